@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using WardLink.ServiceDefaults;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace WardLink.Gateway;
+
+public static class Proxy
+{
+    /// <summary>
+    /// YARP with routes and clusters from the <c>ReverseProxy</c> configuration section. A service
+    /// that refuses the connection or answers too slowly becomes a 502/504 problem details response.
+    /// </summary>
+    public static WebApplicationBuilder AddWardLinkProxy(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        builder.Services.AddHealthChecks().AddCheck<DownstreamServices>("services", tags: [Health.ReadyTag]);
+        builder.Services.AddHttpClient(nameof(DownstreamServices), client => client.Timeout = TimeSpan.FromSeconds(2));
+        builder.Services.Configure<ProblemDetailsOptions>(options =>
+        {
+            var previous = options.CustomizeProblemDetails;
+            options.CustomizeProblemDetails = context =>
+            {
+                previous?.Invoke(context);
+                if (context.HttpContext.Features.Get<IForwarderErrorFeature>() is { } failure)
+                {
+                    var cluster = context.HttpContext.GetReverseProxyFeature().Cluster.Config.ClusterId;
+                    context.ProblemDetails.Title = $"The {cluster} service is not available.";
+                    context.ProblemDetails.Detail = failure.Error is ForwarderError.RequestTimedOut
+                        ? $"The {cluster} service did not answer in time."
+                        : $"The {cluster} service could not be reached ({failure.Error}).";
+                }
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Reports each service's readiness as data; a service that is down makes the gateway degraded,
+    /// not unready, since the gateway still serves the others.
+    /// </summary>
+    private sealed class DownstreamServices(IProxyConfigProvider proxy, IHttpClientFactory clients) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var client = clients.CreateClient(nameof(DownstreamServices));
+            var checks = proxy.GetConfig().Clusters
+                .SelectMany(cluster => (cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
+                    .Select(destination => (cluster.ClusterId, destination.Value.Address)))
+                .Select(async target => (target.ClusterId, Status: await Probe(client, target.Address, cancellationToken)));
+            var results = await Task.WhenAll(checks);
+            var data = results.ToDictionary(result => result.ClusterId, result => (object)result.Status);
+            var down = results.Where(result => result.Status != "ready").Select(result => result.ClusterId).ToArray();
+            return down.Length == 0
+                ? HealthCheckResult.Healthy("All services are ready.", data)
+                : HealthCheckResult.Degraded($"Not ready: {string.Join(", ", down)}.", data: data);
+        }
+
+        private static async Task<string> Probe(HttpClient client, string address, CancellationToken cancellationToken)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri(new Uri(address), "health/ready"), cancellationToken);
+                return response.IsSuccessStatusCode ? "ready" : $"unready ({(int)response.StatusCode})";
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                return "unreachable";
+            }
+        }
+    }
+}

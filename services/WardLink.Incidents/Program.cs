@@ -1,0 +1,5 @@
+using WardLink.Incidents;
+using WardLink.ServiceDefaults;
+
+var app = WardLinkApp.Build(args, IncidentsService.Name);
+app.Run();

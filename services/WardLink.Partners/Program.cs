@@ -1,0 +1,5 @@
+using WardLink.Partners;
+using WardLink.ServiceDefaults;
+
+var app = WardLinkApp.Build(args, PartnersService.Name);
+app.Run();

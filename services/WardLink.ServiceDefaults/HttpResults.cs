@@ -1,0 +1,21 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>HTTP conventions shared by every endpoint: problem results and stream-version ETags.</summary>
+public static class HttpResults
+{
+    public static IResult ToProblem(this Rejection rejection) => rejection.Kind switch
+    {
+        RejectionKind.Invalid => Results.ValidationProblem(rejection.Errors ?? new Dictionary<string, string[]>(), title: rejection.Title),
+        RejectionKind.NotFound => Results.Problem(title: rejection.Title, statusCode: StatusCodes.Status404NotFound),
+        _ => Results.Problem(title: rejection.Title, statusCode: StatusCodes.Status409Conflict),
+    };
+
+    /// <summary>The stream version as a strong entity tag.</summary>
+    public static string ETagOf(long streamVersion) => $"\"{streamVersion.ToString(CultureInfo.InvariantCulture)}\"";
+
+    public static void SetETag(this HttpResponse response, long streamVersion) =>
+        response.Headers.ETag = ETagOf(streamVersion);
+}

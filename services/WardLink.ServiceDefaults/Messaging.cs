@@ -1,0 +1,68 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace WardLink.ServiceDefaults;
+
+public static class Messaging
+{
+    /// <summary>The broker address (<c>ConnectionStrings:RabbitMq</c>), e.g. <c>amqp://user:pass@host:5672/vhost</c>.</summary>
+    public const string ConnectionName = "RabbitMq";
+
+    /// <summary>
+    /// MassTransit over RabbitMQ: queues named after the service (<c>tips-site-registered</c>),
+    /// a bounded number of retries, then the queue's <c>_error</c> queue.
+    /// </summary>
+    public static IHostApplicationBuilder AddWardLinkMessaging(
+        this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            configure?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                var broker = BrokerAddress.Parse(
+                    context.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionName)
+                    ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set for the {serviceName} service."));
+                rabbit.Host(broker.Host, broker.Port, broker.VirtualHost, host =>
+                {
+                    host.Username(broker.Username);
+                    host.Password(broker.Password);
+                });
+                rabbit.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<MassTransitHostOptions>(options =>
+        {
+            // Start without waiting for the broker: readiness reports it, the bus reconnects.
+            options.WaitUntilStarted = false;
+        });
+        return builder;
+    }
+}
+
+/// <summary>The parts of an <c>amqp://</c> address MassTransit needs.</summary>
+public sealed record BrokerAddress(string Host, ushort Port, string VirtualHost, string Username, string Password)
+{
+    public static BrokerAddress Parse(string address)
+    {
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "rabbitmq"))
+        {
+            throw new FormatException($"'{Redact(address)}' is not an amqp:// address.");
+        }
+
+        var credentials = uri.UserInfo.Split(':', 2);
+        var virtualHost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        return new BrokerAddress(
+            uri.Host,
+            uri.IsDefaultPort ? (ushort)5672 : (ushort)uri.Port,
+            virtualHost.Length == 0 ? "/" : virtualHost,
+            credentials.Length > 0 && credentials[0].Length > 0 ? Uri.UnescapeDataString(credentials[0]) : "guest",
+            credentials.Length > 1 ? Uri.UnescapeDataString(credentials[1]) : "guest");
+    }
+
+    private static string Redact(string address) => address.Contains('@', StringComparison.Ordinal) ? "amqp://***@" + address[(address.IndexOf('@', StringComparison.Ordinal) + 1)..] : address;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every WardLink test against real PostgreSQL and RabbitMQ.
+#
+# Starts a private PostgreSQL and RabbitMQ for the tests (installing them with apt when missing),
+# on their own ports and data folder (.local/test), so it can run while ./run.sh runs; builds
+# the solution; runs every test project; prints "N passed, N failed" and fails when any test
+# failed or was skipped. Extra arguments go to `dotnet test` (e.g. --filter-class ...).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export WARDLINK_LOCAL_DIR="${WARDLINK_LOCAL_DIR:-$PWD/.local/test}"
+export WARDLINK_PG_PORT="${WARDLINK_TEST_PG_PORT:-55433}"
+export WARDLINK_AMQP_PORT="${WARDLINK_TEST_AMQP_PORT:-55673}"
+export WARDLINK_RABBIT_MGMT_PORT="${WARDLINK_TEST_RABBIT_MGMT_PORT:-55674}"
+export WARDLINK_RABBIT_DIST_PORT="${WARDLINK_TEST_RABBIT_DIST_PORT:-55675}"
+export WARDLINK_RABBIT_NODE="${WARDLINK_TEST_RABBIT_NODE:-wardlink-test}"
+export WARDLINK_PG_FAST=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+stop_infrastructure() {
+  if [[ "${WARDLINK_KEEP_INFRA:-0}" != 1 ]]; then
+    deploy/local-infra.sh stop >&2 || true
+  fi
+}
+trap stop_infrastructure EXIT
+
+echo "==> starting PostgreSQL and RabbitMQ for tests (data in $WARDLINK_LOCAL_DIR)" >&2
+deploy/local-infra.sh start >/dev/null
+eval "$(deploy/local-infra.sh env)"
+
+echo "==> building" >&2
+dotnet build WardLink.slnx -c Release -warnaserror --nologo -v quiet
+
+results="$WARDLINK_LOCAL_DIR/results"
+rm -rf "$results"
+mkdir -p "$results"
+log="$results/dotnet-test.log"
+
+echo "==> running every test project" >&2
+set +e
+dotnet test --solution WardLink.slnx -c Release --no-build --results-directory "$results" --report-xunit-trx "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# Totals from the TRX reports, one per test project.
+counter() { # counter NAME: the sum of that attribute of every report's <Counters> element
+  { grep -ho "<Counters [^>]*" "$results"/*.trx 2>/dev/null || true; } |
+    grep -o " $1=\"[0-9]*\"" | grep -o "[0-9]*" | awk '{ sum += $1 } END { print sum + 0 }'
+}
+total=$(counter total)
+passed=$(counter passed)
+failed=$(( $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted) ))
+skipped=$(counter notExecuted)
+
+if (( skipped > 0 )); then
+  echo "error: $skipped test(s) were skipped; every test must run" >&2
+fi
+if (( total == 0 )); then
+  echo "error: no test ran" >&2
+fi
+echo "$passed passed, $failed failed"
+if (( status != 0 || failed > 0 || skipped > 0 || total == 0 )); then
+  exit 1
+fi

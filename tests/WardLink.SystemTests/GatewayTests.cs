@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using WardLink.Testing;
+
+namespace WardLink.SystemTests;
+
+public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    private readonly HttpClient _gateway = system.CreateGatewayClient();
+
+    [Fact]
+    public async Task A_tip_posted_through_the_gateway_comes_back_with_GET()
+    {
+        var created = await _gateway.PostAsync("/api/tips", Tips.Json(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.StartsWith("/api/tips/", created.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        var read = await _gateway.GetAsync(created.Headers.Location, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
+        var tip = await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(Tips.Description, tip.GetProperty("description").GetString());
+        Assert.Equal("chat", tip.GetProperty("channel").GetString());
+    }
+
+    [Fact]
+    public async Task Bad_input_through_the_gateway_is_the_service_s_400_problem()
+    {
+        var response = await _gateway.PostAsync("/api/tips", new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task The_gateway_is_ready_once_every_service_is()
+    {
+        var report = await system.WaitUntilReadyAsync();
+
+        var services = JsonDocument.Parse(report).RootElement.GetProperty("checks").GetProperty("services").GetProperty("data");
+        foreach (var name in new[] { "incidents", "patrols", "tips", "partners" })
+        {
+            Assert.Equal("ready", services.GetProperty(name).GetString());
+        }
+    }
+
+    [Fact]
+    public async Task The_caller_s_trace_continues_through_the_gateway_into_the_service()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var callerSpan = ActivitySpanId.CreateRandom();
+        var serverSpans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId)
+                {
+                    serverSpans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tips") { Content = Tips.Json() };
+        request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01");
+        var response = await _gateway.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var spans = await Eventually.Get(
+            () => Task.FromResult(serverSpans.Count >= 2 ? serverSpans.ToArray() : null),
+            "the server spans of the gateway and the tips service");
+        var gatewaySpan = Assert.Single(spans, span => span.ParentSpanId == callerSpan);
+        var tipsSpan = Assert.Single(spans, span => span != gatewaySpan);
+        Assert.NotEqual(callerSpan, tipsSpan.ParentSpanId);
+        Assert.Equal(traceId, tipsSpan.TraceId);
+    }
+}
+
+public sealed class StoppedServiceTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    [Fact]
+    public async Task A_stopped_service_gives_a_problem_details_5xx_quickly_while_the_others_still_answer()
+    {
+        using var gateway = system.CreateGatewayClient();
+        await system.WaitUntilReadyAsync();
+        Assert.Equal(HttpStatusCode.Created, (await gateway.PostAsync("/api/tips", Tips.Json(), TestContext.Current.CancellationToken)).StatusCode);
+
+        await system.StopAsync("tips");
+        var response = await gateway.PostAsync("/api/tips", Tips.Json(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal("The tips service is not available.", problem.GetProperty("title").GetString());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("traceId").GetString()));
+
+        var readiness = await gateway.GetFromJsonAsync<JsonElement>("/health/ready", TestContext.Current.CancellationToken);
+        Assert.Equal("Degraded", readiness.GetProperty("status").GetString());
+        var services = readiness.GetProperty("checks").GetProperty("services").GetProperty("data");
+        Assert.Equal("unreachable", services.GetProperty("tips").GetString());
+        Assert.Equal("ready", services.GetProperty("partners").GetString());
+    }
+}
+
+internal static class Tips
+{
+    public const string Description = "Motorbike-taxi driver reports a man selling pills at the Psychiatric hospital gate.";
+
+    public static StringContent Json() => new(
+        $$"""
+        {
+          "channel": "chat",
+          "category": "drugs",
+          "description": "{{Description}}",
+          "place": { "description": "Psychiatric hospital gate", "latitude": 19.8075, "longitude": 105.7852 },
+          "receivedAt": "2024-08-19T22:05:00+07:00"
+        }
+        """,
+        Encoding.UTF8,
+        "application/json");
+}

@@ -1,0 +1,42 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace WardLink.Testing;
+
+/// <summary>
+/// One WardLink app hosted by the test, with its configuration overridden. With
+/// <paramref name="listenOnSocket"/> it runs Kestrel on a free loopback port, so other apps
+/// (the gateway) reach it over a real socket.
+/// </summary>
+public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
+    where TEntryPoint : class
+{
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    public ServiceHost(IReadOnlyDictionary<string, string?> settings, bool listenOnSocket = false)
+    {
+        _settings = settings;
+        if (listenOnSocket)
+        {
+            UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        }
+    }
+
+    /// <summary>The address Kestrel listens on (after <see cref="WebApplicationFactory{T}.StartServer"/>).</summary>
+    public Uri Address =>
+        new(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

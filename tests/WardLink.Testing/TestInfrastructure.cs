@@ -1,0 +1,129 @@
+using System.Net.Http.Headers;
+using System.Text;
+using DotNet.Testcontainers.Configurations;
+using Npgsql;
+using Testcontainers.PostgreSql;
+using Testcontainers.RabbitMq;
+
+namespace WardLink.Testing;
+
+/// <summary>
+/// The real PostgreSQL and RabbitMQ the integration and system tests talk to: addresses from
+/// <c>WARDLINK_POSTGRES</c>, <c>WARDLINK_RABBITMQ</c> and <c>WARDLINK_RABBITMQ_MANAGEMENT</c>
+/// (set by <c>./test.sh</c>), else containers when a Docker engine runs, else a clear failure.
+/// Each test class asks for its own database and virtual host, so classes run in parallel.
+/// </summary>
+public sealed class TestInfrastructure
+{
+    private static readonly Lazy<Task<TestInfrastructure>> Instance = new(StartAsync);
+
+    private TestInfrastructure(string postgres, Uri rabbitMq, Uri management)
+    {
+        PostgresServer = postgres;
+        RabbitMq = rabbitMq;
+        Management = management;
+    }
+
+    /// <summary>Server-level connection string (no database).</summary>
+    public string PostgresServer { get; }
+
+    /// <summary>The broker's amqp:// address without a virtual host.</summary>
+    public Uri RabbitMq { get; }
+
+    /// <summary>The broker's management API, with credentials in the user info.</summary>
+    public Uri Management { get; }
+
+    public static Task<TestInfrastructure> GetAsync() => Instance.Value;
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string purpose)
+    {
+        var name = UniqueName(purpose);
+        await using (var connection = new NpgsqlConnection(PostgresServer))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/>, closing its connections.</summary>
+    public async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(PostgresServer);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Creates an empty virtual host and returns the amqp:// address that points into it.</summary>
+    public async Task<string> CreateVirtualHostAsync(string purpose)
+    {
+        var name = UniqueName(purpose);
+        using var client = ManagementClient();
+        var user = Uri.UnescapeDataString(Management.UserInfo.Split(':')[0]);
+        (await client.PutAsync($"api/vhosts/{name}", Json("{}"))).EnsureSuccessStatusCode();
+        (await client.PutAsync($"api/permissions/{name}/{Uri.EscapeDataString(user)}", Json("""{"configure":".*","write":".*","read":".*"}"""))).EnsureSuccessStatusCode();
+        return new Uri(RabbitMq, name).ToString();
+    }
+
+    public async Task DeleteVirtualHostAsync(string address)
+    {
+        using var client = ManagementClient();
+        var name = new Uri(address).AbsolutePath.Trim('/');
+        await client.DeleteAsync($"api/vhosts/{name}");
+    }
+
+    private HttpClient ManagementClient()
+    {
+        var credentials = Uri.UnescapeDataString(Management.UserInfo);
+        var client = new HttpClient { BaseAddress = new UriBuilder(Management) { UserName = string.Empty, Password = string.Empty }.Uri };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        return client;
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static string UniqueName(string purpose) =>
+        $"test_{new string(purpose.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(24).ToArray())}_{Guid.NewGuid():N}"[..45];
+
+    private static async Task<TestInfrastructure> StartAsync()
+    {
+        var postgres = Environment.GetEnvironmentVariable("WARDLINK_POSTGRES");
+        var rabbitMq = Environment.GetEnvironmentVariable("WARDLINK_RABBITMQ");
+        var management = Environment.GetEnvironmentVariable("WARDLINK_RABBITMQ_MANAGEMENT");
+        if (!string.IsNullOrWhiteSpace(postgres) && !string.IsNullOrWhiteSpace(rabbitMq) && !string.IsNullOrWhiteSpace(management))
+        {
+            return new TestInfrastructure(postgres, new Uri(rabbitMq), new Uri(management));
+        }
+
+        if (TestcontainersSettings.OS.DockerEndpointAuthConfig is null)
+        {
+            throw new InvalidOperationException(
+                "These tests need PostgreSQL and RabbitMQ. Run them with ./test.sh from the repository root, which starts both; " +
+                "or set WARDLINK_POSTGRES, WARDLINK_RABBITMQ and WARDLINK_RABBITMQ_MANAGEMENT; or start a Docker engine for Testcontainers.");
+        }
+
+        return await StartContainersAsync();
+    }
+
+    private static async Task<TestInfrastructure> StartContainersAsync()
+    {
+        const ushort managementPort = 15672;
+        var postgres = new PostgreSqlBuilder("postgres:15").Build();
+        var rabbitMq = new RabbitMqBuilder("rabbitmq:3-management").WithPortBinding(managementPort, assignRandomHostPort: true).Build();
+        await Task.WhenAll(postgres.StartAsync(), rabbitMq.StartAsync());
+
+        var broker = new Uri(rabbitMq.GetConnectionString());
+        var management = new UriBuilder("http", rabbitMq.Hostname, rabbitMq.GetMappedPublicPort(managementPort))
+        {
+            UserName = broker.UserInfo.Split(':')[0],
+            Password = broker.UserInfo.Split(':')[1],
+        };
+        return new TestInfrastructure(postgres.GetConnectionString(), new UriBuilder(broker) { Path = "/" }.Uri, management.Uri);
+    }
+}
