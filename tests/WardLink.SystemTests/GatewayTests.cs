@@ -68,9 +68,11 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
         };
         ActivitySource.AddActivityListener(listener);
 
+        // An outside caller: its own traceparent, not one this test process's tracing would inject.
+        using var caller = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = system.GatewayAddress };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tips") { Content = Tips.Json() };
         request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01");
-        var response = await _gateway.SendAsync(request, TestContext.Current.CancellationToken);
+        var response = await caller.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var spans = await Eventually.Get(

@@ -15,11 +15,11 @@ public sealed class WardLinkSystem : IAsyncLifetime
 {
     private readonly Dictionary<string, IAsyncDisposable> _services = [];
     private readonly List<string> _databases = [];
-    private TestInfrastructure _infrastructure = null!;
-    private string _virtualHost = null!;
-    private ServiceHost<GatewayService> _gateway = null!;
+    private TestInfrastructure? _infrastructure;
+    private string? _virtualHost;
+    private ServiceHost<GatewayService>? _gateway;
 
-    public Uri GatewayAddress => _gateway.Address;
+    public Uri GatewayAddress => (_gateway ?? throw new InvalidOperationException("The gateway did not start.")).Address;
 
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(15) };
 
@@ -60,7 +60,11 @@ public sealed class WardLinkSystem : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await _gateway.DisposeAsync();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
         foreach (var service in _services.Values)
         {
             await service.DisposeAsync();
@@ -68,16 +72,19 @@ public sealed class WardLinkSystem : IAsyncLifetime
 
         foreach (var database in _databases)
         {
-            await _infrastructure.DropDatabaseAsync(database);
+            await _infrastructure!.DropDatabaseAsync(database);
         }
 
-        await _infrastructure.DeleteVirtualHostAsync(_virtualHost);
+        if (_virtualHost is not null)
+        {
+            await _infrastructure!.DeleteVirtualHostAsync(_virtualHost);
+        }
     }
 
     private async Task<Uri> StartAsync<TEntryPoint>(string name)
         where TEntryPoint : class
     {
-        var database = await _infrastructure.CreateDatabaseAsync(name);
+        var database = await _infrastructure!.CreateDatabaseAsync(name);
         _databases.Add(database);
         var host = new ServiceHost<TEntryPoint>(
             new Dictionary<string, string?>

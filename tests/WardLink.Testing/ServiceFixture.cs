@@ -10,11 +10,13 @@ public class ServiceFixture<TEntryPoint> : IAsyncLifetime
 {
     private TestInfrastructure? _infrastructure;
 
-    public ServiceHost<TEntryPoint> Host { get; private set; } = null!;
+    private ServiceHost<TEntryPoint>? _host;
 
-    public string Database { get; private set; } = null!;
+    public ServiceHost<TEntryPoint> Host => _host ?? throw new InvalidOperationException("The service did not start.");
 
-    public string VirtualHost { get; private set; } = null!;
+    public string? Database { get; private set; }
+
+    public string? VirtualHost { get; private set; }
 
     public HttpClient CreateClient() => Host.CreateClient();
 
@@ -23,20 +25,28 @@ public class ServiceFixture<TEntryPoint> : IAsyncLifetime
         _infrastructure = await TestInfrastructure.GetAsync();
         Database = await _infrastructure.CreateDatabaseAsync(typeof(TEntryPoint).Name);
         VirtualHost = await _infrastructure.CreateVirtualHostAsync(typeof(TEntryPoint).Name);
-        Host = new ServiceHost<TEntryPoint>(new Dictionary<string, string?>
+        _host = new ServiceHost<TEntryPoint>(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = Database,
             ["ConnectionStrings:RabbitMq"] = VirtualHost,
         });
-        Host.StartServer();
+        _host.StartServer();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Host.DisposeAsync();
-        if (_infrastructure is not null)
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_infrastructure is not null && Database is not null)
         {
             await _infrastructure.DropDatabaseAsync(Database);
+        }
+
+        if (_infrastructure is not null && VirtualHost is not null)
+        {
             await _infrastructure.DeleteVirtualHostAsync(VirtualHost);
         }
 

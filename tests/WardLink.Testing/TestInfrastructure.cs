@@ -17,9 +17,12 @@ public sealed class TestInfrastructure
 {
     private static readonly Lazy<Task<TestInfrastructure>> Instance = new(StartAsync);
 
+    private readonly string _maintenance;
+
     private TestInfrastructure(string postgres, Uri rabbitMq, Uri management)
     {
         PostgresServer = postgres;
+        _maintenance = new NpgsqlConnectionStringBuilder(postgres) { Database = "postgres", Pooling = false }.ConnectionString;
         RabbitMq = rabbitMq;
         Management = management;
     }
@@ -39,7 +42,7 @@ public sealed class TestInfrastructure
     public async Task<string> CreateDatabaseAsync(string purpose)
     {
         var name = UniqueName(purpose);
-        await using (var connection = new NpgsqlConnection(PostgresServer))
+        await using (var connection = new NpgsqlConnection(_maintenance))
         {
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
@@ -54,7 +57,7 @@ public sealed class TestInfrastructure
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(PostgresServer);
+        await using var connection = new NpgsqlConnection(_maintenance);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();
@@ -89,7 +92,7 @@ public sealed class TestInfrastructure
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     private static string UniqueName(string purpose) =>
-        $"test_{new string(purpose.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(24).ToArray())}_{Guid.NewGuid():N}"[..45];
+        $"test_{new string(purpose.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(20).ToArray())}_{Guid.NewGuid():N}";
 
     private static async Task<TestInfrastructure> StartAsync()
     {
