@@ -5,6 +5,8 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using WardLink.ServiceDefaults.Relay;
+using WardLink.ServiceDefaults.Sites;
 using Weasel.Core;
 
 namespace WardLink.ServiceDefaults;
@@ -15,11 +17,11 @@ public static class EventStore
     public const string ConnectionName = "Postgres";
 
     /// <summary>
-    /// Marten on the service's own database: event metadata on, the async daemon in HotCold mode
-    /// (several replicas may run, one runs the projections and the relay), schema created on start.
+    /// Marten on the service's own database: event metadata on, sessions stamped with the current
+    /// trace, the async daemon in HotCold mode (several replicas may run, one runs the relay), the
+    /// relay when the service publishes, schema created on start.
     /// </summary>
-    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddWardLinkEventStore(
-        this IHostApplicationBuilder builder, string serviceName, Action<StoreOptions>? configure = null)
+    public static IHostApplicationBuilder AddWardLinkEventStore(this IHostApplicationBuilder builder, string serviceName, WardLinkServiceOptions service)
     {
         // Read when the container builds, so hosts (tests, the AppHost) can still change configuration.
         string ConnectionString(IServiceProvider services) =>
@@ -28,7 +30,7 @@ public static class EventStore
 
         builder.Services.AddHealthChecks().AddNpgSql(ConnectionString, name: "postgres", tags: [Health.ReadyTag]);
 
-        return builder.Services
+        var marten = builder.Services
             .AddMarten(services =>
             {
                 var options = new StoreOptions();
@@ -39,11 +41,28 @@ public static class EventStore
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                configure?.Invoke(options);
+                options.Schema.For<ProcessedMessage>();
+                if (service.KeepsSiteDirectory)
+                {
+                    options.AddSiteDirectory();
+                }
+
+                service.Store?.Invoke(options);
                 return options;
             })
-            .UseLightweightSessions()
+            .BuildSessionsWith<TracedSessionFactory>()
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
+
+        if (service.Publishes is { } map)
+        {
+            builder.Services.AddSingleton(map);
+            builder.Services.AddSingleton<RelayStatus>();
+            builder.Services.AddHostedService<RelayMonitor>();
+            builder.Services.AddHealthChecks().AddCheck<RelayHealthCheck>("relay", tags: [Health.ReadyTag]);
+            marten.AddSubscriptionWithServices<EventRelay>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
+        }
+
+        return builder;
     }
 }

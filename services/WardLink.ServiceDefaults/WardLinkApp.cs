@@ -1,25 +1,38 @@
-using Marten;
-using MassTransit;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.ServiceDefaults;
 
 /// <summary>Builds a WardLink service with every shared concern, so a service's Program.cs only adds its features.</summary>
 public static class WardLinkApp
 {
-    public static WebApplication Build(
-        string[] args,
-        string serviceName,
-        Action<StoreOptions>? configureStore = null,
-        Action<IBusRegistrationConfigurator>? configureBus = null)
+    public static WebApplication Build(string[] args, string serviceName, Action<WardLinkServiceOptions>? configure = null)
     {
+        var service = new WardLinkServiceOptions();
+        configure?.Invoke(service);
+
         var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddSingleton(new ServiceIdentity(serviceName));
         builder.AddWardLinkService(serviceName);
-        builder.AddWardLinkEventStore(serviceName, configureStore);
-        builder.AddWardLinkMessaging(serviceName, configureBus);
+        builder.AddWardLinkEventStore(serviceName, service);
+        builder.AddWardLinkMessaging(serviceName, bus =>
+        {
+            if (service.KeepsSiteDirectory)
+            {
+                bus.AddSiteDirectory();
+            }
+
+            service.Bus?.Invoke(bus);
+        });
 
         var app = builder.Build();
         app.UseWardLinkService();
+        if (service.KeepsSiteDirectory)
+        {
+            app.MapSiteDirectory(serviceName);
+        }
+
         return app;
     }
 }

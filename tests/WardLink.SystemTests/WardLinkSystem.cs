@@ -11,28 +11,24 @@ namespace WardLink.SystemTests;
 /// The whole system for one test class: the four services and the gateway, each listening on a
 /// real loopback socket, each service on its own database, all on one RabbitMQ virtual host.
 /// </summary>
-public sealed class WardLinkSystem : IAsyncLifetime
+public sealed class WardLinkSystem : ServiceGroup
 {
     private readonly Dictionary<string, IAsyncDisposable> _services = [];
-    private readonly List<string> _databases = [];
-    private TestInfrastructure? _infrastructure;
-    private string? _virtualHost;
     private ServiceHost<GatewayService>? _gateway;
 
     public Uri GatewayAddress => (_gateway ?? throw new InvalidOperationException("The gateway did not start.")).Address;
 
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(15) };
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _infrastructure = await TestInfrastructure.GetAsync();
-        _virtualHost = await _infrastructure.CreateVirtualHostAsync("system");
+        await base.InitializeAsync();
         var addresses = new Dictionary<string, string?>
         {
-            [$"ReverseProxy:Clusters:{IncidentsService.Name}:Destinations:primary:Address"] = (await StartAsync<IncidentsService>(IncidentsService.Name)).ToString(),
-            [$"ReverseProxy:Clusters:{PatrolsService.Name}:Destinations:primary:Address"] = (await StartAsync<PatrolsService>(PatrolsService.Name)).ToString(),
-            [$"ReverseProxy:Clusters:{TipsService.Name}:Destinations:primary:Address"] = (await StartAsync<TipsService>(TipsService.Name)).ToString(),
-            [$"ReverseProxy:Clusters:{PartnersService.Name}:Destinations:primary:Address"] = (await StartAsync<PartnersService>(PartnersService.Name)).ToString(),
+            [Destination(IncidentsService.Name)] = await StartOnSocketAsync<IncidentsService>(IncidentsService.Name),
+            [Destination(PatrolsService.Name)] = await StartOnSocketAsync<PatrolsService>(PatrolsService.Name),
+            [Destination(TipsService.Name)] = await StartOnSocketAsync<TipsService>(TipsService.Name),
+            [Destination(PartnersService.Name)] = await StartOnSocketAsync<PartnersService>(PartnersService.Name),
         };
         _gateway = new ServiceHost<GatewayService>(addresses, listenOnSocket: true);
         _gateway.StartServer();
@@ -52,49 +48,25 @@ public sealed class WardLinkSystem : IAsyncLifetime
     }
 
     /// <summary>Stops one service as a crash would look from the gateway: its socket closes.</summary>
-    public async Task StopAsync(string serviceName)
-    {
-        await _services[serviceName].DisposeAsync();
-        _services.Remove(serviceName);
-    }
+    public Task StopAsync(string serviceName) => StopAsync(_services[serviceName]);
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (_gateway is not null)
         {
             await _gateway.DisposeAsync();
         }
 
-        foreach (var service in _services.Values)
-        {
-            await service.DisposeAsync();
-        }
-
-        foreach (var database in _databases)
-        {
-            await _infrastructure!.DropDatabaseAsync(database);
-        }
-
-        if (_virtualHost is not null)
-        {
-            await _infrastructure!.DeleteVirtualHostAsync(_virtualHost);
-        }
+        await base.DisposeAsync();
     }
 
-    private async Task<Uri> StartAsync<TEntryPoint>(string name)
+    private static string Destination(string serviceName) => $"ReverseProxy:Clusters:{serviceName}:Destinations:primary:Address";
+
+    private async Task<string> StartOnSocketAsync<TEntryPoint>(string name)
         where TEntryPoint : class
     {
-        var database = await _infrastructure!.CreateDatabaseAsync(name);
-        _databases.Add(database);
-        var host = new ServiceHost<TEntryPoint>(
-            new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Postgres"] = database,
-                ["ConnectionStrings:RabbitMq"] = _virtualHost,
-            },
-            listenOnSocket: true);
-        host.StartServer();
+        var host = await StartAsync<TEntryPoint>(name, listenOnSocket: true);
         _services[name] = host;
-        return host.Address;
+        return host.Address.ToString();
     }
 }

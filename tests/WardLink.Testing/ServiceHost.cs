@@ -17,10 +17,12 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     where TEntryPoint : class
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public ServiceHost(IReadOnlyDictionary<string, string?> settings, bool listenOnSocket = false)
+    public ServiceHost(IReadOnlyDictionary<string, string?> settings, bool listenOnSocket = false, Action<IServiceCollection>? services = null)
     {
         _settings = settings;
+        _services = services;
         if (listenOnSocket)
         {
             UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -37,6 +39,11 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 }

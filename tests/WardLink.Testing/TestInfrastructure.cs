@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text;
 using DotNet.Testcontainers.Configurations;
 using Npgsql;
@@ -77,9 +79,48 @@ public sealed class TestInfrastructure
     public async Task DeleteVirtualHostAsync(string address)
     {
         using var client = ManagementClient();
-        var name = new Uri(address).AbsolutePath.Trim('/');
-        await client.DeleteAsync($"api/vhosts/{name}");
+        await client.DeleteAsync($"api/vhosts/{VirtualHostOf(address)}");
     }
+
+    /// <summary>
+    /// A broker outage as the virtual host's clients see it: every connection closed and new ones
+    /// refused, while queues and their messages stay. <see cref="RestoreVirtualHostAsync"/> ends it.
+    /// </summary>
+    public async Task CutVirtualHostAsync(string address)
+    {
+        using var client = ManagementClient();
+        var name = VirtualHostOf(address);
+        (await client.PutAsync($"api/vhost-limits/{name}/max-connections", Json("""{"value":0}"""))).EnsureSuccessStatusCode();
+        var connections = await client.GetFromJsonAsync<JsonElement>($"api/vhosts/{name}/connections");
+        foreach (var connection in connections.EnumerateArray())
+        {
+            await client.DeleteAsync($"api/connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+        }
+    }
+
+    public async Task RestoreVirtualHostAsync(string address)
+    {
+        using var client = ManagementClient();
+        (await client.DeleteAsync($"api/vhost-limits/{VirtualHostOf(address)}/max-connections")).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Takes (and acknowledges) up to <paramref name="count"/> messages from a queue; an absent queue has none.</summary>
+    public async Task<IReadOnlyList<JsonElement>> TakeMessagesAsync(string address, string queue, int count)
+    {
+        using var client = ManagementClient();
+        var response = await client.PostAsync(
+            $"api/queues/{VirtualHostOf(address)}/{Uri.EscapeDataString(queue)}/get",
+            Json($$"""{"count":{{count}},"ackmode":"ack_requeue_false","encoding":"auto"}"""));
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        response.EnsureSuccessStatusCode();
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
+    }
+
+    private static string VirtualHostOf(string address) => new Uri(address).AbsolutePath.Trim('/');
 
     private HttpClient ManagementClient()
     {

@@ -1,0 +1,97 @@
+using Marten;
+using Marten.Pagination;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using WardLink.Contracts.Partners;
+
+namespace WardLink.ServiceDefaults.Sites;
+
+/// <summary>A partner's site as this service knows it from the partners service's events.</summary>
+public sealed record KnownSite(
+    Guid Id,
+    Guid PartnerId,
+    string Name,
+    SiteKind Kind,
+    double Latitude,
+    double Longitude,
+    DateTimeOffset RegisteredAt);
+
+/// <summary>Keeps the local site directory: one row per site registered in partners.</summary>
+public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<SiteRegistered>(session, clock)
+{
+    protected override Task ApplyAsync(SiteRegistered message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        if (message.SiteId == Guid.Empty || string.IsNullOrWhiteSpace(message.Name)
+            || message.Latitude is < -90 or > 90 || message.Longitude is < -180 or > 180)
+        {
+            throw new InvalidMessageException($"SiteRegistered for site '{message.SiteId}' is not a valid site.");
+        }
+
+        session.Store(new KnownSite(message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>A consumer refused a message as malformed; the bus retries it, then parks it in the error queue.</summary>
+public sealed class InvalidMessageException(string message) : Exception(message);
+
+/// <summary>
+/// The site directory incidents, patrols and tips keep, so they can validate and name places
+/// without calling partners: fed by <see cref="SiteRegistered"/>, read at <c>GET /{service}/sites</c>
+/// (so through the gateway at <c>/api/tips/sites</c>, like every other route of the service).
+/// </summary>
+public static class SiteDirectory
+{
+    public const int MaxPageSize = 500;
+
+    public static void AddSiteDirectory(this IBusRegistrationConfigurator bus) => bus.AddConsumer<SiteRegisteredConsumer>();
+
+    public static void AddSiteDirectory(this StoreOptions store) => store.Schema.For<KnownSite>().Index(site => site.PartnerId);
+
+    public static IEndpointRouteBuilder MapSiteDirectory(this IEndpointRouteBuilder endpoints, string serviceName)
+    {
+        var sites = endpoints.MapGroup($"/{serviceName}/sites").WithTags("Sites");
+        sites.MapGet("/", List)
+            .WithName("ListSites")
+            .WithSummary("The partner sites this service knows, by name; filter by partner.")
+            .ProducesValidationProblem();
+        sites.MapGet("/{id:guid}", Get)
+            .WithName("GetSite")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<SitePage>, ValidationProblem>> List(
+        IQuerySession session, Guid? partnerId, int? limit, int? page, CancellationToken ct)
+    {
+        var size = limit ?? 100;
+        var number = page ?? 1;
+        var errors = new FieldErrors()
+            .Check(size is >= 1 and <= MaxPageSize, "limit", $"Between 1 and {MaxPageSize}.")
+            .Check(number >= 1, "page", "Pages start at 1.");
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var query = session.Query<KnownSite>().AsQueryable();
+        if (partnerId is { } partner)
+        {
+            query = query.Where(site => site.PartnerId == partner);
+        }
+
+        var found = await query.OrderBy(site => site.Name).ThenBy(site => site.Id).ToPagedListAsync(number, size, ct);
+        return TypedResults.Ok(new SitePage(found.ToList(), found.TotalItemCount, number, size));
+    }
+
+    private static async Task<Results<Ok<KnownSite>, ProblemHttpResult>> Get(Guid id, IQuerySession session, CancellationToken ct) =>
+        await session.LoadAsync<KnownSite>(id, ct) is { } site
+            ? TypedResults.Ok(site)
+            : TypedResults.Problem(title: $"Site {id} is not known here.", statusCode: StatusCodes.Status404NotFound);
+}
+
+public sealed record SitePage(IReadOnlyList<KnownSite> Items, long Total, int Page, int Limit);

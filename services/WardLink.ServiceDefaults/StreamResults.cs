@@ -1,0 +1,53 @@
+using Marten;
+using Microsoft.AspNetCore.Http;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>The shapes every stream endpoint shares: create a stream from a decision, read one with its ETag.</summary>
+public static class StreamResults
+{
+    /// <summary>
+    /// Starts stream <paramref name="id"/> with the decision's events and answers 201 with the new
+    /// state, its location (under the caller's path base) and ETag; or the decision's problem.
+    /// </summary>
+    public static async Task<IResult> StartStreamAsync<TState>(
+        this IDocumentSession session, HttpContext http, Guid id, Decision decision, string path, CancellationToken ct)
+        where TState : class
+    {
+        if (decision.Rejection is { } rejection)
+        {
+            return rejection.ToProblem();
+        }
+
+        session.Events.StartStream<TState>(id, decision.Events);
+        await session.SaveChangesAsync(ct);
+        var state = await session.Events.AggregateStreamAsync<TState>(id, token: ct);
+        http.Response.SetETag(decision.Events.Count);
+        return Results.Created($"{http.Request.PathBase}{path}", state);
+    }
+
+    /// <summary>Stream <paramref name="id"/>'s state with its version as ETag, or a 404 problem naming <paramref name="what"/>.</summary>
+    public static async Task<IResult> ReadStreamAsync<TState>(
+        this IQuerySession session, HttpContext http, Guid id, string what, CancellationToken ct)
+        where TState : class
+    {
+        var (state, version) = await session.LoadStreamAsync<TState>(id, ct);
+        if (state is null)
+        {
+            return Results.Problem(title: $"{what} {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        http.Response.SetETag(version);
+        return Results.Ok(state);
+    }
+
+    /// <summary>A stream's state and version, read consistently; a null state when the stream does not exist.</summary>
+    public static async Task<(TState? State, long Version)> LoadStreamAsync<TState>(this IQuerySession session, Guid id, CancellationToken ct)
+        where TState : class
+    {
+        var stream = await session.Events.FetchStreamStateAsync(id, ct);
+        return stream is null
+            ? (null, 0)
+            : (await session.Events.AggregateStreamAsync<TState>(id, stream.Version, token: ct), stream.Version);
+    }
+}

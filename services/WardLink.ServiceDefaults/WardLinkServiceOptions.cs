@@ -1,0 +1,21 @@
+using Marten;
+using MassTransit;
+using WardLink.ServiceDefaults.Relay;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>What a service adds to the shared composition.</summary>
+public sealed class WardLinkServiceOptions
+{
+    /// <summary>The service's own Marten configuration (projections, indexes).</summary>
+    public Action<StoreOptions>? Store { get; set; }
+
+    /// <summary>The service's own consumers.</summary>
+    public Action<IBusRegistrationConfigurator>? Bus { get; set; }
+
+    /// <summary>Which events the service publishes to the others; none when null (then no relay runs).</summary>
+    public IIntegrationEventMap? Publishes { get; set; }
+
+    /// <summary>Keep a local directory of partner sites (<c>GET /sites</c>) from the partners service's events.</summary>
+    public bool KeepsSiteDirectory { get; set; }
+}

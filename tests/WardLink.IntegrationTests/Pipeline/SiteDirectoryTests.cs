@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.Contracts.Partners;
+using WardLink.Incidents;
+using WardLink.Patrols;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Pipeline;
+
+/// <summary>Partners and the three services that keep its site directory, on one virtual host.</summary>
+public sealed class LinkedServices : ServiceGroup
+{
+    public ConsumeCounter TipsConsumed { get; } = new();
+
+    public HttpClient Partners { get; private set; } = null!;
+
+    public HttpClient Tips { get; private set; } = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Partners = (await StartAsync<WardLink.Partners.PartnersService>(WardLink.Partners.PartnersService.Name)).CreateClient();
+        Tips = (await StartAsync<TipsService>(TipsService.Name, services: services => services.AddConsumeObserver(_ => TipsConsumed))).CreateClient();
+        await StartAsync<IncidentsService>(IncidentsService.Name);
+        await StartAsync<PatrolsService>(PatrolsService.Name);
+    }
+}
+
+public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<LinkedServices>
+{
+    [Fact]
+    public async Task A_site_registered_in_partners_appears_in_the_directories_of_tips_incidents_and_patrols()
+    {
+        var partnerId = await services.Partners.RegisterPartnerAsync();
+        var siteId = await services.Partners.RegisterSiteAsync(partnerId, "Obstetrics hospital, emergency entrance");
+
+        foreach (var service in Partnership.Directories)
+        {
+            var site = await Eventually.Get(
+                async () => (await services.SitesKnownToAsync(service)).SingleOrDefault(known => known.Id == siteId),
+                $"site {siteId} in the {service} directory");
+            Assert.Equal(partnerId, site.PartnerId);
+            Assert.Equal("Obstetrics hospital, emergency entrance", site.Name);
+            Assert.Equal(SiteKind.HospitalArea, site.Kind);
+            Assert.Equal(19.8069, site.Latitude);
+        }
+
+        var overHttp = await services.Tips.GetFromJsonAsync<JsonElement>($"/tips/sites/{siteId}", TestContext.Current.CancellationToken);
+        Assert.Equal("hospitalArea", overHttp.GetProperty("kind").GetString());
+        var list = await services.Tips.GetFromJsonAsync<JsonElement>($"/tips/sites?partnerId={partnerId}", TestContext.Current.CancellationToken);
+        Assert.Equal(siteId, Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_changes_nothing()
+    {
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        var messageId = NewId.NextGuid();
+        var siteId = Guid.CreateVersion7();
+        var first = new SiteRegistered(siteId, Guid.CreateVersion7(), "Eye hospital gate", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow);
+
+        await bus.PublishAsync(first, messageId);
+        await bus.PublishAsync(first with { Name = "A different name the second time" }, messageId);
+        await Eventually.Get(
+            () => Task.FromResult(services.TipsConsumed.CountOf(messageId) >= 2 ? "both" : null),
+            "the tips service to consume both deliveries");
+
+        var site = Assert.Single(await services.SitesKnownToAsync(TipsService.Name), known => known.Id == siteId);
+        Assert.Equal("Eye hospital gate", site.Name);
+        Assert.Single(await services.ProcessedByAsync(TipsService.Name), processed => processed.MessageId == messageId);
+    }
+
+    [Fact]
+    public async Task One_trace_runs_from_the_HTTP_request_through_the_relay_to_the_consumer_s_database_write()
+    {
+        var partnerId = await services.Partners.RegisterPartnerAsync("Thanh Hóa Eye Hospital");
+        var traceId = ActivityTraceId.CreateRandom();
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Microsoft.AspNetCore" or "WardLink" or "MassTransit" or "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == traceId)
+                {
+                    spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        using var request = new HttpRequestMessage();
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        var siteId = await services.Partners.RegisterSiteAsync(partnerId, "Eye hospital car park", request);
+
+        // The consumer's write: a database command under a MassTransit consume span of this trace.
+        var write = await Eventually.Get(
+            () => Task.FromResult(spans.FirstOrDefault(span => span.Source.Name == "Npgsql" && HasAncestor(span, spans, IsConsume))),
+            "a database command of a consumer in the request's trace");
+        Assert.Contains(spans, span => span.Source.Name == "Microsoft.AspNetCore" && span.Kind == ActivityKind.Server);
+        Assert.Contains(spans, span => span.Source.Name == "WardLink" && span.Kind == ActivityKind.Producer && span.GetTagItem("wardlink.event.stream_id") as string == siteId.ToString());
+        Assert.Equal(traceId, write.TraceId);
+    }
+
+    [Fact]
+    public async Task Readiness_shows_the_relay_s_lag_and_what_it_published()
+    {
+        await services.Partners.RegisterPartnerAsync("Thanh Hóa Dermatology Hospital");
+
+        var relay = await Eventually.Get(
+            async () =>
+            {
+                var response = await services.Partners.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+                var report = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+                var check = report.GetProperty("checks").GetProperty("relay");
+                return response.StatusCode == HttpStatusCode.OK && check.GetProperty("data").GetProperty("lag").GetInt64() == 0
+                    && check.GetProperty("data").GetProperty("published").GetInt64() > 0 ? check.ToString() : null;
+            },
+            "the partners relay to have published everything");
+
+        var data = JsonDocument.Parse(relay).RootElement.GetProperty("data");
+        Assert.Equal(data.GetProperty("highWaterMark").GetInt64(), data.GetProperty("relayedSequence").GetInt64());
+        Assert.Equal(0, data.GetProperty("deadLettered").GetInt64());
+    }
+
+    private static bool IsConsume(Activity span) => span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Consumer;
+
+    private static bool HasAncestor(Activity span, IEnumerable<Activity> all, Func<Activity, bool> predicate)
+    {
+        var byId = all.ToDictionary(activity => activity.SpanId);
+        for (var current = span; byId.TryGetValue(current.ParentSpanId, out var parent); current = parent)
+        {
+            if (predicate(parent))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

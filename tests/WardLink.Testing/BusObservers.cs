@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using MassTransit;
+
+namespace WardLink.Testing;
+
+/// <summary>Counts the messages a host's consumers finished (applied or skipped as duplicates), by message id.</summary>
+public sealed class ConsumeCounter : IConsumeObserver
+{
+    private readonly ConcurrentQueue<Guid> _consumed = new();
+
+    public IReadOnlyCollection<Guid> Consumed => _consumed;
+
+    public int CountOf(Guid messageId) => _consumed.Count(id => id == messageId);
+
+    public Task PreConsume<T>(ConsumeContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    public Task PostConsume<T>(ConsumeContext<T> context)
+        where T : class
+    {
+        _consumed.Enqueue(context.MessageId ?? Guid.Empty);
+        return Task.CompletedTask;
+    }
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+        where T : class => Task.CompletedTask;
+}
+
+/// <summary>
+/// Lets the first <paramref name="allowed"/> publishes of <typeparamref name="TMessage"/> through and
+/// holds every later one until it is cancelled: a relay stopped in the middle of a page.
+/// </summary>
+public sealed class PublishGate<TMessage>(int allowed) : IPublishObserver
+    where TMessage : class
+{
+    private int _started;
+    private int _published;
+
+    public int Published => _published;
+
+    public async Task PrePublish<T>(PublishContext<T> context)
+        where T : class
+    {
+        if (typeof(T) == typeof(TMessage) && Interlocked.Increment(ref _started) > allowed)
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+        }
+    }
+
+    public Task PostPublish<T>(PublishContext<T> context)
+        where T : class
+    {
+        if (typeof(T) == typeof(TMessage))
+        {
+            Interlocked.Increment(ref _published);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+        where T : class => Task.CompletedTask;
+}

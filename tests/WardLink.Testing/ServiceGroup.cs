@@ -1,0 +1,104 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Sites;
+using Xunit;
+
+namespace WardLink.Testing;
+
+/// <summary>
+/// WardLink services for one test class: each service on its own fresh database, all of them on
+/// one fresh RabbitMQ virtual host. A service can be stopped and started again on its database
+/// (a restart), or started twice on it (two replicas). Everything is dropped at the end.
+/// </summary>
+public class ServiceGroup : IAsyncLifetime
+{
+    private readonly Dictionary<string, string> _databases = [];
+    private readonly Dictionary<string, IServiceProvider> _running = [];
+    private readonly List<IAsyncDisposable> _hosts = [];
+    private TestInfrastructure? _infrastructure;
+    private string? _virtualHost;
+
+    public TestInfrastructure Infrastructure => _infrastructure ?? throw new InvalidOperationException("Not initialised.");
+
+    /// <summary>The amqp:// address of the group's virtual host.</summary>
+    public string VirtualHost => _virtualHost ?? throw new InvalidOperationException("Not initialised.");
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        _infrastructure = await TestInfrastructure.GetAsync();
+        _virtualHost = await _infrastructure.CreateVirtualHostAsync(GetType().Name);
+    }
+
+    /// <summary>
+    /// Starts service <paramref name="name"/> on its database (made on first use), optionally on a
+    /// real socket and with extra services registered.
+    /// </summary>
+    public async Task<ServiceHost<TEntryPoint>> StartAsync<TEntryPoint>(
+        string name, bool listenOnSocket = false, Action<IServiceCollection>? services = null)
+        where TEntryPoint : class
+    {
+        if (!_databases.TryGetValue(name, out var database))
+        {
+            _databases[name] = database = await Infrastructure.CreateDatabaseAsync(name);
+        }
+
+        var host = new ServiceHost<TEntryPoint>(
+            new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Postgres"] = database,
+                ["ConnectionStrings:RabbitMq"] = VirtualHost,
+            },
+            listenOnSocket,
+            services);
+        _hosts.Add(host);
+        host.StartServer();
+        _running[name] = host.Services;
+        return host;
+    }
+
+    /// <summary>Stops a host, as a crash or a deployment would: its bus, daemon and sockets close.</summary>
+    public async Task StopAsync(IAsyncDisposable host)
+    {
+        _hosts.Remove(host);
+        await host.DisposeAsync();
+    }
+
+    /// <summary>The document store of the last started instance of a service.</summary>
+    public IDocumentStore StoreOf(string name) => _running[name].GetRequiredService<IDocumentStore>();
+
+    public async Task<IReadOnlyList<KnownSite>> SitesKnownToAsync(string name)
+    {
+        await using var session = StoreOf(name).QuerySession();
+        return await session.Query<KnownSite>().ToListAsync();
+    }
+
+    public async Task<IReadOnlyList<ProcessedMessage>> ProcessedByAsync(string name)
+    {
+        await using var session = StoreOf(name).QuerySession();
+        return await session.Query<ProcessedMessage>().ToListAsync();
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var host in Enumerable.Reverse(_hosts).ToList())
+        {
+            await host.DisposeAsync();
+        }
+
+        if (_infrastructure is not null)
+        {
+            foreach (var database in _databases.Values)
+            {
+                await _infrastructure.DropDatabaseAsync(database);
+            }
+
+            if (_virtualHost is not null)
+            {
+                await _infrastructure.DeleteVirtualHostAsync(_virtualHost);
+            }
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
