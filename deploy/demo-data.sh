@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Loads a handful of demo tips through the gateway, modelled on the Quảng Thắng ward
+# "ward – school – hospital linkage" (DESIGN.md §1): hotline calls, the Zalo chat group of
+# motorbike-taxi drivers, walk-ins at the ward police, partner desks, the 21:00–24:00 joint
+# patrols at the hospitals. Only the public API is used, as a partner system would.
+#
+#   deploy/demo-data.sh http://127.0.0.1:5080
+#
+# Each tip is sent with an Idempotency-Key, so a service that honours it (DESIGN.md §7) does
+# not duplicate tips when the script runs twice. run.sh calls it only while the tips database
+# is empty. Exit status: 0 when every tip was created (201), 1 otherwise.
+set -euo pipefail
+
+usage() { echo "usage: $0 GATEWAY_URL   (e.g. $0 http://127.0.0.1:5080)" >&2; }
+
+[[ $# -eq 1 ]] || { usage; exit 2; }
+case "$1" in -h|--help) usage; exit 0 ;; http://*|https://*) ;; *) usage; exit 2 ;; esac
+command -v curl >/dev/null 2>&1 || { echo "demo-data: curl is required" >&2; exit 1; }
+
+gateway="${1%/}"
+created=0
+failed=0
+
+# JSON string escaping for the few characters the texts below could contain.
+json() {
+  local s="$1"
+  s="${s//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  printf '"%s"' "$s"
+}
+
+# tip KEY CHANNEL CATEGORY RECEIVED_AT PLACE DESCRIPTION
+tip() {
+  local key="$1" channel="$2" category="$3" received_at="$4" place="$5" description="$6"
+  local body response status
+  body="$(printf '{"channel":%s,"category":%s,"description":%s,"place":{"description":%s},"receivedAt":%s}' \
+    "$(json "$channel")" "$(json "$category")" "$(json "$description")" "$(json "$place")" "$(json "$received_at")")"
+  response="$(mktemp)"
+  status="$(curl -sS -m 20 -o "$response" -w '%{http_code}' \
+    -X POST "$gateway/api/tips" \
+    -H 'Content-Type: application/json' \
+    -H "Idempotency-Key: wardlink-demo-$key" \
+    --data-binary "$body" 2>&1)" || status="curl failed: $status"
+  if [[ "$status" == "201" ]]; then
+    created=$((created + 1))
+    printf '  201 %-8s %-16s %s\n' "$channel" "$category" "$place"
+  else
+    failed=$((failed + 1))
+    printf '  %s for tip %s: %s\n' "$status" "$key" "$(head -c 600 "$response")" >&2
+  fi
+  rm -f "$response"
+}
+
+echo "Loading demo tips through $gateway/api/tips ..."
+
+tip tip-2024-01 hotline theft "2024-01-18T20:40:00+07:00" \
+  "Obstetrics hospital gate" \
+  "Hotline call from a patient's husband: his motorbike was taken from the parking lot at the Obstetrics hospital gate between 19:30 and 20:30; the guard saw a man in a grey raincoat push it out."
+
+tip tip-2024-02 chat suspiciousPerson "2024-02-06T22:10:00+07:00" \
+  "Eye hospital, car park behind the outpatient block" \
+  "Motorbike-taxi driver in the ward's Zalo group: two young men have been walking between parked bikes behind the Eye hospital for half an hour, trying the steering locks."
+
+tip tip-2024-03 walkIn fraud "2024-03-14T09:05:00+07:00" \
+  "Boarding house near the Vocational and Continuing Education Centre" \
+  "Boarding-house owner at the ward police office: a temporary resident collected room deposits from five students for rooms he does not own and has not been seen since Monday."
+
+tip tip-2024-04 partner drugs "2024-04-22T16:30:00+07:00" \
+  "Provincial Political School, dormitory B back yard" \
+  "School security desk: used syringes and small plastic bags found behind dormitory B during the afternoon round; the area is not covered by a camera."
+
+tip tip-2024-05 patrol publicOrder "2024-05-09T23:15:00+07:00" \
+  "Psychiatric hospital, east fence" \
+  "Joint patrol (21:00-24:00): a group of six drinking and shouting at the east fence of the Psychiatric hospital; they left when the patrol approached, one was seen passing bottles over the fence."
+
+tip tip-2024-06 web traffic "2024-09-05T07:20:00+07:00" \
+  "Political School gate, school run" \
+  "Parent via the web form: motorbikes speed through the school gate crossing at 06:45-07:10 while the veterans' team is directing pupils; a near miss this morning."
+
+tip tip-2024-07 hotline theft "2024-10-17T15:50:00+07:00" \
+  "Endocrinology hospital, inpatient ward 3" \
+  "Hotline call from a nurse: a patient's phone and wallet disappeared from the bedside locker during visiting hours; a visitor nobody knew left the ward shortly after."
+
+tip tip-2024-08 chat violence "2024-11-28T21:35:00+07:00" \
+  "Dermatology hospital, waiting area" \
+  "Hospital security in the linkage chat group: two patients' relatives are fighting in the waiting area and one has a helmet in his hand; security asks the patrol to come."
+
+echo "Demo tips: $created created, $failed failed."
+[[ $failed -eq 0 ]]
