@@ -10,6 +10,9 @@ public static class Messaging
     /// <summary>The broker address (<c>ConnectionStrings:RabbitMq</c>), e.g. <c>amqp://user:pass@host:5672/vhost</c>.</summary>
     public const string ConnectionName = "RabbitMq";
 
+    /// <summary>How often a failing message is retried before it goes to the queue's <c>_error</c> queue.</summary>
+    public const int RetryLimit = 5;
+
     /// <summary>
     /// MassTransit over RabbitMQ: queues named after the service (<c>tips-site-registered</c>),
     /// a bounded number of retries, then the queue's <c>_error</c> queue.
@@ -31,7 +34,7 @@ public static class Messaging
                     host.Username(broker.Username);
                     host.Password(broker.Password);
                 });
-                rabbit.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                rabbit.UseMessageRetry(retry => retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -1,4 +1,5 @@
 using Marten;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Sites;
@@ -54,6 +55,15 @@ public class ServiceGroup : IAsyncLifetime
         _hosts.Add(host);
         host.StartServer();
         _running[name] = host.Services;
+
+        // The bus starts in the background; wait until its queues are bound, so nothing published
+        // by the test is lost for want of a binding.
+        var health = await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+        if (health != BusHealthStatus.Healthy)
+        {
+            throw new TimeoutException($"The {name} service's bus did not become healthy: {health}.");
+        }
+
         return host;
     }
 

@@ -12,15 +12,19 @@ public sealed class TestBus : IAsyncDisposable
 {
     private readonly IBusControl _bus;
 
-    private TestBus(IBusControl bus) => _bus = bus;
+    private TestBus(IBusControl bus, ConcurrentQueue<(Guid MessageId, object Message)> received)
+    {
+        _bus = bus;
+        Received = received;
+    }
 
-    /// <summary>Every message of type T received on the test's own queue, by message id.</summary>
-    public ConcurrentQueue<(Guid MessageId, object Message)> Received { get; } = new();
+    /// <summary>Every message received on the test's own queue (see <see cref="Recording{T}"/>), with its message id.</summary>
+    public ConcurrentQueue<(Guid MessageId, object Message)> Received { get; }
 
-    public static async Task<TestBus> StartAsync(string address, Action<TestBus, IRabbitMqBusFactoryConfigurator>? receive = null)
+    public static async Task<TestBus> StartAsync(string address, Action<ConcurrentQueue<(Guid MessageId, object Message)>, IRabbitMqBusFactoryConfigurator>? receive = null)
     {
         var broker = BrokerAddress.Parse(address);
-        TestBus? self = null;
+        var received = new ConcurrentQueue<(Guid MessageId, object Message)>();
         var bus = Bus.Factory.CreateUsingRabbitMq(rabbit =>
         {
             rabbit.Host(broker.Host, broker.Port, broker.VirtualHost, host =>
@@ -28,19 +32,18 @@ public sealed class TestBus : IAsyncDisposable
                 host.Username(broker.Username);
                 host.Password(broker.Password);
             });
-            receive?.Invoke(self!, rabbit);
+            receive?.Invoke(received, rabbit);
         });
-        self = new TestBus(bus);
         await bus.StartAsync(TestTimeout());
-        return self;
+        return new TestBus(bus, received);
     }
 
     /// <summary>Listens on a queue of the test's own for messages of type T, recording each.</summary>
-    public static Action<TestBus, IRabbitMqBusFactoryConfigurator> Recording<T>(string queue)
+    public static Action<ConcurrentQueue<(Guid MessageId, object Message)>, IRabbitMqBusFactoryConfigurator> Recording<T>(string queue)
         where T : class =>
-        (self, rabbit) => rabbit.ReceiveEndpoint(queue, endpoint => endpoint.Handler<T>(context =>
+        (received, rabbit) => rabbit.ReceiveEndpoint(queue, endpoint => endpoint.Handler<T>(context =>
         {
-            self.Received.Enqueue((context.MessageId!.Value, context.Message));
+            received.Enqueue((context.MessageId!.Value, context.Message));
             return Task.CompletedTask;
         }));
 

@@ -19,6 +19,9 @@ public sealed class TestInfrastructure
 {
     private static readonly Lazy<Task<TestInfrastructure>> Instance = new(StartAsync);
 
+    /// <summary>A little longer than RabbitMQ's statistics interval (collect_statistics_interval, 5 s).</summary>
+    private static readonly TimeSpan StatisticsInterval = TimeSpan.FromSeconds(6);
+
     private readonly string _maintenance;
 
     private TestInfrastructure(string postgres, Uri rabbitMq, Uri management)
@@ -91,10 +94,20 @@ public sealed class TestInfrastructure
         using var client = ManagementClient();
         var name = VirtualHostOf(address);
         (await client.PutAsync($"api/vhost-limits/{name}/max-connections", Json("""{"value":0}"""))).EnsureSuccessStatusCode();
-        var connections = await client.GetFromJsonAsync<JsonElement>($"api/vhosts/{name}/connections");
-        foreach (var connection in connections.EnumerateArray())
+
+        // The management API lists a connection only after its first statistics report (every 5 s
+        // by default), so keep closing until none has shown up for longer than that.
+        var quietSince = DateTime.UtcNow;
+        while (DateTime.UtcNow - quietSince < StatisticsInterval)
         {
-            await client.DeleteAsync($"api/connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+            var connections = await client.GetFromJsonAsync<JsonElement>($"api/vhosts/{name}/connections");
+            foreach (var connection in connections.EnumerateArray())
+            {
+                await client.DeleteAsync($"api/connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+                quietSince = DateTime.UtcNow;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
         }
     }
 
