@@ -1,0 +1,53 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using JasperFx.Events;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.Partners;
+using WardLink.ServiceDefaults.Relay;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Pipeline;
+
+public sealed class DeadLetterTests(ServiceGroup services) : IClassFixture<ServiceGroup>
+{
+    private const string Unmappable = "A site whose mapping throws";
+
+    [Fact]
+    public async Task An_event_whose_mapping_throws_is_dead_lettered_and_the_relay_goes_on()
+    {
+        await services.StartAsync<TipsService>(TipsService.Name);
+        var partners = (await services.StartAsync<PartnersService>(
+            PartnersService.Name,
+            services: registry => registry.AddSingleton<IIntegrationEventMap>(new ThrowingFor(Unmappable)))).CreateClient();
+        var partnerId = await partners.RegisterPartnerAsync();
+
+        var before = await partners.RegisterSiteAsync(partnerId, "School gate, before");
+        await partners.RegisterSiteAsync(partnerId, Unmappable);
+        var after = await partners.RegisterSiteAsync(partnerId, "School gate, after");
+
+        var known = await Eventually.Get(
+            async () => await services.SitesKnownToAsync(TipsService.Name) is { Count: 2 } sites ? sites : null,
+            "the two mappable sites in the tips directory");
+        Assert.Equal(new[] { before, after }.Order(), known.Select(site => site.Id).Order());
+
+        var relay = await Eventually.Get(
+            async () =>
+            {
+                var data = (await partners.GetFromJsonAsync<JsonElement>("/health/ready")).GetProperty("checks").GetProperty("relay").GetProperty("data");
+                return data.GetProperty("lag").GetInt64() == 0 ? data.ToString() : null;
+            },
+            "the relay to pass the unmappable event");
+        Assert.Equal(1, JsonDocument.Parse(relay).RootElement.GetProperty("deadLettered").GetInt64());
+    }
+
+    /// <summary>The partners mapping, except that it throws for one site name.</summary>
+    private sealed class ThrowingFor(string siteName) : IIntegrationEventMap
+    {
+        private readonly PartnersIntegrationEvents _real = new();
+
+        public object? ToMessage(IEvent recorded) => recorded.Data is SiteRegistered { Name: var name } && name == siteName
+            ? throw new InvalidOperationException($"Cannot map site '{name}'.")
+            : _real.ToMessage(recorded);
+    }
+}
