@@ -52,6 +52,10 @@ passed=$(counter passed)
 failed=$(( $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted) ))
 skipped=$(counter notExecuted)
 
+# Stop the infrastructure now, so that the totals are the last line printed.
+trap - EXIT
+stop_infrastructure
+
 if (( skipped > 0 )); then
   echo "error: $skipped test(s) were skipped; every test must run" >&2
 fi
