@@ -108,6 +108,10 @@ static IResourceBuilder<ProjectResource> Listen(IResourceBuilder<ProjectResource
     project
         .WithHttpEndpoint(port: port, name: "http", isProxied: false)
         .WithEnvironment("Urls", Url(port))
+        // One plain line per log entry in the AppHost's log (the dashboard has the structured logs).
+        .WithEnvironment("Logging__Console__FormatterName", "simple")
+        .WithEnvironment("Logging__Console__FormatterOptions__SingleLine", "true")
+        .WithEnvironment("Logging__Console__FormatterOptions__ColorBehavior", "Disabled")
         .WithHttpHealthCheck("/health/ready");
 #pragma warning disable ASPIRECERTIFICATES001 // Experimental in Aspire 13.6; the only switch for "this resource uses no TLS".
     return project.WithoutHttpsCertificate();

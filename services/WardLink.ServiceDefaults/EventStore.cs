@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
@@ -6,7 +5,6 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using WardLink.ServiceDefaults.Relay;
 using WardLink.ServiceDefaults.Sites;
 using Weasel.Core;
@@ -32,17 +30,11 @@ public static class EventStore
 
         builder.Services.AddHealthChecks().AddNpgSql(ConnectionString, name: "postgres", tags: [Health.ReadyTag]);
 
-        // Commands run outside any trace (the async daemon's polling, lag measurements) would each
-        // start a trace of their own and bury the real ones: trace only commands inside a trace.
-        builder.Services.AddSingleton(services => new NpgsqlDataSourceBuilder(ConnectionString(services))
-            .ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => Activity.Current is not null))
-            .Build());
-
         var marten = builder.Services
             .AddMarten(services =>
             {
                 var options = new StoreOptions();
-                options.Connection(services.GetRequiredService<NpgsqlDataSource>());
+                options.Connection(ConnectionString(services));
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
                 options.Events.MetadataConfig.HeadersEnabled = true;

@@ -28,8 +28,11 @@ public static class Telemetry
         });
 
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName, serviceNamespace: "wardlink"))
+            // The instance id comes from OTEL_RESOURCE_ATTRIBUTES (the AppHost sets it), so the
+            // dashboard matches a process's telemetry to its resource.
+            .ConfigureResource(resource => resource.AddService(serviceName, serviceNamespace: "wardlink", autoGenerateServiceInstanceId: false))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new BackgroundWorkSampler()))
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthProbe(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
@@ -46,6 +49,22 @@ public static class Telemetry
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Drops traces that background work starts by itself (the async daemon's polling, lock
+    /// keep-alives, connection opening), which would otherwise bury the requests' traces; work
+    /// inside a request or a consumed message is kept, as its parent is sampled.
+    /// </summary>
+    private sealed class BackgroundWorkSampler : Sampler
+    {
+        public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>
+            samplingParameters.Name.StartsWith("marten.", StringComparison.Ordinal)
+            || samplingParameters.Name.StartsWith("postgresql", StringComparison.Ordinal)
+            || samplingParameters.Name.StartsWith("CONNECT", StringComparison.Ordinal)
+            || samplingParameters.Name.StartsWith("pg_", StringComparison.Ordinal)
+                ? new SamplingResult(SamplingDecision.Drop)
+                : new SamplingResult(SamplingDecision.RecordAndSample);
     }
 
     private static bool IsHealthProbe(PathString path) => path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
