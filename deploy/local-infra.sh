@@ -117,10 +117,12 @@ load_config() {
   NODE="$NODE_SHORT@localhost"
 
 
-  PG_DIR="$LOCAL_DIR/pg"
-  PGDATA_DIR="$PG_DIR/data"
-  PG_SOCKET_DIR="$PG_DIR/socket"
-  PG_LOG="$PG_DIR/postgresql.log"
+  # $LOCAL_DIR/pg is a link when PostgreSQL's data had to live elsewhere (see relocate_pg_dir).
+  if [[ -L "$LOCAL_DIR/pg" ]]; then
+    set_pg_paths "$(readlink -f "$LOCAL_DIR/pg")"
+  else
+    set_pg_paths "$LOCAL_DIR/pg"
+  fi
 
   RMQ_DIR="$LOCAL_DIR/rabbitmq"
   RMQ_HOME="$RMQ_DIR/home"
@@ -138,6 +140,28 @@ load_config() {
 
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
+set_pg_paths() {
+  PG_DIR="$1"
+  PGDATA_DIR="$PG_DIR/data"
+  PG_SOCKET_DIR="$PG_DIR/socket"
+  PG_LOG="$PG_DIR/postgresql.log"
+}
+
+# The postgres user cannot reach $LOCAL_DIR (a clone under a private home, say): keep the data
+# under /var/lib/wardlink instead, linked from $LOCAL_DIR/pg so every later call finds it.
+relocate_pg_dir() {
+  local blocked="$1" real
+  [[ ! -f "$PGDATA_DIR/PG_VERSION" ]] \
+    || die "the postgres user cannot enter directory $blocked (needed to reach $PG_DIR). Run 'chmod o+x $blocked' or set WARDLINK_LOCAL_DIR to a place postgres can reach."
+  real="/var/lib/wardlink/$(printf '%s' "$LOCAL_DIR" | sha1sum | cut -c1-12)/pg"
+  log "the postgres user cannot enter $blocked; PostgreSQL's data goes to $real (linked from $LOCAL_DIR/pg)"
+  rm -rf "$LOCAL_DIR/pg"
+  mkdir -p "$real"
+  ln -s "$real" "$LOCAL_DIR/pg"
+  set_pg_paths "$real"
+  pg_prepare_dirs
+}
+
 # Run a command as root (directly, or through sudo).
 as_root() {
   if is_root; then
@@ -151,7 +175,7 @@ as_root() {
 # Run a PostgreSQL server tool: initdb/pg_ctl refuse root, so use the postgres user then.
 as_pg() {
   if is_root; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")  # from /: the caller's directory may be closed to postgres
   else
     "$@"
   fi
@@ -312,7 +336,8 @@ ensure_pg_traversable() {
       log "chmod o+x $blocked (the postgres user must be able to enter it)"
       chmod o+x "$blocked"
     else
-      die "the postgres user cannot enter directory $blocked (needed to reach $PG_DIR). Run 'chmod o+x $blocked' or set WARDLINK_LOCAL_DIR to a place postgres can reach."
+      relocate_pg_dir "$blocked"
+      return 0
     fi
   done
   die "could not make $PG_DIR reachable for the postgres user"

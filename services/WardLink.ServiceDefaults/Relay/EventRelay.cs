@@ -95,8 +95,16 @@ public sealed class EventRelay : SubscriptionBase
 
     private async Task PublishAsync(IEvent recorded, object message, CancellationToken cancellationToken)
     {
+        // An event appended outside any trace starts a trace of its own, not a child of the
+        // daemon's polling (whose traces are not kept).
+        var parent = ParentOf(recorded);
+        if (parent == default)
+        {
+            Activity.Current = null;
+        }
+
         using var activity = WardLinkActivity.Source.StartActivity(
-            $"relay {message.GetType().Name}", ActivityKind.Producer, ParentOf(recorded));
+            $"relay {message.GetType().Name}", ActivityKind.Producer, parent);
         activity?.SetTag("wardlink.event.sequence", recorded.Sequence);
         activity?.SetTag("wardlink.event.stream_id", recorded.StreamId.ToString());
 
