@@ -1,0 +1,52 @@
+using MassTransit;
+using WardLink.Contracts.Tips;
+
+namespace WardLink.Contracts.Incidents;
+
+public enum IncidentClassification
+{
+    Criminal,
+    Administrative,
+    PublicOrder,
+    Traffic,
+    Other,
+}
+
+public enum IncidentSource
+{
+    Tip,
+    Patrol,
+    Partner,
+    Police,
+}
+
+public enum IncidentOutcome
+{
+    CriminalCaseSolved,
+    AdministrativeViolationHandled,
+    Unfounded,
+    ReferredElsewhere,
+}
+
+/// <summary>An incident was opened, with its case number of the year (e.g. INC-2024-0007).</summary>
+[MessageUrn("wardlink:incidents:incident-reported:v1")]
+public sealed record IncidentReported(
+    Guid IncidentId,
+    string CaseNumber,
+    IncidentClassification Classification,
+    SecurityCategory Category,
+    IncidentSource Source,
+    string? SourceReference,
+    Guid? SiteId,
+    DateTimeOffset OccurredAt,
+    DateTimeOffset ReportedAt);
+
+/// <summary>An incident was resolved; tips records the outcome on every linked tip.</summary>
+[MessageUrn("wardlink:incidents:incident-resolved:v1")]
+public sealed record IncidentResolved(
+    Guid IncidentId,
+    string CaseNumber,
+    IncidentClassification Classification,
+    IncidentOutcome Outcome,
+    IReadOnlyList<Guid> LinkedTipIds,
+    DateTimeOffset ResolvedAt);
