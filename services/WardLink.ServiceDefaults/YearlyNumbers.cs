@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+using JasperFx;
+using Marten;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>A number handed out by <see cref="YearlyNumbers"/>: which record it names, and when.</summary>
+public sealed record NumberReserved(string Number, Guid For);
+
+/// <summary>
+/// Human-readable numbers per year in the ward's local time (<c>TIP-2024-0042</c>,
+/// <c>INC-2024-0007</c>), unique and gap-free: each prefix and year is a small event stream
+/// whose version is the last number, appended in the same transaction as the record it names.
+/// Two writers reserving at once conflict; <see cref="RetryOnConflictAsync{T}"/> runs the whole
+/// unit of work again, so a number is never skipped nor given twice.
+/// </summary>
+public static class YearlyNumbers
+{
+    /// <summary>The ward's local time (Asia/Ho_Chi_Minh: UTC+7, no daylight saving time).</summary>
+    public static readonly TimeSpan WardOffset = TimeSpan.FromHours(7);
+
+    private const int MaxAttempts = 30;
+
+    public static int LocalYear(DateTimeOffset at) => at.ToOffset(WardOffset).Year;
+
+    /// <summary>Reserves the next number of <paramref name="prefix"/> in the local year of <paramref name="at"/>.</summary>
+    public static async Task<string> ReserveNumberAsync(this IDocumentSession session, string prefix, DateTimeOffset at, Guid forRecord, CancellationToken ct)
+    {
+        var year = LocalYear(at);
+        var counter = StreamIdOf($"{prefix}-{year}");
+        var state = await session.Events.FetchStreamStateAsync(counter, ct);
+        var next = (state?.Version ?? 0) + 1;
+        var number = $"{prefix}-{year}-{next:0000}";
+        session.Events.Append(counter, next, new NumberReserved(number, forRecord));
+        return number;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a fresh session until it commits without an optimistic
+    /// concurrency conflict (a number, or a stream version, taken by someone else meanwhile).
+    /// </summary>
+    public static async Task<T> RetryOnConflictAsync<T>(this ISessionFactory sessions, Func<IDocumentSession, Task<T>> work, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = sessions.OpenSession();
+            try
+            {
+                return await work(session);
+            }
+            catch (Exception conflict) when (IsConflict(conflict) && attempt < MaxAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * Math.Min(attempt, 10)), ct);
+            }
+        }
+    }
+
+    private static bool IsConflict(Exception exception) =>
+        exception is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
+        || exception.InnerException is { } inner && IsConflict(inner);
+
+    /// <summary>A stable stream id for a name (a name-based UUID: SHA-256 of the name, version bits set).</summary>
+    public static Guid StreamIdOf(string name)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes("wardlink:" + name), hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash[..16], bigEndian: true);
+    }
+}
