@@ -1,5 +1,18 @@
+using JasperFx.Events.Projections;
 using WardLink.Incidents;
 using WardLink.ServiceDefaults;
 
-var app = WardLinkApp.Build(args, IncidentsService.Name, service => service.KeepsSiteDirectory = true);
+var app = WardLinkApp.Build(args, IncidentsService.Name, service =>
+{
+    service.KeepsSiteDirectory = true;
+    service.Publishes = new IncidentsIntegrationEvents();
+    service.Store = IncidentQueries.AddIncidentReadModel;
+    service.Bus = bus =>
+    {
+        bus.AddConsumer<TipReferredConsumer>();
+        bus.AddConsumer<PatrolObservationReportedConsumer>();
+    };
+});
+app.MapIncidentEndpoints();
+app.MapIncidentQueries();
 app.Run();

@@ -18,4 +18,16 @@ public static class HttpResults
 
     public static void SetETag(this HttpResponse response, long streamVersion) =>
         response.Headers.ETag = ETagOf(streamVersion);
+
+    /// <summary>
+    /// Whether the request's <c>If-Match</c> allows a write to a stream at <paramref name="streamVersion"/>:
+    /// no header, <c>*</c>, or the stream's strong ETag among the listed ones.
+    /// </summary>
+    public static bool IfMatchAllows(this HttpRequest request, long streamVersion)
+    {
+        var tags = request.Headers.IfMatch
+            .SelectMany(value => (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+        return tags.Count == 0 || tags.Any(tag => tag == "*" || tag == ETagOf(streamVersion));
+    }
 }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace WardLink.ServiceDefaults;
 
-/// <summary>The shapes every stream endpoint shares: create a stream from a decision, read one with its ETag.</summary>
+/// <summary>The shapes every stream endpoint shares: create a stream from a decision, change one under If-Match, read one with its ETag.</summary>
 public static class StreamResults
 {
     /// <summary>
@@ -24,6 +24,48 @@ public static class StreamResults
         var state = await session.Events.AggregateStreamAsync<TState>(id, token: ct);
         http.Response.SetETag(decision.Events.Count);
         return Results.Created($"{http.Request.PathBase}{path}", state);
+    }
+
+    /// <summary>
+    /// Appends to stream <paramref name="id"/> what <paramref name="decide"/> returns for its current
+    /// state, and answers 200 with the new state and ETag. 404 when the stream does not exist; 412
+    /// when the request's <c>If-Match</c> names another version (without <c>If-Match</c> the write
+    /// goes against the version just read); the decision's problem when refused. Nothing is appended
+    /// unless the decision accepts. A writer that commits between the read and the append makes
+    /// this one fail with a concurrency conflict (409).
+    /// </summary>
+    public static async Task<IResult> AppendToStreamAsync<TState>(
+        this IDocumentSession session, HttpContext http, Guid id, string what, Func<TState, Decision> decide, CancellationToken ct)
+        where TState : class
+    {
+        var stream = await session.Events.FetchForWriting<TState>(id, ct);
+        if (stream.Aggregate is not { } state)
+        {
+            return Results.Problem(title: $"{what} {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var version = stream.CurrentVersion ?? 0;
+        if (!http.Request.IfMatchAllows(version))
+        {
+            http.Response.SetETag(version);
+            return Results.Problem(
+                title: $"{what} {id} has changed since you read it.",
+                detail: $"Its ETag is now {HttpResults.ETagOf(version)}; read it again and retry.",
+                statusCode: StatusCodes.Status412PreconditionFailed);
+        }
+
+        var decision = decide(state);
+        if (decision.Rejection is { } rejection)
+        {
+            return rejection.ToProblem();
+        }
+
+        stream.AppendMany(decision.Events);
+        await session.SaveChangesAsync(ct);
+        var newVersion = version + decision.Events.Count;
+        var updated = await session.Events.AggregateStreamAsync<TState>(id, newVersion, token: ct);
+        http.Response.SetETag(newVersion);
+        return Results.Ok(updated);
     }
 
     /// <summary>Stream <paramref name="id"/>'s state with its version as ETag, or a 404 problem naming <paramref name="what"/>.</summary>

@@ -1,0 +1,334 @@
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Tips;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Incidents;
+
+public enum IncidentStatus
+{
+    Reported,
+    UnderInvestigation,
+    Resolved,
+    Closed,
+}
+
+/// <summary>Where an incident happened: a known site, or a free-text place, or coordinates (at least one).</summary>
+public sealed record IncidentPlace(Guid? SiteId, string? Description, double? Latitude, double? Longitude);
+
+/// <summary>Every incident event names when it happened in business time (<c>At</c>) and who did it (<c>By</c>).</summary>
+public interface IIncidentEvent
+{
+    Guid IncidentId { get; }
+
+    DateTimeOffset At { get; }
+
+    string By { get; }
+}
+
+public sealed record IncidentReported(
+    Guid IncidentId,
+    string CaseNumber,
+    IncidentClassification Classification,
+    SecurityCategory Category,
+    string Description,
+    IncidentPlace Place,
+    DateTimeOffset OccurredAt,
+    IncidentSource Source,
+    string? SourceReference,
+    DateTimeOffset At,
+    string By) : IIncidentEvent;
+
+public sealed record InvestigationStarted(Guid IncidentId, string Unit, string? Officer, DateTimeOffset At, string By) : IIncidentEvent;
+
+/// <summary>Carries the facts at resolution (case number, classification, linked tips) so the relay can publish it as it is.</summary>
+public sealed record IncidentResolved(
+    Guid IncidentId,
+    string CaseNumber,
+    IncidentClassification Classification,
+    IncidentOutcome Outcome,
+    string? Summary,
+    IReadOnlyList<Guid> LinkedTipIds,
+    DateTimeOffset At,
+    string By) : IIncidentEvent;
+
+public sealed record IncidentClosed(Guid IncidentId, DateTimeOffset At, string By) : IIncidentEvent;
+
+public sealed record IncidentReopened(Guid IncidentId, string Reason, DateTimeOffset At, string By) : IIncidentEvent;
+
+public sealed record IncidentReclassified(
+    Guid IncidentId,
+    IncidentClassification Classification,
+    SecurityCategory Category,
+    string Reason,
+    DateTimeOffset At,
+    string By) : IIncidentEvent;
+
+public sealed record TipLinked(Guid IncidentId, Guid TipId, string? TipNumber, DateTimeOffset At, string By) : IIncidentEvent;
+
+public sealed record TipUnlinked(Guid IncidentId, Guid TipId, DateTimeOffset At, string By) : IIncidentEvent;
+
+public sealed record NoteAdded(Guid IncidentId, string Text, DateTimeOffset At, string By) : IIncidentEvent;
+
+public sealed record ReportIncident(
+    Guid IncidentId,
+    string CaseNumber,
+    IncidentClassification? Classification,
+    SecurityCategory? Category,
+    string? Description,
+    IncidentPlace? Place,
+    DateTimeOffset? OccurredAt,
+    IncidentSource? Source,
+    string? SourceReference,
+    string By);
+
+/// <summary>
+/// An incident as it stands. It is also the read model of the incident list and the statistics:
+/// an inline snapshot, updated in the same transaction as the events.
+/// </summary>
+public sealed record IncidentState(
+    Guid Id,
+    string CaseNumber,
+    IncidentStatus Status,
+    IncidentClassification Classification,
+    SecurityCategory Category,
+    string Description,
+    IncidentPlace Place,
+    DateTimeOffset OccurredAt,
+    IncidentSource Source,
+    string? SourceReference,
+    DateTimeOffset ReportedAt,
+    string ReportedBy,
+    string? Unit,
+    string? Officer,
+    IncidentOutcome? Outcome,
+    DateTimeOffset? ResolvedAt,
+    DateTimeOffset? ClosedAt,
+    IReadOnlyList<Guid> LinkedTipIds)
+{
+    public static IncidentState Create(IncidentReported reported) => new(
+        reported.IncidentId,
+        reported.CaseNumber,
+        IncidentStatus.Reported,
+        reported.Classification,
+        reported.Category,
+        reported.Description,
+        reported.Place,
+        reported.OccurredAt,
+        reported.Source,
+        reported.SourceReference,
+        reported.At,
+        reported.By,
+        null,
+        null,
+        null,
+        null,
+        null,
+        []);
+
+    public IncidentState Apply(InvestigationStarted started) =>
+        this with { Status = IncidentStatus.UnderInvestigation, Unit = started.Unit, Officer = started.Officer };
+
+    public IncidentState Apply(IncidentResolved resolved) =>
+        this with { Status = IncidentStatus.Resolved, Outcome = resolved.Outcome, ResolvedAt = resolved.At };
+
+    public IncidentState Apply(IncidentClosed closed) => this with { Status = IncidentStatus.Closed, ClosedAt = closed.At };
+
+    public IncidentState Apply(IncidentReopened reopened) =>
+        this with { Status = IncidentStatus.UnderInvestigation, Outcome = null, ResolvedAt = null, ClosedAt = null };
+
+    public IncidentState Apply(IncidentReclassified reclassified) =>
+        this with { Classification = reclassified.Classification, Category = reclassified.Category };
+
+    public IncidentState Apply(TipLinked linked) => this with { LinkedTipIds = [.. LinkedTipIds, linked.TipId] };
+
+    public IncidentState Apply(TipUnlinked unlinked) => this with { LinkedTipIds = [.. LinkedTipIds.Where(id => id != unlinked.TipId)] };
+}
+
+/// <summary>The decisions on an incident: pure functions of its state, the command and the time.</summary>
+public static class Incident
+{
+    public const string CaseNumberPrefix = "INC";
+    public const int MaxTextLength = 4000;
+    public const int MaxShortTextLength = 500;
+
+    /// <summary>How far a caller's clock may run ahead of ours before "occurred at" counts as future.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    /// <param name="siteKnown">Whether the place's site id (if any) is in the service's site directory.</param>
+    public static Decision Report(IncidentState? current, ReportIncident command, bool siteKnown, DateTimeOffset now)
+    {
+        if (current is not null)
+        {
+            return Rejection.Conflict($"Incident {command.IncidentId} already exists.");
+        }
+
+        var errors = new FieldErrors()
+            .Check(command.Classification is not null, "classification", "Choose a classification.")
+            .Check(command.Category is not null, "category", "Choose a category.")
+            .CheckText(command.Description, "description", "Describe what happened.", MaxTextLength)
+            .Check(command.OccurredAt is not null, "occurredAt", "Say when it happened (ISO-8601 with offset).")
+            .Check(command.OccurredAt is null || command.OccurredAt <= now + ClockSkew, "occurredAt", "An incident cannot happen in the future.")
+            .Check(command.Source is not null, "source", "Say where the report came from (tip, patrol, partner, police).")
+            .Check((command.SourceReference?.Length ?? 0) <= MaxShortTextLength, "sourceReference", $"At most {MaxShortTextLength} characters.");
+        CheckPlace(command.Place, siteKnown, errors);
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        return Decision.Accept(new IncidentReported(
+            command.IncidentId,
+            command.CaseNumber,
+            command.Classification!.Value,
+            command.Category!.Value,
+            command.Description!.Trim(),
+            command.Place! with { Description = Trimmed(command.Place!.Description) },
+            command.OccurredAt!.Value,
+            command.Source!.Value,
+            Trimmed(command.SourceReference),
+            now,
+            command.By));
+    }
+
+    public static Decision StartInvestigation(IncidentState incident, string? unit, string? officer, DateTimeOffset now, string by)
+    {
+        if (incident.Status != IncidentStatus.Reported)
+        {
+            return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a reported incident can be assigned for investigation.");
+        }
+
+        var errors = new FieldErrors()
+            .CheckText(unit, "unit", "Name the unit that investigates.", MaxShortTextLength)
+            .Check((officer?.Length ?? 0) <= MaxShortTextLength, "officer", $"At most {MaxShortTextLength} characters.");
+        return errors.Any
+            ? errors.ToRejection()
+            : Decision.Accept(new InvestigationStarted(incident.Id, unit!.Trim(), Trimmed(officer), now, by));
+    }
+
+    /// <param name="resolvedAt">When it was resolved, if earlier than now (recording after the fact).</param>
+    public static Decision Resolve(IncidentState incident, IncidentOutcome? outcome, string? summary, DateTimeOffset? resolvedAt, DateTimeOffset now, string by)
+    {
+        if (incident.Status != IncidentStatus.UnderInvestigation)
+        {
+            return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only an incident under investigation can be resolved.");
+        }
+
+        var at = resolvedAt ?? now;
+        var errors = new FieldErrors()
+            .Check(outcome is not null, "outcome", "Choose the outcome.")
+            .Check((summary?.Length ?? 0) <= MaxTextLength, "summary", $"At most {MaxTextLength} characters.")
+            .Check(at <= now + ClockSkew, "resolvedAt", "An incident cannot be resolved in the future.")
+            .Check(at >= incident.OccurredAt, "resolvedAt", "An incident cannot be resolved before it happened.");
+        return errors.Any
+            ? errors.ToRejection()
+            : Decision.Accept(new IncidentResolved(
+                incident.Id, incident.CaseNumber, incident.Classification, outcome!.Value, Trimmed(summary), incident.LinkedTipIds, at, by));
+    }
+
+    public static Decision Close(IncidentState incident, DateTimeOffset now, string by) =>
+        incident.Status == IncidentStatus.Resolved
+            ? Decision.Accept(new IncidentClosed(incident.Id, now, by))
+            : Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a resolved incident can be closed.");
+
+    public static Decision Reopen(IncidentState incident, string? reason, DateTimeOffset now, string by)
+    {
+        if (incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))
+        {
+            return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a resolved or closed incident can be reopened.");
+        }
+
+        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the incident is reopened.", MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, reason!.Trim(), now, by));
+    }
+
+    public static Decision Reclassify(
+        IncidentState incident, IncidentClassification? classification, SecurityCategory? category, string? reason, DateTimeOffset now, string by)
+    {
+        if (incident.Status == IncidentStatus.Closed)
+        {
+            return Rejection.Conflict($"Incident {incident.CaseNumber} is closed; reopen it to reclassify it.");
+        }
+
+        var errors = new FieldErrors()
+            .Check(classification is not null || category is not null, "classification", "Give a new classification, a new category, or both.")
+            .CheckText(reason, "reason", "Say why the incident is reclassified.", MaxTextLength);
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        var newClassification = classification ?? incident.Classification;
+        var newCategory = category ?? incident.Category;
+        return newClassification == incident.Classification && newCategory == incident.Category
+            ? Rejection.Conflict($"Incident {incident.CaseNumber} is already classified so.")
+            : Decision.Accept(new IncidentReclassified(incident.Id, newClassification, newCategory, reason!.Trim(), now, by));
+    }
+
+    /// <summary>A tip may be linked in any status: a late tip about a closed case is still worth keeping with it.</summary>
+    public static Decision LinkTip(IncidentState incident, Guid? tipId, string? tipNumber, DateTimeOffset now, string by)
+    {
+        var errors = new FieldErrors()
+            .Check(tipId is not null && tipId != Guid.Empty, "tipId", "Give the tip's id.")
+            .Check((tipNumber?.Length ?? 0) <= MaxShortTextLength, "tipNumber", $"At most {MaxShortTextLength} characters.");
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        return incident.LinkedTipIds.Contains(tipId!.Value)
+            ? Rejection.Conflict($"Tip {tipId} is already linked to incident {incident.CaseNumber}.")
+            : Decision.Accept(new TipLinked(incident.Id, tipId.Value, Trimmed(tipNumber), now, by));
+    }
+
+    public static Decision UnlinkTip(IncidentState incident, Guid tipId, DateTimeOffset now, string by) =>
+        incident.LinkedTipIds.Contains(tipId)
+            ? Decision.Accept(new TipUnlinked(incident.Id, tipId, now, by))
+            : Rejection.NotFound($"Tip {tipId} is not linked to incident {incident.CaseNumber}.");
+
+    public static Decision AddNote(IncidentState incident, string? text, DateTimeOffset now, string by)
+    {
+        var errors = new FieldErrors().CheckText(text, "text", "Write the note.", MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new NoteAdded(incident.Id, text!.Trim(), now, by));
+    }
+
+    /// <summary>
+    /// The classification an incident opened from a tip starts with, from the tip's category; the
+    /// investigating unit reclassifies it when it knows better.
+    /// </summary>
+    public static IncidentClassification ProvisionalClassification(SecurityCategory category) => category switch
+    {
+        SecurityCategory.Theft or SecurityCategory.Drugs or SecurityCategory.Violence or SecurityCategory.Fraud => IncidentClassification.Criminal,
+        SecurityCategory.Traffic => IncidentClassification.Traffic,
+        SecurityCategory.PublicOrder => IncidentClassification.PublicOrder,
+        _ => IncidentClassification.Other,
+    };
+
+    private static void CheckPlace(IncidentPlace? place, bool siteKnown, FieldErrors errors)
+    {
+        var hasCoordinates = place?.Latitude is not null || place?.Longitude is not null;
+        errors
+            .Check(
+                place is not null && (place.SiteId is not null || !string.IsNullOrWhiteSpace(place.Description) || hasCoordinates),
+                "place",
+                "Give a site id, a description of the place, or coordinates.")
+            .Check(place?.SiteId is null || siteKnown, "place.siteId", "No such site is known here.")
+            .Check((place?.Description?.Length ?? 0) <= MaxShortTextLength, "place.description", $"At most {MaxShortTextLength} characters.")
+            .Check(!hasCoordinates || (place!.Latitude is not null && place.Longitude is not null), "place", "Coordinates need both latitude and longitude.")
+            .Check(place?.Latitude is null or (>= -90 and <= 90), "place.latitude", "Latitude is between -90 and 90.")
+            .Check(place?.Longitude is null or (>= -180 and <= 180), "place.longitude", "Longitude is between -180 and 180.");
+    }
+
+    private static FieldErrors CheckText(this FieldErrors errors, string? text, string field, string missing, int maxLength) => errors
+        .Check(!string.IsNullOrWhiteSpace(text), field, missing)
+        .Check((text?.Length ?? 0) <= maxLength, field, $"At most {maxLength} characters.");
+
+    private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static string Describe(IncidentStatus status) => status switch
+    {
+        IncidentStatus.Reported => "reported",
+        IncidentStatus.UnderInvestigation => "under investigation",
+        IncidentStatus.Resolved => "resolved",
+        _ => "closed",
+    };
+}

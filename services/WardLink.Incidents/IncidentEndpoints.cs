@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Marten;
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Tips;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Incidents;
+
+public sealed record ReportIncidentRequest(
+    IncidentClassification? Classification,
+    SecurityCategory? Category,
+    string? Description,
+    IncidentPlace? Place,
+    DateTimeOffset? OccurredAt,
+    IncidentSource? Source,
+    string? SourceReference);
+
+public sealed record AssignRequest(string? Unit, string? Officer);
+
+public sealed record ResolveRequest(IncidentOutcome? Outcome, string? Summary, DateTimeOffset? ResolvedAt);
+
+public sealed record ReasonRequest(string? Reason);
+
+public sealed record ReclassifyRequest(IncidentClassification? Classification, SecurityCategory? Category, string? Reason);
+
+public sealed record LinkTipRequest(Guid? TipId, string? TipNumber);
+
+public sealed record NoteRequest(string? Text);
+
+/// <summary>One step of an incident's history: which event, when (business time), by whom, and what it said.</summary>
+public sealed record IncidentStep(long Version, string Type, DateTimeOffset At, string By, DateTimeOffset RecordedAt, object Data);
+
+/// <summary>An incident with its whole timeline.</summary>
+public sealed record IncidentRecord(IncidentState Incident, IReadOnlyList<IncidentStep> Timeline);
+
+public static class IncidentEndpoints
+{
+    private const string What = "Incident";
+
+    public static IEndpointRouteBuilder MapIncidentEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var incidents = endpoints.MapGroup("/incidents").WithTags("Incidents");
+        incidents.MapPost("/", Report)
+            .WithName("ReportIncident")
+            .WithSummary("Report an incident; it gets the next case number of the year (INC-2024-0007).")
+            .Produces<IncidentState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        incidents.MapGet("/{id:guid}", Get)
+            .WithName("GetIncident")
+            .WithSummary("An incident with its timeline; the ETag is its stream version.")
+            .Produces<IncidentRecord>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        MapStep(incidents, "/{id:guid}/assign", "AssignIncident", "Put a reported incident under investigation by a unit (and officer).", (AssignRequest request) =>
+            (incident, now, by) => Incident.StartInvestigation(incident, request.Unit, request.Officer, now, by));
+        MapStep(incidents, "/{id:guid}/resolve", "ResolveIncident", "Resolve an incident under investigation with its outcome.", (ResolveRequest request) =>
+            (incident, now, by) => Incident.Resolve(incident, request.Outcome, request.Summary, request.ResolvedAt, now, by));
+        MapStep(incidents, "/{id:guid}/reopen", "ReopenIncident", "Reopen a resolved or closed incident, with the reason.", (ReasonRequest request) =>
+            (incident, now, by) => Incident.Reopen(incident, request.Reason, now, by));
+        MapStep(incidents, "/{id:guid}/reclassify", "ReclassifyIncident", "Change an incident's classification and/or category, with the reason.", (ReclassifyRequest request) =>
+            (incident, now, by) => Incident.Reclassify(incident, request.Classification, request.Category, request.Reason, now, by));
+        MapStep(incidents, "/{id:guid}/tips", "LinkTip", "Link a tip to the incident.", (LinkTipRequest request) =>
+            (incident, now, by) => Incident.LinkTip(incident, request.TipId, request.TipNumber, now, by));
+        MapStep(incidents, "/{id:guid}/notes", "AddIncidentNote", "Add a note to the incident's timeline.", (NoteRequest request) =>
+            (incident, now, by) => Incident.AddNote(incident, request.Text, now, by));
+        incidents.MapPost("/{id:guid}/close", Close).DescribeStep("CloseIncident", "Close a resolved incident.");
+        incidents.MapDelete("/{id:guid}/tips/{tipId:guid}", UnlinkTip).DescribeStep("UnlinkTip", "Unlink a tip from the incident.");
+        return endpoints;
+    }
+
+    private static async Task<IResult> Report(
+        ReportIncidentRequest request, HttpContext http, ISessionFactory sessions, TimeProvider clock, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        var now = clock.GetUtcNow();
+        var by = http.Actor();
+        return await sessions.RetryOnConflictAsync(
+            async session =>
+            {
+                var decision = await session.DecideReportAsync(
+                    id,
+                    caseNumber => new ReportIncident(
+                        id, caseNumber, request.Classification, request.Category, request.Description, request.Place,
+                        request.OccurredAt, request.Source, request.SourceReference, by),
+                    now,
+                    ct);
+                return await session.StartStreamAsync<IncidentState>(http, id, decision, $"/incidents/{id}", ct);
+            },
+            ct);
+    }
+
+    private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var (incident, version) = await session.LoadStreamAsync<IncidentState>(id, ct);
+        if (incident is null)
+        {
+            return Results.Problem(title: $"{What} {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var events = await session.Events.FetchStreamAsync(id, version, token: ct);
+        var timeline = events
+            .Where(recorded => recorded.Data is IIncidentEvent)
+            .Select(recorded =>
+            {
+                var step = (IIncidentEvent)recorded.Data;
+                return new IncidentStep(
+                    recorded.Version, JsonNamingPolicy.CamelCase.ConvertName(recorded.Data.GetType().Name), step.At, step.By, recorded.Timestamp, recorded.Data);
+            })
+            .ToList();
+        http.Response.SetETag(version);
+        return Results.Ok(new IncidentRecord(incident, timeline));
+    }
+
+    /// <summary>
+    /// Maps one lifecycle step: <c>POST</c> with a body, under <c>If-Match</c>, deciding on the
+    /// incident's current state with the actor and the time.
+    /// </summary>
+    private static void MapStep<TRequest>(
+        RouteGroupBuilder incidents, string pattern, string name, string summary, Func<TRequest, Func<IncidentState, DateTimeOffset, string, Decision>> decide) =>
+        incidents.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+                session.AppendToStreamAsync<IncidentState>(http, id, What, incident => decide(request)(incident, clock.GetUtcNow(), http.Actor()), ct))
+            .DescribeStep(name, summary);
+
+    private static RouteHandlerBuilder DescribeStep(this RouteHandlerBuilder step, string name, string summary) => step
+        .WithName(name)
+        .WithSummary(summary)
+        .Produces<IncidentState>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+    private static Task<IResult> Close(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<IncidentState>(http, id, What, incident => Incident.Close(incident, clock.GetUtcNow(), http.Actor()), ct);
+
+    private static Task<IResult> UnlinkTip(Guid id, Guid tipId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<IncidentState>(http, id, What, incident => Incident.UnlinkTip(incident, tipId, clock.GetUtcNow(), http.Actor()), ct);
+}

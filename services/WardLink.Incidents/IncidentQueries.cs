@@ -1,0 +1,214 @@
+using System.Text.Json;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Pagination;
+using Microsoft.AspNetCore.Http.HttpResults;
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Tips;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Incidents;
+
+public sealed record IncidentPage(IReadOnlyList<IncidentState> Items, long Total, int Page, int Limit);
+
+/// <summary>
+/// One year's incidents in the ward's local time (UTC+7), counted by when they occurred. Every
+/// classification, category, source and outcome is listed, with 0 where there was none, so two
+/// years line up. Time to resolution runs from when the incident occurred to its resolution.
+/// </summary>
+public sealed record IncidentStatistics(
+    int Year,
+    int Total,
+    IReadOnlyDictionary<string, int> ByClassification,
+    IReadOnlyDictionary<string, int> ByCategory,
+    IReadOnlyDictionary<string, int> BySite,
+    int WithoutSite,
+    IReadOnlyList<int> ByHourOfDay,
+    IReadOnlyDictionary<string, int> BySource,
+    IReadOnlyDictionary<string, int> ResolvedByOutcome,
+    double? MedianHoursToResolution);
+
+public sealed record IncidentStatisticsComparison(IncidentStatistics Year, IncidentStatistics ComparedWith, int TotalChange, double? TotalChangePercent);
+
+/// <summary>The incident list and the yearly statistics, both read from the inline <see cref="IncidentState"/> snapshots.</summary>
+public static class IncidentQueries
+{
+    public const int MaxPageSize = 500;
+
+    public static void AddIncidentReadModel(StoreOptions store)
+    {
+        store.Projections.Snapshot<IncidentState>(SnapshotLifecycle.Inline);
+        store.Schema.For<IncidentState>()
+            .Index(incident => incident.OccurredAt)
+            .Index(incident => incident.Status);
+    }
+
+    public static IEndpointRouteBuilder MapIncidentQueries(this IEndpointRouteBuilder endpoints)
+    {
+        var incidents = endpoints.MapGroup("/incidents").WithTags("Incidents");
+        incidents.MapGet("/", List)
+            .WithName("ListIncidents")
+            .WithSummary("Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to).")
+            .ProducesValidationProblem();
+        incidents.MapGet("/stats", Statistics)
+            .WithName("IncidentStatistics")
+            .WithSummary("One year's incident statistics, in local time (UTC+7).")
+            .ProducesValidationProblem();
+        incidents.MapGet("/stats/compare", Compare)
+            .WithName("CompareIncidentStatistics")
+            .WithSummary("Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022).")
+            .ProducesValidationProblem();
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<IncidentPage>, ValidationProblem>> List(
+        IQuerySession session,
+        IncidentStatus? status,
+        IncidentClassification? classification,
+        SecurityCategory? category,
+        Guid? siteId,
+        IncidentSource? source,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        int? limit,
+        int? page,
+        CancellationToken ct)
+    {
+        var size = limit ?? 50;
+        var number = page ?? 1;
+        var errors = new FieldErrors()
+            .Check(size is >= 1 and <= MaxPageSize, "limit", $"Between 1 and {MaxPageSize}.")
+            .Check(number >= 1, "page", "Pages start at 1.")
+            .Check(from is null || to is null || from < to, "to", "The range ends after it starts.");
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var query = session.Query<IncidentState>().AsQueryable();
+        if (status is { } wantedStatus)
+        {
+            query = query.Where(incident => incident.Status == wantedStatus);
+        }
+
+        if (classification is { } wantedClassification)
+        {
+            query = query.Where(incident => incident.Classification == wantedClassification);
+        }
+
+        if (category is { } wantedCategory)
+        {
+            query = query.Where(incident => incident.Category == wantedCategory);
+        }
+
+        if (siteId is { } wantedSite)
+        {
+            query = query.Where(incident => incident.Place.SiteId == wantedSite);
+        }
+
+        if (source is { } wantedSource)
+        {
+            query = query.Where(incident => incident.Source == wantedSource);
+        }
+
+        if (from is { } start)
+        {
+            query = query.Where(incident => incident.OccurredAt >= start);
+        }
+
+        if (to is { } end)
+        {
+            query = query.Where(incident => incident.OccurredAt < end);
+        }
+
+        var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).ToPagedListAsync(number, size, ct);
+        return TypedResults.Ok(new IncidentPage(found.ToList(), found.TotalItemCount, number, size));
+    }
+
+    private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, int? year, CancellationToken ct)
+    {
+        var errors = new FieldErrors().CheckYear(year, "year");
+        return errors.Any
+            ? TypedResults.ValidationProblem(errors.ToRejection().Errors!)
+            : TypedResults.Ok(await session.StatisticsOfAsync(year!.Value, ct));
+    }
+
+    private static async Task<Results<Ok<IncidentStatisticsComparison>, ValidationProblem>> Compare(
+        IQuerySession session, int? year, int? compareWith, CancellationToken ct)
+    {
+        var errors = new FieldErrors().CheckYear(year, "year").CheckYear(compareWith, "compareWith");
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var current = await session.StatisticsOfAsync(year!.Value, ct);
+        var baseline = await session.StatisticsOfAsync(compareWith!.Value, ct);
+        var change = current.Total - baseline.Total;
+        return TypedResults.Ok(new IncidentStatisticsComparison(
+            current, baseline, change, baseline.Total == 0 ? null : Math.Round(100.0 * change / baseline.Total, 1)));
+    }
+
+    public static async Task<IncidentStatistics> StatisticsOfAsync(this IQuerySession session, int year, CancellationToken ct)
+    {
+        var start = new DateTimeOffset(year, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset);
+        var end = start.AddYears(1);
+        var incidents = await session.Query<IncidentState>()
+            .Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end)
+            .ToListAsync(ct);
+        return Compute(year, incidents);
+    }
+
+    /// <summary>The statistics of <paramref name="incidents"/>, all of which occurred in local year <paramref name="year"/>.</summary>
+    public static IncidentStatistics Compute(int year, IReadOnlyList<IncidentState> incidents)
+    {
+        var resolved = incidents.Where(incident => incident.Outcome is not null && incident.ResolvedAt is not null).ToList();
+        var hours = new int[24];
+        foreach (var incident in incidents)
+        {
+            hours[incident.OccurredAt.ToOffset(YearlyNumbers.WardOffset).Hour]++;
+        }
+
+        return new IncidentStatistics(
+            year,
+            incidents.Count,
+            CountByEnum(incidents, incident => incident.Classification),
+            CountByEnum(incidents, incident => incident.Category),
+            incidents.Where(incident => incident.Place.SiteId is not null)
+                .GroupBy(incident => incident.Place.SiteId!.Value.ToString())
+                .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal),
+            incidents.Count(incident => incident.Place.SiteId is null),
+            hours,
+            CountByEnum(incidents, incident => incident.Source),
+            CountByEnum(resolved, incident => incident.Outcome!.Value),
+            Median(resolved.Select(incident => (incident.ResolvedAt!.Value - incident.OccurredAt).TotalHours).ToList()));
+    }
+
+    private static Dictionary<string, int> CountByEnum<T>(IEnumerable<IncidentState> incidents, Func<IncidentState, T> key)
+        where T : struct, Enum
+    {
+        var counts = Enum.GetValues<T>().ToDictionary(value => value, _ => 0);
+        foreach (var incident in incidents)
+        {
+            counts[key(incident)]++;
+        }
+
+        return counts.ToDictionary(pair => JsonNamingPolicy.CamelCase.ConvertName(pair.Key.ToString()), pair => pair.Value, StringComparer.Ordinal);
+    }
+
+    private static double? Median(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        values.Sort();
+        var middle = values.Count / 2;
+        var median = values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+        return Math.Round(median, 2);
+    }
+
+    private static FieldErrors CheckYear(this FieldErrors errors, int? year, string field) =>
+        errors.Check(year is >= 2000 and <= 9998, field, "Give a year (2000 to 9998).");
+}

@@ -1,0 +1,26 @@
+using JasperFx.Events;
+using WardLink.ServiceDefaults.Relay;
+using Contract = WardLink.Contracts.Incidents;
+
+namespace WardLink.Incidents;
+
+/// <summary>What the incidents service tells the others: an incident opened, an incident resolved (with every tip linked then).</summary>
+public sealed class IncidentsIntegrationEvents : IIntegrationEventMap
+{
+    public object? ToMessage(IEvent recorded) => recorded.Data switch
+    {
+        IncidentReported reported => new Contract.IncidentReported(
+            reported.IncidentId,
+            reported.CaseNumber,
+            reported.Classification,
+            reported.Category,
+            reported.Source,
+            reported.SourceReference,
+            reported.Place.SiteId,
+            reported.OccurredAt,
+            reported.At),
+        IncidentResolved resolved => new Contract.IncidentResolved(
+            resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.LinkedTipIds, resolved.At),
+        _ => null,
+    };
+}
