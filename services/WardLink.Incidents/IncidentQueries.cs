@@ -63,11 +63,11 @@ public static class IncidentQueries
 
     private static async Task<Results<Ok<IncidentPage>, ValidationProblem>> List(
         IQuerySession session,
-        IncidentStatus? status,
-        IncidentClassification? classification,
-        SecurityCategory? category,
+        string? status,
+        string? classification,
+        string? category,
         Guid? siteId,
-        IncidentSource? source,
+        string? source,
         DateTimeOffset? from,
         DateTimeOffset? to,
         int? limit,
@@ -76,7 +76,12 @@ public static class IncidentQueries
     {
         var size = limit ?? 50;
         var number = page ?? 1;
-        var errors = new FieldErrors()
+        var errors = new FieldErrors();
+        var wantedStatus = errors.ParseEnum<IncidentStatus>(status, "status");
+        var wantedClassification = errors.ParseEnum<IncidentClassification>(classification, "classification");
+        var wantedCategory = errors.ParseEnum<SecurityCategory>(category, "category");
+        var wantedSource = errors.ParseEnum<IncidentSource>(source, "source");
+        errors
             .Check(size is >= 1 and <= MaxPageSize, "limit", $"Between 1 and {MaxPageSize}.")
             .Check(number >= 1, "page", "Pages start at 1.")
             .Check(from is null || to is null || from < to, "to", "The range ends after it starts.");
@@ -86,19 +91,19 @@ public static class IncidentQueries
         }
 
         var query = session.Query<IncidentState>().AsQueryable();
-        if (status is { } wantedStatus)
+        if (wantedStatus is { } statusFilter)
         {
-            query = query.Where(incident => incident.Status == wantedStatus);
+            query = query.Where(incident => incident.Status == statusFilter);
         }
 
-        if (classification is { } wantedClassification)
+        if (wantedClassification is { } classificationFilter)
         {
-            query = query.Where(incident => incident.Classification == wantedClassification);
+            query = query.Where(incident => incident.Classification == classificationFilter);
         }
 
-        if (category is { } wantedCategory)
+        if (wantedCategory is { } categoryFilter)
         {
-            query = query.Where(incident => incident.Category == wantedCategory);
+            query = query.Where(incident => incident.Category == categoryFilter);
         }
 
         if (siteId is { } wantedSite)
@@ -106,9 +111,9 @@ public static class IncidentQueries
             query = query.Where(incident => incident.Place.SiteId == wantedSite);
         }
 
-        if (source is { } wantedSource)
+        if (wantedSource is { } sourceFilter)
         {
-            query = query.Where(incident => incident.Source == wantedSource);
+            query = query.Where(incident => incident.Source == sourceFilter);
         }
 
         if (from is { } start)

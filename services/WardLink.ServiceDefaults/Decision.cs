@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace WardLink.ServiceDefaults;
 
 /// <summary>
@@ -50,6 +52,27 @@ public sealed class FieldErrors
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// Reads an optional enum value given as text (a query filter) the way the API writes enums:
+    /// by name, camelCase or any case; a number or an unknown name is an error of <paramref name="field"/>.
+    /// </summary>
+    public T? ParseEnum<T>(string? value, string field)
+        where T : struct, Enum
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length > 0 && char.IsLetter(value[0]) && Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+        {
+            return parsed;
+        }
+
+        Check(false, field, $"One of: {string.Join(", ", Enum.GetNames<T>().Select(JsonNamingPolicy.CamelCase.ConvertName))}.");
+        return null;
     }
 
     public Rejection ToRejection() =>

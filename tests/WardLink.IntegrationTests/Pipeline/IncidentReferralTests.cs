@@ -1,0 +1,174 @@
+using MassTransit;
+using Marten;
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Patrols;
+using WardLink.Contracts.Tips;
+using WardLink.Incidents;
+using WardLink.IntegrationTests.Incidents;
+using WardLink.Testing;
+using IncidentReported = WardLink.Incidents.IncidentReported;
+using PublishedResolution = WardLink.Contracts.Incidents.IncidentResolved;
+
+namespace WardLink.IntegrationTests.Pipeline;
+
+/// <summary>The incidents service alone on a virtual host, counting what its consumers finished.</summary>
+public sealed class IncidentsOnTheBus : ServiceGroup
+{
+    public ConsumeCounter Consumed { get; } = new();
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public IDocumentStore Store => StoreOf(IncidentsService.Name);
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Client = (await StartAsync<IncidentsService>(IncidentsService.Name, services: services => services.AddConsumeObserver(_ => Consumed))).CreateClient();
+    }
+}
+
+public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassFixture<IncidentsOnTheBus>
+{
+    private static readonly DateTimeOffset ReferredAt = new(2024, 3, 15, 9, 0, 0, TimeSpan.FromHours(7));
+
+    private static TipReferred Referral(Guid incidentId, bool opensNewIncident, Guid? tipId = null) => new(
+        tipId ?? Guid.CreateVersion7(),
+        "TIP-2024-0042",
+        incidentId,
+        opensNewIncident,
+        SecurityCategory.Theft,
+        "Two men trying car doors in the Obstetrics hospital car park.",
+        null,
+        "Obstetrics hospital car park",
+        19.8069,
+        105.7765,
+        ReferredAt.AddHours(-12),
+        ReferredAt,
+        "police-triage");
+
+    [Fact]
+    public async Task A_referred_tip_delivered_twice_opens_one_incident_sourced_from_the_tip_and_linked_to_it()
+    {
+        await using var bus = await TestBus.StartAsync(incidents.VirtualHost);
+        var incidentId = Guid.CreateVersion7();
+        var referral = Referral(incidentId, opensNewIncident: true);
+        var messageId = NewId.NextGuid();
+
+        await bus.PublishAsync(referral, messageId);
+        await bus.PublishAsync(referral, messageId);
+        await ConsumedAsync(messageId, 2);
+
+        var events = await incidents.Store.EventsOfAsync(incidentId);
+        Assert.Equal(2, events.Count);
+        var reported = Assert.IsType<IncidentReported>(events[0].Data);
+        Assert.Equal(IncidentSource.Tip, reported.Source);
+        Assert.Equal("TIP-2024-0042", reported.SourceReference);
+        Assert.Equal(IncidentClassification.Criminal, reported.Classification);
+        Assert.Equal(SecurityCategory.Theft, reported.Category);
+        Assert.Equal(referral.ReceivedAt, reported.OccurredAt);
+        Assert.Equal("police-triage", reported.By);
+        Assert.Matches("^INC-2024-\\d{4}$", reported.CaseNumber);
+        var linked = Assert.IsType<TipLinked>(events[1].Data);
+        Assert.Equal(referral.TipId, linked.TipId);
+        Assert.Single(await incidents.ProcessedByAsync(IncidentsService.Name), processed => processed.MessageId == messageId);
+
+        // The same referral under a new message id (tips re-relayed it): the incident id makes it a no-op.
+        var again = NewId.NextGuid();
+        await bus.PublishAsync(referral, again);
+        await ConsumedAsync(again, 1);
+        Assert.Equal(2, (await incidents.Store.EventsOfAsync(incidentId)).Count);
+    }
+
+    [Fact]
+    public async Task A_tip_referred_to_an_existing_incident_is_linked_to_it()
+    {
+        await using var bus = await TestBus.StartAsync(incidents.VirtualHost);
+        var (incidentId, _, _) = await incidents.Client.ReportAsync();
+        var referral = Referral(incidentId, opensNewIncident: false);
+        var messageId = NewId.NextGuid();
+
+        await bus.PublishAsync(referral, messageId);
+        await ConsumedAsync(messageId, 1);
+
+        var events = await incidents.Store.EventsOfAsync(incidentId);
+        Assert.Equal(2, events.Count);
+        Assert.Equal(referral.TipId, Assert.IsType<TipLinked>(events[1].Data).TipId);
+    }
+
+    [Fact]
+    public async Task A_referral_to_an_unknown_existing_incident_is_parked_in_the_error_queue_and_opens_nothing()
+    {
+        await using var bus = await TestBus.StartAsync(incidents.VirtualHost);
+        var incidentId = Guid.CreateVersion7();
+        var messageId = NewId.NextGuid();
+
+        await bus.PublishAsync(Referral(incidentId, opensNewIncident: false), messageId);
+
+        var parked = await Eventually.Get(
+            async () => (await incidents.Infrastructure.TakeMessagesAsync(incidents.VirtualHost, "incidents-tip-referred_error", 10)) is { Count: > 0 } messages ? messages : null,
+            "the referral in the error queue");
+        Assert.Contains(messageId.ToString(), Assert.Single(parked).GetProperty("payload").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await incidents.Store.EventsOfAsync(incidentId));
+        Assert.DoesNotContain(await incidents.ProcessedByAsync(IncidentsService.Name), processed => processed.MessageId == messageId);
+    }
+
+    [Fact]
+    public async Task A_patrol_observation_that_needs_an_incident_delivered_twice_opens_one_sourced_from_the_patrol()
+    {
+        await using var bus = await TestBus.StartAsync(incidents.VirtualHost);
+        var incidentId = Guid.CreateVersion7();
+        var observation = new PatrolObservationReported(
+            Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), null, "A fight outside the Psychiatric hospital gate.",
+            ObservationSeverity.High, NeedsIncident: true, incidentId, new DateTimeOffset(2024, 6, 1, 22, 40, 0, TimeSpan.FromHours(7)), "joint-patrol-2");
+        var quiet = observation with { ObservationId = Guid.CreateVersion7(), NeedsIncident = false, IncidentId = Guid.CreateVersion7() };
+        var messageId = NewId.NextGuid();
+        var quietId = NewId.NextGuid();
+
+        await bus.PublishAsync(observation, messageId);
+        await bus.PublishAsync(observation, messageId);
+        await bus.PublishAsync(quiet, quietId);
+        await ConsumedAsync(messageId, 2);
+        await ConsumedAsync(quietId, 1);
+
+        var reported = Assert.IsType<IncidentReported>(Assert.Single(await incidents.Store.EventsOfAsync(incidentId)).Data);
+        Assert.Equal(IncidentSource.Patrol, reported.Source);
+        Assert.Equal(observation.ObservationId.ToString(), reported.SourceReference);
+        Assert.Equal(observation.ObservedAt, reported.OccurredAt);
+        Assert.Equal("joint-patrol-2", reported.By);
+        Assert.Empty(await incidents.Store.EventsOfAsync(quiet.IncidentId!.Value));
+    }
+
+    [Fact]
+    public async Task Opening_and_resolving_are_published_with_the_outcome_and_every_linked_tip()
+    {
+        await using var bus = await TestBus.StartAsync(incidents.VirtualHost, (received, rabbit) =>
+        {
+            TestBus.Recording<Contracts.Incidents.IncidentReported>("test-incident-reported")(received, rabbit);
+            TestBus.Recording<PublishedResolution>("test-incident-resolved")(received, rabbit);
+        });
+        var (id, etag, body) = await incidents.Client.ReportAsync();
+        var tips = new[] { Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7() };
+        foreach (var tip in tips)
+        {
+            etag = await incidents.Client.StepOkAsync($"/incidents/{id}/tips", etag, new { tipId = tip });
+        }
+
+        etag = await incidents.Client.StepOkAsync($"/incidents/{id}/tips/{tips[1]}", etag, method: HttpMethod.Delete);
+        etag = await incidents.Client.StepOkAsync($"/incidents/{id}/assign", etag, new { unit = "Criminal team" });
+        await incidents.Client.StepOkAsync($"/incidents/{id}/resolve", etag, new { outcome = "criminalCaseSolved" });
+
+        var resolved = await Eventually.Get(
+            () => Task.FromResult(bus.Received.Select(entry => entry.Message).OfType<PublishedResolution>().SingleOrDefault(message => message.IncidentId == id)),
+            "IncidentResolved for the incident");
+        Assert.Equal(IncidentOutcome.CriminalCaseSolved, resolved.Outcome);
+        Assert.Equal(body.GetProperty("caseNumber").GetString(), resolved.CaseNumber);
+        Assert.Equal([tips[0], tips[2]], resolved.LinkedTipIds);
+        var reported = Assert.Single(bus.Received.Select(entry => entry.Message).OfType<Contracts.Incidents.IncidentReported>(), message => message.IncidentId == id);
+        Assert.Equal(IncidentSource.Police, reported.Source);
+        Assert.Equal(body.GetProperty("caseNumber").GetString(), reported.CaseNumber);
+    }
+
+    private Task<string> ConsumedAsync(Guid messageId, int times) => Eventually.Get(
+        () => Task.FromResult(incidents.Consumed.CountOf(messageId) >= times ? "consumed" : null),
+        $"message {messageId} consumed {times} time(s)");
+}
