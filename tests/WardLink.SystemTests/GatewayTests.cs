@@ -28,6 +28,35 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
     }
 
     [Fact]
+    public async Task An_incident_reported_through_the_gateway_is_assigned_under_If_Match_and_counted()
+    {
+        var created = await _gateway.PostAsJsonAsync(
+            "/api/incidents",
+            new
+            {
+                classification = "criminal",
+                category = "theft",
+                description = "A wallet taken from the Dermatology hospital waiting room.",
+                place = new { description = "Dermatology hospital waiting room" },
+                occurredAt = "2019-07-08T21:15:00+07:00",
+                source = "partner",
+            },
+            TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.StartsWith("/api/incidents/", created.Headers.Location?.OriginalString, StringComparison.Ordinal);
+
+        using var assign = new HttpRequestMessage(HttpMethod.Post, $"{created.Headers.Location}/assign") { Content = JsonContent.Create(new { unit = "Ward police" }) };
+        assign.Headers.TryAddWithoutValidation("If-Match", created.Headers.ETag!.Tag);
+        var assigned = await _gateway.SendAsync(assign, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+        Assert.Equal("\"2\"", assigned.Headers.ETag?.Tag);
+
+        var stats = await _gateway.GetFromJsonAsync<JsonElement>("/api/incidents/stats?year=2019", TestContext.Current.CancellationToken);
+        Assert.Equal(1, stats.GetProperty("total").GetInt32());
+        Assert.Equal(1, stats.GetProperty("byHourOfDay")[21].GetInt32());
+    }
+
+    [Fact]
     public async Task Bad_input_through_the_gateway_is_the_service_s_400_problem()
     {
         var response = await _gateway.PostAsync("/api/tips", new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
