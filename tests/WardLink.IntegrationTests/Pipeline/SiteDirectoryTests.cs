@@ -65,7 +65,12 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
         var siteId = Guid.CreateVersion7();
         var first = new SiteRegistered(siteId, Guid.CreateVersion7(), "Eye hospital gate", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow);
 
+        // A redelivery comes after the first delivery was applied; published together, the two
+        // deliveries race and either may be the one applied (still once), which this test cannot tell apart.
         await bus.PublishAsync(first, messageId);
+        await Eventually.Get(
+            () => Task.FromResult(services.TipsConsumed.CountOf(messageId) >= 1 ? "first" : null),
+            "the tips service to consume the first delivery");
         await bus.PublishAsync(first with { Name = "A different name the second time" }, messageId);
         await Eventually.Get(
             () => Task.FromResult(services.TipsConsumed.CountOf(messageId) >= 2 ? "both" : null),
