@@ -94,7 +94,7 @@ public static class IncidentEndpoints
         var (incident, version) = await session.LoadStreamAsync<IncidentState>(id, ct);
         if (incident is null)
         {
-            return Results.Problem(title: $"{What} {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+            return StreamResults.NotFound(What, id);
         }
 
         var events = await session.Events.FetchStreamAsync(id, version, token: ct);

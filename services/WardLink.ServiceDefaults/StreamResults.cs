@@ -41,7 +41,7 @@ public static class StreamResults
         var stream = await session.Events.FetchForWriting<TState>(id, ct);
         if (stream.Aggregate is not { } state)
         {
-            return Results.Problem(title: $"{what} {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+            return NotFound(what, id);
         }
 
         var version = stream.CurrentVersion ?? 0;
@@ -76,7 +76,7 @@ public static class StreamResults
         var (state, version) = await session.LoadStreamAsync<TState>(id, ct);
         if (state is null)
         {
-            return Results.Problem(title: $"{what} {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+            return NotFound(what, id);
         }
 
         http.Response.SetETag(version);
@@ -92,4 +92,8 @@ public static class StreamResults
             ? (null, 0)
             : (await session.Events.AggregateStreamAsync<TState>(id, stream.Version, token: ct), stream.Version);
     }
+
+    /// <summary>The 404 problem of a stream that does not exist, naming <paramref name="what"/> it would be.</summary>
+    public static IResult NotFound(string what, Guid id) =>
+        Results.Problem(title: $"{what} {id} was not found.", statusCode: StatusCodes.Status404NotFound);
 }
