@@ -12,10 +12,6 @@ public sealed partial class ComposeTests
 
     private static readonly JsonObject Services = Repository.YamlDocuments("docker-compose.yml").Single()["services"]!.AsObject();
 
-    public static readonly TheoryData<string> WardLinkServices = ["incidents", "patrols", "tips", "partners"];
-
-    public static readonly TheoryData<string> WardLinkProcesses = ["incidents", "patrols", "tips", "partners", "gateway"];
-
     [Fact]
     public void It_runs_the_stores_the_broker_the_four_services_the_gateway_and_a_trace_dashboard()
     {
@@ -48,7 +44,7 @@ public sealed partial class ComposeTests
     }
 
     [Theory]
-    [MemberData(nameof(WardLinkProcesses))]
+    [MemberData(nameof(Topology.Processes), MemberType = typeof(Topology))]
     public void A_process_is_built_from_its_project_by_the_Dockerfile_and_checked_on_its_readiness_endpoint(string name)
     {
         var service = Services[name]!;
@@ -78,7 +74,7 @@ public sealed partial class ComposeTests
     }
 
     [Theory]
-    [MemberData(nameof(WardLinkServices))]
+    [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]
     public void A_service_gets_its_own_database_and_the_broker_under_the_keys_the_code_reads(string name)
     {
         var environment = Environment(name).ToDictionary(setting => setting.Key, setting => Interpolate(setting.Value));
@@ -110,11 +106,10 @@ public sealed partial class ComposeTests
     [Fact]
     public void The_gateway_routes_every_cluster_of_its_configuration_to_a_service_of_the_compose_file()
     {
-        var clusters = Repository.JsonFile("gateway/WardLink.Gateway/appsettings.json")["ReverseProxy"]!["Clusters"]!.AsObject().Select(cluster => cluster.Key).Order();
         var environment = Environment("gateway");
         var destinations = environment.Where(setting => setting.Key.StartsWith("ReverseProxy__Clusters__", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(clusters, destinations.Select(setting => setting.Key.Split("__")[2]).Order());
+        Assert.Equal(Topology.GatewayClusters(), destinations.Select(setting => setting.Key.Split("__")[2]).Order());
         foreach (var (key, address) in destinations)
         {
             var cluster = key.Split("__")[2];
