@@ -93,6 +93,10 @@ public sealed partial class ComposeTests
         Assert.Equal((string?)Services["rabbitmq"]!["environment"]!["RABBITMQ_DEFAULT_USER"], broker.Username);
         Assert.Equal(SetInEnvFile, broker.Password);
 
+        var management = new Uri(environment[$"ConnectionStrings__{ErrorQueues.ConnectionName}"]);
+        Assert.Equal(new Uri("http://rabbitmq:15672/"), new UriBuilder(management) { UserName = string.Empty, Password = string.Empty }.Uri);
+        Assert.Equal($"{broker.Username}:{SetInEnvFile}", management.UserInfo);
+
         Assert.Equal($"http://dashboard:18889", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
     }
 
@@ -169,9 +173,9 @@ public sealed partial class ComposeTests
             secrets.Add(password!);
         }
 
-        if (AmqpPassword().Match(value) is { Success: true } amqp)
+        if (UriPassword().Match(value) is { Success: true } uri)
         {
-            secrets.Add(amqp.Groups["password"].Value);
+            secrets.Add(uri.Groups["password"].Value);
         }
 
         return secrets;
@@ -184,8 +188,8 @@ public sealed partial class ComposeTests
     [GeneratedRegex(@"\$\{[A-Z_]+(:\?[^}]*|:-(?<default>[^}]*))\}")]
     private static partial Regex Interpolation();
 
-    [GeneratedRegex(@"^amqp://[^:@/]+:(?<password>.+)@[^@]+$")]
-    private static partial Regex AmqpPassword();
+    [GeneratedRegex(@"^[a-z]+://[^:@/]+:(?<password>.+)@[^@]+$")]
+    private static partial Regex UriPassword();
 
     [GeneratedRegex(@"(?m)^USER\s+(?<user>\S+)\s*$")]
     private static partial Regex UserDirective();

@@ -109,9 +109,16 @@ public sealed partial class KubernetesTests
         var address = BrokerAddress.Parse(amqp);
         Assert.Equal((string?)broker["metadata"]!["name"], address.Host);
         Assert.Equal(5672, address.Port);
-        foreach (var variable in Reference().Matches(amqp).Select(reference => reference.Groups["variable"].Value))
+        var management = new Uri(environment[$"ConnectionStrings__{ErrorQueues.ConnectionName}"]);
+        Assert.Equal(address.Host, management.Host);
+        Assert.Equal(15672, management.Port);
+        var brokerSecret = $"{broker["metadata"]!["name"]}-default-user";
+        foreach (var credentials in new[] { amqp, management.OriginalString })
         {
-            Assert.Equal($"{broker["metadata"]!["name"]}-default-user", SecretReference(name, variable).Secret);
+            var user = AmqpCredentials().Match(credentials);
+            var references = new[] { user.Groups["user"].Value, user.Groups["password"].Value }
+                .Select(part => SecretReference(name, Reference().Match(part).Groups["variable"].Value));
+            Assert.Equal([(brokerSecret, "username"), (brokerSecret, "password")], references);
         }
     }
 
