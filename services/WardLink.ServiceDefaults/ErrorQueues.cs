@@ -79,13 +79,22 @@ public sealed class ErrorQueues : BackgroundService
     private async Task MeasureAsync(HttpClient client, string queues, CancellationToken cancellationToken)
     {
         var prefix = _service.Name + "-";
-        foreach (var queue in await client.GetFromJsonAsync<QueueDepth[]>(queues, cancellationToken) ?? [])
+        var errorQueues = (await client.GetFromJsonAsync<QueueDepth[]>(queues, cancellationToken) ?? [])
+            .Where(queue => queue.Name.StartsWith(prefix, StringComparison.Ordinal) && queue.Name.EndsWith("_error", StringComparison.Ordinal))
+            .ToList();
+        foreach (var queue in errorQueues)
         {
             // A queue's message count appears with the broker's first statistics of it.
-            if (queue.Name.StartsWith(prefix, StringComparison.Ordinal) && queue.Name.EndsWith("_error", StringComparison.Ordinal) && queue.Messages is { } messages)
+            if (queue.Messages is { } messages)
             {
                 _depths[queue.Name] = messages;
             }
+        }
+
+        // A deleted error queue holds nothing.
+        foreach (var gone in _depths.Keys.Except(errorQueues.Select(queue => queue.Name)))
+        {
+            _depths.TryRemove(gone, out _);
         }
     }
 

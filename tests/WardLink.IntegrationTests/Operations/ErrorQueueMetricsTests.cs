@@ -8,13 +8,14 @@ using WardLink.Tips;
 
 namespace WardLink.IntegrationTests.Operations;
 
+/// <summary>What waits in the error queues, which MassTransit's meter does not show, as a gauge.</summary>
 public sealed class ErrorQueueMetricsTests(ServiceGroup services) : IClassFixture<ServiceGroup>
 {
     [Fact]
-    public async Task A_failing_message_shows_as_consumer_errors_and_once_parked_in_the_error_queue_depth_gauge()
+    public async Task A_message_parked_in_an_error_queue_shows_in_the_error_queue_depth_gauge()
     {
         var tips = await services.StartAsync<TipsService>(TipsService.Name);
-        using var metrics = new HostMetrics(tips.Services.GetRequiredService<IMeterFactory>(), "MassTransit");
+        using var metrics = new HostMetrics(tips.Services.GetRequiredService<IMeterFactory>());
         await using var bus = await TestBus.StartAsync(services.VirtualHost);
 
         await bus.PublishAsync(new SiteRegistered(Guid.CreateVersion7(), Guid.CreateVersion7(), " ", SiteKind.Gate, 19.8, 105.7, DateTimeOffset.UtcNow), NewId.NextGuid());
@@ -29,13 +30,14 @@ public sealed class ErrorQueueMetricsTests(ServiceGroup services) : IClassFixtur
         Assert.Equal("tips-site-registered_error", parked.Tags["queue"]);
         Assert.Equal(TipsService.Name, parked.Tags["service"]);
 
-        // MassTransit's meter counts every failed attempt: the first delivery and each retry.
+        // An operator takes the message out (to fix and resend it): the gauge falls back to 0.
+        Assert.Single(await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-registered_error", 10));
         await Eventually.Get(
-            () => Task.FromResult(metrics.Of("messaging.masstransit.consume.errors")
-                .Where(failure => Equals(failure.Tags["messaging.masstransit.consumer_type"], "SiteRegisteredConsumer")
-                    && Equals(failure.Tags["messaging.masstransit.exception_type"], "InvalidMessageException"))
-                .Sum(failure => failure.Value) >= Messaging.RetryLimit + 1 ? "all" : null),
-            "a consumer error for each attempt");
-        Assert.Contains(metrics.Of("messaging.masstransit.consume.retries"), retry => Equals(retry.Tags["messaging.masstransit.destination"], "tips-site-registered"));
+            () =>
+            {
+                metrics.Observe();
+                return Task.FromResult(metrics.Of(ErrorQueues.InstrumentName) is [.., { Value: 0 } empty] ? empty : null);
+            },
+            "the error queue gauge to read 0");
     }
 }

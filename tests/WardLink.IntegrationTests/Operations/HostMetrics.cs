@@ -3,21 +3,17 @@ using System.Diagnostics.Metrics;
 
 namespace WardLink.IntegrationTests.Operations;
 
-/// <summary>
-/// Measurements of the meters one host made through its <see cref="IMeterFactory"/>, so other hosts
-/// in the process don't count; plus, when named, meters a library shares across the whole process
-/// (MassTransit's), where other tests running at the same time can only add measurements.
-/// </summary>
+/// <summary>Measurements of the meters one host made through its <see cref="IMeterFactory"/>, so other hosts in the process don't count.</summary>
 internal sealed class HostMetrics : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string Instrument, Recorded Measurement)> _recorded = new();
 
-    public HostMetrics(IMeterFactory host, params string[] processMeters)
+    public HostMetrics(IMeterFactory host)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Scope == host || processMeters.Contains(instrument.Meter.Name))
+            if (instrument.Meter.Scope == host)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
