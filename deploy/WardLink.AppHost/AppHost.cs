@@ -8,6 +8,7 @@
 // Environment:
 //   WARDLINK_POSTGRES        server-level Npgsql connection string (required; ";Database=wardlink_<service>" is appended)
 //   WARDLINK_RABBITMQ        amqp:// URI of the broker (required)
+//   WARDLINK_RABBITMQ_MANAGEMENT  http:// URI of its management API (optional: the error-queue gauge)
 //   WARDLINK_GATEWAY_PORT    gateway port (default 5080); the services use 5101-5104
 //   WARDLINK_DASHBOARD_PORT  dashboard port (default 18888); OTLP/gRPC on +1, OTLP/HTTP on +2 unless
 //                            WARDLINK_OTLP_GRPC_PORT / WARDLINK_OTLP_HTTP_PORT say otherwise
@@ -21,6 +22,7 @@ const string Loopback = "127.0.0.1";
 
 var postgres = Environment.GetEnvironmentVariable("WARDLINK_POSTGRES");
 var rabbitMq = Environment.GetEnvironmentVariable("WARDLINK_RABBITMQ");
+var rabbitMqManagement = Environment.GetEnvironmentVariable("WARDLINK_RABBITMQ_MANAGEMENT");
 if (string.IsNullOrWhiteSpace(postgres) || string.IsNullOrWhiteSpace(rabbitMq))
 {
     await Console.Error.WriteLineAsync(
@@ -95,6 +97,11 @@ return 0;
     Listen(project, port)
         .WithEnvironment("ConnectionStrings__Postgres", $"{postgres.TrimEnd(';')};Database=wardlink_{name}")
         .WithEnvironment("ConnectionStrings__RabbitMq", rabbitMq);
+    if (!string.IsNullOrWhiteSpace(rabbitMqManagement))
+    {
+        project.WithEnvironment("ConnectionStrings__RabbitMqManagement", rabbitMqManagement);
+    }
+
     return (name, port, project);
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
@@ -18,8 +19,8 @@ public static class EventStore
 
     /// <summary>
     /// Marten on the service's own database: event metadata on, sessions stamped with the current
-    /// trace, the async daemon in HotCold mode (several replicas may run, one runs the relay), the
-    /// relay when the service publishes, schema created on start.
+    /// trace, appended events counted, the async daemon in HotCold mode (several replicas may run,
+    /// one runs the relay), the relay when the service publishes, schema created on start.
     /// </summary>
     public static IHostApplicationBuilder AddWardLinkEventStore(this IHostApplicationBuilder builder, string serviceName, WardLinkServiceOptions service)
     {
@@ -42,6 +43,7 @@ public static class EventStore
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 options.Schema.For<ProcessedMessage>();
+                options.Listeners.Add(new EventsAppended(serviceName, services.GetRequiredService<IMeterFactory>()));
                 if (service.KeepsSiteDirectory)
                 {
                     options.AddSiteDirectory();

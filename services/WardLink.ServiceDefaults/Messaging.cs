@@ -15,7 +15,7 @@ public static class Messaging
 
     /// <summary>
     /// MassTransit over RabbitMQ: queues named after the service (<c>tips-site-registered</c>),
-    /// a bounded number of retries, then the queue's <c>_error</c> queue.
+    /// a bounded number of retries, then the queue's <c>_error</c> queue, whose depth is measured.
     /// </summary>
     public static IHostApplicationBuilder AddWardLinkMessaging(
         this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
@@ -38,6 +38,7 @@ public static class Messaging
                 rabbit.ConfigureEndpoints(context);
             });
         });
+        builder.Services.AddHostedService<ErrorQueues>();
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
             // Start without waiting for the broker: readiness reports it, the bus reconnects.

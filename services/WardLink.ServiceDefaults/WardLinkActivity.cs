@@ -1,14 +1,14 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 
 namespace WardLink.ServiceDefaults;
 
-/// <summary>The activity source and meter of WardLink's own spans and metrics (relay, consumers, domain work).</summary>
+/// <summary>
+/// The activity source of WardLink's own spans (relay, consumers, domain work); its metrics come
+/// from a meter of the same name made by each host's <c>IMeterFactory</c>, so they end with the host.
+/// </summary>
 public static class WardLinkActivity
 {
     public const string SourceName = "WardLink";
 
     public static readonly ActivitySource Source = new(SourceName);
-
-    public static readonly Meter Meter = new(SourceName);
 }

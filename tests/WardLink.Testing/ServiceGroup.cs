@@ -49,6 +49,7 @@ public class ServiceGroup : IAsyncLifetime
             {
                 ["ConnectionStrings:Postgres"] = database,
                 ["ConnectionStrings:RabbitMq"] = VirtualHost,
+                ["ConnectionStrings:RabbitMqManagement"] = Infrastructure.Management.ToString(),
             },
             listenOnSocket,
             services);

@@ -15,12 +15,13 @@ public sealed class RelayStatus
     private long _publishedTotal;
     private long _deadLetteredTotal;
 
-    public RelayStatus(ServiceIdentity service)
+    public RelayStatus(ServiceIdentity service, IMeterFactory meters)
     {
+        var meter = meters.Create(WardLinkActivity.SourceName);
         _service = new("service", service.Name);
-        _published = WardLinkActivity.Meter.CreateCounter<long>("wardlink.relay.published", "{message}", "Integration messages the relay published.");
-        _deadLettered = WardLinkActivity.Meter.CreateCounter<long>("wardlink.relay.dead_lettered", "{event}", "Events the relay could not map and recorded as dead letters.");
-        WardLinkActivity.Meter.CreateObservableGauge("wardlink.relay.lag", () => new Measurement<long>(Lag, _service), "{event}", "Committed events not yet relayed.");
+        _published = meter.CreateCounter<long>("wardlink.relay.published", "{message}", "Integration messages the relay published.");
+        _deadLettered = meter.CreateCounter<long>("wardlink.relay.dead_lettered", "{event}", "Events the relay could not map and recorded as dead letters.");
+        meter.CreateObservableGauge("wardlink.relay.lag", () => new Measurement<long>(Lag, _service), "{event}", "Committed events not yet relayed.");
     }
 
     public long Published => Interlocked.Read(ref _publishedTotal);

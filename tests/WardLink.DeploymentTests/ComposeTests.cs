@@ -1,0 +1,196 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Npgsql;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.DeploymentTests;
+
+/// <summary>docker-compose.yml: the whole system with Docker, configured as the code expects.</summary>
+public sealed partial class ComposeTests
+{
+    private const int ProcessPort = 8080;
+
+    private static readonly JsonObject Services = Repository.YamlDocuments("docker-compose.yml").Single()["services"]!.AsObject();
+
+    [Fact]
+    public void It_runs_the_stores_the_broker_the_four_services_the_gateway_and_a_trace_dashboard()
+    {
+        Assert.Equal(["dashboard", "gateway", "incidents", "partners", "patrols", "postgres", "rabbitmq", "tips"], Services.Select(service => service.Key).Order());
+        Assert.StartsWith("postgres:15", Image("postgres"), StringComparison.Ordinal);
+        Assert.StartsWith("rabbitmq:3-management", Image("rabbitmq"), StringComparison.Ordinal);
+        Assert.StartsWith("mcr.microsoft.com/dotnet/aspire-dashboard:", Image("dashboard"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_container_restarts_and_has_resource_limits_and_everything_others_wait_for_has_a_health_check()
+    {
+        foreach (var (name, service) in Services)
+        {
+            Assert.True((string?)service!["restart"] is "unless-stopped" or "always", $"{name} has no restart policy");
+            Assert.False(string.IsNullOrEmpty((string?)service["deploy"]?["resources"]?["limits"]?["memory"]), $"{name} has no memory limit");
+            Assert.False(string.IsNullOrEmpty((string?)service["deploy"]?["resources"]?["limits"]?["cpus"]), $"{name} has no CPU limit");
+        }
+
+        var awaitedHealthy = Services
+            .SelectMany(service => service.Value!["depends_on"]?.AsObject() ?? [])
+            .Where(dependency => (string?)dependency.Value!["condition"] == "service_healthy")
+            .Select(dependency => dependency.Key)
+            .ToHashSet();
+        Assert.Superset(new HashSet<string> { "postgres", "rabbitmq", "incidents", "patrols", "tips", "partners" }, awaitedHealthy);
+        foreach (var name in awaitedHealthy.Append("gateway"))
+        {
+            Assert.NotEmpty(Services[name]!["healthcheck"]!["test"]!.AsArray());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Topology.Processes), MemberType = typeof(Topology))]
+    public void A_process_is_built_from_its_project_by_the_Dockerfile_and_checked_on_its_readiness_endpoint(string name)
+    {
+        var service = Services[name]!;
+        var build = service["build"]!;
+        Assert.Equal(".", (string?)build["context"]);
+        Assert.True(File.Exists(Repository.PathOf((string)build["dockerfile"]!)));
+        var project = (string)build["args"]!["PROJECT"]!;
+        var assembly = (string)build["args"]!["ASSEMBLY"]!;
+        Assert.True(File.Exists(Repository.PathOf(Path.Combine(project, assembly + ".csproj"))), $"{project}/{assembly}.csproj does not exist");
+        Assert.Equal($"wardlink/{name}:local", (string?)service["image"]);
+
+        var probe = string.Join(' ', service["healthcheck"]!["test"]!.AsArray().Select(part => (string?)part));
+        Assert.Contains($"/dev/tcp/127.0.0.1/{ProcessPort}", probe, StringComparison.Ordinal);
+        Assert.Contains("GET /health/ready", probe, StringComparison.Ordinal);
+        Assert.Equal($"http://+:{ProcessPort}", Environment(name)["Urls"]);
+    }
+
+    [Fact]
+    public void The_Dockerfile_runs_the_process_as_the_non_root_app_user_of_the_aspnet_image_on_the_checked_port()
+    {
+        var dockerfile = Repository.Read("deploy/Dockerfile");
+        var runtime = dockerfile[dockerfile.LastIndexOf("\nFROM ", StringComparison.Ordinal)..];
+        Assert.StartsWith("\nFROM mcr.microsoft.com/dotnet/aspnet:10.0", runtime, StringComparison.Ordinal);
+        Assert.Equal("$APP_UID", UserDirective().Match(runtime).Groups["user"].Value);
+        Assert.Contains($"ASPNETCORE_HTTP_PORTS={ProcessPort}", runtime, StringComparison.Ordinal);
+        Assert.Contains($"EXPOSE {ProcessPort}", runtime, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]
+    public void A_service_gets_its_own_database_and_the_broker_under_the_keys_the_code_reads(string name)
+    {
+        var environment = Environment(name).ToDictionary(setting => setting.Key, setting => Interpolate(setting.Value));
+
+        var postgres = new NpgsqlConnectionStringBuilder(environment[$"ConnectionStrings__{EventStore.ConnectionName}"]);
+        Assert.Equal("postgres", postgres.Host);
+        Assert.Equal(5432, postgres.Port);
+        Assert.Equal(SetInEnvFile, postgres.Password);
+        Assert.Equal($"wardlink_{name}", postgres.Database);
+        Assert.Equal((string?)Services["postgres"]!["environment"]!["POSTGRES_USER"], postgres.Username);
+        Assert.Contains($"CREATE DATABASE wardlink_{name};", Repository.Read("deploy/postgres-init/01-databases.sql"), StringComparison.Ordinal);
+
+        var broker = BrokerAddress.Parse(environment[$"ConnectionStrings__{Messaging.ConnectionName}"]);
+        Assert.Equal("rabbitmq", broker.Host);
+        Assert.Equal(5672, broker.Port);
+        Assert.Equal((string?)Services["rabbitmq"]!["environment"]!["RABBITMQ_DEFAULT_USER"], broker.Username);
+        Assert.Equal(SetInEnvFile, broker.Password);
+
+        var management = new Uri(environment[$"ConnectionStrings__{ErrorQueues.ConnectionName}"]);
+        Assert.Equal(new Uri("http://rabbitmq:15672/"), new UriBuilder(management) { UserName = string.Empty, Password = string.Empty }.Uri);
+        Assert.Equal($"{broker.Username}:{SetInEnvFile}", management.UserInfo);
+
+        Assert.Equal($"http://dashboard:18889", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+    }
+
+    [Fact]
+    public void The_postgres_container_runs_the_init_script_that_makes_the_databases()
+    {
+        Assert.Contains("./deploy/postgres-init:/docker-entrypoint-initdb.d:ro", Services["postgres"]!["volumes"]!.AsArray().Select(volume => (string?)volume));
+        Assert.True(File.Exists(Repository.PathOf("deploy/postgres-init/01-databases.sql")));
+    }
+
+    [Fact]
+    public void The_gateway_routes_every_cluster_of_its_configuration_to_a_service_of_the_compose_file()
+    {
+        var environment = Environment("gateway");
+        var destinations = environment.Where(setting => setting.Key.StartsWith("ReverseProxy__Clusters__", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(Topology.GatewayClusters(), destinations.Select(setting => setting.Key.Split("__")[2]).Order());
+        foreach (var (key, address) in destinations)
+        {
+            var cluster = key.Split("__")[2];
+            Assert.Equal($"ReverseProxy__Clusters__{cluster}__Destinations__primary__Address", key);
+            Assert.Equal(new Uri($"http://{cluster}:{ProcessPort}/"), new Uri(address));
+            Assert.True(Services.ContainsKey(cluster));
+        }
+
+        Assert.Equal($"${{WARDLINK_GATEWAY_PORT:-5080}}:{ProcessPort}", (string?)Assert.Single(Services["gateway"]!["ports"]!.AsArray()));
+    }
+
+    [Fact]
+    public void Passwords_come_only_from_the_git_ignored_env_file()
+    {
+        var required = new HashSet<string>();
+        foreach (var (name, service) in Services)
+        {
+            foreach (var (key, value) in Environment(name))
+            {
+                var secrets = SecretsIn(key, value);
+                Assert.All(secrets, secret => Assert.Matches(Substitution(), secret));
+                required.UnionWith(secrets.Select(secret => Substitution().Match(secret).Groups["variable"].Value));
+            }
+        }
+
+        Assert.Equal(["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"], required.Order());
+        var example = Repository.Read(".env.example");
+        Assert.All(required, variable => Assert.Matches($"(?m)^{variable}=$", example));
+        Assert.Contains(".env", Repository.Read(".gitignore").Split('\n'));
+        Assert.Contains(".env", Repository.Read(".dockerignore").Split('\n'));
+    }
+
+    private const string SetInEnvFile = "from-the-env-file";
+
+    /// <summary>The value as compose passes it on: <c>${VARIABLE:?…}</c> from .env, <c>${VARIABLE:-default}</c> or its default.</summary>
+    private static string Interpolate(string value) =>
+        Interpolation().Replace(value, variable => variable.Groups["default"].Success ? variable.Groups["default"].Value : SetInEnvFile);
+
+    private static string? Image(string service) => (string?)Services[service]!["image"];
+
+    private static Dictionary<string, string> Environment(string service) =>
+        Services[service]!["environment"]?.AsObject().ToDictionary(setting => setting.Key, setting => (string)setting.Value!) ?? [];
+
+    /// <summary>The secret parts of a setting: a password setting, an Npgsql Password=, an amqp:// password.</summary>
+    private static List<string> SecretsIn(string key, string value)
+    {
+        var secrets = new List<string>();
+        if (key.Contains("PASS", StringComparison.Ordinal))
+        {
+            secrets.Add(value);
+        }
+
+        if (key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) && !value.Contains("://", StringComparison.Ordinal))
+        {
+            var password = new NpgsqlConnectionStringBuilder(value).Password;
+            Assert.False(string.IsNullOrEmpty(password), $"{key} has no password");
+            secrets.Add(password!);
+        }
+
+        if (UriPassword().Match(value) is { Success: true } uri)
+        {
+            secrets.Add(uri.Groups["password"].Value);
+        }
+
+        return secrets;
+    }
+
+    /// <summary><c>${VARIABLE:?…}</c>: compose refuses to start when the variable is unset.</summary>
+    [GeneratedRegex(@"^\$\{(?<variable>[A-Z_]+):\?[^}]*\}$")]
+    private static partial Regex Substitution();
+
+    [GeneratedRegex(@"\$\{[A-Z_]+(:\?[^}]*|:-(?<default>[^}]*))\}")]
+    private static partial Regex Interpolation();
+
+    [GeneratedRegex(@"^[a-z]+://[^:@/]+:(?<password>.+)@[^@]+$")]
+    private static partial Regex UriPassword();
+
+    [GeneratedRegex(@"(?m)^USER\s+(?<user>\S+)\s*$")]
+    private static partial Regex UserDirective();
+}

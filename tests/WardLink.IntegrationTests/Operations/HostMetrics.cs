@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace WardLink.IntegrationTests.Operations;
+
+/// <summary>Measurements of the meters one host made through its <see cref="IMeterFactory"/>, so other hosts in the process don't count.</summary>
+internal sealed class HostMetrics : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentQueue<(string Instrument, Recorded Measurement)> _recorded = new();
+
+    public HostMetrics(IMeterFactory host)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Scope == host)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
+        _listener.Start();
+    }
+
+    public IReadOnlyList<Recorded> Of(string instrument) =>
+        [.. _recorded.Where(recorded => recorded.Instrument == instrument).Select(recorded => recorded.Measurement)];
+
+    /// <summary>Reads the observable instruments (gauges) now, as an exporter does on its interval.</summary>
+    public void Observe() => _listener.RecordObservableInstruments();
+
+    public void Dispose() => _listener.Dispose();
+
+    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var copy = new Dictionary<string, object?>();
+        foreach (var tag in tags)
+        {
+            copy[tag.Key] = tag.Value;
+        }
+
+        _recorded.Enqueue((instrument.Name, new Recorded(value, copy)));
+    }
+}
+
+internal sealed record Recorded(double Value, IReadOnlyDictionary<string, object?> Tags);

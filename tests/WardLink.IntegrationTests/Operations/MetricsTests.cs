@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.IntegrationTests.Pipeline;
+using WardLink.Partners;
+using WardLink.ServiceDefaults;
+using WardLink.Testing;
+
+namespace WardLink.IntegrationTests.Operations;
+
+/// <summary>The metrics an operator watches, as the service records them for its OTLP exporter.</summary>
+public sealed class MetricsTests(ServiceFixture<PartnersService> partners) : IClassFixture<ServiceFixture<PartnersService>>
+{
+    [Fact]
+    public async Task A_partner_and_its_site_show_as_requests_by_route_and_status_events_appended_by_type_and_relayed_messages()
+    {
+        using var metrics = new HostMetrics(partners.Host.Services.GetRequiredService<IMeterFactory>());
+        var client = partners.CreateClient();
+
+        var partnerId = await client.RegisterPartnerAsync();
+        await client.RegisterSiteAsync(partnerId, "Psychiatric hospital, main gate");
+
+        var appended = metrics.Of(EventsAppended.InstrumentName);
+        Assert.All(appended, measurement => Assert.Equal(PartnersService.Name, measurement.Tags["service"]));
+        Assert.Equal(1, appended.Where(measurement => Equals(measurement.Tags["event_type"], nameof(PartnerRegistered))).Sum(measurement => measurement.Value));
+        Assert.Equal(1, appended.Where(measurement => Equals(measurement.Tags["event_type"], nameof(SiteRegistered))).Sum(measurement => measurement.Value));
+        Assert.Equal(2, appended.Sum(measurement => measurement.Value));
+
+        var requests = metrics.Of("http.server.request.duration");
+        Assert.Equal(["/partners/", "/partners/{id:guid}/sites"], requests.Select(request => (string)request.Tags["http.route"]!).Order());
+        Assert.All(requests, request =>
+        {
+            Assert.Equal("POST", request.Tags["http.request.method"]);
+            Assert.Equal(201, request.Tags["http.response.status_code"]);
+            Assert.InRange(request.Value, 0.000_001, 30);
+        });
+
+        await Eventually.Get(
+            () => Task.FromResult(metrics.Of("wardlink.relay.published").Sum(published => published.Value) == 2 ? "both" : null),
+            "the relay to publish the partner and the site");
+        var lag = await Eventually.Get(
+            () =>
+            {
+                metrics.Observe();
+                return Task.FromResult(metrics.Of("wardlink.relay.lag") is [.., { Value: 0 } measured] ? measured : null);
+            },
+            "the relay lag gauge to read 0");
+        Assert.Equal(PartnersService.Name, lag.Tags["service"]);
+    }
+}
