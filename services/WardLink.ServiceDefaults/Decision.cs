@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace WardLink.ServiceDefaults;
 
 /// <summary>
@@ -50,6 +52,27 @@ public sealed class FieldErrors
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// An optional enum value from a query string, named as in the JSON (camelCase; any case is
+    /// accepted, numbers are not); a field error listing the names when it is none of them.
+    /// </summary>
+    public T? Parse<T>(string? value, string field)
+        where T : struct, Enum
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length > 0 && char.IsLetter(value[0]) && Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+        {
+            return parsed;
+        }
+
+        Check(false, field, $"One of: {string.Join(", ", Enum.GetNames<T>().Select(JsonNamingPolicy.CamelCase.ConvertName))}.");
+        return null;
     }
 
     public Rejection ToRejection() =>

@@ -26,6 +26,44 @@ public static class StreamResults
         return Results.Created($"{http.Request.PathBase}{path}", state);
     }
 
+    /// <summary>
+    /// Appends to stream <paramref name="id"/> what <paramref name="decide"/> makes of its current
+    /// state, with optimistic concurrency: an <c>If-Match</c> that is not the current version is a
+    /// 412 problem, a lost race a 409 (see <see cref="ProblemResponses"/>). Answers the new state
+    /// with its ETag, or what <paramref name="respond"/> makes of it; or the decision's problem.
+    /// </summary>
+    public static async Task<IResult> AppendToStreamAsync<TState>(
+        this IDocumentSession session,
+        HttpContext http,
+        Guid id,
+        Func<TState?, Decision> decide,
+        CancellationToken ct,
+        Func<TState, IResult>? respond = null)
+        where TState : class
+    {
+        var (state, version) = await session.LoadStreamAsync<TState>(id, ct);
+        if (state is not null && http.Request.Headers.IfMatch is [{ } ifMatch] && ifMatch != HttpResults.ETagOf(version))
+        {
+            return Results.Problem(
+                title: "The record has changed since it was read.",
+                detail: $"If-Match was {ifMatch}; the current version is {HttpResults.ETagOf(version)}. Read it again.",
+                statusCode: StatusCodes.Status412PreconditionFailed);
+        }
+
+        var decision = decide(state);
+        if (decision.Rejection is { } rejection)
+        {
+            return rejection.ToProblem();
+        }
+
+        var newVersion = version + decision.Events.Count;
+        session.Events.Append(id, newVersion, [.. decision.Events]);
+        await session.SaveChangesAsync(ct);
+        var updated = await session.Events.AggregateStreamAsync<TState>(id, token: ct);
+        http.Response.SetETag(newVersion);
+        return respond is null ? Results.Ok(updated) : respond(updated!);
+    }
+
     /// <summary>Stream <paramref name="id"/>'s state with its version as ETag, or a 404 problem naming <paramref name="what"/>.</summary>
     public static async Task<IResult> ReadStreamAsync<TState>(
         this IQuerySession session, HttpContext http, Guid id, string what, CancellationToken ct)

@@ -22,7 +22,7 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
         var read = await _gateway.GetAsync(created.Headers.Location, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
-        var tip = await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var tip = (await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("tip");
         Assert.Equal(Tips.Description, tip.GetProperty("description").GetString());
         Assert.Equal("chat", tip.GetProperty("channel").GetString());
     }
