@@ -30,8 +30,6 @@ public sealed class TipContactOptions
     [Required(ErrorMessage = "Tips:ContactKey is not set: give the tips service a base64 AES-256 key (32 bytes) to encrypt tipster contacts.")]
     public string? ContactKey { get; set; }
 
-    public byte[] Key => Convert.FromBase64String(ContactKey!);
-
     public static bool IsValidKey(string? key)
     {
         Span<byte> bytes = stackalloc byte[33];
@@ -42,7 +40,7 @@ public sealed class TipContactOptions
 /// <summary>Seals and opens <see cref="TipContact"/> records with the configured key.</summary>
 public sealed class ContactVault(IOptions<TipContactOptions> options)
 {
-    private readonly byte[] _key = options.Value.Key;
+    private readonly byte[] _key = Convert.FromBase64String(options.Value.ContactKey!);
 
     public TipContact Seal(Guid tipId, ContactDetails contact)
     {

@@ -28,6 +28,25 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
     }
 
     [Fact]
+    public async Task An_anonymous_tip_through_the_gateway_s_public_route_is_followed_up_with_its_code_and_secret()
+    {
+        var created = await _gateway.PostAsync(
+            "/api/public/tips",
+            new StringContent("""{ "category": "theft", "description": "Phones taken from the Eye hospital lockers.", "place": { "description": "Eye hospital lockers" } }""", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var credentials = await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.StartsWith("/api/public/tips/", created.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        using var status = new HttpRequestMessage(HttpMethod.Get, created.Headers.Location);
+        status.Headers.Add("X-Follow-Up-Secret", credentials.GetProperty("secret").GetString());
+        var read = await _gateway.SendAsync(status, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("pending", (await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _gateway.GetAsync(created.Headers.Location, TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_input_through_the_gateway_is_the_service_s_400_problem()
     {
         var response = await _gateway.PostAsync("/api/tips", new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
