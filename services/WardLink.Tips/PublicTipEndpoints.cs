@@ -62,7 +62,7 @@ public static class PublicTipEndpoints
 
     private static async Task<IResult> Status(string code, HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        var (tip, _) = await session.LoadFollowedUpAsync(code, http, ct);
+        var tip = await session.LoadFollowedUpAsync(code, http, ct);
         return tip is null
             ? Unknown()
             : Results.Ok(new PublicTipStatus(code.ToUpperInvariant(), tip.Status, tip.Category, tip.ReceivedAt, tip.Messages.Count));
@@ -70,14 +70,14 @@ public static class PublicTipEndpoints
 
     private static async Task<IResult> Messages(string code, HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        var (tip, _) = await session.LoadFollowedUpAsync(code, http, ct);
+        var tip = await session.LoadFollowedUpAsync(code, http, ct);
         return tip is null ? Unknown() : Results.Ok(Public(tip));
     }
 
     private static async Task<IResult> Post(
         string code, PostMessageRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var (tip, _) = await session.LoadFollowedUpAsync(code, http, ct);
+        var tip = await session.LoadFollowedUpAsync(code, http, ct);
         if (tip is null)
         {
             return Unknown();
@@ -91,10 +91,10 @@ public static class PublicTipEndpoints
             updated => Results.Ok(Public(updated)));
     }
 
-    private static async Task<(TipState? Tip, long Version)> LoadFollowedUpAsync(this IQuerySession session, string code, HttpContext http, CancellationToken ct) =>
+    private static async Task<TipState?> LoadFollowedUpAsync(this IQuerySession session, string code, HttpContext http, CancellationToken ct) =>
         await session.FindTipAsync(code, http.Request.Headers[FollowUp.SecretHeader].FirstOrDefault(), ct) is { } tipId
-            ? await session.LoadStreamAsync<TipState>(tipId, ct)
-            : (null, 0);
+            ? (await session.LoadStreamAsync<TipState>(tipId, ct)).State
+            : null;
 
     private static List<PublicMessage> Public(TipState tip) => [.. tip.Messages.Select(message => new PublicMessage(message.Author, message.Text, message.PostedAt))];
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -60,10 +61,36 @@ public sealed class PublishedMessages : IPublishObserver
         where T : class => Task.CompletedTask;
 }
 
-/// <summary>The tips service with its logs captured (at every level) and its publishes recorded.</summary>
+/// <summary>Every span of the process while it listens: name, tags, events and baggage.</summary>
+public sealed class RecordedSpans : IDisposable
+{
+    private readonly ConcurrentQueue<string> _spans = new();
+    private readonly ActivityListener _listener;
+
+    public RecordedSpans()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span => _spans.Enqueue(string.Join(
+                ' ',
+                [span.DisplayName, .. span.TagObjects.Select(tag => $"{tag.Key}={tag.Value}"), .. span.Events.Select(e => e.Name + string.Join(',', e.Tags)), .. span.Baggage.Select(b => $"{b.Key}={b.Value}")])),
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public IReadOnlyCollection<string> Spans => _spans;
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>The tips service with its logs captured (at every level), its publishes and the process's spans recorded.</summary>
 public sealed class ObservedTips : ServiceGroup
 {
     public CapturedLogs Logs { get; } = new();
+
+    public RecordedSpans Spans { get; } = new();
 
     public PublishedMessages Messages { get; } = new();
 
@@ -85,6 +112,12 @@ public sealed class ObservedTips : ServiceGroup
         });
         Client = Host.CreateClient();
     }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Spans.Dispose();
+    }
 }
 
 public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<ObservedTips>
@@ -94,7 +127,7 @@ public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<Observe
     private const string CanaryEmail = "canary.tipster@example.vn";
 
     [Fact]
-    public async Task No_tipster_contact_appears_in_any_stored_event_published_message_or_log_line()
+    public async Task No_tipster_contact_appears_in_any_stored_event_published_message_log_line_or_span()
     {
         var contact = new { name = CanaryName, phone = CanaryPhone, email = CanaryEmail };
         var staffTip = await tips.Client.ReceiveAsync(TipsApi.NewTip(receivedAt: "2023-06-01T20:00:00+07:00", contact: contact));
@@ -113,11 +146,13 @@ public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<Observe
         Assert.Contains(staffTip.ToString(), stored, StringComparison.Ordinal);
         Assert.Contains("tip_contact_read", stored, StringComparison.Ordinal);
         Assert.NotEmpty(tips.Logs.Lines);
+        Assert.Contains(tips.Spans.Spans, span => span.Contains(staffTip.ToString(), StringComparison.Ordinal));
         foreach (var canary in new[] { CanaryName, "Canary", "977 123 456", "977123456", CanaryEmail })
         {
             Assert.DoesNotContain(canary, stored, StringComparison.OrdinalIgnoreCase);
             Assert.All(tips.Messages.Published, message => Assert.DoesNotContain(canary, message.Json, StringComparison.OrdinalIgnoreCase));
             Assert.All(tips.Logs.Lines, line => Assert.DoesNotContain(canary, line, StringComparison.OrdinalIgnoreCase));
+            Assert.All(tips.Spans.Spans, span => Assert.DoesNotContain(canary, span, StringComparison.OrdinalIgnoreCase));
         }
     }
 
