@@ -328,14 +328,10 @@ public static class Tip
 
     /// <summary>Reading a contact is recorded; <paramref name="contactExists"/> says whether there is one.</summary>
     public static Decision ReadContact(TipState? current, bool contactExists, string readBy, DateTimeOffset now) =>
-        current is null ? NotFound(null)
-        : !contactExists ? Rejection.NotFound($"Tip {current.Number} has no tipster contact.")
-        : Decision.Accept(new TipContactRead(current.Id, now, readBy));
+        AboutContact(current, contactExists, tip => new TipContactRead(tip.Id, now, readBy));
 
     public static Decision EraseContact(TipState? current, bool contactExists, string erasedBy, DateTimeOffset now) =>
-        current is null ? NotFound(null)
-        : !contactExists ? Rejection.NotFound($"Tip {current.Number} has no tipster contact.")
-        : Decision.Accept(new TipContactErased(current.Id, now, erasedBy));
+        AboutContact(current, contactExists, tip => new TipContactErased(tip.Id, now, erasedBy));
 
     /// <summary>Who did what an event records (for a tip's history).</summary>
     public static string ActorOf(object recorded) => recorded switch
@@ -350,7 +346,12 @@ public static class Tip
         _ => "unknown",
     };
 
-    private static Rejection NotFound(Guid? id) => Rejection.NotFound(id is null ? "Tip was not found." : $"Tip {id} was not found.");
+    private static Rejection NotFound(Guid id) => Rejection.NotFound($"Tip {id} was not found.");
+
+    private static Decision AboutContact(TipState? current, bool contactExists, Func<TipState, object> recorded) =>
+        current is null ? Rejection.NotFound("Tip was not found.")
+        : !contactExists ? Rejection.NotFound($"Tip {current.Number} has no tipster contact.")
+        : Decision.Accept(recorded(current));
 
     private static void CheckPlace(TipPlace? place, bool siteIsKnown, FieldErrors errors)
     {

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
+using WardLink.Contracts.Partners;
+using WardLink.ServiceDefaults.Sites;
 using WardLink.Tips;
 
 namespace WardLink.IntegrationTests.Tips;
@@ -47,6 +49,16 @@ public static class TipsApi
     {
         await using var session = store.QuerySession();
         return await session.Events.QueryAllRawEvents().LongCountAsync();
+    }
+
+    /// <summary>A site in the tips service's directory, as if partners had registered it.</summary>
+    public static async Task<Guid> KnownSiteAsync(this IDocumentStore store, string name)
+    {
+        var siteId = Guid.CreateVersion7();
+        await using var session = store.LightweightSession();
+        session.Store(new KnownSite(siteId, Guid.CreateVersion7(), name, SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow));
+        await session.SaveChangesAsync();
+        return siteId;
     }
 
     public static async Task<TipState?> StoredTipAsync(this IDocumentStore store, Guid id)

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
-using WardLink.ServiceDefaults.Sites;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -145,12 +144,7 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
     [Fact]
     public async Task A_tip_at_a_known_site_is_accepted_and_an_unknown_site_is_a_400_naming_place_siteId()
     {
-        var siteId = Guid.CreateVersion7();
-        await using (var session = Store.LightweightSession())
-        {
-            session.Store(new KnownSite(siteId, Guid.CreateVersion7(), "Eye hospital gate", Contracts.Partners.SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow));
-            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
-        }
+        var siteId = await Store.KnownSiteAsync("Eye hospital gate");
 
         var known = await _client.ReceiveAsync(TipsApi.NewTip(place: new { siteId }));
         var before = await Store.CountEventsAsync();
@@ -255,12 +249,7 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
     [Fact]
     public async Task The_list_filters_by_channel_category_verdict_site_and_time_and_pages()
     {
-        var siteId = Guid.CreateVersion7();
-        await using (var session = Store.LightweightSession())
-        {
-            session.Store(new KnownSite(siteId, Guid.CreateVersion7(), "Political School gate", Contracts.Partners.SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow));
-            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
-        }
+        var siteId = await Store.KnownSiteAsync("Political School gate");
 
         var walkIn = await _client.ReceiveAsync(TipsApi.NewTip(channel: "walkIn", category: "drugs", receivedAt: "2021-03-01T09:00:00+07:00", place: new { siteId }));
         var chat = await _client.ReceiveAsync(TipsApi.NewTip(channel: "chat", category: "drugs", receivedAt: "2021-03-02T09:00:00+07:00"));
