@@ -32,10 +32,17 @@ public static class StreamResults
     /// when the request's <c>If-Match</c> names another version (without <c>If-Match</c> the write
     /// goes against the version just read); the decision's problem when refused. Nothing is appended
     /// unless the decision accepts. A writer that commits between the read and the append makes
-    /// this one fail with a concurrency conflict (409).
+    /// this one fail with a concurrency conflict (409). <paramref name="respond"/> may answer
+    /// something other than the new state.
     /// </summary>
     public static async Task<IResult> AppendToStreamAsync<TState>(
-        this IDocumentSession session, HttpContext http, Guid id, string what, Func<TState, Decision> decide, CancellationToken ct)
+        this IDocumentSession session,
+        HttpContext http,
+        Guid id,
+        string what,
+        Func<TState, Decision> decide,
+        CancellationToken ct,
+        Func<TState, IResult>? respond = null)
         where TState : class
     {
         var stream = await session.Events.FetchForWriting<TState>(id, ct);
@@ -65,7 +72,7 @@ public static class StreamResults
         var newVersion = version + decision.Events.Count;
         var updated = await session.Events.AggregateStreamAsync<TState>(id, newVersion, token: ct);
         http.Response.SetETag(newVersion);
-        return Results.Ok(updated);
+        return respond is null ? Results.Ok(updated) : respond(updated!);
     }
 
     /// <summary>Stream <paramref name="id"/>'s state with its version as ETag, or a 404 problem naming <paramref name="what"/>.</summary>

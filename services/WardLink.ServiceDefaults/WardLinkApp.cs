@@ -15,6 +15,7 @@ public static class WardLinkApp
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
         builder.AddWardLinkService(serviceName);
+        service.Services?.Invoke(builder.Services);
         builder.AddWardLinkEventStore(serviceName, service);
         builder.AddWardLinkMessaging(serviceName, bus =>
         {

@@ -1,5 +1,6 @@
 using Marten;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using WardLink.ServiceDefaults.Relay;
 
 namespace WardLink.ServiceDefaults;
@@ -15,6 +16,9 @@ public sealed class WardLinkServiceOptions
 
     /// <summary>Which events the service publishes to the others; none when null (then no relay runs).</summary>
     public IIntegrationEventMap? Publishes { get; set; }
+
+    /// <summary>The service's own services (options validated on start, singletons).</summary>
+    public Action<IServiceCollection>? Services { get; set; }
 
     /// <summary>Keep a local directory of partner sites (<c>GET /sites</c>) from the partners service's events.</summary>
     public bool KeepsSiteDirectory { get; set; }

@@ -1,6 +1,23 @@
+using JasperFx.Events.Projections;
 using WardLink.ServiceDefaults;
 using WardLink.Tips;
 
-var app = WardLinkApp.Build(args, TipsService.Name, service => service.KeepsSiteDirectory = true);
+var app = WardLinkApp.Build(args, TipsService.Name, service =>
+{
+    service.KeepsSiteDirectory = true;
+    service.Publishes = new TipsIntegrationEvents();
+    service.Services = ContactVault.Register;
+    service.Bus = bus => bus.AddConsumer<IncidentResolvedConsumer>();
+    service.Store = store =>
+    {
+        // The tip's state, kept inline as a document: the list and the statistics query it.
+        store.Projections.Snapshot<TipState>(SnapshotLifecycle.Inline);
+        store.Schema.For<TipState>().Duplicate(tip => tip.ReceivedAt);
+        store.Schema.For<TipContact>();
+        store.Schema.For<FollowUpAccess>();
+    };
+});
+app.MapTipStatistics();
 app.MapTipEndpoints();
+app.MapPublicTipEndpoints();
 app.Run();

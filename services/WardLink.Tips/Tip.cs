@@ -1,3 +1,5 @@
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Tips;
@@ -12,67 +14,180 @@ public enum TipChannel
     Patrol,
 }
 
-public enum TipCategory
+public enum TipVerdict
 {
-    Theft,
-    Drugs,
-    Violence,
-    Traffic,
-    Fraud,
-    SuspiciousPerson,
-    PublicOrder,
-    Other,
+    Valuable,
+    NotValuable,
+    Duplicate,
+    Prank,
+}
+
+public enum TipStatus
+{
+    /// <summary>Received, not assessed yet.</summary>
+    Pending,
+    Assessed,
+    Referred,
+
+    /// <summary>The incident it was referred to has resolved.</summary>
+    Resolved,
+}
+
+/// <summary>Who wrote a follow-up message: the anonymous tipster or the police.</summary>
+public enum MessageAuthor
+{
+    Tipster,
+    Police,
 }
 
 /// <summary>Where a tip points: a known site, or a free-text place, or coordinates (at least one).</summary>
 public sealed record TipPlace(Guid? SiteId, string? Description, double? Latitude, double? Longitude);
 
+/// <summary>A tip came in. Never holds the tipster's contact: that lives encrypted in <see cref="TipContact"/>.</summary>
 public sealed record TipReceived(
     Guid TipId,
+    string Number,
     TipChannel Channel,
-    TipCategory Category,
+    SecurityCategory Category,
     string Description,
     TipPlace Place,
     DateTimeOffset ReceivedAt,
     string RecordedBy);
 
+public sealed record TipAssessed(
+    Guid TipId,
+    TipVerdict Verdict,
+    Guid? DuplicateOf,
+    string Reason,
+    DateTimeOffset AssessedAt,
+    string AssessedBy);
+
+/// <summary>A valuable tip was referred to an incident; carries what incidents needs to open one.</summary>
+public sealed record TipReferred(
+    Guid TipId,
+    string Number,
+    Guid IncidentId,
+    bool OpensNewIncident,
+    SecurityCategory Category,
+    string Description,
+    TipPlace Place,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset ReferredAt,
+    string ReferredBy);
+
+/// <summary>An incident the tip was linked to has resolved (from incidents' <c>IncidentResolved</c>).</summary>
+public sealed record TipOutcomeRecorded(
+    Guid TipId,
+    Guid IncidentId,
+    string CaseNumber,
+    IncidentClassification Classification,
+    IncidentOutcome Outcome,
+    DateTimeOffset ResolvedAt);
+
+public sealed record TipMessagePosted(
+    Guid TipId,
+    Guid MessageId,
+    MessageAuthor Author,
+    string Text,
+    DateTimeOffset PostedAt,
+    string PostedBy);
+
+/// <summary>Someone read the tipster's contact: who and when, never what.</summary>
+public sealed record TipContactRead(Guid TipId, DateTimeOffset ReadAt, string ReadBy);
+
+/// <summary>The tipster's contact was deleted; the tip itself stays.</summary>
+public sealed record TipContactErased(Guid TipId, DateTimeOffset ErasedAt, string ErasedBy);
+
 public sealed record ReceiveTip(
     Guid TipId,
     TipChannel? Channel,
-    TipCategory? Category,
+    SecurityCategory? Category,
     string? Description,
     TipPlace? Place,
     DateTimeOffset? ReceivedAt,
-    string RecordedBy);
+    string RecordedBy,
+    ContactDetails? Contact = null);
+
+public sealed record AssessTip(Guid TipId, TipVerdict? Verdict, Guid? DuplicateOf, string? Reason, string AssessedBy);
+
+/// <summary>Refer to <paramref name="ExistingIncidentId"/>, or (when null) to a new incident with id <paramref name="NewIncidentId"/>.</summary>
+public sealed record ReferTip(Guid TipId, Guid? ExistingIncidentId, Guid NewIncidentId, string ReferredBy);
+
+public sealed record PostTipMessage(Guid TipId, Guid MessageId, MessageAuthor Author, string? Text, string PostedBy);
+
+public sealed record TipMessage(Guid MessageId, MessageAuthor Author, string Text, DateTimeOffset PostedAt, string PostedBy);
+
+public sealed record TipOutcome(Guid IncidentId, string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
 
 public sealed record TipState(
     Guid Id,
+    string Number,
     TipChannel Channel,
-    TipCategory Category,
+    SecurityCategory Category,
     string Description,
     TipPlace Place,
     DateTimeOffset ReceivedAt,
     string RecordedBy)
 {
+    public TipStatus Status { get; init; } = TipStatus.Pending;
+
+    public TipVerdict? Verdict { get; init; }
+
+    public Guid? DuplicateOf { get; init; }
+
+    public Guid? IncidentId { get; init; }
+
+    public IReadOnlyList<TipOutcome> Outcomes { get; init; } = [];
+
+    public IReadOnlyList<TipMessage> Messages { get; init; } = [];
+
     public static TipState Create(TipReceived received) => new(
         received.TipId,
+        received.Number,
         received.Channel,
         received.Category,
         received.Description,
         received.Place,
         received.ReceivedAt,
         received.RecordedBy);
+
+    public TipState Apply(TipAssessed assessed) => this with
+    {
+        Verdict = assessed.Verdict,
+        DuplicateOf = assessed.DuplicateOf,
+        Status = Status == TipStatus.Pending ? TipStatus.Assessed : Status,
+    };
+
+    public TipState Apply(TipReferred referred) => this with { IncidentId = referred.IncidentId, Status = TipStatus.Referred };
+
+    public TipState Apply(TipOutcomeRecorded recorded) => this with
+    {
+        Outcomes = [.. Outcomes, new TipOutcome(recorded.IncidentId, recorded.CaseNumber, recorded.Classification, recorded.Outcome, recorded.ResolvedAt)],
+        Status = TipStatus.Resolved,
+    };
+
+    public TipState Apply(TipMessagePosted posted) => this with
+    {
+        Messages = [.. Messages, new TipMessage(posted.MessageId, posted.Author, posted.Text, posted.PostedAt, posted.PostedBy)],
+    };
 }
 
 public static class Tip
 {
+    public const string NumberPrefix = "TIP";
     public const int MaxDescriptionLength = 4000;
     public const int MaxPlaceLength = 500;
+    public const int MaxReasonLength = 2000;
+    public const int MaxMessageLength = 2000;
 
     /// <summary>How far a caller's clock may run ahead of ours before "received at" counts as future.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
-    public static Decision Receive(TipState? current, ReceiveTip command, DateTimeOffset now)
+    /// <summary>
+    /// A new tip, numbered <paramref name="number"/>; <paramref name="siteIsKnown"/> says whether
+    /// the site it names (if any) is in the site directory.
+    /// </summary>
+    public static Decision Receive(TipState? current, ReceiveTip command, string number, bool siteIsKnown, DateTimeOffset now)
     {
         if (current is not null)
         {
@@ -85,8 +200,10 @@ public static class Tip
             .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen or heard.")
             .Check((command.Description?.Length ?? 0) <= MaxDescriptionLength, "description", $"At most {MaxDescriptionLength} characters.")
             .Check(command.ReceivedAt is not null, "receivedAt", "Say when the tip was received (ISO-8601 with offset).")
-            .Check(command.ReceivedAt is null || command.ReceivedAt <= now + ClockSkew, "receivedAt", "A tip cannot be received in the future.");
-        CheckPlace(command.Place, errors);
+            .Check(command.ReceivedAt is null || command.ReceivedAt <= now + ClockSkew, "receivedAt", "A tip cannot be received in the future.")
+            .Check(command.Contact is null || !command.Contact.IsEmpty, "contact", "Leave the contact out, or give a name, a phone or an email.")
+            .Check(command.Contact is null || !command.Contact.IsTooLong, "contact", $"At most {ContactDetails.MaxLength} characters per field.");
+        CheckPlace(command.Place, siteIsKnown, errors);
         if (errors.Any)
         {
             return errors.ToRejection();
@@ -94,15 +211,149 @@ public static class Tip
 
         return Decision.Accept(new TipReceived(
             command.TipId,
+            number,
             command.Channel!.Value,
             command.Category!.Value,
             command.Description!.Trim(),
             Normalise(command.Place!),
-            command.ReceivedAt!.Value,
+            // Stored in UTC (an indexed timestamptz column takes no other offset); years are counted in local time.
+            command.ReceivedAt!.Value.ToUniversalTime(),
             command.RecordedBy));
     }
 
-    private static void CheckPlace(TipPlace? place, FieldErrors errors)
+    /// <summary>
+    /// A verdict on a tip; a re-assessment is a new event, but repeating the current verdict is
+    /// refused. A duplicate names the existing tip (<paramref name="originalExists"/>).
+    /// </summary>
+    public static Decision Assess(TipState? current, AssessTip command, bool originalExists, DateTimeOffset now)
+    {
+        if (current is null)
+        {
+            return NotFound(command.TipId);
+        }
+
+        var errors = new FieldErrors()
+            .Check(command.Verdict is not null, "verdict", "Choose a verdict: valuable, notValuable, duplicate or prank.")
+            .Check(!string.IsNullOrWhiteSpace(command.Reason), "reason", "Give the reason for the verdict.")
+            .Check((command.Reason?.Length ?? 0) <= MaxReasonLength, "reason", $"At most {MaxReasonLength} characters.")
+            .Check(command.Verdict != TipVerdict.Duplicate || command.DuplicateOf is not null, "duplicateOf", "A duplicate names the tip it repeats.")
+            .Check(command.Verdict == TipVerdict.Duplicate || command.DuplicateOf is null, "duplicateOf", "Only a duplicate names another tip.")
+            .Check(command.DuplicateOf != command.TipId, "duplicateOf", "A tip cannot duplicate itself.")
+            .Check(command.DuplicateOf is null || command.DuplicateOf == command.TipId || originalExists, "duplicateOf", "No such tip.");
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        if (current.Verdict == command.Verdict && current.DuplicateOf == command.DuplicateOf)
+        {
+            return Rejection.Conflict($"Tip {current.Number} is already assessed as {command.Verdict}.");
+        }
+
+        if (current.IncidentId is not null && command.Verdict != TipVerdict.Valuable)
+        {
+            return Rejection.Conflict($"Tip {current.Number} was referred to an incident; it stays valuable.");
+        }
+
+        return Decision.Accept(new TipAssessed(current.Id, command.Verdict!.Value, command.DuplicateOf, command.Reason!.Trim(), now, command.AssessedBy));
+    }
+
+    /// <summary>Only a valuable tip is referred, once, to a new or an existing incident.</summary>
+    public static Decision Refer(TipState? current, ReferTip command, DateTimeOffset now)
+    {
+        if (current is null)
+        {
+            return NotFound(command.TipId);
+        }
+
+        if (command.ExistingIncidentId == Guid.Empty)
+        {
+            return new FieldErrors().Check(false, "incidentId", "Not an incident id.").ToRejection();
+        }
+
+        if (current.Verdict != TipVerdict.Valuable)
+        {
+            return Rejection.Conflict($"Tip {current.Number} is not assessed as valuable; only valuable tips are referred.");
+        }
+
+        if (current.IncidentId is { } incident)
+        {
+            return Rejection.Conflict($"Tip {current.Number} was already referred to incident {incident}.");
+        }
+
+        return Decision.Accept(new TipReferred(
+            current.Id,
+            current.Number,
+            command.ExistingIncidentId ?? command.NewIncidentId,
+            command.ExistingIncidentId is null,
+            current.Category,
+            current.Description,
+            current.Place,
+            current.ReceivedAt,
+            now,
+            command.ReferredBy));
+    }
+
+    /// <summary>
+    /// The outcome of an incident the tip is linked to; nothing when the tip is unknown here or the
+    /// outcome of that incident is already recorded (a resolution is a fact from incidents, never refused).
+    /// </summary>
+    public static Decision RecordOutcome(TipState? current, IncidentResolved resolved)
+    {
+        if (current is null || current.Outcomes.Any(outcome => outcome.IncidentId == resolved.IncidentId && outcome.ResolvedAt == resolved.ResolvedAt))
+        {
+            return Decision.Accept();
+        }
+
+        return Decision.Accept(new TipOutcomeRecorded(current.Id, resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.ResolvedAt));
+    }
+
+    public static Decision PostMessage(TipState? current, PostTipMessage command, DateTimeOffset now)
+    {
+        if (current is null)
+        {
+            return NotFound(command.TipId);
+        }
+
+        var errors = new FieldErrors()
+            .Check(!string.IsNullOrWhiteSpace(command.Text), "text", "Write a message.")
+            .Check((command.Text?.Length ?? 0) <= MaxMessageLength, "text", $"At most {MaxMessageLength} characters.");
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        return Decision.Accept(new TipMessagePosted(current.Id, command.MessageId, command.Author, command.Text!.Trim(), now, command.PostedBy));
+    }
+
+    /// <summary>Reading a contact is recorded; <paramref name="contactExists"/> says whether there is one.</summary>
+    public static Decision ReadContact(TipState? current, bool contactExists, string readBy, DateTimeOffset now) =>
+        AboutContact(current, contactExists, tip => new TipContactRead(tip.Id, now, readBy));
+
+    public static Decision EraseContact(TipState? current, bool contactExists, string erasedBy, DateTimeOffset now) =>
+        AboutContact(current, contactExists, tip => new TipContactErased(tip.Id, now, erasedBy));
+
+    /// <summary>Who did what an event records (for a tip's history).</summary>
+    public static string ActorOf(object recorded) => recorded switch
+    {
+        TipReceived received => received.RecordedBy,
+        TipAssessed assessed => assessed.AssessedBy,
+        TipReferred referred => referred.ReferredBy,
+        TipOutcomeRecorded => "incidents",
+        TipMessagePosted posted => posted.PostedBy,
+        TipContactRead read => read.ReadBy,
+        TipContactErased erased => erased.ErasedBy,
+        _ => "unknown",
+    };
+
+    private static Rejection NotFound(Guid id) => Rejection.NotFound($"Tip {id} was not found.");
+
+    private static Decision AboutContact(TipState? current, bool contactExists, Func<TipState, object> recorded) =>
+        current is null ? Rejection.NotFound("Tip was not found.")
+        : !contactExists ? Rejection.NotFound($"Tip {current.Number} has no tipster contact.")
+        : Decision.Accept(recorded(current));
+
+    private static void CheckPlace(TipPlace? place, bool siteIsKnown, FieldErrors errors)
     {
         var hasCoordinates = place?.Latitude is not null || place?.Longitude is not null;
         errors
@@ -111,6 +362,7 @@ public static class Tip
                 "place",
                 "Give a site id, a description of the place, or coordinates.")
             .Check(place?.SiteId != Guid.Empty, "place.siteId", "Not a site id.")
+            .Check(place?.SiteId is null || place.SiteId == Guid.Empty || siteIsKnown, "place.siteId", "No such site in the site directory.")
             .Check((place?.Description?.Length ?? 0) <= MaxPlaceLength, "place.description", $"At most {MaxPlaceLength} characters.")
             .Check(!hasCoordinates || (place!.Latitude is not null && place.Longitude is not null), "place", "Coordinates need both latitude and longitude.")
             .Check(place?.Latitude is null or (>= -90 and <= 90), "place.latitude", "Latitude is between -90 and 90.")

@@ -1,47 +1,246 @@
 using Marten;
+using Marten.Pagination;
+using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.Tips;
 
 public sealed record ReceiveTipRequest(
     TipChannel? Channel,
-    TipCategory? Category,
+    SecurityCategory? Category,
     string? Description,
     TipPlace? Place,
-    DateTimeOffset? ReceivedAt);
+    DateTimeOffset? ReceivedAt,
+    ContactDetails? Contact);
+
+public sealed record AssessTipRequest(TipVerdict? Verdict, Guid? DuplicateOf, string? Reason);
+
+/// <summary>Refer to an existing incident, or leave <paramref name="IncidentId"/> out to open a new one.</summary>
+public sealed record ReferTipRequest(Guid? IncidentId);
+
+public sealed record PostMessageRequest(string? Text);
+
+/// <summary>One event of a tip's stream: what happened, when it was recorded, who did it.</summary>
+public sealed record TipHistoryEntry(long Version, string Type, DateTimeOffset RecordedAt, string Actor, object Data);
+
+public sealed record TipDetails(TipState Tip, IReadOnlyList<TipHistoryEntry> History);
+
+public sealed record TipPage(IReadOnlyList<TipState> Items, long Total, int Page, int Limit);
 
 public static class TipEndpoints
 {
+    public const int MaxPageSize = 200;
+
+    /// <summary>How problems name a tip.</summary>
+    internal const string What = "Tip";
+
     public static IEndpointRouteBuilder MapTipEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var tips = endpoints.MapGroup("/tips").WithTags("Tips");
         tips.MapPost("/", Receive)
             .WithName("ReceiveTip")
-            .WithSummary("Record a tip received through any channel.")
+            .WithSummary("Record a tip received through any channel; the tipster's contact (optional) is stored encrypted, apart.")
             .Produces<TipState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        tips.MapGet("/", List)
+            .WithName("ListTips")
+            .WithSummary("Tips, newest first; filter by status, verdict, channel, category, site and received-at range.")
+            .Produces<TipPage>()
             .ProducesValidationProblem();
         tips.MapGet("/{id:guid}", Get)
             .WithName("GetTip")
-            .WithSummary("A tip's current state; the ETag is its stream version.")
+            .WithSummary("A tip's current state and history; the ETag is its stream version.")
+            .Produces<TipDetails>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tips.MapPost("/{id:guid}/assessments", Assess)
+            .WithName("AssessTip")
+            .WithSummary("Give (or revise) the verdict: valuable, notValuable, duplicate (of another tip) or prank.")
             .Produces<TipState>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        tips.MapPost("/{id:guid}/referral", Refer)
+            .WithName("ReferTip")
+            .WithSummary("Refer a valuable tip to an existing incident, or to a new one (incidents hears TipReferred).")
+            .Produces<TipState>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        tips.MapGet("/{id:guid}/messages", Messages)
+            .WithName("GetTipMessages")
+            .WithSummary("The follow-up thread with the tipster.")
+            .Produces<IReadOnlyList<TipMessage>>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tips.MapPost("/{id:guid}/messages", Reply)
+            .WithName("ReplyToTipster")
+            .WithSummary("Write to the tipster; they read it with their follow-up code.")
+            .Produces<IReadOnlyList<TipMessage>>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tips.MapGet("/{id:guid}/contact", ReadContact)
+            .WithName("ReadTipsterContact")
+            .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when).")
+            .Produces<ContactDetails>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tips.MapDelete("/{id:guid}/contact", EraseContact)
+            .WithName("EraseTipsterContact")
+            .WithSummary("Delete the tipster's contact; the tip and its statistics stay.")
+            .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
     }
 
-    private static Task<IResult> Receive(
-        ReceiveTipRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    /// <summary>
+    /// Records a new tip with its yearly number, its encrypted contact and (for a public
+    /// submission) its follow-up access, all in one transaction; a refused tip stores nothing.
+    /// </summary>
+    internal static async Task<Rejection?> RecordAsync(
+        this IDocumentSession session, ReceiveTip command, FollowUpAccess? access, ContactVault vault, DateTimeOffset now, CancellationToken ct)
     {
-        var command = new ReceiveTip(
-            Guid.CreateVersion7(),
-            request.Channel,
-            request.Category,
-            request.Description,
-            request.Place,
-            request.ReceivedAt,
-            http.Actor());
-        return session.StartStreamAsync<TipState>(http, command.TipId, Tip.Receive(null, command, clock.GetUtcNow()), $"/tips/{command.TipId}", ct);
+        var siteIsKnown = command.Place?.SiteId is { } siteId && await session.LoadAsync<KnownSite>(siteId, ct) is not null;
+        var number = await session.ReserveNumberAsync(Tip.NumberPrefix, command.ReceivedAt ?? now, command.TipId, ct);
+        var decision = Tip.Receive(null, command, number, siteIsKnown, now);
+        if (decision.Rejection is { } rejection)
+        {
+            return rejection;
+        }
+
+        if (command.Contact is { } contact)
+        {
+            session.Insert(vault.Seal(command.TipId, contact));
+        }
+
+        if (access is not null)
+        {
+            session.Insert(access);
+        }
+
+        session.Events.StartStream<TipState>(command.TipId, decision.Events);
+        await session.SaveChangesAsync(ct);
+        return null;
     }
 
-    private static Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
-        session.ReadStreamAsync<TipState>(http, id, "Tip", ct);
+    private static Task<IResult> Receive(
+        ReceiveTipRequest request, HttpContext http, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
+    {
+        var command = new ReceiveTip(
+            Guid.CreateVersion7(), request.Channel, request.Category, request.Description, request.Place, request.ReceivedAt, http.Actor(), request.Contact);
+        return sessions.RetryOnConflictAsync(
+            async session =>
+            {
+                if (await session.RecordAsync(command, null, vault, clock.GetUtcNow(), ct) is { } rejection)
+                {
+                    return rejection.ToProblem();
+                }
+
+                http.Response.SetETag(1);
+                return Results.Created($"{http.Request.PathBase}/tips/{command.TipId}", await session.Events.AggregateStreamAsync<TipState>(command.TipId, token: ct));
+            },
+            ct);
+    }
+
+    private static async Task<IResult> List(
+        IQuerySession session,
+        string? status,
+        string? verdict,
+        string? channel,
+        string? category,
+        Guid? siteId,
+        DateTimeOffset? receivedFrom,
+        DateTimeOffset? receivedTo,
+        int? limit,
+        int? page,
+        CancellationToken ct)
+    {
+        var size = limit ?? 50;
+        var number = page ?? 1;
+        var errors = new FieldErrors()
+            .Check(size is >= 1 and <= MaxPageSize, "limit", $"Between 1 and {MaxPageSize}.")
+            .Check(number >= 1, "page", "Pages start at 1.")
+            .Check(receivedFrom is null || receivedTo is null || receivedFrom <= receivedTo, "receivedTo", "The range ends before it starts.");
+        var withStatus = errors.ParseEnum<TipStatus>(status, "status");
+        var withVerdict = errors.ParseEnum<TipVerdict>(verdict, "verdict");
+        var throughChannel = errors.ParseEnum<TipChannel>(channel, "channel");
+        var inCategory = errors.ParseEnum<SecurityCategory>(category, "category");
+        if (errors.Any)
+        {
+            return errors.ToRejection().ToProblem();
+        }
+
+        var query = session.Query<TipState>().AsQueryable();
+        query = withStatus is { } s ? query.Where(tip => tip.Status == s) : query;
+        query = withVerdict is { } v ? query.Where(tip => tip.Verdict == v) : query;
+        query = throughChannel is { } c ? query.Where(tip => tip.Channel == c) : query;
+        query = inCategory is { } k ? query.Where(tip => tip.Category == k) : query;
+        query = siteId is { } site ? query.Where(tip => tip.Place.SiteId == site) : query;
+        query = receivedFrom?.ToUniversalTime() is { } from ? query.Where(tip => tip.ReceivedAt >= from) : query;
+        query = receivedTo?.ToUniversalTime() is { } to ? query.Where(tip => tip.ReceivedAt < to) : query;
+        var found = await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id).ToPagedListAsync(number, size, ct);
+        return Results.Ok(new TipPage(found.ToList(), found.TotalItemCount, number, size));
+    }
+
+    private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var events = await session.Events.FetchStreamAsync(id, token: ct);
+        if (events.Count == 0)
+        {
+            return Rejection.NotFound($"Tip {id} was not found.").ToProblem();
+        }
+
+        var state = await session.Events.AggregateStreamAsync<TipState>(id, events[^1].Version, token: ct);
+        http.Response.SetETag(events[^1].Version);
+        var history = events.Select(recorded => new TipHistoryEntry(recorded.Version, recorded.EventTypeName, recorded.Timestamp, Tip.ActorOf(recorded.Data), recorded.Data));
+        return Results.Ok(new TipDetails(state!, [.. history]));
+    }
+
+    private static async Task<IResult> Assess(
+        Guid id, AssessTipRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var originalExists = request.DuplicateOf is { } original && await session.Events.FetchStreamStateAsync(original, ct) is not null;
+        var command = new AssessTip(id, request.Verdict, request.DuplicateOf, request.Reason, http.Actor());
+        return await session.AppendToStreamAsync<TipState>(http, id, What, tip => Tip.Assess(tip, command, originalExists, clock.GetUtcNow()), ct);
+    }
+
+    private static Task<IResult> Refer(
+        Guid id, ReferTipRequest? request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<TipState>(
+            http, id, What, tip => Tip.Refer(tip, new ReferTip(id, request?.IncidentId, Guid.CreateVersion7(), http.Actor()), clock.GetUtcNow()), ct);
+
+    private static async Task<IResult> Messages(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var (tip, version) = await session.LoadStreamAsync<TipState>(id, ct);
+        if (tip is null)
+        {
+            return Rejection.NotFound($"Tip {id} was not found.").ToProblem();
+        }
+
+        http.Response.SetETag(version);
+        return Results.Ok(tip.Messages);
+    }
+
+    private static Task<IResult> Reply(
+        Guid id, PostMessageRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<TipState>(
+            http,
+            id,
+            What,
+            tip => Tip.PostMessage(tip, new PostTipMessage(id, Guid.CreateVersion7(), MessageAuthor.Police, request.Text, http.Actor()), clock.GetUtcNow()),
+            ct,
+            tip => Results.Ok(tip.Messages));
+
+    private static async Task<IResult> ReadContact(
+        Guid id, HttpContext http, IDocumentSession session, ContactVault vault, TimeProvider clock, CancellationToken ct)
+    {
+        var contact = await session.LoadAsync<TipContact>(id, ct);
+        return await session.AppendToStreamAsync<TipState>(
+            http, id, What, tip => Tip.ReadContact(tip, contact is not null, http.Actor(), clock.GetUtcNow()), ct, _ => Results.Ok(vault.Open(contact!)));
+    }
+
+    private static async Task<IResult> EraseContact(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var contact = await session.LoadAsync<TipContact>(id, ct);
+        session.Delete<TipContact>(id);
+        return await session.AppendToStreamAsync<TipState>(
+            http, id, What, tip => Tip.EraseContact(tip, contact is not null, http.Actor(), clock.GetUtcNow()), ct, _ => Results.NoContent());
+    }
 }

@@ -22,7 +22,7 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
         var read = await _gateway.GetAsync(created.Headers.Location, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
-        var tip = await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var tip = (await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("tip");
         Assert.Equal(Tips.Description, tip.GetProperty("description").GetString());
         Assert.Equal("chat", tip.GetProperty("channel").GetString());
     }
@@ -54,6 +54,25 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
         var stats = await _gateway.GetFromJsonAsync<JsonElement>("/api/incidents/stats?year=2019", TestContext.Current.CancellationToken);
         Assert.Equal(1, stats.GetProperty("total").GetInt32());
         Assert.Equal(1, stats.GetProperty("byHourOfDay")[21].GetInt32());
+    }
+
+    [Fact]
+    public async Task An_anonymous_tip_through_the_gateway_s_public_route_is_followed_up_with_its_code_and_secret()
+    {
+        var created = await _gateway.PostAsync(
+            "/api/public/tips",
+            new StringContent("""{ "category": "theft", "description": "Phones taken from the Eye hospital lockers.", "place": { "description": "Eye hospital lockers" } }""", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var credentials = await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.StartsWith("/api/public/tips/", created.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        using var status = new HttpRequestMessage(HttpMethod.Get, created.Headers.Location);
+        status.Headers.Add("X-Follow-Up-Secret", credentials.GetProperty("secret").GetString());
+        var read = await _gateway.SendAsync(status, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("pending", (await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _gateway.GetAsync(created.Headers.Location, TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]

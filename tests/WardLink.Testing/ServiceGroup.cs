@@ -20,6 +20,9 @@ public class ServiceGroup : IAsyncLifetime
     private TestInfrastructure? _infrastructure;
     private string? _virtualHost;
 
+    /// <summary>The key the tips service encrypts tipster contacts with in tests (base64, 32 bytes).</summary>
+    public static readonly string TipsContactKey = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("wardlink-tests-contact-key-32byt"));
+
     public TestInfrastructure Infrastructure => _infrastructure ?? throw new InvalidOperationException("Not initialised.");
 
     /// <summary>The amqp:// address of the group's virtual host.</summary>
@@ -50,6 +53,7 @@ public class ServiceGroup : IAsyncLifetime
                 ["ConnectionStrings:Postgres"] = database,
                 ["ConnectionStrings:RabbitMq"] = VirtualHost,
                 ["ConnectionStrings:RabbitMqManagement"] = Infrastructure.Management.ToString(),
+                ["Tips:ContactKey"] = TipsContactKey,
             },
             listenOnSocket,
             services);

@@ -1,3 +1,5 @@
+using WardLink.Contracts.Incidents;
+using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
 using WardLink.ServiceDefaults;
 using WardLink.Tips;
 
@@ -7,11 +9,12 @@ public sealed class TipDecisionTests
 {
     private static readonly DateTimeOffset Now = new(2024, 3, 14, 21, 30, 0, TimeSpan.FromHours(7));
     private static readonly Guid TipId = Guid.Parse("0193b5a0-0000-7000-8000-000000000042");
+    private const string Number = "TIP-2024-0042";
 
     private static ReceiveTip ValidCommand() => new(
         TipId,
         TipChannel.Hotline,
-        TipCategory.Theft,
+        SecurityCategory.Theft,
         "  Two men trying car doors in the Obstetrics hospital car park.  ",
         new TipPlace(null, " Obstetrics hospital car park ", null, null),
         Now.AddMinutes(-20),
@@ -20,15 +23,16 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_valid_tip_is_received_with_trimmed_text()
     {
-        var decision = Tip.Receive(null, ValidCommand(), Now);
+        var decision = Tip.Receive(null, ValidCommand(), Number, siteIsKnown: true, Now);
 
         Assert.True(decision.IsAccepted);
         var received = Assert.IsType<TipReceived>(Assert.Single(decision.Events));
         Assert.Equal(
             new TipReceived(
                 TipId,
+                Number,
                 TipChannel.Hotline,
-                TipCategory.Theft,
+                SecurityCategory.Theft,
                 "Two men trying car doors in the Obstetrics hospital car park.",
                 new TipPlace(null, "Obstetrics hospital car park", null, null),
                 Now.AddMinutes(-20),
@@ -40,7 +44,7 @@ public sealed class TipDecisionTests
     public void A_tip_at_a_known_site_needs_no_description_of_the_place()
     {
         var siteId = Guid.Parse("0193b5a0-0000-7000-8000-00000000a001");
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new TipPlace(siteId, null, null, null) }, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new TipPlace(siteId, null, null, null) }, Number, siteIsKnown: true, Now);
 
         var received = Assert.IsType<TipReceived>(Assert.Single(decision.Events));
         Assert.Equal(siteId, received.Place.SiteId);
@@ -49,7 +53,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_tip_logged_later_may_have_been_received_in_the_past()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddDays(-3) }, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddDays(-3) }, Number, siteIsKnown: true, Now);
 
         Assert.Equal(Now.AddDays(-3), Assert.IsType<TipReceived>(Assert.Single(decision.Events)).ReceivedAt);
     }
@@ -57,7 +61,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_tip_received_in_the_future_is_refused()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddHours(1) }, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddHours(1) }, Number, siteIsKnown: true, Now);
 
         AssertInvalid(decision, "receivedAt");
     }
@@ -65,7 +69,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_clock_a_little_ahead_of_ours_is_tolerated()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddSeconds(30) }, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddSeconds(30) }, Number, siteIsKnown: true, Now);
 
         Assert.True(decision.IsAccepted);
     }
@@ -75,7 +79,7 @@ public sealed class TipDecisionTests
     {
         var command = new ReceiveTip(TipId, null, null, " ", null, null, "police-desk");
 
-        var decision = Tip.Receive(null, command, Now);
+        var decision = Tip.Receive(null, command, Number, siteIsKnown: true, Now);
 
         AssertInvalid(decision, "channel", "category", "description", "receivedAt", "place");
     }
@@ -86,7 +90,7 @@ public sealed class TipDecisionTests
     [InlineData(19.8, null, "place")]
     public void Coordinates_must_be_a_real_point(double? latitude, double? longitude, string field)
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new TipPlace(null, null, latitude, longitude) }, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new TipPlace(null, null, latitude, longitude) }, Number, siteIsKnown: true, Now);
 
         AssertInvalid(decision, field);
     }
@@ -94,7 +98,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void An_empty_site_id_is_refused()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new TipPlace(Guid.Empty, "gate", null, null) }, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new TipPlace(Guid.Empty, "gate", null, null) }, Number, siteIsKnown: true, Now);
 
         AssertInvalid(decision, "place.siteId");
     }
@@ -102,7 +106,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_description_longer_than_the_limit_is_refused()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Description = new string('x', Tip.MaxDescriptionLength + 1) }, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Description = new string('x', Tip.MaxDescriptionLength + 1) }, Number, siteIsKnown: true, Now);
 
         AssertInvalid(decision, "description");
     }
@@ -110,10 +114,209 @@ public sealed class TipDecisionTests
     [Fact]
     public void The_same_tip_cannot_be_received_twice()
     {
-        var existing = TipState.Create(Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, ValidCommand(), Now).Events)));
+        var existing = TipState.Create(Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, ValidCommand(), Number, siteIsKnown: true, Now).Events)));
 
-        var decision = Tip.Receive(existing, ValidCommand(), Now);
+        var decision = Tip.Receive(existing, ValidCommand(), Number, siteIsKnown: true, Now);
 
+        Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void A_tip_at_a_site_missing_from_the_directory_is_refused()
+    {
+        var place = new TipPlace(Guid.Parse("0193b5a0-0000-7000-8000-00000000a001"), null, null, null);
+
+        var decision = Tip.Receive(null, ValidCommand() with { Place = place }, Number, siteIsKnown: false, Now);
+
+        AssertInvalid(decision, "place.siteId");
+    }
+
+    [Fact]
+    public void The_contact_never_enters_the_event()
+    {
+        var command = ValidCommand() with { Contact = new ContactDetails("Nguyễn Văn Test", "+84 912 000 111", null) };
+
+        var received = Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, command, Number, siteIsKnown: true, Now).Events));
+
+        Assert.Equal(Tip.Receive(null, ValidCommand(), Number, siteIsKnown: true, Now).Events.Single(), received);
+    }
+
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData("", " ", "")]
+    public void An_empty_contact_is_refused(string? name, string? phone, string? email)
+    {
+        var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails(name, phone, email) }, Number, siteIsKnown: true, Now);
+
+        AssertInvalid(decision, "contact");
+    }
+
+    [Fact]
+    public void A_tip_is_assessed_with_verdict_reason_officer_and_time()
+    {
+        var decision = Tip.Assess(Received(), new AssessTip(TipId, TipVerdict.Valuable, null, " Plates match a stolen car. ", "officer-lan"), false, Now);
+
+        Assert.Equal(new TipAssessed(TipId, TipVerdict.Valuable, null, "Plates match a stolen car.", Now, "officer-lan"), Assert.Single(decision.Events));
+    }
+
+    [Fact]
+    public void A_reassessment_with_another_verdict_is_a_new_event()
+    {
+        var assessed = Received().Apply(new TipAssessed(TipId, TipVerdict.NotValuable, null, "vague", Now, "officer-lan"));
+
+        var decision = Tip.Assess(assessed, new AssessTip(TipId, TipVerdict.Valuable, null, "Second caller confirmed it.", "officer-minh"), false, Now);
+
+        Assert.Equal(TipVerdict.Valuable, Assert.IsType<TipAssessed>(Assert.Single(decision.Events)).Verdict);
+    }
+
+    [Fact]
+    public void Assessing_with_the_current_verdict_is_a_conflict()
+    {
+        var assessed = Received().Apply(new TipAssessed(TipId, TipVerdict.Prank, null, "joke", Now, "officer-lan"));
+
+        var decision = Tip.Assess(assessed, new AssessTip(TipId, TipVerdict.Prank, null, "still a joke", "officer-lan"), false, Now);
+
+        AssertConflict(decision);
+    }
+
+    [Theory]
+    [InlineData(TipVerdict.Duplicate, null, true, "duplicateOf")]
+    [InlineData(TipVerdict.Duplicate, "0193b5a0-0000-7000-8000-000000000099", false, "duplicateOf")]
+    [InlineData(TipVerdict.Duplicate, "0193b5a0-0000-7000-8000-000000000042", true, "duplicateOf")]
+    [InlineData(TipVerdict.Valuable, "0193b5a0-0000-7000-8000-000000000099", true, "duplicateOf")]
+    [InlineData(null, null, false, "verdict")]
+    public void A_duplicate_names_another_existing_tip_and_only_a_duplicate_does(TipVerdict? verdict, string? original, bool originalExists, string field)
+    {
+        var command = new AssessTip(TipId, verdict, original is null ? null : Guid.Parse(original), "reason", "officer-lan");
+
+        AssertInvalid(Tip.Assess(Received(), command, originalExists, Now), field);
+    }
+
+    [Fact]
+    public void A_duplicate_of_an_existing_tip_is_accepted()
+    {
+        var original = Guid.Parse("0193b5a0-0000-7000-8000-000000000099");
+
+        var decision = Tip.Assess(Received(), new AssessTip(TipId, TipVerdict.Duplicate, original, "Same car, same night.", "officer-lan"), true, Now);
+
+        Assert.Equal(original, Assert.IsType<TipAssessed>(Assert.Single(decision.Events)).DuplicateOf);
+    }
+
+    [Fact]
+    public void Assessing_needs_a_reason_and_an_existing_tip()
+    {
+        AssertInvalid(Tip.Assess(Received(), new AssessTip(TipId, TipVerdict.Valuable, null, " ", "officer-lan"), false, Now), "reason");
+        Assert.Equal(RejectionKind.NotFound, Tip.Assess(null, new AssessTip(TipId, TipVerdict.Valuable, null, "r", "officer-lan"), false, Now).Rejection?.Kind);
+    }
+
+    [Fact]
+    public void A_valuable_tip_is_referred_to_a_new_incident_with_what_incidents_needs()
+    {
+        var newIncident = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e1");
+
+        var decision = Tip.Refer(Valuable(), new ReferTip(TipId, null, newIncident, "officer-lan"), Now);
+
+        var referred = Assert.IsType<TipReferred>(Assert.Single(decision.Events));
+        Assert.Equal(
+            new TipReferred(TipId, Number, newIncident, true, SecurityCategory.Theft, "Two men trying car doors in the Obstetrics hospital car park.", new TipPlace(null, "Obstetrics hospital car park", null, null), Now.AddMinutes(-20), Now, "officer-lan"),
+            referred);
+    }
+
+    [Fact]
+    public void A_valuable_tip_is_referred_to_an_existing_incident()
+    {
+        var existing = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e2");
+
+        var referred = Assert.IsType<TipReferred>(Assert.Single(Tip.Refer(Valuable(), new ReferTip(TipId, existing, Guid.CreateVersion7(), "officer-lan"), Now).Events));
+
+        Assert.Equal(existing, referred.IncidentId);
+        Assert.False(referred.OpensNewIncident);
+    }
+
+    [Fact]
+    public void A_tip_that_is_not_valuable_or_already_referred_is_not_referred()
+    {
+        var notValuable = Received().Apply(new TipAssessed(TipId, TipVerdict.NotValuable, null, "vague", Now, "officer-lan"));
+        var referred = Valuable().Apply(new TipReferred(TipId, Number, Guid.CreateVersion7(), true, SecurityCategory.Theft, "d", new TipPlace(null, "p", null, null), Now, Now, "officer-lan"));
+
+        AssertConflict(Tip.Refer(Received(), new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), Now));
+        AssertConflict(Tip.Refer(notValuable, new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), Now));
+        AssertConflict(Tip.Refer(referred, new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), Now));
+        AssertConflict(Tip.Assess(referred, new AssessTip(TipId, TipVerdict.Prank, null, "changed mind", "officer-lan"), false, Now));
+    }
+
+    [Fact]
+    public void An_incident_outcome_is_recorded_once_and_ignored_for_unknown_tips()
+    {
+        var resolved = new IncidentResolved(Guid.CreateVersion7(), "INC-2024-0007", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [TipId], Now);
+
+        var recorded = Assert.IsType<TipOutcomeRecorded>(Assert.Single(Tip.RecordOutcome(Valuable(), resolved).Events));
+        var withOutcome = Valuable().Apply(recorded);
+
+        Assert.Equal(IncidentOutcome.CriminalCaseSolved, recorded.Outcome);
+        Assert.Equal(TipStatus.Resolved, withOutcome.Status);
+        Assert.Empty(Tip.RecordOutcome(withOutcome, resolved).Events);
+        Assert.Empty(Tip.RecordOutcome(null, resolved).Events);
+        Assert.True(Tip.RecordOutcome(null, resolved).IsAccepted);
+    }
+
+    [Fact]
+    public void A_message_needs_text_within_the_limit()
+    {
+        var messageId = Guid.CreateVersion7();
+
+        var posted = Tip.PostMessage(Received(), new PostTipMessage(TipId, messageId, MessageAuthor.Tipster, " It happened again. ", "tipster"), Now);
+
+        Assert.Equal(new TipMessagePosted(TipId, messageId, MessageAuthor.Tipster, "It happened again.", Now, "tipster"), Assert.Single(posted.Events));
+        AssertInvalid(Tip.PostMessage(Received(), new PostTipMessage(TipId, messageId, MessageAuthor.Police, new string('x', Tip.MaxMessageLength + 1), "officer-lan"), Now), "text");
+        AssertInvalid(Tip.PostMessage(Received(), new PostTipMessage(TipId, messageId, MessageAuthor.Police, "", "officer-lan"), Now), "text");
+    }
+
+    [Fact]
+    public void Reading_or_erasing_a_contact_is_recorded_without_the_contact()
+    {
+        Assert.Equal(new TipContactRead(TipId, Now, "officer-lan"), Assert.Single(Tip.ReadContact(Received(), true, "officer-lan", Now).Events));
+        Assert.Equal(new TipContactErased(TipId, Now, "officer-lan"), Assert.Single(Tip.EraseContact(Received(), true, "officer-lan", Now).Events));
+        Assert.Equal(RejectionKind.NotFound, Tip.ReadContact(Received(), false, "officer-lan", Now).Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Tip.EraseContact(Received(), false, "officer-lan", Now).Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Tip.ReadContact(null, true, "officer-lan", Now).Rejection?.Kind);
+    }
+
+    [Fact]
+    public void Statistics_count_distinct_cases_that_valuable_tips_contributed_to()
+    {
+        var incident = Guid.CreateVersion7();
+        TipState Solved(Guid id, TipVerdict verdict, IncidentOutcome outcome) => Received() with
+        {
+            Id = id,
+            Verdict = verdict,
+            IncidentId = incident,
+            Outcomes = [new TipOutcome(incident, "INC-2024-0001", IncidentClassification.Criminal, outcome, Now)],
+        };
+
+        var statistics = TipStatistics.Of(2024, [
+            Solved(Guid.CreateVersion7(), TipVerdict.Valuable, IncidentOutcome.CriminalCaseSolved),
+            Solved(Guid.CreateVersion7(), TipVerdict.Valuable, IncidentOutcome.CriminalCaseSolved),
+            Received(),
+        ]);
+
+        Assert.Equal(3, statistics.Received);
+        Assert.Equal(1, statistics.CriminalCasesContributed);
+        Assert.Equal(0, statistics.AdministrativeViolationsContributed);
+        Assert.Equal(1, statistics.Pending);
+        Assert.Equal(2, statistics.Referred);
+        Assert.Equal(2, statistics.AssessedByVerdict[TipVerdict.Valuable]);
+        Assert.Equal(3, statistics.ReceivedByChannel[TipChannel.Hotline]);
+    }
+
+    private static TipState Received() =>
+        TipState.Create(Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, ValidCommand(), Number, siteIsKnown: true, Now).Events)));
+
+    private static TipState Valuable() => Received().Apply(new TipAssessed(TipId, TipVerdict.Valuable, null, "credible", Now, "officer-lan"));
+
+    private static void AssertConflict(Decision decision)
+    {
         Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
         Assert.Empty(decision.Events);
     }

@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+
+namespace WardLink.Tips;
+
+/// <summary>
+/// How an anonymous tipster gets back to their tip: a follow-up code (the document id) and a
+/// secret of which only the SHA-256 hash is stored. The secret has 256 bits of randomness, so a
+/// plain hash is enough; it is compared in constant time.
+/// </summary>
+public sealed record FollowUpAccess(string Id, Guid TipId, byte[] SecretHash);
+
+/// <summary>What the tipster keeps after a public submission: both are needed to follow up.</summary>
+public sealed record FollowUpCredentials(string Code, string Secret);
+
+public static class FollowUp
+{
+    public const string SecretHeader = "X-Follow-Up-Secret";
+
+    // No 0/O, 1/I/L: codes are read out over the phone and typed from paper.
+    private const string CodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    private const int CodeLength = 12;
+
+    /// <summary>Compared against when the code is unknown, so a wrong code costs the same time as a wrong secret.</summary>
+    private static readonly byte[] NoSecret = new byte[SHA256.HashSizeInBytes];
+
+    public static (FollowUpCredentials Credentials, FollowUpAccess Access) Issue(Guid tipId)
+    {
+        var code = RandomNumberGenerator.GetString(CodeAlphabet, CodeLength);
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return (new FollowUpCredentials(code, secret), new FollowUpAccess(code, tipId, Hash(secret)));
+    }
+
+    /// <summary>The tip a code and secret open, or null: the same answer for an unknown code and a wrong secret.</summary>
+    public static async Task<Guid?> FindTipAsync(this IQuerySession session, string code, string? secret, CancellationToken ct)
+    {
+        var access = code.Length == CodeLength ? await session.LoadAsync<FollowUpAccess>(code.ToUpperInvariant(), ct) : null;
+        var matches = CryptographicOperations.FixedTimeEquals(access?.SecretHash ?? NoSecret, Hash(secret ?? string.Empty));
+        return access is not null && matches ? access.TipId : null;
+    }
+
+    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+}

@@ -1,0 +1,72 @@
+using Marten;
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Tips;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Tips;
+
+/// <summary>
+/// A year of tips, by the local year (UTC+7) they were received in: how they came in, how they
+/// were judged, and how many distinct criminal cases and administrative violations the valuable
+/// ones helped to solve.
+/// </summary>
+public sealed record TipStatistics(
+    int Year,
+    int Received,
+    IReadOnlyDictionary<TipChannel, int> ReceivedByChannel,
+    IReadOnlyDictionary<SecurityCategory, int> ReceivedByCategory,
+    IReadOnlyDictionary<TipVerdict, int> AssessedByVerdict,
+    int Pending,
+    int Referred,
+    int CriminalCasesContributed,
+    int AdministrativeViolationsContributed)
+{
+    public static TipStatistics Of(int year, IReadOnlyCollection<TipState> tips)
+    {
+        int ContributedTo(IncidentOutcome outcome) => tips
+            .Where(tip => tip.Verdict == TipVerdict.Valuable)
+            .SelectMany(tip => tip.Outcomes)
+            .Where(recorded => recorded.Outcome == outcome)
+            .Select(recorded => recorded.IncidentId)
+            .Distinct()
+            .Count();
+
+        return new TipStatistics(
+            year,
+            tips.Count,
+            tips.CountBy(tip => tip.Channel).ToDictionary(),
+            tips.CountBy(tip => tip.Category).ToDictionary(),
+            tips.Where(tip => tip.Verdict is not null).CountBy(tip => tip.Verdict!.Value).ToDictionary(),
+            tips.Count(tip => tip.Verdict is null),
+            tips.Count(tip => tip.IncidentId is not null),
+            ContributedTo(IncidentOutcome.CriminalCaseSolved),
+            ContributedTo(IncidentOutcome.AdministrativeViolationHandled));
+    }
+}
+
+public static class TipStatisticsEndpoints
+{
+    public static IEndpointRouteBuilder MapTipStatistics(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/tips/stats", Get)
+            .WithTags("Tips")
+            .WithName("GetTipStatistics")
+            .WithSummary("Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to.")
+            .Produces<TipStatistics>()
+            .ProducesValidationProblem();
+        return endpoints;
+    }
+
+    private static async Task<IResult> Get(int? year, IQuerySession session, CancellationToken ct)
+    {
+        if (year is not (>= 2000 and <= 2100))
+        {
+            return new FieldErrors().Check(false, "year", "Give a year between 2000 and 2100.").ToRejection().ToProblem();
+        }
+
+        var start = new DateTimeOffset(year.Value, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset).ToUniversalTime();
+        var end = start.AddYears(1);
+        var tips = await session.Query<TipState>().Where(tip => tip.ReceivedAt >= start && tip.ReceivedAt < end).ToListAsync(ct);
+        return Results.Ok(TipStatistics.Of(year.Value, tips));
+    }
+}

@@ -1,0 +1,28 @@
+using JasperFx.Events;
+using WardLink.ServiceDefaults.Relay;
+using Contract = WardLink.Contracts.Tips;
+
+namespace WardLink.Tips;
+
+/// <summary>What the tips service tells the others: a valuable tip referred to an incident. Never the tipster's contact.</summary>
+public sealed class TipsIntegrationEvents : IIntegrationEventMap
+{
+    public object? ToMessage(IEvent recorded) => recorded.Data switch
+    {
+        TipReferred referred => new Contract.TipReferred(
+            referred.TipId,
+            referred.Number,
+            referred.IncidentId,
+            referred.OpensNewIncident,
+            referred.Category,
+            referred.Description,
+            referred.Place.SiteId,
+            referred.Place.Description,
+            referred.Place.Latitude,
+            referred.Place.Longitude,
+            referred.ReceivedAt,
+            referred.ReferredAt,
+            referred.ReferredBy),
+        _ => null,
+    };
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Tips;
+
+public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClassFixture<ServiceFixture<TipsService>>
+{
+    private static readonly object PublicTip = new
+    {
+        category = "suspiciousPerson",
+        description = "Someone photographs the babies' ward door every evening.",
+        place = new { description = "Obstetrics hospital, 2nd floor" },
+    };
+
+    private readonly HttpClient _client = tips.CreateClient();
+
+    private IDocumentStore Store => tips.Host.Services.GetRequiredService<IDocumentStore>();
+
+    [Fact]
+    public async Task A_public_tip_gets_a_code_and_a_secret_kept_only_as_a_hash()
+    {
+        var created = await _client.PostAsJsonAsync("/public/tips", PublicTip, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var (code, secret) = await CredentialsOf(created);
+        Assert.Equal($"/public/tips/{code}", created.Headers.Location?.OriginalString);
+        await using var session = Store.QuerySession();
+        var access = await session.LoadAsync<FollowUpAccess>(code, TestContext.Current.CancellationToken);
+        Assert.NotNull(access);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret)), access.SecretHash);
+        var received = Assert.IsType<TipReceived>(Assert.Single(await Store.EventsOfAsync(access.TipId)));
+        Assert.Equal(TipChannel.Web, received.Channel);
+        Assert.Equal(PublicTipEndpoints.TipsterActor, received.RecordedBy);
+        Assert.DoesNotContain(secret, JsonSerializer.Serialize(received), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_tipster_follows_up_and_talks_with_the_police_without_being_identified()
+    {
+        var (code, secret) = await CredentialsOf(await _client.PostAsJsonAsync("/api/public/tips", PublicTip, TestContext.Current.CancellationToken));
+        Guid tipId;
+        await using (var session = Store.QuerySession())
+        {
+            tipId = (await session.LoadAsync<FollowUpAccess>(code, TestContext.Current.CancellationToken))!.TipId;
+        }
+
+        var status = await Public(HttpMethod.Get, $"/api/public/tips/{code}", secret);
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        var body = await status.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal("pending", body.GetProperty("status").GetString());
+        Assert.Equal("suspiciousPerson", body.GetProperty("category").GetString());
+
+        var asked = await Public(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = "He came again tonight at 21:15." });
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.AssessAsync(tipId, "valuable")).StatusCode);
+        await _client.PostAsJsonAsync($"/tips/{tipId}/messages", new { text = "Thank you, a patrol is on its way." }, TestContext.Current.CancellationToken);
+
+        var policeView = await _client.GetFromJsonAsync<JsonElement>($"/tips/{tipId}/messages", TestContext.Current.CancellationToken);
+        Assert.Equal(["tipster", "police"], policeView.EnumerateArray().Select(message => message.GetProperty("author").GetString()));
+        var thread = await (await Public(HttpMethod.Get, $"/public/tips/{code}/messages", secret)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var messages = thread.EnumerateArray().ToList();
+        Assert.Equal(["He came again tonight at 21:15.", "Thank you, a patrol is on its way."], messages.Select(message => message.GetProperty("text").GetString()));
+        Assert.All(messages, message => Assert.False(message.TryGetProperty("postedBy", out _)));
+        var events = await Store.EventsOfAsync(tipId);
+        Assert.Equal(PublicTipEndpoints.TipsterActor, Assert.IsType<TipMessagePosted>(events[1]).PostedBy);
+        var publicStatus = await (await Public(HttpMethod.Get, $"/public/tips/{code}", secret)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal("assessed", publicStatus.GetProperty("status").GetString());
+        Assert.False(publicStatus.TryGetProperty("verdict", out _));
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_and_an_unknown_code_get_the_same_404_and_append_nothing()
+    {
+        var (code, secret) = await CredentialsOf(await _client.PostAsJsonAsync("/public/tips", PublicTip, TestContext.Current.CancellationToken));
+        var before = await Store.CountEventsAsync();
+
+        var wrongSecret = await Public(HttpMethod.Get, $"/public/tips/{code}", secret[..^2] + "xx");
+        var noSecret = await Public(HttpMethod.Get, $"/public/tips/{code}", null);
+        var unknownCode = await Public(HttpMethod.Get, "/public/tips/ZZZZZZZZZZZZ", secret);
+        var postWrong = await Public(HttpMethod.Post, $"/public/tips/{code}/messages", "nope", new { text = "let me in" });
+
+        foreach (var response in new[] { wrongSecret, noSecret, unknownCode, postWrong })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        var titles = new List<string?>();
+        foreach (var response in new[] { wrongSecret, noSecret, unknownCode, postWrong })
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            problem.GetProperty("traceId");
+            titles.Add(problem.GetProperty("title").GetString() + "|" + problem.GetProperty("status").GetInt32() + "|" + problem.GetProperty("type").GetString());
+        }
+
+        Assert.Single(titles.Distinct());
+        Assert.Equal(before, await Store.CountEventsAsync());
+    }
+
+    [Fact]
+    public async Task A_bad_public_tip_is_a_400_and_stores_nothing()
+    {
+        var before = await Store.CountEventsAsync();
+
+        var response = await _client.PostAsJsonAsync("/public/tips", new { category = "theft", description = "", place = new { siteId = Guid.CreateVersion7() } }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("description", out _));
+        Assert.True(problem.GetProperty("errors").TryGetProperty("place.siteId", out _));
+        Assert.Equal(before, await Store.CountEventsAsync());
+        await using var session = Store.QuerySession();
+        Assert.Equal(0, await session.Query<FollowUpAccess>().CountAsync(TestContext.Current.CancellationToken) - await session.Query<TipState>().CountAsync(state => state.Channel == TipChannel.Web, TestContext.Current.CancellationToken));
+    }
+
+    private async Task<HttpResponseMessage> Public(HttpMethod method, string path, string? secret, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (secret is not null)
+        {
+            request.Headers.Add(FollowUp.SecretHeader, secret);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return await _client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<(string Code, string Secret)> CredentialsOf(HttpResponseMessage created)
+    {
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        return (body.GetProperty("code").GetString()!, body.GetProperty("secret").GetString()!);
+    }
+}

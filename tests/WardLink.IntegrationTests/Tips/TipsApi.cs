@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using WardLink.Contracts.Partners;
+using WardLink.ServiceDefaults.Sites;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Tips;
+
+/// <summary>Tips recorded, assessed and read through the tips API, as the police console would.</summary>
+public static class TipsApi
+{
+    public static object NewTip(
+        string channel = "hotline",
+        string category = "theft",
+        string receivedAt = "2024-05-02T21:40:00+07:00",
+        object? place = null,
+        object? contact = null) => new
+        {
+            channel,
+            category,
+            description = "A man going through bags in the Eye hospital waiting room.",
+            place = place ?? new { description = "Eye hospital, ground-floor waiting room" },
+            receivedAt,
+            contact,
+        };
+
+    public static async Task<Guid> ReceiveAsync(this HttpClient tips, object? tip = null)
+    {
+        var response = await tips.PostAsJsonAsync("/tips", tip ?? NewTip());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    public static Task<HttpResponseMessage> AssessAsync(this HttpClient tips, Guid id, string verdict, string reason = "Checked against the camera footage.", Guid? duplicateOf = null) =>
+        tips.PostAsJsonAsync($"/tips/{id}/assessments", new { verdict, reason, duplicateOf });
+
+    public static async Task<JsonElement> ReadAsync(this HttpClient tips, Guid id) =>
+        await tips.GetFromJsonAsync<JsonElement>($"/tips/{id}");
+
+    public static async Task<IReadOnlyList<object>> EventsOfAsync(this IDocumentStore store, Guid id)
+    {
+        await using var session = store.QuerySession();
+        return [.. (await session.Events.FetchStreamAsync(id)).Select(recorded => recorded.Data)];
+    }
+
+    public static async Task<long> CountEventsAsync(this IDocumentStore store)
+    {
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents().LongCountAsync();
+    }
+
+    /// <summary>A site in the tips service's directory, as if partners had registered it.</summary>
+    public static async Task<Guid> KnownSiteAsync(this IDocumentStore store, string name)
+    {
+        var siteId = Guid.CreateVersion7();
+        await using var session = store.LightweightSession();
+        session.Store(new KnownSite(siteId, Guid.CreateVersion7(), name, SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow));
+        await session.SaveChangesAsync();
+        return siteId;
+    }
+
+    public static async Task<TipState?> StoredTipAsync(this IDocumentStore store, Guid id)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<TipState>(id);
+    }
+}

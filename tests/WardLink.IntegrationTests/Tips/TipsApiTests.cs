@@ -1,0 +1,338 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Tips;
+
+public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixture<ServiceFixture<TipsService>>
+{
+    private const string ValidTip = """
+        {
+          "channel": "hotline",
+          "category": "theft",
+          "description": "A man going through bags in the Eye hospital waiting room.",
+          "place": { "description": "Eye hospital, ground-floor waiting room" },
+          "receivedAt": "2024-05-02T21:40:00+07:00"
+        }
+        """;
+
+    private readonly HttpClient _client = tips.CreateClient();
+
+    [Fact]
+    public async Task A_posted_tip_is_stored_as_one_TipReceived_event_and_read_back_with_its_ETag()
+    {
+        var created = await _client.PostAsync("/tips", Json(ValidTip), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("\"1\"", created.Headers.ETag?.Tag);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var id = body.GetProperty("id").GetGuid();
+        Assert.Equal($"/tips/{id}", created.Headers.Location?.OriginalString);
+        Assert.Equal("hotline", body.GetProperty("channel").GetString());
+
+        await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await session.Events.FetchStreamAsync(id, token: TestContext.Current.CancellationToken);
+        var received = Assert.IsType<TipReceived>(Assert.Single(events).Data);
+        Assert.Equal(TipChannel.Hotline, received.Channel);
+        Assert.Equal(SecurityCategory.Theft, received.Category);
+        Assert.Matches("^TIP-2024-[0-9]{4}$", received.Number);
+        Assert.Equal("Eye hospital, ground-floor waiting room", received.Place.Description);
+        Assert.Equal(DateTimeOffset.Parse("2024-05-02T14:40:00Z", System.Globalization.CultureInfo.InvariantCulture), received.ReceivedAt);
+
+        var read = await _client.GetAsync(created.Headers.Location, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
+        var tip = (await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("tip");
+        Assert.Equal(id, tip.GetProperty("id").GetGuid());
+        Assert.Equal("theft", tip.GetProperty("category").GetString());
+        Assert.Equal("A man going through bags in the Eye hospital waiting room.", tip.GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task The_gateway_prefix_is_understood_and_kept_in_the_location()
+    {
+        var created = await _client.PostAsync("/api/tips", Json(ValidTip), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.StartsWith("/api/tips/", created.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync(created.Headers.Location, TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    public static TheoryData<string, string, string> BadTips => new()
+    {
+        { "future", ValidTip.Replace("2024-05-02T21:40:00+07:00", "2999-01-01T00:00:00+07:00", StringComparison.Ordinal), "receivedAt" },
+        { "unknown channel", ValidTip.Replace("\"hotline\"", "\"carrier-pigeon\"", StringComparison.Ordinal), "channel" },
+        { "blank description", ValidTip.Replace("A man going through bags in the Eye hospital waiting room.", "   ", StringComparison.Ordinal), "description" },
+        { "no place", ValidTip.Replace("\"description\": \"Eye hospital, ground-floor waiting room\"", "\"latitude\": 19.8", StringComparison.Ordinal), "place" },
+        { "not json", "{ this is not json", "body" },
+        { "unknown category", ValidTip.Replace("\"theft\"", "\"arson\"", StringComparison.Ordinal), "category" },
+        { "oversized description", ValidTip.Replace("A man going through bags in the Eye hospital waiting room.", new string('x', Tip.MaxDescriptionLength + 1), StringComparison.Ordinal), "description" },
+        { "empty contact", ValidTip.Replace("\"channel\"", "\"contact\": {}, \"channel\"", StringComparison.Ordinal), "contact" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTips))]
+    public async Task A_bad_tip_gets_a_400_problem_naming_the_field_and_stores_nothing(string why, string body, string field)
+    {
+        var before = await CountEventsAsync();
+
+        var response = await _client.PostAsync("/tips", Json(body), TestContext.Current.CancellationToken);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{why}: {response.StatusCode}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{why}: errors lack '{field}': {problem}");
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("traceId").GetString()));
+        Assert.Equal(before, await CountEventsAsync());
+    }
+
+    [Fact]
+    public async Task An_unknown_tip_is_a_404_problem()
+    {
+        var response = await _client.GetAsync($"/tips/{Guid.NewGuid()}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Readiness_reports_the_database_and_the_broker()
+    {
+        // The bus connects in the background after start; readiness says when it has.
+        var report = await Eventually.Get(
+            async () =>
+            {
+                var response = await _client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+                return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken) : null;
+            },
+            "the tips service to be ready");
+
+        var checks = JsonDocument.Parse(report).RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("masstransit-bus").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_tip_endpoints()
+    {
+        var document = await _client.GetFromJsonAsync<JsonElement>("/openapi/v1.json", TestContext.Current.CancellationToken);
+
+        Assert.True(document.GetProperty("paths").TryGetProperty("/tips", out _));
+        Assert.True(document.GetProperty("paths").TryGetProperty("/tips/{id}", out _));
+    }
+
+    private IDocumentStore Store => tips.Host.Services.GetRequiredService<IDocumentStore>();
+
+    [Fact]
+    public async Task Tips_are_numbered_per_local_year_without_gaps()
+    {
+        var first = await _client.ReceiveAsync(TipsApi.NewTip(receivedAt: "2019-12-31T23:30:00+07:00"));
+        var second = await _client.ReceiveAsync(TipsApi.NewTip(receivedAt: "2019-12-31T17:30:00Z"));
+
+        Assert.Equal("TIP-2019-0001", (await Store.StoredTipAsync(first))!.Number);
+        Assert.Equal("TIP-2020-0001", (await Store.StoredTipAsync(second))!.Number);
+        Assert.Equal("TIP-2019-0001", Assert.IsType<TipReceived>(Assert.Single(await Store.EventsOfAsync(first))).Number);
+    }
+
+    [Fact]
+    public async Task A_tip_at_a_known_site_is_accepted_and_an_unknown_site_is_a_400_naming_place_siteId()
+    {
+        var siteId = await Store.KnownSiteAsync("Eye hospital gate");
+
+        var known = await _client.ReceiveAsync(TipsApi.NewTip(place: new { siteId }));
+        var before = await Store.CountEventsAsync();
+        var unknown = await _client.PostAsJsonAsync("/tips", TipsApi.NewTip(place: new { siteId = Guid.CreateVersion7() }), TestContext.Current.CancellationToken);
+
+        Assert.Equal(siteId, (await Store.StoredTipAsync(known))!.Place.SiteId);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var problem = await unknown.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("place.siteId", out _), problem.ToString());
+        Assert.Equal(before, await Store.CountEventsAsync());
+    }
+
+    [Fact]
+    public async Task Triage_keeps_every_verdict_in_the_history_and_refuses_the_same_verdict_twice()
+    {
+        var id = await _client.ReceiveAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.AssessAsync(id, "notValuable", "Too vague.")).StatusCode);
+        var twice = await _client.AssessAsync(id, "notValuable", "Still vague.");
+        using var reassess = new HttpRequestMessage(HttpMethod.Post, $"/tips/{id}/assessments")
+        {
+            Content = JsonContent.Create(new { verdict = "valuable", reason = "A second caller gave the plate number." }),
+        };
+        reassess.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"2\""));
+        var revised = await _client.SendAsync(reassess, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        Assert.Equal("application/problem+json", twice.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, revised.StatusCode);
+        Assert.Equal("\"3\"", revised.Headers.ETag?.Tag);
+        var events = await Store.EventsOfAsync(id);
+        Assert.Equal([TipVerdict.NotValuable, TipVerdict.Valuable], events.OfType<TipAssessed>().Select(assessed => assessed.Verdict));
+        var details = await _client.ReadAsync(id);
+        Assert.Equal("valuable", details.GetProperty("tip").GetProperty("verdict").GetString());
+        Assert.Equal("assessed", details.GetProperty("tip").GetProperty("status").GetString());
+        var history = details.GetProperty("history").EnumerateArray().ToList();
+        Assert.Equal(["tip_received", "tip_assessed", "tip_assessed"], history.Select(entry => entry.GetProperty("type").GetString()));
+        Assert.All(history, entry => Assert.Equal("anonymous", entry.GetProperty("actor").GetString()));
+        Assert.Equal("Too vague.", history[1].GetProperty("data").GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_stale_If_Match_is_a_412_and_appends_nothing()
+    {
+        var id = await _client.ReceiveAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/tips/{id}/assessments")
+        {
+            Content = JsonContent.Create(new { verdict = "prank", reason = "Known prank caller." }),
+        };
+        request.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"7\""));
+
+        var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Single(await Store.EventsOfAsync(id));
+    }
+
+    [Fact]
+    public async Task A_duplicate_names_an_existing_tip()
+    {
+        var original = await _client.ReceiveAsync();
+        var repeat = await _client.ReceiveAsync();
+
+        var unknown = await _client.AssessAsync(repeat, "duplicate", "Same report.", Guid.CreateVersion7());
+        var duplicate = await _client.AssessAsync(repeat, "duplicate", "Same report.", original);
+
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, duplicate.StatusCode);
+        Assert.Equal(original, Assert.IsType<TipAssessed>((await Store.EventsOfAsync(repeat))[^1]).DuplicateOf);
+    }
+
+    [Fact]
+    public async Task Only_a_valuable_tip_is_referred_to_a_new_or_an_existing_incident()
+    {
+        var pending = await _client.ReceiveAsync();
+        var valuable = await _client.ReceiveAsync();
+        var another = await _client.ReceiveAsync();
+        await _client.AssessAsync(valuable, "valuable");
+        await _client.AssessAsync(another, "valuable");
+        var existingIncident = Guid.CreateVersion7();
+
+        var refused = await _client.PostAsJsonAsync($"/tips/{pending}/referral", new { }, TestContext.Current.CancellationToken);
+        var toNew = await _client.PostAsJsonAsync($"/tips/{valuable}/referral", new { }, TestContext.Current.CancellationToken);
+        var toExisting = await _client.PostAsJsonAsync($"/tips/{another}/referral", new { incidentId = existingIncident }, TestContext.Current.CancellationToken);
+        var again = await _client.PostAsJsonAsync($"/tips/{valuable}/referral", new { }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Single(await Store.EventsOfAsync(pending));
+        Assert.Equal(HttpStatusCode.OK, toNew.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var opened = Assert.IsType<TipReferred>((await Store.EventsOfAsync(valuable))[^1]);
+        Assert.True(opened.OpensNewIncident);
+        Assert.Equal(7, opened.IncidentId.Version);
+        Assert.Equal("referred", (await toNew.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("status").GetString());
+        var linked = Assert.IsType<TipReferred>((await Store.EventsOfAsync(another))[^1]);
+        Assert.Equal(HttpStatusCode.OK, toExisting.StatusCode);
+        Assert.False(linked.OpensNewIncident);
+        Assert.Equal(existingIncident, linked.IncidentId);
+    }
+
+    [Fact]
+    public async Task The_list_filters_by_channel_category_verdict_site_and_time_and_pages()
+    {
+        var siteId = await Store.KnownSiteAsync("Political School gate");
+
+        var walkIn = await _client.ReceiveAsync(TipsApi.NewTip(channel: "walkIn", category: "drugs", receivedAt: "2021-03-01T09:00:00+07:00", place: new { siteId }));
+        var chat = await _client.ReceiveAsync(TipsApi.NewTip(channel: "chat", category: "drugs", receivedAt: "2021-03-02T09:00:00+07:00"));
+        await _client.AssessAsync(chat, "prank");
+
+        async Task<List<Guid>> Ids(string query) =>
+            [.. (await _client.GetFromJsonAsync<JsonElement>($"/tips?{query}", TestContext.Current.CancellationToken)).GetProperty("items").EnumerateArray().Select(tip => tip.GetProperty("id").GetGuid())];
+
+        Assert.Equal([walkIn], await Ids("channel=walkIn&category=drugs"));
+        Assert.Equal([walkIn], await Ids($"siteId={siteId}"));
+        Assert.Equal([chat], await Ids("verdict=prank&category=drugs"));
+        Assert.Equal([chat, walkIn], await Ids("receivedFrom=2021-03-01T00:00:00%2B07:00&receivedTo=2021-03-03T00:00:00%2B07:00"));
+        Assert.Equal([walkIn], await Ids("status=pending&category=drugs&receivedFrom=2021-01-01T00:00:00Z&receivedTo=2022-01-01T00:00:00Z"));
+        var page = await _client.GetFromJsonAsync<JsonElement>("/tips?receivedFrom=2021-03-01T00:00:00%2B07:00&receivedTo=2021-03-03T00:00:00%2B07:00&limit=1&page=2", TestContext.Current.CancellationToken);
+        Assert.Equal(2, page.GetProperty("total").GetInt64());
+        Assert.Equal(walkIn, Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/tips?verdict=maybe", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/tips?limit=0", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_police_write_and_read_the_follow_up_thread()
+    {
+        var id = await _client.ReceiveAsync();
+
+        var posted = await _client.PostAsJsonAsync($"/tips/{id}/messages", new { text = "Can you tell us what he wore?" }, TestContext.Current.CancellationToken);
+        var empty = await _client.PostAsJsonAsync($"/tips/{id}/messages", new { text = "" }, TestContext.Current.CancellationToken);
+        var thread = await _client.GetFromJsonAsync<JsonElement>($"/tips/{id}/messages", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        var message = Assert.Single(thread.EnumerateArray());
+        Assert.Equal("police", message.GetProperty("author").GetString());
+        Assert.Equal("Can you tell us what he wore?", message.GetProperty("text").GetString());
+        Assert.Equal("Can you tell us what he wore?", Assert.IsType<TipMessagePosted>((await Store.EventsOfAsync(id))[^1]).Text);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/tips/{Guid.CreateVersion7()}/messages", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_contact_is_stored_encrypted_apart_its_reads_are_recorded_and_erasure_keeps_the_tip()
+    {
+        var id = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { name = "Lê Thị Contact", phone = "+84 911 222 333" }));
+
+        await using (var session = Store.QuerySession())
+        {
+            var stored = await session.LoadAsync<TipContact>(id, TestContext.Current.CancellationToken);
+            Assert.NotNull(stored);
+            Assert.DoesNotContain("911 222 333", System.Text.Encoding.UTF8.GetString(stored.Ciphertext), StringComparison.Ordinal);
+        }
+
+        var read = await _client.GetFromJsonAsync<JsonElement>($"/tips/{id}/contact", TestContext.Current.CancellationToken);
+        Assert.Equal("+84 911 222 333", read.GetProperty("phone").GetString());
+        Assert.Equal("Lê Thị Contact", read.GetProperty("name").GetString());
+        Assert.IsType<TipContactRead>((await Store.EventsOfAsync(id))[^1]);
+
+        var erased = await _client.DeleteAsync($"/tips/{id}/contact", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
+        await using (var session = Store.QuerySession())
+        {
+            Assert.Null(await session.LoadAsync<TipContact>(id, TestContext.Current.CancellationToken));
+        }
+
+        Assert.IsType<TipContactErased>((await Store.EventsOfAsync(id))[^1]);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/tips/{id}", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.NotNull(await Store.StoredTipAsync(id));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/tips/{id}/contact", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.DeleteAsync($"/tips/{id}/contact", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(3, (await Store.EventsOfAsync(id)).Count);
+    }
+
+    [Fact]
+    public async Task Statistics_need_a_year()
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/tips/stats", TestContext.Current.CancellationToken)).StatusCode);
+        var empty = await _client.GetFromJsonAsync<JsonElement>("/tips/stats?year=2031", TestContext.Current.CancellationToken);
+        Assert.Equal(0, empty.GetProperty("received").GetInt32());
+    }
+
+    private async Task<long> CountEventsAsync()
+    {
+        await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return await session.Events.QueryAllRawEvents().LongCountAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}

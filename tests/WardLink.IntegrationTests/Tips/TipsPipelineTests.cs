@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using WardLink.Contracts.Incidents;
+using WardLink.Testing;
+using WardLink.Tips;
+using Contract = WardLink.Contracts.Tips;
+
+namespace WardLink.IntegrationTests.Tips;
+
+/// <summary>Every log line the host writes, at every level, formatted with its exception.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Capture(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Capture(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception} {state}");
+    }
+}
+
+/// <summary>Every message the host publishes, serialised as it goes out.</summary>
+public sealed class PublishedMessages : IPublishObserver
+{
+    private readonly ConcurrentQueue<(Type Type, string Json)> _published = new();
+
+    public IReadOnlyCollection<(Type Type, string Json)> Published => _published;
+
+    public Task PrePublish<T>(PublishContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    public Task PostPublish<T>(PublishContext<T> context)
+        where T : class
+    {
+        _published.Enqueue((typeof(T), JsonSerializer.Serialize(context.Message) + string.Join(';', context.Headers.GetAll().Select(header => $"{header.Key}={header.Value}"))));
+        return Task.CompletedTask;
+    }
+
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+        where T : class => Task.CompletedTask;
+}
+
+/// <summary>Every span of the process while it listens: name, tags, events and baggage.</summary>
+public sealed class RecordedSpans : IDisposable
+{
+    private readonly ConcurrentQueue<string> _spans = new();
+    private readonly ActivityListener _listener;
+
+    public RecordedSpans()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span => _spans.Enqueue(string.Join(
+                ' ',
+                [span.DisplayName, .. span.TagObjects.Select(tag => $"{tag.Key}={tag.Value}"), .. span.Events.Select(e => e.Name + string.Join(',', e.Tags)), .. span.Baggage.Select(b => $"{b.Key}={b.Value}")])),
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public IReadOnlyCollection<string> Spans => _spans;
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>The tips service with its logs captured (at every level), its publishes and the process's spans recorded.</summary>
+public sealed class ObservedTips : ServiceGroup
+{
+    public CapturedLogs Logs { get; } = new();
+
+    public RecordedSpans Spans { get; } = new();
+
+    public PublishedMessages Messages { get; } = new();
+
+    public ConsumeCounter Consumed { get; } = new();
+
+    public ServiceHost<TipsService> Host { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Host = await StartAsync<TipsService>(TipsService.Name, services: services =>
+        {
+            services.AddSingleton<ILoggerProvider>(Logs);
+            services.AddLogging(logging => logging.AddFilter<CapturedLogs>(null, LogLevel.Trace));
+            services.AddPublishObserver(_ => Messages);
+            services.AddConsumeObserver(_ => Consumed);
+        });
+        Client = Host.CreateClient();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Spans.Dispose();
+    }
+}
+
+public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<ObservedTips>
+{
+    private const string CanaryName = "Phạm Canary Tipster";
+    private const string CanaryPhone = "+84 977 123 456";
+    private const string CanaryEmail = "canary.tipster@example.vn";
+
+    [Fact]
+    public async Task No_tipster_contact_appears_in_any_stored_event_published_message_log_line_or_span()
+    {
+        var contact = new { name = CanaryName, phone = CanaryPhone, email = CanaryEmail };
+        var staffTip = await tips.Client.ReceiveAsync(TipsApi.NewTip(receivedAt: "2023-06-01T20:00:00+07:00", contact: contact));
+        var publicTip = await tips.Client.PostAsJsonAsync(
+            "/public/tips", new { category = "theft", description = "Bags stolen at the Eye hospital.", place = new { description = "Eye hospital" }, contact }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, publicTip.StatusCode);
+        await tips.Client.AssessAsync(staffTip, "valuable");
+        Assert.Equal(HttpStatusCode.OK, (await tips.Client.PostAsJsonAsync($"/tips/{staffTip}/referral", new { }, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(CanaryPhone, (await tips.Client.GetFromJsonAsync<JsonElement>($"/tips/{staffTip}/contact", TestContext.Current.CancellationToken)).GetProperty("phone").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await tips.Client.DeleteAsync($"/tips/{staffTip}/contact", TestContext.Current.CancellationToken)).StatusCode);
+        await Eventually.Get(
+            () => Task.FromResult<string?>(tips.Messages.Published.FirstOrDefault(message => message.Type == typeof(Contract.TipReferred) && message.Json.Contains(staffTip.ToString(), StringComparison.Ordinal)).Json),
+            "the relay to publish TipReferred");
+
+        var stored = await EverythingStoredAsync();
+        Assert.Contains(staffTip.ToString(), stored, StringComparison.Ordinal);
+        Assert.Contains("tip_contact_read", stored, StringComparison.Ordinal);
+        Assert.NotEmpty(tips.Logs.Lines);
+        Assert.Contains(tips.Spans.Spans, span => span.Contains(staffTip.ToString(), StringComparison.Ordinal));
+        foreach (var canary in new[] { CanaryName, "Canary", "977 123 456", "977123456", CanaryEmail })
+        {
+            Assert.DoesNotContain(canary, stored, StringComparison.OrdinalIgnoreCase);
+            Assert.All(tips.Messages.Published, message => Assert.DoesNotContain(canary, message.Json, StringComparison.OrdinalIgnoreCase));
+            Assert.All(tips.Logs.Lines, line => Assert.DoesNotContain(canary, line, StringComparison.OrdinalIgnoreCase));
+            Assert.All(tips.Spans.Spans, span => Assert.DoesNotContain(canary, span, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    [Fact]
+    public async Task A_referral_publishes_TipReferred_and_the_resolved_incident_counts_once_in_the_statistics()
+    {
+        await using var bus = await TestBus.StartAsync(tips.VirtualHost, TestBus.Recording<Contract.TipReferred>("tips-test-tip-referred"));
+        var id = await tips.Client.ReceiveAsync(TipsApi.NewTip(category: "drugs", receivedAt: "2024-11-02T22:10:00+07:00"));
+        await tips.Client.AssessAsync(id, "valuable");
+        var referral = await tips.Client.PostAsJsonAsync($"/tips/{id}/referral", new { }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, referral.StatusCode);
+
+        var (messageId, message) = await Eventually.Get(
+            () => Task.FromResult(bus.Received
+                .Where(received => received.Message is Contract.TipReferred referred && referred.TipId == id)
+                .Select(received => Tuple.Create(received.MessageId, (Contract.TipReferred)received.Message))
+                .FirstOrDefault()),
+            "TipReferred on the test's queue");
+        var referred = Assert.IsType<TipReferred>((await tips.StoreOf(TipsService.Name).EventsOfAsync(id))[^1]);
+        Assert.Equal(referred.IncidentId, message.IncidentId);
+        Assert.True(message.OpensNewIncident);
+        Assert.Equal(Contract.SecurityCategory.Drugs, message.Category);
+        Assert.Matches("^TIP-2024-[0-9]{4}$", message.TipNumber);
+        Assert.Equal("Eye hospital, ground-floor waiting room", message.PlaceDescription);
+        Assert.NotEqual(Guid.Empty, messageId);
+
+        var resolved = new IncidentResolved(message.IncidentId, "INC-2024-0008", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [id], DateTimeOffset.UtcNow);
+        var resolvedId = NewId.NextGuid();
+        await bus.PublishAsync(resolved, resolvedId);
+        var outcome = await Eventually.Get(
+            async () => (await tips.StoreOf(TipsService.Name).EventsOfAsync(id)).OfType<TipOutcomeRecorded>().FirstOrDefault(),
+            "the tip to record the incident's outcome");
+        Assert.Equal(IncidentOutcome.CriminalCaseSolved, outcome.Outcome);
+        Assert.Equal("INC-2024-0008", outcome.CaseNumber);
+
+        var statistics = await tips.Client.GetFromJsonAsync<JsonElement>("/tips/stats?year=2024", TestContext.Current.CancellationToken);
+        Assert.Equal(1, statistics.GetProperty("criminalCasesContributed").GetInt32());
+        Assert.Equal(0, statistics.GetProperty("administrativeViolationsContributed").GetInt32());
+        Assert.Equal(1, statistics.GetProperty("referred").GetInt32());
+        Assert.Equal(1, statistics.GetProperty("receivedByCategory").GetProperty("drugs").GetInt32());
+        Assert.Equal(1, statistics.GetProperty("assessedByVerdict").GetProperty("valuable").GetInt32());
+        Assert.Equal("resolved", (await tips.Client.ReadAsync(id)).GetProperty("tip").GetProperty("status").GetString());
+
+        await bus.PublishAsync(resolved, resolvedId);
+        await Eventually.Get(() => Task.FromResult(tips.Consumed.CountOf(resolvedId) >= 2 ? "both" : null), "the redelivery to be consumed");
+        Assert.Single(await tips.ProcessedByAsync(TipsService.Name), processed => processed.MessageId == resolvedId);
+        Assert.Single((await tips.StoreOf(TipsService.Name).EventsOfAsync(id)).OfType<TipOutcomeRecorded>());
+        Assert.Equal(statistics.ToString(), (await tips.Client.GetFromJsonAsync<JsonElement>("/tips/stats?year=2024", TestContext.Current.CancellationToken)).ToString());
+    }
+
+    private async Task<string> EverythingStoredAsync()
+    {
+        var connection = tips.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres");
+        await using var database = new NpgsqlConnection(connection);
+        await database.OpenAsync(TestContext.Current.CancellationToken);
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("select table_schema || '.' || table_name from information_schema.tables where table_name like 'mt\\_%' and table_type = 'BASE TABLE'", database))
+        await using (var reader = await list.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Contains(tables, table => table.EndsWith(".mt_events", StringComparison.Ordinal));
+        var everything = new System.Text.StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var dump = new NpgsqlCommand($"select coalesce(string_agg(t::text, E'\\n'), '') from {table} t", database);
+            everything.AppendLine((string)(await dump.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+        }
+
+        return everything.ToString();
+    }
+}
