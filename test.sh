@@ -38,19 +38,18 @@ log="$results/dotnet-test.log"
 
 echo "==> running every test project" >&2
 set +e
-dotnet test --solution WardLink.slnx -c Release --no-build --results-directory "$results" --report-xunit-trx "$@" 2>&1 | tee "$log"
+dotnet test --solution WardLink.slnx -c Release --no-build --results-directory "$results" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
-# Totals from the TRX reports, one per test project.
-counter() { # counter NAME: the sum of that attribute of every report's <Counters> element
-  { grep -ho "<Counters [^>]*" "$results"/*.trx 2>/dev/null || true; } |
-    grep -o " $1=\"[0-9]*\"" | grep -o "[0-9]*" | awk '{ sum += $1 } END { print sum + 0 }'
+# Totals from the run summary that `dotnet test` prints last (every test project together).
+summary() { # summary NAME: the number on the summary's "  NAME: N" line, 0 when absent
+  awk -v key="  $1:" 'index($0, "Test run summary") == 1 { inside = 1 } inside && index($0, key) == 1 { value = $2 } END { print value + 0 }' "$log"
 }
-total=$(counter total)
-passed=$(counter passed)
-failed=$(( $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted) ))
-skipped=$(counter notExecuted)
+total=$(summary total)
+passed=$(summary succeeded)
+failed=$(( $(summary failed) + $(summary error) ))
+skipped=$(summary skipped)
 
 # Stop the infrastructure now, so that the totals are the last line printed.
 trap - EXIT

@@ -13,8 +13,6 @@ public enum IncidentStatus
 }
 
 /// <summary>Where an incident happened: a known site, or a free-text place, or coordinates (at least one).</summary>
-public sealed record IncidentPlace(Guid? SiteId, string? Description, double? Latitude, double? Longitude);
-
 /// <summary>Every incident event names when it happened in business time (<c>At</c>) and who did it (<c>By</c>).</summary>
 public interface IIncidentEvent
 {
@@ -31,7 +29,7 @@ public sealed record IncidentReported(
     IncidentClassification Classification,
     SecurityCategory Category,
     string Description,
-    IncidentPlace Place,
+    Place Place,
     DateTimeOffset OccurredAt,
     IncidentSource Source,
     string? SourceReference,
@@ -75,7 +73,7 @@ public sealed record ReportIncident(
     IncidentClassification? Classification,
     SecurityCategory? Category,
     string? Description,
-    IncidentPlace? Place,
+    Place? Place,
     DateTimeOffset? OccurredAt,
     IncidentSource? Source,
     string? SourceReference,
@@ -92,7 +90,7 @@ public sealed record IncidentState(
     IncidentClassification Classification,
     SecurityCategory Category,
     string Description,
-    IncidentPlace Place,
+    Place Place,
     DateTimeOffset OccurredAt,
     IncidentSource Source,
     string? SourceReference,
@@ -170,7 +168,7 @@ public static class Incident
             .Check(command.OccurredAt is null || command.OccurredAt <= now + ClockSkew, "occurredAt", "An incident cannot happen in the future.")
             .Check(command.Source is not null, "source", "Say where the report came from (tip, patrol, partner, police).")
             .Check((command.SourceReference?.Length ?? 0) <= MaxShortTextLength, "sourceReference", $"At most {MaxShortTextLength} characters.");
-        CheckPlace(command.Place, siteKnown, errors);
+        errors.CheckPlace(command.Place, siteKnown);
         if (errors.Any)
         {
             return errors.ToRejection();
@@ -302,21 +300,6 @@ public static class Incident
         SecurityCategory.PublicOrder => IncidentClassification.PublicOrder,
         _ => IncidentClassification.Other,
     };
-
-    private static void CheckPlace(IncidentPlace? place, bool siteKnown, FieldErrors errors)
-    {
-        var hasCoordinates = place?.Latitude is not null || place?.Longitude is not null;
-        errors
-            .Check(
-                place is not null && (place.SiteId is not null || !string.IsNullOrWhiteSpace(place.Description) || hasCoordinates),
-                "place",
-                "Give a site id, a description of the place, or coordinates.")
-            .Check(place?.SiteId is null || siteKnown, "place.siteId", "No such site is known here.")
-            .Check((place?.Description?.Length ?? 0) <= MaxShortTextLength, "place.description", $"At most {MaxShortTextLength} characters.")
-            .Check(!hasCoordinates || (place!.Latitude is not null && place.Longitude is not null), "place", "Coordinates need both latitude and longitude.")
-            .Check(place?.Latitude is null or (>= -90 and <= 90), "place.latitude", "Latitude is between -90 and 90.")
-            .Check(place?.Longitude is null or (>= -180 and <= 180), "place.longitude", "Longitude is between -180 and 180.");
-    }
 
     private static FieldErrors CheckText(this FieldErrors errors, string? text, string field, string missing, int maxLength) => errors
         .Check(!string.IsNullOrWhiteSpace(text), field, missing)

@@ -10,7 +10,7 @@ public sealed record ReportIncidentRequest(
     IncidentClassification? Classification,
     SecurityCategory? Category,
     string? Description,
-    IncidentPlace? Place,
+    Place? Place,
     DateTimeOffset? OccurredAt,
     IncidentSource? Source,
     string? SourceReference);

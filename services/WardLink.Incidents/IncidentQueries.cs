@@ -9,7 +9,6 @@ using WardLink.ServiceDefaults;
 
 namespace WardLink.Incidents;
 
-public sealed record IncidentPage(IReadOnlyList<IncidentState> Items, long Total, int Page, int Limit);
 
 /// <summary>
 /// One year's incidents in the ward's local time (UTC+7), counted by when they occurred. Every
@@ -61,7 +60,7 @@ public static class IncidentQueries
         return endpoints;
     }
 
-    private static async Task<Results<Ok<IncidentPage>, ValidationProblem>> List(
+    private static async Task<Results<Ok<ListPage<IncidentState>>, ValidationProblem>> List(
         IQuerySession session,
         string? status,
         string? classification,
@@ -74,17 +73,13 @@ public static class IncidentQueries
         int? page,
         CancellationToken ct)
     {
-        var size = limit ?? 50;
-        var number = page ?? 1;
         var errors = new FieldErrors();
+        var paging = PageRequest.Read(limit, page, 50, MaxPageSize, errors);
         var wantedStatus = errors.ParseEnum<IncidentStatus>(status, "status");
         var wantedClassification = errors.ParseEnum<IncidentClassification>(classification, "classification");
         var wantedCategory = errors.ParseEnum<SecurityCategory>(category, "category");
         var wantedSource = errors.ParseEnum<IncidentSource>(source, "source");
-        errors
-            .Check(size is >= 1 and <= MaxPageSize, "limit", $"Between 1 and {MaxPageSize}.")
-            .Check(number >= 1, "page", "Pages start at 1.")
-            .Check(from is null || to is null || from < to, "to", "The range ends after it starts.");
+        errors.Check(from is null || to is null || from < to, "to", "The range ends after it starts.");
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
@@ -126,8 +121,7 @@ public static class IncidentQueries
             query = query.Where(incident => incident.OccurredAt < end);
         }
 
-        var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).ToPagedListAsync(number, size, ct);
-        return TypedResults.Ok(new IncidentPage(found.ToList(), found.TotalItemCount, number, size));
+        return TypedResults.Ok(await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).ToListPageAsync(paging, ct));
     }
 
     private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, int? year, CancellationToken ct)

@@ -5,7 +5,7 @@ using WardLink.ServiceDefaults;
 namespace WardLink.Tips;
 
 /// <summary>A tip from the public: no account, no channel to choose (web), received now.</summary>
-public sealed record PublicTipRequest(SecurityCategory? Category, string? Description, TipPlace? Place, ContactDetails? Contact);
+public sealed record PublicTipRequest(SecurityCategory? Category, string? Description, Place? Place, ContactDetails? Contact);
 
 /// <summary>What the tipster sees of their tip: never who assessed it, nor how.</summary>
 public sealed record PublicTipStatus(string Code, TipStatus Status, SecurityCategory Category, DateTimeOffset ReceivedAt, int Messages);

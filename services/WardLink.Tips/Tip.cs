@@ -40,9 +40,6 @@ public enum MessageAuthor
     Police,
 }
 
-/// <summary>Where a tip points: a known site, or a free-text place, or coordinates (at least one).</summary>
-public sealed record TipPlace(Guid? SiteId, string? Description, double? Latitude, double? Longitude);
-
 /// <summary>A tip came in. Never holds the tipster's contact: that lives encrypted in <see cref="TipContact"/>.</summary>
 public sealed record TipReceived(
     Guid TipId,
@@ -50,7 +47,7 @@ public sealed record TipReceived(
     TipChannel Channel,
     SecurityCategory Category,
     string Description,
-    TipPlace Place,
+    Place Place,
     DateTimeOffset ReceivedAt,
     string RecordedBy);
 
@@ -70,7 +67,7 @@ public sealed record TipReferred(
     bool OpensNewIncident,
     SecurityCategory Category,
     string Description,
-    TipPlace Place,
+    Place Place,
     DateTimeOffset ReceivedAt,
     DateTimeOffset ReferredAt,
     string ReferredBy);
@@ -103,7 +100,7 @@ public sealed record ReceiveTip(
     TipChannel? Channel,
     SecurityCategory? Category,
     string? Description,
-    TipPlace? Place,
+    Place? Place,
     DateTimeOffset? ReceivedAt,
     string RecordedBy,
     ContactDetails? Contact = null);
@@ -125,7 +122,7 @@ public sealed record TipState(
     TipChannel Channel,
     SecurityCategory Category,
     string Description,
-    TipPlace Place,
+    Place Place,
     DateTimeOffset ReceivedAt,
     string RecordedBy)
 {
@@ -176,7 +173,6 @@ public static class Tip
 {
     public const string NumberPrefix = "TIP";
     public const int MaxDescriptionLength = 4000;
-    public const int MaxPlaceLength = 500;
     public const int MaxReasonLength = 2000;
     public const int MaxMessageLength = 2000;
 
@@ -203,7 +199,7 @@ public static class Tip
             .Check(command.ReceivedAt is null || command.ReceivedAt <= now + ClockSkew, "receivedAt", "A tip cannot be received in the future.")
             .Check(command.Contact is null || !command.Contact.IsEmpty, "contact", "Leave the contact out, or give a name, a phone or an email.")
             .Check(command.Contact is null || !command.Contact.IsTooLong, "contact", $"At most {ContactDetails.MaxLength} characters per field.");
-        CheckPlace(command.Place, siteIsKnown, errors);
+        errors.CheckPlace(command.Place, siteIsKnown);
         if (errors.Any)
         {
             return errors.ToRejection();
@@ -215,7 +211,7 @@ public static class Tip
             command.Channel!.Value,
             command.Category!.Value,
             command.Description!.Trim(),
-            Normalise(command.Place!),
+            command.Place!.Normalised(),
             // Stored in UTC (an indexed timestamptz column takes no other offset); years are counted in local time.
             command.ReceivedAt!.Value.ToUniversalTime(),
             command.RecordedBy));
@@ -352,23 +348,4 @@ public static class Tip
         current is null ? Rejection.NotFound("Tip was not found.")
         : !contactExists ? Rejection.NotFound($"Tip {current.Number} has no tipster contact.")
         : Decision.Accept(recorded(current));
-
-    private static void CheckPlace(TipPlace? place, bool siteIsKnown, FieldErrors errors)
-    {
-        var hasCoordinates = place?.Latitude is not null || place?.Longitude is not null;
-        errors
-            .Check(
-                place is not null && (place.SiteId is not null || !string.IsNullOrWhiteSpace(place.Description) || hasCoordinates),
-                "place",
-                "Give a site id, a description of the place, or coordinates.")
-            .Check(place?.SiteId != Guid.Empty, "place.siteId", "Not a site id.")
-            .Check(place?.SiteId is null || place.SiteId == Guid.Empty || siteIsKnown, "place.siteId", "No such site in the site directory.")
-            .Check((place?.Description?.Length ?? 0) <= MaxPlaceLength, "place.description", $"At most {MaxPlaceLength} characters.")
-            .Check(!hasCoordinates || (place!.Latitude is not null && place.Longitude is not null), "place", "Coordinates need both latitude and longitude.")
-            .Check(place?.Latitude is null or (>= -90 and <= 90), "place.latitude", "Latitude is between -90 and 90.")
-            .Check(place?.Longitude is null or (>= -180 and <= 180), "place.longitude", "Longitude is between -180 and 180.");
-    }
-
-    private static TipPlace Normalise(TipPlace place) =>
-        place with { Description = string.IsNullOrWhiteSpace(place.Description) ? null : place.Description.Trim() };
 }

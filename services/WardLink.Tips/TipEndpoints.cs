@@ -10,7 +10,7 @@ public sealed record ReceiveTipRequest(
     TipChannel? Channel,
     SecurityCategory? Category,
     string? Description,
-    TipPlace? Place,
+    Place? Place,
     DateTimeOffset? ReceivedAt,
     ContactDetails? Contact);
 
@@ -26,7 +26,6 @@ public sealed record TipHistoryEntry(long Version, string Type, DateTimeOffset R
 
 public sealed record TipDetails(TipState Tip, IReadOnlyList<TipHistoryEntry> History);
 
-public sealed record TipPage(IReadOnlyList<TipState> Items, long Total, int Page, int Limit);
 
 public static class TipEndpoints
 {
@@ -46,7 +45,7 @@ public static class TipEndpoints
         tips.MapGet("/", List)
             .WithName("ListTips")
             .WithSummary("Tips, newest first; filter by status, verdict, channel, category, site and received-at range.")
-            .Produces<TipPage>()
+            .Produces<ListPage<TipState>>()
             .ProducesValidationProblem();
         tips.MapGet("/{id:guid}", Get)
             .WithName("GetTip")
@@ -152,12 +151,9 @@ public static class TipEndpoints
         int? page,
         CancellationToken ct)
     {
-        var size = limit ?? 50;
-        var number = page ?? 1;
-        var errors = new FieldErrors()
-            .Check(size is >= 1 and <= MaxPageSize, "limit", $"Between 1 and {MaxPageSize}.")
-            .Check(number >= 1, "page", "Pages start at 1.")
-            .Check(receivedFrom is null || receivedTo is null || receivedFrom <= receivedTo, "receivedTo", "The range ends before it starts.");
+        var errors = new FieldErrors();
+        var paging = PageRequest.Read(limit, page, 50, MaxPageSize, errors);
+        errors.Check(receivedFrom is null || receivedTo is null || receivedFrom <= receivedTo, "receivedTo", "The range ends before it starts.");
         var withStatus = errors.ParseEnum<TipStatus>(status, "status");
         var withVerdict = errors.ParseEnum<TipVerdict>(verdict, "verdict");
         var throughChannel = errors.ParseEnum<TipChannel>(channel, "channel");
@@ -175,8 +171,7 @@ public static class TipEndpoints
         query = siteId is { } site ? query.Where(tip => tip.Place.SiteId == site) : query;
         query = receivedFrom?.ToUniversalTime() is { } from ? query.Where(tip => tip.ReceivedAt >= from) : query;
         query = receivedTo?.ToUniversalTime() is { } to ? query.Where(tip => tip.ReceivedAt < to) : query;
-        var found = await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id).ToPagedListAsync(number, size, ct);
-        return Results.Ok(new TipPage(found.ToList(), found.TotalItemCount, number, size));
+        return Results.Ok(await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id).ToListPageAsync(paging, ct));
     }
 
     private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)

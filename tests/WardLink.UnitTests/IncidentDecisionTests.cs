@@ -21,7 +21,7 @@ public sealed class IncidentDecisionTests
         IncidentClassification.Criminal,
         SecurityCategory.Theft,
         "  A phone stolen from a patient's bedside.  ",
-        new IncidentPlace(SiteId, " Ward 3 ", null, null),
+        new Place(SiteId, " Ward 3 ", null, null),
         Now.AddHours(-2),
         IncidentSource.Partner,
         " OBS-SEC-114 ",
@@ -51,7 +51,7 @@ public sealed class IncidentDecisionTests
                 IncidentClassification.Criminal,
                 SecurityCategory.Theft,
                 "A phone stolen from a patient's bedside.",
-                new IncidentPlace(SiteId, "Ward 3", null, null),
+                new Place(SiteId, "Ward 3", null, null),
                 Now.AddHours(-2),
                 IncidentSource.Partner,
                 "OBS-SEC-114",
@@ -78,9 +78,9 @@ public sealed class IncidentDecisionTests
     [Fact]
     public void A_place_may_be_free_text_or_coordinates_instead_of_a_site()
     {
-        Assert.True(Incident.Report(null, ValidReport() with { Place = new IncidentPlace(null, "Market square", null, null) }, false, Now).IsAccepted);
-        Assert.True(Incident.Report(null, ValidReport() with { Place = new IncidentPlace(null, null, 19.8, 105.77) }, false, Now).IsAccepted);
-        AssertInvalid(Incident.Report(null, ValidReport() with { Place = new IncidentPlace(null, null, 19.8, null) }, false, Now), "place");
+        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, "Market square", null, null) }, false, Now).IsAccepted);
+        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, 105.77) }, false, Now).IsAccepted);
+        AssertInvalid(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, null) }, false, Now), "place");
     }
 
     [Fact]
@@ -221,7 +221,7 @@ public sealed class IncidentDecisionTests
     {
         var lateEvening = Reported() with { OccurredAt = new DateTimeOffset(2024, 3, 14, 15, 30, 0, TimeSpan.Zero) };
         var resolvedIn2Hours = lateEvening with { Id = Guid.NewGuid(), Outcome = IncidentOutcome.CriminalCaseSolved, ResolvedAt = lateEvening.OccurredAt.AddHours(2) };
-        var resolvedIn10Hours = lateEvening with { Id = Guid.NewGuid(), Classification = IncidentClassification.Traffic, Place = new IncidentPlace(null, "Road", null, null), Outcome = IncidentOutcome.Unfounded, ResolvedAt = lateEvening.OccurredAt.AddHours(10) };
+        var resolvedIn10Hours = lateEvening with { Id = Guid.NewGuid(), Classification = IncidentClassification.Traffic, Place = new Place(null, "Road", null, null), Outcome = IncidentOutcome.Unfounded, ResolvedAt = lateEvening.OccurredAt.AddHours(10) };
 
         var statistics = IncidentQueries.Compute(2024, [lateEvening, resolvedIn2Hours, resolvedIn10Hours]);
 

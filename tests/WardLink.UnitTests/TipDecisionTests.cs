@@ -16,7 +16,7 @@ public sealed class TipDecisionTests
         TipChannel.Hotline,
         SecurityCategory.Theft,
         "  Two men trying car doors in the Obstetrics hospital car park.  ",
-        new TipPlace(null, " Obstetrics hospital car park ", null, null),
+        new Place(null, " Obstetrics hospital car park ", null, null),
         Now.AddMinutes(-20),
         "police-desk");
 
@@ -34,7 +34,7 @@ public sealed class TipDecisionTests
                 TipChannel.Hotline,
                 SecurityCategory.Theft,
                 "Two men trying car doors in the Obstetrics hospital car park.",
-                new TipPlace(null, "Obstetrics hospital car park", null, null),
+                new Place(null, "Obstetrics hospital car park", null, null),
                 Now.AddMinutes(-20),
                 "police-desk"),
             received);
@@ -44,7 +44,7 @@ public sealed class TipDecisionTests
     public void A_tip_at_a_known_site_needs_no_description_of_the_place()
     {
         var siteId = Guid.Parse("0193b5a0-0000-7000-8000-00000000a001");
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new TipPlace(siteId, null, null, null) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(siteId, null, null, null) }, Number, siteIsKnown: true, Now);
 
         var received = Assert.IsType<TipReceived>(Assert.Single(decision.Events));
         Assert.Equal(siteId, received.Place.SiteId);
@@ -90,7 +90,7 @@ public sealed class TipDecisionTests
     [InlineData(19.8, null, "place")]
     public void Coordinates_must_be_a_real_point(double? latitude, double? longitude, string field)
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new TipPlace(null, null, latitude, longitude) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(null, null, latitude, longitude) }, Number, siteIsKnown: true, Now);
 
         AssertInvalid(decision, field);
     }
@@ -98,7 +98,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void An_empty_site_id_is_refused()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new TipPlace(Guid.Empty, "gate", null, null) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(Guid.Empty, "gate", null, null) }, Number, siteIsKnown: true, Now);
 
         AssertInvalid(decision, "place.siteId");
     }
@@ -125,7 +125,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_tip_at_a_site_missing_from_the_directory_is_refused()
     {
-        var place = new TipPlace(Guid.Parse("0193b5a0-0000-7000-8000-00000000a001"), null, null, null);
+        var place = new Place(Guid.Parse("0193b5a0-0000-7000-8000-00000000a001"), null, null, null);
 
         var decision = Tip.Receive(null, ValidCommand() with { Place = place }, Number, siteIsKnown: false, Now);
 
@@ -219,7 +219,7 @@ public sealed class TipDecisionTests
 
         var referred = Assert.IsType<TipReferred>(Assert.Single(decision.Events));
         Assert.Equal(
-            new TipReferred(TipId, Number, newIncident, true, SecurityCategory.Theft, "Two men trying car doors in the Obstetrics hospital car park.", new TipPlace(null, "Obstetrics hospital car park", null, null), Now.AddMinutes(-20), Now, "officer-lan"),
+            new TipReferred(TipId, Number, newIncident, true, SecurityCategory.Theft, "Two men trying car doors in the Obstetrics hospital car park.", new Place(null, "Obstetrics hospital car park", null, null), Now.AddMinutes(-20), Now, "officer-lan"),
             referred);
     }
 
@@ -238,7 +238,7 @@ public sealed class TipDecisionTests
     public void A_tip_that_is_not_valuable_or_already_referred_is_not_referred()
     {
         var notValuable = Received().Apply(new TipAssessed(TipId, TipVerdict.NotValuable, null, "vague", Now, "officer-lan"));
-        var referred = Valuable().Apply(new TipReferred(TipId, Number, Guid.CreateVersion7(), true, SecurityCategory.Theft, "d", new TipPlace(null, "p", null, null), Now, Now, "officer-lan"));
+        var referred = Valuable().Apply(new TipReferred(TipId, Number, Guid.CreateVersion7(), true, SecurityCategory.Theft, "d", new Place(null, "p", null, null), Now, Now, "officer-lan"));
 
         AssertConflict(Tip.Refer(Received(), new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), Now));
         AssertConflict(Tip.Refer(notValuable, new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), Now));

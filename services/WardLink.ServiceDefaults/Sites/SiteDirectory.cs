@@ -65,14 +65,11 @@ public static class SiteDirectory
         return endpoints;
     }
 
-    private static async Task<Results<Ok<SitePage>, ValidationProblem>> List(
+    private static async Task<Results<Ok<ListPage<KnownSite>>, ValidationProblem>> List(
         IQuerySession session, Guid? partnerId, int? limit, int? page, CancellationToken ct)
     {
-        var size = limit ?? 100;
-        var number = page ?? 1;
-        var errors = new FieldErrors()
-            .Check(size is >= 1 and <= MaxPageSize, "limit", $"Between 1 and {MaxPageSize}.")
-            .Check(number >= 1, "page", "Pages start at 1.");
+        var errors = new FieldErrors();
+        var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
@@ -84,8 +81,7 @@ public static class SiteDirectory
             query = query.Where(site => site.PartnerId == partner);
         }
 
-        var found = await query.OrderBy(site => site.Name).ThenBy(site => site.Id).ToPagedListAsync(number, size, ct);
-        return TypedResults.Ok(new SitePage(found.ToList(), found.TotalItemCount, number, size));
+        return TypedResults.Ok(await query.OrderBy(site => site.Name).ThenBy(site => site.Id).ToListPageAsync(paging, ct));
     }
 
     private static async Task<Results<Ok<KnownSite>, ProblemHttpResult>> Get(Guid id, IQuerySession session, CancellationToken ct) =>
@@ -93,5 +89,3 @@ public static class SiteDirectory
             ? TypedResults.Ok(site)
             : TypedResults.Problem(title: $"Site {id} is not known here.", statusCode: StatusCodes.Status404NotFound);
 }
-
-public sealed record SitePage(IReadOnlyList<KnownSite> Items, long Total, int Page, int Limit);
