@@ -1,5 +1,18 @@
 using WardLink.Patrols;
 using WardLink.ServiceDefaults;
 
-var app = WardLinkApp.Build(args, PatrolsService.Name, service => service.KeepsSiteDirectory = true);
+var app = WardLinkApp.Build(args, PatrolsService.Name, service =>
+{
+    service.KeepsSiteDirectory = true;
+    service.Publishes = new PatrolsIntegrationEvents();
+    service.Store = PatrolQueries.AddPatrolReadModels;
+    service.Bus = bus => bus.AddConsumer<IncidentReportedConsumer>();
+    service.Services = services =>
+    {
+        services.AddSingleton(MissedShiftSweepOptions.Default);
+        services.AddHostedService<MissedShiftSweep>();
+    };
+});
+app.MapPatrolEndpoints();
+app.MapPatrolQueries();
 app.Run();

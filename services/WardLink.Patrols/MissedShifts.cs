@@ -1,0 +1,75 @@
+using Marten;
+using Marten.Exceptions;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Patrols;
+
+/// <summary>How often the sweep looks for missed shifts, and how many local days back it looks.</summary>
+public sealed record MissedShiftSweepOptions(TimeSpan Interval, int LookBackDays)
+{
+    public static readonly MissedShiftSweepOptions Default = new(TimeSpan.FromMinutes(1), 7);
+}
+
+/// <summary>
+/// Records every planned shift whose window has closed without a start as <see cref="ShiftMissed"/>.
+/// The shift's stream id is derived from its schedule and date, so a second sweep (or a second
+/// replica sweeping at the same time) finds the stream and records nothing twice.
+/// </summary>
+public sealed class MissedShiftSweep(IDocumentStore store, TimeProvider clock, MissedShiftSweepOptions options, ILogger<MissedShiftSweep> logger) : BackgroundService
+{
+    /// <summary>Sweeps once at <paramref name="now"/>; returns the ids of the shifts it recorded as missed.</summary>
+    public async Task<IReadOnlyList<Guid>> SweepAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(now.ToOffset(YearlyNumbers.WardOffset).DateTime);
+        await using var query = store.QuerySession();
+        var schedules = await query.Query<ScheduleState>().ToListAsync(ct);
+        var planned = PatrolSchedule.Plan(schedules, today.AddDays(-options.LookBackDays), today);
+        var ids = planned.Select(shift => shift.ShiftId).ToArray();
+        var recorded = (await query.LoadManyAsync<ShiftState>(ct, ids)).Select(shift => shift.Id).ToHashSet();
+        var missed = new List<Guid>();
+        foreach (var shift in PatrolSchedule.MissedAt(planned, recorded, now))
+        {
+            await using var session = store.LightweightSession();
+            var route = await session.Events.AggregateStreamAsync<RouteState>(shift.RouteId, token: ct);
+            var existing = await session.Events.AggregateStreamAsync<ShiftState>(shift.ShiftId, token: ct);
+            if (route is null || Shift.Miss(existing, shift, route, now) is not { IsAccepted: true } decision)
+            {
+                continue;
+            }
+
+            session.Events.StartStream<ShiftState>(shift.ShiftId, decision.Events);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+                missed.Add(shift.ShiftId);
+            }
+            catch (ExistingStreamIdCollisionException)
+            {
+                // Started (or recorded by another replica) between the read and the write.
+            }
+        }
+
+        return missed;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Interval, clock);
+        do
+        {
+            try
+            {
+                var missed = await SweepAsync(clock.GetUtcNow(), stoppingToken);
+                if (missed.Count > 0 && logger.IsEnabled(LogLevel.Information))
+                {
+                    logger.LogInformation("Recorded {Count} planned shift(s) as missed", missed.Count);
+                }
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                logger.LogWarning(failure, "The missed-shift sweep failed; it runs again at the next interval");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

@@ -1,0 +1,143 @@
+using Marten;
+using WardLink.Contracts.Patrols;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Sites;
+
+namespace WardLink.Patrols;
+
+public sealed record DefineRouteRequest(string? Name, IReadOnlyList<Checkpoint>? Checkpoints);
+
+public sealed record CreateScheduleRequest(
+    Guid? RouteId, ShiftKind? Kind, IReadOnlyList<DayOfWeek>? Days, string? WindowStart, string? WindowEnd, TeamKind? Team, IReadOnlyList<Guid>? PartnerIds, DateOnly? StartsOn);
+
+/// <summary>Either a planned shift (<c>scheduleId</c> and <c>plannedDate</c>) or one outside any schedule (<c>routeId</c>, <c>kind</c>, <c>team</c>).</summary>
+public sealed record StartShiftRequest(
+    Guid? ScheduleId, DateOnly? PlannedDate, Guid? RouteId, ShiftKind? Kind, TeamKind? Team, IReadOnlyList<Guid>? PartnerIds, IReadOnlyList<TeamMember>? Members);
+
+public sealed record CheckInRequest(string? Code, DateTimeOffset? At, double? Latitude, double? Longitude);
+
+public sealed record ObservationRequest(string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At);
+
+public static class PatrolEndpoints
+{
+    private const string RouteWhat = "Route";
+    private const string ScheduleWhat = "Schedule";
+    private const string ShiftWhat = "Shift";
+
+    public static IEndpointRouteBuilder MapPatrolEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
+        patrols.MapPost("/routes", DefineRoute)
+            .WithName("DefineRoute")
+            .WithSummary("Define a route: a name and its checkpoints in walking order, each a tag code at a known site.")
+            .Produces<RouteState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        patrols.MapGet("/routes/{id:guid}", (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
+                session.ReadStreamAsync<RouteState>(http, id, RouteWhat, ct))
+            .WithName("GetRoute")
+            .Produces<RouteState>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        patrols.MapPost("/schedules", CreateSchedule)
+            .WithName("CreateSchedule")
+            .WithSummary("Schedule a route on days of the week in a local window (UTC+7; may cross midnight), by a team.")
+            .Produces<ScheduleState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        patrols.MapGet("/schedules/{id:guid}", (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
+                session.ReadStreamAsync<ScheduleState>(http, id, ScheduleWhat, ct))
+            .WithName("GetSchedule")
+            .Produces<ScheduleState>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        patrols.MapPost("/shifts", StartShift)
+            .WithName("StartShift")
+            .WithSummary("Start a planned shift (scheduleId + plannedDate) or one outside any schedule (routeId, kind, team).")
+            .Produces<ShiftState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        patrols.MapGet("/shifts/{id:guid}", (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
+                session.ReadStreamAsync<ShiftState>(http, id, ShiftWhat, ct))
+            .WithName("GetShift")
+            .Produces<ShiftState>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        MapStep(patrols, "/shifts/{id:guid}/check-ins", "CheckIn", "Check in at a checkpoint by its code (time and coordinates optional).", (CheckInRequest request) =>
+            (shift, now, by) => Shift.CheckIn(shift, new CheckIn(request.Code, request.At, request.Latitude, request.Longitude, by), now));
+        MapStep(patrols, "/shifts/{id:guid}/observations", "ReportObservation", "Report an observation; one that needs an incident is published with the incident id chosen here.", (ObservationRequest request) =>
+            (shift, now, by) => Shift.Report(
+                shift,
+                new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), request.Description, request.Severity, request.NeedsIncident, request.SiteId, request.At, by),
+                now));
+        MapStep(patrols, "/shifts/{id:guid}/residence-checks", "RecordResidenceCheck", "Record what a residence check counted (counts only, never who).", (ResidenceCounts request) =>
+            (shift, now, by) => Shift.RecordResidenceCheck(shift, request, now, by));
+        patrols.MapPost("/shifts/{id:guid}/end", (Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+                session.AppendToStreamAsync<ShiftState>(http, id, ShiftWhat, shift => Shift.End(shift, clock.GetUtcNow(), http.Actor()), ct))
+            .DescribeStep("EndShift", "End the shift; the checkpoints it did not scan are recorded as missed.");
+        return endpoints;
+    }
+
+    private static async Task<IResult> DefineRoute(DefineRouteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        var siteIds = (request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId).Distinct().ToArray();
+        var known = (await session.LoadManyAsync<KnownSite>(ct, siteIds)).Select(site => site.Id).ToHashSet();
+        var decision = PatrolRoute.Define(new DefineRoute(id, request.Name, request.Checkpoints, http.Actor()), known, clock.GetUtcNow());
+        return await session.StartStreamAsync<RouteState>(http, id, decision, $"/patrols/routes/{id}", ct);
+    }
+
+    private static async Task<IResult> CreateSchedule(CreateScheduleRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        var route = request.RouteId is { } routeId ? await session.Events.AggregateStreamAsync<RouteState>(routeId, token: ct) : null;
+        var decision = PatrolSchedule.Create(
+            new CreateSchedule(id, request.Kind, request.Days, request.WindowStart, request.WindowEnd, request.Team, request.PartnerIds, request.StartsOn, http.Actor()),
+            route,
+            clock.GetUtcNow());
+        return await session.StartStreamAsync<ScheduleState>(http, id, decision, $"/patrols/schedules/{id}", ct);
+    }
+
+    private static async Task<IResult> StartShift(StartShiftRequest request, HttpContext http, ISessionFactory sessions, TimeProvider clock, CancellationToken ct)
+    {
+        var by = http.Actor();
+        return await sessions.RetryOnConflictAsync(
+            async session =>
+            {
+                ScheduleState? schedule = null;
+                if (request.ScheduleId is { } scheduleId)
+                {
+                    schedule = await session.Events.AggregateStreamAsync<ScheduleState>(scheduleId, token: ct);
+                    if (schedule is null)
+                    {
+                        return new FieldErrors().Check(false, "scheduleId", "No such schedule.").ToRejection().ToProblem();
+                    }
+                }
+
+                var routeId = schedule?.RouteId ?? request.RouteId;
+                var route = routeId is { } known ? await session.Events.AggregateStreamAsync<RouteState>(known, token: ct) : null;
+                var id = schedule is not null && request.PlannedDate is { } date ? PatrolSchedule.PlannedShiftId(schedule.Id, date) : Guid.CreateVersion7();
+                var existing = await session.Events.AggregateStreamAsync<ShiftState>(id, token: ct);
+                var decision = Shift.Start(
+                    existing,
+                    route,
+                    schedule,
+                    new StartShift(id, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, by),
+                    clock.GetUtcNow());
+                return await session.StartStreamAsync<ShiftState>(http, id, decision, $"/patrols/shifts/{id}", ct);
+            },
+            ct);
+    }
+
+    /// <summary>Maps one step of a shift: <c>POST</c> with a body, under <c>If-Match</c>, deciding on the shift's current state with the actor and the time.</summary>
+    private static void MapStep<TRequest>(
+        RouteGroupBuilder patrols, string pattern, string name, string summary, Func<TRequest, Func<ShiftState, DateTimeOffset, string, Decision>> decide) =>
+        patrols.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+                session.AppendToStreamAsync<ShiftState>(http, id, ShiftWhat, shift => decide(request)(shift, clock.GetUtcNow(), http.Actor()), ct))
+            .DescribeStep(name, summary);
+
+    private static RouteHandlerBuilder DescribeStep(this RouteHandlerBuilder step, string name, string summary) => step
+        .WithName(name)
+        .WithSummary(summary)
+        .Produces<ShiftState>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}

@@ -1,0 +1,195 @@
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Patrols;
+
+/// <summary>A planned shift and what became of it: null while nobody started it and its window is open.</summary>
+public sealed record PlannedShiftStatus(PlannedShift Shift, ShiftStatus? Status);
+
+/// <summary>
+/// Patrol coverage over local dates [from, to] (both included), of one site or of every site:
+/// shifts planned, performed and missed; checkpoints visited and missed; hours patrolled (ended
+/// shifts), spread over the local hours of the day; and the incidents that occurred there, by
+/// local hour of day, with how many of them occurred while a shift was under way.
+/// </summary>
+public sealed record SiteCoverage(
+    DateOnly From,
+    DateOnly To,
+    Guid? SiteId,
+    int ShiftsPlanned,
+    int ShiftsPerformed,
+    int ShiftsMissed,
+    int CheckpointsVisited,
+    int CheckpointsMissed,
+    double HoursPatrolled,
+    IReadOnlyList<double> HoursPatrolledByHourOfDay,
+    int Incidents,
+    IReadOnlyList<int> IncidentsByHourOfDay,
+    int IncidentsDuringShifts);
+
+/// <summary>One local year (UTC+7) of patrolling, by when shifts began (or would have).</summary>
+public sealed record PatrolStatistics(
+    int Year,
+    int ShiftsPlanned,
+    int ShiftsPerformed,
+    int ShiftsMissed,
+    int CheckIns,
+    int CheckpointsMissed,
+    int Observations,
+    int IncidentsRaised,
+    int ResidenceChecks,
+    ResidenceCounts ResidenceCounts);
+
+/// <summary>Planned shifts, coverage and yearly statistics, read from the inline snapshots of schedules and shifts and from the incidents seen.</summary>
+public static class PatrolQueries
+{
+    public const int MaxDays = 366;
+
+    public static void AddPatrolReadModels(StoreOptions store)
+    {
+        store.Projections.Snapshot<RouteState>(SnapshotLifecycle.Inline);
+        store.Projections.Snapshot<ScheduleState>(SnapshotLifecycle.Inline);
+        store.Projections.Snapshot<ShiftState>(SnapshotLifecycle.Inline);
+        store.Schema.For<ShiftState>().Index(shift => shift.Begins);
+        store.Schema.For<SiteIncident>().Index(incident => incident.OccurredAt);
+    }
+
+    public static IEndpointRouteBuilder MapPatrolQueries(this IEndpointRouteBuilder endpoints)
+    {
+        var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
+        patrols.MapGet("/planned", Planned)
+            .WithName("PlannedShifts")
+            .WithSummary("The shifts the schedules plan on local dates [from, to], with what became of each.")
+            .ProducesValidationProblem();
+        patrols.MapGet("/coverage", Coverage)
+            .WithName("PatrolCoverage")
+            .WithSummary("Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all.")
+            .ProducesValidationProblem();
+        patrols.MapGet("/stats", Statistics)
+            .WithName("PatrolStatistics")
+            .WithSummary("One year's patrol statistics, in local time (UTC+7).")
+            .ProducesValidationProblem();
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<PlannedShiftStatus>>, ValidationProblem>> Planned(
+        IQuerySession session, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        var errors = new FieldErrors().CheckDates(from, to);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var planned = PatrolSchedule.Plan(await session.Query<ScheduleState>().ToListAsync(ct), from!.Value, to!.Value);
+        var shifts = (await session.LoadManyAsync<ShiftState>(ct, planned.Select(shift => shift.ShiftId).ToArray())).ToDictionary(shift => shift.Id);
+        return TypedResults.Ok<IReadOnlyList<PlannedShiftStatus>>(
+            [.. planned.Select(shift => new PlannedShiftStatus(shift, shifts.TryGetValue(shift.ShiftId, out var state) ? state.Status : null))]);
+    }
+
+    private static async Task<Results<Ok<SiteCoverage>, ValidationProblem>> Coverage(
+        IQuerySession session, DateOnly? from, DateOnly? to, Guid? siteId, CancellationToken ct)
+    {
+        var errors = new FieldErrors().CheckDates(from, to);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var (start, end) = LocalDays(from!.Value, to!.Value);
+        var schedules = await session.Query<ScheduleState>().ToListAsync(ct);
+        var shifts = await session.Query<ShiftState>().Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
+        var incidents = siteId is { } site
+            ? await session.Query<SiteIncident>().Where(incident => incident.SiteId == site && incident.OccurredAt >= start && incident.OccurredAt < end).ToListAsync(ct)
+            : await session.Query<SiteIncident>().Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end).ToListAsync(ct);
+        return TypedResults.Ok(ComputeCoverage(from.Value, to.Value, siteId, PatrolSchedule.Plan(schedules, from.Value, to.Value), shifts, incidents));
+    }
+
+    /// <summary>The coverage of <paramref name="siteId"/> (every site when null) from shifts and incidents already limited to the dates.</summary>
+    public static SiteCoverage ComputeCoverage(
+        DateOnly from, DateOnly to, Guid? siteId, IReadOnlyList<PlannedShift> planned, IReadOnlyList<ShiftState> shifts, IReadOnlyList<SiteIncident> incidents)
+    {
+        bool AtSite(Checkpoint checkpoint) => siteId is null || checkpoint.SiteId == siteId;
+        var covering = shifts.Where(shift => shift.Checkpoints.Any(AtSite)).ToList();
+        var performed = covering.Where(shift => shift.Status != ShiftStatus.Missed).ToList();
+        var patrolled = performed.Where(shift => shift.EndedAt is not null).Select(shift => (Start: shift.Begins, End: shift.EndedAt!.Value)).ToList();
+        var hoursByHour = new double[24];
+        foreach (var (start, end) in patrolled)
+        {
+            for (var at = start; at < end;)
+            {
+                var local = at.ToOffset(YearlyNumbers.WardOffset);
+                var nextHour = new DateTimeOffset(local.Year, local.Month, local.Day, local.Hour, 0, 0, YearlyNumbers.WardOffset).AddHours(1);
+                var until = nextHour < end ? nextHour : end;
+                hoursByHour[local.Hour] += (until - at).TotalHours;
+                at = until;
+            }
+        }
+
+        var incidentsByHour = new int[24];
+        foreach (var incident in incidents)
+        {
+            incidentsByHour[incident.OccurredAt.ToOffset(YearlyNumbers.WardOffset).Hour]++;
+        }
+
+        return new SiteCoverage(
+            from,
+            to,
+            siteId,
+            planned.Count(shift => siteId is null || shift.SiteIds.Contains(siteId.Value)),
+            performed.Count,
+            covering.Count(shift => shift.Status == ShiftStatus.Missed),
+            covering.Sum(shift => shift.Checkpoints.Count(point => AtSite(point) && shift.Visited.Contains(point.Code))),
+            covering.Sum(shift => shift.Checkpoints.Count(point => AtSite(point) && shift.Missed.Contains(point.Code))),
+            Math.Round(patrolled.Sum(interval => (interval.End - interval.Start).TotalHours), 2),
+            [.. hoursByHour.Select(hours => Math.Round(hours, 2))],
+            incidents.Count,
+            incidentsByHour,
+            incidents.Count(incident => patrolled.Any(interval => incident.OccurredAt >= interval.Start && incident.OccurredAt < interval.End)));
+    }
+
+    private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(IQuerySession session, int? year, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Check(year is >= 2000 and <= 9998, "year", "Give a year (2000 to 9998).");
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var first = new DateOnly(year!.Value, 1, 1);
+        var last = new DateOnly(year.Value, 12, 31);
+        var (start, end) = LocalDays(first, last);
+        var schedules = await session.Query<ScheduleState>().ToListAsync(ct);
+        var shifts = await session.Query<ShiftState>().Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
+        return TypedResults.Ok(ComputeStatistics(year.Value, PatrolSchedule.Plan(schedules, first, last).Count, shifts));
+    }
+
+    /// <summary>The statistics of a year with <paramref name="planned"/> planned shifts and <paramref name="shifts"/> begun in it.</summary>
+    public static PatrolStatistics ComputeStatistics(int year, int planned, IReadOnlyList<ShiftState> shifts)
+    {
+        var performed = shifts.Where(shift => shift.Status != ShiftStatus.Missed).ToList();
+        var residenceChecks = performed.Where(shift => shift.Kind == ShiftKind.ResidenceCheck).ToList();
+        return new PatrolStatistics(
+            year,
+            planned,
+            performed.Count,
+            shifts.Count - performed.Count,
+            shifts.Sum(shift => shift.CheckIns),
+            shifts.Sum(shift => shift.Missed.Count),
+            shifts.Sum(shift => shift.Observations),
+            shifts.Sum(shift => shift.IncidentsRaised),
+            residenceChecks.Count,
+            residenceChecks.Aggregate(ResidenceCounts.None, (total, shift) => total.Add(shift.Residence)));
+    }
+
+    private static (DateTimeOffset Start, DateTimeOffset End) LocalDays(DateOnly from, DateOnly to) => (
+        new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), YearlyNumbers.WardOffset),
+        new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), YearlyNumbers.WardOffset));
+
+    private static FieldErrors CheckDates(this FieldErrors errors, DateOnly? from, DateOnly? to) => errors
+        .Check(from is not null, "from", "Give the first local date (yyyy-MM-dd).")
+        .Check(to is not null, "to", "Give the last local date (yyyy-MM-dd).")
+        .Check(from is null || to is null || (from <= to && to.Value.DayNumber - from.Value.DayNumber < MaxDays), "to", $"From the first date on, at most {MaxDays} days.");
+}

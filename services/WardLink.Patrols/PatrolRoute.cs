@@ -1,0 +1,60 @@
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Patrols;
+
+/// <summary>A point a patrol must pass, at a partner site, named by the code on its QR/NFC tag.</summary>
+public sealed record Checkpoint(string Code, Guid SiteId, string? Name);
+
+public sealed record RouteDefined(Guid RouteId, string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By);
+
+public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, string By);
+
+/// <summary>A named route with its checkpoints in the order they are walked.</summary>
+public sealed record RouteState(Guid Id, string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset DefinedAt, string DefinedBy)
+{
+    public static RouteState Create(RouteDefined defined) => new(defined.RouteId, defined.Name, defined.Checkpoints, defined.At, defined.By);
+
+    public IReadOnlyList<Guid> SiteIds => [.. Checkpoints.Select(checkpoint => checkpoint.SiteId).Distinct()];
+}
+
+public static class PatrolRoute
+{
+    public const int MaxNameLength = 200;
+    public const int MaxCodeLength = 64;
+    public const int MaxCheckpoints = 100;
+
+    /// <param name="knownSites">The sites of the command's checkpoints that the site directory knows.</param>
+    public static Decision Define(DefineRoute command, IReadOnlySet<Guid> knownSites, DateTimeOffset now)
+    {
+        var checkpoints = command.Checkpoints ?? [];
+        var errors = new FieldErrors()
+            .Check(!string.IsNullOrWhiteSpace(command.Name), "name", "Name the route.")
+            .Check((command.Name?.Length ?? 0) <= MaxNameLength, "name", $"At most {MaxNameLength} characters.")
+            .Check(checkpoints.Count is > 0 and <= MaxCheckpoints, "checkpoints", $"Give 1 to {MaxCheckpoints} checkpoints, in walking order.");
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < checkpoints.Count; i++)
+        {
+            var checkpoint = checkpoints[i];
+            var code = checkpoint.Code?.Trim() ?? string.Empty;
+            errors
+                .Check(code.Length is > 0 and <= MaxCodeLength, $"checkpoints[{i}].code", $"Give the tag's code (at most {MaxCodeLength} characters).")
+                .Check(code.Length == 0 || codes.Add(code), $"checkpoints[{i}].code", "Each checkpoint of a route has its own code.")
+                .Check(knownSites.Contains(checkpoint.SiteId), $"checkpoints[{i}].siteId", "No such site in the site directory.")
+                .Check((checkpoint.Name?.Length ?? 0) <= MaxNameLength, $"checkpoints[{i}].name", $"At most {MaxNameLength} characters.");
+        }
+
+        return errors.Any
+            ? errors.ToRejection()
+            : Decision.Accept(new RouteDefined(
+                command.RouteId,
+                command.Name!.Trim(),
+                [.. checkpoints.Select(checkpoint => new Checkpoint(checkpoint.Code.Trim(), checkpoint.SiteId, Text.Trimmed(checkpoint.Name)))],
+                now,
+                command.By));
+    }
+}
+
+internal static class Text
+{
+    public static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}

@@ -1,0 +1,187 @@
+using System.Globalization;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Patrols;
+
+/// <summary>Who patrols: the ward police alone, police jointly with a partner's security staff, or a veterans' team.</summary>
+public enum TeamKind
+{
+    Police,
+    Joint,
+    Veterans,
+}
+
+/// <summary>A patrol walks its route's checkpoints; a residence check inspects boarding houses and rented rooms in the route's area.</summary>
+public enum ShiftKind
+{
+    Patrol,
+    ResidenceCheck,
+}
+
+/// <summary>
+/// A daily window in the ward's local time (UTC+7, no daylight saving time), in minutes after
+/// local midnight: it starts at <see cref="StartMinute"/> (0 to 1439) and ends at
+/// <see cref="EndMinute"/> (1 to 1440, so <c>24:00</c> is the end of the day); an end at or
+/// before the start crosses midnight into the next day. A window that ends where it starts is
+/// zero-length and refused.
+/// </summary>
+public readonly record struct LocalWindow(int StartMinute, int EndMinute)
+{
+    private const int Day = 24 * 60;
+
+    public TimeSpan Duration => TimeSpan.FromMinutes(EndMinute > StartMinute ? EndMinute - StartMinute : EndMinute + Day - StartMinute);
+
+    /// <summary>The window of the local date <paramref name="date"/>: from its start that day to its end (maybe the next day).</summary>
+    public (DateTimeOffset Start, DateTimeOffset End) On(DateOnly date)
+    {
+        var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), YearlyNumbers.WardOffset).AddMinutes(StartMinute);
+        return (start, start + Duration);
+    }
+
+    /// <summary>Reads <c>HH:mm</c> (<c>24:00</c> only as an end); null when it is not a time of day.</summary>
+    public static int? ParseMinute(string? text, bool isEnd)
+    {
+        if (text is null || !TimeOnly.TryParseExact(text.Trim() == "24:00" ? "00:00" : text.Trim(), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+        {
+            return null;
+        }
+
+        var minute = (time.Hour * 60) + time.Minute;
+        return text.Trim() == "24:00" ? (isEnd ? Day : null) : minute;
+    }
+
+    public static string Format(int minute) => $"{minute / 60:00}:{minute % 60:00}";
+}
+
+public sealed record ScheduleCreated(
+    Guid ScheduleId,
+    Guid RouteId,
+    ShiftKind Kind,
+    IReadOnlyList<DayOfWeek> Days,
+    string WindowStart,
+    string WindowEnd,
+    TeamKind Team,
+    IReadOnlyList<Guid> PartnerIds,
+    IReadOnlyList<Guid> SiteIds,
+    DateOnly StartsOn,
+    DateTimeOffset At,
+    string By);
+
+public sealed record CreateSchedule(
+    Guid ScheduleId,
+    ShiftKind? Kind,
+    IReadOnlyList<DayOfWeek>? Days,
+    string? WindowStart,
+    string? WindowEnd,
+    TeamKind? Team,
+    IReadOnlyList<Guid>? PartnerIds,
+    DateOnly? StartsOn,
+    string By);
+
+/// <summary>A route patrolled on some days of the week in a local window, by a team, from a local date on.</summary>
+public sealed record ScheduleState(
+    Guid Id,
+    Guid RouteId,
+    ShiftKind Kind,
+    IReadOnlyList<DayOfWeek> Days,
+    string WindowStart,
+    string WindowEnd,
+    TeamKind Team,
+    IReadOnlyList<Guid> PartnerIds,
+    IReadOnlyList<Guid> SiteIds,
+    DateOnly StartsOn,
+    DateTimeOffset CreatedAt)
+{
+    public static ScheduleState Create(ScheduleCreated created) => new(
+        created.ScheduleId, created.RouteId, created.Kind, created.Days, created.WindowStart, created.WindowEnd, created.Team,
+        created.PartnerIds, created.SiteIds, created.StartsOn, created.At);
+
+    public LocalWindow Window => new(LocalWindow.ParseMinute(WindowStart, isEnd: false)!.Value, LocalWindow.ParseMinute(WindowEnd, isEnd: true)!.Value);
+
+    public bool Plans(DateOnly date) => date >= StartsOn && Days.Contains(date.DayOfWeek);
+}
+
+/// <summary>A shift a schedule plans on a local date; its stream id is derived from the schedule and the date.</summary>
+public sealed record PlannedShift(
+    Guid ShiftId,
+    Guid ScheduleId,
+    Guid RouteId,
+    ShiftKind Kind,
+    DateOnly Date,
+    DateTimeOffset WindowStart,
+    DateTimeOffset WindowEnd,
+    TeamKind Team,
+    IReadOnlyList<Guid> PartnerIds,
+    IReadOnlyList<Guid> SiteIds);
+
+public static class PatrolSchedule
+{
+    public const int MaxPartners = 20;
+
+    public static Decision Create(CreateSchedule command, RouteState? route, DateTimeOffset now)
+    {
+        var start = LocalWindow.ParseMinute(command.WindowStart, isEnd: false);
+        var end = LocalWindow.ParseMinute(command.WindowEnd, isEnd: true);
+        var partners = command.PartnerIds ?? [];
+        var errors = new FieldErrors()
+            .Check(route is not null, "routeId", "No such route.")
+            .Check(command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
+            .Check(command.Days is { Count: > 0 }, "days", "Give the days of the week (e.g. every day: all seven).")
+            .Check(start is not null, "windowStart", "A local time of day, HH:mm (e.g. 21:00).")
+            .Check(end is not null, "windowEnd", "A local time of day, HH:mm (24:00 for midnight at the end of the day).")
+            .Check(start is null || end is null || start != end, "windowEnd", "The window ends where it starts: it would last no time.")
+            .Check(command.Team is not null, "team", "Choose the team (police, joint, veterans).")
+            .Check(command.Team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")
+            .Check(partners.Count <= MaxPartners && partners.All(id => id != Guid.Empty), "partnerIds", $"Up to {MaxPartners} partner ids.");
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        return Decision.Accept(new ScheduleCreated(
+            command.ScheduleId,
+            route!.Id,
+            command.Kind!.Value,
+            [.. command.Days!.Distinct().Order()],
+            LocalWindow.Format(start!.Value),
+            LocalWindow.Format(end!.Value),
+            command.Team!.Value,
+            [.. partners.Distinct()],
+            route.SiteIds,
+            command.StartsOn ?? DateOnly.FromDateTime(now.ToOffset(YearlyNumbers.WardOffset).DateTime),
+            now,
+            command.By));
+    }
+
+    /// <summary>The stream id of the shift <paramref name="scheduleId"/> plans on local date <paramref name="date"/>.</summary>
+    public static Guid PlannedShiftId(Guid scheduleId, DateOnly date) =>
+        YearlyNumbers.StreamIdOf($"shift:{scheduleId}:{date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+
+    /// <summary>The shifts the schedules plan on the local dates <paramref name="from"/> to <paramref name="to"/>, both included, by window start.</summary>
+    public static IReadOnlyList<PlannedShift> Plan(IEnumerable<ScheduleState> schedules, DateOnly from, DateOnly to)
+    {
+        var planned = new List<PlannedShift>();
+        foreach (var schedule in schedules)
+        {
+            var window = schedule.Window;
+            for (var date = from; date <= to; date = date.AddDays(1))
+            {
+                if (schedule.Plans(date))
+                {
+                    var (start, end) = window.On(date);
+                    planned.Add(new PlannedShift(
+                        PlannedShiftId(schedule.Id, date), schedule.Id, schedule.RouteId, schedule.Kind, date, start, end, schedule.Team, schedule.PartnerIds, schedule.SiteIds));
+                }
+            }
+        }
+
+        return [.. planned.OrderBy(shift => shift.WindowStart).ThenBy(shift => shift.ScheduleId)];
+    }
+
+    /// <summary>
+    /// The planned shifts missed at <paramref name="now"/>: their window has ended and no shift
+    /// (started, or already recorded as missed) has their stream id.
+    /// </summary>
+    public static IReadOnlyList<PlannedShift> MissedAt(IEnumerable<PlannedShift> planned, IReadOnlySet<Guid> recorded, DateTimeOffset now) =>
+        [.. planned.Where(shift => shift.WindowEnd <= now && !recorded.Contains(shift.ShiftId))];
+}

@@ -1,0 +1,312 @@
+using WardLink.Contracts.Patrols;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Patrols;
+
+public enum ShiftStatus
+{
+    Started,
+    Ended,
+    Missed,
+}
+
+/// <summary>A team member as the partner chooses to name them (a name or call sign, and a role): nothing more.</summary>
+public sealed record TeamMember(string Name, string Role);
+
+/// <summary>What a residence check counted; never who.</summary>
+public sealed record ResidenceCounts(int PremisesVisited, int ResidentsRegistered, int ResidentsNotRegistered, int RemindersIssued)
+{
+    public static readonly ResidenceCounts None = new(0, 0, 0, 0);
+
+    public ResidenceCounts Add(ResidenceCounts other) => new(
+        PremisesVisited + other.PremisesVisited,
+        ResidentsRegistered + other.ResidentsRegistered,
+        ResidentsNotRegistered + other.ResidentsNotRegistered,
+        RemindersIssued + other.RemindersIssued);
+}
+
+public sealed record ShiftStarted(
+    Guid ShiftId,
+    ShiftKind Kind,
+    Guid RouteId,
+    Guid? ScheduleId,
+    DateOnly? PlannedDate,
+    DateTimeOffset? WindowEnd,
+    TeamKind Team,
+    IReadOnlyList<Guid> PartnerIds,
+    IReadOnlyList<TeamMember> Members,
+    IReadOnlyList<Checkpoint> Checkpoints,
+    DateTimeOffset At,
+    string By);
+
+public sealed record CheckedIn(Guid ShiftId, string Code, Guid SiteId, double? Latitude, double? Longitude, DateTimeOffset At, string By);
+
+public sealed record ObservationReported(
+    Guid ShiftId,
+    Guid ObservationId,
+    Guid RouteId,
+    Guid? SiteId,
+    string Description,
+    ObservationSeverity Severity,
+    bool NeedsIncident,
+    Guid? IncidentId,
+    DateTimeOffset At,
+    string By);
+
+public sealed record ResidenceCheckRecorded(Guid ShiftId, ResidenceCounts Counts, DateTimeOffset At, string By);
+
+public sealed record ShiftEnded(Guid ShiftId, DateTimeOffset At, string By);
+
+/// <summary>A planned shift nobody started before its window ended.</summary>
+public sealed record ShiftMissed(
+    Guid ShiftId,
+    ShiftKind Kind,
+    Guid RouteId,
+    Guid ScheduleId,
+    DateOnly PlannedDate,
+    DateTimeOffset WindowStart,
+    DateTimeOffset WindowEnd,
+    TeamKind Team,
+    IReadOnlyList<Guid> PartnerIds,
+    IReadOnlyList<Checkpoint> Checkpoints,
+    DateTimeOffset At,
+    string By);
+
+/// <summary>A checkpoint of the route the shift did not scan: recorded when the shift ended, or was missed.</summary>
+public sealed record CheckpointMissed(Guid ShiftId, Guid RouteId, string Code, Guid SiteId, DateTimeOffset WindowEnd, DateTimeOffset At, string By);
+
+public sealed record StartShift(
+    Guid ShiftId,
+    ShiftKind? Kind,
+    DateOnly? PlannedDate,
+    TeamKind? Team,
+    IReadOnlyList<Guid>? PartnerIds,
+    IReadOnlyList<TeamMember>? Members,
+    string By);
+
+public sealed record CheckIn(string? Code, DateTimeOffset? At, double? Latitude, double? Longitude, string By);
+
+public sealed record ReportObservation(
+    Guid ObservationId, Guid IncidentId, string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At, string By);
+
+/// <summary>
+/// A shift as it stands; also the read model of coverage and statistics (an inline snapshot).
+/// <see cref="Begins"/> is when it started, or the start of the window it missed.
+/// </summary>
+public sealed record ShiftState(
+    Guid Id,
+    ShiftKind Kind,
+    ShiftStatus Status,
+    Guid RouteId,
+    Guid? ScheduleId,
+    DateOnly? PlannedDate,
+    TeamKind Team,
+    IReadOnlyList<Guid> PartnerIds,
+    IReadOnlyList<TeamMember> Members,
+    IReadOnlyList<Checkpoint> Checkpoints,
+    IReadOnlyList<string> Visited,
+    IReadOnlyList<string> Missed,
+    int CheckIns,
+    int Observations,
+    int IncidentsRaised,
+    ResidenceCounts Residence,
+    DateTimeOffset Begins,
+    DateTimeOffset? EndedAt,
+    DateTimeOffset? WindowEnd)
+{
+    public static ShiftState Create(ShiftStarted started) => new(
+        started.ShiftId, started.Kind, ShiftStatus.Started, started.RouteId, started.ScheduleId, started.PlannedDate, started.Team, started.PartnerIds,
+        started.Members, started.Checkpoints, [], [], 0, 0, 0, ResidenceCounts.None, started.At, null, started.WindowEnd);
+
+    public static ShiftState Create(ShiftMissed missed) => new(
+        missed.ShiftId, missed.Kind, ShiftStatus.Missed, missed.RouteId, missed.ScheduleId, missed.PlannedDate, missed.Team, missed.PartnerIds,
+        [], missed.Checkpoints, [], [], 0, 0, 0, ResidenceCounts.None, missed.WindowStart, null, missed.WindowEnd);
+
+    public ShiftState Apply(CheckedIn checkedIn) => this with
+    {
+        CheckIns = CheckIns + 1,
+        Visited = Visited.Contains(checkedIn.Code) ? Visited : [.. Visited, checkedIn.Code],
+    };
+
+    public ShiftState Apply(ObservationReported observation) => this with
+    {
+        Observations = Observations + 1,
+        IncidentsRaised = IncidentsRaised + (observation.NeedsIncident ? 1 : 0),
+    };
+
+    public ShiftState Apply(ResidenceCheckRecorded recorded) => this with { Residence = Residence.Add(recorded.Counts) };
+
+    public ShiftState Apply(ShiftEnded ended) => this with { Status = ShiftStatus.Ended, EndedAt = ended.At };
+
+    public ShiftState Apply(CheckpointMissed missed) => this with { Missed = [.. Missed, missed.Code] };
+}
+
+/// <summary>The decisions on a shift: pure functions of its state, the command and the time.</summary>
+public static class Shift
+{
+    public const int MaxTextLength = 4000;
+    public const int MaxNameLength = 200;
+    public const int MaxMembers = 50;
+    public const string Sweeper = "patrols-missed-shift-sweep";
+
+    /// <summary>How far a caller's clock may run ahead of ours before a time counts as future.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    /// <param name="existing">The shift already under this id (a planned shift started or missed before), if any.</param>
+    /// <param name="schedule">The schedule of a planned shift; null for a shift outside any schedule.</param>
+    public static Decision Start(ShiftState? existing, RouteState? route, ScheduleState? schedule, StartShift command, DateTimeOffset now)
+    {
+        if (existing is not null)
+        {
+            return Rejection.Conflict(existing.Status == ShiftStatus.Missed
+                ? $"The shift planned on {existing.PlannedDate} was recorded as missed when its window closed."
+                : $"The shift planned on {existing.PlannedDate} has already started.");
+        }
+
+        var members = command.Members ?? [];
+        var partners = schedule?.PartnerIds ?? command.PartnerIds ?? [];
+        var team = schedule?.Team ?? command.Team;
+        var errors = new FieldErrors()
+            .Check(route is not null, schedule is null ? "routeId" : "scheduleId", schedule is null ? "No such route." : "No such schedule.")
+            .Check(schedule is null || (command.PlannedDate is { } date && schedule.Plans(date)), "plannedDate", "The schedule plans no shift on that local date.")
+            .Check(schedule is not null || command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
+            .Check(team is not null, "team", "Choose the team (police, joint, veterans).")
+            .Check(team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")
+            .Check(members.Count is > 0 and <= MaxMembers, "members", $"Name 1 to {MaxMembers} team members by name (or call sign) and role.");
+        for (var i = 0; i < members.Count; i++)
+        {
+            errors
+                .Check(!string.IsNullOrWhiteSpace(members[i].Name) && members[i].Name.Length <= MaxNameLength, $"members[{i}].name", $"A name or call sign, at most {MaxNameLength} characters.")
+                .Check(!string.IsNullOrWhiteSpace(members[i].Role) && members[i].Role.Length <= MaxNameLength, $"members[{i}].role", $"A role, at most {MaxNameLength} characters.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        return Decision.Accept(new ShiftStarted(
+            command.ShiftId,
+            schedule?.Kind ?? command.Kind!.Value,
+            route!.Id,
+            schedule?.Id,
+            schedule is null ? null : command.PlannedDate,
+            schedule is null ? null : schedule.Window.On(command.PlannedDate!.Value).End,
+            team!.Value,
+            [.. partners.Distinct()],
+            [.. members.Select(member => new TeamMember(member.Name.Trim(), member.Role.Trim()))],
+            route.Checkpoints,
+            now,
+            command.By));
+    }
+
+    public static Decision CheckIn(ShiftState shift, CheckIn command, DateTimeOffset now)
+    {
+        if (shift.Status != ShiftStatus.Started)
+        {
+            return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way takes check-ins.");
+        }
+
+        var at = command.At ?? now;
+        var checkpoint = shift.Checkpoints.FirstOrDefault(point => string.Equals(point.Code, command.Code?.Trim(), StringComparison.Ordinal));
+        var errors = new FieldErrors()
+            .Check(!string.IsNullOrWhiteSpace(command.Code), "code", "Give the code scanned at the checkpoint.")
+            .Check(string.IsNullOrWhiteSpace(command.Code) || checkpoint is not null, "code", "This code is not a checkpoint of the shift's route.")
+            .Check(at <= now + ClockSkew, "at", "A check-in cannot be in the future.")
+            .Check(at >= shift.Begins - ClockSkew, "at", "A check-in cannot be before the shift started.")
+            .CheckCoordinates(command.Latitude, command.Longitude);
+        return errors.Any
+            ? errors.ToRejection()
+            : Decision.Accept(new CheckedIn(shift.Id, checkpoint!.Code, checkpoint.SiteId, command.Latitude, command.Longitude, at, command.By));
+    }
+
+    /// <summary>An observation that needs an incident carries the incident id chosen here, so incidents opens exactly that one.</summary>
+    public static Decision Report(ShiftState shift, ReportObservation command, DateTimeOffset now)
+    {
+        if (shift.Status != ShiftStatus.Started)
+        {
+            return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way reports observations.");
+        }
+
+        var at = command.At ?? now;
+        var errors = new FieldErrors()
+            .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen.")
+            .Check((command.Description?.Length ?? 0) <= MaxTextLength, "description", $"At most {MaxTextLength} characters.")
+            .Check(command.Severity is not null, "severity", "Choose the severity (low, medium, high).")
+            .Check(command.SiteId is null || shift.Checkpoints.Any(point => point.SiteId == command.SiteId), "siteId", "Not a site of the shift's route.")
+            .Check(at <= now + ClockSkew, "at", "An observation cannot be in the future.")
+            .Check(at >= shift.Begins - ClockSkew, "at", "An observation cannot be before the shift started.");
+        return errors.Any
+            ? errors.ToRejection()
+            : Decision.Accept(new ObservationReported(
+                shift.Id, command.ObservationId, shift.RouteId, command.SiteId, command.Description!.Trim(), command.Severity!.Value,
+                command.NeedsIncident, command.NeedsIncident ? command.IncidentId : null, at, command.By));
+    }
+
+    public static Decision RecordResidenceCheck(ShiftState shift, ResidenceCounts counts, DateTimeOffset now, string by)
+    {
+        if (shift.Kind != ShiftKind.ResidenceCheck || shift.Status != ShiftStatus.Started)
+        {
+            return Rejection.Conflict("Only a residence check under way records residence counts.");
+        }
+
+        var errors = new FieldErrors()
+            .Check(counts.PremisesVisited >= 0, "premisesVisited", "Not a count.")
+            .Check(counts.ResidentsRegistered >= 0, "residentsRegistered", "Not a count.")
+            .Check(counts.ResidentsNotRegistered >= 0, "residentsNotRegistered", "Not a count.")
+            .Check(counts.RemindersIssued >= 0, "remindersIssued", "Not a count.")
+            .Check(counts.PremisesVisited + counts.ResidentsRegistered + counts.ResidentsNotRegistered + counts.RemindersIssued > 0, "premisesVisited", "Nothing to record: every count is 0.");
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new ResidenceCheckRecorded(shift.Id, counts, now, by));
+    }
+
+    /// <summary>Ends the shift; every checkpoint of a patrol it did not scan is recorded as missed.</summary>
+    public static Decision End(ShiftState shift, DateTimeOffset now, string by)
+    {
+        if (shift.Status != ShiftStatus.Started)
+        {
+            return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way can end.");
+        }
+
+        var missed = shift.Kind == ShiftKind.Patrol
+            ? shift.Checkpoints.Where(point => !shift.Visited.Contains(point.Code))
+            : [];
+        return Decision.Accept([
+            new ShiftEnded(shift.Id, now, by),
+            .. missed.Select(point => new CheckpointMissed(shift.Id, shift.RouteId, point.Code, point.SiteId, shift.WindowEnd ?? now, now, by)),
+        ]);
+    }
+
+    /// <summary>Records a planned shift nobody started as missed, with every checkpoint of its patrol.</summary>
+    public static Decision Miss(ShiftState? existing, PlannedShift planned, RouteState route, DateTimeOffset now)
+    {
+        if (existing is not null)
+        {
+            return Rejection.Conflict($"The shift planned on {planned.Date} is already recorded.");
+        }
+
+        if (planned.WindowEnd > now)
+        {
+            return Rejection.Conflict($"The window of the shift planned on {planned.Date} has not ended yet.");
+        }
+
+        var missed = planned.Kind == ShiftKind.Patrol ? route.Checkpoints : [];
+        return Decision.Accept([
+            new ShiftMissed(
+                planned.ShiftId, planned.Kind, planned.RouteId, planned.ScheduleId, planned.Date, planned.WindowStart, planned.WindowEnd,
+                planned.Team, planned.PartnerIds, route.Checkpoints, now, Sweeper),
+            .. missed.Select(point => new CheckpointMissed(planned.ShiftId, planned.RouteId, point.Code, point.SiteId, planned.WindowEnd, now, Sweeper)),
+        ]);
+    }
+
+    private static FieldErrors CheckCoordinates(this FieldErrors errors, double? latitude, double? longitude) => errors
+        .Check((latitude is null) == (longitude is null), "latitude", "Coordinates need both latitude and longitude.")
+        .Check(latitude is null or (>= -90 and <= 90), "latitude", "Latitude is between -90 and 90.")
+        .Check(longitude is null or (>= -180 and <= 180), "longitude", "Longitude is between -180 and 180.");
+
+    private static string Describe(ShiftStatus status) => status switch
+    {
+        ShiftStatus.Started => "under way",
+        ShiftStatus.Ended => "ended",
+        _ => "missed",
+    };
+}

@@ -1,0 +1,306 @@
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Patrols;
+using WardLink.Patrols;
+using WardLink.ServiceDefaults;
+using CheckpointMissed = WardLink.Patrols.CheckpointMissed;
+
+namespace WardLink.UnitTests;
+
+public sealed class PatrolDecisionTests
+{
+    private const string Desk = "police-desk";
+    private static readonly TimeSpan Local = TimeSpan.FromHours(7);
+    private static readonly DateTimeOffset Now = new(2024, 6, 1, 21, 30, 0, Local);
+    private static readonly DateOnly June1 = new(2024, 6, 1);
+    private static readonly Guid RouteId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000c1");
+    private static readonly Guid ScheduleId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000d1");
+    private static readonly Guid ShiftId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e1");
+    private static readonly Guid Eye = Guid.Parse("0193b5a0-0000-7000-8000-00000000a001");
+    private static readonly Guid Obstetrics = Guid.Parse("0193b5a0-0000-7000-8000-00000000a002");
+    private static readonly Guid Partner = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
+    private static readonly DayOfWeek[] EveryDay = Enum.GetValues<DayOfWeek>();
+
+    private static readonly RouteState Route = RouteState.Create(new RouteDefined(
+        RouteId, "Hospitals at night", [new Checkpoint("EYE-GATE", Eye, "Eye hospital gate"), new Checkpoint("OBS-CAR", Obstetrics, null)], Now.AddDays(-10), Desk));
+
+    private static ScheduleState Schedule(string start = "21:00", string end = "24:00", ShiftKind kind = ShiftKind.Patrol) =>
+        ScheduleState.Create(Assert.IsType<ScheduleCreated>(Assert.Single(PatrolSchedule.Create(
+            new CreateSchedule(ScheduleId, kind, EveryDay, start, end, TeamKind.Joint, [Partner], June1, Desk), Route, Now.AddDays(-5)).Events)));
+
+    private static ShiftState Started(ShiftKind kind = ShiftKind.Patrol) =>
+        ShiftState.Create(Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
+            null, Route, null, new StartShift(ShiftId, kind, null, TeamKind.Police, null, [new TeamMember("Patrol lead", "police")], Desk), Now).Events)));
+
+    private static ShiftState Apply(ShiftState shift, Decision decision) => decision.Events.Aggregate(shift, (state, recorded) => recorded switch
+    {
+        CheckedIn checkedIn => state.Apply(checkedIn),
+        ObservationReported observation => state.Apply(observation),
+        ResidenceCheckRecorded residence => state.Apply(residence),
+        ShiftEnded ended => state.Apply(ended),
+        CheckpointMissed missed => state.Apply(missed),
+        _ => throw new InvalidOperationException(recorded.GetType().Name),
+    });
+
+    private static void AssertInvalid(Decision decision, string field)
+    {
+        Assert.Empty(decision.Events);
+        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+        Assert.True(decision.Rejection!.Errors!.ContainsKey(field), string.Join(", ", decision.Rejection.Errors.Keys));
+    }
+
+    private static void AssertConflict(Decision decision)
+    {
+        Assert.Empty(decision.Events);
+        Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
+    }
+
+    [Fact]
+    public void A_route_is_defined_with_trimmed_codes_in_walking_order_at_known_sites()
+    {
+        var decision = PatrolRoute.Define(
+            new DefineRoute(RouteId, " Hospitals ", [new Checkpoint(" EYE-GATE ", Eye, " Gate "), new Checkpoint("OBS-CAR", Obstetrics, null)], Desk),
+            new HashSet<Guid> { Eye, Obstetrics },
+            Now);
+
+        var defined = Assert.IsType<RouteDefined>(Assert.Single(decision.Events));
+        Assert.Equal("Hospitals", defined.Name);
+        Assert.Equal([new Checkpoint("EYE-GATE", Eye, "Gate"), new Checkpoint("OBS-CAR", Obstetrics, null)], defined.Checkpoints);
+        Assert.Equal((Now, Desk), (defined.At, defined.By));
+    }
+
+    [Fact]
+    public void A_route_needs_known_sites_distinct_codes_and_at_least_one_checkpoint()
+    {
+        AssertInvalid(PatrolRoute.Define(new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], Desk), new HashSet<Guid> { Eye }, Now), "checkpoints[1].siteId");
+        AssertInvalid(PatrolRoute.Define(new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("A", Eye, null)], Desk), new HashSet<Guid> { Eye }, Now), "checkpoints[1].code");
+        AssertInvalid(PatrolRoute.Define(new DefineRoute(RouteId, "R", [], Desk), new HashSet<Guid>(), Now), "checkpoints");
+        AssertInvalid(PatrolRoute.Define(new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], Desk), new HashSet<Guid> { Eye }, Now), "name");
+    }
+
+    [Fact]
+    public void A_schedule_keeps_its_local_window_team_and_the_route_sites()
+    {
+        var schedule = Schedule();
+
+        Assert.Equal(("21:00", "24:00"), (schedule.WindowStart, schedule.WindowEnd));
+        Assert.Equal([Eye, Obstetrics], schedule.SiteIds);
+        Assert.Equal(TimeSpan.FromHours(3), schedule.Window.Duration);
+        Assert.Equal((TeamKind.Joint, June1), (schedule.Team, schedule.StartsOn));
+    }
+
+    [Theory]
+    [InlineData("21:00", "21:00", "windowEnd")]
+    [InlineData("25:00", "23:00", "windowStart")]
+    [InlineData("24:00", "02:00", "windowStart")]
+    [InlineData("21:00", "9pm", "windowEnd")]
+    public void A_window_that_is_not_a_local_time_or_lasts_no_time_is_refused(string start, string end, string field) =>
+        AssertInvalid(PatrolSchedule.Create(new CreateSchedule(ScheduleId, ShiftKind.Patrol, EveryDay, start, end, TeamKind.Police, [], null, Desk), Route, Now), field);
+
+    [Fact]
+    public void A_schedule_needs_a_route_days_and_partners_for_a_joint_team()
+    {
+        AssertInvalid(PatrolSchedule.Create(new CreateSchedule(ScheduleId, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null, Desk), null, Now), "routeId");
+        AssertInvalid(PatrolSchedule.Create(new CreateSchedule(ScheduleId, ShiftKind.Patrol, [], "21:00", "24:00", TeamKind.Police, [], null, Desk), Route, Now), "days");
+        AssertInvalid(PatrolSchedule.Create(new CreateSchedule(ScheduleId, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Veterans, [], null, Desk), Route, Now), "partnerIds");
+    }
+
+    [Fact]
+    public void A_schedule_without_a_first_date_starts_on_the_local_date_of_its_creation()
+    {
+        var lateUtcEvening = new DateTimeOffset(2024, 6, 1, 18, 30, 0, TimeSpan.Zero);
+
+        var created = Assert.IsType<ScheduleCreated>(Assert.Single(PatrolSchedule.Create(
+            new CreateSchedule(ScheduleId, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null, Desk), Route, lateUtcEvening).Events));
+
+        Assert.Equal(new DateOnly(2024, 6, 2), created.StartsOn);
+    }
+
+    [Fact]
+    public void A_window_across_midnight_ends_on_the_next_local_day_in_utc_plus_seven()
+    {
+        var window = Schedule("22:00", "02:00").Window;
+
+        var (start, end) = window.On(June1);
+
+        Assert.Equal(new DateTimeOffset(2024, 6, 1, 15, 0, 0, TimeSpan.Zero), start);
+        Assert.Equal(new DateTimeOffset(2024, 6, 2, 2, 0, 0, Local), end);
+        Assert.Equal(TimeSpan.FromHours(4), window.Duration);
+        Assert.Equal(new DateTimeOffset(2024, 6, 1, 17, 0, 0, TimeSpan.Zero), Schedule().Window.On(June1).End);
+        Assert.Equal(TimeSpan.FromHours(24), new LocalWindow(0, 1440).Duration);
+    }
+
+    [Fact]
+    public void Planned_shifts_fall_on_the_scheduled_days_from_the_first_date_each_with_a_stream_id_of_schedule_and_date()
+    {
+        var weekends = Schedule() with { Days = [DayOfWeek.Saturday, DayOfWeek.Sunday] };
+
+        var planned = PatrolSchedule.Plan([weekends], new DateOnly(2024, 5, 25), new DateOnly(2024, 6, 9));
+
+        Assert.Equal([new DateOnly(2024, 6, 1), new DateOnly(2024, 6, 2), new DateOnly(2024, 6, 8), new DateOnly(2024, 6, 9)], planned.Select(shift => shift.Date));
+        Assert.Equal(YearlyNumbers.StreamIdOf($"shift:{ScheduleId}:2024-06-01"), planned[0].ShiftId);
+        Assert.Equal(PatrolSchedule.PlannedShiftId(ScheduleId, June1), planned[0].ShiftId);
+        Assert.Equal(new DateTimeOffset(2024, 6, 1, 21, 0, 0, Local), planned[0].WindowStart);
+    }
+
+    [Fact]
+    public void A_planned_shift_is_missed_once_its_window_across_midnight_has_ended_and_nothing_is_recorded_under_its_id()
+    {
+        var planned = PatrolSchedule.Plan([Schedule("22:00", "02:00")], June1, new DateOnly(2024, 6, 2));
+        var justBefore = new DateTimeOffset(2024, 6, 2, 1, 59, 0, Local);
+        var atEnd = new DateTimeOffset(2024, 6, 2, 2, 0, 0, Local);
+
+        Assert.Empty(PatrolSchedule.MissedAt(planned, new HashSet<Guid>(), justBefore));
+        Assert.Equal([June1], PatrolSchedule.MissedAt(planned, new HashSet<Guid>(), atEnd).Select(shift => shift.Date));
+        Assert.Empty(PatrolSchedule.MissedAt(planned, new HashSet<Guid> { planned[0].ShiftId }, atEnd));
+    }
+
+    [Fact]
+    public void A_planned_shift_starts_with_its_schedules_team_route_checkpoints_and_window_end()
+    {
+        var schedule = Schedule();
+        var id = PatrolSchedule.PlannedShiftId(ScheduleId, June1);
+
+        var started = Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
+            null, Route, schedule, new StartShift(id, null, June1, null, null, [new TeamMember(" Team A lead ", " police ")], Desk), Now).Events));
+
+        Assert.Equal((id, ShiftKind.Patrol, RouteId, (Guid?)ScheduleId, (DateOnly?)June1), (started.ShiftId, started.Kind, started.RouteId, started.ScheduleId, started.PlannedDate));
+        Assert.Equal((TeamKind.Joint, Partner), (started.Team, Assert.Single(started.PartnerIds)));
+        Assert.Equal(new TeamMember("Team A lead", "police"), Assert.Single(started.Members));
+        Assert.Equal(Route.Checkpoints, started.Checkpoints);
+        Assert.Equal(new DateTimeOffset(2024, 6, 2, 0, 0, 0, Local), started.WindowEnd);
+    }
+
+    [Fact]
+    public void A_shift_is_refused_without_members_on_an_unplanned_date_or_once_started_or_missed()
+    {
+        var schedule = Schedule() with { Days = [DayOfWeek.Monday] };
+        var members = new[] { new TeamMember("Lead", "police") };
+
+        AssertInvalid(Shift.Start(null, Route, schedule, new StartShift(ShiftId, null, June1, null, null, members, Desk), Now), "plannedDate");
+        AssertInvalid(Shift.Start(null, Route, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, [], Desk), Now), "members");
+        AssertInvalid(Shift.Start(null, null, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, members, Desk), Now), "routeId");
+        AssertConflict(Shift.Start(Started(), Route, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, members, Desk), Now));
+    }
+
+    [Fact]
+    public void A_check_in_at_a_route_checkpoint_records_its_site_time_and_coordinates()
+    {
+        var decision = Shift.CheckIn(Started(), new CheckIn(" OBS-CAR ", Now.AddMinutes(10), 19.8, 105.77, "team-a"), Now.AddMinutes(11));
+
+        Assert.Equal(new CheckedIn(ShiftId, "OBS-CAR", Obstetrics, 19.8, 105.77, Now.AddMinutes(10), "team-a"), Assert.Single(decision.Events));
+    }
+
+    [Fact]
+    public void A_check_in_with_a_code_not_on_the_route_in_the_future_or_with_half_coordinates_is_refused()
+    {
+        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("SCHOOL-GATE", null, null, null, Desk), Now), "code");
+        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", Now.AddHours(1), null, null, Desk), Now), "at");
+        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, 19.8, null, Desk), Now), "latitude");
+    }
+
+    [Fact]
+    public void An_ended_shift_takes_no_check_in_observation_or_second_end()
+    {
+        var ended = Apply(Started(), Shift.End(Started(), Now.AddHours(2), Desk));
+
+        AssertConflict(Shift.CheckIn(ended, new CheckIn("EYE-GATE", null, null, null, Desk), Now.AddHours(3)));
+        AssertConflict(Shift.Report(ended, new ReportObservation(Guid.NewGuid(), Guid.NewGuid(), "x", ObservationSeverity.Low, false, null, null, Desk), Now.AddHours(3)));
+        AssertConflict(Shift.End(ended, Now.AddHours(3), Desk));
+    }
+
+    [Fact]
+    public void An_observation_that_needs_an_incident_carries_the_incident_id_and_one_that_does_not_carries_none()
+    {
+        var observationId = Guid.CreateVersion7();
+        var incidentId = Guid.CreateVersion7();
+
+        var needs = Assert.IsType<ObservationReported>(Assert.Single(Shift.Report(
+            Started(), new ReportObservation(observationId, incidentId, " A fight at the gate ", ObservationSeverity.High, true, Eye, null, "team-a"), Now).Events));
+        var quiet = Assert.IsType<ObservationReported>(Assert.Single(Shift.Report(
+            Started(), new ReportObservation(observationId, incidentId, "Lights out in the car park", ObservationSeverity.Low, false, null, null, "team-a"), Now).Events));
+
+        Assert.Equal(new ObservationReported(ShiftId, observationId, RouteId, Eye, "A fight at the gate", ObservationSeverity.High, true, incidentId, Now, "team-a"), needs);
+        Assert.Null(quiet.IncidentId);
+        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, "x", ObservationSeverity.Low, false, Guid.NewGuid(), null, Desk), Now), "siteId");
+        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, " ", null, false, null, null, Desk), Now), "severity");
+    }
+
+    [Fact]
+    public void A_residence_check_records_counts_only_on_a_residence_check_under_way()
+    {
+        var counts = new ResidenceCounts(12, 30, 4, 4);
+
+        Assert.Equal(new ResidenceCheckRecorded(ShiftId, counts, Now, Desk), Assert.Single(Shift.RecordResidenceCheck(Started(ShiftKind.ResidenceCheck), counts, Now, Desk).Events));
+        AssertConflict(Shift.RecordResidenceCheck(Started(), counts, Now, Desk));
+        AssertInvalid(Shift.RecordResidenceCheck(Started(ShiftKind.ResidenceCheck), counts with { RemindersIssued = -1 }, Now, Desk), "remindersIssued");
+        AssertInvalid(Shift.RecordResidenceCheck(Started(ShiftKind.ResidenceCheck), ResidenceCounts.None, Now, Desk), "premisesVisited");
+    }
+
+    [Fact]
+    public void Ending_a_patrol_records_every_checkpoint_it_did_not_scan_as_missed()
+    {
+        var shift = Apply(Started(), Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, null, null, Desk), Now));
+        var end = Now.AddHours(2);
+
+        var decision = Shift.End(shift, end, Desk);
+
+        Assert.Equal([new ShiftEnded(ShiftId, end, Desk), new CheckpointMissed(ShiftId, RouteId, "OBS-CAR", Obstetrics, end, end, Desk)], decision.Events);
+        var ended = Apply(shift, decision);
+        Assert.Equal(ShiftStatus.Ended, ended.Status);
+        Assert.Equal(["EYE-GATE"], ended.Visited);
+        Assert.Equal(["OBS-CAR"], ended.Missed);
+        Assert.Equal([typeof(ShiftEnded)], Shift.End(Started(ShiftKind.ResidenceCheck), end, Desk).Events.Select(recorded => recorded.GetType()));
+    }
+
+    [Fact]
+    public void A_missed_planned_shift_records_every_checkpoint_missed_but_only_after_its_window_and_only_once()
+    {
+        var planned = PatrolSchedule.Plan([Schedule()], June1, June1)[0];
+        var after = new DateTimeOffset(2024, 6, 2, 0, 5, 0, Local);
+
+        var decision = Shift.Miss(null, planned, Route, after);
+
+        var missed = Assert.IsType<ShiftMissed>(decision.Events[0]);
+        Assert.Equal((planned.ShiftId, June1, planned.WindowEnd, Shift.Sweeper), (missed.ShiftId, missed.PlannedDate, missed.WindowEnd, missed.By));
+        Assert.Equal(["EYE-GATE", "OBS-CAR"], decision.Events.Skip(1).Cast<CheckpointMissed>().Select(point => point.Code));
+        Assert.All(decision.Events.Skip(1).Cast<CheckpointMissed>(), point => Assert.Equal(planned.WindowEnd, point.WindowEnd));
+        AssertConflict(Shift.Miss(null, planned, Route, planned.WindowEnd.AddMinutes(-1)));
+        AssertConflict(Shift.Miss(ShiftState.Create(missed), planned, Route, after));
+        AssertConflict(Shift.Start(ShiftState.Create(missed), Route, Schedule(), new StartShift(planned.ShiftId, null, June1, null, null, [new TeamMember("L", "police")], Desk), after));
+    }
+
+    [Fact]
+    public void Coverage_spreads_patrolled_hours_over_local_hours_across_midnight_and_sets_incidents_against_them()
+    {
+        var shift = Started() with { Begins = new DateTimeOffset(2024, 6, 1, 23, 30, 0, Local), EndedAt = new DateTimeOffset(2024, 6, 2, 1, 0, 0, Local), Status = ShiftStatus.Ended, Visited = ["EYE-GATE"], Missed = ["OBS-CAR"] };
+        var missed = ShiftState.Create(Assert.IsType<ShiftMissed>(Shift.Miss(null, PatrolSchedule.Plan([Schedule()], June1, June1)[0], Route, Now.AddDays(1)).Events[0]));
+        var incidents = new[]
+        {
+            new SiteIncident(Guid.NewGuid(), "INC-2024-0001", Eye, IncidentClassification.Criminal, new DateTimeOffset(2024, 6, 2, 0, 15, 0, Local)),
+            new SiteIncident(Guid.NewGuid(), "INC-2024-0002", Eye, IncidentClassification.Other, new DateTimeOffset(2024, 6, 2, 14, 0, 0, Local)),
+        };
+
+        var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), Eye, PatrolSchedule.Plan([Schedule()], June1, new DateOnly(2024, 6, 2)), [shift, missed], incidents);
+
+        Assert.Equal((2, 1, 1), (coverage.ShiftsPlanned, coverage.ShiftsPerformed, coverage.ShiftsMissed));
+        Assert.Equal((1, 0), (coverage.CheckpointsVisited, coverage.CheckpointsMissed));
+        Assert.Equal(1.5, coverage.HoursPatrolled);
+        Assert.Equal(0.5, coverage.HoursPatrolledByHourOfDay[23]);
+        Assert.Equal(1.0, coverage.HoursPatrolledByHourOfDay[0]);
+        Assert.Equal(1.5, coverage.HoursPatrolledByHourOfDay.Sum());
+        Assert.Equal((2, 1, 1, 1), (coverage.Incidents, coverage.IncidentsByHourOfDay[0], coverage.IncidentsByHourOfDay[14], coverage.IncidentsDuringShifts));
+        Assert.Equal(1, PatrolQueries.ComputeCoverage(June1, June1, Obstetrics, [], [shift], []).CheckpointsMissed);
+    }
+
+    [Fact]
+    public void Yearly_statistics_count_shifts_check_ins_observations_incidents_and_residence_counts()
+    {
+        var patrol = Started() with { Status = ShiftStatus.Ended, CheckIns = 3, Observations = 2, IncidentsRaised = 1, Missed = ["OBS-CAR"] };
+        var residence = Started(ShiftKind.ResidenceCheck) with { Residence = new ResidenceCounts(10, 20, 3, 3) };
+        var missed = Started() with { Status = ShiftStatus.Missed, Missed = ["EYE-GATE", "OBS-CAR"] };
+
+        var statistics = PatrolQueries.ComputeStatistics(2024, 5, [patrol, residence, missed]);
+
+        Assert.Equal(new PatrolStatistics(2024, 5, 2, 1, 3, 3, 2, 1, 1, new ResidenceCounts(10, 20, 3, 3)), statistics);
+    }
+}
