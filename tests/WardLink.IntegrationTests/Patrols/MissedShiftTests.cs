@@ -1,0 +1,67 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using WardLink.IntegrationTests.Incidents;
+using WardLink.Patrols;
+using WardLink.Testing;
+
+namespace WardLink.IntegrationTests.Patrols;
+
+/// <summary>The missed-shift sweep of the real service, on a clock the test moves past the windows.</summary>
+public sealed class PatrolsOnAClock : PatrolsOnTheBus;
+
+public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<PatrolsOnAClock>
+{
+    private static readonly TimeSpan Local = TimeSpan.FromHours(7);
+
+    [Fact]
+    public async Task A_planned_shift_not_started_by_the_end_of_its_window_is_recorded_as_missed_once_with_every_checkpoint()
+    {
+        var client = patrols.Client;
+        var (routeId, first, second) = await client.DefineRouteAsync(patrols.Store);
+        var scheduleId = await client.ScheduleAsync(routeId, "2024-06-01");
+        var june1 = PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2024, 6, 1));
+        var june2 = PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2024, 6, 2));
+        var may31 = PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2024, 5, 31));
+
+        // Still inside the window (23:59 local): nothing is missed yet.
+        patrols.Clock.Set(new DateTimeOffset(2024, 6, 1, 23, 59, 0, Local));
+        var sweep = patrols.Services.GetServices<IHostedService>().OfType<MissedShiftSweep>().Single();
+        Assert.Empty(await sweep.SweepAsync(patrols.Clock.GetUtcNow(), TestContext.Current.CancellationToken));
+        Assert.Empty(await patrols.Store.EventsOfAsync(june1));
+
+        // The window closed at 24:00 local; the background sweep finds the shift on its next round.
+        patrols.Clock.Set(new DateTimeOffset(2024, 6, 2, 0, 30, 0, Local));
+        var events = await Eventually.Get(
+            async () => await patrols.Store.EventsOfAsync(june1) is { Count: > 0 } found ? found : null,
+            "the June 1 shift recorded as missed");
+        var missed = Assert.IsType<ShiftMissed>(events[0].Data);
+        Assert.Equal((scheduleId, routeId, new DateTimeOffset(2024, 6, 2, 0, 0, 0, Local), Shift.Sweeper), (missed.ScheduleId, missed.RouteId, missed.WindowEnd, missed.By));
+        Assert.Equal(
+            [("A", first.Id), ("B", second.Id)],
+            events.Skip(1).Select(recorded => Assert.IsType<CheckpointMissed>(recorded.Data)).Select(point => (point.Code, point.SiteId)));
+
+        // Later rounds (and a direct one) record nothing twice; days before the schedule began and the open day are untouched.
+        Assert.Empty(await sweep.SweepAsync(patrols.Clock.GetUtcNow(), TestContext.Current.CancellationToken));
+        Assert.Equal(3, (await patrols.Store.EventsOfAsync(june1)).Count);
+        Assert.Empty(await patrols.Store.EventsOfAsync(may31));
+        Assert.Empty(await patrols.Store.EventsOfAsync(june2));
+
+        // A missed shift cannot be started any more; the next day's shift, started in time, is not missed.
+        var late = await client.StepAsync("/patrols/shifts", null, new { scheduleId, plannedDate = "2024-06-01", members = PatrolRequests.Team });
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, late.StatusCode);
+        patrols.Clock.Set(new DateTimeOffset(2024, 6, 2, 21, 5, 0, Local));
+        var (started, _) = await client.StartShiftAsync(new { scheduleId, plannedDate = "2024-06-02", members = PatrolRequests.Team });
+        Assert.Equal(june2, started);
+        patrols.Clock.Set(new DateTimeOffset(2024, 6, 3, 0, 30, 0, Local));
+        Assert.Empty(await sweep.SweepAsync(patrols.Clock.GetUtcNow(), TestContext.Current.CancellationToken));
+        Assert.IsType<ShiftStarted>(Assert.Single(await patrols.Store.EventsOfAsync(june2)).Data);
+
+        var planned = await client.GetJsonAsync("/patrols/planned?from=2024-06-01&to=2024-06-02");
+        Assert.Equal(["missed", "started"], planned.EnumerateArray().Select(entry => entry.GetProperty("status").GetString()));
+        var stats = await client.GetJsonAsync("/patrols/stats?year=2024");
+        Assert.Equal((1, 1, 2), (stats.GetProperty("shiftsMissed").GetInt32(), stats.GetProperty("shiftsPerformed").GetInt32(), stats.GetProperty("checkpointsMissed").GetInt32()));
+        await using var session = patrols.Store.QuerySession();
+        Assert.Equal(ShiftStatus.Missed, (await session.LoadAsync<ShiftState>(june1, TestContext.Current.CancellationToken))!.Status);
+    }
+}
