@@ -56,8 +56,13 @@ public static class YearlyNumbers
         }
     }
 
+    /// <summary>
+    /// Someone else wrote first: a stale expected version, or a stream (a year's first number)
+    /// created concurrently, which quick appends report as a unique violation on mt_streams.
+    /// </summary>
     private static bool IsConflict(Exception exception) =>
         exception is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
+            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
         || exception.InnerException is { } inner && IsConflict(inner);
 
     /// <summary>A stable stream id for a name (a name-based UUID: SHA-256 of the name, version bits set).</summary>
