@@ -1,5 +1,4 @@
 using Marten;
-using Marten.Exceptions;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Patrols;
@@ -15,13 +14,13 @@ public sealed record MissedShiftSweepOptions(TimeSpan Interval, int LookBackDays
 /// The shift's stream id is derived from its schedule and date, so a second sweep (or a second
 /// replica sweeping at the same time) finds the stream and records nothing twice.
 /// </summary>
-public sealed class MissedShiftSweep(IDocumentStore store, TimeProvider clock, MissedShiftSweepOptions options, ILogger<MissedShiftSweep> logger) : BackgroundService
+public sealed class MissedShiftSweep(ISessionFactory sessions, TimeProvider clock, MissedShiftSweepOptions options, ILogger<MissedShiftSweep> logger) : BackgroundService
 {
     /// <summary>Sweeps once at <paramref name="now"/>; returns the ids of the shifts it recorded as missed.</summary>
     public async Task<IReadOnlyList<Guid>> SweepAsync(DateTimeOffset now, CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(now.ToOffset(YearlyNumbers.WardOffset).DateTime);
-        await using var query = store.QuerySession();
+        await using var query = sessions.QuerySession();
         var schedules = await query.Query<ScheduleState>().ToListAsync(ct);
         var planned = PatrolSchedule.Plan(schedules, today.AddDays(-options.LookBackDays), today);
         var ids = planned.Select(shift => shift.ShiftId).ToArray();
@@ -29,27 +28,28 @@ public sealed class MissedShiftSweep(IDocumentStore store, TimeProvider clock, M
         var missed = new List<Guid>();
         foreach (var shift in PatrolSchedule.MissedAt(planned, recorded, now))
         {
-            await using var session = store.LightweightSession();
-            var route = await session.Events.AggregateStreamAsync<RouteState>(shift.RouteId, token: ct);
-            var existing = await session.Events.AggregateStreamAsync<ShiftState>(shift.ShiftId, token: ct);
-            if (route is null || Shift.Miss(existing, shift, route, now) is not { IsAccepted: true } decision)
+            if (await sessions.RetryOnConflictAsync(session => RecordMissedAsync(session, shift, now, ct), ct))
             {
-                continue;
-            }
-
-            session.Events.StartStream<ShiftState>(shift.ShiftId, decision.Events);
-            try
-            {
-                await session.SaveChangesAsync(ct);
                 missed.Add(shift.ShiftId);
-            }
-            catch (ExistingStreamIdCollisionException)
-            {
-                // Started (or recorded by another replica) between the read and the write.
             }
         }
 
         return missed;
+    }
+
+    /// <summary>Records <paramref name="shift"/> as missed unless it was started (or recorded) meanwhile; a write that loses a race is retried and finds it.</summary>
+    private static async Task<bool> RecordMissedAsync(IDocumentSession session, PlannedShift shift, DateTimeOffset now, CancellationToken ct)
+    {
+        var route = await session.Events.AggregateStreamAsync<RouteState>(shift.RouteId, token: ct);
+        var existing = await session.Events.AggregateStreamAsync<ShiftState>(shift.ShiftId, token: ct);
+        if (route is null || Shift.Miss(existing, shift, route, now) is not { IsAccepted: true } decision)
+        {
+            return false;
+        }
+
+        session.Events.StartStream<ShiftState>(shift.ShiftId, decision.Events);
+        await session.SaveChangesAsync(ct);
+        return true;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -48,13 +48,8 @@ public static class PatrolRoute
             : Decision.Accept(new RouteDefined(
                 command.RouteId,
                 command.Name!.Trim(),
-                [.. checkpoints.Select(checkpoint => new Checkpoint(checkpoint.Code.Trim(), checkpoint.SiteId, Text.Trimmed(checkpoint.Name)))],
+                [.. checkpoints.Select(checkpoint => new Checkpoint(checkpoint.Code.Trim(), checkpoint.SiteId, string.IsNullOrWhiteSpace(checkpoint.Name) ? null : checkpoint.Name.Trim()))],
                 now,
                 command.By));
     }
-}
-
-internal static class Text
-{
-    public static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -63,5 +63,18 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
         Assert.Equal((1, 1, 2), (stats.GetProperty("shiftsMissed").GetInt32(), stats.GetProperty("shiftsPerformed").GetInt32(), stats.GetProperty("checkpointsMissed").GetInt32()));
         await using var session = patrols.Store.QuerySession();
         Assert.Equal(ShiftStatus.Missed, (await session.LoadAsync<ShiftState>(june1, TestContext.Current.CancellationToken))!.Status);
+
+        // Replicas sweeping at the same moment (here three sweeps and the background one) record a missed shift once.
+        var (otherRoute, _, _) = await client.DefineRouteAsync(patrols.Store);
+        var other = await client.ScheduleAsync(otherRoute, "2024-06-03");
+        patrols.Clock.Set(new DateTimeOffset(2024, 6, 4, 0, 30, 0, Local));
+        var sweeps = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => sweep.SweepAsync(patrols.Clock.GetUtcNow(), TestContext.Current.CancellationToken)));
+        var june3 = PatrolSchedule.PlannedShiftId(other, new DateOnly(2024, 6, 3));
+        Assert.True(sweeps.Sum(recorded => recorded.Count(id => id == june3)) <= 1);
+        var otherEvents = await Eventually.Get(
+            async () => await patrols.Store.EventsOfAsync(june3) is { Count: > 0 } found ? found : null,
+            "the June 3 shift recorded as missed");
+        Assert.Equal([typeof(ShiftMissed), typeof(CheckpointMissed), typeof(CheckpointMissed)], otherEvents.Select(recorded => recorded.Data.GetType()));
+        Assert.Single(await patrols.Store.EventsOfAsync(june2));
     }
 }

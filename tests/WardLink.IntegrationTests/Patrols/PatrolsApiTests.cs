@@ -77,6 +77,11 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
         var scheduleId = schedule.GetProperty("id").GetGuid();
         var created = Assert.IsType<ScheduleCreated>(Assert.Single(await patrols.Store.EventsOfAsync(scheduleId)).Data);
         Assert.Equal(("22:00", "02:00", TeamKind.Veterans, new DateOnly(2024, 6, 1)), (created.WindowStart, created.WindowEnd, created.Team, created.StartsOn));
+        var read = await _client.GetAsync($"/patrols/schedules/{scheduleId}", TestContext.Current.CancellationToken);
+        Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
+        var state = await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(["sunday", "saturday"], state.GetProperty("days").EnumerateArray().Select(day => day.GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/patrols/schedules/{Guid.CreateVersion7()}", TestContext.Current.CancellationToken)).StatusCode);
 
         var planned = (await _client.GetJsonAsync("/patrols/planned?from=2024-05-31&to=2024-06-09")).EnumerateArray()
             .Where(entry => entry.GetProperty("shift").GetProperty("scheduleId").GetGuid() == scheduleId)
