@@ -4,6 +4,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Marten;
+using WardLink.Contracts.Partners;
+using WardLink.ServiceDefaults.Sites;
 using WardLink.Testing;
 
 namespace WardLink.SystemTests;
@@ -54,6 +57,34 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
         var stats = await _gateway.GetFromJsonAsync<JsonElement>("/api/incidents/stats?year=2019", TestContext.Current.CancellationToken);
         Assert.Equal(1, stats.GetProperty("total").GetInt32());
         Assert.Equal(1, stats.GetProperty("byHourOfDay")[21].GetInt32());
+    }
+
+    [Fact]
+    public async Task A_patrol_route_and_shift_through_the_gateway_take_a_check_in_under_If_Match()
+    {
+        var site = new KnownSite(Guid.CreateVersion7(), Guid.CreateVersion7(), "Psychiatric hospital gate", SiteKind.Gate, 19.8, 105.77, DateTimeOffset.UtcNow);
+        await using (var session = system.StoreOf("patrols").LightweightSession())
+        {
+            session.Store(site);
+            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var route = await _gateway.PostAsJsonAsync(
+            "/api/patrols/routes", new { name = "Psychiatric hospital", checkpoints = new[] { new { code = "PSY-GATE", siteId = site.Id } } }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, route.StatusCode);
+        Assert.StartsWith("/api/patrols/routes/", route.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        var routeId = (await route.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetGuid();
+        var shift = await _gateway.PostAsJsonAsync(
+            "/api/patrols/shifts", new { routeId, kind = "patrol", team = "police", members = new[] { new { name = "Lead", role = "ward police" } } }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, shift.StatusCode);
+
+        using var checkIn = new HttpRequestMessage(HttpMethod.Post, $"{shift.Headers.Location}/check-ins") { Content = JsonContent.Create(new { code = "PSY-GATE" }) };
+        checkIn.Headers.TryAddWithoutValidation("If-Match", shift.Headers.ETag!.Tag);
+        var checkedIn = await _gateway.SendAsync(checkIn, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, checkedIn.StatusCode);
+        Assert.Equal("\"2\"", checkedIn.Headers.ETag?.Tag);
+        var read = await _gateway.GetFromJsonAsync<JsonElement>(shift.Headers.Location, TestContext.Current.CancellationToken);
+        Assert.Equal(["PSY-GATE"], read.GetProperty("visited").EnumerateArray().Select(code => code.GetString()));
     }
 
     [Fact]
