@@ -46,6 +46,7 @@ public sealed record PatrolStatistics(
 public static class PatrolQueries
 {
     public const int MaxDays = 366;
+    public const int MaxPageSize = 500;
 
     public static void AddPatrolReadModels(StoreOptions store)
     {
@@ -59,6 +60,10 @@ public static class PatrolQueries
     public static IEndpointRouteBuilder MapPatrolQueries(this IEndpointRouteBuilder endpoints)
     {
         var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
+        patrols.MapGet("/shifts", List)
+            .WithName("ListShifts")
+            .WithSummary("Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to).")
+            .ProducesValidationProblem();
         patrols.MapGet("/planned", Planned)
             .WithName("PlannedShifts")
             .WithSummary("The shifts the schedules plan on local dates [from, to], with what became of each.")
@@ -72,6 +77,68 @@ public static class PatrolQueries
             .WithSummary("One year's patrol statistics, in local time (UTC+7).")
             .ProducesValidationProblem();
         return endpoints;
+    }
+
+    private static async Task<Results<Ok<ListPage<ShiftState>>, ValidationProblem>> List(
+        IQuerySession session,
+        string? status,
+        string? kind,
+        Guid? routeId,
+        Guid? scheduleId,
+        Guid? siteId,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        int? limit,
+        int? page,
+        CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var paging = PageRequest.Read(limit, page, 50, MaxPageSize, errors);
+        var wantedStatus = errors.ParseEnum<ShiftStatus>(status, "status");
+        var wantedKind = errors.ParseEnum<ShiftKind>(kind, "kind");
+        errors.Check(from is null || to is null || from < to, "to", "The range ends after it starts.");
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var query = session.Query<ShiftState>().AsQueryable();
+        if (wantedStatus is { } statusFilter)
+        {
+            query = query.Where(shift => shift.Status == statusFilter);
+        }
+
+        if (wantedKind is { } kindFilter)
+        {
+            query = query.Where(shift => shift.Kind == kindFilter);
+        }
+
+        if (routeId is { } route)
+        {
+            query = query.Where(shift => shift.RouteId == route);
+        }
+
+        if (scheduleId is { } schedule)
+        {
+            query = query.Where(shift => shift.ScheduleId == schedule);
+        }
+
+        if (siteId is { } site)
+        {
+            query = query.Where(shift => shift.Checkpoints.Any(checkpoint => checkpoint.SiteId == site));
+        }
+
+        if (from is { } start)
+        {
+            query = query.Where(shift => shift.Begins >= start);
+        }
+
+        if (to is { } end)
+        {
+            query = query.Where(shift => shift.Begins < end);
+        }
+
+        return TypedResults.Ok(await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id).ToListPageAsync(paging, ct));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PlannedShiftStatus>>, ValidationProblem>> Planned(

@@ -173,6 +173,23 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
     }
 
     [Fact]
+    public async Task The_shift_list_is_paged_and_filtered_by_route_site_status_and_kind()
+    {
+        var (routeId, first, _) = await _client.DefineRouteAsync(patrols.Store);
+        var (ended, etag) = await _client.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team });
+        await _client.StepOkAsync($"/patrols/shifts/{ended}/end", etag);
+        var (residence, _) = await _client.StartShiftAsync(new { routeId, kind = "residenceCheck", team = "police", members = PatrolRequests.Team });
+
+        var all = await _client.GetJsonAsync($"/patrols/shifts?siteId={first.Id}&limit=1");
+        Assert.Equal((2, 1), (all.GetProperty("total").GetInt32(), all.GetProperty("items").GetArrayLength()));
+        var endedOnly = await _client.GetJsonAsync($"/patrols/shifts?routeId={routeId}&status=ended");
+        Assert.Equal(ended, Assert.Single(endedOnly.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+        var checks = await _client.GetJsonAsync($"/patrols/shifts?routeId={routeId}&kind=residenceCheck");
+        Assert.Equal(residence, Assert.Single(checks.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/patrols/shifts?status=asleep", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_residence_check_records_counts_only_and_the_yearly_statistics_add_them_up()
     {
         var before = await _client.GetJsonAsync("/patrols/stats?year=2024");
