@@ -143,14 +143,14 @@ public static class PartnerEndpoints
     /// Maps one step of a stream addressed by <c>{id}</c>: <c>POST</c> with a body, under
     /// <c>If-Match</c>, deciding on the stream's current state with the actor and the time.
     /// </summary>
-    private static void MapStep<TState, TRequest>(
+    internal static void MapStep<TState, TRequest>(
         RouteGroupBuilder group, string pattern, string what, string name, string summary, Func<TState, TRequest, DateTimeOffset, string, Decision> decide)
         where TState : class =>
         group.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
                 session.AppendToStreamAsync<TState>(http, id, what, state => decide(state, request, clock.GetUtcNow(), http.Actor()), ct))
             .DescribeStep<TState>(name, summary);
 
-    private static RouteHandlerBuilder DescribeStep<TState>(this RouteHandlerBuilder step, string name, string summary) => step
+    internal static RouteHandlerBuilder DescribeStep<TState>(this RouteHandlerBuilder step, string name, string summary) => step
         .WithName(name)
         .WithSummary(summary)
         .Produces<TState>()

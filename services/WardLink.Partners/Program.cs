@@ -8,4 +8,5 @@ var app = WardLinkApp.Build(args, PartnersService.Name, service =>
 });
 app.MapPartnerEndpoints();
 app.MapPartnerQueries();
+app.MapLinkageEndpoints();
 app.Run();
