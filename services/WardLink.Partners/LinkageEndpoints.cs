@@ -8,6 +8,10 @@ public sealed record HoldMeetingRequest(DateTimeOffset? HeldAt, IReadOnlyList<Gu
 
 public sealed record AssignActionItemRequest(string? Text, Guid? OwnerPartnerId, DateTimeOffset? DueAt);
 
+public sealed record OpenChannelRequest(ChannelKind? Kind, string? Name, string? Number, string? Platform, IReadOnlyList<Guid>? MemberPartnerIds);
+
+public sealed record ChannelMemberRequest(Guid? PartnerId);
+
 public sealed record OutreachRequest(IReadOnlyList<OutreachTopic>? Topics, int? Attendees, DateTimeOffset? At);
 
 public sealed record IdCardDriveRequest(int? CardsIssued, DateTimeOffset? At);
@@ -21,6 +25,7 @@ public sealed record OverdueActionItem(Guid MeetingId, DateTimeOffset MeetingHel
 public static class LinkageEndpoints
 {
     private const string WhatMeeting = "Meeting";
+    private const string WhatChannel = "Channel";
 
     public static IEndpointRouteBuilder MapLinkageEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -57,6 +62,16 @@ public static class LinkageEndpoints
             .Produces<WarningSignsState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        partners.MapPost("/channels", OpenChannel)
+            .WithName("OpenChannel")
+            .WithSummary("Open a communication channel: a hotline with its number, or a chat group with its members' partners.")
+            .Produces<ChannelState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        MapRead<ChannelState>(partners, "/channels/{id:guid}", WhatChannel, "GetChannel");
+        partners.MapPost("/channels/{id:guid}/members", AddChannelMember)
+            .DescribeStep<ChannelState>("AddChannelMember", "Add a partner to a channel's members.");
+        partners.MapDelete("/channels/{id:guid}/members/{partnerId:guid}", RemoveChannelMember)
+            .DescribeStep<ChannelState>("RemoveChannelMember", "Remove a partner from a channel's members.");
         MapRead<OutreachSessionState>(partners, "/outreach-sessions/{id:guid}", "Outreach session", "GetOutreachSession");
         MapRead<IdCardDriveState>(partners, "/id-card-drives/{id:guid}", "ID-card drive", "GetIdCardDrive");
         MapRead<WarningSignsState>(partners, "/warning-signs/{id:guid}", "Warning-sign posting", "GetWarningSigns");
@@ -73,6 +88,28 @@ public static class LinkageEndpoints
     private static Task<IResult> CompleteActionItem(
         Guid id, Guid itemId, DatedStepRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.AppendToStreamAsync<MeetingState>(http, id, WhatMeeting, meeting => Meeting.CompleteActionItem(meeting, itemId, request.At, clock.GetUtcNow(), http.Actor()), ct);
+
+    private static async Task<IResult> OpenChannel(OpenChannelRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var command = new OpenChannel(Guid.CreateVersion7(), request.Kind, request.Name, request.Number, request.Platform, request.MemberPartnerIds, http.Actor());
+        var unknown = await session.UnknownPartnersAsync(request.MemberPartnerIds ?? [], ct);
+        return await session.StartStreamAsync<ChannelState>(http, command.ChannelId, Channel.Open(command, unknown, clock.GetUtcNow()), $"/partners/channels/{command.ChannelId}", ct);
+    }
+
+    private static async Task<IResult> AddChannelMember(
+        Guid id, ChannelMemberRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        if (request.PartnerId is not { } partnerId)
+        {
+            return new FieldErrors().Check(false, "partnerId", "Give the partner's id.").ToRejection().ToProblem();
+        }
+
+        var known = (await session.UnknownPartnersAsync([partnerId], ct)).Count == 0;
+        return await session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.AddMember(channel, partnerId, known, clock.GetUtcNow(), http.Actor()), ct);
+    }
+
+    private static Task<IResult> RemoveChannelMember(Guid id, Guid partnerId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.RemoveMember(channel, partnerId, clock.GetUtcNow(), http.Actor()), ct);
 
     private static async Task<IResult> HoldMeeting(HoldMeetingRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {

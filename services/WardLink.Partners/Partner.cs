@@ -36,10 +36,24 @@ public sealed record PartnerState(
     PartnerStatus Status,
     DateTimeOffset RegisteredAt,
     string RegisteredBy,
-    DateTimeOffset? LeftAt)
+    DateTimeOffset? LeftAt,
+    LinkageAgreement? Agreement,
+    IReadOnlyList<PartnerContact> Contacts)
 {
     public static PartnerState Create(PartnerRegistered registered) =>
-        new(registered.PartnerId, registered.Name, registered.Kind, PartnerStatus.Active, registered.RegisteredAt, registered.RegisteredBy, null);
+        new(registered.PartnerId, registered.Name, registered.Kind, PartnerStatus.Active, registered.RegisteredAt, registered.RegisteredBy, null, null, []);
+
+    public PartnerState Apply(AgreementSigned agreement) =>
+        this with { Agreement = new LinkageAgreement(agreement.JoinedOn, [.. agreement.Duties.Select(duty => new DutyRecord(duty, [], null))]) };
+
+    public PartnerState Apply(DutyMet met) => this with
+    {
+        Agreement = Agreement! with { Duties = [.. Agreement.Duties.Select(record => record.Duty == met.Duty ? record with { Evidence = met.Evidence, MetAt = met.At } : record)] },
+    };
+
+    public PartnerState Apply(ContactAdded added) => this with { Contacts = [.. Contacts, new PartnerContact(added.ContactId, added.Role, added.Name, added.Phone)] };
+
+    public PartnerState Apply(ContactRemoved removed) => this with { Contacts = [.. Contacts.Where(contact => contact.Id != removed.ContactId)] };
 
     public PartnerState Apply(PartnerChanged changed) => this with { Name = changed.Name, Kind = changed.Kind };
 

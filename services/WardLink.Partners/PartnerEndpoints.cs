@@ -12,6 +12,12 @@ public sealed record ChangeKindRequest(PartnerKind? Kind);
 
 public sealed record ReasonRequest(string? Reason);
 
+public sealed record SignAgreementRequest(DateTimeOffset? JoinedOn, IReadOnlyList<LinkageDuty>? Duties);
+
+public sealed record DutyMetRequest(LinkageDuty? Duty, IReadOnlyList<string>? Evidence, DateTimeOffset? At);
+
+public sealed record AddContactRequest(string? Role, string? Name, string? Phone);
+
 public sealed record RegisterSiteRequest(string? Name, SiteKind? Kind, double? Latitude, double? Longitude);
 
 public sealed record SurveyCameraRequest(string? Description, DateTimeOffset? At);
@@ -47,6 +53,14 @@ public static class PartnerEndpoints
             (PartnerState partner, ReasonRequest request, DateTimeOffset now, string by) => Partner.Suspend(partner, request.Reason, now, by));
         MapStep(partners, "/{id:guid}/leave", WhatPartner, "PartnerLeaves", "A partner leaves the linkage, with the reason; its history stays.",
             (PartnerState partner, ReasonRequest request, DateTimeOffset now, string by) => Partner.Leave(partner, request.Reason, now, by));
+        MapStep(partners, "/{id:guid}/agreement", WhatPartner, "SignAgreement", "The partner joins the linkage on a date with its listed duties (once).",
+            (PartnerState partner, SignAgreementRequest request, DateTimeOffset now, string by) => Agreement.Sign(partner, request.JoinedOn, request.Duties, now, by));
+        MapStep(partners, "/{id:guid}/agreement/duties-met", WhatPartner, "MeetDuty", "Mark one of the partner's listed duties met, with links to the evidence.",
+            (PartnerState partner, DutyMetRequest request, DateTimeOffset now, string by) => Agreement.MeetDuty(partner, request.Duty, request.Evidence, request.At, now, by));
+        partners.MapPost("/{id:guid}/contacts", AddContact)
+            .DescribeStep<PartnerState>("AddPartnerContact", "Add a contact person (role, name, phone): personal data, never published.");
+        partners.MapDelete("/{id:guid}/contacts/{contactId:guid}", RemoveContact)
+            .DescribeStep<PartnerState>("RemovePartnerContact", "Remove a contact person.");
         partners.MapPost("/{id:guid}/resume", Resume).DescribeStep<PartnerState>("ResumePartner", "A suspended partner takes part again.");
 
         partners.MapPost("/{id:guid}/sites", RegisterSite)
@@ -98,6 +112,16 @@ public static class PartnerEndpoints
 
     private static Task<IResult> Resume(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Partner.Resume(partner, clock.GetUtcNow(), http.Actor()), ct);
+
+    private static Task<IResult> AddContact(Guid id, AddContactRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var contactId = Guid.CreateVersion7();
+        return session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner =>
+            Agreement.AddContact(partner, contactId, request.Role, request.Name, request.Phone, clock.GetUtcNow(), http.Actor()), ct);
+    }
+
+    private static Task<IResult> RemoveContact(Guid id, Guid contactId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Agreement.RemoveContact(partner, contactId, clock.GetUtcNow(), http.Actor()), ct);
 
     private static async Task<IResult> RegisterSite(
         Guid id, RegisterSiteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)

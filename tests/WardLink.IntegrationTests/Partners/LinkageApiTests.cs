@@ -141,4 +141,33 @@ public sealed class LinkageApiTests(ServiceFixture<PartnersService> partners) : 
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/partners/outreach-sessions/{Guid.CreateVersion7()}", Ct)).StatusCode);
         Assert.Equal(before, await Store.CountEventsAsync());
     }
+
+    [Fact]
+    public async Task A_hotline_and_a_chat_group_with_its_members_partners_are_kept_under_If_Match()
+    {
+        var police = await _client.RegisterPartnerAsync("Ward police for channels", "police");
+        var drivers = await _client.RegisterPartnerAsync("Motorbike-taxi drivers' group", "transportGroup");
+
+        var (hotlineId, _, hotline) = await CreatedAsync(await _client.PostAsJsonAsync("/partners/channels", new { kind = "hotline", name = "Ward police hotline", number = "0237 3852 113" }, Ct));
+        var (groupId, etag, _) = await CreatedAsync(await _client.PostAsJsonAsync(
+            "/partners/channels", new { kind = "chatGroup", name = "Linkage security group", platform = "Zalo", memberPartnerIds = new[] { police } }, Ct));
+        etag = await _client.StepOkAsync($"/partners/channels/{groupId}/members", etag, new { partnerId = drivers });
+        var again = await _client.StepAsync($"/partners/channels/{groupId}/members", etag, new { partnerId = drivers });
+        var stranger = await _client.StepAsync($"/partners/channels/{groupId}/members", etag, new { partnerId = Guid.CreateVersion7() });
+        var stale = await _client.StepAsync($"/partners/channels/{groupId}/members/{police}", "\"1\"", method: HttpMethod.Delete);
+        etag = await _client.StepOkAsync($"/partners/channels/{groupId}/members/{police}", etag, method: HttpMethod.Delete);
+        var badChannel = await _client.PostAsJsonAsync("/partners/channels", new { kind = "hotline", name = "No number" }, Ct);
+
+        Assert.Equal("0237 3852 113", hotline.GetProperty("number").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badChannel.StatusCode);
+        Assert.Equal("\"3\"", etag);
+        Assert.Equal([typeof(ChannelOpened), typeof(ChannelMemberAdded), typeof(ChannelMemberRemoved)], (await Store.EventsOfAsync(groupId)).Select(recorded => recorded.Data.GetType()));
+        var group = await _client.GetFromJsonAsync<JsonElement>($"/partners/channels/{groupId}", Ct);
+        Assert.Equal(drivers, Assert.Single(group.GetProperty("memberPartnerIds").EnumerateArray()).GetGuid());
+        Assert.Single(await Store.EventsOfAsync(hotlineId));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/partners/channels/{Guid.CreateVersion7()}", Ct)).StatusCode);
+    }
 }

@@ -239,4 +239,38 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
         Assert.True(thisYear.GetProperty("partnersByKind").GetProperty("hospital").GetInt32() >= 1);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
+
+    [Fact]
+    public async Task A_partner_joins_with_duties_meets_one_with_evidence_and_keeps_contacts_that_are_never_published()
+    {
+        var id = await _client.RegisterPartnerAsync("Thanh Hóa Provincial CDC", "healthCentre");
+
+        var etag = await _client.StepOkAsync($"/partners/{id}/agreement", "\"1\"", new { joinedOn = "2023-04-12T00:00:00+07:00", duties = (string[])["jointPatrols", "informationExchange"] });
+        var twice = await _client.StepAsync($"/partners/{id}/agreement", etag, new { joinedOn = "2023-04-12T00:00:00+07:00", duties = (string[])["other"] });
+        var unlisted = await _client.StepAsync($"/partners/{id}/agreement/duties-met", etag, new { duty = "cameraSites", evidence = (string[])["https://wardlink.example/a"] });
+        var noEvidence = await _client.StepAsync($"/partners/{id}/agreement/duties-met", etag, new { duty = "jointPatrols" });
+        etag = await _client.StepOkAsync($"/partners/{id}/agreement/duties-met", etag, new { duty = "jointPatrols", evidence = (string[])["https://wardlink.example/patrols/2024-05.pdf"] });
+        var added = await _client.StepAsync($"/partners/{id}/contacts", etag, new { role = "Head of security", name = "Lê Văn Bảo", phone = "0912 345 678" });
+        var badContact = await _client.StepAsync($"/partners/{id}/contacts", added.Headers.ETag!.Tag, new { role = "Guard", name = "", phone = "ring me" });
+
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, unlisted.StatusCode);
+        Assert.Contains("only a listed duty can be met", (await unlisted.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, noEvidence.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badContact.StatusCode);
+        var partner = await added.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var contactId = Assert.Single(partner.GetProperty("contacts").EnumerateArray()).GetProperty("id").GetGuid();
+        var duties = partner.GetProperty("agreement").GetProperty("duties").EnumerateArray().ToList();
+        Assert.NotEqual(JsonValueKind.Null, duties.Single(duty => duty.GetProperty("duty").GetString() == "jointPatrols").GetProperty("metAt").ValueKind);
+        etag = await _client.StepOkAsync($"/partners/{id}/contacts/{contactId}", added.Headers.ETag!.Tag, method: HttpMethod.Delete);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.StepAsync($"/partners/{id}/contacts/{contactId}", etag, method: HttpMethod.Delete)).StatusCode);
+
+        var events = await Store.EventsOfAsync(id);
+        Assert.Equal(
+            [typeof(PartnerRegistered), typeof(AgreementSigned), typeof(DutyMet), typeof(ContactAdded), typeof(ContactRemoved)],
+            events.Select(recorded => recorded.Data.GetType()));
+        var map = partners.Host.Services.GetRequiredService<WardLink.ServiceDefaults.Relay.IIntegrationEventMap>();
+        Assert.All(events.Skip(1), recorded => Assert.Null(map.ToMessage(recorded)));
+    }
 }
