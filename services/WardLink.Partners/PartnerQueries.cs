@@ -9,8 +9,8 @@ namespace WardLink.Partners;
 
 /// <summary>
 /// One year of the linkage in the ward's local time (UTC+7). <c>PartnersByKind</c> counts the
-/// partners that were in the linkage at some time of the year (registered before it ended, not
-/// gone before it began); everything else counts what is dated in the year: camera steps, signs
+/// partners that were in the linkage at some time of the year (joined before it ended, by their
+/// agreement's date or else their registration; not gone before it began); everything else counts what is dated in the year: camera steps, signs
 /// posted, meetings held, action items closed, outreach sessions and their attendees, ID-card
 /// drives and the cards issued. <c>ActionItemsOverdue</c> counts the items due in the year that
 /// were not closed by their due date (closed late, or still open past it). Every kind and topic is
@@ -110,7 +110,7 @@ public static class PartnerQueries
         var start = new DateTimeOffset(year!.Value, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset);
         var end = start.AddYears(1);
         var partners = await session.Query<PartnerState>()
-            .Where(partner => partner.RegisteredAt < end && (partner.LeftAt == null || partner.LeftAt >= start))
+            .Where(partner => partner.LeftAt == null || partner.LeftAt >= start)
             .ToListAsync(ct);
         var records = new LinkageRecords(
             partners,
@@ -127,12 +127,14 @@ public static class PartnerQueries
     {
         bool InYear(DateTimeOffset? at) => at is { } when && YearlyNumbers.LocalYear(when) == year;
 
+        var end = new DateTimeOffset(year + 1, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset);
+        var members = records.Partners.Where(partner => (partner.Agreement?.JoinedOn ?? partner.RegisteredAt) < end && YearlyNumbers.LocalYear(partner.LeftAt ?? end) >= year);
         var items = records.Meetings.SelectMany(meeting => meeting.ActionItems).ToList();
         var outreach = records.OutreachSessions.Where(session => InYear(session.HeldAt)).ToList();
         var drives = records.IdCardDrives.Where(drive => InYear(drive.HeldAt)).ToList();
         return new PartnerStatistics(
             year,
-            CountByName(records.Partners.Select(partner => partner.Kind)),
+            CountByName(members.Select(partner => partner.Kind)),
             records.Cameras.Count(camera => InYear(camera.SurveyedAt)),
             records.Cameras.Count(camera => InYear(camera.InstalledAt)),
             records.Cameras.Count(camera => InYear(camera.OperationalAt)),

@@ -19,6 +19,12 @@ public sealed class PartnerStatisticsTests
             PartnerState.Create(new PartnerRegistered(Guid.CreateVersion7(), "Ward police", PartnerKind.Police, joined, "x")),
             PartnerState.Create(new PartnerRegistered(Guid.CreateVersion7(), "Eye hospital", PartnerKind.Hospital, joined, "x")),
             PartnerState.Create(new PartnerRegistered(Guid.CreateVersion7(), "Psychiatric hospital", PartnerKind.Hospital, joined, "x")),
+            // Registered later, but its agreement dates its joining back to 2023.
+            PartnerState.Create(new PartnerRegistered(Guid.CreateVersion7(), "Political School", PartnerKind.School, On(2025, 3, 1), "x"))
+                .Apply(new AgreementSigned(PartnerId, joined, [LinkageDuty.CameraSites], On(2025, 3, 1), "x")),
+            PartnerState.Create(new PartnerRegistered(Guid.CreateVersion7(), "Joins next year", PartnerKind.Other, On(2025, 3, 1), "x")),
+            PartnerState.Create(new PartnerRegistered(Guid.CreateVersion7(), "Left the year before", PartnerKind.Other, joined, "x"))
+                .Apply(new PartnerLeft(PartnerId, "merged", On(2023, 12, 1), "x")),
         ];
         var surveyed = CameraState.Create(new CameraSurveyed(Guid.CreateVersion7(), Guid.CreateVersion7(), PartnerId, "gate", On(2023, 12, 20), "x"));
         CameraState[] cameras =
@@ -50,7 +56,8 @@ public sealed class PartnerStatisticsTests
 
         Assert.Equal(1, statistics.PartnersByKind["police"]);
         Assert.Equal(2, statistics.PartnersByKind["hospital"]);
-        Assert.Equal(0, statistics.PartnersByKind["school"]);
+        Assert.Equal(1, statistics.PartnersByKind["school"]);
+        Assert.Equal(0, statistics.PartnersByKind["other"]);
         Assert.Equal(Enum.GetValues<PartnerKind>().Length, statistics.PartnersByKind.Count);
         Assert.Equal((0, 1, 1, 1), (statistics.CamerasSurveyed, statistics.CamerasInstalled, statistics.CamerasOperational, statistics.CamerasDecommissioned));
         Assert.Equal(6, statistics.WarningSignsPosted);
