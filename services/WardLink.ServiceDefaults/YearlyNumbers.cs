@@ -56,8 +56,14 @@ public static class YearlyNumbers
         }
     }
 
+    /// <summary>
+    /// A lost race: a version taken meanwhile, or a stream started meanwhile. Marten's quick append
+    /// reports two writers starting the same stream (a year's first number) as PostgreSQL's unique
+    /// violation on the streams table rather than as a stream id collision.
+    /// </summary>
     private static bool IsConflict(Exception exception) =>
         exception is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
+            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: "pkey_mt_streams_id" }
         || exception.InnerException is { } inner && IsConflict(inner);
 
     /// <summary>A stable stream id for a name (a name-based UUID: SHA-256 of the name, version bits set).</summary>
