@@ -53,7 +53,8 @@ tip() {
   rm -f "$response"
 }
 
-# post PATH BODY: POSTs JSON through the gateway; prints the created record's id (201) or counts a failure.
+# post PATH BODY: POSTs JSON through the gateway; sets last_id to the created record's id (201),
+# or to nothing and counts a failure. (Not run in a $(…) subshell, so the counters stick.)
 post() {
   local path="$1" body="$2" response status
   response="$(mktemp)"
@@ -61,24 +62,27 @@ post() {
     -H 'Content-Type: application/json' --data-binary "$body" 2>&1)" || status="curl failed: $status"
   if [[ "$status" == "201" ]]; then
     created=$((created + 1))
-    sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' "$response"
+    last_id="$(sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' "$response")"
   else
     failed=$((failed + 1))
+    last_id=""
     printf '  %s for POST %s: %s\n' "$status" "$path" "$(head -c 600 "$response")" >&2
   fi
   rm -f "$response"
 }
 
 partner_ids=()
+last_id=""
 
 # partner NAME KIND SITE_NAME SITE_KIND LATITUDE LONGITUDE DUTIES(json array)
 partner() {
   local name="$1" kind="$2" site="$3" site_kind="$4" latitude="$5" longitude="$6" duties="$7" id status
-  id="$(post partners "$(printf '{"name":%s,"kind":%s}' "$(json "$name")" "$(json "$kind")")")"
+  post partners "$(printf '{"name":%s,"kind":%s}' "$(json "$name")" "$(json "$kind")")"
+  id="$last_id"
   [[ -n "$id" ]] || return 0
   partner_ids+=("$id")
   post "partners/$id/sites" "$(printf '{"name":%s,"kind":%s,"latitude":%s,"longitude":%s}' \
-    "$(json "$site")" "$(json "$site_kind")" "$latitude" "$longitude")" >/dev/null
+    "$(json "$site")" "$(json "$site_kind")" "$latitude" "$longitude")"
   status="$(curl -sS -m 20 -o /dev/null -w '%{http_code}' -X POST "$gateway/api/partners/$id/agreement" -H 'Content-Type: application/json' \
     --data-binary "$(printf '{"joinedOn":"2023-04-12T08:00:00+07:00","duties":%s}' "$duties")" 2>&1)" || status="curl failed: $status"
   [[ "$status" == "200" ]] || { failed=$((failed + 1)); printf '  %s for the agreement of %s\n' "$status" "$name" >&2; }
@@ -101,8 +105,8 @@ if [[ "$listed" == *'"total":0'* ]]; then
   partner "Quảng Thắng taxi and motorbike-taxi drivers' group" transportGroup "Taxi stand at the Obstetrics hospital" wardArea 19.8066 105.7770 '["informationExchange"]'
   partner "Veterans' school-gate team" veteransTeam "Political School gate crossing" wardArea 19.8012 105.7793 '["schoolGateGuard"]'
   members="$(printf '"%s",' "${partner_ids[@]}")"
-  post partners/channels '{"kind":"hotline","name":"Quảng Thắng ward police hotline","number":"0237 3852 113"}' >/dev/null
-  post partners/channels "{\"kind\":\"chatGroup\",\"name\":\"Ward – school – hospital linkage\",\"platform\":\"Zalo\",\"memberPartnerIds\":[${members%,}]}" >/dev/null
+  post partners/channels '{"kind":"hotline","name":"Quảng Thắng ward police hotline","number":"0237 3852 113"}'
+  post partners/channels "{\"kind\":\"chatGroup\",\"name\":\"Ward – school – hospital linkage\",\"platform\":\"Zalo\",\"memberPartnerIds\":[${members%,}]}"
 else
   echo "The partners service already lists partners (or did not answer); no demo partners loaded."
 fi
