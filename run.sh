@@ -2,7 +2,7 @@
 # Start everything locally, without Docker: PostgreSQL and RabbitMQ as private processes
 # (deploy/local-infra.sh, which installs them with apt-get when missing), then the Aspire AppHost
 # (deploy/WardLink.AppHost) running the four services, the gateway and the Aspire dashboard.
-# Loads demo tips the first time. Runs until Ctrl+C, which stops everything it started.
+# Loads demo partners and tips the first time. Runs until Ctrl+C, which stops everything it started.
 #
 #   ./run.sh
 #
@@ -11,7 +11,7 @@
 # demo-data.log). Settings (environment, defaults in brackets):
 #   WARDLINK_GATEWAY_PORT [5080]   WARDLINK_DASHBOARD_PORT [18888] (OTLP on +1 gRPC, +2 HTTP)
 #   WARDLINK_READY_TIMEOUT [300]   seconds to wait for the gateway after starting the AppHost
-#   WARDLINK_DEMO_DATA [1]         0: never load demo tips
+#   WARDLINK_DEMO_DATA [1]         0: never load demo partners and tips
 #   WARDLINK_LOCAL_DIR [.local/run], WARDLINK_PG_PORT, WARDLINK_AMQP_PORT, ...: see deploy/local-infra.sh --help
 set -euo pipefail
 

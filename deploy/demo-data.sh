@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Loads a handful of demo tips through the gateway, modelled on the Quảng Thắng ward
+# Loads the programme's partners (with their sites and agreements) and a handful of demo tips
+# through the gateway, modelled on the Quảng Thắng ward
 # "ward – school – hospital linkage" (DESIGN.md §1): hotline calls, the Zalo chat group of
 # motorbike-taxi drivers, walk-ins at the ward police, partner desks, the 21:00–24:00 joint
 # patrols at the hospitals. Only the public API is used, as a partner system would.
@@ -8,7 +9,8 @@
 #
 # Each tip is sent with an Idempotency-Key, so a service that honours it (DESIGN.md §7) does
 # not duplicate tips when the script runs twice. run.sh calls it only while the tips database
-# is empty. Exit status: 0 when every tip was created (201), 1 otherwise.
+# is empty; the partners part also checks for itself and loads nothing when GET /api/partners
+# already lists a partner. Exit status: 0 when everything was created (201), 1 otherwise.
 set -euo pipefail
 
 usage() { echo "usage: $0 GATEWAY_URL   (e.g. $0 http://127.0.0.1:5080)" >&2; }
@@ -51,6 +53,64 @@ tip() {
   rm -f "$response"
 }
 
+# post PATH BODY: POSTs JSON through the gateway; sets last_id to the created record's id (201),
+# or to nothing and counts a failure. (Not run in a $(…) subshell, so the counters stick.)
+post() {
+  local path="$1" body="$2" response status
+  response="$(mktemp)"
+  status="$(curl -sS -m 20 -o "$response" -w '%{http_code}' -X POST "$gateway/api/$path" \
+    -H 'Content-Type: application/json' --data-binary "$body" 2>&1)" || status="curl failed: $status"
+  if [[ "$status" == "201" ]]; then
+    created=$((created + 1))
+    last_id="$(sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' "$response")"
+  else
+    failed=$((failed + 1))
+    last_id=""
+    printf '  %s for POST %s: %s\n' "$status" "$path" "$(head -c 600 "$response")" >&2
+  fi
+  rm -f "$response"
+}
+
+partner_ids=()
+last_id=""
+
+# partner NAME KIND SITE_NAME SITE_KIND LATITUDE LONGITUDE DUTIES(json array)
+partner() {
+  local name="$1" kind="$2" site="$3" site_kind="$4" latitude="$5" longitude="$6" duties="$7" id status
+  post partners "$(printf '{"name":%s,"kind":%s}' "$(json "$name")" "$(json "$kind")")"
+  id="$last_id"
+  [[ -n "$id" ]] || return 0
+  partner_ids+=("$id")
+  post "partners/$id/sites" "$(printf '{"name":%s,"kind":%s,"latitude":%s,"longitude":%s}' \
+    "$(json "$site")" "$(json "$site_kind")" "$latitude" "$longitude")"
+  status="$(curl -sS -m 20 -o /dev/null -w '%{http_code}' -X POST "$gateway/api/partners/$id/agreement" -H 'Content-Type: application/json' \
+    --data-binary "$(printf '{"joinedOn":"2023-04-12T08:00:00+07:00","duties":%s}' "$duties")" 2>&1)" || status="curl failed: $status"
+  [[ "$status" == "200" ]] || { failed=$((failed + 1)); printf '  %s for the agreement of %s\n' "$status" "$name" >&2; }
+  printf '  201 %-15s %s\n' "$kind" "$name"
+}
+
+listed="$(curl -sS -m 20 "$gateway/api/partners?limit=1" 2>/dev/null || true)"
+if [[ "$listed" == *'"total":0'* ]]; then
+  echo "Loading the linkage's partners through $gateway/api/partners ..."
+  partner "Quảng Thắng Ward People's Committee" wardCommittee "Ward People's Committee office" office 19.8046 105.7826 '["informationExchange","idCardDrives"]'
+  partner "Quảng Thắng Ward Police" police "Ward police station" office 19.8052 105.7810 '["jointPatrols","informationExchange","temporaryResidenceTracking","legalOutreach","idCardDrives"]'
+  partner "Thanh Hóa Provincial Political School" school "Political School main gate" gate 19.8010 105.7790 '["informationExchange","cameraSites"]'
+  partner "Thanh Hóa City Vocational and Continuing Education Centre" school "Education Centre gate" gate 19.8075 105.7740 '["informationExchange","cameraSites"]'
+  partner "Thanh Hóa Obstetrics Hospital" hospital "Obstetrics hospital gate and car park" hospitalArea 19.8069 105.7765 '["jointPatrols","informationExchange","cameraSites"]'
+  partner "Thanh Hóa Eye Hospital" hospital "Eye hospital car park" hospitalArea 19.8031 105.7752 '["jointPatrols","informationExchange","cameraSites"]'
+  partner "Thanh Hóa Endocrinology Hospital" hospital "Endocrinology hospital inpatient block" hospitalArea 19.7990 105.7725 '["jointPatrols","informationExchange","cameraSites"]'
+  partner "Thanh Hóa Dermatology Hospital" hospital "Dermatology hospital waiting area" hospitalArea 19.8085 105.7698 '["jointPatrols","informationExchange","cameraSites"]'
+  partner "Thanh Hóa Psychiatric Hospital" hospital "Psychiatric hospital east fence" hospitalArea 19.7965 105.7770 '["jointPatrols","informationExchange","cameraSites"]'
+  partner "Thanh Hóa Provincial Centre for Disease Control" healthCentre "CDC vaccination hall" campus 19.8100 105.7760 '["jointPatrols","informationExchange"]'
+  partner "Quảng Thắng taxi and motorbike-taxi drivers' group" transportGroup "Taxi stand at the Obstetrics hospital" wardArea 19.8066 105.7770 '["informationExchange"]'
+  partner "Veterans' school-gate team" veteransTeam "Political School gate crossing" wardArea 19.8012 105.7793 '["schoolGateGuard"]'
+  members="$(printf '"%s",' "${partner_ids[@]}")"
+  post partners/channels '{"kind":"hotline","name":"Quảng Thắng ward police hotline","number":"0237 3852 113"}'
+  post partners/channels "{\"kind\":\"chatGroup\",\"name\":\"Ward – school – hospital linkage\",\"platform\":\"Zalo\",\"memberPartnerIds\":[${members%,}]}"
+else
+  echo "The partners service already lists partners (or did not answer); no demo partners loaded."
+fi
+
 echo "Loading demo tips through $gateway/api/tips ..."
 
 tip tip-2024-01 hotline theft "2024-01-18T20:40:00+07:00" \
@@ -85,5 +145,5 @@ tip tip-2024-08 chat violence "2024-11-28T21:35:00+07:00" \
   "Dermatology hospital, waiting area" \
   "Hospital security in the linkage chat group: two patients' relatives are fighting in the waiting area and one has a helmet in his hand; security asks the patrol to come."
 
-echo "Demo tips: $created created, $failed failed."
+echo "Demo data: $created created, $failed failed."
 [[ $failed -eq 0 ]]

@@ -44,3 +44,57 @@ public sealed record SiteRegistered(
     double Latitude,
     double Longitude,
     DateTimeOffset RegisteredAt);
+
+/// <summary>A partner's name or kind changed; the message carries both as they now are.</summary>
+[MessageUrn("wardlink:partners:partner-changed:v1")]
+public sealed record PartnerChanged(
+    Guid PartnerId,
+    string Name,
+    PartnerKind Kind,
+    DateTimeOffset ChangedAt);
+
+/// <summary>A partner left the linkage; its history stays.</summary>
+[MessageUrn("wardlink:partners:partner-left:v1")]
+public sealed record PartnerLeft(
+    Guid PartnerId,
+    DateTimeOffset LeftAt);
+
+/// <summary>
+/// A site's name, kind or point changed; the message carries the whole site as it now is.
+/// <c>SiteVersion</c> is the site's stream version, so a consumer never lets an older change
+/// overwrite a newer one when deliveries arrive out of order.
+/// </summary>
+[MessageUrn("wardlink:partners:site-updated:v1")]
+public sealed record SiteUpdated(
+    Guid SiteId,
+    Guid PartnerId,
+    string Name,
+    SiteKind Kind,
+    double Latitude,
+    double Longitude,
+    DateTimeOffset UpdatedAt,
+    long SiteVersion);
+
+/// <summary>A site is no longer in use; directories keep it (old records name it) marked retired.</summary>
+[MessageUrn("wardlink:partners:site-retired:v1")]
+public sealed record SiteRetired(
+    Guid SiteId,
+    Guid PartnerId,
+    DateTimeOffset RetiredAt,
+    long SiteVersion);
+
+/// <summary>A security camera was installed at a partner's site.</summary>
+[MessageUrn("wardlink:partners:camera-installed:v1")]
+public sealed record CameraInstalled(
+    Guid CameraId,
+    Guid SiteId,
+    Guid PartnerId,
+    DateTimeOffset InstalledAt);
+
+/// <summary>A security camera was taken out of service.</summary>
+[MessageUrn("wardlink:partners:camera-decommissioned:v1")]
+public sealed record CameraDecommissioned(
+    Guid CameraId,
+    Guid SiteId,
+    Guid PartnerId,
+    DateTimeOffset DecommissionedAt);

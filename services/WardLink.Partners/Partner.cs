@@ -3,6 +3,13 @@ using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
 
+public enum PartnerStatus
+{
+    Active,
+    Suspended,
+    Left,
+}
+
 public sealed record PartnerRegistered(
     Guid PartnerId,
     string Name,
@@ -10,17 +17,61 @@ public sealed record PartnerRegistered(
     DateTimeOffset RegisteredAt,
     string RegisteredBy);
 
+/// <summary>A rename or a change of kind: carries both as they now are, so the relay publishes it as it is.</summary>
+public sealed record PartnerChanged(Guid PartnerId, string Name, PartnerKind Kind, DateTimeOffset At, string By);
+
+public sealed record PartnerSuspended(Guid PartnerId, string Reason, DateTimeOffset At, string By);
+
+public sealed record PartnerResumed(Guid PartnerId, DateTimeOffset At, string By);
+
+public sealed record PartnerLeft(Guid PartnerId, string Reason, DateTimeOffset At, string By);
+
 public sealed record RegisterPartner(Guid PartnerId, string? Name, PartnerKind? Kind, string RegisteredBy);
 
-public sealed record PartnerState(Guid Id, string Name, PartnerKind Kind, DateTimeOffset RegisteredAt, string RegisteredBy)
+/// <summary>A partner as it stands; also the read model of the partner list (an inline snapshot).</summary>
+public sealed record PartnerState(
+    Guid Id,
+    string Name,
+    PartnerKind Kind,
+    PartnerStatus Status,
+    DateTimeOffset RegisteredAt,
+    string RegisteredBy,
+    DateTimeOffset? LeftAt,
+    LinkageAgreement? Agreement,
+    IReadOnlyList<PartnerContact> Contacts)
 {
     public static PartnerState Create(PartnerRegistered registered) =>
-        new(registered.PartnerId, registered.Name, registered.Kind, registered.RegisteredAt, registered.RegisteredBy);
+        new(registered.PartnerId, registered.Name, registered.Kind, PartnerStatus.Active, registered.RegisteredAt, registered.RegisteredBy, null, null, []);
+
+    public PartnerState Apply(AgreementSigned agreement) =>
+        this with { Agreement = new LinkageAgreement(agreement.JoinedOn, [.. agreement.Duties.Select(duty => new DutyRecord(duty, [], null))]) };
+
+    public PartnerState Apply(DutyMet met) => this with
+    {
+        Agreement = Agreement! with { Duties = [.. Agreement.Duties.Select(record => record.Duty == met.Duty ? record with { Evidence = met.Evidence, MetAt = met.At } : record)] },
+    };
+
+    public PartnerState Apply(ContactAdded added) => this with { Contacts = [.. Contacts, new PartnerContact(added.ContactId, added.Role, added.Name, added.Phone)] };
+
+    public PartnerState Apply(ContactRemoved removed) => this with { Contacts = [.. Contacts.Where(contact => contact.Id != removed.ContactId)] };
+
+    public PartnerState Apply(PartnerChanged changed) => this with { Name = changed.Name, Kind = changed.Kind };
+
+    public PartnerState Apply(PartnerSuspended suspended) => this with { Status = PartnerStatus.Suspended };
+
+    public PartnerState Apply(PartnerResumed resumed) => this with { Status = PartnerStatus.Active };
+
+    public PartnerState Apply(PartnerLeft left) => this with { Status = PartnerStatus.Left, LeftAt = left.At };
 }
 
+/// <summary>The decisions on a partner: pure functions of its state, the command, the time and the actor.</summary>
 public static class Partner
 {
     public const int MaxNameLength = 200;
+    public const int MaxTextLength = 4000;
+
+    /// <summary>How far a caller's clock may run ahead of ours before a business date counts as future.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
     public static Decision Register(PartnerState? current, RegisterPartner command, DateTimeOffset now)
     {
@@ -40,8 +91,82 @@ public static class Partner
         return Decision.Accept(new PartnerRegistered(command.PartnerId, command.Name!.Trim(), command.Kind!.Value, now, command.RegisteredBy));
     }
 
+    public static Decision Rename(PartnerState partner, string? name, DateTimeOffset now, string by)
+    {
+        var errors = new FieldErrors().CheckName(name);
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        return partner.Change(name!.Trim(), partner.Kind, now, by);
+    }
+
+    public static Decision ChangeKind(PartnerState partner, PartnerKind? kind, DateTimeOffset now, string by)
+    {
+        var errors = new FieldErrors().Check(kind is not null, "kind", "Choose the kind of partner.");
+        return errors.Any ? errors.ToRejection() : partner.Change(partner.Name, kind!.Value, now, by);
+    }
+
+    public static Decision Suspend(PartnerState partner, string? reason, DateTimeOffset now, string by)
+    {
+        if (partner.Status != PartnerStatus.Active)
+        {
+            return Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only an active partner can be suspended.");
+        }
+
+        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the partner is suspended.", MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new PartnerSuspended(partner.Id, reason!.Trim(), now, by));
+    }
+
+    public static Decision Resume(PartnerState partner, DateTimeOffset now, string by) =>
+        partner.Status == PartnerStatus.Suspended
+            ? Decision.Accept(new PartnerResumed(partner.Id, now, by))
+            : Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only a suspended partner can resume.");
+
+    public static Decision Leave(PartnerState partner, string? reason, DateTimeOffset now, string by)
+    {
+        if (partner.Status == PartnerStatus.Left)
+        {
+            return Rejection.Conflict($"Partner {partner.Name} has already left the linkage.");
+        }
+
+        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the partner leaves.", MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new PartnerLeft(partner.Id, reason!.Trim(), now, by));
+    }
+
     /// <summary>A name is required and at most <see cref="MaxNameLength"/> characters (partners and sites alike).</summary>
-    internal static FieldErrors CheckName(this FieldErrors errors, string? name) => errors
-        .Check(!string.IsNullOrWhiteSpace(name), "name", "A name is required.")
-        .Check((name?.Length ?? 0) <= MaxNameLength, "name", $"At most {MaxNameLength} characters.");
+    internal static FieldErrors CheckName(this FieldErrors errors, string? name) =>
+        errors.CheckText(name, "name", "A name is required.", MaxNameLength);
+
+    internal static FieldErrors CheckText(this FieldErrors errors, string? text, string field, string missing, int maxLength) => errors
+        .Check(!string.IsNullOrWhiteSpace(text), field, missing)
+        .Check((text?.Length ?? 0) <= maxLength, field, $"At most {maxLength} characters.");
+
+    /// <summary>A business date given by the caller (or now): never in the future.</summary>
+    internal static FieldErrors CheckPast(this FieldErrors errors, DateTimeOffset? at, string field, DateTimeOffset now) =>
+        errors.Check(at is null || at <= now + ClockSkew, field, "Cannot be in the future.");
+
+    /// <summary>A partner that left the linkage keeps its history but takes no more changes.</summary>
+    internal static Rejection? RefuseIfLeft(this PartnerState partner) =>
+        partner.Status == PartnerStatus.Left ? Rejection.Conflict($"Partner {partner.Name} has left the linkage; its records no longer change.") : null;
+
+    private static Decision Change(this PartnerState partner, string name, PartnerKind kind, DateTimeOffset now, string by)
+    {
+        if (partner.RefuseIfLeft() is { } refused)
+        {
+            return refused;
+        }
+
+        return name == partner.Name && kind == partner.Kind
+            ? Rejection.Conflict($"Partner {partner.Name} is already named and classified so.")
+            : Decision.Accept(new PartnerChanged(partner.Id, name, kind, now, by));
+    }
+
+    private static string Describe(PartnerStatus status) => status switch
+    {
+        PartnerStatus.Active => "active",
+        PartnerStatus.Suspended => "suspended",
+        _ => "no longer in the linkage",
+    };
 }

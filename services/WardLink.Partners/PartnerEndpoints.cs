@@ -6,10 +6,33 @@ namespace WardLink.Partners;
 
 public sealed record RegisterPartnerRequest(string? Name, PartnerKind? Kind);
 
+public sealed record RenamePartnerRequest(string? Name);
+
+public sealed record ChangeKindRequest(PartnerKind? Kind);
+
+public sealed record ReasonRequest(string? Reason);
+
+public sealed record SignAgreementRequest(DateTimeOffset? JoinedOn, IReadOnlyList<LinkageDuty>? Duties);
+
+public sealed record DutyMetRequest(LinkageDuty? Duty, IReadOnlyList<string>? Evidence, DateTimeOffset? At);
+
+public sealed record AddContactRequest(string? Role, string? Name, string? Phone);
+
 public sealed record RegisterSiteRequest(string? Name, SiteKind? Kind, double? Latitude, double? Longitude);
+
+public sealed record SurveyCameraRequest(string? Description, DateTimeOffset? At);
+
+/// <summary>A dated step: when it happened, if not now.</summary>
+public sealed record DatedStepRequest(DateTimeOffset? At);
+
+public sealed record DecommissionCameraRequest(string? Reason, DateTimeOffset? At);
 
 public static class PartnerEndpoints
 {
+    private const string WhatPartner = "Partner";
+    private const string WhatSite = "Site";
+    private const string WhatCamera = "Camera";
+
     public static IEndpointRouteBuilder MapPartnerEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var partners = endpoints.MapGroup("/partners").WithTags("Partners");
@@ -22,6 +45,24 @@ public static class PartnerEndpoints
             .WithName("GetPartner")
             .Produces<PartnerState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        MapStep(partners, "/{id:guid}/rename", WhatPartner, "RenamePartner", "Give a partner a new name.",
+            (PartnerState partner, RenamePartnerRequest request, DateTimeOffset now, string by) => Partner.Rename(partner, request.Name, now, by));
+        MapStep(partners, "/{id:guid}/kind", WhatPartner, "ChangePartnerKind", "Change what kind of partner it is.",
+            (PartnerState partner, ChangeKindRequest request, DateTimeOffset now, string by) => Partner.ChangeKind(partner, request.Kind, now, by));
+        MapStep(partners, "/{id:guid}/suspend", WhatPartner, "SuspendPartner", "Suspend an active partner's part in the linkage, with the reason.",
+            (PartnerState partner, ReasonRequest request, DateTimeOffset now, string by) => Partner.Suspend(partner, request.Reason, now, by));
+        MapStep(partners, "/{id:guid}/leave", WhatPartner, "PartnerLeaves", "A partner leaves the linkage, with the reason; its history stays.",
+            (PartnerState partner, ReasonRequest request, DateTimeOffset now, string by) => Partner.Leave(partner, request.Reason, now, by));
+        MapStep(partners, "/{id:guid}/agreement", WhatPartner, "SignAgreement", "The partner joins the linkage on a date with its listed duties (once).",
+            (PartnerState partner, SignAgreementRequest request, DateTimeOffset now, string by) => Agreement.Sign(partner, request.JoinedOn, request.Duties, now, by));
+        MapStep(partners, "/{id:guid}/agreement/duties-met", WhatPartner, "MeetDuty", "Mark one of the partner's listed duties met, with links to the evidence.",
+            (PartnerState partner, DutyMetRequest request, DateTimeOffset now, string by) => Agreement.MeetDuty(partner, request.Duty, request.Evidence, request.At, now, by));
+        partners.MapPost("/{id:guid}/contacts", AddContact)
+            .DescribeStep<PartnerState>("AddPartnerContact", "Add a contact person (role, name, phone): personal data, never published.");
+        partners.MapDelete("/{id:guid}/contacts/{contactId:guid}", RemoveContact)
+            .DescribeStep<PartnerState>("RemovePartnerContact", "Remove a contact person.");
+        partners.MapPost("/{id:guid}/resume", Resume).DescribeStep<PartnerState>("ResumePartner", "A suspended partner takes part again.");
+
         partners.MapPost("/{id:guid}/sites", RegisterSite)
             .WithName("RegisterSite")
             .WithSummary("Register one of a partner's sites; the other services learn it from SiteRegistered.")
@@ -32,6 +73,30 @@ public static class PartnerEndpoints
             .WithName("GetPartnerSite")
             .Produces<SiteState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        partners.MapPut("/{id:guid}/sites/{siteId:guid}", UpdateSite)
+            .DescribeStep<SiteState>("UpdateSite", "Change a site's name, kind and point (all of them); published as SiteUpdated.");
+        partners.MapPost("/{id:guid}/sites/{siteId:guid}/retire", RetireSite)
+            .DescribeStep<SiteState>("RetireSite", "Retire a site, with the reason; published as SiteRetired.");
+
+        partners.MapPost("/{id:guid}/sites/{siteId:guid}/cameras", SurveyCamera)
+            .WithName("SurveyCamera")
+            .WithSummary("Record a survey for a security camera at the site: the first step of its lifecycle.")
+            .Produces<CameraState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        partners.MapGet("/cameras/{id:guid}", GetCamera)
+            .WithName("GetCamera")
+            .Produces<CameraState>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        MapStep(partners, "/cameras/{id:guid}/approve", WhatCamera, "ApproveCamera", "Approve a surveyed camera.",
+            (CameraState camera, DatedStepRequest request, DateTimeOffset now, string by) => Camera.Approve(camera, request.At, now, by));
+        MapStep(partners, "/cameras/{id:guid}/install", WhatCamera, "InstallCamera", "Record an approved camera's installation; published as CameraInstalled.",
+            (CameraState camera, DatedStepRequest request, DateTimeOffset now, string by) => Camera.Install(camera, request.At, now, by));
+        MapStep(partners, "/cameras/{id:guid}/operate", WhatCamera, "StartCameraOperation", "Record that an installed camera works.",
+            (CameraState camera, DatedStepRequest request, DateTimeOffset now, string by) => Camera.StartOperation(camera, request.At, now, by));
+        MapStep(partners, "/cameras/{id:guid}/decommission", WhatCamera, "DecommissionCamera", "Take a camera out of service, with the reason; published as CameraDecommissioned.",
+            (CameraState camera, DecommissionCameraRequest request, DateTimeOffset now, string by) => Camera.Decommission(camera, request.Reason, request.At, now, by));
         return endpoints;
     }
 
@@ -43,7 +108,20 @@ public static class PartnerEndpoints
     }
 
     private static Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
-        session.ReadStreamAsync<PartnerState>(http, id, "Partner", ct);
+        session.ReadStreamAsync<PartnerState>(http, id, WhatPartner, ct);
+
+    private static Task<IResult> Resume(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Partner.Resume(partner, clock.GetUtcNow(), http.Actor()), ct);
+
+    private static Task<IResult> AddContact(Guid id, AddContactRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var contactId = Guid.CreateVersion7();
+        return session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner =>
+            Agreement.AddContact(partner, contactId, request.Role, request.Name, request.Phone, clock.GetUtcNow(), http.Actor()), ct);
+    }
+
+    private static Task<IResult> RemoveContact(Guid id, Guid contactId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Agreement.RemoveContact(partner, contactId, clock.GetUtcNow(), http.Actor()), ct);
 
     private static async Task<IResult> RegisterSite(
         Guid id, RegisterSiteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
@@ -55,9 +133,53 @@ public static class PartnerEndpoints
 
     private static async Task<IResult> GetSite(Guid id, Guid siteId, HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
-        return site is null || site.PartnerId != id
-            ? Results.Problem(title: $"Site {siteId} of partner {id} was not found.", statusCode: StatusCodes.Status404NotFound)
-            : await session.ReadStreamAsync<SiteState>(http, siteId, "Site", ct);
+        var (site, version) = await session.LoadStreamAsync<SiteState>(siteId, ct);
+        if (site is null || site.OfAnotherPartner(id) is not null)
+        {
+            return Results.Problem(title: $"Site {siteId} of partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        http.Response.SetETag(version);
+        return Results.Ok(site);
     }
+
+    private static Task<IResult> UpdateSite(
+        Guid id, Guid siteId, RegisterSiteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site =>
+            Site.Update(site, id, request.Name, request.Kind, request.Latitude, request.Longitude, clock.GetUtcNow(), http.Actor()), ct);
+
+    private static Task<IResult> RetireSite(
+        Guid id, Guid siteId, ReasonRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site => Site.Retire(site, id, request.Reason, clock.GetUtcNow(), http.Actor()), ct);
+
+    private static async Task<IResult> SurveyCamera(
+        Guid id, Guid siteId, SurveyCameraRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
+        var command = new SurveyCamera(Guid.CreateVersion7(), id, request.Description, request.At, http.Actor());
+        return await session.StartStreamAsync<CameraState>(http, command.CameraId, Camera.Survey(site, command, clock.GetUtcNow()), $"/partners/cameras/{command.CameraId}", ct);
+    }
+
+    private static Task<IResult> GetCamera(Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
+        session.ReadStreamAsync<CameraState>(http, id, WhatCamera, ct);
+
+    /// <summary>
+    /// Maps one step of a stream addressed by <c>{id}</c>: <c>POST</c> with a body, under
+    /// <c>If-Match</c>, deciding on the stream's current state with the actor and the time.
+    /// </summary>
+    internal static void MapStep<TState, TRequest>(
+        RouteGroupBuilder group, string pattern, string what, string name, string summary, Func<TState, TRequest, DateTimeOffset, string, Decision> decide)
+        where TState : class =>
+        group.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+                session.AppendToStreamAsync<TState>(http, id, what, state => decide(state, request, clock.GetUtcNow(), http.Actor()), ct))
+            .DescribeStep<TState>(name, summary);
+
+    internal static RouteHandlerBuilder DescribeStep<TState>(this RouteHandlerBuilder step, string name, string summary) => step
+        .WithName(name)
+        .WithSummary(summary)
+        .Produces<TState>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 }

@@ -4,13 +4,22 @@ using Contract = WardLink.Contracts.Partners;
 
 namespace WardLink.Partners;
 
-/// <summary>What the partners service tells the others: who joined the linkage and where their sites are.</summary>
+/// <summary>
+/// What the partners service tells the others: who is in the linkage, where their sites are, and
+/// which cameras watch them. Contacts and the reasons given for changes stay inside.
+/// </summary>
 public sealed class PartnersIntegrationEvents : IIntegrationEventMap
 {
     public object? ToMessage(IEvent recorded) => recorded.Data switch
     {
         PartnerRegistered partner => new Contract.PartnerRegistered(partner.PartnerId, partner.Name, partner.Kind, partner.RegisteredAt),
+        PartnerChanged partner => new Contract.PartnerChanged(partner.PartnerId, partner.Name, partner.Kind, partner.At),
+        PartnerLeft partner => new Contract.PartnerLeft(partner.PartnerId, partner.At),
         SiteRegistered site => new Contract.SiteRegistered(site.SiteId, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RegisteredAt),
+        SiteUpdated site => new Contract.SiteUpdated(site.SiteId, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.At, recorded.Version),
+        SiteRetired site => new Contract.SiteRetired(site.SiteId, site.PartnerId, site.At, recorded.Version),
+        CameraInstalled camera => new Contract.CameraInstalled(camera.CameraId, camera.SiteId, camera.PartnerId, camera.At),
+        CameraDecommissioned camera => new Contract.CameraDecommissioned(camera.CameraId, camera.SiteId, camera.PartnerId, camera.At),
         _ => null,
     };
 }

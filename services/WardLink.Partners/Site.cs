@@ -13,6 +13,19 @@ public sealed record SiteRegistered(
     DateTimeOffset RegisteredAt,
     string RegisteredBy);
 
+/// <summary>The site's facts as they now are (all of them, so the relay publishes the event as it is).</summary>
+public sealed record SiteUpdated(
+    Guid SiteId,
+    Guid PartnerId,
+    string Name,
+    SiteKind Kind,
+    double Latitude,
+    double Longitude,
+    DateTimeOffset At,
+    string By);
+
+public sealed record SiteRetired(Guid SiteId, Guid PartnerId, string Reason, DateTimeOffset At, string By);
+
 public sealed record RegisterSite(
     Guid SiteId,
     Guid PartnerId,
@@ -30,7 +43,8 @@ public sealed record SiteState(
     double Latitude,
     double Longitude,
     DateTimeOffset RegisteredAt,
-    string RegisteredBy)
+    string RegisteredBy,
+    DateTimeOffset? RetiredAt)
 {
     public static SiteState Create(SiteRegistered registered) => new(
         registered.SiteId,
@@ -40,7 +54,13 @@ public sealed record SiteState(
         registered.Latitude,
         registered.Longitude,
         registered.RegisteredAt,
-        registered.RegisteredBy);
+        registered.RegisteredBy,
+        null);
+
+    public SiteState Apply(SiteUpdated updated) =>
+        this with { Name = updated.Name, Kind = updated.Kind, Latitude = updated.Latitude, Longitude = updated.Longitude };
+
+    public SiteState Apply(SiteRetired retired) => this with { RetiredAt = retired.At };
 }
 
 public static class Site
@@ -53,11 +73,12 @@ public static class Site
             return Rejection.NotFound($"Partner {command.PartnerId} was not found.");
         }
 
-        var errors = new FieldErrors()
-            .CheckName(command.Name)
-            .Check(command.Kind is not null, "kind", "Choose the kind of site.")
-            .Check(command.Latitude is >= -90 and <= 90, "latitude", "A latitude between -90 and 90 is required.")
-            .Check(command.Longitude is >= -180 and <= 180, "longitude", "A longitude between -180 and 180 is required.");
+        if (partner.RefuseIfLeft() is { } refused)
+        {
+            return refused;
+        }
+
+        var errors = new FieldErrors().CheckSite(command.Name, command.Kind, command.Latitude, command.Longitude);
         if (errors.Any)
         {
             return errors.ToRejection();
@@ -73,4 +94,55 @@ public static class Site
             now,
             command.RegisteredBy));
     }
+
+    /// <summary>Changes a site's name, kind and point (all given, as they now are).</summary>
+    public static Decision Update(SiteState site, Guid partnerId, string? name, SiteKind? kind, double? latitude, double? longitude, DateTimeOffset now, string by)
+    {
+        if (site.OfAnotherPartner(partnerId) is { } notFound)
+        {
+            return notFound;
+        }
+
+        if (site.RetiredAt is not null)
+        {
+            return Rejection.Conflict($"Site {site.Name} is retired; a retired site is not updated.");
+        }
+
+        var errors = new FieldErrors().CheckSite(name, kind, latitude, longitude);
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        var updated = new SiteUpdated(site.Id, site.PartnerId, name!.Trim(), kind!.Value, latitude!.Value, longitude!.Value, now, by);
+        return updated.Name == site.Name && updated.Kind == site.Kind && updated.Latitude == site.Latitude && updated.Longitude == site.Longitude
+            ? Rejection.Conflict($"Site {site.Name} already has these details.")
+            : Decision.Accept(updated);
+    }
+
+    public static Decision Retire(SiteState site, Guid partnerId, string? reason, DateTimeOffset now, string by)
+    {
+        if (site.OfAnotherPartner(partnerId) is { } notFound)
+        {
+            return notFound;
+        }
+
+        if (site.RetiredAt is not null)
+        {
+            return Rejection.Conflict($"Site {site.Name} is already retired.");
+        }
+
+        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the site is retired.", Partner.MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new SiteRetired(site.Id, site.PartnerId, reason!.Trim(), now, by));
+    }
+
+    /// <summary>A site is addressed under its partner; under another partner it does not exist.</summary>
+    internal static Rejection? OfAnotherPartner(this SiteState site, Guid partnerId) =>
+        site.PartnerId == partnerId ? null : Rejection.NotFound($"Site {site.Id} of partner {partnerId} was not found.");
+
+    private static FieldErrors CheckSite(this FieldErrors errors, string? name, SiteKind? kind, double? latitude, double? longitude) => errors
+        .CheckName(name)
+        .Check(kind is not null, "kind", "Choose the kind of site.")
+        .Check(latitude is >= -90 and <= 90, "latitude", "A latitude between -90 and 90 is required.")
+        .Check(longitude is >= -180 and <= 180, "longitude", "A longitude between -180 and 180 is required.");
 }

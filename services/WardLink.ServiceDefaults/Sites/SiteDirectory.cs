@@ -9,7 +9,11 @@ using WardLink.Contracts.Partners;
 
 namespace WardLink.ServiceDefaults.Sites;
 
-/// <summary>A partner's site as this service knows it from the partners service's events.</summary>
+/// <summary>
+/// A partner's site as this service knows it from the partners service's events. <c>Version</c>
+/// is the site's stream version in partners (1 when registered), so an older change arriving late
+/// never overwrites a newer one; a retired site stays known (old records name it) with <c>RetiredAt</c>.
+/// </summary>
 public sealed record KnownSite(
     Guid Id,
     Guid PartnerId,
@@ -17,7 +21,9 @@ public sealed record KnownSite(
     SiteKind Kind,
     double Latitude,
     double Longitude,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    long Version = 1,
+    DateTimeOffset? RetiredAt = null);
 
 /// <summary>Keeps the local site directory: one row per site registered in partners.</summary>
 public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvider clock)
@@ -25,14 +31,41 @@ public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvide
 {
     protected override Task ApplyAsync(SiteRegistered message, IDocumentSession session, CancellationToken cancellationToken)
     {
-        if (message.SiteId == Guid.Empty || string.IsNullOrWhiteSpace(message.Name)
-            || message.Latitude is < -90 or > 90 || message.Longitude is < -180 or > 180)
-        {
-            throw new InvalidMessageException($"SiteRegistered for site '{message.SiteId}' is not a valid site.");
-        }
-
+        SiteDirectory.Validate(nameof(SiteRegistered), message.SiteId, message.Name, message.Latitude, message.Longitude);
         session.Store(new KnownSite(message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt));
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>Applies a site's new details, unless the directory already has a newer version of it.</summary>
+public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<SiteUpdated>(session, clock)
+{
+    protected override async Task ApplyAsync(SiteUpdated message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        SiteDirectory.Validate(nameof(SiteUpdated), message.SiteId, message.Name, message.Latitude, message.Longitude);
+        var site = await session.LoadKnownAsync(nameof(SiteUpdated), message.SiteId, cancellationToken);
+        if (message.SiteVersion > site.Version)
+        {
+            session.Store(site with
+            {
+                Name = message.Name, Kind = message.Kind, Latitude = message.Latitude, Longitude = message.Longitude, Version = message.SiteVersion,
+            });
+        }
+    }
+}
+
+/// <summary>Marks a site retired, unless the directory already has a newer version of it.</summary>
+public sealed class SiteRetiredConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<SiteRetired>(session, clock)
+{
+    protected override async Task ApplyAsync(SiteRetired message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        var site = await session.LoadKnownAsync(nameof(SiteRetired), message.SiteId, cancellationToken);
+        if (message.SiteVersion > site.Version)
+        {
+            session.Store(site with { RetiredAt = message.RetiredAt, Version = message.SiteVersion });
+        }
     }
 }
 
@@ -41,14 +74,36 @@ public sealed class InvalidMessageException(string message) : Exception(message)
 
 /// <summary>
 /// The site directory incidents, patrols and tips keep, so they can validate and name places
-/// without calling partners: fed by <see cref="SiteRegistered"/>, read at <c>GET /{service}/sites</c>
+/// without calling partners: fed by <see cref="SiteRegistered"/>,
+/// <see cref="SiteUpdated"/> and <see cref="SiteRetired"/>, read at <c>GET /{service}/sites</c>
 /// (so through the gateway at <c>/api/tips/sites</c>, like every other route of the service).
 /// </summary>
 public static class SiteDirectory
 {
     public const int MaxPageSize = 500;
 
-    public static void AddSiteDirectory(this IBusRegistrationConfigurator bus) => bus.AddConsumer<SiteRegisteredConsumer>();
+    public static void AddSiteDirectory(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<SiteRegisteredConsumer>();
+        bus.AddConsumer<SiteUpdatedConsumer>();
+        bus.AddConsumer<SiteRetiredConsumer>();
+    }
+
+    internal static void Validate(string messageType, Guid siteId, string? name, double latitude, double longitude)
+    {
+        if (siteId == Guid.Empty || string.IsNullOrWhiteSpace(name) || latitude is < -90 or > 90 || longitude is < -180 or > 180)
+        {
+            throw new InvalidMessageException($"{messageType} for site '{siteId}' is not a valid site.");
+        }
+    }
+
+    /// <summary>
+    /// The site a change is about. A change that overtook the site's registration (each message
+    /// type has its own queue) fails here, so the bus retries it once the registration is in.
+    /// </summary>
+    internal static async Task<KnownSite> LoadKnownAsync(this IDocumentSession session, string messageType, Guid siteId, CancellationToken ct) =>
+        await session.LoadAsync<KnownSite>(siteId, ct)
+        ?? throw new InvalidMessageException($"{messageType} for site '{siteId}', which is not known here (yet).");
 
     public static void AddSiteDirectory(this StoreOptions store) => store.Schema.For<KnownSite>().Index(site => site.PartnerId);
 

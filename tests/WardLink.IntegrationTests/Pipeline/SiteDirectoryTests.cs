@@ -58,6 +58,63 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_site_updated_then_retired_in_partners_changes_the_directories_of_tips_incidents_and_patrols()
+    {
+        var partnerId = await services.Partners.RegisterPartnerAsync("Thanh Hóa Psychiatric Hospital");
+        var siteId = await services.Partners.RegisterSiteAsync(partnerId, "Psychiatric hospital, east fence");
+        await WaitInEveryDirectoryAsync(siteId, site => site.Version == 1, "registered");
+
+        var update = await services.Partners.PutAsJsonAsync(
+            $"/partners/{partnerId}/sites/{siteId}",
+            new { name = "Psychiatric hospital, east gate", kind = "gate", latitude = 19.8081, longitude = 105.7812 },
+            TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        foreach (var site in await WaitInEveryDirectoryAsync(siteId, site => site.Version == 2, "updated"))
+        {
+            Assert.Equal(("Psychiatric hospital, east gate", SiteKind.Gate, 19.8081, 105.7812), (site.Name, site.Kind, site.Latitude, site.Longitude));
+            Assert.Null(site.RetiredAt);
+        }
+
+        var retire = await services.Partners.PostAsJsonAsync(
+            $"/partners/{partnerId}/sites/{siteId}/retire", new { reason = "Gate walled up." }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, retire.StatusCode);
+        foreach (var site in await WaitInEveryDirectoryAsync(siteId, site => site.Version == 3, "retired"))
+        {
+            Assert.NotNull(site.RetiredAt);
+            Assert.Equal("Psychiatric hospital, east gate", site.Name);
+        }
+
+        var overHttp = await services.Tips.GetFromJsonAsync<JsonElement>($"/tips/sites/{siteId}", TestContext.Current.CancellationToken);
+        Assert.Equal(JsonValueKind.String, overHttp.GetProperty("retiredAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_older_site_change_arriving_after_a_newer_one_changes_nothing()
+    {
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        var siteId = Guid.CreateVersion7();
+        var partnerId = Guid.CreateVersion7();
+        await bus.PublishAsync(new SiteRegistered(siteId, partnerId, "School gate", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow), NewId.NextGuid());
+        await Eventually.Get(
+            async () => (await services.SitesKnownToAsync(TipsService.Name)).SingleOrDefault(known => known.Id == siteId),
+            "the registration in the tips directory");
+
+        await bus.PublishAsync(new SiteRetired(siteId, partnerId, DateTimeOffset.UtcNow, 3), NewId.NextGuid());
+        await Eventually.Get(
+            async () => (await services.SitesKnownToAsync(TipsService.Name)).SingleOrDefault(known => known.Id == siteId && known.Version == 3),
+            "the retirement in the tips directory");
+        var late = NewId.NextGuid();
+        await bus.PublishAsync(new SiteUpdated(siteId, partnerId, "An older name", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow, 2), late);
+        await Eventually.Get(
+            async () => (await services.ProcessedByAsync(TipsService.Name)).SingleOrDefault(processed => processed.MessageId == late),
+            "the tips service to consume the late update");
+
+        var site = Assert.Single(await services.SitesKnownToAsync(TipsService.Name), known => known.Id == siteId);
+        Assert.Equal(("School gate", 3L), (site.Name, site.Version));
+        Assert.NotNull(site.RetiredAt);
+    }
+
+    [Fact]
     public async Task A_redelivered_message_changes_nothing()
     {
         await using var bus = await TestBus.StartAsync(services.VirtualHost);
@@ -133,6 +190,20 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
         var data = JsonDocument.Parse(relay).RootElement.GetProperty("data");
         Assert.Equal(data.GetProperty("highWaterMark").GetInt64(), data.GetProperty("relayedSequence").GetInt64());
         Assert.Equal(0, data.GetProperty("deadLettered").GetInt64());
+    }
+
+    private async Task<List<WardLink.ServiceDefaults.Sites.KnownSite>> WaitInEveryDirectoryAsync(
+        Guid siteId, Func<WardLink.ServiceDefaults.Sites.KnownSite, bool> arrived, string what)
+    {
+        var sites = new List<WardLink.ServiceDefaults.Sites.KnownSite>();
+        foreach (var service in Partnership.Directories)
+        {
+            sites.Add(await Eventually.Get(
+                async () => (await services.SitesKnownToAsync(service)).SingleOrDefault(known => known.Id == siteId && arrived(known)),
+                $"site {siteId} {what} in the {service} directory"));
+        }
+
+        return sites;
     }
 
     private static bool IsConsume(Activity span) => span.Source.Name == "MassTransit" && span.Kind == ActivityKind.Consumer;

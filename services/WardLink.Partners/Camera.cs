@@ -1,0 +1,137 @@
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Partners;
+
+public enum CameraStatus
+{
+    Surveyed,
+    Approved,
+    Installed,
+    Operational,
+    Decommissioned,
+}
+
+/// <summary>Every camera event names its business date (<c>At</c>: when it happened) and who recorded it (<c>By</c>).</summary>
+public interface ICameraEvent
+{
+    Guid CameraId { get; }
+
+    DateTimeOffset At { get; }
+
+    string By { get; }
+}
+
+/// <summary>A place at a site was surveyed for a security camera ("security camera" model).</summary>
+public sealed record CameraSurveyed(Guid CameraId, Guid SiteId, Guid PartnerId, string Description, DateTimeOffset At, string By) : ICameraEvent;
+
+public sealed record CameraApproved(Guid CameraId, DateTimeOffset At, string By) : ICameraEvent;
+
+/// <summary>Carries the site and partner so the relay publishes it as it is.</summary>
+public sealed record CameraInstalled(Guid CameraId, Guid SiteId, Guid PartnerId, DateTimeOffset At, string By) : ICameraEvent;
+
+public sealed record CameraOperationStarted(Guid CameraId, DateTimeOffset At, string By) : ICameraEvent;
+
+public sealed record CameraDecommissioned(Guid CameraId, Guid SiteId, Guid PartnerId, string Reason, DateTimeOffset At, string By) : ICameraEvent;
+
+public sealed record SurveyCamera(Guid CameraId, Guid PartnerId, string? Description, DateTimeOffset? At, string By);
+
+/// <summary>A camera as it stands, with the date of each step so far; also the statistics' read model (an inline snapshot).</summary>
+public sealed record CameraState(
+    Guid Id,
+    Guid SiteId,
+    Guid PartnerId,
+    string Description,
+    CameraStatus Status,
+    DateTimeOffset SurveyedAt,
+    DateTimeOffset? ApprovedAt,
+    DateTimeOffset? InstalledAt,
+    DateTimeOffset? OperationalAt,
+    DateTimeOffset? DecommissionedAt)
+{
+    public DateTimeOffset LastStepAt => DecommissionedAt ?? OperationalAt ?? InstalledAt ?? ApprovedAt ?? SurveyedAt;
+
+    public static CameraState Create(CameraSurveyed surveyed) =>
+        new(surveyed.CameraId, surveyed.SiteId, surveyed.PartnerId, surveyed.Description, CameraStatus.Surveyed, surveyed.At, null, null, null, null);
+
+    public CameraState Apply(CameraApproved approved) => this with { Status = CameraStatus.Approved, ApprovedAt = approved.At };
+
+    public CameraState Apply(CameraInstalled installed) => this with { Status = CameraStatus.Installed, InstalledAt = installed.At };
+
+    public CameraState Apply(CameraOperationStarted started) => this with { Status = CameraStatus.Operational, OperationalAt = started.At };
+
+    public CameraState Apply(CameraDecommissioned decommissioned) =>
+        this with { Status = CameraStatus.Decommissioned, DecommissionedAt = decommissioned.At };
+}
+
+/// <summary>
+/// A camera's lifecycle: surveyed → approved → installed → operational, and decommissioned once
+/// installed. Each step is dated (given, or now; never in the future nor before the step before it).
+/// </summary>
+public static class Camera
+{
+    public static Decision Survey(SiteState? site, SurveyCamera command, DateTimeOffset now)
+    {
+        if (site is null || site.OfAnotherPartner(command.PartnerId) is not null)
+        {
+            return Rejection.NotFound($"Site of partner {command.PartnerId} was not found.");
+        }
+
+        if (site.RetiredAt is not null)
+        {
+            return Rejection.Conflict($"Site {site.Name} is retired; no camera is surveyed at a retired site.");
+        }
+
+        var errors = new FieldErrors()
+            .CheckText(command.Description, "description", "Say where the camera would go and what it would watch.", Partner.MaxTextLength)
+            .CheckPast(command.At, "at", now);
+        return errors.Any
+            ? errors.ToRejection()
+            : Decision.Accept(new CameraSurveyed(command.CameraId, site.Id, site.PartnerId, command.Description!.Trim(), command.At ?? now, command.By));
+    }
+
+    public static Decision Approve(CameraState camera, DateTimeOffset? at, DateTimeOffset now, string by) =>
+        camera.Step(CameraStatus.Surveyed, "approved", "a surveyed", at, now, when => new CameraApproved(camera.Id, when, by));
+
+    public static Decision Install(CameraState camera, DateTimeOffset? at, DateTimeOffset now, string by) =>
+        camera.Step(CameraStatus.Approved, "installed", "an approved", at, now, when => new CameraInstalled(camera.Id, camera.SiteId, camera.PartnerId, when, by));
+
+    public static Decision StartOperation(CameraState camera, DateTimeOffset? at, DateTimeOffset now, string by) =>
+        camera.Step(CameraStatus.Installed, "put into operation", "an installed", at, now, when => new CameraOperationStarted(camera.Id, when, by));
+
+    public static Decision Decommission(CameraState camera, string? reason, DateTimeOffset? at, DateTimeOffset now, string by)
+    {
+        if (camera.Status is not (CameraStatus.Installed or CameraStatus.Operational))
+        {
+            return Rejection.Conflict($"Camera {camera.Id} is {Describe(camera.Status)}; only an installed or operational camera can be decommissioned.");
+        }
+
+        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the camera is decommissioned.", Partner.MaxTextLength);
+        return errors.Any
+            ? errors.ToRejection()
+            : camera.Step(camera.Status, "decommissioned", "an installed", at, now, when => new CameraDecommissioned(camera.Id, camera.SiteId, camera.PartnerId, reason!.Trim(), when, by));
+    }
+
+    private static Decision Step(
+        this CameraState camera, CameraStatus from, string step, string expected, DateTimeOffset? at, DateTimeOffset now, Func<DateTimeOffset, ICameraEvent> happened)
+    {
+        if (camera.Status != from)
+        {
+            return Rejection.Conflict($"Camera {camera.Id} is {Describe(camera.Status)}; only {expected} camera can be {step}.");
+        }
+
+        var when = at ?? now;
+        var errors = new FieldErrors()
+            .CheckPast(at, "at", now)
+            .Check(when >= camera.LastStepAt, "at", "Cannot be before the camera's previous step.");
+        return errors.Any ? errors.ToRejection() : Decision.Accept(happened(when));
+    }
+
+    private static string Describe(CameraStatus status) => status switch
+    {
+        CameraStatus.Surveyed => "only surveyed",
+        CameraStatus.Approved => "approved but not installed",
+        CameraStatus.Installed => "installed",
+        CameraStatus.Operational => "operational",
+        _ => "decommissioned",
+    };
+}

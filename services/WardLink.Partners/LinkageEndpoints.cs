@@ -1,0 +1,175 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Partners;
+
+public sealed record HoldMeetingRequest(DateTimeOffset? HeldAt, IReadOnlyList<Guid>? AttendingPartnerIds, string? Minutes);
+
+public sealed record AssignActionItemRequest(string? Text, Guid? OwnerPartnerId, DateTimeOffset? DueAt);
+
+public sealed record OpenChannelRequest(ChannelKind? Kind, string? Name, string? Number, string? Platform, IReadOnlyList<Guid>? MemberPartnerIds);
+
+public sealed record ChannelMemberRequest(Guid? PartnerId);
+
+public sealed record OutreachRequest(IReadOnlyList<OutreachTopic>? Topics, int? Attendees, DateTimeOffset? At);
+
+public sealed record IdCardDriveRequest(int? CardsIssued, DateTimeOffset? At);
+
+public sealed record WarningSignsRequest(int? Count, string? Text, DateTimeOffset? At);
+
+/// <summary>An open action item past its due date, with the meeting that set it.</summary>
+public sealed record OverdueActionItem(Guid MeetingId, DateTimeOffset MeetingHeldAt, ActionItem Item);
+
+/// <summary>The joint work of the linkage: monthly meetings and their action items, outreach, ID-card drives, warning signs.</summary>
+public static class LinkageEndpoints
+{
+    private const string WhatMeeting = "Meeting";
+    private const string WhatChannel = "Channel";
+
+    public static IEndpointRouteBuilder MapLinkageEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var partners = endpoints.MapGroup("/partners").WithTags("Linkage");
+        partners.MapPost("/meetings", HoldMeeting)
+            .WithName("HoldMeeting")
+            .WithSummary("Record a monthly coordination meeting: when, the attending partners, the minutes.")
+            .Produces<MeetingState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        MapRead<MeetingState>(partners, "/meetings/{id:guid}", WhatMeeting, "GetMeeting");
+        partners.MapPost("/meetings/{id:guid}/action-items", AssignActionItem)
+            .DescribeStep<MeetingState>("AssignActionItem", "Give a meeting an action item: what, the owner partner, the due date.");
+        partners.MapPost("/meetings/{id:guid}/action-items/{itemId:guid}/complete", CompleteActionItem)
+            .DescribeStep<MeetingState>("CompleteActionItem", "Close an action item (once), on the date given or now.");
+        partners.MapGet("/action-items/overdue", Overdue)
+            .WithName("OverdueActionItems")
+            .WithSummary("Open action items past their due date (as of now, or ?asOf=), oldest due first; filter by owner partner.");
+
+        partners.MapPost("/{id:guid}/outreach-sessions", HoldOutreach)
+            .WithName("HoldOutreachSession")
+            .WithSummary("Record a legal-education session at a school (or another partner): topics, attendees.")
+            .Produces<OutreachSessionState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        partners.MapPost("/{id:guid}/id-card-drives", HoldIdCardDrive)
+            .WithName("HoldIdCardDrive")
+            .WithSummary("Record a mobile ID-card drive at a partner: the cards issued.")
+            .Produces<IdCardDriveState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        partners.MapPost("/{id:guid}/sites/{siteId:guid}/warning-signs", PostWarningSigns)
+            .WithName("PostWarningSigns")
+            .WithSummary("Record theft-warning signs posted at a site.")
+            .Produces<WarningSignsState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        partners.MapPost("/channels", OpenChannel)
+            .WithName("OpenChannel")
+            .WithSummary("Open a communication channel: a hotline with its number, or a chat group with its members' partners.")
+            .Produces<ChannelState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+        MapRead<ChannelState>(partners, "/channels/{id:guid}", WhatChannel, "GetChannel");
+        partners.MapPost("/channels/{id:guid}/members", AddChannelMember)
+            .DescribeStep<ChannelState>("AddChannelMember", "Add a partner to a channel's members.");
+        partners.MapDelete("/channels/{id:guid}/members/{partnerId:guid}", RemoveChannelMember)
+            .DescribeStep<ChannelState>("RemoveChannelMember", "Remove a partner from a channel's members.");
+        MapRead<OutreachSessionState>(partners, "/outreach-sessions/{id:guid}", "Outreach session", "GetOutreachSession");
+        MapRead<IdCardDriveState>(partners, "/id-card-drives/{id:guid}", "ID-card drive", "GetIdCardDrive");
+        MapRead<WarningSignsState>(partners, "/warning-signs/{id:guid}", "Warning-sign posting", "GetWarningSigns");
+        return endpoints;
+    }
+
+    private static void MapRead<TState>(RouteGroupBuilder group, string pattern, string what, string name)
+        where TState : class =>
+        group.MapGet(pattern, (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) => session.ReadStreamAsync<TState>(http, id, what, ct))
+            .WithName(name)
+            .Produces<TState>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static Task<IResult> CompleteActionItem(
+        Guid id, Guid itemId, DatedStepRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<MeetingState>(http, id, WhatMeeting, meeting => Meeting.CompleteActionItem(meeting, itemId, request.At, clock.GetUtcNow(), http.Actor()), ct);
+
+    private static async Task<IResult> OpenChannel(OpenChannelRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var command = new OpenChannel(Guid.CreateVersion7(), request.Kind, request.Name, request.Number, request.Platform, request.MemberPartnerIds, http.Actor());
+        var unknown = await session.UnknownPartnersAsync(request.MemberPartnerIds ?? [], ct);
+        return await session.StartStreamAsync<ChannelState>(http, command.ChannelId, Channel.Open(command, unknown, clock.GetUtcNow()), $"/partners/channels/{command.ChannelId}", ct);
+    }
+
+    private static async Task<IResult> AddChannelMember(
+        Guid id, ChannelMemberRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        if (request.PartnerId is not { } partnerId)
+        {
+            return new FieldErrors().Check(false, "partnerId", "Give the partner's id.").ToRejection().ToProblem();
+        }
+
+        var known = (await session.UnknownPartnersAsync([partnerId], ct)).Count == 0;
+        return await session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.AddMember(channel, partnerId, known, clock.GetUtcNow(), http.Actor()), ct);
+    }
+
+    private static Task<IResult> RemoveChannelMember(Guid id, Guid partnerId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.RemoveMember(channel, partnerId, clock.GetUtcNow(), http.Actor()), ct);
+
+    private static async Task<IResult> HoldMeeting(HoldMeetingRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var command = new HoldMeeting(Guid.CreateVersion7(), request.HeldAt, request.AttendingPartnerIds, request.Minutes, http.Actor());
+        var unknown = await session.UnknownPartnersAsync(request.AttendingPartnerIds ?? [], ct);
+        return await session.StartStreamAsync<MeetingState>(http, command.MeetingId, Meeting.Hold(command, unknown, clock.GetUtcNow()), $"/partners/meetings/{command.MeetingId}", ct);
+    }
+
+    private static async Task<IResult> AssignActionItem(
+        Guid id, AssignActionItemRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var ownerKnown = request.OwnerPartnerId is { } owner && (await session.UnknownPartnersAsync([owner], ct)).Count == 0;
+        var itemId = Guid.CreateVersion7();
+        return await session.AppendToStreamAsync<MeetingState>(http, id, WhatMeeting, meeting =>
+            Meeting.AssignActionItem(meeting, itemId, request.Text, request.OwnerPartnerId, ownerKnown, request.DueAt, clock.GetUtcNow(), http.Actor()), ct);
+    }
+
+    private static async Task<Ok<List<OverdueActionItem>>> Overdue(IQuerySession session, TimeProvider clock, DateTimeOffset? asOf, Guid? ownerPartnerId, CancellationToken ct)
+    {
+        var at = asOf ?? clock.GetUtcNow();
+        var meetings = await session.Query<MeetingState>().Where(meeting => meeting.HeldAt < at).ToListAsync(ct);
+        return TypedResults.Ok(meetings
+            .SelectMany(meeting => meeting.ActionItems.Select(item => new OverdueActionItem(meeting.Id, meeting.HeldAt, item)))
+            .Where(overdue => overdue.Item.CompletedAt is null && overdue.Item.DueAt < at)
+            .Where(overdue => ownerPartnerId is null || overdue.Item.OwnerPartnerId == ownerPartnerId)
+            .OrderBy(overdue => overdue.Item.DueAt)
+            .ToList());
+    }
+
+    private static async Task<IResult> HoldOutreach(Guid id, OutreachRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var sessionId = Guid.CreateVersion7();
+        return await session.StartStreamAsync<OutreachSessionState>(
+            http, sessionId, Activities.HoldOutreach(partner, sessionId, request.Topics, request.Attendees, request.At, clock.GetUtcNow(), http.Actor()),
+            $"/partners/outreach-sessions/{sessionId}", ct);
+    }
+
+    private static async Task<IResult> HoldIdCardDrive(Guid id, IdCardDriveRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var driveId = Guid.CreateVersion7();
+        return await session.StartStreamAsync<IdCardDriveState>(
+            http, driveId, Activities.HoldIdCardDrive(partner, driveId, request.CardsIssued, request.At, clock.GetUtcNow(), http.Actor()),
+            $"/partners/id-card-drives/{driveId}", ct);
+    }
+
+    private static async Task<IResult> PostWarningSigns(
+        Guid id, Guid siteId, WarningSignsRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
+        var postingId = Guid.CreateVersion7();
+        return await session.StartStreamAsync<WarningSignsState>(
+            http, postingId, Activities.PostWarningSigns(site, id, postingId, request.Count, request.Text, request.At, clock.GetUtcNow(), http.Actor()),
+            $"/partners/warning-signs/{postingId}", ct);
+    }
+
+    private static async Task<IReadOnlyCollection<Guid>> UnknownPartnersAsync(this IQuerySession session, IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        var known = (await session.LoadManyAsync<PartnerState>(ct, ids.Distinct())).Select(partner => partner.Id).ToHashSet();
+        return [.. ids.Distinct().Where(id => !known.Contains(id))];
+    }
+}

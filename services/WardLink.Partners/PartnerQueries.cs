@@ -1,0 +1,165 @@
+using System.Text.Json;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using WardLink.Contracts.Partners;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Partners;
+
+/// <summary>
+/// One year of the linkage in the ward's local time (UTC+7). <c>PartnersByKind</c> counts the
+/// partners that were in the linkage at some time of the year (joined before it ended, by their
+/// agreement's date or else their registration; not gone before it began); everything else counts what is dated in the year: camera steps, signs
+/// posted, meetings held, action items closed, outreach sessions and their attendees, ID-card
+/// drives and the cards issued. <c>ActionItemsOverdue</c> counts the items due in the year that
+/// were not closed by their due date (closed late, or still open past it). Every kind and topic is
+/// listed, with 0 where there was none, so two years line up.
+/// </summary>
+public sealed record PartnerStatistics(
+    int Year,
+    IReadOnlyDictionary<string, int> PartnersByKind,
+    int CamerasSurveyed,
+    int CamerasInstalled,
+    int CamerasOperational,
+    int CamerasDecommissioned,
+    int WarningSignsPosted,
+    int MeetingsHeld,
+    int ActionItemsClosed,
+    int ActionItemsOverdue,
+    int OutreachSessions,
+    int OutreachAttendees,
+    IReadOnlyDictionary<string, int> OutreachSessionsByTopic,
+    int IdCardDrives,
+    int IdCardsIssued);
+
+/// <summary>What one local year's statistics are computed from: the read models as they stand.</summary>
+public sealed record LinkageRecords(
+    IReadOnlyList<PartnerState> Partners,
+    IReadOnlyList<CameraState> Cameras,
+    IReadOnlyList<WarningSignsState> Signs,
+    IReadOnlyList<MeetingState> Meetings,
+    IReadOnlyList<OutreachSessionState> OutreachSessions,
+    IReadOnlyList<IdCardDriveState> IdCardDrives);
+
+/// <summary>The partner list and the yearly statistics, read from the inline snapshots of partners and cameras.</summary>
+public static class PartnerQueries
+{
+    public const int MaxPageSize = 500;
+
+    public static void AddPartnerReadModels(StoreOptions store)
+    {
+        store.Projections.Snapshot<PartnerState>(SnapshotLifecycle.Inline);
+        store.Projections.Snapshot<CameraState>(SnapshotLifecycle.Inline);
+        store.Projections.Snapshot<MeetingState>(SnapshotLifecycle.Inline);
+        store.Projections.Snapshot<OutreachSessionState>(SnapshotLifecycle.Inline);
+        store.Projections.Snapshot<IdCardDriveState>(SnapshotLifecycle.Inline);
+        store.Projections.Snapshot<WarningSignsState>(SnapshotLifecycle.Inline);
+        store.Schema.For<PartnerState>().Index(partner => partner.Name);
+        store.Schema.For<CameraState>().Index(camera => camera.SiteId);
+    }
+
+    public static IEndpointRouteBuilder MapPartnerQueries(this IEndpointRouteBuilder endpoints)
+    {
+        var partners = endpoints.MapGroup("/partners").WithTags("Partners");
+        partners.MapGet("/", List)
+            .WithName("ListPartners")
+            .WithSummary("The partners of the linkage by name; filter by kind and status.")
+            .ProducesValidationProblem();
+        partners.MapGet("/stats", Statistics)
+            .WithName("PartnerStatistics")
+            .WithSummary("One year of the linkage, in local time (UTC+7).")
+            .ProducesValidationProblem();
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<ListPage<PartnerState>>, ValidationProblem>> List(
+        IQuerySession session, string? kind, string? status, int? limit, int? page, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
+        var wantedKind = errors.ParseEnum<PartnerKind>(kind, "kind");
+        var wantedStatus = errors.ParseEnum<PartnerStatus>(status, "status");
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var query = session.Query<PartnerState>().AsQueryable();
+        if (wantedKind is { } kindFilter)
+        {
+            query = query.Where(partner => partner.Kind == kindFilter);
+        }
+
+        if (wantedStatus is { } statusFilter)
+        {
+            query = query.Where(partner => partner.Status == statusFilter);
+        }
+
+        return TypedResults.Ok(await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id).ToListPageAsync(paging, ct));
+    }
+
+    private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, int? year, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Check(year is >= 2000 and <= 9998, "year", "Give a year (2000 to 9998).");
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var start = new DateTimeOffset(year!.Value, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset);
+        var end = start.AddYears(1);
+        var partners = await session.Query<PartnerState>()
+            .Where(partner => partner.LeftAt == null || partner.LeftAt >= start)
+            .ToListAsync(ct);
+        var records = new LinkageRecords(
+            partners,
+            await session.Query<CameraState>().Where(camera => camera.SurveyedAt < end).ToListAsync(ct),
+            await session.Query<WarningSignsState>().Where(signs => signs.PostedAt >= start && signs.PostedAt < end).ToListAsync(ct),
+            await session.Query<MeetingState>().Where(meeting => meeting.HeldAt < end).ToListAsync(ct),
+            await session.Query<OutreachSessionState>().Where(outreach => outreach.HeldAt >= start && outreach.HeldAt < end).ToListAsync(ct),
+            await session.Query<IdCardDriveState>().Where(drive => drive.HeldAt >= start && drive.HeldAt < end).ToListAsync(ct));
+        return TypedResults.Ok(Compute(year.Value, records, clock.GetUtcNow()));
+    }
+
+    /// <summary>The statistics of local year <paramref name="year"/>; an open item counts as overdue once its due date is before <paramref name="now"/>.</summary>
+    public static PartnerStatistics Compute(int year, LinkageRecords records, DateTimeOffset now)
+    {
+        bool InYear(DateTimeOffset? at) => at is { } when && YearlyNumbers.LocalYear(when) == year;
+
+        var end = new DateTimeOffset(year + 1, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset);
+        var members = records.Partners.Where(partner => (partner.Agreement?.JoinedOn ?? partner.RegisteredAt) < end && YearlyNumbers.LocalYear(partner.LeftAt ?? end) >= year);
+        var items = records.Meetings.SelectMany(meeting => meeting.ActionItems).ToList();
+        var outreach = records.OutreachSessions.Where(session => InYear(session.HeldAt)).ToList();
+        var drives = records.IdCardDrives.Where(drive => InYear(drive.HeldAt)).ToList();
+        return new PartnerStatistics(
+            year,
+            CountByName(members.Select(partner => partner.Kind)),
+            records.Cameras.Count(camera => InYear(camera.SurveyedAt)),
+            records.Cameras.Count(camera => InYear(camera.InstalledAt)),
+            records.Cameras.Count(camera => InYear(camera.OperationalAt)),
+            records.Cameras.Count(camera => InYear(camera.DecommissionedAt)),
+            records.Signs.Where(signs => InYear(signs.PostedAt)).Sum(signs => signs.Count),
+            records.Meetings.Count(meeting => InYear(meeting.HeldAt)),
+            items.Count(item => InYear(item.CompletedAt)),
+            items.Count(item => InYear(item.DueAt) && item.IsOverdueAt(now)),
+            outreach.Count,
+            outreach.Sum(session => session.Attendees),
+            CountByName(outreach.SelectMany(session => session.Topics)),
+            drives.Count,
+            drives.Sum(drive => drive.CardsIssued));
+    }
+
+    /// <summary>How many of each value of <typeparamref name="T"/>, by camelCase name, 0 for the absent ones.</summary>
+    private static Dictionary<string, int> CountByName<T>(IEnumerable<T> values)
+        where T : struct, Enum
+    {
+        var counts = Enum.GetValues<T>().ToDictionary(value => value, _ => 0);
+        foreach (var value in values)
+        {
+            counts[value]++;
+        }
+
+        return counts.ToDictionary(pair => JsonNamingPolicy.CamelCase.ConvertName(pair.Key.ToString()), pair => pair.Value, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.Pipeline;
+using WardLink.Partners;
+using WardLink.Testing;
+
+namespace WardLink.IntegrationTests.Partners;
+
+public sealed class LinkageApiTests(ServiceFixture<PartnersService> partners) : IClassFixture<ServiceFixture<PartnersService>>
+{
+    private readonly HttpClient _client = partners.CreateClient();
+
+    private IDocumentStore Store => partners.Host.Services.GetRequiredService<IDocumentStore>();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<(Guid Id, string ETag, JsonElement Body)> CreatedAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {body}");
+        return (body.GetProperty("id").GetGuid(), response.Headers.ETag!.Tag, body);
+    }
+
+    [Fact]
+    public async Task A_meeting_s_action_items_are_tracked_to_closure_and_the_open_ones_past_due_are_listed_as_overdue()
+    {
+        var police = await _client.RegisterPartnerAsync("Quảng Thắng ward police", "police");
+        var school = await _client.RegisterPartnerAsync("Provincial Political School", "school");
+        var (meetingId, etag, _) = await CreatedAsync(await _client.PostAsJsonAsync(
+            "/partners/meetings", new { heldAt = "2024-05-06T08:00:00+07:00", attendingPartnerIds = new[] { police, school }, minutes = "Reviewed April's tips and patrols." }, Ct));
+
+        var late = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items", etag, new { text = "Survey the dormitory B back yard for a camera", ownerPartnerId = school, dueAt = "2024-05-20T17:00:00+07:00" });
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        etag = late.Headers.ETag!.Tag;
+        var lateId = (await late.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("actionItems")[0].GetProperty("id").GetGuid();
+        var done = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items", etag, new { text = "Post theft-warning signs", ownerPartnerId = police, dueAt = "2024-05-31T17:00:00+07:00" });
+        etag = done.Headers.ETag!.Tag;
+        var doneId = (await done.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("actionItems")[1].GetProperty("id").GetGuid();
+        etag = await _client.StepOkAsync($"/partners/meetings/{meetingId}/action-items/{doneId}/complete", etag, new { at = "2024-05-28T10:00:00+07:00" });
+        var twice = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items/{doneId}/complete", etag, new { });
+
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        Assert.Contains("already completed", (await twice.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString(), StringComparison.Ordinal);
+        var events = await Store.EventsOfAsync(meetingId);
+        Assert.Equal([typeof(MeetingHeld), typeof(ActionItemAssigned), typeof(ActionItemAssigned), typeof(ActionItemCompleted)], events.Select(recorded => recorded.Data.GetType()));
+        Assert.Equal(new ActionItemCompleted(meetingId, doneId, new DateTimeOffset(2024, 5, 28, 3, 0, 0, TimeSpan.Zero), "anonymous"), events[3].Data);
+
+        var overdue = await _client.GetFromJsonAsync<JsonElement>($"/partners/action-items/overdue?ownerPartnerId={school}", Ct);
+        var item = Assert.Single(overdue.EnumerateArray());
+        Assert.Equal(meetingId, item.GetProperty("meetingId").GetGuid());
+        Assert.Equal(lateId, item.GetProperty("item").GetProperty("id").GetGuid());
+        Assert.Empty((await _client.GetFromJsonAsync<JsonElement>($"/partners/action-items/overdue?ownerPartnerId={police}", Ct)).EnumerateArray());
+        Assert.Empty((await _client.GetFromJsonAsync<JsonElement>($"/partners/action-items/overdue?ownerPartnerId={school}&asOf=2024-05-19T00:00:00%2B07:00", Ct)).EnumerateArray());
+
+        var stats = await _client.GetFromJsonAsync<JsonElement>("/partners/stats?year=2024", Ct);
+        Assert.Equal((1, 1, 1), (stats.GetProperty("meetingsHeld").GetInt32(), stats.GetProperty("actionItemsClosed").GetInt32(), stats.GetProperty("actionItemsOverdue").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Bad_meetings_and_action_items_are_400s_unknown_ones_404s_stale_ones_412s_and_none_appends()
+    {
+        var police = await _client.RegisterPartnerAsync("Ward police for bad meetings", "police");
+        var before = await Store.CountEventsAsync();
+        var badMeeting = await _client.PostAsJsonAsync("/partners/meetings", new { heldAt = "2999-01-01T00:00:00+07:00", attendingPartnerIds = new[] { Guid.CreateVersion7() }, minutes = "" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, badMeeting.StatusCode);
+        var errors = (await badMeeting.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
+        Assert.Equal(["attendingPartnerIds", "heldAt", "minutes"], errors.EnumerateObject().Select(field => field.Name).Order());
+        Assert.Equal(before, await Store.CountEventsAsync());
+
+        var (meetingId, etag, _) = await CreatedAsync(await _client.PostAsJsonAsync(
+            "/partners/meetings", new { heldAt = "2024-06-03T08:00:00+07:00", attendingPartnerIds = new[] { police }, minutes = "Short." }, Ct));
+        var unknownOwner = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items", etag, new { text = "x", ownerPartnerId = Guid.CreateVersion7(), dueAt = "2024-06-30T00:00:00+07:00" });
+        var stale = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items", "\"5\"", new { text = "x", ownerPartnerId = police, dueAt = "2024-06-30T00:00:00+07:00" });
+        var unknownItem = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items/{Guid.CreateVersion7()}/complete", etag, new { });
+        var unknownMeeting = await _client.StepAsync($"/partners/meetings/{Guid.CreateVersion7()}/action-items", null, new { text = "x", ownerPartnerId = police, dueAt = "2024-06-30T00:00:00+07:00" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, unknownOwner.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownItem.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownMeeting.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/partners/meetings/{Guid.CreateVersion7()}", Ct)).StatusCode);
+        Assert.Single(await Store.EventsOfAsync(meetingId));
+        var read = await _client.GetAsync($"/partners/meetings/{meetingId}", Ct);
+        Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
+    }
+
+    [Fact]
+    public async Task Outreach_ID_card_drives_and_warning_signs_are_recorded_and_counted_in_their_local_year()
+    {
+        var school = await _client.RegisterPartnerAsync("Vocational and Continuing Education Centre", "school");
+        var hospital = await _client.RegisterPartnerAsync("Provincial Obstetrics Hospital for signs");
+        var siteId = await _client.RegisterSiteAsync(hospital, "Obstetrics hospital parking");
+
+        var (outreachId, _, outreach) = await CreatedAsync(await _client.PostAsJsonAsync(
+            $"/partners/{school}/outreach-sessions", new { topics = (string[])["trafficSafety", "drugs"], attendees = 320, at = "2020-09-10T08:00:00+07:00" }, Ct));
+        var (driveId, _, _) = await CreatedAsync(await _client.PostAsJsonAsync($"/partners/{school}/id-card-drives", new { cardsIssued = 1200, at = "2020-05-20T08:00:00+07:00" }, Ct));
+        // 2020-12-31 17:30 UTC is 2021-01-01 00:30 in the ward: next year's.
+        await CreatedAsync(await _client.PostAsJsonAsync($"/partners/{school}/id-card-drives", new { cardsIssued = 50, at = "2020-12-31T17:30:00Z" }, Ct));
+        var (signsId, _, _) = await CreatedAsync(await _client.PostAsJsonAsync(
+            $"/partners/{hospital}/sites/{siteId}/warning-signs", new { count = 6, text = "Lock your motorbike; thieves operate here.", at = "2020-03-01T08:00:00+07:00" }, Ct));
+
+        Assert.Equal(["trafficSafety", "drugs"], outreach.GetProperty("topics").EnumerateArray().Select(topic => topic.GetString()));
+        Assert.IsType<OutreachSessionHeld>(Assert.Single(await Store.EventsOfAsync(outreachId)).Data);
+        Assert.Equal(1200, Assert.IsType<IdCardDriveHeld>(Assert.Single(await Store.EventsOfAsync(driveId)).Data).CardsIssued);
+        Assert.Equal(6, Assert.IsType<WarningSignsPosted>(Assert.Single(await Store.EventsOfAsync(signsId)).Data).Count);
+        Assert.Equal(320, (await _client.GetFromJsonAsync<JsonElement>($"/partners/outreach-sessions/{outreachId}", Ct)).GetProperty("attendees").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/partners/id-card-drives/{driveId}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/partners/warning-signs/{signsId}", Ct)).StatusCode);
+
+        var stats = await _client.GetFromJsonAsync<JsonElement>("/partners/stats?year=2020", Ct);
+        Assert.Equal((1, 320), (stats.GetProperty("outreachSessions").GetInt32(), stats.GetProperty("outreachAttendees").GetInt32()));
+        Assert.Equal(1, stats.GetProperty("outreachSessionsByTopic").GetProperty("drugs").GetInt32());
+        Assert.Equal((1, 1200), (stats.GetProperty("idCardDrives").GetInt32(), stats.GetProperty("idCardsIssued").GetInt32()));
+        Assert.Equal(6, stats.GetProperty("warningSignsPosted").GetInt32());
+        Assert.Equal(50, (await _client.GetFromJsonAsync<JsonElement>("/partners/stats?year=2021", Ct)).GetProperty("idCardsIssued").GetInt32());
+    }
+
+    [Fact]
+    public async Task Bad_activities_are_400s_at_unknown_partners_or_sites_404s_and_none_appends()
+    {
+        var school = await _client.RegisterPartnerAsync("School for bad activities", "school");
+        var before = await Store.CountEventsAsync();
+
+        var badOutreach = await _client.PostAsJsonAsync($"/partners/{school}/outreach-sessions", new { topics = Array.Empty<string>(), attendees = 0 }, Ct);
+        var unknownTopic = await _client.PostAsync($"/partners/{school}/outreach-sessions", IncidentRequests.Json("{ \"topics\": [\"astrology\"], \"attendees\": 3, \"at\": \"2024-01-01T00:00:00+07:00\" }"), Ct);
+        var badDrive = await _client.PostAsJsonAsync($"/partners/{school}/id-card-drives", new { cardsIssued = -1, at = "2999-01-01T00:00:00+07:00" }, Ct);
+        var unknownPartner = await _client.PostAsJsonAsync($"/partners/{Guid.CreateVersion7()}/id-card-drives", new { cardsIssued = 10, at = "2024-01-01T00:00:00+07:00" }, Ct);
+        var unknownSite = await _client.PostAsJsonAsync($"/partners/{school}/sites/{Guid.CreateVersion7()}/warning-signs", new { count = 2, at = "2024-01-01T00:00:00+07:00" }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, badOutreach.StatusCode);
+        var errors = (await badOutreach.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
+        Assert.Equal(["at", "attendees", "topics"], errors.EnumerateObject().Select(field => field.Name).Order());
+        Assert.Equal(HttpStatusCode.BadRequest, unknownTopic.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badDrive.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownPartner.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownSite.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/partners/outreach-sessions/{Guid.CreateVersion7()}", Ct)).StatusCode);
+        Assert.Equal(before, await Store.CountEventsAsync());
+    }
+
+    [Fact]
+    public async Task A_hotline_and_a_chat_group_with_its_members_partners_are_kept_under_If_Match()
+    {
+        var police = await _client.RegisterPartnerAsync("Ward police for channels", "police");
+        var drivers = await _client.RegisterPartnerAsync("Motorbike-taxi drivers' group", "transportGroup");
+
+        var (hotlineId, _, hotline) = await CreatedAsync(await _client.PostAsJsonAsync("/partners/channels", new { kind = "hotline", name = "Ward police hotline", number = "0237 3852 113" }, Ct));
+        var (groupId, etag, _) = await CreatedAsync(await _client.PostAsJsonAsync(
+            "/partners/channels", new { kind = "chatGroup", name = "Linkage security group", platform = "Zalo", memberPartnerIds = new[] { police } }, Ct));
+        etag = await _client.StepOkAsync($"/partners/channels/{groupId}/members", etag, new { partnerId = drivers });
+        var again = await _client.StepAsync($"/partners/channels/{groupId}/members", etag, new { partnerId = drivers });
+        var stranger = await _client.StepAsync($"/partners/channels/{groupId}/members", etag, new { partnerId = Guid.CreateVersion7() });
+        var stale = await _client.StepAsync($"/partners/channels/{groupId}/members/{police}", "\"1\"", method: HttpMethod.Delete);
+        etag = await _client.StepOkAsync($"/partners/channels/{groupId}/members/{police}", etag, method: HttpMethod.Delete);
+        var badChannel = await _client.PostAsJsonAsync("/partners/channels", new { kind = "hotline", name = "No number" }, Ct);
+
+        Assert.Equal("0237 3852 113", hotline.GetProperty("number").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badChannel.StatusCode);
+        Assert.Equal("\"3\"", etag);
+        Assert.Equal([typeof(ChannelOpened), typeof(ChannelMemberAdded), typeof(ChannelMemberRemoved)], (await Store.EventsOfAsync(groupId)).Select(recorded => recorded.Data.GetType()));
+        var group = await _client.GetFromJsonAsync<JsonElement>($"/partners/channels/{groupId}", Ct);
+        Assert.Equal(drivers, Assert.Single(group.GetProperty("memberPartnerIds").EnumerateArray()).GetGuid());
+        Assert.Single(await Store.EventsOfAsync(hotlineId));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/partners/channels/{Guid.CreateVersion7()}", Ct)).StatusCode);
+    }
+}

@@ -1,0 +1,95 @@
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
+using WardLink.Partners;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.UnitTests;
+
+public sealed class AgreementDecisionTests
+{
+    private static readonly DateTimeOffset Now = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(7));
+    private static readonly DateTimeOffset JoinedOn = new(2023, 4, 12, 0, 0, 0, TimeSpan.FromHours(7));
+    private static readonly Guid PartnerId = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
+    private static readonly PartnerState Hospital = PartnerState.Create(new PartnerRegistered(PartnerId, "Eye Hospital", PartnerKind.Hospital, JoinedOn, "x"));
+    private static readonly PartnerState Joined = Hospital.Apply(new AgreementSigned(PartnerId, JoinedOn, [LinkageDuty.JointPatrols, LinkageDuty.CameraSites], Now, "x"));
+
+    [Fact]
+    public void A_partner_joins_the_linkage_once_on_a_past_date_with_its_duties_listed_once()
+    {
+        var signed = Assert.IsType<AgreementSigned>(Assert.Single(
+            Agreement.Sign(Hospital, JoinedOn, [LinkageDuty.JointPatrols, LinkageDuty.CameraSites, LinkageDuty.JointPatrols], Now, "ward-committee").Events));
+
+        Assert.Equal((PartnerId, JoinedOn, Now, "ward-committee"), (signed.PartnerId, signed.JoinedOn, signed.At, signed.By));
+        Assert.Equal([LinkageDuty.JointPatrols, LinkageDuty.CameraSites], signed.Duties);
+        Assert.Equal([LinkageDuty.JointPatrols, LinkageDuty.CameraSites], Hospital.Apply(signed).Agreement!.Duties.Select(duty => duty.Duty));
+        Assert.Equal(RejectionKind.Conflict, Agreement.Sign(Joined, JoinedOn, [LinkageDuty.Other], Now, "x").Rejection?.Kind);
+        Assert.Equal(["duties", "joinedOn"], Agreement.Sign(Hospital, Now.AddDays(3), [], Now, "x").Rejection!.Errors!.Keys.Order());
+    }
+
+    [Fact]
+    public void A_listed_duty_is_met_once_with_evidence_links()
+    {
+        var met = Assert.IsType<DutyMet>(Assert.Single(Agreement.MeetDuty(Joined, LinkageDuty.CameraSites, ["https://wardlink.example/minutes/2024-05.pdf"], null, Now, "police").Events));
+        var after = Joined.Apply(met);
+
+        Assert.Equal(new Uri("https://wardlink.example/minutes/2024-05.pdf"), Assert.Single(met.Evidence));
+        Assert.Equal(Now, after.Agreement!.Duties.Single(duty => duty.Duty == LinkageDuty.CameraSites).MetAt);
+        Assert.Null(after.Agreement.Duties.Single(duty => duty.Duty == LinkageDuty.JointPatrols).MetAt);
+        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(after, LinkageDuty.CameraSites, ["https://x.example/a"], null, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Joined, LinkageDuty.IdCardDrives, ["https://x.example/a"], null, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Hospital, LinkageDuty.CameraSites, ["https://x.example/a"], null, Now, "x").Rejection?.Kind);
+    }
+
+    [Fact]
+    public void Meeting_a_duty_needs_the_duty_and_real_http_links()
+    {
+        Assert.Equal(["duty", "evidence"], Agreement.MeetDuty(Joined, null, [], null, Now, "x").Rejection!.Errors!.Keys.Order());
+        Assert.Equal(["evidence"], Agreement.MeetDuty(Joined, LinkageDuty.JointPatrols, ["ftp://x.example/a", "not a link"], null, Now, "x").Rejection!.Errors!.Keys);
+    }
+
+    [Fact]
+    public void A_contact_is_added_with_role_name_and_phone_and_removed()
+    {
+        var contactId = Guid.CreateVersion7();
+        var added = Assert.IsType<ContactAdded>(Assert.Single(Agreement.AddContact(Hospital, contactId, " Head of security ", " Lê Văn Bảo ", " 0912 345 678 ", Now, "x").Events));
+        var withContact = Hospital.Apply(added);
+
+        Assert.Equal(new ContactAdded(PartnerId, contactId, "Head of security", "Lê Văn Bảo", "0912 345 678", Now, "x"), added);
+        Assert.Equal(new PartnerContact(contactId, "Head of security", "Lê Văn Bảo", "0912 345 678"), Assert.Single(withContact.Contacts));
+        Assert.Equal(["name", "phone", "role"], Agreement.AddContact(Hospital, contactId, "", null, "call me", Now, "x").Rejection!.Errors!.Keys.Order());
+        var removed = Assert.IsType<ContactRemoved>(Assert.Single(Agreement.RemoveContact(withContact, contactId, Now, "x").Events));
+        Assert.Empty(withContact.Apply(removed).Contacts);
+        Assert.Equal(RejectionKind.NotFound, Agreement.RemoveContact(Hospital, contactId, Now, "x").Rejection?.Kind);
+    }
+
+    [Fact]
+    public void A_hotline_has_a_number_and_a_chat_group_known_member_partners_each_once()
+    {
+        var channelId = Guid.CreateVersion7();
+        var unknown = Guid.CreateVersion7();
+
+        var opened = Assert.IsType<ChannelOpened>(Assert.Single(
+            Channel.Open(new OpenChannel(channelId, ChannelKind.ChatGroup, "Linkage group", null, "Zalo", [PartnerId, PartnerId], "police"), [], Now).Events));
+        var noNumber = Channel.Open(new OpenChannel(channelId, ChannelKind.Hotline, "Ward hotline", " ", null, [], "x"), [], Now);
+        var strangers = Channel.Open(new OpenChannel(channelId, ChannelKind.ChatGroup, "G", null, null, [unknown], "x"), [unknown], Now);
+
+        Assert.Equal([PartnerId], opened.MemberPartnerIds);
+        Assert.Equal("Zalo", opened.Platform);
+        Assert.Equal(["number"], noNumber.Rejection!.Errors!.Keys);
+        Assert.Equal(["memberPartnerIds"], strangers.Rejection!.Errors!.Keys);
+    }
+
+    [Fact]
+    public void A_chat_group_gains_and_loses_members_once()
+    {
+        var group = ChannelState.Create(new ChannelOpened(Guid.CreateVersion7(), ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", [PartnerId], Now, "x"));
+        var driver = Guid.CreateVersion7();
+
+        var added = Assert.IsType<ChannelMemberAdded>(Assert.Single(Channel.AddMember(group, driver, true, Now, "x").Events));
+        Assert.Equal([PartnerId, driver], group.Apply(added).MemberPartnerIds);
+        Assert.Equal(RejectionKind.Conflict, Channel.AddMember(group, PartnerId, true, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Channel.AddMember(group, driver, false, Now, "x").Rejection?.Kind);
+        var removed = Assert.IsType<ChannelMemberRemoved>(Assert.Single(Channel.RemoveMember(group, PartnerId, Now, "x").Events));
+        Assert.Empty(group.Apply(removed).MemberPartnerIds);
+        Assert.Equal(RejectionKind.NotFound, Channel.RemoveMember(group, driver, Now, "x").Rejection?.Kind);
+    }
+}

@@ -1,0 +1,90 @@
+using SiteKind = WardLink.Contracts.Partners.SiteKind;
+using WardLink.Partners;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.UnitTests;
+
+public sealed class CameraDecisionTests
+{
+    private static readonly DateTimeOffset Now = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(7));
+    private static readonly Guid PartnerId = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
+    private static readonly Guid SiteId = Guid.Parse("0193b5a0-0000-7000-8000-00000000c001");
+    private static readonly Guid CameraId = Guid.Parse("0193b5a0-0000-7000-8000-00000000d001");
+    private static readonly SiteState Gate = SiteState.Create(new SiteRegistered(SiteId, PartnerId, "Eye hospital gate", SiteKind.Gate, 19.81, 105.78, Now.AddYears(-1), "x"));
+    private static readonly DateTimeOffset SurveyedOn = Now.AddDays(-30);
+    private static readonly CameraState Surveyed = CameraState.Create(new CameraSurveyed(CameraId, SiteId, PartnerId, "Over the gate, facing the car park", SurveyedOn, "police"));
+
+    [Fact]
+    public void A_survey_at_a_partner_s_site_starts_a_camera_dated_when_it_happened()
+    {
+        var decision = Camera.Survey(Gate, new SurveyCamera(CameraId, PartnerId, " Over the gate, facing the car park ", SurveyedOn, "police"), Now);
+
+        Assert.Equal(new CameraSurveyed(CameraId, SiteId, PartnerId, "Over the gate, facing the car park", SurveyedOn, "police"), Assert.Single(decision.Events));
+    }
+
+    [Fact]
+    public void A_survey_needs_a_known_site_of_the_partner_that_is_not_retired_a_description_and_a_past_date()
+    {
+        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, "x", null, "p"), Now).Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Camera.Survey(Gate, new SurveyCamera(CameraId, Guid.CreateVersion7(), "x", null, "p"), Now).Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.Survey(Gate with { RetiredAt = Now }, new SurveyCamera(CameraId, PartnerId, "x", null, "p"), Now).Rejection?.Kind);
+        Assert.Equal(
+            ["at", "description"],
+            Camera.Survey(Gate, new SurveyCamera(CameraId, PartnerId, "", Now.AddDays(1), "p"), Now).Rejection!.Errors!.Keys.Order());
+    }
+
+    [Fact]
+    public void A_camera_goes_from_survey_to_operation_and_decommissioning_each_step_dated_and_attributed()
+    {
+        var approved = Assert.IsType<CameraApproved>(Assert.Single(Camera.Approve(Surveyed, Now.AddDays(-20), Now, "ward-committee").Events));
+        var camera = Surveyed.Apply(approved);
+        var installed = Assert.IsType<CameraInstalled>(Assert.Single(Camera.Install(camera, Now.AddDays(-10), Now, "contractor").Events));
+        camera = camera.Apply(installed);
+        var started = Assert.IsType<CameraOperationStarted>(Assert.Single(Camera.StartOperation(camera, null, Now, "police").Events));
+        camera = camera.Apply(started);
+        var decommissioned = Assert.IsType<CameraDecommissioned>(Assert.Single(Camera.Decommission(camera, " Struck by lightning ", null, Now, "police").Events));
+        camera = camera.Apply(decommissioned);
+
+        Assert.Equal(new CameraApproved(CameraId, Now.AddDays(-20), "ward-committee"), approved);
+        Assert.Equal(new CameraInstalled(CameraId, SiteId, PartnerId, Now.AddDays(-10), "contractor"), installed);
+        Assert.Equal(new CameraOperationStarted(CameraId, Now, "police"), started);
+        Assert.Equal(new CameraDecommissioned(CameraId, SiteId, PartnerId, "Struck by lightning", Now, "police"), decommissioned);
+        Assert.Equal(
+            Surveyed with
+            {
+                Status = CameraStatus.Decommissioned, ApprovedAt = Now.AddDays(-20), InstalledAt = Now.AddDays(-10), OperationalAt = Now, DecommissionedAt = Now,
+            },
+            camera);
+    }
+
+    [Fact]
+    public void An_installed_camera_may_be_decommissioned_before_it_ever_worked()
+    {
+        var installed = Surveyed with { Status = CameraStatus.Installed, InstalledAt = SurveyedOn };
+
+        Assert.IsType<CameraDecommissioned>(Assert.Single(Camera.Decommission(installed, "Wrong angle", null, Now, "x").Events));
+    }
+
+    [Fact]
+    public void Steps_out_of_order_are_conflicts_naming_the_rule()
+    {
+        var install = Camera.Install(Surveyed, null, Now, "x");
+        Assert.Equal(RejectionKind.Conflict, install.Rejection?.Kind);
+        Assert.Contains("only an approved camera can be installed", install.Rejection!.Title, StringComparison.Ordinal);
+        Assert.Equal(RejectionKind.Conflict, Camera.StartOperation(Surveyed, null, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.Decommission(Surveyed, "why", null, Now, "x").Rejection?.Kind);
+        var approved = Surveyed with { Status = CameraStatus.Approved, ApprovedAt = SurveyedOn };
+        Assert.Equal(RejectionKind.Conflict, Camera.Approve(approved, null, Now, "x").Rejection?.Kind);
+        var gone = approved with { Status = CameraStatus.Decommissioned, DecommissionedAt = Now };
+        Assert.Equal(RejectionKind.Conflict, Camera.Decommission(gone, "again", null, Now, "x").Rejection?.Kind);
+    }
+
+    [Fact]
+    public void A_step_is_never_in_the_future_nor_before_the_step_before_it_and_decommissioning_needs_a_reason()
+    {
+        Assert.Equal(["at"], Camera.Approve(Surveyed, Now.AddHours(1), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["at"], Camera.Approve(Surveyed, SurveyedOn.AddDays(-1), Now, "x").Rejection!.Errors!.Keys);
+        var installed = Surveyed with { Status = CameraStatus.Installed, InstalledAt = SurveyedOn };
+        Assert.Equal(["reason"], Camera.Decommission(installed, null, null, Now, "x").Rejection!.Errors!.Keys);
+    }
+}

@@ -1,0 +1,119 @@
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
+using SiteKind = WardLink.Contracts.Partners.SiteKind;
+using WardLink.Partners;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.UnitTests;
+
+public sealed class LinkageDecisionTests
+{
+    private static readonly DateTimeOffset Now = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(7));
+    private static readonly Guid PartnerId = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
+    private static readonly Guid MeetingId = Guid.Parse("0193b5a0-0000-7000-8000-00000000e001");
+    private static readonly Guid ItemId = Guid.Parse("0193b5a0-0000-7000-8000-00000000e002");
+    private static readonly PartnerState School = PartnerState.Create(new PartnerRegistered(PartnerId, "Provincial Political School", PartnerKind.School, Now.AddYears(-1), "x"));
+    private static readonly SiteState Gate = SiteState.Create(new SiteRegistered(Guid.CreateVersion7(), PartnerId, "School gate", SiteKind.Gate, 19.8, 105.77, Now.AddYears(-1), "x"));
+    private static readonly DateTimeOffset HeldAt = Now.AddDays(-5);
+    private static readonly MeetingState Held = MeetingState.Create(new MeetingHeld(MeetingId, HeldAt, [PartnerId], "Reviewed May.", HeldAt, "ward-committee"));
+
+    [Fact]
+    public void A_meeting_is_held_with_its_attending_partners_once_each_and_its_minutes()
+    {
+        var decision = Meeting.Hold(new HoldMeeting(MeetingId, HeldAt, [PartnerId, PartnerId], " Reviewed May. ", "ward-committee"), [], Now);
+
+        var held = Assert.IsType<MeetingHeld>(Assert.Single(decision.Events));
+        Assert.Equal((MeetingId, HeldAt, "Reviewed May.", Now, "ward-committee"), (held.MeetingId, held.HeldAt, held.Minutes, held.At, held.By));
+        Assert.Equal([PartnerId], held.AttendingPartnerIds);
+    }
+
+    [Fact]
+    public void A_meeting_needs_a_past_date_known_attendees_and_minutes()
+    {
+        var unknown = Guid.CreateVersion7();
+
+        var future = Meeting.Hold(new HoldMeeting(MeetingId, Now.AddDays(1), [unknown], "", "x"), [unknown], Now);
+        var nobody = Meeting.Hold(new HoldMeeting(MeetingId, null, [], "Minutes", "x"), [], Now);
+
+        Assert.Equal(["attendingPartnerIds", "heldAt", "minutes"], future.Rejection!.Errors!.Keys.Order());
+        Assert.Equal(["attendingPartnerIds", "heldAt"], nobody.Rejection!.Errors!.Keys.Order());
+    }
+
+    [Fact]
+    public void An_action_item_has_an_owner_partner_and_a_due_date_and_is_completed_once()
+    {
+        var assigned = Assert.IsType<ActionItemAssigned>(Assert.Single(
+            Meeting.AssignActionItem(Held, ItemId, " Survey the back gate for a camera ", PartnerId, true, Now.AddDays(20), Now, "police").Events));
+        Assert.Equal(new ActionItemAssigned(MeetingId, ItemId, "Survey the back gate for a camera", PartnerId, Now.AddDays(20), Now, "police"), assigned);
+        var meeting = Held.Apply(assigned);
+        Assert.False(Assert.Single(meeting.ActionItems).IsOverdueAt(Now));
+        Assert.True(Assert.Single(meeting.ActionItems).IsOverdueAt(Now.AddDays(21)));
+
+        var completed = Assert.IsType<ActionItemCompleted>(Assert.Single(Meeting.CompleteActionItem(meeting, ItemId, null, Now, "police").Events));
+        meeting = meeting.Apply(completed);
+        Assert.Equal(Now, Assert.Single(meeting.ActionItems).CompletedAt);
+
+        var twice = Meeting.CompleteActionItem(meeting, ItemId, null, Now, "police");
+        Assert.Equal(RejectionKind.Conflict, twice.Rejection?.Kind);
+        Assert.Contains("already completed", twice.Rejection!.Title, StringComparison.Ordinal);
+        Assert.Equal(RejectionKind.NotFound, Meeting.CompleteActionItem(meeting, Guid.CreateVersion7(), null, Now, "x").Rejection?.Kind);
+    }
+
+    [Fact]
+    public void An_action_item_needs_text_a_known_owner_and_a_due_date_not_before_the_meeting()
+    {
+        var bad = Meeting.AssignActionItem(Held, ItemId, " ", PartnerId, false, HeldAt.AddDays(-1), Now, "x");
+        var noDue = Meeting.AssignActionItem(Held, ItemId, "Do it", null, false, null, Now, "x");
+        var meeting = Held.Apply(new ActionItemAssigned(MeetingId, ItemId, "Do it", PartnerId, Now, Now, "x"));
+
+        Assert.Equal(["dueAt", "ownerPartnerId", "text"], bad.Rejection!.Errors!.Keys.Order());
+        Assert.Equal(["dueAt", "ownerPartnerId"], noDue.Rejection!.Errors!.Keys.Order());
+        Assert.Equal(["at"], Meeting.CompleteActionItem(meeting, ItemId, Now.AddDays(1), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["at"], Meeting.CompleteActionItem(meeting, ItemId, HeldAt.AddDays(-1), Now, "x").Rejection!.Errors!.Keys);
+    }
+
+    [Fact]
+    public void An_outreach_session_at_a_school_lists_its_topics_once_and_its_attendees()
+    {
+        var sessionId = Guid.CreateVersion7();
+
+        var decision = Activities.HoldOutreach(School, sessionId, [OutreachTopic.Drugs, OutreachTopic.Drugs, OutreachTopic.TrafficSafety], 320, HeldAt, Now, "police");
+
+        var held = Assert.IsType<OutreachSessionHeld>(Assert.Single(decision.Events));
+        Assert.Equal((sessionId, PartnerId, 320, HeldAt, "police"), (held.SessionId, held.PartnerId, held.Attendees, held.At, held.By));
+        Assert.Equal([OutreachTopic.Drugs, OutreachTopic.TrafficSafety], held.Topics);
+    }
+
+    [Fact]
+    public void Activities_need_a_partner_in_the_linkage_real_counts_and_a_past_date()
+    {
+        var gone = School.Apply(new PartnerLeft(PartnerId, "merged", Now, "x"));
+
+        Assert.Equal(RejectionKind.NotFound, Activities.HoldOutreach(null, Guid.CreateVersion7(), [OutreachTopic.Other], 1, HeldAt, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Activities.HoldIdCardDrive(gone, Guid.CreateVersion7(), 10, HeldAt, Now, "x").Rejection?.Kind);
+        Assert.Equal(
+            ["at", "attendees", "topics"],
+            Activities.HoldOutreach(School, Guid.CreateVersion7(), [], 0, Now.AddDays(2), Now, "x").Rejection!.Errors!.Keys.Order());
+        Assert.Equal(["at", "cardsIssued"], Activities.HoldIdCardDrive(School, Guid.CreateVersion7(), null, null, Now, "x").Rejection!.Errors!.Keys.Order());
+    }
+
+    [Fact]
+    public void An_ID_card_drive_records_the_cards_issued()
+    {
+        var driveId = Guid.CreateVersion7();
+
+        Assert.Equal(new IdCardDriveHeld(driveId, PartnerId, 1200, HeldAt, "police"), Assert.Single(Activities.HoldIdCardDrive(School, driveId, 1200, HeldAt, Now, "police").Events));
+    }
+
+    [Fact]
+    public void Warning_signs_are_posted_at_a_site_of_the_partner_that_is_not_retired()
+    {
+        var postingId = Guid.CreateVersion7();
+
+        Assert.Equal(
+            new WarningSignsPosted(postingId, Gate.Id, PartnerId, 4, "Lock your motorbike", HeldAt, "x"),
+            Assert.Single(Activities.PostWarningSigns(Gate, PartnerId, postingId, 4, " Lock your motorbike ", HeldAt, Now, "x").Events));
+        Assert.Equal(RejectionKind.NotFound, Activities.PostWarningSigns(Gate, Guid.CreateVersion7(), postingId, 4, null, HeldAt, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Activities.PostWarningSigns(Gate with { RetiredAt = Now }, PartnerId, postingId, 4, null, HeldAt, Now, "x").Rejection?.Kind);
+        Assert.Equal(["count"], Activities.PostWarningSigns(Gate, PartnerId, postingId, 0, null, HeldAt, Now, "x").Rejection!.Errors!.Keys);
+    }
+}
