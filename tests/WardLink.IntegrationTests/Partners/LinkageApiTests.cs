@@ -72,11 +72,11 @@ public sealed class LinkageApiTests(ServiceFixture<PartnersService> partners) : 
         Assert.Equal(before, await Store.CountEventsAsync());
 
         var (meetingId, etag, _) = await CreatedAsync(await _client.PostAsJsonAsync(
-            "/partners/meetings", new { heldAt = "2024-06-03T08:00:00+07:00", attendingPartnerIds = new[] { police }, minutes = "Short." }, Ct));
-        var unknownOwner = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items", etag, new { text = "x", ownerPartnerId = Guid.CreateVersion7(), dueAt = "2024-06-30T00:00:00+07:00" });
-        var stale = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items", "\"5\"", new { text = "x", ownerPartnerId = police, dueAt = "2024-06-30T00:00:00+07:00" });
+            "/partners/meetings", new { heldAt = "2023-06-03T08:00:00+07:00", attendingPartnerIds = new[] { police }, minutes = "Short." }, Ct));
+        var unknownOwner = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items", etag, new { text = "x", ownerPartnerId = Guid.CreateVersion7(), dueAt = "2023-06-30T00:00:00+07:00" });
+        var stale = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items", "\"5\"", new { text = "x", ownerPartnerId = police, dueAt = "2023-06-30T00:00:00+07:00" });
         var unknownItem = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items/{Guid.CreateVersion7()}/complete", etag, new { });
-        var unknownMeeting = await _client.StepAsync($"/partners/meetings/{Guid.CreateVersion7()}/action-items", null, new { text = "x", ownerPartnerId = police, dueAt = "2024-06-30T00:00:00+07:00" });
+        var unknownMeeting = await _client.StepAsync($"/partners/meetings/{Guid.CreateVersion7()}/action-items", null, new { text = "x", ownerPartnerId = police, dueAt = "2023-06-30T00:00:00+07:00" });
 
         Assert.Equal(HttpStatusCode.BadRequest, unknownOwner.StatusCode);
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
