@@ -51,20 +51,20 @@ public static class IncidentEndpoints
             .Produces<IncidentRecord>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        MapStep(incidents, "/{id:guid}/assign", "AssignIncident", "Put a reported incident under investigation by a unit (and officer).", (AssignRequest request) =>
-            (incident, now, by) => Incident.StartInvestigation(incident, request.Unit, request.Officer, now, by));
-        MapStep(incidents, "/{id:guid}/resolve", "ResolveIncident", "Resolve an incident under investigation with its outcome.", (ResolveRequest request) =>
-            (incident, now, by) => Incident.Resolve(incident, request.Outcome, request.Summary, request.ResolvedAt, now, by));
-        MapStep(incidents, "/{id:guid}/reopen", "ReopenIncident", "Reopen a resolved or closed incident, with the reason.", (ReasonRequest request) =>
-            (incident, now, by) => Incident.Reopen(incident, request.Reason, now, by));
-        MapStep(incidents, "/{id:guid}/reclassify", "ReclassifyIncident", "Change an incident's classification and/or category, with the reason.", (ReclassifyRequest request) =>
-            (incident, now, by) => Incident.Reclassify(incident, request.Classification, request.Category, request.Reason, now, by));
-        MapStep(incidents, "/{id:guid}/tips", "LinkTip", "Link a tip to the incident.", (LinkTipRequest request) =>
-            (incident, now, by) => Incident.LinkTip(incident, request.TipId, request.TipNumber, now, by));
-        MapStep(incidents, "/{id:guid}/notes", "AddIncidentNote", "Add a note to the incident's timeline.", (NoteRequest request) =>
-            (incident, now, by) => Incident.AddNote(incident, request.Text, now, by));
-        incidents.MapPost("/{id:guid}/close", Close).DescribeStep("CloseIncident", "Close a resolved incident.");
-        incidents.MapDelete("/{id:guid}/tips/{tipId:guid}", UnlinkTip).DescribeStep("UnlinkTip", "Unlink a tip from the incident.");
+        incidents.MapStreamStep("/{id:guid}/assign", What, "AssignIncident", "Put a reported incident under investigation by a unit (and officer).",
+            (IncidentState incident, AssignRequest request, DateTimeOffset now, string by) => Incident.StartInvestigation(incident, request.Unit, request.Officer, now, by));
+        incidents.MapStreamStep("/{id:guid}/resolve", What, "ResolveIncident", "Resolve an incident under investigation with its outcome.",
+            (IncidentState incident, ResolveRequest request, DateTimeOffset now, string by) => Incident.Resolve(incident, request.Outcome, request.Summary, request.ResolvedAt, now, by));
+        incidents.MapStreamStep("/{id:guid}/reopen", What, "ReopenIncident", "Reopen a resolved or closed incident, with the reason.",
+            (IncidentState incident, ReasonRequest request, DateTimeOffset now, string by) => Incident.Reopen(incident, request.Reason, now, by));
+        incidents.MapStreamStep("/{id:guid}/reclassify", What, "ReclassifyIncident", "Change an incident's classification and/or category, with the reason.",
+            (IncidentState incident, ReclassifyRequest request, DateTimeOffset now, string by) => Incident.Reclassify(incident, request.Classification, request.Category, request.Reason, now, by));
+        incidents.MapStreamStep("/{id:guid}/tips", What, "LinkTip", "Link a tip to the incident.",
+            (IncidentState incident, LinkTipRequest request, DateTimeOffset now, string by) => Incident.LinkTip(incident, request.TipId, request.TipNumber, now, by));
+        incidents.MapStreamStep("/{id:guid}/notes", What, "AddIncidentNote", "Add a note to the incident's timeline.",
+            (IncidentState incident, NoteRequest request, DateTimeOffset now, string by) => Incident.AddNote(incident, request.Text, now, by));
+        incidents.MapPost("/{id:guid}/close", Close).DescribeStreamStep<IncidentState>("CloseIncident", "Close a resolved incident.");
+        incidents.MapDelete("/{id:guid}/tips/{tipId:guid}", UnlinkTip).DescribeStreamStep<IncidentState>("UnlinkTip", "Unlink a tip from the incident.");
         return endpoints;
     }
 
@@ -110,25 +110,6 @@ public static class IncidentEndpoints
         http.Response.SetETag(version);
         return Results.Ok(new IncidentRecord(incident, timeline));
     }
-
-    /// <summary>
-    /// Maps one lifecycle step: <c>POST</c> with a body, under <c>If-Match</c>, deciding on the
-    /// incident's current state with the actor and the time.
-    /// </summary>
-    private static void MapStep<TRequest>(
-        RouteGroupBuilder incidents, string pattern, string name, string summary, Func<TRequest, Func<IncidentState, DateTimeOffset, string, Decision>> decide) =>
-        incidents.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-                session.AppendToStreamAsync<IncidentState>(http, id, What, incident => decide(request)(incident, clock.GetUtcNow(), http.Actor()), ct))
-            .DescribeStep(name, summary);
-
-    private static RouteHandlerBuilder DescribeStep(this RouteHandlerBuilder step, string name, string summary) => step
-        .WithName(name)
-        .WithSummary(summary)
-        .Produces<IncidentState>()
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
     private static Task<IResult> Close(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.AppendToStreamAsync<IncidentState>(http, id, What, incident => Incident.Close(incident, clock.GetUtcNow(), http.Actor()), ct);

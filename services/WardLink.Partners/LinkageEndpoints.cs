@@ -37,9 +37,9 @@ public static class LinkageEndpoints
             .ProducesValidationProblem();
         MapRead<MeetingState>(partners, "/meetings/{id:guid}", WhatMeeting, "GetMeeting");
         partners.MapPost("/meetings/{id:guid}/action-items", AssignActionItem)
-            .DescribeStep<MeetingState>("AssignActionItem", "Give a meeting an action item: what, the owner partner, the due date.");
+            .DescribeStreamStep<MeetingState>("AssignActionItem", "Give a meeting an action item: what, the owner partner, the due date.");
         partners.MapPost("/meetings/{id:guid}/action-items/{itemId:guid}/complete", CompleteActionItem)
-            .DescribeStep<MeetingState>("CompleteActionItem", "Close an action item (once), on the date given or now.");
+            .DescribeStreamStep<MeetingState>("CompleteActionItem", "Close an action item (once), on the date given or now.");
         partners.MapGet("/action-items/overdue", Overdue)
             .WithName("OverdueActionItems")
             .WithSummary("Open action items past their due date (as of now, or ?asOf=), oldest due first; filter by owner partner.");
@@ -69,9 +69,9 @@ public static class LinkageEndpoints
             .ProducesValidationProblem();
         MapRead<ChannelState>(partners, "/channels/{id:guid}", WhatChannel, "GetChannel");
         partners.MapPost("/channels/{id:guid}/members", AddChannelMember)
-            .DescribeStep<ChannelState>("AddChannelMember", "Add a partner to a channel's members.");
+            .DescribeStreamStep<ChannelState>("AddChannelMember", "Add a partner to a channel's members.");
         partners.MapDelete("/channels/{id:guid}/members/{partnerId:guid}", RemoveChannelMember)
-            .DescribeStep<ChannelState>("RemoveChannelMember", "Remove a partner from a channel's members.");
+            .DescribeStreamStep<ChannelState>("RemoveChannelMember", "Remove a partner from a channel's members.");
         MapRead<OutreachSessionState>(partners, "/outreach-sessions/{id:guid}", "Outreach session", "GetOutreachSession");
         MapRead<IdCardDriveState>(partners, "/id-card-drives/{id:guid}", "ID-card drive", "GetIdCardDrive");
         MapRead<WarningSignsState>(partners, "/warning-signs/{id:guid}", "Warning-sign posting", "GetWarningSigns");

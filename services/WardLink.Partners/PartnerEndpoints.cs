@@ -45,23 +45,23 @@ public static class PartnerEndpoints
             .WithName("GetPartner")
             .Produces<PartnerState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        MapStep(partners, "/{id:guid}/rename", WhatPartner, "RenamePartner", "Give a partner a new name.",
+        partners.MapStreamStep("/{id:guid}/rename", WhatPartner, "RenamePartner", "Give a partner a new name.",
             (PartnerState partner, RenamePartnerRequest request, DateTimeOffset now, string by) => Partner.Rename(partner, request.Name, now, by));
-        MapStep(partners, "/{id:guid}/kind", WhatPartner, "ChangePartnerKind", "Change what kind of partner it is.",
+        partners.MapStreamStep("/{id:guid}/kind", WhatPartner, "ChangePartnerKind", "Change what kind of partner it is.",
             (PartnerState partner, ChangeKindRequest request, DateTimeOffset now, string by) => Partner.ChangeKind(partner, request.Kind, now, by));
-        MapStep(partners, "/{id:guid}/suspend", WhatPartner, "SuspendPartner", "Suspend an active partner's part in the linkage, with the reason.",
+        partners.MapStreamStep("/{id:guid}/suspend", WhatPartner, "SuspendPartner", "Suspend an active partner's part in the linkage, with the reason.",
             (PartnerState partner, ReasonRequest request, DateTimeOffset now, string by) => Partner.Suspend(partner, request.Reason, now, by));
-        MapStep(partners, "/{id:guid}/leave", WhatPartner, "PartnerLeaves", "A partner leaves the linkage, with the reason; its history stays.",
+        partners.MapStreamStep("/{id:guid}/leave", WhatPartner, "PartnerLeaves", "A partner leaves the linkage, with the reason; its history stays.",
             (PartnerState partner, ReasonRequest request, DateTimeOffset now, string by) => Partner.Leave(partner, request.Reason, now, by));
-        MapStep(partners, "/{id:guid}/agreement", WhatPartner, "SignAgreement", "The partner joins the linkage on a date with its listed duties (once).",
+        partners.MapStreamStep("/{id:guid}/agreement", WhatPartner, "SignAgreement", "The partner joins the linkage on a date with its listed duties (once).",
             (PartnerState partner, SignAgreementRequest request, DateTimeOffset now, string by) => Agreement.Sign(partner, request.JoinedOn, request.Duties, now, by));
-        MapStep(partners, "/{id:guid}/agreement/duties-met", WhatPartner, "MeetDuty", "Mark one of the partner's listed duties met, with links to the evidence.",
+        partners.MapStreamStep("/{id:guid}/agreement/duties-met", WhatPartner, "MeetDuty", "Mark one of the partner's listed duties met, with links to the evidence.",
             (PartnerState partner, DutyMetRequest request, DateTimeOffset now, string by) => Agreement.MeetDuty(partner, request.Duty, request.Evidence, request.At, now, by));
         partners.MapPost("/{id:guid}/contacts", AddContact)
-            .DescribeStep<PartnerState>("AddPartnerContact", "Add a contact person (role, name, phone): personal data, never published.");
+            .DescribeStreamStep<PartnerState>("AddPartnerContact", "Add a contact person (role, name, phone): personal data, never published.");
         partners.MapDelete("/{id:guid}/contacts/{contactId:guid}", RemoveContact)
-            .DescribeStep<PartnerState>("RemovePartnerContact", "Remove a contact person.");
-        partners.MapPost("/{id:guid}/resume", Resume).DescribeStep<PartnerState>("ResumePartner", "A suspended partner takes part again.");
+            .DescribeStreamStep<PartnerState>("RemovePartnerContact", "Remove a contact person.");
+        partners.MapPost("/{id:guid}/resume", Resume).DescribeStreamStep<PartnerState>("ResumePartner", "A suspended partner takes part again.");
 
         partners.MapPost("/{id:guid}/sites", RegisterSite)
             .WithName("RegisterSite")
@@ -74,9 +74,9 @@ public static class PartnerEndpoints
             .Produces<SiteState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPut("/{id:guid}/sites/{siteId:guid}", UpdateSite)
-            .DescribeStep<SiteState>("UpdateSite", "Change a site's name, kind and point (all of them); published as SiteUpdated.");
+            .DescribeStreamStep<SiteState>("UpdateSite", "Change a site's name, kind and point (all of them); published as SiteUpdated.");
         partners.MapPost("/{id:guid}/sites/{siteId:guid}/retire", RetireSite)
-            .DescribeStep<SiteState>("RetireSite", "Retire a site, with the reason; published as SiteRetired.");
+            .DescribeStreamStep<SiteState>("RetireSite", "Retire a site, with the reason; published as SiteRetired.");
 
         partners.MapPost("/{id:guid}/sites/{siteId:guid}/cameras", SurveyCamera)
             .WithName("SurveyCamera")
@@ -89,13 +89,13 @@ public static class PartnerEndpoints
             .WithName("GetCamera")
             .Produces<CameraState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        MapStep(partners, "/cameras/{id:guid}/approve", WhatCamera, "ApproveCamera", "Approve a surveyed camera.",
+        partners.MapStreamStep("/cameras/{id:guid}/approve", WhatCamera, "ApproveCamera", "Approve a surveyed camera.",
             (CameraState camera, DatedStepRequest request, DateTimeOffset now, string by) => Camera.Approve(camera, request.At, now, by));
-        MapStep(partners, "/cameras/{id:guid}/install", WhatCamera, "InstallCamera", "Record an approved camera's installation; published as CameraInstalled.",
+        partners.MapStreamStep("/cameras/{id:guid}/install", WhatCamera, "InstallCamera", "Record an approved camera's installation; published as CameraInstalled.",
             (CameraState camera, DatedStepRequest request, DateTimeOffset now, string by) => Camera.Install(camera, request.At, now, by));
-        MapStep(partners, "/cameras/{id:guid}/operate", WhatCamera, "StartCameraOperation", "Record that an installed camera works.",
+        partners.MapStreamStep("/cameras/{id:guid}/operate", WhatCamera, "StartCameraOperation", "Record that an installed camera works.",
             (CameraState camera, DatedStepRequest request, DateTimeOffset now, string by) => Camera.StartOperation(camera, request.At, now, by));
-        MapStep(partners, "/cameras/{id:guid}/decommission", WhatCamera, "DecommissionCamera", "Take a camera out of service, with the reason; published as CameraDecommissioned.",
+        partners.MapStreamStep("/cameras/{id:guid}/decommission", WhatCamera, "DecommissionCamera", "Take a camera out of service, with the reason; published as CameraDecommissioned.",
             (CameraState camera, DecommissionCameraRequest request, DateTimeOffset now, string by) => Camera.Decommission(camera, request.Reason, request.At, now, by));
         return endpoints;
     }
@@ -162,24 +162,4 @@ public static class PartnerEndpoints
 
     private static Task<IResult> GetCamera(Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
         session.ReadStreamAsync<CameraState>(http, id, WhatCamera, ct);
-
-    /// <summary>
-    /// Maps one step of a stream addressed by <c>{id}</c>: <c>POST</c> with a body, under
-    /// <c>If-Match</c>, deciding on the stream's current state with the actor and the time.
-    /// </summary>
-    internal static void MapStep<TState, TRequest>(
-        RouteGroupBuilder group, string pattern, string what, string name, string summary, Func<TState, TRequest, DateTimeOffset, string, Decision> decide)
-        where TState : class =>
-        group.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-                session.AppendToStreamAsync<TState>(http, id, what, state => decide(state, request, clock.GetUtcNow(), http.Actor()), ct))
-            .DescribeStep<TState>(name, summary);
-
-    internal static RouteHandlerBuilder DescribeStep<TState>(this RouteHandlerBuilder step, string name, string summary) => step
-        .WithName(name)
-        .WithSummary(summary)
-        .Produces<TState>()
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 }

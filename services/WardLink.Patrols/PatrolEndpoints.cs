@@ -59,18 +59,18 @@ public static class PatrolEndpoints
             .Produces<ShiftState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        MapStep(patrols, "/shifts/{id:guid}/check-ins", "CheckIn", "Check in at a checkpoint by its code (time and coordinates optional).", (CheckInRequest request) =>
-            (shift, now, by) => Shift.CheckIn(shift, new CheckIn(request.Code, request.At, request.Latitude, request.Longitude, by), now));
-        MapStep(patrols, "/shifts/{id:guid}/observations", "ReportObservation", "Report an observation; one that needs an incident is published with the incident id chosen here.", (ObservationRequest request) =>
-            (shift, now, by) => Shift.Report(
+        patrols.MapStreamStep("/shifts/{id:guid}/check-ins", ShiftWhat, "CheckIn", "Check in at a checkpoint by its code (time and coordinates optional).",
+            (ShiftState shift, CheckInRequest request, DateTimeOffset now, string by) => Shift.CheckIn(shift, new CheckIn(request.Code, request.At, request.Latitude, request.Longitude, by), now));
+        patrols.MapStreamStep("/shifts/{id:guid}/observations", ShiftWhat, "ReportObservation", "Report an observation; one that needs an incident is published with the incident id chosen here.",
+            (ShiftState shift, ObservationRequest request, DateTimeOffset now, string by) => Shift.Report(
                 shift,
                 new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), request.Description, request.Severity, request.NeedsIncident, request.SiteId, request.At, by),
                 now));
-        MapStep(patrols, "/shifts/{id:guid}/residence-checks", "RecordResidenceCheck", "Record what a residence check counted (counts only, never who).", (ResidenceCounts request) =>
-            (shift, now, by) => Shift.RecordResidenceCheck(shift, request, now, by));
+        patrols.MapStreamStep("/shifts/{id:guid}/residence-checks", ShiftWhat, "RecordResidenceCheck", "Record what a residence check counted (counts only, never who).",
+            (ShiftState shift, ResidenceCounts request, DateTimeOffset now, string by) => Shift.RecordResidenceCheck(shift, request, now, by));
         patrols.MapPost("/shifts/{id:guid}/end", (Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
                 session.AppendToStreamAsync<ShiftState>(http, id, ShiftWhat, shift => Shift.End(shift, clock.GetUtcNow(), http.Actor()), ct))
-            .DescribeStep("EndShift", "End the shift; the checkpoints it did not scan are recorded as missed.");
+            .DescribeStreamStep<ShiftState>("EndShift", "End the shift; the checkpoints it did not scan are recorded as missed.");
         return endpoints;
     }
 
@@ -124,20 +124,4 @@ public static class PatrolEndpoints
             },
             ct);
     }
-
-    /// <summary>Maps one step of a shift: <c>POST</c> with a body, under <c>If-Match</c>, deciding on the shift's current state with the actor and the time.</summary>
-    private static void MapStep<TRequest>(
-        RouteGroupBuilder patrols, string pattern, string name, string summary, Func<TRequest, Func<ShiftState, DateTimeOffset, string, Decision>> decide) =>
-        patrols.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-                session.AppendToStreamAsync<ShiftState>(http, id, ShiftWhat, shift => decide(request)(shift, clock.GetUtcNow(), http.Actor()), ct))
-            .DescribeStep(name, summary);
-
-    private static RouteHandlerBuilder DescribeStep(this RouteHandlerBuilder step, string name, string summary) => step
-        .WithName(name)
-        .WithSummary(summary)
-        .Produces<ShiftState>()
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 }

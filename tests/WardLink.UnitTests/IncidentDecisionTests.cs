@@ -5,6 +5,8 @@ using WardLink.ServiceDefaults;
 using IncidentReported = WardLink.Incidents.IncidentReported;
 using IncidentResolved = WardLink.Incidents.IncidentResolved;
 
+using static WardLink.UnitTests.DecisionAssert;
+
 namespace WardLink.UnitTests;
 
 public sealed class IncidentDecisionTests
@@ -236,19 +238,5 @@ public sealed class IncidentDecisionTests
         Assert.Equal(1, statistics.ResolvedByOutcome["unfounded"]);
         Assert.Equal(6, statistics.MedianHoursToResolution);
         Assert.Null(IncidentQueries.Compute(2024, [lateEvening]).MedianHoursToResolution);
-    }
-
-    private static void AssertConflict(Decision decision)
-    {
-        Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
-        Assert.Empty(decision.Events);
-    }
-
-    private static void AssertInvalid(Decision decision, params string[] fields)
-    {
-        Assert.False(decision.IsAccepted);
-        Assert.Empty(decision.Events);
-        Assert.Equal(RejectionKind.Invalid, decision.Rejection!.Kind);
-        Assert.Equal(fields.Order(), decision.Rejection.Errors!.Keys.Distinct().Order());
     }
 }

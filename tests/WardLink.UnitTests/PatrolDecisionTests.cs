@@ -4,6 +4,8 @@ using WardLink.Patrols;
 using WardLink.ServiceDefaults;
 using CheckpointMissed = WardLink.Patrols.CheckpointMissed;
 
+using static WardLink.UnitTests.DecisionAssert;
+
 namespace WardLink.UnitTests;
 
 public sealed class PatrolDecisionTests
@@ -46,12 +48,6 @@ public sealed class PatrolDecisionTests
         Assert.Empty(decision.Events);
         Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
         Assert.True(decision.Rejection!.Errors!.ContainsKey(field), string.Join(", ", decision.Rejection.Errors.Keys));
-    }
-
-    private static void AssertConflict(Decision decision)
-    {
-        Assert.Empty(decision.Events);
-        Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
 using WardLink.ServiceDefaults;
 using WardLink.Tips;
 
+using static WardLink.UnitTests.DecisionAssert;
+
 namespace WardLink.UnitTests;
 
 public sealed class TipDecisionTests
@@ -314,18 +316,4 @@ public sealed class TipDecisionTests
         TipState.Create(Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, ValidCommand(), Number, siteIsKnown: true, Now).Events)));
 
     private static TipState Valuable() => Received().Apply(new TipAssessed(TipId, TipVerdict.Valuable, null, "credible", Now, "officer-lan"));
-
-    private static void AssertConflict(Decision decision)
-    {
-        Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
-        Assert.Empty(decision.Events);
-    }
-
-    private static void AssertInvalid(Decision decision, params string[] fields)
-    {
-        Assert.False(decision.IsAccepted);
-        Assert.Empty(decision.Events);
-        Assert.Equal(RejectionKind.Invalid, decision.Rejection!.Kind);
-        Assert.Equal(fields.Order(), decision.Rejection.Errors!.Keys.Order());
-    }
 }

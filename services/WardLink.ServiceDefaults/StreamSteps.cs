@@ -1,0 +1,31 @@
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>The one shape of every step on a stream addressed by <c>{id}</c>, in every service.</summary>
+public static class StreamSteps
+{
+    /// <summary>
+    /// Maps one step: <c>POST</c> with a body, under <c>If-Match</c>, deciding on the stream's
+    /// current state with the time and the actor (see <see cref="StreamResults.AppendToStreamAsync{TState}"/>).
+    /// </summary>
+    public static RouteHandlerBuilder MapStreamStep<TState, TRequest>(
+        this RouteGroupBuilder group, string pattern, string what, string name, string summary, Func<TState, TRequest, DateTimeOffset, string, Decision> decide)
+        where TState : class =>
+        group.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+                session.AppendToStreamAsync<TState>(http, id, what, state => decide(state, request, clock.GetUtcNow(), http.Actor()), ct))
+            .DescribeStreamStep<TState>(name, summary);
+
+    /// <summary>The OpenAPI description every step shares: the new state, or the problems a step can give.</summary>
+    public static RouteHandlerBuilder DescribeStreamStep<TState>(this RouteHandlerBuilder step, string name, string summary) => step
+        .WithName(name)
+        .WithSummary(summary)
+        .Produces<TState>()
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+}
