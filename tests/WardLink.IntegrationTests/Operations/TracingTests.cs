@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using WardLink.IntegrationTests.Pipeline;
+using WardLink.Partners;
+using WardLink.Testing;
+
+namespace WardLink.IntegrationTests.Operations;
+
+/// <summary>What the service's tracer exports: the requests' traces, not the async daemon's own polling.</summary>
+public sealed class TracingTests(ServiceGroup services) : IClassFixture<ServiceGroup>
+{
+    [Fact]
+    public async Task Requests_and_the_relay_are_traced_while_the_daemon_s_background_work_starts_no_trace()
+    {
+        var exported = new ConcurrentQueue<Activity>();
+        var partners = (await services.StartAsync<PartnersService>(
+            PartnersService.Name,
+            services: registry => registry.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new Collecting(exported))))).CreateClient();
+
+        await partners.RegisterPartnerAsync("Thanh Hóa Endocrinology Hospital");
+
+        // By the time the relay has published, the daemon has polled and loaded pages many times.
+        await Eventually.Get(
+            async () =>
+            {
+                var relay = (await partners.GetFromJsonAsync<JsonElement>("/health/ready", TestContext.Current.CancellationToken))
+                    .GetProperty("checks").GetProperty("relay").GetProperty("data");
+                return relay.GetProperty("published").GetInt64() > 0 && relay.GetProperty("lag").GetInt64() == 0 ? "relayed" : null;
+            },
+            "the relay to publish the partner");
+
+        var spans = exported.ToArray();
+        Assert.Contains(spans, span => span.Source.Name == "Microsoft.AspNetCore" && span.Kind == ActivityKind.Server);
+        Assert.Contains(spans, span => span.Source.Name == "WardLink" && span.DisplayName == "relay PartnerRegistered");
+        Assert.DoesNotContain(spans, span => span.Source.Name == "Marten" && span.ParentSpanId == default);
+    }
+
+    private sealed class Collecting(ConcurrentQueue<Activity> exported) : BaseProcessor<Activity>
+    {
+        public override void OnEnd(Activity data) => exported.Enqueue(data);
+    }
+}
