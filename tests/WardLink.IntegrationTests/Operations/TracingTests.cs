@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using WardLink.IntegrationTests.Pipeline;
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using WardLink.Partners;
 using WardLink.Testing;
 
@@ -38,6 +40,31 @@ public sealed class TracingTests(ServiceGroup services) : IClassFixture<ServiceG
         Assert.Contains(spans, span => span.Source.Name == "Microsoft.AspNetCore" && span.Kind == ActivityKind.Server);
         Assert.Contains(spans, span => span.Source.Name == "WardLink" && span.DisplayName == "relay PartnerRegistered");
         Assert.DoesNotContain(spans, span => span.Source.Name == "Marten" && span.ParentSpanId == default);
+    }
+
+    [Fact]
+    public async Task An_event_appended_outside_any_trace_is_relayed_under_a_trace_of_its_own()
+    {
+        var exported = new ConcurrentQueue<Activity>();
+        var host = await services.StartAsync<PartnersService>(
+            "partners-untraced",
+            services: registry => registry.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new Collecting(exported))));
+
+        // As a migration or a script would: straight into the store, with no request and no trace.
+        var partnerId = Guid.CreateVersion7();
+        Activity.Current = null;
+        await using (var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Events.StartStream<PartnerState>(
+                partnerId, new PartnerRegistered(partnerId, "Provincial Centre for Disease Control", PartnerKind.HealthCentre, DateTimeOffset.UtcNow, "import"));
+            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var relay = await Eventually.Get(
+            () => Task.FromResult(exported.FirstOrDefault(span => span.Source.Name == "WardLink" && span.GetTagItem("wardlink.event.stream_id") as string == partnerId.ToString())),
+            "the relay's span for the imported partner");
+        Assert.Equal(default, relay.ParentSpanId);
+        Assert.Equal(ActivityKind.Producer, relay.Kind);
     }
 
     private sealed class Collecting(ConcurrentQueue<Activity> exported) : BaseProcessor<Activity>
