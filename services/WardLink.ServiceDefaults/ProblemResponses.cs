@@ -1,6 +1,10 @@
+using System.Collections;
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +22,57 @@ public static class ProblemResponses
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+
+        // Text from a client is only data: answers escape markup characters (<, >, &, quotes), so a
+        // page or a mis-sniffing browser never reads them as HTML; letters of every script stay readable.
+        options.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(RefuseNullItems);
     }
+
+    /// <summary>
+    /// A <c>null</c> inside a list of records or strings (<c>"checkpoints": [null]</c>) is unreadable
+    /// input, as <c>null</c> for a number is; the binder would otherwise hand it to a decision that
+    /// the types promise never sees one.
+    /// </summary>
+    private static void RefuseNullItems(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        var lists = type.Properties.Where(property => property.Get is not null && ItemTypeOf(property.PropertyType) is { IsValueType: false }).ToList();
+        if (lists.Count == 0)
+        {
+            return;
+        }
+
+        var previous = type.OnDeserialized;
+        type.OnDeserialized = value =>
+        {
+            previous?.Invoke(value);
+            foreach (var list in lists)
+            {
+                var index = list.Get!(value) is IEnumerable items ? items.Cast<object?>().ToList().IndexOf(null) : -1;
+                if (index >= 0)
+                {
+                    throw new NullItemException($"{list.Name}[{index}]");
+                }
+            }
+        };
+    }
+
+    /// <summary>A null list item, at <paramref name="Item"/> within the object being read (STJ gives the object's path).</summary>
+    private sealed class NullItemException(string item) : JsonException("A list item cannot be null.")
+    {
+        public string Item { get; } = item;
+    }
+
+    private static Type? ItemTypeOf(Type type) =>
+        type == typeof(string)
+            ? null
+            : Array.Find(type.IsInterface ? [type, .. type.GetInterfaces()] : type.GetInterfaces(), candidate => candidate.IsGenericType && candidate.GetGenericTypeDefinition() == typeof(IEnumerable<>))
+                ?.GetGenericArguments()[0];
 
     public static IHostApplicationBuilder AddWardLinkProblemDetails(this IHostApplicationBuilder builder)
     {
@@ -52,7 +106,7 @@ public static class ProblemResponses
             ProblemDetails? problem = exception switch
             {
                 BadHttpRequestException { InnerException: JsonException json } => new HttpValidationProblemDetails(
-                    new Dictionary<string, string[]> { [FieldOf(json.Path)] = [$"The value is not valid here. {Describe(json)}".TrimEnd()] })
+                    new Dictionary<string, string[]> { [FieldOf(json)] = [$"The value is not valid here. {Describe(json)}".TrimEnd()] })
                 {
                     Status = StatusCodes.Status400BadRequest,
                     Title = "The request body is not valid.",
@@ -75,10 +129,15 @@ public static class ProblemResponses
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
         }
 
-        private static string FieldOf(string? path) =>
-            string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+        private static string FieldOf(JsonException json)
+        {
+            var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : json.Path.TrimStart('$', '.');
+            return json is NullItemException nullItem
+                ? field is null ? nullItem.Item : $"{field}.{nullItem.Item}"
+                : field ?? "body";
+        }
 
         private static string Describe(JsonException json) =>
-            json.InnerException?.Message ?? string.Empty;
+            json is NullItemException ? json.Message : json.InnerException?.Message ?? string.Empty;
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace WardLink.ServiceDefaults;
 
-/// <summary>What every WardLink service has: telemetry, health, problem details, an OpenAPI document.</summary>
+/// <summary>What every WardLink service has: telemetry, health, problem details, a request body limit, an OpenAPI document.</summary>
 public static class ServiceComposition
 {
     /// <summary>The gateway forwards <c>/api/{service}/…</c> unchanged; services answer with and without it.</summary>
@@ -17,6 +17,7 @@ public static class ServiceComposition
         builder.AddWardLinkTelemetry(serviceName);
         builder.AddWardLinkHealth();
         builder.AddWardLinkProblemDetails();
+        builder.AddWardLinkRequestLimits();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
@@ -26,6 +27,7 @@ public static class ServiceComposition
     {
         app.UsePathBase(GatewayPathBase);
         app.UseWardLinkProblemDetails();
+        app.UseWardLinkRequestLimits();
         app.MapWardLinkHealth();
         app.MapOpenApi();
         return app;
