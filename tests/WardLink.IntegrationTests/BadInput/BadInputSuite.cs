@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.ServiceDefaults;
 using WardLink.Testing;
+using static WardLink.IntegrationTests.BadInput.JsonBodies;
 
 namespace WardLink.IntegrationTests.BadInput;
 
@@ -308,17 +308,6 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     private static bool NamesField(JsonElement problem, string field) =>
         problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object
         && errors.EnumerateObject().Any(error => string.Equals(error.Name, field, StringComparison.OrdinalIgnoreCase));
-
-    private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
-
-    /// <summary>A body sent without Content-Length, in chunks.</summary>
-    private static StreamContent Chunked(string text)
-    {
-        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(text)));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        content.Headers.ContentLength = null;
-        return content;
-    }
 
     private static string Shortened(string text) => text.Length <= 300 ? text : text[..300] + "…";
 
