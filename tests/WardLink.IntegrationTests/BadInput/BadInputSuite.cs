@@ -127,7 +127,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
             failures.AddRange(await RefusedAsync(endpoint, "a chunked body over the limit", Chunked(over), status: 413));
 
             var under = await SendAsync(endpoint, Json(Padded(sample, limit)));
-            if (under.Status is 413 or >= 500)
+            if (under.Status is 401 or 403 or 413 or >= 500)
             {
                 failures.Add($"{endpoint}, a body at the limit: {under.Status} {under.Body}");
             }
@@ -240,7 +240,11 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         var failures = new List<string>();
         void Fail(string why) => failures.Add($"{endpoint}, {what}: {why} (got {answer.Status} {answer.MediaType} {Shortened(answer.Body)})");
 
-        if (answer.Status is < 400 or >= 500 || (status is not null && answer.Status != status))
+        if (answer.Status is 401 or 403)
+        {
+            Fail("the endpoint was not reached: the suite's client must be let in");
+        }
+        else if (answer.Status is < 400 or >= 500 || (status is not null && answer.Status != status))
         {
             Fail(status is null ? "expected a 4xx" : $"expected {status}");
         }

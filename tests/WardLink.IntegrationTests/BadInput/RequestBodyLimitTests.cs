@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Partners;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 using static WardLink.IntegrationTests.BadInput.JsonBodies;
 
@@ -19,7 +20,7 @@ public sealed class RequestBodyLimitTests(ServiceGroup services) : IClassFixture
     public async Task Over_Kestrel_a_body_over_the_limit_with_or_without_length_is_a_413_problem_and_one_under_it_is_read()
     {
         var host = await services.StartAsync<PartnersService>(PartnersService.Name, listenOnSocket: true);
-        using var client = new HttpClient { BaseAddress = host.Address };
+        using var client = new HttpClient { BaseAddress = host.Address }.As(TestAuth.Token(WardLinkRoles.Police));
         var limit = host.Services.GetRequiredService<RequestBodyLimit>().MaxBytes;
         var stored = new StoredRows(host.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")!);
         var name = new string('x', (int)limit);
