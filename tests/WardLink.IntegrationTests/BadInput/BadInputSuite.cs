@@ -33,6 +33,8 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     private readonly HttpClient _client = service.CreateClient();
     private readonly StoredRows _stored = new(service.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")!);
 
+    private int _requests;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -222,6 +224,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
     private async Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent content, string code = "UNKNOWN-CODE")
     {
+        _requests++;
         var before = await _stored.CountAsync(Ct);
         using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Address(code)) { Content = content };
         using var response = await _client.SendAsync(request, Ct);
@@ -315,8 +318,11 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
     private static string Shortened(string text) => text.Length <= 300 ? text : text[..300] + "…";
 
-    private static void AssertNone(List<string> failures) =>
+    private void AssertNone(List<string> failures)
+    {
+        TestContext.Current.TestOutputHelper?.WriteLine($"{_requests} requests, {failures.Count} failure(s).");
         Assert.True(failures.Count == 0, $"{failures.Count} bad request(s) not refused as they should be:\n{string.Join("\n", failures)}");
+    }
 
     [GeneratedRegex(@"[^.\[\]]+|\[\d+\]")]
     private static partial Regex PathSegment();
