@@ -26,23 +26,26 @@ public static class ProblemResponses
         // Text from a client is only data: answers escape markup characters (<, >, &, quotes), so a
         // page or a mis-sniffing browser never reads them as HTML; letters of every script stay readable.
         options.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
-        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(RefuseNullItems);
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(RefuseUnstorableValues);
     }
 
     /// <summary>
-    /// A <c>null</c> inside a list of records or strings (<c>"checkpoints": [null]</c>) is unreadable
-    /// input, as <c>null</c> for a number is; the binder would otherwise hand it to a decision that
-    /// the types promise never sees one.
+    /// Values the types or the database cannot hold are unreadable input, as <c>null</c> for a
+    /// number is: a <c>null</c> inside a list of records or strings (<c>"checkpoints": [null]</c>),
+    /// which the decisions' types promise never to see, and text with a NUL character
+    /// (<c>\u0000</c>), which PostgreSQL cannot store.
     /// </summary>
-    private static void RefuseNullItems(JsonTypeInfo type)
+    private static void RefuseUnstorableValues(JsonTypeInfo type)
     {
         if (type.Kind != JsonTypeInfoKind.Object)
         {
             return;
         }
 
-        var lists = type.Properties.Where(property => property.Get is not null && ItemTypeOf(property.PropertyType) is { IsValueType: false }).ToList();
-        if (lists.Count == 0)
+        var checkedProperties = type.Properties
+            .Where(property => property.Get is not null && (property.PropertyType == typeof(string) || ItemTypeOf(property.PropertyType) is { IsValueType: false }))
+            .ToList();
+        if (checkedProperties.Count == 0)
         {
             return;
         }
@@ -51,21 +54,32 @@ public static class ProblemResponses
         type.OnDeserialized = value =>
         {
             previous?.Invoke(value);
-            foreach (var list in lists)
+            foreach (var property in checkedProperties)
             {
-                var index = list.Get!(value) is IEnumerable items ? items.Cast<object?>().ToList().IndexOf(null) : -1;
-                if (index >= 0)
+                if (UnstorableIn(property.Get!(value), property.Name) is { } unstorable)
                 {
-                    throw new NullItemException($"{list.Name}[{index}]");
+                    throw unstorable;
                 }
             }
         };
     }
 
-    /// <summary>A null list item, at <paramref name="Item"/> within the object being read (STJ gives the object's path).</summary>
-    private sealed class NullItemException(string item) : JsonException("A list item cannot be null.")
+    /// <summary>What <paramref name="value"/> holds that cannot be stored; a record's own values are checked when it is read.</summary>
+    private static UnreadableValueException? UnstorableIn(object? value, string member) => value switch
     {
-        public string Item { get; } = item;
+        string text => text.Contains('\0', StringComparison.Ordinal) ? new(member, "Text cannot hold the NUL character (\\u0000).") : null,
+        IEnumerable items => items.Cast<object?>()
+            .Select((item, index) => item is null
+                ? new UnreadableValueException($"{member}[{index}]", "A list item cannot be null.")
+                : UnstorableIn(item, $"{member}[{index}]"))
+            .FirstOrDefault(unstorable => unstorable is not null),
+        _ => null,
+    };
+
+    /// <summary>An unreadable value at <paramref name="Member"/> within the object being read (STJ gives the object's path).</summary>
+    private sealed class UnreadableValueException(string member, string message) : JsonException(message)
+    {
+        public string Member { get; } = member;
     }
 
     private static Type? ItemTypeOf(Type type) =>
@@ -138,12 +152,12 @@ public static class ProblemResponses
         private static string FieldOf(JsonException json)
         {
             var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : json.Path.TrimStart('$', '.');
-            return json is NullItemException nullItem
-                ? field is null ? nullItem.Item : $"{field}.{nullItem.Item}"
+            return json is UnreadableValueException unreadable
+                ? field is null ? unreadable.Member : $"{field}.{unreadable.Member}"
                 : field ?? "body";
         }
 
         private static string Describe(JsonException json) =>
-            json is NullItemException ? json.Message : json.InnerException?.Message ?? string.Empty;
+            json is UnreadableValueException ? json.Message : json.InnerException?.Message ?? string.Empty;
     }
 }

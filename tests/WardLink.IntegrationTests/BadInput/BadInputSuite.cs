@@ -15,8 +15,9 @@ namespace WardLink.IntegrationTests.BadInput;
 /// endpoint added later is covered without editing a test. Path parameters are fresh GUIDs or an
 /// unknown code. What bad input gets:
 /// <list type="bullet">
-/// <item>malformed JSON, a wrong type, an unknown enum value: a 4xx problem (a 400 naming the field
-/// where the value is readable as JSON), never 2xx nor 5xx, and nothing stored;</item>
+/// <item>malformed JSON, a wrong type, text with a NUL character, an unknown enum value: a 4xx
+/// problem (a 400 naming the field where the value is readable as JSON), never 2xx nor 5xx, and
+/// nothing stored;</item>
 /// <item>a body over <c>Limits:MaxRequestBodyBytes</c>: a 413 problem, nothing stored;</item>
 /// <item>script- or SQL-looking text: refused (4xx, nothing stored) where the schema constrains the
 /// value (a format, a pattern); in free text it may be accepted, but only as data: never a 5xx,
@@ -77,7 +78,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     [Fact]
-    public async Task A_value_of_the_wrong_type_is_a_400_problem_naming_it_and_stores_nothing()
+    public async Task A_value_of_the_wrong_type_or_one_that_cannot_be_stored_is_a_400_problem_naming_it_and_stores_nothing()
     {
         var failures = new List<string>();
         foreach (var endpoint in await EndpointsAsync())
@@ -180,7 +181,10 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
     private Task<IReadOnlyList<WriteEndpoint>> EndpointsAsync() => WriteEndpoint.DescribedByAsync(_client, Ct);
 
-    /// <summary>Wrong JSON for a value of <paramref name="schema"/>: another type, an unreadable text, a null where none is allowed.</summary>
+    /// <summary>
+    /// Wrong JSON for a value of <paramref name="schema"/>: another type, an unreadable text, text
+    /// with a NUL character (PostgreSQL stores none), a null where none is allowed.
+    /// </summary>
     private static IEnumerable<JsonNode?> WrongValuesFor(BodySchema schema)
     {
         IEnumerable<JsonNode?> wrong = schema.Kind switch
@@ -192,7 +196,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
             SchemaKind.WholeNumber => ["not a number", 1.5, 2147483648L, new JsonArray()],
             SchemaKind.Boolean => ["yes", 1],
             _ when schema.Format is { } format => [$"not a {format}", 42, new JsonArray()],
-            _ => [42, true, new JsonArray(), new JsonObject()],
+            _ => [42, true, new JsonArray(), new JsonObject(), "text with a \u0000 NUL"],
         };
         return schema.Nullable ? wrong : wrong.Append(null);
     }
