@@ -39,7 +39,7 @@ public sealed class WardLinkSystem : ServiceGroup
     /// <summary>A client of the gateway with a police token.</summary>
     public HttpClient CreateGatewayClient() => CreateAnonymousGatewayClient().As(TestAuth.Token(WardLinkRoles.Police));
 
-    public HttpClient CreateAnonymousGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(15) };
+    public HttpClient CreateAnonymousGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>A client of the gateway with a token the gateway issued to <paramref name="clientId"/> (<see cref="Clients"/>).</summary>
     public async Task<HttpClient> CreateGatewayClientAsync(string clientId, string? scope = null)
