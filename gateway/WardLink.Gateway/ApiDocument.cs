@@ -108,5 +108,5 @@ public sealed class ApiDocumentOptions
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the gateway waits for one service's document.</summary>
-    public TimeSpan ServiceTimeout { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan ServiceTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

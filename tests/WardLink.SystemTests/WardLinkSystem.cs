@@ -10,10 +10,11 @@ namespace WardLink.SystemTests;
 /// <summary>
 /// The whole system for one test class: the four services and the gateway, each listening on a
 /// real loopback socket, each service on its own database, all on one RabbitMQ virtual host.
+/// A derived class can give the gateway more settings (e.g. small rate limits).
 /// </summary>
-public sealed class WardLinkSystem : ServiceGroup
+public class WardLinkSystem : ServiceGroup
 {
-    private readonly Dictionary<string, IAsyncDisposable> _services = [];
+    private readonly Dictionary<string, ServiceHostAddress> _services = [];
     private ServiceHost<GatewayService>? _gateway;
 
     public Uri GatewayAddress => (_gateway ?? throw new InvalidOperationException("The gateway did not start.")).Address;
@@ -30,6 +31,11 @@ public sealed class WardLinkSystem : ServiceGroup
             [Destination(TipsService.Name)] = await StartOnSocketAsync<TipsService>(TipsService.Name),
             [Destination(PartnersService.Name)] = await StartOnSocketAsync<PartnersService>(PartnersService.Name),
         };
+        foreach (var (key, value) in GatewaySettings)
+        {
+            addresses[key] = value;
+        }
+
         _gateway = new ServiceHost<GatewayService>(addresses, listenOnSocket: true);
         _gateway.StartServer();
     }
@@ -48,7 +54,13 @@ public sealed class WardLinkSystem : ServiceGroup
     }
 
     /// <summary>Stops one service as a crash would look from the gateway: its socket closes.</summary>
-    public Task StopAsync(string serviceName) => StopAsync(_services[serviceName]);
+    public Task StopAsync(string serviceName) => StopAsync(_services[serviceName].Host);
+
+    /// <summary>A client of one service directly, bypassing the gateway.</summary>
+    public HttpClient CreateServiceClient(string serviceName) => new() { BaseAddress = _services[serviceName].Address, Timeout = TimeSpan.FromSeconds(15) };
+
+    /// <summary>Settings the gateway gets on top of the services' addresses.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> GatewaySettings { get; } = new Dictionary<string, string?>();
 
     public override async ValueTask DisposeAsync()
     {
@@ -58,6 +70,7 @@ public sealed class WardLinkSystem : ServiceGroup
         }
 
         await base.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     private static string Destination(string serviceName) => $"ReverseProxy:Clusters:{serviceName}:Destinations:primary:Address";
@@ -66,7 +79,9 @@ public sealed class WardLinkSystem : ServiceGroup
         where TEntryPoint : class
     {
         var host = await StartAsync<TEntryPoint>(name, listenOnSocket: true);
-        _services[name] = host;
+        _services[name] = new ServiceHostAddress(host, host.Address);
         return host.Address.ToString();
     }
+
+    private sealed record ServiceHostAddress(IAsyncDisposable Host, Uri Address);
 }
