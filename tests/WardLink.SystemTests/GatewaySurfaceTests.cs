@@ -95,18 +95,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     public async Task The_annual_report_has_each_service_s_own_statistics_unchanged()
     {
         Assert.Equal(HttpStatusCode.Created, (await _gateway.PostAsync("/api/tips", Tips.Json(), TestContext.Current.CancellationToken)).StatusCode);
-        var incident = await _gateway.PostAsJsonAsync(
-            "/api/incidents",
-            new
-            {
-                classification = "criminal",
-                category = "theft",
-                description = "A phone taken from the Obstetrics hospital waiting room.",
-                place = new { description = "Obstetrics hospital waiting room" },
-                occurredAt = "2024-05-02T20:10:00+07:00",
-                source = "police",
-            },
-            TestContext.Current.CancellationToken);
+        var incident = await Incidents.ReportTheftAsync(_gateway, "Obstetrics hospital waiting room", "2024-05-02T20:10:00+07:00");
         Assert.Equal(HttpStatusCode.Created, incident.StatusCode);
 
         var report = await _gateway.GetFromJsonAsync<JsonObject>($"{AnnualReport.Path}?year=2024", TestContext.Current.CancellationToken);
