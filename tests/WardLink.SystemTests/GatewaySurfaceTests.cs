@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.OpenApi;
 using WardLink.Gateway;
 using WardLink.Testing;
 
@@ -32,7 +33,11 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
                 return answer.Headers.Contains(ApiDocument.MissingHeader) ? null : answer;
             },
             "a document with every service in it");
-        var document = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!.AsObject();
+        var json = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var read = OpenApiDocument.Parse(json, "json");
+        Assert.Empty(read.Diagnostic!.Errors);
+        Assert.Empty(read.Document!.Validate(ValidationRuleSet.GetDefaultRuleSet())!);
+        var document = JsonNode.Parse(json)!.AsObject();
         Assert.Null(document[OpenApiMerge.MissingExtension]);
         var paths = document["paths"]!.AsObject();
         foreach (var service in ServiceNames)
