@@ -2,12 +2,13 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Configuration;
 
 namespace WardLink.Gateway;
 
 /// <summary>
-/// <c>GET /api/reports/annual?year=</c>: every service's <c>/api/{service}/stats?year=</c>, asked
+/// <c>GET /api/reports/annual?year=</c> (police or auditor): every service's <c>/api/{service}/stats?year=</c>, asked
 /// in parallel with the caller's <c>Authorization</c>, each within <see cref="AnnualReportOptions.ServiceTimeout"/>.
 /// A service that does not answer is listed as missing with the reason, never as zeros.
 /// </summary>
@@ -24,7 +25,7 @@ public static class AnnualReport
 
     public static WebApplication MapWardLinkAnnualReport(this WebApplication app)
     {
-        app.MapGet(Path, Compose).WithName("GetAnnualReport");
+        app.MapGet(Path, Compose).WithName("GetAnnualReport").RequireAuthorization(WardLinkPolicies.Statistics);
         return app;
     }
 

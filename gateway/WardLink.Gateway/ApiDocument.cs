@@ -97,7 +97,12 @@ public static class ApiDocument
         {
             using var stream = typeof(ApiDocument).Assembly.GetManifestResourceStream("WardLink.Gateway.GatewayApi.json")
                 ?? throw new InvalidOperationException("GatewayApi.json is not embedded in the gateway.");
-            return JsonNode.Parse(stream)!.AsObject();
+            var document = JsonNode.Parse(stream)!.AsObject();
+
+            // The scopes are what the token endpoint grants: one per service.
+            document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!["scopes"] = new JsonObject(
+                TokenIssuer.Scopes.Select(scope => KeyValuePair.Create(scope, (JsonNode?)$"Calls to the {scope} service.")));
+            return document;
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Gateway;
 
@@ -35,7 +36,7 @@ public static class RateLimits
     }
 
     private static string ClientOf(HttpContext http) =>
-        http.User.FindFirst("client_id")?.Value is { Length: > 0 } client ? $"client:{client}" : AddressOf(http);
+        http.User.FindFirst(WardLinkClaims.ClientId)?.Value is { Length: > 0 } client ? $"client:{client}" : AddressOf(http);
 
     private static string AddressOf(HttpContext http) => $"address:{http.Connection.RemoteIpAddress}";
 

@@ -7,11 +7,13 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 using WardLink.Gateway;
+using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 
 namespace WardLink.SystemTests;
 
 /// <summary>The gateway's own surface with every service up: the merged API document, its UI, the annual report, body limit and headers.</summary>
+[Collection(GatewaySurface.Collection)]
 public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
 {
     private static readonly string[] ServiceNames = ["incidents", "patrols", "tips", "partners"];
@@ -53,7 +55,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.Contains("/connect/token", paths.Select(path => path.Key));
         var flow = document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!;
         Assert.Equal("/connect/token", flow["tokenUrl"]!.GetValue<string>());
-        Assert.Equal(["audit", "incidents", "partners", "patrols", "reports", "tips"], flow["scopes"]!.AsObject().Select(scope => scope.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(TokenIssuer.Scopes.Order(StringComparer.Ordinal), flow["scopes"]!.AsObject().Select(scope => scope.Key).Order(StringComparer.Ordinal));
         Assert.Equal("oauth2", Assert.Single(Assert.Single(document["security"]!.AsArray())!.AsObject()).Key);
         Assert.NotNull(document["components"]!["schemas"]!["ProblemDetails"]);
 
@@ -65,7 +67,8 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
             Assert.Equal(anonymous, operation["security"] is JsonArray { Count: 0 });
             var expected = anonymous ? new[] { "429" } : ["401", "403", "429"];
             Assert.All(expected, status => Assert.True(responses.ContainsKey(status), $"{path}: no {status}"));
-            if (path.StartsWith("/api/", StringComparison.Ordinal))
+            // A readiness report is a health report at any status, not problem details.
+            if (path.StartsWith("/api/", StringComparison.Ordinal) && !path.EndsWith("/health", StringComparison.Ordinal))
             {
                 Assert.All(responses.Where(status => status.Key[0] is '4' or '5'), status =>
                     Assert.True(status.Value!["content"]!["application/problem+json"] is not null, $"{path} {status.Key} is not problem details"));
@@ -76,9 +79,11 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     }
 
     [Fact]
-    public async Task The_docs_UI_is_served_from_the_gateway_with_its_script_under_a_nonce_policy()
+    public async Task The_docs_UI_and_the_document_are_served_from_the_gateway_without_a_token_with_the_script_under_a_nonce_policy()
     {
-        var page = await _gateway.GetAsync(ApiDocument.UiPath, TestContext.Current.CancellationToken);
+        using var anonymous = system.CreateAnonymousGatewayClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(ApiDocument.Path, TestContext.Current.CancellationToken)).StatusCode);
+        var page = await anonymous.GetAsync(ApiDocument.UiPath, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
@@ -90,7 +95,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
 
-        var script = await _gateway.GetAsync($"{ApiDocument.UiPath}/scalar.js", TestContext.Current.CancellationToken);
+        var script = await anonymous.GetAsync($"{ApiDocument.UiPath}/scalar.js", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.True((await script.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Length > 100_000);
@@ -111,7 +116,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.Equal(ServiceNames.Order(StringComparer.Ordinal), services.Select(service => service.Key).Order(StringComparer.Ordinal));
         foreach (var service in ServiceNames)
         {
-            using var direct = system.CreateServiceClient(service);
+            using var direct = system.CreateServiceClient(service).As(TestAuth.Token(WardLinkRoles.Police));
             var own = await direct.GetFromJsonAsync<JsonNode>($"/api/{service}/stats?year=2024", TestContext.Current.CancellationToken);
             Assert.Equal("ok", services[service]!["status"]!.GetValue<string>());
             Assert.True(JsonNode.DeepEquals(own, services[service]!["statistics"]), $"{service}: {services[service]!["statistics"]} is not {own}");
@@ -119,6 +124,30 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
 
         Assert.Equal(1, services["tips"]!["statistics"]!["received"]!.GetValue<int>());
         Assert.Equal(1, services["incidents"]!["statistics"]!["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task An_auditor_s_report_is_complete_because_the_gateway_passes_its_token_on_to_every_service()
+    {
+        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
+
+        var report = await auditor.GetFromJsonAsync<JsonObject>($"{AnnualReport.Path}?year=2023", TestContext.Current.CancellationToken);
+
+        Assert.True(report!["complete"]!.GetValue<bool>(), report.ToJsonString());
+        Assert.All(ServiceNames, service => Assert.Equal(2023, report["services"]![service]!["statistics"]!["year"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task A_report_needs_a_token_of_the_police_or_an_auditor()
+    {
+        using var anonymous = system.CreateAnonymousGatewayClient();
+        using var partner = await system.CreateGatewayClientAsync("test-partner-a");
+
+        var withoutToken = await anonymous.GetAsync($"{AnnualReport.Path}?year=2024", TestContext.Current.CancellationToken);
+        var asPartner = await partner.GetAsync($"{AnnualReport.Path}?year=2024", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, asPartner.StatusCode);
     }
 
     [Theory]
@@ -176,7 +205,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
 
     private async Task<int> TipsReceivedAsync()
     {
-        using var tips = system.CreateServiceClient("tips");
+        using var tips = system.CreateServiceClient("tips").As(TestAuth.Token(WardLinkRoles.Police));
         var page = await tips.GetFromJsonAsync<JsonObject>("/api/tips", TestContext.Current.CancellationToken);
         return page!["total"]!.GetValue<int>();
     }
@@ -186,6 +215,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
 }
 
 /// <summary>One service down: the report and the document are built from the others and say what is missing.</summary>
+[Collection(GatewaySurface.Collection)]
 public sealed class MissingServiceTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
 {
     [Fact]
@@ -245,7 +275,7 @@ public sealed class ServiceRequestTests
 /// <summary>The system with small rate limits: 40 requests per client and 2 public tips per address, each per 2 s window.</summary>
 public sealed class RateLimitedSystem : WardLinkSystem
 {
-    protected override IReadOnlyDictionary<string, string?> GatewaySettings { get; } = new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
     {
         ["RateLimits:PerClient:PermitLimit"] = "40",
         ["RateLimits:PerClient:Window"] = "00:00:02",
@@ -254,6 +284,7 @@ public sealed class RateLimitedSystem : WardLinkSystem
     };
 }
 
+[Collection(GatewaySurface.Collection)]
 public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<RateLimitedSystem>
 {
     private readonly HttpClient _gateway = system.CreateGatewayClient();
@@ -291,6 +322,20 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
         Assert.Equal(HttpStatusCode.Created, recovered.StatusCode);
     }
 
+    [Fact]
+    public async Task Each_client_has_its_own_limit()
+    {
+        using var police = await system.CreateGatewayClientAsync("test-police");
+        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
+
+        var rejected = await FirstRejectionAsync(() => police.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken), 200);
+
+        await AssertTooManyRequestsAsync(rejected);
+        Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await police.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
     private static async Task<HttpResponseMessage> FirstRejectionAsync(Func<Task<HttpResponseMessage>> send, int attempts)
     {
         for (var attempt = 0; attempt < attempts; attempt++)
@@ -321,4 +366,13 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
         """{ "category": "theft", "description": "Bags taken from the Endocrinology hospital benches.", "place": { "description": "Endocrinology hospital benches" } }""",
         Encoding.UTF8,
         "application/json");
+}
+
+/// <summary>
+/// The gateway surface's test classes each start the whole system; they run one after another
+/// rather than beside the other system tests' systems, to bound the load on the machine.
+/// </summary>
+public static class GatewaySurface
+{
+    public const string Collection = "gateway surface";
 }
