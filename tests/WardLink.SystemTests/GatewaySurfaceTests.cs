@@ -23,19 +23,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     [Fact]
     public async Task The_merged_document_has_every_service_s_paths_under_api_with_auth_rate_limits_and_problem_details()
     {
-        await system.WaitUntilReadyAsync();
-
-        // A service generates its own document on the first request: under load that may take
-        // longer than the gateway waits, and the gateway then serves a partial document.
-        var response = await Eventually.Get(
-            async () =>
-            {
-                var answer = await _gateway.GetAsync(ApiDocument.Path, TestContext.Current.CancellationToken);
-                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-                return answer.Headers.Contains(ApiDocument.MissingHeader) ? null : answer;
-            },
-            "a document with every service in it");
-        var json = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var json = await GatewaySurface.CompleteDocumentAsync(system);
         var read = OpenApiDocument.Parse(json, "json");
         Assert.Empty(read.Diagnostic!.Errors);
         Assert.Empty(read.Document!.Validate(ValidationRuleSet.GetDefaultRuleSet())!);
@@ -375,4 +363,40 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
 public static class GatewaySurface
 {
     public const string Collection = "gateway surface";
+
+    /// <summary>The merged document once every service is in it.</summary>
+    public static async Task<string> CompleteDocumentAsync(WardLinkSystem system)
+    {
+        await system.WaitUntilReadyAsync();
+        using var gateway = system.CreateAnonymousGatewayClient();
+
+        // A service generates its own document on the first request: under load that may take
+        // longer than the gateway waits, and the gateway then serves a partial document.
+        var response = await Eventually.Get(
+            async () =>
+            {
+                var answer = await gateway.GetAsync(ApiDocument.Path, TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                return answer.Headers.Contains(ApiDocument.MissingHeader) ? null : answer;
+            },
+            "a document with every service in it");
+        return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+    }
+}
+
+[Collection(GatewaySurface.Collection)]
+public sealed class CachedDocumentTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    [Fact]
+    public async Task A_complete_document_is_served_from_the_cache_while_a_service_stops_within_the_cache_time()
+    {
+        var complete = await GatewaySurface.CompleteDocumentAsync(system);
+        await system.StopAsync("partners");
+        using var gateway = system.CreateAnonymousGatewayClient();
+
+        var response = await gateway.GetAsync(ApiDocument.Path, TestContext.Current.CancellationToken);
+
+        Assert.False(response.Headers.Contains(ApiDocument.MissingHeader));
+        Assert.Equal(complete, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
 }
