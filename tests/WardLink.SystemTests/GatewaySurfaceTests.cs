@@ -155,7 +155,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task A_body_over_the_limit_is_a_413_problem_and_nothing_reaches_the_service(bool chunked)
+    public async Task A_body_over_the_limit_is_a_413_problem_and_nothing_is_stored(bool chunked)
     {
         var before = await TipsReceivedAsync();
         var huge = $$"""{ "channel": "chat", "category": "theft", "description": "{{new string('x', 2 * 1024 * 1024)}}" }""";
