@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -8,22 +9,25 @@ namespace WardLink.ServiceDefaults.Audit;
 /// <summary>
 /// The audit's two tables beside the event store, created with Marten's schema: the chain's links
 /// (one per chained event, with the fields it chained so a break can be described) and the
-/// checkpoints (the service's own, and the copies it received of the other services').
+/// checkpoints (the service's own, and the copies it received of the other services'). The store
+/// is resolved on use: the chain subscription needs this while Marten builds the store.
 /// </summary>
-public sealed class AuditStorage(IDocumentStore store)
+public sealed class AuditStorage(IServiceProvider services)
 {
     public const string LinksTable = "wardlink_audit_links";
     public const string CheckpointsTable = "wardlink_audit_checkpoints";
 
-    private readonly string _schema = store.Options.Events.DatabaseSchemaName;
+    private IDocumentStore Store => services.GetRequiredService<IDocumentStore>();
 
-    public string Events => $"{_schema}.mt_events";
+    private string Schema => Store.Options.Events.DatabaseSchemaName;
 
-    public string Streams => $"{_schema}.mt_streams";
+    public string Events => $"{Schema}.mt_events";
 
-    public string Links => $"{_schema}.{LinksTable}";
+    public string Streams => $"{Schema}.mt_streams";
 
-    public string Checkpoints => $"{_schema}.{CheckpointsTable}";
+    public string Links => $"{Schema}.{LinksTable}";
+
+    public string Checkpoints => $"{Schema}.{CheckpointsTable}";
 
     /// <summary>The SQL of the SHA-256 (hex) of an event's data as PostgreSQL renders the stored jsonb.</summary>
     public const string DataHashSql = "encode(sha256(convert_to(e.data::text, 'UTF8')), 'hex')";
@@ -55,7 +59,7 @@ public sealed class AuditStorage(IDocumentStore store)
 
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
     {
-        var connection = store.Storage.Database.CreateConnection();
+        var connection = Store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         return connection;
     }
