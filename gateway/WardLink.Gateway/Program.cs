@@ -1,14 +1,44 @@
 using WardLink.Gateway;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
+
+if (args is ["hash-secret", var secret])
+{
+    // For configuring a client: prints the hash to put in Auth:Clients:{id}:SecretHash.
+    Console.WriteLine(ClientSecrets.Hash(secret));
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWardLinkTelemetry(GatewayService.Name);
 builder.AddWardLinkHealth();
 builder.AddWardLinkProblemDetails();
+builder.AddDevelopmentAuthSettings();
+builder.AddWardLinkTokenIssuer();
+builder.AddWardLinkGatewayAuthorization();
+builder.AddWardLinkRequestLimits();
+builder.AddWardLinkRateLimits();
 builder.AddWardLinkProxy();
+builder.AddWardLinkApiDocument();
+builder.AddWardLinkAnnualReport();
 
 var app = builder.Build();
+
+// Order matters: headers on every answer (errors too); problem details for whatever fails below;
+// oversized bodies refused before anything else reads them; routing; authentication, so the rate
+// limiter partitions by the authenticated client; the rate limiter before authorization, so
+// refused requests (guessed tokens) count too; then the endpoints and the proxied routes.
+app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
+app.UseWardLinkRequestLimits();
+app.UseRouting();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+
 app.MapWardLinkHealth();
+app.MapWardLinkTokenEndpoint();
+app.MapWardLinkApiDocument();
+app.MapWardLinkAnnualReport();
 app.MapReverseProxy();
 app.Run();

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.ServiceDefaults.Audit;
 
@@ -19,7 +20,7 @@ public sealed record StateAsOf(Guid StreamId, string StateType, long Version, Da
 
 /// <summary>
 /// The audit endpoints every service has, under <c>/audit/{service}</c> (through the gateway
-/// <c>/api/audit/{service}</c>): a stream's events, its state as of a version or a time, the log
+/// <c>/api/audit/{service}</c>), for the police and auditors: a stream's events, its state as of a version or a time, the log
 /// as NDJSON, the integrity check of the chain, and the checkpoints this service holds.
 /// </summary>
 public static class AuditEndpoints
@@ -30,7 +31,7 @@ public static class AuditEndpoints
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder endpoints, string serviceName)
     {
-        var audit = endpoints.MapGroup($"/audit/{serviceName}").WithTags("Audit");
+        var audit = endpoints.MapGroup($"/audit/{serviceName}").WithTags("Audit").RequireAuthorization(WardLinkPolicies.Audit);
         audit.MapGet("/streams/{id:guid}", Stream)
             .WithName("AuditStream")
             .WithSummary("A stream's events with their chain links: type, version, sequence, recorded and business time, actor, correlation, data without personal data.")
