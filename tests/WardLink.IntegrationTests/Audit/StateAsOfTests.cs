@@ -158,6 +158,36 @@ public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<Aud
         Assert.All(inTime, entry => Assert.Equal(assessed.Event.RecordedAt, entry.Event!.RecordedAt));
     }
 
+    [Fact]
+    public async Task The_auditor_tool_rebuilds_a_stream_from_an_exported_file_as_of_a_version_and_a_time()
+    {
+        var tips = services.Clients[TipsService.Name];
+        var id = await tips.ReceiveAsync();
+        Assert.Equal(HttpStatusCode.OK, (await tips.AssessAsync(id, "duplicate", duplicateOf: await tips.ReceiveAsync())).StatusCode);
+        var stream = await StreamAsync(TipsService.Name, id);
+        var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
+        try
+        {
+            Assert.Equal(AuditorCommands.Intact, (await tips.AuditorAsync("export", "--service", TipsService.Name, "--out", file)).Exit);
+
+            var received = await tips.AuditorAsync("state", "--file", file, "--stream", id.ToString(), "--at", stream[0].Event!.RecordedAt.ToString("O"));
+            var assessed = await tips.AuditorAsync("state", "--file", file, "--stream", id.ToString(), "--version", "2");
+            var unknown = await tips.AuditorAsync("state", "--file", file, "--stream", Guid.NewGuid().ToString());
+
+            var first = JsonDocument.Parse(received.Output).RootElement;
+            var second = JsonDocument.Parse(assessed.Output).RootElement;
+            Assert.Equal((1L, "tip_received"), (first.GetProperty("version").GetInt64(), first.GetProperty("lastType").GetString()));
+            Assert.False(first.GetProperty("state").TryGetProperty("verdict", out _));
+            Assert.Equal(id, first.GetProperty("state").GetProperty("tipId").GetGuid());
+            Assert.Equal((2L, "Duplicate"), (second.GetProperty("version").GetInt64(), second.GetProperty("state").GetProperty("verdict").GetString()));
+            Assert.Equal(AuditorCommands.Broken, unknown.Exit);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>
     /// Asserts the stream's state as of version 1 and as of the time version 1 was recorded agree,
     /// the latest state has <paramref name="versions"/>, and no audit answer holds the canaries.
