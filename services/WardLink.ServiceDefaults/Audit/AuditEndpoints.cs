@@ -45,7 +45,7 @@ public static class AuditEndpoints
             .WithName("AuditLog")
             .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after=, ?types=a,b, ?from=, ?to= (recorded time), ?limit=.")
             .ProducesValidationProblem();
-        audit.MapGet("/integrity", (HttpContext http, AuditLog log, AuditStorage storage, CancellationToken ct) => Integrity(serviceName, log, storage, ct))
+        audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CancellationToken ct) => Integrity(serviceName, log, storage, ct))
             .WithName("AuditIntegrity")
             .WithSummary("Recomputes the chain from the log and reports the first broken link and which stored checkpoints agree.");
         audit.MapGet("/checkpoints/{service}", async (string service, AuditStorage storage, CancellationToken ct) =>
@@ -99,7 +99,7 @@ public static class AuditEndpoints
             return Results.Problem(title: $"Stream {id} does not aggregate to a state this service audits.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var state = await states.AggregateAsync(stateType, session, id, asOf, null, ct);
+        var state = await states.AggregateAsync(stateType, session, id, asOf, ct);
         var node = JsonSerializer.SerializeToNode(state, stateType, json.Value.SerializerOptions);
         return Results.Ok(new StateAsOf(id, stateType.Name, asOf, recordedAt, AuditRedaction.Redact(node, stateType)));
     }

@@ -24,18 +24,19 @@ public sealed class AuditOptions
 /// </summary>
 public sealed class AuditedStates
 {
-    private readonly Dictionary<Type, Func<IQuerySession, Guid, long, DateTimeOffset?, CancellationToken, Task<object?>>> _aggregate = [];
+    private readonly Dictionary<Type, Func<IQuerySession, Guid, long, CancellationToken, Task<object?>>> _aggregate = [];
 
     public AuditedStates Add<TState>()
         where TState : class
     {
-        _aggregate[typeof(TState)] = async (session, id, version, at, ct) =>
-            await session.Events.AggregateStreamAsync<TState>(id, version, at, token: ct);
+        _aggregate[typeof(TState)] = async (session, id, version, ct) =>
+            await session.Events.AggregateStreamAsync<TState>(id, version, token: ct);
         return this;
     }
 
     public IEnumerable<Type> Types => _aggregate.Keys;
 
-    public Task<object?> AggregateAsync(Type state, IQuerySession session, Guid id, long version, DateTimeOffset? at, CancellationToken ct) =>
-        _aggregate[state](session, id, version, at, ct);
+    /// <summary>Stream <paramref name="id"/> aggregated to <paramref name="state"/> as of <paramref name="version"/>.</summary>
+    public Task<object?> AggregateAsync(Type state, IQuerySession session, Guid id, long version, CancellationToken ct) =>
+        _aggregate[state](session, id, version, ct);
 }
