@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Auditor;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
@@ -67,6 +69,90 @@ public sealed class ChainCheckpointTests(CheckpointingTips group) : IClassFixtur
         Assert.Equal(group.Clock.GetUtcNow(), byTime[^1].At);
         await AssertPeersHoldAsync(byTime);
         Assert.All((await tips.IntegrityAsync(TipsService.Name)).Checkpoints, verdict => Assert.True(verdict.Agrees));
+        await AssertPeersCopiesCatchARewriteAsync(id);
+    }
+
+    /// <summary>
+    /// The tool checks an export against the copies incidents and partners keep: all agree, until
+    /// the tip's data is rewritten in tips' database, links and checkpoints included, as someone
+    /// covering their tracks would; then the peers' copies disagree.
+    /// </summary>
+    private async Task AssertPeersCopiesCatchARewriteAsync(Guid tipId)
+    {
+        var tips = group.Clients[TipsService.Name];
+        var copies = new List<CheckpointCopy>();
+        foreach (var peer in new[] { IncidentsService.Name, PartnersService.Name })
+        {
+            copies.AddRange(await group.Clients[peer].CheckpointsAsync(peer, TipsService.Name));
+        }
+
+        var checkpoints = Path.Combine(Path.GetTempPath(), $"wardlink-checkpoints-{Guid.NewGuid():N}.json");
+        var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
+        try
+        {
+            await File.WriteAllTextAsync(checkpoints, JsonSerializer.Serialize(copies, AuditorCommands.Json), TestContext.Current.CancellationToken);
+            var intact = await VerifyAsync(file, checkpoints);
+            Assert.Equal(AuditorCommands.Intact, intact.Exit);
+            Assert.Equal(8, intact.Report.Checkpoints.Count);
+            Assert.All(intact.Report.Checkpoints, verdict => Assert.True(verdict.Agrees));
+
+            var store = group.StoreOf(TipsService.Name);
+            var sequence = await store.SequenceOfAsync(tipId, 1);
+            await store.ExecuteAsync(
+                "update mt_events set data = jsonb_set(data, '{description}', '\"Nothing to see.\"') where seq_id = @sequence", ("sequence", sequence));
+            await RelinkAsync(store);
+
+            Assert.True((await tips.IntegrityAsync(TipsService.Name)).Intact);
+            var rewritten = await VerifyAsync(file, checkpoints);
+            Assert.Equal(AuditorCommands.Broken, rewritten.Exit);
+            Assert.Null(rewritten.Report.FirstBroken);
+            Assert.All(rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence < sequence), verdict => Assert.True(verdict.Agrees));
+            var later = rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence >= sequence).ToList();
+            Assert.Equal([IncidentsService.Name, PartnersService.Name], later.Select(verdict => verdict.Holder).Distinct().Order());
+            Assert.All(later, verdict => Assert.False(verdict.Agrees));
+        }
+        finally
+        {
+            File.Delete(checkpoints);
+            File.Delete(file);
+        }
+    }
+
+    private async Task<(int Exit, IntegrityReport Report)> VerifyAsync(string file, string checkpoints)
+    {
+        var tips = group.Clients[TipsService.Name];
+        Assert.Equal(AuditorCommands.Intact, (await tips.AuditorAsync("export", "--service", TipsService.Name, "--out", file)).Exit);
+        var (exit, output, _) = await tips.AuditorAsync("verify", "--service", TipsService.Name, "--file", file, "--checkpoints", checkpoints);
+        return (exit, JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!);
+    }
+
+    /// <summary>Recomputes every stored link and the service's own checkpoints from the log as it now is.</summary>
+    private static async Task RelinkAsync(Marten.IDocumentStore store)
+    {
+        var links = new List<(long Sequence, string Previous, string Hash, string DataHash)>();
+        await using (var connection = store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = new Npgsql.NpgsqlCommand(
+                $"select seq_id, stream_id, version, type, {AuditStorage.DataHashSql}, timestamp from mt_events e order by seq_id", connection);
+            await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            var previous = HashChain.Genesis;
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                var fields = new ChainedFields(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5));
+                var hash = HashChain.Link(previous, fields);
+                links.Add((fields.Sequence, previous, hash, fields.DataHash));
+                previous = hash;
+            }
+        }
+
+        foreach (var (sequence, previous, hash, dataHash) in links)
+        {
+            await store.ExecuteAsync(
+                $"update {AuditStorage.LinksTable} set previous = @previous, hash = @hash, data_hash = @dataHash where sequence = @sequence; " +
+                $"update {AuditStorage.CheckpointsTable} set head = @hash where sequence = @sequence and service = 'tips'",
+                ("previous", previous), ("hash", hash), ("dataHash", dataHash), ("sequence", sequence));
+        }
     }
 
     private async Task AssertPeersHoldAsync(IReadOnlyList<CheckpointCopy> own)
