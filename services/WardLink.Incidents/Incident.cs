@@ -1,6 +1,7 @@
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Audit;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Incidents;
@@ -38,7 +39,7 @@ public sealed record IncidentReported(
     string By,
     Guid? SubmittedByPartner = null) : IIncidentEvent;
 
-public sealed record InvestigationStarted(Guid IncidentId, string Unit, string? Officer, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record InvestigationStarted(Guid IncidentId, string Unit, [property: PersonalData] string? Officer, DateTimeOffset At, string By) : IIncidentEvent;
 
 /// <summary>Carries the facts at resolution (case number, classification, linked tips) so the relay can publish it as it is.</summary>
 public sealed record IncidentResolved(
@@ -100,7 +101,7 @@ public sealed record IncidentState(
     DateTimeOffset ReportedAt,
     string ReportedBy,
     string? Unit,
-    string? Officer,
+    [property: PersonalData] string? Officer,
     IncidentOutcome? Outcome,
     DateTimeOffset? ResolvedAt,
     DateTimeOffset? ClosedAt,

@@ -7,6 +7,7 @@ var app = WardLinkApp.Build(args, IncidentsService.Name, service =>
     service.KeepsSiteDirectory = true;
     service.Publishes = new IncidentsIntegrationEvents();
     service.Store = IncidentQueries.AddIncidentReadModel;
+    service.AuditedStates.Add<IncidentState>();
     service.Bus = bus =>
     {
         bus.AddConsumer<TipReferredConsumer>();

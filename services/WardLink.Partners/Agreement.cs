@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.Partners;
 
@@ -23,11 +24,11 @@ public sealed record AgreementSigned(Guid PartnerId, DateTimeOffset JoinedOn, IR
 public sealed record DutyMet(Guid PartnerId, LinkageDuty Duty, IReadOnlyList<Uri> Evidence, DateTimeOffset At, string By);
 
 /// <summary>A contact person at a partner. Personal data: in the partner's own stream, never in an integration event, a log or a trace.</summary>
-public sealed record ContactAdded(Guid PartnerId, Guid ContactId, string Role, string Name, string Phone, DateTimeOffset At, string By);
+public sealed record ContactAdded(Guid PartnerId, Guid ContactId, string Role, [property: PersonalData] string Name, [property: PersonalData] string Phone, DateTimeOffset At, string By);
 
 public sealed record ContactRemoved(Guid PartnerId, Guid ContactId, DateTimeOffset At, string By);
 
-public sealed record PartnerContact(Guid Id, string Role, string Name, string Phone);
+public sealed record PartnerContact(Guid Id, string Role, [property: PersonalData] string Name, [property: PersonalData] string Phone);
 
 public sealed record DutyRecord(LinkageDuty Duty, IReadOnlyList<Uri> Evidence, DateTimeOffset? MetAt);
 

@@ -6,6 +6,7 @@ var app = WardLinkApp.Build(args, PatrolsService.Name, service =>
     service.KeepsSiteDirectory = true;
     service.Publishes = new PatrolsIntegrationEvents();
     service.Store = PatrolQueries.AddPatrolReadModels;
+    service.AuditedStates.Add<RouteState>().Add<ScheduleState>().Add<ShiftState>();
     service.Bus = bus => bus.AddConsumer<IncidentReportedConsumer>();
     service.Services = services =>
     {

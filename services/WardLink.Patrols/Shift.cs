@@ -1,5 +1,6 @@
 using WardLink.Contracts.Patrols;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.Patrols;
 
@@ -11,7 +12,7 @@ public enum ShiftStatus
 }
 
 /// <summary>A team member as the partner chooses to name them (a name or call sign, and a role): nothing more.</summary>
-public sealed record TeamMember(string Name, string Role);
+public sealed record TeamMember([property: PersonalData] string Name, string Role);
 
 /// <summary>What a residence check counted; never who.</summary>
 public sealed record ResidenceCounts(int PremisesVisited, int ResidentsRegistered, int ResidentsNotRegistered, int RemindersIssued)

@@ -6,6 +6,7 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using WardLink.ServiceDefaults.Audit;
 using WardLink.ServiceDefaults.Relay;
 using WardLink.ServiceDefaults.Sites;
 using Weasel.Core;
@@ -43,6 +44,7 @@ public static class EventStore
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 options.Schema.For<ProcessedMessage>();
+                AuditStorage.AddTables(options);
                 options.Listeners.Add(new EventsAppended(serviceName, services.GetRequiredService<IMeterFactory>()));
                 if (service.KeepsSiteDirectory)
                 {
@@ -56,6 +58,7 @@ public static class EventStore
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
 
+        marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         if (service.Publishes is { } map)
         {
             builder.Services.AddSingleton(map);

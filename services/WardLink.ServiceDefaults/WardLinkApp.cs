@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.ServiceDefaults.Audit;
 using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.ServiceDefaults;
@@ -17,8 +18,10 @@ public static class WardLinkApp
         builder.AddWardLinkService(serviceName);
         service.Services?.Invoke(builder.Services);
         builder.AddWardLinkEventStore(serviceName, service);
+        builder.AddWardLinkAudit(service.AuditedStates);
         builder.AddWardLinkMessaging(serviceName, bus =>
         {
+            bus.AddConsumer<ChainCheckpointedConsumer>();
             if (service.KeepsSiteDirectory)
             {
                 bus.AddSiteDirectory();
@@ -29,6 +32,7 @@ public static class WardLinkApp
 
         var app = builder.Build();
         app.UseWardLinkService();
+        app.MapAudit(serviceName);
         if (service.KeepsSiteDirectory)
         {
             app.MapSiteDirectory(serviceName);

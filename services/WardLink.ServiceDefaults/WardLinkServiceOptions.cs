@@ -1,6 +1,7 @@
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.ServiceDefaults.Audit;
 using WardLink.ServiceDefaults.Relay;
 
 namespace WardLink.ServiceDefaults;
@@ -22,4 +23,7 @@ public sealed class WardLinkServiceOptions
 
     /// <summary>Keep a local directory of partner sites (<c>GET /sites</c>) from the partners service's events.</summary>
     public bool KeepsSiteDirectory { get; set; }
+
+    /// <summary>The state types the service's streams aggregate to, for the audit's state as of a version or a time.</summary>
+    public AuditedStates AuditedStates { get; } = new();
 }

@@ -8,6 +8,7 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
     service.Publishes = new TipsIntegrationEvents();
     service.Services = ContactVault.Register;
     service.Bus = bus => bus.AddConsumer<IncidentResolvedConsumer>();
+    service.AuditedStates.Add<TipState>();
     service.Store = store =>
     {
         // The tip's state, kept inline as a document: the list and the statistics query it.

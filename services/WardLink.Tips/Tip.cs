@@ -1,6 +1,7 @@
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Audit;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
@@ -87,7 +88,7 @@ public sealed record TipMessagePosted(
     Guid TipId,
     Guid MessageId,
     MessageAuthor Author,
-    string Text,
+    [property: PersonalData] string Text,
     DateTimeOffset PostedAt,
     string PostedBy);
 
@@ -115,7 +116,7 @@ public sealed record ReferTip(Guid TipId, Guid? ExistingIncidentId, Guid NewInci
 
 public sealed record PostTipMessage(Guid TipId, Guid MessageId, MessageAuthor Author, string? Text, string PostedBy);
 
-public sealed record TipMessage(Guid MessageId, MessageAuthor Author, string Text, DateTimeOffset PostedAt, string PostedBy);
+public sealed record TipMessage(Guid MessageId, MessageAuthor Author, [property: PersonalData] string Text, DateTimeOffset PostedAt, string PostedBy);
 
 public sealed record TipOutcome(Guid IncidentId, string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
 

@@ -115,7 +115,10 @@ public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IC
         var checkedRoutes = 0;
         foreach (var service in TestAuth.Services)
         {
-            foreach (var route in RoutesOf(service).Where(route => route.Path.StartsWith($"/{service}/", StringComparison.Ordinal) || route.Path.StartsWith("/public/", StringComparison.Ordinal)))
+            foreach (var route in RoutesOf(service).Where(route =>
+                route.Path.StartsWith($"/{service}/", StringComparison.Ordinal)
+                || route.Path.StartsWith($"/audit/{service}/", StringComparison.Ordinal)
+                || route.Path.StartsWith("/public/", StringComparison.Ordinal)))
             {
                 checkedRoutes++;
                 foreach (var caller in callers)

@@ -6,11 +6,14 @@ namespace WardLink.Testing;
 /// <summary>Counts the messages a host's consumers finished (applied or skipped as duplicates), by message id.</summary>
 public sealed class ConsumeCounter : IConsumeObserver
 {
-    private readonly ConcurrentQueue<Guid> _consumed = new();
+    private readonly ConcurrentQueue<(Type Type, Guid Id)> _consumed = new();
 
-    public IReadOnlyCollection<Guid> Consumed => _consumed;
+    public IReadOnlyCollection<Guid> Consumed => [.. _consumed.Select(consumed => consumed.Id)];
 
-    public int CountOf(Guid messageId) => _consumed.Count(id => id == messageId);
+    /// <summary>The ids of the <typeparamref name="TMessage"/> messages consumed, once per delivery.</summary>
+    public IReadOnlyList<Guid> ConsumedOf<TMessage>() => [.. _consumed.Where(consumed => consumed.Type == typeof(TMessage)).Select(consumed => consumed.Id)];
+
+    public int CountOf(Guid messageId) => _consumed.Count(consumed => consumed.Id == messageId);
 
     public Task PreConsume<T>(ConsumeContext<T> context)
         where T : class => Task.CompletedTask;
@@ -18,7 +21,7 @@ public sealed class ConsumeCounter : IConsumeObserver
     public Task PostConsume<T>(ConsumeContext<T> context)
         where T : class
     {
-        _consumed.Enqueue(context.MessageId ?? Guid.Empty);
+        _consumed.Enqueue((typeof(T), context.MessageId ?? Guid.Empty));
         return Task.CompletedTask;
     }
 

@@ -1,0 +1,42 @@
+using Marten;
+
+namespace WardLink.ServiceDefaults.Audit;
+
+/// <summary>Configuration of the audit (<c>Audit:</c> section).</summary>
+public sealed class AuditOptions
+{
+    public const string Section = "Audit";
+
+    /// <summary>A checkpoint of the chain head every this many chained events.</summary>
+    public int CheckpointEvery { get; set; } = 100;
+
+    /// <summary>And at least this often while new events arrived, so a quiet service's last events are covered too.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often checkpoints due by time are looked for and stored ones published.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// The state types a service's streams aggregate to, so the audit can rebuild any stream as of a
+/// version or a time. Marten records a stream's aggregate type when it starts with
+/// <c>StartStream&lt;TState&gt;</c>; the audit looks it up here.
+/// </summary>
+public sealed class AuditedStates
+{
+    private readonly Dictionary<Type, Func<IQuerySession, Guid, long, CancellationToken, Task<object?>>> _aggregate = [];
+
+    public AuditedStates Add<TState>()
+        where TState : class
+    {
+        _aggregate[typeof(TState)] = async (session, id, version, ct) =>
+            await session.Events.AggregateStreamAsync<TState>(id, version, token: ct);
+        return this;
+    }
+
+    public IEnumerable<Type> Types => _aggregate.Keys;
+
+    /// <summary>Stream <paramref name="id"/> aggregated to <paramref name="state"/> as of <paramref name="version"/>.</summary>
+    public Task<object?> AggregateAsync(Type state, IQuerySession session, Guid id, long version, CancellationToken ct) =>
+        _aggregate[state](session, id, version, ct);
+}

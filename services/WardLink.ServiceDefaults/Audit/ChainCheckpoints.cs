@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WardLink.Contracts.Audit;
+using WardLink.ServiceDefaults.Sites;
+
+namespace WardLink.ServiceDefaults.Audit;
+
+/// <summary>
+/// Checkpoints the chain head when <see cref="AuditOptions.CheckpointInterval"/> passed (on the
+/// service's <see cref="TimeProvider"/>) since the last checkpoint and new events were chained,
+/// and publishes every stored checkpoint of the service as <see cref="ChainCheckpointed"/> until the
+/// broker confirmed it: an outbox of its own, so a broker outage loses no checkpoint. The message
+/// id follows from service and sequence, so the copies other services keep are stored once.
+/// </summary>
+public sealed class ChainCheckpoints(
+    AuditStorage storage,
+    IDocumentStore store,
+    IBus bus,
+    ServiceIdentity service,
+    TimeProvider clock,
+    IOptions<AuditOptions> options,
+    ILogger<ChainCheckpoints> logger) : BackgroundService
+{
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var since = clock.GetUtcNow();
+        using var timer = new PeriodicTimer(options.Value.PollInterval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                since = await CheckpointIfDueAsync(since, stoppingToken);
+                await PublishAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogWarning("Audit checkpoints could not be stored or published ({Failure}); retrying", exception.Message);
+            }
+        }
+    }
+
+    /// <summary>The time the last checkpoint was taken, a new one included when it was due.</summary>
+    private async Task<DateTimeOffset> CheckpointIfDueAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        await using var connection = await storage.OpenAsync(ct);
+        var last = await LastCheckpointAsync(connection, ct);
+        var lastAt = last?.At ?? since;
+        var now = clock.GetUtcNow();
+        if (now - lastAt < options.Value.CheckpointInterval || await storage.HeadAsync(connection, ct) is not { } head || head.Sequence <= (last?.Sequence ?? 0))
+        {
+            return lastAt;
+        }
+
+        await using var session = store.LightweightSession();
+        storage.QueueCheckpoint(session, service.Name, head.Sequence, head.Position, head.Hash, now);
+        await session.SaveChangesAsync(ct);
+        return now;
+    }
+
+    private async Task<(long Sequence, DateTimeOffset At)?> LastCheckpointAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select sequence, at from {storage.Checkpoints} where service = @service order by sequence desc limit 1", connection);
+        command.Parameters.AddWithValue("service", service.Name);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1)) : null;
+    }
+
+    private async Task PublishAsync(CancellationToken ct)
+    {
+        await using var connection = await storage.OpenAsync(ct);
+        var unpublished = new List<ChainCheckpointed>();
+        await using (var command = new NpgsqlCommand(
+            $"select sequence, position, head, at from {storage.Checkpoints} where service = @service and published_at is null order by sequence limit 100", connection))
+        {
+            command.Parameters.AddWithValue("service", service.Name);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                unpublished.Add(new ChainCheckpointed(service.Name, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+            }
+        }
+
+        foreach (var checkpoint in unpublished)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(PublishTimeout);
+            await bus.Publish(checkpoint, context => context.MessageId = MessageIdOf(checkpoint), timeout.Token);
+            await using var update = new NpgsqlCommand(
+                $"update {storage.Checkpoints} set published_at = @now where service = @service and sequence = @sequence", connection);
+            update.Parameters.AddWithValue("now", clock.GetUtcNow().ToUniversalTime());
+            update.Parameters.AddWithValue("service", service.Name);
+            update.Parameters.AddWithValue("sequence", checkpoint.Sequence);
+            await update.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>The same checkpoint always has the same message id, whoever publishes it how often.</summary>
+    public static Guid MessageIdOf(ChainCheckpointed checkpoint) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{checkpoint.Service}/{checkpoint.Sequence}"))[..16]);
+}
+
+/// <summary>Keeps the checkpoints other services publish of their chains; the first copy of a sequence stays.</summary>
+public sealed class ChainCheckpointedConsumer(IDocumentSession session, TimeProvider clock, ServiceIdentity service, AuditStorage storage)
+    : IdempotentConsumer<ChainCheckpointed>(session, clock)
+{
+    protected override Task ApplyAsync(ChainCheckpointed message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(message.Service) || message.Sequence < 1 || message.Head.Length != 64 || !message.Head.All(char.IsAsciiHexDigitLower))
+        {
+            throw new InvalidMessageException($"ChainCheckpointed of '{message.Service}' at {message.Sequence} is not a valid checkpoint.");
+        }
+
+        if (message.Service != service.Name)
+        {
+            storage.QueueCheckpoint(session, message.Service, message.Sequence, message.Position, message.Head, message.At);
+        }
+
+        return Task.CompletedTask;
+    }
+}

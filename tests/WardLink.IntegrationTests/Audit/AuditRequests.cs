@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using Marten;
+using Npgsql;
+using WardLink.Auditor;
+using WardLink.ServiceDefaults.Audit;
+using WardLink.Testing;
+
+namespace WardLink.IntegrationTests.Audit;
+
+/// <summary>The audit endpoints and the auditor tool as a test uses them.</summary>
+public static class AuditRequests
+{
+    public static async Task<IntegrityReport> IntegrityAsync(this HttpClient client, string service)
+    {
+        var response = await client.GetAsync($"/audit/{service}/integrity", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<IntegrityReport>(AuditorCommands.Json, TestContext.Current.CancellationToken))!;
+    }
+
+    /// <summary>The integrity report once every event of the log is chained.</summary>
+    public static Task<IntegrityReport> ChainedAsync(this HttpClient client, string service) =>
+        Eventually.Get(
+            async () => await client.IntegrityAsync(service) is { Pending: 0, EventsChecked: > 0 } report ? report : null,
+            $"the {service} chain to cover every event");
+
+    public static async Task<IReadOnlyList<CheckpointCopy>> CheckpointsAsync(this HttpClient client, string holder, string of) =>
+        (await client.GetFromJsonAsync<List<CheckpointCopy>>($"/audit/{holder}/checkpoints/{of}", AuditorCommands.Json, TestContext.Current.CancellationToken))!;
+
+    /// <summary>Runs <c>wardlink-audit</c> in-process against the client's service; its exit code, output and errors.</summary>
+    public static async Task<(int Exit, string Output, string Errors)> AuditorAsync(this HttpClient client, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+        var exit = await AuditorCommands.RunAsync(args, client, output, errors, TestContext.Current.CancellationToken);
+        return (exit, output.ToString(), errors.ToString());
+    }
+
+    /// <summary>Exports the service's log with the tool and verifies the file offline; the tool's exit code and report.</summary>
+    public static async Task<(int Exit, IntegrityReport Report)> ExportAndVerifyAsync(this HttpClient client, string service)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
+        try
+        {
+            var export = await client.AuditorAsync("export", "--service", service, "--out", file);
+            Assert.True(export.Exit == AuditorCommands.Intact, export.Errors);
+            var verify = await client.AuditorAsync("verify", "--service", service, "--file", file);
+            return (verify.Exit, System.Text.Json.JsonSerializer.Deserialize<IntegrityReport>(verify.Output, AuditorCommands.Json)!);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>Runs SQL straight on the service's database, as someone with database access would.</summary>
+    public static async Task ExecuteAsync(this IDocumentStore store, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    public static async Task<long> SequenceOfAsync(this IDocumentStore store, Guid streamId, long version)
+    {
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(streamId, version, token: TestContext.Current.CancellationToken);
+        return events.Single(recorded => recorded.Version == version).Sequence;
+    }
+}

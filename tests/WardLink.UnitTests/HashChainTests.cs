@@ -1,0 +1,153 @@
+using System.Security.Cryptography;
+using System.Text;
+using WardLink.ServiceDefaults.Audit;
+
+namespace WardLink.UnitTests;
+
+/// <summary>The chain's links and the check that recomputes them: plain data in, a report out.</summary>
+public sealed class HashChainTests
+{
+    private static readonly Guid First = Guid.Parse("0190c6a1-0000-7000-8000-000000000001");
+    private static readonly Guid Second = Guid.Parse("0190c6a1-0000-7000-8000-000000000002");
+    private static readonly DateTimeOffset Recorded = new(2024, 3, 14, 14, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_link_is_the_sha256_of_the_previous_link_and_the_events_canonical_fields()
+    {
+        var fields = new ChainedFields(7, First, 2, "tip_assessed", new string('a', 64), Recorded.AddTicks(1_234_560));
+        var canonical = $"7\n{First:D}\n2\ntip_assessed\n{new string('a', 64)}\n1710426600123456";
+        var expected = Convert.ToHexStringLower(SHA256.HashData([.. new byte[32], .. Encoding.UTF8.GetBytes(canonical)]));
+
+        Assert.Equal(canonical, HashChain.Canonical(fields));
+        Assert.Equal(expected, HashChain.Link(HashChain.Genesis, fields));
+        Assert.NotEqual(expected, HashChain.Link(HashChain.Link(HashChain.Genesis, fields), fields));
+    }
+
+    [Fact]
+    public void An_untouched_log_is_intact_and_agrees_with_every_checkpoint_it_reaches()
+    {
+        var (entries, heads) = Log(4);
+        var report = Verify(entries, new CheckpointCopy("tips", 2, 2, heads[1], Recorded), new CheckpointCopy("patrols", 4, 4, heads[3], Recorded), new CheckpointCopy("tips", 9, 9, heads[3], Recorded));
+
+        Assert.True(report.Intact);
+        Assert.Null(report.FirstBroken);
+        Assert.Equal(4, report.EventsChecked);
+        Assert.Equal(heads[3], report.Head);
+        Assert.Equal([true, true, null], report.Checkpoints.Select(verdict => verdict.Agrees));
+    }
+
+    [Fact]
+    public void Changed_data_is_reported_at_its_sequence_and_every_later_checkpoint_disagrees()
+    {
+        var (entries, heads) = Log(4);
+        entries[1] = entries[1] with { Event = entries[1].Event! with { DataHash = new string('f', 64) } };
+
+        var report = Verify(entries, new CheckpointCopy("incidents", 1, 1, heads[0], Recorded), new CheckpointCopy("incidents", 3, 3, heads[2], Recorded));
+
+        Assert.False(report.Intact);
+        Assert.Equal(new BrokenLink(2, BreakKind.DataChanged, ["data"], entries[1].Link!.Chained(2), entries[1].Event!.Chained(2)), report.FirstBroken, BrokenLinkComparer.Instance);
+        Assert.Equal([true, false], report.Checkpoints.Select(verdict => verdict.Agrees));
+    }
+
+    [Fact]
+    public void A_deleted_event_is_reported_missing_where_its_link_remains()
+    {
+        var (entries, _) = Log(4);
+        entries[2] = entries[2] with { Event = null };
+
+        var broken = Verify(entries).FirstBroken!;
+
+        Assert.Equal((3, BreakKind.MissingEvent), (broken.Sequence, broken.Kind));
+        Assert.Equal(First, broken.Chained!.StreamId);
+        Assert.Null(broken.Found);
+    }
+
+    [Fact]
+    public void Two_events_swapped_are_reported_out_of_order_at_the_first_of_them()
+    {
+        var (entries, _) = Log(4);
+        (entries[1], entries[2]) = (entries[1] with { Event = entries[2].Event }, entries[2] with { Event = entries[1].Event });
+
+        var broken = Verify(entries).FirstBroken!;
+
+        Assert.Equal((2, BreakKind.OutOfOrder), (broken.Sequence, broken.Kind));
+        Assert.Equal((Second, First), (broken.Chained!.StreamId, broken.Found!.StreamId));
+        Assert.Contains("streamId", broken.Differences);
+    }
+
+    [Fact]
+    public void An_event_slipped_in_between_links_is_unchained_and_events_after_the_last_link_are_pending()
+    {
+        var (entries, _) = Log(3);
+        var inserted = new AuditEntry(2, entries[1].Event! with { Version = 9 }, null);
+        var waiting = new AuditEntry(9, entries[2].Event, null);
+
+        var slipped = Verify([entries[0], inserted, entries[1] with { Sequence = 3 }]);
+        var pending = Verify([.. entries, waiting]);
+
+        Assert.Equal((2, BreakKind.UnchainedEvent), (slipped.FirstBroken!.Sequence, slipped.FirstBroken.Kind));
+        Assert.True(pending.Intact);
+        Assert.Equal(1, pending.Pending);
+    }
+
+    [Fact]
+    public void Links_rewritten_to_match_a_changed_event_still_disagree_with_the_checkpoints_taken_before()
+    {
+        var (entries, heads) = Log(3);
+        var forged = new List<AuditEntry>();
+        var previous = HashChain.Genesis;
+        foreach (var entry in entries)
+        {
+            var recorded = entry.Sequence == 2 ? entry.Event! with { DataHash = new string('e', 64) } : entry.Event!;
+            var hash = HashChain.Link(previous, recorded.Chained(entry.Sequence));
+            forged.Add(new AuditEntry(entry.Sequence, recorded, entry.Link! with { DataHash = recorded.DataHash, Previous = previous, Hash = hash }));
+            previous = hash;
+        }
+
+        var report = Verify(forged, new CheckpointCopy("partners", 3, 3, heads[2], Recorded));
+
+        Assert.Null(report.FirstBroken);
+        Assert.False(report.Intact);
+        Assert.False(Assert.Single(report.Checkpoints).Agrees);
+    }
+
+    private static IntegrityReport Verify(IEnumerable<AuditEntry> entries, params CheckpointCopy[] checkpoints)
+    {
+        var verifier = new ChainVerifier("tips", checkpoints);
+        foreach (var entry in entries)
+        {
+            verifier.Add(entry);
+        }
+
+        return verifier.Report();
+    }
+
+    /// <summary>A log of <paramref name="count"/> events, alternating between two streams, each chained; and the heads after each.</summary>
+    private static (List<AuditEntry> Entries, List<string> Heads) Log(int count)
+    {
+        var entries = new List<AuditEntry>();
+        var heads = new List<string>();
+        var previous = HashChain.Genesis;
+        for (var sequence = 1; sequence <= count; sequence++)
+        {
+            var stream = sequence % 2 == 1 ? First : Second;
+            var recorded = new AuditEvent(stream, (sequence + 1) / 2, "tip_received", Recorded.AddSeconds(sequence), null, "police-console", null, null, Convert.ToHexStringLower(SHA256.HashData([(byte)sequence])), null);
+            var hash = HashChain.Link(previous, recorded.Chained(sequence));
+            entries.Add(new AuditEntry(sequence, recorded, new AuditLink(sequence, stream, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt, previous, hash)));
+            heads.Add(hash);
+            previous = hash;
+        }
+
+        return (entries, heads);
+    }
+
+    private sealed class BrokenLinkComparer : IEqualityComparer<BrokenLink?>
+    {
+        public static readonly BrokenLinkComparer Instance = new();
+
+        public bool Equals(BrokenLink? x, BrokenLink? y) =>
+            x is not null && y is not null && x.Sequence == y.Sequence && x.Kind == y.Kind && x.Differences.SequenceEqual(y.Differences) && x.Chained == y.Chained && x.Found == y.Found;
+
+        public int GetHashCode(BrokenLink? obj) => obj?.Sequence.GetHashCode() ?? 0;
+    }
+}
