@@ -1,0 +1,33 @@
+using WardLink.Simulator;
+
+namespace WardLink.SystemTests;
+
+/// <summary>The simulator plays the programme's year through the gateway; the annual figures are the programme's.</summary>
+public sealed class ProgrammeYearTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    [Fact]
+    public async Task The_year_played_through_the_gateway_shows_the_programmes_figures_in_the_annual_reports()
+    {
+        await system.WaitUntilReadyAsync();
+        using var gateway = system.CreateGatewayClient();
+        using var progress = new StringWriter();
+
+        var (baseline, year) = await new YearSimulation(gateway, progress).RunAsync(seed: 11, TestContext.Current.CancellationToken);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(progress.ToString() + ProgrammeCheck.Table(baseline, year));
+        Assert.Equal(22, baseline.Incidents);
+        Assert.Equal(13, baseline.CriminalIncidents);
+        Assert.Equal(0, baseline.TipsReceived);
+        Assert.Equal(297, year.TipsReceived);
+        Assert.Equal(82, year.TipsValuable);
+        Assert.Equal(82, year.TipsReferred);
+        Assert.Equal(8, year.CriminalCasesContributed);
+        Assert.Equal(5, year.AdministrativeViolationsContributed);
+        Assert.Equal(8, year.CriminalCasesSolved);
+        Assert.Equal(5, year.AdministrativeViolationsHandled);
+        Assert.Equal(12, year.PartnersInLinkage);
+        Assert.Equal(12, year.MeetingsHeld);
+        Assert.Equal(12, year.ActionItemsClosed);
+        Assert.Empty(ProgrammeCheck.Differences(baseline, year));
+    }
+}
