@@ -23,9 +23,9 @@ public sealed class TokenHandler(Uri gateway, ClientCredentials credentials, Tim
     private string? _token;
     private DateTimeOffset _renewAt = DateTimeOffset.MinValue;
 
-    /// <summary>A client of <paramref name="gateway"/> that carries the token.</summary>
-    public static HttpClient CreateClient(Uri gateway, ClientCredentials credentials, TimeSpan timeout) =>
-        new(new TokenHandler(gateway, credentials, TimeProvider.System)) { BaseAddress = gateway, Timeout = timeout };
+    /// <summary>A client of <paramref name="baseAddress"/> (by default the gateway) carrying a token of <paramref name="gateway"/>.</summary>
+    public static HttpClient CreateClient(Uri gateway, ClientCredentials credentials, TimeSpan timeout, Uri? baseAddress = null) =>
+        new(new TokenHandler(gateway, credentials, TimeProvider.System)) { BaseAddress = baseAddress ?? gateway, Timeout = timeout };
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace WardLink.Benchmark;
+
+/// <summary>A service or the gateway, run as its own process from its built Release dll.</summary>
+public sealed class ServiceProcess(string name, int port, Process process) : IDisposable
+{
+    public string Name { get; } = name;
+
+    public Uri Address { get; } = new($"http://127.0.0.1:{port}");
+
+    /// <summary>The process's resident set now (VmRSS of /proc/PID/status), in bytes; 0 once it has exited.</summary>
+    public long Sample()
+    {
+        try
+        {
+            var line = process.HasExited ? null : File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+
+        process.Dispose();
+    }
+}
+
+/// <summary>
+/// The four services and the gateway as real processes on loopback ports, on the PostgreSQL and
+/// RabbitMQ given (WARDLINK_POSTGRES, WARDLINK_RABBITMQ), in the Production environment with
+/// warnings-only logging, as they would run on a server.
+/// </summary>
+public sealed class SystemUnderTest(string repository, string postgres, string rabbitMq, int firstPort) : IAsyncDisposable
+{
+    public static readonly string[] Services = ["incidents", "patrols", "tips", "partners"];
+
+    private readonly string _contactKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly Dictionary<string, ServiceProcess> _services = [];
+    private readonly Dictionary<string, long> _peaks = [];
+    private readonly Lock _lock = new();
+    private ServiceProcess? _gateway;
+
+    public ServiceProcess Gateway => _gateway ?? throw new InvalidOperationException("Not started.");
+
+    public ServiceProcess Service(string name)
+    {
+        lock (_lock)
+        {
+            return _services[name];
+        }
+    }
+
+    public string ConnectionStringOf(string service) => $"{postgres.TrimEnd(';')};Database=wardlink_{service}";
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        for (var i = 0; i < Services.Length; i++)
+        {
+            _services[Services[i]] = StartService(Services[i], firstPort + 1 + i);
+        }
+
+        var routes = _services.ToDictionary(
+            service => $"ReverseProxy__Clusters__{service.Key}__Destinations__primary__Address", service => service.Value.Address.ToString(), StringComparer.Ordinal);
+        _gateway = Start("gateway", $"gateway/WardLink.Gateway/bin/Release/net10.0/WardLink.Gateway.dll", firstPort, routes);
+        await WaitUntilReadyAsync(_gateway, ct);
+    }
+
+    /// <summary>Stops one service, runs <paramref name="work"/> (e.g. on its database), starts the service again on its port.</summary>
+    public async Task StopForAsync(string service, Func<Task> work, CancellationToken ct)
+    {
+        ServiceProcess old;
+        lock (_lock)
+        {
+            old = _services[service];
+            _services.Remove(service);
+        }
+
+        old.Dispose();
+        await work();
+        var restarted = StartService(service, old.Address.Port);
+        lock (_lock)
+        {
+            _services[service] = restarted;
+        }
+
+        await WaitUntilReadyAsync(_gateway!, ct);
+    }
+
+    /// <summary>The largest resident set seen of each process by name (a restarted service keeps its peak), in bytes.</summary>
+    public IReadOnlyDictionary<string, long> PeakWorkingSets
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<string, long>(_peaks);
+            }
+        }
+    }
+
+    public void SampleWorkingSets()
+    {
+        lock (_lock)
+        {
+            foreach (var process in _services.Values.Append(Gateway))
+            {
+                _peaks[process.Name] = Math.Max(_peaks.GetValueOrDefault(process.Name), process.Sample());
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var process in _services.Values)
+        {
+            process.Dispose();
+        }
+
+        _gateway?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static async Task WaitUntilReadyAsync(ServiceProcess gateway, CancellationToken ct)
+    {
+        using var client = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var body = await client.GetStringAsync(new Uri("/health/ready", UriKind.Relative), ct);
+                if (body.Contains("\"status\":\"Healthy\"", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(90))
+            {
+                throw new InvalidOperationException("The gateway and the services were not all ready within 90 s (logs: .local/bench/*.log).");
+            }
+
+            await Task.Delay(250, ct);
+        }
+    }
+
+    private ServiceProcess StartService(string service, int port)
+    {
+        var project = $"WardLink.{char.ToUpperInvariant(service[0])}{service[1..]}";
+        return Start(service, $"services/{project}/bin/Release/net10.0/{project}.dll", port, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ConnectionStrings__Postgres"] = ConnectionStringOf(service),
+            ["ConnectionStrings__RabbitMq"] = rabbitMq,
+            ["Tips__ContactKey"] = _contactKey,
+        });
+    }
+
+    private ServiceProcess Start(string name, string dll, int port, IReadOnlyDictionary<string, string> environment)
+    {
+        var path = Path.Combine(repository, dll);
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"{path} is missing: build the solution in Release first (bench.sh does).");
+        }
+
+        var start = new ProcessStartInfo("dotnet", [path])
+        {
+            WorkingDirectory = Path.GetDirectoryName(path)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
+        var log = Path.Combine(repository, ".local", "bench", $"{name}.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        var writer = new StreamWriter(log, append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) { lock (writer) { writer.WriteLine(line.Data); } } };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { lock (writer) { writer.WriteLine(line.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ServiceProcess(name, port, process);
+    }
+}
