@@ -47,6 +47,7 @@ Say($"pgbench: single-row INSERT, {options.Clients} clients, {options.Duration.T
 var pg = await Measurements.PgBenchInsertRateAsync(postgres, options.Clients, options.Duration, ct);
 
 Say("tip intake, closed loop: warming up, then direct to the tips service and through the gateway...");
+await Load.ClosedLoopAsync(direct, options.Clients, TimeSpan.FromSeconds(3), ct);
 await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
 var (directRate, directFailures) = await Load.ClosedLoopAsync(direct, options.Clients, options.Duration, ct);
 var (gatewayRate, gatewayFailures) = await Load.ClosedLoopAsync(gateway, options.Clients, options.Duration, ct);
