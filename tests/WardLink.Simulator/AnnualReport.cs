@@ -14,8 +14,10 @@ public sealed record AnnualFigures(
     int CriminalIncidents,
     int CriminalCasesSolved,
     int AdministrativeViolationsHandled,
+    int ShiftsPlanned,
     int ShiftsPerformed,
-    int ShiftsMissed,
+    int CheckIns,
+    int CheckpointsMissed,
     int PartnersInLinkage,
     int MeetingsHeld,
     int ActionItemsClosed,
@@ -35,8 +37,10 @@ public sealed record AnnualFigures(
         yield return ("criminal incidents", CriminalIncidents);
         yield return ("incidents resolved: criminal case solved", CriminalCasesSolved);
         yield return ("incidents resolved: administrative violation handled", AdministrativeViolationsHandled);
+        yield return ("patrol shifts planned", ShiftsPlanned);
         yield return ("patrol shifts performed", ShiftsPerformed);
-        yield return ("patrol shifts missed", ShiftsMissed);
+        yield return ("patrol check-ins", CheckIns);
+        yield return ("patrol checkpoints missed", CheckpointsMissed);
         yield return ("partners in the linkage", PartnersInLinkage);
         yield return ("coordination meetings", MeetingsHeld);
         yield return ("action items closed", ActionItemsClosed);
@@ -85,8 +89,10 @@ public static class AnnualReport
             Int(incidents, "byClassification", "criminal"),
             Int(incidents, "resolvedByOutcome", "criminalCaseSolved"),
             Int(incidents, "resolvedByOutcome", "administrativeViolationHandled"),
+            Int(patrols, "shiftsPlanned"),
             Int(patrols, "shiftsPerformed"),
-            Int(patrols, "shiftsMissed"),
+            Int(patrols, "checkIns"),
+            Int(patrols, "checkpointsMissed"),
             partners.GetProperty("partnersByKind").EnumerateObject().Sum(kind => kind.Value.GetInt32()),
             Int(partners, "meetingsHeld"),
             Int(partners, "actionItemsClosed"),

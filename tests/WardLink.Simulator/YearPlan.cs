@@ -28,6 +28,41 @@ public sealed record PlannedIncident(int Index, IReadOnlyList<int> Tips, string?
 
 public sealed record PlannedBaselineIncident(string Classification, string Category, DateTimeOffset OccurredAt, string Outcome, DateTimeOffset ResolvedAt);
 
+/// <summary>A planned patrol shift of the year: performed (with its check-ins, the rest missed) or never started.</summary>
+public sealed record PlannedShift(
+    string Route, DateOnly Date, bool Performed, DateTimeOffset BeganAt, IReadOnlyList<(string Code, DateTimeOffset At)> CheckIns, DateTimeOffset EndedAt, string? Observation);
+
+/// <summary>A patrol route of the programme: its checkpoints at partner sites (by index), its days and local window.</summary>
+public sealed record PatrolRoutePlan(string Name, IReadOnlyList<(string Code, int Site)> Checkpoints, DayOfWeek[] Days, string WindowStart, int WindowMinutes, string Team, int[] Partners)
+{
+    /// <summary>The window's end as the schedules write it ("24:00" is midnight at the end of the day).</summary>
+    public string WindowEnd => TimeSpan.Parse(WindowStart, System.Globalization.CultureInfo.InvariantCulture).Add(TimeSpan.FromMinutes(WindowMinutes)) is var end && end.TotalHours >= 24
+        ? $"{(int)end.TotalHours}:{end.Minutes:00}"
+        : $"{end.Hours:00}:{end.Minutes:00}";
+
+    /// <summary>The joint patrols in and around the hospitals, 21:00–24:00 every day.</summary>
+    public static PatrolRoutePlan Hospitals { get; } = new(
+        "Hospitals at night",
+        [("OBS", 4), ("EYE", 5), ("END", 6), ("DER", 7), ("PSY", 8), ("CDC", 9)],
+        Enum.GetValues<DayOfWeek>(),
+        "21:00",
+        180,
+        "joint",
+        [1, 4, 5, 6, 7, 8, 9]);
+
+    /// <summary>The veterans' team at the school gates on school mornings.</summary>
+    public static PatrolRoutePlan SchoolGates { get; } = new(
+        "School gates",
+        [("POL-GATE", 2), ("EDU-GATE", 3), ("CROSSING", 11)],
+        [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday, DayOfWeek.Saturday],
+        "06:30",
+        60,
+        "veterans",
+        [11, 2, 3]);
+
+    public static IReadOnlyList<PatrolRoutePlan> All { get; } = [Hospitals, SchoolGates];
+}
+
 /// <summary>The year's linkage work: meetings and action items, outreach, cameras, ID-card drives, warning signs.</summary>
 public sealed record PlannedLinkage(
     IReadOnlyList<DateTimeOffset> Meetings,
@@ -65,14 +100,21 @@ public sealed class YearPlan
     /// <summary>Evening and night hours weigh more: the hospitals' visiting hours and the patrol window.</summary>
     private static readonly int[] HourWeights = [1, 1, 1, 1, 1, 2, 4, 5, 4, 3, 3, 3, 3, 3, 3, 4, 5, 6, 7, 8, 9, 10, 9, 4];
 
-    public YearPlan(int seed, int sites)
+    /// <param name="patrolDays">How many days of the year, from 1 January, the patrols are played (366: all).</param>
+    public YearPlan(int seed, int sites, int patrolDays)
     {
         var random = new Random(seed);
         Tips = PlanTips(random, sites, out var incidents);
         Incidents = incidents;
         Baseline = PlanBaseline(random);
         Linkage = PlanLinkage(random, sites);
+        Shifts = PlanShifts(random, patrolDays);
     }
+
+    /// <summary>The first local date of the patrol schedules.</summary>
+    public static DateOnly PatrolsStartOn { get; } = new(Programme.Year, 1, 1);
+
+    public IReadOnlyList<PlannedShift> Shifts { get; }
 
     public IReadOnlyList<PlannedTip> Tips { get; }
 
@@ -205,6 +247,33 @@ public sealed class YearPlan
             [.. hospitalSites.SelectMany(site => new[] { (site, Local(2, random.Next(1, 25), 9), true), (site, Local(6, random.Next(1, 25), 9), random.Next(2) == 0) })],
             [.. Enumerable.Range(0, 4).Select(drive => (random.Next(400, 1500), Local(3 * drive + 2, random.Next(1, 25), 8)))],
             [.. hospitalSites.Select(site => (site, random.Next(4, 12), Local(3, random.Next(1, 28), 10)))]);
+    }
+
+    private static List<PlannedShift> PlanShifts(Random random, int days)
+    {
+        var shifts = new List<PlannedShift>();
+        for (var date = PatrolsStartOn; date < PatrolsStartOn.AddDays(days) && date.Year == Programme.Year; date = date.AddDays(1))
+        {
+            foreach (var route in PatrolRoutePlan.All.Where(route => route.Days.Contains(date.DayOfWeek)))
+            {
+                var opens = new DateTimeOffset(date.ToDateTime(TimeOnly.Parse(route.WindowStart, System.Globalization.CultureInfo.InvariantCulture)), Programme.WardOffset);
+                var began = opens.AddMinutes(random.Next(0, 5));
+                var spacing = route.WindowMinutes / (route.Checkpoints.Count + 1);
+                var checkIns = new List<(string Code, DateTimeOffset At)>();
+                for (var i = 0; i < route.Checkpoints.Count; i++)
+                {
+                    if (random.Next(100) < 93)
+                    {
+                        checkIns.Add((route.Checkpoints[i].Code, opens.AddMinutes((spacing * (i + 1)) + random.Next(-3, 4))));
+                    }
+                }
+
+                var observation = random.Next(100) < 4 ? "A motorbike left unlocked with the key in it; the owner was found and warned." : null;
+                shifts.Add(new PlannedShift(route.Name, date, random.Next(100) < 95, began, checkIns, opens.AddMinutes(route.WindowMinutes - random.Next(0, 5)), observation));
+            }
+        }
+
+        return shifts;
     }
 
     private static DateTimeOffset TimeIn(Random random, int year)

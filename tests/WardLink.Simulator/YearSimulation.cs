@@ -18,12 +18,12 @@ public sealed class YearSimulation(HttpClient gateway, TextWriter progress)
     private readonly List<Guid> _partners = [];
     private readonly List<Guid> _sites = [];
 
-    public async Task<(AnnualFigures Baseline, AnnualFigures Year)> RunAsync(int seed, CancellationToken ct)
+    public async Task<(AnnualFigures Baseline, AnnualFigures Year)> RunAsync(YearPlan plan, CancellationToken ct)
     {
         await EnsureEmptyAsync(ct);
-        var plan = new YearPlan(seed, Demo.Partners.Count);
         await RegisterPartnersAsync(ct);
         await PlayLinkageAsync(plan.Linkage, ct);
+        await PlayPatrolsAsync(plan.Shifts, ct);
         await PlayBaselineAsync(plan.Baseline, ct);
         var tipIds = await ReceiveTipsAsync(plan.Tips, ct);
         var incidentIds = await ReferAsync(plan, tipIds, ct);
@@ -134,6 +134,63 @@ public sealed class YearSimulation(HttpClient gateway, TextWriter progress)
         foreach (var (site, count, at) in linkage.WarningSigns)
         {
             await _api.PostAsync($"partners/{_partners[site]}/sites/{_sites[site]}/warning-signs", new { count, text = "Keep your belongings with you: thieves operate here.", at = Local(at) }, ct);
+        }
+    }
+
+    private async Task PlayPatrolsAsync(IReadOnlyList<PlannedShift> shifts, CancellationToken ct)
+    {
+        Say($"patrols: the hospitals' 21:00–24:00 joint patrol and the veterans' school-gate shift, {shifts.Count(shift => shift.Performed)} of {shifts.Count} planned shifts performed...");
+        var schedules = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        foreach (var route in PatrolRoutePlan.All)
+        {
+            var routeId = IdOf(await _api.PostAsync(
+                "patrols/routes",
+                new { name = route.Name, checkpoints = route.Checkpoints.Select(point => new { code = point.Code, siteId = _sites[point.Site], name = Demo.Partners[point.Site].Site }) },
+                ct));
+            schedules[route.Name] = IdOf(await _api.PostAsync(
+                "patrols/schedules",
+                new
+                {
+                    routeId,
+                    kind = "patrol",
+                    days = route.Days.Select(day => JsonNamingPolicy.CamelCase.ConvertName(day.ToString())),
+                    windowStart = route.WindowStart,
+                    windowEnd = route.WindowEnd,
+                    team = route.Team,
+                    partnerIds = route.Partners.Select(partner => _partners[partner]),
+                    startsOn = YearPlan.PatrolsStartOn,
+                },
+                ct));
+        }
+
+        var played = 0;
+        foreach (var shift in shifts.Where(shift => shift.Performed))
+        {
+            var id = IdOf(await _api.PostAsync(
+                "patrols/shifts",
+                new
+                {
+                    scheduleId = schedules[shift.Route],
+                    plannedDate = shift.Date,
+                    members = new[] { new { name = "Patrol lead", role = "ward police" }, new { name = "Team member 2", role = "partner security" } },
+                    at = Local(shift.BeganAt),
+                },
+                ct));
+            foreach (var (code, at) in shift.CheckIns)
+            {
+                await _api.PostAsync($"patrols/shifts/{id}/check-ins", new { code, at = Local(at) }, ct, System.Net.HttpStatusCode.OK);
+            }
+
+            if (shift.Observation is { } observation)
+            {
+                await _api.PostAsync($"patrols/shifts/{id}/observations", new { description = observation, severity = "low", needsIncident = false, at = Local(shift.BeganAt.AddMinutes(30)) }, ct, System.Net.HttpStatusCode.OK);
+            }
+
+            await _api.PostAsync($"patrols/shifts/{id}/end", new { at = Local(shift.EndedAt) }, ct, System.Net.HttpStatusCode.OK);
+            if (++played % 100 == 0)
+            {
+                Say($"  {played} shifts played");
+            }
         }
     }
 

@@ -12,7 +12,8 @@ public sealed class ProgrammeYearTests(WardLinkSystem system) : IClassFixture<Wa
         using var gateway = system.CreateGatewayClient();
         using var progress = new StringWriter();
 
-        var (baseline, year) = await new YearSimulation(gateway, progress).RunAsync(seed: 11, TestContext.Current.CancellationToken);
+        var plan = new YearPlan(seed: 11, Demo.Partners.Count, patrolDays: 14);
+        var (baseline, year) = await new YearSimulation(gateway, progress).RunAsync(plan, TestContext.Current.CancellationToken);
 
         TestContext.Current.TestOutputHelper?.WriteLine(progress.ToString() + ProgrammeCheck.Table(baseline, year));
         Assert.Equal(22, baseline.Incidents);
@@ -28,6 +29,11 @@ public sealed class ProgrammeYearTests(WardLinkSystem system) : IClassFixture<Wa
         Assert.Equal(12, year.PartnersInLinkage);
         Assert.Equal(12, year.MeetingsHeld);
         Assert.Equal(12, year.ActionItemsClosed);
+        Assert.Equal(366 + 314, year.ShiftsPlanned);
+        var performed = plan.Shifts.Where(shift => shift.Performed).ToList();
+        Assert.Equal(performed.Count, year.ShiftsPerformed);
+        Assert.Equal(performed.Sum(shift => shift.CheckIns.Count), year.CheckIns);
+        Assert.Equal(performed.Sum(shift => PatrolRoutePlan.All.Single(route => route.Name == shift.Route).Checkpoints.Count - shift.CheckIns.Count), year.CheckpointsMissed);
         Assert.Empty(ProgrammeCheck.Differences(baseline, year));
     }
 }
