@@ -3,7 +3,10 @@
 # through the gateway, modelled on the Quảng Thắng ward
 # "ward – school – hospital linkage" (DESIGN.md §1): hotline calls, the Zalo chat group of
 # motorbike-taxi drivers, walk-ins at the ward police, partner desks, the 21:00–24:00 joint
-# patrols at the hospitals. Only the public API is used, as a partner system would.
+# patrols at the hospitals. Only the public API is used, as a partner system would, with a token
+# of the development police client (WARDLINK_CLIENT_ID / WARDLINK_CLIENT_SECRET to use another).
+# The partners get the ids the development partner clients are bound to
+# (gateway/WardLink.Gateway/appsettings.Development.json).
 #
 #   deploy/demo-data.sh http://127.0.0.1:5080
 #
@@ -20,6 +23,13 @@ case "$1" in -h|--help) usage; exit 0 ;; http://*|https://*) ;; *) usage; exit 2
 command -v curl >/dev/null 2>&1 || { echo "demo-data: curl is required" >&2; exit 1; }
 
 gateway="${1%/}"
+client_id="${WARDLINK_CLIENT_ID:-police-desk}"
+client_secret="${WARDLINK_CLIENT_SECRET:-police-desk-dev-secret}"
+token_response="$(curl -sS -m 20 -X POST "$gateway/connect/token" \
+  -d grant_type=client_credentials -d "client_id=$client_id" --data-urlencode "client_secret=$client_secret" 2>&1)" || true
+token="$(sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p' <<<"$token_response")"
+[[ -n "$token" ]] || { echo "demo-data: no token for $client_id from $gateway/connect/token: $token_response" >&2; exit 1; }
+auth="Authorization: Bearer $token"
 created=0
 failed=0
 
@@ -40,7 +50,7 @@ tip() {
   response="$(mktemp)"
   status="$(curl -sS -m 20 -o "$response" -w '%{http_code}' \
     -X POST "$gateway/api/tips" \
-    -H 'Content-Type: application/json' \
+    -H 'Content-Type: application/json' -H "$auth" \
     -H "Idempotency-Key: wardlink-demo-$key" \
     --data-binary "$body" 2>&1)" || status="curl failed: $status"
   if [[ "$status" == "201" ]]; then
@@ -59,7 +69,7 @@ post() {
   local path="$1" body="$2" response status
   response="$(mktemp)"
   status="$(curl -sS -m 20 -o "$response" -w '%{http_code}' -X POST "$gateway/api/$path" \
-    -H 'Content-Type: application/json' --data-binary "$body" 2>&1)" || status="curl failed: $status"
+    -H 'Content-Type: application/json' -H "$auth" --data-binary "$body" 2>&1)" || status="curl failed: $status"
   if [[ "$status" == "201" ]]; then
     created=$((created + 1))
     last_id="$(sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' "$response")"
@@ -74,36 +84,36 @@ post() {
 partner_ids=()
 last_id=""
 
-# partner NAME KIND SITE_NAME SITE_KIND LATITUDE LONGITUDE DUTIES(json array)
+# partner ID NAME KIND SITE_NAME SITE_KIND LATITUDE LONGITUDE DUTIES(json array)
 partner() {
-  local name="$1" kind="$2" site="$3" site_kind="$4" latitude="$5" longitude="$6" duties="$7" id status
-  post partners "$(printf '{"name":%s,"kind":%s}' "$(json "$name")" "$(json "$kind")")"
+  local partner_id="$1" name="$2" kind="$3" site="$4" site_kind="$5" latitude="$6" longitude="$7" duties="$8" id status
+  post partners "$(printf '{"partnerId":%s,"name":%s,"kind":%s}' "$(json "$partner_id")" "$(json "$name")" "$(json "$kind")")"
   id="$last_id"
   [[ -n "$id" ]] || return 0
   partner_ids+=("$id")
   post "partners/$id/sites" "$(printf '{"name":%s,"kind":%s,"latitude":%s,"longitude":%s}' \
     "$(json "$site")" "$(json "$site_kind")" "$latitude" "$longitude")"
-  status="$(curl -sS -m 20 -o /dev/null -w '%{http_code}' -X POST "$gateway/api/partners/$id/agreement" -H 'Content-Type: application/json' \
+  status="$(curl -sS -m 20 -o /dev/null -w '%{http_code}' -X POST "$gateway/api/partners/$id/agreement" -H 'Content-Type: application/json' -H "$auth" \
     --data-binary "$(printf '{"joinedOn":"2023-04-12T08:00:00+07:00","duties":%s}' "$duties")" 2>&1)" || status="curl failed: $status"
   [[ "$status" == "200" ]] || { failed=$((failed + 1)); printf '  %s for the agreement of %s\n' "$status" "$name" >&2; }
   printf '  201 %-15s %s\n' "$kind" "$name"
 }
 
-listed="$(curl -sS -m 20 "$gateway/api/partners?limit=1" 2>/dev/null || true)"
+listed="$(curl -sS -m 20 -H "$auth" "$gateway/api/partners?limit=1" 2>/dev/null || true)"
 if [[ "$listed" == *'"total":0'* ]]; then
   echo "Loading the linkage's partners through $gateway/api/partners ..."
-  partner "Quảng Thắng Ward People's Committee" wardCommittee "Ward People's Committee office" office 19.8046 105.7826 '["informationExchange","idCardDrives"]'
-  partner "Quảng Thắng Ward Police" police "Ward police station" office 19.8052 105.7810 '["jointPatrols","informationExchange","temporaryResidenceTracking","legalOutreach","idCardDrives"]'
-  partner "Thanh Hóa Provincial Political School" school "Political School main gate" gate 19.8010 105.7790 '["informationExchange","cameraSites"]'
-  partner "Thanh Hóa City Vocational and Continuing Education Centre" school "Education Centre gate" gate 19.8075 105.7740 '["informationExchange","cameraSites"]'
-  partner "Thanh Hóa Obstetrics Hospital" hospital "Obstetrics hospital gate and car park" hospitalArea 19.8069 105.7765 '["jointPatrols","informationExchange","cameraSites"]'
-  partner "Thanh Hóa Eye Hospital" hospital "Eye hospital car park" hospitalArea 19.8031 105.7752 '["jointPatrols","informationExchange","cameraSites"]'
-  partner "Thanh Hóa Endocrinology Hospital" hospital "Endocrinology hospital inpatient block" hospitalArea 19.7990 105.7725 '["jointPatrols","informationExchange","cameraSites"]'
-  partner "Thanh Hóa Dermatology Hospital" hospital "Dermatology hospital waiting area" hospitalArea 19.8085 105.7698 '["jointPatrols","informationExchange","cameraSites"]'
-  partner "Thanh Hóa Psychiatric Hospital" hospital "Psychiatric hospital east fence" hospitalArea 19.7965 105.7770 '["jointPatrols","informationExchange","cameraSites"]'
-  partner "Thanh Hóa Provincial Centre for Disease Control" healthCentre "CDC vaccination hall" campus 19.8100 105.7760 '["jointPatrols","informationExchange"]'
-  partner "Quảng Thắng taxi and motorbike-taxi drivers' group" transportGroup "Taxi stand at the Obstetrics hospital" wardArea 19.8066 105.7770 '["informationExchange"]'
-  partner "Veterans' school-gate team" veteransTeam "Political School gate crossing" wardArea 19.8012 105.7793 '["schoolGateGuard"]'
+  partner 0195d000-0000-7000-8000-000000000001 "Quảng Thắng Ward People's Committee" wardCommittee "Ward People's Committee office" office 19.8046 105.7826 '["informationExchange","idCardDrives"]'
+  partner 0195d000-0000-7000-8000-000000000002 "Quảng Thắng Ward Police" police "Ward police station" office 19.8052 105.7810 '["jointPatrols","informationExchange","temporaryResidenceTracking","legalOutreach","idCardDrives"]'
+  partner 0195d000-0000-7000-8000-000000000003 "Thanh Hóa Provincial Political School" school "Political School main gate" gate 19.8010 105.7790 '["informationExchange","cameraSites"]'
+  partner 0195d000-0000-7000-8000-000000000004 "Thanh Hóa City Vocational and Continuing Education Centre" school "Education Centre gate" gate 19.8075 105.7740 '["informationExchange","cameraSites"]'
+  partner 0195d000-0000-7000-8000-000000000005 "Thanh Hóa Obstetrics Hospital" hospital "Obstetrics hospital gate and car park" hospitalArea 19.8069 105.7765 '["jointPatrols","informationExchange","cameraSites"]'
+  partner 0195d000-0000-7000-8000-000000000006 "Thanh Hóa Eye Hospital" hospital "Eye hospital car park" hospitalArea 19.8031 105.7752 '["jointPatrols","informationExchange","cameraSites"]'
+  partner 0195d000-0000-7000-8000-000000000007 "Thanh Hóa Endocrinology Hospital" hospital "Endocrinology hospital inpatient block" hospitalArea 19.7990 105.7725 '["jointPatrols","informationExchange","cameraSites"]'
+  partner 0195d000-0000-7000-8000-000000000008 "Thanh Hóa Dermatology Hospital" hospital "Dermatology hospital waiting area" hospitalArea 19.8085 105.7698 '["jointPatrols","informationExchange","cameraSites"]'
+  partner 0195d000-0000-7000-8000-000000000009 "Thanh Hóa Psychiatric Hospital" hospital "Psychiatric hospital east fence" hospitalArea 19.7965 105.7770 '["jointPatrols","informationExchange","cameraSites"]'
+  partner 0195d000-0000-7000-8000-000000000010 "Thanh Hóa Provincial Centre for Disease Control" healthCentre "CDC vaccination hall" campus 19.8100 105.7760 '["jointPatrols","informationExchange"]'
+  partner 0195d000-0000-7000-8000-000000000011 "Quảng Thắng taxi and motorbike-taxi drivers' group" transportGroup "Taxi stand at the Obstetrics hospital" wardArea 19.8066 105.7770 '["informationExchange"]'
+  partner 0195d000-0000-7000-8000-000000000012 "Veterans' school-gate team" veteransTeam "Political School gate crossing" wardArea 19.8012 105.7793 '["schoolGateGuard"]'
   members="$(printf '"%s",' "${partner_ids[@]}")"
   post partners/channels '{"kind":"hotline","name":"Quảng Thắng ward police hotline","number":"0237 3852 113"}'
   post partners/channels "{\"kind\":\"chatGroup\",\"name\":\"Ward – school – hospital linkage\",\"platform\":\"Zalo\",\"memberPartnerIds\":[${members%,}]}"

@@ -1,6 +1,7 @@
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Incidents;
 
@@ -34,7 +35,8 @@ public sealed record IncidentReported(
     IncidentSource Source,
     string? SourceReference,
     DateTimeOffset At,
-    string By) : IIncidentEvent;
+    string By,
+    Guid? SubmittedByPartner = null) : IIncidentEvent;
 
 public sealed record InvestigationStarted(Guid IncidentId, string Unit, string? Officer, DateTimeOffset At, string By) : IIncidentEvent;
 
@@ -77,7 +79,8 @@ public sealed record ReportIncident(
     DateTimeOffset? OccurredAt,
     IncidentSource? Source,
     string? SourceReference,
-    string By);
+    string By,
+    Guid? SubmittedByPartner = null);
 
 /// <summary>
 /// An incident as it stands. It is also the read model of the incident list and the statistics:
@@ -101,8 +104,11 @@ public sealed record IncidentState(
     IncidentOutcome? Outcome,
     DateTimeOffset? ResolvedAt,
     DateTimeOffset? ClosedAt,
-    IReadOnlyList<Guid> LinkedTipIds)
+    IReadOnlyList<Guid> LinkedTipIds) : IPartnerVisible
 {
+    /// <summary>The partner whose client reported the incident.</summary>
+    public Guid? SubmittedByPartner { get; init; }
+
     public static IncidentState Create(IncidentReported reported) => new(
         reported.IncidentId,
         reported.CaseNumber,
@@ -121,7 +127,10 @@ public sealed record IncidentState(
         null,
         null,
         null,
-        []);
+        [])
+    {
+        SubmittedByPartner = reported.SubmittedByPartner,
+    };
 
     public IncidentState Apply(InvestigationStarted started) =>
         this with { Status = IncidentStatus.UnderInvestigation, Unit = started.Unit, Officer = started.Officer };
@@ -185,7 +194,8 @@ public static class Incident
             command.Source!.Value,
             Trimmed(command.SourceReference),
             now,
-            command.By));
+            command.By,
+            command.SubmittedByPartner));
     }
 
     public static Decision StartInvestigation(IncidentState incident, string? unit, string? officer, DateTimeOffset now, string by)

@@ -3,6 +3,7 @@ using Marten;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Incidents;
 
@@ -44,12 +45,14 @@ public static class IncidentEndpoints
             .WithName("ReportIncident")
             .WithSummary("Report an incident; it gets the next case number of the year (INC-2024-0007).")
             .Produces<IncidentState>(StatusCodes.Status201Created)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/{id:guid}", Get)
             .WithName("GetIncident")
             .WithSummary("An incident with its timeline; the ETag is its stream version.")
             .Produces<IncidentRecord>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
 
         incidents.MapStreamStep("/{id:guid}/assign", What, "AssignIncident", "Put a reported incident under investigation by a unit (and officer).",
             (IncidentState incident, AssignRequest request, DateTimeOffset now, string by) => Incident.StartInvestigation(incident, request.Unit, request.Officer, now, by));
@@ -81,7 +84,7 @@ public static class IncidentEndpoints
                     id,
                     caseNumber => new ReportIncident(
                         id, caseNumber, request.Classification, request.Category, request.Description, request.Place,
-                        request.OccurredAt, request.Source, request.SourceReference, by),
+                        request.OccurredAt, request.Source, request.SourceReference, by, http.PartnerId()),
                     now,
                     ct);
                 return await session.StartStreamAsync<IncidentState>(http, id, decision, $"/incidents/{id}", ct);
@@ -92,7 +95,7 @@ public static class IncidentEndpoints
     private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var (incident, version) = await session.LoadStreamAsync<IncidentState>(id, ct);
-        if (incident is null)
+        if (incident is null || !(await PartnerScope.ForAsync(http, session, ct)).Shows(incident))
         {
             return StreamResults.NotFound(What, id);
         }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Incidents;
 
@@ -48,19 +49,23 @@ public static class IncidentQueries
         incidents.MapGet("/", List)
             .WithName("ListIncidents")
             .WithSummary("Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to).")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/stats", Statistics)
             .WithName("IncidentStatistics")
             .WithSummary("One year's incident statistics, in local time (UTC+7).")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.Statistics);
         incidents.MapGet("/stats/compare", Compare)
             .WithName("CompareIncidentStatistics")
             .WithSummary("Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022).")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
     }
 
     private static async Task<Results<Ok<ListPage<IncidentState>>, ValidationProblem>> List(
+        HttpContext http,
         IQuerySession session,
         string? status,
         string? classification,
@@ -85,7 +90,7 @@ public static class IncidentQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var query = session.Query<IncidentState>().AsQueryable();
+        var query = session.Query<IncidentState>().VisibleTo(await PartnerScope.ForAsync(http, session, ct));
         if (wantedStatus is { } statusFilter)
         {
             query = query.Where(incident => incident.Status == statusFilter);

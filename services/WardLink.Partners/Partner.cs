@@ -82,7 +82,8 @@ public static class Partner
 
         var errors = new FieldErrors()
             .CheckName(command.Name)
-            .Check(command.Kind is not null, "kind", "Choose the kind of partner.");
+            .Check(command.Kind is not null, "kind", "Choose the kind of partner.")
+            .Check(command.PartnerId != Guid.Empty, "partnerId", "Not a partner id.");
         if (errors.Any)
         {
             return errors.ToRejection();

@@ -4,7 +4,8 @@ using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
 
-public sealed record RegisterPartnerRequest(string? Name, PartnerKind? Kind);
+/// <summary>A new partner; <paramref name="PartnerId"/> may be chosen by the caller (a partner client is bound to it), else one is made.</summary>
+public sealed record RegisterPartnerRequest(string? Name, PartnerKind? Kind, Guid? PartnerId = null);
 
 public sealed record RenamePartnerRequest(string? Name);
 
@@ -103,7 +104,7 @@ public static class PartnerEndpoints
     private static Task<IResult> Register(
         RegisterPartnerRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var command = new RegisterPartner(Guid.CreateVersion7(), request.Name, request.Kind, http.Actor());
+        var command = new RegisterPartner(request.PartnerId ?? Guid.CreateVersion7(), request.Name, request.Kind, http.Actor());
         return session.StartStreamAsync<PartnerState>(http, command.PartnerId, Partner.Register(null, command, clock.GetUtcNow()), $"/partners/{command.PartnerId}", ct);
     }
 

@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Contracts.Partners;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Partners;
 
@@ -69,7 +70,8 @@ public static class PartnerQueries
         partners.MapGet("/stats", Statistics)
             .WithName("PartnerStatistics")
             .WithSummary("One year of the linkage, in local time (UTC+7).")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
     }
 

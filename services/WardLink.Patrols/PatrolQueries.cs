@@ -2,6 +2,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Patrols;
 
@@ -75,7 +76,8 @@ public static class PatrolQueries
         patrols.MapGet("/stats", Statistics)
             .WithName("PatrolStatistics")
             .WithSummary("One year's patrol statistics, in local time (UTC+7).")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
     }
 

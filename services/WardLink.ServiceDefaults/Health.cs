@@ -20,19 +20,22 @@ public static class Health
         return builder;
     }
 
-    /// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: its dependencies answer too.</summary>
+    /// <summary>
+    /// <c>/health/live</c>: the process answers. <c>/health/ready</c>: its dependencies answer too.
+    /// Both are open, for orchestrators' probes; through the gateway only the <c>ops</c> role reads them.
+    /// </summary>
     public static IEndpointRouteBuilder MapWardLinkHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = _ => false,
             ResponseWriter = WriteReport,
-        });
+        }).AllowAnonymous();
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = WriteReport,
-        });
+        }).AllowAnonymous();
         return endpoints;
     }
 

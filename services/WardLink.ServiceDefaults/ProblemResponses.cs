@@ -64,6 +64,12 @@ public static class ProblemResponses
                     Title = "The record was changed by someone else at the same time.",
                     Detail = "Read it again and retry.",
                 },
+                Marten.Exceptions.ExistingStreamIdCollisionException collision => new ProblemDetails
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Title = "It already exists.",
+                    Detail = $"A record with id {collision.Id} already exists.",
+                },
                 _ => null,
             };
             if (problem is null)

@@ -1,12 +1,15 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.ServiceDefaults;
 
-/// <summary>What every WardLink service has: telemetry, health, problem details, an OpenAPI document.</summary>
+/// <summary>
+/// What every WardLink service has: telemetry, health, problem details, token validation with the
+/// WardLink policies (police-only unless an endpoint names another), an OpenAPI document.
+/// </summary>
 public static class ServiceComposition
 {
     /// <summary>The gateway forwards <c>/api/{service}/…</c> unchanged; services answer with and without it.</summary>
@@ -17,6 +20,7 @@ public static class ServiceComposition
         builder.AddWardLinkTelemetry(serviceName);
         builder.AddWardLinkHealth();
         builder.AddWardLinkProblemDetails();
+        builder.AddWardLinkAuthentication(serviceName);
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
@@ -26,12 +30,13 @@ public static class ServiceComposition
     {
         app.UsePathBase(GatewayPathBase);
         app.UseWardLinkProblemDetails();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapWardLinkHealth();
-        app.MapOpenApi();
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 
-    /// <summary>Who is acting: the authenticated client, or <c>anonymous</c>.</summary>
-    public static string Actor(this HttpContext context) =>
-        context.User.FindFirstValue(ClaimTypes.Name) ?? context.User.Identity?.Name ?? "anonymous";
+    /// <summary>Who is acting: the authenticated client (its token's subject), or <c>anonymous</c>.</summary>
+    public static string Actor(this HttpContext context) => context.User.Identity?.Name ?? "anonymous";
 }

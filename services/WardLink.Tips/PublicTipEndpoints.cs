@@ -23,7 +23,7 @@ public static class PublicTipEndpoints
 
     public static IEndpointRouteBuilder MapPublicTipEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var tips = endpoints.MapGroup("/public/tips").WithTags("Public tips");
+        var tips = endpoints.MapGroup("/public/tips").WithTags("Public tips").AllowAnonymous();
         tips.MapPost("/", Submit)
             .WithName("SubmitPublicTip")
             .WithSummary("Submit a tip anonymously; the answer holds the follow-up code and secret (shown once).")

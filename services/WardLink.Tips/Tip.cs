@@ -1,6 +1,7 @@
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
 
@@ -49,7 +50,8 @@ public sealed record TipReceived(
     string Description,
     Place Place,
     DateTimeOffset ReceivedAt,
-    string RecordedBy);
+    string RecordedBy,
+    Guid? SubmittedByPartner = null);
 
 public sealed record TipAssessed(
     Guid TipId,
@@ -103,7 +105,8 @@ public sealed record ReceiveTip(
     Place? Place,
     DateTimeOffset? ReceivedAt,
     string RecordedBy,
-    ContactDetails? Contact = null);
+    ContactDetails? Contact = null,
+    Guid? SubmittedByPartner = null);
 
 public sealed record AssessTip(Guid TipId, TipVerdict? Verdict, Guid? DuplicateOf, string? Reason, string AssessedBy);
 
@@ -124,8 +127,11 @@ public sealed record TipState(
     string Description,
     Place Place,
     DateTimeOffset ReceivedAt,
-    string RecordedBy)
+    string RecordedBy) : IPartnerVisible
 {
+    /// <summary>The partner whose client submitted the tip (its channel is then usually <c>partner</c>).</summary>
+    public Guid? SubmittedByPartner { get; init; }
+
     public TipStatus Status { get; init; } = TipStatus.Pending;
 
     public TipVerdict? Verdict { get; init; }
@@ -146,7 +152,10 @@ public sealed record TipState(
         received.Description,
         received.Place,
         received.ReceivedAt,
-        received.RecordedBy);
+        received.RecordedBy)
+    {
+        SubmittedByPartner = received.SubmittedByPartner,
+    };
 
     public TipState Apply(TipAssessed assessed) => this with
     {
@@ -214,7 +223,8 @@ public static class Tip
             command.Place!.Normalised(),
             // Stored in UTC (an indexed timestamptz column takes no other offset); years are counted in local time.
             command.ReceivedAt!.Value.ToUniversalTime(),
-            command.RecordedBy));
+            command.RecordedBy,
+            command.SubmittedByPartner));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Marten.Pagination;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Sites;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
 
@@ -41,17 +42,20 @@ public static class TipEndpoints
             .WithName("ReceiveTip")
             .WithSummary("Record a tip received through any channel; the tipster's contact (optional) is stored encrypted, apart.")
             .Produces<TipState>(StatusCodes.Status201Created)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/", List)
             .WithName("ListTips")
             .WithSummary("Tips, newest first; filter by status, verdict, channel, category, site and received-at range.")
             .Produces<ListPage<TipState>>()
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/{id:guid}", Get)
             .WithName("GetTip")
             .WithSummary("A tip's current state and history; the ETag is its stream version.")
             .Produces<TipDetails>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapPost("/{id:guid}/assessments", Assess)
             .WithName("AssessTip")
             .WithSummary("Give (or revise) the verdict: valuable, notValuable, duplicate (of another tip) or prank.")
@@ -123,7 +127,7 @@ public static class TipEndpoints
         ReceiveTipRequest request, HttpContext http, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
         var command = new ReceiveTip(
-            Guid.CreateVersion7(), request.Channel, request.Category, request.Description, request.Place, request.ReceivedAt, http.Actor(), request.Contact);
+            Guid.CreateVersion7(), request.Channel, request.Category, request.Description, request.Place, request.ReceivedAt, http.Actor(), request.Contact, http.PartnerId());
         return sessions.RetryOnConflictAsync(
             async session =>
             {
@@ -139,6 +143,7 @@ public static class TipEndpoints
     }
 
     private static async Task<IResult> List(
+        HttpContext http,
         IQuerySession session,
         string? status,
         string? verdict,
@@ -163,7 +168,7 @@ public static class TipEndpoints
             return errors.ToRejection().ToProblem();
         }
 
-        var query = session.Query<TipState>().AsQueryable();
+        var query = session.Query<TipState>().VisibleTo(await PartnerScope.ForAsync(http, session, ct));
         query = withStatus is { } s ? query.Where(tip => tip.Status == s) : query;
         query = withVerdict is { } v ? query.Where(tip => tip.Verdict == v) : query;
         query = throughChannel is { } c ? query.Where(tip => tip.Channel == c) : query;
@@ -182,10 +187,18 @@ public static class TipEndpoints
             return Rejection.NotFound($"Tip {id} was not found.").ToProblem();
         }
 
-        var state = await session.Events.AggregateStreamAsync<TipState>(id, events[^1].Version, token: ct);
+        var state = (await session.Events.AggregateStreamAsync<TipState>(id, events[^1].Version, token: ct))!;
+        var scope = await PartnerScope.ForAsync(http, session, ct);
+        if (!scope.Shows(state))
+        {
+            return Rejection.NotFound($"Tip {id} was not found.").ToProblem();
+        }
+
         http.Response.SetETag(events[^1].Version);
-        var history = events.Select(recorded => new TipHistoryEntry(recorded.Version, recorded.EventTypeName, recorded.Timestamp, Tip.ActorOf(recorded.Data), recorded.Data));
-        return Results.Ok(new TipDetails(state!, [.. history]));
+        // A partner sees the tip, not the conversation with the tipster.
+        var shown = scope is null ? events : events.Where(recorded => recorded.Data is not TipMessagePosted);
+        var history = shown.Select(recorded => new TipHistoryEntry(recorded.Version, recorded.EventTypeName, recorded.Timestamp, Tip.ActorOf(recorded.Data), recorded.Data));
+        return Results.Ok(new TipDetails(scope is null ? state : state with { Messages = [] }, [.. history]));
     }
 
     private static async Task<IResult> Assess(

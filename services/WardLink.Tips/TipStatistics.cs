@@ -2,6 +2,7 @@ using Marten;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
 
@@ -53,7 +54,8 @@ public static class TipStatisticsEndpoints
             .WithName("GetTipStatistics")
             .WithSummary("Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to.")
             .Produces<TipStatistics>()
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
     }
 

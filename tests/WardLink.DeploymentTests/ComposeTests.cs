@@ -98,6 +98,17 @@ public sealed partial class ComposeTests
         Assert.Equal($"{broker.Username}:{SetInEnvFile}", management.UserInfo);
 
         Assert.Equal($"http://dashboard:18889", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal(SetInEnvFile, environment["Auth__PublicKey"]);
+    }
+
+    [Fact]
+    public void The_gateway_signs_tokens_with_a_key_from_the_env_file_for_a_configured_client_and_tips_gets_its_contact_key()
+    {
+        var gateway = Environment("gateway").ToDictionary(setting => setting.Key, setting => Interpolate(setting.Value));
+        Assert.Equal(SetInEnvFile, gateway["Auth__SigningKey"]);
+        Assert.Equal("police", gateway["Auth__Clients__police-desk__Role"]);
+        Assert.Equal(SetInEnvFile, gateway["Auth__Clients__police-desk__SecretHash"]);
+        Assert.Equal(SetInEnvFile, Interpolate(Environment("tips")["Tips__ContactKey"]));
     }
 
     [Fact]
@@ -139,7 +150,9 @@ public sealed partial class ComposeTests
             }
         }
 
-        Assert.Equal(["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"], required.Order());
+        Assert.Equal(
+            ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "TIPS_CONTACT_KEY", "WARDLINK_AUTH_PUBLIC_KEY", "WARDLINK_AUTH_SIGNING_KEY", "WARDLINK_POLICE_DESK_SECRET_HASH"],
+            required.Order(StringComparer.Ordinal));
         var example = Repository.Read(".env.example");
         Assert.All(required, variable => Assert.Matches($"(?m)^{variable}=$", example));
         Assert.Contains(".env", Repository.Read(".gitignore").Split('\n'));
@@ -157,11 +170,11 @@ public sealed partial class ComposeTests
     private static Dictionary<string, string> Environment(string service) =>
         Services[service]!["environment"]?.AsObject().ToDictionary(setting => setting.Key, setting => (string)setting.Value!) ?? [];
 
-    /// <summary>The secret parts of a setting: a password setting, an Npgsql Password=, an amqp:// password.</summary>
+    /// <summary>The secret parts of a setting: a password or key setting, an Npgsql Password=, an amqp:// password.</summary>
     private static List<string> SecretsIn(string key, string value)
     {
         var secrets = new List<string>();
-        if (key.Contains("PASS", StringComparison.Ordinal))
+        if (key.Contains("PASS", StringComparison.Ordinal) || key.EndsWith("Key", StringComparison.Ordinal) || key.EndsWith("SecretHash", StringComparison.Ordinal))
         {
             secrets.Add(value);
         }

@@ -172,14 +172,27 @@ public sealed partial class KubernetesTests
         foreach (var generator in Kustomization["secretGenerator"]!.AsArray())
         {
             Assert.Null(generator!["literals"]);
-            foreach (var file in generator["envs"]!.AsArray().Select(file => (string)file!))
+            foreach (var file in generator["envs"]?.AsArray().Select(file => (string)file!) ?? [])
             {
                 Assert.Matches(@"^secrets/[a-z-]+\.env$", file);
                 Assert.True(File.Exists(Repository.PathOf($"{Folder}/{file}.example")), $"{file}.example is missing");
             }
+
+            Assert.All(generator["files"]?.AsArray().Select(file => (string)file!) ?? [], file => Assert.Matches(@"^secrets/[a-z-]+\.pem$", file));
         }
 
         Assert.Contains("deploy/k8s/secrets/*.env", Repository.Read(".gitignore").Split('\n'));
+        Assert.Contains("deploy/k8s/secrets/*.pem", Repository.Read(".gitignore").Split('\n'));
+    }
+
+    [Theory]
+    [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]
+    public void A_service_validates_tokens_with_the_public_key_and_the_gateway_signs_with_the_private_key_both_from_a_Secret(string name)
+    {
+        Assert.Equal(("wardlink-auth", "auth-public-key.pem"), SecretReference(name, "Auth__PublicKey"));
+        Assert.Equal(("wardlink-auth", "auth-signing-key.pem"), SecretReference("gateway", "Auth__SigningKey"));
+        Assert.Contains(Container("gateway")["envFrom"]!.AsArray(), source => (string?)source!["secretRef"]?["name"] == "wardlink-gateway-clients");
+        Assert.Contains(Container("tips")["envFrom"]!.AsArray(), source => (string?)source!["secretRef"]?["name"] == "wardlink-tips");
     }
 
     private static JsonObject Find(string kind, string name) =>
@@ -193,7 +206,7 @@ public sealed partial class KubernetesTests
     {
         var container = Container(name);
         var environment = new Dictionary<string, string>();
-        foreach (var source in container["envFrom"]!.AsArray())
+        foreach (var source in container["envFrom"]!.AsArray().Where(source => source!["configMapRef"] is not null))
         {
             foreach (var (key, value) in Find("ConfigMap", (string)source!["configMapRef"]!["name"]!)["data"]!.AsObject())
             {

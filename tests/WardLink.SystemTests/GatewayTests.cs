@@ -7,6 +7,7 @@ using System.Text.Json;
 using Marten;
 using WardLink.Contracts.Partners;
 using WardLink.ServiceDefaults.Sites;
+using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 
 namespace WardLink.SystemTests;
@@ -148,7 +149,7 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
         ActivitySource.AddActivityListener(listener);
 
         // An outside caller: its own traceparent, not one this test process's tracing would inject.
-        using var caller = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = system.GatewayAddress };
+        using var caller = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = system.GatewayAddress }.As(TestAuth.Token(WardLinkRoles.Police));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tips") { Content = Tips.Json() };
         request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01");
         var response = await caller.SendAsync(request, TestContext.Current.CancellationToken);

@@ -1,9 +1,12 @@
+using System.Text.Json;
 using WardLink.Gateway;
 using WardLink.Incidents;
 using WardLink.Partners;
 using WardLink.Patrols;
+using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 using WardLink.Tips;
+using Xunit;
 
 namespace WardLink.SystemTests;
 
@@ -14,11 +17,54 @@ namespace WardLink.SystemTests;
 public sealed class WardLinkSystem : ServiceGroup
 {
     private readonly Dictionary<string, IAsyncDisposable> _services = [];
+    private readonly Dictionary<string, Uri> _addresses = [];
     private ServiceHost<GatewayService>? _gateway;
+
+    public static readonly Guid PartnerA = Guid.Parse("0195d000-aaaa-7000-8000-00000000000a");
+
+    public static readonly Guid PartnerB = Guid.Parse("0195d000-bbbb-7000-8000-00000000000b");
+
+    /// <summary>The gateway's test clients: one per role and two partners, each with secret <c>{id}-secret</c>.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Role, Guid? PartnerId)> Clients = new Dictionary<string, (string, Guid?)>
+    {
+        ["test-police"] = (WardLinkRoles.Police, null),
+        ["test-auditor"] = (WardLinkRoles.Auditor, null),
+        ["test-ops"] = (WardLinkRoles.Ops, null),
+        ["test-partner-a"] = (WardLinkRoles.Partner, PartnerA),
+        ["test-partner-b"] = (WardLinkRoles.Partner, PartnerB),
+    };
 
     public Uri GatewayAddress => (_gateway ?? throw new InvalidOperationException("The gateway did not start.")).Address;
 
-    public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(15) };
+    /// <summary>A client of the gateway with a police token.</summary>
+    public HttpClient CreateGatewayClient() => CreateAnonymousGatewayClient().As(TestAuth.Token(WardLinkRoles.Police));
+
+    public HttpClient CreateAnonymousGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(15) };
+
+    /// <summary>A client of the gateway with a token the gateway issued to <paramref name="clientId"/> (<see cref="Clients"/>).</summary>
+    public async Task<HttpClient> CreateGatewayClientAsync(string clientId, string? scope = null)
+    {
+        var client = CreateAnonymousGatewayClient();
+        return client.As(await RequestTokenAsync(client, clientId, $"{clientId}-secret", scope));
+    }
+
+    /// <summary>Asks the gateway's token endpoint for a client-credentials token; fails the test when refused.</summary>
+    public static async Task<string> RequestTokenAsync(HttpClient gateway, string clientId, string secret, string? scope = null)
+    {
+        using var response = await gateway.PostAsync("/connect/token", TokenRequest(clientId, secret, scope));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"The token endpoint refused {clientId}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    public static FormUrlEncodedContent TokenRequest(string clientId, string secret, string? scope = null, string grantType = "client_credentials") =>
+        new(new Dictionary<string, string>
+        {
+            ["grant_type"] = grantType,
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+            ["scope"] = scope ?? "",
+        }.Where(field => field.Value.Length > 0));
 
     public override async ValueTask InitializeAsync()
     {
@@ -30,6 +76,11 @@ public sealed class WardLinkSystem : ServiceGroup
             [Destination(TipsService.Name)] = await StartOnSocketAsync<TipsService>(TipsService.Name),
             [Destination(PartnersService.Name)] = await StartOnSocketAsync<PartnersService>(PartnersService.Name),
         };
+        foreach (var (key, value) in GatewaySettings())
+        {
+            addresses[key] = value;
+        }
+
         _gateway = new ServiceHost<GatewayService>(addresses, listenOnSocket: true);
         _gateway.StartServer();
     }
@@ -47,6 +98,10 @@ public sealed class WardLinkSystem : ServiceGroup
             "the gateway and all four services to be ready");
     }
 
+    /// <summary>A client of one service directly (not through the gateway), with no token.</summary>
+    public HttpClient CreateServiceClient(string serviceName) =>
+        new() { BaseAddress = _addresses[serviceName], Timeout = TimeSpan.FromSeconds(15) };
+
     /// <summary>Stops one service as a crash would look from the gateway: its socket closes.</summary>
     public Task StopAsync(string serviceName) => StopAsync(_services[serviceName]);
 
@@ -60,6 +115,21 @@ public sealed class WardLinkSystem : ServiceGroup
         await base.DisposeAsync();
     }
 
+    /// <summary>The gateway's signing key and its <see cref="Clients"/>, with hashed secrets.</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> GatewaySettings()
+    {
+        yield return new("Auth:SigningKey", TestAuth.PrivateKeyPem);
+        foreach (var (id, (role, partnerId)) in Clients)
+        {
+            yield return new($"Auth:Clients:{id}:SecretHash", ClientSecrets.Hash($"{id}-secret"));
+            yield return new($"Auth:Clients:{id}:Role", role);
+            if (partnerId is { } partner)
+            {
+                yield return new($"Auth:Clients:{id}:PartnerId", partner.ToString());
+            }
+        }
+    }
+
     private static string Destination(string serviceName) => $"ReverseProxy:Clusters:{serviceName}:Destinations:primary:Address";
 
     private async Task<string> StartOnSocketAsync<TEntryPoint>(string name)
@@ -67,6 +137,7 @@ public sealed class WardLinkSystem : ServiceGroup
     {
         var host = await StartAsync<TEntryPoint>(name, listenOnSocket: true);
         _services[name] = host;
+        _addresses[name] = host.Address;
         return host.Address.ToString();
     }
 }

@@ -79,6 +79,9 @@ public class ServiceGroup : IAsyncLifetime
         await host.DisposeAsync();
     }
 
+    /// <summary>The services (DI container) of the last started instance of a service.</summary>
+    public IServiceProvider ServicesOf(string name) => _running[name];
+
     /// <summary>The document store of the last started instance of a service.</summary>
     public IDocumentStore StoreOf(string name) => _running[name].GetRequiredService<IDocumentStore>();
 

@@ -5,13 +5,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Testing;
 
 /// <summary>
 /// One WardLink app hosted by the test, with its configuration overridden. With
 /// <paramref name="listenOnSocket"/> it runs Kestrel on a free loopback port, so other apps
-/// (the gateway) reach it over a real socket.
+/// (the gateway) reach it over a real socket. Its clients carry a police token unless a test
+/// says otherwise (<see cref="TestAuth.As"/>).
 /// </summary>
 public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
@@ -33,10 +35,16 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     public Uri Address =>
         new(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
 
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.As(TestAuth.Token(WardLinkRoles.Police));
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        foreach (var (key, value) in _settings)
+        foreach (var (key, value) in TestAuth.ServiceSettings.Concat(_settings))
         {
             builder.UseSetting(key, value);
         }

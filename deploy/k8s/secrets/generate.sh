@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Writes deploy/k8s/secrets/db-<service>.env (git-ignored) with a random password for each
-# service's PostgreSQL role, unless the file exists. kustomize turns them into the Secrets
-# wardlink-db-<service>; keep the files (or the Secrets) safe: they are the only copy.
+# Writes, unless they exist (all git-ignored; kustomize turns them into Secrets; keep them safe,
+# they are the only copy):
+#   db-<service>.env        a random password for each service's PostgreSQL role (wardlink-db-<service>)
+#   auth-signing-key.pem    the gateway's token signing key, and auth-public-key.pem (wardlink-auth)
+#   tips.env                the tips service's contact encryption key (wardlink-tips)
+#   gateway-clients.env     the police-desk client's role and secret hash (wardlink-gateway-clients);
+#                           its secret is printed once and kept in police-desk.secret
 set -euo pipefail
 cd "$(dirname "$0")"
 for service in incidents patrols tips partners; do
@@ -14,3 +18,24 @@ for service in incidents patrols tips partners; do
   printf 'username=%s\npassword=%s\n' "$service" "$(openssl rand -hex 24)" > "$file"
   echo "wrote $file"
 done
+
+umask 077
+if [[ ! -e auth-signing-key.pem ]]; then
+  openssl genrsa -out auth-signing-key.pem 2048 2>/dev/null
+  openssl rsa -in auth-signing-key.pem -pubout -out auth-public-key.pem 2>/dev/null
+  echo "wrote auth-signing-key.pem and auth-public-key.pem"
+fi
+if [[ ! -e tips.env ]]; then
+  printf 'Tips__ContactKey=%s\n' "$(openssl rand -base64 32)" > tips.env
+  echo "wrote tips.env"
+fi
+if [[ ! -e gateway-clients.env ]]; then
+  # The hash format of ClientSecrets (gateway/WardLink.Gateway/TokenIssuer.cs): PBKDF2-SHA256.
+  secret="$(openssl rand -hex 24)"
+  salt="$(openssl rand 16 | base64)"
+  hash="$(openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt "pass:$secret" \
+    -kdfopt "hexsalt:$(printf '%s' "$salt" | base64 -d | od -An -v -tx1 | tr -d ' \n')" -kdfopt iter:50000 -binary PBKDF2 | base64)"
+  printf 'Auth__Clients__police-desk__Role=police\nAuth__Clients__police-desk__SecretHash=pbkdf2-sha256:50000:%s:%s\n' "$salt" "$hash" > gateway-clients.env
+  printf '%s\n' "$secret" > police-desk.secret
+  echo "wrote gateway-clients.env; the police-desk client's secret is in police-desk.secret"
+fi

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using WardLink.Contracts.Partners;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.ServiceDefaults.Sites;
 
@@ -109,7 +110,8 @@ public static class SiteDirectory
 
     public static IEndpointRouteBuilder MapSiteDirectory(this IEndpointRouteBuilder endpoints, string serviceName)
     {
-        var sites = endpoints.MapGroup($"/{serviceName}/sites").WithTags("Sites");
+        // Partners read the directory too: their submissions name sites by id.
+        var sites = endpoints.MapGroup($"/{serviceName}/sites").WithTags("Sites").RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         sites.MapGet("/", List)
             .WithName("ListSites")
             .WithSummary("The partner sites this service knows, by name; filter by partner.")

@@ -41,7 +41,7 @@ public sealed class IncidentsApiTests(ServiceFixture<IncidentsService> incidents
         Assert.Equal(site.Id, reported.Place.SiteId);
         Assert.Equal(IncidentSource.Police, reported.Source);
         Assert.Equal("CA-QT-2024-118", reported.SourceReference);
-        Assert.Equal("anonymous", reported.By);
+        Assert.Equal("test-police", reported.By);
         Assert.Equal(DateTimeOffset.Parse("2024-05-02T14:40:00Z", CultureInfo.InvariantCulture), reported.OccurredAt);
     }
 
@@ -108,7 +108,7 @@ public sealed class IncidentsApiTests(ServiceFixture<IncidentsService> incidents
         Assert.Equal(
             ["incidentReported", "investigationStarted", "tipLinked", "noteAdded", "incidentReclassified", "incidentResolved", "incidentClosed", "incidentReopened", "tipUnlinked"],
             timeline.Select(step => step.GetProperty("type").GetString()));
-        Assert.All(timeline, step => Assert.Equal("anonymous", step.GetProperty("by").GetString()));
+        Assert.All(timeline, step => Assert.Equal("test-police", step.GetProperty("by").GetString()));
         Assert.Equal("The owner appealed.", timeline[7].GetProperty("data").GetProperty("reason").GetString());
         Assert.Equal(9, timeline[8].GetProperty("version").GetInt64());
     }

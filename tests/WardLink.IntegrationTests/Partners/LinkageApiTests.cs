@@ -47,7 +47,7 @@ public sealed class LinkageApiTests(ServiceFixture<PartnersService> partners) : 
         Assert.Contains("already completed", (await twice.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString(), StringComparison.Ordinal);
         var events = await Store.EventsOfAsync(meetingId);
         Assert.Equal([typeof(MeetingHeld), typeof(ActionItemAssigned), typeof(ActionItemAssigned), typeof(ActionItemCompleted)], events.Select(recorded => recorded.Data.GetType()));
-        Assert.Equal(new ActionItemCompleted(meetingId, doneId, new DateTimeOffset(2024, 5, 28, 3, 0, 0, TimeSpan.Zero), "anonymous"), events[3].Data);
+        Assert.Equal(new ActionItemCompleted(meetingId, doneId, new DateTimeOffset(2024, 5, 28, 3, 0, 0, TimeSpan.Zero), "test-police"), events[3].Data);
 
         var overdue = await _client.GetFromJsonAsync<JsonElement>($"/partners/action-items/overdue?ownerPartnerId={school}", Ct);
         var item = Assert.Single(overdue.EnumerateArray());

@@ -40,7 +40,7 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
         Assert.Equal(
             [typeof(PartnerRegistered), typeof(PartnerChanged), typeof(PartnerChanged), typeof(PartnerSuspended), typeof(PartnerResumed), typeof(PartnerLeft)],
             events.Select(recorded => recorded.Data.GetType()));
-        Assert.Equal(new PartnerChanged(id, "Thanh Hóa Provincial Eye Hospital", PartnerKind.HealthCentre, ((PartnerChanged)events[2].Data).At, "anonymous"), events[2].Data);
+        Assert.Equal(new PartnerChanged(id, "Thanh Hóa Provincial Eye Hospital", PartnerKind.HealthCentre, ((PartnerChanged)events[2].Data).At, "test-police"), events[2].Data);
         Assert.Equal("Merged into Đông Quang ward.", Assert.IsType<PartnerLeft>(events[5].Data).Reason);
 
         var read = await _client.GetAsync($"/partners/{id}", Ct);
@@ -182,7 +182,7 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
         Assert.Equal(
             [typeof(CameraSurveyed), typeof(CameraApproved), typeof(CameraInstalled), typeof(CameraOperationStarted), typeof(CameraDecommissioned)],
             events.Select(recorded => recorded.Data.GetType()));
-        Assert.All(events, recorded => Assert.Equal("anonymous", ((ICameraEvent)recorded.Data).By));
+        Assert.All(events, recorded => Assert.Equal("test-police", ((ICameraEvent)recorded.Data).By));
         Assert.Equal(new DateTimeOffset(2024, 4, 2, 2, 0, 0, TimeSpan.Zero), ((ICameraEvent)events[2].Data).At);
         var camera = await _client.GetFromJsonAsync<JsonElement>($"/partners/cameras/{cameraId}", Ct);
         Assert.Equal("decommissioned", camera.GetProperty("status").GetString());

@@ -27,7 +27,7 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
 
         var defined = Assert.IsType<RouteDefined>(Assert.Single(await patrols.Store.EventsOfAsync(routeId)).Data);
         Assert.Equal([new Checkpoint("A", first.Id, "Gate"), new Checkpoint("B", second.Id, "Car park")], defined.Checkpoints);
-        Assert.Equal((now, "anonymous"), (defined.At, defined.By));
+        Assert.Equal((now, "test-police"), (defined.At, defined.By));
         var read = await _client.GetAsync($"/patrols/routes/{routeId}", TestContext.Current.CancellationToken);
         Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
         Assert.Equal("Hospitals at night", (await read.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("name").GetString());

@@ -182,7 +182,7 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Equal("assessed", details.GetProperty("tip").GetProperty("status").GetString());
         var history = details.GetProperty("history").EnumerateArray().ToList();
         Assert.Equal(["tip_received", "tip_assessed", "tip_assessed"], history.Select(entry => entry.GetProperty("type").GetString()));
-        Assert.All(history, entry => Assert.Equal("anonymous", entry.GetProperty("actor").GetString()));
+        Assert.All(history, entry => Assert.Equal("test-police", entry.GetProperty("actor").GetString()));
         Assert.Equal("Too vague.", history[1].GetProperty("data").GetProperty("reason").GetString());
     }
 

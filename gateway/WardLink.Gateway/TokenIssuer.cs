@@ -1,0 +1,213 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using OpenIddict.Server.AspNetCore;
+using WardLink.ServiceDefaults.Security;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace WardLink.Gateway;
+
+/// <summary>One OAuth2 client of WardLink (<c>Auth:Clients:{clientId}</c>).</summary>
+public sealed class ClientSettings
+{
+    /// <summary>The client secret's hash (<see cref="ClientSecrets.Hash"/>); the secret itself is never configured.</summary>
+    public string? SecretHash { get; set; }
+
+    /// <summary>police, partner, auditor or ops.</summary>
+    public string? Role { get; set; }
+
+    /// <summary>The partner a <c>partner</c> client acts for; only partner clients have one.</summary>
+    public Guid? PartnerId { get; set; }
+
+    /// <summary>The services the client may call (token scopes); all of them when left out.</summary>
+    public string[]? Scopes { get; set; }
+}
+
+public sealed class ClientRegistry
+{
+    public Dictionary<string, ClientSettings> Clients { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Why the configured clients are unusable, one line each (none when they are fine).</summary>
+    public IEnumerable<string> Problems()
+    {
+        foreach (var (id, client) in Clients)
+        {
+            if (client.SecretHash is null || !ClientSecrets.IsHash(client.SecretHash))
+            {
+                yield return $"Auth:Clients:{id}:SecretHash is not a secret hash (make one with: dotnet WardLink.Gateway.dll hash-secret SECRET).";
+            }
+
+            if (client.Role is null || !WardLinkRoles.All.Contains(client.Role))
+            {
+                yield return $"Auth:Clients:{id}:Role must be one of {string.Join(", ", WardLinkRoles.All)}.";
+            }
+
+            if ((client.Role == WardLinkRoles.Partner) != (client.PartnerId is not null && client.PartnerId != Guid.Empty))
+            {
+                yield return $"Auth:Clients:{id}: a partner client names its PartnerId, and only a partner client does.";
+            }
+
+            foreach (var scope in (client.Scopes ?? []).Where(scope => !TokenIssuer.Scopes.Contains(scope)))
+            {
+                yield return $"Auth:Clients:{id}:Scopes: '{scope}' is not one of {string.Join(", ", TokenIssuer.Scopes)}.";
+            }
+        }
+    }
+}
+
+/// <summary>Client secrets stored as PBKDF2-SHA256 hashes: <c>pbkdf2-sha256:iterations:salt:hash</c> (base64).</summary>
+public static class ClientSecrets
+{
+    private const string Scheme = "pbkdf2-sha256";
+    private const int Iterations = 50_000;
+
+    public static string Hash(string secret)
+    {
+        var salt = RandomNumberGenerator.GetBytes(16);
+        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(secret), salt, Iterations, HashAlgorithmName.SHA256, 32);
+        return $"{Scheme}:{Iterations}:{Convert.ToBase64String(salt)}:{Convert.ToBase64String(hash)}";
+    }
+
+    public static bool IsHash(string value) => Parse(value) is not null;
+
+    /// <summary>Whether <paramref name="secret"/> matches <paramref name="stored"/>, compared in constant time.</summary>
+    public static bool Verify(string secret, string stored)
+    {
+        if (Parse(stored) is not var (iterations, salt, expected))
+        {
+            return false;
+        }
+
+        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(secret), salt, iterations, HashAlgorithmName.SHA256, expected.Length);
+        return CryptographicOperations.FixedTimeEquals(actual, expected);
+    }
+
+    private static (int Iterations, byte[] Salt, byte[] Hash)? Parse(string value)
+    {
+        var parts = value.Split(':');
+        if (parts is not [Scheme, var iterations, var salt, var hash] || !int.TryParse(iterations, out var count) || count < 10_000)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (count, Convert.FromBase64String(salt), Convert.FromBase64String(hash));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// The OAuth2 token endpoint (<c>POST /connect/token</c>, client credentials only), by OpenIddict in
+/// degraded mode: clients come from configuration, tokens are JWTs signed with <c>Auth:SigningKey</c>
+/// and carry <c>sub</c>, <c>role</c>, <c>partner_id</c> (partners), the granted scopes and one
+/// audience per granted service.
+/// </summary>
+public static class TokenIssuer
+{
+    public const string TokenPath = "/connect/token";
+
+    /// <summary>The scopes a client can ask for: one per service.</summary>
+    public static readonly ImmutableArray<string> Scopes = ["incidents", "patrols", "tips", "partners"];
+
+    public static WebApplicationBuilder AddWardLinkTokenIssuer(this WebApplicationBuilder builder)
+    {
+        var settings = AuthSettings.From(builder.Configuration);
+        builder.Services.AddOptions<ClientRegistry>()
+            .Configure(registry => builder.Configuration.GetSection($"{AuthSettings.Section}:Clients").Bind(registry.Clients))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ClientRegistry>, ClientRegistryValidation>();
+        builder.Services.AddOpenIddict().AddServer(server =>
+        {
+            server.EnableDegradedMode();
+            server.SetIssuer(settings.Issuer);
+            server.SetTokenEndpointUris(TokenPath.TrimStart('/'));
+            server.AllowClientCredentialsFlow();
+            server.RegisterScopes([.. Scopes]);
+            server.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler => handler.UseSingletonHandler<ClientValidation>());
+            server.SetAccessTokenLifetime(TimeSpan.FromHours(1));
+            server.DisableAccessTokenEncryption();
+            server.AddSigningKey(settings.Signing());
+            // Only access tokens are issued and they are not encrypted; OpenIddict still needs a key.
+            server.AddEphemeralEncryptionKey();
+            // TLS ends in front of the gateway (ingress, load balancer); locally it is plain HTTP.
+            server.UseAspNetCore().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
+        });
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapWardLinkTokenEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(TokenPath, Issue)
+            .AllowAnonymous()
+            .WithTags("Auth")
+            .WithName("IssueToken")
+            .WithSummary("OAuth2 client credentials: a bearer token for the client's role and services (form fields grant_type, client_id, client_secret, scope).");
+        return endpoints;
+    }
+
+    /// <summary>Issues the token of a client <see cref="ClientValidation"/> let through.</summary>
+    private static IResult Issue(HttpContext http, IOptions<ClientRegistry> registry)
+    {
+        var request = http.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenIddict token request is missing.");
+        var clientId = request.ClientId!;
+        var client = registry.Value.Clients[clientId];
+        var granted = request.GetScopes() is { IsEmpty: false } requested ? [.. requested] : Allowed(client);
+        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, WardLinkClaims.Subject, WardLinkClaims.Role);
+        identity.AddClaim(new Claim(WardLinkClaims.Subject, clientId));
+        identity.AddClaim(new Claim(WardLinkClaims.Role, client.Role!));
+        if (client.PartnerId is { } partnerId)
+        {
+            identity.AddClaim(new Claim(WardLinkClaims.PartnerId, partnerId.ToString()));
+        }
+
+        identity.SetScopes(granted);
+        identity.SetResources(granted.Select(WardLinkAuth.AudienceOf));
+        identity.SetDestinations(_ => [Destinations.AccessToken]);
+        return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static string[] Allowed(ClientSettings client) => client.Scopes is { Length: > 0 } scopes ? scopes : [.. Scopes];
+
+    /// <summary>
+    /// OpenIddict's degraded mode knows no clients: this checks the client id and secret against
+    /// <see cref="ClientRegistry"/> (an unknown client and a wrong secret get the same answer) and
+    /// the requested scopes against the client's. OpenIddict itself refuses other grant types and
+    /// unknown scopes.
+    /// </summary>
+    private sealed class ClientValidation(IOptions<ClientRegistry> registry) : IOpenIddictServerHandler<OpenIddictServerEvents.ValidateTokenRequestContext>
+    {
+        public ValueTask HandleAsync(OpenIddictServerEvents.ValidateTokenRequestContext context)
+        {
+            if (context.ClientId is not { } clientId
+                || !registry.Value.Clients.TryGetValue(clientId, out var client)
+                || !ClientSecrets.Verify(context.Request.ClientSecret ?? "", client.SecretHash!))
+            {
+                context.Reject(Errors.InvalidClient, "Unknown client or wrong secret.");
+            }
+            else if (context.Request.GetScopes().Except(Allowed(client)).FirstOrDefault() is { } refused)
+            {
+                context.Reject(Errors.InvalidScope, $"The client may not ask for scope '{refused}'.");
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Names every problem of the configured clients, not just that there is one.</summary>
+    private sealed class ClientRegistryValidation : IValidateOptions<ClientRegistry>
+    {
+        public ValidateOptionsResult Validate(string? name, ClientRegistry options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,201 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.Tokens;
+
+namespace WardLink.ServiceDefaults.Security;
+
+/// <summary>The roles a WardLink client has (the <c>role</c> claim of its access token).</summary>
+public static class WardLinkRoles
+{
+    public const string Police = "police";
+    public const string Partner = "partner";
+    public const string Auditor = "auditor";
+    public const string Ops = "ops";
+
+    public static readonly IReadOnlyList<string> All = [Police, Partner, Auditor, Ops];
+}
+
+/// <summary>The claims of a WardLink access token beyond the standard ones.</summary>
+public static class WardLinkClaims
+{
+    public const string Role = "role";
+    public const string PartnerId = "partner_id";
+    public const string ClientId = "client_id";
+    public const string Subject = "sub";
+}
+
+/// <summary>
+/// The authorization policies, the same in the gateway and in every service. Anything not given
+/// one of these needs <see cref="Police"/> (the fallback policy): secure unless said otherwise.
+/// </summary>
+public static class WardLinkPolicies
+{
+    /// <summary>Operates everything; the fallback for every endpoint that names no policy.</summary>
+    public const string Police = "police";
+
+    /// <summary>Submits tips and incidents and reads what it submitted or what concerns its sites.</summary>
+    public const string PoliceOrPartner = "police-or-partner";
+
+    /// <summary>Yearly statistics and reports: no personal data.</summary>
+    public const string Statistics = "statistics";
+
+    /// <summary>Audit trails: events without personal data, states as of a time, integrity.</summary>
+    public const string Audit = "audit";
+
+    /// <summary>Health and metrics of the running system.</summary>
+    public const string Ops = "ops";
+
+    /// <summary>The roles each policy lets in.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Roles = new Dictionary<string, string[]>
+    {
+        [Police] = [WardLinkRoles.Police],
+        [PoliceOrPartner] = [WardLinkRoles.Police, WardLinkRoles.Partner],
+        [Statistics] = [WardLinkRoles.Police, WardLinkRoles.Auditor],
+        [Audit] = [WardLinkRoles.Police, WardLinkRoles.Auditor],
+        [Ops] = [WardLinkRoles.Police, WardLinkRoles.Ops],
+    };
+}
+
+/// <summary>The <c>Auth</c> configuration section: who issues tokens and with which key.</summary>
+public sealed class AuthSettings
+{
+    public const string Section = "Auth";
+
+    /// <summary>The issuer written into and required of every token.</summary>
+    public Uri Issuer { get; set; } = new("https://wardlink.local/");
+
+    /// <summary>The issuer's RSA public key (PEM); services validate tokens with it.</summary>
+    public string? PublicKey { get; set; }
+
+    /// <summary>The issuer's RSA private key (PEM); only the gateway has it.</summary>
+    public string? SigningKey { get; set; }
+
+    public static AuthSettings From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<AuthSettings>() ?? new AuthSettings();
+
+    /// <summary>The key tokens are validated with: the public key, or the one the private key holds.</summary>
+    public RsaSecurityKey ValidationKey()
+    {
+        var pem = PublicKey ?? SigningKey
+            ?? throw new InvalidOperationException("Auth:PublicKey is not set: give the service the token issuer's RSA public key (PEM).");
+        return Load(pem, "Auth:PublicKey");
+    }
+
+    public RsaSecurityKey Signing() =>
+        Load(SigningKey ?? throw new InvalidOperationException("Auth:SigningKey is not set: give the gateway an RSA private key (PEM) to sign tokens with."), "Auth:SigningKey");
+
+    private static RsaSecurityKey Load(string pem, string name)
+    {
+        var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(pem);
+        }
+        catch (ArgumentException exception)
+        {
+            rsa.Dispose();
+            throw new InvalidOperationException($"{name} is not an RSA key in PEM form.", exception);
+        }
+
+        // The key id lets a validator pick the key; it is derived from the public key alone.
+        var id = Convert.ToHexString(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo()))[..16];
+        return new RsaSecurityKey(rsa) { KeyId = id };
+    }
+}
+
+public static class WardLinkAuth
+{
+    /// <summary>The audience a service's tokens must name: <c>wardlink-{service}</c>.</summary>
+    public static string AudienceOf(string serviceName) => $"wardlink-{serviceName}";
+
+    /// <summary>
+    /// Bearer-token validation under <paramref name="scheme"/> for one audience (or any WardLink
+    /// audience when <paramref name="audiences"/> lists several): issuer, signature, lifetime with
+    /// 30 s of clock skew. Claims keep their JWT names (<c>sub</c>, <c>role</c>, <c>partner_id</c>).
+    /// </summary>
+    public static void AddWardLinkBearer(this Microsoft.AspNetCore.Authentication.AuthenticationBuilder authentication, string scheme, AuthSettings settings, IEnumerable<string> audiences)
+    {
+        var key = settings.ValidationKey();
+        var valid = audiences.ToArray();
+        authentication.AddJwtBearer(scheme, options =>
+        {
+            options.MapInboundClaims = false;
+            options.RequireHttpsMetadata = false;
+            options.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = settings.Issuer.AbsoluteUri,
+                ValidAudiences = valid,
+                IssuerSigningKey = key,
+                ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+                ClockSkew = TimeSpan.FromSeconds(30),
+                NameClaimType = WardLinkClaims.Subject,
+                RoleClaimType = WardLinkClaims.Role,
+            };
+        });
+    }
+
+    /// <summary>The WardLink policies, each also requiring a token valid under <paramref name="scheme"/>.</summary>
+    public static void AddWardLinkPolicies(this AuthorizationOptions options, params string[] schemes)
+    {
+        foreach (var (name, roles) in WardLinkPolicies.Roles)
+        {
+            options.AddPolicy(name, policy => policy.AddAuthenticationSchemes(schemes).RequireAuthenticatedUser().RequireRole(roles));
+        }
+
+        options.FallbackPolicy = options.GetPolicy(WardLinkPolicies.Police);
+    }
+
+    /// <summary>
+    /// Token validation and the WardLink policies for a service: tokens must name the service's
+    /// audience; endpoints that name no policy are for the police. Outside Development the issuer's
+    /// key must be configured; in Development the repository's development key is used.
+    /// </summary>
+    public static IHostApplicationBuilder AddWardLinkAuthentication(this IHostApplicationBuilder builder, string serviceName)
+    {
+        builder.AddDevelopmentAuthSettings();
+        var settings = AuthSettings.From(builder.Configuration);
+        builder.Services
+            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddWardLinkBearer(JwtBearerDefaults.AuthenticationScheme, settings, [AudienceOf(serviceName)]);
+        builder.Services.AddAuthorization(options => options.AddWardLinkPolicies(JwtBearerDefaults.AuthenticationScheme));
+        return builder;
+    }
+
+    /// <summary>
+    /// In Development only, the repository's development issuer key (never used elsewhere): what a
+    /// newcomer's <c>./run.sh</c> runs with. Configuration given explicitly wins over it.
+    /// </summary>
+    public static void AddDevelopmentAuthSettings(this IHostApplicationBuilder builder)
+    {
+        if (!builder.Environment.IsDevelopment())
+        {
+            return;
+        }
+
+        using var stream = typeof(WardLinkAuth).Assembly.GetManifestResourceStream("WardLink.ServiceDefaults.Security.development-auth.json")
+            ?? throw new InvalidOperationException("The development auth settings are missing from the assembly.");
+        var development = new ConfigurationBuilder().AddJsonStream(stream).Build();
+        var sources = (IConfigurationBuilder)builder.Configuration;
+        sources.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = development.AsEnumerable().Where(pair => pair.Value is not null),
+        });
+    }
+
+    /// <summary>
+    /// The partner a <c>partner</c> client acts for (<see cref="Guid.Empty"/>, which owns nothing,
+    /// when its token names none); null for every other role.
+    /// </summary>
+    public static Guid? PartnerId(this ClaimsPrincipal user) =>
+        !user.IsInRole(WardLinkRoles.Partner) ? null
+        : Guid.TryParse(user.FindFirstValue(WardLinkClaims.PartnerId), out var id) ? id : Guid.Empty;
+
+    /// <summary>The partner the caller acts for (see <see cref="PartnerId(ClaimsPrincipal)"/>).</summary>
+    public static Guid? PartnerId(this HttpContext http) => http.User.PartnerId();
+}

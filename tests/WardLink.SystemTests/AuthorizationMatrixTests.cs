@@ -1,0 +1,204 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.ServiceDefaults.Security;
+using WardLink.Testing;
+
+namespace WardLink.SystemTests;
+
+/// <summary>
+/// Every route of every service × every caller (no token, an expired token, a token for another
+/// service, and each role) → 2xx/4xx-but-let-in, 401 or 403, asserted directly against each
+/// service and again through the gateway with tokens the gateway issued. The routes are read
+/// from the running services, so a route added later is covered; what each route allows is
+/// written down here, apart from the code: anything not listed is for the police only.
+/// </summary>
+public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    private const string Anonymous = "anonymous";
+
+    /// <summary>The routes open to more than the police ("METHOD pattern" → policy).</summary>
+    private static readonly Dictionary<string, string> Exceptions = new()
+    {
+        ["GET /health/live"] = Anonymous,
+        ["GET /health/ready"] = Anonymous,
+        ["GET /openapi/{documentName}.json"] = Anonymous,
+        ["POST /public/tips"] = Anonymous,
+        ["GET /public/tips/{code}"] = Anonymous,
+        ["GET /public/tips/{code}/messages"] = Anonymous,
+        ["POST /public/tips/{code}/messages"] = Anonymous,
+        ["POST /tips"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /tips"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /tips/{id:guid}"] = WardLinkPolicies.PoliceOrPartner,
+        ["POST /incidents"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /incidents"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /incidents/{id:guid}"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /tips/sites"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /tips/sites/{id:guid}"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /incidents/sites"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /incidents/sites/{id:guid}"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /patrols/sites"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /patrols/sites/{id:guid}"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /tips/stats"] = WardLinkPolicies.Statistics,
+        ["GET /incidents/stats"] = WardLinkPolicies.Statistics,
+        ["GET /incidents/stats/compare"] = WardLinkPolicies.Statistics,
+        ["GET /patrols/stats"] = WardLinkPolicies.Statistics,
+        ["GET /partners/stats"] = WardLinkPolicies.Statistics,
+    };
+
+    /// <summary>The callers, each as a token for one service's audience (null: no token).</summary>
+    private sealed record Caller(string Name, string? Role, Func<string, Task<string?>> TokenFor);
+
+    [Fact]
+    public async Task Every_route_of_every_service_admits_exactly_the_roles_it_is_for()
+    {
+        await system.WaitUntilReadyAsync();
+        var callers = new List<Caller>
+        {
+            new("no token", null, _ => Task.FromResult<string?>(null)),
+            new("expired police token", null, service => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Police, lifetime: TimeSpan.FromMinutes(-10), audiences: [service]))),
+            new("police token for another service", null, service => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Police, audiences: [Other(service)]))),
+        };
+        callers.AddRange(WardLinkRoles.All.Select(role => new Caller(role, role, service =>
+            Task.FromResult<string?>(TestAuth.Token(role, role == WardLinkRoles.Partner ? WardLinkSystem.PartnerA : null, [service])))));
+
+        var failures = new List<string>();
+        var checkedRoutes = 0;
+        foreach (var service in TestAuth.Services)
+        {
+            using var client = system.CreateServiceClient(service);
+            foreach (var route in RoutesOf(service))
+            {
+                checkedRoutes++;
+                foreach (var caller in callers)
+                {
+                    await Check(client, route, route.Path, caller, await caller.TokenFor(service), failures);
+                }
+            }
+        }
+
+        Assert.True(checkedRoutes > 80, $"Only {checkedRoutes} routes were found in the four services.");
+        Assert.True(failures.Count == 0, $"{failures.Count} wrong answers:\n{string.Join('\n', failures)}");
+    }
+
+    [Fact]
+    public async Task Through_the_gateway_every_route_admits_exactly_the_roles_it_is_for_with_tokens_the_gateway_issued()
+    {
+        await system.WaitUntilReadyAsync();
+        using var gateway = system.CreateAnonymousGatewayClient();
+        var issued = new Dictionary<string, string>();
+        foreach (var (clientId, _) in WardLinkSystem.Clients)
+        {
+            issued[clientId] = await WardLinkSystem.RequestTokenAsync(gateway, clientId, $"{clientId}-secret");
+        }
+
+        var forOneService = new Dictionary<string, string>();
+        foreach (var service in TestAuth.Services)
+        {
+            forOneService[service] = await WardLinkSystem.RequestTokenAsync(gateway, "test-police", "test-police-secret", service);
+        }
+
+        var callers = new List<Caller>
+        {
+            new("no token", null, _ => Task.FromResult<string?>(null)),
+            new("expired police token", null, _ => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Police, lifetime: TimeSpan.FromMinutes(-10)))),
+            new("police token for another service", null, service => Task.FromResult<string?>(forOneService[Other(service)])),
+        };
+        callers.AddRange(WardLinkSystem.Clients
+            .Where(client => client.Key != "test-partner-b")
+            .Select(client => new Caller(client.Key, client.Value.Role, _ => Task.FromResult<string?>(issued[client.Key]))));
+
+        var failures = new List<string>();
+        var checkedRoutes = 0;
+        foreach (var service in TestAuth.Services)
+        {
+            foreach (var route in RoutesOf(service).Where(route => route.Path.StartsWith($"/{service}/", StringComparison.Ordinal) || route.Path.StartsWith("/public/", StringComparison.Ordinal)))
+            {
+                checkedRoutes++;
+                foreach (var caller in callers)
+                {
+                    await Check(gateway, route, "/api" + route.Path, caller, await caller.TokenFor(service), failures);
+                }
+            }
+
+            // Health through the gateway is for ops (and the police), unlike the services' own probes.
+            var health = new Route("GET", $"/api/ops/{service}/health", $"/api/ops/{service}/health", WardLinkPolicies.Ops);
+            foreach (var caller in callers)
+            {
+                await Check(gateway, health, health.Path, caller, await caller.TokenFor(service), failures);
+            }
+        }
+
+        Assert.True(checkedRoutes > 70, $"Only {checkedRoutes} routes were checked through the gateway.");
+        Assert.True(failures.Count == 0, $"{failures.Count} wrong answers:\n{string.Join('\n', failures)}");
+    }
+
+    private sealed record Route(string Method, string Pattern, string Path, string Policy);
+
+    /// <summary>The service's routes, with a concrete path (fresh ids) and the policy this test expects.</summary>
+    private IEnumerable<Route> RoutesOf(string service)
+    {
+        var endpoints = system.ServicesOf(service).GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
+        foreach (var endpoint in endpoints)
+        {
+            var pattern = "/" + endpoint.RoutePattern.RawText!.Trim('/');
+            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])
+            {
+                var key = $"{method} {pattern}";
+                var policy = Exceptions.TryGetValue(key, out var listed) ? listed
+                    : pattern.StartsWith("/audit/", StringComparison.Ordinal) ? WardLinkPolicies.Audit
+                    : WardLinkPolicies.Police;
+                yield return new Route(method, pattern, Concrete(pattern), policy);
+            }
+        }
+    }
+
+    private static async Task Check(HttpClient client, Route route, string path, Caller caller, string? token, List<string> failures)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(route.Method), path);
+        if (route.Method is "POST" or "PUT" or "PATCH")
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        }
+
+        if (token is not null)
+        {
+            request.Headers.Authorization = new("Bearer", token);
+        }
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var status = (int)response.StatusCode;
+        var open = route.Policy == Anonymous;
+        var expected = open ? "let in"
+            : caller.Role is null ? "401"
+            : WardLinkPolicies.Roles[route.Policy].Contains(caller.Role) ? "let in"
+            : "403";
+        var unrouted = status is 404 or 405 && response.Content.Headers.ContentType?.MediaType != "application/problem+json";
+        var actual = status switch
+        {
+            401 => "401",
+            403 => "403",
+            _ when unrouted => $"not routed ({status})",
+            _ => "let in",
+        };
+        if (actual != expected)
+        {
+            failures.Add($"{route.Method} {path} ({route.Policy}) as {caller.Name}: expected {expected}, got {status}");
+        }
+    }
+
+    private static string Other(string service) => TestAuth.Services[(TestAuth.Services.ToList().IndexOf(service) + 1) % TestAuth.Services.Count];
+
+    private static string Concrete(string pattern) => Parameter().Replace(pattern, match => match.Groups["name"].Value switch
+    {
+        "documentName" => "v1",
+        "code" => "TIP-NO-SUCH-CODE",
+        _ => Guid.CreateVersion7().ToString(),
+    });
+
+    [GeneratedRegex(@"\{(?<name>[A-Za-z]+)(:[^}]*)?\}")]
+    private static partial Regex Parameter();
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using WardLink.Testing;
+
+namespace WardLink.SystemTests;
+
+/// <summary>The gateway's token endpoint, and what a partner client sees through the gateway.</summary>
+public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_partner_client_gets_a_token_with_its_role_partner_and_every_service_as_audience()
+    {
+        using var gateway = system.CreateAnonymousGatewayClient();
+        using var response = await gateway.PostAsync("/connect/token", WardLinkSystem.TokenRequest("test-partner-a", "test-partner-a-secret"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("Bearer", body.GetProperty("token_type").GetString());
+        Assert.True(body.GetProperty("expires_in").GetInt32() > 0);
+        var claims = Payload(body.GetProperty("access_token").GetString()!);
+        Assert.Equal("test-partner-a", claims.GetProperty("sub").GetString());
+        Assert.Equal("partner", claims.GetProperty("role").GetString());
+        Assert.Equal(WardLinkSystem.PartnerA.ToString(), claims.GetProperty("partner_id").GetString());
+        Assert.Equal("https://wardlink.local/", claims.GetProperty("iss").GetString());
+        Assert.Equal(
+            ["wardlink-incidents", "wardlink-partners", "wardlink-patrols", "wardlink-tips"],
+            claims.GetProperty("aud").EnumerateArray().Select(aud => aud.GetString()!).Order());
+    }
+
+    [Fact]
+    public async Task A_token_asked_for_one_scope_names_only_that_service_and_is_refused_by_the_others()
+    {
+        using var gateway = system.CreateAnonymousGatewayClient();
+        var token = await WardLinkSystem.RequestTokenAsync(gateway, "test-police", "test-police-secret", "tips");
+
+        Assert.Equal("wardlink-tips", Payload(token).GetProperty("aud").GetString());
+        gateway.As(token);
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync("/api/tips?limit=1", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.GetAsync("/api/incidents?limit=1", Ct)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("test-police", "wrong-secret", "client_credentials", null, "invalid_client")]
+    [InlineData("nobody", "test-police-secret", "client_credentials", null, "invalid_client")]
+    [InlineData("test-police", "test-police-secret", "password", null, "unsupported_grant_type")]
+    [InlineData("test-police", "test-police-secret", "client_credentials", "tips everything", "invalid_scope")]
+    public async Task A_refused_token_request_says_why_in_OAuth2_terms_and_issues_nothing(
+        string clientId, string secret, string grantType, string? scope, string error)
+    {
+        using var gateway = system.CreateAnonymousGatewayClient();
+        using var response = await gateway.PostAsync("/connect/token", WardLinkSystem.TokenRequest(clientId, secret, scope, grantType), Ct);
+
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized, $"Got {(int)response.StatusCode}.");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(error, body.GetProperty("error").GetString());
+        Assert.False(body.TryGetProperty("access_token", out _));
+    }
+
+    [Fact]
+    public async Task A_partner_reads_what_it_submitted_and_what_concerns_its_sites_and_nothing_else()
+    {
+        await system.WaitUntilReadyAsync();
+        using var police = await system.CreateGatewayClientAsync("test-police");
+        using var partnerA = await system.CreateGatewayClientAsync("test-partner-a");
+        using var partnerB = await system.CreateGatewayClientAsync("test-partner-b");
+
+        // Partner B has a site, known to tips and incidents.
+        await Created(police, "/api/partners", new { name = "Partner B hospital", kind = "hospital", partnerId = WardLinkSystem.PartnerB });
+        var site = await Created(police, $"/api/partners/{WardLinkSystem.PartnerB}/sites", new { name = "B car park", kind = "hospitalArea", latitude = 19.8, longitude = 105.77 });
+        var siteId = site.GetProperty("id").GetGuid();
+        foreach (var service in new[] { "tips", "incidents" })
+        {
+            await Eventually.Get(
+                async () => (await police.GetAsync($"/api/{service}/sites/{siteId}", Ct)).IsSuccessStatusCode ? "known" : null,
+                $"{service} to know partner B's site");
+        }
+
+        var byA = await Created(partnerA, "/api/tips", Tip("Seen by partner A's desk", null));
+        var atBsSite = await Created(police, "/api/tips", Tip("Seen at partner B's car park", siteId));
+        var byPolice = await Created(police, "/api/tips", Tip("Seen by a patrol", null));
+        var incidentByA = await Created(partnerA, "/api/incidents", new
+        {
+            classification = "criminal", category = "theft", description = "A bicycle stolen at A's gate",
+            place = new { description = "A's gate" }, occurredAt = "2024-05-01T21:30:00+07:00", source = "partner",
+        });
+        var tipByA = Id(byA);
+        var tipAtB = Id(atBsSite);
+        var tipByPolice = Id(byPolice);
+
+        Assert.Equal([tipByA], await ListedIds(partnerA, "/api/tips?limit=200"));
+        Assert.Equal([tipAtB], await ListedIds(partnerB, "/api/tips?limit=200"));
+        Assert.Superset(new HashSet<Guid> { tipByA, tipAtB, tipByPolice }, (await ListedIds(police, "/api/tips?limit=200")).ToHashSet());
+        Assert.Equal([Id(incidentByA)], await ListedIds(partnerA, "/api/incidents?limit=200"));
+        Assert.Empty(await ListedIds(partnerB, "/api/incidents?limit=200"));
+
+        // Guessing ids gets a partner nothing: another's record is as good as missing.
+        Assert.Equal(HttpStatusCode.NotFound, (await partnerA.GetAsync($"/api/tips/{tipAtB}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await partnerA.GetAsync($"/api/tips/{tipByPolice}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await partnerB.GetAsync($"/api/tips/{tipByA}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await partnerB.GetAsync($"/api/incidents/{Id(incidentByA)}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await partnerA.GetAsync($"/api/tips/{tipByA}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await partnerB.GetAsync($"/api/tips/{tipAtB}", Ct)).StatusCode);
+
+        // Nor may it read a tipster's contact, even on its own tip; the police may, and the read is recorded.
+        Assert.Equal(HttpStatusCode.Forbidden, (await partnerA.GetAsync($"/api/tips/{tipByA}/contact", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await police.GetAsync($"/api/tips/{tipByA}/contact", Ct)).StatusCode);
+        var history = (await police.GetFromJsonAsync<JsonElement>($"/api/tips/{tipByA}", Ct)).GetProperty("history").EnumerateArray().ToList();
+        Assert.Contains(history, entry => entry.GetProperty("type").GetString()!.Contains("contact_read", StringComparison.Ordinal)
+            && entry.GetProperty("actor").GetString() == "test-police");
+        Assert.Equal("test-partner-a", history[0].GetProperty("actor").GetString());
+    }
+
+    private static object Tip(string description, Guid? siteId) => new
+    {
+        channel = "partner",
+        category = "theft",
+        description,
+        place = siteId is null ? (object)new { description = "Somewhere in the ward" } : new { siteId },
+        receivedAt = "2024-05-02T09:00:00+07:00",
+        contact = new { name = "Nguyễn Văn Chứng", phone = "0912 000 111" },
+    };
+
+    private static Guid Id(JsonElement created) => created.GetProperty("id").GetGuid();
+
+    private static async Task<JsonElement> Created(HttpClient client, string path, object body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body, Ct);
+        var content = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST {path}: {(int)response.StatusCode} {content}");
+        return JsonDocument.Parse(content).RootElement.Clone();
+    }
+
+    private static async Task<List<Guid>> ListedIds(HttpClient client, string path) =>
+        [.. (await client.GetFromJsonAsync<JsonElement>(path, Ct)).GetProperty("items").EnumerateArray().Select(item => item.GetProperty("id").GetGuid())];
+
+    private static JsonElement Payload(string jwt)
+    {
+        var part = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        var padded = part.PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '=');
+        return JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(padded))).RootElement.Clone();
+    }
+}

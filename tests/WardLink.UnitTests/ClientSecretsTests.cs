@@ -1,0 +1,56 @@
+using WardLink.Gateway;
+
+namespace WardLink.UnitTests;
+
+public sealed class ClientSecretsTests
+{
+    [Fact]
+    public void A_hashed_secret_verifies_and_nothing_else_does()
+    {
+        var hash = ClientSecrets.Hash("s3cret-of-the-desk");
+
+        Assert.StartsWith("pbkdf2-sha256:", hash, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", hash, StringComparison.Ordinal);
+        Assert.True(ClientSecrets.Verify("s3cret-of-the-desk", hash));
+        Assert.False(ClientSecrets.Verify("s3cret-of-the-desK", hash));
+        Assert.False(ClientSecrets.Verify("", hash));
+    }
+
+    [Fact]
+    public void The_same_secret_hashes_differently_each_time()
+    {
+        Assert.NotEqual(ClientSecrets.Hash("same"), ClientSecrets.Hash("same"));
+    }
+
+    [Theory]
+    [InlineData("plain-secret")]
+    [InlineData("pbkdf2-sha256:50000:not base64:AAAA")]
+    [InlineData("pbkdf2-sha256:10:AAAA:AAAA")]
+    [InlineData("md5:1:AAAA:AAAA")]
+    public void What_is_not_a_hash_verifies_nothing(string stored)
+    {
+        Assert.False(ClientSecrets.IsHash(stored));
+        Assert.False(ClientSecrets.Verify("plain-secret", stored));
+    }
+
+    [Fact]
+    public void Every_problem_of_the_configured_clients_is_named()
+    {
+        var registry = new ClientRegistry();
+        registry.Clients["ok"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "police" };
+        registry.Clients["no-hash"] = new ClientSettings { SecretHash = "a", Role = "police" };
+        registry.Clients["bad-role"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "admin" };
+        registry.Clients["partner-without-id"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "partner" };
+        registry.Clients["police-with-partner"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "police", PartnerId = Guid.NewGuid() };
+        registry.Clients["bad-scope"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "auditor", Scopes = ["tips", "weather"] };
+
+        var problems = registry.Problems().ToList();
+
+        Assert.Equal(5, problems.Count);
+        Assert.Contains(problems, problem => problem.StartsWith("Auth:Clients:no-hash:SecretHash", StringComparison.Ordinal));
+        Assert.Contains(problems, problem => problem.StartsWith("Auth:Clients:bad-role:Role", StringComparison.Ordinal));
+        Assert.Contains(problems, problem => problem.StartsWith("Auth:Clients:partner-without-id", StringComparison.Ordinal));
+        Assert.Contains(problems, problem => problem.StartsWith("Auth:Clients:police-with-partner", StringComparison.Ordinal));
+        Assert.Contains(problems, problem => problem.Contains("'weather'", StringComparison.Ordinal));
+    }
+}
