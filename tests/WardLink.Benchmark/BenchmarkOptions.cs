@@ -1,12 +1,10 @@
 using System.Globalization;
-using WardLink.Simulator;
 
 namespace WardLink.Benchmark;
 
 public sealed record BenchmarkOptions(
     string Repository,
     int FirstPort,
-    ClientCredentials Credentials,
     int Clients,
     TimeSpan Duration,
     int Rate,
@@ -18,7 +16,6 @@ public sealed record BenchmarkOptions(
     public const string Usage = """
         usage: WardLink.Benchmark [--repository DIR] [--port N] [--clients N] [--seconds N] [--rate N]
                                   [--propagation-samples N] [--base-events N] [--growth-rate N]
-                                  [--client-id ID] [--client-secret SECRET]
           --repository           the clone, with the Release build (default: the current directory)
           --port                 the gateway's port; the services use the next four (default 47080)
           --clients              concurrent clients of pgbench and of the closed-loop intake (default 8)
@@ -31,7 +28,7 @@ public sealed record BenchmarkOptions(
 
     public static BenchmarkOptions? Parse(string[] args)
     {
-        var options = new BenchmarkOptions(Directory.GetCurrentDirectory(), 47080, ClientCredentials.PoliceDesk, 8, TimeSpan.FromSeconds(10), 500, 50, 10_000, [1, 10, 100], 100);
+        var options = new BenchmarkOptions(Directory.GetCurrentDirectory(), 47080, 8, TimeSpan.FromSeconds(10), 500, 50, 10_000, [1, 10, 100], 100);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -39,8 +36,6 @@ public sealed record BenchmarkOptions(
             options = (args[i], number) switch
             {
                 ("--repository", _) => options with { Repository = value },
-                ("--client-id", _) => options with { Credentials = options.Credentials with { ClientId = value } },
-                ("--client-secret", _) => options with { Credentials = options.Credentials with { ClientSecret = value } },
                 ("--port", { } n) => options with { FirstPort = n },
                 ("--clients", { } n) => options with { Clients = n },
                 ("--seconds", { } n) => options with { Duration = TimeSpan.FromSeconds(n) },

@@ -40,8 +40,8 @@ var sampler = Task.Run(async () =>
     }
 }, ct);
 
-using var gateway = TokenHandler.CreateClient(system.Gateway.Address, options.Credentials, TimeSpan.FromSeconds(30));
-using var direct = TokenHandler.CreateClient(system.Gateway.Address, options.Credentials, TimeSpan.FromSeconds(30), system.Service("tips").Address);
+using var gateway = TokenHandler.CreateClient(system.Gateway.Address, system.Client, TimeSpan.FromSeconds(30));
+using var direct = TokenHandler.CreateClient(system.Gateway.Address, system.Client, TimeSpan.FromSeconds(30), system.Service("tips").Address);
 
 Say($"pgbench: single-row INSERT, {options.Clients} clients, {options.Duration.TotalSeconds:0} s...");
 var pg = await Measurements.PgBenchInsertRateAsync(postgres, options.Clients, options.Duration, ct);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using WardLink.Simulator;
 
 namespace WardLink.Benchmark;
 
@@ -40,13 +41,19 @@ public sealed class ServiceProcess(string name, int port, Process process) : IDi
 /// <summary>
 /// The four services and the gateway as real processes on loopback ports, on the PostgreSQL and
 /// RabbitMQ given (WARDLINK_POSTGRES, WARDLINK_RABBITMQ), in the Production environment with
-/// warnings-only logging, as they would run on a server.
+/// warnings-only logging, as they would run on a server: a token signing key of their own and
+/// one police client, <see cref="Client"/>, with a random secret.
 /// </summary>
 public sealed class SystemUnderTest(string repository, string postgres, string rabbitMq, int firstPort) : IAsyncDisposable
 {
     public static readonly string[] Services = ["incidents", "patrols", "tips", "partners"];
 
+    private const string GatewayDll = "gateway/WardLink.Gateway/bin/Release/net10.0/WardLink.Gateway.dll";
     private readonly string _contactKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly RSA _signingKey = RSA.Create(2048);
+
+    /// <summary>The benchmark's client of the token endpoint (role police).</summary>
+    public ClientCredentials Client { get; } = new("benchmark", Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
     private readonly Dictionary<string, ServiceProcess> _services = [];
     private readonly Dictionary<string, long> _peaks = [];
     private readonly Lock _lock = new();
@@ -71,9 +78,12 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
             _services[Services[i]] = StartService(Services[i], firstPort + 1 + i);
         }
 
-        var routes = _services.ToDictionary(
+        var gateway = _services.ToDictionary(
             service => $"ReverseProxy__Clusters__{service.Key}__Destinations__primary__Address", service => service.Value.Address.ToString(), StringComparer.Ordinal);
-        _gateway = Start("gateway", $"gateway/WardLink.Gateway/bin/Release/net10.0/WardLink.Gateway.dll", firstPort, routes);
+        gateway["Auth__SigningKey"] = _signingKey.ExportPkcs8PrivateKeyPem();
+        gateway[$"Auth__Clients__{Client.ClientId}__SecretHash"] = await HashSecretAsync(Client.ClientSecret, ct);
+        gateway[$"Auth__Clients__{Client.ClientId}__Role"] = "police";
+        _gateway = Start("gateway", GatewayDll, firstPort, gateway);
         await WaitUntilReadyAsync(_gateway, ct);
     }
 
@@ -129,6 +139,7 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
         }
 
         _gateway?.Dispose();
+        _signingKey.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -168,10 +179,21 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
             ["ConnectionStrings__Postgres"] = ConnectionStringOf(service),
             ["ConnectionStrings__RabbitMq"] = rabbitMq,
             ["Tips__ContactKey"] = _contactKey,
+            ["Auth__PublicKey"] = _signingKey.ExportSubjectPublicKeyInfoPem(),
         });
     }
 
-    private ServiceProcess Start(string name, string dll, int port, IReadOnlyDictionary<string, string> environment)
+    /// <summary>The secret's hash as the gateway's configuration takes it (<c>WardLink.Gateway.dll hash-secret</c>).</summary>
+    private async Task<string> HashSecretAsync(string secret, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(repository, GatewayDll), "hash-secret", secret]) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not run the gateway's hash-secret.");
+        var hash = (await process.StandardOutput.ReadToEndAsync(ct)).Trim();
+        await process.WaitForExitAsync(ct);
+        return process.ExitCode == 0 && hash.Length > 0 ? hash : throw new InvalidOperationException("The gateway's hash-secret failed.");
+    }
+
+    private ServiceProcess Start(string name, string dll, int port, Dictionary<string, string> environment)
     {
         var path = Path.Combine(repository, dll);
         if (!File.Exists(path))

@@ -67,7 +67,7 @@ public sealed class YearSimulation(HttpClient gateway, TextWriter progress)
         Say($"registering the {Demo.Partners.Count} partners, their sites and agreements, the hotline and the Zalo group...");
         foreach (var partner in Demo.Partners)
         {
-            var id = IdOf(await _api.PostAsync("partners", new { name = partner.Name, kind = partner.Kind }, ct));
+            var id = IdOf(await _api.PostAsync("partners", new { partnerId = partner.Id, name = partner.Name, kind = partner.Kind }, ct));
             _partners.Add(id);
             _sites.Add(IdOf(await _api.PostAsync(
                 $"partners/{id}/sites", new { name = partner.Site, kind = partner.SiteKind, latitude = partner.Latitude, longitude = partner.Longitude }, ct)));
