@@ -73,7 +73,7 @@ foreach (var factor in options.GrowthFactors)
     var target = baseEvents * factor;
     Say($"growing the tips event store to {target:N0} events ({factor}×; tips stopped meanwhile)...");
     await system.StopForAsync("tips", () => Measurements.GrowTipsStoreAsync(tipsDb, target, ct), ct);
-    await Load.ClosedLoopAsync(gateway, 2, TimeSpan.FromSeconds(2), ct);
+    await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
     var events = await Measurements.EventCountAsync(tipsDb, ct);
     Say($"  intake at {options.GrowthRate}/s with {events:N0} events in the store...");
     growth.Add((events, await Load.OpenLoopAsync(gateway, options.GrowthRate, options.Duration, ct)));
