@@ -16,13 +16,29 @@ builder.AddWardLinkProblemDetails();
 builder.AddDevelopmentAuthSettings();
 builder.AddWardLinkTokenIssuer();
 builder.AddWardLinkGatewayAuthorization();
+builder.AddWardLinkRequestLimits();
+builder.AddWardLinkRateLimits();
 builder.AddWardLinkProxy();
+builder.AddWardLinkApiDocument();
+builder.AddWardLinkAnnualReport();
 
 var app = builder.Build();
+
+// Order matters: headers on every answer (errors too); problem details for whatever fails below;
+// oversized bodies refused before anything else reads them; routing; authentication, so the rate
+// limiter partitions by the authenticated client; the rate limiter before authorization, so
+// refused requests (guessed tokens) count too; then the endpoints and the proxied routes.
+app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
+app.UseWardLinkRequestLimits();
+app.UseRouting();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
+
 app.MapWardLinkHealth();
 app.MapWardLinkTokenEndpoint();
+app.MapWardLinkApiDocument();
+app.MapWardLinkAnnualReport();
 app.MapReverseProxy();
 app.Run();

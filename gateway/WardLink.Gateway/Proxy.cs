@@ -11,7 +11,8 @@ public static class Proxy
 {
     /// <summary>
     /// YARP with routes and clusters from the <c>ReverseProxy</c> configuration section. A service
-    /// that refuses the connection or answers too slowly becomes a 502/504 problem details response.
+    /// that refuses the connection or answers too slowly becomes a 502/504 problem details response
+    /// (a client's failure, such as a body over the limit, keeps its own 4xx).
     /// </summary>
     public static WebApplicationBuilder AddWardLinkProxy(this WebApplicationBuilder builder)
     {
@@ -24,7 +25,7 @@ public static class Proxy
             options.CustomizeProblemDetails = context =>
             {
                 previous?.Invoke(context);
-                if (context.HttpContext.Features.Get<IForwarderErrorFeature>() is { } failure)
+                if (context.HttpContext.Features.Get<IForwarderErrorFeature>() is { } failure && context.ProblemDetails.Status >= StatusCodes.Status500InternalServerError)
                 {
                     var cluster = context.HttpContext.GetReverseProxyFeature().Cluster.Config.ClusterId;
                     context.ProblemDetails.Title = $"The {cluster} service is not available.";
@@ -46,23 +47,21 @@ public static class Proxy
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             var client = clients.CreateClient(nameof(DownstreamServices));
-            var checks = proxy.GetConfig().Clusters
-                .SelectMany(cluster => (cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
-                    .Select(destination => (cluster.ClusterId, destination.Value.Address)))
-                .Select(async target => (target.ClusterId, Status: await Probe(client, target.Address, cancellationToken)));
+            var checks = proxy.ServiceAddresses()
+                .Select(async target => (target.Name, Status: await Probe(client, target.Address, cancellationToken)));
             var results = await Task.WhenAll(checks);
-            var data = results.ToDictionary(result => result.ClusterId, result => (object)result.Status);
-            var down = results.Where(result => result.Status != "ready").Select(result => result.ClusterId).ToArray();
+            var data = results.ToDictionary(result => result.Name, result => (object)result.Status);
+            var down = results.Where(result => result.Status != "ready").Select(result => result.Name).ToArray();
             return down.Length == 0
                 ? HealthCheckResult.Healthy("All services are ready.", data)
                 : HealthCheckResult.Degraded($"Not ready: {string.Join(", ", down)}.", data: data);
         }
 
-        private static async Task<string> Probe(HttpClient client, string address, CancellationToken cancellationToken)
+        private static async Task<string> Probe(HttpClient client, Uri address, CancellationToken cancellationToken)
         {
             try
             {
-                using var response = await client.GetAsync(new Uri(new Uri(address), "health/ready"), cancellationToken);
+                using var response = await client.GetAsync(new Uri(address, "health/ready"), cancellationToken);
                 return response.IsSuccessStatusCode ? "ready" : $"unready ({(int)response.StatusCode})";
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)

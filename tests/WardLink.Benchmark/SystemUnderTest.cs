@@ -83,6 +83,9 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
         gateway["Auth__SigningKey"] = _signingKey.ExportPkcs8PrivateKeyPem();
         gateway[$"Auth__Clients__{Client.ClientId}__SecretHash"] = await HashSecretAsync(Client.ClientSecret, ct);
         gateway[$"Auth__Clients__{Client.ClientId}__Role"] = "police";
+
+        // The benchmark measures capacity, not the per-client limit (600 a minute by default).
+        gateway["RateLimits__PerClient__PermitLimit"] = "100000000";
         _gateway = Start("gateway", GatewayDll, firstPort, gateway);
         await WaitUntilReadyAsync(_gateway, ct);
     }

@@ -59,16 +59,17 @@ public static class AnnualReport
 {
     public static readonly IReadOnlyList<string> Services = ["tips", "incidents", "patrols", "partners"];
 
-    /// <summary>Reads the four services' <c>/stats?year=</c> through the gateway.</summary>
+    /// <summary>Reads the gateway's annual report; a report that is not complete (a service missing) is a failure.</summary>
     public static async Task<AnnualFigures> ReadAsync(Api api, int year, CancellationToken ct)
     {
-        var statistics = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var service in Services)
+        var report = await api.GetAsync($"reports/annual?year={year}", ct);
+        var services = report.GetProperty("services");
+        if (!report.GetProperty("complete").GetBoolean())
         {
-            statistics[service] = await api.GetAsync($"{service}/stats?year={year}", ct);
+            throw new SimulationException($"The annual report of {year} is not complete: {services}");
         }
 
-        return Of(year, statistics);
+        return Of(year, Services.ToDictionary(service => service, service => services.GetProperty(service).GetProperty("statistics"), StringComparer.Ordinal));
     }
 
     /// <summary>The figures in the statistics of each service (by service name).</summary>

@@ -8,27 +8,31 @@ namespace WardLink.Simulator;
 /// <summary>A failure of the simulation: what was asked and what the system answered.</summary>
 public sealed class SimulationException(string message) : Exception(message);
 
-/// <summary>The public API through the gateway, as the simulator calls it: every answer checked.</summary>
-public sealed class Api(HttpClient gateway)
+/// <summary>
+/// The public API through the gateway, as the simulator calls it: every answer checked. Over the
+/// gateway's rate limit (429) it waits as long as <c>Retry-After</c> says and asks again, saying so on
+/// <paramref name="progress"/>.
+/// </summary>
+public sealed class Api(HttpClient gateway, TextWriter? progress = null)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     public async Task<JsonElement> PostAsync(string path, object body, CancellationToken ct, HttpStatusCode expected = HttpStatusCode.Created)
     {
-        using var response = await gateway.PostAsJsonAsync($"/api/{path}", body, ct);
+        using var response = await SendAsync(() => gateway.PostAsJsonAsync($"/api/{path}", body, ct), ct);
         return await ReadAsync(response, $"POST /api/{path}", expected, ct);
     }
 
     public async Task<JsonElement> GetAsync(string path, CancellationToken ct)
     {
-        using var response = await gateway.GetAsync(new Uri($"/api/{path}", UriKind.Relative), ct);
+        using var response = await SendAsync(() => gateway.GetAsync(new Uri($"/api/{path}", UriKind.Relative), ct), ct);
         return await ReadAsync(response, $"GET /api/{path}", HttpStatusCode.OK, ct);
     }
 
     /// <summary>The resource, or null while the gateway answers 404 (e.g. not there yet).</summary>
     public async Task<JsonElement?> FindAsync(string path, CancellationToken ct)
     {
-        using var response = await gateway.GetAsync(new Uri($"/api/{path}", UriKind.Relative), ct);
+        using var response = await SendAsync(() => gateway.GetAsync(new Uri($"/api/{path}", UriKind.Relative), ct), ct);
         return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync(response, $"GET /api/{path}", HttpStatusCode.OK, ct);
     }
 
@@ -44,6 +48,23 @@ public sealed class Api(HttpClient gateway)
             }
 
             await Task.Delay(PollInterval, ct);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send, CancellationToken ct)
+    {
+        while (true)
+        {
+            var response = await send();
+            if (response.StatusCode != HttpStatusCode.TooManyRequests)
+            {
+                return response;
+            }
+
+            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            response.Dispose();
+            progress?.WriteLine($"[simulator]   over the gateway's rate limit for this client: waiting {wait.TotalSeconds:0} s");
+            await Task.Delay(wait, ct);
         }
     }
 

@@ -14,7 +14,7 @@ public sealed class YearSimulation(HttpClient gateway, TextWriter progress)
     /// <summary>How long another service may take to hear of a change (sites, referrals, outcomes).</summary>
     private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(60);
 
-    private readonly Api _api = new(gateway);
+    private readonly Api _api = new(gateway, progress);
     private readonly List<Guid> _partners = [];
     private readonly List<Guid> _sites = [];
 

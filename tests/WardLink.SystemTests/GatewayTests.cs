@@ -34,18 +34,7 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
     [Fact]
     public async Task An_incident_reported_through_the_gateway_is_assigned_under_If_Match_and_counted()
     {
-        var created = await _gateway.PostAsJsonAsync(
-            "/api/incidents",
-            new
-            {
-                classification = "criminal",
-                category = "theft",
-                description = "A wallet taken from the Dermatology hospital waiting room.",
-                place = new { description = "Dermatology hospital waiting room" },
-                occurredAt = "2019-07-08T21:15:00+07:00",
-                source = "partner",
-            },
-            TestContext.Current.CancellationToken);
+        var created = await Incidents.ReportTheftAsync(_gateway, "Dermatology hospital waiting room", "2019-07-08T21:15:00+07:00");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.StartsWith("/api/incidents/", created.Headers.Location?.OriginalString, StringComparison.Ordinal);
 
@@ -207,4 +196,21 @@ internal static class Tips
         """,
         Encoding.UTF8,
         "application/json");
+}
+
+internal static class Incidents
+{
+    /// <summary>Reports a theft through <paramref name="gateway"/> at a described place, as a partner would.</summary>
+    public static Task<HttpResponseMessage> ReportTheftAsync(HttpClient gateway, string place, string occurredAt) => gateway.PostAsJsonAsync(
+        "/api/incidents",
+        new
+        {
+            classification = "criminal",
+            category = "theft",
+            description = $"A wallet taken from the {place}.",
+            place = new { description = place },
+            occurredAt,
+            source = "partner",
+        },
+        TestContext.Current.CancellationToken);
 }

@@ -2,8 +2,17 @@ using WardLink.Simulator;
 
 namespace WardLink.SystemTests;
 
+/// <summary>The system with a per-client rate limit that a bulk load of a year's records fits under.</summary>
+public sealed class BulkLoadedSystem : WardLinkSystem
+{
+    protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
+    {
+        ["RateLimits:PerClient:PermitLimit"] = "100000",
+    };
+}
+
 /// <summary>The simulator plays the programme's year through the gateway; the annual figures are the programme's.</summary>
-public sealed class ProgrammeYearTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+public sealed class ProgrammeYearTests(BulkLoadedSystem system) : IClassFixture<BulkLoadedSystem>
 {
     [Fact]
     public async Task The_year_played_through_the_gateway_shows_the_programmes_figures_in_the_annual_reports()

@@ -13,8 +13,9 @@ namespace WardLink.SystemTests;
 /// <summary>
 /// The whole system for one test class: the four services and the gateway, each listening on a
 /// real loopback socket, each service on its own database, all on one RabbitMQ virtual host.
+/// A derived class can give the gateway more settings (e.g. small rate limits).
 /// </summary>
-public sealed class WardLinkSystem : ServiceGroup
+public class WardLinkSystem : ServiceGroup
 {
     private readonly Dictionary<string, IAsyncDisposable> _services = [];
     private readonly Dictionary<string, Uri> _addresses = [];
@@ -39,7 +40,7 @@ public sealed class WardLinkSystem : ServiceGroup
     /// <summary>A client of the gateway with a police token.</summary>
     public HttpClient CreateGatewayClient() => CreateAnonymousGatewayClient().As(TestAuth.Token(WardLinkRoles.Police));
 
-    public HttpClient CreateAnonymousGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(15) };
+    public HttpClient CreateAnonymousGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>A client of the gateway with a token the gateway issued to <paramref name="clientId"/> (<see cref="Clients"/>).</summary>
     public async Task<HttpClient> CreateGatewayClientAsync(string clientId, string? scope = null)
@@ -76,7 +77,7 @@ public sealed class WardLinkSystem : ServiceGroup
             [Destination(TipsService.Name)] = await StartOnSocketAsync<TipsService>(TipsService.Name),
             [Destination(PartnersService.Name)] = await StartOnSocketAsync<PartnersService>(PartnersService.Name),
         };
-        foreach (var (key, value) in GatewaySettings())
+        foreach (var (key, value) in GatewaySettings().Concat(MoreGatewaySettings))
         {
             addresses[key] = value;
         }
@@ -105,6 +106,9 @@ public sealed class WardLinkSystem : ServiceGroup
     /// <summary>Stops one service as a crash would look from the gateway: its socket closes.</summary>
     public Task StopAsync(string serviceName) => StopAsync(_services[serviceName]);
 
+    /// <summary>Settings the gateway gets on top of the services' addresses and its auth settings.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>();
+
     public override async ValueTask DisposeAsync()
     {
         if (_gateway is not null)
@@ -113,6 +117,7 @@ public sealed class WardLinkSystem : ServiceGroup
         }
 
         await base.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>The gateway's signing key and its <see cref="Clients"/>, with hashed secrets.</summary>

@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
+using Yarp.ReverseProxy.Configuration;
+
+namespace WardLink.Gateway;
+
+/// <summary>
+/// <c>GET /api/reports/annual?year=</c> (police or auditor): every service's <c>/api/{service}/stats?year=</c>, asked
+/// in parallel with the caller's <c>Authorization</c>, each within <see cref="AnnualReportOptions.ServiceTimeout"/>.
+/// A service that does not answer is listed as missing with the reason, never as zeros.
+/// </summary>
+public static class AnnualReport
+{
+    public const string Path = "/api/reports/annual";
+
+    public static WebApplicationBuilder AddWardLinkAnnualReport(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<AnnualReportOptions>(builder.Configuration.GetSection("Reports"));
+        builder.Services.AddHttpClient(nameof(AnnualReport));
+        return builder;
+    }
+
+    public static WebApplication MapWardLinkAnnualReport(this WebApplication app)
+    {
+        app.MapGet(Path, Compose).WithName("GetAnnualReport").RequireAuthorization(WardLinkPolicies.Statistics);
+        return app;
+    }
+
+    private static async Task<IResult> Compose(
+        int? year, HttpContext http, IProxyConfigProvider proxy, IHttpClientFactory clients, IOptions<AnnualReportOptions> options, CancellationToken ct)
+    {
+        if (year is not (>= 2000 and <= 2100))
+        {
+            return new FieldErrors().Check(false, "year", "Give a year between 2000 and 2100.").ToRejection().ToProblem();
+        }
+
+        var client = clients.CreateClient(nameof(AnnualReport));
+        var figures = await Task.WhenAll(proxy.ServiceAddresses().Select(async service =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.Address, $"api/{service.Name}/stats?year={year}"));
+            if (http.Request.Headers.Authorization is { Count: > 0 } authorization)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", (IEnumerable<string?>)authorization);
+            }
+
+            var (statistics, reason) = await client.GetJsonAsync(request, options.Value.ServiceTimeout, ct);
+            return (service.Name, Figures: statistics is JsonObject
+                ? new ServiceFigures("ok", statistics, null)
+                : new ServiceFigures("missing", null, reason ?? "answered statistics that are not a JSON object"));
+        }));
+        return Results.Ok(new Report(
+            year.Value,
+            figures.All(service => service.Figures.Status == "ok"),
+            figures.ToDictionary(service => service.Name, service => service.Figures)));
+    }
+
+    private sealed record Report(int Year, bool Complete, IReadOnlyDictionary<string, ServiceFigures> Services);
+
+    private sealed record ServiceFigures(
+        string Status,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Statistics,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason);
+}
+
+public sealed class AnnualReportOptions
+{
+    /// <summary>How long the report waits for one service's statistics.</summary>
+    public TimeSpan ServiceTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+using Yarp.ReverseProxy.Configuration;
+
+namespace WardLink.Gateway;
+
+/// <summary>
+/// The whole API in one OpenAPI document at <see cref="Path"/>, merged from the gateway's own
+/// (<c>GatewayApi.json</c>) and each service's <c>/openapi/v1.json</c>, and the interactive
+/// reference at <see cref="UiPath"/> (Scalar, its assets served from the package).
+/// </summary>
+public static class ApiDocument
+{
+    public const string Path = "/openapi/wardlink.json";
+    public const string UiPath = "/docs";
+
+    /// <summary>Names the services whose documents are missing from a partial document.</summary>
+    public const string MissingHeader = "X-WardLink-Missing";
+
+    public static WebApplicationBuilder AddWardLinkApiDocument(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<ApiDocumentOptions>(builder.Configuration.GetSection("ApiDocument"));
+        builder.Services.AddMemoryCache();
+        builder.Services.AddHttpClient(nameof(ApiDocument));
+        builder.Services.AddSingleton<MergedApiDocument>();
+        return builder;
+    }
+
+    public static WebApplication MapWardLinkApiDocument(this WebApplication app)
+    {
+        app.MapGet(Path, async (MergedApiDocument document, HttpContext http, CancellationToken ct) =>
+            {
+                var (json, missing) = await document.GetAsync(ct);
+                if (missing.Count > 0)
+                {
+                    http.Response.Headers[MissingHeader] = string.Join(", ", missing);
+                }
+
+                return Results.Text(json, "application/json");
+            })
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+        app.MapScalarApiReference(UiPath, options => options
+                .WithTitle("WardLink API")
+                .WithOpenApiRoutePattern(Path)
+                .AddPreferredSecuritySchemes("oauth2")
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp()
+                .WithNonce())
+            .AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>The merged document, kept for <see cref="ApiDocumentOptions.CacheFor"/> once every service gave its own.</summary>
+    private sealed class MergedApiDocument(
+        IProxyConfigProvider proxy, IHttpClientFactory clients, IMemoryCache cache, IOptions<ApiDocumentOptions> options, ILogger<MergedApiDocument> log)
+    {
+        private static readonly JsonObject Gateway = LoadGatewayDocument();
+
+        public async Task<(string Json, IReadOnlyList<string> Missing)> GetAsync(CancellationToken ct)
+        {
+            if (cache.TryGetValue(nameof(MergedApiDocument), out (string, IReadOnlyList<string>) cached))
+            {
+                return cached;
+            }
+
+            var services = await Task.WhenAll(proxy.ServiceAddresses().Select(service => FetchAsync(service.Name, service.Address, ct)));
+            var json = OpenApiMerge.Merge(Gateway, services).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            var missing = services.Where(service => service.Document is null).Select(service => service.Service).ToList();
+            if (missing.Count == 0)
+            {
+                cache.Set(nameof(MergedApiDocument), (json, (IReadOnlyList<string>)missing), options.Value.CacheFor);
+            }
+            else
+            {
+                log.LogWarning("The API document lacks the {Services} service(s): {Reasons}", missing, services.Select(service => service.MissingReason).OfType<string>());
+            }
+
+            return (json, missing);
+        }
+
+        private async Task<ServiceDocument> FetchAsync(string service, Uri address, CancellationToken ct)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(address, "openapi/v1.json"));
+            var (json, reason) = await clients.CreateClient(nameof(ApiDocument)).GetJsonAsync(request, options.Value.ServiceTimeout, ct);
+            return json is JsonObject document
+                ? new ServiceDocument(service, document, null)
+                : new ServiceDocument(service, null, reason ?? "answered a document that is not a JSON object");
+        }
+
+        private static JsonObject LoadGatewayDocument()
+        {
+            using var stream = typeof(ApiDocument).Assembly.GetManifestResourceStream("WardLink.Gateway.GatewayApi.json")
+                ?? throw new InvalidOperationException("GatewayApi.json is not embedded in the gateway.");
+            var document = JsonNode.Parse(stream)!.AsObject();
+
+            // The scopes are what the token endpoint grants: one per service.
+            document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!["scopes"] = new JsonObject(
+                TokenIssuer.Scopes.Select(scope => KeyValuePair.Create(scope, (JsonNode?)$"Calls to the {scope} service.")));
+            return document;
+        }
+    }
+}
+
+public sealed class ApiDocumentOptions
+{
+    /// <summary>How long a complete merged document is served before the services are asked again.</summary>
+    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the gateway waits for one service's document.</summary>
+    public TimeSpan ServiceTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace WardLink.Gateway;
+
+/// <summary>A service's own OpenAPI document, or why the gateway could not get it.</summary>
+public sealed record ServiceDocument(string Service, JsonObject? Document, string? MissingReason);
+
+/// <summary>
+/// Merges the gateway's own document with each service's into one document of the public API: the
+/// services' paths under <c>/api</c>, their tags per service, schemas of the same name kept once
+/// when identical and prefixed with the service when not, and every operation's responses
+/// completed with the statuses the gateway and the conventions add (401, 403, 429, 400, 404, 413,
+/// 502, 504), each error as <c>application/problem+json</c>.
+/// </summary>
+public static class OpenApiMerge
+{
+    public const string MissingExtension = "x-wardlink-missing";
+
+    /// <summary>Every service writes problem details through ServiceDefaults: the gateway's definition describes them all.</summary>
+    private static readonly HashSet<string> SharedSchemas = ["ProblemDetails", "HttpValidationProblemDetails"];
+
+    private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+
+    private const string SchemaRef = "#/components/schemas/";
+
+    private static readonly Dictionary<string, string> AddedResponses = new()
+    {
+        ["400"] = "Bad input: problem details naming each wrong field.",
+        ["401"] = "No valid bearer token.",
+        ["403"] = "The token's role may not do this.",
+        ["404"] = "Unknown record.",
+        ["413"] = "The request body is larger than the gateway accepts.",
+        ["429"] = "Too many requests from this client; retry after the Retry-After header's seconds.",
+        ["502"] = "The service behind the gateway is not available.",
+        ["504"] = "The service behind the gateway did not answer in time.",
+    };
+
+    public static JsonObject Merge(JsonObject gateway, IReadOnlyList<ServiceDocument> services)
+    {
+        var merged = (JsonObject)gateway.DeepClone();
+        var parts = services.Where(service => service.Document is not null).ToList();
+        var renamed = CollidingSchemas(gateway, parts);
+
+        var schemas = Child(Child(merged, "components"), "schemas");
+        foreach (var part in parts)
+        {
+            var document = (JsonObject)RewriteRefs(part.Document!, part.Service, renamed)!;
+            foreach (var (name, schema) in SchemasOf(document))
+            {
+                var mergedName = renamed.Contains(name) ? Prefixed(part.Service, name) : name;
+                schemas[mergedName] ??= schema!.DeepClone();
+            }
+
+            AddPaths(merged, part.Service, document);
+        }
+
+        var operationIds = OperationIdCounts(merged);
+        foreach (var (path, _, operation) in Operations(merged))
+        {
+            Complete(path, operation, operationIds);
+        }
+
+        var tags = merged["tags"] as JsonArray ?? [];
+        merged["tags"] = tags;
+        foreach (var tag in Operations(merged).SelectMany(operation => operation.Operation["tags"] as JsonArray ?? []).Select(tag => tag!.GetValue<string>()).Distinct())
+        {
+            if (!tags.Any(known => known!["name"]!.GetValue<string>() == tag))
+            {
+                tags.Add(new JsonObject { ["name"] = tag });
+            }
+        }
+
+        var missing = services.Where(service => service.Document is null).ToList();
+        if (missing.Count > 0)
+        {
+            merged[MissingExtension] = new JsonArray(missing
+                .Select(service => (JsonNode)new JsonObject { ["service"] = service.Service, ["reason"] = service.MissingReason })
+                .ToArray());
+        }
+
+        return merged;
+    }
+
+    /// <summary>
+    /// The schema names whose definitions differ between documents, compared after renaming the
+    /// ones found so far (two equal texts pointing at schemas that differ are different too).
+    /// </summary>
+    private static HashSet<string> CollidingSchemas(JsonObject gateway, IReadOnlyList<ServiceDocument> parts)
+    {
+        var renamed = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var variants = parts
+                .SelectMany(part => SchemasOf(part.Document!)
+                    .Where(schema => !SharedSchemas.Contains(schema.Key))
+                    .Select(schema => (schema.Key, Schema: RewriteRefs(schema.Value, part.Service, renamed))))
+                .Concat(SchemasOf(gateway).Select(schema => (schema.Key, Schema: (JsonNode?)schema.Value)))
+                .GroupBy(variant => variant.Key);
+            var found = variants
+                .Where(group => !renamed.Contains(group.Key) && group.Skip(1).Any(variant => !JsonNode.DeepEquals(variant.Schema, group.First().Schema)))
+                .Select(group => group.Key)
+                .ToList();
+            if (found.Count == 0)
+            {
+                return renamed;
+            }
+
+            renamed.UnionWith(found);
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<string, JsonNode?>> SchemasOf(JsonObject document) =>
+        document["components"]?["schemas"] as JsonObject ?? [];
+
+    private static string Prefixed(string service, string name) =>
+        CultureInfo.InvariantCulture.TextInfo.ToTitleCase(service) + name;
+
+    /// <summary>A copy of <paramref name="node"/> whose schema references follow the renames of <paramref name="service"/>'s schemas.</summary>
+    private static JsonNode? RewriteRefs(JsonNode? node, string service, HashSet<string> renamed)
+    {
+        var copy = node?.DeepClone();
+        foreach (var reference in References(copy))
+        {
+            var target = reference["$ref"]!.GetValue<string>();
+            if (target.StartsWith(SchemaRef, StringComparison.Ordinal) && renamed.Contains(target[SchemaRef.Length..]))
+            {
+                reference["$ref"] = SchemaRef + Prefixed(service, target[SchemaRef.Length..]);
+            }
+        }
+
+        return copy;
+    }
+
+    private static IEnumerable<JsonObject> References(JsonNode? node) => node switch
+    {
+        JsonObject json when json["$ref"] is JsonValue => [json],
+        JsonObject json => json.SelectMany(property => References(property.Value)),
+        JsonArray array => array.SelectMany(References),
+        _ => [],
+    };
+
+    /// <summary>The service's paths under <c>/api</c>, each operation tagged with the service.</summary>
+    private static void AddPaths(JsonObject merged, string service, JsonObject document)
+    {
+        var paths = Child(merged, "paths");
+        foreach (var (path, item) in document["paths"] as JsonObject ?? [])
+        {
+            var publicPath = "/api" + path;
+            var copy = (JsonObject)item!.DeepClone();
+            foreach (var method in Methods.Where(method => copy[method] is JsonObject))
+            {
+                var operation = (JsonObject)copy[method]!;
+                var tags = (operation["tags"] as JsonArray ?? []).Select(tag => ServiceTag(service, tag!.GetValue<string>())).Distinct().ToList();
+                operation["tags"] = new JsonArray(tags.Select(tag => (JsonNode)tag).DefaultIfEmpty(service).ToArray());
+                operation["x-wardlink-service"] = service;
+                if (publicPath.StartsWith("/api/public/", StringComparison.Ordinal))
+                {
+                    operation["security"] = new JsonArray();
+                }
+            }
+
+            paths[publicPath] = copy;
+        }
+    }
+
+    /// <summary>A service's tag named by its service: <c>tips</c> for "Tips", <c>tips: Public tips</c>.</summary>
+    private static string ServiceTag(string service, string tag) =>
+        string.Equals(service, tag, StringComparison.OrdinalIgnoreCase) ? service : $"{service}: {tag}";
+
+    private static List<(string Path, string Method, JsonObject Operation)> Operations(JsonObject document) =>
+        (document["paths"] as JsonObject ?? [])
+            .SelectMany(path => Methods
+                .Where(method => path.Value?[method] is JsonObject)
+                .Select(method => (path.Key, method, (JsonObject)path.Value![method]!)))
+            .ToList();
+
+    private static Dictionary<string, int> OperationIdCounts(JsonObject document) =>
+        Operations(document)
+            .Select(operation => operation.Operation["operationId"]?.GetValue<string>())
+            .OfType<string>()
+            .GroupBy(id => id, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// Adds what the gateway and the conventions make an operation answer: 429 always; 401 and
+    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 413 with a body; 502 and
+    /// 504 when proxied. Every error response without content gets problem details.
+    /// </summary>
+    private static void Complete(string path, JsonObject operation, Dictionary<string, int> operationIds)
+    {
+        var service = operation["x-wardlink-service"]?.GetValue<string>();
+        if (service is not null && operation["operationId"]?.GetValue<string>() is { } id && operationIds[id] > 1)
+        {
+            operation["operationId"] = Prefixed(service, id);
+        }
+
+        var anonymous = operation["security"] is JsonArray { Count: 0 };
+        var hasBody = operation["requestBody"] is not null;
+        var added = new List<string> { "429" };
+        if (!anonymous)
+        {
+            added.AddRange(["401", "403"]);
+        }
+
+        if (hasBody || operation["parameters"] is JsonArray { Count: > 0 })
+        {
+            added.Add("400");
+        }
+
+        if (path.Contains('{', StringComparison.Ordinal))
+        {
+            added.Add("404");
+        }
+
+        if (hasBody)
+        {
+            added.Add("413");
+        }
+
+        if (service is not null)
+        {
+            added.AddRange(["502", "504"]);
+        }
+
+        var responses = Child(operation, "responses");
+        foreach (var status in added)
+        {
+            responses[status] ??= new JsonObject { ["description"] = AddedResponses[status] };
+        }
+
+        foreach (var (status, response) in responses.Where(response => response.Key[0] is '4' or '5').ToList())
+        {
+            var content = response!["content"] as JsonObject;
+            if (content is null or { Count: 0 })
+            {
+                response["content"] = new JsonObject
+                {
+                    ["application/problem+json"] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = SchemaRef + "ProblemDetails" } },
+                };
+            }
+
+            if (status == "429")
+            {
+                response["headers"] ??= new JsonObject
+                {
+                    ["Retry-After"] = new JsonObject
+                    {
+                        ["description"] = "Seconds until the client's window allows requests again.",
+                        ["schema"] = new JsonObject { ["type"] = "integer" },
+                    },
+                };
+            }
+        }
+
+        operation["responses"] = new JsonObject(responses
+            .OrderBy(response => response.Key, StringComparer.Ordinal)
+            .Select(response => KeyValuePair.Create(response.Key, response.Value?.DeepClone())));
+    }
+
+    private static JsonObject Child(JsonObject parent, string name)
+    {
+        if (parent[name] is not JsonObject child)
+        {
+            parent[name] = child = [];
+        }
+
+        return child;
+    }
+}

@@ -1,0 +1,402 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.OpenApi;
+using WardLink.Gateway;
+using WardLink.ServiceDefaults.Security;
+using WardLink.Testing;
+
+namespace WardLink.SystemTests;
+
+/// <summary>The gateway's own surface with every service up: the merged API document, its UI, the annual report, body limit and headers.</summary>
+[Collection(GatewaySurface.Collection)]
+public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    private static readonly string[] ServiceNames = ["incidents", "patrols", "tips", "partners"];
+
+    private readonly HttpClient _gateway = system.CreateGatewayClient();
+
+    [Fact]
+    public async Task The_merged_document_has_every_service_s_paths_under_api_with_auth_rate_limits_and_problem_details()
+    {
+        var json = await GatewaySurface.CompleteDocumentAsync(system);
+        var read = OpenApiDocument.Parse(json, "json");
+        Assert.Empty(read.Diagnostic!.Errors);
+        Assert.Empty(read.Document!.Validate(ValidationRuleSet.GetDefaultRuleSet())!);
+        var document = JsonNode.Parse(json)!.AsObject();
+        Assert.Null(document[OpenApiMerge.MissingExtension]);
+        var paths = document["paths"]!.AsObject();
+        foreach (var service in ServiceNames)
+        {
+            using var direct = system.CreateServiceClient(service);
+            var own = await direct.GetFromJsonAsync<JsonObject>("/openapi/v1.json", TestContext.Current.CancellationToken);
+            var ownPaths = own!["paths"]!.AsObject().Select(path => path.Key).ToList();
+            Assert.NotEmpty(ownPaths);
+            Assert.All(ownPaths, path => Assert.True(paths.ContainsKey("/api" + path), $"{service}: /api{path} is not in the merged document"));
+        }
+
+        Assert.Contains("/api/reports/annual", paths.Select(path => path.Key));
+        Assert.Contains("/connect/token", paths.Select(path => path.Key));
+        var flow = document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!;
+        Assert.Equal("/connect/token", flow["tokenUrl"]!.GetValue<string>());
+        Assert.Equal(TokenIssuer.Scopes.Order(StringComparer.Ordinal), flow["scopes"]!.AsObject().Select(scope => scope.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("oauth2", Assert.Single(Assert.Single(document["security"]!.AsArray())!.AsObject()).Key);
+        Assert.NotNull(document["components"]!["schemas"]!["ProblemDetails"]);
+
+        var operations = paths.SelectMany(path => path.Value!.AsObject().Select(operation => (Path: path.Key, Operation: operation.Value!.AsObject()))).ToList();
+        foreach (var (path, operation) in operations)
+        {
+            var anonymous = path.StartsWith("/api/public/tips", StringComparison.Ordinal) || path.StartsWith("/health/", StringComparison.Ordinal) || path == "/connect/token";
+            var responses = operation["responses"]!.AsObject();
+            Assert.Equal(anonymous, operation["security"] is JsonArray { Count: 0 });
+            var expected = anonymous ? new[] { "429" } : ["401", "403", "429"];
+            Assert.All(expected, status => Assert.True(responses.ContainsKey(status), $"{path}: no {status}"));
+            // A readiness report is a health report at any status, not problem details.
+            if (path.StartsWith("/api/", StringComparison.Ordinal) && !path.EndsWith("/health", StringComparison.Ordinal))
+            {
+                Assert.All(responses.Where(status => status.Key[0] is '4' or '5'), status =>
+                    Assert.True(status.Value!["content"]!["application/problem+json"] is not null, $"{path} {status.Key} is not problem details"));
+            }
+        }
+
+        Assert.Contains(operations, operation => operation.Path == "/api/public/tips");
+    }
+
+    [Fact]
+    public async Task The_docs_UI_and_the_document_are_served_from_the_gateway_without_a_token_with_the_script_under_a_nonce_policy()
+    {
+        using var anonymous = system.CreateAnonymousGatewayClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(ApiDocument.Path, TestContext.Current.CancellationToken)).StatusCode);
+        var page = await anonymous.GetAsync(ApiDocument.UiPath, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("openapi/wardlink.json", html, StringComparison.Ordinal);
+        var nonce = NonceOnScript().Match(html).Groups["nonce"].Value;
+        Assert.NotEmpty(nonce);
+        var policy = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains($"script-src 'self' 'nonce-{nonce}'", policy, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+
+        var script = await anonymous.GetAsync($"{ApiDocument.UiPath}/scalar.js", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        Assert.True((await script.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Length > 100_000);
+    }
+
+    [Fact]
+    public async Task The_annual_report_has_each_service_s_own_statistics_unchanged()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await _gateway.PostAsync("/api/tips", Tips.Json(), TestContext.Current.CancellationToken)).StatusCode);
+        var incident = await Incidents.ReportTheftAsync(_gateway, "Obstetrics hospital waiting room", "2024-05-02T20:10:00+07:00");
+        Assert.Equal(HttpStatusCode.Created, incident.StatusCode);
+
+        var report = await _gateway.GetFromJsonAsync<JsonObject>($"{AnnualReport.Path}?year=2024", TestContext.Current.CancellationToken);
+
+        Assert.Equal(2024, report!["year"]!.GetValue<int>());
+        Assert.True(report["complete"]!.GetValue<bool>());
+        var services = report["services"]!.AsObject();
+        Assert.Equal(ServiceNames.Order(StringComparer.Ordinal), services.Select(service => service.Key).Order(StringComparer.Ordinal));
+        foreach (var service in ServiceNames)
+        {
+            using var direct = system.CreateServiceClient(service).As(TestAuth.Token(WardLinkRoles.Police));
+            var own = await direct.GetFromJsonAsync<JsonNode>($"/api/{service}/stats?year=2024", TestContext.Current.CancellationToken);
+            Assert.Equal("ok", services[service]!["status"]!.GetValue<string>());
+            Assert.True(JsonNode.DeepEquals(own, services[service]!["statistics"]), $"{service}: {services[service]!["statistics"]} is not {own}");
+        }
+
+        Assert.Equal(1, services["tips"]!["statistics"]!["received"]!.GetValue<int>());
+        Assert.Equal(1, services["incidents"]!["statistics"]!["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task An_auditor_s_report_is_complete_because_the_gateway_passes_its_token_on_to_every_service()
+    {
+        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
+
+        var report = await auditor.GetFromJsonAsync<JsonObject>($"{AnnualReport.Path}?year=2023", TestContext.Current.CancellationToken);
+
+        Assert.True(report!["complete"]!.GetValue<bool>(), report.ToJsonString());
+        Assert.All(ServiceNames, service => Assert.Equal(2023, report["services"]![service]!["statistics"]!["year"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task A_report_needs_a_token_of_the_police_or_an_auditor()
+    {
+        using var anonymous = system.CreateAnonymousGatewayClient();
+        using var partner = await system.CreateGatewayClientAsync("test-partner-a");
+
+        var withoutToken = await anonymous.GetAsync($"{AnnualReport.Path}?year=2024", TestContext.Current.CancellationToken);
+        var asPartner = await partner.GetAsync($"{AnnualReport.Path}?year=2024", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, asPartner.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("?year=1999")]
+    [InlineData("?year=2101")]
+    [InlineData("")]
+    public async Task A_report_for_a_year_out_of_range_is_a_400_problem_naming_the_year(string query)
+    {
+        var response = await _gateway.GetAsync($"{AnnualReport.Path}{query}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.NotNull(problem!["errors"]!["year"]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_body_over_the_limit_is_a_413_problem_and_nothing_is_stored(bool chunked)
+    {
+        var before = await TipsReceivedAsync();
+        var huge = $$"""{ "channel": "chat", "category": "theft", "description": "{{new string('x', 2 * 1024 * 1024)}}" }""";
+        using var content = new StringContent(huge, Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tips") { Content = content };
+        request.Headers.TransferEncodingChunked = chunked;
+
+        var response = await _gateway.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.Equal("The request body is too large.", problem!["title"]!.GetValue<string>());
+        Assert.Equal(before, await TipsReceivedAsync());
+    }
+
+    [Theory]
+    [InlineData("/api/tips/stats?year=2024", HttpStatusCode.OK)]
+    [InlineData("/api/tips/00000000-0000-0000-0000-000000000001", HttpStatusCode.NotFound)]
+    [InlineData("/api/reports/annual?year=2024", HttpStatusCode.OK)]
+    [InlineData("/nowhere", HttpStatusCode.NotFound)]
+    [InlineData(ApiDocument.Path, HttpStatusCode.OK)]
+    public async Task Every_answer_carries_the_security_headers_and_no_server_header(string path, HttpStatusCode status)
+    {
+        var response = await _gateway.GetAsync(path, TestContext.Current.CancellationToken);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.Contains("frame-ancestors 'none'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        Assert.False(response.Headers.Contains("Server"));
+    }
+
+    private async Task<int> TipsReceivedAsync()
+    {
+        using var tips = system.CreateServiceClient("tips").As(TestAuth.Token(WardLinkRoles.Police));
+        var page = await tips.GetFromJsonAsync<JsonObject>("/api/tips", TestContext.Current.CancellationToken);
+        return page!["total"]!.GetValue<int>();
+    }
+
+    [GeneratedRegex("""<script src="scalar.js" nonce="(?<nonce>[^"]+)">""")]
+    private static partial Regex NonceOnScript();
+}
+
+/// <summary>One service down: the report and the document are built from the others and say what is missing.</summary>
+[Collection(GatewaySurface.Collection)]
+public sealed class MissingServiceTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    [Fact]
+    public async Task A_stopped_service_is_reported_missing_in_the_report_and_the_document_while_the_others_are_present()
+    {
+        using var gateway = system.CreateGatewayClient();
+        await system.WaitUntilReadyAsync();
+        await system.StopAsync("partners");
+
+        var report = await gateway.GetFromJsonAsync<JsonObject>($"{AnnualReport.Path}?year=2024", TestContext.Current.CancellationToken);
+
+        Assert.False(report!["complete"]!.GetValue<bool>());
+        var partners = report["services"]!["partners"]!.AsObject();
+        Assert.Equal("missing", partners["status"]!.GetValue<string>());
+        Assert.Equal("unreachable", partners["reason"]!.GetValue<string>());
+        Assert.False(partners.ContainsKey("statistics"));
+        foreach (var service in new[] { "tips", "incidents", "patrols" })
+        {
+            Assert.Equal("ok", report["services"]![service]!["status"]!.GetValue<string>());
+            Assert.Equal(2024, report["services"]![service]!["statistics"]!["year"]!.GetValue<int>());
+        }
+
+        var response = await gateway.GetAsync(ApiDocument.Path, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("partners", Assert.Single(response.Headers.GetValues(ApiDocument.MissingHeader)));
+        var document = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        var missing = Assert.Single(document[OpenApiMerge.MissingExtension]!.AsArray())!;
+        Assert.Equal("partners", missing["service"]!.GetValue<string>());
+        var paths = document["paths"]!.AsObject().Select(path => path.Key).ToList();
+        Assert.DoesNotContain(paths, path => path.StartsWith("/api/partners", StringComparison.Ordinal));
+        Assert.Contains("/api/tips/stats", paths);
+        Assert.Contains("/api/incidents/stats", paths);
+        Assert.Contains("/api/patrols/stats", paths);
+    }
+}
+
+/// <summary>A service that accepts the connection and never answers is given up on after the timeout.</summary>
+public sealed class ServiceRequestTests
+{
+    [Fact]
+    public async Task A_service_that_does_not_answer_in_time_is_missing_with_the_time_it_was_given()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = silent.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/api/tips/stats?year=2024");
+
+        var (json, reason) = await client.GetJsonAsync(request, TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+
+        Assert.Null(json);
+        Assert.Equal("timed out after 0.3 s", reason);
+        (await accepted).Dispose();
+    }
+}
+
+/// <summary>The system with small rate limits: 40 requests per client and 2 public tips per address, each per 2 s window.</summary>
+public sealed class RateLimitedSystem : WardLinkSystem
+{
+    protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
+    {
+        ["RateLimits:PerClient:PermitLimit"] = "40",
+        ["RateLimits:PerClient:Window"] = "00:00:02",
+        ["RateLimits:PublicTips:PermitLimit"] = "2",
+        ["RateLimits:PublicTips:Window"] = "00:00:02",
+    };
+}
+
+[Collection(GatewaySurface.Collection)]
+public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<RateLimitedSystem>
+{
+    private readonly HttpClient _gateway = system.CreateGatewayClient();
+
+    [Fact]
+    public async Task A_client_over_its_limit_on_a_proxied_route_gets_429_with_Retry_After_and_is_served_again_after_the_window()
+    {
+        var rejected = await FirstRejectionAsync(() => _gateway.GetAsync("/api/incidents/stats?year=2024", TestContext.Current.CancellationToken), 200);
+
+        await AssertTooManyRequestsAsync(rejected);
+        var recovered = await Eventually.Get(
+            async () =>
+            {
+                var response = await _gateway.GetAsync("/api/incidents/stats?year=2024", TestContext.Current.CancellationToken);
+                return response.StatusCode == HttpStatusCode.TooManyRequests ? null : response;
+            },
+            "the client's next window");
+        Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_public_tip_intake_has_a_stricter_limit_than_the_rest()
+    {
+        var rejected = await FirstRejectionAsync(() => _gateway.PostAsync("/api/public/tips", PublicTip(), TestContext.Current.CancellationToken), 20);
+
+        await AssertTooManyRequestsAsync(rejected);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
+        var recovered = await Eventually.Get(
+            async () =>
+            {
+                var response = await _gateway.PostAsync("/api/public/tips", PublicTip(), TestContext.Current.CancellationToken);
+                return response.StatusCode == HttpStatusCode.TooManyRequests ? null : response;
+            },
+            "the address's next public tip window");
+        Assert.Equal(HttpStatusCode.Created, recovered.StatusCode);
+    }
+
+    [Fact]
+    public async Task Each_client_has_its_own_limit()
+    {
+        using var police = await system.CreateGatewayClientAsync("test-police");
+        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
+
+        var rejected = await FirstRejectionAsync(() => police.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken), 200);
+
+        await AssertTooManyRequestsAsync(rejected);
+        Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await police.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> FirstRejectionAsync(Func<Task<HttpResponseMessage>> send, int attempts)
+    {
+        for (var attempt = 0; attempt < attempts; attempt++)
+        {
+            var response = await send();
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                return response;
+            }
+
+            Assert.True(response.IsSuccessStatusCode, $"attempt {attempt}: {response.StatusCode}");
+        }
+
+        throw new InvalidOperationException($"No 429 in {attempts} requests.");
+    }
+
+    private static async Task AssertTooManyRequestsAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value.TotalSeconds, 1, 2);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+    }
+
+    private static StringContent PublicTip() => new(
+        """{ "category": "theft", "description": "Bags taken from the Endocrinology hospital benches.", "place": { "description": "Endocrinology hospital benches" } }""",
+        Encoding.UTF8,
+        "application/json");
+}
+
+/// <summary>
+/// The gateway surface's test classes each start the whole system; they run one after another
+/// rather than beside the other system tests' systems, to bound the load on the machine.
+/// </summary>
+public static class GatewaySurface
+{
+    public const string Collection = "gateway surface";
+
+    /// <summary>The merged document once every service is in it.</summary>
+    public static async Task<string> CompleteDocumentAsync(WardLinkSystem system)
+    {
+        await system.WaitUntilReadyAsync();
+        using var gateway = system.CreateAnonymousGatewayClient();
+
+        // A service generates its own document on the first request: under load that may take
+        // longer than the gateway waits, and the gateway then serves a partial document.
+        var response = await Eventually.Get(
+            async () =>
+            {
+                var answer = await gateway.GetAsync(ApiDocument.Path, TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                return answer.Headers.Contains(ApiDocument.MissingHeader) ? null : answer;
+            },
+            "a document with every service in it");
+        return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+    }
+}
+
+[Collection(GatewaySurface.Collection)]
+public sealed class CachedDocumentTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    [Fact]
+    public async Task A_complete_document_is_served_from_the_cache_while_a_service_stops_within_the_cache_time()
+    {
+        var complete = await GatewaySurface.CompleteDocumentAsync(system);
+        await system.StopAsync("partners");
+        using var gateway = system.CreateAnonymousGatewayClient();
+
+        var response = await gateway.GetAsync(ApiDocument.Path, TestContext.Current.CancellationToken);
+
+        Assert.False(response.Headers.Contains(ApiDocument.MissingHeader));
+        Assert.Equal(complete, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+}
