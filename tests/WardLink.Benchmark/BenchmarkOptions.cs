@@ -23,12 +23,12 @@ public sealed record BenchmarkOptions(
           --rate                 requests per second of the fixed-rate latency run (default 500)
           --propagation-samples  referrals timed from append to effect (default 50)
           --base-events          events in the tips store at 1× (default 10000; then 10× and 100×)
-          --growth-rate          requests per second of the growth runs (default 100)
+          --growth-rate          requests per second of the growth runs, well below capacity (default 20)
         """;
 
     public static BenchmarkOptions? Parse(string[] args)
     {
-        var options = new BenchmarkOptions(Directory.GetCurrentDirectory(), 47080, 8, TimeSpan.FromSeconds(10), 500, 50, 10_000, [1, 10, 100], 100);
+        var options = new BenchmarkOptions(Directory.GetCurrentDirectory(), 47080, 8, TimeSpan.FromSeconds(10), 500, 50, 10_000, [1, 10, 100], 20);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
