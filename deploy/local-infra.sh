@@ -61,8 +61,8 @@ Environment (defaults):
   WARDLINK_RABBIT_MGMT_PORT  15673
   WARDLINK_RABBIT_DIST_PORT  25673
   WARDLINK_RABBIT_NODE       wardlink-run   (node: <name>@localhost)
-  WARDLINK_PG_FAST           unset; 1 = fsync/synchronous_commit/full_page_writes
-                             off (tests only; applied when PostgreSQL starts)
+  WARDLINK_PG_FAST           unset; 1 = fsync/synchronous_commit/full_page_writes/
+                             autovacuum off (tests only; applied when PostgreSQL starts)
 
 Example test profile next to the default one:
   WARDLINK_LOCAL_DIR=.local/test WARDLINK_PG_PORT=55433 WARDLINK_AMQP_PORT=55673 \\
@@ -399,6 +399,9 @@ pg_write_conf() {
       echo "fsync = off"
       echo "synchronous_commit = off"
       echo "full_page_writes = off"
+      # Test databases live for one test class; an autovacuum worker still in one when the class
+      # drops it makes DROP DATABASE … WITH (FORCE) fail (the test role cannot end its process).
+      echo "autovacuum = off"
     fi
   } >"$conf"
   if is_root; then chown postgres:postgres "$conf"; fi

@@ -16,6 +16,7 @@ builder.AddWardLinkProblemDetails();
 builder.AddDevelopmentAuthSettings();
 builder.AddWardLinkTokenIssuer();
 builder.AddWardLinkGatewayAuthorization();
+builder.AddWardLinkSecurityHeaders();
 builder.AddWardLinkRequestLimits();
 builder.AddWardLinkRateLimits();
 builder.AddWardLinkProxy();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Scalar.AspNetCore;
 
 namespace WardLink.Gateway;
@@ -11,6 +12,13 @@ namespace WardLink.Gateway;
 public static class SecurityHeaders
 {
     private const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+    /// <summary>Kestrel itself adds no <c>Server</c> header (one it writes late could not be removed here).</summary>
+    public static WebApplicationBuilder AddWardLinkSecurityHeaders(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
+        return builder;
+    }
 
     public static WebApplication UseWardLinkSecurityHeaders(this WebApplication app)
     {

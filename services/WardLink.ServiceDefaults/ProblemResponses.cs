@@ -1,6 +1,10 @@
+using System.Collections;
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +22,71 @@ public static class ProblemResponses
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+
+        // Text from a client is only data: answers escape markup characters (<, >, &, quotes), so a
+        // page or a mis-sniffing browser never reads them as HTML; letters of every script stay readable.
+        options.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(RefuseUnstorableValues);
     }
+
+    /// <summary>
+    /// Values the types or the database cannot hold are unreadable input, as <c>null</c> for a
+    /// number is: a <c>null</c> inside a list of records or strings (<c>"checkpoints": [null]</c>),
+    /// which the decisions' types promise never to see, and text with a NUL character
+    /// (<c>\u0000</c>), which PostgreSQL cannot store.
+    /// </summary>
+    private static void RefuseUnstorableValues(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        var checkedProperties = type.Properties
+            .Where(property => property.Get is not null && (property.PropertyType == typeof(string) || ItemTypeOf(property.PropertyType) is { IsValueType: false }))
+            .ToList();
+        if (checkedProperties.Count == 0)
+        {
+            return;
+        }
+
+        var previous = type.OnDeserialized;
+        type.OnDeserialized = value =>
+        {
+            previous?.Invoke(value);
+            foreach (var property in checkedProperties)
+            {
+                if (UnstorableIn(property.Get!(value), property.Name) is { } unstorable)
+                {
+                    throw unstorable;
+                }
+            }
+        };
+    }
+
+    /// <summary>What <paramref name="value"/> holds that cannot be stored; a record's own values are checked when it is read.</summary>
+    private static UnreadableValueException? UnstorableIn(object? value, string member) => value switch
+    {
+        string text => text.Contains('\0', StringComparison.Ordinal) ? new(member, "Text cannot hold the NUL character (\\u0000).") : null,
+        IEnumerable items => items.Cast<object?>()
+            .Select((item, index) => item is null
+                ? new UnreadableValueException($"{member}[{index}]", "A list item cannot be null.")
+                : UnstorableIn(item, $"{member}[{index}]"))
+            .FirstOrDefault(unstorable => unstorable is not null),
+        _ => null,
+    };
+
+    /// <summary>An unreadable value at <paramref name="Member"/> within the object being read (STJ gives the object's path).</summary>
+    private sealed class UnreadableValueException(string member, string message) : JsonException(message)
+    {
+        public string Member { get; } = member;
+    }
+
+    private static Type? ItemTypeOf(Type type) =>
+        type == typeof(string)
+            ? null
+            : Array.Find(type.IsInterface ? [type, .. type.GetInterfaces()] : type.GetInterfaces(), candidate => candidate.IsGenericType && candidate.GetGenericTypeDefinition() == typeof(IEnumerable<>))
+                ?.GetGenericArguments()[0];
 
     public static IHostApplicationBuilder AddWardLinkProblemDetails(this IHostApplicationBuilder builder)
     {
@@ -52,7 +120,7 @@ public static class ProblemResponses
             ProblemDetails? problem = exception switch
             {
                 BadHttpRequestException { InnerException: JsonException json } => new HttpValidationProblemDetails(
-                    new Dictionary<string, string[]> { [FieldOf(json.Path)] = [$"The value is not valid here. {Describe(json)}".TrimEnd()] })
+                    new Dictionary<string, string[]> { [FieldOf(json)] = [$"The value is not valid here. {Describe(json)}".TrimEnd()] })
                 {
                     Status = StatusCodes.Status400BadRequest,
                     Title = "The request body is not valid.",
@@ -81,10 +149,15 @@ public static class ProblemResponses
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
         }
 
-        private static string FieldOf(string? path) =>
-            string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+        private static string FieldOf(JsonException json)
+        {
+            var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : json.Path.TrimStart('$', '.');
+            return json is UnreadableValueException unreadable
+                ? field is null ? unreadable.Member : $"{field}.{unreadable.Member}"
+                : field ?? "body";
+        }
 
         private static string Describe(JsonException json) =>
-            json.InnerException?.Message ?? string.Empty;
+            json is UnreadableValueException ? json.Message : json.InnerException?.Message ?? string.Empty;
     }
 }

@@ -8,7 +8,8 @@ namespace WardLink.ServiceDefaults;
 
 /// <summary>
 /// What every WardLink service has: telemetry, health, problem details, token validation with the
-/// WardLink policies (police-only unless an endpoint names another), an OpenAPI document.
+/// WardLink policies (police-only unless an endpoint names another), a request body limit, an
+/// OpenAPI document.
 /// </summary>
 public static class ServiceComposition
 {
@@ -21,6 +22,7 @@ public static class ServiceComposition
         builder.AddWardLinkHealth();
         builder.AddWardLinkProblemDetails();
         builder.AddWardLinkAuthentication(serviceName);
+        builder.AddWardLinkRequestLimits();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
@@ -32,6 +34,9 @@ public static class ServiceComposition
         app.UseWardLinkProblemDetails();
         app.UseAuthentication();
         app.UseAuthorization();
+
+        // After authorization: a caller without the right token is refused before its body is read.
+        app.UseWardLinkRequestLimits();
         app.MapWardLinkHealth();
         app.MapOpenApi().AllowAnonymous();
         return app;

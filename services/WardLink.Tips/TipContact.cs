@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 
 namespace WardLink.Tips;
@@ -10,8 +11,11 @@ public sealed record ContactDetails(string? Name, string? Phone, string? Email)
 {
     public const int MaxLength = 200;
 
+    // Checks on the fields, not fields: never read from a request, described in its schema, or shown.
+    [JsonIgnore]
     public bool IsEmpty => string.IsNullOrWhiteSpace(Name) && string.IsNullOrWhiteSpace(Phone) && string.IsNullOrWhiteSpace(Email);
 
+    [JsonIgnore]
     public bool IsTooLong => (Name?.Length ?? 0) > MaxLength || (Phone?.Length ?? 0) > MaxLength || (Email?.Length ?? 0) > MaxLength;
 }
 

@@ -1,0 +1,335 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.ServiceDefaults;
+using WardLink.Testing;
+using static WardLink.IntegrationTests.BadInput.JsonBodies;
+
+namespace WardLink.IntegrationTests.BadInput;
+
+/// <summary>
+/// Bad input against every write endpoint a service describes in its OpenAPI document, so an
+/// endpoint added later is covered without editing a test. Path parameters are fresh GUIDs or an
+/// unknown code. What bad input gets:
+/// <list type="bullet">
+/// <item>malformed JSON, a wrong type, text with a NUL character, an unknown enum value: a 4xx
+/// problem (a 400 naming the field where the value is readable as JSON), never 2xx nor 5xx, and
+/// nothing stored;</item>
+/// <item>a body over <c>Limits:MaxRequestBodyBytes</c>: a 413 problem, nothing stored;</item>
+/// <item>script- or SQL-looking text: refused (4xx, nothing stored) where the schema constrains the
+/// value (a format, a pattern); in free text it may be accepted, but only as data: never a 5xx,
+/// answered JSON-escaped, returned verbatim where the answer shows it, and the tables intact.</item>
+/// </list>
+/// Each test runs one kind of case over all endpoints and reports every failure at once.
+/// </summary>
+public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPoint> service) : IClassFixture<ServiceFixture<TEntryPoint>>
+    where TEntryPoint : class
+{
+    public const string Script = "<script>alert(1)</script>";
+    public const string Sql = "'; DROP TABLE mt_events; --";
+
+    private readonly HttpClient _client = service.CreateClient();
+    private readonly StoredRows _stored = new(service.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")!);
+
+    private int _requests;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_write_endpoint_is_described_and_each_that_reads_a_body_has_its_schema()
+    {
+        var described = await WriteEndpoint.DescribedByAsync(_client, Ct);
+        var mapped = WriteEndpoint.MappedBy(service.Host.Services);
+
+        Assert.NotEmpty(mapped);
+        Assert.Equal(mapped.Keys.Order(StringComparer.Ordinal), described.Select(endpoint => endpoint.ToString()).Order(StringComparer.Ordinal));
+        Assert.All(
+            described.Where(endpoint => mapped[endpoint.ToString()]),
+            endpoint => Assert.True(endpoint.Body is { Kind: SchemaKind.Record }, $"{endpoint} reads a body but describes no object schema to fuzz."));
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_4xx_problem_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            if (endpoint.Body is null)
+            {
+                failures.AddRange(await RefusedAsync(endpoint, "a body where none is read", Json("this is not JSON")));
+                continue;
+            }
+
+            var sample = endpoint.Body.Sample()!.ToJsonString();
+            failures.AddRange(await RefusedAsync(endpoint, "truncated JSON", Json(sample[..(sample.Length / 2)])));
+            failures.AddRange(await RefusedAsync(endpoint, "trailing garbage", Json(sample + " }garbage")));
+            failures.AddRange(await RefusedAsync(endpoint, "not JSON", Json("this is not JSON")));
+            failures.AddRange(await RefusedAsync(endpoint, "an empty body", Json(string.Empty)));
+            failures.AddRange(await RefusedAsync(endpoint, "a JSON null body", Json("null")));
+            failures.AddRange(await RefusedAsync(endpoint, "a JSON array body", Json("[]"), "body"));
+            failures.AddRange(await RefusedAsync(endpoint, "a JSON string body", Json("\"text\""), "body"));
+            failures.AddRange(await RefusedAsync(endpoint, "a text/plain body", new StringContent(sample, Encoding.UTF8, "text/plain")));
+        }
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_or_one_that_cannot_be_stored_is_a_400_problem_naming_it_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, schema) in endpoint.Body?.Values() ?? [])
+            {
+                foreach (var wrong in WrongValuesFor(schema))
+                {
+                    failures.AddRange(await RefusedAsync(
+                        endpoint, $"{path} = {wrong?.ToJsonString() ?? "null"}", Json(SampleWith(endpoint.Body!, path, wrong)), path));
+                }
+            }
+        }
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task An_unknown_enum_value_is_a_400_problem_naming_it_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        var enums = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, _) in endpoint.Body?.Values().Where(value => value.Schema.Kind == SchemaKind.Enum) ?? [])
+            {
+                enums++;
+                foreach (var unknown in new[] { "notAValue", string.Empty, "1", Script })
+                {
+                    failures.AddRange(await RefusedAsync(endpoint, $"{path} = \"{unknown}\"", Json(SampleWith(endpoint.Body!, path, unknown)), path));
+                }
+            }
+        }
+
+        Assert.True(enums > 0, "No write endpoint has an enum value to fuzz.");
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_a_413_problem_and_stores_nothing_one_under_it_is_read()
+    {
+        var limit = service.Host.Services.GetRequiredService<RequestBodyLimit>().MaxBytes;
+        var failures = new List<string>();
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            var sample = endpoint.Body?.Sample()?.ToJsonString() ?? "{}";
+            var over = Padded(sample, limit + 1);
+            failures.AddRange(await RefusedAsync(endpoint, "a body one byte over the limit", Json(over), status: 413));
+            failures.AddRange(await RefusedAsync(endpoint, "a chunked body over the limit", Chunked(over), status: 413));
+
+            var under = await SendAsync(endpoint, Json(Padded(sample, limit)));
+            if (under.Status is 401 or 403 or 413 or >= 500)
+            {
+                failures.Add($"{endpoint}, a body at the limit: {under.Status} {under.Body}");
+            }
+        }
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task Script_and_sql_text_is_refused_where_constrained_and_kept_verbatim_as_data_in_free_text()
+    {
+        var tablesBefore = (await _stored.CountAsync(Ct)).Keys.ToList();
+        var failures = new List<string>();
+        var output = TestContext.Current.TestOutputHelper;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var payload in new[] { Script, Sql })
+            {
+                if (endpoint.Parameters.Any(parameter => !parameter.IsGuid))
+                {
+                    failures.AddRange(await RefusedAsync(endpoint, $"path code = {payload}", Json(endpoint.Body?.Sample()?.ToJsonString() ?? "{}"), code: payload));
+                }
+
+                foreach (var (path, schema) in endpoint.Body?.Values().Where(value => value.Schema.Kind == SchemaKind.Text) ?? [])
+                {
+                    var body = Json(SampleWith(endpoint.Body!, path, payload));
+                    var what = $"{path} = {payload}";
+                    if (schema.IsConstrainedText)
+                    {
+                        failures.AddRange(await RefusedAsync(endpoint, what, body, path));
+                        continue;
+                    }
+
+                    var answer = await SendAsync(endpoint, body);
+                    failures.AddRange(answer.Status is >= 200 and < 300
+                        ? KeptAsData(endpoint, what, answer, path, payload)
+                        : RefusalFailures(endpoint, what, answer, null, null));
+                    output?.WriteLine($"{endpoint}, {what}: {answer.Status}");
+                }
+            }
+        }
+
+        var tablesAfter = await _stored.CountAsync(Ct);
+        Assert.All(tablesBefore, table => Assert.Contains(table, tablesAfter.Keys));
+        Assert.Contains(tablesAfter.Keys, table => table.EndsWith(".mt_events", StringComparison.Ordinal));
+        AssertNone(failures);
+    }
+
+    private Task<IReadOnlyList<WriteEndpoint>> EndpointsAsync() => WriteEndpoint.DescribedByAsync(_client, Ct);
+
+    /// <summary>
+    /// Wrong JSON for a value of <paramref name="schema"/>: another type, an unreadable text, text
+    /// with a NUL character (PostgreSQL stores none), a null where none is allowed.
+    /// </summary>
+    private static IEnumerable<JsonNode?> WrongValuesFor(BodySchema schema)
+    {
+        IEnumerable<JsonNode?> wrong = schema.Kind switch
+        {
+            SchemaKind.Record => [new JsonArray(), "text"],
+            SchemaKind.Array => [new JsonObject(), "text"],
+            SchemaKind.Enum => [42, new JsonArray()],
+            SchemaKind.Number => ["not a number", true, new JsonObject()],
+            SchemaKind.WholeNumber => ["not a number", 1.5, 2147483648L, new JsonArray()],
+            SchemaKind.Boolean => ["yes", 1],
+            _ when schema.Format is { } format => [$"not a {format}", 42, new JsonArray()],
+            _ => [42, true, new JsonArray(), new JsonObject(), "text with a \u0000 NUL"],
+        };
+        return schema.Nullable ? wrong : wrong.Append(null);
+    }
+
+    /// <summary>The sample body of <paramref name="body"/> with the value at <paramref name="path"/> replaced.</summary>
+    private static string SampleWith(BodySchema body, string path, JsonNode? value)
+    {
+        var sample = body.Sample()!;
+        var segments = PathSegment().Matches(path).Select(match => match.Value).ToList();
+        var parent = segments[..^1].Aggregate(sample, (node, segment) => segment.StartsWith('[') ? node[int.Parse(segment[1..^1])]! : node[segment]!);
+        if (segments[^1].StartsWith('['))
+        {
+            parent[int.Parse(segments[^1][1..^1])] = value;
+        }
+        else
+        {
+            parent[segments[^1]] = value;
+        }
+
+        return sample.ToJsonString();
+    }
+
+    /// <summary>A JSON object of <paramref name="bytes"/> UTF-8 bytes: <paramref name="sample"/> with an unknown property padding it.</summary>
+    private static string Padded(string sample, long bytes)
+    {
+        var frame = Encoding.UTF8.GetByteCount(sample) + "\"padding\":\"\",".Length;
+        return "{\"padding\":\"" + new string('x', (int)(bytes - frame)) + "\"," + sample[1..];
+    }
+
+    private async Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent content, string code = "UNKNOWN-CODE")
+    {
+        _requests++;
+        var before = await _stored.CountAsync(Ct);
+        using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Address(code)) { Content = content };
+        using var response = await _client.SendAsync(request, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        var after = await _stored.CountAsync(Ct);
+        return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, StoredRows.Changed(before, after));
+    }
+
+    /// <summary>Sends a bad request and returns what is wrong with the answer: none when it is a refusal that stored nothing.</summary>
+    private async Task<IReadOnlyList<string>> RefusedAsync(
+        WriteEndpoint endpoint, string what, HttpContent content, string? field = null, int? status = null, string code = "UNKNOWN-CODE") =>
+        RefusalFailures(endpoint, what, await SendAsync(endpoint, content, code), field, status);
+
+    private static List<string> RefusalFailures(WriteEndpoint endpoint, string what, Answer answer, string? field, int? status)
+    {
+        var failures = new List<string>();
+        void Fail(string why) => failures.Add($"{endpoint}, {what}: {why} (got {answer.Status} {answer.MediaType} {Shortened(answer.Body)})");
+
+        if (answer.Status is 401 or 403)
+        {
+            Fail("the endpoint was not reached: the suite's client must be let in");
+        }
+        else if (answer.Status is < 400 or >= 500 || (status is not null && answer.Status != status))
+        {
+            Fail(status is null ? "expected a 4xx" : $"expected {status}");
+        }
+
+        if (answer.Changed.Count > 0)
+        {
+            Fail($"stored {string.Join(", ", answer.Changed)}");
+        }
+
+        if (answer.MediaType != "application/problem+json" || !IsProblem(answer, out var problem))
+        {
+            Fail("expected problem details with status and title");
+        }
+        else if (field is not null && answer.Status == 400 && !NamesField(problem, field))
+        {
+            Fail($"expected a field error for {field}");
+        }
+
+        return failures;
+    }
+
+    /// <summary>An accepted free text: only data, answered JSON-escaped, verbatim wherever the answer shows that field.</summary>
+    private static IEnumerable<string> KeptAsData(WriteEndpoint endpoint, string what, Answer answer, string path, string payload)
+    {
+        if (answer.Body.Contains("<script", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return $"{endpoint}, {what}: the answer holds the markup unescaped: {Shortened(answer.Body)}";
+        }
+
+        var name = path.Split('.')[^1];
+        var shown = answer.Body.Length == 0 ? [] : StringsNamed(JsonNode.Parse(answer.Body), name).ToList();
+        if (shown.Count > 0 && !shown.Contains(payload))
+        {
+            yield return $"{endpoint}, {what}: accepted but shown as {string.Join(", ", shown)}";
+        }
+    }
+
+    private static IEnumerable<string> StringsNamed(JsonNode? node, string name) => node switch
+    {
+        JsonObject properties => properties.SelectMany(property =>
+            property.Key == name && property.Value is JsonValue value && value.TryGetValue<string>(out var text)
+                ? [text]
+                : StringsNamed(property.Value, name)),
+        JsonArray items => items.SelectMany(item => StringsNamed(item, name)),
+        _ => [],
+    };
+
+    private static bool IsProblem(Answer answer, out JsonElement problem)
+    {
+        problem = default;
+        try
+        {
+            problem = JsonDocument.Parse(answer.Body).RootElement;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        return problem.ValueKind == JsonValueKind.Object
+            && problem.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number && status.GetInt32() == answer.Status
+            && problem.TryGetProperty("title", out var title) && !string.IsNullOrWhiteSpace(title.GetString());
+    }
+
+    private static bool NamesField(JsonElement problem, string field) =>
+        problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object
+        && errors.EnumerateObject().Any(error => string.Equals(error.Name, field, StringComparison.OrdinalIgnoreCase));
+
+    private static string Shortened(string text) => text.Length <= 300 ? text : text[..300] + "…";
+
+    private void AssertNone(List<string> failures)
+    {
+        TestContext.Current.TestOutputHelper?.WriteLine($"{_requests} requests, {failures.Count} failure(s).");
+        Assert.True(failures.Count == 0, $"{failures.Count} bad request(s) not refused as they should be:\n{string.Join("\n", failures)}");
+    }
+
+    [GeneratedRegex(@"[^.\[\]]+|\[\d+\]")]
+    private static partial Regex PathSegment();
+
+    private sealed record Answer(int Status, string? MediaType, string Body, IReadOnlyList<string> Changed);
+}

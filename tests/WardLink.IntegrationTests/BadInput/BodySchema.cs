@@ -1,0 +1,129 @@
+using System.Text.Json.Nodes;
+
+namespace WardLink.IntegrationTests.BadInput;
+
+/// <summary>What a JSON schema describes: an object (record), an array, an enum, a string (text), a number, an integer, a boolean.</summary>
+public enum SchemaKind
+{
+    Record,
+    Array,
+    Enum,
+    Text,
+    Number,
+    WholeNumber,
+    Boolean,
+}
+
+/// <summary>
+/// A request body schema from a service's OpenAPI document, with <c>$ref</c>s resolved and
+/// <c>oneOf [null, X]</c> read as a nullable X: enough to build a well-typed sample body and to
+/// name each value in it that a bad request can get wrong.
+/// </summary>
+public sealed class BodySchema
+{
+    private readonly JsonObject _node;
+    private readonly JsonObject _components;
+
+    private BodySchema(JsonObject node, JsonObject components, bool nullable)
+    {
+        _node = node;
+        _components = components;
+        Nullable = nullable || TypesOf(node).Contains("null");
+        Kind = KindOf(node);
+    }
+
+    public SchemaKind Kind { get; }
+
+    /// <summary>Whether the schema allows <c>null</c>.</summary>
+    public bool Nullable { get; }
+
+    public string? Format => (string?)_node["format"];
+
+    public IReadOnlyList<string> EnumValues => _node["enum"] is JsonArray values ? [.. values.Select(value => (string)value!)] : [];
+
+    /// <summary>Constrained text: an id, a date, a time, a code with a pattern; anything but free text.</summary>
+    public bool IsConstrainedText => Kind == SchemaKind.Text && (Format is not null || _node["pattern"] is not null);
+
+    public IEnumerable<(string Name, BodySchema Schema)> Properties =>
+        _node["properties"] is JsonObject properties
+            ? properties.Select(property => (property.Key, Resolve(property.Value!.AsObject(), _components)))
+            : [];
+
+    public BodySchema Items => Resolve(_node["items"]!.AsObject(), _components);
+
+    public static BodySchema Resolve(JsonObject node, JsonObject components, bool nullable = false)
+    {
+        if ((string?)node["$ref"] is { } reference)
+        {
+            return Resolve(components["schemas"]![reference.Split('/')[^1]]!.AsObject(), components, nullable);
+        }
+
+        if (node["oneOf"] is JsonArray choices)
+        {
+            var nonNull = choices.Select(choice => choice!.AsObject()).Where(choice => (string?)choice["type"] != "null").ToList();
+            if (nonNull.Count == 1)
+            {
+                return Resolve(nonNull[0], components, nullable || nonNull.Count < choices.Count);
+            }
+        }
+
+        return new BodySchema(node, components, nullable);
+    }
+
+    /// <summary>A well-typed body: every property given, enums their first value, nullable ids left null.</summary>
+    public JsonNode? Sample() => Kind switch
+    {
+        SchemaKind.Record => new JsonObject(Properties.Select(property => KeyValuePair.Create(property.Name, property.Schema.Sample()))),
+        SchemaKind.Array => new JsonArray(Items.Sample()),
+        SchemaKind.Enum => EnumValues[0],
+        SchemaKind.Number => 0.5,
+        SchemaKind.WholeNumber => 1,
+        SchemaKind.Boolean => false,
+        _ => Format switch
+        {
+            // An id the service does not know would only make the sample refused for that reason.
+            "uuid" when Nullable => null,
+            "uuid" => Guid.NewGuid().ToString(),
+            "date-time" => "2024-03-14T21:30:00+07:00",
+            "date" => "2024-03-14",
+            _ => "sample",
+        },
+    };
+
+    /// <summary>Every value in <see cref="Sample"/> with its path as problem details name it (<c>place.latitude</c>, <c>duties[0]</c>).</summary>
+    public IEnumerable<(string Path, BodySchema Schema)> Values(string path = "")
+    {
+        var nested = Kind switch
+        {
+            SchemaKind.Record => Properties.SelectMany(property => property.Schema.Values(path.Length == 0 ? property.Name : $"{path}.{property.Name}")),
+            SchemaKind.Array => Items.Values($"{path}[0]"),
+            _ => [],
+        };
+        return path.Length == 0 ? nested : nested.Prepend((path, this));
+    }
+
+    private static string[] TypesOf(JsonObject node) => node["type"] switch
+    {
+        JsonArray types => [.. types.Select(type => (string)type!)],
+        JsonValue type => [(string)type!],
+        _ => [],
+    };
+
+    private static SchemaKind KindOf(JsonObject node)
+    {
+        if (node["enum"] is not null)
+        {
+            return SchemaKind.Enum;
+        }
+
+        // A number's schema also allows a string of digits (the API reads numbers from strings).
+        var types = TypesOf(node).Where(type => type != "null").ToList();
+        return types.Contains("object") || node["properties"] is not null ? SchemaKind.Record
+            : types.Contains("array") ? SchemaKind.Array
+            : types.Contains("integer") ? SchemaKind.WholeNumber
+            : types.Contains("number") ? SchemaKind.Number
+            : types.Contains("boolean") ? SchemaKind.Boolean
+            : types.Contains("string") ? SchemaKind.Text
+            : throw new InvalidOperationException($"No type to fuzz in the schema {node.ToJsonString()}.");
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace WardLink.IntegrationTests.BadInput;
+
+/// <summary>A path parameter: a GUID or a code, as the OpenAPI document types it.</summary>
+public sealed record PathParameter(string Name, bool IsGuid);
+
+/// <summary>
+/// One write endpoint (POST, PUT, PATCH, DELETE) of a service, from its OpenAPI document:
+/// its path parameters and its JSON body schema (none when it takes no body).
+/// </summary>
+public sealed partial record WriteEndpoint(string Method, string Template, IReadOnlyList<PathParameter> Parameters, BodySchema? Body, bool BodyRequired)
+{
+    private static readonly string[] WriteMethods = ["POST", "PUT", "PATCH", "DELETE"];
+
+    public override string ToString() => $"{Method} {Template}";
+
+    /// <summary>The endpoint's address with fresh GUIDs and an unknown code for its parameters, or <paramref name="code"/>.</summary>
+    public string Address(string code = "UNKNOWN-CODE") =>
+        Parameters.Aggregate(Template, (path, parameter) =>
+            path.Replace($"{{{parameter.Name}}}", parameter.IsGuid ? Guid.NewGuid().ToString() : Uri.EscapeDataString(code), StringComparison.Ordinal));
+
+    /// <summary>The write endpoints a service describes in <c>GET /openapi/v1.json</c>.</summary>
+    public static async Task<IReadOnlyList<WriteEndpoint>> DescribedByAsync(HttpClient client, CancellationToken ct)
+    {
+        var document = (await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", ct))!;
+        var components = document["components"]!.AsObject();
+        return
+        [
+            .. from path in document["paths"]!.AsObject()
+               from operation in path.Value!.AsObject()
+               where WriteMethods.Contains(operation.Key.ToUpperInvariant())
+               let description = operation.Value!.AsObject()
+               select new WriteEndpoint(
+                   operation.Key.ToUpperInvariant(),
+                   path.Key,
+                   ParametersOf(description),
+                   description["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema ? BodySchema.Resolve(schema, components) : null,
+                   (bool?)description["requestBody"]?["required"] ?? false),
+        ];
+    }
+
+    /// <summary>
+    /// The write endpoints the service really maps, as <c>METHOD /template</c> without route
+    /// constraints (what the OpenAPI document must describe for the suite to cover it), each with
+    /// whether it reads a body.
+    /// </summary>
+    public static IReadOnlyDictionary<string, bool> MappedBy(IServiceProvider services) =>
+        services.GetServices<EndpointDataSource>()
+            .SelectMany(source => source.Endpoints)
+            .OfType<RouteEndpoint>()
+            .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+                .Where(method => WriteMethods.Contains(method))
+                .Select(method => (Key: $"{method} {WithoutConstraints(endpoint.RoutePattern.RawText!)}", ReadsBody: endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not null)))
+            .GroupBy(mapped => mapped.Key, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.Any(mapped => mapped.ReadsBody), StringComparer.Ordinal);
+
+    private static List<PathParameter> ParametersOf(JsonObject operation) =>
+        operation["parameters"] is JsonArray parameters
+            ? [.. parameters
+                .Select(parameter => parameter!.AsObject())
+                .Where(parameter => (string?)parameter["in"] == "path")
+                .Select(parameter => new PathParameter((string)parameter["name"]!, (string?)parameter["schema"]?["format"] == "uuid"))]
+            : [];
+
+    private static string WithoutConstraints(string template) =>
+        "/" + Constraint().Replace(template, "{$1}").Trim('/');
+
+    [GeneratedRegex(@"\{([^:}]+)(:[^}]*)?\}")]
+    private static partial Regex Constraint();
+}
