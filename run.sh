@@ -4,7 +4,9 @@
 # (deploy/WardLink.AppHost) running the four services, the gateway and the Aspire dashboard.
 # Loads demo partners and tips the first time. Runs until Ctrl+C, which stops everything it started.
 #
-#   ./run.sh
+#   ./run.sh           demo partners and a handful of tips
+#   ./run.sh --year    the programme's year instead (tests/WardLink.Simulator): partners, the 2022
+#                      baseline, 2024's tips, incidents, patrols and linkage work (a few minutes)
 #
 # Needs: Debian/Ubuntu with the .NET 10 SDK; root or sudo for the one-time apt-get installs.
 # Logs: .local/run/logs/ (build.log, infra.log, apphost.log with every service's output,
@@ -51,6 +53,15 @@ DASHBOARD_URL="http://127.0.0.1:$WARDLINK_DASHBOARD_PORT"
 say() { printf '[run] %s\n' "$*"; }
 warn() { printf '[run] WARNING: %s\n' "$*" >&2; }
 die() { printf '[run] ERROR: %s\n' "$*" >&2; exit 1; }
+
+YEAR_DATA=0
+for arg in "$@"; do
+  case "$arg" in
+    --year) YEAR_DATA=1 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option '$arg' (./run.sh [--year])" ;;
+  esac
+done
 since() { printf '%ss' $((SECONDS - $1)); }
 
 # Root, or sudo for the one-time package installs.
@@ -227,8 +238,15 @@ build() {
   dotnet build "$APPHOST_DIR/WardLink.AppHost.csproj" -c "$CONFIGURATION" -nologo --disable-build-servers \
     >"$LOG_DIR/build.log" 2>&1
 }
-if ! build && ! { grep -q 'being used by another process' "$LOG_DIR/build.log" \
-  && say "the build hit a file lock (another build in this tree?); retrying once..." && sleep 5 && build; }; then
+if ((YEAR_DATA == 1)); then
+  build_simulator() {
+    dotnet build tests/WardLink.Simulator/WardLink.Simulator.csproj -c "$CONFIGURATION" -nologo --disable-build-servers >>"$LOG_DIR/build.log" 2>&1
+  }
+else
+  build_simulator() { :; }
+fi
+if ! { build && build_simulator; } && ! { grep -q 'being used by another process' "$LOG_DIR/build.log" \
+  && say "the build hit a file lock (another build in this tree?); retrying once..." && sleep 5 && build && build_simulator; }; then
   grep -E ': (error|warning) ' "$LOG_DIR/build.log" | sort -u | tail -n 20 >&2 || tail -n 30 "$LOG_DIR/build.log" >&2
   die "build failed (log: $LOG_DIR/build.log)"
 fi
@@ -291,6 +309,13 @@ count_tips() {
 if [[ "$DEMO_DATA" != 0 ]]; then
   if ! tips="$(count_tips)"; then
     warn "could not count the tips in wardlink_tips; demo data not loaded (see $LOG_DIR/demo-data.log)"
+  elif [[ "$tips" == 0 && "$YEAR_DATA" == 1 ]]; then
+    say "playing the programme's year through the gateway (log: $LOG_DIR/demo-data.log)..."
+    if dotnet "tests/WardLink.Simulator/bin/$CONFIGURATION/net10.0/WardLink.Simulator.dll" --gateway "$GATEWAY_URL" >>"$LOG_DIR/demo-data.log" 2>&1; then
+      say "the year is loaded: the annual figures are at the end of $LOG_DIR/demo-data.log"
+    else
+      warn "playing the year failed: $(tail -n 3 "$LOG_DIR/demo-data.log" | tr '\n' ' ')"
+    fi
   elif [[ "$tips" == 0 ]]; then
     if deploy/demo-data.sh "$GATEWAY_URL" >>"$LOG_DIR/demo-data.log" 2>&1; then
       say "$(tail -n 1 "$LOG_DIR/demo-data.log")"

@@ -10,9 +10,15 @@ public sealed record DefineRouteRequest(string? Name, IReadOnlyList<Checkpoint>?
 public sealed record CreateScheduleRequest(
     Guid? RouteId, ShiftKind? Kind, IReadOnlyList<DayOfWeek>? Days, string? WindowStart, string? WindowEnd, TeamKind? Team, IReadOnlyList<Guid>? PartnerIds, DateOnly? StartsOn);
 
-/// <summary>Either a planned shift (<c>scheduleId</c> and <c>plannedDate</c>) or one outside any schedule (<c>routeId</c>, <c>kind</c>, <c>team</c>).</summary>
+/// <summary>
+/// Either a planned shift (<c>scheduleId</c> and <c>plannedDate</c>) or one outside any schedule (<c>routeId</c>, <c>kind</c>, <c>team</c>);
+/// <c>at</c> when it began, if earlier than now (recorded after the fact).
+/// </summary>
 public sealed record StartShiftRequest(
-    Guid? ScheduleId, DateOnly? PlannedDate, Guid? RouteId, ShiftKind? Kind, TeamKind? Team, IReadOnlyList<Guid>? PartnerIds, IReadOnlyList<TeamMember>? Members);
+    Guid? ScheduleId, DateOnly? PlannedDate, Guid? RouteId, ShiftKind? Kind, TeamKind? Team, IReadOnlyList<Guid>? PartnerIds, IReadOnlyList<TeamMember>? Members, DateTimeOffset? At = null);
+
+/// <summary>Optional: <c>at</c> when the shift ended, if earlier than now.</summary>
+public sealed record EndShiftRequest(DateTimeOffset? At);
 
 public sealed record CheckInRequest(string? Code, DateTimeOffset? At, double? Latitude, double? Longitude);
 
@@ -68,8 +74,8 @@ public static class PatrolEndpoints
                 now));
         patrols.MapStreamStep("/shifts/{id:guid}/residence-checks", ShiftWhat, "RecordResidenceCheck", "Record what a residence check counted (counts only, never who).",
             (ShiftState shift, ResidenceCounts request, DateTimeOffset now, string by) => Shift.RecordResidenceCheck(shift, request, now, by));
-        patrols.MapPost("/shifts/{id:guid}/end", (Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-                session.AppendToStreamAsync<ShiftState>(http, id, ShiftWhat, shift => Shift.End(shift, clock.GetUtcNow(), http.Actor()), ct))
+        patrols.MapPost("/shifts/{id:guid}/end", (Guid id, EndShiftRequest? request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+                session.AppendToStreamAsync<ShiftState>(http, id, ShiftWhat, shift => Shift.End(shift, clock.GetUtcNow(), http.Actor(), request?.At), ct))
             .DescribeStreamStep<ShiftState>("EndShift", "End the shift; the checkpoints it did not scan are recorded as missed.");
         return endpoints;
     }
@@ -118,7 +124,7 @@ public static class PatrolEndpoints
                     existing,
                     route,
                     schedule,
-                    new StartShift(id, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, by),
+                    new StartShift(id, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, by, request.At),
                     clock.GetUtcNow());
                 return await session.StartStreamAsync<ShiftState>(http, id, decision, $"/patrols/shifts/{id}", ct);
             },

@@ -83,7 +83,8 @@ public sealed record StartShift(
     TeamKind? Team,
     IReadOnlyList<Guid>? PartnerIds,
     IReadOnlyList<TeamMember>? Members,
-    string By);
+    string By,
+    DateTimeOffset? At = null);
 
 public sealed record CheckIn(string? Code, DateTimeOffset? At, double? Latitude, double? Longitude, string By);
 
@@ -153,6 +154,9 @@ public static class Shift
     /// <summary>How far a caller's clock may run ahead of ours before a time counts as future.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
+    /// <summary>How early a planned shift may begin before its window opens (the team gathers first).</summary>
+    public static readonly TimeSpan EarlyStart = TimeSpan.FromHours(1);
+
     /// <param name="existing">The shift already under this id (a planned shift started or missed before), if any.</param>
     /// <param name="schedule">The schedule of a planned shift; null for a shift outside any schedule.</param>
     public static Decision Start(ShiftState? existing, RouteState? route, ScheduleState? schedule, StartShift command, DateTimeOffset now)
@@ -167,7 +171,11 @@ public static class Shift
         var members = command.Members ?? [];
         var partners = schedule?.PartnerIds ?? command.PartnerIds ?? [];
         var team = schedule?.Team ?? command.Team;
+        var at = command.At ?? now;
+        var window = schedule is not null && command.PlannedDate is { } day && schedule.Plans(day) ? schedule.Window.On(day) : ((DateTimeOffset Start, DateTimeOffset End)?)null;
         var errors = new FieldErrors()
+            .Check(at <= now + ClockSkew, "at", "A shift cannot begin in the future.")
+            .Check(command.At is null || window is not { } planned || (at >= planned.Start - EarlyStart && at < planned.End), "at", "A planned shift recorded after the fact began within its window (at most an hour early).")
             .Check(route is not null, schedule is null ? "routeId" : "scheduleId", schedule is null ? "No such route." : "No such schedule.")
             .Check(schedule is null || (command.PlannedDate is { } date && schedule.Plans(date)), "plannedDate", "The schedule plans no shift on that local date.")
             .Check(schedule is not null || command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
@@ -197,7 +205,7 @@ public static class Shift
             [.. partners.Distinct()],
             [.. members.Select(member => new TeamMember(member.Name.Trim(), member.Role.Trim()))],
             route.Checkpoints,
-            now,
+            at,
             command.By));
     }
 
@@ -261,19 +269,29 @@ public static class Shift
     }
 
     /// <summary>Ends the shift; every checkpoint of a patrol it did not scan is recorded as missed.</summary>
-    public static Decision End(ShiftState shift, DateTimeOffset now, string by)
+    /// <param name="at">When it ended, if earlier than now (a shift recorded after the fact).</param>
+    public static Decision End(ShiftState shift, DateTimeOffset now, string by, DateTimeOffset? at = null)
     {
         if (shift.Status != ShiftStatus.Started)
         {
             return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way can end.");
         }
 
+        var when = at ?? now;
+        var errors = new FieldErrors()
+            .Check(when <= now + ClockSkew, "at", "A shift cannot end in the future.")
+            .Check(when >= shift.Begins, "at", "A shift cannot end before it began.");
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
         var missed = shift.Kind == ShiftKind.Patrol
             ? shift.Checkpoints.Where(point => !shift.Visited.Contains(point.Code))
             : [];
         return Decision.Accept([
-            new ShiftEnded(shift.Id, now, by),
-            .. missed.Select(point => new CheckpointMissed(shift.Id, shift.RouteId, point.Code, point.SiteId, shift.WindowEnd ?? now, now, by)),
+            new ShiftEnded(shift.Id, when, by),
+            .. missed.Select(point => new CheckpointMissed(shift.Id, shift.RouteId, point.Code, point.SiteId, shift.WindowEnd ?? when, when, by)),
         ]);
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using JasperFx;
 using Marten;
+using Npgsql;
 
 namespace WardLink.ServiceDefaults;
 
@@ -12,8 +13,11 @@ public sealed record NumberReserved(string Number, Guid For);
 /// Human-readable numbers per year in the ward's local time (<c>TIP-2024-0042</c>,
 /// <c>INC-2024-0007</c>), unique and gap-free: each prefix and year is a small event stream
 /// whose version is the last number, appended in the same transaction as the record it names.
-/// Two writers reserving at once conflict; <see cref="RetryOnConflictAsync{T}"/> runs the whole
-/// unit of work again, so a number is never skipped nor given twice.
+/// Writers of one counter take turns: the reservation opens the session's transaction and holds a
+/// transaction-level advisory lock on the counter until the record commits, so concurrent writers
+/// queue instead of conflicting (with optimistic retries alone, 8 concurrent writers brought tip
+/// intake down to about 10 per second). <see cref="RetryOnConflictAsync{T}"/> still runs the whole
+/// unit of work again on a conflict, so a number is never skipped nor given twice.
 /// </summary>
 public static class YearlyNumbers
 {
@@ -29,6 +33,12 @@ public static class YearlyNumbers
     {
         var year = LocalYear(at);
         var counter = StreamIdOf($"{prefix}-{year}");
+        await session.BeginTransactionAsync(ct);
+        await using (var turn = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", session.Connection) { Parameters = { new() { Value = BitConverter.ToInt64(counter.ToByteArray()) } } })
+        {
+            await turn.ExecuteNonQueryAsync(ct);
+        }
+
         var state = await session.Events.FetchStreamStateAsync(counter, ct);
         var next = (state?.Version ?? 0) + 1;
         var number = $"{prefix}-{year}-{next:0000}";

@@ -65,7 +65,23 @@ public sealed class TestInfrastructure
         await using var connection = new NpgsqlConnection(_maintenance);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+
+        // FORCE cannot end a server process the test role does not own (an autovacuum worker, where
+        // autovacuum runs): wait until it has left the database.
+        await Eventually.Get(
+            async () =>
+            {
+                try
+                {
+                    await drop.ExecuteNonQueryAsync();
+                    return "dropped";
+                }
+                catch (PostgresException refused) when (refused.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+                {
+                    return null;
+                }
+            },
+            $"database {name} to be dropped");
     }
 
     /// <summary>Creates an empty virtual host and returns the amqp:// address that points into it.</summary>

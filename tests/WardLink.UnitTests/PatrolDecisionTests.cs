@@ -14,6 +14,8 @@ public sealed class PatrolDecisionTests
     private static readonly TimeSpan Local = TimeSpan.FromHours(7);
     private static readonly DateTimeOffset Now = new(2024, 6, 1, 21, 30, 0, Local);
     private static readonly DateOnly June1 = new(2024, 6, 1);
+
+    private static DateTimeOffset June1Window(int hour, int minute) => new(2024, 6, 1, hour, minute, 0, Local);
     private static readonly Guid RouteId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000c1");
     private static readonly Guid ScheduleId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000d1");
     private static readonly Guid ShiftId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e1");
@@ -176,6 +178,37 @@ public sealed class PatrolDecisionTests
         AssertInvalid(Shift.Start(null, Route, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, [], Desk), Now), "members");
         AssertInvalid(Shift.Start(null, null, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, members, Desk), Now), "routeId");
         AssertConflict(Shift.Start(Started(), Route, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, members, Desk), Now));
+    }
+
+    [Fact]
+    public void A_planned_shift_recorded_after_the_fact_begins_and_ends_at_the_times_given()
+    {
+        var schedule = Schedule();
+        var id = PatrolSchedule.PlannedShiftId(ScheduleId, June1);
+        var later = Now.AddDays(200);
+        var begun = June1Window(21, 5);
+
+        var started = Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
+            null, Route, schedule, new StartShift(id, null, June1, null, null, [new TeamMember("Lead", "police")], Desk, begun), later).Events));
+        var shift = ShiftState.Create(started);
+        var ended = Shift.End(shift, later, Desk, June1Window(23, 55));
+
+        Assert.Equal(begun, started.At);
+        Assert.Equal(new ShiftEnded(id, June1Window(23, 55), Desk), ended.Events[0]);
+        Assert.All(ended.Events.Skip(1), missed => Assert.Equal(June1Window(23, 55), Assert.IsType<CheckpointMissed>(missed).At));
+    }
+
+    [Fact]
+    public void A_shift_recorded_after_the_fact_is_refused_outside_its_window_in_the_future_or_ending_before_it_began()
+    {
+        var schedule = Schedule();
+        var id = PatrolSchedule.PlannedShiftId(ScheduleId, June1);
+        var members = new[] { new TeamMember("Lead", "police") };
+
+        AssertInvalid(Shift.Start(null, Route, schedule, new StartShift(id, null, June1, null, null, members, Desk, June1Window(12, 0)), Now.AddDays(1)), "at");
+        AssertInvalid(Shift.Start(null, Route, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, members, Desk, Now.AddHours(1)), Now), "at");
+        AssertInvalid(Shift.End(Started(), Now.AddHours(1), Desk, Now.AddMinutes(-1)), "at");
+        AssertInvalid(Shift.End(Started(), Now, Desk, Now.AddHours(1)), "at");
     }
 
     [Fact]

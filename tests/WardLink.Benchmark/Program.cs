@@ -1,0 +1,108 @@
+using System.Globalization;
+using WardLink.Benchmark;
+using WardLink.Simulator;
+
+// The benchmark behind ./bench.sh: WardLink's tip intake, latency, propagation, replay and store
+// growth on this machine, against PostgreSQL's own rates, as one table. bench.sh starts the
+// infrastructure and builds; this starts the services and the gateway and measures.
+var options = BenchmarkOptions.Parse(args);
+if (options is null)
+{
+    await Console.Error.WriteLineAsync(BenchmarkOptions.Usage);
+    return 2;
+}
+
+var postgres = Environment.GetEnvironmentVariable("WARDLINK_POSTGRES");
+var rabbitMq = Environment.GetEnvironmentVariable("WARDLINK_RABBITMQ");
+if (string.IsNullOrWhiteSpace(postgres) || string.IsNullOrWhiteSpace(rabbitMq))
+{
+    await Console.Error.WriteLineAsync("WARDLINK_POSTGRES and WARDLINK_RABBITMQ must be set: run ./bench.sh.");
+    return 2;
+}
+
+void Say(string line) => Console.Error.WriteLine($"[bench {DateTime.UtcNow:HH:mm:ss}] {line}");
+string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, press) => { press.Cancel = true; cancel.Cancel(); };
+var ct = cancel.Token;
+var table = new ResultTable($"{Machine.Describe()}; PostgreSQL {await Measurements.SettingsAsync(postgres, ct)}");
+
+await using var system = new SystemUnderTest(options.Repository, postgres, rabbitMq, options.FirstPort);
+Say("starting the four services and the gateway (Release, Production)...");
+await system.StartAsync(ct);
+using var sampling = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+var sampler = Task.Run(async () =>
+{
+    while (await sampling.WaitForNextTickAsync(ct))
+    {
+        system.SampleWorkingSets();
+    }
+}, ct);
+
+using var gateway = TokenHandler.CreateClient(system.Gateway.Address, system.Client, TimeSpan.FromSeconds(30));
+using var direct = TokenHandler.CreateClient(system.Gateway.Address, system.Client, TimeSpan.FromSeconds(30), system.Service("tips").Address);
+
+Say($"pgbench: single-row INSERT, {options.Clients} clients, {options.Duration.TotalSeconds:0} s...");
+var pg = await Measurements.PgBenchInsertRateAsync(postgres, options.Clients, options.Duration, ct);
+
+Say("tip intake, closed loop: warming up, then direct to the tips service and through the gateway...");
+await Load.ClosedLoopAsync(direct, options.Clients, TimeSpan.FromSeconds(3), ct);
+await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
+var (directRate, directFailures) = await Load.ClosedLoopAsync(direct, options.Clients, options.Duration, ct);
+var (gatewayRate, gatewayFailures) = await Load.ClosedLoopAsync(gateway, options.Clients, options.Duration, ct);
+table.Add(F($"PostgreSQL single-row INSERT (pgbench, {options.Clients} clients)"), F($"{pg:0} rows/s"), "", null);
+table.Add(F($"tip intake direct to the tips service ({options.Clients} clients)"), F($"{directRate:0} tips/s ({directFailures} failed)"), "", null);
+table.Add(F($"tip intake through the gateway ({options.Clients} clients)"), F($"{gatewayRate:0} tips/s ({gatewayFailures} failed) = {gatewayRate / pg:P0} of pgbench"), "≥ 25% of pgbench", gatewayRate >= 0.25 * pg);
+table.Add("gateway vs direct throughput", F($"{gatewayRate / directRate:P0}"), "≥ 85%", gatewayRate >= 0.85 * directRate);
+
+Say($"tip intake, open loop at {options.Rate}/s through the gateway for {options.Duration.TotalSeconds:0} s...");
+var fixedRate = await Load.OpenLoopAsync(gateway, options.Rate, options.Duration, ct);
+table.Add(F($"intake latency at {options.Rate}/s (gateway)"), fixedRate.Describe(), "p99 < 50 ms", fixedRate.P99 < 50 && fixedRate.Failures == 0);
+
+Say($"propagation: {options.PropagationSamples} referrals, TipReferred in tips → IncidentReported in incidents...");
+var propagation = await Measurements.PropagationAsync(gateway, options.PropagationSamples, ct);
+table.Add("propagation append → effect in another service (tip referred → incident opened)",
+    F($"p50 {propagation.P50:0} ms, p99 {propagation.P99:0} ms ({propagation.Requests} referrals)"), "p50 < 100 ms, p99 < 500 ms", propagation.P50 < 100 && propagation.P99 < 500);
+
+var tipsDb = system.ConnectionStringOf("tips");
+var growth = new List<(long Events, Latencies Intake)>();
+var baseEvents = Math.Max(options.BaseEvents, await Measurements.EventCountAsync(tipsDb, ct));
+foreach (var factor in options.GrowthFactors)
+{
+    var target = baseEvents * factor;
+    Say($"growing the tips event store to {target:N0} events ({factor}×; tips stopped meanwhile)...");
+    await system.StopForAsync("tips", () => Measurements.GrowTipsStoreAsync(tipsDb, target, ct), ct);
+    await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
+    var events = await Measurements.EventCountAsync(tipsDb, ct);
+    Say($"  intake at {options.GrowthRate}/s with {events:N0} events in the store...");
+    growth.Add((events, await Load.OpenLoopAsync(gateway, options.GrowthRate, options.Duration, ct)));
+}
+
+var first = growth[0].Intake.P50;
+foreach (var (events, intake) in growth)
+{
+    var change = intake.P50 / first - 1;
+    table.Add(F($"intake p50 at {options.GrowthRate}/s with {events:N0} events in the store"), F($"{intake.P50:0.0} ms ({change:+0%;-0%;0%} vs {growth[0].Events:N0}); p99 {intake.P99:0.0} ms"),
+        "p50 grows < 20% from 1× to 100×", events == growth[^1].Events ? change < 0.20 : null);
+}
+
+Say("replay: PostgreSQL reading the tips event log, then the audit feed of the same rows...");
+var (rows, pgRead) = await Measurements.PostgresReadRateAsync(tipsDb, ct);
+table.Add("PostgreSQL reading the tips event log in order", F($"{pgRead:0} events/s ({rows:N0} events)"), "", null);
+var replay = await Measurements.AuditReplayRateAsync(gateway, "tips", system.Service("tips"), ct);
+table.Add(
+    "audit replay (NDJSON feed through the gateway)",
+    replay is { } feed ? F($"{feed.Rate:0} events/s ({feed.Events:N0} events) = {feed.Rate / pgRead:P0} of PostgreSQL; tips' RSS peak {feed.PeakBytes / 1048576.0:0} MB") : "not measured: audit feed not merged",
+    "≥ 50% of PostgreSQL, memory flat",
+    replay is { } measured ? measured.Rate >= 0.5 * pgRead : null);
+
+cancel.CancelAfter(TimeSpan.FromSeconds(1));
+await sampler.ContinueWith(_ => { }, TaskScheduler.Default);
+foreach (var (name, peak) in system.PeakWorkingSets)
+{
+    table.Add(F($"working set of {name} (peak VmRSS, sampled every 500 ms)"), F($"{peak / 1048576.0:0} MB"), "< 300 MB", peak < 300L * 1048576);
+}
+
+Console.WriteLine(table.ToMarkdown());
+return 0;

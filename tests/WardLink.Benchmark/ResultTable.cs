@@ -1,0 +1,26 @@
+using System.Text;
+
+namespace WardLink.Benchmark;
+
+/// <summary>The benchmark's one table: each measure, its result, its target and whether the target is met.</summary>
+public sealed class ResultTable(string machine)
+{
+    private readonly List<(string Measure, string Result, string Target, bool? Met)> _rows = [];
+
+    public void Add(string measure, string result, string target, bool? met) => _rows.Add((measure, result, target, met));
+
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder()
+            .AppendLine($"WardLink benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on {machine}")
+            .AppendLine()
+            .AppendLine("| measure | result | target | met |")
+            .AppendLine("| --- | --- | --- | --- |");
+        foreach (var (measure, result, target, met) in _rows)
+        {
+            text.AppendLine($"| {measure} | {result} | {target} | {met switch { true => "yes", false => "**missed**", null => "" }} |");
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,65 @@
+using WardLink.Simulator;
+
+// Plays the programme's year (2022 baseline, 2024) through the gateway, then prints the annual
+// figures. Exit status: 0 when the reports show exactly the programme's figures, 1 otherwise.
+const string Usage = """
+    usage: WardLink.Simulator [--gateway URL] [--client-id ID] [--client-secret SECRET] [--seed N] [--patrol-days N]
+      --gateway        the gateway (default http://127.0.0.1:5080)
+      --client-id      OAuth2 client of the gateway's token endpoint (default police-desk)
+      --client-secret  its secret (default the development secret)
+      --seed           the year's variety (channels, categories, times, places; default 2024);
+                       the programme's figures are the same for every seed
+      --patrol-days    days of 2024, from 1 January, whose patrol shifts are played (default 366:
+                       the whole year, about 4,000 requests; fewer for a quicker run)
+    """;
+
+var gateway = new Uri("http://127.0.0.1:5080");
+var credentials = ClientCredentials.PoliceDesk;
+var seed = 2024;
+var patrolDays = 366;
+for (var i = 0; i < args.Length; i++)
+{
+    var value = i + 1 < args.Length ? args[i + 1] : null;
+    switch (args[i])
+    {
+        case "--gateway" when value is not null && Uri.TryCreate(value, UriKind.Absolute, out var uri):
+            gateway = uri;
+            break;
+        case "--client-id" when value is not null:
+            credentials = credentials with { ClientId = value };
+            break;
+        case "--client-secret" when value is not null:
+            credentials = credentials with { ClientSecret = value };
+            break;
+        case "--seed" when int.TryParse(value, out var number):
+            seed = number;
+            break;
+        case "--patrol-days" when int.TryParse(value, out var days) && days is >= 0 and <= 366:
+            patrolDays = days;
+            break;
+        default:
+            await Console.Error.WriteLineAsync(args[i] is "-h" or "--help" ? Usage : $"Unknown or incomplete option '{args[i]}'.\n{Usage}");
+            return args[i] is "-h" or "--help" ? 0 : 2;
+    }
+
+    i++;
+}
+
+using var client = TokenHandler.CreateClient(gateway, credentials, TimeSpan.FromSeconds(30));
+try
+{
+    var (baseline, year) = await new YearSimulation(client, Console.Out).RunAsync(new YearPlan(seed, Demo.Partners.Count, patrolDays), CancellationToken.None);
+    Console.WriteLine(ProgrammeCheck.Table(baseline, year));
+    var differences = ProgrammeCheck.Differences(baseline, year);
+    foreach (var difference in differences)
+    {
+        await Console.Error.WriteLineAsync($"[simulator] MISMATCH: {difference}");
+    }
+
+    return differences.Count == 0 ? 0 : 1;
+}
+catch (Exception error) when (error is SimulationException or HttpRequestException or TaskCanceledException)
+{
+    await Console.Error.WriteLineAsync($"[simulator] FAILED: {error.Message}");
+    return 1;
+}
