@@ -73,7 +73,8 @@ public static class AuditIntegrity
         return table.ToString();
     }
 
-    private static AuditVerdict VerdictOf(string service, long last, JsonElement report)
+    /// <summary>The verdict on <paramref name="service"/>'s integrity report (its JSON), whose log the run left at sequence <paramref name="last"/>.</summary>
+    public static AuditVerdict VerdictOf(string service, long last, JsonElement report)
     {
         var checkpoints = report.GetProperty("checkpoints").EnumerateArray().ToList();
         bool Agrees(JsonElement checkpoint, bool value) => checkpoint.GetProperty("agrees").ValueKind == (value ? JsonValueKind.True : JsonValueKind.False);
