@@ -13,6 +13,10 @@ public static class Machine
         return $"{cpu}, {Environment.ProcessorCount} cores, {memory}, {os}, kernel {Environment.OSVersion.Version}, .NET {Environment.Version}; PostgreSQL, RabbitMQ, the services, the gateway and the load on this one host";
     }
 
+    /// <summary>The load average over 1, 5 and 15 minutes (from /proc/loadavg): how much else the shared machine ran.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     private static string? Field(string file, string name, char separator = ':') =>
         File.Exists(file)
             ? File.ReadLines(file).Select(line => line.Split(separator, 2)).FirstOrDefault(parts => parts.Length == 2 && parts[0].Trim() == name)?[1].Trim()

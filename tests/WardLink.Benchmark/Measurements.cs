@@ -9,6 +9,15 @@ using WardLink.Simulator;
 
 namespace WardLink.Benchmark;
 
+/// <summary>A read of the whole audit feed: its lines, their rate, the service's resident set before and at its peak.</summary>
+public sealed record AuditReplay(long Events, double Rate, long BeforeBytes, long PeakBytes)
+{
+    /// <summary>What "memory flat" allows: the service's resident set grows by less than this while it streams the feed.</summary>
+    public const long FlatBytes = 64L * 1048576;
+
+    public long GrowthBytes => PeakBytes - BeforeBytes;
+}
+
 /// <summary>The measurements other than intake load: PostgreSQL's own rates, propagation, replay, store growth.</summary>
 public static partial class Measurements
 {
@@ -88,19 +97,28 @@ public static partial class Measurements
         return Latencies.Of(delays, 0, clock.Elapsed);
     }
 
-    /// <summary>PostgreSQL reading a service's whole event log in order: events per second.</summary>
+    /// <summary>
+    /// PostgreSQL reading a service's whole audit log in order, the rows and columns the audit feed
+    /// serves (<c>AuditLog</c>: the events full-joined with the chain's links, the data's hash computed
+    /// by PostgreSQL), every value read: events per second.
+    /// </summary>
     public static async Task<(long Events, double Rate)> PostgresReadRateAsync(string connectionString, CancellationToken ct)
     {
         await using var db = new NpgsqlConnection(connectionString);
         await db.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT seq_id, id, stream_id, version, type, timestamp, data::text FROM mt_events ORDER BY seq_id", db);
+        await using var command = new NpgsqlCommand(
+            "SELECT coalesce(e.seq_id, l.sequence), e.stream_id, e.version, e.type, e.timestamp, e.correlation_id, e.causation_id, e.mt_dotnet_type, e.data::text, " +
+            "encode(sha256(convert_to(e.data::text, 'UTF8')), 'hex'), l.position, l.stream_id, l.version, l.type, l.data_hash, l.recorded_at, l.previous, l.hash " +
+            "FROM mt_events e FULL JOIN wardlink_audit_links l ON l.sequence = e.seq_id ORDER BY 1",
+            db) { CommandTimeout = 1800 };
         var clock = Stopwatch.StartNew();
         long rows = 0;
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
+            var values = new object[reader.FieldCount];
             while (await reader.ReadAsync(ct))
             {
-                _ = reader.GetString(6);
+                reader.GetValues(values);
                 rows++;
             }
         }
@@ -109,31 +127,32 @@ public static partial class Measurements
     }
 
     /// <summary>
-    /// The audit feed (<c>GET /api/audit/{service}/events?after=0</c>, NDJSON) read to its end: events
-    /// per second and the service's largest resident set meanwhile; null while the gateway has no audit route.
+    /// The audit feed (<c>GET /api/audit/{service}/log</c>, NDJSON, streamed) read to its end, a line
+    /// an event: events per second, and the service's resident set before the read and at its
+    /// largest meanwhile (sampled every 2,000 lines).
     /// </summary>
-    public static async Task<(long Events, double Rate, long PeakBytes)?> AuditReplayRateAsync(HttpClient gateway, string service, ServiceProcess process, CancellationToken ct)
+    public static async Task<AuditReplay> AuditReplayAsync(HttpClient gateway, string service, ServiceProcess process, CancellationToken ct)
     {
-        using var response = await gateway.GetAsync(new Uri($"/api/audit/{service}/events?after=0", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var before = process.Sample();
+        var clock = Stopwatch.StartNew();
+        using var response = await gateway.GetAsync(new Uri($"/api/audit/{service}/log", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != "application/x-ndjson")
         {
-            return null;
+            throw new InvalidOperationException($"GET /api/audit/{service}/log answered {(int)response.StatusCode} {response.Content.Headers.ContentType}: {await response.Content.ReadAsStringAsync(ct)}");
         }
 
-        response.EnsureSuccessStatusCode();
-        var clock = Stopwatch.StartNew();
         long lines = 0;
-        long peak = 0;
+        var peak = before;
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
         while (await reader.ReadLineAsync(ct) is { } line)
         {
-            if (line.Length > 0 && ++lines % 10_000 == 0)
+            if (line.Length > 0 && ++lines % 2_000 == 0)
             {
                 peak = Math.Max(peak, process.Sample());
             }
         }
 
-        return (lines, lines / clock.Elapsed.TotalSeconds, Math.Max(peak, process.Sample()));
+        return new AuditReplay(lines, lines / clock.Elapsed.TotalSeconds, before, Math.Max(peak, process.Sample()));
     }
 
     /// <summary>The PostgreSQL settings that decide what a commit costs.</summary>
@@ -158,7 +177,9 @@ public static partial class Measurements
     /// Grows the tips event store to <paramref name="target"/> events, fast: copies of the tips
     /// already received (stream, event, inline snapshot), each under a new id, in bulk SQL. Run while
     /// the tips service is stopped; the relay's position is moved past the copies, since a copy of a
-    /// received tip publishes nothing (only referrals are published).
+    /// received tip publishes nothing (only referrals are published). The audit chain's is not: it
+    /// links the copies when tips starts again (<see cref="ChainCatchUpAsync"/>), so the audit feed
+    /// serves them as it serves any event, with their links.
     /// </summary>
     public static async Task GrowTipsStoreAsync(string connectionString, long target, CancellationToken ct)
     {
@@ -189,7 +210,7 @@ public static partial class Measurements
             INSERT INTO mt_doc_tipstate ({string.Join(", ", snapshots)})
             SELECT {Select(snapshots, "d", new Dictionary<string, string> { ["id"] = "g.new_id", ["data"] = "jsonb_set(d.data, '{id}', to_jsonb(g.new_id::text))" })}
             FROM growth g JOIN mt_doc_tipstate d ON d.id = g.old_id;
-            UPDATE mt_event_progression SET last_seq_id = (SELECT max(seq_id) FROM mt_events);
+            UPDATE mt_event_progression SET last_seq_id = (SELECT max(seq_id) FROM mt_events) WHERE name NOT LIKE 'AuditChain%';
             DROP TABLE growth;
             """, ct, timeout: 1800);
 
@@ -198,6 +219,45 @@ public static partial class Measurements
         {
             await Execute(db, $"VACUUM ANALYZE {table}", ct, timeout: 1800);
         }
+    }
+
+    /// <summary>
+    /// Waits (polling every 500 ms, at most <paramref name="timeout"/>) until the audit chain has linked
+    /// every event in the store: how many events it linked meanwhile and how long that took.
+    /// </summary>
+    public static async Task<(long Linked, TimeSpan Took)> ChainCatchUpAsync(string connectionString, TimeSpan timeout, CancellationToken ct)
+    {
+        await using var db = new NpgsqlConnection(connectionString);
+        await db.OpenAsync(ct);
+        async Task<(long Head, long Last)> PositionsAsync()
+        {
+            await using var command = new NpgsqlCommand("SELECT (SELECT coalesce(max(sequence), 0) FROM wardlink_audit_links), (SELECT coalesce(max(seq_id), 0) FROM mt_events)", db);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        async Task<long> LinksAsync()
+        {
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM wardlink_audit_links", db);
+            return (long)(await command.ExecuteScalarAsync(ct))!;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var linksBefore = await LinksAsync();
+        var (head, last) = await PositionsAsync();
+        while (head < last)
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The audit chain of {db.Database} reached sequence {head} of {last} in {timeout.TotalSeconds:0} s.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            (head, _) = await PositionsAsync();
+        }
+
+        return (await LinksAsync() - linksBefore, clock.Elapsed);
     }
 
     /// <summary>The server-level connection string, on the <c>postgres</c> maintenance database.</summary>

@@ -9,10 +9,11 @@ public sealed class ResultTable(string machine)
 
     public void Add(string measure, string result, string target, bool? met) => _rows.Add((measure, result, target, met));
 
-    public string ToMarkdown()
+    /// <summary>The table, its machine line ending with <paramref name="machineAtEnd"/> (what changed on the machine during the run).</summary>
+    public string ToMarkdown(string machineAtEnd)
     {
         var text = new StringBuilder()
-            .AppendLine($"WardLink benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on {machine}")
+            .AppendLine($"WardLink benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on {machine}; {machineAtEnd}")
             .AppendLine()
             .AppendLine("| measure | result | target | met |")
             .AppendLine("| --- | --- | --- | --- |");

@@ -29,6 +29,28 @@ public sealed class Api(HttpClient gateway, TextWriter? progress = null)
         return await ReadAsync(response, $"GET /api/{path}", HttpStatusCode.OK, ct);
     }
 
+    /// <summary>The lines of an NDJSON answer (e.g. the audit log), each parsed, read as they stream in.</summary>
+    public async Task<IReadOnlyList<JsonElement>> GetLinesAsync(string path, CancellationToken ct)
+    {
+        using var response = await SendAsync(() => gateway.GetAsync(new Uri($"/api/{path}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct), ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            await ReadAsync(response, $"GET /api/{path}", HttpStatusCode.OK, ct);
+        }
+
+        var lines = new List<JsonElement>();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                lines.Add(JsonDocument.Parse(line).RootElement.Clone());
+            }
+        }
+
+        return lines;
+    }
+
     /// <summary>The resource, or null while the gateway answers 404 (e.g. not there yet).</summary>
     public async Task<JsonElement?> FindAsync(string path, CancellationToken ct)
     {

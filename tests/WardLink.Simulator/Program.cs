@@ -1,7 +1,8 @@
 using WardLink.Simulator;
 
 // Plays the programme's year (2022 baseline, 2024) through the gateway, then prints the annual
-// figures. Exit status: 0 when the reports show exactly the programme's figures, 1 otherwise.
+// figures, then checks every service's audit chain. Exit status: 0 when the reports show exactly the
+// programme's figures and every chain is intact over the year's events, 1 otherwise.
 const string Usage = """
     usage: WardLink.Simulator [--gateway URL] [--client-id ID] [--client-secret SECRET] [--seed N] [--patrol-days N]
       --gateway        the gateway (default http://127.0.0.1:5080)
@@ -56,7 +57,16 @@ try
         await Console.Error.WriteLineAsync($"[simulator] MISMATCH: {difference}");
     }
 
-    return differences.Count == 0 ? 0 : 1;
+    Console.WriteLine("[simulator] the audit: each service's hash chain over the year's events...");
+    var audit = await AuditIntegrity.CheckAsync(new Api(client, Console.Out), Console.Out, CancellationToken.None);
+    Console.WriteLine(AuditIntegrity.Table(audit));
+    var problems = AuditIntegrity.Problems(audit);
+    foreach (var problem in problems)
+    {
+        await Console.Error.WriteLineAsync($"[simulator] AUDIT FAILED: {problem}");
+    }
+
+    return differences.Count == 0 && problems.Count == 0 ? 0 : 1;
 }
 catch (Exception error) when (error is SimulationException or HttpRequestException or TaskCanceledException)
 {

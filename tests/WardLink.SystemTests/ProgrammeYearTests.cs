@@ -11,11 +11,14 @@ public sealed class BulkLoadedSystem : WardLinkSystem
     };
 }
 
-/// <summary>The simulator plays the programme's year through the gateway; the annual figures are the programme's.</summary>
+/// <summary>
+/// The simulator plays the programme's year through the gateway; the annual figures are the
+/// programme's, and every service's audit chain is intact over the events the year wrote.
+/// </summary>
 public sealed class ProgrammeYearTests(BulkLoadedSystem system) : IClassFixture<BulkLoadedSystem>
 {
     [Fact]
-    public async Task The_year_played_through_the_gateway_shows_the_programmes_figures_in_the_annual_reports()
+    public async Task The_year_played_through_the_gateway_shows_the_programmes_figures_in_the_annual_reports_and_leaves_every_audit_chain_intact()
     {
         await system.WaitUntilReadyAsync();
         using var gateway = system.CreateGatewayClient();
@@ -44,5 +47,17 @@ public sealed class ProgrammeYearTests(BulkLoadedSystem system) : IClassFixture<
         Assert.Equal(performed.Sum(shift => shift.CheckIns.Count), year.CheckIns);
         Assert.Equal(performed.Sum(shift => PatrolRoutePlan.All.Single(route => route.Name == shift.Route).Checkpoints.Count - shift.CheckIns.Count), year.CheckpointsMissed);
         Assert.Empty(ProgrammeCheck.Differences(baseline, year));
+
+        var audit = await AuditIntegrity.CheckAsync(new Api(gateway), progress, TestContext.Current.CancellationToken);
+        TestContext.Current.TestOutputHelper?.WriteLine(AuditIntegrity.Table(audit));
+        Assert.Equal(AnnualReport.Services, audit.Select(verdict => verdict.Service));
+        Assert.Empty(AuditIntegrity.Problems(audit));
+        Assert.All(audit, verdict =>
+        {
+            Assert.True(verdict.Intact, verdict.Service);
+            Assert.True(verdict.EventsChecked > 0, verdict.Service);
+            Assert.True(verdict.ChainedThrough >= verdict.LastSequence, verdict.Service);
+            Assert.Empty(verdict.CheckpointsDisagreeing);
+        });
     }
 }

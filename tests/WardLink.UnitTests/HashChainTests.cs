@@ -111,7 +111,7 @@ public sealed class HashChainTests
         Assert.False(Assert.Single(report.Checkpoints).Agrees);
     }
 
-    private static IntegrityReport Verify(IEnumerable<AuditEntry> entries, params CheckpointCopy[] checkpoints)
+    internal static IntegrityReport Verify(IEnumerable<AuditEntry> entries, params CheckpointCopy[] checkpoints)
     {
         var verifier = new ChainVerifier("tips", checkpoints);
         foreach (var entry in entries)
@@ -123,7 +123,7 @@ public sealed class HashChainTests
     }
 
     /// <summary>A log of <paramref name="count"/> events, alternating between two streams, each chained; and the heads after each.</summary>
-    private static (List<AuditEntry> Entries, List<string> Heads) Log(int count)
+    internal static (List<AuditEntry> Entries, List<string> Heads) Log(int count)
     {
         var entries = new List<AuditEntry>();
         var heads = new List<string>();
