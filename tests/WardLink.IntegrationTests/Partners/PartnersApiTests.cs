@@ -21,6 +21,25 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task A_partner_registered_under_a_chosen_id_keeps_it_and_that_id_cannot_be_registered_again()
+    {
+        var id = Guid.CreateVersion7();
+
+        var first = await _client.PostAsJsonAsync("/partners", new { name = "Thanh Hóa Dermatology Hospital", kind = "hospital", partnerId = id }, Ct);
+        var again = await _client.PostAsJsonAsync("/partners", new { name = "Someone else", kind = "school", partnerId = id }, Ct);
+        var empty = await _client.PostAsJsonAsync("/partners", new { name = "Nobody", kind = "school", partnerId = Guid.Empty }, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(id, (await first.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid());
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.True((await empty.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("partnerId", out _));
+        Assert.Single(await Store.EventsOfAsync(id));
+        Assert.Empty(await Store.EventsOfAsync(Guid.Empty));
+    }
+
+    [Fact]
     public async Task A_partner_is_renamed_reclassified_suspended_resumed_and_leaves_each_step_an_event_with_actor_and_time()
     {
         var id = await _client.RegisterPartnerAsync("Thanh Hóa Eye Hospital");
