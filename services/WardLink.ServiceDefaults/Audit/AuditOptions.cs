@@ -15,6 +15,9 @@ public sealed class AuditOptions
 
     /// <summary>How often checkpoints due by time are looked for and stored ones published.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one publish of a checkpoint may wait for the broker before it is retried on a later poll.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>

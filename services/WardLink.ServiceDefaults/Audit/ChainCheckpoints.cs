@@ -27,8 +27,6 @@ public sealed class ChainCheckpoints(
     IOptions<AuditOptions> options,
     ILogger<ChainCheckpoints> logger) : BackgroundService
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var since = clock.GetUtcNow();
@@ -40,7 +38,9 @@ public sealed class ChainCheckpoints(
                 since = await CheckpointIfDueAsync(since, stoppingToken);
                 await PublishAsync(stoppingToken);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            // A publish that timed out while the broker is away is a cancellation too: only the
+            // service stopping ends the loop; anything else is retried on the next tick.
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning("Audit checkpoints could not be stored or published ({Failure}); retrying", exception.Message);
             }
@@ -92,7 +92,7 @@ public sealed class ChainCheckpoints(
         foreach (var checkpoint in unpublished)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(PublishTimeout);
+            timeout.CancelAfter(options.Value.PublishTimeout);
             await bus.Publish(checkpoint, context => context.MessageId = MessageIdOf(checkpoint), timeout.Token);
             await using var update = new NpgsqlCommand(
                 $"update {storage.Checkpoints} set published_at = @now where service = @service and sequence = @sequence", connection);
