@@ -14,6 +14,7 @@ using WardLink.Testing;
 namespace WardLink.IntegrationTests.Operations;
 
 /// <summary>What the service's tracer exports: the requests' traces, not the async daemon's own polling.</summary>
+[Collection(ActivityListeners.Name)]
 public sealed class TracingTests(ServiceGroup services) : IClassFixture<ServiceGroup>
 {
     [Fact]

@@ -8,6 +8,7 @@ using WardLink.IntegrationTests.Pipeline;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
 using WardLink.Testing;
+using WardLink.IntegrationTests.Operations;
 
 namespace WardLink.IntegrationTests.Partners;
 
@@ -41,6 +42,7 @@ public sealed class ObservedPartners : ServiceGroup
     }
 }
 
+[Collection(ActivityListeners.Name)]
 public sealed class PartnerContactPrivacyTests(ObservedPartners partners) : IClassFixture<ObservedPartners>
 {
     private const string CanaryName = "Trần Canary Contact";

@@ -10,6 +10,7 @@ using WardLink.Incidents;
 using WardLink.Patrols;
 using WardLink.Testing;
 using WardLink.Tips;
+using WardLink.IntegrationTests.Operations;
 
 namespace WardLink.IntegrationTests.Pipeline;
 
@@ -32,6 +33,7 @@ public sealed class LinkedServices : ServiceGroup
     }
 }
 
+[Collection(ActivityListeners.Name)]
 public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<LinkedServices>
 {
     [Fact]

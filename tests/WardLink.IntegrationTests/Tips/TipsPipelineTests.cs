@@ -12,6 +12,7 @@ using WardLink.Contracts.Incidents;
 using WardLink.Testing;
 using WardLink.Tips;
 using Contract = WardLink.Contracts.Tips;
+using WardLink.IntegrationTests.Operations;
 
 namespace WardLink.IntegrationTests.Tips;
 
@@ -120,6 +121,7 @@ public sealed class ObservedTips : ServiceGroup
     }
 }
 
+[Collection(ActivityListeners.Name)]
 public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<ObservedTips>
 {
     private const string CanaryName = "Phạm Canary Tipster";
