@@ -27,7 +27,7 @@ public interface IIncidentEvent
 
 public sealed record IncidentReported(
     Guid IncidentId,
-    string CaseNumber,
+    [property: ShownToAuditors] string CaseNumber,
     IncidentClassification Classification,
     SecurityCategory Category,
     string Description,
@@ -44,7 +44,7 @@ public sealed record InvestigationStarted(Guid IncidentId, string Unit, [propert
 /// <summary>Carries the facts at resolution (case number, classification, linked tips) so the relay can publish it as it is.</summary>
 public sealed record IncidentResolved(
     Guid IncidentId,
-    string CaseNumber,
+    [property: ShownToAuditors] string CaseNumber,
     IncidentClassification Classification,
     IncidentOutcome Outcome,
     string? Summary,
@@ -64,7 +64,7 @@ public sealed record IncidentReclassified(
     DateTimeOffset At,
     string By) : IIncidentEvent;
 
-public sealed record TipLinked(Guid IncidentId, Guid TipId, string? TipNumber, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record TipLinked(Guid IncidentId, Guid TipId, [property: ShownToAuditors] string? TipNumber, DateTimeOffset At, string By) : IIncidentEvent;
 
 public sealed record TipUnlinked(Guid IncidentId, Guid TipId, DateTimeOffset At, string By) : IIncidentEvent;
 
@@ -72,7 +72,7 @@ public sealed record NoteAdded(Guid IncidentId, string Text, DateTimeOffset At, 
 
 public sealed record ReportIncident(
     Guid IncidentId,
-    string CaseNumber,
+    [property: ShownToAuditors] string CaseNumber,
     IncidentClassification? Classification,
     SecurityCategory? Category,
     string? Description,
@@ -89,7 +89,7 @@ public sealed record ReportIncident(
 /// </summary>
 public sealed record IncidentState(
     Guid Id,
-    string CaseNumber,
+    [property: ShownToAuditors] string CaseNumber,
     IncidentStatus Status,
     IncidentClassification Classification,
     SecurityCategory Category,

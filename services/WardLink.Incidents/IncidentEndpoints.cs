@@ -28,12 +28,6 @@ public sealed record LinkTipRequest(Guid? TipId, string? TipNumber);
 
 public sealed record NoteRequest(string? Text);
 
-/// <summary>One step of an incident's history: which event, when (business time), by whom, and what it said.</summary>
-public sealed record IncidentStep(long Version, string Type, DateTimeOffset At, string By, DateTimeOffset RecordedAt, object Data);
-
-/// <summary>An incident with its whole timeline.</summary>
-public sealed record IncidentRecord(IncidentState Incident, IReadOnlyList<IncidentStep> Timeline);
-
 public static class IncidentEndpoints
 {
     private const string What = "Incident";
@@ -44,13 +38,15 @@ public static class IncidentEndpoints
         incidents.MapPost("/", Report)
             .WithName("ReportIncident")
             .WithSummary("Report an incident; it gets the next case number of the year (INC-2024-0007).")
-            .Produces<IncidentState>(StatusCodes.Status201Created)
+            .Produces<IncidentPoliceView>(StatusCodes.Status201Created)
+            .Produces<IncidentPartnerView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/{id:guid}", Get)
             .WithName("GetIncident")
-            .WithSummary("An incident with its timeline; the ETag is its stream version.")
+            .WithSummary("An incident with its timeline; the ETag is its stream version. The police get IncidentRecord, a partner IncidentPartnerRecord (the case's course, no text, unit or officer).")
             .Produces<IncidentRecord>()
+            .Produces<IncidentPartnerRecord>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
 
@@ -95,12 +91,19 @@ public static class IncidentEndpoints
     private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var (incident, version) = await session.LoadStreamAsync<IncidentState>(id, ct);
-        if (incident is null || !(await PartnerScope.ForAsync(http, session, ct)).Shows(incident))
+        var scope = await PartnerScope.ForAsync(http, session, ct);
+        if (incident is null || !scope.Shows(incident))
         {
             return StreamResults.NotFound(What, id);
         }
 
         var events = await session.Events.FetchStreamAsync(id, version, token: ct);
+        http.Response.SetETag(version);
+        if (scope is not null)
+        {
+            return Results.Ok(new IncidentPartnerRecord(IncidentPartnerView.Of(incident), PartnerTimeline.Of(events, IncidentViews.IsPartnerCourse)));
+        }
+
         var timeline = events
             .Where(recorded => recorded.Data is IIncidentEvent)
             .Select(recorded =>
@@ -110,8 +113,7 @@ public static class IncidentEndpoints
                     recorded.Version, JsonNamingPolicy.CamelCase.ConvertName(recorded.Data.GetType().Name), step.At, step.By, recorded.Timestamp, recorded.Data);
             })
             .ToList();
-        http.Response.SetETag(version);
-        return Results.Ok(new IncidentRecord(incident, timeline));
+        return Results.Ok(new IncidentRecord(IncidentPoliceView.Of(incident), timeline));
     }
 
     private static Task<IResult> Close(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>

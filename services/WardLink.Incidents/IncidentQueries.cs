@@ -48,7 +48,9 @@ public static class IncidentQueries
         var incidents = endpoints.MapGroup("/incidents").WithTags("Incidents");
         incidents.MapGet("/", List)
             .WithName("ListIncidents")
-            .WithSummary("Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to).")
+            .WithSummary("Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to). The police get IncidentPoliceView items, a partner IncidentPartnerView items.")
+            .Produces<ListPage<IncidentPoliceView>>()
+            .Produces<ListPage<IncidentPartnerView>>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/stats", Statistics)
@@ -64,7 +66,7 @@ public static class IncidentQueries
         return endpoints;
     }
 
-    private static async Task<Results<Ok<ListPage<IncidentState>>, ValidationProblem>> List(
+    private static async Task<IResult> List(
         HttpContext http,
         IQuerySession session,
         string? status,
@@ -90,7 +92,8 @@ public static class IncidentQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var query = session.Query<IncidentState>().VisibleTo(await PartnerScope.ForAsync(http, session, ct));
+        var scope = await PartnerScope.ForAsync(http, session, ct);
+        var query = session.Query<IncidentState>().VisibleTo(scope);
         if (wantedStatus is { } statusFilter)
         {
             query = query.Where(incident => incident.Status == statusFilter);
@@ -126,7 +129,8 @@ public static class IncidentQueries
             query = query.Where(incident => incident.OccurredAt < end);
         }
 
-        return TypedResults.Ok(await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).ToListPageAsync(paging, ct));
+        var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).ToListPageAsync(paging, ct);
+        return scope is null ? TypedResults.Ok(found.Select(IncidentPoliceView.Of)) : TypedResults.Ok(found.Select(IncidentPartnerView.Of));
     }
 
     private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, int? year, CancellationToken ct)

@@ -8,6 +8,7 @@ var app = WardLinkApp.Build(args, IncidentsService.Name, service =>
     service.Publishes = new IncidentsIntegrationEvents();
     service.Store = IncidentQueries.AddIncidentReadModel;
     service.AuditedStates.Add<IncidentState>();
+    service.Views.Add<IncidentState, IncidentPoliceView>(IncidentPoliceView.Of, IncidentPartnerView.Of);
     service.Bus = bus =>
     {
         bus.AddConsumer<TipReferredConsumer>();

@@ -1,5 +1,6 @@
 using WardLink.Contracts.Partners;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.Partners;
 
@@ -12,13 +13,13 @@ public enum PartnerStatus
 
 public sealed record PartnerRegistered(
     Guid PartnerId,
-    string Name,
+    [property: ShownToAuditors] string Name,
     PartnerKind Kind,
     DateTimeOffset RegisteredAt,
     string RegisteredBy);
 
 /// <summary>A rename or a change of kind: carries both as they now are, so the relay publishes it as it is.</summary>
-public sealed record PartnerChanged(Guid PartnerId, string Name, PartnerKind Kind, DateTimeOffset At, string By);
+public sealed record PartnerChanged(Guid PartnerId, [property: ShownToAuditors] string Name, PartnerKind Kind, DateTimeOffset At, string By);
 
 public sealed record PartnerSuspended(Guid PartnerId, string Reason, DateTimeOffset At, string By);
 
@@ -31,7 +32,7 @@ public sealed record RegisterPartner(Guid PartnerId, string? Name, PartnerKind? 
 /// <summary>A partner as it stands; also the read model of the partner list (an inline snapshot).</summary>
 public sealed record PartnerState(
     Guid Id,
-    string Name,
+    [property: ShownToAuditors] string Name,
     PartnerKind Kind,
     PartnerStatus Status,
     DateTimeOffset RegisteredAt,

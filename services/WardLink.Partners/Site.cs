@@ -1,12 +1,13 @@
 using WardLink.Contracts.Partners;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.Partners;
 
 public sealed record SiteRegistered(
     Guid SiteId,
     Guid PartnerId,
-    string Name,
+    [property: ShownToAuditors] string Name,
     SiteKind Kind,
     double Latitude,
     double Longitude,
@@ -17,7 +18,7 @@ public sealed record SiteRegistered(
 public sealed record SiteUpdated(
     Guid SiteId,
     Guid PartnerId,
-    string Name,
+    [property: ShownToAuditors] string Name,
     SiteKind Kind,
     double Latitude,
     double Longitude,
@@ -38,7 +39,7 @@ public sealed record RegisterSite(
 public sealed record SiteState(
     Guid Id,
     Guid PartnerId,
-    string Name,
+    [property: ShownToAuditors] string Name,
     SiteKind Kind,
     double Latitude,
     double Longitude,

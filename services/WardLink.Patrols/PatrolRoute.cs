@@ -1,16 +1,17 @@
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.Patrols;
 
 /// <summary>A point a patrol must pass, at a partner site, named by the code on its QR/NFC tag.</summary>
 public sealed record Checkpoint(string Code, Guid SiteId, string? Name);
 
-public sealed record RouteDefined(Guid RouteId, string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By);
+public sealed record RouteDefined(Guid RouteId, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By);
 
 public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, string By);
 
 /// <summary>A named route with its checkpoints in the order they are walked.</summary>
-public sealed record RouteState(Guid Id, string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset DefinedAt, string DefinedBy)
+public sealed record RouteState(Guid Id, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset DefinedAt, string DefinedBy)
 {
     public static RouteState Create(RouteDefined defined) => new(defined.RouteId, defined.Name, defined.Checkpoints, defined.At, defined.By);
 

@@ -18,7 +18,11 @@ public readonly record struct PageRequest(int Limit, int Page)
 }
 
 /// <summary>One page of a list, with the total count of what matched.</summary>
-public sealed record ListPage<T>(IReadOnlyList<T> Items, long Total, int Page, int Limit);
+public sealed record ListPage<T>(IReadOnlyList<T> Items, long Total, int Page, int Limit)
+{
+    /// <summary>The same page with each item shown through <paramref name="view"/>.</summary>
+    public ListPage<TView> Select<TView>(Func<T, TView> view) => new([.. Items.Select(view)], Total, Page, Limit);
+}
 
 public static class Paging
 {

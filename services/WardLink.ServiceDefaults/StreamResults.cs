@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
 
@@ -23,7 +24,7 @@ public static class StreamResults
         await session.SaveChangesAsync(ct);
         var state = await session.Events.AggregateStreamAsync<TState>(id, token: ct);
         http.Response.SetETag(decision.Events.Count);
-        return Results.Created($"{http.Request.PathBase}{path}", state);
+        return Results.Created($"{http.Request.PathBase}{path}", http.ViewOf(state!));
     }
 
     /// <summary>
@@ -45,6 +46,11 @@ public static class StreamResults
         Func<TState, IResult>? respond = null)
         where TState : class
     {
+        if (await session.StreamOfAsync<TState>(id, ct) is null)
+        {
+            return NotFound(what, id);
+        }
+
         var stream = await session.Events.FetchForWriting<TState>(id, ct);
         if (stream.Aggregate is not { } state)
         {
@@ -72,7 +78,7 @@ public static class StreamResults
         var newVersion = version + decision.Events.Count;
         var updated = await session.Events.AggregateStreamAsync<TState>(id, newVersion, token: ct);
         http.Response.SetETag(newVersion);
-        return respond is null ? Results.Ok(updated) : respond(updated!);
+        return respond is null ? Results.Ok(http.ViewOf(updated!)) : respond(updated!);
     }
 
     /// <summary>Stream <paramref name="id"/>'s state with its version as ETag, or a 404 problem naming <paramref name="what"/>.</summary>
@@ -87,17 +93,43 @@ public static class StreamResults
         }
 
         http.Response.SetETag(version);
-        return Results.Ok(state);
+        return Results.Ok(http.ViewOf(state));
     }
 
-    /// <summary>A stream's state and version, read consistently; a null state when the stream does not exist.</summary>
+    /// <summary>A stream's state and version, read consistently; a null state when <see cref="StreamOfAsync{TState}"/> finds no such stream.</summary>
     public static async Task<(TState? State, long Version)> LoadStreamAsync<TState>(this IQuerySession session, Guid id, CancellationToken ct)
+        where TState : class =>
+        await session.StreamOfAsync<TState>(id, ct) is { } stream
+            ? (await session.Events.AggregateStreamAsync<TState>(id, stream.Version, token: ct), stream.Version)
+            : (null, 0);
+
+    /// <summary>
+    /// Stream <paramref name="id"/> when it is a <typeparamref name="TState"/> stream; null when it does
+    /// not exist or holds something else (a yearly counter, another kind of record): an internal
+    /// stream is never read or written as a record.
+    /// </summary>
+    public static async Task<StreamState?> StreamOfAsync<TState>(this IQuerySession session, Guid id, CancellationToken ct)
         where TState : class
     {
-        var stream = await session.Events.FetchStreamStateAsync(id, ct);
-        return stream is null
-            ? (null, 0)
-            : (await session.Events.AggregateStreamAsync<TState>(id, stream.Version, token: ct), stream.Version);
+        var stream = await session.FetchStreamStateAsync(id, [typeof(TState)], ct);
+        return stream?.AggregateType == typeof(TState) ? stream : null;
+    }
+
+    /// <summary>
+    /// Stream <paramref name="id"/>'s state, its aggregate type named when it is one of
+    /// <paramref name="aggregateTypes"/>. Marten names a stream's aggregate type only once it knows
+    /// the type's alias, so it is taught them first (a state aggregated live, like a site, is
+    /// otherwise unknown in a fresh process).
+    /// </summary>
+    public static Task<StreamState?> FetchStreamStateAsync(this IQuerySession session, Guid id, IEnumerable<Type> aggregateTypes, CancellationToken ct)
+    {
+        var events = (Marten.Events.EventGraph)session.DocumentStore.Options.Events;
+        foreach (var type in aggregateTypes)
+        {
+            events.AggregateAliasFor(type);
+        }
+
+        return session.Events.FetchStreamStateAsync(id, ct);
     }
 
     /// <summary>The 404 problem of a stream that does not exist, naming <paramref name="what"/> it would be.</summary>

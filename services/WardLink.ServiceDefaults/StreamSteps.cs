@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace WardLink.ServiceDefaults;
 
@@ -20,12 +21,22 @@ public static class StreamSteps
             .DescribeStreamStep<TState>(name, summary);
 
     /// <summary>The OpenAPI description every step shares: the new state, or the problems a step can give.</summary>
-    public static RouteHandlerBuilder DescribeStreamStep<TState>(this RouteHandlerBuilder step, string name, string summary) => step
+    public static RouteHandlerBuilder DescribeStreamStep<TState>(this RouteHandlerBuilder step, string name, string summary)
+        where TState : class => step
         .WithName(name)
         .WithSummary(summary)
-        .Produces<TState>()
+        .WithStateView<TState>(StatusCodes.Status200OK)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+    /// <summary>Documents an answer of <paramref name="status"/> as the police view of <typeparamref name="TState"/> (see <see cref="StateViews"/>).</summary>
+    public static RouteHandlerBuilder WithStateView<TState>(this RouteHandlerBuilder endpoint, int status)
+        where TState : class
+    {
+        endpoint.Add(built => built.Metadata.Add(new ProducesResponseTypeMetadata(
+            status, built.ApplicationServices.GetRequiredService<StateViews>().DocumentedType<TState>(), ["application/json"])));
+        return endpoint;
+    }
 }

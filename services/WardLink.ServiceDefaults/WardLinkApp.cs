@@ -15,6 +15,7 @@ public static class WardLinkApp
 
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
+        builder.Services.AddSingleton(service.Views);
         builder.AddWardLinkService(serviceName);
         service.Services?.Invoke(builder.Services);
         builder.AddWardLinkEventStore(serviceName, service);

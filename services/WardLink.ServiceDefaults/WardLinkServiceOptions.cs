@@ -24,6 +24,9 @@ public sealed class WardLinkServiceOptions
     /// <summary>Keep a local directory of partner sites (<c>GET /sites</c>) from the partners service's events.</summary>
     public bool KeepsSiteDirectory { get; set; }
 
+    /// <summary>How each stream state is shown to each audience (a state without a view is police-only).</summary>
+    public StateViews Views { get; } = new();
+
     /// <summary>The state types the service's streams aggregate to, for the audit's state as of a version or a time.</summary>
     public AuditedStates AuditedStates { get; } = new();
 }

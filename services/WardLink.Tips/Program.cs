@@ -9,6 +9,7 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
     service.Services = ContactVault.Register;
     service.Bus = bus => bus.AddConsumer<IncidentResolvedConsumer>();
     service.AuditedStates.Add<TipState>();
+    service.Views.Add<TipState, TipPoliceView>(TipPoliceView.Of, TipPartnerView.Of);
     service.Store = store =>
     {
         // The tip's state, kept inline as a document: the list and the statistics query it.

@@ -45,7 +45,7 @@ public enum MessageAuthor
 /// <summary>A tip came in. Never holds the tipster's contact: that lives encrypted in <see cref="TipContact"/>.</summary>
 public sealed record TipReceived(
     Guid TipId,
-    string Number,
+    [property: ShownToAuditors] string Number,
     TipChannel Channel,
     SecurityCategory Category,
     string Description,
@@ -65,7 +65,7 @@ public sealed record TipAssessed(
 /// <summary>A valuable tip was referred to an incident; carries what incidents needs to open one.</summary>
 public sealed record TipReferred(
     Guid TipId,
-    string Number,
+    [property: ShownToAuditors] string Number,
     Guid IncidentId,
     bool OpensNewIncident,
     SecurityCategory Category,
@@ -79,7 +79,7 @@ public sealed record TipReferred(
 public sealed record TipOutcomeRecorded(
     Guid TipId,
     Guid IncidentId,
-    string CaseNumber,
+    [property: ShownToAuditors] string CaseNumber,
     IncidentClassification Classification,
     IncidentOutcome Outcome,
     DateTimeOffset ResolvedAt);
@@ -118,11 +118,11 @@ public sealed record PostTipMessage(Guid TipId, Guid MessageId, MessageAuthor Au
 
 public sealed record TipMessage(Guid MessageId, MessageAuthor Author, [property: PersonalData] string Text, DateTimeOffset PostedAt, string PostedBy);
 
-public sealed record TipOutcome(Guid IncidentId, string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
+public sealed record TipOutcome(Guid IncidentId, [property: ShownToAuditors] string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
 
 public sealed record TipState(
     Guid Id,
-    string Number,
+    [property: ShownToAuditors] string Number,
     TipChannel Channel,
     SecurityCategory Category,
     string Description,

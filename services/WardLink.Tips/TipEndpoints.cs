@@ -22,11 +22,6 @@ public sealed record ReferTipRequest(Guid? IncidentId);
 
 public sealed record PostMessageRequest(string? Text);
 
-/// <summary>One event of a tip's stream: what happened, when it was recorded, who did it.</summary>
-public sealed record TipHistoryEntry(long Version, string Type, DateTimeOffset RecordedAt, string Actor, object Data);
-
-public sealed record TipDetails(TipState Tip, IReadOnlyList<TipHistoryEntry> History);
-
 
 public static class TipEndpoints
 {
@@ -41,32 +36,35 @@ public static class TipEndpoints
         tips.MapPost("/", Receive)
             .WithName("ReceiveTip")
             .WithSummary("Record a tip received through any channel; the tipster's contact (optional) is stored encrypted, apart.")
-            .Produces<TipState>(StatusCodes.Status201Created)
+            .Produces<TipPoliceView>(StatusCodes.Status201Created)
+            .Produces<TipPartnerView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/", List)
             .WithName("ListTips")
-            .WithSummary("Tips, newest first; filter by status, verdict, channel, category, site and received-at range.")
-            .Produces<ListPage<TipState>>()
+            .WithSummary("Tips, newest first; filter by status, verdict, channel, category, site and received-at range. The police get TipPoliceView items, a partner TipPartnerView items.")
+            .Produces<ListPage<TipPoliceView>>()
+            .Produces<ListPage<TipPartnerView>>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/{id:guid}", Get)
             .WithName("GetTip")
-            .WithSummary("A tip's current state and history; the ETag is its stream version.")
+            .WithSummary("A tip and its history; the ETag is its stream version. The police get TipDetails, a partner TipPartnerDetails (the tip's course, no text).")
             .Produces<TipDetails>()
+            .Produces<TipPartnerDetails>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapPost("/{id:guid}/assessments", Assess)
             .WithName("AssessTip")
             .WithSummary("Give (or revise) the verdict: valuable, notValuable, duplicate (of another tip) or prank.")
-            .Produces<TipState>()
+            .Produces<TipPoliceView>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         tips.MapPost("/{id:guid}/referral", Refer)
             .WithName("ReferTip")
             .WithSummary("Refer a valuable tip to an existing incident, or to a new one (incidents hears TipReferred).")
-            .Produces<TipState>()
+            .Produces<TipPoliceView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         tips.MapGet("/{id:guid}/messages", Messages)
@@ -137,7 +135,8 @@ public static class TipEndpoints
                 }
 
                 http.Response.SetETag(1);
-                return Results.Created($"{http.Request.PathBase}/tips/{command.TipId}", await session.Events.AggregateStreamAsync<TipState>(command.TipId, token: ct));
+                var tip = await session.Events.AggregateStreamAsync<TipState>(command.TipId, token: ct);
+                return Results.Created($"{http.Request.PathBase}/tips/{command.TipId}", http.ViewOf(tip!));
             },
             ct);
     }
@@ -168,7 +167,8 @@ public static class TipEndpoints
             return errors.ToRejection().ToProblem();
         }
 
-        var query = session.Query<TipState>().VisibleTo(await PartnerScope.ForAsync(http, session, ct));
+        var scope = await PartnerScope.ForAsync(http, session, ct);
+        var query = session.Query<TipState>().VisibleTo(scope);
         query = withStatus is { } s ? query.Where(tip => tip.Status == s) : query;
         query = withVerdict is { } v ? query.Where(tip => tip.Verdict == v) : query;
         query = throughChannel is { } c ? query.Where(tip => tip.Channel == c) : query;
@@ -176,29 +176,26 @@ public static class TipEndpoints
         query = siteId is { } site ? query.Where(tip => tip.Place.SiteId == site) : query;
         query = receivedFrom?.ToUniversalTime() is { } from ? query.Where(tip => tip.ReceivedAt >= from) : query;
         query = receivedTo?.ToUniversalTime() is { } to ? query.Where(tip => tip.ReceivedAt < to) : query;
-        return Results.Ok(await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id).ToListPageAsync(paging, ct));
+        var found = await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id).ToListPageAsync(paging, ct);
+        return scope is null ? Results.Ok(found.Select(TipPoliceView.Of)) : Results.Ok(found.Select(TipPartnerView.Of));
     }
 
     private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(id, token: ct);
-        if (events.Count == 0)
-        {
-            return Rejection.NotFound($"Tip {id} was not found.").ToProblem();
-        }
-
-        var state = (await session.Events.AggregateStreamAsync<TipState>(id, events[^1].Version, token: ct))!;
+        var (state, version) = await session.LoadStreamAsync<TipState>(id, ct);
         var scope = await PartnerScope.ForAsync(http, session, ct);
-        if (!scope.Shows(state))
+        if (state is null || !scope.Shows(state))
         {
             return Rejection.NotFound($"Tip {id} was not found.").ToProblem();
         }
 
-        http.Response.SetETag(events[^1].Version);
-        // A partner sees the tip, not the conversation with the tipster.
-        var shown = scope is null ? events : events.Where(recorded => recorded.Data is not TipMessagePosted);
-        var history = shown.Select(recorded => new TipHistoryEntry(recorded.Version, recorded.EventTypeName, recorded.Timestamp, Tip.ActorOf(recorded.Data), recorded.Data));
-        return Results.Ok(new TipDetails(scope is null ? state : state with { Messages = [] }, [.. history]));
+        var events = await session.Events.FetchStreamAsync(id, version, token: ct);
+        http.Response.SetETag(version);
+        return scope is null
+            ? Results.Ok(new TipDetails(
+                TipPoliceView.Of(state),
+                [.. events.Select(recorded => new TipHistoryEntry(recorded.Version, recorded.EventTypeName, recorded.Timestamp, Tip.ActorOf(recorded.Data), recorded.Data))]))
+            : Results.Ok(new TipPartnerDetails(TipPartnerView.Of(state), PartnerTimeline.Of(events, TipViews.IsPartnerCourse)));
     }
 
     private static async Task<IResult> Assess(

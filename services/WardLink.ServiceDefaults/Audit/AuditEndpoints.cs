@@ -34,11 +34,11 @@ public static class AuditEndpoints
         var audit = endpoints.MapGroup($"/audit/{serviceName}").WithTags("Audit").RequireAuthorization(WardLinkPolicies.Audit);
         audit.MapGet("/streams/{id:guid}", Stream)
             .WithName("AuditStream")
-            .WithSummary("A stream's events with their chain links: type, version, sequence, recorded and business time, actor, correlation, data without personal data.")
+            .WithSummary("A stream's events with their chain links: type, version, sequence, recorded and business time, actor, correlation, data without personal data; for auditors every text the event does not name as shown to them is withheld (its data hash still verifies).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/streams/{id:guid}/state", State)
             .WithName("AuditStateAsOf")
-            .WithSummary("A stream's state as of a version (?version=) or a time (?at=), without personal data.")
+            .WithSummary("A stream's state as of a version (?version=) or a time (?at=), without personal data; for auditors without text the state does not name as shown to them.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/log", Log)
@@ -55,14 +55,19 @@ public static class AuditEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> Stream(Guid id, AuditLog log, CancellationToken ct)
+    private static async Task<IResult> Stream(Guid id, HttpContext http, IQuerySession session, AuditedStates states, AuditLog log, CancellationToken ct)
     {
-        var events = await log.ReadAsync(new AuditLogFilter(StreamId: id), ct).ToListAsync(ct);
-        return events.Count == 0 ? StreamResults.NotFound("Stream", id) : Results.Ok(new StreamAudit(id, events));
+        if (!await states.HoldsAsync(session, id, ct))
+        {
+            return StreamResults.NotFound("Stream", id);
+        }
+
+        var events = await log.ReadAsync(new AuditLogFilter(StreamId: id), http.Audience(), ct).ToListAsync(ct);
+        return Results.Ok(new StreamAudit(id, events));
     }
 
     private static async Task<IResult> State(
-        Guid id, long? version, DateTimeOffset? at, IQuerySession session, AuditStorage storage, AuditedStates states, IOptions<JsonOptions> json, CancellationToken ct)
+        Guid id, long? version, DateTimeOffset? at, HttpContext http, IQuerySession session, AuditStorage storage, AuditedStates states, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var errors = new FieldErrors()
             .Check(version is null || at is null, "version", "Ask for a version or a time, not both.")
@@ -101,7 +106,7 @@ public static class AuditEndpoints
 
         var state = await states.AggregateAsync(stateType, session, id, asOf, ct);
         var node = JsonSerializer.SerializeToNode(state, stateType, json.Value.SerializerOptions);
-        return Results.Ok(new StateAsOf(id, stateType.Name, asOf, recordedAt, AuditRedaction.Redact(node, stateType)));
+        return Results.Ok(new StateAsOf(id, stateType.Name, asOf, recordedAt, AuditRedaction.Redact(node, stateType, http.Audience())));
     }
 
     private static async Task<IResult> Log(
@@ -121,7 +126,7 @@ public static class AuditEndpoints
         http.Response.ContentType = NdjsonContentType;
         var body = http.Response.Body;
         var lines = 0;
-        await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit), ct))
+        await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit), http.Audience(), ct))
         {
             await JsonSerializer.SerializeAsync(body, entry, json.Value.SerializerOptions, ct);
             await body.WriteAsync(Newline, ct);
@@ -137,7 +142,7 @@ public static class AuditEndpoints
     private static async Task<IResult> Integrity(string serviceName, AuditLog log, AuditStorage storage, CancellationToken ct)
     {
         var verifier = new ChainVerifier(serviceName, await storage.CheckpointsOfAsync(serviceName, serviceName, ct));
-        await foreach (var entry in log.ReadAsync(new AuditLogFilter(), ct))
+        await foreach (var entry in log.ReadAsync(new AuditLogFilter(), Audience.Auditor, ct))
         {
             verifier.Add(entry);
         }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.ServiceDefaults.Audit;
 
@@ -19,13 +20,14 @@ public sealed record AuditLogFilter(
 /// <summary>
 /// Reads the log joined with the chain, in sequence order, one row at a time from PostgreSQL (so a
 /// log of millions of events streams in constant memory): each event with its link, each link
-/// whose event is gone, each event not chained yet. Personal data is removed on the way out.
+/// whose event is gone, each event not chained yet. What the reader's audience may not see
+/// (personal data; text, for anyone but the police) is removed on the way out.
 /// </summary>
 public sealed class AuditLog(AuditStorage storage)
 {
     private static readonly ConcurrentDictionary<string, Type?> ClrTypes = new();
 
-    public async IAsyncEnumerable<AuditEntry> ReadAsync(AuditLogFilter filter, [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<AuditEntry> ReadAsync(AuditLogFilter filter, Audience audience, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var connection = await storage.OpenAsync(ct);
         await using var command = new NpgsqlCommand(Sql(filter), connection);
@@ -58,7 +60,7 @@ public sealed class AuditLog(AuditStorage storage)
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            yield return new AuditEntry(reader.GetInt64(0), await reader.IsDBNullAsync(1, ct) ? null : EventOf(reader), await reader.IsDBNullAsync(10, ct) ? null : LinkOf(reader));
+            yield return new AuditEntry(reader.GetInt64(0), await reader.IsDBNullAsync(1, ct) ? null : EventOf(reader, audience), await reader.IsDBNullAsync(10, ct) ? null : LinkOf(reader));
         }
     }
 
@@ -99,7 +101,7 @@ public sealed class AuditLog(AuditStorage storage)
         return sql.ToString();
     }
 
-    private static AuditEvent EventOf(NpgsqlDataReader reader)
+    private static AuditEvent EventOf(NpgsqlDataReader reader, Audience audience)
     {
         var clrType = ClrTypes.GetOrAdd(reader.GetString(7), static name => Type.GetType(name, throwOnError: false));
         var data = clrType is null ? null : JsonNode.Parse(reader.GetString(8));
@@ -115,7 +117,7 @@ public sealed class AuditLog(AuditStorage storage)
             reader.GetString(9),
 
             // An event whose type this service no longer knows cannot be checked for personal data: its data is withheld.
-            clrType is null ? null : AuditRedaction.Redact(data, clrType));
+            clrType is null ? null : AuditRedaction.Redact(data, clrType, audience));
     }
 
     private static AuditLink LinkOf(NpgsqlDataReader reader) => new(

@@ -39,6 +39,13 @@ public sealed class AuditedStates
 
     public IEnumerable<Type> Types => _aggregate.Keys;
 
+    /// <summary>
+    /// Whether stream <paramref name="id"/> is a record of a type audited here: a yearly counter or
+    /// any other internal stream is not, and is never answered as a record.
+    /// </summary>
+    public async Task<bool> HoldsAsync(IQuerySession session, Guid id, CancellationToken ct) =>
+        (await session.FetchStreamStateAsync(id, Types, ct))?.AggregateType is { } aggregate && _aggregate.ContainsKey(aggregate);
+
     /// <summary>Stream <paramref name="id"/> aggregated to <paramref name="state"/> as of <paramref name="version"/>.</summary>
     public Task<object?> AggregateAsync(Type state, IQuerySession session, Guid id, long version, CancellationToken ct) =>
         _aggregate[state](session, id, version, ct);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.ServiceDefaults.Audit;
 
@@ -14,26 +15,36 @@ namespace WardLink.ServiceDefaults.Audit;
 public sealed class PersonalDataAttribute : Attribute;
 
 /// <summary>
-/// What the audit shows of an event or a state: its JSON (camelCase, as stored) with every
-/// <see cref="PersonalDataAttribute"/> property replaced, in nested records and lists too; and,
-/// by the events' naming convention, its actor (the string property <c>By</c> or <c>…By</c>) and
-/// business time (the property <c>At</c>, else the first <c>…At</c>).
+/// Marks a text property an auditor may read (a tip or case number, the name of an organisation or
+/// a site): every other text is withheld from auditors, since free text can name people. On a
+/// positional record write it as <c>[property: ShownToAuditors]</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ShownToAuditorsAttribute : Attribute;
+
+/// <summary>
+/// What the audit shows of an event or a state to an audience: its JSON (camelCase, as stored)
+/// with every <see cref="PersonalDataAttribute"/> property replaced for everyone and, for anyone
+/// but the police, every text the type does not name <see cref="ShownToAuditorsAttribute"/>
+/// (nor as its actor) withheld, in nested records and lists too. Values that cannot hold free text
+/// (ids, enums, numbers, times, flags) are shown. The stored data's hash is never touched, so the
+/// chain still verifies. By the events' naming convention it also finds the actor (the string
+/// property <c>By</c> or <c>…By</c>) and business time (<c>At</c>, else the first <c>…At</c>).
 /// </summary>
 public static class AuditRedaction
 {
     public const string Redacted = "[personal data removed]";
 
+    public const string Withheld = "[withheld from auditors]";
+
     private static readonly ConcurrentDictionary<Type, TypePlan> Plans = new();
 
-    /// <summary>Removes personal data from <paramref name="json"/>, the stored form of a <paramref name="type"/>.</summary>
-    public static JsonNode? Redact(JsonNode? json, Type type)
+    /// <summary>Removes from <paramref name="json"/>, the stored form of a <paramref name="type"/>, what <paramref name="audience"/> may not read.</summary>
+    public static JsonNode? Redact(JsonNode? json, Type type, Audience audience)
     {
-        PlanOf(type).Apply(json);
+        PlanOf(type).Apply(json, audience);
         return json;
     }
-
-    /// <summary>Whether <paramref name="type"/> holds any personal data (else its JSON is shown as it is).</summary>
-    public static bool HasPersonalData(Type type) => PlanOf(type).HasPersonalData;
 
     public static string? ActorOf(JsonNode? json, Type type) =>
         PlanOf(type).Actor is { } actor && json?[actor] is JsonValue value && value.TryGetValue<string>(out var by) ? by : null;
@@ -43,7 +54,19 @@ public static class AuditRedaction
 
     private static TypePlan PlanOf(Type type) => Plans.GetOrAdd(type, static type => TypePlan.For(type, []));
 
-    private sealed record PropertyPlan(string Name, bool Personal, TypePlan? Nested, bool IsList);
+    private enum Treatment
+    {
+        /// <summary>Personal data: removed for everyone.</summary>
+        Personal,
+
+        /// <summary>Text (or anything that can hold it) the type does not show to auditors: withheld from all but the police.</summary>
+        Text,
+
+        /// <summary>A record or a list of records: planned in turn.</summary>
+        Nested,
+    }
+
+    private sealed record PropertyPlan(string Name, Treatment Treatment, TypePlan? Nested, bool IsList);
 
     private sealed class TypePlan
     {
@@ -62,8 +85,6 @@ public static class AuditRedaction
 
         public string? BusinessTime { get; }
 
-        public bool HasPersonalData => Properties.Count > 0;
-
         public static TypePlan For(Type type, HashSet<Type> visiting)
         {
             if (!IsRecordLike(type) || !visiting.Add(type))
@@ -72,26 +93,28 @@ public static class AuditRedaction
             }
 
             var all = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(property => property.GetIndexParameters().Length == 0).ToList();
+            var actor = all.FirstOrDefault(property => property.PropertyType == typeof(string) && property.Name.EndsWith("By", StringComparison.Ordinal));
             var plans = new List<PropertyPlan>();
             foreach (var property in all)
             {
                 var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+                var element = ElementOf(property.PropertyType);
+                var shape = element ?? property.PropertyType;
                 if (property.IsDefined(typeof(PersonalDataAttribute)))
                 {
-                    plans.Add(new PropertyPlan(name, true, null, false));
-                    continue;
+                    plans.Add(new PropertyPlan(name, Treatment.Personal, null, false));
                 }
-
-                var element = ElementOf(property.PropertyType);
-                var nested = For(element ?? property.PropertyType, visiting);
-                if (nested.HasPersonalData)
+                else if (IsRecordLike(shape))
                 {
-                    plans.Add(new PropertyPlan(name, false, nested, element is not null));
+                    plans.Add(new PropertyPlan(name, Treatment.Nested, For(shape, visiting), element is not null));
+                }
+                else if (!CannotHoldText(shape) && property != actor && !property.IsDefined(typeof(ShownToAuditorsAttribute)))
+                {
+                    plans.Add(new PropertyPlan(name, Treatment.Text, null, false));
                 }
             }
 
             visiting.Remove(type);
-            var actor = all.FirstOrDefault(property => property.PropertyType == typeof(string) && property.Name.EndsWith("By", StringComparison.Ordinal));
             var times = all.Where(property => property.PropertyType == typeof(DateTimeOffset) && property.Name.EndsWith("At", StringComparison.Ordinal)).ToList();
             var businessTime = times.FirstOrDefault(property => property.Name == "At") ?? times.FirstOrDefault();
             return new TypePlan(
@@ -100,7 +123,7 @@ public static class AuditRedaction
                 businessTime is null ? null : JsonNamingPolicy.CamelCase.ConvertName(businessTime.Name));
         }
 
-        public void Apply(JsonNode? json)
+        public void Apply(JsonNode? json, Audience audience)
         {
             if (json is not JsonObject target)
             {
@@ -114,26 +137,38 @@ public static class AuditRedaction
                     continue;
                 }
 
-                if (property.Personal)
+                switch (property.Treatment)
                 {
-                    target[property.Name] = Redacted;
-                }
-                else if (property.IsList && value is JsonArray items)
-                {
-                    foreach (var item in items)
-                    {
-                        property.Nested!.Apply(item);
-                    }
-                }
-                else
-                {
-                    property.Nested!.Apply(value);
+                    case Treatment.Personal:
+                        target[property.Name] = Redacted;
+                        break;
+                    case Treatment.Text when audience != Audience.Police:
+                        target[property.Name] = Withheld;
+                        break;
+                    case Treatment.Nested when property.IsList && value is JsonArray items:
+                        foreach (var item in items)
+                        {
+                            property.Nested!.Apply(item, audience);
+                        }
+
+                        break;
+                    case Treatment.Nested:
+                        property.Nested!.Apply(value, audience);
+                        break;
                 }
             }
         }
 
         private static bool IsRecordLike(Type type) =>
             type.IsClass && type != typeof(string) && type.Namespace?.StartsWith("WardLink", StringComparison.Ordinal) == true;
+
+        /// <summary>Ids, enums, numbers, times and flags (and their nullable forms): values no one can write a name into.</summary>
+        private static bool CannotHoldText(Type type)
+        {
+            var value = Nullable.GetUnderlyingType(type) ?? type;
+            return value.IsEnum || value.IsPrimitive || value == typeof(Guid) || value == typeof(decimal)
+                || value == typeof(DateTimeOffset) || value == typeof(DateTime) || value == typeof(DateOnly) || value == typeof(TimeOnly) || value == typeof(TimeSpan);
+        }
 
         private static Type? ElementOf(Type type) =>
             type == typeof(string) ? null

@@ -26,6 +26,12 @@ public sealed record KnownSite(
     long Version = 1,
     DateTimeOffset? RetiredAt = null);
 
+/// <summary>A site as every audience reads it from a directory: whose it is, its name, kind, point, and whether it is retired.</summary>
+public sealed record SiteEntry(Guid Id, Guid PartnerId, string Name, SiteKind Kind, double Latitude, double Longitude, DateTimeOffset? RetiredAt)
+{
+    public static SiteEntry Of(KnownSite site) => new(site.Id, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RetiredAt);
+}
+
 /// <summary>Keeps the local site directory: one row per site registered in partners.</summary>
 public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvider clock)
     : IdempotentConsumer<SiteRegistered>(session, clock)
@@ -122,7 +128,7 @@ public static class SiteDirectory
         return endpoints;
     }
 
-    private static async Task<Results<Ok<ListPage<KnownSite>>, ValidationProblem>> List(
+    private static async Task<Results<Ok<ListPage<SiteEntry>>, ValidationProblem>> List(
         IQuerySession session, Guid? partnerId, int? limit, int? page, CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -138,11 +144,11 @@ public static class SiteDirectory
             query = query.Where(site => site.PartnerId == partner);
         }
 
-        return TypedResults.Ok(await query.OrderBy(site => site.Name).ThenBy(site => site.Id).ToListPageAsync(paging, ct));
+        return TypedResults.Ok((await query.OrderBy(site => site.Name).ThenBy(site => site.Id).ToListPageAsync(paging, ct)).Select(SiteEntry.Of));
     }
 
-    private static async Task<Results<Ok<KnownSite>, ProblemHttpResult>> Get(Guid id, IQuerySession session, CancellationToken ct) =>
+    private static async Task<Results<Ok<SiteEntry>, ProblemHttpResult>> Get(Guid id, IQuerySession session, CancellationToken ct) =>
         await session.LoadAsync<KnownSite>(id, ct) is { } site
-            ? TypedResults.Ok(site)
+            ? TypedResults.Ok(SiteEntry.Of(site))
             : TypedResults.Problem(title: $"Site {id} is not known here.", statusCode: StatusCodes.Status404NotFound);
 }

@@ -1,0 +1,77 @@
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Tips;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Incidents;
+
+/// <summary>An incident as the police see it: the whole case record.</summary>
+public sealed record IncidentPoliceView(
+    Guid Id,
+    string CaseNumber,
+    IncidentStatus Status,
+    IncidentClassification Classification,
+    SecurityCategory Category,
+    string Description,
+    Place Place,
+    DateTimeOffset OccurredAt,
+    IncidentSource Source,
+    string? SourceReference,
+    DateTimeOffset ReportedAt,
+    string ReportedBy,
+    Guid? SubmittedByPartner,
+    string? Unit,
+    string? Officer,
+    IncidentOutcome? Outcome,
+    DateTimeOffset? ResolvedAt,
+    DateTimeOffset? ClosedAt,
+    IReadOnlyList<Guid> LinkedTipIds)
+{
+    public static IncidentPoliceView Of(IncidentState incident) => new(
+        incident.Id, incident.CaseNumber, incident.Status, incident.Classification, incident.Category, incident.Description, incident.Place,
+        incident.OccurredAt, incident.Source, incident.SourceReference, incident.ReportedAt, incident.ReportedBy, incident.SubmittedByPartner,
+        incident.Unit, incident.Officer, incident.Outcome, incident.ResolvedAt, incident.ClosedAt, incident.LinkedTipIds);
+}
+
+/// <summary>
+/// An incident as a partner sees it (one it reported, or one at its sites): what kind, where (the
+/// site only), when, and how the case stands. No free text (description, place description,
+/// source reference, summaries, reasons, notes), no unit or officer, no linked tips.
+/// </summary>
+public sealed record IncidentPartnerView(
+    Guid Id,
+    string CaseNumber,
+    IncidentStatus Status,
+    IncidentClassification Classification,
+    SecurityCategory Category,
+    Guid? SiteId,
+    DateTimeOffset OccurredAt,
+    IncidentSource Source,
+    DateTimeOffset ReportedAt,
+    IncidentOutcome? Outcome,
+    DateTimeOffset? ResolvedAt,
+    DateTimeOffset? ClosedAt)
+{
+    public static IncidentPartnerView Of(IncidentState incident) => new(
+        incident.Id, incident.CaseNumber, incident.Status, incident.Classification, incident.Category, incident.Place.SiteId,
+        incident.OccurredAt, incident.Source, incident.ReportedAt, incident.Outcome, incident.ResolvedAt, incident.ClosedAt);
+}
+
+/// <summary>One step of an incident's history for the police: which event, when (business time), by whom, and what it said.</summary>
+public sealed record IncidentStep(long Version, string Type, DateTimeOffset At, string By, DateTimeOffset RecordedAt, object Data);
+
+/// <summary>An incident with its whole timeline, for the police.</summary>
+public sealed record IncidentRecord(IncidentPoliceView Incident, IReadOnlyList<IncidentStep> Timeline);
+
+/// <summary>An incident with the steps of its course, for a partner.</summary>
+public sealed record IncidentPartnerRecord(IncidentPartnerView Incident, IReadOnlyList<PartnerTimelineEntry> Timeline);
+
+public static class IncidentViews
+{
+    /// <summary>The events whose type (and time) a partner sees in an incident's timeline: its course, not notes or tip links.</summary>
+    private static readonly HashSet<Type> PartnerCourse =
+    [
+        typeof(IncidentReported), typeof(InvestigationStarted), typeof(IncidentResolved), typeof(IncidentClosed), typeof(IncidentReopened), typeof(IncidentReclassified),
+    ];
+
+    public static bool IsPartnerCourse(object data) => PartnerCourse.Contains(data.GetType());
+}

@@ -1,0 +1,69 @@
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Tips;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Tips;
+
+/// <summary>A tip as the police see it: the whole record but the follow-up thread (<c>GET /tips/{id}/messages</c>) and the contact (its recorded read).</summary>
+public sealed record TipPoliceView(
+    Guid Id,
+    string Number,
+    TipChannel Channel,
+    SecurityCategory Category,
+    string Description,
+    Place Place,
+    DateTimeOffset ReceivedAt,
+    string RecordedBy,
+    Guid? SubmittedByPartner,
+    TipStatus Status,
+    TipVerdict? Verdict,
+    Guid? DuplicateOf,
+    Guid? IncidentId,
+    IReadOnlyList<TipOutcome> Outcomes)
+{
+    public static TipPoliceView Of(TipState tip) => new(
+        tip.Id, tip.Number, tip.Channel, tip.Category, tip.Description, tip.Place, tip.ReceivedAt, tip.RecordedBy,
+        tip.SubmittedByPartner, tip.Status, tip.Verdict, tip.DuplicateOf, tip.IncidentId, tip.Outcomes);
+}
+
+/// <summary>What a partner learns of a case its tip contributed to.</summary>
+public sealed record TipPartnerOutcome(string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
+
+/// <summary>
+/// A tip as a partner sees it (one it submitted, or one placed at its sites): what kind of tip,
+/// where (the site only), when, and how it went. No free text (description, place description,
+/// reasons), no tipster conversation or contact, no police actor.
+/// </summary>
+public sealed record TipPartnerView(
+    Guid Id,
+    string Number,
+    TipChannel Channel,
+    SecurityCategory Category,
+    Guid? SiteId,
+    DateTimeOffset ReceivedAt,
+    TipStatus Status,
+    TipVerdict? Verdict,
+    bool Referred,
+    IReadOnlyList<TipPartnerOutcome> Outcomes)
+{
+    public static TipPartnerView Of(TipState tip) => new(
+        tip.Id, tip.Number, tip.Channel, tip.Category, tip.Place.SiteId, tip.ReceivedAt, tip.Status, tip.Verdict, tip.IncidentId is not null,
+        [.. tip.Outcomes.Select(outcome => new TipPartnerOutcome(outcome.CaseNumber, outcome.Classification, outcome.Outcome, outcome.ResolvedAt))]);
+}
+
+/// <summary>One event of a tip's stream as the police see it: what happened, when it was recorded, who did it, what it said.</summary>
+public sealed record TipHistoryEntry(long Version, string Type, DateTimeOffset RecordedAt, string Actor, object Data);
+
+/// <summary>A tip with its history, for the police.</summary>
+public sealed record TipDetails(TipPoliceView Tip, IReadOnlyList<TipHistoryEntry> History);
+
+/// <summary>A tip with the steps of its course, for a partner.</summary>
+public sealed record TipPartnerDetails(TipPartnerView Tip, IReadOnlyList<PartnerTimelineEntry> History);
+
+public static class TipViews
+{
+    /// <summary>The events whose type (and time) a partner sees in a tip's history: its course, not the conversation or contact reads.</summary>
+    private static readonly HashSet<Type> PartnerCourse = [typeof(TipReceived), typeof(TipAssessed), typeof(TipReferred), typeof(TipOutcomeRecorded)];
+
+    public static bool IsPartnerCourse(object data) => PartnerCourse.Contains(data.GetType());
+}
