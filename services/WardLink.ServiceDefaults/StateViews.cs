@@ -26,10 +26,16 @@ public sealed class StateViews
         return this;
     }
 
-    /// <summary><paramref name="state"/> as <paramref name="audience"/> may see it (a state without views is police-only and shown whole).</summary>
+    /// <summary>
+    /// <paramref name="state"/> as <paramref name="audience"/> may see it. A state without views is
+    /// police-only (patrols, the linkage's records) and shown whole to the police; opening such a
+    /// read to anyone else without first giving the state its views fails closed.
+    /// </summary>
     public object Show<TState>(TState state, Audience audience)
         where TState : class =>
-        _views.TryGetValue(typeof(TState), out var view) ? view.Show(state, audience) : state;
+        _views.TryGetValue(typeof(TState), out var view) ? view.Show(state, audience)
+        : audience == Audience.Police ? state
+        : throw new InvalidOperationException($"{typeof(TState).Name} has no view for the {audience} audience: add one to the service's StateViews before opening the read.");
 
     /// <summary>The type an API document names for <typeparamref name="TState"/>'s answers.</summary>
     public Type DocumentedType<TState>() => _views.TryGetValue(typeof(TState), out var view) ? view.Police : typeof(TState);

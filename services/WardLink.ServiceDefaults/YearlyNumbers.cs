@@ -3,11 +3,12 @@ using System.Text;
 using JasperFx;
 using Marten;
 using Npgsql;
+using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.ServiceDefaults;
 
 /// <summary>A number handed out by <see cref="YearlyNumbers"/>: which record it names, and when.</summary>
-public sealed record NumberReserved(string Number, Guid For);
+public sealed record NumberReserved([property: ShownToAuditors] string Number, Guid For);
 
 /// <summary>
 /// Human-readable numbers per year in the ward's local time (<c>TIP-2024-0042</c>,
