@@ -33,6 +33,7 @@ app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
 app.UseWardLinkRequestLimits();
 app.UseRouting();
+app.UseRoutingRejections();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

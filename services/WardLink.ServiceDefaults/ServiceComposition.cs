@@ -32,6 +32,7 @@ public static class ServiceComposition
     {
         app.UsePathBase(GatewayPathBase);
         app.UseWardLinkProblemDetails();
+        app.UseRoutingRejections();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -118,6 +118,35 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         Assert.Equal(0, await session.Query<FollowUpAccess>().CountAsync(TestContext.Current.CancellationToken) - await session.Query<TipState>().CountAsync(state => state.Channel == TipChannel.Web, TestContext.Current.CancellationToken));
     }
 
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded", "category=theft&description=bike")]
+    [InlineData("application/xml", "<tip><category>theft</category></tip>")]
+    [InlineData("text/plain", "a bike was stolen")]
+    public async Task An_anonymous_tip_in_another_format_than_json_is_a_415_problem_not_a_401_and_stores_nothing(string contentType, string body)
+    {
+        var before = await Store.CountEventsAsync();
+        using var anonymous = tips.CreateClient().As(null);
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
+
+        var response = await anonymous.PostAsync("/api/public/tips", content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(before, await Store.CountEventsAsync());
+    }
+
+    [Fact]
+    public async Task A_method_the_path_does_not_take_is_a_405_problem_for_an_anonymous_caller_too()
+    {
+        using var anonymous = tips.CreateClient().As(null);
+
+        var response = await anonymous.PutAsJsonAsync("/api/public/tips", PublicTip, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("POST", response.Content.Headers.Allow);
+    }
+
     private async Task<HttpResponseMessage> Public(HttpMethod method, string path, string? secret, object? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
