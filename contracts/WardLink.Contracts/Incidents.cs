@@ -50,3 +50,13 @@ public sealed record IncidentResolved(
     IncidentOutcome Outcome,
     IReadOnlyList<Guid> LinkedTipIds,
     DateTimeOffset ResolvedAt);
+
+/// <summary>
+/// A resolved (or closed) incident was reopened: its outcome no longer stands, and tips takes it
+/// off every linked tip until the incident resolves again (a later <see cref="IncidentResolved"/>).
+/// </summary>
+[MessageUrn("wardlink:incidents:incident-reopened:v1")]
+public sealed record IncidentReopened(
+    Guid IncidentId,
+    IReadOnlyList<Guid> LinkedTipIds,
+    DateTimeOffset ReopenedAt);

@@ -54,7 +54,8 @@ public sealed record IncidentResolved(
 
 public sealed record IncidentClosed(Guid IncidentId, DateTimeOffset At, string By) : IIncidentEvent;
 
-public sealed record IncidentReopened(Guid IncidentId, string Reason, DateTimeOffset At, string By) : IIncidentEvent;
+/// <summary>Carries the tips linked when it was reopened (none in events recorded before they were carried), so the relay can tell tips.</summary>
+public sealed record IncidentReopened(Guid IncidentId, string Reason, DateTimeOffset At, string By, IReadOnlyList<Guid>? LinkedTipIds = null) : IIncidentEvent;
 
 public sealed record IncidentReclassified(
     Guid IncidentId,
@@ -107,6 +108,9 @@ public sealed record IncidentState(
     DateTimeOffset? ClosedAt,
     IReadOnlyList<Guid> LinkedTipIds) : IPartnerVisible
 {
+    /// <summary>When it was last reopened: a new resolution comes after it.</summary>
+    public DateTimeOffset? ReopenedAt { get; init; }
+
     /// <summary>The partner whose client reported the incident.</summary>
     public Guid? SubmittedByPartner { get; init; }
 
@@ -142,7 +146,7 @@ public sealed record IncidentState(
     public IncidentState Apply(IncidentClosed closed) => this with { Status = IncidentStatus.Closed, ClosedAt = closed.At };
 
     public IncidentState Apply(IncidentReopened reopened) =>
-        this with { Status = IncidentStatus.UnderInvestigation, Outcome = null, ResolvedAt = null, ClosedAt = null };
+        this with { Status = IncidentStatus.UnderInvestigation, Outcome = null, ResolvedAt = null, ClosedAt = null, ReopenedAt = reopened.At };
 
     public IncidentState Apply(IncidentReclassified reclassified) =>
         this with { Classification = reclassified.Classification, Category = reclassified.Category };
@@ -227,7 +231,8 @@ public static class Incident
             .Check(outcome is not null, "outcome", "Choose the outcome.")
             .Check((summary?.Length ?? 0) <= MaxTextLength, "summary", $"At most {MaxTextLength} characters.")
             .Check(at <= now + ClockSkew, "resolvedAt", "An incident cannot be resolved in the future.")
-            .Check(at >= incident.OccurredAt, "resolvedAt", "An incident cannot be resolved before it happened.");
+            .Check(at >= incident.OccurredAt, "resolvedAt", "An incident cannot be resolved before it happened.")
+            .Check(incident.ReopenedAt is null || at > incident.ReopenedAt, "resolvedAt", "A reopened incident is resolved after it was reopened.");
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new IncidentResolved(
@@ -247,7 +252,7 @@ public static class Incident
         }
 
         var errors = new FieldErrors().CheckText(reason, "reason", "Say why the incident is reopened.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, reason!.Trim(), now, by));
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, reason!.Trim(), now, by, incident.LinkedTipIds));
     }
 
     public static Decision Reclassify(

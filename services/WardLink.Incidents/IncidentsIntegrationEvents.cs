@@ -4,7 +4,7 @@ using Contract = WardLink.Contracts.Incidents;
 
 namespace WardLink.Incidents;
 
-/// <summary>What the incidents service tells the others: an incident opened, an incident resolved (with every tip linked then).</summary>
+/// <summary>What the incidents service tells the others: an incident opened, resolved or reopened (with every tip linked then).</summary>
 public sealed class IncidentsIntegrationEvents : IIntegrationEventMap
 {
     public object? ToMessage(IEvent recorded) => recorded.Data switch
@@ -21,6 +21,7 @@ public sealed class IncidentsIntegrationEvents : IIntegrationEventMap
             reported.At),
         IncidentResolved resolved => new Contract.IncidentResolved(
             resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.LinkedTipIds, resolved.At),
+        IncidentReopened reopened => new Contract.IncidentReopened(reopened.IncidentId, reopened.LinkedTipIds ?? [], reopened.At),
         _ => null,
     };
 }

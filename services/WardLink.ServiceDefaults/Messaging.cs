@@ -20,9 +20,21 @@ public static class Messaging
     public static IHostApplicationBuilder AddWardLinkMessaging(
         this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
     {
+        var quorum = QuorumReplicasOf(builder.Configuration);
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            if (quorum is { } replicas)
+            {
+                bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    {
+                        rabbit.SetQuorumQueue(replicas);
+                    }
+                });
+            }
+
             configure?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
@@ -39,6 +51,7 @@ public static class Messaging
             });
         });
         builder.Services.AddHostedService<ErrorQueues>();
+        builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", tags: [Health.ReadyTag]);
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
             // Start without waiting for the broker: readiness reports it, the bus reconnects.
@@ -46,6 +59,22 @@ public static class Messaging
         });
         return builder;
     }
+
+    /// <summary>
+    /// <c>Messaging:QueueType</c>: <c>classic</c> (the default: one node, the local run and the
+    /// tests) or <c>quorum</c> (a RabbitMQ cluster: every receive endpoint's queue is declared a
+    /// quorum queue replicated on <c>Messaging:QuorumReplicas</c> nodes, 3 by default). A queue's
+    /// type is fixed when it is declared, so choose before the first deployment.
+    /// </summary>
+    private static int? QuorumReplicasOf(IConfiguration configuration) =>
+        configuration["Messaging:QueueType"] switch
+        {
+            null or "" or "classic" => null,
+            "quorum" => configuration.GetValue("Messaging:QuorumReplicas", 3) is var replicas and >= 1
+                ? replicas
+                : throw new InvalidOperationException("Messaging:QuorumReplicas must be at least 1."),
+            var other => throw new InvalidOperationException($"Messaging:QueueType is '{other}': use classic or quorum."),
+        };
 }
 
 /// <summary>The parts of an <c>amqp://</c> address MassTransit needs.</summary>

@@ -111,7 +111,8 @@ public static class ProblemResponses
 
     /// <summary>
     /// Turns the client's mistakes that surface as exceptions (unreadable JSON, a lost optimistic
-    /// concurrency race) into 4xx problem details; anything else stays a 500.
+    /// concurrency race) into 4xx problem details, and PostgreSQL being down into a 503 problem with
+    /// <c>Retry-After</c>; anything else stays a 500.
     /// </summary>
     private sealed class ClientErrorHandler(IProblemDetailsService problems) : IExceptionHandler
     {
@@ -138,6 +139,12 @@ public static class ProblemResponses
                     Title = "It already exists.",
                     Detail = $"A record with id {collision.Id} already exists.",
                 },
+                _ when IsDatabaseOutage(exception) => new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "The database (PostgreSQL) is unavailable.",
+                    Detail = $"Nothing was stored. Retry in {RetryAfterSeconds} seconds.",
+                },
                 _ => null,
             };
             if (problem is null)
@@ -145,8 +152,34 @@ public static class ProblemResponses
                 return false;
             }
 
+            if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             httpContext.Response.StatusCode = problem.Status!.Value;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+        }
+
+        /// <summary>How long a client should wait before retrying when a dependency is down.</summary>
+        private const int RetryAfterSeconds = 5;
+
+        /// <summary>
+        /// Whether <paramref name="exception"/> (or what it wraps) is PostgreSQL being unreachable or
+        /// going away (refused, reset, shutting down, out of connections): Npgsql calls those transient.
+        /// A transaction it interrupted was never committed.
+        /// </summary>
+        private static bool IsDatabaseOutage(Exception? exception)
+        {
+            for (; exception is not null; exception = exception.InnerException)
+            {
+                if (exception is Npgsql.NpgsqlException { IsTransient: true })
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static string FieldOf(JsonException json)

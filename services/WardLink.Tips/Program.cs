@@ -7,7 +7,11 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
     service.KeepsSiteDirectory = true;
     service.Publishes = new TipsIntegrationEvents();
     service.Services = ContactVault.Register;
-    service.Bus = bus => bus.AddConsumer<IncidentResolvedConsumer>();
+    service.Bus = bus =>
+    {
+        bus.AddConsumer<IncidentResolvedConsumer>();
+        bus.AddConsumer<IncidentReopenedConsumer>();
+    };
     service.AuditedStates.Add<TipState>();
     service.Views.Add<TipState, TipPoliceView>(TipPoliceView.Of, TipPartnerView.Of);
     service.Store = store =>

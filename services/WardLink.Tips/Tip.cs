@@ -84,6 +84,9 @@ public sealed record TipOutcomeRecorded(
     IncidentOutcome Outcome,
     DateTimeOffset ResolvedAt);
 
+/// <summary>An incident the tip was linked to was reopened (from incidents' <c>IncidentReopened</c>): its outcome no longer counts.</summary>
+public sealed record TipOutcomeWithdrawn(Guid TipId, Guid IncidentId, DateTimeOffset ReopenedAt);
+
 public sealed record TipMessagePosted(
     Guid TipId,
     Guid MessageId,
@@ -141,7 +144,11 @@ public sealed record TipState(
 
     public Guid? IncidentId { get; init; }
 
+    /// <summary>The outcome each linked incident stands at now: one per incident, the latest; none while it is reopened.</summary>
     public IReadOnlyList<TipOutcome> Outcomes { get; init; } = [];
+
+    /// <summary>When each linked incident was last reopened: an outcome resolved before then no longer counts.</summary>
+    public IReadOnlyList<TipOutcomeWithdrawn> Withdrawals { get; init; } = [];
 
     public IReadOnlyList<TipMessage> Messages { get; init; } = [];
 
@@ -169,9 +176,24 @@ public sealed record TipState(
 
     public TipState Apply(TipOutcomeRecorded recorded) => this with
     {
-        Outcomes = [.. Outcomes, new TipOutcome(recorded.IncidentId, recorded.CaseNumber, recorded.Classification, recorded.Outcome, recorded.ResolvedAt)],
+        Outcomes =
+        [
+            .. Outcomes.Where(outcome => outcome.IncidentId != recorded.IncidentId),
+            new TipOutcome(recorded.IncidentId, recorded.CaseNumber, recorded.Classification, recorded.Outcome, recorded.ResolvedAt),
+        ],
         Status = TipStatus.Resolved,
     };
+
+    public TipState Apply(TipOutcomeWithdrawn withdrawn)
+    {
+        var outcomes = Outcomes.Where(outcome => outcome.IncidentId != withdrawn.IncidentId).ToList();
+        return this with
+        {
+            Outcomes = outcomes,
+            Withdrawals = [.. Withdrawals.Where(earlier => earlier.IncidentId != withdrawn.IncidentId), withdrawn],
+            Status = outcomes.Count > 0 ? TipStatus.Resolved : IncidentId is not null ? TipStatus.Referred : Verdict is not null ? TipStatus.Assessed : TipStatus.Pending,
+        };
+    }
 
     public TipState Apply(TipMessagePosted posted) => this with
     {
@@ -302,18 +324,29 @@ public static class Tip
     }
 
     /// <summary>
-    /// The outcome of an incident the tip is linked to; nothing when the tip is unknown here or the
-    /// outcome of that incident is already recorded (a resolution is a fact from incidents, never refused).
+    /// The outcome of an incident the tip is linked to, replacing the one it stood at before. Nothing
+    /// when the tip is unknown here, or the news is not newer than what the tip knows: a resolution
+    /// at or before the one recorded, or at or before the incident was last reopened (messages of
+    /// different kinds may arrive out of order). A resolution is a fact from incidents, never refused.
     /// </summary>
-    public static Decision RecordOutcome(TipState? current, IncidentResolved resolved)
-    {
-        if (current is null || current.Outcomes.Any(outcome => outcome.IncidentId == resolved.IncidentId && outcome.ResolvedAt == resolved.ResolvedAt))
-        {
-            return Decision.Accept();
-        }
+    public static Decision RecordOutcome(TipState? current, IncidentResolved resolved) =>
+        current is null || !IsNewsAbout(current, resolved.IncidentId, resolved.ResolvedAt)
+            ? Decision.Accept()
+            : Decision.Accept(new TipOutcomeRecorded(current.Id, resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.ResolvedAt));
 
-        return Decision.Accept(new TipOutcomeRecorded(current.Id, resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.ResolvedAt));
-    }
+    /// <summary>
+    /// A linked incident was reopened: the outcome it was resolved with before then no longer counts.
+    /// Nothing when the tip is unknown here or already knows something newer.
+    /// </summary>
+    public static Decision WithdrawOutcome(TipState? current, IncidentReopened reopened) =>
+        current is null || !IsNewsAbout(current, reopened.IncidentId, reopened.ReopenedAt)
+            ? Decision.Accept()
+            : Decision.Accept(new TipOutcomeWithdrawn(current.Id, reopened.IncidentId, reopened.ReopenedAt));
+
+    /// <summary>Whether something that happened to incident <paramref name="incidentId"/> at <paramref name="at"/> is later than all the tip knows of it.</summary>
+    private static bool IsNewsAbout(TipState tip, Guid incidentId, DateTimeOffset at) =>
+        tip.Outcomes.All(outcome => outcome.IncidentId != incidentId || outcome.ResolvedAt < at)
+        && tip.Withdrawals.All(withdrawn => withdrawn.IncidentId != incidentId || withdrawn.ReopenedAt < at);
 
     public static Decision PostMessage(TipState? current, PostTipMessage command, DateTimeOffset now)
     {
@@ -346,7 +379,7 @@ public static class Tip
         TipReceived received => received.RecordedBy,
         TipAssessed assessed => assessed.AssessedBy,
         TipReferred referred => referred.ReferredBy,
-        TipOutcomeRecorded => "incidents",
+        TipOutcomeRecorded or TipOutcomeWithdrawn => "incidents",
         TipMessagePosted posted => posted.PostedBy,
         TipContactRead read => read.ReadBy,
         TipContactErased erased => erased.ErasedBy,

@@ -39,24 +39,22 @@ public class ServiceGroup : IAsyncLifetime
     /// real socket and with extra services registered.
     /// </summary>
     public async Task<ServiceHost<TEntryPoint>> StartAsync<TEntryPoint>(
-        string name, bool listenOnSocket = false, Action<IServiceCollection>? services = null)
+        string name, bool listenOnSocket = false, Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string?>? settings = null)
         where TEntryPoint : class
     {
-        if (!_databases.TryGetValue(name, out var database))
+        var configuration = new Dictionary<string, string?>
         {
-            _databases[name] = database = await Infrastructure.CreateDatabaseAsync(name);
+            ["ConnectionStrings:Postgres"] = await DatabaseOfAsync(name),
+            ["ConnectionStrings:RabbitMq"] = VirtualHost,
+            ["ConnectionStrings:RabbitMqManagement"] = Infrastructure.Management.ToString(),
+            ["Tips:ContactKey"] = TipsContactKey,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
         }
 
-        var host = new ServiceHost<TEntryPoint>(
-            new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Postgres"] = database,
-                ["ConnectionStrings:RabbitMq"] = VirtualHost,
-                ["ConnectionStrings:RabbitMqManagement"] = Infrastructure.Management.ToString(),
-                ["Tips:ContactKey"] = TipsContactKey,
-            },
-            listenOnSocket,
-            services);
+        var host = new ServiceHost<TEntryPoint>(configuration, listenOnSocket, services);
         _hosts.Add(host);
         host.StartServer();
         _running[name] = host.Services;
@@ -70,6 +68,17 @@ public class ServiceGroup : IAsyncLifetime
         }
 
         return host;
+    }
+
+    /// <summary>The connection string of service <paramref name="name"/>'s database, made on first use.</summary>
+    public async Task<string> DatabaseOfAsync(string name)
+    {
+        if (!_databases.TryGetValue(name, out var database))
+        {
+            _databases[name] = database = await Infrastructure.CreateDatabaseAsync(name);
+        }
+
+        return database;
     }
 
     /// <summary>Stops a host, as a crash or a deployment would: its bus, daemon and sockets close.</summary>

@@ -3,6 +3,7 @@ using WardLink.Contracts.Tips;
 using WardLink.Incidents;
 using WardLink.ServiceDefaults;
 using IncidentReported = WardLink.Incidents.IncidentReported;
+using IncidentReopened = WardLink.Incidents.IncidentReopened;
 using IncidentResolved = WardLink.Incidents.IncidentResolved;
 
 using static WardLink.UnitTests.DecisionAssert;

@@ -9,6 +9,7 @@ using WardLink.Incidents;
 using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using IncidentReported = WardLink.Incidents.IncidentReported;
+using IncidentReopened = WardLink.Incidents.IncidentReopened;
 using IncidentResolved = WardLink.Incidents.IncidentResolved;
 
 namespace WardLink.IntegrationTests.Incidents;

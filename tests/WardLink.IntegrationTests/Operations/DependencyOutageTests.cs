@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using Npgsql;
+using WardLink.IntegrationTests.Tips;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Operations;
+
+/// <summary>
+/// The tips service with its PostgreSQL and its RabbitMQ each behind a <see cref="TcpGate"/>, so the
+/// test can make either vanish for this service alone (connections reset, new ones refused), as a
+/// crash of the server would, while the other tests keep theirs.
+/// </summary>
+public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture<ServiceGroup>, IAsyncLifetime
+{
+    private static readonly TimeSpan ReadinessDeadline = TimeSpan.FromSeconds(5);
+
+    private TcpGate? _database;
+    private TcpGate? _broker;
+    private ServiceHost<TipsService>? _tips;
+
+    private TcpGate Database => _database!;
+
+    private TcpGate Broker => _broker!;
+
+    private ServiceHost<TipsService> TipsHost => _tips!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var database = new NpgsqlConnectionStringBuilder(await services.DatabaseOfAsync(TipsService.Name));
+        _database = TcpGate.Start(database.Host!, database.Port);
+        var broker = new UriBuilder(services.VirtualHost);
+        _broker = TcpGate.Start(broker.Host, broker.Port);
+        database.Port = Database.Port;
+        broker.Port = Broker.Port;
+        _tips = await services.StartAsync<TipsService>(
+            TipsService.Name,
+            settings: new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Postgres"] = database.ConnectionString,
+                ["ConnectionStrings:RabbitMq"] = broker.Uri.ToString(),
+            });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_tips is not null)
+        {
+            await services.StopAsync(_tips);
+        }
+
+        await Database.DisposeAsync();
+        await Broker.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Readiness_turns_within_5_seconds_of_the_broker_going_away_and_back_once_it_returns()
+    {
+        using var client = TipsHost.CreateClient();
+        Assert.Equal("Healthy", await BrokerCheckAsync(client));
+
+        Broker.Close();
+        var gone = System.Diagnostics.Stopwatch.StartNew();
+        await Eventually.Get(async () => await BrokerCheckAsync(client) == "Unhealthy" ? "yes" : null, "readiness to report the broker gone", ReadinessDeadline);
+        Assert.True(gone.Elapsed < ReadinessDeadline, $"readiness turned after {gone.Elapsed}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready", TestContext.Current.CancellationToken)).StatusCode);
+
+        Broker.Open();
+        await Eventually.Get(async () => await BrokerCheckAsync(client) == "Healthy" ? "yes" : null, "readiness to report the broker back");
+    }
+
+    [Fact]
+    public async Task With_PostgreSQL_gone_every_write_is_a_503_problem_with_Retry_After_nothing_is_half_written_and_writes_resume_when_it_is_back()
+    {
+        using var client = TipsHost.CreateClient();
+        await client.ReceiveAsync();
+        var store = services.StoreOf(TipsService.Name);
+        var before = await CountTipsAsync();
+
+        Database.Close();
+        var refused = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.PostAsJsonAsync("/tips", TipsApi.NewTip(), TestContext.Current.CancellationToken)));
+        foreach (var response in refused)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to retry");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            Assert.Contains("PostgreSQL", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+        }
+
+        Database.Open();
+        var recovered = await Eventually.Get(
+            async () =>
+            {
+                var response = await client.PostAsJsonAsync("/tips", TipsApi.NewTip(), TestContext.Current.CancellationToken);
+                return response.StatusCode == HttpStatusCode.Created ? response : null;
+            },
+            "a write to succeed once PostgreSQL is back");
+        Assert.Equal(HttpStatusCode.Created, recovered.StatusCode);
+        Assert.Equal(before + 1, await CountTipsAsync());
+
+        async Task<int> CountTipsAsync()
+        {
+            await using var session = store.QuerySession();
+            return await session.Query<TipState>().CountAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static async Task<string?> BrokerCheckAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("checks").GetProperty("broker").GetProperty("status").GetString();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace WardLink.Testing;
+
+/// <summary>
+/// A TCP relay on loopback in front of a real server (PostgreSQL, RabbitMQ), so a test can make
+/// that server vanish for one service, as a crash or a cut network would, without stopping it for
+/// the other tests: <see cref="Close"/> resets every relayed connection and refuses new ones;
+/// <see cref="Open"/> listens again on the same port.
+/// </summary>
+public sealed class TcpGate : IAsyncDisposable
+{
+    private readonly IPEndPoint _target;
+    private readonly List<TcpClient> _connections = [];
+    private readonly Lock _lock = new();
+    private TcpListener? _listener;
+    private CancellationTokenSource _open = new();
+
+    private TcpGate(IPEndPoint target, int port)
+    {
+        _target = target;
+        Port = port;
+    }
+
+    /// <summary>The loopback port clients connect to instead of the server's.</summary>
+    public int Port { get; }
+
+    public static TcpGate Start(string host, int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var gate = new TcpGate(new IPEndPoint(Dns.GetHostAddresses(host).First(address => address.AddressFamily == AddressFamily.InterNetwork), port), ((IPEndPoint)listener.LocalEndpoint).Port);
+        gate.Accept(listener);
+        return gate;
+    }
+
+    /// <summary>Refuses new connections and resets the open ones (the server looks dead).</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _open.Cancel();
+            _listener?.Stop();
+            _listener = null;
+            foreach (var connection in _connections)
+            {
+                connection.Client.LingerState = new LingerOption(true, 0);
+                connection.Dispose();
+            }
+
+            _connections.Clear();
+        }
+    }
+
+    /// <summary>Accepts connections again on <see cref="Port"/>.</summary>
+    public void Open()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, Port);
+        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Start();
+        lock (_lock)
+        {
+            _open = new CancellationTokenSource();
+        }
+
+        Accept(listener);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Close();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Accept(TcpListener listener)
+    {
+        CancellationToken open;
+        lock (_lock)
+        {
+            _listener = listener;
+            open = _open.Token;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            while (!open.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await listener.AcceptTcpClientAsync(open);
+                }
+                catch (Exception stopped) when (stopped is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                _ = RelayAsync(client, open);
+            }
+        });
+    }
+
+    private async Task RelayAsync(TcpClient client, CancellationToken open)
+    {
+        var server = new TcpClient();
+        lock (_lock)
+        {
+            _connections.Add(client);
+            _connections.Add(server);
+        }
+
+        try
+        {
+            await server.ConnectAsync(_target, open);
+            var clientStream = client.GetStream();
+            var serverStream = server.GetStream();
+            await Task.WhenAny(clientStream.CopyToAsync(serverStream, open), serverStream.CopyToAsync(clientStream, open));
+        }
+        catch (Exception cut) when (cut is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // The gate closed or a side hung up: the other side is reset below.
+        }
+        finally
+        {
+            client.Dispose();
+            server.Dispose();
+            lock (_lock)
+            {
+                _connections.Remove(client);
+                _connections.Remove(server);
+            }
+        }
+    }
+}
