@@ -86,10 +86,10 @@ public class WardLinkSystem : ServiceGroup
         _gateway.StartServer();
     }
 
-    /// <summary>Waits until the gateway reports every service ready; returns its readiness report.</summary>
+    /// <summary>Waits until the gateway's open probe says Healthy (every service ready); returns the probe's answer.</summary>
     public async Task<string> WaitUntilReadyAsync()
     {
-        using var gateway = CreateGatewayClient();
+        using var gateway = CreateAnonymousGatewayClient();
         return await Eventually.Get(
             async () =>
             {
