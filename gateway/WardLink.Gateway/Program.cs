@@ -15,6 +15,7 @@ builder.AddWardLinkHealth();
 builder.AddWardLinkProblemDetails();
 builder.AddWardLinkClientAddresses();
 builder.AddDevelopmentAuthSettings();
+builder.AddWardLinkPartnerStanding();
 builder.AddWardLinkTokenIssuer();
 builder.AddWardLinkGatewayAuthorization();
 builder.AddWardLinkSecurityHeaders();
@@ -30,8 +31,8 @@ var app = builder.Build();
 // limiter, logs and traces see the real caller; headers on every answer (errors too); problem
 // details for whatever fails below; oversized bodies refused before anything else reads them;
 // routing; authentication, so the rate limiter partitions by the authenticated client; the rate
-// limiter before authorization, so refused requests (guessed tokens) count too; then the
-// endpoints and the proxied routes.
+// limiter before authorization, so refused requests (guessed tokens) count too; a partner's token
+// only while the partner is in good standing; then the endpoints and the proxied routes.
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
@@ -39,6 +40,7 @@ app.UseWardLinkRequestLimits();
 app.UseRouting();
 app.UseAuthentication();
 app.UseRateLimiter();
+app.UseWardLinkPartnerStanding();
 app.UseAuthorization();
 
 app.MapWardLinkGatewayHealth();

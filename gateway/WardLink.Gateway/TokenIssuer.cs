@@ -208,20 +208,37 @@ public static class TokenIssuer
     /// the requested scopes against the client's. OpenIddict itself refuses other grant types and
     /// unknown scopes.
     /// </summary>
-    private sealed class ClientValidation(IOptions<ClientRegistry> registry) : IOpenIddictServerHandler<OpenIddictServerEvents.ValidateTokenRequestContext>
+    private sealed class ClientValidation(IOptions<ClientRegistry> registry, PartnerStandings standings, ILogger<ClientValidation> log)
+        : IOpenIddictServerHandler<OpenIddictServerEvents.ValidateTokenRequestContext>
     {
-        public ValueTask HandleAsync(OpenIddictServerEvents.ValidateTokenRequestContext context)
+        private const string UnknownClient = "Unknown client or wrong secret.";
+
+        public async ValueTask HandleAsync(OpenIddictServerEvents.ValidateTokenRequestContext context)
         {
             if (registry.Value.Authenticate(context.ClientId, context.Request.ClientSecret ?? "", ClientSecrets.Verify) is not { } client)
             {
-                context.Reject(Errors.InvalidClient, "Unknown client or wrong secret.");
+                context.Reject(Errors.InvalidClient, UnknownClient);
             }
             else if (context.Request.GetScopes().Except(Allowed(client)).FirstOrDefault() is { } refused)
             {
                 context.Reject(Errors.InvalidScope, $"The client may not ask for scope '{refused}'.");
             }
-
-            return ValueTask.CompletedTask;
+            else if (client.PartnerId is { } partnerId && context.ClientId is { } clientId)
+            {
+                // Asked anew, not from the cache: a suspended partner gets no token from that moment.
+                // One that is suspended, has left or is unknown gets what an unknown client gets;
+                // when its standing cannot be confirmed, nothing is issued either.
+                switch (await standings.OfAsync(partnerId, fresh: true, context.CancellationToken))
+                {
+                    case Standing.NotGood:
+                        log.NoTokenOutOfStanding(clientId, partnerId);
+                        context.Reject(Errors.InvalidClient, UnknownClient);
+                        break;
+                    case Standing.Unconfirmed:
+                        context.Reject(Errors.TemporarilyUnavailable, "The partner's standing could not be confirmed (the partners service did not answer); no token was issued. Retry shortly.");
+                        break;
+                }
+            }
         }
     }
 

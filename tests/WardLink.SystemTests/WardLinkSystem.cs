@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.Gateway;
 using WardLink.Incidents;
@@ -13,7 +14,8 @@ namespace WardLink.SystemTests;
 /// <summary>
 /// The whole system for one test class: the four services and the gateway, each listening on a
 /// real loopback socket, each service on its own database, all on one RabbitMQ virtual host.
-/// A derived class can give the gateway more settings (e.g. small rate limits).
+/// Partners A and B, whom the test partner clients act for, are registered and active. A derived
+/// class can give the gateway more settings (e.g. small rate limits).
 /// </summary>
 public class WardLinkSystem : ServiceGroup
 {
@@ -84,6 +86,14 @@ public class WardLinkSystem : ServiceGroup
 
         _gateway = new ServiceHost<GatewayService>(addresses, listenOnSocket: true);
         _gateway.StartServer();
+
+        // The gateway serves a partner's clients only while the partner is active in the linkage.
+        using var partners = CreateServiceClient(PartnersService.Name).As(TestAuth.Token(WardLinkRoles.Police));
+        foreach (var (name, partnerId) in new[] { ("Partner A school", PartnerA), ("Partner B hospital", PartnerB) })
+        {
+            using var registered = await partners.PostAsJsonAsync("/partners", new { name, kind = "hospital", partnerId });
+            Assert.True(registered.IsSuccessStatusCode, $"Registering {name}: {(int)registered.StatusCode} {await registered.Content.ReadAsStringAsync()}");
+        }
     }
 
     /// <summary>Waits until the gateway's open probe says Healthy (every service ready); returns the probe's answer.</summary>
@@ -121,7 +131,7 @@ public class WardLinkSystem : ServiceGroup
     }
 
     /// <summary>The gateway's signing key and its <see cref="Clients"/>, with hashed secrets.</summary>
-    private static IEnumerable<KeyValuePair<string, string?>> GatewaySettings()
+    public static IEnumerable<KeyValuePair<string, string?>> GatewaySettings()
     {
         yield return new("Auth:SigningKey", TestAuth.PrivateKeyPem);
         foreach (var (id, (role, partnerId)) in Clients)
