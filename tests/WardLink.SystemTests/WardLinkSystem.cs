@@ -88,6 +88,11 @@ public class WardLinkSystem : ServiceGroup
         _gateway.StartServer();
 
         // The gateway serves a partner's clients only while the partner is active in the linkage.
+        if (!RegistersTestPartners)
+        {
+            return;
+        }
+
         using var partners = CreateServiceClient(PartnersService.Name).As(TestAuth.Token(WardLinkRoles.Police));
         foreach (var (name, partnerId) in new[] { ("Partner A school", PartnerA), ("Partner B hospital", PartnerB) })
         {
@@ -115,6 +120,9 @@ public class WardLinkSystem : ServiceGroup
 
     /// <summary>Stops one service as a crash would look from the gateway: its socket closes.</summary>
     public Task StopAsync(string serviceName) => StopAsync(_services[serviceName]);
+
+    /// <summary>Whether partners A and B are registered at start (for their clients); false leaves the system empty.</summary>
+    protected virtual bool RegistersTestPartners => true;
 
     /// <summary>Settings the gateway gets on top of the services' addresses and its auth settings.</summary>
     protected virtual IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>();
