@@ -13,7 +13,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddWardLinkTelemetry(GatewayService.Name);
 builder.AddWardLinkHealth();
 builder.AddWardLinkProblemDetails();
+builder.AddWardLinkClientAddresses();
 builder.AddDevelopmentAuthSettings();
+builder.AddWardLinkPartnerStanding();
 builder.AddWardLinkTokenIssuer();
 builder.AddWardLinkGatewayAuthorization();
 builder.AddWardLinkSecurityHeaders();
@@ -25,10 +27,13 @@ builder.AddWardLinkAnnualReport();
 
 var app = builder.Build();
 
-// Order matters: headers on every answer (errors too); problem details for whatever fails below;
-// oversized bodies refused before anything else reads them; routing; authentication, so the rate
-// limiter partitions by the authenticated client; the rate limiter before authorization, so
-// refused requests (guessed tokens) count too; then the endpoints and the proxied routes.
+// Order matters: the caller's address (from a trusted proxy's X-Forwarded-For) first, so the rate
+// limiter, logs and traces see the real caller; headers on every answer (errors too); problem
+// details for whatever fails below; oversized bodies refused before anything else reads them;
+// routing; authentication, so the rate limiter partitions by the authenticated client; the rate
+// limiter before authorization, so refused requests (guessed tokens) count too; a partner's token
+// only while the partner is in good standing; then the endpoints and the proxied routes.
+app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
 app.UseWardLinkRequestLimits();
@@ -36,9 +41,10 @@ app.UseRouting();
 app.UseRoutingRejections();
 app.UseAuthentication();
 app.UseRateLimiter();
+app.UseWardLinkPartnerStanding();
 app.UseAuthorization();
 
-app.MapWardLinkHealth();
+app.MapWardLinkGatewayHealth();
 app.MapWardLinkTokenEndpoint();
 app.MapWardLinkApiDocument();
 app.MapWardLinkAnnualReport();

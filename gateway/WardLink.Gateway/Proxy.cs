@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -9,6 +10,9 @@ namespace WardLink.Gateway;
 
 public static class Proxy
 {
+    /// <summary>The gateway's own readiness report, beside the services' <c>/api/ops/{service}/health</c>.</summary>
+    public const string ReadinessReportPath = "/api/ops/gateway/health";
+
     /// <summary>
     /// YARP with routes and clusters from the <c>ReverseProxy</c> configuration section. A service
     /// that refuses the connection or answers too slowly becomes a 502/504 problem details response
@@ -36,6 +40,17 @@ public static class Proxy
             };
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The gateway's probes are open to the internet: they answer only a status. Which service is
+    /// down, and why, is in the report at <see cref="ReadinessReportPath"/>, for the ops role.
+    /// </summary>
+    public static IEndpointRouteBuilder MapWardLinkGatewayHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapWardLinkHealth(HealthAnswer.StatusOnly);
+        endpoints.MapWardLinkReadinessReport(ReadinessReportPath).RequireAuthorization(WardLinkPolicies.Ops);
+        return endpoints;
     }
 
     /// <summary>

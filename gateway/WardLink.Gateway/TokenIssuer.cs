@@ -32,6 +32,19 @@ public sealed class ClientRegistry
 {
     public Dictionary<string, ClientSettings> Clients { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The client <paramref name="clientId"/> when <paramref name="secret"/> is its secret, else null.
+    /// An unknown client costs the same work as a wrong secret: the secret is verified against
+    /// <see cref="ClientSecrets.UnknownClientHash"/>, so the answer's timing does not tell which
+    /// client ids exist. <paramref name="verify"/> is <see cref="ClientSecrets.Verify"/> but for tests.
+    /// </summary>
+    public ClientSettings? Authenticate(string? clientId, string secret, Func<string, string, bool> verify)
+    {
+        var client = clientId is not null && Clients.TryGetValue(clientId, out var known) ? known : null;
+        var matches = verify(secret, client?.SecretHash ?? ClientSecrets.UnknownClientHash);
+        return matches ? client : null;
+    }
+
     /// <summary>Why the configured clients are unusable, one line each (none when they are fine).</summary>
     public IEnumerable<string> Problems()
     {
@@ -66,6 +79,12 @@ public static class ClientSecrets
     private const string Scheme = "pbkdf2-sha256";
     private const int Iterations = 50_000;
 
+    /// <summary>
+    /// What a secret presented for an unknown client is verified against: a hash made like every
+    /// client's (same scheme, iterations, salt and hash lengths) of a random secret nobody knows.
+    /// </summary>
+    public static readonly string UnknownClientHash = Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+
     public static string Hash(string secret)
     {
         var salt = RandomNumberGenerator.GetBytes(16);
@@ -74,6 +93,10 @@ public static class ClientSecrets
     }
 
     public static bool IsHash(string value) => Parse(value) is not null;
+
+    /// <summary>The PBKDF2 work a verification against <paramref name="stored"/> does: iterations, salt and hash lengths (null for no hash).</summary>
+    public static (int Iterations, int SaltLength, int HashLength)? CostOf(string stored) =>
+        Parse(stored) is var (iterations, salt, hash) ? (iterations, salt.Length, hash.Length) : null;
 
     /// <summary>Whether <paramref name="secret"/> matches <paramref name="stored"/>, compared in constant time.</summary>
     public static bool Verify(string secret, string stored)
@@ -185,22 +208,37 @@ public static class TokenIssuer
     /// the requested scopes against the client's. OpenIddict itself refuses other grant types and
     /// unknown scopes.
     /// </summary>
-    private sealed class ClientValidation(IOptions<ClientRegistry> registry) : IOpenIddictServerHandler<OpenIddictServerEvents.ValidateTokenRequestContext>
+    private sealed class ClientValidation(IOptions<ClientRegistry> registry, PartnerStandings standings, ILogger<ClientValidation> log)
+        : IOpenIddictServerHandler<OpenIddictServerEvents.ValidateTokenRequestContext>
     {
-        public ValueTask HandleAsync(OpenIddictServerEvents.ValidateTokenRequestContext context)
+        private const string UnknownClient = "Unknown client or wrong secret.";
+
+        public async ValueTask HandleAsync(OpenIddictServerEvents.ValidateTokenRequestContext context)
         {
-            if (context.ClientId is not { } clientId
-                || !registry.Value.Clients.TryGetValue(clientId, out var client)
-                || !ClientSecrets.Verify(context.Request.ClientSecret ?? "", client.SecretHash!))
+            if (registry.Value.Authenticate(context.ClientId, context.Request.ClientSecret ?? "", ClientSecrets.Verify) is not { } client)
             {
-                context.Reject(Errors.InvalidClient, "Unknown client or wrong secret.");
+                context.Reject(Errors.InvalidClient, UnknownClient);
             }
             else if (context.Request.GetScopes().Except(Allowed(client)).FirstOrDefault() is { } refused)
             {
                 context.Reject(Errors.InvalidScope, $"The client may not ask for scope '{refused}'.");
             }
-
-            return ValueTask.CompletedTask;
+            else if (client.PartnerId is { } partnerId && context.ClientId is { } clientId)
+            {
+                // Asked anew, not from the cache: a suspended partner gets no token from that moment.
+                // One that is suspended, has left or is unknown gets what an unknown client gets;
+                // when its standing cannot be confirmed, nothing is issued either.
+                switch (await standings.OfAsync(partnerId, fresh: true, context.CancellationToken))
+                {
+                    case Standing.NotGood:
+                        log.NoTokenOutOfStanding(clientId, partnerId);
+                        context.Reject(Errors.InvalidClient, UnknownClient);
+                        break;
+                    case Standing.Unconfirmed:
+                        context.Reject(Errors.TemporarilyUnavailable, "The partner's standing could not be confirmed (the partners service did not answer); no token was issued. Retry shortly.");
+                        break;
+                }
+            }
         }
     }
 

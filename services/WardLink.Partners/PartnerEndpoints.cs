@@ -46,6 +46,7 @@ public static class PartnerEndpoints
             .WithName("GetPartner")
             .Produces<PartnerState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        partners.MapPartnerStanding();
         partners.MapStreamStep("/{id:guid}/rename", WhatPartner, "RenamePartner", "Give a partner a new name.",
             (PartnerState partner, RenamePartnerRequest request, DateTimeOffset now, string by) => Partner.Rename(partner, request.Name, now, by));
         partners.MapStreamStep("/{id:guid}/kind", WhatPartner, "ChangePartnerKind", "Change what kind of partner it is.",

@@ -9,6 +9,16 @@ using Microsoft.Extensions.Hosting;
 
 namespace WardLink.ServiceDefaults;
 
+/// <summary>What an open health endpoint tells its caller.</summary>
+public enum HealthAnswer
+{
+    /// <summary>The status and every check with its description, error message, duration and data.</summary>
+    Report,
+
+    /// <summary>Only the status (Healthy, Degraded, Unhealthy): nothing about what is inside.</summary>
+    StatusOnly,
+}
+
 public static class Health
 {
     /// <summary>Checks tagged with this answer <c>/health/ready</c>; <c>/health/live</c> runs none.</summary>
@@ -22,21 +32,36 @@ public static class Health
 
     /// <summary>
     /// <c>/health/live</c>: the process answers. <c>/health/ready</c>: its dependencies answer too.
-    /// Both are open, for orchestrators' probes; through the gateway only the <c>ops</c> role reads them.
+    /// Both are open, for orchestrators' probes. A service answers its whole report (through the
+    /// gateway only the <c>ops</c> role reads it); the gateway, open to the internet, answers
+    /// <see cref="HealthAnswer.StatusOnly"/> and keeps its report for <see cref="MapWardLinkReadinessReport"/>.
     /// </summary>
-    public static IEndpointRouteBuilder MapWardLinkHealth(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapWardLinkHealth(this IEndpointRouteBuilder endpoints, HealthAnswer answer = HealthAnswer.Report)
     {
+        Func<HttpContext, HealthReport, Task> writer = answer == HealthAnswer.StatusOnly ? WriteStatus : WriteReport;
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = _ => false,
-            ResponseWriter = WriteReport,
+            ResponseWriter = writer,
         }).AllowAnonymous();
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
-            Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteReport,
+            Predicate = IsReadinessCheck,
+            ResponseWriter = writer,
         }).AllowAnonymous();
         return endpoints;
+    }
+
+    /// <summary>The whole readiness report at <paramref name="path"/>; the caller names who may read it.</summary>
+    public static IEndpointConventionBuilder MapWardLinkReadinessReport(this IEndpointRouteBuilder endpoints, string path) =>
+        endpoints.MapHealthChecks(path, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReport });
+
+    private static bool IsReadinessCheck(HealthCheckRegistration check) => check.Tags.Contains(ReadyTag);
+
+    private static Task WriteStatus(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, JsonSerializerOptions.Web), context.RequestAborted);
     }
 
     private static Task WriteReport(HttpContext context, HealthReport report)

@@ -112,6 +112,16 @@ public sealed partial class ComposeTests
     }
 
     [Fact]
+    public void The_gateway_believes_X_Forwarded_For_only_from_a_proxy_the_env_file_names_and_from_none_by_default()
+    {
+        var trusted = Environment("gateway")["Gateway__TrustedProxies__0"];
+
+        Assert.Equal("${WARDLINK_TRUSTED_PROXY:-}", trusted);
+        Assert.Equal(string.Empty, Interpolate(trusted));
+        Assert.Contains("# WARDLINK_TRUSTED_PROXY=", Repository.Read(".env.example"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_postgres_container_runs_the_init_script_that_makes_the_databases()
     {
         Assert.Contains("./deploy/postgres-init:/docker-entrypoint-initdb.d:ro", Services["postgres"]!["volumes"]!.AsArray().Select(volume => (string?)volume));

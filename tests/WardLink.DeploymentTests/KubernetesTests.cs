@@ -85,6 +85,15 @@ public sealed partial class KubernetesTests
         Assert.Equal(ServicePort("gateway", port => (string?)port["name"]), (string?)backend["port"]!["name"]);
     }
 
+    [Fact]
+    public void The_gateway_believes_X_Forwarded_For_only_from_the_network_the_Ingress_controller_runs_in()
+    {
+        var trusted = Environment("gateway").Where(setting => setting.Key.StartsWith("Gateway__TrustedProxies__", StringComparison.Ordinal)).ToList();
+
+        Assert.NotEmpty(trusted);
+        Assert.All(trusted, setting => Assert.True(System.Net.IPNetwork.TryParse(setting.Value, out _), $"{setting.Key}: '{setting.Value}' is no CIDR network"));
+    }
+
     [Theory]
     [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]
     public void A_service_gets_its_own_database_owned_by_its_own_role_and_the_broker_cluster_under_the_keys_the_code_reads(string name)

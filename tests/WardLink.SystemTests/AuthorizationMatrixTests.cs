@@ -47,6 +47,7 @@ public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IC
         ["GET /incidents/stats/compare"] = WardLinkPolicies.Statistics,
         ["GET /patrols/stats"] = WardLinkPolicies.Statistics,
         ["GET /partners/stats"] = WardLinkPolicies.Statistics,
+        ["GET /partners/{id:guid}/standing"] = WardLinkPolicies.PartnerStanding,
     };
 
     /// <summary>The callers, each as a token for one service's audience (null: no token).</summary>

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Marten;
 using WardLink.Contracts.Partners;
+using WardLink.Gateway;
 using WardLink.ServiceDefaults.Sites;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
@@ -106,15 +107,24 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
     }
 
     [Fact]
-    public async Task The_gateway_is_ready_once_every_service_is()
+    public async Task The_gateway_is_ready_once_every_service_is_and_only_ops_reads_which_are()
     {
-        var report = await system.WaitUntilReadyAsync();
+        var status = await system.WaitUntilReadyAsync();
+        using var ops = await system.CreateGatewayClientAsync("test-ops");
+        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
+        using var anonymous = system.CreateAnonymousGatewayClient();
 
-        var services = JsonDocument.Parse(report).RootElement.GetProperty("checks").GetProperty("services").GetProperty("data");
+        var probe = Assert.Single(JsonDocument.Parse(status).RootElement.EnumerateObject());
+        Assert.Equal(("status", "Healthy"), (probe.Name, probe.Value.GetString()));
+        var report = await ops.GetFromJsonAsync<JsonElement>(Proxy.ReadinessReportPath, TestContext.Current.CancellationToken);
+        var services = report.GetProperty("checks").GetProperty("services").GetProperty("data");
         foreach (var name in new[] { "incidents", "patrols", "tips", "partners" })
         {
             Assert.Equal("ready", services.GetProperty(name).GetString());
         }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.GetAsync(Proxy.ReadinessReportPath, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(Proxy.ReadinessReportPath, TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -172,9 +182,15 @@ public sealed class StoppedServiceTests(WardLinkSystem system) : IClassFixture<W
         Assert.Equal("The tips service is not available.", problem.GetProperty("title").GetString());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("traceId").GetString()));
 
-        var readiness = await gateway.GetFromJsonAsync<JsonElement>("/health/ready", TestContext.Current.CancellationToken);
-        Assert.Equal("Degraded", readiness.GetProperty("status").GetString());
-        var services = readiness.GetProperty("checks").GetProperty("services").GetProperty("data");
+        // The open probe says only that the gateway is degraded; the ops report says which service is down.
+        using var anonymous = system.CreateAnonymousGatewayClient();
+        var readiness = await anonymous.GetFromJsonAsync<JsonElement>("/health/ready", TestContext.Current.CancellationToken);
+        var probe = Assert.Single(readiness.EnumerateObject());
+        Assert.Equal(("status", "Degraded"), (probe.Name, probe.Value.GetString()));
+        using var ops = await system.CreateGatewayClientAsync("test-ops");
+        var report = await ops.GetFromJsonAsync<JsonElement>(Proxy.ReadinessReportPath, TestContext.Current.CancellationToken);
+        Assert.Equal("Degraded", report.GetProperty("status").GetString());
+        var services = report.GetProperty("checks").GetProperty("services").GetProperty("data");
         Assert.Equal("unreachable", services.GetProperty("tips").GetString());
         Assert.Equal("ready", services.GetProperty("partners").GetString());
     }

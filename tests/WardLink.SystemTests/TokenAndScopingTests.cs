@@ -68,8 +68,7 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
         using var partnerA = await system.CreateGatewayClientAsync("test-partner-a");
         using var partnerB = await system.CreateGatewayClientAsync("test-partner-b");
 
-        // Partner B has a site, known to tips and incidents.
-        await Created(police, "/api/partners", new { name = "Partner B hospital", kind = "hospital", partnerId = WardLinkSystem.PartnerB });
+        // Partner B (registered with the system) has a site, known to tips and incidents.
         var site = await Created(police, $"/api/partners/{WardLinkSystem.PartnerB}/sites", new { name = "B car park", kind = "hospitalArea", latitude = 19.8, longitude = 105.77 });
         var siteId = site.GetProperty("id").GetGuid();
         foreach (var service in new[] { "tips", "incidents" })

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.Gateway;
 using WardLink.Incidents;
@@ -13,7 +14,8 @@ namespace WardLink.SystemTests;
 /// <summary>
 /// The whole system for one test class: the four services and the gateway, each listening on a
 /// real loopback socket, each service on its own database, all on one RabbitMQ virtual host.
-/// A derived class can give the gateway more settings (e.g. small rate limits).
+/// Partners A and B, whom the test partner clients act for, are registered and active. A derived
+/// class can give the gateway more settings (e.g. small rate limits).
 /// </summary>
 public class WardLinkSystem : ServiceGroup
 {
@@ -84,12 +86,25 @@ public class WardLinkSystem : ServiceGroup
 
         _gateway = new ServiceHost<GatewayService>(addresses, listenOnSocket: true);
         _gateway.StartServer();
+
+        // The gateway serves a partner's clients only while the partner is active in the linkage.
+        if (!RegistersTestPartners)
+        {
+            return;
+        }
+
+        using var partners = CreateServiceClient(PartnersService.Name).As(TestAuth.Token(WardLinkRoles.Police));
+        foreach (var (name, partnerId) in new[] { ("Partner A school", PartnerA), ("Partner B hospital", PartnerB) })
+        {
+            using var registered = await partners.PostAsJsonAsync("/partners", new { name, kind = "hospital", partnerId });
+            Assert.True(registered.IsSuccessStatusCode, $"Registering {name}: {(int)registered.StatusCode} {await registered.Content.ReadAsStringAsync()}");
+        }
     }
 
-    /// <summary>Waits until the gateway reports every service ready; returns its readiness report.</summary>
+    /// <summary>Waits until the gateway's open probe says Healthy (every service ready); returns the probe's answer.</summary>
     public async Task<string> WaitUntilReadyAsync()
     {
-        using var gateway = CreateGatewayClient();
+        using var gateway = CreateAnonymousGatewayClient();
         return await Eventually.Get(
             async () =>
             {
@@ -106,6 +121,9 @@ public class WardLinkSystem : ServiceGroup
     /// <summary>Stops one service as a crash would look from the gateway: its socket closes.</summary>
     public Task StopAsync(string serviceName) => StopAsync(_services[serviceName]);
 
+    /// <summary>Whether partners A and B are registered at start (for their clients); false leaves the system empty.</summary>
+    protected virtual bool RegistersTestPartners => true;
+
     /// <summary>Settings the gateway gets on top of the services' addresses and its auth settings.</summary>
     protected virtual IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>();
 
@@ -121,7 +139,7 @@ public class WardLinkSystem : ServiceGroup
     }
 
     /// <summary>The gateway's signing key and its <see cref="Clients"/>, with hashed secrets.</summary>
-    private static IEnumerable<KeyValuePair<string, string?>> GatewaySettings()
+    public static IEnumerable<KeyValuePair<string, string?>> GatewaySettings()
     {
         yield return new("Auth:SigningKey", TestAuth.PrivateKeyPem);
         foreach (var (id, (role, partnerId)) in Clients)

@@ -33,6 +33,42 @@ public sealed class ClientSecretsTests
         Assert.False(ClientSecrets.Verify("plain-secret", stored));
     }
 
+    [Theory]
+    [InlineData("nobody")]
+    [InlineData(null)]
+    public void An_unknown_client_costs_the_same_verification_as_a_wrong_secret(string? clientId)
+    {
+        var registry = new ClientRegistry();
+        registry.Clients["desk"] = new ClientSettings { SecretHash = ClientSecrets.Hash("desk-secret"), Role = "police" };
+        var verified = new List<string>();
+        bool Verify(string secret, string stored)
+        {
+            verified.Add(stored);
+            return ClientSecrets.Verify(secret, stored);
+        }
+
+        Assert.Null(registry.Authenticate(clientId, "desk-secret", Verify));
+        Assert.Null(registry.Authenticate("desk", "wrong-secret", Verify));
+
+        Assert.Equal([ClientSecrets.UnknownClientHash, registry.Clients["desk"].SecretHash!], verified);
+        Assert.NotNull(ClientSecrets.CostOf(ClientSecrets.UnknownClientHash));
+        Assert.Equal(ClientSecrets.CostOf(registry.Clients["desk"].SecretHash!), ClientSecrets.CostOf(ClientSecrets.UnknownClientHash));
+    }
+
+    [Fact]
+    public void A_known_client_with_its_secret_is_authenticated_after_one_verification()
+    {
+        var registry = new ClientRegistry();
+        var desk = new ClientSettings { SecretHash = ClientSecrets.Hash("desk-secret"), Role = "police" };
+        registry.Clients["desk"] = desk;
+        var verifications = 0;
+
+        var client = registry.Authenticate("desk", "desk-secret", (secret, stored) => ++verifications > 0 && ClientSecrets.Verify(secret, stored));
+
+        Assert.Same(desk, client);
+        Assert.Equal(1, verifications);
+    }
+
     [Fact]
     public void Every_problem_of_the_configured_clients_is_named()
     {

@@ -18,6 +18,13 @@ public static class WardLinkRoles
     public const string Auditor = "auditor";
     public const string Ops = "ops";
 
+    /// <summary>
+    /// The gateway itself, in the tokens it makes for its own questions to the services. No client
+    /// can be given it (not in <see cref="All"/>), and only <see cref="WardLinkPolicies.PartnerStanding"/> admits it.
+    /// </summary>
+    public const string Gateway = "gateway";
+
+    /// <summary>The roles a client can be given.</summary>
     public static readonly IReadOnlyList<string> All = [Police, Partner, Auditor, Ops];
 }
 
@@ -51,6 +58,9 @@ public static class WardLinkPolicies
     /// <summary>Health and metrics of the running system.</summary>
     public const string Ops = "ops";
 
+    /// <summary>Whether a partner is in good standing: what the gateway asks before it lets a partner's client in.</summary>
+    public const string PartnerStanding = "partner-standing";
+
     /// <summary>The roles each policy lets in.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Roles = new Dictionary<string, string[]>
     {
@@ -59,6 +69,7 @@ public static class WardLinkPolicies
         [Statistics] = [WardLinkRoles.Police, WardLinkRoles.Auditor],
         [Audit] = [WardLinkRoles.Police, WardLinkRoles.Auditor],
         [Ops] = [WardLinkRoles.Police, WardLinkRoles.Ops],
+        [PartnerStanding] = [WardLinkRoles.Police, WardLinkRoles.Gateway],
     };
 }
 

@@ -1,0 +1,31 @@
+using Marten;
+using WardLink.ServiceDefaults.Security;
+
+namespace WardLink.Partners;
+
+/// <summary>
+/// Whether a partner is in good standing (active in the linkage): the gateway's view of a partner,
+/// nothing else of it. The gateway issues tokens to a partner's clients, and lets them through,
+/// only while it is.
+/// </summary>
+public sealed record PartnerStandingView(Guid PartnerId, PartnerStatus Status, bool InGoodStanding);
+
+public static class PartnerStanding
+{
+    /// <summary><c>GET /partners/{id}/standing</c>, for the gateway (and the police): 404 for a partner never registered.</summary>
+    public static RouteGroupBuilder MapPartnerStanding(this RouteGroupBuilder partners)
+    {
+        partners.MapGet("/{id:guid}/standing", Get)
+            .RequireAuthorization(WardLinkPolicies.PartnerStanding)
+            .WithName("GetPartnerStanding")
+            .WithSummary("Whether a partner is active in the linkage; the gateway gives its clients tokens and lets them through only then.")
+            .Produces<PartnerStandingView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return partners;
+    }
+
+    private static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
+        await session.LoadAsync<PartnerState>(id, ct) is { } partner
+            ? Results.Ok(new PartnerStandingView(partner.Id, partner.Status, partner.Status == PartnerStatus.Active))
+            : Results.Problem(title: $"Partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+}
