@@ -38,18 +38,19 @@ public sealed class TcpGate : IAsyncDisposable
     /// <summary>Refuses new connections and resets the open ones (the server looks dead).</summary>
     public void Close()
     {
+        List<TcpClient> open;
         lock (_lock)
         {
             _open.Cancel();
             _listener?.Stop();
             _listener = null;
-            foreach (var connection in _connections)
-            {
-                connection.Client.LingerState = new LingerOption(true, 0);
-                connection.Dispose();
-            }
-
+            open = [.. _connections];
             _connections.Clear();
+        }
+
+        foreach (var connection in open)
+        {
+            Reset(connection);
         }
     }
 
@@ -123,13 +124,29 @@ public sealed class TcpGate : IAsyncDisposable
         }
         finally
         {
-            client.Dispose();
-            server.Dispose();
             lock (_lock)
             {
                 _connections.Remove(client);
                 _connections.Remove(server);
             }
+
+            Reset(client);
+            Reset(server);
         }
+    }
+
+    /// <summary>Closes a connection with a reset (no lingering), as a crashed peer's kernel would; it may be closed already.</summary>
+    private static void Reset(TcpClient connection)
+    {
+        try
+        {
+            connection.Client?.LingerState = new LingerOption(true, 0);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed by the other side of the relay meanwhile.
+        }
+
+        connection.Dispose();
     }
 }

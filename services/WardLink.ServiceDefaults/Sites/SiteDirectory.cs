@@ -32,33 +32,37 @@ public sealed record SiteEntry(Guid Id, Guid PartnerId, string Name, SiteKind Ki
     public static SiteEntry Of(KnownSite site) => new(site.Id, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RetiredAt);
 }
 
-/// <summary>Keeps the local site directory: one row per site registered in partners.</summary>
+/// <summary>
+/// Keeps the local site directory: one row per site registered in partners. A registration that
+/// arrives after a newer change of the site (each message type has its own queue) only fills in when
+/// the site was registered.
+/// </summary>
 public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvider clock)
     : IdempotentConsumer<SiteRegistered>(session, clock)
 {
-    protected override Task ApplyAsync(SiteRegistered message, IDocumentSession session, CancellationToken cancellationToken)
+    protected override async Task ApplyAsync(SiteRegistered message, IDocumentSession session, CancellationToken cancellationToken)
     {
         SiteDirectory.Validate(nameof(SiteRegistered), message.SiteId, message.Name, message.Latitude, message.Longitude);
-        session.Store(new KnownSite(message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt));
-        return Task.CompletedTask;
+        var registered = new KnownSite(message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt);
+        session.KeepNewest(await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken), registered);
     }
 }
 
-/// <summary>Applies a site's new details, unless the directory already has a newer version of it.</summary>
+/// <summary>
+/// Applies a site's new details (the whole site as it now is), unless the directory already has a
+/// newer version of it; before the site's registration arrived, the update is the newest known state.
+/// </summary>
 public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider clock)
     : IdempotentConsumer<SiteUpdated>(session, clock)
 {
     protected override async Task ApplyAsync(SiteUpdated message, IDocumentSession session, CancellationToken cancellationToken)
     {
         SiteDirectory.Validate(nameof(SiteUpdated), message.SiteId, message.Name, message.Latitude, message.Longitude);
-        var site = await session.LoadKnownAsync(nameof(SiteUpdated), message.SiteId, cancellationToken);
-        if (message.SiteVersion > site.Version)
-        {
-            session.Store(site with
-            {
-                Name = message.Name, Kind = message.Kind, Latitude = message.Latitude, Longitude = message.Longitude, Version = message.SiteVersion,
-            });
-        }
+        var known = await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken);
+        var updated = new KnownSite(
+            message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude,
+            known?.RegisteredAt ?? message.UpdatedAt, message.SiteVersion, known?.RetiredAt);
+        session.KeepNewest(known, updated);
     }
 }
 
@@ -69,10 +73,7 @@ public sealed class SiteRetiredConsumer(IDocumentSession session, TimeProvider c
     protected override async Task ApplyAsync(SiteRetired message, IDocumentSession session, CancellationToken cancellationToken)
     {
         var site = await session.LoadKnownAsync(nameof(SiteRetired), message.SiteId, cancellationToken);
-        if (message.SiteVersion > site.Version)
-        {
-            session.Store(site with { RetiredAt = message.RetiredAt, Version = message.SiteVersion });
-        }
+        session.KeepNewest(site, site with { RetiredAt = message.RetiredAt, Version = message.SiteVersion });
     }
 }
 
@@ -105,14 +106,38 @@ public static class SiteDirectory
     }
 
     /// <summary>
-    /// The site a change is about. A change that overtook the site's registration (each message
-    /// type has its own queue) fails here, so the bus retries it once the registration is in.
+    /// Stores <paramref name="candidate"/> unless the directory's row (<paramref name="known"/>, as
+    /// this session read it) is as new or newer; a registration (version 1) arriving after a newer
+    /// change only gives that row its registration time. The row is written under optimistic
+    /// concurrency: when another delivery wrote it since it was read, the commit fails and the bus
+    /// delivers this message again, which then compares with what the other one wrote. So an older
+    /// version never overwrites a newer one, whatever the arrival order and the concurrency.
+    /// </summary>
+    internal static void KeepNewest(this IDocumentSession session, KnownSite? known, KnownSite candidate)
+    {
+        if (known is null)
+        {
+            session.Insert(candidate);
+        }
+        else if (candidate.Version > known.Version)
+        {
+            session.Update(candidate);
+        }
+        else if (candidate.Version == 1 && known.RegisteredAt != candidate.RegisteredAt)
+        {
+            session.Update(known with { RegisteredAt = candidate.RegisteredAt });
+        }
+    }
+
+    /// <summary>
+    /// The site a retirement is about. A retirement that overtook the site's registration and every
+    /// update (each message type has its own queue) fails here, so the bus retries it once one is in.
     /// </summary>
     internal static async Task<KnownSite> LoadKnownAsync(this IDocumentSession session, string messageType, Guid siteId, CancellationToken ct) =>
         await session.LoadAsync<KnownSite>(siteId, ct)
         ?? throw new InvalidMessageException($"{messageType} for site '{siteId}', which is not known here (yet).");
 
-    public static void AddSiteDirectory(this StoreOptions store) => store.Schema.For<KnownSite>().Index(site => site.PartnerId);
+    public static void AddSiteDirectory(this StoreOptions store) => store.Schema.For<KnownSite>().Index(site => site.PartnerId).UseOptimisticConcurrency(true);
 
     public static IEndpointRouteBuilder MapSiteDirectory(this IEndpointRouteBuilder endpoints, string serviceName)
     {

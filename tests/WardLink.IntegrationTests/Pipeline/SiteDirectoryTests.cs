@@ -117,6 +117,42 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
     }
 
     [Fact]
+    public async Task Updates_arriving_out_of_order_concurrently_and_before_the_registration_leave_every_directory_at_the_newest_version()
+    {
+        const int Sites = 12;
+        const long Newest = 5;
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        var partnerId = Guid.CreateVersion7();
+        var siteIds = Enumerable.Range(0, Sites).Select(_ => Guid.CreateVersion7()).ToList();
+        var messageIds = new List<Guid>();
+
+        // Every version of every site at once, newest first and oldest last, the registration after them all.
+        await Task.WhenAll(siteIds.SelectMany(siteId => Enumerable.Range(2, (int)Newest - 1).Reverse().Select(version =>
+        {
+            var messageId = NewId.NextGuid();
+            messageIds.Add(messageId);
+            return bus.PublishAsync(new SiteUpdated(siteId, partnerId, $"Gate, version {version}", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow, version), messageId);
+        })).ToList());
+        foreach (var siteId in siteIds)
+        {
+            var messageId = NewId.NextGuid();
+            messageIds.Add(messageId);
+            await bus.PublishAsync(new SiteRegistered(siteId, partnerId, "Gate, as registered", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow), messageId);
+        }
+
+        foreach (var service in new[] { TipsService.Name, IncidentsService.Name, PatrolsService.Name })
+        {
+            await Eventually.Get(
+                async () => (await services.ProcessedByAsync(service)).Count(processed => messageIds.Contains(processed.MessageId)) == messageIds.Count ? "all" : null,
+                $"the {service} service to apply every message once",
+                TimeSpan.FromSeconds(90));
+            var known = (await services.SitesKnownToAsync(service)).Where(site => siteIds.Contains(site.Id)).ToList();
+            Assert.Equal(Sites, known.Count);
+            Assert.All(known, site => Assert.Equal((Newest, $"Gate, version {Newest}"), (site.Version, site.Name)));
+        }
+    }
+
+    [Fact]
     public async Task A_redelivered_message_changes_nothing()
     {
         await using var bus = await TestBus.StartAsync(services.VirtualHost);
