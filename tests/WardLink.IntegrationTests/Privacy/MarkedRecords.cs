@@ -34,6 +34,9 @@ public sealed class MarkedRecords : ServiceGroup
 {
     public static readonly string[] ServiceNames = [TipsService.Name, IncidentsService.Name, PatrolsService.Name, PartnersService.Name];
 
+    private static readonly string[] EveryDay = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    private static readonly string[] OutreachTopics = ["trafficSafety"];
+
     private readonly Dictionary<string, Func<HttpClient>> _clients = [];
 
     public Guid PartnerId { get; private set; }
@@ -159,9 +162,9 @@ public sealed class MarkedRecords : ServiceGroup
 
         MeetingId = IdOf(await WriteAsync(partners, "/partners/meetings", new { heldAt = now.AddDays(-2), attendingPartnerIds = new[] { PartnerId, OtherPartnerId }, minutes = MeetingMinutes }));
         // Due yesterday and open: the overdue list shows it too.
-        await WriteAsync(partners, $"/partners/meetings/{MeetingId}/action-items", new { text = ActionItem, ownerPartnerId = PartnerId, dueAt = now.AddDays(-1) });
+        await WriteAsync(partners, $"/partners/meetings/{MeetingId}/action-items", new { text = ActionItemText, ownerPartnerId = PartnerId, dueAt = now.AddDays(-1) });
         ChannelId = IdOf(await WriteAsync(partners, "/partners/channels", new { kind = "hotline", name = "Ward security hotline", number = "0237 3852 113" }));
-        OutreachSessionId = IdOf(await WriteAsync(partners, $"/partners/{OtherPartnerId}/outreach-sessions", new { topics = new[] { "trafficSafety" }, attendees = 120, at = now.AddDays(-1) }));
+        OutreachSessionId = IdOf(await WriteAsync(partners, $"/partners/{OtherPartnerId}/outreach-sessions", new { topics = OutreachTopics, attendees = 120, at = now.AddDays(-1) }));
         IdCardDriveId = IdOf(await WriteAsync(partners, $"/partners/{PartnerId}/id-card-drives", new { cardsIssued = 300, at = now.AddDays(-1) }));
         WarningSignsId = IdOf(await WriteAsync(partners, $"/partners/{PartnerId}/sites/{SiteId}/warning-signs", new { count = 4, text = "Keep your belongings with you.", at = now.AddDays(-1) }));
     }
@@ -229,7 +232,7 @@ public sealed class MarkedRecords : ServiceGroup
         {
             routeId = RouteId,
             kind = "patrol",
-            days = new[] { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday" },
+            days = EveryDay,
             windowStart = "21:00",
             windowEnd = "24:00",
             team = "joint",
@@ -242,7 +245,7 @@ public sealed class MarkedRecords : ServiceGroup
             kind = "patrol",
             team = "joint",
             partnerIds = new[] { PartnerId },
-            members = new[] { new { name = TeamMember, role = "ward police" } },
+            members = new[] { new { name = TeamMemberName, role = "ward police" } },
         }));
         await WriteAsync(patrols, $"/patrols/shifts/{ShiftId}/observations", new { description = Observation, severity = "low", needsIncident = false, siteId = SiteId });
     }

@@ -28,7 +28,7 @@ public static class PrivateText
     public const string ReclassificationReason = "MkReclassifyReason2c";
     public const string ResolutionSummary = "MkResolutionSummary7h";
     public const string ReopenReason = "MkReopenReason3n";
-    public const string TeamMember = "MkTeamMember6y";
+    public const string TeamMemberName = "MkTeamMember6y";
     public const string Observation = "MkObservationText5u";
     public const string ContactName = "MkContactName1g";
     public const string ContactPhone = "0397-215-864";
@@ -37,7 +37,7 @@ public static class PrivateText
     public const string CameraSurvey = "MkCameraSurvey2f";
     public const string CameraDecommissioning = "MkCameraDecommission9s";
     public const string MeetingMinutes = "MkMeetingMinutes6e";
-    public const string ActionItem = "MkActionItem3a";
+    public const string ActionItemText = "MkActionItem3a";
 
     /// <summary>The rows of the README table, by the name the table gives them.</summary>
     public static readonly IReadOnlyList<PrivateField> Fields =
@@ -56,17 +56,17 @@ public static class PrivateText
         new("reclassification reason", [ReclassificationReason]),
         new("resolution summary", [ResolutionSummary]),
         new("reopen reason", [ReopenReason]),
-        new("patrol team members", [TeamMember]),
+        new("patrol team members", [TeamMemberName]),
         new("patrol observation text", [Observation]),
         new("partner contact people (name, phone)", [ContactName, ContactPhone]),
         new("partner suspension reason", [SuspensionReason]),
         new("site retirement reason", [SiteRetirementReason]),
         new("camera notes (survey, decommissioning reason)", [CameraSurvey, CameraDecommissioning]),
         new("meeting minutes", [MeetingMinutes]),
-        new("meeting action items", [ActionItem]),
+        new("meeting action items", [ActionItemText]),
     ];
 
-    public static IEnumerable<string> AllMarkers => Fields.SelectMany(field => field.Markers);
+    public static IEnumerable<string> AllMarkers => Fields.SelectMany(row => row.Markers);
 
     /// <summary>
     /// The markers an answer's body shows. JSON (and NDJSON) is read as JSON, so an escaped
