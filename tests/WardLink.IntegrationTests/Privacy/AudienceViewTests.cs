@@ -101,6 +101,14 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
             }
         }
 
+        foreach (var (audience, shown) in shownTo)
+        {
+            foreach (var (marker, where) in shown.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                output?.WriteLine($"{audience,-16} reads {marker} in {string.Join("; ", where)}");
+            }
+        }
+
         output?.WriteLine($"{operations.Count} GET operations, {failures.Count} failure(s).");
         Assert.True(failures.Count == 0, $"{failures.Count} failure(s):\n{string.Join("\n", failures)}");
     }
@@ -167,8 +175,10 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
         var (tipStatus, tipBody) = await GetAsync(tips, $"/tips/{tipCounter}");
         var (incidentStatus, incidentBody) = await GetAsync(incidents, $"/incidents/{incidentCounter}");
 
-        Assert.True(tipStatus == HttpStatusCode.NotFound, $"GET /tips/{{the TIP-{records.Year} counter}}: {(int)tipStatus} {Shortened(tipBody)}");
-        Assert.True(incidentStatus == HttpStatusCode.NotFound, $"GET /incidents/{{the INC-{records.Year} counter}}: {(int)incidentStatus} {Shortened(incidentBody)}");
+        Assert.True(
+            (tipStatus, incidentStatus) == (HttpStatusCode.NotFound, HttpStatusCode.NotFound),
+            $"GET /tips/{{the TIP-{records.Year} counter}}: {(int)tipStatus} {Shortened(tipBody)}\n" +
+            $"GET /incidents/{{the INC-{records.Year} counter}}: {(int)incidentStatus} {Shortened(incidentBody)}");
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient client, string address)
