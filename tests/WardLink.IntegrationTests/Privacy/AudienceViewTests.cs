@@ -1,0 +1,191 @@
+using System.Net;
+using System.Text.Json;
+using WardLink.Incidents;
+using WardLink.IntegrationTests.Audit;
+using WardLink.ServiceDefaults;
+using WardLink.Testing;
+using WardLink.Tips;
+using static WardLink.IntegrationTests.Privacy.PrivateText;
+
+namespace WardLink.IntegrationTests.Privacy;
+
+/// <summary>
+/// Privacy by construction (issue 15): every read answers with a view made for its audience. The
+/// records of <see cref="MarkedRecords"/> carry a marker word in every personal or police-only
+/// text field; every GET operation of every service's OpenAPI document is called as each audience,
+/// and the markers found in the answers must be exactly what the README's table of who reads what
+/// says, both ways: a field shown where the table says <c>no</c> is a leak, a <c>yes</c> no read
+/// shows is a table that is no longer true.
+/// </summary>
+public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<MarkedRecords>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_read_of_every_service_shows_each_audience_exactly_the_fields_the_README_table_gives_it()
+    {
+        var table = AudienceTable.FromReadme();
+        var failures = new List<string>();
+        var fieldNames = Fields.Select(field => field.Name).ToList();
+        failures.AddRange(fieldNames.Except(table.Rows.Keys).Select(name => $"README table: no row \"{name}\" (the test writes markers into that field)."));
+        failures.AddRange(table.Rows.Keys.Except(fieldNames).Select(name => $"README table: row \"{name}\" is no field the test writes markers into: teach PrivateText.Fields its markers."));
+
+        var operations = new List<ReadOperation>();
+        foreach (var service in MarkedRecords.ServiceNames)
+        {
+            using var police = records.ClientOf(service, Audience.Police);
+            operations.AddRange(await ReadOperation.DescribedByAsync(police, service, Ct));
+        }
+
+        var addresses = new Dictionary<ReadOperation, IReadOnlyList<string>>();
+        foreach (var operation in operations)
+        {
+            var (filled, unfilled) = operation.AddressesFor(records);
+            failures.AddRange(unfilled);
+            addresses[operation] = filled;
+        }
+
+        var output = TestContext.Current.TestOutputHelper;
+        var shownTo = Enum.GetValues<Audience>().ToDictionary(audience => audience, _ => new Dictionary<string, List<string>>());
+        var readSomething = new HashSet<ReadOperation>();
+        foreach (var audience in Enum.GetValues<Audience>())
+        {
+            foreach (var operation in operations.Where(operation => addresses[operation].Count > 0))
+            {
+                using var client = records.ClientOf(operation.Service, audience);
+                var statuses = new List<int>();
+                foreach (var address in addresses[operation])
+                {
+                    using var response = await client.GetAsync(address, Ct);
+                    var body = await response.Content.ReadAsStringAsync(Ct);
+                    var status = (int)response.StatusCode;
+                    statuses.Add(status);
+                    if (status >= 500)
+                    {
+                        failures.Add($"{operation} as {audience}: GET {address} answered {status} {Shortened(body)}");
+                    }
+
+                    if (response.IsSuccessStatusCode)
+                    {
+                        readSomething.Add(operation);
+                    }
+
+                    foreach (var marker in MarkersIn(body))
+                    {
+                        var where = shownTo[audience].TryGetValue(marker, out var list) ? list : shownTo[audience][marker] = [];
+                        where.Add($"{operation.Service}: GET {address} ({status})");
+                    }
+                }
+
+                output?.WriteLine($"{audience,-16} {operation}: {string.Join(", ", statuses)}");
+            }
+        }
+
+        failures.AddRange(operations.Where(operation => addresses[operation].Count > 0 && !readSomething.Contains(operation))
+            .Select(operation => $"{operation}: no audience read anything with it (the walk does not reach a seeded record)"));
+
+        foreach (var field in Fields.Where(field => table.Rows.ContainsKey(field.Name)))
+        {
+            foreach (var (header, audience) in AudienceTable.Columns)
+            {
+                if (table.Rows[field.Name][audience])
+                {
+                    failures.AddRange(field.Markers.Where(marker => !shownTo[audience].ContainsKey(marker))
+                        .Select(marker => $"\"{field.Name}\" / {header}: the table says yes, but no read shows it ({marker})"));
+                }
+                else
+                {
+                    failures.AddRange(field.Markers.Where(shownTo[audience].ContainsKey)
+                        .Select(marker => $"\"{field.Name}\" / {header}: the table says no, but {marker} is shown by {string.Join("; ", shownTo[audience][marker])}"));
+                }
+            }
+        }
+
+        foreach (var (audience, shown) in shownTo)
+        {
+            foreach (var (marker, where) in shown.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                output?.WriteLine($"{audience,-16} reads {marker} in {string.Join("; ", where)}");
+            }
+        }
+
+        output?.WriteLine($"{operations.Count} GET operations, {failures.Count} failure(s).");
+        Assert.True(failures.Count == 0, $"{failures.Count} failure(s):\n{string.Join("\n", failures)}");
+    }
+
+    [Fact]
+    public async Task A_partner_s_tip_list_of_its_site_holds_no_message_of_the_follow_up_thread()
+    {
+        using var partner = records.ClientOf(TipsService.Name, Audience.PartnerOfTheSite);
+        var (status, body) = await GetAsync(partner, $"/tips?siteId={records.SiteId}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(JsonDocument.Parse(body).RootElement.GetProperty("items").EnumerateArray(), tip => tip.GetProperty("id").GetGuid() == records.TipId);
+        Assert.DoesNotContain(TipsterMessage, MarkersIn(body));
+        Assert.DoesNotContain(PoliceReply, MarkersIn(body));
+    }
+
+    [Fact]
+    public async Task A_partner_s_read_of_an_incident_at_its_site_shows_neither_the_officer_nor_the_notes()
+    {
+        using var partner = records.ClientOf(IncidentsService.Name, Audience.PartnerOfTheSite);
+        var (status, body) = await GetAsync(partner, $"/incidents/{records.IncidentId}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(records.IncidentId, JsonDocument.Parse(body).RootElement.GetProperty("incident").GetProperty("id").GetGuid());
+        Assert.DoesNotContain(Officer, MarkersIn(body));
+        Assert.DoesNotContain(Note, MarkersIn(body));
+    }
+
+    [Fact]
+    public async Task An_auditor_s_audit_stream_and_state_of_an_incident_hold_none_of_its_free_text_and_the_chain_still_verifies()
+    {
+        using var auditor = records.ClientOf(IncidentsService.Name, Audience.Auditor);
+        string[] freeText = [IncidentDescription, IncidentPlace, SourceReference, Officer, Note, ReclassificationReason, ResolutionSummary, ReopenReason];
+
+        var (streamStatus, stream) = await GetAsync(auditor, $"/audit/incidents/streams/{records.IncidentId}");
+        Assert.Equal(HttpStatusCode.OK, streamStatus);
+        var noted = Assert.Single(
+            JsonDocument.Parse(stream).RootElement.GetProperty("events").EnumerateArray(),
+            entry => entry.GetProperty("event").GetProperty("type").GetString()!.Replace("_", "", StringComparison.Ordinal).Equals("noteadded", StringComparison.OrdinalIgnoreCase));
+        Assert.False(string.IsNullOrEmpty(noted.GetProperty("event").GetProperty("dataHash").GetString()), "The note's event lost its data hash.");
+        Assert.Empty(MarkersIn(stream).Intersect(freeText));
+
+        var (stateStatus, state) = await GetAsync(auditor, $"/audit/incidents/streams/{records.IncidentId}/state");
+        Assert.Equal(HttpStatusCode.OK, stateStatus);
+        Assert.Empty(MarkersIn(state).Intersect(freeText));
+
+        var report = await auditor.ChainedAsync(IncidentsService.Name);
+        Assert.True(report.Intact, $"The incidents chain does not verify: {report.FirstBroken}");
+    }
+
+    [Fact]
+    public async Task A_yearly_number_counter_read_as_a_tip_or_an_incident_is_not_found()
+    {
+        var tipCounter = YearlyNumbers.StreamIdOf($"{Tip.NumberPrefix}-{records.Year}");
+        var incidentCounter = YearlyNumbers.StreamIdOf($"{Incident.CaseNumberPrefix}-{records.Year}");
+        foreach (var (service, counter) in new[] { (TipsService.Name, tipCounter), (IncidentsService.Name, incidentCounter) })
+        {
+            await using var session = records.StoreOf(service).QuerySession();
+            Assert.True(await session.Events.FetchStreamStateAsync(counter, Ct) is not null, $"The {service} counter of {records.Year} was not written: the test would prove nothing.");
+        }
+
+        using var tips = records.ClientOf(TipsService.Name, Audience.Police);
+        using var incidents = records.ClientOf(IncidentsService.Name, Audience.Police);
+        var (tipStatus, tipBody) = await GetAsync(tips, $"/tips/{tipCounter}");
+        var (incidentStatus, incidentBody) = await GetAsync(incidents, $"/incidents/{incidentCounter}");
+
+        Assert.True(
+            (tipStatus, incidentStatus) == (HttpStatusCode.NotFound, HttpStatusCode.NotFound),
+            $"GET /tips/{{the TIP-{records.Year} counter}}: {(int)tipStatus} {Shortened(tipBody)}\n" +
+            $"GET /incidents/{{the INC-{records.Year} counter}}: {(int)incidentStatus} {Shortened(incidentBody)}");
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient client, string address)
+    {
+        using var response = await client.GetAsync(address, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    private static string Shortened(string text) => text.Length <= 400 ? text : text[..400] + "…";
+}
