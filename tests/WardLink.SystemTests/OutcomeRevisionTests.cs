@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using WardLink.Testing;
+
+namespace WardLink.SystemTests;
+
+/// <summary>
+/// The latest outcome counts, through the gateway: an incident resolved as a criminal case, then
+/// reopened and resolved as an administrative violation, counts once, as the latter, in the tips'
+/// and the incidents' statistics and in the annual report.
+/// </summary>
+public sealed class OutcomeRevisionTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    private const int Year = 2023;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_case_resolved_as_criminal_then_reopened_and_resolved_as_administrative_counts_once_as_administrative_everywhere()
+    {
+        using var api = system.CreateGatewayClient();
+        var tip = await CreatedIdAsync(await api.PostAsJsonAsync(
+            "/api/tips",
+            new
+            {
+                channel = "hotline",
+                category = "theft",
+                description = "Bags taken from the Eye hospital waiting room.",
+                place = new { description = "Eye hospital, waiting room" },
+                receivedAt = $"{Year}-03-01T20:00:00+07:00",
+            },
+            Ct));
+        await OkAsync(api.PostAsJsonAsync($"/api/tips/{tip}/assessments", new { verdict = "valuable", reason = "Seen on camera." }, Ct));
+        var referred = await OkAsync(api.PostAsJsonAsync($"/api/tips/{tip}/referral", new { }, Ct));
+        var incident = referred.GetProperty("incidentId").GetGuid();
+        await Eventually.Get(async () => (await api.GetAsync($"/api/incidents/{incident}", Ct)).IsSuccessStatusCode ? "opened" : null, "the referral to open its incident");
+
+        await OkAsync(api.PostAsJsonAsync($"/api/incidents/{incident}/assign", new { unit = "Criminal team" }, Ct));
+        await OkAsync(api.PostAsJsonAsync($"/api/incidents/{incident}/resolve", new { outcome = "criminalCaseSolved" }, Ct));
+        await StatisticsAsync(api, tips => tips.GetProperty("criminalCasesContributed").GetInt32() == 1, "the criminal case to count for the tip");
+
+        await OkAsync(api.PostAsJsonAsync($"/api/incidents/{incident}/reopen", new { reason = "The owner found the bags at home." }, Ct));
+        await OkAsync(api.PostAsJsonAsync($"/api/incidents/{incident}/resolve", new { outcome = "administrativeViolationHandled" }, Ct));
+        var tipFigures = await StatisticsAsync(api, tips => tips.GetProperty("administrativeViolationsContributed").GetInt32() == 1, "the new outcome to count for the tip");
+
+        Assert.Equal(0, tipFigures.GetProperty("criminalCasesContributed").GetInt32());
+        var incidentFigures = await api.GetFromJsonAsync<JsonElement>($"/api/incidents/stats?year={Year}", Ct);
+        AssertCountedOnceAsAdministrative(incidentFigures.GetProperty("resolvedByOutcome"));
+        var report = await api.GetFromJsonAsync<JsonElement>($"/api/reports/annual?year={Year}", Ct);
+        Assert.True(report.GetProperty("complete").GetBoolean());
+        var services = report.GetProperty("services");
+        AssertCountedOnceAsAdministrative(services.GetProperty("incidents").GetProperty("statistics").GetProperty("resolvedByOutcome"));
+        var reportedTips = services.GetProperty("tips").GetProperty("statistics");
+        Assert.Equal((0, 1), (reportedTips.GetProperty("criminalCasesContributed").GetInt32(), reportedTips.GetProperty("administrativeViolationsContributed").GetInt32()));
+    }
+
+    private static void AssertCountedOnceAsAdministrative(JsonElement resolvedByOutcome) =>
+        Assert.Equal(
+            (0, 1),
+            (resolvedByOutcome.GetProperty("criminalCaseSolved").GetInt32(), resolvedByOutcome.GetProperty("administrativeViolationHandled").GetInt32()));
+
+    private static async Task<JsonElement> StatisticsAsync(HttpClient api, Func<JsonElement, bool> done, string what)
+    {
+        var figures = await Eventually.Get(
+            async () =>
+            {
+                var body = await api.GetStringAsync($"/api/tips/stats?year={Year}", Ct);
+                return done(JsonDocument.Parse(body).RootElement) ? body : null;
+            },
+            what);
+        return JsonDocument.Parse(figures).RootElement;
+    }
+
+    private static async Task<Guid> CreatedIdAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+    }
+
+    private static async Task<JsonElement> OkAsync(Task<HttpResponseMessage> sending)
+    {
+        using var response = await sending;
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+    }
+}
