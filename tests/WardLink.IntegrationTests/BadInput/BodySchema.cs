@@ -39,6 +39,11 @@ public sealed class BodySchema
 
     public string? Format => (string?)_node["format"];
 
+    /// <summary>The documented maximum length of a text, or the maximum count of a list.</summary>
+    public int? MaxLength => (int?)_node["maxLength"];
+
+    public int? MaxItems => (int?)_node["maxItems"];
+
     public IReadOnlyList<string> EnumValues => _node["enum"] is JsonArray values ? [.. values.Select(value => (string)value!)] : [];
 
     /// <summary>Constrained text: an id, a date, a time, a code with a pattern; anything but free text.</summary>
