@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Audit;
 
@@ -35,7 +34,7 @@ public sealed record DutyRecord(LinkageDuty Duty, IReadOnlyList<Uri> Evidence, D
 public sealed record LinkageAgreement(DateTimeOffset JoinedOn, IReadOnlyList<DutyRecord> Duties);
 
 /// <summary>A partner's agreement with the linkage and its contact people.</summary>
-public static partial class Agreement
+public static class Agreement
 {
     public const int MaxShortTextLength = 200;
     public const int MaxEvidenceLinks = 20;
@@ -92,7 +91,7 @@ public static partial class Agreement
         var errors = new FieldErrors()
             .CheckText(role, "role", "Say the contact's role (e.g. head of the security desk).", MaxShortTextLength)
             .CheckText(name, "name", "Give the contact's name.", MaxShortTextLength)
-            .Check(phone is not null && PhoneNumber().IsMatch(phone.Trim()), "phone", "A phone number: digits, spaces, dots or dashes, optionally after +.");
+            .Check(ContactFormats.IsPhone(phone?.Trim()), "phone", ContactFormats.PhoneRule);
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new ContactAdded(partner.Id, contactId, role!.Trim(), name!.Trim(), phone!.Trim(), now, by));
@@ -102,7 +101,4 @@ public static partial class Agreement
         partner.Contacts.Any(contact => contact.Id == contactId)
             ? Decision.Accept(new ContactRemoved(partner.Id, contactId, now, by))
             : Rejection.NotFound($"Contact {contactId} of partner {partner.Id} was not found.");
-
-    [GeneratedRegex(@"^\+?[0-9 .\-]{6,20}$")]
-    private static partial Regex PhoneNumber();
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Partners;
 using WardLink.ServiceDefaults;
@@ -17,7 +18,10 @@ public sealed record SignAgreementRequest(DateTimeOffset? JoinedOn, IReadOnlyLis
 
 public sealed record DutyMetRequest(LinkageDuty? Duty, IReadOnlyList<string>? Evidence, DateTimeOffset? At);
 
-public sealed record AddContactRequest(string? Role, string? Name, string? Phone);
+public sealed record AddContactRequest(
+    [property: MaxLength(Agreement.MaxShortTextLength)] string? Role,
+    [property: MaxLength(Agreement.MaxShortTextLength)] string? Name,
+    [property: MaxLength(ContactFormats.MaxPhoneLength), RegularExpression(ContactFormats.PhonePattern)] string? Phone);
 
 public sealed record RegisterSiteRequest(string? Name, SiteKind? Kind, double? Latitude, double? Longitude);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Patrols;
 using WardLink.ServiceDefaults;
@@ -8,14 +9,28 @@ namespace WardLink.Patrols;
 public sealed record DefineRouteRequest(string? Name, IReadOnlyList<Checkpoint>? Checkpoints);
 
 public sealed record CreateScheduleRequest(
-    Guid? RouteId, ShiftKind? Kind, IReadOnlyList<DayOfWeek>? Days, string? WindowStart, string? WindowEnd, TeamKind? Team, IReadOnlyList<Guid>? PartnerIds, DateOnly? StartsOn);
+    Guid? RouteId,
+    ShiftKind? Kind,
+    [property: MaxLength(PatrolSchedule.DaysInWeek)] IReadOnlyList<DayOfWeek>? Days,
+    [property: MaxLength(LocalWindow.TimeOfDayLength)] string? WindowStart,
+    [property: MaxLength(LocalWindow.TimeOfDayLength)] string? WindowEnd,
+    TeamKind? Team,
+    [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid>? PartnerIds,
+    DateOnly? StartsOn);
 
 /// <summary>
 /// Either a planned shift (<c>scheduleId</c> and <c>plannedDate</c>) or one outside any schedule (<c>routeId</c>, <c>kind</c>, <c>team</c>);
 /// <c>at</c> when it began, if earlier than now (recorded after the fact).
 /// </summary>
 public sealed record StartShiftRequest(
-    Guid? ScheduleId, DateOnly? PlannedDate, Guid? RouteId, ShiftKind? Kind, TeamKind? Team, IReadOnlyList<Guid>? PartnerIds, IReadOnlyList<TeamMember>? Members, DateTimeOffset? At = null);
+    Guid? ScheduleId,
+    DateOnly? PlannedDate,
+    Guid? RouteId,
+    ShiftKind? Kind,
+    TeamKind? Team,
+    [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid>? PartnerIds,
+    [property: MaxLength(Shift.MaxMembers)] IReadOnlyList<TeamMember>? Members,
+    DateTimeOffset? At = null);
 
 /// <summary>Optional: <c>at</c> when the shift ended, if earlier than now.</summary>
 public sealed record EndShiftRequest(DateTimeOffset? At);

@@ -27,6 +27,9 @@ public enum ShiftKind
 /// </summary>
 public readonly record struct LocalWindow(int StartMinute, int EndMinute)
 {
+    /// <summary>The length of a local time of day as the API reads it: <c>HH:mm</c>.</summary>
+    public const int TimeOfDayLength = 5;
+
     private const int Day = 24 * 60;
 
     public TimeSpan Duration => TimeSpan.FromMinutes(EndMinute > StartMinute ? EndMinute - StartMinute : EndMinute + Day - StartMinute);
@@ -118,6 +121,12 @@ public static class PatrolSchedule
 {
     public const int MaxPartners = 20;
 
+    public const int DaysInWeek = 7;
+
+    /// <summary>The partners of a team, on a schedule or a shift outside any: a few real ids.</summary>
+    public static FieldErrors CheckPartnerIds(this FieldErrors errors, IReadOnlyList<Guid> partners) =>
+        errors.Check(partners.Count <= MaxPartners && partners.All(id => id != Guid.Empty), "partnerIds", $"Up to {MaxPartners} partner ids.");
+
     public static Decision Create(CreateSchedule command, RouteState? route, DateTimeOffset now)
     {
         var start = LocalWindow.ParseMinute(command.WindowStart, isEnd: false);
@@ -127,12 +136,13 @@ public static class PatrolSchedule
             .Check(route is not null, "routeId", "No such route.")
             .Check(command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
             .Check(command.Days is { Count: > 0 }, "days", "Give the days of the week (e.g. every day: all seven).")
+            .Check(command.Days is null || command.Days.Distinct().Count() == command.Days.Count, "days", "Each day of the week at most once.")
             .Check(start is not null, "windowStart", "A local time of day, HH:mm (e.g. 21:00).")
             .Check(end is not null, "windowEnd", "A local time of day, HH:mm (24:00 for midnight at the end of the day).")
             .Check(start is null || end is null || start != end, "windowEnd", "The window ends where it starts: it would last no time.")
             .Check(command.Team is not null, "team", "Choose the team (police, joint, veterans).")
             .Check(command.Team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")
-            .Check(partners.Count <= MaxPartners && partners.All(id => id != Guid.Empty), "partnerIds", $"Up to {MaxPartners} partner ids.");
+            .CheckPartnerIds(partners);
         if (errors.Any)
         {
             return errors.ToRejection();

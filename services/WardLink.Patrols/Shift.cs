@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.Contracts.Patrols;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Audit;
@@ -12,7 +13,7 @@ public enum ShiftStatus
 }
 
 /// <summary>A team member as the partner chooses to name them (a name or call sign, and a role): nothing more.</summary>
-public sealed record TeamMember([property: PersonalData] string Name, string Role);
+public sealed record TeamMember([property: PersonalData, MaxLength(Shift.MaxNameLength)] string Name, [property: MaxLength(Shift.MaxNameLength)] string Role);
 
 /// <summary>What a residence check counted; never who.</summary>
 public sealed record ResidenceCounts(int PremisesVisited, int ResidentsRegistered, int ResidentsNotRegistered, int RemindersIssued)
@@ -181,6 +182,7 @@ public static class Shift
             .Check(schedule is not null || command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
             .Check(team is not null, "team", "Choose the team (police, joint, veterans).")
             .Check(team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")
+            .CheckPartnerIds(partners)
             .Check(members.Count is > 0 and <= MaxMembers, "members", $"Name 1 to {MaxMembers} team members by name (or call sign) and role.");
         for (var i = 0; i < members.Count; i++)
         {

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace WardLink.ServiceDefaults;
 
 /// <summary>
@@ -55,8 +53,8 @@ public sealed class FieldErrors
     }
 
     /// <summary>
-    /// Reads an optional enum value given as text (a query filter) the way the API writes enums:
-    /// by name, camelCase or any case; a number or an unknown name is an error of <paramref name="field"/>.
+    /// Reads an optional enum value given as text (a query filter) as the JSON bodies read enums
+    /// (<see cref="EnumNames"/>); anything else is an error of <paramref name="field"/>.
     /// </summary>
     public T? ParseEnum<T>(string? value, string field)
         where T : struct, Enum
@@ -66,12 +64,12 @@ public sealed class FieldErrors
             return null;
         }
 
-        if (value.Length > 0 && char.IsLetter(value[0]) && Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+        if (EnumNames.TryParse<T>(value, out var parsed))
         {
             return parsed;
         }
 
-        Check(false, field, $"One of: {string.Join(", ", Enum.GetNames<T>().Select(JsonNamingPolicy.CamelCase.ConvertName))}.");
+        Check(false, field, EnumNames.OneOf(typeof(T)));
         return null;
     }
 

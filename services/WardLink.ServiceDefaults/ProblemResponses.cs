@@ -2,7 +2,6 @@ using System.Collections;
 using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +20,7 @@ public static class ProblemResponses
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new StrictEnumConverter());
 
         // Text from a client is only data: answers escape markup characters (<, >, &, quotes), so a
         // page or a mis-sniffing browser never reads them as HTML; letters of every script stay readable.

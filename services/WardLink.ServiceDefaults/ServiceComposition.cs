@@ -23,7 +23,7 @@ public static class ServiceComposition
         builder.AddWardLinkProblemDetails();
         builder.AddWardLinkAuthentication(serviceName);
         builder.AddWardLinkRequestLimits();
-        builder.Services.AddOpenApi();
+        builder.Services.AddWardLinkOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }
@@ -38,6 +38,7 @@ public static class ServiceComposition
 
         // After authorization: a caller without the right token is refused before its body is read.
         app.UseWardLinkRequestLimits();
+        app.UseWardLinkRequestChecks();
         app.MapWardLinkHealth();
         app.MapOpenApi().AllowAnonymous();
         return app;

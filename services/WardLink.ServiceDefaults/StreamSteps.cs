@@ -12,12 +12,16 @@ public static class StreamSteps
     /// <summary>
     /// Maps one step: <c>POST</c> with a body, under <c>If-Match</c>, deciding on the stream's
     /// current state with the time and the actor (see <see cref="StreamResults.AppendToStreamAsync{TState}"/>).
+    /// The body is required (a generic parameter alone reads as optional): <see cref="RequestChecks"/>
+    /// refuses a missing or null one, and the OpenAPI document says so.
     /// </summary>
     public static RouteHandlerBuilder MapStreamStep<TState, TRequest>(
         this RouteGroupBuilder group, string pattern, string what, string name, string summary, Func<TState, TRequest, DateTimeOffset, string, Decision> decide)
-        where TState : class =>
+        where TState : class
+        where TRequest : class =>
         group.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
                 session.AppendToStreamAsync<TState>(http, id, what, state => decide(state, request, clock.GetUtcNow(), http.Actor()), ct))
+            .Accepts<TRequest>("application/json")
             .DescribeStreamStep<TState>(name, summary);
 
     /// <summary>The OpenAPI description every step shares: the new state, or the problems a step can give.</summary>

@@ -230,7 +230,9 @@ public static class Tip
             .Check(command.ReceivedAt is not null, "receivedAt", "Say when the tip was received (ISO-8601 with offset).")
             .Check(command.ReceivedAt is null || command.ReceivedAt <= now + ClockSkew, "receivedAt", "A tip cannot be received in the future.")
             .Check(command.Contact is null || !command.Contact.IsEmpty, "contact", "Leave the contact out, or give a name, a phone or an email.")
-            .Check(command.Contact is null || !command.Contact.IsTooLong, "contact", $"At most {ContactDetails.MaxLength} characters per field.");
+            .Check((command.Contact?.Name?.Length ?? 0) <= ContactDetails.MaxNameLength, "contact.name", $"At most {ContactDetails.MaxNameLength} characters.")
+            .Check(string.IsNullOrWhiteSpace(command.Contact?.Phone) || ContactFormats.IsPhone(command.Contact.Phone.Trim()), "contact.phone", ContactFormats.PhoneRule)
+            .Check(string.IsNullOrWhiteSpace(command.Contact?.Email) || ContactFormats.IsEmail(command.Contact.Email.Trim()), "contact.email", ContactFormats.EmailRule);
         errors.CheckPlace(command.Place, siteIsKnown);
         if (errors.Any)
         {

@@ -3,20 +3,21 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.Tips;
 
 /// <summary>How a tipster may be reached, when they chose to say.</summary>
-public sealed record ContactDetails(string? Name, string? Phone, string? Email)
+public sealed record ContactDetails(
+    [property: MaxLength(ContactDetails.MaxNameLength)] string? Name,
+    [property: MaxLength(ContactFormats.MaxPhoneLength), RegularExpression(ContactFormats.PhonePattern)] string? Phone,
+    [property: MaxLength(ContactFormats.MaxEmailLength), RegularExpression(ContactFormats.EmailPattern)] string? Email)
 {
-    public const int MaxLength = 200;
+    public const int MaxNameLength = 200;
 
     // Checks on the fields, not fields: never read from a request, described in its schema, or shown.
     [JsonIgnore]
     public bool IsEmpty => string.IsNullOrWhiteSpace(Name) && string.IsNullOrWhiteSpace(Phone) && string.IsNullOrWhiteSpace(Email);
-
-    [JsonIgnore]
-    public bool IsTooLong => (Name?.Length ?? 0) > MaxLength || (Phone?.Length ?? 0) > MaxLength || (Email?.Length ?? 0) > MaxLength;
 }
 
 /// <summary>

@@ -154,6 +154,19 @@ public sealed class TipDecisionTests
         AssertInvalid(decision, "contact");
     }
 
+    [Theory]
+    [InlineData("+84 abc", null, "contact.phone")]
+    [InlineData("12345", null, "contact.phone")]
+    [InlineData("+84 1234 5678 9012 3456 789", null, "contact.phone")]
+    [InlineData(null, "not-an-email", "contact.email")]
+    [InlineData(null, "two words@example.org", "contact.email")]
+    public void A_contact_phone_or_email_out_of_its_format_is_refused(string? phone, string? email, string field)
+    {
+        var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails("Test", phone, email) }, Number, siteIsKnown: true, Now);
+
+        AssertInvalid(decision, field);
+    }
+
     [Fact]
     public void A_tip_is_assessed_with_verdict_reason_officer_and_time()
     {

@@ -34,23 +34,28 @@ public static class AuditEndpoints
         var audit = endpoints.MapGroup($"/audit/{serviceName}").WithTags("Audit").RequireAuthorization(WardLinkPolicies.Audit);
         audit.MapGet("/streams/{id:guid}", Stream)
             .WithName("AuditStream")
+            .Produces<StreamAudit>()
             .WithSummary("A stream's events with their chain links: type, version, sequence, recorded and business time, actor, correlation, data without personal data; for auditors every text the event does not name as shown to them is withheld (its data hash still verifies).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/streams/{id:guid}/state", State)
             .WithName("AuditStateAsOf")
+            .Produces<StateAsOf>()
             .WithSummary("A stream's state as of a version (?version=) or a time (?at=), without personal data; for auditors without text the state does not name as shown to them.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/log", Log)
             .WithName("AuditLog")
+            .Produces<AuditEntry>(StatusCodes.Status200OK, NdjsonContentType)
             .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after=, ?types=a,b, ?from=, ?to= (recorded time), ?limit=.")
             .ProducesValidationProblem();
         audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CancellationToken ct) => Integrity(serviceName, log, storage, ct))
             .WithName("AuditIntegrity")
+            .Produces<IntegrityReport>()
             .WithSummary("Recomputes the chain from the log and reports the first broken link and which stored checkpoints agree.");
         audit.MapGet("/checkpoints/{service}", async (string service, AuditStorage storage, CancellationToken ct) =>
                 Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
             .WithName("AuditCheckpoints")
+            .Produces<IReadOnlyList<CheckpointCopy>>()
             .WithSummary("The checkpoints of a service's chain held here: this service's own, or the copies it received of another's.");
         return endpoints;
     }

@@ -103,10 +103,13 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         var enums = 0;
         foreach (var endpoint in await EndpointsAsync())
         {
-            foreach (var (path, _) in endpoint.Body?.Values().Where(value => value.Schema.Kind == SchemaKind.Enum) ?? [])
+            foreach (var (path, schema) in endpoint.Body?.Values().Where(value => value.Schema.Kind == SchemaKind.Enum) ?? [])
             {
                 enums++;
-                foreach (var unknown in new[] { "notAValue", string.Empty, "1", Script })
+                var names = schema.EnumValues;
+
+                // Enum.TryParse would read a comma list as one value ("theft, drugs" as drugs) and digits as a number.
+                foreach (var unknown in new[] { "notAValue", string.Empty, "1", "0", Script, $"{names[0]}, {names[^1]}", $"{names[0]},{names[0]}", $" {names[0]}" })
                 {
                     failures.AddRange(await RefusedAsync(endpoint, $"{path} = \"{unknown}\"", Json(SampleWith(endpoint.Body!, path, unknown)), path));
                 }
@@ -114,6 +117,86 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         }
 
         Assert.True(enums > 0, "No write endpoint has an enum value to fuzz.");
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_missing_or_null_body_is_a_400_problem_naming_the_body_wherever_one_is_required_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            if (endpoint.Body is null)
+            {
+                continue;
+            }
+
+            if (!endpoint.BodyRequired)
+            {
+                // A body declared optional (ending a shift: "{ at }" or nothing) is read as no body: never a 5xx.
+                foreach (var (what, content) in new (string, HttpContent?)[] { ("no body", null), ("a JSON null body", Json("null")) })
+                {
+                    var answer = await SendAsync(endpoint, content);
+                    if (answer.Status >= 500)
+                    {
+                        failures.Add($"{endpoint}, {what} where the body is optional: {answer.Status} {Shortened(answer.Body)}");
+                    }
+                }
+
+                continue;
+            }
+
+            failures.AddRange(await RefusedAsync(endpoint, "no body", null, RequestChecks.BodyField, 400));
+            failures.AddRange(await RefusedAsync(endpoint, "an empty JSON body", Json(string.Empty), RequestChecks.BodyField, 400));
+            failures.AddRange(await RefusedAsync(endpoint, "a JSON null body", Json("null"), RequestChecks.BodyField, 400));
+            failures.AddRange(await RefusedAsync(endpoint, "a JSON null body among whitespace", Json(" \r\n null \t"), RequestChecks.BodyField, 400));
+            failures.AddRange(await RefusedAsync(endpoint, "a chunked JSON null body", Chunked("null"), RequestChecks.BodyField, 400));
+        }
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task The_empty_guid_as_a_path_id_is_a_400_problem_naming_it_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        var ids = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var parameter in endpoint.Parameters.Where(parameter => parameter.IsGuid))
+            {
+                ids++;
+                failures.AddRange(await RefusedAsync(
+                    endpoint, $"{parameter.Name} = the empty GUID", Json(endpoint.Body?.Sample()?.ToJsonString() ?? "{}"), parameter.Name, 400, emptyId: parameter.Name));
+            }
+        }
+
+        Assert.True(ids > 0, "No write endpoint has a GUID path parameter.");
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_text_or_list_over_its_documented_maximum_is_a_4xx_problem_naming_it_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, schema) in endpoint.Body?.Values() ?? [])
+            {
+                if (schema is { Kind: SchemaKind.Text, MaxLength: { } maxLength } && !schema.IsConstrainedText)
+                {
+                    failures.AddRange(await RefusedAsync(
+                        endpoint, $"{path} of {maxLength + 1} characters", Json(SampleWith(endpoint.Body!, path, new string('x', maxLength + 1))), path));
+                }
+
+                if (schema is { Kind: SchemaKind.Array, MaxItems: { } maxItems })
+                {
+                    var items = new JsonArray([.. Enumerable.Range(0, maxItems + 1).Select(_ => schema.Items.Sample())]);
+                    failures.AddRange(await RefusedAsync(endpoint, $"{path} of {maxItems + 1} items", Json(SampleWith(endpoint.Body!, path, items)), path));
+                }
+            }
+        }
+
         AssertNone(failures);
     }
 
@@ -226,11 +309,11 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         return "{\"padding\":\"" + new string('x', (int)(bytes - frame)) + "\"," + sample[1..];
     }
 
-    private async Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent content, string code = "UNKNOWN-CODE")
+    private async Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent? content, string code = "UNKNOWN-CODE", string? emptyId = null)
     {
         _requests++;
         var before = await _stored.CountAsync(Ct);
-        using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Address(code)) { Content = content };
+        using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Address(code, emptyId)) { Content = content };
         using var response = await _client.SendAsync(request, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         var after = await _stored.CountAsync(Ct);
@@ -239,8 +322,8 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
     /// <summary>Sends a bad request and returns what is wrong with the answer: none when it is a refusal that stored nothing.</summary>
     private async Task<IReadOnlyList<string>> RefusedAsync(
-        WriteEndpoint endpoint, string what, HttpContent content, string? field = null, int? status = null, string code = "UNKNOWN-CODE") =>
-        RefusalFailures(endpoint, what, await SendAsync(endpoint, content, code), field, status);
+        WriteEndpoint endpoint, string what, HttpContent? content, string? field = null, int? status = null, string code = "UNKNOWN-CODE", string? emptyId = null) =>
+        RefusalFailures(endpoint, what, await SendAsync(endpoint, content, code, emptyId), field, status);
 
     private static List<string> RefusalFailures(WriteEndpoint endpoint, string what, Answer answer, string? field, int? status)
     {

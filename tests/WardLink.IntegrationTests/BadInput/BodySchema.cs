@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.IntegrationTests.BadInput;
 
@@ -39,10 +40,17 @@ public sealed class BodySchema
 
     public string? Format => (string?)_node["format"];
 
+    public string? Pattern => (string?)_node["pattern"];
+
+    /// <summary>The documented maximum length of a text, or the maximum count of a list.</summary>
+    public int? MaxLength => (int?)_node["maxLength"];
+
+    public int? MaxItems => (int?)_node["maxItems"];
+
     public IReadOnlyList<string> EnumValues => _node["enum"] is JsonArray values ? [.. values.Select(value => (string)value!)] : [];
 
     /// <summary>Constrained text: an id, a date, a time, a code with a pattern; anything but free text.</summary>
-    public bool IsConstrainedText => Kind == SchemaKind.Text && (Format is not null || _node["pattern"] is not null);
+    public bool IsConstrainedText => Kind == SchemaKind.Text && (Format is not null || Pattern is not null);
 
     public IEnumerable<(string Name, BodySchema Schema)> Properties =>
         _node["properties"] is JsonObject properties
@@ -86,7 +94,13 @@ public sealed class BodySchema
             "uuid" => Guid.NewGuid().ToString(),
             "date-time" => "2024-03-14T21:30:00+07:00",
             "date" => "2024-03-14",
-            _ => "sample",
+            _ => Pattern switch
+            {
+                null => "sample",
+                ContactFormats.PhonePattern => "+84 (237) 385-2000",
+                ContactFormats.EmailPattern => "someone@example.org",
+                _ => throw new InvalidOperationException($"No sample for the pattern {Pattern}: add one that matches it."),
+            },
         },
     };
 

@@ -20,10 +20,15 @@ public sealed partial record WriteEndpoint(string Method, string Template, IRead
 
     public override string ToString() => $"{Method} {Template}";
 
-    /// <summary>The endpoint's address with fresh GUIDs and an unknown code for its parameters, or <paramref name="code"/>.</summary>
-    public string Address(string code = "UNKNOWN-CODE") =>
-        Parameters.Aggregate(Template, (path, parameter) =>
-            path.Replace($"{{{parameter.Name}}}", parameter.IsGuid ? Guid.NewGuid().ToString() : Uri.EscapeDataString(code), StringComparison.Ordinal));
+    /// <summary>
+    /// The endpoint's address with fresh GUIDs and an unknown code for its parameters, or
+    /// <paramref name="code"/>; the parameter named <paramref name="emptyId"/> gets the empty GUID.
+    /// </summary>
+    public string Address(string code = "UNKNOWN-CODE", string? emptyId = null) =>
+        Parameters.Aggregate(Template, (path, parameter) => path.Replace(
+            $"{{{parameter.Name}}}",
+            parameter.Name == emptyId ? Guid.Empty.ToString() : parameter.IsGuid ? Guid.NewGuid().ToString() : Uri.EscapeDataString(code),
+            StringComparison.Ordinal));
 
     /// <summary>The write endpoints a service describes in <c>GET /openapi/v1.json</c>.</summary>
     public static async Task<IReadOnlyList<WriteEndpoint>> DescribedByAsync(HttpClient client, CancellationToken ct)
