@@ -33,9 +33,11 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
         {
             await session.SaveChangesAsync(context.CancellationToken);
         }
-        catch (DocumentAlreadyExistsException)
+        catch (DocumentAlreadyExistsException duplicate) when (duplicate.DocumentType == typeof(ProcessedMessage))
         {
             // A concurrent delivery of the same message won the race; this transaction rolled back.
+            // Any other document that already exists (a row another message inserted meanwhile) is a
+            // conflict of the effect itself: it propagates, and the bus delivers the message again.
         }
     }
 
