@@ -1,6 +1,7 @@
 using Marten;
 using WardLink.Contracts.Partners;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Idempotency;
 
 namespace WardLink.Partners;
 
@@ -40,6 +41,7 @@ public static class PartnerEndpoints
         partners.MapPost("/", Register)
             .WithName("RegisterPartner")
             .WithSummary("Register a partner of the linkage.")
+            .WithIdempotency()
             .Produces<PartnerState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         partners.MapGet("/{id:guid}", Get)
@@ -67,6 +69,7 @@ public static class PartnerEndpoints
         partners.MapPost("/{id:guid}/sites", RegisterSite)
             .WithName("RegisterSite")
             .WithSummary("Register one of a partner's sites; the other services learn it from SiteRegistered.")
+            .WithIdempotency()
             .Produces<SiteState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -82,6 +85,7 @@ public static class PartnerEndpoints
         partners.MapPost("/{id:guid}/sites/{siteId:guid}/cameras", SurveyCamera)
             .WithName("SurveyCamera")
             .WithSummary("Record a survey for a security camera at the site: the first step of its lifecycle.")
+            .WithIdempotency()
             .Produces<CameraState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
