@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Weasel.Postgresql;
@@ -161,7 +162,7 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
 }
 
 /// <summary>Deletes expired answers now and then; until then they are ignored, never returned.</summary>
-internal sealed class IdempotencySweep(IdempotencyStore store, TimeProvider clock) : BackgroundService
+internal sealed partial class IdempotencySweep(IdempotencyStore store, TimeProvider clock, ILogger<IdempotencySweep> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -172,10 +173,14 @@ internal sealed class IdempotencySweep(IdempotencyStore store, TimeProvider cloc
             {
                 await store.SweepAsync(stoppingToken);
             }
-            catch (NpgsqlException)
+            catch (NpgsqlException failure)
             {
-                // The database is away; expired answers are ignored until the next sweep removes them.
+                // Expired answers are ignored meanwhile; the next sweep removes them.
+                SweepFailed(logger, failure);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete expired idempotency keys; retrying at the next sweep.")]
+    private static partial void SweepFailed(ILogger logger, Exception failure);
 }
