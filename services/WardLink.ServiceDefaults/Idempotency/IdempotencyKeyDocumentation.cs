@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace WardLink.ServiceDefaults.Idempotency;
@@ -10,6 +12,7 @@ internal sealed class IdempotencyKeyDocumentation : IOpenApiOperationTransformer
     {
         if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IdempotentCreation>().Any())
         {
+            var options = context.ApplicationServices.GetRequiredService<IOptions<IdempotencyOptions>>().Value;
             operation.Parameters ??= [];
             operation.Parameters.Add(new OpenApiParameter
             {
@@ -17,9 +20,10 @@ internal sealed class IdempotencyKeyDocumentation : IOpenApiOperationTransformer
                 In = ParameterLocation.Header,
                 Required = false,
                 Description =
-                    "A key the client chooses for this request (1–200 visible ASCII characters, e.g. a UUID). A retry with the same key and body " +
-                    "within 24 hours gets the first answer again (with Idempotent-Replayed: true) and stores nothing; the same key with another " +
-                    "body is a 422; a retry while the first is running waits for it, or is a 409 after 10 s. Keys are the client's own.",
+                    $"A key the client chooses for this request (1–{IdempotencyKeys.MaxLength} visible ASCII characters, e.g. a UUID). A retry with the same key " +
+                    $"and body within {options.KeepFor.TotalHours:0.##} hours gets the first successful answer again (with {IdempotencyKeys.ReplayedHeaderName}: true) " +
+                    $"and stores nothing; the same key with another body is a 422; a retry while the first is running waits for it, or is a 409 after " +
+                    $"{options.WaitFor.TotalSeconds:0.##} s. Keys are the client's own.",
                 Schema = new OpenApiSchema
                 {
                     Type = JsonSchemaType.String,
