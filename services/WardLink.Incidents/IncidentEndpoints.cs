@@ -3,6 +3,7 @@ using Marten;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Idempotency;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Incidents;
@@ -38,6 +39,7 @@ public static class IncidentEndpoints
         incidents.MapPost("/", Report)
             .WithName("ReportIncident")
             .WithSummary("Report an incident; it gets the next case number of the year (INC-2024-0007).")
+            .WithIdempotency()
             .Produces<IncidentPoliceView>(StatusCodes.Status201Created)
             .Produces<IncidentPartnerView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()

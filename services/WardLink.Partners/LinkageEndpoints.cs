@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Idempotency;
 
 namespace WardLink.Partners;
 
@@ -33,6 +34,7 @@ public static class LinkageEndpoints
         partners.MapPost("/meetings", HoldMeeting)
             .WithName("HoldMeeting")
             .WithSummary("Record a monthly coordination meeting: when, the attending partners, the minutes.")
+            .WithIdempotency()
             .Produces<MeetingState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         MapRead<MeetingState>(partners, "/meetings/{id:guid}", WhatMeeting, "GetMeeting");
@@ -47,24 +49,28 @@ public static class LinkageEndpoints
         partners.MapPost("/{id:guid}/outreach-sessions", HoldOutreach)
             .WithName("HoldOutreachSession")
             .WithSummary("Record a legal-education session at a school (or another partner): topics, attendees.")
+            .WithIdempotency()
             .Produces<OutreachSessionState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPost("/{id:guid}/id-card-drives", HoldIdCardDrive)
             .WithName("HoldIdCardDrive")
             .WithSummary("Record a mobile ID-card drive at a partner: the cards issued.")
+            .WithIdempotency()
             .Produces<IdCardDriveState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPost("/{id:guid}/sites/{siteId:guid}/warning-signs", PostWarningSigns)
             .WithName("PostWarningSigns")
             .WithSummary("Record theft-warning signs posted at a site.")
+            .WithIdempotency()
             .Produces<WarningSignsState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPost("/channels", OpenChannel)
             .WithName("OpenChannel")
             .WithSummary("Open a communication channel: a hotline with its number, or a chat group with its members' partners.")
+            .WithIdempotency()
             .Produces<ChannelState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         MapRead<ChannelState>(partners, "/channels/{id:guid}", WhatChannel, "GetChannel");

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Partners;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Idempotency;
 
 namespace WardLink.Partners;
 
@@ -44,6 +45,7 @@ public static class PartnerEndpoints
         partners.MapPost("/", Register)
             .WithName("RegisterPartner")
             .WithSummary("Register a partner of the linkage.")
+            .WithIdempotency()
             .Produces<PartnerState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         partners.MapGet("/{id:guid}", Get)
@@ -72,6 +74,7 @@ public static class PartnerEndpoints
         partners.MapPost("/{id:guid}/sites", RegisterSite)
             .WithName("RegisterSite")
             .WithSummary("Register one of a partner's sites; the other services learn it from SiteRegistered.")
+            .WithIdempotency()
             .Produces<SiteState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -87,6 +90,7 @@ public static class PartnerEndpoints
         partners.MapPost("/{id:guid}/sites/{siteId:guid}/cameras", SurveyCamera)
             .WithName("SurveyCamera")
             .WithSummary("Record a survey for a security camera at the site: the first step of its lifecycle.")
+            .WithIdempotency()
             .Produces<CameraState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Patrols;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Idempotency;
 using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.Patrols;
@@ -51,6 +52,7 @@ public static class PatrolEndpoints
         patrols.MapPost("/routes", DefineRoute)
             .WithName("DefineRoute")
             .WithSummary("Define a route: a name and its checkpoints in walking order, each a tag code at a known site.")
+            .WithIdempotency()
             .Produces<RouteState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         patrols.MapGet("/routes/{id:guid}", (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
@@ -61,6 +63,7 @@ public static class PatrolEndpoints
         patrols.MapPost("/schedules", CreateSchedule)
             .WithName("CreateSchedule")
             .WithSummary("Schedule a route on days of the week in a local window (UTC+7; may cross midnight), by a team.")
+            .WithIdempotency()
             .Produces<ScheduleState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         patrols.MapGet("/schedules/{id:guid}", (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
@@ -71,6 +74,7 @@ public static class PatrolEndpoints
         patrols.MapPost("/shifts", StartShift)
             .WithName("StartShift")
             .WithSummary("Start a planned shift (scheduleId + plannedDate) or one outside any schedule (routeId, kind, team).")
+            .WithIdempotency()
             .Produces<ShiftState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);

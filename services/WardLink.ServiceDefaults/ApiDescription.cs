@@ -16,6 +16,7 @@ public static class ApiDescription
     public static IServiceCollection AddWardLinkOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
+            options.AddOperationTransformer<Idempotency.IdempotencyKeyDocumentation>();
             options.AddOperationTransformer((operation, context, _) =>
             {
                 if (operation.RequestBody is OpenApiRequestBody body

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using WardLink.ServiceDefaults.Audit;
+using WardLink.ServiceDefaults.Idempotency;
 using WardLink.ServiceDefaults.Relay;
 using WardLink.ServiceDefaults.Sites;
 using Weasel.Core;
@@ -51,6 +52,7 @@ public static class EventStore
                 options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
                 options.Schema.For<ProcessedMessage>();
                 AuditStorage.AddTables(options);
+                IdempotencyStore.AddTable(options);
                 options.Listeners.Add(new EventsAppended(serviceName, services.GetRequiredService<IMeterFactory>()));
                 if (service.KeepsSiteDirectory)
                 {
@@ -64,6 +66,7 @@ public static class EventStore
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
 
+        IdempotencyStore.Register(builder.Services);
         marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         if (service.Publishes is { } map)
         {

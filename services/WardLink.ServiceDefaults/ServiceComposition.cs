@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using WardLink.ServiceDefaults.Idempotency;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.ServiceDefaults;
@@ -9,7 +10,7 @@ namespace WardLink.ServiceDefaults;
 /// <summary>
 /// What every WardLink service has: telemetry, health, problem details, token validation with the
 /// WardLink policies (police-only unless an endpoint names another), a request body limit, an
-/// OpenAPI document.
+/// OpenAPI document, <c>Idempotency-Key</c> on the creating endpoints that ask for it.
 /// </summary>
 public static class ServiceComposition
 {
@@ -36,9 +37,11 @@ public static class ServiceComposition
         app.UseAuthentication();
         app.UseAuthorization();
 
-        // After authorization: a caller without the right token is refused before its body is read.
+        // After authorization: a caller without the right token is refused before its body is read;
+        // keys are the client's, and their bodies are read only once they fit the limit.
         app.UseWardLinkRequestLimits();
         app.UseWardLinkRequestChecks();
+        app.UseIdempotencyKeys();
         app.MapWardLinkHealth();
         app.MapOpenApi().AllowAnonymous();
         return app;

@@ -4,6 +4,7 @@ using JasperFx;
 using Marten;
 using Npgsql;
 using WardLink.ServiceDefaults.Audit;
+using WardLink.ServiceDefaults.Idempotency;
 
 namespace WardLink.ServiceDefaults;
 
@@ -49,19 +50,33 @@ public static class YearlyNumbers
 
     /// <summary>
     /// Runs <paramref name="work"/> in a fresh session until it commits without an optimistic
-    /// concurrency conflict (a number, or a stream version, taken by someone else meanwhile).
+    /// concurrency conflict (a number, or a stream version, taken by someone else meanwhile). Inside
+    /// a request's transaction (<see cref="RequestTransaction"/>) each attempt runs under a savepoint,
+    /// so a conflict undoes only that attempt.
     /// </summary>
     public static async Task<T> RetryOnConflictAsync<T>(this ISessionFactory sessions, Func<IDocumentSession, Task<T>> work, CancellationToken ct)
     {
+        const string Attempt = "wardlink_attempt";
         for (var attempt = 1; ; attempt++)
         {
             await using var session = sessions.OpenSession();
+            var transaction = RequestTransaction.Current;
+            if (transaction is not null)
+            {
+                await transaction.SaveAsync(Attempt, ct);
+            }
+
             try
             {
                 return await work(session);
             }
             catch (Exception conflict) when (IsConflict(conflict) && attempt < MaxAttempts)
             {
+                if (transaction is not null)
+                {
+                    await transaction.RollbackAsync(Attempt, ct);
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * Math.Min(attempt, 10)), ct);
             }
         }

@@ -1,6 +1,7 @@
 using Marten;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Idempotency;
 
 namespace WardLink.Tips;
 
@@ -27,6 +28,7 @@ public static class PublicTipEndpoints
         tips.MapPost("/", Submit)
             .WithName("SubmitPublicTip")
             .WithSummary("Submit a tip anonymously; the answer holds the follow-up code and secret (shown once).")
+            .WithIdempotency(sealAnswer: true)
             .Produces<FollowUpCredentials>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         tips.MapGet("/{code}", Status)

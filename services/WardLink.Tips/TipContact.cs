@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -42,31 +41,23 @@ public sealed class TipContactOptions
     }
 }
 
-/// <summary>Seals and opens <see cref="TipContact"/> records with the configured key.</summary>
-public sealed class ContactVault(IOptions<TipContactOptions> options)
+/// <summary>
+/// Seals and opens <see cref="TipContact"/> records with the service's <see cref="SealingKey"/>
+/// (<c>Tips:ContactKey</c>), the key that also seals the kept answers of the public intake.
+/// </summary>
+public sealed class ContactVault(SealingKey key)
 {
-    private readonly byte[] _key = Convert.FromBase64String(options.Value.ContactKey!);
-
     public TipContact Seal(Guid tipId, ContactDetails contact)
     {
-        var plaintext = JsonSerializer.SerializeToUtf8Bytes(contact);
-        var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
-        var ciphertext = new byte[plaintext.Length];
-        var tag = new byte[AesGcm.TagByteSizes.MaxSize];
-        using var aes = new AesGcm(_key, tag.Length);
-        aes.Encrypt(nonce, plaintext, ciphertext, tag, tipId.ToByteArray());
-        return new TipContact(tipId, nonce, ciphertext, tag);
+        var sealedContact = key.Seal(JsonSerializer.SerializeToUtf8Bytes(contact), tipId.ToByteArray());
+        return new TipContact(tipId, sealedContact.Nonce, sealedContact.Ciphertext, sealedContact.Tag);
     }
 
-    public ContactDetails Open(TipContact sealedContact)
-    {
-        var plaintext = new byte[sealedContact.Ciphertext.Length];
-        using var aes = new AesGcm(_key, sealedContact.Tag.Length);
-        aes.Decrypt(sealedContact.Nonce, sealedContact.Ciphertext, sealedContact.Tag, plaintext, sealedContact.Id.ToByteArray());
-        return JsonSerializer.Deserialize<ContactDetails>(plaintext)!;
-    }
+    public ContactDetails Open(TipContact sealedContact) =>
+        JsonSerializer.Deserialize<ContactDetails>(
+            key.Open(new SealedData(sealedContact.Nonce, sealedContact.Ciphertext, sealedContact.Tag), sealedContact.Id.ToByteArray()))!;
 
-    /// <summary>Registers the vault; the host refuses to start without a valid key.</summary>
+    /// <summary>Registers the service's sealing key and the vault; the host refuses to start without a valid key.</summary>
     public static void Register(IServiceCollection services)
     {
         services.AddOptions<TipContactOptions>()
@@ -74,6 +65,7 @@ public sealed class ContactVault(IOptions<TipContactOptions> options)
             .ValidateDataAnnotations()
             .Validate(tips => tips.ContactKey is null || TipContactOptions.IsValidKey(tips.ContactKey), "Tips:ContactKey must be base64 of exactly 32 bytes (an AES-256 key).")
             .ValidateOnStart();
+        services.AddSingleton(provider => new SealingKey(Convert.FromBase64String(provider.GetRequiredService<IOptions<TipContactOptions>>().Value.ContactKey!)));
         services.AddSingleton<ContactVault>();
     }
 }

@@ -2,6 +2,7 @@ using Marten;
 using Marten.Pagination;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Idempotency;
 using WardLink.ServiceDefaults.Sites;
 using WardLink.ServiceDefaults.Security;
 
@@ -36,6 +37,7 @@ public static class TipEndpoints
         tips.MapPost("/", Receive)
             .WithName("ReceiveTip")
             .WithSummary("Record a tip received through any channel; the tipster's contact (optional) is stored encrypted, apart.")
+            .WithIdempotency()
             .Produces<TipPoliceView>(StatusCodes.Status201Created)
             .Produces<TipPartnerView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()

@@ -1,0 +1,262 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.IntegrationTests.BadInput;
+using WardLink.ServiceDefaults.Idempotency;
+using WardLink.ServiceDefaults.Security;
+using WardLink.Testing;
+
+namespace WardLink.IntegrationTests.Idempotency;
+
+/// <summary>The database of a service under test.</summary>
+public static class ServiceDatabase
+{
+    extension<TEntryPoint>(ServiceFixture<TEntryPoint> service)
+        where TEntryPoint : class
+    {
+        public string ConnectionString => service.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")!;
+    }
+}
+
+/// <summary>A valid creating request: where it goes and its JSON body.</summary>
+public sealed record CreatingRequest(string Path, object Body);
+
+/// <summary>What a service answered: the parts a retry must get back unchanged.</summary>
+public sealed record Answer(HttpStatusCode Status, string? Location, string? ETag, string? ContentType, string Body, bool Replayed)
+{
+    public static async Task<Answer> Of(HttpResponseMessage response, CancellationToken ct) => new(
+        response.StatusCode,
+        response.Headers.Location?.OriginalString,
+        response.Headers.ETag?.Tag,
+        response.Content.Headers.ContentType?.ToString(),
+        await response.Content.ReadAsStringAsync(ct),
+        response.Headers.TryGetValues(IdempotencyKeys.ReplayedHeaderName, out var replayed) && replayed.Single() == "true");
+
+    /// <summary>The same answer, told apart only by being a replay.</summary>
+    public Answer AsReplay() => this with { Replayed = true };
+}
+
+/// <summary>
+/// <c>Idempotency-Key</c> on every creating endpoint of a service: every <c>POST</c> whose OpenAPI
+/// description has a 201 answer. The service's suite gives a valid request for each (a creating
+/// endpoint added later fails the first test until it has one); each test runs over all of them and
+/// reports every failure at once. What is stored is read from the service's <c>mt_*</c> tables.
+/// </summary>
+public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> service) : IClassFixture<ServiceFixture<TEntryPoint>>
+    where TEntryPoint : class
+{
+    protected HttpClient Client { get; } = service.CreateClient();
+
+    private readonly StoredRows _stored = new(service.ConnectionString);
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected ServiceFixture<TEntryPoint> Service => service;
+
+    /// <summary>A valid request for each creating endpoint (<c>POST /template</c>); variants differ in their bodies.</summary>
+    protected abstract IReadOnlyDictionary<string, Func<int, Task<CreatingRequest>>> Samples { get; }
+
+    [Fact]
+    public async Task Every_creating_endpoint_describes_the_key_its_422_and_409_and_has_a_sample_here()
+    {
+        var document = (await Client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
+        var creating = (from path in document["paths"]!.AsObject()
+                        from operation in path.Value!.AsObject()
+                        where operation.Key == "post" && operation.Value!["responses"]?["201"] is not null
+                        select (Endpoint: $"POST {path.Key.TrimEnd('/')}", Description: operation.Value!.AsObject())).ToList();
+
+        Assert.NotEmpty(creating);
+        Assert.Equal(Samples.Keys.Order(StringComparer.Ordinal), creating.Select(operation => operation.Endpoint).Order(StringComparer.Ordinal));
+        Assert.All(creating, operation =>
+        {
+            var key = Assert.Single(
+                operation.Description["parameters"]?.AsArray() ?? [],
+                parameter => (string?)parameter!["name"] == IdempotencyKeys.HeaderName && (string?)parameter["in"] == "header");
+            Assert.False((bool?)key!["required"] ?? false, $"{operation.Endpoint}: the key is optional");
+            Assert.Equal(200, (int?)key["schema"]?["maxLength"]);
+            Assert.Equal(1, (int?)key["schema"]?["minLength"]);
+            Assert.NotNull(operation.Description["responses"]?["422"]);
+            Assert.NotNull(operation.Description["responses"]?["409"]);
+        });
+    }
+
+    [Fact]
+    public async Task A_retry_with_the_same_key_and_body_gets_the_first_answer_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        foreach (var (endpoint, sample) in Samples)
+        {
+            var request = await sample(0);
+            var key = Guid.NewGuid().ToString();
+            var first = await SendAsync(Client, request, key);
+            if (first.Status != HttpStatusCode.Created || first.Replayed || first.Location is null)
+            {
+                failures.Add($"{endpoint}: the first request answered {first.Status} (replayed: {first.Replayed}, location {first.Location}) {first.Body}");
+                continue;
+            }
+
+            var before = await _stored.CountAsync(Ct);
+            var retry = await SendAsync(Client, request, key);
+            var through = await SendAsync(Client, request with { Path = "/api" + request.Path }, key);
+            var changed = StoredRows.Changed(before, await _stored.CountAsync(Ct));
+
+            failures.AddRange(
+                from answer in new[] { ("retry", retry), ("retry under the gateway's /api", through) }
+                where answer.Item2 != first.AsReplay()
+                select $"{endpoint}: the {answer.Item1} answered {answer.Item2}, the first {first}");
+            if (changed.Count > 0)
+            {
+                failures.Add($"{endpoint}: the retries stored {string.Join(", ", changed)}");
+            }
+        }
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task The_same_key_with_another_body_is_a_422_problem_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        foreach (var (endpoint, sample) in Samples)
+        {
+            var key = Guid.NewGuid().ToString();
+            var first = await SendAsync(Client, await sample(0), key);
+            var other = await sample(1);
+            var before = await _stored.CountAsync(Ct);
+            var reused = await SendAsync(Client, other, key);
+            var changed = StoredRows.Changed(before, await _stored.CountAsync(Ct));
+
+            if (first.Status != HttpStatusCode.Created)
+            {
+                failures.Add($"{endpoint}: the first request answered {first.Status} {first.Body}");
+            }
+
+            if (reused.Status != HttpStatusCode.UnprocessableEntity || !IsProblem(reused, 422))
+            {
+                failures.Add($"{endpoint}: another body under the same key answered {reused.Status} {reused.Body}");
+            }
+
+            if (changed.Count > 0)
+            {
+                failures.Add($"{endpoint}: another body under the same key stored {string.Join(", ", changed)}");
+            }
+
+            var fresh = await SendAsync(Client, other, Guid.NewGuid().ToString());
+            if (fresh.Status != HttpStatusCode.Created)
+            {
+                failures.Add($"{endpoint}: the other body under a new key answered {fresh.Status} {fresh.Body}");
+            }
+        }
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_with_one_key_make_one_record_and_all_get_its_answer()
+    {
+        var failures = new List<string>();
+        foreach (var (endpoint, sample) in Samples)
+        {
+            // Prerequisites and a year's first number are made by the first creation: warm up, then
+            // compare what four concurrent requests under one key store with what one creation stores.
+            await SendAsync(Client, await sample(0), Guid.NewGuid().ToString());
+            var request = await sample(0);
+            var key = Guid.NewGuid().ToString();
+            var before = await _stored.CountAsync(Ct);
+            var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => SendAsync(Client, request, key)));
+            var concurrent = await _stored.CountAsync(Ct);
+            await SendAsync(Client, request, Guid.NewGuid().ToString());
+            var single = await _stored.CountAsync(Ct);
+
+            var created = answers.Where(answer => !answer.Replayed).ToList();
+            if (created.Count != 1 || answers.Any(answer => answer with { Replayed = true } != created[0].AsReplay()))
+            {
+                failures.Add($"{endpoint}: four concurrent requests under one key answered {string.Join(" | ", answers.Select(answer => answer.ToString()))}");
+            }
+
+            var fourTimes = StoredRows.Changed(before, concurrent);
+            var once = StoredRows.Changed(concurrent, single);
+            if (!once.Select(Growth).SequenceEqual(fourTimes.Select(Growth)))
+            {
+                failures.Add($"{endpoint}: one creation stored {string.Join(", ", once)}; four concurrent under one key {string.Join(", ", fourTimes)}");
+            }
+        }
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_key_is_the_client_s_own_the_same_key_from_another_client_creates_another_record()
+    {
+        var other = Service.Host.CreateClient().As(TestAuth.Token(WardLinkRoles.Police, subject: "another-police-desk"));
+        var failures = new List<string>();
+        foreach (var (endpoint, sample) in Samples)
+        {
+            var request = await sample(0);
+            var key = Guid.NewGuid().ToString();
+            var mine = await SendAsync(Client, request, key);
+            var theirs = await SendAsync(other, request, key);
+            if (mine.Status != HttpStatusCode.Created || theirs.Status != HttpStatusCode.Created || theirs.Replayed || mine.Location == theirs.Location)
+            {
+                failures.Add($"{endpoint}: one key from two clients answered {mine} and {theirs}");
+            }
+        }
+
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_key_that_is_not_1_to_200_visible_ascii_characters_is_a_400_problem_naming_it_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        foreach (var (endpoint, sample) in Samples)
+        {
+            var request = await sample(0);
+            foreach (var key in new[] { " ", "two words", "tab\there", new string('k', 201) })
+            {
+                var before = await _stored.CountAsync(Ct);
+                var answer = await SendAsync(Client, request, key);
+                var changed = StoredRows.Changed(before, await _stored.CountAsync(Ct));
+                if (answer.Status != HttpStatusCode.BadRequest || !IsProblem(answer, 400)
+                    || !JsonDocument.Parse(answer.Body).RootElement.GetProperty("errors").TryGetProperty(IdempotencyKeys.HeaderName, out _) || changed.Count > 0)
+                {
+                    failures.Add($"{endpoint}: key \"{key}\" answered {answer.Status} {answer.Body}; stored {string.Join(", ", changed)}");
+                }
+            }
+
+            var longest = await SendAsync(Client, request, (Guid.NewGuid().ToString("N") + new string('~', 200))[..200]);
+            if (longest.Status != HttpStatusCode.Created)
+            {
+                failures.Add($"{endpoint}: a key of 200 characters answered {longest.Status} {longest.Body}");
+            }
+        }
+
+        AssertNone(failures);
+    }
+
+    protected static async Task<Answer> SendAsync(HttpClient client, CreatingRequest request, string key, Action<HttpRequestMessage>? configure = null)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, request.Path) { Content = JsonContent.Create(request.Body) };
+        message.Headers.TryAddWithoutValidation(IdempotencyKeys.HeaderName, key);
+        configure?.Invoke(message);
+        using var response = await client.SendAsync(message, Ct);
+        return await Answer.Of(response, Ct);
+    }
+
+    protected static bool IsProblem(Answer answer, int status) =>
+        answer.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) == true
+        && JsonDocument.Parse(answer.Body).RootElement.GetProperty("status").GetInt32() == status;
+
+    protected static void AssertNone(List<string> failures) =>
+        Assert.True(failures.Count == 0, $"{failures.Count} failures:\n{string.Join("\n", failures)}");
+
+    /// <summary>A table and how many rows it gained, from <see cref="StoredRows.Changed"/>'s "table a → b".</summary>
+    private static string Growth(string change)
+    {
+        var parts = change.Split(' ');
+        return $"{parts[0]} +{long.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture) - long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)}";
+    }
+}
