@@ -95,11 +95,24 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         var before = await client.ChainedAsync(Service);
         Assert.True(before.Intact);
         Assert.Equal(7, before.EventsChecked);
-        Assert.Equal([true, true, true], before.Checkpoints.Select(verdict => verdict.Agrees));
+        Assert.True(
+            before.Checkpoints.Select(verdict => verdict.Agrees).SequenceEqual([true, true, true]),
+            $"checkpoints {string.Join(", ", before.Checkpoints.Select(verdict => $"{verdict.Sequence}:{verdict.Agrees}"))}; stored: {await StoredChainAsync(group.StoreOf(name))}");
         var (exit, offline) = await client.ExportAndVerifyAsync(Service);
         Assert.Equal(AuditorCommands.Intact, exit);
         Assert.Equal(before.Head, offline.Head);
         return (client, group.StoreOf(name), incidents);
+    }
+
+    /// <summary>The chain's links and checkpoints as stored, to say what a failed expectation found.</summary>
+    private static async Task<string> StoredChainAsync(IDocumentStore store)
+    {
+        await using var session = store.QuerySession();
+        var links = await session.AdvancedSql.QueryAsync<string>(
+            $"select string_agg(sequence || '@' || position, ' ' order by sequence) from {store.Options.Events.DatabaseSchemaName}.{AuditStorage.LinksTable}", TestContext.Current.CancellationToken);
+        var checkpoints = await session.AdvancedSql.QueryAsync<string>(
+            $"select string_agg(service || ':' || sequence || '@' || position, ' ' order by sequence) from {store.Options.Events.DatabaseSchemaName}.{AuditStorage.CheckpointsTable}", TestContext.Current.CancellationToken);
+        return $"links {links.SingleOrDefault()}; checkpoints {checkpoints.SingleOrDefault()}";
     }
 
     private static void AssertCheckpointsDisagreeFrom(long sequence, IntegrityReport report)
