@@ -22,6 +22,7 @@ public static class ProblemResponses
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new TimeWithOffsetConverter());
 
         // Text from a client is only data: answers escape markup characters (<, >, &, quotes), so a
         // page or a mis-sniffing browser never reads them as HTML; letters of every script stay readable.
@@ -75,6 +76,23 @@ public static class ProblemResponses
             .FirstOrDefault(unstorable => unstorable is not null),
         _ => null,
     };
+
+    /// <summary>
+    /// A time is read only with its offset (<c>Z</c> or <c>±hh:mm</c>): System.Text.Json reads a
+    /// time without one (<c>2024-05-02T21:40:00</c>) in the server's own zone, a guess the ward's
+    /// records must never hold.
+    /// </summary>
+    private sealed class TimeWithOffsetConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var at) && BusinessTime.HasOffset(reader.GetString()!)
+                ? at
+                : throw new UnreadableTimeException();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
+
+    private sealed class UnreadableTimeException() : JsonException(BusinessTime.WithOffset);
 
     /// <summary>An unreadable value at <paramref name="Member"/> within the object being read (STJ gives the object's path).</summary>
     private sealed class UnreadableValueException(string member, string message) : JsonException(message)
@@ -158,6 +176,6 @@ public static class ProblemResponses
         }
 
         private static string Describe(JsonException json) =>
-            json is UnreadableValueException ? json.Message : json.InnerException?.Message ?? string.Empty;
+            json is UnreadableValueException or UnreadableTimeException ? json.Message : json.InnerException?.Message ?? string.Empty;
     }
 }

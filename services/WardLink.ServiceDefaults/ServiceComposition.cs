@@ -34,6 +34,7 @@ public static class ServiceComposition
         app.UseWardLinkProblemDetails();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseWardLinkQueryTimes();
 
         // After authorization: a caller without the right token is refused before its body is read.
         app.UseWardLinkRequestLimits();

@@ -186,9 +186,6 @@ public static class Tip
     public const int MaxReasonLength = 2000;
     public const int MaxMessageLength = 2000;
 
-    /// <summary>How far a caller's clock may run ahead of ours before "received at" counts as future.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
-
     /// <summary>
     /// A new tip, numbered <paramref name="number"/>; <paramref name="siteIsKnown"/> says whether
     /// the site it names (if any) is in the site directory.
@@ -206,7 +203,7 @@ public static class Tip
             .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen or heard.")
             .Check((command.Description?.Length ?? 0) <= MaxDescriptionLength, "description", $"At most {MaxDescriptionLength} characters.")
             .Check(command.ReceivedAt is not null, "receivedAt", "Say when the tip was received (ISO-8601 with offset).")
-            .Check(command.ReceivedAt is null || command.ReceivedAt <= now + ClockSkew, "receivedAt", "A tip cannot be received in the future.")
+            .CheckPast(command.ReceivedAt, "receivedAt", now)
             .Check(command.Contact is null || !command.Contact.IsEmpty, "contact", "Leave the contact out, or give a name, a phone or an email.")
             .Check(command.Contact is null || !command.Contact.IsTooLong, "contact", $"At most {ContactDetails.MaxLength} characters per field.");
         errors.CheckPlace(command.Place, siteIsKnown);
