@@ -7,7 +7,11 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
     service.KeepsSiteDirectory = true;
     service.Publishes = new TipsIntegrationEvents();
     service.Services = ContactVault.Register;
-    service.Bus = bus => bus.AddConsumer<IncidentResolvedConsumer>();
+    service.Bus = bus =>
+    {
+        bus.AddConsumer<IncidentReportedConsumer>();
+        bus.AddConsumer<IncidentResolvedConsumer>();
+    };
     service.AuditedStates.Add<TipState>();
     service.Views.Add<TipState, TipPoliceView>(TipPoliceView.Of, TipPartnerView.Of);
     service.Store = store =>
@@ -17,6 +21,7 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
         store.Schema.For<TipState>().Duplicate(tip => tip.ReceivedAt);
         store.Schema.For<TipContact>();
         store.Schema.For<FollowUpAccess>();
+        store.Schema.For<KnownIncident>();
     };
 });
 app.MapTipStatistics();

@@ -263,7 +263,8 @@ public static class Tip
     }
 
     /// <summary>Only a valuable tip is referred, once, to a new or an existing incident.</summary>
-    public static Decision Refer(TipState? current, ReferTip command, DateTimeOffset now)
+    /// <param name="incidentKnown">Whether the existing incident named (if any) is one tips has heard of from incidents.</param>
+    public static Decision Refer(TipState? current, ReferTip command, bool incidentKnown, DateTimeOffset now)
     {
         if (current is null)
         {
@@ -273,6 +274,11 @@ public static class Tip
         if (command.ExistingIncidentId == Guid.Empty)
         {
             return new FieldErrors().Check(false, "incidentId", "Not an incident id.").ToRejection();
+        }
+
+        if (!incidentKnown)
+        {
+            return Rejection.NotFound($"Incident {command.ExistingIncidentId} was not found: tips knows the incidents the incidents service has reported.");
         }
 
         if (current.Verdict != TipVerdict.Valuable)

@@ -63,7 +63,7 @@ public static class TipEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         tips.MapPost("/{id:guid}/referral", Refer)
             .WithName("ReferTip")
-            .WithSummary("Refer a valuable tip to an existing incident, or to a new one (incidents hears TipReferred).")
+            .WithSummary("Refer a valuable tip to an existing incident (one the incidents service has reported: else 404), or to a new one (incidents hears TipReferred).")
             .Produces<TipPoliceView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -206,10 +206,13 @@ public static class TipEndpoints
         return await session.AppendToStreamAsync<TipState>(http, id, What, tip => Tip.Assess(tip, command, originalExists, clock.GetUtcNow()), ct);
     }
 
-    private static Task<IResult> Refer(
-        Guid id, ReferTipRequest? request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<TipState>(
-            http, id, What, tip => Tip.Refer(tip, new ReferTip(id, request?.IncidentId, Guid.CreateVersion7(), http.Actor()), clock.GetUtcNow()), ct);
+    private static async Task<IResult> Refer(
+        Guid id, ReferTipRequest? request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var incidentKnown = request?.IncidentId is not { } existing || await session.LoadAsync<KnownIncident>(existing, ct) is not null;
+        return await session.AppendToStreamAsync<TipState>(
+            http, id, What, tip => Tip.Refer(tip, new ReferTip(id, request?.IncidentId, Guid.CreateVersion7(), http.Actor()), incidentKnown, clock.GetUtcNow()), ct);
+    }
 
     private static async Task<IResult> Messages(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
     {
