@@ -1,9 +1,10 @@
-using IncidentClassification = WardLink.Contracts.Incidents.IncidentClassification;
-using IncidentOutcome = WardLink.Contracts.Incidents.IncidentOutcome;
-using IncidentSource = WardLink.Contracts.Incidents.IncidentSource;
+using Microsoft.Extensions.DependencyInjection;
 using WardLink.Incidents;
 using WardLink.ServiceDefaults;
 using WardLink.Testing;
+using IncidentClassification = WardLink.Contracts.Incidents.IncidentClassification;
+using IncidentOutcome = WardLink.Contracts.Incidents.IncidentOutcome;
+using IncidentSource = WardLink.Contracts.Incidents.IncidentSource;
 using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
 
 namespace WardLink.IntegrationTests.StoredValues;
@@ -30,16 +31,16 @@ public sealed class IncidentEdgeValueTests(ServiceFixture<IncidentsService> inci
     [Fact]
     public async Task Statistics_and_the_comparison_answer_over_poison_incidents_written_straight_into_the_event_store()
     {
-        var store = incidents.StoreOf(IncidentsService.Name);
+        var store = incidents.Host.Services.GetRequiredService<Marten.IDocumentStore>();
         var occurred = new DateTimeOffset(2024, 3, 1, 22, 0, 0, YearlyNumbers.WardOffset);
         var place = new Place(null, "Eye hospital", null, null);
         var poison = Guid.CreateVersion7();
-        await store.AppendRawAsync(
+        await store.AppendRawAsync<IncidentState>(
             poison,
             new IncidentReported(poison, "INC-2024-9001", IncidentClassification.Criminal, (SecurityCategory)99, "poison", place, occurred, (IncidentSource)99, null, occurred, "test"),
             new IncidentResolved(poison, "INC-2024-9001", IncidentClassification.Criminal, (IncidentOutcome)99, null, [], new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero), "test"));
         var endOfTime = Guid.CreateVersion7();
-        await store.AppendRawAsync(
+        await store.AppendRawAsync<IncidentState>(
             endOfTime,
             new IncidentReported(endOfTime, "INC-10000-0001", IncidentClassification.Other, SecurityCategory.Other, "poison", place, DateTimeOffset.MaxValue, IncidentSource.Police, null, occurred, "test"));
 

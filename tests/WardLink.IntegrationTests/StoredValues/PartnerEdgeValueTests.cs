@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Pipeline;
 using WardLink.Partners;
@@ -17,7 +18,7 @@ public sealed class PartnerEdgeValueTests(ServiceFixture<PartnersService> partne
 {
     private readonly HttpClient _client = partners.CreateClient();
 
-    private Marten.IDocumentStore Store => partners.StoreOf(PartnersService.Name);
+    private Marten.IDocumentStore Store => partners.Host.Services.GetRequiredService<Marten.IDocumentStore>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -53,7 +54,7 @@ public sealed class PartnerEdgeValueTests(ServiceFixture<PartnersService> partne
         var partner = Guid.CreateVersion7();
         var meeting = Guid.CreateVersion7();
         var heldAt = new DateTimeOffset(2026, 1, 5, 8, 0, 0, YearlyNumbers.WardOffset);
-        await Store.AppendRawAsync(
+        await Store.AppendRawAsync<MeetingState>(
             meeting,
             new MeetingHeld(meeting, heldAt, [partner], "poison", heldAt, "test"),
             new ActionItemAssigned(meeting, Guid.CreateVersion7(), "due at the end of time", partner, new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero), heldAt, "test"),
@@ -61,7 +62,7 @@ public sealed class PartnerEdgeValueTests(ServiceFixture<PartnersService> partne
         foreach (var _ in Enumerable.Range(0, 3))
         {
             var drive = Guid.CreateVersion7();
-            await Store.AppendRawAsync(drive, new IdCardDriveHeld(drive, partner, int.MaxValue, heldAt, "test"));
+            await Store.AppendRawAsync<IdCardDriveState>(drive, new IdCardDriveHeld(drive, partner, int.MaxValue, heldAt, "test"));
         }
 
         for (var year = BusinessTime.FirstYear; year <= BusinessTime.LastYear; year++)

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using WardLink.Patrols;
 using WardLink.ServiceDefaults;
 using WardLink.Testing;
@@ -14,7 +15,7 @@ public sealed class PatrolEdgeValueTests(ServiceFixture<PatrolsService> patrols)
 {
     private readonly HttpClient _client = patrols.CreateClient();
 
-    private Marten.IDocumentStore Store => patrols.StoreOf(PatrolsService.Name);
+    private Marten.IDocumentStore Store => patrols.Host.Services.GetRequiredService<Marten.IDocumentStore>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -44,7 +45,7 @@ public sealed class PatrolEdgeValueTests(ServiceFixture<PatrolsService> patrols)
     public async Task A_schedule_with_a_day_stored_as_a_number_is_read_planned_and_audited()
     {
         var scheduleId = Guid.CreateVersion7();
-        await Store.AppendRawAsync(scheduleId, new ScheduleCreated(
+        await Store.AppendRawAsync<ScheduleState>(scheduleId, new ScheduleCreated(
             scheduleId, Guid.CreateVersion7(), ShiftKind.Patrol, [(DayOfWeek)7, DayOfWeek.Friday], "21:00", "24:00", TeamKind.Police, [], [],
             new DateOnly(2100, 1, 1), DateTimeOffset.UtcNow, "test"));
 
@@ -65,7 +66,7 @@ public sealed class PatrolEdgeValueTests(ServiceFixture<PatrolsService> patrols)
         var shiftId = Guid.CreateVersion7();
         var at = new DateTimeOffset(2023, 6, 1, 21, 0, 0, YearlyNumbers.WardOffset);
         var most = new ResidenceCounts(int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue);
-        await Store.AppendRawAsync(
+        await Store.AppendRawAsync<ShiftState>(
             shiftId,
             new ShiftStarted(shiftId, ShiftKind.ResidenceCheck, Guid.CreateVersion7(), null, null, null, TeamKind.Police, [], [new TeamMember("A", "police")], [], at, "test"),
             new ResidenceCheckRecorded(shiftId, most, at.AddMinutes(10), "test"),

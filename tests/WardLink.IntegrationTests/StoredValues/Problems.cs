@@ -30,11 +30,12 @@ public static class Problems
         return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Writes events straight into the event store (inline projections run), as data stored before any check existed.</summary>
-    public static async Task AppendRawAsync(this IDocumentStore store, Guid streamId, params object[] events)
+    /// <summary>Writes a stream of <typeparamref name="TState"/> straight into the event store (inline projections run), as data stored before any check existed.</summary>
+    public static async Task AppendRawAsync<TState>(this IDocumentStore store, Guid streamId, params object[] events)
+        where TState : class
     {
         await using var session = store.LightweightSession();
-        session.Events.Append(streamId, events);
+        session.Events.StartStream<TState>(streamId, events);
         await session.SaveChangesAsync(TestContext.Current.CancellationToken);
     }
 }
