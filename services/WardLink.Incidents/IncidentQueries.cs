@@ -48,19 +48,19 @@ public static class IncidentQueries
         var incidents = endpoints.MapGroup("/incidents").WithTags("Incidents");
         incidents.MapGet("/", List)
             .WithName("ListIncidents")
-            .WithSummary("Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to). The police get IncidentPoliceView items, a partner IncidentPartnerView items.")
+            .WithSummary($"Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to). The police get IncidentPoliceView items, a partner IncidentPartnerView items. {BusinessTime.QueryTimeLimits} {PageRequest.Limits}")
             .Produces<ListPage<IncidentPoliceView>>()
             .Produces<ListPage<IncidentPartnerView>>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/stats", Statistics)
             .WithName("IncidentStatistics")
-            .WithSummary("One year's incident statistics, in local time (UTC+7).")
+            .WithSummary($"One year's incident statistics, in local time (UTC+7). {BusinessTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         incidents.MapGet("/stats/compare", Compare)
             .WithName("CompareIncidentStatistics")
-            .WithSummary("Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022).")
+            .WithSummary($"Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022). {BusinessTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;

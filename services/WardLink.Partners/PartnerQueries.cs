@@ -65,11 +65,11 @@ public static class PartnerQueries
         var partners = endpoints.MapGroup("/partners").WithTags("Partners");
         partners.MapGet("/", List)
             .WithName("ListPartners")
-            .WithSummary("The partners of the linkage by name; filter by kind and status.")
+            .WithSummary($"The partners of the linkage by name; filter by kind and status. {PageRequest.Limits}")
             .ProducesValidationProblem();
         partners.MapGet("/stats", Statistics)
             .WithName("PartnerStatistics")
-            .WithSummary("One year of the linkage, in local time (UTC+7).")
+            .WithSummary($"One year of the linkage, in local time (UTC+7). {BusinessTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;

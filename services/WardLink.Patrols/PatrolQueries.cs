@@ -62,19 +62,19 @@ public static class PatrolQueries
         var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
         patrols.MapGet("/shifts", List)
             .WithName("ListShifts")
-            .WithSummary("Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to).")
+            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). {BusinessTime.QueryTimeLimits} {PageRequest.Limits}")
             .ProducesValidationProblem();
         patrols.MapGet("/planned", Planned)
             .WithName("PlannedShifts")
-            .WithSummary("The shifts the schedules plan on local dates [from, to], with what became of each.")
+            .WithSummary($"The shifts the schedules plan on local dates [from, to], with what became of each. {BusinessTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/coverage", Coverage)
             .WithName("PatrolCoverage")
-            .WithSummary("Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all.")
+            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. {BusinessTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/stats", Statistics)
             .WithName("PatrolStatistics")
-            .WithSummary("One year's patrol statistics, in local time (UTC+7).")
+            .WithSummary($"One year's patrol statistics, in local time (UTC+7). {BusinessTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;

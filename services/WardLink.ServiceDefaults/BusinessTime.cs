@@ -27,6 +27,15 @@ public static class BusinessTime
     /// <summary>How far a caller's clock may run ahead of ours before a time counts as future.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
+    /// <summary>The limits of a statistics year, as API documents state them.</summary>
+    public static readonly string YearLimits = $"Years {FirstYear} to {LastYear}.";
+
+    /// <summary>The limits of a range of local dates, as API documents state them.</summary>
+    public static readonly string DateRangeLimits = $"Local dates (yyyy-MM-dd) in years {FirstYear} to {LastYear}, at most {MaxRangeDays} days.";
+
+    /// <summary>The limits of a time filter, as API documents state them.</summary>
+    public static readonly string QueryTimeLimits = $"Times with an offset, from {Earliest:yyyy-MM-dd} to the end of {LastYear}.";
+
     /// <summary>What a time given by a client looks like.</summary>
     public const string WithOffset = "A time in ISO-8601 with its offset, e.g. 2024-05-02T21:40:00+07:00 or 2024-05-02T14:40:00Z.";
 

@@ -13,6 +13,9 @@ public readonly record struct PageRequest(int Limit, int Page)
     public const int MaxPage = 10_000;
     public const int MaxLimit = 1_000;
 
+    /// <summary>The limits of a page, as API documents state them.</summary>
+    public static readonly string Limits = $"Pages 1 to {MaxPage}.";
+
     /// <summary>How many items come before this page.</summary>
     public int Offset => (Page - 1) * Limit;
 

@@ -9,9 +9,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi;
 
 namespace WardLink.ServiceDefaults;
 
@@ -76,6 +78,21 @@ public static class ProblemResponses
             .FirstOrDefault(unstorable => unstorable is not null),
         _ => null,
     };
+
+    /// <summary>
+    /// The API document states times as <c>date-time</c> strings: the generator leaves a type read by
+    /// a custom converter (<see cref="TimeWithOffsetConverter"/>) without a type.
+    /// </summary>
+    public static void DescribeJson(OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
+    {
+        if (context.JsonTypeInfo.Type == typeof(DateTimeOffset) || context.JsonTypeInfo.Type == typeof(DateTimeOffset?))
+        {
+            schema.Type = context.JsonTypeInfo.Type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+            schema.Format = "date-time";
+        }
+
+        return Task.CompletedTask;
+    });
 
     /// <summary>
     /// A time is read only with its offset (<c>Z</c> or <c>±hh:mm</c>): System.Text.Json reads a

@@ -23,7 +23,7 @@ public static class ServiceComposition
         builder.AddWardLinkProblemDetails();
         builder.AddWardLinkAuthentication(serviceName);
         builder.AddWardLinkRequestLimits();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(ProblemResponses.DescribeJson);
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }

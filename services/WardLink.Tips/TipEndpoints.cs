@@ -35,14 +35,14 @@ public static class TipEndpoints
         var tips = endpoints.MapGroup("/tips").WithTags("Tips");
         tips.MapPost("/", Receive)
             .WithName("ReceiveTip")
-            .WithSummary("Record a tip received through any channel; the tipster's contact (optional) is stored encrypted, apart.")
+            .WithSummary("Record a tip received through any channel; the tipster's contact (optional) is stored encrypted, apart. receivedAt: with an offset, from 1970, never in the future.")
             .Produces<TipPoliceView>(StatusCodes.Status201Created)
             .Produces<TipPartnerView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/", List)
             .WithName("ListTips")
-            .WithSummary("Tips, newest first; filter by status, verdict, channel, category, site and received-at range. The police get TipPoliceView items, a partner TipPartnerView items.")
+            .WithSummary($"Tips, newest first; filter by status, verdict, channel, category, site and received-at range. The police get TipPoliceView items, a partner TipPartnerView items. {BusinessTime.QueryTimeLimits} {PageRequest.Limits}")
             .Produces<ListPage<TipPoliceView>>()
             .Produces<ListPage<TipPartnerView>>()
             .ProducesValidationProblem()

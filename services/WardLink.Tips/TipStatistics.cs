@@ -56,7 +56,7 @@ public static class TipStatisticsEndpoints
         endpoints.MapGet("/tips/stats", Get)
             .WithTags("Tips")
             .WithName("GetTipStatistics")
-            .WithSummary("Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to.")
+            .WithSummary($"Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to. {BusinessTime.YearLimits}")
             .Produces<TipStatistics>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
