@@ -32,9 +32,9 @@ public static class AnnualReport
     private static async Task<IResult> Compose(
         int? year, HttpContext http, IProxyConfigProvider proxy, IHttpClientFactory clients, IOptions<AnnualReportOptions> options, CancellationToken ct)
     {
-        if (year is not (>= 2000 and <= 2100))
+        if (new FieldErrors().CheckYear(year, "year") is { Any: true } errors)
         {
-            return new FieldErrors().Check(false, "year", "Give a year between 2000 and 2100.").ToRejection().ToProblem();
+            return errors.ToRejection().ToProblem();
         }
 
         var client = clients.CreateClient(nameof(AnnualReport));
@@ -52,7 +52,7 @@ public static class AnnualReport
                 : new ServiceFigures("missing", null, reason ?? "answered statistics that are not a JSON object"));
         }));
         return Results.Ok(new Report(
-            year.Value,
+            year!.Value,
             figures.All(service => service.Figures.Status == "ok"),
             figures.ToDictionary(service => service.Name, service => service.Figures)));
     }

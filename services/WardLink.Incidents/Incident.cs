@@ -163,9 +163,6 @@ public static class Incident
     public const int MaxTextLength = 4000;
     public const int MaxShortTextLength = 500;
 
-    /// <summary>How far a caller's clock may run ahead of ours before "occurred at" counts as future.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
-
     /// <param name="siteKnown">Whether the place's site id (if any) is in the service's site directory.</param>
     public static Decision Report(IncidentState? current, ReportIncident command, bool siteKnown, DateTimeOffset now)
     {
@@ -179,7 +176,7 @@ public static class Incident
             .Check(command.Category is not null, "category", "Choose a category.")
             .CheckText(command.Description, "description", "Describe what happened.", MaxTextLength)
             .Check(command.OccurredAt is not null, "occurredAt", "Say when it happened (ISO-8601 with offset).")
-            .Check(command.OccurredAt is null || command.OccurredAt <= now + ClockSkew, "occurredAt", "An incident cannot happen in the future.")
+            .CheckPast(command.OccurredAt, "occurredAt", now)
             .Check(command.Source is not null, "source", "Say where the report came from (tip, patrol, partner, police).")
             .Check((command.SourceReference?.Length ?? 0) <= MaxShortTextLength, "sourceReference", $"At most {MaxShortTextLength} characters.");
         errors.CheckPlace(command.Place, siteKnown);
@@ -230,7 +227,7 @@ public static class Incident
         var errors = new FieldErrors()
             .Check(outcome is not null, "outcome", "Choose the outcome.")
             .Check((summary?.Length ?? 0) <= MaxTextLength, "summary", $"At most {MaxTextLength} characters.")
-            .Check(at <= now + ClockSkew, "resolvedAt", "An incident cannot be resolved in the future.")
+            .CheckPast(at, "resolvedAt", now)
             .Check(at >= incident.OccurredAt, "resolvedAt", "An incident cannot be resolved before it happened.")
             .Check(incident.ReopenedAt is null || at > incident.ReopenedAt, "resolvedAt", "A reopened incident is resolved after it was reopened.");
         return errors.Any

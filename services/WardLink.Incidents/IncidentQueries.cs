@@ -48,19 +48,19 @@ public static class IncidentQueries
         var incidents = endpoints.MapGroup("/incidents").WithTags("Incidents");
         incidents.MapGet("/", List)
             .WithName("ListIncidents")
-            .WithSummary("Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to). The police get IncidentPoliceView items, a partner IncidentPartnerView items.")
+            .WithSummary($"Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to). The police get IncidentPoliceView items, a partner IncidentPartnerView items. {BusinessTime.QueryTimeLimits} {PageRequest.Limits}")
             .Produces<ListPage<IncidentPoliceView>>()
             .Produces<ListPage<IncidentPartnerView>>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/stats", Statistics)
             .WithName("IncidentStatistics")
-            .WithSummary("One year's incident statistics, in local time (UTC+7).")
+            .WithSummary($"One year's incident statistics, in local time (UTC+7). {BusinessTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         incidents.MapGet("/stats/compare", Compare)
             .WithName("CompareIncidentStatistics")
-            .WithSummary("Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022).")
+            .WithSummary($"Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022). {BusinessTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -159,8 +159,7 @@ public static class IncidentQueries
 
     public static async Task<IncidentStatistics> StatisticsOfAsync(this IQuerySession session, int year, CancellationToken ct)
     {
-        var start = new DateTimeOffset(year, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset);
-        var end = start.AddYears(1);
+        var (start, end) = BusinessTime.LocalYearSpan(year);
         var incidents = await session.Query<IncidentState>()
             .Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end)
             .ToListAsync(ct);
@@ -196,9 +195,10 @@ public static class IncidentQueries
         where T : struct, Enum
     {
         var counts = Enum.GetValues<T>().ToDictionary(value => value, _ => 0);
-        foreach (var incident in incidents)
+        foreach (var value in incidents.Select(key).Where(counts.ContainsKey))
         {
-            counts[key(incident)]++;
+            // A value stored before enums were read strictly (e.g. a number) is no named value: it is not counted.
+            counts[value]++;
         }
 
         return counts.ToDictionary(pair => JsonNamingPolicy.CamelCase.ConvertName(pair.Key.ToString()), pair => pair.Value, StringComparer.Ordinal);
@@ -216,7 +216,4 @@ public static class IncidentQueries
         var median = values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
         return Math.Round(median, 2);
     }
-
-    private static FieldErrors CheckYear(this FieldErrors errors, int? year, string field) =>
-        errors.Check(year is >= 2000 and <= 9998, field, "Give a year (2000 to 9998).");
 }

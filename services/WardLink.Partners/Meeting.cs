@@ -54,7 +54,8 @@ public static class Meeting
             .CheckText(text, "text", "Say what is to be done.", Partner.MaxTextLength)
             .Check(ownerPartnerId is not null && ownerKnown, "ownerPartnerId", "Give the id of the partner who owns the item.")
             .Check(dueAt is not null, "dueAt", "Say when it is due (ISO-8601 with offset).")
-            .Check(dueAt is null || dueAt >= meeting.HeldAt, "dueAt", "An item cannot be due before the meeting that set it.");
+            .Check(dueAt is null || dueAt >= meeting.HeldAt, "dueAt", "An item cannot be due before the meeting that set it.")
+            .CheckDue(dueAt, "dueAt", now);
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new ActionItemAssigned(meeting.Id, itemId, text!.Trim(), ownerPartnerId!.Value, dueAt!.Value, now, by));

@@ -71,9 +71,6 @@ public static class Partner
     public const int MaxNameLength = 200;
     public const int MaxTextLength = 4000;
 
-    /// <summary>How far a caller's clock may run ahead of ours before a business date counts as future.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
-
     public static Decision Register(PartnerState? current, RegisterPartner command, DateTimeOffset now)
     {
         if (current is not null)
@@ -144,10 +141,6 @@ public static class Partner
     internal static FieldErrors CheckText(this FieldErrors errors, string? text, string field, string missing, int maxLength) => errors
         .Check(!string.IsNullOrWhiteSpace(text), field, missing)
         .Check((text?.Length ?? 0) <= maxLength, field, $"At most {maxLength} characters.");
-
-    /// <summary>A business date given by the caller (or now): never in the future.</summary>
-    internal static FieldErrors CheckPast(this FieldErrors errors, DateTimeOffset? at, string field, DateTimeOffset now) =>
-        errors.Check(at is null || at <= now + ClockSkew, field, "Cannot be in the future.");
 
     /// <summary>A partner that left the linkage keeps its history but takes no more changes.</summary>
     internal static Rejection? RefuseIfLeft(this PartnerState partner) =>

@@ -24,15 +24,15 @@ public sealed record PartnerStatistics(
     int CamerasInstalled,
     int CamerasOperational,
     int CamerasDecommissioned,
-    int WarningSignsPosted,
+    long WarningSignsPosted,
     int MeetingsHeld,
     int ActionItemsClosed,
     int ActionItemsOverdue,
     int OutreachSessions,
-    int OutreachAttendees,
+    long OutreachAttendees,
     IReadOnlyDictionary<string, int> OutreachSessionsByTopic,
     int IdCardDrives,
-    int IdCardsIssued);
+    long IdCardsIssued);
 
 /// <summary>What one local year's statistics are computed from: the read models as they stand.</summary>
 public sealed record LinkageRecords(
@@ -65,11 +65,11 @@ public static class PartnerQueries
         var partners = endpoints.MapGroup("/partners").WithTags("Partners");
         partners.MapGet("/", List)
             .WithName("ListPartners")
-            .WithSummary("The partners of the linkage by name; filter by kind and status.")
+            .WithSummary($"The partners of the linkage by name; filter by kind and status. {PageRequest.Limits}")
             .ProducesValidationProblem();
         partners.MapGet("/stats", Statistics)
             .WithName("PartnerStatistics")
-            .WithSummary("One year of the linkage, in local time (UTC+7).")
+            .WithSummary($"One year of the linkage, in local time (UTC+7). {BusinessTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -103,14 +103,13 @@ public static class PartnerQueries
 
     private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, int? year, CancellationToken ct)
     {
-        var errors = new FieldErrors().Check(year is >= 2000 and <= 9998, "year", "Give a year (2000 to 9998).");
+        var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var start = new DateTimeOffset(year!.Value, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset);
-        var end = start.AddYears(1);
+        var (start, end) = BusinessTime.LocalYearSpan(year!.Value);
         var partners = await session.Query<PartnerState>()
             .Where(partner => partner.LeftAt == null || partner.LeftAt >= start)
             .ToListAsync(ct);
@@ -129,7 +128,7 @@ public static class PartnerQueries
     {
         bool InYear(DateTimeOffset? at) => at is { } when && YearlyNumbers.LocalYear(when) == year;
 
-        var end = new DateTimeOffset(year + 1, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset);
+        var (_, end) = BusinessTime.LocalYearSpan(year);
         var members = records.Partners.Where(partner => (partner.Agreement?.JoinedOn ?? partner.RegisteredAt) < end && YearlyNumbers.LocalYear(partner.LeftAt ?? end) >= year);
         var items = records.Meetings.SelectMany(meeting => meeting.ActionItems).ToList();
         var outreach = records.OutreachSessions.Where(session => InYear(session.HeldAt)).ToList();
@@ -141,15 +140,15 @@ public static class PartnerQueries
             records.Cameras.Count(camera => InYear(camera.InstalledAt)),
             records.Cameras.Count(camera => InYear(camera.OperationalAt)),
             records.Cameras.Count(camera => InYear(camera.DecommissionedAt)),
-            records.Signs.Where(signs => InYear(signs.PostedAt)).Sum(signs => signs.Count),
+            records.Signs.Where(signs => InYear(signs.PostedAt)).Sum(signs => (long)signs.Count),
             records.Meetings.Count(meeting => InYear(meeting.HeldAt)),
             items.Count(item => InYear(item.CompletedAt)),
             items.Count(item => InYear(item.DueAt) && item.IsOverdueAt(now)),
             outreach.Count,
-            outreach.Sum(session => session.Attendees),
+            outreach.Sum(session => (long)session.Attendees),
             CountByName(outreach.SelectMany(session => session.Topics)),
             drives.Count,
-            drives.Sum(drive => drive.CardsIssued));
+            drives.Sum(drive => (long)drive.CardsIssued));
     }
 
     /// <summary>How many of each value of <typeparamref name="T"/>, by camelCase name, 0 for the absent ones.</summary>
@@ -157,8 +156,9 @@ public static class PartnerQueries
         where T : struct, Enum
     {
         var counts = Enum.GetValues<T>().ToDictionary(value => value, _ => 0);
-        foreach (var value in values)
+        foreach (var value in values.Where(counts.ContainsKey))
         {
+            // A value stored before enums were read strictly (e.g. a number) is no named value: it is not counted.
             counts[value]++;
         }
 

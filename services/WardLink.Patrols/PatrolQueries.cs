@@ -41,12 +41,11 @@ public sealed record PatrolStatistics(
     int Observations,
     int IncidentsRaised,
     int ResidenceChecks,
-    ResidenceCounts ResidenceCounts);
+    ResidenceTotals ResidenceCounts);
 
 /// <summary>Planned shifts, coverage and yearly statistics, read from the inline snapshots of schedules and shifts and from the incidents seen.</summary>
 public static class PatrolQueries
 {
-    public const int MaxDays = 366;
     public const int MaxPageSize = 500;
 
     public static void AddPatrolReadModels(StoreOptions store)
@@ -63,19 +62,19 @@ public static class PatrolQueries
         var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
         patrols.MapGet("/shifts", List)
             .WithName("ListShifts")
-            .WithSummary("Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to).")
+            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). {BusinessTime.QueryTimeLimits} {PageRequest.Limits}")
             .ProducesValidationProblem();
         patrols.MapGet("/planned", Planned)
             .WithName("PlannedShifts")
-            .WithSummary("The shifts the schedules plan on local dates [from, to], with what became of each.")
+            .WithSummary($"The shifts the schedules plan on local dates [from, to], with what became of each. {BusinessTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/coverage", Coverage)
             .WithName("PatrolCoverage")
-            .WithSummary("Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all.")
+            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. {BusinessTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/stats", Statistics)
             .WithName("PatrolStatistics")
-            .WithSummary("One year's patrol statistics, in local time (UTC+7).")
+            .WithSummary($"One year's patrol statistics, in local time (UTC+7). {BusinessTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -146,7 +145,7 @@ public static class PatrolQueries
     private static async Task<Results<Ok<IReadOnlyList<PlannedShiftStatus>>, ValidationProblem>> Planned(
         IQuerySession session, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
-        var errors = new FieldErrors().CheckDates(from, to);
+        var errors = new FieldErrors().CheckLocalDates(from, to);
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
@@ -161,13 +160,13 @@ public static class PatrolQueries
     private static async Task<Results<Ok<SiteCoverage>, ValidationProblem>> Coverage(
         IQuerySession session, DateOnly? from, DateOnly? to, Guid? siteId, CancellationToken ct)
     {
-        var errors = new FieldErrors().CheckDates(from, to);
+        var errors = new FieldErrors().CheckLocalDates(from, to);
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var (start, end) = LocalDays(from!.Value, to!.Value);
+        var (start, end) = BusinessTime.LocalDays(from!.Value, to!.Value);
         var schedules = await session.Query<ScheduleState>().ToListAsync(ct);
         var shifts = await session.Query<ShiftState>().Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
         var incidents = siteId is { } site
@@ -221,7 +220,7 @@ public static class PatrolQueries
 
     private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(IQuerySession session, int? year, CancellationToken ct)
     {
-        var errors = new FieldErrors().Check(year is >= 2000 and <= 9998, "year", "Give a year (2000 to 9998).");
+        var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
@@ -229,7 +228,7 @@ public static class PatrolQueries
 
         var first = new DateOnly(year!.Value, 1, 1);
         var last = new DateOnly(year.Value, 12, 31);
-        var (start, end) = LocalDays(first, last);
+        var (start, end) = BusinessTime.LocalDays(first, last);
         var schedules = await session.Query<ScheduleState>().ToListAsync(ct);
         var shifts = await session.Query<ShiftState>().Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
         return TypedResults.Ok(ComputeStatistics(year.Value, PatrolSchedule.Plan(schedules, first, last).Count, shifts));
@@ -250,15 +249,6 @@ public static class PatrolQueries
             shifts.Sum(shift => shift.Observations),
             shifts.Sum(shift => shift.IncidentsRaised),
             residenceChecks.Count,
-            residenceChecks.Aggregate(ResidenceCounts.None, (total, shift) => total.Add(shift.Residence)));
+            residenceChecks.Aggregate(ResidenceTotals.None, (total, shift) => total.Add(shift.Residence)));
     }
-
-    private static (DateTimeOffset Start, DateTimeOffset End) LocalDays(DateOnly from, DateOnly to) => (
-        new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), YearlyNumbers.WardOffset),
-        new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), YearlyNumbers.WardOffset));
-
-    private static FieldErrors CheckDates(this FieldErrors errors, DateOnly? from, DateOnly? to) => errors
-        .Check(from is not null, "from", "Give the first local date (yyyy-MM-dd).")
-        .Check(to is not null, "to", "Give the last local date (yyyy-MM-dd).")
-        .Check(from is null || to is null || (from <= to && to.Value.DayNumber - from.Value.DayNumber < MaxDays), "to", $"From the first date on, at most {MaxDays} days.");
 }

@@ -95,6 +95,12 @@ public sealed record ScheduleState(
     DateOnly StartsOn,
     DateTimeOffset CreatedAt)
 {
+    /// <summary>
+    /// The days of the week the schedule plans; a day stored before enums were read strictly (a list
+    /// such as <c>"friday, saturday"</c> was stored as the number 7) names no day and plans nothing.
+    /// </summary>
+    public IReadOnlyList<DayOfWeek> Days { get; init; } = [.. Days.Where(Enum.IsDefined)];
+
     public static ScheduleState Create(ScheduleCreated created) => new(
         created.ScheduleId, created.RouteId, created.Kind, created.Days, created.WindowStart, created.WindowEnd, created.Team,
         created.PartnerIds, created.SiteIds, created.StartsOn, created.At);

@@ -20,7 +20,20 @@ public sealed record ResidenceCounts(int PremisesVisited, int ResidentsRegistere
 {
     public static readonly ResidenceCounts None = new(0, 0, 0, 0);
 
-    public ResidenceCounts Add(ResidenceCounts other) => new(
+}
+
+/// <summary>Residence counts added up over checks and shifts, in 64 bits: many checks of large counts never overflow.</summary>
+public sealed record ResidenceTotals(long PremisesVisited, long ResidentsRegistered, long ResidentsNotRegistered, long RemindersIssued)
+{
+    public static readonly ResidenceTotals None = new(0, 0, 0, 0);
+
+    public ResidenceTotals Add(ResidenceCounts counts) => new(
+        PremisesVisited + counts.PremisesVisited,
+        ResidentsRegistered + counts.ResidentsRegistered,
+        ResidentsNotRegistered + counts.ResidentsNotRegistered,
+        RemindersIssued + counts.RemindersIssued);
+
+    public ResidenceTotals Add(ResidenceTotals other) => new(
         PremisesVisited + other.PremisesVisited,
         ResidentsRegistered + other.ResidentsRegistered,
         ResidentsNotRegistered + other.ResidentsNotRegistered,
@@ -112,18 +125,18 @@ public sealed record ShiftState(
     int CheckIns,
     int Observations,
     int IncidentsRaised,
-    ResidenceCounts Residence,
+    ResidenceTotals Residence,
     DateTimeOffset Begins,
     DateTimeOffset? EndedAt,
     DateTimeOffset? WindowEnd)
 {
     public static ShiftState Create(ShiftStarted started) => new(
         started.ShiftId, started.Kind, ShiftStatus.Started, started.RouteId, started.ScheduleId, started.PlannedDate, started.Team, started.PartnerIds,
-        started.Members, started.Checkpoints, [], [], 0, 0, 0, ResidenceCounts.None, started.At, null, started.WindowEnd);
+        started.Members, started.Checkpoints, [], [], 0, 0, 0, ResidenceTotals.None, started.At, null, started.WindowEnd);
 
     public static ShiftState Create(ShiftMissed missed) => new(
         missed.ShiftId, missed.Kind, ShiftStatus.Missed, missed.RouteId, missed.ScheduleId, missed.PlannedDate, missed.Team, missed.PartnerIds,
-        [], missed.Checkpoints, [], [], 0, 0, 0, ResidenceCounts.None, missed.WindowStart, null, missed.WindowEnd);
+        [], missed.Checkpoints, [], [], 0, 0, 0, ResidenceTotals.None, missed.WindowStart, null, missed.WindowEnd);
 
     public ShiftState Apply(CheckedIn checkedIn) => this with
     {
@@ -152,9 +165,6 @@ public static class Shift
     public const int MaxMembers = 50;
     public const string Sweeper = "patrols-missed-shift-sweep";
 
-    /// <summary>How far a caller's clock may run ahead of ours before a time counts as future.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
-
     /// <summary>How early a planned shift may begin before its window opens (the team gathers first).</summary>
     public static readonly TimeSpan EarlyStart = TimeSpan.FromHours(1);
 
@@ -175,7 +185,7 @@ public static class Shift
         var at = command.At ?? now;
         var window = schedule is not null && command.PlannedDate is { } day && schedule.Plans(day) ? schedule.Window.On(day) : ((DateTimeOffset Start, DateTimeOffset End)?)null;
         var errors = new FieldErrors()
-            .Check(at <= now + ClockSkew, "at", "A shift cannot begin in the future.")
+            .CheckPast(at, "at", now)
             .Check(command.At is null || window is not { } planned || (at >= planned.Start - EarlyStart && at < planned.End), "at", "A planned shift recorded after the fact began within its window (at most an hour early).")
             .Check(route is not null, schedule is null ? "routeId" : "scheduleId", schedule is null ? "No such route." : "No such schedule.")
             .Check(schedule is null || (command.PlannedDate is { } date && schedule.Plans(date)), "plannedDate", "The schedule plans no shift on that local date.")
@@ -223,8 +233,8 @@ public static class Shift
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Code), "code", "Give the code scanned at the checkpoint.")
             .Check(string.IsNullOrWhiteSpace(command.Code) || checkpoint is not null, "code", "This code is not a checkpoint of the shift's route.")
-            .Check(at <= now + ClockSkew, "at", "A check-in cannot be in the future.")
-            .Check(at >= shift.Begins - ClockSkew, "at", "A check-in cannot be before the shift started.")
+            .CheckPast(at, "at", now)
+            .Check(at >= shift.Begins - BusinessTime.ClockSkew, "at", "A check-in cannot be before the shift started.")
             .CheckCoordinates(command.Latitude, command.Longitude);
         return errors.Any
             ? errors.ToRejection()
@@ -245,8 +255,8 @@ public static class Shift
             .Check((command.Description?.Length ?? 0) <= MaxTextLength, "description", $"At most {MaxTextLength} characters.")
             .Check(command.Severity is not null, "severity", "Choose the severity (low, medium, high).")
             .Check(command.SiteId is null || shift.Checkpoints.Any(point => point.SiteId == command.SiteId), "siteId", "Not a site of the shift's route.")
-            .Check(at <= now + ClockSkew, "at", "An observation cannot be in the future.")
-            .Check(at >= shift.Begins - ClockSkew, "at", "An observation cannot be before the shift started.");
+            .CheckPast(at, "at", now)
+            .Check(at >= shift.Begins - BusinessTime.ClockSkew, "at", "An observation cannot be before the shift started.");
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new ObservationReported(
@@ -266,7 +276,7 @@ public static class Shift
             .Check(counts.ResidentsRegistered >= 0, "residentsRegistered", "Not a count.")
             .Check(counts.ResidentsNotRegistered >= 0, "residentsNotRegistered", "Not a count.")
             .Check(counts.RemindersIssued >= 0, "remindersIssued", "Not a count.")
-            .Check(counts.PremisesVisited + counts.ResidentsRegistered + counts.ResidentsNotRegistered + counts.RemindersIssued > 0, "premisesVisited", "Nothing to record: every count is 0.");
+            .Check(counts != ResidenceCounts.None, "premisesVisited", "Nothing to record: every count is 0.");
         return errors.Any ? errors.ToRejection() : Decision.Accept(new ResidenceCheckRecorded(shift.Id, counts, now, by));
     }
 
@@ -281,7 +291,7 @@ public static class Shift
 
         var when = at ?? now;
         var errors = new FieldErrors()
-            .Check(when <= now + ClockSkew, "at", "A shift cannot end in the future.")
+            .CheckPast(when, "at", now)
             .Check(when >= shift.Begins, "at", "A shift cannot end before it began.");
         if (errors.Any)
         {

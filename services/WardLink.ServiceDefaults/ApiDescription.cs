@@ -17,6 +17,7 @@ public static class ApiDescription
         services.AddOpenApi(options =>
         {
             options.AddOperationTransformer<Idempotency.IdempotencyKeyDocumentation>();
+            ProblemResponses.DescribeJson(options);
             options.AddOperationTransformer((operation, context, _) =>
             {
                 if (operation.RequestBody is OpenApiRequestBody body

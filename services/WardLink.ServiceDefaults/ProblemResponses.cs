@@ -8,9 +8,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi;
 
 namespace WardLink.ServiceDefaults;
 
@@ -21,6 +23,7 @@ public static class ProblemResponses
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Converters.Add(new StrictEnumConverter());
+        options.Converters.Add(new TimeWithOffsetConverter());
 
         // Text from a client is only data: answers escape markup characters (<, >, &, quotes), so a
         // page or a mis-sniffing browser never reads them as HTML; letters of every script stay readable.
@@ -74,6 +77,38 @@ public static class ProblemResponses
             .FirstOrDefault(unstorable => unstorable is not null),
         _ => null,
     };
+
+    /// <summary>
+    /// The API document states times as <c>date-time</c> strings: the generator leaves a type read by
+    /// a custom converter (<see cref="TimeWithOffsetConverter"/>) without a type.
+    /// </summary>
+    public static void DescribeJson(OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
+    {
+        if (context.JsonTypeInfo.Type == typeof(DateTimeOffset) || context.JsonTypeInfo.Type == typeof(DateTimeOffset?))
+        {
+            schema.Type = context.JsonTypeInfo.Type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+            schema.Format = "date-time";
+        }
+
+        return Task.CompletedTask;
+    });
+
+    /// <summary>
+    /// A time is read only with its offset (<c>Z</c> or <c>±hh:mm</c>): System.Text.Json reads a
+    /// time without one (<c>2024-05-02T21:40:00</c>) in the server's own zone, a guess the ward's
+    /// records must never hold.
+    /// </summary>
+    private sealed class TimeWithOffsetConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var at) && BusinessTime.HasOffset(reader.GetString()!)
+                ? at
+                : throw new UnreadableTimeException();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
+
+    private sealed class UnreadableTimeException() : JsonException(BusinessTime.WithOffset);
 
     /// <summary>An unreadable value at <paramref name="Member"/> within the object being read (STJ gives the object's path).</summary>
     private sealed class UnreadableValueException(string member, string message) : JsonException(message)
@@ -190,6 +225,6 @@ public static class ProblemResponses
         }
 
         private static string Describe(JsonException json) =>
-            json is UnreadableValueException ? json.Message : json.InnerException?.Message ?? string.Empty;
+            json is UnreadableValueException or UnreadableTimeException ? json.Message : json.InnerException?.Message ?? string.Empty;
     }
 }

@@ -36,6 +36,7 @@ public static class ServiceComposition
         app.UseRoutingRejections();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseWardLinkQueryTimes();
 
         // After authorization: a caller without the right token is refused before its body is read;
         // keys are the client's, and their bodies are read only once they fit the limit.

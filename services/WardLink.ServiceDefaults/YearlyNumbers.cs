@@ -28,7 +28,8 @@ public static class YearlyNumbers
 
     private const int MaxAttempts = 30;
 
-    public static int LocalYear(DateTimeOffset at) => at.ToOffset(WardOffset).Year;
+    /// <summary>The local year of <paramref name="at"/>, clamped into the business-time window (a stored time outside it still has a year).</summary>
+    public static int LocalYear(DateTimeOffset at) => BusinessTime.Clamp(at).ToOffset(WardOffset).Year;
 
     /// <summary>Reserves the next number of <paramref name="prefix"/> in the local year of <paramref name="at"/>.</summary>
     public static async Task<string> ReserveNumberAsync(this IDocumentSession session, string prefix, DateTimeOffset at, Guid forRecord, CancellationToken ct)

@@ -9,6 +9,7 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
     service.Services = ContactVault.Register;
     service.Bus = bus =>
     {
+        bus.AddConsumer<IncidentReportedConsumer>();
         bus.AddConsumer<IncidentResolvedConsumer>();
         bus.AddConsumer<IncidentReopenedConsumer>();
     };
@@ -21,6 +22,7 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
         store.Schema.For<TipState>().Duplicate(tip => tip.ReceivedAt);
         store.Schema.For<TipContact>();
         store.Schema.For<FollowUpAccess>();
+        store.Schema.For<KnownIncident>();
     };
 });
 app.MapTipStatistics();

@@ -208,9 +208,6 @@ public static class Tip
     public const int MaxReasonLength = 2000;
     public const int MaxMessageLength = 2000;
 
-    /// <summary>How far a caller's clock may run ahead of ours before "received at" counts as future.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
-
     /// <summary>
     /// A new tip, numbered <paramref name="number"/>; <paramref name="siteIsKnown"/> says whether
     /// the site it names (if any) is in the site directory.
@@ -228,7 +225,7 @@ public static class Tip
             .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen or heard.")
             .Check((command.Description?.Length ?? 0) <= MaxDescriptionLength, "description", $"At most {MaxDescriptionLength} characters.")
             .Check(command.ReceivedAt is not null, "receivedAt", "Say when the tip was received (ISO-8601 with offset).")
-            .Check(command.ReceivedAt is null || command.ReceivedAt <= now + ClockSkew, "receivedAt", "A tip cannot be received in the future.")
+            .CheckPast(command.ReceivedAt, "receivedAt", now)
             .Check(command.Contact is null || !command.Contact.IsEmpty, "contact", "Leave the contact out, or give a name, a phone or an email.")
             .Check((command.Contact?.Name?.Length ?? 0) <= ContactDetails.MaxNameLength, "contact.name", $"At most {ContactDetails.MaxNameLength} characters.")
             .Check(string.IsNullOrWhiteSpace(command.Contact?.Phone) || ContactFormats.IsPhone(command.Contact.Phone.Trim()), "contact.phone", ContactFormats.PhoneRule)
@@ -290,7 +287,8 @@ public static class Tip
     }
 
     /// <summary>Only a valuable tip is referred, once, to a new or an existing incident.</summary>
-    public static Decision Refer(TipState? current, ReferTip command, DateTimeOffset now)
+    /// <param name="incidentKnown">Whether the existing incident named (if any) is one tips has heard of from incidents.</param>
+    public static Decision Refer(TipState? current, ReferTip command, bool incidentKnown, DateTimeOffset now)
     {
         if (current is null)
         {
@@ -300,6 +298,11 @@ public static class Tip
         if (command.ExistingIncidentId == Guid.Empty)
         {
             return new FieldErrors().Check(false, "incidentId", "Not an incident id.").ToRejection();
+        }
+
+        if (!incidentKnown)
+        {
+            return Rejection.NotFound($"Incident {command.ExistingIncidentId} was not found: tips knows the incidents the incidents service has reported.");
         }
 
         if (current.Verdict != TipVerdict.Valuable)

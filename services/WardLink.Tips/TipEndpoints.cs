@@ -36,7 +36,7 @@ public static class TipEndpoints
         var tips = endpoints.MapGroup("/tips").WithTags("Tips");
         tips.MapPost("/", Receive)
             .WithName("ReceiveTip")
-            .WithSummary("Record a tip received through any channel; the tipster's contact (optional) is stored encrypted, apart.")
+            .WithSummary("Record a tip received through any channel; the tipster's contact (optional) is stored encrypted, apart. receivedAt: with an offset, from 1970, never in the future.")
             .WithIdempotency()
             .Produces<TipPoliceView>(StatusCodes.Status201Created)
             .Produces<TipPartnerView>(StatusCodes.Status201Created)
@@ -44,7 +44,7 @@ public static class TipEndpoints
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/", List)
             .WithName("ListTips")
-            .WithSummary("Tips, newest first; filter by status, verdict, channel, category, site and received-at range. The police get TipPoliceView items, a partner TipPartnerView items.")
+            .WithSummary($"Tips, newest first; filter by status, verdict, channel, category, site and received-at range. The police get TipPoliceView items, a partner TipPartnerView items. {BusinessTime.QueryTimeLimits} {PageRequest.Limits}")
             .Produces<ListPage<TipPoliceView>>()
             .Produces<ListPage<TipPartnerView>>()
             .ProducesValidationProblem()
@@ -65,7 +65,7 @@ public static class TipEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         tips.MapPost("/{id:guid}/referral", Refer)
             .WithName("ReferTip")
-            .WithSummary("Refer a valuable tip to an existing incident, or to a new one (incidents hears TipReferred).")
+            .WithSummary("Refer a valuable tip to an existing incident (one the incidents service has reported: else 404), or to a new one (incidents hears TipReferred).")
             .Produces<TipPoliceView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -208,10 +208,13 @@ public static class TipEndpoints
         return await session.AppendToStreamAsync<TipState>(http, id, What, tip => Tip.Assess(tip, command, originalExists, clock.GetUtcNow()), ct);
     }
 
-    private static Task<IResult> Refer(
-        Guid id, ReferTipRequest? request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<TipState>(
-            http, id, What, tip => Tip.Refer(tip, new ReferTip(id, request?.IncidentId, Guid.CreateVersion7(), http.Actor()), clock.GetUtcNow()), ct);
+    private static async Task<IResult> Refer(
+        Guid id, ReferTipRequest? request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var incidentKnown = request?.IncidentId is not { } existing || await session.LoadAsync<KnownIncident>(existing, ct) is not null;
+        return await session.AppendToStreamAsync<TipState>(
+            http, id, What, tip => Tip.Refer(tip, new ReferTip(id, request?.IncidentId, Guid.CreateVersion7(), http.Actor()), incidentKnown, clock.GetUtcNow()), ct);
+    }
 
     private static async Task<IResult> Messages(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
     {

@@ -35,14 +35,18 @@ public sealed record TipStatistics(
         return new TipStatistics(
             year,
             tips.Count,
-            tips.CountBy(tip => tip.Channel).ToDictionary(),
-            tips.CountBy(tip => tip.Category).ToDictionary(),
-            tips.Where(tip => tip.Verdict is not null).CountBy(tip => tip.Verdict!.Value).ToDictionary(),
+            CountNamed(tips.Select(tip => tip.Channel)),
+            CountNamed(tips.Select(tip => tip.Category)),
+            CountNamed(tips.Where(tip => tip.Verdict is not null).Select(tip => tip.Verdict!.Value)),
             tips.Count(tip => tip.Verdict is null),
             tips.Count(tip => tip.IncidentId is not null),
             ContributedTo(IncidentOutcome.CriminalCaseSolved),
             ContributedTo(IncidentOutcome.AdministrativeViolationHandled));
     }
+
+    /// <summary>How many of each named value; a value stored before enums were read strictly (e.g. a number) names nothing and is not counted.</summary>
+    private static Dictionary<T, int> CountNamed<T>(IEnumerable<T> values)
+        where T : struct, Enum => values.Where(Enum.IsDefined).CountBy(value => value).ToDictionary();
 }
 
 public static class TipStatisticsEndpoints
@@ -52,7 +56,7 @@ public static class TipStatisticsEndpoints
         endpoints.MapGet("/tips/stats", Get)
             .WithTags("Tips")
             .WithName("GetTipStatistics")
-            .WithSummary("Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to.")
+            .WithSummary($"Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to. {BusinessTime.YearLimits}")
             .Produces<TipStatistics>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
@@ -61,13 +65,12 @@ public static class TipStatisticsEndpoints
 
     private static async Task<IResult> Get(int? year, IQuerySession session, CancellationToken ct)
     {
-        if (year is not (>= 2000 and <= 2100))
+        if (new FieldErrors().CheckYear(year, "year") is { Any: true } errors)
         {
-            return new FieldErrors().Check(false, "year", "Give a year between 2000 and 2100.").ToRejection().ToProblem();
+            return errors.ToRejection().ToProblem();
         }
 
-        var start = new DateTimeOffset(year.Value, 1, 1, 0, 0, 0, YearlyNumbers.WardOffset).ToUniversalTime();
-        var end = start.AddYears(1);
+        var (start, end) = BusinessTime.LocalYearSpan(year!.Value);
         var tips = await session.Query<TipState>().Where(tip => tip.ReceivedAt >= start && tip.ReceivedAt < end).ToListAsync(ct);
         return Results.Ok(TipStatistics.Of(year.Value, tips));
     }

@@ -230,7 +230,7 @@ public sealed class TipDecisionTests
     {
         var newIncident = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e1");
 
-        var decision = Tip.Refer(Valuable(), new ReferTip(TipId, null, newIncident, "officer-lan"), Now);
+        var decision = Tip.Refer(Valuable(), new ReferTip(TipId, null, newIncident, "officer-lan"), incidentKnown: true, Now);
 
         var referred = Assert.IsType<TipReferred>(Assert.Single(decision.Events));
         Assert.Equal(
@@ -243,10 +243,19 @@ public sealed class TipDecisionTests
     {
         var existing = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e2");
 
-        var referred = Assert.IsType<TipReferred>(Assert.Single(Tip.Refer(Valuable(), new ReferTip(TipId, existing, Guid.CreateVersion7(), "officer-lan"), Now).Events));
+        var referred = Assert.IsType<TipReferred>(Assert.Single(Tip.Refer(Valuable(), new ReferTip(TipId, existing, Guid.CreateVersion7(), "officer-lan"), incidentKnown: true, Now).Events));
 
         Assert.Equal(existing, referred.IncidentId);
         Assert.False(referred.OpensNewIncident);
+    }
+
+    [Fact]
+    public void A_tip_is_not_referred_to_an_incident_tips_has_not_heard_of()
+    {
+        var decision = Tip.Refer(Valuable(), new ReferTip(TipId, Guid.CreateVersion7(), Guid.CreateVersion7(), "officer-lan"), incidentKnown: false, Now);
+
+        Assert.Equal(RejectionKind.NotFound, decision.Rejection?.Kind);
+        Assert.Empty(decision.Events);
     }
 
     [Fact]
@@ -255,9 +264,9 @@ public sealed class TipDecisionTests
         var notValuable = Received().Apply(new TipAssessed(TipId, TipVerdict.NotValuable, null, "vague", Now, "officer-lan"));
         var referred = Valuable().Apply(new TipReferred(TipId, Number, Guid.CreateVersion7(), true, SecurityCategory.Theft, "d", new Place(null, "p", null, null), Now, Now, "officer-lan"));
 
-        AssertConflict(Tip.Refer(Received(), new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), Now));
-        AssertConflict(Tip.Refer(notValuable, new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), Now));
-        AssertConflict(Tip.Refer(referred, new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), Now));
+        AssertConflict(Tip.Refer(Received(), new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), incidentKnown: true, Now));
+        AssertConflict(Tip.Refer(notValuable, new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), incidentKnown: true, Now));
+        AssertConflict(Tip.Refer(referred, new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), incidentKnown: true, Now));
         AssertConflict(Tip.Assess(referred, new AssessTip(TipId, TipVerdict.Prank, null, "changed mind", "officer-lan"), false, Now));
     }
 

@@ -145,7 +145,7 @@ public static class SiteDirectory
         var sites = endpoints.MapGroup($"/{serviceName}/sites").WithTags("Sites").RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         sites.MapGet("/", List)
             .WithName("ListSites")
-            .WithSummary("The partner sites this service knows, by name; filter by partner.")
+            .WithSummary($"The partner sites this service knows, by name; filter by partner. {PageRequest.Limits}")
             .ProducesValidationProblem();
         sites.MapGet("/{id:guid}", Get)
             .WithName("GetSite")

@@ -61,6 +61,22 @@ public static class TipsApi
         return siteId;
     }
 
+    /// <summary>An incident in the tips service's incident directory, as if incidents had reported it.</summary>
+    public static async Task<Guid> KnownIncidentAsync(this IDocumentStore store)
+    {
+        var incidentId = Guid.CreateVersion7();
+        await using var session = store.LightweightSession();
+        session.Store(new KnownIncident(incidentId, "INC-2024-0007", DateTimeOffset.UtcNow));
+        await session.SaveChangesAsync();
+        return incidentId;
+    }
+
+    public static async Task<KnownIncident?> KnownIncidentAsync(this IDocumentStore store, Guid incidentId)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<KnownIncident>(incidentId);
+    }
+
     public static async Task<TipState?> StoredTipAsync(this IDocumentStore store, Guid id)
     {
         await using var session = store.QuerySession();

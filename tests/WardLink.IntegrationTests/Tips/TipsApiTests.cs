@@ -224,7 +224,7 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         var another = await _client.ReceiveAsync();
         await _client.AssessAsync(valuable, "valuable");
         await _client.AssessAsync(another, "valuable");
-        var existingIncident = Guid.CreateVersion7();
+        var existingIncident = await Store.KnownIncidentAsync();
 
         var refused = await _client.PostAsJsonAsync($"/tips/{pending}/referral", new { }, TestContext.Current.CancellationToken);
         var toNew = await _client.PostAsJsonAsync($"/tips/{valuable}/referral", new { }, TestContext.Current.CancellationToken);
