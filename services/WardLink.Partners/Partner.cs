@@ -71,6 +71,9 @@ public static class Partner
     public const int MaxNameLength = 200;
     public const int MaxTextLength = 4000;
 
+    /// <summary>The most partners one list names (a meeting's attendance, a channel's members).</summary>
+    public const int MaxPartnerIds = 100;
+
     /// <summary>How far a caller's clock may run ahead of ours before a business date counts as future.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
