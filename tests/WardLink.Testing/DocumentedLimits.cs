@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace WardLink.IntegrationTests.BadInput;
+namespace WardLink.Testing;
 
 /// <summary>
 /// What an OpenAPI document leaves unbounded in what a client sends: a text without
