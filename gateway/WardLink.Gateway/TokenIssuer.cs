@@ -142,6 +142,13 @@ public static class TokenIssuer
     /// <summary>The scopes a client can ask for: one per service.</summary>
     public static readonly ImmutableArray<string> Scopes = ["incidents", "patrols", "tips", "partners"];
 
+    /// <summary>The longest client id, client secret and scope list a token request may carry (stated in <c>GatewayApi.json</c>).</summary>
+    public const int MaxClientIdLength = 100;
+
+    public const int MaxClientSecretLength = 200;
+
+    public const int MaxScopeLength = 200;
+
     public static WebApplicationBuilder AddWardLinkTokenIssuer(this WebApplicationBuilder builder)
     {
         var settings = AuthSettings.From(builder.Configuration);
@@ -215,7 +222,13 @@ public static class TokenIssuer
 
         public async ValueTask HandleAsync(OpenIddictServerEvents.ValidateTokenRequestContext context)
         {
-            if (registry.Value.Authenticate(context.ClientId, context.Request.ClientSecret ?? "", ClientSecrets.Verify) is not { } client)
+            if ((context.ClientId?.Length ?? 0) > MaxClientIdLength
+                || (context.Request.ClientSecret?.Length ?? 0) > MaxClientSecretLength
+                || (context.Request.Scope?.Length ?? 0) > MaxScopeLength)
+            {
+                context.Reject(Errors.InvalidRequest, $"A client id is at most {MaxClientIdLength} characters, a secret {MaxClientSecretLength}, the scopes {MaxScopeLength}.");
+            }
+            else if (registry.Value.Authenticate(context.ClientId, context.Request.ClientSecret ?? "", ClientSecrets.Verify) is not { } client)
             {
                 context.Reject(Errors.InvalidClient, UnknownClient);
             }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Marten;
 using WardLink.Contracts.Incidents;
@@ -11,23 +12,23 @@ namespace WardLink.Incidents;
 public sealed record ReportIncidentRequest(
     IncidentClassification? Classification,
     SecurityCategory? Category,
-    string? Description,
+    [property: MaxLength(Incident.MaxTextLength)] string? Description,
     Place? Place,
     DateTimeOffset? OccurredAt,
     IncidentSource? Source,
-    string? SourceReference);
+    [property: MaxLength(Incident.MaxShortTextLength)] string? SourceReference);
 
-public sealed record AssignRequest(string? Unit, string? Officer);
+public sealed record AssignRequest([property: MaxLength(Incident.MaxShortTextLength)] string? Unit, [property: MaxLength(Incident.MaxShortTextLength)] string? Officer);
 
-public sealed record ResolveRequest(IncidentOutcome? Outcome, string? Summary, DateTimeOffset? ResolvedAt);
+public sealed record ResolveRequest(IncidentOutcome? Outcome, [property: MaxLength(Incident.MaxTextLength)] string? Summary, DateTimeOffset? ResolvedAt);
 
-public sealed record ReasonRequest(string? Reason);
+public sealed record ReasonRequest([property: MaxLength(Incident.MaxTextLength)] string? Reason);
 
-public sealed record ReclassifyRequest(IncidentClassification? Classification, SecurityCategory? Category, string? Reason);
+public sealed record ReclassifyRequest(IncidentClassification? Classification, SecurityCategory? Category, [property: MaxLength(Incident.MaxTextLength)] string? Reason);
 
-public sealed record LinkTipRequest(Guid? TipId, string? TipNumber);
+public sealed record LinkTipRequest(Guid? TipId, [property: MaxLength(Incident.MaxShortTextLength)] string? TipNumber);
 
-public sealed record NoteRequest(string? Text);
+public sealed record NoteRequest([property: MaxLength(Incident.MaxTextLength)] string? Text);
 
 public static class IncidentEndpoints
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using JasperFx.Events.Projections;
 using Marten;
@@ -69,15 +70,15 @@ public static class IncidentQueries
     private static async Task<IResult> List(
         HttpContext http,
         IQuerySession session,
-        string? status,
-        string? classification,
-        string? category,
+        [EnumOf(typeof(IncidentStatus))] string? status,
+        [EnumOf(typeof(IncidentClassification))] string? classification,
+        [EnumOf(typeof(SecurityCategory))] string? category,
         Guid? siteId,
-        string? source,
+        [EnumOf(typeof(IncidentSource))] string? source,
         DateTimeOffset? from,
         DateTimeOffset? to,
-        int? limit,
-        int? page,
+        [Range(1, MaxPageSize)] int? limit,
+        [Range(1, int.MaxValue)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -133,7 +134,7 @@ public static class IncidentQueries
         return scope is null ? TypedResults.Ok(found.Select(IncidentPoliceView.Of)) : TypedResults.Ok(found.Select(IncidentPartnerView.Of));
     }
 
-    private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, int? year, CancellationToken ct)
+    private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(2000, 9998)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         return errors.Any
@@ -142,7 +143,7 @@ public static class IncidentQueries
     }
 
     private static async Task<Results<Ok<IncidentStatisticsComparison>, ValidationProblem>> Compare(
-        IQuerySession session, int? year, int? compareWith, CancellationToken ct)
+        IQuerySession session, [Range(2000, 9998)] int? year, [Range(2000, 9998)] int? compareWith, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year").CheckYear(compareWith, "compareWith");
         if (errors.Any)

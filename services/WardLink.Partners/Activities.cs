@@ -44,6 +44,9 @@ public static class Activities
 {
     public const int MaxCount = 1_000_000;
 
+    /// <summary>The most topics one outreach session lists.</summary>
+    public const int MaxTopics = 10;
+
     public static Decision HoldOutreach(
         PartnerState? partner, Guid sessionId, IReadOnlyList<OutreachTopic>? topics, int? attendees, DateTimeOffset? at, DateTimeOffset now, string by)
     {
@@ -53,7 +56,7 @@ public static class Activities
         }
 
         var errors = new FieldErrors()
-            .Check(topics is { Count: > 0 }, "topics", "List the topics (trafficSafety, drugs, schoolViolence, other).")
+            .Check(topics is { Count: > 0 and <= MaxTopics }, "topics", $"List 1 to {MaxTopics} topics (trafficSafety, drugs, schoolViolence, other).")
             .CheckCount(attendees, "attendees")
             .CheckDated(at, now);
         return errors.Any

@@ -38,6 +38,10 @@ public static class Agreement
 {
     public const int MaxShortTextLength = 200;
     public const int MaxEvidenceLinks = 20;
+    public const int MaxEvidenceLinkLength = 2000;
+
+    /// <summary>The most duties one agreement lists.</summary>
+    public const int MaxDuties = 20;
 
     public static Decision Sign(PartnerState partner, DateTimeOffset? joinedOn, IReadOnlyList<LinkageDuty>? duties, DateTimeOffset now, string by)
     {
@@ -54,7 +58,7 @@ public static class Agreement
         var errors = new FieldErrors()
             .Check(joinedOn is not null, "joinedOn", "Say when the partner joined (ISO-8601 with offset).")
             .CheckPast(joinedOn, "joinedOn", now)
-            .Check(duties is { Count: > 0 }, "duties", "List the partner's duties.");
+            .Check(duties is { Count: > 0 and <= MaxDuties }, "duties", $"List the partner's duties (at most {MaxDuties}).");
         return errors.Any ? errors.ToRejection() : Decision.Accept(new AgreementSigned(partner.Id, joinedOn!.Value, [.. duties!.Distinct()], now, by));
     }
 
@@ -66,6 +70,11 @@ public static class Agreement
             .Check(links.Count is > 0 and <= MaxEvidenceLinks, "evidence", $"Give 1 to {MaxEvidenceLinks} links to the evidence.")
             .Check(links.All(link => link is not null), "evidence", "Every link is an absolute http(s) address.")
             .CheckPast(at, "at", now);
+        for (var i = 0; i < links.Count; i++)
+        {
+            errors.Check((evidence![i]?.Length ?? 0) <= MaxEvidenceLinkLength, $"evidence[{i}]", $"At most {MaxEvidenceLinkLength} characters.");
+        }
+
         if (errors.Any)
         {
             return errors.ToRejection();

@@ -39,6 +39,7 @@ public static class Channel
             .Check(command.Kind != ChannelKind.Hotline || !string.IsNullOrWhiteSpace(command.Number), "number", "A hotline has a number.")
             .Check((command.Number?.Length ?? 0) <= Agreement.MaxShortTextLength, "number", $"At most {Agreement.MaxShortTextLength} characters.")
             .Check((command.Platform?.Length ?? 0) <= Agreement.MaxShortTextLength, "platform", $"At most {Agreement.MaxShortTextLength} characters.")
+            .Check((command.MemberPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "memberPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")
             .Check(unknownPartners.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", unknownPartners)}.");
         return errors.Any
             ? errors.ToRejection()

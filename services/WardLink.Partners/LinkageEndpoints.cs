@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.ServiceDefaults;
@@ -5,19 +6,31 @@ using WardLink.ServiceDefaults.Idempotency;
 
 namespace WardLink.Partners;
 
-public sealed record HoldMeetingRequest(DateTimeOffset? HeldAt, IReadOnlyList<Guid>? AttendingPartnerIds, string? Minutes);
+public sealed record HoldMeetingRequest(
+    DateTimeOffset? HeldAt,
+    [property: MaxLength(Partner.MaxPartnerIds)] IReadOnlyList<Guid>? AttendingPartnerIds,
+    [property: MaxLength(Partner.MaxTextLength)] string? Minutes);
 
-public sealed record AssignActionItemRequest(string? Text, Guid? OwnerPartnerId, DateTimeOffset? DueAt);
+public sealed record AssignActionItemRequest([property: MaxLength(Partner.MaxTextLength)] string? Text, Guid? OwnerPartnerId, DateTimeOffset? DueAt);
 
-public sealed record OpenChannelRequest(ChannelKind? Kind, string? Name, string? Number, string? Platform, IReadOnlyList<Guid>? MemberPartnerIds);
+public sealed record OpenChannelRequest(
+    ChannelKind? Kind,
+    [property: MaxLength(Partner.MaxNameLength)] string? Name,
+    [property: MaxLength(Agreement.MaxShortTextLength)] string? Number,
+    [property: MaxLength(Agreement.MaxShortTextLength)] string? Platform,
+    [property: MaxLength(Partner.MaxPartnerIds)] IReadOnlyList<Guid>? MemberPartnerIds);
 
 public sealed record ChannelMemberRequest(Guid? PartnerId);
 
-public sealed record OutreachRequest(IReadOnlyList<OutreachTopic>? Topics, int? Attendees, DateTimeOffset? At);
+public sealed record OutreachRequest(
+    [property: MaxLength(Activities.MaxTopics)] IReadOnlyList<OutreachTopic>? Topics,
+    [property: Range(1, Activities.MaxCount)] int? Attendees, DateTimeOffset? At);
 
-public sealed record IdCardDriveRequest(int? CardsIssued, DateTimeOffset? At);
+public sealed record IdCardDriveRequest([property: Range(1, Activities.MaxCount)] int? CardsIssued, DateTimeOffset? At);
 
-public sealed record WarningSignsRequest(int? Count, string? Text, DateTimeOffset? At);
+public sealed record WarningSignsRequest(
+    [property: Range(1, Activities.MaxCount)] int? Count,
+    [property: MaxLength(Partner.MaxTextLength)] string? Text, DateTimeOffset? At);
 
 /// <summary>An open action item past its due date, with the meeting that set it.</summary>
 public sealed record OverdueActionItem(Guid MeetingId, DateTimeOffset MeetingHeldAt, ActionItem Item);

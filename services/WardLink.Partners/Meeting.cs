@@ -38,6 +38,7 @@ public static class Meeting
             .Check(command.HeldAt is not null, "heldAt", "Say when the meeting was held (ISO-8601 with offset).")
             .CheckPast(command.HeldAt, "heldAt", now)
             .Check(command.AttendingPartnerIds is { Count: > 0 }, "attendingPartnerIds", "List the partners who attended.")
+            .Check((command.AttendingPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "attendingPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")
             .Check(unknownPartners.Count == 0, "attendingPartnerIds", $"Unknown partners: {string.Join(", ", unknownPartners)}.")
             .CheckText(command.Minutes, "minutes", "Write the minutes.", Partner.MaxTextLength);
         return errors.Any

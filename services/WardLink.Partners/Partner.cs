@@ -71,6 +71,9 @@ public static class Partner
     public const int MaxNameLength = 200;
     public const int MaxTextLength = 4000;
 
+    /// <summary>The most partners one list names (a meeting's attendance, a channel's members).</summary>
+    public const int MaxPartnerIds = 100;
+
     public static Decision Register(PartnerState? current, RegisterPartner command, DateTimeOffset now)
     {
         if (current is not null)

@@ -7,31 +7,33 @@ using WardLink.ServiceDefaults.Idempotency;
 namespace WardLink.Partners;
 
 /// <summary>A new partner; <paramref name="PartnerId"/> may be chosen by the caller (a partner client is bound to it), else one is made.</summary>
-public sealed record RegisterPartnerRequest(string? Name, PartnerKind? Kind, Guid? PartnerId = null);
+public sealed record RegisterPartnerRequest([property: MaxLength(Partner.MaxNameLength)] string? Name, PartnerKind? Kind, Guid? PartnerId = null);
 
-public sealed record RenamePartnerRequest(string? Name);
+public sealed record RenamePartnerRequest([property: MaxLength(Partner.MaxNameLength)] string? Name);
 
 public sealed record ChangeKindRequest(PartnerKind? Kind);
 
-public sealed record ReasonRequest(string? Reason);
+public sealed record ReasonRequest([property: MaxLength(Partner.MaxTextLength)] string? Reason);
 
-public sealed record SignAgreementRequest(DateTimeOffset? JoinedOn, IReadOnlyList<LinkageDuty>? Duties);
+public sealed record SignAgreementRequest(DateTimeOffset? JoinedOn, [property: MaxLength(Agreement.MaxDuties)] IReadOnlyList<LinkageDuty>? Duties);
 
-public sealed record DutyMetRequest(LinkageDuty? Duty, IReadOnlyList<string>? Evidence, DateTimeOffset? At);
+public sealed record DutyMetRequest(
+    LinkageDuty? Duty,
+    [property: MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength)] IReadOnlyList<string>? Evidence, DateTimeOffset? At);
 
 public sealed record AddContactRequest(
     [property: MaxLength(Agreement.MaxShortTextLength)] string? Role,
     [property: MaxLength(Agreement.MaxShortTextLength)] string? Name,
     [property: MaxLength(ContactFormats.MaxPhoneLength), RegularExpression(ContactFormats.PhonePattern)] string? Phone);
 
-public sealed record RegisterSiteRequest(string? Name, SiteKind? Kind, double? Latitude, double? Longitude);
+public sealed record RegisterSiteRequest([property: MaxLength(Partner.MaxNameLength)] string? Name, SiteKind? Kind, double? Latitude, double? Longitude);
 
-public sealed record SurveyCameraRequest(string? Description, DateTimeOffset? At);
+public sealed record SurveyCameraRequest([property: MaxLength(Partner.MaxTextLength)] string? Description, DateTimeOffset? At);
 
 /// <summary>A dated step: when it happened, if not now.</summary>
 public sealed record DatedStepRequest(DateTimeOffset? At);
 
-public sealed record DecommissionCameraRequest(string? Reason, DateTimeOffset? At);
+public sealed record DecommissionCameraRequest([property: MaxLength(Partner.MaxTextLength)] string? Reason, DateTimeOffset? At);
 
 public static class PartnerEndpoints
 {

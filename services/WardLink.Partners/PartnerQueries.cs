@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using JasperFx.Events.Projections;
 using Marten;
@@ -76,7 +77,12 @@ public static class PartnerQueries
     }
 
     private static async Task<Results<Ok<ListPage<PartnerState>>, ValidationProblem>> List(
-        IQuerySession session, string? kind, string? status, int? limit, int? page, CancellationToken ct)
+        IQuerySession session,
+        [EnumOf(typeof(PartnerKind))] string? kind,
+        [EnumOf(typeof(PartnerStatus))] string? status,
+        [Range(1, MaxPageSize)] int? limit,
+        [Range(1, int.MaxValue)] int? page,
+        CancellationToken ct)
     {
         var errors = new FieldErrors();
         var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
@@ -101,7 +107,7 @@ public static class PartnerQueries
         return TypedResults.Ok(await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id).ToListPageAsync(paging, ct));
     }
 
-    private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, int? year, CancellationToken ct)
+    private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, [Range(2000, 9998)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)

@@ -7,7 +7,9 @@ using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.Patrols;
 
-public sealed record DefineRouteRequest(string? Name, IReadOnlyList<Checkpoint>? Checkpoints);
+public sealed record DefineRouteRequest(
+    [property: MaxLength(PatrolRoute.MaxNameLength)] string? Name,
+    [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Checkpoint>? Checkpoints);
 
 public sealed record CreateScheduleRequest(
     Guid? RouteId,
@@ -36,9 +38,9 @@ public sealed record StartShiftRequest(
 /// <summary>Optional: <c>at</c> when the shift ended, if earlier than now.</summary>
 public sealed record EndShiftRequest(DateTimeOffset? At);
 
-public sealed record CheckInRequest(string? Code, DateTimeOffset? At, double? Latitude, double? Longitude);
+public sealed record CheckInRequest([property: MaxLength(PatrolRoute.MaxCodeLength)] string? Code, DateTimeOffset? At, double? Latitude, double? Longitude);
 
-public sealed record ObservationRequest(string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At);
+public sealed record ObservationRequest([property: MaxLength(Shift.MaxTextLength)] string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At);
 
 public static class PatrolEndpoints
 {

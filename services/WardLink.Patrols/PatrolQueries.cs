@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -82,15 +83,15 @@ public static class PatrolQueries
 
     private static async Task<Results<Ok<ListPage<ShiftState>>, ValidationProblem>> List(
         IQuerySession session,
-        string? status,
-        string? kind,
+        [EnumOf(typeof(ShiftStatus))] string? status,
+        [EnumOf(typeof(ShiftKind))] string? kind,
         Guid? routeId,
         Guid? scheduleId,
         Guid? siteId,
         DateTimeOffset? from,
         DateTimeOffset? to,
-        int? limit,
-        int? page,
+        [Range(1, MaxPageSize)] int? limit,
+        [Range(1, int.MaxValue)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -218,7 +219,7 @@ public static class PatrolQueries
             incidents.Count(incident => patrolled.Any(interval => incident.OccurredAt >= interval.Start && incident.OccurredAt < interval.End)));
     }
 
-    private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(IQuerySession session, int? year, CancellationToken ct)
+    private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(2000, 9998)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)

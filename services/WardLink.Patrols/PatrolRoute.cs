@@ -1,10 +1,14 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.Patrols;
 
 /// <summary>A point a patrol must pass, at a partner site, named by the code on its QR/NFC tag.</summary>
-public sealed record Checkpoint(string Code, Guid SiteId, string? Name);
+public sealed record Checkpoint(
+    [property: MaxLength(PatrolRoute.MaxCodeLength)] string Code,
+    Guid SiteId,
+    [property: MaxLength(PatrolRoute.MaxNameLength)] string? Name);
 
 public sealed record RouteDefined(Guid RouteId, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By);
 

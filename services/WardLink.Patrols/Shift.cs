@@ -16,7 +16,11 @@ public enum ShiftStatus
 public sealed record TeamMember([property: PersonalData, MaxLength(Shift.MaxNameLength)] string Name, [property: MaxLength(Shift.MaxNameLength)] string Role);
 
 /// <summary>What a residence check counted; never who.</summary>
-public sealed record ResidenceCounts(int PremisesVisited, int ResidentsRegistered, int ResidentsNotRegistered, int RemindersIssued)
+public sealed record ResidenceCounts(
+    [property: Range(0, Shift.MaxResidenceCount)] int PremisesVisited,
+    [property: Range(0, Shift.MaxResidenceCount)] int ResidentsRegistered,
+    [property: Range(0, Shift.MaxResidenceCount)] int ResidentsNotRegistered,
+    [property: Range(0, Shift.MaxResidenceCount)] int RemindersIssued)
 {
     public static readonly ResidenceCounts None = new(0, 0, 0, 0);
 
@@ -163,6 +167,9 @@ public static class Shift
     public const int MaxTextLength = 4000;
     public const int MaxNameLength = 200;
     public const int MaxMembers = 50;
+
+    /// <summary>The most one residence check counts of each (premises, residents, reminders): a year's sums stay far from overflowing.</summary>
+    public const int MaxResidenceCount = 100_000;
     public const string Sweeper = "patrols-missed-shift-sweep";
 
     /// <summary>How early a planned shift may begin before its window opens (the team gathers first).</summary>
@@ -232,6 +239,7 @@ public static class Shift
         var checkpoint = shift.Checkpoints.FirstOrDefault(point => string.Equals(point.Code, command.Code?.Trim(), StringComparison.Ordinal));
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Code), "code", "Give the code scanned at the checkpoint.")
+            .Check((command.Code?.Length ?? 0) <= PatrolRoute.MaxCodeLength, "code", $"At most {PatrolRoute.MaxCodeLength} characters.")
             .Check(string.IsNullOrWhiteSpace(command.Code) || checkpoint is not null, "code", "This code is not a checkpoint of the shift's route.")
             .CheckPast(at, "at", now)
             .Check(at >= shift.Begins - BusinessTime.ClockSkew, "at", "A check-in cannot be before the shift started.")
@@ -272,10 +280,10 @@ public static class Shift
         }
 
         var errors = new FieldErrors()
-            .Check(counts.PremisesVisited >= 0, "premisesVisited", "Not a count.")
-            .Check(counts.ResidentsRegistered >= 0, "residentsRegistered", "Not a count.")
-            .Check(counts.ResidentsNotRegistered >= 0, "residentsNotRegistered", "Not a count.")
-            .Check(counts.RemindersIssued >= 0, "remindersIssued", "Not a count.")
+            .Check(counts.PremisesVisited is >= 0 and <= MaxResidenceCount, "premisesVisited", $"A count from 0 to {MaxResidenceCount}.")
+            .Check(counts.ResidentsRegistered is >= 0 and <= MaxResidenceCount, "residentsRegistered", $"A count from 0 to {MaxResidenceCount}.")
+            .Check(counts.ResidentsNotRegistered is >= 0 and <= MaxResidenceCount, "residentsNotRegistered", $"A count from 0 to {MaxResidenceCount}.")
+            .Check(counts.RemindersIssued is >= 0 and <= MaxResidenceCount, "remindersIssued", $"A count from 0 to {MaxResidenceCount}.")
             .Check(counts != ResidenceCounts.None, "premisesVisited", "Nothing to record: every count is 0.");
         return errors.Any ? errors.ToRejection() : Decision.Accept(new ResidenceCheckRecorded(shift.Id, counts, now, by));
     }

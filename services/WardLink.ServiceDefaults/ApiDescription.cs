@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
@@ -10,6 +11,9 @@ namespace WardLink.ServiceDefaults;
 /// <summary>
 /// The service's OpenAPI document states what its input checks enforce: a required body is
 /// required (<see cref="RequestChecks"/>), an enum is one of its names (<see cref="EnumNames"/>).
+/// Lengths, counts and ranges come from <c>[MaxLength]</c> and <c>[Range]</c> on the request
+/// records and the handlers' query parameters, naming the constants the decisions check; the
+/// length of each text in a list from <see cref="ItemsMaxLengthAttribute"/>.
 /// </summary>
 public static class ApiDescription
 {
@@ -31,7 +35,12 @@ public static class ApiDescription
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 // The exporter knows only the built-in enum converter: it leaves our enums, and lists of them, untyped.
-                if (EnumOf(context.JsonTypeInfo.Type) is { } type)
+                if (context.ParameterDescription?.ParameterDescriptor is IParameterInfoParameterDescriptor { ParameterInfo: var parameter }
+                    && parameter.GetCustomAttributes(typeof(EnumOfAttribute), inherit: false) is [EnumOfAttribute named, ..])
+                {
+                    schema.Enum = NamesOf(named.EnumType);
+                }
+                else if (EnumOf(context.JsonTypeInfo.Type) is { } type)
                 {
                     schema.Type = JsonSchemaType.String | (type == context.JsonTypeInfo.Type ? 0 : JsonSchemaType.Null);
                     schema.Enum = NamesOf(type);
@@ -39,6 +48,10 @@ public static class ApiDescription
                 else if (context.JsonTypeInfo is { Kind: JsonTypeInfoKind.Enumerable, ElementType: { } element } && EnumOf(element) is { } itemType)
                 {
                     schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, Enum = NamesOf(itemType) };
+                }
+                else if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(ItemsMaxLengthAttribute), inherit: false) is [ItemsMaxLengthAttribute items, ..])
+                {
+                    schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = items.Length };
                 }
 
                 return Task.CompletedTask;
@@ -48,4 +61,18 @@ public static class ApiDescription
     private static Type? EnumOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is { IsEnum: true } enumType ? enumType : null;
 
     private static List<JsonNode> NamesOf(Type enumType) => [.. EnumNames.Of(enumType).Select(name => (JsonNode)JsonValue.Create(name))];
+}
+
+/// <summary>The most characters each text of a list of texts has (the list's own count is <c>[MaxLength]</c>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ItemsMaxLengthAttribute(int length) : Attribute
+{
+    public int Length { get; } = length;
+}
+
+/// <summary>A text parameter read as an enum by <see cref="FieldErrors.ParseEnum{T}"/>: the document lists the names it accepts.</summary>
+[AttributeUsage(AttributeTargets.Parameter)]
+public sealed class EnumOfAttribute(Type enumType) : Attribute
+{
+    public Type EnumType { get; } = enumType;
 }

@@ -1,10 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 namespace WardLink.ServiceDefaults;
 
 /// <summary>
 /// Where something happened or was seen: a site of the partners' directory, a described place,
 /// and/or coordinates; at least one of them. Shared by tips and incidents.
 /// </summary>
-public sealed record Place(Guid? SiteId, string? Description, double? Latitude, double? Longitude)
+public sealed record Place(Guid? SiteId, [property: MaxLength(Place.MaxDescriptionLength)] string? Description, double? Latitude, double? Longitude)
 {
     public const int MaxDescriptionLength = 500;
 

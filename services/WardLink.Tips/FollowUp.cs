@@ -20,7 +20,7 @@ public static class FollowUp
 
     // No 0/O, 1/I/L: codes are read out over the phone and typed from paper.
     private const string CodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-    private const int CodeLength = 12;
+    public const int CodeLength = 12;
 
     /// <summary>Compared against when the code is unknown, so a wrong code costs the same time as a wrong secret.</summary>
     private static readonly byte[] NoSecret = new byte[SHA256.HashSizeInBytes];

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
@@ -6,7 +7,7 @@ using WardLink.ServiceDefaults.Idempotency;
 namespace WardLink.Tips;
 
 /// <summary>A tip from the public: no account, no channel to choose (web), received now.</summary>
-public sealed record PublicTipRequest(SecurityCategory? Category, string? Description, Place? Place, ContactDetails? Contact);
+public sealed record PublicTipRequest(SecurityCategory? Category, [property: MaxLength(Tip.MaxDescriptionLength)] string? Description, Place? Place, ContactDetails? Contact);
 
 /// <summary>What the tipster sees of their tip: never who assessed it, nor how.</summary>
 public sealed record PublicTipStatus(string Code, TipStatus Status, SecurityCategory Category, DateTimeOffset ReceivedAt, int Messages);
@@ -62,7 +63,7 @@ public static class PublicTipEndpoints
             ct);
     }
 
-    private static async Task<IResult> Status(string code, HttpContext http, IQuerySession session, CancellationToken ct)
+    private static async Task<IResult> Status([MaxLength(FollowUp.CodeLength)] string code, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var tip = await session.LoadFollowedUpAsync(code, http, ct);
         return tip is null
@@ -70,14 +71,14 @@ public static class PublicTipEndpoints
             : Results.Ok(new PublicTipStatus(code.ToUpperInvariant(), tip.Status, tip.Category, tip.ReceivedAt, tip.Messages.Count));
     }
 
-    private static async Task<IResult> Messages(string code, HttpContext http, IQuerySession session, CancellationToken ct)
+    private static async Task<IResult> Messages([MaxLength(FollowUp.CodeLength)] string code, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         var tip = await session.LoadFollowedUpAsync(code, http, ct);
         return tip is null ? Unknown() : Results.Ok(Public(tip));
     }
 
     private static async Task<IResult> Post(
-        string code, PostMessageRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        [MaxLength(FollowUp.CodeLength)] string code, PostMessageRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var tip = await session.LoadFollowedUpAsync(code, http, ct);
         if (tip is null)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using Marten.Pagination;
 using WardLink.Contracts.Tips;
@@ -11,17 +12,17 @@ namespace WardLink.Tips;
 public sealed record ReceiveTipRequest(
     TipChannel? Channel,
     SecurityCategory? Category,
-    string? Description,
+    [property: MaxLength(Tip.MaxDescriptionLength)] string? Description,
     Place? Place,
     DateTimeOffset? ReceivedAt,
     ContactDetails? Contact);
 
-public sealed record AssessTipRequest(TipVerdict? Verdict, Guid? DuplicateOf, string? Reason);
+public sealed record AssessTipRequest(TipVerdict? Verdict, Guid? DuplicateOf, [property: MaxLength(Tip.MaxReasonLength)] string? Reason);
 
 /// <summary>Refer to an existing incident, or leave <paramref name="IncidentId"/> out to open a new one.</summary>
 public sealed record ReferTipRequest(Guid? IncidentId);
 
-public sealed record PostMessageRequest(string? Text);
+public sealed record PostMessageRequest([property: MaxLength(Tip.MaxMessageLength)] string? Text);
 
 
 public static class TipEndpoints
@@ -146,15 +147,15 @@ public static class TipEndpoints
     private static async Task<IResult> List(
         HttpContext http,
         IQuerySession session,
-        string? status,
-        string? verdict,
-        string? channel,
-        string? category,
+        [EnumOf(typeof(TipStatus))] string? status,
+        [EnumOf(typeof(TipVerdict))] string? verdict,
+        [EnumOf(typeof(TipChannel))] string? channel,
+        [EnumOf(typeof(SecurityCategory))] string? category,
         Guid? siteId,
         DateTimeOffset? receivedFrom,
         DateTimeOffset? receivedTo,
-        int? limit,
-        int? page,
+        [Range(1, MaxPageSize)] int? limit,
+        [Range(1, int.MaxValue)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using WardLink.Gateway;
 using WardLink.Testing;
 
 namespace WardLink.SystemTests;
@@ -48,8 +49,19 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
     [InlineData("nobody", "test-police-secret", "client_credentials", null, "invalid_client")]
     [InlineData("test-police", "test-police-secret", "password", null, "unsupported_grant_type")]
     [InlineData("test-police", "test-police-secret", "client_credentials", "tips everything", "invalid_scope")]
-    public async Task A_refused_token_request_says_why_in_OAuth2_terms_and_issues_nothing(
-        string clientId, string secret, string grantType, string? scope, string error)
+    public Task A_refused_token_request_says_why_in_OAuth2_terms_and_issues_nothing(
+        string clientId, string secret, string grantType, string? scope, string error) =>
+        AssertRefusedAsync(clientId, secret, grantType, scope, error);
+
+    [Fact]
+    public async Task A_client_id_secret_or_scope_past_its_documented_length_is_an_invalid_request_and_issues_nothing()
+    {
+        await AssertRefusedAsync(new string('c', TokenIssuer.MaxClientIdLength + 1), "test-police-secret", "client_credentials", null, "invalid_request");
+        await AssertRefusedAsync("test-police", new string('s', TokenIssuer.MaxClientSecretLength + 1), "client_credentials", null, "invalid_request");
+        await AssertRefusedAsync("test-police", "test-police-secret", "client_credentials", string.Join(' ', Enumerable.Repeat("tips", TokenIssuer.MaxScopeLength / 4)), "invalid_request");
+    }
+
+    private async Task AssertRefusedAsync(string clientId, string secret, string grantType, string? scope, string error)
     {
         using var gateway = system.CreateAnonymousGatewayClient();
         using var response = await gateway.PostAsync("/connect/token", WardLinkSystem.TokenRequest(clientId, secret, scope, grantType), Ct);

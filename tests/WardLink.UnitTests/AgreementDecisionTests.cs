@@ -47,6 +47,15 @@ public sealed class AgreementDecisionTests
     }
 
     [Fact]
+    public void Duties_and_evidence_links_have_their_documented_maximums()
+    {
+        var longLink = "https://x.example/" + new string('a', Agreement.MaxEvidenceLinkLength);
+
+        Assert.Equal(["duties"], Agreement.Sign(Hospital, JoinedOn, Enumerable.Repeat(LinkageDuty.Other, Agreement.MaxDuties + 1).ToList(), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["evidence[1]"], Agreement.MeetDuty(Joined, LinkageDuty.CameraSites, ["https://x.example/a", longLink], null, Now, "x").Rejection!.Errors!.Keys);
+    }
+
+    [Fact]
     public void A_contact_is_added_with_role_name_and_phone_and_removed()
     {
         var contactId = Guid.CreateVersion7();

@@ -39,6 +39,19 @@ public sealed class LinkageDecisionTests
     }
 
     [Fact]
+    public void Lists_of_partners_and_topics_have_their_documented_maximums()
+    {
+        var many = Enumerable.Range(0, Partner.MaxPartnerIds + 1).Select(_ => PartnerId).ToArray();
+        var topics = Enumerable.Repeat(OutreachTopic.Drugs, Activities.MaxTopics + 1).ToArray();
+
+        Assert.Equal(["attendingPartnerIds"], Meeting.Hold(new HoldMeeting(MeetingId, HeldAt, many, "Minutes", "x"), [], Now).Rejection!.Errors!.Keys);
+        Assert.Equal(["memberPartnerIds"], Channel.Open(new OpenChannel(MeetingId, ChannelKind.ChatGroup, "G", null, "Zalo", many, "x"), [], Now).Rejection!.Errors!.Keys);
+        Assert.Equal(["topics"], Activities.HoldOutreach(School, Guid.CreateVersion7(), topics, 10, HeldAt, Now, "x").Rejection!.Errors!.Keys);
+        Assert.Single(Meeting.Hold(new HoldMeeting(MeetingId, HeldAt, many[..Partner.MaxPartnerIds], "Minutes", "x"), [], Now).Events);
+        Assert.Single(Activities.HoldOutreach(School, Guid.CreateVersion7(), topics[..Activities.MaxTopics], 10, HeldAt, Now, "x").Events);
+    }
+
+    [Fact]
     public void An_action_item_has_an_owner_partner_and_a_due_date_and_is_completed_once()
     {
         var assigned = Assert.IsType<ActionItemAssigned>(Assert.Single(

@@ -266,6 +266,15 @@ public sealed class PatrolDecisionTests
     }
 
     [Fact]
+    public void A_residence_count_is_at_most_its_documented_maximum()
+    {
+        var counts = new ResidenceCounts(Shift.MaxResidenceCount, Shift.MaxResidenceCount, Shift.MaxResidenceCount, Shift.MaxResidenceCount);
+
+        Assert.Single(Shift.RecordResidenceCheck(Started(ShiftKind.ResidenceCheck), counts, Now, Desk).Events);
+        AssertInvalid(Shift.RecordResidenceCheck(Started(ShiftKind.ResidenceCheck), counts with { PremisesVisited = int.MaxValue }, Now, Desk), "premisesVisited");
+    }
+
+    [Fact]
     public void Ending_a_patrol_records_every_checkpoint_it_did_not_scan_as_missed()
     {
         var shift = Apply(Started(), Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, null, null, Desk), Now));

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using JasperFx.Core;
@@ -27,6 +28,12 @@ public static class AuditEndpoints
 {
     public const string NdjsonContentType = "application/x-ndjson";
     private const int FlushEvery = 1000;
+
+    /// <summary>The longest <c>types</c> filter of the global log (event type names separated by commas).</summary>
+    public const int MaxTypesLength = 4000;
+
+    /// <summary>The longest service name a checkpoint read names.</summary>
+    public const int MaxServiceNameLength = 64;
     private static readonly ReadOnlyMemory<byte> Newline = "\n"u8.ToArray();
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder endpoints, string serviceName)
@@ -52,8 +59,10 @@ public static class AuditEndpoints
             .WithName("AuditIntegrity")
             .Produces<IntegrityReport>()
             .WithSummary("Recomputes the chain from the log and reports the first broken link and which stored checkpoints agree.");
-        audit.MapGet("/checkpoints/{service}", async (string service, AuditStorage storage, CancellationToken ct) =>
-                Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
+        audit.MapGet("/checkpoints/{service}", async ([MaxLength(MaxServiceNameLength)] string service, AuditStorage storage, CancellationToken ct) =>
+                service.Length > MaxServiceNameLength
+                    ? new FieldErrors().Check(false, "service", $"At most {MaxServiceNameLength} characters.").ToRejection().ToProblem()
+                    : Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
             .WithName("AuditCheckpoints")
             .Produces<IReadOnlyList<CheckpointCopy>>()
             .WithSummary("The checkpoints of a service's chain held here: this service's own, or the copies it received of another's.");
@@ -72,7 +81,7 @@ public static class AuditEndpoints
     }
 
     private static async Task<IResult> State(
-        Guid id, long? version, DateTimeOffset? at, HttpContext http, IQuerySession session, AuditStorage storage, AuditedStates states, IOptions<JsonOptions> json, CancellationToken ct)
+        Guid id, [Range(1, long.MaxValue)] long? version, DateTimeOffset? at, HttpContext http, IQuerySession session, AuditStorage storage, AuditedStates states, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var errors = new FieldErrors()
             .Check(version is null || at is null, "version", "Ask for a version or a time, not both.")
@@ -115,13 +124,20 @@ public static class AuditEndpoints
     }
 
     private static async Task<IResult> Log(
-        HttpContext http, long? after, string? types, DateTimeOffset? from, DateTimeOffset? to, int? limit, AuditLog log, IOptions<JsonOptions> json, CancellationToken ct)
+        HttpContext http,
+        [Range(0, long.MaxValue)] long? after,
+        [MaxLength(MaxTypesLength)] string? types,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        [Range(1, int.MaxValue)] int? limit,
+        AuditLog log, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var typeList = types?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var errors = new FieldErrors()
             .Check(after is null or >= 0, "after", "A sequence number, 0 or more.")
             .Check(limit is null or >= 1, "limit", "At least 1.")
             .Check(types is null || typeList!.Length > 0, "types", "Event type names separated by commas.")
+            .Check((types?.Length ?? 0) <= MaxTypesLength, "types", $"At most {MaxTypesLength} characters.")
             .Check(from is null || to is null || from < to, "to", "After from.");
         if (errors.Any)
         {

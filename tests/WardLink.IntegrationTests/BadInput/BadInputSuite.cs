@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -13,11 +15,15 @@ namespace WardLink.IntegrationTests.BadInput;
 /// <summary>
 /// Bad input against every write endpoint a service describes in its OpenAPI document, so an
 /// endpoint added later is covered without editing a test. Path parameters are fresh GUIDs or an
-/// unknown code. What bad input gets:
+/// unknown code. The document states a limit for every value a client sends (<see cref="DocumentedLimits"/>).
+/// What bad input gets:
 /// <list type="bullet">
 /// <item>malformed JSON, a wrong type, text with a NUL character, an unknown enum value: a 4xx
 /// problem (a 400 naming the field where the value is readable as JSON), never 2xx nor 5xx, and
 /// nothing stored;</item>
+/// <item>a value one past its documented limit (a text or list one longer than its maximum, a
+/// number one over its maximum or under its minimum), in a body or a query: a 400 problem naming it
+/// (a 4xx where the endpoint is not reached), nothing stored;</item>
 /// <item>a body over <c>Limits:MaxRequestBodyBytes</c>: a 413 problem, nothing stored;</item>
 /// <item>script- or SQL-looking text: refused (4xx, nothing stored) where the schema constrains the
 /// value (a format, a pattern); in free text it may be accepted, but only as data: never a 5xx,
@@ -176,7 +182,17 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     [Fact]
-    public async Task A_text_or_list_over_its_documented_maximum_is_a_4xx_problem_naming_it_and_stores_nothing()
+    public async Task The_document_states_a_limit_for_every_value_a_client_sends_and_every_operation_its_success_response()
+    {
+        var document = (await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
+
+        var missing = DocumentedLimits.MissingIn(document);
+
+        Assert.True(missing.Count == 0, $"{missing.Count} value(s) without a documented limit:\n{string.Join("\n", missing)}");
+    }
+
+    [Fact]
+    public async Task A_text_list_or_number_past_its_documented_limit_is_a_4xx_problem_naming_it_and_stores_nothing()
     {
         var failures = new List<string>();
         foreach (var endpoint in await EndpointsAsync())
@@ -194,9 +210,42 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                     var items = new JsonArray([.. Enumerable.Range(0, maxItems + 1).Select(_ => schema.Items.Sample())]);
                     failures.AddRange(await RefusedAsync(endpoint, $"{path} of {maxItems + 1} items", Json(SampleWith(endpoint.Body!, path, items)), path));
                 }
+
+                foreach (var outside in OutsideRange(schema))
+                {
+                    failures.AddRange(await RefusedAsync(endpoint, $"{path} = {outside}", Json(SampleWith(endpoint.Body!, path, outside)), path));
+                }
             }
         }
 
+        AssertNone(failures);
+    }
+
+    [Fact]
+    public async Task A_query_parameter_past_its_documented_limit_is_a_400_problem_naming_it_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        var limits = 0;
+        foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
+        {
+            foreach (var (name, schema) in operation.Query)
+            {
+                var values = OutsideRange(schema).Select(value => value.ToString(CultureInfo.InvariantCulture)).ToList();
+                if (schema is { Kind: SchemaKind.Text, MaxLength: { } maxLength } && !schema.IsConstrainedText)
+                {
+                    values.Add(new string('x', maxLength + 1));
+                }
+
+                foreach (var value in values)
+                {
+                    limits++;
+                    var answer = await SendAsync(operation.Method, operation.Address(name, value), null);
+                    failures.AddRange(RefusalFailures($"{operation}", $"{name} = {Shortened(value)}", answer, name, 400));
+                }
+            }
+        }
+
+        Assert.True(limits > 0, "No query parameter has a documented limit to pass.");
         AssertNone(failures);
     }
 
@@ -250,7 +299,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                     var answer = await SendAsync(endpoint, body);
                     failures.AddRange(answer.Status is >= 200 and < 300
                         ? KeptAsData(endpoint, what, answer, path, payload)
-                        : RefusalFailures(endpoint, what, answer, null, null));
+                        : RefusalFailures($"{endpoint}", what, answer, null, null));
                     output?.WriteLine($"{endpoint}, {what}: {answer.Status}");
                 }
             }
@@ -284,6 +333,28 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         return schema.Nullable ? wrong : wrong.Append(null);
     }
 
+    /// <summary>
+    /// An integer one under its documented minimum and one over its maximum; not past the bounds
+    /// of a 32-bit integer, where the value is of the wrong type rather than over its limit.
+    /// </summary>
+    private static IEnumerable<decimal> OutsideRange(BodySchema schema)
+    {
+        if (schema.Kind != SchemaKind.WholeNumber)
+        {
+            yield break;
+        }
+
+        if (schema.Minimum is { } minimum && minimum > int.MinValue)
+        {
+            yield return minimum - 1;
+        }
+
+        if (schema.Maximum is { } maximum && maximum < int.MaxValue)
+        {
+            yield return maximum + 1;
+        }
+    }
+
     /// <summary>The sample body of <paramref name="body"/> with the value at <paramref name="path"/> replaced.</summary>
     private static string SampleWith(BodySchema body, string path, JsonNode? value)
     {
@@ -309,11 +380,14 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         return "{\"padding\":\"" + new string('x', (int)(bytes - frame)) + "\"," + sample[1..];
     }
 
-    private async Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent? content, string code = "UNKNOWN-CODE", string? emptyId = null)
+    private Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent? content, string code = "UNKNOWN-CODE", string? emptyId = null) =>
+        SendAsync(endpoint.Method, endpoint.Address(code, emptyId), content);
+
+    private async Task<Answer> SendAsync(string method, string address, HttpContent? content)
     {
         _requests++;
         var before = await _stored.CountAsync(Ct);
-        using var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), endpoint.Address(code, emptyId)) { Content = content };
+        using var request = new HttpRequestMessage(new HttpMethod(method), address) { Content = content };
         using var response = await _client.SendAsync(request, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         var after = await _stored.CountAsync(Ct);
@@ -323,9 +397,9 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     /// <summary>Sends a bad request and returns what is wrong with the answer: none when it is a refusal that stored nothing.</summary>
     private async Task<IReadOnlyList<string>> RefusedAsync(
         WriteEndpoint endpoint, string what, HttpContent? content, string? field = null, int? status = null, string code = "UNKNOWN-CODE", string? emptyId = null) =>
-        RefusalFailures(endpoint, what, await SendAsync(endpoint, content, code, emptyId), field, status);
+        RefusalFailures($"{endpoint}", what, await SendAsync(endpoint, content, code, emptyId), field, status);
 
-    private static List<string> RefusalFailures(WriteEndpoint endpoint, string what, Answer answer, string? field, int? status)
+    private static List<string> RefusalFailures(string endpoint, string what, Answer answer, string? field, int? status)
     {
         var failures = new List<string>();
         void Fail(string why) => failures.Add($"{endpoint}, {what}: {why} (got {answer.Status} {answer.MediaType} {Shortened(answer.Body)})");

@@ -47,6 +47,11 @@ public sealed class BodySchema
 
     public int? MaxItems => (int?)_node["maxItems"];
 
+    /// <summary>The documented range of a number.</summary>
+    public decimal? Minimum => (decimal?)_node["minimum"];
+
+    public decimal? Maximum => (decimal?)_node["maximum"];
+
     public IReadOnlyList<string> EnumValues => _node["enum"] is JsonArray values ? [.. values.Select(value => (string)value!)] : [];
 
     /// <summary>Constrained text: an id, a date, a time, a code with a pattern; anything but free text.</summary>

@@ -8,7 +8,56 @@ using Microsoft.Extensions.DependencyInjection;
 namespace WardLink.IntegrationTests.BadInput;
 
 /// <summary>A path parameter: a GUID or a code, as the OpenAPI document types it.</summary>
-public sealed record PathParameter(string Name, bool IsGuid);
+public sealed record PathParameter(string Name, bool IsGuid)
+{
+    /// <summary>
+    /// <paramref name="template"/> with fresh GUIDs and <paramref name="code"/> for its parameters;
+    /// the parameter named <paramref name="emptyId"/> gets the empty GUID.
+    /// </summary>
+    public static string Fill(string template, IEnumerable<PathParameter> parameters, string code = "UNKNOWN-CODE", string? emptyId = null) =>
+        parameters.Aggregate(template, (path, parameter) => path.Replace(
+            $"{{{parameter.Name}}}",
+            parameter.Name == emptyId ? Guid.Empty.ToString() : parameter.IsGuid ? Guid.NewGuid().ToString() : Uri.EscapeDataString(code),
+            StringComparison.Ordinal));
+
+    /// <summary>The path parameters of an operation in an OpenAPI document.</summary>
+    public static List<PathParameter> Of(JsonObject operation) =>
+        [.. ParametersIn(operation, "path").Select(parameter => new PathParameter((string)parameter["name"]!, (string?)parameter["schema"]?["format"] == "uuid"))];
+
+    /// <summary>The parameters of <paramref name="operation"/> that go in <paramref name="where"/> (<c>path</c>, <c>query</c>).</summary>
+    public static IEnumerable<JsonObject> ParametersIn(JsonObject operation, string where) =>
+        (operation["parameters"] as JsonArray ?? []).Select(parameter => parameter!.AsObject()).Where(parameter => (string?)parameter["in"] == where);
+}
+
+/// <summary>
+/// An operation of a service with query parameters, from its OpenAPI document: each with its
+/// schema, and the path parameters to fill in.
+/// </summary>
+public sealed record QueriedOperation(string Method, string Template, IReadOnlyList<PathParameter> Parameters, IReadOnlyList<(string Name, BodySchema Schema)> Query)
+{
+    public override string ToString() => $"{Method} {Template}";
+
+    /// <summary>The operation's address with fresh GUIDs in its path and <paramref name="name"/>=<paramref name="value"/> as its query.</summary>
+    public string Address(string name, string value) => $"{PathParameter.Fill(Template, Parameters)}?{name}={Uri.EscapeDataString(value)}";
+
+    /// <summary>Every operation of <c>GET /openapi/v1.json</c> that reads a query parameter.</summary>
+    public static async Task<IReadOnlyList<QueriedOperation>> DescribedByAsync(HttpClient client, CancellationToken ct)
+    {
+        var document = (await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", ct))!;
+        var components = document["components"]!.AsObject();
+        return
+        [
+            .. from path in document["paths"]!.AsObject()
+               from operation in path.Value!.AsObject()
+               let description = operation.Value!.AsObject()
+               let query = PathParameter.ParametersIn(description, "query")
+                   .Select(parameter => ((string)parameter["name"]!, BodySchema.Resolve(parameter["schema"]!.AsObject(), components)))
+                   .ToList()
+               where query.Count > 0
+               select new QueriedOperation(operation.Key.ToUpperInvariant(), path.Key, PathParameter.Of(description), query),
+        ];
+    }
+}
 
 /// <summary>
 /// One write endpoint (POST, PUT, PATCH, DELETE) of a service, from its OpenAPI document:
@@ -24,11 +73,7 @@ public sealed partial record WriteEndpoint(string Method, string Template, IRead
     /// The endpoint's address with fresh GUIDs and an unknown code for its parameters, or
     /// <paramref name="code"/>; the parameter named <paramref name="emptyId"/> gets the empty GUID.
     /// </summary>
-    public string Address(string code = "UNKNOWN-CODE", string? emptyId = null) =>
-        Parameters.Aggregate(Template, (path, parameter) => path.Replace(
-            $"{{{parameter.Name}}}",
-            parameter.Name == emptyId ? Guid.Empty.ToString() : parameter.IsGuid ? Guid.NewGuid().ToString() : Uri.EscapeDataString(code),
-            StringComparison.Ordinal));
+    public string Address(string code = "UNKNOWN-CODE", string? emptyId = null) => PathParameter.Fill(Template, Parameters, code, emptyId);
 
     /// <summary>The write endpoints a service describes in <c>GET /openapi/v1.json</c>.</summary>
     public static async Task<IReadOnlyList<WriteEndpoint>> DescribedByAsync(HttpClient client, CancellationToken ct)
@@ -44,7 +89,7 @@ public sealed partial record WriteEndpoint(string Method, string Template, IRead
                select new WriteEndpoint(
                    operation.Key.ToUpperInvariant(),
                    path.Key,
-                   ParametersOf(description),
+                   PathParameter.Of(description),
                    description["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema ? BodySchema.Resolve(schema, components) : null,
                    (bool?)description["requestBody"]?["required"] ?? false),
         ];
@@ -64,14 +109,6 @@ public sealed partial record WriteEndpoint(string Method, string Template, IRead
                 .Select(method => (Key: $"{method} {WithoutConstraints(endpoint.RoutePattern.RawText!)}", ReadsBody: endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not null)))
             .GroupBy(mapped => mapped.Key, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.Any(mapped => mapped.ReadsBody), StringComparer.Ordinal);
-
-    private static List<PathParameter> ParametersOf(JsonObject operation) =>
-        operation["parameters"] is JsonArray parameters
-            ? [.. parameters
-                .Select(parameter => parameter!.AsObject())
-                .Where(parameter => (string?)parameter["in"] == "path")
-                .Select(parameter => new PathParameter((string)parameter["name"]!, (string?)parameter["schema"]?["format"] == "uuid"))]
-            : [];
 
     private static string WithoutConstraints(string template) =>
         "/" + Constraint().Replace(template, "{$1}").Trim('/');
