@@ -78,7 +78,7 @@ public static class IncidentQueries
         DateTimeOffset? from,
         DateTimeOffset? to,
         [Range(1, MaxPageSize)] int? limit,
-        [Range(1, int.MaxValue)] int? page,
+        [Range(1, PageRequest.MaxPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -134,7 +134,7 @@ public static class IncidentQueries
         return scope is null ? TypedResults.Ok(found.Select(IncidentPoliceView.Of)) : TypedResults.Ok(found.Select(IncidentPartnerView.Of));
     }
 
-    private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(2000, 9998)] int? year, CancellationToken ct)
+    private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         return errors.Any
@@ -143,7 +143,7 @@ public static class IncidentQueries
     }
 
     private static async Task<Results<Ok<IncidentStatisticsComparison>, ValidationProblem>> Compare(
-        IQuerySession session, [Range(2000, 9998)] int? year, [Range(2000, 9998)] int? compareWith, CancellationToken ct)
+        IQuerySession session, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? compareWith, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year").CheckYear(compareWith, "compareWith");
         if (errors.Any)

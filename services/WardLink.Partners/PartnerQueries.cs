@@ -81,7 +81,7 @@ public static class PartnerQueries
         [EnumOf(typeof(PartnerKind))] string? kind,
         [EnumOf(typeof(PartnerStatus))] string? status,
         [Range(1, MaxPageSize)] int? limit,
-        [Range(1, int.MaxValue)] int? page,
+        [Range(1, PageRequest.MaxPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -107,7 +107,7 @@ public static class PartnerQueries
         return TypedResults.Ok(await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id).ToListPageAsync(paging, ct));
     }
 
-    private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, [Range(2000, 9998)] int? year, CancellationToken ct)
+    private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)

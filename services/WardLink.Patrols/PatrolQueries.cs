@@ -91,7 +91,7 @@ public static class PatrolQueries
         DateTimeOffset? from,
         DateTimeOffset? to,
         [Range(1, MaxPageSize)] int? limit,
-        [Range(1, int.MaxValue)] int? page,
+        [Range(1, PageRequest.MaxPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -219,7 +219,7 @@ public static class PatrolQueries
             incidents.Count(incident => patrolled.Any(interval => incident.OccurredAt >= interval.Start && incident.OccurredAt < interval.End)));
     }
 
-    private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(2000, 9998)] int? year, CancellationToken ct)
+    private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)

@@ -155,7 +155,7 @@ public static class TipEndpoints
         DateTimeOffset? receivedFrom,
         DateTimeOffset? receivedTo,
         [Range(1, MaxPageSize)] int? limit,
-        [Range(1, int.MaxValue)] int? page,
+        [Range(1, PageRequest.MaxPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();

@@ -64,7 +64,7 @@ public static class TipStatisticsEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> Get([Range(2000, 2100)] int? year, IQuerySession session, CancellationToken ct)
+    private static async Task<IResult> Get([Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, IQuerySession session, CancellationToken ct)
     {
         if (new FieldErrors().CheckYear(year, "year") is { Any: true } errors)
         {

@@ -155,7 +155,7 @@ public static class SiteDirectory
     }
 
     private static async Task<Results<Ok<ListPage<SiteEntry>>, ValidationProblem>> List(
-        IQuerySession session, Guid? partnerId, [Range(1, MaxPageSize)] int? limit, [Range(1, int.MaxValue)] int? page, CancellationToken ct)
+        IQuerySession session, Guid? partnerId, [Range(1, MaxPageSize)] int? limit, [Range(1, PageRequest.MaxPage)] int? page, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
