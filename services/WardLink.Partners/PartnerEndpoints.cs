@@ -26,7 +26,7 @@ public sealed record AddContactRequest(
     [property: MaxLength(Agreement.MaxShortTextLength)] string? Name,
     [property: MaxLength(ContactFormats.MaxPhoneLength), RegularExpression(ContactFormats.PhonePattern)] string? Phone);
 
-public sealed record RegisterSiteRequest([property: MaxLength(Partner.MaxNameLength)] string? Name, SiteKind? Kind, double? Latitude, double? Longitude);
+public sealed record RegisterSiteRequest([property: MaxLength(Partner.MaxNameLength)] string? Name, SiteKind? Kind, [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude, [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude);
 
 public sealed record SurveyCameraRequest([property: MaxLength(Partner.MaxTextLength)] string? Description, DateTimeOffset? At);
 

@@ -144,6 +144,6 @@ public static class Site
     private static FieldErrors CheckSite(this FieldErrors errors, string? name, SiteKind? kind, double? latitude, double? longitude) => errors
         .CheckName(name)
         .Check(kind is not null, "kind", "Choose the kind of site.")
-        .Check(latitude is >= -90 and <= 90, "latitude", "A latitude between -90 and 90 is required.")
-        .Check(longitude is >= -180 and <= 180, "longitude", "A longitude between -180 and 180 is required.");
+        .Check(latitude is >= -Place.MaxLatitude and <= Place.MaxLatitude, "latitude", "A latitude between -90 and 90 is required.")
+        .Check(longitude is >= -Place.MaxLongitude and <= Place.MaxLongitude, "longitude", "A longitude between -180 and 180 is required.");
 }

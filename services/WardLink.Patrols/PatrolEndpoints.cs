@@ -38,7 +38,7 @@ public sealed record StartShiftRequest(
 /// <summary>Optional: <c>at</c> when the shift ended, if earlier than now.</summary>
 public sealed record EndShiftRequest(DateTimeOffset? At);
 
-public sealed record CheckInRequest([property: MaxLength(PatrolRoute.MaxCodeLength)] string? Code, DateTimeOffset? At, double? Latitude, double? Longitude);
+public sealed record CheckInRequest([property: MaxLength(PatrolRoute.MaxCodeLength)] string? Code, DateTimeOffset? At, [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude, [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude);
 
 public sealed record ObservationRequest([property: MaxLength(Shift.MaxTextLength)] string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At);
 

@@ -7,8 +7,9 @@ namespace WardLink.ServiceDefaults;
 
 /// <summary>
 /// Checks every endpoint's input shape once, before any endpoint reads it: a body the endpoint
-/// requires is there (not missing, not <c>null</c>), and no id in the path is the empty GUID.
-/// Either is a 400 problem naming the input, so no endpoint ever looks up or dereferences nothing.
+/// requires is there (not missing, not <c>null</c>), no id in the path is the empty GUID, and no
+/// query value holds a NUL character (which PostgreSQL cannot take as text). Each is a 400 problem
+/// naming the input, so no endpoint ever looks up or dereferences nothing.
 /// </summary>
 public static class RequestChecks
 {
@@ -22,6 +23,11 @@ public static class RequestChecks
             foreach (var (name, value) in context.Request.RouteValues)
             {
                 errors.Check(!(value is string text && Guid.TryParse(text, out var id) && id == Guid.Empty), name, "Not an id: the empty GUID names nothing.");
+            }
+
+            foreach (var (name, values) in context.Request.Query)
+            {
+                errors.Check(!values.Any(value => value?.Contains('\0', StringComparison.Ordinal) == true), name, "Text cannot hold the NUL character (\\u0000).");
             }
 
             if (RequiresBody(context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()) && await HasNoBodyAsync(context.Request, context.RequestAborted))

@@ -250,6 +250,51 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     [Fact]
+    public async Task Query_parameters_at_the_edges_are_never_a_5xx_a_refusal_is_a_problem_and_nothing_is_stored()
+    {
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
+        {
+            var queries = operation.Query.SelectMany(parameter => EdgesOf(parameter.Schema).Select(value => $"{parameter.Name}={Uri.EscapeDataString(value)}")).ToList();
+            if (operation.Query.Any(parameter => parameter.Name == "from") && operation.Query.Any(parameter => parameter.Name == "to"))
+            {
+                queries.Add("from=2000-01-01&to=2099-12-31");
+                queries.Add("from=2099-12-31&to=2000-01-01");
+            }
+
+            foreach (var query in queries)
+            {
+                sent++;
+                var answer = await SendAsync(operation.Method, $"{PathParameter.Fill(operation.Template, operation.Parameters)}?{query}", null);
+                if (answer.Status >= 500 || (answer.Status >= 400 && !IsProblem(answer, out _)) || answer.Changed.Count > 0)
+                {
+                    failures.Add($"{operation}?{Shortened(query)}: {answer.Status} {answer.MediaType}, stored {string.Join(", ", answer.Changed)} {Shortened(answer.Body)}");
+                }
+            }
+        }
+
+        Assert.True(sent > 0, "No query parameter to try.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
+    /// The values at the edges of what a query parameter can be: 0, -1, the largest 32-bit integer
+    /// and one past it; the first and the last day a date can name, a time without an offset; the
+    /// empty GUID; enum names joined by a comma, a number, another spelling.
+    /// </summary>
+    private static IEnumerable<string> EdgesOf(BodySchema schema) => schema switch
+    {
+        { Kind: SchemaKind.WholeNumber } => ["0", "-1", $"{int.MaxValue}", $"{(long)int.MaxValue + 1}"],
+        { Kind: SchemaKind.Number } => ["-1e308", "1e308", "NaN"],
+        { Kind: SchemaKind.Enum } => [string.Join(",", schema.EnumValues.Take(2)), string.Join(", ", schema.EnumValues.Take(2)), "7", schema.EnumValues[0].ToUpperInvariant() + "s"],
+        { Format: "date-time" } => ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-05-02T21:40:00"],
+        { Format: "date" } => ["0001-01-01", "9999-12-31"],
+        { Format: "uuid" } => [Guid.Empty.ToString()],
+        _ => [string.Empty, "0001-01-01", "\u0000"],
+    };
+
+    [Fact]
     public async Task A_body_over_the_limit_is_a_413_problem_and_stores_nothing_one_under_it_is_read()
     {
         var limit = service.Host.Services.GetRequiredService<RequestBodyLimit>().MaxBytes;
