@@ -104,7 +104,7 @@ public static class IncidentEndpoints
         http.Response.SetETag(version);
         if (scope is not null)
         {
-            return Results.Ok(new IncidentPartnerRecord(IncidentPartnerView.Of(incident), PartnerTimeline.Of(events, IncidentViews.IsPartnerCourse)));
+            return Results.Ok(new IncidentPartnerRecord(IncidentPartnerView.Of(incident), PartnerTimeline.Of(events, IncidentViews.PartnerCourse)));
         }
 
         var timeline = events

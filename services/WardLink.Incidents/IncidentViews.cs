@@ -68,10 +68,8 @@ public sealed record IncidentPartnerRecord(IncidentPartnerView Incident, IReadOn
 public static class IncidentViews
 {
     /// <summary>The events whose type (and time) a partner sees in an incident's timeline: its course, not notes or tip links.</summary>
-    private static readonly HashSet<Type> PartnerCourse =
-    [
+    public static readonly IReadOnlySet<Type> PartnerCourse = new HashSet<Type>
+    {
         typeof(IncidentReported), typeof(InvestigationStarted), typeof(IncidentResolved), typeof(IncidentClosed), typeof(IncidentReopened), typeof(IncidentReclassified),
-    ];
-
-    public static bool IsPartnerCourse(object data) => PartnerCourse.Contains(data.GetType());
+    };
 }

@@ -22,6 +22,7 @@ public static class ApiDescription
         {
             options.AddOperationTransformer<Idempotency.IdempotencyKeyDocumentation>();
             ProblemResponses.DescribeJson(options);
+            options.AddOperationTransformer(DescribeViewsPerAudience);
             options.AddOperationTransformer((operation, context, _) =>
             {
                 if (operation.RequestBody is OpenApiRequestBody body
@@ -57,6 +58,35 @@ public static class ApiDescription
                 return Task.CompletedTask;
             });
         });
+
+    /// <summary>
+    /// A read that answers each audience with its own view declares one type per audience for the
+    /// same status (<c>.Produces&lt;TipPoliceView&gt;().Produces&lt;TipPartnerView&gt;()</c>); the
+    /// exporter would keep only the last, so the document states them all as <c>oneOf</c>.
+    /// </summary>
+    private static async Task DescribeViewsPerAudience(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var perStatus = context.Description.ActionDescriptor.EndpointMetadata
+            .OfType<IProducesResponseTypeMetadata>()
+            .Where(produced => produced.Type is not null && produced.Type != typeof(void))
+            .GroupBy(produced => produced.StatusCode)
+            .Where(views => views.Select(view => view.Type).Distinct().Count() > 1);
+        foreach (var views in perStatus)
+        {
+            if (operation.Responses?.TryGetValue($"{views.Key}", out var response) != true || response!.Content?.TryGetValue("application/json", out var json) != true)
+            {
+                continue;
+            }
+
+            var schemas = new List<IOpenApiSchema>();
+            foreach (var type in views.Select(view => view.Type!).Distinct())
+            {
+                schemas.Add(await context.GetOrCreateSchemaAsync(type, null, ct));
+            }
+
+            json!.Schema = new OpenApiSchema { OneOf = schemas };
+        }
+    }
 
     private static Type? EnumOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is { IsEnum: true } enumType ? enumType : null;
 

@@ -8,8 +8,8 @@ public sealed record PartnerTimelineEntry(long Version, string Type, DateTimeOff
 
 public static class PartnerTimeline
 {
-    /// <summary>The steps among <paramref name="events"/> whose data <paramref name="shown"/> lets a partner see, in order.</summary>
-    public static IReadOnlyList<PartnerTimelineEntry> Of(IEnumerable<IEvent> events, Func<object, bool> shown) =>
-        [.. events.Where(recorded => shown(recorded.Data))
+    /// <summary>The steps among <paramref name="events"/> whose event type is in <paramref name="course"/> (what a partner may see of the record's course), in order.</summary>
+    public static IReadOnlyList<PartnerTimelineEntry> Of(IEnumerable<IEvent> events, IReadOnlySet<Type> course) =>
+        [.. events.Where(recorded => course.Contains(recorded.Data.GetType()))
             .Select(recorded => new PartnerTimelineEntry(recorded.Version, JsonNamingPolicy.CamelCase.ConvertName(recorded.Data.GetType().Name), recorded.Timestamp))];
 }

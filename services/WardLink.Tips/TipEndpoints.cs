@@ -198,7 +198,7 @@ public static class TipEndpoints
             ? Results.Ok(new TipDetails(
                 TipPoliceView.Of(state),
                 [.. events.Select(recorded => new TipHistoryEntry(recorded.Version, recorded.EventTypeName, recorded.Timestamp, Tip.ActorOf(recorded.Data), recorded.Data))]))
-            : Results.Ok(new TipPartnerDetails(TipPartnerView.Of(state), PartnerTimeline.Of(events, TipViews.IsPartnerCourse)));
+            : Results.Ok(new TipPartnerDetails(TipPartnerView.Of(state), PartnerTimeline.Of(events, TipViews.PartnerCourse)));
     }
 
     private static async Task<IResult> Assess(

@@ -63,7 +63,8 @@ public sealed record TipPartnerDetails(TipPartnerView Tip, IReadOnlyList<Partner
 public static class TipViews
 {
     /// <summary>The events whose type (and time) a partner sees in a tip's history: its course, not the conversation or contact reads.</summary>
-    private static readonly HashSet<Type> PartnerCourse = [typeof(TipReceived), typeof(TipAssessed), typeof(TipReferred), typeof(TipOutcomeRecorded), typeof(TipOutcomeWithdrawn)];
-
-    public static bool IsPartnerCourse(object data) => PartnerCourse.Contains(data.GetType());
+    public static readonly IReadOnlySet<Type> PartnerCourse = new HashSet<Type>
+    {
+        typeof(TipReceived), typeof(TipAssessed), typeof(TipReferred), typeof(TipOutcomeRecorded), typeof(TipOutcomeWithdrawn),
+    };
 }
