@@ -149,6 +149,14 @@ public sealed class TestInfrastructure
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
     }
 
+    /// <summary>The type (<c>classic</c>, <c>quorum</c>) of every queue declared on a virtual host, by queue name.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> QueueTypesAsync(string address)
+    {
+        using var client = ManagementClient();
+        var queues = await client.GetFromJsonAsync<JsonElement>($"api/queues/{VirtualHostOf(address)}");
+        return queues.EnumerateArray().ToDictionary(queue => queue.GetProperty("name").GetString()!, queue => queue.GetProperty("type").GetString()!);
+    }
+
     private static string VirtualHostOf(string address) => new Uri(address).AbsolutePath.Trim('/');
 
     private HttpClient ManagementClient()
