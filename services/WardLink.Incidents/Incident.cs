@@ -85,6 +85,22 @@ public sealed record ReportIncident(
     Guid? SubmittedByPartner = null);
 
 /// <summary>
+/// A tip the tips service referred here, with what the consumer looked up: the case number
+/// reserved for it when it opens a new incident (null otherwise) and whether its place's site is known.
+/// </summary>
+public sealed record ReceiveReferral(
+    Guid IncidentId,
+    Guid TipId,
+    string TipNumber,
+    bool OpensNewIncident,
+    SecurityCategory Category,
+    string Description,
+    Place Place,
+    DateTimeOffset ReceivedAt,
+    string? CaseNumber,
+    bool SiteKnown);
+
+/// <summary>
 /// An incident as it stands. It is also the read model of the incident list and the statistics:
 /// an inline snapshot, updated in the same transaction as the events.
 /// </summary>
@@ -273,6 +289,48 @@ public static class Incident
         return newClassification == incident.Classification && newCategory == incident.Category
             ? Rejection.Conflict($"Incident {incident.CaseNumber} is already classified so.")
             : Decision.Accept(new IncidentReclassified(incident.Id, newClassification, newCategory, reason!.Trim(), now, by));
+    }
+
+    /// <summary>
+    /// A referred tip opens the incident tips chose the id of (provisionally classified from the
+    /// tip's category, sourced from the tip) and is linked to it, or is linked to the incident that
+    /// exists; a tip already linked changes nothing (a redelivery, or a second referral naming the
+    /// same new incident). A referral to an incident unknown here, not opening one, is refused.
+    /// </summary>
+    public static Decision ReceiveReferral(IncidentState? incident, ReceiveReferral referral, DateTimeOffset now, string actor)
+    {
+        if (incident is not null)
+        {
+            return incident.LinkedTipIds.Contains(referral.TipId) ? Decision.Accept() : LinkTip(incident, referral.TipId, referral.TipNumber, now, actor);
+        }
+
+        if (!referral.OpensNewIncident || referral.CaseNumber is not { } caseNumber)
+        {
+            return Rejection.NotFound($"Tip {referral.TipNumber} was referred to incident {referral.IncidentId}, which is not known here.");
+        }
+
+        var report = Report(
+            null,
+            new ReportIncident(
+                referral.IncidentId,
+                caseNumber,
+                ProvisionalClassification(referral.Category),
+                referral.Category,
+                referral.Description,
+                referral.Place,
+                referral.ReceivedAt,
+                IncidentSource.Tip,
+                referral.TipNumber,
+                actor),
+            referral.SiteKnown,
+            now);
+        if (!report.IsAccepted)
+        {
+            return report;
+        }
+
+        var link = LinkTip(IncidentState.Create((IncidentReported)report.Events[0]), referral.TipId, referral.TipNumber, now, actor);
+        return link.IsAccepted ? Decision.Accept([.. report.Events, .. link.Events]) : link;
     }
 
     /// <summary>A tip may be linked in any status: a late tip about a closed case is still worth keeping with it.</summary>

@@ -7,76 +7,33 @@ using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.Incidents;
 
-/// <summary>Opening an incident, the same way from an HTTP report and from another service's message.</summary>
-public static class IncidentIntake
-{
-    /// <summary>
-    /// Reserves the next case number of the local year of <paramref name="now"/> in the session
-    /// (committed only with the incident, so a refused report leaves no gap), checks the site
-    /// against the site directory and decides the report.
-    /// </summary>
-    public static async Task<Decision> DecideReportAsync(
-        this IDocumentSession session, Guid incidentId, Func<string, ReportIncident> command, DateTimeOffset now, CancellationToken ct)
-    {
-        var report = command(await session.ReserveNumberAsync(Incident.CaseNumberPrefix, now, incidentId, ct));
-        var siteKnown = report.Place?.SiteId is not { } siteId || await session.LoadAsync<KnownSite>(siteId, ct) is not null;
-        return Incident.Report(null, report, siteKnown, now);
-    }
-
-    /// <summary>The events of an accepted decision taken on a message; a refused one is a malformed message.</summary>
-    public static IReadOnlyList<object> EventsOrThrow(this Decision decision, string message) =>
-        decision.Rejection is { } rejection
-            ? throw new InvalidMessageException($"{message} was refused: {rejection.Title} {string.Join(" ", rejection.Errors?.Select(error => $"{error.Key}: {string.Join(" ", error.Value)}") ?? [])}".TrimEnd())
-            : decision.Events;
-}
-
 /// <summary>
-/// A tip referred by the tips service: opens the incident with the id tips chose (sourced from
-/// the tip, which is linked to it), or links the tip to an existing incident. A redelivery, or a
-/// second referral naming the same new incident, opens nothing twice. A referral to an incident
-/// unknown here cannot be applied: it is refused, retried by the bus and parked in the
-/// <c>incidents-tip-referred_error</c> queue for an operator.
+/// A tip referred by the tips service: loads the incident, looks up what opening one needs (a
+/// case number, the site), lets <see cref="Incident.ReceiveReferral"/> decide and appends. A
+/// referral to an incident unknown here cannot be applied: it is refused, retried by the bus and
+/// parked in the <c>incidents-tip-referred_error</c> queue for an operator (tips refuses such a
+/// referral before it is sent, so only a message from outside the system can reach there).
 /// </summary>
 public sealed class TipReferredConsumer(IDocumentSession session, TimeProvider clock) : IdempotentConsumer<TipReferred>(session, clock)
 {
     protected override async Task ApplyAsync(TipReferred message, IDocumentSession session, CancellationToken cancellationToken)
     {
         var stream = await session.Events.FetchForWriting<IncidentState>(message.IncidentId, cancellationToken);
-        var events = new List<object>();
-        var incident = stream.Aggregate;
-        if (incident is null)
-        {
-            if (!message.OpensNewIncident)
-            {
-                throw new InvalidMessageException($"Tip {message.TipNumber} was referred to incident {message.IncidentId}, which is not known here.");
-            }
-
-            var report = await session.DecideReportAsync(
-                message.IncidentId,
-                caseNumber => new ReportIncident(
-                    message.IncidentId,
-                    caseNumber,
-                    Incident.ProvisionalClassification(message.Category),
-                    message.Category,
-                    message.Description,
-                    new Place(message.SiteId, message.PlaceDescription, message.Latitude, message.Longitude),
-                    message.ReceivedAt,
-                    IncidentSource.Tip,
-                    message.TipNumber,
-                    message.ReferredBy),
-                message.ReferredAt,
-                cancellationToken);
-            events.AddRange(report.EventsOrThrow($"Referral of tip {message.TipNumber}"));
-            incident = IncidentState.Create((IncidentReported)events[0]);
-        }
-
-        if (!incident.LinkedTipIds.Contains(message.TipId))
-        {
-            events.AddRange(Incident.LinkTip(incident, message.TipId, message.TipNumber, message.ReferredAt, message.ReferredBy)
-                .EventsOrThrow($"Referral of tip {message.TipNumber}"));
-        }
-
-        stream.AppendMany(events);
+        var place = new Place(message.SiteId, message.PlaceDescription, message.Latitude, message.Longitude);
+        var opens = stream.Aggregate is null && message.OpensNewIncident;
+        var referral = new ReceiveReferral(
+            message.IncidentId,
+            message.TipId,
+            message.TipNumber,
+            message.OpensNewIncident,
+            message.Category,
+            message.Description,
+            place,
+            message.ReceivedAt,
+            opens ? await session.ReserveNumberAsync(Incident.CaseNumberPrefix, message.ReferredAt, message.IncidentId, cancellationToken) : null,
+            opens && await session.SiteKnownAsync(place, cancellationToken));
+        stream.AppendMany(Incident.ReceiveReferral(stream.Aggregate, referral, message.ReferredAt, message.ReferredBy)
+            .EventsOrThrow($"Referral of tip {message.TipNumber}"));
     }
 }
 

@@ -1,0 +1,31 @@
+using Marten;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Sites;
+
+namespace WardLink.Incidents;
+
+/// <summary>Opening an incident, the same way from an HTTP report and from another service's message.</summary>
+public static class IncidentIntake
+{
+    /// <summary>
+    /// Reserves the next case number of the local year of <paramref name="now"/> in the session
+    /// (committed only with the incident, so a refused report leaves no gap), checks the site
+    /// against the site directory and decides the report.
+    /// </summary>
+    public static async Task<Decision> DecideReportAsync(
+        this IDocumentSession session, Guid incidentId, Func<string, ReportIncident> command, DateTimeOffset now, CancellationToken ct)
+    {
+        var report = command(await session.ReserveNumberAsync(Incident.CaseNumberPrefix, now, incidentId, ct));
+        return Incident.Report(null, report, await session.SiteKnownAsync(report.Place, ct), now);
+    }
+
+    /// <summary>Whether the place names no site or a site in the service's site directory.</summary>
+    public static async Task<bool> SiteKnownAsync(this IQuerySession session, Place? place, CancellationToken ct) =>
+        place?.SiteId is not { } siteId || await session.LoadAsync<KnownSite>(siteId, ct) is not null;
+
+    /// <summary>The events of an accepted decision taken on a message; a refused one is a malformed message.</summary>
+    public static IReadOnlyList<object> EventsOrThrow(this Decision decision, string message) =>
+        decision.Rejection is { } rejection
+            ? throw new InvalidMessageException($"{message} was refused: {rejection.Title} {string.Join(" ", rejection.Errors?.Select(error => $"{error.Key}: {string.Join(" ", error.Value)}") ?? [])}".TrimEnd())
+            : decision.Events;
+}

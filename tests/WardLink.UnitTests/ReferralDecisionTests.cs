@@ -1,0 +1,116 @@
+using CsCheck;
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Tips;
+using WardLink.Incidents;
+using WardLink.ServiceDefaults;
+using IncidentReported = WardLink.Incidents.IncidentReported;
+
+namespace WardLink.UnitTests;
+
+/// <summary>
+/// The referral decision without a database: a referred tip opens the incident, is linked to the
+/// incident that exists, or is refused; whatever the incident's state and however often the same
+/// referral arrives, no incident opens twice and no tip is linked twice.
+/// </summary>
+public sealed class ReferralDecisionTests
+{
+    private const string Desk = "police-desk";
+    private static readonly DateTimeOffset Now = new(2024, 3, 14, 22, 0, 0, TimeSpan.FromHours(7));
+    private static readonly Guid IncidentId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000a1");
+    private static readonly Guid TipId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000b1");
+    private static readonly Guid SiteId = Guid.Parse("0193b5a0-0000-7000-8000-00000000a001");
+
+    private static ReceiveReferral Referral(bool opensNew = true, string? caseNumber = "INC-2024-0009", bool siteKnown = true, Guid? tipId = null) => new(
+        IncidentId,
+        tipId ?? TipId,
+        "TIP-2024-0031",
+        opensNew,
+        SecurityCategory.Drugs,
+        "Dealing behind the market at night.",
+        new Place(SiteId, "Behind the market", null, null),
+        Now.AddHours(-5),
+        caseNumber,
+        siteKnown);
+
+    private static IncidentState Existing(params Guid[] linkedTips) =>
+        IncidentState.Create(new IncidentReported(
+            IncidentId, "INC-2024-0002", IncidentClassification.Criminal, SecurityCategory.Drugs, "Dealing.", new Place(null, "Market", null, null),
+            Now.AddDays(-1), IncidentSource.Police, null, Now.AddDays(-1), Desk)) with { LinkedTipIds = linkedTips };
+
+    [Fact]
+    public void A_referral_opening_a_new_incident_opens_it_from_the_tip_and_links_the_tip()
+    {
+        var decision = Incident.ReceiveReferral(null, Referral(), Now, Desk);
+
+        Assert.Collection(
+            decision.Events,
+            opened => Assert.Equal(
+                new IncidentReported(
+                    IncidentId, "INC-2024-0009", IncidentClassification.Criminal, SecurityCategory.Drugs, "Dealing behind the market at night.",
+                    new Place(SiteId, "Behind the market", null, null), Now.AddHours(-5), IncidentSource.Tip, "TIP-2024-0031", Now, Desk),
+                opened),
+            linked => Assert.Equal(new TipLinked(IncidentId, TipId, "TIP-2024-0031", Now, Desk), linked));
+    }
+
+    [Fact]
+    public void A_referral_to_an_existing_incident_links_the_tip_only()
+    {
+        var decision = Incident.ReceiveReferral(Existing(), Referral(opensNew: false, caseNumber: null, siteKnown: false), Now, Desk);
+
+        Assert.Equal([new TipLinked(IncidentId, TipId, "TIP-2024-0031", Now, Desk)], decision.Events);
+    }
+
+    [Fact]
+    public void A_referral_of_a_tip_already_linked_changes_nothing()
+    {
+        var decision = Incident.ReceiveReferral(Existing(TipId), Referral(), Now, Desk);
+
+        Assert.True(decision.IsAccepted);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void A_referral_to_an_incident_unknown_here_that_opens_none_is_refused_as_not_found()
+    {
+        var decision = Incident.ReceiveReferral(null, Referral(opensNew: false, caseNumber: null), Now, Desk);
+
+        Assert.Equal(RejectionKind.NotFound, decision.Rejection?.Kind);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void A_referral_opening_an_incident_at_a_site_unknown_here_is_refused_naming_the_place()
+    {
+        var decision = Incident.ReceiveReferral(null, Referral(siteKnown: false), Now, Desk);
+
+        DecisionAssert.AssertInvalid(decision, "place.siteId");
+    }
+
+    [Fact]
+    public void However_often_referrals_arrive_an_incident_opens_once_and_each_tip_is_linked_once() =>
+        Gen.Select(Gen.Bool, Gen.Int[0, 3].Array[1, 12]).Sample((startsOpen, tipIndexes) =>
+        {
+            var tips = new[] { TipId, Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7() };
+            var incident = startsOpen ? Existing() : null;
+            var opened = 0;
+            foreach (var index in tipIndexes)
+            {
+                var decision = Incident.ReceiveReferral(incident, Referral(tipId: tips[index], caseNumber: incident is null ? "INC-2024-0009" : null), Now, Desk);
+                Assert.True(decision.IsAccepted);
+                foreach (var recorded in decision.Events)
+                {
+                    incident = recorded switch
+                    {
+                        IncidentReported reported => IncidentState.Create(reported),
+                        TipLinked linked => incident!.Apply(linked),
+                        _ => throw new InvalidOperationException($"A referral decided {recorded.GetType().Name}."),
+                    };
+                    opened += recorded is IncidentReported ? 1 : 0;
+                }
+            }
+
+            Assert.Equal(startsOpen ? 0 : 1, opened);
+            Assert.Equal(tipIndexes.Distinct().Select(index => tips[index]).Order(), incident!.LinkedTipIds.Order());
+            Assert.Equal(incident.LinkedTipIds.Count, incident.LinkedTipIds.Distinct().Count());
+        });
+}
