@@ -14,10 +14,15 @@ using WardLink.ServiceDefaults.Security;
 namespace WardLink.ServiceDefaults.Audit;
 
 /// <summary>A stream's events as the auditor sees them.</summary>
-public sealed record StreamAudit(Guid StreamId, IReadOnlyList<AuditEntry> Events);
+public sealed record StreamAudit(Guid StreamId, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<AuditEntry> Events);
 
 /// <summary>A stream's state as it was at <see cref="Version"/> (the last event recorded at or before the time asked for).</summary>
-public sealed record StateAsOf(Guid StreamId, string StateType, long Version, DateTimeOffset RecordedAt, JsonNode? State);
+public sealed record StateAsOf(
+    Guid StreamId,
+    [property: MaxLength(EventStore.MaxTypeNameLength)] string StateType,
+    [property: Range(1, long.MaxValue)] long Version,
+    DateTimeOffset RecordedAt,
+    JsonNode? State);
 
 /// <summary>
 /// The audit endpoints every service has, under <c>/audit/{service}</c> (through the gateway
@@ -65,6 +70,7 @@ public static class AuditEndpoints
                     : Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
             .WithName("AuditCheckpoints")
             .Produces<IReadOnlyList<CheckpointCopy>>()
+            .WithMaxItems(DocumentedBounds.AnyCount)
             .WithSummary("The checkpoints of a service's chain held here: this service's own, or the copies it received of another's.");
         return endpoints;
     }

@@ -15,7 +15,7 @@ namespace WardLink.IntegrationTests.BadInput;
 /// <summary>
 /// Bad input against every write endpoint a service describes in its OpenAPI document, so an
 /// endpoint added later is covered without editing a test. Path parameters are fresh GUIDs or an
-/// unknown code. The document states a limit for every value a client sends (<see cref="DocumentedLimits"/>).
+/// unknown code. The document states a limit for every text, integer and list, sent or answered (<see cref="DocumentedLimits"/>).
 /// What bad input gets:
 /// <list type="bullet">
 /// <item>malformed JSON, a wrong type, text with a NUL character, an unknown enum value: a 4xx
@@ -182,7 +182,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     [Fact]
-    public async Task The_document_states_a_limit_for_every_value_a_client_sends_and_every_operation_its_success_response()
+    public async Task The_document_states_a_limit_for_every_text_integer_and_list_sent_or_answered_and_every_operation_its_success_response()
     {
         var document = (await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
 
