@@ -15,7 +15,7 @@ public sealed class EventTypeNameTests
         }.Select(type => type.Assembly);
 
         var tooLong = assemblies
-            .SelectMany(assembly => assembly.GetTypes())
+            .SelectMany(assembly => assembly.GetExportedTypes())
             .Select(type => type.Name)
             .Where(name => name.Length + name.Count(char.IsUpper) > EventStore.MaxTypeNameLength)
             .ToList();
