@@ -247,7 +247,7 @@ public static class OpenApiMerge
                     ["Retry-After"] = new JsonObject
                     {
                         ["description"] = "Seconds until the client's window allows requests again.",
-                        ["schema"] = new JsonObject { ["type"] = "integer" },
+                        ["schema"] = new JsonObject { ["type"] = "integer", ["format"] = "int32", ["minimum"] = 1, ["maximum"] = int.MaxValue },
                     },
                 };
             }

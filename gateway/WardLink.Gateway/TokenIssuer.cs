@@ -143,11 +143,14 @@ public static class TokenIssuer
     public static readonly ImmutableArray<string> Scopes = ["incidents", "patrols", "tips", "partners"];
 
     /// <summary>The longest client id, client secret and scope list a token request may carry (stated in <c>GatewayApi.json</c>).</summary>
-    public const int MaxClientIdLength = 100;
+    public const int MaxClientIdLength = WardLinkClaims.MaxSubjectLength;
 
     public const int MaxClientSecretLength = 200;
 
     public const int MaxScopeLength = 200;
+
+    /// <summary>How long an access token is valid (its <c>expires_in</c>, stated in <c>GatewayApi.json</c>).</summary>
+    public static readonly TimeSpan AccessTokenLifetime = TimeSpan.FromHours(1);
 
     public static WebApplicationBuilder AddWardLinkTokenIssuer(this WebApplicationBuilder builder)
     {
@@ -164,7 +167,7 @@ public static class TokenIssuer
             server.AllowClientCredentialsFlow();
             server.RegisterScopes([.. Scopes]);
             server.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler => handler.UseSingletonHandler<ClientValidation>());
-            server.SetAccessTokenLifetime(TimeSpan.FromHours(1));
+            server.SetAccessTokenLifetime(AccessTokenLifetime);
             server.DisableAccessTokenEncryption();
             server.AddSigningKey(settings.Signing());
             // Only access tokens are issued and they are not encrypted; OpenIddict still needs a key.

@@ -18,18 +18,22 @@ namespace WardLink.Incidents;
 /// years line up. Time to resolution runs from when the incident occurred to its resolution.
 /// </summary>
 public sealed record IncidentStatistics(
-    int Year,
-    int Total,
-    IReadOnlyDictionary<string, int> ByClassification,
-    IReadOnlyDictionary<string, int> ByCategory,
-    IReadOnlyDictionary<string, int> BySite,
-    int WithoutSite,
-    IReadOnlyList<int> ByHourOfDay,
-    IReadOnlyDictionary<string, int> BySource,
-    IReadOnlyDictionary<string, int> ResolvedByOutcome,
+    [property: Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int Year,
+    [property: Range(0, int.MaxValue)] int Total,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ByClassification,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ByCategory,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> BySite,
+    [property: Range(0, int.MaxValue)] int WithoutSite,
+    [property: MinLength(BusinessTime.HoursInDay), MaxLength(BusinessTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> ByHourOfDay,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> BySource,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ResolvedByOutcome,
     double? MedianHoursToResolution);
 
-public sealed record IncidentStatisticsComparison(IncidentStatistics Year, IncidentStatistics ComparedWith, int TotalChange, double? TotalChangePercent);
+public sealed record IncidentStatisticsComparison(
+    IncidentStatistics Year,
+    IncidentStatistics ComparedWith,
+    [property: Range(-int.MaxValue, int.MaxValue)] int TotalChange,
+    double? TotalChangePercent);
 
 /// <summary>The incident list and the yearly statistics, both read from the inline <see cref="IncidentState"/> snapshots.</summary>
 public static class IncidentQueries
@@ -171,7 +175,7 @@ public static class IncidentQueries
     public static IncidentStatistics Compute(int year, IReadOnlyList<IncidentState> incidents)
     {
         var resolved = incidents.Where(incident => incident.Outcome is not null && incident.ResolvedAt is not null).ToList();
-        var hours = new int[24];
+        var hours = new int[BusinessTime.HoursInDay];
         foreach (var incident in incidents)
         {
             hours[incident.OccurredAt.ToOffset(YearlyNumbers.WardOffset).Hour]++;

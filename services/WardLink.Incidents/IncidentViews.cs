@@ -1,30 +1,32 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Incidents;
 
 /// <summary>An incident as the police see it: the whole case record.</summary>
 public sealed record IncidentPoliceView(
     Guid Id,
-    string CaseNumber,
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string CaseNumber,
     IncidentStatus Status,
     IncidentClassification Classification,
     SecurityCategory Category,
-    string Description,
+    [property: MaxLength(Incident.MaxTextLength)] string Description,
     Place Place,
     DateTimeOffset OccurredAt,
     IncidentSource Source,
-    string? SourceReference,
+    [property: MaxLength(Incident.MaxShortTextLength)] string? SourceReference,
     DateTimeOffset ReportedAt,
-    string ReportedBy,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string ReportedBy,
     Guid? SubmittedByPartner,
-    string? Unit,
-    string? Officer,
+    [property: MaxLength(Incident.MaxShortTextLength)] string? Unit,
+    [property: MaxLength(Incident.MaxShortTextLength)] string? Officer,
     IncidentOutcome? Outcome,
     DateTimeOffset? ResolvedAt,
     DateTimeOffset? ClosedAt,
-    IReadOnlyList<Guid> LinkedTipIds)
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<Guid> LinkedTipIds)
 {
     public static IncidentPoliceView Of(IncidentState incident) => new(
         incident.Id, incident.CaseNumber, incident.Status, incident.Classification, incident.Category, incident.Description, incident.Place,
@@ -39,7 +41,7 @@ public sealed record IncidentPoliceView(
 /// </summary>
 public sealed record IncidentPartnerView(
     Guid Id,
-    string CaseNumber,
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string CaseNumber,
     IncidentStatus Status,
     IncidentClassification Classification,
     SecurityCategory Category,
@@ -57,13 +59,19 @@ public sealed record IncidentPartnerView(
 }
 
 /// <summary>One step of an incident's history for the police: which event, when (business time), by whom, and what it said.</summary>
-public sealed record IncidentStep(long Version, string Type, DateTimeOffset At, string By, DateTimeOffset RecordedAt, object Data);
+public sealed record IncidentStep(
+    [property: Range(1, long.MaxValue)] long Version,
+    [property: MaxLength(EventStore.MaxTypeNameLength)] string Type,
+    DateTimeOffset At,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string By,
+    DateTimeOffset RecordedAt,
+    object Data);
 
 /// <summary>An incident with its whole timeline, for the police.</summary>
-public sealed record IncidentRecord(IncidentPoliceView Incident, IReadOnlyList<IncidentStep> Timeline);
+public sealed record IncidentRecord(IncidentPoliceView Incident, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<IncidentStep> Timeline);
 
 /// <summary>An incident with the steps of its course, for a partner.</summary>
-public sealed record IncidentPartnerRecord(IncidentPartnerView Incident, IReadOnlyList<PartnerTimelineEntry> Timeline);
+public sealed record IncidentPartnerRecord(IncidentPartnerView Incident, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<PartnerTimelineEntry> Timeline);
 
 public static class IncidentViews
 {

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Partners;
 
@@ -19,17 +21,35 @@ public sealed record IdCardDriveHeld(Guid DriveId, Guid PartnerId, int CardsIssu
 /// <summary>Theft-warning signs were posted at a site.</summary>
 public sealed record WarningSignsPosted(Guid PostingId, Guid SiteId, Guid PartnerId, int Count, string? Text, DateTimeOffset At, string By);
 
-public sealed record OutreachSessionState(Guid Id, Guid PartnerId, IReadOnlyList<OutreachTopic> Topics, int Attendees, DateTimeOffset HeldAt, string RecordedBy)
+public sealed record OutreachSessionState(
+    Guid Id,
+    Guid PartnerId,
+    [property: MaxLength(Activities.MaxTopics)] IReadOnlyList<OutreachTopic> Topics,
+    [property: Range(1, Activities.MaxCount)] int Attendees,
+    DateTimeOffset HeldAt,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy)
 {
     public static OutreachSessionState Create(OutreachSessionHeld held) => new(held.SessionId, held.PartnerId, held.Topics, held.Attendees, held.At, held.By);
 }
 
-public sealed record IdCardDriveState(Guid Id, Guid PartnerId, int CardsIssued, DateTimeOffset HeldAt, string RecordedBy)
+public sealed record IdCardDriveState(
+    Guid Id,
+    Guid PartnerId,
+    [property: Range(1, Activities.MaxCount)] int CardsIssued,
+    DateTimeOffset HeldAt,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy)
 {
     public static IdCardDriveState Create(IdCardDriveHeld held) => new(held.DriveId, held.PartnerId, held.CardsIssued, held.At, held.By);
 }
 
-public sealed record WarningSignsState(Guid Id, Guid SiteId, Guid PartnerId, int Count, string? Text, DateTimeOffset PostedAt, string RecordedBy)
+public sealed record WarningSignsState(
+    Guid Id,
+    Guid SiteId,
+    Guid PartnerId,
+    [property: Range(1, Activities.MaxCount)] int Count,
+    [property: MaxLength(Partner.MaxTextLength)] string? Text,
+    DateTimeOffset PostedAt,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy)
 {
     public static WarningSignsState Create(WarningSignsPosted posted) =>
         new(posted.PostingId, posted.SiteId, posted.PartnerId, posted.Count, posted.Text, posted.At, posted.By);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Audit;
 
@@ -27,11 +28,18 @@ public sealed record ContactAdded(Guid PartnerId, Guid ContactId, string Role, [
 
 public sealed record ContactRemoved(Guid PartnerId, Guid ContactId, DateTimeOffset At, string By);
 
-public sealed record PartnerContact(Guid Id, string Role, [property: PersonalData] string Name, [property: PersonalData] string Phone);
+public sealed record PartnerContact(
+    Guid Id,
+    [property: MaxLength(Agreement.MaxShortTextLength)] string Role,
+    [property: PersonalData, MaxLength(Agreement.MaxShortTextLength)] string Name,
+    [property: PersonalData, MaxLength(ContactFormats.MaxPhoneLength)] string Phone);
 
-public sealed record DutyRecord(LinkageDuty Duty, IReadOnlyList<Uri> Evidence, DateTimeOffset? MetAt);
+public sealed record DutyRecord(
+    LinkageDuty Duty,
+    [property: MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength)] IReadOnlyList<Uri> Evidence,
+    DateTimeOffset? MetAt);
 
-public sealed record LinkageAgreement(DateTimeOffset JoinedOn, IReadOnlyList<DutyRecord> Duties);
+public sealed record LinkageAgreement(DateTimeOffset JoinedOn, [property: MaxLength(Agreement.MaxDuties)] IReadOnlyList<DutyRecord> Duties);
 
 /// <summary>A partner's agreement with the linkage and its contact people.</summary>
 public static class Agreement

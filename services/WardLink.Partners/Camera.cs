@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
@@ -40,7 +41,7 @@ public sealed record CameraState(
     Guid Id,
     Guid SiteId,
     Guid PartnerId,
-    string Description,
+    [property: MaxLength(Partner.MaxTextLength)] string Description,
     CameraStatus Status,
     DateTimeOffset SurveyedAt,
     DateTimeOffset? ApprovedAt,

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
@@ -17,7 +18,14 @@ public sealed record ChannelMemberRemoved(Guid ChannelId, Guid PartnerId, DateTi
 
 public sealed record OpenChannel(Guid ChannelId, ChannelKind? Kind, string? Name, string? Number, string? Platform, IReadOnlyList<Guid>? MemberPartnerIds, string By);
 
-public sealed record ChannelState(Guid Id, ChannelKind Kind, string Name, string? Number, string? Platform, IReadOnlyList<Guid> MemberPartnerIds, DateTimeOffset OpenedAt)
+public sealed record ChannelState(
+    Guid Id,
+    ChannelKind Kind,
+    [property: MaxLength(Partner.MaxNameLength)] string Name,
+    [property: MaxLength(Agreement.MaxShortTextLength)] string? Number,
+    [property: MaxLength(Agreement.MaxShortTextLength)] string? Platform,
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<Guid> MemberPartnerIds,
+    DateTimeOffset OpenedAt)
 {
     public static ChannelState Create(ChannelOpened opened) =>
         new(opened.ChannelId, opened.Kind, opened.Name, opened.Number, opened.Platform, opened.MemberPartnerIds, opened.At);

@@ -57,6 +57,7 @@ public static class LinkageEndpoints
             .DescribeStreamStep<MeetingState>("CompleteActionItem", "Close an action item (once), on the date given or now.");
         partners.MapGet("/action-items/overdue", Overdue)
             .WithName("OverdueActionItems")
+            .WithMaxItems(DocumentedBounds.AnyCount)
             .WithSummary($"Open action items past their due date (as of now, or ?asOf=), oldest due first; filter by owner partner. {BusinessTime.QueryTimeLimits}");
 
         partners.MapPost("/{id:guid}/outreach-sessions", HoldOutreach)

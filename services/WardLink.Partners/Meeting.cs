@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
@@ -11,13 +12,18 @@ public sealed record ActionItemCompleted(Guid MeetingId, Guid ItemId, DateTimeOf
 
 public sealed record HoldMeeting(Guid MeetingId, DateTimeOffset? HeldAt, IReadOnlyList<Guid>? AttendingPartnerIds, string? Minutes, string By);
 
-public sealed record ActionItem(Guid Id, string Text, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset? CompletedAt)
+public sealed record ActionItem(Guid Id, [property: MaxLength(Partner.MaxTextLength)] string Text, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset? CompletedAt)
 {
     public bool IsOverdueAt(DateTimeOffset at) => CompletedAt is null ? DueAt < at : CompletedAt > DueAt;
 }
 
 /// <summary>A meeting with its action items; also the read model of the overdue list and the statistics (an inline snapshot).</summary>
-public sealed record MeetingState(Guid Id, DateTimeOffset HeldAt, IReadOnlyList<Guid> AttendingPartnerIds, string Minutes, IReadOnlyList<ActionItem> ActionItems)
+public sealed record MeetingState(
+    Guid Id,
+    DateTimeOffset HeldAt,
+    [property: MaxLength(Partner.MaxPartnerIds)] IReadOnlyList<Guid> AttendingPartnerIds,
+    [property: MaxLength(Partner.MaxTextLength)] string Minutes,
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<ActionItem> ActionItems)
 {
     public static MeetingState Create(MeetingHeld held) => new(held.MeetingId, held.HeldAt, held.AttendingPartnerIds, held.Minutes, []);
 

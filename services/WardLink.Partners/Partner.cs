@@ -1,6 +1,9 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.Contracts.Partners;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Audit;
+using WardLink.ServiceDefaults.Security;
+using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.Partners;
 
@@ -32,14 +35,14 @@ public sealed record RegisterPartner(Guid PartnerId, string? Name, PartnerKind? 
 /// <summary>A partner as it stands; also the read model of the partner list (an inline snapshot).</summary>
 public sealed record PartnerState(
     Guid Id,
-    [property: ShownToAuditors] string Name,
+    [property: ShownToAuditors, MaxLength(Partner.MaxNameLength)] string Name,
     PartnerKind Kind,
     PartnerStatus Status,
     DateTimeOffset RegisteredAt,
-    string RegisteredBy,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RegisteredBy,
     DateTimeOffset? LeftAt,
     LinkageAgreement? Agreement,
-    IReadOnlyList<PartnerContact> Contacts)
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<PartnerContact> Contacts)
 {
     public static PartnerState Create(PartnerRegistered registered) =>
         new(registered.PartnerId, registered.Name, registered.Kind, PartnerStatus.Active, registered.RegisteredAt, registered.RegisteredBy, null, null, []);
@@ -68,7 +71,8 @@ public sealed record PartnerState(
 /// <summary>The decisions on a partner: pure functions of its state, the command, the time and the actor.</summary>
 public static class Partner
 {
-    public const int MaxNameLength = 200;
+    /// <summary>The longest name of a partner or of one of its sites.</summary>
+    public const int MaxNameLength = SiteEntry.MaxNameLength;
     public const int MaxTextLength = 4000;
 
     /// <summary>The most partners one list names (a meeting's attendance, a channel's members).</summary>

@@ -19,21 +19,21 @@ namespace WardLink.Partners;
 /// listed, with 0 where there was none, so two years line up.
 /// </summary>
 public sealed record PartnerStatistics(
-    int Year,
-    IReadOnlyDictionary<string, int> PartnersByKind,
-    int CamerasSurveyed,
-    int CamerasInstalled,
-    int CamerasOperational,
-    int CamerasDecommissioned,
-    long WarningSignsPosted,
-    int MeetingsHeld,
-    int ActionItemsClosed,
-    int ActionItemsOverdue,
-    int OutreachSessions,
-    long OutreachAttendees,
-    IReadOnlyDictionary<string, int> OutreachSessionsByTopic,
-    int IdCardDrives,
-    long IdCardsIssued);
+    [property: Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int Year,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> PartnersByKind,
+    [property: Range(0, int.MaxValue)] int CamerasSurveyed,
+    [property: Range(0, int.MaxValue)] int CamerasInstalled,
+    [property: Range(0, int.MaxValue)] int CamerasOperational,
+    [property: Range(0, int.MaxValue)] int CamerasDecommissioned,
+    [property: Range(0, long.MaxValue)] long WarningSignsPosted,
+    [property: Range(0, int.MaxValue)] int MeetingsHeld,
+    [property: Range(0, int.MaxValue)] int ActionItemsClosed,
+    [property: Range(0, int.MaxValue)] int ActionItemsOverdue,
+    [property: Range(0, int.MaxValue)] int OutreachSessions,
+    [property: Range(0, long.MaxValue)] long OutreachAttendees,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> OutreachSessionsByTopic,
+    [property: Range(0, int.MaxValue)] int IdCardDrives,
+    [property: Range(0, long.MaxValue)] long IdCardsIssued);
 
 /// <summary>What one local year's statistics are computed from: the read models as they stand.</summary>
 public sealed record LinkageRecords(

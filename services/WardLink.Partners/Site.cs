@@ -1,6 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.Contracts.Partners;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Audit;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Partners;
 
@@ -39,12 +41,12 @@ public sealed record RegisterSite(
 public sealed record SiteState(
     Guid Id,
     Guid PartnerId,
-    [property: ShownToAuditors] string Name,
+    [property: ShownToAuditors, MaxLength(Partner.MaxNameLength)] string Name,
     SiteKind Kind,
-    double Latitude,
-    double Longitude,
+    [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double Latitude,
+    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double Longitude,
     DateTimeOffset RegisteredAt,
-    string RegisteredBy,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RegisteredBy,
     DateTimeOffset? RetiredAt)
 {
     public static SiteState Create(SiteRegistered registered) => new(

@@ -20,28 +20,28 @@ public sealed record SiteCoverage(
     DateOnly From,
     DateOnly To,
     Guid? SiteId,
-    int ShiftsPlanned,
-    int ShiftsPerformed,
-    int ShiftsMissed,
-    int CheckpointsVisited,
-    int CheckpointsMissed,
+    [property: Range(0, int.MaxValue)] int ShiftsPlanned,
+    [property: Range(0, int.MaxValue)] int ShiftsPerformed,
+    [property: Range(0, int.MaxValue)] int ShiftsMissed,
+    [property: Range(0, int.MaxValue)] int CheckpointsVisited,
+    [property: Range(0, int.MaxValue)] int CheckpointsMissed,
     double HoursPatrolled,
-    IReadOnlyList<double> HoursPatrolledByHourOfDay,
-    int Incidents,
-    IReadOnlyList<int> IncidentsByHourOfDay,
-    int IncidentsDuringShifts);
+    [property: MinLength(BusinessTime.HoursInDay), MaxLength(BusinessTime.HoursInDay)] IReadOnlyList<double> HoursPatrolledByHourOfDay,
+    [property: Range(0, int.MaxValue)] int Incidents,
+    [property: MinLength(BusinessTime.HoursInDay), MaxLength(BusinessTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> IncidentsByHourOfDay,
+    [property: Range(0, int.MaxValue)] int IncidentsDuringShifts);
 
 /// <summary>One local year (UTC+7) of patrolling, by when shifts began (or would have).</summary>
 public sealed record PatrolStatistics(
-    int Year,
-    int ShiftsPlanned,
-    int ShiftsPerformed,
-    int ShiftsMissed,
-    int CheckIns,
-    int CheckpointsMissed,
-    int Observations,
-    int IncidentsRaised,
-    int ResidenceChecks,
+    [property: Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int Year,
+    [property: Range(0, int.MaxValue)] int ShiftsPlanned,
+    [property: Range(0, int.MaxValue)] int ShiftsPerformed,
+    [property: Range(0, int.MaxValue)] int ShiftsMissed,
+    [property: Range(0, int.MaxValue)] int CheckIns,
+    [property: Range(0, int.MaxValue)] int CheckpointsMissed,
+    [property: Range(0, int.MaxValue)] int Observations,
+    [property: Range(0, int.MaxValue)] int IncidentsRaised,
+    [property: Range(0, int.MaxValue)] int ResidenceChecks,
     ResidenceTotals ResidenceCounts);
 
 /// <summary>Planned shifts, coverage and yearly statistics, read from the inline snapshots of schedules and shifts and from the incidents seen.</summary>
@@ -67,6 +67,7 @@ public static class PatrolQueries
             .ProducesValidationProblem();
         patrols.MapGet("/planned", Planned)
             .WithName("PlannedShifts")
+            .WithMaxItems(DocumentedBounds.AnyCount)
             .WithSummary($"The shifts the schedules plan on local dates [from, to], with what became of each. {BusinessTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/coverage", Coverage)
@@ -184,7 +185,7 @@ public static class PatrolQueries
         var covering = shifts.Where(shift => shift.Checkpoints.Any(AtSite)).ToList();
         var performed = covering.Where(shift => shift.Status != ShiftStatus.Missed).ToList();
         var patrolled = performed.Where(shift => shift.EndedAt is not null).Select(shift => (Start: shift.Begins, End: shift.EndedAt!.Value)).ToList();
-        var hoursByHour = new double[24];
+        var hoursByHour = new double[BusinessTime.HoursInDay];
         foreach (var (start, end) in patrolled)
         {
             for (var at = start; at < end;)
@@ -197,7 +198,7 @@ public static class PatrolQueries
             }
         }
 
-        var incidentsByHour = new int[24];
+        var incidentsByHour = new int[BusinessTime.HoursInDay];
         foreach (var incident in incidents)
         {
             incidentsByHour[incident.OccurredAt.ToOffset(YearlyNumbers.WardOffset).Hour]++;

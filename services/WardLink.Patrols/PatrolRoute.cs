@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Audit;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Patrols;
 
@@ -15,10 +16,16 @@ public sealed record RouteDefined(Guid RouteId, [property: ShownToAuditors] stri
 public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, string By);
 
 /// <summary>A named route with its checkpoints in the order they are walked.</summary>
-public sealed record RouteState(Guid Id, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset DefinedAt, string DefinedBy)
+public sealed record RouteState(
+    Guid Id,
+    [property: ShownToAuditors, MaxLength(PatrolRoute.MaxNameLength)] string Name,
+    [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Checkpoint> Checkpoints,
+    DateTimeOffset DefinedAt,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string DefinedBy)
 {
     public static RouteState Create(RouteDefined defined) => new(defined.RouteId, defined.Name, defined.Checkpoints, defined.At, defined.By);
 
+    [MaxLength(PatrolRoute.MaxCheckpoints)]
     public IReadOnlyList<Guid> SiteIds => [.. Checkpoints.Select(checkpoint => checkpoint.SiteId).Distinct()];
 }
 

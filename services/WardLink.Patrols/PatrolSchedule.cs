@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using WardLink.ServiceDefaults;
 
@@ -25,14 +26,20 @@ public enum ShiftKind
 /// before the start crosses midnight into the next day. A window that ends where it starts is
 /// zero-length and refused.
 /// </summary>
-public readonly record struct LocalWindow(int StartMinute, int EndMinute)
+public readonly record struct LocalWindow(
+    [property: Range(0, LocalWindow.MinutesPerDay)] int StartMinute,
+    [property: Range(0, LocalWindow.MinutesPerDay)] int EndMinute)
 {
     /// <summary>The length of a local time of day as the API reads it: <c>HH:mm</c>.</summary>
     public const int TimeOfDayLength = 5;
 
-    private const int Day = 24 * 60;
+    public const int MinutesPerDay = 24 * 60;
 
-    public TimeSpan Duration => TimeSpan.FromMinutes(EndMinute > StartMinute ? EndMinute - StartMinute : EndMinute + Day - StartMinute);
+    /// <summary>The longest duration as the API writes it: a whole day, <c>1.00:00:00</c>.</summary>
+    public const int MaxDurationTextLength = 10;
+
+    [MaxLength(MaxDurationTextLength)]
+    public TimeSpan Duration => TimeSpan.FromMinutes(EndMinute > StartMinute ? EndMinute - StartMinute : EndMinute + MinutesPerDay - StartMinute);
 
     /// <summary>The window of the local date <paramref name="date"/>: from its start that day to its end (maybe the next day).</summary>
     public (DateTimeOffset Start, DateTimeOffset End) On(DateOnly date)
@@ -50,7 +57,7 @@ public readonly record struct LocalWindow(int StartMinute, int EndMinute)
         }
 
         var minute = (time.Hour * 60) + time.Minute;
-        return text.Trim() == "24:00" ? (isEnd ? Day : null) : minute;
+        return text.Trim() == "24:00" ? (isEnd ? MinutesPerDay : null) : minute;
     }
 
     public static string Format(int minute) => $"{minute / 60:00}:{minute % 60:00}";
@@ -87,11 +94,11 @@ public sealed record ScheduleState(
     Guid RouteId,
     ShiftKind Kind,
     IReadOnlyList<DayOfWeek> Days,
-    string WindowStart,
-    string WindowEnd,
+    [property: MaxLength(LocalWindow.TimeOfDayLength)] string WindowStart,
+    [property: MaxLength(LocalWindow.TimeOfDayLength)] string WindowEnd,
     TeamKind Team,
-    IReadOnlyList<Guid> PartnerIds,
-    IReadOnlyList<Guid> SiteIds,
+    [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid> PartnerIds,
+    [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Guid> SiteIds,
     DateOnly StartsOn,
     DateTimeOffset CreatedAt)
 {
@@ -99,6 +106,7 @@ public sealed record ScheduleState(
     /// The days of the week the schedule plans; a day stored before enums were read strictly (a list
     /// such as <c>"friday, saturday"</c> was stored as the number 7) names no day and plans nothing.
     /// </summary>
+    [MaxLength(PatrolSchedule.DaysInWeek)]
     public IReadOnlyList<DayOfWeek> Days { get; init; } = [.. Days.Where(Enum.IsDefined)];
 
     public static ScheduleState Create(ScheduleCreated created) => new(
@@ -120,8 +128,8 @@ public sealed record PlannedShift(
     DateTimeOffset WindowStart,
     DateTimeOffset WindowEnd,
     TeamKind Team,
-    IReadOnlyList<Guid> PartnerIds,
-    IReadOnlyList<Guid> SiteIds);
+    [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid> PartnerIds,
+    [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Guid> SiteIds);
 
 public static class PatrolSchedule
 {

@@ -27,7 +27,11 @@ public sealed record ResidenceCounts(
 }
 
 /// <summary>Residence counts added up over checks and shifts, in 64 bits: many checks of large counts never overflow.</summary>
-public sealed record ResidenceTotals(long PremisesVisited, long ResidentsRegistered, long ResidentsNotRegistered, long RemindersIssued)
+public sealed record ResidenceTotals(
+    [property: Range(0, long.MaxValue)] long PremisesVisited,
+    [property: Range(0, long.MaxValue)] long ResidentsRegistered,
+    [property: Range(0, long.MaxValue)] long ResidentsNotRegistered,
+    [property: Range(0, long.MaxValue)] long RemindersIssued)
 {
     public static readonly ResidenceTotals None = new(0, 0, 0, 0);
 
@@ -121,14 +125,14 @@ public sealed record ShiftState(
     Guid? ScheduleId,
     DateOnly? PlannedDate,
     TeamKind Team,
-    IReadOnlyList<Guid> PartnerIds,
-    IReadOnlyList<TeamMember> Members,
-    IReadOnlyList<Checkpoint> Checkpoints,
-    IReadOnlyList<string> Visited,
-    IReadOnlyList<string> Missed,
-    int CheckIns,
-    int Observations,
-    int IncidentsRaised,
+    [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid> PartnerIds,
+    [property: MaxLength(Shift.MaxMembers)] IReadOnlyList<TeamMember> Members,
+    [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Checkpoint> Checkpoints,
+    [property: MaxLength(PatrolRoute.MaxCheckpoints), ItemsMaxLength(PatrolRoute.MaxCodeLength)] IReadOnlyList<string> Visited,
+    [property: MaxLength(PatrolRoute.MaxCheckpoints), ItemsMaxLength(PatrolRoute.MaxCodeLength)] IReadOnlyList<string> Missed,
+    [property: Range(0, DocumentedBounds.AnyCount)] int CheckIns,
+    [property: Range(0, DocumentedBounds.AnyCount)] int Observations,
+    [property: Range(0, DocumentedBounds.AnyCount)] int IncidentsRaised,
     ResidenceTotals Residence,
     DateTimeOffset Begins,
     DateTimeOffset? EndedAt,

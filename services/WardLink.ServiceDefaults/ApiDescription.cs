@@ -12,8 +12,9 @@ namespace WardLink.ServiceDefaults;
 /// The service's OpenAPI document states what its input checks enforce: a required body is
 /// required (<see cref="RequestChecks"/>), an enum is one of its names (<see cref="EnumNames"/>).
 /// Lengths, counts and ranges come from <c>[MaxLength]</c> and <c>[Range]</c> on the request
-/// records and the handlers' query parameters, naming the constants the decisions check; the
-/// length of each text in a list from <see cref="ItemsMaxLengthAttribute"/>.
+/// records, the views and the handlers' query parameters, naming the constants the decisions check; the
+/// length of each text in a list from <see cref="ItemsMaxLengthAttribute"/>; what a value's form
+/// bounds by itself (GUIDs, times, numbers read from text) from <see cref="DocumentedBounds"/>.
 /// </summary>
 public static class ApiDescription
 {
@@ -52,11 +53,12 @@ public static class ApiDescription
                 }
                 else if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(ItemsMaxLengthAttribute), inherit: false) is [ItemsMaxLengthAttribute items, ..])
                 {
-                    schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = items.Length };
+                    schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = (schema.Items as OpenApiSchema)?.Format, MaxLength = items.Length };
                 }
 
                 return Task.CompletedTask;
             });
+            DocumentedBounds.Describe(options);
         });
 
     /// <summary>

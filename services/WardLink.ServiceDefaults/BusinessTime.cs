@@ -18,6 +18,12 @@ public static class BusinessTime
     public const int DueYearsAhead = 5;
     public const int MaxRangeDays = 366;
 
+    /// <summary>The hours of a local day, as statistics count by hour.</summary>
+    public const int HoursInDay = 24;
+
+    /// <summary>The longest time as the API states it: ISO 8601 to the tick with its offset, <c>2024-05-02T21:40:00.1234567+07:00</c>.</summary>
+    public const int MaxTextLength = 33;
+
     /// <summary>1970-01-01T00:00:00Z: nothing the ward records happened before.</summary>
     public static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch;
 

@@ -20,6 +20,12 @@ public static class EventStore
     public const string ConnectionName = "Postgres";
 
     /// <summary>
+    /// The longest event or state type name a read shows (the class name in camelCase, as the
+    /// event store keeps it); a unit test holds every type of the services to it.
+    /// </summary>
+    public const int MaxTypeNameLength = 100;
+
+    /// <summary>
     /// Marten on the service's own database: event metadata on, sessions stamped with the current
     /// trace, appended events counted, the async daemon in HotCold mode (several replicas may run,
     /// one runs the relay), the relay when the service publishes, schema created on start.

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using Marten.Pagination;
 
@@ -32,7 +33,11 @@ public readonly record struct PageRequest(int Limit, int Page)
 }
 
 /// <summary>One page of a list, with the total count of what matched.</summary>
-public sealed record ListPage<T>(IReadOnlyList<T> Items, long Total, int Page, int Limit)
+public sealed record ListPage<T>(
+    [property: MaxLength(PageRequest.MaxLimit)] IReadOnlyList<T> Items,
+    [property: Range(0, long.MaxValue)] long Total,
+    [property: Range(1, PageRequest.MaxPage)] int Page,
+    [property: Range(1, PageRequest.MaxLimit)] int Limit)
 {
     /// <summary>The same page with each item shown through <paramref name="view"/>.</summary>
     public ListPage<TView> Select<TView>(Func<T, TView> view) => new([.. Items.Select(view)], Total, Page, Limit);

@@ -20,6 +20,18 @@ namespace WardLink.ServiceDefaults;
 /// <summary>RFC 9457 problem details for every error, and the JSON conventions of the API.</summary>
 public static class ProblemResponses
 {
+    /// <summary>
+    /// The longest text a problem holds (its type, title, detail, instance, each field's name and
+    /// message): a longer one is cut, so a problem never echoes a long input back.
+    /// </summary>
+    public const int MaxTextLength = 2000;
+
+    /// <summary>The most messages a problem gives for one field.</summary>
+    public const int MaxFieldMessages = 10;
+
+    /// <summary>A trace id: 32 hexadecimal digits (W3C), or the server's request id where no trace runs.</summary>
+    public const int TraceIdLength = 32;
+
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -90,9 +102,59 @@ public static class ProblemResponses
             schema.Type = context.JsonTypeInfo.Type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
             schema.Format = "date-time";
         }
+        else if (context.JsonTypeInfo.Type.IsAssignableTo(typeof(ProblemDetails)))
+        {
+            DescribeProblem(schema);
+        }
 
         return Task.CompletedTask;
     });
+
+    /// <summary>A problem's bounds as <see cref="Bounded"/> keeps them.</summary>
+    private static void DescribeProblem(OpenApiSchema problem)
+    {
+        foreach (var (name, property) in problem.Properties ?? new Dictionary<string, IOpenApiSchema>())
+        {
+            if (property is not OpenApiSchema value)
+            {
+                continue;
+            }
+
+            switch (name)
+            {
+                case "status":
+                    value.Minimum = "400";
+                    value.Maximum = "599";
+                    break;
+                case "errors" when value.AdditionalProperties is OpenApiSchema { Items: OpenApiSchema message } messages:
+                    messages.MaxItems = MaxFieldMessages;
+                    message.MaxLength = MaxTextLength;
+                    break;
+                case "type" or "title" or "detail" or "instance":
+                    value.MaxLength = MaxTextLength;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Cuts what a problem says to the bounds its documents state (<see cref="MaxTextLength"/>, <see cref="MaxFieldMessages"/>).</summary>
+    private static void Bounded(ProblemDetails problem)
+    {
+        problem.Type = Cut(problem.Type);
+        problem.Title = Cut(problem.Title);
+        problem.Detail = Cut(problem.Detail);
+        problem.Instance = Cut(problem.Instance);
+        if (problem is HttpValidationProblemDetails validation)
+        {
+            foreach (var (field, messages) in validation.Errors.ToList())
+            {
+                validation.Errors.Remove(field);
+                validation.Errors[Cut(field)!] = [.. messages.Take(MaxFieldMessages).Select(message => Cut(message)!)];
+            }
+        }
+    }
+
+    private static string? Cut(string? text) => text is { Length: > MaxTextLength } ? string.Concat(text.AsSpan(0, MaxTextLength - 1), "…") : text;
 
     /// <summary>
     /// A time is read only with its offset (<c>Z</c> or <c>±hh:mm</c>): System.Text.Json reads a
@@ -129,6 +191,7 @@ public static class ProblemResponses
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
+            Bounded(context.ProblemDetails);
         });
         // Unreadable bodies surface as exceptions, so ClientErrorHandler can name the field.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

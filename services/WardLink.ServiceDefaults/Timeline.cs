@@ -1,10 +1,14 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using JasperFx.Events;
 
 namespace WardLink.ServiceDefaults;
 
 /// <summary>One step of a record's course as a partner sees it: which kind of event and when it was recorded; never what it said or who did it.</summary>
-public sealed record PartnerTimelineEntry(long Version, string Type, DateTimeOffset RecordedAt);
+public sealed record PartnerTimelineEntry(
+    [property: Range(1, long.MaxValue)] long Version,
+    [property: MaxLength(EventStore.MaxTypeNameLength)] string Type,
+    DateTimeOffset RecordedAt);
 
 public static class PartnerTimeline
 {

@@ -26,6 +26,12 @@ public static class YearlyNumbers
     /// <summary>The ward's local time (Asia/Ho_Chi_Minh: UTC+7, no daylight saving time).</summary>
     public static readonly TimeSpan WardOffset = TimeSpan.FromHours(7);
 
+    /// <summary>The longest prefix of a number (<c>TIP</c>, <c>INC</c>).</summary>
+    public const int MaxPrefixLength = 8;
+
+    /// <summary>The longest number handed out: a prefix, a four-digit year and a count of up to 19 digits.</summary>
+    public const int MaxNumberLength = MaxPrefixLength + 1 + 4 + 1 + 19;
+
     private const int MaxAttempts = 30;
 
     /// <summary>The local year of <paramref name="at"/>, clamped into the business-time window (a stored time outside it still has a year).</summary>
@@ -34,6 +40,7 @@ public static class YearlyNumbers
     /// <summary>Reserves the next number of <paramref name="prefix"/> in the local year of <paramref name="at"/>.</summary>
     public static async Task<string> ReserveNumberAsync(this IDocumentSession session, string prefix, DateTimeOffset at, Guid forRecord, CancellationToken ct)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefix.Length, MaxPrefixLength);
         var year = LocalYear(at);
         var counter = StreamIdOf($"{prefix}-{year}");
         await session.BeginTransactionAsync(ct);

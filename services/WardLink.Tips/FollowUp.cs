@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
@@ -12,7 +13,9 @@ namespace WardLink.Tips;
 public sealed record FollowUpAccess(string Id, Guid TipId, byte[] SecretHash);
 
 /// <summary>What the tipster keeps after a public submission: both are needed to follow up.</summary>
-public sealed record FollowUpCredentials(string Code, string Secret);
+public sealed record FollowUpCredentials(
+    [property: MinLength(FollowUp.CodeLength), MaxLength(FollowUp.CodeLength)] string Code,
+    [property: MinLength(FollowUp.SecretLength), MaxLength(FollowUp.SecretLength)] string Secret);
 
 public static class FollowUp
 {
@@ -21,6 +24,9 @@ public static class FollowUp
     // No 0/O, 1/I/L: codes are read out over the phone and typed from paper.
     private const string CodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     public const int CodeLength = 12;
+
+    /// <summary>A secret: 32 random bytes in unpadded base64url.</summary>
+    public const int SecretLength = 43;
 
     /// <summary>Compared against when the code is unknown, so a wrong code costs the same time as a wrong secret.</summary>
     private static readonly byte[] NoSecret = new byte[SHA256.HashSizeInBytes];

@@ -10,9 +10,14 @@ namespace WardLink.Tips;
 public sealed record PublicTipRequest(SecurityCategory? Category, [property: MaxLength(Tip.MaxDescriptionLength)] string? Description, Place? Place, ContactDetails? Contact);
 
 /// <summary>What the tipster sees of their tip: never who assessed it, nor how.</summary>
-public sealed record PublicTipStatus(string Code, TipStatus Status, SecurityCategory Category, DateTimeOffset ReceivedAt, int Messages);
+public sealed record PublicTipStatus(
+    [property: MinLength(FollowUp.CodeLength), MaxLength(FollowUp.CodeLength)] string Code,
+    TipStatus Status,
+    SecurityCategory Category,
+    DateTimeOffset ReceivedAt,
+    [property: Range(0, DocumentedBounds.AnyCount)] int Messages);
 
-public sealed record PublicMessage(MessageAuthor Author, string Text, DateTimeOffset PostedAt);
+public sealed record PublicMessage(MessageAuthor Author, [property: MaxLength(Tip.MaxMessageLength)] string Text, DateTimeOffset PostedAt);
 
 /// <summary>
 /// Anonymous intake and follow-up (<c>/public/tips</c>, through the gateway <c>/api/public/tips</c>).
@@ -40,11 +45,13 @@ public static class PublicTipEndpoints
         tips.MapGet("/{code}/messages", Messages)
             .WithName("GetPublicTipMessages")
             .Produces<IReadOnlyList<PublicMessage>>()
+            .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapPost("/{code}/messages", Post)
             .WithName("PostPublicTipMessage")
             .WithSummary("Write to the police about the tip.")
             .Produces<IReadOnlyList<PublicMessage>>()
+            .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;

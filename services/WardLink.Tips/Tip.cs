@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
@@ -119,9 +120,14 @@ public sealed record ReferTip(Guid TipId, Guid? ExistingIncidentId, Guid NewInci
 
 public sealed record PostTipMessage(Guid TipId, Guid MessageId, MessageAuthor Author, string? Text, string PostedBy);
 
-public sealed record TipMessage(Guid MessageId, MessageAuthor Author, [property: PersonalData] string Text, DateTimeOffset PostedAt, string PostedBy);
+public sealed record TipMessage(
+    Guid MessageId,
+    MessageAuthor Author,
+    [property: PersonalData, MaxLength(Tip.MaxMessageLength)] string Text,
+    DateTimeOffset PostedAt,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string PostedBy);
 
-public sealed record TipOutcome(Guid IncidentId, [property: ShownToAuditors] string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
+public sealed record TipOutcome(Guid IncidentId, [property: ShownToAuditors, MaxLength(YearlyNumbers.MaxNumberLength)] string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
 
 public sealed record TipState(
     Guid Id,

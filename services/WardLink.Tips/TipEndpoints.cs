@@ -74,11 +74,13 @@ public static class TipEndpoints
             .WithName("GetTipMessages")
             .WithSummary("The follow-up thread with the tipster.")
             .Produces<IReadOnlyList<TipMessage>>()
+            .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapPost("/{id:guid}/messages", Reply)
             .WithName("ReplyToTipster")
             .WithSummary("Write to the tipster; they read it with their follow-up code.")
             .Produces<IReadOnlyList<TipMessage>>()
+            .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapGet("/{id:guid}/contact", ReadContact)

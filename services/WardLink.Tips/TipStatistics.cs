@@ -13,15 +13,15 @@ namespace WardLink.Tips;
 /// ones helped to solve.
 /// </summary>
 public sealed record TipStatistics(
-    int Year,
-    int Received,
-    IReadOnlyDictionary<TipChannel, int> ReceivedByChannel,
-    IReadOnlyDictionary<SecurityCategory, int> ReceivedByCategory,
-    IReadOnlyDictionary<TipVerdict, int> AssessedByVerdict,
-    int Pending,
-    int Referred,
-    int CriminalCasesContributed,
-    int AdministrativeViolationsContributed)
+    [property: Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int Year,
+    [property: Range(0, int.MaxValue)] int Received,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<TipChannel, int> ReceivedByChannel,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<SecurityCategory, int> ReceivedByCategory,
+    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<TipVerdict, int> AssessedByVerdict,
+    [property: Range(0, int.MaxValue)] int Pending,
+    [property: Range(0, int.MaxValue)] int Referred,
+    [property: Range(0, int.MaxValue)] int CriminalCasesContributed,
+    [property: Range(0, int.MaxValue)] int AdministrativeViolationsContributed)
 {
     public static TipStatistics Of(int year, IReadOnlyCollection<TipState> tips)
     {

@@ -1,25 +1,27 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
 
 /// <summary>A tip as the police see it: the whole record but the follow-up thread (<c>GET /tips/{id}/messages</c>) and the contact (its recorded read).</summary>
 public sealed record TipPoliceView(
     Guid Id,
-    string Number,
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string Number,
     TipChannel Channel,
     SecurityCategory Category,
-    string Description,
+    [property: MaxLength(Tip.MaxDescriptionLength)] string Description,
     Place Place,
     DateTimeOffset ReceivedAt,
-    string RecordedBy,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy,
     Guid? SubmittedByPartner,
     TipStatus Status,
     TipVerdict? Verdict,
     Guid? DuplicateOf,
     Guid? IncidentId,
-    IReadOnlyList<TipOutcome> Outcomes)
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<TipOutcome> Outcomes)
 {
     public static TipPoliceView Of(TipState tip) => new(
         tip.Id, tip.Number, tip.Channel, tip.Category, tip.Description, tip.Place, tip.ReceivedAt, tip.RecordedBy,
@@ -27,7 +29,8 @@ public sealed record TipPoliceView(
 }
 
 /// <summary>What a partner learns of a case its tip contributed to.</summary>
-public sealed record TipPartnerOutcome(string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
+public sealed record TipPartnerOutcome(
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
 
 /// <summary>
 /// A tip as a partner sees it (one it submitted, or one placed at its sites): what kind of tip,
@@ -36,7 +39,7 @@ public sealed record TipPartnerOutcome(string CaseNumber, IncidentClassification
 /// </summary>
 public sealed record TipPartnerView(
     Guid Id,
-    string Number,
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string Number,
     TipChannel Channel,
     SecurityCategory Category,
     Guid? SiteId,
@@ -44,7 +47,7 @@ public sealed record TipPartnerView(
     TipStatus Status,
     TipVerdict? Verdict,
     bool Referred,
-    IReadOnlyList<TipPartnerOutcome> Outcomes)
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<TipPartnerOutcome> Outcomes)
 {
     public static TipPartnerView Of(TipState tip) => new(
         tip.Id, tip.Number, tip.Channel, tip.Category, tip.Place.SiteId, tip.ReceivedAt, tip.Status, tip.Verdict, tip.IncidentId is not null,
@@ -52,13 +55,18 @@ public sealed record TipPartnerView(
 }
 
 /// <summary>One event of a tip's stream as the police see it: what happened, when it was recorded, who did it, what it said.</summary>
-public sealed record TipHistoryEntry(long Version, string Type, DateTimeOffset RecordedAt, string Actor, object Data);
+public sealed record TipHistoryEntry(
+    [property: Range(1, long.MaxValue)] long Version,
+    [property: MaxLength(EventStore.MaxTypeNameLength)] string Type,
+    DateTimeOffset RecordedAt,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string Actor,
+    object Data);
 
 /// <summary>A tip with its history, for the police.</summary>
-public sealed record TipDetails(TipPoliceView Tip, IReadOnlyList<TipHistoryEntry> History);
+public sealed record TipDetails(TipPoliceView Tip, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<TipHistoryEntry> History);
 
 /// <summary>A tip with the steps of its course, for a partner.</summary>
-public sealed record TipPartnerDetails(TipPartnerView Tip, IReadOnlyList<PartnerTimelineEntry> History);
+public sealed record TipPartnerDetails(TipPartnerView Tip, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<PartnerTimelineEntry> History);
 
 public static class TipViews
 {

@@ -66,6 +66,17 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.Contains(operations, operation => operation.Path == "/api/public/tips");
     }
 
+    /// <summary>What Spectral's OWASP string, integer and array limit rules check, over the document clients read.</summary>
+    [Fact]
+    public async Task The_merged_document_states_a_limit_for_every_text_integer_and_list_sent_or_answered()
+    {
+        var document = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!.AsObject();
+
+        var missing = DocumentedLimits.MissingIn(document);
+
+        Assert.True(missing.Count == 0, $"{missing.Count} value(s) without a documented limit:\n{string.Join("\n", missing)}");
+    }
+
     [Fact]
     public async Task The_docs_UI_and_the_document_are_served_from_the_gateway_without_a_token_with_the_script_under_a_nonce_policy()
     {

@@ -1,106 +1,82 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace WardLink.Testing;
 
 /// <summary>
-/// What an OpenAPI document leaves unbounded in what a client sends: a text without
-/// <c>maxLength</c> (unless an enum, a constant, or a uuid, date-time, date or time), an integer
-/// without <c>minimum</c> and <c>maximum</c>, a list without <c>maxItems</c>, in any parameter or
-/// request body; and an operation without a success (2xx) response.
+/// What an OpenAPI document leaves unbounded, by the rules of Spectral's OWASP ruleset
+/// (<c>owasp:api4:2023-string-limit</c>, <c>integer-limit</c> and <c>array-limit</c>) applied as
+/// Spectral applies them, to every schema anywhere in the document (parameters, bodies, answers,
+/// headers, components): a text (a type that includes <c>string</c>, a GUID, a time or a number
+/// read from text too) without <c>maxLength</c>, <c>enum</c> or <c>const</c>; an integer without
+/// exactly one of <c>minimum</c>/<c>exclusiveMinimum</c> and one of
+/// <c>maximum</c>/<c>exclusiveMaximum</c>; a list without <c>maxItems</c>. Also an operation
+/// without a success (2xx) response.
 /// </summary>
 public static class DocumentedLimits
 {
     private static readonly string[] Operations = ["get", "put", "post", "delete", "patch"];
-    private static readonly string[] BoundedFormats = ["uuid", "date-time", "date", "time"];
-    private static readonly string[] Choices = ["oneOf", "anyOf", "allOf"];
 
-    /// <summary>One line per gap, naming the operation and the value (<c>POST /tips body.description: a text without maxLength</c>).</summary>
+    /// <summary>One line per gap, naming where it is (<c>#/paths/~1tips/post/requestBody/…/description: a text without maxLength</c>).</summary>
     public static IReadOnlyList<string> MissingIn(JsonObject document)
     {
-        var components = document["components"]?["schemas"] as JsonObject ?? [];
         var missing = new List<string>();
-        foreach (var (template, item) in document["paths"]!.AsObject())
+        foreach (var (template, item) in document["paths"] as JsonObject ?? [])
         {
-            foreach (var (method, node) in item!.AsObject().Where(operation => Operations.Contains(operation.Key)))
+            foreach (var (method, operation) in item!.AsObject().Where(operation => Operations.Contains(operation.Key)))
             {
-                var operation = node!.AsObject();
-                var name = $"{method.ToUpperInvariant()} {template}";
-                if (operation["responses"] is not JsonObject responses || !responses.Any(response => response.Key.StartsWith('2')))
+                if (operation!["responses"] is not JsonObject responses || !responses.Any(response => response.Key.StartsWith('2')))
                 {
-                    missing.Add($"{name}: no success response");
-                }
-
-                foreach (var parameter in operation["parameters"] as JsonArray ?? [])
-                {
-                    Check(parameter!["schema"] as JsonObject, $"{name} {parameter["in"]} {parameter["name"]}", components, [], missing);
-                }
-
-                foreach (var (_, content) in operation["requestBody"]?["content"] as JsonObject ?? [])
-                {
-                    Check(content!["schema"] as JsonObject, $"{name} body", components, [], missing);
+                    missing.Add($"{method.ToUpperInvariant()} {template}: no success response");
                 }
             }
         }
 
+        Check(document, "#", missing);
         return missing;
     }
 
-    private static void Check(JsonObject? schema, string where, JsonObject components, HashSet<string> seen, List<string> missing)
+    private static void Check(JsonNode? node, string where, List<string> missing)
     {
-        if (schema is null)
+        switch (node)
         {
-            return;
+            case JsonObject schema:
+                var types = schema["type"] switch
+                {
+                    JsonArray list => list.OfType<JsonValue>().Where(type => type.GetValueKind() == JsonValueKind.String).Select(type => type.GetValue<string>()).ToList(),
+                    JsonValue type when type.GetValueKind() == JsonValueKind.String => [type.GetValue<string>()],
+                    _ => [],
+                };
+                if (types.Contains("string") && schema["maxLength"] is null && schema["enum"] is null && schema["const"] is null)
+                {
+                    missing.Add($"{where}: a text without maxLength");
+                }
+
+                if (types.Contains("integer") && (!OneOf(schema, "minimum", "exclusiveMinimum") || !OneOf(schema, "maximum", "exclusiveMaximum")))
+                {
+                    missing.Add($"{where}: an integer without minimum and maximum");
+                }
+
+                if (types.Contains("array") && schema["maxItems"] is null)
+                {
+                    missing.Add($"{where}: a list without maxItems");
+                }
+
+                foreach (var (name, value) in schema)
+                {
+                    Check(value, $"{where}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}", missing);
+                }
+
+                break;
+            case JsonArray items:
+                for (var i = 0; i < items.Count; i++)
+                {
+                    Check(items[i], $"{where}/{i}", missing);
+                }
+
+                break;
         }
-
-        if ((string?)schema["$ref"] is { } reference)
-        {
-            var name = reference.Split('/')[^1];
-            if (seen.Add(name))
-            {
-                Check(components[name] as JsonObject, where, components, seen, missing);
-            }
-
-            return;
-        }
-
-        foreach (var choice in Choices.SelectMany(keyword => schema[keyword] as JsonArray ?? []))
-        {
-            Check(choice as JsonObject, where, components, seen, missing);
-        }
-
-        var types = schema["type"] switch
-        {
-            JsonArray list => list.Select(type => (string)type!).ToList(),
-            JsonValue type => [(string)type!],
-            _ => [],
-        };
-        var numeric = types.Contains("integer") || types.Contains("number");
-        if (types.Contains("string") && !numeric && schema["enum"] is null && schema["const"] is null
-            && !BoundedFormats.Contains((string?)schema["format"]) && schema["maxLength"] is null)
-        {
-            missing.Add($"{where}: a text without maxLength");
-        }
-
-        if (types.Contains("integer") && (schema["minimum"] is null || schema["maximum"] is null))
-        {
-            missing.Add($"{where}: an integer without minimum and maximum");
-        }
-
-        if (types.Contains("array"))
-        {
-            if (schema["maxItems"] is null)
-            {
-                missing.Add($"{where}: a list without maxItems");
-            }
-
-            Check(schema["items"] as JsonObject, $"{where}[]", components, seen, missing);
-        }
-
-        foreach (var (property, value) in schema["properties"] as JsonObject ?? [])
-        {
-            Check(value as JsonObject, $"{where}.{property}", components, [.. seen], missing);
-        }
-
-        Check(schema["additionalProperties"] as JsonObject, $"{where}.*", components, seen, missing);
     }
+
+    private static bool OneOf(JsonObject schema, string inclusive, string exclusive) => (schema[inclusive] is null) != (schema[exclusive] is null);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using WardLink.Gateway;
+using WardLink.ServiceDefaults;
 using WardLink.Testing;
 
 namespace WardLink.UnitTests;
@@ -10,7 +11,7 @@ public sealed class GatewayApiLimitsTests
     private static readonly JsonObject Document = Load();
 
     [Fact]
-    public void Every_value_a_client_sends_the_gateway_has_a_documented_limit_and_every_operation_a_success_response()
+    public void Every_text_integer_and_list_of_the_gateway_s_own_operations_has_a_documented_limit_and_every_operation_a_success_response()
     {
         var missing = DocumentedLimits.MissingIn(Document);
 
@@ -25,6 +26,21 @@ public sealed class GatewayApiLimitsTests
         Assert.Equal(
             (TokenIssuer.MaxClientIdLength, TokenIssuer.MaxClientSecretLength, TokenIssuer.MaxScopeLength),
             ((int)properties["client_id"]!["maxLength"]!, (int)properties["client_secret"]!["maxLength"]!, (int)properties["scope"]!["maxLength"]!));
+    }
+
+    [Fact]
+    public void Problems_years_and_token_lifetimes_are_documented_with_the_bounds_the_code_keeps()
+    {
+        var schemas = Document["components"]!["schemas"]!;
+        var problem = schemas["ProblemDetails"]!["properties"]!;
+        var messages = schemas["HttpValidationProblemDetails"]!["allOf"]![1]!["properties"]!["errors"]!["additionalProperties"]!;
+        var year = schemas["AnnualReport"]!["properties"]!["year"]!;
+
+        Assert.All(["type", "title", "detail", "instance"], text => Assert.Equal(ProblemResponses.MaxTextLength, (int)problem[text]!["maxLength"]!));
+        Assert.Equal(ProblemResponses.TraceIdLength, (int)problem["traceId"]!["maxLength"]!);
+        Assert.Equal((ProblemResponses.MaxFieldMessages, ProblemResponses.MaxTextLength), ((int)messages["maxItems"]!, (int)messages["items"]!["maxLength"]!));
+        Assert.Equal((BusinessTime.FirstYear, BusinessTime.LastYear), ((int)year["minimum"]!, (int)year["maximum"]!));
+        Assert.Equal((int)TokenIssuer.AccessTokenLifetime.TotalSeconds, (int)schemas["TokenResponse"]!["properties"]!["expires_in"]!["maximum"]!);
     }
 
     private static JsonObject Load()

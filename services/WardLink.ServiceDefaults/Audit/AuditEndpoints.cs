@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using JasperFx.Core;
 using Marten;
 using Microsoft.AspNetCore.Builder;
@@ -14,10 +15,15 @@ using WardLink.ServiceDefaults.Security;
 namespace WardLink.ServiceDefaults.Audit;
 
 /// <summary>A stream's events as the auditor sees them.</summary>
-public sealed record StreamAudit(Guid StreamId, IReadOnlyList<AuditEntry> Events);
+public sealed record StreamAudit(Guid StreamId, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<AuditEntry> Events);
 
 /// <summary>A stream's state as it was at <see cref="Version"/> (the last event recorded at or before the time asked for).</summary>
-public sealed record StateAsOf(Guid StreamId, string StateType, long Version, DateTimeOffset RecordedAt, JsonNode? State);
+public sealed record StateAsOf(
+    Guid StreamId,
+    [property: MaxLength(EventStore.MaxTypeNameLength)] string StateType,
+    [property: Range(1, long.MaxValue)] long Version,
+    DateTimeOffset RecordedAt,
+    JsonNode? State);
 
 /// <summary>
 /// The audit endpoints every service has, under <c>/audit/{service}</c> (through the gateway
@@ -34,6 +40,9 @@ public static class AuditEndpoints
 
     /// <summary>The longest service name a checkpoint read names.</summary>
     public const int MaxServiceNameLength = 64;
+
+    /// <summary>What a service name looks like (<c>incidents</c>, <c>tips</c>).</summary>
+    public const string ServiceNamePattern = "^[a-z][a-z0-9-]*$";
     private static readonly ReadOnlyMemory<byte> Newline = "\n"u8.ToArray();
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder endpoints, string serviceName)
@@ -59,12 +68,13 @@ public static class AuditEndpoints
             .WithName("AuditIntegrity")
             .Produces<IntegrityReport>()
             .WithSummary("Recomputes the chain from the log and reports the first broken link and which stored checkpoints agree.");
-        audit.MapGet("/checkpoints/{service}", async ([MaxLength(MaxServiceNameLength)] string service, AuditStorage storage, CancellationToken ct) =>
-                service.Length > MaxServiceNameLength
-                    ? new FieldErrors().Check(false, "service", $"At most {MaxServiceNameLength} characters.").ToRejection().ToProblem()
+        audit.MapGet("/checkpoints/{service}", async ([MaxLength(MaxServiceNameLength), RegularExpression(ServiceNamePattern)] string service, AuditStorage storage, CancellationToken ct) =>
+                service.Length > MaxServiceNameLength || !Regex.IsMatch(service, ServiceNamePattern)
+                    ? new FieldErrors().Check(false, "service", $"A service name: lowercase letters, digits and dashes, at most {MaxServiceNameLength} characters.").ToRejection().ToProblem()
                     : Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
             .WithName("AuditCheckpoints")
             .Produces<IReadOnlyList<CheckpointCopy>>()
+            .WithMaxItems(DocumentedBounds.AnyCount)
             .WithSummary("The checkpoints of a service's chain held here: this service's own, or the copies it received of another's.");
         return endpoints;
     }

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.ServiceDefaults.Audit;
 
@@ -8,24 +10,32 @@ namespace WardLink.ServiceDefaults.Audit;
 /// </summary>
 public sealed record AuditEvent(
     Guid StreamId,
-    long Version,
-    string Type,
+    [property: Range(1, long.MaxValue)] long Version,
+    [property: MaxLength(EventStore.MaxTypeNameLength)] string Type,
     DateTimeOffset RecordedAt,
     DateTimeOffset? BusinessTime,
-    string? Actor,
-    string? CorrelationId,
-    string? CausationId,
-    string DataHash,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string? Actor,
+    [property: MaxLength(ProblemResponses.TraceIdLength)] string? CorrelationId,
+    [property: MaxLength(DocumentedBounds.UuidLength)] string? CausationId,
+    [property: MaxLength(HashChain.HashLength)] string DataHash,
     JsonNode? Data);
 
 /// <summary>The chain's link for one sequence: what was chained there, the link before it and the link itself.</summary>
-public sealed record AuditLink(long Position, Guid StreamId, long Version, string Type, string DataHash, DateTimeOffset RecordedAt, string Previous, string Hash);
+public sealed record AuditLink(
+    [property: Range(0, long.MaxValue)] long Position,
+    Guid StreamId,
+    [property: Range(1, long.MaxValue)] long Version,
+    [property: MaxLength(EventStore.MaxTypeNameLength)] string Type,
+    [property: MaxLength(HashChain.HashLength)] string DataHash,
+    DateTimeOffset RecordedAt,
+    [property: MaxLength(HashChain.HashLength)] string Previous,
+    [property: MaxLength(HashChain.HashLength)] string Hash);
 
 /// <summary>
 /// One line of the audit log (NDJSON): the event at <see cref="Sequence"/> and the chain's link
 /// for it. An event not chained yet has no link; a link whose event is gone has no event.
 /// </summary>
-public sealed record AuditEntry(long Sequence, AuditEvent? Event, AuditLink? Link);
+public sealed record AuditEntry([property: Range(0, long.MaxValue)] long Sequence, AuditEvent? Event, AuditLink? Link);
 
 public static class AuditEntryFields
 {

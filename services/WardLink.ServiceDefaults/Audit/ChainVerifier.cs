@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace WardLink.ServiceDefaults.Audit;
 
 /// <summary>How the log differs from what the chain recorded at a sequence.</summary>
@@ -23,26 +25,41 @@ public enum BreakKind
 }
 
 /// <summary>The first place where the log and the chain disagree: what the chain recorded and what the log holds now.</summary>
-public sealed record BrokenLink(long Sequence, BreakKind Kind, IReadOnlyList<string> Differences, ChainedFields? Chained, ChainedFields? Found);
+public sealed record BrokenLink(
+    [property: Range(0, long.MaxValue)] long Sequence,
+    BreakKind Kind,
+    [property: MaxLength(ChainVerifier.ComparedFields), ItemsMaxLength(ChainVerifier.MaxFieldNameLength)] IReadOnlyList<string> Differences,
+    ChainedFields? Chained,
+    ChainedFields? Found);
 
 /// <summary>A checkpoint of a service's chain head, as held by <see cref="Holder"/> (the service itself or a peer).</summary>
-public sealed record CheckpointCopy(string Holder, long Sequence, long Position, string Head, DateTimeOffset At);
+public sealed record CheckpointCopy(
+    [property: MaxLength(AuditEndpoints.MaxServiceNameLength)] string Holder,
+    [property: Range(0, long.MaxValue)] long Sequence,
+    [property: Range(0, long.MaxValue)] long Position,
+    [property: MaxLength(HashChain.HashLength)] string Head,
+    DateTimeOffset At);
 
 /// <summary>
 /// Whether a checkpoint agrees with the chain recomputed from the log at its sequence; null when
 /// the check did not reach it.
 /// </summary>
-public sealed record CheckpointVerdict(string Holder, long Sequence, string Head, string? Recomputed, bool? Agrees);
+public sealed record CheckpointVerdict(
+    [property: MaxLength(AuditEndpoints.MaxServiceNameLength)] string Holder,
+    [property: Range(0, long.MaxValue)] long Sequence,
+    [property: MaxLength(HashChain.HashLength)] string Head,
+    [property: MaxLength(HashChain.HashLength)] string? Recomputed,
+    bool? Agrees);
 
 public sealed record IntegrityReport(
-    string Service,
+    [property: MaxLength(AuditEndpoints.MaxServiceNameLength)] string Service,
     bool Intact,
-    long EventsChecked,
-    long ChainedThrough,
-    string Head,
-    long Pending,
+    [property: Range(0, long.MaxValue)] long EventsChecked,
+    [property: Range(0, long.MaxValue)] long ChainedThrough,
+    [property: MaxLength(HashChain.HashLength)] string Head,
+    [property: Range(0, long.MaxValue)] long Pending,
     BrokenLink? FirstBroken,
-    IReadOnlyList<CheckpointVerdict> Checkpoints);
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<CheckpointVerdict> Checkpoints);
 
 /// <summary>
 /// Recomputes a service's chain from its log, entry by entry in sequence order (nothing is held
@@ -51,6 +68,12 @@ public sealed record IntegrityReport(
 /// </summary>
 public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints)
 {
+    /// <summary>The fields a broken link can name as different: streamId, version, type, data, recordedAt.</summary>
+    public const int ComparedFields = 5;
+
+    /// <summary>The longest of those names (<c>recordedAt</c>).</summary>
+    public const int MaxFieldNameLength = 10;
+
     private readonly ILookup<long, CheckpointCopy> _checkpoints = checkpoints.ToLookup(copy => copy.Sequence);
     private readonly List<CheckpointVerdict> _verdicts = [];
     private string? _running;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,7 +10,13 @@ namespace WardLink.ServiceDefaults.Audit;
 /// (hex) of the event's data as PostgreSQL renders the stored jsonb, so the chain can be checked
 /// from an export whose data has personal fields removed.
 /// </summary>
-public sealed record ChainedFields(long Sequence, Guid StreamId, long Version, string Type, string DataHash, DateTimeOffset RecordedAt);
+public sealed record ChainedFields(
+    [property: Range(0, long.MaxValue)] long Sequence,
+    Guid StreamId,
+    [property: Range(1, long.MaxValue)] long Version,
+    [property: MaxLength(EventStore.MaxTypeNameLength)] string Type,
+    [property: MaxLength(HashChain.HashLength)] string DataHash,
+    DateTimeOffset RecordedAt);
 
 /// <summary>
 /// The tamper-evident chain over a service's event log: each link is
@@ -20,12 +27,15 @@ public sealed record ChainedFields(long Sequence, Guid StreamId, long Version, s
 /// </summary>
 public static class HashChain
 {
+    /// <summary>A SHA-256 digest in hexadecimal: a link, a chain head, a data hash.</summary>
+    public const int HashLength = 64;
+
     /// <summary>The link before the first event: 32 zero bytes.</summary>
-    public static readonly string Genesis = new('0', 64);
+    public static readonly string Genesis = new('0', HashLength);
 
     public static string Link(string previous, ChainedFields fields)
     {
-        var head = previous.Length == 64 ? Convert.FromHexString(previous) : throw new FormatException($"'{previous}' is not a SHA-256 hex digest.");
+        var head = previous.Length == HashLength ? Convert.FromHexString(previous) : throw new FormatException($"'{previous}' is not a SHA-256 hex digest.");
         var canonical = Encoding.UTF8.GetBytes(Canonical(fields));
         var input = new byte[head.Length + canonical.Length];
         head.CopyTo(input, 0);

@@ -35,6 +35,12 @@ public static class WardLinkClaims
     public const string PartnerId = "partner_id";
     public const string ClientId = "client_id";
     public const string Subject = "sub";
+
+    /// <summary>
+    /// The longest subject (a client id) of a WardLink token: the gateway's token endpoint refuses a
+    /// longer client id, so every actor a service records is at most this long.
+    /// </summary>
+    public const int MaxSubjectLength = 100;
 }
 
 /// <summary>

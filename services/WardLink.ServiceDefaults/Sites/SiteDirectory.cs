@@ -28,8 +28,18 @@ public sealed record KnownSite(
     DateTimeOffset? RetiredAt = null);
 
 /// <summary>A site as every audience reads it from a directory: whose it is, its name, kind, point, and whether it is retired.</summary>
-public sealed record SiteEntry(Guid Id, Guid PartnerId, string Name, SiteKind Kind, double Latitude, double Longitude, DateTimeOffset? RetiredAt)
+public sealed record SiteEntry(
+    Guid Id,
+    Guid PartnerId,
+    [property: MaxLength(SiteEntry.MaxNameLength)] string Name,
+    SiteKind Kind,
+    [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double Latitude,
+    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double Longitude,
+    DateTimeOffset? RetiredAt)
 {
+    /// <summary>The longest site name partners accept, and so the longest any directory holds.</summary>
+    public const int MaxNameLength = 200;
+
     public static SiteEntry Of(KnownSite site) => new(site.Id, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RetiredAt);
 }
 

@@ -30,6 +30,39 @@ public sealed record PathParameter(string Name, bool IsGuid)
 }
 
 /// <summary>
+/// An operation of a service with path parameters, from its OpenAPI document (any method), with its
+/// body schema when it reads one.
+/// </summary>
+public sealed record PathOperation(string Method, string Template, IReadOnlyList<PathParameter> Parameters, BodySchema? Body)
+{
+    public override string ToString() => $"{Method} {Template}";
+
+    /// <summary>The operation's address with <paramref name="escaped"/> as <paramref name="name"/> and fresh GUIDs or an unknown code for the others.</summary>
+    public string Address(string name, string escaped) =>
+        PathParameter.Fill(Template.Replace($"{{{name}}}", escaped, StringComparison.Ordinal), Parameters.Where(parameter => parameter.Name != name));
+
+    /// <summary>Every operation of <c>GET /openapi/v1.json</c> with a path parameter.</summary>
+    public static async Task<IReadOnlyList<PathOperation>> DescribedByAsync(HttpClient client, CancellationToken ct)
+    {
+        var document = (await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", ct))!;
+        var components = document["components"]!.AsObject();
+        return
+        [
+            .. from path in document["paths"]!.AsObject()
+               from operation in path.Value!.AsObject()
+               let description = operation.Value!.AsObject()
+               let parameters = PathParameter.Of(description)
+               where parameters.Count > 0
+               select new PathOperation(
+                   operation.Key.ToUpperInvariant(),
+                   path.Key,
+                   parameters,
+                   description["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema ? BodySchema.Resolve(schema, components) : null),
+        ];
+    }
+}
+
+/// <summary>
 /// An operation of a service with query parameters, from its OpenAPI document: each with its
 /// schema, and the path parameters to fill in.
 /// </summary>
