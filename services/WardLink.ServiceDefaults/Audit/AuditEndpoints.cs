@@ -58,7 +58,7 @@ public static class AuditEndpoints
         audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CancellationToken ct) => Integrity(serviceName, log, storage, ct))
             .WithName("AuditIntegrity")
             .Produces<IntegrityReport>()
-            .WithSummary("Recomputes the chain from the log and reports the first broken link and which stored checkpoints agree.");
+            .WithSummary("Recomputes the chain from the log and reports whether it is complete and intact: the first broken link (a cut head or tail included), which of the service's own checkpoints agree, and the unwitnessed tail (events after the last checkpoint published to the peers).");
         audit.MapGet("/checkpoints/{service}", async ([MaxLength(MaxServiceNameLength)] string service, AuditStorage storage, CancellationToken ct) =>
                 service.Length > MaxServiceNameLength
                     ? new FieldErrors().Check(false, "service", $"At most {MaxServiceNameLength} characters.").ToRejection().ToProblem()
@@ -162,7 +162,11 @@ public static class AuditEndpoints
 
     private static async Task<IResult> Integrity(string serviceName, AuditLog log, AuditStorage storage, CancellationToken ct)
     {
-        var verifier = new ChainVerifier(serviceName, await storage.CheckpointsOfAsync(serviceName, serviceName, ct));
+        // Checkpoints first, then the log: the log read later reaches at least as far as they do.
+        // No peer's copy is at hand here (services never call each other), so what the broker
+        // confirmed it carries to the peers stands for what they witnessed.
+        var published = await storage.PublishedThroughAsync(serviceName, ct);
+        var verifier = new ChainVerifier(serviceName, await storage.CheckpointsOfAsync(serviceName, serviceName, ct), copy => copy.Sequence <= published);
         await foreach (var entry in log.ReadAsync(new AuditLogFilter(), Audience.Auditor, ct))
         {
             verifier.Add(entry);

@@ -88,6 +88,15 @@ public sealed class AuditStorage(IServiceProvider services)
         return copies;
     }
 
+    /// <summary>The last sequence of <paramref name="service"/>'s own checkpoints that the broker confirmed it published; 0 before any.</summary>
+    public async Task<long> PublishedThroughAsync(string service, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select coalesce(max(sequence), 0) from {Checkpoints} where service = @service and published_at is not null", connection);
+        command.Parameters.AddWithValue("service", service);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>Stores a checkpoint in <paramref name="operations"/>' transaction; one already stored for that sequence stays.</summary>
     public void QueueCheckpoint(IDocumentOperations operations, string service, long sequence, long position, string head, DateTimeOffset at) =>
         operations.QueueSqlCommand(

@@ -6,7 +6,7 @@ public enum BreakKind
     /// <summary>The event's data is not what was chained.</summary>
     DataChanged,
 
-    /// <summary>The chain has a link here, the log no event.</summary>
+    /// <summary>The chain (a link, or a checkpoint a holder keeps) recorded an event here, the log has none.</summary>
     MissingEvent,
 
     /// <summary>Another stream's event (or another version) sits where the chain recorded this one.</summary>
@@ -20,19 +20,40 @@ public enum BreakKind
 
     /// <summary>The event matches what was chained, but the stored link does not follow from the links before it.</summary>
     LinkAltered,
+
+    /// <summary>The log does not start at the genesis link: its first chained event follows a link the log does not hold.</summary>
+    TruncatedHead,
+
+    /// <summary>A checkpoint lies beyond the log's last chained event: the log ends before what a holder saw.</summary>
+    TruncatedTail,
+
+    /// <summary>The chain recomputed from the log is not the head a checkpoint holds at its sequence.</summary>
+    CheckpointDisagrees,
 }
 
-/// <summary>The first place where the log and the chain disagree: what the chain recorded and what the log holds now.</summary>
+/// <summary>
+/// The first place where the log and the chain disagree: what the chain recorded and what the log
+/// holds now (null where there is nothing to show: a checkpoint's sequence, a cut).
+/// </summary>
 public sealed record BrokenLink(long Sequence, BreakKind Kind, IReadOnlyList<string> Differences, ChainedFields? Chained, ChainedFields? Found);
 
 /// <summary>A checkpoint of a service's chain head, as held by <see cref="Holder"/> (the service itself or a peer).</summary>
 public sealed record CheckpointCopy(string Holder, long Sequence, long Position, string Head, DateTimeOffset At);
 
 /// <summary>
-/// Whether a checkpoint agrees with the chain recomputed from the log at its sequence; null when
-/// the check did not reach it.
+/// Whether a checkpoint agrees with the chain recomputed from the log at its sequence. A checkpoint
+/// the log does not reach (no event at its sequence, or beyond its end) never agrees:
+/// <see cref="Recomputed"/> is null then.
 /// </summary>
-public sealed record CheckpointVerdict(string Holder, long Sequence, string Head, string? Recomputed, bool? Agrees);
+public sealed record CheckpointVerdict(string Holder, long Sequence, string Head, string? Recomputed, bool Agrees);
+
+/// <summary>
+/// The events no witness can vouch for yet: the <see cref="Events"/> after the last checkpoint a
+/// witness holds that agrees with the log (<see cref="WitnessedThrough"/>, taken at
+/// <see cref="WitnessedAt"/>; 0 and null before any), the first of them recorded at <see cref="Since"/>.
+/// Whoever rewrites the service's database can change these without a witness noticing.
+/// </summary>
+public sealed record UnwitnessedTail(long WitnessedThrough, DateTimeOffset? WitnessedAt, long Events, DateTimeOffset? Since);
 
 public sealed record IntegrityReport(
     string Service,
@@ -42,33 +63,53 @@ public sealed record IntegrityReport(
     string Head,
     long Pending,
     BrokenLink? FirstBroken,
-    IReadOnlyList<CheckpointVerdict> Checkpoints);
+    IReadOnlyList<CheckpointVerdict> Checkpoints,
+    UnwitnessedTail Unwitnessed);
 
 /// <summary>
 /// Recomputes a service's chain from its log, entry by entry in sequence order (nothing is held
-/// but the running head), and compares it with the stored links and with checkpoints. The same
-/// check runs in the service (<c>GET /audit/{service}/integrity</c>) and offline in the auditor tool.
+/// but the running head), and compares it with the stored links and with checkpoints. A log is
+/// complete when its chain starts at <see cref="HashChain.Genesis"/> and reaches every checkpoint
+/// a holder keeps. The same check runs in the service (<c>GET /audit/{service}/integrity</c>) and
+/// offline in the auditor tool. <paramref name="witnesses"/> says which checkpoints vouch for the
+/// log from outside the service (by default those held by another service).
 /// </summary>
-public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints)
+public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints, Func<CheckpointCopy, bool>? witnesses = null)
 {
-    private readonly ILookup<long, CheckpointCopy> _checkpoints = checkpoints.ToLookup(copy => copy.Sequence);
+    private readonly List<CheckpointCopy> _checkpoints = [.. checkpoints.OrderBy(copy => copy.Sequence).ThenBy(copy => copy.Holder, StringComparer.Ordinal)];
+    private readonly Func<CheckpointCopy, bool> _witnesses = witnesses ?? (copy => copy.Holder != service);
     private readonly List<CheckpointVerdict> _verdicts = [];
+    private int _nextCheckpoint;
     private string? _running;
     private long _checked;
     private long _chainedThrough;
     private AuditEntry? _firstUnchained;
     private long _unchained;
     private BrokenLink? _broken;
+    private long _entries;
+    private long _witnessedEntries;
+    private CheckpointCopy? _witnessed;
+    private DateTimeOffset? _unwitnessedSince;
 
     public void Add(AuditEntry entry)
     {
-        _running ??= entry.Link?.Previous ?? HashChain.Genesis;
+        _entries++;
+        _unwitnessedSince ??= entry.Event?.RecordedAt ?? entry.Link?.RecordedAt;
         if (entry.Link is not { } link)
         {
             // Events after the last link are waiting for the chain; one before a link was slipped in.
             _firstUnchained ??= entry;
             _unchained++;
             return;
+        }
+
+        if (_running is null)
+        {
+            _running = link.Previous;
+            if (link.Previous != HashChain.Genesis)
+            {
+                Break(new BrokenLink(entry.Sequence, BreakKind.TruncatedHead, ["previous"], link.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence)));
+            }
         }
 
         if (_firstUnchained is { Event: { } inserted })
@@ -78,6 +119,7 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
 
         _firstUnchained = null;
         _unchained = 0;
+        PassOverCheckpointsBefore(entry.Sequence);
         _checked++;
         _chainedThrough = entry.Sequence;
         var chained = link.Chained(entry.Sequence);
@@ -95,31 +137,60 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
             }
         }
 
-        foreach (var copy in _checkpoints[entry.Sequence])
+        for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence == entry.Sequence; _nextCheckpoint++)
         {
-            _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, _running, copy.Head == _running));
+            var copy = _checkpoints[_nextCheckpoint];
+            var agrees = copy.Head == _running;
+            _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, _running, agrees));
+            if (!agrees)
+            {
+                Break(new BrokenLink(copy.Sequence, BreakKind.CheckpointDisagrees, ["head"], null, null));
+            }
+            else if (_witnesses(copy))
+            {
+                _witnessed = copy;
+                _witnessedEntries = _entries;
+                _unwitnessedSince = null;
+            }
         }
     }
 
     public IntegrityReport Report()
     {
-        var reached = _verdicts.Select(verdict => (verdict.Holder, verdict.Sequence)).ToHashSet();
+        // What is left lies beyond the chain's last link: the log was cut before events a holder saw.
+        var unreached = _checkpoints.Skip(_nextCheckpoint).ToList();
+        if (unreached.Count > 0)
+        {
+            Break(new BrokenLink(unreached[0].Sequence, BreakKind.TruncatedTail, ["sequence"], null, null));
+        }
+
         var verdicts = _verdicts
-            .Concat(_checkpoints.SelectMany(group => group)
-                .Where(copy => !reached.Contains((copy.Holder, copy.Sequence)))
-                .Select(copy => new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, null, null)))
-            .OrderBy(verdict => verdict.Sequence)
-            .ThenBy(verdict => verdict.Holder, StringComparer.Ordinal)
+            .Concat(unreached.Select(copy => new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, null, false)))
             .ToList();
         return new IntegrityReport(
             service,
-            _broken is null && verdicts.All(verdict => verdict.Agrees != false),
+            _broken is null,
             _checked,
             _chainedThrough,
             _running ?? HashChain.Genesis,
             _unchained,
             _broken,
-            verdicts);
+            verdicts,
+            new UnwitnessedTail(_witnessed?.Sequence ?? 0, _witnessed?.At, _entries - _witnessedEntries, _unwitnessedSince));
+    }
+
+    /// <summary>
+    /// Checkpoints at sequences the chain passed without a link there: the log has no event where a
+    /// holder saw one. Before the first link the head was cut, which that break already names.
+    /// </summary>
+    private void PassOverCheckpointsBefore(long sequence)
+    {
+        for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence < sequence; _nextCheckpoint++)
+        {
+            var copy = _checkpoints[_nextCheckpoint];
+            _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, null, false));
+            Break(new BrokenLink(copy.Sequence, BreakKind.MissingEvent, ["event"], null, null));
+        }
     }
 
     private void Break(BrokenLink broken) => _broken ??= broken;

@@ -12,7 +12,8 @@ namespace WardLink.IntegrationTests.Audit;
 public sealed class TamperedIncidents : ServiceGroup;
 
 /// <summary>
-/// History rewritten straight in PostgreSQL (data changed, an event deleted, two events swapped):
+/// History rewritten straight in PostgreSQL (data changed, an event deleted, two events swapped, the
+/// oldest events cut with their links):
 /// the service's integrity check and the auditor tool's offline verify both find it and name the
 /// first broken link; before the tampering both find the log intact.
 /// </summary>
@@ -75,6 +76,22 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         Assert.Equal((incidents[1], incidents[2]), (report.FirstBroken.Chained!.StreamId, report.FirstBroken.Found!.StreamId));
         AssertCheckpointsDisagreeFrom(first, report);
         await AssertToolFindsAsync(client, first, BreakKind.OutOfOrder);
+    }
+
+    [Fact]
+    public async Task A_head_cut_from_the_database_events_and_links_alike_is_found_truncated_where_the_log_now_starts()
+    {
+        var (client, store, incidents) = await ChainedIncidentsAsync("incidents-head-cut");
+        var kept = await store.SequenceOfAsync(incidents[1], 1);
+
+        await store.ExecuteAsync(
+            $"delete from mt_events where seq_id < @kept; delete from {AuditStorage.LinksTable} where sequence < @kept", ("kept", kept));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.False(report.Intact);
+        Assert.Equal((kept, BreakKind.TruncatedHead), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.All(report.Checkpoints.Where(verdict => verdict.Sequence < kept), verdict => Assert.False(verdict.Agrees));
+        await AssertToolFindsAsync(client, kept, BreakKind.TruncatedHead);
     }
 
     /// <summary>A service with three incidents, one of them assigned, chained and checked intact by the service and the tool.</summary>

@@ -105,9 +105,9 @@ public sealed class ChainCheckpointTests(CheckpointingTips group) : IClassFixtur
             Assert.True((await tips.IntegrityAsync(TipsService.Name)).Intact);
             var rewritten = await VerifyAsync(file, checkpoints);
             Assert.Equal(AuditorCommands.Broken, rewritten.Exit);
-            Assert.Null(rewritten.Report.FirstBroken);
             Assert.All(rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence < sequence), verdict => Assert.True(verdict.Agrees));
             var later = rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence >= sequence).ToList();
+            Assert.Equal((later[0].Sequence, BreakKind.CheckpointDisagrees), (rewritten.Report.FirstBroken!.Sequence, rewritten.Report.FirstBroken.Kind));
             Assert.Equal([IncidentsService.Name, PartnersService.Name], later.Select(verdict => verdict.Holder).Distinct().Order());
             Assert.All(later, verdict => Assert.False(verdict.Agrees));
         }

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.Auditor;
+using WardLink.IntegrationTests.Tips;
+using WardLink.Partners;
+using WardLink.ServiceDefaults.Audit;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Audit;
+
+/// <summary>Tips checkpointing every 2 events, partners keeping the copies; each test's tips on a database of its own.</summary>
+public sealed class WitnessedTips : ServiceGroup
+{
+    public HttpClient Partners { get; private set; } = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Partners = (await StartAsync<PartnersService>(PartnersService.Name)).CreateClient();
+    }
+
+    /// <summary>Starts tips on database <paramref name="database"/>, checkpointing every 2 events and looking for due checkpoints every 100 ms.</summary>
+    public async Task<(HttpClient Client, Marten.IDocumentStore Store)> StartTipsAsync(string database)
+    {
+        var host = await StartAsync<TipsService>(database, services: services => services.Configure<AuditOptions>(options =>
+        {
+            options.CheckpointEvery = 2;
+            options.PollInterval = TimeSpan.FromMilliseconds(100);
+        }));
+        return (host.CreateClient(), StoreOf(database));
+    }
+}
+
+/// <summary>
+/// A log is complete, not only consistent: its most recent events cut from the database (links and
+/// the service's own checkpoints too, as someone covering their tracks would) are a truncated tail
+/// at the first checkpoint a peer still holds beyond the cut, and the reports say how much of the
+/// log no peer has witnessed yet.
+/// </summary>
+public sealed class AuditCompletenessTests(WitnessedTips group) : IClassFixture<WitnessedTips>
+{
+    private const string Service = TipsService.Name;
+
+    [Fact]
+    public async Task A_tail_cut_past_a_peers_checkpoint_is_a_truncated_tail_for_the_service_and_for_the_tool_with_the_peers_copies()
+    {
+        var (tips, store) = await group.StartTipsAsync("tips-tail-cut");
+        for (var i = 0; i < 3; i++)
+        {
+            await tips.ReceiveAsync();
+        }
+
+        var whole = await tips.ChainedAsync(Service);
+        var own = await Eventually.Get(
+            async () => await tips.CheckpointsAsync(Service, Service) is { Count: 3 } all && (await tips.IntegrityAsync(Service)).Unwitnessed.Events == 0 ? all : null,
+            "tips to checkpoint its 6 events and publish every checkpoint");
+        var held = await Eventually.Get(
+            async () => await group.Partners.CheckpointsAsync(PartnersService.Name, Service) is { Count: 3 } copies ? copies : null,
+            "partners to hold tips' 3 checkpoints");
+        var report = await tips.IntegrityAsync(Service);
+        Assert.True(report.Intact);
+        Assert.Equal(new UnwitnessedTail(whole.ChainedThrough, own[^1].At, 0, null), report.Unwitnessed);
+
+        // The cut leaves the first 3 events: the checkpoints at positions 4 and 6 lie beyond it.
+        var cut = own[1].Sequence;
+        await store.ExecuteAsync(
+            $"delete from mt_events where seq_id >= @cut; delete from {AuditStorage.LinksTable} where sequence >= @cut", ("cut", cut));
+
+        var found = await tips.IntegrityAsync(Service);
+        Assert.False(found.Intact);
+        Assert.Equal((cut, BreakKind.TruncatedTail), (found.FirstBroken!.Sequence, found.FirstBroken.Kind));
+        Assert.Equal([true, false, false], found.Checkpoints.Select(verdict => verdict.Agrees));
+        Assert.Equal((own[0].Sequence, 1L), (found.Unwitnessed.WitnessedThrough, found.Unwitnessed.Events));
+
+        await store.ExecuteAsync($"delete from {AuditStorage.CheckpointsTable} where service = 'tips' and sequence >= @cut", ("cut", cut));
+        Assert.True((await tips.IntegrityAsync(Service)).Intact);
+        var (exit, offline) = await VerifyAgainstAsync(tips, held);
+        Assert.Equal(AuditorCommands.Broken, exit);
+        Assert.Equal((cut, BreakKind.TruncatedTail), (offline.FirstBroken!.Sequence, offline.FirstBroken.Kind));
+        Assert.Equal(
+            [(own[1].Sequence, (string?)null, false), (own[2].Sequence, null, false)],
+            offline.Checkpoints.Where(verdict => verdict.Sequence >= cut).Select(verdict => (verdict.Sequence, verdict.Recomputed, verdict.Agrees)));
+        Assert.Equal((own[0].Sequence, 1L), (offline.Unwitnessed.WitnessedThrough, offline.Unwitnessed.Events));
+    }
+
+    /// <summary>Exports the service's log with the tool and verifies it offline against <paramref name="checkpoints"/> saved to a file.</summary>
+    private static async Task<(int Exit, IntegrityReport Report)> VerifyAgainstAsync(HttpClient client, IEnumerable<CheckpointCopy> checkpoints)
+    {
+        var saved = Path.Combine(Path.GetTempPath(), $"wardlink-checkpoints-{Guid.NewGuid():N}.json");
+        var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
+        try
+        {
+            await File.WriteAllTextAsync(saved, JsonSerializer.Serialize(checkpoints, AuditorCommands.Json), TestContext.Current.CancellationToken);
+            Assert.Equal(AuditorCommands.Intact, (await client.AuditorAsync("export", "--service", Service, "--out", file)).Exit);
+            var (exit, output, errors) = await client.AuditorAsync("verify", "--service", Service, "--file", file, "--checkpoints", saved);
+            Assert.True(exit != AuditorCommands.Usage, errors);
+            return (exit, JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!);
+        }
+        finally
+        {
+            File.Delete(saved);
+            File.Delete(file);
+        }
+    }
+}
