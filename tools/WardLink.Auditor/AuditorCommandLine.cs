@@ -26,6 +26,8 @@ public sealed class AuditorCommandLine
 
     private readonly Option<FileInfo> _checkpoints = new Option<FileInfo>("--checkpoints") { Description = "Checkpoints saved by 'checkpoints', instead of asking --url." }.AcceptExistingOnly();
 
+    private readonly Option<FileInfo> _keys = new Option<FileInfo>("--keys") { Description = "The services' public keys (a JSON object of PEM keys by service): the checkpoints' signatures are checked with them." }.AcceptExistingOnly();
+
     private readonly Option<long?> _after = new("--after")
     {
         Description = "Only events after this sequence.",
@@ -63,14 +65,18 @@ public sealed class AuditorCommandLine
         var checkpoints = new Command("checkpoints", "Saves the checkpoints of a service's chain held by the service and by its peers.") { _url, _token, _service, _out };
         checkpoints.SetAction((parsed, ct) => AuditorCommands.SaveCheckpointsAsync(Client(http, parsed), parsed.GetRequiredValue(_service), parsed.GetRequiredValue(_out), errors, ct));
 
-        var verify = new Command("verify", "Recomputes the chain of an exported log against the checkpoints; exit 0 intact, 1 broken.") { _file, _service, _url, _token, _checkpoints };
+        var verify = new Command("verify", "Recomputes the chain of an exported log against the checkpoints (and their signatures, with --keys); exit 0 intact, 1 broken.")
+        {
+            _file, _service, _url, _token, _checkpoints, _keys,
+        };
         verify.SetAction(async (parsed, ct) =>
         {
             var service = parsed.GetRequiredValue(_service);
+            var keys = parsed.GetValue(_keys) is { } keyFile ? await AuditorCommands.ReadKeysAsync(keyFile, service, ct) : null;
             var held = parsed.GetValue(_checkpoints) is { } saved
                 ? await AuditorCommands.ReadCheckpointsAsync(saved, ct)
                 : await AuditorCommands.FetchCheckpointsAsync(Client(http, parsed), service, errors, ct);
-            return await AuditorCommands.VerifyAsync(service, parsed.GetRequiredValue(_file), held, output, ct);
+            return await AuditorCommands.VerifyAsync(service, parsed.GetRequiredValue(_file), held, keys, output, ct);
         });
 
         var state = new Command("state", "Rebuilds one stream from an exported log as of a version or a time.") { _file, _stream, _version, _at };

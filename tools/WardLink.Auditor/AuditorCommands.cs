@@ -82,10 +82,13 @@ public static class AuditorCommands
         return Intact;
     }
 
-    /// <summary>Recomputes the chain of <paramref name="file"/> against <paramref name="checkpoints"/>; prints the report.</summary>
-    public static async Task<int> VerifyAsync(string service, FileInfo file, IReadOnlyList<CheckpointCopy> checkpoints, TextWriter output, CancellationToken ct)
+    /// <summary>
+    /// Recomputes the chain of <paramref name="file"/> against <paramref name="checkpoints"/>, checking
+    /// their signatures when <paramref name="keys"/> are given; prints the report.
+    /// </summary>
+    public static async Task<int> VerifyAsync(string service, FileInfo file, IReadOnlyList<CheckpointCopy> checkpoints, CheckpointKeys? keys, TextWriter output, CancellationToken ct)
     {
-        var verifier = new ChainVerifier(service, checkpoints);
+        var verifier = new ChainVerifier(service, checkpoints, keys);
         await foreach (var entry in ReadEntriesAsync(file, ct))
         {
             verifier.Add(entry);
@@ -162,6 +165,25 @@ public static class AuditorCommands
         catch (JsonException unreadable)
         {
             throw new UsageException($"{file} is not a list of checkpoints: {unreadable.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The services' public keys from a JSON file (<c>{"tips": "-----BEGIN PUBLIC KEY-----…", …}</c>);
+    /// one that is not such a file, or does not give <paramref name="service"/>'s key, is a usage error.
+    /// </summary>
+    public static async Task<CheckpointKeys> ReadKeysAsync(FileInfo file, string service, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = file.OpenRead();
+            var pems = await JsonSerializer.DeserializeAsync<Dictionary<string, string>>(stream, Json, ct)
+                ?? throw new UsageException($"{file} is not an object of public keys by service.");
+            return pems.ContainsKey(service) ? new CheckpointKeys(pems) : throw new UsageException($"{file} has no public key of {service}.");
+        }
+        catch (Exception unreadable) when (unreadable is JsonException or InvalidOperationException)
+        {
+            throw new UsageException($"{file} is not an object of ECDSA P-256 public keys (PEM) by service: {unreadable.Message}");
         }
     }
 

@@ -29,6 +29,9 @@ public enum BreakKind
 
     /// <summary>The chain recomputed from the log is not the head a checkpoint holds at its sequence.</summary>
     CheckpointDisagrees,
+
+    /// <summary>A checkpoint's signature does not verify against its service's key: the service did not make it, or it was changed since.</summary>
+    SignatureInvalid,
 }
 
 /// <summary>
@@ -37,15 +40,19 @@ public enum BreakKind
 /// </summary>
 public sealed record BrokenLink(long Sequence, BreakKind Kind, IReadOnlyList<string> Differences, ChainedFields? Chained, ChainedFields? Found);
 
-/// <summary>A checkpoint of a service's chain head, as held by <see cref="Holder"/> (the service itself or a peer).</summary>
-public sealed record CheckpointCopy(string Holder, long Sequence, long Position, string Head, DateTimeOffset At);
+/// <summary>
+/// A checkpoint of a service's chain head, as held by <see cref="Holder"/> (the service itself or a
+/// peer), with the service's <see cref="Signature"/> (see <see cref="CheckpointSignature"/>).
+/// </summary>
+public sealed record CheckpointCopy(string Holder, long Sequence, long Position, string Head, DateTimeOffset At, string? Signature = null);
 
 /// <summary>
 /// Whether a checkpoint agrees with the chain recomputed from the log at its sequence. A checkpoint
 /// the log does not reach (no event at its sequence, or beyond its end) never agrees:
-/// <see cref="Recomputed"/> is null then.
+/// <see cref="Recomputed"/> is null then. <see cref="SignatureValid"/>: whether its signature verifies
+/// against its service's key; null when no keys were given to check it with.
 /// </summary>
-public sealed record CheckpointVerdict(string Holder, long Sequence, string Head, string? Recomputed, bool Agrees);
+public sealed record CheckpointVerdict(string Holder, long Sequence, string Head, string? Recomputed, bool Agrees, bool? SignatureValid);
 
 /// <summary>
 /// The events no witness can vouch for yet: the <see cref="Events"/> after the last checkpoint a
@@ -70,11 +77,12 @@ public sealed record IntegrityReport(
 /// Recomputes a service's chain from its log, entry by entry in sequence order (nothing is held
 /// but the running head), and compares it with the stored links and with checkpoints. A log is
 /// complete when its chain starts at <see cref="HashChain.Genesis"/> and reaches every checkpoint
-/// a holder keeps. The same check runs in the service (<c>GET /audit/{service}/integrity</c>) and
+/// a holder keeps, and every checkpoint is signed by the service when <paramref name="keys"/> are
+/// given to check. The same check runs in the service (<c>GET /audit/{service}/integrity</c>) and
 /// offline in the auditor tool. <paramref name="witnesses"/> says which checkpoints vouch for the
 /// log from outside the service (by default those held by another service).
 /// </summary>
-public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints, Func<CheckpointCopy, bool>? witnesses = null)
+public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints, CheckpointKeys? keys = null, Func<CheckpointCopy, bool>? witnesses = null)
 {
     private readonly List<CheckpointCopy> _checkpoints = [.. checkpoints.OrderBy(copy => copy.Sequence).ThenBy(copy => copy.Holder, StringComparer.Ordinal)];
     private readonly Func<CheckpointCopy, bool> _witnesses = witnesses ?? (copy => copy.Holder != service);
@@ -139,34 +147,19 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
 
         for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence == entry.Sequence; _nextCheckpoint++)
         {
-            var copy = _checkpoints[_nextCheckpoint];
-            var agrees = copy.Head == _running;
-            _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, _running, agrees));
-            if (!agrees)
-            {
-                Break(new BrokenLink(copy.Sequence, BreakKind.CheckpointDisagrees, ["head"], null, null));
-            }
-            else if (_witnesses(copy))
-            {
-                _witnessed = copy;
-                _witnessedEntries = _entries;
-                _unwitnessedSince = null;
-            }
+            Judge(_checkpoints[_nextCheckpoint], _running, BreakKind.CheckpointDisagrees);
         }
     }
 
     public IntegrityReport Report()
     {
         // What is left lies beyond the chain's last link: the log was cut before events a holder saw.
-        var unreached = _checkpoints.Skip(_nextCheckpoint).ToList();
-        if (unreached.Count > 0)
+        for (; _nextCheckpoint < _checkpoints.Count; _nextCheckpoint++)
         {
-            Break(new BrokenLink(unreached[0].Sequence, BreakKind.TruncatedTail, ["sequence"], null, null));
+            Judge(_checkpoints[_nextCheckpoint], null, BreakKind.TruncatedTail);
         }
 
-        var verdicts = _verdicts
-            .Concat(unreached.Select(copy => new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, null, false)))
-            .ToList();
+        var verdicts = _verdicts.ToList();
         return new IntegrityReport(
             service,
             _broken is null,
@@ -187,9 +180,34 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
     {
         for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence < sequence; _nextCheckpoint++)
         {
-            var copy = _checkpoints[_nextCheckpoint];
-            _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, null, false));
-            Break(new BrokenLink(copy.Sequence, BreakKind.MissingEvent, ["event"], null, null));
+            Judge(_checkpoints[_nextCheckpoint], null, BreakKind.MissingEvent);
+        }
+    }
+
+    /// <summary>
+    /// The verdict on a checkpoint given the head recomputed at its sequence (null: the log has no
+    /// event there). A checkpoint its service did not sign is a break whatever it says; one that
+    /// disagrees is a break of <paramref name="kind"/>; one a witness holds that agrees moves the
+    /// witnessed part of the log up to it.
+    /// </summary>
+    private void Judge(CheckpointCopy copy, string? recomputed, BreakKind kind)
+    {
+        bool? signatureValid = keys is null ? null : keys.Check(service, copy.Sequence, copy.Position, copy.Head, copy.At, copy.Signature) == SignatureCheck.Valid;
+        var agrees = recomputed is not null && copy.Head == recomputed;
+        _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, recomputed, agrees, signatureValid));
+        if (signatureValid == false)
+        {
+            Break(new BrokenLink(copy.Sequence, BreakKind.SignatureInvalid, ["signature"], null, null));
+        }
+        else if (!agrees)
+        {
+            Break(new BrokenLink(copy.Sequence, kind, [kind == BreakKind.CheckpointDisagrees ? "head" : kind == BreakKind.MissingEvent ? "event" : "sequence"], null, null));
+        }
+        else if (_witnesses(copy))
+        {
+            _witnessed = copy;
+            _witnessedEntries = _entries;
+            _unwitnessedSince = null;
         }
     }
 

@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Auditor;
+using WardLink.Incidents;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
 using WardLink.ServiceDefaults.Audit;
@@ -36,7 +40,7 @@ public sealed class WitnessedTips : ServiceGroup
 /// A log is complete, not only consistent: its most recent events cut from the database (links and
 /// the service's own checkpoints too, as someone covering their tracks would) are a truncated tail
 /// at the first checkpoint a peer still holds beyond the cut, and the reports say how much of the
-/// log no peer has witnessed yet.
+/// log no peer has witnessed yet. The peers keep only checkpoints their service signed.
 /// </summary>
 public sealed class AuditCompletenessTests(WitnessedTips group) : IClassFixture<WitnessedTips>
 {
@@ -82,6 +86,79 @@ public sealed class AuditCompletenessTests(WitnessedTips group) : IClassFixture<
             [(own[1].Sequence, (string?)null, false), (own[2].Sequence, null, false)],
             offline.Checkpoints.Where(verdict => verdict.Sequence >= cut).Select(verdict => (verdict.Sequence, verdict.Recomputed, verdict.Agrees)));
         Assert.Equal((own[0].Sequence, 1L), (offline.Unwitnessed.WitnessedThrough, offline.Unwitnessed.Events));
+    }
+
+    /// <summary>
+    /// Someone with broker access publishes checkpoints for incidents before incidents does, under
+    /// the message id the real one will have: one signed with a key of their own, one unsigned, and
+    /// one of a service nobody has a key of. Partners refuses each and counts it; the real checkpoint,
+    /// signed with incidents' key, arrives after them and is kept all the same.
+    /// </summary>
+    [Fact]
+    public async Task Forged_unsigned_and_unknown_checkpoints_published_first_are_refused_and_counted_and_the_real_one_is_still_kept()
+    {
+        using var refusals = new Refusals(PartnersService.Name);
+        var at = new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        var real = TestAudit.SignerOf(IncidentsService.Name).Sign(7, 5, new string('a', 64), at);
+        using var attackerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var forged = TestAudit.SignerOf(IncidentsService.Name, attackerKey).Sign(7, 5, new string('f', 64), at);
+        var unsigned = real with { Sequence = 8, Signature = null };
+        var unknown = TestAudit.SignerOf(IncidentsService.Name, attackerKey).Sign(7, 5, new string('f', 64), at) with { Service = "ghosts" };
+
+        await using var bus = await TestBus.StartAsync(group.VirtualHost);
+        await bus.PublishAsync(forged, ChainCheckpoints.MessageIdOf(real));
+        await bus.PublishAsync(unsigned, ChainCheckpoints.MessageIdOf(unsigned));
+        await bus.PublishAsync(unknown, ChainCheckpoints.MessageIdOf(unknown));
+        await Eventually.Get(
+            () => Task.FromResult(refusals.Count >= 3 ? "refused" : null),
+            "partners to refuse the three checkpoints");
+        Assert.Equal(
+            [("incidents", "forged"), ("incidents", "unsigned"), ("unknown", "unknown_service")],
+            refusals.Seen.Order());
+
+        await bus.PublishAsync(real, ChainCheckpoints.MessageIdOf(real));
+        var held = await Eventually.Get(
+            async () => await group.Partners.CheckpointsAsync(PartnersService.Name, IncidentsService.Name) is { Count: > 0 } copies ? copies : null,
+            "partners to keep incidents' real checkpoint");
+        Assert.Equal(new CheckpointCopy(PartnersService.Name, 7, 5, real.Head, at, real.Signature), Assert.Single(held));
+        Assert.Empty(await group.Partners.CheckpointsAsync(PartnersService.Name, "ghosts"));
+        Assert.Equal(3, refusals.Count);
+    }
+
+    /// <summary>The refusals a service counts in <c>wardlink.audit.checkpoints_refused</c>: the service claimed and the reason.</summary>
+    private sealed class Refusals : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<(string Of, string Reason)> _seen = new();
+
+        public Refusals(string service)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == CheckpointsRefused.InstrumentName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                var named = tags.ToArray().ToDictionary(tag => tag.Key, tag => tag.Value as string);
+                if (named.GetValueOrDefault("service") == service)
+                {
+                    for (var i = 0; i < value; i++)
+                    {
+                        _seen.Enqueue((named["of"]!, named["reason"]!));
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public int Count => _seen.Count;
+
+        public IEnumerable<(string Of, string Reason)> Seen => _seen;
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Exports the service's log with the tool and verifies it offline against <paramref name="checkpoints"/> saved to a file.</summary>

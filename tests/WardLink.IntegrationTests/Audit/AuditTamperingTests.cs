@@ -109,7 +109,11 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
             }
         }
 
-        var before = await client.ChainedAsync(Service);
+        // The report reads the checkpoints before the log, so a page chained in between shows its
+        // events before its checkpoint: wait for both.
+        var before = await Eventually.Get(
+            async () => await client.ChainedAsync(Service) is { Checkpoints.Count: 3 } report ? report : null,
+            "the chain to cover the 7 events and the report to show their 3 checkpoints");
         Assert.True(before.Intact);
         Assert.Equal(7, before.EventsChecked);
         Assert.True(
