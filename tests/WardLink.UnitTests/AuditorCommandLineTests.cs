@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using CsCheck;
 using WardLink.Auditor;
@@ -17,6 +18,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("wardlink-audit-cli-");
     private readonly string _log;
     private readonly string _checkpoints;
+    private readonly string _keys;
 
     public AuditorCommandLineTests()
     {
@@ -25,12 +27,16 @@ public sealed class AuditorCommandLineTests : IDisposable
         File.WriteAllLines(_log, entries.Select(entry => JsonSerializer.Serialize(entry, AuditorCommands.Json)));
         _checkpoints = Path.Combine(_folder.FullName, "checkpoints.json");
         File.WriteAllText(_checkpoints, "[]");
+        _keys = Path.Combine(_folder.FullName, "keys.json");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        File.WriteAllText(_keys, JsonSerializer.Serialize(new Dictionary<string, string> { ["tips"] = key.ExportSubjectPublicKeyInfoPem() }));
     }
 
     /// <summary>Command lines that parse and run offline, each option with a good value.</summary>
     private Dictionary<string, string[]> Good => new()
     {
         ["verify"] = ["verify", "--file", _log, "--service", "tips", "--checkpoints", _checkpoints],
+        ["verify-keys"] = ["verify", "--file", _log, "--service", "tips", "--checkpoints", _checkpoints, "--keys", _keys],
         ["state-version"] = ["state", "--file", _log, "--stream", Stream, "--version", "1"],
         ["state-at"] = ["state", "--file", _log, "--stream", Stream, "--at", "2024-03-14T21:30:03+07:00"],
     };
@@ -118,6 +124,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     [Theory]
     [InlineData("verify", "--file")]
     [InlineData("verify", "--checkpoints")]
+    [InlineData("verify-keys", "--keys")]
     [InlineData("state-at", "--file")]
     public async Task A_file_that_is_not_there_is_a_usage_error_naming_it(string command, string option)
     {
@@ -127,6 +134,22 @@ public sealed class AuditorCommandLineTests : IDisposable
 
         AssertUsage(exit, output, errors);
         Assert.Contains(missing, errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    [InlineData("{\"patrols\": \"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\\n\"}")]
+    [InlineData("{\"tips\": \"not a key\"}")]
+    public async Task A_keys_file_that_does_not_give_the_services_public_key_is_a_usage_error_naming_it(string content)
+    {
+        var keys = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(keys, content, TestContext.Current.CancellationToken);
+
+        var (exit, output, errors) = await RunAsync(Replace(Good["verify-keys"], "--keys", keys));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains(keys, errors, StringComparison.Ordinal);
     }
 
     [Fact]

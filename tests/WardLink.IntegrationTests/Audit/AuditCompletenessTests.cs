@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Auditor;
 using WardLink.Incidents;
@@ -79,13 +78,14 @@ public sealed class AuditCompletenessTests(WitnessedTips group) : IClassFixture<
 
         await store.ExecuteAsync($"delete from {AuditStorage.CheckpointsTable} where service = 'tips' and sequence >= @cut", ("cut", cut));
         Assert.True((await tips.IntegrityAsync(Service)).Intact);
-        var (exit, offline) = await VerifyAgainstAsync(tips, held);
+        var (exit, offline) = await tips.ExportAndVerifyAsync(Service, held, TestAudit.PublicKeys);
         Assert.Equal(AuditorCommands.Broken, exit);
         Assert.Equal((cut, BreakKind.TruncatedTail), (offline.FirstBroken!.Sequence, offline.FirstBroken.Kind));
         Assert.Equal(
             [(own[1].Sequence, (string?)null, false), (own[2].Sequence, null, false)],
             offline.Checkpoints.Where(verdict => verdict.Sequence >= cut).Select(verdict => (verdict.Sequence, verdict.Recomputed, verdict.Agrees)));
         Assert.Equal((own[0].Sequence, 1L), (offline.Unwitnessed.WitnessedThrough, offline.Unwitnessed.Events));
+        Assert.All(offline.Checkpoints, verdict => Assert.True(verdict.SignatureValid));
     }
 
     /// <summary>
@@ -159,25 +159,5 @@ public sealed class AuditCompletenessTests(WitnessedTips group) : IClassFixture<
         public IEnumerable<(string Of, string Reason)> Seen => _seen;
 
         public void Dispose() => _listener.Dispose();
-    }
-
-    /// <summary>Exports the service's log with the tool and verifies it offline against <paramref name="checkpoints"/> saved to a file.</summary>
-    private static async Task<(int Exit, IntegrityReport Report)> VerifyAgainstAsync(HttpClient client, IEnumerable<CheckpointCopy> checkpoints)
-    {
-        var saved = Path.Combine(Path.GetTempPath(), $"wardlink-checkpoints-{Guid.NewGuid():N}.json");
-        var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
-        try
-        {
-            await File.WriteAllTextAsync(saved, JsonSerializer.Serialize(checkpoints, AuditorCommands.Json), TestContext.Current.CancellationToken);
-            Assert.Equal(AuditorCommands.Intact, (await client.AuditorAsync("export", "--service", Service, "--out", file)).Exit);
-            var (exit, output, errors) = await client.AuditorAsync("verify", "--service", Service, "--file", file, "--checkpoints", saved);
-            Assert.True(exit != AuditorCommands.Usage, errors);
-            return (exit, JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!);
-        }
-        finally
-        {
-            File.Delete(saved);
-            File.Delete(file);
-        }
     }
 }

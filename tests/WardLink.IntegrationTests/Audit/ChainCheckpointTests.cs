@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Auditor;
 using WardLink.Contracts.Audit;
@@ -90,46 +89,32 @@ public sealed class ChainCheckpointTests(CheckpointingTips group) : IClassFixtur
             copies.AddRange(await group.Clients[peer].CheckpointsAsync(peer, TipsService.Name));
         }
 
-        var checkpoints = Path.Combine(Path.GetTempPath(), $"wardlink-checkpoints-{Guid.NewGuid():N}.json");
-        var keys = Path.Combine(Path.GetTempPath(), $"wardlink-keys-{Guid.NewGuid():N}.json");
-        var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
-        try
-        {
-            await File.WriteAllTextAsync(checkpoints, JsonSerializer.Serialize(copies, AuditorCommands.Json), TestContext.Current.CancellationToken);
-            await File.WriteAllTextAsync(keys, JsonSerializer.Serialize(TestAudit.PublicKeys), TestContext.Current.CancellationToken);
-            var intact = await VerifyAsync(file, checkpoints, keys);
-            Assert.Equal(AuditorCommands.Intact, intact.Exit);
-            Assert.Equal(8, intact.Report.Checkpoints.Count);
-            Assert.All(intact.Report.Checkpoints, verdict => Assert.True(verdict.Agrees && verdict.SignatureValid == true));
+        var intact = await tips.ExportAndVerifyAsync(TipsService.Name, copies, TestAudit.PublicKeys);
+        Assert.Equal(AuditorCommands.Intact, intact.Exit);
+        Assert.Equal(8, intact.Report.Checkpoints.Count);
+        Assert.All(intact.Report.Checkpoints, verdict => Assert.True(verdict.Agrees && verdict.SignatureValid == true));
 
-            var store = group.StoreOf(TipsService.Name);
-            var sequence = await store.SequenceOfAsync(tipId, 1);
-            await store.ExecuteAsync(
-                "update mt_events set data = jsonb_set(data, '{description}', '\"Nothing to see.\"') where seq_id = @sequence", ("sequence", sequence));
-            await RelinkAsync(store);
+        var store = group.StoreOf(TipsService.Name);
+        var sequence = await store.SequenceOfAsync(tipId, 1);
+        await store.ExecuteAsync(
+            "update mt_events set data = jsonb_set(data, '{description}', '\"Nothing to see.\"') where seq_id = @sequence", ("sequence", sequence));
+        await RelinkAsync(store);
 
-            var unsigned = await tips.IntegrityAsync(TipsService.Name);
-            var firstRewritten = unsigned.Checkpoints.First(verdict => verdict.Sequence >= sequence).Sequence;
-            Assert.Equal((firstRewritten, BreakKind.SignatureInvalid), (unsigned.FirstBroken!.Sequence, unsigned.FirstBroken.Kind));
-            Assert.All(unsigned.Checkpoints, verdict => Assert.Equal(verdict.Sequence < sequence, verdict.SignatureValid));
+        var unsigned = await tips.IntegrityAsync(TipsService.Name);
+        var firstRewritten = unsigned.Checkpoints.First(verdict => verdict.Sequence >= sequence).Sequence;
+        Assert.Equal((firstRewritten, BreakKind.SignatureInvalid), (unsigned.FirstBroken!.Sequence, unsigned.FirstBroken.Kind));
+        Assert.All(unsigned.Checkpoints, verdict => Assert.Equal(verdict.Sequence < sequence, verdict.SignatureValid));
 
-            await ResignAsync(store);
-            Assert.True((await tips.IntegrityAsync(TipsService.Name)).Intact);
-            var rewritten = await VerifyAsync(file, checkpoints, keys);
-            Assert.Equal(AuditorCommands.Broken, rewritten.Exit);
-            Assert.All(rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence < sequence), verdict => Assert.True(verdict.Agrees));
-            var later = rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence >= sequence).ToList();
-            Assert.Equal((later[0].Sequence, BreakKind.CheckpointDisagrees), (rewritten.Report.FirstBroken!.Sequence, rewritten.Report.FirstBroken.Kind));
-            Assert.Equal([IncidentsService.Name, PartnersService.Name], later.Select(verdict => verdict.Holder).Distinct().Order());
-            Assert.All(later, verdict => Assert.False(verdict.Agrees));
-            Assert.All(rewritten.Report.Checkpoints, verdict => Assert.True(verdict.SignatureValid));
-        }
-        finally
-        {
-            File.Delete(checkpoints);
-            File.Delete(keys);
-            File.Delete(file);
-        }
+        await ResignAsync(store);
+        Assert.True((await tips.IntegrityAsync(TipsService.Name)).Intact);
+        var rewritten = await tips.ExportAndVerifyAsync(TipsService.Name, copies, TestAudit.PublicKeys);
+        Assert.Equal(AuditorCommands.Broken, rewritten.Exit);
+        Assert.All(rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence < sequence), verdict => Assert.True(verdict.Agrees));
+        var later = rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence >= sequence).ToList();
+        Assert.Equal((later[0].Sequence, BreakKind.CheckpointDisagrees), (rewritten.Report.FirstBroken!.Sequence, rewritten.Report.FirstBroken.Kind));
+        Assert.Equal([IncidentsService.Name, PartnersService.Name], later.Select(verdict => verdict.Holder).Distinct().Order());
+        Assert.All(later, verdict => Assert.False(verdict.Agrees));
+        Assert.All(rewritten.Report.Checkpoints, verdict => Assert.True(verdict.SignatureValid));
     }
 
     /// <summary>Signs tips' own checkpoints anew with tips' key, as whoever runs the service could.</summary>
@@ -154,14 +139,6 @@ public sealed class ChainCheckpointTests(CheckpointingTips group) : IClassFixtur
                 $"update {AuditStorage.CheckpointsTable} set signature = @signature where service = 'tips' and sequence = @sequence",
                 ("signature", checkpoint.Signature!), ("sequence", checkpoint.Sequence));
         }
-    }
-
-    private async Task<(int Exit, IntegrityReport Report)> VerifyAsync(string file, string checkpoints, string keys)
-    {
-        var tips = group.Clients[TipsService.Name];
-        Assert.Equal(AuditorCommands.Intact, (await tips.AuditorAsync("export", "--service", TipsService.Name, "--out", file)).Exit);
-        var (exit, output, _) = await tips.AuditorAsync("verify", "--service", TipsService.Name, "--file", file, "--checkpoints", checkpoints, "--keys", keys);
-        return (exit, JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!);
     }
 
     /// <summary>Recomputes every stored link and the service's own checkpoints from the log as it now is.</summary>
