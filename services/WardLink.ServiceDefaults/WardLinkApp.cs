@@ -19,7 +19,7 @@ public static class WardLinkApp
         builder.AddWardLinkService(serviceName);
         service.Services?.Invoke(builder.Services);
         builder.AddWardLinkEventStore(serviceName, service);
-        builder.AddWardLinkAudit(service.AuditedStates);
+        builder.AddWardLinkAudit(serviceName, service.AuditedStates);
         builder.AddWardLinkMessaging(serviceName, bus =>
         {
             bus.AddConsumer<ChainCheckpointedConsumer>();

@@ -41,8 +41,8 @@ public sealed class ServiceProcess(string name, int port, Process process) : IDi
 /// <summary>
 /// The four services and the gateway as real processes on loopback ports, on the PostgreSQL and
 /// RabbitMQ given (WARDLINK_POSTGRES, WARDLINK_RABBITMQ), in the Production environment with
-/// warnings-only logging, as they would run on a server: a token signing key of their own and
-/// one police client, <see cref="Client"/>, with a random secret.
+/// warnings-only logging, as they would run on a server: a token signing key of their own, a
+/// checkpoint signing key per service, and one police client, <see cref="Client"/>, with a random secret.
 /// </summary>
 public sealed class SystemUnderTest(string repository, string postgres, string rabbitMq, int firstPort) : IAsyncDisposable
 {
@@ -51,6 +51,7 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
     private const string GatewayDll = "gateway/WardLink.Gateway/bin/Release/net10.0/WardLink.Gateway.dll";
     private readonly string _contactKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly RSA _signingKey = RSA.Create(2048);
+    private readonly Dictionary<string, ECDsa> _checkpointKeys = Services.ToDictionary(service => service, _ => ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
     /// <summary>The benchmark's client of the token endpoint (role police).</summary>
     public ClientCredentials Client { get; } = new("benchmark", Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
@@ -143,6 +144,11 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
 
         _gateway?.Dispose();
         _signingKey.Dispose();
+        foreach (var key in _checkpointKeys.Values)
+        {
+            key.Dispose();
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -177,13 +183,20 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
     private ServiceProcess StartService(string service, int port)
     {
         var project = $"WardLink.{char.ToUpperInvariant(service[0])}{service[1..]}";
-        return Start(service, $"services/{project}/bin/Release/net10.0/{project}.dll", port, new Dictionary<string, string>(StringComparer.Ordinal)
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["ConnectionStrings__Postgres"] = ConnectionStringOf(service),
             ["ConnectionStrings__RabbitMq"] = rabbitMq,
             ["Tips__ContactKey"] = _contactKey,
             ["Auth__PublicKey"] = _signingKey.ExportSubjectPublicKeyInfoPem(),
-        });
+            ["Audit__SigningKey"] = _checkpointKeys[service].ExportPkcs8PrivateKeyPem(),
+        };
+        foreach (var (peer, key) in _checkpointKeys)
+        {
+            environment[$"Audit__PublicKeys__{peer}"] = key.ExportSubjectPublicKeyInfoPem();
+        }
+
+        return Start(service, $"services/{project}/bin/Release/net10.0/{project}.dll", port, environment);
     }
 
     /// <summary>The secret's hash as the gateway's configuration takes it (<c>WardLink.Gateway.dll hash-secret</c>).</summary>

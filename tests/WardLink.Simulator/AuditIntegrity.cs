@@ -5,15 +5,17 @@ namespace WardLink.Simulator;
 
 /// <summary>
 /// What one service's <c>GET /api/audit/{service}/integrity</c> reported once its chain covered the
-/// log as the run left it (<see cref="LastSequence"/>): whether the chain is intact, how far it
-/// reaches, its first broken link and the checkpoints that disagree with it (as JSON, for the message).
+/// log as the run left it (<see cref="LastSequence"/>): whether the chain is complete and intact, how
+/// far it reaches, its first broken link (a cut head or tail included), the checkpoints that disagree
+/// with it or that it does not reach (as JSON, for the message), and how many events no peer has
+/// witnessed yet.
 /// </summary>
 public sealed record AuditVerdict(
-    string Service, long LastSequence, bool Intact, long EventsChecked, long ChainedThrough, long Pending, int CheckpointsAgreeing, string? FirstBroken, IReadOnlyList<string> CheckpointsDisagreeing);
+    string Service, long LastSequence, bool Intact, long EventsChecked, long ChainedThrough, long Pending, int CheckpointsAgreeing, string? FirstBroken, IReadOnlyList<string> CheckpointsDisagreeing, long Unwitnessed);
 
 /// <summary>
-/// The audit check that ends the year: every service's hash chain must be intact over all the
-/// events the run wrote. The chain is extended by an asynchronous ordered subscription, so the check
+/// The audit check that ends the year: every service's hash chain must be complete (from genesis to
+/// every checkpoint it took) and intact over all the events the run wrote. The chain is extended by an asynchronous ordered subscription, so the check
 /// first takes the last sequence of each service's log once the run is over (the last line of
 /// <c>/log?after=</c> the chain's reach, or the reach itself when nothing waits), then asks for the
 /// integrity report until the chain has reached that sequence; a broken chain fails at once.
@@ -63,11 +65,11 @@ public static class AuditIntegrity
     public static string Table(IEnumerable<AuditVerdict> verdicts)
     {
         var table = new StringBuilder()
-            .AppendLine("| audit | last sequence of the run | chain intact | events checked | chained through | pending | checkpoints agreeing |")
-            .AppendLine("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
+            .AppendLine("| audit | last sequence of the run | chain intact | events checked | chained through | pending | checkpoints agreeing | unwitnessed events |")
+            .AppendLine("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var verdict in verdicts)
         {
-            table.AppendLine($"| {verdict.Service} | {verdict.LastSequence} | {(verdict.Intact ? "yes" : "NO")} | {verdict.EventsChecked} | {verdict.ChainedThrough} | {verdict.Pending} | {verdict.CheckpointsAgreeing} |");
+            table.AppendLine($"| {verdict.Service} | {verdict.LastSequence} | {(verdict.Intact ? "yes" : "NO")} | {verdict.EventsChecked} | {verdict.ChainedThrough} | {verdict.Pending} | {verdict.CheckpointsAgreeing} | {verdict.Unwitnessed} |");
         }
 
         return table.ToString();
@@ -77,7 +79,7 @@ public static class AuditIntegrity
     public static AuditVerdict VerdictOf(string service, long last, JsonElement report)
     {
         var checkpoints = report.GetProperty("checkpoints").EnumerateArray().ToList();
-        bool Agrees(JsonElement checkpoint, bool value) => checkpoint.GetProperty("agrees").ValueKind == (value ? JsonValueKind.True : JsonValueKind.False);
+        bool Agrees(JsonElement checkpoint, bool value) => checkpoint.GetProperty("agrees").GetBoolean() == value;
         return new AuditVerdict(
             service,
             last,
@@ -87,6 +89,7 @@ public static class AuditIntegrity
             report.GetProperty("pending").GetInt64(),
             checkpoints.Count(checkpoint => Agrees(checkpoint, true)),
             report.GetProperty("firstBroken") is { ValueKind: JsonValueKind.Object } broken ? broken.GetRawText() : null,
-            [.. checkpoints.Where(checkpoint => Agrees(checkpoint, false)).Select(checkpoint => checkpoint.GetRawText())]);
+            [.. checkpoints.Where(checkpoint => Agrees(checkpoint, false)).Select(checkpoint => checkpoint.GetRawText())],
+            report.GetProperty("unwitnessed").GetProperty("events").GetInt64());
     }
 }

@@ -13,7 +13,8 @@ namespace WardLink.Testing;
 /// One WardLink app hosted by the test, with its configuration overridden. With
 /// <paramref name="listenOnSocket"/> it runs Kestrel on a free loopback port, so other apps
 /// (the gateway) reach it over a real socket. Its clients carry a police token unless a test
-/// says otherwise (<see cref="TestAuth.As"/>).
+/// says otherwise (<see cref="TestAuth.As"/>); a service signs its audit checkpoints with the
+/// run's key of it (<see cref="TestAudit"/>).
 /// </summary>
 public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
@@ -44,7 +45,7 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        foreach (var (key, value) in TestAuth.ServiceSettings.Concat(_settings))
+        foreach (var (key, value) in TestAuth.ServiceSettings.Concat(TestAudit.SettingsFor<TEntryPoint>()).Concat(_settings))
         {
             builder.UseSetting(key, value);
         }

@@ -24,16 +24,40 @@ public sealed class HashChainTests
     }
 
     [Fact]
-    public void An_untouched_log_is_intact_and_agrees_with_every_checkpoint_it_reaches()
+    public void An_untouched_log_is_intact_and_agrees_with_every_checkpoint()
     {
         var (entries, heads) = Log(4);
-        var report = Verify(entries, new CheckpointCopy("tips", 2, 2, heads[1], Recorded), new CheckpointCopy("patrols", 4, 4, heads[3], Recorded), new CheckpointCopy("tips", 9, 9, heads[3], Recorded));
+        var report = Verify(entries, new CheckpointCopy("tips", 2, 2, heads[1], Recorded), new CheckpointCopy("patrols", 4, 4, heads[3], Recorded));
 
         Assert.True(report.Intact);
         Assert.Null(report.FirstBroken);
         Assert.Equal(4, report.EventsChecked);
         Assert.Equal(heads[3], report.Head);
-        Assert.Equal([true, true, null], report.Checkpoints.Select(verdict => verdict.Agrees));
+        Assert.Equal([true, true], report.Checkpoints.Select(verdict => verdict.Agrees));
+        Assert.Equal(new UnwitnessedTail(4, Recorded, 0, null), report.Unwitnessed);
+    }
+
+    [Fact]
+    public void A_checkpoint_beyond_the_logs_last_event_is_a_truncated_tail_never_no_opinion()
+    {
+        var (entries, heads) = Log(4);
+        var report = Verify(entries.Take(3), new CheckpointCopy("patrols", 2, 2, heads[1], Recorded), new CheckpointCopy("patrols", 4, 4, heads[3], Recorded));
+
+        Assert.False(report.Intact);
+        Assert.Equal(new BrokenLink(4, BreakKind.TruncatedTail, ["sequence"], null, null), report.FirstBroken, BrokenLinkComparer.Instance);
+        Assert.Equal([(2L, (string?)heads[1], true), (4L, null, false)], report.Checkpoints.Select(verdict => (verdict.Sequence, verdict.Recomputed, verdict.Agrees)));
+        Assert.Equal(new UnwitnessedTail(2, Recorded, 1, entries[2].Event!.RecordedAt), report.Unwitnessed);
+    }
+
+    [Fact]
+    public void A_log_that_does_not_start_at_the_genesis_link_is_a_truncated_head()
+    {
+        var (entries, _) = Log(4);
+
+        var broken = Verify(entries.Skip(2)).FirstBroken!;
+
+        Assert.Equal((3, BreakKind.TruncatedHead), (broken.Sequence, broken.Kind));
+        Assert.Equal(["previous"], broken.Differences);
     }
 
     [Fact]
@@ -106,8 +130,8 @@ public sealed class HashChainTests
 
         var report = Verify(forged, new CheckpointCopy("partners", 3, 3, heads[2], Recorded));
 
-        Assert.Null(report.FirstBroken);
         Assert.False(report.Intact);
+        Assert.Equal(new BrokenLink(3, BreakKind.CheckpointDisagrees, ["head"], null, null), report.FirstBroken, BrokenLinkComparer.Instance);
         Assert.False(Assert.Single(report.Checkpoints).Agrees);
     }
 

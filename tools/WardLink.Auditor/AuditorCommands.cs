@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -22,52 +22,44 @@ public static class AuditorCommands
     /// <summary>The services whose copies of each other's checkpoints <c>verify</c> asks for.</summary>
     public static readonly string[] Services = ["incidents", "patrols", "tips", "partners"];
 
-    private const string Help = """
-        wardlink-audit export --url URL --service NAME --out FILE [--token TOKEN] [--after N] [--types A,B] [--from TIME] [--to TIME]
-        wardlink-audit verify --file FILE --service NAME (--url URL [--token TOKEN] | --checkpoints FILE)
-        wardlink-audit checkpoints --url URL --service NAME --out FILE [--token TOKEN]
-        wardlink-audit state --file FILE --stream ID [--version N | --at TIME]
-        URL is the gateway (http://127.0.0.1:5080) or a service; TOKEN a bearer token.
-        """;
-
     public static readonly JsonSerializerOptions Json = CreateJson();
 
-    private static readonly string[] LogFilters = ["after", "types", "from", "to"];
-
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs the command. Whatever the caller got wrong (a
+    /// malformed or missing option, a file that cannot be read, a line that is not an audit entry,
+    /// a service that does not answer) is one line on <paramref name="errors"/> and exit code
+    /// <see cref="Usage"/>, never a stack trace.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, HttpClient http, TextWriter output, TextWriter errors, CancellationToken ct)
     {
-        if (args.Length == 0 || !TryReadOptions(args.Skip(1), out var options))
+        var parsed = new AuditorCommandLine(http, output, errors).Root.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            await errors.WriteLineAsync(Help);
+            await errors.WriteLineAsync(UsageLine($"{string.Join(" ", parsed.Errors.Select(error => error.Message))} (wardlink-audit --help lists the commands and their options)"));
             return Usage;
         }
 
         try
         {
-            return args[0] switch
-            {
-                "export" => await ExportAsync(Client(http, options), Required(options, "service"), Required(options, "out"), LogQuery(options), errors, ct),
-                "checkpoints" => await SaveCheckpointsAsync(Client(http, options), Required(options, "service"), Required(options, "out"), errors, ct),
-                "verify" => await VerifyAsync(http, options, output, errors, ct),
-                "state" => await StateAsync(options, output, ct),
-                _ => throw new UsageException($"Unknown command '{args[0]}'."),
-            };
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = errors, EnableDefaultExceptionHandler = false }, ct);
         }
-        catch (UsageException usage)
+        catch (Exception failure) when (failure is UsageException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
-            await errors.WriteLineAsync(usage.Message);
-            await errors.WriteLineAsync(Help);
+            await errors.WriteLineAsync(UsageLine(failure.Message));
             return Usage;
         }
     }
 
-    private static async Task<int> ExportAsync(HttpClient http, string service, string file, string query, TextWriter progress, CancellationToken ct)
+    private static string UsageLine(string message) => $"wardlink-audit: {message.ReplaceLineEndings(" ")}";
+
+    /// <summary>Writes the log of <paramref name="service"/> (after <paramref name="query"/>) to <paramref name="file"/>, a line an event.</summary>
+    public static async Task<int> ExportAsync(HttpClient http, string service, FileInfo file, string query, TextWriter progress, CancellationToken ct)
     {
         using var response = await http.GetAsync($"api/audit/{service}/log{query}", HttpCompletionOption.ResponseHeadersRead, ct);
         response.EnsureSuccessStatusCode();
         await using var source = await response.Content.ReadAsStreamAsync(ct);
         using var reader = new StreamReader(source);
-        await using var target = new StreamWriter(file);
+        await using var target = new StreamWriter(file.FullName);
         long lines = 0;
         while (await reader.ReadLineAsync(ct) is { } line)
         {
@@ -82,22 +74,22 @@ public static class AuditorCommands
         return Intact;
     }
 
-    private static async Task<int> SaveCheckpointsAsync(HttpClient http, string service, string file, TextWriter progress, CancellationToken ct)
+    public static async Task<int> SaveCheckpointsAsync(HttpClient http, string service, FileInfo file, TextWriter progress, CancellationToken ct)
     {
         var copies = await FetchCheckpointsAsync(http, service, progress, ct);
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(copies, Json), ct);
+        await File.WriteAllTextAsync(file.FullName, JsonSerializer.Serialize(copies, Json), ct);
         await progress.WriteLineAsync($"{copies.Count} checkpoints of {service} saved to {file}");
         return Intact;
     }
 
-    private static async Task<int> VerifyAsync(HttpClient http, Dictionary<string, string> options, TextWriter output, TextWriter errors, CancellationToken ct)
+    /// <summary>
+    /// Recomputes the chain of <paramref name="file"/> against <paramref name="checkpoints"/>, checking
+    /// their signatures when <paramref name="keys"/> are given; prints the report.
+    /// </summary>
+    public static async Task<int> VerifyAsync(string service, FileInfo file, IReadOnlyList<CheckpointCopy> checkpoints, CheckpointKeys? keys, TextWriter output, CancellationToken ct)
     {
-        var service = Required(options, "service");
-        var checkpoints = options.TryGetValue("checkpoints", out var saved)
-            ? JsonSerializer.Deserialize<List<CheckpointCopy>>(await File.ReadAllTextAsync(saved, ct), Json) ?? []
-            : await FetchCheckpointsAsync(Client(http, options), service, errors, ct);
-        var verifier = new ChainVerifier(service, checkpoints);
-        await foreach (var entry in ReadEntriesAsync(Required(options, "file"), ct))
+        var verifier = new ChainVerifier(service, checkpoints, keys);
+        await foreach (var entry in ReadEntriesAsync(file, ct))
         {
             verifier.Add(entry);
         }
@@ -111,14 +103,11 @@ public static class AuditorCommands
     /// Rebuilds one stream from an exported file without the service's code: a JSON fold in which
     /// each event's fields overwrite the state's fields of the same name, up to the version or time asked for.
     /// </summary>
-    private static async Task<int> StateAsync(Dictionary<string, string> options, TextWriter output, CancellationToken ct)
+    public static async Task<int> StateAsync(FileInfo file, Guid stream, long? version, DateTimeOffset? at, TextWriter output, CancellationToken ct)
     {
-        var stream = Guid.TryParse(Required(options, "stream"), out var id) ? id : throw new UsageException("--stream is not a stream id.");
-        long? version = options.TryGetValue("version", out var v) ? long.Parse(v, CultureInfo.InvariantCulture) : null;
-        DateTimeOffset? at = options.TryGetValue("at", out var a) ? DateTimeOffset.Parse(a, CultureInfo.InvariantCulture) : null;
         var state = new JsonObject();
         AuditEvent? last = null;
-        await foreach (var entry in ReadEntriesAsync(Required(options, "file"), ct))
+        await foreach (var entry in ReadEntriesAsync(file, ct))
         {
             if (entry.Event is not { } recorded || recorded.StreamId != stream || recorded.Version > version || recorded.RecordedAt > at)
             {
@@ -162,30 +151,83 @@ public static class AuditorCommands
         return copies;
     }
 
-    public static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(string file, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Checkpoints saved by <c>checkpoints</c>; a file that is not such a list is a usage error.</summary>
+    public static async Task<IReadOnlyList<CheckpointCopy>> ReadCheckpointsAsync(FileInfo file, CancellationToken ct)
     {
-        using var reader = new StreamReader(file);
+        try
+        {
+            await using var stream = file.OpenRead();
+            var copies = await JsonSerializer.DeserializeAsync<List<CheckpointCopy>>(stream, Json, ct);
+            return copies is not null && copies.TrueForAll(copy => copy is { Holder: not null, Head: not null, Sequence: > 0 })
+                ? copies
+                : throw new UsageException($"{file} is not a list of checkpoints.");
+        }
+        catch (JsonException unreadable)
+        {
+            throw new UsageException($"{file} is not a list of checkpoints: {unreadable.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The services' public keys from a JSON file (<c>{"tips": "-----BEGIN PUBLIC KEY-----…", …}</c>);
+    /// one that is not such a file, or does not give <paramref name="service"/>'s key, is a usage error.
+    /// </summary>
+    public static async Task<CheckpointKeys> ReadKeysAsync(FileInfo file, string service, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = file.OpenRead();
+            var pems = await JsonSerializer.DeserializeAsync<Dictionary<string, string>>(stream, Json, ct)
+                ?? throw new UsageException($"{file} is not an object of public keys by service.");
+            return pems.ContainsKey(service) ? new CheckpointKeys(pems) : throw new UsageException($"{file} has no public key of {service}.");
+        }
+        catch (Exception unreadable) when (unreadable is JsonException or InvalidOperationException)
+        {
+            throw new UsageException($"{file} is not an object of ECDSA P-256 public keys (PEM) by service: {unreadable.Message}");
+        }
+    }
+
+    /// <summary>The entries of an exported file; a line that is not an audit entry is a usage error naming the line.</summary>
+    public static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(FileInfo file, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var reader = new StreamReader(file.FullName);
+        var number = 0;
         while (await reader.ReadLineAsync(ct) is { } line)
         {
+            number++;
             if (line.Length > 0)
             {
-                yield return JsonSerializer.Deserialize<AuditEntry>(line, Json) ?? throw new FormatException($"'{line}' is not an audit entry.");
+                yield return EntryOf(line, file, number);
             }
         }
     }
 
-    private static HttpClient Client(HttpClient http, Dictionary<string, string> options)
+    private static AuditEntry EntryOf(string line, FileInfo file, int number)
     {
-        if (options.TryGetValue("url", out var url))
+        try
         {
-            http.BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
+            return JsonSerializer.Deserialize<AuditEntry>(line, Json) is { Sequence: > 0 } entry && (entry.Event is not null || entry.Link is not null)
+                ? entry
+                : throw new UsageException($"line {number} of {file} is not an audit entry.");
+        }
+        catch (JsonException unreadable)
+        {
+            throw new UsageException($"line {number} of {file} is not an audit entry: {unreadable.Message}");
+        }
+    }
+
+    public static HttpClient Client(HttpClient http, Uri? url, string? token)
+    {
+        if (url is not null)
+        {
+            http.BaseAddress = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
         }
         else if (http.BaseAddress is null)
         {
             throw new UsageException("--url is needed.");
         }
 
-        if (options.TryGetValue("token", out var token))
+        if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
@@ -193,41 +235,13 @@ public static class AuditorCommands
         return http;
     }
 
-    private static string LogQuery(Dictionary<string, string> options)
-    {
-        var query = string.Join('&', LogFilters
-            .Where(options.ContainsKey)
-            .Select(name => $"{name}={Uri.EscapeDataString(options[name])}"));
-        return query.Length == 0 ? string.Empty : "?" + query;
-    }
-
-    private static bool TryReadOptions(IEnumerable<string> args, out Dictionary<string, string> options)
-    {
-        options = [];
-        using var items = args.GetEnumerator();
-        while (items.MoveNext())
-        {
-            var name = items.Current;
-            if (!name.StartsWith("--", StringComparison.Ordinal) || !items.MoveNext())
-            {
-                return false;
-            }
-
-            options[name[2..]] = items.Current;
-        }
-
-        return true;
-    }
-
-    private static string Required(Dictionary<string, string> options, string name) =>
-        options.TryGetValue(name, out var value) ? value : throw new UsageException($"--{name} is needed.");
-
     private static JsonSerializerOptions CreateJson()
     {
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         ProblemResponses.ConfigureJson(json);
         return json;
     }
-
-    private sealed class UsageException(string message) : Exception(message);
 }
+
+/// <summary>What the caller of the tool got wrong: reported in one line, exit code <see cref="AuditorCommands.Usage"/>.</summary>
+public sealed class UsageException(string message) : Exception(message);

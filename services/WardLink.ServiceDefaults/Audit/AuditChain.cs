@@ -10,7 +10,7 @@ namespace WardLink.ServiceDefaults.Audit;
 /// <summary>
 /// The ordered subscription that extends the hash chain: for each page of committed events (the
 /// daemon's high-water mark keeps in-flight sequence gaps out of it) it reads the events' immutable
-/// fields from the log, links each to the one before, and stores the links, and a checkpoint every
+/// fields from the log, links each to the one before, and stores the links, and a signed checkpoint every
 /// <see cref="AuditOptions.CheckpointEvery"/> events, in the transaction that stores its progress.
 /// Sequences rolled back by PostgreSQL never hold an event: the chain is over the events that exist.
 /// </summary>
@@ -19,14 +19,14 @@ public sealed class AuditChain : SubscriptionBase
     public const string SubscriptionName = "AuditChain";
 
     private readonly AuditStorage _storage;
-    private readonly ServiceIdentity _service;
+    private readonly CheckpointSigner _signer;
     private readonly TimeProvider _clock;
     private readonly int _checkpointEvery;
 
-    public AuditChain(AuditStorage storage, ServiceIdentity service, TimeProvider clock, IOptions<AuditOptions> options)
+    public AuditChain(AuditStorage storage, CheckpointSigner signer, TimeProvider clock, IOptions<AuditOptions> options)
     {
         _storage = storage;
-        _service = service;
+        _signer = signer;
         _clock = clock;
         _checkpointEvery = options.Value.CheckpointEvery;
         Name = SubscriptionName;
@@ -80,7 +80,7 @@ public sealed class AuditChain : SubscriptionBase
         var now = _clock.GetUtcNow().ToUniversalTime();
         foreach (var link in links.Where(link => link.Position % _checkpointEvery == 0))
         {
-            _storage.QueueCheckpoint(operations, _service.Name, link.Fields.Sequence, link.Position, link.Hash, now);
+            _storage.QueueCheckpoint(operations, _signer.Sign(link.Fields.Sequence, link.Position, link.Hash, now));
         }
 
         return NullChangeListener.Instance;

@@ -64,16 +64,19 @@ public static class AuditEndpoints
             .Produces<AuditEntry>(StatusCodes.Status200OK, NdjsonContentType)
             .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after=, ?types=a,b, ?from=, ?to= (recorded time), ?limit=.")
             .ProducesValidationProblem();
-        audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CancellationToken ct) => Integrity(serviceName, log, storage, ct))
+        audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) => Integrity(serviceName, log, storage, keys, ct))
             .WithName("AuditIntegrity")
             .Produces<IntegrityReport>()
-            .WithSummary("Recomputes the chain from the log and reports the first broken link and which stored checkpoints agree.");
-        audit.MapGet("/checkpoints/{service}", async ([MaxLength(MaxServiceNameLength), RegularExpression(ServiceNamePattern)] string service, AuditStorage storage, CancellationToken ct) =>
+            .WithSummary("Recomputes the chain from the log and reports whether it is complete and intact: the first broken link (a cut head or tail included), which of the service's own checkpoints agree and carry its signature, and the unwitnessed tail (events after the last checkpoint published to the peers).");
+        audit.MapGet("/checkpoints/{service}", async ([MaxLength(MaxServiceNameLength), RegularExpression(ServiceNamePattern)] string service, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) =>
                 service.Length > MaxServiceNameLength || !Regex.IsMatch(service, ServiceNamePattern)
                     ? new FieldErrors().Check(false, "service", $"A service name: lowercase letters, digits and dashes, at most {MaxServiceNameLength} characters.").ToRejection().ToProblem()
-                    : Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
+                    : service != serviceName && !keys.Knows(service)
+                        ? Results.Problem(title: $"No service '{service}' is known here: no key of it is configured.", statusCode: StatusCodes.Status404NotFound)
+                        : Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
             .WithName("AuditCheckpoints")
             .Produces<IReadOnlyList<CheckpointCopy>>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithMaxItems(DocumentedBounds.AnyCount)
             .WithSummary("The checkpoints of a service's chain held here: this service's own, or the copies it received of another's.");
         return endpoints;
@@ -170,9 +173,13 @@ public static class AuditEndpoints
         return Results.Empty;
     }
 
-    private static async Task<IResult> Integrity(string serviceName, AuditLog log, AuditStorage storage, CancellationToken ct)
+    private static async Task<IResult> Integrity(string serviceName, AuditLog log, AuditStorage storage, CheckpointKeys keys, CancellationToken ct)
     {
-        var verifier = new ChainVerifier(serviceName, await storage.CheckpointsOfAsync(serviceName, serviceName, ct));
+        // Checkpoints first, then the log: the log read later reaches at least as far as they do.
+        // No peer's copy is at hand here (services never call each other), so what the broker
+        // confirmed it carries to the peers stands for what they witnessed.
+        var published = await storage.PublishedThroughAsync(serviceName, ct);
+        var verifier = new ChainVerifier(serviceName, await storage.CheckpointsOfAsync(serviceName, serviceName, ct), keys, copy => copy.Sequence <= published);
         await foreach (var entry in log.ReadAsync(new AuditLogFilter(), Audience.Auditor, ct))
         {
             verifier.Add(entry);

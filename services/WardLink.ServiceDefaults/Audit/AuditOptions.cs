@@ -18,6 +18,12 @@ public sealed class AuditOptions
 
     /// <summary>How long one publish of a checkpoint may wait for the broker before it is retried on a later poll.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>This service's ECDSA P-256 private key (PEM, PKCS#8): it signs every checkpoint the service takes.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Every service's ECDSA P-256 public key (PEM) by service name: a checkpoint is kept or trusted only when its service's key verifies it.</summary>
+    public Dictionary<string, string> PublicKeys { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using WardLink.Contracts.Audit;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -54,6 +55,10 @@ public sealed class AuditStorage(IServiceProvider services)
         checkpoints.AddColumn("head", "text").NotNull();
         checkpoints.AddColumn("at", "timestamp with time zone").NotNull();
         checkpoints.AddColumn("published_at", "timestamp with time zone");
+
+        // The signature of the service that took the checkpoint; every copy keeps it, so an exported
+        // set can be checked offline. Rows stored before checkpoints were signed have none.
+        checkpoints.AddColumn("signature", "text");
         options.Storage.ExtendedSchemaObjects.Add(checkpoints);
     }
 
@@ -76,21 +81,30 @@ public sealed class AuditStorage(IServiceProvider services)
     public async Task<IReadOnlyList<CheckpointCopy>> CheckpointsOfAsync(string service, string holder, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"select sequence, position, head, at from {Checkpoints} where service = @service order by sequence", connection);
+        await using var command = new NpgsqlCommand($"select sequence, position, head, at, signature from {Checkpoints} where service = @service order by sequence", connection);
         command.Parameters.AddWithValue("service", service);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var copies = new List<CheckpointCopy>();
         while (await reader.ReadAsync(ct))
         {
-            copies.Add(new CheckpointCopy(holder, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+            copies.Add(new CheckpointCopy(holder, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
         }
 
         return copies;
     }
 
-    /// <summary>Stores a checkpoint in <paramref name="operations"/>' transaction; one already stored for that sequence stays.</summary>
-    public void QueueCheckpoint(IDocumentOperations operations, string service, long sequence, long position, string head, DateTimeOffset at) =>
+    /// <summary>The last sequence of <paramref name="service"/>'s own checkpoints that the broker confirmed it published; 0 before any.</summary>
+    public async Task<long> PublishedThroughAsync(string service, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select coalesce(max(sequence), 0) from {Checkpoints} where service = @service and published_at is not null", connection);
+        command.Parameters.AddWithValue("service", service);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Stores a signed checkpoint in <paramref name="operations"/>' transaction; one already stored for that sequence stays.</summary>
+    public void QueueCheckpoint(IDocumentOperations operations, ChainCheckpointed checkpoint) =>
         operations.QueueSqlCommand(
-            $"insert into {Checkpoints} (service, sequence, position, head, at) values (?, ?, ?, ?, ?) on conflict do nothing",
-            service, sequence, position, head, at.ToUniversalTime());
+            $"insert into {Checkpoints} (service, sequence, position, head, at, signature) values (?, ?, ?, ?, ?, ?) on conflict do nothing",
+            checkpoint.Service, checkpoint.Sequence, checkpoint.Position, checkpoint.Head, checkpoint.At.ToUniversalTime(), checkpoint.Signature!);
 }

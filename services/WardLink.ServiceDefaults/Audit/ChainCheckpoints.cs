@@ -7,22 +7,22 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WardLink.Contracts.Audit;
-using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.ServiceDefaults.Audit;
 
 /// <summary>
 /// Checkpoints the chain head when <see cref="AuditOptions.CheckpointInterval"/> passed (on the
 /// service's <see cref="TimeProvider"/>) since the last checkpoint and new events were chained,
-/// and publishes every stored checkpoint of the service as <see cref="ChainCheckpointed"/> until the
-/// broker confirmed it: an outbox of its own, so a broker outage loses no checkpoint. The message
-/// id follows from service and sequence, so the copies other services keep are stored once.
+/// and publishes every stored checkpoint of the service, with its signature, as <see cref="ChainCheckpointed"/>
+/// until the broker confirmed it: an outbox of its own, so a broker outage loses no checkpoint. The
+/// message id follows from service and sequence, so a checkpoint published twice is one message.
 /// </summary>
 public sealed class ChainCheckpoints(
     AuditStorage storage,
     IDocumentStore store,
     IBus bus,
     ServiceIdentity service,
+    CheckpointSigner signer,
     TimeProvider clock,
     IOptions<AuditOptions> options,
     ILogger<ChainCheckpoints> logger) : BackgroundService
@@ -60,9 +60,10 @@ public sealed class ChainCheckpoints(
         }
 
         await using var session = store.LightweightSession();
-        storage.QueueCheckpoint(session, service.Name, head.Sequence, head.Position, head.Hash, now);
+        var checkpoint = signer.Sign(head.Sequence, head.Position, head.Hash, now);
+        storage.QueueCheckpoint(session, checkpoint);
         await session.SaveChangesAsync(ct);
-        return now;
+        return checkpoint.At;
     }
 
     private async Task<(long Sequence, DateTimeOffset At)?> LastCheckpointAsync(NpgsqlConnection connection, CancellationToken ct)
@@ -79,13 +80,14 @@ public sealed class ChainCheckpoints(
         await using var connection = await storage.OpenAsync(ct);
         var unpublished = new List<ChainCheckpointed>();
         await using (var command = new NpgsqlCommand(
-            $"select sequence, position, head, at from {storage.Checkpoints} where service = @service and published_at is null order by sequence limit 100", connection))
+            $"select sequence, position, head, at, signature from {storage.Checkpoints} where service = @service and published_at is null order by sequence limit 100", connection))
         {
             command.Parameters.AddWithValue("service", service.Name);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                unpublished.Add(new ChainCheckpointed(service.Name, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+                unpublished.Add(new ChainCheckpointed(
+                    service.Name, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
             }
         }
 
@@ -108,22 +110,47 @@ public sealed class ChainCheckpoints(
         new(SHA256.HashData(Encoding.UTF8.GetBytes($"{checkpoint.Service}/{checkpoint.Sequence}"))[..16]);
 }
 
-/// <summary>Keeps the checkpoints other services publish of their chains; the first copy of a sequence stays.</summary>
-public sealed class ChainCheckpointedConsumer(IDocumentSession session, TimeProvider clock, ServiceIdentity service, AuditStorage storage)
-    : IdempotentConsumer<ChainCheckpointed>(session, clock)
+/// <summary>
+/// Keeps the checkpoints other services publish of their chains, each with its signature, only when
+/// it verifies against the public key configured for the service it claims to be of. Anything else
+/// (unsigned, forged, of a service with no key, malformed) is refused: logged, counted
+/// (<see cref="CheckpointsRefused"/>) and acknowledged, so it is neither stored nor retried. No
+/// ledger of message ids is kept: a copy published first under the real checkpoint's predictable
+/// message id cannot shut the real one out, and storing a checkpoint twice changes nothing (the
+/// first valid copy of a sequence stays).
+/// </summary>
+public sealed class ChainCheckpointedConsumer(
+    IDocumentSession session, ServiceIdentity service, AuditStorage storage, CheckpointKeys keys, CheckpointsRefused refused, ILogger<ChainCheckpointedConsumer> logger)
+    : IConsumer<ChainCheckpointed>
 {
-    protected override Task ApplyAsync(ChainCheckpointed message, IDocumentSession session, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<ChainCheckpointed> context)
     {
-        if (string.IsNullOrWhiteSpace(message.Service) || message.Sequence < 1 || message.Head.Length != 64 || !message.Head.All(char.IsAsciiHexDigitLower))
+        var message = context.Message;
+        var reason = IsWellFormed(message)
+            ? keys.Check(message) switch
+            {
+                SignatureCheck.Valid => null,
+                SignatureCheck.NoSignature => "unsigned",
+                SignatureCheck.UnknownService => "unknown_service",
+                _ => "forged",
+            }
+            : "malformed";
+        if (reason is not null)
         {
-            throw new InvalidMessageException($"ChainCheckpointed of '{message.Service}' at {message.Sequence} is not a valid checkpoint.");
+            var of = keys.Knows(message.Service ?? string.Empty) ? message.Service! : "unknown";
+            refused.Count(of, reason);
+            logger.LogWarning("Refused a ChainCheckpointed of {Of} at sequence {Sequence}: {Reason}", of, message.Sequence, reason);
+            return;
         }
 
         if (message.Service != service.Name)
         {
-            storage.QueueCheckpoint(session, message.Service, message.Sequence, message.Position, message.Head, message.At);
+            storage.QueueCheckpoint(session, message);
+            await session.SaveChangesAsync(context.CancellationToken);
         }
-
-        return Task.CompletedTask;
     }
+
+    private static bool IsWellFormed(ChainCheckpointed message) =>
+        !string.IsNullOrWhiteSpace(message.Service) && message.Sequence >= 1 && message.Position >= 1
+        && message.Head is { Length: 64 } head && head.All(char.IsAsciiHexDigitLower);
 }

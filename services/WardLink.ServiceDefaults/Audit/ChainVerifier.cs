@@ -8,7 +8,7 @@ public enum BreakKind
     /// <summary>The event's data is not what was chained.</summary>
     DataChanged,
 
-    /// <summary>The chain has a link here, the log no event.</summary>
+    /// <summary>The chain (a link, or a checkpoint a holder keeps) recorded an event here, the log has none.</summary>
     MissingEvent,
 
     /// <summary>Another stream's event (or another version) sits where the chain recorded this one.</summary>
@@ -22,9 +22,24 @@ public enum BreakKind
 
     /// <summary>The event matches what was chained, but the stored link does not follow from the links before it.</summary>
     LinkAltered,
+
+    /// <summary>The log does not start at the genesis link: its first chained event follows a link the log does not hold.</summary>
+    TruncatedHead,
+
+    /// <summary>A checkpoint lies beyond the log's last chained event: the log ends before what a holder saw.</summary>
+    TruncatedTail,
+
+    /// <summary>The chain recomputed from the log is not the head a checkpoint holds at its sequence.</summary>
+    CheckpointDisagrees,
+
+    /// <summary>A checkpoint's signature does not verify against its service's key: the service did not make it, or it was changed since.</summary>
+    SignatureInvalid,
 }
 
-/// <summary>The first place where the log and the chain disagree: what the chain recorded and what the log holds now.</summary>
+/// <summary>
+/// The first place where the log and the chain disagree: what the chain recorded and what the log
+/// holds now (null where there is nothing to show: a checkpoint's sequence, a cut).
+/// </summary>
 public sealed record BrokenLink(
     [property: Range(0, long.MaxValue)] long Sequence,
     BreakKind Kind,
@@ -32,24 +47,43 @@ public sealed record BrokenLink(
     ChainedFields? Chained,
     ChainedFields? Found);
 
-/// <summary>A checkpoint of a service's chain head, as held by <see cref="Holder"/> (the service itself or a peer).</summary>
+/// <summary>
+/// A checkpoint of a service's chain head, as held by <see cref="Holder"/> (the service itself or a
+/// peer), with the service's <see cref="Signature"/> (see <see cref="CheckpointSignature"/>).
+/// </summary>
 public sealed record CheckpointCopy(
     [property: MaxLength(AuditEndpoints.MaxServiceNameLength)] string Holder,
     [property: Range(0, long.MaxValue)] long Sequence,
     [property: Range(0, long.MaxValue)] long Position,
     [property: MaxLength(HashChain.HashLength)] string Head,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    [property: MaxLength(CheckpointSignature.MaxLength)] string? Signature = null);
 
 /// <summary>
-/// Whether a checkpoint agrees with the chain recomputed from the log at its sequence; null when
-/// the check did not reach it.
+/// Whether a checkpoint agrees with the chain recomputed from the log at its sequence. A checkpoint
+/// the log does not reach (no event at its sequence, or beyond its end) never agrees:
+/// <see cref="Recomputed"/> is null then. <see cref="SignatureValid"/>: whether its signature verifies
+/// against its service's key; null when no keys were given to check it with.
 /// </summary>
 public sealed record CheckpointVerdict(
     [property: MaxLength(AuditEndpoints.MaxServiceNameLength)] string Holder,
     [property: Range(0, long.MaxValue)] long Sequence,
     [property: MaxLength(HashChain.HashLength)] string Head,
     [property: MaxLength(HashChain.HashLength)] string? Recomputed,
-    bool? Agrees);
+    bool Agrees,
+    bool? SignatureValid);
+
+/// <summary>
+/// The events no witness can vouch for yet: the <see cref="Events"/> after the last checkpoint a
+/// witness holds that agrees with the log (<see cref="WitnessedThrough"/>, taken at
+/// <see cref="WitnessedAt"/>; 0 and null before any), the first of them recorded at <see cref="Since"/>.
+/// Whoever rewrites the service's database can change these without a witness noticing.
+/// </summary>
+public sealed record UnwitnessedTail(
+    [property: Range(0, long.MaxValue)] long WitnessedThrough,
+    DateTimeOffset? WitnessedAt,
+    [property: Range(0, long.MaxValue)] long Events,
+    DateTimeOffset? Since);
 
 public sealed record IntegrityReport(
     [property: MaxLength(AuditEndpoints.MaxServiceNameLength)] string Service,
@@ -59,39 +93,60 @@ public sealed record IntegrityReport(
     [property: MaxLength(HashChain.HashLength)] string Head,
     [property: Range(0, long.MaxValue)] long Pending,
     BrokenLink? FirstBroken,
-    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<CheckpointVerdict> Checkpoints);
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<CheckpointVerdict> Checkpoints,
+    UnwitnessedTail Unwitnessed);
 
 /// <summary>
 /// Recomputes a service's chain from its log, entry by entry in sequence order (nothing is held
-/// but the running head), and compares it with the stored links and with checkpoints. The same
-/// check runs in the service (<c>GET /audit/{service}/integrity</c>) and offline in the auditor tool.
+/// but the running head), and compares it with the stored links and with checkpoints. A log is
+/// complete when its chain starts at <see cref="HashChain.Genesis"/> and reaches every checkpoint
+/// a holder keeps, and every checkpoint is signed by the service when <paramref name="keys"/> are
+/// given to check. The same check runs in the service (<c>GET /audit/{service}/integrity</c>) and
+/// offline in the auditor tool. <paramref name="witnesses"/> says which checkpoints vouch for the
+/// log from outside the service (by default those held by another service).
 /// </summary>
-public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints)
+public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints, CheckpointKeys? keys = null, Func<CheckpointCopy, bool>? witnesses = null)
 {
-    /// <summary>The fields a broken link can name as different: streamId, version, type, data, recordedAt.</summary>
+    /// <summary>The most fields a broken link names as different (streamId, version, type, data, recordedAt; or one of previous, event, sequence, head, signature).</summary>
     public const int ComparedFields = 5;
 
     /// <summary>The longest of those names (<c>recordedAt</c>).</summary>
     public const int MaxFieldNameLength = 10;
 
-    private readonly ILookup<long, CheckpointCopy> _checkpoints = checkpoints.ToLookup(copy => copy.Sequence);
+    private readonly List<CheckpointCopy> _checkpoints = [.. checkpoints.OrderBy(copy => copy.Sequence).ThenBy(copy => copy.Holder, StringComparer.Ordinal)];
+    private readonly Func<CheckpointCopy, bool> _witnesses = witnesses ?? (copy => copy.Holder != service);
     private readonly List<CheckpointVerdict> _verdicts = [];
+    private int _nextCheckpoint;
     private string? _running;
     private long _checked;
     private long _chainedThrough;
     private AuditEntry? _firstUnchained;
     private long _unchained;
     private BrokenLink? _broken;
+    private long _entries;
+    private long _witnessedEntries;
+    private CheckpointCopy? _witnessed;
+    private DateTimeOffset? _unwitnessedSince;
 
     public void Add(AuditEntry entry)
     {
-        _running ??= entry.Link?.Previous ?? HashChain.Genesis;
+        _entries++;
+        _unwitnessedSince ??= entry.Event?.RecordedAt ?? entry.Link?.RecordedAt;
         if (entry.Link is not { } link)
         {
             // Events after the last link are waiting for the chain; one before a link was slipped in.
             _firstUnchained ??= entry;
             _unchained++;
             return;
+        }
+
+        if (_running is null)
+        {
+            _running = link.Previous;
+            if (link.Previous != HashChain.Genesis)
+            {
+                Break(new BrokenLink(entry.Sequence, BreakKind.TruncatedHead, ["previous"], link.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence)));
+            }
         }
 
         if (_firstUnchained is { Event: { } inserted })
@@ -101,6 +156,7 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
 
         _firstUnchained = null;
         _unchained = 0;
+        PassOverCheckpointsBefore(entry.Sequence);
         _checked++;
         _chainedThrough = entry.Sequence;
         var chained = link.Chained(entry.Sequence);
@@ -118,31 +174,70 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
             }
         }
 
-        foreach (var copy in _checkpoints[entry.Sequence])
+        for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence == entry.Sequence; _nextCheckpoint++)
         {
-            _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, _running, copy.Head == _running));
+            Judge(_checkpoints[_nextCheckpoint], _running, BreakKind.CheckpointDisagrees);
         }
     }
 
     public IntegrityReport Report()
     {
-        var reached = _verdicts.Select(verdict => (verdict.Holder, verdict.Sequence)).ToHashSet();
-        var verdicts = _verdicts
-            .Concat(_checkpoints.SelectMany(group => group)
-                .Where(copy => !reached.Contains((copy.Holder, copy.Sequence)))
-                .Select(copy => new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, null, null)))
-            .OrderBy(verdict => verdict.Sequence)
-            .ThenBy(verdict => verdict.Holder, StringComparer.Ordinal)
-            .ToList();
+        // What is left lies beyond the chain's last link: the log was cut before events a holder saw.
+        for (; _nextCheckpoint < _checkpoints.Count; _nextCheckpoint++)
+        {
+            Judge(_checkpoints[_nextCheckpoint], null, BreakKind.TruncatedTail);
+        }
+
+        var verdicts = _verdicts.ToList();
         return new IntegrityReport(
             service,
-            _broken is null && verdicts.All(verdict => verdict.Agrees != false),
+            _broken is null,
             _checked,
             _chainedThrough,
             _running ?? HashChain.Genesis,
             _unchained,
             _broken,
-            verdicts);
+            verdicts,
+            new UnwitnessedTail(_witnessed?.Sequence ?? 0, _witnessed?.At, _entries - _witnessedEntries, _unwitnessedSince));
+    }
+
+    /// <summary>
+    /// Checkpoints at sequences the chain passed without a link there: the log has no event where a
+    /// holder saw one. Before the first link the head was cut, which that break already names.
+    /// </summary>
+    private void PassOverCheckpointsBefore(long sequence)
+    {
+        for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence < sequence; _nextCheckpoint++)
+        {
+            Judge(_checkpoints[_nextCheckpoint], null, BreakKind.MissingEvent);
+        }
+    }
+
+    /// <summary>
+    /// The verdict on a checkpoint given the head recomputed at its sequence (null: the log has no
+    /// event there). A checkpoint its service did not sign is a break whatever it says; one that
+    /// disagrees is a break of <paramref name="kind"/>; one a witness holds that agrees moves the
+    /// witnessed part of the log up to it.
+    /// </summary>
+    private void Judge(CheckpointCopy copy, string? recomputed, BreakKind kind)
+    {
+        bool? signatureValid = keys is null ? null : keys.Check(service, copy.Sequence, copy.Position, copy.Head, copy.At, copy.Signature) == SignatureCheck.Valid;
+        var agrees = recomputed is not null && copy.Head == recomputed;
+        _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, recomputed, agrees, signatureValid));
+        if (signatureValid == false)
+        {
+            Break(new BrokenLink(copy.Sequence, BreakKind.SignatureInvalid, ["signature"], null, null));
+        }
+        else if (!agrees)
+        {
+            Break(new BrokenLink(copy.Sequence, kind, [kind == BreakKind.CheckpointDisagrees ? "head" : kind == BreakKind.MissingEvent ? "event" : "sequence"], null, null));
+        }
+        else if (_witnesses(copy))
+        {
+            _witnessed = copy;
+            _witnessedEntries = _entries;
+            _unwitnessedSince = null;
+        }
     }
 
     private void Break(BrokenLink broken) => _broken ??= broken;

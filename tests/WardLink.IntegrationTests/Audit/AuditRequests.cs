@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Marten;
 using Npgsql;
 using WardLink.Auditor;
@@ -37,19 +38,46 @@ public static class AuditRequests
     }
 
     /// <summary>Exports the service's log with the tool and verifies the file offline; the tool's exit code and report.</summary>
-    public static async Task<(int Exit, IntegrityReport Report)> ExportAndVerifyAsync(this HttpClient client, string service)
+    public static Task<(int Exit, IntegrityReport Report)> ExportAndVerifyAsync(this HttpClient client, string service) =>
+        client.ExportAndVerifyAsync(service, null, null);
+
+    /// <summary>
+    /// Exports the service's log with the tool and verifies the file offline against
+    /// <paramref name="checkpoints"/> (saved to a file as <c>checkpoints</c> saves them; when null the
+    /// tool asks the client's service) and, when given, the services' public <paramref name="keys"/>.
+    /// </summary>
+    public static async Task<(int Exit, IntegrityReport Report)> ExportAndVerifyAsync(
+        this HttpClient client, string service, IEnumerable<CheckpointCopy>? checkpoints, IReadOnlyDictionary<string, string>? keys)
     {
         var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
+        var saved = Path.Combine(Path.GetTempPath(), $"wardlink-checkpoints-{Guid.NewGuid():N}.json");
+        var keyFile = Path.Combine(Path.GetTempPath(), $"wardlink-keys-{Guid.NewGuid():N}.json");
         try
         {
             var export = await client.AuditorAsync("export", "--service", service, "--out", file);
             Assert.True(export.Exit == AuditorCommands.Intact, export.Errors);
-            var verify = await client.AuditorAsync("verify", "--service", service, "--file", file);
-            return (verify.Exit, System.Text.Json.JsonSerializer.Deserialize<IntegrityReport>(verify.Output, AuditorCommands.Json)!);
+            List<string> verify = ["verify", "--service", service, "--file", file];
+            if (checkpoints is not null)
+            {
+                await File.WriteAllTextAsync(saved, JsonSerializer.Serialize(checkpoints, AuditorCommands.Json), TestContext.Current.CancellationToken);
+                verify.AddRange(["--checkpoints", saved]);
+            }
+
+            if (keys is not null)
+            {
+                await File.WriteAllTextAsync(keyFile, JsonSerializer.Serialize(keys), TestContext.Current.CancellationToken);
+                verify.AddRange(["--keys", keyFile]);
+            }
+
+            var (exit, output, errors) = await client.AuditorAsync([.. verify]);
+            Assert.True(exit != AuditorCommands.Usage, errors);
+            return (exit, JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!);
         }
         finally
         {
             File.Delete(file);
+            File.Delete(saved);
+            File.Delete(keyFile);
         }
     }
 

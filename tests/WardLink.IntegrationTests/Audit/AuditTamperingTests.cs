@@ -12,7 +12,8 @@ namespace WardLink.IntegrationTests.Audit;
 public sealed class TamperedIncidents : ServiceGroup;
 
 /// <summary>
-/// History rewritten straight in PostgreSQL (data changed, an event deleted, two events swapped):
+/// History rewritten straight in PostgreSQL (data changed, an event deleted, two events swapped, the
+/// oldest events cut with their links):
 /// the service's integrity check and the auditor tool's offline verify both find it and name the
 /// first broken link; before the tampering both find the log intact.
 /// </summary>
@@ -77,6 +78,22 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         await AssertToolFindsAsync(client, first, BreakKind.OutOfOrder);
     }
 
+    [Fact]
+    public async Task A_head_cut_from_the_database_events_and_links_alike_is_found_truncated_where_the_log_now_starts()
+    {
+        var (client, store, incidents) = await ChainedIncidentsAsync("incidents-head-cut");
+        var kept = await store.SequenceOfAsync(incidents[1], 1);
+
+        await store.ExecuteAsync(
+            $"delete from mt_events where seq_id < @kept; delete from {AuditStorage.LinksTable} where sequence < @kept", ("kept", kept));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.False(report.Intact);
+        Assert.Equal((kept, BreakKind.TruncatedHead), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.All(report.Checkpoints.Where(verdict => verdict.Sequence < kept), verdict => Assert.False(verdict.Agrees));
+        await AssertToolFindsAsync(client, kept, BreakKind.TruncatedHead);
+    }
+
     /// <summary>A service with three incidents, one of them assigned, chained and checked intact by the service and the tool.</summary>
     private async Task<(HttpClient Client, IDocumentStore Store, Guid[] Incidents)> ChainedIncidentsAsync(string name)
     {
@@ -92,7 +109,11 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
             }
         }
 
-        var before = await client.ChainedAsync(Service);
+        // The report reads the checkpoints before the log, so a page chained in between shows its
+        // events before its checkpoint: wait for both.
+        var before = await Eventually.Get(
+            async () => await client.ChainedAsync(Service) is { Checkpoints.Count: 3 } report ? report : null,
+            "the chain to cover the 7 events and the report to show their 3 checkpoints");
         Assert.True(before.Intact);
         Assert.Equal(7, before.EventsChecked);
         Assert.True(

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Auditor;
+using WardLink.Contracts.Audit;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
@@ -73,9 +73,12 @@ public sealed class ChainCheckpointTests(CheckpointingTips group) : IClassFixtur
     }
 
     /// <summary>
-    /// The tool checks an export against the copies incidents and partners keep: all agree, until
-    /// the tip's data is rewritten in tips' database, links and checkpoints included, as someone
-    /// covering their tracks would; then the peers' copies disagree.
+    /// The tool checks an export against the copies incidents and partners keep, signatures
+    /// included: all agree, until the tip's data is rewritten in tips' database, links and tips'
+    /// own checkpoints recomputed, as someone covering their tracks would. Without tips' key the
+    /// own checkpoints no longer carry its signature, which the service's integrity check finds;
+    /// re-signed with tips' key (the attacker has the service itself) the service finds nothing,
+    /// but the peers' copies still disagree, in the tool's check.
     /// </summary>
     private async Task AssertPeersCopiesCatchARewriteAsync(Guid tipId)
     {
@@ -86,44 +89,56 @@ public sealed class ChainCheckpointTests(CheckpointingTips group) : IClassFixtur
             copies.AddRange(await group.Clients[peer].CheckpointsAsync(peer, TipsService.Name));
         }
 
-        var checkpoints = Path.Combine(Path.GetTempPath(), $"wardlink-checkpoints-{Guid.NewGuid():N}.json");
-        var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
-        try
-        {
-            await File.WriteAllTextAsync(checkpoints, JsonSerializer.Serialize(copies, AuditorCommands.Json), TestContext.Current.CancellationToken);
-            var intact = await VerifyAsync(file, checkpoints);
-            Assert.Equal(AuditorCommands.Intact, intact.Exit);
-            Assert.Equal(8, intact.Report.Checkpoints.Count);
-            Assert.All(intact.Report.Checkpoints, verdict => Assert.True(verdict.Agrees));
+        var intact = await tips.ExportAndVerifyAsync(TipsService.Name, copies, TestAudit.PublicKeys);
+        Assert.Equal(AuditorCommands.Intact, intact.Exit);
+        Assert.Equal(8, intact.Report.Checkpoints.Count);
+        Assert.All(intact.Report.Checkpoints, verdict => Assert.True(verdict.Agrees && verdict.SignatureValid == true));
 
-            var store = group.StoreOf(TipsService.Name);
-            var sequence = await store.SequenceOfAsync(tipId, 1);
-            await store.ExecuteAsync(
-                "update mt_events set data = jsonb_set(data, '{description}', '\"Nothing to see.\"') where seq_id = @sequence", ("sequence", sequence));
-            await RelinkAsync(store);
+        var store = group.StoreOf(TipsService.Name);
+        var sequence = await store.SequenceOfAsync(tipId, 1);
+        await store.ExecuteAsync(
+            "update mt_events set data = jsonb_set(data, '{description}', '\"Nothing to see.\"') where seq_id = @sequence", ("sequence", sequence));
+        await RelinkAsync(store);
 
-            Assert.True((await tips.IntegrityAsync(TipsService.Name)).Intact);
-            var rewritten = await VerifyAsync(file, checkpoints);
-            Assert.Equal(AuditorCommands.Broken, rewritten.Exit);
-            Assert.Null(rewritten.Report.FirstBroken);
-            Assert.All(rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence < sequence), verdict => Assert.True(verdict.Agrees));
-            var later = rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence >= sequence).ToList();
-            Assert.Equal([IncidentsService.Name, PartnersService.Name], later.Select(verdict => verdict.Holder).Distinct().Order());
-            Assert.All(later, verdict => Assert.False(verdict.Agrees));
-        }
-        finally
-        {
-            File.Delete(checkpoints);
-            File.Delete(file);
-        }
+        var unsigned = await tips.IntegrityAsync(TipsService.Name);
+        var firstRewritten = unsigned.Checkpoints.First(verdict => verdict.Sequence >= sequence).Sequence;
+        Assert.Equal((firstRewritten, BreakKind.SignatureInvalid), (unsigned.FirstBroken!.Sequence, unsigned.FirstBroken.Kind));
+        Assert.All(unsigned.Checkpoints, verdict => Assert.Equal(verdict.Sequence < sequence, verdict.SignatureValid));
+
+        await ResignAsync(store);
+        Assert.True((await tips.IntegrityAsync(TipsService.Name)).Intact);
+        var rewritten = await tips.ExportAndVerifyAsync(TipsService.Name, copies, TestAudit.PublicKeys);
+        Assert.Equal(AuditorCommands.Broken, rewritten.Exit);
+        Assert.All(rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence < sequence), verdict => Assert.True(verdict.Agrees));
+        var later = rewritten.Report.Checkpoints.Where(verdict => verdict.Sequence >= sequence).ToList();
+        Assert.Equal((later[0].Sequence, BreakKind.CheckpointDisagrees), (rewritten.Report.FirstBroken!.Sequence, rewritten.Report.FirstBroken.Kind));
+        Assert.Equal([IncidentsService.Name, PartnersService.Name], later.Select(verdict => verdict.Holder).Distinct().Order());
+        Assert.All(later, verdict => Assert.False(verdict.Agrees));
+        Assert.All(rewritten.Report.Checkpoints, verdict => Assert.True(verdict.SignatureValid));
     }
 
-    private async Task<(int Exit, IntegrityReport Report)> VerifyAsync(string file, string checkpoints)
+    /// <summary>Signs tips' own checkpoints anew with tips' key, as whoever runs the service could.</summary>
+    private static async Task ResignAsync(Marten.IDocumentStore store)
     {
-        var tips = group.Clients[TipsService.Name];
-        Assert.Equal(AuditorCommands.Intact, (await tips.AuditorAsync("export", "--service", TipsService.Name, "--out", file)).Exit);
-        var (exit, output, _) = await tips.AuditorAsync("verify", "--service", TipsService.Name, "--file", file, "--checkpoints", checkpoints);
-        return (exit, JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!);
+        var signer = TestAudit.SignerOf(TipsService.Name);
+        var own = new List<ChainCheckpointed>();
+        await using (var connection = store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = new Npgsql.NpgsqlCommand($"select sequence, position, head, at from {AuditStorage.CheckpointsTable} where service = 'tips'", connection);
+            await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                own.Add(signer.Sign(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+            }
+        }
+
+        foreach (var checkpoint in own)
+        {
+            await store.ExecuteAsync(
+                $"update {AuditStorage.CheckpointsTable} set signature = @signature where service = 'tips' and sequence = @sequence",
+                ("signature", checkpoint.Signature!), ("sequence", checkpoint.Sequence));
+        }
     }
 
     /// <summary>Recomputes every stored link and the service's own checkpoints from the log as it now is.</summary>
@@ -157,11 +172,12 @@ public sealed class ChainCheckpointTests(CheckpointingTips group) : IClassFixtur
 
     private async Task AssertPeersHoldAsync(IReadOnlyList<CheckpointCopy> own)
     {
-        var expected = own.Select(checkpoint => (checkpoint.Sequence, checkpoint.Position, checkpoint.Head)).ToList();
+        Assert.All(own, checkpoint => Assert.NotNull(checkpoint.Signature));
+        var expected = own.Select(checkpoint => checkpoint with { Holder = string.Empty }).ToList();
         foreach (var peer in new[] { IncidentsService.Name, PartnersService.Name })
         {
             await Eventually.Get(
-                async () => (await group.Clients[peer].CheckpointsAsync(peer, TipsService.Name)).Select(copy => (copy.Sequence, copy.Position, copy.Head)).SequenceEqual(expected) ? peer : null,
+                async () => (await group.Clients[peer].CheckpointsAsync(peer, TipsService.Name)).Select(copy => copy with { Holder = string.Empty }).SequenceEqual(expected) ? peer : null,
                 $"{peer} to hold the copies of tips' checkpoints");
         }
     }

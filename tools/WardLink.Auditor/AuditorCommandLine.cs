@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace WardLink.Auditor;
+
+/// <summary>
+/// The command line of <c>wardlink-audit</c> (System.CommandLine): each option parsed into its type
+/// with a message naming the option and the value it could not read, files to read checked to exist.
+/// </summary>
+public sealed class AuditorCommandLine
+{
+    private readonly Option<Uri> _url = new("--url")
+    {
+        Description = "The gateway (http://127.0.0.1:5080) or a service.",
+        CustomParser = result => Parse<Uri?>(result, "--url", "an http(s) address", TryParseAddress),
+    };
+
+    private readonly Option<string> _token = new("--token") { Description = "A bearer token (police or auditor)." };
+
+    private readonly Option<string> _service = new("--service") { Description = "The service whose log it is: incidents, patrols, tips or partners.", Required = true };
+
+    private readonly Option<FileInfo> _out = new Option<FileInfo>("--out") { Description = "The file to write.", Required = true }.AcceptLegalFilePathsOnly();
+
+    private readonly Option<FileInfo> _file = new Option<FileInfo>("--file") { Description = "An exported log (NDJSON).", Required = true }.AcceptExistingOnly();
+
+    private readonly Option<FileInfo> _checkpoints = new Option<FileInfo>("--checkpoints") { Description = "Checkpoints saved by 'checkpoints', instead of asking --url." }.AcceptExistingOnly();
+
+    private readonly Option<FileInfo> _keys = new Option<FileInfo>("--keys") { Description = "The services' public keys (a JSON object of PEM keys by service): the checkpoints' signatures are checked with them." }.AcceptExistingOnly();
+
+    private readonly Option<long?> _after = new("--after")
+    {
+        Description = "Only events after this sequence.",
+        CustomParser = result => Parse(result, "--after", "a sequence number (0 or more)", (string text, out long after) =>
+            long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out after)),
+    };
+
+    private readonly Option<string> _types = new("--types") { Description = "Only these event types, separated by commas." };
+
+    private readonly Option<DateTimeOffset?> _from = TimeOption("--from", "Only events recorded at or after this time.");
+
+    private readonly Option<DateTimeOffset?> _to = TimeOption("--to", "Only events recorded before this time.");
+
+    private readonly Option<Guid?> _stream = new("--stream")
+    {
+        Description = "The stream's id.",
+        Required = true,
+        CustomParser = result => Parse(result, "--stream", "a stream id", (string text, out Guid id) => Guid.TryParse(text, CultureInfo.InvariantCulture, out id)),
+    };
+
+    private readonly Option<long?> _version = new("--version")
+    {
+        Description = "The state as of this version of the stream.",
+        CustomParser = result => Parse(result, "--version", "a version (1 or more)", (string text, out long version) =>
+            long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version) && version >= 1),
+    };
+
+    private readonly Option<DateTimeOffset?> _at = TimeOption("--at", "The state as of this time.");
+
+    public AuditorCommandLine(HttpClient http, TextWriter output, TextWriter errors)
+    {
+        var export = new Command("export", "Writes a service's log to an NDJSON file, a line an event.") { _url, _token, _service, _out, _after, _types, _from, _to };
+        export.SetAction((parsed, ct) => AuditorCommands.ExportAsync(Client(http, parsed), parsed.GetRequiredValue(_service), parsed.GetRequiredValue(_out), LogQuery(parsed), errors, ct));
+
+        var checkpoints = new Command("checkpoints", "Saves the checkpoints of a service's chain held by the service and by its peers.") { _url, _token, _service, _out };
+        checkpoints.SetAction((parsed, ct) => AuditorCommands.SaveCheckpointsAsync(Client(http, parsed), parsed.GetRequiredValue(_service), parsed.GetRequiredValue(_out), errors, ct));
+
+        var verify = new Command("verify", "Recomputes the chain of an exported log against the checkpoints (and their signatures, with --keys); exit 0 intact, 1 broken.")
+        {
+            _file, _service, _url, _token, _checkpoints, _keys,
+        };
+        verify.SetAction(async (parsed, ct) =>
+        {
+            var service = parsed.GetRequiredValue(_service);
+            var keys = parsed.GetValue(_keys) is { } keyFile ? await AuditorCommands.ReadKeysAsync(keyFile, service, ct) : null;
+            var held = parsed.GetValue(_checkpoints) is { } saved
+                ? await AuditorCommands.ReadCheckpointsAsync(saved, ct)
+                : await AuditorCommands.FetchCheckpointsAsync(Client(http, parsed), service, errors, ct);
+            return await AuditorCommands.VerifyAsync(service, parsed.GetRequiredValue(_file), held, keys, output, ct);
+        });
+
+        var state = new Command("state", "Rebuilds one stream from an exported log as of a version or a time.") { _file, _stream, _version, _at };
+        state.Validators.Add(result =>
+        {
+            if (result.GetResult(_version) is not null && result.GetResult(_at) is not null)
+            {
+                result.AddError("state takes --version or --at, not both.");
+            }
+        });
+        state.SetAction((parsed, ct) => AuditorCommands.StateAsync(
+            parsed.GetRequiredValue(_file), parsed.GetValue(_stream)!.Value, parsed.GetValue(_version), parsed.GetValue(_at), output, ct));
+
+        Root = new RootCommand("The WardLink auditor: exports a service's audit log, verifies its hash chain offline against the checkpoints its peers hold, rebuilds a record as of a date.")
+        {
+            export, checkpoints, verify, state,
+        };
+    }
+
+    public RootCommand Root { get; }
+
+    private delegate bool TryParse<T>(string text, out T value);
+
+    private HttpClient Client(HttpClient http, ParseResult parsed) => AuditorCommands.Client(http, parsed.GetValue(_url), parsed.GetValue(_token));
+
+    private string LogQuery(ParseResult parsed)
+    {
+        var filters = new (string Name, string? Value)[]
+        {
+            ("after", parsed.GetValue(_after)?.ToString(CultureInfo.InvariantCulture)),
+            ("types", parsed.GetValue(_types)),
+            ("from", parsed.GetValue(_from)?.ToString("O", CultureInfo.InvariantCulture)),
+            ("to", parsed.GetValue(_to)?.ToString("O", CultureInfo.InvariantCulture)),
+        };
+        var query = string.Join('&', filters.Where(filter => filter.Value is not null).Select(filter => $"{filter.Name}={Uri.EscapeDataString(filter.Value!)}"));
+        return query.Length == 0 ? string.Empty : "?" + query;
+    }
+
+    private static Option<DateTimeOffset?> TimeOption(string name, string description) => new(name)
+    {
+        Description = description + " ISO 8601 with an offset, e.g. 2024-05-03T00:00:00+07:00.",
+        CustomParser = result => Parse(result, name, "a time with an offset (e.g. 2024-05-03T00:00:00+07:00)", (string text, out DateTimeOffset at) =>
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out at)),
+    };
+
+    private static bool TryParseAddress(string text, out Uri? url) =>
+        Uri.TryCreate(text, UriKind.Absolute, out url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>The option's one value parsed by <paramref name="parse"/>; otherwise an error naming the option and the value.</summary>
+    private static T? Parse<T>(ArgumentResult result, string option, string expected, TryParse<T> parse)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Join(' ', result.Tokens.Select(token => token.Value));
+        if (parse(text, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"{option}: '{text}' is not {expected}.");
+        return default;
+    }
+}
