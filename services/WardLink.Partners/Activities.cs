@@ -13,13 +13,22 @@ public enum OutreachTopic
 }
 
 /// <summary>A legal-education session at a school (or another partner).</summary>
-public sealed record OutreachSessionHeld(Guid SessionId, Guid PartnerId, IReadOnlyList<OutreachTopic> Topics, int Attendees, DateTimeOffset At, string By);
+public sealed record OutreachSessionHeld(Guid SessionId, Guid PartnerId, IReadOnlyList<OutreachTopic> Topics, int Attendees, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>A mobile station issued citizen ID cards at a partner.</summary>
-public sealed record IdCardDriveHeld(Guid DriveId, Guid PartnerId, int CardsIssued, DateTimeOffset At, string By);
+public sealed record IdCardDriveHeld(Guid DriveId, Guid PartnerId, int CardsIssued, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>Theft-warning signs were posted at a site.</summary>
-public sealed record WarningSignsPosted(Guid PostingId, Guid SiteId, Guid PartnerId, int Count, string? Text, DateTimeOffset At, string By);
+public sealed record WarningSignsPosted(Guid PostingId, Guid SiteId, Guid PartnerId, int Count, string? Text, DateTimeOffset At, string By) : IBusinessEvent;
+
+/// <summary>An outreach session <paramref name="SessionId"/> at a partner, with that partner as the caller found it (null: no such partner).</summary>
+public sealed record HoldOutreachSession(Guid SessionId, PartnerState? Partner, IReadOnlyList<OutreachTopic>? Topics, int? Attendees, DateTimeOffset? At);
+
+/// <summary>An ID-card drive <paramref name="DriveId"/> at a partner, with that partner as the caller found it (null: no such partner).</summary>
+public sealed record HoldIdCardDrive(Guid DriveId, PartnerState? Partner, int? CardsIssued, DateTimeOffset? At);
+
+/// <summary>Signs posted (<paramref name="PostingId"/>) at a site of partner <paramref name="PartnerId"/>, with that site as the caller found it (null: no such site).</summary>
+public sealed record PostWarningSigns(Guid PostingId, Guid PartnerId, SiteState? Site, int? Count, string? Text, DateTimeOffset? At);
 
 public sealed record OutreachSessionState(
     Guid Id,
@@ -67,39 +76,46 @@ public static class Activities
     /// <summary>The most topics one outreach session lists.</summary>
     public const int MaxTopics = 10;
 
-    public static Decision HoldOutreach(
-        PartnerState? partner, Guid sessionId, IReadOnlyList<OutreachTopic>? topics, int? attendees, DateTimeOffset? at, DateTimeOffset now, string by)
+    public static Decision HoldOutreach(OutreachSessionState? current, HoldOutreachSession command, DateTimeOffset now, string actor)
     {
-        if (partner.RefuseUnusable() is { } refused)
+        if (RefuseUnusable(current is not null, command.SessionId, command.Partner) is { } refused)
         {
             return refused;
         }
 
         var errors = new FieldErrors()
-            .Check(topics is { Count: > 0 and <= MaxTopics }, "topics", $"List 1 to {MaxTopics} topics (trafficSafety, drugs, schoolViolence, other).")
-            .CheckCount(attendees, "attendees")
-            .CheckDated(at, now);
+            .Check(command.Topics is { Count: > 0 and <= MaxTopics }, "topics", $"List 1 to {MaxTopics} topics (trafficSafety, drugs, schoolViolence, other).")
+            .CheckCount(command.Attendees, "attendees")
+            .CheckDated(command.At, now);
         return errors.Any
             ? errors.ToRejection()
-            : Decision.Accept(new OutreachSessionHeld(sessionId, partner!.Id, [.. topics!.Distinct()], attendees!.Value, at!.Value, by));
+            : Decision.Accept(new OutreachSessionHeld(
+                command.SessionId, command.Partner!.Id, [.. command.Topics!.Distinct()], command.Attendees!.Value, command.At!.Value, actor));
     }
 
-    public static Decision HoldIdCardDrive(PartnerState? partner, Guid driveId, int? cardsIssued, DateTimeOffset? at, DateTimeOffset now, string by)
+    public static Decision HoldIdCardDrive(IdCardDriveState? current, HoldIdCardDrive command, DateTimeOffset now, string actor)
     {
-        if (partner.RefuseUnusable() is { } refused)
+        if (RefuseUnusable(current is not null, command.DriveId, command.Partner) is { } refused)
         {
             return refused;
         }
 
-        var errors = new FieldErrors().CheckCount(cardsIssued, "cardsIssued").CheckDated(at, now);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new IdCardDriveHeld(driveId, partner!.Id, cardsIssued!.Value, at!.Value, by));
+        var errors = new FieldErrors().CheckCount(command.CardsIssued, "cardsIssued").CheckDated(command.At, now);
+        return errors.Any
+            ? errors.ToRejection()
+            : Decision.Accept(new IdCardDriveHeld(command.DriveId, command.Partner!.Id, command.CardsIssued!.Value, command.At!.Value, actor));
     }
 
-    public static Decision PostWarningSigns(SiteState? site, Guid partnerId, Guid postingId, int? count, string? text, DateTimeOffset? at, DateTimeOffset now, string by)
+    public static Decision PostWarningSigns(WarningSignsState? current, PostWarningSigns command, DateTimeOffset now, string actor)
     {
-        if (site is null || site.OfAnotherPartner(partnerId) is not null)
+        if (current is not null)
         {
-            return Rejection.NotFound($"Site of partner {partnerId} was not found.");
+            return Rejection.Conflict($"Warning-sign posting {command.PostingId} already exists.");
+        }
+
+        if (command.Site is not { } site || site.OfAnotherPartner(command.PartnerId) is not null)
+        {
+            return Rejection.NotFound($"Site of partner {command.PartnerId} was not found.");
         }
 
         if (site.RetiredAt is not null)
@@ -108,16 +124,20 @@ public static class Activities
         }
 
         var errors = new FieldErrors()
-            .CheckCount(count, "count")
-            .Check((text?.Length ?? 0) <= Partner.MaxTextLength, "text", $"At most {Partner.MaxTextLength} characters.")
-            .CheckDated(at, now);
+            .CheckCount(command.Count, "count")
+            .Check((command.Text?.Length ?? 0) <= Partner.MaxTextLength, "text", $"At most {Partner.MaxTextLength} characters.")
+            .CheckDated(command.At, now);
         return errors.Any
             ? errors.ToRejection()
-            : Decision.Accept(new WarningSignsPosted(postingId, site.Id, site.PartnerId, count!.Value, string.IsNullOrWhiteSpace(text) ? null : text.Trim(), at!.Value, by));
+            : Decision.Accept(new WarningSignsPosted(
+                command.PostingId, site.Id, site.PartnerId, command.Count!.Value, string.IsNullOrWhiteSpace(command.Text) ? null : command.Text.Trim(), command.At!.Value, actor));
     }
 
-    private static Rejection? RefuseUnusable(this PartnerState? partner) =>
-        partner is null ? Rejection.NotFound("The partner was not found.") : partner.RefuseIfLeft();
+    /// <summary>A record of an activity is made once, at a partner that exists and is still in the linkage.</summary>
+    private static Rejection? RefuseUnusable(bool recorded, Guid id, PartnerState? partner) =>
+        recorded ? Rejection.Conflict($"Activity record {id} already exists.")
+        : partner is null ? Rejection.NotFound("The partner was not found.")
+        : partner.RefuseIfLeft();
 
     private static FieldErrors CheckCount(this FieldErrors errors, int? count, string field) =>
         errors.Check(count is >= 1 and <= MaxCount, field, $"A count from 1 to {MaxCount}.");

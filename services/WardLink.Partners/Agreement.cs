@@ -18,15 +18,28 @@ public enum LinkageDuty
 }
 
 /// <summary>A partner joined the linkage on a date with its listed duties.</summary>
-public sealed record AgreementSigned(Guid PartnerId, DateTimeOffset JoinedOn, IReadOnlyList<LinkageDuty> Duties, DateTimeOffset At, string By);
+public sealed record AgreementSigned(Guid PartnerId, DateTimeOffset JoinedOn, IReadOnlyList<LinkageDuty> Duties, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>A duty was met, with links to the evidence (minutes, photos, reports).</summary>
-public sealed record DutyMet(Guid PartnerId, LinkageDuty Duty, IReadOnlyList<Uri> Evidence, DateTimeOffset At, string By);
+public sealed record DutyMet(Guid PartnerId, LinkageDuty Duty, IReadOnlyList<Uri> Evidence, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>A contact person at a partner. Personal data: in the partner's own stream, never in an integration event, a log or a trace.</summary>
-public sealed record ContactAdded(Guid PartnerId, Guid ContactId, string Role, [property: PersonalData] string Name, [property: PersonalData] string Phone, DateTimeOffset At, string By);
+public sealed record ContactAdded(Guid PartnerId, Guid ContactId, string Role, [property: PersonalData] string Name, [property: PersonalData] string Phone, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record ContactRemoved(Guid PartnerId, Guid ContactId, DateTimeOffset At, string By);
+public sealed record ContactRemoved(Guid PartnerId, Guid ContactId, DateTimeOffset At, string By) : IBusinessEvent;
+
+/// <summary>The partner joins the linkage on a date with its listed duties; the request body of <c>POST /partners/{id}/agreement</c>.</summary>
+public sealed record SignAgreement(DateTimeOffset? JoinedOn, [property: MaxLength(Agreement.MaxDuties)] IReadOnlyList<LinkageDuty>? Duties);
+
+/// <summary>A listed duty met, with links to the evidence; the request body of <c>POST /partners/{id}/agreement/duties-met</c>.</summary>
+public sealed record MeetDuty(
+    LinkageDuty? Duty,
+    [property: MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength)] IReadOnlyList<string>? Evidence, DateTimeOffset? At);
+
+/// <summary>A contact person to add under the id <paramref name="ContactId"/> the caller chose.</summary>
+public sealed record AddContact(Guid ContactId, string? Role, string? Name, string? Phone);
+
+public sealed record RemoveContact(Guid ContactId);
 
 public sealed record PartnerContact(
     Guid Id,
@@ -51,7 +64,7 @@ public static class Agreement
     /// <summary>The most duties one agreement lists.</summary>
     public const int MaxDuties = 20;
 
-    public static Decision Sign(PartnerState partner, DateTimeOffset? joinedOn, IReadOnlyList<LinkageDuty>? duties, DateTimeOffset now, string by)
+    public static Decision Sign(PartnerState partner, SignAgreement command, DateTimeOffset now, string actor)
     {
         if (partner.RefuseIfLeft() is { } refused)
         {
@@ -64,23 +77,26 @@ public static class Agreement
         }
 
         var errors = new FieldErrors()
-            .Check(joinedOn is not null, "joinedOn", "Say when the partner joined (ISO-8601 with offset).")
-            .CheckPast(joinedOn, "joinedOn", now)
-            .Check(duties is { Count: > 0 and <= MaxDuties }, "duties", $"List the partner's duties (at most {MaxDuties}).");
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new AgreementSigned(partner.Id, joinedOn!.Value, [.. duties!.Distinct()], now, by));
+            .Check(command.JoinedOn is not null, "joinedOn", "Say when the partner joined (ISO-8601 with offset).")
+            .CheckPast(command.JoinedOn, "joinedOn", now)
+            .Check(command.Duties is { Count: > 0 and <= MaxDuties }, "duties", $"List the partner's duties (at most {MaxDuties}).");
+        return errors.Any
+            ? errors.ToRejection()
+            : Decision.Accept(new AgreementSigned(partner.Id, command.JoinedOn!.Value, [.. command.Duties!.Distinct()], now, actor));
     }
 
-    public static Decision MeetDuty(PartnerState partner, LinkageDuty? duty, IReadOnlyList<string>? evidence, DateTimeOffset? at, DateTimeOffset now, string by)
+    public static Decision MeetDuty(PartnerState partner, MeetDuty command, DateTimeOffset now, string actor)
     {
-        var links = (evidence ?? []).Select(link => Uri.TryCreate(link, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null).ToList();
+        var evidence = command.Evidence ?? [];
+        var links = evidence.Select(link => Uri.TryCreate(link, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null).ToList();
         var errors = new FieldErrors()
-            .Check(duty is not null, "duty", "Name the duty.")
+            .Check(command.Duty is not null, "duty", "Name the duty.")
             .Check(links.Count is > 0 and <= MaxEvidenceLinks, "evidence", $"Give 1 to {MaxEvidenceLinks} links to the evidence.")
             .Check(links.All(link => link is not null), "evidence", "Every link is an absolute http(s) address.")
-            .CheckPast(at, "at", now);
+            .CheckPast(command.At, "at", now);
         for (var i = 0; i < links.Count; i++)
         {
-            errors.Check((evidence![i]?.Length ?? 0) <= MaxEvidenceLinkLength, $"evidence[{i}]", $"At most {MaxEvidenceLinkLength} characters.");
+            errors.Check((evidence[i]?.Length ?? 0) <= MaxEvidenceLinkLength, $"evidence[{i}]", $"At most {MaxEvidenceLinkLength} characters.");
         }
 
         if (errors.Any)
@@ -88,17 +104,17 @@ public static class Agreement
             return errors.ToRejection();
         }
 
-        if (partner.Agreement?.Duties.SingleOrDefault(record => record.Duty == duty) is not { } listed)
+        if (partner.Agreement?.Duties.SingleOrDefault(record => record.Duty == command.Duty) is not { } listed)
         {
-            return Rejection.Conflict($"Partner {partner.Name} has no agreement listing the duty {duty}; only a listed duty can be met.");
+            return Rejection.Conflict($"Partner {partner.Name} has no agreement listing the duty {command.Duty}; only a listed duty can be met.");
         }
 
         return listed.MetAt is not null
-            ? Rejection.Conflict($"Partner {partner.Name} already met the duty {duty}.")
-            : Decision.Accept(new DutyMet(partner.Id, duty!.Value, [.. links.Select(link => link!)], at ?? now, by));
+            ? Rejection.Conflict($"Partner {partner.Name} already met the duty {command.Duty}.")
+            : Decision.Accept(new DutyMet(partner.Id, command.Duty!.Value, [.. links.Select(link => link!)], command.At ?? now, actor));
     }
 
-    public static Decision AddContact(PartnerState partner, Guid contactId, string? role, string? name, string? phone, DateTimeOffset now, string by)
+    public static Decision AddContact(PartnerState partner, AddContact command, DateTimeOffset now, string actor)
     {
         if (partner.RefuseIfLeft() is { } refused)
         {
@@ -106,16 +122,16 @@ public static class Agreement
         }
 
         var errors = new FieldErrors()
-            .CheckText(role, "role", "Say the contact's role (e.g. head of the security desk).", MaxShortTextLength)
-            .CheckText(name, "name", "Give the contact's name.", MaxShortTextLength)
-            .Check(ContactFormats.IsPhone(phone?.Trim()), "phone", ContactFormats.PhoneRule);
+            .CheckText(command.Role, "role", "Say the contact's role (e.g. head of the security desk).", MaxShortTextLength)
+            .CheckText(command.Name, "name", "Give the contact's name.", MaxShortTextLength)
+            .Check(ContactFormats.IsPhone(command.Phone?.Trim()), "phone", ContactFormats.PhoneRule);
         return errors.Any
             ? errors.ToRejection()
-            : Decision.Accept(new ContactAdded(partner.Id, contactId, role!.Trim(), name!.Trim(), phone!.Trim(), now, by));
+            : Decision.Accept(new ContactAdded(partner.Id, command.ContactId, command.Role!.Trim(), command.Name!.Trim(), command.Phone!.Trim(), now, actor));
     }
 
-    public static Decision RemoveContact(PartnerState partner, Guid contactId, DateTimeOffset now, string by) =>
-        partner.Contacts.Any(contact => contact.Id == contactId)
-            ? Decision.Accept(new ContactRemoved(partner.Id, contactId, now, by))
-            : Rejection.NotFound($"Contact {contactId} of partner {partner.Id} was not found.");
+    public static Decision RemoveContact(PartnerState partner, RemoveContact command, DateTimeOffset now, string actor) =>
+        partner.Contacts.Any(contact => contact.Id == command.ContactId)
+            ? Decision.Accept(new ContactRemoved(partner.Id, command.ContactId, now, actor))
+            : Rejection.NotFound($"Contact {command.ContactId} of partner {partner.Id} was not found.");
 }

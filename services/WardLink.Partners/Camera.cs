@@ -12,29 +12,32 @@ public enum CameraStatus
     Decommissioned,
 }
 
-/// <summary>Every camera event names its business date (<c>At</c>: when it happened) and who recorded it (<c>By</c>).</summary>
-public interface ICameraEvent
-{
-    Guid CameraId { get; }
-
-    DateTimeOffset At { get; }
-
-    string By { get; }
-}
-
 /// <summary>A place at a site was surveyed for a security camera ("security camera" model).</summary>
-public sealed record CameraSurveyed(Guid CameraId, Guid SiteId, Guid PartnerId, string Description, DateTimeOffset At, string By) : ICameraEvent;
+public sealed record CameraSurveyed(Guid CameraId, Guid SiteId, Guid PartnerId, string Description, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record CameraApproved(Guid CameraId, DateTimeOffset At, string By) : ICameraEvent;
+public sealed record CameraApproved(Guid CameraId, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>Carries the site and partner so the relay publishes it as it is.</summary>
-public sealed record CameraInstalled(Guid CameraId, Guid SiteId, Guid PartnerId, DateTimeOffset At, string By) : ICameraEvent;
+public sealed record CameraInstalled(Guid CameraId, Guid SiteId, Guid PartnerId, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record CameraOperationStarted(Guid CameraId, DateTimeOffset At, string By) : ICameraEvent;
+public sealed record CameraOperationStarted(Guid CameraId, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record CameraDecommissioned(Guid CameraId, Guid SiteId, Guid PartnerId, string Reason, DateTimeOffset At, string By) : ICameraEvent;
+public sealed record CameraDecommissioned(Guid CameraId, Guid SiteId, Guid PartnerId, string Reason, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record SurveyCamera(Guid CameraId, Guid PartnerId, string? Description, DateTimeOffset? At, string By);
+/// <summary>A survey for camera <paramref name="CameraId"/> at a site of partner <paramref name="PartnerId"/>, with that site as the caller found it (null: no such site).</summary>
+public sealed record SurveyCamera(Guid CameraId, Guid PartnerId, SiteState? Site, string? Description, DateTimeOffset? At);
+
+/// <summary>When a surveyed camera was approved, if not now; the request body of <c>POST /partners/cameras/{id}/approve</c>.</summary>
+public sealed record ApproveCamera(DateTimeOffset? At);
+
+/// <summary>When an approved camera was installed, if not now; the request body of <c>POST /partners/cameras/{id}/install</c>.</summary>
+public sealed record InstallCamera(DateTimeOffset? At);
+
+/// <summary>When an installed camera began to work, if not now; the request body of <c>POST /partners/cameras/{id}/operate</c>.</summary>
+public sealed record StartCameraOperation(DateTimeOffset? At);
+
+/// <summary>Why a camera is taken out of service, and when if not now; the request body of <c>POST /partners/cameras/{id}/decommission</c>.</summary>
+public sealed record DecommissionCamera([property: MaxLength(Partner.MaxTextLength)] string? Reason, DateTimeOffset? At);
 
 /// <summary>A camera as it stands, with the date of each step so far; also the statistics' read model (an inline snapshot).</summary>
 public sealed record CameraState(
@@ -70,9 +73,14 @@ public sealed record CameraState(
 /// </summary>
 public static class Camera
 {
-    public static Decision Survey(SiteState? site, SurveyCamera command, DateTimeOffset now)
+    public static Decision Survey(CameraState? current, SurveyCamera command, DateTimeOffset now, string actor)
     {
-        if (site is null || site.OfAnotherPartner(command.PartnerId) is not null)
+        if (current is not null)
+        {
+            return Rejection.Conflict($"Camera {command.CameraId} already exists.");
+        }
+
+        if (command.Site is not { } site || site.OfAnotherPartner(command.PartnerId) is not null)
         {
             return Rejection.NotFound($"Site of partner {command.PartnerId} was not found.");
         }
@@ -87,33 +95,35 @@ public static class Camera
             .CheckPast(command.At, "at", now);
         return errors.Any
             ? errors.ToRejection()
-            : Decision.Accept(new CameraSurveyed(command.CameraId, site.Id, site.PartnerId, command.Description!.Trim(), command.At ?? now, command.By));
+            : Decision.Accept(new CameraSurveyed(command.CameraId, site.Id, site.PartnerId, command.Description!.Trim(), command.At ?? now, actor));
     }
 
-    public static Decision Approve(CameraState camera, DateTimeOffset? at, DateTimeOffset now, string by) =>
-        camera.Step(CameraStatus.Surveyed, "approved", "a surveyed", at, now, when => new CameraApproved(camera.Id, when, by));
+    public static Decision Approve(CameraState camera, ApproveCamera command, DateTimeOffset now, string actor) =>
+        camera.Step(CameraStatus.Surveyed, "approved", "a surveyed", command.At, now, when => new CameraApproved(camera.Id, when, actor));
 
-    public static Decision Install(CameraState camera, DateTimeOffset? at, DateTimeOffset now, string by) =>
-        camera.Step(CameraStatus.Approved, "installed", "an approved", at, now, when => new CameraInstalled(camera.Id, camera.SiteId, camera.PartnerId, when, by));
+    public static Decision Install(CameraState camera, InstallCamera command, DateTimeOffset now, string actor) =>
+        camera.Step(CameraStatus.Approved, "installed", "an approved", command.At, now, when => new CameraInstalled(camera.Id, camera.SiteId, camera.PartnerId, when, actor));
 
-    public static Decision StartOperation(CameraState camera, DateTimeOffset? at, DateTimeOffset now, string by) =>
-        camera.Step(CameraStatus.Installed, "put into operation", "an installed", at, now, when => new CameraOperationStarted(camera.Id, when, by));
+    public static Decision StartOperation(CameraState camera, StartCameraOperation command, DateTimeOffset now, string actor) =>
+        camera.Step(CameraStatus.Installed, "put into operation", "an installed", command.At, now, when => new CameraOperationStarted(camera.Id, when, actor));
 
-    public static Decision Decommission(CameraState camera, string? reason, DateTimeOffset? at, DateTimeOffset now, string by)
+    public static Decision Decommission(CameraState camera, DecommissionCamera command, DateTimeOffset now, string actor)
     {
         if (camera.Status is not (CameraStatus.Installed or CameraStatus.Operational))
         {
             return Rejection.Conflict($"Camera {camera.Id} is {Describe(camera.Status)}; only an installed or operational camera can be decommissioned.");
         }
 
-        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the camera is decommissioned.", Partner.MaxTextLength);
+        var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the camera is decommissioned.", Partner.MaxTextLength);
         return errors.Any
             ? errors.ToRejection()
-            : camera.Step(camera.Status, "decommissioned", "an installed", at, now, when => new CameraDecommissioned(camera.Id, camera.SiteId, camera.PartnerId, reason!.Trim(), when, by));
+            : camera.Step(
+                camera.Status, "decommissioned", "an installed", command.At, now,
+                when => new CameraDecommissioned(camera.Id, camera.SiteId, camera.PartnerId, command.Reason!.Trim(), when, actor));
     }
 
     private static Decision Step(
-        this CameraState camera, CameraStatus from, string step, string expected, DateTimeOffset? at, DateTimeOffset now, Func<DateTimeOffset, ICameraEvent> happened)
+        this CameraState camera, CameraStatus from, string step, string expected, DateTimeOffset? at, DateTimeOffset now, Func<DateTimeOffset, IBusinessEvent> happened)
     {
         if (camera.Status != from)
         {

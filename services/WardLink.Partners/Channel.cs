@@ -10,13 +10,20 @@ public enum ChannelKind
 }
 
 /// <summary>A communication channel of the linkage: a public hotline number, or a chat group (e.g. on Zalo) whose members are partners.</summary>
-public sealed record ChannelOpened(Guid ChannelId, ChannelKind Kind, string Name, string? Number, string? Platform, IReadOnlyList<Guid> MemberPartnerIds, DateTimeOffset At, string By);
+public sealed record ChannelOpened(Guid ChannelId, ChannelKind Kind, string Name, string? Number, string? Platform, IReadOnlyList<Guid> MemberPartnerIds, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record ChannelMemberAdded(Guid ChannelId, Guid PartnerId, DateTimeOffset At, string By);
+public sealed record ChannelMemberAdded(Guid ChannelId, Guid PartnerId, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record ChannelMemberRemoved(Guid ChannelId, Guid PartnerId, DateTimeOffset At, string By);
+public sealed record ChannelMemberRemoved(Guid ChannelId, Guid PartnerId, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record OpenChannel(Guid ChannelId, ChannelKind? Kind, string? Name, string? Number, string? Platform, IReadOnlyList<Guid>? MemberPartnerIds, string By);
+/// <param name="UnknownPartners">Which of the member partner ids the service does not know.</param>
+public sealed record OpenChannel(
+    Guid ChannelId, ChannelKind? Kind, string? Name, string? Number, string? Platform, IReadOnlyList<Guid>? MemberPartnerIds, IReadOnlyCollection<Guid> UnknownPartners);
+
+/// <param name="PartnerKnown">Whether <paramref name="PartnerId"/> is a partner the service knows.</param>
+public sealed record AddChannelMember(Guid PartnerId, bool PartnerKnown);
+
+public sealed record RemoveChannelMember(Guid PartnerId);
 
 public sealed record ChannelState(
     Guid Id,
@@ -38,9 +45,13 @@ public sealed record ChannelState(
 /// <summary>Hotlines have a number; chat groups have a platform and their members' partners.</summary>
 public static class Channel
 {
-    /// <param name="unknownPartners">Which of the member partner ids the service does not know.</param>
-    public static Decision Open(OpenChannel command, IReadOnlyCollection<Guid> unknownPartners, DateTimeOffset now)
+    public static Decision Open(ChannelState? current, OpenChannel command, DateTimeOffset now, string actor)
     {
+        if (current is not null)
+        {
+            return Rejection.Conflict($"Channel {command.ChannelId} already exists.");
+        }
+
         var errors = new FieldErrors()
             .Check(command.Kind is not null, "kind", "Choose the kind of channel (hotline, chatGroup).")
             .CheckName(command.Name)
@@ -48,30 +59,30 @@ public static class Channel
             .Check((command.Number?.Length ?? 0) <= Agreement.MaxShortTextLength, "number", $"At most {Agreement.MaxShortTextLength} characters.")
             .Check((command.Platform?.Length ?? 0) <= Agreement.MaxShortTextLength, "platform", $"At most {Agreement.MaxShortTextLength} characters.")
             .Check((command.MemberPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "memberPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")
-            .Check(unknownPartners.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", unknownPartners)}.");
+            .Check(command.UnknownPartners.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", command.UnknownPartners)}.");
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new ChannelOpened(
                 command.ChannelId, command.Kind!.Value, command.Name!.Trim(), Trimmed(command.Number), Trimmed(command.Platform),
-                [.. (command.MemberPartnerIds ?? []).Distinct()], now, command.By));
+                [.. (command.MemberPartnerIds ?? []).Distinct()], now, actor));
     }
 
-    public static Decision AddMember(ChannelState channel, Guid partnerId, bool partnerKnown, DateTimeOffset now, string by)
+    public static Decision AddMember(ChannelState channel, AddChannelMember command, DateTimeOffset now, string actor)
     {
-        if (!partnerKnown)
+        if (!command.PartnerKnown)
         {
-            return Rejection.NotFound($"Partner {partnerId} was not found.");
+            return Rejection.NotFound($"Partner {command.PartnerId} was not found.");
         }
 
-        return channel.MemberPartnerIds.Contains(partnerId)
-            ? Rejection.Conflict($"Partner {partnerId} is already a member of {channel.Name}.")
-            : Decision.Accept(new ChannelMemberAdded(channel.Id, partnerId, now, by));
+        return channel.MemberPartnerIds.Contains(command.PartnerId)
+            ? Rejection.Conflict($"Partner {command.PartnerId} is already a member of {channel.Name}.")
+            : Decision.Accept(new ChannelMemberAdded(channel.Id, command.PartnerId, now, actor));
     }
 
-    public static Decision RemoveMember(ChannelState channel, Guid partnerId, DateTimeOffset now, string by) =>
-        channel.MemberPartnerIds.Contains(partnerId)
-            ? Decision.Accept(new ChannelMemberRemoved(channel.Id, partnerId, now, by))
-            : Rejection.NotFound($"Partner {partnerId} is not a member of {channel.Name}.");
+    public static Decision RemoveMember(ChannelState channel, RemoveChannelMember command, DateTimeOffset now, string actor) =>
+        channel.MemberPartnerIds.Contains(command.PartnerId)
+            ? Decision.Accept(new ChannelMemberRemoved(channel.Id, command.PartnerId, now, actor))
+            : Rejection.NotFound($"Partner {command.PartnerId} is not a member of {channel.Name}.");
 
     private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

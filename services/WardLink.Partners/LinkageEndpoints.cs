@@ -107,13 +107,15 @@ public static class LinkageEndpoints
 
     private static Task<IResult> CompleteActionItem(
         Guid id, Guid itemId, DatedStepRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<MeetingState>(http, id, WhatMeeting, meeting => Meeting.CompleteActionItem(meeting, itemId, request.At, clock.GetUtcNow(), http.Actor()), ct);
+        session.AppendToStreamAsync<MeetingState>(
+            http, id, WhatMeeting, meeting => Meeting.CompleteActionItem(meeting, new CompleteActionItem(itemId, request.At), clock.GetUtcNow(), http.Actor()), ct);
 
     private static async Task<IResult> OpenChannel(OpenChannelRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var command = new OpenChannel(Guid.CreateVersion7(), request.Kind, request.Name, request.Number, request.Platform, request.MemberPartnerIds, http.Actor());
         var unknown = await session.UnknownPartnersAsync(request.MemberPartnerIds ?? [], ct);
-        return await session.StartStreamAsync<ChannelState>(http, command.ChannelId, Channel.Open(command, unknown, clock.GetUtcNow()), $"/partners/channels/{command.ChannelId}", ct);
+        var command = new OpenChannel(Guid.CreateVersion7(), request.Kind, request.Name, request.Number, request.Platform, request.MemberPartnerIds, unknown);
+        return await session.StartStreamAsync<ChannelState>(
+            http, command.ChannelId, Channel.Open(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/channels/{command.ChannelId}", ct);
     }
 
     private static async Task<IResult> AddChannelMember(
@@ -124,27 +126,27 @@ public static class LinkageEndpoints
             return new FieldErrors().Check(false, "partnerId", "Give the partner's id.").ToRejection().ToProblem();
         }
 
-        var known = (await session.UnknownPartnersAsync([partnerId], ct)).Count == 0;
-        return await session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.AddMember(channel, partnerId, known, clock.GetUtcNow(), http.Actor()), ct);
+        var command = new AddChannelMember(partnerId, (await session.UnknownPartnersAsync([partnerId], ct)).Count == 0);
+        return await session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.AddMember(channel, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 
     private static Task<IResult> RemoveChannelMember(Guid id, Guid partnerId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.RemoveMember(channel, partnerId, clock.GetUtcNow(), http.Actor()), ct);
+        session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.RemoveMember(channel, new RemoveChannelMember(partnerId), clock.GetUtcNow(), http.Actor()), ct);
 
     private static async Task<IResult> HoldMeeting(HoldMeetingRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var command = new HoldMeeting(Guid.CreateVersion7(), request.HeldAt, request.AttendingPartnerIds, request.Minutes, http.Actor());
         var unknown = await session.UnknownPartnersAsync(request.AttendingPartnerIds ?? [], ct);
-        return await session.StartStreamAsync<MeetingState>(http, command.MeetingId, Meeting.Hold(command, unknown, clock.GetUtcNow()), $"/partners/meetings/{command.MeetingId}", ct);
+        var command = new HoldMeeting(Guid.CreateVersion7(), request.HeldAt, request.AttendingPartnerIds, request.Minutes, unknown);
+        return await session.StartStreamAsync<MeetingState>(
+            http, command.MeetingId, Meeting.Hold(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/meetings/{command.MeetingId}", ct);
     }
 
     private static async Task<IResult> AssignActionItem(
         Guid id, AssignActionItemRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var ownerKnown = request.OwnerPartnerId is { } owner && (await session.UnknownPartnersAsync([owner], ct)).Count == 0;
-        var itemId = Guid.CreateVersion7();
-        return await session.AppendToStreamAsync<MeetingState>(http, id, WhatMeeting, meeting =>
-            Meeting.AssignActionItem(meeting, itemId, request.Text, request.OwnerPartnerId, ownerKnown, request.DueAt, clock.GetUtcNow(), http.Actor()), ct);
+        var command = new AssignActionItem(Guid.CreateVersion7(), request.Text, request.OwnerPartnerId, ownerKnown, request.DueAt);
+        return await session.AppendToStreamAsync<MeetingState>(http, id, WhatMeeting, meeting => Meeting.AssignActionItem(meeting, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 
     private static async Task<Ok<List<OverdueActionItem>>> Overdue(IQuerySession session, TimeProvider clock, DateTimeOffset? asOf, Guid? ownerPartnerId, CancellationToken ct)
@@ -162,29 +164,26 @@ public static class LinkageEndpoints
     private static async Task<IResult> HoldOutreach(Guid id, OutreachRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
-        var sessionId = Guid.CreateVersion7();
+        var command = new HoldOutreachSession(Guid.CreateVersion7(), partner, request.Topics, request.Attendees, request.At);
         return await session.StartStreamAsync<OutreachSessionState>(
-            http, sessionId, Activities.HoldOutreach(partner, sessionId, request.Topics, request.Attendees, request.At, clock.GetUtcNow(), http.Actor()),
-            $"/partners/outreach-sessions/{sessionId}", ct);
+            http, command.SessionId, Activities.HoldOutreach(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/outreach-sessions/{command.SessionId}", ct);
     }
 
     private static async Task<IResult> HoldIdCardDrive(Guid id, IdCardDriveRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
-        var driveId = Guid.CreateVersion7();
+        var command = new HoldIdCardDrive(Guid.CreateVersion7(), partner, request.CardsIssued, request.At);
         return await session.StartStreamAsync<IdCardDriveState>(
-            http, driveId, Activities.HoldIdCardDrive(partner, driveId, request.CardsIssued, request.At, clock.GetUtcNow(), http.Actor()),
-            $"/partners/id-card-drives/{driveId}", ct);
+            http, command.DriveId, Activities.HoldIdCardDrive(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/id-card-drives/{command.DriveId}", ct);
     }
 
     private static async Task<IResult> PostWarningSigns(
         Guid id, Guid siteId, WarningSignsRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
-        var postingId = Guid.CreateVersion7();
+        var command = new PostWarningSigns(Guid.CreateVersion7(), id, site, request.Count, request.Text, request.At);
         return await session.StartStreamAsync<WarningSignsState>(
-            http, postingId, Activities.PostWarningSigns(site, id, postingId, request.Count, request.Text, request.At, clock.GetUtcNow(), http.Actor()),
-            $"/partners/warning-signs/{postingId}", ct);
+            http, command.PostingId, Activities.PostWarningSigns(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/warning-signs/{command.PostingId}", ct);
     }
 
     private static async Task<IReadOnlyCollection<Guid>> UnknownPartnersAsync(this IQuerySession session, IReadOnlyList<Guid> ids, CancellationToken ct)

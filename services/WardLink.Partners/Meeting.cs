@@ -4,13 +4,21 @@ using WardLink.ServiceDefaults;
 namespace WardLink.Partners;
 
 /// <summary>A monthly coordination meeting was held: when, who attended, what the minutes say.</summary>
-public sealed record MeetingHeld(Guid MeetingId, DateTimeOffset HeldAt, IReadOnlyList<Guid> AttendingPartnerIds, string Minutes, DateTimeOffset At, string By);
+public sealed record MeetingHeld(Guid MeetingId, DateTimeOffset HeldAt, IReadOnlyList<Guid> AttendingPartnerIds, string Minutes, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record ActionItemAssigned(Guid MeetingId, Guid ItemId, string Text, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset At, string By);
+public sealed record ActionItemAssigned(Guid MeetingId, Guid ItemId, string Text, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record ActionItemCompleted(Guid MeetingId, Guid ItemId, DateTimeOffset At, string By);
+public sealed record ActionItemCompleted(Guid MeetingId, Guid ItemId, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record HoldMeeting(Guid MeetingId, DateTimeOffset? HeldAt, IReadOnlyList<Guid>? AttendingPartnerIds, string? Minutes, string By);
+/// <param name="UnknownPartners">Which of the attending partner ids the service does not know.</param>
+public sealed record HoldMeeting(
+    Guid MeetingId, DateTimeOffset? HeldAt, IReadOnlyList<Guid>? AttendingPartnerIds, string? Minutes, IReadOnlyCollection<Guid> UnknownPartners);
+
+/// <param name="OwnerKnown">Whether the owner is a partner the service knows.</param>
+public sealed record AssignActionItem(Guid ItemId, string? Text, Guid? OwnerPartnerId, bool OwnerKnown, DateTimeOffset? DueAt);
+
+/// <param name="At">When the item was done, if not now.</param>
+public sealed record CompleteActionItem(Guid ItemId, DateTimeOffset? At);
 
 public sealed record ActionItem(Guid Id, [property: MaxLength(Partner.MaxTextLength)] string Text, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset? CompletedAt)
 {
@@ -37,53 +45,55 @@ public sealed record MeetingState(
 /// <summary>Monthly meetings and their action items, tracked to closure.</summary>
 public static class Meeting
 {
-    /// <param name="unknownPartners">Which of the attending partner ids (or the owner) the service does not know.</param>
-    public static Decision Hold(HoldMeeting command, IReadOnlyCollection<Guid> unknownPartners, DateTimeOffset now)
+    public static Decision Hold(MeetingState? current, HoldMeeting command, DateTimeOffset now, string actor)
     {
+        if (current is not null)
+        {
+            return Rejection.Conflict($"Meeting {command.MeetingId} already exists.");
+        }
+
         var errors = new FieldErrors()
             .Check(command.HeldAt is not null, "heldAt", "Say when the meeting was held (ISO-8601 with offset).")
             .CheckPast(command.HeldAt, "heldAt", now)
             .Check(command.AttendingPartnerIds is { Count: > 0 }, "attendingPartnerIds", "List the partners who attended.")
             .Check((command.AttendingPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "attendingPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")
-            .Check(unknownPartners.Count == 0, "attendingPartnerIds", $"Unknown partners: {string.Join(", ", unknownPartners)}.")
+            .Check(command.UnknownPartners.Count == 0, "attendingPartnerIds", $"Unknown partners: {string.Join(", ", command.UnknownPartners)}.")
             .CheckText(command.Minutes, "minutes", "Write the minutes.", Partner.MaxTextLength);
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new MeetingHeld(
-                command.MeetingId, command.HeldAt!.Value, [.. command.AttendingPartnerIds!.Distinct()], command.Minutes!.Trim(), now, command.By));
+                command.MeetingId, command.HeldAt!.Value, [.. command.AttendingPartnerIds!.Distinct()], command.Minutes!.Trim(), now, actor));
     }
 
-    /// <param name="ownerKnown">Whether the owner is a partner the service knows.</param>
-    public static Decision AssignActionItem(
-        MeetingState meeting, Guid itemId, string? text, Guid? ownerPartnerId, bool ownerKnown, DateTimeOffset? dueAt, DateTimeOffset now, string by)
+    public static Decision AssignActionItem(MeetingState meeting, AssignActionItem command, DateTimeOffset now, string actor)
     {
         var errors = new FieldErrors()
-            .CheckText(text, "text", "Say what is to be done.", Partner.MaxTextLength)
-            .Check(ownerPartnerId is not null && ownerKnown, "ownerPartnerId", "Give the id of the partner who owns the item.")
-            .Check(dueAt is not null, "dueAt", "Say when it is due (ISO-8601 with offset).")
-            .Check(dueAt is null || dueAt >= meeting.HeldAt, "dueAt", "An item cannot be due before the meeting that set it.")
-            .CheckDue(dueAt, "dueAt", now);
+            .CheckText(command.Text, "text", "Say what is to be done.", Partner.MaxTextLength)
+            .Check(command.OwnerPartnerId is not null && command.OwnerKnown, "ownerPartnerId", "Give the id of the partner who owns the item.")
+            .Check(command.DueAt is not null, "dueAt", "Say when it is due (ISO-8601 with offset).")
+            .Check(command.DueAt is null || command.DueAt >= meeting.HeldAt, "dueAt", "An item cannot be due before the meeting that set it.")
+            .CheckDue(command.DueAt, "dueAt", now);
         return errors.Any
             ? errors.ToRejection()
-            : Decision.Accept(new ActionItemAssigned(meeting.Id, itemId, text!.Trim(), ownerPartnerId!.Value, dueAt!.Value, now, by));
+            : Decision.Accept(new ActionItemAssigned(meeting.Id, command.ItemId, command.Text!.Trim(), command.OwnerPartnerId!.Value, command.DueAt!.Value, now, actor));
     }
 
-    public static Decision CompleteActionItem(MeetingState meeting, Guid itemId, DateTimeOffset? at, DateTimeOffset now, string by)
+    public static Decision CompleteActionItem(MeetingState meeting, CompleteActionItem command, DateTimeOffset now, string actor)
     {
-        if (meeting.ActionItems.SingleOrDefault(item => item.Id == itemId) is not { } item)
+        if (meeting.ActionItems.SingleOrDefault(item => item.Id == command.ItemId) is not { } item)
         {
-            return Rejection.NotFound($"Action item {itemId} of meeting {meeting.Id} was not found.");
+            return Rejection.NotFound($"Action item {command.ItemId} of meeting {meeting.Id} was not found.");
         }
 
         if (item.CompletedAt is not null)
         {
-            return Rejection.Conflict($"Action item {itemId} is already completed; an item is closed once.");
+            return Rejection.Conflict($"Action item {command.ItemId} is already completed; an item is closed once.");
         }
 
-        var when = at ?? now;
+        var when = command.At ?? now;
         var errors = new FieldErrors()
-            .CheckPast(at, "at", now)
+            .CheckPast(command.At, "at", now)
             .Check(when >= meeting.HeldAt, "at", "An item cannot be completed before the meeting that set it.");
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new ActionItemCompleted(meeting.Id, itemId, when, by));
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new ActionItemCompleted(meeting.Id, command.ItemId, when, actor));
     }
 }

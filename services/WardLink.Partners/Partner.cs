@@ -14,23 +14,44 @@ public enum PartnerStatus
     Left,
 }
 
+/// <summary>Stored with <c>registeredAt</c> and <c>registeredBy</c>: the business time and actor under the names it was first stored with.</summary>
 public sealed record PartnerRegistered(
     Guid PartnerId,
     [property: ShownToAuditors] string Name,
     PartnerKind Kind,
     DateTimeOffset RegisteredAt,
-    string RegisteredBy);
+    string RegisteredBy) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => RegisteredAt;
+
+    string IBusinessEvent.By => RegisteredBy;
+}
 
 /// <summary>A rename or a change of kind: carries both as they now are, so the relay publishes it as it is.</summary>
-public sealed record PartnerChanged(Guid PartnerId, [property: ShownToAuditors] string Name, PartnerKind Kind, DateTimeOffset At, string By);
+public sealed record PartnerChanged(Guid PartnerId, [property: ShownToAuditors] string Name, PartnerKind Kind, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record PartnerSuspended(Guid PartnerId, string Reason, DateTimeOffset At, string By);
+public sealed record PartnerSuspended(Guid PartnerId, string Reason, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record PartnerResumed(Guid PartnerId, DateTimeOffset At, string By);
+public sealed record PartnerResumed(Guid PartnerId, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record PartnerLeft(Guid PartnerId, string Reason, DateTimeOffset At, string By);
+public sealed record PartnerLeft(Guid PartnerId, string Reason, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record RegisterPartner(Guid PartnerId, string? Name, PartnerKind? Kind, string RegisteredBy);
+public sealed record RegisterPartner(Guid PartnerId, string? Name, PartnerKind? Kind);
+
+/// <summary>The partner's new name; the request body of <c>POST /partners/{id}/rename</c>.</summary>
+public sealed record RenamePartner([property: MaxLength(Partner.MaxNameLength)] string? Name);
+
+/// <summary>The kind of partner it now is; the request body of <c>POST /partners/{id}/kind</c>.</summary>
+public sealed record ChangePartnerKind(PartnerKind? Kind);
+
+/// <summary>Why an active partner is suspended; the request body of <c>POST /partners/{id}/suspend</c>.</summary>
+public sealed record SuspendPartner([property: MaxLength(Partner.MaxTextLength)] string? Reason);
+
+/// <summary>A suspended partner takes part again: nothing to say but that.</summary>
+public sealed record ResumePartner;
+
+/// <summary>Why the partner leaves the linkage; the request body of <c>POST /partners/{id}/leave</c>.</summary>
+public sealed record LeaveLinkage([property: MaxLength(Partner.MaxTextLength)] string? Reason);
 
 /// <summary>A partner as it stands; also the read model of the partner list (an inline snapshot).</summary>
 public sealed record PartnerState(
@@ -78,7 +99,7 @@ public static class Partner
     /// <summary>The most partners one list names (a meeting's attendance, a channel's members).</summary>
     public const int MaxPartnerIds = 100;
 
-    public static Decision Register(PartnerState? current, RegisterPartner command, DateTimeOffset now)
+    public static Decision Register(PartnerState? current, RegisterPartner command, DateTimeOffset now, string actor)
     {
         if (current is not null)
         {
@@ -94,51 +115,51 @@ public static class Partner
             return errors.ToRejection();
         }
 
-        return Decision.Accept(new PartnerRegistered(command.PartnerId, command.Name!.Trim(), command.Kind!.Value, now, command.RegisteredBy));
+        return Decision.Accept(new PartnerRegistered(command.PartnerId, command.Name!.Trim(), command.Kind!.Value, now, actor));
     }
 
-    public static Decision Rename(PartnerState partner, string? name, DateTimeOffset now, string by)
+    public static Decision Rename(PartnerState partner, RenamePartner command, DateTimeOffset now, string actor)
     {
-        var errors = new FieldErrors().CheckName(name);
+        var errors = new FieldErrors().CheckName(command.Name);
         if (errors.Any)
         {
             return errors.ToRejection();
         }
 
-        return partner.Change(name!.Trim(), partner.Kind, now, by);
+        return partner.Change(command.Name!.Trim(), partner.Kind, now, actor);
     }
 
-    public static Decision ChangeKind(PartnerState partner, PartnerKind? kind, DateTimeOffset now, string by)
+    public static Decision ChangeKind(PartnerState partner, ChangePartnerKind command, DateTimeOffset now, string actor)
     {
-        var errors = new FieldErrors().Check(kind is not null, "kind", "Choose the kind of partner.");
-        return errors.Any ? errors.ToRejection() : partner.Change(partner.Name, kind!.Value, now, by);
+        var errors = new FieldErrors().Check(command.Kind is not null, "kind", "Choose the kind of partner.");
+        return errors.Any ? errors.ToRejection() : partner.Change(partner.Name, command.Kind!.Value, now, actor);
     }
 
-    public static Decision Suspend(PartnerState partner, string? reason, DateTimeOffset now, string by)
+    public static Decision Suspend(PartnerState partner, SuspendPartner command, DateTimeOffset now, string actor)
     {
         if (partner.Status != PartnerStatus.Active)
         {
             return Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only an active partner can be suspended.");
         }
 
-        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the partner is suspended.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new PartnerSuspended(partner.Id, reason!.Trim(), now, by));
+        var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner is suspended.", MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new PartnerSuspended(partner.Id, command.Reason!.Trim(), now, actor));
     }
 
-    public static Decision Resume(PartnerState partner, DateTimeOffset now, string by) =>
+    public static Decision Resume(PartnerState partner, ResumePartner command, DateTimeOffset now, string actor) =>
         partner.Status == PartnerStatus.Suspended
-            ? Decision.Accept(new PartnerResumed(partner.Id, now, by))
+            ? Decision.Accept(new PartnerResumed(partner.Id, now, actor))
             : Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only a suspended partner can resume.");
 
-    public static Decision Leave(PartnerState partner, string? reason, DateTimeOffset now, string by)
+    public static Decision Leave(PartnerState partner, LeaveLinkage command, DateTimeOffset now, string actor)
     {
         if (partner.Status == PartnerStatus.Left)
         {
             return Rejection.Conflict($"Partner {partner.Name} has already left the linkage.");
         }
 
-        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the partner leaves.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new PartnerLeft(partner.Id, reason!.Trim(), now, by));
+        var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner leaves.", MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new PartnerLeft(partner.Id, command.Reason!.Trim(), now, actor));
     }
 
     /// <summary>A name is required and at most <see cref="MaxNameLength"/> characters (partners and sites alike).</summary>
@@ -153,7 +174,7 @@ public static class Partner
     internal static Rejection? RefuseIfLeft(this PartnerState partner) =>
         partner.Status == PartnerStatus.Left ? Rejection.Conflict($"Partner {partner.Name} has left the linkage; its records no longer change.") : null;
 
-    private static Decision Change(this PartnerState partner, string name, PartnerKind kind, DateTimeOffset now, string by)
+    private static Decision Change(this PartnerState partner, string name, PartnerKind kind, DateTimeOffset now, string actor)
     {
         if (partner.RefuseIfLeft() is { } refused)
         {
@@ -162,7 +183,7 @@ public static class Partner
 
         return name == partner.Name && kind == partner.Kind
             ? Rejection.Conflict($"Partner {partner.Name} is already named and classified so.")
-            : Decision.Accept(new PartnerChanged(partner.Id, name, kind, now, by));
+            : Decision.Accept(new PartnerChanged(partner.Id, name, kind, now, actor));
     }
 
     private static string Describe(PartnerStatus status) => status switch

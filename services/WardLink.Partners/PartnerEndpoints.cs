@@ -9,17 +9,7 @@ namespace WardLink.Partners;
 /// <summary>A new partner; <paramref name="PartnerId"/> may be chosen by the caller (a partner client is bound to it), else one is made.</summary>
 public sealed record RegisterPartnerRequest([property: MaxLength(Partner.MaxNameLength)] string? Name, PartnerKind? Kind, Guid? PartnerId = null);
 
-public sealed record RenamePartnerRequest([property: MaxLength(Partner.MaxNameLength)] string? Name);
-
-public sealed record ChangeKindRequest(PartnerKind? Kind);
-
 public sealed record ReasonRequest([property: MaxLength(Partner.MaxTextLength)] string? Reason);
-
-public sealed record SignAgreementRequest(DateTimeOffset? JoinedOn, [property: MaxLength(Agreement.MaxDuties)] IReadOnlyList<LinkageDuty>? Duties);
-
-public sealed record DutyMetRequest(
-    LinkageDuty? Duty,
-    [property: MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength)] IReadOnlyList<string>? Evidence, DateTimeOffset? At);
 
 public sealed record AddContactRequest(
     [property: MaxLength(Agreement.MaxShortTextLength)] string? Role,
@@ -32,8 +22,6 @@ public sealed record SurveyCameraRequest([property: MaxLength(Partner.MaxTextLen
 
 /// <summary>A dated step: when it happened, if not now.</summary>
 public sealed record DatedStepRequest(DateTimeOffset? At);
-
-public sealed record DecommissionCameraRequest([property: MaxLength(Partner.MaxTextLength)] string? Reason, DateTimeOffset? At);
 
 public static class PartnerEndpoints
 {
@@ -55,18 +43,18 @@ public static class PartnerEndpoints
             .Produces<PartnerState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPartnerStanding();
-        partners.MapStreamStep("/{id:guid}/rename", WhatPartner, "RenamePartner", "Give a partner a new name.",
-            (PartnerState partner, RenamePartnerRequest request, DateTimeOffset now, string by) => Partner.Rename(partner, request.Name, now, by));
-        partners.MapStreamStep("/{id:guid}/kind", WhatPartner, "ChangePartnerKind", "Change what kind of partner it is.",
-            (PartnerState partner, ChangeKindRequest request, DateTimeOffset now, string by) => Partner.ChangeKind(partner, request.Kind, now, by));
-        partners.MapStreamStep("/{id:guid}/suspend", WhatPartner, "SuspendPartner", "Suspend an active partner's part in the linkage, with the reason.",
-            (PartnerState partner, ReasonRequest request, DateTimeOffset now, string by) => Partner.Suspend(partner, request.Reason, now, by));
-        partners.MapStreamStep("/{id:guid}/leave", WhatPartner, "PartnerLeaves", "A partner leaves the linkage, with the reason; its history stays.",
-            (PartnerState partner, ReasonRequest request, DateTimeOffset now, string by) => Partner.Leave(partner, request.Reason, now, by));
-        partners.MapStreamStep("/{id:guid}/agreement", WhatPartner, "SignAgreement", "The partner joins the linkage on a date with its listed duties (once).",
-            (PartnerState partner, SignAgreementRequest request, DateTimeOffset now, string by) => Agreement.Sign(partner, request.JoinedOn, request.Duties, now, by));
-        partners.MapStreamStep("/{id:guid}/agreement/duties-met", WhatPartner, "MeetDuty", "Mark one of the partner's listed duties met, with links to the evidence.",
-            (PartnerState partner, DutyMetRequest request, DateTimeOffset now, string by) => Agreement.MeetDuty(partner, request.Duty, request.Evidence, request.At, now, by));
+        partners.MapStreamStep<PartnerState, RenamePartner>(
+            "/{id:guid}/rename", WhatPartner, "RenamePartner", "Give a partner a new name.", Partner.Rename);
+        partners.MapStreamStep<PartnerState, ChangePartnerKind>(
+            "/{id:guid}/kind", WhatPartner, "ChangePartnerKind", "Change what kind of partner it is.", Partner.ChangeKind);
+        partners.MapStreamStep<PartnerState, SuspendPartner>(
+            "/{id:guid}/suspend", WhatPartner, "SuspendPartner", "Suspend an active partner's part in the linkage, with the reason.", Partner.Suspend);
+        partners.MapStreamStep<PartnerState, LeaveLinkage>(
+            "/{id:guid}/leave", WhatPartner, "PartnerLeaves", "A partner leaves the linkage, with the reason; its history stays.", Partner.Leave);
+        partners.MapStreamStep<PartnerState, SignAgreement>(
+            "/{id:guid}/agreement", WhatPartner, "SignAgreement", "The partner joins the linkage on a date with its listed duties (once).", Agreement.Sign);
+        partners.MapStreamStep<PartnerState, MeetDuty>(
+            "/{id:guid}/agreement/duties-met", WhatPartner, "MeetDuty", "Mark one of the partner's listed duties met, with links to the evidence.", Agreement.MeetDuty);
         partners.MapPost("/{id:guid}/contacts", AddContact)
             .DescribeStreamStep<PartnerState>("AddPartnerContact", "Add a contact person (role, name, phone): personal data, never published.");
         partners.MapDelete("/{id:guid}/contacts/{contactId:guid}", RemoveContact)
@@ -101,46 +89,47 @@ public static class PartnerEndpoints
             .WithName("GetCamera")
             .Produces<CameraState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        partners.MapStreamStep("/cameras/{id:guid}/approve", WhatCamera, "ApproveCamera", "Approve a surveyed camera.",
-            (CameraState camera, DatedStepRequest request, DateTimeOffset now, string by) => Camera.Approve(camera, request.At, now, by));
-        partners.MapStreamStep("/cameras/{id:guid}/install", WhatCamera, "InstallCamera", "Record an approved camera's installation; published as CameraInstalled.",
-            (CameraState camera, DatedStepRequest request, DateTimeOffset now, string by) => Camera.Install(camera, request.At, now, by));
-        partners.MapStreamStep("/cameras/{id:guid}/operate", WhatCamera, "StartCameraOperation", "Record that an installed camera works.",
-            (CameraState camera, DatedStepRequest request, DateTimeOffset now, string by) => Camera.StartOperation(camera, request.At, now, by));
-        partners.MapStreamStep("/cameras/{id:guid}/decommission", WhatCamera, "DecommissionCamera", "Take a camera out of service, with the reason; published as CameraDecommissioned.",
-            (CameraState camera, DecommissionCameraRequest request, DateTimeOffset now, string by) => Camera.Decommission(camera, request.Reason, request.At, now, by));
+        partners.MapStreamStep<CameraState, ApproveCamera>(
+            "/cameras/{id:guid}/approve", WhatCamera, "ApproveCamera", "Approve a surveyed camera.", Camera.Approve);
+        partners.MapStreamStep<CameraState, InstallCamera>(
+            "/cameras/{id:guid}/install", WhatCamera, "InstallCamera", "Record an approved camera's installation; published as CameraInstalled.", Camera.Install);
+        partners.MapStreamStep<CameraState, StartCameraOperation>(
+            "/cameras/{id:guid}/operate", WhatCamera, "StartCameraOperation", "Record that an installed camera works.", Camera.StartOperation);
+        partners.MapStreamStep<CameraState, DecommissionCamera>(
+            "/cameras/{id:guid}/decommission", WhatCamera, "DecommissionCamera", "Take a camera out of service, with the reason; published as CameraDecommissioned.", Camera.Decommission);
         return endpoints;
     }
 
     private static Task<IResult> Register(
         RegisterPartnerRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var command = new RegisterPartner(request.PartnerId ?? Guid.CreateVersion7(), request.Name, request.Kind, http.Actor());
-        return session.StartStreamAsync<PartnerState>(http, command.PartnerId, Partner.Register(null, command, clock.GetUtcNow()), $"/partners/{command.PartnerId}", ct);
+        var command = new RegisterPartner(request.PartnerId ?? Guid.CreateVersion7(), request.Name, request.Kind);
+        return session.StartStreamAsync<PartnerState>(
+            http, command.PartnerId, Partner.Register(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/{command.PartnerId}", ct);
     }
 
     private static Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
         session.ReadStreamAsync<PartnerState>(http, id, WhatPartner, ct);
 
     private static Task<IResult> Resume(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Partner.Resume(partner, clock.GetUtcNow(), http.Actor()), ct);
+        session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Partner.Resume(partner, new ResumePartner(), clock.GetUtcNow(), http.Actor()), ct);
 
     private static Task<IResult> AddContact(Guid id, AddContactRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var contactId = Guid.CreateVersion7();
-        return session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner =>
-            Agreement.AddContact(partner, contactId, request.Role, request.Name, request.Phone, clock.GetUtcNow(), http.Actor()), ct);
+        var command = new AddContact(Guid.CreateVersion7(), request.Role, request.Name, request.Phone);
+        return session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Agreement.AddContact(partner, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 
     private static Task<IResult> RemoveContact(Guid id, Guid contactId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Agreement.RemoveContact(partner, contactId, clock.GetUtcNow(), http.Actor()), ct);
+        session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Agreement.RemoveContact(partner, new RemoveContact(contactId), clock.GetUtcNow(), http.Actor()), ct);
 
     private static async Task<IResult> RegisterSite(
         Guid id, RegisterSiteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
-        var command = new RegisterSite(Guid.CreateVersion7(), id, request.Name, request.Kind, request.Latitude, request.Longitude, http.Actor());
-        return await session.StartStreamAsync<SiteState>(http, command.SiteId, Site.Register(partner, command, clock.GetUtcNow()), $"/partners/{id}/sites/{command.SiteId}", ct);
+        var command = new RegisterSite(Guid.CreateVersion7(), id, partner, request.Name, request.Kind, request.Latitude, request.Longitude);
+        return await session.StartStreamAsync<SiteState>(
+            http, command.SiteId, Site.Register(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/{id}/sites/{command.SiteId}", ct);
     }
 
     private static async Task<IResult> GetSite(Guid id, Guid siteId, HttpContext http, IQuerySession session, CancellationToken ct)
@@ -158,18 +147,19 @@ public static class PartnerEndpoints
     private static Task<IResult> UpdateSite(
         Guid id, Guid siteId, RegisterSiteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site =>
-            Site.Update(site, id, request.Name, request.Kind, request.Latitude, request.Longitude, clock.GetUtcNow(), http.Actor()), ct);
+            Site.Update(site, new UpdateSite(id, request.Name, request.Kind, request.Latitude, request.Longitude), clock.GetUtcNow(), http.Actor()), ct);
 
     private static Task<IResult> RetireSite(
         Guid id, Guid siteId, ReasonRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site => Site.Retire(site, id, request.Reason, clock.GetUtcNow(), http.Actor()), ct);
+        session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site => Site.Retire(site, new RetireSite(id, request.Reason), clock.GetUtcNow(), http.Actor()), ct);
 
     private static async Task<IResult> SurveyCamera(
         Guid id, Guid siteId, SurveyCameraRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
-        var command = new SurveyCamera(Guid.CreateVersion7(), id, request.Description, request.At, http.Actor());
-        return await session.StartStreamAsync<CameraState>(http, command.CameraId, Camera.Survey(site, command, clock.GetUtcNow()), $"/partners/cameras/{command.CameraId}", ct);
+        var command = new SurveyCamera(Guid.CreateVersion7(), id, site, request.Description, request.At);
+        return await session.StartStreamAsync<CameraState>(
+            http, command.CameraId, Camera.Survey(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/cameras/{command.CameraId}", ct);
     }
 
     private static Task<IResult> GetCamera(Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>

@@ -14,7 +14,12 @@ public sealed record SiteRegistered(
     double Latitude,
     double Longitude,
     DateTimeOffset RegisteredAt,
-    string RegisteredBy);
+    string RegisteredBy) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => RegisteredAt;
+
+    string IBusinessEvent.By => RegisteredBy;
+}
 
 /// <summary>The site's facts as they now are (all of them, so the relay publishes the event as it is).</summary>
 public sealed record SiteUpdated(
@@ -25,18 +30,25 @@ public sealed record SiteUpdated(
     double Latitude,
     double Longitude,
     DateTimeOffset At,
-    string By);
+    string By) : IBusinessEvent;
 
-public sealed record SiteRetired(Guid SiteId, Guid PartnerId, string Reason, DateTimeOffset At, string By);
+public sealed record SiteRetired(Guid SiteId, Guid PartnerId, string Reason, DateTimeOffset At, string By) : IBusinessEvent;
 
+/// <summary>A new site <paramref name="SiteId"/> of partner <paramref name="PartnerId"/>, with that partner as the caller found it (null: no such partner).</summary>
 public sealed record RegisterSite(
     Guid SiteId,
     Guid PartnerId,
+    PartnerState? Partner,
     string? Name,
     SiteKind? Kind,
     double? Latitude,
-    double? Longitude,
-    string RegisteredBy);
+    double? Longitude);
+
+/// <summary>A site's details as they now are (all of them), addressed under partner <paramref name="PartnerId"/>.</summary>
+public sealed record UpdateSite(Guid PartnerId, string? Name, SiteKind? Kind, double? Latitude, double? Longitude);
+
+/// <summary>Why a site is retired, addressed under partner <paramref name="PartnerId"/>.</summary>
+public sealed record RetireSite(Guid PartnerId, string? Reason);
 
 public sealed record SiteState(
     Guid Id,
@@ -69,9 +81,14 @@ public sealed record SiteState(
 public static class Site
 {
     /// <summary>A site belongs to an existing partner and has a name, a kind and a real point.</summary>
-    public static Decision Register(PartnerState? partner, RegisterSite command, DateTimeOffset now)
+    public static Decision Register(SiteState? current, RegisterSite command, DateTimeOffset now, string actor)
     {
-        if (partner is null)
+        if (current is not null)
+        {
+            return Rejection.Conflict($"Site {command.SiteId} already exists.");
+        }
+
+        if (command.Partner is not { } partner)
         {
             return Rejection.NotFound($"Partner {command.PartnerId} was not found.");
         }
@@ -95,13 +112,13 @@ public static class Site
             command.Latitude!.Value,
             command.Longitude!.Value,
             now,
-            command.RegisteredBy));
+            actor));
     }
 
     /// <summary>Changes a site's name, kind and point (all given, as they now are).</summary>
-    public static Decision Update(SiteState site, Guid partnerId, string? name, SiteKind? kind, double? latitude, double? longitude, DateTimeOffset now, string by)
+    public static Decision Update(SiteState site, UpdateSite command, DateTimeOffset now, string actor)
     {
-        if (site.OfAnotherPartner(partnerId) is { } notFound)
+        if (site.OfAnotherPartner(command.PartnerId) is { } notFound)
         {
             return notFound;
         }
@@ -111,21 +128,22 @@ public static class Site
             return Rejection.Conflict($"Site {site.Name} is retired; a retired site is not updated.");
         }
 
-        var errors = new FieldErrors().CheckSite(name, kind, latitude, longitude);
+        var errors = new FieldErrors().CheckSite(command.Name, command.Kind, command.Latitude, command.Longitude);
         if (errors.Any)
         {
             return errors.ToRejection();
         }
 
-        var updated = new SiteUpdated(site.Id, site.PartnerId, name!.Trim(), kind!.Value, latitude!.Value, longitude!.Value, now, by);
+        var updated = new SiteUpdated(
+            site.Id, site.PartnerId, command.Name!.Trim(), command.Kind!.Value, command.Latitude!.Value, command.Longitude!.Value, now, actor);
         return updated.Name == site.Name && updated.Kind == site.Kind && updated.Latitude == site.Latitude && updated.Longitude == site.Longitude
             ? Rejection.Conflict($"Site {site.Name} already has these details.")
             : Decision.Accept(updated);
     }
 
-    public static Decision Retire(SiteState site, Guid partnerId, string? reason, DateTimeOffset now, string by)
+    public static Decision Retire(SiteState site, RetireSite command, DateTimeOffset now, string actor)
     {
-        if (site.OfAnotherPartner(partnerId) is { } notFound)
+        if (site.OfAnotherPartner(command.PartnerId) is { } notFound)
         {
             return notFound;
         }
@@ -135,8 +153,8 @@ public static class Site
             return Rejection.Conflict($"Site {site.Name} is already retired.");
         }
 
-        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the site is retired.", Partner.MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new SiteRetired(site.Id, site.PartnerId, reason!.Trim(), now, by));
+        var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the site is retired.", Partner.MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new SiteRetired(site.Id, site.PartnerId, command.Reason!.Trim(), now, actor));
     }
 
     /// <summary>A site is addressed under its partner; under another partner it does not exist.</summary>

@@ -42,7 +42,7 @@ public sealed class MissedShiftSweep(ISessionFactory sessions, TimeProvider cloc
     {
         var route = await session.Events.AggregateStreamAsync<RouteState>(shift.RouteId, token: ct);
         var existing = await session.Events.AggregateStreamAsync<ShiftState>(shift.ShiftId, token: ct);
-        if (route is null || Shift.Miss(existing, shift, route, now) is not { IsAccepted: true } decision)
+        if (route is null || Shift.Miss(existing, new RecordMissedShift(shift, route), now, Shift.Sweeper) is not { IsAccepted: true } decision)
         {
             return false;
         }

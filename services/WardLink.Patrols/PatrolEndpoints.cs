@@ -35,11 +35,6 @@ public sealed record StartShiftRequest(
     [property: MaxLength(Shift.MaxMembers)] IReadOnlyList<TeamMember>? Members,
     DateTimeOffset? At = null);
 
-/// <summary>Optional: <c>at</c> when the shift ended, if earlier than now.</summary>
-public sealed record EndShiftRequest(DateTimeOffset? At);
-
-public sealed record CheckInRequest([property: MaxLength(PatrolRoute.MaxCodeLength)] string? Code, DateTimeOffset? At, [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude, [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude);
-
 public sealed record ObservationRequest([property: MaxLength(Shift.MaxTextLength)] string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At);
 
 public static class PatrolEndpoints
@@ -86,17 +81,18 @@ public static class PatrolEndpoints
             .Produces<ShiftState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        patrols.MapStreamStep("/shifts/{id:guid}/check-ins", ShiftWhat, "CheckIn", "Check in at a checkpoint by its code (time and coordinates optional).",
-            (ShiftState shift, CheckInRequest request, DateTimeOffset now, string by) => Shift.CheckIn(shift, new CheckIn(request.Code, request.At, request.Latitude, request.Longitude, by), now));
+        patrols.MapStreamStep<ShiftState, CheckIn>(
+            "/shifts/{id:guid}/check-ins", ShiftWhat, "CheckIn", "Check in at a checkpoint by its code (time and coordinates optional).", Shift.CheckIn);
         patrols.MapStreamStep("/shifts/{id:guid}/observations", ShiftWhat, "ReportObservation", "Report an observation; one that needs an incident is published with the incident id chosen here.",
-            (ShiftState shift, ObservationRequest request, DateTimeOffset now, string by) => Shift.Report(
+            (ShiftState shift, ObservationRequest request, DateTimeOffset now, string actor) => Shift.Report(
                 shift,
-                new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), request.Description, request.Severity, request.NeedsIncident, request.SiteId, request.At, by),
-                now));
-        patrols.MapStreamStep("/shifts/{id:guid}/residence-checks", ShiftWhat, "RecordResidenceCheck", "Record what a residence check counted (counts only, never who).",
-            (ShiftState shift, ResidenceCounts request, DateTimeOffset now, string by) => Shift.RecordResidenceCheck(shift, request, now, by));
-        patrols.MapPost("/shifts/{id:guid}/end", (Guid id, EndShiftRequest? request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-                session.AppendToStreamAsync<ShiftState>(http, id, ShiftWhat, shift => Shift.End(shift, clock.GetUtcNow(), http.Actor(), request?.At), ct))
+                new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), request.Description, request.Severity, request.NeedsIncident, request.SiteId, request.At),
+                now,
+                actor));
+        patrols.MapStreamStep<ShiftState, ResidenceCounts>(
+            "/shifts/{id:guid}/residence-checks", ShiftWhat, "RecordResidenceCheck", "Record what a residence check counted (counts only, never who).", Shift.RecordResidenceCheck);
+        patrols.MapPost("/shifts/{id:guid}/end", (Guid id, EndShift? command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+                session.AppendToStreamAsync<ShiftState>(http, id, ShiftWhat, shift => Shift.End(shift, command ?? new EndShift(null), clock.GetUtcNow(), http.Actor()), ct))
             .DescribeStreamStep<ShiftState>("EndShift", "End the shift; the checkpoints it did not scan are recorded as missed.");
         return endpoints;
     }
@@ -106,7 +102,7 @@ public static class PatrolEndpoints
         var id = Guid.CreateVersion7();
         var siteIds = (request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId).Distinct().ToArray();
         var known = (await session.LoadManyAsync<KnownSite>(ct, siteIds)).Select(site => site.Id).ToHashSet();
-        var decision = PatrolRoute.Define(new DefineRoute(id, request.Name, request.Checkpoints, http.Actor()), known, clock.GetUtcNow());
+        var decision = PatrolRoute.Define(null, new DefineRoute(id, request.Name, request.Checkpoints, known), clock.GetUtcNow(), http.Actor());
         return await session.StartStreamAsync<RouteState>(http, id, decision, $"/patrols/routes/{id}", ct);
     }
 
@@ -115,15 +111,16 @@ public static class PatrolEndpoints
         var id = Guid.CreateVersion7();
         var route = request.RouteId is { } routeId ? await session.Events.AggregateStreamAsync<RouteState>(routeId, token: ct) : null;
         var decision = PatrolSchedule.Create(
-            new CreateSchedule(id, request.Kind, request.Days, request.WindowStart, request.WindowEnd, request.Team, request.PartnerIds, request.StartsOn, http.Actor()),
-            route,
-            clock.GetUtcNow());
+            null,
+            new CreateSchedule(id, route, request.Kind, request.Days, request.WindowStart, request.WindowEnd, request.Team, request.PartnerIds, request.StartsOn),
+            clock.GetUtcNow(),
+            http.Actor());
         return await session.StartStreamAsync<ScheduleState>(http, id, decision, $"/patrols/schedules/{id}", ct);
     }
 
     private static async Task<IResult> StartShift(StartShiftRequest request, HttpContext http, ISessionFactory sessions, TimeProvider clock, CancellationToken ct)
     {
-        var by = http.Actor();
+        var actor = http.Actor();
         return await sessions.RetryOnConflictAsync(
             async session =>
             {
@@ -143,10 +140,9 @@ public static class PatrolEndpoints
                 var existing = await session.Events.AggregateStreamAsync<ShiftState>(id, token: ct);
                 var decision = Shift.Start(
                     existing,
-                    route,
-                    schedule,
-                    new StartShift(id, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, by, request.At),
-                    clock.GetUtcNow());
+                    new StartShift(id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At),
+                    clock.GetUtcNow(),
+                    actor);
                 return await session.StartStreamAsync<ShiftState>(http, id, decision, $"/patrols/shifts/{id}", ct);
             },
             ct);

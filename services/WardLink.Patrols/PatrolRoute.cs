@@ -11,9 +11,10 @@ public sealed record Checkpoint(
     Guid SiteId,
     [property: MaxLength(PatrolRoute.MaxNameLength)] string? Name);
 
-public sealed record RouteDefined(Guid RouteId, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By);
+public sealed record RouteDefined(Guid RouteId, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, string By);
+/// <param name="KnownSites">The sites of the checkpoints that the site directory knows.</param>
+public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, IReadOnlySet<Guid> KnownSites);
 
 /// <summary>A named route with its checkpoints in the order they are walked.</summary>
 public sealed record RouteState(
@@ -35,9 +36,13 @@ public static class PatrolRoute
     public const int MaxCodeLength = 64;
     public const int MaxCheckpoints = 100;
 
-    /// <param name="knownSites">The sites of the command's checkpoints that the site directory knows.</param>
-    public static Decision Define(DefineRoute command, IReadOnlySet<Guid> knownSites, DateTimeOffset now)
+    public static Decision Define(RouteState? current, DefineRoute command, DateTimeOffset now, string actor)
     {
+        if (current is not null)
+        {
+            return Rejection.Conflict($"Route {command.RouteId} already exists.");
+        }
+
         var checkpoints = command.Checkpoints ?? [];
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Name), "name", "Name the route.")
@@ -51,7 +56,7 @@ public static class PatrolRoute
             errors
                 .Check(code.Length is > 0 and <= MaxCodeLength, $"checkpoints[{i}].code", $"Give the tag's code (at most {MaxCodeLength} characters).")
                 .Check(code.Length == 0 || codes.Add(code), $"checkpoints[{i}].code", "Each checkpoint of a route has its own code.")
-                .Check(knownSites.Contains(checkpoint.SiteId), $"checkpoints[{i}].siteId", "No such site in the site directory.")
+                .Check(command.KnownSites.Contains(checkpoint.SiteId), $"checkpoints[{i}].siteId", "No such site in the site directory.")
                 .Check((checkpoint.Name?.Length ?? 0) <= MaxNameLength, $"checkpoints[{i}].name", $"At most {MaxNameLength} characters.");
         }
 
@@ -62,6 +67,6 @@ public static class PatrolRoute
                 command.Name!.Trim(),
                 [.. checkpoints.Select(checkpoint => new Checkpoint(checkpoint.Code.Trim(), checkpoint.SiteId, string.IsNullOrWhiteSpace(checkpoint.Name) ? null : checkpoint.Name.Trim()))],
                 now,
-                command.By));
+                actor));
     }
 }

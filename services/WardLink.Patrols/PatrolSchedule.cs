@@ -75,18 +75,19 @@ public sealed record ScheduleCreated(
     IReadOnlyList<Guid> SiteIds,
     DateOnly StartsOn,
     DateTimeOffset At,
-    string By);
+    string By) : IBusinessEvent;
 
+/// <summary>Schedules <paramref name="Route"/> (as the caller found it; null: no such route).</summary>
 public sealed record CreateSchedule(
     Guid ScheduleId,
+    RouteState? Route,
     ShiftKind? Kind,
     IReadOnlyList<DayOfWeek>? Days,
     string? WindowStart,
     string? WindowEnd,
     TeamKind? Team,
     IReadOnlyList<Guid>? PartnerIds,
-    DateOnly? StartsOn,
-    string By);
+    DateOnly? StartsOn);
 
 /// <summary>A route patrolled on some days of the week in a local window, by a team, from a local date on.</summary>
 public sealed record ScheduleState(
@@ -141,8 +142,14 @@ public static class PatrolSchedule
     public static FieldErrors CheckPartnerIds(this FieldErrors errors, IReadOnlyList<Guid> partners) =>
         errors.Check(partners.Count <= MaxPartners && partners.All(id => id != Guid.Empty), "partnerIds", $"Up to {MaxPartners} partner ids.");
 
-    public static Decision Create(CreateSchedule command, RouteState? route, DateTimeOffset now)
+    public static Decision Create(ScheduleState? current, CreateSchedule command, DateTimeOffset now, string actor)
     {
+        if (current is not null)
+        {
+            return Rejection.Conflict($"Schedule {command.ScheduleId} already exists.");
+        }
+
+        var route = command.Route;
         var start = LocalWindow.ParseMinute(command.WindowStart, isEnd: false);
         var end = LocalWindow.ParseMinute(command.WindowEnd, isEnd: true);
         var partners = command.PartnerIds ?? [];
@@ -174,7 +181,7 @@ public static class PatrolSchedule
             route.SiteIds,
             command.StartsOn ?? DateOnly.FromDateTime(now.ToOffset(YearlyNumbers.WardOffset).DateTime),
             now,
-            command.By));
+            actor));
     }
 
     /// <summary>The stream id of the shift <paramref name="scheduleId"/> plans on local date <paramref name="date"/>.</summary>

@@ -60,9 +60,9 @@ public sealed record ShiftStarted(
     IReadOnlyList<TeamMember> Members,
     IReadOnlyList<Checkpoint> Checkpoints,
     DateTimeOffset At,
-    string By);
+    string By) : IBusinessEvent;
 
-public sealed record CheckedIn(Guid ShiftId, string Code, Guid SiteId, double? Latitude, double? Longitude, DateTimeOffset At, string By);
+public sealed record CheckedIn(Guid ShiftId, string Code, Guid SiteId, double? Latitude, double? Longitude, DateTimeOffset At, string By) : IBusinessEvent;
 
 public sealed record ObservationReported(
     Guid ShiftId,
@@ -74,11 +74,11 @@ public sealed record ObservationReported(
     bool NeedsIncident,
     Guid? IncidentId,
     DateTimeOffset At,
-    string By);
+    string By) : IBusinessEvent;
 
-public sealed record ResidenceCheckRecorded(Guid ShiftId, ResidenceCounts Counts, DateTimeOffset At, string By);
+public sealed record ResidenceCheckRecorded(Guid ShiftId, ResidenceCounts Counts, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record ShiftEnded(Guid ShiftId, DateTimeOffset At, string By);
+public sealed record ShiftEnded(Guid ShiftId, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>A planned shift nobody started before its window ended.</summary>
 public sealed record ShiftMissed(
@@ -93,25 +93,41 @@ public sealed record ShiftMissed(
     IReadOnlyList<Guid> PartnerIds,
     IReadOnlyList<Checkpoint> Checkpoints,
     DateTimeOffset At,
-    string By);
+    string By) : IBusinessEvent;
 
 /// <summary>A checkpoint of the route the shift did not scan: recorded when the shift ended, or was missed.</summary>
-public sealed record CheckpointMissed(Guid ShiftId, Guid RouteId, string Code, Guid SiteId, DateTimeOffset WindowEnd, DateTimeOffset At, string By);
+public sealed record CheckpointMissed(Guid ShiftId, Guid RouteId, string Code, Guid SiteId, DateTimeOffset WindowEnd, DateTimeOffset At, string By) : IBusinessEvent;
 
+/// <summary>
+/// Starts shift <paramref name="ShiftId"/> on <paramref name="Route"/>, as planned by <paramref name="Schedule"/> (null: a
+/// shift outside any schedule), with the route and schedule as the caller found them (null: no such route).
+/// </summary>
 public sealed record StartShift(
     Guid ShiftId,
+    RouteState? Route,
+    ScheduleState? Schedule,
     ShiftKind? Kind,
     DateOnly? PlannedDate,
     TeamKind? Team,
     IReadOnlyList<Guid>? PartnerIds,
     IReadOnlyList<TeamMember>? Members,
-    string By,
     DateTimeOffset? At = null);
 
-public sealed record CheckIn(string? Code, DateTimeOffset? At, double? Latitude, double? Longitude, string By);
+/// <summary>A check-in at a checkpoint by its code (time and coordinates optional); the request body of <c>POST /patrols/shifts/{id}/check-ins</c>.</summary>
+public sealed record CheckIn(
+    [property: MaxLength(PatrolRoute.MaxCodeLength)] string? Code,
+    DateTimeOffset? At,
+    [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude,
+    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude);
 
 public sealed record ReportObservation(
-    Guid ObservationId, Guid IncidentId, string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At, string By);
+    Guid ObservationId, Guid IncidentId, string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At);
+
+/// <summary>Optional: <c>at</c> when the shift ended, if earlier than now (a shift recorded after the fact); the request body of <c>POST /patrols/shifts/{id}/end</c>.</summary>
+public sealed record EndShift(DateTimeOffset? At);
+
+/// <summary>Records <paramref name="Planned"/> as missed, with its <paramref name="Route"/> as the sweep found it.</summary>
+public sealed record RecordMissedShift(PlannedShift Planned, RouteState Route);
 
 /// <summary>
 /// A shift as it stands; also the read model of coverage and statistics (an inline snapshot).
@@ -165,7 +181,7 @@ public sealed record ShiftState(
     public ShiftState Apply(CheckpointMissed missed) => this with { Missed = [.. Missed, missed.Code] };
 }
 
-/// <summary>The decisions on a shift: pure functions of its state, the command and the time.</summary>
+/// <summary>The decisions on a shift: pure functions of its state, the command, the time and the actor.</summary>
 public static class Shift
 {
     public const int MaxTextLength = 4000;
@@ -174,14 +190,15 @@ public static class Shift
 
     /// <summary>The most one residence check counts of each (premises, residents, reminders): a year's sums stay far from overflowing.</summary>
     public const int MaxResidenceCount = 100_000;
+
+    /// <summary>The actor of what the missed-shift sweep records.</summary>
     public const string Sweeper = "patrols-missed-shift-sweep";
 
     /// <summary>How early a planned shift may begin before its window opens (the team gathers first).</summary>
     public static readonly TimeSpan EarlyStart = TimeSpan.FromHours(1);
 
     /// <param name="existing">The shift already under this id (a planned shift started or missed before), if any.</param>
-    /// <param name="schedule">The schedule of a planned shift; null for a shift outside any schedule.</param>
-    public static Decision Start(ShiftState? existing, RouteState? route, ScheduleState? schedule, StartShift command, DateTimeOffset now)
+    public static Decision Start(ShiftState? existing, StartShift command, DateTimeOffset now, string actor)
     {
         if (existing is not null)
         {
@@ -190,6 +207,7 @@ public static class Shift
                 : $"The shift planned on {existing.PlannedDate} has already started.");
         }
 
+        var (route, schedule) = (command.Route, command.Schedule);
         var members = command.Members ?? [];
         var partners = schedule?.PartnerIds ?? command.PartnerIds ?? [];
         var team = schedule?.Team ?? command.Team;
@@ -229,10 +247,10 @@ public static class Shift
             [.. members.Select(member => new TeamMember(member.Name.Trim(), member.Role.Trim()))],
             route.Checkpoints,
             at,
-            command.By));
+            actor));
     }
 
-    public static Decision CheckIn(ShiftState shift, CheckIn command, DateTimeOffset now)
+    public static Decision CheckIn(ShiftState shift, CheckIn command, DateTimeOffset now, string actor)
     {
         if (shift.Status != ShiftStatus.Started)
         {
@@ -250,11 +268,11 @@ public static class Shift
             .CheckCoordinates(command.Latitude, command.Longitude);
         return errors.Any
             ? errors.ToRejection()
-            : Decision.Accept(new CheckedIn(shift.Id, checkpoint!.Code, checkpoint.SiteId, command.Latitude, command.Longitude, at, command.By));
+            : Decision.Accept(new CheckedIn(shift.Id, checkpoint!.Code, checkpoint.SiteId, command.Latitude, command.Longitude, at, actor));
     }
 
     /// <summary>An observation that needs an incident carries the incident id chosen here, so incidents opens exactly that one.</summary>
-    public static Decision Report(ShiftState shift, ReportObservation command, DateTimeOffset now)
+    public static Decision Report(ShiftState shift, ReportObservation command, DateTimeOffset now, string actor)
     {
         if (shift.Status != ShiftStatus.Started)
         {
@@ -273,10 +291,11 @@ public static class Shift
             ? errors.ToRejection()
             : Decision.Accept(new ObservationReported(
                 shift.Id, command.ObservationId, shift.RouteId, command.SiteId, command.Description!.Trim(), command.Severity!.Value,
-                command.NeedsIncident, command.NeedsIncident ? command.IncidentId : null, at, command.By));
+                command.NeedsIncident, command.NeedsIncident ? command.IncidentId : null, at, actor));
     }
 
-    public static Decision RecordResidenceCheck(ShiftState shift, ResidenceCounts counts, DateTimeOffset now, string by)
+    /// <summary>The counts are the command as the request body gives them (<see cref="ResidenceCounts"/>, also what the event keeps).</summary>
+    public static Decision RecordResidenceCheck(ShiftState shift, ResidenceCounts command, DateTimeOffset now, string actor)
     {
         if (shift.Kind != ShiftKind.ResidenceCheck || shift.Status != ShiftStatus.Started)
         {
@@ -284,24 +303,23 @@ public static class Shift
         }
 
         var errors = new FieldErrors()
-            .Check(counts.PremisesVisited is >= 0 and <= MaxResidenceCount, "premisesVisited", $"A count from 0 to {MaxResidenceCount}.")
-            .Check(counts.ResidentsRegistered is >= 0 and <= MaxResidenceCount, "residentsRegistered", $"A count from 0 to {MaxResidenceCount}.")
-            .Check(counts.ResidentsNotRegistered is >= 0 and <= MaxResidenceCount, "residentsNotRegistered", $"A count from 0 to {MaxResidenceCount}.")
-            .Check(counts.RemindersIssued is >= 0 and <= MaxResidenceCount, "remindersIssued", $"A count from 0 to {MaxResidenceCount}.")
-            .Check(counts != ResidenceCounts.None, "premisesVisited", "Nothing to record: every count is 0.");
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new ResidenceCheckRecorded(shift.Id, counts, now, by));
+            .Check(command.PremisesVisited is >= 0 and <= MaxResidenceCount, "premisesVisited", $"A count from 0 to {MaxResidenceCount}.")
+            .Check(command.ResidentsRegistered is >= 0 and <= MaxResidenceCount, "residentsRegistered", $"A count from 0 to {MaxResidenceCount}.")
+            .Check(command.ResidentsNotRegistered is >= 0 and <= MaxResidenceCount, "residentsNotRegistered", $"A count from 0 to {MaxResidenceCount}.")
+            .Check(command.RemindersIssued is >= 0 and <= MaxResidenceCount, "remindersIssued", $"A count from 0 to {MaxResidenceCount}.")
+            .Check(command != ResidenceCounts.None, "premisesVisited", "Nothing to record: every count is 0.");
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new ResidenceCheckRecorded(shift.Id, command, now, actor));
     }
 
-    /// <summary>Ends the shift; every checkpoint of a patrol it did not scan is recorded as missed.</summary>
-    /// <param name="at">When it ended, if earlier than now (a shift recorded after the fact).</param>
-    public static Decision End(ShiftState shift, DateTimeOffset now, string by, DateTimeOffset? at = null)
+    /// <summary>Ends the shift (at the time given, if earlier than now); every checkpoint of a patrol it did not scan is recorded as missed.</summary>
+    public static Decision End(ShiftState shift, EndShift command, DateTimeOffset now, string actor)
     {
         if (shift.Status != ShiftStatus.Started)
         {
             return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way can end.");
         }
 
-        var when = at ?? now;
+        var when = command.At ?? now;
         var errors = new FieldErrors()
             .CheckPast(when, "at", now)
             .Check(when >= shift.Begins, "at", "A shift cannot end before it began.");
@@ -314,14 +332,15 @@ public static class Shift
             ? shift.Checkpoints.Where(point => !shift.Visited.Contains(point.Code))
             : [];
         return Decision.Accept([
-            new ShiftEnded(shift.Id, when, by),
-            .. missed.Select(point => new CheckpointMissed(shift.Id, shift.RouteId, point.Code, point.SiteId, shift.WindowEnd ?? when, when, by)),
+            new ShiftEnded(shift.Id, when, actor),
+            .. missed.Select(point => new CheckpointMissed(shift.Id, shift.RouteId, point.Code, point.SiteId, shift.WindowEnd ?? when, when, actor)),
         ]);
     }
 
     /// <summary>Records a planned shift nobody started as missed, with every checkpoint of its patrol.</summary>
-    public static Decision Miss(ShiftState? existing, PlannedShift planned, RouteState route, DateTimeOffset now)
+    public static Decision Miss(ShiftState? existing, RecordMissedShift command, DateTimeOffset now, string actor)
     {
+        var (planned, route) = (command.Planned, command.Route);
         if (existing is not null)
         {
             return Rejection.Conflict($"The shift planned on {planned.Date} is already recorded.");
@@ -336,8 +355,8 @@ public static class Shift
         return Decision.Accept([
             new ShiftMissed(
                 planned.ShiftId, planned.Kind, planned.RouteId, planned.ScheduleId, planned.Date, planned.WindowStart, planned.WindowEnd,
-                planned.Team, planned.PartnerIds, route.Checkpoints, now, Sweeper),
-            .. missed.Select(point => new CheckpointMissed(planned.ShiftId, planned.RouteId, point.Code, point.SiteId, planned.WindowEnd, now, Sweeper)),
+                planned.Team, planned.PartnerIds, route.Checkpoints, now, actor),
+            .. missed.Select(point => new CheckpointMissed(planned.ShiftId, planned.RouteId, point.Code, point.SiteId, planned.WindowEnd, now, actor)),
         ]);
     }
 

@@ -2,6 +2,8 @@ using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using WardLink.Partners;
 using WardLink.ServiceDefaults;
 
+using static WardLink.UnitTests.DecisionAssert;
+
 namespace WardLink.UnitTests;
 
 public sealed class AgreementDecisionTests
@@ -16,34 +18,34 @@ public sealed class AgreementDecisionTests
     public void A_partner_joins_the_linkage_once_on_a_past_date_with_its_duties_listed_once()
     {
         var signed = Assert.IsType<AgreementSigned>(Assert.Single(
-            Agreement.Sign(Hospital, JoinedOn, [LinkageDuty.JointPatrols, LinkageDuty.CameraSites, LinkageDuty.JointPatrols], Now, "ward-committee").Events));
+            Agreement.Sign(Hospital, new SignAgreement(JoinedOn, [LinkageDuty.JointPatrols, LinkageDuty.CameraSites, LinkageDuty.JointPatrols]), Now, "ward-committee").Events));
 
         Assert.Equal((PartnerId, JoinedOn, Now, "ward-committee"), (signed.PartnerId, signed.JoinedOn, signed.At, signed.By));
         Assert.Equal([LinkageDuty.JointPatrols, LinkageDuty.CameraSites], signed.Duties);
         Assert.Equal([LinkageDuty.JointPatrols, LinkageDuty.CameraSites], Hospital.Apply(signed).Agreement!.Duties.Select(duty => duty.Duty));
-        Assert.Equal(RejectionKind.Conflict, Agreement.Sign(Joined, JoinedOn, [LinkageDuty.Other], Now, "x").Rejection?.Kind);
-        Assert.Equal(["duties", "joinedOn"], Agreement.Sign(Hospital, Now.AddDays(3), [], Now, "x").Rejection!.Errors!.Keys.Order());
+        Assert.Equal(RejectionKind.Conflict, Agreement.Sign(Joined, new SignAgreement(JoinedOn, [LinkageDuty.Other]), Now, "x").Rejection?.Kind);
+        Assert.Equal(["duties", "joinedOn"], Agreement.Sign(Hospital, new SignAgreement(Now.AddDays(3), []), Now, "x").Rejection!.Errors!.Keys.Order());
     }
 
     [Fact]
     public void A_listed_duty_is_met_once_with_evidence_links()
     {
-        var met = Assert.IsType<DutyMet>(Assert.Single(Agreement.MeetDuty(Joined, LinkageDuty.CameraSites, ["https://wardlink.example/minutes/2024-05.pdf"], null, Now, "police").Events));
+        var met = Assert.IsType<DutyMet>(Assert.Single(Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.CameraSites, ["https://wardlink.example/minutes/2024-05.pdf"], null), Now, "police").Events));
         var after = Joined.Apply(met);
 
         Assert.Equal(new Uri("https://wardlink.example/minutes/2024-05.pdf"), Assert.Single(met.Evidence));
         Assert.Equal(Now, after.Agreement!.Duties.Single(duty => duty.Duty == LinkageDuty.CameraSites).MetAt);
         Assert.Null(after.Agreement.Duties.Single(duty => duty.Duty == LinkageDuty.JointPatrols).MetAt);
-        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(after, LinkageDuty.CameraSites, ["https://x.example/a"], null, Now, "x").Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Joined, LinkageDuty.IdCardDrives, ["https://x.example/a"], null, Now, "x").Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Hospital, LinkageDuty.CameraSites, ["https://x.example/a"], null, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(after, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], null), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.IdCardDrives, ["https://x.example/a"], null), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Hospital, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], null), Now, "x").Rejection?.Kind);
     }
 
     [Fact]
     public void Meeting_a_duty_needs_the_duty_and_real_http_links()
     {
-        Assert.Equal(["duty", "evidence"], Agreement.MeetDuty(Joined, null, [], null, Now, "x").Rejection!.Errors!.Keys.Order());
-        Assert.Equal(["evidence"], Agreement.MeetDuty(Joined, LinkageDuty.JointPatrols, ["ftp://x.example/a", "not a link"], null, Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["duty", "evidence"], Agreement.MeetDuty(Joined, new MeetDuty(null, [], null), Now, "x").Rejection!.Errors!.Keys.Order());
+        Assert.Equal(["evidence"], Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.JointPatrols, ["ftp://x.example/a", "not a link"], null), Now, "x").Rejection!.Errors!.Keys);
     }
 
     [Fact]
@@ -51,23 +53,23 @@ public sealed class AgreementDecisionTests
     {
         var longLink = "https://x.example/" + new string('a', Agreement.MaxEvidenceLinkLength);
 
-        Assert.Equal(["duties"], Agreement.Sign(Hospital, JoinedOn, Enumerable.Repeat(LinkageDuty.Other, Agreement.MaxDuties + 1).ToList(), Now, "x").Rejection!.Errors!.Keys);
-        Assert.Equal(["evidence[1]"], Agreement.MeetDuty(Joined, LinkageDuty.CameraSites, ["https://x.example/a", longLink], null, Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["duties"], Agreement.Sign(Hospital, new SignAgreement(JoinedOn, Enumerable.Repeat(LinkageDuty.Other, Agreement.MaxDuties + 1).ToList()), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["evidence[1]"], Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a", longLink], null), Now, "x").Rejection!.Errors!.Keys);
     }
 
     [Fact]
     public void A_contact_is_added_with_role_name_and_phone_and_removed()
     {
         var contactId = Guid.CreateVersion7();
-        var added = Assert.IsType<ContactAdded>(Assert.Single(Agreement.AddContact(Hospital, contactId, " Head of security ", " Lê Văn Bảo ", " 0912 345 678 ", Now, "x").Events));
+        var added = Assert.IsType<ContactAdded>(Assert.Single(Agreement.AddContact(Hospital, new AddContact(contactId, " Head of security ", " Lê Văn Bảo ", " 0912 345 678 "), Now, "x").Events));
         var withContact = Hospital.Apply(added);
 
         Assert.Equal(new ContactAdded(PartnerId, contactId, "Head of security", "Lê Văn Bảo", "0912 345 678", Now, "x"), added);
         Assert.Equal(new PartnerContact(contactId, "Head of security", "Lê Văn Bảo", "0912 345 678"), Assert.Single(withContact.Contacts));
-        Assert.Equal(["name", "phone", "role"], Agreement.AddContact(Hospital, contactId, "", null, "call me", Now, "x").Rejection!.Errors!.Keys.Order());
-        var removed = Assert.IsType<ContactRemoved>(Assert.Single(Agreement.RemoveContact(withContact, contactId, Now, "x").Events));
+        Assert.Equal(["name", "phone", "role"], Agreement.AddContact(Hospital, new AddContact(contactId, "", null, "call me"), Now, "x").Rejection!.Errors!.Keys.Order());
+        var removed = Assert.IsType<ContactRemoved>(Assert.Single(Agreement.RemoveContact(withContact, new RemoveContact(contactId), Now, "x").Events));
         Assert.Empty(withContact.Apply(removed).Contacts);
-        Assert.Equal(RejectionKind.NotFound, Agreement.RemoveContact(Hospital, contactId, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Agreement.RemoveContact(Hospital, new RemoveContact(contactId), Now, "x").Rejection?.Kind);
     }
 
     [Fact]
@@ -77,9 +79,9 @@ public sealed class AgreementDecisionTests
         var unknown = Guid.CreateVersion7();
 
         var opened = Assert.IsType<ChannelOpened>(Assert.Single(
-            Channel.Open(new OpenChannel(channelId, ChannelKind.ChatGroup, "Linkage group", null, "Zalo", [PartnerId, PartnerId], "police"), [], Now).Events));
-        var noNumber = Channel.Open(new OpenChannel(channelId, ChannelKind.Hotline, "Ward hotline", " ", null, [], "x"), [], Now);
-        var strangers = Channel.Open(new OpenChannel(channelId, ChannelKind.ChatGroup, "G", null, null, [unknown], "x"), [unknown], Now);
+            Channel.Open(null, new OpenChannel(channelId, ChannelKind.ChatGroup, "Linkage group", null, "Zalo", [PartnerId, PartnerId], []), Now, "police").Events));
+        var noNumber = Channel.Open(null, new OpenChannel(channelId, ChannelKind.Hotline, "Ward hotline", " ", null, [], []), Now, "x");
+        var strangers = Channel.Open(null, new OpenChannel(channelId, ChannelKind.ChatGroup, "G", null, null, [unknown], [unknown]), Now, "x");
 
         Assert.Equal([PartnerId], opened.MemberPartnerIds);
         Assert.Equal("Zalo", opened.Platform);
@@ -88,17 +90,25 @@ public sealed class AgreementDecisionTests
     }
 
     [Fact]
+    public void A_channel_is_opened_once()
+    {
+        var group = ChannelState.Create(new ChannelOpened(Guid.CreateVersion7(), ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", [PartnerId], Now, "x"));
+
+        AssertConflict(Channel.Open(group, new OpenChannel(group.Id, ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", [PartnerId], []), Now, "x"));
+    }
+
+    [Fact]
     public void A_chat_group_gains_and_loses_members_once()
     {
         var group = ChannelState.Create(new ChannelOpened(Guid.CreateVersion7(), ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", [PartnerId], Now, "x"));
         var driver = Guid.CreateVersion7();
 
-        var added = Assert.IsType<ChannelMemberAdded>(Assert.Single(Channel.AddMember(group, driver, true, Now, "x").Events));
+        var added = Assert.IsType<ChannelMemberAdded>(Assert.Single(Channel.AddMember(group, new AddChannelMember(driver, true), Now, "x").Events));
         Assert.Equal([PartnerId, driver], group.Apply(added).MemberPartnerIds);
-        Assert.Equal(RejectionKind.Conflict, Channel.AddMember(group, PartnerId, true, Now, "x").Rejection?.Kind);
-        Assert.Equal(RejectionKind.NotFound, Channel.AddMember(group, driver, false, Now, "x").Rejection?.Kind);
-        var removed = Assert.IsType<ChannelMemberRemoved>(Assert.Single(Channel.RemoveMember(group, PartnerId, Now, "x").Events));
+        Assert.Equal(RejectionKind.Conflict, Channel.AddMember(group, new AddChannelMember(PartnerId, true), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Channel.AddMember(group, new AddChannelMember(driver, false), Now, "x").Rejection?.Kind);
+        var removed = Assert.IsType<ChannelMemberRemoved>(Assert.Single(Channel.RemoveMember(group, new RemoveChannelMember(PartnerId), Now, "x").Events));
         Assert.Empty(group.Apply(removed).MemberPartnerIds);
-        Assert.Equal(RejectionKind.NotFound, Channel.RemoveMember(group, driver, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Channel.RemoveMember(group, new RemoveChannelMember(driver), Now, "x").Rejection?.Kind);
     }
 }

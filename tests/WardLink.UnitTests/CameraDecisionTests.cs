@@ -17,32 +17,33 @@ public sealed class CameraDecisionTests
     [Fact]
     public void A_survey_at_a_partner_s_site_starts_a_camera_dated_when_it_happened()
     {
-        var decision = Camera.Survey(Gate, new SurveyCamera(CameraId, PartnerId, " Over the gate, facing the car park ", SurveyedOn, "police"), Now);
+        var decision = Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate, " Over the gate, facing the car park ", SurveyedOn), Now, "police");
 
         Assert.Equal(new CameraSurveyed(CameraId, SiteId, PartnerId, "Over the gate, facing the car park", SurveyedOn, "police"), Assert.Single(decision.Events));
     }
 
     [Fact]
-    public void A_survey_needs_a_known_site_of_the_partner_that_is_not_retired_a_description_and_a_past_date()
+    public void A_survey_needs_a_new_camera_a_known_site_of_the_partner_that_is_not_retired_a_description_and_a_past_date()
     {
-        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, "x", null, "p"), Now).Rejection?.Kind);
-        Assert.Equal(RejectionKind.NotFound, Camera.Survey(Gate, new SurveyCamera(CameraId, Guid.CreateVersion7(), "x", null, "p"), Now).Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Camera.Survey(Gate with { RetiredAt = Now }, new SurveyCamera(CameraId, PartnerId, "x", null, "p"), Now).Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, null, "x", null), Now, "p").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, Guid.CreateVersion7(), Gate, "x", null), Now, "p").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate with { RetiredAt = Now }, "x", null), Now, "p").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.Survey(Surveyed, new SurveyCamera(CameraId, PartnerId, Gate, "x", null), Now, "p").Rejection?.Kind);
         Assert.Equal(
             ["at", "description"],
-            Camera.Survey(Gate, new SurveyCamera(CameraId, PartnerId, "", Now.AddDays(1), "p"), Now).Rejection!.Errors!.Keys.Order());
+            Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate, "", Now.AddDays(1)), Now, "p").Rejection!.Errors!.Keys.Order());
     }
 
     [Fact]
     public void A_camera_goes_from_survey_to_operation_and_decommissioning_each_step_dated_and_attributed()
     {
-        var approved = Assert.IsType<CameraApproved>(Assert.Single(Camera.Approve(Surveyed, Now.AddDays(-20), Now, "ward-committee").Events));
+        var approved = Assert.IsType<CameraApproved>(Assert.Single(Camera.Approve(Surveyed, new ApproveCamera(Now.AddDays(-20)), Now, "ward-committee").Events));
         var camera = Surveyed.Apply(approved);
-        var installed = Assert.IsType<CameraInstalled>(Assert.Single(Camera.Install(camera, Now.AddDays(-10), Now, "contractor").Events));
+        var installed = Assert.IsType<CameraInstalled>(Assert.Single(Camera.Install(camera, new InstallCamera(Now.AddDays(-10)), Now, "contractor").Events));
         camera = camera.Apply(installed);
-        var started = Assert.IsType<CameraOperationStarted>(Assert.Single(Camera.StartOperation(camera, null, Now, "police").Events));
+        var started = Assert.IsType<CameraOperationStarted>(Assert.Single(Camera.StartOperation(camera, new StartCameraOperation(null), Now, "police").Events));
         camera = camera.Apply(started);
-        var decommissioned = Assert.IsType<CameraDecommissioned>(Assert.Single(Camera.Decommission(camera, " Struck by lightning ", null, Now, "police").Events));
+        var decommissioned = Assert.IsType<CameraDecommissioned>(Assert.Single(Camera.Decommission(camera, new DecommissionCamera(" Struck by lightning ", null), Now, "police").Events));
         camera = camera.Apply(decommissioned);
 
         Assert.Equal(new CameraApproved(CameraId, Now.AddDays(-20), "ward-committee"), approved);
@@ -62,29 +63,29 @@ public sealed class CameraDecisionTests
     {
         var installed = Surveyed with { Status = CameraStatus.Installed, InstalledAt = SurveyedOn };
 
-        Assert.IsType<CameraDecommissioned>(Assert.Single(Camera.Decommission(installed, "Wrong angle", null, Now, "x").Events));
+        Assert.IsType<CameraDecommissioned>(Assert.Single(Camera.Decommission(installed, new DecommissionCamera("Wrong angle", null), Now, "x").Events));
     }
 
     [Fact]
     public void Steps_out_of_order_are_conflicts_naming_the_rule()
     {
-        var install = Camera.Install(Surveyed, null, Now, "x");
+        var install = Camera.Install(Surveyed, new InstallCamera(null), Now, "x");
         Assert.Equal(RejectionKind.Conflict, install.Rejection?.Kind);
         Assert.Contains("only an approved camera can be installed", install.Rejection!.Title, StringComparison.Ordinal);
-        Assert.Equal(RejectionKind.Conflict, Camera.StartOperation(Surveyed, null, Now, "x").Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Camera.Decommission(Surveyed, "why", null, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.StartOperation(Surveyed, new StartCameraOperation(null), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.Decommission(Surveyed, new DecommissionCamera("why", null), Now, "x").Rejection?.Kind);
         var approved = Surveyed with { Status = CameraStatus.Approved, ApprovedAt = SurveyedOn };
-        Assert.Equal(RejectionKind.Conflict, Camera.Approve(approved, null, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.Approve(approved, new ApproveCamera(null), Now, "x").Rejection?.Kind);
         var gone = approved with { Status = CameraStatus.Decommissioned, DecommissionedAt = Now };
-        Assert.Equal(RejectionKind.Conflict, Camera.Decommission(gone, "again", null, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.Decommission(gone, new DecommissionCamera("again", null), Now, "x").Rejection?.Kind);
     }
 
     [Fact]
     public void A_step_is_never_in_the_future_nor_before_the_step_before_it_and_decommissioning_needs_a_reason()
     {
-        Assert.Equal(["at"], Camera.Approve(Surveyed, Now.AddHours(1), Now, "x").Rejection!.Errors!.Keys);
-        Assert.Equal(["at"], Camera.Approve(Surveyed, SurveyedOn.AddDays(-1), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["at"], Camera.Approve(Surveyed, new ApproveCamera(Now.AddHours(1)), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["at"], Camera.Approve(Surveyed, new ApproveCamera(SurveyedOn.AddDays(-1)), Now, "x").Rejection!.Errors!.Keys);
         var installed = Surveyed with { Status = CameraStatus.Installed, InstalledAt = SurveyedOn };
-        Assert.Equal(["reason"], Camera.Decommission(installed, null, null, Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["reason"], Camera.Decommission(installed, new DecommissionCamera(null, null), Now, "x").Rejection!.Errors!.Keys);
     }
 }

@@ -3,6 +3,8 @@ using SiteKind = WardLink.Contracts.Partners.SiteKind;
 using WardLink.Partners;
 using WardLink.ServiceDefaults;
 
+using static WardLink.UnitTests.DecisionAssert;
+
 namespace WardLink.UnitTests;
 
 public sealed class LinkageDecisionTests
@@ -19,7 +21,7 @@ public sealed class LinkageDecisionTests
     [Fact]
     public void A_meeting_is_held_with_its_attending_partners_once_each_and_its_minutes()
     {
-        var decision = Meeting.Hold(new HoldMeeting(MeetingId, HeldAt, [PartnerId, PartnerId], " Reviewed May. ", "ward-committee"), [], Now);
+        var decision = Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, [PartnerId, PartnerId], " Reviewed May. ", []), Now, "ward-committee");
 
         var held = Assert.IsType<MeetingHeld>(Assert.Single(decision.Events));
         Assert.Equal((MeetingId, HeldAt, "Reviewed May.", Now, "ward-committee"), (held.MeetingId, held.HeldAt, held.Minutes, held.At, held.By));
@@ -31,8 +33,8 @@ public sealed class LinkageDecisionTests
     {
         var unknown = Guid.CreateVersion7();
 
-        var future = Meeting.Hold(new HoldMeeting(MeetingId, Now.AddDays(1), [unknown], "", "x"), [unknown], Now);
-        var nobody = Meeting.Hold(new HoldMeeting(MeetingId, null, [], "Minutes", "x"), [], Now);
+        var future = Meeting.Hold(null, new HoldMeeting(MeetingId, Now.AddDays(1), [unknown], "", [unknown]), Now, "x");
+        var nobody = Meeting.Hold(null, new HoldMeeting(MeetingId, null, [], "Minutes", []), Now, "x");
 
         Assert.Equal(["attendingPartnerIds", "heldAt", "minutes"], future.Rejection!.Errors!.Keys.Order());
         Assert.Equal(["attendingPartnerIds", "heldAt"], nobody.Rejection!.Errors!.Keys.Order());
@@ -44,44 +46,44 @@ public sealed class LinkageDecisionTests
         var many = Enumerable.Range(0, Partner.MaxPartnerIds + 1).Select(_ => PartnerId).ToArray();
         var topics = Enumerable.Repeat(OutreachTopic.Drugs, Activities.MaxTopics + 1).ToArray();
 
-        Assert.Equal(["attendingPartnerIds"], Meeting.Hold(new HoldMeeting(MeetingId, HeldAt, many, "Minutes", "x"), [], Now).Rejection!.Errors!.Keys);
-        Assert.Equal(["memberPartnerIds"], Channel.Open(new OpenChannel(MeetingId, ChannelKind.ChatGroup, "G", null, "Zalo", many, "x"), [], Now).Rejection!.Errors!.Keys);
-        Assert.Equal(["topics"], Activities.HoldOutreach(School, Guid.CreateVersion7(), topics, 10, HeldAt, Now, "x").Rejection!.Errors!.Keys);
-        Assert.Single(Meeting.Hold(new HoldMeeting(MeetingId, HeldAt, many[..Partner.MaxPartnerIds], "Minutes", "x"), [], Now).Events);
-        Assert.Single(Activities.HoldOutreach(School, Guid.CreateVersion7(), topics[..Activities.MaxTopics], 10, HeldAt, Now, "x").Events);
+        Assert.Equal(["attendingPartnerIds"], Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, many, "Minutes", []), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["memberPartnerIds"], Channel.Open(null, new OpenChannel(MeetingId, ChannelKind.ChatGroup, "G", null, "Zalo", many, []), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["topics"], Activities.HoldOutreach(null, new HoldOutreachSession(Guid.CreateVersion7(), School, topics, 10, HeldAt), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Single(Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, many[..Partner.MaxPartnerIds], "Minutes", []), Now, "x").Events);
+        Assert.Single(Activities.HoldOutreach(null, new HoldOutreachSession(Guid.CreateVersion7(), School, topics[..Activities.MaxTopics], 10, HeldAt), Now, "x").Events);
     }
 
     [Fact]
     public void An_action_item_has_an_owner_partner_and_a_due_date_and_is_completed_once()
     {
         var assigned = Assert.IsType<ActionItemAssigned>(Assert.Single(
-            Meeting.AssignActionItem(Held, ItemId, " Survey the back gate for a camera ", PartnerId, true, Now.AddDays(20), Now, "police").Events));
+            Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, " Survey the back gate for a camera ", PartnerId, true, Now.AddDays(20)), Now, "police").Events));
         Assert.Equal(new ActionItemAssigned(MeetingId, ItemId, "Survey the back gate for a camera", PartnerId, Now.AddDays(20), Now, "police"), assigned);
         var meeting = Held.Apply(assigned);
         Assert.False(Assert.Single(meeting.ActionItems).IsOverdueAt(Now));
         Assert.True(Assert.Single(meeting.ActionItems).IsOverdueAt(Now.AddDays(21)));
 
-        var completed = Assert.IsType<ActionItemCompleted>(Assert.Single(Meeting.CompleteActionItem(meeting, ItemId, null, Now, "police").Events));
+        var completed = Assert.IsType<ActionItemCompleted>(Assert.Single(Meeting.CompleteActionItem(meeting, new CompleteActionItem(ItemId, null), Now, "police").Events));
         meeting = meeting.Apply(completed);
         Assert.Equal(Now, Assert.Single(meeting.ActionItems).CompletedAt);
 
-        var twice = Meeting.CompleteActionItem(meeting, ItemId, null, Now, "police");
+        var twice = Meeting.CompleteActionItem(meeting, new CompleteActionItem(ItemId, null), Now, "police");
         Assert.Equal(RejectionKind.Conflict, twice.Rejection?.Kind);
         Assert.Contains("already completed", twice.Rejection!.Title, StringComparison.Ordinal);
-        Assert.Equal(RejectionKind.NotFound, Meeting.CompleteActionItem(meeting, Guid.CreateVersion7(), null, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Meeting.CompleteActionItem(meeting, new CompleteActionItem(Guid.CreateVersion7(), null), Now, "x").Rejection?.Kind);
     }
 
     [Fact]
     public void An_action_item_needs_text_a_known_owner_and_a_due_date_not_before_the_meeting()
     {
-        var bad = Meeting.AssignActionItem(Held, ItemId, " ", PartnerId, false, HeldAt.AddDays(-1), Now, "x");
-        var noDue = Meeting.AssignActionItem(Held, ItemId, "Do it", null, false, null, Now, "x");
+        var bad = Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, " ", PartnerId, false, HeldAt.AddDays(-1)), Now, "x");
+        var noDue = Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, "Do it", null, false, null), Now, "x");
         var meeting = Held.Apply(new ActionItemAssigned(MeetingId, ItemId, "Do it", PartnerId, Now, Now, "x"));
 
         Assert.Equal(["dueAt", "ownerPartnerId", "text"], bad.Rejection!.Errors!.Keys.Order());
         Assert.Equal(["dueAt", "ownerPartnerId"], noDue.Rejection!.Errors!.Keys.Order());
-        Assert.Equal(["at"], Meeting.CompleteActionItem(meeting, ItemId, Now.AddDays(1), Now, "x").Rejection!.Errors!.Keys);
-        Assert.Equal(["at"], Meeting.CompleteActionItem(meeting, ItemId, HeldAt.AddDays(-1), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["at"], Meeting.CompleteActionItem(meeting, new CompleteActionItem(ItemId, Now.AddDays(1)), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["at"], Meeting.CompleteActionItem(meeting, new CompleteActionItem(ItemId, HeldAt.AddDays(-1)), Now, "x").Rejection!.Errors!.Keys);
     }
 
     [Fact]
@@ -89,7 +91,7 @@ public sealed class LinkageDecisionTests
     {
         var sessionId = Guid.CreateVersion7();
 
-        var decision = Activities.HoldOutreach(School, sessionId, [OutreachTopic.Drugs, OutreachTopic.Drugs, OutreachTopic.TrafficSafety], 320, HeldAt, Now, "police");
+        var decision = Activities.HoldOutreach(null, new HoldOutreachSession(sessionId, School, [OutreachTopic.Drugs, OutreachTopic.Drugs, OutreachTopic.TrafficSafety], 320, HeldAt), Now, "police");
 
         var held = Assert.IsType<OutreachSessionHeld>(Assert.Single(decision.Events));
         Assert.Equal((sessionId, PartnerId, 320, HeldAt, "police"), (held.SessionId, held.PartnerId, held.Attendees, held.At, held.By));
@@ -101,12 +103,25 @@ public sealed class LinkageDecisionTests
     {
         var gone = School.Apply(new PartnerLeft(PartnerId, "merged", Now, "x"));
 
-        Assert.Equal(RejectionKind.NotFound, Activities.HoldOutreach(null, Guid.CreateVersion7(), [OutreachTopic.Other], 1, HeldAt, Now, "x").Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Activities.HoldIdCardDrive(gone, Guid.CreateVersion7(), 10, HeldAt, Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Activities.HoldOutreach(null, new HoldOutreachSession(Guid.CreateVersion7(), null, [OutreachTopic.Other], 1, HeldAt), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Activities.HoldIdCardDrive(null, new HoldIdCardDrive(Guid.CreateVersion7(), gone, 10, HeldAt), Now, "x").Rejection?.Kind);
         Assert.Equal(
             ["at", "attendees", "topics"],
-            Activities.HoldOutreach(School, Guid.CreateVersion7(), [], 0, Now.AddDays(2), Now, "x").Rejection!.Errors!.Keys.Order());
-        Assert.Equal(["at", "cardsIssued"], Activities.HoldIdCardDrive(School, Guid.CreateVersion7(), null, null, Now, "x").Rejection!.Errors!.Keys.Order());
+            Activities.HoldOutreach(null, new HoldOutreachSession(Guid.CreateVersion7(), School, [], 0, Now.AddDays(2)), Now, "x").Rejection!.Errors!.Keys.Order());
+        Assert.Equal(["at", "cardsIssued"], Activities.HoldIdCardDrive(null, new HoldIdCardDrive(Guid.CreateVersion7(), School, null, null), Now, "x").Rejection!.Errors!.Keys.Order());
+    }
+
+    [Fact]
+    public void A_meeting_and_each_activity_is_recorded_once()
+    {
+        var outreach = OutreachSessionState.Create(new OutreachSessionHeld(Guid.CreateVersion7(), PartnerId, [OutreachTopic.Drugs], 10, HeldAt, "x"));
+        var drive = IdCardDriveState.Create(new IdCardDriveHeld(Guid.CreateVersion7(), PartnerId, 10, HeldAt, "x"));
+        var signs = WarningSignsState.Create(new WarningSignsPosted(Guid.CreateVersion7(), Gate.Id, PartnerId, 4, null, HeldAt, "x"));
+
+        AssertConflict(Meeting.Hold(Held, new HoldMeeting(MeetingId, HeldAt, [PartnerId], "Minutes", []), Now, "x"));
+        AssertConflict(Activities.HoldOutreach(outreach, new HoldOutreachSession(outreach.Id, School, [OutreachTopic.Drugs], 10, HeldAt), Now, "x"));
+        AssertConflict(Activities.HoldIdCardDrive(drive, new HoldIdCardDrive(drive.Id, School, 10, HeldAt), Now, "x"));
+        AssertConflict(Activities.PostWarningSigns(signs, new PostWarningSigns(signs.Id, PartnerId, Gate, 4, null, HeldAt), Now, "x"));
     }
 
     [Fact]
@@ -114,7 +129,7 @@ public sealed class LinkageDecisionTests
     {
         var driveId = Guid.CreateVersion7();
 
-        Assert.Equal(new IdCardDriveHeld(driveId, PartnerId, 1200, HeldAt, "police"), Assert.Single(Activities.HoldIdCardDrive(School, driveId, 1200, HeldAt, Now, "police").Events));
+        Assert.Equal(new IdCardDriveHeld(driveId, PartnerId, 1200, HeldAt, "police"), Assert.Single(Activities.HoldIdCardDrive(null, new HoldIdCardDrive(driveId, School, 1200, HeldAt), Now, "police").Events));
     }
 
     [Fact]
@@ -124,9 +139,9 @@ public sealed class LinkageDecisionTests
 
         Assert.Equal(
             new WarningSignsPosted(postingId, Gate.Id, PartnerId, 4, "Lock your motorbike", HeldAt, "x"),
-            Assert.Single(Activities.PostWarningSigns(Gate, PartnerId, postingId, 4, " Lock your motorbike ", HeldAt, Now, "x").Events));
-        Assert.Equal(RejectionKind.NotFound, Activities.PostWarningSigns(Gate, Guid.CreateVersion7(), postingId, 4, null, HeldAt, Now, "x").Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Activities.PostWarningSigns(Gate with { RetiredAt = Now }, PartnerId, postingId, 4, null, HeldAt, Now, "x").Rejection?.Kind);
-        Assert.Equal(["count"], Activities.PostWarningSigns(Gate, PartnerId, postingId, 0, null, HeldAt, Now, "x").Rejection!.Errors!.Keys);
+            Assert.Single(Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate, 4, " Lock your motorbike ", HeldAt), Now, "x").Events));
+        Assert.Equal(RejectionKind.NotFound, Activities.PostWarningSigns(null, new PostWarningSigns(postingId, Guid.CreateVersion7(), Gate, 4, null, HeldAt), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate with { RetiredAt = Now }, 4, null, HeldAt), Now, "x").Rejection?.Kind);
+        Assert.Equal(["count"], Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate, 0, null, HeldAt), Now, "x").Rejection!.Errors!.Keys);
     }
 }

@@ -29,11 +29,11 @@ public sealed class PatrolDecisionTests
 
     private static ScheduleState Schedule(string start = "21:00", string end = "24:00", ShiftKind kind = ShiftKind.Patrol) =>
         ScheduleState.Create(Assert.IsType<ScheduleCreated>(Assert.Single(PatrolSchedule.Create(
-            new CreateSchedule(ScheduleId, kind, EveryDay, start, end, TeamKind.Joint, [Partner], June1, Desk), Route, Now.AddDays(-5)).Events)));
+            null, new CreateSchedule(ScheduleId, Route, kind, EveryDay, start, end, TeamKind.Joint, [Partner], June1), Now.AddDays(-5), Desk).Events)));
 
     private static ShiftState Started(ShiftKind kind = ShiftKind.Patrol) =>
         ShiftState.Create(Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
-            null, Route, null, new StartShift(ShiftId, kind, null, TeamKind.Police, null, [new TeamMember("Patrol lead", "police")], Desk), Now).Events)));
+            null, new StartShift(ShiftId, Route, null, kind, null, TeamKind.Police, null, [new TeamMember("Patrol lead", "police")]), Now, Desk).Events)));
 
     private static ShiftState Apply(ShiftState shift, Decision decision) => decision.Events.Aggregate(shift, (state, recorded) => recorded switch
     {
@@ -56,9 +56,10 @@ public sealed class PatrolDecisionTests
     public void A_route_is_defined_with_trimmed_codes_in_walking_order_at_known_sites()
     {
         var decision = PatrolRoute.Define(
-            new DefineRoute(RouteId, " Hospitals ", [new Checkpoint(" EYE-GATE ", Eye, " Gate "), new Checkpoint("OBS-CAR", Obstetrics, null)], Desk),
-            new HashSet<Guid> { Eye, Obstetrics },
-            Now);
+            null,
+            new DefineRoute(RouteId, " Hospitals ", [new Checkpoint(" EYE-GATE ", Eye, " Gate "), new Checkpoint("OBS-CAR", Obstetrics, null)], new HashSet<Guid> { Eye, Obstetrics }),
+            Now,
+            Desk);
 
         var defined = Assert.IsType<RouteDefined>(Assert.Single(decision.Events));
         Assert.Equal("Hospitals", defined.Name);
@@ -69,10 +70,18 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void A_route_needs_known_sites_distinct_codes_and_at_least_one_checkpoint()
     {
-        AssertInvalid(PatrolRoute.Define(new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], Desk), new HashSet<Guid> { Eye }, Now), "checkpoints[1].siteId");
-        AssertInvalid(PatrolRoute.Define(new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("A", Eye, null)], Desk), new HashSet<Guid> { Eye }, Now), "checkpoints[1].code");
-        AssertInvalid(PatrolRoute.Define(new DefineRoute(RouteId, "R", [], Desk), new HashSet<Guid>(), Now), "checkpoints");
-        AssertInvalid(PatrolRoute.Define(new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], Desk), new HashSet<Guid> { Eye }, Now), "name");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], new HashSet<Guid> { Eye }), Now, Desk), "checkpoints[1].siteId");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("A", Eye, null)], new HashSet<Guid> { Eye }), Now, Desk), "checkpoints[1].code");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [], new HashSet<Guid>()), Now, Desk), "checkpoints");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], new HashSet<Guid> { Eye }), Now, Desk), "name");
+    }
+
+    [Fact]
+    public void A_route_and_a_schedule_are_each_created_once()
+    {
+        AssertConflict(PatrolRoute.Define(Route, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null)], new HashSet<Guid> { Eye }), Now, Desk));
+        AssertConflict(PatrolSchedule.Create(
+            Schedule(), new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null), Now, Desk));
     }
 
     [Fact]
@@ -92,14 +101,14 @@ public sealed class PatrolDecisionTests
     [InlineData("24:00", "02:00", "windowStart")]
     [InlineData("21:00", "9pm", "windowEnd")]
     public void A_window_that_is_not_a_local_time_or_lasts_no_time_is_refused(string start, string end, string field) =>
-        AssertInvalid(PatrolSchedule.Create(new CreateSchedule(ScheduleId, ShiftKind.Patrol, EveryDay, start, end, TeamKind.Police, [], null, Desk), Route, Now), field);
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, start, end, TeamKind.Police, [], null), Now, Desk), field);
 
     [Fact]
     public void A_schedule_needs_a_route_days_and_partners_for_a_joint_team()
     {
-        AssertInvalid(PatrolSchedule.Create(new CreateSchedule(ScheduleId, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null, Desk), null, Now), "routeId");
-        AssertInvalid(PatrolSchedule.Create(new CreateSchedule(ScheduleId, ShiftKind.Patrol, [], "21:00", "24:00", TeamKind.Police, [], null, Desk), Route, Now), "days");
-        AssertInvalid(PatrolSchedule.Create(new CreateSchedule(ScheduleId, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Veterans, [], null, Desk), Route, Now), "partnerIds");
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, null, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null), Now, Desk), "routeId");
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, [], "21:00", "24:00", TeamKind.Police, [], null), Now, Desk), "days");
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Veterans, [], null), Now, Desk), "partnerIds");
     }
 
     [Fact]
@@ -108,7 +117,7 @@ public sealed class PatrolDecisionTests
         var lateUtcEvening = new DateTimeOffset(2024, 6, 1, 18, 30, 0, TimeSpan.Zero);
 
         var created = Assert.IsType<ScheduleCreated>(Assert.Single(PatrolSchedule.Create(
-            new CreateSchedule(ScheduleId, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null, Desk), Route, lateUtcEvening).Events));
+            null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null), lateUtcEvening, Desk).Events));
 
         Assert.Equal(new DateOnly(2024, 6, 2), created.StartsOn);
     }
@@ -159,7 +168,7 @@ public sealed class PatrolDecisionTests
         var id = PatrolSchedule.PlannedShiftId(ScheduleId, June1);
 
         var started = Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
-            null, Route, schedule, new StartShift(id, null, June1, null, null, [new TeamMember(" Team A lead ", " police ")], Desk), Now).Events));
+            null, new StartShift(id, Route, schedule, null, June1, null, null, [new TeamMember(" Team A lead ", " police ")]), Now, Desk).Events));
 
         Assert.Equal((id, ShiftKind.Patrol, RouteId, (Guid?)ScheduleId, (DateOnly?)June1), (started.ShiftId, started.Kind, started.RouteId, started.ScheduleId, started.PlannedDate));
         Assert.Equal((TeamKind.Joint, Partner), (started.Team, Assert.Single(started.PartnerIds)));
@@ -174,10 +183,10 @@ public sealed class PatrolDecisionTests
         var schedule = Schedule() with { Days = [DayOfWeek.Monday] };
         var members = new[] { new TeamMember("Lead", "police") };
 
-        AssertInvalid(Shift.Start(null, Route, schedule, new StartShift(ShiftId, null, June1, null, null, members, Desk), Now), "plannedDate");
-        AssertInvalid(Shift.Start(null, Route, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, [], Desk), Now), "members");
-        AssertInvalid(Shift.Start(null, null, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, members, Desk), Now), "routeId");
-        AssertConflict(Shift.Start(Started(), Route, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, members, Desk), Now));
+        AssertInvalid(Shift.Start(null, new StartShift(ShiftId, Route, schedule, null, June1, null, null, members), Now, Desk), "plannedDate");
+        AssertInvalid(Shift.Start(null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, []), Now, Desk), "members");
+        AssertInvalid(Shift.Start(null, new StartShift(ShiftId, null, null, ShiftKind.Patrol, null, TeamKind.Police, null, members), Now, Desk), "routeId");
+        AssertConflict(Shift.Start(Started(), new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, members), Now, Desk));
     }
 
     [Fact]
@@ -189,9 +198,9 @@ public sealed class PatrolDecisionTests
         var begun = June1Window(21, 5);
 
         var started = Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
-            null, Route, schedule, new StartShift(id, null, June1, null, null, [new TeamMember("Lead", "police")], Desk, begun), later).Events));
+            null, new StartShift(id, Route, schedule, null, June1, null, null, [new TeamMember("Lead", "police")], begun), later, Desk).Events));
         var shift = ShiftState.Create(started);
-        var ended = Shift.End(shift, later, Desk, June1Window(23, 55));
+        var ended = Shift.End(shift, new EndShift(June1Window(23, 55)), later, Desk);
 
         Assert.Equal(begun, started.At);
         Assert.Equal(new ShiftEnded(id, June1Window(23, 55), Desk), ended.Events[0]);
@@ -205,16 +214,16 @@ public sealed class PatrolDecisionTests
         var id = PatrolSchedule.PlannedShiftId(ScheduleId, June1);
         var members = new[] { new TeamMember("Lead", "police") };
 
-        AssertInvalid(Shift.Start(null, Route, schedule, new StartShift(id, null, June1, null, null, members, Desk, June1Window(12, 0)), Now.AddDays(1)), "at");
-        AssertInvalid(Shift.Start(null, Route, null, new StartShift(ShiftId, ShiftKind.Patrol, null, TeamKind.Police, null, members, Desk, Now.AddHours(1)), Now), "at");
-        AssertInvalid(Shift.End(Started(), Now.AddHours(1), Desk, Now.AddMinutes(-1)), "at");
-        AssertInvalid(Shift.End(Started(), Now, Desk, Now.AddHours(1)), "at");
+        AssertInvalid(Shift.Start(null, new StartShift(id, Route, schedule, null, June1, null, null, members, June1Window(12, 0)), Now.AddDays(1), Desk), "at");
+        AssertInvalid(Shift.Start(null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, members, Now.AddHours(1)), Now, Desk), "at");
+        AssertInvalid(Shift.End(Started(), new EndShift(Now.AddMinutes(-1)), Now.AddHours(1), Desk), "at");
+        AssertInvalid(Shift.End(Started(), new EndShift(Now.AddHours(1)), Now, Desk), "at");
     }
 
     [Fact]
     public void A_check_in_at_a_route_checkpoint_records_its_site_time_and_coordinates()
     {
-        var decision = Shift.CheckIn(Started(), new CheckIn(" OBS-CAR ", Now.AddMinutes(10), 19.8, 105.77, "team-a"), Now.AddMinutes(11));
+        var decision = Shift.CheckIn(Started(), new CheckIn(" OBS-CAR ", Now.AddMinutes(10), 19.8, 105.77), Now.AddMinutes(11), "team-a");
 
         Assert.Equal(new CheckedIn(ShiftId, "OBS-CAR", Obstetrics, 19.8, 105.77, Now.AddMinutes(10), "team-a"), Assert.Single(decision.Events));
     }
@@ -222,19 +231,19 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void A_check_in_with_a_code_not_on_the_route_in_the_future_or_with_half_coordinates_is_refused()
     {
-        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("SCHOOL-GATE", null, null, null, Desk), Now), "code");
-        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", Now.AddHours(1), null, null, Desk), Now), "at");
-        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, 19.8, null, Desk), Now), "latitude");
+        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("SCHOOL-GATE", null, null, null), Now, Desk), "code");
+        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", Now.AddHours(1), null, null), Now, Desk), "at");
+        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, 19.8, null), Now, Desk), "latitude");
     }
 
     [Fact]
     public void An_ended_shift_takes_no_check_in_observation_or_second_end()
     {
-        var ended = Apply(Started(), Shift.End(Started(), Now.AddHours(2), Desk));
+        var ended = Apply(Started(), Shift.End(Started(), new EndShift(null), Now.AddHours(2), Desk));
 
-        AssertConflict(Shift.CheckIn(ended, new CheckIn("EYE-GATE", null, null, null, Desk), Now.AddHours(3)));
-        AssertConflict(Shift.Report(ended, new ReportObservation(Guid.NewGuid(), Guid.NewGuid(), "x", ObservationSeverity.Low, false, null, null, Desk), Now.AddHours(3)));
-        AssertConflict(Shift.End(ended, Now.AddHours(3), Desk));
+        AssertConflict(Shift.CheckIn(ended, new CheckIn("EYE-GATE", null, null, null), Now.AddHours(3), Desk));
+        AssertConflict(Shift.Report(ended, new ReportObservation(Guid.NewGuid(), Guid.NewGuid(), "x", ObservationSeverity.Low, false, null, null), Now.AddHours(3), Desk));
+        AssertConflict(Shift.End(ended, new EndShift(null), Now.AddHours(3), Desk));
     }
 
     [Fact]
@@ -244,14 +253,14 @@ public sealed class PatrolDecisionTests
         var incidentId = Guid.CreateVersion7();
 
         var needs = Assert.IsType<ObservationReported>(Assert.Single(Shift.Report(
-            Started(), new ReportObservation(observationId, incidentId, " A fight at the gate ", ObservationSeverity.High, true, Eye, null, "team-a"), Now).Events));
+            Started(), new ReportObservation(observationId, incidentId, " A fight at the gate ", ObservationSeverity.High, true, Eye, null), Now, "team-a").Events));
         var quiet = Assert.IsType<ObservationReported>(Assert.Single(Shift.Report(
-            Started(), new ReportObservation(observationId, incidentId, "Lights out in the car park", ObservationSeverity.Low, false, null, null, "team-a"), Now).Events));
+            Started(), new ReportObservation(observationId, incidentId, "Lights out in the car park", ObservationSeverity.Low, false, null, null), Now, "team-a").Events));
 
         Assert.Equal(new ObservationReported(ShiftId, observationId, RouteId, Eye, "A fight at the gate", ObservationSeverity.High, true, incidentId, Now, "team-a"), needs);
         Assert.Null(quiet.IncidentId);
-        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, "x", ObservationSeverity.Low, false, Guid.NewGuid(), null, Desk), Now), "siteId");
-        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, " ", null, false, null, null, Desk), Now), "severity");
+        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, "x", ObservationSeverity.Low, false, Guid.NewGuid(), null), Now, Desk), "siteId");
+        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, " ", null, false, null, null), Now, Desk), "severity");
     }
 
     [Fact]
@@ -277,17 +286,17 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void Ending_a_patrol_records_every_checkpoint_it_did_not_scan_as_missed()
     {
-        var shift = Apply(Started(), Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, null, null, Desk), Now));
+        var shift = Apply(Started(), Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, null, null), Now, Desk));
         var end = Now.AddHours(2);
 
-        var decision = Shift.End(shift, end, Desk);
+        var decision = Shift.End(shift, new EndShift(null), end, Desk);
 
         Assert.Equal([new ShiftEnded(ShiftId, end, Desk), new CheckpointMissed(ShiftId, RouteId, "OBS-CAR", Obstetrics, end, end, Desk)], decision.Events);
         var ended = Apply(shift, decision);
         Assert.Equal(ShiftStatus.Ended, ended.Status);
         Assert.Equal(["EYE-GATE"], ended.Visited);
         Assert.Equal(["OBS-CAR"], ended.Missed);
-        Assert.Equal([typeof(ShiftEnded)], Shift.End(Started(ShiftKind.ResidenceCheck), end, Desk).Events.Select(recorded => recorded.GetType()));
+        Assert.Equal([typeof(ShiftEnded)], Shift.End(Started(ShiftKind.ResidenceCheck), new EndShift(null), end, Desk).Events.Select(recorded => recorded.GetType()));
     }
 
     [Fact]
@@ -296,22 +305,22 @@ public sealed class PatrolDecisionTests
         var planned = PatrolSchedule.Plan([Schedule()], June1, June1)[0];
         var after = new DateTimeOffset(2024, 6, 2, 0, 5, 0, Local);
 
-        var decision = Shift.Miss(null, planned, Route, after);
+        var decision = Shift.Miss(null, new RecordMissedShift(planned, Route), after, Shift.Sweeper);
 
         var missed = Assert.IsType<ShiftMissed>(decision.Events[0]);
         Assert.Equal((planned.ShiftId, June1, planned.WindowEnd, Shift.Sweeper), (missed.ShiftId, missed.PlannedDate, missed.WindowEnd, missed.By));
         Assert.Equal(["EYE-GATE", "OBS-CAR"], decision.Events.Skip(1).Cast<CheckpointMissed>().Select(point => point.Code));
         Assert.All(decision.Events.Skip(1).Cast<CheckpointMissed>(), point => Assert.Equal(planned.WindowEnd, point.WindowEnd));
-        AssertConflict(Shift.Miss(null, planned, Route, planned.WindowEnd.AddMinutes(-1)));
-        AssertConflict(Shift.Miss(ShiftState.Create(missed), planned, Route, after));
-        AssertConflict(Shift.Start(ShiftState.Create(missed), Route, Schedule(), new StartShift(planned.ShiftId, null, June1, null, null, [new TeamMember("L", "police")], Desk), after));
+        AssertConflict(Shift.Miss(null, new RecordMissedShift(planned, Route), planned.WindowEnd.AddMinutes(-1), Shift.Sweeper));
+        AssertConflict(Shift.Miss(ShiftState.Create(missed), new RecordMissedShift(planned, Route), after, Shift.Sweeper));
+        AssertConflict(Shift.Start(ShiftState.Create(missed), new StartShift(planned.ShiftId, Route, Schedule(), null, June1, null, null, [new TeamMember("L", "police")]), after, Desk));
     }
 
     [Fact]
     public void Coverage_spreads_patrolled_hours_over_local_hours_across_midnight_and_sets_incidents_against_them()
     {
         var shift = Started() with { Begins = new DateTimeOffset(2024, 6, 1, 23, 30, 0, Local), EndedAt = new DateTimeOffset(2024, 6, 2, 1, 0, 0, Local), Status = ShiftStatus.Ended, Visited = ["EYE-GATE"], Missed = ["OBS-CAR"] };
-        var missed = ShiftState.Create(Assert.IsType<ShiftMissed>(Shift.Miss(null, PatrolSchedule.Plan([Schedule()], June1, June1)[0], Route, Now.AddDays(1)).Events[0]));
+        var missed = ShiftState.Create(Assert.IsType<ShiftMissed>(Shift.Miss(null, new RecordMissedShift(PatrolSchedule.Plan([Schedule()], June1, June1)[0], Route), Now.AddDays(1), Shift.Sweeper).Events[0]));
         var incidents = new[]
         {
             new SiteIncident(Guid.NewGuid(), "INC-2024-0001", Eye, IncidentClassification.Criminal, new DateTimeOffset(2024, 6, 2, 0, 15, 0, Local)),

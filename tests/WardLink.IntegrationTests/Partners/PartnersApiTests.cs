@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Pipeline;
 using WardLink.Partners;
+using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using SiteKind = WardLink.Contracts.Partners.SiteKind;
@@ -201,8 +202,8 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
         Assert.Equal(
             [typeof(CameraSurveyed), typeof(CameraApproved), typeof(CameraInstalled), typeof(CameraOperationStarted), typeof(CameraDecommissioned)],
             events.Select(recorded => recorded.Data.GetType()));
-        Assert.All(events, recorded => Assert.Equal("test-police", ((ICameraEvent)recorded.Data).By));
-        Assert.Equal(new DateTimeOffset(2024, 4, 2, 2, 0, 0, TimeSpan.Zero), ((ICameraEvent)events[2].Data).At);
+        Assert.All(events, recorded => Assert.Equal("test-police", ((IBusinessEvent)recorded.Data).By));
+        Assert.Equal(new DateTimeOffset(2024, 4, 2, 2, 0, 0, TimeSpan.Zero), ((IBusinessEvent)events[2].Data).At);
         var camera = await _client.GetFromJsonAsync<JsonElement>($"/partners/cameras/{cameraId}", Ct);
         Assert.Equal("decommissioned", camera.GetProperty("status").GetString());
         Assert.Equal(siteId, camera.GetProperty("siteId").GetGuid());
