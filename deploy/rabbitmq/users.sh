@@ -20,7 +20,8 @@ json() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 regex() { awk -v service="$1" -v permission="$2" '$1 == service && $2 == permission { print $3 }' "$permissions"; }
 
 put() {
-  curl -sS --fail-with-body -m 10 -u "$RABBITMQ_ADMIN_USER:$RABBITMQ_ADMIN_PASSWORD" -X PUT \
+  # Retried while the management API is still starting.
+  curl -sS --fail-with-body -m 10 --retry 10 --retry-connrefused --retry-delay 2 -u "$RABBITMQ_ADMIN_USER:$RABBITMQ_ADMIN_PASSWORD" -X PUT \
     -H 'Content-Type: application/json' --data "$2" "${RABBITMQ_MANAGEMENT%/}/api/$1" >/dev/null
 }
 
