@@ -224,8 +224,8 @@ if ! infra_env="$(deploy/local-infra.sh start 2>>"$LOG_DIR/infra.log")"; then
   die "deploy/local-infra.sh start failed (log: $LOG_DIR/infra.log)"
 fi
 eval "$infra_env"
-: "${WARDLINK_POSTGRES:?deploy/local-infra.sh env did not set WARDLINK_POSTGRES}"
-: "${WARDLINK_RABBITMQ:?deploy/local-infra.sh env did not set WARDLINK_RABBITMQ}"
+: "${WARDLINK_POSTGRES_TIPS:?deploy/local-infra.sh env did not set WARDLINK_POSTGRES_TIPS}"
+: "${WARDLINK_RABBITMQ_TIPS:?deploy/local-infra.sh env did not set WARDLINK_RABBITMQ_TIPS}"
 say "infrastructure ready ($(since "$t"))"
 
 # ---------------------------------------------------------------------------
@@ -285,9 +285,10 @@ say "gateway ready ($(since "$t") after start; $(since "$T0") in all)"
 # ---------------------------------------------------------------------------
 # Demo data, only into an empty tips database
 # ---------------------------------------------------------------------------
-# Field of the Npgsql connection string in WARDLINK_POSTGRES (Host, Port, Username, Password).
+# Field of the tips service's Npgsql connection string (Host, Port, Username, Password, Database):
+# only the tips role may connect to the tips database.
 pg_field() {
-  tr ';' '\n' <<<"$WARDLINK_POSTGRES" | awk -F= -v k="$1" 'tolower($1) == tolower(k) { print substr($0, index($0, "=") + 1) }'
+  tr ';' '\n' <<<"$WARDLINK_POSTGRES_TIPS" | awk -F= -v k="$1" 'tolower($1) == tolower(k) { print substr($0, index($0, "=") + 1) }'
 }
 
 count_tips() {
@@ -295,7 +296,7 @@ count_tips() {
   psql="$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1)"
   [[ -n "$psql" ]] || return 1
   local -a query=(env PGPASSWORD="$(pg_field Password)" PGCONNECT_TIMEOUT=5 "$psql" -X -qAt
-    -h "$(pg_field Host)" -p "$(pg_field Port)" -U "$(pg_field Username)" -d wardlink_tips)
+    -h "$(pg_field Host)" -p "$(pg_field Port)" -U "$(pg_field Username)" -d "$(pg_field Database)")
   local exists
   # Marten creates its event tables with the first event: no table yet means no tips yet.
   exists="$("${query[@]}" -c "SELECT to_regclass('mt_streams') IS NOT NULL" 2>>"$LOG_DIR/demo-data.log")" || return 1

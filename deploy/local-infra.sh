@@ -19,10 +19,14 @@ readonly PG_STOP_TIMEOUT=60
 readonly RABBIT_START_TIMEOUT=120
 readonly RABBIT_STOP_TIMEOUT=60
 
+# The developer's and the tests' own role and broker user: may create databases and virtual hosts
+# (the tests make one per test class) but owns, and may connect to, none of the services'.
 readonly WARDLINK_USER="wardlink"
 readonly WARDLINK_PASSWORD="wardlink"
 readonly PG_SUPERUSER_PASSWORD="postgres"
-readonly PG_DATABASES=(wardlink_incidents wardlink_patrols wardlink_tips wardlink_partners)
+# Each service has its own PostgreSQL role and RabbitMQ user, wardlink_<service>, whose development
+# password is its name (deploy/postgres/roles.sh, deploy/rabbitmq/users.sh).
+readonly SERVICES=(incidents patrols tips partners)
 readonly POLICY_RC_D="/usr/sbin/policy-rc.d"
 # Distribution ports of RabbitMQ's CLI tools (RabbitMQ 3.10 default, pinned here).
 readonly CTL_DIST_MIN=35672
@@ -45,12 +49,25 @@ Docker), with all data below WARDLINK_LOCAL_DIR.
 
 Commands:
   start    Install missing packages (apt-get; sudo when not root), start both
-           servers if not running, ensure role/databases/user exist, then print
-           the export lines (same as 'env'). Idempotent.
+           servers if not running, ensure the roles, databases and users exist,
+           then print the export lines (same as 'env'). Idempotent: it also
+           upgrades a data folder of the time when one role owned everything.
   stop     Stop RabbitMQ (and an idle epmd), then PostgreSQL. Data is kept.
   status   Tell whether each server runs; exit 0 only if both run.
-  env      Print 'export ...' lines for eval: WARDLINK_POSTGRES (server level,
-           append ';Database=...'), WARDLINK_RABBITMQ, WARDLINK_RABBITMQ_MANAGEMENT.
+  env      Print 'export ...' lines for eval. For each service (INCIDENTS,
+           PATROLS, TIPS, PARTNERS), with its own role and user:
+             WARDLINK_POSTGRES_<SERVICE>             its database
+             WARDLINK_RABBITMQ_<SERVICE>             the broker
+             WARDLINK_RABBITMQ_MANAGEMENT_<SERVICE>  the management API
+           For the tests and the developer (user wardlink: may create databases
+           and virtual hosts, reaches none of the services' databases):
+             WARDLINK_POSTGRES (server level), WARDLINK_RABBITMQ,
+             WARDLINK_RABBITMQ_MANAGEMENT; and WARDLINK_POSTGRES_SUPERUSER.
+
+Roles and users: wardlink_<service> (password: the same as the name) owns the
+database wardlink_<service> and nothing else; no other role may connect to it.
+Its RabbitMQ user may use only its own queues and the exchanges of the messages
+it publishes or consumes (deploy/rabbitmq/permissions.txt).
 
 Environment (defaults):
   WARDLINK_LOCAL_DIR         <repo>/.local/run (relative paths are taken from
@@ -302,6 +319,7 @@ ensure_packages() {
   local -a missing=()
   find_pg_bin || missing+=(postgresql)
   find_rabbit_sbin || missing+=(rabbitmq-server)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   if (( ${#missing[@]} > 0 )); then
     install_packages "${missing[@]}"
   fi
@@ -435,17 +453,27 @@ pg_psql() {
 }
 
 pg_ensure_objects() {
-  local dbs
-  dbs="$(printf "'%s'," "${PG_DATABASES[@]}")"
-  dbs="${dbs%,}"
-  pg_psql >/dev/null <<SQL || die "could not create role/databases in PostgreSQL on port $PG_PORT (log: $PG_LOG; if it runs with other settings, stop and start again)"
+  local failed="(log: $PG_LOG; if it runs with other settings, stop and start again)"
+  pg_psql >/dev/null <<SQL || die "could not create role $WARDLINK_USER in PostgreSQL on port $PG_PORT $failed"
 SELECT format('CREATE ROLE %I LOGIN CREATEDB', '$WARDLINK_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$WARDLINK_USER') \gexec
 ALTER ROLE "$WARDLINK_USER" WITH LOGIN CREATEDB PASSWORD '$WARDLINK_PASSWORD';
-SELECT format('CREATE DATABASE %I OWNER %I', d, '$WARDLINK_USER')
-  FROM unnest(ARRAY[$dbs]) AS d
- WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = d) \gexec
 SQL
+  with_service_passwords POSTGRES env PGHOST="$PG_SOCKET_DIR" PGPORT="$PG_PORT" PGUSER=postgres PSQL="$PG_BIN/psql" \
+    "$REPO_ROOT/deploy/postgres/roles.sh" >/dev/null \
+    || die "could not create the services' roles and databases in PostgreSQL on port $PG_PORT $failed"
+}
+
+# with_service_passwords <POSTGRES|RABBITMQ> <command...>: runs the command with
+# <SERVICE>_<what>_PASSWORD set to each service's development password (its role's name).
+with_service_passwords() {
+  local what="$1" service
+  shift
+  local -a passwords=()
+  for service in "${SERVICES[@]}"; do
+    passwords+=("${service^^}_${what}_PASSWORD=wardlink_$service")
+  done
+  env "${passwords[@]}" "$@"
 }
 
 pg_stop() {
@@ -627,6 +655,7 @@ rmq_start() {
     fi
   fi
   rmq_ensure_user
+  rmq_ensure_service_users
 }
 
 # Fast check through the management API: the user exists with our password, is an
@@ -660,6 +689,13 @@ rmq_ensure_user() {
     || die "could not tag RabbitMQ user $WARDLINK_USER"
   rmqctl set_permissions -p / "$WARDLINK_USER" '.*' '.*' '.*' >/dev/null \
     || die "could not set permissions of RabbitMQ user $WARDLINK_USER"
+}
+
+rmq_ensure_service_users() {
+  with_service_passwords RABBITMQ env RABBITMQ_MANAGEMENT="http://127.0.0.1:$MGMT_PORT" \
+    RABBITMQ_ADMIN_USER="$WARDLINK_USER" RABBITMQ_ADMIN_PASSWORD="$WARDLINK_PASSWORD" \
+    "$REPO_ROOT/deploy/rabbitmq/users.sh" \
+    || die "could not create the services' RabbitMQ users on node $NODE"
 }
 
 rmq_stop() {
@@ -735,8 +771,18 @@ epmd_stop_if_idle() {
 # Commands
 # ---------------------------------------------------------------------------
 cmd_env() {
+  local service role
+  for service in "${SERVICES[@]}"; do
+    role="wardlink_$service"
+    printf "export WARDLINK_POSTGRES_%s='Host=127.0.0.1;Port=%s;Username=%s;Password=%s;Database=%s'\n" \
+      "${service^^}" "$PG_PORT" "$role" "$role" "$role"
+    printf "export WARDLINK_RABBITMQ_%s='amqp://%s:%s@127.0.0.1:%s/'\n" "${service^^}" "$role" "$role" "$AMQP_PORT"
+    printf "export WARDLINK_RABBITMQ_MANAGEMENT_%s='http://%s:%s@127.0.0.1:%s/'\n" "${service^^}" "$role" "$role" "$MGMT_PORT"
+  done
   printf "export WARDLINK_POSTGRES='Host=127.0.0.1;Port=%s;Username=%s;Password=%s'\n" \
     "$PG_PORT" "$WARDLINK_USER" "$WARDLINK_PASSWORD"
+  printf "export WARDLINK_POSTGRES_SUPERUSER='Host=127.0.0.1;Port=%s;Username=postgres;Password=%s'\n" \
+    "$PG_PORT" "$PG_SUPERUSER_PASSWORD"
   printf "export WARDLINK_RABBITMQ='amqp://%s:%s@127.0.0.1:%s/'\n" \
     "$WARDLINK_USER" "$WARDLINK_PASSWORD" "$AMQP_PORT"
   printf "export WARDLINK_RABBITMQ_MANAGEMENT='http://%s:%s@127.0.0.1:%s/'\n" \
@@ -749,7 +795,7 @@ cmd_start() {
   ensure_packages
   pg_start
   rmq_start
-  log "ready in $(( SECONDS - t0 ))s: PostgreSQL 127.0.0.1:$PG_PORT (databases ${PG_DATABASES[*]}), RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT, management http://127.0.0.1:$MGMT_PORT/ — data in $LOCAL_DIR"
+  log "ready in $(( SECONDS - t0 ))s: PostgreSQL 127.0.0.1:$PG_PORT (databases ${SERVICES[*]/#/wardlink_}), RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT, management http://127.0.0.1:$MGMT_PORT/ — data in $LOCAL_DIR"
   cmd_env
 }
 

@@ -5,10 +5,11 @@
 //   eval "$(deploy/local-infra.sh env)"
 //   dotnet run --project deploy/WardLink.AppHost --no-launch-profile
 //
-// Environment:
-//   WARDLINK_POSTGRES        server-level Npgsql connection string (required; ";Database=wardlink_<service>" is appended)
-//   WARDLINK_RABBITMQ        amqp:// URI of the broker (required)
-//   WARDLINK_RABBITMQ_MANAGEMENT  http:// URI of its management API (optional: the error-queue gauge)
+// Environment, for each service (INCIDENTS, PATROLS, TIPS, PARTNERS), with the service's own
+// PostgreSQL role and RabbitMQ user (deploy/local-infra.sh env prints them):
+//   WARDLINK_POSTGRES_<SERVICE>             Npgsql connection string of its database (required)
+//   WARDLINK_RABBITMQ_<SERVICE>             amqp:// URI of the broker (required)
+//   WARDLINK_RABBITMQ_MANAGEMENT_<SERVICE>  http:// URI of its management API (optional: the error-queue gauge)
 //   WARDLINK_GATEWAY_PORT    gateway port (default 5080); the services use 5101-5104
 //   WARDLINK_DASHBOARD_PORT  dashboard port (default 18888); OTLP/gRPC on +1, OTLP/HTTP on +2 unless
 //                            WARDLINK_OTLP_GRPC_PORT / WARDLINK_OTLP_HTTP_PORT say otherwise
@@ -20,13 +21,15 @@ using System.Globalization;
 
 const string Loopback = "127.0.0.1";
 
-var postgres = Environment.GetEnvironmentVariable("WARDLINK_POSTGRES");
-var rabbitMq = Environment.GetEnvironmentVariable("WARDLINK_RABBITMQ");
-var rabbitMqManagement = Environment.GetEnvironmentVariable("WARDLINK_RABBITMQ_MANAGEMENT");
-if (string.IsNullOrWhiteSpace(postgres) || string.IsNullOrWhiteSpace(rabbitMq))
+string[] serviceNames = ["incidents", "patrols", "tips", "partners"];
+var missing = serviceNames
+    .SelectMany(name => new[] { Variable("POSTGRES", name), Variable("RABBITMQ", name) })
+    .Where(variable => string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable)))
+    .ToList();
+if (missing.Count > 0)
 {
     await Console.Error.WriteLineAsync(
-        "WardLink.AppHost: WARDLINK_POSTGRES and WARDLINK_RABBITMQ must be set (the infrastructure's connection details).\n" +
+        $"WardLink.AppHost: {string.Join(", ", missing)} must be set (each service's connection details, with its own credentials).\n" +
         "Start the local infrastructure and load its settings first:\n" +
         "  deploy/local-infra.sh start && eval \"$(deploy/local-infra.sh env)\"\n" +
         "or use ./run.sh, which does both.");
@@ -90,20 +93,23 @@ foreach (var (name, port, service) in services)
 await builder.Build().RunAsync();
 return 0;
 
-// A service on its fixed port with its own database on the shared server and the shared broker.
-(string Name, int Port, IResourceBuilder<ProjectResource> Resource) Service(
+// A service on its fixed port with its own database and broker user.
+static (string Name, int Port, IResourceBuilder<ProjectResource> Resource) Service(
     IResourceBuilder<ProjectResource> project, string name, int port)
 {
     Listen(project, port)
-        .WithEnvironment("ConnectionStrings__Postgres", $"{postgres.TrimEnd(';')};Database=wardlink_{name}")
-        .WithEnvironment("ConnectionStrings__RabbitMq", rabbitMq);
-    if (!string.IsNullOrWhiteSpace(rabbitMqManagement))
+        .WithEnvironment("ConnectionStrings__Postgres", Environment.GetEnvironmentVariable(Variable("POSTGRES", name)) ?? string.Empty)
+        .WithEnvironment("ConnectionStrings__RabbitMq", Environment.GetEnvironmentVariable(Variable("RABBITMQ", name)) ?? string.Empty);
+    if (Environment.GetEnvironmentVariable(Variable("RABBITMQ_MANAGEMENT", name)) is { Length: > 0 } management)
     {
-        project.WithEnvironment("ConnectionStrings__RabbitMqManagement", rabbitMqManagement);
+        project.WithEnvironment("ConnectionStrings__RabbitMqManagement", management);
     }
 
     return (name, port, project);
 }
+
+// WARDLINK_<WHAT>_<SERVICE>, e.g. WARDLINK_POSTGRES_TIPS.
+static string Variable(string what, string service) => $"WARDLINK_{what}_{service.ToUpperInvariant()}";
 
 // Fixed port, bound by the process itself (no Aspire proxy in between), so the addresses in
 // appsettings.json, the docs and the curl examples are the real ones. Plain HTTP on loopback:

@@ -15,7 +15,8 @@ public static class Messaging
 
     /// <summary>
     /// MassTransit over RabbitMQ: queues named after the service (<c>tips-site-registered</c>),
-    /// a bounded number of retries, then the queue's <c>_error</c> queue, whose depth is measured.
+    /// a bounded number of retries, then the queue's <c>_error</c> queue, whose depth is measured;
+    /// no fault messages are published.
     /// </summary>
     public static IHostApplicationBuilder AddWardLinkMessaging(
         this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
@@ -24,16 +25,17 @@ public static class Messaging
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
-            if (quorum is { } replicas)
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
-                bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                // No Fault<T> message: nothing consumes one, and a service's broker user may publish
+                // only the messages it owns (deploy/rabbitmq/permissions.txt). A failed message
+                // waits in the queue's _error queue, with the exception in its headers.
+                endpoint.PublishFaults = false;
+                if (quorum is { } replicas && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
-                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
-                    {
-                        rabbit.SetQuorumQueue(replicas);
-                    }
-                });
-            }
+                    rabbit.SetQuorumQueue(replicas);
+                }
+            });
 
             configure?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>

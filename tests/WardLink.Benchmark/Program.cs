@@ -12,11 +12,12 @@ if (options is null)
     return 2;
 }
 
+// The server, as the developer's role (it makes pgbench's database); each service connects as its own.
 var postgres = Environment.GetEnvironmentVariable("WARDLINK_POSTGRES");
-var rabbitMq = Environment.GetEnvironmentVariable("WARDLINK_RABBITMQ");
-if (string.IsNullOrWhiteSpace(postgres) || string.IsNullOrWhiteSpace(rabbitMq))
+var missing = SystemUnderTest.Variables.Prepend("WARDLINK_POSTGRES").Where(variable => string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable))).ToList();
+if (string.IsNullOrWhiteSpace(postgres) || missing.Count > 0)
 {
-    await Console.Error.WriteLineAsync("WARDLINK_POSTGRES and WARDLINK_RABBITMQ must be set: run ./bench.sh.");
+    await Console.Error.WriteLineAsync($"{string.Join(", ", missing)} must be set: run ./bench.sh.");
     return 2;
 }
 
@@ -28,7 +29,7 @@ Console.CancelKeyPress += (_, press) => { press.Cancel = true; cancel.Cancel(); 
 var ct = cancel.Token;
 var table = new ResultTable($"{Machine.Describe()}; PostgreSQL {await Measurements.SettingsAsync(postgres, ct)}; load average (1 / 5 / 15 min) {Machine.LoadAverage()} at the start");
 
-await using var system = new SystemUnderTest(options.Repository, postgres, rabbitMq, options.FirstPort);
+await using var system = new SystemUnderTest(options.Repository, options.FirstPort);
 Say("starting the four services and the gateway (Release, Production)...");
 await system.StartAsync(ct);
 using var sampling = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
@@ -65,7 +66,7 @@ var propagation = await Measurements.PropagationAsync(gateway, options.Propagati
 table.Add("propagation append → effect in another service (tip referred → incident opened)",
     F($"p50 {propagation.P50:0} ms, p99 {propagation.P99:0} ms ({propagation.Requests} referrals)"), "p50 < 100 ms, p99 < 500 ms", propagation.P50 < 100 && propagation.P99 < 500);
 
-var tipsDb = system.ConnectionStringOf("tips");
+var tipsDb = SystemUnderTest.ConnectionStringOf("tips");
 var growth = new List<(long Events, Latencies Intake, double PgRead, AuditReplay Replay)>();
 var catchUps = new List<(long Linked, TimeSpan Took)>();
 var baseEvents = Math.Max(options.BaseEvents, await Measurements.EventCountAsync(tipsDb, ct));

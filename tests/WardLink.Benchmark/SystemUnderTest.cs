@@ -39,12 +39,13 @@ public sealed class ServiceProcess(string name, int port, Process process) : IDi
 }
 
 /// <summary>
-/// The four services and the gateway as real processes on loopback ports, on the PostgreSQL and
-/// RabbitMQ given (WARDLINK_POSTGRES, WARDLINK_RABBITMQ), in the Production environment with
+/// The four services and the gateway as real processes on loopback ports, each service with its
+/// own database role and broker user (WARDLINK_POSTGRES_&lt;SERVICE&gt;, WARDLINK_RABBITMQ_&lt;SERVICE&gt;,
+/// which deploy/local-infra.sh env prints), in the Production environment with
 /// warnings-only logging, as they would run on a server: a token signing key of their own, a
 /// checkpoint signing key per service, and one police client, <see cref="Client"/>, with a random secret.
 /// </summary>
-public sealed class SystemUnderTest(string repository, string postgres, string rabbitMq, int firstPort) : IAsyncDisposable
+public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDisposable
 {
     public static readonly string[] Services = ["incidents", "patrols", "tips", "partners"];
 
@@ -70,7 +71,11 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
         }
     }
 
-    public string ConnectionStringOf(string service) => $"{postgres.TrimEnd(';')};Database=wardlink_{service}";
+    /// <summary>The variables a service's connection details come from, e.g. WARDLINK_POSTGRES_TIPS.</summary>
+    public static IEnumerable<string> Variables =>
+        Services.SelectMany(service => new[] { Variable("POSTGRES", service), Variable("RABBITMQ", service) });
+
+    public static string ConnectionStringOf(string service) => Setting(Variable("POSTGRES", service));
 
     public async Task StartAsync(CancellationToken ct)
     {
@@ -186,7 +191,7 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["ConnectionStrings__Postgres"] = ConnectionStringOf(service),
-            ["ConnectionStrings__RabbitMq"] = rabbitMq,
+            ["ConnectionStrings__RabbitMq"] = Setting(Variable("RABBITMQ", service)),
             ["Tips__ContactKey"] = _contactKey,
             ["Auth__PublicKey"] = _signingKey.ExportSubjectPublicKeyInfoPem(),
             ["Audit__SigningKey"] = _checkpointKeys[service].ExportPkcs8PrivateKeyPem(),
@@ -198,6 +203,11 @@ public sealed class SystemUnderTest(string repository, string postgres, string r
 
         return Start(service, $"services/{project}/bin/Release/net10.0/{project}.dll", port, environment);
     }
+
+    private static string Variable(string what, string service) => $"WARDLINK_{what}_{service.ToUpperInvariant()}";
+
+    private static string Setting(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : throw new InvalidOperationException($"{variable} is not set: run ./bench.sh.");
 
     /// <summary>The secret's hash as the gateway's configuration takes it (<c>WardLink.Gateway.dll hash-secret</c>).</summary>
     private async Task<string> HashSecretAsync(string secret, CancellationToken ct)

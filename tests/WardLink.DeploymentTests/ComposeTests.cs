@@ -12,12 +12,19 @@ public sealed partial class ComposeTests
 
     private static readonly JsonObject Services = Repository.YamlDocuments("docker-compose.yml").Single()["services"]!.AsObject();
 
+    /// <summary>The jobs that give each service its own role and broker user before any service starts.</summary>
+    private static readonly string[] Jobs = ["postgres-roles", "rabbitmq-users"];
+
     [Fact]
-    public void It_runs_the_stores_the_broker_the_four_services_the_gateway_and_a_trace_dashboard()
+    public void It_runs_the_stores_the_broker_the_jobs_that_give_each_service_its_own_access_the_four_services_the_gateway_and_a_trace_dashboard()
     {
-        Assert.Equal(["dashboard", "gateway", "incidents", "partners", "patrols", "postgres", "rabbitmq", "tips"], Services.Select(service => service.Key).Order());
+        Assert.Equal(
+            ["dashboard", "gateway", "incidents", "partners", "patrols", "postgres", "postgres-roles", "rabbitmq", "rabbitmq-users", "tips"],
+            Services.Select(service => service.Key).Order(StringComparer.Ordinal));
         Assert.StartsWith("postgres:15", Image("postgres"), StringComparison.Ordinal);
+        Assert.Equal(Image("postgres"), Image("postgres-roles"));
         Assert.StartsWith("rabbitmq:3-management", Image("rabbitmq"), StringComparison.Ordinal);
+        Assert.StartsWith("curlimages/curl:", Image("rabbitmq-users"), StringComparison.Ordinal);
         Assert.StartsWith("mcr.microsoft.com/dotnet/aspire-dashboard:", Image("dashboard"), StringComparison.Ordinal);
     }
 
@@ -26,7 +33,8 @@ public sealed partial class ComposeTests
     {
         foreach (var (name, service) in Services)
         {
-            Assert.True((string?)service!["restart"] is "unless-stopped" or "always", $"{name} has no restart policy");
+            // A job runs to its end: restarted only when it failed, or it would run for ever.
+            Assert.True((string?)service!["restart"] is var restart && (Jobs.Contains(name) ? restart == "on-failure" : restart is "unless-stopped" or "always"), $"{name} has no fitting restart policy");
             Assert.False(string.IsNullOrEmpty((string?)service["deploy"]?["resources"]?["limits"]?["memory"]), $"{name} has no memory limit");
             Assert.False(string.IsNullOrEmpty((string?)service["deploy"]?["resources"]?["limits"]?["cpus"]), $"{name} has no CPU limit");
         }
@@ -40,6 +48,13 @@ public sealed partial class ComposeTests
         foreach (var name in awaitedHealthy.Append("gateway"))
         {
             Assert.NotEmpty(Services[name]!["healthcheck"]!["test"]!.AsArray());
+        }
+
+        // No service starts before its role and its broker user are there.
+        foreach (var name in Topology.Services.Select(row => row.Data))
+        {
+            var dependencies = Services[name]!["depends_on"]!.AsObject();
+            Assert.All(Jobs, job => Assert.Equal("service_completed_successfully", (string?)dependencies[job]?["condition"]));
         }
     }
 
@@ -84,18 +99,30 @@ public sealed partial class ComposeTests
         Assert.Equal(5432, postgres.Port);
         Assert.Equal(SetInEnvFile, postgres.Password);
         Assert.Equal($"wardlink_{name}", postgres.Database);
-        Assert.Equal((string?)Services["postgres"]!["environment"]!["POSTGRES_USER"], postgres.Username);
-        Assert.Contains($"CREATE DATABASE wardlink_{name};", Repository.Read("deploy/postgres-init/01-databases.sql"), StringComparison.Ordinal);
+
+        // Its own role (not the superuser), whose password the roles job sets from the same variable.
+        Assert.Equal($"wardlink_{name}", postgres.Username);
+        Assert.NotEqual((string?)Services["postgres"]!["environment"]!["POSTGRES_USER"], postgres.Username);
+        var rolePassword = $"{name.ToUpperInvariant()}_POSTGRES_PASSWORD";
+        Assert.Equal(rolePassword, VariableOf(new NpgsqlConnectionStringBuilder(Environment(name)[$"ConnectionStrings__{EventStore.ConnectionName}"]).Password!));
+        Assert.Equal(rolePassword, VariableOf(Environment("postgres-roles")[rolePassword]));
 
         var broker = BrokerAddress.Parse(environment[$"ConnectionStrings__{Messaging.ConnectionName}"]);
         Assert.Equal("rabbitmq", broker.Host);
         Assert.Equal(5672, broker.Port);
-        Assert.Equal((string?)Services["rabbitmq"]!["environment"]!["RABBITMQ_DEFAULT_USER"], broker.Username);
         Assert.Equal(SetInEnvFile, broker.Password);
+
+        // Its own broker user (not the administrator), whose password the users job sets from the same variable.
+        Assert.Equal($"wardlink_{name}", broker.Username);
+        Assert.NotEqual((string?)Services["rabbitmq"]!["environment"]!["RABBITMQ_DEFAULT_USER"], broker.Username);
+        var userPassword = $"{name.ToUpperInvariant()}_RABBITMQ_PASSWORD";
+        Assert.Equal(userPassword, VariableOf(UriPassword().Match(Environment(name)[$"ConnectionStrings__{Messaging.ConnectionName}"]).Groups["password"].Value));
+        Assert.Equal(userPassword, VariableOf(Environment("rabbitmq-users")[userPassword]));
 
         var management = new Uri(environment[$"ConnectionStrings__{ErrorQueues.ConnectionName}"]);
         Assert.Equal(new Uri("http://rabbitmq:15672/"), new UriBuilder(management) { UserName = string.Empty, Password = string.Empty }.Uri);
         Assert.Equal($"{broker.Username}:{SetInEnvFile}", management.UserInfo);
+        Assert.Equal(userPassword, VariableOf(UriPassword().Match(Environment(name)[$"ConnectionStrings__{ErrorQueues.ConnectionName}"]).Groups["password"].Value));
 
         Assert.Equal($"http://dashboard:18889", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         Assert.Equal(SetInEnvFile, environment["Auth__PublicKey"]);
@@ -122,10 +149,45 @@ public sealed partial class ComposeTests
     }
 
     [Fact]
-    public void The_postgres_container_runs_the_init_script_that_makes_the_databases()
+    public void No_two_services_share_a_database_role_or_a_broker_user_or_a_password()
     {
-        Assert.Contains("./deploy/postgres-init:/docker-entrypoint-initdb.d:ro", Services["postgres"]!["volumes"]!.AsArray().Select(volume => (string?)volume));
-        Assert.True(File.Exists(Repository.PathOf("deploy/postgres-init/01-databases.sql")));
+        var services = Topology.Services.Select(row => row.Data).ToList();
+        var postgres = services.Select(name => new NpgsqlConnectionStringBuilder(Environment(name)[$"ConnectionStrings__{EventStore.ConnectionName}"])).ToList();
+        var brokers = services.Select(name => UriPassword().Match(Environment(name)[$"ConnectionStrings__{Messaging.ConnectionName}"])).ToList();
+
+        Assert.Distinct(postgres.Select(connection => connection.Username));
+        Assert.Distinct(brokers.Select(address => address.Groups["user"].Value));
+        Assert.Distinct(postgres.Select(connection => connection.Password).Concat(brokers.Select(address => address.Groups["password"].Value)));
+    }
+
+    [Theory]
+    [InlineData("postgres-roles", "postgres", "roles.sh")]
+    [InlineData("rabbitmq-users", "rabbitmq", "users.sh")]
+    public void A_job_runs_the_deployments_script_once_its_server_is_healthy(string job, string server, string script)
+    {
+        var service = Services[job]!;
+
+        Assert.Equal(["sh", $"/wardlink/{server}/{script}"], service["entrypoint"]!.AsArray().Select(part => (string?)part));
+        Assert.Contains($"./deploy/{server}:/wardlink/{server}:ro", service["volumes"]!.AsArray().Select(volume => (string?)volume));
+        Assert.True(File.Exists(Repository.PathOf($"deploy/{server}/{script}")));
+        Assert.Equal("service_healthy", (string?)service["depends_on"]![server]!["condition"]);
+    }
+
+    [Fact]
+    public void The_jobs_work_as_the_superuser_and_the_administrator_and_each_gets_only_the_passwords_it_sets()
+    {
+        var roles = Environment("postgres-roles");
+        Assert.Equal("postgres", roles["PGHOST"]);
+        Assert.Equal((string?)Services["postgres"]!["environment"]!["POSTGRES_USER"], roles["PGUSER"]);
+        Assert.Equal("POSTGRES_PASSWORD", VariableOf(roles["PGPASSWORD"]));
+
+        var users = Environment("rabbitmq-users");
+        Assert.Equal("http://rabbitmq:15672", users["RABBITMQ_MANAGEMENT"]);
+        Assert.Equal((string?)Services["rabbitmq"]!["environment"]!["RABBITMQ_DEFAULT_USER"], users["RABBITMQ_ADMIN_USER"]);
+        Assert.Equal("RABBITMQ_PASSWORD", VariableOf(users["RABBITMQ_ADMIN_PASSWORD"]));
+
+        Assert.All(roles.Keys, key => Assert.DoesNotContain("RABBITMQ", key, StringComparison.Ordinal));
+        Assert.All(users.Keys, key => Assert.DoesNotContain("POSTGRES", key, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -161,7 +223,11 @@ public sealed partial class ComposeTests
         }
 
         Assert.Equal(
-            ["POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "TIPS_CONTACT_KEY", "WARDLINK_AUTH_PUBLIC_KEY", "WARDLINK_AUTH_SIGNING_KEY", "WARDLINK_POLICE_DESK_SECRET_HASH"],
+            [
+                "INCIDENTS_POSTGRES_PASSWORD", "INCIDENTS_RABBITMQ_PASSWORD", "PARTNERS_POSTGRES_PASSWORD", "PARTNERS_RABBITMQ_PASSWORD",
+                "PATROLS_POSTGRES_PASSWORD", "PATROLS_RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "TIPS_CONTACT_KEY",
+                "TIPS_POSTGRES_PASSWORD", "TIPS_RABBITMQ_PASSWORD", "WARDLINK_AUTH_PUBLIC_KEY", "WARDLINK_AUTH_SIGNING_KEY", "WARDLINK_POLICE_DESK_SECRET_HASH",
+            ],
             required.Order(StringComparer.Ordinal));
         var example = Repository.Read(".env.example");
         Assert.All(required, variable => Assert.Matches($"(?m)^{variable}=$", example));
@@ -176,6 +242,9 @@ public sealed partial class ComposeTests
         Interpolation().Replace(value, variable => variable.Groups["default"].Success ? variable.Groups["default"].Value : SetInEnvFile);
 
     private static string? Image(string service) => (string?)Services[service]!["image"];
+
+    /// <summary>The .env variable a <c>${VARIABLE:?…}</c> setting takes its value from.</summary>
+    private static string VariableOf(string value) => Substitution().Match(value).Groups["variable"].Value;
 
     private static Dictionary<string, string> Environment(string service) =>
         Services[service]!["environment"]?.AsObject().ToDictionary(setting => setting.Key, setting => (string)setting.Value!) ?? [];
@@ -211,7 +280,7 @@ public sealed partial class ComposeTests
     [GeneratedRegex(@"\$\{[A-Z_]+(:\?[^}]*|:-(?<default>[^}]*))\}")]
     private static partial Regex Interpolation();
 
-    [GeneratedRegex(@"^[a-z]+://[^:@/]+:(?<password>.+)@[^@]+$")]
+    [GeneratedRegex(@"^[a-z]+://(?<user>[^:@/]+):(?<password>.+)@[^@]+$")]
     private static partial Regex UriPassword();
 
     [GeneratedRegex(@"(?m)^USER\s+(?<user>\S+)\s*$")]

@@ -121,13 +121,63 @@ public sealed partial class KubernetesTests
         var management = new Uri(environment[$"ConnectionStrings__{ErrorQueues.ConnectionName}"]);
         Assert.Equal(address.Host, management.Host);
         Assert.Equal(15672, management.Port);
-        var brokerSecret = $"{broker["metadata"]!["name"]}-default-user";
+        // The service's own user, not the operator's administrator.
+        var brokerSecret = $"wardlink-rabbitmq-{name}";
         foreach (var credentials in new[] { amqp, management.OriginalString })
         {
             var user = AmqpCredentials().Match(credentials);
             var references = new[] { user.Groups["user"].Value, user.Groups["password"].Value }
                 .Select(part => SecretReference(name, Reference().Match(part).Groups["variable"].Value));
             Assert.Equal([(brokerSecret, "username"), (brokerSecret, "password")], references);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]
+    public void A_service_s_database_role_may_connect_to_its_own_database_and_to_no_other(string name)
+    {
+        var hba = Objects.Single(item => (string?)item["kind"] == "Cluster")["spec"]!["postgresql"]!["pg_hba"]!.AsArray()
+            .Select(line => ((string)line!).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+
+        // pg_hba: the first line that matches the connection's database and role decides.
+        string Decides(string database) =>
+            hba.First(line => line[0] == "host" && line[1].Split(',').Any(entry => entry is "all" || entry == database) && line[2].Split(',').Contains(name))[4];
+
+        Assert.Equal("scram-sha-256", Decides($"wardlink_{name}"));
+        foreach (var peer in Topology.Services.Select(row => row.Data).Where(peer => peer != name))
+        {
+            Assert.Equal("reject", Decides($"wardlink_{peer}"));
+        }
+
+        Assert.Equal("reject", Decides("postgres"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]
+    public void A_service_s_broker_user_is_allowed_what_the_deployments_one_definition_allows_it(string name)
+    {
+        var user = Find("User", $"wardlink-{name}");
+        Assert.StartsWith("rabbitmq.com/", (string?)user["apiVersion"], StringComparison.Ordinal);
+        Assert.Equal("wardlink-rabbitmq", (string?)user["spec"]!["rabbitmqClusterReference"]!["name"]);
+        Assert.Equal($"wardlink-rabbitmq-{name}", (string?)user["spec"]!["importCredentialsSecret"]!["name"]);
+        Assert.Equal(["management"], user["spec"]!["tags"]!.AsArray().Select(tag => (string?)tag));
+        Assert.Contains(Kustomization["secretGenerator"]!.AsArray(), generator => (string?)generator!["name"] == $"wardlink-rabbitmq-{name}");
+        Assert.Equal($"username=wardlink_{name}", Repository.Read($"{Folder}/secrets/rabbitmq-{name}.env.example").Split('\n')[0]);
+
+        var permission = Find("Permission", $"wardlink-{name}")["spec"]!;
+        Assert.Equal("wardlink-rabbitmq", (string?)permission["rabbitmqClusterReference"]!["name"]);
+        Assert.Equal((string?)user["metadata"]!["name"], (string?)permission["userReference"]!["name"]);
+        Assert.Equal("/", (string?)permission["vhost"]);
+        var definition = Repository.Read("deploy/rabbitmq/permissions.txt").Split('\n')
+            .Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields[0] == name)
+            .ToDictionary(fields => fields[1], fields => fields[2]);
+        Assert.Equal(["configure", "read", "write"], definition.Keys.Order(StringComparer.Ordinal));
+        foreach (var (kind, regex) in definition)
+        {
+            Assert.Equal(regex, (string?)permission["permissions"]![kind]);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,12 +10,14 @@ namespace WardLink.Testing;
 
 /// <summary>
 /// WardLink services for one test class: each service on its own fresh database, all of them on
-/// one fresh RabbitMQ virtual host. A service can be stopped and started again on its database
-/// (a restart), or started twice on it (two replicas). Everything is dropped at the end.
+/// one fresh RabbitMQ virtual host, each there with a user of its own allowed what the deployments
+/// allow it (deploy/rabbitmq/permissions.txt). A service can be stopped and started again on its
+/// database (a restart), or started twice on it (two replicas). Everything is dropped at the end.
 /// </summary>
 public class ServiceGroup : IAsyncLifetime
 {
     private readonly Dictionary<string, string> _databases = [];
+    private readonly Dictionary<string, (string Broker, string Management)> _brokerUsers = [];
     private readonly Dictionary<string, IServiceProvider> _running = [];
     private readonly List<IAsyncDisposable> _hosts = [];
     private TestInfrastructure? _infrastructure;
@@ -42,11 +45,12 @@ public class ServiceGroup : IAsyncLifetime
         string name, bool listenOnSocket = false, Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string?>? settings = null)
         where TEntryPoint : class
     {
+        var (broker, management) = await BrokerUserOfAsync(ServiceNameOf<TEntryPoint>());
         var configuration = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = await DatabaseOfAsync(name),
-            ["ConnectionStrings:RabbitMq"] = VirtualHost,
-            ["ConnectionStrings:RabbitMqManagement"] = Infrastructure.Management.ToString(),
+            ["ConnectionStrings:RabbitMq"] = broker,
+            ["ConnectionStrings:RabbitMqManagement"] = management,
             ["Tips:ContactKey"] = TipsContactKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -80,6 +84,22 @@ public class ServiceGroup : IAsyncLifetime
 
         return database;
     }
+
+    /// <summary>The amqp:// and management addresses, with its own user's credentials, of service <paramref name="service"/> on the group's virtual host.</summary>
+    public async Task<(string Broker, string Management)> BrokerUserOfAsync(string service)
+    {
+        if (!_brokerUsers.TryGetValue(service, out var user))
+        {
+            _brokerUsers[service] = user = await Infrastructure.CreateServiceUserAsync(VirtualHost, service);
+        }
+
+        return user;
+    }
+
+    /// <summary>The service's name (its queues' prefix): the <c>Name</c> constant of its marker type, e.g. <c>TipsService.Name</c>.</summary>
+    public static string ServiceNameOf<TEntryPoint>() =>
+        typeof(TEntryPoint).GetField("Name", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string
+        ?? throw new InvalidOperationException($"{typeof(TEntryPoint).Name} has no public constant Name.");
 
     /// <summary>Stops a host, as a crash or a deployment would: its bus, daemon and sockets close.</summary>
     public async Task StopAsync(IAsyncDisposable host)
@@ -123,6 +143,7 @@ public class ServiceGroup : IAsyncLifetime
             if (_virtualHost is not null)
             {
                 await _infrastructure.DeleteVirtualHostAsync(_virtualHost);
+                await _infrastructure.DeleteServiceUsersAsync(_virtualHost);
             }
         }
 

@@ -12,8 +12,10 @@ namespace WardLink.Testing;
 /// <summary>
 /// The real PostgreSQL and RabbitMQ the integration and system tests talk to: addresses from
 /// <c>WARDLINK_POSTGRES</c>, <c>WARDLINK_RABBITMQ</c> and <c>WARDLINK_RABBITMQ_MANAGEMENT</c>
-/// (set by <c>./test.sh</c>), else containers when a Docker engine runs, else a clear failure.
-/// Each test class asks for its own database and virtual host, so classes run in parallel.
+/// (set by <c>./test.sh</c>; <c>WARDLINK_POSTGRES_SUPERUSER</c> too, for the tests of the
+/// services' database roles), else containers when a Docker engine runs, else a clear failure.
+/// Each test class asks for its own database and virtual host, so classes run in parallel; on
+/// a virtual host, each service has a user of its own with the deployments' permissions.
 /// </summary>
 public sealed class TestInfrastructure
 {
@@ -24,16 +26,20 @@ public sealed class TestInfrastructure
 
     private readonly string _maintenance;
 
-    private TestInfrastructure(string postgres, Uri rabbitMq, Uri management)
+    private TestInfrastructure(string postgres, string? postgresSuperuser, Uri rabbitMq, Uri management)
     {
         PostgresServer = postgres;
+        PostgresSuperuser = postgresSuperuser;
         _maintenance = new NpgsqlConnectionStringBuilder(postgres) { Database = "postgres", Pooling = false }.ConnectionString;
         RabbitMq = rabbitMq;
         Management = management;
     }
 
-    /// <summary>Server-level connection string (no database).</summary>
+    /// <summary>Server-level connection string (no database) of a role that may create databases.</summary>
     public string PostgresServer { get; }
+
+    /// <summary>Server-level connection string of a superuser, when known (only the tests of database roles need one).</summary>
+    public string? PostgresSuperuser { get; }
 
     /// <summary>The broker's amqp:// address without a virtual host.</summary>
     public Uri RabbitMq { get; }
@@ -99,6 +105,40 @@ public sealed class TestInfrastructure
     {
         using var client = ManagementClient();
         await client.DeleteAsync($"api/vhosts/{VirtualHostOf(address)}");
+    }
+
+    /// <summary>
+    /// A user of service <paramref name="service"/>'s own, allowed on the virtual host of
+    /// <paramref name="address"/> what the deployments allow the service (<see cref="BrokerPermissions"/>),
+    /// tagged <c>management</c> as there. Returns its amqp:// address into the virtual host and its
+    /// management API address, both with its credentials.
+    /// </summary>
+    public async Task<(string Broker, string Management)> CreateServiceUserAsync(string address, string service)
+    {
+        var permissions = BrokerPermissions.Of(service);
+        var virtualHost = VirtualHostOf(address);
+        var user = $"{virtualHost}.{service}";
+        var password = Guid.NewGuid().ToString("N");
+        using var client = ManagementClient();
+        (await client.PutAsync($"api/users/{Uri.EscapeDataString(user)}", JsonContent.Create(new { password, tags = "management" }))).EnsureSuccessStatusCode();
+        (await client.PutAsync(
+            $"api/permissions/{virtualHost}/{Uri.EscapeDataString(user)}",
+            JsonContent.Create(new { configure = permissions.Configure, write = permissions.Write, read = permissions.Read }))).EnsureSuccessStatusCode();
+        var broker = new UriBuilder(address) { UserName = Uri.EscapeDataString(user), Password = password }.Uri.ToString();
+        var management = new UriBuilder(Management) { UserName = Uri.EscapeDataString(user), Password = password }.Uri.ToString();
+        return (broker, management);
+    }
+
+    /// <summary>Deletes the users <see cref="CreateServiceUserAsync"/> made on the virtual host of <paramref name="address"/>.</summary>
+    public async Task DeleteServiceUsersAsync(string address)
+    {
+        using var client = ManagementClient();
+        var prefix = VirtualHostOf(address) + ".";
+        var users = await client.GetFromJsonAsync<JsonElement>("api/users");
+        foreach (var user in users.EnumerateArray().Select(user => user.GetProperty("name").GetString()!).Where(name => name.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            (await client.DeleteAsync($"api/users/{Uri.EscapeDataString(user)}")).EnsureSuccessStatusCode();
+        }
     }
 
     /// <summary>
@@ -179,7 +219,8 @@ public sealed class TestInfrastructure
         var management = Environment.GetEnvironmentVariable("WARDLINK_RABBITMQ_MANAGEMENT");
         if (!string.IsNullOrWhiteSpace(postgres) && !string.IsNullOrWhiteSpace(rabbitMq) && !string.IsNullOrWhiteSpace(management))
         {
-            return new TestInfrastructure(postgres, new Uri(rabbitMq), new Uri(management));
+            var superuser = Environment.GetEnvironmentVariable("WARDLINK_POSTGRES_SUPERUSER");
+            return new TestInfrastructure(postgres, string.IsNullOrWhiteSpace(superuser) ? null : superuser, new Uri(rabbitMq), new Uri(management));
         }
 
         if (TestcontainersSettings.OS.DockerEndpointAuthConfig is null)
@@ -205,6 +246,7 @@ public sealed class TestInfrastructure
             UserName = broker.UserInfo.Split(':')[0],
             Password = broker.UserInfo.Split(':')[1],
         };
-        return new TestInfrastructure(postgres.GetConnectionString(), new UriBuilder(broker) { Path = "/" }.Uri, management.Uri);
+        // The container's user is its superuser: it makes the test databases and the services' roles.
+        return new TestInfrastructure(postgres.GetConnectionString(), postgres.GetConnectionString(), new UriBuilder(broker) { Path = "/" }.Uri, management.Uri);
     }
 }

@@ -2,21 +2,26 @@
 # Writes, unless they exist (all git-ignored; kustomize turns them into Secrets; keep them safe,
 # they are the only copy):
 #   db-<service>.env        a random password for each service's PostgreSQL role (wardlink-db-<service>)
+#   rabbitmq-<service>.env  a random password for each service's RabbitMQ user (wardlink-rabbitmq-<service>)
 #   auth-signing-key.pem    the gateway's token signing key, and auth-public-key.pem (wardlink-auth)
 #   tips.env                the tips service's contact encryption key (wardlink-tips)
 #   gateway-clients.env     the police-desk client's role and secret hash (wardlink-gateway-clients);
 #                           its secret is printed once and kept in police-desk.secret
 set -euo pipefail
 cd "$(dirname "$0")"
-for service in incidents patrols tips partners; do
-  file="db-$service.env"
-  if [[ -e "$file" ]]; then
-    echo "kept $file"
-    continue
+# credentials <file> <username>: a random password for that user, unless the file exists.
+credentials() {
+  if [[ -e "$1" ]]; then
+    echo "kept $1"
+    return
   fi
   umask 077
-  printf 'username=%s\npassword=%s\n' "$service" "$(openssl rand -hex 24)" > "$file"
-  echo "wrote $file"
+  printf 'username=%s\npassword=%s\n' "$2" "$(openssl rand -hex 24)" > "$1"
+  echo "wrote $1"
+}
+for service in incidents patrols tips partners; do
+  credentials "db-$service.env" "$service"
+  credentials "rabbitmq-$service.env" "wardlink_$service"
 done
 
 umask 077

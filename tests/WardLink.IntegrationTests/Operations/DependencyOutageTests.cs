@@ -32,7 +32,7 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
     {
         var database = new NpgsqlConnectionStringBuilder(await services.DatabaseOfAsync(TipsService.Name));
         _database = TcpGate.Start(database.Host!, database.Port);
-        var broker = new UriBuilder(services.VirtualHost);
+        var broker = new UriBuilder((await services.BrokerUserOfAsync(TipsService.Name)).Broker);
         _broker = TcpGate.Start(broker.Host, broker.Port);
         database.Port = Database.Port;
         broker.Port = Broker.Port;
