@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Auditor;
@@ -121,7 +122,9 @@ public sealed class AuditCompletenessTests(WitnessedTips group) : IClassFixture<
             async () => await group.Partners.CheckpointsAsync(PartnersService.Name, IncidentsService.Name) is { Count: > 0 } copies ? copies : null,
             "partners to keep incidents' real checkpoint");
         Assert.Equal(new CheckpointCopy(PartnersService.Name, 7, 5, real.Head, at, real.Signature), Assert.Single(held));
-        Assert.Empty(await group.Partners.CheckpointsAsync(PartnersService.Name, "ghosts"));
+        using var ghosts = await group.Partners.GetAsync($"/audit/{PartnersService.Name}/checkpoints/ghosts", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, ghosts.StatusCode);
+        Assert.Equal("application/problem+json", ghosts.Content.Headers.ContentType?.MediaType);
         Assert.Equal(3, refusals.Count);
     }
 
