@@ -9,8 +9,9 @@ public static class AuditComposition
     /// <summary>
     /// The audit of every service: its storage and log reader, the states its streams rebuild to,
     /// the checkpoints taken by time, signed with the service's key and published, and the peers'
-    /// public keys their checkpoints are checked with. Outside Development the keys must be configured. The chain itself is a subscription of the
-    /// event store (<see cref="EventStore"/>); the endpoints are mapped by <see cref="WardLinkApp"/>.
+    /// public keys their checkpoints are checked with (outside Development the keys must be
+    /// configured: the service does not start without them). The chain itself is a subscription of
+    /// the event store (<see cref="EventStore"/>); the endpoints are mapped by <see cref="WardLinkApp"/>.
     /// </summary>
     public static IHostApplicationBuilder AddWardLinkAudit(this IHostApplicationBuilder builder, string serviceName, AuditedStates states)
     {
