@@ -1,4 +1,3 @@
-using System.Text.Json;
 using JasperFx.Events;
 
 namespace WardLink.ServiceDefaults;
@@ -11,5 +10,5 @@ public static class PartnerTimeline
     /// <summary>The steps among <paramref name="events"/> whose event type is in <paramref name="course"/> (what a partner may see of the record's course), in order.</summary>
     public static IReadOnlyList<PartnerTimelineEntry> Of(IEnumerable<IEvent> events, IReadOnlySet<Type> course) =>
         [.. events.Where(recorded => course.Contains(recorded.Data.GetType()))
-            .Select(recorded => new PartnerTimelineEntry(recorded.Version, JsonNamingPolicy.CamelCase.ConvertName(recorded.Data.GetType().Name), recorded.Timestamp))];
+            .Select(recorded => new PartnerTimelineEntry(recorded.Version, TimelineSteps.TypeName(recorded.Data), recorded.Timestamp))];
 }
