@@ -56,11 +56,8 @@ public sealed record IncidentPartnerView(
         incident.OccurredAt, incident.Source, incident.ReportedAt, incident.Outcome, incident.ResolvedAt, incident.ClosedAt);
 }
 
-/// <summary>One step of an incident's history for the police: which event, when (business time), by whom, and what it said.</summary>
-public sealed record IncidentStep(long Version, string Type, DateTimeOffset At, string By, DateTimeOffset RecordedAt, object Data);
-
 /// <summary>An incident with its whole timeline, for the police.</summary>
-public sealed record IncidentRecord(IncidentPoliceView Incident, IReadOnlyList<IncidentStep> Timeline);
+public sealed record IncidentRecord(IncidentPoliceView Incident, IReadOnlyList<TimelineStep> Timeline);
 
 /// <summary>An incident with the steps of its course, for a partner.</summary>
 public sealed record IncidentPartnerRecord(IncidentPartnerView Incident, IReadOnlyList<PartnerTimelineEntry> Timeline);
