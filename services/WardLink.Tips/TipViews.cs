@@ -51,11 +51,8 @@ public sealed record TipPartnerView(
         [.. tip.Outcomes.Select(outcome => new TipPartnerOutcome(outcome.CaseNumber, outcome.Classification, outcome.Outcome, outcome.ResolvedAt))]);
 }
 
-/// <summary>One event of a tip's stream as the police see it: what happened, when it was recorded, who did it, what it said.</summary>
-public sealed record TipHistoryEntry(long Version, string Type, DateTimeOffset RecordedAt, string Actor, object Data);
-
-/// <summary>A tip with its history, for the police.</summary>
-public sealed record TipDetails(TipPoliceView Tip, IReadOnlyList<TipHistoryEntry> History);
+/// <summary>A tip with its history (every step of its stream), for the police.</summary>
+public sealed record TipDetails(TipPoliceView Tip, IReadOnlyList<TimelineStep> History);
 
 /// <summary>A tip with the steps of its course, for a partner.</summary>
 public sealed record TipPartnerDetails(TipPartnerView Tip, IReadOnlyList<PartnerTimelineEntry> History);
