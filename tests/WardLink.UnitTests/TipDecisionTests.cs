@@ -312,6 +312,34 @@ public sealed class TipDecisionTests
     }
 
     [Fact]
+    public void Every_tip_event_names_its_business_time_and_actor_under_its_stored_names()
+    {
+        var incident = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e1");
+        var place = new Place(null, "gate", null, null);
+        var received = Now.AddHours(-3);
+        var events = new (object Event, DateTimeOffset At, string By)[]
+        {
+            (new TipReceived(TipId, Number, TipChannel.Hotline, SecurityCategory.Theft, "d", place, received, Desk), received, Desk),
+            (new TipAssessed(TipId, TipVerdict.Valuable, null, "r", Now.AddHours(-2), "officer-lan"), Now.AddHours(-2), "officer-lan"),
+            (new TipReferred(TipId, Number, incident, true, SecurityCategory.Theft, "d", place, received, Now.AddHours(-1), "officer-minh"), Now.AddHours(-1), "officer-minh"),
+            (new TipOutcomeRecorded(TipId, incident, "INC-2024-0001", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, Now), Now, Tip.IncidentsActor),
+            (new TipOutcomeWithdrawn(TipId, incident, Now.AddMinutes(5)), Now.AddMinutes(5), Tip.IncidentsActor),
+            (new TipMessagePosted(TipId, Guid.CreateVersion7(), MessageAuthor.Tipster, "t", Now.AddMinutes(6), "tipster"), Now.AddMinutes(6), "tipster"),
+            (new TipContactRead(TipId, Now.AddMinutes(7), "officer-lan"), Now.AddMinutes(7), "officer-lan"),
+            (new TipContactErased(TipId, Now.AddMinutes(8), "officer-hoa"), Now.AddMinutes(8), "officer-hoa"),
+        };
+
+        Assert.All(events, expected =>
+        {
+            var happened = Assert.IsAssignableFrom<IBusinessEvent>(expected.Event);
+            Assert.Equal((expected.At, expected.By), (happened.At, happened.By));
+        });
+        Assert.Equal(
+            typeof(TipState).Assembly.GetTypes().Where(type => type.IsAssignableTo(typeof(IBusinessEvent))).Select(type => type.Name).Order(),
+            events.Select(expected => expected.Event.GetType().Name).Order());
+    }
+
+    [Fact]
     public void Statistics_count_distinct_cases_that_valuable_tips_contributed_to()
     {
         var incident = Guid.CreateVersion7();
