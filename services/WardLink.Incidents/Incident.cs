@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
@@ -14,17 +16,6 @@ public enum IncidentStatus
     Closed,
 }
 
-/// <summary>Where an incident happened: a known site, or a free-text place, or coordinates (at least one).</summary>
-/// <summary>Every incident event names when it happened in business time (<c>At</c>) and who did it (<c>By</c>).</summary>
-public interface IIncidentEvent
-{
-    Guid IncidentId { get; }
-
-    DateTimeOffset At { get; }
-
-    string By { get; }
-}
-
 public sealed record IncidentReported(
     Guid IncidentId,
     [property: ShownToAuditors] string CaseNumber,
@@ -37,9 +28,9 @@ public sealed record IncidentReported(
     string? SourceReference,
     DateTimeOffset At,
     string By,
-    Guid? SubmittedByPartner = null) : IIncidentEvent;
+    Guid? SubmittedByPartner = null) : IBusinessEvent;
 
-public sealed record InvestigationStarted(Guid IncidentId, string Unit, [property: PersonalData] string? Officer, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record InvestigationStarted(Guid IncidentId, string Unit, [property: PersonalData] string? Officer, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>Carries the facts at resolution (case number, classification, linked tips) so the relay can publish it as it is.</summary>
 public sealed record IncidentResolved(
@@ -50,12 +41,12 @@ public sealed record IncidentResolved(
     string? Summary,
     IReadOnlyList<Guid> LinkedTipIds,
     DateTimeOffset At,
-    string By) : IIncidentEvent;
+    string By) : IBusinessEvent;
 
-public sealed record IncidentClosed(Guid IncidentId, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record IncidentClosed(Guid IncidentId, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>Carries the tips linked when it was reopened (none in events recorded before they were carried), so the relay can tell tips.</summary>
-public sealed record IncidentReopened(Guid IncidentId, string Reason, DateTimeOffset At, string By, IReadOnlyList<Guid>? LinkedTipIds = null) : IIncidentEvent;
+public sealed record IncidentReopened(Guid IncidentId, string Reason, DateTimeOffset At, string By, IReadOnlyList<Guid>? LinkedTipIds = null) : IBusinessEvent;
 
 public sealed record IncidentReclassified(
     Guid IncidentId,
@@ -63,26 +54,61 @@ public sealed record IncidentReclassified(
     SecurityCategory Category,
     string Reason,
     DateTimeOffset At,
-    string By) : IIncidentEvent;
+    string By) : IBusinessEvent;
 
-public sealed record TipLinked(Guid IncidentId, Guid TipId, [property: ShownToAuditors] string? TipNumber, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record TipLinked(Guid IncidentId, Guid TipId, [property: ShownToAuditors] string? TipNumber, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record TipUnlinked(Guid IncidentId, Guid TipId, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record TipUnlinked(Guid IncidentId, Guid TipId, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record NoteAdded(Guid IncidentId, string Text, DateTimeOffset At, string By) : IIncidentEvent;
+public sealed record NoteAdded(Guid IncidentId, string Text, DateTimeOffset At, string By) : IBusinessEvent;
 
+/// <summary>
+/// Report an incident: the body of <c>POST /incidents</c>, and what a referral or a patrol
+/// observation opens. The caller adds, unseen by clients, the new incident's id and the partner
+/// whose client reports it; the intake the case number it reserved and whether the site is known.
+/// </summary>
 public sealed record ReportIncident(
-    Guid IncidentId,
-    [property: ShownToAuditors] string CaseNumber,
     IncidentClassification? Classification,
     SecurityCategory? Category,
-    string? Description,
+    [property: MaxLength(Incident.MaxTextLength)] string? Description,
     Place? Place,
     DateTimeOffset? OccurredAt,
     IncidentSource? Source,
-    string? SourceReference,
-    string By,
-    Guid? SubmittedByPartner = null);
+    [property: MaxLength(Incident.MaxShortTextLength)] string? SourceReference)
+{
+    [JsonIgnore]
+    public Guid IncidentId { get; init; }
+
+    [JsonIgnore]
+    [ShownToAuditors]
+    public string CaseNumber { get; init; } = string.Empty;
+
+    /// <summary>Whether the place's site id (if any) is in the service's site directory.</summary>
+    [JsonIgnore]
+    public bool SiteKnown { get; init; }
+
+    [JsonIgnore]
+    public Guid? SubmittedByPartner { get; init; }
+}
+
+/// <summary>Put a reported incident under investigation by a unit (and officer).</summary>
+public sealed record AssignIncident([property: MaxLength(Incident.MaxShortTextLength)] string? Unit, [property: MaxLength(Incident.MaxShortTextLength)] string? Officer);
+
+/// <summary>Resolve an incident with its outcome; <paramref name="ResolvedAt"/> when it was resolved, if earlier than now (recorded after the fact).</summary>
+public sealed record ResolveIncident(IncidentOutcome? Outcome, [property: MaxLength(Incident.MaxTextLength)] string? Summary, DateTimeOffset? ResolvedAt);
+
+/// <summary>Close a resolved incident: nothing to say but the intent.</summary>
+public sealed record CloseIncident;
+
+public sealed record ReopenIncident([property: MaxLength(Incident.MaxTextLength)] string? Reason);
+
+public sealed record ReclassifyIncident(IncidentClassification? Classification, SecurityCategory? Category, [property: MaxLength(Incident.MaxTextLength)] string? Reason);
+
+public sealed record LinkTip(Guid? TipId, [property: MaxLength(Incident.MaxShortTextLength)] string? TipNumber);
+
+public sealed record UnlinkTip(Guid TipId);
+
+public sealed record AddIncidentNote([property: MaxLength(Incident.MaxTextLength)] string? Text);
 
 /// <summary>
 /// A tip the tips service referred here, with what the consumer looked up: the case number
@@ -172,15 +198,14 @@ public sealed record IncidentState(
     public IncidentState Apply(TipUnlinked unlinked) => this with { LinkedTipIds = [.. LinkedTipIds.Where(id => id != unlinked.TipId)] };
 }
 
-/// <summary>The decisions on an incident: pure functions of its state, the command and the time.</summary>
+/// <summary>The decisions on an incident: pure functions of its state, the command, the time and the actor.</summary>
 public static class Incident
 {
     public const string CaseNumberPrefix = "INC";
     public const int MaxTextLength = 4000;
     public const int MaxShortTextLength = 500;
 
-    /// <param name="siteKnown">Whether the place's site id (if any) is in the service's site directory.</param>
-    public static Decision Report(IncidentState? current, ReportIncident command, bool siteKnown, DateTimeOffset now)
+    public static Decision Report(IncidentState? current, ReportIncident command, DateTimeOffset now, string actor)
     {
         if (current is not null)
         {
@@ -195,7 +220,7 @@ public static class Incident
             .CheckPast(command.OccurredAt, "occurredAt", now)
             .Check(command.Source is not null, "source", "Say where the report came from (tip, patrol, partner, police).")
             .Check((command.SourceReference?.Length ?? 0) <= MaxShortTextLength, "sourceReference", $"At most {MaxShortTextLength} characters.");
-        errors.CheckPlace(command.Place, siteKnown);
+        errors.CheckPlace(command.Place, command.SiteKnown);
         if (errors.Any)
         {
             return errors.ToRejection();
@@ -212,11 +237,11 @@ public static class Incident
             command.Source!.Value,
             Trimmed(command.SourceReference),
             now,
-            command.By,
+            actor,
             command.SubmittedByPartner));
     }
 
-    public static Decision StartInvestigation(IncidentState incident, string? unit, string? officer, DateTimeOffset now, string by)
+    public static Decision StartInvestigation(IncidentState incident, AssignIncident command, DateTimeOffset now, string actor)
     {
         if (incident.Status != IncidentStatus.Reported)
         {
@@ -224,52 +249,50 @@ public static class Incident
         }
 
         var errors = new FieldErrors()
-            .CheckText(unit, "unit", "Name the unit that investigates.", MaxShortTextLength)
-            .Check((officer?.Length ?? 0) <= MaxShortTextLength, "officer", $"At most {MaxShortTextLength} characters.");
+            .CheckText(command.Unit, "unit", "Name the unit that investigates.", MaxShortTextLength)
+            .Check((command.Officer?.Length ?? 0) <= MaxShortTextLength, "officer", $"At most {MaxShortTextLength} characters.");
         return errors.Any
             ? errors.ToRejection()
-            : Decision.Accept(new InvestigationStarted(incident.Id, unit!.Trim(), Trimmed(officer), now, by));
+            : Decision.Accept(new InvestigationStarted(incident.Id, command.Unit!.Trim(), Trimmed(command.Officer), now, actor));
     }
 
-    /// <param name="resolvedAt">When it was resolved, if earlier than now (recording after the fact).</param>
-    public static Decision Resolve(IncidentState incident, IncidentOutcome? outcome, string? summary, DateTimeOffset? resolvedAt, DateTimeOffset now, string by)
+    public static Decision Resolve(IncidentState incident, ResolveIncident command, DateTimeOffset now, string actor)
     {
         if (incident.Status != IncidentStatus.UnderInvestigation)
         {
             return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only an incident under investigation can be resolved.");
         }
 
-        var at = resolvedAt ?? now;
+        var at = command.ResolvedAt ?? now;
         var errors = new FieldErrors()
-            .Check(outcome is not null, "outcome", "Choose the outcome.")
-            .Check((summary?.Length ?? 0) <= MaxTextLength, "summary", $"At most {MaxTextLength} characters.")
+            .Check(command.Outcome is not null, "outcome", "Choose the outcome.")
+            .Check((command.Summary?.Length ?? 0) <= MaxTextLength, "summary", $"At most {MaxTextLength} characters.")
             .CheckPast(at, "resolvedAt", now)
             .Check(at >= incident.OccurredAt, "resolvedAt", "An incident cannot be resolved before it happened.")
             .Check(incident.ReopenedAt is null || at > incident.ReopenedAt, "resolvedAt", "A reopened incident is resolved after it was reopened.");
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new IncidentResolved(
-                incident.Id, incident.CaseNumber, incident.Classification, outcome!.Value, Trimmed(summary), incident.LinkedTipIds, at, by));
+                incident.Id, incident.CaseNumber, incident.Classification, command.Outcome!.Value, Trimmed(command.Summary), incident.LinkedTipIds, at, actor));
     }
 
-    public static Decision Close(IncidentState incident, DateTimeOffset now, string by) =>
+    public static Decision Close(IncidentState incident, CloseIncident command, DateTimeOffset now, string actor) =>
         incident.Status == IncidentStatus.Resolved
-            ? Decision.Accept(new IncidentClosed(incident.Id, now, by))
+            ? Decision.Accept(new IncidentClosed(incident.Id, now, actor))
             : Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a resolved incident can be closed.");
 
-    public static Decision Reopen(IncidentState incident, string? reason, DateTimeOffset now, string by)
+    public static Decision Reopen(IncidentState incident, ReopenIncident command, DateTimeOffset now, string actor)
     {
         if (incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))
         {
             return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a resolved or closed incident can be reopened.");
         }
 
-        var errors = new FieldErrors().CheckText(reason, "reason", "Say why the incident is reopened.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, reason!.Trim(), now, by, incident.LinkedTipIds));
+        var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the incident is reopened.", MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, command.Reason!.Trim(), now, actor, incident.LinkedTipIds));
     }
 
-    public static Decision Reclassify(
-        IncidentState incident, IncidentClassification? classification, SecurityCategory? category, string? reason, DateTimeOffset now, string by)
+    public static Decision Reclassify(IncidentState incident, ReclassifyIncident command, DateTimeOffset now, string actor)
     {
         if (incident.Status == IncidentStatus.Closed)
         {
@@ -277,18 +300,18 @@ public static class Incident
         }
 
         var errors = new FieldErrors()
-            .Check(classification is not null || category is not null, "classification", "Give a new classification, a new category, or both.")
-            .CheckText(reason, "reason", "Say why the incident is reclassified.", MaxTextLength);
+            .Check(command.Classification is not null || command.Category is not null, "classification", "Give a new classification, a new category, or both.")
+            .CheckText(command.Reason, "reason", "Say why the incident is reclassified.", MaxTextLength);
         if (errors.Any)
         {
             return errors.ToRejection();
         }
 
-        var newClassification = classification ?? incident.Classification;
-        var newCategory = category ?? incident.Category;
+        var newClassification = command.Classification ?? incident.Classification;
+        var newCategory = command.Category ?? incident.Category;
         return newClassification == incident.Classification && newCategory == incident.Category
             ? Rejection.Conflict($"Incident {incident.CaseNumber} is already classified so.")
-            : Decision.Accept(new IncidentReclassified(incident.Id, newClassification, newCategory, reason!.Trim(), now, by));
+            : Decision.Accept(new IncidentReclassified(incident.Id, newClassification, newCategory, command.Reason!.Trim(), now, actor));
     }
 
     /// <summary>
@@ -301,7 +324,7 @@ public static class Incident
     {
         if (incident is not null)
         {
-            return incident.LinkedTipIds.Contains(referral.TipId) ? Decision.Accept() : LinkTip(incident, referral.TipId, referral.TipNumber, now, actor);
+            return incident.LinkedTipIds.Contains(referral.TipId) ? Decision.Accept() : LinkTip(incident, new LinkTip(referral.TipId, referral.TipNumber), now, actor);
         }
 
         if (!referral.OpensNewIncident || referral.CaseNumber is not { } caseNumber)
@@ -312,52 +335,55 @@ public static class Incident
         var report = Report(
             null,
             new ReportIncident(
-                referral.IncidentId,
-                caseNumber,
                 ProvisionalClassification(referral.Category),
                 referral.Category,
                 referral.Description,
                 referral.Place,
                 referral.ReceivedAt,
                 IncidentSource.Tip,
-                referral.TipNumber,
-                actor),
-            referral.SiteKnown,
-            now);
+                referral.TipNumber)
+            {
+                IncidentId = referral.IncidentId,
+                CaseNumber = caseNumber,
+                SiteKnown = referral.SiteKnown,
+            },
+            now,
+            actor);
         if (!report.IsAccepted)
         {
             return report;
         }
 
-        var link = LinkTip(IncidentState.Create((IncidentReported)report.Events[0]), referral.TipId, referral.TipNumber, now, actor);
+        var link = LinkTip(IncidentState.Create((IncidentReported)report.Events[0]), new LinkTip(referral.TipId, referral.TipNumber), now, actor);
         return link.IsAccepted ? Decision.Accept([.. report.Events, .. link.Events]) : link;
     }
 
     /// <summary>A tip may be linked in any status: a late tip about a closed case is still worth keeping with it.</summary>
-    public static Decision LinkTip(IncidentState incident, Guid? tipId, string? tipNumber, DateTimeOffset now, string by)
+    public static Decision LinkTip(IncidentState incident, LinkTip command, DateTimeOffset now, string actor)
     {
         var errors = new FieldErrors()
-            .Check(tipId is not null && tipId != Guid.Empty, "tipId", "Give the tip's id.")
-            .Check((tipNumber?.Length ?? 0) <= MaxShortTextLength, "tipNumber", $"At most {MaxShortTextLength} characters.");
+            .Check(command.TipId is not null && command.TipId != Guid.Empty, "tipId", "Give the tip's id.")
+            .Check((command.TipNumber?.Length ?? 0) <= MaxShortTextLength, "tipNumber", $"At most {MaxShortTextLength} characters.");
         if (errors.Any)
         {
             return errors.ToRejection();
         }
 
-        return incident.LinkedTipIds.Contains(tipId!.Value)
+        var tipId = command.TipId!.Value;
+        return incident.LinkedTipIds.Contains(tipId)
             ? Rejection.Conflict($"Tip {tipId} is already linked to incident {incident.CaseNumber}.")
-            : Decision.Accept(new TipLinked(incident.Id, tipId.Value, Trimmed(tipNumber), now, by));
+            : Decision.Accept(new TipLinked(incident.Id, tipId, Trimmed(command.TipNumber), now, actor));
     }
 
-    public static Decision UnlinkTip(IncidentState incident, Guid tipId, DateTimeOffset now, string by) =>
-        incident.LinkedTipIds.Contains(tipId)
-            ? Decision.Accept(new TipUnlinked(incident.Id, tipId, now, by))
-            : Rejection.NotFound($"Tip {tipId} is not linked to incident {incident.CaseNumber}.");
+    public static Decision UnlinkTip(IncidentState incident, UnlinkTip command, DateTimeOffset now, string actor) =>
+        incident.LinkedTipIds.Contains(command.TipId)
+            ? Decision.Accept(new TipUnlinked(incident.Id, command.TipId, now, actor))
+            : Rejection.NotFound($"Tip {command.TipId} is not linked to incident {incident.CaseNumber}.");
 
-    public static Decision AddNote(IncidentState incident, string? text, DateTimeOffset now, string by)
+    public static Decision AddNote(IncidentState incident, AddIncidentNote command, DateTimeOffset now, string actor)
     {
-        var errors = new FieldErrors().CheckText(text, "text", "Write the note.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new NoteAdded(incident.Id, text!.Trim(), now, by));
+        var errors = new FieldErrors().CheckText(command.Text, "text", "Write the note.", MaxTextLength);
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new NoteAdded(incident.Id, command.Text!.Trim(), now, actor));
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
 using Marten;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
@@ -8,27 +6,6 @@ using WardLink.ServiceDefaults.Idempotency;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Incidents;
-
-public sealed record ReportIncidentRequest(
-    IncidentClassification? Classification,
-    SecurityCategory? Category,
-    [property: MaxLength(Incident.MaxTextLength)] string? Description,
-    Place? Place,
-    DateTimeOffset? OccurredAt,
-    IncidentSource? Source,
-    [property: MaxLength(Incident.MaxShortTextLength)] string? SourceReference);
-
-public sealed record AssignRequest([property: MaxLength(Incident.MaxShortTextLength)] string? Unit, [property: MaxLength(Incident.MaxShortTextLength)] string? Officer);
-
-public sealed record ResolveRequest(IncidentOutcome? Outcome, [property: MaxLength(Incident.MaxTextLength)] string? Summary, DateTimeOffset? ResolvedAt);
-
-public sealed record ReasonRequest([property: MaxLength(Incident.MaxTextLength)] string? Reason);
-
-public sealed record ReclassifyRequest(IncidentClassification? Classification, SecurityCategory? Category, [property: MaxLength(Incident.MaxTextLength)] string? Reason);
-
-public sealed record LinkTipRequest(Guid? TipId, [property: MaxLength(Incident.MaxShortTextLength)] string? TipNumber);
-
-public sealed record NoteRequest([property: MaxLength(Incident.MaxTextLength)] string? Text);
 
 public static class IncidentEndpoints
 {
@@ -53,41 +30,30 @@ public static class IncidentEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
 
-        incidents.MapStreamStep("/{id:guid}/assign", What, "AssignIncident", "Put a reported incident under investigation by a unit (and officer).",
-            (IncidentState incident, AssignRequest request, DateTimeOffset now, string by) => Incident.StartInvestigation(incident, request.Unit, request.Officer, now, by));
-        incidents.MapStreamStep("/{id:guid}/resolve", What, "ResolveIncident", "Resolve an incident under investigation with its outcome.",
-            (IncidentState incident, ResolveRequest request, DateTimeOffset now, string by) => Incident.Resolve(incident, request.Outcome, request.Summary, request.ResolvedAt, now, by));
-        incidents.MapStreamStep("/{id:guid}/reopen", What, "ReopenIncident", "Reopen a resolved or closed incident, with the reason.",
-            (IncidentState incident, ReasonRequest request, DateTimeOffset now, string by) => Incident.Reopen(incident, request.Reason, now, by));
-        incidents.MapStreamStep("/{id:guid}/reclassify", What, "ReclassifyIncident", "Change an incident's classification and/or category, with the reason.",
-            (IncidentState incident, ReclassifyRequest request, DateTimeOffset now, string by) => Incident.Reclassify(incident, request.Classification, request.Category, request.Reason, now, by));
-        incidents.MapStreamStep("/{id:guid}/tips", What, "LinkTip", "Link a tip to the incident.",
-            (IncidentState incident, LinkTipRequest request, DateTimeOffset now, string by) => Incident.LinkTip(incident, request.TipId, request.TipNumber, now, by));
-        incidents.MapStreamStep("/{id:guid}/notes", What, "AddIncidentNote", "Add a note to the incident's timeline.",
-            (IncidentState incident, NoteRequest request, DateTimeOffset now, string by) => Incident.AddNote(incident, request.Text, now, by));
+        incidents.MapStreamStep<IncidentState, AssignIncident>(
+            "/{id:guid}/assign", What, "AssignIncident", "Put a reported incident under investigation by a unit (and officer).", Incident.StartInvestigation);
+        incidents.MapStreamStep<IncidentState, ResolveIncident>(
+            "/{id:guid}/resolve", What, "ResolveIncident", "Resolve an incident under investigation with its outcome.", Incident.Resolve);
+        incidents.MapStreamStep<IncidentState, ReopenIncident>(
+            "/{id:guid}/reopen", What, "ReopenIncident", "Reopen a resolved or closed incident, with the reason.", Incident.Reopen);
+        incidents.MapStreamStep<IncidentState, ReclassifyIncident>(
+            "/{id:guid}/reclassify", What, "ReclassifyIncident", "Change an incident's classification and/or category, with the reason.", Incident.Reclassify);
+        incidents.MapStreamStep<IncidentState, LinkTip>("/{id:guid}/tips", What, "LinkTip", "Link a tip to the incident.", Incident.LinkTip);
+        incidents.MapStreamStep<IncidentState, AddIncidentNote>("/{id:guid}/notes", What, "AddIncidentNote", "Add a note to the incident's timeline.", Incident.AddNote);
         incidents.MapPost("/{id:guid}/close", Close).DescribeStreamStep<IncidentState>("CloseIncident", "Close a resolved incident.");
         incidents.MapDelete("/{id:guid}/tips/{tipId:guid}", UnlinkTip).DescribeStreamStep<IncidentState>("UnlinkTip", "Unlink a tip from the incident.");
         return endpoints;
     }
 
     private static async Task<IResult> Report(
-        ReportIncidentRequest request, HttpContext http, ISessionFactory sessions, TimeProvider clock, CancellationToken ct)
+        ReportIncident request, HttpContext http, ISessionFactory sessions, TimeProvider clock, CancellationToken ct)
     {
-        var id = Guid.CreateVersion7();
+        var report = request with { IncidentId = Guid.CreateVersion7(), SubmittedByPartner = http.PartnerId() };
         var now = clock.GetUtcNow();
-        var by = http.Actor();
+        var actor = http.Actor();
         return await sessions.RetryOnConflictAsync(
-            async session =>
-            {
-                var decision = await session.DecideReportAsync(
-                    id,
-                    caseNumber => new ReportIncident(
-                        id, caseNumber, request.Classification, request.Category, request.Description, request.Place,
-                        request.OccurredAt, request.Source, request.SourceReference, by, http.PartnerId()),
-                    now,
-                    ct);
-                return await session.StartStreamAsync<IncidentState>(http, id, decision, $"/incidents/{id}", ct);
-            },
+            async session => await session.StartStreamAsync<IncidentState>(
+                http, report.IncidentId, await session.DecideReportAsync(report, now, actor, ct), $"/incidents/{report.IncidentId}", ct),
             ct);
     }
 
@@ -107,21 +73,12 @@ public static class IncidentEndpoints
             return Results.Ok(new IncidentPartnerRecord(IncidentPartnerView.Of(incident), PartnerTimeline.Of(events, IncidentViews.PartnerCourse)));
         }
 
-        var timeline = events
-            .Where(recorded => recorded.Data is IIncidentEvent)
-            .Select(recorded =>
-            {
-                var step = (IIncidentEvent)recorded.Data;
-                return new IncidentStep(
-                    recorded.Version, JsonNamingPolicy.CamelCase.ConvertName(recorded.Data.GetType().Name), step.At, step.By, recorded.Timestamp, recorded.Data);
-            })
-            .ToList();
-        return Results.Ok(new IncidentRecord(IncidentPoliceView.Of(incident), timeline));
+        return Results.Ok(new IncidentRecord(IncidentPoliceView.Of(incident), TimelineSteps.Of(events)));
     }
 
     private static Task<IResult> Close(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<IncidentState>(http, id, What, incident => Incident.Close(incident, clock.GetUtcNow(), http.Actor()), ct);
+        session.AppendToStreamAsync<IncidentState>(http, id, What, incident => Incident.Close(incident, new CloseIncident(), clock.GetUtcNow(), http.Actor()), ct);
 
     private static Task<IResult> UnlinkTip(Guid id, Guid tipId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<IncidentState>(http, id, What, incident => Incident.UnlinkTip(incident, tipId, clock.GetUtcNow(), http.Actor()), ct);
+        session.AppendToStreamAsync<IncidentState>(http, id, What, incident => Incident.UnlinkTip(incident, new UnlinkTip(tipId), clock.GetUtcNow(), http.Actor()), ct);
 }

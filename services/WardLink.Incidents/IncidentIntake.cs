@@ -13,11 +13,16 @@ public static class IncidentIntake
     /// against the site directory and decides the report.
     /// </summary>
     public static async Task<Decision> DecideReportAsync(
-        this IDocumentSession session, Guid incidentId, Func<string, ReportIncident> command, DateTimeOffset now, CancellationToken ct)
-    {
-        var report = command(await session.ReserveNumberAsync(Incident.CaseNumberPrefix, now, incidentId, ct));
-        return Incident.Report(null, report, await session.SiteKnownAsync(report.Place, ct), now);
-    }
+        this IDocumentSession session, ReportIncident report, DateTimeOffset now, string actor, CancellationToken ct) =>
+        Incident.Report(
+            null,
+            report with
+            {
+                CaseNumber = await session.ReserveNumberAsync(Incident.CaseNumberPrefix, now, report.IncidentId, ct),
+                SiteKnown = await session.SiteKnownAsync(report.Place, ct),
+            },
+            now,
+            actor);
 
     /// <summary>Whether the place names no site or a site in the service's site directory.</summary>
     public static async Task<bool> SiteKnownAsync(this IQuerySession session, Place? place, CancellationToken ct) =>

@@ -58,17 +58,8 @@ public sealed record IncidentPartnerView(
         incident.OccurredAt, incident.Source, incident.ReportedAt, incident.Outcome, incident.ResolvedAt, incident.ClosedAt);
 }
 
-/// <summary>One step of an incident's history for the police: which event, when (business time), by whom, and what it said.</summary>
-public sealed record IncidentStep(
-    [property: Range(1, long.MaxValue)] long Version,
-    [property: MaxLength(EventStore.MaxTypeNameLength)] string Type,
-    DateTimeOffset At,
-    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string By,
-    DateTimeOffset RecordedAt,
-    object Data);
-
 /// <summary>An incident with its whole timeline, for the police.</summary>
-public sealed record IncidentRecord(IncidentPoliceView Incident, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<IncidentStep> Timeline);
+public sealed record IncidentRecord(IncidentPoliceView Incident, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<TimelineStep> Timeline);
 
 /// <summary>An incident with the steps of its course, for a partner.</summary>
 public sealed record IncidentPartnerRecord(IncidentPartnerView Incident, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<PartnerTimelineEntry> Timeline);

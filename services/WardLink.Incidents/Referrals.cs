@@ -61,19 +61,19 @@ public sealed class PatrolObservationReportedConsumer(IDocumentSession session, 
         }
 
         var report = await session.DecideReportAsync(
-            incidentId,
-            caseNumber => new ReportIncident(
-                incidentId,
-                caseNumber,
+            new ReportIncident(
                 IncidentClassification.Other,
                 SecurityCategory.Other,
                 message.Description,
                 new Place(message.SiteId, message.SiteId is null ? $"On patrol route {message.RouteId}" : null, null, null),
                 message.ObservedAt,
                 IncidentSource.Patrol,
-                message.ObservationId.ToString(),
-                message.ReportedBy),
+                message.ObservationId.ToString())
+            {
+                IncidentId = incidentId,
+            },
             message.ObservedAt,
+            message.ReportedBy,
             cancellationToken);
         stream.AppendMany(report.EventsOrThrow($"Patrol observation {message.ObservationId}"));
     }

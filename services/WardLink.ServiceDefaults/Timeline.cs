@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
 using JasperFx.Events;
 
 namespace WardLink.ServiceDefaults;
@@ -15,5 +14,5 @@ public static class PartnerTimeline
     /// <summary>The steps among <paramref name="events"/> whose event type is in <paramref name="course"/> (what a partner may see of the record's course), in order.</summary>
     public static IReadOnlyList<PartnerTimelineEntry> Of(IEnumerable<IEvent> events, IReadOnlySet<Type> course) =>
         [.. events.Where(recorded => course.Contains(recorded.Data.GetType()))
-            .Select(recorded => new PartnerTimelineEntry(recorded.Version, JsonNamingPolicy.CamelCase.ConvertName(recorded.Data.GetType().Name), recorded.Timestamp))];
+            .Select(recorded => new PartnerTimelineEntry(recorded.Version, TimelineSteps.TypeName(recorded.Data), recorded.Timestamp))];
 }

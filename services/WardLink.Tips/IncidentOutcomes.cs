@@ -9,7 +9,7 @@ public sealed class IncidentResolvedConsumer(IDocumentSession session, TimeProvi
     : IdempotentConsumer<IncidentResolved>(session, clock)
 {
     protected override Task ApplyAsync(IncidentResolved message, IDocumentSession session, CancellationToken cancellationToken) =>
-        session.DecideOnTipsAsync(message.LinkedTipIds, tip => Tip.RecordOutcome(tip, message), cancellationToken);
+        session.DecideOnTipsAsync(message.LinkedTipIds, message, Tip.RecordOutcome, message.ResolvedAt, cancellationToken);
 }
 
 /// <summary>An incident reopened: every tip linked to it that this service knows stops counting its outcome.</summary>
@@ -17,18 +17,22 @@ public sealed class IncidentReopenedConsumer(IDocumentSession session, TimeProvi
     : IdempotentConsumer<IncidentReopened>(session, clock)
 {
     protected override Task ApplyAsync(IncidentReopened message, IDocumentSession session, CancellationToken cancellationToken) =>
-        session.DecideOnTipsAsync(message.LinkedTipIds, tip => Tip.WithdrawOutcome(tip, message), cancellationToken);
+        session.DecideOnTipsAsync(message.LinkedTipIds, message, Tip.WithdrawOutcome, message.ReopenedAt, cancellationToken);
 }
 
 internal static class IncidentNews
 {
-    /// <summary>Appends to each of <paramref name="tipIds"/> what <paramref name="decide"/> makes of the news, in the consumer's transaction.</summary>
-    public static async Task DecideOnTipsAsync(this IDocumentSession session, IEnumerable<Guid> tipIds, Func<TipState?, Decision> decide, CancellationToken ct)
+    /// <summary>
+    /// Appends to each of <paramref name="tipIds"/> what <paramref name="decide"/> makes of the <paramref name="news"/> (which
+    /// happened at <paramref name="now"/>, told by incidents), in the consumer's transaction.
+    /// </summary>
+    public static async Task DecideOnTipsAsync<TNews>(
+        this IDocumentSession session, IEnumerable<Guid> tipIds, TNews news, Func<TipState?, TNews, DateTimeOffset, string, Decision> decide, DateTimeOffset now, CancellationToken ct)
     {
         foreach (var tipId in tipIds.Distinct())
         {
             var (tip, version) = await session.LoadStreamAsync<TipState>(tipId, ct);
-            var decision = decide(tip);
+            var decision = decide(tip, news, now, Tip.IncidentsActor);
             if (decision.Events.Count > 0)
             {
                 session.Events.Append(tipId, version + decision.Events.Count, [.. decision.Events]);

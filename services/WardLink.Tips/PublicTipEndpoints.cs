@@ -61,10 +61,10 @@ public static class PublicTipEndpoints
         PublicTipRequest request, HttpContext http, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var command = new ReceiveTip(Guid.CreateVersion7(), TipChannel.Web, request.Category, request.Description, request.Place, now, TipsterActor, request.Contact);
+        var command = new ReceiveTip(TipChannel.Web, request.Category, request.Description, request.Place, now, request.Contact) { TipId = Guid.CreateVersion7() };
         var (credentials, access) = FollowUp.Issue(command.TipId);
         return sessions.RetryOnConflictAsync(
-            async session => await session.RecordAsync(command, access, vault, now, ct) is { } rejection
+            async session => await session.RecordAsync(command, access, vault, now, TipsterActor, ct) is { } rejection
                 ? rejection.ToProblem()
                 : Results.Created($"{http.Request.PathBase}/public/tips/{credentials.Code}", credentials),
             ct);
@@ -85,7 +85,7 @@ public static class PublicTipEndpoints
     }
 
     private static async Task<IResult> Post(
-        [MaxLength(FollowUp.CodeLength)] string code, PostMessageRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        [MaxLength(FollowUp.CodeLength)] string code, PostTipMessage request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var tip = await session.LoadFollowedUpAsync(code, http, ct);
         if (tip is null)
@@ -97,7 +97,7 @@ public static class PublicTipEndpoints
             http,
             tip.Id,
             TipEndpoints.What,
-            current => Tip.PostMessage(current, new PostTipMessage(tip.Id, Guid.CreateVersion7(), MessageAuthor.Tipster, request.Text, TipsterActor), clock.GetUtcNow()),
+            current => Tip.PostMessage(current, request with { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Tipster }, clock.GetUtcNow(), TipsterActor),
             ct,
             updated => Results.Ok(Public(updated)));
     }

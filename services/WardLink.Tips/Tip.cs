@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
@@ -43,6 +44,9 @@ public enum MessageAuthor
     Police,
 }
 
+// The events keep the names of their time and actor as stored (ReceivedAt, RecordedBy, …): renaming
+// them would leave older events unreadable. Each answers IBusinessEvent through them.
+
 /// <summary>A tip came in. Never holds the tipster's contact: that lives encrypted in <see cref="TipContact"/>.</summary>
 public sealed record TipReceived(
     Guid TipId,
@@ -53,7 +57,12 @@ public sealed record TipReceived(
     Place Place,
     DateTimeOffset ReceivedAt,
     string RecordedBy,
-    Guid? SubmittedByPartner = null);
+    Guid? SubmittedByPartner = null) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => ReceivedAt;
+
+    string IBusinessEvent.By => RecordedBy;
+}
 
 public sealed record TipAssessed(
     Guid TipId,
@@ -61,7 +70,12 @@ public sealed record TipAssessed(
     Guid? DuplicateOf,
     string Reason,
     DateTimeOffset AssessedAt,
-    string AssessedBy);
+    string AssessedBy) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => AssessedAt;
+
+    string IBusinessEvent.By => AssessedBy;
+}
 
 /// <summary>A valuable tip was referred to an incident; carries what incidents needs to open one.</summary>
 public sealed record TipReferred(
@@ -74,19 +88,34 @@ public sealed record TipReferred(
     Place Place,
     DateTimeOffset ReceivedAt,
     DateTimeOffset ReferredAt,
-    string ReferredBy);
+    string ReferredBy) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => ReferredAt;
 
-/// <summary>An incident the tip was linked to has resolved (from incidents' <c>IncidentResolved</c>).</summary>
+    string IBusinessEvent.By => ReferredBy;
+}
+
+/// <summary>An incident the tip was linked to has resolved (from incidents' <c>IncidentResolved</c>, when it resolved).</summary>
 public sealed record TipOutcomeRecorded(
     Guid TipId,
     Guid IncidentId,
     [property: ShownToAuditors] string CaseNumber,
     IncidentClassification Classification,
     IncidentOutcome Outcome,
-    DateTimeOffset ResolvedAt);
+    DateTimeOffset ResolvedAt) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => ResolvedAt;
 
-/// <summary>An incident the tip was linked to was reopened (from incidents' <c>IncidentReopened</c>): its outcome no longer counts.</summary>
-public sealed record TipOutcomeWithdrawn(Guid TipId, Guid IncidentId, DateTimeOffset ReopenedAt);
+    string IBusinessEvent.By => Tip.IncidentsActor;
+}
+
+/// <summary>An incident the tip was linked to was reopened (from incidents' <c>IncidentReopened</c>, when it reopened): its outcome no longer counts.</summary>
+public sealed record TipOutcomeWithdrawn(Guid TipId, Guid IncidentId, DateTimeOffset ReopenedAt) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => ReopenedAt;
+
+    string IBusinessEvent.By => Tip.IncidentsActor;
+}
 
 public sealed record TipMessagePosted(
     Guid TipId,
@@ -94,31 +123,92 @@ public sealed record TipMessagePosted(
     MessageAuthor Author,
     [property: PersonalData] string Text,
     DateTimeOffset PostedAt,
-    string PostedBy);
+    string PostedBy) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => PostedAt;
+
+    string IBusinessEvent.By => PostedBy;
+}
 
 /// <summary>Someone read the tipster's contact: who and when, never what.</summary>
-public sealed record TipContactRead(Guid TipId, DateTimeOffset ReadAt, string ReadBy);
+public sealed record TipContactRead(Guid TipId, DateTimeOffset ReadAt, string ReadBy) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => ReadAt;
+
+    string IBusinessEvent.By => ReadBy;
+}
 
 /// <summary>The tipster's contact was deleted; the tip itself stays.</summary>
-public sealed record TipContactErased(Guid TipId, DateTimeOffset ErasedAt, string ErasedBy);
+public sealed record TipContactErased(Guid TipId, DateTimeOffset ErasedAt, string ErasedBy) : IBusinessEvent
+{
+    DateTimeOffset IBusinessEvent.At => ErasedAt;
 
+    string IBusinessEvent.By => ErasedBy;
+}
+
+/// <summary>
+/// Record a tip received through any channel: the body of <c>POST /tips</c>, and what a public
+/// submission records. The caller adds, unseen by clients, the new tip's id and the partner whose
+/// client submits it; the intake the number it reserved and whether the site is known.
+/// </summary>
 public sealed record ReceiveTip(
-    Guid TipId,
     TipChannel? Channel,
     SecurityCategory? Category,
-    string? Description,
+    [property: MaxLength(Tip.MaxDescriptionLength)] string? Description,
     Place? Place,
     DateTimeOffset? ReceivedAt,
-    string RecordedBy,
-    ContactDetails? Contact = null,
-    Guid? SubmittedByPartner = null);
+    ContactDetails? Contact)
+{
+    [JsonIgnore]
+    public Guid TipId { get; init; }
 
-public sealed record AssessTip(Guid TipId, TipVerdict? Verdict, Guid? DuplicateOf, string? Reason, string AssessedBy);
+    [JsonIgnore]
+    [ShownToAuditors]
+    public string Number { get; init; } = string.Empty;
 
-/// <summary>Refer to <paramref name="ExistingIncidentId"/>, or (when null) to a new incident with id <paramref name="NewIncidentId"/>.</summary>
-public sealed record ReferTip(Guid TipId, Guid? ExistingIncidentId, Guid NewIncidentId, string ReferredBy);
+    /// <summary>Whether the site the place names (if any) is in the site directory.</summary>
+    [JsonIgnore]
+    public bool SiteKnown { get; init; }
 
-public sealed record PostTipMessage(Guid TipId, Guid MessageId, MessageAuthor Author, string? Text, string PostedBy);
+    [JsonIgnore]
+    public Guid? SubmittedByPartner { get; init; }
+}
+
+/// <summary>Give (or revise) the verdict on a tip; a duplicate names the tip it repeats.</summary>
+public sealed record AssessTip(TipVerdict? Verdict, Guid? DuplicateOf, [property: MaxLength(Tip.MaxReasonLength)] string? Reason)
+{
+    /// <summary>Whether the tip <see cref="DuplicateOf"/> names exists (looked up by the endpoint).</summary>
+    [JsonIgnore]
+    public bool OriginalExists { get; init; }
+}
+
+/// <summary>Refer a tip to the existing incident <paramref name="IncidentId"/>, or leave it out to open a new one.</summary>
+public sealed record ReferTip(Guid? IncidentId)
+{
+    /// <summary>The id a new incident gets.</summary>
+    [JsonIgnore]
+    public Guid NewIncidentId { get; init; }
+
+    /// <summary>Whether <see cref="IncidentId"/> names an incident tips has heard of from incidents (looked up by the endpoint).</summary>
+    [JsonIgnore]
+    public bool IncidentKnown { get; init; }
+}
+
+/// <summary>Write in a tip's follow-up thread; the endpoint says who writes (the police or the tipster) and gives the message its id.</summary>
+public sealed record PostTipMessage([property: MaxLength(Tip.MaxMessageLength)] string? Text)
+{
+    [JsonIgnore]
+    public Guid MessageId { get; init; }
+
+    [JsonIgnore]
+    public MessageAuthor Author { get; init; }
+}
+
+/// <summary>Read the tipster's contact; <paramref name="ContactExists"/> says whether there is one.</summary>
+public sealed record ReadTipsterContact(bool ContactExists);
+
+/// <summary>Erase the tipster's contact; <paramref name="ContactExists"/> says whether there is one.</summary>
+public sealed record EraseTipsterContact(bool ContactExists);
 
 public sealed record TipMessage(
     Guid MessageId,
@@ -207,6 +297,7 @@ public sealed record TipState(
     };
 }
 
+/// <summary>The decisions on a tip: pure functions of its state, the command, the time and the actor.</summary>
 public static class Tip
 {
     public const string NumberPrefix = "TIP";
@@ -214,11 +305,10 @@ public static class Tip
     public const int MaxReasonLength = 2000;
     public const int MaxMessageLength = 2000;
 
-    /// <summary>
-    /// A new tip, numbered <paramref name="number"/>; <paramref name="siteIsKnown"/> says whether
-    /// the site it names (if any) is in the site directory.
-    /// </summary>
-    public static Decision Receive(TipState? current, ReceiveTip command, string number, bool siteIsKnown, DateTimeOffset now)
+    /// <summary>Who records on a tip what incidents tells of a linked incident (its outcome, its reopening).</summary>
+    public const string IncidentsActor = "incidents";
+
+    public static Decision Receive(TipState? current, ReceiveTip command, DateTimeOffset now, string actor)
     {
         if (current is not null)
         {
@@ -236,7 +326,7 @@ public static class Tip
             .Check((command.Contact?.Name?.Length ?? 0) <= ContactDetails.MaxNameLength, "contact.name", $"At most {ContactDetails.MaxNameLength} characters.")
             .Check(string.IsNullOrWhiteSpace(command.Contact?.Phone) || ContactFormats.IsPhone(command.Contact.Phone.Trim()), "contact.phone", ContactFormats.PhoneRule)
             .Check(string.IsNullOrWhiteSpace(command.Contact?.Email) || ContactFormats.IsEmail(command.Contact.Email.Trim()), "contact.email", ContactFormats.EmailRule);
-        errors.CheckPlace(command.Place, siteIsKnown);
+        errors.CheckPlace(command.Place, command.SiteKnown);
         if (errors.Any)
         {
             return errors.ToRejection();
@@ -244,163 +334,129 @@ public static class Tip
 
         return Decision.Accept(new TipReceived(
             command.TipId,
-            number,
+            command.Number,
             command.Channel!.Value,
             command.Category!.Value,
             command.Description!.Trim(),
             command.Place!.Normalised(),
             // Stored in UTC (an indexed timestamptz column takes no other offset); years are counted in local time.
             command.ReceivedAt!.Value.ToUniversalTime(),
-            command.RecordedBy,
+            actor,
             command.SubmittedByPartner));
     }
 
     /// <summary>
     /// A verdict on a tip; a re-assessment is a new event, but repeating the current verdict is
-    /// refused. A duplicate names the existing tip (<paramref name="originalExists"/>).
+    /// refused. A duplicate names another tip that exists.
     /// </summary>
-    public static Decision Assess(TipState? current, AssessTip command, bool originalExists, DateTimeOffset now)
+    public static Decision Assess(TipState tip, AssessTip command, DateTimeOffset now, string actor)
     {
-        if (current is null)
-        {
-            return NotFound(command.TipId);
-        }
-
         var errors = new FieldErrors()
             .Check(command.Verdict is not null, "verdict", "Choose a verdict: valuable, notValuable, duplicate or prank.")
             .Check(!string.IsNullOrWhiteSpace(command.Reason), "reason", "Give the reason for the verdict.")
             .Check((command.Reason?.Length ?? 0) <= MaxReasonLength, "reason", $"At most {MaxReasonLength} characters.")
             .Check(command.Verdict != TipVerdict.Duplicate || command.DuplicateOf is not null, "duplicateOf", "A duplicate names the tip it repeats.")
             .Check(command.Verdict == TipVerdict.Duplicate || command.DuplicateOf is null, "duplicateOf", "Only a duplicate names another tip.")
-            .Check(command.DuplicateOf != command.TipId, "duplicateOf", "A tip cannot duplicate itself.")
-            .Check(command.DuplicateOf is null || command.DuplicateOf == command.TipId || originalExists, "duplicateOf", "No such tip.");
+            .Check(command.DuplicateOf != tip.Id, "duplicateOf", "A tip cannot duplicate itself.")
+            .Check(command.DuplicateOf is null || command.DuplicateOf == tip.Id || command.OriginalExists, "duplicateOf", "No such tip.");
         if (errors.Any)
         {
             return errors.ToRejection();
         }
 
-        if (current.Verdict == command.Verdict && current.DuplicateOf == command.DuplicateOf)
+        if (tip.Verdict == command.Verdict && tip.DuplicateOf == command.DuplicateOf)
         {
-            return Rejection.Conflict($"Tip {current.Number} is already assessed as {command.Verdict}.");
+            return Rejection.Conflict($"Tip {tip.Number} is already assessed as {command.Verdict}.");
         }
 
-        if (current.IncidentId is not null && command.Verdict != TipVerdict.Valuable)
+        if (tip.IncidentId is not null && command.Verdict != TipVerdict.Valuable)
         {
-            return Rejection.Conflict($"Tip {current.Number} was referred to an incident; it stays valuable.");
+            return Rejection.Conflict($"Tip {tip.Number} was referred to an incident; it stays valuable.");
         }
 
-        return Decision.Accept(new TipAssessed(current.Id, command.Verdict!.Value, command.DuplicateOf, command.Reason!.Trim(), now, command.AssessedBy));
+        return Decision.Accept(new TipAssessed(tip.Id, command.Verdict!.Value, command.DuplicateOf, command.Reason!.Trim(), now, actor));
     }
 
-    /// <summary>Only a valuable tip is referred, once, to a new or an existing incident.</summary>
-    /// <param name="incidentKnown">Whether the existing incident named (if any) is one tips has heard of from incidents.</param>
-    public static Decision Refer(TipState? current, ReferTip command, bool incidentKnown, DateTimeOffset now)
+    /// <summary>Only a valuable tip is referred, once, to a new or an existing incident (one tips has heard of from incidents).</summary>
+    public static Decision Refer(TipState tip, ReferTip command, DateTimeOffset now, string actor)
     {
-        if (current is null)
-        {
-            return NotFound(command.TipId);
-        }
-
-        if (command.ExistingIncidentId == Guid.Empty)
+        if (command.IncidentId == Guid.Empty)
         {
             return new FieldErrors().Check(false, "incidentId", "Not an incident id.").ToRejection();
         }
 
-        if (!incidentKnown)
+        if (command.IncidentId is not null && !command.IncidentKnown)
         {
-            return Rejection.NotFound($"Incident {command.ExistingIncidentId} was not found: tips knows the incidents the incidents service has reported.");
+            return Rejection.NotFound($"Incident {command.IncidentId} was not found: tips knows the incidents the incidents service has reported.");
         }
 
-        if (current.Verdict != TipVerdict.Valuable)
+        if (tip.Verdict != TipVerdict.Valuable)
         {
-            return Rejection.Conflict($"Tip {current.Number} is not assessed as valuable; only valuable tips are referred.");
+            return Rejection.Conflict($"Tip {tip.Number} is not assessed as valuable; only valuable tips are referred.");
         }
 
-        if (current.IncidentId is { } incident)
+        if (tip.IncidentId is { } incident)
         {
-            return Rejection.Conflict($"Tip {current.Number} was already referred to incident {incident}.");
+            return Rejection.Conflict($"Tip {tip.Number} was already referred to incident {incident}.");
         }
 
         return Decision.Accept(new TipReferred(
-            current.Id,
-            current.Number,
-            command.ExistingIncidentId ?? command.NewIncidentId,
-            command.ExistingIncidentId is null,
-            current.Category,
-            current.Description,
-            current.Place,
-            current.ReceivedAt,
+            tip.Id,
+            tip.Number,
+            command.IncidentId ?? command.NewIncidentId,
+            command.IncidentId is null,
+            tip.Category,
+            tip.Description,
+            tip.Place,
+            tip.ReceivedAt,
             now,
-            command.ReferredBy));
+            actor));
     }
 
     /// <summary>
     /// The outcome of an incident the tip is linked to, replacing the one it stood at before. Nothing
     /// when the tip is unknown here, or the news is not newer than what the tip knows: a resolution
     /// at or before the one recorded, or at or before the incident was last reopened (messages of
-    /// different kinds may arrive out of order). A resolution is a fact from incidents, never refused.
+    /// different kinds may arrive out of order). A resolution is a fact from incidents, never refused;
+    /// it is recorded at the time it happened, by <see cref="IncidentsActor"/>, whatever
+    /// <paramref name="now"/> and <paramref name="actor"/> the consumer decides at.
     /// </summary>
-    public static Decision RecordOutcome(TipState? current, IncidentResolved resolved) =>
-        current is null || !IsNewsAbout(current, resolved.IncidentId, resolved.ResolvedAt)
+    public static Decision RecordOutcome(TipState? tip, IncidentResolved resolved, DateTimeOffset now, string actor) =>
+        tip is null || !IsNewsAbout(tip, resolved.IncidentId, resolved.ResolvedAt)
             ? Decision.Accept()
-            : Decision.Accept(new TipOutcomeRecorded(current.Id, resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.ResolvedAt));
+            : Decision.Accept(new TipOutcomeRecorded(tip.Id, resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.ResolvedAt));
 
     /// <summary>
     /// A linked incident was reopened: the outcome it was resolved with before then no longer counts.
-    /// Nothing when the tip is unknown here or already knows something newer.
+    /// Nothing when the tip is unknown here or already knows something newer. Recorded like
+    /// <see cref="RecordOutcome"/>: at the time it happened, by <see cref="IncidentsActor"/>.
     /// </summary>
-    public static Decision WithdrawOutcome(TipState? current, IncidentReopened reopened) =>
-        current is null || !IsNewsAbout(current, reopened.IncidentId, reopened.ReopenedAt)
+    public static Decision WithdrawOutcome(TipState? tip, IncidentReopened reopened, DateTimeOffset now, string actor) =>
+        tip is null || !IsNewsAbout(tip, reopened.IncidentId, reopened.ReopenedAt)
             ? Decision.Accept()
-            : Decision.Accept(new TipOutcomeWithdrawn(current.Id, reopened.IncidentId, reopened.ReopenedAt));
+            : Decision.Accept(new TipOutcomeWithdrawn(tip.Id, reopened.IncidentId, reopened.ReopenedAt));
 
     /// <summary>Whether something that happened to incident <paramref name="incidentId"/> at <paramref name="at"/> is later than all the tip knows of it.</summary>
     private static bool IsNewsAbout(TipState tip, Guid incidentId, DateTimeOffset at) =>
         tip.Outcomes.All(outcome => outcome.IncidentId != incidentId || outcome.ResolvedAt < at)
         && tip.Withdrawals.All(withdrawn => withdrawn.IncidentId != incidentId || withdrawn.ReopenedAt < at);
 
-    public static Decision PostMessage(TipState? current, PostTipMessage command, DateTimeOffset now)
+    public static Decision PostMessage(TipState tip, PostTipMessage command, DateTimeOffset now, string actor)
     {
-        if (current is null)
-        {
-            return NotFound(command.TipId);
-        }
-
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Text), "text", "Write a message.")
             .Check((command.Text?.Length ?? 0) <= MaxMessageLength, "text", $"At most {MaxMessageLength} characters.");
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
-
-        return Decision.Accept(new TipMessagePosted(current.Id, command.MessageId, command.Author, command.Text!.Trim(), now, command.PostedBy));
+        return errors.Any
+            ? errors.ToRejection()
+            : Decision.Accept(new TipMessagePosted(tip.Id, command.MessageId, command.Author, command.Text!.Trim(), now, actor));
     }
 
-    /// <summary>Reading a contact is recorded; <paramref name="contactExists"/> says whether there is one.</summary>
-    public static Decision ReadContact(TipState? current, bool contactExists, string readBy, DateTimeOffset now) =>
-        AboutContact(current, contactExists, tip => new TipContactRead(tip.Id, now, readBy));
+    /// <summary>Reading a contact is recorded.</summary>
+    public static Decision ReadContact(TipState tip, ReadTipsterContact command, DateTimeOffset now, string actor) =>
+        command.ContactExists ? Decision.Accept(new TipContactRead(tip.Id, now, actor)) : NoContact(tip);
 
-    public static Decision EraseContact(TipState? current, bool contactExists, string erasedBy, DateTimeOffset now) =>
-        AboutContact(current, contactExists, tip => new TipContactErased(tip.Id, now, erasedBy));
+    public static Decision EraseContact(TipState tip, EraseTipsterContact command, DateTimeOffset now, string actor) =>
+        command.ContactExists ? Decision.Accept(new TipContactErased(tip.Id, now, actor)) : NoContact(tip);
 
-    /// <summary>Who did what an event records (for a tip's history).</summary>
-    public static string ActorOf(object recorded) => recorded switch
-    {
-        TipReceived received => received.RecordedBy,
-        TipAssessed assessed => assessed.AssessedBy,
-        TipReferred referred => referred.ReferredBy,
-        TipOutcomeRecorded or TipOutcomeWithdrawn => "incidents",
-        TipMessagePosted posted => posted.PostedBy,
-        TipContactRead read => read.ReadBy,
-        TipContactErased erased => erased.ErasedBy,
-        _ => "unknown",
-    };
-
-    private static Rejection NotFound(Guid id) => Rejection.NotFound($"Tip {id} was not found.");
-
-    private static Decision AboutContact(TipState? current, bool contactExists, Func<TipState, object> recorded) =>
-        current is null ? Rejection.NotFound("Tip was not found.")
-        : !contactExists ? Rejection.NotFound($"Tip {current.Number} has no tipster contact.")
-        : Decision.Accept(recorded(current));
+    private static Rejection NoContact(TipState tip) => Rejection.NotFound($"Tip {tip.Number} has no tipster contact.");
 }

@@ -9,22 +9,6 @@ using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
 
-public sealed record ReceiveTipRequest(
-    TipChannel? Channel,
-    SecurityCategory? Category,
-    [property: MaxLength(Tip.MaxDescriptionLength)] string? Description,
-    Place? Place,
-    DateTimeOffset? ReceivedAt,
-    ContactDetails? Contact);
-
-public sealed record AssessTipRequest(TipVerdict? Verdict, Guid? DuplicateOf, [property: MaxLength(Tip.MaxReasonLength)] string? Reason);
-
-/// <summary>Refer to an existing incident, or leave <paramref name="IncidentId"/> out to open a new one.</summary>
-public sealed record ReferTipRequest(Guid? IncidentId);
-
-public sealed record PostMessageRequest([property: MaxLength(Tip.MaxMessageLength)] string? Text);
-
-
 public static class TipEndpoints
 {
     public const int MaxPageSize = 200;
@@ -101,11 +85,17 @@ public static class TipEndpoints
     /// submission) its follow-up access, all in one transaction; a refused tip stores nothing.
     /// </summary>
     internal static async Task<Rejection?> RecordAsync(
-        this IDocumentSession session, ReceiveTip command, FollowUpAccess? access, ContactVault vault, DateTimeOffset now, CancellationToken ct)
+        this IDocumentSession session, ReceiveTip command, FollowUpAccess? access, ContactVault vault, DateTimeOffset now, string actor, CancellationToken ct)
     {
-        var siteIsKnown = command.Place?.SiteId is { } siteId && await session.LoadAsync<KnownSite>(siteId, ct) is not null;
-        var number = await session.ReserveNumberAsync(Tip.NumberPrefix, command.ReceivedAt ?? now, command.TipId, ct);
-        var decision = Tip.Receive(null, command, number, siteIsKnown, now);
+        var decision = Tip.Receive(
+            null,
+            command with
+            {
+                SiteKnown = command.Place?.SiteId is { } siteId && await session.LoadAsync<KnownSite>(siteId, ct) is not null,
+                Number = await session.ReserveNumberAsync(Tip.NumberPrefix, command.ReceivedAt ?? now, command.TipId, ct),
+            },
+            now,
+            actor);
         if (decision.Rejection is { } rejection)
         {
             return rejection;
@@ -127,14 +117,13 @@ public static class TipEndpoints
     }
 
     private static Task<IResult> Receive(
-        ReceiveTipRequest request, HttpContext http, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
+        ReceiveTip request, HttpContext http, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
-        var command = new ReceiveTip(
-            Guid.CreateVersion7(), request.Channel, request.Category, request.Description, request.Place, request.ReceivedAt, http.Actor(), request.Contact, http.PartnerId());
+        var command = request with { TipId = Guid.CreateVersion7(), SubmittedByPartner = http.PartnerId() };
         return sessions.RetryOnConflictAsync(
             async session =>
             {
-                if (await session.RecordAsync(command, null, vault, clock.GetUtcNow(), ct) is { } rejection)
+                if (await session.RecordAsync(command, null, vault, clock.GetUtcNow(), http.Actor(), ct) is { } rejection)
                 {
                     return rejection.ToProblem();
                 }
@@ -197,26 +186,29 @@ public static class TipEndpoints
         var events = await session.Events.FetchStreamAsync(id, version, token: ct);
         http.Response.SetETag(version);
         return scope is null
-            ? Results.Ok(new TipDetails(
-                TipPoliceView.Of(state),
-                [.. events.Select(recorded => new TipHistoryEntry(recorded.Version, recorded.EventTypeName, recorded.Timestamp, Tip.ActorOf(recorded.Data), recorded.Data))]))
+            ? Results.Ok(new TipDetails(TipPoliceView.Of(state), TimelineSteps.Of(events)))
             : Results.Ok(new TipPartnerDetails(TipPartnerView.Of(state), PartnerTimeline.Of(events, TipViews.PartnerCourse)));
     }
 
     private static async Task<IResult> Assess(
-        Guid id, AssessTipRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        Guid id, AssessTip request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var originalExists = request.DuplicateOf is { } original && await session.Events.FetchStreamStateAsync(original, ct) is not null;
-        var command = new AssessTip(id, request.Verdict, request.DuplicateOf, request.Reason, http.Actor());
-        return await session.AppendToStreamAsync<TipState>(http, id, What, tip => Tip.Assess(tip, command, originalExists, clock.GetUtcNow()), ct);
+        var command = request with
+        {
+            OriginalExists = request.DuplicateOf is { } original && await session.Events.FetchStreamStateAsync(original, ct) is not null,
+        };
+        return await session.AppendToStreamAsync<TipState>(http, id, What, tip => Tip.Assess(tip, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 
     private static async Task<IResult> Refer(
-        Guid id, ReferTipRequest? request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+        Guid id, ReferTip? request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var incidentKnown = request?.IncidentId is not { } existing || await session.LoadAsync<KnownIncident>(existing, ct) is not null;
-        return await session.AppendToStreamAsync<TipState>(
-            http, id, What, tip => Tip.Refer(tip, new ReferTip(id, request?.IncidentId, Guid.CreateVersion7(), http.Actor()), incidentKnown, clock.GetUtcNow()), ct);
+        var command = (request ?? new ReferTip(null)) with
+        {
+            NewIncidentId = Guid.CreateVersion7(),
+            IncidentKnown = request?.IncidentId is { } existing && await session.LoadAsync<KnownIncident>(existing, ct) is not null,
+        };
+        return await session.AppendToStreamAsync<TipState>(http, id, What, tip => Tip.Refer(tip, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 
     private static async Task<IResult> Messages(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
@@ -232,12 +224,12 @@ public static class TipEndpoints
     }
 
     private static Task<IResult> Reply(
-        Guid id, PostMessageRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Guid id, PostTipMessage request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.AppendToStreamAsync<TipState>(
             http,
             id,
             What,
-            tip => Tip.PostMessage(tip, new PostTipMessage(id, Guid.CreateVersion7(), MessageAuthor.Police, request.Text, http.Actor()), clock.GetUtcNow()),
+            tip => Tip.PostMessage(tip, request with { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Police }, clock.GetUtcNow(), http.Actor()),
             ct,
             tip => Results.Ok(tip.Messages));
 
@@ -246,7 +238,7 @@ public static class TipEndpoints
     {
         var contact = await session.LoadAsync<TipContact>(id, ct);
         return await session.AppendToStreamAsync<TipState>(
-            http, id, What, tip => Tip.ReadContact(tip, contact is not null, http.Actor(), clock.GetUtcNow()), ct, _ => Results.Ok(vault.Open(contact!)));
+            http, id, What, tip => Tip.ReadContact(tip, new ReadTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()), ct, _ => Results.Ok(vault.Open(contact!)));
     }
 
     private static async Task<IResult> EraseContact(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
@@ -254,6 +246,6 @@ public static class TipEndpoints
         var contact = await session.LoadAsync<TipContact>(id, ct);
         session.Delete<TipContact>(id);
         return await session.AppendToStreamAsync<TipState>(
-            http, id, What, tip => Tip.EraseContact(tip, contact is not null, http.Actor(), clock.GetUtcNow()), ct, _ => Results.NoContent());
+            http, id, What, tip => Tip.EraseContact(tip, new EraseTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
     }
 }

@@ -54,16 +54,8 @@ public sealed record TipPartnerView(
         [.. tip.Outcomes.Select(outcome => new TipPartnerOutcome(outcome.CaseNumber, outcome.Classification, outcome.Outcome, outcome.ResolvedAt))]);
 }
 
-/// <summary>One event of a tip's stream as the police see it: what happened, when it was recorded, who did it, what it said.</summary>
-public sealed record TipHistoryEntry(
-    [property: Range(1, long.MaxValue)] long Version,
-    [property: MaxLength(EventStore.MaxTypeNameLength)] string Type,
-    DateTimeOffset RecordedAt,
-    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string Actor,
-    object Data);
-
-/// <summary>A tip with its history, for the police.</summary>
-public sealed record TipDetails(TipPoliceView Tip, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<TipHistoryEntry> History);
+/// <summary>A tip with its history (every step of its stream), for the police.</summary>
+public sealed record TipDetails(TipPoliceView Tip, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<TimelineStep> History);
 
 /// <summary>A tip with the steps of its course, for a partner.</summary>
 public sealed record TipPartnerDetails(TipPartnerView Tip, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<PartnerTimelineEntry> History);

@@ -120,9 +120,8 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
         Assert.Equal(HttpStatusCode.Forbidden, (await partnerA.GetAsync($"/api/tips/{tipByA}/contact", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await police.GetAsync($"/api/tips/{tipByA}/contact", Ct)).StatusCode);
         var history = (await police.GetFromJsonAsync<JsonElement>($"/api/tips/{tipByA}", Ct)).GetProperty("history").EnumerateArray().ToList();
-        Assert.Contains(history, entry => entry.GetProperty("type").GetString()!.Contains("contact_read", StringComparison.Ordinal)
-            && entry.GetProperty("actor").GetString() == "test-police");
-        Assert.Equal("test-partner-a", history[0].GetProperty("actor").GetString());
+        Assert.Contains(history, entry => entry.GetProperty("type").GetString() == "tipContactRead" && entry.GetProperty("by").GetString() == "test-police");
+        Assert.Equal("test-partner-a", history[0].GetProperty("by").GetString());
     }
 
     private static object Tip(string description, Guid? siteId) => new

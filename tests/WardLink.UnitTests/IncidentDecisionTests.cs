@@ -19,33 +19,35 @@ public sealed class IncidentDecisionTests
     private static readonly Guid TipId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000b1");
 
     private static ReportIncident ValidReport() => new(
-        IncidentId,
-        "INC-2024-0007",
         IncidentClassification.Criminal,
         SecurityCategory.Theft,
         "  A phone stolen from a patient's bedside.  ",
         new Place(SiteId, " Ward 3 ", null, null),
         Now.AddHours(-2),
         IncidentSource.Partner,
-        " OBS-SEC-114 ",
-        Officer);
+        " OBS-SEC-114 ")
+    {
+        IncidentId = IncidentId,
+        CaseNumber = "INC-2024-0007",
+        SiteKnown = true,
+    };
 
     private static IncidentState Reported() =>
-        IncidentState.Create(Assert.IsType<IncidentReported>(Assert.Single(Incident.Report(null, ValidReport(), siteKnown: true, Now).Events)));
+        IncidentState.Create(Assert.IsType<IncidentReported>(Assert.Single(Incident.Report(null, ValidReport(), Now, Officer).Events)));
 
     private static IncidentState UnderInvestigation() =>
         Reported().Apply(new InvestigationStarted(IncidentId, "Ward police, criminal team", "Lt. Hoa", Now, Officer));
 
     private static IncidentState Resolved() =>
         UnderInvestigation().Apply(Assert.IsType<IncidentResolved>(Assert.Single(
-            Incident.Resolve(UnderInvestigation(), IncidentOutcome.CriminalCaseSolved, null, null, Now, Officer).Events)));
+            Incident.Resolve(UnderInvestigation(), new ResolveIncident(IncidentOutcome.CriminalCaseSolved, null, null), Now, Officer).Events)));
 
     private static IncidentState Closed() => Resolved().Apply(new IncidentClosed(IncidentId, Now, Officer));
 
     [Fact]
     public void A_valid_report_opens_the_incident_with_trimmed_text_the_case_number_actor_and_time()
     {
-        var decision = Incident.Report(null, ValidReport(), siteKnown: true, Now);
+        var decision = Incident.Report(null, ValidReport(), Now, Officer);
 
         Assert.Equal(
             new IncidentReported(
@@ -66,38 +68,38 @@ public sealed class IncidentDecisionTests
     [Fact]
     public void An_incident_may_have_occurred_long_ago_but_not_in_the_future()
     {
-        Assert.True(Incident.Report(null, ValidReport() with { OccurredAt = new DateTimeOffset(2022, 5, 1, 10, 0, 0, TimeSpan.FromHours(7)) }, true, Now).IsAccepted);
-        Assert.True(Incident.Report(null, ValidReport() with { OccurredAt = Now.AddSeconds(30) }, true, Now).IsAccepted);
+        Assert.True(Incident.Report(null, ValidReport() with { OccurredAt = new DateTimeOffset(2022, 5, 1, 10, 0, 0, TimeSpan.FromHours(7)) }, Now, Officer).IsAccepted);
+        Assert.True(Incident.Report(null, ValidReport() with { OccurredAt = Now.AddSeconds(30) }, Now, Officer).IsAccepted);
 
-        AssertInvalid(Incident.Report(null, ValidReport() with { OccurredAt = Now.AddHours(1) }, true, Now), "occurredAt");
+        AssertInvalid(Incident.Report(null, ValidReport() with { OccurredAt = Now.AddHours(1) }, Now, Officer), "occurredAt");
     }
 
     [Fact]
     public void A_site_unknown_to_the_directory_is_refused()
     {
-        AssertInvalid(Incident.Report(null, ValidReport(), siteKnown: false, Now), "place.siteId");
+        AssertInvalid(Incident.Report(null, ValidReport() with { SiteKnown = false }, Now, Officer), "place.siteId");
     }
 
     [Fact]
     public void A_place_may_be_free_text_or_coordinates_instead_of_a_site()
     {
-        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, "Market square", null, null) }, false, Now).IsAccepted);
-        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, 105.77) }, false, Now).IsAccepted);
-        AssertInvalid(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, null) }, false, Now), "place");
+        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, "Market square", null, null), SiteKnown = false }, Now, Officer).IsAccepted);
+        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, 105.77), SiteKnown = false }, Now, Officer).IsAccepted);
+        AssertInvalid(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, null), SiteKnown = false }, Now, Officer), "place");
     }
 
     [Fact]
     public void Missing_fields_are_all_reported_at_once()
     {
-        var command = new ReportIncident(IncidentId, "INC-2024-0007", null, null, " ", null, null, null, null, Officer);
+        var command = new ReportIncident(null, null, " ", null, null, null, null) { IncidentId = IncidentId, CaseNumber = "INC-2024-0007", SiteKnown = true };
 
-        AssertInvalid(Incident.Report(null, command, true, Now), "classification", "category", "description", "occurredAt", "source", "place");
+        AssertInvalid(Incident.Report(null, command, Now, Officer), "classification", "category", "description", "occurredAt", "source", "place");
     }
 
     [Fact]
     public void The_same_incident_cannot_be_reported_twice()
     {
-        var decision = Incident.Report(Reported(), ValidReport(), true, Now);
+        var decision = Incident.Report(Reported(), ValidReport(), Now, Officer);
 
         Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
         Assert.Empty(decision.Events);
@@ -106,11 +108,11 @@ public sealed class IncidentDecisionTests
     [Fact]
     public void A_reported_incident_is_put_under_investigation_by_a_unit()
     {
-        var decision = Incident.StartInvestigation(Reported(), " Criminal team ", " Lt. Hoa ", Now, Officer);
+        var decision = Incident.StartInvestigation(Reported(), new AssignIncident(" Criminal team ", " Lt. Hoa "), Now, Officer);
 
         Assert.Equal(new InvestigationStarted(IncidentId, "Criminal team", "Lt. Hoa", Now, Officer), Assert.Single(decision.Events));
-        AssertInvalid(Incident.StartInvestigation(Reported(), " ", null, Now, Officer), "unit");
-        AssertConflict(Incident.StartInvestigation(UnderInvestigation(), "Criminal team", null, Now, Officer));
+        AssertInvalid(Incident.StartInvestigation(Reported(), new AssignIncident(" ", null), Now, Officer), "unit");
+        AssertConflict(Incident.StartInvestigation(UnderInvestigation(), new AssignIncident("Criminal team", null), Now, Officer));
     }
 
     [Fact]
@@ -120,7 +122,7 @@ public sealed class IncidentDecisionTests
             .Apply(new TipLinked(IncidentId, TipId, "TIP-2024-0001", Now, Officer))
             .Apply(new TipLinked(IncidentId, Guid.Parse("0193b5a0-0000-7000-8000-0000000000b2"), null, Now, Officer));
 
-        var decision = Incident.Resolve(incident, IncidentOutcome.CriminalCaseSolved, " Arrested ", Now.AddHours(-1), Now, Officer);
+        var decision = Incident.Resolve(incident, new ResolveIncident(IncidentOutcome.CriminalCaseSolved, " Arrested ", Now.AddHours(-1)), Now, Officer);
 
         var resolved = Assert.IsType<IncidentResolved>(Assert.Single(decision.Events));
         Assert.Equal(IncidentOutcome.CriminalCaseSolved, resolved.Outcome);
@@ -135,77 +137,77 @@ public sealed class IncidentDecisionTests
     [Fact]
     public void Only_an_incident_under_investigation_can_be_resolved()
     {
-        AssertConflict(Incident.Resolve(Reported(), IncidentOutcome.Unfounded, null, null, Now, Officer));
-        AssertConflict(Incident.Resolve(Resolved(), IncidentOutcome.Unfounded, null, null, Now, Officer));
-        AssertConflict(Incident.Resolve(Closed(), IncidentOutcome.Unfounded, null, null, Now, Officer));
+        AssertConflict(Incident.Resolve(Reported(), new ResolveIncident(IncidentOutcome.Unfounded, null, null), Now, Officer));
+        AssertConflict(Incident.Resolve(Resolved(), new ResolveIncident(IncidentOutcome.Unfounded, null, null), Now, Officer));
+        AssertConflict(Incident.Resolve(Closed(), new ResolveIncident(IncidentOutcome.Unfounded, null, null), Now, Officer));
     }
 
     [Fact]
     public void A_resolution_needs_an_outcome_and_a_time_between_the_incident_and_now()
     {
-        AssertInvalid(Incident.Resolve(UnderInvestigation(), null, null, null, Now, Officer), "outcome");
-        AssertInvalid(Incident.Resolve(UnderInvestigation(), IncidentOutcome.Unfounded, null, Now.AddHours(1), Now, Officer), "resolvedAt");
-        AssertInvalid(Incident.Resolve(UnderInvestigation(), IncidentOutcome.Unfounded, null, Now.AddDays(-1), Now, Officer), "resolvedAt");
+        AssertInvalid(Incident.Resolve(UnderInvestigation(), new ResolveIncident(null, null, null), Now, Officer), "outcome");
+        AssertInvalid(Incident.Resolve(UnderInvestigation(), new ResolveIncident(IncidentOutcome.Unfounded, null, Now.AddHours(1)), Now, Officer), "resolvedAt");
+        AssertInvalid(Incident.Resolve(UnderInvestigation(), new ResolveIncident(IncidentOutcome.Unfounded, null, Now.AddDays(-1)), Now, Officer), "resolvedAt");
     }
 
     [Fact]
     public void A_resolved_incident_is_closed_once()
     {
-        Assert.Equal(new IncidentClosed(IncidentId, Now, Officer), Assert.Single(Incident.Close(Resolved(), Now, Officer).Events));
-        AssertConflict(Incident.Close(Closed(), Now, Officer));
-        AssertConflict(Incident.Close(UnderInvestigation(), Now, Officer));
+        Assert.Equal(new IncidentClosed(IncidentId, Now, Officer), Assert.Single(Incident.Close(Resolved(), new CloseIncident(), Now, Officer).Events));
+        AssertConflict(Incident.Close(Closed(), new CloseIncident(), Now, Officer));
+        AssertConflict(Incident.Close(UnderInvestigation(), new CloseIncident(), Now, Officer));
     }
 
     [Fact]
     public void A_resolved_or_closed_incident_is_reopened_with_a_reason_back_under_investigation()
     {
-        var decision = Incident.Reopen(Closed(), " New evidence ", Now, Officer);
+        var decision = Incident.Reopen(Closed(), new ReopenIncident(" New evidence "), Now, Officer);
 
         var reopened = Assert.IsType<IncidentReopened>(Assert.Single(decision.Events));
         Assert.Equal("New evidence", reopened.Reason);
         var state = Closed().Apply(reopened);
         Assert.Equal(IncidentStatus.UnderInvestigation, state.Status);
         Assert.Null(state.Outcome);
-        Assert.True(Incident.Reopen(Resolved(), "Outcome contested", Now, Officer).IsAccepted);
-        AssertInvalid(Incident.Reopen(Closed(), "  ", Now, Officer), "reason");
-        AssertConflict(Incident.Reopen(UnderInvestigation(), "Why not", Now, Officer));
+        Assert.True(Incident.Reopen(Resolved(), new ReopenIncident("Outcome contested"), Now, Officer).IsAccepted);
+        AssertInvalid(Incident.Reopen(Closed(), new ReopenIncident("  "), Now, Officer), "reason");
+        AssertConflict(Incident.Reopen(UnderInvestigation(), new ReopenIncident("Why not"), Now, Officer));
     }
 
     [Fact]
     public void Reclassifying_needs_a_change_and_a_reason_and_an_open_incident()
     {
-        var decision = Incident.Reclassify(UnderInvestigation(), IncidentClassification.Administrative, null, "Damage below the criminal threshold", Now, Officer);
+        var decision = Incident.Reclassify(UnderInvestigation(), new ReclassifyIncident(IncidentClassification.Administrative, null, "Damage below the criminal threshold"), Now, Officer);
 
         Assert.Equal(
             new IncidentReclassified(IncidentId, IncidentClassification.Administrative, SecurityCategory.Theft, "Damage below the criminal threshold", Now, Officer),
             Assert.Single(decision.Events));
-        AssertInvalid(Incident.Reclassify(Reported(), IncidentClassification.Traffic, null, null, Now, Officer), "reason");
-        AssertInvalid(Incident.Reclassify(Reported(), null, null, "Nothing", Now, Officer), "classification");
-        AssertConflict(Incident.Reclassify(Reported(), IncidentClassification.Criminal, SecurityCategory.Theft, "Same", Now, Officer));
-        AssertConflict(Incident.Reclassify(Closed(), IncidentClassification.Traffic, null, "Too late", Now, Officer));
+        AssertInvalid(Incident.Reclassify(Reported(), new ReclassifyIncident(IncidentClassification.Traffic, null, null), Now, Officer), "reason");
+        AssertInvalid(Incident.Reclassify(Reported(), new ReclassifyIncident(null, null, "Nothing"), Now, Officer), "classification");
+        AssertConflict(Incident.Reclassify(Reported(), new ReclassifyIncident(IncidentClassification.Criminal, SecurityCategory.Theft, "Same"), Now, Officer));
+        AssertConflict(Incident.Reclassify(Closed(), new ReclassifyIncident(IncidentClassification.Traffic, null, "Too late"), Now, Officer));
     }
 
     [Fact]
     public void A_tip_is_linked_once_and_unlinked_only_when_linked()
     {
-        var link = Incident.LinkTip(Reported(), TipId, "TIP-2024-0001", Now, Officer);
+        var link = Incident.LinkTip(Reported(), new LinkTip(TipId, "TIP-2024-0001"), Now, Officer);
         var linked = Reported().Apply(Assert.IsType<TipLinked>(Assert.Single(link.Events)));
 
         Assert.Equal([TipId], linked.LinkedTipIds);
-        AssertConflict(Incident.LinkTip(linked, TipId, null, Now, Officer));
-        AssertInvalid(Incident.LinkTip(Reported(), Guid.Empty, null, Now, Officer), "tipId");
-        Assert.True(Incident.LinkTip(Closed(), TipId, null, Now, Officer).IsAccepted);
+        AssertConflict(Incident.LinkTip(linked, new LinkTip(TipId, null), Now, Officer));
+        AssertInvalid(Incident.LinkTip(Reported(), new LinkTip(Guid.Empty, null), Now, Officer), "tipId");
+        Assert.True(Incident.LinkTip(Closed(), new LinkTip(TipId, null), Now, Officer).IsAccepted);
 
-        var unlinked = linked.Apply(Assert.IsType<TipUnlinked>(Assert.Single(Incident.UnlinkTip(linked, TipId, Now, Officer).Events)));
+        var unlinked = linked.Apply(Assert.IsType<TipUnlinked>(Assert.Single(Incident.UnlinkTip(linked, new UnlinkTip(TipId), Now, Officer).Events)));
         Assert.Empty(unlinked.LinkedTipIds);
-        Assert.Equal(RejectionKind.NotFound, Incident.UnlinkTip(unlinked, TipId, Now, Officer).Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Incident.UnlinkTip(unlinked, new UnlinkTip(TipId), Now, Officer).Rejection?.Kind);
     }
 
     [Fact]
     public void A_note_needs_text()
     {
-        Assert.Equal(new NoteAdded(IncidentId, "Called the hospital", Now, Officer), Assert.Single(Incident.AddNote(Reported(), " Called the hospital ", Now, Officer).Events));
-        AssertInvalid(Incident.AddNote(Reported(), "", Now, Officer), "text");
+        Assert.Equal(new NoteAdded(IncidentId, "Called the hospital", Now, Officer), Assert.Single(Incident.AddNote(Reported(), new AddIncidentNote(" Called the hospital "), Now, Officer).Events));
+        AssertInvalid(Incident.AddNote(Reported(), new AddIncidentNote(""), Now, Officer), "text");
     }
 
     [Theory]

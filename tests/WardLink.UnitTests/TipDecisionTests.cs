@@ -13,19 +13,25 @@ public sealed class TipDecisionTests
     private static readonly Guid TipId = Guid.Parse("0193b5a0-0000-7000-8000-000000000042");
     private const string Number = "TIP-2024-0042";
 
+    private const string Desk = "police-desk";
+
     private static ReceiveTip ValidCommand() => new(
-        TipId,
         TipChannel.Hotline,
         SecurityCategory.Theft,
         "  Two men trying car doors in the Obstetrics hospital car park.  ",
         new Place(null, " Obstetrics hospital car park ", null, null),
         Now.AddMinutes(-20),
-        "police-desk");
+        null)
+    {
+        TipId = TipId,
+        Number = Number,
+        SiteKnown = true,
+    };
 
     [Fact]
     public void A_valid_tip_is_received_with_trimmed_text()
     {
-        var decision = Tip.Receive(null, ValidCommand(), Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand(), Now, Desk);
 
         Assert.True(decision.IsAccepted);
         var received = Assert.IsType<TipReceived>(Assert.Single(decision.Events));
@@ -38,7 +44,7 @@ public sealed class TipDecisionTests
                 "Two men trying car doors in the Obstetrics hospital car park.",
                 new Place(null, "Obstetrics hospital car park", null, null),
                 Now.AddMinutes(-20),
-                "police-desk"),
+                Desk),
             received);
     }
 
@@ -46,7 +52,7 @@ public sealed class TipDecisionTests
     public void A_tip_at_a_known_site_needs_no_description_of_the_place()
     {
         var siteId = Guid.Parse("0193b5a0-0000-7000-8000-00000000a001");
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(siteId, null, null, null) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(siteId, null, null, null) }, Now, Desk);
 
         var received = Assert.IsType<TipReceived>(Assert.Single(decision.Events));
         Assert.Equal(siteId, received.Place.SiteId);
@@ -55,7 +61,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_tip_logged_later_may_have_been_received_in_the_past()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddDays(-3) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddDays(-3) }, Now, Desk);
 
         Assert.Equal(Now.AddDays(-3), Assert.IsType<TipReceived>(Assert.Single(decision.Events)).ReceivedAt);
     }
@@ -63,7 +69,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_tip_received_in_the_future_is_refused()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddHours(1) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddHours(1) }, Now, Desk);
 
         AssertInvalid(decision, "receivedAt");
     }
@@ -71,7 +77,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_clock_a_little_ahead_of_ours_is_tolerated()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddSeconds(30) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { ReceivedAt = Now.AddSeconds(30) }, Now, Desk);
 
         Assert.True(decision.IsAccepted);
     }
@@ -79,9 +85,9 @@ public sealed class TipDecisionTests
     [Fact]
     public void Missing_fields_are_all_reported_at_once()
     {
-        var command = new ReceiveTip(TipId, null, null, " ", null, null, "police-desk");
+        var command = new ReceiveTip(null, null, " ", null, null, null) { TipId = TipId, Number = Number, SiteKnown = true };
 
-        var decision = Tip.Receive(null, command, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, command, Now, Desk);
 
         AssertInvalid(decision, "channel", "category", "description", "receivedAt", "place");
     }
@@ -92,7 +98,7 @@ public sealed class TipDecisionTests
     [InlineData(19.8, null, "place")]
     public void Coordinates_must_be_a_real_point(double? latitude, double? longitude, string field)
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(null, null, latitude, longitude) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(null, null, latitude, longitude) }, Now, Desk);
 
         AssertInvalid(decision, field);
     }
@@ -100,7 +106,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void An_empty_site_id_is_refused()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(Guid.Empty, "gate", null, null) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(Guid.Empty, "gate", null, null) }, Now, Desk);
 
         AssertInvalid(decision, "place.siteId");
     }
@@ -108,7 +114,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_description_longer_than_the_limit_is_refused()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Description = new string('x', Tip.MaxDescriptionLength + 1) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Description = new string('x', Tip.MaxDescriptionLength + 1) }, Now, Desk);
 
         AssertInvalid(decision, "description");
     }
@@ -116,9 +122,9 @@ public sealed class TipDecisionTests
     [Fact]
     public void The_same_tip_cannot_be_received_twice()
     {
-        var existing = TipState.Create(Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, ValidCommand(), Number, siteIsKnown: true, Now).Events)));
+        var existing = TipState.Create(Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, ValidCommand(), Now, Desk).Events)));
 
-        var decision = Tip.Receive(existing, ValidCommand(), Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(existing, ValidCommand(), Now, Desk);
 
         Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
         Assert.Empty(decision.Events);
@@ -129,7 +135,7 @@ public sealed class TipDecisionTests
     {
         var place = new Place(Guid.Parse("0193b5a0-0000-7000-8000-00000000a001"), null, null, null);
 
-        var decision = Tip.Receive(null, ValidCommand() with { Place = place }, Number, siteIsKnown: false, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = place, SiteKnown = false }, Now, Desk);
 
         AssertInvalid(decision, "place.siteId");
     }
@@ -139,9 +145,9 @@ public sealed class TipDecisionTests
     {
         var command = ValidCommand() with { Contact = new ContactDetails("Nguyễn Văn Test", "+84 912 000 111", null) };
 
-        var received = Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, command, Number, siteIsKnown: true, Now).Events));
+        var received = Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, command, Now, Desk).Events));
 
-        Assert.Equal(Tip.Receive(null, ValidCommand(), Number, siteIsKnown: true, Now).Events.Single(), received);
+        Assert.Equal(Tip.Receive(null, ValidCommand(), Now, Desk).Events.Single(), received);
     }
 
     [Theory]
@@ -149,7 +155,7 @@ public sealed class TipDecisionTests
     [InlineData("", " ", "")]
     public void An_empty_contact_is_refused(string? name, string? phone, string? email)
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails(name, phone, email) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails(name, phone, email) }, Now, Desk);
 
         AssertInvalid(decision, "contact");
     }
@@ -162,7 +168,7 @@ public sealed class TipDecisionTests
     [InlineData(null, "two words@example.org", "contact.email")]
     public void A_contact_phone_or_email_out_of_its_format_is_refused(string? phone, string? email, string field)
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails("Test", phone, email) }, Number, siteIsKnown: true, Now);
+        var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails("Test", phone, email) }, Now, Desk);
 
         AssertInvalid(decision, field);
     }
@@ -170,7 +176,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_tip_is_assessed_with_verdict_reason_officer_and_time()
     {
-        var decision = Tip.Assess(Received(), new AssessTip(TipId, TipVerdict.Valuable, null, " Plates match a stolen car. ", "officer-lan"), false, Now);
+        var decision = Tip.Assess(Received(), new AssessTip(TipVerdict.Valuable, null, " Plates match a stolen car. "), Now, "officer-lan");
 
         Assert.Equal(new TipAssessed(TipId, TipVerdict.Valuable, null, "Plates match a stolen car.", Now, "officer-lan"), Assert.Single(decision.Events));
     }
@@ -180,7 +186,7 @@ public sealed class TipDecisionTests
     {
         var assessed = Received().Apply(new TipAssessed(TipId, TipVerdict.NotValuable, null, "vague", Now, "officer-lan"));
 
-        var decision = Tip.Assess(assessed, new AssessTip(TipId, TipVerdict.Valuable, null, "Second caller confirmed it.", "officer-minh"), false, Now);
+        var decision = Tip.Assess(assessed, new AssessTip(TipVerdict.Valuable, null, "Second caller confirmed it."), Now, "officer-minh");
 
         Assert.Equal(TipVerdict.Valuable, Assert.IsType<TipAssessed>(Assert.Single(decision.Events)).Verdict);
     }
@@ -190,7 +196,7 @@ public sealed class TipDecisionTests
     {
         var assessed = Received().Apply(new TipAssessed(TipId, TipVerdict.Prank, null, "joke", Now, "officer-lan"));
 
-        var decision = Tip.Assess(assessed, new AssessTip(TipId, TipVerdict.Prank, null, "still a joke", "officer-lan"), false, Now);
+        var decision = Tip.Assess(assessed, new AssessTip(TipVerdict.Prank, null, "still a joke"), Now, "officer-lan");
 
         AssertConflict(decision);
     }
@@ -203,9 +209,9 @@ public sealed class TipDecisionTests
     [InlineData(null, null, false, "verdict")]
     public void A_duplicate_names_another_existing_tip_and_only_a_duplicate_does(TipVerdict? verdict, string? original, bool originalExists, string field)
     {
-        var command = new AssessTip(TipId, verdict, original is null ? null : Guid.Parse(original), "reason", "officer-lan");
+        var command = new AssessTip(verdict, original is null ? null : Guid.Parse(original), "reason") { OriginalExists = originalExists };
 
-        AssertInvalid(Tip.Assess(Received(), command, originalExists, Now), field);
+        AssertInvalid(Tip.Assess(Received(), command, Now, "officer-lan"), field);
     }
 
     [Fact]
@@ -213,16 +219,15 @@ public sealed class TipDecisionTests
     {
         var original = Guid.Parse("0193b5a0-0000-7000-8000-000000000099");
 
-        var decision = Tip.Assess(Received(), new AssessTip(TipId, TipVerdict.Duplicate, original, "Same car, same night.", "officer-lan"), true, Now);
+        var decision = Tip.Assess(Received(), new AssessTip(TipVerdict.Duplicate, original, "Same car, same night.") { OriginalExists = true }, Now, "officer-lan");
 
         Assert.Equal(original, Assert.IsType<TipAssessed>(Assert.Single(decision.Events)).DuplicateOf);
     }
 
     [Fact]
-    public void Assessing_needs_a_reason_and_an_existing_tip()
+    public void Assessing_needs_a_reason()
     {
-        AssertInvalid(Tip.Assess(Received(), new AssessTip(TipId, TipVerdict.Valuable, null, " ", "officer-lan"), false, Now), "reason");
-        Assert.Equal(RejectionKind.NotFound, Tip.Assess(null, new AssessTip(TipId, TipVerdict.Valuable, null, "r", "officer-lan"), false, Now).Rejection?.Kind);
+        AssertInvalid(Tip.Assess(Received(), new AssessTip(TipVerdict.Valuable, null, " "), Now, "officer-lan"), "reason");
     }
 
     [Fact]
@@ -230,7 +235,7 @@ public sealed class TipDecisionTests
     {
         var newIncident = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e1");
 
-        var decision = Tip.Refer(Valuable(), new ReferTip(TipId, null, newIncident, "officer-lan"), incidentKnown: true, Now);
+        var decision = Tip.Refer(Valuable(), new ReferTip(null) { NewIncidentId = newIncident }, Now, "officer-lan");
 
         var referred = Assert.IsType<TipReferred>(Assert.Single(decision.Events));
         Assert.Equal(
@@ -243,7 +248,7 @@ public sealed class TipDecisionTests
     {
         var existing = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e2");
 
-        var referred = Assert.IsType<TipReferred>(Assert.Single(Tip.Refer(Valuable(), new ReferTip(TipId, existing, Guid.CreateVersion7(), "officer-lan"), incidentKnown: true, Now).Events));
+        var referred = Assert.IsType<TipReferred>(Assert.Single(Tip.Refer(Valuable(), new ReferTip(existing) { NewIncidentId = Guid.CreateVersion7(), IncidentKnown = true }, Now, "officer-lan").Events));
 
         Assert.Equal(existing, referred.IncidentId);
         Assert.False(referred.OpensNewIncident);
@@ -252,7 +257,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_tip_is_not_referred_to_an_incident_tips_has_not_heard_of()
     {
-        var decision = Tip.Refer(Valuable(), new ReferTip(TipId, Guid.CreateVersion7(), Guid.CreateVersion7(), "officer-lan"), incidentKnown: false, Now);
+        var decision = Tip.Refer(Valuable(), new ReferTip(Guid.CreateVersion7()) { NewIncidentId = Guid.CreateVersion7(), IncidentKnown = false }, Now, "officer-lan");
 
         Assert.Equal(RejectionKind.NotFound, decision.Rejection?.Kind);
         Assert.Empty(decision.Events);
@@ -264,10 +269,10 @@ public sealed class TipDecisionTests
         var notValuable = Received().Apply(new TipAssessed(TipId, TipVerdict.NotValuable, null, "vague", Now, "officer-lan"));
         var referred = Valuable().Apply(new TipReferred(TipId, Number, Guid.CreateVersion7(), true, SecurityCategory.Theft, "d", new Place(null, "p", null, null), Now, Now, "officer-lan"));
 
-        AssertConflict(Tip.Refer(Received(), new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), incidentKnown: true, Now));
-        AssertConflict(Tip.Refer(notValuable, new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), incidentKnown: true, Now));
-        AssertConflict(Tip.Refer(referred, new ReferTip(TipId, null, Guid.CreateVersion7(), "officer-lan"), incidentKnown: true, Now));
-        AssertConflict(Tip.Assess(referred, new AssessTip(TipId, TipVerdict.Prank, null, "changed mind", "officer-lan"), false, Now));
+        AssertConflict(Tip.Refer(Received(), new ReferTip(null) { NewIncidentId = Guid.CreateVersion7() }, Now, "officer-lan"));
+        AssertConflict(Tip.Refer(notValuable, new ReferTip(null) { NewIncidentId = Guid.CreateVersion7() }, Now, "officer-lan"));
+        AssertConflict(Tip.Refer(referred, new ReferTip(null) { NewIncidentId = Guid.CreateVersion7() }, Now, "officer-lan"));
+        AssertConflict(Tip.Assess(referred, new AssessTip(TipVerdict.Prank, null, "changed mind"), Now, "officer-lan"));
     }
 
     [Fact]
@@ -275,14 +280,14 @@ public sealed class TipDecisionTests
     {
         var resolved = new IncidentResolved(Guid.CreateVersion7(), "INC-2024-0007", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [TipId], Now);
 
-        var recorded = Assert.IsType<TipOutcomeRecorded>(Assert.Single(Tip.RecordOutcome(Valuable(), resolved).Events));
+        var recorded = Assert.IsType<TipOutcomeRecorded>(Assert.Single(Tip.RecordOutcome(Valuable(), resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events));
         var withOutcome = Valuable().Apply(recorded);
 
         Assert.Equal(IncidentOutcome.CriminalCaseSolved, recorded.Outcome);
         Assert.Equal(TipStatus.Resolved, withOutcome.Status);
-        Assert.Empty(Tip.RecordOutcome(withOutcome, resolved).Events);
-        Assert.Empty(Tip.RecordOutcome(null, resolved).Events);
-        Assert.True(Tip.RecordOutcome(null, resolved).IsAccepted);
+        Assert.Empty(Tip.RecordOutcome(withOutcome, resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events);
+        Assert.Empty(Tip.RecordOutcome(null, resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events);
+        Assert.True(Tip.RecordOutcome(null, resolved, resolved.ResolvedAt, Tip.IncidentsActor).IsAccepted);
     }
 
     [Fact]
@@ -290,21 +295,48 @@ public sealed class TipDecisionTests
     {
         var messageId = Guid.CreateVersion7();
 
-        var posted = Tip.PostMessage(Received(), new PostTipMessage(TipId, messageId, MessageAuthor.Tipster, " It happened again. ", "tipster"), Now);
+        var posted = Tip.PostMessage(Received(), new PostTipMessage(" It happened again. ") { MessageId = messageId, Author = MessageAuthor.Tipster }, Now, "tipster");
 
         Assert.Equal(new TipMessagePosted(TipId, messageId, MessageAuthor.Tipster, "It happened again.", Now, "tipster"), Assert.Single(posted.Events));
-        AssertInvalid(Tip.PostMessage(Received(), new PostTipMessage(TipId, messageId, MessageAuthor.Police, new string('x', Tip.MaxMessageLength + 1), "officer-lan"), Now), "text");
-        AssertInvalid(Tip.PostMessage(Received(), new PostTipMessage(TipId, messageId, MessageAuthor.Police, "", "officer-lan"), Now), "text");
+        AssertInvalid(Tip.PostMessage(Received(), new PostTipMessage(new string('x', Tip.MaxMessageLength + 1)) { MessageId = messageId, Author = MessageAuthor.Police }, Now, "officer-lan"), "text");
+        AssertInvalid(Tip.PostMessage(Received(), new PostTipMessage("") { MessageId = messageId, Author = MessageAuthor.Police }, Now, "officer-lan"), "text");
     }
 
     [Fact]
     public void Reading_or_erasing_a_contact_is_recorded_without_the_contact()
     {
-        Assert.Equal(new TipContactRead(TipId, Now, "officer-lan"), Assert.Single(Tip.ReadContact(Received(), true, "officer-lan", Now).Events));
-        Assert.Equal(new TipContactErased(TipId, Now, "officer-lan"), Assert.Single(Tip.EraseContact(Received(), true, "officer-lan", Now).Events));
-        Assert.Equal(RejectionKind.NotFound, Tip.ReadContact(Received(), false, "officer-lan", Now).Rejection?.Kind);
-        Assert.Equal(RejectionKind.NotFound, Tip.EraseContact(Received(), false, "officer-lan", Now).Rejection?.Kind);
-        Assert.Equal(RejectionKind.NotFound, Tip.ReadContact(null, true, "officer-lan", Now).Rejection?.Kind);
+        Assert.Equal(new TipContactRead(TipId, Now, "officer-lan"), Assert.Single(Tip.ReadContact(Received(), new ReadTipsterContact(true), Now, "officer-lan").Events));
+        Assert.Equal(new TipContactErased(TipId, Now, "officer-lan"), Assert.Single(Tip.EraseContact(Received(), new EraseTipsterContact(true), Now, "officer-lan").Events));
+        Assert.Equal(RejectionKind.NotFound, Tip.ReadContact(Received(), new ReadTipsterContact(false), Now, "officer-lan").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Tip.EraseContact(Received(), new EraseTipsterContact(false), Now, "officer-lan").Rejection?.Kind);
+    }
+
+    [Fact]
+    public void Every_tip_event_names_its_business_time_and_actor_under_its_stored_names()
+    {
+        var incident = Guid.Parse("0193b5a0-0000-7000-8000-0000000000e1");
+        var place = new Place(null, "gate", null, null);
+        var received = Now.AddHours(-3);
+        var events = new (object Event, DateTimeOffset At, string By)[]
+        {
+            (new TipReceived(TipId, Number, TipChannel.Hotline, SecurityCategory.Theft, "d", place, received, Desk), received, Desk),
+            (new TipAssessed(TipId, TipVerdict.Valuable, null, "r", Now.AddHours(-2), "officer-lan"), Now.AddHours(-2), "officer-lan"),
+            (new TipReferred(TipId, Number, incident, true, SecurityCategory.Theft, "d", place, received, Now.AddHours(-1), "officer-minh"), Now.AddHours(-1), "officer-minh"),
+            (new TipOutcomeRecorded(TipId, incident, "INC-2024-0001", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, Now), Now, Tip.IncidentsActor),
+            (new TipOutcomeWithdrawn(TipId, incident, Now.AddMinutes(5)), Now.AddMinutes(5), Tip.IncidentsActor),
+            (new TipMessagePosted(TipId, Guid.CreateVersion7(), MessageAuthor.Tipster, "t", Now.AddMinutes(6), "tipster"), Now.AddMinutes(6), "tipster"),
+            (new TipContactRead(TipId, Now.AddMinutes(7), "officer-lan"), Now.AddMinutes(7), "officer-lan"),
+            (new TipContactErased(TipId, Now.AddMinutes(8), "officer-hoa"), Now.AddMinutes(8), "officer-hoa"),
+        };
+
+        Assert.All(events, expected =>
+        {
+            var happened = Assert.IsAssignableFrom<IBusinessEvent>(expected.Event);
+            Assert.Equal((expected.At, expected.By), (happened.At, happened.By));
+        });
+        Assert.Equal(
+            typeof(TipState).Assembly.GetTypes().Where(type => type.IsAssignableTo(typeof(IBusinessEvent))).Select(type => type.Name).Order(),
+            events.Select(expected => expected.Event.GetType().Name).Order());
     }
 
     [Fact]
@@ -335,7 +367,7 @@ public sealed class TipDecisionTests
     }
 
     private static TipState Received() =>
-        TipState.Create(Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, ValidCommand(), Number, siteIsKnown: true, Now).Events)));
+        TipState.Create(Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, ValidCommand(), Now, Desk).Events)));
 
     private static TipState Valuable() => Received().Apply(new TipAssessed(TipId, TipVerdict.Valuable, null, "credible", Now, "officer-lan"));
 }

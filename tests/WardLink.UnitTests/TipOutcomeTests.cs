@@ -56,8 +56,8 @@ public sealed class TipOutcomeTests
         Assert.Empty(reopened.Outcomes);
         Assert.Equal(TipStatus.Referred, reopened.Status);
         Assert.Equal(0, TipStatistics.Of(2024, [reopened]).CriminalCasesContributed);
-        Assert.Empty(Tip.WithdrawOutcome(reopened, new IncidentReopened(IncidentId, [TipId], Start.AddHours(1))).Events);
-        Assert.Empty(Tip.RecordOutcome(reopened, Resolved(IncidentOutcome.CriminalCaseSolved, 0)).Events);
+        Assert.Empty(Tip.WithdrawOutcome(reopened, new IncidentReopened(IncidentId, [TipId], Start.AddHours(1)), Start.AddHours(1), Tip.IncidentsActor).Events);
+        Assert.Empty(Tip.RecordOutcome(reopened, Resolved(IncidentOutcome.CriminalCaseSolved, 0), Start, Tip.IncidentsActor).Events);
     }
 
     private static IncidentResolved Resolved(IncidentOutcome outcome, int index) =>
@@ -72,8 +72,8 @@ public sealed class TipOutcomeTests
     {
         var decision = message switch
         {
-            IncidentResolved resolved => Tip.RecordOutcome(tip, resolved),
-            IncidentReopened reopened => Tip.WithdrawOutcome(tip, reopened),
+            IncidentResolved resolved => Tip.RecordOutcome(tip, resolved, resolved.ResolvedAt, Tip.IncidentsActor),
+            IncidentReopened reopened => Tip.WithdrawOutcome(tip, reopened, reopened.ReopenedAt, Tip.IncidentsActor),
             _ => throw new ArgumentException($"Not a message from incidents: {message}", nameof(message)),
         };
         return decision.Events.Aggregate(tip, (state, recorded) => recorded switch

@@ -150,7 +150,7 @@ public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<Aud
         var line = Assert.Single(lines);
         Assert.Equal((assessed.Sequence, "tip_assessed", id, 2L), (line.Sequence, line.Event!.Type, line.Event.StreamId, line.Event.Version));
         var history = (await tips.ReadAsync(id)).GetProperty("history");
-        Assert.Equal(history[1].GetProperty("actor").GetString(), line.Event.Actor);
+        Assert.Equal(history[1].GetProperty("by").GetString(), line.Event.Actor);
         Assert.NotNull(line.Event.Actor);
         Assert.NotNull(line.Event.BusinessTime);
         Assert.Equal("Prank", line.Event.Data!["verdict"]!.GetValue<string>());

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
+using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -94,12 +95,23 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
     }
 
     [Fact]
-    public async Task An_unknown_tip_is_a_404_problem()
+    public async Task An_unknown_tip_is_a_404_problem_to_read_assess_or_open_the_contact_of()
     {
-        var response = await _client.GetAsync($"/tips/{Guid.NewGuid()}", TestContext.Current.CancellationToken);
+        var unknown = Guid.NewGuid();
+        var before = await Store.CountEventsAsync();
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        foreach (var response in new[]
+        {
+            await _client.GetAsync($"/tips/{unknown}", TestContext.Current.CancellationToken),
+            await _client.AssessAsync(unknown, "valuable"),
+            await _client.GetAsync($"/tips/{unknown}/contact", TestContext.Current.CancellationToken),
+        })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(before, await Store.CountEventsAsync());
     }
 
     [Fact]
@@ -181,8 +193,13 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Equal("valuable", details.GetProperty("tip").GetProperty("verdict").GetString());
         Assert.Equal("assessed", details.GetProperty("tip").GetProperty("status").GetString());
         var history = details.GetProperty("history").EnumerateArray().ToList();
-        Assert.Equal(["tip_received", "tip_assessed", "tip_assessed"], history.Select(entry => entry.GetProperty("type").GetString()));
-        Assert.All(history, entry => Assert.Equal("test-police", entry.GetProperty("actor").GetString()));
+        Assert.Equal(["tipReceived", "tipAssessed", "tipAssessed"], history.Select(entry => entry.GetProperty("type").GetString()));
+        Assert.Equal([1L, 2L, 3L], history.Select(entry => entry.GetProperty("version").GetInt64()));
+        Assert.All(history, entry => Assert.Equal("test-police", entry.GetProperty("by").GetString()));
+        Assert.Equal(
+            [.. events.Select(recorded => ((IBusinessEvent)recorded).At)],
+            history.Select(entry => entry.GetProperty("at").GetDateTimeOffset()));
+        Assert.All(history, entry => Assert.True(entry.TryGetProperty("recordedAt", out _)));
         Assert.Equal("Too vague.", history[1].GetProperty("data").GetProperty("reason").GetString());
     }
 
