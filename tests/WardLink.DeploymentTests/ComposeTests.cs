@@ -128,6 +128,23 @@ public sealed partial class ComposeTests
         Assert.Equal(SetInEnvFile, environment["Auth__PublicKey"]);
     }
 
+    [Theory]
+    [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]
+    public void A_service_signs_its_checkpoints_with_its_own_key_and_checks_every_service_s_with_their_public_keys(string name)
+    {
+        var environment = Environment(name);
+        Assert.Equal($"{name.ToUpperInvariant()}_CHECKPOINT_SIGNING_KEY", VariableOf(environment["Audit__SigningKey"]));
+        Assert.Equal(SetInEnvFile, Interpolate(environment["Audit__SigningKey"]));
+        foreach (var peer in Topology.Services.Select(row => row.Data))
+        {
+            Assert.Equal($"{peer.ToUpperInvariant()}_CHECKPOINT_PUBLIC_KEY", VariableOf(environment[$"Audit__PublicKeys__{peer}"]));
+        }
+
+        Assert.All(
+            Topology.Services.Select(row => row.Data).Where(other => other != name),
+            other => Assert.DoesNotContain(Environment(other).Values, value => value.Contains($"{name.ToUpperInvariant()}_CHECKPOINT_SIGNING_KEY", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void The_gateway_signs_tokens_with_a_key_from_the_env_file_for_a_configured_client_and_tips_gets_its_contact_key()
     {
@@ -224,8 +241,10 @@ public sealed partial class ComposeTests
 
         Assert.Equal(
             [
-                "INCIDENTS_POSTGRES_PASSWORD", "INCIDENTS_RABBITMQ_PASSWORD", "PARTNERS_POSTGRES_PASSWORD", "PARTNERS_RABBITMQ_PASSWORD",
-                "PATROLS_POSTGRES_PASSWORD", "PATROLS_RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "TIPS_CONTACT_KEY",
+                "INCIDENTS_CHECKPOINT_SIGNING_KEY", "INCIDENTS_POSTGRES_PASSWORD", "INCIDENTS_RABBITMQ_PASSWORD",
+                "PARTNERS_CHECKPOINT_SIGNING_KEY", "PARTNERS_POSTGRES_PASSWORD", "PARTNERS_RABBITMQ_PASSWORD",
+                "PATROLS_CHECKPOINT_SIGNING_KEY", "PATROLS_POSTGRES_PASSWORD", "PATROLS_RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD",
+                "TIPS_CHECKPOINT_SIGNING_KEY", "TIPS_CONTACT_KEY",
                 "TIPS_POSTGRES_PASSWORD", "TIPS_RABBITMQ_PASSWORD", "WARDLINK_AUTH_PUBLIC_KEY", "WARDLINK_AUTH_SIGNING_KEY", "WARDLINK_POLICE_DESK_SECRET_HASH",
             ],
             required.Order(StringComparer.Ordinal));

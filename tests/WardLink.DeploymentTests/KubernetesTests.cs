@@ -237,7 +237,7 @@ public sealed partial class KubernetesTests
                 Assert.True(File.Exists(Repository.PathOf($"{Folder}/{file}.example")), $"{file}.example is missing");
             }
 
-            Assert.All(generator["files"]?.AsArray().Select(file => (string)file!) ?? [], file => Assert.Matches(@"^secrets/[a-z-]+\.pem$", file));
+            Assert.All(generator["files"]?.AsArray().Select(file => (string)file!) ?? [], file => Assert.Matches(@"^([a-z-]+\.pem=)?secrets/[a-z-]+\.pem$", file));
         }
 
         Assert.Contains("deploy/k8s/secrets/*.env", Repository.Read(".gitignore").Split('\n'));
@@ -252,6 +252,25 @@ public sealed partial class KubernetesTests
         Assert.Equal(("wardlink-auth", "auth-signing-key.pem"), SecretReference("gateway", "Auth__SigningKey"));
         Assert.Contains(Container("gateway")["envFrom"]!.AsArray(), source => (string?)source!["secretRef"]?["name"] == "wardlink-gateway-clients");
         Assert.Contains(Container("tips")["envFrom"]!.AsArray(), source => (string?)source!["secretRef"]?["name"] == "wardlink-tips");
+    }
+
+    [Theory]
+    [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]
+    public void A_service_signs_its_checkpoints_with_its_own_Secret_and_checks_every_service_s_with_the_public_keys(string name)
+    {
+        Assert.Equal(($"wardlink-checkpoint-{name}", "signing-key.pem"), SecretReference(name, "Audit__SigningKey"));
+        foreach (var peer in Topology.Services.Select(row => row.Data))
+        {
+            Assert.Equal(("wardlink-checkpoint-public", $"{peer}.pem"), SecretReference(name, $"Audit__PublicKeys__{peer}"));
+        }
+
+        var generators = Kustomization["secretGenerator"]!.AsArray();
+        Assert.Equal(
+            [$"signing-key.pem=secrets/checkpoint-{name}.pem"],
+            generators.Single(generator => (string?)generator!["name"] == $"wardlink-checkpoint-{name}")!["files"]!.AsArray().Select(file => (string)file!));
+        Assert.Contains(
+            $"{name}.pem=secrets/checkpoint-{name}-public.pem",
+            generators.Single(generator => (string?)generator!["name"] == "wardlink-checkpoint-public")!["files"]!.AsArray().Select(file => (string)file!));
     }
 
     private static JsonObject Find(string kind, string name) =>

@@ -5,6 +5,9 @@
 #   rabbitmq-<service>.env  a random password for each service's RabbitMQ user (wardlink-rabbitmq-<service>)
 #   auth-signing-key.pem    the gateway's token signing key, and auth-public-key.pem (wardlink-auth)
 #   tips.env                the tips service's contact encryption key (wardlink-tips)
+#   checkpoint-<service>.pem each service's ECDSA P-256 key for signing its audit checkpoints
+#                           (wardlink-checkpoint-<service>), and checkpoint-<service>-public.pem, its
+#                           public half, which every service gets (wardlink-checkpoint-public)
 #   gateway-clients.env     the police-desk client's role and secret hash (wardlink-gateway-clients);
 #                           its secret is printed once and kept in police-desk.secret
 set -euo pipefail
@@ -30,6 +33,13 @@ if [[ ! -e auth-signing-key.pem ]]; then
   openssl rsa -in auth-signing-key.pem -pubout -out auth-public-key.pem 2>/dev/null
   echo "wrote auth-signing-key.pem and auth-public-key.pem"
 fi
+for service in incidents patrols tips partners; do
+  if [[ ! -e "checkpoint-$service.pem" ]]; then
+    openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out "checkpoint-$service.pem"
+    openssl ec -in "checkpoint-$service.pem" -pubout -out "checkpoint-$service-public.pem" 2>/dev/null
+    echo "wrote checkpoint-$service.pem and checkpoint-$service-public.pem"
+  fi
+done
 if [[ ! -e tips.env ]]; then
   printf 'Tips__ContactKey=%s\n' "$(openssl rand -base64 32)" > tips.env
   echo "wrote tips.env"
