@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using WardLink.ServiceDefaults.Security;
@@ -46,8 +47,10 @@ public static class AuditRedaction
         return json;
     }
 
+    /// <summary>Who did what the stored event records: the property its <see cref="IBusinessEvent.By"/> reads, or the actor the type always names.</summary>
     public static string? ActorOf(JsonNode? json, Type type) =>
-        PlanOf(type).Actor is { } actor && json?[actor] is JsonValue value && value.TryGetValue<string>(out var by) ? by : null;
+        PlanOf(type) is { Actor: { } actor } ? json?[actor] is JsonValue value && value.TryGetValue<string>(out var by) ? by : null
+        : PlanOf(type).ConstantActor;
 
     public static DateTimeOffset? BusinessTimeOf(JsonNode? json, Type type) =>
         PlanOf(type).BusinessTime is { } at && json?[at] is JsonValue value && value.TryGetValue<DateTimeOffset>(out var time) ? time : null;
@@ -70,18 +73,22 @@ public static class AuditRedaction
 
     private sealed class TypePlan
     {
-        private static readonly TypePlan Empty = new([], null, null);
+        private static readonly TypePlan Empty = new([], null, null, null);
 
-        private TypePlan(IReadOnlyList<PropertyPlan> properties, string? actor, string? businessTime)
+        private TypePlan(IReadOnlyList<PropertyPlan> properties, string? actor, string? constantActor, string? businessTime)
         {
             Properties = properties;
             Actor = actor;
+            ConstantActor = constantActor;
             BusinessTime = businessTime;
         }
 
         public IReadOnlyList<PropertyPlan> Properties { get; }
 
         public string? Actor { get; }
+
+        /// <summary>The actor an event type names without storing it (the service that applied a message).</summary>
+        public string? ConstantActor { get; }
 
         public string? BusinessTime { get; }
 
@@ -93,7 +100,7 @@ public static class AuditRedaction
             }
 
             var all = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(property => property.GetIndexParameters().Length == 0).ToList();
-            var actor = all.FirstOrDefault(property => property.PropertyType == typeof(string) && property.Name.EndsWith("By", StringComparison.Ordinal));
+            var (actor, constantActor, businessTime) = typeof(IBusinessEvent).IsAssignableFrom(type) ? BackingOf(type, all) : ByName(all);
             var plans = new List<PropertyPlan>();
             foreach (var property in all)
             {
@@ -115,12 +122,38 @@ public static class AuditRedaction
             }
 
             visiting.Remove(type);
-            var times = all.Where(property => property.PropertyType == typeof(DateTimeOffset) && property.Name.EndsWith("At", StringComparison.Ordinal)).ToList();
-            var businessTime = times.FirstOrDefault(property => property.Name == "At") ?? times.FirstOrDefault();
             return new TypePlan(
                 plans,
                 actor is null ? null : JsonNamingPolicy.CamelCase.ConvertName(actor.Name),
+                constantActor,
                 businessTime is null ? null : JsonNamingPolicy.CamelCase.ConvertName(businessTime.Name));
+        }
+
+        /// <summary>
+        /// The stored properties an <see cref="IBusinessEvent"/> reads its actor and business time
+        /// from, whatever they are called: every text and time of a blank instance gets a value of
+        /// its own, and the ones <see cref="IBusinessEvent.By"/> and <see cref="IBusinessEvent.At"/>
+        /// give back name them. An actor no property holds is one the type always names.
+        /// </summary>
+        private static (PropertyInfo? Actor, string? ConstantActor, PropertyInfo? BusinessTime) BackingOf(Type type, List<PropertyInfo> all)
+        {
+            var probe = (IBusinessEvent)RuntimeHelpers.GetUninitializedObject(type);
+            var texts = all.Where(property => property.PropertyType == typeof(string) && property.CanWrite).ToList();
+            var times = all.Where(property => property.PropertyType == typeof(DateTimeOffset) && property.CanWrite).ToList();
+            texts.ForEach(property => property.SetValue(probe, property.Name));
+            times.ForEach(property => property.SetValue(probe, DateTimeOffset.UnixEpoch.AddDays(times.IndexOf(property) + 1)));
+            var actor = texts.FirstOrDefault(property => property.Name == probe.By);
+            return (actor, actor is null ? probe.By : null, times.FirstOrDefault(property => (DateTimeOffset)property.GetValue(probe)! == probe.At));
+        }
+
+        /// <summary>For other stored types: the first text named <c>…By</c>, and the time named <c>At</c> or else the first named <c>…At</c>.</summary>
+        private static (PropertyInfo? Actor, string? ConstantActor, PropertyInfo? BusinessTime) ByName(List<PropertyInfo> all)
+        {
+            var times = all.Where(property => property.PropertyType == typeof(DateTimeOffset) && property.Name.EndsWith("At", StringComparison.Ordinal)).ToList();
+            return (
+                all.FirstOrDefault(property => property.PropertyType == typeof(string) && property.Name.EndsWith("By", StringComparison.Ordinal)),
+                null,
+                times.FirstOrDefault(property => property.Name == "At") ?? times.FirstOrDefault());
         }
 
         public void Apply(JsonNode? json, Audience audience)

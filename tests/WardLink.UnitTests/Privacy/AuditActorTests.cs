@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using WardLink.Incidents;
+using WardLink.Partners;
+using WardLink.Patrols;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Audit;
+using WardLink.Tips;
+
+namespace WardLink.UnitTests.Privacy;
+
+/// <summary>
+/// The audit log names an event's actor and business time as the event itself does
+/// (<see cref="IBusinessEvent"/>), for every event type of every service, whatever its stored
+/// properties are called: an event with several times (a referral: when the tip came in, when it
+/// was referred) is dated by the one it names, not by the first.
+/// </summary>
+public sealed class AuditActorTests
+{
+    private static readonly JsonSerializerOptions Stored = new(JsonSerializerDefaults.Web);
+
+    public static TheoryData<Type> BusinessEvents =>
+        [.. new[] { typeof(TipState), typeof(IncidentState), typeof(PartnerState), typeof(ShiftState) }
+            .SelectMany(state => state.Assembly.GetExportedTypes())
+            .Where(type => type is { IsClass: true, IsAbstract: false } && typeof(IBusinessEvent).IsAssignableFrom(type))];
+
+    [Theory]
+    [MemberData(nameof(BusinessEvents))]
+    public void The_audit_reads_the_actor_and_business_time_the_event_names(Type type)
+    {
+        var recorded = RuntimeHelpers.GetUninitializedObject(type);
+        var texts = type.GetProperties().Where(property => property.PropertyType == typeof(string) && property.CanWrite).ToList();
+        var times = type.GetProperties().Where(property => property.PropertyType == typeof(DateTimeOffset) && property.CanWrite).ToList();
+        texts.ForEach(property => property.SetValue(recorded, $"{property.Name} of {type.Name}"));
+        times.ForEach(property => property.SetValue(recorded, new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.Zero).AddMinutes(7 * (times.IndexOf(property) + 1))));
+        var stored = JsonSerializer.SerializeToNode(recorded, type, Stored);
+        var named = (IBusinessEvent)recorded;
+
+        Assert.Equal(named.By, AuditRedaction.ActorOf(stored, type));
+        Assert.Equal(named.At, AuditRedaction.BusinessTimeOf(stored, type));
+    }
+
+    [Fact]
+    public void Every_service_s_events_are_walked() =>
+        Assert.Superset(
+            new HashSet<Type> { typeof(TipReferred), typeof(TipOutcomeRecorded), typeof(IncidentReported), typeof(PartnerRegistered), typeof(ShiftMissed) },
+            BusinessEvents.Select(row => row.Data).ToHashSet());
+}
