@@ -42,7 +42,19 @@ public sealed record PathOperation(string Method, string Template, IReadOnlyList
         PathParameter.Fill(Template.Replace($"{{{name}}}", escaped, StringComparison.Ordinal), Parameters.Where(parameter => parameter.Name != name));
 
     /// <summary>Every operation of <c>GET /openapi/v1.json</c> with a path parameter.</summary>
-    public static async Task<IReadOnlyList<PathOperation>> DescribedByAsync(HttpClient client, CancellationToken ct)
+    public static async Task<IReadOnlyList<PathOperation>> DescribedByAsync(HttpClient client, CancellationToken ct) =>
+    [
+        .. from operation in await DescribedOperation.AllAsync(client, ct)
+           let parameters = PathParameter.Of(operation.Description)
+           where parameters.Count > 0
+           select new PathOperation(operation.Method, operation.Template, parameters, operation.Body),
+    ];
+}
+
+/// <summary>An operation of a service's <c>GET /openapi/v1.json</c>: its method, template, description, JSON body schema (if any) and the document's components.</summary>
+public sealed record DescribedOperation(string Method, string Template, JsonObject Description, BodySchema? Body, JsonObject Components)
+{
+    public static async Task<IReadOnlyList<DescribedOperation>> AllAsync(HttpClient client, CancellationToken ct)
     {
         var document = (await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", ct))!;
         var components = document["components"]!.AsObject();
@@ -51,13 +63,12 @@ public sealed record PathOperation(string Method, string Template, IReadOnlyList
             .. from path in document["paths"]!.AsObject()
                from operation in path.Value!.AsObject()
                let description = operation.Value!.AsObject()
-               let parameters = PathParameter.Of(description)
-               where parameters.Count > 0
-               select new PathOperation(
+               select new DescribedOperation(
                    operation.Key.ToUpperInvariant(),
                    path.Key,
-                   parameters,
-                   description["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema ? BodySchema.Resolve(schema, components) : null),
+                   description,
+                   description["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema ? BodySchema.Resolve(schema, components) : null,
+                   components),
         ];
     }
 }
@@ -74,22 +85,15 @@ public sealed record QueriedOperation(string Method, string Template, IReadOnlyL
     public string Address(string name, string value) => $"{PathParameter.Fill(Template, Parameters)}?{name}={Uri.EscapeDataString(value)}";
 
     /// <summary>Every operation of <c>GET /openapi/v1.json</c> that reads a query parameter.</summary>
-    public static async Task<IReadOnlyList<QueriedOperation>> DescribedByAsync(HttpClient client, CancellationToken ct)
-    {
-        var document = (await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", ct))!;
-        var components = document["components"]!.AsObject();
-        return
-        [
-            .. from path in document["paths"]!.AsObject()
-               from operation in path.Value!.AsObject()
-               let description = operation.Value!.AsObject()
-               let query = PathParameter.ParametersIn(description, "query")
-                   .Select(parameter => ((string)parameter["name"]!, BodySchema.Resolve(parameter["schema"]!.AsObject(), components)))
-                   .ToList()
-               where query.Count > 0
-               select new QueriedOperation(operation.Key.ToUpperInvariant(), path.Key, PathParameter.Of(description), query),
-        ];
-    }
+    public static async Task<IReadOnlyList<QueriedOperation>> DescribedByAsync(HttpClient client, CancellationToken ct) =>
+    [
+        .. from operation in await DescribedOperation.AllAsync(client, ct)
+           let query = PathParameter.ParametersIn(operation.Description, "query")
+               .Select(parameter => ((string)parameter["name"]!, BodySchema.Resolve(parameter["schema"]!.AsObject(), operation.Components)))
+               .ToList()
+           where query.Count > 0
+           select new QueriedOperation(operation.Method, operation.Template, PathParameter.Of(operation.Description), query),
+    ];
 }
 
 /// <summary>
@@ -109,24 +113,17 @@ public sealed partial record WriteEndpoint(string Method, string Template, IRead
     public string Address(string code = "UNKNOWN-CODE", string? emptyId = null) => PathParameter.Fill(Template, Parameters, code, emptyId);
 
     /// <summary>The write endpoints a service describes in <c>GET /openapi/v1.json</c>.</summary>
-    public static async Task<IReadOnlyList<WriteEndpoint>> DescribedByAsync(HttpClient client, CancellationToken ct)
-    {
-        var document = (await client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", ct))!;
-        var components = document["components"]!.AsObject();
-        return
-        [
-            .. from path in document["paths"]!.AsObject()
-               from operation in path.Value!.AsObject()
-               where WriteMethods.Contains(operation.Key.ToUpperInvariant())
-               let description = operation.Value!.AsObject()
-               select new WriteEndpoint(
-                   operation.Key.ToUpperInvariant(),
-                   path.Key,
-                   PathParameter.Of(description),
-                   description["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema ? BodySchema.Resolve(schema, components) : null,
-                   (bool?)description["requestBody"]?["required"] ?? false),
-        ];
-    }
+    public static async Task<IReadOnlyList<WriteEndpoint>> DescribedByAsync(HttpClient client, CancellationToken ct) =>
+    [
+        .. from operation in await DescribedOperation.AllAsync(client, ct)
+           where WriteMethods.Contains(operation.Method)
+           select new WriteEndpoint(
+               operation.Method,
+               operation.Template,
+               PathParameter.Of(operation.Description),
+               operation.Body,
+               (bool?)operation.Description["requestBody"]?["required"] ?? false),
+    ];
 
     /// <summary>
     /// The write endpoints the service really maps, as <c>METHOD /template</c> without route
