@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The WardLink benchmark: one command, one table (README "Benchmark").
+# The WardLink benchmark: one command, one table (docs/benchmark.md).
 #
 #   ./bench.sh [options of tests/WardLink.Benchmark, e.g. --seconds 5 --base-events 5000]
 #

@@ -334,7 +334,7 @@ WardLink is running ($(since "$T0")).
   Gateway:    $GATEWAY_URL          (health: $GATEWAY_URL/health/ready)
   Dashboard:  $DASHBOARD_URL         (resources, console logs, traces, metrics; no login)
   Logs:       ${LOG_DIR#"$ROOT"/}/
-  Try (demo clients and their secrets: README, "Calling the API"):
+  Try (demo clients and their secrets: docs/api.md):
     TOKEN=\$(curl -s $GATEWAY_URL/connect/token -d grant_type=client_credentials -d client_id=police-desk -d client_secret=police-desk-dev-secret | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
     curl -i -X POST $GATEWAY_URL/api/tips -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
       -d '{"channel":"hotline","category":"theft","description":"Motorbike taken at the gate","place":{"description":"Obstetrics hospital gate"},"receivedAt":"$(date -u -d '+7 hours' +%Y-%m-%dT%H:%M:%S+07:00)"}'

@@ -1,12 +1,12 @@
 namespace WardLink.IntegrationTests.Privacy;
 
 /// <summary>
-/// The README's table of which audience reads which personal or police-only field: rows named as
+/// The security document's table of which audience reads which personal or police-only field: rows named as
 /// <see cref="PrivateText.Fields"/>, one column per <see cref="Audience"/>, each cell <c>yes</c> or <c>no</c>.
 /// </summary>
 public sealed record AudienceTable(IReadOnlyDictionary<string, IReadOnlyDictionary<Audience, bool>> Rows)
 {
-    /// <summary>The columns, in the README's order and words.</summary>
+    /// <summary>The columns, in the table's order and words.</summary>
     public static readonly IReadOnlyList<(string Header, Audience Audience)> Columns =
     [
         ("police", Audience.Police),
@@ -19,10 +19,13 @@ public sealed record AudienceTable(IReadOnlyDictionary<string, IReadOnlyDictiona
 
     private const string FirstHeader = "field";
 
+    /// <summary>Where the table is, from the repository's root.</summary>
+    public const string Document = "docs/security.md";
+
     public static string HeaderLine => $"| {FirstHeader} | {string.Join(" | ", Columns.Select(column => column.Header))} |";
 
-    /// <summary>Reads the table from the repository's README.md (found from the test's folder upwards).</summary>
-    public static AudienceTable FromReadme()
+    /// <summary>Reads the table from the repository's docs/security.md (the repository found from the test's folder upwards).</summary>
+    public static AudienceTable FromSecurityDocument()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "WardLink.slnx")))
@@ -30,22 +33,22 @@ public sealed record AudienceTable(IReadOnlyDictionary<string, IReadOnlyDictiona
             directory = directory.Parent;
         }
 
-        Assert.True(directory is not null, $"No WardLink.slnx above {AppContext.BaseDirectory}: cannot find README.md.");
-        return Parse(File.ReadAllLines(Path.Combine(directory.FullName, "README.md")));
+        Assert.True(directory is not null, $"No WardLink.slnx above {AppContext.BaseDirectory}: cannot find docs/security.md.");
+        return Parse(File.ReadAllLines(Path.Combine(directory.FullName, Document)));
     }
 
     public static AudienceTable Parse(IReadOnlyList<string> lines)
     {
         var header = lines.ToList().FindIndex(line => Cells(line) is [FirstHeader, ..] cells && cells.Skip(1).SequenceEqual(Columns.Select(column => column.Header)));
-        Assert.True(header >= 0, $"README.md has no table with the header {HeaderLine}");
+        Assert.True(header >= 0, $"{Document} has no table with the header {HeaderLine}");
         var rows = new Dictionary<string, IReadOnlyDictionary<Audience, bool>>(StringComparer.Ordinal);
         foreach (var line in lines.Skip(header + 2).TakeWhile(line => line.TrimStart().StartsWith('|')))
         {
             var cells = Cells(line);
-            Assert.True(cells.Count == Columns.Count + 1, $"README.md audience table: row \"{line}\" has {cells.Count} cells, not {Columns.Count + 1}.");
-            Assert.True(cells.Skip(1).All(cell => cell is "yes" or "no"), $"README.md audience table: row \"{line}\" has a cell that is neither yes nor no.");
+            Assert.True(cells.Count == Columns.Count + 1, $"{Document} audience table: row \"{line}\" has {cells.Count} cells, not {Columns.Count + 1}.");
+            Assert.True(cells.Skip(1).All(cell => cell is "yes" or "no"), $"{Document} audience table: row \"{line}\" has a cell that is neither yes nor no.");
             Assert.True(rows.TryAdd(cells[0], Columns.Select((column, i) => (column.Audience, Shown: cells[i + 1] == "yes")).ToDictionary(cell => cell.Audience, cell => cell.Shown)),
-                $"README.md audience table: row \"{cells[0]}\" is there twice.");
+                $"{Document} audience table: row \"{cells[0]}\" is there twice.");
         }
 
         return new AudienceTable(rows);

@@ -13,7 +13,7 @@ namespace WardLink.IntegrationTests.Privacy;
 /// Privacy by construction (issue 15): every read answers with a view made for its audience. The
 /// records of <see cref="MarkedRecords"/> carry a marker word in every personal or police-only
 /// text field; every GET operation of every service's OpenAPI document is called as each audience,
-/// and the markers found in the answers must be exactly what the README's table of who reads what
+/// and the markers found in the answers must be exactly what the security document's table of who reads what
 /// says, both ways: a field shown where the table says <c>no</c> is a leak, a <c>yes</c> no read
 /// shows is a table that is no longer true.
 /// </summary>
@@ -22,13 +22,13 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Every_read_of_every_service_shows_each_audience_exactly_the_fields_the_README_table_gives_it()
+    public async Task Every_read_of_every_service_shows_each_audience_exactly_the_fields_the_documented_table_gives_it()
     {
-        var table = AudienceTable.FromReadme();
+        var table = AudienceTable.FromSecurityDocument();
         var failures = new List<string>();
         var fieldNames = Fields.Select(field => field.Name).ToList();
-        failures.AddRange(fieldNames.Except(table.Rows.Keys).Select(name => $"README table: no row \"{name}\" (the test writes markers into that field)."));
-        failures.AddRange(table.Rows.Keys.Except(fieldNames).Select(name => $"README table: row \"{name}\" is no field the test writes markers into: teach PrivateText.Fields its markers."));
+        failures.AddRange(fieldNames.Except(table.Rows.Keys).Select(name => $"{AudienceTable.Document}: no row \"{name}\" (the test writes markers into that field)."));
+        failures.AddRange(table.Rows.Keys.Except(fieldNames).Select(name => $"{AudienceTable.Document}: row \"{name}\" is no field the test writes markers into: teach PrivateText.Fields its markers."));
 
         var operations = new List<ReadOperation>();
         foreach (var service in MarkedRecords.ServiceNames)

@@ -11,7 +11,7 @@ using static WardLink.IntegrationTests.Privacy.PrivateText;
 
 namespace WardLink.IntegrationTests.Privacy;
 
-/// <summary>Who reads: each has its own view, and its own column in the README table.</summary>
+/// <summary>Who reads: each has its own view, and its own column in the security document's table.</summary>
 public enum Audience
 {
     Police,

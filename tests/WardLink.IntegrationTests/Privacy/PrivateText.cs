@@ -3,13 +3,13 @@ using System.Text.Json;
 namespace WardLink.IntegrationTests.Privacy;
 
 /// <summary>
-/// One row of the README's table of who reads what: a personal or police-only text field, and the
+/// One row of the security document's table of who reads what: a personal or police-only text field, and the
 /// marker words the test writes into it. Each marker is a word nothing else ever says, so finding
 /// it in an answer proves that answer shows the field.
 /// </summary>
 public sealed record PrivateField(string Name, IReadOnlyList<string> Markers);
 
-/// <summary>The marker words written into every personal or police-only text field, and the README rows they belong to.</summary>
+/// <summary>The marker words written into every personal or police-only text field, and the rows of the security document's table they belong to.</summary>
 public static class PrivateText
 {
     public const string TipsterName = "MkTipsterName4v";
@@ -39,7 +39,7 @@ public static class PrivateText
     public const string MeetingMinutes = "MkMeetingMinutes6e";
     public const string ActionItemText = "MkActionItem3a";
 
-    /// <summary>The rows of the README table, by the name the table gives them.</summary>
+    /// <summary>The rows of the security document's table, by the name the table gives them.</summary>
     public static readonly IReadOnlyList<PrivateField> Fields =
     [
         new("tipster contact (name, phone, email)", [TipsterName, TipsterPhone, TipsterEmail]),
