@@ -24,10 +24,6 @@ public static class IncidentIntake
             now,
             actor);
 
-    /// <summary>Whether the place names no site or a site in the service's site directory.</summary>
-    public static async Task<bool> SiteKnownAsync(this IQuerySession session, Place? place, CancellationToken ct) =>
-        place?.SiteId is not { } siteId || await session.LoadAsync<KnownSite>(siteId, ct) is not null;
-
     /// <summary>The events of an accepted decision taken on a message; a refused one is a malformed message.</summary>
     public static IReadOnlyList<object> EventsOrThrow(this Decision decision, string message) =>
         decision.Rejection is { } rejection

@@ -4,7 +4,6 @@ using Marten.Pagination;
 using WardLink.Contracts.Tips;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Idempotency;
-using WardLink.ServiceDefaults.Sites;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
@@ -78,42 +77,6 @@ public static class TipEndpoints
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
-    }
-
-    /// <summary>
-    /// Records a new tip with its yearly number, its encrypted contact and (for a public
-    /// submission) its follow-up access, all in one transaction; a refused tip stores nothing.
-    /// </summary>
-    internal static async Task<Rejection?> RecordAsync(
-        this IDocumentSession session, ReceiveTip command, FollowUpAccess? access, ContactVault vault, DateTimeOffset now, string actor, CancellationToken ct)
-    {
-        var decision = Tip.Receive(
-            null,
-            command with
-            {
-                SiteKnown = command.Place?.SiteId is { } siteId && await session.LoadAsync<KnownSite>(siteId, ct) is not null,
-                Number = await session.ReserveNumberAsync(Tip.NumberPrefix, command.ReceivedAt ?? now, command.TipId, ct),
-            },
-            now,
-            actor);
-        if (decision.Rejection is { } rejection)
-        {
-            return rejection;
-        }
-
-        if (command.Contact is { } contact)
-        {
-            session.Insert(vault.Seal(command.TipId, contact));
-        }
-
-        if (access is not null)
-        {
-            session.Insert(access);
-        }
-
-        session.Events.StartStream<TipState>(command.TipId, decision.Events);
-        await session.SaveChangesAsync(ct);
-        return null;
     }
 
     private static Task<IResult> Receive(

@@ -101,6 +101,10 @@ public static class SiteDirectory
 {
     public const int MaxPageSize = 500;
 
+    /// <summary>Whether <paramref name="place"/> names no site or a site in the service's site directory.</summary>
+    public static async Task<bool> SiteKnownAsync(this IQuerySession session, Place? place, CancellationToken ct) =>
+        place?.SiteId is not { } siteId || await session.LoadAsync<KnownSite>(siteId, ct) is not null;
+
     public static void AddSiteDirectory(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<SiteRegisteredConsumer>();
