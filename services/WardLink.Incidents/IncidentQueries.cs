@@ -99,40 +99,13 @@ public static class IncidentQueries
 
         var scope = await PartnerScope.ForAsync(http, session, ct);
         var query = session.Query<IncidentState>().VisibleTo(scope);
-        if (wantedStatus is { } statusFilter)
-        {
-            query = query.Where(incident => incident.Status == statusFilter);
-        }
-
-        if (wantedClassification is { } classificationFilter)
-        {
-            query = query.Where(incident => incident.Classification == classificationFilter);
-        }
-
-        if (wantedCategory is { } categoryFilter)
-        {
-            query = query.Where(incident => incident.Category == categoryFilter);
-        }
-
-        if (siteId is { } wantedSite)
-        {
-            query = query.Where(incident => incident.Place.SiteId == wantedSite);
-        }
-
-        if (wantedSource is { } sourceFilter)
-        {
-            query = query.Where(incident => incident.Source == sourceFilter);
-        }
-
-        if (from is { } start)
-        {
-            query = query.Where(incident => incident.OccurredAt >= start);
-        }
-
-        if (to is { } end)
-        {
-            query = query.Where(incident => incident.OccurredAt < end);
-        }
+        query = query.WhereGiven(wantedStatus, statusFilter => incident => incident.Status == statusFilter);
+        query = query.WhereGiven(wantedClassification, classificationFilter => incident => incident.Classification == classificationFilter);
+        query = query.WhereGiven(wantedCategory, categoryFilter => incident => incident.Category == categoryFilter);
+        query = query.WhereGiven(siteId, wantedSite => incident => incident.Place.SiteId == wantedSite);
+        query = query.WhereGiven(wantedSource, sourceFilter => incident => incident.Source == sourceFilter);
+        query = query.WhereGiven(from, start => incident => incident.OccurredAt >= start);
+        query = query.WhereGiven(to, end => incident => incident.OccurredAt < end);
 
         var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).ToListPageAsync(paging, ct);
         return scope is null ? TypedResults.Ok(found.Select(IncidentPoliceView.Of)) : TypedResults.Ok(found.Select(IncidentPartnerView.Of));

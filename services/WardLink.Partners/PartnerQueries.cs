@@ -94,15 +94,8 @@ public static class PartnerQueries
         }
 
         var query = session.Query<PartnerState>().AsQueryable();
-        if (wantedKind is { } kindFilter)
-        {
-            query = query.Where(partner => partner.Kind == kindFilter);
-        }
-
-        if (wantedStatus is { } statusFilter)
-        {
-            query = query.Where(partner => partner.Status == statusFilter);
-        }
+        query = query.WhereGiven(wantedKind, kindFilter => partner => partner.Kind == kindFilter);
+        query = query.WhereGiven(wantedStatus, statusFilter => partner => partner.Status == statusFilter);
 
         return TypedResults.Ok(await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id).ToListPageAsync(paging, ct));
     }

@@ -106,40 +106,13 @@ public static class PatrolQueries
         }
 
         var query = session.Query<ShiftState>().AsQueryable();
-        if (wantedStatus is { } statusFilter)
-        {
-            query = query.Where(shift => shift.Status == statusFilter);
-        }
-
-        if (wantedKind is { } kindFilter)
-        {
-            query = query.Where(shift => shift.Kind == kindFilter);
-        }
-
-        if (routeId is { } route)
-        {
-            query = query.Where(shift => shift.RouteId == route);
-        }
-
-        if (scheduleId is { } schedule)
-        {
-            query = query.Where(shift => shift.ScheduleId == schedule);
-        }
-
-        if (siteId is { } site)
-        {
-            query = query.Where(shift => shift.Checkpoints.Any(checkpoint => checkpoint.SiteId == site));
-        }
-
-        if (from is { } start)
-        {
-            query = query.Where(shift => shift.Begins >= start);
-        }
-
-        if (to is { } end)
-        {
-            query = query.Where(shift => shift.Begins < end);
-        }
+        query = query.WhereGiven(wantedStatus, statusFilter => shift => shift.Status == statusFilter);
+        query = query.WhereGiven(wantedKind, kindFilter => shift => shift.Kind == kindFilter);
+        query = query.WhereGiven(routeId, route => shift => shift.RouteId == route);
+        query = query.WhereGiven(scheduleId, schedule => shift => shift.ScheduleId == schedule);
+        query = query.WhereGiven(siteId, site => shift => shift.Checkpoints.Any(checkpoint => checkpoint.SiteId == site));
+        query = query.WhereGiven(from, start => shift => shift.Begins >= start);
+        query = query.WhereGiven(to, end => shift => shift.Begins < end);
 
         return TypedResults.Ok(await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id).ToListPageAsync(paging, ct));
     }

@@ -126,13 +126,13 @@ public static class TipEndpoints
 
         var scope = await PartnerScope.ForAsync(http, session, ct);
         var query = session.Query<TipState>().VisibleTo(scope);
-        query = withStatus is { } s ? query.Where(tip => tip.Status == s) : query;
-        query = withVerdict is { } v ? query.Where(tip => tip.Verdict == v) : query;
-        query = throughChannel is { } c ? query.Where(tip => tip.Channel == c) : query;
-        query = inCategory is { } k ? query.Where(tip => tip.Category == k) : query;
-        query = siteId is { } site ? query.Where(tip => tip.Place.SiteId == site) : query;
-        query = receivedFrom?.ToUniversalTime() is { } from ? query.Where(tip => tip.ReceivedAt >= from) : query;
-        query = receivedTo?.ToUniversalTime() is { } to ? query.Where(tip => tip.ReceivedAt < to) : query;
+        query = query.WhereGiven(withStatus, s => tip => tip.Status == s);
+        query = query.WhereGiven(withVerdict, v => tip => tip.Verdict == v);
+        query = query.WhereGiven(throughChannel, c => tip => tip.Channel == c);
+        query = query.WhereGiven(inCategory, k => tip => tip.Category == k);
+        query = query.WhereGiven(siteId, site => tip => tip.Place.SiteId == site);
+        query = query.WhereGiven(receivedFrom?.ToUniversalTime(), from => tip => tip.ReceivedAt >= from);
+        query = query.WhereGiven(receivedTo?.ToUniversalTime(), to => tip => tip.ReceivedAt < to);
         var found = await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id).ToListPageAsync(paging, ct);
         return scope is null ? Results.Ok(found.Select(TipPoliceView.Of)) : Results.Ok(found.Select(TipPartnerView.Of));
     }
