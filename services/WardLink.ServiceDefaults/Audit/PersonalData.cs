@@ -48,9 +48,11 @@ public static class AuditRedaction
     }
 
     /// <summary>Who did what the stored event records: the property its <see cref="IBusinessEvent.By"/> reads, or the actor the type always names.</summary>
-    public static string? ActorOf(JsonNode? json, Type type) =>
-        PlanOf(type) is { Actor: { } actor } ? json?[actor] is JsonValue value && value.TryGetValue<string>(out var by) ? by : null
-        : PlanOf(type).ConstantActor;
+    public static string? ActorOf(JsonNode? json, Type type) => PlanOf(type) switch
+    {
+        { Actor: { } actor } => json?[actor] is JsonValue value && value.TryGetValue<string>(out var by) ? by : null,
+        var plan => plan.ConstantActor,
+    };
 
     public static DateTimeOffset? BusinessTimeOf(JsonNode? json, Type type) =>
         PlanOf(type).BusinessTime is { } at && json?[at] is JsonValue value && value.TryGetValue<DateTimeOffset>(out var time) ? time : null;
