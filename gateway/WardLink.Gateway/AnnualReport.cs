@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Configuration;

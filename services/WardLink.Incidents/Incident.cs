@@ -1,10 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
+using WardLink.Audit;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
-using WardLink.ServiceDefaults.Security;
+using WardLink.Domain;
+using WardLink.EventSourcing.Sites;
 
 namespace WardLink.Incidents;
 

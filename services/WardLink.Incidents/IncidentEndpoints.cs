@@ -1,8 +1,10 @@
 using Marten;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Sites;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Idempotency;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Incidents;

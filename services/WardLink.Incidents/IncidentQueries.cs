@@ -6,6 +6,9 @@ using Marten.Pagination;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Sites;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -18,13 +21,13 @@ namespace WardLink.Incidents;
 /// years line up. Time to resolution runs from when the incident occurred to its resolution.
 /// </summary>
 public sealed record IncidentStatistics(
-    [property: Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int Year,
+    [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
     [property: Range(0, int.MaxValue)] int Total,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ByClassification,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ByCategory,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> BySite,
     [property: Range(0, int.MaxValue)] int WithoutSite,
-    [property: MinLength(BusinessTime.HoursInDay), MaxLength(BusinessTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> ByHourOfDay,
+    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> ByHourOfDay,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> BySource,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ResolvedByOutcome,
     double? MedianHoursToResolution);
@@ -53,19 +56,19 @@ public static class IncidentQueries
         var incidents = endpoints.MapGroup("/incidents").WithTags("Incidents");
         incidents.MapGet("/", List)
             .WithName("ListIncidents")
-            .WithSummary($"Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to). The police get IncidentPoliceView items, a partner IncidentPartnerView items. {BusinessTime.QueryTimeLimits} {PageRequest.Limits}")
+            .WithSummary($"Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to). The police get IncidentPoliceView items, a partner IncidentPartnerView items. {WardTime.QueryTimeLimits} {PageRequest.Limits}")
             .Produces<ListPage<IncidentPoliceView>>()
             .Produces<ListPage<IncidentPartnerView>>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/stats", Statistics)
             .WithName("IncidentStatistics")
-            .WithSummary($"One year's incident statistics, in local time (UTC+7). {BusinessTime.YearLimits}")
+            .WithSummary($"One year's incident statistics, in local time (UTC+7). {WardTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         incidents.MapGet("/stats/compare", Compare)
             .WithName("CompareIncidentStatistics")
-            .WithSummary($"Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022). {BusinessTime.YearLimits}")
+            .WithSummary($"Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022). {WardTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -111,7 +114,7 @@ public static class IncidentQueries
         return scope is null ? TypedResults.Ok(found.Select(IncidentPoliceView.Of)) : TypedResults.Ok(found.Select(IncidentPartnerView.Of));
     }
 
-    private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, CancellationToken ct)
+    private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         return errors.Any
@@ -120,7 +123,7 @@ public static class IncidentQueries
     }
 
     private static async Task<Results<Ok<IncidentStatisticsComparison>, ValidationProblem>> Compare(
-        IQuerySession session, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? compareWith, CancellationToken ct)
+        IQuerySession session, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, [Range(WardTime.FirstYear, WardTime.LastYear)] int? compareWith, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year").CheckYear(compareWith, "compareWith");
         if (errors.Any)
@@ -137,7 +140,7 @@ public static class IncidentQueries
 
     public static async Task<IncidentStatistics> StatisticsOfAsync(this IQuerySession session, int year, CancellationToken ct)
     {
-        var (start, end) = BusinessTime.LocalYearSpan(year);
+        var (start, end) = WardTime.LocalYearSpan(year);
         var incidents = await session.Query<IncidentState>()
             .Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end)
             .ToListAsync(ct);
@@ -148,10 +151,10 @@ public static class IncidentQueries
     public static IncidentStatistics Compute(int year, IReadOnlyList<IncidentState> incidents)
     {
         var resolved = incidents.Where(incident => incident.Outcome is not null && incident.ResolvedAt is not null).ToList();
-        var hours = new int[BusinessTime.HoursInDay];
+        var hours = new int[WardTime.HoursInDay];
         foreach (var incident in incidents)
         {
-            hours[incident.OccurredAt.ToOffset(YearlyNumbers.WardOffset).Hour]++;
+            hours[incident.OccurredAt.ToOffset(WardTime.Offset).Hour]++;
         }
 
         return new IncidentStatistics(

@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 

@@ -1,6 +1,6 @@
 using JasperFx.Events.Projections;
+using WardLink.EventSourcing;
 using WardLink.Incidents;
-using WardLink.ServiceDefaults;
 
 var app = WardLinkApp.Build(args, IncidentsService.Name, service =>
 {

@@ -2,8 +2,9 @@ using Marten;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Sites;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Sites;
 
 namespace WardLink.Incidents;
 

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using WardLink.Audit;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.Partners;
 

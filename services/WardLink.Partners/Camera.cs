@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
 
 namespace WardLink.Partners;
 

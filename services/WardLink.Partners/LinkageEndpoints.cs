@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Idempotency;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Idempotency;
 
 namespace WardLink.Partners;
 
@@ -52,13 +54,13 @@ public static class LinkageEndpoints
             .ProducesValidationProblem();
         MapRead<MeetingState>(partners, "/meetings/{id:guid}", WhatMeeting, "GetMeeting");
         partners.MapPost("/meetings/{id:guid}/action-items", AssignActionItem)
-            .DescribeStreamStep<MeetingState>("AssignActionItem", $"Give a meeting an action item: what, the owner partner, the due date (with an offset, from the meeting to at most {BusinessTime.DueYearsAhead} years ahead).");
+            .DescribeStreamStep<MeetingState>("AssignActionItem", $"Give a meeting an action item: what, the owner partner, the due date (with an offset, from the meeting to at most {WardTime.DueYearsAhead} years ahead).");
         partners.MapPost("/meetings/{id:guid}/action-items/{itemId:guid}/complete", CompleteActionItem)
             .DescribeStreamStep<MeetingState>("CompleteActionItem", "Close an action item (once), on the date given or now.");
         partners.MapGet("/action-items/overdue", Overdue)
             .WithName("OverdueActionItems")
             .WithMaxItems(DocumentedBounds.AnyCount)
-            .WithSummary($"Open action items past their due date (as of now, or ?asOf=), oldest due first; filter by owner partner. {BusinessTime.QueryTimeLimits}");
+            .WithSummary($"Open action items past their due date (as of now, or ?asOf=), oldest due first; filter by owner partner. {WardTime.QueryTimeLimits}");
 
         partners.MapPost("/{id:guid}/outreach-sessions", HoldOutreach)
             .WithName("HoldOutreachSession")

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;

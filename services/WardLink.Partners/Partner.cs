@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using WardLink.Audit;
 using WardLink.Contracts.Partners;
+using WardLink.Domain;
+using WardLink.EventSourcing.Sites;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.ServiceDefaults.Security;
-using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.Partners;
 

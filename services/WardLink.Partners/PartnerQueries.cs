@@ -4,6 +4,8 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Contracts.Partners;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -19,7 +21,7 @@ namespace WardLink.Partners;
 /// listed, with 0 where there was none, so two years line up.
 /// </summary>
 public sealed record PartnerStatistics(
-    [property: Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int Year,
+    [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> PartnersByKind,
     [property: Range(0, int.MaxValue)] int CamerasSurveyed,
     [property: Range(0, int.MaxValue)] int CamerasInstalled,
@@ -70,7 +72,7 @@ public static class PartnerQueries
             .ProducesValidationProblem();
         partners.MapGet("/stats", Statistics)
             .WithName("PartnerStatistics")
-            .WithSummary($"One year of the linkage, in local time (UTC+7). {BusinessTime.YearLimits}")
+            .WithSummary($"One year of the linkage, in local time (UTC+7). {WardTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -100,7 +102,7 @@ public static class PartnerQueries
         return TypedResults.Ok(await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id).ToListPageAsync(paging, ct));
     }
 
-    private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, CancellationToken ct)
+    private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)
@@ -108,7 +110,7 @@ public static class PartnerQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var (start, end) = BusinessTime.LocalYearSpan(year!.Value);
+        var (start, end) = WardTime.LocalYearSpan(year!.Value);
         var partners = await session.Query<PartnerState>()
             .Where(partner => partner.LeftAt == null || partner.LeftAt >= start)
             .ToListAsync(ct);
@@ -125,10 +127,10 @@ public static class PartnerQueries
     /// <summary>The statistics of local year <paramref name="year"/>; an open item counts as overdue once its due date is before <paramref name="now"/>.</summary>
     public static PartnerStatistics Compute(int year, LinkageRecords records, DateTimeOffset now)
     {
-        bool InYear(DateTimeOffset? at) => at is { } when && YearlyNumbers.LocalYear(when) == year;
+        bool InYear(DateTimeOffset? at) => at is { } when && WardTime.LocalYear(when) == year;
 
-        var (_, end) = BusinessTime.LocalYearSpan(year);
-        var members = records.Partners.Where(partner => (partner.Agreement?.JoinedOn ?? partner.RegisteredAt) < end && YearlyNumbers.LocalYear(partner.LeftAt ?? end) >= year);
+        var (_, end) = WardTime.LocalYearSpan(year);
+        var members = records.Partners.Where(partner => (partner.Agreement?.JoinedOn ?? partner.RegisteredAt) < end && WardTime.LocalYear(partner.LeftAt ?? end) >= year);
         var items = records.Meetings.SelectMany(meeting => meeting.ActionItems).ToList();
         var outreach = records.OutreachSessions.Where(session => InYear(session.HeldAt)).ToList();
         var drives = records.IdCardDrives.Where(drive => InYear(drive.HeldAt)).ToList();

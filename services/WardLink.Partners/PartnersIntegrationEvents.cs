@@ -1,5 +1,5 @@
 using JasperFx.Events;
-using WardLink.ServiceDefaults.Relay;
+using WardLink.EventSourcing.Relay;
 using Contract = WardLink.Contracts.Partners;
 
 namespace WardLink.Partners;

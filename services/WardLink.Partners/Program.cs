@@ -1,5 +1,5 @@
+using WardLink.EventSourcing;
 using WardLink.Partners;
-using WardLink.ServiceDefaults;
 
 var app = WardLinkApp.Build(args, PartnersService.Name, service =>
 {

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using WardLink.Audit;
 using WardLink.Contracts.Partners;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
+using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Partners;

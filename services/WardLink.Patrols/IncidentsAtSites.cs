@@ -1,6 +1,6 @@
 using Marten;
 using WardLink.Contracts.Incidents;
-using WardLink.ServiceDefaults;
+using WardLink.EventSourcing;
 
 namespace WardLink.Patrols;
 

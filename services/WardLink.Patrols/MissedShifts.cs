@@ -1,5 +1,6 @@
 using Marten;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 
 namespace WardLink.Patrols;
 
@@ -19,7 +20,7 @@ public sealed class MissedShiftSweep(ISessionFactory sessions, TimeProvider cloc
     /// <summary>Sweeps once at <paramref name="now"/>; returns the ids of the shifts it recorded as missed.</summary>
     public async Task<IReadOnlyList<Guid>> SweepAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(now.ToOffset(YearlyNumbers.WardOffset).DateTime);
+        var today = DateOnly.FromDateTime(now.ToOffset(WardTime.Offset).DateTime);
         await using var query = sessions.QuerySession();
         var schedules = await query.Query<ScheduleState>().ToListAsync(ct);
         var planned = PatrolSchedule.Plan(schedules, today.AddDays(-options.LookBackDays), today);

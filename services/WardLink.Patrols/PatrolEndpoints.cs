@@ -1,9 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Patrols;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Sites;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Idempotency;
-using WardLink.ServiceDefaults.Sites;
 
 namespace WardLink.Patrols;
 

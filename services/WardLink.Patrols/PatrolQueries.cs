@@ -2,6 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -26,14 +28,14 @@ public sealed record SiteCoverage(
     [property: Range(0, int.MaxValue)] int CheckpointsVisited,
     [property: Range(0, int.MaxValue)] int CheckpointsMissed,
     double HoursPatrolled,
-    [property: MinLength(BusinessTime.HoursInDay), MaxLength(BusinessTime.HoursInDay)] IReadOnlyList<double> HoursPatrolledByHourOfDay,
+    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay)] IReadOnlyList<double> HoursPatrolledByHourOfDay,
     [property: Range(0, int.MaxValue)] int Incidents,
-    [property: MinLength(BusinessTime.HoursInDay), MaxLength(BusinessTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> IncidentsByHourOfDay,
+    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> IncidentsByHourOfDay,
     [property: Range(0, int.MaxValue)] int IncidentsDuringShifts);
 
 /// <summary>One local year (UTC+7) of patrolling, by when shifts began (or would have).</summary>
 public sealed record PatrolStatistics(
-    [property: Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int Year,
+    [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
     [property: Range(0, int.MaxValue)] int ShiftsPlanned,
     [property: Range(0, int.MaxValue)] int ShiftsPerformed,
     [property: Range(0, int.MaxValue)] int ShiftsMissed,
@@ -63,20 +65,20 @@ public static class PatrolQueries
         var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
         patrols.MapGet("/shifts", List)
             .WithName("ListShifts")
-            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). {BusinessTime.QueryTimeLimits} {PageRequest.Limits}")
+            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). {WardTime.QueryTimeLimits} {PageRequest.Limits}")
             .ProducesValidationProblem();
         patrols.MapGet("/planned", Planned)
             .WithName("PlannedShifts")
             .WithMaxItems(DocumentedBounds.AnyCount)
-            .WithSummary($"The shifts the schedules plan on local dates [from, to], with what became of each. {BusinessTime.DateRangeLimits}")
+            .WithSummary($"The shifts the schedules plan on local dates [from, to], with what became of each. {WardTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/coverage", Coverage)
             .WithName("PatrolCoverage")
-            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. {BusinessTime.DateRangeLimits}")
+            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. {WardTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/stats", Statistics)
             .WithName("PatrolStatistics")
-            .WithSummary($"One year's patrol statistics, in local time (UTC+7). {BusinessTime.YearLimits}")
+            .WithSummary($"One year's patrol statistics, in local time (UTC+7). {WardTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -141,7 +143,7 @@ public static class PatrolQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var (start, end) = BusinessTime.LocalDays(from!.Value, to!.Value);
+        var (start, end) = WardTime.LocalDays(from!.Value, to!.Value);
         var schedules = await session.Query<ScheduleState>().ToListAsync(ct);
         var shifts = await session.Query<ShiftState>().Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
         var incidents = siteId is { } site
@@ -158,23 +160,23 @@ public static class PatrolQueries
         var covering = shifts.Where(shift => shift.Checkpoints.Any(AtSite)).ToList();
         var performed = covering.Where(shift => shift.Status != ShiftStatus.Missed).ToList();
         var patrolled = performed.Where(shift => shift.EndedAt is not null).Select(shift => (Start: shift.Begins, End: shift.EndedAt!.Value)).ToList();
-        var hoursByHour = new double[BusinessTime.HoursInDay];
+        var hoursByHour = new double[WardTime.HoursInDay];
         foreach (var (start, end) in patrolled)
         {
             for (var at = start; at < end;)
             {
-                var local = at.ToOffset(YearlyNumbers.WardOffset);
-                var nextHour = new DateTimeOffset(local.Year, local.Month, local.Day, local.Hour, 0, 0, YearlyNumbers.WardOffset).AddHours(1);
+                var local = at.ToOffset(WardTime.Offset);
+                var nextHour = new DateTimeOffset(local.Year, local.Month, local.Day, local.Hour, 0, 0, WardTime.Offset).AddHours(1);
                 var until = nextHour < end ? nextHour : end;
                 hoursByHour[local.Hour] += (until - at).TotalHours;
                 at = until;
             }
         }
 
-        var incidentsByHour = new int[BusinessTime.HoursInDay];
+        var incidentsByHour = new int[WardTime.HoursInDay];
         foreach (var incident in incidents)
         {
-            incidentsByHour[incident.OccurredAt.ToOffset(YearlyNumbers.WardOffset).Hour]++;
+            incidentsByHour[incident.OccurredAt.ToOffset(WardTime.Offset).Hour]++;
         }
 
         return new SiteCoverage(
@@ -193,7 +195,7 @@ public static class PatrolQueries
             incidents.Count(incident => patrolled.Any(interval => incident.OccurredAt >= interval.Start && incident.OccurredAt < interval.End)));
     }
 
-    private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, CancellationToken ct)
+    private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)
@@ -203,7 +205,7 @@ public static class PatrolQueries
 
         var first = new DateOnly(year!.Value, 1, 1);
         var last = new DateOnly(year.Value, 12, 31);
-        var (start, end) = BusinessTime.LocalDays(first, last);
+        var (start, end) = WardTime.LocalDays(first, last);
         var schedules = await session.Query<ScheduleState>().ToListAsync(ct);
         var shifts = await session.Query<ShiftState>().Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
         return TypedResults.Ok(ComputeStatistics(year.Value, PatrolSchedule.Plan(schedules, first, last).Count, shifts));

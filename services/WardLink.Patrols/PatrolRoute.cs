@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
+using WardLink.Audit;
+using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Patrols;

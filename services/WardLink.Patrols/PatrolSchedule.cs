@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 
 namespace WardLink.Patrols;
 
@@ -44,7 +45,7 @@ public readonly record struct LocalWindow(
     /// <summary>The window of the local date <paramref name="date"/>: from its start that day to its end (maybe the next day).</summary>
     public (DateTimeOffset Start, DateTimeOffset End) On(DateOnly date)
     {
-        var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), YearlyNumbers.WardOffset).AddMinutes(StartMinute);
+        var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), WardTime.Offset).AddMinutes(StartMinute);
         return (start, start + Duration);
     }
 
@@ -179,14 +180,14 @@ public static class PatrolSchedule
             command.Team!.Value,
             [.. partners.Distinct()],
             route.SiteIds,
-            command.StartsOn ?? DateOnly.FromDateTime(now.ToOffset(YearlyNumbers.WardOffset).DateTime),
+            command.StartsOn ?? DateOnly.FromDateTime(now.ToOffset(WardTime.Offset).DateTime),
             now,
             actor));
     }
 
     /// <summary>The stream id of the shift <paramref name="scheduleId"/> plans on local date <paramref name="date"/>.</summary>
     public static Guid PlannedShiftId(Guid scheduleId, DateOnly date) =>
-        YearlyNumbers.StreamIdOf($"shift:{scheduleId}:{date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+        NamedStreams.StreamIdOf($"shift:{scheduleId}:{date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
 
     /// <summary>The shifts the schedules plan on the local dates <paramref name="from"/> to <paramref name="to"/>, both included, by window start.</summary>
     public static IReadOnlyList<PlannedShift> Plan(IEnumerable<ScheduleState> schedules, DateOnly from, DateOnly to)

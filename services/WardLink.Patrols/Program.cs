@@ -1,5 +1,5 @@
+using WardLink.EventSourcing;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults;
 
 var app = WardLinkApp.Build(args, PatrolsService.Name, service =>
 {

@@ -1,7 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using WardLink.Audit;
 using WardLink.Contracts.Patrols;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.Patrols;
 
@@ -264,7 +265,7 @@ public static class Shift
             .Check((command.Code?.Length ?? 0) <= PatrolRoute.MaxCodeLength, "code", $"At most {PatrolRoute.MaxCodeLength} characters.")
             .Check(string.IsNullOrWhiteSpace(command.Code) || checkpoint is not null, "code", "This code is not a checkpoint of the shift's route.")
             .CheckPast(at, "at", now)
-            .Check(at >= shift.Begins - BusinessTime.ClockSkew, "at", "A check-in cannot be before the shift started.")
+            .Check(at >= shift.Begins - WardTime.ClockSkew, "at", "A check-in cannot be before the shift started.")
             .CheckCoordinates(command.Latitude, command.Longitude);
         return errors.Any
             ? errors.ToRejection()
@@ -286,7 +287,7 @@ public static class Shift
             .Check(command.Severity is not null, "severity", "Choose the severity (low, medium, high).")
             .Check(command.SiteId is null || shift.Checkpoints.Any(point => point.SiteId == command.SiteId), "siteId", "Not a site of the shift's route.")
             .CheckPast(at, "at", now)
-            .Check(at >= shift.Begins - BusinessTime.ClockSkew, "at", "An observation cannot be before the shift started.");
+            .Check(at >= shift.Begins - WardTime.ClockSkew, "at", "An observation cannot be before the shift started.");
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new ObservationReported(

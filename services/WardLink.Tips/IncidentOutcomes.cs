@@ -1,6 +1,7 @@
 using Marten;
 using WardLink.Contracts.Incidents;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 
 namespace WardLink.Tips;
 

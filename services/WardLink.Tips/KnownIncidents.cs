@@ -1,7 +1,6 @@
 using Marten;
 using WardLink.Contracts.Incidents;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Sites;
+using WardLink.EventSourcing;
 
 namespace WardLink.Tips;
 

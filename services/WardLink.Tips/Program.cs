@@ -1,5 +1,5 @@
 using JasperFx.Events.Projections;
-using WardLink.ServiceDefaults;
+using WardLink.EventSourcing;
 using WardLink.Tips;
 
 var app = WardLinkApp.Build(args, TipsService.Name, service =>

@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Tips;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Idempotency;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Idempotency;
 
 namespace WardLink.Tips;
 

@@ -1,9 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
+using WardLink.Audit;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Sites;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;

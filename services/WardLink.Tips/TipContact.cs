@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
 
 namespace WardLink.Tips;
 

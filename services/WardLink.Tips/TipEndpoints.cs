@@ -2,8 +2,11 @@ using System.ComponentModel.DataAnnotations;
 using Marten;
 using Marten.Pagination;
 using WardLink.Contracts.Tips;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Sites;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Idempotency;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
@@ -28,7 +31,7 @@ public static class TipEndpoints
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/", List)
             .WithName("ListTips")
-            .WithSummary($"Tips, newest first; filter by status, verdict, channel, category, site and received-at range. The police get TipPoliceView items, a partner TipPartnerView items. {BusinessTime.QueryTimeLimits} {PageRequest.Limits}")
+            .WithSummary($"Tips, newest first; filter by status, verdict, channel, category, site and received-at range. The police get TipPoliceView items, a partner TipPartnerView items. {WardTime.QueryTimeLimits} {PageRequest.Limits}")
             .Produces<ListPage<TipPoliceView>>()
             .Produces<ListPage<TipPartnerView>>()
             .ProducesValidationProblem()

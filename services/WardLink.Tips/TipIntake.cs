@@ -1,6 +1,7 @@
 using Marten;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Sites;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Sites;
 
 namespace WardLink.Tips;
 

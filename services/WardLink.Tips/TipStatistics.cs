@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -13,7 +14,7 @@ namespace WardLink.Tips;
 /// ones helped to solve.
 /// </summary>
 public sealed record TipStatistics(
-    [property: Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int Year,
+    [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
     [property: Range(0, int.MaxValue)] int Received,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<TipChannel, int> ReceivedByChannel,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<SecurityCategory, int> ReceivedByCategory,
@@ -57,21 +58,21 @@ public static class TipStatisticsEndpoints
         endpoints.MapGet("/tips/stats", Get)
             .WithTags("Tips")
             .WithName("GetTipStatistics")
-            .WithSummary($"Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to. {BusinessTime.YearLimits}")
+            .WithSummary($"Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to. {WardTime.YearLimits}")
             .Produces<TipStatistics>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
     }
 
-    private static async Task<IResult> Get([Range(BusinessTime.FirstYear, BusinessTime.LastYear)] int? year, IQuerySession session, CancellationToken ct)
+    private static async Task<IResult> Get([Range(WardTime.FirstYear, WardTime.LastYear)] int? year, IQuerySession session, CancellationToken ct)
     {
         if (new FieldErrors().CheckYear(year, "year") is { Any: true } errors)
         {
             return errors.ToRejection().ToProblem();
         }
 
-        var (start, end) = BusinessTime.LocalYearSpan(year!.Value);
+        var (start, end) = WardTime.LocalYearSpan(year!.Value);
         var tips = await session.Query<TipState>().Where(tip => tip.ReceivedAt >= start && tip.ReceivedAt < end).ToListAsync(ct);
         return Results.Ok(TipStatistics.Of(year.Value, tips));
     }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Npgsql;
-using WardLink.ServiceDefaults;
+using WardLink.EventSourcing;
 
 namespace WardLink.DeploymentTests;
 

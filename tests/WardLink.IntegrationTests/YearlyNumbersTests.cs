@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -12,7 +13,7 @@ public sealed class YearlyNumbersTests(ServiceFixture<TipsService> service) : IC
     public async Task Fifty_concurrent_reservations_get_fifty_distinct_gap_free_numbers()
     {
         var sessions = service.Host.Services.GetRequiredService<ISessionFactory>();
-        var at = new DateTimeOffset(2024, 6, 1, 10, 0, 0, YearlyNumbers.WardOffset);
+        var at = new DateTimeOffset(2024, 6, 1, 10, 0, 0, WardTime.Offset);
 
         var numbers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => sessions.RetryOnConflictAsync(
             async session =>

@@ -6,8 +6,8 @@ using System.Text;
 using System.Text.Json;
 using Marten;
 using WardLink.Contracts.Partners;
+using WardLink.EventSourcing.Sites;
 using WardLink.Gateway;
-using WardLink.ServiceDefaults.Sites;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 

@@ -2,8 +2,8 @@ using System.Reflection;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Sites;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Sites;
 using Xunit;
 
 namespace WardLink.Testing;

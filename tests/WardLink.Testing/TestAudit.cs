@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using WardLink.ServiceDefaults.Audit;
+using WardLink.Audit;
 
 namespace WardLink.Testing;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
-using WardLink.ServiceDefaults;
+using WardLink.EventSourcing;
 
 namespace WardLink.Testing;
 

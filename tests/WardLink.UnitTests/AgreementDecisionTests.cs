@@ -1,7 +1,6 @@
-using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
+using WardLink.Domain;
 using WardLink.Partners;
-using WardLink.ServiceDefaults;
-
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using static WardLink.UnitTests.DecisionAssert;
 
 namespace WardLink.UnitTests;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using WardLink.Audit;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.Simulator;
 
 namespace WardLink.UnitTests;

@@ -1,6 +1,6 @@
-using SiteKind = WardLink.Contracts.Partners.SiteKind;
+using WardLink.Domain;
 using WardLink.Partners;
-using WardLink.ServiceDefaults;
+using SiteKind = WardLink.Contracts.Partners.SiteKind;
 
 namespace WardLink.UnitTests;
 

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using CsCheck;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using WardLink.Audit;
 using WardLink.Contracts.Audit;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.UnitTests;
 

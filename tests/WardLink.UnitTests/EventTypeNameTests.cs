@@ -1,8 +1,9 @@
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 
 namespace WardLink.UnitTests;
 
-/// <summary>Reads and the audit state event and state type names with a documented longest length (<see cref="EventStore.MaxTypeNameLength"/>).</summary>
+/// <summary>Reads and the audit state event and state type names with a documented longest length (<see cref="BusinessEvents.MaxTypeNameLength"/>).</summary>
 public sealed class EventTypeNameTests
 {
     [Fact]
@@ -17,7 +18,7 @@ public sealed class EventTypeNameTests
         var tooLong = assemblies
             .SelectMany(assembly => assembly.GetExportedTypes())
             .Select(type => type.Name)
-            .Where(name => name.Length + name.Count(char.IsUpper) > EventStore.MaxTypeNameLength)
+            .Where(name => name.Length + name.Count(char.IsUpper) > BusinessEvents.MaxTypeNameLength)
             .ToList();
 
         Assert.Empty(tooLong);

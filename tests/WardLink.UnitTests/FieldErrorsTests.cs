@@ -1,4 +1,4 @@
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
 using WardLink.Tips;
 
 namespace WardLink.UnitTests;

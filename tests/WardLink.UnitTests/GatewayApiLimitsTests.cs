@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using WardLink.Domain;
 using WardLink.Gateway;
 using WardLink.ServiceDefaults;
 using WardLink.Testing;
@@ -39,7 +40,7 @@ public sealed class GatewayApiLimitsTests
         Assert.All(["type", "title", "detail", "instance"], text => Assert.Equal(ProblemResponses.MaxTextLength, (int)problem[text]!["maxLength"]!));
         Assert.Equal(ProblemResponses.TraceIdLength, (int)problem["traceId"]!["maxLength"]!);
         Assert.Equal((ProblemResponses.MaxFieldMessages, ProblemResponses.MaxTextLength), ((int)messages["maxItems"]!, (int)messages["items"]!["maxLength"]!));
-        Assert.Equal((BusinessTime.FirstYear, BusinessTime.LastYear), ((int)year["minimum"]!, (int)year["maximum"]!));
+        Assert.Equal((WardTime.FirstYear, WardTime.LastYear), ((int)year["minimum"]!, (int)year["maximum"]!));
         Assert.Equal((int)TokenIssuer.AccessTokenLifetime.TotalSeconds, (int)schemas["TokenResponse"]!["properties"]!["expires_in"]!["maximum"]!);
     }
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using WardLink.ServiceDefaults.Audit;
+using WardLink.Audit;
 
 namespace WardLink.UnitTests;
 

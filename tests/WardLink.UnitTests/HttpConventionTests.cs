@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using WardLink.Contracts.Incidents;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.UnitTests;

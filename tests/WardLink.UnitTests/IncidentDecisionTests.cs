@@ -1,11 +1,10 @@
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
+using WardLink.Domain;
 using WardLink.Incidents;
-using WardLink.ServiceDefaults;
 using IncidentReported = WardLink.Incidents.IncidentReported;
 using IncidentReopened = WardLink.Incidents.IncidentReopened;
 using IncidentResolved = WardLink.Incidents.IncidentResolved;
-
 using static WardLink.UnitTests.DecisionAssert;
 
 namespace WardLink.UnitTests;

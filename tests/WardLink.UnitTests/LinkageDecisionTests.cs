@@ -1,8 +1,7 @@
+using WardLink.Domain;
+using WardLink.Partners;
 using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using SiteKind = WardLink.Contracts.Partners.SiteKind;
-using WardLink.Partners;
-using WardLink.ServiceDefaults;
-
 using static WardLink.UnitTests.DecisionAssert;
 
 namespace WardLink.UnitTests;

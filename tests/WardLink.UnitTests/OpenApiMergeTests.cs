@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using WardLink.Domain;
+using WardLink.EventSourcing.Sites;
 using WardLink.Gateway;
 
 namespace WardLink.UnitTests;

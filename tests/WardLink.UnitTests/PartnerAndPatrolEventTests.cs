@@ -1,10 +1,10 @@
 using System.Reflection;
 using System.Text.Json;
-using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
-using SiteKind = WardLink.Contracts.Partners.SiteKind;
+using WardLink.Domain;
 using WardLink.Partners;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults;
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
+using SiteKind = WardLink.Contracts.Partners.SiteKind;
 
 namespace WardLink.UnitTests;
 

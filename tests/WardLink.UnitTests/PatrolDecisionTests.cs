@@ -1,9 +1,9 @@
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults;
 using CheckpointMissed = WardLink.Patrols.CheckpointMissed;
-
 using static WardLink.UnitTests.DecisionAssert;
 
 namespace WardLink.UnitTests;
@@ -144,7 +144,7 @@ public sealed class PatrolDecisionTests
         var planned = PatrolSchedule.Plan([weekends], new DateOnly(2024, 5, 25), new DateOnly(2024, 6, 9));
 
         Assert.Equal([new DateOnly(2024, 6, 1), new DateOnly(2024, 6, 2), new DateOnly(2024, 6, 8), new DateOnly(2024, 6, 9)], planned.Select(shift => shift.Date));
-        Assert.Equal(YearlyNumbers.StreamIdOf($"shift:{ScheduleId}:2024-06-01"), planned[0].ShiftId);
+        Assert.Equal(NamedStreams.StreamIdOf($"shift:{ScheduleId}:2024-06-01"), planned[0].ShiftId);
         Assert.Equal(PatrolSchedule.PlannedShiftId(ScheduleId, June1), planned[0].ShiftId);
         Assert.Equal(new DateTimeOffset(2024, 6, 1, 21, 0, 0, Local), planned[0].WindowStart);
     }

@@ -1,8 +1,8 @@
 using CsCheck;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
+using WardLink.Domain;
 using WardLink.Incidents;
-using WardLink.ServiceDefaults;
 using IncidentReported = WardLink.Incidents.IncidentReported;
 
 namespace WardLink.UnitTests;

@@ -1,8 +1,7 @@
 using WardLink.Contracts.Incidents;
-using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
 using WardLink.Tips;
-
+using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
 using static WardLink.UnitTests.DecisionAssert;
 
 namespace WardLink.UnitTests;

@@ -1,7 +1,7 @@
 using CsCheck;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
 using WardLink.Tips;
 using TipReferred = WardLink.Tips.TipReferred;
 

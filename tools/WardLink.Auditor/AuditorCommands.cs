@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using WardLink.Audit;
 using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
 
 namespace WardLink.Auditor;
 

@@ -3,11 +3,12 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Audit;
 using WardLink.Auditor;
+using WardLink.EventSourcing.Audit;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.Testing;
 using WardLink.Tips;
 

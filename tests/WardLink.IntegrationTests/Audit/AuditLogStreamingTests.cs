@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Marten;
+using WardLink.Audit;
 using WardLink.Auditor;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Audit;
 using WardLink.Testing;
 using WardLink.Tips;
 

@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Npgsql;
+using WardLink.Audit;
 using WardLink.Auditor;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.Audit;

@@ -1,9 +1,10 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Audit;
 using WardLink.Auditor;
+using WardLink.EventSourcing.Audit;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.Audit;

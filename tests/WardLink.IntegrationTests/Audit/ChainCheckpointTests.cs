@@ -1,10 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Audit;
 using WardLink.Auditor;
 using WardLink.Contracts.Audit;
+using WardLink.EventSourcing.Audit;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.Testing;
 using WardLink.Tips;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using WardLink.Audit;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.Testing;
 using WardLink.Tips;
 

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using WardLink.Audit;
 using WardLink.Auditor;
+using WardLink.EventSourcing.Audit;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Patrols;
@@ -9,7 +11,6 @@ using WardLink.IntegrationTests.Pipeline;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 using WardLink.Tips;
@@ -152,7 +153,7 @@ public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<Aud
         var history = (await tips.ReadAsync(id)).GetProperty("history");
         Assert.Equal(history[1].GetProperty("by").GetString(), line.Event.Actor);
         Assert.NotNull(line.Event.Actor);
-        Assert.NotNull(line.Event.BusinessTime);
+        Assert.NotNull(line.Event.WardTime);
         Assert.Equal("Prank", line.Event.Data!["verdict"]!.GetValue<string>());
         Assert.Contains(inTime, entry => entry.Sequence == assessed.Sequence);
         Assert.All(inTime, entry => Assert.Equal(assessed.Event.RecordedAt, entry.Event!.RecordedAt));

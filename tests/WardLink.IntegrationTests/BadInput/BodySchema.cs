@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
 
 namespace WardLink.IntegrationTests.BadInput;
 

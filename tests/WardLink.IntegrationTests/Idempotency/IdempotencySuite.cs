@@ -4,8 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.EventSourcing.Idempotency;
 using WardLink.IntegrationTests.BadInput;
-using WardLink.ServiceDefaults.Idempotency;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 

@@ -2,10 +2,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
+using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Patrols;
 using WardLink.IntegrationTests.Pipeline;
-using WardLink.Incidents;
 using WardLink.Partners;
 using WardLink.Patrols;
 using WardLink.Testing;
@@ -209,17 +210,17 @@ public sealed class TipsIdempotencyTests(ServiceFixture<TipsService> tips) : Ide
     {
         var request = await Samples["POST /tips"](11);
         var key = Guid.NewGuid().ToString();
-        var store = Service.Host.Services.GetRequiredService<ServiceDefaults.Idempotency.IdempotencyStore>();
+        var store = Service.Host.Services.GetRequiredService<EventSourcing.Idempotency.IdempotencyStore>();
 
         // The first request, stalled in the middle of its work: its reservation is not committed.
         await using var connection = await store.OpenAsync(Ct);
         await using var first = await connection.BeginTransactionAsync(Ct);
-        var id = ServiceDefaults.Idempotency.IdempotencyKeys.RecordIdOf("sub:test-police", key);
-        Assert.Equal(ServiceDefaults.Idempotency.Reservation.Reserved, await store.ReserveAsync(first, id, "a fingerprint", Ct));
+        var id = EventSourcing.Idempotency.IdempotencyKeys.RecordIdOf("sub:test-police", key);
+        Assert.Equal(EventSourcing.Idempotency.Reservation.Reserved, await store.ReserveAsync(first, id, "a fingerprint", Ct));
 
         var started = DateTimeOffset.UtcNow;
         using var message = new HttpRequestMessage(HttpMethod.Post, request.Path) { Content = JsonContent.Create(request.Body) };
-        message.Headers.Add(ServiceDefaults.Idempotency.IdempotencyKeys.HeaderName, key);
+        message.Headers.Add(EventSourcing.Idempotency.IdempotencyKeys.HeaderName, key);
         using var response = await Client.SendAsync(message, Ct);
         var waited = DateTimeOffset.UtcNow - started;
         var answer = await Answer.Of(response, Ct);

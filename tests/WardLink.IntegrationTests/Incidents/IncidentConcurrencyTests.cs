@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
 using WardLink.Incidents;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using IncidentReported = WardLink.Incidents.IncidentReported;
 
@@ -14,7 +14,7 @@ public sealed class IncidentCaseNumberTests(ServiceFixture<IncidentsService> inc
     public async Task Fifty_concurrent_reports_get_fifty_distinct_gap_free_case_numbers()
     {
         var client = incidents.CreateClient();
-        var year = YearlyNumbers.LocalYear(DateTimeOffset.UtcNow);
+        var year = WardTime.LocalYear(DateTimeOffset.UtcNow);
 
         var reports = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => client.ReportAsync())));
 

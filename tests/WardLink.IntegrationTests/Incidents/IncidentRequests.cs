@@ -5,7 +5,7 @@ using System.Text.Json;
 using JasperFx.Events;
 using Marten;
 using WardLink.Contracts.Partners;
-using WardLink.ServiceDefaults.Sites;
+using WardLink.EventSourcing.Sites;
 
 namespace WardLink.IntegrationTests.Incidents;
 

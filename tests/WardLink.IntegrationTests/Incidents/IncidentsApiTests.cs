@@ -5,8 +5,8 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Contracts.Incidents;
+using WardLink.Domain;
 using WardLink.Incidents;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using IncidentReported = WardLink.Incidents.IncidentReported;
 using IncidentReopened = WardLink.Incidents.IncidentReopened;
@@ -33,7 +33,7 @@ public sealed class IncidentsApiTests(ServiceFixture<IncidentsService> incidents
         var id = body.GetProperty("id").GetGuid();
         Assert.Equal($"/api/incidents/{id}", response.Headers.Location?.OriginalString);
         var caseNumber = body.GetProperty("caseNumber").GetString()!;
-        Assert.Matches($"^INC-{YearlyNumbers.LocalYear(DateTimeOffset.UtcNow)}-\\d{{4}}$", caseNumber);
+        Assert.Matches($"^INC-{WardTime.LocalYear(DateTimeOffset.UtcNow)}-\\d{{4}}$", caseNumber);
         Assert.Equal("reported", body.GetProperty("status").GetString());
 
         var reported = Assert.IsType<IncidentReported>(Assert.Single(await Store.EventsOfAsync(id)).Data);

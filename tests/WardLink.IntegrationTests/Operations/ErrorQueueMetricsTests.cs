@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Contracts.Partners;
-using WardLink.ServiceDefaults;
+using WardLink.EventSourcing;
 using WardLink.Testing;
 using WardLink.Tips;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.EventSourcing;
 using WardLink.IntegrationTests.Pipeline;
 using WardLink.Partners;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.Operations;

@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Pipeline;
 using WardLink.Partners;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using SiteKind = WardLink.Contracts.Partners.SiteKind;
@@ -290,7 +290,7 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
         Assert.Equal(
             [typeof(PartnerRegistered), typeof(AgreementSigned), typeof(DutyMet), typeof(ContactAdded), typeof(ContactRemoved)],
             events.Select(recorded => recorded.Data.GetType()));
-        var map = partners.Host.Services.GetRequiredService<WardLink.ServiceDefaults.Relay.IIntegrationEventMap>();
+        var map = partners.Host.Services.GetRequiredService<WardLink.EventSourcing.Relay.IIntegrationEventMap>();
         Assert.All(events.Skip(1), recorded => Assert.Null(map.ToMessage(recorded)));
     }
 }

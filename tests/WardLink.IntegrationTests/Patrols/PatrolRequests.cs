@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.EventSourcing.Sites;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults.Sites;
 using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.Patrols;

@@ -6,7 +6,6 @@ using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using CheckpointMissed = WardLink.Patrols.CheckpointMissed;
 using Published = WardLink.Contracts.Patrols;

@@ -2,8 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using JasperFx.Events;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.EventSourcing.Relay;
 using WardLink.Partners;
-using WardLink.ServiceDefaults.Relay;
 using WardLink.Testing;
 using WardLink.Tips;
 

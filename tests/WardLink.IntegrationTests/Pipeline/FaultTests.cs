@@ -3,8 +3,8 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Contracts.Partners;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Sites;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Sites;
 using WardLink.Testing;
 using WardLink.Tips;
 using PartnersService = WardLink.Partners.PartnersService;
@@ -80,7 +80,7 @@ public sealed class PoisonMessageTests(ServiceGroup services) : IClassFixture<Se
             async () => (await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-registered_error", 10)) is { Count: > 0 } messages ? messages : null,
             "the poison message in the error queue");
         var headers = Assert.Single(parked).GetProperty("properties").GetProperty("headers");
-        Assert.Equal(WardLink.ServiceDefaults.Messaging.RetryLimit, headers.GetProperty("MT-Fault-RetryCount").GetInt32());
+        Assert.Equal(WardLink.EventSourcing.Messaging.RetryLimit, headers.GetProperty("MT-Fault-RetryCount").GetInt32());
         Assert.Contains(poisonId.ToString(), Assert.Single(parked).GetProperty("payload").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(await services.ProcessedByAsync(TipsService.Name), processed => processed.MessageId == poisonId);
     }

@@ -41,9 +41,9 @@ public static class Partnership
     }
 
     /// <summary>Waits until every directory knows <paramref name="count"/> sites; returns them per service.</summary>
-    public static async Task<Dictionary<string, IReadOnlyList<WardLink.ServiceDefaults.Sites.KnownSite>>> WaitForSitesAsync(this ServiceGroup group, int count, TimeSpan? timeout = null)
+    public static async Task<Dictionary<string, IReadOnlyList<WardLink.EventSourcing.Sites.KnownSite>>> WaitForSitesAsync(this ServiceGroup group, int count, TimeSpan? timeout = null)
     {
-        var known = new Dictionary<string, IReadOnlyList<WardLink.ServiceDefaults.Sites.KnownSite>>();
+        var known = new Dictionary<string, IReadOnlyList<WardLink.EventSourcing.Sites.KnownSite>>();
         foreach (var service in Directories)
         {
             known[service] = await Eventually.Get(

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Marten;
 using WardLink.Contracts.Incidents;
+using WardLink.Domain;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Patrols;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using IncidentReported = WardLink.Incidents.IncidentReported;
 
@@ -55,7 +55,7 @@ public sealed class PatrolIncidentTests(PatrolsAndIncidents services) : IClassFi
         Assert.Equal("A fight at the Eye hospital gate.", reported.Description);
 
         // Incidents publishes IncidentReported; patrols keeps it and counts it in the site's coverage.
-        var today = DateOnly.FromDateTime(observation.At.ToOffset(YearlyNumbers.WardOffset).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var today = DateOnly.FromDateTime(observation.At.ToOffset(WardTime.Offset).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         await Eventually.Get(
             async () => (await services.Patrols.GetJsonAsync($"/patrols/coverage?from={today}&to={today}&siteId={site.Id}")).GetProperty("incidents").GetInt32() == 1 ? "counted" : null,
             "the incident in the site's coverage");

@@ -1,3 +1,4 @@
+using WardLink.EventSourcing;
 using WardLink.Testing;
 using WardLink.Tips;
 

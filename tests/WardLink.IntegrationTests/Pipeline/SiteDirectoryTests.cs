@@ -234,10 +234,10 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
         Assert.Equal(0, data.GetProperty("deadLettered").GetInt64());
     }
 
-    private async Task<List<WardLink.ServiceDefaults.Sites.KnownSite>> WaitInEveryDirectoryAsync(
-        Guid siteId, Func<WardLink.ServiceDefaults.Sites.KnownSite, bool> arrived, string what)
+    private async Task<List<WardLink.EventSourcing.Sites.KnownSite>> WaitInEveryDirectoryAsync(
+        Guid siteId, Func<WardLink.EventSourcing.Sites.KnownSite, bool> arrived, string what)
     {
-        var sites = new List<WardLink.ServiceDefaults.Sites.KnownSite>();
+        var sites = new List<WardLink.EventSourcing.Sites.KnownSite>();
         foreach (var service in Partnership.Directories)
         {
             sites.Add(await Eventually.Get(

@@ -1,3 +1,5 @@
+using WardLink.ServiceDefaults.Security;
+
 namespace WardLink.IntegrationTests.Privacy;
 
 /// <summary>

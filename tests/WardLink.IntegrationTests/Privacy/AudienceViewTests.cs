@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using WardLink.EventSourcing;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Audit;
-using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 using WardLink.Tips;
 using static WardLink.IntegrationTests.Privacy.PrivateText;
@@ -162,8 +163,8 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
     [Fact]
     public async Task A_yearly_number_counter_read_as_a_tip_or_an_incident_is_not_found()
     {
-        var tipCounter = YearlyNumbers.StreamIdOf($"{Tip.NumberPrefix}-{records.Year}");
-        var incidentCounter = YearlyNumbers.StreamIdOf($"{Incident.CaseNumberPrefix}-{records.Year}");
+        var tipCounter = NamedStreams.StreamIdOf($"{Tip.NumberPrefix}-{records.Year}");
+        var incidentCounter = NamedStreams.StreamIdOf($"{Incident.CaseNumberPrefix}-{records.Year}");
         foreach (var (service, counter) in new[] { (TipsService.Name, tipCounter), (IncidentsService.Name, incidentCounter) })
         {
             await using var session = records.StoreOf(service).QuerySession();

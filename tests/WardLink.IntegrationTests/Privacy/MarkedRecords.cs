@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using WardLink.Domain;
 using WardLink.Incidents;
 using WardLink.Partners;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 using WardLink.Tips;
@@ -93,7 +93,7 @@ public sealed class MarkedRecords : ServiceGroup
         var patrols = await StartAsync<PatrolsService>(PatrolsService.Name);
         _clients[PatrolsService.Name] = patrols.CreateClient;
 
-        Year = YearlyNumbers.LocalYear(DateTimeOffset.UtcNow);
+        Year = WardTime.LocalYear(DateTimeOffset.UtcNow);
         await SeedPartnersAsync(ClientOf(PartnersService.Name, Audience.Police));
         foreach (var service in new[] { TipsService.Name, IncidentsService.Name, PatrolsService.Name })
         {
@@ -227,7 +227,7 @@ public sealed class MarkedRecords : ServiceGroup
             checkpoints = new[] { new { code = "G1", siteId = SiteId, name = "Main gate" } },
         }));
         // From tomorrow (local): no planned shift of it is missed while the test runs.
-        var tomorrow = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(YearlyNumbers.WardOffset).Date).AddDays(1);
+        var tomorrow = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(WardTime.Offset).Date).AddDays(1);
         ScheduleId = IdOf(await WriteAsync(patrols, "/patrols/schedules", new
         {
             routeId = RouteId,

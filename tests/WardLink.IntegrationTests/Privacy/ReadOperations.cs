@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
 
 namespace WardLink.IntegrationTests.Privacy;
 
@@ -115,7 +115,7 @@ public sealed record ReadOperation(string Service, string Template, IReadOnlyLis
     /// <summary>The query parameters the test knows: the seeding year, the site, a range around the seeding.</summary>
     private static string? QueryValue(ReadParameter parameter, MarkedRecords records)
     {
-        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(YearlyNumbers.WardOffset).Date);
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(WardTime.Offset).Date);
         return (parameter.Name, parameter.Format) switch
         {
             ("year", _) => records.Year.ToString(System.Globalization.CultureInfo.InvariantCulture),

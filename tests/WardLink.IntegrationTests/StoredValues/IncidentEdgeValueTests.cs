@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
 using WardLink.Incidents;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using IncidentClassification = WardLink.Contracts.Incidents.IncidentClassification;
 using IncidentOutcome = WardLink.Contracts.Incidents.IncidentOutcome;
@@ -32,7 +32,7 @@ public sealed class IncidentEdgeValueTests(ServiceFixture<IncidentsService> inci
     public async Task Statistics_and_the_comparison_answer_over_poison_incidents_written_straight_into_the_event_store()
     {
         var store = incidents.Host.Services.GetRequiredService<Marten.IDocumentStore>();
-        var occurred = new DateTimeOffset(2024, 3, 1, 22, 0, 0, YearlyNumbers.WardOffset);
+        var occurred = new DateTimeOffset(2024, 3, 1, 22, 0, 0, WardTime.Offset);
         var place = new Place(null, "Eye hospital", null, null);
         var poison = Guid.CreateVersion7();
         await store.AppendRawAsync<IncidentState>(
@@ -49,7 +49,7 @@ public sealed class IncidentEdgeValueTests(ServiceFixture<IncidentsService> inci
 
         Assert.Equal(1, stats.GetProperty("total").GetInt32());
         Assert.Equal(1, comparison.GetProperty("totalChange").GetInt32());
-        await _client.OkJsonAsync($"/incidents/stats?year={BusinessTime.LastYear}");
-        await _client.OkJsonAsync($"/incidents/stats/compare?year={BusinessTime.FirstYear}&compareWith={BusinessTime.LastYear}");
+        await _client.OkJsonAsync($"/incidents/stats?year={WardTime.LastYear}");
+        await _client.OkJsonAsync($"/incidents/stats/compare?year={WardTime.FirstYear}&compareWith={WardTime.LastYear}");
     }
 }

@@ -1,10 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Pipeline;
 using WardLink.Partners;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.StoredValues;
@@ -53,7 +53,7 @@ public sealed class PartnerEdgeValueTests(ServiceFixture<PartnersService> partne
     {
         var partner = Guid.CreateVersion7();
         var meeting = Guid.CreateVersion7();
-        var heldAt = new DateTimeOffset(2026, 1, 5, 8, 0, 0, YearlyNumbers.WardOffset);
+        var heldAt = new DateTimeOffset(2026, 1, 5, 8, 0, 0, WardTime.Offset);
         await Store.AppendRawAsync<MeetingState>(
             meeting,
             new MeetingHeld(meeting, heldAt, [partner], "poison", heldAt, "test"),
@@ -65,7 +65,7 @@ public sealed class PartnerEdgeValueTests(ServiceFixture<PartnersService> partne
             await Store.AppendRawAsync<IdCardDriveState>(drive, new IdCardDriveHeld(drive, partner, int.MaxValue, heldAt, "test"));
         }
 
-        for (var year = BusinessTime.FirstYear; year <= BusinessTime.LastYear; year++)
+        for (var year = WardTime.FirstYear; year <= WardTime.LastYear; year++)
         {
             Assert.Equal(year, (await _client.OkJsonAsync($"/partners/stats?year={year}")).GetProperty("year").GetInt32());
         }
@@ -73,7 +73,7 @@ public sealed class PartnerEdgeValueTests(ServiceFixture<PartnersService> partne
         var stats = await _client.OkJsonAsync("/partners/stats?year=2026");
         Assert.Equal(3L * int.MaxValue, stats.GetProperty("idCardsIssued").GetInt64());
         Assert.Equal(3, stats.GetProperty("idCardDrives").GetInt32());
-        Assert.Equal(0, (await _client.OkJsonAsync($"/partners/stats?year={BusinessTime.LastYear}")).GetProperty("actionItemsOverdue").GetInt32());
+        Assert.Equal(0, (await _client.OkJsonAsync($"/partners/stats?year={WardTime.LastYear}")).GetProperty("actionItemsOverdue").GetInt32());
         await (await _client.GetAsync($"/partners/meetings/{meeting}", Ct)).AssertOkAsync();
         await (await _client.GetAsync("/partners/action-items/overdue", Ct)).AssertOkAsync();
     }

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.StoredValues;
@@ -57,14 +57,14 @@ public sealed class PatrolEdgeValueTests(ServiceFixture<PatrolsService> patrols)
         Assert.Equal(1, state.GetProperty("version").GetInt64());
         Assert.Equal(5, planned.EnumerateArray().Count(shift => shift.GetProperty("shift").GetProperty("scheduleId").GetGuid() == scheduleId));
         await _client.OkJsonAsync("/patrols/coverage?from=2100-01-01&to=2100-12-31");
-        await _client.OkJsonAsync($"/patrols/stats?year={BusinessTime.LastYear}");
+        await _client.OkJsonAsync($"/patrols/stats?year={WardTime.LastYear}");
     }
 
     [Fact]
     public async Task Residence_checks_whose_counts_overflow_32_bits_add_up_in_the_statistics()
     {
         var shiftId = Guid.CreateVersion7();
-        var at = new DateTimeOffset(2023, 6, 1, 21, 0, 0, YearlyNumbers.WardOffset);
+        var at = new DateTimeOffset(2023, 6, 1, 21, 0, 0, WardTime.Offset);
         var most = new ResidenceCounts(int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue);
         await Store.AppendRawAsync<ShiftState>(
             shiftId,

@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Contracts.Incidents;
+using WardLink.Domain;
 using WardLink.IntegrationTests.Tips;
-using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using WardLink.Tips;
 using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
@@ -111,7 +111,7 @@ public sealed class TipEdgeValueTests(ServiceFixture<TipsService> tips) : IClass
         var yearOne = Guid.CreateVersion7();
         await Store.AppendRawAsync<TipState>(yearOne, new TipReceived(yearOne, "TIP-1-0002", TipChannel.Hotline, SecurityCategory.Theft, "poison", place, DateTimeOffset.MinValue.AddHours(1), "test"));
 
-        foreach (var year in new[] { BusinessTime.FirstYear, 2026, 2030, BusinessTime.LastYear })
+        foreach (var year in new[] { WardTime.FirstYear, 2026, 2030, WardTime.LastYear })
         {
             var stats = await _client.OkJsonAsync($"/tips/stats?year={year}");
             Assert.Equal(year, stats.GetProperty("year").GetInt32());

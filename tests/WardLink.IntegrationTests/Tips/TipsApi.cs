@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using WardLink.Contracts.Partners;
-using WardLink.ServiceDefaults.Sites;
+using WardLink.EventSourcing.Sites;
 using WardLink.Tips;
 
 namespace WardLink.IntegrationTests.Tips;

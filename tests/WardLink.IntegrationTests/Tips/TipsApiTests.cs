@@ -4,10 +4,10 @@ using System.Text;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
-using WardLink.ServiceDefaults;
+using WardLink.Domain;
 using WardLink.Testing;
 using WardLink.Tips;
+using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
 
 namespace WardLink.IntegrationTests.Tips;
 

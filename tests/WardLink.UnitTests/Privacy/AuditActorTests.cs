@@ -1,10 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using WardLink.Audit;
+using WardLink.Domain;
 using WardLink.Incidents;
 using WardLink.Partners;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.Tips;
 
 namespace WardLink.UnitTests.Privacy;

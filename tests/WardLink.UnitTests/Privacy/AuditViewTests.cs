@@ -2,11 +2,11 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
+using WardLink.Audit;
+using WardLink.Domain;
 using WardLink.Incidents;
 using WardLink.Partners;
 using WardLink.Patrols;
-using WardLink.ServiceDefaults;
-using WardLink.ServiceDefaults.Audit;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Tips;
 

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Nodes;
+using WardLink.Domain;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
+
+namespace WardLink.Audit;
+
+/// <summary>
+/// One event as an auditor sees it: its place in the log and stream, when it was recorded, its
+/// business time and actor, its correlation and causation, and its data with personal data removed.
+/// </summary>
+public sealed record AuditEvent(
+    Guid StreamId,
+    [property: Range(1, long.MaxValue)] long Version,
+    [property: MaxLength(BusinessEvents.MaxTypeNameLength)] string Type,
+    DateTimeOffset RecordedAt,
+    DateTimeOffset? WardTime,
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string? Actor,
+    [property: MaxLength(ProblemResponses.TraceIdLength)] string? CorrelationId,
+    [property: MaxLength(DocumentedBounds.UuidLength)] string? CausationId,
+    [property: MaxLength(HashChain.HashLength)] string DataHash,
+    JsonNode? Data);
+
+/// <summary>The chain's link for one sequence: what was chained there, the link before it and the link itself.</summary>
+public sealed record AuditLink(
+    [property: Range(0, long.MaxValue)] long Position,
+    Guid StreamId,
+    [property: Range(1, long.MaxValue)] long Version,
+    [property: MaxLength(BusinessEvents.MaxTypeNameLength)] string Type,
+    [property: MaxLength(HashChain.HashLength)] string DataHash,
+    DateTimeOffset RecordedAt,
+    [property: MaxLength(HashChain.HashLength)] string Previous,
+    [property: MaxLength(HashChain.HashLength)] string Hash);
+
+/// <summary>
+/// One line of the audit log (NDJSON): the event at <see cref="Sequence"/> and the chain's link
+/// for it. An event not chained yet has no link; a link whose event is gone has no event.
+/// </summary>
+public sealed record AuditEntry([property: Range(0, long.MaxValue)] long Sequence, AuditEvent? Event, AuditLink? Link);
+
+public static class AuditEntryFields
+{
+    public static ChainedFields Chained(this AuditEvent recorded, long sequence) =>
+        new(sequence, recorded.StreamId, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt);
+
+    public static ChainedFields Chained(this AuditLink link, long sequence) =>
+        new(sequence, link.StreamId, link.Version, link.Type, link.DataHash, link.RecordedAt);
+}

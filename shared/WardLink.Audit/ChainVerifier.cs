@@ -1,0 +1,280 @@
+using System.ComponentModel.DataAnnotations;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Audit;
+
+/// <summary>How the log differs from what the chain recorded at a sequence.</summary>
+public enum BreakKind
+{
+    /// <summary>The event's data is not what was chained.</summary>
+    DataChanged,
+
+    /// <summary>The chain (a link, or a checkpoint a holder keeps) recorded an event here, the log has none.</summary>
+    MissingEvent,
+
+    /// <summary>Another stream's event (or another version) sits where the chain recorded this one.</summary>
+    OutOfOrder,
+
+    /// <summary>Its type or recorded time is not what was chained.</summary>
+    FieldsChanged,
+
+    /// <summary>The log has an event here inside the chained range that the chain never saw.</summary>
+    UnchainedEvent,
+
+    /// <summary>The event matches what was chained, but the stored link does not follow from the links before it.</summary>
+    LinkAltered,
+
+    /// <summary>The log does not start at the genesis link: its first chained event follows a link the log does not hold.</summary>
+    TruncatedHead,
+
+    /// <summary>A checkpoint lies beyond the log's last chained event: the log ends before what a holder saw.</summary>
+    TruncatedTail,
+
+    /// <summary>The chain recomputed from the log is not the head a checkpoint holds at its sequence.</summary>
+    CheckpointDisagrees,
+
+    /// <summary>A checkpoint's signature does not verify against its service's key: the service did not make it, or it was changed since.</summary>
+    SignatureInvalid,
+}
+
+/// <summary>
+/// The first place where the log and the chain disagree: what the chain recorded and what the log
+/// holds now (null where there is nothing to show: a checkpoint's sequence, a cut).
+/// </summary>
+public sealed record BrokenLink(
+    [property: Range(0, long.MaxValue)] long Sequence,
+    BreakKind Kind,
+    [property: MaxLength(ChainVerifier.ComparedFields), ItemsMaxLength(ChainVerifier.MaxFieldNameLength)] IReadOnlyList<string> Differences,
+    ChainedFields? Chained,
+    ChainedFields? Found);
+
+/// <summary>
+/// A checkpoint of a service's chain head, as held by <see cref="Holder"/> (the service itself or a
+/// peer), with the service's <see cref="Signature"/> (see <see cref="CheckpointSignature"/>).
+/// </summary>
+public sealed record CheckpointCopy(
+    [property: MaxLength(ServiceIdentity.MaxNameLength)] string Holder,
+    [property: Range(0, long.MaxValue)] long Sequence,
+    [property: Range(0, long.MaxValue)] long Position,
+    [property: MaxLength(HashChain.HashLength)] string Head,
+    DateTimeOffset At,
+    [property: MaxLength(CheckpointSignature.MaxLength)] string? Signature = null);
+
+/// <summary>
+/// Whether a checkpoint agrees with the chain recomputed from the log at its sequence. A checkpoint
+/// the log does not reach (no event at its sequence, or beyond its end) never agrees:
+/// <see cref="Recomputed"/> is null then. <see cref="SignatureValid"/>: whether its signature verifies
+/// against its service's key; null when no keys were given to check it with.
+/// </summary>
+public sealed record CheckpointVerdict(
+    [property: MaxLength(ServiceIdentity.MaxNameLength)] string Holder,
+    [property: Range(0, long.MaxValue)] long Sequence,
+    [property: MaxLength(HashChain.HashLength)] string Head,
+    [property: MaxLength(HashChain.HashLength)] string? Recomputed,
+    bool Agrees,
+    bool? SignatureValid);
+
+/// <summary>
+/// The events no witness can vouch for yet: the <see cref="Events"/> after the last checkpoint a
+/// witness holds that agrees with the log (<see cref="WitnessedThrough"/>, taken at
+/// <see cref="WitnessedAt"/>; 0 and null before any), the first of them recorded at <see cref="Since"/>.
+/// Whoever rewrites the service's database can change these without a witness noticing.
+/// </summary>
+public sealed record UnwitnessedTail(
+    [property: Range(0, long.MaxValue)] long WitnessedThrough,
+    DateTimeOffset? WitnessedAt,
+    [property: Range(0, long.MaxValue)] long Events,
+    DateTimeOffset? Since);
+
+public sealed record IntegrityReport(
+    [property: MaxLength(ServiceIdentity.MaxNameLength)] string Service,
+    bool Intact,
+    [property: Range(0, long.MaxValue)] long EventsChecked,
+    [property: Range(0, long.MaxValue)] long ChainedThrough,
+    [property: MaxLength(HashChain.HashLength)] string Head,
+    [property: Range(0, long.MaxValue)] long Pending,
+    BrokenLink? FirstBroken,
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<CheckpointVerdict> Checkpoints,
+    UnwitnessedTail Unwitnessed);
+
+/// <summary>
+/// Recomputes a service's chain from its log, entry by entry in sequence order (nothing is held
+/// but the running head), and compares it with the stored links and with checkpoints. A log is
+/// complete when its chain starts at <see cref="HashChain.Genesis"/> and reaches every checkpoint
+/// a holder keeps, and every checkpoint is signed by the service when <paramref name="keys"/> are
+/// given to check. The same check runs in the service (<c>GET /audit/{service}/integrity</c>) and
+/// offline in the auditor tool. <paramref name="witnesses"/> says which checkpoints vouch for the
+/// log from outside the service (by default those held by another service).
+/// </summary>
+public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints, CheckpointKeys? keys = null, Func<CheckpointCopy, bool>? witnesses = null)
+{
+    /// <summary>The most fields a broken link names as different (streamId, version, type, data, recordedAt; or one of previous, event, sequence, head, signature).</summary>
+    public const int ComparedFields = 5;
+
+    /// <summary>The longest of those names (<c>recordedAt</c>).</summary>
+    public const int MaxFieldNameLength = 10;
+
+    private readonly List<CheckpointCopy> _checkpoints = [.. checkpoints.OrderBy(copy => copy.Sequence).ThenBy(copy => copy.Holder, StringComparer.Ordinal)];
+    private readonly Func<CheckpointCopy, bool> _witnesses = witnesses ?? (copy => copy.Holder != service);
+    private readonly List<CheckpointVerdict> _verdicts = [];
+    private int _nextCheckpoint;
+    private string? _running;
+    private long _checked;
+    private long _chainedThrough;
+    private AuditEntry? _firstUnchained;
+    private long _unchained;
+    private BrokenLink? _broken;
+    private long _entries;
+    private long _witnessedEntries;
+    private CheckpointCopy? _witnessed;
+    private DateTimeOffset? _unwitnessedSince;
+
+    public void Add(AuditEntry entry)
+    {
+        _entries++;
+        _unwitnessedSince ??= entry.Event?.RecordedAt ?? entry.Link?.RecordedAt;
+        if (entry.Link is not { } link)
+        {
+            // Events after the last link are waiting for the chain; one before a link was slipped in.
+            _firstUnchained ??= entry;
+            _unchained++;
+            return;
+        }
+
+        if (_running is null)
+        {
+            _running = link.Previous;
+            if (link.Previous != HashChain.Genesis)
+            {
+                Break(new BrokenLink(entry.Sequence, BreakKind.TruncatedHead, ["previous"], link.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence)));
+            }
+        }
+
+        if (_firstUnchained is { Event: { } inserted })
+        {
+            Break(new BrokenLink(_firstUnchained.Sequence, BreakKind.UnchainedEvent, ["sequence"], null, inserted.Chained(_firstUnchained.Sequence)));
+        }
+
+        _firstUnchained = null;
+        _unchained = 0;
+        PassOverCheckpointsBefore(entry.Sequence);
+        _checked++;
+        _chainedThrough = entry.Sequence;
+        var chained = link.Chained(entry.Sequence);
+        if (entry.Event is not { } recorded)
+        {
+            Break(new BrokenLink(entry.Sequence, BreakKind.MissingEvent, ["event"], chained, null));
+        }
+        else
+        {
+            var found = recorded.Chained(entry.Sequence);
+            _running = HashChain.Link(_running, found);
+            if (_running != link.Hash)
+            {
+                Break(Classify(entry.Sequence, chained, found));
+            }
+        }
+
+        for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence == entry.Sequence; _nextCheckpoint++)
+        {
+            Judge(_checkpoints[_nextCheckpoint], _running, BreakKind.CheckpointDisagrees);
+        }
+    }
+
+    public IntegrityReport Report()
+    {
+        // What is left lies beyond the chain's last link: the log was cut before events a holder saw.
+        for (; _nextCheckpoint < _checkpoints.Count; _nextCheckpoint++)
+        {
+            Judge(_checkpoints[_nextCheckpoint], null, BreakKind.TruncatedTail);
+        }
+
+        var verdicts = _verdicts.ToList();
+        return new IntegrityReport(
+            service,
+            _broken is null,
+            _checked,
+            _chainedThrough,
+            _running ?? HashChain.Genesis,
+            _unchained,
+            _broken,
+            verdicts,
+            new UnwitnessedTail(_witnessed?.Sequence ?? 0, _witnessed?.At, _entries - _witnessedEntries, _unwitnessedSince));
+    }
+
+    /// <summary>
+    /// Checkpoints at sequences the chain passed without a link there: the log has no event where a
+    /// holder saw one. Before the first link the head was cut, which that break already names.
+    /// </summary>
+    private void PassOverCheckpointsBefore(long sequence)
+    {
+        for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence < sequence; _nextCheckpoint++)
+        {
+            Judge(_checkpoints[_nextCheckpoint], null, BreakKind.MissingEvent);
+        }
+    }
+
+    /// <summary>
+    /// The verdict on a checkpoint given the head recomputed at its sequence (null: the log has no
+    /// event there). A checkpoint its service did not sign is a break whatever it says; one that
+    /// disagrees is a break of <paramref name="kind"/>; one a witness holds that agrees moves the
+    /// witnessed part of the log up to it.
+    /// </summary>
+    private void Judge(CheckpointCopy copy, string? recomputed, BreakKind kind)
+    {
+        bool? signatureValid = keys is null ? null : keys.Check(service, copy.Sequence, copy.Position, copy.Head, copy.At, copy.Signature) == SignatureCheck.Valid;
+        var agrees = recomputed is not null && copy.Head == recomputed;
+        _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, recomputed, agrees, signatureValid));
+        if (signatureValid == false)
+        {
+            Break(new BrokenLink(copy.Sequence, BreakKind.SignatureInvalid, ["signature"], null, null));
+        }
+        else if (!agrees)
+        {
+            Break(new BrokenLink(copy.Sequence, kind, [kind == BreakKind.CheckpointDisagrees ? "head" : kind == BreakKind.MissingEvent ? "event" : "sequence"], null, null));
+        }
+        else if (_witnesses(copy))
+        {
+            _witnessed = copy;
+            _witnessedEntries = _entries;
+            _unwitnessedSince = null;
+        }
+    }
+
+    private void Break(BrokenLink broken) => _broken ??= broken;
+
+    private static BrokenLink Classify(long sequence, ChainedFields chained, ChainedFields found)
+    {
+        var differences = new List<string>();
+        if (chained.StreamId != found.StreamId)
+        {
+            differences.Add("streamId");
+        }
+
+        if (chained.Version != found.Version)
+        {
+            differences.Add("version");
+        }
+
+        if (chained.Type != found.Type)
+        {
+            differences.Add("type");
+        }
+
+        if (chained.DataHash != found.DataHash)
+        {
+            differences.Add("data");
+        }
+
+        if (chained.RecordedAt != found.RecordedAt)
+        {
+            differences.Add("recordedAt");
+        }
+
+        var kind = differences.Contains("streamId") || differences.Contains("version") ? BreakKind.OutOfOrder
+            : differences.Contains("data") ? BreakKind.DataChanged
+            : differences.Count > 0 ? BreakKind.FieldsChanged
+            : BreakKind.LinkAltered;
+        return new BrokenLink(sequence, kind, differences, chained, found);
+    }
+}

@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using WardLink.Domain;
+
+namespace WardLink.Audit;
+
+/// <summary>
+/// The immutable fields of one event that the chain covers. <see cref="DataHash"/> is the SHA-256
+/// (hex) of the event's data as PostgreSQL renders the stored jsonb, so the chain can be checked
+/// from an export whose data has personal fields removed.
+/// </summary>
+public sealed record ChainedFields(
+    [property: Range(0, long.MaxValue)] long Sequence,
+    Guid StreamId,
+    [property: Range(1, long.MaxValue)] long Version,
+    [property: MaxLength(BusinessEvents.MaxTypeNameLength)] string Type,
+    [property: MaxLength(HashChain.HashLength)] string DataHash,
+    DateTimeOffset RecordedAt);
+
+/// <summary>
+/// The tamper-evident chain over a service's event log: each link is
+/// <c>SHA-256(previous link || canonical bytes of the event)</c>, the first one after
+/// <see cref="Genesis"/>. The canonical bytes are the UTF-8 of
+/// <c>sequence \n stream id \n version \n type \n data hash \n recorded time in microseconds since 1970 UTC</c>,
+/// simple enough for an auditor to recompute in any language.
+/// </summary>
+public static class HashChain
+{
+    /// <summary>A SHA-256 digest in hexadecimal: a link, a chain head, a data hash.</summary>
+    public const int HashLength = 64;
+
+    /// <summary>The link before the first event: 32 zero bytes.</summary>
+    public static readonly string Genesis = new('0', HashLength);
+
+    public static string Link(string previous, ChainedFields fields)
+    {
+        var head = previous.Length == HashLength ? Convert.FromHexString(previous) : throw new FormatException($"'{previous}' is not a SHA-256 hex digest.");
+        var canonical = Encoding.UTF8.GetBytes(Canonical(fields));
+        var input = new byte[head.Length + canonical.Length];
+        head.CopyTo(input, 0);
+        canonical.CopyTo(input, head.Length);
+        return Convert.ToHexStringLower(SHA256.HashData(input));
+    }
+
+    public static string Canonical(ChainedFields fields) => string.Join(
+        '\n',
+        fields.Sequence.ToString(CultureInfo.InvariantCulture),
+        fields.StreamId.ToString("D"),
+        fields.Version.ToString(CultureInfo.InvariantCulture),
+        fields.Type,
+        fields.DataHash,
+        MicrosecondsSinceEpoch(fields.RecordedAt).ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>PostgreSQL keeps microseconds; the chain uses exactly what it keeps.</summary>
+    public static long MicrosecondsSinceEpoch(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+}

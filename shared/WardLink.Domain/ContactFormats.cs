@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+
+namespace WardLink.Domain;
+
+/// <summary>
+/// The formats of a phone number and an email address, wherever a request gives one (a tipster's
+/// contact, a partner's contact person): the patterns the checks use are the ones the OpenAPI
+/// document states (<c>[RegularExpression]</c> on the request's properties).
+/// </summary>
+public static partial class ContactFormats
+{
+    /// <summary>6 to 20 digits, optionally after <c>+</c>, with spaces, dots, dashes or parentheses between them.</summary>
+    public const string PhonePattern = @"^\+?(?:[ ().\-]*[0-9]){6,20}[ ().\-]*$";
+
+    public const int MaxPhoneLength = 40;
+
+    /// <summary>Something before an <c>@</c>, a domain with a dot after it, no spaces.</summary>
+    public const string EmailPattern = @"^[^@\s]+@[^@\s]+\.[^@\s.]+$";
+
+    /// <summary>The longest address SMTP carries (RFC 5321).</summary>
+    public const int MaxEmailLength = 254;
+
+    public const string PhoneRule = "A phone number: 6 to 20 digits, optionally after +, with spaces, dots, dashes or parentheses.";
+
+    public const string EmailRule = "An email address (name@example.org).";
+
+    public static bool IsPhone(string? text) => text is { Length: <= MaxPhoneLength } && Phone().IsMatch(text);
+
+    public static bool IsEmail(string? text) => text is { Length: <= MaxEmailLength } && Email().IsMatch(text);
+
+    [GeneratedRegex(PhonePattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Phone();
+
+    [GeneratedRegex(EmailPattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Email();
+}

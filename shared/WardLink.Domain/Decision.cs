@@ -1,0 +1,79 @@
+
+namespace WardLink.Domain;
+
+/// <summary>
+/// What a pure decision function returns: the events to append, or why the command is refused.
+/// </summary>
+public readonly record struct Decision(IReadOnlyList<object> Events, Rejection? Rejection)
+{
+    public bool IsAccepted => Rejection is null;
+
+    public static Decision Accept(params object[] events) => new(events, null);
+
+    public static implicit operator Decision(Rejection rejection) => new([], rejection);
+}
+
+public enum RejectionKind
+{
+    Invalid,
+    NotFound,
+    Conflict,
+}
+
+/// <summary>A refused command: a client error, never a fault.</summary>
+public sealed record Rejection(RejectionKind Kind, string Title, IReadOnlyDictionary<string, string[]>? Errors = null)
+{
+    public static Rejection Invalid(IReadOnlyDictionary<string, string[]> errors) =>
+        new(RejectionKind.Invalid, "The request is not valid.", errors);
+
+    public static Rejection NotFound(string title) => new(RejectionKind.NotFound, title);
+
+    public static Rejection Conflict(string title) => new(RejectionKind.Conflict, title);
+}
+
+/// <summary>Collects field errors of a command, keyed by the camelCase field name.</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public FieldErrors Check(bool valid, string field, string message)
+    {
+        if (!valid)
+        {
+            if (!_errors.TryGetValue(field, out var messages))
+            {
+                _errors[field] = messages = [];
+            }
+
+            messages.Add(message);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Reads an optional enum value given as text (a query filter) as the JSON bodies read enums
+    /// (<see cref="EnumNames"/>); anything else is an error of <paramref name="field"/>.
+    /// </summary>
+    public T? ParseEnum<T>(string? value, string field)
+        where T : struct, Enum
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (EnumNames.TryParse<T>(value, out var parsed))
+        {
+            return parsed;
+        }
+
+        Check(false, field, EnumNames.OneOf(typeof(T)));
+        return null;
+    }
+
+    public Rejection ToRejection() =>
+        Rejection.Invalid(_errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal));
+}

@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+
+namespace WardLink.Domain;
+
+/// <summary>Data sealed by a <see cref="SealingKey"/>: the nonce, the ciphertext and the authentication tag.</summary>
+public sealed record SealedData(byte[] Nonce, byte[] Ciphertext, byte[] Tag);
+
+/// <summary>
+/// A service's AES-256-GCM key for what must never be stored in clear (a tipster's contact, an
+/// answer holding a follow-up secret). The associated data binds a sealed value to the record it
+/// belongs to, so it cannot be moved to another one.
+/// </summary>
+public sealed class SealingKey
+{
+    private readonly byte[] _key;
+
+    public SealingKey(byte[] key)
+    {
+        if (key.Length != 32)
+        {
+            throw new ArgumentException("A sealing key is exactly 32 bytes (AES-256).", nameof(key));
+        }
+
+        _key = key;
+    }
+
+    public SealedData Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
+        var ciphertext = new byte[plaintext.Length];
+        var tag = new byte[AesGcm.TagByteSizes.MaxSize];
+        using var aes = new AesGcm(_key, tag.Length);
+        aes.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+        return new SealedData(nonce, ciphertext, tag);
+    }
+
+    public byte[] Open(SealedData sealedData, ReadOnlySpan<byte> associatedData)
+    {
+        var plaintext = new byte[sealedData.Ciphertext.Length];
+        using var aes = new AesGcm(_key, sealedData.Tag.Length);
+        aes.Decrypt(sealedData.Nonce, sealedData.Ciphertext, sealedData.Tag, plaintext, associatedData);
+        return plaintext;
+    }
+}

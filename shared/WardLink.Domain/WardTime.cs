@@ -1,0 +1,111 @@
+namespace WardLink.Domain;
+
+/// <summary>
+/// The window every business time lies in, and the years every statistic and date range asks
+/// about: one place for every decision and query. A time something happened (received, occurred,
+/// held, checked in, resolved…) lies from <see cref="Earliest"/> up to now plus
+/// <see cref="ClockSkew"/>; a due date from <see cref="Earliest"/> up to
+/// <see cref="DueYearsAhead"/> years from now; statistics and local date ranges name years
+/// <see cref="FirstYear"/> to <see cref="LastYear"/>, and a range spans at most
+/// <see cref="MaxRangeDays"/> days. Reads clamp a stored time into
+/// [<see cref="Earliest"/>, <see cref="Latest"/>], so a value stored before the window existed
+/// never makes a read fail.
+/// </summary>
+public static class WardTime
+{
+    /// <summary>The ward's local time (Asia/Ho_Chi_Minh: UTC+7, no daylight saving time).</summary>
+    public static readonly TimeSpan Offset = TimeSpan.FromHours(7);
+
+    public const int FirstYear = 2000;
+    public const int LastYear = 2100;
+    public const int DueYearsAhead = 5;
+    public const int MaxRangeDays = 366;
+
+    /// <summary>The hours of a local day, as statistics count by hour.</summary>
+    public const int HoursInDay = 24;
+
+    /// <summary>The longest time as the API states it: ISO 8601 to the tick with its offset, <c>2024-05-02T21:40:00.1234567+07:00</c>.</summary>
+    public const int MaxTextLength = 33;
+
+    /// <summary>1970-01-01T00:00:00Z: nothing the ward records happened before.</summary>
+    public static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch;
+
+    /// <summary>The last instant of <see cref="LastYear"/> in the ward's local time.</summary>
+    public static readonly DateTimeOffset Latest = new DateTimeOffset(LastYear + 1, 1, 1, 0, 0, 0, Offset).AddTicks(-1);
+
+    /// <summary>How far a caller's clock may run ahead of ours before a time counts as future.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    /// <summary>The limits of a statistics year, as API documents state them.</summary>
+    public static readonly string YearLimits = $"Years {FirstYear} to {LastYear}.";
+
+    /// <summary>The limits of a range of local dates, as API documents state them.</summary>
+    public static readonly string DateRangeLimits = $"Local dates (yyyy-MM-dd) in years {FirstYear} to {LastYear}, at most {MaxRangeDays} days.";
+
+    /// <summary>The limits of a time filter, as API documents state them.</summary>
+    public static readonly string QueryTimeLimits = $"Times with an offset, from {Earliest:yyyy-MM-dd} to the end of {LastYear}.";
+
+    /// <summary>What a time given by a client looks like.</summary>
+    public const string WithOffset = "A time in ISO-8601 with its offset, e.g. 2024-05-02T21:40:00+07:00 or 2024-05-02T14:40:00Z.";
+
+    /// <summary>
+    /// Whether an ISO-8601 time (already readable as one) states its offset: <c>Z</c> or
+    /// <c>±hh:mm</c> after the time of day. A date alone, or a time without an offset, would be
+    /// read in the server's own zone.
+    /// </summary>
+    public static bool HasOffset(string text)
+    {
+        var time = text.IndexOf('T', StringComparison.Ordinal);
+        return time > 0 && text.AsSpan(time).IndexOfAny("Zz+-") >= 0;
+    }
+
+    /// <summary>The latest time something may have happened, at <paramref name="now"/>.</summary>
+    public static DateTimeOffset LatestPast(DateTimeOffset now) => Min(now + ClockSkew, Latest);
+
+    /// <summary>The latest date something may be due, at <paramref name="now"/>.</summary>
+    public static DateTimeOffset LatestDue(DateTimeOffset now) => Min(now.AddYears(DueYearsAhead), Latest);
+
+    /// <summary>Whether <paramref name="at"/> may be when something happened, seen at <paramref name="now"/>.</summary>
+    public static bool IsPast(DateTimeOffset at, DateTimeOffset now) => at >= Earliest && at <= LatestPast(now);
+
+    /// <summary>Whether <paramref name="at"/> may be a due date set at <paramref name="now"/>.</summary>
+    public static bool IsDue(DateTimeOffset at, DateTimeOffset now) => at >= Earliest && at <= LatestDue(now);
+
+    /// <summary>A time given by the caller (none is fine: the caller's decision fills in now): when something happened.</summary>
+    public static FieldErrors CheckPast(this FieldErrors errors, DateTimeOffset? at, string field, DateTimeOffset now) =>
+        errors.Check(at is not { } when || IsPast(when, now), field, $"From {Earliest:yyyy-MM-dd} on, and not in the future (at most {ClockSkew.TotalMinutes:0} minutes of clock skew).");
+
+    /// <summary>A due date given by the caller: from <see cref="Earliest"/> to <see cref="DueYearsAhead"/> years ahead.</summary>
+    public static FieldErrors CheckDue(this FieldErrors errors, DateTimeOffset? at, string field, DateTimeOffset now) =>
+        errors.Check(at is not { } when || IsDue(when, now), field, $"From {Earliest:yyyy-MM-dd} to at most {DueYearsAhead} years ahead.");
+
+    /// <summary>A year of statistics: given, and from <see cref="FirstYear"/> to <see cref="LastYear"/>.</summary>
+    public static FieldErrors CheckYear(this FieldErrors errors, int? year, string field) =>
+        errors.Check(year is >= FirstYear and <= LastYear, field, $"Give a year from {FirstYear} to {LastYear}.");
+
+    /// <summary>Local dates [<paramref name="from"/>, <paramref name="to"/>]: both given, in the years, in order, at most <see cref="MaxRangeDays"/> days.</summary>
+    public static FieldErrors CheckLocalDates(this FieldErrors errors, DateOnly? from, DateOnly? to) => errors
+        .Check(from is { Year: >= FirstYear and <= LastYear }, "from", $"Give the first local date (yyyy-MM-dd), in {FirstYear} to {LastYear}.")
+        .Check(to is { Year: >= FirstYear and <= LastYear }, "to", $"Give the last local date (yyyy-MM-dd), in {FirstYear} to {LastYear}.")
+        .Check(from is null || to is null || (from <= to && to.Value.DayNumber - from.Value.DayNumber < MaxRangeDays), "to", $"From the first date on, at most {MaxRangeDays} days.");
+
+    /// <summary>A time filter of a query (from the query string): inside the window, if given.</summary>
+    public static FieldErrors CheckQueryTime(this FieldErrors errors, DateTimeOffset? at, string field) =>
+        errors.Check(at is not { } when || (when >= Earliest && when <= Latest), field, $"From {Earliest:yyyy-MM-dd} to {Latest:yyyy-MM-dd} (local time).");
+
+    /// <summary>A stored time brought into the window, so a value stored before the window existed reads without error.</summary>
+    public static DateTimeOffset Clamp(DateTimeOffset at) => at < Earliest ? Earliest : at > Latest ? Latest : at;
+
+    /// <summary>The local dates [<paramref name="from"/>, <paramref name="to"/>] as the instants [start, end), in UTC (what a timestamptz column takes).</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) LocalDays(DateOnly from, DateOnly to) => (
+        new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), Offset).ToUniversalTime(),
+        new DateTimeOffset(to.ToDateTime(TimeOnly.MinValue), Offset).AddDays(1).ToUniversalTime());
+
+    /// <summary>The local year <paramref name="year"/> as the instants [start, end).</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) LocalYearSpan(int year) => LocalDays(new DateOnly(year, 1, 1), new DateOnly(year, 12, 31));
+
+    /// <summary>The local year of <paramref name="at"/>, clamped into the window (a stored time outside it still has a year).</summary>
+    public static int LocalYear(DateTimeOffset at) => Clamp(at).ToOffset(Offset).Year;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}

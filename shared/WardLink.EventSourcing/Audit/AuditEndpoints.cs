@@ -1,0 +1,188 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using JasperFx.Core;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WardLink.Audit;
+using WardLink.Domain;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
+
+namespace WardLink.EventSourcing.Audit;
+
+/// <summary>A stream's events as the auditor sees them.</summary>
+public sealed record StreamAudit(Guid StreamId, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<AuditEntry> Events);
+
+/// <summary>A stream's state as it was at <see cref="Version"/> (the last event recorded at or before the time asked for).</summary>
+public sealed record StateAsOf(
+    Guid StreamId,
+    [property: MaxLength(BusinessEvents.MaxTypeNameLength)] string StateType,
+    [property: Range(1, long.MaxValue)] long Version,
+    DateTimeOffset RecordedAt,
+    JsonNode? State);
+
+/// <summary>
+/// The audit endpoints every service has, under <c>/audit/{service}</c> (through the gateway
+/// <c>/api/audit/{service}</c>), for the police and auditors: a stream's events, its state as of a version or a time, the log
+/// as NDJSON, the integrity check of the chain, and the checkpoints this service holds.
+/// </summary>
+public static class AuditEndpoints
+{
+    public const string NdjsonContentType = "application/x-ndjson";
+    private const int FlushEvery = 1000;
+
+    /// <summary>The longest <c>types</c> filter of the global log (event type names separated by commas).</summary>
+    public const int MaxTypesLength = 4000;
+
+    private static readonly ReadOnlyMemory<byte> Newline = "\n"u8.ToArray();
+
+    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder endpoints, string serviceName)
+    {
+        var audit = endpoints.MapGroup($"/audit/{serviceName}").WithTags("Audit").RequireAuthorization(WardLinkPolicies.Audit);
+        audit.MapGet("/streams/{id:guid}", Stream)
+            .WithName("AuditStream")
+            .Produces<StreamAudit>()
+            .WithSummary("A stream's events with their chain links: type, version, sequence, recorded and business time, actor, correlation, data without personal data; for auditors every text the event does not name as shown to them is withheld (its data hash still verifies).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        audit.MapGet("/streams/{id:guid}/state", State)
+            .WithName("AuditStateAsOf")
+            .Produces<StateAsOf>()
+            .WithSummary("A stream's state as of a version (?version=) or a time (?at=), without personal data; for auditors without text the state does not name as shown to them.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        audit.MapGet("/log", Log)
+            .WithName("AuditLog")
+            .Produces<AuditEntry>(StatusCodes.Status200OK, NdjsonContentType)
+            .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after=, ?types=a,b, ?from=, ?to= (recorded time), ?limit=.")
+            .ProducesValidationProblem();
+        audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) => Integrity(serviceName, log, storage, keys, ct))
+            .WithName("AuditIntegrity")
+            .Produces<IntegrityReport>()
+            .WithSummary("Recomputes the chain from the log and reports whether it is complete and intact: the first broken link (a cut head or tail included), which of the service's own checkpoints agree and carry its signature, and the unwitnessed tail (events after the last checkpoint published to the peers).");
+        audit.MapGet("/checkpoints/{service}", async ([MaxLength(ServiceIdentity.MaxNameLength), RegularExpression(ServiceIdentity.NamePattern)] string service, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) =>
+                service.Length > ServiceIdentity.MaxNameLength || !Regex.IsMatch(service, ServiceIdentity.NamePattern)
+                    ? new FieldErrors().Check(false, "service", $"A service name: lowercase letters, digits and dashes, at most {ServiceIdentity.MaxNameLength} characters.").ToRejection().ToProblem()
+                    : service != serviceName && !keys.Knows(service)
+                        ? Results.Problem(title: $"No service '{service}' is known here: no key of it is configured.", statusCode: StatusCodes.Status404NotFound)
+                        : Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
+            .WithName("AuditCheckpoints")
+            .Produces<IReadOnlyList<CheckpointCopy>>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithMaxItems(DocumentedBounds.AnyCount)
+            .WithSummary("The checkpoints of a service's chain held here: this service's own, or the copies it received of another's.");
+        return endpoints;
+    }
+
+    private static async Task<IResult> Stream(Guid id, HttpContext http, IQuerySession session, AuditedStates states, AuditLog log, CancellationToken ct)
+    {
+        if (!await states.HoldsAsync(session, id, ct))
+        {
+            return StreamResults.NotFound("Stream", id);
+        }
+
+        var events = await log.ReadAsync(new AuditLogFilter(StreamId: id), http.Audience(), ct).ToListAsync(ct);
+        return Results.Ok(new StreamAudit(id, events));
+    }
+
+    private static async Task<IResult> State(
+        Guid id, [Range(1, long.MaxValue)] long? version, DateTimeOffset? at, HttpContext http, IQuerySession session, AuditStorage storage, AuditedStates states, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var errors = new FieldErrors()
+            .Check(version is null || at is null, "version", "Ask for a version or a time, not both.")
+            .Check(version is null or >= 1, "version", "Versions start at 1.");
+        if (errors.Any)
+        {
+            return errors.ToRejection().ToProblem();
+        }
+
+        await using var connection = await storage.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select s.type, max(e.version), max(e.timestamp) from {storage.Events} e join {storage.Streams} s on s.id = e.stream_id " +
+            "where e.stream_id = @id and (@version::bigint is null or e.version <= @version) and (@at::timestamptz is null or e.timestamp <= @at) group by s.type",
+            connection);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("version", (object?)version ?? DBNull.Value);
+        command.Parameters.AddWithValue("at", (object?)at?.ToUniversalTime() ?? DBNull.Value);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return at is null ? StreamResults.NotFound("Stream", id) : Results.Problem(title: $"Stream {id} did not exist at {at:O}.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var alias = reader.IsDBNull(0) ? null : reader.GetString(0);
+        var asOf = reader.GetInt64(1);
+        var recordedAt = reader.GetFieldValue<DateTimeOffset>(2);
+        if (version > asOf)
+        {
+            return new FieldErrors().Check(false, "version", $"Stream {id} has {asOf} versions.").ToRejection().ToProblem();
+        }
+
+        if (states.Types.FirstOrDefault(type => type.Name.ToTableAlias() == alias) is not { } stateType)
+        {
+            return Results.Problem(title: $"Stream {id} does not aggregate to a state this service audits.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var state = await states.AggregateAsync(stateType, session, id, asOf, ct);
+        var node = JsonSerializer.SerializeToNode(state, stateType, json.Value.SerializerOptions);
+        return Results.Ok(new StateAsOf(id, stateType.Name, asOf, recordedAt, AuditRedaction.Redact(node, stateType, http.Audience())));
+    }
+
+    private static async Task<IResult> Log(
+        HttpContext http,
+        [Range(0, long.MaxValue)] long? after,
+        [MaxLength(MaxTypesLength)] string? types,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        [Range(1, int.MaxValue)] int? limit,
+        AuditLog log, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var typeList = types?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var errors = new FieldErrors()
+            .Check(after is null or >= 0, "after", "A sequence number, 0 or more.")
+            .Check(limit is null or >= 1, "limit", "At least 1.")
+            .Check(types is null || typeList!.Length > 0, "types", "Event type names separated by commas.")
+            .Check((types?.Length ?? 0) <= MaxTypesLength, "types", $"At most {MaxTypesLength} characters.")
+            .Check(from is null || to is null || from < to, "to", "After from.");
+        if (errors.Any)
+        {
+            return errors.ToRejection().ToProblem();
+        }
+
+        http.Response.ContentType = NdjsonContentType;
+        var body = http.Response.Body;
+        var lines = 0;
+        await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit), http.Audience(), ct))
+        {
+            await JsonSerializer.SerializeAsync(body, entry, json.Value.SerializerOptions, ct);
+            await body.WriteAsync(Newline, ct);
+            if (++lines % FlushEvery == 0)
+            {
+                await body.FlushAsync(ct);
+            }
+        }
+
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> Integrity(string serviceName, AuditLog log, AuditStorage storage, CheckpointKeys keys, CancellationToken ct)
+    {
+        // Checkpoints first, then the log: the log read later reaches at least as far as they do.
+        // No peer's copy is at hand here (services never call each other), so what the broker
+        // confirmed it carries to the peers stands for what they witnessed.
+        var published = await storage.PublishedThroughAsync(serviceName, ct);
+        var verifier = new ChainVerifier(serviceName, await storage.CheckpointsOfAsync(serviceName, serviceName, ct), keys, copy => copy.Sequence <= published);
+        await foreach (var entry in log.ReadAsync(new AuditLogFilter(), Audience.Auditor, ct))
+        {
+            verifier.Add(entry);
+        }
+
+        return Results.Ok(verifier.Report());
+    }
+}

@@ -1,0 +1,111 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using WardLink.Audit;
+using WardLink.Contracts.Audit;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace WardLink.EventSourcing.Audit;
+
+/// <summary>
+/// The audit's two tables beside the event store, created with Marten's schema: the chain's links
+/// (one per chained event, with the fields it chained so a break can be described) and the
+/// checkpoints (the service's own, and the copies it received of the other services'). The store
+/// is resolved on use: the chain subscription needs this while Marten builds the store.
+/// </summary>
+public sealed class AuditStorage(IServiceProvider services)
+{
+    public const string LinksTable = "wardlink_audit_links";
+    public const string CheckpointsTable = "wardlink_audit_checkpoints";
+
+    private IDocumentStore Store => services.GetRequiredService<IDocumentStore>();
+
+    private string Schema => Store.Options.Events.DatabaseSchemaName;
+
+    public string Events => $"{Schema}.mt_events";
+
+    public string Streams => $"{Schema}.mt_streams";
+
+    public string Links => $"{Schema}.{LinksTable}";
+
+    public string Checkpoints => $"{Schema}.{CheckpointsTable}";
+
+    /// <summary>The SQL of the SHA-256 (hex) of an event's data as PostgreSQL renders the stored jsonb.</summary>
+    public const string DataHashSql = "encode(sha256(convert_to(e.data::text, 'UTF8')), 'hex')";
+
+    public static void AddTables(StoreOptions options)
+    {
+        var schema = options.Events.DatabaseSchemaName;
+        var links = new Table(new PostgresqlObjectName(schema, LinksTable, SchemaUtils.IdentifierUsage.General));
+        links.AddColumn("sequence", "bigint").AsPrimaryKey();
+        links.AddColumn("position", "bigint").NotNull();
+        links.AddColumn("stream_id", "uuid").NotNull();
+        links.AddColumn("version", "bigint").NotNull();
+        links.AddColumn("type", "text").NotNull();
+        links.AddColumn("data_hash", "text").NotNull();
+        links.AddColumn("recorded_at", "timestamp with time zone").NotNull();
+        links.AddColumn("previous", "text").NotNull();
+        links.AddColumn("hash", "text").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(links);
+
+        var checkpoints = new Table(new PostgresqlObjectName(schema, CheckpointsTable, SchemaUtils.IdentifierUsage.General));
+        checkpoints.AddColumn("service", "text").AsPrimaryKey();
+        checkpoints.AddColumn("sequence", "bigint").AsPrimaryKey();
+        checkpoints.AddColumn("position", "bigint").NotNull();
+        checkpoints.AddColumn("head", "text").NotNull();
+        checkpoints.AddColumn("at", "timestamp with time zone").NotNull();
+        checkpoints.AddColumn("published_at", "timestamp with time zone");
+
+        // The signature of the service that took the checkpoint; every copy keeps it, so an exported
+        // set can be checked offline. Rows stored before checkpoints were signed have none.
+        checkpoints.AddColumn("signature", "text");
+        options.Storage.ExtendedSchemaObjects.Add(checkpoints);
+    }
+
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    /// <summary>The last link of the chain: its sequence, position and hash; null before the first event.</summary>
+    public async Task<(long Sequence, long Position, string Hash)?> HeadAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select sequence, position, hash from {Links} order by sequence desc limit 1", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)) : null;
+    }
+
+    /// <summary>The checkpoints held here of service <paramref name="service"/>'s chain, by sequence.</summary>
+    public async Task<IReadOnlyList<CheckpointCopy>> CheckpointsOfAsync(string service, string holder, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select sequence, position, head, at, signature from {Checkpoints} where service = @service order by sequence", connection);
+        command.Parameters.AddWithValue("service", service);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var copies = new List<CheckpointCopy>();
+        while (await reader.ReadAsync(ct))
+        {
+            copies.Add(new CheckpointCopy(holder, reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        }
+
+        return copies;
+    }
+
+    /// <summary>The last sequence of <paramref name="service"/>'s own checkpoints that the broker confirmed it published; 0 before any.</summary>
+    public async Task<long> PublishedThroughAsync(string service, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"select coalesce(max(sequence), 0) from {Checkpoints} where service = @service and published_at is not null", connection);
+        command.Parameters.AddWithValue("service", service);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Stores a signed checkpoint in <paramref name="operations"/>' transaction; one already stored for that sequence stays.</summary>
+    public void QueueCheckpoint(IDocumentOperations operations, ChainCheckpointed checkpoint) =>
+        operations.QueueSqlCommand(
+            $"insert into {Checkpoints} (service, sequence, position, head, at, signature) values (?, ?, ?, ?, ?, ?) on conflict do nothing",
+            checkpoint.Service, checkpoint.Sequence, checkpoint.Position, checkpoint.Head, checkpoint.At.ToUniversalTime(), checkpoint.Signature!);
+}

@@ -1,0 +1,204 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using WardLink.Domain;
+
+namespace WardLink.EventSourcing.Idempotency;
+
+/// <summary>Endpoint metadata: a creating endpoint that honours <c>Idempotency-Key</c>; its kept answer sealed when it holds a secret.</summary>
+public sealed record IdempotentCreation(bool SealsAnswer);
+
+/// <summary>The answer kept for a key: what a retry gets back.</summary>
+public sealed record KeptAnswer(int Status, string? Location, string? ETag, string? ContentType, byte[] Body);
+
+/// <summary>
+/// <c>Idempotency-Key</c> on creating <c>POST</c>s. The first successful (2xx) answer to a key is
+/// kept with the request's fingerprint for <see cref="IdempotencyOptions.KeepFor"/>, in the same
+/// transaction as the record it created: a retry with the same body gets that answer again (status,
+/// <c>Location</c>, <c>ETag</c>, <c>Content-Type</c>, body, and <c>Idempotent-Replayed: true</c>)
+/// and stores nothing; another body is a 422 problem; a retry while the first is still running
+/// waits for it (a 409 problem with <c>Retry-After</c> after <see cref="IdempotencyOptions.WaitFor"/>).
+/// A non-2xx answer stored nothing and is not kept. Keys are scoped to the client: the token's
+/// subject, or the caller's address for anonymous intake; only a hash of client and key is stored.
+/// </summary>
+public static class IdempotencyKeys
+{
+    public const string HeaderName = "Idempotency-Key";
+    public const string ReplayedHeaderName = "Idempotent-Replayed";
+    public const int MaxLength = 200;
+
+    /// <summary>1–200 visible ASCII characters (<c>!</c> to <c>~</c>).</summary>
+    public const string Pattern = "^[\\x21-\\x7E]{1,200}$";
+
+    /// <summary>
+    /// Honours <c>Idempotency-Key</c> on this creating endpoint; <paramref name="sealAnswer"/> keeps
+    /// its answer encrypted with the service's <see cref="SealingKey"/> (an answer holding a secret).
+    /// </summary>
+    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder endpoint, bool sealAnswer = false)
+    {
+        endpoint.WithMetadata(new IdempotentCreation(sealAnswer));
+        endpoint.Finally(built =>
+        {
+            foreach (var status in new[] { StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity })
+            {
+                if (!built.Metadata.OfType<IProducesResponseTypeMetadata>().Any(produced => produced.StatusCode == status))
+                {
+                    built.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ["application/problem+json"]));
+                }
+            }
+        });
+        return endpoint;
+    }
+
+    /// <summary>After authentication (the key is the client's) and the body limit (the body is read here).</summary>
+    public static IApplicationBuilder UseIdempotencyKeys(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.GetEndpoint()?.Metadata.GetMetadata<IdempotentCreation>() is not { } creation
+            || !http.Request.Headers.TryGetValue(HeaderName, out var values))
+        {
+            await next(http);
+            return;
+        }
+
+        if (values.Count != 1 || !IsValid(values[0]))
+        {
+            await Results.ValidationProblem(
+                    new Dictionary<string, string[]> { [HeaderName] = [$"Give one key of 1 to {MaxLength} visible ASCII characters."] },
+                    title: $"The {HeaderName} header is not valid.")
+                .ExecuteAsync(http);
+            return;
+        }
+
+        await RunAsync(http, next, creation, RecordIdOf(ClientOf(http), values[0]!));
+    });
+
+    public static bool IsValid(string? key) =>
+        key is { Length: > 0 and <= MaxLength } && key.All(character => character is >= '!' and <= '~');
+
+    /// <summary>Who the key belongs to: the token's subject, else the caller's address (the first the gateway forwarded for, else the connection's).</summary>
+    public static string ClientOf(HttpContext http) =>
+        http.User.Identity is { IsAuthenticated: true, Name: { } subject }
+            ? $"sub:{subject}"
+            : $"address:{http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim() ?? http.Connection.RemoteIpAddress?.ToString()}";
+
+    /// <summary>The stored id of a client's key: a hash, so the table names neither the client nor the key.</summary>
+    public static string RecordIdOf(string client, string key) => Hash(Encoding.UTF8.GetBytes($"{client}\n{key}"));
+
+    private static async Task RunAsync(HttpContext http, RequestDelegate next, IdempotentCreation creation, string id)
+    {
+        var ct = http.RequestAborted;
+        var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
+        var fingerprint = await FingerprintAsync(http.Request, ct);
+        await using var connection = await store.OpenAsync(ct);
+        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        {
+            switch (await store.ReserveAsync(transaction, id, fingerprint, ct))
+            {
+                case Reservation.Reserved:
+                    await RunReservedAsync(http, next, creation, id, store, transaction);
+                    return;
+                case Reservation.InProgress:
+                    http.Response.Headers.RetryAfter = "1";
+                    await Results.Problem(
+                            title: $"A request with this {HeaderName} is still in progress.",
+                            detail: "Retry once it has been answered: the retry then gets its answer.",
+                            statusCode: StatusCodes.Status409Conflict)
+                        .ExecuteAsync(http);
+                    return;
+            }
+        }
+
+        // Kept by a committed request: read it outside the reserving transaction.
+        if (await store.LoadAsync(connection, id, ct) is not { } kept)
+        {
+            // It expired between the two statements: the key is free again.
+            await RunAsync(http, next, creation, id);
+            return;
+        }
+
+        if (kept.Fingerprint != fingerprint)
+        {
+            await Results.Problem(
+                    title: $"This {HeaderName} was already used for another request.",
+                    detail: "A key stands for one request: the same method, path and body. Use a new key for a new request.",
+                    statusCode: StatusCodes.Status422UnprocessableEntity)
+                .ExecuteAsync(http);
+            return;
+        }
+
+        var plain = kept.Sealed is { } sealedAnswer ? SealingKeyOf(http).Open(sealedAnswer, Encoding.UTF8.GetBytes(id)) : kept.Answer;
+        var answer = JsonSerializer.Deserialize<KeptAnswer>(plain)!;
+        http.Response.StatusCode = answer.Status;
+        http.Response.Headers.Location = answer.Location;
+        http.Response.Headers.ETag = answer.ETag;
+        http.Response.ContentType = answer.ContentType;
+        http.Response.Headers[ReplayedHeaderName] = "true";
+        http.Response.ContentLength = answer.Body.Length;
+        await http.Response.Body.WriteAsync(answer.Body, ct);
+    }
+
+    /// <summary>
+    /// Runs the request inside <paramref name="transaction"/> (every document session it opens
+    /// enlists, see <see cref="RequestTransaction"/>) with its answer buffered; a 2xx answer is kept
+    /// and committed with the record, anything else rolls back. The answer is sent after the commit.
+    /// </summary>
+    private static async Task RunReservedAsync(HttpContext http, RequestDelegate next, IdempotentCreation creation, string id, IdempotencyStore store, NpgsqlTransaction transaction)
+    {
+        var ct = http.RequestAborted;
+        var responseBody = http.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        using var buffer = new MemoryStream();
+        var buffered = new StreamResponseBodyFeature(buffer);
+        http.Features.Set<IHttpResponseBodyFeature>(buffered);
+        try
+        {
+            RequestTransaction.Enlist(transaction);
+            await next(http);
+            await buffered.CompleteAsync();
+        }
+        finally
+        {
+            RequestTransaction.Enlist(null);
+            http.Features.Set(responseBody);
+        }
+
+        if (http.Response.StatusCode is >= 200 and < 300)
+        {
+            var answer = JsonSerializer.SerializeToUtf8Bytes(new KeptAnswer(
+                http.Response.StatusCode, http.Response.Headers.Location, http.Response.Headers.ETag, http.Response.ContentType, buffer.ToArray()));
+            var sealedAnswer = creation.SealsAnswer ? SealingKeyOf(http).Seal(answer, Encoding.UTF8.GetBytes(id)) : null;
+            await store.KeepAsync(transaction, id, answer, sealedAnswer, ct);
+            await transaction.CommitAsync(ct);
+        }
+        else
+        {
+            await transaction.RollbackAsync(ct);
+        }
+
+        http.Response.ContentLength = buffer.Length;
+        await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct);
+    }
+
+    private static SealingKey SealingKeyOf(HttpContext http) =>
+        http.RequestServices.GetService<SealingKey>()
+        ?? throw new InvalidOperationException($"{http.GetEndpoint()?.DisplayName} keeps its answer sealed, but the service registers no {nameof(SealingKey)}.");
+
+    /// <summary>The request a key stands for: method, path (without the gateway's base) and body.</summary>
+    private static async Task<string> FingerprintAsync(HttpRequest request, CancellationToken ct)
+    {
+        request.EnableBuffering();
+        using var body = new MemoryStream();
+        body.Write(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}\n"));
+        await request.Body.CopyToAsync(body, ct);
+        request.Body.Position = 0;
+        return Hash(body.ToArray());
+    }
+
+    private static string Hash(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
+}

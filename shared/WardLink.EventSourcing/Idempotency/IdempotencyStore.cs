@@ -1,0 +1,190 @@
+using Marten;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WardLink.Domain;
+using WardLink.ServiceDefaults;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace WardLink.EventSourcing.Idempotency;
+
+/// <summary>How long answers are kept, how long a retry waits for the first request, how often expired ones go.</summary>
+public sealed class IdempotencyOptions
+{
+    public const string Section = "Idempotency";
+
+    /// <summary>How long a first answer is returned for retries (24 hours).</summary>
+    public TimeSpan KeepFor { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a request waits for another one with the same key to finish before a 409 (10 s).</summary>
+    public TimeSpan WaitFor { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often expired answers are deleted (hourly); an expired one is never returned meanwhile.</summary>
+    public TimeSpan SweepEvery { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>What a reservation found: the key was free (reserved now), kept for a request, or held by one in progress.</summary>
+public enum Reservation
+{
+    Reserved,
+    Kept,
+    InProgress,
+}
+
+/// <summary>
+/// The kept answers of requests sent with an <c>Idempotency-Key</c>, in the service's own database
+/// (<c>wardlink_idempotent_requests</c>, beside the event store, created with Marten's schema). A
+/// row is reserved in the transaction the request's work runs in and completed with its answer
+/// before that transaction commits, so a committed record always has its answer and a rolled-back
+/// request leaves no trace. A second request with the same key waits on the first one's row (the
+/// unique key), then finds its answer; or finds the key free again when the first one rolled back.
+/// </summary>
+public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyOptions> options, TimeProvider clock)
+{
+    public const string TableName = "wardlink_idempotent_requests";
+
+    private const string LockNotAvailable = "55P03";
+
+    private string Table => $"{store.Options.Events.DatabaseSchemaName}.{TableName}";
+
+    public IdempotencyOptions Options => options.Value;
+
+    public static void AddTable(StoreOptions options)
+    {
+        var table = new Table(new PostgresqlObjectName(options.Events.DatabaseSchemaName, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn("id", "text").AsPrimaryKey();
+        table.AddColumn("fingerprint", "text").NotNull();
+        table.AddColumn("kept_at", "timestamp with time zone").NotNull();
+        table.AddColumn("expires_at", "timestamp with time zone").NotNull();
+        table.AddColumn("answer", "bytea");
+        table.AddColumn("nonce", "bytea");
+        table.AddColumn("tag", "bytea");
+        options.Storage.ExtendedSchemaObjects.Add(table);
+    }
+
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="id"/> in <paramref name="transaction"/> unless a live answer is kept
+    /// for it (an expired one is taken over). Waits up to <see cref="IdempotencyOptions.WaitFor"/>
+    /// for a request that holds it in progress; the wait alone is bounded, not the work after it.
+    /// </summary>
+    public async Task<Reservation> ReserveAsync(NpgsqlTransaction transaction, string id, string fingerprint, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await ExecuteAsync(transaction, $"SET LOCAL lock_timeout = {(long)Options.WaitFor.TotalMilliseconds}", ct);
+        await using var reserve = new NpgsqlCommand(
+            $"""
+             INSERT INTO {Table} AS kept (id, fingerprint, kept_at, expires_at) VALUES (@id, @fingerprint, @now, @expires)
+             ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, kept_at = excluded.kept_at, expires_at = excluded.expires_at,
+                 answer = NULL, nonce = NULL, tag = NULL
+             WHERE kept.expires_at <= excluded.kept_at
+             RETURNING id
+             """,
+            transaction.Connection,
+            transaction);
+        reserve.Parameters.AddWithValue("id", id);
+        reserve.Parameters.AddWithValue("fingerprint", fingerprint);
+        reserve.Parameters.AddWithValue("now", now);
+        reserve.Parameters.AddWithValue("expires", now + Options.KeepFor);
+        try
+        {
+            if (await reserve.ExecuteScalarAsync(ct) is null)
+            {
+                return Reservation.Kept;
+            }
+        }
+        catch (PostgresException waited) when (waited.SqlState == LockNotAvailable)
+        {
+            return Reservation.InProgress;
+        }
+
+        await ExecuteAsync(transaction, "SET LOCAL lock_timeout = DEFAULT", ct);
+        return Reservation.Reserved;
+    }
+
+    /// <summary>The live answer kept for <paramref name="id"/> with the fingerprint of its request; null when there is none (any more).</summary>
+    public async Task<(string Fingerprint, byte[] Answer, SealedData? Sealed)?> LoadAsync(NpgsqlConnection connection, string id, CancellationToken ct)
+    {
+        await using var load = new NpgsqlCommand($"SELECT fingerprint, answer, nonce, tag FROM {Table} WHERE id = @id AND expires_at > @now AND answer IS NOT NULL", connection);
+        load.Parameters.AddWithValue("id", id);
+        load.Parameters.AddWithValue("now", clock.GetUtcNow());
+        await using var reader = await load.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        var answer = reader.GetFieldValue<byte[]>(1);
+        var sealedAnswer = reader.IsDBNull(2) ? null : new SealedData(reader.GetFieldValue<byte[]>(2), answer, reader.GetFieldValue<byte[]>(3));
+        return (reader.GetString(0), answer, sealedAnswer);
+    }
+
+    /// <summary>Completes the reservation with the answer (sealed, or in clear when <paramref name="sealedAnswer"/> is null).</summary>
+    public async Task KeepAsync(NpgsqlTransaction transaction, string id, byte[] answer, SealedData? sealedAnswer, CancellationToken ct)
+    {
+        await using var keep = new NpgsqlCommand($"UPDATE {Table} SET answer = @answer, nonce = @nonce, tag = @tag WHERE id = @id", transaction.Connection, transaction);
+        keep.Parameters.AddWithValue("id", id);
+        keep.Parameters.AddWithValue("answer", sealedAnswer?.Ciphertext ?? answer);
+        keep.Parameters.AddWithValue("nonce", (object?)sealedAnswer?.Nonce ?? DBNull.Value);
+        keep.Parameters.AddWithValue("tag", (object?)sealedAnswer?.Tag ?? DBNull.Value);
+        await keep.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Deletes the answers kept longer than <see cref="IdempotencyOptions.KeepFor"/>; returns how many.</summary>
+    public async Task<int> SweepAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var sweep = new NpgsqlCommand($"DELETE FROM {Table} WHERE expires_at <= @now", connection);
+        sweep.Parameters.AddWithValue("now", clock.GetUtcNow());
+        return await sweep.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlTransaction transaction, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, transaction.Connection, transaction);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The store, its options and the hourly sweep of expired answers.</summary>
+    public static void Register(IServiceCollection services)
+    {
+        services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.Section);
+        services.AddSingleton<IdempotencyStore>();
+        services.AddHostedService<IdempotencySweep>();
+        services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options => options.AddOperationTransformer<IdempotencyKeyDocumentation>());
+    }
+}
+
+/// <summary>Deletes expired answers now and then; until then they are ignored, never returned.</summary>
+internal sealed partial class IdempotencySweep(IdempotencyStore store, TimeProvider clock, ILogger<IdempotencySweep> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(store.Options.SweepEvery, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await store.SweepAsync(stoppingToken);
+            }
+            catch (NpgsqlException failure)
+            {
+                // Expired answers are ignored meanwhile; the next sweep removes them.
+                SweepFailed(logger, failure);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete expired idempotency keys; retrying at the next sweep.")]
+    private static partial void SweepFailed(ILogger logger, Exception failure);
+}

@@ -1,0 +1,107 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.EventSourcing;
+
+public static class Messaging
+{
+    /// <summary>The broker address (<c>ConnectionStrings:RabbitMq</c>), e.g. <c>amqp://user:pass@host:5672/vhost</c>.</summary>
+    public const string ConnectionName = "RabbitMq";
+
+    /// <summary>How often a failing message is retried before it goes to the queue's <c>_error</c> queue.</summary>
+    public const int RetryLimit = 5;
+
+    /// <summary>
+    /// MassTransit over RabbitMQ: queues named after the service (<c>tips-site-registered</c>),
+    /// a bounded number of retries, then the queue's <c>_error</c> queue, whose depth is measured;
+    /// no fault messages are published.
+    /// </summary>
+    public static IHostApplicationBuilder AddWardLinkMessaging(
+        this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        var quorum = QuorumReplicasOf(builder.Configuration);
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                // No Fault<T> message: nothing consumes one, and a service's broker user may publish
+                // only the messages it owns (deploy/rabbitmq/permissions.txt). A failed message
+                // waits in the queue's _error queue, with the exception in its headers.
+                endpoint.PublishFaults = false;
+                if (quorum is { } replicas && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    rabbit.SetQuorumQueue(replicas);
+                }
+            });
+
+            configure?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                var broker = BrokerAddress.Parse(
+                    context.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionName)
+                    ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set for the {serviceName} service."));
+                rabbit.Host(broker.Host, broker.Port, broker.VirtualHost, host =>
+                {
+                    host.Username(broker.Username);
+                    host.Password(broker.Password);
+                });
+                rabbit.UseMessageRetry(retry => retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.AddHostedService<ErrorQueues>();
+        builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", tags: [Health.ReadyTag]);
+        builder.Services.Configure<MassTransitHostOptions>(options =>
+        {
+            // Start without waiting for the broker: readiness reports it, the bus reconnects.
+            options.WaitUntilStarted = false;
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>Messaging:QueueType</c>: <c>classic</c> (the default: one node, the local run and the
+    /// tests) or <c>quorum</c> (a RabbitMQ cluster: every receive endpoint's queue is declared a
+    /// quorum queue replicated on <c>Messaging:QuorumReplicas</c> nodes, 3 by default). A queue's
+    /// type is fixed when it is declared, so choose before the first deployment.
+    /// </summary>
+    private static int? QuorumReplicasOf(IConfiguration configuration) =>
+        configuration["Messaging:QueueType"] switch
+        {
+            null or "" or "classic" => null,
+            "quorum" => configuration.GetValue("Messaging:QuorumReplicas", 3) is var replicas and >= 1
+                ? replicas
+                : throw new InvalidOperationException("Messaging:QuorumReplicas must be at least 1."),
+            var other => throw new InvalidOperationException($"Messaging:QueueType is '{other}': use classic or quorum."),
+        };
+}
+
+/// <summary>The parts of an <c>amqp://</c> address MassTransit needs.</summary>
+public sealed record BrokerAddress(string Host, ushort Port, string VirtualHost, string Username, string Password)
+{
+    public static BrokerAddress Parse(string address)
+    {
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "rabbitmq"))
+        {
+            throw new FormatException($"'{Redact(address)}' is not an amqp:// address.");
+        }
+
+        var credentials = uri.UserInfo.Split(':', 2);
+        var virtualHost = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        return new BrokerAddress(
+            uri.Host,
+            uri.IsDefaultPort ? (ushort)5672 : (ushort)uri.Port,
+            virtualHost.Length == 0 ? "/" : virtualHost,
+            credentials.Length > 0 && credentials[0].Length > 0 ? Uri.UnescapeDataString(credentials[0]) : "guest",
+            credentials.Length > 1 ? Uri.UnescapeDataString(credentials[1]) : "guest");
+    }
+
+    private static string Redact(string address) => address.Contains('@', StringComparison.Ordinal) ? "amqp://***@" + address[(address.IndexOf('@', StringComparison.Ordinal) + 1)..] : address;
+}
+
+/// <summary>A consumer refused a message as malformed; the bus retries it, then parks it in the error queue.</summary>
+public sealed class InvalidMessageException(string message) : Exception(message);

@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+using Marten;
+using Marten.Pagination;
+using WardLink.Domain;
+
+namespace WardLink.EventSourcing;
+
+/// <summary>
+/// A page of a list: <c>limit</c> and <c>page</c> from the query string, checked. Pages stop at
+/// <see cref="MaxPage"/> and limits at <see cref="MaxLimit"/>, so the offset of any page accepted
+/// (<see cref="Offset"/>, at most 9,999,000) fits the database's 32-bit offset.
+/// </summary>
+public readonly record struct PageRequest(int Limit, int Page)
+{
+    public const int MaxPage = 10_000;
+    public const int MaxLimit = 1_000;
+
+    /// <summary>The limits of a page, as API documents state them.</summary>
+    public static readonly string Limits = $"Pages 1 to {MaxPage}.";
+
+    /// <summary>How many items come before this page.</summary>
+    public int Offset => (Page - 1) * Limit;
+
+    /// <summary>Reads <c>limit</c> (1 to <paramref name="maxLimit"/>, default <paramref name="defaultLimit"/>) and <c>page</c> (1 to <see cref="MaxPage"/>).</summary>
+    public static PageRequest Read(int? limit, int? page, int defaultLimit, int maxLimit, FieldErrors errors)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLimit, MaxLimit);
+        var request = new PageRequest(limit ?? defaultLimit, page ?? 1);
+        errors
+            .Check(request.Limit is >= 1 && request.Limit <= maxLimit, "limit", $"Between 1 and {maxLimit}.")
+            .Check(request.Page is >= 1 and <= MaxPage, "page", $"Pages run from 1 to {MaxPage}; narrow the filters to reach further.");
+        return request;
+    }
+}
+
+/// <summary>One page of a list, with the total count of what matched.</summary>
+public sealed record ListPage<T>(
+    [property: MaxLength(PageRequest.MaxLimit)] IReadOnlyList<T> Items,
+    [property: Range(0, long.MaxValue)] long Total,
+    [property: Range(1, PageRequest.MaxPage)] int Page,
+    [property: Range(1, PageRequest.MaxLimit)] int Limit)
+{
+    /// <summary>The same page with each item shown through <paramref name="view"/>.</summary>
+    public ListPage<TView> Select<TView>(Func<T, TView> view) => new([.. Items.Select(view)], Total, Page, Limit);
+}
+
+public static class Paging
+{
+    public static async Task<ListPage<T>> ToListPageAsync<T>(this IQueryable<T> query, PageRequest request, CancellationToken ct)
+    {
+        var found = await query.ToPagedListAsync(request.Page, request.Limit, ct);
+        return new ListPage<T>([.. found], found.TotalItemCount, request.Page, request.Limit);
+    }
+}

@@ -1,0 +1,192 @@
+using System.ComponentModel.DataAnnotations;
+using Marten;
+using Marten.Pagination;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using WardLink.Contracts.Partners;
+using WardLink.Domain;
+using WardLink.ServiceDefaults.Security;
+
+namespace WardLink.EventSourcing.Sites;
+
+/// <summary>
+/// A partner's site as this service knows it from the partners service's events. <c>Version</c>
+/// is the site's stream version in partners (1 when registered), so an older change arriving late
+/// never overwrites a newer one; a retired site stays known (old records name it) with <c>RetiredAt</c>.
+/// </summary>
+public sealed record KnownSite(
+    Guid Id,
+    Guid PartnerId,
+    string Name,
+    SiteKind Kind,
+    double Latitude,
+    double Longitude,
+    DateTimeOffset RegisteredAt,
+    long Version = 1,
+    DateTimeOffset? RetiredAt = null);
+
+/// <summary>A site as every audience reads it from a directory: whose it is, its name, kind, point, and whether it is retired.</summary>
+public sealed record SiteEntry(
+    Guid Id,
+    Guid PartnerId,
+    [property: MaxLength(SiteEntry.MaxNameLength)] string Name,
+    SiteKind Kind,
+    [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double Latitude,
+    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double Longitude,
+    DateTimeOffset? RetiredAt)
+{
+    /// <summary>The longest site name partners accept, and so the longest any directory holds.</summary>
+    public const int MaxNameLength = 200;
+
+    public static SiteEntry Of(KnownSite site) => new(site.Id, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RetiredAt);
+}
+
+/// <summary>
+/// Keeps the local site directory: one row per site registered in partners. A registration that
+/// arrives after a newer change of the site (each message type has its own queue) only fills in when
+/// the site was registered.
+/// </summary>
+public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<SiteRegistered>(session, clock)
+{
+    protected override async Task ApplyAsync(SiteRegistered message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        SiteDirectory.Validate(nameof(SiteRegistered), message.SiteId, message.Name, message.Latitude, message.Longitude);
+        var registered = new KnownSite(message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt);
+        session.KeepNewest(await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken), registered);
+    }
+}
+
+/// <summary>
+/// Applies a site's new details (the whole site as it now is), unless the directory already has a
+/// newer version of it; before the site's registration arrived, the update is the newest known state.
+/// </summary>
+public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<SiteUpdated>(session, clock)
+{
+    protected override async Task ApplyAsync(SiteUpdated message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        SiteDirectory.Validate(nameof(SiteUpdated), message.SiteId, message.Name, message.Latitude, message.Longitude);
+        var known = await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken);
+        var updated = new KnownSite(
+            message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude,
+            known?.RegisteredAt ?? message.UpdatedAt, message.SiteVersion, known?.RetiredAt);
+        session.KeepNewest(known, updated);
+    }
+}
+
+/// <summary>Marks a site retired, unless the directory already has a newer version of it.</summary>
+public sealed class SiteRetiredConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<SiteRetired>(session, clock)
+{
+    protected override async Task ApplyAsync(SiteRetired message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        var site = await session.LoadKnownAsync(nameof(SiteRetired), message.SiteId, cancellationToken);
+        session.KeepNewest(site, site with { RetiredAt = message.RetiredAt, Version = message.SiteVersion });
+    }
+}
+
+/// <summary>
+/// The site directory incidents, patrols and tips keep, so they can validate and name places
+/// without calling partners: fed by <see cref="SiteRegistered"/>,
+/// <see cref="SiteUpdated"/> and <see cref="SiteRetired"/>, read at <c>GET /{service}/sites</c>
+/// (so through the gateway at <c>/api/tips/sites</c>, like every other route of the service).
+/// </summary>
+public static class SiteDirectory
+{
+    public const int MaxPageSize = 500;
+
+    /// <summary>Whether <paramref name="place"/> names no site or a site in the service's site directory.</summary>
+    public static async Task<bool> SiteKnownAsync(this IQuerySession session, Place? place, CancellationToken ct) =>
+        place?.SiteId is not { } siteId || await session.LoadAsync<KnownSite>(siteId, ct) is not null;
+
+    public static void AddSiteDirectory(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<SiteRegisteredConsumer>();
+        bus.AddConsumer<SiteUpdatedConsumer>();
+        bus.AddConsumer<SiteRetiredConsumer>();
+    }
+
+    internal static void Validate(string messageType, Guid siteId, string? name, double latitude, double longitude)
+    {
+        if (siteId == Guid.Empty || string.IsNullOrWhiteSpace(name) || latitude is < -90 or > 90 || longitude is < -180 or > 180)
+        {
+            throw new InvalidMessageException($"{messageType} for site '{siteId}' is not a valid site.");
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="candidate"/> unless the directory's row (<paramref name="known"/>, as
+    /// this session read it) is as new or newer; a registration (version 1) arriving after a newer
+    /// change only gives that row its registration time. The row is written under optimistic
+    /// concurrency: when another delivery wrote it since it was read, the commit fails and the bus
+    /// delivers this message again, which then compares with what the other one wrote. So an older
+    /// version never overwrites a newer one, whatever the arrival order and the concurrency.
+    /// </summary>
+    internal static void KeepNewest(this IDocumentSession session, KnownSite? known, KnownSite candidate)
+    {
+        if (known is null)
+        {
+            session.Insert(candidate);
+        }
+        else if (candidate.Version > known.Version)
+        {
+            session.Update(candidate);
+        }
+        else if (candidate.Version == 1 && known.RegisteredAt != candidate.RegisteredAt)
+        {
+            session.Update(known with { RegisteredAt = candidate.RegisteredAt });
+        }
+    }
+
+    /// <summary>
+    /// The site a retirement is about. A retirement that overtook the site's registration and every
+    /// update (each message type has its own queue) fails here, so the bus retries it once one is in.
+    /// </summary>
+    internal static async Task<KnownSite> LoadKnownAsync(this IDocumentSession session, string messageType, Guid siteId, CancellationToken ct) =>
+        await session.LoadAsync<KnownSite>(siteId, ct)
+        ?? throw new InvalidMessageException($"{messageType} for site '{siteId}', which is not known here (yet).");
+
+    public static void AddSiteDirectory(this StoreOptions store) => store.Schema.For<KnownSite>().Index(site => site.PartnerId).UseOptimisticConcurrency(true);
+
+    public static IEndpointRouteBuilder MapSiteDirectory(this IEndpointRouteBuilder endpoints, string serviceName)
+    {
+        // Partners read the directory too: their submissions name sites by id.
+        var sites = endpoints.MapGroup($"/{serviceName}/sites").WithTags("Sites").RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
+        sites.MapGet("/", List)
+            .WithName("ListSites")
+            .WithSummary($"The partner sites this service knows, by name; filter by partner. {PageRequest.Limits}")
+            .ProducesValidationProblem();
+        sites.MapGet("/{id:guid}", Get)
+            .WithName("GetSite")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<ListPage<SiteEntry>>, ValidationProblem>> List(
+        IQuerySession session, Guid? partnerId, [Range(1, MaxPageSize)] int? limit, [Range(1, PageRequest.MaxPage)] int? page, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var query = session.Query<KnownSite>().AsQueryable();
+        if (partnerId is { } partner)
+        {
+            query = query.Where(site => site.PartnerId == partner);
+        }
+
+        return TypedResults.Ok((await query.OrderBy(site => site.Name).ThenBy(site => site.Id).ToListPageAsync(paging, ct)).Select(SiteEntry.Of));
+    }
+
+    private static async Task<Results<Ok<SiteEntry>, ProblemHttpResult>> Get(Guid id, IQuerySession session, CancellationToken ct) =>
+        await session.LoadAsync<KnownSite>(id, ct) is { } site
+            ? TypedResults.Ok(SiteEntry.Of(site))
+            : TypedResults.Problem(title: $"Site {id} is not known here.", statusCode: StatusCodes.Status404NotFound);
+}

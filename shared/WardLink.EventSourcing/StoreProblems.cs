@@ -1,0 +1,59 @@
+using JasperFx;
+using Marten.Exceptions;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.EventSourcing;
+
+/// <summary>
+/// The store's exceptions a client can act on, as problem details: a lost optimistic concurrency
+/// race or a stream that already exists is a 409, PostgreSQL being down a 503 with
+/// <c>Retry-After</c>. Anything else is left to the next handler (a 500).
+/// </summary>
+internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptionHandler
+{
+    public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
+        problems.TryAnswerAsync(httpContext, exception, exception switch
+        {
+            ConcurrencyException => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "The record was changed by someone else at the same time.",
+                Detail = "Read it again and retry.",
+            },
+            ExistingStreamIdCollisionException collision => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "It already exists.",
+                Detail = $"A record with id {collision.Id} already exists.",
+            },
+            _ when IsDatabaseOutage(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The database (PostgreSQL) is unavailable.",
+                Detail = $"Nothing was stored. Retry in {ProblemResponses.RetryAfterSeconds} seconds.",
+            },
+            _ => null,
+        });
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> (or what it wraps) is PostgreSQL being unreachable or
+    /// going away (refused, reset, shutting down, out of connections): Npgsql calls those transient.
+    /// A transaction it interrupted was never committed.
+    /// </summary>
+    private static bool IsDatabaseOutage(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is NpgsqlException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

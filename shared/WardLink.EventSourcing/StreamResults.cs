@@ -1,0 +1,140 @@
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using WardLink.Domain;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.EventSourcing;
+
+/// <summary>The shapes every stream endpoint shares: create a stream from a decision, change one under If-Match, read one with its ETag.</summary>
+public static class StreamResults
+{
+    /// <summary>
+    /// Starts stream <paramref name="id"/> with the decision's events and answers 201 with the new
+    /// state, its location (under the caller's path base) and ETag; or the decision's problem.
+    /// </summary>
+    public static async Task<IResult> StartStreamAsync<TState>(
+        this IDocumentSession session, HttpContext http, Guid id, Decision decision, string path, CancellationToken ct)
+        where TState : class
+    {
+        if (decision.Rejection is { } rejection)
+        {
+            return rejection.ToProblem();
+        }
+
+        session.Events.StartStream<TState>(id, decision.Events);
+        await session.SaveChangesAsync(ct);
+        var state = await session.Events.AggregateStreamAsync<TState>(id, token: ct);
+        http.Response.SetETag(decision.Events.Count);
+        return Results.Created($"{http.Request.PathBase}{path}", http.ViewOf(state!));
+    }
+
+    /// <summary>
+    /// Appends to stream <paramref name="id"/> what <paramref name="decide"/> returns for its current
+    /// state, and answers 200 with the new state and ETag. 404 when the stream does not exist; 412
+    /// when the request's <c>If-Match</c> names another version (without <c>If-Match</c> the write
+    /// goes against the version just read); the decision's problem when refused. Nothing is appended
+    /// unless the decision accepts. A writer that commits between the read and the append makes
+    /// this one fail with a concurrency conflict (409). <paramref name="respond"/> may answer
+    /// something other than the new state.
+    /// </summary>
+    public static async Task<IResult> AppendToStreamAsync<TState>(
+        this IDocumentSession session,
+        HttpContext http,
+        Guid id,
+        string what,
+        Func<TState, Decision> decide,
+        CancellationToken ct,
+        Func<TState, IResult>? respond = null)
+        where TState : class
+    {
+        if (await session.StreamOfAsync<TState>(id, ct) is null)
+        {
+            return NotFound(what, id);
+        }
+
+        var stream = await session.Events.FetchForWriting<TState>(id, ct);
+        if (stream.Aggregate is not { } state)
+        {
+            return NotFound(what, id);
+        }
+
+        var version = stream.CurrentVersion ?? 0;
+        if (!http.Request.IfMatchAllows(version))
+        {
+            http.Response.SetETag(version);
+            return Results.Problem(
+                title: $"{what} {id} has changed since you read it.",
+                detail: $"Its ETag is now {HttpResults.ETagOf(version)}; read it again and retry.",
+                statusCode: StatusCodes.Status412PreconditionFailed);
+        }
+
+        var decision = decide(state);
+        if (decision.Rejection is { } rejection)
+        {
+            return rejection.ToProblem();
+        }
+
+        stream.AppendMany(decision.Events);
+        await session.SaveChangesAsync(ct);
+        var newVersion = version + decision.Events.Count;
+        var updated = await session.Events.AggregateStreamAsync<TState>(id, newVersion, token: ct);
+        http.Response.SetETag(newVersion);
+        return respond is null ? Results.Ok(http.ViewOf(updated!)) : respond(updated!);
+    }
+
+    /// <summary>Stream <paramref name="id"/>'s state with its version as ETag, or a 404 problem naming <paramref name="what"/>.</summary>
+    public static async Task<IResult> ReadStreamAsync<TState>(
+        this IQuerySession session, HttpContext http, Guid id, string what, CancellationToken ct)
+        where TState : class
+    {
+        var (state, version) = await session.LoadStreamAsync<TState>(id, ct);
+        if (state is null)
+        {
+            return NotFound(what, id);
+        }
+
+        http.Response.SetETag(version);
+        return Results.Ok(http.ViewOf(state));
+    }
+
+    /// <summary>A stream's state and version, read consistently; a null state when <see cref="StreamOfAsync{TState}"/> finds no such stream.</summary>
+    public static async Task<(TState? State, long Version)> LoadStreamAsync<TState>(this IQuerySession session, Guid id, CancellationToken ct)
+        where TState : class =>
+        await session.StreamOfAsync<TState>(id, ct) is { } stream
+            ? (await session.Events.AggregateStreamAsync<TState>(id, stream.Version, token: ct), stream.Version)
+            : (null, 0);
+
+    /// <summary>
+    /// Stream <paramref name="id"/> when it is a <typeparamref name="TState"/> stream; null when it does
+    /// not exist or holds something else (a yearly counter, another kind of record): an internal
+    /// stream is never read or written as a record.
+    /// </summary>
+    public static async Task<StreamState?> StreamOfAsync<TState>(this IQuerySession session, Guid id, CancellationToken ct)
+        where TState : class
+    {
+        var stream = await session.FetchStreamStateAsync(id, [typeof(TState)], ct);
+        return stream?.AggregateType == typeof(TState) ? stream : null;
+    }
+
+    /// <summary>
+    /// Stream <paramref name="id"/>'s state, its aggregate type named when it is one of
+    /// <paramref name="aggregateTypes"/>. Marten names a stream's aggregate type only once it knows
+    /// the type's alias, so it is taught them first (a state aggregated live, like a site, is
+    /// otherwise unknown in a fresh process).
+    /// </summary>
+    public static Task<StreamState?> FetchStreamStateAsync(this IQuerySession session, Guid id, IEnumerable<Type> aggregateTypes, CancellationToken ct)
+    {
+        var events = (Marten.Events.EventGraph)session.DocumentStore.Options.Events;
+        foreach (var type in aggregateTypes)
+        {
+            events.AggregateAliasFor(type);
+        }
+
+        return session.Events.FetchStreamStateAsync(id, ct);
+    }
+
+    /// <summary>The 404 problem of a stream that does not exist, naming <paramref name="what"/> it would be.</summary>
+    public static IResult NotFound(string what, Guid id) =>
+        Results.Problem(title: $"{what} {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+}

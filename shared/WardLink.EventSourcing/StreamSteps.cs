@@ -1,0 +1,48 @@
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.EventSourcing;
+
+/// <summary>The one shape of every step on a stream addressed by <c>{id}</c>, in every service.</summary>
+public static class StreamSteps
+{
+    /// <summary>
+    /// Maps one step: <c>POST</c> with a body, under <c>If-Match</c>, deciding on the stream's
+    /// current state with the time and the actor (see <see cref="StreamResults.AppendToStreamAsync{TState}"/>).
+    /// The body is required (a generic parameter alone reads as optional): <see cref="RequestChecks"/>
+    /// refuses a missing or null one, and the OpenAPI document says so.
+    /// </summary>
+    public static RouteHandlerBuilder MapStreamStep<TState, TRequest>(
+        this RouteGroupBuilder group, string pattern, string what, string name, string summary, Func<TState, TRequest, DateTimeOffset, string, Decision> decide)
+        where TState : class
+        where TRequest : class =>
+        group.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+                session.AppendToStreamAsync<TState>(http, id, what, state => decide(state, request, clock.GetUtcNow(), http.Actor()), ct))
+            .Accepts<TRequest>("application/json")
+            .DescribeStreamStep<TState>(name, summary);
+
+    /// <summary>The OpenAPI description every step shares: the new state, or the problems a step can give.</summary>
+    public static RouteHandlerBuilder DescribeStreamStep<TState>(this RouteHandlerBuilder step, string name, string summary)
+        where TState : class => step
+        .WithName(name)
+        .WithSummary(summary)
+        .WithStateView<TState>(StatusCodes.Status200OK)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+    /// <summary>Documents an answer of <paramref name="status"/> as the police view of <typeparamref name="TState"/> (see <see cref="StateViews"/>).</summary>
+    public static RouteHandlerBuilder WithStateView<TState>(this RouteHandlerBuilder endpoint, int status)
+        where TState : class
+    {
+        endpoint.Add(built => built.Metadata.Add(new ProducesResponseTypeMetadata(
+            status, built.ApplicationServices.GetRequiredService<StateViews>().DocumentedType<TState>(), ["application/json"])));
+        return endpoint;
+    }
+}

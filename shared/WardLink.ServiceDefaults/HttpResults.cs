@@ -1,0 +1,34 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using WardLink.Domain;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>HTTP conventions shared by every endpoint: problem results and stream-version ETags.</summary>
+public static class HttpResults
+{
+    public static IResult ToProblem(this Rejection rejection) => rejection.Kind switch
+    {
+        RejectionKind.Invalid => Results.ValidationProblem(rejection.Errors ?? new Dictionary<string, string[]>(), title: rejection.Title),
+        RejectionKind.NotFound => Results.Problem(title: rejection.Title, statusCode: StatusCodes.Status404NotFound),
+        _ => Results.Problem(title: rejection.Title, statusCode: StatusCodes.Status409Conflict),
+    };
+
+    /// <summary>The stream version as a strong entity tag.</summary>
+    public static string ETagOf(long streamVersion) => $"\"{streamVersion.ToString(CultureInfo.InvariantCulture)}\"";
+
+    public static void SetETag(this HttpResponse response, long streamVersion) =>
+        response.Headers.ETag = ETagOf(streamVersion);
+
+    /// <summary>
+    /// Whether the request's <c>If-Match</c> allows a write to a stream at <paramref name="streamVersion"/>:
+    /// no header, <c>*</c>, or the stream's strong ETag among the listed ones.
+    /// </summary>
+    public static bool IfMatchAllows(this HttpRequest request, long streamVersion)
+    {
+        var tags = request.Headers.IfMatch
+            .SelectMany(value => (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+        return tags.Count == 0 || tags.Any(tag => tag == "*" || tag == ETagOf(streamVersion));
+    }
+}

@@ -1,0 +1,268 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi;
+using WardLink.Domain;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>RFC 9457 problem details for every error, and the JSON conventions of the API.</summary>
+public static class ProblemResponses
+{
+    /// <summary>
+    /// The longest text a problem holds (its type, title, detail, instance, each field's name and
+    /// message): a longer one is cut, so a problem never echoes a long input back.
+    /// </summary>
+    public const int MaxTextLength = 2000;
+
+    /// <summary>The most messages a problem gives for one field.</summary>
+    public const int MaxFieldMessages = 10;
+
+    /// <summary>A trace id: 32 hexadecimal digits (W3C), or the server's request id where no trace runs.</summary>
+    public const int TraceIdLength = 32;
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Converters.Add(new StrictEnumConverter());
+        options.Converters.Add(new TimeWithOffsetConverter());
+
+        // Text from a client is only data: answers escape markup characters (<, >, &, quotes), so a
+        // page or a mis-sniffing browser never reads them as HTML; letters of every script stay readable.
+        options.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(RefuseUnstorableValues);
+    }
+
+    /// <summary>
+    /// Values the types or the database cannot hold are unreadable input, as <c>null</c> for a
+    /// number is: a <c>null</c> inside a list of records or strings (<c>"checkpoints": [null]</c>),
+    /// which the decisions' types promise never to see, and text with a NUL character
+    /// (<c>\u0000</c>), which PostgreSQL cannot store.
+    /// </summary>
+    private static void RefuseUnstorableValues(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        var checkedProperties = type.Properties
+            .Where(property => property.Get is not null && (property.PropertyType == typeof(string) || ItemTypeOf(property.PropertyType) is { IsValueType: false }))
+            .ToList();
+        if (checkedProperties.Count == 0)
+        {
+            return;
+        }
+
+        var previous = type.OnDeserialized;
+        type.OnDeserialized = value =>
+        {
+            previous?.Invoke(value);
+            foreach (var property in checkedProperties)
+            {
+                if (UnstorableIn(property.Get!(value), property.Name) is { } unstorable)
+                {
+                    throw unstorable;
+                }
+            }
+        };
+    }
+
+    /// <summary>What <paramref name="value"/> holds that cannot be stored; a record's own values are checked when it is read.</summary>
+    private static UnreadableValueException? UnstorableIn(object? value, string member) => value switch
+    {
+        string text => text.Contains('\0', StringComparison.Ordinal) ? new(member, "Text cannot hold the NUL character (\\u0000).") : null,
+        IEnumerable items => items.Cast<object?>()
+            .Select((item, index) => item is null
+                ? new UnreadableValueException($"{member}[{index}]", "A list item cannot be null.")
+                : UnstorableIn(item, $"{member}[{index}]"))
+            .FirstOrDefault(unstorable => unstorable is not null),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The API document states times as <c>date-time</c> strings: the generator leaves a type read by
+    /// a custom converter (<see cref="TimeWithOffsetConverter"/>) without a type.
+    /// </summary>
+    public static void DescribeJson(OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
+    {
+        if (context.JsonTypeInfo.Type == typeof(DateTimeOffset) || context.JsonTypeInfo.Type == typeof(DateTimeOffset?))
+        {
+            schema.Type = context.JsonTypeInfo.Type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+            schema.Format = "date-time";
+        }
+        else if (context.JsonTypeInfo.Type.IsAssignableTo(typeof(ProblemDetails)))
+        {
+            DescribeProblem(schema);
+        }
+
+        return Task.CompletedTask;
+    });
+
+    /// <summary>A problem's bounds as <see cref="Bounded"/> keeps them.</summary>
+    private static void DescribeProblem(OpenApiSchema problem)
+    {
+        foreach (var (name, property) in problem.Properties ?? new Dictionary<string, IOpenApiSchema>())
+        {
+            if (property is not OpenApiSchema value)
+            {
+                continue;
+            }
+
+            switch (name)
+            {
+                case "status":
+                    value.Minimum = "400";
+                    value.Maximum = "599";
+                    break;
+                case "errors" when value.AdditionalProperties is OpenApiSchema { Items: OpenApiSchema message } messages:
+                    messages.MaxItems = MaxFieldMessages;
+                    message.MaxLength = MaxTextLength;
+                    break;
+                case "type" or "title" or "detail" or "instance":
+                    value.MaxLength = MaxTextLength;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Cuts what a problem says to the bounds its documents state (<see cref="MaxTextLength"/>, <see cref="MaxFieldMessages"/>).</summary>
+    private static void Bounded(ProblemDetails problem)
+    {
+        problem.Type = Cut(problem.Type);
+        problem.Title = Cut(problem.Title);
+        problem.Detail = Cut(problem.Detail);
+        problem.Instance = Cut(problem.Instance);
+        if (problem is HttpValidationProblemDetails validation)
+        {
+            foreach (var (field, messages) in validation.Errors.ToList())
+            {
+                validation.Errors.Remove(field);
+                validation.Errors[Cut(field)!] = [.. messages.Take(MaxFieldMessages).Select(message => Cut(message)!)];
+            }
+        }
+    }
+
+    private static string? Cut(string? text) => text is { Length: > MaxTextLength } ? string.Concat(text.AsSpan(0, MaxTextLength - 1), "…") : text;
+
+    /// <summary>
+    /// A time is read only with its offset (<c>Z</c> or <c>±hh:mm</c>): System.Text.Json reads a
+    /// time without one (<c>2024-05-02T21:40:00</c>) in the server's own zone, a guess the ward's
+    /// records must never hold.
+    /// </summary>
+    private sealed class TimeWithOffsetConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var at) && WardTime.HasOffset(reader.GetString()!)
+                ? at
+                : throw new UnreadableTimeException();
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
+
+    private sealed class UnreadableTimeException() : JsonException(WardTime.WithOffset);
+
+    /// <summary>An unreadable value at <paramref name="Member"/> within the object being read (STJ gives the object's path).</summary>
+    private sealed class UnreadableValueException(string member, string message) : JsonException(message)
+    {
+        public string Member { get; } = member;
+    }
+
+    private static Type? ItemTypeOf(Type type) =>
+        type == typeof(string)
+            ? null
+            : Array.Find(type.IsInterface ? [type, .. type.GetInterfaces()] : type.GetInterfaces(), candidate => candidate.IsGenericType && candidate.GetGenericTypeDefinition() == typeof(IEnumerable<>))
+                ?.GetGenericArguments()[0];
+
+    public static IHostApplicationBuilder AddWardLinkProblemDetails(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
+            Bounded(context.ProblemDetails);
+        });
+        // Unreadable bodies surface as exceptions, so ClientErrorHandler can name the field.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<ClientErrorHandler>();
+        return builder;
+    }
+
+    /// <summary>Unhandled exceptions and empty error responses become problem details.</summary>
+    public static IApplicationBuilder UseWardLinkProblemDetails(this IApplicationBuilder app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>How long a client should wait before retrying when a dependency is down or the service is full.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>
+    /// Answers <paramref name="problem"/> for <paramref name="exception"/> (a 503 with
+    /// <c>Retry-After</c>); false when there is none, so the next exception handler decides.
+    /// </summary>
+    public static async ValueTask<bool> TryAnswerAsync(this IProblemDetailsService problems, HttpContext httpContext, Exception exception, ProblemDetails? problem)
+    {
+        if (problem is null)
+        {
+            return false;
+        }
+
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>
+    /// Turns the client's mistakes that surface as exceptions (unreadable JSON, a bad request) into
+    /// 4xx problem details; the event store adds its own (a lost race, the database down); anything
+    /// else stays a 500.
+    /// </summary>
+    private sealed class ClientErrorHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            ProblemDetails? problem = exception switch
+            {
+                BadHttpRequestException { InnerException: JsonException json } => new HttpValidationProblemDetails(
+                    new Dictionary<string, string[]> { [FieldOf(json)] = [$"The value is not valid here. {Describe(json)}".TrimEnd()] })
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "The request body is not valid.",
+                },
+                BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request is not valid.", Detail = bad.Message },
+                _ => null,
+            };
+            return await problems.TryAnswerAsync(httpContext, exception, problem);
+        }
+
+        private static string FieldOf(JsonException json)
+        {
+            var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : json.Path.TrimStart('$', '.');
+            return json is UnreadableValueException unreadable
+                ? field is null ? unreadable.Member : $"{field}.{unreadable.Member}"
+                : field ?? "body";
+        }
+
+        private static string Describe(JsonException json) =>
+            json is UnreadableValueException or UnreadableTimeException ? json.Message : json.InnerException?.Message ?? string.Empty;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using WardLink.Domain;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>
+/// Times in the query string (<c>?from=</c>, <c>?at=</c>, <c>?asOf=</c>) follow the same rules as
+/// times in a body, checked once here for every endpoint: ISO-8601 with an offset
+/// (ASP.NET Core's binder would read <c>2024-05-02T21:40:00</c> in the server's own zone) and
+/// inside <see cref="WardTime"/>'s window. A value that is no time at all is left to the
+/// binder, which refuses it.
+/// </summary>
+public static class QueryTimes
+{
+    private static readonly ConcurrentDictionary<MethodInfo, string[]> Parameters = new();
+
+    public static IApplicationBuilder UseWardLinkQueryTimes(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var errors = new FieldErrors();
+        foreach (var name in TimeParametersOf(context.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>()))
+        {
+            if (context.Request.Query.TryGetValue(name, out var values) && values.Count == 1 && values[0] is { } text
+                && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            {
+                errors
+                    .Check(WardTime.HasOffset(text), name, WardTime.WithOffset)
+                    .CheckQueryTime(at, name);
+            }
+        }
+
+        if (errors.Any)
+        {
+            await errors.ToRejection().ToProblem().ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    });
+
+    private static string[] TimeParametersOf(MethodInfo? handler) =>
+        handler is null ? [] : Parameters.GetOrAdd(handler, method => [.. method.GetParameters()
+            .Where(parameter => (parameter.ParameterType == typeof(DateTimeOffset) || parameter.ParameterType == typeof(DateTimeOffset?))
+                && parameter.GetCustomAttribute<FromRouteAttribute>() is null && parameter.GetCustomAttribute<FromHeaderAttribute>() is null)
+            .Select(parameter => parameter.GetCustomAttribute<FromQueryAttribute>()?.Name ?? parameter.Name!)]);
+}

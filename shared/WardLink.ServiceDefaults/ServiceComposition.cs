@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using WardLink.ServiceDefaults.Security;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>
+/// What every WardLink service has: telemetry, health, problem details, token validation with the
+/// WardLink policies (police-only unless an endpoint names another), a request body limit, an
+/// OpenAPI document.
+/// </summary>
+public static class ServiceComposition
+{
+    /// <summary>The gateway forwards <c>/api/{service}/…</c> unchanged; services answer with and without it.</summary>
+    public const string GatewayPathBase = "/api";
+
+    public static IHostApplicationBuilder AddWardLinkService(this IHostApplicationBuilder builder, string serviceName)
+    {
+        builder.AddWardLinkTelemetry(serviceName);
+        builder.AddWardLinkHealth();
+        builder.AddWardLinkProblemDetails();
+        builder.AddWardLinkAuthentication(serviceName);
+        builder.AddWardLinkRequestLimits();
+        builder.Services.AddWardLinkOpenApi();
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    public static WebApplication UseWardLinkService(this WebApplication app)
+    {
+        app.UsePathBase(GatewayPathBase);
+        app.UseWardLinkProblemDetails();
+        app.UseRoutingRejections();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseWardLinkQueryTimes();
+
+        // After authorization: a caller without the right token is refused before its body is read;
+        // keys are the client's, and their bodies are read only once they fit the limit.
+        app.UseWardLinkRequestLimits();
+        app.UseWardLinkRequestChecks();
+        app.MapWardLinkHealth();
+        app.MapOpenApi().AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Who is acting: the authenticated client (its token's subject), or <c>anonymous</c>.</summary>
+    public static string Actor(this HttpContext context) => context.User.Identity?.Name ?? "anonymous";
+}

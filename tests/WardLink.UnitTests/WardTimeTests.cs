@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using CsCheck;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.UnitTests;
+
+/// <summary>
+/// The business-time window and the paging bound, for any input (CsCheck): a time is accepted iff
+/// it lies in the window, a time without an offset never reads, a stored time of any value has a
+/// local year in range, and a page is accepted iff its offset fits.
+/// </summary>
+public sealed class WardTimeTests
+{
+    /// <summary>Now, somewhere this century.</summary>
+    private static readonly Gen<DateTimeOffset> Now = Gen.Long[new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks, new DateTimeOffset(2090, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks]
+        .Select(ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
+
+    /// <summary>Any time at all, and times a few minutes either side of the window's edges (given now).</summary>
+    private static readonly Gen<(DateTimeOffset At, DateTimeOffset Now)> AtAndNow = Now.SelectMany(now => Gen.OneOf(
+            Gen.DateTimeOffset,
+            Gen.Int[-10, 10].Select(minutes => WardTime.Earliest.AddMinutes(minutes)),
+            Gen.Int[-10, 10].Select(minutes => now + WardTime.ClockSkew + TimeSpan.FromMinutes(minutes)),
+            Gen.Int[-10, 10].Select(minutes => now.AddYears(WardTime.DueYearsAhead).AddMinutes(minutes)))
+        .Select(at => (at, now)));
+
+    [Fact]
+    public void A_time_something_happened_is_accepted_iff_it_lies_from_1970_to_now_plus_the_skew() =>
+        AtAndNow.Sample((at, now) =>
+            Assert.Equal(
+                at >= WardTime.Earliest && at <= now + WardTime.ClockSkew,
+                !new FieldErrors().CheckPast(at, "at", now).Any));
+
+    [Fact]
+    public void A_due_date_is_accepted_iff_it_lies_from_1970_to_five_years_ahead() =>
+        AtAndNow.Sample((at, now) =>
+            Assert.Equal(
+                at >= WardTime.Earliest && at <= now.AddYears(WardTime.DueYearsAhead),
+                !new FieldErrors().CheckDue(at, "dueAt", now).Any));
+
+    [Fact]
+    public void Any_stored_time_has_a_local_year_within_the_window() =>
+        Gen.DateTimeOffset.Sample(at =>
+            Assert.InRange(WardTime.LocalYear(at), WardTime.Earliest.ToOffset(WardTime.Offset).Year, WardTime.LastYear));
+
+    [Fact]
+    public void A_time_reads_from_JSON_with_its_offset_and_never_without_one()
+    {
+        var json = new JsonSerializerOptions();
+        ProblemResponses.ConfigureJson(json);
+        Gen.DateTimeOffset.Sample(at =>
+        {
+            var withOffset = at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
+            var withoutOffset = at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
+
+            Assert.Equal(at, JsonSerializer.Deserialize<DateTimeOffset>($"\"{withOffset}\"", json));
+            Assert.Equal(at.UtcDateTime, JsonSerializer.Deserialize<DateTimeOffset>($"\"{at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fffffff}Z\"", json).UtcDateTime);
+            Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<DateTimeOffset>($"\"{withoutOffset}\"", json));
+            Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<DateTimeOffset?>($"\"{withoutOffset[..10]}\"", json));
+        });
+    }
+
+    [Fact]
+    public void Local_dates_are_accepted_iff_in_the_years_in_order_and_at_most_a_year_apart() =>
+        Gen.Select(Gen.DateOnly, Gen.Int[-5, 400]).Sample((from, days) =>
+        {
+            var to = from.DayNumber + days is var last && last >= DateOnly.MinValue.DayNumber && last <= DateOnly.MaxValue.DayNumber ? DateOnly.FromDayNumber(last) : from;
+            var accepted = !new FieldErrors().CheckLocalDates(from, to).Any;
+
+            Assert.Equal(
+                from.Year is >= WardTime.FirstYear and <= WardTime.LastYear && to.Year is >= WardTime.FirstYear and <= WardTime.LastYear
+                    && to >= from && to.DayNumber - from.DayNumber < WardTime.MaxRangeDays,
+                accepted);
+            if (accepted)
+            {
+                var (start, end) = WardTime.LocalDays(from, to);
+                Assert.True(start < end);
+            }
+        });
+
+    [Fact]
+    public void Any_page_and_limit_is_accepted_with_an_offset_that_fits_or_refused_with_a_field_error() =>
+        Gen.Select(Gen.Int, Gen.Int, Gen.Int[1, PageRequest.MaxLimit]).Sample((limit, page, maxLimit) =>
+        {
+            var errors = new FieldErrors();
+            var request = PageRequest.Read(limit, page, 1, maxLimit, errors);
+            var fields = errors.Any ? errors.ToRejection().Errors!.Keys.ToHashSet() : [];
+
+            Assert.Equal(limit < 1 || limit > maxLimit, fields.Contains("limit"));
+            Assert.Equal(page is < 1 or > PageRequest.MaxPage, fields.Contains("page"));
+            if (!errors.Any)
+            {
+                Assert.InRange(request.Offset, 0, int.MaxValue - request.Limit);
+                Assert.Equal(((long)page - 1) * limit, request.Offset);
+            }
+        });
+}
