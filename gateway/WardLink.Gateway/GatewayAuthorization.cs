@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Gateway;

@@ -1,5 +1,4 @@
 using Marten;
-using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Idempotency;

@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using JasperFx.Events.Projections;
 using Marten;
-using Marten.Pagination;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;

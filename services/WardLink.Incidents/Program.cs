@@ -1,4 +1,3 @@
-using JasperFx.Events.Projections;
 using WardLink.EventSourcing;
 using WardLink.Incidents;
 

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
-using Marten.Pagination;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.EventSourcing;

@@ -1,5 +1,5 @@
-using Marten;
 using JasperFx;
+using Marten;
 using MassTransit;
 
 namespace WardLink.EventSourcing;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Marten;
 using Marten.Pagination;
 using WardLink.Domain;
 

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Marten;
 using WardLink.Contracts.Partners;
 using WardLink.EventSourcing.Sites;
 using WardLink.Gateway;

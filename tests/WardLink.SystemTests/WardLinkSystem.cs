@@ -7,7 +7,6 @@ using WardLink.Patrols;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 using WardLink.Tips;
-using Xunit;
 
 namespace WardLink.SystemTests;
 

@@ -1,7 +1,7 @@
 using WardLink.Domain;
 using WardLink.Partners;
-using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using static WardLink.UnitTests.DecisionAssert;
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 
 namespace WardLink.UnitTests;
 

@@ -2,10 +2,10 @@ using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.Incidents;
-using IncidentReported = WardLink.Incidents.IncidentReported;
-using IncidentReopened = WardLink.Incidents.IncidentReopened;
-using IncidentResolved = WardLink.Incidents.IncidentResolved;
 using static WardLink.UnitTests.DecisionAssert;
+using IncidentReopened = WardLink.Incidents.IncidentReopened;
+using IncidentReported = WardLink.Incidents.IncidentReported;
+using IncidentResolved = WardLink.Incidents.IncidentResolved;
 
 namespace WardLink.UnitTests;
 

@@ -1,8 +1,8 @@
 using WardLink.Domain;
 using WardLink.Partners;
+using static WardLink.UnitTests.DecisionAssert;
 using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using SiteKind = WardLink.Contracts.Partners.SiteKind;
-using static WardLink.UnitTests.DecisionAssert;
 
 namespace WardLink.UnitTests;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using WardLink.Domain;
 using WardLink.EventSourcing.Sites;
 using WardLink.Gateway;
 

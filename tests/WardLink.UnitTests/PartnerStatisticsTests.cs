@@ -1,5 +1,5 @@
-using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using WardLink.Partners;
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 
 namespace WardLink.UnitTests;
 

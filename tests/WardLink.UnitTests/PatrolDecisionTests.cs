@@ -3,8 +3,8 @@ using WardLink.Contracts.Patrols;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.Patrols;
-using CheckpointMissed = WardLink.Patrols.CheckpointMissed;
 using static WardLink.UnitTests.DecisionAssert;
+using CheckpointMissed = WardLink.Patrols.CheckpointMissed;
 
 namespace WardLink.UnitTests;
 

@@ -1,8 +1,8 @@
 using WardLink.Contracts.Incidents;
 using WardLink.Domain;
 using WardLink.Tips;
-using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
 using static WardLink.UnitTests.DecisionAssert;
+using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
 
 namespace WardLink.UnitTests;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using JasperFx.Events.Projections;
 using Marten;
 using WardLink.ServiceDefaults;
 

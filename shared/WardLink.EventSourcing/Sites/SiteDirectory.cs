@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
-using Marten.Pagination;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

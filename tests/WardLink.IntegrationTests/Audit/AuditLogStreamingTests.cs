@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Marten;
 using WardLink.Audit;
 using WardLink.Auditor;
 using WardLink.EventSourcing;

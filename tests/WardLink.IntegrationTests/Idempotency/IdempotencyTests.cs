@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using WardLink.Domain;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Patrols;

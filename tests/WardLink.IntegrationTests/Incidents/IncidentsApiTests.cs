@@ -8,8 +8,8 @@ using WardLink.Contracts.Incidents;
 using WardLink.Domain;
 using WardLink.Incidents;
 using WardLink.Testing;
-using IncidentReported = WardLink.Incidents.IncidentReported;
 using IncidentReopened = WardLink.Incidents.IncidentReopened;
+using IncidentReported = WardLink.Incidents.IncidentReported;
 using IncidentResolved = WardLink.Incidents.IncidentResolved;
 
 namespace WardLink.IntegrationTests.Incidents;

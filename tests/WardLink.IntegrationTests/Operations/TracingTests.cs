@@ -7,9 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using WardLink.IntegrationTests.Pipeline;
-using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using WardLink.Partners;
 using WardLink.Testing;
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 
 namespace WardLink.IntegrationTests.Operations;
 

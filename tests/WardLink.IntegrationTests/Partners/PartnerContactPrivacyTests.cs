@@ -4,11 +4,11 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.Operations;
 using WardLink.IntegrationTests.Pipeline;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
 using WardLink.Testing;
-using WardLink.IntegrationTests.Operations;
 
 namespace WardLink.IntegrationTests.Partners;
 

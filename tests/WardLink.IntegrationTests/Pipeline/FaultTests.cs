@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using WardLink.Contracts.Partners;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Sites;

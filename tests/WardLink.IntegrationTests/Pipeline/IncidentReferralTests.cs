@@ -1,5 +1,5 @@
-using MassTransit;
 using Marten;
+using MassTransit;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.Incidents;
-using WardLink.Partners;
 using WardLink.Patrols;
 using WardLink.Testing;
 using WardLink.Tips;

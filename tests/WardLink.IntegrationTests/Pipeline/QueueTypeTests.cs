@@ -1,4 +1,3 @@
-using WardLink.EventSourcing;
 using WardLink.Testing;
 using WardLink.Tips;
 

@@ -4,13 +4,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using WardLink.Contracts.Partners;
 using WardLink.Incidents;
+using WardLink.IntegrationTests.Operations;
 using WardLink.Patrols;
 using WardLink.Testing;
 using WardLink.Tips;
-using WardLink.IntegrationTests.Operations;
 
 namespace WardLink.IntegrationTests.Pipeline;
 

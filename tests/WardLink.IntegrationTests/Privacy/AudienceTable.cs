@@ -1,4 +1,3 @@
-using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.IntegrationTests.Privacy;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using WardLink.EventSourcing;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Audit;
-using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 using WardLink.Tips;
 using static WardLink.IntegrationTests.Privacy.PrivateText;

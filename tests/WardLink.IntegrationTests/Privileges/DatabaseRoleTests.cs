@@ -1,5 +1,4 @@
 using Npgsql;
-using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.Privileges;
 

@@ -9,10 +9,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WardLink.Contracts.Incidents;
+using WardLink.IntegrationTests.Operations;
 using WardLink.Testing;
 using WardLink.Tips;
 using Contract = WardLink.Contracts.Tips;
-using WardLink.IntegrationTests.Operations;
 
 namespace WardLink.IntegrationTests.Tips;
 
