@@ -18,10 +18,30 @@ public enum SecurityCategory
 /// <summary>
 /// A valuable tip was referred to an incident: a new one (<see cref="OpensNewIncident"/>, with the
 /// incident id chosen by tips so a redelivery cannot open two) or an existing one. Carries no
-/// personal data of the tipster.
+/// personal data of the tipster. Version 2 carries the <see cref="Contracts.Place"/> whole; it
+/// shares its exchange with <see cref="TipReferredV1"/>, which incidents still reads.
+/// </summary>
+[MessageUrn("wardlink:tips:tip-referred:v2")]
+public sealed record TipReferred(
+    Guid TipId,
+    string TipNumber,
+    Guid IncidentId,
+    bool OpensNewIncident,
+    SecurityCategory Category,
+    string Description,
+    Place Place,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset ReferredAt,
+    string ReferredBy);
+
+/// <summary>
+/// Version 1 of <see cref="TipReferred"/>, with the place flattened into four fields, as tips
+/// published it before version 2: published to the same exchange, so a referral still queued (or
+/// sent by a tips instance not yet upgraded) while incidents is upgraded is read, not parked.
 /// </summary>
 [MessageUrn("wardlink:tips:tip-referred:v1")]
-public sealed record TipReferred(
+[EntityName("WardLink.Contracts.Tips:TipReferred")]
+public sealed record TipReferredV1(
     Guid TipId,
     string TipNumber,
     Guid IncidentId,
@@ -34,4 +54,10 @@ public sealed record TipReferred(
     double? Longitude,
     DateTimeOffset ReceivedAt,
     DateTimeOffset ReferredAt,
-    string ReferredBy);
+    string ReferredBy)
+{
+    /// <summary>The same referral as version 2.</summary>
+    public TipReferred Upgraded() => new(
+        TipId, TipNumber, IncidentId, OpensNewIncident, Category, Description,
+        new Place(SiteId, PlaceDescription, Latitude, Longitude), ReceivedAt, ReferredAt, ReferredBy);
+}

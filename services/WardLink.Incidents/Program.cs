@@ -10,7 +10,9 @@ var app = WardLinkApp.Build(args, IncidentsService.Name, service =>
     service.Views.Add<IncidentState, IncidentPoliceView>(IncidentPoliceView.Of, IncidentPartnerView.Of);
     service.Bus = bus =>
     {
+        // Both versions of the referral on one queue, incidents-tip-referred: a v1 still queued at an upgrade is read too.
         bus.AddConsumer<TipReferredConsumer>();
+        bus.AddConsumer<TipReferredV1Consumer>().Endpoint(endpoint => endpoint.Name = $"{IncidentsService.Name}-tip-referred");
         bus.AddConsumer<PatrolObservationReportedConsumer>();
     };
 });

@@ -1,4 +1,5 @@
 using Marten;
+using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
@@ -17,10 +18,13 @@ namespace WardLink.Incidents;
 /// </summary>
 public sealed class TipReferredConsumer(IDocumentSession session, TimeProvider clock) : IdempotentConsumer<TipReferred>(session, clock)
 {
-    protected override async Task ApplyAsync(TipReferred message, IDocumentSession session, CancellationToken cancellationToken)
+    protected override Task ApplyAsync(TipReferred message, IDocumentSession session, CancellationToken cancellationToken) =>
+        ReferAsync(message, session, cancellationToken);
+
+    /// <summary>Loads the incident, looks up the case number and the site when the referral opens it, decides and appends.</summary>
+    internal static async Task ReferAsync(TipReferred message, IDocumentSession session, CancellationToken cancellationToken)
     {
         var stream = await session.Events.FetchForWriting<IncidentState>(message.IncidentId, cancellationToken);
-        var place = new Place(message.SiteId, message.PlaceDescription, message.Latitude, message.Longitude);
         var opens = stream.Aggregate is null && message.OpensNewIncident;
         var referral = new ReceiveReferral(
             message.IncidentId,
@@ -29,13 +33,20 @@ public sealed class TipReferredConsumer(IDocumentSession session, TimeProvider c
             message.OpensNewIncident,
             message.Category,
             message.Description,
-            place,
+            message.Place,
             message.ReceivedAt,
             opens ? await session.ReserveNumberAsync(Incident.CaseNumberPrefix, message.ReferredAt, message.IncidentId, cancellationToken) : null,
-            opens && await session.SiteKnownAsync(place, cancellationToken));
+            opens && await session.SiteKnownAsync(message.Place, cancellationToken));
         stream.AppendMany(Incident.ReceiveReferral(stream.Aggregate, referral, message.ReferredAt, message.ReferredBy)
             .EventsOrThrow($"Referral of tip {message.TipNumber}"));
     }
+}
+
+/// <summary>A referral in version 1 of the message (still queued from before the upgrade): read as version 2.</summary>
+public sealed class TipReferredV1Consumer(IDocumentSession session, TimeProvider clock) : IdempotentConsumer<TipReferredV1>(session, clock)
+{
+    protected override Task ApplyAsync(TipReferredV1 message, IDocumentSession session, CancellationToken cancellationToken) =>
+        TipReferredConsumer.ReferAsync(message.Upgraded(), session, cancellationToken);
 }
 
 /// <summary>

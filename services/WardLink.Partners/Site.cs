@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using WardLink.Audit;
+using WardLink.Contracts;
 using WardLink.Contracts.Partners;
 using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;

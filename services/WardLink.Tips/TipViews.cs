@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;

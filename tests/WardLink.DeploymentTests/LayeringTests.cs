@@ -43,11 +43,11 @@ public sealed class LayeringTests
         Assert.Contains("MassTransit.RabbitMQ", shipped);
     }
 
-    /// <summary>Each shared project references only the ones below it: domain, then host, then audit, then the event store.</summary>
+    /// <summary>Each shared project references only the ones below it: contracts, domain, then host, then audit, then the event store.</summary>
     [Theory]
-    [InlineData("shared/WardLink.Domain")]
+    [InlineData("shared/WardLink.Domain", "WardLink.Contracts")]
     [InlineData("shared/WardLink.ServiceDefaults", "WardLink.Domain")]
-    [InlineData("shared/WardLink.Audit", "WardLink.ServiceDefaults", "WardLink.Contracts")]
+    [InlineData("shared/WardLink.Audit", "WardLink.ServiceDefaults")]
     [InlineData("shared/WardLink.EventSourcing", "WardLink.Audit")]
     [InlineData("gateway/WardLink.Gateway", "WardLink.ServiceDefaults")]
     [InlineData("tools/WardLink.Auditor", "WardLink.Audit")]

@@ -1,3 +1,4 @@
+using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;

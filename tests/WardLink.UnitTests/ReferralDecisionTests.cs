@@ -1,4 +1,5 @@
 using CsCheck;
+using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
+using WardLink.Contracts;
 using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;
 

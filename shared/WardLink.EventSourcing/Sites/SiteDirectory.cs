@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using WardLink.Contracts;
 using WardLink.Contracts.Partners;
 using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;

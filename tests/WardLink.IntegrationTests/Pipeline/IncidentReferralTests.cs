@@ -1,5 +1,6 @@
 using Marten;
 using MassTransit;
+using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
@@ -38,10 +39,7 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
         opensNewIncident,
         SecurityCategory.Theft,
         "Two men trying car doors in the Obstetrics hospital car park.",
-        null,
-        "Obstetrics hospital car park",
-        19.8069,
-        105.7765,
+        new Place(null, "Obstetrics hospital car park", 19.8069, 105.7765),
         ReferredAt.AddHours(-12),
         ReferredAt,
         "police-triage");
@@ -77,6 +75,32 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
         await bus.PublishAsync(referral, again);
         await ConsumedAsync(again, 1);
         Assert.Equal(2, (await incidents.Store.EventsOfAsync(incidentId)).Count);
+    }
+
+    [Fact]
+    public async Task A_referral_in_version_1_still_queued_at_an_upgrade_opens_its_incident_at_its_place_once()
+    {
+        await using var bus = await TestBus.StartAsync(incidents.VirtualHost);
+        var incidentId = Guid.CreateVersion7();
+        var v2 = Referral(incidentId, opensNewIncident: true);
+        var v1 = new TipReferredV1(
+            v2.TipId, v2.TipNumber, v2.IncidentId, v2.OpensNewIncident, v2.Category, v2.Description,
+            v2.Place.SiteId, v2.Place.Description, v2.Place.Latitude, v2.Place.Longitude, v2.ReceivedAt, v2.ReferredAt, v2.ReferredBy);
+        var messageId = NewId.NextGuid();
+
+        await bus.PublishAsync(v1, messageId);
+        await bus.PublishAsync(v1, messageId);
+        await ConsumedAsync(messageId, 2);
+
+        var events = await incidents.Store.EventsOfAsync(incidentId);
+        Assert.Equal(2, events.Count);
+        Assert.Equal(v2.Place, Assert.IsType<IncidentReported>(events[0].Data).Place);
+        Assert.Equal(v2.TipId, Assert.IsType<TipLinked>(events[1].Data).TipId);
+
+        // Both versions are read from the one queue the operators know (and its error queue).
+        var queues = await incidents.Infrastructure.QueueTypesAsync(incidents.VirtualHost);
+        Assert.Contains("incidents-tip-referred", queues.Keys);
+        Assert.DoesNotContain(queues.Keys, queue => queue.StartsWith("incidents-tip-referred-v", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Contracts;
 using WardLink.Domain;
 using WardLink.Incidents;
 using WardLink.Testing;

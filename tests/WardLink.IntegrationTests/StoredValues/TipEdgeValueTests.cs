@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Domain;
 using WardLink.IntegrationTests.Tips;

@@ -178,7 +178,7 @@ public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<Observe
         Assert.True(message.OpensNewIncident);
         Assert.Equal(Contract.SecurityCategory.Drugs, message.Category);
         Assert.Matches("^TIP-2024-[0-9]{4}$", message.TipNumber);
-        Assert.Equal("Eye hospital, ground-floor waiting room", message.PlaceDescription);
+        Assert.Equal("Eye hospital, ground-floor waiting room", message.Place.Description);
         Assert.NotEqual(Guid.Empty, messageId);
 
         var resolved = new IncidentResolved(message.IncidentId, "INC-2024-0008", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [id], DateTimeOffset.UtcNow);

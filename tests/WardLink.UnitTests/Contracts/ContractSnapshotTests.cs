@@ -44,13 +44,21 @@ public sealed partial class ContractSnapshotTests
         Assert.Equal(urns.Count, urns.Distinct().Count());
     }
 
-    private static IEnumerable<Type> Messages() =>
+    /// <summary>The records of the contracts: the messages, and the records they carry (a place).</summary>
+    private static IEnumerable<Type> Records() =>
         Contracts.GetExportedTypes().Where(type => type.IsClass && !type.IsAbstract).OrderBy(type => type.FullName, StringComparer.Ordinal);
+
+    /// <summary>Every record no other record carries is a message, and must have its own versioned URN.</summary>
+    private static IEnumerable<Type> Messages()
+    {
+        var carried = Records().SelectMany(type => type.GetProperties()).Select(property => property.PropertyType).ToHashSet();
+        return Records().Where(type => !carried.Contains(type));
+    }
 
     private static string Describe()
     {
         var text = new StringBuilder();
-        foreach (var type in Messages())
+        foreach (var type in Records())
         {
             text.Append(type.FullName).Append(" = ").AppendLine(type.GetCustomAttribute<MessageUrnAttribute>()?.Urn.ToString() ?? "(no urn)");
             foreach (var property in type.GetProperties().OrderBy(property => property.MetadataToken))

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
 using WardLink.Audit;
+using WardLink.Contracts;
 using WardLink.Domain;
 using WardLink.Incidents;
 using WardLink.Partners;
