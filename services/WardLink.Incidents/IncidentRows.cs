@@ -1,4 +1,3 @@
-using JasperFx.Events;
 using Marten.Events.Aggregation;
 using Marten.Schema;
 using WardLink.Contracts.Incidents;
@@ -29,16 +28,16 @@ public sealed record IncidentRow(
 /// <summary>Projects an incident's events into its <see cref="IncidentRow"/>, inline.</summary>
 public sealed class IncidentRows : SingleStreamProjection<IncidentRow, Guid>
 {
-    public static IncidentRow Create(IEvent<IncidentReported> reported) => new(
-        reported.StreamId,
+    public static IncidentRow Create(IncidentReported reported) => new(
+        reported.IncidentId,
         IncidentStatus.Reported,
-        reported.Data.Classification,
-        reported.Data.Category,
-        reported.Data.Place.SiteId,
-        reported.Data.Source,
-        reported.Data.SubmittedByPartner,
-        reported.Data.OccurredAt,
-        WardTime.LocalHour(reported.Data.OccurredAt),
+        reported.Classification,
+        reported.Category,
+        reported.Place.SiteId,
+        reported.Source,
+        reported.SubmittedByPartner,
+        reported.OccurredAt,
+        WardTime.LocalHour(reported.OccurredAt),
         null,
         null);
 

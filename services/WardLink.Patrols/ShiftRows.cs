@@ -1,4 +1,3 @@
-using JasperFx.Events;
 using Marten.Events.Aggregation;
 using Marten.Schema;
 
@@ -26,11 +25,11 @@ public sealed record ShiftRow(
 /// <summary>Projects a shift's events into its <see cref="ShiftRow"/>, inline.</summary>
 public sealed class ShiftRows : SingleStreamProjection<ShiftRow, Guid>
 {
-    public static ShiftRow Create(IEvent<ShiftStarted> started) => Begun(
-        started.StreamId, ShiftStatus.Started, started.Data.Kind, started.Data.RouteId, started.Data.ScheduleId, started.Data.Checkpoints, started.Data.At);
+    public static ShiftRow Create(ShiftStarted started) =>
+        Begun(started.ShiftId, ShiftStatus.Started, started.Kind, started.RouteId, started.ScheduleId, started.Checkpoints, started.At);
 
-    public static ShiftRow Create(IEvent<ShiftMissed> missed) => Begun(
-        missed.StreamId, ShiftStatus.Missed, missed.Data.Kind, missed.Data.RouteId, missed.Data.ScheduleId, missed.Data.Checkpoints, missed.Data.WindowStart);
+    public static ShiftRow Create(ShiftMissed missed) =>
+        Begun(missed.ShiftId, ShiftStatus.Missed, missed.Kind, missed.RouteId, missed.ScheduleId, missed.Checkpoints, missed.WindowStart);
 
     public static ShiftRow Apply(CheckedIn checkedIn, ShiftRow row) => row with { CheckIns = row.CheckIns + 1 };
 

@@ -1,4 +1,3 @@
-using JasperFx.Events;
 using Marten.Events.Aggregation;
 using Marten.Schema;
 using WardLink.Contracts.Incidents;
@@ -30,14 +29,14 @@ public sealed record TipRow(
 /// <summary>Projects a tip's events into its <see cref="TipRow"/>, inline.</summary>
 public sealed class TipRows : SingleStreamProjection<TipRow, Guid>
 {
-    public static TipRow Create(IEvent<TipReceived> received) => new(
-        received.StreamId,
+    public static TipRow Create(TipReceived received) => new(
+        received.TipId,
         TipStatus.Pending,
-        received.Data.Channel,
-        received.Data.Category,
-        received.Data.Place.SiteId,
-        received.Data.SubmittedByPartner,
-        received.Data.ReceivedAt,
+        received.Channel,
+        received.Category,
+        received.Place.SiteId,
+        received.SubmittedByPartner,
+        received.ReceivedAt,
         null,
         false,
         []);
