@@ -29,17 +29,8 @@ public sealed record IncidentRow(
 public sealed class IncidentRows : SingleStreamProjection<IncidentRow, Guid>
 {
     public static IncidentRow Create(IncidentReported reported) => new(
-        reported.IncidentId,
-        IncidentStatus.Reported,
-        reported.Classification,
-        reported.Category,
-        reported.Place.SiteId,
-        reported.Source,
-        reported.SubmittedByPartner,
-        reported.OccurredAt,
-        WardTime.LocalHour(reported.OccurredAt),
-        null,
-        null);
+        reported.IncidentId, IncidentStatus.Reported, reported.Classification, reported.Category, reported.Place.SiteId, reported.Source,
+        reported.SubmittedByPartner, reported.OccurredAt, WardTime.LocalHour(reported.OccurredAt), null, null);
 
     public static IncidentRow Apply(InvestigationStarted started, IncidentRow row) => row with { Status = IncidentStatus.UnderInvestigation };
 

@@ -30,16 +30,7 @@ public sealed record TipRow(
 public sealed class TipRows : SingleStreamProjection<TipRow, Guid>
 {
     public static TipRow Create(TipReceived received) => new(
-        received.TipId,
-        TipStatus.Pending,
-        received.Channel,
-        received.Category,
-        received.Place.SiteId,
-        received.SubmittedByPartner,
-        received.ReceivedAt,
-        null,
-        false,
-        []);
+        received.TipId, TipStatus.Pending, received.Channel, received.Category, received.Place.SiteId, received.SubmittedByPartner, received.ReceivedAt, null, false, []);
 
     public static TipRow Apply(TipAssessed assessed, TipRow row) =>
         row with { Verdict = assessed.Verdict, Status = row.Status == TipStatus.Pending ? TipStatus.Assessed : row.Status };
