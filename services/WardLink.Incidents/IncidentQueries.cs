@@ -96,8 +96,8 @@ public static class IncidentQueries
         query = query.WhereGiven(wantedCategory, categoryFilter => incident => incident.Category == categoryFilter);
         query = query.WhereGiven(siteId, wantedSite => incident => incident.SiteId == wantedSite);
         query = query.WhereGiven(wantedSource, sourceFilter => incident => incident.Source == sourceFilter);
-        query = query.WhereGiven(from, start => incident => incident.OccurredAt >= start);
-        query = query.WhereGiven(to, end => incident => incident.OccurredAt < end);
+        query = query.WhereGiven(from?.ToUniversalTime(), start => incident => incident.OccurredAt >= start);
+        query = query.WhereGiven(to?.ToUniversalTime(), end => incident => incident.OccurredAt < end);
 
         var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).Select(incident => incident.Id)
             .ToRecordPageAsync<IncidentState>(session, incident => incident.Id, paging, ct);

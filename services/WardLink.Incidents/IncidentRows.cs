@@ -11,6 +11,7 @@ namespace WardLink.Incidents;
 /// The read model of the incident list and the statistics (<see cref="IncidentQueries"/>): one row an
 /// incident with what the list filters, orders and scopes by, and what the statistics count: the
 /// local hour it occurred at, its outcome and the hours it took to resolve, while it stands resolved.
+/// Its times are in UTC (what a timestamptz column takes).
 /// </summary>
 public sealed record IncidentRow(
     Guid Id,
@@ -30,7 +31,7 @@ public sealed class IncidentRows : SingleStreamProjection<IncidentRow, Guid>
 {
     public static IncidentRow Create(IncidentReported reported) => new(
         reported.IncidentId, IncidentStatus.Reported, reported.Classification, reported.Category, reported.Place.SiteId, reported.Source,
-        reported.SubmittedByPartner, reported.OccurredAt, WardTime.LocalHour(reported.OccurredAt), null, null);
+        reported.SubmittedByPartner, reported.OccurredAt.ToUniversalTime(), WardTime.LocalHour(reported.OccurredAt), null, null);
 
     public static IncidentRow Apply(InvestigationStarted started, IncidentRow row) => row with { Status = IncidentStatus.UnderInvestigation };
 

@@ -3,7 +3,7 @@ using Marten.Schema;
 
 namespace WardLink.Partners;
 
-/// <summary>The read model of the statistics' action items: one row an item, when it is due, and when (and whether late) it was closed.</summary>
+/// <summary>The read model of the statistics' action items: one row an item, when it is due, and when (and whether late) it was closed, in UTC.</summary>
 public sealed record ActionItemRow(Guid Id, [property: DuplicateField] DateTimeOffset DueAt, DateTimeOffset? CompletedAt, bool ClosedLate);
 
 /// <summary>Projects a meeting's action items into their <see cref="ActionItemRow"/>s, inline.</summary>
@@ -15,8 +15,8 @@ public sealed class ActionItemRows : MultiStreamProjection<ActionItemRow, Guid>
         Identity<ActionItemCompleted>(completed => completed.ItemId);
     }
 
-    public static ActionItemRow Create(ActionItemAssigned assigned) => new(assigned.ItemId, assigned.DueAt, null, false);
+    public static ActionItemRow Create(ActionItemAssigned assigned) => new(assigned.ItemId, assigned.DueAt.ToUniversalTime(), null, false);
 
     public static ActionItemRow Apply(ActionItemCompleted completed, ActionItemRow row) =>
-        row with { CompletedAt = completed.At, ClosedLate = completed.At > row.DueAt };
+        row with { CompletedAt = completed.At.ToUniversalTime(), ClosedLate = completed.At > row.DueAt };
 }

@@ -21,7 +21,8 @@ public enum LinkageStepKind
 /// The read model of the linkage's yearly figures (<see cref="PartnerQueries"/>): one row a dated step
 /// (a camera's survey, installation, operation or decommissioning, signs posted, a meeting held, an
 /// outreach session, an ID-card drive), with how many it counts (signs, attendees, cards) and an
-/// outreach session's topics. Steps are facts: a row is written once, from its event.
+/// outreach session's topics. Steps are facts: a row is written once, from its event. Its time is in
+/// UTC (what a timestamptz column takes).
 /// </summary>
 public sealed record LinkageStep(
     Guid Id,
@@ -50,5 +51,5 @@ public sealed partial class LinkageSteps : EventProjection
 
     public static LinkageStep Create(IEvent<IdCardDriveHeld> held) => Step(held, LinkageStepKind.IdCardDrive, held.Data.At, held.Data.CardsIssued);
 
-    private static LinkageStep Step(IEvent step, LinkageStepKind kind, DateTimeOffset at, long amount = 0) => new(step.Id, kind, at, amount, []);
+    private static LinkageStep Step(IEvent step, LinkageStepKind kind, DateTimeOffset at, long amount = 0) => new(step.Id, kind, at.ToUniversalTime(), amount, []);
 }

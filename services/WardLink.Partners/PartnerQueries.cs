@@ -121,7 +121,7 @@ public static class PartnerQueries
             await AmountAsync(LinkageStepKind.WarningSignsPosted),
             Counted(LinkageStepKind.MeetingHeld),
             await items.CountAsync(item => item.CompletedAt >= start && item.CompletedAt < end, ct),
-            await items.CountAsync(item => item.DueAt >= start && item.DueAt < end && (item.ClosedLate || (item.CompletedAt == null && item.DueAt < now)), ct),
+            await items.CountAsync(item => item.DueAt >= start && item.DueAt < end && (item.ClosedLate || (item.CompletedAt == null && item.DueAt < now.ToUniversalTime())), ct),
             Counted(LinkageStepKind.OutreachSession),
             await AmountAsync(LinkageStepKind.OutreachSession),
             byTopic.EveryName(),

@@ -106,8 +106,8 @@ public static class PatrolQueries
         query = query.WhereGiven(routeId, route => shift => shift.RouteId == route);
         query = query.WhereGiven(scheduleId, schedule => shift => shift.ScheduleId == schedule);
         query = query.WhereGiven(siteId, site => shift => shift.SiteIds.Contains(site));
-        query = query.WhereGiven(from, start => shift => shift.Begins >= start);
-        query = query.WhereGiven(to, end => shift => shift.Begins < end);
+        query = query.WhereGiven(from?.ToUniversalTime(), start => shift => shift.Begins >= start);
+        query = query.WhereGiven(to?.ToUniversalTime(), end => shift => shift.Begins < end);
 
         return TypedResults.Ok(await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id).Select(shift => shift.Id)
             .ToRecordPageAsync<ShiftState>(session, shift => shift.Id, paging, ct));

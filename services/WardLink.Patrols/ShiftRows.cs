@@ -6,7 +6,8 @@ namespace WardLink.Patrols;
 /// <summary>
 /// The read model of the shift list and the yearly statistics (<see cref="PatrolQueries"/>): one row a
 /// shift with what the list filters and orders by (the sites of its checkpoints among them) and what
-/// the statistics add up. <see cref="Begins"/> is when it started, or the start of the window it missed.
+/// the statistics add up. <see cref="Begins"/> is when it started, or the start of the window it missed,
+/// in UTC (what a timestamptz column takes).
 /// </summary>
 public sealed record ShiftRow(
     Guid Id,
@@ -46,5 +47,5 @@ public sealed class ShiftRows : SingleStreamProjection<ShiftRow, Guid>
     public static ShiftRow Apply(CheckpointMissed missed, ShiftRow row) => row with { CheckpointsMissed = row.CheckpointsMissed + 1 };
 
     private static ShiftRow Begun(Guid id, ShiftStatus status, ShiftKind kind, Guid routeId, Guid? scheduleId, IReadOnlyList<Checkpoint> checkpoints, DateTimeOffset begins) =>
-        new(id, status, kind, routeId, scheduleId, [.. checkpoints.Select(checkpoint => checkpoint.SiteId).Distinct()], begins, 0, 0, 0, 0, ResidenceTotals.None);
+        new(id, status, kind, routeId, scheduleId, [.. checkpoints.Select(checkpoint => checkpoint.SiteId).Distinct()], begins.ToUniversalTime(), 0, 0, 0, 0, ResidenceTotals.None);
 }

@@ -12,7 +12,7 @@ public sealed record TipRowOutcome(Guid IncidentId, IncidentOutcome Outcome);
 /// <summary>
 /// The read model of the tip list and the statistics (<see cref="TipStatistics"/>): one row a tip with
 /// what the list filters, orders and scopes by, and what the statistics count. No free text, no place
-/// but its site, nothing of the tipster.
+/// but its site, nothing of the tipster. Its times are in UTC (what a timestamptz column takes).
 /// </summary>
 public sealed record TipRow(
     Guid Id,
@@ -30,7 +30,7 @@ public sealed record TipRow(
 public sealed class TipRows : SingleStreamProjection<TipRow, Guid>
 {
     public static TipRow Create(TipReceived received) => new(
-        received.TipId, TipStatus.Pending, received.Channel, received.Category, received.Place.SiteId, received.SubmittedByPartner, received.ReceivedAt, null, false, []);
+        received.TipId, TipStatus.Pending, received.Channel, received.Category, received.Place.SiteId, received.SubmittedByPartner, received.ReceivedAt.ToUniversalTime(), null, false, []);
 
     public static TipRow Apply(TipAssessed assessed, TipRow row) =>
         row with { Verdict = assessed.Verdict, Status = row.Status == TipStatus.Pending ? TipStatus.Assessed : row.Status };

@@ -3,6 +3,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace WardLink.EventSourcing;
 
@@ -46,16 +47,43 @@ public sealed record ReadModel(string Name, Type Projection, Action<StoreOptions
 /// <summary>
 /// On start, before the service answers or consumes: a read model with no rows in a store that has
 /// events (a store written before the read model existed, or one whose rows were dropped) is rebuilt
-/// from the events, so an upgraded service answers its lists and statistics as before. Each rebuild
-/// is logged as a warning when it starts and when it ends; a store whose read models have rows is
-/// not touched.
+/// from the events, so an upgraded service answers its lists and statistics as before. Replicas
+/// starting together take turns (an advisory lock), so one rebuilds and the others find its rows.
+/// Each rebuild is logged as a warning when it starts and when it ends; a store whose read models
+/// have rows is not touched.
 /// </summary>
 internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels readModels, ILogger<ReadModelRebuild> logger) : IHostedService
 {
     /// <summary>How long one read model's rebuild may take before the start fails.</summary>
     internal static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
 
+    /// <summary>The advisory lock (in the service's own database) its replicas take in turn to check and rebuild.</summary>
+    private const long LockKey = 0x5761_7264_526D_3139;
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // One replica at a time: a second one starting alongside waits, then finds the rows there.
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        await LockAsync(connection, "select pg_advisory_lock(@key)", cancellationToken);
+        try
+        {
+            await RebuildEmptyAsync(cancellationToken);
+        }
+        finally
+        {
+            await LockAsync(connection, "select pg_advisory_unlock(@key)", CancellationToken.None);
+        }
+    }
+
+    private static async Task LockAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("key", LockKey);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task RebuildEmptyAsync(CancellationToken cancellationToken)
     {
         var empty = new List<ReadModel>();
         await using (var session = store.QuerySession())
