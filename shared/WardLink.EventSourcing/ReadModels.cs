@@ -49,8 +49,9 @@ public sealed record ReadModel(string Name, Type Projection, Action<StoreOptions
 /// events (a store written before the read model existed, or one whose rows were dropped) is rebuilt
 /// from the events, so an upgraded service answers its lists and statistics as before. Replicas
 /// starting together take turns (an advisory lock), so one rebuilds and the others find its rows.
-/// Each rebuild is logged as a warning when it starts and when it ends; a store whose read models
-/// have rows is not touched.
+/// A rebuild is logged when it starts, and as a warning when it found events to project (a read model
+/// whose events have not happened yet, e.g. no action item so far, stays empty and quiet); a store
+/// whose read models have rows is not touched.
 /// </summary>
 internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels readModels, ILogger<ReadModelRebuild> logger) : IHostedService
 {
@@ -113,15 +114,19 @@ internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels 
             LogRebuilding(model.Name);
             var started = Stopwatch.GetTimestamp();
             await daemon.RebuildProjectionAsync(model.Projection, Timeout, cancellationToken);
-            LogRebuilt(model.Name, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            await using var session = store.QuerySession();
+            if (await model.HasRowsAsync(session, cancellationToken))
+            {
+                LogRebuilt(model.Name, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Read model {ReadModel} has no rows while the event store has events (a store from before it existed, or its rows were dropped): rebuilding it from the events before the service starts")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read model {ReadModel} has no rows while the event store has events: rebuilding it from its events, if any, before the service starts")]
     private partial void LogRebuilding(string readModel);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Read model {ReadModel} rebuilt from the events in {Seconds:0.0} s")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Read model {ReadModel} had no rows while the event store held its events (a store from before it existed, or its rows were dropped): rebuilt from the events in {Seconds:0.0} s")]
     private partial void LogRebuilt(string readModel, double seconds);
 }
