@@ -128,8 +128,8 @@ public sealed record ReceiveReferral(
     bool SiteKnown);
 
 /// <summary>
-/// An incident as it stands. It is also the read model of the incident list and the statistics:
-/// an inline snapshot, updated in the same transaction as the events.
+/// An incident as it stands: an inline snapshot, updated in the same transaction as the events,
+/// what its decisions and its views read (the list and the statistics read <see cref="IncidentRow"/>).
 /// </summary>
 public sealed record IncidentState(
     Guid Id,
@@ -156,6 +156,8 @@ public sealed record IncidentState(
 
     /// <summary>The partner whose client reported the incident.</summary>
     public Guid? SubmittedByPartner { get; init; }
+
+    Guid? IPartnerVisible.SiteId => Place.SiteId;
 
     public static IncidentState Create(IncidentReported reported) => new(
         reported.IncidentId,

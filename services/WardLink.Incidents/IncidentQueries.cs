@@ -1,6 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
-using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Contracts.Incidents;
@@ -37,18 +35,10 @@ public sealed record IncidentStatisticsComparison(
     [property: Range(-int.MaxValue, int.MaxValue)] int TotalChange,
     double? TotalChangePercent);
 
-/// <summary>The incident list and the yearly statistics, both read from the inline <see cref="IncidentState"/> snapshots.</summary>
+/// <summary>The incident list and the yearly statistics, both read from <see cref="IncidentRow"/>s; the statistics are counted by the database.</summary>
 public static class IncidentQueries
 {
     public const int MaxPageSize = 500;
-
-    public static void AddIncidentReadModel(StoreOptions store)
-    {
-        store.Projections.Snapshot<IncidentState>(SnapshotLifecycle.Inline);
-        store.Schema.For<IncidentState>()
-            .Index(incident => incident.OccurredAt)
-            .Index(incident => incident.Status);
-    }
 
     public static IEndpointRouteBuilder MapIncidentQueries(this IEndpointRouteBuilder endpoints)
     {
@@ -93,23 +83,24 @@ public static class IncidentQueries
         var wantedClassification = errors.ParseEnum<IncidentClassification>(classification, "classification");
         var wantedCategory = errors.ParseEnum<SecurityCategory>(category, "category");
         var wantedSource = errors.ParseEnum<IncidentSource>(source, "source");
-        errors.Check(from is null || to is null || from < to, "to", "The range ends after it starts.");
+        errors.CheckTimeRange(from, to, "to");
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
         var scope = await PartnerScope.ForAsync(http, session, ct);
-        var query = session.Query<IncidentState>().VisibleTo(scope);
+        var query = session.Query<IncidentRow>().VisibleTo(scope);
         query = query.WhereGiven(wantedStatus, statusFilter => incident => incident.Status == statusFilter);
         query = query.WhereGiven(wantedClassification, classificationFilter => incident => incident.Classification == classificationFilter);
         query = query.WhereGiven(wantedCategory, categoryFilter => incident => incident.Category == categoryFilter);
-        query = query.WhereGiven(siteId, wantedSite => incident => incident.Place.SiteId == wantedSite);
+        query = query.WhereGiven(siteId, wantedSite => incident => incident.SiteId == wantedSite);
         query = query.WhereGiven(wantedSource, sourceFilter => incident => incident.Source == sourceFilter);
-        query = query.WhereGiven(from, start => incident => incident.OccurredAt >= start);
-        query = query.WhereGiven(to, end => incident => incident.OccurredAt < end);
+        query = query.WhereGiven(from?.ToUniversalTime(), start => incident => incident.OccurredAt >= start);
+        query = query.WhereGiven(to?.ToUniversalTime(), end => incident => incident.OccurredAt < end);
 
-        var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).ToListPageAsync(paging, ct);
+        var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).Select(incident => incident.Id)
+            .ToRecordPageAsync<IncidentState>(session, incident => incident.Id, paging, ct);
         return scope is null ? TypedResults.Ok(found.Select(IncidentPoliceView.Of)) : TypedResults.Ok(found.Select(IncidentPartnerView.Of));
     }
 
@@ -140,60 +131,20 @@ public static class IncidentQueries
     public static async Task<IncidentStatistics> StatisticsOfAsync(this IQuerySession session, int year, CancellationToken ct)
     {
         var (start, end) = WardTime.LocalYearSpan(year);
-        var incidents = await session.Query<IncidentState>()
-            .Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end)
-            .ToListAsync(ct);
-        return Compute(year, incidents);
-    }
-
-    /// <summary>The statistics of <paramref name="incidents"/>, all of which occurred in local year <paramref name="year"/>.</summary>
-    public static IncidentStatistics Compute(int year, IReadOnlyList<IncidentState> incidents)
-    {
-        var resolved = incidents.Where(incident => incident.Outcome is not null && incident.ResolvedAt is not null).ToList();
-        var hours = new int[WardTime.HoursInDay];
-        foreach (var incident in incidents)
-        {
-            hours[incident.OccurredAt.ToOffset(WardTime.Offset).Hour]++;
-        }
-
+        var occurred = session.Query<IncidentRow>().Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end);
+        var resolved = occurred.Where(incident => incident.Outcome != null && incident.HoursToResolution != null);
+        var byClassification = await occurred.CountByAsync(incident => incident.Classification, ct);
+        var (bySite, withoutSite) = (await occurred.CountByAsync(incident => incident.SiteId, ct)).BySite();
         return new IncidentStatistics(
             year,
-            incidents.Count,
-            CountByEnum(incidents, incident => incident.Classification),
-            CountByEnum(incidents, incident => incident.Category),
-            incidents.Where(incident => incident.Place.SiteId is not null)
-                .GroupBy(incident => incident.Place.SiteId!.Value.ToString())
-                .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal),
-            incidents.Count(incident => incident.Place.SiteId is null),
-            hours,
-            CountByEnum(incidents, incident => incident.Source),
-            CountByEnum(resolved, incident => incident.Outcome!.Value),
-            Median(resolved.Select(incident => (incident.ResolvedAt!.Value - incident.OccurredAt).TotalHours).ToList()));
-    }
-
-    private static Dictionary<string, int> CountByEnum<T>(IEnumerable<IncidentState> incidents, Func<IncidentState, T> key)
-        where T : struct, Enum
-    {
-        var counts = Enum.GetValues<T>().ToDictionary(value => value, _ => 0);
-        foreach (var value in incidents.Select(key).Where(counts.ContainsKey))
-        {
-            // A value stored before enums were read strictly (e.g. a number) is no named value: it is not counted.
-            counts[value]++;
-        }
-
-        return counts.ToDictionary(pair => JsonNamingPolicy.CamelCase.ConvertName(pair.Key.ToString()), pair => pair.Value, StringComparer.Ordinal);
-    }
-
-    private static double? Median(List<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return null;
-        }
-
-        values.Sort();
-        var middle = values.Count / 2;
-        var median = values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-        return Math.Round(median, 2);
+            byClassification.Sum(tally => tally.Count),
+            byClassification.EveryName(),
+            (await occurred.CountByAsync(incident => incident.Category, ct)).EveryName(),
+            bySite,
+            withoutSite,
+            (await occurred.CountByAsync(incident => incident.LocalHour, ct)).ByHourOfDay(),
+            (await occurred.CountByAsync(incident => incident.Source, ct)).EveryName(),
+            (await resolved.CountByAsync(incident => incident.Outcome, ct)).Given().EveryName(),
+            await resolved.MedianAsync(incident => incident.HoursToResolution!.Value, ct));
     }
 }

@@ -1,3 +1,4 @@
+using JasperFx.Events.Projections;
 using WardLink.EventSourcing;
 using WardLink.Incidents;
 
@@ -5,7 +6,8 @@ var app = WardLinkApp.Build(args, IncidentsService.Name, service =>
 {
     service.KeepsSiteDirectory = true;
     service.Publishes = new IncidentsIntegrationEvents();
-    service.Store = IncidentQueries.AddIncidentReadModel;
+    service.Store = store => store.Projections.Snapshot<IncidentState>(SnapshotLifecycle.Inline);
+    service.ReadModels.Add<IncidentRows, IncidentRow>();
     service.AuditedStates.Add<IncidentState>();
     service.Views.Add<IncidentState, IncidentPoliceView>(IncidentPoliceView.Of, IncidentPartnerView.Of);
     service.Bus = bus =>

@@ -1,6 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
-using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Contracts.Partners;
@@ -37,31 +35,10 @@ public sealed record PartnerStatistics(
     [property: Range(0, int.MaxValue)] int IdCardDrives,
     [property: Range(0, long.MaxValue)] long IdCardsIssued);
 
-/// <summary>What one local year's statistics are computed from: the read models as they stand.</summary>
-public sealed record LinkageRecords(
-    IReadOnlyList<PartnerState> Partners,
-    IReadOnlyList<CameraState> Cameras,
-    IReadOnlyList<WarningSignsState> Signs,
-    IReadOnlyList<MeetingState> Meetings,
-    IReadOnlyList<OutreachSessionState> OutreachSessions,
-    IReadOnlyList<IdCardDriveState> IdCardDrives);
-
-/// <summary>The partner list and the yearly statistics, read from the inline snapshots of partners and cameras.</summary>
+/// <summary>The partner list and the yearly statistics, read from <see cref="PartnerRow"/>s, <see cref="LinkageStep"/>s and <see cref="ActionItemRow"/>s; the statistics are counted by the database.</summary>
 public static class PartnerQueries
 {
     public const int MaxPageSize = 500;
-
-    public static void AddPartnerReadModels(StoreOptions store)
-    {
-        store.Projections.Snapshot<PartnerState>(SnapshotLifecycle.Inline);
-        store.Projections.Snapshot<CameraState>(SnapshotLifecycle.Inline);
-        store.Projections.Snapshot<MeetingState>(SnapshotLifecycle.Inline);
-        store.Projections.Snapshot<OutreachSessionState>(SnapshotLifecycle.Inline);
-        store.Projections.Snapshot<IdCardDriveState>(SnapshotLifecycle.Inline);
-        store.Projections.Snapshot<WarningSignsState>(SnapshotLifecycle.Inline);
-        store.Schema.For<PartnerState>().Index(partner => partner.Name);
-        store.Schema.For<CameraState>().Index(camera => camera.SiteId);
-    }
 
     public static IEndpointRouteBuilder MapPartnerQueries(this IEndpointRouteBuilder endpoints)
     {
@@ -95,11 +72,12 @@ public static class PartnerQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var query = session.Query<PartnerState>().AsQueryable();
+        var query = session.Query<PartnerRow>().AsQueryable();
         query = query.WhereGiven(wantedKind, kindFilter => partner => partner.Kind == kindFilter);
         query = query.WhereGiven(wantedStatus, statusFilter => partner => partner.Status == statusFilter);
 
-        return TypedResults.Ok(await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id).ToListPageAsync(paging, ct));
+        return TypedResults.Ok(await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id).Select(partner => partner.Id)
+            .ToRecordPageAsync<PartnerState>(session, partner => partner.Id, paging, ct));
     }
 
     private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
@@ -110,59 +88,44 @@ public static class PartnerQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var (start, end) = WardTime.LocalYearSpan(year!.Value);
-        var partners = await session.Query<PartnerState>()
-            .Where(partner => partner.LeftAt == null || partner.LeftAt >= start)
-            .ToListAsync(ct);
-        var records = new LinkageRecords(
-            partners,
-            await session.Query<CameraState>().Where(camera => camera.SurveyedAt < end).ToListAsync(ct),
-            await session.Query<WarningSignsState>().Where(signs => signs.PostedAt >= start && signs.PostedAt < end).ToListAsync(ct),
-            await session.Query<MeetingState>().Where(meeting => meeting.HeldAt < end).ToListAsync(ct),
-            await session.Query<OutreachSessionState>().Where(outreach => outreach.HeldAt >= start && outreach.HeldAt < end).ToListAsync(ct),
-            await session.Query<IdCardDriveState>().Where(drive => drive.HeldAt >= start && drive.HeldAt < end).ToListAsync(ct));
-        return TypedResults.Ok(Compute(year.Value, records, clock.GetUtcNow()));
+        return TypedResults.Ok(await session.StatisticsOfAsync(year!.Value, clock.GetUtcNow(), ct));
     }
 
-    /// <summary>The statistics of local year <paramref name="year"/>; an open item counts as overdue once its due date is before <paramref name="now"/>.</summary>
-    public static PartnerStatistics Compute(int year, LinkageRecords records, DateTimeOffset now)
+    /// <summary>
+    /// The statistics of local year <paramref name="year"/>, counted by the database; an open item
+    /// counts as overdue once its due date is before <paramref name="now"/>.
+    /// </summary>
+    public static async Task<PartnerStatistics> StatisticsOfAsync(this IQuerySession session, int year, DateTimeOffset now, CancellationToken ct)
     {
-        bool InYear(DateTimeOffset? at) => at is { } when && WardTime.LocalYear(when) == year;
-
-        var (_, end) = WardTime.LocalYearSpan(year);
-        var members = records.Partners.Where(partner => (partner.Agreement?.JoinedOn ?? partner.RegisteredAt) < end && WardTime.LocalYear(partner.LeftAt ?? end) >= year);
-        var items = records.Meetings.SelectMany(meeting => meeting.ActionItems).ToList();
-        var outreach = records.OutreachSessions.Where(session => InYear(session.HeldAt)).ToList();
-        var drives = records.IdCardDrives.Where(drive => InYear(drive.HeldAt)).ToList();
-        return new PartnerStatistics(
-            year,
-            CountByName(members.Select(partner => partner.Kind)),
-            records.Cameras.Count(camera => InYear(camera.SurveyedAt)),
-            records.Cameras.Count(camera => InYear(camera.InstalledAt)),
-            records.Cameras.Count(camera => InYear(camera.OperationalAt)),
-            records.Cameras.Count(camera => InYear(camera.DecommissionedAt)),
-            records.Signs.Where(signs => InYear(signs.PostedAt)).Sum(signs => (long)signs.Count),
-            records.Meetings.Count(meeting => InYear(meeting.HeldAt)),
-            items.Count(item => InYear(item.CompletedAt)),
-            items.Count(item => InYear(item.DueAt) && item.IsOverdueAt(now)),
-            outreach.Count,
-            outreach.Sum(session => (long)session.Attendees),
-            CountByName(outreach.SelectMany(session => session.Topics)),
-            drives.Count,
-            drives.Sum(drive => (long)drive.CardsIssued));
-    }
-
-    /// <summary>How many of each value of <typeparamref name="T"/>, by camelCase name, 0 for the absent ones.</summary>
-    private static Dictionary<string, int> CountByName<T>(IEnumerable<T> values)
-        where T : struct, Enum
-    {
-        var counts = Enum.GetValues<T>().ToDictionary(value => value, _ => 0);
-        foreach (var value in values.Where(counts.ContainsKey))
+        var (start, end) = WardTime.LocalYearSpan(year);
+        var members = session.Query<PartnerRow>().Where(partner => partner.JoinedAt < end && (partner.LeftAt == null || partner.LeftAt >= start));
+        var steps = session.Query<LinkageStep>().Where(step => step.At >= start && step.At < end);
+        var stepCounts = (await steps.CountByAsync(step => step.Kind, ct)).ToDictionary(tally => tally.Key, tally => tally.Count);
+        int Counted(LinkageStepKind kind) => stepCounts.GetValueOrDefault(kind);
+        Task<long> AmountAsync(LinkageStepKind kind) => steps.Where(step => step.Kind == kind).SumAsync(step => step.Amount, ct);
+        var outreach = steps.Where(step => step.Kind == LinkageStepKind.OutreachSession);
+        var byTopic = new List<Tally<OutreachTopic>>();
+        foreach (var topic in Enum.GetValues<OutreachTopic>())
         {
-            // A value stored before enums were read strictly (e.g. a number) is no named value: it is not counted.
-            counts[value]++;
+            byTopic.Add(new Tally<OutreachTopic>(topic, await outreach.CountAsync(step => step.Topics.Contains(topic), ct)));
         }
 
-        return counts.ToDictionary(pair => JsonNamingPolicy.CamelCase.ConvertName(pair.Key.ToString()), pair => pair.Value, StringComparer.Ordinal);
+        var items = session.Query<ActionItemRow>();
+        return new PartnerStatistics(
+            year,
+            (await members.CountByAsync(partner => partner.Kind, ct)).EveryName(),
+            Counted(LinkageStepKind.CameraSurveyed),
+            Counted(LinkageStepKind.CameraInstalled),
+            Counted(LinkageStepKind.CameraOperational),
+            Counted(LinkageStepKind.CameraDecommissioned),
+            await AmountAsync(LinkageStepKind.WarningSignsPosted),
+            Counted(LinkageStepKind.MeetingHeld),
+            await items.CountAsync(item => item.CompletedAt >= start && item.CompletedAt < end, ct),
+            await items.CountAsync(item => item.DueAt >= start && item.DueAt < end && (item.ClosedLate || (item.CompletedAt == null && item.DueAt < now.ToUniversalTime())), ct),
+            Counted(LinkageStepKind.OutreachSession),
+            await AmountAsync(LinkageStepKind.OutreachSession),
+            byTopic.EveryName(),
+            Counted(LinkageStepKind.IdCardDrive),
+            await AmountAsync(LinkageStepKind.IdCardDrive));
     }
 }

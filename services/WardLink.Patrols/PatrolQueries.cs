@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Domain;
@@ -46,19 +45,13 @@ public sealed record PatrolStatistics(
     [property: Range(0, int.MaxValue)] int ResidenceChecks,
     ResidenceTotals ResidenceCounts);
 
-/// <summary>Planned shifts, coverage and yearly statistics, read from the inline snapshots of schedules and shifts and from the incidents seen.</summary>
+/// <summary>
+/// The shift list and the yearly statistics, read from <see cref="ShiftRow"/>s (the statistics added up by
+/// the database); planned shifts and coverage, from the schedules, the shifts and the incidents seen.
+/// </summary>
 public static class PatrolQueries
 {
     public const int MaxPageSize = 500;
-
-    public static void AddPatrolReadModels(StoreOptions store)
-    {
-        store.Projections.Snapshot<RouteState>(SnapshotLifecycle.Inline);
-        store.Projections.Snapshot<ScheduleState>(SnapshotLifecycle.Inline);
-        store.Projections.Snapshot<ShiftState>(SnapshotLifecycle.Inline);
-        store.Schema.For<ShiftState>().Index(shift => shift.Begins);
-        store.Schema.For<SiteIncident>().Index(incident => incident.OccurredAt);
-    }
 
     public static IEndpointRouteBuilder MapPatrolQueries(this IEndpointRouteBuilder endpoints)
     {
@@ -101,22 +94,23 @@ public static class PatrolQueries
         var paging = PageRequest.Read(limit, page, 50, MaxPageSize, errors);
         var wantedStatus = errors.ParseEnum<ShiftStatus>(status, "status");
         var wantedKind = errors.ParseEnum<ShiftKind>(kind, "kind");
-        errors.Check(from is null || to is null || from < to, "to", "The range ends after it starts.");
+        errors.CheckTimeRange(from, to, "to");
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var query = session.Query<ShiftState>().AsQueryable();
+        var query = session.Query<ShiftRow>().AsQueryable();
         query = query.WhereGiven(wantedStatus, statusFilter => shift => shift.Status == statusFilter);
         query = query.WhereGiven(wantedKind, kindFilter => shift => shift.Kind == kindFilter);
         query = query.WhereGiven(routeId, route => shift => shift.RouteId == route);
         query = query.WhereGiven(scheduleId, schedule => shift => shift.ScheduleId == schedule);
-        query = query.WhereGiven(siteId, site => shift => shift.Checkpoints.Any(checkpoint => checkpoint.SiteId == site));
-        query = query.WhereGiven(from, start => shift => shift.Begins >= start);
-        query = query.WhereGiven(to, end => shift => shift.Begins < end);
+        query = query.WhereGiven(siteId, site => shift => shift.SiteIds.Contains(site));
+        query = query.WhereGiven(from?.ToUniversalTime(), start => shift => shift.Begins >= start);
+        query = query.WhereGiven(to?.ToUniversalTime(), end => shift => shift.Begins < end);
 
-        return TypedResults.Ok(await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id).ToListPageAsync(paging, ct));
+        return TypedResults.Ok(await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id).Select(shift => shift.Id)
+            .ToRecordPageAsync<ShiftState>(session, shift => shift.Id, paging, ct));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PlannedShiftStatus>>, ValidationProblem>> Planned(
@@ -203,29 +197,32 @@ public static class PatrolQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var first = new DateOnly(year!.Value, 1, 1);
-        var last = new DateOnly(year.Value, 12, 31);
-        var (start, end) = WardTime.LocalDays(first, last);
-        var schedules = await session.Query<ScheduleState>().ToListAsync(ct);
-        var shifts = await session.Query<ShiftState>().Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
-        return TypedResults.Ok(ComputeStatistics(year.Value, PatrolSchedule.Plan(schedules, first, last).Count, shifts));
+        var (first, last) = WardTime.LocalYearDates(year!.Value);
+        var planned = PatrolSchedule.Plan(await session.Query<ScheduleState>().ToListAsync(ct), first, last).Count;
+        return TypedResults.Ok(await session.StatisticsOfAsync(year.Value, planned, ct));
     }
 
-    /// <summary>The statistics of a year with <paramref name="planned"/> planned shifts and <paramref name="shifts"/> begun in it.</summary>
-    public static PatrolStatistics ComputeStatistics(int year, int planned, IReadOnlyList<ShiftState> shifts)
+    /// <summary>The statistics of local year <paramref name="year"/>, with <paramref name="planned"/> planned shifts, added up by the database from the <see cref="ShiftRow"/>s begun in it.</summary>
+    public static async Task<PatrolStatistics> StatisticsOfAsync(this IQuerySession session, int year, int planned, CancellationToken ct)
     {
-        var performed = shifts.Where(shift => shift.Status != ShiftStatus.Missed).ToList();
-        var residenceChecks = performed.Where(shift => shift.Kind == ShiftKind.ResidenceCheck).ToList();
+        var (start, end) = WardTime.LocalYearSpan(year);
+        var begun = session.Query<ShiftRow>().Where(shift => shift.Begins >= start && shift.Begins < end);
+        var performed = begun.Where(shift => shift.Status != ShiftStatus.Missed);
+        var residenceChecks = performed.Where(shift => shift.Kind == ShiftKind.ResidenceCheck);
         return new PatrolStatistics(
             year,
             planned,
-            performed.Count,
-            shifts.Count - performed.Count,
-            shifts.Sum(shift => shift.CheckIns),
-            shifts.Sum(shift => shift.Missed.Count),
-            shifts.Sum(shift => shift.Observations),
-            shifts.Sum(shift => shift.IncidentsRaised),
-            residenceChecks.Count,
-            residenceChecks.Aggregate(ResidenceTotals.None, (total, shift) => total.Add(shift.Residence)));
+            await performed.CountAsync(ct),
+            await begun.CountAsync(shift => shift.Status == ShiftStatus.Missed, ct),
+            await begun.SumAsync(shift => shift.CheckIns, ct),
+            await begun.SumAsync(shift => shift.CheckpointsMissed, ct),
+            await begun.SumAsync(shift => shift.Observations, ct),
+            await begun.SumAsync(shift => shift.IncidentsRaised, ct),
+            await residenceChecks.CountAsync(ct),
+            new ResidenceTotals(
+                await residenceChecks.SumAsync(shift => shift.Residence.PremisesVisited, ct),
+                await residenceChecks.SumAsync(shift => shift.Residence.ResidentsRegistered, ct),
+                await residenceChecks.SumAsync(shift => shift.Residence.ResidentsNotRegistered, ct),
+                await residenceChecks.SumAsync(shift => shift.Residence.RemindersIssued, ct)));
     }
 }

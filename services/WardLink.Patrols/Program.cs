@@ -1,3 +1,4 @@
+using JasperFx.Events.Projections;
 using WardLink.EventSourcing;
 using WardLink.Patrols;
 
@@ -5,7 +6,15 @@ var app = WardLinkApp.Build(args, PatrolsService.Name, service =>
 {
     service.KeepsSiteDirectory = true;
     service.Publishes = new PatrolsIntegrationEvents();
-    service.Store = PatrolQueries.AddPatrolReadModels;
+    service.Store = store =>
+    {
+        store.Projections.Snapshot<RouteState>(SnapshotLifecycle.Inline);
+        store.Projections.Snapshot<ScheduleState>(SnapshotLifecycle.Inline);
+        store.Projections.Snapshot<ShiftState>(SnapshotLifecycle.Inline);
+        store.Schema.For<ShiftState>().Index(shift => shift.Begins);
+        store.Schema.For<SiteIncident>().Index(incident => incident.OccurredAt);
+    };
+    service.ReadModels.Add<ShiftRows, ShiftRow>();
     service.AuditedStates.Add<RouteState>().Add<ScheduleState>().Add<ShiftState>();
     service.Bus = bus => bus.AddConsumer<IncidentReportedConsumer>();
     service.Services = services =>

@@ -15,11 +15,11 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
     };
     service.AuditedStates.Add<TipState>();
     service.Views.Add<TipState, TipPoliceView>(TipPoliceView.Of, TipPartnerView.Of);
+    service.ReadModels.Add<TipRows, TipRow>();
     service.Store = store =>
     {
-        // The tip's state, kept inline as a document: the list and the statistics query it.
+        // The tip's state, kept inline as a document: what its decisions and views read.
         store.Projections.Snapshot<TipState>(SnapshotLifecycle.Inline);
-        store.Schema.For<TipState>().Duplicate(tip => tip.ReceivedAt);
         store.Schema.For<TipContact>();
         store.Schema.For<FollowUpAccess>();
         store.Schema.For<KnownIncident>();

@@ -235,6 +235,8 @@ public sealed record TipState(
     /// <summary>The partner whose client submitted the tip (its channel is then usually <c>partner</c>).</summary>
     public Guid? SubmittedByPartner { get; init; }
 
+    Guid? IPartnerVisible.SiteId => Place.SiteId;
+
     public TipStatus Status { get; init; } = TipStatus.Pending;
 
     public TipVerdict? Verdict { get; init; }
@@ -290,9 +292,13 @@ public sealed record TipState(
         {
             Outcomes = outcomes,
             Withdrawals = [.. Withdrawals.Where(earlier => earlier.IncidentId != withdrawn.IncidentId), withdrawn],
-            Status = outcomes.Count > 0 ? TipStatus.Resolved : IncidentId is not null ? TipStatus.Referred : Verdict is not null ? TipStatus.Assessed : TipStatus.Pending,
+            Status = StatusAfterWithdrawal(outcomes.Count, IncidentId is not null, Verdict is not null),
         };
     }
+
+    /// <summary>Where a tip stands once an outcome is withdrawn: resolved while another outcome stands, else as far as it got.</summary>
+    public static TipStatus StatusAfterWithdrawal(int outcomesLeft, bool referred, bool assessed) =>
+        outcomesLeft > 0 ? TipStatus.Resolved : referred ? TipStatus.Referred : assessed ? TipStatus.Assessed : TipStatus.Pending;
 
     public TipState Apply(TipMessagePosted posted) => this with
     {

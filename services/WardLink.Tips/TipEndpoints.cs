@@ -116,7 +116,7 @@ public static class TipEndpoints
     {
         var errors = new FieldErrors();
         var paging = PageRequest.Read(limit, page, 50, MaxPageSize, errors);
-        errors.Check(receivedFrom is null || receivedTo is null || receivedFrom <= receivedTo, "receivedTo", "The range ends before it starts.");
+        errors.CheckTimeRange(receivedFrom, receivedTo, "receivedTo");
         var withStatus = errors.ParseEnum<TipStatus>(status, "status");
         var withVerdict = errors.ParseEnum<TipVerdict>(verdict, "verdict");
         var throughChannel = errors.ParseEnum<TipChannel>(channel, "channel");
@@ -127,15 +127,16 @@ public static class TipEndpoints
         }
 
         var scope = await PartnerScope.ForAsync(http, session, ct);
-        var query = session.Query<TipState>().VisibleTo(scope);
+        var query = session.Query<TipRow>().VisibleTo(scope);
         query = query.WhereGiven(withStatus, s => tip => tip.Status == s);
         query = query.WhereGiven(withVerdict, v => tip => tip.Verdict == v);
         query = query.WhereGiven(throughChannel, c => tip => tip.Channel == c);
         query = query.WhereGiven(inCategory, k => tip => tip.Category == k);
-        query = query.WhereGiven(siteId, site => tip => tip.Place.SiteId == site);
+        query = query.WhereGiven(siteId, site => tip => tip.SiteId == site);
         query = query.WhereGiven(receivedFrom?.ToUniversalTime(), from => tip => tip.ReceivedAt >= from);
         query = query.WhereGiven(receivedTo?.ToUniversalTime(), to => tip => tip.ReceivedAt < to);
-        var found = await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id).ToListPageAsync(paging, ct);
+        var found = await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id).Select(tip => tip.Id)
+            .ToRecordPageAsync<TipState>(session, tip => tip.Id, paging, ct);
         return scope is null ? Results.Ok(found.Select(TipPoliceView.Of)) : Results.Ok(found.Select(TipPartnerView.Of));
     }
 

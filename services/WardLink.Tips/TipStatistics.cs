@@ -3,6 +3,7 @@ using Marten;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -22,34 +23,7 @@ public sealed record TipStatistics(
     [property: Range(0, int.MaxValue)] int Pending,
     [property: Range(0, int.MaxValue)] int Referred,
     [property: Range(0, int.MaxValue)] int CriminalCasesContributed,
-    [property: Range(0, int.MaxValue)] int AdministrativeViolationsContributed)
-{
-    public static TipStatistics Of(int year, IReadOnlyCollection<TipState> tips)
-    {
-        int ContributedTo(IncidentOutcome outcome) => tips
-            .Where(tip => tip.Verdict == TipVerdict.Valuable)
-            .SelectMany(tip => tip.Outcomes)
-            .Where(recorded => recorded.Outcome == outcome)
-            .Select(recorded => recorded.IncidentId)
-            .Distinct()
-            .Count();
-
-        return new TipStatistics(
-            year,
-            tips.Count,
-            CountNamed(tips.Select(tip => tip.Channel)),
-            CountNamed(tips.Select(tip => tip.Category)),
-            CountNamed(tips.Where(tip => tip.Verdict is not null).Select(tip => tip.Verdict!.Value)),
-            tips.Count(tip => tip.Verdict is null),
-            tips.Count(tip => tip.IncidentId is not null),
-            ContributedTo(IncidentOutcome.CriminalCaseSolved),
-            ContributedTo(IncidentOutcome.AdministrativeViolationHandled));
-    }
-
-    /// <summary>How many of each named value; a value stored before enums were read strictly (e.g. a number) names nothing and is not counted.</summary>
-    private static Dictionary<T, int> CountNamed<T>(IEnumerable<T> values)
-        where T : struct, Enum => values.Where(Enum.IsDefined).CountBy(value => value).ToDictionary();
-}
+    [property: Range(0, int.MaxValue)] int AdministrativeViolationsContributed);
 
 public static class TipStatisticsEndpoints
 {
@@ -72,8 +46,32 @@ public static class TipStatisticsEndpoints
             return errors.ToRejection().ToProblem();
         }
 
-        var (start, end) = WardTime.LocalYearSpan(year!.Value);
-        var tips = await session.Query<TipState>().Where(tip => tip.ReceivedAt >= start && tip.ReceivedAt < end).ToListAsync(ct);
-        return Results.Ok(TipStatistics.Of(year.Value, tips));
+        return Results.Ok(await session.StatisticsOfAsync(year!.Value, ct));
+    }
+
+    /// <summary>The statistics of local year <paramref name="year"/>, counted by the database from the <see cref="TipRow"/>s.</summary>
+    public static async Task<TipStatistics> StatisticsOfAsync(this IQuerySession session, int year, CancellationToken ct)
+    {
+        var (start, end) = WardTime.LocalYearSpan(year);
+        var received = session.Query<TipRow>().Where(tip => tip.ReceivedAt >= start && tip.ReceivedAt < end);
+        var byChannel = await received.CountByAsync(tip => tip.Channel, ct);
+        Task<int> ContributedToAsync(IncidentOutcome outcome) => received
+            .Where(tip => tip.Verdict == TipVerdict.Valuable)
+            .SelectMany(tip => tip.Outcomes)
+            .Where(standing => standing.Outcome == outcome)
+            .Select(standing => standing.IncidentId)
+            .Distinct()
+            .CountAsync(ct);
+
+        return new TipStatistics(
+            year,
+            byChannel.Sum(tally => tally.Count),
+            byChannel.Named(),
+            (await received.CountByAsync(tip => tip.Category, ct)).Named(),
+            (await received.CountByAsync(tip => tip.Verdict, ct)).Given().Named(),
+            await received.CountAsync(tip => tip.Verdict == null, ct),
+            await received.CountAsync(tip => tip.Referred, ct),
+            await ContributedToAsync(IncidentOutcome.CriminalCaseSolved),
+            await ContributedToAsync(IncidentOutcome.AdministrativeViolationHandled));
     }
 }

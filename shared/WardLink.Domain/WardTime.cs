@@ -89,6 +89,10 @@ public static class WardTime
         .Check(to is { Year: >= FirstYear and <= LastYear }, "to", $"Give the last local date (yyyy-MM-dd), in {FirstYear} to {LastYear}.")
         .Check(from is null || to is null || (from <= to && to.Value.DayNumber - from.Value.DayNumber < MaxRangeDays), "to", $"From the first date on, at most {MaxRangeDays} days.");
 
+    /// <summary>A time range [<paramref name="from"/>, <paramref name="to"/>) of a query: when both are given, it does not end before it starts (an empty range finds nothing).</summary>
+    public static FieldErrors CheckTimeRange(this FieldErrors errors, DateTimeOffset? from, DateTimeOffset? to, string toField) =>
+        errors.Check(from is null || to is null || from <= to, toField, "The range ends before it starts.");
+
     /// <summary>A time filter of a query (from the query string): inside the window, if given.</summary>
     public static FieldErrors CheckQueryTime(this FieldErrors errors, DateTimeOffset? at, string field) =>
         errors.Check(at is not { } when || (when >= Earliest && when <= Latest), field, $"From {Earliest:yyyy-MM-dd} to {Latest:yyyy-MM-dd} (local time).");
@@ -101,8 +105,18 @@ public static class WardTime
         new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), Offset).ToUniversalTime(),
         new DateTimeOffset(to.ToDateTime(TimeOnly.MinValue), Offset).AddDays(1).ToUniversalTime());
 
+    /// <summary>The first and the last local date of <paramref name="year"/>.</summary>
+    public static (DateOnly First, DateOnly Last) LocalYearDates(int year) => (new DateOnly(year, 1, 1), new DateOnly(year, 12, 31));
+
     /// <summary>The local year <paramref name="year"/> as the instants [start, end).</summary>
-    public static (DateTimeOffset Start, DateTimeOffset End) LocalYearSpan(int year) => LocalDays(new DateOnly(year, 1, 1), new DateOnly(year, 12, 31));
+    public static (DateTimeOffset Start, DateTimeOffset End) LocalYearSpan(int year)
+    {
+        var (first, last) = LocalYearDates(year);
+        return LocalDays(first, last);
+    }
+
+    /// <summary>The local hour of the day (0 to 23) of <paramref name="at"/>, clamped into the window (a stored time outside it still has an hour).</summary>
+    public static int LocalHour(DateTimeOffset at) => Clamp(at).ToOffset(Offset).Hour;
 
     /// <summary>The local year of <paramref name="at"/>, clamped into the window (a stored time outside it still has a year).</summary>
     public static int LocalYear(DateTimeOffset at) => Clamp(at).ToOffset(Offset).Year;

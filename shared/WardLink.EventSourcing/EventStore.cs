@@ -25,7 +25,8 @@ public static class EventStore
     /// <summary>
     /// Marten on the service's own database: event metadata on, sessions stamped with the current
     /// trace, appended events counted, the async daemon in HotCold mode (several replicas may run,
-    /// one runs the relay), the relay when the service publishes, schema created on start.
+    /// one runs the relay), the relay when the service publishes, schema created on start, the read
+    /// models registered inline and rebuilt on start when empty.
     /// </summary>
     public static IHostApplicationBuilder AddWardLinkEventStore(this IHostApplicationBuilder builder, string serviceName, WardLinkServiceOptions service)
     {
@@ -65,12 +66,16 @@ public static class EventStore
                 }
 
                 service.Store?.Invoke(options);
+                service.ReadModels.Register(options);
                 return options;
             })
             .BuildSessionsWith<TracedSessionFactory>()
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
 
+        // After the schema is applied on start, before the bus consumes or the server answers.
+        builder.Services.AddSingleton(service.ReadModels);
+        builder.Services.AddHostedService<ReadModelRebuild>();
         IdempotencyStore.Register(builder.Services);
         marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         if (service.Publishes is { } map)

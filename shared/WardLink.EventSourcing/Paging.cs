@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Marten;
 using Marten.Pagination;
 using WardLink.Domain;
 
@@ -49,5 +50,19 @@ public static class Paging
     {
         var found = await query.ToPagedListAsync(request.Page, request.Limit, ct);
         return new ListPage<T>([.. found], found.TotalItemCount, request.Page, request.Limit);
+    }
+
+    /// <summary>
+    /// A page of a list whose read model <paramref name="ids"/> filtered and ordered, showing the
+    /// records themselves (the documents <c>GET</c> of one reads, found by <paramref name="idOf"/>),
+    /// in the read model's order.
+    /// </summary>
+    public static async Task<ListPage<TRecord>> ToRecordPageAsync<TRecord>(
+        this IQueryable<Guid> ids, IQuerySession session, Func<TRecord, Guid> idOf, PageRequest request, CancellationToken ct)
+        where TRecord : notnull
+    {
+        var page = await ids.ToListPageAsync(request, ct);
+        var records = (await session.LoadManyAsync<TRecord>(ct, page.Items)).ToDictionary(idOf);
+        return new ListPage<TRecord>([.. page.Items.Where(records.ContainsKey).Select(id => records[id])], page.Total, page.Page, page.Limit);
     }
 }

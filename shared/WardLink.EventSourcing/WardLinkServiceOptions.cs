@@ -10,8 +10,11 @@ namespace WardLink.EventSourcing;
 /// <summary>What a service adds to the shared composition.</summary>
 public sealed class WardLinkServiceOptions
 {
-    /// <summary>The service's own Marten configuration (projections, indexes).</summary>
+    /// <summary>The service's own Marten configuration beyond its read models (stream states, documents, indexes).</summary>
     public Action<StoreOptions>? Store { get; set; }
+
+    /// <summary>The projections its lists and statistics read, registered inline and rebuilt on start when empty.</summary>
+    public ReadModels ReadModels { get; } = new();
 
     /// <summary>The service's own consumers.</summary>
     public Action<IBusRegistrationConfigurator>? Bus { get; set; }

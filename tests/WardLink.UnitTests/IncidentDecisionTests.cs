@@ -220,26 +220,4 @@ public sealed class IncidentDecisionTests
     {
         Assert.Equal(expected, Incident.ProvisionalClassification(category));
     }
-
-    [Fact]
-    public void Statistics_count_by_local_time_and_take_the_median_time_to_resolution()
-    {
-        var lateEvening = Reported() with { OccurredAt = new DateTimeOffset(2024, 3, 14, 15, 30, 0, TimeSpan.Zero) };
-        var resolvedIn2Hours = lateEvening with { Id = Guid.NewGuid(), Outcome = IncidentOutcome.CriminalCaseSolved, ResolvedAt = lateEvening.OccurredAt.AddHours(2) };
-        var resolvedIn10Hours = lateEvening with { Id = Guid.NewGuid(), Classification = IncidentClassification.Traffic, Place = new Place(null, "Road", null, null), Outcome = IncidentOutcome.Unfounded, ResolvedAt = lateEvening.OccurredAt.AddHours(10) };
-
-        var statistics = IncidentQueries.Compute(2024, [lateEvening, resolvedIn2Hours, resolvedIn10Hours]);
-
-        Assert.Equal(3, statistics.Total);
-        Assert.Equal(2, statistics.ByClassification["criminal"]);
-        Assert.Equal(1, statistics.ByClassification["traffic"]);
-        Assert.Equal(0, statistics.ByClassification["publicOrder"]);
-        Assert.Equal(3, statistics.ByHourOfDay[22]);
-        Assert.Equal(2, statistics.BySite[SiteId.ToString()]);
-        Assert.Equal(1, statistics.WithoutSite);
-        Assert.Equal(1, statistics.ResolvedByOutcome["criminalCaseSolved"]);
-        Assert.Equal(1, statistics.ResolvedByOutcome["unfounded"]);
-        Assert.Equal(6, statistics.MedianHoursToResolution);
-        Assert.Null(IncidentQueries.Compute(2024, [lateEvening]).MedianHoursToResolution);
-    }
 }

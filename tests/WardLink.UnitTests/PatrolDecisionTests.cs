@@ -338,16 +338,4 @@ public sealed class PatrolDecisionTests
         Assert.Equal((2, 1, 1, 1), (coverage.Incidents, coverage.IncidentsByHourOfDay[0], coverage.IncidentsByHourOfDay[14], coverage.IncidentsDuringShifts));
         Assert.Equal(1, PatrolQueries.ComputeCoverage(June1, June1, Obstetrics, [], [shift], []).CheckpointsMissed);
     }
-
-    [Fact]
-    public void Yearly_statistics_count_shifts_check_ins_observations_incidents_and_residence_counts()
-    {
-        var patrol = Started() with { Status = ShiftStatus.Ended, CheckIns = 3, Observations = 2, IncidentsRaised = 1, Missed = ["OBS-CAR"] };
-        var residence = Started(ShiftKind.ResidenceCheck) with { Residence = new ResidenceTotals(10, 20, 3, 3) };
-        var missed = Started() with { Status = ShiftStatus.Missed, Missed = ["EYE-GATE", "OBS-CAR"] };
-
-        var statistics = PatrolQueries.ComputeStatistics(2024, 5, [patrol, residence, missed]);
-
-        Assert.Equal(new PatrolStatistics(2024, 5, 2, 1, 3, 3, 2, 1, 1, new ResidenceTotals(10, 20, 3, 3)), statistics);
-    }
 }

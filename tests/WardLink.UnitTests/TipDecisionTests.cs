@@ -339,33 +339,6 @@ public sealed class TipDecisionTests
             events.Select(expected => expected.Event.GetType().Name).Order());
     }
 
-    [Fact]
-    public void Statistics_count_distinct_cases_that_valuable_tips_contributed_to()
-    {
-        var incident = Guid.CreateVersion7();
-        TipState Solved(Guid id, TipVerdict verdict, IncidentOutcome outcome) => Received() with
-        {
-            Id = id,
-            Verdict = verdict,
-            IncidentId = incident,
-            Outcomes = [new TipOutcome(incident, "INC-2024-0001", IncidentClassification.Criminal, outcome, Now)],
-        };
-
-        var statistics = TipStatistics.Of(2024, [
-            Solved(Guid.CreateVersion7(), TipVerdict.Valuable, IncidentOutcome.CriminalCaseSolved),
-            Solved(Guid.CreateVersion7(), TipVerdict.Valuable, IncidentOutcome.CriminalCaseSolved),
-            Received(),
-        ]);
-
-        Assert.Equal(3, statistics.Received);
-        Assert.Equal(1, statistics.CriminalCasesContributed);
-        Assert.Equal(0, statistics.AdministrativeViolationsContributed);
-        Assert.Equal(1, statistics.Pending);
-        Assert.Equal(2, statistics.Referred);
-        Assert.Equal(2, statistics.AssessedByVerdict[TipVerdict.Valuable]);
-        Assert.Equal(3, statistics.ReceivedByChannel[TipChannel.Hotline]);
-    }
-
     private static TipState Received() =>
         TipState.Create(Assert.IsType<TipReceived>(Assert.Single(Tip.Receive(null, ValidCommand(), Now, Desk).Events)));
 

@@ -1,18 +1,17 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
-using WardLink.Contracts;
-using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.EventSourcing.Sites;
 
-/// <summary>A record a partner may see when it submitted it or when it happened at one of its sites.</summary>
+/// <summary>A record (or a list's row of it) a partner may see when it submitted it or when it happened at one of its sites.</summary>
 public interface IPartnerVisible
 {
     /// <summary>The partner whose client submitted the record; null when the police or the public did.</summary>
     Guid? SubmittedByPartner { get; }
 
-    Place Place { get; }
+    /// <summary>The partner site the record happened at, if any.</summary>
+    Guid? SiteId { get; }
 }
 
 /// <summary>
@@ -43,7 +42,7 @@ public sealed class PartnerScope
     }
 
     public bool Covers(IPartnerVisible record) =>
-        record.SubmittedByPartner == _partnerId || (record.Place.SiteId is { } site && _siteIds.Contains(site));
+        record.SubmittedByPartner == _partnerId || (record.SiteId is { } site && _siteIds.Contains(site));
 
     /// <summary>Only the records the partner may see, as a database query.</summary>
     public IQueryable<T> Filter<T>(IQueryable<T> records)
@@ -51,7 +50,7 @@ public sealed class PartnerScope
     {
         var partnerId = _partnerId;
         var siteIds = _siteIds;
-        return records.Where(record => record.SubmittedByPartner == partnerId || siteIds.Contains(record.Place.SiteId));
+        return records.Where(record => record.SubmittedByPartner == partnerId || siteIds.Contains(record.SiteId));
     }
 }
 
