@@ -133,18 +133,21 @@ public static class IncidentQueries
         var (start, end) = WardTime.LocalYearSpan(year);
         var occurred = session.Query<IncidentRow>().Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end);
         var resolved = occurred.Where(incident => incident.Outcome != null && incident.HoursToResolution != null);
-        var byClassification = await occurred.CountByAsync(incident => incident.Classification, ct);
-        var (bySite, withoutSite) = (await occurred.CountByAsync(incident => incident.SiteId, ct)).BySite();
+        var counted = await occurred.CountEachAsync(
+            session,
+            [nameof(IncidentRow.Classification), nameof(IncidentRow.Category), nameof(IncidentRow.SiteId), nameof(IncidentRow.LocalHour), nameof(IncidentRow.Source), nameof(IncidentRow.Outcome)],
+            ct);
+        var (bySite, withoutSite) = counted[nameof(IncidentRow.SiteId)].BySite();
         return new IncidentStatistics(
             year,
-            byClassification.Sum(tally => tally.Count),
-            byClassification.EveryName(),
-            (await occurred.CountByAsync(incident => incident.Category, ct)).EveryName(),
+            counted[nameof(IncidentRow.Classification)].Total(),
+            counted[nameof(IncidentRow.Classification)].EveryName<IncidentClassification>(),
+            counted[nameof(IncidentRow.Category)].EveryName<SecurityCategory>(),
             bySite,
             withoutSite,
-            (await occurred.CountByAsync(incident => incident.LocalHour, ct)).ByHourOfDay(),
-            (await occurred.CountByAsync(incident => incident.Source, ct)).EveryName(),
-            (await resolved.CountByAsync(incident => incident.Outcome, ct)).Given().EveryName(),
+            counted[nameof(IncidentRow.LocalHour)].ByHourOfDay(),
+            counted[nameof(IncidentRow.Source)].EveryName<IncidentSource>(),
+            counted[nameof(IncidentRow.Outcome)].EveryName<IncidentOutcome>(),
             await resolved.MedianAsync(incident => incident.HoursToResolution!.Value, ct));
     }
 }

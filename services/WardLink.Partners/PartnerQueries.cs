@@ -100,32 +100,33 @@ public static class PartnerQueries
         var (start, end) = WardTime.LocalYearSpan(year);
         var members = session.Query<PartnerRow>().Where(partner => partner.JoinedAt < end && (partner.LeftAt == null || partner.LeftAt >= start));
         var steps = session.Query<LinkageStep>().Where(step => step.At >= start && step.At < end);
-        var stepCounts = (await steps.CountByAsync(step => step.Kind, ct)).ToDictionary(tally => tally.Key, tally => tally.Count);
-        int Counted(LinkageStepKind kind) => stepCounts.GetValueOrDefault(kind);
-        Task<long> AmountAsync(LinkageStepKind kind) => steps.Where(step => step.Kind == kind).SumAsync(step => step.Amount, ct);
+        var stepTallies = (await steps.CountEachAsync(session, [nameof(LinkageStep.Kind)], ct, sumOf: nameof(LinkageStep.Amount)))[nameof(LinkageStep.Kind)].ToList();
+        Tally? Of(LinkageStepKind kind) => stepTallies.SingleOrDefault(tally => EnumNames.TryParse<LinkageStepKind>(tally.Value, out var counted) && counted == kind);
+        int Counted(LinkageStepKind kind) => Of(kind)?.Count ?? 0;
+        long Amount(LinkageStepKind kind) => Of(kind)?.Sum ?? 0;
         var outreach = steps.Where(step => step.Kind == LinkageStepKind.OutreachSession);
-        var byTopic = new List<Tally<OutreachTopic>>();
+        var byTopic = new List<Tally>();
         foreach (var topic in Enum.GetValues<OutreachTopic>())
         {
-            byTopic.Add(new Tally<OutreachTopic>(topic, await outreach.CountAsync(step => step.Topics.Contains(topic), ct)));
+            byTopic.Add(new Tally(EnumNames.NameOf(topic), await outreach.CountAsync(step => step.Topics.Contains(topic), ct)));
         }
 
         var items = session.Query<ActionItemRow>();
         return new PartnerStatistics(
             year,
-            (await members.CountByAsync(partner => partner.Kind, ct)).EveryName(),
+            (await members.CountEachAsync(session, [nameof(PartnerRow.Kind)], ct))[nameof(PartnerRow.Kind)].EveryName<PartnerKind>(),
             Counted(LinkageStepKind.CameraSurveyed),
             Counted(LinkageStepKind.CameraInstalled),
             Counted(LinkageStepKind.CameraOperational),
             Counted(LinkageStepKind.CameraDecommissioned),
-            await AmountAsync(LinkageStepKind.WarningSignsPosted),
+            Amount(LinkageStepKind.WarningSignsPosted),
             Counted(LinkageStepKind.MeetingHeld),
             await items.CountAsync(item => item.CompletedAt >= start && item.CompletedAt < end, ct),
             await items.CountAsync(item => item.DueAt >= start && item.DueAt < end && (item.ClosedLate || (item.CompletedAt == null && item.DueAt < now.ToUniversalTime())), ct),
             Counted(LinkageStepKind.OutreachSession),
-            await AmountAsync(LinkageStepKind.OutreachSession),
-            byTopic.EveryName(),
+            Amount(LinkageStepKind.OutreachSession),
+            byTopic.EveryName<OutreachTopic>(),
             Counted(LinkageStepKind.IdCardDrive),
-            await AmountAsync(LinkageStepKind.IdCardDrive));
+            Amount(LinkageStepKind.IdCardDrive));
     }
 }

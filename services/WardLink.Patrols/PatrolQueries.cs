@@ -207,22 +207,26 @@ public static class PatrolQueries
     {
         var (start, end) = WardTime.LocalYearSpan(year);
         var begun = session.Query<ShiftRow>().Where(shift => shift.Begins >= start && shift.Begins < end);
-        var performed = begun.Where(shift => shift.Status != ShiftStatus.Missed);
-        var residenceChecks = performed.Where(shift => shift.Kind == ShiftKind.ResidenceCheck);
+        var missed = begun.Where(shift => shift.Status == ShiftStatus.Missed);
+        var residenceChecks = begun.Where(shift => shift.Status != ShiftStatus.Missed && shift.Kind == ShiftKind.ResidenceCheck);
+        var (shifts, sums) = await begun.SumEachAsync(
+            session, [nameof(ShiftRow.CheckIns), nameof(ShiftRow.CheckpointsMissed), nameof(ShiftRow.Observations), nameof(ShiftRow.IncidentsRaised)], ct);
+        var (residenceCount, residence) = await residenceChecks.SumEachAsync(
+            session,
+            [.. new[] { nameof(ResidenceTotals.PremisesVisited), nameof(ResidenceTotals.ResidentsRegistered), nameof(ResidenceTotals.ResidentsNotRegistered), nameof(ResidenceTotals.RemindersIssued) }
+                .Select(total => $"{nameof(ShiftRow.Residence)}.{total}")],
+            ct);
+        var missedCount = await missed.CountAsync(ct);
         return new PatrolStatistics(
             year,
             planned,
-            await performed.CountAsync(ct),
-            await begun.CountAsync(shift => shift.Status == ShiftStatus.Missed, ct),
-            await begun.SumAsync(shift => shift.CheckIns, ct),
-            await begun.SumAsync(shift => shift.CheckpointsMissed, ct),
-            await begun.SumAsync(shift => shift.Observations, ct),
-            await begun.SumAsync(shift => shift.IncidentsRaised, ct),
-            await residenceChecks.CountAsync(ct),
-            new ResidenceTotals(
-                await residenceChecks.SumAsync(shift => shift.Residence.PremisesVisited, ct),
-                await residenceChecks.SumAsync(shift => shift.Residence.ResidentsRegistered, ct),
-                await residenceChecks.SumAsync(shift => shift.Residence.ResidentsNotRegistered, ct),
-                await residenceChecks.SumAsync(shift => shift.Residence.RemindersIssued, ct)));
+            shifts - missedCount,
+            missedCount,
+            (int)sums[0],
+            (int)sums[1],
+            (int)sums[2],
+            (int)sums[3],
+            residenceCount,
+            new ResidenceTotals(residence[0], residence[1], residence[2], residence[3]));
     }
 }

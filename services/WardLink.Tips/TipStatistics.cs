@@ -54,7 +54,7 @@ public static class TipStatisticsEndpoints
     {
         var (start, end) = WardTime.LocalYearSpan(year);
         var received = session.Query<TipRow>().Where(tip => tip.ReceivedAt >= start && tip.ReceivedAt < end);
-        var byChannel = await received.CountByAsync(tip => tip.Channel, ct);
+        var counted = await received.CountEachAsync(session, [nameof(TipRow.Channel), nameof(TipRow.Category), nameof(TipRow.Verdict), nameof(TipRow.Referred)], ct);
         Task<int> ContributedToAsync(IncidentOutcome outcome) => received
             .Where(tip => tip.Verdict == TipVerdict.Valuable)
             .SelectMany(tip => tip.Outcomes)
@@ -65,12 +65,12 @@ public static class TipStatisticsEndpoints
 
         return new TipStatistics(
             year,
-            byChannel.Sum(tally => tally.Count),
-            byChannel.Named(),
-            (await received.CountByAsync(tip => tip.Category, ct)).Named(),
-            (await received.CountByAsync(tip => tip.Verdict, ct)).Given().Named(),
-            await received.CountAsync(tip => tip.Verdict == null, ct),
-            await received.CountAsync(tip => tip.Referred, ct),
+            counted[nameof(TipRow.Channel)].Total(),
+            counted[nameof(TipRow.Channel)].Named<TipChannel>(),
+            counted[nameof(TipRow.Category)].Named<SecurityCategory>(),
+            counted[nameof(TipRow.Verdict)].Named<TipVerdict>(),
+            counted[nameof(TipRow.Verdict)].CountOf(null),
+            counted[nameof(TipRow.Referred)].CountOf("true"),
             await ContributedToAsync(IncidentOutcome.CriminalCaseSolved),
             await ContributedToAsync(IncidentOutcome.AdministrativeViolationHandled));
     }
