@@ -25,6 +25,40 @@ public static class IncidentIntake
             now,
             actor);
 
+    /// <summary>
+    /// Opens an incident reported over HTTP with the next case number of the local year of
+    /// <paramref name="now"/>, committed with the other reports of its year that arrived meanwhile
+    /// (<see cref="NumberedRecords"/>): how many events it opened with, or its rejection (no number taken).
+    /// </summary>
+    public static async Task<(Rejection? Rejection, int Events)> RecordReportAsync(
+        this NumberedRecords records, ISessionFactory sessions, ReportIncident report, DateTimeOffset now, string actor, CancellationToken ct)
+    {
+        bool siteKnown;
+        await using (var lookup = sessions.QuerySession())
+        {
+            siteKnown = await lookup.SiteKnownAsync(report.Place, ct);
+        }
+
+        var opened = 0;
+        var rejection = await records.RecordAsync(
+            Incident.CaseNumberPrefix,
+            now,
+            report.IncidentId,
+            (session, number) =>
+            {
+                var decision = Incident.Report(null, report with { CaseNumber = number, SiteKnown = siteKnown }, now, actor);
+                if (decision.Rejection is null)
+                {
+                    session.Events.StartStream<IncidentState>(report.IncidentId, decision.Events);
+                    opened = decision.Events.Count;
+                }
+
+                return decision.Rejection;
+            },
+            ct);
+        return (rejection, opened);
+    }
+
     /// <summary>The events of an accepted decision taken on a message; a refused one is a malformed message.</summary>
     public static IReadOnlyList<object> EventsOrThrow(this Decision decision, string message) =>
         decision.Rejection is { } rejection

@@ -72,6 +72,8 @@ public static class EventStore
             .ApplyAllDatabaseChangesOnStartup();
 
         IdempotencyStore.Register(builder.Services);
+        builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);
+        builder.Services.AddSingleton<NumberedRecords>();
         marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         if (service.Publishes is { } map)
         {
