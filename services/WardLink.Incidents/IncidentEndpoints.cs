@@ -56,7 +56,8 @@ public static class IncidentEndpoints
             return rejection.ToProblem();
         }
 
-        await using var session = sessions.QuerySession();
+        // A document session: under an Idempotency-Key it enlists in the request's transaction, which holds the new record.
+        await using var session = sessions.OpenSession();
         var incident = await session.Events.AggregateStreamAsync<IncidentState>(report.IncidentId, token: ct);
         http.Response.SetETag(events);
         return Results.Created($"{http.Request.PathBase}/incidents/{report.IncidentId}", http.ViewOf(incident!));

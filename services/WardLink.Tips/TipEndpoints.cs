@@ -90,7 +90,8 @@ public static class TipEndpoints
             return rejection.ToProblem();
         }
 
-        await using var session = sessions.QuerySession();
+        // A document session: under an Idempotency-Key it enlists in the request's transaction, which holds the new record.
+        await using var session = sessions.OpenSession();
         var tip = await session.LoadAsync<TipState>(command.TipId, ct);
         http.Response.SetETag(1);
         return Results.Created($"{http.Request.PathBase}/tips/{command.TipId}", http.ViewOf(tip!));
