@@ -28,9 +28,10 @@ public static class IncidentIntake
     /// <summary>
     /// Opens an incident reported over HTTP with the next case number of the local year of
     /// <paramref name="now"/>, committed with the other reports of its year that arrived meanwhile
-    /// (<see cref="NumberedRecords"/>): how many events it opened with, or its rejection (no number taken).
+    /// (<see cref="NumberedRecords"/>): the new incident's state (from its event, not read back), or
+    /// the report's rejection (no number taken).
     /// </summary>
-    public static async Task<(Rejection? Rejection, int Events)> RecordReportAsync(
+    public static async Task<(Rejection? Rejection, IncidentState? Incident)> RecordReportAsync(
         this NumberedRecords records, ISessionFactory sessions, ReportIncident report, DateTimeOffset now, string actor, CancellationToken ct)
     {
         bool siteKnown;
@@ -39,7 +40,7 @@ public static class IncidentIntake
             siteKnown = await lookup.SiteKnownAsync(report.Place, ct);
         }
 
-        var opened = 0;
+        IncidentState? opened = null;
         var rejection = await records.RecordAsync(
             Incident.CaseNumberPrefix,
             now,
@@ -50,7 +51,7 @@ public static class IncidentIntake
                 if (decision.Rejection is null)
                 {
                     session.Events.StartStream<IncidentState>(report.IncidentId, decision.Events);
-                    opened = decision.Events.Count;
+                    opened = IncidentState.Create((IncidentReported)decision.Events.Single());
                 }
 
                 return decision.Rejection;

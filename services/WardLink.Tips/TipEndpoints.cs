@@ -85,14 +85,12 @@ public static class TipEndpoints
         ReceiveTip request, HttpContext http, NumberedRecords records, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
         var command = request with { TipId = Guid.CreateVersion7(), SubmittedByPartner = http.PartnerId() };
-        if (await records.RecordAsync(sessions, command, null, vault, clock.GetUtcNow(), http.Actor(), ct) is { } rejection)
+        var (rejection, tip) = await records.RecordAsync(sessions, command, null, vault, clock.GetUtcNow(), http.Actor(), ct);
+        if (rejection is not null)
         {
             return rejection.ToProblem();
         }
 
-        // A document session: under an Idempotency-Key it enlists in the request's transaction, which holds the new record.
-        await using var session = sessions.OpenSession();
-        var tip = await session.LoadAsync<TipState>(command.TipId, ct);
         http.Response.SetETag(1);
         return Results.Created($"{http.Request.PathBase}/tips/{command.TipId}", http.ViewOf(tip!));
     }

@@ -12,9 +12,9 @@ public static class TipIntake
     /// Records a new tip with its yearly number, its encrypted contact and (for a public
     /// submission) its follow-up access, all in one transaction, committed with the other tips of
     /// its year that arrived meanwhile (<see cref="NumberedRecords"/>); a refused tip stores nothing
-    /// and takes no number.
+    /// and takes no number. The new tip's state comes from its event, without reading it back.
     /// </summary>
-    internal static async Task<Rejection?> RecordAsync(
+    internal static async Task<(Rejection? Rejection, TipState? Tip)> RecordAsync(
         this NumberedRecords records, ISessionFactory sessions, ReceiveTip command, FollowUpAccess? access, ContactVault vault, DateTimeOffset now, string actor, CancellationToken ct)
     {
         bool siteKnown;
@@ -24,7 +24,8 @@ public static class TipIntake
         }
 
         var contact = command.Contact is { } details ? vault.Seal(command.TipId, details) : null;
-        return await records.RecordAsync(
+        TipState? tip = null;
+        var rejection = await records.RecordAsync(
             Tip.NumberPrefix,
             command.ReceivedAt ?? now,
             command.TipId,
@@ -47,8 +48,10 @@ public static class TipIntake
                 }
 
                 session.Events.StartStream<TipState>(command.TipId, decision.Events);
+                tip = TipState.Create((TipReceived)decision.Events.Single());
                 return null;
             },
             ct);
+        return (rejection, tip);
     }
 }

@@ -11,23 +11,28 @@ using Microsoft.OpenApi;
 
 namespace WardLink.ServiceDefaults;
 
-/// <summary>How much work a process admits at once (<c>Admission:MaxInFlight</c>, <c>Admission:MaxQueued</c>).</summary>
+/// <summary>How much work a process admits (<c>Admission:MaxInFlight</c>, <c>:MaxQueued</c>, <c>:MaxQueueWait</c>).</summary>
 public sealed class AdmissionOptions
 {
     public const string Section = "Admission";
 
     /// <summary>Requests handled at once; the next ones wait in the queue.</summary>
-    public int MaxInFlight { get; set; } = 64;
+    public int MaxInFlight { get; set; } = 32;
 
     /// <summary>Requests waiting for a turn, oldest first; past that, a request is refused at once.</summary>
     public int MaxQueued { get; set; } = 64;
+
+    /// <summary>How long a request waits for a turn before it is refused: what the queue may add to its latency.</summary>
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
 /// <summary>
 /// Admission control: a process handles at most <see cref="AdmissionOptions.MaxInFlight"/> requests
-/// at once and lets at most <see cref="AdmissionOptions.MaxQueued"/> wait; a request past both is
-/// answered at once with a 503 problem and <c>Retry-After</c>, instead of queueing in memory until
-/// it times out. Admitted requests keep their latency and the process its memory under any load.
+/// at once and lets at most <see cref="AdmissionOptions.MaxQueued"/> wait, each at most
+/// <see cref="AdmissionOptions.MaxQueueWait"/>; a request past the bound is answered with a 503
+/// problem and <c>Retry-After</c> (at once when the queue is full), instead of queueing in memory
+/// until it times out. Admitted requests keep their latency and the process its memory under any
+/// load, however fast the machine: the wait bounds the queue in time, not only in count.
 /// The health endpoints are never queued nor refused, so a busy process is not taken for a dead one.
 /// </summary>
 public static class Admission
@@ -36,7 +41,9 @@ public static class Admission
     {
         builder.Services.AddOptions<AdmissionOptions>()
             .BindConfiguration(AdmissionOptions.Section)
-            .Validate(options => options.MaxInFlight >= 1 && options.MaxQueued >= 0, $"{AdmissionOptions.Section}:MaxInFlight must be at least 1 and MaxQueued at least 0.")
+            .Validate(
+                options => options.MaxInFlight >= 1 && options.MaxQueued >= 0 && options.MaxQueueWait > TimeSpan.Zero,
+                $"{AdmissionOptions.Section}:MaxInFlight must be at least 1, MaxQueued at least 0 and MaxQueueWait more than 0.")
             .ValidateOnStart();
         builder.Services.AddSingleton(services =>
         {
@@ -56,6 +63,7 @@ public static class Admission
     public static IApplicationBuilder UseWardLinkAdmission(this IApplicationBuilder app)
     {
         var limiter = app.ApplicationServices.GetRequiredService<ConcurrencyLimiter>();
+        var maxQueueWait = app.ApplicationServices.GetRequiredService<IOptions<AdmissionOptions>>().Value.MaxQueueWait;
         var refused = app.ApplicationServices.GetRequiredService<IMeterFactory>().Create(WardLinkActivity.SourceName)
             .CreateCounter<long>("wardlink.admission.refused", "{request}", "Requests refused with a 503 because the process had as many in flight and queued as it admits.");
         return app.Use(async (http, next) =>
@@ -66,8 +74,8 @@ public static class Admission
                 return;
             }
 
-            using var lease = await limiter.AcquireAsync(1, http.RequestAborted);
-            if (!lease.IsAcquired)
+            using var lease = limiter.AttemptAcquire() is { IsAcquired: true } free ? free : await WaitForTurnAsync(limiter, maxQueueWait, http.RequestAborted);
+            if (lease is not { IsAcquired: true })
             {
                 refused.Add(1);
                 await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryAnswerAsync(http, null, Full());
@@ -76,6 +84,21 @@ public static class Admission
 
             await next(http);
         });
+    }
+
+    /// <summary>A turn within <paramref name="maxWait"/>; null when the wait ran out (the caller going away still cancels).</summary>
+    private static async Task<RateLimitLease?> WaitForTurnAsync(ConcurrencyLimiter limiter, TimeSpan maxWait, CancellationToken requestAborted)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        wait.CancelAfter(maxWait);
+        try
+        {
+            return await limiter.AcquireAsync(1, wait.Token);
+        }
+        catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     private static ProblemDetails Full() => new()
