@@ -120,7 +120,12 @@ public static class Admission
                 ["Retry-After"] = new OpenApiHeader
                 {
                     Description = "Seconds to wait before retrying.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Integer,
+                        Minimum = "1",
+                        Maximum = ProblemResponses.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    },
                 },
             },
             Content = new Dictionary<string, OpenApiMediaType>
