@@ -20,6 +20,7 @@ builder.AddWardLinkTokenIssuer();
 builder.AddWardLinkGatewayAuthorization();
 builder.AddWardLinkSecurityHeaders();
 builder.AddWardLinkRequestLimits();
+builder.AddWardLinkAdmission();
 builder.AddWardLinkRateLimits();
 builder.AddWardLinkProxy();
 builder.AddWardLinkApiDocument();
@@ -29,13 +30,15 @@ var app = builder.Build();
 
 // Order matters: the caller's address (from a trusted proxy's X-Forwarded-For) first, so the rate
 // limiter, logs and traces see the real caller; headers on every answer (errors too); problem
-// details for whatever fails below; oversized bodies refused before anything else reads them;
+// details for whatever fails below; admission control (past its bound a 503 at once, before any
+// work); oversized bodies refused before anything else reads them;
 // routing; authentication, so the rate limiter partitions by the authenticated client; the rate
 // limiter before authorization, so refused requests (guessed tokens) count too; a partner's token
 // only while the partner is in good standing; then the endpoints and the proxied routes.
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
+app.UseWardLinkAdmission();
 app.UseWardLinkRequestLimits();
 app.UseRouting();
 app.UseRoutingRejections();

@@ -47,15 +47,17 @@ public static class IncidentEndpoints
     }
 
     private static async Task<IResult> Report(
-        ReportIncident request, HttpContext http, ISessionFactory sessions, TimeProvider clock, CancellationToken ct)
+        ReportIncident request, HttpContext http, NumberedRecords records, ISessionFactory sessions, TimeProvider clock, CancellationToken ct)
     {
         var report = request with { IncidentId = Guid.CreateVersion7(), SubmittedByPartner = http.PartnerId() };
-        var now = clock.GetUtcNow();
-        var actor = http.Actor();
-        return await sessions.RetryOnConflictAsync(
-            async session => await session.StartStreamAsync<IncidentState>(
-                http, report.IncidentId, await session.DecideReportAsync(report, now, actor, ct), $"/incidents/{report.IncidentId}", ct),
-            ct);
+        var (rejection, incident) = await records.RecordReportAsync(sessions, report, clock.GetUtcNow(), http.Actor(), ct);
+        if (rejection is not null)
+        {
+            return rejection.ToProblem();
+        }
+
+        http.Response.SetETag(1);
+        return Results.Created($"{http.Request.PathBase}/incidents/{report.IncidentId}", http.ViewOf(incident!));
     }
 
     private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)

@@ -25,6 +25,41 @@ public static class IncidentIntake
             now,
             actor);
 
+    /// <summary>
+    /// Opens an incident reported over HTTP with the next case number of the local year of
+    /// <paramref name="now"/>, committed with the other reports of its year that arrived meanwhile
+    /// (<see cref="NumberedRecords"/>): the new incident's state (from its event, not read back), or
+    /// the report's rejection (no number taken).
+    /// </summary>
+    public static async Task<(Rejection? Rejection, IncidentState? Incident)> RecordReportAsync(
+        this NumberedRecords records, ISessionFactory sessions, ReportIncident report, DateTimeOffset now, string actor, CancellationToken ct)
+    {
+        bool siteKnown;
+        await using (var lookup = sessions.QuerySession())
+        {
+            siteKnown = await lookup.SiteKnownAsync(report.Place, ct);
+        }
+
+        IncidentState? opened = null;
+        var rejection = await records.RecordAsync(
+            Incident.CaseNumberPrefix,
+            now,
+            report.IncidentId,
+            (session, number) =>
+            {
+                var decision = Incident.Report(null, report with { CaseNumber = number, SiteKnown = siteKnown }, now, actor);
+                if (decision.Rejection is null)
+                {
+                    session.Events.StartStream<IncidentState>(report.IncidentId, decision.Events);
+                    opened = IncidentState.Create((IncidentReported)decision.Events.Single());
+                }
+
+                return decision.Rejection;
+            },
+            ct);
+        return (rejection, opened);
+    }
+
     /// <summary>The events of an accepted decision taken on a message; a refused one is a malformed message.</summary>
     public static IReadOnlyList<object> EventsOrThrow(this Decision decision, string message) =>
         decision.Rejection is { } rejection

@@ -60,17 +60,15 @@ public static class PublicTipEndpoints
         return endpoints;
     }
 
-    private static Task<IResult> Submit(
-        PublicTipRequest request, HttpContext http, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Submit(
+        PublicTipRequest request, HttpContext http, NumberedRecords records, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var command = new ReceiveTip(TipChannel.Web, request.Category, request.Description, request.Place, now, request.Contact) { TipId = Guid.CreateVersion7() };
         var (credentials, access) = FollowUp.Issue(command.TipId);
-        return sessions.RetryOnConflictAsync(
-            async session => await session.RecordAsync(command, access, vault, now, TipsterActor, ct) is { } rejection
-                ? rejection.ToProblem()
-                : Results.Created($"{http.Request.PathBase}/public/tips/{credentials.Code}", credentials),
-            ct);
+        return (await records.RecordAsync(sessions, command, access, vault, now, TipsterActor, ct)).Rejection is { } rejection
+            ? rejection.ToProblem()
+            : Results.Created($"{http.Request.PathBase}/public/tips/{credentials.Code}", credentials);
     }
 
     private static async Task<IResult> Status([MaxLength(FollowUp.CodeLength)] string code, HttpContext http, IQuerySession session, CancellationToken ct)

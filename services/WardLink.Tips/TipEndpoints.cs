@@ -81,23 +81,18 @@ public static class TipEndpoints
         return endpoints;
     }
 
-    private static Task<IResult> Receive(
-        ReceiveTip request, HttpContext http, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Receive(
+        ReceiveTip request, HttpContext http, NumberedRecords records, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
         var command = request with { TipId = Guid.CreateVersion7(), SubmittedByPartner = http.PartnerId() };
-        return sessions.RetryOnConflictAsync(
-            async session =>
-            {
-                if (await session.RecordAsync(command, null, vault, clock.GetUtcNow(), http.Actor(), ct) is { } rejection)
-                {
-                    return rejection.ToProblem();
-                }
+        var (rejection, tip) = await records.RecordAsync(sessions, command, null, vault, clock.GetUtcNow(), http.Actor(), ct);
+        if (rejection is not null)
+        {
+            return rejection.ToProblem();
+        }
 
-                http.Response.SetETag(1);
-                var tip = await session.Events.AggregateStreamAsync<TipState>(command.TipId, token: ct);
-                return Results.Created($"{http.Request.PathBase}/tips/{command.TipId}", http.ViewOf(tip!));
-            },
-            ct);
+        http.Response.SetETag(1);
+        return Results.Created($"{http.Request.PathBase}/tips/{command.TipId}", http.ViewOf(tip!));
     }
 
     private static async Task<IResult> List(

@@ -10,37 +10,48 @@ public static class TipIntake
 {
     /// <summary>
     /// Records a new tip with its yearly number, its encrypted contact and (for a public
-    /// submission) its follow-up access, all in one transaction; a refused tip stores nothing.
+    /// submission) its follow-up access, all in one transaction, committed with the other tips of
+    /// its year that arrived meanwhile (<see cref="NumberedRecords"/>); a refused tip stores nothing
+    /// and takes no number. The new tip's state comes from its event, without reading it back.
     /// </summary>
-    internal static async Task<Rejection?> RecordAsync(
-        this IDocumentSession session, ReceiveTip command, FollowUpAccess? access, ContactVault vault, DateTimeOffset now, string actor, CancellationToken ct)
+    internal static async Task<(Rejection? Rejection, TipState? Tip)> RecordAsync(
+        this NumberedRecords records, ISessionFactory sessions, ReceiveTip command, FollowUpAccess? access, ContactVault vault, DateTimeOffset now, string actor, CancellationToken ct)
     {
-        var decision = Tip.Receive(
-            null,
-            command with
+        bool siteKnown;
+        await using (var lookup = sessions.QuerySession())
+        {
+            siteKnown = await lookup.SiteKnownAsync(command.Place, ct);
+        }
+
+        var contact = command.Contact is { } details ? vault.Seal(command.TipId, details) : null;
+        TipState? tip = null;
+        var rejection = await records.RecordAsync(
+            Tip.NumberPrefix,
+            command.ReceivedAt ?? now,
+            command.TipId,
+            (session, number) =>
             {
-                SiteKnown = await session.SiteKnownAsync(command.Place, ct),
-                Number = await session.ReserveNumberAsync(Tip.NumberPrefix, command.ReceivedAt ?? now, command.TipId, ct),
+                var decision = Tip.Receive(null, command with { SiteKnown = siteKnown, Number = number }, now, actor);
+                if (decision.Rejection is { } rejection)
+                {
+                    return rejection;
+                }
+
+                if (contact is not null)
+                {
+                    session.Insert(contact);
+                }
+
+                if (access is not null)
+                {
+                    session.Insert(access);
+                }
+
+                session.Events.StartStream<TipState>(command.TipId, decision.Events);
+                tip = TipState.Create((TipReceived)decision.Events.Single());
+                return null;
             },
-            now,
-            actor);
-        if (decision.Rejection is { } rejection)
-        {
-            return rejection;
-        }
-
-        if (command.Contact is { } contact)
-        {
-            session.Insert(vault.Seal(command.TipId, contact));
-        }
-
-        if (access is not null)
-        {
-            session.Insert(access);
-        }
-
-        session.Events.StartStream<TipState>(command.TipId, decision.Events);
-        await session.SaveChangesAsync(ct);
-        return null;
+            ct);
+        return (rejection, tip);
     }
 }

@@ -24,10 +24,16 @@ public sealed class TracedSessionFactory(IDocumentStore store) : SessionFactoryB
 
     public override void ApplyMetadata(IDocumentSession documentSession)
     {
-        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
+        if (TraceOf(Activity.Current) is var (correlationId, traceParent))
         {
-            documentSession.CorrelationId = activity.TraceId.ToHexString();
-            documentSession.SetHeader(TraceParentHeader, activity.Id!);
+            documentSession.CorrelationId = correlationId;
+            documentSession.SetHeader(TraceParentHeader, traceParent);
         }
     }
+
+    /// <summary>What an event records of <paramref name="activity"/>: its trace id (the correlation id) and its W3C traceparent.</summary>
+    public static (string CorrelationId, string TraceParent)? TraceOf(Activity? activity) =>
+        activity is { IdFormat: ActivityIdFormat.W3C }
+            ? (activity.TraceId.ToHexString(), activity.Id!)
+            : null;
 }

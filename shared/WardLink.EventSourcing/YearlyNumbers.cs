@@ -11,12 +11,13 @@ public sealed record NumberReserved([property: ShownToAuditors] string Number, G
 /// <summary>
 /// Human-readable numbers per year in the ward's local time (<c>TIP-2024-0042</c>,
 /// <c>INC-2024-0007</c>), unique and gap-free: each prefix and year is a small event stream
-/// whose version is the last number, appended in the same transaction as the record it names.
+/// whose version is the last number, appended in the same transaction as the record(s) it names.
 /// Writers of one counter take turns: the reservation opens the session's transaction and holds a
 /// transaction-level advisory lock on the counter until the record commits, so concurrent writers
 /// queue instead of conflicting (with optimistic retries alone, 8 concurrent writers brought tip
-/// intake down to about 10 per second). <see cref="Conflicts.RetryOnConflictAsync{T}"/> still runs the whole
-/// unit of work again on a conflict, so a number is never skipped nor given twice.
+/// intake down to about 10 per second). One writer numbers one record (<see cref="ReserveNumberAsync"/>,
+/// for a message's consumer or a request under an <c>Idempotency-Key</c>) or a whole batch
+/// (<see cref="NumberedRecords"/>, HTTP intake); both take the same lock, so they share the counter.
 /// </summary>
 public static class YearlyNumbers
 {
@@ -29,19 +30,52 @@ public static class YearlyNumbers
     /// <summary>Reserves the next number of <paramref name="prefix"/> in the local year of <paramref name="at"/>.</summary>
     public static async Task<string> ReserveNumberAsync(this IDocumentSession session, string prefix, DateTimeOffset at, Guid forRecord, CancellationToken ct)
     {
+        var counter = await session.TakeCounterAsync(prefix, WardTime.LocalYear(at), ct);
+        var number = counter.Next();
+        session.Events.Append(counter.StreamId, counter.Last, new NumberReserved(number, forRecord));
+        return number;
+    }
+
+    /// <summary>The advisory lock key of a counter: whoever holds it may number records of that prefix and year.</summary>
+    public static long LockKeyOf(string prefix, int year) => BitConverter.ToInt64(CounterOf(prefix, year).ToByteArray());
+
+    /// <summary>
+    /// Opens the session's transaction, waits for the counter's turn (the lock is released when the
+    /// transaction ends) and reads where the counter stands.
+    /// </summary>
+    internal static async Task<Counter> TakeCounterAsync(this IDocumentSession session, string prefix, int year, CancellationToken ct)
+    {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(prefix.Length, MaxPrefixLength);
-        var year = WardTime.LocalYear(at);
-        var counter = NamedStreams.StreamIdOf($"{prefix}-{year}");
         await session.BeginTransactionAsync(ct);
-        await using (var turn = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", session.Connection) { Parameters = { new() { Value = BitConverter.ToInt64(counter.ToByteArray()) } } })
+        await using (var turn = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", session.Connection) { Parameters = { new() { Value = LockKeyOf(prefix, year) } } })
         {
             await turn.ExecuteNonQueryAsync(ct);
         }
 
+        var counter = CounterOf(prefix, year);
         var state = await session.Events.FetchStreamStateAsync(counter, ct);
-        var next = (state?.Version ?? 0) + 1;
-        var number = $"{prefix}-{year}-{next:0000}";
-        session.Events.Append(counter, next, new NumberReserved(number, forRecord));
-        return number;
+        return new Counter(prefix, year, counter, state?.Version ?? 0);
+    }
+
+    private static Guid CounterOf(string prefix, int year) => NamedStreams.StreamIdOf($"{prefix}-{year}");
+
+    /// <summary>A counter taken by one writer: the numbers it hands out follow <see cref="Last"/>.</summary>
+    internal sealed class Counter(string prefix, int year, Guid streamId, long last)
+    {
+        public Guid StreamId { get; } = streamId;
+
+        /// <summary>The last number handed out (the counter stream's version once appended).</summary>
+        public long Last { get; private set; } = last;
+
+        /// <summary>The number after <see cref="Last"/>, not taken yet.</summary>
+        public string Peek() => $"{prefix}-{year}-{Last + 1:0000}";
+
+        /// <summary>Takes the next number.</summary>
+        public string Next()
+        {
+            var number = Peek();
+            Last++;
+            return number;
+        }
     }
 }

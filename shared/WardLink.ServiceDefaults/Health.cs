@@ -56,6 +56,13 @@ public static class Health
     public static IEndpointConventionBuilder MapWardLinkReadinessReport(this IEndpointRouteBuilder endpoints, string path) =>
         endpoints.MapHealthChecks(path, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReport });
 
+    /// <summary>
+    /// The health endpoints (<c>/health/…</c>; at the gateway also the readiness reports under
+    /// <c>/api/ops</c>): admission control never queues nor refuses them.
+    /// </summary>
+    public static bool IsHealthPath(PathString path) =>
+        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/ops", StringComparison.OrdinalIgnoreCase);
+
     private static bool IsReadinessCheck(HealthCheckRegistration check) => check.Tags.Contains(ReadyTag);
 
     private static Task WriteStatus(HttpContext context, HealthReport report)

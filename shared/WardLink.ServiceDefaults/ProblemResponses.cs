@@ -212,10 +212,10 @@ public static class ProblemResponses
     public const int RetryAfterSeconds = 5;
 
     /// <summary>
-    /// Answers <paramref name="problem"/> for <paramref name="exception"/> (a 503 with
+    /// Answers <paramref name="problem"/> for <paramref name="exception"/> (if any; a 503 with
     /// <c>Retry-After</c>); false when there is none, so the next exception handler decides.
     /// </summary>
-    public static async ValueTask<bool> TryAnswerAsync(this IProblemDetailsService problems, HttpContext httpContext, Exception exception, ProblemDetails? problem)
+    public static async ValueTask<bool> TryAnswerAsync(this IProblemDetailsService problems, HttpContext httpContext, Exception? exception, ProblemDetails? problem)
     {
         if (problem is null)
         {

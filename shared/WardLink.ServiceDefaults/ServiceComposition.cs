@@ -8,8 +8,8 @@ namespace WardLink.ServiceDefaults;
 
 /// <summary>
 /// What every WardLink service has: telemetry, health, problem details, token validation with the
-/// WardLink policies (police-only unless an endpoint names another), a request body limit, an
-/// OpenAPI document.
+/// WardLink policies (police-only unless an endpoint names another), a request body limit,
+/// admission control (a bound on the requests in flight and queued), an OpenAPI document.
 /// </summary>
 public static class ServiceComposition
 {
@@ -23,6 +23,7 @@ public static class ServiceComposition
         builder.AddWardLinkProblemDetails();
         builder.AddWardLinkAuthentication(serviceName);
         builder.AddWardLinkRequestLimits();
+        builder.AddWardLinkAdmission();
         builder.Services.AddWardLinkOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
@@ -32,6 +33,9 @@ public static class ServiceComposition
     {
         app.UsePathBase(GatewayPathBase);
         app.UseWardLinkProblemDetails();
+
+        // Before anything costs: a request past the bound is refused before its token is checked.
+        app.UseWardLinkAdmission();
         app.UseRoutingRejections();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -6,14 +6,23 @@ using System.Net.Http.Json;
 
 namespace WardLink.Benchmark;
 
-public sealed record Latencies(int Requests, int Failures, double AchievedRate, double P50, double P95, double P99)
+/// <summary>
+/// Latencies of the answered requests; <see cref="Refused"/> were answered 503 (admission control)
+/// within <see cref="RefusedP99"/>, <see cref="Failures"/> not answered as asked otherwise.
+/// </summary>
+public sealed record Latencies(int Requests, int Failures, double AchievedRate, double P50, double P95, double P99, int Refused = 0, double RefusedP99 = double.NaN)
 {
-    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"p50 {P50:0.0} ms, p95 {P95:0.0} ms, p99 {P99:0.0} ms ({Requests} requests at {AchievedRate:0}/s, {Failures} failed)");
+    public string Describe() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"p50 {P50:0.0} ms, p95 {P95:0.0} ms, p99 {P99:0.0} ms ({Requests} requests at {AchievedRate:0}/s, {Refused} refused with 503, {Failures} failed)");
 
-    public static Latencies Of(IReadOnlyCollection<double> milliseconds, int failures, TimeSpan elapsed)
+    public static Latencies Of(IReadOnlyCollection<double> milliseconds, int failures, TimeSpan elapsed, IReadOnlyCollection<double>? refused = null)
     {
         var sorted = milliseconds.Order().ToArray();
-        return new Latencies(sorted.Length, failures, sorted.Length / elapsed.TotalSeconds, Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99));
+        var refusedSorted = (refused ?? []).Order().ToArray();
+        return new Latencies(
+            sorted.Length, failures, sorted.Length / elapsed.TotalSeconds, Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99),
+            refusedSorted.Length, Percentile(refusedSorted, 0.99));
     }
 
     public static double Percentile(double[] sorted, double quantile) =>
@@ -63,6 +72,7 @@ public static class Load
     public static async Task<Latencies> OpenLoopAsync(HttpClient client, double rate, TimeSpan duration, CancellationToken ct)
     {
         var latencies = new ConcurrentBag<double>();
+        var refused = new ConcurrentBag<double>();
         var failures = 0;
         var total = (int)(rate * duration.TotalSeconds);
         var interval = TimeSpan.FromSeconds(1 / rate);
@@ -81,37 +91,43 @@ public static class Load
             inFlight.Add(Task.Run(
                 async () =>
                 {
-                    var ok = await PostAsync(client, n, ct);
-                    if (ok)
+                    switch (await SendAsync(client, n, ct))
                     {
-                        latencies.Add((clock.Elapsed - due).TotalMilliseconds);
-                    }
-                    else
-                    {
-                        Interlocked.Increment(ref failures);
+                        case HttpStatusCode.Created:
+                            latencies.Add((clock.Elapsed - due).TotalMilliseconds);
+                            break;
+                        case HttpStatusCode.ServiceUnavailable:
+                            refused.Add((clock.Elapsed - due).TotalMilliseconds);
+                            break;
+                        default:
+                            Interlocked.Increment(ref failures);
+                            break;
                     }
                 },
                 ct));
         }
 
         await Task.WhenAll(inFlight);
-        return Latencies.Of(latencies, failures, clock.Elapsed);
+        return Latencies.Of(latencies, failures, clock.Elapsed, refused);
     }
 
-    private static async Task<bool> PostAsync(HttpClient client, int n, CancellationToken ct)
+    private static async Task<bool> PostAsync(HttpClient client, int n, CancellationToken ct) => await SendAsync(client, n, ct) == HttpStatusCode.Created;
+
+    /// <summary>The answer's status; null when none came (refused connection, time-out).</summary>
+    private static async Task<HttpStatusCode?> SendAsync(HttpClient client, int n, CancellationToken ct)
     {
         try
         {
             using var response = await client.PostAsJsonAsync(new Uri("/api/tips", UriKind.Relative), Tip(n), ct);
-            return response.StatusCode == HttpStatusCode.Created;
+            return response.StatusCode;
         }
         catch (HttpRequestException)
         {
-            return false;
+            return null;
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            return false;
+            return null;
         }
     }
 }

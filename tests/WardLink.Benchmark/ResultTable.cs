@@ -7,7 +7,12 @@ public sealed class ResultTable(string machine)
 {
     private readonly List<(string Measure, string Result, string Target, bool? Met)> _rows = [];
 
-    public void Add(string measure, string result, string target, bool? met) => _rows.Add((measure, result, target, met));
+    /// <summary>Adds a row, and tells it on standard error at once (the table comes at the end of a long run).</summary>
+    public void Add(string measure, string result, string target, bool? met)
+    {
+        _rows.Add((measure, result, target, met));
+        Console.Error.WriteLine($"[bench {DateTime.UtcNow:HH:mm:ss}]   {measure}: {result}");
+    }
 
     /// <summary>The table, its machine line ending with <paramref name="machineAtEnd"/> (what changed on the machine during the run).</summary>
     public string ToMarkdown(string machineAtEnd)

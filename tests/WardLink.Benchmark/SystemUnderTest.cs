@@ -58,6 +58,7 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
     public ClientCredentials Client { get; } = new("benchmark", Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
     private readonly Dictionary<string, ServiceProcess> _services = [];
     private readonly Dictionary<string, long> _peaks = [];
+    private readonly Dictionary<string, long> _phasePeaks = [];
     private readonly Lock _lock = new();
     private ServiceProcess? _gateway;
 
@@ -129,13 +130,36 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
         }
     }
 
+    /// <summary>Each process's peak resident set since <see cref="StartPhase"/>.</summary>
+    public IReadOnlyDictionary<string, long> PhasePeakWorkingSets
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<string, long>(_phasePeaks);
+            }
+        }
+    }
+
+    /// <summary>Starts a phase of its own peaks (<see cref="PhasePeakWorkingSets"/>); the run's peaks go on.</summary>
+    public void StartPhase()
+    {
+        lock (_lock)
+        {
+            _phasePeaks.Clear();
+        }
+    }
+
     public void SampleWorkingSets()
     {
         lock (_lock)
         {
             foreach (var process in _services.Values.Append(Gateway))
             {
-                _peaks[process.Name] = Math.Max(_peaks.GetValueOrDefault(process.Name), process.Sample());
+                var sample = process.Sample();
+                _peaks[process.Name] = Math.Max(_peaks.GetValueOrDefault(process.Name), sample);
+                _phasePeaks[process.Name] = Math.Max(_phasePeaks.GetValueOrDefault(process.Name), sample);
             }
         }
     }

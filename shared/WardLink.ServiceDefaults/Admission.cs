@@ -1,0 +1,137 @@
+using System.Diagnostics.Metrics;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>How much work a process admits (<c>Admission:MaxInFlight</c>, <c>:MaxQueued</c>, <c>:MaxQueueWait</c>).</summary>
+public sealed class AdmissionOptions
+{
+    public const string Section = "Admission";
+
+    /// <summary>Requests handled at once; the next ones wait in the queue.</summary>
+    public int MaxInFlight { get; set; } = 32;
+
+    /// <summary>Requests waiting for a turn, oldest first; past that, a request is refused at once.</summary>
+    public int MaxQueued { get; set; } = 64;
+
+    /// <summary>How long a request waits for a turn before it is refused: what the queue may add to its latency.</summary>
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromMilliseconds(500);
+}
+
+/// <summary>
+/// Admission control: a process handles at most <see cref="AdmissionOptions.MaxInFlight"/> requests
+/// at once and lets at most <see cref="AdmissionOptions.MaxQueued"/> wait, each at most
+/// <see cref="AdmissionOptions.MaxQueueWait"/>; a request past the bound is answered with a 503
+/// problem and <c>Retry-After</c> (at once when the queue is full), instead of queueing in memory
+/// until it times out. Admitted requests keep their latency and the process its memory under any
+/// load, however fast the machine: the wait bounds the queue in time, not only in count.
+/// The health endpoints are never queued nor refused, so a busy process is not taken for a dead one.
+/// </summary>
+public static class Admission
+{
+    public static IHostApplicationBuilder AddWardLinkAdmission(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AdmissionOptions>()
+            .BindConfiguration(AdmissionOptions.Section)
+            .Validate(
+                options => options.MaxInFlight >= 1 && options.MaxQueued >= 0 && options.MaxQueueWait > TimeSpan.Zero,
+                $"{AdmissionOptions.Section}:MaxInFlight must be at least 1, MaxQueued at least 0 and MaxQueueWait more than 0.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<AdmissionOptions>>().Value;
+            return new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = options.MaxInFlight,
+                QueueLimit = options.MaxQueued,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+        });
+        builder.Services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options => options.AddOperationTransformer(DescribeRefusal));
+        return builder;
+    }
+
+    /// <summary>Early in the pipeline: a refused request costs no token validation, no body read, no store.</summary>
+    public static IApplicationBuilder UseWardLinkAdmission(this IApplicationBuilder app)
+    {
+        var limiter = app.ApplicationServices.GetRequiredService<ConcurrencyLimiter>();
+        var maxQueueWait = app.ApplicationServices.GetRequiredService<IOptions<AdmissionOptions>>().Value.MaxQueueWait;
+        var refused = app.ApplicationServices.GetRequiredService<IMeterFactory>().Create(WardLinkActivity.SourceName)
+            .CreateCounter<long>("wardlink.admission.refused", "{request}", "Requests refused with a 503 because the process had as many in flight and queued as it admits.");
+        return app.Use(async (http, next) =>
+        {
+            if (Health.IsHealthPath(http.Request.Path))
+            {
+                await next(http);
+                return;
+            }
+
+            using var lease = limiter.AttemptAcquire() is { IsAcquired: true } free ? free : await WaitForTurnAsync(limiter, maxQueueWait, http.RequestAborted);
+            if (lease is not { IsAcquired: true })
+            {
+                refused.Add(1);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryAnswerAsync(http, null, Full());
+                return;
+            }
+
+            await next(http);
+        });
+    }
+
+    /// <summary>A turn within <paramref name="maxWait"/>; null when the wait ran out (the caller going away still cancels).</summary>
+    private static async Task<RateLimitLease?> WaitForTurnAsync(ConcurrencyLimiter limiter, TimeSpan maxWait, CancellationToken requestAborted)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        wait.CancelAfter(maxWait);
+        try
+        {
+            return await limiter.AcquireAsync(1, wait.Token);
+        }
+        catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static ProblemDetails Full() => new()
+    {
+        Status = StatusCodes.Status503ServiceUnavailable,
+        Title = "The service is at capacity.",
+        Detail = $"Nothing was done. Retry in {ProblemResponses.RetryAfterSeconds} seconds.",
+    };
+
+    /// <summary>Every operation may be refused when the service is full: the document says so.</summary>
+    private static async Task DescribeRefusal(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        operation.Responses ??= [];
+        operation.Responses.TryAdd($"{StatusCodes.Status503ServiceUnavailable}", new OpenApiResponse
+        {
+            Description = "The service is at capacity (or its database is unavailable): nothing was done; retry after Retry-After seconds.",
+            Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before retrying.",
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Integer,
+                        Minimum = "1",
+                        Maximum = ProblemResponses.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    },
+                },
+            },
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/problem+json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, ct) },
+            },
+        });
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Idempotency;
+using WardLink.ServiceDefaults;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Tips;
+
+/// <summary>
+/// Tips committed together (<see cref="NumberedRecords"/>) keep the yearly numbers' promise: every
+/// accepted tip gets the next number of its year, none is skipped or given twice, whatever else
+/// arrives in the same batch and whatever happens to the batch's connection.
+/// </summary>
+public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassFixture<ServiceFixture<TipsService>>
+{
+    private readonly HttpClient _client = tips.CreateClient();
+
+    [Fact]
+    public async Task Concurrent_tips_of_one_year_get_consecutive_numbers_while_refused_ones_take_none()
+    {
+        // As many tips as the service handles at once (more would wait for admission, and on a slow
+        // machine some be refused with 503). Every fourth is refused (no description), every fifth
+        // sent with an Idempotency-Key (numbered in its own transaction, under the same counter).
+        var sent = new AdmissionOptions().MaxInFlight;
+        var accepted = Enumerable.Range(0, sent).Count(n => n % 4 != 3);
+        var answers = await Task.WhenAll(Enumerable.Range(0, sent).Select(n => Task.Run(() =>
+        {
+            var tip = TipsApi.NewTip(receivedAt: "2023-03-04T10:00:00+07:00");
+            return PostAsync(n % 4 == 3 ? WithoutDescription(tip) : tip, n % 5 == 0 ? $"group-commit-{n}" : null);
+        })));
+
+        Assert.All(answers.Where((_, n) => n % 4 == 3), answer => Assert.Equal(HttpStatusCode.BadRequest, answer.Status));
+        var numbers = answers.Where((_, n) => n % 4 != 3).Select(answer =>
+        {
+            Assert.Equal(HttpStatusCode.Created, answer.Status);
+            return answer.Number!;
+        }).ToList();
+        Assert.Equal(Enumerable.Range(1, accepted).Select(n => $"TIP-2023-{n:0000}"), numbers.Order(StringComparer.Ordinal));
+        Assert.Equal(numbers.Order(StringComparer.Ordinal), await StoredNumbersAsync(2023));
+
+        var replayed = await PostAsync(TipsApi.NewTip(receivedAt: "2023-03-04T10:00:00+07:00"), "group-commit-0");
+        Assert.Equal(answers[0].Number, replayed.Number);
+        Assert.Equal(accepted, (await StoredNumbersAsync(2023)).Count);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_connection_drops_fails_whole_and_takes_no_number()
+    {
+        // The test holds the counter's turn, so the writer's first batch waits for it in PostgreSQL...
+        await using var turn = await CounterTurn.TakeAsync(
+            tips.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString(EventStore.ConnectionName)!, Tip.NumberPrefix, 2022);
+        var posted = Enumerable.Range(0, 10).Select(_ => Task.Run(() => PostAsync(TipsApi.NewTip(receivedAt: "2022-07-01T09:00:00+07:00")))).ToList();
+        var waiting = await turn.WaiterAsync();
+
+        // ...when its connection drops; the tips behind it go in the next batch.
+        await turn.TerminateAsync(waiting);
+        await Task.WhenAny(posted).WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await turn.ReleaseAsync();
+        var answers = await Task.WhenAll(posted);
+
+        var dropped = answers.Where(answer => answer.Status != HttpStatusCode.Created).ToList();
+        Assert.NotEmpty(dropped);
+        Assert.All(dropped, answer =>
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
+            Assert.True(answer.RetryAfter, "A 503 says when to retry.");
+        });
+        var created = answers.Where(answer => answer.Status == HttpStatusCode.Created).Select(answer => answer.Number!).ToList();
+        Assert.Equal(Enumerable.Range(1, created.Count).Select(n => $"TIP-2022-{n:0000}"), created.Order(StringComparer.Ordinal));
+        Assert.Equal(created.Order(StringComparer.Ordinal), await StoredNumbersAsync(2022));
+
+        var next = await PostAsync(TipsApi.NewTip(receivedAt: "2022-07-01T09:00:00+07:00"));
+        Assert.Equal($"TIP-2022-{created.Count + 1:0000}", next.Number);
+        await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var counter = await session.Events.FetchStreamStateAsync(NamedStreams.StreamIdOf($"{Tip.NumberPrefix}-2022"), TestContext.Current.CancellationToken);
+        Assert.Equal(created.Count + 1L, counter!.Version);
+    }
+
+    private sealed record Answer(HttpStatusCode Status, string? Number, bool RetryAfter);
+
+    private async Task<Answer> PostAsync(object tip, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tips") { Content = JsonContent.Create(tip) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(IdempotencyKeys.HeaderName, idempotencyKey);
+        }
+
+        using var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+        var number = response.StatusCode == HttpStatusCode.Created
+            ? (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("number").GetString()
+            : null;
+        return new Answer(response.StatusCode, number, response.Headers.RetryAfter is not null);
+    }
+
+    private static Dictionary<string, object?> WithoutDescription(object tip)
+    {
+        var fields = JsonSerializer.SerializeToElement(tip, JsonSerializerOptions.Web).Deserialize<Dictionary<string, object?>>(JsonSerializerOptions.Web)!;
+        fields["description"] = null;
+        return fields;
+    }
+
+    /// <summary>The numbers of the tips stored for <paramref name="year"/>, in order.</summary>
+    private async Task<List<string>> StoredNumbersAsync(int year)
+    {
+        await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var prefix = $"{Tip.NumberPrefix}-{year}-";
+        var numbers = await session.Query<TipState>().Where(tip => tip.Number.StartsWith(prefix)).Select(tip => tip.Number).ToListAsync(TestContext.Current.CancellationToken);
+        return [.. numbers.Order(StringComparer.Ordinal)];
+    }
+}
