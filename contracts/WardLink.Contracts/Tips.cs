@@ -1,4 +1,5 @@
 using MassTransit;
+using WardLink.Contracts.Incidents;
 
 namespace WardLink.Contracts.Tips;
 
@@ -18,7 +19,9 @@ public enum SecurityCategory
 /// <summary>
 /// A valuable tip was referred to an incident: a new one (<see cref="OpensNewIncident"/>, with the
 /// incident id chosen by tips so a redelivery cannot open two) or an existing one. Carries no
-/// personal data of the tipster.
+/// personal data of the tipster. <see cref="SubmittedByPartner"/> (the partner whose client
+/// submitted the tip) was added to v1 as an optional field: a message without it reads as a tip
+/// no partner submitted.
 /// </summary>
 [MessageUrn("wardlink:tips:tip-referred:v1")]
 public sealed record TipReferred(
@@ -34,4 +37,21 @@ public sealed record TipReferred(
     double? Longitude,
     DateTimeOffset ReceivedAt,
     DateTimeOffset ReferredAt,
-    string ReferredBy);
+    string ReferredBy,
+    Guid? SubmittedByPartner = null);
+
+/// <summary>
+/// The outcome of an incident a tip was linked to was recorded on the tip (from incidents'
+/// <c>IncidentResolved</c>), with the partner that submitted the tip, if one did, so the partner
+/// can be told. No text of the tip or of the case.
+/// </summary>
+[MessageUrn("wardlink:tips:tip-outcome-recorded:v1")]
+public sealed record TipOutcomeRecorded(
+    Guid TipId,
+    string TipNumber,
+    Guid IncidentId,
+    string CaseNumber,
+    IncidentClassification Classification,
+    IncidentOutcome Outcome,
+    DateTimeOffset ResolvedAt,
+    Guid? SubmittedByPartner);
