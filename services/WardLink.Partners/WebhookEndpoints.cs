@@ -26,6 +26,9 @@ public static class WebhookEndpoints
     /// <summary>The most deliveries one replay makes due again.</summary>
     public const int MaxReplay = 1000;
 
+    /// <summary>The most deliveries one page of the log holds.</summary>
+    public const int MaxDeliveriesPage = 200;
+
     private const string WhatWebhook = "Webhook";
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
@@ -169,10 +172,17 @@ public static class WebhookEndpoints
             http, webhookId, WhatWebhook, webhook => Webhook.Delete(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
 
     private static async Task<Results<Ok<ListPage<WebhookDeliveryView>>, ValidationProblem, ProblemHttpResult>> Deliveries(
-        Guid id, Guid webhookId, IQuerySession session, DeliveryStatus? status, [Range(1, 200)] int? limit, [Range(1, PageRequest.MaxPage)] int? page, CancellationToken ct)
+        Guid id,
+        Guid webhookId,
+        IQuerySession session,
+        [EnumOf(typeof(DeliveryStatus))] string? status,
+        [Range(1, MaxDeliveriesPage)] int? limit,
+        [Range(1, PageRequest.MaxPage)] int? page,
+        CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var paging = PageRequest.Read(limit, page, 50, 200, errors);
+        var paging = PageRequest.Read(limit, page, MaxDeliveriesPage / 4, MaxDeliveriesPage, errors);
+        var wanted = errors.ParseEnum<DeliveryStatus>(status, "status");
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
@@ -183,12 +193,9 @@ public static class WebhookEndpoints
             return TypedResults.Problem(title: $"Webhook {webhookId} of partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var deliveries = session.Query<WebhookDelivery>().Where(delivery => delivery.WebhookId == webhookId);
-        if (status is { } wanted)
-        {
-            deliveries = deliveries.Where(delivery => delivery.Status == wanted);
-        }
-
+        var deliveries = session.Query<WebhookDelivery>()
+            .Where(delivery => delivery.WebhookId == webhookId)
+            .WhereGiven(wanted, statusFilter => delivery => delivery.Status == statusFilter);
         var found = await deliveries.OrderByDescending(delivery => delivery.QueuedAt).ThenByDescending(delivery => delivery.Id).ToListPageAsync(paging, ct);
         return TypedResults.Ok(found.Select(WebhookDeliveryView.Of));
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using StandardWebhooks;
 using StandardWebhooks.Diagnostics;
@@ -120,8 +121,8 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         var installed = (await ArrivedAsync("signed", 2))[1];
         Assert.Equal(2, installed.Headers["webhook-signature"].ToString().Split(' ').Length);
         new StandardWebhook(newSecret).Verify(installed.Body, installed.Headers);
-        new StandardWebhook(secret).Verify(installed.Body, installed.Headers);
-        Assert.Throws<WebhookVerificationException>(() => new StandardWebhook(WebhookSecrets.NewSecret()).Verify(installed.Body, installed.Headers));
+        VerifyAnySignature(secret, installed);
+        Assert.Throws<WebhookVerificationException>(() => VerifyAnySignature(WebhookSecrets.NewSecret(), installed));
         Assert.Throws<WebhookVerificationException>(() => new StandardWebhook(newSecret).Verify(installed.Body.Replace("camera.installed", "camera.decommissioned", StringComparison.Ordinal), installed.Headers));
     }
 
@@ -146,7 +147,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     {
         var partner = system.ClientOf(system.PartnerB);
         var down = true;
-        var (webhookId, secret) = await SubscribeAsync(partner, system.PartnerB, system.Receiver.Endpoint("down", _ => Volatile.Read(ref down) ? 503 : 204), "incidentReported", "incidentResolved");
+        var (webhookId, secret) = await SubscribeAsync(partner, system.PartnerB, system.Receiver.Endpoint("down", _ => Volatile.Read(ref down) ? 503 : 200), "incidentReported", "incidentResolved");
 
         await system.Bus.PublishAsync(IncidentAt(system.SiteB), Guid.NewGuid());
 
@@ -165,9 +166,9 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         await DeliveriesAsync(partner, system.PartnerB, webhookId, "held", 1);
         Volatile.Write(ref down, false);
         Assert.Equal(HttpStatusCode.OK, (await partner.PostAsync($"/partners/{system.PartnerB}/webhooks/{webhookId}/resume", null, Ct)).StatusCode);
-        var resolved = await Eventually.Get(
-            () => Task.FromResult(system.Receiver.At("down").LastOrDefault(request => request.Body.Contains("incident.resolved", StringComparison.Ordinal))),
-            "the held delivery to be sent on resuming");
+        var sent = Assert.Single(await DeliveriesAsync(partner, system.PartnerB, webhookId, "delivered", 1));
+        Assert.Equal("incidentResolved", sent.GetProperty("eventType").GetString());
+        var resolved = system.Receiver.At("down").Last(request => request.Id == sent.GetProperty("messageId").GetString());
         new StandardWebhook(secret).Verify(resolved.Body, resolved.Headers);
 
         var replay = await partner.PostAsJsonAsync($"/partners/{system.PartnerB}/webhooks/{webhookId}/replay", new { since = DateTimeOffset.UtcNow.AddHours(-1) }, Ct);
@@ -177,7 +178,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Contains(delivered, delivery => delivery.GetProperty("id").GetGuid() == failed.GetProperty("id").GetGuid());
         Assert.Contains(
             system.Receiver.At("down").Where(request => request.Id == failed.GetProperty("messageId").GetString()),
-            request => request.Headers.ContainsKey("webhook-signature") && Accepted(secret, request));
+            request => Accepted(secret, request));
     }
 
     [Fact]
@@ -342,6 +343,30 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     {
         new StandardWebhook(secret).Verify(request.Body, request.Headers);
         return true;
+    }
+
+    /// <summary>
+    /// Verifies as the specification says a receiver should, against each signature of the header
+    /// in turn: the package's verifier (StandardWebhooks 1.1.2) checks only the first one, which
+    /// during a rotation is the new secret's.
+    /// </summary>
+    private static void VerifyAnySignature(string secret, ReceivedWebhook request)
+    {
+        foreach (var signature in request.Headers["webhook-signature"].ToString().Split(' '))
+        {
+            var one = new HeaderDictionary(request.Headers.ToDictionary()) { ["webhook-signature"] = signature };
+            try
+            {
+                new StandardWebhook(secret).Verify(request.Body, one);
+                return;
+            }
+            catch (WebhookVerificationException)
+            {
+                // The next signature may be this secret's.
+            }
+        }
+
+        throw new WebhookVerificationException("No signature of the request verifies with the secret.");
     }
 
     private static List<string> TypesOf(IEnumerable<ReceivedWebhook> requests) =>
