@@ -47,7 +47,7 @@ public static class WebhookEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         webhooks.MapGet("/", List)
             .WithName("ListWebhooks")
-            .WithSummary("The partner's webhooks, oldest first.")
+            .WithSummary("The partner's webhooks, oldest first; 404 for an unknown partner.")
             .WithMaxItems(Webhook.MaxPerPartner);
         webhooks.MapGet("/{webhookId:guid}", Get)
             .WithName("GetWebhook")
@@ -110,8 +110,13 @@ public static class WebhookEndpoints
             http, command.WebhookId, decision, $"/partners/{id}/webhooks/{command.WebhookId}", ct, webhook => new WebhookWithSecret(WebhookView.Of(webhook), secret));
     }
 
-    private static async Task<Ok<IReadOnlyList<WebhookView>>> List(Guid id, IQuerySession session, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<WebhookView>>, ProblemHttpResult>> List(Guid id, IQuerySession session, CancellationToken ct)
     {
+        if (await session.StreamOfAsync<PartnerState>(id, ct) is null)
+        {
+            return TypedResults.Problem(title: $"Partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
         var webhooks = await session.Query<WebhookState>()
             .Where(webhook => webhook.PartnerId == id && webhook.Status != WebhookStatus.Deleted)
             .OrderBy(webhook => webhook.CreatedAt)
