@@ -9,7 +9,10 @@ var app = WardLinkApp.Build(args, PartnersService.Name, service =>
         PartnerQueries.AddPartnerReadModels(store);
         WebhookComposition.AddWebhookStorage(store);
     };
-    service.Services = services => services.AddWebhooks();
+    service.Services = services => services
+        .AddWebhooks()
+        .AddSingleton(OverdueSweepOptions.Default)
+        .AddHostedService<OverdueActionItemSweep>();
     service.Bus = bus => bus.AddWebhookFanOut();
     service.Views.Add<WebhookState, WebhookView>(WebhookView.Of, WebhookView.Of);
     service.AuditedStates

@@ -43,7 +43,7 @@ public sealed class WebhookOptions
 
 public static class WebhookComposition
 {
-    /// <summary>The webhook options (validated on start), the sealing key, the secrets, the sender and its HTTP client, the overdue sweep.</summary>
+    /// <summary>The webhook options (validated on start), the sealing key, the secrets, the sender and its HTTP client.</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         services.AddOptions<WebhookOptions>()
@@ -71,8 +71,6 @@ public static class WebhookComposition
                 };
             });
         services.AddHostedService<WebhookSender>();
-        services.AddSingleton(OverdueSweepOptions.Default);
-        services.AddHostedService<OverdueActionItemSweep>();
         return services;
     }
 

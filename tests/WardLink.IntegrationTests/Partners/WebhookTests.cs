@@ -5,6 +5,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StandardWebhooks;
 using StandardWebhooks.Diagnostics;
 using WardLink.Contracts.Incidents;
@@ -239,6 +240,32 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
             [siteB],
             Data(toB, "shift.missed").GetProperty("siteIds").EnumerateArray().Select(site => site.GetGuid()));
         Assert.Equal(3, system.Receiver.At("view-a").Count);
+    }
+
+    [Fact]
+    public async Task An_action_item_past_its_due_date_is_noticed_once_and_its_owner_is_told_without_its_text()
+    {
+        var owner = system.ClientOf(system.PartnerB);
+        await SubscribeAsync(owner, system.PartnerB, system.Receiver.Endpoint("overdue"), "actionItemOverdue");
+        var meetingId = await CreatedIdAsync(await system.Police.PostAsJsonAsync(
+            "/partners/meetings", new { heldAt = DateTimeOffset.UtcNow.AddDays(-3), attendingPartnerIds = new[] { system.PartnerA, system.PartnerB }, minutes = "Reviewed the month." }, Ct));
+        const string Text = "Call Mr Bảo about the back gate";
+        var assigned = await system.Police.PostAsJsonAsync(
+            $"/partners/meetings/{meetingId}/action-items", new { text = Text, ownerPartnerId = system.PartnerB, dueAt = DateTimeOffset.UtcNow.AddDays(-1) }, Ct);
+        Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+        var itemId = (await assigned.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("actionItems")[0].GetProperty("id").GetGuid();
+
+        // Whichever round notices it (the background one or these), it is noticed once.
+        var sweep = system.Partners.Services.GetServices<IHostedService>().OfType<OverdueActionItemSweep>().Single();
+        await sweep.SweepAsync(DateTimeOffset.UtcNow, Ct);
+        Assert.Equal(0, await sweep.SweepAsync(DateTimeOffset.UtcNow, Ct));
+
+        var overdue = Assert.Single((await system.Partners.Services.GetRequiredService<IDocumentStore>().EventsOfAsync(meetingId)).Select(recorded => recorded.Data).OfType<ActionItemOverdue>());
+        Assert.Equal((itemId, system.PartnerB, Meeting.Sweeper), (overdue.ItemId, overdue.OwnerPartnerId, overdue.By));
+        var told = Assert.Single(await ArrivedAsync("overdue", 1));
+        Assert.Equal("actionItem.overdue", JsonDocument.Parse(told.Body).RootElement.GetProperty("type").GetString());
+        Assert.Equal(["dueAt", "itemId", "meetingId"], FieldsOf([told], "actionItem.overdue"));
+        Assert.DoesNotContain("Bảo", told.Body, StringComparison.Ordinal);
     }
 
     [Fact]
