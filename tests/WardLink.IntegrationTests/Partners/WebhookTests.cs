@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -12,6 +13,7 @@ using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
 using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.Operations;
 using WardLink.IntegrationTests.Pipeline;
 using WardLink.Partners;
 using WardLink.ServiceDefaults.Security;
@@ -132,6 +134,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     {
         var partner = system.ClientOf(system.PartnerA);
         var (webhookId, _) = await SubscribeAsync(partner, system.PartnerA, system.Receiver.Endpoint("flaky", attempt => attempt <= 3 ? 500 : 200), "incidentReported");
+        using var metrics = new HostMetrics(system.Partners.Services.GetRequiredService<IMeterFactory>());
 
         await system.Bus.PublishAsync(IncidentAt(system.SiteA), Guid.NewGuid());
 
@@ -141,6 +144,9 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Single(requests.Select(request => request.Id).Distinct());
         Assert.Equal(4, logged.GetProperty("attemptCount").GetInt32());
         Assert.Equal([500, 500, 500, 200], logged.GetProperty("attempts").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+        Assert.True(metrics.Of("wardlink.webhooks.failed_attempts").Count(failed => Equals(failed.Tags["reason"], "status") && Equals(failed.Tags["event_type"], "IncidentReported")) >= 3);
+        Assert.Contains(metrics.Of("wardlink.webhooks.delivered"), delivered => Equals(delivered.Tags["event_type"], "IncidentReported"));
+        Assert.Contains(metrics.Of("wardlink.webhooks.lag"), lag => lag.Value > 0);
     }
 
     [Fact]
