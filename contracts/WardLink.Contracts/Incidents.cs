@@ -41,7 +41,11 @@ public sealed record IncidentReported(
     DateTimeOffset OccurredAt,
     DateTimeOffset ReportedAt);
 
-/// <summary>An incident was resolved; tips records the outcome on every linked tip.</summary>
+/// <summary>
+/// An incident was resolved; tips records the outcome on every linked tip. <see cref="SiteId"/>
+/// (the site it happened at, if any) was added to v1 as an optional field, so a partner's webhook
+/// hears of a resolution at its site; a message without it reads as one at no site.
+/// </summary>
 [MessageUrn("wardlink:incidents:incident-resolved:v1")]
 public sealed record IncidentResolved(
     Guid IncidentId,
@@ -49,7 +53,8 @@ public sealed record IncidentResolved(
     IncidentClassification Classification,
     IncidentOutcome Outcome,
     IReadOnlyList<Guid> LinkedTipIds,
-    DateTimeOffset ResolvedAt);
+    DateTimeOffset ResolvedAt,
+    Guid? SiteId = null);
 
 /// <summary>
 /// A resolved (or closed) incident was reopened: its outcome no longer stands, and tips takes it

@@ -83,6 +83,14 @@ public sealed record SiteRetired(
     DateTimeOffset RetiredAt,
     long SiteVersion);
 
+/// <summary>A security camera surveyed at a partner's site was approved for installation.</summary>
+[MessageUrn("wardlink:partners:camera-approved:v1")]
+public sealed record CameraApproved(
+    Guid CameraId,
+    Guid SiteId,
+    Guid PartnerId,
+    DateTimeOffset ApprovedAt);
+
 /// <summary>A security camera was installed at a partner's site.</summary>
 [MessageUrn("wardlink:partners:camera-installed:v1")]
 public sealed record CameraInstalled(
@@ -98,3 +106,15 @@ public sealed record CameraDecommissioned(
     Guid SiteId,
     Guid PartnerId,
     DateTimeOffset DecommissionedAt);
+
+/// <summary>
+/// An action item of a monthly meeting passed its due date unfinished; its owner partner is told.
+/// The item's text stays inside (it may name people).
+/// </summary>
+[MessageUrn("wardlink:partners:action-item-overdue:v1")]
+public sealed record ActionItemOverdue(
+    Guid MeetingId,
+    Guid ItemId,
+    Guid OwnerPartnerId,
+    DateTimeOffset DueAt,
+    DateTimeOffset NoticedAt);

@@ -26,6 +26,19 @@ public sealed record PatrolObservationReported(
     DateTimeOffset ObservedAt,
     string ReportedBy);
 
+/// <summary>
+/// A planned shift's window closed and nobody started it: when it was planned for, and the sites
+/// of its route's checkpoints (the team's members stay inside).
+/// </summary>
+[MessageUrn("wardlink:patrols:shift-missed:v1")]
+public sealed record ShiftMissed(
+    Guid ShiftId,
+    Guid RouteId,
+    DateOnly PlannedDate,
+    DateTimeOffset WindowStart,
+    DateTimeOffset WindowEnd,
+    IReadOnlyList<Guid> SiteIds);
+
 /// <summary>A shift ended (or its window closed) without a scan of this checkpoint.</summary>
 [MessageUrn("wardlink:patrols:checkpoint-missed:v1")]
 public sealed record CheckpointMissed(

@@ -34,6 +34,7 @@ public sealed record IncidentReported(
 public sealed record InvestigationStarted(Guid IncidentId, string Unit, [property: PersonalData] string? Officer, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>Carries the facts at resolution (case number, classification, linked tips) so the relay can publish it as it is.</summary>
+/// <summary>Carries the incident's site (none in events recorded before it was carried), so the relay can tell the site's partner.</summary>
 public sealed record IncidentResolved(
     Guid IncidentId,
     [property: ShownToAuditors] string CaseNumber,
@@ -42,7 +43,8 @@ public sealed record IncidentResolved(
     string? Summary,
     IReadOnlyList<Guid> LinkedTipIds,
     DateTimeOffset At,
-    string By) : IBusinessEvent;
+    string By,
+    Guid? SiteId = null) : IBusinessEvent;
 
 public sealed record IncidentClosed(Guid IncidentId, DateTimeOffset At, string By) : IBusinessEvent;
 
@@ -276,7 +278,8 @@ public static class Incident
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new IncidentResolved(
-                incident.Id, incident.CaseNumber, incident.Classification, command.Outcome!.Value, Trimmed(command.Summary), incident.LinkedTipIds, at, actor));
+                incident.Id, incident.CaseNumber, incident.Classification, command.Outcome!.Value, Trimmed(command.Summary), incident.LinkedTipIds, at, actor,
+                incident.Place.SiteId));
     }
 
     public static Decision Close(IncidentState incident, CloseIncident command, DateTimeOffset now, string actor) =>

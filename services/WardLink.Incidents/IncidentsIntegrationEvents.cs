@@ -20,7 +20,7 @@ public sealed class IncidentsIntegrationEvents : IIntegrationEventMap
             reported.OccurredAt,
             reported.At),
         IncidentResolved resolved => new Contract.IncidentResolved(
-            resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.LinkedTipIds, resolved.At),
+            resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.LinkedTipIds, resolved.At, resolved.SiteId),
         IncidentReopened reopened => new Contract.IncidentReopened(reopened.IncidentId, reopened.LinkedTipIds ?? [], reopened.At),
         _ => null,
     };

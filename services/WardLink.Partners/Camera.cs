@@ -15,7 +15,8 @@ public enum CameraStatus
 /// <summary>A place at a site was surveyed for a security camera ("security camera" model).</summary>
 public sealed record CameraSurveyed(Guid CameraId, Guid SiteId, Guid PartnerId, string Description, DateTimeOffset At, string By) : IBusinessEvent;
 
-public sealed record CameraApproved(Guid CameraId, DateTimeOffset At, string By) : IBusinessEvent;
+/// <summary>Carries the site and partner so the relay publishes it as it is.</summary>
+public sealed record CameraApproved(Guid CameraId, Guid SiteId, Guid PartnerId, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>Carries the site and partner so the relay publishes it as it is.</summary>
 public sealed record CameraInstalled(Guid CameraId, Guid SiteId, Guid PartnerId, DateTimeOffset At, string By) : IBusinessEvent;
@@ -99,7 +100,7 @@ public static class Camera
     }
 
     public static Decision Approve(CameraState camera, ApproveCamera command, DateTimeOffset now, string actor) =>
-        camera.Step(CameraStatus.Surveyed, "approved", "a surveyed", command.At, now, when => new CameraApproved(camera.Id, when, actor));
+        camera.Step(CameraStatus.Surveyed, "approved", "a surveyed", command.At, now, when => new CameraApproved(camera.Id, camera.SiteId, camera.PartnerId, when, actor));
 
     public static Decision Install(CameraState camera, InstallCamera command, DateTimeOffset now, string actor) =>
         camera.Step(CameraStatus.Approved, "installed", "an approved", command.At, now, when => new CameraInstalled(camera.Id, camera.SiteId, camera.PartnerId, when, actor));

@@ -11,6 +11,9 @@ public sealed record ActionItemAssigned(Guid MeetingId, Guid ItemId, string Text
 
 public sealed record ActionItemCompleted(Guid MeetingId, Guid ItemId, DateTimeOffset At, string By) : IBusinessEvent;
 
+/// <summary>An open action item was found past its due date (by the sweep, once per item); published so its owner partner is told.</summary>
+public sealed record ActionItemOverdue(Guid MeetingId, Guid ItemId, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset At, string By) : IBusinessEvent;
+
 /// <param name="UnknownPartners">Which of the attending partner ids the service does not know.</param>
 public sealed record HoldMeeting(
     Guid MeetingId, DateTimeOffset? HeldAt, IReadOnlyList<Guid>? AttendingPartnerIds, string? Minutes, IReadOnlyCollection<Guid> UnknownPartners);
@@ -21,7 +24,12 @@ public sealed record AssignActionItem(Guid ItemId, string? Text, Guid? OwnerPart
 /// <param name="At">When the item was done, if not now.</param>
 public sealed record CompleteActionItem(Guid ItemId, DateTimeOffset? At);
 
-public sealed record ActionItem(Guid Id, [property: MaxLength(Partner.MaxTextLength)] string Text, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset? CompletedAt)
+/// <summary>Record every open item past its due date that was not yet found overdue.</summary>
+public sealed record NoticeOverdueItems;
+
+/// <param name="OverdueNoticedAt">When the sweep found it open past its due date (and its owner was told).</param>
+public sealed record ActionItem(
+    Guid Id, [property: MaxLength(Partner.MaxTextLength)] string Text, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset? CompletedAt, DateTimeOffset? OverdueNoticedAt = null)
 {
     public bool IsOverdueAt(DateTimeOffset at) => CompletedAt is null ? DueAt < at : CompletedAt > DueAt;
 }
@@ -41,11 +49,17 @@ public sealed record MeetingState(
 
     public MeetingState Apply(ActionItemCompleted completed) =>
         this with { ActionItems = [.. ActionItems.Select(item => item.Id == completed.ItemId ? item with { CompletedAt = completed.At } : item)] };
+
+    public MeetingState Apply(ActionItemOverdue overdue) =>
+        this with { ActionItems = [.. ActionItems.Select(item => item.Id == overdue.ItemId ? item with { OverdueNoticedAt = overdue.At } : item)] };
 }
 
 /// <summary>Monthly meetings and their action items, tracked to closure.</summary>
 public static class Meeting
 {
+    /// <summary>Who records an item found overdue: the sweep, not a person.</summary>
+    public const string Sweeper = "partners-overdue-sweep";
+
     public static Decision Hold(MeetingState? current, HoldMeeting command, DateTimeOffset now, string actor)
     {
         if (current is not null)
@@ -97,4 +111,12 @@ public static class Meeting
             .Check(when >= meeting.HeldAt, "at", "An item cannot be completed before the meeting that set it.");
         return errors.Any ? errors.ToRejection() : Decision.Accept(new ActionItemCompleted(meeting.Id, command.ItemId, when, actor));
     }
+
+    /// <summary>Every open item of the meeting past its due date at <paramref name="now"/>, once each (none is an empty acceptance).</summary>
+    public static Decision NoticeOverdue(MeetingState meeting, NoticeOverdueItems command, DateTimeOffset now, string actor) =>
+        Decision.Accept([
+            .. meeting.ActionItems
+                .Where(item => item.CompletedAt is null && item.OverdueNoticedAt is null && item.DueAt < now)
+                .Select(item => new ActionItemOverdue(meeting.Id, item.Id, item.OwnerPartnerId, item.DueAt, now, actor)),
+        ]);
 }

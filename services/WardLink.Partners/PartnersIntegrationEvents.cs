@@ -5,8 +5,9 @@ using Contract = WardLink.Contracts.Partners;
 namespace WardLink.Partners;
 
 /// <summary>
-/// What the partners service tells the others: who is in the linkage, where their sites are, and
-/// which cameras watch them. Contacts and the reasons given for changes stay inside.
+/// What the partners service tells the others (and its own webhook fan-out): who is in the linkage,
+/// where their sites are, which cameras watch them, and which action items are overdue. Contacts,
+/// item texts and the reasons given for changes stay inside.
 /// </summary>
 public sealed class PartnersIntegrationEvents : IIntegrationEventMap
 {
@@ -18,8 +19,10 @@ public sealed class PartnersIntegrationEvents : IIntegrationEventMap
         SiteRegistered site => new Contract.SiteRegistered(site.SiteId, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RegisteredAt),
         SiteUpdated site => new Contract.SiteUpdated(site.SiteId, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.At, recorded.Version),
         SiteRetired site => new Contract.SiteRetired(site.SiteId, site.PartnerId, site.At, recorded.Version),
+        CameraApproved camera => new Contract.CameraApproved(camera.CameraId, camera.SiteId, camera.PartnerId, camera.At),
         CameraInstalled camera => new Contract.CameraInstalled(camera.CameraId, camera.SiteId, camera.PartnerId, camera.At),
         CameraDecommissioned camera => new Contract.CameraDecommissioned(camera.CameraId, camera.SiteId, camera.PartnerId, camera.At),
+        ActionItemOverdue overdue => new Contract.ActionItemOverdue(overdue.MeetingId, overdue.ItemId, overdue.OwnerPartnerId, overdue.DueAt, overdue.At),
         _ => null,
     };
 }

@@ -13,16 +13,24 @@ var app = WardLinkApp.Build(args, PartnersService.Name, service =>
         store.Projections.Snapshot<OutreachSessionState>(SnapshotLifecycle.Inline);
         store.Projections.Snapshot<IdCardDriveState>(SnapshotLifecycle.Inline);
         store.Projections.Snapshot<WarningSignsState>(SnapshotLifecycle.Inline);
+        WebhookComposition.AddWebhookStorage(store);
     };
     service.ReadModels
         .Add<PartnerRows, PartnerRow>()
         .Add<LinkageSteps, LinkageStep>()
         .Add<ActionItemRows, ActionItemRow>();
+    service.Services = services => services
+        .AddWebhooks()
+        .AddSingleton(OverdueSweepOptions.Default)
+        .AddHostedService<OverdueActionItemSweep>();
+    service.Bus = bus => bus.AddWebhookFanOut();
+    service.Views.Add<WebhookState, WebhookView>(WebhookView.Of, WebhookView.Of);
     service.AuditedStates
         .Add<PartnerState>().Add<SiteState>().Add<CameraState>().Add<ChannelState>().Add<MeetingState>()
-        .Add<OutreachSessionState>().Add<IdCardDriveState>().Add<WarningSignsState>();
+        .Add<OutreachSessionState>().Add<IdCardDriveState>().Add<WarningSignsState>().Add<WebhookState>();
 });
 app.MapPartnerEndpoints();
 app.MapPartnerQueries();
 app.MapLinkageEndpoints();
+app.MapWebhookEndpoints();
 app.Run();

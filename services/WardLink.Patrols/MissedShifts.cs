@@ -15,7 +15,8 @@ public sealed record MissedShiftSweepOptions(TimeSpan Interval, int LookBackDays
 /// The shift's stream id is derived from its schedule and date, so a second sweep (or a second
 /// replica sweeping at the same time) finds the stream and records nothing twice.
 /// </summary>
-public sealed class MissedShiftSweep(ISessionFactory sessions, TimeProvider clock, MissedShiftSweepOptions options, ILogger<MissedShiftSweep> logger) : BackgroundService
+public sealed class MissedShiftSweep(ISessionFactory sessions, TimeProvider clock, MissedShiftSweepOptions options, ILogger<MissedShiftSweep> logger)
+    : PeriodicSweep(clock, logger)
 {
     /// <summary>Sweeps once at <paramref name="now"/>; returns the ids of the shifts it recorded as missed.</summary>
     public async Task<IReadOnlyList<Guid>> SweepAsync(DateTimeOffset now, CancellationToken ct)
@@ -53,24 +54,7 @@ public sealed class MissedShiftSweep(ISessionFactory sessions, TimeProvider cloc
         return true;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Interval, clock);
-        do
-        {
-            try
-            {
-                var missed = await SweepAsync(clock.GetUtcNow(), stoppingToken);
-                if (missed.Count > 0 && logger.IsEnabled(LogLevel.Information))
-                {
-                    logger.LogInformation("Recorded {Count} planned shift(s) as missed", missed.Count);
-                }
-            }
-            catch (Exception failure) when (failure is not OperationCanceledException)
-            {
-                logger.LogWarning(failure, "The missed-shift sweep failed; it runs again at the next interval");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Interval => options.Interval;
+
+    protected override async Task<int> RunRoundAsync(DateTimeOffset now, CancellationToken ct) => (await SweepAsync(now, ct)).Count;
 }

@@ -80,7 +80,11 @@ public sealed record TipAssessed(
     string IBusinessEvent.By => AssessedBy;
 }
 
-/// <summary>A valuable tip was referred to an incident; carries what incidents needs to open one.</summary>
+/// <summary>
+/// A valuable tip was referred to an incident; carries what incidents needs to open one, and the
+/// partner that submitted the tip (none in events recorded before it was carried), so the relay
+/// can tell that partner.
+/// </summary>
 public sealed record TipReferred(
     Guid TipId,
     [property: ShownToAuditors] string Number,
@@ -91,21 +95,28 @@ public sealed record TipReferred(
     Place Place,
     DateTimeOffset ReceivedAt,
     DateTimeOffset ReferredAt,
-    string ReferredBy) : IBusinessEvent
+    string ReferredBy,
+    Guid? SubmittedByPartner = null) : IBusinessEvent
 {
     DateTimeOffset IBusinessEvent.At => ReferredAt;
 
     string IBusinessEvent.By => ReferredBy;
 }
 
-/// <summary>An incident the tip was linked to has resolved (from incidents' <c>IncidentResolved</c>, when it resolved).</summary>
+/// <summary>
+/// An incident the tip was linked to has resolved (from incidents' <c>IncidentResolved</c>, when it
+/// resolved). Carries the tip's number and the partner that submitted it (none in events recorded
+/// before they were carried), so the relay can tell that partner.
+/// </summary>
 public sealed record TipOutcomeRecorded(
     Guid TipId,
     Guid IncidentId,
     [property: ShownToAuditors] string CaseNumber,
     IncidentClassification Classification,
     IncidentOutcome Outcome,
-    DateTimeOffset ResolvedAt) : IBusinessEvent
+    DateTimeOffset ResolvedAt,
+    [property: ShownToAuditors] string? TipNumber = null,
+    Guid? SubmittedByPartner = null) : IBusinessEvent
 {
     DateTimeOffset IBusinessEvent.At => ResolvedAt;
 
@@ -419,7 +430,8 @@ public static class Tip
             tip.Place,
             tip.ReceivedAt,
             now,
-            actor));
+            actor,
+            tip.SubmittedByPartner));
     }
 
     /// <summary>
@@ -433,7 +445,8 @@ public static class Tip
     public static Decision RecordOutcome(TipState? tip, IncidentResolved resolved, DateTimeOffset now, string actor) =>
         tip is null || !IsNewsAbout(tip, resolved.IncidentId, resolved.ResolvedAt)
             ? Decision.Accept()
-            : Decision.Accept(new TipOutcomeRecorded(tip.Id, resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.ResolvedAt));
+            : Decision.Accept(new TipOutcomeRecorded(
+                tip.Id, resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.ResolvedAt, tip.Number, tip.SubmittedByPartner));
 
     /// <summary>
     /// A linked incident was reopened: the outcome it was resolved with before then no longer counts.

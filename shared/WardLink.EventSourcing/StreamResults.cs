@@ -11,10 +11,11 @@ public static class StreamResults
 {
     /// <summary>
     /// Starts stream <paramref name="id"/> with the decision's events and answers 201 with the new
-    /// state, its location (under the caller's path base) and ETag; or the decision's problem.
+    /// state (or what <paramref name="answer"/> makes of it), its location (under the caller's path
+    /// base) and ETag; or the decision's problem.
     /// </summary>
     public static async Task<IResult> StartStreamAsync<TState>(
-        this IDocumentSession session, HttpContext http, Guid id, Decision decision, string path, CancellationToken ct)
+        this IDocumentSession session, HttpContext http, Guid id, Decision decision, string path, CancellationToken ct, Func<TState, object>? answer = null)
         where TState : class
     {
         if (decision.Rejection is { } rejection)
@@ -26,7 +27,7 @@ public static class StreamResults
         await session.SaveChangesAsync(ct);
         var state = await session.Events.AggregateStreamAsync<TState>(id, token: ct);
         http.Response.SetETag(decision.Events.Count);
-        return Results.Created($"{http.Request.PathBase}{path}", http.ViewOf(state!));
+        return Results.Created($"{http.Request.PathBase}{path}", answer is null ? http.ViewOf(state!) : answer(state!));
     }
 
     /// <summary>

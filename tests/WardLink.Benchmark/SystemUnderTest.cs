@@ -51,6 +51,7 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
 
     private const string GatewayDll = "gateway/WardLink.Gateway/bin/Release/net10.0/WardLink.Gateway.dll";
     private readonly string _contactKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly string _webhookKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly RSA _signingKey = RSA.Create(2048);
     private readonly Dictionary<string, ECDsa> _checkpointKeys = Services.ToDictionary(service => service, _ => ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
@@ -217,6 +218,7 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
             ["ConnectionStrings__Postgres"] = ConnectionStringOf(service),
             ["ConnectionStrings__RabbitMq"] = Setting(Variable("RABBITMQ", service)),
             ["Tips__ContactKey"] = _contactKey,
+            ["Webhooks__SecretKey"] = _webhookKey,
             ["Auth__PublicKey"] = _signingKey.ExportSubjectPublicKeyInfoPem(),
             ["Audit__SigningKey"] = _checkpointKeys[service].ExportPkcs8PrivateKeyPem(),
         };

@@ -146,13 +146,14 @@ public sealed partial class ComposeTests
     }
 
     [Fact]
-    public void The_gateway_signs_tokens_with_a_key_from_the_env_file_for_a_configured_client_and_tips_gets_its_contact_key()
+    public void The_gateway_signs_tokens_with_a_key_from_the_env_file_for_a_configured_client_tips_gets_its_contact_key_and_partners_its_webhook_key()
     {
         var gateway = Environment("gateway").ToDictionary(setting => setting.Key, setting => Interpolate(setting.Value));
         Assert.Equal(SetInEnvFile, gateway["Auth__SigningKey"]);
         Assert.Equal("police", gateway["Auth__Clients__police-desk__Role"]);
         Assert.Equal(SetInEnvFile, gateway["Auth__Clients__police-desk__SecretHash"]);
         Assert.Equal(SetInEnvFile, Interpolate(Environment("tips")["Tips__ContactKey"]));
+        Assert.Equal(SetInEnvFile, Interpolate(Environment("partners")["Webhooks__SecretKey"]));
     }
 
     [Fact]
@@ -242,7 +243,7 @@ public sealed partial class ComposeTests
         Assert.Equal(
             [
                 "INCIDENTS_CHECKPOINT_SIGNING_KEY", "INCIDENTS_POSTGRES_PASSWORD", "INCIDENTS_RABBITMQ_PASSWORD",
-                "PARTNERS_CHECKPOINT_SIGNING_KEY", "PARTNERS_POSTGRES_PASSWORD", "PARTNERS_RABBITMQ_PASSWORD",
+                "PARTNERS_CHECKPOINT_SIGNING_KEY", "PARTNERS_POSTGRES_PASSWORD", "PARTNERS_RABBITMQ_PASSWORD", "PARTNERS_WEBHOOK_KEY",
                 "PATROLS_CHECKPOINT_SIGNING_KEY", "PATROLS_POSTGRES_PASSWORD", "PATROLS_RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD",
                 "TIPS_CHECKPOINT_SIGNING_KEY", "TIPS_CONTACT_KEY",
                 "TIPS_POSTGRES_PASSWORD", "TIPS_RABBITMQ_PASSWORD", "WARDLINK_AUTH_PUBLIC_KEY", "WARDLINK_AUTH_SIGNING_KEY", "WARDLINK_POLICE_DESK_SECRET_HASH",

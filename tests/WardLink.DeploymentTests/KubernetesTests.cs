@@ -252,6 +252,7 @@ public sealed partial class KubernetesTests
         Assert.Equal(("wardlink-auth", "auth-signing-key.pem"), SecretReference("gateway", "Auth__SigningKey"));
         Assert.Contains(Container("gateway")["envFrom"]!.AsArray(), source => (string?)source!["secretRef"]?["name"] == "wardlink-gateway-clients");
         Assert.Contains(Container("tips")["envFrom"]!.AsArray(), source => (string?)source!["secretRef"]?["name"] == "wardlink-tips");
+        Assert.Contains(Container("partners")["envFrom"]!.AsArray(), source => (string?)source!["secretRef"]?["name"] == "wardlink-partners");
     }
 
     [Theory]

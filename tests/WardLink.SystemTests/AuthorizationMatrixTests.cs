@@ -46,6 +46,17 @@ public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IC
         ["GET /patrols/stats"] = WardLinkPolicies.Statistics,
         ["GET /partners/stats"] = WardLinkPolicies.Statistics,
         ["GET /partners/{id:guid}/standing"] = WardLinkPolicies.PartnerStanding,
+        ["POST /partners/{id:guid}/webhooks"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /partners/{id:guid}/webhooks"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /partners/{id:guid}/webhooks/{webhookId:guid}"] = WardLinkPolicies.PoliceOrPartner,
+        ["PUT /partners/{id:guid}/webhooks/{webhookId:guid}"] = WardLinkPolicies.PoliceOrPartner,
+        ["DELETE /partners/{id:guid}/webhooks/{webhookId:guid}"] = WardLinkPolicies.PoliceOrPartner,
+        ["POST /partners/{id:guid}/webhooks/{webhookId:guid}/rotate-secret"] = WardLinkPolicies.PoliceOrPartner,
+        ["POST /partners/{id:guid}/webhooks/{webhookId:guid}/pause"] = WardLinkPolicies.PoliceOrPartner,
+        ["POST /partners/{id:guid}/webhooks/{webhookId:guid}/resume"] = WardLinkPolicies.PoliceOrPartner,
+        ["GET /partners/{id:guid}/webhooks/{webhookId:guid}/deliveries"] = WardLinkPolicies.PoliceOrPartner,
+        ["POST /partners/{id:guid}/webhooks/{webhookId:guid}/deliveries/{deliveryId:guid}/replay"] = WardLinkPolicies.PoliceOrPartner,
+        ["POST /partners/{id:guid}/webhooks/{webhookId:guid}/replay"] = WardLinkPolicies.PoliceOrPartner,
     };
 
     /// <summary>The callers, each as a token for one service's audience (null: no token).</summary>

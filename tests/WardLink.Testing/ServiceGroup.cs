@@ -26,6 +26,9 @@ public class ServiceGroup : IAsyncLifetime
     /// <summary>The key the tips service encrypts tipster contacts with in tests (base64, 32 bytes).</summary>
     public static readonly string TipsContactKey = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("wardlink-tests-contact-key-32byt"));
 
+    /// <summary>The key the partners service seals webhook signing secrets with in tests (base64, 32 bytes).</summary>
+    public static readonly string WebhookSecretKey = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("wardlink-tests-webhook-key-32byt"));
+
     public TestInfrastructure Infrastructure => _infrastructure ?? throw new InvalidOperationException("Not initialised.");
 
     /// <summary>The amqp:// address of the group's virtual host.</summary>
@@ -52,6 +55,7 @@ public class ServiceGroup : IAsyncLifetime
             ["ConnectionStrings:RabbitMq"] = broker,
             ["ConnectionStrings:RabbitMqManagement"] = management,
             ["Tips:ContactKey"] = TipsContactKey,
+            ["Webhooks:SecretKey"] = WebhookSecretKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -46,7 +46,7 @@ public sealed class CameraDecisionTests
         var decommissioned = Assert.IsType<CameraDecommissioned>(Assert.Single(Camera.Decommission(camera, new DecommissionCamera(" Struck by lightning ", null), Now, "police").Events));
         camera = camera.Apply(decommissioned);
 
-        Assert.Equal(new CameraApproved(CameraId, Now.AddDays(-20), "ward-committee"), approved);
+        Assert.Equal(new CameraApproved(CameraId, SiteId, PartnerId, Now.AddDays(-20), "ward-committee"), approved);
         Assert.Equal(new CameraInstalled(CameraId, SiteId, PartnerId, Now.AddDays(-10), "contractor"), installed);
         Assert.Equal(new CameraOperationStarted(CameraId, Now, "police"), started);
         Assert.Equal(new CameraDecommissioned(CameraId, SiteId, PartnerId, "Struck by lightning", Now, "police"), decommissioned);

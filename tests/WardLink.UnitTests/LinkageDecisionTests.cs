@@ -53,6 +53,26 @@ public sealed class LinkageDecisionTests
     }
 
     [Fact]
+    public void An_open_item_past_its_due_date_is_noticed_once_and_a_completed_or_pending_one_never()
+    {
+        var late = Guid.CreateVersion7();
+        var done = Guid.CreateVersion7();
+        var meeting = Held
+            .Apply(new ActionItemAssigned(MeetingId, ItemId, "Survey the back gate", PartnerId, Now.AddDays(1), Now, "police"))
+            .Apply(new ActionItemAssigned(MeetingId, late, "Post signs", PartnerId, Now.AddDays(-1), Now.AddDays(-3), "police"))
+            .Apply(new ActionItemAssigned(MeetingId, done, "Fix the lamp", PartnerId, Now.AddDays(-2), Now.AddDays(-3), "police"))
+            .Apply(new ActionItemCompleted(MeetingId, done, Now.AddDays(-2), "police"));
+
+        var noticed = Meeting.NoticeOverdue(meeting, new NoticeOverdueItems(), Now, Meeting.Sweeper);
+
+        Assert.Equal([new ActionItemOverdue(MeetingId, late, PartnerId, Now.AddDays(-1), Now, Meeting.Sweeper)], noticed.Events);
+        var after = noticed.Events.OfType<ActionItemOverdue>().Aggregate(meeting, (state, overdue) => state.Apply(overdue));
+        Assert.Equal(Now, after.ActionItems.Single(item => item.Id == late).OverdueNoticedAt);
+        Assert.Empty(Meeting.NoticeOverdue(after, new NoticeOverdueItems(), Now.AddDays(1), Meeting.Sweeper).Events);
+        Assert.Single(Meeting.NoticeOverdue(after, new NoticeOverdueItems(), Now.AddDays(2), Meeting.Sweeper).Events);
+    }
+
+    [Fact]
     public void An_action_item_has_an_owner_partner_and_a_due_date_and_is_completed_once()
     {
         var assigned = Assert.IsType<ActionItemAssigned>(Assert.Single(

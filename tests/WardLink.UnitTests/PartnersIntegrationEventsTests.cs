@@ -32,8 +32,22 @@ public sealed class PartnersIntegrationEventsTests
 
         Assert.Equal(new Contract.PartnerChanged(partnerId, "Eye Hospital", Contract.PartnerKind.Hospital, Now), Publish(new PartnerChanged(partnerId, "Eye Hospital", Contract.PartnerKind.Hospital, Now, "x")));
         Assert.Equal(new Contract.PartnerLeft(partnerId, Now), Publish(new PartnerLeft(partnerId, "merged", Now, "x")));
+        Assert.Equal(new Contract.CameraApproved(cameraId, siteId, partnerId, Now), Publish(new CameraApproved(cameraId, siteId, partnerId, Now, "x")));
         Assert.Equal(new Contract.CameraInstalled(cameraId, siteId, partnerId, Now), Publish(new CameraInstalled(cameraId, siteId, partnerId, Now, "x")));
         Assert.Equal(new Contract.CameraDecommissioned(cameraId, siteId, partnerId, Now), Publish(new CameraDecommissioned(cameraId, siteId, partnerId, "broken", Now, "x")));
+    }
+
+    [Fact]
+    public void An_overdue_action_item_is_published_for_its_owner_without_its_text()
+    {
+        var meetingId = Guid.CreateVersion7();
+        var itemId = Guid.CreateVersion7();
+        var owner = Guid.CreateVersion7();
+
+        Assert.Equal(
+            new Contract.ActionItemOverdue(meetingId, itemId, owner, Now.AddDays(-1), Now),
+            Publish(new ActionItemOverdue(meetingId, itemId, owner, Now.AddDays(-1), Now, Meeting.Sweeper)));
+        Assert.Null(Publish(new ActionItemAssigned(meetingId, itemId, "Call Mr Bảo about the gate", owner, Now, Now, "x")));
     }
 
     [Fact]

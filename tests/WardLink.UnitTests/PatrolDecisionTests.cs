@@ -5,6 +5,7 @@ using WardLink.EventSourcing;
 using WardLink.Patrols;
 using static WardLink.UnitTests.DecisionAssert;
 using CheckpointMissed = WardLink.Patrols.CheckpointMissed;
+using ShiftMissed = WardLink.Patrols.ShiftMissed;
 
 namespace WardLink.UnitTests;
 

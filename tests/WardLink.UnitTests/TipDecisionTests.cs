@@ -284,10 +284,26 @@ public sealed class TipDecisionTests
         var withOutcome = Valuable().Apply(recorded);
 
         Assert.Equal(IncidentOutcome.CriminalCaseSolved, recorded.Outcome);
+        Assert.Equal(Number, recorded.TipNumber);
+        Assert.Null(recorded.SubmittedByPartner);
         Assert.Equal(TipStatus.Resolved, withOutcome.Status);
         Assert.Empty(Tip.RecordOutcome(withOutcome, resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events);
         Assert.Empty(Tip.RecordOutcome(null, resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events);
         Assert.True(Tip.RecordOutcome(null, resolved, resolved.ResolvedAt, Tip.IncidentsActor).IsAccepted);
+    }
+
+    [Fact]
+    public void A_referral_and_an_outcome_name_the_partner_that_submitted_the_tip_so_it_can_be_told()
+    {
+        var partner = Guid.CreateVersion7();
+        var fromPartner = Valuable() with { SubmittedByPartner = partner };
+        var resolved = new IncidentResolved(Guid.CreateVersion7(), "INC-2024-0007", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [TipId], Now);
+
+        var referred = Assert.IsType<TipReferred>(Assert.Single(Tip.Refer(fromPartner, new ReferTip(null) { NewIncidentId = Guid.CreateVersion7() }, Now, "officer-lan").Events));
+        var recorded = Assert.IsType<TipOutcomeRecorded>(Assert.Single(Tip.RecordOutcome(fromPartner, resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events));
+
+        Assert.Equal(partner, referred.SubmittedByPartner);
+        Assert.Equal(partner, recorded.SubmittedByPartner);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.Tips;
+using TipOutcomeRecorded = WardLink.Tips.TipOutcomeRecorded;
 using TipReferred = WardLink.Tips.TipReferred;
 
 namespace WardLink.UnitTests;

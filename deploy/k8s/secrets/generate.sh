@@ -5,6 +5,7 @@
 #   rabbitmq-<service>.env  a random password for each service's RabbitMQ user (wardlink-rabbitmq-<service>)
 #   auth-signing-key.pem    the gateway's token signing key, and auth-public-key.pem (wardlink-auth)
 #   tips.env                the tips service's contact encryption key (wardlink-tips)
+#   partners.env            the partners service's key sealing webhook signing secrets (wardlink-partners)
 #   checkpoint-<service>.pem each service's ECDSA P-256 key for signing its audit checkpoints
 #                           (wardlink-checkpoint-<service>), and checkpoint-<service>-public.pem, its
 #                           public half, which every service gets (wardlink-checkpoint-public)
@@ -43,6 +44,10 @@ done
 if [[ ! -e tips.env ]]; then
   printf 'Tips__ContactKey=%s\n' "$(openssl rand -base64 32)" > tips.env
   echo "wrote tips.env"
+fi
+if [[ ! -e partners.env ]]; then
+  printf 'Webhooks__SecretKey=%s\n' "$(openssl rand -base64 32)" > partners.env
+  echo "wrote partners.env"
 fi
 if [[ ! -e gateway-clients.env ]]; then
   # The hash format of ClientSecrets (gateway/WardLink.Gateway/TokenIssuer.cs): PBKDF2-SHA256.

@@ -67,6 +67,7 @@ public sealed class PartnersIdempotencyTests : IdempotencySuite<PartnersService>
 {
     private const string At = "2024-03-01T09:00:00+07:00";
     private static readonly string[] Drugs = ["drugs"];
+    private static readonly string[] WebhookEvents = ["incidentReported"];
     private readonly Lazy<Task<Guid>> _partner;
     private readonly Lazy<Task<Guid>> _site;
 
@@ -90,6 +91,8 @@ public sealed class PartnersIdempotencyTests : IdempotencySuite<PartnersService>
                 $"/partners/{await _partner.Value}/outreach-sessions", new { topics = Drugs, attendees = 120 + variant, at = At }),
             ["POST /partners/{id}/id-card-drives"] = async variant => new(
                 $"/partners/{await _partner.Value}/id-card-drives", new { cardsIssued = 1200 + variant, at = At }),
+            ["POST /partners/{id}/webhooks"] = async variant => new(
+                $"/partners/{await _partner.Value}/webhooks", new { url = $"https://desk.eye-hospital.example/wardlink/{variant}", events = WebhookEvents }),
             ["POST /partners/meetings"] = async variant => new("/partners/meetings", new
             {
                 heldAt = At, attendingPartnerIds = new[] { await _partner.Value }, minutes = $"Reviewed the month ({variant}).",

@@ -32,6 +32,8 @@ public enum Audience
 /// </summary>
 public sealed class MarkedRecords : ServiceGroup
 {
+    private static readonly string[] WebhookEvents = ["incidentReported"];
+
     public static readonly string[] ServiceNames = [TipsService.Name, IncidentsService.Name, PatrolsService.Name, PartnersService.Name];
 
     private static readonly string[] EveryDay = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
@@ -68,6 +70,9 @@ public sealed class MarkedRecords : ServiceGroup
     public Guid IdCardDriveId { get; private set; }
 
     public Guid WarningSignsId { get; private set; }
+
+    /// <summary>A webhook subscription of the partner of the site.</summary>
+    public Guid WebhookId { get; private set; }
 
     public string FollowUpCode { get; private set; } = "";
 
@@ -115,7 +120,7 @@ public sealed class MarkedRecords : ServiceGroup
             [PatrolsService.Name] = [RouteId, ScheduleId, ShiftId],
             [PartnersService.Name] =
             [
-                PartnerId, OtherPartnerId, SiteId, RetiredSiteId, CameraId, MeetingId, ChannelId, OutreachSessionId, IdCardDriveId, WarningSignsId,
+                PartnerId, OtherPartnerId, SiteId, RetiredSiteId, CameraId, MeetingId, ChannelId, OutreachSessionId, IdCardDriveId, WarningSignsId, WebhookId,
             ],
         };
     }
@@ -167,6 +172,7 @@ public sealed class MarkedRecords : ServiceGroup
         OutreachSessionId = IdOf(await WriteAsync(partners, $"/partners/{OtherPartnerId}/outreach-sessions", new { topics = OutreachTopics, attendees = 120, at = now.AddDays(-1) }));
         IdCardDriveId = IdOf(await WriteAsync(partners, $"/partners/{PartnerId}/id-card-drives", new { cardsIssued = 300, at = now.AddDays(-1) }));
         WarningSignsId = IdOf(await WriteAsync(partners, $"/partners/{PartnerId}/sites/{SiteId}/warning-signs", new { count = 4, text = "Keep your belongings with you.", at = now.AddDays(-1) }));
+        WebhookId = IdOf((await WriteAsync(partners, $"/partners/{PartnerId}/webhooks", new { url = "https://desk.eye-hospital.example/wardlink", events = WebhookEvents })).GetProperty("webhook"));
     }
 
     private async Task SeedIncidentAsync(HttpClient incidents) =>

@@ -107,6 +107,7 @@ public sealed record ReadOperation(string Service, string Template, IReadOnlyLis
             (_, "outreach-sessions") => [records.OutreachSessionId],
             (_, "id-card-drives") => [records.IdCardDriveId],
             (_, "warning-signs") => [records.WarningSignsId],
+            (_, "webhooks") => [records.WebhookId],
             _ => [],
         };
         return [.. ids.Select(id => id.ToString())];

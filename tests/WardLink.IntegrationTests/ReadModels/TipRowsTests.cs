@@ -7,6 +7,7 @@ using WardLink.Domain;
 using WardLink.IntegrationTests.StoredValues;
 using WardLink.Testing;
 using WardLink.Tips;
+using TipOutcomeRecorded = WardLink.Tips.TipOutcomeRecorded;
 using TipReferred = WardLink.Tips.TipReferred;
 
 namespace WardLink.IntegrationTests.ReadModels;

@@ -1,0 +1,261 @@
+using System.ComponentModel.DataAnnotations;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Idempotency;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
+
+namespace WardLink.Partners;
+
+/// <summary>Redeliver everything a webhook was sent, or held, since a time; the request body of <c>POST /partners/{id}/webhooks/{webhookId}/replay</c>.</summary>
+public sealed record ReplayRequest(DateTimeOffset? Since);
+
+/// <summary>How many deliveries are due again; <paramref name="MoreFrom"/>: where to replay from for the rest, when there were more than one replay takes.</summary>
+public sealed record ReplayAnswer([property: Range(0, WebhookEndpoints.MaxReplay)] int Replayed, DateTimeOffset? MoreFrom);
+
+/// <summary>
+/// A partner's webhook subscriptions, under <c>/partners/{id}/webhooks</c>: a partner client
+/// manages only its own partner's (another partner's are 404s, as if they did not exist), the
+/// police any partner's. The delivery log and replays are documents beside the stream.
+/// </summary>
+public static class WebhookEndpoints
+{
+    /// <summary>The most deliveries one replay makes due again.</summary>
+    public const int MaxReplay = 1000;
+
+    /// <summary>The most deliveries one page of the log holds.</summary>
+    public const int MaxDeliveriesPage = 200;
+
+    private const string WhatWebhook = "Webhook";
+
+    public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var webhooks = endpoints.MapGroup("/partners/{id:guid}/webhooks")
+            .WithTags("Webhooks")
+            .RequireAuthorization(WardLinkPolicies.PoliceOrPartner)
+            .AddEndpointFilter(OwnPartnerOnly);
+        webhooks.MapPost("/", Subscribe)
+            .WithName("SubscribeWebhook")
+            .WithSummary($"Subscribe an endpoint (https) to events about the partner's sites and submissions; the answer shows the signing secret, once. At most {Webhook.MaxPerPartner} per partner.")
+            .WithIdempotency(sealAnswer: true)
+            .Produces<WebhookWithSecret>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        webhooks.MapGet("/", List)
+            .WithName("ListWebhooks")
+            .WithSummary("The partner's webhooks, oldest first; 404 for an unknown partner.")
+            .WithMaxItems(Webhook.MaxPerPartner);
+        webhooks.MapGet("/{webhookId:guid}", Get)
+            .WithName("GetWebhook")
+            .Produces<WebhookView>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapPut("/{webhookId:guid}", Change)
+            .DescribeStreamStep<WebhookState>("ChangeWebhook", "Change a webhook's endpoint, events and description (all of them).");
+        webhooks.MapPost("/{webhookId:guid}/rotate-secret", RotateSecret)
+            .WithName("RotateWebhookSecret")
+            .WithSummary($"Issue a new signing secret, shown once; the old one also signs for {Webhook.SecretOverlap.TotalHours:0} hours (both signatures are sent meanwhile).")
+            .Produces<WebhookWithSecret>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        webhooks.MapPost("/{webhookId:guid}/pause", Pause)
+            .DescribeStreamStep<WebhookState>("PauseWebhook", "Pause an active webhook: deliveries wait until it resumes.");
+        webhooks.MapPost("/{webhookId:guid}/resume", Resume)
+            .DescribeStreamStep<WebhookState>("ResumeWebhook", "Resume a paused webhook, or one disabled after failed deliveries; what waited is sent.");
+        webhooks.MapDelete("/{webhookId:guid}", Delete)
+            .WithName("DeleteWebhook")
+            .WithSummary("Delete a webhook: nothing more is queued or sent.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        webhooks.MapGet("/{webhookId:guid}/deliveries", Deliveries)
+            .WithName("ListWebhookDeliveries")
+            .WithSummary($"The webhook's delivery log, newest first: each delivery's attempts (time, status, duration, the start of the answer); filter by status. {PageRequest.Limits}");
+        webhooks.MapPost("/{webhookId:guid}/deliveries/{deliveryId:guid}/replay", ReplayOne)
+            .WithName("ReplayWebhookDelivery")
+            .WithSummary("Send one delivery again (same webhook-id), with a fresh retry window.")
+            .Produces<WebhookDeliveryView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapPost("/{webhookId:guid}/replay", ReplaySince)
+            .WithName("ReplayWebhookDeliveries")
+            .WithSummary($"Send again every delivery queued since a time (at most {MaxReplay}, oldest first), each with a fresh retry window.")
+            .Produces<ReplayAnswer>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return endpoints;
+    }
+
+    /// <summary>A partner client reaches only its own partner's webhooks; another partner's answer 404, as if they did not exist.</summary>
+    private static async ValueTask<object?> OwnPartnerOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        return http.PartnerId() is { } own && Guid.TryParse(http.Request.RouteValues["id"]?.ToString(), out var partnerId) && partnerId != own
+            ? Results.Problem(title: $"Partner {partnerId} was not found.", statusCode: StatusCodes.Status404NotFound)
+            : await next(context);
+    }
+
+    private static async Task<IResult> Subscribe(
+        Guid id, WebhookRequest request, HttpContext http, IDocumentSession session, WebhookSecrets secrets, WebhookTargetPolicy targets, TimeProvider clock, CancellationToken ct)
+    {
+        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var existing = await session.Query<WebhookState>().CountAsync(webhook => webhook.PartnerId == id && webhook.Status != WebhookStatus.Deleted, ct);
+        var command = new SubscribeWebhook(Guid.CreateVersion7(), id, partner, existing, request, targets.AllowLocalTargets);
+        var decision = Webhook.Subscribe(null, command, clock.GetUtcNow(), http.Actor());
+        var secret = WebhookSecrets.NewSecret();
+        session.Insert(secrets.Issue(command.WebhookId, secret));
+        return await session.StartStreamAsync<WebhookState>(
+            http, command.WebhookId, decision, $"/partners/{id}/webhooks/{command.WebhookId}", ct, webhook => new WebhookWithSecret(WebhookView.Of(webhook), secret));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<WebhookView>>, ProblemHttpResult>> List(Guid id, IQuerySession session, CancellationToken ct)
+    {
+        if (await session.StreamOfAsync<PartnerState>(id, ct) is null)
+        {
+            return TypedResults.Problem(title: $"Partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var webhooks = await session.Query<WebhookState>()
+            .Where(webhook => webhook.PartnerId == id && webhook.Status != WebhookStatus.Deleted)
+            .OrderBy(webhook => webhook.CreatedAt)
+            .ToListAsync(ct);
+        return TypedResults.Ok<IReadOnlyList<WebhookView>>([.. webhooks.Select(WebhookView.Of)]);
+    }
+
+    private static async Task<IResult> Get(Guid id, Guid webhookId, HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var (webhook, version) = await session.LoadStreamAsync<WebhookState>(webhookId, ct);
+        if (webhook is null || !webhook.IsLiveOf(id))
+        {
+            return NotFound(id, webhookId);
+        }
+
+        http.Response.SetETag(version);
+        return Results.Ok(WebhookView.Of(webhook));
+    }
+
+    private static Task<IResult> Change(
+        Guid id, Guid webhookId, WebhookRequest request, HttpContext http, IDocumentSession session, WebhookTargetPolicy targets, TimeProvider clock, CancellationToken ct) =>
+        Step(http, session, webhookId, webhook => Webhook.Change(webhook, new ChangeWebhook(id, request, targets.AllowLocalTargets), clock.GetUtcNow(), http.Actor()), ct);
+
+    private static async Task<IResult> RotateSecret(
+        Guid id, Guid webhookId, HttpContext http, IDocumentSession session, WebhookSecrets secrets, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var secret = WebhookSecrets.NewSecret();
+        if (await session.LoadAsync<WebhookSecret>(webhookId, ct) is { } kept)
+        {
+            session.Store(secrets.Rotate(kept, secret, now + Webhook.SecretOverlap));
+        }
+
+        return await session.AppendToStreamAsync<WebhookState>(
+            http, webhookId, WhatWebhook, webhook => Webhook.RotateSecret(webhook, new WebhookStep(id), now, http.Actor()), ct,
+            webhook => Results.Ok(new WebhookWithSecret(WebhookView.Of(webhook), secret)));
+    }
+
+    private static Task<IResult> Pause(Guid id, Guid webhookId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        Step(http, session, webhookId, webhook => Webhook.Pause(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct);
+
+    /// <summary>Resumes the webhook and, in the same transaction, makes what was held while it was stopped due again.</summary>
+    private static async Task<IResult> Resume(
+        Guid id, Guid webhookId, HttpContext http, IDocumentSession session, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var held = await session.Query<WebhookDelivery>().Where(delivery => delivery.WebhookId == webhookId && delivery.Status == DeliveryStatus.Held).ToListAsync(ct);
+        foreach (var delivery in held)
+        {
+            session.Store(delivery.Requeued(now, options.Value.Schedule, "Sent again: the webhook resumed."));
+        }
+
+        return await Step(http, session, webhookId, webhook => Webhook.Resume(webhook, new WebhookStep(id), now, http.Actor()), ct);
+    }
+
+    private static Task<IResult> Delete(Guid id, Guid webhookId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
+        session.AppendToStreamAsync<WebhookState>(
+            http, webhookId, WhatWebhook, webhook => Webhook.Delete(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
+
+    private static async Task<Results<Ok<ListPage<WebhookDeliveryView>>, ValidationProblem, ProblemHttpResult>> Deliveries(
+        Guid id,
+        Guid webhookId,
+        IQuerySession session,
+        [EnumOf(typeof(DeliveryStatus))] string? status,
+        [Range(1, MaxDeliveriesPage)] int? limit,
+        [Range(1, PageRequest.MaxPage)] int? page,
+        CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var paging = PageRequest.Read(limit, page, MaxDeliveriesPage / 4, MaxDeliveriesPage, errors);
+        var wanted = errors.ParseEnum<DeliveryStatus>(status, "status");
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        if ((await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State is not { } webhook || !webhook.IsLiveOf(id))
+        {
+            return TypedResults.Problem(title: $"Webhook {webhookId} of partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var deliveries = session.Query<WebhookDelivery>()
+            .Where(delivery => delivery.WebhookId == webhookId)
+            .WhereGiven(wanted, statusFilter => delivery => delivery.Status == statusFilter);
+        var found = await deliveries.OrderByDescending(delivery => delivery.QueuedAt).ThenByDescending(delivery => delivery.Id).ToListPageAsync(paging, ct);
+        return TypedResults.Ok(found.Select(WebhookDeliveryView.Of));
+    }
+
+    private static async Task<IResult> ReplayOne(
+        Guid id, Guid webhookId, Guid deliveryId, IDocumentSession session, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var delivery = await session.LoadAsync<WebhookDelivery>(deliveryId, ct);
+        if (delivery is null || delivery.WebhookId != webhookId || (await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
+        {
+            return Results.Problem(title: $"Delivery {deliveryId} of webhook {webhookId} was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var now = clock.GetUtcNow();
+        var replayed = delivery.Requeued(now, options.Value.Schedule, $"Replayed on request at {now:O}.");
+        session.Store(replayed);
+        await session.SaveChangesAsync(ct);
+        return Results.Accepted(value: WebhookDeliveryView.Of(replayed));
+    }
+
+    private static async Task<IResult> ReplaySince(
+        Guid id, Guid webhookId, ReplayRequest request, IDocumentSession session, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var errors = new FieldErrors()
+            .Check(request.Since is not null, "since", "Say from when (ISO-8601 with offset).")
+            .CheckPast(request.Since, "since", now);
+        if (errors.Any)
+        {
+            return errors.ToRejection().ToProblem();
+        }
+
+        if ((await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
+        {
+            return NotFound(id, webhookId);
+        }
+
+        var since = request.Since!.Value;
+        var deliveries = await session.Query<WebhookDelivery>()
+            .Where(delivery => delivery.WebhookId == webhookId && delivery.QueuedAt >= since && delivery.Status != DeliveryStatus.Pending)
+            .OrderBy(delivery => delivery.QueuedAt)
+            .Take(MaxReplay + 1)
+            .ToListAsync(ct);
+        foreach (var delivery in deliveries.Take(MaxReplay))
+        {
+            session.Store(delivery.Requeued(now, options.Value.Schedule, $"Replayed on request at {now:O}."));
+        }
+
+        await session.SaveChangesAsync(ct);
+        return Results.Accepted(value: new ReplayAnswer(Math.Min(deliveries.Count, MaxReplay), deliveries.Count > MaxReplay ? deliveries[MaxReplay].QueuedAt : null));
+    }
+
+    private static Task<IResult> Step(HttpContext http, IDocumentSession session, Guid webhookId, Func<WebhookState, Decision> decide, CancellationToken ct) =>
+        session.AppendToStreamAsync(http, webhookId, WhatWebhook, decide, ct);
+
+    private static IResult NotFound(Guid partnerId, Guid webhookId) =>
+        Results.Problem(title: $"Webhook {webhookId} of partner {partnerId} was not found.", statusCode: StatusCodes.Status404NotFound);
+}

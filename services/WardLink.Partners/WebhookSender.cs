@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Options;
+using StandardWebhooks;
+using WardLink.EventSourcing;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Partners;
+
+/// <summary>
+/// Sends the due deliveries, at least once, signed per Standard Webhooks: <c>webhook-id</c> (the
+/// same on every attempt), <c>webhook-timestamp</c> (seconds since 1970) and <c>webhook-signature</c>
+/// (<c>v1,</c> and the HMAC-SHA256 of <c>id.timestamp.body</c>, once per valid secret, space
+/// separated, while a rotated-out secret still signs). An attempt has <see cref="WebhookOptions.Timeout"/>
+/// to answer 2xx; redirects are not followed; the connection goes only to checked addresses
+/// (<see cref="WebhookTargets"/>). A failed attempt is retried per <see cref="RetrySchedule"/>; a
+/// delivery that fails for its whole window is given up and its webhook disabled, in the same
+/// transaction, which the delivery log tells. Each attempt is a span whose parent is the trace of
+/// the event that queued it.
+/// </summary>
+public sealed class WebhookSender(
+    ISessionFactory sessions,
+    IHttpClientFactory clients,
+    WebhookSecrets secrets,
+    IOptions<WebhookOptions> options,
+    WebhookMetrics metrics,
+    TimeProvider clock,
+    ILogger<WebhookSender> logger) : PeriodicSweep(clock, logger)
+{
+    public const string ClientName = "webhooks";
+
+    private const int BatchSize = 20;
+    private const int Parallelism = 4;
+
+    private readonly TimeProvider _clock = clock;
+
+    private WebhookOptions Options => options.Value;
+
+    /// <summary>Sends what is due at <paramref name="now"/>; returns how many attempts it made.</summary>
+    public async Task<int> SendDueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        IReadOnlyList<Guid> due;
+        await using (var query = sessions.QuerySession())
+        {
+            due = await query.Query<WebhookDelivery>()
+                .Where(delivery => delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
+                .OrderBy(delivery => delivery.NextAttemptAt)
+                .Select(delivery => delivery.Id)
+                .Take(BatchSize)
+                .ToListAsync(ct);
+        }
+
+        var attempts = 0;
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (id, token) =>
+        {
+            if (await DeliverAsync(id, token))
+            {
+                Interlocked.Increment(ref attempts);
+            }
+        });
+        return attempts;
+    }
+
+    protected override TimeSpan Interval => Options.PollInterval;
+
+    protected override Task<int> RunRoundAsync(DateTimeOffset now, CancellationToken ct) => SendDueAsync(now, ct);
+
+    private async Task<bool> DeliverAsync(Guid id, CancellationToken ct)
+    {
+        if (await ClaimAsync(id, ct) is not var (delivery, webhook, signing))
+        {
+            return false;
+        }
+
+        var (attempt, failure) = await AttemptAsync(delivery, webhook, signing, ct);
+        await sessions.RetryOnConflictAsync(session => RecordAsync(session, id, attempt, failure, ct), ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a due delivery for one attempt: its next attempt moves past the attempt's time, under
+    /// optimistic concurrency, so another replica that read it as due too loses the race and skips
+    /// it. A delivery of a webhook that is not active is held instead.
+    /// </summary>
+    private async Task<(WebhookDelivery Delivery, WebhookState Webhook, IReadOnlyList<string> Secrets)?> ClaimAsync(Guid id, CancellationToken ct)
+    {
+        await using var session = sessions.OpenSession();
+        var now = _clock.GetUtcNow();
+        if (await session.LoadAsync<WebhookDelivery>(id, ct) is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttemptAt > now)
+        {
+            return null;
+        }
+
+        var webhook = await session.LoadAsync<WebhookState>(delivery.WebhookId, ct);
+        var secret = await session.LoadAsync<WebhookSecret>(delivery.WebhookId, ct);
+        var active = webhook is { Status: WebhookStatus.Active } && secret is not null;
+        session.Store(active
+            ? delivery with { NextAttemptAt = now + (Options.Timeout * 2) }
+            : delivery with { Status = DeliveryStatus.Held, Note = "Held: the webhook is not active; resuming it sends this." });
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (ConcurrencyException)
+        {
+            return null;
+        }
+
+        return active ? (delivery, webhook!, secrets.SigningAt(secret!, now)) : null;
+    }
+
+    /// <summary>One attempt, and why it failed (status, timeout, refused, error) or null when the receiver accepted it.</summary>
+    private async Task<(DeliveryAttempt Attempt, string? Failure)> AttemptAsync(WebhookDelivery delivery, WebhookState webhook, IReadOnlyList<string> signing, CancellationToken ct)
+    {
+        using var activity = WardLinkActivity.Source.StartActivity($"webhook {delivery.EventType}", ActivityKind.Client, ParentOf(delivery.TraceParent));
+        activity?.SetTag("wardlink.webhook.id", webhook.Id.ToString());
+        activity?.SetTag("wardlink.webhook.delivery", delivery.MessageId);
+        activity?.SetTag("wardlink.webhook.attempt", delivery.AttemptCount + 1);
+
+        var at = _clock.GetUtcNow();
+        var started = _clock.GetTimestamp();
+        using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url)
+        {
+            Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("webhook-id", delivery.MessageId);
+        request.Headers.Add("webhook-timestamp", at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", string.Join(' ', signing.Select(secret => new StandardWebhook(secret).Sign(delivery.MessageId, at, delivery.Payload))));
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Options.Timeout);
+        int? status = null;
+        string? response = null;
+        string? error = null;
+        string? failure = null;
+        try
+        {
+            using var answer = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            status = (int)answer.StatusCode;
+            response = await ExcerptAsync(answer, timeout.Token);
+            error = answer.IsSuccessStatusCode ? null
+                : status is >= 300 and < 400 ? "A redirect: redirects are not followed; subscribe the final address."
+                : $"The receiver answered {status}.";
+            failure = error is null ? null : "status";
+        }
+        catch (HttpRequestException sending) when (sending.InnerException is WebhookTargetRefusedException refused)
+        {
+            (error, failure) = (refused.Message, "refused");
+        }
+        catch (HttpRequestException sending)
+        {
+            (error, failure) = (sending.Message, "error");
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            (error, failure) = ($"No answer within {Options.Timeout.TotalSeconds:0.#} s.", "timeout");
+        }
+
+        activity?.SetTag("http.response.status_code", status);
+        if (error is not null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+        }
+
+        var milliseconds = (int)Math.Min(_clock.GetElapsedTime(started).TotalMilliseconds, int.MaxValue);
+        return (new DeliveryAttempt(delivery.AttemptCount + 1, at, status, milliseconds, Bounded(error, WebhookDelivery.MaxErrorLength), response), failure);
+    }
+
+    /// <summary>Logs the attempt on the delivery; when the delivery is given up, disables its webhook in the same transaction.</summary>
+    private async Task<bool> RecordAsync(IDocumentSession session, Guid id, DeliveryAttempt attempt, string? failure, CancellationToken ct)
+    {
+        var delivery = await session.LoadAsync<WebhookDelivery>(id, ct) ?? throw new InvalidOperationException($"Webhook delivery {id} vanished.");
+        var now = _clock.GetUtcNow();
+        var succeeded = failure is null;
+        var updated = succeeded ? delivery.AfterSuccess(attempt) : delivery.AfterFailure(attempt, Options.Schedule, Random.Shared.NextDouble());
+        session.Store(updated);
+        if (updated.Status == DeliveryStatus.Failed)
+        {
+            var stream = await session.Events.FetchForWriting<WebhookState>(delivery.WebhookId, ct);
+            if (stream.Aggregate is { } webhook)
+            {
+                stream.AppendMany(Webhook.Disable(webhook, new DisableWebhook(delivery.Id, updated.AttemptCount), now, Webhook.Sender).Events);
+            }
+        }
+
+        await session.SaveChangesAsync(ct);
+        if (succeeded)
+        {
+            metrics.Delivered(delivery, now);
+        }
+        else
+        {
+            metrics.Failed(delivery, failure!, updated.Status == DeliveryStatus.Failed);
+        }
+
+        return succeeded;
+    }
+
+    /// <summary>The start of the answer's body, as text, at most <see cref="WebhookDelivery.MaxExcerptLength"/> characters.</summary>
+    private static async Task<string?> ExcerptAsync(HttpResponseMessage answer, CancellationToken ct)
+    {
+        await using var body = await answer.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(body, Encoding.UTF8);
+        var buffer = new char[WebhookDelivery.MaxExcerptLength];
+        var read = await reader.ReadBlockAsync(buffer, ct);
+        return read == 0 ? null : new string(buffer, 0, read);
+    }
+
+    private static string? Bounded(string? text, int maxLength) => text is null || text.Length <= maxLength ? text : text[..(maxLength - 1)] + "…";
+
+    private static ActivityContext ParentOf(string? traceParent) =>
+        ActivityContext.TryParse(traceParent, null, out var parent) ? parent : default;
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace WardLink.Partners;
+
+/// <summary>The sender refused to connect: the endpoint's host resolves to an address that is not public.</summary>
+public sealed class WebhookTargetRefusedException(string message) : Exception(message);
+
+/// <summary>
+/// Where webhooks may go (no server-side request forgery): an https address whose host resolves
+/// only to public addresses. Private, loopback, link-local, shared, multicast and reserved
+/// addresses are refused, in IPv4 and IPv6 alike (also when an IPv6 address carries an IPv4 one).
+/// The check is made twice: on the address given (an IP literal or <c>localhost</c>) when a
+/// subscription is made or changed, and when the sender connects, on every address the host
+/// resolves to then; the sender connects to the very addresses it checked, so a name that
+/// resolves differently a moment later (DNS rebinding) gains nothing. Local targets (and http)
+/// are allowed only where configured: in Development, and in tests.
+/// </summary>
+public static class WebhookTargets
+{
+    /// <summary>Why <paramref name="url"/> cannot be a webhook endpoint, or null when it can.</summary>
+    public static string? CheckUrl(string? url, bool allowLocalTargets)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            return "Give the endpoint's address (https://…).";
+        }
+
+        if (url.Length > Webhook.MaxUrlLength)
+        {
+            return $"At most {Webhook.MaxUrlLength} characters.";
+        }
+
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+        {
+            return "Not an absolute address (https://host/path).";
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttps && !(allowLocalTargets && uri.Scheme == Uri.UriSchemeHttp))
+        {
+            return "Only https:// addresses (http:// only in Development).";
+        }
+
+        if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
+        {
+            return "No user name, password or fragment in the address: receivers check the signature instead.";
+        }
+
+        return !allowLocalTargets && (uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && !IsPublic(address)))
+            ? "Not a public address: private, loopback and link-local addresses are refused."
+            : null;
+    }
+
+    /// <summary>Whether <paramref name="address"/> is a public unicast address a webhook may be sent to.</summary>
+    public static bool IsPublic(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return IsPublicV4(address.MapToIPv4().GetAddressBytes());
+        }
+
+        var bytes = address.GetAddressBytes();
+        return address.AddressFamily switch
+        {
+            AddressFamily.InterNetwork => IsPublicV4(bytes),
+            AddressFamily.InterNetworkV6 => IsPublicV6(bytes),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// Opens the connection for the sender's HTTP handler: resolves the host, refuses it unless
+    /// every address is public (or local targets are allowed), and connects to those addresses.
+    /// </summary>
+    public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool allowLocalTargets, CancellationToken ct)
+    {
+        var addresses = IPAddress.TryParse(endpoint.Host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, ct);
+        if (addresses.Length == 0)
+        {
+            throw new WebhookTargetRefusedException($"{endpoint.Host} resolves to no address.");
+        }
+
+        if (!allowLocalTargets && addresses.FirstOrDefault(address => !IsPublic(address)) is { } refused)
+        {
+            throw new WebhookTargetRefusedException(
+                $"{endpoint.Host} resolves to {refused}, which is not a public address: private, loopback and link-local addresses are refused.");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, endpoint.Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsPublicV4(byte[] b) => !(
+        b[0] is 0 or 10 or 127 or >= 224                      // "this" network, private, loopback, multicast and reserved
+        || (b[0] == 100 && (b[1] & 0xC0) == 64)                // shared address space (carrier-grade NAT)
+        || (b[0] == 169 && b[1] == 254)                        // link-local (cloud metadata services live here)
+        || (b[0] == 172 && (b[1] & 0xF0) == 16)                // private
+        || (b[0] == 192 && b[1] == 168)                        // private
+        || (b[0] == 192 && b[1] == 0 && b[2] is 0 or 2)        // IETF protocol assignments, documentation
+        || (b[0] == 198 && (b[1] & 0xFE) == 18)                // benchmarking
+        || (b[0] == 198 && b[1] == 51 && b[2] == 100)          // documentation
+        || (b[0] == 203 && b[1] == 0 && b[2] == 113));         // documentation
+
+    private static bool IsPublicV6(byte[] b)
+    {
+        if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0)
+        {
+            // ::, ::1 and the IPv4-compatible ::a.b.c.d
+            return b[12] != 0 && IsPublicV4(b[12..16]);
+        }
+
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B)
+        {
+            // NAT64 (64:ff9b::/96): the IPv4 address it reaches
+            return IsPublicV4(b[12..16]);
+        }
+
+        if (b[0] == 0x20 && b[1] == 0x02)
+        {
+            // 6to4 (2002::/16): the IPv4 address it tunnels to
+            return IsPublicV4(b[2..6]);
+        }
+
+        var teredoOrDocumentation = b[0] == 0x20 && b[1] == 0x01 && ((b[2] == 0x00 && b[3] == 0x00) || (b[2] == 0x0D && b[3] == 0xB8));
+        return (b[0] & 0xE0) == 0x20 && !teredoOrDocumentation;    // global unicast only (2000::/3): no unique-local, link-local or multicast
+    }
+}

@@ -1,0 +1,414 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StandardWebhooks;
+using StandardWebhooks.Diagnostics;
+using WardLink.Contracts;
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Patrols;
+using WardLink.Contracts.Tips;
+using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.Operations;
+using WardLink.IntegrationTests.Pipeline;
+using WardLink.Partners;
+using WardLink.ServiceDefaults.Security;
+using WardLink.Testing;
+
+namespace WardLink.IntegrationTests.Partners;
+
+/// <summary>
+/// The partners service, its webhook sender on a short retry schedule and allowed to reach the
+/// loopback receiver, two partners (A and B) each with a site, and a bus of the test's own that
+/// plays the other services' relays.
+/// </summary>
+public sealed class WebhookSystem : ServiceGroup
+{
+    /// <summary>Every event type, as a subscription names them.</summary>
+    public static readonly string[] AllEvents = [.. Enum.GetNames<WebhookEventType>().Select(name => JsonNamingPolicy.CamelCase.ConvertName(name))];
+
+    public ServiceHost<PartnersService> Partners { get; private set; } = null!;
+
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
+    public TestBus Bus { get; private set; } = null!;
+
+    public HttpClient Police { get; private set; } = null!;
+
+    public Guid PartnerA { get; private set; }
+
+    public Guid SiteA { get; private set; }
+
+    public Guid PartnerB { get; private set; }
+
+    public Guid SiteB { get; private set; }
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Receiver = await WebhookReceiver.StartAsync();
+        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: new Dictionary<string, string?>
+        {
+            ["Webhooks:AllowLocalTargets"] = "true",
+            ["Webhooks:Timeout"] = "00:00:02",
+            ["Webhooks:FirstRetryAfter"] = "00:00:00.100",
+            ["Webhooks:MaxRetryInterval"] = "00:00:00.400",
+            ["Webhooks:RetryFor"] = "00:00:04",
+            ["Webhooks:PollInterval"] = "00:00:00.100",
+        });
+        Bus = await TestBus.StartAsync(VirtualHost);
+        Police = Partners.CreateClient();
+        PartnerA = await Police.RegisterPartnerAsync("Thanh Hóa Eye Hospital");
+        SiteA = await Police.RegisterSiteAsync(PartnerA, "Eye hospital main gate");
+        PartnerB = await Police.RegisterPartnerAsync("Provincial Political School", "school");
+        SiteB = await Police.RegisterSiteAsync(PartnerB, "Political School gate");
+    }
+
+    /// <summary>A client of the partner's own, as its partner client calls the service.</summary>
+    public HttpClient ClientOf(Guid partnerId) => Partners.CreateClient().As(TestAuth.Token(WardLinkRoles.Partner, partnerId));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Bus.DisposeAsync();
+        await Receiver.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>Signed webhooks for partners (issue 22), against a real HTTP receiver on loopback.</summary>
+public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSystem>
+{
+    private static readonly string[] CameraInstalled = ["cameraInstalled"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_delivery_arrives_signed_verifies_with_the_package_s_verifier_continues_the_event_s_trace_and_after_a_rotation_verifies_with_both_secrets()
+    {
+        var partner = system.ClientOf(system.PartnerA);
+        var (webhookId, secret) = await SubscribeAsync(partner, system.PartnerA, system.Receiver.Endpoint("signed"), "cameraApproved", "cameraInstalled");
+        var cameraId = await CreatedIdAsync(await system.Police.PostAsJsonAsync($"/partners/{system.PartnerA}/sites/{system.SiteA}/cameras", new { description = "Lamp post facing the car park" }, Ct));
+
+        var trace = ActivityTraceId.CreateRandom();
+        using (var approve = new HttpRequestMessage(HttpMethod.Post, $"/partners/cameras/{cameraId}/approve") { Content = JsonContent.Create(new { }) })
+        {
+            approve.Headers.Add("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
+            Assert.Equal(HttpStatusCode.OK, (await system.Police.SendAsync(approve, Ct)).StatusCode);
+        }
+
+        var received = Assert.Single(await ArrivedAsync("signed", 1));
+        new StandardWebhook(secret).Verify(received.Body, received.Headers);
+        Assert.Matches("^msg_[0-9a-f]{32}$", received.Id);
+        Assert.Contains(trace.ToString(), received.Headers["traceparent"].ToString(), StringComparison.Ordinal);
+        var body = JsonDocument.Parse(received.Body).RootElement;
+        Assert.Equal("camera.approved", body.GetProperty("type").GetString());
+        Assert.Equal(["at", "cameraId", "siteId"], body.GetProperty("data").EnumerateObject().Select(field => field.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(cameraId, body.GetProperty("data").GetProperty("cameraId").GetGuid());
+        Assert.Equal(system.SiteA, body.GetProperty("data").GetProperty("siteId").GetGuid());
+        var logged = Assert.Single(await DeliveriesAsync(partner, system.PartnerA, webhookId, "delivered", 1));
+        Assert.Equal(received.Id, logged.GetProperty("messageId").GetString());
+        var attempt = Assert.Single(logged.GetProperty("attempts").EnumerateArray());
+        Assert.Equal(200, attempt.GetProperty("status").GetInt32());
+        Assert.Equal("thanks", attempt.GetProperty("response").GetString());
+
+        var rotated = await partner.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/rotate-secret", null, Ct);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        var newSecret = (await rotated.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("secret").GetString()!;
+        Assert.NotEqual(secret, newSecret);
+        Assert.Equal(HttpStatusCode.OK, (await system.Police.PostAsJsonAsync($"/partners/cameras/{cameraId}/install", new { }, Ct)).StatusCode);
+
+        var installed = (await ArrivedAsync("signed", 2))[1];
+        Assert.Equal(2, installed.Headers["webhook-signature"].ToString().Split(' ').Length);
+        new StandardWebhook(newSecret).Verify(installed.Body, installed.Headers);
+        VerifyAnySignature(secret, installed);
+        Assert.Throws<WebhookVerificationException>(() => VerifyAnySignature(WebhookSecrets.NewSecret(), installed));
+        Assert.Throws<WebhookVerificationException>(() => new StandardWebhook(newSecret).Verify(installed.Body.Replace("camera.installed", "camera.decommissioned", StringComparison.Ordinal), installed.Headers));
+    }
+
+    [Fact]
+    public async Task A_receiver_that_fails_three_times_gets_the_event_on_the_fourth_attempt_once_with_the_same_webhook_id()
+    {
+        var partner = system.ClientOf(system.PartnerA);
+        var (webhookId, _) = await SubscribeAsync(partner, system.PartnerA, system.Receiver.Endpoint("flaky", attempt => attempt <= 3 ? 500 : 200), "incidentReported");
+        using var metrics = new HostMetrics(system.Partners.Services.GetRequiredService<IMeterFactory>());
+
+        await system.Bus.PublishAsync(IncidentAt(system.SiteA), Guid.NewGuid());
+
+        var logged = Assert.Single(await DeliveriesAsync(partner, system.PartnerA, webhookId, "delivered", 1));
+        var requests = system.Receiver.At("flaky");
+        Assert.Equal(4, requests.Count);
+        Assert.Single(requests.Select(request => request.Id).Distinct());
+        Assert.Equal(4, logged.GetProperty("attemptCount").GetInt32());
+        Assert.Equal([500, 500, 500, 200], logged.GetProperty("attempts").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+        Assert.True(metrics.Of("wardlink.webhooks.failed_attempts").Count(failed => Equals(failed.Tags["reason"], "status") && Equals(failed.Tags["event_type"], "IncidentReported")) >= 3);
+        Assert.Contains(metrics.Of("wardlink.webhooks.delivered"), delivered => Equals(delivered.Tags["event_type"], "IncidentReported"));
+        Assert.Contains(metrics.Of("wardlink.webhooks.lag"), lag => lag.Value > 0);
+    }
+
+    [Fact]
+    public async Task A_receiver_down_for_the_whole_window_gets_its_webhook_disabled_then_a_resume_sends_what_waited_and_a_replay_what_failed()
+    {
+        var partner = system.ClientOf(system.PartnerB);
+        var down = true;
+        var (webhookId, secret) = await SubscribeAsync(partner, system.PartnerB, system.Receiver.Endpoint("down", _ => Volatile.Read(ref down) ? 503 : 200), "incidentReported", "incidentResolved");
+
+        await system.Bus.PublishAsync(IncidentAt(system.SiteB), Guid.NewGuid());
+
+        var failed = Assert.Single(await DeliveriesAsync(partner, system.PartnerB, webhookId, "failed", 1, TimeSpan.FromSeconds(60)));
+        Assert.True(failed.GetProperty("attemptCount").GetInt32() > 3, failed.ToString());
+        Assert.All(failed.GetProperty("attempts").EnumerateArray(), attempt => Assert.Equal(503, attempt.GetProperty("status").GetInt32()));
+        Assert.Contains("disabled", failed.GetProperty("note").GetString(), StringComparison.Ordinal);
+        var webhook = await partner.GetFromJsonAsync<JsonElement>($"/partners/{system.PartnerB}/webhooks/{webhookId}", Ct);
+        Assert.Equal("disabled", webhook.GetProperty("status").GetString());
+        Assert.Equal(failed.GetProperty("id").GetGuid(), webhook.GetProperty("disabledByDelivery").GetGuid());
+        var disabled = Assert.IsType<WebhookDisabled>((await system.Partners.Services.GetRequiredService<IDocumentStore>().EventsOfAsync(webhookId))[^1].Data);
+        Assert.Equal(Webhook.Sender, disabled.By);
+
+        // While disabled, a new event waits; resuming sends it, and a replay sends the one that failed, with its own id again.
+        await system.Bus.PublishAsync(new IncidentResolved(Guid.NewGuid(), "INC-2024-0031", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [], DateTimeOffset.UtcNow, system.SiteB), Guid.NewGuid());
+        await DeliveriesAsync(partner, system.PartnerB, webhookId, "held", 1);
+        Volatile.Write(ref down, false);
+        Assert.Equal(HttpStatusCode.OK, (await partner.PostAsync($"/partners/{system.PartnerB}/webhooks/{webhookId}/resume", null, Ct)).StatusCode);
+        var sent = Assert.Single(await DeliveriesAsync(partner, system.PartnerB, webhookId, "delivered", 1));
+        Assert.Equal("incidentResolved", sent.GetProperty("eventType").GetString());
+        var resolved = system.Receiver.At("down").Last(request => request.Id == sent.GetProperty("messageId").GetString());
+        new StandardWebhook(secret).Verify(resolved.Body, resolved.Headers);
+
+        var replay = await partner.PostAsJsonAsync($"/partners/{system.PartnerB}/webhooks/{webhookId}/replay", new { since = DateTimeOffset.UtcNow.AddHours(-1) }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        Assert.True((await replay.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("replayed").GetInt32() >= 1);
+        var delivered = await DeliveriesAsync(partner, system.PartnerB, webhookId, "delivered", 2);
+        Assert.Contains(delivered, delivery => delivery.GetProperty("id").GetGuid() == failed.GetProperty("id").GetGuid());
+        Assert.Contains(
+            system.Receiver.At("down").Where(request => request.Id == failed.GetProperty("messageId").GetString()),
+            request => Accepted(secret, request));
+    }
+
+    [Fact]
+    public async Task One_delivery_is_replayed_on_request_with_the_same_webhook_id()
+    {
+        var partner = system.ClientOf(system.PartnerA);
+        var (webhookId, _) = await SubscribeAsync(partner, system.PartnerA, system.Receiver.Endpoint("replayed"), "tipReferred");
+        await system.Bus.PublishAsync(TipFrom(system.PartnerA, "Two men trying car doors"), Guid.NewGuid());
+        var delivery = Assert.Single(await DeliveriesAsync(partner, system.PartnerA, webhookId, "delivered", 1));
+
+        var replay = await partner.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/deliveries/{delivery.GetProperty("id").GetGuid()}/replay", null, Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        var twice = await ArrivedAsync("replayed", 2);
+        Assert.Equal(twice[0].Id, twice[1].Id);
+        Assert.Equal(twice[0].Body, twice[1].Body);
+        var other = system.ClientOf(system.PartnerB);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/deliveries/{delivery.GetProperty("id").GetGuid()}/replay", null, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync($"/partners/{system.PartnerB}/webhooks/{webhookId}/deliveries/{delivery.GetProperty("id").GetGuid()}/replay", null, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_partner_is_told_only_of_its_own_sites_and_submissions_and_only_the_fields_of_its_view()
+    {
+        // Partners of their own, so no other test's event reaches these subscriptions.
+        var partnerA = await system.Police.RegisterPartnerAsync("Thanh Hóa Psychiatric Hospital");
+        var siteA = await system.Police.RegisterSiteAsync(partnerA, "Psychiatric hospital gate");
+        var partnerB = await system.Police.RegisterPartnerAsync("Vocational and Continuing Education Centre", "school");
+        var siteB = await system.Police.RegisterSiteAsync(partnerB, "Education centre gate");
+        await SubscribeAsync(system.ClientOf(partnerA), partnerA, system.Receiver.Endpoint("view-a"), WebhookSystem.AllEvents);
+        await SubscribeAsync(system.ClientOf(partnerB), partnerB, system.Receiver.Endpoint("view-b"), WebhookSystem.AllEvents);
+        const string Marker = "MARKER-never-leaves";
+
+        await system.Bus.PublishAsync(IncidentAt(siteA) with { SourceReference = Marker }, Guid.NewGuid());
+        await system.Bus.PublishAsync(TipFrom(partnerA, Marker), Guid.NewGuid());
+        await system.Bus.PublishAsync(TipFrom(null, Marker), Guid.NewGuid());
+        await system.Bus.PublishAsync(
+            new TipOutcomeRecorded(Guid.NewGuid(), "TIP-2024-0008", Guid.NewGuid(), "INC-2024-0008", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, DateTimeOffset.UtcNow, partnerB),
+            Guid.NewGuid());
+        await system.Bus.PublishAsync(
+            new ShiftMissed(Guid.NewGuid(), Guid.NewGuid(), DateOnly.FromDateTime(DateTime.UtcNow), DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow, [siteA, siteB, Guid.NewGuid()]),
+            Guid.NewGuid());
+
+        var toA = await ArrivedAsync("view-a", 3);
+        var toB = await ArrivedAsync("view-b", 2);
+        Assert.Equal(["incident.reported", "shift.missed", "tip.referred"], TypesOf(toA));
+        Assert.Equal(["shift.missed", "tip.outcomeRecorded"], TypesOf(toB));
+        Assert.All(toA.Concat(toB), request => Assert.DoesNotContain(Marker, request.Body, StringComparison.Ordinal));
+        Assert.All(toA, request => Assert.DoesNotContain(siteB.ToString(), request.Body, StringComparison.Ordinal));
+        Assert.All(toB, request => Assert.DoesNotContain(siteA.ToString(), request.Body, StringComparison.Ordinal));
+        Assert.Equal(
+            ["caseNumber", "category", "classification", "incidentId", "occurredAt", "reportedAt", "siteId", "source"],
+            FieldsOf(toA, "incident.reported"));
+        Assert.Equal(["category", "receivedAt", "referredAt", "siteId", "tipId", "tipNumber"], FieldsOf(toA, "tip.referred"));
+        Assert.Equal(["plannedDate", "siteIds", "windowEnd", "windowStart"], FieldsOf(toA, "shift.missed"));
+        Assert.Equal(["caseNumber", "classification", "outcome", "resolvedAt", "tipId", "tipNumber"], FieldsOf(toB, "tip.outcomeRecorded"));
+        Assert.Equal(
+            [siteB],
+            Data(toB, "shift.missed").GetProperty("siteIds").EnumerateArray().Select(site => site.GetGuid()));
+        Assert.Equal(3, system.Receiver.At("view-a").Count);
+    }
+
+    [Fact]
+    public async Task An_action_item_past_its_due_date_is_noticed_once_and_its_owner_is_told_without_its_text()
+    {
+        var owner = system.ClientOf(system.PartnerB);
+        await SubscribeAsync(owner, system.PartnerB, system.Receiver.Endpoint("overdue"), "actionItemOverdue");
+        var meetingId = await CreatedIdAsync(await system.Police.PostAsJsonAsync(
+            "/partners/meetings", new { heldAt = DateTimeOffset.UtcNow.AddDays(-3), attendingPartnerIds = new[] { system.PartnerA, system.PartnerB }, minutes = "Reviewed the month." }, Ct));
+        const string Text = "Call Mr Bảo about the back gate";
+        var assigned = await system.Police.PostAsJsonAsync(
+            $"/partners/meetings/{meetingId}/action-items", new { text = Text, ownerPartnerId = system.PartnerB, dueAt = DateTimeOffset.UtcNow.AddDays(-1) }, Ct);
+        Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+        var itemId = (await assigned.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("actionItems")[0].GetProperty("id").GetGuid();
+
+        // Whichever round notices it (the background one or these), it is noticed once.
+        var sweep = system.Partners.Services.GetServices<IHostedService>().OfType<OverdueActionItemSweep>().Single();
+        await sweep.SweepAsync(DateTimeOffset.UtcNow, Ct);
+        Assert.Equal(0, await sweep.SweepAsync(DateTimeOffset.UtcNow, Ct));
+
+        var overdue = Assert.Single((await system.Partners.Services.GetRequiredService<IDocumentStore>().EventsOfAsync(meetingId)).Select(recorded => recorded.Data).OfType<ActionItemOverdue>());
+        Assert.Equal((itemId, system.PartnerB, Meeting.Sweeper), (overdue.ItemId, overdue.OwnerPartnerId, overdue.By));
+        var told = Assert.Single(await ArrivedAsync("overdue", 1));
+        Assert.Equal("actionItem.overdue", JsonDocument.Parse(told.Body).RootElement.GetProperty("type").GetString());
+        Assert.Equal(["dueAt", "itemId", "meetingId"], FieldsOf([told], "actionItem.overdue"));
+        Assert.DoesNotContain("Bảo", told.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_partner_client_manages_only_its_own_partner_s_webhooks_and_the_police_any()
+    {
+        var a = system.ClientOf(system.PartnerA);
+        var b = system.ClientOf(system.PartnerB);
+        var (webhookId, _) = await SubscribeAsync(a, system.PartnerA, system.Receiver.Endpoint("owned"), "cameraInstalled");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/partners/{system.PartnerA}/webhooks", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/partners/{system.PartnerB}/webhooks/{webhookId}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/pause", null, Ct)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await b.PostAsJsonAsync($"/partners/{system.PartnerA}/webhooks", new { url = system.Receiver.Endpoint("stolen"), events = CameraInstalled }, Ct)).StatusCode);
+        Assert.Contains(
+            (await system.Police.GetFromJsonAsync<JsonElement>($"/partners/{system.PartnerA}/webhooks", Ct)).EnumerateArray(),
+            webhook => webhook.GetProperty("id").GetGuid() == webhookId);
+        Assert.Equal(HttpStatusCode.OK, (await system.Police.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/pause", null, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await a.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/pause", null, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await a.GetAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}", Ct)).StatusCode);
+        Assert.DoesNotContain(
+            (await a.GetFromJsonAsync<JsonElement>($"/partners/{system.PartnerA}/webhooks", Ct)).EnumerateArray(),
+            webhook => webhook.GetProperty("id").GetGuid() == webhookId);
+    }
+
+    [Fact]
+    public async Task Private_loopback_and_link_local_targets_are_refused_when_subscribing_and_when_connecting()
+    {
+        // On a virtual host of its own: a second partners service on the fixture's would compete for its queues.
+        await using var group = new ServiceGroup();
+        await group.InitializeAsync();
+        var strict = await group.StartAsync<PartnersService>(PartnersService.Name, settings: new Dictionary<string, string?> { ["Webhooks:AllowLocalTargets"] = "false" });
+        using var police = strict.CreateClient();
+        var partnerId = await police.RegisterPartnerAsync("Thanh Hóa Dermatology Hospital");
+        string[] refused =
+        [
+            "https://127.0.0.1/hooks", "https://localhost/hooks", "https://10.1.2.3/hooks", "https://192.168.1.10/hooks", "https://172.20.0.1/hooks",
+            "https://169.254.169.254/latest/meta-data", "https://[::1]/hooks", "https://[fe80::1]/hooks", "https://[fd00::1]/hooks", "https://[::ffff:127.0.0.1]/hooks",
+            "http://desk.hospital.example/hooks", "ftp://desk.hospital.example/hooks", "https://user:pass@desk.hospital.example/hooks",
+        ];
+        foreach (var url in refused)
+        {
+            var answer = await police.PostAsJsonAsync($"/partners/{partnerId}/webhooks", new { url, events = CameraInstalled }, Ct);
+            Assert.True(answer.StatusCode == HttpStatusCode.BadRequest, $"{url}: {answer.StatusCode}");
+            Assert.True((await answer.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("url", out _), url);
+        }
+
+        Assert.Empty(await police.GetFromJsonAsync<JsonElement[]>($"/partners/{partnerId}/webhooks", Ct) ?? []);
+
+        // A name that resolves to loopback passes the address check of a subscription, and is refused when the sender connects.
+        var target = system.Receiver.Endpoint("never").Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+        var client = strict.Services.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookSender.ClientName);
+        var failure = await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync(target, new StringContent("{}"), Ct));
+        Assert.IsType<WebhookTargetRefusedException>(failure.InnerException);
+        Assert.Empty(system.Receiver.At("never"));
+        var permitted = system.Partners.Services.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookSender.ClientName);
+        Assert.Equal(HttpStatusCode.OK, (await permitted.PostAsync(target, new StringContent("{}"), Ct)).StatusCode);
+        Assert.Single(system.Receiver.At("never"));
+    }
+
+    private static IncidentReported IncidentAt(Guid siteId) => new(
+        Guid.NewGuid(), "INC-2024-0042", IncidentClassification.Criminal, SecurityCategory.Theft, IncidentSource.Patrol, null, siteId, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow);
+
+    private static TipReferred TipFrom(Guid? partnerId, string text) => new(
+        Guid.NewGuid(), "TIP-2024-0042", Guid.NewGuid(), true, SecurityCategory.Theft, text, new Place(null, text, 19.8, 105.77),
+        DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow, "officer-lan", partnerId);
+
+    private static async Task<(Guid Id, string Secret)> SubscribeAsync(HttpClient client, Guid partnerId, string url, params string[] events)
+    {
+        var response = await client.PostAsJsonAsync($"/partners/{partnerId}/webhooks", new { url, events, description = "Security desk" }, Ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {body}");
+        var secret = body.GetProperty("secret").GetString()!;
+        Assert.StartsWith(WebhookSecrets.Prefix, secret, StringComparison.Ordinal);
+        return (body.GetProperty("webhook").GetProperty("id").GetGuid(), secret);
+    }
+
+    private static async Task<Guid> CreatedIdAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+    }
+
+    private async Task<IReadOnlyList<ReceivedWebhook>> ArrivedAsync(string name, int count) =>
+        await Eventually.Get(() => Task.FromResult(system.Receiver.At(name) is { } arrived && arrived.Count >= count ? arrived : null), $"{count} webhook(s) at {name}");
+
+    private static async Task<IReadOnlyList<JsonElement>> DeliveriesAsync(HttpClient client, Guid partnerId, Guid webhookId, string status, int count, TimeSpan? timeout = null) =>
+        await Eventually.Get(
+            async () =>
+            {
+                var page = await client.GetFromJsonAsync<JsonElement>($"/partners/{partnerId}/webhooks/{webhookId}/deliveries?status={status}", Ct);
+                var items = page.GetProperty("items").EnumerateArray().ToList();
+                return items.Count >= count ? items : null;
+            },
+            $"{count} {status} deliveries of webhook {webhookId}",
+            timeout);
+
+    private static bool Accepted(string secret, ReceivedWebhook request)
+    {
+        new StandardWebhook(secret).Verify(request.Body, request.Headers);
+        return true;
+    }
+
+    /// <summary>
+    /// Verifies as the specification says a receiver should, against each signature of the header
+    /// in turn: the package's verifier (StandardWebhooks 1.1.2) checks only the first one, which
+    /// during a rotation is the new secret's.
+    /// </summary>
+    private static void VerifyAnySignature(string secret, ReceivedWebhook request)
+    {
+        foreach (var signature in request.Headers["webhook-signature"].ToString().Split(' '))
+        {
+            var one = new HeaderDictionary(request.Headers.ToDictionary()) { ["webhook-signature"] = signature };
+            try
+            {
+                new StandardWebhook(secret).Verify(request.Body, one);
+                return;
+            }
+            catch (WebhookVerificationException)
+            {
+                // The next signature may be this secret's.
+            }
+        }
+
+        throw new WebhookVerificationException("No signature of the request verifies with the secret.");
+    }
+
+    private static List<string> TypesOf(IEnumerable<ReceivedWebhook> requests) =>
+        [.. requests.Select(request => JsonDocument.Parse(request.Body).RootElement.GetProperty("type").GetString()!).Order(StringComparer.Ordinal)];
+
+    private static JsonElement Data(IEnumerable<ReceivedWebhook> requests, string type) =>
+        requests.Select(request => JsonDocument.Parse(request.Body).RootElement).Single(body => body.GetProperty("type").GetString() == type).GetProperty("data");
+
+    private static List<string> FieldsOf(IEnumerable<ReceivedWebhook> requests, string type) =>
+        [.. Data(requests, type).EnumerateObject().Select(field => field.Name).Order(StringComparer.Ordinal)];
+}

@@ -1,0 +1,243 @@
+using System.Net;
+using CsCheck;
+using WardLink.Domain;
+using WardLink.Partners;
+using static WardLink.UnitTests.DecisionAssert;
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
+
+namespace WardLink.UnitTests;
+
+public sealed class WebhookDecisionTests
+{
+    private static readonly DateTimeOffset Now = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(7));
+    private static readonly Guid PartnerId = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
+    private static readonly Guid WebhookId = Guid.Parse("0193b5a0-0000-7000-8000-00000000f001");
+    private static readonly PartnerState Hospital = PartnerState.Create(new PartnerRegistered(PartnerId, "Thanh Hóa Eye Hospital", PartnerKind.Hospital, Now.AddYears(-1), "x"));
+    private static readonly WebhookRequest Valid = new(" https://desk.eye-hospital.example/wardlink ", [WebhookEventType.IncidentReported, WebhookEventType.IncidentReported], " Security desk ");
+
+    private static WebhookState Active => WebhookState.Create(Subscribed());
+
+    [Fact]
+    public void A_subscription_keeps_its_endpoint_and_each_event_once_and_names_no_secret()
+    {
+        var subscribed = Subscribed();
+
+        Assert.Equal(new WebhookSubscribed(WebhookId, PartnerId, "https://desk.eye-hospital.example/wardlink", subscribed.Events, "Security desk", Now, "partner-eye-hospital"), subscribed);
+        Assert.Equal([WebhookEventType.IncidentReported], subscribed.Events);
+        Assert.Equal(WebhookStatus.Active, Active.Status);
+    }
+
+    [Fact]
+    public void A_subscription_needs_a_known_partner_in_the_linkage_room_for_it_and_a_valid_request()
+    {
+        var left = Hospital.Apply(new PartnerLeft(PartnerId, "merged", Now, "x"));
+
+        Assert.Equal(RejectionKind.NotFound, Subscribe(new SubscribeWebhook(WebhookId, PartnerId, null, 0, Valid, false)).Rejection?.Kind);
+        AssertConflict(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, left, 0, Valid, false)));
+        AssertConflict(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, Webhook.MaxPerPartner, Valid, false)));
+        AssertInvalid(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, new WebhookRequest(null, [], new string('x', Webhook.MaxDescriptionLength + 1)), false)), "url", "events", "description");
+        AssertInvalid(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, Valid with { Url = "http://desk.eye-hospital.example/" }, false)), "url");
+        Assert.True(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, Valid with { Url = "http://127.0.0.1:5000/hooks" }, true)).IsAccepted);
+    }
+
+    [Fact]
+    public void Another_partner_s_or_a_deleted_subscription_is_not_found_for_every_step()
+    {
+        var other = new WebhookStep(Guid.CreateVersion7());
+        var deleted = Active.Apply(new WebhookDeleted(WebhookId, Now, "x"));
+
+        foreach (var decision in new[]
+        {
+            Webhook.Pause(Active, other, Now, "x"), Webhook.Resume(Active, other, Now, "x"), Webhook.RotateSecret(Active, other, Now, "x"),
+            Webhook.Delete(Active, other, Now, "x"), Webhook.Change(Active, new ChangeWebhook(other.PartnerId, Valid, false), Now, "x"),
+            Webhook.Pause(deleted, new WebhookStep(PartnerId), Now, "x"),
+        })
+        {
+            Assert.Equal(RejectionKind.NotFound, decision.Rejection?.Kind);
+            Assert.Empty(decision.Events);
+        }
+    }
+
+    [Fact]
+    public void A_paused_or_disabled_webhook_resumes_and_only_an_active_one_pauses_or_is_disabled()
+    {
+        var step = new WebhookStep(PartnerId);
+        var delivery = Guid.CreateVersion7();
+        var paused = Active.Apply(Assert.IsType<WebhookPaused>(Assert.Single(Webhook.Pause(Active, step, Now, "x").Events)));
+        var disabled = Active.Apply(Assert.IsType<WebhookDisabled>(Assert.Single(Webhook.Disable(Active, new DisableWebhook(delivery, 12), Now, Webhook.Sender).Events)));
+
+        AssertConflict(Webhook.Pause(paused, step, Now, "x"));
+        AssertConflict(Webhook.Resume(Active, step, Now, "x"));
+        Assert.Empty(Webhook.Disable(paused, new DisableWebhook(delivery, 12), Now, Webhook.Sender).Events);
+        Assert.Equal((WebhookStatus.Disabled, delivery), (disabled.Status, disabled.DisabledByDelivery));
+        var resumed = disabled.Apply(Assert.IsType<WebhookResumed>(Assert.Single(Webhook.Resume(disabled, step, Now, "x").Events)));
+        Assert.Equal((WebhookStatus.Active, null, null), (resumed.Status, resumed.DisabledAt, resumed.DisabledByDelivery));
+        Assert.Single(Webhook.Resume(paused, step, Now, "x").Events);
+    }
+
+    [Fact]
+    public void A_rotated_secret_still_signs_for_a_day_and_a_change_that_changes_nothing_is_a_conflict()
+    {
+        var rotated = Assert.IsType<WebhookSecretRotated>(Assert.Single(Webhook.RotateSecret(Active, new WebhookStep(PartnerId), Now, "x").Events));
+
+        Assert.Equal(Now.AddHours(24), rotated.PreviousValidUntil);
+        AssertConflict(Webhook.Change(Active, new ChangeWebhook(PartnerId, Valid, false), Now, "x"));
+        var changed = Assert.IsType<WebhookChanged>(Assert.Single(Webhook.Change(Active, new ChangeWebhook(PartnerId, Valid with { Events = [WebhookEventType.ShiftMissed] }, false), Now, "x").Events));
+        Assert.Equal([WebhookEventType.ShiftMissed], Active.Apply(changed).Events);
+    }
+
+    private static WebhookSubscribed Subscribed() =>
+        Assert.IsType<WebhookSubscribed>(Assert.Single(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, Valid, false)).Events));
+
+    private static Decision Subscribe(SubscribeWebhook command) => Webhook.Subscribe(null, command, Now, "partner-eye-hospital");
+}
+
+public sealed class WebhookTargetTests
+{
+    private static readonly Gen<IPAddress> PrivateV4 = Gen.OneOf(
+        Gen.Byte.Array[3].Select(rest => V4(10, rest[0], rest[1], rest[2])),
+        Gen.Byte.Array[3].Select(rest => V4(127, rest[0], rest[1], rest[2])),
+        Gen.Select(Gen.Byte[16, 31], Gen.Byte.Array[2]).Select((second, rest) => V4(172, second, rest[0], rest[1])),
+        Gen.Byte.Array[2].Select(rest => V4(192, 168, rest[0], rest[1])),
+        Gen.Byte.Array[2].Select(rest => V4(169, 254, rest[0], rest[1])),
+        Gen.Select(Gen.Byte[64, 127], Gen.Byte.Array[2]).Select((second, rest) => V4(100, second, rest[0], rest[1])),
+        Gen.Byte.Array[3].Select(rest => V4(0, rest[0], rest[1], rest[2])),
+        Gen.Select(Gen.Byte[224, 255], Gen.Byte.Array[3]).Select((first, rest) => V4(first, rest[0], rest[1], rest[2])));
+
+    /// <summary>Addresses in 1.0.0.0–99.255.255.255 but 10/8: public unicast.</summary>
+    private static readonly Gen<IPAddress> PublicV4 = Gen.Select(Gen.Byte[1, 99], Gen.Byte.Array[3])
+        .Where((first, _) => first != 10)
+        .Select((first, rest) => V4(first, rest[0], rest[1], rest[2]));
+
+    [Fact]
+    public void Private_loopback_link_local_shared_and_reserved_IPv4_addresses_are_refused_also_inside_IPv6()
+    {
+        PrivateV4.Sample(address =>
+        {
+            Assert.False(WebhookTargets.IsPublic(address), $"{address}");
+            Assert.False(WebhookTargets.IsPublic(address.MapToIPv6()), $"{address.MapToIPv6()}");
+            Assert.False(WebhookTargets.IsPublic(Embedded("2002", address, at: 2)), $"6to4 of {address}");
+            Assert.False(WebhookTargets.IsPublic(Embedded("64:ff9b", address, at: 12)), $"NAT64 of {address}");
+        });
+    }
+
+    [Fact]
+    public void Public_IPv4_addresses_are_allowed_also_inside_IPv6()
+    {
+        PublicV4.Sample(address =>
+        {
+            Assert.True(WebhookTargets.IsPublic(address), $"{address}");
+            Assert.True(WebhookTargets.IsPublic(address.MapToIPv6()), $"{address.MapToIPv6()}");
+            Assert.True(WebhookTargets.IsPublic(Embedded("2002", address, at: 2)), $"6to4 of {address}");
+        });
+    }
+
+    [Fact]
+    public void Only_global_unicast_IPv6_is_allowed()
+    {
+        Gen.Byte.Array[16].Sample(bytes =>
+        {
+            var address = new IPAddress(bytes);
+            var global = (bytes[0] & 0xE0) == 0x20;
+            if (!global)
+            {
+                Assert.False(WebhookTargets.IsPublic(address), $"{address}");
+            }
+        });
+        foreach (var text in new[] { "::", "::1", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "2001:db8::1", "2001:0:4136:e378::1" })
+        {
+            Assert.False(WebhookTargets.IsPublic(IPAddress.Parse(text)), text);
+        }
+
+        Assert.True(WebhookTargets.IsPublic(IPAddress.Parse("2a00:1450:4001:81c::200e")));
+    }
+
+    [Fact]
+    public void A_url_is_refused_unless_https_to_a_public_host_without_credentials_where_local_targets_are_not_allowed()
+    {
+        foreach (var url in new[]
+        {
+            "https://127.0.0.1/h", "https://localhost/h", "https://LOCALHOST:8443/h", "https://10.0.0.1/h", "https://169.254.169.254/latest",
+            "https://[::1]/h", "https://[::ffff:192.168.0.1]/h", "http://desk.example/h", "file:///etc/passwd", "desk.example/h",
+            "https://user:secret@desk.example/h", "https://desk.example/h#x", "", " ", $"https://desk.example/{new string('a', Webhook.MaxUrlLength)}",
+        })
+        {
+            Assert.NotNull(WebhookTargets.CheckUrl(url, allowLocalTargets: false));
+        }
+
+        Assert.Null(WebhookTargets.CheckUrl("https://desk.eye-hospital.example:8443/wardlink?x=1", allowLocalTargets: false));
+        Assert.Null(WebhookTargets.CheckUrl("https://8.8.8.8/h", allowLocalTargets: false));
+        Assert.Null(WebhookTargets.CheckUrl("http://127.0.0.1:5000/h", allowLocalTargets: true));
+        Assert.NotNull(WebhookTargets.CheckUrl("ftp://127.0.0.1/h", allowLocalTargets: true));
+    }
+
+    [Fact]
+    public async Task The_connection_is_refused_before_any_socket_opens_when_a_name_resolves_to_loopback()
+    {
+        var refused = await Assert.ThrowsAsync<WebhookTargetRefusedException>(async () =>
+            await WebhookTargets.ConnectAsync(new DnsEndPoint("localhost", 9), allowLocalTargets: false, TestContext.Current.CancellationToken));
+
+        Assert.Contains("not a public address", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static IPAddress V4(byte a, byte b, byte c, byte d) => new([a, b, c, d]);
+
+    private static IPAddress Embedded(string prefix, IPAddress v4, int at)
+    {
+        var bytes = IPAddress.Parse(prefix + "::").GetAddressBytes();
+        v4.GetAddressBytes().CopyTo(bytes, at);
+        return new IPAddress(bytes);
+    }
+}
+
+public sealed class WebhookRetryTests
+{
+    private static readonly DateTimeOffset Start = new(2024, 6, 1, 3, 0, 0, TimeSpan.Zero);
+    private static readonly RetrySchedule Schedule = new(TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), TimeSpan.FromHours(24));
+
+    [Fact]
+    public void Each_retry_waits_between_half_and_all_of_a_doubling_interval_capped_and_none_is_planned_past_the_window()
+    {
+        Gen.Select(Gen.Int[1, 60], Gen.Double[0, 1], Gen.Int[0, 90_000]).Sample((failures, jitter, seconds) =>
+        {
+            var now = Start.AddSeconds(seconds);
+            var full = Math.Min(10 * Math.Pow(2, failures - 1), 3600);
+            var next = Schedule.NextAttemptAfter(failures, now, Start + Schedule.RetryFor, jitter);
+            if (next is { } at)
+            {
+                Assert.InRange((at - now).TotalSeconds, (full / 2) - 0.001, full + 0.001);
+                Assert.True(at <= Start + Schedule.RetryFor);
+            }
+            else
+            {
+                Assert.True(now.AddSeconds(full * (0.5 + (0.5 * jitter))) > Start + Schedule.RetryFor - TimeSpan.FromMilliseconds(1));
+            }
+        });
+    }
+
+    [Fact]
+    public void A_receiver_down_all_day_is_tried_for_the_window_and_then_given_up_once()
+    {
+        var delivery = new WebhookDelivery(
+            Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), WebhookEventType.IncidentReported, "{}", Start, DeliveryStatus.Pending, Start, Start + Schedule.RetryFor, 0, [], null, null, null);
+        var now = Start;
+        while (delivery.Status == DeliveryStatus.Pending)
+        {
+            delivery = delivery.AfterFailure(new DeliveryAttempt(delivery.AttemptCount + 1, now, 503, 12, "The receiver answered 503.", null), Schedule, jitter: 0.5);
+            now = delivery.NextAttemptAt;
+        }
+
+        Assert.Equal(DeliveryStatus.Failed, delivery.Status);
+        Assert.Equal(40, delivery.AttemptCount);
+        Assert.True(delivery.Attempts[^1].At > Start + Schedule.RetryFor - TimeSpan.FromHours(1));
+        Assert.Equal(Math.Min(delivery.AttemptCount, WebhookDelivery.MaxKeptAttempts), delivery.Attempts.Count);
+        Assert.Contains("disabled", delivery.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Payload_types_have_wire_names_for_every_event_type()
+    {
+        Assert.All(Enum.GetValues<WebhookEventType>(), type => Assert.Matches("^[a-z][A-Za-z]*\\.[a-z][A-Za-z]*$", WebhookPayload.NameOf(type)));
+        Assert.Equal(Enum.GetValues<WebhookEventType>().Length, Enum.GetValues<WebhookEventType>().Select(WebhookPayload.NameOf).Distinct().Count());
+    }
+}
