@@ -194,16 +194,21 @@ public sealed class ActionItemOverdueWebhooks(IDocumentSession session, TimeProv
 
 public static class WebhookFanOuts
 {
+    /// <summary>The one queue every fan-out consumer reads: one receive endpoint, not nine.</summary>
+    public const string Queue = "partners-webhooks";
+
     public static void AddWebhookFanOut(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<IncidentReportedWebhooks>();
-        bus.AddConsumer<IncidentResolvedWebhooks>();
-        bus.AddConsumer<TipReferredWebhooks>();
-        bus.AddConsumer<TipOutcomeRecordedWebhooks>();
-        bus.AddConsumer<ShiftMissedWebhooks>();
-        bus.AddConsumer<CameraApprovedWebhooks>();
-        bus.AddConsumer<CameraInstalledWebhooks>();
-        bus.AddConsumer<CameraDecommissionedWebhooks>();
-        bus.AddConsumer<ActionItemOverdueWebhooks>();
+        bus.AddConsumer<IncidentReportedWebhooks>().Endpoint(OnTheQueue);
+        bus.AddConsumer<IncidentResolvedWebhooks>().Endpoint(OnTheQueue);
+        bus.AddConsumer<TipReferredWebhooks>().Endpoint(OnTheQueue);
+        bus.AddConsumer<TipOutcomeRecordedWebhooks>().Endpoint(OnTheQueue);
+        bus.AddConsumer<ShiftMissedWebhooks>().Endpoint(OnTheQueue);
+        bus.AddConsumer<CameraApprovedWebhooks>().Endpoint(OnTheQueue);
+        bus.AddConsumer<CameraInstalledWebhooks>().Endpoint(OnTheQueue);
+        bus.AddConsumer<CameraDecommissionedWebhooks>().Endpoint(OnTheQueue);
+        bus.AddConsumer<ActionItemOverdueWebhooks>().Endpoint(OnTheQueue);
     }
+
+    private static void OnTheQueue(IEndpointRegistrationConfigurator endpoint) => endpoint.Name = Queue;
 }
