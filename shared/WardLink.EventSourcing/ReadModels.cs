@@ -86,14 +86,10 @@ internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels 
 
     private async Task RebuildEmptyAsync(CancellationToken cancellationToken)
     {
+        // Asking each read model first also readies its storage, so no first request pays for that.
         var empty = new List<ReadModel>();
         await using (var session = store.QuerySession())
         {
-            if (!await session.Events.QueryAllRawEvents().AnyAsync(cancellationToken))
-            {
-                return;
-            }
-
             foreach (var model in readModels.All)
             {
                 if (!await model.HasRowsAsync(session, cancellationToken))
@@ -101,11 +97,11 @@ internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels 
                     empty.Add(model);
                 }
             }
-        }
 
-        if (empty.Count == 0)
-        {
-            return;
+            if (empty.Count == 0 || !await session.Events.QueryAllRawEvents().AnyAsync(cancellationToken))
+            {
+                return;
+            }
         }
 
         using var daemon = await store.BuildProjectionDaemonAsync(logger: logger);
