@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -156,27 +155,19 @@ public static class AuditEndpoints
             return errors.ToRejection().ToProblem();
         }
 
-        // Each line is written straight into the response's pipe by one reused writer, and the pipe
-        // flushed every FlushEvery lines: serialising a line per call into the body stream cost an
-        // awaited write or two per event.
         http.Response.ContentType = NdjsonContentType;
-        var body = http.Response.BodyWriter;
-        var entryInfo = json.Value.SerializerOptions.GetTypeInfo(typeof(AuditEntry));
-        await using var line = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = json.Value.SerializerOptions.Encoder, SkipValidation = true });
+        var body = http.Response.Body;
         var lines = 0;
         await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit), http.Audience(), ct))
         {
-            JsonSerializer.Serialize(line, entry, entryInfo);
-            line.Flush();
-            line.Reset();
-            body.Write(Newline.Span);
+            await JsonSerializer.SerializeAsync(body, entry, json.Value.SerializerOptions, ct);
+            await body.WriteAsync(Newline, ct);
             if (++lines % FlushEvery == 0)
             {
                 await body.FlushAsync(ct);
             }
         }
 
-        await body.FlushAsync(ct);
         return Results.Empty;
     }
 
