@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
+using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -26,6 +27,12 @@ public sealed class ClientSettings
 
     /// <summary>The services the client may call (token scopes); all of them when left out.</summary>
     public string[]? Scopes { get; set; }
+
+    /// <summary>The wards the client is bound to (ward ids, <c>ward</c> claims); the first is the one it acts in when it names none.</summary>
+    public string[]? Wards { get; set; }
+
+    /// <summary>The provinces whose every ward the client sees (<c>province</c> claims), for province-level police and auditors.</summary>
+    public string[]? Provinces { get; set; }
 }
 
 public sealed class ClientRegistry
@@ -63,6 +70,16 @@ public sealed class ClientRegistry
             if ((client.Role == WardLinkRoles.Partner) != (client.PartnerId is not null && client.PartnerId != Guid.Empty))
             {
                 yield return $"Auth:Clients:{id}: a partner client names its PartnerId, and only a partner client does.";
+            }
+
+            foreach (var ward in (client.Wards ?? []).Concat(client.Provinces ?? []).Where(ward => !WardNames.IsId(ward)))
+            {
+                yield return $"Auth:Clients:{id}: '{ward}' is not a ward or province id (lower-case words joined by hyphens).";
+            }
+
+            if (client.Role == WardLinkRoles.Partner && (client.Wards is not (null or { Length: <= 1 }) || client.Provinces is { Length: > 0 }))
+            {
+                yield return $"Auth:Clients:{id}: a partner client belongs to its partner's ward: at most one ward, no province.";
             }
 
             foreach (var scope in (client.Scopes ?? []).Where(scope => !TokenIssuer.Scopes.Contains(scope)))
@@ -202,6 +219,16 @@ public static class TokenIssuer
         if (client.PartnerId is { } partnerId)
         {
             identity.AddClaim(new Claim(WardLinkClaims.PartnerId, partnerId.ToString()));
+        }
+
+        foreach (var ward in client.Wards ?? [])
+        {
+            identity.AddClaim(new Claim(WardLinkClaims.Ward, ward));
+        }
+
+        foreach (var province in client.Provinces ?? [])
+        {
+            identity.AddClaim(new Claim(WardLinkClaims.Province, province));
         }
 
         identity.SetScopes(granted);

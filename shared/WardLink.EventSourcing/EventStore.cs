@@ -3,6 +3,7 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
+using JasperFx.MultiTenancy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +13,7 @@ using WardLink.EventSourcing.Audit;
 using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Relay;
 using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using Weasel.Core;
 
@@ -46,6 +48,13 @@ public static class EventStore
                 options.Connection(ConnectionString(services));
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
+
+                // Every ward is a tenant of the one store: each stream, read model and record carries
+                // its ward, and a session sees only its own ward's (see TracedSessionFactory). What the
+                // whole service shares (the directories, the ledger of processed messages) is kept once.
+                options.Events.TenancyStyle = TenancyStyle.Conjoined;
+                options.Policies.AllDocumentsAreMultiTenanted();
+                options.AddJurisdictionDirectory();
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
                 options.Events.MetadataConfig.CausationIdEnabled = true;
@@ -59,7 +68,7 @@ public static class EventStore
                 options.Events.UseListenNotifyForEventAppends = true;
                 options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
                 options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(500);
-                options.Schema.For<ProcessedMessage>();
+                options.Schema.For<ProcessedMessage>().SingleTenanted();
                 AuditStorage.AddTables(options);
                 IdempotencyStore.AddTable(options);
                 options.Listeners.Add(new EventsAppended(serviceName, services.GetRequiredService<IMeterFactory>()));
@@ -82,6 +91,10 @@ public static class EventStore
         IdempotencyStore.Register(builder.Services);
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);
         builder.Services.AddSingleton<NumberedRecords>();
+        builder.Services.AddOptions<WardOptions>().BindConfiguration(WardOptions.Section)
+            .Validate(wards => !wards.Home.Problems().Any(), "Wards:Home is not a valid ward (see WardOptions).").ValidateOnStart();
+        builder.Services.AddSingleton<WardTenants>();
+        builder.Services.AddHostedService<HomeWardKnown>();
         marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         if (service.Publishes is { } map)
         {

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using WardLink.ServiceDefaults;
 
+using WardLink.EventSourcing.Wards;
+
 namespace WardLink.EventSourcing;
 
 public static class Messaging
@@ -50,6 +52,7 @@ public static class Messaging
                     host.Password(broker.Password);
                 });
                 rabbit.UseMessageRetry(retry => retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                rabbit.UseWardOfMessages();
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -6,6 +6,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using WardLink.Domain;
 using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing;
@@ -37,9 +38,10 @@ public sealed class IntakeOptions
 /// (<see cref="RequestTransaction"/>, which keeps its answer with the record) and so is numbered alone,
 /// taking the same counter's turn.
 /// </summary>
-public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOptions> options) : IAsyncDisposable
+public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOptions> options, IOptions<WardOptions> wards) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<(string Prefix, int Year), Lazy<Writer>> _writers = new();
+    private readonly ConcurrentDictionary<(string Ward, string Prefix, int Year), Lazy<Writer>> _writers = new();
+    private readonly string _home = wards.Value.Home.Id;
     private readonly ISessionFactory _sessions = sessions;
     private readonly int _maxBatch = options.Value.MaxBatch > 0
         ? options.Value.MaxBatch
@@ -47,7 +49,8 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
 
     /// <summary>
     /// Records what <paramref name="write"/> stages under the next number of <paramref name="prefix"/>
-    /// in the local year of <paramref name="at"/>; null once committed, or the record's rejection.
+    /// in the local year of <paramref name="at"/>, in the ward the work acts in (<see cref="WardContext"/>);
+    /// null once committed, or the record's rejection.
     /// </summary>
     public Task<Rejection?> RecordAsync(string prefix, DateTimeOffset at, Guid forRecord, NumberedWrite write, CancellationToken ct)
     {
@@ -69,7 +72,7 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
         }
 
         var pending = new Pending(forRecord, write, Activity.Current, ct);
-        var writer = _writers.GetOrAdd((prefix, WardTime.LocalYear(at)), scope => new(() => Writer.Start(scope.Prefix, scope.Year, this))).Value;
+        var writer = _writers.GetOrAdd((WardContext.Current ?? _home, prefix, WardTime.LocalYear(at)), scope => new(() => Writer.Start(scope.Ward, scope.Prefix, scope.Year, this))).Value;
         if (!writer.Queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(NumberedRecords), "The service is stopping.");
@@ -104,15 +107,17 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
         public TaskCompletionSource<Rejection?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>The single writer of one prefix and year.</summary>
+    /// <summary>The single writer of one ward, prefix and year.</summary>
     private sealed class Writer
     {
+        private readonly string _ward;
         private readonly string _prefix;
         private readonly int _year;
         private readonly NumberedRecords _records;
 
-        private Writer(string prefix, int year, NumberedRecords records)
+        private Writer(string ward, string prefix, int year, NumberedRecords records)
         {
+            _ward = ward;
             _prefix = prefix;
             _year = year;
             _records = records;
@@ -122,9 +127,9 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
 
         public Task Running { get; private set; } = Task.CompletedTask;
 
-        public static Writer Start(string prefix, int year, NumberedRecords records)
+        public static Writer Start(string ward, string prefix, int year, NumberedRecords records)
         {
-            var writer = new Writer(prefix, year, records);
+            var writer = new Writer(ward, prefix, year, records);
 
             // Not in the first caller's context: its request transaction and trace are its own.
             using (ExecutionContext.SuppressFlow())
@@ -137,6 +142,8 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
 
         private async Task RunAsync()
         {
+            // Every session the writer opens is in its ward.
+            using var ward = WardContext.Enter(_ward);
             var batch = new List<Pending>();
             while (await Queue.Reader.WaitToReadAsync())
             {
@@ -188,7 +195,7 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
                 ActivityKind.Internal,
                 parentContext: default,
                 links: [.. batch.Where(pending => pending.Trace is not null).Select(pending => new ActivityLink(pending.Trace!.Context))],
-                name: $"number {_prefix}-{_year} batch");
+                name: $"number {_prefix}-{_ward}-{_year} batch");
             activity?.SetTag("wardlink.batch.size", batch.Count);
             var ct = CancellationToken.None;
             var counter = await session.TakeCounterAsync(_prefix, _year, ct);

@@ -28,7 +28,7 @@ public sealed class ReadModels
             typeof(TRow).Name,
             typeof(TProjection),
             options => options.Projections.Add(new TProjection(), ProjectionLifecycle.Inline),
-            (session, ct) => session.Query<TRow>().AnyAsync(ct)));
+            (session, ct) => session.Query<TRow>().Where(row => row.AnyTenant()).AnyAsync(ct)));
         return this;
     }
 
@@ -98,7 +98,8 @@ internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels 
                 }
             }
 
-            if (empty.Count == 0 || !await session.Events.QueryAllRawEvents().AnyAsync(cancellationToken))
+            if (empty.Count == 0 || !(await session.AdvancedSql.QueryAsync<bool>(
+                    $"select exists(select 1 from {store.Options.Events.DatabaseSchemaName}.mt_events)", cancellationToken)).Single())
             {
                 return;
             }

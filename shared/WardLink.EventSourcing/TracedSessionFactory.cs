@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Marten;
 using Marten.Services;
 using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.EventSourcing;
 
@@ -10,8 +11,10 @@ namespace WardLink.EventSourcing;
 /// <c>traceparent</c> as a header (the relay restores it as the parent of its publish, so one
 /// trace runs from the HTTP request to the consumer) and the trace id as correlation id. Inside a
 /// request under an <c>Idempotency-Key</c> they enlist in its transaction (see <see cref="RequestTransaction"/>).
+/// Each is scoped to the ward the work acts in (<see cref="WardContext"/>, else the home ward): the
+/// store keeps every ward's records apart, so a session never reads or writes another ward's.
 /// </summary>
-public sealed class TracedSessionFactory(IDocumentStore store) : SessionFactoryBase(store)
+public sealed class TracedSessionFactory(IDocumentStore store, WardTenants wards) : SessionFactoryBase(store)
 {
     public const string TraceParentHeader = "traceparent";
 
@@ -19,6 +22,7 @@ public sealed class TracedSessionFactory(IDocumentStore store) : SessionFactoryB
     {
         var options = RequestTransaction.Current is { } transaction ? SessionOptions.ForTransaction(transaction) : new SessionOptions();
         options.Tracking = DocumentTracking.None;
+        options.TenantId = WardContext.Current is { } ward ? wards.TenantOf(ward) : WardTenants.DefaultTenant;
         return options;
     }
 

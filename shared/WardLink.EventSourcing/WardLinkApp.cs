@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WardLink.EventSourcing.Audit;
 using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing;
@@ -25,6 +26,7 @@ public static class WardLinkApp
         builder.AddWardLinkMessaging(serviceName, bus =>
         {
             bus.AddConsumer<ChainCheckpointedConsumer>();
+            bus.AddJurisdictionDirectory();
             if (service.KeepsSiteDirectory)
             {
                 bus.AddSiteDirectory();
@@ -35,6 +37,9 @@ public static class WardLinkApp
 
         var app = builder.Build();
         app.UseWardLinkService();
+
+        // After authorization, before any session opens: every request acts in one ward.
+        app.UseWardLinkWards();
 
         // After the request checks: a key is honoured only on a request that passed them.
         app.UseIdempotencyKeys();

@@ -2,6 +2,7 @@ using Marten;
 using Npgsql;
 using WardLink.Audit;
 using WardLink.Domain;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.EventSourcing;
 
@@ -9,8 +10,9 @@ namespace WardLink.EventSourcing;
 public sealed record NumberReserved([property: ShownToAuditors] string Number, Guid For);
 
 /// <summary>
-/// Human-readable numbers per year in the ward's local time (<c>TIP-2024-0042</c>,
-/// <c>INC-2024-0007</c>), unique and gap-free: each prefix and year is a small event stream
+/// Human-readable numbers per ward and year in the ward's local time (<c>TIP-QT-2024-0042</c>,
+/// <c>INC-DQ-2025-0007</c>: the ward's short code after the prefix), unique and gap-free: each prefix,
+/// ward and year is a small event stream, in that ward,
 /// whose version is the last number, appended in the same transaction as the record(s) it names.
 /// Writers of one counter take turns: the reservation opens the session's transaction and holds a
 /// transaction-level advisory lock on the counter until the record commits, so concurrent writers
@@ -24,10 +26,10 @@ public static class YearlyNumbers
     /// <summary>The longest prefix of a number (<c>TIP</c>, <c>INC</c>).</summary>
     public const int MaxPrefixLength = 8;
 
-    /// <summary>The longest number handed out: a prefix, a four-digit year and a count of up to 19 digits.</summary>
-    public const int MaxNumberLength = MaxPrefixLength + 1 + 4 + 1 + 19;
+    /// <summary>The longest number handed out: a prefix, a ward code, a four-digit year and a count of up to 19 digits.</summary>
+    public const int MaxNumberLength = MaxPrefixLength + 1 + WardNames.MaxCodeLength + 1 + 4 + 1 + 19;
 
-    /// <summary>Reserves the next number of <paramref name="prefix"/> in the local year of <paramref name="at"/>.</summary>
+    /// <summary>Reserves the next number of <paramref name="prefix"/> in the session's ward and the local year of <paramref name="at"/>.</summary>
     public static async Task<string> ReserveNumberAsync(this IDocumentSession session, string prefix, DateTimeOffset at, Guid forRecord, CancellationToken ct)
     {
         var counter = await session.TakeCounterAsync(prefix, WardTime.LocalYear(at), ct);
@@ -36,8 +38,8 @@ public static class YearlyNumbers
         return number;
     }
 
-    /// <summary>The advisory lock key of a counter: whoever holds it may number records of that prefix and year.</summary>
-    public static long LockKeyOf(string prefix, int year) => BitConverter.ToInt64(CounterOf(prefix, year).ToByteArray());
+    /// <summary>The advisory lock key of a counter: whoever holds it may number records of that prefix, ward and year.</summary>
+    public static long LockKeyOf(string prefix, string ward, int year) => BitConverter.ToInt64(CounterOf(prefix, ward, year).ToByteArray());
 
     /// <summary>
     /// Opens the session's transaction, waits for the counter's turn (the lock is released when the
@@ -46,18 +48,21 @@ public static class YearlyNumbers
     internal static async Task<Counter> TakeCounterAsync(this IDocumentSession session, string prefix, int year, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(prefix.Length, MaxPrefixLength);
+        var known = await session.WardOfSessionAsync(ct)
+            ?? throw new InvalidOperationException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): no number can name it.");
+        var (ward, code) = (known.Id, known.Code);
         await session.BeginTransactionAsync(ct);
-        await using (var turn = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", session.Connection) { Parameters = { new() { Value = LockKeyOf(prefix, year) } } })
+        await using (var turn = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", session.Connection) { Parameters = { new() { Value = LockKeyOf(prefix, ward, year) } } })
         {
             await turn.ExecuteNonQueryAsync(ct);
         }
 
-        var counter = CounterOf(prefix, year);
+        var counter = CounterOf(prefix, ward, year);
         var state = await session.Events.FetchStreamStateAsync(counter, ct);
-        return new Counter(prefix, year, counter, state?.Version ?? 0);
+        return new Counter($"{prefix}-{code}", year, counter, state?.Version ?? 0);
     }
 
-    private static Guid CounterOf(string prefix, int year) => NamedStreams.StreamIdOf($"{prefix}-{year}");
+    private static Guid CounterOf(string prefix, string ward, int year) => NamedStreams.StreamIdOf($"{prefix}-{ward}-{year}");
 
     /// <summary>A counter taken by one writer: the numbers it hands out follow <see cref="Last"/>.</summary>
     internal sealed class Counter(string prefix, int year, Guid streamId, long last)

@@ -36,9 +36,17 @@ public static class TestAuth
     /// <summary>
     /// A token as the gateway issues it: <paramref name="role"/> (and partner id) for
     /// <paramref name="audiences"/> (every service when null), valid from now for
-    /// <paramref name="lifetime"/> (negative: already expired).
+    /// <paramref name="lifetime"/> (negative: already expired), bound to <paramref name="wards"/> and
+    /// <paramref name="provinces"/> (neither: the home ward).
     /// </summary>
-    public static string Token(string role, Guid? partnerId = null, IEnumerable<string>? audiences = null, TimeSpan? lifetime = null, string? subject = null)
+    public static string Token(
+        string role,
+        Guid? partnerId = null,
+        IEnumerable<string>? audiences = null,
+        TimeSpan? lifetime = null,
+        string? subject = null,
+        IEnumerable<string>? wards = null,
+        IEnumerable<string>? provinces = null)
     {
         var now = DateTime.UtcNow;
         var valid = lifetime ?? TimeSpan.FromHours(1);
@@ -51,6 +59,16 @@ public static class TestAuth
         if (partnerId is { } partner)
         {
             claims[WardLinkClaims.PartnerId] = partner.ToString();
+        }
+
+        if (wards is not null)
+        {
+            claims[WardLinkClaims.Ward] = wards.ToArray();
+        }
+
+        if (provinces is not null)
+        {
+            claims[WardLinkClaims.Province] = provinces.ToArray();
         }
 
         var issuedAt = valid < TimeSpan.Zero ? now + valid - TimeSpan.FromHours(1) : now;

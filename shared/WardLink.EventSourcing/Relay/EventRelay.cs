@@ -9,6 +9,8 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using WardLink.ServiceDefaults;
 
+using WardLink.EventSourcing.Wards;
+
 namespace WardLink.EventSourcing.Relay;
 
 /// <summary>
@@ -32,9 +34,11 @@ public sealed class EventRelay : SubscriptionBase
     private readonly RelayStatus _status;
     private readonly TimeProvider _clock;
     private readonly ILogger<EventRelay> _logger;
+    private readonly WardTenants _wards;
 
-    public EventRelay(IIntegrationEventMap map, IBus bus, RelayStatus status, TimeProvider clock, ILogger<EventRelay> logger)
+    public EventRelay(IIntegrationEventMap map, IBus bus, RelayStatus status, TimeProvider clock, ILogger<EventRelay> logger, WardTenants wards)
     {
+        _wards = wards;
         _map = map;
         _bus = bus;
         _status = status;
@@ -120,6 +124,7 @@ public sealed class EventRelay : SubscriptionBase
                 context.Headers.Set(StreamIdHeader, recorded.StreamId.ToString());
                 context.Headers.Set(StreamVersionHeader, recorded.Version.ToString(CultureInfo.InvariantCulture));
                 context.Headers.Set(SequenceHeader, recorded.Sequence.ToString(CultureInfo.InvariantCulture));
+                context.Headers.Set(WardMessages.Header, _wards.WardOf(recorded.TenantId));
             },
             timeout.Token);
     }

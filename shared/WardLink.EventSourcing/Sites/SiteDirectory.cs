@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using WardLink.Contracts;
 using WardLink.Contracts.Partners;
 using WardLink.Domain;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.EventSourcing.Sites;
@@ -16,6 +17,7 @@ namespace WardLink.EventSourcing.Sites;
 /// A partner's site as this service knows it from the partners service's events. <c>Version</c>
 /// is the site's stream version in partners (1 when registered), so an older change arriving late
 /// never overwrites a newer one; a retired site stays known (old records name it) with <c>RetiredAt</c>.
+/// <c>Ward</c> is the ward of its partner (the ward its messages came from).
 /// </summary>
 public sealed record KnownSite(
     Guid Id,
@@ -26,7 +28,8 @@ public sealed record KnownSite(
     double Longitude,
     DateTimeOffset RegisteredAt,
     long Version = 1,
-    DateTimeOffset? RetiredAt = null);
+    DateTimeOffset? RetiredAt = null,
+    string? Ward = null);
 
 /// <summary>A site as every audience reads it from a directory: whose it is, its name, kind, point, and whether it is retired.</summary>
 public sealed record SiteEntry(
@@ -55,7 +58,7 @@ public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvide
     protected override async Task ApplyAsync(SiteRegistered message, IDocumentSession session, CancellationToken cancellationToken)
     {
         SiteDirectory.Validate(nameof(SiteRegistered), message.SiteId, message.Name, message.Latitude, message.Longitude);
-        var registered = new KnownSite(message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt);
+        var registered = new KnownSite(message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt, Ward: (await session.WardOfSessionAsync(cancellationToken))?.Id);
         session.KeepNewest(await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken), registered);
     }
 }
@@ -73,7 +76,7 @@ public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider c
         var known = await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken);
         var updated = new KnownSite(
             message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude,
-            known?.RegisteredAt ?? message.UpdatedAt, message.SiteVersion, known?.RetiredAt);
+            known?.RegisteredAt ?? message.UpdatedAt, message.SiteVersion, known?.RetiredAt, (await session.WardOfSessionAsync(cancellationToken))?.Id);
         session.KeepNewest(known, updated);
     }
 }
@@ -150,7 +153,7 @@ public static class SiteDirectory
         await session.LoadAsync<KnownSite>(siteId, ct)
         ?? throw new InvalidMessageException($"{messageType} for site '{siteId}', which is not known here (yet).");
 
-    public static void AddSiteDirectory(this StoreOptions store) => store.Schema.For<KnownSite>().Index(site => site.PartnerId).UseOptimisticConcurrency(true);
+    public static void AddSiteDirectory(this StoreOptions store) => store.Schema.For<KnownSite>().SingleTenanted().Index(site => site.PartnerId).UseOptimisticConcurrency(true);
 
     public static IEndpointRouteBuilder MapSiteDirectory(this IEndpointRouteBuilder endpoints, string serviceName)
     {

@@ -36,6 +36,12 @@ public static class WardLinkClaims
     public const string ClientId = "client_id";
     public const string Subject = "sub";
 
+    /// <summary>A ward the client is bound to (one claim per ward); a client with none and no province acts in the home ward.</summary>
+    public const string Ward = "ward";
+
+    /// <summary>A province whose every ward the client sees (province-level police and auditors).</summary>
+    public const string Province = "province";
+
     /// <summary>
     /// The longest subject (a client id) of a WardLink token: the gateway's token endpoint refuses a
     /// longer client id, so every actor a service records is at most this long.

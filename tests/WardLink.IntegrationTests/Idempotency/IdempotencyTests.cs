@@ -143,7 +143,7 @@ public sealed class TipsIdempotencyTests(ServiceFixture<TipsService> tips) : Ide
         var number = JsonDocument.Parse(first.Body).RootElement.GetProperty("number").GetString()!;
         Assert.Equal(number, JsonDocument.Parse(retry.Body).RootElement.GetProperty("number").GetString());
         Assert.Equal(
-            $"TIP-2017-{int.Parse(number[^4..], System.Globalization.CultureInfo.InvariantCulture) + 1:0000}",
+            $"TIP-QT-2017-{int.Parse(number[^4..], System.Globalization.CultureInfo.InvariantCulture) + 1:0000}",
             JsonDocument.Parse(next.Body).RootElement.GetProperty("number").GetString());
     }
 

@@ -23,7 +23,7 @@ public sealed class IncidentCaseNumberTests(ServiceFixture<IncidentsService> inc
         var reports = await Task.WhenAll(Enumerable.Range(0, sent).Select(_ => Task.Run(() => client.ReportAsync())));
 
         var numbers = reports.Select(report => report.Body.GetProperty("caseNumber").GetString()!).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(Enumerable.Range(1, sent).Select(n => $"INC-{year}-{n:0000}"), numbers);
+        Assert.Equal(Enumerable.Range(1, sent).Select(n => $"INC-QT-{year}-{n:0000}"), numbers);
         var store = incidents.Host.Services.GetRequiredService<IDocumentStore>();
         foreach (var (id, _, body) in reports)
         {

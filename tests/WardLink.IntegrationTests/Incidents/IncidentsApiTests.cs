@@ -33,7 +33,7 @@ public sealed class IncidentsApiTests(ServiceFixture<IncidentsService> incidents
         var id = body.GetProperty("id").GetGuid();
         Assert.Equal($"/api/incidents/{id}", response.Headers.Location?.OriginalString);
         var caseNumber = body.GetProperty("caseNumber").GetString()!;
-        Assert.Matches($"^INC-{WardTime.LocalYear(DateTimeOffset.UtcNow)}-\\d{{4}}$", caseNumber);
+        Assert.Matches($"^INC-QT-{WardTime.LocalYear(DateTimeOffset.UtcNow)}-\\d{{4}}$", caseNumber);
         Assert.Equal("reported", body.GetProperty("status").GetString());
 
         var reported = Assert.IsType<IncidentReported>(Assert.Single(await Store.EventsOfAsync(id)).Data);

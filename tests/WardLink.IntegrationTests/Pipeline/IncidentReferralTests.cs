@@ -65,7 +65,7 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
         Assert.Equal(SecurityCategory.Theft, reported.Category);
         Assert.Equal(referral.ReceivedAt, reported.OccurredAt);
         Assert.Equal("police-triage", reported.By);
-        Assert.Matches("^INC-2024-\\d{4}$", reported.CaseNumber);
+        Assert.Matches("^INC-QT-2024-\\d{4}$", reported.CaseNumber);
         var linked = Assert.IsType<TipLinked>(events[1].Data);
         Assert.Equal(referral.TipId, linked.TipId);
         Assert.Single(await incidents.ProcessedByAsync(IncidentsService.Name), processed => processed.MessageId == messageId);

@@ -73,7 +73,7 @@ public sealed class TipEdgeValueTests(ServiceFixture<TipsService> tips) : IClass
     {
         var id = await _client.ReceiveAsync(TipsApi.NewTip(receivedAt: "1970-01-01T00:00:00Z"));
 
-        Assert.Equal("TIP-1970-0001", ((TipReceived)(await Store.EventsOfAsync(id))[0]).Number);
+        Assert.Equal("TIP-QT-1970-0001", ((TipReceived)(await Store.EventsOfAsync(id))[0]).Number);
     }
 
     [Fact]

@@ -1,12 +1,13 @@
 using Npgsql;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.Tips;
 
 /// <summary>
 /// A test holding a yearly counter's turn (<see cref="YearlyNumbers.LockKeyOf"/>) in its own
-/// transaction: whatever numbers a record of that prefix and year waits in PostgreSQL until
+/// transaction: whatever numbers a record of that prefix, ward and year waits in PostgreSQL until
 /// <see cref="ReleaseAsync"/>, so requests stay in flight for as long as the test needs.
 /// </summary>
 public sealed class CounterTurn : IAsyncDisposable
@@ -16,12 +17,13 @@ public sealed class CounterTurn : IAsyncDisposable
 
     private CounterTurn(NpgsqlConnection connection) => _connection = connection;
 
-    public static async Task<CounterTurn> TakeAsync(string connectionString, string prefix, int year)
+    /// <summary>Takes the turn of the counter of <paramref name="prefix"/>, <paramref name="year"/> and <paramref name="ward"/> (the home ward when null).</summary>
+    public static async Task<CounterTurn> TakeAsync(string connectionString, string prefix, int year, string? ward = null)
     {
         var turn = new CounterTurn(new NpgsqlConnection(connectionString));
         await turn._connection.OpenAsync(TestContext.Current.CancellationToken);
         turn._transaction = await turn._connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
-        await turn.ExecuteAsync($"SELECT pg_advisory_xact_lock({YearlyNumbers.LockKeyOf(prefix, year)})");
+        await turn.ExecuteAsync($"SELECT pg_advisory_xact_lock({YearlyNumbers.LockKeyOf(prefix, ward ?? new HomeWard().Id, year)})");
         return turn;
     }
 

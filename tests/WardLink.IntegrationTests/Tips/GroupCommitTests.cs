@@ -41,7 +41,7 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
             Assert.Equal(HttpStatusCode.Created, answer.Status);
             return answer.Number!;
         }).ToList();
-        Assert.Equal(Enumerable.Range(1, accepted).Select(n => $"TIP-2023-{n:0000}"), numbers.Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, accepted).Select(n => $"TIP-QT-2023-{n:0000}"), numbers.Order(StringComparer.Ordinal));
         Assert.Equal(numbers.Order(StringComparer.Ordinal), await StoredNumbersAsync(2023));
 
         var replayed = await PostAsync(TipsApi.NewTip(receivedAt: "2023-03-04T10:00:00+07:00"), "group-commit-0");
@@ -72,11 +72,11 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
             Assert.True(answer.RetryAfter, "A 503 says when to retry.");
         });
         var created = answers.Where(answer => answer.Status == HttpStatusCode.Created).Select(answer => answer.Number!).ToList();
-        Assert.Equal(Enumerable.Range(1, created.Count).Select(n => $"TIP-2022-{n:0000}"), created.Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, created.Count).Select(n => $"TIP-QT-2022-{n:0000}"), created.Order(StringComparer.Ordinal));
         Assert.Equal(created.Order(StringComparer.Ordinal), await StoredNumbersAsync(2022));
 
         var next = await PostAsync(TipsApi.NewTip(receivedAt: "2022-07-01T09:00:00+07:00"));
-        Assert.Equal($"TIP-2022-{created.Count + 1:0000}", next.Number);
+        Assert.Equal($"TIP-QT-2022-{created.Count + 1:0000}", next.Number);
         await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var counter = await session.Events.FetchStreamStateAsync(NamedStreams.StreamIdOf($"{Tip.NumberPrefix}-2022"), TestContext.Current.CancellationToken);
         Assert.Equal(created.Count + 1L, counter!.Version);
@@ -110,7 +110,7 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
     private async Task<List<string>> StoredNumbersAsync(int year)
     {
         await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var prefix = $"{Tip.NumberPrefix}-{year}-";
+        var prefix = $"{Tip.NumberPrefix}-QT-{year}-";
         var numbers = await session.Query<TipState>().Where(tip => tip.Number.StartsWith(prefix)).Select(tip => tip.Number).ToListAsync(TestContext.Current.CancellationToken);
         return [.. numbers.Order(StringComparer.Ordinal)];
     }

@@ -42,7 +42,7 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         var received = Assert.IsType<TipReceived>(Assert.Single(events).Data);
         Assert.Equal(TipChannel.Hotline, received.Channel);
         Assert.Equal(SecurityCategory.Theft, received.Category);
-        Assert.Matches("^TIP-2024-[0-9]{4}$", received.Number);
+        Assert.Matches("^TIP-QT-2024-[0-9]{4}$", received.Number);
         Assert.Equal("Eye hospital, ground-floor waiting room", received.Place.Description);
         Assert.Equal(DateTimeOffset.Parse("2024-05-02T14:40:00Z", System.Globalization.CultureInfo.InvariantCulture), received.ReceivedAt);
 
@@ -148,9 +148,9 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         var first = await _client.ReceiveAsync(TipsApi.NewTip(receivedAt: "2019-12-31T23:30:00+07:00"));
         var second = await _client.ReceiveAsync(TipsApi.NewTip(receivedAt: "2019-12-31T17:30:00Z"));
 
-        Assert.Equal("TIP-2019-0001", (await Store.StoredTipAsync(first))!.Number);
-        Assert.Equal("TIP-2020-0001", (await Store.StoredTipAsync(second))!.Number);
-        Assert.Equal("TIP-2019-0001", Assert.IsType<TipReceived>(Assert.Single(await Store.EventsOfAsync(first))).Number);
+        Assert.Equal("TIP-QT-2019-0001", (await Store.StoredTipAsync(first))!.Number);
+        Assert.Equal("TIP-QT-2020-0001", (await Store.StoredTipAsync(second))!.Number);
+        Assert.Equal("TIP-QT-2019-0001", Assert.IsType<TipReceived>(Assert.Single(await Store.EventsOfAsync(first))).Number);
     }
 
     [Fact]

@@ -177,7 +177,7 @@ public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<Observe
         Assert.Equal(referred.IncidentId, message.IncidentId);
         Assert.True(message.OpensNewIncident);
         Assert.Equal(Contract.SecurityCategory.Drugs, message.Category);
-        Assert.Matches("^TIP-2024-[0-9]{4}$", message.TipNumber);
+        Assert.Matches("^TIP-QT-2024-[0-9]{4}$", message.TipNumber);
         Assert.Equal("Eye hospital, ground-floor waiting room", message.Place.Description);
         Assert.NotEqual(Guid.Empty, messageId);
 

@@ -1,0 +1,28 @@
+using System.Text.RegularExpressions;
+
+namespace WardLink.Domain;
+
+/// <summary>
+/// How a ward is named: its id (<c>dong-quang</c>, what tokens, <c>ward=</c> and the store's tenant
+/// use), its short code (<c>DQ</c>, what case and tip numbers carry: <c>INC-DQ-2025-0001</c>) and its name.
+/// </summary>
+public static partial class WardNames
+{
+    public const int MaxIdLength = 40;
+    public const string IdPattern = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
+    public const int MaxCodeLength = 6;
+    public const string CodePattern = "^[A-Z]{2,6}$";
+    public const int MaxNameLength = 200;
+
+    /// <summary>Whether <paramref name="value"/> is a ward (or province) id: lower-case words joined by hyphens, at most <see cref="MaxIdLength"/> characters.</summary>
+    public static bool IsId(string? value) => value is { Length: > 1 and <= MaxIdLength } && Id().IsMatch(value);
+
+    /// <summary>Whether <paramref name="value"/> is a ward code: two to six capital letters.</summary>
+    public static bool IsCode(string? value) => value is not null && Code().IsMatch(value);
+
+    [GeneratedRegex(IdPattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Id();
+
+    [GeneratedRegex(CodePattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Code();
+}

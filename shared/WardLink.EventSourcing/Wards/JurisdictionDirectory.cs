@@ -1,0 +1,208 @@
+using JasperFx;
+using Marten;
+using MassTransit;
+using WardLink.Contracts.Wards;
+using WardLink.Domain;
+
+namespace WardLink.EventSourcing.Wards;
+
+/// <summary>
+/// A ward as this service knows it from the partners service's events (or, for the deployment's
+/// home ward, from configuration until its first event arrives: version 0). Kept once for the whole
+/// store, not per ward: every ward reads the same directory. <c>Tenant</c> is the ward's tenant in the
+/// store (<see cref="WardTenants"/>).
+/// </summary>
+public sealed record KnownWard(
+    string Id,
+    string Code,
+    string Name,
+    string Province,
+    DateOnly? EstablishedOn,
+    long Version,
+    string Tenant,
+    string? MergedInto = null,
+    DateOnly? EndedOn = null)
+{
+    /// <summary>The first instant (local midnight) from which the ward no longer records anything of its own; null while it exists.</summary>
+    public DateTimeOffset? EndsAt => EndedOn is { } ended ? new DateTimeOffset(ended.ToDateTime(TimeOnly.MinValue), WardTime.Offset) : null;
+}
+
+/// <summary>
+/// One ward's share of a statistic under some boundaries: the ward's own records up to
+/// <paramref name="Until"/> (exclusive; null: all of them).
+/// </summary>
+public sealed record WardShare(string Ward, DateTimeOffset? Until);
+
+/// <summary>
+/// The jurisdiction directory every service keeps, as it keeps the site directory: fed by
+/// <see cref="WardEstablished"/>, <see cref="WardRenamed"/>, <see cref="WardMerged"/> and
+/// <see cref="WardDissolved"/>, it names the wards, their codes and provinces, and the mergers that
+/// statistics under current boundaries follow.
+/// </summary>
+public static class JurisdictionDirectory
+{
+    public static void AddJurisdictionDirectory(this StoreOptions store) =>
+        store.Schema.For<KnownWard>().SingleTenanted().Index(ward => ward.Province).Index(ward => ward.Tenant).Index(ward => ward.MergedInto!).UseOptimisticConcurrency(true);
+
+    public static void AddJurisdictionDirectory(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<WardEstablishedConsumer>();
+        bus.AddConsumer<WardRenamedConsumer>();
+        bus.AddConsumer<WardMergedConsumer>();
+        bus.AddConsumer<WardDissolvedConsumer>();
+    }
+
+    /// <summary>The ward, or null when this service does not know it.</summary>
+    public static Task<KnownWard?> WardAsync(this IQuerySession session, string ward, CancellationToken ct) =>
+        session.LoadAsync<KnownWard>(ward, ct);
+
+    /// <summary>The ward <paramref name="session"/> acts in, or null when this service does not know it.</summary>
+    public static Task<KnownWard?> WardOfSessionAsync(this IQuerySession session, CancellationToken ct)
+    {
+        var tenant = session.TenantId;
+        return session.Query<KnownWard>().FirstOrDefaultAsync(ward => ward.Tenant == tenant, ct);
+    }
+
+    /// <summary>Every ward of <paramref name="provinces"/>, by id.</summary>
+    public static async Task<IReadOnlyList<string>> WardsOfAsync(this IQuerySession session, IReadOnlyCollection<string> provinces, CancellationToken ct) =>
+        provinces.Count == 0
+            ? []
+            : await session.Query<KnownWard>().Where(ward => provinces.Contains(ward.Province)).OrderBy(ward => ward.Id).Select(ward => ward.Id).ToListAsync(ct);
+
+    /// <summary>
+    /// What a statistic of <paramref name="ward"/> counts. As recorded: the ward's own records. Under
+    /// current boundaries: those, and every ward merged into it (directly or through another merger),
+    /// each up to the date it was merged.
+    /// </summary>
+    public static async Task<IReadOnlyList<WardShare>> SharesOfAsync(this IQuerySession session, string ward, bool currentBoundaries, CancellationToken ct)
+    {
+        var shares = new List<WardShare> { new(ward, null) };
+        if (!currentBoundaries)
+        {
+            return shares;
+        }
+
+        var merged = await session.Query<KnownWard>().Where(known => known.MergedInto != null).ToListAsync(ct);
+        var seen = new HashSet<string> { ward };
+        var next = new Queue<WardShare>(shares);
+        while (next.TryDequeue(out var successor))
+        {
+            foreach (var predecessor in merged.Where(known => known.MergedInto == successor.Ward && seen.Add(known.Id)))
+            {
+                var until = Earlier(predecessor.EndsAt, successor.Until);
+                var share = new WardShare(predecessor.Id, until);
+                shares.Add(share);
+                next.Enqueue(share);
+            }
+        }
+
+        return shares;
+    }
+
+    /// <summary>Stores the home ward from configuration when the directory does not know it yet (version 0: its first event overwrites it).</summary>
+    internal static async Task KnowHomeAsync(this IDocumentSession session, HomeWard home, CancellationToken ct)
+    {
+        if (await session.LoadAsync<KnownWard>(home.Id, ct) is null)
+        {
+            session.Insert(new KnownWard(home.Id, home.Code, home.Name, home.Province, null, 0, WardTenants.DefaultTenant));
+            await session.SaveChangesAsync(ct);
+        }
+    }
+
+    internal static async Task<KnownWard> LoadKnownAsync(this IDocumentSession session, string messageType, string ward, CancellationToken ct) =>
+        await session.LoadAsync<KnownWard>(ward, ct)
+        ?? throw new InvalidMessageException($"{messageType} for ward '{ward}', which is not known here (yet).");
+
+    /// <summary>Stores <paramref name="candidate"/> unless the directory already holds as new a version (see the site directory's rule).</summary>
+    internal static void KeepNewest(this IDocumentSession session, KnownWard? known, KnownWard candidate)
+    {
+        if (known is null)
+        {
+            session.Insert(candidate);
+        }
+        else if (candidate.Version > known.Version)
+        {
+            session.Update(candidate);
+        }
+    }
+
+    internal static void Validate(string messageType, string ward, long version)
+    {
+        if (!WardNames.IsId(ward) || version < 1)
+        {
+            throw new InvalidMessageException($"{messageType} for ward '{ward}' (version {version}) is not a valid ward change.");
+        }
+    }
+
+    private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
+}
+
+public sealed class WardEstablishedConsumer(IDocumentSession session, TimeProvider clock, WardTenants tenants)
+    : IdempotentConsumer<WardEstablished>(session, clock)
+{
+    protected override async Task ApplyAsync(WardEstablished message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        JurisdictionDirectory.Validate(nameof(WardEstablished), message.WardId, message.WardVersion);
+        if (!WardNames.IsCode(message.Code) || !WardNames.IsId(message.Province) || string.IsNullOrWhiteSpace(message.Name))
+        {
+            throw new InvalidMessageException($"{nameof(WardEstablished)} for ward '{message.WardId}' has no valid code, name or province.");
+        }
+
+        var known = await session.LoadAsync<KnownWard>(message.WardId, cancellationToken);
+        session.KeepNewest(known, new KnownWard(
+            message.WardId, message.Code, message.Name, message.Province, message.EstablishedOn, message.WardVersion, tenants.TenantOf(message.WardId)));
+    }
+}
+
+public sealed class WardRenamedConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<WardRenamed>(session, clock)
+{
+    protected override async Task ApplyAsync(WardRenamed message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        JurisdictionDirectory.Validate(nameof(WardRenamed), message.WardId, message.WardVersion);
+        var known = await session.LoadKnownAsync(nameof(WardRenamed), message.WardId, cancellationToken);
+        session.KeepNewest(known, known with { Name = message.Name, Version = message.WardVersion });
+    }
+}
+
+public sealed class WardMergedConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<WardMerged>(session, clock)
+{
+    protected override async Task ApplyAsync(WardMerged message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        JurisdictionDirectory.Validate(nameof(WardMerged), message.WardId, message.WardVersion);
+        var known = await session.LoadKnownAsync(nameof(WardMerged), message.WardId, cancellationToken);
+        session.KeepNewest(known, known with { MergedInto = message.IntoWardId, EndedOn = message.EffectiveOn, Version = message.WardVersion });
+    }
+}
+
+public sealed class WardDissolvedConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<WardDissolved>(session, clock)
+{
+    protected override async Task ApplyAsync(WardDissolved message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        JurisdictionDirectory.Validate(nameof(WardDissolved), message.WardId, message.WardVersion);
+        var known = await session.LoadKnownAsync(nameof(WardDissolved), message.WardId, cancellationToken);
+        session.KeepNewest(known, known with { EndedOn = message.EffectiveOn, Version = message.WardVersion });
+    }
+}
+
+/// <summary>On start, the directory knows the home ward (from configuration, until its first event arrives).</summary>
+internal sealed class HomeWardKnown(IDocumentStore store, Microsoft.Extensions.Options.IOptions<WardOptions> wards) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        try
+        {
+            await session.KnowHomeAsync(wards.Value.Home, cancellationToken);
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            // Another replica starting alongside stored it first.
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,254 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using WardLink.Domain;
+using WardLink.ServiceDefaults.Security;
+
+namespace WardLink.EventSourcing.Wards;
+
+/// <summary>The <c>Wards</c> configuration section: the deployment's home ward.</summary>
+public sealed class WardOptions
+{
+    public const string Section = "Wards";
+
+    /// <summary>
+    /// The ward a client bound to no ward acts in, and where the public's tips go when they name no
+    /// ward; the directory knows it from the start.
+    /// </summary>
+    public HomeWard Home { get; set; } = new();
+}
+
+/// <summary>The home ward's id, code, name and province (by default the programme's ward, Quảng Thắng in Thanh Hóa).</summary>
+public sealed class HomeWard
+{
+    public string Id { get; set; } = "quang-thang";
+
+    public string Code { get; set; } = "QT";
+
+    public string Name { get; set; } = "Quảng Thắng";
+
+    public string Province { get; set; } = "thanh-hoa";
+
+    public IEnumerable<string> Problems()
+    {
+        if (!WardNames.IsId(Id) || !WardNames.IsId(Province))
+        {
+            yield return $"{WardOptions.Section}:Home: Id and Province are lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters.";
+        }
+
+        if (!WardNames.IsCode(Code))
+        {
+            yield return $"{WardOptions.Section}:Home:Code is two to six capital letters.";
+        }
+
+        if (string.IsNullOrWhiteSpace(Name) || Name.Length > WardNames.MaxNameLength)
+        {
+            yield return $"{WardOptions.Section}:Home:Name is required, at most {WardNames.MaxNameLength} characters.";
+        }
+    }
+}
+
+/// <summary>
+/// A ward's tenant in the store: its id, except the home ward's, which is the store's default tenant.
+/// So the records written before wards existed, and whatever runs without a ward, are the home
+/// ward's, and a one-ward deployment needs no migration. The home ward's id never changes once records exist.
+/// </summary>
+public sealed class WardTenants(IOptions<WardOptions> options)
+{
+    public const string DefaultTenant = JasperFx.StorageConstants.DefaultTenantId;
+
+    public string Home { get; } = options.Value.Home.Id;
+
+    public string TenantOf(string ward) => ward == Home ? DefaultTenant : ward;
+
+    public string WardOf(string tenant) => tenant == DefaultTenant ? Home : tenant;
+}
+
+/// <summary>
+/// The ward the current work acts in: the store's tenant every session opened meanwhile is scoped to
+/// (<see cref="TracedSessionFactory"/>). A request sets it (<see cref="RequestWards"/>), a consumer
+/// from its message's ward header, a sweep for each ward it visits; without it, sessions open in the home ward.
+/// </summary>
+public static class WardContext
+{
+    private static readonly AsyncLocal<string?> Ambient = new();
+
+    public static string? Current => Ambient.Value;
+
+    /// <summary>Acts in <paramref name="ward"/> until the scope is disposed.</summary>
+    public static Scope Enter(string ward)
+    {
+        var previous = Ambient.Value;
+        Ambient.Value = ward;
+        return new Scope(previous);
+    }
+
+    public readonly struct Scope(string? previous) : IDisposable
+    {
+        public void Dispose() => Ambient.Value = previous;
+    }
+}
+
+/// <summary>
+/// Which wards a caller may see: those its token names (<c>ward</c> claims), every ward of the
+/// provinces it names (<c>province</c> claims, from the jurisdiction directory), or, naming neither,
+/// the home ward. The gateway's own questions see every ward.
+/// </summary>
+public sealed class WardAccess
+{
+    private readonly HashSet<string>? _wards;
+
+    private WardAccess(IReadOnlyList<string> wards, bool everywhere)
+    {
+        Wards = wards;
+        _wards = everywhere ? null : [.. wards];
+    }
+
+    /// <summary>The wards the caller is bound to, the first being the one it acts in when it names none.</summary>
+    public IReadOnlyList<string> Wards { get; }
+
+    public bool Allows(string ward) => _wards is null || _wards.Contains(ward);
+
+    public static async Task<WardAccess> ForAsync(ClaimsPrincipal user, IQuerySession directory, HomeWard home, CancellationToken ct)
+    {
+        if (user.IsInRole(WardLinkRoles.Gateway))
+        {
+            return new WardAccess([home.Id], everywhere: true);
+        }
+
+        var named = user.FindAll(WardLinkClaims.Ward).Select(claim => claim.Value);
+        var provinces = user.FindAll(WardLinkClaims.Province).Select(claim => claim.Value).ToList();
+        var wards = named.Concat(await directory.WardsOfAsync(provinces, ct)).Distinct().ToList();
+        return new WardAccess(wards.Count == 0 && provinces.Count == 0 ? [home.Id] : wards, everywhere: false);
+    }
+}
+
+/// <summary>
+/// What one request acts in and reads: <see cref="Ward"/> (its store tenant), whether the caller named
+/// it (<c>ward=</c> or a record in the path), and the wards its lists and statistics span when it did not.
+/// </summary>
+public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access)
+{
+    /// <summary>The wards a list or statistic spans: the one named, or every ward the caller may see.</summary>
+    public IReadOnlyList<string> Spans => Named ? [Ward.Id] : Access.Wards;
+}
+
+public static class WardQueries
+{
+    /// <summary>Only the rows of <paramref name="wards"/> (ward ids), whatever the session's own ward: the store filters by tenant.</summary>
+    public static IQueryable<T> InWards<T>(this IQueryable<T> rows, IEnumerable<string> wards, WardTenants tenants)
+    {
+        var tenantIds = wards.Select(tenants.TenantOf).ToArray();
+        return rows.Where(row => row.TenantIsOneOf(tenantIds));
+    }
+}
+
+/// <summary>
+/// Puts every request in one ward before its endpoint runs. A record in the path (any id in the route
+/// that is a stream of this service) puts it in that record's ward, and answers 404, as if the record did
+/// not exist, when the caller may not see that ward; else <c>ward=</c> names it (400 when malformed, 404
+/// when unknown or not the caller's); else the caller's first ward. The public (no token) may name
+/// any known ward and acts in the home ward otherwise.
+/// </summary>
+public static class RequestWards
+{
+    public const string Parameter = "ward";
+
+    public static RequestWard Ward(this HttpContext http) =>
+        http.Features.Get<RequestWard>() ?? throw new InvalidOperationException("The request's ward is set by UseWardLinkWards, which has not run.");
+
+    public static WebApplication UseWardLinkWards(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            var home = http.RequestServices.GetRequiredService<IOptions<WardOptions>>().Value.Home;
+            var tenants = http.RequestServices.GetRequiredService<WardTenants>();
+            var store = http.RequestServices.GetRequiredService<IDocumentStore>();
+            await using var directory = store.QuerySession();
+            var ct = http.RequestAborted;
+            var access = await WardAccess.ForAsync(http.User, directory, home, ct);
+            var anonymous = http.User.Identity?.IsAuthenticated != true;
+
+            string? ward = null;
+            var named = false;
+            if (await TenantOfPathAsync(http, directory, ct) is { } tenant)
+            {
+                var recorded = tenants.WardOf(tenant);
+                if (!anonymous && !access.Allows(recorded))
+                {
+                    await NotFound(http, "The record named in the path was not found.");
+                    return;
+                }
+
+                (ward, named) = (recorded, true);
+            }
+            else if (http.Request.Query.TryGetValue(Parameter, out var given))
+            {
+                if (given.Count != 1 || !WardNames.IsId(given[0]))
+                {
+                    await Invalid(http);
+                    return;
+                }
+
+                if (!anonymous && !access.Allows(given[0]!))
+                {
+                    await NotFound(http, $"Ward '{given[0]}' was not found.");
+                    return;
+                }
+
+                (ward, named) = (given[0]!, true);
+            }
+
+            ward ??= anonymous ? home.Id : access.Wards.Count > 0 ? access.Wards[0] : null;
+            if (ward is null || await directory.WardAsync(ward, ct) is not { } known)
+            {
+                await NotFound(http, $"Ward '{ward}' was not found.");
+                return;
+            }
+
+            http.Features.Set(new RequestWard(known, named, access));
+            using (WardContext.Enter(known.Id))
+            {
+                await next(http);
+            }
+        });
+        return app;
+    }
+
+    /// <summary>The tenant of the streams of this service the route names by id, when it names any.</summary>
+    private static async Task<string?> TenantOfPathAsync(HttpContext http, IQuerySession session, CancellationToken ct)
+    {
+        var ids = http.Request.RouteValues.Values
+            .Select(value => Guid.TryParse(value?.ToString(), out var id) ? id : Guid.Empty)
+            .Where(id => id != Guid.Empty)
+            .ToArray();
+        if (ids.Length == 0)
+        {
+            return null;
+        }
+
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        var wards = await session.AdvancedSql.QueryAsync<string>($"select distinct tenant_id from {schema}.mt_streams where id = any(?)", ct, ids);
+        return wards.Count switch
+        {
+            0 => null,
+            1 => wards[0],
+
+            // Ids of records in different wards in one path: no record can name one of another ward.
+            _ => string.Empty,
+        };
+    }
+
+    private static Task NotFound(HttpContext http, string title) =>
+        Results.Problem(title: title, statusCode: StatusCodes.Status404NotFound).ExecuteAsync(http);
+
+    private static Task Invalid(HttpContext http) =>
+        Results.ValidationProblem(
+            new Dictionary<string, string[]>
+            {
+                [Parameter] = [$"One ward id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters."],
+            }).ExecuteAsync(http);
+}
