@@ -9,13 +9,18 @@ using Yarp.ReverseProxy.Configuration;
 namespace WardLink.Gateway;
 
 /// <summary>
-/// <c>GET /api/reports/annual?year=</c> (police or auditor): every service's <c>/api/{service}/stats?year=</c>, asked
-/// in parallel with the caller's <c>Authorization</c>, each within <see cref="AnnualReportOptions.ServiceTimeout"/>.
-/// A service that does not answer is listed as missing with the reason, never as zeros.
+/// <c>GET /api/reports/annual?year=&amp;ward=&amp;boundaries=</c> (police or auditor): every service's
+/// <c>/api/{service}/stats</c> for that year, ward and boundaries, asked in parallel with the caller's
+/// <c>Authorization</c>, each within <see cref="AnnualReportOptions.ServiceTimeout"/>. A service that does
+/// not answer is listed as missing with the reason, never as zeros; a ward the services do not show the
+/// caller is a 404, as each of them answers.
 /// </summary>
 public static class AnnualReport
 {
     public const string Path = "/api/reports/annual";
+
+    /// <summary>What <c>boundaries=</c> takes: a ward as it recorded, or with the wards merged into it.</summary>
+    public static readonly IReadOnlyList<string> Boundaries = ["asRecorded", "current"];
 
     public static WebApplicationBuilder AddWardLinkAnnualReport(this WebApplicationBuilder builder)
     {
@@ -31,34 +36,60 @@ public static class AnnualReport
     }
 
     private static async Task<IResult> Compose(
-        int? year, HttpContext http, IProxyConfigProvider proxy, IHttpClientFactory clients, IOptions<AnnualReportOptions> options, CancellationToken ct)
+        int? year,
+        string? ward,
+        string? boundaries,
+        HttpContext http,
+        IProxyConfigProvider proxy,
+        IHttpClientFactory clients,
+        IOptions<AnnualReportOptions> options,
+        CancellationToken ct)
     {
-        if (new FieldErrors().CheckYear(year, "year") is { Any: true } errors)
+        var errors = new FieldErrors()
+            .CheckYear(year, "year")
+            .Check(ward is null || WardNames.IsId(ward), "ward", $"A ward id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters.")
+            .Check(boundaries is null || Boundaries.Contains(boundaries), "boundaries", $"One of {string.Join(", ", Boundaries)}.");
+        if (errors.Any)
         {
             return errors.ToRejection().ToProblem();
         }
 
+        var query = $"year={year}"
+            + (ward is null ? "" : $"&ward={ward}")
+            + (boundaries is null ? "" : $"&boundaries={boundaries}");
         var client = clients.CreateClient(nameof(AnnualReport));
         var figures = await Task.WhenAll(proxy.ServiceAddresses().Select(async service =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.Address, $"api/{service.Name}/stats?year={year}"));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.Address, $"api/{service.Name}/stats?{query}"));
             if (http.Request.Headers.Authorization is { Count: > 0 } authorization)
             {
                 request.Headers.TryAddWithoutValidation("Authorization", (IEnumerable<string?>)authorization);
             }
 
-            var (statistics, reason) = await client.GetJsonAsync(request, options.Value.ServiceTimeout, ct);
-            return (service.Name, Figures: statistics is JsonObject
+            var (statistics, reason, status) = await client.GetJsonAsync(request, options.Value.ServiceTimeout, ct);
+            return (service.Name, Status: status, Figures: statistics is JsonObject
                 ? new ServiceFigures("ok", statistics, null)
                 : new ServiceFigures("missing", null, reason ?? "answered statistics that are not a JSON object"));
         }));
+        if (ward is not null && figures.Any(service => service.Status == StatusCodes.Status404NotFound))
+        {
+            return Results.Problem(title: $"Ward '{ward}' was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
         return Results.Ok(new Report(
             year!.Value,
+            ward,
+            boundaries ?? Boundaries[0],
             figures.All(service => service.Figures.Status == "ok"),
             figures.ToDictionary(service => service.Name, service => service.Figures)));
     }
 
-    private sealed record Report(int Year, bool Complete, IReadOnlyDictionary<string, ServiceFigures> Services);
+    private sealed record Report(
+        int Year,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ward,
+        string Boundaries,
+        bool Complete,
+        IReadOnlyDictionary<string, ServiceFigures> Services);
 
     private sealed record ServiceFigures(
         string Status,

@@ -87,7 +87,7 @@ public static class ApiDocument
         private async Task<ServiceDocument> FetchAsync(string service, Uri address, CancellationToken ct)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(address, "openapi/v1.json"));
-            var (json, reason) = await clients.CreateClient(nameof(ApiDocument)).GetJsonAsync(request, options.Value.ServiceTimeout, ct);
+            var (json, reason, _) = await clients.CreateClient(nameof(ApiDocument)).GetJsonAsync(request, options.Value.ServiceTimeout, ct);
             return json is JsonObject document
                 ? new ServiceDocument(service, document, null)
                 : new ServiceDocument(service, null, reason ?? "answered a document that is not a JSON object");

@@ -18,9 +18,10 @@ public static class Services
 
     /// <summary>
     /// GETs a JSON answer within <paramref name="timeout"/>: the JSON, or why there is none
-    /// ("timed out after 5 s", "unreachable", "answered 503"). Never throws for the service's failure.
+    /// ("timed out after 5 s", "unreachable", "answered 503") and the status the service answered, if
+    /// it answered. Never throws for the service's failure.
     /// </summary>
-    public static async Task<(JsonNode? Json, string? MissingReason)> GetJsonAsync(
+    public static async Task<(JsonNode? Json, string? MissingReason, int? Status)> GetJsonAsync(
         this HttpClient client, HttpRequestMessage request, TimeSpan timeout, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -30,22 +31,22 @@ public static class Services
             using var response = await client.SendAsync(request, deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
-                return (null, $"answered {(int)response.StatusCode}");
+                return (null, $"answered {(int)response.StatusCode}", (int)response.StatusCode);
             }
 
-            return (await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync(deadline.Token), cancellationToken: deadline.Token), null);
+            return (await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync(deadline.Token), cancellationToken: deadline.Token), null, (int)response.StatusCode);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return (null, string.Create(CultureInfo.InvariantCulture, $"timed out after {timeout.TotalSeconds:0.###} s"));
+            return (null, string.Create(CultureInfo.InvariantCulture, $"timed out after {timeout.TotalSeconds:0.###} s"), null);
         }
         catch (HttpRequestException)
         {
-            return (null, "unreachable");
+            return (null, "unreachable", null);
         }
         catch (JsonException)
         {
-            return (null, "answered a body that is not JSON");
+            return (null, "answered a body that is not JSON", null);
         }
     }
 }

@@ -2,8 +2,9 @@ using System.Diagnostics.Metrics;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
-using Marten;
 using JasperFx.MultiTenancy;
+using Marten;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -94,6 +95,7 @@ public static class EventStore
         builder.Services.AddOptions<WardOptions>().BindConfiguration(WardOptions.Section)
             .Validate(wards => !wards.Home.Problems().Any(), "Wards:Home is not a valid ward (see WardOptions).").ValidateOnStart();
         builder.Services.AddSingleton<WardTenants>();
+        builder.Services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options => options.AddOperationTransformer<WardParameterDocumentation>());
         builder.Services.AddHostedService<HomeWardKnown>();
         marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         if (service.Publishes is { } map)

@@ -62,7 +62,8 @@ public static class YearlyNumbers
         return new Counter($"{prefix}-{code}", year, counter, state?.Version ?? 0);
     }
 
-    private static Guid CounterOf(string prefix, string ward, int year) => NamedStreams.StreamIdOf($"{prefix}-{ward}-{year}");
+    /// <summary>The stream of the counter of <paramref name="prefix"/> in <paramref name="ward"/> and <paramref name="year"/>.</summary>
+    public static Guid CounterOf(string prefix, string ward, int year) => NamedStreams.StreamIdOf($"{prefix}-{ward}-{year}");
 
     /// <summary>A counter taken by one writer: the numbers it hands out follow <see cref="Last"/>.</summary>
     internal sealed class Counter(string prefix, int year, Guid streamId, long last)

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Domain;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -24,7 +25,7 @@ public sealed class YearlyNumbersTests(ServiceFixture<TipsService> service) : IC
             },
             TestContext.Current.CancellationToken))));
 
-        Assert.Equal(Enumerable.Range(1, 50).Select(n => $"TEST-2024-{n:0000}"), numbers.Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, 50).Select(n => $"TEST-QT-2024-{n:0000}"), numbers.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -36,14 +37,42 @@ public sealed class YearlyNumbersTests(ServiceFixture<TipsService> service) : IC
         var newYearsEve = await Reserve(sessions, new DateTimeOffset(2023, 12, 31, 18, 30, 0, TimeSpan.Zero));
         var lastOf2023 = await Reserve(sessions, new DateTimeOffset(2023, 12, 31, 16, 59, 0, TimeSpan.Zero));
 
-        Assert.Equal("YEAR-2024-0001", newYearsEve);
-        Assert.Equal("YEAR-2023-0001", lastOf2023);
+        Assert.Equal("YEAR-QT-2024-0001", newYearsEve);
+        Assert.Equal("YEAR-QT-2023-0001", lastOf2023);
     }
 
-    private static Task<string> Reserve(ISessionFactory sessions, DateTimeOffset at) => sessions.RetryOnConflictAsync(
+    [Fact]
+    public async Task Each_ward_counts_its_own_numbers_under_its_code_and_an_unknown_ward_gets_none()
+    {
+        var sessions = service.Host.Services.GetRequiredService<ISessionFactory>();
+        var store = service.Host.Services.GetRequiredService<IDocumentStore>();
+        await using (var directory = store.LightweightSession())
+        {
+            directory.Store(new KnownWard("ward-numbers-a", "WNA", "Ward A", "numbers-province", null, 1, "ward-numbers-a"));
+            directory.Store(new KnownWard("ward-numbers-b", "WNB", "Ward B", "numbers-province", null, 1, "ward-numbers-b"));
+            await directory.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var at = new DateTimeOffset(2024, 6, 1, 10, 0, 0, WardTime.Offset);
+        var numbers = await Task.WhenAll(Enumerable.Range(0, 20).Select(n => Task.Run(async () =>
+        {
+            using var ward = WardContext.Enter(n % 2 == 0 ? "ward-numbers-a" : "ward-numbers-b");
+            return await Reserve(sessions, at, "WARD");
+        })));
+
+        Assert.Equal(
+            Enumerable.Range(1, 10).Select(n => $"WARD-WNA-2024-{n:0000}").Concat(Enumerable.Range(1, 10).Select(n => $"WARD-WNB-2024-{n:0000}")),
+            numbers.Order(StringComparer.Ordinal));
+        using (WardContext.Enter("ward-numbers-unknown"))
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => Reserve(sessions, at, "WARD"));
+        }
+    }
+
+    private static Task<string> Reserve(ISessionFactory sessions, DateTimeOffset at, string prefix = "YEAR") => sessions.RetryOnConflictAsync(
         async session =>
         {
-            var number = await session.ReserveNumberAsync("YEAR", at, Guid.CreateVersion7(), TestContext.Current.CancellationToken);
+            var number = await session.ReserveNumberAsync(prefix, at, Guid.CreateVersion7(), TestContext.Current.CancellationToken);
             await session.SaveChangesAsync(TestContext.Current.CancellationToken);
             return number;
         },

@@ -189,6 +189,33 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     }
 
     [Theory]
+    [InlineData("ward=Dong%20Quang", "ward")]
+    [InlineData("ward=q", "ward")]
+    [InlineData("ward=quang-thang&ward=dong-quang", "ward")]
+    [InlineData("boundaries=sideways", "boundaries")]
+    public async Task A_malformed_ward_or_boundaries_of_the_annual_report_is_a_400_naming_it(string query, string field)
+    {
+        var response = await _gateway.GetAsync($"{AnnualReport.Path}?year=2024&{query}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        Assert.True(problem!["errors"]!.AsObject().ContainsKey(field), $"The problem names {field}: {problem}");
+    }
+
+    [Fact]
+    public async Task The_annual_report_of_a_ward_says_which_and_how_and_a_ward_the_caller_may_not_see_is_a_404()
+    {
+        var report = await _gateway.GetFromJsonAsync<JsonObject>($"{AnnualReport.Path}?year=2024&ward=quang-thang&boundaries=current", TestContext.Current.CancellationToken);
+        Assert.Equal("quang-thang", report!["ward"]!.GetValue<string>());
+        Assert.Equal("current", report["boundaries"]!.GetValue<string>());
+        Assert.True(report["complete"]!.GetValue<bool>(), report.ToJsonString());
+
+        var unknown = await _gateway.GetAsync($"{AnnualReport.Path}?year=2024&ward=no-such-ward", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
     [InlineData("/api/tips/stats?year=2024", HttpStatusCode.OK)]
     [InlineData("/api/tips/00000000-0000-0000-0000-000000000001", HttpStatusCode.NotFound)]
     [InlineData("/api/reports/annual?year=2024", HttpStatusCode.OK)]
@@ -268,10 +295,11 @@ public sealed class ServiceRequestTests
         using var client = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/api/tips/stats?year=2024");
 
-        var (json, reason) = await client.GetJsonAsync(request, TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+        var (json, reason, status) = await client.GetJsonAsync(request, TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
 
         Assert.Null(json);
         Assert.Equal("timed out after 0.3 s", reason);
+        Assert.Null(status);
         (await accepted).Dispose();
     }
 }

@@ -79,10 +79,19 @@ public sealed class ClientSecretsTests
         registry.Clients["partner-without-id"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "partner" };
         registry.Clients["police-with-partner"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "police", PartnerId = Guid.NewGuid() };
         registry.Clients["bad-scope"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "auditor", Scopes = ["tips", "weather"] };
+        registry.Clients["province-police"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "police", Wards = ["dong-quang"], Provinces = ["thanh-hoa"] };
+        registry.Clients["bad-ward"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "police", Wards = ["Dong Quang"] };
+        registry.Clients["bad-province"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "auditor", Provinces = ["thanh-hoa-"] };
+        registry.Clients["partner-in-two-wards"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "partner", PartnerId = Guid.NewGuid(), Wards = ["dong-quang", "quang-thang"] };
+        registry.Clients["partner-of-a-province"] = new ClientSettings { SecretHash = ClientSecrets.Hash("a"), Role = "partner", PartnerId = Guid.NewGuid(), Provinces = ["thanh-hoa"] };
 
         var problems = registry.Problems().ToList();
 
-        Assert.Equal(5, problems.Count);
+        Assert.Equal(9, problems.Count);
+        Assert.Contains(problems, problem => problem.Contains("'Dong Quang'", StringComparison.Ordinal));
+        Assert.Contains(problems, problem => problem.Contains("'thanh-hoa-'", StringComparison.Ordinal));
+        Assert.Contains(problems, problem => problem.StartsWith("Auth:Clients:partner-in-two-wards", StringComparison.Ordinal));
+        Assert.Contains(problems, problem => problem.StartsWith("Auth:Clients:partner-of-a-province", StringComparison.Ordinal));
         Assert.Contains(problems, problem => problem.StartsWith("Auth:Clients:no-hash:SecretHash", StringComparison.Ordinal));
         Assert.Contains(problems, problem => problem.StartsWith("Auth:Clients:bad-role:Role", StringComparison.Ordinal));
         Assert.Contains(problems, problem => problem.StartsWith("Auth:Clients:partner-without-id", StringComparison.Ordinal));

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using WardLink.Domain;
+
+namespace WardLink.EventSourcing.Wards;
+
+/// <summary>
+/// Describes what <see cref="RequestWards"/> does on every operation: the optional <c>ward</c> query
+/// parameter, and the 404 for a record or ward the caller may not see.
+/// </summary>
+internal sealed class WardParameterDocumentation : IOpenApiOperationTransformer
+{
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Parameters ??= [];
+        if (!operation.Parameters.Any(parameter => parameter.Name == RequestWards.Parameter && parameter.In == ParameterLocation.Query))
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = RequestWards.Parameter,
+                In = ParameterLocation.Query,
+                Required = false,
+                Description =
+                    "The ward (id, e.g. dong-quang) the request acts in: where a new record is recorded, what a list or a statistic " +
+                    "counts. Without it: a record named in the path acts in its own ward; otherwise the caller's only (first) ward, and " +
+                    "lists and statistics span every ward the caller sees. A ward the caller may not see is a 404.",
+                Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    MinLength = 2,
+                    MaxLength = WardNames.MaxIdLength,
+                    Pattern = WardNames.IdPattern,
+                },
+            });
+        }
+
+        operation.Responses ??= [];
+        operation.Responses.TryAdd($"{StatusCodes.Status404NotFound}", new OpenApiResponse
+        {
+            Description = "Not found: the record, or the ward named, does not exist or is not one the caller may see.",
+        });
+        return Task.CompletedTask;
+    }
+}
