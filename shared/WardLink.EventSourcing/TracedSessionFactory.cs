@@ -14,17 +14,32 @@ namespace WardLink.EventSourcing;
 /// Each is scoped to the ward the work acts in (<see cref="WardContext"/>, else the home ward): the
 /// store keeps every ward's records apart, so a session never reads or writes another ward's.
 /// </summary>
-public sealed class TracedSessionFactory(IDocumentStore store, WardTenants wards) : SessionFactoryBase(store)
+public sealed class TracedSessionFactory : SessionFactoryBase
 {
     public const string TraceParentHeader = "traceparent";
+
+    private readonly IDocumentStore _store;
+    private readonly WardTenants _wards;
+
+    public TracedSessionFactory(IDocumentStore store, WardTenants wards)
+        : base(store)
+    {
+        _store = store;
+        _wards = wards;
+    }
 
     public override SessionOptions BuildOptions()
     {
         var options = RequestTransaction.Current is { } transaction ? SessionOptions.ForTransaction(transaction) : new SessionOptions();
         options.Tracking = DocumentTracking.None;
-        options.TenantId = WardContext.Current is { } ward ? wards.TenantOf(ward) : WardTenants.DefaultTenant;
+        options.TenantId = Tenant();
         return options;
     }
+
+    /// <summary>A read-only session in the ward the work acts in (the base class would open it in the default tenant).</summary>
+    public override IQuerySession QuerySession() => _store.QuerySession(new SessionOptions { TenantId = Tenant() });
+
+    private string Tenant() => WardContext.Current is { } ward ? _wards.TenantOf(ward) : WardTenants.DefaultTenant;
 
     public override void ApplyMetadata(IDocumentSession documentSession)
     {

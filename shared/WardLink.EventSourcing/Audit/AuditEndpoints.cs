@@ -15,6 +15,9 @@ using WardLink.Domain;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.EventSourcing.Wards;
+
 namespace WardLink.EventSourcing.Audit;
 
 /// <summary>A stream's events as the auditor sees them.</summary>
@@ -158,7 +161,10 @@ public static class AuditEndpoints
         http.Response.ContentType = NdjsonContentType;
         var body = http.Response.Body;
         var lines = 0;
-        await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit), http.Audience(), ct))
+        // The events of the wards the caller reads (a province-level client reads every ward of its province).
+        var wards = http.RequestServices.GetRequiredService<WardTenants>();
+        var tenants = http.Ward().Spans.Select(wards.TenantOf).ToList();
+        await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit, tenants), http.Audience(), ct))
         {
             await JsonSerializer.SerializeAsync(body, entry, json.Value.SerializerOptions, ct);
             await body.WriteAsync(Newline, ct);

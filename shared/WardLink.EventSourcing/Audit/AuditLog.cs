@@ -9,14 +9,19 @@ using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.EventSourcing.Audit;
 
-/// <summary>Which part of the log to read: after a sequence, one stream, some event types, a recorded-time range <c>[From, To)</c>.</summary>
+/// <summary>
+/// Which part of the log to read: after a sequence, one stream, some event types, a recorded-time range
+/// <c>[From, To)</c>, the events of some wards (store tenants; null: every ward). A link whose event is
+/// gone is read whatever the wards: it is evidence of the chain, and holds no data.
+/// </summary>
 public sealed record AuditLogFilter(
     long After = 0,
     Guid? StreamId = null,
     IReadOnlyList<string>? Types = null,
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
-    int? Limit = null);
+    int? Limit = null,
+    IReadOnlyList<string>? Tenants = null);
 
 /// <summary>
 /// Reads the log joined with the chain, in sequence order, one row at a time from PostgreSQL (so a
@@ -58,6 +63,11 @@ public sealed class AuditLog(AuditStorage storage)
             command.Parameters.AddWithValue("limit", limit);
         }
 
+        if (filter.Tenants is { } tenants)
+        {
+            command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, tenants.ToArray());
+        }
+
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -91,6 +101,11 @@ public sealed class AuditLog(AuditStorage storage)
         if (filter.To is not null)
         {
             sql.Append(" and coalesce(e.timestamp, l.recorded_at) < @to");
+        }
+
+        if (filter.Tenants is not null)
+        {
+            sql.Append(" and (e.seq_id is null or e.tenant_id = any(@tenants))");
         }
 
         sql.Append(" order by 1");

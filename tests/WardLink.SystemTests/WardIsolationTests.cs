@@ -1,0 +1,266 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Marten;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.Contracts.Wards;
+using WardLink.EventSourcing.Wards;
+using WardLink.ServiceDefaults.Security;
+using WardLink.Testing;
+
+namespace WardLink.SystemTests;
+
+/// <summary>
+/// Wards are kept apart for every route of every service, through the gateway: records of another
+/// ward (a partner, its site, a tip, an incident, a patrol route and shift) are named in every route
+/// that takes ids, and the home ward's police, auditor and partner get a 404 problem from each and
+/// change nothing, while the other ward's own police reads them; every list, directory, statistic
+/// and audit feed of the home ward shows nothing of them. The routes are read from the running
+/// services, so a route added later is covered.
+/// </summary>
+public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+{
+    private const string OtherWard = "isolation-b";
+    private const string OtherCode = "ISB";
+    private const int Year = 2019;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Ward B's records, by the name of the route segment that names their kind.</summary>
+    private sealed record Seeds(Guid Partner, Guid Site, Guid Tip, Guid Incident, Guid Route, Guid Shift)
+    {
+        public IReadOnlyList<Guid> All => [Partner, Site, Tip, Incident, Route, Shift];
+
+        /// <summary>The record a route's id names: by the segment before it (<c>/tips/{id}</c>, <c>/routes/{id}</c>), or for the audit of a stream, the service's own record.</summary>
+        public Guid? Of(string service, string segment, string parameter) => (parameter, segment) switch
+        {
+            ("siteId", _) => Site,
+            ("tipId", _) => Tip,
+            ("id", "tips") => Tip,
+            ("id", "sites") => Site,
+            ("id", "incidents") => Incident,
+            ("id", "partners") => Partner,
+            ("id", "routes") => Route,
+            ("id", "shifts") => Shift,
+            ("id", "streams") => service switch { "tips" => Tip, "incidents" => Incident, "partners" => Partner, _ => Route },
+            _ => null,
+        };
+
+        /// <summary>Any record of ward B that <paramref name="service"/> holds, for a route whose kind has none seeded.</summary>
+        public Guid AnyOf(string service) => service switch { "tips" => Tip, "incidents" => Incident, "partners" => Partner, _ => Route };
+    }
+
+    private sealed record Route(string Service, string Method, string Pattern);
+
+    [Fact]
+    public async Task Another_wards_records_are_a_404_on_every_route_that_names_them_and_change_nothing()
+    {
+        var (seeds, other) = await SeedOtherWardAsync();
+        var callers = new (string Name, HttpClient Client)[]
+        {
+            ("home police", Gateway(TestAuth.Token(WardLinkRoles.Police))),
+            ("home auditor", Gateway(TestAuth.Token(WardLinkRoles.Auditor))),
+            ("partner A", Gateway(TestAuth.Token(WardLinkRoles.Partner, WardLinkSystem.PartnerA))),
+        };
+        var routes = Routes().Where(route => GuidParameter().IsMatch(route.Pattern)).Select(route => (Route: route, Concrete: Concrete(route, seeds))).ToList();
+        var failures = new List<string>();
+
+        // The control: the records' own ward reads every route that names them (some reads are recorded, e.g. a contact's).
+        var readByOwner = 0;
+        foreach (var (_, (path, _)) in routes.Where(route => route.Route.Method == "GET" && route.Concrete.AllSeeded))
+        {
+            readByOwner++;
+            using var own = await other.GetAsync(path, Ct);
+            if (own.StatusCode != HttpStatusCode.OK)
+            {
+                failures.Add($"GET {path} as ward B's police (the control): {(int)own.StatusCode}");
+            }
+        }
+
+        var before = await VersionsAsync(other, seeds);
+        foreach (var (route, (path, _)) in routes)
+        {
+            foreach (var (name, client) in callers)
+            {
+                using var response = await SendAsync(client, route.Method, path);
+                var status = (int)response.StatusCode;
+
+                // A caller outside the route's roles is refused before anything is looked up: that tells nothing either.
+                if (status is 401 or 403)
+                {
+                    continue;
+                }
+
+                if (status != 404 || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                {
+                    failures.Add($"{route.Method} {path} as {name}: {status} {Shortened(await response.Content.ReadAsStringAsync(Ct))}");
+                }
+            }
+        }
+
+        var named = routes.Count;
+        Assert.True(named > 60, $"Only {named} routes name a record by id.");
+        Assert.True(readByOwner > 10, $"Only {readByOwner} routes were read back by the records' own ward.");
+        Assert.True(failures.Count == 0, $"{failures.Count} wrong answers:\n{string.Join('\n', failures)}");
+        Assert.Equal(before, await VersionsAsync(other, seeds));
+    }
+
+    [Fact]
+    public async Task Lists_directories_statistics_and_audit_feeds_of_the_home_ward_show_nothing_of_another()
+    {
+        using var home = Gateway(TestAuth.Token(WardLinkRoles.Police));
+        var reads = Routes()
+            .Where(route => route.Method == "GET" && !route.Pattern.Contains('{', StringComparison.Ordinal) && !route.Pattern.StartsWith("/public", StringComparison.Ordinal))
+            .Select(route => route.Pattern.Contains("/stats", StringComparison.Ordinal) ? $"/api{route.Pattern}?year={Year}&compareWith={Year - 1}" : $"/api{route.Pattern}")
+            .ToList();
+        var statistics = reads.Where(path => path.Contains("/stats", StringComparison.Ordinal)).ToList();
+        var statisticsBefore = await ReadAllAsync(home, statistics);
+
+        var (seeds, other) = await SeedOtherWardAsync();
+
+        var failures = new List<string>();
+        var otherWardsMarks = seeds.All.Select(id => id.ToString()).Append($"-{OtherCode}-").Append(OtherWard).ToList();
+        foreach (var (path, body) in await ReadAllAsync(home, reads))
+        {
+            foreach (var mark in otherWardsMarks.Where(mark => body.Contains(mark, StringComparison.OrdinalIgnoreCase)))
+            {
+                failures.Add($"GET {path} as the home police shows '{mark}' of ward B");
+            }
+        }
+
+        Assert.Equal(statisticsBefore, await ReadAllAsync(home, statistics));
+        Assert.True(reads.Count > 15, $"Only {reads.Count} lists were read.");
+        Assert.True(failures.Count == 0, $"{failures.Count} leaks:\n{string.Join('\n', failures)}");
+
+        // The control: ward B's police lists its own records.
+        Assert.Contains(seeds.Tip.ToString(), await other.GetStringAsync("/api/tips?limit=200", Ct), StringComparison.Ordinal);
+        Assert.Contains(seeds.Incident.ToString(), await other.GetStringAsync("/api/incidents?limit=200", Ct), StringComparison.Ordinal);
+    }
+
+    private HttpClient Gateway(string token) => system.CreateAnonymousGatewayClient().As(token);
+
+    /// <summary>
+    /// Ward B known to every service (its establishment, as partners publishes it), and one record of
+    /// each kind recorded in it by its own police through the gateway.
+    /// </summary>
+    private async Task<(Seeds Seeds, HttpClient Other)> SeedOtherWardAsync()
+    {
+        await system.WaitUntilReadyAsync();
+        await using (var bus = await TestBus.StartAsync(system.VirtualHost))
+        {
+            await bus.PublishAsync(new WardEstablished(OtherWard, OtherCode, "Isolation B", "thanh-hoa", null, DateTimeOffset.UtcNow, 1), Guid.NewGuid());
+        }
+
+        foreach (var service in TestAuth.Services)
+        {
+            await Eventually.Get(
+                async () =>
+                {
+                    await using var session = system.StoreOf(service).QuerySession();
+                    return await session.LoadAsync<KnownWard>(OtherWard, Ct);
+                },
+                $"{service} to know ward {OtherWard}");
+        }
+
+        var other = Gateway(TestAuth.Token(WardLinkRoles.Police, wards: [OtherWard], subject: "ward-b-police"));
+        var partner = await CreatedAsync(other, "/api/partners", new { name = "Ward B clinic", kind = "hospital" });
+        var site = await CreatedAsync(other, $"/api/partners/{partner}/sites", new { name = "Ward B clinic gate", kind = "gate", latitude = 19.81, longitude = 105.78 });
+        await Eventually.Get(
+            async () => (await other.GetAsync($"/api/patrols/sites/{site}", Ct)).IsSuccessStatusCode ? "known" : null,
+            "patrols to know ward B's site");
+        var tip = await CreatedAsync(other, "/api/tips", new
+        {
+            channel = "hotline", category = "theft", description = "A bicycle taken at the clinic gate",
+            place = new { description = "Clinic gate" }, receivedAt = $"{Year}-05-02T09:00:00+07:00",
+            contact = new { name = "Lê Thị Bình", phone = "0912 000 222" },
+        });
+        var incident = await CreatedAsync(other, "/api/incidents", new
+        {
+            classification = "criminal", category = "theft", description = "A bicycle stolen at the clinic gate",
+            place = new { description = "Clinic gate" }, occurredAt = $"{Year}-05-01T21:30:00+07:00", source = "police",
+        });
+        var route = await CreatedAsync(other, "/api/patrols/routes", new { name = "Ward B clinic", checkpoints = new[] { new { code = "B-GATE", siteId = site } } });
+        var shift = await CreatedAsync(other, "/api/patrols/shifts", new { routeId = route, kind = "patrol", team = "police", members = new[] { new { name = "Lead", role = "ward police" } } });
+        return (new Seeds(partner, site, tip, incident, route, shift), other);
+    }
+
+    private static async Task<Guid> CreatedAsync(HttpClient client, string path, object body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST {path} in ward B: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>Every seeded stream's version as its own ward reads it (its ETag).</summary>
+    private static async Task<List<string>> VersionsAsync(HttpClient other, Seeds seeds)
+    {
+        var versions = new List<string>();
+        foreach (var path in new[]
+        {
+            $"/api/partners/{seeds.Partner}", $"/api/partners/{seeds.Partner}/sites/{seeds.Site}", $"/api/tips/{seeds.Tip}",
+            $"/api/incidents/{seeds.Incident}", $"/api/patrols/routes/{seeds.Route}", $"/api/patrols/shifts/{seeds.Shift}",
+        })
+        {
+            using var response = await other.GetAsync(path, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} as ward B's police: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+            versions.Add($"{path} {response.Headers.ETag?.Tag}");
+        }
+
+        return versions;
+    }
+
+    private static async Task<List<(string Path, string Body)>> ReadAllAsync(HttpClient client, IEnumerable<string> paths)
+    {
+        var bodies = new List<(string, string)>();
+        foreach (var path in paths)
+        {
+            using var response = await client.GetAsync(path, Ct);
+            bodies.Add((path, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}"));
+        }
+
+        return bodies;
+    }
+
+    /// <summary>The routes the gateway exposes of every service (under <c>/api</c>), by method.</summary>
+    private IEnumerable<Route> Routes() =>
+        from service in TestAuth.Services
+        from endpoint in system.ServicesOf(service).GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        let pattern = "/" + endpoint.RoutePattern.RawText!.Trim('/')
+        where pattern.StartsWith($"/{service}", StringComparison.Ordinal) || pattern.StartsWith("/audit/", StringComparison.Ordinal)
+        from method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []
+        select new Route(service, method, pattern);
+
+    /// <summary>The route's path through the gateway with ward B's records for its ids; whether every id is a record of the kind the route names.</summary>
+    private static (string Path, bool AllSeeded) Concrete(Route route, Seeds seeds)
+    {
+        var allSeeded = true;
+        var path = GuidParameter().Replace(route.Pattern, match =>
+        {
+            var segment = match.Groups["segment"].Value;
+            var seeded = seeds.Of(route.Service, segment, match.Groups["name"].Value);
+            allSeeded &= seeded is not null;
+            return $"{segment}/{seeded ?? (match.Groups["name"].Value == "id" ? seeds.AnyOf(route.Service) : Guid.CreateVersion7())}";
+        });
+        return ($"/api{path}", allSeeded);
+    }
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string path)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method is "POST" or "PUT" or "PATCH")
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        }
+
+        return client.SendAsync(request, Ct);
+    }
+
+    private static string Shortened(string body) => body.Length > 300 ? body[..300] + "…" : body;
+
+    [GeneratedRegex(@"(?<segment>[A-Za-z-]+)/\{(?<name>[A-Za-z]+):guid\}")]
+    private static partial Regex GuidParameter();
+}
