@@ -59,10 +59,14 @@ public static class AnnualReport
 {
     public static readonly IReadOnlyList<string> Services = ["tips", "incidents", "patrols", "partners"];
 
-    /// <summary>Reads the gateway's annual report; a report that is not complete (a service missing) is a failure.</summary>
-    public static async Task<AnnualFigures> ReadAsync(Api api, int year, CancellationToken ct)
+    /// <summary>
+    /// Reads the gateway's annual report, of the caller's wards or of one <paramref name="ward"/> within
+    /// <paramref name="boundaries"/>; a report that is not complete (a service missing) is a failure.
+    /// </summary>
+    public static async Task<AnnualFigures> ReadAsync(Api api, int year, CancellationToken ct, string? ward = null, string? boundaries = null)
     {
-        var report = await api.GetAsync($"reports/annual?year={year}", ct);
+        var report = await api.GetAsync(
+            $"reports/annual?year={year}{(ward is null ? "" : $"&ward={ward}")}{(boundaries is null ? "" : $"&boundaries={boundaries}")}", ct);
         var services = report.GetProperty("services");
         if (!report.GetProperty("complete").GetBoolean())
         {

@@ -1,13 +1,17 @@
 using WardLink.Simulator;
 
 // Plays the programme's year (2022 baseline, 2024) through the gateway, then prints the annual
-// figures, then checks every service's audit chain. Exit status: 0 when the reports show exactly the
-// programme's figures and every chain is intact over the year's events, 1 otherwise.
+// figures, then the 2025 merger of the ward into Đông Quang (read as recorded and within current
+// boundaries), then checks every service's audit chain. Exit status: 0 when the reports show exactly
+// the programme's figures both ways and every chain is intact over the events written, 1 otherwise.
 const string Usage = """
-    usage: WardLink.Simulator [--gateway URL] [--client-id ID] [--client-secret SECRET] [--seed N] [--patrol-days N]
+    usage: WardLink.Simulator [--gateway URL] [--client-id ID] [--client-secret SECRET] [--province-client-id ID]
+                              [--province-client-secret SECRET] [--seed N] [--patrol-days N]
       --gateway        the gateway (default http://127.0.0.1:5080)
       --client-id      OAuth2 client of the gateway's token endpoint (default police-desk)
       --client-secret  its secret (default the development secret)
+      --province-client-id, --province-client-secret
+                       a police client of the whole province, which plays the merger (default province-police)
       --seed           the year's variety (channels, categories, times, places; default 2024);
                        the programme's figures are the same for every seed
       --patrol-days    days of 2024, from 1 January, whose patrol shifts are played (default 366:
@@ -16,6 +20,7 @@ const string Usage = """
 
 var gateway = new Uri("http://127.0.0.1:5080");
 var credentials = ClientCredentials.PoliceDesk;
+var provinceCredentials = ClientCredentials.ProvincePolice;
 var seed = 2024;
 var patrolDays = 366;
 for (var i = 0; i < args.Length; i++)
@@ -32,6 +37,12 @@ for (var i = 0; i < args.Length; i++)
         case "--client-secret" when value is not null:
             credentials = credentials with { ClientSecret = value };
             break;
+        case "--province-client-id" when value is not null:
+            provinceCredentials = provinceCredentials with { ClientId = value };
+            break;
+        case "--province-client-secret" when value is not null:
+            provinceCredentials = provinceCredentials with { ClientSecret = value };
+            break;
         case "--seed" when int.TryParse(value, out var number):
             seed = number;
             break;
@@ -47,11 +58,14 @@ for (var i = 0; i < args.Length; i++)
 }
 
 using var client = TokenHandler.CreateClient(gateway, credentials, TimeSpan.FromSeconds(30));
+using var provinceClient = TokenHandler.CreateClient(gateway, provinceCredentials, TimeSpan.FromSeconds(30));
 try
 {
     var (baseline, year) = await new YearSimulation(client, Console.Out).RunAsync(new YearPlan(seed, Demo.Partners.Count, patrolDays), CancellationToken.None);
     Console.WriteLine(ProgrammeCheck.Table(baseline, year));
-    var differences = ProgrammeCheck.Differences(baseline, year);
+    var merger = await new WardMerger(provinceClient, Console.Out).RunAsync(CancellationToken.None);
+    Console.WriteLine(WardMerger.Table(merger));
+    var differences = ProgrammeCheck.Differences(baseline, year).Concat(WardMerger.Differences(merger)).ToList();
     foreach (var difference in differences)
     {
         await Console.Error.WriteLineAsync($"[simulator] MISMATCH: {difference}");

@@ -9,6 +9,9 @@ public sealed record ClientCredentials(string ClientId, string ClientSecret)
 {
     /// <summary>The development police desk, as the gateway's development configuration knows it.</summary>
     public static ClientCredentials PoliceDesk { get; } = new("police-desk", "police-desk-dev-secret");
+
+    /// <summary>The development province police (every ward of Thanh Hóa), which plays the merger.</summary>
+    public static ClientCredentials ProvincePolice { get; } = new("province-police", "province-police-dev-secret");
 }
 
 /// <summary>

@@ -1,4 +1,6 @@
+using WardLink.ServiceDefaults.Security;
 using WardLink.Simulator;
+using WardLink.Testing;
 
 namespace WardLink.SystemTests;
 
@@ -50,6 +52,12 @@ public sealed class ProgrammeYearTests(BulkLoadedSystem system) : IClassFixture<
         Assert.Equal(performed.Sum(shift => shift.CheckIns.Count), year.CheckIns);
         Assert.Equal(performed.Sum(shift => PatrolRoutePlan.All.Single(route => route.Name == shift.Route).Checkpoints.Count - shift.CheckIns.Count), year.CheckpointsMissed);
         Assert.Empty(ProgrammeCheck.Differences(baseline, year));
+
+        // The 2025 merger, played by a police client of the whole province and read both ways.
+        using var province = system.CreateAnonymousGatewayClient().As(TestAuth.Token(WardLinkRoles.Police, provinces: [WardMerger.Province]));
+        var merger = await new WardMerger(province, progress).RunAsync(TestContext.Current.CancellationToken);
+        TestContext.Current.TestOutputHelper?.WriteLine(WardMerger.Table(merger));
+        Assert.Empty(WardMerger.Differences(merger));
 
         var audit = await AuditIntegrity.CheckAsync(new Api(gateway), progress, TestContext.Current.CancellationToken);
         TestContext.Current.TestOutputHelper?.WriteLine(AuditIntegrity.Table(audit));
