@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Loads the programme's partners (with their sites and agreements) and a handful of demo tips
+# Loads the programme's partners (with their sites and agreements), a handful of demo tips, and a
+# second ward (dong-quang) with two tips of its own
 # through the gateway, modelled on the Quảng Thắng ward
 # "ward – school – hospital linkage" (DESIGN.md §1): hotline calls, the Zalo chat group of
 # motorbike-taxi drivers, walk-ins at the ward police, partner desks, the 21:00–24:00 joint
@@ -154,6 +155,36 @@ tip tip-2024-07 hotline theft "2024-10-17T15:50:00+07:00" \
 tip tip-2024-08 chat violence "2024-11-28T21:35:00+07:00" \
   "Dermatology hospital, waiting area" \
   "Hospital security in the linkage chat group: two patients' relatives are fighting in the waiting area and one has a helmet in his hand; security asks the patrol to come."
+
+# A second ward of the province: Đông Quang (the ward Quảng Thắng was merged into in 2025), with
+# tips its own police recorded. Establishing it again answers 409, which is fine on a second run.
+echo "A second ward, dong-quang, and its demo tips ..."
+ward_status="$(curl -sS -m 20 -o /dev/null -w '%{http_code}' -X POST "$gateway/api/partners/wards" -H 'Content-Type: application/json' -H "$auth" \
+  --data-binary '{"wardId":"dong-quang","code":"DQ","name":"Đông Quang","province":"thanh-hoa","establishedOn":"2025-07-01"}' 2>&1)" || true
+case "$ward_status" in
+  201|409) ;;
+  *) failed=$((failed + 1)); echo "  $ward_status for the ward dong-quang" >&2 ;;
+esac
+dq_response="$(curl -sS -m 20 -X POST "$gateway/connect/token" \
+  -d grant_type=client_credentials -d client_id=dong-quang-police --data-urlencode client_secret=dong-quang-police-dev-secret 2>&1)" || true
+dq_token="$(sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p' <<<"$dq_response")"
+if [[ -n "$dq_token" ]]; then
+  # The other services learn of the new ward from partners' events: wait until tips knows it.
+  for _ in $(seq 1 50); do
+    [[ "$(curl -sS -m 5 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $dq_token" "$gateway/api/tips?limit=1" 2>/dev/null)" == "200" ]] && break
+    sleep 0.2
+  done
+  auth="Authorization: Bearer $dq_token"
+  tip dq-2025-01 hotline theft "2025-08-14T19:50:00+07:00" \
+    "Đông Quang market, parking row C" \
+    "Hotline call from a stall keeper: two motorbikes taken from parking row C while the market was closing."
+  tip dq-2025-02 chat publicOrder "2025-09-02T22:30:00+07:00" \
+    "Đông Quang ward, riverside park" \
+    "Resident in the ward's chat group: a crowd racing motorbikes along the riverside road every night this week."
+else
+  failed=$((failed + 1))
+  echo "  no token for dong-quang-police: $dq_response" >&2
+fi
 
 echo "Demo data: $created created, $failed failed."
 [[ $failed -eq 0 ]]
