@@ -101,10 +101,17 @@ public sealed class PartnersIdempotencyTests : IdempotencySuite<PartnersService>
             {
                 kind = "hotline", name = $"Ward police hotline {variant}", number = "0237 3852 113",
             })),
+            ["POST /partners/wards"] = variant => Task.FromResult(new CreatingRequest("/partners/wards", new
+            {
+                wardId = $"ward-{Guid.NewGuid():N}", code = UniqueCode(), name = $"Ward {variant}", province = "thanh-hoa",
+            })),
         };
     }
 
     protected override IReadOnlyDictionary<string, Func<int, Task<CreatingRequest>>> Samples { get; }
+
+    /// <summary>Six capital letters at random: a code no other ward of the run has (ward codes are unique).</summary>
+    private static string UniqueCode() => string.Concat(Enumerable.Range(0, 6).Select(_ => (char)('A' + Random.Shared.Next(26))));
 }
 
 public sealed class TipsIdempotencyTests(ServiceFixture<TipsService> tips) : IdempotencySuite<TipsService>(tips)
