@@ -103,6 +103,23 @@ public static class Ward
     /// <summary>The latest date a ward's change can take effect, seen at <paramref name="now"/>.</summary>
     public static DateOnly LatestDate(DateTimeOffset now) => DateOnly.FromDateTime(WardTime.LatestDue(now).ToOffset(WardTime.Offset).DateTime);
 
+    /// <summary>Every ward merged into <paramref name="wardId"/>, directly or through other mergers, among <paramref name="wards"/>.</summary>
+    public static IReadOnlySet<string> PredecessorsOf(IEnumerable<WardState> wards, string wardId)
+    {
+        var merged = wards.Where(ward => ward.MergedInto is not null).ToList();
+        var predecessors = new HashSet<string>();
+        var next = new Queue<string>([wardId]);
+        while (next.TryDequeue(out var successor))
+        {
+            foreach (var predecessor in merged.Where(ward => ward.MergedInto == successor && predecessors.Add(ward.WardId)))
+            {
+                next.Enqueue(predecessor.WardId);
+            }
+        }
+
+        return predecessors;
+    }
+
     public static Decision Establish(WardState? current, EstablishWard command, DateTimeOffset now, string actor)
     {
         if (current is not null)

@@ -281,21 +281,8 @@ public static class WardEndpoints
     private static IQueryable<WardState> EveryWard(this IQuerySession session) => session.Query<WardState>().Where(ward => ward.AnyTenant());
 
     /// <summary>Every ward merged into <paramref name="wardId"/>, directly or through other mergers.</summary>
-    private static async Task<IReadOnlyCollection<string>> PredecessorsOfAsync(this IQuerySession session, string wardId, CancellationToken ct)
-    {
-        var merged = await session.EveryWard().Where(ward => ward.MergedInto != null).ToListAsync(ct);
-        var predecessors = new HashSet<string>();
-        var next = new Queue<string>([wardId]);
-        while (next.TryDequeue(out var successor))
-        {
-            foreach (var predecessor in merged.Where(ward => ward.MergedInto == successor && predecessors.Add(ward.WardId)))
-            {
-                next.Enqueue(predecessor.WardId);
-            }
-        }
-
-        return predecessors;
-    }
+    private static async Task<IReadOnlyCollection<string>> PredecessorsOfAsync(this IQuerySession session, string wardId, CancellationToken ct) =>
+        [.. Ward.PredecessorsOf(await session.EveryWard().Where(ward => ward.MergedInto != null).ToListAsync(ct), wardId)];
 
     private static bool IsUniqueViolation(Exception? exception)
     {
