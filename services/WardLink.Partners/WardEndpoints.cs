@@ -190,7 +190,8 @@ public static class WardEndpoints
 
         using (WardContext.Enter(wardId))
         {
-            await using var session = sessions.QuerySession();
+            // A document session: the factory scopes those to the ward (its query sessions are the home ward's).
+            await using var session = sessions.OpenSession();
             var (ward, version) = await session.LoadStreamAsync<WardState>(Ward.StreamIdOf(wardId), ct);
             if (ward is null || !WardCoverage.Of(http, options.Value.Home).Covers(ward))
             {

@@ -271,7 +271,8 @@ public sealed class WardDirectoryTests(PartnersReplicasAndTips services) : IClas
     {
         var events = await services.StoreOf(PartnersService.Name).WardEventsAsync("quang-thang");
 
-        Assert.Equal(HomeWardEstablishment.Actor, Assert.IsType<WardEstablished>(Assert.Single(events).Data).By);
+        Assert.Equal(HomeWardEstablishment.Actor, Assert.IsType<WardEstablished>(Assert.Single(events, recorded => recorded.Data is WardEstablished).Data).By);
+        Assert.Equal(1, events[0].Version);
     }
 
     [Fact]
