@@ -61,6 +61,9 @@ public sealed record WardCoverage(IReadOnlyCollection<string> Wards, IReadOnlyCo
     public bool Covers(WardState ward) => Wards.Contains(ward.WardId) || Provinces.Contains(ward.Province);
 }
 
+/// <summary>What a step on ward <paramref name="WardId"/> decides with: its session (in the ward's tenant), the caller's coverage, the time and the actor.</summary>
+public sealed record WardStep(string WardId, IDocumentSession Session, WardCoverage Coverage, DateTimeOffset Now, string Actor, CancellationToken Ct);
+
 /// <summary>
 /// The jurisdictions under <c>/partners/wards</c>: police, partners and auditors read the wards they
 /// cover; the police establish, rename, merge and dissolve them. Each ward's stream lives in the ward's
@@ -105,14 +108,13 @@ public static class WardEndpoints
             .WithStateView<WardState>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(WardLinkPolicies.Wards);
-        wards.MapPost("/{wardId}/rename", Rename)
-            .DescribeStreamStep<WardState>("RenameWard", "Give a ward a new name from a local date; its id and code stay. Published as WardRenamed.");
-        wards.MapPost("/{wardId}/merge", Merge)
-            .DescribeStreamStep<WardState>(
-                "MergeWard",
-                "Merge a ward into another open ward of its province from a local date: what it recorded stays its own, what happens from that date is the other's. Published as WardMerged.");
-        wards.MapPost("/{wardId}/dissolve", Dissolve)
-            .DescribeStreamStep<WardState>("DissolveWard", "A ward ceases to exist from a local date, without a successor; its records stay. Published as WardDissolved.");
+        wards.MapWardStep<RenameWard>("rename", "RenameWard", "Give a ward a new name from a local date; its id and code stay. Published as WardRenamed.", Ward.Rename);
+        wards.MapWardStep<MergeWardRequest>(
+            "merge",
+            "MergeWard",
+            "Merge a ward into another open ward of its province from a local date: what it recorded stays its own, what happens from that date is the other's. Published as WardMerged.",
+            MergerAsync);
+        wards.MapWardStep<DissolveWard>("dissolve", "DissolveWard", "A ward ceases to exist from a local date, without a successor; its records stay. Published as WardDissolved.", Ward.Dissolve);
         return endpoints;
     }
 
@@ -203,47 +205,42 @@ public static class WardEndpoints
         }
     }
 
-    private static Task<IResult> Rename(
-        [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
-        RenameWard request,
-        HttpContext http,
-        ISessionFactory sessions,
-        IOptions<WardOptions> options,
-        TimeProvider clock,
-        CancellationToken ct) =>
-        ChangeAsync(wardId, http, sessions, options, ward => Ward.Rename(ward, request, clock.GetUtcNow(), http.Actor()), ct);
+    /// <summary>Looks up the ward to merge into (when the caller covers it) and the wards merged into this one.</summary>
+    private static async Task<Func<WardState, Decision>> MergerAsync(MergeWardRequest request, WardStep step)
+    {
+        var into = WardNames.IsId(request.IntoWardId)
+            ? await step.Session.EveryWard().FirstOrDefaultAsync(ward => ward.WardId == request.IntoWardId, step.Ct)
+            : null;
+        var command = new MergeWard(
+            request.IntoWardId, request.EffectiveOn, into is not null && step.Coverage.Covers(into) ? into : null, await step.Session.PredecessorsOfAsync(step.WardId, step.Ct));
+        return ward => Ward.Merge(ward, command, step.Now, step.Actor);
+    }
 
-    private static Task<IResult> Merge(
-        [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
-        MergeWardRequest request,
-        HttpContext http,
-        ISessionFactory sessions,
-        IOptions<WardOptions> options,
-        TimeProvider clock,
-        CancellationToken ct) =>
-        ChangeAsync(wardId, http, sessions, options, async (session, coverage) =>
-        {
-            var into = WardNames.IsId(request.IntoWardId)
-                ? await session.EveryWard().FirstOrDefaultAsync(ward => ward.WardId == request.IntoWardId, ct)
-                : null;
-            var command = new MergeWard(
-                request.IntoWardId, request.EffectiveOn, into is not null && coverage.Covers(into) ? into : null, await session.PredecessorsOfAsync(wardId, ct));
-            return ward => Ward.Merge(ward, command, clock.GetUtcNow(), http.Actor());
-        }, ct);
+    private static RouteHandlerBuilder MapWardStep<TRequest>(
+        this RouteGroupBuilder wards, string action, string name, string summary, Func<WardState, TRequest, DateTimeOffset, string, Decision> decide)
+        where TRequest : class =>
+        wards.MapWardStep<TRequest>(action, name, summary, (request, step) => Task.FromResult<Func<WardState, Decision>>(ward => decide(ward, request, step.Now, step.Actor)));
 
-    private static Task<IResult> Dissolve(
-        [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
-        DissolveWard request,
-        HttpContext http,
-        ISessionFactory sessions,
-        IOptions<WardOptions> options,
-        TimeProvider clock,
-        CancellationToken ct) =>
-        ChangeAsync(wardId, http, sessions, options, ward => Ward.Dissolve(ward, request, clock.GetUtcNow(), http.Actor()), ct);
-
-    private static Task<IResult> ChangeAsync(
-        string wardId, HttpContext http, ISessionFactory sessions, IOptions<WardOptions> options, Func<WardState, Decision> decide, CancellationToken ct) =>
-        ChangeAsync(wardId, http, sessions, options, (_, _) => Task.FromResult(decide), ct);
+    /// <summary>
+    /// Maps <c>POST /{wardId}/{action}</c>: under <c>If-Match</c>, what <paramref name="prepare"/>
+    /// (looking up what the decision needs) decides on the ward's current state (see <see cref="ChangeAsync"/>).
+    /// </summary>
+    private static RouteHandlerBuilder MapWardStep<TRequest>(
+        this RouteGroupBuilder wards, string action, string name, string summary, Func<TRequest, WardStep, Task<Func<WardState, Decision>>> prepare)
+        where TRequest : class =>
+        wards.MapPost(
+                $"/{{wardId}}/{action}",
+                (
+                    [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
+                    TRequest request,
+                    HttpContext http,
+                    ISessionFactory sessions,
+                    IOptions<WardOptions> options,
+                    TimeProvider clock,
+                    CancellationToken ct) =>
+                    ChangeAsync(wardId, http, sessions, options, (session, coverage) => prepare(request, new WardStep(wardId, session, coverage, clock.GetUtcNow(), http.Actor(), ct)), ct))
+            .Accepts<TRequest>("application/json")
+            .DescribeStreamStep<WardState>(name, summary);
 
     /// <summary>
     /// Changes ward <paramref name="wardId"/> in its own tenant: 404 unless it exists and the caller
