@@ -14,6 +14,7 @@ var app = WardLinkApp.Build(args, PartnersService.Name, service =>
         store.Projections.Snapshot<IdCardDriveState>(SnapshotLifecycle.Inline);
         store.Projections.Snapshot<WarningSignsState>(SnapshotLifecycle.Inline);
         WebhookComposition.AddWebhookStorage(store);
+        store.AddWardStorage();
     };
     service.ReadModels
         .Add<PartnerRows, PartnerRow>()
@@ -22,15 +23,19 @@ var app = WardLinkApp.Build(args, PartnersService.Name, service =>
     service.Services = services => services
         .AddWebhooks()
         .AddSingleton(OverdueSweepOptions.Default)
-        .AddHostedService<OverdueActionItemSweep>();
+        .AddHostedService<OverdueActionItemSweep>()
+        .AddHostedService<HomeWardEstablishment>();
     service.Bus = bus => bus.AddWebhookFanOut();
-    service.Views.Add<WebhookState, WebhookView>(WebhookView.Of, WebhookView.Of);
+    service.Views
+        .Add<WebhookState, WebhookView>(WebhookView.Of, WebhookView.Of)
+        .Add<WardState, WardView>(WardView.Of, WardView.Of);
     service.AuditedStates
         .Add<PartnerState>().Add<SiteState>().Add<CameraState>().Add<ChannelState>().Add<MeetingState>()
-        .Add<OutreachSessionState>().Add<IdCardDriveState>().Add<WarningSignsState>().Add<WebhookState>();
+        .Add<OutreachSessionState>().Add<IdCardDriveState>().Add<WarningSignsState>().Add<WebhookState>().Add<WardState>();
 });
 app.MapPartnerEndpoints();
 app.MapPartnerQueries();
 app.MapLinkageEndpoints();
 app.MapWebhookEndpoints();
+app.MapWardEndpoints();
 app.Run();

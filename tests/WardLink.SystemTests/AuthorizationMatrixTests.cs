@@ -46,6 +46,8 @@ public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IC
         ["GET /patrols/stats"] = WardLinkPolicies.Statistics,
         ["GET /partners/stats"] = WardLinkPolicies.Statistics,
         ["GET /partners/{id:guid}/standing"] = WardLinkPolicies.PartnerStanding,
+        ["GET /partners/wards"] = WardLinkPolicies.Wards,
+        ["GET /partners/wards/{wardId}"] = WardLinkPolicies.Wards,
         ["POST /partners/{id:guid}/webhooks"] = WardLinkPolicies.PoliceOrPartner,
         ["GET /partners/{id:guid}/webhooks"] = WardLinkPolicies.PoliceOrPartner,
         ["GET /partners/{id:guid}/webhooks/{webhookId:guid}"] = WardLinkPolicies.PoliceOrPartner,

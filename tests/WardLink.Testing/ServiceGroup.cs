@@ -2,8 +2,10 @@ using System.Reflection;
 using Marten;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 using Xunit;
 
 namespace WardLink.Testing;
@@ -16,6 +18,9 @@ namespace WardLink.Testing;
 /// </summary>
 public class ServiceGroup : IAsyncLifetime
 {
+    /// <summary>The service that keeps the wards (partners).</summary>
+    private const string WardKeeper = "partners";
+
     private readonly Dictionary<string, string> _databases = [];
     private readonly Dictionary<string, (string Broker, string Management)> _brokerUsers = [];
     private readonly Dictionary<string, IServiceProvider> _running = [];
@@ -75,7 +80,30 @@ public class ServiceGroup : IAsyncLifetime
             throw new TimeoutException($"The {name} service's bus did not become healthy: {health}.");
         }
 
+        if (ServiceNameOf<TEntryPoint>() == WardKeeper)
+        {
+            await WaitUntilHomeWardHeardAsync(host.Services);
+        }
+
         return host;
+    }
+
+    /// <summary>
+    /// Partners establishes the home ward once its bus is up and hears it back as every directory does
+    /// (its WardEstablished, version 1): wait for that, so nothing it writes is still being written
+    /// when a test begins (and counts what is stored).
+    /// </summary>
+    private static Task<KnownWard> WaitUntilHomeWardHeardAsync(IServiceProvider services)
+    {
+        var home = services.GetRequiredService<IOptions<WardOptions>>().Value.Home.Id;
+        var store = services.GetRequiredService<IDocumentStore>();
+        return Eventually.Get(
+            async () =>
+            {
+                await using var session = store.QuerySession();
+                return await session.WardAsync(home, CancellationToken.None) is { Version: > 0 } known ? known : null;
+            },
+            $"the partners service to hear of its home ward {home}");
     }
 
     /// <summary>The connection string of service <paramref name="name"/>'s database, made on first use.</summary>

@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using WardLink.Partners;
 using Contract = WardLink.Contracts.Partners;
+using Jurisdiction = WardLink.Contracts.Wards;
 
 namespace WardLink.UnitTests;
 
@@ -57,5 +58,18 @@ public sealed class PartnersIntegrationEventsTests
 
         Assert.Null(Publish(new ContactAdded(partnerId, Guid.CreateVersion7(), "Head of security", "Lê Văn Bảo", "0912 345 678", Now, "x")));
         Assert.Null(Publish(new ContactRemoved(partnerId, Guid.CreateVersion7(), Now, "x")));
+    }
+
+    [Fact]
+    public void Ward_changes_are_published_with_the_ward_stream_s_version_without_the_actor()
+    {
+        var on = new DateOnly(2025, 7, 1);
+
+        Assert.Equal(
+            new Jurisdiction.WardEstablished("dong-quang", "DQ", "Đông Quang", "thanh-hoa", on, Now, 1),
+            Publish(new WardEstablished("dong-quang", "DQ", "Đông Quang", "thanh-hoa", on, Now, "x")));
+        Assert.Equal(new Jurisdiction.WardRenamed("dong-quang", "Phường Đông Quang", on, Now, 2), Publish(new WardRenamed("dong-quang", "Phường Đông Quang", on, Now, "x"), 2));
+        Assert.Equal(new Jurisdiction.WardMerged("quang-thang", "dong-quang", on, Now, 3), Publish(new WardMerged("quang-thang", "dong-quang", on, Now, "x"), 3));
+        Assert.Equal(new Jurisdiction.WardDissolved("hac-thanh", on, Now, 4), Publish(new WardDissolved("hac-thanh", on, Now, "x"), 4));
     }
 }

@@ -73,6 +73,9 @@ public static class WardLinkPolicies
     /// <summary>Whether a partner is in good standing: what the gateway asks before it lets a partner's client in.</summary>
     public const string PartnerStanding = "partner-standing";
 
+    /// <summary>Reading the wards (jurisdictions: names, codes, provinces, mergers); only the police change them.</summary>
+    public const string Wards = "wards";
+
     /// <summary>The roles each policy lets in.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Roles = new Dictionary<string, string[]>
     {
@@ -82,6 +85,7 @@ public static class WardLinkPolicies
         [Audit] = [WardLinkRoles.Police, WardLinkRoles.Auditor],
         [Ops] = [WardLinkRoles.Police, WardLinkRoles.Ops],
         [PartnerStanding] = [WardLinkRoles.Police, WardLinkRoles.Gateway],
+        [Wards] = [WardLinkRoles.Police, WardLinkRoles.Partner, WardLinkRoles.Auditor],
     };
 }
 

@@ -104,6 +104,8 @@ public sealed class BodySchema
                 null => "sample",
                 ContactFormats.PhonePattern => "+84 (237) 385-2000",
                 ContactFormats.EmailPattern => "someone@example.org",
+                WardNames.IdPattern => "sample-ward",
+                WardNames.CodePattern => "SW",
                 _ => throw new InvalidOperationException($"No sample for the pattern {Pattern}: add one that matches it."),
             },
         },

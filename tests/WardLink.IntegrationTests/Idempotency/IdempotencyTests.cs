@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Patrols;
@@ -101,10 +102,30 @@ public sealed class PartnersIdempotencyTests : IdempotencySuite<PartnersService>
             {
                 kind = "hotline", name = $"Ward police hotline {variant}", number = "0237 3852 113",
             })),
+            ["POST /partners/wards"] = variant => Task.FromResult(new CreatingRequest("/partners/wards", new
+            {
+                wardId = $"ward-{Guid.NewGuid():N}", code = UniqueCode(), name = $"Ward {variant}", province = "thanh-hoa",
+            })),
         };
     }
 
     protected override IReadOnlyDictionary<string, Func<int, Task<CreatingRequest>>> Samples { get; }
+
+    protected override IReadOnlySet<string> NamedByTheirBody { get; } = new HashSet<string> { "POST /partners/wards" };
+
+    /// <summary>A new ward is published and partners' own directory learns it a moment later: wait until it knows every ward.</summary>
+    protected override Task SettledAsync() => Eventually.Get(
+        async () =>
+        {
+            await using var session = Service.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+            var wards = await session.Query<WardState>().Where(ward => ward.AnyTenant()).Select(ward => ward.WardId).ToListAsync(Ct);
+            var known = await session.Query<KnownWard>().Where(ward => wards.Contains(ward.Id)).CountAsync(Ct);
+            return known == wards.Count ? wards : null;
+        },
+        "partners' directory to know every ward");
+
+    /// <summary>Six capital letters at random: a code no other ward of the run has (ward codes are unique).</summary>
+    private static string UniqueCode() => string.Concat(Enumerable.Range(0, 6).Select(_ => (char)('A' + Random.Shared.Next(26))));
 }
 
 public sealed class TipsIdempotencyTests(ServiceFixture<TipsService> tips) : IdempotencySuite<TipsService>(tips)

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using WardLink.Domain;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.IntegrationTests.Privacy;
 
@@ -88,6 +89,11 @@ public sealed record ReadOperation(string Service, string Template, IReadOnlyLis
         if (parameter.Name == "service")
         {
             return [.. MarkedRecords.ServiceNames];
+        }
+
+        if (parameter.Name == "wardId")
+        {
+            return [new HomeWard().Id];
         }
 
         IEnumerable<Guid> ids = (parameter.Name, resource) switch

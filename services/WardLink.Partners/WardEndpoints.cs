@@ -1,0 +1,301 @@
+using System.ComponentModel.DataAnnotations;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Schema;
+using Marten.Schema.Indexing.Unique;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Wards;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
+
+namespace WardLink.Partners;
+
+/// <summary>A new ward; the request body of <c>POST /partners/wards</c>.</summary>
+public sealed record EstablishWardRequest(
+    [property: MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? WardId,
+    [property: MaxLength(WardNames.MaxCodeLength), RegularExpression(WardNames.CodePattern)] string? Code,
+    [property: MaxLength(WardNames.MaxNameLength)] string? Name,
+    [property: MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? Province,
+    DateOnly? EstablishedOn);
+
+/// <summary>The ward it is merged into and the local date the merger takes effect; the request body of <c>POST /partners/wards/{wardId}/merge</c>.</summary>
+public sealed record MergeWardRequest(
+    [property: MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? IntoWardId,
+    DateOnly? EffectiveOn);
+
+/// <summary>A ward as every audience reads it: all of it (names, codes, dates; nothing personal).</summary>
+public sealed record WardView(
+    [property: MaxLength(WardNames.MaxIdLength)] string Id,
+    [property: MaxLength(WardNames.MaxCodeLength)] string Code,
+    [property: MaxLength(WardNames.MaxNameLength)] string Name,
+    [property: MaxLength(WardNames.MaxIdLength)] string Province,
+    DateOnly? EstablishedOn,
+    DateOnly? RenamedOn,
+    WardStatus Status,
+    [property: MaxLength(WardNames.MaxIdLength)] string? MergedInto,
+    DateOnly? EndedOn)
+{
+    public static WardView Of(WardState ward) =>
+        new(ward.WardId, ward.Code, ward.Name, ward.Province, ward.EstablishedOn, ward.RenamedOn, ward.Status, ward.MergedInto, ward.EndedOn);
+}
+
+/// <summary>
+/// The wards a caller sees and, for the police, administers: those of its access (its <c>ward</c>
+/// claims, and the wards of its <c>province</c> claims the directory knows) and every ward of the
+/// provinces it names; a client bound to no ward nor province covers the home ward's province.
+/// </summary>
+public sealed record WardCoverage(IReadOnlyCollection<string> Wards, IReadOnlyCollection<string> Provinces)
+{
+    public static WardCoverage Of(HttpContext http, HomeWard home)
+    {
+        var provinces = http.User.FindAll(WardLinkClaims.Province).Select(claim => claim.Value).ToList();
+        var bound = provinces.Count > 0 || http.User.HasClaim(claim => claim.Type == WardLinkClaims.Ward);
+        return new WardCoverage(http.Ward().Access.Wards, bound ? provinces : [home.Province]);
+    }
+
+    public bool Covers(WardState ward) => Wards.Contains(ward.WardId) || Provinces.Contains(ward.Province);
+}
+
+/// <summary>What a step on ward <paramref name="WardId"/> decides with: its session (in the ward's tenant), the caller's coverage, the time and the actor.</summary>
+public sealed record WardStep(string WardId, IDocumentSession Session, WardCoverage Coverage, DateTimeOffset Now, string Actor, CancellationToken Ct);
+
+/// <summary>
+/// The jurisdictions under <c>/partners/wards</c>: police, partners and auditors read the wards they
+/// cover; the police establish, rename, merge and dissolve them. Each ward's stream lives in the ward's
+/// own tenant; a ward the caller does not cover answers 404, as if it did not exist.
+/// </summary>
+public static class WardEndpoints
+{
+    public const int MaxPageSize = 500;
+
+    /// <summary>The unique index that keeps each code to one ward, across every tenant.</summary>
+    public const string CodeIndex = "mt_doc_wardstate_uidx_code";
+
+    private const string WhatWard = "Ward";
+
+    /// <summary>A ward's state kept inline with its stream, each ward id and code held by one ward whatever its tenant.</summary>
+    public static void AddWardStorage(this StoreOptions store)
+    {
+        store.Projections.Snapshot<WardState>(SnapshotLifecycle.Inline);
+        store.Schema.For<WardState>()
+            .UniqueIndex(UniqueIndexType.Computed, CodeIndex, TenancyScope.Global, ward => ward.Code)
+            .UniqueIndex(UniqueIndexType.Computed, "mt_doc_wardstate_uidx_ward_id", TenancyScope.Global, ward => ward.WardId);
+    }
+
+    public static IEndpointRouteBuilder MapWardEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var wards = endpoints.MapGroup("/partners/wards").WithTags("Wards");
+        wards.MapPost("/", Establish)
+            .WithName("EstablishWard")
+            .WithSummary("Establish a ward of a province the caller covers; its code is in every number it gives and is one no other ward has. Published as WardEstablished.")
+            .WithIdempotency()
+            .WithStateView<WardState>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        wards.MapGet("/", List)
+            .WithName("ListWards")
+            .WithSummary($"The wards the caller covers, by province and name; filter by province. {PageRequest.Limits}")
+            .ProducesValidationProblem()
+            .RequireAuthorization(WardLinkPolicies.Wards);
+        wards.MapGet("/{wardId}", Get)
+            .WithName("GetWard")
+            .WithStateView<WardState>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(WardLinkPolicies.Wards);
+        wards.MapWardStep<RenameWard>("rename", "RenameWard", "Give a ward a new name from a local date; its id and code stay. Published as WardRenamed.", Ward.Rename);
+        wards.MapWardStep<MergeWardRequest>(
+            "merge",
+            "MergeWard",
+            "Merge a ward into another open ward of its province from a local date: what it recorded stays its own, what happens from that date is the other's. Published as WardMerged.",
+            MergerAsync);
+        wards.MapWardStep<DissolveWard>("dissolve", "DissolveWard", "A ward ceases to exist from a local date, without a successor; its records stay. Published as WardDissolved.", Ward.Dissolve);
+        return endpoints;
+    }
+
+    private static async Task<IResult> Establish(
+        EstablishWardRequest request, HttpContext http, ISessionFactory sessions, IOptions<WardOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        if (WardNames.IsId(request.Province) && !WardCoverage.Of(http, options.Value.Home).Provinces.Contains(request.Province!))
+        {
+            return Results.Problem(title: $"Province {request.Province} was not found.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        // A malformed id names no tenant: the decision refuses it without a look.
+        var named = WardNames.IsId(request.WardId);
+        using (WardContext.Enter(named ? request.WardId! : http.Ward().Ward.Id))
+        {
+            await using var session = sessions.OpenSession();
+            var streamId = Ward.StreamIdOf(request.WardId ?? string.Empty);
+            var (current, _) = named ? await session.LoadStreamAsync<WardState>(streamId, ct) : (null, 0);
+            var codeTaken = WardNames.IsCode(request.Code) && await session.EveryWard().AnyAsync(ward => ward.Code == request.Code, ct);
+            var command = new EstablishWard(request.WardId, request.Code, request.Name, request.Province, request.EstablishedOn, codeTaken);
+            try
+            {
+                return await session.StartStreamAsync<WardState>(
+                    http, streamId, Ward.Establish(current, command, clock.GetUtcNow(), http.Actor()), $"/partners/wards/{request.WardId}", ct);
+            }
+            catch (Exception exception) when (IsUniqueViolation(exception))
+            {
+                // Another ward took the code between the look and the commit.
+                return Ward.Establish(current, command with { CodeTaken = true }, clock.GetUtcNow(), http.Actor()).Rejection!.ToProblem();
+            }
+        }
+    }
+
+    private static async Task<Results<Ok<ListPage<WardView>>, ValidationProblem>> List(
+        HttpContext http,
+        IQuerySession session,
+        IOptions<WardOptions> options,
+        [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? province,
+        [Range(1, MaxPageSize)] int? limit,
+        [Range(1, PageRequest.MaxPage)] int? page,
+        CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
+        errors.Check(province is null || WardNames.IsId(province), "province", $"A province id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters.");
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
+        }
+
+        var coverage = WardCoverage.Of(http, options.Value.Home);
+        string[] wards = [.. coverage.Wards];
+        string[] provinces = [.. coverage.Provinces];
+        var query = session.EveryWard().Where(ward => wards.Contains(ward.WardId) || provinces.Contains(ward.Province));
+        if (province is not null)
+        {
+            query = query.Where(ward => ward.Province == province);
+        }
+
+        var found = await query.OrderBy(ward => ward.Province).ThenBy(ward => ward.Name).ThenBy(ward => ward.WardId).ToListPageAsync(paging, ct);
+        return TypedResults.Ok(found.Select(WardView.Of));
+    }
+
+    private static async Task<IResult> Get(
+        [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
+        HttpContext http,
+        ISessionFactory sessions,
+        IOptions<WardOptions> options,
+        CancellationToken ct)
+    {
+        if (!WardNames.IsId(wardId))
+        {
+            return NotFound(wardId);
+        }
+
+        using (WardContext.Enter(wardId))
+        {
+            // A document session: the factory scopes those to the ward (its query sessions are the home ward's).
+            await using var session = sessions.OpenSession();
+            var (ward, version) = await session.LoadStreamAsync<WardState>(Ward.StreamIdOf(wardId), ct);
+            if (ward is null || !WardCoverage.Of(http, options.Value.Home).Covers(ward))
+            {
+                return NotFound(wardId);
+            }
+
+            http.Response.SetETag(version);
+            return Results.Ok(http.ViewOf(ward));
+        }
+    }
+
+    /// <summary>Looks up the ward to merge into (when the caller covers it) and the wards merged into this one.</summary>
+    private static async Task<Func<WardState, Decision>> MergerAsync(MergeWardRequest request, WardStep step)
+    {
+        var into = WardNames.IsId(request.IntoWardId)
+            ? await step.Session.EveryWard().FirstOrDefaultAsync(ward => ward.WardId == request.IntoWardId, step.Ct)
+            : null;
+        var command = new MergeWard(
+            request.IntoWardId, request.EffectiveOn, into is not null && step.Coverage.Covers(into) ? into : null, await step.Session.PredecessorsOfAsync(step.WardId, step.Ct));
+        return ward => Ward.Merge(ward, command, step.Now, step.Actor);
+    }
+
+    private static RouteHandlerBuilder MapWardStep<TRequest>(
+        this RouteGroupBuilder wards, string action, string name, string summary, Func<WardState, TRequest, DateTimeOffset, string, Decision> decide)
+        where TRequest : class =>
+        wards.MapWardStep<TRequest>(action, name, summary, (request, step) => Task.FromResult<Func<WardState, Decision>>(ward => decide(ward, request, step.Now, step.Actor)));
+
+    /// <summary>
+    /// Maps <c>POST /{wardId}/{action}</c>: under <c>If-Match</c>, what <paramref name="prepare"/>
+    /// (looking up what the decision needs) decides on the ward's current state (see <see cref="ChangeAsync"/>).
+    /// </summary>
+    private static RouteHandlerBuilder MapWardStep<TRequest>(
+        this RouteGroupBuilder wards, string action, string name, string summary, Func<TRequest, WardStep, Task<Func<WardState, Decision>>> prepare)
+        where TRequest : class =>
+        wards.MapPost(
+                $"/{{wardId}}/{action}",
+                (
+                    [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
+                    TRequest request,
+                    HttpContext http,
+                    ISessionFactory sessions,
+                    IOptions<WardOptions> options,
+                    TimeProvider clock,
+                    CancellationToken ct) =>
+                    ChangeAsync(wardId, http, sessions, options, (session, coverage) => prepare(request, new WardStep(wardId, session, coverage, clock.GetUtcNow(), http.Actor(), ct)), ct))
+            .Accepts<TRequest>("application/json")
+            .DescribeStreamStep<WardState>(name, summary);
+
+    /// <summary>
+    /// Changes ward <paramref name="wardId"/> in its own tenant: 404 unless it exists and the caller
+    /// covers it; else what <paramref name="prepare"/> (looking up what the decision needs) decides,
+    /// appended under <c>If-Match</c>.
+    /// </summary>
+    private static async Task<IResult> ChangeAsync(
+        string wardId,
+        HttpContext http,
+        ISessionFactory sessions,
+        IOptions<WardOptions> options,
+        Func<IDocumentSession, WardCoverage, Task<Func<WardState, Decision>>> prepare,
+        CancellationToken ct)
+    {
+        if (!WardNames.IsId(wardId))
+        {
+            return NotFound(wardId);
+        }
+
+        using (WardContext.Enter(wardId))
+        {
+            await using var session = sessions.OpenSession();
+            var streamId = Ward.StreamIdOf(wardId);
+            var coverage = WardCoverage.Of(http, options.Value.Home);
+            var (ward, _) = await session.LoadStreamAsync<WardState>(streamId, ct);
+            if (ward is null || !coverage.Covers(ward))
+            {
+                return NotFound(wardId);
+            }
+
+            return await session.AppendToStreamAsync(http, streamId, WhatWard, await prepare(session, coverage), ct);
+        }
+    }
+
+    /// <summary>Every ward's state, whichever tenant the session is in.</summary>
+    private static IQueryable<WardState> EveryWard(this IQuerySession session) => session.Query<WardState>().Where(ward => ward.AnyTenant());
+
+    /// <summary>Every ward merged into <paramref name="wardId"/>, directly or through other mergers.</summary>
+    private static async Task<IReadOnlyCollection<string>> PredecessorsOfAsync(this IQuerySession session, string wardId, CancellationToken ct) =>
+        [.. Ward.PredecessorsOf(await session.EveryWard().Where(ward => ward.MergedInto != null).ToListAsync(ct), wardId)];
+
+    private static bool IsUniqueViolation(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: { } constraint } && constraint == CodeIndex)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The 404 of a ward that does not exist or that the caller does not cover; a malformed id is not repeated.</summary>
+    private static IResult NotFound(string wardId) =>
+        Results.Problem(title: WardNames.IsId(wardId) ? $"Ward {wardId} was not found." : "No ward has that id.", statusCode: StatusCodes.Status404NotFound);
+}

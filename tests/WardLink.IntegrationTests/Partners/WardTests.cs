@@ -1,0 +1,300 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using WardLink.EventSourcing.Wards;
+using WardLink.IntegrationTests.Incidents;
+using WardLink.Partners;
+using WardLink.ServiceDefaults.Security;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Partners;
+
+/// <summary>Requests to the wards API and what the partners store holds of a ward.</summary>
+public static class WardRequests
+{
+    public const string Province = "thanh-hoa";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static Task<HttpResponseMessage> EstablishAsync(this HttpClient client, string wardId, string code, string name, string province = Province, string? on = "2025-07-01") =>
+        client.PostAsJsonAsync("/partners/wards", new { wardId, code, name, province, establishedOn = on }, Ct);
+
+    /// <summary>Establishes a ward that must be accepted; returns its view.</summary>
+    public static async Task<JsonElement> EstablishedAsync(this HttpClient client, string wardId, string code, string name, string province = Province, string? on = "2025-07-01")
+    {
+        var response = await client.EstablishAsync(wardId, code, name, province, on);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{wardId}: {response.StatusCode} {body}");
+        Assert.Equal($"/partners/wards/{wardId}", response.Headers.Location?.OriginalString);
+        Assert.Equal("\"1\"", response.Headers.ETag?.Tag);
+        return body;
+    }
+
+    /// <summary>A ward's events, read in its own tenant.</summary>
+    public static async Task<IReadOnlyList<IEvent>> WardEventsAsync(this IDocumentStore store, string wardId)
+    {
+        var tenants = new WardTenants(Microsoft.Extensions.Options.Options.Create(new WardOptions()));
+        await using var session = store.QuerySession(tenants.TenantOf(wardId));
+        return await session.Events.FetchStreamAsync(Ward.StreamIdOf(wardId), token: Ct);
+    }
+
+    /// <summary>How many events each of <paramref name="wardIds"/> has (0: none, the ward was never established).</summary>
+    public static async Task<IReadOnlyList<int>> WardEventCountsAsync(this IDocumentStore store, params string[] wardIds)
+    {
+        var counts = new List<int>();
+        foreach (var wardId in wardIds)
+        {
+            counts.Add((await store.WardEventsAsync(wardId)).Count);
+        }
+
+        return counts;
+    }
+
+    /// <summary>Waits until the directory of <paramref name="store"/>'s service knows <paramref name="wardId"/> at <paramref name="version"/> or later.</summary>
+    public static Task<KnownWard> KnownAsync(this IDocumentStore store, string wardId, long version) =>
+        Eventually.Get(
+            async () =>
+            {
+                await using var session = store.QuerySession();
+                return await session.WardAsync(wardId, Ct) is { } known && known.Version >= version ? known : null;
+            },
+            $"ward {wardId} at version {version} in the directory");
+
+    public static async Task<JsonElement> BodyAsync(this HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+}
+
+/// <summary>
+/// The wards through the partners API: established, merged, renamed, dissolved, each an event with
+/// its actor and time in the ward's own tenant and published to the jurisdiction directory (partners'
+/// own, through the broker with partners' own permissions); every refusal a problem that appends nothing;
+/// who sees and changes which ward.
+/// </summary>
+public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClassFixture<ServiceFixture<PartnersService>>
+{
+    private readonly HttpClient _police = partners.CreateClient();
+
+    private IDocumentStore Store => partners.Host.Services.GetRequiredService<IDocumentStore>();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private HttpClient ClientAs(string role, IEnumerable<string>? wards = null, IEnumerable<string>? provinces = null) =>
+        partners.CreateClient().As(TestAuth.Token(role, role == WardLinkRoles.Partner ? Guid.CreateVersion7() : null, wards: wards, provinces: provinces));
+
+    [Fact]
+    public async Task The_home_ward_is_established_on_start_by_the_system_and_its_own_directory_knows_it_at_version_1()
+    {
+        var read = await _police.GetAsync("/partners/wards/quang-thang", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("\"1\"", read.Headers.ETag?.Tag);
+        var body = await read.BodyAsync();
+        Assert.Equal(
+            ("quang-thang", "QT", "Quảng Thắng", "thanh-hoa", "open", JsonValueKind.Null),
+            (body.GetProperty("id").GetString(), body.GetProperty("code").GetString(), body.GetProperty("name").GetString(),
+                body.GetProperty("province").GetString(), body.GetProperty("status").GetString(), body.GetProperty("establishedOn").ValueKind));
+        var established = Assert.IsType<WardEstablished>(Assert.Single(await Store.WardEventsAsync("quang-thang")).Data);
+        Assert.Equal(("quang-thang", "QT", HomeWardEstablishment.Actor), (established.WardId, established.Code, established.By));
+        var known = await Store.KnownAsync("quang-thang", 1);
+        Assert.Equal(("QT", "thanh-hoa", 1L), (known.Code, known.Province, known.Version));
+    }
+
+    [Fact]
+    public async Task Two_wards_established_one_merged_into_the_other_renamed_and_a_third_dissolved_each_an_event_with_actor_and_time_all_published()
+    {
+        var established = await _police.EstablishedAsync("dong-son", "DS", "Đông Sơn");
+        await _police.EstablishedAsync("dong-tho", "DT", "Đông Thọ", on: null);
+        await _police.EstablishedAsync("dong-ve", "DV", "Đông Vệ");
+
+        var merged = await _police.StepAsync("/partners/wards/dong-tho/merge", "\"1\"", new { intoWardId = "dong-son", effectiveOn = "2025-07-01" });
+        var renamed = await _police.StepAsync("/partners/wards/dong-son/rename", "\"1\"", new { name = "Phường Đông Sơn", effectiveOn = "2025-08-01" });
+        var dissolved = await _police.StepAsync("/partners/wards/dong-ve/dissolve", "\"1\"", new { effectiveOn = "2026-01-01" });
+
+        Assert.Equal("2025-07-01", established.GetProperty("establishedOn").GetString());
+        Assert.Equal((HttpStatusCode.OK, "\"2\""), (merged.StatusCode, merged.Headers.ETag?.Tag));
+        var mergedBody = await merged.BodyAsync();
+        Assert.Equal(("merged", "dong-son", "2025-07-01"), (mergedBody.GetProperty("status").GetString(), mergedBody.GetProperty("mergedInto").GetString(), mergedBody.GetProperty("endedOn").GetString()));
+        var renamedBody = await renamed.BodyAsync();
+        Assert.Equal((HttpStatusCode.OK, "Phường Đông Sơn", "DS"), (renamed.StatusCode, renamedBody.GetProperty("name").GetString(), renamedBody.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.OK, "dissolved"), (dissolved.StatusCode, (await dissolved.BodyAsync()).GetProperty("status").GetString()));
+
+        var events = await Store.WardEventsAsync("dong-tho");
+        Assert.Equal([typeof(WardEstablished), typeof(WardMerged)], events.Select(recorded => recorded.Data.GetType()));
+        Assert.Equal(new WardMerged("dong-tho", "dong-son", new DateOnly(2025, 7, 1), ((WardMerged)events[1].Data).At, "test-police"), events[1].Data);
+        Assert.True(DateTimeOffset.UtcNow - ((WardMerged)events[1].Data).At < TimeSpan.FromMinutes(5));
+        Assert.All(events, recorded => Assert.Equal("dong-tho", recorded.TenantId));
+        var renaming = Assert.IsType<WardRenamed>((await Store.WardEventsAsync("dong-son"))[1].Data);
+        Assert.Equal(new WardRenamed("dong-son", "Phường Đông Sơn", new DateOnly(2025, 8, 1), renaming.At, "test-police"), renaming);
+
+        var thoKnown = await Store.KnownAsync("dong-tho", 2);
+        Assert.Equal(("dong-son", new DateOnly(2025, 7, 1), (DateOnly?)null), (thoKnown.MergedInto, thoKnown.EndedOn, thoKnown.EstablishedOn));
+        var sonKnown = await Store.KnownAsync("dong-son", 2);
+        Assert.Equal(("Phường Đông Sơn", "DS", new DateOnly(2025, 7, 1)), (sonKnown.Name, sonKnown.Code, sonKnown.EstablishedOn!.Value));
+        Assert.Equal(new DateOnly(2026, 1, 1), (await Store.KnownAsync("dong-ve", 2)).EndedOn);
+
+        var list = await _police.GetFromJsonAsync<JsonElement>($"/partners/wards?province={WardRequests.Province}&limit=500", Ct);
+        var listed = list.GetProperty("items").EnumerateArray().Select(ward => (ward.GetProperty("id").GetString(), ward.GetProperty("status").GetString())).ToList();
+        Assert.Contains(("dong-son", "open"), listed);
+        Assert.Contains(("dong-tho", "merged"), listed);
+        Assert.Contains(("dong-ve", "dissolved"), listed);
+        Assert.Contains(("quang-thang", "open"), listed);
+        Assert.Empty((await _police.GetFromJsonAsync<JsonElement>("/partners/wards?province=nghe-an", Ct)).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Malformed_ids_codes_names_and_dates_are_400s_naming_the_field_and_a_taken_id_or_code_a_409_none_appends()
+    {
+        var answers = new (HttpResponseMessage Response, string? Field)[]
+        {
+            (await _police.EstablishAsync("Hoang Quang", "HQ", "Hoằng Quang"), "wardId"),
+            (await _police.EstablishAsync("hoang-quang", "hq", "Hoằng Quang"), "code"),
+            (await _police.EstablishAsync("hoang-quang", "HQ", " "), "name"),
+            (await _police.EstablishAsync("hoang-quang", "HQ", "Hoằng Quang", "Thanh Hoa"), "province"),
+            (await _police.EstablishAsync("hoang-quang", "HQ", "Hoằng Quang", on: "1969-12-31"), "establishedOn"),
+            (await _police.PostAsync("/partners/wards", IncidentRequests.Json("{ \"wardId\": \"hoang-quang\", \"code\": \"HQ\", \"name\": \"x\", \"province\": \"thanh-hoa\", \"establishedOn\": \"1 July\" }"), Ct), "establishedOn"),
+            (await _police.EstablishAsync("hoang-quang", "QT", "Hoằng Quang"), null),
+            (await _police.EstablishAsync("quang-thang", "HQ", "Quảng Thắng"), null),
+        };
+
+        foreach (var (response, field) in answers)
+        {
+            var body = await response.BodyAsync();
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            if (field is null)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.Conflict, $"{response.StatusCode} {body}");
+            }
+            else
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.BadRequest && body.GetProperty("errors").TryGetProperty(field, out _), $"{field}: {response.StatusCode} {body}");
+            }
+        }
+
+        Assert.Equal([0, 1], await Store.WardEventCountsAsync("hoang-quang", "quang-thang"));
+    }
+
+    [Fact]
+    public async Task A_merger_into_itself_an_unknown_ward_a_predecessor_another_province_or_after_a_merger_is_refused_and_appends_nothing()
+    {
+        var province = ClientAs(WardLinkRoles.Police, provinces: [WardRequests.Province, "nghe-an"]);
+        await _police.EstablishedAsync("hoang-dai", "HD", "Hoằng Đại");
+        await _police.EstablishedAsync("hoang-quy", "HY", "Hoằng Quý");
+        await _police.EstablishedAsync("hoang-hop", "HH", "Hoằng Hợp");
+        await province.EstablishedAsync("hung-dung", "HU", "Hưng Dũng", province: "nghe-an");
+        await _police.StepOkAsync("/partners/wards/hoang-dai/merge", "\"1\"", new { intoWardId = "hoang-quy", effectiveOn = "2025-07-01" });
+
+        var itself = await _police.StepAsync("/partners/wards/hoang-quy/merge", "\"1\"", new { intoWardId = "hoang-quy", effectiveOn = "2025-07-01" });
+        var unknown = await _police.StepAsync("/partners/wards/hoang-quy/merge", "\"1\"", new { intoWardId = "hoang-xuan", effectiveOn = "2025-07-01" });
+        var cycle = await _police.StepAsync("/partners/wards/hoang-quy/merge", "\"1\"", new { intoWardId = "hoang-dai", effectiveOn = "2025-08-01" });
+        var again = await _police.StepAsync("/partners/wards/hoang-dai/merge", "\"2\"", new { intoWardId = "hoang-hop", effectiveOn = "2025-08-01" });
+        var otherProvince = await province.StepAsync("/partners/wards/hoang-hop/merge", "\"1\"", new { intoWardId = "hung-dung", effectiveOn = "2025-08-01" });
+        var beforeEstablished = await _police.StepAsync("/partners/wards/hoang-hop/merge", "\"1\"", new { intoWardId = "hoang-quy", effectiveOn = "2025-06-30" });
+        var renameMerged = await _police.StepAsync("/partners/wards/hoang-dai/rename", "\"2\"", new { name = "Hoằng Đại mới", effectiveOn = "2025-08-01" });
+        var stale = await _police.StepAsync("/partners/wards/hoang-hop/dissolve", "\"7\"", new { effectiveOn = "2025-08-01" });
+        var unknownWard = await _police.StepAsync("/partners/wards/hoang-xuan/dissolve", null, new { effectiveOn = "2025-08-01" });
+
+        Assert.True(itself.StatusCode == HttpStatusCode.BadRequest && (await itself.BodyAsync()).GetProperty("errors").TryGetProperty("intoWardId", out _));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, cycle.StatusCode);
+        Assert.Contains("was merged into hoang-quy", (await cycle.BodyAsync()).GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, otherProvince.StatusCode);
+        Assert.Contains("province", (await otherProvince.BodyAsync()).GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.True(beforeEstablished.StatusCode == HttpStatusCode.BadRequest && (await beforeEstablished.BodyAsync()).GetProperty("errors").TryGetProperty("effectiveOn", out _));
+        Assert.Equal(HttpStatusCode.Conflict, renameMerged.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownWard.StatusCode);
+        Assert.Equal([2, 1, 1, 1], await Store.WardEventCountsAsync("hoang-dai", "hoang-quy", "hoang-hop", "hung-dung"));
+    }
+
+    [Fact]
+    public async Task A_caller_sees_and_changes_only_the_wards_it_covers_others_are_404s_and_a_partner_or_auditor_only_reads()
+    {
+        var province = ClientAs(WardLinkRoles.Police, provinces: [WardRequests.Province, "ha-tinh"]);
+        await _police.EstablishedAsync("tan-son", "TS", "Tân Sơn");
+        await province.EstablishedAsync("thach-ha", "TH", "Thạch Hà", province: "ha-tinh");
+        await Store.KnownAsync("tan-son", 1);
+        var tanSon = ClientAs(WardLinkRoles.Police, wards: ["tan-son"]);
+
+        Assert.Equal(HttpStatusCode.OK, (await tanSon.GetAsync("/partners/wards/tan-son", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tanSon.GetAsync("/partners/wards/quang-thang", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tanSon.StepAsync("/partners/wards/quang-thang/rename", null, new { name = "Elsewhere", effectiveOn = "2025-08-01" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tanSon.StepAsync("/partners/wards/tan-son/merge", null, new { intoWardId = "quang-thang", effectiveOn = "2025-08-01" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tanSon.EstablishAsync("tan-phong", "TP", "Tân Phong")).StatusCode);
+        Assert.Equal(["tan-son"], (await tanSon.GetFromJsonAsync<JsonElement>("/partners/wards", Ct)).GetProperty("items").EnumerateArray().Select(ward => ward.GetProperty("id").GetString()));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await _police.GetAsync("/partners/wards/thach-ha", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _police.StepAsync("/partners/wards/thach-ha/dissolve", null, new { effectiveOn = "2025-08-01" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _police.EstablishAsync("ky-anh", "KA", "Kỳ Anh", province: "ha-tinh")).StatusCode);
+        Assert.DoesNotContain("thach-ha", (await _police.GetFromJsonAsync<JsonElement>("/partners/wards?limit=500", Ct)).GetProperty("items").EnumerateArray().Select(ward => ward.GetProperty("id").GetString()));
+        Assert.Equal(HttpStatusCode.OK, (await province.GetAsync("/partners/wards/thach-ha", Ct)).StatusCode);
+
+        foreach (var reader in new[] { WardLinkRoles.Partner, WardLinkRoles.Auditor })
+        {
+            var client = ClientAs(reader);
+            var read = await client.GetAsync("/partners/wards/tan-son", Ct);
+            Assert.True(read.StatusCode == HttpStatusCode.OK, $"{reader}: {read.StatusCode}");
+            var body = await read.BodyAsync();
+            Assert.Equal(("Tân Sơn", "TS", "open"), (body.GetProperty("name").GetString(), body.GetProperty("code").GetString(), body.GetProperty("status").GetString()));
+            Assert.Contains("tan-son", (await client.GetFromJsonAsync<JsonElement>("/partners/wards?limit=500", Ct)).GetProperty("items").EnumerateArray().Select(ward => ward.GetProperty("id").GetString()));
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.EstablishAsync("tan-phong", "TP", "Tân Phong")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.StepAsync("/partners/wards/tan-son/rename", null, new { name = "Elsewhere", effectiveOn = "2025-08-01" })).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.StepAsync("/partners/wards/tan-son/merge", null, new { intoWardId = "quang-thang", effectiveOn = "2025-08-01" })).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.StepAsync("/partners/wards/tan-son/dissolve", null, new { effectiveOn = "2025-08-01" })).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await ClientAs(WardLinkRoles.Ops).GetAsync("/partners/wards/tan-son", Ct)).StatusCode);
+        Assert.Equal([1, 1, 1, 0, 0], await Store.WardEventCountsAsync("tan-son", "quang-thang", "thach-ha", "tan-phong", "ky-anh"));
+    }
+}
+
+/// <summary>Partners twice on one database (a restart, a second replica) and tips, on one virtual host.</summary>
+public sealed class PartnersReplicasAndTips : ServiceGroup
+{
+    public HttpClient Partners { get; private set; } = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await StartAsync<PartnersService>(PartnersService.Name);
+        Partners = (await StartAsync<PartnersService>(PartnersService.Name)).CreateClient();
+        await StartAsync<TipsService>(TipsService.Name);
+    }
+}
+
+/// <summary>The jurisdiction directory of another service follows the wards partners keeps, and reads mergers under current boundaries.</summary>
+public sealed class WardDirectoryTests(PartnersReplicasAndTips services) : IClassFixture<PartnersReplicasAndTips>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Two_partners_replicas_establish_the_home_ward_once()
+    {
+        var events = await services.StoreOf(PartnersService.Name).WardEventsAsync("quang-thang");
+
+        Assert.Equal(HomeWardEstablishment.Actor, Assert.IsType<WardEstablished>(Assert.Single(events, recorded => recorded.Data is WardEstablished).Data).By);
+        Assert.Equal(1, events[0].Version);
+    }
+
+    [Fact]
+    public async Task The_tips_directory_follows_an_establishment_and_a_merger_and_counts_the_predecessor_up_to_its_merger_under_current_boundaries()
+    {
+        await services.Partners.EstablishedAsync("dong-quang", "DQ", "Đông Quang");
+        await services.Partners.StepOkAsync("/partners/wards/quang-thang/merge", "\"1\"", new { intoWardId = "dong-quang", effectiveOn = "2025-07-01" });
+
+        var tips = services.StoreOf(TipsService.Name);
+        var dongQuang = await tips.KnownAsync("dong-quang", 1);
+        var quangThang = await tips.KnownAsync("quang-thang", 2);
+        Assert.Equal(("DQ", "Đông Quang", "thanh-hoa", new DateOnly(2025, 7, 1), (string?)null), (dongQuang.Code, dongQuang.Name, dongQuang.Province, dongQuang.EstablishedOn!.Value, dongQuang.MergedInto));
+        Assert.Equal(("dong-quang", new DateOnly(2025, 7, 1)), (quangThang.MergedInto, quangThang.EndedOn!.Value));
+
+        await using var session = tips.QuerySession();
+        var merger = new DateTimeOffset(2025, 7, 1, 0, 0, 0, TimeSpan.FromHours(7));
+        Assert.Equal([new WardShare("dong-quang", null), new WardShare("quang-thang", merger)], await session.SharesOfAsync("dong-quang", currentBoundaries: true, Ct));
+        Assert.Equal([new WardShare("dong-quang", null)], await session.SharesOfAsync("dong-quang", currentBoundaries: false, Ct));
+        Assert.Equal([new WardShare("quang-thang", null)], await session.SharesOfAsync("quang-thang", currentBoundaries: true, Ct));
+    }
+}
