@@ -25,6 +25,9 @@ public class ServiceGroup : IAsyncLifetime
     private readonly Dictionary<string, (string Broker, string Management)> _brokerUsers = [];
     private readonly Dictionary<string, IServiceProvider> _running = [];
     private readonly List<IAsyncDisposable> _hosts = [];
+
+    /// <summary>The databases partners runs on in this group (replicas share one).</summary>
+    private readonly HashSet<string> _wardKeepers = [];
     private TestInfrastructure? _infrastructure;
     private string? _virtualHost;
 
@@ -80,9 +83,15 @@ public class ServiceGroup : IAsyncLifetime
             throw new TimeoutException($"The {name} service's bus did not become healthy: {health}.");
         }
 
+        // Only while the group runs one partners database: a second one's consumers share its queues
+        // and may take the other's message.
         if (ServiceNameOf<TEntryPoint>() == WardKeeper)
         {
-            await WaitUntilHomeWardHeardAsync(host.Services);
+            _wardKeepers.Add(name);
+            if (_wardKeepers.Count == 1)
+            {
+                await WaitUntilHomeWardHeardAsync(host.Services);
+            }
         }
 
         return host;
