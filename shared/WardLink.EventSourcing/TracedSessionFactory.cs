@@ -18,13 +18,20 @@ public sealed class TracedSessionFactory(IDocumentStore store, WardTenants wards
 {
     public const string TraceParentHeader = "traceparent";
 
+    private readonly IDocumentStore _store = store;
+
     public override SessionOptions BuildOptions()
     {
         var options = RequestTransaction.Current is { } transaction ? SessionOptions.ForTransaction(transaction) : new SessionOptions();
         options.Tracking = DocumentTracking.None;
-        options.TenantId = WardContext.Current is { } ward ? wards.TenantOf(ward) : WardTenants.DefaultTenant;
+        options.TenantId = TenantOfWork();
         return options;
     }
+
+    /// <summary>A query session in the ward the work acts in (the base class would open every one in the default tenant: the home ward).</summary>
+    public override IQuerySession QuerySession() => _store.QuerySession(new SessionOptions { TenantId = TenantOfWork() });
+
+    private string TenantOfWork() => WardContext.Current is { } ward ? wards.TenantOf(ward) : WardTenants.DefaultTenant;
 
     public override void ApplyMetadata(IDocumentSession documentSession)
     {
