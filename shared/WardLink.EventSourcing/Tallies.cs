@@ -43,9 +43,11 @@ public static class Tallies
         var inShares = shares
             .Select(share => (Expression)Expression.AndAlso(
                 Expression.Call(TenantIsOneOf.MakeGenericMethod(typeof(T)), row, Expression.Constant(new[] { tenants.TenantOf(share.Ward) })),
-                Expression.LessThan(at.Body, Expression.Constant(share.Until < end ? share.Until.Value : end))))
+                Expression.LessThan(at.Body, Expression.Constant((share.Until < end ? share.Until.Value : end).ToUniversalTime()))))
             .Aggregate(Expression.OrElse);
-        return rows.Where(Expression.Lambda<Func<T, bool>>(Expression.AndAlso(Expression.GreaterThanOrEqual(at.Body, Expression.Constant(start)), inShares), row));
+
+        // In UTC: what a timestamptz parameter takes.
+        return rows.Where(Expression.Lambda<Func<T, bool>>(Expression.AndAlso(Expression.GreaterThanOrEqual(at.Body, Expression.Constant(start.ToUniversalTime())), inShares), row));
     }
 
     /// <summary>
