@@ -24,7 +24,7 @@ public sealed class YearlyNumbersTests(ServiceFixture<TipsService> service) : IC
             },
             TestContext.Current.CancellationToken))));
 
-        Assert.Equal(Enumerable.Range(1, 50).Select(n => $"TEST-2024-{n:0000}"), numbers.Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, 50).Select(n => $"TEST-QT-2024-{n:0000}"), numbers.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -36,8 +36,8 @@ public sealed class YearlyNumbersTests(ServiceFixture<TipsService> service) : IC
         var newYearsEve = await Reserve(sessions, new DateTimeOffset(2023, 12, 31, 18, 30, 0, TimeSpan.Zero));
         var lastOf2023 = await Reserve(sessions, new DateTimeOffset(2023, 12, 31, 16, 59, 0, TimeSpan.Zero));
 
-        Assert.Equal("YEAR-2024-0001", newYearsEve);
-        Assert.Equal("YEAR-2023-0001", lastOf2023);
+        Assert.Equal("YEAR-QT-2024-0001", newYearsEve);
+        Assert.Equal("YEAR-QT-2023-0001", lastOf2023);
     }
 
     private static Task<string> Reserve(ISessionFactory sessions, DateTimeOffset at) => sessions.RetryOnConflictAsync(

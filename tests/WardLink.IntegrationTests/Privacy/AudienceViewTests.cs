@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Audit;
 using WardLink.Testing;
@@ -162,8 +163,10 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
     [Fact]
     public async Task A_yearly_number_counter_read_as_a_tip_or_an_incident_is_not_found()
     {
-        var tipCounter = NamedStreams.StreamIdOf($"{Tip.NumberPrefix}-{records.Year}");
-        var incidentCounter = NamedStreams.StreamIdOf($"{Incident.CaseNumberPrefix}-{records.Year}");
+        // Counters are per ward and year (YearlyNumbers): these records are the home ward's.
+        var home = new HomeWard().Id;
+        var tipCounter = NamedStreams.StreamIdOf($"{Tip.NumberPrefix}-{home}-{records.Year}");
+        var incidentCounter = NamedStreams.StreamIdOf($"{Incident.CaseNumberPrefix}-{home}-{records.Year}");
         foreach (var (service, counter) in new[] { (TipsService.Name, tipCounter), (IncidentsService.Name, incidentCounter) })
         {
             await using var session = records.StoreOf(service).QuerySession();

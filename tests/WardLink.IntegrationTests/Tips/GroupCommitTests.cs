@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using WardLink.Tips;
@@ -78,7 +79,7 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
         var next = await PostAsync(TipsApi.NewTip(receivedAt: "2022-07-01T09:00:00+07:00"));
         Assert.Equal($"TIP-QT-2022-{created.Count + 1:0000}", next.Number);
         await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var counter = await session.Events.FetchStreamStateAsync(NamedStreams.StreamIdOf($"{Tip.NumberPrefix}-2022"), TestContext.Current.CancellationToken);
+        var counter = await session.Events.FetchStreamStateAsync(NamedStreams.StreamIdOf($"{Tip.NumberPrefix}-{new HomeWard().Id}-2022"), TestContext.Current.CancellationToken);
         Assert.Equal(created.Count + 1L, counter!.Version);
     }
 
