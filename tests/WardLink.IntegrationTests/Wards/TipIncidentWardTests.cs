@@ -177,7 +177,14 @@ public sealed class TipIncidentWardTests(WardedServices wards) : IClassFixture<W
         var tipId = await theirs.ReceiveAsync(TipsApi.NewTip(contact: new { name = "Lê Thị Hoa", phone = "0912 345 678" }));
         Assert.Equal(HttpStatusCode.OK, (await theirs.AssessAsync(tipId, "valuable")).StatusCode);
 
-        await AssertEveryRouteHiddenAsync(wards.Tips(DongQuang), "/tips/{id}", tipId, wards.TipsStore, DongVe);
+        var ours = wards.Tips(DongQuang);
+        await AssertEveryRouteHiddenAsync(ours, "/tips/{id}", tipId, wards.TipsStore, DongVe);
+
+        // Nor can a tip of Đông Quang name it as the tip it repeats.
+        var ourTip = await ours.ReceiveAsync();
+        var duplicate = await ours.AssessAsync(ourTip, "duplicate", duplicateOf: tipId);
+        Assert.Equal(HttpStatusCode.BadRequest, duplicate.StatusCode);
+        Assert.True((await duplicate.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("duplicateOf", out _));
     }
 
     [Fact]
