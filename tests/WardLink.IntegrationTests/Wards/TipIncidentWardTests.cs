@@ -459,10 +459,19 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
             (DongQuang, "2025-08-15T10:00:00+07:00"),
             (DongQuang, "2025-08-16T10:00:00+07:00"),
         ];
+        var opened = new Dictionary<string, Guid>();
         foreach (var (ward, at) in recorded)
         {
             await CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={ward}", TipsApi.NewTip(receivedAt: at), Ct));
-            await CreatedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={ward}", IncidentRequests.Report(occurredAt: at), Ct));
+            opened[at] = (await CreatedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={ward}", IncidentRequests.Report(occurredAt: at), Ct))).GetProperty("id").GetGuid();
+        }
+
+        // One incident of each ward solved: Quảng Thắng's in 2 hours, Đông Quang's in 4.
+        foreach (var (at, resolvedAt) in new[] { ("2025-03-10T10:00:00+07:00", "2025-03-10T12:00:00+07:00"), ("2025-08-15T10:00:00+07:00", "2025-08-15T14:00:00+07:00") })
+        {
+            var path = $"/incidents/{opened[at]}";
+            var assigned = await incidents.StepOkAsync($"{path}/assign", (await incidents.GetAsync(path, Ct)).Headers.ETag!.Tag, new { unit = "Ward police" });
+            await incidents.StepOkAsync($"{path}/resolve", assigned, new { outcome = "criminalCaseSolved", resolvedAt });
         }
 
         await wards.MergeAsync(QuangThang, DongQuang, MergedOn);
@@ -514,6 +523,13 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
             var unknown = await client.GetAsync($"{path}?year=2025&boundaries=today", Ct);
             Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
             Assert.True((await unknown.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("boundaries", out _));
+        }
+
+        // The median time to resolution is taken over the shares together.
+        foreach (var (query, median) in new[] { ($"ward={QuangThang}", 2.0), ($"ward={DongQuang}", 4.0), ($"ward={DongQuang}&boundaries=current", 3.0) })
+        {
+            var figures = await incidents.GetFromJsonAsync<JsonElement>($"/incidents/stats?year=2025&{query}", Ct);
+            Assert.Equal(median, figures.GetProperty("medianHoursToResolution").GetDouble());
         }
 
         var compared = await incidents.GetFromJsonAsync<JsonElement>($"/incidents/stats/compare?year=2025&compareWith=2024&ward={DongQuang}&boundaries=current", Ct);
