@@ -68,7 +68,7 @@ public sealed record NoteAdded(Guid IncidentId, string Text, DateTimeOffset At, 
 /// <summary>
 /// Report an incident: the body of <c>POST /incidents</c>, and what a referral or a patrol
 /// observation opens. The caller adds, unseen by clients, the new incident's id and the partner
-/// whose client reports it; the intake the case number it reserved and whether the site is known.
+/// whose client reports it; the intake the case number it reserved, the ward it records in and the site's ward.
 /// </summary>
 public sealed record ReportIncident(
     IncidentClassification? Classification,
@@ -86,9 +86,13 @@ public sealed record ReportIncident(
     [ShownToAuditors]
     public string CaseNumber { get; init; } = string.Empty;
 
-    /// <summary>Whether the place's site id (if any) is in the service's site directory.</summary>
+    /// <summary>The ward of the place's site; null when it names none or the service's site directory does not know it.</summary>
     [JsonIgnore]
-    public bool SiteKnown { get; init; }
+    public string? SiteWard { get; init; }
+
+    /// <summary>The ward the incident is recorded in.</summary>
+    [JsonIgnore]
+    public RecordingWard? Ward { get; init; }
 
     [JsonIgnore]
     public Guid? SubmittedByPartner { get; init; }
@@ -115,7 +119,8 @@ public sealed record AddIncidentNote([property: MaxLength(Incident.MaxTextLength
 
 /// <summary>
 /// A tip the tips service referred here, with what the consumer looked up: the case number
-/// reserved for it when it opens a new incident (null otherwise) and whether its place's site is known.
+/// reserved for it when it opens a new incident (null otherwise), the ward of its place's site (null
+/// when none or unknown) and the ward the referral acts in (the tip's).
 /// </summary>
 public sealed record ReceiveReferral(
     Guid IncidentId,
@@ -127,7 +132,8 @@ public sealed record ReceiveReferral(
     Place Place,
     DateTimeOffset ReceivedAt,
     string? CaseNumber,
-    bool SiteKnown);
+    string? SiteWard,
+    RecordingWard Ward);
 
 /// <summary>
 /// An incident as it stands: an inline snapshot, updated in the same transaction as the events,
@@ -225,7 +231,7 @@ public static class Incident
             .CheckPast(command.OccurredAt, "occurredAt", now)
             .Check(command.Source is not null, "source", "Say where the report came from (tip, patrol, partner, police).")
             .Check((command.SourceReference?.Length ?? 0) <= MaxShortTextLength, "sourceReference", $"At most {MaxShortTextLength} characters.");
-        errors.CheckPlace(command.Place, command.SiteKnown);
+        errors.CheckPlace(command.Place, command.SiteWard is not null).CheckWard(command.Ward, command.OccurredAt, "occurredAt", command.SiteWard);
         if (errors.Any)
         {
             return errors.ToRejection();
@@ -351,7 +357,8 @@ public static class Incident
             {
                 IncidentId = referral.IncidentId,
                 CaseNumber = caseNumber,
-                SiteKnown = referral.SiteKnown,
+                SiteWard = referral.SiteWard,
+                Ward = referral.Ward,
             },
             now,
             actor);

@@ -3,6 +3,7 @@ using WardLink.Contracts.Tips;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -17,15 +18,18 @@ public static class IncidentEndpoints
         var incidents = endpoints.MapGroup("/incidents").WithTags("Incidents");
         incidents.MapPost("/", Report)
             .WithName("ReportIncident")
-            .WithSummary("Report an incident; it gets the next case number of the year (INC-2024-0007).")
+            .WithSummary(
+                "Report an incident in a ward; it gets the ward's next case number of the year (INC-QT-2024-0007). " +
+                "occurredAt: not from the day the ward was merged or dissolved. A site in place.siteId is one of the ward's.")
             .WithIdempotency()
+            .WithWardParameter(WardParameters.Recorded)
             .Produces<IncidentPoliceView>(StatusCodes.Status201Created)
             .Produces<IncidentPartnerView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/{id:guid}", Get)
             .WithName("GetIncident")
-            .WithSummary("An incident with its timeline; the ETag is its stream version. The police get IncidentRecord, a partner IncidentPartnerRecord (the case's course, no text, unit or officer).")
+            .WithSummary("An incident with its timeline; the ETag is its stream version. The police get IncidentRecord, a partner IncidentPartnerRecord (the case's course, no text, unit or officer). An incident of a ward the caller may not see is a 404.")
             .Produces<IncidentRecord>()
             .Produces<IncidentPartnerRecord>()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -47,10 +51,10 @@ public static class IncidentEndpoints
     }
 
     private static async Task<IResult> Report(
-        ReportIncident request, HttpContext http, NumberedRecords records, ISessionFactory sessions, TimeProvider clock, CancellationToken ct)
+        ReportIncident request, HttpContext http, NumberedRecords records, ISessionFactory sessions, WardTenants wards, TimeProvider clock, CancellationToken ct)
     {
         var report = request with { IncidentId = Guid.CreateVersion7(), SubmittedByPartner = http.PartnerId() };
-        var (rejection, incident) = await records.RecordReportAsync(sessions, report, clock.GetUtcNow(), http.Actor(), ct);
+        var (rejection, incident) = await records.RecordReportAsync(sessions, wards, report, clock.GetUtcNow(), http.Actor(), ct);
         if (rejection is not null)
         {
             return rejection.ToProblem();
@@ -73,10 +77,10 @@ public static class IncidentEndpoints
         http.Response.SetETag(version);
         if (scope is not null)
         {
-            return Results.Ok(new IncidentPartnerRecord(IncidentPartnerView.Of(incident), PartnerTimeline.Of(events, IncidentViews.PartnerCourse)));
+            return Results.Ok(new IncidentPartnerRecord(IncidentPartnerView.Of(incident, WardOfWork.Id), PartnerTimeline.Of(events, IncidentViews.PartnerCourse)));
         }
 
-        return Results.Ok(new IncidentRecord(IncidentPoliceView.Of(incident), TimelineSteps.Of(events)));
+        return Results.Ok(new IncidentRecord(IncidentPoliceView.Of(incident, WardOfWork.Id), TimelineSteps.Of(events)));
     }
 
     private static Task<IResult> Close(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>

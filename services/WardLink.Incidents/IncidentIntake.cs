@@ -1,7 +1,7 @@
 using Marten;
 using WardLink.Domain;
 using WardLink.EventSourcing;
-using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Incidents;
 
@@ -9,35 +9,39 @@ namespace WardLink.Incidents;
 public static class IncidentIntake
 {
     /// <summary>
-    /// Reserves the next case number of the local year of <paramref name="now"/> in the session
-    /// (committed only with the incident, so a refused report leaves no gap), checks the site
-    /// against the site directory and decides the report.
+    /// Reserves the next case number of the session's ward and the local year of <paramref name="now"/>
+    /// in the session (committed only with the incident, so a refused report leaves no gap), looks up
+    /// the ward and the site's and decides the report.
     /// </summary>
     public static async Task<Decision> DecideReportAsync(
-        this IDocumentSession session, ReportIncident report, DateTimeOffset now, string actor, CancellationToken ct) =>
-        Incident.Report(
+        this IDocumentSession session, ReportIncident report, WardTenants wards, DateTimeOffset now, string actor, CancellationToken ct)
+    {
+        var (ward, siteWard) = await session.LookUpWardsAsync(report.Place, wards, ct);
+        return Incident.Report(
             null,
             report with
             {
                 CaseNumber = await session.ReserveNumberAsync(Incident.CaseNumberPrefix, now, report.IncidentId, ct),
-                SiteKnown = await session.SiteKnownAsync(report.Place, ct),
+                SiteWard = siteWard,
+                Ward = ward,
             },
             now,
             actor);
+    }
 
     /// <summary>
-    /// Opens an incident reported over HTTP with the next case number of the local year of
-    /// <paramref name="now"/>, committed with the other reports of its year that arrived meanwhile
-    /// (<see cref="NumberedRecords"/>): the new incident's state (from its event, not read back), or
-    /// the report's rejection (no number taken).
+    /// Opens an incident reported over HTTP in the ward the work acts in, with the ward's next case
+    /// number of the local year of <paramref name="now"/>, committed with the other reports of its
+    /// ward and year that arrived meanwhile (<see cref="NumberedRecords"/>): the new incident's state
+    /// (from its event, not read back), or the report's rejection (no number taken).
     /// </summary>
     public static async Task<(Rejection? Rejection, IncidentState? Incident)> RecordReportAsync(
-        this NumberedRecords records, ISessionFactory sessions, ReportIncident report, DateTimeOffset now, string actor, CancellationToken ct)
+        this NumberedRecords records, ISessionFactory sessions, WardTenants wards, ReportIncident report, DateTimeOffset now, string actor, CancellationToken ct)
     {
-        bool siteKnown;
         await using (var lookup = sessions.QuerySession())
         {
-            siteKnown = await lookup.SiteKnownAsync(report.Place, ct);
+            var (ward, siteWard) = await lookup.LookUpWardsAsync(report.Place, wards, ct);
+            report = report with { Ward = ward, SiteWard = siteWard };
         }
 
         IncidentState? opened = null;
@@ -47,7 +51,7 @@ public static class IncidentIntake
             report.IncidentId,
             (session, number) =>
             {
-                var decision = Incident.Report(null, report with { CaseNumber = number, SiteKnown = siteKnown }, now, actor);
+                var decision = Incident.Report(null, report with { CaseNumber = number }, now, actor);
                 if (decision.Rejection is null)
                 {
                     session.Events.StartStream<IncidentState>(report.IncidentId, decision.Events);

@@ -6,6 +6,7 @@ using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -13,9 +14,10 @@ namespace WardLink.Incidents;
 
 
 /// <summary>
-/// One year's incidents in the ward's local time (UTC+7), counted by when they occurred. Every
-/// classification, category, source and outcome is listed, with 0 where there was none, so two
-/// years line up. Time to resolution runs from when the incident occurred to its resolution.
+/// One year's incidents in the ward's local time (UTC+7), counted by when they occurred, in the wards
+/// it names (<see cref="WardFigures"/>). Every classification, category, source and outcome is listed,
+/// with 0 where there was none, so two years line up. Time to resolution runs from when the incident
+/// occurred to its resolution.
 /// </summary>
 public sealed record IncidentStatistics(
     [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
@@ -27,7 +29,7 @@ public sealed record IncidentStatistics(
     [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> ByHourOfDay,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> BySource,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ResolvedByOutcome,
-    double? MedianHoursToResolution);
+    double? MedianHoursToResolution) : WardFigures;
 
 public sealed record IncidentStatisticsComparison(
     IncidentStatistics Year,
@@ -45,19 +47,25 @@ public static class IncidentQueries
         var incidents = endpoints.MapGroup("/incidents").WithTags("Incidents");
         incidents.MapGet("/", List)
             .WithName("ListIncidents")
-            .WithSummary($"Incidents, latest occurred first; filter by status, classification, category, site, source and occurred-at range [from, to). The police get IncidentPoliceView items, a partner IncidentPartnerView items. {WardTime.QueryTimeLimits} {PageRequest.Limits}")
+            .WithSummary($"Incidents, latest occurred first, each naming its ward; filter by ward, status, classification, category, site, source and occurred-at range [from, to). The police get IncidentPoliceView items, a partner IncidentPartnerView items. {WardTime.QueryTimeLimits} {PageRequest.Limits}")
+            .WithWardParameter(WardParameters.Listed)
             .Produces<ListPage<IncidentPoliceView>>()
             .Produces<ListPage<IncidentPartnerView>>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/stats", Statistics)
             .WithName("IncidentStatistics")
-            .WithSummary($"One year's incident statistics, in local time (UTC+7). {WardTime.YearLimits}")
+            .WithSummary(
+                $"One year's incident statistics, in local time (UTC+7); of one ward or of every ward the caller sees, as recorded or within current boundaries " +
+                $"(with the wards merged into it, each up to its merger). {WardTime.YearLimits}")
+            .WithWardParameter(WardParameters.Counted)
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         incidents.MapGet("/stats/compare", Compare)
             .WithName("CompareIncidentStatistics")
-            .WithSummary($"Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022). {WardTime.YearLimits}")
+            .WithSummary(
+                $"Two years' incident statistics side by side (e.g. ?year=2024&compareWith=2022&ward=dong-quang&boundaries=current: the merged wards' past counts in both). {WardTime.YearLimits}")
+            .WithWardParameter(WardParameters.Counted)
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -66,6 +74,7 @@ public static class IncidentQueries
     private static async Task<IResult> List(
         HttpContext http,
         IQuerySession session,
+        WardTenants wards,
         [EnumOf(typeof(IncidentStatus))] string? status,
         [EnumOf(typeof(IncidentClassification))] string? classification,
         [EnumOf(typeof(SecurityCategory))] string? category,
@@ -90,7 +99,7 @@ public static class IncidentQueries
         }
 
         var scope = await PartnerScope.ForAsync(http, session, ct);
-        var query = session.Query<IncidentRow>().VisibleTo(scope);
+        var query = session.Query<IncidentRow>().InWards(http.Ward().Spans, wards).VisibleTo(scope);
         query = query.WhereGiven(wantedStatus, statusFilter => incident => incident.Status == statusFilter);
         query = query.WhereGiven(wantedClassification, classificationFilter => incident => incident.Classification == classificationFilter);
         query = query.WhereGiven(wantedCategory, categoryFilter => incident => incident.Category == categoryFilter);
@@ -99,46 +108,63 @@ public static class IncidentQueries
         query = query.WhereGiven(from?.ToUniversalTime(), start => incident => incident.OccurredAt >= start);
         query = query.WhereGiven(to?.ToUniversalTime(), end => incident => incident.OccurredAt < end);
 
-        var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id).Select(incident => incident.Id)
-            .ToRecordPageAsync<IncidentState>(session, incident => incident.Id, paging, ct);
-        return scope is null ? TypedResults.Ok(found.Select(IncidentPoliceView.Of)) : TypedResults.Ok(found.Select(IncidentPartnerView.Of));
+        var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id)
+            .ToRecordPageAsync<IncidentRow, IncidentState>(session, wards, incident => incident.Id, paging, ct);
+        return scope is null
+            ? TypedResults.Ok(found.Select(incident => IncidentPoliceView.Of(incident.Record, incident.Ward)))
+            : TypedResults.Ok(found.Select(incident => IncidentPartnerView.Of(incident.Record, incident.Ward)));
     }
 
-    private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
+    private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(
+        HttpContext http,
+        IQuerySession session,
+        WardTenants tenants,
+        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [EnumOf(typeof(Boundaries))] string? boundaries,
+        CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
+        var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries");
         return errors.Any
             ? TypedResults.ValidationProblem(errors.ToRejection().Errors!)
-            : TypedResults.Ok(await session.StatisticsOfAsync(year!.Value, ct));
+            : TypedResults.Ok(await session.StatisticsOfAsync(
+                await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct), tenants, year.Value, ct));
     }
 
     private static async Task<Results<Ok<IncidentStatisticsComparison>, ValidationProblem>> Compare(
-        IQuerySession session, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, [Range(WardTime.FirstYear, WardTime.LastYear)] int? compareWith, CancellationToken ct)
+        HttpContext http,
+        IQuerySession session,
+        WardTenants tenants,
+        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [Range(WardTime.FirstYear, WardTime.LastYear)] int? compareWith,
+        [EnumOf(typeof(Boundaries))] string? boundaries,
+        CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year").CheckYear(compareWith, "compareWith");
+        var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries") ?? Boundaries.AsRecorded;
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var current = await session.StatisticsOfAsync(year!.Value, ct);
-        var baseline = await session.StatisticsOfAsync(compareWith!.Value, ct);
+        var current = await session.StatisticsOfAsync(await StatisticWards.OfAsync(session, http.Ward(), within, year!.Value, ct), tenants, year.Value, ct);
+        var baseline = await session.StatisticsOfAsync(await StatisticWards.OfAsync(session, http.Ward(), within, compareWith!.Value, ct), tenants, compareWith.Value, ct);
         var change = current.Total - baseline.Total;
         return TypedResults.Ok(new IncidentStatisticsComparison(
             current, baseline, change, baseline.Total == 0 ? null : Math.Round(100.0 * change / baseline.Total, 1)));
     }
 
-    public static async Task<IncidentStatistics> StatisticsOfAsync(this IQuerySession session, int year, CancellationToken ct)
+    /// <summary>The statistics of local year <paramref name="year"/> in <paramref name="wards"/>, counted by the database from the <see cref="IncidentRow"/>s.</summary>
+    public static async Task<IncidentStatistics> StatisticsOfAsync(this IQuerySession session, StatisticWards wards, WardTenants tenants, int year, CancellationToken ct)
     {
-        var (start, end) = WardTime.LocalYearSpan(year);
-        var occurred = session.Query<IncidentRow>().Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end);
+        var occurred = session.Query<IncidentRow>().InShares(wards.Shares, tenants, incident => incident.OccurredAt, year);
         var resolved = occurred.Where(incident => incident.Outcome != null && incident.HoursToResolution != null);
         var counted = await occurred.CountEachAsync(
             session,
             [nameof(IncidentRow.Classification), nameof(IncidentRow.Category), nameof(IncidentRow.SiteId), nameof(IncidentRow.LocalHour), nameof(IncidentRow.Source), nameof(IncidentRow.Outcome)],
             ct);
         var (bySite, withoutSite) = counted[nameof(IncidentRow.SiteId)].BySite();
-        return new IncidentStatistics(
+        return wards.Describe(new IncidentStatistics(
             year,
             counted[nameof(IncidentRow.Classification)].Total(),
             counted[nameof(IncidentRow.Classification)].EveryName<IncidentClassification>(),
@@ -148,6 +174,6 @@ public static class IncidentQueries
             counted[nameof(IncidentRow.LocalHour)].ByHourOfDay(),
             counted[nameof(IncidentRow.Source)].EveryName<IncidentSource>(),
             counted[nameof(IncidentRow.Outcome)].EveryName<IncidentOutcome>(),
-            await resolved.MedianAsync(incident => incident.HoursToResolution!.Value, ct));
+            await resolved.MedianAsync(incident => incident.HoursToResolution!.Value, ct)));
     }
 }

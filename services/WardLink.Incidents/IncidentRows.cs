@@ -3,6 +3,7 @@ using Marten.Schema;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.EventSourcing.Sites;
 
 namespace WardLink.Incidents;
@@ -11,7 +12,7 @@ namespace WardLink.Incidents;
 /// The read model of the incident list and the statistics (<see cref="IncidentQueries"/>): one row an
 /// incident with what the list filters, orders and scopes by, and what the statistics count: the
 /// local hour it occurred at, its outcome and the hours it took to resolve, while it stands resolved.
-/// Its times are in UTC (what a timestamptz column takes).
+/// Its ward is its tenant; its times are in UTC (what a timestamptz column takes).
 /// </summary>
 public sealed record IncidentRow(
     Guid Id,
@@ -24,7 +25,10 @@ public sealed record IncidentRow(
     [property: DuplicateField] DateTimeOffset OccurredAt,
     int LocalHour,
     IncidentOutcome? Outcome,
-    double? HoursToResolution) : IPartnerVisible;
+    double? HoursToResolution) : IPartnerVisible, IListRow
+{
+    public string? TenantId { get; set; }
+}
 
 /// <summary>Projects an incident's events into its <see cref="IncidentRow"/>, inline.</summary>
 public sealed class IncidentRows : SingleStreamProjection<IncidentRow, Guid>

@@ -9,10 +9,11 @@ using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Incidents;
 
-/// <summary>An incident as the police see it: the whole case record.</summary>
+/// <summary>An incident as the police see it: the whole case record, with the ward it was recorded in.</summary>
 public sealed record IncidentPoliceView(
     Guid Id,
     [property: MaxLength(YearlyNumbers.MaxNumberLength)] string CaseNumber,
+    [property: MaxLength(WardNames.MaxIdLength)] string Ward,
     IncidentStatus Status,
     IncidentClassification Classification,
     SecurityCategory Category,
@@ -31,20 +32,22 @@ public sealed record IncidentPoliceView(
     DateTimeOffset? ClosedAt,
     [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<Guid> LinkedTipIds)
 {
-    public static IncidentPoliceView Of(IncidentState incident) => new(
-        incident.Id, incident.CaseNumber, incident.Status, incident.Classification, incident.Category, incident.Description, incident.Place,
+    /// <summary>The police view of <paramref name="incident"/>, recorded in <paramref name="ward"/>.</summary>
+    public static IncidentPoliceView Of(IncidentState incident, string ward) => new(
+        incident.Id, incident.CaseNumber, ward, incident.Status, incident.Classification, incident.Category, incident.Description, incident.Place,
         incident.OccurredAt, incident.Source, incident.SourceReference, incident.ReportedAt, incident.ReportedBy, incident.SubmittedByPartner,
         incident.Unit, incident.Officer, incident.Outcome, incident.ResolvedAt, incident.ClosedAt, incident.LinkedTipIds);
 }
 
 /// <summary>
-/// An incident as a partner sees it (one it reported, or one at its sites): what kind, where (the
-/// site only), when, and how the case stands. No free text (description, place description,
-/// source reference, summaries, reasons, notes), no unit or officer, no linked tips.
+/// An incident as a partner sees it (one it reported, or one at its sites): what kind, where (its
+/// ward and the site only), when, and how the case stands. No free text (description, place
+/// description, source reference, summaries, reasons, notes), no unit or officer, no linked tips.
 /// </summary>
 public sealed record IncidentPartnerView(
     Guid Id,
     [property: MaxLength(YearlyNumbers.MaxNumberLength)] string CaseNumber,
+    [property: MaxLength(WardNames.MaxIdLength)] string Ward,
     IncidentStatus Status,
     IncidentClassification Classification,
     SecurityCategory Category,
@@ -56,8 +59,9 @@ public sealed record IncidentPartnerView(
     DateTimeOffset? ResolvedAt,
     DateTimeOffset? ClosedAt)
 {
-    public static IncidentPartnerView Of(IncidentState incident) => new(
-        incident.Id, incident.CaseNumber, incident.Status, incident.Classification, incident.Category, incident.Place.SiteId,
+    /// <summary>The partner view of <paramref name="incident"/>, recorded in <paramref name="ward"/>.</summary>
+    public static IncidentPartnerView Of(IncidentState incident, string ward) => new(
+        incident.Id, incident.CaseNumber, ward, incident.Status, incident.Classification, incident.Category, incident.Place.SiteId,
         incident.OccurredAt, incident.Source, incident.ReportedAt, incident.Outcome, incident.ResolvedAt, incident.ClosedAt);
 }
 

@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
 
 var app = WardLinkApp.Build(args, IncidentsService.Name, service =>
@@ -9,7 +10,9 @@ var app = WardLinkApp.Build(args, IncidentsService.Name, service =>
     service.Store = store => store.Projections.Snapshot<IncidentState>(SnapshotLifecycle.Inline);
     service.ReadModels.Add<IncidentRows, IncidentRow>();
     service.AuditedStates.Add<IncidentState>();
-    service.Views.Add<IncidentState, IncidentPoliceView>(IncidentPoliceView.Of, IncidentPartnerView.Of);
+    // An incident read or written in a request is of the request's ward (a request on an incident acts in the incident's).
+    service.Views.Add<IncidentState, IncidentPoliceView>(
+        incident => IncidentPoliceView.Of(incident, WardOfWork.Id), incident => IncidentPartnerView.Of(incident, WardOfWork.Id));
     service.Bus = bus =>
     {
         // Both versions of the referral on one queue, incidents-tip-referred: a v1 still queued at an upgrade is read too.

@@ -5,27 +5,29 @@ using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.EventSourcing;
-using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Incidents;
 
 /// <summary>
-/// A tip referred by the tips service: loads the incident, looks up what opening one needs (a
-/// case number, the site), lets <see cref="Incident.ReceiveReferral"/> decide and appends. A
-/// referral to an incident unknown here cannot be applied: it is refused, retried by the bus and
-/// parked in the <c>incidents-tip-referred_error</c> queue for an operator (tips refuses such a
-/// referral before it is sent, so only a message from outside the system can reach there).
+/// A tip referred by the tips service, in the tip's ward (the message's, which the session acts in):
+/// loads the incident, looks up what opening one needs (a case number of the ward, the ward and the
+/// site's), lets <see cref="Incident.ReceiveReferral"/> decide and appends. A referral to an incident
+/// unknown here (in that ward) cannot be applied: it is refused, retried by the bus and parked in the
+/// <c>incidents-tip-referred_error</c> queue for an operator (tips refuses such a referral before it
+/// is sent, so only a message from outside the system can reach there).
 /// </summary>
-public sealed class TipReferredConsumer(IDocumentSession session, TimeProvider clock) : IdempotentConsumer<TipReferred>(session, clock)
+public sealed class TipReferredConsumer(IDocumentSession session, TimeProvider clock, WardTenants wards) : IdempotentConsumer<TipReferred>(session, clock)
 {
     protected override Task ApplyAsync(TipReferred message, IDocumentSession session, CancellationToken cancellationToken) =>
-        ReferAsync(message, session, cancellationToken);
+        ReferAsync(message, session, wards, cancellationToken);
 
-    /// <summary>Loads the incident, looks up the case number and the site when the referral opens it, decides and appends.</summary>
-    internal static async Task ReferAsync(TipReferred message, IDocumentSession session, CancellationToken cancellationToken)
+    /// <summary>Loads the incident, looks up the case number, the ward and the site when the referral opens it, decides and appends.</summary>
+    internal static async Task ReferAsync(TipReferred message, IDocumentSession session, WardTenants wards, CancellationToken cancellationToken)
     {
         var stream = await session.Events.FetchForWriting<IncidentState>(message.IncidentId, cancellationToken);
         var opens = stream.Aggregate is null && message.OpensNewIncident;
+        var (ward, siteWard) = await session.LookUpWardsAsync(message.Place, wards, cancellationToken);
         var referral = new ReceiveReferral(
             message.IncidentId,
             message.TipId,
@@ -36,24 +38,26 @@ public sealed class TipReferredConsumer(IDocumentSession session, TimeProvider c
             message.Place,
             message.ReceivedAt,
             opens ? await session.ReserveNumberAsync(Incident.CaseNumberPrefix, message.ReferredAt, message.IncidentId, cancellationToken) : null,
-            opens && await session.SiteKnownAsync(message.Place, cancellationToken));
+            siteWard,
+            ward);
         stream.AppendMany(Incident.ReceiveReferral(stream.Aggregate, referral, message.ReferredAt, message.ReferredBy)
             .EventsOrThrow($"Referral of tip {message.TipNumber}"));
     }
 }
 
 /// <summary>A referral in version 1 of the message (still queued from before the upgrade): read as version 2.</summary>
-public sealed class TipReferredV1Consumer(IDocumentSession session, TimeProvider clock) : IdempotentConsumer<TipReferredV1>(session, clock)
+public sealed class TipReferredV1Consumer(IDocumentSession session, TimeProvider clock, WardTenants wards) : IdempotentConsumer<TipReferredV1>(session, clock)
 {
     protected override Task ApplyAsync(TipReferredV1 message, IDocumentSession session, CancellationToken cancellationToken) =>
-        TipReferredConsumer.ReferAsync(message.Upgraded(), session, cancellationToken);
+        TipReferredConsumer.ReferAsync(message.Upgraded(), session, wards, cancellationToken);
 }
 
 /// <summary>
-/// A patrol observation: when it needs an incident, opens one with the id patrols chose, sourced
-/// from the patrol; a redelivery finds the incident already open and changes nothing.
+/// A patrol observation: when it needs an incident, opens one in the patrol's ward (the message's)
+/// with the id patrols chose, sourced from the patrol; a redelivery finds the incident already open
+/// and changes nothing.
 /// </summary>
-public sealed class PatrolObservationReportedConsumer(IDocumentSession session, TimeProvider clock)
+public sealed class PatrolObservationReportedConsumer(IDocumentSession session, TimeProvider clock, WardTenants wards)
     : IdempotentConsumer<PatrolObservationReported>(session, clock)
 {
     protected override async Task ApplyAsync(PatrolObservationReported message, IDocumentSession session, CancellationToken cancellationToken)
@@ -84,6 +88,7 @@ public sealed class PatrolObservationReportedConsumer(IDocumentSession session, 
             {
                 IncidentId = incidentId,
             },
+            wards,
             message.ObservedAt,
             message.ReportedBy,
             cancellationToken);

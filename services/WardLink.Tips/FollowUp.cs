@@ -2,15 +2,20 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
+using Marten.Metadata;
 
 namespace WardLink.Tips;
 
 /// <summary>
 /// How an anonymous tipster gets back to their tip: a follow-up code (the document id) and a
 /// secret of which only the SHA-256 hash is stored. The secret has 256 bits of randomness, so a
-/// plain hash is enough; it is compared in constant time.
+/// plain hash is enough; it is compared in constant time. It is kept in the tip's ward (its tenant),
+/// and a code is looked up in every ward: the tipster need not know which.
 /// </summary>
-public sealed record FollowUpAccess(string Id, Guid TipId, byte[] SecretHash);
+public sealed record FollowUpAccess(string Id, Guid TipId, byte[] SecretHash) : ITenanted
+{
+    public string? TenantId { get; set; }
+}
 
 /// <summary>What the tipster keeps after a public submission: both are needed to follow up.</summary>
 public sealed record FollowUpCredentials(
@@ -38,12 +43,18 @@ public static class FollowUp
         return (new FollowUpCredentials(code, secret), new FollowUpAccess(code, tipId, Hash(secret)));
     }
 
-    /// <summary>The tip a code and secret open, or null: the same answer for an unknown code and a wrong secret.</summary>
-    public static async Task<Guid?> FindTipAsync(this IQuerySession session, string code, string? secret, CancellationToken ct)
+    /// <summary>
+    /// The tip a code and secret open, in whichever ward (store tenant) it is, or null: the same
+    /// answer for an unknown code and a wrong secret.
+    /// </summary>
+    public static async Task<(Guid TipId, string Tenant)?> FindTipAsync(this IQuerySession session, string code, string? secret, CancellationToken ct)
     {
-        var access = code.Length == CodeLength ? await session.LoadAsync<FollowUpAccess>(code.ToUpperInvariant(), ct) : null;
+        var id = code.ToUpperInvariant();
+        var access = code.Length == CodeLength
+            ? await session.Query<FollowUpAccess>().Where(access => access.AnyTenant() && access.Id == id).FirstOrDefaultAsync(ct)
+            : null;
         var matches = CryptographicOperations.FixedTimeEquals(access?.SecretHash ?? NoSecret, Hash(secret ?? string.Empty));
-        return access is not null && matches ? access.TipId : null;
+        return access is not null && matches ? (access.TipId, access.TenantId!) : null;
     }
 
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));

@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.Tips;
 
 var app = WardLinkApp.Build(args, TipsService.Name, service =>
@@ -14,7 +15,8 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
         bus.AddConsumer<IncidentReopenedConsumer>();
     };
     service.AuditedStates.Add<TipState>();
-    service.Views.Add<TipState, TipPoliceView>(TipPoliceView.Of, TipPartnerView.Of);
+    // A tip read or written in a request is of the request's ward (a request on a tip acts in the tip's).
+    service.Views.Add<TipState, TipPoliceView>(tip => TipPoliceView.Of(tip, WardOfWork.Id), tip => TipPartnerView.Of(tip, WardOfWork.Id));
     service.ReadModels.Add<TipRows, TipRow>();
     service.Store = store =>
     {

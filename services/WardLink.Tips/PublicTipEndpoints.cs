@@ -5,6 +5,7 @@ using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Tips;
@@ -38,11 +39,13 @@ public static class PublicTipEndpoints
             .WithName("SubmitPublicTip")
             .WithSummary("Submit a tip anonymously; the answer holds the follow-up code and secret (shown once).")
             .WithIdempotency(sealAnswer: true)
+            .WithWardParameter("The ward the tip is for (any ward the service knows, else 404); left out: the deployment's home ward.")
             .Produces<FollowUpCredentials>(StatusCodes.Status201Created)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapGet("/{code}", Status)
             .WithName("GetPublicTipStatus")
-            .WithSummary($"The tip's public status; the secret goes in the {FollowUp.SecretHeader} header.")
+            .WithSummary($"The tip's public status, in whichever ward it is; the secret goes in the {FollowUp.SecretHeader} header.")
             .Produces<PublicTipStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapGet("/{code}/messages", Messages)
@@ -60,53 +63,86 @@ public static class PublicTipEndpoints
         return endpoints;
     }
 
+    /// <summary>A tip recorded in the request's ward (<c>ward=</c>, else the home ward), received now.</summary>
     private static async Task<IResult> Submit(
-        PublicTipRequest request, HttpContext http, NumberedRecords records, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
+        PublicTipRequest request,
+        HttpContext http,
+        NumberedRecords records,
+        ISessionFactory sessions,
+        WardTenants wards,
+        ContactVault vault,
+        TimeProvider clock,
+        CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var command = new ReceiveTip(TipChannel.Web, request.Category, request.Description, request.Place, now, request.Contact) { TipId = Guid.CreateVersion7() };
         var (credentials, access) = FollowUp.Issue(command.TipId);
-        return (await records.RecordAsync(sessions, command, access, vault, now, TipsterActor, ct)).Rejection is { } rejection
+        return (await records.RecordAsync(sessions, wards, command, access, vault, now, TipsterActor, ct)).Rejection is { } rejection
             ? rejection.ToProblem()
             : Results.Created($"{http.Request.PathBase}/public/tips/{credentials.Code}", credentials);
     }
 
-    private static async Task<IResult> Status([MaxLength(FollowUp.CodeLength)] string code, HttpContext http, IQuerySession session, CancellationToken ct)
-    {
-        var tip = await session.LoadFollowedUpAsync(code, http, ct);
-        return tip is null
-            ? Unknown()
-            : Results.Ok(new PublicTipStatus(code.ToUpperInvariant(), tip.Status, tip.Category, tip.ReceivedAt, tip.Messages.Count));
-    }
+    private static Task<IResult> Status(
+        [MaxLength(FollowUp.CodeLength)] string code, HttpContext http, ISessionFactory sessions, WardTenants wards, CancellationToken ct) =>
+        FollowUpAsync(
+            code,
+            http,
+            sessions,
+            wards,
+            (tip, _) => Task.FromResult(Results.Ok(new PublicTipStatus(code.ToUpperInvariant(), tip.Status, tip.Category, tip.ReceivedAt, tip.Messages.Count))),
+            ct);
 
-    private static async Task<IResult> Messages([MaxLength(FollowUp.CodeLength)] string code, HttpContext http, IQuerySession session, CancellationToken ct)
-    {
-        var tip = await session.LoadFollowedUpAsync(code, http, ct);
-        return tip is null ? Unknown() : Results.Ok(Public(tip));
-    }
+    private static Task<IResult> Messages(
+        [MaxLength(FollowUp.CodeLength)] string code, HttpContext http, ISessionFactory sessions, WardTenants wards, CancellationToken ct) =>
+        FollowUpAsync(code, http, sessions, wards, (tip, _) => Task.FromResult(Results.Ok(Public(tip))), ct);
 
-    private static async Task<IResult> Post(
-        [MaxLength(FollowUp.CodeLength)] string code, PostTipMessage request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    private static Task<IResult> Post(
+        [MaxLength(FollowUp.CodeLength)] string code,
+        PostTipMessage request,
+        HttpContext http,
+        ISessionFactory sessions,
+        WardTenants wards,
+        TimeProvider clock,
+        CancellationToken ct) =>
+        FollowUpAsync(
+            code,
+            http,
+            sessions,
+            wards,
+            (tip, session) => session.AppendToStreamAsync<TipState>(
+                http,
+                tip.Id,
+                TipEndpoints.What,
+                current => Tip.PostMessage(current, request with { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Tipster }, clock.GetUtcNow(), TipsterActor),
+                ct,
+                updated => Results.Ok(Public(updated))),
+            ct);
+
+    /// <summary>
+    /// Finds the tip a follow-up code and secret open, in whichever ward it is, and answers what
+    /// <paramref name="answer"/> makes of it, acting in the tip's ward (the session it is given, and
+    /// any opened meanwhile, are there); an unknown code and a wrong secret get the same 404.
+    /// </summary>
+    private static async Task<IResult> FollowUpAsync(
+        string code, HttpContext http, ISessionFactory sessions, WardTenants wards, Func<TipState, IDocumentSession, Task<IResult>> answer, CancellationToken ct)
     {
-        var tip = await session.LoadFollowedUpAsync(code, http, ct);
-        if (tip is null)
+        (Guid TipId, string Tenant)? found;
+        await using (var lookup = sessions.QuerySession())
+        {
+            found = await lookup.FindTipAsync(code, http.Request.Headers[FollowUp.SecretHeader].FirstOrDefault(), ct);
+        }
+
+        if (found is not { } tip)
         {
             return Unknown();
         }
 
-        return await session.AppendToStreamAsync<TipState>(
-            http,
-            tip.Id,
-            TipEndpoints.What,
-            current => Tip.PostMessage(current, request with { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Tipster }, clock.GetUtcNow(), TipsterActor),
-            ct,
-            updated => Results.Ok(Public(updated)));
+        using (WardContext.Enter(wards.WardOf(tip.Tenant)))
+        {
+            await using var session = sessions.OpenSession();
+            return (await session.LoadStreamAsync<TipState>(tip.TipId, ct)).State is { } state ? await answer(state, session) : Unknown();
+        }
     }
-
-    private static async Task<TipState?> LoadFollowedUpAsync(this IQuerySession session, string code, HttpContext http, CancellationToken ct) =>
-        await session.FindTipAsync(code, http.Request.Headers[FollowUp.SecretHeader].FirstOrDefault(), ct) is { } tipId
-            ? (await session.LoadStreamAsync<TipState>(tipId, ct)).State
-            : null;
 
     private static List<PublicMessage> Public(TipState tip) => [.. tip.Messages.Select(message => new PublicMessage(message.Author, message.Text, message.PostedAt))];
 

@@ -163,7 +163,7 @@ public sealed record TipContactErased(Guid TipId, DateTimeOffset ErasedAt, strin
 /// <summary>
 /// Record a tip received through any channel: the body of <c>POST /tips</c>, and what a public
 /// submission records. The caller adds, unseen by clients, the new tip's id and the partner whose
-/// client submits it; the intake the number it reserved and whether the site is known.
+/// client submits it; the intake the number it reserved, the ward it records in and the site's ward.
 /// </summary>
 public sealed record ReceiveTip(
     TipChannel? Channel,
@@ -180,9 +180,13 @@ public sealed record ReceiveTip(
     [ShownToAuditors]
     public string Number { get; init; } = string.Empty;
 
-    /// <summary>Whether the site the place names (if any) is in the site directory.</summary>
+    /// <summary>The ward of the site the place names; null when it names none or the site directory does not know it.</summary>
     [JsonIgnore]
-    public bool SiteKnown { get; init; }
+    public string? SiteWard { get; init; }
+
+    /// <summary>The ward the tip is recorded in.</summary>
+    [JsonIgnore]
+    public RecordingWard? Ward { get; init; }
 
     [JsonIgnore]
     public Guid? SubmittedByPartner { get; init; }
@@ -346,7 +350,7 @@ public static class Tip
             .Check((command.Contact?.Name?.Length ?? 0) <= ContactDetails.MaxNameLength, "contact.name", $"At most {ContactDetails.MaxNameLength} characters.")
             .Check(string.IsNullOrWhiteSpace(command.Contact?.Phone) || ContactFormats.IsPhone(command.Contact.Phone.Trim()), "contact.phone", ContactFormats.PhoneRule)
             .Check(string.IsNullOrWhiteSpace(command.Contact?.Email) || ContactFormats.IsEmail(command.Contact.Email.Trim()), "contact.email", ContactFormats.EmailRule);
-        errors.CheckPlace(command.Place, command.SiteKnown);
+        errors.CheckPlace(command.Place, command.SiteWard is not null).CheckWard(command.Ward, command.ReceivedAt, "receivedAt", command.SiteWard);
         if (errors.Any)
         {
             return errors.ToRejection();

@@ -5,6 +5,7 @@ using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -22,22 +23,26 @@ public static class TipEndpoints
         var tips = endpoints.MapGroup("/tips").WithTags("Tips");
         tips.MapPost("/", Receive)
             .WithName("ReceiveTip")
-            .WithSummary("Record a tip received through any channel; the tipster's contact (optional) is stored encrypted, apart. receivedAt: with an offset, from 1970, never in the future.")
+            .WithSummary(
+                "Record a tip received through any channel, in a ward, with the ward's next number of the year (TIP-QT-2024-0042); the tipster's contact (optional) is stored encrypted, apart. " +
+                "receivedAt: with an offset, from 1970, never in the future, nor from the day the ward was merged or dissolved. A site in place.siteId is one of the ward's.")
             .WithIdempotency()
+            .WithWardParameter(WardParameters.Recorded)
             .Produces<TipPoliceView>(StatusCodes.Status201Created)
             .Produces<TipPartnerView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/", List)
             .WithName("ListTips")
-            .WithSummary($"Tips, newest first; filter by status, verdict, channel, category, site and received-at range. The police get TipPoliceView items, a partner TipPartnerView items. {WardTime.QueryTimeLimits} {PageRequest.Limits}")
+            .WithSummary($"Tips, newest first, each naming its ward; filter by ward, status, verdict, channel, category, site and received-at range. The police get TipPoliceView items, a partner TipPartnerView items. {WardTime.QueryTimeLimits} {PageRequest.Limits}")
+            .WithWardParameter(WardParameters.Listed)
             .Produces<ListPage<TipPoliceView>>()
             .Produces<ListPage<TipPartnerView>>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/{id:guid}", Get)
             .WithName("GetTip")
-            .WithSummary("A tip and its history; the ETag is its stream version. The police get TipDetails, a partner TipPartnerDetails (the tip's course, no text).")
+            .WithSummary("A tip and its history; the ETag is its stream version. The police get TipDetails, a partner TipPartnerDetails (the tip's course, no text). A tip of a ward the caller may not see is a 404.")
             .Produces<TipDetails>()
             .Produces<TipPartnerDetails>()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -82,10 +87,10 @@ public static class TipEndpoints
     }
 
     private static async Task<IResult> Receive(
-        ReceiveTip request, HttpContext http, NumberedRecords records, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct)
+        ReceiveTip request, HttpContext http, NumberedRecords records, ISessionFactory sessions, WardTenants wards, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
         var command = request with { TipId = Guid.CreateVersion7(), SubmittedByPartner = http.PartnerId() };
-        var (rejection, tip) = await records.RecordAsync(sessions, command, null, vault, clock.GetUtcNow(), http.Actor(), ct);
+        var (rejection, tip) = await records.RecordAsync(sessions, wards, command, null, vault, clock.GetUtcNow(), http.Actor(), ct);
         if (rejection is not null)
         {
             return rejection.ToProblem();
@@ -98,6 +103,7 @@ public static class TipEndpoints
     private static async Task<IResult> List(
         HttpContext http,
         IQuerySession session,
+        WardTenants wards,
         [EnumOf(typeof(TipStatus))] string? status,
         [EnumOf(typeof(TipVerdict))] string? verdict,
         [EnumOf(typeof(TipChannel))] string? channel,
@@ -122,7 +128,7 @@ public static class TipEndpoints
         }
 
         var scope = await PartnerScope.ForAsync(http, session, ct);
-        var query = session.Query<TipRow>().VisibleTo(scope);
+        var query = session.Query<TipRow>().InWards(http.Ward().Spans, wards).VisibleTo(scope);
         query = query.WhereGiven(withStatus, s => tip => tip.Status == s);
         query = query.WhereGiven(withVerdict, v => tip => tip.Verdict == v);
         query = query.WhereGiven(throughChannel, c => tip => tip.Channel == c);
@@ -130,9 +136,11 @@ public static class TipEndpoints
         query = query.WhereGiven(siteId, site => tip => tip.SiteId == site);
         query = query.WhereGiven(receivedFrom?.ToUniversalTime(), from => tip => tip.ReceivedAt >= from);
         query = query.WhereGiven(receivedTo?.ToUniversalTime(), to => tip => tip.ReceivedAt < to);
-        var found = await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id).Select(tip => tip.Id)
-            .ToRecordPageAsync<TipState>(session, tip => tip.Id, paging, ct);
-        return scope is null ? Results.Ok(found.Select(TipPoliceView.Of)) : Results.Ok(found.Select(TipPartnerView.Of));
+        var found = await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id)
+            .ToRecordPageAsync<TipRow, TipState>(session, wards, tip => tip.Id, paging, ct);
+        return scope is null
+            ? Results.Ok(found.Select(tip => TipPoliceView.Of(tip.Record, tip.Ward)))
+            : Results.Ok(found.Select(tip => TipPartnerView.Of(tip.Record, tip.Ward)));
     }
 
     private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
@@ -147,8 +155,8 @@ public static class TipEndpoints
         var events = await session.Events.FetchStreamAsync(id, version, token: ct);
         http.Response.SetETag(version);
         return scope is null
-            ? Results.Ok(new TipDetails(TipPoliceView.Of(state), TimelineSteps.Of(events)))
-            : Results.Ok(new TipPartnerDetails(TipPartnerView.Of(state), PartnerTimeline.Of(events, TipViews.PartnerCourse)));
+            ? Results.Ok(new TipDetails(TipPoliceView.Of(state, WardOfWork.Id), TimelineSteps.Of(events)))
+            : Results.Ok(new TipPartnerDetails(TipPartnerView.Of(state, WardOfWork.Id), PartnerTimeline.Of(events, TipViews.PartnerCourse)));
     }
 
     private static async Task<IResult> Assess(

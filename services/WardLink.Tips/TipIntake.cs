@@ -1,7 +1,7 @@
 using Marten;
 using WardLink.Domain;
 using WardLink.EventSourcing;
-using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Tips;
 
@@ -9,18 +9,28 @@ namespace WardLink.Tips;
 public static class TipIntake
 {
     /// <summary>
-    /// Records a new tip with its yearly number, its encrypted contact and (for a public
-    /// submission) its follow-up access, all in one transaction, committed with the other tips of
-    /// its year that arrived meanwhile (<see cref="NumberedRecords"/>); a refused tip stores nothing
-    /// and takes no number. The new tip's state comes from its event, without reading it back.
+    /// Records a new tip in the ward the work acts in, with the ward's next yearly number, its
+    /// encrypted contact and (for a public submission) its follow-up access, all in one transaction,
+    /// committed with the other tips of its ward and year that arrived meanwhile
+    /// (<see cref="NumberedRecords"/>); a refused tip (a site of another ward, a time after the ward
+    /// ended among others) stores nothing and takes no number. The new tip's state comes from its
+    /// event, without reading it back.
     /// </summary>
     internal static async Task<(Rejection? Rejection, TipState? Tip)> RecordAsync(
-        this NumberedRecords records, ISessionFactory sessions, ReceiveTip command, FollowUpAccess? access, ContactVault vault, DateTimeOffset now, string actor, CancellationToken ct)
+        this NumberedRecords records,
+        ISessionFactory sessions,
+        WardTenants wards,
+        ReceiveTip command,
+        FollowUpAccess? access,
+        ContactVault vault,
+        DateTimeOffset now,
+        string actor,
+        CancellationToken ct)
     {
-        bool siteKnown;
         await using (var lookup = sessions.QuerySession())
         {
-            siteKnown = await lookup.SiteKnownAsync(command.Place, ct);
+            var (ward, siteWard) = await lookup.LookUpWardsAsync(command.Place, wards, ct);
+            command = command with { Ward = ward, SiteWard = siteWard };
         }
 
         var contact = command.Contact is { } details ? vault.Seal(command.TipId, details) : null;
@@ -31,7 +41,7 @@ public static class TipIntake
             command.TipId,
             (session, number) =>
             {
-                var decision = Tip.Receive(null, command with { SiteKnown = siteKnown, Number = number }, now, actor);
+                var decision = Tip.Receive(null, command with { Number = number }, now, actor);
                 if (decision.Rejection is { } rejection)
                 {
                     return rejection;

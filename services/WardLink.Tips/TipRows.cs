@@ -2,6 +2,7 @@ using Marten.Events.Aggregation;
 using Marten.Schema;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
+using WardLink.EventSourcing;
 using WardLink.EventSourcing.Sites;
 
 namespace WardLink.Tips;
@@ -11,8 +12,9 @@ public sealed record TipRowOutcome(Guid IncidentId, IncidentOutcome Outcome);
 
 /// <summary>
 /// The read model of the tip list and the statistics (<see cref="TipStatistics"/>): one row a tip with
-/// what the list filters, orders and scopes by, and what the statistics count. No free text, no place
-/// but its site, nothing of the tipster. Its times are in UTC (what a timestamptz column takes).
+/// what the list filters, orders and scopes by, and what the statistics count; its ward is its tenant.
+/// No free text, no place but its site, nothing of the tipster. Its times are in UTC (what a
+/// timestamptz column takes).
 /// </summary>
 public sealed record TipRow(
     Guid Id,
@@ -24,7 +26,10 @@ public sealed record TipRow(
     [property: DuplicateField] DateTimeOffset ReceivedAt,
     TipVerdict? Verdict,
     bool Referred,
-    IReadOnlyList<TipRowOutcome> Outcomes) : IPartnerVisible;
+    IReadOnlyList<TipRowOutcome> Outcomes) : IPartnerVisible, IListRow
+{
+    public string? TenantId { get; set; }
+}
 
 /// <summary>Projects a tip's events into its <see cref="TipRow"/>, inline.</summary>
 public sealed class TipRows : SingleStreamProjection<TipRow, Guid>

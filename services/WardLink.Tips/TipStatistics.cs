@@ -4,6 +4,7 @@ using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -12,7 +13,7 @@ namespace WardLink.Tips;
 /// <summary>
 /// A year of tips, by the local year (UTC+7) they were received in: how they came in, how they
 /// were judged, and how many distinct criminal cases and administrative violations the valuable
-/// ones helped to solve.
+/// ones helped to solve; in the wards it names (<see cref="WardFigures"/>).
 /// </summary>
 public sealed record TipStatistics(
     [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
@@ -23,7 +24,7 @@ public sealed record TipStatistics(
     [property: Range(0, int.MaxValue)] int Pending,
     [property: Range(0, int.MaxValue)] int Referred,
     [property: Range(0, int.MaxValue)] int CriminalCasesContributed,
-    [property: Range(0, int.MaxValue)] int AdministrativeViolationsContributed);
+    [property: Range(0, int.MaxValue)] int AdministrativeViolationsContributed) : WardFigures;
 
 public static class TipStatisticsEndpoints
 {
@@ -32,28 +33,39 @@ public static class TipStatisticsEndpoints
         endpoints.MapGet("/tips/stats", Get)
             .WithTags("Tips")
             .WithName("GetTipStatistics")
-            .WithSummary($"Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to. {WardTime.YearLimits}")
+            .WithSummary(
+                $"Tips of a year (local time, UTC+7): received, assessed, referred, cases they contributed to; of one ward or of every ward the caller sees, " +
+                $"as recorded or within current boundaries (with the wards merged into it, each up to its merger). {WardTime.YearLimits}")
+            .WithWardParameter(WardParameters.Counted)
             .Produces<TipStatistics>()
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
     }
 
-    private static async Task<IResult> Get([Range(WardTime.FirstYear, WardTime.LastYear)] int? year, IQuerySession session, CancellationToken ct)
+    private static async Task<IResult> Get(
+        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [EnumOf(typeof(Boundaries))] string? boundaries,
+        HttpContext http,
+        IQuerySession session,
+        WardTenants tenants,
+        CancellationToken ct)
     {
-        if (new FieldErrors().CheckYear(year, "year") is { Any: true } errors)
+        var errors = new FieldErrors().CheckYear(year, "year");
+        var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries");
+        if (errors.Any)
         {
             return errors.ToRejection().ToProblem();
         }
 
-        return Results.Ok(await session.StatisticsOfAsync(year!.Value, ct));
+        var wards = await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct);
+        return Results.Ok(await session.StatisticsOfAsync(wards, tenants, year.Value, ct));
     }
 
-    /// <summary>The statistics of local year <paramref name="year"/>, counted by the database from the <see cref="TipRow"/>s.</summary>
-    public static async Task<TipStatistics> StatisticsOfAsync(this IQuerySession session, int year, CancellationToken ct)
+    /// <summary>The statistics of local year <paramref name="year"/> in <paramref name="wards"/>, counted by the database from the <see cref="TipRow"/>s.</summary>
+    public static async Task<TipStatistics> StatisticsOfAsync(this IQuerySession session, StatisticWards wards, WardTenants tenants, int year, CancellationToken ct)
     {
-        var (start, end) = WardTime.LocalYearSpan(year);
-        var received = session.Query<TipRow>().Where(tip => tip.ReceivedAt >= start && tip.ReceivedAt < end);
+        var received = session.Query<TipRow>().InShares(wards.Shares, tenants, tip => tip.ReceivedAt, year);
         var counted = await received.CountEachAsync(session, [nameof(TipRow.Channel), nameof(TipRow.Category), nameof(TipRow.Verdict), nameof(TipRow.Referred)], ct);
         Task<int> ContributedToAsync(IncidentOutcome outcome) => received
             .Where(tip => tip.Verdict == TipVerdict.Valuable)
@@ -63,7 +75,7 @@ public static class TipStatisticsEndpoints
             .Distinct()
             .CountAsync(ct);
 
-        return new TipStatistics(
+        return wards.Describe(new TipStatistics(
             year,
             counted[nameof(TipRow.Channel)].Total(),
             counted[nameof(TipRow.Channel)].Named<TipChannel>(),
@@ -72,6 +84,6 @@ public static class TipStatisticsEndpoints
             counted[nameof(TipRow.Verdict)].CountOf(null),
             counted[nameof(TipRow.Referred)].CountOf("true"),
             await ContributedToAsync(IncidentOutcome.CriminalCaseSolved),
-            await ContributedToAsync(IncidentOutcome.AdministrativeViolationHandled));
+            await ContributedToAsync(IncidentOutcome.AdministrativeViolationHandled)));
     }
 }

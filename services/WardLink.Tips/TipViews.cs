@@ -9,10 +9,14 @@ using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
 
-/// <summary>A tip as the police see it: the whole record but the follow-up thread (<c>GET /tips/{id}/messages</c>) and the contact (its recorded read).</summary>
+/// <summary>
+/// A tip as the police see it: the whole record, with the ward it was recorded in, but the follow-up
+/// thread (<c>GET /tips/{id}/messages</c>) and the contact (its recorded read).
+/// </summary>
 public sealed record TipPoliceView(
     Guid Id,
     [property: MaxLength(YearlyNumbers.MaxNumberLength)] string Number,
+    [property: MaxLength(WardNames.MaxIdLength)] string Ward,
     TipChannel Channel,
     SecurityCategory Category,
     [property: MaxLength(Tip.MaxDescriptionLength)] string Description,
@@ -26,8 +30,9 @@ public sealed record TipPoliceView(
     Guid? IncidentId,
     [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<TipOutcome> Outcomes)
 {
-    public static TipPoliceView Of(TipState tip) => new(
-        tip.Id, tip.Number, tip.Channel, tip.Category, tip.Description, tip.Place, tip.ReceivedAt, tip.RecordedBy,
+    /// <summary>The police view of <paramref name="tip"/>, recorded in <paramref name="ward"/>.</summary>
+    public static TipPoliceView Of(TipState tip, string ward) => new(
+        tip.Id, tip.Number, ward, tip.Channel, tip.Category, tip.Description, tip.Place, tip.ReceivedAt, tip.RecordedBy,
         tip.SubmittedByPartner, tip.Status, tip.Verdict, tip.DuplicateOf, tip.IncidentId, tip.Outcomes);
 }
 
@@ -37,12 +42,13 @@ public sealed record TipPartnerOutcome(
 
 /// <summary>
 /// A tip as a partner sees it (one it submitted, or one placed at its sites): what kind of tip,
-/// where (the site only), when, and how it went. No free text (description, place description,
-/// reasons), no tipster conversation or contact, no police actor.
+/// where (its ward and the site only), when, and how it went. No free text (description, place
+/// description, reasons), no tipster conversation or contact, no police actor.
 /// </summary>
 public sealed record TipPartnerView(
     Guid Id,
     [property: MaxLength(YearlyNumbers.MaxNumberLength)] string Number,
+    [property: MaxLength(WardNames.MaxIdLength)] string Ward,
     TipChannel Channel,
     SecurityCategory Category,
     Guid? SiteId,
@@ -52,8 +58,9 @@ public sealed record TipPartnerView(
     bool Referred,
     [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<TipPartnerOutcome> Outcomes)
 {
-    public static TipPartnerView Of(TipState tip) => new(
-        tip.Id, tip.Number, tip.Channel, tip.Category, tip.Place.SiteId, tip.ReceivedAt, tip.Status, tip.Verdict, tip.IncidentId is not null,
+    /// <summary>The partner view of <paramref name="tip"/>, recorded in <paramref name="ward"/>.</summary>
+    public static TipPartnerView Of(TipState tip, string ward) => new(
+        tip.Id, tip.Number, ward, tip.Channel, tip.Category, tip.Place.SiteId, tip.ReceivedAt, tip.Status, tip.Verdict, tip.IncidentId is not null,
         [.. tip.Outcomes.Select(outcome => new TipPartnerOutcome(outcome.CaseNumber, outcome.Classification, outcome.Outcome, outcome.ResolvedAt))]);
 }
 

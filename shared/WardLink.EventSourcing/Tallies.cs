@@ -1,9 +1,11 @@
 using System.Linq.Expressions;
+using System.Reflection;
 using System.Text.Json;
 using Marten;
 using Marten.Linq;
 using Npgsql;
 using WardLink.Domain;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.EventSourcing;
 
@@ -18,13 +20,36 @@ public sealed class Facets(ILookup<string, Tally> tallies)
 }
 
 /// <summary>
-/// The one way statistics count: the database groups a read model's rows by each field asked for,
-/// in one query (<see cref="CountEachAsync"/>), or adds fields up (<see cref="SumEachAsync"/>), and the
-/// answer names the values as the API does. A value stored before enums were read strictly (e.g. a
-/// number) names nothing and is not counted.
+/// The one way statistics count: the rows of the wards a statistic covers, each ward up to the end of
+/// its share (<see cref="InShares"/>), which the database groups by each field asked for, in one query
+/// (<see cref="CountEachAsync"/>), or adds up (<see cref="SumEachAsync"/>), and the answer names the
+/// values as the API does. A value stored before enums were read strictly (e.g. a number) names
+/// nothing and is not counted.
 /// </summary>
 public static class Tallies
 {
+    private static readonly MethodInfo TenantIsOneOf = typeof(LinqExtensions).GetMethod(nameof(LinqExtensions.TenantIsOneOf))!;
+
+    /// <summary>
+    /// The rows a statistic of local year <paramref name="year"/> counts: each of <paramref name="shares"/>'
+    /// ward's own rows whose business time (<paramref name="at"/>) falls in the year and before the
+    /// end of the share, whatever ward the session is in. One query, whichever wards and boundaries.
+    /// </summary>
+    public static IQueryable<T> InShares<T>(this IQueryable<T> rows, IReadOnlyList<WardShare> shares, WardTenants tenants, Expression<Func<T, DateTimeOffset>> at, int year)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(shares.Count);
+        var (start, end) = WardTime.LocalYearSpan(year);
+        var row = at.Parameters[0];
+        var inShares = shares
+            .Select(share => (Expression)Expression.AndAlso(
+                Expression.Call(TenantIsOneOf.MakeGenericMethod(typeof(T)), row, Expression.Constant(new[] { tenants.TenantOf(share.Ward) })),
+                Expression.LessThan(at.Body, Expression.Constant((share.Until < end ? share.Until.Value : end).ToUniversalTime()))))
+            .Aggregate(Expression.OrElse);
+
+        // In UTC: what a timestamptz parameter takes.
+        return rows.Where(Expression.Lambda<Func<T, bool>>(Expression.AndAlso(Expression.GreaterThanOrEqual(at.Body, Expression.Constant(start.ToUniversalTime())), inShares), row));
+    }
+
     /// <summary>
     /// The rows of <paramref name="rows"/> counted by each of <paramref name="members"/> (property
     /// names, <c>Residence.PremisesVisited</c> for a nested one), in one query; with

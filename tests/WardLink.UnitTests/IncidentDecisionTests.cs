@@ -17,6 +17,7 @@ public sealed class IncidentDecisionTests
     private static readonly Guid IncidentId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000a1");
     private static readonly Guid SiteId = Guid.Parse("0193b5a0-0000-7000-8000-00000000a001");
     private static readonly Guid TipId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000b1");
+    private static readonly RecordingWard Ward = new("quang-thang");
 
     private static ReportIncident ValidReport() => new(
         IncidentClassification.Criminal,
@@ -29,7 +30,8 @@ public sealed class IncidentDecisionTests
     {
         IncidentId = IncidentId,
         CaseNumber = "INC-2024-0007",
-        SiteKnown = true,
+        SiteWard = Ward.Id,
+        Ward = Ward,
     };
 
     private static IncidentState Reported() =>
@@ -77,21 +79,54 @@ public sealed class IncidentDecisionTests
     [Fact]
     public void A_site_unknown_to_the_directory_is_refused()
     {
-        AssertInvalid(Incident.Report(null, ValidReport() with { SiteKnown = false }, Now, Officer), "place.siteId");
+        AssertInvalid(Incident.Report(null, ValidReport() with { SiteWard = null }, Now, Officer), "place.siteId");
+    }
+
+    [Fact]
+    public void A_site_of_another_ward_is_refused_naming_that_ward()
+    {
+        var decision = Incident.Report(null, ValidReport() with { SiteWard = "dong-quang" }, Now, Officer);
+
+        AssertInvalid(decision, "place.siteId");
+        Assert.Contains("dong-quang", decision.Rejection!.Errors!["place.siteId"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_ward_takes_what_happened_before_the_day_it_ended_and_nothing_from_then_on()
+    {
+        var mergedOn = new DateOnly(2024, 3, 14);
+        var merged = new RecordingWard(Ward.Id, mergedOn, "dong-quang");
+        var lastMoment = new DateTimeOffset(2024, 3, 13, 23, 59, 59, TimeSpan.FromHours(7));
+
+        Assert.True(Incident.Report(null, ValidReport() with { Ward = merged, OccurredAt = lastMoment }, Now, Officer).IsAccepted);
+        var refused = Incident.Report(null, ValidReport() with { Ward = merged, OccurredAt = lastMoment.AddSeconds(1) }, Now, Officer);
+        AssertInvalid(refused, "occurredAt");
+        Assert.Equal(
+            "quang-thang was merged into dong-quang on 2024-03-14: what happened from then on is recorded in dong-quang.",
+            Assert.Single(refused.Rejection!.Errors!["occurredAt"]));
+
+        var dissolved = Incident.Report(null, ValidReport() with { Ward = new RecordingWard(Ward.Id, mergedOn) }, Now, Officer);
+        Assert.Equal("quang-thang was dissolved on 2024-03-14: nothing from then on is recorded in it.", Assert.Single(dissolved.Rejection!.Errors!["occurredAt"]));
+    }
+
+    [Fact]
+    public void A_report_whose_ward_was_not_looked_up_is_refused()
+    {
+        AssertInvalid(Incident.Report(null, ValidReport() with { Ward = null }, Now, Officer), "ward");
     }
 
     [Fact]
     public void A_place_may_be_free_text_or_coordinates_instead_of_a_site()
     {
-        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, "Market square", null, null), SiteKnown = false }, Now, Officer).IsAccepted);
-        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, 105.77), SiteKnown = false }, Now, Officer).IsAccepted);
-        AssertInvalid(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, null), SiteKnown = false }, Now, Officer), "place");
+        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, "Market square", null, null), SiteWard = null }, Now, Officer).IsAccepted);
+        Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, 105.77), SiteWard = null }, Now, Officer).IsAccepted);
+        AssertInvalid(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, null), SiteWard = null }, Now, Officer), "place");
     }
 
     [Fact]
     public void Missing_fields_are_all_reported_at_once()
     {
-        var command = new ReportIncident(null, null, " ", null, null, null, null) { IncidentId = IncidentId, CaseNumber = "INC-2024-0007", SiteKnown = true };
+        var command = new ReportIncident(null, null, " ", null, null, null, null) { IncidentId = IncidentId, CaseNumber = "INC-2024-0007", SiteWard = Ward.Id, Ward = Ward };
 
         AssertInvalid(Incident.Report(null, command, Now, Officer), "classification", "category", "description", "occurredAt", "source", "place");
     }

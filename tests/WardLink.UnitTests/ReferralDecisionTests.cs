@@ -20,8 +20,9 @@ public sealed class ReferralDecisionTests
     private static readonly Guid IncidentId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000a1");
     private static readonly Guid TipId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000b1");
     private static readonly Guid SiteId = Guid.Parse("0193b5a0-0000-7000-8000-00000000a001");
+    private const string Ward = "quang-thang";
 
-    private static ReceiveReferral Referral(bool opensNew = true, string? caseNumber = "INC-2024-0009", bool siteKnown = true, Guid? tipId = null) => new(
+    private static ReceiveReferral Referral(bool opensNew = true, string? caseNumber = "INC-2024-0009", bool siteKnown = true, Guid? tipId = null, RecordingWard? ward = null) => new(
         IncidentId,
         tipId ?? TipId,
         "TIP-2024-0031",
@@ -31,7 +32,8 @@ public sealed class ReferralDecisionTests
         new Place(SiteId, "Behind the market", null, null),
         Now.AddHours(-5),
         caseNumber,
-        siteKnown);
+        siteKnown ? Ward : null,
+        ward ?? new RecordingWard(Ward));
 
     private static IncidentState Existing(params Guid[] linkedTips) =>
         IncidentState.Create(new IncidentReported(
@@ -114,4 +116,15 @@ public sealed class ReferralDecisionTests
             Assert.Equal(tipIndexes.Distinct().Select(index => tips[index]).Order(), incident!.LinkedTipIds.Order());
             Assert.Equal(incident.LinkedTipIds.Count, incident.LinkedTipIds.Distinct().Count());
         });
+
+    [Fact]
+    public void A_referral_opening_an_incident_in_a_ward_merged_before_the_tip_came_in_is_refused()
+    {
+        var merged = new RecordingWard(Ward, DateOnly.FromDateTime(Now.AddHours(-5).Date), "dong-quang");
+
+        var decision = Incident.ReceiveReferral(null, Referral(ward: merged), Now, Desk);
+
+        Assert.False(decision.IsAccepted);
+        Assert.Contains("merged into dong-quang", string.Join(" ", decision.Rejection!.Errors!["occurredAt"]), StringComparison.Ordinal);
+    }
 }

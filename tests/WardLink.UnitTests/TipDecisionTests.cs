@@ -14,6 +14,7 @@ public sealed class TipDecisionTests
     private const string Number = "TIP-2024-0042";
 
     private const string Desk = "police-desk";
+    private static readonly RecordingWard Ward = new("quang-thang");
 
     private static ReceiveTip ValidCommand() => new(
         TipChannel.Hotline,
@@ -25,7 +26,8 @@ public sealed class TipDecisionTests
     {
         TipId = TipId,
         Number = Number,
-        SiteKnown = true,
+        SiteWard = Ward.Id,
+        Ward = Ward,
     };
 
     [Fact]
@@ -85,7 +87,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void Missing_fields_are_all_reported_at_once()
     {
-        var command = new ReceiveTip(null, null, " ", null, null, null) { TipId = TipId, Number = Number, SiteKnown = true };
+        var command = new ReceiveTip(null, null, " ", null, null, null) { TipId = TipId, Number = Number, SiteWard = Ward.Id, Ward = Ward };
 
         var decision = Tip.Receive(null, command, Now, Desk);
 
@@ -135,9 +137,27 @@ public sealed class TipDecisionTests
     {
         var place = new Place(Guid.Parse("0193b5a0-0000-7000-8000-00000000a001"), null, null, null);
 
-        var decision = Tip.Receive(null, ValidCommand() with { Place = place, SiteKnown = false }, Now, Desk);
+        var decision = Tip.Receive(null, ValidCommand() with { Place = place, SiteWard = null }, Now, Desk);
 
         AssertInvalid(decision, "place.siteId");
+    }
+
+    [Fact]
+    public void A_tip_at_a_site_of_another_ward_is_refused_naming_that_ward()
+    {
+        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(Guid.Parse("0193b5a0-0000-7000-8000-00000000a001"), null, null, null), SiteWard = "dong-quang" }, Now, Desk);
+
+        AssertInvalid(decision, "place.siteId");
+        Assert.Contains("ward 'dong-quang'", decision.Rejection!.Errors!["place.siteId"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tip_received_from_the_day_its_ward_was_merged_is_refused_naming_the_successor()
+    {
+        var merged = new RecordingWard(Ward.Id, DateOnly.FromDateTime(Now.Date), "dong-quang");
+
+        AssertInvalid(Tip.Receive(null, ValidCommand() with { Ward = merged }, Now, Desk), "receivedAt");
+        Assert.True(Tip.Receive(null, ValidCommand() with { Ward = merged, ReceivedAt = new DateTimeOffset(Now.Date, Now.Offset).AddTicks(-1) }, Now, Desk).IsAccepted);
     }
 
     [Fact]

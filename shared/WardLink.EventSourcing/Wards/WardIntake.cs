@@ -1,0 +1,30 @@
+using Marten;
+using WardLink.Contracts;
+using WardLink.Domain;
+using WardLink.EventSourcing.Sites;
+
+namespace WardLink.EventSourcing.Wards;
+
+/// <summary>
+/// What an intake looks up before it decides a new record (<see cref="WardChecks.CheckWard"/>): the
+/// ward its session records in, and the ward of the site the record's place names.
+/// </summary>
+public static class WardIntake
+{
+    /// <summary>
+    /// The ward <paramref name="session"/> records in, and the ward of the site <paramref name="place"/>
+    /// names (null when it names none, or one this service's site directory does not know; a site known
+    /// from before wards existed is the home ward's). A ward the jurisdiction directory does not know
+    /// (yet) takes no record: the work fails, so a message is retried until the directory knows it.
+    /// </summary>
+    public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsAsync(this IQuerySession session, Place? place, WardTenants tenants, CancellationToken ct)
+    {
+        var ward = await session.WardOfSessionAsync(ct)
+            ?? throw new InvalidOperationException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): nothing can be recorded in it.");
+        var site = place?.SiteId is { } siteId ? await session.LoadAsync<KnownSite>(siteId, ct) : null;
+        return (ward.AsRecording(), site is null ? null : site.Ward ?? tenants.Home);
+    }
+
+    /// <summary>The ward as a decision checks it.</summary>
+    public static RecordingWard AsRecording(this KnownWard ward) => new(ward.Id, ward.EndedOn, ward.MergedInto);
+}

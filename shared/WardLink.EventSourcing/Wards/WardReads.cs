@@ -1,0 +1,131 @@
+using System.ComponentModel.DataAnnotations;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using WardLink.Domain;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.EventSourcing.Wards;
+
+/// <summary>Within which boundaries a statistic counts a ward.</summary>
+public enum Boundaries
+{
+    /// <summary>What the ward itself recorded.</summary>
+    AsRecorded,
+
+    /// <summary>The ward with every ward merged into it (directly or through another merger), each up to the date it was merged.</summary>
+    Current,
+}
+
+/// <summary>A ward a statistic counted: its records with a business time before <paramref name="Until"/> (null: all of them).</summary>
+public sealed record CountedWard([property: MaxLength(WardNames.MaxIdLength)] string Ward, DateTimeOffset? Until);
+
+/// <summary>
+/// What every statistic says of the wards it counted: the ward named by <c>ward=</c> (null when it
+/// covers every ward the caller sees), the boundaries, each ward counted with the end of its share,
+/// and a note when the named ward had ended before the year began (its figures are then empty).
+/// </summary>
+public abstract record WardFigures
+{
+    /// <summary>The longest note: two ward ids and a date in a sentence.</summary>
+    public const int MaxNoteLength = (2 * WardNames.MaxIdLength) + 40;
+
+    [MaxLength(WardNames.MaxIdLength)]
+    public string? Ward { get; init; }
+
+    public Boundaries Boundaries { get; init; }
+
+    [MaxLength(DocumentedBounds.AnyCount)]
+    public IReadOnlyList<CountedWard> Wards { get; init; } = [];
+
+    [MaxLength(MaxNoteLength)]
+    public string? Note { get; init; }
+}
+
+/// <summary>
+/// The wards one statistic counts (<see cref="Shares"/>: <see cref="Tallies.InShares{T}"/> counts
+/// them), and what its answer says of them (<see cref="Describe{T}"/>).
+/// </summary>
+public sealed record StatisticWards(string? Ward, Boundaries Boundaries, IReadOnlyList<WardShare> Shares, string? Note)
+{
+    /// <summary>
+    /// The shares of every ward <paramref name="request"/> spans (the one named, or all the caller's)
+    /// within <paramref name="boundaries"/>. Under current boundaries a ward the caller sees by itself
+    /// and also as the predecessor of another ward it sees counts once, as the predecessor: up to its
+    /// merger (so a province's current figures are those of its current wards). A named ward that had
+    /// ended before <paramref name="year"/> began gets a note saying so.
+    /// </summary>
+    public static async Task<StatisticWards> OfAsync(IQuerySession session, RequestWard request, Boundaries boundaries, int year, CancellationToken ct)
+    {
+        var shares = new List<WardShare>();
+        foreach (var ward in request.Spans)
+        {
+            shares.AddRange(await session.SharesOfAsync(ward, boundaries == Boundaries.Current, ct));
+        }
+
+        shares = [.. shares.GroupBy(share => share.Ward).Select(counted => counted.OrderBy(share => share.Until ?? DateTimeOffset.MaxValue).First())];
+        var endedBefore = request.Named && request.Ward.EndsAt <= WardTime.LocalYearSpan(year).Start;
+        return new StatisticWards(
+            request.Named ? request.Ward.Id : null,
+            boundaries,
+            shares,
+            endedBefore ? WardChecks.Ended(request.Ward.AsRecording()) : null);
+    }
+
+    /// <summary><paramref name="figures"/> saying which wards they counted.</summary>
+    public T Describe<T>(T figures)
+        where T : WardFigures =>
+        (T)(figures with
+        {
+            Ward = Ward,
+            Boundaries = Boundaries,
+            Wards = [.. Shares.Select(share => new CountedWard(share.Ward, share.Until))],
+            Note = Note,
+        });
+}
+
+/// <summary>
+/// The ward of the records the current work reads and writes: the one it acts in (<see cref="WardContext"/>),
+/// since a session sees only its ward's records and a request on a record is put in that record's ward.
+/// </summary>
+public static class WardOfWork
+{
+    public static string Id =>
+        WardContext.Current ?? throw new InvalidOperationException("This work acts in no ward: records are shown within a request, which acts in one.");
+}
+
+/// <summary>How the API documents describe <c>ward=</c>, which every request may name (<see cref="RequestWards"/>).</summary>
+public static class WardParameters
+{
+    /// <summary>What <c>ward=</c> means on an endpoint that records something new.</summary>
+    public const string Recorded = "The ward to record in (one the caller may see, else 404); left out: the caller's first ward.";
+
+    /// <summary>What <c>ward=</c> means on a list.</summary>
+    public const string Listed = "Only the records of this ward (one the caller may see, else 404); left out: the records of every ward the caller sees.";
+
+    /// <summary>What <c>ward=</c> means on a statistic.</summary>
+    public const string Counted = "The ward to count (one the caller may see, else 404); left out: every ward the caller sees, summed.";
+
+    /// <summary>Documents the optional <c>ward</c> query parameter of <paramref name="endpoint"/>, with what it means there.</summary>
+    public static RouteHandlerBuilder WithWardParameter(this RouteHandlerBuilder endpoint, string description) =>
+        endpoint.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = RequestWards.Parameter,
+                In = ParameterLocation.Query,
+                Required = false,
+                Description = $"{description} A ward id: lower-case words joined by hyphens (dong-quang), at most {WardNames.MaxIdLength} characters; malformed: 400.",
+                Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    MinLength = 2,
+                    MaxLength = WardNames.MaxIdLength,
+                    Pattern = WardNames.IdPattern,
+                },
+            });
+            return Task.CompletedTask;
+        });
+}

@@ -1,0 +1,556 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Marten;
+using MassTransit;
+using WardLink.Contracts.Partners;
+using WardLink.Contracts.Wards;
+using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
+using WardLink.Incidents;
+using WardLink.IntegrationTests.BadInput;
+using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.Tips;
+using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Wards;
+
+/// <summary>
+/// The tips and incidents services on one broker, in a province of wards: the home ward (Quảng
+/// Thắng, the store's default tenant) and the wards the test establishes as partners would, by
+/// publishing <see cref="WardEstablished"/> (and <see cref="WardMerged"/>) for their directories.
+/// Clients are police bound to wards by their token's claims.
+/// </summary>
+public class WardedServices : ServiceGroup
+{
+    public const string Province = "thanh-hoa";
+    public const string Home = "quang-thang";
+    public const string DongQuang = "dong-quang";
+    public const string DongVe = "dong-ve";
+
+    private TestBus? _bus;
+    private ServiceHost<TipsService>? _tips;
+    private ServiceHost<IncidentsService>? _incidents;
+
+    public IDocumentStore TipsStore => StoreOf(TipsService.Name);
+
+    public IDocumentStore IncidentsStore => StoreOf(IncidentsService.Name);
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _tips = await StartAsync<TipsService>(TipsService.Name);
+        _incidents = await StartAsync<IncidentsService>(IncidentsService.Name);
+        _bus = await TestBus.StartAsync(VirtualHost);
+        await EstablishAsync(DongQuang, "DQ", "Đông Quang");
+        await EstablishAsync(DongVe, "DV", "Đông Vệ");
+    }
+
+    /// <summary>A ward of the province, once both services' directories know it.</summary>
+    public async Task EstablishAsync(string ward, string code, string name)
+    {
+        await _bus!.PublishAsync(new WardEstablished(ward, code, name, Province, null, DateTimeOffset.UtcNow, 1), NewId.NextGuid());
+        await KnownEverywhereAsync(ward, _ => true, "established");
+    }
+
+    /// <summary><paramref name="ward"/> merged into <paramref name="into"/> from <paramref name="on"/>, once both services' directories know it.</summary>
+    public async Task MergeAsync(string ward, string into, DateOnly on)
+    {
+        await _bus!.PublishAsync(new WardMerged(ward, into, on, DateTimeOffset.UtcNow, 2), NewId.NextGuid());
+        await KnownEverywhereAsync(ward, known => known.MergedInto == into && known.EndedOn == on, $"merged into {into}");
+    }
+
+    /// <summary>A tips client of the police bound to <paramref name="wards"/>.</summary>
+    public HttpClient Tips(params string[] wards) => _tips!.CreateClient().As(TestAuth.Token(WardLinkRoles.Police, wards: wards));
+
+    /// <summary>An incidents client of the police bound to <paramref name="wards"/>.</summary>
+    public HttpClient Incidents(params string[] wards) => _incidents!.CreateClient().As(TestAuth.Token(WardLinkRoles.Police, wards: wards));
+
+    /// <summary>Tips and incidents clients of the province's police: every ward of it.</summary>
+    public (HttpClient Tips, HttpClient Incidents) OfTheProvince(string role = WardLinkRoles.Police) => (
+        _tips!.CreateClient().As(TestAuth.Token(role, provinces: [Province])),
+        _incidents!.CreateClient().As(TestAuth.Token(role, provinces: [Province])));
+
+    /// <summary>An anonymous client of the tips service (the public).</summary>
+    public HttpClient Public() => _tips!.CreateClient().As(null);
+
+    /// <summary>A site of <paramref name="ward"/> in both services' site directories, as partners would have told them.</summary>
+    public async Task<Guid> SiteOfAsync(string ward)
+    {
+        var site = new KnownSite(Guid.CreateVersion7(), Guid.CreateVersion7(), $"Gate of a school in {ward}", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow, Ward: ward);
+        foreach (var store in new[] { TipsStore, IncidentsStore })
+        {
+            await using var session = store.LightweightSession();
+            session.Store(site);
+            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        return site.Id;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_bus is not null)
+        {
+            await _bus.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task KnownEverywhereAsync(string ward, Func<KnownWard, bool> matches, string what)
+    {
+        foreach (var store in new[] { TipsStore, IncidentsStore })
+        {
+            await Eventually.Get(
+                async () =>
+                {
+                    await using var session = store.QuerySession();
+                    return await session.LoadAsync<KnownWard>(ward) is { } known && matches(known) ? known : null;
+                },
+                $"ward {ward} {what} in every directory");
+        }
+    }
+}
+
+/// <summary>
+/// Tips and incidents as ward tenants: numbers per ward, a ward's records out of sight of another
+/// ward's clients on every route, lists and statistics spanning the caller's wards, intake that keeps
+/// a ward's sites to it, the public's follow-up in whichever ward, referrals kept in their ward.
+/// </summary>
+public sealed class TipIncidentWardTests(WardedServices wards) : IClassFixture<WardedServices>
+{
+    private const string DongQuang = WardedServices.DongQuang;
+    private const string DongVe = WardedServices.DongVe;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Numbers_are_gap_free_per_ward_and_year_when_two_wards_record_at_once()
+    {
+        // Wards of this test's own, so their counters start at 1.
+        await wards.EstablishAsync("hoang-quang", "HQ", "Hoằng Quang");
+        await wards.EstablishAsync("quang-hung", "QH", "Quảng Hưng");
+        string[] both = ["hoang-quang", "quang-hung"];
+        var tips = wards.Tips(both);
+        var incidents = wards.Incidents(both);
+        var year = WardLink.Domain.WardTime.LocalYear(DateTimeOffset.UtcNow);
+
+        // As many of each as the service handles at once, half in each ward.
+        var perWard = new AdmissionOptions().MaxInFlight / 2;
+        var sent = both.SelectMany(ward => Enumerable.Range(0, perWard).Select(_ => ward)).ToList();
+        var tipNumbers = await Task.WhenAll(sent.Select(ward => Task.Run(async () => (Ward: ward, Number: await NumberOfAsync(
+            await tips.PostAsJsonAsync($"/tips?ward={ward}", TipsApi.NewTip(receivedAt: "2021-06-01T10:00:00+07:00"), Ct), "number")))));
+        var caseNumbers = await Task.WhenAll(sent.Select(ward => Task.Run(async () => (Ward: ward, Number: await NumberOfAsync(
+            await incidents.PostAsJsonAsync($"/incidents?ward={ward}", IncidentRequests.Report(), Ct), "caseNumber")))));
+
+        foreach (var (ward, code) in new[] { ("hoang-quang", "HQ"), ("quang-hung", "QH") })
+        {
+            Assert.Equal(
+                Enumerable.Range(1, perWard).Select(n => $"TIP-{code}-2021-{n:0000}"),
+                tipNumbers.Where(tip => tip.Ward == ward).Select(tip => tip.Number).Order(StringComparer.Ordinal));
+            Assert.Equal(
+                Enumerable.Range(1, perWard).Select(n => $"INC-{code}-{year}-{n:0000}"),
+                caseNumbers.Where(incident => incident.Ward == ward).Select(incident => incident.Number).Order(StringComparer.Ordinal));
+
+            // Each record is stored in its own ward: its tenant holds all of its numbers, and only those.
+            await using var tipSession = wards.TipsStore.QuerySession(ward);
+            Assert.Equal(
+                tipNumbers.Where(tip => tip.Ward == ward).Select(tip => tip.Number).Order(StringComparer.Ordinal),
+                (await tipSession.Query<TipState>().Select(tip => tip.Number).ToListAsync(Ct)).Order(StringComparer.Ordinal));
+            await using var incidentSession = wards.IncidentsStore.QuerySession(ward);
+            Assert.Equal(
+                caseNumbers.Where(incident => incident.Ward == ward).Select(incident => incident.Number).Order(StringComparer.Ordinal),
+                (await incidentSession.Query<IncidentState>().Select(incident => incident.CaseNumber).ToListAsync(Ct)).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_client_of_one_ward_gets_404_on_every_route_of_another_wards_tip_and_changes_nothing()
+    {
+        var theirs = wards.Tips(DongVe);
+        var tipId = await theirs.ReceiveAsync(TipsApi.NewTip(contact: new { name = "Lê Thị Hoa", phone = "0912 345 678" }));
+        Assert.Equal(HttpStatusCode.OK, (await theirs.AssessAsync(tipId, "valuable")).StatusCode);
+
+        var ours = wards.Tips(DongQuang);
+        await AssertEveryRouteHiddenAsync(ours, "/tips/{id}", tipId, wards.TipsStore, DongVe);
+
+        // Nor can a tip of Đông Quang name it as the tip it repeats.
+        var ourTip = await ours.ReceiveAsync();
+        var duplicate = await ours.AssessAsync(ourTip, "duplicate", duplicateOf: tipId);
+        Assert.Equal(HttpStatusCode.BadRequest, duplicate.StatusCode);
+        Assert.True((await duplicate.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("duplicateOf", out _));
+    }
+
+    [Fact]
+    public async Task A_client_of_one_ward_gets_404_on_every_route_of_another_wards_incident_and_changes_nothing()
+    {
+        var (incidentId, _, _) = await wards.Incidents(DongVe).ReportAsync();
+
+        await AssertEveryRouteHiddenAsync(wards.Incidents(DongQuang), "/incidents/{id}", incidentId, wards.IncidentsStore, DongVe);
+    }
+
+    [Fact]
+    public async Task Lists_and_statistics_show_only_the_callers_wards_and_each_row_names_its_ward()
+    {
+        // Three tips and two incidents of 2019 in Đông Vệ, one of each in Đông Quang.
+        var dongVe = (Tips: wards.Tips(DongVe), Incidents: wards.Incidents(DongVe));
+        var dongQuang = (Tips: wards.Tips(DongQuang), Incidents: wards.Incidents(DongQuang));
+        var theirTips = new List<Guid>();
+        for (var n = 0; n < 3; n++)
+        {
+            theirTips.Add(await dongVe.Tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2019-04-02T10:00:00+07:00")));
+        }
+
+        var (theirIncident, _, _) = await dongVe.Incidents.ReportAsync(IncidentRequests.Report(occurredAt: "2019-04-02T10:00:00+07:00"));
+        await dongVe.Incidents.ReportAsync(IncidentRequests.Report(occurredAt: "2019-05-02T10:00:00+07:00"));
+        var ourTip = await dongQuang.Tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2019-04-03T10:00:00+07:00"));
+        var (ourIncident, _, _) = await dongQuang.Incidents.ReportAsync(IncidentRequests.Report(occurredAt: "2019-04-03T10:00:00+07:00"));
+
+        // Đông Quang's police see Đông Quang's records only, each naming its ward.
+        var tipList = await ItemsAsync(dongQuang.Tips, "/tips?receivedFrom=2019-01-01T00:00:00%2B07:00&receivedTo=2020-01-01T00:00:00%2B07:00");
+        Assert.Equal(ourTip, Assert.Single(tipList).GetProperty("id").GetGuid());
+        Assert.Equal(DongQuang, tipList[0].GetProperty("ward").GetString());
+        var incidentList = await ItemsAsync(dongQuang.Incidents, "/incidents?from=2019-01-01T00:00:00%2B07:00&to=2020-01-01T00:00:00%2B07:00");
+        Assert.Equal(ourIncident, Assert.Single(incidentList).GetProperty("id").GetGuid());
+        Assert.Equal(DongQuang, incidentList[0].GetProperty("ward").GetString());
+        Assert.Equal(DongQuang, (await dongQuang.Tips.ReadAsync(ourTip)).GetProperty("tip").GetProperty("ward").GetString());
+
+        var tipStats = await dongQuang.Tips.GetFromJsonAsync<JsonElement>("/tips/stats?year=2019", Ct);
+        Assert.Equal(1, tipStats.GetProperty("received").GetInt32());
+        Assert.Equal(JsonValueKind.Null, tipStats.GetProperty("ward").ValueKind);
+        Assert.Equal("asRecorded", tipStats.GetProperty("boundaries").GetString());
+        var counted = Assert.Single(tipStats.GetProperty("wards").EnumerateArray());
+        Assert.Equal(DongQuang, counted.GetProperty("ward").GetString());
+        Assert.Equal(JsonValueKind.Null, counted.GetProperty("until").ValueKind);
+        Assert.Equal(1, (await dongQuang.Incidents.GetFromJsonAsync<JsonElement>("/incidents/stats?year=2019", Ct)).GetProperty("total").GetInt32());
+
+        // Naming another ward is a 404, as for a record of it; naming its own is the same as naming none.
+        foreach (var (client, path) in new[]
+        {
+            (dongQuang.Tips, "/tips"), (dongQuang.Tips, "/tips/stats?year=2019"),
+            (dongQuang.Incidents, "/incidents"), (dongQuang.Incidents, "/incidents/stats?year=2019"),
+            (dongQuang.Incidents, "/incidents/stats/compare?year=2019&compareWith=2018"),
+        })
+        {
+            var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            var response = await client.GetAsync($"{path}{separator}ward={DongVe}", Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path} naming {DongVe}: {response.StatusCode}");
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{path}{separator}ward={DongQuang}", Ct)).StatusCode);
+        }
+
+        // The province's police see both wards, each row naming its own; the statistics sum them.
+        var (provinceTips, provinceIncidents) = wards.OfTheProvince();
+        var all = await ItemsAsync(provinceTips, "/tips?receivedFrom=2019-01-01T00:00:00%2B07:00&receivedTo=2020-01-01T00:00:00%2B07:00");
+        Assert.Equal(
+            theirTips.Select(id => (id, DongVe)).Append((ourTip, DongQuang)).OrderBy(tip => tip.Item1),
+            all.Select(item => (item.GetProperty("id").GetGuid(), item.GetProperty("ward").GetString()!)).OrderBy(tip => tip.Item1));
+        Assert.Equal(4, (await provinceTips.GetFromJsonAsync<JsonElement>("/tips/stats?year=2019", Ct)).GetProperty("received").GetInt32());
+        Assert.Equal(3, (await provinceIncidents.GetFromJsonAsync<JsonElement>("/incidents/stats?year=2019", Ct)).GetProperty("total").GetInt32());
+        var onlyDongVe = await provinceIncidents.GetFromJsonAsync<JsonElement>($"/incidents/stats?year=2019&ward={DongVe}", Ct);
+        Assert.Equal(2, onlyDongVe.GetProperty("total").GetInt32());
+        Assert.Equal(DongVe, onlyDongVe.GetProperty("ward").GetString());
+        var listed = await ItemsAsync(provinceIncidents, $"/incidents?ward={DongVe}&from=2019-01-01T00:00:00%2B07:00&to=2020-01-01T00:00:00%2B07:00");
+        Assert.Contains(listed, item => item.GetProperty("id").GetGuid() == theirIncident);
+        Assert.All(listed, item => Assert.Equal(DongVe, item.GetProperty("ward").GetString()));
+        Assert.Equal(2, listed.Count);
+    }
+
+    [Fact]
+    public async Task A_site_of_another_ward_is_refused_naming_its_ward_and_nothing_is_stored()
+    {
+        var siteOfDongVe = await wards.SiteOfAsync(DongVe);
+        var both = (Tips: wards.Tips(DongQuang, DongVe), Incidents: wards.Incidents(DongQuang, DongVe));
+        var place = new { siteId = siteOfDongVe };
+        var tipsBefore = await CountEventsAsync(wards.TipsStore);
+        var incidentsBefore = await CountEventsAsync(wards.IncidentsStore);
+
+        await AssertRefusedAsync(await both.Tips.PostAsJsonAsync($"/tips?ward={DongQuang}", TipsApi.NewTip(place: place), Ct), "place.siteId", DongVe);
+        await AssertRefusedAsync(await both.Incidents.PostAsJsonAsync($"/incidents?ward={DongQuang}", IncidentRequests.Report(place: place), Ct), "place.siteId", DongVe);
+        await AssertRefusedAsync(await wards.Public().PostAsJsonAsync($"/public/tips?ward={DongQuang}", new { category = "theft", description = "A bag taken.", place }, Ct), "place.siteId", DongVe);
+        Assert.Equal(tipsBefore, await CountEventsAsync(wards.TipsStore));
+        Assert.Equal(incidentsBefore, await CountEventsAsync(wards.IncidentsStore));
+
+        // In its own ward the site is taken.
+        Assert.Equal(HttpStatusCode.Created, (await both.Tips.PostAsJsonAsync($"/tips?ward={DongVe}", TipsApi.NewTip(place: place), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await both.Incidents.PostAsJsonAsync($"/incidents?ward={DongVe}", IncidentRequests.Report(place: place), Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_public_submits_to_a_named_ward_and_follows_up_by_code_whatever_the_ward()
+    {
+        var anonymous = wards.Public();
+        var submitted = await anonymous.PostAsJsonAsync($"/public/tips?ward={DongVe}", new { category = "drugs", description = "Dealing behind the market at night.", place = new { description = "Behind the market" } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        var credentials = await submitted.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var code = credentials.GetProperty("code").GetString()!;
+        var secret = credentials.GetProperty("secret").GetString()!;
+
+        // Recorded in Đông Vệ, numbered there.
+        await using (var session = wards.TipsStore.QuerySession(DongVe))
+        {
+            var tip = Assert.Single(await session.Query<TipState>().Where(tip => tip.Description == "Dealing behind the market at night.").ToListAsync(Ct));
+            Assert.StartsWith("TIP-DV-", tip.Number, StringComparison.Ordinal);
+        }
+
+        // The code alone finds it (no ward named: the request itself is in the home ward), and acts in its ward.
+        using var status = new HttpRequestMessage(HttpMethod.Get, $"/public/tips/{code}");
+        status.Headers.Add(FollowUp.SecretHeader, secret);
+        var read = await anonymous.SendAsync(status, Ct);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("drugs", (await read.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("category").GetString());
+
+        using var post = new HttpRequestMessage(HttpMethod.Post, $"/public/tips/{code}/messages") { Content = JsonContent.Create(new { text = "It happens every Friday." }) };
+        post.Headers.Add(FollowUp.SecretHeader, secret);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.SendAsync(post, Ct)).StatusCode);
+        await using (var session = wards.TipsStore.QuerySession(DongVe))
+        {
+            var tip = Assert.Single(await session.Query<TipState>().Where(tip => tip.Description == "Dealing behind the market at night.").ToListAsync(Ct));
+            Assert.Equal("It happens every Friday.", Assert.Single(tip.Messages).Text);
+        }
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, $"/public/tips/{code}");
+        wrong.Headers.Add(FollowUp.SecretHeader, secret[..^1] + (secret[^1] == 'A' ? 'B' : 'A'));
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.SendAsync(wrong, Ct)).StatusCode);
+
+        // A ward the service does not know is a 404 for the public too.
+        Assert.Equal(
+            HttpStatusCode.NotFound,
+            (await anonymous.PostAsJsonAsync("/public/tips?ward=no-such-ward", new { category = "drugs", description = "Dealing.", place = new { description = "Behind the market" } }, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tip_referred_in_a_ward_opens_its_incident_there_and_hears_its_outcome_there()
+    {
+        var tips = wards.Tips(DongVe);
+        var incidents = wards.Incidents(DongVe);
+        var tipId = await tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2024-03-14T21:40:00+07:00"));
+        Assert.Equal(HttpStatusCode.OK, (await tips.AssessAsync(tipId, "valuable")).StatusCode);
+        var referred = await (await tips.PostAsJsonAsync($"/tips/{tipId}/referral", new { }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var incidentId = referred.GetProperty("incidentId").GetGuid();
+
+        // Incidents opens it in Đông Vệ, with Đông Vệ's next case number.
+        var opened = await Eventually.Get(
+            async () => await incidents.GetAsync($"/incidents/{incidentId}", Ct) is { StatusCode: HttpStatusCode.OK } found ? found : null,
+            "the incident opened from the referral in Đông Vệ");
+        var incident = (await opened.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("incident");
+        Assert.Matches($"^INC-DV-{WardLink.Domain.WardTime.LocalYear(DateTimeOffset.UtcNow)}-\\d{{4}}$", incident.GetProperty("caseNumber").GetString());
+        Assert.Equal(DongVe, incident.GetProperty("ward").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await wards.Incidents(DongQuang).GetAsync($"/incidents/{incidentId}", Ct)).StatusCode);
+
+        // Tips knows the incident in Đông Vệ only: a Đông Quang tip cannot be referred to it.
+        var known = await Eventually.Get(
+            async () =>
+            {
+                await using var session = wards.TipsStore.QuerySession(DongVe);
+                return await session.LoadAsync<KnownIncident>(incidentId, Ct);
+            },
+            "the incident known to tips in Đông Vệ");
+        Assert.Equal(incident.GetProperty("caseNumber").GetString(), known.CaseNumber);
+        var ours = wards.Tips(DongQuang);
+        var ourTip = await ours.ReceiveAsync();
+        Assert.Equal(HttpStatusCode.OK, (await ours.AssessAsync(ourTip, "valuable")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await ours.PostAsJsonAsync($"/tips/{ourTip}/referral", new { incidentId }, Ct)).StatusCode);
+
+        // Solved: the outcome comes back to the tip in Đông Vệ.
+        var etag = await incidents.StepOkAsync($"/incidents/{incidentId}/assign", opened.Headers.ETag!.Tag, new { unit = "Đông Vệ ward police" });
+        await incidents.StepOkAsync($"/incidents/{incidentId}/resolve", etag, new { outcome = "criminalCaseSolved" });
+        var outcome = await Eventually.Get(
+            async () => (await tips.ReadAsync(tipId)).GetProperty("tip").GetProperty("outcomes").EnumerateArray().Select(item => item.ToString()).FirstOrDefault(),
+            "the outcome on the Đông Vệ tip");
+        Assert.Equal("criminalCaseSolved", JsonDocument.Parse(outcome).RootElement.GetProperty("outcome").GetString());
+        Assert.Equal(1, (await tips.GetFromJsonAsync<JsonElement>("/tips/stats?year=2024", Ct)).GetProperty("criminalCasesContributed").GetInt32());
+    }
+
+    /// <summary>
+    /// Every route of the service's API document under <paramref name="prefix"/> (generated, so a route
+    /// added later is covered), called by <paramref name="client"/> on record <paramref name="id"/> of
+    /// <paramref name="ward"/>: each a 404 problem, and the record's stream unchanged.
+    /// </summary>
+    private static async Task AssertEveryRouteHiddenAsync(HttpClient client, string prefix, Guid id, IDocumentStore store, string ward)
+    {
+        var before = await VersionOfAsync(store, ward, id);
+        var routes = (await PathOperation.DescribedByAsync(client, Ct)).Where(operation => operation.Template.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        Assert.True(routes.Count >= 5, $"Only {routes.Count} routes under {prefix}.");
+        var failures = new List<string>();
+        foreach (var route in routes)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Address("id", id.ToString()));
+            if (route.Body?.Sample() is JsonNode body)
+            {
+                request.Content = JsonContent.Create(body);
+            }
+
+            var response = await client.SendAsync(request, Ct);
+            if (response.StatusCode != HttpStatusCode.NotFound || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+            {
+                failures.Add($"{route}: {response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+            }
+        }
+
+        Assert.Empty(failures);
+        Assert.Equal(before, await VersionOfAsync(store, ward, id));
+    }
+
+    private static async Task<long> VersionOfAsync(IDocumentStore store, string ward, Guid id)
+    {
+        await using var session = store.QuerySession(ward);
+        return (await session.Events.FetchStreamStateAsync(id, Ct))!.Version;
+    }
+
+    private static async Task<long> CountEventsAsync(IDocumentStore store)
+    {
+        await using var session = store.QuerySession();
+        return (await session.AdvancedSql.QueryAsync<long>($"select count(*) from {store.Options.Events.DatabaseSchemaName}.mt_events", Ct)).Single();
+    }
+
+    private static async Task<string> NumberOfAsync(HttpResponseMessage response, string property)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {body}");
+        return body.GetProperty(property).GetString()!;
+    }
+
+    private static async Task<List<JsonElement>> ItemsAsync(HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path, Ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode} {body}");
+        return [.. body.GetProperty("items").EnumerateArray()];
+    }
+
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, string field, string naming)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.StatusCode}: {body}");
+        Assert.Contains(naming, string.Join(" ", body.GetProperty("errors").GetProperty(field).EnumerateArray().Select(message => message.GetString())), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// Quảng Thắng (the home ward) merged into Đông Quang from 2025-07-01, on a store of its own: records
+/// on both sides of the date (one recorded in Quảng Thắng after it, before the merger was known), read
+/// as recorded and within current boundaries; what Quảng Thắng may still take once merged.
+/// </summary>
+public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture<WardedServices>
+{
+    private const string QuangThang = WardedServices.Home;
+    private const string DongQuang = WardedServices.DongQuang;
+    private static readonly DateOnly MergedOn = new(2025, 7, 1);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_merger_keeps_what_each_ward_recorded_and_current_boundaries_count_the_predecessor_up_to_its_merger()
+    {
+        var (tips, incidents) = wards.OfTheProvince();
+        (string Ward, string At)[] recorded =
+        [
+            (QuangThang, "2024-05-02T10:00:00+07:00"),
+            (QuangThang, "2025-03-10T10:00:00+07:00"),
+            (QuangThang, "2025-03-11T22:00:00+07:00"),
+            (QuangThang, "2025-09-01T10:00:00+07:00"),
+            (DongQuang, "2025-07-01T00:00:00+07:00"),
+            (DongQuang, "2025-08-15T10:00:00+07:00"),
+            (DongQuang, "2025-08-16T10:00:00+07:00"),
+        ];
+        var opened = new Dictionary<string, Guid>();
+        foreach (var (ward, at) in recorded)
+        {
+            await CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={ward}", TipsApi.NewTip(receivedAt: at), Ct));
+            opened[at] = (await CreatedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={ward}", IncidentRequests.Report(occurredAt: at), Ct))).GetProperty("id").GetGuid();
+        }
+
+        // One incident of each ward solved: Quảng Thắng's in 2 hours, Đông Quang's in 4.
+        foreach (var (at, resolvedAt) in new[] { ("2025-03-10T10:00:00+07:00", "2025-03-10T12:00:00+07:00"), ("2025-08-15T10:00:00+07:00", "2025-08-15T14:00:00+07:00") })
+        {
+            var path = $"/incidents/{opened[at]}";
+            var assigned = await incidents.StepOkAsync($"{path}/assign", (await incidents.GetAsync(path, Ct)).Headers.ETag!.Tag, new { unit = "Ward police" });
+            await incidents.StepOkAsync($"{path}/resolve", assigned, new { outcome = "criminalCaseSolved", resolvedAt });
+        }
+
+        await wards.MergeAsync(QuangThang, DongQuang, MergedOn);
+
+        // From the merger on, Quảng Thắng takes what happened before it only, and says where the rest goes.
+        await RefusedAsync(await tips.PostAsJsonAsync($"/tips?ward={QuangThang}", TipsApi.NewTip(receivedAt: "2025-07-01T00:00:00+07:00"), Ct), "receivedAt");
+        await RefusedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={QuangThang}", IncidentRequests.Report(occurredAt: "2025-07-02T08:00:00+07:00"), Ct), "occurredAt");
+        await RefusedAsync(
+            await wards.Public().PostAsJsonAsync($"/public/tips?ward={QuangThang}", new { category = "theft", description = "A bag taken.", place = new { description = "Market" } }, Ct),
+            "receivedAt");
+        var late = await CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={QuangThang}", TipsApi.NewTip(receivedAt: "2025-06-30T23:59:59+07:00"), Ct));
+        Assert.StartsWith("TIP-QT-2025-", late.GetProperty("number").GetString(), StringComparison.Ordinal);
+        await CreatedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={QuangThang}", IncidentRequests.Report(occurredAt: "2025-06-30T23:59:59+07:00"), Ct));
+
+        foreach (var (client, path, count) in new[] { (tips, "/tips/stats", "received"), (incidents, "/incidents/stats", "total") })
+        {
+            async Task<JsonElement> Figures(string query) => await client.GetFromJsonAsync<JsonElement>($"{path}?{query}", Ct);
+
+            // As recorded: each ward's own, the retroactive record included.
+            Assert.Equal(4, (await Figures($"year=2025&ward={QuangThang}")).GetProperty(count).GetInt32());
+            Assert.Equal(3, (await Figures($"year=2025&ward={DongQuang}")).GetProperty(count).GetInt32());
+            Assert.Equal(0, (await Figures($"year=2024&ward={DongQuang}")).GetProperty(count).GetInt32());
+
+            // Current boundaries: Đông Quang with Quảng Thắng up to 2025-07-01.
+            var current = await Figures($"year=2025&ward={DongQuang}&boundaries=current");
+            Assert.Equal(6, current.GetProperty(count).GetInt32());
+            Assert.Equal(DongQuang, current.GetProperty("ward").GetString());
+            Assert.Equal("current", current.GetProperty("boundaries").GetString());
+            Assert.Equal(
+                [(DongQuang, (DateTimeOffset?)null), (QuangThang, new DateTimeOffset(2025, 7, 1, 0, 0, 0, TimeSpan.FromHours(7)))],
+                current.GetProperty("wards").EnumerateArray().Select(counted => (
+                    counted.GetProperty("ward").GetString()!,
+                    counted.GetProperty("until").ValueKind == JsonValueKind.Null ? (DateTimeOffset?)null : counted.GetProperty("until").GetDateTimeOffset())));
+            Assert.Equal(1, (await Figures($"year=2024&ward={DongQuang}&boundaries=current")).GetProperty(count).GetInt32());
+
+            // The province: as recorded sums every ward's own; current counts Quảng Thắng through Đông Quang.
+            Assert.Equal(7, (await Figures("year=2025")).GetProperty(count).GetInt32());
+            Assert.Equal(6, (await Figures("year=2025&boundaries=current")).GetProperty(count).GetInt32());
+
+            // The merged ward's later years are empty, and say why.
+            foreach (var boundaries in new[] { "asRecorded", "current" })
+            {
+                var after = await Figures($"year=2026&ward={QuangThang}&boundaries={boundaries}");
+                Assert.Equal(0, after.GetProperty(count).GetInt32());
+                Assert.Equal("quang-thang was merged into dong-quang on 2025-07-01", after.GetProperty("note").GetString());
+            }
+
+            Assert.Equal(JsonValueKind.Null, (await Figures($"year=2025&ward={QuangThang}")).GetProperty("note").ValueKind);
+            var unknown = await client.GetAsync($"{path}?year=2025&boundaries=today", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+            Assert.True((await unknown.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("boundaries", out _));
+        }
+
+        // The median time to resolution is taken over the shares together.
+        foreach (var (query, median) in new[] { ($"ward={QuangThang}", 2.0), ($"ward={DongQuang}", 4.0), ($"ward={DongQuang}&boundaries=current", 3.0) })
+        {
+            var figures = await incidents.GetFromJsonAsync<JsonElement>($"/incidents/stats?year=2025&{query}", Ct);
+            Assert.Equal(median, figures.GetProperty("medianHoursToResolution").GetDouble());
+        }
+
+        var compared = await incidents.GetFromJsonAsync<JsonElement>($"/incidents/stats/compare?year=2025&compareWith=2024&ward={DongQuang}&boundaries=current", Ct);
+        Assert.Equal(6, compared.GetProperty("year").GetProperty("total").GetInt32());
+        Assert.Equal(1, compared.GetProperty("comparedWith").GetProperty("total").GetInt32());
+        Assert.Equal(5, compared.GetProperty("totalChange").GetInt32());
+    }
+
+    private static async Task<JsonElement> CreatedAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {body}");
+        return body;
+    }
+
+    private static async Task RefusedAsync(HttpResponseMessage response, string field)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.StatusCode}: {body}");
+        Assert.Equal(
+            "quang-thang was merged into dong-quang on 2025-07-01: what happened from then on is recorded in dong-quang.",
+            Assert.Single(body.GetProperty("errors").GetProperty(field).EnumerateArray()).GetString());
+    }
+}
