@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using WardLink.Audit;
 using WardLink.Contracts;
 using WardLink.Contracts.Partners;
@@ -51,6 +52,7 @@ public sealed record UpdateSite(Guid PartnerId, string? Name, SiteKind? Kind, do
 /// <summary>Why a site is retired, addressed under partner <paramref name="PartnerId"/>.</summary>
 public sealed record RetireSite(Guid PartnerId, string? Reason);
 
+/// <summary>A partner's site as it stands; it belongs to its partner's ward (<see cref="TenantId"/>: that ward's tenant, set by the store, as for <see cref="PartnerState"/>).</summary>
 public sealed record SiteState(
     Guid Id,
     Guid PartnerId,
@@ -60,8 +62,11 @@ public sealed record SiteState(
     [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double Longitude,
     DateTimeOffset RegisteredAt,
     [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RegisteredBy,
-    DateTimeOffset? RetiredAt)
+    DateTimeOffset? RetiredAt) : Marten.Metadata.ITenanted
 {
+    [JsonIgnore]
+    public string? TenantId { get; set; }
+
     public static SiteState Create(SiteRegistered registered) => new(
         registered.SiteId,
         registered.PartnerId,

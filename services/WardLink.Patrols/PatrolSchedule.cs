@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 
@@ -90,7 +91,10 @@ public sealed record CreateSchedule(
     IReadOnlyList<Guid>? PartnerIds,
     DateOnly? StartsOn);
 
-/// <summary>A route patrolled on some days of the week in a local window, by a team, from a local date on.</summary>
+/// <summary>
+/// A route patrolled on some days of the week in a local window, by a team, from a local date on.
+/// <see cref="TenantId"/> is the store's tenant of its ward, set by the store when it reads the schedule.
+/// </summary>
 public sealed record ScheduleState(
     Guid Id,
     Guid RouteId,
@@ -102,7 +106,7 @@ public sealed record ScheduleState(
     [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid> PartnerIds,
     [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Guid> SiteIds,
     DateOnly StartsOn,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt) : Marten.Metadata.ITenanted
 {
     /// <summary>
     /// The days of the week the schedule plans; a day stored before enums were read strictly (a list
@@ -110,6 +114,9 @@ public sealed record ScheduleState(
     /// </summary>
     [MaxLength(PatrolSchedule.DaysInWeek)]
     public IReadOnlyList<DayOfWeek> Days { get; init; } = [.. Days.Where(Enum.IsDefined)];
+
+    [JsonIgnore]
+    public string? TenantId { get; set; }
 
     public static ScheduleState Create(ScheduleCreated created) => new(
         created.ScheduleId, created.RouteId, created.Kind, created.Days, created.WindowStart, created.WindowEnd, created.Team,

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Linq.Expressions;
 using Marten;
 using Marten.Pagination;
 using WardLink.Domain;
@@ -55,14 +56,18 @@ public static class Paging
     /// <summary>
     /// A page of a list whose read model <paramref name="ids"/> filtered and ordered, showing the
     /// records themselves (the documents <c>GET</c> of one reads, found by <paramref name="idOf"/>),
-    /// in the read model's order.
+    /// in the read model's order. The records are read in whichever wards they belong to: the read
+    /// model's query chose the wards the list spans.
     /// </summary>
     public static async Task<ListPage<TRecord>> ToRecordPageAsync<TRecord>(
-        this IQueryable<Guid> ids, IQuerySession session, Func<TRecord, Guid> idOf, PageRequest request, CancellationToken ct)
+        this IQueryable<Guid> ids, IQuerySession session, Expression<Func<TRecord, Guid>> idOf, PageRequest request, CancellationToken ct)
         where TRecord : notnull
     {
         var page = await ids.ToListPageAsync(request, ct);
-        var records = (await session.LoadManyAsync<TRecord>(ct, page.Items)).ToDictionary(idOf);
+        var wanted = page.Items.ToArray();
+        var named = Expression.Lambda<Func<TRecord, bool>>(
+            Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(Guid)], Expression.Constant(wanted), idOf.Body), idOf.Parameters);
+        var records = (await session.Query<TRecord>().Where(record => record.AnyTenant()).Where(named).ToListAsync(ct)).ToDictionary(idOf.Compile());
         return new ListPage<TRecord>([.. page.Items.Where(records.ContainsKey).Select(id => records[id])], page.Total, page.Page, page.Limit);
     }
 }

@@ -24,6 +24,7 @@ public sealed class PatrolDecisionTests
     private static readonly Guid Obstetrics = Guid.Parse("0193b5a0-0000-7000-8000-00000000a002");
     private static readonly Guid Partner = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
     private static readonly DayOfWeek[] EveryDay = Enum.GetValues<DayOfWeek>();
+    private const string Ward = "quang-thang";
 
     private static readonly RouteState Route = RouteState.Create(new RouteDefined(
         RouteId, "Hospitals at night", [new Checkpoint("EYE-GATE", Eye, "Eye hospital gate"), new Checkpoint("OBS-CAR", Obstetrics, null)], Now.AddDays(-10), Desk));
@@ -46,6 +47,9 @@ public sealed class PatrolDecisionTests
         _ => throw new InvalidOperationException(recorded.GetType().Name),
     });
 
+    /// <summary>Sites the directory knows, all of them in <see cref="Ward"/>.</summary>
+    private static Dictionary<Guid, string> InWard(params Guid[] sites) => sites.ToDictionary(site => site, _ => Ward);
+
     private static void AssertInvalid(Decision decision, string field)
     {
         Assert.Empty(decision.Events);
@@ -58,7 +62,7 @@ public sealed class PatrolDecisionTests
     {
         var decision = PatrolRoute.Define(
             null,
-            new DefineRoute(RouteId, " Hospitals ", [new Checkpoint(" EYE-GATE ", Eye, " Gate "), new Checkpoint("OBS-CAR", Obstetrics, null)], new HashSet<Guid> { Eye, Obstetrics }),
+            new DefineRoute(RouteId, " Hospitals ", [new Checkpoint(" EYE-GATE ", Eye, " Gate "), new Checkpoint("OBS-CAR", Obstetrics, null)], InWard(Eye, Obstetrics), Ward),
             Now,
             Desk);
 
@@ -71,16 +75,28 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void A_route_needs_known_sites_distinct_codes_and_at_least_one_checkpoint()
     {
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], new HashSet<Guid> { Eye }), Now, Desk), "checkpoints[1].siteId");
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("A", Eye, null)], new HashSet<Guid> { Eye }), Now, Desk), "checkpoints[1].code");
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [], new HashSet<Guid>()), Now, Desk), "checkpoints");
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], new HashSet<Guid> { Eye }), Now, Desk), "name");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], InWard(Eye), Ward), Now, Desk), "checkpoints[1].siteId");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk), "checkpoints[1].code");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [], InWard(), Ward), Now, Desk), "checkpoints");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk), "name");
+    }
+
+    [Fact]
+    public void A_route_has_its_checkpoints_at_sites_of_its_own_ward()
+    {
+        var sites = new Dictionary<Guid, string> { [Eye] = Ward, [Obstetrics] = "dong-quang" };
+
+        var decision = PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], sites, Ward), Now, Desk);
+
+        AssertInvalid(decision, "checkpoints[1].siteId");
+        Assert.False(decision.Rejection!.Errors!.ContainsKey("checkpoints[0].siteId"));
+        Assert.Contains("dong-quang", Assert.Single(decision.Rejection.Errors["checkpoints[1].siteId"]), StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_route_and_a_schedule_are_each_created_once()
     {
-        AssertConflict(PatrolRoute.Define(Route, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null)], new HashSet<Guid> { Eye }), Now, Desk));
+        AssertConflict(PatrolRoute.Define(Route, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk));
         AssertConflict(PatrolSchedule.Create(
             Schedule(), new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null), Now, Desk));
     }
@@ -338,5 +354,19 @@ public sealed class PatrolDecisionTests
         Assert.Equal(1.5, coverage.HoursPatrolledByHourOfDay.Sum());
         Assert.Equal((2, 1, 1, 1), (coverage.Incidents, coverage.IncidentsByHourOfDay[0], coverage.IncidentsByHourOfDay[14], coverage.IncidentsDuringShifts));
         Assert.Equal(1, PatrolQueries.ComputeCoverage(June1, June1, Obstetrics, [], [shift], []).CheckpointsMissed);
+    }
+
+    [Fact]
+    public void Coverage_of_several_wards_adds_them_up_and_sets_an_incident_only_against_the_shifts_of_its_own_ward()
+    {
+        var at = new DateTimeOffset(2024, 6, 2, 0, 15, 0, Local);
+        var shiftOfA = Started() with { Begins = new DateTimeOffset(2024, 6, 1, 23, 30, 0, Local), EndedAt = new DateTimeOffset(2024, 6, 2, 1, 0, 0, Local), Status = ShiftStatus.Ended };
+        shiftOfA.TenantId = "ward-a";
+        var incidentOfA = new SiteIncident(Guid.NewGuid(), "INC-A-2024-0001", null, IncidentClassification.Criminal, at) { TenantId = "ward-a" };
+        var incidentOfB = new SiteIncident(Guid.NewGuid(), "INC-B-2024-0001", null, IncidentClassification.Criminal, at) { TenantId = "ward-b" };
+
+        var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), null, [], [shiftOfA], [incidentOfA, incidentOfB]);
+
+        Assert.Equal((2, 1, 1.5), (coverage.Incidents, coverage.IncidentsDuringShifts, coverage.HoursPatrolled));
     }
 }
