@@ -49,8 +49,7 @@ public static class LinkageEndpoints
         var partners = endpoints.MapGroup("/partners").WithTags("Linkage");
         partners.MapPost("/meetings", HoldMeeting)
             .WithName("HoldMeeting")
-            .WithSummary($"Record a monthly coordination meeting: when, the attending partners (of its ward), the minutes. {WardParameters.Records}")
-            .WithWardParameter()
+            .WithSummary("Record a monthly coordination meeting in the request's ward: when, the attending partners (of that ward), the minutes.")
             .WithIdempotency()
             .Produces<MeetingState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
@@ -62,8 +61,7 @@ public static class LinkageEndpoints
         partners.MapGet("/action-items/overdue", Overdue)
             .WithName("OverdueActionItems")
             .WithMaxItems(DocumentedBounds.AnyCount)
-            .WithSummary($"Open action items past their due date (as of now, or ?asOf=), oldest due first, each naming its meeting's ward; filter by owner partner. {WardParameters.Spans} {WardTime.QueryTimeLimits}")
-            .WithWardParameter();
+            .WithSummary($"Open action items past their due date (as of now, or ?asOf=), oldest due first, each naming its meeting's ward; filter by owner partner. Without ward=, every ward the caller sees. {WardTime.QueryTimeLimits}");
 
         partners.MapPost("/{id:guid}/outreach-sessions", HoldOutreach)
             .WithName("HoldOutreachSession")
@@ -88,8 +86,7 @@ public static class LinkageEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPost("/channels", OpenChannel)
             .WithName("OpenChannel")
-            .WithSummary($"Open a communication channel: a hotline with its number, or a chat group with its members' partners (of its ward). {WardParameters.Records}")
-            .WithWardParameter()
+            .WithSummary("Open a communication channel in the request's ward: a hotline with its number, or a chat group with its members' partners (of that ward).")
             .WithIdempotency()
             .Produces<ChannelState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
@@ -161,7 +158,7 @@ public static class LinkageEndpoints
         var at = asOf ?? clock.GetUtcNow();
         var meetings = await session.Query<MeetingState>().InWards(http.Ward().Spans, tenants).Where(meeting => meeting.HeldAt < at).ToListAsync(ct);
         return TypedResults.Ok(meetings
-            .SelectMany(meeting => meeting.ActionItems.Select(item => new OverdueActionItem(meeting.Id, http.WardOf(meeting), meeting.HeldAt, item)))
+            .SelectMany(meeting => meeting.ActionItems.Select(item => new OverdueActionItem(meeting.Id, tenants.WardOf(meeting.TenantId!), meeting.HeldAt, item)))
             .Where(overdue => overdue.Item.CompletedAt is null && overdue.Item.DueAt < at)
             .Where(overdue => ownerPartnerId is null || overdue.Item.OwnerPartnerId == ownerPartnerId)
             .OrderBy(overdue => overdue.Item.DueAt)

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Serialization;
 using WardLink.Audit;
 using WardLink.Contracts.Partners;
 using WardLink.Domain;
@@ -55,11 +54,7 @@ public sealed record ResumePartner;
 /// <summary>Why the partner leaves the linkage; the request body of <c>POST /partners/{id}/leave</c>.</summary>
 public sealed record LeaveLinkage([property: MaxLength(Partner.MaxTextLength)] string? Reason);
 
-/// <summary>
-/// A partner as it stands; also the read model of the partner list (an inline snapshot). It belongs to
-/// the ward it was registered in: <see cref="TenantId"/> is that ward's tenant in the store, set by the
-/// store whenever it reads the partner (never stored in the document, never shown as it is: the views name the ward).
-/// </summary>
+/// <summary>A partner as it stands; also the read model of the partner list (an inline snapshot). It belongs to the ward it was registered in.</summary>
 public sealed record PartnerState(
     Guid Id,
     [property: ShownToAuditors, MaxLength(Partner.MaxNameLength)] string Name,
@@ -69,11 +64,8 @@ public sealed record PartnerState(
     [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RegisteredBy,
     DateTimeOffset? LeftAt,
     LinkageAgreement? Agreement,
-    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<PartnerContact> Contacts) : Marten.Metadata.ITenanted
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<PartnerContact> Contacts)
 {
-    [JsonIgnore]
-    public string? TenantId { get; set; }
-
     public static PartnerState Create(PartnerRegistered registered) =>
         new(registered.PartnerId, registered.Name, registered.Kind, PartnerStatus.Active, registered.RegisteredAt, registered.RegisteredBy, null, null, []);
 

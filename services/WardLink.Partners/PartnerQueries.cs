@@ -46,13 +46,11 @@ public static class PartnerQueries
         var partners = endpoints.MapGroup("/partners").WithTags("Partners");
         partners.MapGet("/", List)
             .WithName("ListPartners")
-            .WithSummary($"The partners of the linkage by name, each naming its ward; filter by kind and status. {WardParameters.Spans} {PageRequest.Limits}")
-            .WithWardParameter()
+            .WithSummary($"The partners of the linkage by name, each naming its ward; filter by kind and status. Without ward=, every ward the caller sees. {PageRequest.Limits}")
             .ProducesValidationProblem();
         partners.MapGet("/stats", Statistics)
             .WithName("PartnerStatistics")
-            .WithSummary($"One year of the linkage, in local time (UTC+7). {WardParameters.Spans} {WardTime.YearLimits}")
-            .WithWardParameter()
+            .WithSummary($"One year of the linkage, in local time (UTC+7). Without ward=, every ward the caller sees. {WardTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -81,9 +79,9 @@ public static class PartnerQueries
         query = query.WhereGiven(wantedKind, kindFilter => partner => partner.Kind == kindFilter);
         query = query.WhereGiven(wantedStatus, statusFilter => partner => partner.Status == statusFilter);
 
-        var partners = await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id).Select(partner => partner.Id)
-            .ToRecordPageAsync<PartnerState>(session, partner => partner.Id, paging, ct);
-        return TypedResults.Ok(partners.Select(partner => PartnerPoliceView.Of(partner, http)));
+        var partners = await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id)
+            .ToRecordPageAsync<PartnerRow, PartnerState>(session, tenants, partner => partner.Id, paging, ct);
+        return TypedResults.Ok(partners.Select(partner => PartnerPoliceView.Of(partner.Record, partner.Ward)));
     }
 
     private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(

@@ -21,8 +21,8 @@ public sealed record PartnerPoliceView(
     LinkageAgreement? Agreement,
     [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<PartnerContact> Contacts)
 {
-    public static PartnerPoliceView Of(PartnerState partner, HttpContext http) => new(
-        partner.Id, http.WardOf(partner), partner.Name, partner.Kind, partner.Status, partner.RegisteredAt, partner.RegisteredBy, partner.LeftAt, partner.Agreement, partner.Contacts);
+    public static PartnerPoliceView Of(PartnerState partner, string ward) => new(
+        partner.Id, ward, partner.Name, partner.Kind, partner.Status, partner.RegisteredAt, partner.RegisteredBy, partner.LeftAt, partner.Agreement, partner.Contacts);
 }
 
 /// <summary>A partner's site as the police read it: the whole site, and the ward it belongs to (its partner's).</summary>
@@ -38,18 +38,17 @@ public sealed record SitePoliceView(
     [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RegisteredBy,
     DateTimeOffset? RetiredAt)
 {
-    public static SitePoliceView Of(SiteState site, HttpContext http) => new(
-        site.Id, http.WardOf(site), site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RegisteredAt, site.RegisteredBy, site.RetiredAt);
+    public static SitePoliceView Of(SiteState site, string ward) => new(
+        site.Id, ward, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RegisteredAt, site.RegisteredBy, site.RetiredAt);
 }
 
 public static class PartnerViews
 {
-    /// <summary>Partners and sites are read by the police only, each naming its ward.</summary>
+    /// <summary>
+    /// Partners and sites are read by the police only, each naming its ward: a request on one is put in
+    /// its ward (the record in its path), and a new one is kept in the request's ward.
+    /// </summary>
     public static StateViews AddPartnerViews(this StateViews views) => views
-        .AddPoliceOnly<PartnerState, PartnerPoliceView>(PartnerPoliceView.Of)
-        .AddPoliceOnly<SiteState, SitePoliceView>(SitePoliceView.Of);
-
-    /// <summary>The ward (its id) of a record as the store read it, from the record's tenant.</summary>
-    internal static string WardOf(this HttpContext http, Marten.Metadata.ITenanted record) =>
-        http.RequestServices.GetRequiredService<WardTenants>().WardOf(record.TenantId ?? WardTenants.DefaultTenant);
+        .AddPoliceOnly<PartnerState, PartnerPoliceView>((partner, http) => PartnerPoliceView.Of(partner, http.Ward().Ward.Id))
+        .AddPoliceOnly<SiteState, SitePoliceView>((site, http) => SitePoliceView.Of(site, http.Ward().Ward.Id));
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Serialization;
 using WardLink.Audit;
 using WardLink.Contracts;
 using WardLink.Contracts.Partners;
@@ -52,7 +51,7 @@ public sealed record UpdateSite(Guid PartnerId, string? Name, SiteKind? Kind, do
 /// <summary>Why a site is retired, addressed under partner <paramref name="PartnerId"/>.</summary>
 public sealed record RetireSite(Guid PartnerId, string? Reason);
 
-/// <summary>A partner's site as it stands; it belongs to its partner's ward (<see cref="TenantId"/>: that ward's tenant, set by the store, as for <see cref="PartnerState"/>).</summary>
+/// <summary>A partner's site as it stands; it belongs to its partner's ward.</summary>
 public sealed record SiteState(
     Guid Id,
     Guid PartnerId,
@@ -62,11 +61,8 @@ public sealed record SiteState(
     [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double Longitude,
     DateTimeOffset RegisteredAt,
     [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RegisteredBy,
-    DateTimeOffset? RetiredAt) : Marten.Metadata.ITenanted
+    DateTimeOffset? RetiredAt)
 {
-    [JsonIgnore]
-    public string? TenantId { get; set; }
-
     public static SiteState Create(SiteRegistered registered) => new(
         registered.SiteId,
         registered.PartnerId,

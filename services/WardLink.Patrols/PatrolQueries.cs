@@ -59,24 +59,20 @@ public static class PatrolQueries
         var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
         patrols.MapGet("/shifts", List)
             .WithName("ListShifts")
-            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). {WardParameters.Spans} {WardTime.QueryTimeLimits} {PageRequest.Limits}")
-            .WithWardParameter()
+            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). Without ward=, every ward the caller sees. {WardTime.QueryTimeLimits} {PageRequest.Limits}")
             .ProducesValidationProblem();
         patrols.MapGet("/planned", Planned)
             .WithName("PlannedShifts")
             .WithMaxItems(DocumentedBounds.AnyCount)
-            .WithSummary($"The shifts the schedules plan on local dates [from, to], with the ward of each and what became of it. {WardParameters.Spans} {WardTime.DateRangeLimits}")
-            .WithWardParameter()
+            .WithSummary($"The shifts the schedules plan on local dates [from, to], with the ward of each and what became of it. Without ward=, every ward the caller sees. {WardTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/coverage", Coverage)
             .WithName("PatrolCoverage")
-            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. {WardParameters.Spans} {WardTime.DateRangeLimits}")
-            .WithWardParameter()
+            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. Without ward=, every ward the caller sees. {WardTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/stats", Statistics)
             .WithName("PatrolStatistics")
-            .WithSummary($"One year's patrol statistics, in local time (UTC+7). {WardParameters.Spans} {WardTime.YearLimits}")
-            .WithWardParameter()
+            .WithSummary($"One year's patrol statistics, in local time (UTC+7). Without ward=, every ward the caller sees. {WardTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -116,8 +112,8 @@ public static class PatrolQueries
         query = query.WhereGiven(from?.ToUniversalTime(), start => shift => shift.Begins >= start);
         query = query.WhereGiven(to?.ToUniversalTime(), end => shift => shift.Begins < end);
 
-        return TypedResults.Ok(await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id).Select(shift => shift.Id)
-            .ToRecordPageAsync<ShiftState>(session, shift => shift.Id, paging, ct));
+        return TypedResults.Ok((await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id)
+            .ToRecordPageAsync<ShiftRow, ShiftState>(session, wards, shift => shift.Id, paging, ct)).Select(shift => shift.Record));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PlannedShiftStatus>>, ValidationProblem>> Planned(
@@ -131,7 +127,7 @@ public static class PatrolQueries
 
         var spans = http.Ward().Spans;
         var schedules = await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct);
-        var wardOf = schedules.ToDictionary(schedule => schedule.Id, schedule => wards.WardOf(schedule.TenantId ?? WardTenants.DefaultTenant));
+        var wardOf = schedules.ToDictionary(schedule => schedule.Id, schedule => wards.WardOf(schedule.TenantId!));
         var planned = PatrolSchedule.Plan(schedules, from!.Value, to!.Value);
         var ids = planned.Select(shift => shift.ShiftId).ToArray();
         var shifts = (await session.Query<ShiftState>().InWards(spans, wards).Where(shift => ids.Contains(shift.Id)).ToListAsync(ct)).ToDictionary(shift => shift.Id);

@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
-using System.Linq.Expressions;
 using Marten;
+using Marten.Linq.MatchesSql;
+using Marten.Metadata;
 using Marten.Pagination;
 using WardLink.Domain;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.EventSourcing;
 
@@ -45,6 +47,18 @@ public sealed record ListPage<T>(
     public ListPage<TView> Select<TView>(Func<T, TView> view) => new([.. Items.Select(view)], Total, Page, Limit);
 }
 
+/// <summary>
+/// A read model's row of a list that spans wards: the record it stands for (by id) and the ward it
+/// was recorded in, which the store fills in (<see cref="ITenanted.TenantId"/>) whenever it reads the row.
+/// </summary>
+public interface IListRow : ITenanted
+{
+    Guid Id { get; }
+}
+
+/// <summary>A record of a list, with the ward it belongs to.</summary>
+public sealed record InWard<T>(T Record, string Ward);
+
 public static class Paging
 {
     public static async Task<ListPage<T>> ToListPageAsync<T>(this IQueryable<T> query, PageRequest request, CancellationToken ct)
@@ -56,18 +70,39 @@ public static class Paging
     /// <summary>
     /// A page of a list whose read model <paramref name="ids"/> filtered and ordered, showing the
     /// records themselves (the documents <c>GET</c> of one reads, found by <paramref name="idOf"/>),
-    /// in the read model's order. The records are read in whichever wards they belong to: the read
-    /// model's query chose the wards the list spans.
+    /// in the read model's order.
     /// </summary>
     public static async Task<ListPage<TRecord>> ToRecordPageAsync<TRecord>(
-        this IQueryable<Guid> ids, IQuerySession session, Expression<Func<TRecord, Guid>> idOf, PageRequest request, CancellationToken ct)
+        this IQueryable<Guid> ids, IQuerySession session, Func<TRecord, Guid> idOf, PageRequest request, CancellationToken ct)
         where TRecord : notnull
     {
         var page = await ids.ToListPageAsync(request, ct);
-        var wanted = page.Items.ToArray();
-        var named = Expression.Lambda<Func<TRecord, bool>>(
-            Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(Guid)], Expression.Constant(wanted), idOf.Body), idOf.Parameters);
-        var records = (await session.Query<TRecord>().Where(record => record.AnyTenant()).Where(named).ToListAsync(ct)).ToDictionary(idOf.Compile());
+        var records = (await session.LoadManyAsync<TRecord>(ct, page.Items)).ToDictionary(idOf);
         return new ListPage<TRecord>([.. page.Items.Where(records.ContainsKey).Select(id => records[id])], page.Total, page.Page, page.Limit);
+    }
+
+    /// <summary>
+    /// A page of a list that spans wards, whose read model <paramref name="rows"/> filtered (to the
+    /// wards the caller may see) and ordered, showing the records themselves (the documents <c>GET</c>
+    /// of one reads, found by <paramref name="idOf"/> in the wards of the page's rows), each with its
+    /// ward, in the read model's order.
+    /// </summary>
+    public static async Task<ListPage<InWard<TRecord>>> ToRecordPageAsync<TRow, TRecord>(
+        this IQueryable<TRow> rows, IQuerySession session, WardTenants wards, Func<TRecord, Guid> idOf, PageRequest request, CancellationToken ct)
+        where TRow : IListRow
+        where TRecord : notnull
+    {
+        var page = await rows.ToListPageAsync(request, ct);
+        var tenants = page.Items.Select(row => row.TenantId!).Distinct().ToArray();
+        var ids = page.Items.Select(row => row.Id).ToArray();
+        var records = (await session.Query<TRecord>()
+                .Where(record => record.TenantIsOneOf(tenants) && record.MatchesSql("d.id = ANY(?)", ids))
+                .ToListAsync(ct))
+            .ToDictionary(idOf);
+        return new ListPage<InWard<TRecord>>(
+            [.. page.Items.Where(row => records.ContainsKey(row.Id)).Select(row => new InWard<TRecord>(records[row.Id], wards.WardOf(row.TenantId!)))],
+            page.Total,
+            page.Page,
+            page.Limit);
     }
 }

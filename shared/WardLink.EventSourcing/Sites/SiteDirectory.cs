@@ -178,8 +178,7 @@ public static class SiteDirectory
         var sites = endpoints.MapGroup($"/{serviceName}/sites").WithTags("Sites").RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         sites.MapGet("/", List)
             .WithName("ListSites")
-            .WithSummary($"The partner sites this service knows, by name, each naming its ward; filter by partner. {WardParameters.Spans} {PageRequest.Limits}")
-            .WithWardParameter()
+            .WithSummary($"The partner sites this service knows, by name, each naming its ward; filter by partner. Without ward=, every ward the caller sees. {PageRequest.Limits}")
             .ProducesValidationProblem();
         sites.MapGet("/{id:guid}", Get)
             .WithName("GetSite")
