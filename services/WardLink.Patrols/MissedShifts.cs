@@ -13,7 +13,8 @@ public sealed record MissedShiftSweepOptions(TimeSpan Interval, int LookBackDays
 
 /// <summary>
 /// Records every planned shift whose window has closed without a start as <see cref="ShiftMissed"/>,
-/// in the ward of its schedule (the sweep looks at the schedules of every ward). The shift's stream id
+/// in the ward of its schedule (the sweep looks at the schedules of every ward; a ward merged or
+/// dissolved plans nothing from its end on). The shift's stream id
 /// is derived from its schedule and date, so a second sweep (or a second replica sweeping at the same
 /// time) finds the stream and records nothing twice.
 /// </summary>
@@ -28,7 +29,7 @@ public sealed class MissedShiftSweep(
         await using var query = sessions.QuerySession();
         var schedules = await query.Query<ScheduleState>().Where(schedule => schedule.AnyTenant()).ToListAsync(ct);
         var tenantOf = schedules.ToDictionary(schedule => schedule.Id, schedule => schedule.TenantId);
-        var planned = PatrolSchedule.Plan(schedules, today.AddDays(-options.LookBackDays), today);
+        var planned = PatrolSchedule.Plan(schedules, today.AddDays(-options.LookBackDays), today, await query.WardEndsAsync(ct));
         var ids = planned.Select(shift => shift.ShiftId).ToArray();
         var recorded = (await query.Query<ShiftState>().Where(shift => shift.AnyTenant() && ids.Contains(shift.Id)).Select(shift => shift.Id).ToListAsync(ct)).ToHashSet();
         var missed = new List<Guid>();

@@ -128,7 +128,7 @@ public static class PatrolQueries
         var spans = http.Ward().Spans;
         var schedules = await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct);
         var wardOf = schedules.ToDictionary(schedule => schedule.Id, schedule => wards.WardOf(schedule.TenantId!));
-        var planned = PatrolSchedule.Plan(schedules, from!.Value, to!.Value);
+        var planned = PatrolSchedule.Plan(schedules, from!.Value, to!.Value, await session.WardEndsAsync(ct));
         var ids = planned.Select(shift => shift.ShiftId).ToArray();
         var shifts = (await session.Query<ShiftState>().InWards(spans, wards).Where(shift => ids.Contains(shift.Id)).ToListAsync(ct)).ToDictionary(shift => shift.Id);
         return TypedResults.Ok<IReadOnlyList<PlannedShiftStatus>>(
@@ -150,8 +150,13 @@ public static class PatrolQueries
         var shifts = await session.Query<ShiftState>().InWards(spans, wards).Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
         var inDates = session.Query<SiteIncident>().InWards(spans, wards).Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end);
         var incidents = await (siteId is { } site ? inDates.Where(incident => incident.SiteId == site) : inDates).ToListAsync(ct);
-        return TypedResults.Ok(ComputeCoverage(from.Value, to.Value, siteId, PatrolSchedule.Plan(schedules, from.Value, to.Value), shifts, incidents));
+        var planned = PatrolSchedule.Plan(schedules, from.Value, to.Value, await session.WardEndsAsync(ct));
+        return TypedResults.Ok(ComputeCoverage(from.Value, to.Value, siteId, planned, shifts, incidents));
     }
+
+    /// <summary>When each ward that was merged or dissolved stopped recording anything of its own, by its store tenant (what <see cref="PatrolSchedule.Plan"/> plans up to).</summary>
+    public static async Task<IReadOnlyDictionary<string, DateTimeOffset>> WardEndsAsync(this IQuerySession session, CancellationToken ct) =>
+        (await session.Query<KnownWard>().Where(ward => ward.EndedOn != null).ToListAsync(ct)).ToDictionary(ward => ward.Tenant, ward => ward.EndsAt!.Value);
 
     /// <summary>
     /// The coverage of <paramref name="siteId"/> (every site when null) from shifts and incidents already limited to the dates,
@@ -210,7 +215,7 @@ public static class PatrolQueries
 
         var spans = http.Ward().Spans;
         var (first, last) = WardTime.LocalYearDates(year!.Value);
-        var planned = PatrolSchedule.Plan(await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct), first, last).Count;
+        var planned = PatrolSchedule.Plan(await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct), first, last, await session.WardEndsAsync(ct)).Count;
         return TypedResults.Ok(await session.StatisticsOfAsync(spans, wards, year.Value, planned, ct));
     }
 

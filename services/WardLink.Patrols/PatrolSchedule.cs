@@ -197,17 +197,23 @@ public static class PatrolSchedule
         NamedStreams.StreamIdOf($"shift:{scheduleId}:{date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
 
     /// <summary>The shifts the schedules plan on the local dates <paramref name="from"/> to <paramref name="to"/>, both included, by window start.</summary>
-    public static IReadOnlyList<PlannedShift> Plan(IEnumerable<ScheduleState> schedules, DateOnly from, DateOnly to)
+    /// <param name="wardEnds">
+    /// When each ward that was merged or dissolved (by its store tenant) stopped recording anything of its own: its
+    /// schedules plan no shift whose window starts from then on (what happens there belongs to its successor).
+    /// </param>
+    public static IReadOnlyList<PlannedShift> Plan(
+        IEnumerable<ScheduleState> schedules, DateOnly from, DateOnly to, IReadOnlyDictionary<string, DateTimeOffset> wardEnds)
     {
         var planned = new List<PlannedShift>();
         foreach (var schedule in schedules)
         {
             var window = schedule.Window;
+            var until = schedule.TenantId is { } tenant && wardEnds.TryGetValue(tenant, out var ended) ? ended : DateTimeOffset.MaxValue;
             for (var date = from; date <= to; date = date.AddDays(1))
             {
-                if (schedule.Plans(date))
+                var (start, end) = window.On(date);
+                if (schedule.Plans(date) && start < until)
                 {
-                    var (start, end) = window.On(date);
                     planned.Add(new PlannedShift(
                         PlannedShiftId(schedule.Id, date), schedule.Id, schedule.RouteId, schedule.Kind, date, start, end, schedule.Team, schedule.PartnerIds, schedule.SiteIds));
                 }

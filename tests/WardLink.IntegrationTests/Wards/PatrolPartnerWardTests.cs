@@ -60,13 +60,16 @@ public sealed class WardedPatrolsAndPartners : ServiceGroup
         Bus = await TestBus.StartAsync(VirtualHost);
     }
 
-    /// <summary>Both directories know <paramref name="ward"/> (code <paramref name="code"/>), its records kept under its own tenant.</summary>
-    public async Task KnowWardAsync(string ward, string code)
+    /// <summary>
+    /// Both directories know <paramref name="ward"/> (code <paramref name="code"/>), its records kept under its own tenant;
+    /// with <paramref name="endedOn"/>, as dissolved from that local date.
+    /// </summary>
+    public async Task KnowWardAsync(string ward, string code, DateOnly? endedOn = null)
     {
         foreach (var store in new[] { PatrolsStore, PartnersStore })
         {
             await using var session = store.LightweightSession();
-            session.Store(new KnownWard(ward, code, $"Ward {code}", Province, new DateOnly(2020, 1, 1), 1, ward));
+            session.Store(new KnownWard(ward, code, $"Ward {code}", Province, new DateOnly(2020, 1, 1), endedOn is null ? 1 : 2, ward, EndedOn: endedOn));
             await session.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
     }
@@ -196,13 +199,15 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
     [Fact]
     public async Task The_sweeps_find_due_work_in_every_ward_and_record_each_item_in_its_own_ward()
     {
-        const string C = "hoang-long", D = "tao-xuyen";
+        const string C = "hoang-long", D = "tao-xuyen", Dissolved = "hoang-hoa";
         await wards.KnowWardAsync(C, "HL");
         await wards.KnowWardAsync(D, "TX");
+        await wards.KnowWardAsync(Dissolved, "HHO", endedOn: new DateOnly(2024, 6, 1));
 
-        // Missed shifts: a schedule in each ward from June 1; after its window closed, each missed shift is recorded in its schedule's ward.
+        // Missed shifts: a schedule in each ward from June 1; after its window closed, each missed shift is recorded in its schedule's
+        // ward, but none in a ward that had ceased to exist by then.
         var planned = new Dictionary<string, Guid>();
-        foreach (var ward in new[] { C, D })
+        foreach (var ward in new[] { C, D, Dissolved })
         {
             var site = await KnowSiteInAsync(ward);
             using var patrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [ward]);
@@ -222,6 +227,8 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
             Assert.All(events, recorded => Assert.Equal(ward, recorded.TenantId));
             Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, other, planned[ward]));
         }
+
+        Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, Dissolved, planned[Dissolved]));
 
         // Overdue action items: a meeting in each ward with an item past due; each is noticed in its meeting's ward.
         var meetings = new Dictionary<string, Guid>();
