@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Domain;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.EventSourcing.Idempotency;
 using WardLink.ServiceDefaults;
 
@@ -34,8 +35,8 @@ public sealed record WarningSignsRequest(
     [property: Range(1, Activities.MaxCount)] int? Count,
     [property: MaxLength(Partner.MaxTextLength)] string? Text, DateTimeOffset? At);
 
-/// <summary>An open action item past its due date, with the meeting that set it.</summary>
-public sealed record OverdueActionItem(Guid MeetingId, DateTimeOffset MeetingHeldAt, ActionItem Item);
+/// <summary>An open action item past its due date, with the meeting that set it and the ward the meeting was held in.</summary>
+public sealed record OverdueActionItem(Guid MeetingId, [property: MaxLength(WardNames.MaxIdLength)] string Ward, DateTimeOffset MeetingHeldAt, ActionItem Item);
 
 /// <summary>The joint work of the linkage: monthly meetings and their action items, outreach, ID-card drives, warning signs.</summary>
 public static class LinkageEndpoints
@@ -48,7 +49,7 @@ public static class LinkageEndpoints
         var partners = endpoints.MapGroup("/partners").WithTags("Linkage");
         partners.MapPost("/meetings", HoldMeeting)
             .WithName("HoldMeeting")
-            .WithSummary("Record a monthly coordination meeting: when, the attending partners, the minutes.")
+            .WithSummary("Record a monthly coordination meeting in the request's ward: when, the attending partners (of that ward), the minutes.")
             .WithIdempotency()
             .Produces<MeetingState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
@@ -60,7 +61,7 @@ public static class LinkageEndpoints
         partners.MapGet("/action-items/overdue", Overdue)
             .WithName("OverdueActionItems")
             .WithMaxItems(DocumentedBounds.AnyCount)
-            .WithSummary($"Open action items past their due date (as of now, or ?asOf=), oldest due first; filter by owner partner. {WardTime.QueryTimeLimits}");
+            .WithSummary($"Open action items past their due date (as of now, or ?asOf=), oldest due first, each naming its meeting's ward; filter by owner partner. Without ward=, every ward the caller sees. {WardTime.QueryTimeLimits}");
 
         partners.MapPost("/{id:guid}/outreach-sessions", HoldOutreach)
             .WithName("HoldOutreachSession")
@@ -85,7 +86,7 @@ public static class LinkageEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPost("/channels", OpenChannel)
             .WithName("OpenChannel")
-            .WithSummary("Open a communication channel: a hotline with its number, or a chat group with its members' partners.")
+            .WithSummary("Open a communication channel in the request's ward: a hotline with its number, or a chat group with its members' partners (of that ward).")
             .WithIdempotency()
             .Produces<ChannelState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
@@ -151,12 +152,13 @@ public static class LinkageEndpoints
         return await session.AppendToStreamAsync<MeetingState>(http, id, WhatMeeting, meeting => Meeting.AssignActionItem(meeting, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 
-    private static async Task<Ok<List<OverdueActionItem>>> Overdue(IQuerySession session, TimeProvider clock, DateTimeOffset? asOf, Guid? ownerPartnerId, CancellationToken ct)
+    private static async Task<Ok<List<OverdueActionItem>>> Overdue(
+        HttpContext http, IQuerySession session, WardTenants tenants, TimeProvider clock, DateTimeOffset? asOf, Guid? ownerPartnerId, CancellationToken ct)
     {
         var at = asOf ?? clock.GetUtcNow();
-        var meetings = await session.Query<MeetingState>().Where(meeting => meeting.HeldAt < at).ToListAsync(ct);
+        var meetings = await session.Query<MeetingState>().InWards(http.Ward().Spans, tenants).Where(meeting => meeting.HeldAt < at).ToListAsync(ct);
         return TypedResults.Ok(meetings
-            .SelectMany(meeting => meeting.ActionItems.Select(item => new OverdueActionItem(meeting.Id, meeting.HeldAt, item)))
+            .SelectMany(meeting => meeting.ActionItems.Select(item => new OverdueActionItem(meeting.Id, tenants.WardOf(meeting.TenantId!), meeting.HeldAt, item)))
             .Where(overdue => overdue.Item.CompletedAt is null && overdue.Item.DueAt < at)
             .Where(overdue => ownerPartnerId is null || overdue.Item.OwnerPartnerId == ownerPartnerId)
             .OrderBy(overdue => overdue.Item.DueAt)

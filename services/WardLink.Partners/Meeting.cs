@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using WardLink.Domain;
 using WardLink.ServiceDefaults;
 
@@ -34,14 +35,20 @@ public sealed record ActionItem(
     public bool IsOverdueAt(DateTimeOffset at) => CompletedAt is null ? DueAt < at : CompletedAt > DueAt;
 }
 
-/// <summary>A meeting with its action items; also the read model of the overdue list and the statistics (an inline snapshot).</summary>
+/// <summary>
+/// A meeting with its action items; also the read model of the overdue list and the statistics (an inline
+/// snapshot). <see cref="TenantId"/> is the store's tenant of its ward (the ward it was held in), set by the store when it reads the meeting.
+/// </summary>
 public sealed record MeetingState(
     Guid Id,
     DateTimeOffset HeldAt,
     [property: MaxLength(Partner.MaxPartnerIds)] IReadOnlyList<Guid> AttendingPartnerIds,
     [property: MaxLength(Partner.MaxTextLength)] string Minutes,
-    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<ActionItem> ActionItems)
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<ActionItem> ActionItems) : Marten.Metadata.ITenanted
 {
+    [JsonIgnore]
+    public string? TenantId { get; set; }
+
     public static MeetingState Create(MeetingHeld held) => new(held.MeetingId, held.HeldAt, held.AttendingPartnerIds, held.Minutes, []);
 
     public MeetingState Apply(ActionItemAssigned assigned) =>

@@ -1,5 +1,6 @@
 using Marten;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Partners;
 
@@ -11,21 +12,26 @@ public sealed record OverdueSweepOptions(TimeSpan Interval)
 
 /// <summary>
 /// Records every open action item found past its due date as <see cref="ActionItemOverdue"/>, once
-/// per item (the meeting's state remembers it), so its owner partner is told through the relay. A
-/// second replica sweeping at the same time loses the append race, retries and finds nothing new.
+/// per item (the meeting's state remembers it), so its owner partner is told through the relay. It
+/// looks at the meetings of every ward, and records each in its meeting's ward. A second replica
+/// sweeping at the same time loses the append race, retries and finds nothing new.
 /// </summary>
-public sealed class OverdueActionItemSweep(ISessionFactory sessions, TimeProvider clock, OverdueSweepOptions options, ILogger<OverdueActionItemSweep> logger)
-    : PeriodicSweep(clock, logger)
+public sealed class OverdueActionItemSweep(
+    ISessionFactory sessions, TimeProvider clock, OverdueSweepOptions options, WardTenants wards, ILogger<OverdueActionItemSweep> logger)
+    : PeriodicSweep(clock, logger, wards)
 {
     /// <summary>Sweeps once at <paramref name="now"/>; returns how many items it recorded as overdue.</summary>
     public async Task<int> SweepAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var query = sessions.QuerySession();
-        var meetings = await query.Query<MeetingState>().ToListAsync(ct);
+        var meetings = await query.Query<MeetingState>().Where(meeting => meeting.AnyTenant()).ToListAsync(ct);
         var noticed = 0;
         foreach (var meeting in meetings.Where(meeting => Meeting.NoticeOverdue(meeting, new NoticeOverdueItems(), now, Meeting.Sweeper).Events.Count > 0))
         {
-            noticed += await sessions.RetryOnConflictAsync(session => NoticeAsync(session, meeting.Id, now, ct), ct);
+            using (EnterWardOf(meeting.TenantId))
+            {
+                noticed += await sessions.RetryOnConflictAsync(session => NoticeAsync(session, meeting.Id, now, ct), ct);
+            }
         }
 
         return noticed;

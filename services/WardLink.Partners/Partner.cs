@@ -54,7 +54,7 @@ public sealed record ResumePartner;
 /// <summary>Why the partner leaves the linkage; the request body of <c>POST /partners/{id}/leave</c>.</summary>
 public sealed record LeaveLinkage([property: MaxLength(Partner.MaxTextLength)] string? Reason);
 
-/// <summary>A partner as it stands; also the read model of the partner list (an inline snapshot).</summary>
+/// <summary>A partner as it stands; also the read model of the partner list (an inline snapshot). It belongs to the ward it was registered in.</summary>
 public sealed record PartnerState(
     Guid Id,
     [property: ShownToAuditors, MaxLength(Partner.MaxNameLength)] string Name,

@@ -5,6 +5,7 @@ using WardLink.Contracts.Partners;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
@@ -37,13 +38,13 @@ public static class PartnerEndpoints
         var partners = endpoints.MapGroup("/partners").WithTags("Partners");
         partners.MapPost("/", Register)
             .WithName("RegisterPartner")
-            .WithSummary("Register a partner of the linkage.")
+            .WithSummary("Register a partner of the linkage in the request's ward (its sites, cameras, signs, contacts and activities belong to that ward too); a partner id already used in any ward is a 409.")
             .WithIdempotency()
-            .Produces<PartnerState>(StatusCodes.Status201Created)
+            .Produces<PartnerPoliceView>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         partners.MapGet("/{id:guid}", Get)
             .WithName("GetPartner")
-            .Produces<PartnerState>()
+            .Produces<PartnerPoliceView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPartnerStanding();
         partners.MapStreamStep<PartnerState, RenamePartner>(
@@ -68,12 +69,12 @@ public static class PartnerEndpoints
             .WithName("RegisterSite")
             .WithSummary("Register one of a partner's sites; the other services learn it from SiteRegistered.")
             .WithIdempotency()
-            .Produces<SiteState>(StatusCodes.Status201Created)
+            .Produces<SitePoliceView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapGet("/{id:guid}/sites/{siteId:guid}", GetSite)
             .WithName("GetPartnerSite")
-            .Produces<SiteState>()
+            .Produces<SitePoliceView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPut("/{id:guid}/sites/{siteId:guid}", UpdateSite)
             .DescribeStreamStep<SiteState>("UpdateSite", "Change a site's name, kind and point (all of them); published as SiteUpdated.");
@@ -103,12 +104,15 @@ public static class PartnerEndpoints
         return endpoints;
     }
 
-    private static Task<IResult> Register(
+    private static async Task<IResult> Register(
         RegisterPartnerRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var command = new RegisterPartner(request.PartnerId ?? Guid.CreateVersion7(), request.Name, request.Kind);
-        return session.StartStreamAsync<PartnerState>(
-            http, command.PartnerId, Partner.Register(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/{command.PartnerId}", ct);
+
+        // A partner client is bound to its partner's id, whatever the ward: an id is one partner's in every ward.
+        var existing = await session.Query<PartnerState>().Where(partner => partner.AnyTenant() && partner.Id == command.PartnerId).FirstOrDefaultAsync(ct);
+        return await session.StartStreamAsync<PartnerState>(
+            http, command.PartnerId, Partner.Register(existing, command, clock.GetUtcNow(), http.Actor()), $"/partners/{command.PartnerId}", ct);
     }
 
     private static Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
@@ -144,7 +148,7 @@ public static class PartnerEndpoints
         }
 
         http.Response.SetETag(version);
-        return Results.Ok(site);
+        return Results.Ok(http.ViewOf(site));
     }
 
     private static Task<IResult> UpdateSite(

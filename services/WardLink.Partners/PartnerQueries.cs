@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Contracts.Partners;
 using WardLink.Domain;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -45,18 +46,20 @@ public static class PartnerQueries
         var partners = endpoints.MapGroup("/partners").WithTags("Partners");
         partners.MapGet("/", List)
             .WithName("ListPartners")
-            .WithSummary($"The partners of the linkage by name; filter by kind and status. {PageRequest.Limits}")
+            .WithSummary($"The partners of the linkage by name, each naming its ward; filter by kind and status. Without ward=, every ward the caller sees. {PageRequest.Limits}")
             .ProducesValidationProblem();
         partners.MapGet("/stats", Statistics)
             .WithName("PartnerStatistics")
-            .WithSummary($"One year of the linkage, in local time (UTC+7). {WardTime.YearLimits}")
+            .WithSummary($"One year of the linkage, in local time (UTC+7). Without ward=, every ward the caller sees. {WardTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<ListPage<PartnerState>>, ValidationProblem>> List(
+    private static async Task<Results<Ok<ListPage<PartnerPoliceView>>, ValidationProblem>> List(
+        HttpContext http,
         IQuerySession session,
+        WardTenants tenants,
         [EnumOf(typeof(PartnerKind))] string? kind,
         [EnumOf(typeof(PartnerStatus))] string? status,
         [Range(1, MaxPageSize)] int? limit,
@@ -72,15 +75,17 @@ public static class PartnerQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var query = session.Query<PartnerRow>().AsQueryable();
+        var query = session.Query<PartnerRow>().InWards(http.Ward().Spans, tenants);
         query = query.WhereGiven(wantedKind, kindFilter => partner => partner.Kind == kindFilter);
         query = query.WhereGiven(wantedStatus, statusFilter => partner => partner.Status == statusFilter);
 
-        return TypedResults.Ok(await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id).Select(partner => partner.Id)
-            .ToRecordPageAsync<PartnerState>(session, partner => partner.Id, paging, ct));
+        var partners = await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id)
+            .ToRecordPageAsync<PartnerRow, PartnerState>(session, tenants, partner => partner.Id, paging, ct);
+        return TypedResults.Ok(partners.Select(partner => PartnerPoliceView.Of(partner.Record, partner.Ward)));
     }
 
-    private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(IQuerySession session, TimeProvider clock, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
+    private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(
+        HttpContext http, IQuerySession session, WardTenants tenants, TimeProvider clock, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)
@@ -88,18 +93,19 @@ public static class PartnerQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        return TypedResults.Ok(await session.StatisticsOfAsync(year!.Value, clock.GetUtcNow(), ct));
+        return TypedResults.Ok(await session.StatisticsOfAsync(http.Ward().Spans, tenants, year!.Value, clock.GetUtcNow(), ct));
     }
 
     /// <summary>
-    /// The statistics of local year <paramref name="year"/>, counted by the database; an open item
-    /// counts as overdue once its due date is before <paramref name="now"/>.
+    /// The statistics of local year <paramref name="year"/> in <paramref name="wards"/> (their records added
+    /// up), counted by the database; an open item counts as overdue once its due date is before <paramref name="now"/>.
     /// </summary>
-    public static async Task<PartnerStatistics> StatisticsOfAsync(this IQuerySession session, int year, DateTimeOffset now, CancellationToken ct)
+    public static async Task<PartnerStatistics> StatisticsOfAsync(
+        this IQuerySession session, IReadOnlyCollection<string> wards, WardTenants tenants, int year, DateTimeOffset now, CancellationToken ct)
     {
         var (start, end) = WardTime.LocalYearSpan(year);
-        var members = session.Query<PartnerRow>().Where(partner => partner.JoinedAt < end && (partner.LeftAt == null || partner.LeftAt >= start));
-        var steps = session.Query<LinkageStep>().Where(step => step.At >= start && step.At < end);
+        var members = session.Query<PartnerRow>().InWards(wards, tenants).Where(partner => partner.JoinedAt < end && (partner.LeftAt == null || partner.LeftAt >= start));
+        var steps = session.Query<LinkageStep>().InWards(wards, tenants).Where(step => step.At >= start && step.At < end);
         var stepTallies = (await steps.CountEachAsync(session, [nameof(LinkageStep.Kind)], ct, sumOf: nameof(LinkageStep.Amount)))[nameof(LinkageStep.Kind)].ToList();
         Tally? Of(LinkageStepKind kind) => stepTallies.SingleOrDefault(tally => EnumNames.TryParse<LinkageStepKind>(tally.Value, out var counted) && counted == kind);
         int Counted(LinkageStepKind kind) => Of(kind)?.Count ?? 0;
@@ -111,7 +117,7 @@ public static class PartnerQueries
             byTopic.Add(new Tally(EnumNames.NameOf(topic), await outreach.CountAsync(step => step.Topics.Contains(topic), ct)));
         }
 
-        var items = session.Query<ActionItemRow>();
+        var items = session.Query<ActionItemRow>().InWards(wards, tenants);
         return new PartnerStatistics(
             year,
             (await members.CountEachAsync(session, [nameof(PartnerRow.Kind)], ct))[nameof(PartnerRow.Kind)].EveryName<PartnerKind>(),

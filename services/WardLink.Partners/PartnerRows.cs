@@ -1,14 +1,20 @@
+using System.Text.Json.Serialization;
 using Marten.Events.Aggregation;
 using WardLink.Contracts.Partners;
+using WardLink.EventSourcing;
 
 namespace WardLink.Partners;
 
 /// <summary>
 /// The read model of the partner list and of the statistics' partners by kind (<see cref="PartnerQueries"/>):
 /// one row a partner with its name, kind and status, and when it joined (its agreement's date, or else
-/// its registration) and left the linkage.
+/// its registration) and left the linkage; the store fills in its ward's tenant when it reads the row.
 /// </summary>
-public sealed record PartnerRow(Guid Id, string Name, PartnerKind Kind, PartnerStatus Status, DateTimeOffset JoinedAt, DateTimeOffset? LeftAt);
+public sealed record PartnerRow(Guid Id, string Name, PartnerKind Kind, PartnerStatus Status, DateTimeOffset JoinedAt, DateTimeOffset? LeftAt) : IListRow
+{
+    [JsonIgnore]
+    public string? TenantId { get; set; }
+}
 
 /// <summary>Projects a partner's events into its <see cref="PartnerRow"/>, inline.</summary>
 public sealed class PartnerRows : SingleStreamProjection<PartnerRow, Guid>

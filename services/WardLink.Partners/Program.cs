@@ -28,7 +28,8 @@ var app = WardLinkApp.Build(args, PartnersService.Name, service =>
     service.Bus = bus => bus.AddWebhookFanOut();
     service.Views
         .Add<WebhookState, WebhookView>(WebhookView.Of, WebhookView.Of)
-        .Add<WardState, WardView>(WardView.Of, WardView.Of);
+        .Add<WardState, WardView>(WardView.Of, WardView.Of)
+        .AddPartnerViews();
     service.AuditedStates
         .Add<PartnerState>().Add<SiteState>().Add<CameraState>().Add<ChannelState>().Add<MeetingState>()
         .Add<OutreachSessionState>().Add<IdCardDriveState>().Add<WarningSignsState>().Add<WebhookState>().Add<WardState>();

@@ -51,6 +51,7 @@ public sealed record UpdateSite(Guid PartnerId, string? Name, SiteKind? Kind, do
 /// <summary>Why a site is retired, addressed under partner <paramref name="PartnerId"/>.</summary>
 public sealed record RetireSite(Guid PartnerId, string? Reason);
 
+/// <summary>A partner's site as it stands; it belongs to its partner's ward.</summary>
 public sealed record SiteState(
     Guid Id,
     Guid PartnerId,

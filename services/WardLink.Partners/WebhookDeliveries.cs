@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
+using System.Text.Json.Serialization;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
@@ -33,7 +34,8 @@ public sealed record DeliveryAttempt(
 /// under optimistic concurrency, so two replicas never send the same attempt twice. What is a fact
 /// (a webhook disabled because its deliveries failed) goes into the subscription's stream.
 /// <see cref="Payload"/> is the exact JSON sent every time, so a receiver can use the
-/// <c>webhook-id</c> (<see cref="MessageId"/>) to drop a repeat.
+/// <c>webhook-id</c> (<see cref="MessageId"/>) to drop a repeat. A delivery belongs to its webhook's
+/// ward; <see cref="TenantId"/> is that ward's tenant in the store, set by the store when it reads the delivery.
 /// </summary>
 public sealed record WebhookDelivery(
     Guid Id,
@@ -49,7 +51,7 @@ public sealed record WebhookDelivery(
     IReadOnlyList<DeliveryAttempt> Attempts,
     DateTimeOffset? DeliveredAt,
     string? TraceParent,
-    string? Note)
+    string? Note) : Marten.Metadata.ITenanted
 {
     /// <summary>The most attempts a delivery's log keeps (the latest; <see cref="AttemptCount"/> counts all).</summary>
     public const int MaxKeptAttempts = 50;
@@ -57,6 +59,9 @@ public sealed record WebhookDelivery(
     public const int MaxExcerptLength = 500;
     public const int MaxErrorLength = 300;
     public const int MaxNoteLength = 300;
+
+    [JsonIgnore]
+    public string? TenantId { get; set; }
 
     /// <summary>The <c>webhook-id</c> header: the same on every attempt and replay of this delivery.</summary>
     public string MessageId => $"msg_{Id:N}";

@@ -6,6 +6,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using StandardWebhooks;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
@@ -19,7 +20,8 @@ namespace WardLink.Partners;
 /// (<see cref="WebhookTargets"/>). A failed attempt is retried per <see cref="RetrySchedule"/>; a
 /// delivery that fails for its whole window is given up and its webhook disabled, in the same
 /// transaction, which the delivery log tells. Each attempt is a span whose parent is the trace of
-/// the event that queued it.
+/// the event that queued it. It sends the due deliveries of every ward, each in its own ward (where its
+/// webhook is, and where a webhook it gives up on is disabled).
 /// </summary>
 public sealed class WebhookSender(
     ISessionFactory sessions,
@@ -28,7 +30,8 @@ public sealed class WebhookSender(
     IOptions<WebhookOptions> options,
     WebhookMetrics metrics,
     TimeProvider clock,
-    ILogger<WebhookSender> logger) : PeriodicSweep(clock, logger)
+    WardTenants wards,
+    ILogger<WebhookSender> logger) : PeriodicSweep(clock, logger, wards)
 {
     public const string ClientName = "webhooks";
 
@@ -42,23 +45,27 @@ public sealed class WebhookSender(
     /// <summary>Sends what is due at <paramref name="now"/>; returns how many attempts it made.</summary>
     public async Task<int> SendDueAsync(DateTimeOffset now, CancellationToken ct)
     {
-        IReadOnlyList<Guid> due;
+        IReadOnlyList<(Guid Id, string? Tenant)> due;
         await using (var query = sessions.QuerySession())
         {
-            due = await query.Query<WebhookDelivery>()
-                .Where(delivery => delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
+            var found = await query.Query<WebhookDelivery>()
+                .Where(delivery => delivery.AnyTenant() && delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
                 .OrderBy(delivery => delivery.NextAttemptAt)
-                .Select(delivery => delivery.Id)
+                .Select(delivery => new { delivery.Id, delivery.TenantId })
                 .Take(BatchSize)
                 .ToListAsync(ct);
+            due = [.. found.Select(delivery => (delivery.Id, delivery.TenantId))];
         }
 
         var attempts = 0;
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (id, token) =>
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (delivery, token) =>
         {
-            if (await DeliverAsync(id, token))
+            using (EnterWardOf(delivery.Tenant))
             {
-                Interlocked.Increment(ref attempts);
+                if (await DeliverAsync(delivery.Id, token))
+                {
+                    Interlocked.Increment(ref attempts);
+                }
             }
         });
         return attempts;

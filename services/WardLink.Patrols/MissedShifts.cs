@@ -1,6 +1,7 @@
 using Marten;
 using WardLink.Domain;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Patrols;
 
@@ -11,28 +12,35 @@ public sealed record MissedShiftSweepOptions(TimeSpan Interval, int LookBackDays
 }
 
 /// <summary>
-/// Records every planned shift whose window has closed without a start as <see cref="ShiftMissed"/>.
-/// The shift's stream id is derived from its schedule and date, so a second sweep (or a second
-/// replica sweeping at the same time) finds the stream and records nothing twice.
+/// Records every planned shift whose window has closed without a start as <see cref="ShiftMissed"/>,
+/// in the ward of its schedule (the sweep looks at the schedules of every ward; a ward merged or
+/// dissolved plans nothing from its end on). The shift's stream id
+/// is derived from its schedule and date, so a second sweep (or a second replica sweeping at the same
+/// time) finds the stream and records nothing twice.
 /// </summary>
-public sealed class MissedShiftSweep(ISessionFactory sessions, TimeProvider clock, MissedShiftSweepOptions options, ILogger<MissedShiftSweep> logger)
-    : PeriodicSweep(clock, logger)
+public sealed class MissedShiftSweep(
+    ISessionFactory sessions, TimeProvider clock, MissedShiftSweepOptions options, WardTenants wards, ILogger<MissedShiftSweep> logger)
+    : PeriodicSweep(clock, logger, wards)
 {
     /// <summary>Sweeps once at <paramref name="now"/>; returns the ids of the shifts it recorded as missed.</summary>
     public async Task<IReadOnlyList<Guid>> SweepAsync(DateTimeOffset now, CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(now.ToOffset(WardTime.Offset).DateTime);
         await using var query = sessions.QuerySession();
-        var schedules = await query.Query<ScheduleState>().ToListAsync(ct);
-        var planned = PatrolSchedule.Plan(schedules, today.AddDays(-options.LookBackDays), today);
+        var schedules = await query.Query<ScheduleState>().Where(schedule => schedule.AnyTenant()).ToListAsync(ct);
+        var tenantOf = schedules.ToDictionary(schedule => schedule.Id, schedule => schedule.TenantId);
+        var planned = PatrolSchedule.Plan(schedules, today.AddDays(-options.LookBackDays), today, await query.WardEndsAsync(ct));
         var ids = planned.Select(shift => shift.ShiftId).ToArray();
-        var recorded = (await query.LoadManyAsync<ShiftState>(ct, ids)).Select(shift => shift.Id).ToHashSet();
+        var recorded = (await query.Query<ShiftState>().Where(shift => shift.AnyTenant() && ids.Contains(shift.Id)).Select(shift => shift.Id).ToListAsync(ct)).ToHashSet();
         var missed = new List<Guid>();
         foreach (var shift in PatrolSchedule.MissedAt(planned, recorded, now))
         {
-            if (await sessions.RetryOnConflictAsync(session => RecordMissedAsync(session, shift, now, ct), ct))
+            using (EnterWardOf(tenantOf[shift.ScheduleId]))
             {
-                missed.Add(shift.ShiftId);
+                if (await sessions.RetryOnConflictAsync(session => RecordMissedAsync(session, shift, now, ct), ct))
+                {
+                    missed.Add(shift.ShiftId);
+                }
             }
         }
 

@@ -5,6 +5,7 @@ using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Patrols;
@@ -50,7 +51,7 @@ public static class PatrolEndpoints
         var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
         patrols.MapPost("/routes", DefineRoute)
             .WithName("DefineRoute")
-            .WithSummary("Define a route: a name and its checkpoints in walking order, each a tag code at a known site.")
+            .WithSummary("Define a route in the request's ward: a name and its checkpoints in walking order, each a tag code at a known site of that ward.")
             .WithIdempotency()
             .Produces<RouteState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
@@ -61,7 +62,7 @@ public static class PatrolEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         patrols.MapPost("/schedules", CreateSchedule)
             .WithName("CreateSchedule")
-            .WithSummary("Schedule a route on days of the week in a local window (UTC+7; may cross midnight), by a team.")
+            .WithSummary("Schedule a route of the request's ward on days of the week in a local window (UTC+7; may cross midnight), by a team.")
             .WithIdempotency()
             .Produces<ScheduleState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
@@ -72,7 +73,7 @@ public static class PatrolEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         patrols.MapPost("/shifts", StartShift)
             .WithName("StartShift")
-            .WithSummary("Start a planned shift (scheduleId + plannedDate) or one outside any schedule (routeId, kind, team).")
+            .WithSummary("Start a planned shift (scheduleId + plannedDate) or one outside any schedule (routeId, kind, team), of the request's ward.")
             .WithIdempotency()
             .Produces<ShiftState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -99,12 +100,12 @@ public static class PatrolEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> DefineRoute(DefineRouteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> DefineRoute(
+        DefineRouteRequest request, HttpContext http, IDocumentSession session, WardTenants wards, TimeProvider clock, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        var siteIds = (request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId).Distinct().ToArray();
-        var known = (await session.LoadManyAsync<KnownSite>(ct, siteIds)).Select(site => site.Id).ToHashSet();
-        var decision = PatrolRoute.Define(null, new DefineRoute(id, request.Name, request.Checkpoints, known), clock.GetUtcNow(), http.Actor());
+        var siteWards = await session.WardsOfSitesAsync((request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId), wards, ct);
+        var decision = PatrolRoute.Define(null, new DefineRoute(id, request.Name, request.Checkpoints, siteWards, http.Ward().Ward.Id), clock.GetUtcNow(), http.Actor());
         return await session.StartStreamAsync<RouteState>(http, id, decision, $"/patrols/routes/{id}", ct);
     }
 

@@ -3,19 +3,20 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Domain;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Patrols;
 
-/// <summary>A planned shift and what became of it: null while nobody started it and its window is open.</summary>
-public sealed record PlannedShiftStatus(PlannedShift Shift, ShiftStatus? Status);
+/// <summary>A planned shift, the ward of its schedule, and what became of it: null while nobody started it and its window is open.</summary>
+public sealed record PlannedShiftStatus(PlannedShift Shift, [property: MaxLength(WardNames.MaxIdLength)] string Ward, ShiftStatus? Status);
 
 /// <summary>
 /// Patrol coverage over local dates [from, to] (both included), of one site or of every site:
 /// shifts planned, performed and missed; checkpoints visited and missed; hours patrolled (ended
 /// shifts), spread over the local hours of the day; and the incidents that occurred there, by
-/// local hour of day, with how many of them occurred while a shift was under way.
+/// local hour of day, with how many of them occurred while a shift of their own ward was under way.
 /// </summary>
 public sealed record SiteCoverage(
     DateOnly From,
@@ -58,27 +59,29 @@ public static class PatrolQueries
         var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
         patrols.MapGet("/shifts", List)
             .WithName("ListShifts")
-            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). {WardTime.QueryTimeLimits} {PageRequest.Limits}")
+            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). Without ward=, every ward the caller sees. {WardTime.QueryTimeLimits} {PageRequest.Limits}")
             .ProducesValidationProblem();
         patrols.MapGet("/planned", Planned)
             .WithName("PlannedShifts")
             .WithMaxItems(DocumentedBounds.AnyCount)
-            .WithSummary($"The shifts the schedules plan on local dates [from, to], with what became of each. {WardTime.DateRangeLimits}")
+            .WithSummary($"The shifts the schedules plan on local dates [from, to], with the ward of each and what became of it. Without ward=, every ward the caller sees. {WardTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/coverage", Coverage)
             .WithName("PatrolCoverage")
-            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. {WardTime.DateRangeLimits}")
+            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. Without ward=, every ward the caller sees. {WardTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/stats", Statistics)
             .WithName("PatrolStatistics")
-            .WithSummary($"One year's patrol statistics, in local time (UTC+7). {WardTime.YearLimits}")
+            .WithSummary($"One year's patrol statistics, in local time (UTC+7). Without ward=, every ward the caller sees. {WardTime.YearLimits}")
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
     }
 
     private static async Task<Results<Ok<ListPage<ShiftState>>, ValidationProblem>> List(
+        HttpContext http,
         IQuerySession session,
+        WardTenants wards,
         [EnumOf(typeof(ShiftStatus))] string? status,
         [EnumOf(typeof(ShiftKind))] string? kind,
         Guid? routeId,
@@ -100,7 +103,7 @@ public static class PatrolQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var query = session.Query<ShiftRow>().AsQueryable();
+        var query = session.Query<ShiftRow>().InWards(http.Ward().Spans, wards);
         query = query.WhereGiven(wantedStatus, statusFilter => shift => shift.Status == statusFilter);
         query = query.WhereGiven(wantedKind, kindFilter => shift => shift.Kind == kindFilter);
         query = query.WhereGiven(routeId, route => shift => shift.RouteId == route);
@@ -109,12 +112,12 @@ public static class PatrolQueries
         query = query.WhereGiven(from?.ToUniversalTime(), start => shift => shift.Begins >= start);
         query = query.WhereGiven(to?.ToUniversalTime(), end => shift => shift.Begins < end);
 
-        return TypedResults.Ok(await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id).Select(shift => shift.Id)
-            .ToRecordPageAsync<ShiftState>(session, shift => shift.Id, paging, ct));
+        return TypedResults.Ok((await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id)
+            .ToRecordPageAsync<ShiftRow, ShiftState>(session, wards, shift => shift.Id, paging, ct)).Select(shift => shift.Record));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PlannedShiftStatus>>, ValidationProblem>> Planned(
-        IQuerySession session, DateOnly? from, DateOnly? to, CancellationToken ct)
+        HttpContext http, IQuerySession session, WardTenants wards, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckLocalDates(from, to);
         if (errors.Any)
@@ -122,14 +125,18 @@ public static class PatrolQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var planned = PatrolSchedule.Plan(await session.Query<ScheduleState>().ToListAsync(ct), from!.Value, to!.Value);
-        var shifts = (await session.LoadManyAsync<ShiftState>(ct, planned.Select(shift => shift.ShiftId).ToArray())).ToDictionary(shift => shift.Id);
+        var spans = http.Ward().Spans;
+        var schedules = await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct);
+        var wardOf = schedules.ToDictionary(schedule => schedule.Id, schedule => wards.WardOf(schedule.TenantId!));
+        var planned = PatrolSchedule.Plan(schedules, from!.Value, to!.Value, await session.WardEndsAsync(ct));
+        var ids = planned.Select(shift => shift.ShiftId).ToArray();
+        var shifts = (await session.Query<ShiftState>().InWards(spans, wards).Where(shift => ids.Contains(shift.Id)).ToListAsync(ct)).ToDictionary(shift => shift.Id);
         return TypedResults.Ok<IReadOnlyList<PlannedShiftStatus>>(
-            [.. planned.Select(shift => new PlannedShiftStatus(shift, shifts.TryGetValue(shift.ShiftId, out var state) ? state.Status : null))]);
+            [.. planned.Select(shift => new PlannedShiftStatus(shift, wardOf[shift.ScheduleId], shifts.TryGetValue(shift.ShiftId, out var state) ? state.Status : null))]);
     }
 
     private static async Task<Results<Ok<SiteCoverage>, ValidationProblem>> Coverage(
-        IQuerySession session, DateOnly? from, DateOnly? to, Guid? siteId, CancellationToken ct)
+        HttpContext http, IQuerySession session, WardTenants wards, DateOnly? from, DateOnly? to, Guid? siteId, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckLocalDates(from, to);
         if (errors.Any)
@@ -137,25 +144,33 @@ public static class PatrolQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
+        var spans = http.Ward().Spans;
         var (start, end) = WardTime.LocalDays(from!.Value, to!.Value);
-        var schedules = await session.Query<ScheduleState>().ToListAsync(ct);
-        var shifts = await session.Query<ShiftState>().Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
-        var incidents = siteId is { } site
-            ? await session.Query<SiteIncident>().Where(incident => incident.SiteId == site && incident.OccurredAt >= start && incident.OccurredAt < end).ToListAsync(ct)
-            : await session.Query<SiteIncident>().Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end).ToListAsync(ct);
-        return TypedResults.Ok(ComputeCoverage(from.Value, to.Value, siteId, PatrolSchedule.Plan(schedules, from.Value, to.Value), shifts, incidents));
+        var schedules = await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct);
+        var shifts = await session.Query<ShiftState>().InWards(spans, wards).Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
+        var inDates = session.Query<SiteIncident>().InWards(spans, wards).Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end);
+        var incidents = await (siteId is { } site ? inDates.Where(incident => incident.SiteId == site) : inDates).ToListAsync(ct);
+        var planned = PatrolSchedule.Plan(schedules, from.Value, to.Value, await session.WardEndsAsync(ct));
+        return TypedResults.Ok(ComputeCoverage(from.Value, to.Value, siteId, planned, shifts, incidents));
     }
 
-    /// <summary>The coverage of <paramref name="siteId"/> (every site when null) from shifts and incidents already limited to the dates.</summary>
+    /// <summary>When each ward that was merged or dissolved stopped recording anything of its own, by its store tenant (what <see cref="PatrolSchedule.Plan"/> plans up to).</summary>
+    public static async Task<IReadOnlyDictionary<string, DateTimeOffset>> WardEndsAsync(this IQuerySession session, CancellationToken ct) =>
+        (await session.Query<KnownWard>().Where(ward => ward.EndedOn != null).ToListAsync(ct)).ToDictionary(ward => ward.Tenant, ward => ward.EndsAt!.Value);
+
+    /// <summary>
+    /// The coverage of <paramref name="siteId"/> (every site when null) from shifts and incidents already limited to the dates,
+    /// of one ward or several: everything adds up across wards, and an incident counts as during a shift only when the shift is of its own ward.
+    /// </summary>
     public static SiteCoverage ComputeCoverage(
         DateOnly from, DateOnly to, Guid? siteId, IReadOnlyList<PlannedShift> planned, IReadOnlyList<ShiftState> shifts, IReadOnlyList<SiteIncident> incidents)
     {
         bool AtSite(Checkpoint checkpoint) => siteId is null || checkpoint.SiteId == siteId;
         var covering = shifts.Where(shift => shift.Checkpoints.Any(AtSite)).ToList();
         var performed = covering.Where(shift => shift.Status != ShiftStatus.Missed).ToList();
-        var patrolled = performed.Where(shift => shift.EndedAt is not null).Select(shift => (Start: shift.Begins, End: shift.EndedAt!.Value)).ToList();
+        var patrolled = performed.Where(shift => shift.EndedAt is not null).Select(shift => (Start: shift.Begins, End: shift.EndedAt!.Value, Ward: shift.TenantId)).ToList();
         var hoursByHour = new double[WardTime.HoursInDay];
-        foreach (var (start, end) in patrolled)
+        foreach (var (start, end, _) in patrolled)
         {
             for (var at = start; at < end;)
             {
@@ -186,10 +201,11 @@ public static class PatrolQueries
             [.. hoursByHour.Select(hours => Math.Round(hours, 2))],
             incidents.Count,
             incidentsByHour,
-            incidents.Count(incident => patrolled.Any(interval => incident.OccurredAt >= interval.Start && incident.OccurredAt < interval.End)));
+            incidents.Count(incident => patrolled.Any(interval => interval.Ward == incident.TenantId && incident.OccurredAt >= interval.Start && incident.OccurredAt < interval.End)));
     }
 
-    private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(IQuerySession session, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
+    private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(
+        HttpContext http, IQuerySession session, WardTenants wards, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
         if (errors.Any)
@@ -197,16 +213,21 @@ public static class PatrolQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
+        var spans = http.Ward().Spans;
         var (first, last) = WardTime.LocalYearDates(year!.Value);
-        var planned = PatrolSchedule.Plan(await session.Query<ScheduleState>().ToListAsync(ct), first, last).Count;
-        return TypedResults.Ok(await session.StatisticsOfAsync(year.Value, planned, ct));
+        var planned = PatrolSchedule.Plan(await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct), first, last, await session.WardEndsAsync(ct)).Count;
+        return TypedResults.Ok(await session.StatisticsOfAsync(spans, wards, year.Value, planned, ct));
     }
 
-    /// <summary>The statistics of local year <paramref name="year"/>, with <paramref name="planned"/> planned shifts, added up by the database from the <see cref="ShiftRow"/>s begun in it.</summary>
-    public static async Task<PatrolStatistics> StatisticsOfAsync(this IQuerySession session, int year, int planned, CancellationToken ct)
+    /// <summary>
+    /// The statistics of local year <paramref name="year"/> in <paramref name="spans"/> (their shifts added up), with
+    /// <paramref name="planned"/> planned shifts, added up by the database from the <see cref="ShiftRow"/>s begun in it.
+    /// </summary>
+    public static async Task<PatrolStatistics> StatisticsOfAsync(
+        this IQuerySession session, IReadOnlyCollection<string> spans, WardTenants wards, int year, int planned, CancellationToken ct)
     {
         var (start, end) = WardTime.LocalYearSpan(year);
-        var begun = session.Query<ShiftRow>().Where(shift => shift.Begins >= start && shift.Begins < end);
+        var begun = session.Query<ShiftRow>().InWards(spans, wards).Where(shift => shift.Begins >= start && shift.Begins < end);
         var missed = begun.Where(shift => shift.Status == ShiftStatus.Missed);
         var residenceChecks = begun.Where(shift => shift.Status != ShiftStatus.Missed && shift.Kind == ShiftKind.ResidenceCheck);
         var (shifts, sums) = await begun.SumEachAsync(

@@ -13,8 +13,9 @@ public sealed record Checkpoint(
 
 public sealed record RouteDefined(Guid RouteId, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By) : IBusinessEvent;
 
-/// <param name="KnownSites">The sites of the checkpoints that the site directory knows.</param>
-public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, IReadOnlySet<Guid> KnownSites);
+/// <param name="SiteWards">The ward of each site of the checkpoints that the site directory knows.</param>
+/// <param name="Ward">The ward the route is defined in: its checkpoints are at sites of that ward.</param>
+public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, IReadOnlyDictionary<Guid, string> SiteWards, string Ward);
 
 /// <summary>A named route with its checkpoints in the order they are walked.</summary>
 public sealed record RouteState(
@@ -56,7 +57,7 @@ public static class PatrolRoute
             errors
                 .Check(code.Length is > 0 and <= MaxCodeLength, $"checkpoints[{i}].code", $"Give the tag's code (at most {MaxCodeLength} characters).")
                 .Check(code.Length == 0 || codes.Add(code), $"checkpoints[{i}].code", "Each checkpoint of a route has its own code.")
-                .Check(command.KnownSites.Contains(checkpoint.SiteId), $"checkpoints[{i}].siteId", "No such site in the site directory.")
+                .CheckSiteWard(command, checkpoint.SiteId, $"checkpoints[{i}].siteId")
                 .Check((checkpoint.Name?.Length ?? 0) <= MaxNameLength, $"checkpoints[{i}].name", $"At most {MaxNameLength} characters.");
         }
 
@@ -69,4 +70,10 @@ public static class PatrolRoute
                 now,
                 actor));
     }
+
+    /// <summary>A checkpoint's site is one the directory knows, in the route's own ward.</summary>
+    private static FieldErrors CheckSiteWard(this FieldErrors errors, DefineRoute command, Guid siteId, string field) =>
+        command.SiteWards.TryGetValue(siteId, out var ward)
+            ? errors.Check(ward == command.Ward, field, $"The site is in ward {ward}; a route of ward {command.Ward} has its checkpoints at sites of that ward.")
+            : errors.Check(false, field, "No such site in the site directory.");
 }

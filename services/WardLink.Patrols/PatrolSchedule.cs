@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 
@@ -90,7 +91,10 @@ public sealed record CreateSchedule(
     IReadOnlyList<Guid>? PartnerIds,
     DateOnly? StartsOn);
 
-/// <summary>A route patrolled on some days of the week in a local window, by a team, from a local date on.</summary>
+/// <summary>
+/// A route patrolled on some days of the week in a local window, by a team, from a local date on.
+/// <see cref="TenantId"/> is the store's tenant of its ward, set by the store when it reads the schedule.
+/// </summary>
 public sealed record ScheduleState(
     Guid Id,
     Guid RouteId,
@@ -102,7 +106,7 @@ public sealed record ScheduleState(
     [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid> PartnerIds,
     [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Guid> SiteIds,
     DateOnly StartsOn,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt) : Marten.Metadata.ITenanted
 {
     /// <summary>
     /// The days of the week the schedule plans; a day stored before enums were read strictly (a list
@@ -110,6 +114,9 @@ public sealed record ScheduleState(
     /// </summary>
     [MaxLength(PatrolSchedule.DaysInWeek)]
     public IReadOnlyList<DayOfWeek> Days { get; init; } = [.. Days.Where(Enum.IsDefined)];
+
+    [JsonIgnore]
+    public string? TenantId { get; set; }
 
     public static ScheduleState Create(ScheduleCreated created) => new(
         created.ScheduleId, created.RouteId, created.Kind, created.Days, created.WindowStart, created.WindowEnd, created.Team,
@@ -190,17 +197,23 @@ public static class PatrolSchedule
         NamedStreams.StreamIdOf($"shift:{scheduleId}:{date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
 
     /// <summary>The shifts the schedules plan on the local dates <paramref name="from"/> to <paramref name="to"/>, both included, by window start.</summary>
-    public static IReadOnlyList<PlannedShift> Plan(IEnumerable<ScheduleState> schedules, DateOnly from, DateOnly to)
+    /// <param name="wardEnds">
+    /// When each ward that was merged or dissolved (by its store tenant) stopped recording anything of its own: its
+    /// schedules plan no shift whose window starts from then on (what happens there belongs to its successor).
+    /// </param>
+    public static IReadOnlyList<PlannedShift> Plan(
+        IEnumerable<ScheduleState> schedules, DateOnly from, DateOnly to, IReadOnlyDictionary<string, DateTimeOffset> wardEnds)
     {
         var planned = new List<PlannedShift>();
         foreach (var schedule in schedules)
         {
             var window = schedule.Window;
+            var until = schedule.TenantId is { } tenant && wardEnds.TryGetValue(tenant, out var ended) ? ended : DateTimeOffset.MaxValue;
             for (var date = from; date <= to; date = date.AddDays(1))
             {
-                if (schedule.Plans(date))
+                var (start, end) = window.On(date);
+                if (schedule.Plans(date) && start < until)
                 {
-                    var (start, end) = window.On(date);
                     planned.Add(new PlannedShift(
                         PlannedShiftId(schedule.Id, date), schedule.Id, schedule.RouteId, schedule.Kind, date, start, end, schedule.Team, schedule.PartnerIds, schedule.SiteIds));
                 }

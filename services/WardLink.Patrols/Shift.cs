@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using WardLink.Audit;
 using WardLink.Contracts;
 using WardLink.Contracts.Patrols;
@@ -133,7 +134,8 @@ public sealed record RecordMissedShift(PlannedShift Planned, RouteState Route);
 
 /// <summary>
 /// A shift as it stands; also the read model of coverage and statistics (an inline snapshot).
-/// <see cref="Begins"/> is when it started, or the start of the window it missed.
+/// <see cref="Begins"/> is when it started, or the start of the window it missed. <see cref="TenantId"/>
+/// is the store's tenant of its ward, set by the store when it reads the shift.
 /// </summary>
 public sealed record ShiftState(
     Guid Id,
@@ -154,8 +156,11 @@ public sealed record ShiftState(
     ResidenceTotals Residence,
     DateTimeOffset Begins,
     DateTimeOffset? EndedAt,
-    DateTimeOffset? WindowEnd)
+    DateTimeOffset? WindowEnd) : Marten.Metadata.ITenanted
 {
+    [JsonIgnore]
+    public string? TenantId { get; set; }
+
     public static ShiftState Create(ShiftStarted started) => new(
         started.ShiftId, started.Kind, ShiftStatus.Started, started.RouteId, started.ScheduleId, started.PlannedDate, started.Team, started.PartnerIds,
         started.Members, started.Checkpoints, [], [], 0, 0, 0, ResidenceTotals.None, started.At, null, started.WindowEnd);

@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using Marten.Events.Aggregation;
 using Marten.Schema;
+using WardLink.EventSourcing;
 
 namespace WardLink.Patrols;
 
@@ -7,7 +9,7 @@ namespace WardLink.Patrols;
 /// The read model of the shift list and the yearly statistics (<see cref="PatrolQueries"/>): one row a
 /// shift with what the list filters and orders by (the sites of its checkpoints among them) and what
 /// the statistics add up. <see cref="Begins"/> is when it started, or the start of the window it missed,
-/// in UTC (what a timestamptz column takes).
+/// in UTC (what a timestamptz column takes). The store fills in its ward's tenant when it reads the row.
 /// </summary>
 public sealed record ShiftRow(
     Guid Id,
@@ -21,7 +23,11 @@ public sealed record ShiftRow(
     int CheckpointsMissed,
     int Observations,
     int IncidentsRaised,
-    ResidenceTotals Residence);
+    ResidenceTotals Residence) : IListRow
+{
+    [JsonIgnore]
+    public string? TenantId { get; set; }
+}
 
 /// <summary>Projects a shift's events into its <see cref="ShiftRow"/>, inline.</summary>
 public sealed class ShiftRows : SingleStreamProjection<ShiftRow, Guid>

@@ -12,7 +12,7 @@ namespace WardLink.ServiceDefaults;
 /// </summary>
 public sealed class StateViews
 {
-    private readonly Dictionary<Type, (Type Police, Func<object, Audience, object> Show)> _views = [];
+    private readonly Dictionary<Type, (Type Police, Func<object, HttpContext, object> Show)> _views = [];
 
     /// <summary>
     /// Shows <typeparamref name="TState"/> to the police as <paramref name="police"/>, and to every
@@ -22,20 +22,36 @@ public sealed class StateViews
         where TState : class
         where TPoliceView : notnull
     {
-        _views[typeof(TState)] = (typeof(TPoliceView), (state, audience) => audience == Audience.Police ? police((TState)state) : narrowest((TState)state));
+        _views[typeof(TState)] = (typeof(TPoliceView), (state, http) => http.Audience() == Audience.Police ? police((TState)state) : narrowest((TState)state));
         return this;
     }
 
     /// <summary>
-    /// <paramref name="state"/> as <paramref name="audience"/> may see it. A state without views is
+    /// Shows <typeparamref name="TState"/> to the police only, as <paramref name="police"/> makes it of the
+    /// state and the request (what the request's services know of the record, such as the name of its
+    /// ward); to any other audience it fails closed, as a state without views does.
+    /// </summary>
+    public StateViews AddPoliceOnly<TState, TPoliceView>(Func<TState, HttpContext, TPoliceView> police)
+        where TState : class
+        where TPoliceView : notnull
+    {
+        _views[typeof(TState)] = (typeof(TPoliceView), (state, http) => http.Audience() == Audience.Police ? police((TState)state, http) : Refuse<TState>(http.Audience()));
+        return this;
+    }
+
+    /// <summary>
+    /// <paramref name="state"/> as the caller of <paramref name="http"/> may see it. A state without views is
     /// police-only (patrols, the linkage's records) and shown whole to the police; opening such a
     /// read to anyone else without first giving the state its views fails closed.
     /// </summary>
-    public object Show<TState>(TState state, Audience audience)
+    public object Show<TState>(TState state, HttpContext http)
         where TState : class =>
-        _views.TryGetValue(typeof(TState), out var view) ? view.Show(state, audience)
-        : audience == Audience.Police ? state
-        : throw new InvalidOperationException($"{typeof(TState).Name} has no view for the {audience} audience: add one to the service's StateViews before opening the read.");
+        _views.TryGetValue(typeof(TState), out var view) ? view.Show(state, http)
+        : http.Audience() == Audience.Police ? state
+        : Refuse<TState>(http.Audience());
+
+    private static object Refuse<TState>(Audience audience) =>
+        throw new InvalidOperationException($"{typeof(TState).Name} has no view for the {audience} audience: add one to the service's StateViews before opening the read.");
 
     /// <summary>The type an API document names for <typeparamref name="TState"/>'s answers.</summary>
     public Type DocumentedType<TState>() => _views.TryGetValue(typeof(TState), out var view) ? view.Police : typeof(TState);
@@ -46,5 +62,5 @@ public static class StateViewResults
     /// <summary>The caller's view of <paramref name="state"/> (see <see cref="StateViews"/>).</summary>
     public static object ViewOf<TState>(this HttpContext http, TState state)
         where TState : class =>
-        http.RequestServices.GetRequiredService<StateViews>().Show(state, http.Audience());
+        http.RequestServices.GetRequiredService<StateViews>().Show(state, http);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Testing;
 
@@ -50,6 +51,18 @@ public sealed class TestBus : IAsyncDisposable
     public Task PublishAsync<T>(T message, Guid messageId)
         where T : class =>
         _bus.Publish(message, context => context.MessageId = messageId, TestTimeout());
+
+    /// <summary>Publishes as the relay of a record of ward <paramref name="ward"/> does: with the ward's header, so consumers act in that ward.</summary>
+    public Task PublishAsync<T>(T message, Guid messageId, string ward)
+        where T : class =>
+        _bus.Publish(
+            message,
+            context =>
+            {
+                context.MessageId = messageId;
+                context.Headers.Set(WardMessages.Header, ward);
+            },
+            TestTimeout());
 
     public async ValueTask DisposeAsync() => await _bus.StopAsync(TestTimeout());
 

@@ -24,6 +24,8 @@ public sealed class PatrolDecisionTests
     private static readonly Guid Obstetrics = Guid.Parse("0193b5a0-0000-7000-8000-00000000a002");
     private static readonly Guid Partner = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
     private static readonly DayOfWeek[] EveryDay = Enum.GetValues<DayOfWeek>();
+    private const string Ward = "quang-thang";
+    private static readonly Dictionary<string, DateTimeOffset> NoWardEnded = [];
 
     private static readonly RouteState Route = RouteState.Create(new RouteDefined(
         RouteId, "Hospitals at night", [new Checkpoint("EYE-GATE", Eye, "Eye hospital gate"), new Checkpoint("OBS-CAR", Obstetrics, null)], Now.AddDays(-10), Desk));
@@ -46,6 +48,9 @@ public sealed class PatrolDecisionTests
         _ => throw new InvalidOperationException(recorded.GetType().Name),
     });
 
+    /// <summary>Sites the directory knows, all of them in <see cref="Ward"/>.</summary>
+    private static Dictionary<Guid, string> InWard(params Guid[] sites) => sites.ToDictionary(site => site, _ => Ward);
+
     private static void AssertInvalid(Decision decision, string field)
     {
         Assert.Empty(decision.Events);
@@ -58,7 +63,7 @@ public sealed class PatrolDecisionTests
     {
         var decision = PatrolRoute.Define(
             null,
-            new DefineRoute(RouteId, " Hospitals ", [new Checkpoint(" EYE-GATE ", Eye, " Gate "), new Checkpoint("OBS-CAR", Obstetrics, null)], new HashSet<Guid> { Eye, Obstetrics }),
+            new DefineRoute(RouteId, " Hospitals ", [new Checkpoint(" EYE-GATE ", Eye, " Gate "), new Checkpoint("OBS-CAR", Obstetrics, null)], InWard(Eye, Obstetrics), Ward),
             Now,
             Desk);
 
@@ -71,16 +76,28 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void A_route_needs_known_sites_distinct_codes_and_at_least_one_checkpoint()
     {
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], new HashSet<Guid> { Eye }), Now, Desk), "checkpoints[1].siteId");
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("A", Eye, null)], new HashSet<Guid> { Eye }), Now, Desk), "checkpoints[1].code");
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [], new HashSet<Guid>()), Now, Desk), "checkpoints");
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], new HashSet<Guid> { Eye }), Now, Desk), "name");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], InWard(Eye), Ward), Now, Desk), "checkpoints[1].siteId");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk), "checkpoints[1].code");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [], InWard(), Ward), Now, Desk), "checkpoints");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk), "name");
+    }
+
+    [Fact]
+    public void A_route_has_its_checkpoints_at_sites_of_its_own_ward()
+    {
+        var sites = new Dictionary<Guid, string> { [Eye] = Ward, [Obstetrics] = "dong-quang" };
+
+        var decision = PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], sites, Ward), Now, Desk);
+
+        AssertInvalid(decision, "checkpoints[1].siteId");
+        Assert.False(decision.Rejection!.Errors!.ContainsKey("checkpoints[0].siteId"));
+        Assert.Contains("dong-quang", Assert.Single(decision.Rejection.Errors["checkpoints[1].siteId"]), StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_route_and_a_schedule_are_each_created_once()
     {
-        AssertConflict(PatrolRoute.Define(Route, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null)], new HashSet<Guid> { Eye }), Now, Desk));
+        AssertConflict(PatrolRoute.Define(Route, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk));
         AssertConflict(PatrolSchedule.Create(
             Schedule(), new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null), Now, Desk));
     }
@@ -142,7 +159,7 @@ public sealed class PatrolDecisionTests
     {
         var weekends = Schedule() with { Days = [DayOfWeek.Saturday, DayOfWeek.Sunday] };
 
-        var planned = PatrolSchedule.Plan([weekends], new DateOnly(2024, 5, 25), new DateOnly(2024, 6, 9));
+        var planned = PatrolSchedule.Plan([weekends], new DateOnly(2024, 5, 25), new DateOnly(2024, 6, 9), NoWardEnded);
 
         Assert.Equal([new DateOnly(2024, 6, 1), new DateOnly(2024, 6, 2), new DateOnly(2024, 6, 8), new DateOnly(2024, 6, 9)], planned.Select(shift => shift.Date));
         Assert.Equal(NamedStreams.StreamIdOf($"shift:{ScheduleId}:2024-06-01"), planned[0].ShiftId);
@@ -153,7 +170,7 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void A_planned_shift_is_missed_once_its_window_across_midnight_has_ended_and_nothing_is_recorded_under_its_id()
     {
-        var planned = PatrolSchedule.Plan([Schedule("22:00", "02:00")], June1, new DateOnly(2024, 6, 2));
+        var planned = PatrolSchedule.Plan([Schedule("22:00", "02:00")], June1, new DateOnly(2024, 6, 2), NoWardEnded);
         var justBefore = new DateTimeOffset(2024, 6, 2, 1, 59, 0, Local);
         var atEnd = new DateTimeOffset(2024, 6, 2, 2, 0, 0, Local);
 
@@ -301,9 +318,21 @@ public sealed class PatrolDecisionTests
     }
 
     [Fact]
+    public void A_schedule_of_a_ward_merged_or_dissolved_plans_nothing_from_the_ward_s_end_on()
+    {
+        var schedule = Schedule();
+        schedule.TenantId = "quang-thang";
+        var ended = new Dictionary<string, DateTimeOffset> { ["quang-thang"] = new(2024, 6, 3, 0, 0, 0, Local), ["dong-quang"] = new(2024, 6, 1, 0, 0, 0, Local) };
+
+        var planned = PatrolSchedule.Plan([schedule], June1, new DateOnly(2024, 6, 5), ended);
+
+        Assert.Equal([June1, new DateOnly(2024, 6, 2)], planned.Select(shift => shift.Date));
+    }
+
+    [Fact]
     public void A_missed_planned_shift_records_every_checkpoint_missed_but_only_after_its_window_and_only_once()
     {
-        var planned = PatrolSchedule.Plan([Schedule()], June1, June1)[0];
+        var planned = PatrolSchedule.Plan([Schedule()], June1, June1, NoWardEnded)[0];
         var after = new DateTimeOffset(2024, 6, 2, 0, 5, 0, Local);
 
         var decision = Shift.Miss(null, new RecordMissedShift(planned, Route), after, Shift.Sweeper);
@@ -321,14 +350,14 @@ public sealed class PatrolDecisionTests
     public void Coverage_spreads_patrolled_hours_over_local_hours_across_midnight_and_sets_incidents_against_them()
     {
         var shift = Started() with { Begins = new DateTimeOffset(2024, 6, 1, 23, 30, 0, Local), EndedAt = new DateTimeOffset(2024, 6, 2, 1, 0, 0, Local), Status = ShiftStatus.Ended, Visited = ["EYE-GATE"], Missed = ["OBS-CAR"] };
-        var missed = ShiftState.Create(Assert.IsType<ShiftMissed>(Shift.Miss(null, new RecordMissedShift(PatrolSchedule.Plan([Schedule()], June1, June1)[0], Route), Now.AddDays(1), Shift.Sweeper).Events[0]));
+        var missed = ShiftState.Create(Assert.IsType<ShiftMissed>(Shift.Miss(null, new RecordMissedShift(PatrolSchedule.Plan([Schedule()], June1, June1, NoWardEnded)[0], Route), Now.AddDays(1), Shift.Sweeper).Events[0]));
         var incidents = new[]
         {
             new SiteIncident(Guid.NewGuid(), "INC-2024-0001", Eye, IncidentClassification.Criminal, new DateTimeOffset(2024, 6, 2, 0, 15, 0, Local)),
             new SiteIncident(Guid.NewGuid(), "INC-2024-0002", Eye, IncidentClassification.Other, new DateTimeOffset(2024, 6, 2, 14, 0, 0, Local)),
         };
 
-        var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), Eye, PatrolSchedule.Plan([Schedule()], June1, new DateOnly(2024, 6, 2)), [shift, missed], incidents);
+        var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), Eye, PatrolSchedule.Plan([Schedule()], June1, new DateOnly(2024, 6, 2), NoWardEnded), [shift, missed], incidents);
 
         Assert.Equal((2, 1, 1), (coverage.ShiftsPlanned, coverage.ShiftsPerformed, coverage.ShiftsMissed));
         Assert.Equal((1, 0), (coverage.CheckpointsVisited, coverage.CheckpointsMissed));
@@ -338,5 +367,19 @@ public sealed class PatrolDecisionTests
         Assert.Equal(1.5, coverage.HoursPatrolledByHourOfDay.Sum());
         Assert.Equal((2, 1, 1, 1), (coverage.Incidents, coverage.IncidentsByHourOfDay[0], coverage.IncidentsByHourOfDay[14], coverage.IncidentsDuringShifts));
         Assert.Equal(1, PatrolQueries.ComputeCoverage(June1, June1, Obstetrics, [], [shift], []).CheckpointsMissed);
+    }
+
+    [Fact]
+    public void Coverage_of_several_wards_adds_them_up_and_sets_an_incident_only_against_the_shifts_of_its_own_ward()
+    {
+        var at = new DateTimeOffset(2024, 6, 2, 0, 15, 0, Local);
+        var shiftOfA = Started() with { Begins = new DateTimeOffset(2024, 6, 1, 23, 30, 0, Local), EndedAt = new DateTimeOffset(2024, 6, 2, 1, 0, 0, Local), Status = ShiftStatus.Ended };
+        shiftOfA.TenantId = "ward-a";
+        var incidentOfA = new SiteIncident(Guid.NewGuid(), "INC-A-2024-0001", null, IncidentClassification.Criminal, at) { TenantId = "ward-a" };
+        var incidentOfB = new SiteIncident(Guid.NewGuid(), "INC-B-2024-0001", null, IncidentClassification.Criminal, at) { TenantId = "ward-b" };
+
+        var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), null, [], [shiftOfA], [incidentOfA, incidentOfB]);
+
+        Assert.Equal((2, 1, 1.5), (coverage.Incidents, coverage.IncidentsDuringShifts, coverage.HoursPatrolled));
     }
 }

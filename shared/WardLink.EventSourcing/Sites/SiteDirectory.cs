@@ -17,7 +17,8 @@ namespace WardLink.EventSourcing.Sites;
 /// A partner's site as this service knows it from the partners service's events. <c>Version</c>
 /// is the site's stream version in partners (1 when registered), so an older change arriving late
 /// never overwrites a newer one; a retired site stays known (old records name it) with <c>RetiredAt</c>.
-/// <c>Ward</c> is the ward of its partner (the ward its messages came from).
+/// <c>Ward</c> is the ward of its partner (the ward its messages came from); a row kept before wards
+/// existed has none and is the home ward's (<see cref="WardIn"/>).
 /// </summary>
 public sealed record KnownSite(
     Guid Id,
@@ -29,12 +30,17 @@ public sealed record KnownSite(
     DateTimeOffset RegisteredAt,
     long Version = 1,
     DateTimeOffset? RetiredAt = null,
-    string? Ward = null);
+    string? Ward = null)
+{
+    /// <summary>The ward the site belongs to.</summary>
+    public string WardIn(WardTenants wards) => Ward ?? wards.Home;
+}
 
-/// <summary>A site as every audience reads it from a directory: whose it is, its name, kind, point, and whether it is retired.</summary>
+/// <summary>A site as every audience reads it from a directory: whose it is, its ward, name, kind, point, and whether it is retired.</summary>
 public sealed record SiteEntry(
     Guid Id,
     Guid PartnerId,
+    [property: MaxLength(WardNames.MaxIdLength)] string Ward,
     [property: MaxLength(SiteEntry.MaxNameLength)] string Name,
     SiteKind Kind,
     [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double Latitude,
@@ -44,21 +50,23 @@ public sealed record SiteEntry(
     /// <summary>The longest site name partners accept, and so the longest any directory holds.</summary>
     public const int MaxNameLength = 200;
 
-    public static SiteEntry Of(KnownSite site) => new(site.Id, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RetiredAt);
+    public static SiteEntry Of(KnownSite site, WardTenants wards) =>
+        new(site.Id, site.PartnerId, site.WardIn(wards), site.Name, site.Kind, site.Latitude, site.Longitude, site.RetiredAt);
 }
 
 /// <summary>
-/// Keeps the local site directory: one row per site registered in partners. A registration that
-/// arrives after a newer change of the site (each message type has its own queue) only fills in when
-/// the site was registered.
+/// Keeps the local site directory: one row per site registered in partners, in the ward its message
+/// came from (the session's: see <see cref="WardMessages"/>). A registration that arrives after a newer
+/// change of the site (each message type has its own queue) only fills in when the site was registered.
 /// </summary>
-public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvider clock)
+public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvider clock, WardTenants wards)
     : IdempotentConsumer<SiteRegistered>(session, clock)
 {
     protected override async Task ApplyAsync(SiteRegistered message, IDocumentSession session, CancellationToken cancellationToken)
     {
         SiteDirectory.Validate(nameof(SiteRegistered), message.SiteId, message.Name, message.Latitude, message.Longitude);
-        var registered = new KnownSite(message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt, Ward: (await session.WardOfSessionAsync(cancellationToken))?.Id);
+        var registered = new KnownSite(
+            message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt, Ward: wards.WardOf(session.TenantId));
         session.KeepNewest(await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken), registered);
     }
 }
@@ -67,7 +75,7 @@ public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvide
 /// Applies a site's new details (the whole site as it now is), unless the directory already has a
 /// newer version of it; before the site's registration arrived, the update is the newest known state.
 /// </summary>
-public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider clock)
+public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider clock, WardTenants wards)
     : IdempotentConsumer<SiteUpdated>(session, clock)
 {
     protected override async Task ApplyAsync(SiteUpdated message, IDocumentSession session, CancellationToken cancellationToken)
@@ -76,7 +84,7 @@ public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider c
         var known = await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken);
         var updated = new KnownSite(
             message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude,
-            known?.RegisteredAt ?? message.UpdatedAt, message.SiteVersion, known?.RetiredAt, (await session.WardOfSessionAsync(cancellationToken))?.Id);
+            known?.RegisteredAt ?? message.UpdatedAt, message.SiteVersion, known?.RetiredAt, wards.WardOf(session.TenantId));
         session.KeepNewest(known, updated);
     }
 }
@@ -101,6 +109,14 @@ public sealed class SiteRetiredConsumer(IDocumentSession session, TimeProvider c
 public static class SiteDirectory
 {
     public const int MaxPageSize = 500;
+
+    /// <summary>
+    /// The wards of the sites of <paramref name="siteIds"/> that the directory knows, by site (an unknown
+    /// site is left out): a record names only sites of its own ward.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Guid, string>> WardsOfSitesAsync(
+        this IQuerySession session, IEnumerable<Guid> siteIds, WardTenants wards, CancellationToken ct) =>
+        (await session.LoadManyAsync<KnownSite>(ct, siteIds.Distinct())).ToDictionary(site => site.Id, site => site.WardIn(wards));
 
     /// <summary>Whether <paramref name="place"/> names no site or a site in the service's site directory.</summary>
     public static async Task<bool> SiteKnownAsync(this IQuerySession session, Place? place, CancellationToken ct) =>
@@ -153,7 +169,8 @@ public static class SiteDirectory
         await session.LoadAsync<KnownSite>(siteId, ct)
         ?? throw new InvalidMessageException($"{messageType} for site '{siteId}', which is not known here (yet).");
 
-    public static void AddSiteDirectory(this StoreOptions store) => store.Schema.For<KnownSite>().SingleTenanted().Index(site => site.PartnerId).UseOptimisticConcurrency(true);
+    public static void AddSiteDirectory(this StoreOptions store) =>
+        store.Schema.For<KnownSite>().SingleTenanted().Index(site => site.PartnerId).Index(site => site.Ward!).UseOptimisticConcurrency(true);
 
     public static IEndpointRouteBuilder MapSiteDirectory(this IEndpointRouteBuilder endpoints, string serviceName)
     {
@@ -161,16 +178,17 @@ public static class SiteDirectory
         var sites = endpoints.MapGroup($"/{serviceName}/sites").WithTags("Sites").RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         sites.MapGet("/", List)
             .WithName("ListSites")
-            .WithSummary($"The partner sites this service knows, by name; filter by partner. {PageRequest.Limits}")
+            .WithSummary($"The partner sites this service knows, by name, each naming its ward; filter by partner. Without ward=, every ward the caller sees. {PageRequest.Limits}")
             .ProducesValidationProblem();
         sites.MapGet("/{id:guid}", Get)
             .WithName("GetSite")
+            .WithSummary("A site this service knows; a site of a ward the caller may not see is not found.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
     }
 
     private static async Task<Results<Ok<ListPage<SiteEntry>>, ValidationProblem>> List(
-        IQuerySession session, Guid? partnerId, [Range(1, MaxPageSize)] int? limit, [Range(1, PageRequest.MaxPage)] int? page, CancellationToken ct)
+        HttpContext http, IQuerySession session, WardTenants wards, Guid? partnerId, [Range(1, MaxPageSize)] int? limit, [Range(1, PageRequest.MaxPage)] int? page, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
@@ -179,17 +197,21 @@ public static class SiteDirectory
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var query = session.Query<KnownSite>().AsQueryable();
+        // The directory is kept once for every ward: only the sites of the wards the request spans are listed.
+        var spans = http.Ward().Spans.ToArray();
+        var query = spans.Contains(wards.Home)
+            ? session.Query<KnownSite>().Where(site => site.Ward == null || spans.Contains(site.Ward))
+            : session.Query<KnownSite>().Where(site => spans.Contains(site.Ward!));
         if (partnerId is { } partner)
         {
             query = query.Where(site => site.PartnerId == partner);
         }
 
-        return TypedResults.Ok((await query.OrderBy(site => site.Name).ThenBy(site => site.Id).ToListPageAsync(paging, ct)).Select(SiteEntry.Of));
+        return TypedResults.Ok((await query.OrderBy(site => site.Name).ThenBy(site => site.Id).ToListPageAsync(paging, ct)).Select(site => SiteEntry.Of(site, wards)));
     }
 
-    private static async Task<Results<Ok<SiteEntry>, ProblemHttpResult>> Get(Guid id, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<KnownSite>(id, ct) is { } site
-            ? TypedResults.Ok(SiteEntry.Of(site))
+    private static async Task<Results<Ok<SiteEntry>, ProblemHttpResult>> Get(Guid id, HttpContext http, IQuerySession session, WardTenants wards, CancellationToken ct) =>
+        await session.LoadAsync<KnownSite>(id, ct) is { } site && http.Ward().Access.Allows(site.WardIn(wards))
+            ? TypedResults.Ok(SiteEntry.Of(site, wards))
             : TypedResults.Problem(title: $"Site {id} is not known here.", statusCode: StatusCodes.Status404NotFound);
 }

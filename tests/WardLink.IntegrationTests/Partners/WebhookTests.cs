@@ -32,6 +32,17 @@ public sealed class WebhookSystem : ServiceGroup
     /// <summary>Every event type, as a subscription names them.</summary>
     public static readonly string[] AllEvents = [.. Enum.GetNames<WebhookEventType>().Select(name => JsonNamingPolicy.CamelCase.ConvertName(name))];
 
+    /// <summary>The sender on a short retry schedule, polling often, allowed to reach a loopback receiver.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> QuickSender = new Dictionary<string, string?>
+    {
+        ["Webhooks:AllowLocalTargets"] = "true",
+        ["Webhooks:Timeout"] = "00:00:02",
+        ["Webhooks:FirstRetryAfter"] = "00:00:00.100",
+        ["Webhooks:MaxRetryInterval"] = "00:00:00.400",
+        ["Webhooks:RetryFor"] = "00:00:04",
+        ["Webhooks:PollInterval"] = "00:00:00.100",
+    };
+
     public ServiceHost<PartnersService> Partners { get; private set; } = null!;
 
     public WebhookReceiver Receiver { get; private set; } = null!;
@@ -52,15 +63,7 @@ public sealed class WebhookSystem : ServiceGroup
     {
         await base.InitializeAsync();
         Receiver = await WebhookReceiver.StartAsync();
-        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: new Dictionary<string, string?>
-        {
-            ["Webhooks:AllowLocalTargets"] = "true",
-            ["Webhooks:Timeout"] = "00:00:02",
-            ["Webhooks:FirstRetryAfter"] = "00:00:00.100",
-            ["Webhooks:MaxRetryInterval"] = "00:00:00.400",
-            ["Webhooks:RetryFor"] = "00:00:04",
-            ["Webhooks:PollInterval"] = "00:00:00.100",
-        });
+        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: QuickSender);
         Bus = await TestBus.StartAsync(VirtualHost);
         Police = Partners.CreateClient();
         PartnerA = await Police.RegisterPartnerAsync("Thanh Hóa Eye Hospital");

@@ -1,0 +1,316 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Partners;
+using WardLink.Contracts.Tips;
+using WardLink.EventSourcing.Sites;
+using WardLink.EventSourcing.Wards;
+using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.Partners;
+using WardLink.IntegrationTests.Patrols;
+using WardLink.IntegrationTests.Pipeline;
+using WardLink.Partners;
+using WardLink.Patrols;
+using WardLink.ServiceDefaults.Security;
+using WardLink.Testing;
+using ActionItemOverdue = WardLink.Partners.ActionItemOverdue;
+
+namespace WardLink.IntegrationTests.Wards;
+
+/// <summary>
+/// The patrols and partners services on one virtual host (partners' sites reach patrols' directory through
+/// the relay), patrols on a clock the test sets and sweeping for missed shifts every 100 ms, partners'
+/// webhook sender quick and allowed a loopback receiver, and a bus of the test's own that plays the other
+/// services' relays. Each test uses wards of its own (all of province <see cref="Province"/>), known to both
+/// directories, so what one test records in a ward no other test counts.
+/// </summary>
+public sealed class WardedPatrolsAndPartners : ServiceGroup
+{
+    public const string Province = "thanh-hoa";
+
+    public ManualClock Clock { get; } = new(PatrolsOnTheBus.Evening);
+
+    public ServiceHost<PatrolsService> Patrols { get; private set; } = null!;
+
+    public ServiceHost<PartnersService> Partners { get; private set; } = null!;
+
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
+    public TestBus Bus { get; private set; } = null!;
+
+    public IDocumentStore PatrolsStore => Patrols.Services.GetRequiredService<IDocumentStore>();
+
+    public IDocumentStore PartnersStore => Partners.Services.GetRequiredService<IDocumentStore>();
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Receiver = await WebhookReceiver.StartAsync();
+        Patrols = await StartAsync<PatrolsService>(PatrolsService.Name, services: services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton(new MissedShiftSweepOptions(TimeSpan.FromMilliseconds(100), 7));
+        });
+        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: WebhookSystem.QuickSender);
+        Bus = await TestBus.StartAsync(VirtualHost);
+    }
+
+    /// <summary>
+    /// Both directories know <paramref name="ward"/> (code <paramref name="code"/>), its records kept under its own tenant;
+    /// with <paramref name="endedOn"/>, as dissolved from that local date.
+    /// </summary>
+    public async Task KnowWardAsync(string ward, string code, DateOnly? endedOn = null)
+    {
+        foreach (var store in new[] { PatrolsStore, PartnersStore })
+        {
+            await using var session = store.LightweightSession();
+            session.Store(new KnownWard(ward, code, $"Ward {code}", Province, new DateOnly(2020, 1, 1), endedOn is null ? 1 : 2, ward, EndedOn: endedOn));
+            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>A client of <paramref name="host"/> with a <paramref name="role"/> token bound to <paramref name="wards"/> (or to every ward of the province).</summary>
+    public static HttpClient ClientOf<T>(ServiceHost<T> host, string role, string[]? wards = null, string[]? provinces = null)
+        where T : class =>
+        host.CreateClient().As(TestAuth.Token(role, wards: wards, provinces: provinces));
+
+    /// <summary>The events of stream <paramref name="id"/> as the store keeps them under <paramref name="ward"/>'s tenant (empty when the stream is not that ward's).</summary>
+    public static async Task<IReadOnlyList<IEvent>> EventsInWardAsync(IDocumentStore store, string ward, Guid id)
+    {
+        await using var session = store.QuerySession(ward);
+        return await session.Events.FetchStreamAsync(id, token: TestContext.Current.CancellationToken);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Bus.DisposeAsync();
+        await Receiver.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>Patrols and partners' records as ward tenants (issue 21): isolation by id, in lists, statistics and the site directory; sweeps and webhooks per ward.</summary>
+public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : IClassFixture<WardedPatrolsAndPartners>
+{
+    private static readonly string[] IncidentsReported = ["incidentReported"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_client_bound_to_one_ward_finds_nothing_of_another_ward_by_id_in_lists_statistics_or_the_site_directory()
+    {
+        const string A = "dong-son", B = "hac-thanh";
+        await wards.KnowWardAsync(A, "DS");
+        await wards.KnowWardAsync(B, "HT");
+        using var partnersA = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [A]);
+        using var partnersB = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [B]);
+        using var patrolsA = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [A]);
+        using var patrolsB = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [B]);
+
+        // Each ward registers a partner (of a kind of its own) with a site; patrols learns the sites, each in its ward.
+        var partnerA = await partnersA.RegisterPartnerAsync("Đông Sơn health centre", "healthCentre");
+        var siteA = await partnersA.RegisterSiteAsync(partnerA, "Health centre gate");
+        var partnerB = await partnersB.RegisterPartnerAsync("Hạc Thành transport group", "transportGroup");
+        var siteB = await partnersB.RegisterSiteAsync(partnerB, "Taxi rank by the market");
+        var known = await Eventually.Get(
+            async () => await wards.SitesKnownToAsync(PatrolsService.Name) is var sites && sites.Any(site => site.Id == siteA) && sites.Any(site => site.Id == siteB) ? sites : null,
+            "both sites in the patrols directory");
+        Assert.Equal((A, B), (known.Single(site => site.Id == siteA).Ward, known.Single(site => site.Id == siteB).Ward));
+        Assert.Equal(A, (await partnersA.GetFromJsonAsync<JsonElement>($"/partners/{partnerA}", Ct)).GetProperty("ward").GetString());
+        Assert.Equal(B, (await partnersB.GetFromJsonAsync<JsonElement>($"/partners/{partnerB}/sites/{siteB}", Ct)).GetProperty("ward").GetString());
+
+        // A route's checkpoints are at sites of its own ward.
+        var before = await wards.PatrolsStore.CountEventsAsync();
+        var crossing = await patrolsA.PostAsJsonAsync("/patrols/routes", new { name = "Across the border", checkpoints = new[] { new { code = "X", siteId = siteB } } }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, crossing.StatusCode);
+        var error = (await crossing.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").GetProperty("checkpoints[0].siteId")[0].GetString();
+        Assert.Contains(B, error, StringComparison.Ordinal);
+        Assert.Equal(before, await wards.PatrolsStore.CountEventsAsync());
+
+        var routeA = (await patrolsA.CreatedAsync("/patrols/routes", new { name = "Health centre", checkpoints = new[] { new { code = "A", siteId = siteA } } })).GetProperty("id").GetGuid();
+        var routeB = (await patrolsB.CreatedAsync("/patrols/routes", new { name = "Market", checkpoints = new[] { new { code = "B", siteId = siteB } } })).GetProperty("id").GetGuid();
+        var (shiftA, _) = await patrolsA.StartShiftAsync(new { routeId = routeA, kind = "patrol", team = "police", members = PatrolRequests.Team });
+        var (shiftB, _) = await patrolsB.StartShiftAsync(new { routeId = routeB, kind = "patrol", team = "police", members = PatrolRequests.Team });
+        Assert.Single(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, B, shiftB));
+        Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, A, shiftB));
+
+        // By id, another ward's records do not exist: reads and steps alike, and nothing is appended.
+        before = await wards.PatrolsStore.CountEventsAsync();
+        var partnersBefore = await wards.PartnersStore.CountEventsAsync();
+        string[] hidden =
+        [
+            $"GET /partners/{partnerB}", $"GET /partners/{partnerB}/sites/{siteB}", $"POST /partners/{partnerB}/rename", $"POST /partners/{partnerB}/sites/{siteB}/retire",
+        ];
+        foreach (var request in hidden)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(partnersA, request, new { name = "Taken over", reason = "Taken over" })).StatusCode);
+        }
+
+        foreach (var request in new[] { $"GET /patrols/routes/{routeB}", $"GET /patrols/shifts/{shiftB}", $"POST /patrols/shifts/{shiftB}/end", $"GET /patrols/sites/{siteB}" })
+        {
+            Assert.True((await SendAsync(patrolsA, request, new { })).StatusCode == HttpStatusCode.NotFound, request);
+        }
+
+        Assert.Equal((before, partnersBefore), (await wards.PatrolsStore.CountEventsAsync(), await wards.PartnersStore.CountEventsAsync()));
+        Assert.Equal(HttpStatusCode.NotFound, (await partnersA.GetAsync($"/partners?ward={B}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await patrolsA.GetAsync($"/patrols/stats?year=2024&ward={B}", Ct)).StatusCode);
+
+        // Lists, statistics and the site directory show only the caller's ward.
+        var listed = (await partnersA.GetFromJsonAsync<JsonElement>("/partners?limit=500", Ct)).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([(partnerA, A)], listed.Select(partner => (partner.GetProperty("id").GetGuid(), partner.GetProperty("ward").GetString()!)));
+        var year = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).Year;
+        var byKind = (await partnersA.GetFromJsonAsync<JsonElement>($"/partners/stats?year={year}", Ct)).GetProperty("partnersByKind");
+        Assert.Equal((1, 0), (byKind.GetProperty("healthCentre").GetInt32(), byKind.GetProperty("transportGroup").GetInt32()));
+        Assert.Equal([shiftA], (await patrolsA.GetJsonAsync("/patrols/shifts?limit=500")).GetProperty("items").EnumerateArray().Select(shift => shift.GetProperty("id").GetGuid()));
+        Assert.Equal(1, (await patrolsA.GetJsonAsync("/patrols/stats?year=2024")).GetProperty("shiftsPerformed").GetInt32());
+        Assert.Equal(1, (await patrolsA.GetJsonAsync("/patrols/coverage?from=2024-05-31&to=2024-06-03")).GetProperty("shiftsPerformed").GetInt32());
+        Assert.Equal([(siteA, A)], (await patrolsA.GetJsonAsync("/patrols/sites?limit=500")).GetProperty("items").EnumerateArray().Select(site => (site.GetProperty("id").GetGuid(), site.GetProperty("ward").GetString()!)));
+
+        // A client of the whole province sees both wards, each record naming its own; ward= narrows it to one.
+        using var province = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, provinces: [WardedPatrolsAndPartners.Province]);
+        var everywhere = (await province.GetFromJsonAsync<JsonElement>("/partners?limit=500", Ct)).GetProperty("items").EnumerateArray()
+            .ToDictionary(partner => partner.GetProperty("id").GetGuid(), partner => partner.GetProperty("ward").GetString()!);
+        Assert.Equal((A, B), (everywhere[partnerA], everywhere[partnerB]));
+        Assert.Equal(
+            [partnerB],
+            (await province.GetFromJsonAsync<JsonElement>($"/partners?ward={B}&limit=500", Ct)).GetProperty("items").EnumerateArray().Select(partner => partner.GetProperty("id").GetGuid()));
+        using var provincePatrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, provinces: [WardedPatrolsAndPartners.Province]);
+        Assert.Equal(1, (await provincePatrols.GetJsonAsync($"/patrols/stats?year=2024&ward={B}")).GetProperty("shiftsPerformed").GetInt32());
+        var bothShifts = (await provincePatrols.GetJsonAsync("/patrols/shifts?limit=500")).GetProperty("items").EnumerateArray().Select(shift => shift.GetProperty("id").GetGuid()).ToList();
+        Assert.Contains(shiftA, bothShifts);
+        Assert.Contains(shiftB, bothShifts);
+
+        // A client bound to no ward acts in the home ward, where neither is; the gateway asks any ward's partner's standing.
+        Assert.Equal(HttpStatusCode.NotFound, (await wards.Partners.CreateClient().GetAsync($"/partners/{partnerA}", Ct)).StatusCode);
+        using var gateway = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Gateway);
+        Assert.True((await gateway.GetFromJsonAsync<JsonElement>($"/partners/{partnerB}/standing", Ct)).GetProperty("inGoodStanding").GetBoolean());
+
+        // A partner id is one partner's in every ward.
+        var reused = await partnersB.PostAsJsonAsync("/partners", new { name = "Same id elsewhere", kind = "school", partnerId = partnerA }, Ct);
+        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+        Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, B, partnerA));
+    }
+
+    [Fact]
+    public async Task The_sweeps_find_due_work_in_every_ward_and_record_each_item_in_its_own_ward()
+    {
+        const string C = "hoang-long", D = "tao-xuyen", Dissolved = "hoang-hoa";
+        await wards.KnowWardAsync(C, "HL");
+        await wards.KnowWardAsync(D, "TX");
+        await wards.KnowWardAsync(Dissolved, "HHO", endedOn: new DateOnly(2024, 6, 1));
+
+        // Missed shifts: a schedule in each ward from June 1; after its window closed, each missed shift is recorded in its schedule's
+        // ward, but none in a ward that had ceased to exist by then.
+        var planned = new Dictionary<string, Guid>();
+        foreach (var ward in new[] { C, D, Dissolved })
+        {
+            var site = await KnowSiteInAsync(ward);
+            using var patrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [ward]);
+            var routeId = (await patrols.CreatedAsync("/patrols/routes", new { name = $"Night round of {ward}", checkpoints = new[] { new { code = "G", siteId = site } } })).GetProperty("id").GetGuid();
+            planned[ward] = PatrolSchedule.PlannedShiftId(await patrols.ScheduleAsync(routeId, "2024-06-01"), new DateOnly(2024, 6, 1));
+        }
+
+        wards.Clock.Set(new DateTimeOffset(2024, 6, 2, 0, 30, 0, TimeSpan.FromHours(7)));
+        var missedShifts = wards.Patrols.Services.GetServices<IHostedService>().OfType<MissedShiftSweep>().Single();
+        await missedShifts.SweepAsync(wards.Clock.GetUtcNow(), Ct);
+        foreach (var (ward, other) in new[] { (C, D), (D, C) })
+        {
+            var events = await Eventually.Get(
+                async () => await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, ward, planned[ward]) is { Count: > 0 } found ? found : null,
+                $"the missed shift of {ward} in its ward");
+            Assert.IsType<ShiftMissed>(events[0].Data);
+            Assert.All(events, recorded => Assert.Equal(ward, recorded.TenantId));
+            Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, other, planned[ward]));
+        }
+
+        Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, Dissolved, planned[Dissolved]));
+
+        // Overdue action items: a meeting in each ward with an item past due; each is noticed in its meeting's ward.
+        var meetings = new Dictionary<string, Guid>();
+        foreach (var ward in new[] { C, D })
+        {
+            using var partners = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [ward]);
+            var owner = await partners.RegisterPartnerAsync($"Police of {ward}", "police");
+            var meeting = await partners.PostAsJsonAsync(
+                "/partners/meetings", new { heldAt = DateTimeOffset.UtcNow.AddDays(-3), attendingPartnerIds = new[] { owner }, minutes = "Reviewed the month." }, Ct);
+            Assert.Equal(HttpStatusCode.Created, meeting.StatusCode);
+            meetings[ward] = (await meeting.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+            var item = await partners.PostAsJsonAsync(
+                $"/partners/meetings/{meetings[ward]}/action-items", new { text = "Fix the gate light", ownerPartnerId = owner, dueAt = DateTimeOffset.UtcNow.AddDays(-1) }, Ct);
+            Assert.Equal(HttpStatusCode.OK, item.StatusCode);
+        }
+
+        var overdueItems = wards.Partners.Services.GetServices<IHostedService>().OfType<OverdueActionItemSweep>().Single();
+        await overdueItems.SweepAsync(DateTimeOffset.UtcNow, Ct);
+        foreach (var (ward, other) in new[] { (C, D), (D, C) })
+        {
+            var noticed = await Eventually.Get(
+                async () => (await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, ward, meetings[ward])).SingleOrDefault(recorded => recorded.Data is ActionItemOverdue),
+                $"the overdue item of {ward} noticed in its ward");
+            Assert.Equal(ward, noticed.TenantId);
+            Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, other, meetings[ward]));
+        }
+
+        // Each ward's overdue list names its own item only.
+        using var partnersOfC = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [C]);
+        var overdue = Assert.Single((await partnersOfC.GetFromJsonAsync<JsonElement>("/partners/action-items/overdue", Ct)).EnumerateArray());
+        Assert.Equal((meetings[C], C), (overdue.GetProperty("meetingId").GetGuid(), overdue.GetProperty("ward").GetString()));
+    }
+
+    [Fact]
+    public async Task A_partner_s_webhook_is_told_of_its_own_ward_s_records_only_and_sent_from_its_ward()
+    {
+        const string E = "quang-phu", F = "quang-tam";
+        await wards.KnowWardAsync(E, "QP");
+        await wards.KnowWardAsync(F, "QTA");
+        using var partnersE = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [E]);
+        var partnerE = await partnersE.RegisterPartnerAsync("Quảng Phú school", "school");
+        var siteE = await partnersE.RegisterSiteAsync(partnerE, "School gate");
+        var subscribed = await partnersE.PostAsJsonAsync($"/partners/{partnerE}/webhooks", new { url = wards.Receiver.Endpoint("ward-e"), events = IncidentsReported }, Ct);
+        Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
+
+        // An incident of ward F naming E's site (as a relay of F would publish it): E's partner is not told.
+        var elsewhere = IncidentAt(siteE, "INC-QTA-2024-0001");
+        var elsewhereMessage = Guid.NewGuid();
+        await wards.Bus.PublishAsync(elsewhere, elsewhereMessage, F);
+        await Eventually.Get(
+            async () => (await wards.ProcessedByAsync(PartnersService.Name)).FirstOrDefault(processed => processed.MessageId == elsewhereMessage),
+            "the incident of ward F consumed by partners");
+
+        // An incident of ward E at its site: told, by a delivery kept and sent in ward E.
+        var own = IncidentAt(siteE, "INC-QP-2024-0001");
+        await wards.Bus.PublishAsync(own, Guid.NewGuid(), E);
+        var received = await Eventually.Get(() => Task.FromResult(wards.Receiver.At("ward-e") is { Count: > 0 } arrived ? arrived : null), "the webhook of ward E's incident");
+        Assert.Contains(own.IncidentId.ToString(), Assert.Single(received).Body, StringComparison.Ordinal);
+        await using var session = wards.PartnersStore.QuerySession();
+        var deliveries = await session.Query<WebhookDelivery>().Where(delivery => delivery.AnyTenant() && delivery.PartnerId == partnerE).ToListAsync(Ct);
+        var delivery = Assert.Single(deliveries);
+        Assert.Equal((E, DeliveryStatus.Delivered), (delivery.TenantId, delivery.Status));
+        Assert.DoesNotContain(elsewhere.IncidentId.ToString(), delivery.Payload, StringComparison.Ordinal);
+    }
+
+    /// <summary>A site of <paramref name="ward"/> in patrols' directory (as its partner's messages would have put it there).</summary>
+    private async Task<Guid> KnowSiteInAsync(string ward)
+    {
+        var site = new KnownSite(Guid.CreateVersion7(), Guid.CreateVersion7(), $"Gate of {ward}", SiteKind.Gate, 19.8, 105.77, DateTimeOffset.UtcNow, Ward: ward);
+        await using var session = wards.PatrolsStore.LightweightSession();
+        session.Store(site);
+        await session.SaveChangesAsync(Ct);
+        return site.Id;
+    }
+
+    private static IncidentReported IncidentAt(Guid siteId, string caseNumber) => new(
+        Guid.NewGuid(), caseNumber, IncidentClassification.Criminal, SecurityCategory.Theft, IncidentSource.Patrol, null, siteId, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow);
+
+    /// <summary>Sends "<c>METHOD /path</c>" (a POST with <paramref name="body"/>).</summary>
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string request, object body)
+    {
+        var (method, path) = (request.Split(' ')[0], request.Split(' ')[1]);
+        return method == "GET" ? client.GetAsync(path, Ct) : client.PostAsJsonAsync(path, body, Ct);
+    }
+}
