@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using WardLink.Domain;
 
 namespace WardLink.EventSourcing.Wards;
 
@@ -16,23 +15,10 @@ internal sealed class WardParameterDocumentation : IOpenApiOperationTransformer
         operation.Parameters ??= [];
         if (!operation.Parameters.Any(parameter => parameter.Name == RequestWards.Parameter && parameter.In == ParameterLocation.Query))
         {
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = RequestWards.Parameter,
-                In = ParameterLocation.Query,
-                Required = false,
-                Description =
-                    "The ward (id, e.g. dong-quang) the request acts in: where a new record is recorded, what a list or a statistic " +
-                    "counts. Without it: a record named in the path acts in its own ward; otherwise the caller's only (first) ward, and " +
-                    "lists and statistics span every ward the caller sees. A ward the caller may not see is a 404.",
-                Schema = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.String,
-                    MinLength = 2,
-                    MaxLength = WardNames.MaxIdLength,
-                    Pattern = WardNames.IdPattern,
-                },
-            });
+            operation.Parameters.Add(WardParameters.Parameter(
+                "The ward the request acts in: where a new record is recorded, what a list or a statistic counts. Without it: a record " +
+                "named in the path acts in its own ward; otherwise the caller's first ward, and lists and statistics span every ward the " +
+                "caller sees. A ward the caller may not see is a 404."));
         }
 
         operation.Responses ??= [];

@@ -111,21 +111,30 @@ public static class WardParameters
     public static RouteHandlerBuilder WithWardParameter(this RouteHandlerBuilder endpoint, string description) =>
         endpoint.AddOpenApiOperationTransformer((operation, _, _) =>
         {
+            // In place of the general description, whichever transformer runs first.
             operation.Parameters ??= [];
-            operation.Parameters.Add(new OpenApiParameter
+            foreach (var general in operation.Parameters.Where(parameter => parameter.Name == RequestWards.Parameter && parameter.In == ParameterLocation.Query).ToList())
             {
-                Name = RequestWards.Parameter,
-                In = ParameterLocation.Query,
-                Required = false,
-                Description = $"{description} A ward id: lower-case words joined by hyphens (dong-quang), at most {WardNames.MaxIdLength} characters; malformed: 400.",
-                Schema = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.String,
-                    MinLength = 2,
-                    MaxLength = WardNames.MaxIdLength,
-                    Pattern = WardNames.IdPattern,
-                },
-            });
+                operation.Parameters.Remove(general);
+            }
+
+            operation.Parameters.Add(Parameter(description));
             return Task.CompletedTask;
         });
+
+    /// <summary>The optional <c>ward</c> query parameter, meaning <paramref name="description"/> (every operation has it: <see cref="WardParameterDocumentation"/>).</summary>
+    public static OpenApiParameter Parameter(string description) => new()
+    {
+        Name = RequestWards.Parameter,
+        In = ParameterLocation.Query,
+        Required = false,
+        Description = $"{description} A ward id: lower-case words joined by hyphens (dong-quang), at most {WardNames.MaxIdLength} characters; malformed: 400.",
+        Schema = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            MinLength = 2,
+            MaxLength = WardNames.MaxIdLength,
+            Pattern = WardNames.IdPattern,
+        },
+    };
 }
