@@ -26,10 +26,17 @@ command -v curl >/dev/null 2>&1 || { echo "demo-data: curl is required" >&2; exi
 gateway="${1%/}"
 client_id="${WARDLINK_CLIENT_ID:-police-desk}"
 client_secret="${WARDLINK_CLIENT_SECRET:-police-desk-dev-secret}"
-token_response="$(curl -sS -m 20 -X POST "$gateway/connect/token" \
-  -d grant_type=client_credentials -d "client_id=$client_id" --data-urlencode "client_secret=$client_secret" 2>&1)" || true
-token="$(sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p' <<<"$token_response")"
-[[ -n "$token" ]] || { echo "demo-data: no token for $client_id from $gateway/connect/token: $token_response" >&2; exit 1; }
+# token_for CLIENT_ID SECRET: prints the client's access token, or nothing (and why, on stderr).
+token_for() {
+  local response token
+  response="$(curl -sS -m 20 -X POST "$gateway/connect/token" \
+    -d grant_type=client_credentials -d "client_id=$1" --data-urlencode "client_secret=$2" 2>&1)" || true
+  token="$(sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p' <<<"$response")"
+  [[ -n "$token" ]] || echo "demo-data: no token for $1 from $gateway/connect/token: $response" >&2
+  printf '%s' "$token"
+}
+token="$(token_for "$client_id" "$client_secret")"
+[[ -n "$token" ]] || exit 1
 auth="Authorization: Bearer $token"
 created=0
 failed=0
@@ -165,9 +172,7 @@ case "$ward_status" in
   201|409) ;;
   *) failed=$((failed + 1)); echo "  $ward_status for the ward dong-quang" >&2 ;;
 esac
-dq_response="$(curl -sS -m 20 -X POST "$gateway/connect/token" \
-  -d grant_type=client_credentials -d client_id=dong-quang-police --data-urlencode client_secret=dong-quang-police-dev-secret 2>&1)" || true
-dq_token="$(sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p' <<<"$dq_response")"
+dq_token="$(token_for dong-quang-police dong-quang-police-dev-secret)"
 if [[ -n "$dq_token" ]]; then
   # The other services learn of the new ward from partners' events: wait until tips knows it.
   for _ in $(seq 1 50); do
@@ -183,7 +188,6 @@ if [[ -n "$dq_token" ]]; then
     "Resident in the ward's chat group: a crowd racing motorbikes along the riverside road every night this week."
 else
   failed=$((failed + 1))
-  echo "  no token for dong-quang-police: $dq_response" >&2
 fi
 
 echo "Demo data: $created created, $failed failed."
