@@ -287,10 +287,17 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
         await wards.Bus.PublishAsync(own, Guid.NewGuid(), E);
         var received = await Eventually.Get(() => Task.FromResult(wards.Receiver.At("ward-e") is { Count: > 0 } arrived ? arrived : null), "the webhook of ward E's incident");
         Assert.Contains(own.IncidentId.ToString(), Assert.Single(received).Body, StringComparison.Ordinal);
-        await using var session = wards.PartnersStore.QuerySession();
-        var deliveries = await session.Query<WebhookDelivery>().Where(delivery => delivery.AnyTenant() && delivery.PartnerId == partnerE).ToListAsync(Ct);
-        var delivery = Assert.Single(deliveries);
-        Assert.Equal((E, DeliveryStatus.Delivered), (delivery.TenantId, delivery.Status));
+
+        // The sender records the delivery once the receiver answered: in ward E, the only one of E's partner.
+        var delivery = await Eventually.Get(
+            async () =>
+            {
+                await using var session = wards.PartnersStore.QuerySession();
+                var deliveries = await session.Query<WebhookDelivery>().Where(delivery => delivery.AnyTenant() && delivery.PartnerId == partnerE).ToListAsync(Ct);
+                return deliveries is [{ Status: DeliveryStatus.Delivered }] ? deliveries[0] : null;
+            },
+            "the delivery of ward E's incident recorded as delivered");
+        Assert.Equal(E, delivery.TenantId);
         Assert.DoesNotContain(elsewhere.IncidentId.ToString(), delivery.Payload, StringComparison.Ordinal);
     }
 
