@@ -49,6 +49,7 @@ public static class LinkageEndpoints
         var partners = endpoints.MapGroup("/partners").WithTags("Linkage");
         partners.MapPost("/meetings", HoldMeeting)
             .WithName("HoldMeeting")
+            .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Record a monthly coordination meeting in the request's ward: when, the attending partners (of that ward), the minutes.")
             .WithIdempotency()
             .Produces<MeetingState>(StatusCodes.Status201Created)
@@ -60,8 +61,9 @@ public static class LinkageEndpoints
             .DescribeStreamStep<MeetingState>("CompleteActionItem", "Close an action item (once), on the date given or now.");
         partners.MapGet("/action-items/overdue", Overdue)
             .WithName("OverdueActionItems")
+            .WithWardParameter(WardParameters.Listed)
             .WithMaxItems(DocumentedBounds.AnyCount)
-            .WithSummary($"Open action items past their due date (as of now, or ?asOf=), oldest due first, each naming its meeting's ward; filter by owner partner. Without ward=, every ward the caller sees. {WardTime.QueryTimeLimits}");
+            .WithSummary($"Open action items past their due date (as of now, or ?asOf=), oldest due first, each naming its meeting's ward; filter by owner partner. {WardTime.QueryTimeLimits}");
 
         partners.MapPost("/{id:guid}/outreach-sessions", HoldOutreach)
             .WithName("HoldOutreachSession")
@@ -86,6 +88,7 @@ public static class LinkageEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPost("/channels", OpenChannel)
             .WithName("OpenChannel")
+            .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Open a communication channel in the request's ward: a hotline with its number, or a chat group with its members' partners (of that ward).")
             .WithIdempotency()
             .Produces<ChannelState>(StatusCodes.Status201Created)

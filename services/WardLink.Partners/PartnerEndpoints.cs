@@ -38,6 +38,7 @@ public static class PartnerEndpoints
         var partners = endpoints.MapGroup("/partners").WithTags("Partners");
         partners.MapPost("/", Register)
             .WithName("RegisterPartner")
+            .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Register a partner of the linkage in the request's ward (its sites, cameras, signs, contacts and activities belong to that ward too); a partner id already used in any ward is a 409.")
             .WithIdempotency()
             .Produces<PartnerPoliceView>(StatusCodes.Status201Created)

@@ -17,7 +17,8 @@ namespace WardLink.Partners;
 /// posted, meetings held, action items closed, outreach sessions and their attendees, ID-card
 /// drives and the cards issued. <c>ActionItemsOverdue</c> counts the items due in the year that
 /// were not closed by their due date (closed late, or still open past it). Every kind and topic is
-/// listed, with 0 where there was none, so two years line up.
+/// listed, with 0 where there was none, so two years line up. The wards counted, each up to the end
+/// of its share, are named as every statistic names them (<see cref="WardFigures"/>).
 /// </summary>
 public sealed record PartnerStatistics(
     [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
@@ -34,7 +35,7 @@ public sealed record PartnerStatistics(
     [property: Range(0, long.MaxValue)] long OutreachAttendees,
     [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> OutreachSessionsByTopic,
     [property: Range(0, int.MaxValue)] int IdCardDrives,
-    [property: Range(0, long.MaxValue)] long IdCardsIssued);
+    [property: Range(0, long.MaxValue)] long IdCardsIssued) : WardFigures;
 
 /// <summary>The partner list and the yearly statistics, read from <see cref="PartnerRow"/>s, <see cref="LinkageStep"/>s and <see cref="ActionItemRow"/>s; the statistics are counted by the database.</summary>
 public static class PartnerQueries
@@ -46,11 +47,15 @@ public static class PartnerQueries
         var partners = endpoints.MapGroup("/partners").WithTags("Partners");
         partners.MapGet("/", List)
             .WithName("ListPartners")
-            .WithSummary($"The partners of the linkage by name, each naming its ward; filter by kind and status. Without ward=, every ward the caller sees. {PageRequest.Limits}")
+            .WithWardParameter(WardParameters.Listed)
+            .WithSummary($"The partners of the linkage by name, each naming its ward; filter by kind and status. {PageRequest.Limits}")
             .ProducesValidationProblem();
         partners.MapGet("/stats", Statistics)
             .WithName("PartnerStatistics")
-            .WithSummary($"One year of the linkage, in local time (UTC+7). Without ward=, every ward the caller sees. {WardTime.YearLimits}")
+            .WithSummary(
+                $"One year of the linkage, in local time (UTC+7); of one ward or of every ward the caller sees, as recorded or within current " +
+                $"boundaries (with the wards merged into it, each up to its merger). {WardTime.YearLimits}")
+            .WithWardParameter(WardParameters.Counted)
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -85,27 +90,33 @@ public static class PartnerQueries
     }
 
     private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(
-        HttpContext http, IQuerySession session, WardTenants tenants, TimeProvider clock, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
+        HttpContext http,
+        IQuerySession session,
+        WardTenants tenants,
+        TimeProvider clock,
+        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [EnumOf(typeof(Boundaries))] string? boundaries,
+        CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
+        var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries");
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        return TypedResults.Ok(await session.StatisticsOfAsync(http.Ward().Spans, tenants, year!.Value, clock.GetUtcNow(), ct));
+        var counted = await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct);
+        return TypedResults.Ok(await session.StatisticsOfAsync(counted, tenants, year.Value, clock.GetUtcNow(), ct));
     }
 
     /// <summary>
-    /// The statistics of local year <paramref name="year"/> in <paramref name="wards"/> (their records added
-    /// up), counted by the database; an open item counts as overdue once its due date is before <paramref name="now"/>.
+    /// The statistics of local year <paramref name="year"/> in the wards <paramref name="counted"/> (each up to the end of its
+    /// share), counted by the database; an open item counts as overdue once its due date is before <paramref name="now"/>.
     /// </summary>
     public static async Task<PartnerStatistics> StatisticsOfAsync(
-        this IQuerySession session, IReadOnlyCollection<string> wards, WardTenants tenants, int year, DateTimeOffset now, CancellationToken ct)
+        this IQuerySession session, StatisticWards counted, WardTenants tenants, int year, DateTimeOffset now, CancellationToken ct)
     {
-        var (start, end) = WardTime.LocalYearSpan(year);
-        var members = session.Query<PartnerRow>().InWards(wards, tenants).Where(partner => partner.JoinedAt < end && (partner.LeftAt == null || partner.LeftAt >= start));
-        var steps = session.Query<LinkageStep>().InWards(wards, tenants).Where(step => step.At >= start && step.At < end);
+        var steps = session.Query<LinkageStep>().InShares(counted.Shares, tenants, step => step.At, year);
         var stepTallies = (await steps.CountEachAsync(session, [nameof(LinkageStep.Kind)], ct, sumOf: nameof(LinkageStep.Amount)))[nameof(LinkageStep.Kind)].ToList();
         Tally? Of(LinkageStepKind kind) => stepTallies.SingleOrDefault(tally => EnumNames.TryParse<LinkageStepKind>(tally.Value, out var counted) && counted == kind);
         int Counted(LinkageStepKind kind) => Of(kind)?.Count ?? 0;
@@ -117,22 +128,42 @@ public static class PartnerQueries
             byTopic.Add(new Tally(EnumNames.NameOf(topic), await outreach.CountAsync(step => step.Topics.Contains(topic), ct)));
         }
 
-        var items = session.Query<ActionItemRow>().InWards(wards, tenants);
-        return new PartnerStatistics(
+        var items = session.Query<ActionItemRow>();
+        var due = items.InShares(counted.Shares, tenants, item => item.DueAt, year);
+        return counted.Describe(new PartnerStatistics(
             year,
-            (await members.CountEachAsync(session, [nameof(PartnerRow.Kind)], ct))[nameof(PartnerRow.Kind)].EveryName<PartnerKind>(),
+            (await session.MembersByKindAsync(counted.Shares, tenants, year, ct)).EveryName<PartnerKind>(),
             Counted(LinkageStepKind.CameraSurveyed),
             Counted(LinkageStepKind.CameraInstalled),
             Counted(LinkageStepKind.CameraOperational),
             Counted(LinkageStepKind.CameraDecommissioned),
             Amount(LinkageStepKind.WarningSignsPosted),
             Counted(LinkageStepKind.MeetingHeld),
-            await items.CountAsync(item => item.CompletedAt >= start && item.CompletedAt < end, ct),
-            await items.CountAsync(item => item.DueAt >= start && item.DueAt < end && (item.ClosedLate || (item.CompletedAt == null && item.DueAt < now.ToUniversalTime())), ct),
+            await items.InShares(counted.Shares, tenants, item => item.CompletedAt!.Value, year).CountAsync(ct),
+            await due.CountAsync(item => item.ClosedLate || (item.CompletedAt == null && item.DueAt < now.ToUniversalTime()), ct),
             Counted(LinkageStepKind.OutreachSession),
             Amount(LinkageStepKind.OutreachSession),
             byTopic.EveryName<OutreachTopic>(),
             Counted(LinkageStepKind.IdCardDrive),
-            Amount(LinkageStepKind.IdCardDrive));
+            Amount(LinkageStepKind.IdCardDrive)));
+    }
+
+    /// <summary>
+    /// The partners of each share's ward in the linkage at some time of the year before the end of the share (joined
+    /// before it, not gone before the year began), counted by kind. One query for the shares that end together.
+    /// </summary>
+    private static async Task<IReadOnlyList<Tally>> MembersByKindAsync(
+        this IQuerySession session, IReadOnlyList<WardShare> shares, WardTenants tenants, int year, CancellationToken ct)
+    {
+        var (start, end) = WardTime.LocalYearSpan(year);
+        var members = new List<Tally>();
+        foreach (var together in shares.GroupBy(share => share.Until is { } until && until < end ? until : end).Where(together => together.Key > start))
+        {
+            var (wards, until) = (together.Select(share => tenants.TenantOf(share.Ward)).ToArray(), together.Key);
+            var rows = session.Query<PartnerRow>().Where(partner => partner.TenantIsOneOf(wards) && partner.JoinedAt < until && (partner.LeftAt == null || partner.LeftAt >= start));
+            members.AddRange((await rows.CountEachAsync(session, [nameof(PartnerRow.Kind)], ct))[nameof(PartnerRow.Kind)]);
+        }
+
+        return members;
     }
 }

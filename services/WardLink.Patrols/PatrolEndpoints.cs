@@ -51,6 +51,7 @@ public static class PatrolEndpoints
         var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
         patrols.MapPost("/routes", DefineRoute)
             .WithName("DefineRoute")
+            .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Define a route in the request's ward: a name and its checkpoints in walking order, each a tag code at a known site of that ward.")
             .WithIdempotency()
             .Produces<RouteState>(StatusCodes.Status201Created)
@@ -62,6 +63,7 @@ public static class PatrolEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         patrols.MapPost("/schedules", CreateSchedule)
             .WithName("CreateSchedule")
+            .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Schedule a route of the request's ward on days of the week in a local window (UTC+7; may cross midnight), by a team.")
             .WithIdempotency()
             .Produces<ScheduleState>(StatusCodes.Status201Created)
@@ -73,6 +75,7 @@ public static class PatrolEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         patrols.MapPost("/shifts", StartShift)
             .WithName("StartShift")
+            .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Start a planned shift (scheduleId + plannedDate) or one outside any schedule (routeId, kind, team), of the request's ward.")
             .WithIdempotency()
             .Produces<ShiftState>(StatusCodes.Status201Created)

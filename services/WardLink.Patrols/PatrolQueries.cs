@@ -33,7 +33,7 @@ public sealed record SiteCoverage(
     [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> IncidentsByHourOfDay,
     [property: Range(0, int.MaxValue)] int IncidentsDuringShifts);
 
-/// <summary>One local year (UTC+7) of patrolling, by when shifts began (or would have).</summary>
+/// <summary>One local year (UTC+7) of patrolling, by when shifts began (or would have), in the wards it names (<see cref="WardFigures"/>).</summary>
 public sealed record PatrolStatistics(
     [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
     [property: Range(0, int.MaxValue)] int ShiftsPlanned,
@@ -44,7 +44,7 @@ public sealed record PatrolStatistics(
     [property: Range(0, int.MaxValue)] int Observations,
     [property: Range(0, int.MaxValue)] int IncidentsRaised,
     [property: Range(0, int.MaxValue)] int ResidenceChecks,
-    ResidenceTotals ResidenceCounts);
+    ResidenceTotals ResidenceCounts) : WardFigures;
 
 /// <summary>
 /// The shift list and the yearly statistics, read from <see cref="ShiftRow"/>s (the statistics added up by
@@ -59,20 +59,26 @@ public static class PatrolQueries
         var patrols = endpoints.MapGroup("/patrols").WithTags("Patrols");
         patrols.MapGet("/shifts", List)
             .WithName("ListShifts")
-            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). Without ward=, every ward the caller sees. {WardTime.QueryTimeLimits} {PageRequest.Limits}")
+            .WithWardParameter(WardParameters.Listed)
+            .WithSummary($"Shifts, latest first; filter by status, kind, route, schedule, site and begin time [from, to). {WardTime.QueryTimeLimits} {PageRequest.Limits}")
             .ProducesValidationProblem();
         patrols.MapGet("/planned", Planned)
             .WithName("PlannedShifts")
+            .WithWardParameter(WardParameters.Listed)
             .WithMaxItems(DocumentedBounds.AnyCount)
-            .WithSummary($"The shifts the schedules plan on local dates [from, to], with the ward of each and what became of it. Without ward=, every ward the caller sees. {WardTime.DateRangeLimits}")
+            .WithSummary($"The shifts the schedules plan on local dates [from, to], with the ward of each and what became of it. {WardTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/coverage", Coverage)
             .WithName("PatrolCoverage")
-            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. Without ward=, every ward the caller sees. {WardTime.DateRangeLimits}")
+            .WithWardParameter(WardParameters.Counted)
+            .WithSummary($"Planned vs performed shifts, checkpoints, hours patrolled and incidents by local hour, over local dates [from, to], for one site or all. {WardTime.DateRangeLimits}")
             .ProducesValidationProblem();
         patrols.MapGet("/stats", Statistics)
             .WithName("PatrolStatistics")
-            .WithSummary($"One year's patrol statistics, in local time (UTC+7). Without ward=, every ward the caller sees. {WardTime.YearLimits}")
+            .WithSummary(
+                $"One year's patrol statistics, in local time (UTC+7); of one ward or of every ward the caller sees, as recorded or within current " +
+                $"boundaries (with the wards merged into it, each up to its merger). {WardTime.YearLimits}")
+            .WithWardParameter(WardParameters.Counted)
             .ProducesValidationProblem()
             .RequireAuthorization(WardLinkPolicies.Statistics);
         return endpoints;
@@ -158,6 +164,19 @@ public static class PatrolQueries
     public static async Task<IReadOnlyDictionary<string, DateTimeOffset>> WardEndsAsync(this IQuerySession session, CancellationToken ct) =>
         (await session.Query<KnownWard>().Where(ward => ward.EndedOn != null).ToListAsync(ct)).ToDictionary(ward => ward.Tenant, ward => ward.EndsAt!.Value);
 
+    /// <summary>What a statistic's plan stops at, by tenant: each ward's own end, or the end of its share in the statistic when that is earlier.</summary>
+    private static async Task<IReadOnlyDictionary<string, DateTimeOffset>> PlanEndsAsync(this IQuerySession session, IReadOnlyList<WardShare> shares, WardTenants wards, CancellationToken ct)
+    {
+        var ends = new Dictionary<string, DateTimeOffset>(await session.WardEndsAsync(ct));
+        foreach (var share in shares.Where(share => share.Until is not null))
+        {
+            var tenant = wards.TenantOf(share.Ward);
+            ends[tenant] = ends.TryGetValue(tenant, out var ended) && ended < share.Until!.Value ? ended : share.Until!.Value;
+        }
+
+        return ends;
+    }
+
     /// <summary>
     /// The coverage of <paramref name="siteId"/> (every site when null) from shifts and incidents already limited to the dates,
     /// of one ward or several: everything adds up across wards, and an incident counts as during a shift only when the shift is of its own ward.
@@ -205,29 +224,35 @@ public static class PatrolQueries
     }
 
     private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(
-        HttpContext http, IQuerySession session, WardTenants wards, [Range(WardTime.FirstYear, WardTime.LastYear)] int? year, CancellationToken ct)
+        HttpContext http,
+        IQuerySession session,
+        WardTenants wards,
+        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [EnumOf(typeof(Boundaries))] string? boundaries,
+        CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
+        var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries");
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var spans = http.Ward().Spans;
-        var (first, last) = WardTime.LocalYearDates(year!.Value);
-        var planned = PatrolSchedule.Plan(await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct), first, last, await session.WardEndsAsync(ct)).Count;
-        return TypedResults.Ok(await session.StatisticsOfAsync(spans, wards, year.Value, planned, ct));
+        var counted = await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct);
+        return TypedResults.Ok(await session.StatisticsOfAsync(counted, wards, year.Value, ct));
     }
 
     /// <summary>
-    /// The statistics of local year <paramref name="year"/> in <paramref name="spans"/> (their shifts added up), with
-    /// <paramref name="planned"/> planned shifts, added up by the database from the <see cref="ShiftRow"/>s begun in it.
+    /// The statistics of local year <paramref name="year"/> in the wards <paramref name="counted"/> (each up to the end of its
+    /// share): the shifts their schedules planned, and what the <see cref="ShiftRow"/>s begun then add up to, counted by the database.
     /// </summary>
-    public static async Task<PatrolStatistics> StatisticsOfAsync(
-        this IQuerySession session, IReadOnlyCollection<string> spans, WardTenants wards, int year, int planned, CancellationToken ct)
+    public static async Task<PatrolStatistics> StatisticsOfAsync(this IQuerySession session, StatisticWards counted, WardTenants wards, int year, CancellationToken ct)
     {
-        var (start, end) = WardTime.LocalYearSpan(year);
-        var begun = session.Query<ShiftRow>().InWards(spans, wards).Where(shift => shift.Begins >= start && shift.Begins < end);
+        var (first, last) = WardTime.LocalYearDates(year);
+        var tenants = counted.Shares.Select(share => wards.TenantOf(share.Ward)).ToArray();
+        var schedules = await session.Query<ScheduleState>().Where(schedule => schedule.TenantIsOneOf(tenants)).ToListAsync(ct);
+        var planned = PatrolSchedule.Plan(schedules, first, last, await session.PlanEndsAsync(counted.Shares, wards, ct)).Count;
+        var begun = session.Query<ShiftRow>().InShares(counted.Shares, wards, shift => shift.Begins, year);
         var missed = begun.Where(shift => shift.Status == ShiftStatus.Missed);
         var residenceChecks = begun.Where(shift => shift.Status != ShiftStatus.Missed && shift.Kind == ShiftKind.ResidenceCheck);
         var (shifts, sums) = await begun.SumEachAsync(
@@ -238,7 +263,7 @@ public static class PatrolQueries
                 .Select(total => $"{nameof(ShiftRow.Residence)}.{total}")],
             ct);
         var missedCount = await missed.CountAsync(ct);
-        return new PatrolStatistics(
+        return counted.Describe(new PatrolStatistics(
             year,
             planned,
             shifts - missedCount,
@@ -248,6 +273,6 @@ public static class PatrolQueries
             (int)sums[2],
             (int)sums[3],
             residenceCount,
-            new ResidenceTotals(residence[0], residence[1], residence[2], residence[3]));
+            new ResidenceTotals(residence[0], residence[1], residence[2], residence[3])));
     }
 }

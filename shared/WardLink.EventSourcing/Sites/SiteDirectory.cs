@@ -178,7 +178,8 @@ public static class SiteDirectory
         var sites = endpoints.MapGroup($"/{serviceName}/sites").WithTags("Sites").RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         sites.MapGet("/", List)
             .WithName("ListSites")
-            .WithSummary($"The partner sites this service knows, by name, each naming its ward; filter by partner. Without ward=, every ward the caller sees. {PageRequest.Limits}")
+            .WithWardParameter(WardParameters.Listed)
+            .WithSummary($"The partner sites this service knows, by name, each naming its ward; filter by partner. {PageRequest.Limits}")
             .ProducesValidationProblem();
         sites.MapGet("/{id:guid}", Get)
             .WithName("GetSite")

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using ObservationSeverity = WardLink.Contracts.Patrols.ObservationSeverity;
 using WardLink.Domain;
+using WardLink.EventSourcing.Wards;
 using WardLink.IntegrationTests.StoredValues;
 using WardLink.Patrols;
 using WardLink.Testing;
@@ -15,6 +16,9 @@ public sealed class ShiftRowsTests(ServiceFixture<PatrolsService> patrols) : ICl
     private static readonly Guid Obstetrics = Guid.Parse("0193b5a0-0000-7000-8000-00000000a002");
     private static readonly Guid RouteId = Guid.CreateVersion7();
     private static readonly DateTimeOffset Begins = new(2024, 6, 1, 21, 0, 0, WardTime.Offset);
+
+    /// <summary>JSON as the API writes it: camelCase, enums by name.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions Api = new(System.Text.Json.JsonSerializerOptions.Web) { Converters = { new StrictEnumConverter() } };
     private static readonly Checkpoint[] Checkpoints = [new("EYE-GATE", Eye, "Eye hospital gate"), new("OBS-CAR", Obstetrics, null)];
 
     private readonly HttpClient _client = patrols.CreateClient();
@@ -48,11 +52,11 @@ public sealed class ShiftRowsTests(ServiceFixture<PatrolsService> patrols) : ICl
             new CheckpointMissed(missed, RouteId, "EYE-GATE", Eye, Begins.AddDays(1).AddHours(3), Begins.AddDays(1).AddHours(3), Shift.Sweeper),
             new CheckpointMissed(missed, RouteId, "OBS-CAR", Obstetrics, Begins.AddDays(1).AddHours(3), Begins.AddDays(1).AddHours(3), Shift.Sweeper));
 
-        var statistics = await _client.OkJsonAsync("/patrols/stats?year=2024");
+        var statistics = System.Text.Json.JsonSerializer.Deserialize<PatrolStatistics>(
+            (await _client.OkJsonAsync("/patrols/stats?year=2024")).GetRawText(), Api)!;
 
-        Assert.Equal(
-            new PatrolStatistics(2024, 0, 2, 1, 3, 3, 2, 1, 1, new ResidenceTotals(10, 20, 3, 3)),
-            System.Text.Json.JsonSerializer.Deserialize<PatrolStatistics>(statistics.GetRawText(), System.Text.Json.JsonSerializerOptions.Web));
+        Assert.Equal(new PatrolStatistics(2024, 0, 2, 1, 3, 3, 2, 1, 1, new ResidenceTotals(10, 20, 3, 3)) { Wards = statistics.Wards }, statistics);
+        Assert.Equal([new CountedWard("quang-thang", null)], statistics.Wards);
         Assert.Equal(3, (await _client.OkJsonAsync($"/patrols/shifts?siteId={Obstetrics}")).GetProperty("total").GetInt32());
         Assert.Equal(missed, (await _client.OkJsonAsync("/patrols/shifts?status=missed")).GetProperty("items")[0].GetProperty("id").GetGuid());
     }

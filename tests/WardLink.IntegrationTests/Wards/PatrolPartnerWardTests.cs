@@ -62,14 +62,14 @@ public sealed class WardedPatrolsAndPartners : ServiceGroup
 
     /// <summary>
     /// Both directories know <paramref name="ward"/> (code <paramref name="code"/>), its records kept under its own tenant;
-    /// with <paramref name="endedOn"/>, as dissolved from that local date.
+    /// with <paramref name="endedOn"/>, as ended from that local date (merged into <paramref name="mergedInto"/>, or dissolved).
     /// </summary>
-    public async Task KnowWardAsync(string ward, string code, DateOnly? endedOn = null)
+    public async Task KnowWardAsync(string ward, string code, DateOnly? endedOn = null, string? mergedInto = null)
     {
         foreach (var store in new[] { PatrolsStore, PartnersStore })
         {
             await using var session = store.LightweightSession();
-            session.Store(new KnownWard(ward, code, $"Ward {code}", Province, new DateOnly(2020, 1, 1), endedOn is null ? 1 : 2, ward, EndedOn: endedOn));
+            session.Store(new KnownWard(ward, code, $"Ward {code}", Province, new DateOnly(2020, 1, 1), endedOn is null ? 1 : 2, ward, mergedInto, endedOn));
             await session.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
     }
@@ -299,6 +299,46 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
             "the delivery of ward E's incident recorded as delivered");
         Assert.Equal(E, delivery.TenantId);
         Assert.DoesNotContain(elsewhere.IncidentId.ToString(), delivery.Payload, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Statistics_read_a_ward_as_recorded_or_with_the_ward_merged_into_it_up_to_the_merger()
+    {
+        const string Successor = "nam-ngan", Predecessor = "ba-dinh";
+        var mergedOn = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).Date).AddDays(1);
+        await wards.KnowWardAsync(Successor, "NN");
+        await wards.KnowWardAsync(Predecessor, "BD", endedOn: mergedOn, mergedInto: Successor);
+
+        // Before the merger, each ward records a partner (of a kind of its own) and a shift.
+        foreach (var (ward, kind) in new[] { (Successor, "school"), (Predecessor, "hospital") })
+        {
+            using var partners = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [ward]);
+            await partners.RegisterPartnerAsync($"A {kind} of {ward}", kind);
+            using var patrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [ward]);
+            var routeId = (await patrols.CreatedAsync("/patrols/routes", new { name = $"Round of {ward}", checkpoints = new[] { new { code = "G", siteId = await KnowSiteInAsync(ward) } } })).GetProperty("id").GetGuid();
+            await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team });
+        }
+
+        using var partnersOfProvince = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, provinces: [WardedPatrolsAndPartners.Province]);
+        using var patrolsOfProvince = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, provinces: [WardedPatrolsAndPartners.Province]);
+        var year = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).Year;
+        var asRecorded = await partnersOfProvince.GetFromJsonAsync<JsonElement>($"/partners/stats?year={year}&ward={Successor}", Ct);
+        var current = await partnersOfProvince.GetFromJsonAsync<JsonElement>($"/partners/stats?year={year}&ward={Successor}&boundaries=current", Ct);
+        Assert.Equal((1, 0), KindsOf(asRecorded));
+        Assert.Equal((1, 1), KindsOf(current));
+        Assert.Equal(("asRecorded", "current"), (asRecorded.GetProperty("boundaries").GetString(), current.GetProperty("boundaries").GetString()));
+        Assert.Equal(
+            [(Predecessor, (string?)$"{mergedOn:yyyy-MM-dd}T00:00:00+07:00"), (Successor, null)],
+            current.GetProperty("wards").EnumerateArray().Select(counted => (counted.GetProperty("ward").GetString()!, counted.GetProperty("until").GetString())).Order());
+        Assert.Equal(1, (await patrolsOfProvince.GetJsonAsync($"/patrols/stats?year=2024&ward={Successor}")).GetProperty("shiftsPerformed").GetInt32());
+        Assert.Equal(2, (await patrolsOfProvince.GetJsonAsync($"/patrols/stats?year=2024&ward={Successor}&boundaries=current")).GetProperty("shiftsPerformed").GetInt32());
+
+        var wrong = await patrolsOfProvince.GetAsync($"/patrols/stats?year=2024&ward={Successor}&boundaries=sideways", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.True((await wrong.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("boundaries", out _));
+
+        static (int School, int Hospital) KindsOf(JsonElement statistics) =>
+            (statistics.GetProperty("partnersByKind").GetProperty("school").GetInt32(), statistics.GetProperty("partnersByKind").GetProperty("hospital").GetInt32());
     }
 
     /// <summary>A site of <paramref name="ward"/> in patrols' directory (as its partner's messages would have put it there).</summary>
