@@ -22,7 +22,7 @@ public static class WardIntake
         var ward = await session.WardOfSessionAsync(ct)
             ?? throw new InvalidOperationException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): nothing can be recorded in it.");
         var site = place?.SiteId is { } siteId ? await session.LoadAsync<KnownSite>(siteId, ct) : null;
-        return (ward.AsRecording(), site is null ? null : site.Ward ?? tenants.Home);
+        return (ward.AsRecording(), site?.WardIn(tenants));
     }
 
     /// <summary>The ward as a decision checks it.</summary>
