@@ -6,7 +6,11 @@ using WardLink.ServiceDefaults;
 namespace WardLink.Partners;
 
 /// <summary>A monthly coordination meeting was held: when, who attended, what the minutes say.</summary>
-public sealed record MeetingHeld(Guid MeetingId, DateTimeOffset HeldAt, IReadOnlyList<Guid> AttendingPartnerIds, string Minutes, DateTimeOffset At, string By) : IBusinessEvent;
+public sealed record MeetingHeld(Guid MeetingId, DateTimeOffset HeldAt, IReadOnlyList<Guid> AttendingPartnerIds, string Minutes, DateTimeOffset At, string By)
+    : IBusinessEvent, IRecordedAfterwards
+{
+    DateTimeOffset IRecordedAfterwards.Happened => HeldAt;
+}
 
 public sealed record ActionItemAssigned(Guid MeetingId, Guid ItemId, string Text, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset At, string By) : IBusinessEvent;
 

@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using WardLink.Domain;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing;
@@ -12,13 +13,15 @@ public static class StreamResults
     /// <summary>
     /// Starts stream <paramref name="id"/> with the decision's events and answers 201 with the new
     /// state (or what <paramref name="answer"/> makes of it), its location (under the caller's path
-    /// base) and ETag; or the decision's problem.
+    /// base) and ETag; or the decision's problem. A record of the request's ward that begins (its
+    /// first event's business time) once that ward has ended is refused (400, field <c>ward</c>):
+    /// what happens from a merger on is the successor's.
     /// </summary>
     public static async Task<IResult> StartStreamAsync<TState>(
         this IDocumentSession session, HttpContext http, Guid id, Decision decision, string path, CancellationToken ct, Func<TState, object>? answer = null)
         where TState : class
     {
-        if (decision.Rejection is { } rejection)
+        if ((decision.Rejection ?? http.RefusedInAnEndedWard(session, decision)) is { } rejection)
         {
             return rejection.ToProblem();
         }

@@ -1,4 +1,6 @@
 using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using WardLink.Contracts;
 using WardLink.Domain;
 using WardLink.EventSourcing.Sites;
@@ -23,6 +25,23 @@ public static class WardIntake
             ?? throw new InvalidOperationException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): nothing can be recorded in it.");
         var site = place?.SiteId is { } siteId ? await session.LoadAsync<KnownSite>(siteId, ct) : null;
         return (ward.AsRecording(), site?.WardIn(tenants));
+    }
+
+    /// <summary>
+    /// Why a new record <paramref name="decision"/> starts may not go to the request's ward: it begins
+    /// (when its first event happened: <see cref="BusinessEvents.HappenedAt"/>) once that ward has ended. Null when it may: when the request's ward
+    /// is a record's in the path (what is added under an existing record, as a step to it, stays in its
+    /// ward), and when the session records in another ward than the request's (a ward being established).
+    /// Intakes that check their own business time field (<see cref="WardChecks.CheckWard"/>) refuse first.
+    /// </summary>
+    public static Rejection? RefusedInAnEndedWard(this HttpContext http, IQuerySession session, Decision decision)
+    {
+        var (ward, ofRecord) = (http.Ward().Ward, http.Ward().OfRecord);
+        var inRequestWard = session.TenantId == http.RequestServices.GetRequiredService<WardTenants>().TenantOf(ward.Id);
+        return !ofRecord && inRequestWard && ward.EndedOn is not null && decision.Events.OfType<IBusinessEvent>().FirstOrDefault() is { } first
+            && new FieldErrors().CheckWard(ward.AsRecording(), first.HappenedAt(), "ward", siteWard: null) is { Any: true } errors
+                ? errors.ToRejection()
+                : null;
     }
 
     /// <summary>The ward as a decision checks it.</summary>

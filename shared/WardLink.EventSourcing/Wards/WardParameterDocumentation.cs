@@ -18,7 +18,8 @@ internal sealed class WardParameterDocumentation : IOpenApiOperationTransformer
             operation.Parameters.Add(WardParameters.Parameter(
                 "The ward the request acts in: where a new record is recorded, what a list or a statistic counts. Without it: a record " +
                 "named in the path acts in its own ward; otherwise the caller's first ward, and lists and statistics span every ward the " +
-                "caller sees. A ward the caller may not see is a 404."));
+                "caller sees. A ward the caller may not see is a 404. A ward that has ended (merged or dissolved) takes no new record " +
+                "that happened from its end on: 400, naming the successor."));
         }
 
         operation.Responses ??= [];

@@ -128,9 +128,10 @@ public sealed class WardAccess
 
 /// <summary>
 /// What one request acts in and reads: <see cref="Ward"/> (its store tenant), whether the caller named
-/// it (<c>ward=</c> or a record in the path), and the wards its lists and statistics span when it did not.
+/// it (<c>ward=</c> or a record in the path), whether a record in the path did (<paramref name="OfRecord"/>:
+/// what the request adds belongs to that record's ward), and the wards its lists and statistics span when it did not.
 /// </summary>
-public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access)
+public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access, bool OfRecord)
 {
     /// <summary>The wards a list or statistic spans: the one named, or every ward the caller may see.</summary>
     public IReadOnlyList<string> Spans => Named ? [Ward.Id] : Access.Wards;
@@ -173,7 +174,7 @@ public static class RequestWards
             var anonymous = http.User.Identity?.IsAuthenticated != true;
 
             string? ward = null;
-            var named = false;
+            var (named, ofRecord) = (false, false);
             if (await TenantOfPathAsync(http, directory, ct) is { } tenant)
             {
                 var recorded = tenants.WardOf(tenant);
@@ -183,7 +184,7 @@ public static class RequestWards
                     return;
                 }
 
-                (ward, named) = (recorded, true);
+                (ward, named, ofRecord) = (recorded, true, true);
             }
             else if (http.Request.Query.TryGetValue(Parameter, out var given))
             {
@@ -209,7 +210,7 @@ public static class RequestWards
                 return;
             }
 
-            http.Features.Set(new RequestWard(known, named, access));
+            http.Features.Set(new RequestWard(known, named, access, ofRecord));
             using (WardContext.Enter(known.Id))
             {
                 await next(http);

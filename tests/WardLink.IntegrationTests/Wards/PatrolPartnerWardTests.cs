@@ -63,13 +63,15 @@ public sealed class WardedPatrolsAndPartners : ServiceGroup
     /// <summary>
     /// Both directories know <paramref name="ward"/> (code <paramref name="code"/>), its records kept under its own tenant;
     /// with <paramref name="endedOn"/>, as ended from that local date (merged into <paramref name="mergedInto"/>, or dissolved).
+    /// Known again, it is a later version of the ward (as a rename or merger makes it).
     /// </summary>
     public async Task KnowWardAsync(string ward, string code, DateOnly? endedOn = null, string? mergedInto = null)
     {
         foreach (var store in new[] { PatrolsStore, PartnersStore })
         {
             await using var session = store.LightweightSession();
-            session.Store(new KnownWard(ward, code, $"Ward {code}", Province, new DateOnly(2020, 1, 1), endedOn is null ? 1 : 2, ward, mergedInto, endedOn));
+            var known = await session.LoadAsync<KnownWard>(ward, TestContext.Current.CancellationToken);
+            session.Store(new KnownWard(ward, code, $"Ward {code}", Province, new DateOnly(2020, 1, 1), (known?.Version ?? 0) + 1, ward, mergedInto, endedOn));
             await session.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
     }
@@ -98,6 +100,8 @@ public sealed class WardedPatrolsAndPartners : ServiceGroup
 public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : IClassFixture<WardedPatrolsAndPartners>
 {
     private static readonly string[] IncidentsReported = ["incidentReported"];
+
+    private static readonly string[] Drugs = ["drugs"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -202,10 +206,10 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
         const string C = "hoang-long", D = "tao-xuyen", Dissolved = "hoang-hoa";
         await wards.KnowWardAsync(C, "HL");
         await wards.KnowWardAsync(D, "TX");
-        await wards.KnowWardAsync(Dissolved, "HHO", endedOn: new DateOnly(2024, 6, 1));
+        await wards.KnowWardAsync(Dissolved, "HHO");
 
-        // Missed shifts: a schedule in each ward from June 1; after its window closed, each missed shift is recorded in its schedule's
-        // ward, but none in a ward that had ceased to exist by then.
+        // Missed shifts: a schedule in each ward from June 1 (one of the wards is dissolved from that day once its schedule is made);
+        // after its window closed, each missed shift is recorded in its schedule's ward, but none in a ward that had ceased to exist by then.
         var planned = new Dictionary<string, Guid>();
         foreach (var ward in new[] { C, D, Dissolved })
         {
@@ -214,6 +218,8 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
             var routeId = (await patrols.CreatedAsync("/patrols/routes", new { name = $"Night round of {ward}", checkpoints = new[] { new { code = "G", siteId = site } } })).GetProperty("id").GetGuid();
             planned[ward] = PatrolSchedule.PlannedShiftId(await patrols.ScheduleAsync(routeId, "2024-06-01"), new DateOnly(2024, 6, 1));
         }
+
+        await wards.KnowWardAsync(Dissolved, "HHO", endedOn: new DateOnly(2024, 6, 1));
 
         wards.Clock.Set(new DateTimeOffset(2024, 6, 2, 0, 30, 0, TimeSpan.FromHours(7)));
         var missedShifts = wards.Patrols.Services.GetServices<IHostedService>().OfType<MissedShiftSweep>().Single();
@@ -339,6 +345,49 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
 
         static (int School, int Hospital) KindsOf(JsonElement statistics) =>
             (statistics.GetProperty("partnersByKind").GetProperty("school").GetInt32(), statistics.GetProperty("partnersByKind").GetProperty("hospital").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_ward_that_has_ended_takes_no_new_record_that_begins_from_its_end_but_what_began_before_and_what_is_added_to_its_records()
+    {
+        const string Ended = "hai-ba-trung", Successor = "hoan-kiem";
+        var endedOn = new DateOnly(2024, 6, 1);
+        await wards.KnowWardAsync(Successor, "HK");
+        await wards.KnowWardAsync(Ended, "HB");
+        using var partners = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [Ended]);
+        using var patrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [Ended]);
+        var partnerId = await partners.RegisterPartnerAsync("A school of the ward", "school");
+        var siteId = await KnowSiteInAsync(Ended);
+        var routeId = (await patrols.CreatedAsync("/patrols/routes", new { name = "Round", checkpoints = new[] { new { code = "G", siteId } } })).GetProperty("id").GetGuid();
+
+        // Merged into its successor from local 2024-06-01; patrols' clock is that evening, partners' is today.
+        await wards.KnowWardAsync(Ended, "HB", endedOn: endedOn, mergedInto: Successor);
+        var refused = new (HttpClient Client, string Path, object Body)[]
+        {
+            (partners, "/partners", new { name = "A clinic", kind = "hospital" }),
+            (partners, "/partners/meetings", new { heldAt = DateTimeOffset.UtcNow.AddDays(-1), attendingPartnerIds = new[] { partnerId }, minutes = "After the merger." }),
+            (partners, "/partners/channels", new { kind = "hotline", name = "Ward hotline", number = "0237 3850 111", memberPartnerIds = new[] { partnerId } }),
+            (patrols, "/patrols/routes", new { name = "Another round", checkpoints = new[] { new { code = "G", siteId } } }),
+            (patrols, "/patrols/schedules", new { routeId, kind = "patrol", days = PatrolRequests.EveryDay, windowStart = "21:00", windowEnd = "24:00", team = "police", startsOn = "2024-06-02" }),
+            (patrols, "/patrols/shifts", new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team }),
+        };
+        foreach (var (client, path, body) in refused)
+        {
+            var response = await client.PostAsJsonAsync(path, body, Ct);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}: {response.StatusCode} {problem}");
+            Assert.Contains(Successor, problem.GetProperty("errors").GetProperty("ward")[0].GetString(), StringComparison.Ordinal);
+        }
+
+        await using (var stored = wards.PartnersStore.QuerySession(Ended))
+        {
+            Assert.Empty(await stored.Query<MeetingState>().ToListAsync(Ct));
+        }
+
+        // What happened before the end is still the ward's; so is what is added to a record it has.
+        await partners.CreatedAsync("/partners/meetings", new { heldAt = "2024-05-31T08:00:00+07:00", attendingPartnerIds = new[] { partnerId }, minutes = "Before the merger." });
+        await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team, at = "2024-05-31T21:00:00+07:00" });
+        await partners.CreatedAsync($"/partners/{partnerId}/outreach-sessions", new { topics = Drugs, attendees = 40, at = DateTimeOffset.UtcNow.AddHours(-1) });
     }
 
     /// <summary>A site of <paramref name="ward"/> in patrols' directory (as its partner's messages would have put it there).</summary>
