@@ -74,7 +74,7 @@ public static class IncidentQueries
     private static async Task<IResult> List(
         HttpContext http,
         IQuerySession session,
-        WardTenants wards,
+        WardDatabases databases,
         [EnumOf(typeof(IncidentStatus))] string? status,
         [EnumOf(typeof(IncidentClassification))] string? classification,
         [EnumOf(typeof(SecurityCategory))] string? category,
@@ -99,17 +99,20 @@ public static class IncidentQueries
         }
 
         var scope = await PartnerScope.ForAsync(http, session, ct);
-        var query = session.Query<IncidentRow>().InWards(http.Ward().Spans, wards).VisibleTo(scope);
-        query = query.WhereGiven(wantedStatus, statusFilter => incident => incident.Status == statusFilter);
-        query = query.WhereGiven(wantedClassification, classificationFilter => incident => incident.Classification == classificationFilter);
-        query = query.WhereGiven(wantedCategory, categoryFilter => incident => incident.Category == categoryFilter);
-        query = query.WhereGiven(siteId, wantedSite => incident => incident.SiteId == wantedSite);
-        query = query.WhereGiven(wantedSource, sourceFilter => incident => incident.Source == sourceFilter);
-        query = query.WhereGiven(from?.ToUniversalTime(), start => incident => incident.OccurredAt >= start);
-        query = query.WhereGiven(to?.ToUniversalTime(), end => incident => incident.OccurredAt < end);
+        IQueryable<IncidentRow> Filtered(IQueryable<IncidentRow> query)
+        {
+            query = query.VisibleTo(scope);
+            query = query.WhereGiven(wantedStatus, statusFilter => incident => incident.Status == statusFilter);
+            query = query.WhereGiven(wantedClassification, classificationFilter => incident => incident.Classification == classificationFilter);
+            query = query.WhereGiven(wantedCategory, categoryFilter => incident => incident.Category == categoryFilter);
+            query = query.WhereGiven(siteId, wantedSite => incident => incident.SiteId == wantedSite);
+            query = query.WhereGiven(wantedSource, sourceFilter => incident => incident.Source == sourceFilter);
+            query = query.WhereGiven(from?.ToUniversalTime(), start => incident => incident.OccurredAt >= start);
+            return query.WhereGiven(to?.ToUniversalTime(), end => incident => incident.OccurredAt < end);
+        }
 
-        var found = await query.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id)
-            .ToRecordPageAsync<IncidentRow, IncidentState>(session, wards, incident => incident.Id, paging, ct);
+        var found = await databases.PageAsync<IncidentRow, IncidentState>(
+            http.Ward().Spans, Filtered, rows => rows.OrderByDescending(incident => incident.OccurredAt).ThenBy(incident => incident.Id), incident => incident.Id, paging, ct);
         return scope is null
             ? TypedResults.Ok(found.Select(incident => IncidentPoliceView.Of(incident.Record, incident.Ward)))
             : TypedResults.Ok(found.Select(incident => IncidentPartnerView.Of(incident.Record, incident.Ward)));
@@ -118,7 +121,7 @@ public static class IncidentQueries
     private static async Task<Results<Ok<IncidentStatistics>, ValidationProblem>> Statistics(
         HttpContext http,
         IQuerySession session,
-        WardTenants tenants,
+        WardDatabases databases,
         [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
         [EnumOf(typeof(Boundaries))] string? boundaries,
         CancellationToken ct)
@@ -127,14 +130,14 @@ public static class IncidentQueries
         var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries");
         return errors.Any
             ? TypedResults.ValidationProblem(errors.ToRejection().Errors!)
-            : TypedResults.Ok(await session.StatisticsOfAsync(
-                await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct), tenants, year.Value, ct));
+            : TypedResults.Ok(await databases.StatisticsOfAsync(
+                await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct), year.Value, ct));
     }
 
     private static async Task<Results<Ok<IncidentStatisticsComparison>, ValidationProblem>> Compare(
         HttpContext http,
         IQuerySession session,
-        WardTenants tenants,
+        WardDatabases databases,
         [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
         [Range(WardTime.FirstYear, WardTime.LastYear)] int? compareWith,
         [EnumOf(typeof(Boundaries))] string? boundaries,
@@ -147,20 +150,19 @@ public static class IncidentQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var current = await session.StatisticsOfAsync(await StatisticWards.OfAsync(session, http.Ward(), within, year!.Value, ct), tenants, year.Value, ct);
-        var baseline = await session.StatisticsOfAsync(await StatisticWards.OfAsync(session, http.Ward(), within, compareWith!.Value, ct), tenants, compareWith.Value, ct);
+        var current = await databases.StatisticsOfAsync(await StatisticWards.OfAsync(session, http.Ward(), within, year!.Value, ct), year.Value, ct);
+        var baseline = await databases.StatisticsOfAsync(await StatisticWards.OfAsync(session, http.Ward(), within, compareWith!.Value, ct), compareWith.Value, ct);
         var change = current.Total - baseline.Total;
         return TypedResults.Ok(new IncidentStatisticsComparison(
             current, baseline, change, baseline.Total == 0 ? null : Math.Round(100.0 * change / baseline.Total, 1)));
     }
 
-    /// <summary>The statistics of local year <paramref name="year"/> in <paramref name="wards"/>, counted by the database from the <see cref="IncidentRow"/>s.</summary>
-    public static async Task<IncidentStatistics> StatisticsOfAsync(this IQuerySession session, StatisticWards wards, WardTenants tenants, int year, CancellationToken ct)
+    /// <summary>The statistics of local year <paramref name="year"/> in <paramref name="wards"/>, counted by the databases from the <see cref="IncidentRow"/>s.</summary>
+    public static async Task<IncidentStatistics> StatisticsOfAsync(this WardDatabases databases, StatisticWards wards, int year, CancellationToken ct)
     {
-        var occurred = session.Query<IncidentRow>().InShares(wards.Shares, tenants, incident => incident.OccurredAt, year);
+        var occurred = databases.Counting<IncidentRow>(wards, incident => incident.OccurredAt, year);
         var resolved = occurred.Where(incident => incident.Outcome != null && incident.HoursToResolution != null);
         var counted = await occurred.CountEachAsync(
-            session,
             [nameof(IncidentRow.Classification), nameof(IncidentRow.Category), nameof(IncidentRow.SiteId), nameof(IncidentRow.LocalHour), nameof(IncidentRow.Source), nameof(IncidentRow.Outcome)],
             ct);
         var (bySite, withoutSite) = counted[nameof(IncidentRow.SiteId)].BySite();

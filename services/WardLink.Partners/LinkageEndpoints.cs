@@ -156,12 +156,12 @@ public static class LinkageEndpoints
     }
 
     private static async Task<Ok<List<OverdueActionItem>>> Overdue(
-        HttpContext http, IQuerySession session, WardTenants tenants, TimeProvider clock, DateTimeOffset? asOf, Guid? ownerPartnerId, CancellationToken ct)
+        HttpContext http, WardDatabases databases, TimeProvider clock, DateTimeOffset? asOf, Guid? ownerPartnerId, CancellationToken ct)
     {
         var at = asOf ?? clock.GetUtcNow();
-        var meetings = await session.Query<MeetingState>().InWards(http.Ward().Spans, tenants).Where(meeting => meeting.HeldAt < at).ToListAsync(ct);
+        var meetings = await databases.ListAsync<MeetingState>(http.Ward().Spans, every => every.Where(meeting => meeting.HeldAt < at), ct);
         return TypedResults.Ok(meetings
-            .SelectMany(meeting => meeting.ActionItems.Select(item => new OverdueActionItem(meeting.Id, tenants.WardOf(meeting.TenantId!), meeting.HeldAt, item)))
+            .SelectMany(meeting => meeting.ActionItems.Select(item => new OverdueActionItem(meeting.Id, databases.WardOfTenant(meeting.TenantId!), meeting.HeldAt, item)))
             .Where(overdue => overdue.Item.CompletedAt is null && overdue.Item.DueAt < at)
             .Where(overdue => ownerPartnerId is null || overdue.Item.OwnerPartnerId == ownerPartnerId)
             .OrderBy(overdue => overdue.Item.DueAt)

@@ -17,14 +17,13 @@ public sealed record OverdueSweepOptions(TimeSpan Interval)
 /// sweeping at the same time loses the append race, retries and finds nothing new.
 /// </summary>
 public sealed class OverdueActionItemSweep(
-    ISessionFactory sessions, TimeProvider clock, OverdueSweepOptions options, WardTenants wards, ILogger<OverdueActionItemSweep> logger)
+    ISessionFactory sessions, TimeProvider clock, OverdueSweepOptions options, WardTenants wards, WardDatabases databases, ILogger<OverdueActionItemSweep> logger)
     : PeriodicSweep(clock, logger, wards)
 {
     /// <summary>Sweeps once at <paramref name="now"/>; returns how many items it recorded as overdue.</summary>
     public async Task<int> SweepAsync(DateTimeOffset now, CancellationToken ct)
     {
-        await using var query = sessions.QuerySession();
-        var meetings = await query.Query<MeetingState>().Where(meeting => meeting.AnyTenant()).ToListAsync(ct);
+        var meetings = await databases.ListEveryWardAsync<MeetingState>(every => every, ct);
         var noticed = 0;
         foreach (var meeting in meetings.Where(meeting => Meeting.NoticeOverdue(meeting, new NoticeOverdueItems(), now, Meeting.Sweeper).Events.Count > 0))
         {

@@ -63,8 +63,7 @@ public static class PartnerQueries
 
     private static async Task<Results<Ok<ListPage<PartnerPoliceView>>, ValidationProblem>> List(
         HttpContext http,
-        IQuerySession session,
-        WardTenants tenants,
+        WardDatabases databases,
         [EnumOf(typeof(PartnerKind))] string? kind,
         [EnumOf(typeof(PartnerStatus))] string? status,
         [Range(1, MaxPageSize)] int? limit,
@@ -80,19 +79,19 @@ public static class PartnerQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var query = session.Query<PartnerRow>().InWards(http.Ward().Spans, tenants);
-        query = query.WhereGiven(wantedKind, kindFilter => partner => partner.Kind == kindFilter);
-        query = query.WhereGiven(wantedStatus, statusFilter => partner => partner.Status == statusFilter);
+        IQueryable<PartnerRow> Filtered(IQueryable<PartnerRow> query) => query
+            .WhereGiven(wantedKind, kindFilter => partner => partner.Kind == kindFilter)
+            .WhereGiven(wantedStatus, statusFilter => partner => partner.Status == statusFilter);
 
-        var partners = await query.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id)
-            .ToRecordPageAsync<PartnerRow, PartnerState>(session, tenants, partner => partner.Id, paging, ct);
+        var partners = await databases.PageAsync<PartnerRow, PartnerState>(
+            http.Ward().Spans, Filtered, rows => rows.OrderBy(partner => partner.Name).ThenBy(partner => partner.Id), partner => partner.Id, paging, ct);
         return TypedResults.Ok(partners.Select(partner => PartnerPoliceView.Of(partner.Record, partner.Ward)));
     }
 
     private static async Task<Results<Ok<PartnerStatistics>, ValidationProblem>> Statistics(
         HttpContext http,
         IQuerySession session,
-        WardTenants tenants,
+        WardDatabases databases,
         TimeProvider clock,
         [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
         [EnumOf(typeof(Boundaries))] string? boundaries,
@@ -106,7 +105,7 @@ public static class PartnerQueries
         }
 
         var counted = await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct);
-        return TypedResults.Ok(await session.StatisticsOfAsync(counted, tenants, year.Value, clock.GetUtcNow(), ct));
+        return TypedResults.Ok(await databases.StatisticsOfAsync(counted, year.Value, clock.GetUtcNow(), ct));
     }
 
     /// <summary>
@@ -114,10 +113,10 @@ public static class PartnerQueries
     /// share), counted by the database; an open item counts as overdue once its due date is before <paramref name="now"/>.
     /// </summary>
     public static async Task<PartnerStatistics> StatisticsOfAsync(
-        this IQuerySession session, StatisticWards counted, WardTenants tenants, int year, DateTimeOffset now, CancellationToken ct)
+        this WardDatabases databases, StatisticWards counted, int year, DateTimeOffset now, CancellationToken ct)
     {
-        var steps = session.Query<LinkageStep>().InShares(counted.Shares, tenants, step => step.At, year);
-        var stepTallies = (await steps.CountEachAsync(session, [nameof(LinkageStep.Kind)], ct, sumOf: nameof(LinkageStep.Amount)))[nameof(LinkageStep.Kind)].ToList();
+        var steps = databases.Counting<LinkageStep>(counted, step => step.At, year);
+        var stepTallies = (await steps.CountEachAsync([nameof(LinkageStep.Kind)], ct, sumOf: nameof(LinkageStep.Amount)))[nameof(LinkageStep.Kind)].ToList();
         Tally? Of(LinkageStepKind kind) => stepTallies.SingleOrDefault(tally => EnumNames.TryParse<LinkageStepKind>(tally.Value, out var counted) && counted == kind);
         int Counted(LinkageStepKind kind) => Of(kind)?.Count ?? 0;
         long Amount(LinkageStepKind kind) => Of(kind)?.Sum ?? 0;
@@ -128,18 +127,17 @@ public static class PartnerQueries
             byTopic.Add(new Tally(EnumNames.NameOf(topic), await outreach.CountAsync(step => step.Topics.Contains(topic), ct)));
         }
 
-        var items = session.Query<ActionItemRow>();
-        var due = items.InShares(counted.Shares, tenants, item => item.DueAt, year);
+        var due = databases.Counting<ActionItemRow>(counted, item => item.DueAt, year);
         return counted.Describe(new PartnerStatistics(
             year,
-            (await session.MembersByKindAsync(counted.Shares, tenants, year, ct)).EveryName<PartnerKind>(),
+            (await databases.MembersByKindAsync(counted.Shares, year, ct)).EveryName<PartnerKind>(),
             Counted(LinkageStepKind.CameraSurveyed),
             Counted(LinkageStepKind.CameraInstalled),
             Counted(LinkageStepKind.CameraOperational),
             Counted(LinkageStepKind.CameraDecommissioned),
             Amount(LinkageStepKind.WarningSignsPosted),
             Counted(LinkageStepKind.MeetingHeld),
-            await items.InShares(counted.Shares, tenants, item => item.CompletedAt!.Value, year).CountAsync(ct),
+            await databases.Counting<ActionItemRow>(counted, item => item.CompletedAt!.Value, year).CountAsync(ct),
             await due.CountAsync(item => item.ClosedLate || (item.CompletedAt == null && item.DueAt < now.ToUniversalTime()), ct),
             Counted(LinkageStepKind.OutreachSession),
             Amount(LinkageStepKind.OutreachSession),
@@ -150,20 +148,22 @@ public static class PartnerQueries
 
     /// <summary>
     /// The partners of each share's ward in the linkage at some time of the year before the end of the share (joined
-    /// before it, not gone before the year began), counted by kind. One query for the shares that end together.
+    /// before it, not gone before the year began), counted by kind. One query for the shares that end together, in each database keeping some of their wards.
     /// </summary>
-    private static async Task<IReadOnlyList<Tally>> MembersByKindAsync(
-        this IQuerySession session, IReadOnlyList<WardShare> shares, WardTenants tenants, int year, CancellationToken ct)
+    private static async Task<IEnumerable<Tally>> MembersByKindAsync(this WardDatabases databases, IReadOnlyList<WardShare> shares, int year, CancellationToken ct)
     {
         var (start, end) = WardTime.LocalYearSpan(year);
-        var members = new List<Tally>();
+        var members = new List<(string Member, Tally Tally)>();
         foreach (var together in shares.GroupBy(share => share.Until is { } until && until < end ? until : end).Where(together => together.Key > start))
         {
-            var (wards, until) = (together.Select(share => tenants.TenantOf(share.Ward)).ToArray(), together.Key);
-            var rows = session.Query<PartnerRow>().Where(partner => partner.TenantIsOneOf(wards) && partner.JoinedAt < until && (partner.LeftAt == null || partner.LeftAt >= start));
-            members.AddRange((await rows.CountEachAsync(session, [nameof(PartnerRow.Kind)], ct))[nameof(PartnerRow.Kind)]);
+            var until = together.Key;
+            members.AddRange(await databases.ReadAsync(
+                together.Select(share => share.Ward),
+                (session, wards) => session.Query<PartnerRow>()
+                    .Where(partner => partner.TenantIsOneOf(wards) && partner.JoinedAt < until && (partner.LeftAt == null || partner.LeftAt >= start))
+                    .TalliesAsync(session, [nameof(PartnerRow.Kind)], ct)));
         }
 
-        return members;
+        return new Facets(members)[nameof(PartnerRow.Kind)];
     }
 }

@@ -61,8 +61,8 @@ public sealed record WardCoverage(IReadOnlyCollection<string> Wards, IReadOnlyCo
     public bool Covers(WardState ward) => Wards.Contains(ward.WardId) || Provinces.Contains(ward.Province);
 }
 
-/// <summary>What a step on ward <paramref name="WardId"/> decides with: its session (in the ward's tenant), the caller's coverage, the time and the actor.</summary>
-public sealed record WardStep(string WardId, IDocumentSession Session, WardCoverage Coverage, DateTimeOffset Now, string Actor, CancellationToken Ct);
+/// <summary>What a step on ward <paramref name="WardId"/> decides with: its session (in the ward's tenant), every ward's database, the caller's coverage, the time and the actor.</summary>
+public sealed record WardStep(string WardId, IDocumentSession Session, WardDatabases Databases, WardCoverage Coverage, DateTimeOffset Now, string Actor, CancellationToken Ct);
 
 /// <summary>
 /// The jurisdictions under <c>/partners/wards</c>: police, partners and auditors read the wards they
@@ -119,7 +119,7 @@ public static class WardEndpoints
     }
 
     private static async Task<IResult> Establish(
-        EstablishWardRequest request, HttpContext http, ISessionFactory sessions, IOptions<WardOptions> options, TimeProvider clock, CancellationToken ct)
+        EstablishWardRequest request, HttpContext http, ISessionFactory sessions, WardDatabases databases, IOptions<WardOptions> options, TimeProvider clock, CancellationToken ct)
     {
         if (WardNames.IsId(request.Province) && !WardCoverage.Of(http, options.Value.Home).Provinces.Contains(request.Province!))
         {
@@ -133,7 +133,7 @@ public static class WardEndpoints
             await using var session = sessions.OpenSession();
             var streamId = Ward.StreamIdOf(request.WardId ?? string.Empty);
             var (current, _) = named ? await session.LoadStreamAsync<WardState>(streamId, ct) : (null, 0);
-            var codeTaken = WardNames.IsCode(request.Code) && await session.EveryWard().AnyAsync(ward => ward.Code == request.Code, ct);
+            var codeTaken = WardNames.IsCode(request.Code) && (await databases.ListEveryWardAsync<WardState>(every => every.Where(ward => ward.Code == request.Code).Take(1), ct)).Count > 0;
             var command = new EstablishWard(request.WardId, request.Code, request.Name, request.Province, request.EstablishedOn, codeTaken);
             try
             {
@@ -150,7 +150,7 @@ public static class WardEndpoints
 
     private static async Task<Results<Ok<ListPage<WardView>>, ValidationProblem>> List(
         HttpContext http,
-        IQuerySession session,
+        WardDatabases databases,
         IOptions<WardOptions> options,
         [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? province,
         [Range(1, MaxPageSize)] int? limit,
@@ -168,14 +168,13 @@ public static class WardEndpoints
         var coverage = WardCoverage.Of(http, options.Value.Home);
         string[] wards = [.. coverage.Wards];
         string[] provinces = [.. coverage.Provinces];
-        var query = session.EveryWard().Where(ward => wards.Contains(ward.WardId) || provinces.Contains(ward.Province));
-        if (province is not null)
-        {
-            query = query.Where(ward => ward.Province == province);
-        }
+        var found = await databases.ListEveryWardAsync<WardState>(
+            every => every.Where(ward => (wards.Contains(ward.WardId) || provinces.Contains(ward.Province)) && (province == null || ward.Province == province)),
+            ct);
 
-        var found = await query.OrderBy(ward => ward.Province).ThenBy(ward => ward.Name).ThenBy(ward => ward.WardId).ToListPageAsync(paging, ct);
-        return TypedResults.Ok(found.Select(WardView.Of));
+        // A province's wards are few (tens to a few hundred): the databases' answers are put in order and paged here.
+        var ordered = found.OrderBy(ward => ward.Province, StringComparer.Ordinal).ThenBy(ward => ward.Name, StringComparer.Ordinal).ThenBy(ward => ward.WardId, StringComparer.Ordinal);
+        return TypedResults.Ok(new ListPage<WardView>([.. ordered.Skip(paging.Offset).Take(paging.Limit).Select(WardView.Of)], found.Count, paging.Page, paging.Limit));
     }
 
     private static async Task<IResult> Get(
@@ -209,10 +208,10 @@ public static class WardEndpoints
     private static async Task<Func<WardState, Decision>> MergerAsync(MergeWardRequest request, WardStep step)
     {
         var into = WardNames.IsId(request.IntoWardId)
-            ? await step.Session.EveryWard().FirstOrDefaultAsync(ward => ward.WardId == request.IntoWardId, step.Ct)
+            ? (await step.Databases.ListEveryWardAsync<WardState>(every => every.Where(ward => ward.WardId == request.IntoWardId), step.Ct)).FirstOrDefault()
             : null;
         var command = new MergeWard(
-            request.IntoWardId, request.EffectiveOn, into is not null && step.Coverage.Covers(into) ? into : null, await step.Session.PredecessorsOfAsync(step.WardId, step.Ct));
+            request.IntoWardId, request.EffectiveOn, into is not null && step.Coverage.Covers(into) ? into : null, await step.Databases.PredecessorsOfAsync(step.WardId, step.Ct));
         return ward => Ward.Merge(ward, command, step.Now, step.Actor);
     }
 
@@ -235,10 +234,11 @@ public static class WardEndpoints
                     TRequest request,
                     HttpContext http,
                     ISessionFactory sessions,
+                    WardDatabases databases,
                     IOptions<WardOptions> options,
                     TimeProvider clock,
                     CancellationToken ct) =>
-                    ChangeAsync(wardId, http, sessions, options, (session, coverage) => prepare(request, new WardStep(wardId, session, coverage, clock.GetUtcNow(), http.Actor(), ct)), ct))
+                    ChangeAsync(wardId, http, sessions, options, (session, coverage) => prepare(request, new WardStep(wardId, session, databases, coverage, clock.GetUtcNow(), http.Actor(), ct)), ct))
             .Accepts<TRequest>("application/json")
             .DescribeStreamStep<WardState>(name, summary);
 
@@ -275,12 +275,9 @@ public static class WardEndpoints
         }
     }
 
-    /// <summary>Every ward's state, whichever tenant the session is in.</summary>
-    private static IQueryable<WardState> EveryWard(this IQuerySession session) => session.Query<WardState>().Where(ward => ward.AnyTenant());
-
     /// <summary>Every ward merged into <paramref name="wardId"/>, directly or through other mergers.</summary>
-    private static async Task<IReadOnlyCollection<string>> PredecessorsOfAsync(this IQuerySession session, string wardId, CancellationToken ct) =>
-        [.. Ward.PredecessorsOf(await session.EveryWard().Where(ward => ward.MergedInto != null).ToListAsync(ct), wardId)];
+    private static async Task<IReadOnlyCollection<string>> PredecessorsOfAsync(this WardDatabases databases, string wardId, CancellationToken ct) =>
+        [.. Ward.PredecessorsOf(await databases.ListEveryWardAsync<WardState>(every => every.Where(ward => ward.MergedInto != null), ct), wardId)];
 
     private static bool IsUniqueViolation(Exception? exception)
     {

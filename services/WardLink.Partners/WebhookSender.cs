@@ -31,6 +31,7 @@ public sealed class WebhookSender(
     WebhookMetrics metrics,
     TimeProvider clock,
     WardTenants wards,
+    WardDatabases databases,
     ILogger<WebhookSender> logger) : PeriodicSweep(clock, logger, wards)
 {
     public const string ClientName = "webhooks";
@@ -45,17 +46,11 @@ public sealed class WebhookSender(
     /// <summary>Sends what is due at <paramref name="now"/>; returns how many attempts it made.</summary>
     public async Task<int> SendDueAsync(DateTimeOffset now, CancellationToken ct)
     {
-        IReadOnlyList<(Guid Id, string? Tenant)> due;
-        await using (var query = sessions.QuerySession())
-        {
-            var found = await query.Query<WebhookDelivery>()
-                .Where(delivery => delivery.AnyTenant() && delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
-                .OrderBy(delivery => delivery.NextAttemptAt)
-                .Select(delivery => new { delivery.Id, delivery.TenantId })
-                .Take(BatchSize)
-                .ToListAsync(ct);
-            due = [.. found.Select(delivery => (delivery.Id, delivery.TenantId))];
-        }
+        // The earliest due of each database, a batch's worth, then a batch's worth of them all.
+        var found = await databases.ListEveryWardAsync<WebhookDelivery>(
+            every => every.Where(delivery => delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now).OrderBy(delivery => delivery.NextAttemptAt).Take(BatchSize),
+            ct);
+        IReadOnlyList<(Guid Id, string? Tenant)> due = [.. found.OrderBy(delivery => delivery.NextAttemptAt).Take(BatchSize).Select(delivery => (delivery.Id, delivery.TenantId))];
 
         var attempts = 0;
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (delivery, token) =>

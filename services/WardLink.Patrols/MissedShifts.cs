@@ -19,7 +19,7 @@ public sealed record MissedShiftSweepOptions(TimeSpan Interval, int LookBackDays
 /// time) finds the stream and records nothing twice.
 /// </summary>
 public sealed class MissedShiftSweep(
-    ISessionFactory sessions, TimeProvider clock, MissedShiftSweepOptions options, WardTenants wards, ILogger<MissedShiftSweep> logger)
+    ISessionFactory sessions, TimeProvider clock, MissedShiftSweepOptions options, WardTenants wards, WardDatabases databases, ILogger<MissedShiftSweep> logger)
     : PeriodicSweep(clock, logger, wards)
 {
     /// <summary>Sweeps once at <paramref name="now"/>; returns the ids of the shifts it recorded as missed.</summary>
@@ -27,11 +27,11 @@ public sealed class MissedShiftSweep(
     {
         var today = DateOnly.FromDateTime(now.ToOffset(WardTime.Offset).DateTime);
         await using var query = sessions.QuerySession();
-        var schedules = await query.Query<ScheduleState>().Where(schedule => schedule.AnyTenant()).ToListAsync(ct);
+        var schedules = await databases.ListEveryWardAsync<ScheduleState>(every => every, ct);
         var tenantOf = schedules.ToDictionary(schedule => schedule.Id, schedule => schedule.TenantId);
         var planned = PatrolSchedule.Plan(schedules, today.AddDays(-options.LookBackDays), today, await query.WardEndsAsync(ct));
         var ids = planned.Select(shift => shift.ShiftId).ToArray();
-        var recorded = (await query.Query<ShiftState>().Where(shift => shift.AnyTenant() && ids.Contains(shift.Id)).Select(shift => shift.Id).ToListAsync(ct)).ToHashSet();
+        var recorded = (await databases.ListEveryWardAsync<ShiftState>(every => every.Where(shift => ids.Contains(shift.Id)), ct)).Select(shift => shift.Id).ToHashSet();
         var missed = new List<Guid>();
         foreach (var shift in PatrolSchedule.MissedAt(planned, recorded, now))
         {

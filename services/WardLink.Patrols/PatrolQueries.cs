@@ -86,8 +86,7 @@ public static class PatrolQueries
 
     private static async Task<Results<Ok<ListPage<ShiftState>>, ValidationProblem>> List(
         HttpContext http,
-        IQuerySession session,
-        WardTenants wards,
+        WardDatabases databases,
         [EnumOf(typeof(ShiftStatus))] string? status,
         [EnumOf(typeof(ShiftKind))] string? kind,
         Guid? routeId,
@@ -109,21 +108,23 @@ public static class PatrolQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var query = session.Query<ShiftRow>().InWards(http.Ward().Spans, wards);
-        query = query.WhereGiven(wantedStatus, statusFilter => shift => shift.Status == statusFilter);
-        query = query.WhereGiven(wantedKind, kindFilter => shift => shift.Kind == kindFilter);
-        query = query.WhereGiven(routeId, route => shift => shift.RouteId == route);
-        query = query.WhereGiven(scheduleId, schedule => shift => shift.ScheduleId == schedule);
-        query = query.WhereGiven(siteId, site => shift => shift.SiteIds.Contains(site));
-        query = query.WhereGiven(from?.ToUniversalTime(), start => shift => shift.Begins >= start);
-        query = query.WhereGiven(to?.ToUniversalTime(), end => shift => shift.Begins < end);
+        IQueryable<ShiftRow> Filtered(IQueryable<ShiftRow> query)
+        {
+            query = query.WhereGiven(wantedStatus, statusFilter => shift => shift.Status == statusFilter);
+            query = query.WhereGiven(wantedKind, kindFilter => shift => shift.Kind == kindFilter);
+            query = query.WhereGiven(routeId, route => shift => shift.RouteId == route);
+            query = query.WhereGiven(scheduleId, schedule => shift => shift.ScheduleId == schedule);
+            query = query.WhereGiven(siteId, site => shift => shift.SiteIds.Contains(site));
+            query = query.WhereGiven(from?.ToUniversalTime(), start => shift => shift.Begins >= start);
+            return query.WhereGiven(to?.ToUniversalTime(), end => shift => shift.Begins < end);
+        }
 
-        return TypedResults.Ok((await query.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id)
-            .ToRecordPageAsync<ShiftRow, ShiftState>(session, wards, shift => shift.Id, paging, ct)).Select(shift => shift.Record));
+        return TypedResults.Ok((await databases.PageAsync<ShiftRow, ShiftState>(
+            http.Ward().Spans, Filtered, rows => rows.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id), shift => shift.Id, paging, ct)).Select(shift => shift.Record));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PlannedShiftStatus>>, ValidationProblem>> Planned(
-        HttpContext http, IQuerySession session, WardTenants wards, DateOnly? from, DateOnly? to, CancellationToken ct)
+        HttpContext http, IQuerySession session, WardDatabases databases, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckLocalDates(from, to);
         if (errors.Any)
@@ -132,17 +133,17 @@ public static class PatrolQueries
         }
 
         var spans = http.Ward().Spans;
-        var schedules = await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct);
-        var wardOf = schedules.ToDictionary(schedule => schedule.Id, schedule => wards.WardOf(schedule.TenantId!));
+        var schedules = await databases.ListAsync<ScheduleState>(spans, every => every, ct);
+        var wardOf = schedules.ToDictionary(schedule => schedule.Id, schedule => databases.WardOfTenant(schedule.TenantId!));
         var planned = PatrolSchedule.Plan(schedules, from!.Value, to!.Value, await session.WardEndsAsync(ct));
         var ids = planned.Select(shift => shift.ShiftId).ToArray();
-        var shifts = (await session.Query<ShiftState>().InWards(spans, wards).Where(shift => ids.Contains(shift.Id)).ToListAsync(ct)).ToDictionary(shift => shift.Id);
+        var shifts = (await databases.ListAsync<ShiftState>(spans, every => every.Where(shift => ids.Contains(shift.Id)), ct)).ToDictionary(shift => shift.Id);
         return TypedResults.Ok<IReadOnlyList<PlannedShiftStatus>>(
             [.. planned.Select(shift => new PlannedShiftStatus(shift, wardOf[shift.ScheduleId], shifts.TryGetValue(shift.ShiftId, out var state) ? state.Status : null))]);
     }
 
     private static async Task<Results<Ok<SiteCoverage>, ValidationProblem>> Coverage(
-        HttpContext http, IQuerySession session, WardTenants wards, DateOnly? from, DateOnly? to, Guid? siteId, CancellationToken ct)
+        HttpContext http, IQuerySession session, WardDatabases databases, DateOnly? from, DateOnly? to, Guid? siteId, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckLocalDates(from, to);
         if (errors.Any)
@@ -152,10 +153,16 @@ public static class PatrolQueries
 
         var spans = http.Ward().Spans;
         var (start, end) = WardTime.LocalDays(from!.Value, to!.Value);
-        var schedules = await session.Query<ScheduleState>().InWards(spans, wards).ToListAsync(ct);
-        var shifts = await session.Query<ShiftState>().InWards(spans, wards).Where(shift => shift.Begins >= start && shift.Begins < end).ToListAsync(ct);
-        var inDates = session.Query<SiteIncident>().InWards(spans, wards).Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end);
-        var incidents = await (siteId is { } site ? inDates.Where(incident => incident.SiteId == site) : inDates).ToListAsync(ct);
+        var schedules = await databases.ListAsync<ScheduleState>(spans, every => every, ct);
+        var shifts = await databases.ListAsync<ShiftState>(spans, every => every.Where(shift => shift.Begins >= start && shift.Begins < end), ct);
+        var incidents = await databases.ListAsync<SiteIncident>(
+            spans,
+            every =>
+            {
+                var inDates = every.Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end);
+                return siteId is { } site ? inDates.Where(incident => incident.SiteId == site) : inDates;
+            },
+            ct);
         var planned = PatrolSchedule.Plan(schedules, from.Value, to.Value, await session.WardEndsAsync(ct));
         return TypedResults.Ok(ComputeCoverage(from.Value, to.Value, siteId, planned, shifts, incidents));
     }
@@ -226,7 +233,7 @@ public static class PatrolQueries
     private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(
         HttpContext http,
         IQuerySession session,
-        WardTenants wards,
+        WardDatabases databases,
         [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
         [EnumOf(typeof(Boundaries))] string? boundaries,
         CancellationToken ct)
@@ -239,26 +246,25 @@ public static class PatrolQueries
         }
 
         var counted = await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct);
-        return TypedResults.Ok(await session.StatisticsOfAsync(counted, wards, year.Value, ct));
+        return TypedResults.Ok(await databases.StatisticsOfAsync(session, counted, year.Value, ct));
     }
 
     /// <summary>
     /// The statistics of local year <paramref name="year"/> in the wards <paramref name="counted"/> (each up to the end of its
-    /// share): the shifts their schedules planned, and what the <see cref="ShiftRow"/>s begun then add up to, counted by the database.
+    /// share): the shifts their schedules planned, and what the <see cref="ShiftRow"/>s begun then add up to, counted by the databases;
+    /// the wards' ends read from <paramref name="directory"/>.
     /// </summary>
-    public static async Task<PatrolStatistics> StatisticsOfAsync(this IQuerySession session, StatisticWards counted, WardTenants wards, int year, CancellationToken ct)
+    public static async Task<PatrolStatistics> StatisticsOfAsync(this WardDatabases databases, IQuerySession directory, StatisticWards counted, int year, CancellationToken ct)
     {
         var (first, last) = WardTime.LocalYearDates(year);
-        var tenants = counted.Shares.Select(share => wards.TenantOf(share.Ward)).ToArray();
-        var schedules = await session.Query<ScheduleState>().Where(schedule => schedule.TenantIsOneOf(tenants)).ToListAsync(ct);
-        var planned = PatrolSchedule.Plan(schedules, first, last, await session.PlanEndsAsync(counted.Shares, wards, ct)).Count;
-        var begun = session.Query<ShiftRow>().InShares(counted.Shares, wards, shift => shift.Begins, year);
+        var schedules = await databases.ListAsync<ScheduleState>(counted.Shares.Select(share => share.Ward), every => every, ct);
+        var planned = PatrolSchedule.Plan(schedules, first, last, await directory.PlanEndsAsync(counted.Shares, databases.Wards, ct)).Count;
+        var begun = databases.Counting<ShiftRow>(counted, shift => shift.Begins, year);
         var missed = begun.Where(shift => shift.Status == ShiftStatus.Missed);
         var residenceChecks = begun.Where(shift => shift.Status != ShiftStatus.Missed && shift.Kind == ShiftKind.ResidenceCheck);
         var (shifts, sums) = await begun.SumEachAsync(
-            session, [nameof(ShiftRow.CheckIns), nameof(ShiftRow.CheckpointsMissed), nameof(ShiftRow.Observations), nameof(ShiftRow.IncidentsRaised)], ct);
+            [nameof(ShiftRow.CheckIns), nameof(ShiftRow.CheckpointsMissed), nameof(ShiftRow.Observations), nameof(ShiftRow.IncidentsRaised)], ct);
         var (residenceCount, residence) = await residenceChecks.SumEachAsync(
-            session,
             [.. new[] { nameof(ResidenceTotals.PremisesVisited), nameof(ResidenceTotals.ResidentsRegistered), nameof(ResidenceTotals.ResidentsNotRegistered), nameof(ResidenceTotals.RemindersIssued) }
                 .Select(total => $"{nameof(ShiftRow.Residence)}.{total}")],
             ct);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Marten;
 using Marten.Metadata;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Tips;
 
@@ -47,11 +48,11 @@ public static class FollowUp
     /// The tip a code and secret open, in whichever ward (store tenant) it is, or null: the same
     /// answer for an unknown code and a wrong secret.
     /// </summary>
-    public static async Task<(Guid TipId, string Tenant)?> FindTipAsync(this IQuerySession session, string code, string? secret, CancellationToken ct)
+    public static async Task<(Guid TipId, string Tenant)?> FindTipAsync(this WardDatabases databases, string code, string? secret, CancellationToken ct)
     {
         var id = code.ToUpperInvariant();
         var access = code.Length == CodeLength
-            ? await session.Query<FollowUpAccess>().Where(access => access.AnyTenant() && access.Id == id).FirstOrDefaultAsync(ct)
+            ? (await databases.ListEveryWardAsync<FollowUpAccess>(every => every.Where(access => access.Id == id), ct)).FirstOrDefault()
             : null;
         var matches = CryptographicOperations.FixedTimeEquals(access?.SecretHash ?? NoSecret, Hash(secret ?? string.Empty));
         return access is not null && matches ? (access.TipId, access.TenantId!) : null;

@@ -83,32 +83,32 @@ public static class PublicTipEndpoints
     }
 
     private static Task<IResult> Status(
-        [MaxLength(FollowUp.CodeLength)] string code, HttpContext http, ISessionFactory sessions, WardTenants wards, CancellationToken ct) =>
+        [MaxLength(FollowUp.CodeLength)] string code, HttpContext http, ISessionFactory sessions, WardDatabases databases, CancellationToken ct) =>
         FollowUpAsync(
             code,
             http,
             sessions,
-            wards,
+            databases,
             (tip, _) => Task.FromResult(Results.Ok(new PublicTipStatus(code.ToUpperInvariant(), tip.Status, tip.Category, tip.ReceivedAt, tip.Messages.Count))),
             ct);
 
     private static Task<IResult> Messages(
-        [MaxLength(FollowUp.CodeLength)] string code, HttpContext http, ISessionFactory sessions, WardTenants wards, CancellationToken ct) =>
-        FollowUpAsync(code, http, sessions, wards, (tip, _) => Task.FromResult(Results.Ok(Public(tip))), ct);
+        [MaxLength(FollowUp.CodeLength)] string code, HttpContext http, ISessionFactory sessions, WardDatabases databases, CancellationToken ct) =>
+        FollowUpAsync(code, http, sessions, databases, (tip, _) => Task.FromResult(Results.Ok(Public(tip))), ct);
 
     private static Task<IResult> Post(
         [MaxLength(FollowUp.CodeLength)] string code,
         PostTipMessage request,
         HttpContext http,
         ISessionFactory sessions,
-        WardTenants wards,
+        WardDatabases databases,
         TimeProvider clock,
         CancellationToken ct) =>
         FollowUpAsync(
             code,
             http,
             sessions,
-            wards,
+            databases,
             (tip, session) => session.AppendToStreamAsync<TipState>(
                 http,
                 tip.Id,
@@ -124,20 +124,14 @@ public static class PublicTipEndpoints
     /// any opened meanwhile, are there); an unknown code and a wrong secret get the same 404.
     /// </summary>
     private static async Task<IResult> FollowUpAsync(
-        string code, HttpContext http, ISessionFactory sessions, WardTenants wards, Func<TipState, IDocumentSession, Task<IResult>> answer, CancellationToken ct)
+        string code, HttpContext http, ISessionFactory sessions, WardDatabases databases, Func<TipState, IDocumentSession, Task<IResult>> answer, CancellationToken ct)
     {
-        (Guid TipId, string Tenant)? found;
-        await using (var lookup = sessions.QuerySession())
-        {
-            found = await lookup.FindTipAsync(code, http.Request.Headers[FollowUp.SecretHeader].FirstOrDefault(), ct);
-        }
-
-        if (found is not { } tip)
+        if (await databases.FindTipAsync(code, http.Request.Headers[FollowUp.SecretHeader].FirstOrDefault(), ct) is not { } tip)
         {
             return Unknown();
         }
 
-        using (WardContext.Enter(wards.WardOf(tip.Tenant)))
+        using (WardContext.Enter(databases.WardOfTenant(tip.Tenant)))
         {
             await using var session = sessions.OpenSession();
             return (await session.LoadStreamAsync<TipState>(tip.TipId, ct)).State is { } state ? await answer(state, session) : Unknown();

@@ -103,7 +103,7 @@ public static class TipEndpoints
     private static async Task<IResult> List(
         HttpContext http,
         IQuerySession session,
-        WardTenants wards,
+        WardDatabases databases,
         [EnumOf(typeof(TipStatus))] string? status,
         [EnumOf(typeof(TipVerdict))] string? verdict,
         [EnumOf(typeof(TipChannel))] string? channel,
@@ -128,16 +128,20 @@ public static class TipEndpoints
         }
 
         var scope = await PartnerScope.ForAsync(http, session, ct);
-        var query = session.Query<TipRow>().InWards(http.Ward().Spans, wards).VisibleTo(scope);
-        query = query.WhereGiven(withStatus, s => tip => tip.Status == s);
-        query = query.WhereGiven(withVerdict, v => tip => tip.Verdict == v);
-        query = query.WhereGiven(throughChannel, c => tip => tip.Channel == c);
-        query = query.WhereGiven(inCategory, k => tip => tip.Category == k);
-        query = query.WhereGiven(siteId, site => tip => tip.SiteId == site);
-        query = query.WhereGiven(receivedFrom?.ToUniversalTime(), from => tip => tip.ReceivedAt >= from);
-        query = query.WhereGiven(receivedTo?.ToUniversalTime(), to => tip => tip.ReceivedAt < to);
-        var found = await query.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id)
-            .ToRecordPageAsync<TipRow, TipState>(session, wards, tip => tip.Id, paging, ct);
+        IQueryable<TipRow> Filtered(IQueryable<TipRow> query)
+        {
+            query = query.VisibleTo(scope);
+            query = query.WhereGiven(withStatus, s => tip => tip.Status == s);
+            query = query.WhereGiven(withVerdict, v => tip => tip.Verdict == v);
+            query = query.WhereGiven(throughChannel, c => tip => tip.Channel == c);
+            query = query.WhereGiven(inCategory, k => tip => tip.Category == k);
+            query = query.WhereGiven(siteId, site => tip => tip.SiteId == site);
+            query = query.WhereGiven(receivedFrom?.ToUniversalTime(), from => tip => tip.ReceivedAt >= from);
+            return query.WhereGiven(receivedTo?.ToUniversalTime(), to => tip => tip.ReceivedAt < to);
+        }
+
+        var found = await databases.PageAsync<TipRow, TipState>(
+            http.Ward().Spans, Filtered, rows => rows.OrderByDescending(tip => tip.ReceivedAt).ThenBy(tip => tip.Id), tip => tip.Id, paging, ct);
         return scope is null
             ? Results.Ok(found.Select(tip => TipPoliceView.Of(tip.Record, tip.Ward)))
             : Results.Ok(found.Select(tip => TipPartnerView.Of(tip.Record, tip.Ward)));

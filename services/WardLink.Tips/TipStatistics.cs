@@ -48,7 +48,7 @@ public static class TipStatisticsEndpoints
         [EnumOf(typeof(Boundaries))] string? boundaries,
         HttpContext http,
         IQuerySession session,
-        WardTenants tenants,
+        WardDatabases databases,
         CancellationToken ct)
     {
         var errors = new FieldErrors().CheckYear(year, "year");
@@ -59,21 +59,17 @@ public static class TipStatisticsEndpoints
         }
 
         var wards = await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct);
-        return Results.Ok(await session.StatisticsOfAsync(wards, tenants, year.Value, ct));
+        return Results.Ok(await databases.StatisticsOfAsync(wards, year.Value, ct));
     }
 
-    /// <summary>The statistics of local year <paramref name="year"/> in <paramref name="wards"/>, counted by the database from the <see cref="TipRow"/>s.</summary>
-    public static async Task<TipStatistics> StatisticsOfAsync(this IQuerySession session, StatisticWards wards, WardTenants tenants, int year, CancellationToken ct)
+    /// <summary>The statistics of local year <paramref name="year"/> in <paramref name="wards"/>, counted by the databases from the <see cref="TipRow"/>s.</summary>
+    public static async Task<TipStatistics> StatisticsOfAsync(this WardDatabases databases, StatisticWards wards, int year, CancellationToken ct)
     {
-        var received = session.Query<TipRow>().InShares(wards.Shares, tenants, tip => tip.ReceivedAt, year);
-        var counted = await received.CountEachAsync(session, [nameof(TipRow.Channel), nameof(TipRow.Category), nameof(TipRow.Verdict), nameof(TipRow.Referred)], ct);
+        var received = databases.Counting<TipRow>(wards, tip => tip.ReceivedAt, year);
+        var counted = await received.CountEachAsync([nameof(TipRow.Channel), nameof(TipRow.Category), nameof(TipRow.Verdict), nameof(TipRow.Referred)], ct);
         Task<int> ContributedToAsync(IncidentOutcome outcome) => received
             .Where(tip => tip.Verdict == TipVerdict.Valuable)
-            .SelectMany(tip => tip.Outcomes)
-            .Where(standing => standing.Outcome == outcome)
-            .Select(standing => standing.IncidentId)
-            .Distinct()
-            .CountAsync(ct);
+            .CountDistinctAsync(rows => rows.SelectMany(tip => tip.Outcomes).Where(standing => standing.Outcome == outcome).Select(standing => standing.IncidentId), ct);
 
         return wards.Describe(new TipStatistics(
             year,

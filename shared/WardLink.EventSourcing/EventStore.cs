@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Trace;
 using WardLink.EventSourcing.Audit;
@@ -46,7 +47,16 @@ public static class EventStore
             .AddMarten(services =>
             {
                 var options = new StoreOptions();
-                options.Connection(ConnectionString(services));
+                var wards = services.GetRequiredService<IOptions<WardOptions>>().Value;
+                if (wards.Databases.Count == 0)
+                {
+                    options.Connection(ConnectionString(services));
+                }
+                else
+                {
+                    options.Tenancy = new WardTenancy(options, ConnectionString(services), wards, services.GetRequiredService<WardTenants>());
+                }
+
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
 
@@ -93,10 +103,13 @@ public static class EventStore
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);
         builder.Services.AddSingleton<NumberedRecords>();
         builder.Services.AddOptions<WardOptions>().BindConfiguration(WardOptions.Section)
-            .Validate(wards => !wards.Home.Problems().Any(), "Wards:Home is not a valid ward (see WardOptions).").ValidateOnStart();
+            .Validate(wards => !wards.Home.Problems().Any(), "Wards:Home is not a valid ward (see WardOptions).")
+            .Validate(wards => !WardDatabases.Problems(wards).Any(), "Wards:Databases is not valid: every group names a connection string and wards, not the home ward, none twice (see WardDatabases).")
+            .ValidateOnStart();
         builder.Services.AddSingleton<WardTenants>();
+        builder.Services.AddSingleton<WardDatabases>();
         builder.Services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options => options.AddOperationTransformer<WardParameterDocumentation>());
-        builder.Services.AddHostedService<HomeWardKnown>();
+        builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<HomeWardKnown>(services, service.KeepsSiteDirectory));
         marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         if (service.Publishes is { } map)
         {

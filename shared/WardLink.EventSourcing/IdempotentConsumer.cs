@@ -1,5 +1,6 @@
 using JasperFx;
 using Marten;
+using WardLink.EventSourcing.Wards;
 using MassTransit;
 
 namespace WardLink.EventSourcing;
@@ -43,4 +44,28 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
 
     /// <summary>Stages the message's effect in <paramref name="session"/>; the base class commits it.</summary>
     protected abstract Task ApplyAsync(TMessage message, IDocumentSession session, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A consumer that keeps a directory (the wards, the sites). Every database of the service keeps the whole
+/// directory, so a session of any ward reads it: the message is kept in the other databases first, each
+/// committed on its own (keeping is idempotent: the newest version stays), then in the consumer's own
+/// session with the ledger, so a failure part-way is redone whole when the message comes again.
+/// </summary>
+public abstract class DirectoryConsumer<TMessage>(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : IdempotentConsumer<TMessage>(session, clock)
+    where TMessage : class
+{
+    /// <summary>The wards' tenants in the store.</summary>
+    protected WardTenants Tenants { get; } = tenants;
+
+    protected sealed override async Task ApplyAsync(TMessage message, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        var ward = Tenants.WardOf(session.TenantId);
+        await databases.WriteInTheOtherDatabasesAsync(session.TenantId, other => KeepAsync(message, other, ward, cancellationToken), cancellationToken);
+        await KeepAsync(message, session, ward, cancellationToken);
+    }
+
+    /// <summary>Stages what the directory in <paramref name="session"/>'s database keeps of the message, which came from ward <paramref name="ward"/>.</summary>
+    protected abstract Task KeepAsync(TMessage message, IDocumentSession session, string ward, CancellationToken cancellationToken);
 }

@@ -82,27 +82,49 @@ public static class Paging
     }
 
     /// <summary>
-    /// A page of a list that spans wards, whose read model <paramref name="rows"/> filtered (to the
-    /// wards the caller may see) and ordered, showing the records themselves (the documents <c>GET</c>
-    /// of one reads, found by <paramref name="idOf"/> in the wards of the page's rows), each with its
-    /// ward, in the read model's order.
+    /// A page of a list that spans <paramref name="wards"/>: the read model's rows of those wards that
+    /// <paramref name="filter"/> keeps, in <paramref name="order"/>, showing the records themselves (the
+    /// documents <c>GET</c> of one reads, found by <paramref name="idOf"/>), each with its ward. Wards kept
+    /// in several databases (<see cref="WardDatabases"/>) are each asked for their rows up to the page's
+    /// end and their count, and the rows put in <paramref name="order"/> again (in .NET: text sorts as .NET
+    /// compares it, which may differ from the database's collation for rows of different databases).
     /// </summary>
-    public static async Task<ListPage<InWard<TRecord>>> ToRecordPageAsync<TRow, TRecord>(
-        this IQueryable<TRow> rows, IQuerySession session, WardTenants wards, Func<TRecord, Guid> idOf, PageRequest request, CancellationToken ct)
+    public static async Task<ListPage<InWard<TRecord>>> PageAsync<TRow, TRecord>(
+        this WardDatabases databases,
+        IReadOnlyList<string> wards,
+        Func<IQueryable<TRow>, IQueryable<TRow>> filter,
+        Func<IQueryable<TRow>, IOrderedQueryable<TRow>> order,
+        Func<TRecord, Guid> idOf,
+        PageRequest request,
+        CancellationToken ct)
         where TRow : IListRow
         where TRecord : notnull
     {
-        var page = await rows.ToListPageAsync(request, ct);
-        var tenants = page.Items.Select(row => row.TenantId!).Distinct().ToArray();
-        var ids = page.Items.Select(row => row.Id).ToArray();
-        var records = (await session.Query<TRecord>()
-                .Where(record => record.TenantIsOneOf(tenants) && record.MatchesSql("d.id = ANY(?)", ids))
-                .ToListAsync(ct))
+        var several = wards.Select(databases.DatabaseOf).Distinct().Count() > 1;
+        var parts = await databases.ReadAsync(wards, async (session, tenants) =>
+        {
+            var kept = filter(session.Query<TRow>().Where(row => row.TenantIsOneOf(tenants)));
+            var rows = order(kept);
+            if (!several)
+            {
+                var page = await rows.ToPagedListAsync(request.Page, request.Limit, ct);
+                return [(Rows: (IReadOnlyList<TRow>)[.. page], Total: page.TotalItemCount)];
+            }
+
+            return (IReadOnlyList<(IReadOnlyList<TRow> Rows, long Total)>)[(await rows.Take(request.Offset + request.Limit).ToListAsync(ct), await kept.LongCountAsync(ct))];
+        });
+        var all = parts.SelectMany(part => part.Rows);
+        List<TRow> rows = several ? [.. order(all.AsQueryable()).Skip(request.Offset).Take(request.Limit)] : [.. all];
+
+        var ids = rows.Select(row => row.Id).ToArray();
+        var records = (await databases.ReadAsync(
+                rows.Select(row => databases.WardOfTenant(row.TenantId!)),
+                async (session, tenants) => await session.Query<TRecord>().Where(record => record.TenantIsOneOf(tenants) && record.MatchesSql("d.id = ANY(?)", ids)).ToListAsync(ct)))
             .ToDictionary(idOf);
         return new ListPage<InWard<TRecord>>(
-            [.. page.Items.Where(row => records.ContainsKey(row.Id)).Select(row => new InWard<TRecord>(records[row.Id], wards.WardOf(row.TenantId!)))],
-            page.Total,
-            page.Page,
-            page.Limit);
+            [.. rows.Where(row => records.ContainsKey(row.Id)).Select(row => new InWard<TRecord>(records[row.Id], databases.WardOfTenant(row.TenantId!)))],
+            parts.Sum(part => part.Total),
+            request.Page,
+            request.Limit);
     }
 }

@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.EventSourcing;
 
@@ -53,7 +54,7 @@ public sealed record ReadModel(string Name, Type Projection, Action<StoreOptions
 /// whose events have not happened yet, e.g. no action item so far, stays empty and quiet); a store
 /// whose read models have rows is not touched.
 /// </summary>
-internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels readModels, ILogger<ReadModelRebuild> logger) : IHostedService
+internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels readModels, WardDatabases databases, ILogger<ReadModelRebuild> logger) : IHostedService
 {
     /// <summary>How long one read model's rebuild may take before the start fails.</summary>
     internal static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
@@ -63,17 +64,20 @@ internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels 
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // One replica at a time: a second one starting alongside waits, then finds the rows there.
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(cancellationToken);
-        await LockAsync(connection, "select pg_advisory_lock(@key)", cancellationToken);
-        try
+        // Each database on its own (wards kept apart, WardDatabases), one replica at a time: a second one starting alongside waits, then finds the rows there.
+        foreach (var tenant in databases.SessionTenants)
         {
-            await RebuildEmptyAsync(cancellationToken);
-        }
-        finally
-        {
-            await LockAsync(connection, "select pg_advisory_unlock(@key)", CancellationToken.None);
+            await using var connection = (await store.Storage.FindOrCreateDatabase(tenant)).CreateConnection();
+            await connection.OpenAsync(cancellationToken);
+            await LockAsync(connection, "select pg_advisory_lock(@key)", cancellationToken);
+            try
+            {
+                await RebuildEmptyAsync(tenant, cancellationToken);
+            }
+            finally
+            {
+                await LockAsync(connection, "select pg_advisory_unlock(@key)", CancellationToken.None);
+            }
         }
     }
 
@@ -84,11 +88,11 @@ internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels 
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private async Task RebuildEmptyAsync(CancellationToken cancellationToken)
+    private async Task RebuildEmptyAsync(string tenant, CancellationToken cancellationToken)
     {
         // Asking each read model first also readies its storage, so no first request pays for that.
         var empty = new List<ReadModel>();
-        await using (var session = store.QuerySession())
+        await using (var session = store.QuerySession(tenant))
         {
             foreach (var model in readModels.All)
             {
@@ -105,13 +109,13 @@ internal sealed partial class ReadModelRebuild(IDocumentStore store, ReadModels 
             }
         }
 
-        using var daemon = await store.BuildProjectionDaemonAsync(logger: logger);
+        using var daemon = await store.BuildProjectionDaemonAsync(tenant, logger);
         foreach (var model in empty)
         {
             LogRebuilding(model.Name);
             var started = Stopwatch.GetTimestamp();
             await daemon.RebuildProjectionAsync(model.Projection, Timeout, cancellationToken);
-            await using var session = store.QuerySession();
+            await using var session = store.QuerySession(tenant);
             if (await model.HasRowsAsync(session, cancellationToken))
             {
                 LogRebuilt(model.Name, Stopwatch.GetElapsedTime(started).TotalSeconds);

@@ -12,23 +12,90 @@ namespace WardLink.EventSourcing;
 /// <summary>How many rows have one value of a field (as text, null where none), and what their amounts add up to, as the database counted them.</summary>
 public sealed record Tally(string? Value, int Count, long Sum = 0);
 
-/// <summary>What the database counted of several fields of one set of rows, each field's tallies apart.</summary>
-public sealed class Facets(ILookup<string, Tally> tallies)
+/// <summary>
+/// What the databases counted of several fields of one set of rows, each field's tallies apart; the tallies of
+/// one value that several databases counted are added up into one.
+/// </summary>
+public sealed class Facets(IEnumerable<(string Member, Tally Tally)> tallies)
 {
-    /// <summary>The tallies of field <paramref name="member"/> (as it was named to <see cref="Tallies.CountEachAsync{T}"/>).</summary>
-    public IEnumerable<Tally> this[string member] => tallies[member];
+    private readonly ILookup<string, Tally> _tallies = tallies
+        .GroupBy(counted => (counted.Member, counted.Tally.Value))
+        .ToLookup(
+            same => same.Key.Member,
+            same => new Tally(same.Key.Value, same.Sum(counted => counted.Tally.Count), same.Sum(counted => counted.Tally.Sum)),
+            StringComparer.Ordinal);
+
+    /// <summary>The tallies of field <paramref name="member"/> (as it was named to <see cref="Tallies.TalliesAsync{T}"/>).</summary>
+    public IEnumerable<Tally> this[string member] => _tallies[member];
+}
+
+/// <summary>
+/// The rows one statistic counts (<see cref="Tallies.InShares{T}"/>), wherever their wards are kept: each count
+/// asks every database that keeps some of the statistic's wards (<see cref="WardDatabases"/>) and adds up what they counted.
+/// </summary>
+/// <param name="at">The rows' business time, which puts each in a year and a ward's share.</param>
+public sealed class CountedRows<T>(WardDatabases databases, StatisticWards counted, Expression<Func<T, DateTimeOffset>> at, int year, Func<IQueryable<T>, IQueryable<T>>? then = null)
+    where T : notnull
+{
+    /// <summary>Only the rows that also match <paramref name="predicate"/>.</summary>
+    public CountedRows<T> Where(Expression<Func<T, bool>> predicate) =>
+        new(databases, counted, at, year, rows => Then(rows).Where(predicate));
+
+    /// <summary>The rows counted by each of <paramref name="members"/> (see <see cref="Tallies.TalliesAsync{T}"/>).</summary>
+    public async Task<Facets> CountEachAsync(IReadOnlyList<string> members, CancellationToken ct, string? sumOf = null) =>
+        new((await EachAsync((session, rows) => rows.TalliesAsync(session, members, ct, sumOf))).SelectMany(tallies => tallies));
+
+    /// <summary>How many rows there are, and what each of <paramref name="members"/> adds up to over them.</summary>
+    public async Task<(int Count, long[] Sums)> SumEachAsync(IReadOnlyList<string> members, CancellationToken ct)
+    {
+        var parts = await EachAsync((session, rows) => rows.SumEachAsync(session, members, ct));
+        return (parts.Sum(part => part.Count), [.. members.Select((_, index) => parts.Sum(part => part.Sums[index]))]);
+    }
+
+    public async Task<int> CountAsync(CancellationToken ct) => (await EachAsync((_, rows) => rows.CountAsync(ct))).Sum();
+
+    public Task<int> CountAsync(Expression<Func<T, bool>> predicate, CancellationToken ct) => Where(predicate).CountAsync(ct);
+
+    /// <summary>How many distinct values <paramref name="select"/> finds among the rows.</summary>
+    public async Task<int> CountDistinctAsync<TValue>(Func<IQueryable<T>, IQueryable<TValue>> select, CancellationToken ct)
+        where TValue : notnull =>
+        (await EachAsync(async (_, rows) => await select(rows).Distinct().ToListAsync(ct))).SelectMany(values => values).Distinct().Count();
+
+    /// <summary>The median of <paramref name="value"/> over the rows (which all have one), rounded to 2 decimals; null when there are none.</summary>
+    public async Task<double?> MedianAsync(Expression<Func<T, double>> value, CancellationToken ct)
+    {
+        List<double> values = [.. (await EachAsync(async (_, rows) => await rows.Select(value).ToListAsync(ct))).SelectMany(found => found).Order()];
+        return values.Count == 0 ? null : Math.Round((values[(values.Count - 1) / 2] + values[values.Count / 2]) / 2, 2);
+    }
+
+    private IQueryable<T> Then(IQueryable<T> rows) => then is null ? rows : then(rows);
+
+    /// <summary>What <paramref name="count"/> finds in each database, with the statistic's rows of the wards it keeps.</summary>
+    private Task<List<TResult>> EachAsync<TResult>(Func<IQuerySession, IQueryable<T>, Task<TResult>> count) =>
+        databases.ReadAsync(
+            counted.Shares.Select(share => share.Ward),
+            async (session, kept) =>
+            {
+                var here = kept.Select(databases.Wards.WardOf).ToHashSet(StringComparer.Ordinal);
+                var rows = session.Query<T>().InShares([.. counted.Shares.Where(share => here.Contains(share.Ward))], databases.Wards, at, year);
+                return (IReadOnlyList<TResult>)[await count(session, Then(rows))];
+            });
 }
 
 /// <summary>
 /// The one way statistics count: the rows of the wards a statistic covers, each ward up to the end of
-/// its share (<see cref="InShares"/>), which the database groups by each field asked for, in one query
-/// (<see cref="CountEachAsync"/>), or adds up (<see cref="SumEachAsync"/>), and the answer names the
+/// its share (<see cref="InShares"/>), which each database keeping some of them groups by each field asked for, in one query
+/// (<see cref="TalliesAsync"/>), or adds up (<see cref="SumEachAsync"/>), through <see cref="CountedRows{T}"/>, and the answer names the
 /// values as the API does. A value stored before enums were read strictly (e.g. a number) names
 /// nothing and is not counted.
 /// </summary>
 public static class Tallies
 {
     private static readonly MethodInfo TenantIsOneOf = typeof(LinqExtensions).GetMethod(nameof(LinqExtensions.TenantIsOneOf))!;
+
+    /// <summary>The rows of <typeparamref name="T"/> that statistic <paramref name="counted"/> of local year <paramref name="year"/> counts, by their business time <paramref name="at"/>.</summary>
+    public static CountedRows<T> Counting<T>(this WardDatabases databases, StatisticWards counted, Expression<Func<T, DateTimeOffset>> at, int year)
+        where T : notnull => new(databases, counted, at, year);
 
     /// <summary>
     /// The rows a statistic of local year <paramref name="year"/> counts: each of <paramref name="shares"/>'
@@ -55,7 +122,7 @@ public static class Tallies
     /// names, <c>Residence.PremisesVisited</c> for a nested one), in one query; with
     /// <paramref name="sumOf"/>, each tally also adds that member up.
     /// </summary>
-    public static async Task<Facets> CountEachAsync<T>(
+    public static async Task<IReadOnlyList<(string Member, Tally Tally)>> TalliesAsync<T>(
         this IQueryable<T> rows, IQuerySession session, IReadOnlyList<string> members, CancellationToken ct, string? sumOf = null)
         where T : notnull
     {
@@ -74,7 +141,7 @@ public static class Tallies
             }
         }
 
-        return new Facets(tallies.ToLookup(tally => tally.Member, tally => tally.Tally, StringComparer.Ordinal));
+        return tallies;
     }
 
     /// <summary>How many rows <paramref name="rows"/> has, and what each of <paramref name="members"/> adds up to over them, in one query.</summary>
@@ -87,24 +154,6 @@ public static class Tallies
         await using var reader = await session.ExecuteReaderAsync(command, ct);
         await reader.ReadAsync(ct);
         return (reader.GetInt32(0), [.. members.Select((_, index) => reader.GetInt64(index + 1))]);
-    }
-
-    /// <summary>
-    /// The median of <paramref name="value"/> over <paramref name="rows"/> (which all have one),
-    /// rounded to 2 decimals, null when there are none: the database counts and sorts, and gives
-    /// the middle one or two.
-    /// </summary>
-    public static async Task<double?> MedianAsync<T>(this IQueryable<T> rows, Expression<Func<T, double>> value, CancellationToken ct)
-        where T : notnull
-    {
-        var count = await rows.CountAsync(ct);
-        if (count == 0)
-        {
-            return null;
-        }
-
-        var middle = await rows.OrderBy(value).Skip((count - 1) / 2).Take(2 - (count % 2)).Select(value).ToListAsync(ct);
-        return Math.Round(middle.Average(), 2);
     }
 
     /// <summary>How many rows were counted (whatever their value).</summary>

@@ -126,6 +126,25 @@ public class ServiceGroup : IAsyncLifetime
         return database;
     }
 
+    /// <summary>
+    /// The settings that keep <paramref name="wards"/>' records in a second database of service <paramref name="service"/>
+    /// (group <paramref name="group"/> of <c>Wards:Databases</c>; the database is made on first use), as a province that
+    /// moved those wards to a second cluster would configure it.
+    /// </summary>
+    public async Task<Dictionary<string, string?>> SecondDatabaseOfAsync(string service, string group, IReadOnlyList<string> wards)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [$"{WardOptions.Section}:Databases:{group}:ConnectionString"] = await DatabaseOfAsync($"{service}-{group}"),
+        };
+        for (var i = 0; i < wards.Count; i++)
+        {
+            settings[$"{WardOptions.Section}:Databases:{group}:Wards:{i}"] = wards[i];
+        }
+
+        return settings;
+    }
+
     /// <summary>The amqp:// and management addresses, with its own user's credentials, of service <paramref name="service"/> on the group's virtual host.</summary>
     public async Task<(string Broker, string Management)> BrokerUserOfAsync(string service)
     {
@@ -161,10 +180,19 @@ public class ServiceGroup : IAsyncLifetime
         return await session.Query<KnownSite>().ToListAsync();
     }
 
-    public async Task<IReadOnlyList<ProcessedMessage>> ProcessedByAsync(string name)
+    /// <summary>The messages a service's consumers have applied, from the ledger of each database it keeps wards in (each keeps those of its wards).</summary>
+    public Task<List<ProcessedMessage>> ProcessedByAsync(string name) =>
+        ServicesOf(name).GetRequiredService<WardDatabases>().ReadEveryWardAsync<ProcessedMessage>(async session => await session.Query<ProcessedMessage>().ToListAsync());
+
+    /// <summary>Stores what <paramref name="keep"/> stages in each database of service <paramref name="name"/>, as its directories' consumers keep them: every database keeps the directories.</summary>
+    public async Task KeepInEveryDatabaseAsync(string name, Func<IDocumentSession, Task> keep)
     {
-        await using var session = StoreOf(name).QuerySession();
-        return await session.Query<ProcessedMessage>().ToListAsync();
+        foreach (var tenant in ServicesOf(name).GetRequiredService<WardDatabases>().SessionTenants)
+        {
+            await using var session = StoreOf(name).LightweightSession(tenant);
+            await keep(session);
+            await session.SaveChangesAsync();
+        }
     }
 
     public virtual async ValueTask DisposeAsync()

@@ -36,7 +36,8 @@ public sealed class AuditChain : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        await using var connection = await _storage.OpenAsync(cancellationToken);
+        // The chain of the database this page of events comes from (each database the service keeps wards in chains its own).
+        await using var connection = await AuditStorage.OpenAsync(operations.Database, cancellationToken);
         var head = await _storage.HeadAsync(connection, cancellationToken);
         var previous = head?.Hash ?? HashChain.Genesis;
         var position = head?.Position ?? 0;

@@ -161,9 +161,11 @@ public static class AuditEndpoints
         http.Response.ContentType = NdjsonContentType;
         var body = http.Response.Body;
         var lines = 0;
-        // The events of the wards the caller reads (a province-level client reads every ward of its province).
-        var wards = http.RequestServices.GetRequiredService<WardTenants>();
-        var tenants = http.Ward().Spans.Select(wards.TenantOf).ToList();
+        // The events of the wards the caller reads (a province-level client reads every ward of its province) that the
+        // request's ward's database keeps: each database chains its own events (WardDatabases).
+        var databases = http.RequestServices.GetRequiredService<WardDatabases>();
+        var chain = databases.DatabaseOf(http.Ward().Ward.Id);
+        var tenants = http.Ward().Spans.Where(ward => databases.DatabaseOf(ward) == chain).Select(databases.Wards.TenantOf).ToList();
         await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit, tenants), http.Audience(), ct))
         {
             await JsonSerializer.SerializeAsync(body, entry, json.Value.SerializerOptions, ct);

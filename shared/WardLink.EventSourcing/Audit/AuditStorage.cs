@@ -1,8 +1,10 @@
 using Marten;
+using Marten.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using WardLink.Audit;
 using WardLink.Contracts.Audit;
+using WardLink.EventSourcing.Wards;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -63,9 +65,20 @@ public sealed class AuditStorage(IServiceProvider services)
         options.Storage.ExtendedSchemaObjects.Add(checkpoints);
     }
 
+    /// <summary>
+    /// A connection to the database of the ward the work acts in (<see cref="WardContext"/>; the main one outside any):
+    /// each database keeps the chain of the events stored in it (see <see cref="WardDatabases"/>).
+    /// </summary>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
     {
-        var connection = Store.Storage.Database.CreateConnection();
+        var tenant = WardContext.Current is { } ward ? services.GetRequiredService<WardTenants>().TenantOf(ward) : WardTenants.DefaultTenant;
+        return await OpenAsync(await Store.Storage.FindOrCreateDatabase(tenant), ct);
+    }
+
+    /// <summary>A connection to <paramref name="database"/>.</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(IMartenDatabase database, CancellationToken ct)
+    {
+        var connection = database.CreateConnection();
         await connection.OpenAsync(ct);
         return connection;
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WardLink.Domain;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -36,14 +37,14 @@ public enum Reservation
 }
 
 /// <summary>
-/// The kept answers of requests sent with an <c>Idempotency-Key</c>, in the service's own database
+/// The kept answers of requests sent with an <c>Idempotency-Key</c>, in the database of the request's ward
 /// (<c>wardlink_idempotent_requests</c>, beside the event store, created with Marten's schema). A
 /// row is reserved in the transaction the request's work runs in and completed with its answer
 /// before that transaction commits, so a committed record always has its answer and a rolled-back
 /// request leaves no trace. A second request with the same key waits on the first one's row (the
 /// unique key), then finds its answer; or finds the key free again when the first one rolled back.
 /// </summary>
-public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyOptions> options, TimeProvider clock)
+public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyOptions> options, TimeProvider clock, WardTenants tenants, WardDatabases databases)
 {
     public const string TableName = "wardlink_idempotent_requests";
 
@@ -66,9 +67,13 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
         options.Storage.ExtendedSchemaObjects.Add(table);
     }
 
-    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    /// <summary>A connection to the database of the ward the request acts in (<see cref="WardContext"/>): its work enlists in this connection's transaction.</summary>
+    public Task<NpgsqlConnection> OpenAsync(CancellationToken ct) =>
+        OpenAsync(WardContext.Current is { } ward ? tenants.TenantOf(ward) : WardTenants.DefaultTenant, ct);
+
+    private async Task<NpgsqlConnection> OpenAsync(string tenant, CancellationToken ct)
     {
-        var connection = store.Storage.Database.CreateConnection();
+        var connection = (await store.Storage.FindOrCreateDatabase(tenant)).CreateConnection();
         await connection.OpenAsync(ct);
         return connection;
     }
@@ -143,10 +148,16 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
     /// <summary>Deletes the answers kept longer than <see cref="IdempotencyOptions.KeepFor"/>; returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
-        await using var connection = await OpenAsync(ct);
-        await using var sweep = new NpgsqlCommand($"DELETE FROM {Table} WHERE expires_at <= @now", connection);
-        sweep.Parameters.AddWithValue("now", clock.GetUtcNow());
-        return await sweep.ExecuteNonQueryAsync(ct);
+        var swept = 0;
+        foreach (var tenant in databases.SessionTenants)
+        {
+            await using var connection = await OpenAsync(tenant, ct);
+            await using var sweep = new NpgsqlCommand($"DELETE FROM {Table} WHERE expires_at <= @now", connection);
+            sweep.Parameters.AddWithValue("now", clock.GetUtcNow());
+            swept += await sweep.ExecuteNonQueryAsync(ct);
+        }
+
+        return swept;
     }
 
     private static async Task ExecuteAsync(NpgsqlTransaction transaction, string sql, CancellationToken ct)

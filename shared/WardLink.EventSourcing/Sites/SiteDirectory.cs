@@ -59,14 +59,14 @@ public sealed record SiteEntry(
 /// came from (the session's: see <see cref="WardMessages"/>). A registration that arrives after a newer
 /// change of the site (each message type has its own queue) only fills in when the site was registered.
 /// </summary>
-public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvider clock, WardTenants wards)
-    : IdempotentConsumer<SiteRegistered>(session, clock)
+public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : DirectoryConsumer<SiteRegistered>(session, clock, databases, tenants)
 {
-    protected override async Task ApplyAsync(SiteRegistered message, IDocumentSession session, CancellationToken cancellationToken)
+    protected override async Task KeepAsync(SiteRegistered message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         SiteDirectory.Validate(nameof(SiteRegistered), message.SiteId, message.Name, message.Latitude, message.Longitude);
         var registered = new KnownSite(
-            message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt, Ward: wards.WardOf(session.TenantId));
+            message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude, message.RegisteredAt, Ward: ward);
         session.KeepNewest(await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken), registered);
     }
 }
@@ -75,25 +75,25 @@ public sealed class SiteRegisteredConsumer(IDocumentSession session, TimeProvide
 /// Applies a site's new details (the whole site as it now is), unless the directory already has a
 /// newer version of it; before the site's registration arrived, the update is the newest known state.
 /// </summary>
-public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider clock, WardTenants wards)
-    : IdempotentConsumer<SiteUpdated>(session, clock)
+public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : DirectoryConsumer<SiteUpdated>(session, clock, databases, tenants)
 {
-    protected override async Task ApplyAsync(SiteUpdated message, IDocumentSession session, CancellationToken cancellationToken)
+    protected override async Task KeepAsync(SiteUpdated message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         SiteDirectory.Validate(nameof(SiteUpdated), message.SiteId, message.Name, message.Latitude, message.Longitude);
         var known = await session.LoadAsync<KnownSite>(message.SiteId, cancellationToken);
         var updated = new KnownSite(
             message.SiteId, message.PartnerId, message.Name, message.Kind, message.Latitude, message.Longitude,
-            known?.RegisteredAt ?? message.UpdatedAt, message.SiteVersion, known?.RetiredAt, wards.WardOf(session.TenantId));
+            known?.RegisteredAt ?? message.UpdatedAt, message.SiteVersion, known?.RetiredAt, ward);
         session.KeepNewest(known, updated);
     }
 }
 
 /// <summary>Marks a site retired, unless the directory already has a newer version of it.</summary>
-public sealed class SiteRetiredConsumer(IDocumentSession session, TimeProvider clock)
-    : IdempotentConsumer<SiteRetired>(session, clock)
+public sealed class SiteRetiredConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : DirectoryConsumer<SiteRetired>(session, clock, databases, tenants)
 {
-    protected override async Task ApplyAsync(SiteRetired message, IDocumentSession session, CancellationToken cancellationToken)
+    protected override async Task KeepAsync(SiteRetired message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         var site = await session.LoadKnownAsync(nameof(SiteRetired), message.SiteId, cancellationToken);
         session.KeepNewest(site, site with { RetiredAt = message.RetiredAt, Version = message.SiteVersion });

@@ -3,6 +3,7 @@ using Marten;
 using MassTransit;
 using WardLink.Contracts.Wards;
 using WardLink.Domain;
+using WardLink.EventSourcing.Sites;
 
 namespace WardLink.EventSourcing.Wards;
 
@@ -138,10 +139,10 @@ public static class JurisdictionDirectory
         a is null ? b : b is null ? a : a < b ? a : b;
 }
 
-public sealed class WardEstablishedConsumer(IDocumentSession session, TimeProvider clock, WardTenants tenants)
-    : IdempotentConsumer<WardEstablished>(session, clock)
+public sealed class WardEstablishedConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : DirectoryConsumer<WardEstablished>(session, clock, databases, tenants)
 {
-    protected override async Task ApplyAsync(WardEstablished message, IDocumentSession session, CancellationToken cancellationToken)
+    protected override async Task KeepAsync(WardEstablished message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         JurisdictionDirectory.Validate(nameof(WardEstablished), message.WardId, message.WardVersion);
         if (!WardNames.IsCode(message.Code) || !WardNames.IsId(message.Province) || string.IsNullOrWhiteSpace(message.Name))
@@ -151,14 +152,14 @@ public sealed class WardEstablishedConsumer(IDocumentSession session, TimeProvid
 
         var known = await session.LoadAsync<KnownWard>(message.WardId, cancellationToken);
         session.KeepNewest(known, new KnownWard(
-            message.WardId, message.Code, message.Name, message.Province, message.EstablishedOn, message.WardVersion, tenants.TenantOf(message.WardId)));
+            message.WardId, message.Code, message.Name, message.Province, message.EstablishedOn, message.WardVersion, Tenants.TenantOf(message.WardId)));
     }
 }
 
-public sealed class WardRenamedConsumer(IDocumentSession session, TimeProvider clock)
-    : IdempotentConsumer<WardRenamed>(session, clock)
+public sealed class WardRenamedConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : DirectoryConsumer<WardRenamed>(session, clock, databases, tenants)
 {
-    protected override async Task ApplyAsync(WardRenamed message, IDocumentSession session, CancellationToken cancellationToken)
+    protected override async Task KeepAsync(WardRenamed message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         JurisdictionDirectory.Validate(nameof(WardRenamed), message.WardId, message.WardVersion);
         var known = await session.LoadKnownAsync(nameof(WardRenamed), message.WardId, cancellationToken);
@@ -166,10 +167,10 @@ public sealed class WardRenamedConsumer(IDocumentSession session, TimeProvider c
     }
 }
 
-public sealed class WardMergedConsumer(IDocumentSession session, TimeProvider clock)
-    : IdempotentConsumer<WardMerged>(session, clock)
+public sealed class WardMergedConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : DirectoryConsumer<WardMerged>(session, clock, databases, tenants)
 {
-    protected override async Task ApplyAsync(WardMerged message, IDocumentSession session, CancellationToken cancellationToken)
+    protected override async Task KeepAsync(WardMerged message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         JurisdictionDirectory.Validate(nameof(WardMerged), message.WardId, message.WardVersion);
         var known = await session.LoadKnownAsync(nameof(WardMerged), message.WardId, cancellationToken);
@@ -177,10 +178,10 @@ public sealed class WardMergedConsumer(IDocumentSession session, TimeProvider cl
     }
 }
 
-public sealed class WardDissolvedConsumer(IDocumentSession session, TimeProvider clock)
-    : IdempotentConsumer<WardDissolved>(session, clock)
+public sealed class WardDissolvedConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : DirectoryConsumer<WardDissolved>(session, clock, databases, tenants)
 {
-    protected override async Task ApplyAsync(WardDissolved message, IDocumentSession session, CancellationToken cancellationToken)
+    protected override async Task KeepAsync(WardDissolved message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         JurisdictionDirectory.Validate(nameof(WardDissolved), message.WardId, message.WardVersion);
         var known = await session.LoadKnownAsync(nameof(WardDissolved), message.WardId, cancellationToken);
@@ -188,20 +189,52 @@ public sealed class WardDissolvedConsumer(IDocumentSession session, TimeProvider
     }
 }
 
-/// <summary>On start, the directory knows the home ward (from configuration, until its first event arrives).</summary>
-internal sealed class HomeWardKnown(IDocumentStore store, Microsoft.Extensions.Options.IOptions<WardOptions> wards) : Microsoft.Extensions.Hosting.IHostedService
+/// <summary>
+/// On start, the directory knows the home ward (from configuration, until its first event arrives), in every
+/// database; and every database other than the main one holds what the main one's directories know (a group of
+/// wards moved to a database of its own finds the wards and sites known before).
+/// </summary>
+internal sealed class HomeWardKnown(IDocumentStore store, Microsoft.Extensions.Options.IOptions<WardOptions> wards, WardDatabases databases, bool keepsSites)
+    : Microsoft.Extensions.Hosting.IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using var session = store.LightweightSession();
-        try
+        foreach (var tenant in databases.SessionTenants)
         {
-            await session.KnowHomeAsync(wards.Value.Home, cancellationToken);
+            await using var session = store.LightweightSession(tenant);
+            try
+            {
+                await session.KnowHomeAsync(wards.Value.Home, cancellationToken);
+            }
+            catch (DocumentAlreadyExistsException)
+            {
+                // Another replica starting alongside stored it first.
+            }
         }
-        catch (DocumentAlreadyExistsException)
+
+        if (databases.SessionTenants.Count == 1)
         {
-            // Another replica starting alongside stored it first.
+            return;
         }
+
+        await using var main = store.QuerySession();
+        var known = await main.Query<KnownWard>().ToListAsync(cancellationToken);
+        var sites = keepsSites ? await main.Query<KnownSite>().ToListAsync(cancellationToken) : [];
+        await databases.WriteInTheOtherDatabasesAsync(
+            WardTenants.DefaultTenant,
+            async copy =>
+            {
+                foreach (var ward in known)
+                {
+                    copy.KeepNewest(await copy.LoadAsync<KnownWard>(ward.Id, cancellationToken), ward);
+                }
+
+                foreach (var site in sites)
+                {
+                    copy.KeepNewest(await copy.LoadAsync<KnownSite>(site.Id, cancellationToken), site);
+                }
+            },
+            cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

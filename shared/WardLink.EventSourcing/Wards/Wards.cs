@@ -9,7 +9,7 @@ using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.EventSourcing.Wards;
 
-/// <summary>The <c>Wards</c> configuration section: the deployment's home ward.</summary>
+/// <summary>The <c>Wards</c> configuration section: the deployment's home ward, and the groups of wards kept in databases of their own.</summary>
 public sealed class WardOptions
 {
     public const string Section = "Wards";
@@ -19,6 +19,9 @@ public sealed class WardOptions
     /// ward; the directory knows it from the start.
     /// </summary>
     public HomeWard Home { get; set; } = new();
+
+    /// <summary>Groups of wards whose records are kept in another database than the service's own, by group name (<see cref="WardDatabases"/>).</summary>
+    public Dictionary<string, WardDatabase> Databases { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>The home ward's id, code, name and province (by default the programme's ward, Quảng Thắng in Thanh Hóa).</summary>
@@ -137,16 +140,6 @@ public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access, 
     public IReadOnlyList<string> Spans => Named ? [Ward.Id] : Access.Wards;
 }
 
-public static class WardQueries
-{
-    /// <summary>Only the rows of <paramref name="wards"/> (ward ids), whatever the session's own ward: the store filters by tenant.</summary>
-    public static IQueryable<T> InWards<T>(this IQueryable<T> rows, IEnumerable<string> wards, WardTenants tenants)
-    {
-        var tenantIds = wards.Select(tenants.TenantOf).ToArray();
-        return rows.Where(row => row.TenantIsOneOf(tenantIds));
-    }
-}
-
 /// <summary>
 /// Puts every request in one ward before its endpoint runs. A record in the path (any id in the route
 /// that is a stream of this service) puts it in that record's ward, and answers 404, as if the record did
@@ -175,7 +168,7 @@ public static class RequestWards
 
             string? ward = null;
             var (named, ofRecord) = (false, false);
-            if (await TenantOfPathAsync(http, directory, ct) is { } tenant)
+            if (await TenantOfPathAsync(http, http.RequestServices.GetRequiredService<WardDatabases>(), ct) is { } tenant)
             {
                 var recorded = tenants.WardOf(tenant);
                 if (!anonymous && !access.Allows(recorded))
@@ -219,8 +212,8 @@ public static class RequestWards
         return app;
     }
 
-    /// <summary>The tenant of the streams of this service the route names by id, when it names any.</summary>
-    private static async Task<string?> TenantOfPathAsync(HttpContext http, IQuerySession session, CancellationToken ct)
+    /// <summary>The tenant of the streams of this service the route names by id, when it names any (looked for in every database).</summary>
+    private static async Task<string?> TenantOfPathAsync(HttpContext http, WardDatabases databases, CancellationToken ct)
     {
         var ids = http.Request.RouteValues.Values
             .Select(value => Guid.TryParse(value?.ToString(), out var id) ? id : Guid.Empty)
@@ -231,8 +224,10 @@ public static class RequestWards
             return null;
         }
 
-        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
-        var wards = await session.AdvancedSql.QueryAsync<string>($"select distinct tenant_id from {schema}.mt_streams where id = any(?)", ct, ids);
+        var wards = (await databases.ReadEveryWardAsync(session =>
+                session.AdvancedSql.QueryAsync<string>($"select distinct tenant_id from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams where id = any(?)", ct, ids)))
+            .Distinct()
+            .ToList();
         return wards.Count switch
         {
             0 => null,

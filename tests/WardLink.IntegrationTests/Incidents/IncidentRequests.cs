@@ -77,11 +77,5 @@ public static class IncidentRequests
         return await session.Events.FetchStreamAsync(streamId, token: TestContext.Current.CancellationToken);
     }
 
-    public static async Task<long> CountEventsAsync(this IDocumentStore store)
-    {
-        await using var session = store.QuerySession();
-        return await session.Events.QueryAllRawEvents().LongCountAsync(TestContext.Current.CancellationToken);
-    }
-
     public static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

@@ -45,12 +45,6 @@ public static class TipsApi
         return [.. (await session.Events.FetchStreamAsync(id)).Select(recorded => recorded.Data)];
     }
 
-    public static async Task<long> CountEventsAsync(this IDocumentStore store)
-    {
-        await using var session = store.QuerySession();
-        return await session.Events.QueryAllRawEvents().LongCountAsync();
-    }
-
     /// <summary>A site in the tips service's directory, as if partners had registered it.</summary>
     public static async Task<Guid> KnownSiteAsync(this IDocumentStore store, string name)
     {

@@ -29,7 +29,7 @@ namespace WardLink.IntegrationTests.Wards;
 /// services' relays. Each test uses wards of its own (all of province <see cref="Province"/>), known to both
 /// directories, so what one test records in a ward no other test counts.
 /// </summary>
-public sealed class WardedPatrolsAndPartners : ServiceGroup
+public class WardedPatrolsAndPartners : ServiceGroup
 {
     public const string Province = "thanh-hoa";
 
@@ -51,12 +51,21 @@ public sealed class WardedPatrolsAndPartners : ServiceGroup
     {
         await base.InitializeAsync();
         Receiver = await WebhookReceiver.StartAsync();
-        Patrols = await StartAsync<PatrolsService>(PatrolsService.Name, services: services =>
+        Patrols = await StartAsync<PatrolsService>(
+            PatrolsService.Name,
+            services: services =>
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+                services.AddSingleton(new MissedShiftSweepOptions(TimeSpan.FromMilliseconds(100), 7));
+            },
+            settings: await SettingsOfAsync(PatrolsService.Name));
+        var partners = await SettingsOfAsync(PartnersService.Name);
+        foreach (var (key, value) in WebhookSystem.QuickSender)
         {
-            services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton(new MissedShiftSweepOptions(TimeSpan.FromMilliseconds(100), 7));
-        });
-        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: WebhookSystem.QuickSender);
+            partners[key] = value;
+        }
+
+        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: partners);
         Bus = await TestBus.StartAsync(VirtualHost);
     }
 
@@ -67,14 +76,33 @@ public sealed class WardedPatrolsAndPartners : ServiceGroup
     /// </summary>
     public async Task KnowWardAsync(string ward, string code, DateOnly? endedOn = null, string? mergedInto = null)
     {
-        foreach (var store in new[] { PatrolsStore, PartnersStore })
+        foreach (var service in new[] { PatrolsService.Name, PartnersService.Name })
         {
-            await using var session = store.LightweightSession();
-            var known = await session.LoadAsync<KnownWard>(ward, TestContext.Current.CancellationToken);
-            session.Store(new KnownWard(ward, code, $"Ward {code}", Province, new DateOnly(2020, 1, 1), (known?.Version ?? 0) + 1, ward, mergedInto, endedOn));
-            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+            await KeepInEveryDatabaseAsync(service, async session =>
+            {
+                var known = await session.LoadAsync<KnownWard>(ward, TestContext.Current.CancellationToken);
+                session.Store(new KnownWard(ward, code, $"Ward {code}", Province, new DateOnly(2020, 1, 1), (known?.Version ?? 0) + 1, ward, mergedInto, endedOn));
+            });
         }
     }
+
+    /// <summary>A site of <paramref name="ward"/> in patrols' directory (as its partner's messages would have put it there).</summary>
+    public async Task<Guid> KnowSiteInAsync(string ward)
+    {
+        var site = new KnownSite(Guid.CreateVersion7(), Guid.CreateVersion7(), $"Gate of {ward}", SiteKind.Gate, 19.8, 105.77, DateTimeOffset.UtcNow, Ward: ward);
+        await KeepInEveryDatabaseAsync(PatrolsService.Name, session =>
+        {
+            session.Store(site);
+            return Task.CompletedTask;
+        });
+        return site.Id;
+    }
+
+    /// <summary>The wards whose records the services keep in a second database (none here).</summary>
+    protected virtual IReadOnlyList<string> SecondDatabaseWards => [];
+
+    private async Task<Dictionary<string, string?>> SettingsOfAsync(string service) =>
+        SecondDatabaseWards.Count == 0 ? [] : await SecondDatabaseOfAsync(service, "north", SecondDatabaseWards);
 
     /// <summary>A client of <paramref name="host"/> with a <paramref name="role"/> token bound to <paramref name="wards"/> (or to every ward of the province).</summary>
     public static HttpClient ClientOf<T>(ServiceHost<T> host, string role, string[]? wards = null, string[]? provinces = null)
@@ -93,11 +121,29 @@ public sealed class WardedPatrolsAndPartners : ServiceGroup
         await Bus.DisposeAsync();
         await Receiver.DisposeAsync();
         await base.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }
 
+/// <summary>
+/// The same services with some of the tests' wards kept in a second database (one of each pair a test compares, the
+/// ward merged into another, the ward that ends), so every list, statistic, sweep and webhook spans two databases.
+/// </summary>
+public sealed class WardedPatrolsAndPartnersOnTwoDatabases : WardedPatrolsAndPartners
+{
+    protected override IReadOnlyList<string> SecondDatabaseWards => ["hac-thanh", "tao-xuyen", "quang-tam", "ba-dinh", "hai-ba-trung"];
+}
+
+/// <summary>Patrols and partners' records as ward tenants, every ward in each service's own database.</summary>
+public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : PatrolPartnerWardSuite<WardedPatrolsAndPartners>(wards);
+
+/// <summary>Patrols and partners' records as ward tenants, some wards kept in a second database.</summary>
+public sealed class PatrolPartnerWardsOnTwoDatabasesTests(WardedPatrolsAndPartnersOnTwoDatabases wards)
+    : PatrolPartnerWardSuite<WardedPatrolsAndPartnersOnTwoDatabases>(wards);
+
 /// <summary>Patrols and partners' records as ward tenants (issue 21): isolation by id, in lists, statistics and the site directory; sweeps and webhooks per ward.</summary>
-public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : IClassFixture<WardedPatrolsAndPartners>
+public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClassFixture<TServices>
+    where TServices : WardedPatrolsAndPartners
 {
     private static readonly string[] IncidentsReported = ["incidentReported"];
 
@@ -213,7 +259,7 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
         var planned = new Dictionary<string, Guid>();
         foreach (var ward in new[] { C, D, Dissolved })
         {
-            var site = await KnowSiteInAsync(ward);
+            var site = await wards.KnowSiteInAsync(ward);
             using var patrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [ward]);
             var routeId = (await patrols.CreatedAsync("/patrols/routes", new { name = $"Night round of {ward}", checkpoints = new[] { new { code = "G", siteId = site } } })).GetProperty("id").GetGuid();
             planned[ward] = PatrolSchedule.PlannedShiftId(await patrols.ScheduleAsync(routeId, "2024-06-01"), new DateOnly(2024, 6, 1));
@@ -321,7 +367,7 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
             using var partners = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [ward]);
             await partners.RegisterPartnerAsync($"A {kind} of {ward}", kind);
             using var patrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [ward]);
-            var routeId = (await patrols.CreatedAsync("/patrols/routes", new { name = $"Round of {ward}", checkpoints = new[] { new { code = "G", siteId = await KnowSiteInAsync(ward) } } })).GetProperty("id").GetGuid();
+            var routeId = (await patrols.CreatedAsync("/patrols/routes", new { name = $"Round of {ward}", checkpoints = new[] { new { code = "G", siteId = await wards.KnowSiteInAsync(ward) } } })).GetProperty("id").GetGuid();
             await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team });
         }
 
@@ -357,7 +403,7 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
         using var partners = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [Ended]);
         using var patrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [Ended]);
         var partnerId = await partners.RegisterPartnerAsync("A school of the ward", "school");
-        var siteId = await KnowSiteInAsync(Ended);
+        var siteId = await wards.KnowSiteInAsync(Ended);
         var routeId = (await patrols.CreatedAsync("/patrols/routes", new { name = "Round", checkpoints = new[] { new { code = "G", siteId } } })).GetProperty("id").GetGuid();
 
         // Merged into its successor from local 2024-06-01; patrols' clock is that evening, partners' is today.
@@ -388,16 +434,6 @@ public sealed class PatrolPartnerWardTests(WardedPatrolsAndPartners wards) : ICl
         await partners.CreatedAsync("/partners/meetings", new { heldAt = "2024-05-31T08:00:00+07:00", attendingPartnerIds = new[] { partnerId }, minutes = "Before the merger." });
         await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team, at = "2024-05-31T21:00:00+07:00" });
         await partners.CreatedAsync($"/partners/{partnerId}/outreach-sessions", new { topics = Drugs, attendees = 40, at = DateTimeOffset.UtcNow.AddHours(-1) });
-    }
-
-    /// <summary>A site of <paramref name="ward"/> in patrols' directory (as its partner's messages would have put it there).</summary>
-    private async Task<Guid> KnowSiteInAsync(string ward)
-    {
-        var site = new KnownSite(Guid.CreateVersion7(), Guid.CreateVersion7(), $"Gate of {ward}", SiteKind.Gate, 19.8, 105.77, DateTimeOffset.UtcNow, Ward: ward);
-        await using var session = wards.PatrolsStore.LightweightSession();
-        session.Store(site);
-        await session.SaveChangesAsync(Ct);
-        return site.Id;
     }
 
     private static IncidentReported IncidentAt(Guid siteId, string caseNumber) => new(

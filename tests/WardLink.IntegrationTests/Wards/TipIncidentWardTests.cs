@@ -4,8 +4,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Marten;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using WardLink.Contracts.Partners;
 using WardLink.Contracts.Wards;
+using WardLink.EventSourcing.Audit;
 using WardLink.EventSourcing.Sites;
 using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
@@ -43,24 +46,24 @@ public class WardedServices : ServiceGroup
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        _tips = await StartAsync<TipsService>(TipsService.Name);
-        _incidents = await StartAsync<IncidentsService>(IncidentsService.Name);
+        _tips = await StartAsync<TipsService>(TipsService.Name, settings: await SettingsOfAsync(TipsService.Name));
+        _incidents = await StartAsync<IncidentsService>(IncidentsService.Name, settings: await SettingsOfAsync(IncidentsService.Name));
         _bus = await TestBus.StartAsync(VirtualHost);
         await EstablishAsync(DongQuang, "DQ", "Đông Quang");
         await EstablishAsync(DongVe, "DV", "Đông Vệ");
     }
 
-    /// <summary>A ward of the province, once both services' directories know it.</summary>
+    /// <summary>A ward of the province, once both services' directories know it (published as partners' relay does, from the ward's own stream).</summary>
     public async Task EstablishAsync(string ward, string code, string name)
     {
-        await _bus!.PublishAsync(new WardEstablished(ward, code, name, Province, null, DateTimeOffset.UtcNow, 1), NewId.NextGuid());
+        await _bus!.PublishAsync(new WardEstablished(ward, code, name, Province, null, DateTimeOffset.UtcNow, 1), NewId.NextGuid(), ward);
         await KnownEverywhereAsync(ward, _ => true, "established");
     }
 
     /// <summary><paramref name="ward"/> merged into <paramref name="into"/> from <paramref name="on"/>, once both services' directories know it.</summary>
     public async Task MergeAsync(string ward, string into, DateOnly on)
     {
-        await _bus!.PublishAsync(new WardMerged(ward, into, on, DateTimeOffset.UtcNow, 2), NewId.NextGuid());
+        await _bus!.PublishAsync(new WardMerged(ward, into, on, DateTimeOffset.UtcNow, 2), NewId.NextGuid(), ward);
         await KnownEverywhereAsync(ward, known => known.MergedInto == into && known.EndedOn == on, $"merged into {into}");
     }
 
@@ -82,15 +85,20 @@ public class WardedServices : ServiceGroup
     public async Task<Guid> SiteOfAsync(string ward)
     {
         var site = new KnownSite(Guid.CreateVersion7(), Guid.CreateVersion7(), $"Gate of a school in {ward}", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow, Ward: ward);
-        foreach (var store in new[] { TipsStore, IncidentsStore })
+        foreach (var service in new[] { TipsService.Name, IncidentsService.Name })
         {
-            await using var session = store.LightweightSession();
-            session.Store(site);
-            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+            await KeepInEveryDatabaseAsync(service, session =>
+            {
+                session.Store(site);
+                return Task.CompletedTask;
+            });
         }
 
         return site.Id;
     }
+
+    /// <summary>The settings service <paramref name="service"/> starts with beyond the group's: none here.</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string?>?> SettingsOfAsync(string service) => Task.FromResult<IReadOnlyDictionary<string, string?>?>(null);
 
     public override async ValueTask DisposeAsync()
     {
@@ -103,18 +111,88 @@ public class WardedServices : ServiceGroup
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Waits until every directory knows <paramref name="ward"/> as <paramref name="matches"/> says: each service's, in each of its databases.</summary>
     private async Task KnownEverywhereAsync(string ward, Func<KnownWard, bool> matches, string what)
     {
-        foreach (var store in new[] { TipsStore, IncidentsStore })
+        foreach (var service in new[] { TipsService.Name, IncidentsService.Name })
         {
-            await Eventually.Get(
-                async () =>
-                {
-                    await using var session = store.QuerySession();
-                    return await session.LoadAsync<KnownWard>(ward) is { } known && matches(known) ? known : null;
-                },
-                $"ward {ward} {what} in every directory");
+            foreach (var tenant in ServicesOf(service).GetRequiredService<WardDatabases>().SessionTenants)
+            {
+                await Eventually.Get(
+                    async () =>
+                    {
+                        await using var session = StoreOf(service).QuerySession(tenant);
+                        return await session.LoadAsync<KnownWard>(ward) is { } known && matches(known) ? known : null;
+                    },
+                    $"ward {ward} {what} in every directory");
+            }
         }
+    }
+}
+
+/// <summary>
+/// The same province with Đông Vệ's records kept in a database of their own by each service
+/// (<c>Wards:Databases:north</c>), as a province that moved a group of wards to a second cluster would.
+/// </summary>
+public sealed class WardsOnTwoDatabases : WardedServices
+{
+    public const string Group = "north";
+
+    protected override async Task<IReadOnlyDictionary<string, string?>?> SettingsOfAsync(string service) => await SecondDatabaseOfAsync(service, Group, [DongVe]);
+}
+
+/// <summary>Tips and incidents as ward tenants, every ward in each service's own database.</summary>
+public sealed class TipIncidentWardTests(WardedServices wards) : TipIncidentWardSuite<WardedServices>(wards);
+
+/// <summary>
+/// Tips and incidents as ward tenants with Đông Vệ kept in a second database: the whole suite again, each of its
+/// lists, statistics and lookups spanning both databases; and where each ward's records, chain and directory are kept.
+/// </summary>
+public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases wards) : TipIncidentWardSuite<WardsOnTwoDatabases>(wards)
+{
+    [Fact]
+    public async Task A_ward_of_the_second_database_is_kept_there_only_with_its_chain_and_every_database_keeps_the_directory()
+    {
+        var records = new[]
+        {
+            (Service: TipsService.Name, Theirs: await Wards.Tips(DongVe).ReceiveAsync(), Ours: await Wards.Tips(DongQuang).ReceiveAsync()),
+            (Service: IncidentsService.Name, Theirs: (await Wards.Incidents(DongVe).ReportAsync()).Id, Ours: (await Wards.Incidents(DongQuang).ReportAsync()).Id),
+        };
+        foreach (var (service, theirs, ours) in records)
+        {
+            // As an insider with database access sees it: Đông Vệ's events in the second database, under its tenant; Đông Quang's in the first.
+            var (first, second) = (await Wards.DatabaseOfAsync(service), await Wards.DatabaseOfAsync($"{service}-{WardsOnTwoDatabases.Group}"));
+            var options = Wards.StoreOf(service).Options;
+            var tenants = $"select string_agg(distinct tenant_id, ',') from {options.Events.DatabaseSchemaName}.mt_events where stream_id = @id";
+            Assert.Equal(DongVe, await ScalarAsync(second, tenants, theirs));
+            Assert.Null(await ScalarAsync(first, tenants, theirs));
+            Assert.Equal(DongQuang, await ScalarAsync(first, tenants, ours));
+            Assert.Null(await ScalarAsync(second, tenants, ours));
+
+            // The second database chains its own events.
+            var links = $"select count(*)::text from {options.Events.DatabaseSchemaName}.{AuditStorage.LinksTable} where stream_id = @id";
+            await Eventually.Get(async () => await ScalarAsync(second, links, theirs) is "1" ? "linked" : null, $"{service}'s second database to chain Đông Vệ's record");
+            Assert.Equal("0", await ScalarAsync(first, links, theirs));
+
+            // Both databases know every ward.
+            var directory = $"select string_agg(id, ',' order by id) from {options.DatabaseSchemaName}.mt_doc_knownward";
+            Assert.Equal(await ScalarAsync(first, directory), await ScalarAsync(second, directory));
+            Assert.Contains(DongVe, (await ScalarAsync(second, directory))!, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>What <paramref name="sql"/> (with <c>@id</c> = <paramref name="id"/>) answers in <paramref name="database"/>, read over a connection of its own.</summary>
+    private static async Task<string?> ScalarAsync(string database, string sql, Guid? id = null)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (id is { } given)
+        {
+            command.Parameters.AddWithValue("id", given);
+        }
+
+        return await command.ExecuteScalarAsync(Ct) as string;
     }
 }
 
@@ -123,12 +201,15 @@ public class WardedServices : ServiceGroup
 /// ward's clients on every route, lists and statistics spanning the caller's wards, intake that keeps
 /// a ward's sites to it, the public's follow-up in whichever ward, referrals kept in their ward.
 /// </summary>
-public sealed class TipIncidentWardTests(WardedServices wards) : IClassFixture<WardedServices>
+public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassFixture<TServices>
+    where TServices : WardedServices
 {
-    private const string DongQuang = WardedServices.DongQuang;
-    private const string DongVe = WardedServices.DongVe;
+    protected const string DongQuang = WardedServices.DongQuang;
+    protected const string DongVe = WardedServices.DongVe;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected TServices Wards => wards;
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Numbers_are_gap_free_per_ward_and_year_when_two_wards_record_at_once()
@@ -267,14 +348,14 @@ public sealed class TipIncidentWardTests(WardedServices wards) : IClassFixture<W
         var siteOfDongVe = await wards.SiteOfAsync(DongVe);
         var both = (Tips: wards.Tips(DongQuang, DongVe), Incidents: wards.Incidents(DongQuang, DongVe));
         var place = new { siteId = siteOfDongVe };
-        var tipsBefore = await CountEventsAsync(wards.TipsStore);
-        var incidentsBefore = await CountEventsAsync(wards.IncidentsStore);
+        var tipsBefore = await wards.TipsStore.CountEventsAsync();
+        var incidentsBefore = await wards.IncidentsStore.CountEventsAsync();
 
         await AssertRefusedAsync(await both.Tips.PostAsJsonAsync($"/tips?ward={DongQuang}", TipsApi.NewTip(place: place), Ct), "place.siteId", DongVe);
         await AssertRefusedAsync(await both.Incidents.PostAsJsonAsync($"/incidents?ward={DongQuang}", IncidentRequests.Report(place: place), Ct), "place.siteId", DongVe);
         await AssertRefusedAsync(await wards.Public().PostAsJsonAsync($"/public/tips?ward={DongQuang}", new { category = "theft", description = "A bag taken.", place }, Ct), "place.siteId", DongVe);
-        Assert.Equal(tipsBefore, await CountEventsAsync(wards.TipsStore));
-        Assert.Equal(incidentsBefore, await CountEventsAsync(wards.IncidentsStore));
+        Assert.Equal(tipsBefore, await wards.TipsStore.CountEventsAsync());
+        Assert.Equal(incidentsBefore, await wards.IncidentsStore.CountEventsAsync());
 
         // In its own ward the site is taken.
         Assert.Equal(HttpStatusCode.Created, (await both.Tips.PostAsJsonAsync($"/tips?ward={DongVe}", TipsApi.NewTip(place: place), Ct)).StatusCode);
@@ -401,12 +482,6 @@ public sealed class TipIncidentWardTests(WardedServices wards) : IClassFixture<W
     {
         await using var session = store.QuerySession(ward);
         return (await session.Events.FetchStreamStateAsync(id, Ct))!.Version;
-    }
-
-    private static async Task<long> CountEventsAsync(IDocumentStore store)
-    {
-        await using var session = store.QuerySession();
-        return (await session.AdvancedSql.QueryAsync<long>($"select count(*) from {store.Options.Events.DatabaseSchemaName}.mt_events", Ct)).Single();
     }
 
     private static async Task<string> NumberOfAsync(HttpResponseMessage response, string property)
