@@ -10,7 +10,7 @@ namespace WardLink.DeploymentTests;
 /// <summary>The deployment files of this repository, read as the tools read them.</summary>
 public static class Repository
 {
-    private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
+    private static readonly IDeserializer YamlReader = new DeserializerBuilder().Build();
 
     private static readonly ISerializer Json = new SerializerBuilder().JsonCompatible().Build();
 
@@ -21,17 +21,20 @@ public static class Repository
     public static string Read(string relative) => File.ReadAllText(PathOf(relative));
 
     /// <summary>Every document of a YAML file (anchors and <c>&lt;&lt;</c> merges resolved), as JSON; scalars stay strings.</summary>
-    public static IReadOnlyList<JsonObject> YamlDocuments(string relative)
+    public static IReadOnlyList<JsonObject> YamlDocuments(string relative) => [.. Yaml(Read(relative)).Select(document => document.AsObject())];
+
+    /// <summary>Every document of a YAML text, as <see cref="YamlDocuments"/> reads a file's, whatever its shape (a mapping, a list).</summary>
+    public static IReadOnlyList<JsonNode> Yaml(string text)
     {
-        using var reader = new StringReader(Read(relative));
+        using var reader = new StringReader(text);
         var parser = new MergingParser(new Parser(reader));
         parser.Consume<StreamStart>();
-        var documents = new List<JsonObject>();
+        var documents = new List<JsonNode>();
         while (parser.Accept<DocumentStart>(out _))
         {
-            if (Yaml.Deserialize(parser) is { } document)
+            if (YamlReader.Deserialize(parser) is { } document)
             {
-                documents.Add(JsonNode.Parse(Json.Serialize(document))!.AsObject());
+                documents.Add(JsonNode.Parse(Json.Serialize(document))!);
             }
         }
 
