@@ -98,6 +98,7 @@ public static class EventStore
 
         // After the schema is applied on start, before the bus consumes or the server answers.
         builder.Services.AddSingleton(service.ReadModels);
+        builder.Services.AddHostedService<MovedWardsCheck>();
         builder.Services.AddHostedService<ReadModelRebuild>();
         IdempotencyStore.Register(builder.Services);
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);

@@ -117,6 +117,30 @@ public sealed class WardDatabases
         }
     }
 
+    /// <summary>
+    /// Refuses a configuration that moves a ward whose records the main database already holds: kept there, they would be
+    /// out of sight, and its numbers would start again in the other database.
+    /// </summary>
+    public async Task CheckMovedWardsAsync(CancellationToken ct)
+    {
+        string[] moved = [.. _databaseOfWard.Keys.Select(_tenants.TenantOf)];
+        if (moved.Length == 0)
+        {
+            return;
+        }
+
+        await using var main = _store.QuerySession();
+        var stranded = await main.AdvancedSql.QueryAsync<string>(
+            $"select distinct tenant_id from {_store.Options.Events.DatabaseSchemaName}.mt_streams where tenant_id = any(?) order by tenant_id", ct, (object)moved);
+        if (stranded.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{WardOptions.Section}:Databases keeps {string.Join(", ", stranded)} in a database of its own, but the service's own database already holds " +
+                "records of it: they would be out of sight, and its numbers would start again. Keep it in the service's own database, or copy its records " +
+                "to the other database first (WardLink does not copy them).");
+        }
+    }
+
     /// <summary>The configuration's problems: each group names a connection string and at least one valid ward, none the home ward, no ward twice.</summary>
     public static IEnumerable<string> Problems(WardOptions options)
     {
@@ -156,6 +180,14 @@ public sealed class WardDatabases
             }
         }
     }
+}
+
+/// <summary>On start, before anything is read or written: no ward is moved away from records it already has (<see cref="WardDatabases.CheckMovedWardsAsync"/>).</summary>
+internal sealed class MovedWardsCheck(WardDatabases databases) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => databases.CheckMovedWardsAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>

@@ -181,6 +181,23 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
         }
     }
 
+    [Fact]
+    public async Task A_service_refuses_to_start_when_its_configuration_moves_a_ward_away_from_records_it_already_has()
+    {
+        var number = (await Wards.Tips(DongQuang).PostAsJsonAsync("/tips", TipsApi.NewTip(), Ct)).StatusCode;
+        Assert.Equal(HttpStatusCode.Created, number);
+        var settings = await Wards.SecondDatabaseOfAsync(TipsService.Name, "south", [DongQuang]);
+        settings["ConnectionStrings:Postgres"] = await Wards.DatabaseOfAsync(TipsService.Name);
+        settings["ConnectionStrings:RabbitMq"] = "amqp://nobody:nobody@127.0.0.1:1/";
+        settings["Tips:ContactKey"] = ServiceGroup.TipsContactKey;
+        using var moved = new ServiceHost<TipsService>(settings);
+
+        var failure = Record.Exception(moved.StartServer);
+
+        Assert.NotNull(failure);
+        Assert.Contains($"{WardOptions.Section}:Databases keeps {DongQuang} in a database of its own", failure.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>What <paramref name="sql"/> (with <c>@id</c> = <paramref name="id"/>) answers in <paramref name="database"/>, read over a connection of its own.</summary>
     private static async Task<string?> ScalarAsync(string database, string sql, Guid? id = null)
     {
