@@ -41,7 +41,9 @@ public static class EventStore
 
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
         builder.Services.AddExceptionHandler<StoreProblems>();
-        builder.Services.AddHealthChecks().AddNpgSql(ConnectionString, name: "postgres", tags: [Health.ReadyTag]);
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(ConnectionString, name: "postgres", tags: [Health.ReadyTag])
+            .AddCheck<WardDatabasesHealthCheck>("ward-databases", tags: [Health.ReadyTag]);
 
         var marten = builder.Services
             .AddMarten(services =>

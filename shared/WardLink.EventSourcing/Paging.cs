@@ -59,8 +59,14 @@ public interface IListRow : ITenanted
 /// <summary>A record of a list, with the ward it belongs to.</summary>
 public sealed record InWard<T>(T Record, string Ward);
 
+/// <summary>A page asked of a list deeper than it pages (<see cref="Paging.MaxDepthAcrossDatabases"/>): a 400 on <c>page</c>.</summary>
+public sealed class PageTooDeepException(string message) : Exception(message);
+
 public static class Paging
 {
+    /// <summary>How deep (offset and limit) a list of wards kept in several databases pages: each database gives that many rows to merge.</summary>
+    public const int MaxDepthAcrossDatabases = 10_000;
+
     public static async Task<ListPage<T>> ToListPageAsync<T>(this IQueryable<T> query, PageRequest request, CancellationToken ct)
     {
         var found = await query.ToPagedListAsync(request.Page, request.Limit, ct);
@@ -87,7 +93,8 @@ public static class Paging
     /// documents <c>GET</c> of one reads, found by <paramref name="idOf"/>), each with its ward. Wards kept
     /// in several databases (<see cref="WardDatabases"/>) are each asked for their rows up to the page's
     /// end and their count, and the rows put in <paramref name="order"/> again (in .NET: text sorts as .NET
-    /// compares it, which may differ from the database's collation for rows of different databases).
+    /// compares it, which may differ from the database's collation for rows of different databases);
+    /// such a list pages no deeper than <see cref="MaxDepthAcrossDatabases"/> rows (<see cref="PageTooDeepException"/>).
     /// </summary>
     public static async Task<ListPage<InWard<TRecord>>> PageAsync<TRow, TRecord>(
         this WardDatabases databases,
@@ -101,6 +108,12 @@ public static class Paging
         where TRecord : notnull
     {
         var several = wards.Select(databases.DatabaseOf).Distinct().Count() > 1;
+        if (several && request.Offset + request.Limit > MaxDepthAcrossDatabases)
+        {
+            throw new PageTooDeepException(
+                $"A list of wards kept in several databases pages up to {MaxDepthAcrossDatabases} rows deep: name a ward (ward=) or narrow the filters to reach further.");
+        }
+
         var parts = await databases.ReadAsync(wards, async (session, tenants) =>
         {
             var kept = filter(session.Query<TRow>().Where(row => row.TenantIsOneOf(tenants)));

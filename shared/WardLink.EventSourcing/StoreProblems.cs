@@ -9,15 +9,20 @@ using WardLink.ServiceDefaults;
 namespace WardLink.EventSourcing;
 
 /// <summary>
-/// The store's exceptions a client can act on, as problem details: a lost optimistic concurrency
-/// race or a stream that already exists is a 409, PostgreSQL being down a 503 with
-/// <c>Retry-After</c>. Anything else is left to the next handler (a 500).
+/// The store's exceptions a client can act on, as problem details: a page deeper than a list of wards
+/// in several databases pages is a 400, a lost optimistic concurrency race or a stream that already
+/// exists a 409, PostgreSQL being down a 503 with <c>Retry-After</c>. Anything else is left to the next handler (a 500).
 /// </summary>
 internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptionHandler
 {
     public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
         problems.TryAnswerAsync(httpContext, exception, exception switch
         {
+            PageTooDeepException deep => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["page"] = [deep.Message] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request is not valid.",
+            },
             ConcurrencyException => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,

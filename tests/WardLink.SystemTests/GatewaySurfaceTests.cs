@@ -110,7 +110,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         var report = await _gateway.GetFromJsonAsync<JsonObject>($"{AnnualReport.Path}?year=2024", TestContext.Current.CancellationToken);
 
         Assert.Equal(2024, report!["year"]!.GetValue<int>());
-        Assert.True(report["complete"]!.GetValue<bool>());
+        Assert.True(report["complete"]!.GetValue<bool>(), report.ToJsonString());
         var services = report["services"]!.AsObject();
         Assert.Equal(ServiceNames.Order(StringComparer.Ordinal), services.Select(service => service.Key).Order(StringComparer.Ordinal));
         foreach (var service in ServiceNames)

@@ -48,7 +48,7 @@ public sealed class OutcomeRevisionTests(WardLinkSystem system) : IClassFixture<
         var incidentFigures = await api.GetFromJsonAsync<JsonElement>($"/api/incidents/stats?year={Year}", Ct);
         AssertCountedOnceAsAdministrative(incidentFigures.GetProperty("resolvedByOutcome"));
         var report = await api.GetFromJsonAsync<JsonElement>($"/api/reports/annual?year={Year}", Ct);
-        Assert.True(report.GetProperty("complete").GetBoolean());
+        Assert.True(report.GetProperty("complete").GetBoolean(), report.ToString());
         var services = report.GetProperty("services");
         AssertCountedOnceAsAdministrative(services.GetProperty("incidents").GetProperty("statistics").GetProperty("resolvedByOutcome"));
         var reportedTips = services.GetProperty("tips").GetProperty("statistics");

@@ -4,7 +4,9 @@ using JasperFx.MultiTenancy;
 using Marten;
 using Marten.Schema;
 using Marten.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using WardLink.Domain;
 using Weasel.Core.Migrations;
 using Weasel.Postgresql.Connections;
@@ -179,6 +181,34 @@ public sealed class WardDatabases
                 }
             }
         }
+    }
+}
+
+/// <summary>Readiness of the databases that keep groups of wards (the service's own is checked apart): each answers a query.</summary>
+internal sealed class WardDatabasesHealthCheck(IDocumentStore store, WardDatabases databases) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var unreachable = new List<string>();
+        foreach (var tenant in databases.SessionTenants.Skip(1))
+        {
+            try
+            {
+                await using var connection = (await store.Storage.FindOrCreateDatabase(tenant)).CreateConnection();
+                await connection.OpenAsync(cancellationToken);
+                await using var command = new NpgsqlCommand("select 1", connection);
+                await command.ExecuteScalarAsync(cancellationToken);
+            }
+            catch (NpgsqlException)
+            {
+                unreachable.Add(databases.DatabaseOfTenant(tenant));
+            }
+        }
+
+        var groups = databases.SessionTenants.Count - 1;
+        return unreachable.Count == 0
+            ? HealthCheckResult.Healthy($"{groups} database(s) of groups of wards answer.")
+            : HealthCheckResult.Unhealthy($"The database(s) of ward group(s) {string.Join(", ", unreachable)} do not answer.");
     }
 }
 

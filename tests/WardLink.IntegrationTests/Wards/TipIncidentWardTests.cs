@@ -182,6 +182,23 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
     }
 
     [Fact]
+    public async Task Lists_across_databases_page_to_a_bounded_depth_and_readiness_checks_every_database()
+    {
+        var (tips, incidents) = Wards.OfTheProvince();
+        foreach (var (client, path) in new[] { (tips, "/tips"), (incidents, "/incidents") })
+        {
+            var deep = await client.GetAsync($"{path}?limit=100&page=101", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, deep.StatusCode);
+            Assert.True((await deep.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("page", out _));
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{path}?limit=100&page=100", Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{path}?limit=100&page=101&ward={DongVe}", Ct)).StatusCode);
+
+            var ready = await client.GetFromJsonAsync<JsonElement>("/health/ready", Ct);
+            Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("ward-databases").GetProperty("status").GetString());
+        }
+    }
+
+    [Fact]
     public async Task A_service_refuses_to_start_when_its_configuration_moves_a_ward_away_from_records_it_already_has()
     {
         var number = (await Wards.Tips(DongQuang).PostAsJsonAsync("/tips", TipsApi.NewTip(), Ct)).StatusCode;
