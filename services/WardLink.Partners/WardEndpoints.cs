@@ -55,7 +55,8 @@ public sealed record WardCoverage(IReadOnlyCollection<string> Wards, IReadOnlyCo
     {
         var provinces = http.User.FindAll(WardLinkClaims.Province).Select(claim => claim.Value).ToList();
         var bound = provinces.Count > 0 || http.User.HasClaim(claim => claim.Type == WardLinkClaims.Ward);
-        return new WardCoverage(http.Ward().Access.Wards, bound ? provinces : [home.Province]);
+        // A caller acting in no ward (its province has none yet: RequestWards.AllowedWithoutWard) covers no ward by its access.
+        return new WardCoverage(http.Features.Get<RequestWard>()?.Access.Wards ?? [], bound ? provinces : [home.Province]);
     }
 
     public bool Covers(WardState ward) => Wards.Contains(ward.WardId) || Provinces.Contains(ward.Province);
@@ -97,12 +98,14 @@ public static class WardEndpoints
             .WithStateView<WardState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .AllowedWithoutWard();
         wards.MapGet("/", List)
             .WithName("ListWards")
             .WithSummary($"The wards the caller covers, by province and name; filter by province. {PageRequest.Limits}")
             .ProducesValidationProblem()
-            .RequireAuthorization(WardLinkPolicies.Wards);
+            .RequireAuthorization(WardLinkPolicies.Wards)
+            .AllowedWithoutWard();
         wards.MapGet("/{wardId}", Get)
             .WithName("GetWard")
             .WithStateView<WardState>(StatusCodes.Status200OK)
@@ -128,7 +131,7 @@ public static class WardEndpoints
 
         // A malformed id names no tenant: the decision refuses it without a look.
         var named = WardNames.IsId(request.WardId);
-        using (WardContext.Enter(named ? request.WardId! : http.Ward().Ward.Id))
+        using (WardContext.Enter(named ? request.WardId! : options.Value.Home.Id))
         {
             await using var session = sessions.OpenSession();
             var streamId = Ward.StreamIdOf(request.WardId ?? string.Empty);

@@ -31,14 +31,19 @@ public static class WardIntake
     /// Why a new record <paramref name="decision"/> starts may not go to the request's ward: it begins
     /// (when its first event happened: <see cref="BusinessEvents.HappenedAt"/>) once that ward has ended. Null when it may: when the request's ward
     /// is a record's in the path (what is added under an existing record, as a step to it, stays in its
-    /// ward), and when the session records in another ward than the request's (a ward being established).
+    /// ward), when the session records in another ward than the request's (a ward being established),
+    /// and when the request acts in no ward (<see cref="RequestWards.AllowedWithoutWard"/>).
     /// Intakes that check their own business time field (<see cref="WardChecks.CheckWard"/>) refuse first.
     /// </summary>
     public static Rejection? RefusedInAnEndedWard(this HttpContext http, IQuerySession session, Decision decision)
     {
-        var (ward, ofRecord) = (http.Ward().Ward, http.Ward().OfRecord);
+        if (http.Features.Get<RequestWard>() is not { OfRecord: false, Ward: { EndedOn: not null } ward })
+        {
+            return null;
+        }
+
         var inRequestWard = session.TenantId == http.RequestServices.GetRequiredService<WardTenants>().TenantOf(ward.Id);
-        return !ofRecord && inRequestWard && ward.EndedOn is not null && decision.Events.OfType<IBusinessEvent>().FirstOrDefault() is { } first
+        return inRequestWard && decision.Events.OfType<IBusinessEvent>().FirstOrDefault() is { } first
             && new FieldErrors().CheckWard(ward.AsRecording(), first.HappenedAt(), "ward", siteWard: null) is { Any: true } errors
                 ? errors.ToRejection()
                 : null;

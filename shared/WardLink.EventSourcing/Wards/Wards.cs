@@ -151,6 +151,12 @@ public static class RequestWards
 {
     public const string Parameter = "ward";
 
+    /// <summary>
+    /// Lets a caller that has no ward yet (a province-level client of a province whose first ward is being established) use
+    /// <paramref name="endpoint"/>, which then acts in no ward: it must not call <see cref="Ward"/>.
+    /// </summary>
+    public static RouteHandlerBuilder AllowedWithoutWard(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new WithoutWard());
+
     public static RequestWard Ward(this HttpContext http) =>
         http.Features.Get<RequestWard>() ?? throw new InvalidOperationException("The request's ward is set by UseWardLinkWards, which has not run.");
 
@@ -197,6 +203,13 @@ public static class RequestWards
             }
 
             ward ??= anonymous ? home.Id : access.Wards.Count > 0 ? access.Wards[0] : null;
+            if (ward is null && http.GetEndpoint()?.Metadata.GetMetadata<WithoutWard>() is not null)
+            {
+                // A caller with no ward yet (a province whose first ward is being established) on an endpoint that needs none.
+                await next(http);
+                return;
+            }
+
             if (ward is null || await directory.WardAsync(ward, ct) is not { } known)
             {
                 await NotFound(http, $"Ward '{ward}' was not found.");
@@ -248,3 +261,6 @@ public static class RequestWards
                 [Parameter] = [$"One ward id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters."],
             }).ExecuteAsync(http);
 }
+
+/// <summary>Marks an endpoint a caller with no ward may use (<see cref="RequestWards.AllowedWithoutWard"/>).</summary>
+public sealed class WithoutWard;

@@ -211,6 +211,19 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
     }
 
     [Fact]
+    public async Task A_province_client_establishes_its_province_s_first_ward_and_then_acts_in_it()
+    {
+        using var province = ClientAs(WardLinkRoles.Police, provinces: ["quang-binh"]);
+        Assert.Empty((await province.GetFromJsonAsync<JsonElement>("/partners/wards", Ct)).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await province.GetAsync("/partners", Ct)).StatusCode);
+
+        await province.EstablishedAsync("dong-hoi", "DHO", "Đồng Hới", province: "quang-binh");
+
+        Assert.Equal("dong-hoi", Assert.Single((await province.GetFromJsonAsync<JsonElement>("/partners/wards", Ct)).GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+        await Eventually.Get(async () => (await province.GetAsync("/partners", Ct)).StatusCode == HttpStatusCode.OK ? "acting" : null, "the province's client to act in its first ward once the directory knows it");
+    }
+
+    [Fact]
     public async Task A_caller_sees_and_changes_only_the_wards_it_covers_others_are_404s_and_a_partner_or_auditor_only_reads()
     {
         var province = ClientAs(WardLinkRoles.Police, provinces: [WardRequests.Province, "ha-tinh"]);
