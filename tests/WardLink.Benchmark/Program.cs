@@ -120,17 +120,19 @@ if (options.Runs("wards"))
         (F($"{home}: tip statistics (GET /api/tips/stats) p50 at {options.GrowthRate}/s"), gateway, LoadRequest.Read($"/api/tips/stats?year={ProvinceWards.Year}&ward={home}")),
         (F($"{home}: annual report (GET /api/reports/annual) p50 at {options.GrowthRate}/s"), gateway, LoadRequest.Read($"/api/reports/annual?year={ProvinceWards.Year}&ward={home}")),
     };
+    // Before the first count, each request as it is measured, unrecorded: the services were just started.
+    var warmUp = TimeSpan.FromSeconds(5);
     var runs = measures.Select(_ => new List<(string Condition, string Short, Latencies Latencies)>()).ToList();
     foreach (var count in options.WardCounts)
     {
         var wards = count == 1 ? "1 ward" : F($"{count} wards");
-        Say($"growing the province to {wards}, {options.WardTips} tips in each...");
+        Say($"growing the province to {wards}, {options.WardTips} tips in each (load average {Machine.LoadAverage()})...");
         await province.GrowToAsync(count, ct);
         foreach (var ((measure, client, request), run) in measures.Zip(runs))
         {
             if (count == options.WardCounts[0])
             {
-                await Load.ClosedLoopAsync(client, options.Clients, TimeSpan.FromSeconds(2), ct, request);
+                await Load.OpenLoopAsync(client, options.GrowthRate, warmUp, ct, request);
             }
 
             Say($"  {measure} with {wards} in the province...");
