@@ -120,36 +120,19 @@ if (options.Runs("wards"))
         (F($"{home}: tip statistics (GET /api/tips/stats) p50 at {options.GrowthRate}/s"), gateway, LoadRequest.Read($"/api/tips/stats?year={ProvinceWards.Year}&ward={home}")),
         (F($"{home}: annual report (GET /api/reports/annual) p50 at {options.GrowthRate}/s"), gateway, LoadRequest.Read($"/api/reports/annual?year={ProvinceWards.Year}&ward={home}")),
     };
-    // Run alone, the section starts on services just started, slower for their first minutes: before
-    // the first count, each measure runs unrecorded, 5 s at a time, until its p50 is within 20% of the
-    // run before (at most 6 runs).
-    async Task SettleAsync(string measure, HttpClient client, LoadRequest request)
-    {
-        var previous = double.NaN;
-        for (var run = 0; run < 6; run++)
-        {
-            var p50 = (await Load.OpenLoopAsync(client, options.GrowthRate, TimeSpan.FromSeconds(5), ct, request)).P50;
-            Say(F($"  warming up {measure}: {p50:0.0} ms"));
-            if (Math.Abs(p50 / previous - 1) < 0.20)
-            {
-                return;
-            }
-
-            previous = p50;
-        }
-    }
-
     var runs = measures.Select(_ => new List<(string Condition, string Short, Latencies Latencies)>()).ToList();
     foreach (var count in options.WardCounts)
     {
         var wards = count == 1 ? "1 ward" : F($"{count} wards");
         Say($"growing the province to {wards}, {options.WardTips} tips in each (load average {Machine.LoadAverage()})...");
         await province.GrowToAsync(count, ct);
+
+        // Run alone, the section starts on services just started, slower for their first minutes.
         if (count == options.WardCounts[0])
         {
             foreach (var (measure, client, request) in measures)
             {
-                await SettleAsync(measure, client, request);
+                await Load.SettleAsync(client, options.GrowthRate, request, p50 => Say(F($"  warming up {measure}: {p50:0.0} ms")), ct);
             }
         }
 
