@@ -134,23 +134,30 @@ public static class Load
     }
 
     /// <summary>
-    /// Runs <paramref name="request"/> at <paramref name="rate"/> per second (open loop), unrecorded, 5 s at a
-    /// time, until its p50 is within 20% of the run before, at most six times; each run's p50 is told to
-    /// <paramref name="told"/>. A service just started is slower for its first minutes.
+    /// Runs each of <paramref name="loads"/> in turn at <paramref name="rate"/> per second (open loop),
+    /// unrecorded, 5 s each, round after round until every one's p50 is within 20% of its p50 in the round
+    /// before, at most six rounds; each round's p50s are told to <paramref name="told"/>. Services just
+    /// started are slower for their first minutes.
     /// </summary>
-    public static async Task SettleAsync(HttpClient client, double rate, LoadRequest request, Action<double> told, CancellationToken ct)
+    public static async Task SettleAsync(
+        IReadOnlyList<(HttpClient Client, LoadRequest Request)> loads, double rate, Action<IReadOnlyList<double>> told, CancellationToken ct)
     {
-        var previous = double.NaN;
-        for (var run = 0; run < 6; run++)
+        List<double>? previous = null;
+        for (var round = 0; round < 6; round++)
         {
-            var p50 = (await OpenLoopAsync(client, rate, TimeSpan.FromSeconds(5), ct, request)).P50;
-            told(p50);
-            if (Math.Abs(p50 / previous - 1) < 0.20)
+            var p50s = new List<double>(loads.Count);
+            foreach (var (client, request) in loads)
+            {
+                p50s.Add((await OpenLoopAsync(client, rate, TimeSpan.FromSeconds(5), ct, request)).P50);
+            }
+
+            told(p50s);
+            if (previous is not null && p50s.Zip(previous).All(pair => Math.Abs(pair.First / pair.Second - 1) < 0.20))
             {
                 return;
             }
 
-            previous = p50;
+            previous = p50s;
         }
     }
 

@@ -130,10 +130,11 @@ if (options.Runs("wards"))
         // Run alone, the section starts on services just started, slower for their first minutes.
         if (count == options.WardCounts[0])
         {
-            foreach (var (measure, client, request) in measures)
-            {
-                await Load.SettleAsync(client, options.GrowthRate, request, p50 => Say(F($"  warming up {measure}: {p50:0.0} ms")), ct);
-            }
+            await Load.SettleAsync(
+                [.. measures.Select(measure => (measure.Client, measure.Request))],
+                options.GrowthRate,
+                p50s => Say($"  warming up, each measure's p50: {string.Join(", ", p50s.Select(p50 => F($"{p50:0.0}")))} ms"),
+                ct);
         }
 
         foreach (var ((measure, client, request), run) in measures.Zip(runs))
