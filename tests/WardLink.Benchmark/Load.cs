@@ -135,7 +135,7 @@ public static class Load
 
     /// <summary>
     /// Runs each of <paramref name="loads"/> in turn at <paramref name="rate"/> per second (open loop),
-    /// unrecorded, 5 s each, round after round until every one's p50 is within 20% of its p50 in the round
+    /// unrecorded, 3 s each, round after round until every one's p50 is within 20% of its p50 in the round
     /// before, at most six rounds; each round's p50s are told to <paramref name="told"/>. Services just
     /// started are slower for their first minutes.
     /// </summary>
@@ -148,7 +148,7 @@ public static class Load
             var p50s = new List<double>(loads.Count);
             foreach (var (client, request) in loads)
             {
-                p50s.Add((await OpenLoopAsync(client, rate, TimeSpan.FromSeconds(5), ct, request)).P50);
+                p50s.Add((await OpenLoopAsync(client, rate, TimeSpan.FromSeconds(3), ct, request)).P50);
             }
 
             told(p50s);
