@@ -124,7 +124,7 @@ if (options.Runs("wards"))
     foreach (var count in options.WardCounts)
     {
         var wards = count == 1 ? "1 ward" : F($"{count} wards");
-        Say($"growing the province to {wards}, {options.WardTips} tips in each (load average {Machine.LoadAverage()})...");
+        Say($"growing the province to {wards}, {options.WardTips} tip(s) in each (load average {Machine.LoadAverage()})...");
         await province.GrowToAsync(count, ct);
 
         // Run alone, the section starts on services just started, slower for their first minutes.
