@@ -136,14 +136,14 @@ public static class Load
     /// <summary>
     /// Runs each of <paramref name="loads"/> in turn at <paramref name="rate"/> per second (open loop),
     /// unrecorded, 3 s each, round after round until every one's p50 is within 20% of its p50 in the round
-    /// before, at most six rounds; each round's p50s are told to <paramref name="told"/>. Services just
-    /// started are slower for their first minutes.
+    /// before, at most <paramref name="rounds"/> rounds; each round's p50s are told to <paramref name="told"/>.
+    /// Services just started are slower for their first minutes. Whether they settled.
     /// </summary>
-    public static async Task SettleAsync(
-        IReadOnlyList<(HttpClient Client, LoadRequest Request)> loads, double rate, Action<IReadOnlyList<double>> told, CancellationToken ct)
+    public static async Task<bool> SettleAsync(
+        IReadOnlyList<(HttpClient Client, LoadRequest Request)> loads, double rate, int rounds, Action<IReadOnlyList<double>> told, CancellationToken ct)
     {
         List<double>? previous = null;
-        for (var round = 0; round < 6; round++)
+        for (var round = 0; round < rounds; round++)
         {
             var p50s = new List<double>(loads.Count);
             foreach (var (client, request) in loads)
@@ -154,11 +154,13 @@ public static class Load
             told(p50s);
             if (previous is not null && p50s.Zip(previous).All(pair => Math.Abs(pair.First / pair.Second - 1) < 0.20))
             {
-                return;
+                return true;
             }
 
             previous = p50s;
         }
+
+        return false;
     }
 
     /// <summary>

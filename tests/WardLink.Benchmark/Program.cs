@@ -130,11 +130,17 @@ if (options.Runs("wards"))
         // Run alone, the section starts on services just started, slower for their first minutes.
         if (count == options.WardCounts[0])
         {
-            await Load.SettleAsync(
+            const int rounds = 10;
+            var settled = await Load.SettleAsync(
                 [.. measures.Select(measure => (measure.Client, measure.Request))],
                 options.GrowthRate,
+                rounds,
                 p50s => Say($"  warming up, each measure's p50: {string.Join(", ", p50s.Select(p50 => F($"{p50:0.0}")))} ms"),
                 ct);
+            if (!settled)
+            {
+                Say($"  not settled after {rounds} rounds: the rows of {wards} may be slower than the system's steady state.");
+            }
         }
 
         foreach (var ((measure, client, request), run) in measures.Zip(runs))
