@@ -29,9 +29,28 @@ public sealed record Latencies(int Requests, int Failures, double AchievedRate, 
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
 
-/// <summary>Tip intake load: POST /api/tips, closed loop (as fast as N clients go) or open loop (a fixed rate).</summary>
+/// <summary>
+/// What a load run sends: its <c>n</c>-th request (<see cref="Create"/>), and the status that answers it
+/// as asked; tip intake (<c>POST /api/tips</c>, in a ward or the caller's first) or a read.
+/// </summary>
+public sealed record LoadRequest(Func<int, HttpRequestMessage> Create, HttpStatusCode Answered)
+{
+    public static LoadRequest Intake(string? ward = null) =>
+        new(n => new HttpRequestMessage(HttpMethod.Post, new Uri(ward is null ? "/api/tips" : $"/api/tips?ward={ward}", UriKind.Relative)) { Content = JsonContent.Create(Load.Tip(n)) }, HttpStatusCode.Created);
+
+    public static LoadRequest Read(string pathAndQuery) =>
+        new(_ => new HttpRequestMessage(HttpMethod.Get, new Uri(pathAndQuery, UriKind.Relative)), HttpStatusCode.OK);
+}
+
+/// <summary>
+/// Load through HTTP, by default tip intake (<see cref="LoadRequest.Intake"/>): closed loop (as fast as
+/// N clients go), open loop (a fixed rate), or a given set of requests sent by N clients.
+/// </summary>
 public static class Load
 {
+    /// <summary>How many times <see cref="SendEachAsync"/> sends a request admission control refused again.</summary>
+    public const int RefusalsTolerated = 50;
+
     /// <summary>A tip as a hotline desk records it; received a minute ago.</summary>
     public static object Tip(int n) => new
     {
@@ -42,9 +61,10 @@ public static class Load
         receivedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
     };
 
-    /// <summary><paramref name="clients"/> clients each sending the next tip as soon as the last is answered; tips per second.</summary>
-    public static async Task<(double Rate, int Failures)> ClosedLoopAsync(HttpClient client, int clients, TimeSpan duration, CancellationToken ct)
+    /// <summary><paramref name="clients"/> clients each sending the next request as soon as the last is answered; requests answered as asked per second.</summary>
+    public static async Task<(double Rate, int Failures)> ClosedLoopAsync(HttpClient client, int clients, TimeSpan duration, CancellationToken ct, LoadRequest? request = null)
     {
+        request ??= LoadRequest.Intake();
         var done = 0;
         var failures = 0;
         var clock = Stopwatch.StartNew();
@@ -52,7 +72,7 @@ public static class Load
         {
             while (clock.Elapsed < duration)
             {
-                if (await PostAsync(client, worker, ct))
+                if (await SendAsync(client, request, worker, ct) == request.Answered)
                 {
                     Interlocked.Increment(ref done);
                 }
@@ -66,11 +86,12 @@ public static class Load
     }
 
     /// <summary>
-    /// Tips sent at <paramref name="rate"/> per second whatever the answers do (open loop); each
+    /// Requests sent at <paramref name="rate"/> per second whatever the answers do (open loop); each
     /// latency runs from when the request was due, so a stall counts for every request it delays.
     /// </summary>
-    public static async Task<Latencies> OpenLoopAsync(HttpClient client, double rate, TimeSpan duration, CancellationToken ct)
+    public static async Task<Latencies> OpenLoopAsync(HttpClient client, double rate, TimeSpan duration, CancellationToken ct, LoadRequest? request = null)
     {
+        request ??= LoadRequest.Intake();
         var latencies = new ConcurrentBag<double>();
         var refused = new ConcurrentBag<double>();
         var failures = 0;
@@ -91,17 +112,18 @@ public static class Load
             inFlight.Add(Task.Run(
                 async () =>
                 {
-                    switch (await SendAsync(client, n, ct))
+                    var status = await SendAsync(client, request, n, ct);
+                    if (status == request.Answered)
                     {
-                        case HttpStatusCode.Created:
-                            latencies.Add((clock.Elapsed - due).TotalMilliseconds);
-                            break;
-                        case HttpStatusCode.ServiceUnavailable:
-                            refused.Add((clock.Elapsed - due).TotalMilliseconds);
-                            break;
-                        default:
-                            Interlocked.Increment(ref failures);
-                            break;
+                        latencies.Add((clock.Elapsed - due).TotalMilliseconds);
+                    }
+                    else if (status == HttpStatusCode.ServiceUnavailable)
+                    {
+                        refused.Add((clock.Elapsed - due).TotalMilliseconds);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref failures);
                     }
                 },
                 ct));
@@ -111,14 +133,65 @@ public static class Load
         return Latencies.Of(latencies, failures, clock.Elapsed, refused);
     }
 
-    private static async Task<bool> PostAsync(HttpClient client, int n, CancellationToken ct) => await SendAsync(client, n, ct) == HttpStatusCode.Created;
+    /// <summary>
+    /// Runs each of <paramref name="loads"/> in turn at <paramref name="rate"/> per second (open loop),
+    /// unrecorded, 3 s each, round after round until every one's p50 is within 20% of its p50 in the round
+    /// before, at most <paramref name="rounds"/> rounds; each round's p50s are told to <paramref name="told"/>.
+    /// Services just started are slower for their first minutes. Whether they settled.
+    /// </summary>
+    public static async Task<bool> SettleAsync(
+        IReadOnlyList<(HttpClient Client, LoadRequest Request)> loads, double rate, int rounds, Action<IReadOnlyList<double>> told, CancellationToken ct)
+    {
+        List<double>? previous = null;
+        for (var round = 0; round < rounds; round++)
+        {
+            var p50s = new List<double>(loads.Count);
+            foreach (var (client, request) in loads)
+            {
+                p50s.Add((await OpenLoopAsync(client, rate, TimeSpan.FromSeconds(3), ct, request)).P50);
+            }
+
+            told(p50s);
+            if (previous is not null && p50s.Zip(previous).All(pair => Math.Abs(pair.First / pair.Second - 1) < 0.20))
+            {
+                return true;
+            }
+
+            previous = p50s;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Sends each of <paramref name="requests"/> (a request and its <c>n</c>), <paramref name="clients"/> at a
+    /// time; one refused by admission control (503) is sent again after a moment, up to
+    /// <see cref="RefusalsTolerated"/> times. Throws at the first answered otherwise than as asked.
+    /// </summary>
+    public static Task SendEachAsync(HttpClient client, IEnumerable<(LoadRequest Request, int N)> requests, int clients, CancellationToken ct) =>
+        Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = clients, CancellationToken = ct }, async (each, ct) =>
+        {
+            var status = await SendAsync(client, each.Request, each.N, ct);
+            for (var refusals = 1; status == HttpStatusCode.ServiceUnavailable && refusals <= RefusalsTolerated; refusals++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+                status = await SendAsync(client, each.Request, each.N, ct);
+            }
+
+            if (status != each.Request.Answered)
+            {
+                using var shown = each.Request.Create(each.N);
+                throw new InvalidOperationException($"{shown.Method} {shown.RequestUri} answered {(status is null ? "nothing" : (int)status)} instead of {(int)each.Request.Answered}.");
+            }
+        });
 
     /// <summary>The answer's status; null when none came (refused connection, time-out).</summary>
-    private static async Task<HttpStatusCode?> SendAsync(HttpClient client, int n, CancellationToken ct)
+    private static async Task<HttpStatusCode?> SendAsync(HttpClient client, LoadRequest request, int n, CancellationToken ct)
     {
         try
         {
-            using var response = await client.PostAsJsonAsync(new Uri("/api/tips", UriKind.Relative), Tip(n), ct);
+            using var message = request.Create(n);
+            using var response = await client.SendAsync(message, ct);
             return response.StatusCode;
         }
         catch (HttpRequestException)

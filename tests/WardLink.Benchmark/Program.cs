@@ -2,9 +2,9 @@ using System.Globalization;
 using WardLink.Benchmark;
 using WardLink.Simulator;
 
-// The benchmark behind ./bench.sh: WardLink's tip intake, latency, propagation, replay and store
-// growth on this machine, against PostgreSQL's own rates, as one table. bench.sh starts the
-// infrastructure and builds; this starts the services and the gateway and measures.
+// The benchmark behind ./bench.sh: WardLink's tip intake, latency, propagation, one ward among many,
+// replay and store growth on this machine, against PostgreSQL's own rates, as one table (--sections
+// picks some). bench.sh starts the infrastructure and builds; this starts the services and the gateway and measures.
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {
@@ -48,87 +48,160 @@ using var direct = TokenHandler.CreateClient(system.Gateway.Address, system.Clie
 // machine that took more than the other clients' 30 s.
 using var replayClient = TokenHandler.CreateClient(system.Gateway.Address, system.Client, TimeSpan.FromMinutes(30));
 
-Say($"pgbench: single-row INSERT, {options.Clients} clients, {options.Duration.TotalSeconds:0} s...");
-var pg = await Measurements.PgBenchInsertRateAsync(postgres, options.Clients, options.Duration, ct);
+// What 8 closed-loop clients sustain through the gateway: measured by the throughput section, or for the overload section alone.
+double? gatewayRate = null;
+if (options.Runs("throughput"))
+{
+    Say($"pgbench: single-row INSERT, {options.Clients} clients, {options.Duration.TotalSeconds:0} s...");
+    var pg = await Measurements.PgBenchInsertRateAsync(postgres, options.Clients, options.Duration, ct);
 
-Say("tip intake, closed loop: warming up, then direct to the tips service and through the gateway...");
-await Load.ClosedLoopAsync(direct, options.Clients, TimeSpan.FromSeconds(3), ct);
-await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
-var (directRate, directFailures) = await Load.ClosedLoopAsync(direct, options.Clients, options.Duration, ct);
-var (gatewayRate, gatewayFailures) = await Load.ClosedLoopAsync(gateway, options.Clients, options.Duration, ct);
-table.Add(F($"PostgreSQL single-row INSERT (pgbench, {options.Clients} clients)"), F($"{pg:0} rows/s"), "", null);
-table.Add(F($"tip intake direct to the tips service ({options.Clients} clients)"), F($"{directRate:0} tips/s ({directFailures} failed)"), "", null);
-table.Add(F($"tip intake through the gateway ({options.Clients} clients)"), F($"{gatewayRate:0} tips/s ({gatewayFailures} failed) = {gatewayRate / pg:P0} of pgbench"), "≥ 25% of pgbench", gatewayRate >= 0.25 * pg);
-table.Add("gateway vs direct throughput", F($"{gatewayRate / directRate:P0}"), "≥ 85%", gatewayRate >= 0.85 * directRate);
+    Say("tip intake, closed loop: warming up, then direct to the tips service and through the gateway...");
+    await Load.ClosedLoopAsync(direct, options.Clients, TimeSpan.FromSeconds(3), ct);
+    await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
+    var (directRate, directFailures) = await Load.ClosedLoopAsync(direct, options.Clients, options.Duration, ct);
+    var (sustained, gatewayFailures) = await Load.ClosedLoopAsync(gateway, options.Clients, options.Duration, ct);
+    gatewayRate = sustained;
+    table.Add(F($"PostgreSQL single-row INSERT (pgbench, {options.Clients} clients)"), F($"{pg:0} rows/s"), "", null);
+    table.Add(F($"tip intake direct to the tips service ({options.Clients} clients)"), F($"{directRate:0} tips/s ({directFailures} failed)"), "", null);
+    table.Add(F($"tip intake through the gateway ({options.Clients} clients)"), F($"{sustained:0} tips/s ({gatewayFailures} failed) = {sustained / pg:P0} of pgbench"), "≥ 25% of pgbench", sustained >= 0.25 * pg);
+    table.Add("gateway vs direct throughput", F($"{sustained / directRate:P0}"), "≥ 85%", sustained >= 0.85 * directRate);
+}
 
-Say($"tip intake, open loop at {options.Rate}/s through the gateway for {options.Duration.TotalSeconds:0} s...");
-var fixedRate = await Load.OpenLoopAsync(gateway, options.Rate, options.Duration, ct);
-table.Add(F($"intake latency at {options.Rate}/s (gateway)"), fixedRate.Describe(), "p99 < 50 ms", fixedRate.P99 < 50 && fixedRate.Failures == 0 && fixedRate.Refused == 0);
+if (options.Runs("latency"))
+{
+    Say($"tip intake, open loop at {options.Rate}/s through the gateway for {options.Duration.TotalSeconds:0} s...");
+    var fixedRate = await Load.OpenLoopAsync(gateway, options.Rate, options.Duration, ct);
+    table.Add(F($"intake latency at {options.Rate}/s (gateway)"), fixedRate.Describe(), "p99 < 50 ms", fixedRate.P99 < 50 && fixedRate.Failures == 0 && fixedRate.Refused == 0);
+}
 
 // Twice what 8 closed-loop clients sustained through the gateway: admission control refuses what
 // exceeds its bound at once (503), the admitted keep their latency, no process grows past 300 MB.
-var overload = 2 * gatewayRate;
-Say(F($"overload: open loop at {overload:0}/s (twice the sustained rate) through the gateway for {options.Duration.TotalSeconds:0} s..."));
-system.StartPhase();
-var overloaded = await Load.OpenLoopAsync(gateway, overload, options.Duration, ct);
-system.SampleWorkingSets();
-var overloadPeak = system.PhasePeakWorkingSets.MaxBy(process => process.Value);
-table.Add(
-    F($"overload: intake at {overload:0}/s, twice the sustained rate (gateway)"),
-    F($"{(double)overloaded.Refused / Math.Max(1, overloaded.Refused + overloaded.Requests + overloaded.Failures):P0} refused with 503 (p99 {overloaded.RefusedP99:0.0} ms); admitted {overloaded.Describe()}; largest process {overloadPeak.Key} {overloadPeak.Value / 1048576.0:0} MB"),
-    "admitted p99 < 500 ms, nothing but 503 refused, every process < 300 MB",
-    overloaded.P99 < 500 && overloaded.Failures == 0 && overloadPeak.Value < 300L * 1048576);
-
-Say($"propagation: {options.PropagationSamples} referrals, TipReferred in tips → IncidentReported in incidents...");
-var propagation = await Measurements.PropagationAsync(gateway, options.PropagationSamples, ct);
-table.Add("propagation append → effect in another service (tip referred → incident opened)",
-    F($"p50 {propagation.P50:0} ms, p99 {propagation.P99:0} ms ({propagation.Requests} referrals)"), "p50 < 50 ms, p99 < 150 ms", propagation.P50 < 50 && propagation.P99 < 150);
-
-var tipsDb = SystemUnderTest.ConnectionStringOf("tips");
-var growth = new List<(long Events, Latencies Intake, double PgRead, AuditReplay Replay)>();
-var catchUps = new List<(long Linked, TimeSpan Took)>();
-var baseEvents = Math.Max(options.BaseEvents, await Measurements.EventCountAsync(tipsDb, ct));
-foreach (var factor in options.GrowthFactors)
+if (options.Runs("overload"))
 {
-    var target = baseEvents * factor;
-    Say($"growing the tips event store to {target:N0} events ({factor}×; tips stopped meanwhile)...");
-    await system.StopForAsync("tips", () => Measurements.GrowTipsStoreAsync(tipsDb, target, ct), ct);
-    Say("  waiting for the audit chain to link the copies...");
-    catchUps.Add(await Measurements.ChainCatchUpAsync(tipsDb, TimeSpan.FromMinutes(15), ct));
-    await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
-    var events = await Measurements.EventCountAsync(tipsDb, ct);
-    Say($"  intake at {options.GrowthRate}/s with {events:N0} events in the store...");
-    var intake = await Load.OpenLoopAsync(gateway, options.GrowthRate, options.Duration, ct);
+    if (gatewayRate is null)
+    {
+        Say("tip intake, closed loop through the gateway: warming up, then the sustained rate the overload doubles...");
+        await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
+        (gatewayRate, _) = await Load.ClosedLoopAsync(gateway, options.Clients, options.Duration, ct);
+    }
 
-    // A first read warms PostgreSQL's cache, so that neither timed read pays for the disk alone.
-    Say("  replay: PostgreSQL reading the audit log's rows (twice, the first to warm the cache), then the audit feed through the gateway...");
-    await Measurements.PostgresReadRateAsync(tipsDb, ct);
-    var (_, pgRead) = await Measurements.PostgresReadRateAsync(tipsDb, ct);
-    var replay = await Measurements.AuditReplayAsync(replayClient, "tips", system.Service("tips"), ct);
-    Say(F($"  audit replay of {replay.Events:N0} events: {replay.Rate:0} events/s vs PostgreSQL {pgRead:0} events/s"));
-    growth.Add((events, intake, pgRead, replay));
-}
-
-var first = growth[0].Intake.P50;
-foreach (var (events, intake, _, _) in growth)
-{
-    var change = intake.P50 / first - 1;
-    table.Add(F($"intake p50 at {options.GrowthRate}/s with {events:N0} events in the store"), F($"{intake.P50:0.0} ms ({change:+0%;-0%;0%} vs {growth[0].Events:N0}); p99 {intake.P99:0.0} ms"),
-        "p50 grows < 20% from 1× to 100×", events == growth[^1].Events ? change < 0.20 : null);
-}
-
-foreach (var ((events, _, _, _), (linked, took)) in growth.Zip(catchUps))
-{
-    table.Add(F($"audit chain linking the copies after growing to {events:N0} events (tips restarted)"), linked == 0 ? "nothing to link" : F($"{linked / took.TotalSeconds:0} events/s ({linked:N0} events in {took.TotalSeconds:0.0} s)"), "", null);
-}
-
-foreach (var (_, _, pgRead, replay) in growth)
-{
+    var overload = 2 * gatewayRate.Value;
+    Say(F($"overload: open loop at {overload:0}/s (twice the sustained rate) through the gateway for {options.Duration.TotalSeconds:0} s..."));
+    system.StartPhase();
+    var overloaded = await Load.OpenLoopAsync(gateway, overload, options.Duration, ct);
+    system.SampleWorkingSets();
+    var overloadPeak = system.PhasePeakWorkingSets.MaxBy(process => process.Value);
     table.Add(
-        F($"audit replay: the whole /api/audit/tips/log (NDJSON through the gateway) vs PostgreSQL reading its rows, {replay.Events:N0} events"),
-        F($"{replay.Rate:0} events/s vs {pgRead:0} events/s = {replay.Rate / pgRead:P0}; tips' RSS {replay.BeforeBytes / 1048576.0:0} MB before, peak {replay.PeakBytes / 1048576.0:0} MB"),
-        F($"≥ 75% of PostgreSQL, memory flat (RSS grows < {AuditReplay.FlatBytes / 1048576} MB)"),
-        replay.Rate >= 0.75 * pgRead && replay.GrowthBytes < AuditReplay.FlatBytes);
+        F($"overload: intake at {overload:0}/s, twice the sustained rate (gateway)"),
+        F($"{(double)overloaded.Refused / Math.Max(1, overloaded.Refused + overloaded.Requests + overloaded.Failures):P0} refused with 503 (p99 {overloaded.RefusedP99:0.0} ms); admitted {overloaded.Describe()}; largest process {overloadPeak.Key} {overloadPeak.Value / 1048576.0:0} MB"),
+        "admitted p99 < 500 ms, nothing but 503 refused, every process < 300 MB",
+        overloaded.P99 < 500 && overloaded.Failures == 0 && overloadPeak.Value < 300L * 1048576);
+}
+
+if (options.Runs("propagation"))
+{
+    Say($"propagation: {options.PropagationSamples} referrals, TipReferred in tips → IncidentReported in incidents...");
+    var propagation = await Measurements.PropagationAsync(gateway, options.PropagationSamples, ct);
+    table.Add("propagation append → effect in another service (tip referred → incident opened)",
+        F($"p50 {propagation.P50:0} ms, p99 {propagation.P99:0} ms ({propagation.Requests} referrals)"), "p50 < 50 ms, p99 < 150 ms", propagation.P50 < 50 && propagation.P99 < 150);
+}
+
+// One ward's intake and statistics as the province around it grows: the home ward's own client
+// (bound to it) and the province's police, at the growth rate, the same tips in every ward.
+if (options.Runs("wards"))
+{
+    using var provinceClient = TokenHandler.CreateClient(system.Gateway.Address, system.ProvinceClient, TimeSpan.FromSeconds(30));
+    var province = new ProvinceWards(provinceClient, options.Clients, options.WardTips, Console.Error);
+    var home = ProvinceWards.Home;
+    var measures = new (string Measure, HttpClient Client, LoadRequest Request)[]
+    {
+        (F($"{home}: tip intake p50 at {options.GrowthRate}/s by its own client"), gateway, LoadRequest.Intake(home)),
+        (F($"{home}: tip intake p50 at {options.GrowthRate}/s by the province's police"), provinceClient, LoadRequest.Intake(home)),
+        (F($"{home}: tip statistics (GET /api/tips/stats) p50 at {options.GrowthRate}/s"), gateway, LoadRequest.Read($"/api/tips/stats?year={ProvinceWards.Year}&ward={home}")),
+        (F($"{home}: annual report (GET /api/reports/annual) p50 at {options.GrowthRate}/s"), gateway, LoadRequest.Read($"/api/reports/annual?year={ProvinceWards.Year}&ward={home}")),
+    };
+    var runs = measures.Select(_ => new List<(string Condition, string Short, Latencies Latencies)>()).ToList();
+    foreach (var count in options.WardCounts)
+    {
+        var wards = count == 1 ? "1 ward" : F($"{count} wards");
+        Say($"growing the province to {wards}, {options.WardTips} tip(s) in each (load average {Machine.LoadAverage()})...");
+        await province.GrowToAsync(count, ct);
+
+        // Run alone, the section starts on services just started, slower for their first minutes.
+        if (count == options.WardCounts[0])
+        {
+            const int rounds = 10;
+            var settled = await Load.SettleAsync(
+                [.. measures.Select(measure => (measure.Client, measure.Request))],
+                options.GrowthRate,
+                rounds,
+                p50s => Say($"  warming up, each measure's p50: {string.Join(", ", p50s.Select(p50 => F($"{p50:0.0}")))} ms"),
+                ct);
+            if (!settled)
+            {
+                Say($"  not settled after {rounds} rounds: the rows of {wards} may be slower than the system's steady state.");
+            }
+        }
+
+        foreach (var ((measure, client, request), run) in measures.Zip(runs))
+        {
+            Say($"  {measure} with {wards} in the province...");
+            run.Add((F($"with {wards} in the province"), wards, await Load.OpenLoopAsync(client, options.GrowthRate, options.Duration, ct, request)));
+        }
+    }
+
+    foreach (var ((measure, _, _), run) in measures.Zip(runs))
+    {
+        table.AddGrowth(measure, run, 0.20, F($"p50 grows < 20% from {run[0].Short} to {run[^1].Short}"));
+    }
+}
+
+if (options.Runs("growth"))
+{
+    var tipsDb = SystemUnderTest.ConnectionStringOf("tips");
+    var growth = new List<(long Events, Latencies Intake, double PgRead, AuditReplay Replay)>();
+    var catchUps = new List<(long Linked, TimeSpan Took)>();
+    var baseEvents = Math.Max(options.BaseEvents, await Measurements.EventCountAsync(tipsDb, ct));
+    foreach (var factor in options.GrowthFactors)
+    {
+        var target = baseEvents * factor;
+        Say($"growing the tips event store to {target:N0} events ({factor}×; tips stopped meanwhile)...");
+        await system.StopForAsync("tips", () => Measurements.GrowTipsStoreAsync(tipsDb, target, ct), ct);
+        Say("  waiting for the audit chain to link the copies...");
+        catchUps.Add(await Measurements.ChainCatchUpAsync(tipsDb, TimeSpan.FromMinutes(15), ct));
+        await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
+        var events = await Measurements.EventCountAsync(tipsDb, ct);
+        Say($"  intake at {options.GrowthRate}/s with {events:N0} events in the store...");
+        var intake = await Load.OpenLoopAsync(gateway, options.GrowthRate, options.Duration, ct);
+
+        // A first read warms PostgreSQL's cache, so that neither timed read pays for the disk alone.
+        Say("  replay: PostgreSQL reading the audit log's rows (twice, the first to warm the cache), then the audit feed through the gateway...");
+        await Measurements.PostgresReadRateAsync(tipsDb, ct);
+        var (_, pgRead) = await Measurements.PostgresReadRateAsync(tipsDb, ct);
+        var replay = await Measurements.AuditReplayAsync(replayClient, "tips", system.Service("tips"), ct);
+        Say(F($"  audit replay of {replay.Events:N0} events: {replay.Rate:0} events/s vs PostgreSQL {pgRead:0} events/s"));
+        growth.Add((events, intake, pgRead, replay));
+    }
+
+    table.AddGrowth(
+        F($"intake p50 at {options.GrowthRate}/s"),
+        [.. growth.Select(run => (F($"with {run.Events:N0} events in the store"), F($"{run.Events:N0}"), run.Intake))],
+        0.20,
+        "p50 grows < 20% from 1× to 100×");
+
+    foreach (var ((events, _, _, _), (linked, took)) in growth.Zip(catchUps))
+    {
+        table.Add(F($"audit chain linking the copies after growing to {events:N0} events (tips restarted)"), linked == 0 ? "nothing to link" : F($"{linked / took.TotalSeconds:0} events/s ({linked:N0} events in {took.TotalSeconds:0.0} s)"), "", null);
+    }
+
+    foreach (var (_, _, pgRead, replay) in growth)
+    {
+        table.Add(
+            F($"audit replay: the whole /api/audit/tips/log (NDJSON through the gateway) vs PostgreSQL reading its rows, {replay.Events:N0} events"),
+            F($"{replay.Rate:0} events/s vs {pgRead:0} events/s = {replay.Rate / pgRead:P0}; tips' RSS {replay.BeforeBytes / 1048576.0:0} MB before, peak {replay.PeakBytes / 1048576.0:0} MB"),
+            F($"≥ 75% of PostgreSQL, memory flat (RSS grows < {AuditReplay.FlatBytes / 1048576} MB)"),
+            replay.Rate >= 0.75 * pgRead && replay.GrowthBytes < AuditReplay.FlatBytes);
+    }
 }
 
 cancel.CancelAfter(TimeSpan.FromSeconds(1));

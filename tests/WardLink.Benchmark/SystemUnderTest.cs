@@ -43,7 +43,8 @@ public sealed class ServiceProcess(string name, int port, Process process) : IDi
 /// own database role and broker user (WARDLINK_POSTGRES_&lt;SERVICE&gt;, WARDLINK_RABBITMQ_&lt;SERVICE&gt;,
 /// which deploy/local-infra.sh env prints), in the Production environment with
 /// warnings-only logging, as they would run on a server: a token signing key of their own, a
-/// checkpoint signing key per service, and one police client, <see cref="Client"/>, with a random secret.
+/// checkpoint signing key per service, and two police clients with random secrets: <see cref="Client"/>,
+/// bound to no ward (so to the home ward), and <see cref="ProvinceClient"/>, of every ward of the home ward's province.
 /// </summary>
 public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDisposable
 {
@@ -55,8 +56,11 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
     private readonly RSA _signingKey = RSA.Create(2048);
     private readonly Dictionary<string, ECDsa> _checkpointKeys = Services.ToDictionary(service => service, _ => ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
-    /// <summary>The benchmark's client of the token endpoint (role police).</summary>
+    /// <summary>The benchmark's client of the token endpoint (role police), bound to no ward: it acts in the home ward.</summary>
     public ClientCredentials Client { get; } = new("benchmark", Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
+
+    /// <summary>The benchmark's province police (every ward of <see cref="ProvinceWards.Province"/>): it establishes wards and records in each.</summary>
+    public ClientCredentials ProvinceClient { get; } = new("benchmark-province", Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
     private readonly Dictionary<string, ServiceProcess> _services = [];
     private readonly Dictionary<string, long> _peaks = [];
     private readonly Dictionary<string, long> _phasePeaks = [];
@@ -89,8 +93,13 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
         var gateway = _services.ToDictionary(
             service => $"ReverseProxy__Clusters__{service.Key}__Destinations__primary__Address", service => service.Value.Address.ToString(), StringComparer.Ordinal);
         gateway["Auth__SigningKey"] = _signingKey.ExportPkcs8PrivateKeyPem();
-        gateway[$"Auth__Clients__{Client.ClientId}__SecretHash"] = await HashSecretAsync(Client.ClientSecret, ct);
-        gateway[$"Auth__Clients__{Client.ClientId}__Role"] = "police";
+        foreach (var client in new[] { Client, ProvinceClient })
+        {
+            gateway[$"Auth__Clients__{client.ClientId}__SecretHash"] = await HashSecretAsync(client.ClientSecret, ct);
+            gateway[$"Auth__Clients__{client.ClientId}__Role"] = "police";
+        }
+
+        gateway[$"Auth__Clients__{ProvinceClient.ClientId}__Provinces__0"] = ProvinceWards.Province;
 
         // The benchmark measures capacity, not the per-client limit (600 a minute by default).
         gateway["RateLimits__PerClient__PermitLimit"] = "100000000";
