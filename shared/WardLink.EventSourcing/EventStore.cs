@@ -66,7 +66,8 @@ public static class EventStore
                 // its ward, and a session sees only its own ward's (see TracedSessionFactory). What the
                 // whole service shares (the directories, the ledger of processed messages) is kept once.
                 options.Events.TenancyStyle = TenancyStyle.Conjoined;
-                options.Policies.AllDocumentsAreMultiTenanted().ForAllDocuments(WardIndexes.ByWardAndTime);
+                // Marten applies the policies last added first: the ward indexes see the documents multi-tenanted.
+                options.Policies.ForAllDocuments(WardIndexes.ByWardAndTime).AllDocumentsAreMultiTenanted();
                 options.AddJurisdictionDirectory();
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
