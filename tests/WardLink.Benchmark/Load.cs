@@ -35,8 +35,14 @@ public sealed record Latencies(int Requests, int Failures, double AchievedRate, 
 /// </summary>
 public sealed record LoadRequest(Func<int, HttpRequestMessage> Create, HttpStatusCode Answered)
 {
-    public static LoadRequest Intake(string? ward = null) =>
-        new(n => new HttpRequestMessage(HttpMethod.Post, new Uri(ward is null ? "/api/tips" : $"/api/tips?ward={ward}", UriKind.Relative)) { Content = JsonContent.Create(Load.Tip(n)) }, HttpStatusCode.Created);
+    /// <summary>Tips for <paramref name="ward"/> (the caller's first when null), received a minute ago or at <paramref name="receivedAt"/>.</summary>
+    public static LoadRequest Intake(string? ward = null, DateTimeOffset? receivedAt = null) =>
+        new(
+            n => new HttpRequestMessage(HttpMethod.Post, new Uri(ward is null ? "/api/tips" : $"/api/tips?ward={ward}", UriKind.Relative))
+            {
+                Content = JsonContent.Create(Load.Tip(n, receivedAt)),
+            },
+            HttpStatusCode.Created);
 
     public static LoadRequest Read(string pathAndQuery) =>
         new(_ => new HttpRequestMessage(HttpMethod.Get, new Uri(pathAndQuery, UriKind.Relative)), HttpStatusCode.OK);
@@ -51,14 +57,14 @@ public static class Load
     /// <summary>How many times <see cref="SendEachAsync"/> sends a request admission control refused again.</summary>
     public const int RefusalsTolerated = 50;
 
-    /// <summary>A tip as a hotline desk records it; received a minute ago.</summary>
-    public static object Tip(int n) => new
+    /// <summary>A tip as a hotline desk records it, received at <paramref name="receivedAt"/> (a minute ago when not given).</summary>
+    public static object Tip(int n, DateTimeOffset? receivedAt = null) => new
     {
         channel = "hotline",
         category = "theft",
         description = $"Benchmark tip {n}: a motorbike taken from the Obstetrics hospital car park.",
         place = new { description = "Obstetrics hospital car park", latitude = 19.8069, longitude = 105.7765 },
-        receivedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+        receivedAt = receivedAt ?? DateTimeOffset.UtcNow.AddMinutes(-1),
     };
 
     /// <summary><paramref name="clients"/> clients each sending the next request as soon as the last is answered; requests answered as asked per second.</summary>

@@ -20,8 +20,14 @@ public sealed class ProvinceWards(HttpClient province, int clients, int tipsPerW
     private readonly Api _api = new(province, progress);
     private int _count;
 
-    /// <summary>The year the section's tips are received in, in the wards' local time (UTC+7).</summary>
-    public static int Year => DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).Year;
+    /// <summary>
+    /// The year the section's tips are received in and its statistics read: the year before the current one (local time,
+    /// UTC+7), which the measured intake (tips received now) does not add to, so every ward counts as many tips at every count.
+    /// </summary>
+    public static int Year => DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).Year - 1;
+
+    /// <summary>When the section's tips were received: mid-<see cref="Year"/>.</summary>
+    private static DateTimeOffset ReceivedAt => new(Year, 6, 15, 10, 0, 0, TimeSpan.FromHours(7));
 
     /// <summary>The <paramref name="n"/>-th ward of the province (from 1, the home ward).</summary>
     public static string IdOf(int n) => n == 1 ? Home : $"bench-{n:000}";
@@ -47,7 +53,7 @@ public sealed class ProvinceWards(HttpClient province, int clients, int tipsPerW
             }
         }
 
-        var tips = added.Select(n => LoadRequest.Intake(IdOf(n))).SelectMany(intake => Enumerable.Range(0, tipsPerWard).Select(i => (intake, i)));
+        var tips = added.Select(n => LoadRequest.Intake(IdOf(n), ReceivedAt)).SelectMany(intake => Enumerable.Range(0, tipsPerWard).Select(i => (intake, i)));
         await Load.SendEachAsync(province, tips, clients, ct);
         _count = count;
     }
