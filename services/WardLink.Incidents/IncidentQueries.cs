@@ -126,12 +126,10 @@ public static class IncidentQueries
         [EnumOf(typeof(Boundaries))] string? boundaries,
         CancellationToken ct)
     {
-        var errors = new FieldErrors().CheckYear(year, "year");
-        var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries");
-        return errors.Any
+        var (counted, errors) = await StatisticWards.ReadAsync(http, session, year, boundaries, ct);
+        return counted is null
             ? TypedResults.ValidationProblem(errors.ToRejection().Errors!)
-            : TypedResults.Ok(await databases.StatisticsOfAsync(
-                await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct), year.Value, ct));
+            : TypedResults.Ok(await databases.StatisticsOfAsync(counted, year!.Value, ct));
     }
 
     private static async Task<Results<Ok<IncidentStatisticsComparison>, ValidationProblem>> Compare(

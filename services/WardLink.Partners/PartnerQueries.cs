@@ -97,15 +97,10 @@ public static class PartnerQueries
         [EnumOf(typeof(Boundaries))] string? boundaries,
         CancellationToken ct)
     {
-        var errors = new FieldErrors().CheckYear(year, "year");
-        var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries");
-        if (errors.Any)
-        {
-            return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
-        }
-
-        var counted = await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct);
-        return TypedResults.Ok(await databases.StatisticsOfAsync(counted, year.Value, clock.GetUtcNow(), ct));
+        var (counted, errors) = await StatisticWards.ReadAsync(http, session, year, boundaries, ct);
+        return counted is null
+            ? TypedResults.ValidationProblem(errors.ToRejection().Errors!)
+            : TypedResults.Ok(await databases.StatisticsOfAsync(counted, year!.Value, clock.GetUtcNow(), ct));
     }
 
     /// <summary>

@@ -51,15 +51,8 @@ public static class TipStatisticsEndpoints
         WardDatabases databases,
         CancellationToken ct)
     {
-        var errors = new FieldErrors().CheckYear(year, "year");
-        var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries");
-        if (errors.Any)
-        {
-            return errors.ToRejection().ToProblem();
-        }
-
-        var wards = await StatisticWards.OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct);
-        return Results.Ok(await databases.StatisticsOfAsync(wards, year.Value, ct));
+        var (wards, errors) = await StatisticWards.ReadAsync(http, session, year, boundaries, ct);
+        return wards is null ? errors.ToRejection().ToProblem() : Results.Ok(await databases.StatisticsOfAsync(wards, year!.Value, ct));
     }
 
     /// <summary>The statistics of local year <paramref name="year"/> in <paramref name="wards"/>, counted by the databases from the <see cref="TipRow"/>s.</summary>

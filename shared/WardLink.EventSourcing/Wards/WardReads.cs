@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using WardLink.Domain;
@@ -71,6 +72,18 @@ public sealed record StatisticWards(string? Ward, Boundaries Boundaries, IReadOn
             boundaries,
             shares,
             endedBefore ? WardChecks.Ended(request.Ward.AsRecording()) : null);
+    }
+
+    /// <summary>
+    /// The wards a statistic endpoint counts, from its <c>year</c> (required) and <c>boundaries</c> (as recorded
+    /// when not given) for the request's wards; null with the field errors when either is not valid.
+    /// </summary>
+    public static async Task<(StatisticWards? Counted, FieldErrors Errors)> ReadAsync(
+        HttpContext http, IQuerySession session, int? year, string? boundaries, CancellationToken ct)
+    {
+        var errors = new FieldErrors().CheckYear(year, "year");
+        var within = errors.ParseEnum<Boundaries>(boundaries, "boundaries");
+        return errors.Any ? (null, errors) : (await OfAsync(session, http.Ward(), within ?? Boundaries.AsRecorded, year!.Value, ct), errors);
     }
 
     /// <summary><paramref name="figures"/> saying which wards they counted.</summary>
