@@ -140,30 +140,30 @@ public static class Load
     }
 
     /// <summary>
-    /// Runs each of <paramref name="loads"/> in turn at <paramref name="rate"/> per second (open loop),
-    /// unrecorded, 3 s each, round after round until every one's p50 is within 20% of its p50 in the round
-    /// before, at most <paramref name="rounds"/> rounds; each round's p50s are told to <paramref name="told"/>.
-    /// Services just started are slower for their first minutes. Whether they settled.
+    /// Runs each of <paramref name="measures"/> in turn, unrecorded, round after round until every one's
+    /// result is within 20% of its result in the round before, at most <paramref name="rounds"/> rounds;
+    /// each round's results are told to <paramref name="told"/>. Services just started are slower for
+    /// their first minutes (the JIT compiles and recompiles what the load runs). Whether they settled.
     /// </summary>
     public static async Task<bool> SettleAsync(
-        IReadOnlyList<(HttpClient Client, LoadRequest Request)> loads, double rate, int rounds, Action<IReadOnlyList<double>> told, CancellationToken ct)
+        IReadOnlyList<Func<CancellationToken, Task<double>>> measures, int rounds, Action<IReadOnlyList<double>> told, CancellationToken ct)
     {
         List<double>? previous = null;
         for (var round = 0; round < rounds; round++)
         {
-            var p50s = new List<double>(loads.Count);
-            foreach (var (client, request) in loads)
+            var results = new List<double>(measures.Count);
+            foreach (var measure in measures)
             {
-                p50s.Add((await OpenLoopAsync(client, rate, TimeSpan.FromSeconds(3), ct, request)).P50);
+                results.Add(await measure(ct));
             }
 
-            told(p50s);
-            if (previous is not null && p50s.Zip(previous).All(pair => Math.Abs(pair.First / pair.Second - 1) < 0.20))
+            told(results);
+            if (previous is not null && results.Zip(previous).All(pair => Math.Abs(pair.First / pair.Second - 1) < 0.20))
             {
                 return true;
             }
 
-            previous = p50s;
+            previous = results;
         }
 
         return false;

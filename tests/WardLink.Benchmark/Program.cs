@@ -27,6 +27,17 @@ string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, press) => { press.Cancel = true; cancel.Cancel(); };
 var ct = cancel.Token;
+
+// Services just started run slower while the JIT compiles what the load runs (on 2026-12-01, 20 % of the
+// tips service's CPU in its first minute of intake was the JIT's): measures are taken once warm.
+async Task SettleAsync(IReadOnlyList<Func<CancellationToken, Task<double>>> measures, string what, string unit, string rows)
+{
+    const int rounds = 10;
+    if (!await Load.SettleAsync(measures, rounds, results => Say($"  warming up, {what}: {string.Join(", ", results.Select(result => F($"{result:0.0}")))} {unit}"), ct))
+    {
+        Say($"  not settled after {rounds} rounds: {rows} may be slower than the system's steady state.");
+    }
+}
 var table = new ResultTable($"{Machine.Describe()}; PostgreSQL {await Measurements.SettingsAsync(postgres, ct)}; load average (1 / 5 / 15 min) {Machine.LoadAverage()} at the start");
 
 await using var system = new SystemUnderTest(options.Repository, options.FirstPort);
@@ -56,8 +67,11 @@ if (options.Runs("throughput"))
     var pg = await Measurements.PgBenchInsertRateAsync(postgres, options.Clients, options.Duration, ct);
 
     Say("tip intake, closed loop: warming up, then direct to the tips service and through the gateway...");
-    await Load.ClosedLoopAsync(direct, options.Clients, TimeSpan.FromSeconds(3), ct);
-    await Load.ClosedLoopAsync(gateway, options.Clients, TimeSpan.FromSeconds(3), ct);
+    await SettleAsync(
+        [.. new[] { direct, gateway }.Select(client => (Func<CancellationToken, Task<double>>)(async ct => (await Load.ClosedLoopAsync(client, options.Clients, TimeSpan.FromSeconds(5), ct)).Rate))],
+        "the rate direct and through the gateway",
+        "tips/s",
+        "the intake rows");
     var (directRate, directFailures) = await Load.ClosedLoopAsync(direct, options.Clients, options.Duration, ct);
     var (sustained, gatewayFailures) = await Load.ClosedLoopAsync(gateway, options.Clients, options.Duration, ct);
     gatewayRate = sustained;
@@ -130,17 +144,11 @@ if (options.Runs("wards"))
         // Run alone, the section starts on services just started, slower for their first minutes.
         if (count == options.WardCounts[0])
         {
-            const int rounds = 10;
-            var settled = await Load.SettleAsync(
-                [.. measures.Select(measure => (measure.Client, measure.Request))],
-                options.GrowthRate,
-                rounds,
-                p50s => Say($"  warming up, each measure's p50: {string.Join(", ", p50s.Select(p50 => F($"{p50:0.0}")))} ms"),
-                ct);
-            if (!settled)
-            {
-                Say($"  not settled after {rounds} rounds: the rows of {wards} may be slower than the system's steady state.");
-            }
+            await SettleAsync(
+                [.. measures.Select(measure => (Func<CancellationToken, Task<double>>)(async ct => (await Load.OpenLoopAsync(measure.Client, options.GrowthRate, TimeSpan.FromSeconds(3), ct, measure.Request)).P50))],
+                "each measure's p50",
+                "ms",
+                F($"the rows of {wards}"));
         }
 
         foreach (var ((measure, client, request), run) in measures.Zip(runs))

@@ -57,11 +57,16 @@ public static class JurisdictionDirectory
     public static Task<KnownWard?> WardAsync(this IQuerySession session, string ward, CancellationToken ct) =>
         session.LoadAsync<KnownWard>(ward, ct);
 
-    /// <summary>The ward <paramref name="session"/> acts in, or null when this service does not know it.</summary>
+    /// <summary>
+    /// The ward <paramref name="session"/> acts in, or null when this service does not know it: as the
+    /// current work read it on entering the ward (<see cref="WardContext.Known"/>), else from the directory.
+    /// </summary>
     public static Task<KnownWard?> WardOfSessionAsync(this IQuerySession session, CancellationToken ct)
     {
         var tenant = session.TenantId;
-        return session.Query<KnownWard>().FirstOrDefaultAsync(ward => ward.Tenant == tenant, ct);
+        return WardContext.Known is { } known && known.Tenant == tenant
+            ? Task.FromResult<KnownWard?>(known)
+            : session.Query<KnownWard>().FirstOrDefaultAsync(ward => ward.Tenant == tenant, ct);
     }
 
     /// <summary>Every ward of <paramref name="provinces"/>, by id.</summary>

@@ -242,7 +242,7 @@ internal sealed class WardTenancy : ITenancy
             databases.AddMultipleTenantDatabase(main, WardDatabases.Main).ForTenants().AsDefault();
             foreach (var (name, group) in wards.Databases)
             {
-                databases.AddMultipleTenantDatabase(group.ConnectionString, name).ForTenants([.. group.Wards.Select(tenants.TenantOf)]);
+                databases.AddMultipleTenantDatabase(EventStore.Tuned(group.ConnectionString), name).ForTenants([.. group.Wards.Select(tenants.TenantOf)]);
             }
 
             return databases;

@@ -74,22 +74,32 @@ public sealed class WardTenants(IOptions<WardOptions> options)
 /// The ward the current work acts in: the store's tenant every session opened meanwhile is scoped to
 /// (<see cref="TracedSessionFactory"/>). A request sets it (<see cref="RequestWards"/>), a consumer
 /// from its message's ward header, a sweep for each ward it visits; without it, sessions open in the home ward.
+/// A request also keeps the ward as it read it from the jurisdiction directory (<see cref="Known"/>), so the
+/// work it does reads the same ward without asking the database again.
 /// </summary>
 public static class WardContext
 {
-    private static readonly AsyncLocal<string?> Ambient = new();
+    private static readonly AsyncLocal<(string Id, KnownWard? Known)?> Ambient = new();
 
-    public static string? Current => Ambient.Value;
+    public static string? Current => Ambient.Value?.Id;
+
+    /// <summary>The current ward as the work read it from the jurisdiction directory when it entered, if it did.</summary>
+    public static KnownWard? Known => Ambient.Value?.Known;
 
     /// <summary>Acts in <paramref name="ward"/> until the scope is disposed.</summary>
-    public static Scope Enter(string ward)
+    public static Scope Enter(string ward) => Enter((ward, null));
+
+    /// <summary>Acts in <paramref name="ward"/>, as read from the jurisdiction directory, until the scope is disposed.</summary>
+    public static Scope Enter(KnownWard ward) => Enter((ward.Id, ward));
+
+    private static Scope Enter((string Id, KnownWard? Known) ward)
     {
         var previous = Ambient.Value;
         Ambient.Value = ward;
         return new Scope(previous);
     }
 
-    public readonly struct Scope(string? previous) : IDisposable
+    public readonly struct Scope((string Id, KnownWard? Known)? previous) : IDisposable
     {
         public void Dispose() => Ambient.Value = previous;
     }
@@ -217,7 +227,7 @@ public static class RequestWards
             }
 
             http.Features.Set(new RequestWard(known, named, access, ofRecord));
-            using (WardContext.Enter(known.Id))
+            using (WardContext.Enter(known))
             {
                 await next(http);
             }
