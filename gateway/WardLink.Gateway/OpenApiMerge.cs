@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.Gateway;
 
@@ -33,6 +34,7 @@ public static class OpenApiMerge
         ["413"] = "The request body is larger than the gateway accepts.",
         ["429"] = "Too many requests from this client; retry after the Retry-After header's seconds.",
         ["502"] = "The service behind the gateway is not available.",
+        ["503"] = "The gateway or the service is at capacity (admission control): nothing was done; retry after the Retry-After header's seconds.",
         ["504"] = "The service behind the gateway did not answer in time.",
     };
 
@@ -185,7 +187,8 @@ public static class OpenApiMerge
     /// <summary>
     /// Adds what the gateway and the conventions make an operation answer: 429 always; 401 and
     /// 403 unless anonymous; 400 with input; 404 with a path parameter; 413 with a body; 502 and
-    /// 504 when proxied. Every error response without content gets problem details.
+    /// 504 when proxied; 503 but on health (admission control refuses everything else past its bound).
+    /// Every error response without content gets problem details; a 429 or 503 says when to retry.
     /// </summary>
     private static void Complete(string path, JsonObject operation, Dictionary<string, int> operationIds)
     {
@@ -223,6 +226,11 @@ public static class OpenApiMerge
             added.AddRange(["502", "504"]);
         }
 
+        if (!Health.IsHealthPath(path))
+        {
+            added.Add("503");
+        }
+
         var responses = Child(operation, "responses");
         foreach (var status in added)
         {
@@ -240,13 +248,13 @@ public static class OpenApiMerge
                 };
             }
 
-            if (status == "429")
+            if (status == "429" || (status == "503" && !Health.IsHealthPath(path)))
             {
                 response["headers"] ??= new JsonObject
                 {
                     ["Retry-After"] = new JsonObject
                     {
-                        ["description"] = "Seconds until the client's window allows requests again.",
+                        ["description"] = status == "429" ? "Seconds until the client's window allows requests again." : "Seconds to wait before retrying.",
                         ["schema"] = new JsonObject { ["type"] = "integer", ["format"] = "int32", ["minimum"] = 1, ["maximum"] = int.MaxValue },
                     },
                 };

@@ -53,7 +53,13 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
             var anonymous = path.StartsWith("/api/public/tips", StringComparison.Ordinal) || path.StartsWith("/health/", StringComparison.Ordinal) || path == "/connect/token";
             var responses = operation["responses"]!.AsObject();
             Assert.Equal(anonymous, operation["security"] is JsonArray { Count: 0 });
-            var expected = anonymous ? new[] { "429" } : ["401", "403", "429"];
+            var refusable = !path.StartsWith("/health/", StringComparison.Ordinal) && !path.StartsWith("/api/ops/", StringComparison.Ordinal);
+            List<string> expected = anonymous ? ["429"] : ["401", "403", "429"];
+            if (refusable)
+            {
+                expected.Add("503");
+            }
+
             Assert.All(expected, status => Assert.True(responses.ContainsKey(status), $"{path}: no {status}"));
             // A readiness report is a health report at any status, not problem details.
             if (path.StartsWith("/api/", StringComparison.Ordinal) && !path.EndsWith("/health", StringComparison.Ordinal))

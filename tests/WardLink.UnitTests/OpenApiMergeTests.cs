@@ -94,13 +94,14 @@ public sealed class OpenApiMergeTests
         var merged = OpenApiMerge.Merge(Gateway, [tips]);
 
         var responses = merged["paths"]!["/api/tips/{id}/assessments"]!["post"]!["responses"]!.AsObject();
-        Assert.Equal(["200", "400", "401", "403", "404", "409", "413", "429", "502", "504"], responses.Select(response => response.Key));
+        Assert.Equal(["200", "400", "401", "403", "404", "409", "413", "429", "502", "503", "504"], responses.Select(response => response.Key));
         foreach (var (_, response) in responses.Where(response => response.Key != "200"))
         {
             Assert.Equal("#/components/schemas/ProblemDetails", response!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
         }
 
         Assert.NotNull(responses["429"]!["headers"]!["Retry-After"]);
+        Assert.NotNull(responses["503"]!["headers"]!["Retry-After"]);
     }
 
     [Fact]
@@ -117,6 +118,10 @@ public sealed class OpenApiMergeTests
         }
 
         Assert.Null(merged["paths"]!["/health/live"]!["get"]!["responses"]!["502"]);
+
+        // Admission control lets health through: only what it refuses says 503.
+        Assert.Null(merged["paths"]!["/health/live"]!["get"]!["responses"]!["503"]);
+        Assert.NotNull(merged["paths"]!["/api/public/tips/{code}"]!["get"]!["responses"]!["503"]!["headers"]!["Retry-After"]);
     }
 
     [Fact]

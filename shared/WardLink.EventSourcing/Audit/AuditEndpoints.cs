@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -39,7 +40,7 @@ public sealed record StateAsOf(
 public static class AuditEndpoints
 {
     public const string NdjsonContentType = "application/x-ndjson";
-    private const int FlushEvery = 1000;
+    private const int FlushEvery = 256;
 
     /// <summary>The longest <c>types</c> filter of the global log (event type names separated by commas).</summary>
     public const int MaxTypesLength = 4000;
@@ -159,7 +160,11 @@ public static class AuditEndpoints
         }
 
         http.Response.ContentType = NdjsonContentType;
-        var body = http.Response.Body;
+
+        // Each line serialised straight into the response's pipe, sent every FlushEvery lines (a write to
+        // the body stream sent each line on its own).
+        var body = http.Response.BodyWriter;
+        await using var line = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = json.Value.SerializerOptions.Encoder, SkipValidation = true });
         var lines = 0;
         // The events of the wards the caller reads (a province-level client reads every ward of its province) that the
         // request's ward's database keeps: each database chains its own events (WardDatabases).
@@ -168,8 +173,10 @@ public static class AuditEndpoints
         var tenants = http.Ward().Spans.Where(ward => databases.DatabaseOf(ward) == chain).Select(databases.Wards.TenantOf).ToList();
         await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit, tenants), http.Audience(), ct))
         {
-            await JsonSerializer.SerializeAsync(body, entry, json.Value.SerializerOptions, ct);
-            await body.WriteAsync(Newline, ct);
+            JsonSerializer.Serialize(line, entry, json.Value.SerializerOptions);
+            line.Flush();
+            line.Reset();
+            body.Write(Newline.Span);
             if (++lines % FlushEvery == 0)
             {
                 await body.FlushAsync(ct);

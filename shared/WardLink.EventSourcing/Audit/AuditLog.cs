@@ -71,7 +71,7 @@ public sealed class AuditLog(AuditStorage storage)
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            yield return new AuditEntry(reader.GetInt64(0), await reader.IsDBNullAsync(1, ct) ? null : EventOf(reader, audience), await reader.IsDBNullAsync(10, ct) ? null : LinkOf(reader));
+            yield return new AuditEntry(reader.GetInt64(0), reader.IsDBNull(1) ? null : EventOf(reader, audience), reader.IsDBNull(10) ? null : LinkOf(reader));
         }
     }
 
