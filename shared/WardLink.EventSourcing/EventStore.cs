@@ -29,8 +29,8 @@ public static class EventStore
     /// <summary>
     /// A store's connection string as the services use it: what it sets stays, and unless it says
     /// otherwise, a pooled connection is not reset on return (no <c>DISCARD ALL</c>: nothing here leaves
-    /// session state behind, the locks are transaction-level, and the benchmark counted about five
-    /// resets a tip) and statements run often are prepared once per connection.
+    /// session state behind, the numbering locks are transaction-level, the daemon releases its own lock,
+    /// and the benchmark counted about five resets a tip) and statements run often are prepared once per connection.
     /// </summary>
     public static string Tuned(string connectionString)
     {

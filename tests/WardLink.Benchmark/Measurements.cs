@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
+using WardLink.EventSourcing.Audit;
 using WardLink.Simulator;
 
 namespace WardLink.Benchmark;
@@ -98,22 +99,21 @@ public static partial class Measurements
 
     /// <summary>
     /// PostgreSQL reading a service's whole audit log in order, the rows and columns the audit feed
-    /// serves (<c>AuditLog</c>: the events full-joined with the chain's links, the data's hash computed
-    /// by PostgreSQL), every value read: events per second.
+    /// serves, with the feed's own two reads (<see cref="AuditLog.SqlOf"/>: the events with their chain
+    /// links and the data's hash computed by PostgreSQL, then the links whose event is gone), every
+    /// value read: events per second.
     /// </summary>
     public static async Task<(long Events, double Rate)> PostgresReadRateAsync(string connectionString, CancellationToken ct)
     {
         await using var db = new NpgsqlConnection(connectionString);
         await db.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            "SELECT coalesce(e.seq_id, l.sequence), e.stream_id, e.version, e.type, e.timestamp, e.correlation_id, e.causation_id, e.mt_dotnet_type, e.data::text, " +
-            "encode(sha256(convert_to(e.data::text, 'UTF8')), 'hex'), l.position, l.stream_id, l.version, l.type, l.data_hash, l.recorded_at, l.previous, l.hash " +
-            "FROM mt_events e FULL JOIN wardlink_audit_links l ON l.sequence = e.seq_id ORDER BY 1",
-            db) { CommandTimeout = 1800 };
+        var (events, orphans) = AuditLog.SqlOf(new AuditLogFilter(), "mt_events", AuditStorage.LinksTable);
         var clock = Stopwatch.StartNew();
         long rows = 0;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        foreach (var sql in new[] { events, orphans })
         {
+            await using var command = new NpgsqlCommand(sql, db) { CommandTimeout = 1800, Parameters = { new NpgsqlParameter<long>("after", 0L) } };
+            await using var reader = await command.ExecuteReaderAsync(ct);
             var values = new object[reader.FieldCount];
             while (await reader.ReadAsync(ct))
             {

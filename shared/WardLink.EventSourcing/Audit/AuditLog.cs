@@ -29,14 +29,111 @@ public sealed record AuditLogFilter(
 /// whose event is gone, each event not chained yet. What the reader's audience may not see
 /// (personal data; text, for anyone but the police) is removed on the way out.
 /// </summary>
+/// <remarks>
+/// Two reads in sequence order, merged here (<see cref="SqlOf"/>): the events with their links, and the
+/// links whose event is gone. Each follows its primary key's order, so PostgreSQL streams the first row
+/// at once; one full join ordered by the sequence had PostgreSQL sort the whole log first (on disk: 890 MB
+/// for a million events, half the replay's time).
+/// </remarks>
 public sealed class AuditLog(AuditStorage storage)
 {
     private static readonly ConcurrentDictionary<string, Type?> ClrTypes = new();
 
     public async IAsyncEnumerable<AuditEntry> ReadAsync(AuditLogFilter filter, Audience audience, [EnumeratorCancellation] CancellationToken ct)
     {
-        await using var connection = await storage.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(Sql(filter), connection);
+        var (eventsSql, orphansSql) = SqlOf(filter, storage.Events, storage.Links);
+        await using var eventsConnection = await storage.OpenAsync(ct);
+        await using var orphansConnection = await storage.OpenAsync(ct);
+        await using var eventsCommand = Command(eventsSql, eventsConnection, filter, byWard: true);
+        await using var orphansCommand = Command(orphansSql, orphansConnection, filter, byWard: false);
+        await using var events = await eventsCommand.ExecuteReaderAsync(ct);
+        await using var orphans = await orphansCommand.ExecuteReaderAsync(ct);
+        var hasEvent = await events.ReadAsync(ct);
+        var hasOrphan = await orphans.ReadAsync(ct);
+        for (var read = 0L; (hasEvent || hasOrphan) && read < (filter.Limit ?? long.MaxValue);)
+        {
+            var sequence = hasEvent ? events.GetInt64(0) : long.MaxValue;
+            if (hasOrphan && orphans.GetInt64(0) <= sequence)
+            {
+                // An event removed between the two reads' snapshots was read with its link already.
+                if (orphans.GetInt64(0) < sequence)
+                {
+                    read++;
+                    yield return new AuditEntry(orphans.GetInt64(0), null, LinkOf(orphans, 1));
+                }
+
+                hasOrphan = await orphans.ReadAsync(ct);
+                continue;
+            }
+
+            read++;
+            yield return new AuditEntry(sequence, EventOf(events, audience), events.IsDBNull(10) ? null : LinkOf(events, 10));
+            hasEvent = await events.ReadAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// The log's two reads of <paramref name="filter"/> over the tables <paramref name="events"/> and
+    /// <paramref name="links"/>, each in sequence order: the events (columns: sequence, the event, its
+    /// data's hash, its link) and the links whose event is gone (sequence, the link). The benchmark
+    /// reads them as PostgreSQL's own rate of the rows the feed serves.
+    /// </summary>
+    public static (string Events, string Orphans) SqlOf(AuditLogFilter filter, string events, string links)
+    {
+        var ofEvents = new StringBuilder(
+            "select e.seq_id, " +
+            $"e.stream_id, e.version, e.type, e.timestamp, e.correlation_id, e.causation_id, e.mt_dotnet_type, e.data::text, {AuditStorage.DataHashSql}, " +
+            $"{LinkColumns} from {events} e left join {links} l on l.sequence = e.seq_id where e.seq_id > @after");
+        var ofOrphans = new StringBuilder(
+            $"select l.sequence, {LinkColumns} from {links} l " +
+            $"where l.sequence > @after and not exists (select 1 from {events} e where e.seq_id = l.sequence)");
+        Narrow(ofEvents, filter, "e", "e.timestamp", "e.seq_id", byWard: true);
+
+        // A link whose event is gone is read whatever the wards: it holds no data.
+        Narrow(ofOrphans, filter, "l", "l.recorded_at", "l.sequence", byWard: false);
+        return (ofEvents.ToString(), ofOrphans.ToString());
+    }
+
+    /// <summary>Adds <paramref name="filter"/>'s conditions on the rows of <paramref name="table"/>, its order and its limit.</summary>
+    private static void Narrow(StringBuilder sql, AuditLogFilter filter, string table, string time, string sequence, bool byWard)
+    {
+        if (filter.StreamId is not null)
+        {
+            sql.Append($" and {table}.stream_id = @stream");
+        }
+
+        if (filter.Types is { Count: > 0 })
+        {
+            sql.Append($" and {table}.type = any(@types)");
+        }
+
+        if (filter.From is not null)
+        {
+            sql.Append($" and {time} >= @from");
+        }
+
+        if (filter.To is not null)
+        {
+            sql.Append($" and {time} < @to");
+        }
+
+        if (filter.Tenants is not null && byWard)
+        {
+            sql.Append($" and {table}.tenant_id = any(@tenants)");
+        }
+
+        sql.Append($" order by {sequence}");
+        if (filter.Limit is not null)
+        {
+            sql.Append(" limit @limit");
+        }
+    }
+
+    private const string LinkColumns = "l.position, l.stream_id, l.version, l.type, l.data_hash, l.recorded_at, l.previous, l.hash";
+
+    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, AuditLogFilter filter, bool byWard)
+    {
+        var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("after", filter.After);
         if (filter.StreamId is { } stream)
         {
@@ -63,58 +160,12 @@ public sealed class AuditLog(AuditStorage storage)
             command.Parameters.AddWithValue("limit", limit);
         }
 
-        if (filter.Tenants is { } tenants)
+        if (filter.Tenants is { } tenants && byWard)
         {
             command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, tenants.ToArray());
         }
 
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            yield return new AuditEntry(reader.GetInt64(0), reader.IsDBNull(1) ? null : EventOf(reader, audience), reader.IsDBNull(10) ? null : LinkOf(reader));
-        }
-    }
-
-    private string Sql(AuditLogFilter filter)
-    {
-        var sql = new StringBuilder(
-            "select coalesce(e.seq_id, l.sequence), " +
-            $"e.stream_id, e.version, e.type, e.timestamp, e.correlation_id, e.causation_id, e.mt_dotnet_type, e.data::text, {AuditStorage.DataHashSql}, " +
-            "l.position, l.stream_id, l.version, l.type, l.data_hash, l.recorded_at, l.previous, l.hash " +
-            $"from {storage.Events} e full join {storage.Links} l on l.sequence = e.seq_id " +
-            "where coalesce(e.seq_id, l.sequence) > @after");
-        if (filter.StreamId is not null)
-        {
-            sql.Append(" and coalesce(e.stream_id, l.stream_id) = @stream");
-        }
-
-        if (filter.Types is { Count: > 0 })
-        {
-            sql.Append(" and coalesce(e.type, l.type) = any(@types)");
-        }
-
-        if (filter.From is not null)
-        {
-            sql.Append(" and coalesce(e.timestamp, l.recorded_at) >= @from");
-        }
-
-        if (filter.To is not null)
-        {
-            sql.Append(" and coalesce(e.timestamp, l.recorded_at) < @to");
-        }
-
-        if (filter.Tenants is not null)
-        {
-            sql.Append(" and (e.seq_id is null or e.tenant_id = any(@tenants))");
-        }
-
-        sql.Append(" order by 1");
-        if (filter.Limit is not null)
-        {
-            sql.Append(" limit @limit");
-        }
-
-        return sql.ToString();
+        return command;
     }
 
     private static AuditEvent EventOf(NpgsqlDataReader reader, Audience audience)
@@ -136,13 +187,14 @@ public sealed class AuditLog(AuditStorage storage)
             clrType is null ? null : AuditRedaction.Redact(data, clrType, audience));
     }
 
-    private static AuditLink LinkOf(NpgsqlDataReader reader) => new(
-        reader.GetInt64(10),
-        reader.GetGuid(11),
-        reader.GetInt64(12),
-        reader.GetString(13),
-        reader.GetString(14),
-        reader.GetFieldValue<DateTimeOffset>(15),
-        reader.GetString(16),
-        reader.GetString(17));
+    /// <summary>The link in the eight columns from <paramref name="at"/> (<see cref="LinkColumns"/>).</summary>
+    private static AuditLink LinkOf(NpgsqlDataReader reader, int at) => new(
+        reader.GetInt64(at),
+        reader.GetGuid(at + 1),
+        reader.GetInt64(at + 2),
+        reader.GetString(at + 3),
+        reader.GetString(at + 4),
+        reader.GetFieldValue<DateTimeOffset>(at + 5),
+        reader.GetString(at + 6),
+        reader.GetString(at + 7));
 }
