@@ -127,14 +127,14 @@ public static partial class Measurements
 
     /// <summary>
     /// The audit feed (<c>GET /api/audit/{service}/log</c>, NDJSON, streamed) read to its end, a line
-    /// an event: events per second, and the service's resident set before the read and at its
-    /// largest meanwhile (sampled every 2,000 lines).
+    /// an event (its first <paramref name="limit"/> lines, when given): events per second, and the service's
+    /// resident set before the read and at its largest meanwhile (sampled every 2,000 lines).
     /// </summary>
-    public static async Task<AuditReplay> AuditReplayAsync(HttpClient gateway, string service, ServiceProcess process, CancellationToken ct)
+    public static async Task<AuditReplay> AuditReplayAsync(HttpClient gateway, string service, ServiceProcess process, CancellationToken ct, int? limit = null)
     {
         var before = process.Sample();
         var clock = Stopwatch.StartNew();
-        using var response = await gateway.GetAsync(new Uri($"/api/audit/{service}/log", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
+        using var response = await gateway.GetAsync(new Uri($"/api/audit/{service}/log{(limit is { } n ? "?limit=" + n.ToString(CultureInfo.InvariantCulture) : "")}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != "application/x-ndjson")
         {
             throw new InvalidOperationException($"GET /api/audit/{service}/log answered {(int)response.StatusCode} {response.Content.Headers.ContentType}: {await response.Content.ReadAsStringAsync(ct)}");

@@ -171,20 +171,20 @@ public sealed class AuditLog(AuditStorage storage)
     private static AuditEvent EventOf(NpgsqlDataReader reader, Audience audience)
     {
         var clrType = ClrTypes.GetOrAdd(reader.GetString(7), static name => Type.GetType(name, throwOnError: false));
-        var data = clrType is null ? null : JsonNode.Parse(reader.GetString(8));
+
+        // An event whose type this service no longer knows cannot be checked for personal data: its data is withheld.
+        var (data, actor, wardTime) = clrType is null ? default : AuditRedaction.Read(reader.GetString(8), clrType, audience);
         return new AuditEvent(
             reader.GetGuid(1),
             reader.GetInt64(2),
             reader.GetString(3),
             reader.GetFieldValue<DateTimeOffset>(4),
-            clrType is null ? null : AuditRedaction.BusinessTimeOf(data, clrType),
-            clrType is null ? null : AuditRedaction.ActorOf(data, clrType),
+            wardTime,
+            actor,
             reader.IsDBNull(5) ? null : reader.GetString(5),
             reader.IsDBNull(6) ? null : reader.GetString(6),
             reader.GetString(9),
-
-            // An event whose type this service no longer knows cannot be checked for personal data: its data is withheld.
-            clrType is null ? null : AuditRedaction.Redact(data, clrType, audience));
+            data);
     }
 
     /// <summary>The link in the eight columns from <paramref name="at"/> (<see cref="LinkColumns"/>).</summary>
