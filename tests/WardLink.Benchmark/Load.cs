@@ -141,12 +141,12 @@ public static class Load
 
     /// <summary>
     /// Runs each of <paramref name="measures"/> in turn, unrecorded, round after round until every one's
-    /// result is within 20% of its result in the round before, at most <paramref name="rounds"/> rounds;
+    /// result is within <paramref name="tolerance"/> (0.1: 10 %) of its result in the round before, at most <paramref name="rounds"/> rounds;
     /// each round's results are told to <paramref name="told"/>. Services just started are slower for
     /// their first minutes (the JIT compiles and recompiles what the load runs). Whether they settled.
     /// </summary>
     public static async Task<bool> SettleAsync(
-        IReadOnlyList<Func<CancellationToken, Task<double>>> measures, int rounds, Action<IReadOnlyList<double>> told, CancellationToken ct)
+        IReadOnlyList<Func<CancellationToken, Task<double>>> measures, double tolerance, int rounds, Action<IReadOnlyList<double>> told, CancellationToken ct)
     {
         List<double>? previous = null;
         for (var round = 0; round < rounds; round++)
@@ -158,7 +158,7 @@ public static class Load
             }
 
             told(results);
-            if (previous is not null && results.Zip(previous).All(pair => Math.Abs(pair.First / pair.Second - 1) < 0.20))
+            if (previous is not null && results.Zip(previous).All(pair => Math.Abs(pair.First / pair.Second - 1) < tolerance))
             {
                 return true;
             }
