@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using CsCheck;
-using Marten;
-using Npgsql;
 using WardLink.Audit;
 using WardLink.Auditor;
 using WardLink.EventSourcing.Audit;
@@ -39,10 +37,10 @@ public sealed class AuditLogOrderTests(GappedIncidents group) : IClassFixture<Ga
 
         // Every third event gone, the first and the last among them, and two neighbours: links whose
         // event is gone before, between and after the events kept.
-        var sequences = await SequencesAsync(store, "select seq_id from mt_events order by seq_id");
+        var sequences = await store.QueryAsync("select seq_id from mt_events order by seq_id", reader => reader.GetInt64(0));
         var deleted = sequences.Where((_, i) => i % 3 == 0).Append(sequences[^1]).Append(sequences[^2]).Distinct().ToArray();
         await store.ExecuteAsync("delete from mt_events where seq_id = any(@deleted)", ("deleted", deleted));
-        var types = (await SequencesAsync(store, "select distinct type from mt_events", reader => reader.GetString(0))).Order(StringComparer.Ordinal).ToArray();
+        var types = (await store.QueryAsync("select distinct type from mt_events", reader => reader.GetString(0))).Order(StringComparer.Ordinal).ToArray();
 
         var last = sequences[^1];
         await Gen.Select(Gen.Long[0, last + 1], Gen.Int[1, 2 * sequences.Count].Nullable(), Gen.Int[0, types.Length]).SampleAsync(
@@ -50,8 +48,7 @@ public sealed class AuditLogOrderTests(GappedIncidents group) : IClassFixture<Ga
             {
                 var chosen = types.Take(typeCount).ToArray();
                 var typeFilter = chosen.Length == 0 ? "" : " and coalesce(e.type, l.type) = any(@types)";
-                var expected = await SequencesAsync(
-                    store,
+                var expected = await store.QueryAsync(
                     "select coalesce(e.seq_id, l.sequence) from mt_events e full join wardlink_audit_links l on l.sequence = e.seq_id " +
                     $"where coalesce(e.seq_id, l.sequence) > @after{typeFilter} order by 1",
                     reader => reader.GetInt64(0),
@@ -74,27 +71,5 @@ public sealed class AuditLogOrderTests(GappedIncidents group) : IClassFixture<Ga
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         return [.. body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<AuditEntry>(line, AuditorCommands.Json)!)];
-    }
-
-    private static Task<List<long>> SequencesAsync(IDocumentStore store, string sql) => SequencesAsync(store, sql, reader => reader.GetInt64(0));
-
-    private static async Task<List<T>> SequencesAsync<T>(IDocumentStore store, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-        var values = new List<T>();
-        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-        {
-            values.Add(read(reader));
-        }
-
-        return values;
     }
 }

@@ -84,15 +84,42 @@ public static class AuditRequests
     /// <summary>Runs SQL straight on the service's database, as someone with database access would.</summary>
     public static async Task ExecuteAsync(this IDocumentStore store, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = await OpenAsync(store);
+        await using var command = Command(connection, sql, parameters);
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Reads straight from the service's database, as someone with database access would: one value a row.</summary>
+    public static async Task<List<T>> QueryAsync<T>(this IDocumentStore store, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(store);
+        await using var command = Command(connection, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var values = new List<T>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            values.Add(read(reader));
+        }
+
+        return values;
+    }
+
+    private static async Task<NpgsqlConnection> OpenAsync(IDocumentStore store)
+    {
+        var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
+        return connection;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);
         }
 
-        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        return command;
     }
 
     public static async Task<long> SequenceOfAsync(this IDocumentStore store, Guid streamId, long version)
