@@ -226,7 +226,8 @@ public static class OpenApiMerge
             added.AddRange(["502", "504"]);
         }
 
-        if (!Health.IsHealthPath(path))
+        var refusable = !Health.IsHealthPath(path);
+        if (refusable)
         {
             added.Add("503");
         }
@@ -248,7 +249,7 @@ public static class OpenApiMerge
                 };
             }
 
-            if (status == "429" || (status == "503" && !Health.IsHealthPath(path)))
+            if (status == "429" || (status == "503" && refusable))
             {
                 response["headers"] ??= new JsonObject
                 {

@@ -34,13 +34,16 @@ public static class EventStore
     /// </summary>
     public static string Tuned(string connectionString)
     {
+        // Npgsql's builder "contains" every keyword it knows: what the string itself sets is read apart.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        bool Sets(string keyword) => given.ContainsKey(keyword) || given.ContainsKey(keyword.Replace(" ", "", StringComparison.Ordinal));
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!builder.ContainsKey(nameof(NpgsqlConnectionStringBuilder.NoResetOnClose)))
+        if (!Sets("No Reset On Close"))
         {
             builder.NoResetOnClose = true;
         }
 
-        if (!builder.ContainsKey(nameof(NpgsqlConnectionStringBuilder.MaxAutoPrepare)))
+        if (!Sets("Max Auto Prepare"))
         {
             builder.MaxAutoPrepare = 64;
         }
