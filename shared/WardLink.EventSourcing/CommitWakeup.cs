@@ -1,0 +1,176 @@
+using JasperFx.Events.Daemon.HighWater;
+using Marten;
+using Marten.Services;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace WardLink.EventSourcing;
+
+/// <summary>
+/// Wakes the async daemon (the high-water agent that hands new events to the relay and the audit
+/// chain) when a commit has appended events, at most once per <c>every</c>: each such commit sends a
+/// <c>NOTIFY</c> on <see cref="Channel"/> (<see cref="CommitNotice"/>), and this listens on every database
+/// of the store. When quiet, the first notification wakes the agent at once; under load, the commits
+/// of one <c>every</c> share one wake (with a wake per commit, the daemon's own statements, about ten a
+/// wake, were a third of what PostgreSQL ran during intake). A notification that arrives while the agent
+/// is busy wakes it as soon as it waits again. Polling (the wait's timeout) stays the safety net, e.g.
+/// while a listening connection reconnects. The agents of several databases share one wakeup: any
+/// database's notification wakes them all, and their wakes together stay one per <c>every</c>.
+/// </summary>
+public sealed class CommitWakeup(Func<CancellationToken, Task<IReadOnlyList<Func<NpgsqlConnection>>>> databases, TimeSpan every, TimeProvider clock, ILogger<CommitWakeup> logger)
+    : IDaemonWakeup
+{
+    /// <summary>The channel commits that append events notify.</summary>
+    public const string Channel = "wardlink_events_appended";
+
+    private static readonly TimeSpan Reconnect = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _notified;
+    private long _seen;
+    private long _wokeAt = long.MinValue;
+    private Task? _listening;
+
+    /// <summary>Notifications received so far (each listening connection's first counts as one: what committed before it listened).</summary>
+    public long Notified
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _notified;
+            }
+        }
+    }
+
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken token)
+    {
+        Task notified;
+        lock (_lock)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                notified = Task.Delay(timeout, clock, token);
+            }
+            else
+            {
+                _listening ??= ListenAsync(_stopping.Token);
+                notified = _notified == _seen ? _next.Task.WaitAsync(timeout, clock, token) : Task.CompletedTask;
+            }
+        }
+
+        try
+        {
+            await notified;
+        }
+        catch (TimeoutException)
+        {
+            // Nothing notified: a poll.
+        }
+
+        long wokeAt;
+        lock (_lock)
+        {
+            wokeAt = _wokeAt;
+        }
+
+        if (wokeAt != long.MinValue && every - clock.GetElapsedTime(wokeAt) is var left && left > TimeSpan.Zero)
+        {
+            await Task.Delay(left, clock, token);
+        }
+
+        lock (_lock)
+        {
+            _seen = _notified;
+            _wokeAt = clock.GetTimestamp();
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private async Task ListenAsync(CancellationToken ct)
+    {
+        try
+        {
+            var connections = await databases(ct);
+            await Task.WhenAll(connections.Select(connect => ListenAsync(connect, ct)));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task ListenAsync(Func<NpgsqlConnection> connect, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = connect();
+                connection.Notification += (_, _) => Notify();
+                await connection.OpenAsync(ct);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(ct);
+                }
+
+                // What committed while nothing listened (at start, or while reconnecting) is found by this wake.
+                Notify();
+                while (true)
+                {
+                    await connection.WaitAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception failure) when (failure is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                logger.ListenFailed(Channel, failure.Message);
+                await Task.Delay(Reconnect, clock, ct);
+            }
+        }
+    }
+
+    private void Notify()
+    {
+        TaskCompletionSource woken;
+        lock (_lock)
+        {
+            _notified++;
+            (woken, _next) = (_next, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        woken.TrySetResult();
+    }
+}
+
+/// <summary>Makes every commit that appends events notify <see cref="CommitWakeup.Channel"/> (delivered once it commits, never if it rolls back).</summary>
+public sealed class CommitNotice : DocumentSessionListenerBase
+{
+    private const string Sql = $"NOTIFY {CommitWakeup.Channel}";
+
+    public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+    {
+        if (session.PendingChanges.Streams().Any())
+        {
+            session.QueueSqlCommand(Sql);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+internal static partial class CommitWakeupLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening on {Channel} failed ({Reason}); the daemon polls meanwhile, and listening resumes in a second.")]
+    public static partial void ListenFailed(this ILogger log, string channel, string reason);
+}

@@ -1,0 +1,102 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using WardLink.EventSourcing;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Pipeline;
+
+/// <summary>
+/// The daemon's wakeup (<see cref="CommitWakeup"/>) on a real PostgreSQL: a commit's notification wakes
+/// it at once when quiet; under a burst, the notifications of one interval share one wake and none is
+/// lost; the service's commits that append events notify. Time is a fake clock: nothing here waits on
+/// how fast the machine is, only on notifications arriving.
+/// </summary>
+public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : IClassFixture<ServiceFixture<TipsService>>, IAsyncLifetime
+{
+    private static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Never = TimeSpan.FromHours(1);
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    private string _database = string.Empty;
+
+    public async ValueTask InitializeAsync() => _database = await (await TestInfrastructure.GetAsync()).CreateDatabaseAsync("wakeup");
+
+    public async ValueTask DisposeAsync() => await (await TestInfrastructure.GetAsync()).DropDatabaseAsync(_database);
+
+    [Fact]
+    public async Task A_quiet_commit_wakes_at_once_and_a_burst_shares_one_wake_per_interval_without_losing_any()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new FakeTimeProvider();
+        using var wakeup = new CommitWakeup(_ => Task.FromResult<IReadOnlyList<Func<NpgsqlConnection>>>([() => new NpgsqlConnection(_database)]), Every, clock, NullLogger<CommitWakeup>.Instance);
+
+        // Starting to listen wakes it once: what committed before it listened.
+        await wakeup.WaitAsync(Never, ct).WaitAsync(Guard, ct);
+        clock.Advance(Every);
+
+        // Quiet: the first notification wakes it without waiting for the clock.
+        var quiet = wakeup.WaitAsync(Never, ct);
+        Assert.False(quiet.IsCompleted);
+        await NotifyAsync(1, ct);
+        await quiet.WaitAsync(Guard, ct);
+
+        // A burst right after a wake: eleven notifications arrive, the wake waits for the interval.
+        var seen = wakeup.Notified;
+        var burst = wakeup.WaitAsync(Never, ct);
+        await NotifyAsync(11, ct);
+        await ArrivedAsync(wakeup, seen + 11);
+        Assert.False(burst.IsCompleted);
+        clock.Advance(Every);
+        await burst.WaitAsync(Guard, ct);
+
+        // They were one wake: the next wait is for a new notification, not for those.
+        var next = wakeup.WaitAsync(Never, ct);
+        clock.Advance(Every);
+        await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(300), ct));
+        Assert.False(next.IsCompleted);
+
+        // A notification that arrives while the agent is busy (not waiting) wakes its next wait.
+        await NotifyAsync(1, ct);
+        await next.WaitAsync(Guard, ct);
+        seen = wakeup.Notified;
+        await NotifyAsync(1, ct);
+        await ArrivedAsync(wakeup, seen + 1);
+        clock.Advance(Every);
+        await wakeup.WaitAsync(Never, ct).WaitAsync(Guard, ct);
+    }
+
+    [Fact]
+    public async Task A_commit_of_the_service_that_appends_events_notifies_the_daemon()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var wakeup = service.Host.Services.GetRequiredService<CommitWakeup>();
+        await ArrivedAsync(wakeup, 1);
+        var before = wakeup.Notified;
+
+        await using (var session = service.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Events.StartStream(Guid.CreateVersion7(), new NumberReserved("WAKE-QT-2024-0001", Guid.CreateVersion7()));
+            await session.SaveChangesAsync(ct);
+        }
+
+        await ArrivedAsync(wakeup, before + 1);
+    }
+
+    private async Task NotifyAsync(int commits, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync(ct);
+        for (var i = 0; i < commits; i++)
+        {
+            await using var notify = new NpgsqlCommand($"NOTIFY {CommitWakeup.Channel}", connection);
+            await notify.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static async Task ArrivedAsync(CommitWakeup wakeup, long count) =>
+        await Eventually.Get(() => Task.FromResult(wakeup.Notified >= count ? "arrived" : null), $"{count} notifications on {CommitWakeup.Channel}");
+}
