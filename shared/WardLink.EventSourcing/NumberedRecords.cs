@@ -71,7 +71,7 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
                 ct);
         }
 
-        var pending = new Pending(forRecord, write, Activity.Current, ct);
+        var pending = new Pending(forRecord, write, Activity.Current, WardContext.Known, ct);
         var writer = _writers.GetOrAdd((WardContext.Current ?? _home, prefix, WardTime.LocalYear(at)), scope => new(() => Writer.Start(scope.Ward, scope.Prefix, scope.Year, this))).Value;
         if (!writer.Queue.Writer.TryWrite(pending))
         {
@@ -93,14 +93,16 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
         await Task.WhenAll(writers.Select(writer => writer.Running));
     }
 
-    /// <summary>A record waiting for its batch: its writes, the request's trace, and the caller's answer.</summary>
-    private sealed class Pending(Guid forRecord, NumberedWrite write, Activity? trace, CancellationToken requestAborted)
+    /// <summary>A record waiting for its batch: its writes, the request's trace and ward as it read it, and the caller's answer.</summary>
+    private sealed class Pending(Guid forRecord, NumberedWrite write, Activity? trace, KnownWard? ward, CancellationToken requestAborted)
     {
         public Guid For { get; } = forRecord;
 
         public NumberedWrite Write { get; } = write;
 
         public Activity? Trace { get; } = trace;
+
+        public KnownWard? Ward { get; } = ward;
 
         public CancellationToken RequestAborted { get; } = requestAborted;
 
@@ -198,6 +200,11 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
                 name: $"number {_prefix}-{_ward}-{_year} batch");
             activity?.SetTag("wardlink.batch.size", batch.Count);
             var ct = CancellationToken.None;
+
+            // The ward as the newest of the batch's requests read it from the directory: no read of its own.
+            using var ward = batch.Select(pending => pending.Ward).LastOrDefault(known => known?.Id == _ward) is { } known
+                ? WardContext.Enter(known)
+                : WardContext.Enter(_ward);
             var counter = await session.TakeCounterAsync(_prefix, _year, ct);
             var answers = new Rejection?[batch.Count];
             var reserved = new List<(Pending Pending, NumberReserved Reserved)>();

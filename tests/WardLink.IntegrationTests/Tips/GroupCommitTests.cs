@@ -4,6 +4,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Wards;
@@ -81,6 +82,42 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
         await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var counter = await session.Events.FetchStreamStateAsync(YearlyNumbers.CounterOf(Tip.NumberPrefix, new HomeWard().Id, 2022), TestContext.Current.CancellationToken);
         Assert.Equal(created.Count + 1L, counter!.Version);
+    }
+
+    [Fact]
+    public async Task A_batch_numbers_in_the_ward_as_its_requests_read_it_and_reads_the_directory_when_none_did()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var records = tips.Host.Services.GetRequiredService<NumberedRecords>();
+        var at = new DateTimeOffset(2021, 5, 1, 10, 0, 0, WardTime.Offset);
+        KnownWard home;
+        await using (var directory = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession())
+        {
+            home = (await directory.WardAsync(new HomeWard().Id, ct))!;
+        }
+
+        async Task<string> NumberAsync()
+        {
+            string? taken = null;
+            Assert.Null(await records.RecordAsync("READ", at, Guid.CreateVersion7(), (_, number) =>
+            {
+                taken = number;
+                return null;
+            }, ct));
+            return taken!;
+        }
+
+        // A request that read its ward (the code as it read it: not the directory's) is numbered with it...
+        using (WardContext.Enter(home with { Code = "AS-READ" }))
+        {
+            Assert.Equal("READ-AS-READ-2021-0001", await NumberAsync());
+        }
+
+        // ...and work that only named its ward, with the directory's.
+        using (WardContext.Enter(home.Id))
+        {
+            Assert.Equal($"READ-{home.Code}-2021-0002", await NumberAsync());
+        }
     }
 
     private sealed record Answer(HttpStatusCode Status, string? Number, bool RetryAfter);
