@@ -23,7 +23,7 @@ public sealed class AdmissionOptions
     public int MaxQueued { get; set; } = 64;
 
     /// <summary>How long a request waits for a turn before it is refused: what the queue may add to its latency.</summary>
-    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary>
