@@ -14,8 +14,10 @@ namespace WardLink.EventSourcing;
 /// of one <c>every</c> share one wake (with a wake per commit, the daemon's own statements, about ten a
 /// wake, were a third of what PostgreSQL ran during intake). A notification that arrives while the agent
 /// is busy wakes it as soon as it waits again. Polling (the wait's timeout) stays the safety net, e.g.
-/// while a listening connection reconnects. The agents of several databases share one wakeup: any
-/// database's notification wakes them all, and their wakes together stay one per <c>every</c>.
+/// while a listening connection reconnects. The agents of several databases (ward databases) share one
+/// wakeup: any database's notification wakes them all, their wakes together stay one per <c>every</c>,
+/// and one agent's wake may take a notification another was busy for, which then finds its events at
+/// its next poll.
 /// </summary>
 public sealed class CommitWakeup(Func<CancellationToken, Task<IReadOnlyList<Func<NpgsqlConnection>>>> databases, TimeSpan every, TimeProvider clock, ILogger<CommitWakeup> logger)
     : IDaemonWakeup
