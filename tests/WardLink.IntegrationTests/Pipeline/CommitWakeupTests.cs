@@ -70,6 +70,44 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
     }
 
     [Fact]
+    public async Task A_listening_connection_killed_in_PostgreSQL_is_reopened_and_what_committed_meanwhile_wakes_the_agent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new FakeTimeProvider();
+        using var wakeup = new CommitWakeup(_ => Task.FromResult<IReadOnlyList<Func<NpgsqlConnection>>>([() => new NpgsqlConnection(_database)]), Every, clock, NullLogger<CommitWakeup>.Instance);
+        await wakeup.WaitAsync(Never, ct).WaitAsync(Guard, ct);
+        var seen = wakeup.Notified;
+
+        // An insider (or a failover) ends the listening backend (waiting until it is gone); a commit's notification then reaches no one.
+        await using (var connection = new NpgsqlConnection(_database))
+        {
+            await connection.OpenAsync(ct);
+            await using var kill = new NpgsqlCommand(
+                $"select count(*) filter (where pg_terminate_backend(pid, 10000)) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query = 'LISTEN {CommitWakeup.Channel}'",
+                connection);
+            Assert.Equal(1L, await kill.ExecuteScalarAsync(ct));
+        }
+
+        await NotifyAsync(1, ct);
+        var next = wakeup.WaitAsync(Never, ct);
+
+        // Listening resumes after the reconnect delay (the fake clock's), and its first wake covers the lost notification.
+        await Eventually.Get(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                return Task.FromResult(next.IsCompleted ? "woken" : null);
+            },
+            "the wakeup to listen again");
+        await next;
+        Assert.Equal(seen + 1, wakeup.Notified);
+
+        // And it hears the next commit.
+        await NotifyAsync(1, ct);
+        await ArrivedAsync(wakeup, seen + 2);
+    }
+
+    [Fact]
     public async Task A_commit_of_the_service_that_appends_events_notifies_the_daemon()
     {
         var ct = TestContext.Current.CancellationToken;
