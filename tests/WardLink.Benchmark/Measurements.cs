@@ -9,8 +9,8 @@ using WardLink.Simulator;
 
 namespace WardLink.Benchmark;
 
-/// <summary>A read of the whole audit feed: its lines, their rate, the service's resident set before and at its peak.</summary>
-public sealed record AuditReplay(long Events, double Rate, long BeforeBytes, long PeakBytes)
+/// <summary>Reads of the whole audit feed: the lines of one, of them all, their rate, the service's resident set before and at its peak.</summary>
+public sealed record AuditReplay(long Events, long Read, double Rate, long BeforeBytes, long PeakBytes)
 {
     /// <summary>What "memory flat" allows: the service's resident set grows by less than this while it streams the feed.</summary>
     public const long FlatBytes = 64L * 1048576;
@@ -101,57 +101,102 @@ public static partial class Measurements
     /// PostgreSQL reading a service's whole audit log in order, the rows and columns the audit feed
     /// serves, with the feed's own two reads (<see cref="AuditLog.SqlOf"/>: the events with their chain
     /// links and the data's hash computed by PostgreSQL, then the links whose event is gone), every
-    /// value read: events per second.
+    /// value read, again until <paramref name="minimum"/> has passed: the events of a read, of all the reads, and events per second.
     /// </summary>
-    public static async Task<(long Events, double Rate)> PostgresReadRateAsync(string connectionString, CancellationToken ct)
+    public static async Task<(long Events, long Read, double Rate)> PostgresReadRateAsync(string connectionString, TimeSpan minimum, CancellationToken ct)
     {
         await using var db = new NpgsqlConnection(connectionString);
         await db.OpenAsync(ct);
         var (events, orphans) = AuditLog.SqlOf(new AuditLogFilter(), "mt_events", AuditStorage.LinksTable);
-        var clock = Stopwatch.StartNew();
-        long rows = 0;
-        foreach (var sql in new[] { events, orphans })
+        return await RepeatedAsync(minimum, async () =>
         {
-            await using var command = new NpgsqlCommand(sql, db) { CommandTimeout = 1800, Parameters = { new NpgsqlParameter<long>("after", 0L) } };
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            var values = new object[reader.FieldCount];
-            while (await reader.ReadAsync(ct))
+            long rows = 0;
+            foreach (var sql in new[] { events, orphans })
             {
-                reader.GetValues(values);
-                rows++;
+                await using var command = new NpgsqlCommand(sql, db) { CommandTimeout = 1800, Parameters = { new NpgsqlParameter<long>("after", 0L) } };
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                var values = new object[reader.FieldCount];
+                while (await reader.ReadAsync(ct))
+                {
+                    reader.GetValues(values);
+                    rows++;
+                }
             }
-        }
 
-        return (rows, rows / clock.Elapsed.TotalSeconds);
+            return rows;
+        });
     }
 
     /// <summary>
     /// The audit feed (<c>GET /api/audit/{service}/log</c>, NDJSON, streamed) read to its end, a line
-    /// an event (its first <paramref name="limit"/> lines, when given): events per second, and the service's
-    /// resident set before the read and at its largest meanwhile (sampled every 2,000 lines).
+    /// an event, again until <paramref name="minimum"/> has passed: the events of a read, events per second,
+    /// and the service's resident set before the reads and at its largest meanwhile (sampled every 2,000 lines).
     /// </summary>
-    public static async Task<AuditReplay> AuditReplayAsync(HttpClient gateway, string service, ServiceProcess process, CancellationToken ct, int? limit = null)
+    public static async Task<AuditReplay> AuditReplayAsync(HttpClient gateway, string service, ServiceProcess process, TimeSpan minimum, CancellationToken ct)
     {
         var before = process.Sample();
-        var clock = Stopwatch.StartNew();
-        using var response = await gateway.GetAsync(new Uri($"/api/audit/{service}/log{(limit is { } n ? "?limit=" + n.ToString(CultureInfo.InvariantCulture) : "")}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
-        if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != "application/x-ndjson")
-        {
-            throw new InvalidOperationException($"GET /api/audit/{service}/log answered {(int)response.StatusCode} {response.Content.Headers.ContentType}: {await response.Content.ReadAsStringAsync(ct)}");
-        }
-
-        long lines = 0;
         var peak = before;
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
-        while (await reader.ReadLineAsync(ct) is { } line)
+        var (events, read, rate) = await RepeatedAsync(minimum, async () =>
         {
-            if (line.Length > 0 && ++lines % 2_000 == 0)
+            using var response = await gateway.GetAsync(new Uri($"/api/audit/{service}/log", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
+            if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != "application/x-ndjson")
             {
-                peak = Math.Max(peak, process.Sample());
+                throw new InvalidOperationException($"GET /api/audit/{service}/log answered {(int)response.StatusCode} {response.Content.Headers.ContentType}: {await response.Content.ReadAsStringAsync(ct)}");
+            }
+
+            long lines = 0;
+            // Read 64 KiB at a time, as a client streaming a log would (the default, 1 KiB, is a receive call per line or two).
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct), bufferSize: 65_536);
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                if (line.Length > 0 && ++lines % 2_000 == 0)
+                {
+                    peak = Math.Max(peak, process.Sample());
+                }
+            }
+
+            return lines;
+        });
+        return new AuditReplay(events, read, rate, before, Math.Max(peak, process.Sample()));
+    }
+
+    /// <summary>
+    /// <paramref name="read"/> once, and again until <paramref name="minimum"/> has passed (a read of a small
+    /// store takes milliseconds, which a request's fixed costs and the machine's hiccups would decide): the
+    /// rows of one read, of all the reads, and their rate.
+    /// </summary>
+    private static async Task<(long Rows, long Total, double Rate)> RepeatedAsync(TimeSpan minimum, Func<Task<long>> read)
+    {
+        var clock = Stopwatch.StartNew();
+        long rows = 0, total = 0;
+        do
+        {
+            rows = await read();
+            total += rows;
+        }
+        while (clock.Elapsed < minimum);
+        return (rows, total, total / clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Waits until the machine is quiet (the system's daemons and relays done with what the load before left them:
+    /// under a fifth of a core over a second), at most <paramref name="timeout"/>: whether it got quiet.
+    /// </summary>
+    public static async Task<bool> QuietAsync(SystemUnderTest system, TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            var window = new CpuWindow(system.ProcessNames());
+            var second = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            if (window.Cores(second.Elapsed) < 0.2)
+            {
+                return true;
             }
         }
 
-        return new AuditReplay(lines, lines / clock.Elapsed.TotalSeconds, before, Math.Max(peak, process.Sample()));
+        return false;
     }
 
     /// <summary>The PostgreSQL settings that decide what a commit costs.</summary>
@@ -168,8 +213,7 @@ public static partial class Measurements
     {
         await using var db = new NpgsqlConnection(connectionString);
         await db.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM mt_events", db);
-        return (long)(await command.ExecuteScalarAsync(ct))!;
+        return await CountAsync(db, "SELECT count(*) FROM mt_events", ct);
     }
 
     /// <summary>
@@ -195,6 +239,11 @@ public static partial class Measurements
         var snapshots = await ColumnsAsync(db, "mt_doc_tipstate", ct);
         string Select(IEnumerable<string> columns, string alias, IReadOnlyDictionary<string, string> replaced) =>
             string.Join(", ", columns.Select(column => replaced.TryGetValue(column, out var value) ? value : $"{alias}.{column}"));
+
+        if (await CountAsync(db, "SELECT count(*) FROM mt_streams WHERE version = 1", ct) == 0)
+        {
+            throw new InvalidOperationException("The tips store holds no tip of one event to copy: post tips before growing it.");
+        }
 
         await Execute(db, $"""
             CREATE TEMP TABLE growth AS
@@ -236,11 +285,7 @@ public static partial class Measurements
             return (reader.GetInt64(0), reader.GetInt64(1));
         }
 
-        async Task<long> LinksAsync()
-        {
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM wardlink_audit_links", db);
-            return (long)(await command.ExecuteScalarAsync(ct))!;
-        }
+        Task<long> LinksAsync() => CountAsync(db, "SELECT count(*) FROM wardlink_audit_links", ct);
 
         var clock = Stopwatch.StartNew();
         var linksBefore = await LinksAsync();
@@ -275,6 +320,12 @@ public static partial class Measurements
         }
 
         return columns.Count > 0 ? columns : throw new InvalidOperationException($"No table {table} in {db.Database}.");
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection db, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, db);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private static async Task Execute(NpgsqlConnection db, string sql, CancellationToken ct, int timeout = 60)

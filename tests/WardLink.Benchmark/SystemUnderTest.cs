@@ -12,6 +12,8 @@ public sealed class ServiceProcess(string name, int port, Process process) : IDi
 
     public Uri Address { get; } = new($"http://127.0.0.1:{port}");
 
+    public int Id => process.Id;
+
     /// <summary>The process's resident set now (VmRSS of /proc/PID/status), in bytes; 0 once it has exited.</summary>
     public long Sample()
     {
@@ -160,6 +162,10 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
             _phasePeaks.Clear();
         }
     }
+
+    /// <summary>The process ids of the services and the gateway, by name.</summary>
+    public IReadOnlyDictionary<int, string> ProcessNames() =>
+        _services.Values.Append(Gateway).ToDictionary(process => process.Id, process => process.Name);
 
     public void SampleWorkingSets()
     {
