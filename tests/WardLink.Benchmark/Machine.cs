@@ -69,13 +69,16 @@ public sealed class CpuWindow
     public double Cores(TimeSpan elapsed) => Used().Sum(part => part.Value.TotalSeconds) / elapsed.TotalSeconds;
 
     /// <summary>Milliseconds of CPU per 1,000 <paramref name="units"/> of each part since the window opened, the largest first (those that round to 0 left out).</summary>
-    public string PerThousand(long units) =>
-        string.Join(", ", Used().Select(part => (part.Key, Milliseconds: Math.Round(part.Value.TotalMilliseconds * 1000 / Math.Max(units, 1))))
+    public string PerThousand(long units) => PerThousand(Used(), units);
+
+    /// <summary>Milliseconds of CPU per 1,000 <paramref name="units"/> of each part in <paramref name="used"/>, the largest first (those that round to 0 left out).</summary>
+    public static string PerThousand(IReadOnlyDictionary<string, TimeSpan> used, double units) =>
+        string.Join(", ", used.Select(part => (part.Key, Milliseconds: Math.Round(part.Value.TotalMilliseconds * 1000 / Math.Max(units, 1))))
             .Where(part => part.Milliseconds > 0).OrderByDescending(part => part.Milliseconds)
             .Select(part => string.Create(CultureInfo.InvariantCulture, $"{part.Key} {part.Milliseconds:0}")));
 
     /// <summary>What each part used since the window opened (a process started meanwhile: all it used).</summary>
-    private Dictionary<string, TimeSpan> Used()
+    public Dictionary<string, TimeSpan> Used()
     {
         var used = new Dictionary<string, TimeSpan>();
         foreach (var (pid, (command, now)) in Machine.CpuByProcess())
