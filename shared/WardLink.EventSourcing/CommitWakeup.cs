@@ -96,39 +96,37 @@ public sealed class CommitWakeup(Func<CancellationToken, Task<IReadOnlyList<Func
         _stopping.Dispose();
     }
 
-    private async Task ListenAsync(CancellationToken ct)
+    /// <summary>Listens on every database of the store; the lookup of the databases, like each connection, is retried until it stops.</summary>
+    private Task ListenAsync(CancellationToken ct) =>
+        RetryAsync(async () => await Task.WhenAll((await databases(ct)).Select(connect => RetryAsync(() => ListenAsync(connect, ct), ct))), ct);
+
+    /// <summary>One listening connection, until it fails: what committed while nothing listened (at start, or while reconnecting) is found by its first wake.</summary>
+    private async Task ListenAsync(Func<NpgsqlConnection> connect, CancellationToken ct)
     {
-        try
+        await using var connection = connect();
+        connection.Notification += (_, _) => Notify();
+        await connection.OpenAsync(ct);
+        await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
         {
-            var connections = await databases(ct);
-            await Task.WhenAll(connections.Select(connect => ListenAsync(connect, ct)));
+            await listen.ExecuteNonQueryAsync(ct);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+
+        Notify();
+        while (true)
         {
-            // Stopping.
+            await connection.WaitAsync(ct);
         }
     }
 
-    private async Task ListenAsync(Func<NpgsqlConnection> connect, CancellationToken ct)
+    /// <summary>Runs <paramref name="attempt"/> again a second after each failure to reach PostgreSQL (the daemon polls meanwhile), until it ends or the wakeup stops.</summary>
+    private async Task RetryAsync(Func<Task> attempt, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await using var connection = connect();
-                connection.Notification += (_, _) => Notify();
-                await connection.OpenAsync(ct);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
-
-                // What committed while nothing listened (at start, or while reconnecting) is found by this wake.
-                Notify();
-                while (true)
-                {
-                    await connection.WaitAsync(ct);
-                }
+                await attempt();
+                return;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -137,8 +135,9 @@ public sealed class CommitWakeup(Func<CancellationToken, Task<IReadOnlyList<Func
             catch (Exception failure) when (failure is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
             {
                 logger.ListenFailed(Channel, failure.Message);
-                await Task.Delay(Reconnect, clock, ct);
             }
+
+            await Task.Delay(Reconnect, clock, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

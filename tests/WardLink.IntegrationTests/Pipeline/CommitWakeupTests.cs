@@ -108,6 +108,42 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
     }
 
     [Fact]
+    public async Task Databases_that_cannot_be_listed_at_start_are_listed_again_until_they_can_and_then_heard()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new FakeTimeProvider();
+        var lookups = 0;
+        using var wakeup = new CommitWakeup(
+            _ => ++lookups <= 2
+                ? throw new NpgsqlException("PostgreSQL is still starting")
+                : Task.FromResult<IReadOnlyList<Func<NpgsqlConnection>>>([() => new NpgsqlConnection(_database)]),
+            Every,
+            clock,
+            NullLogger<CommitWakeup>.Instance);
+
+        // Until the lookup succeeds the agent polls: its wait ends only by its timeout.
+        var first = wakeup.WaitAsync(Never, ct);
+        await Eventually.Get(() => Task.FromResult(lookups >= 1 ? "tried" : null), "the first lookup of the databases");
+        Assert.False(first.IsCompleted);
+
+        // A second after each failure it looks again; the third lookup succeeds and listening starts.
+        await Eventually.Get(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                return Task.FromResult(first.IsCompleted ? "woken" : null);
+            },
+            "the wakeup to list the databases again and listen");
+        await first;
+        Assert.Equal(3, lookups);
+
+        // And it hears a commit.
+        var seen = wakeup.Notified;
+        await NotifyAsync(1, ct);
+        await ArrivedAsync(wakeup, seen + 1);
+    }
+
+    [Fact]
     public async Task A_commit_of_the_service_that_appends_events_notifies_the_daemon()
     {
         var ct = TestContext.Current.CancellationToken;
