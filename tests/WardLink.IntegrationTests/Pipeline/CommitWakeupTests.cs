@@ -92,14 +92,7 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
         var next = wakeup.WaitAsync(Never, ct);
 
         // Listening resumes after the reconnect delay (the fake clock's), and its first wake covers the lost notification.
-        await Eventually.Get(
-            () =>
-            {
-                clock.Advance(TimeSpan.FromSeconds(1));
-                return Task.FromResult(next.IsCompleted ? "woken" : null);
-            },
-            "the wakeup to listen again");
-        await next;
+        await WokenAsync(clock, next, "the wakeup to listen again");
         Assert.Equal(seen + 1, wakeup.Notified);
 
         // And it hears the next commit.
@@ -127,14 +120,7 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
         Assert.False(first.IsCompleted);
 
         // A second after each failure it looks again; the third lookup succeeds and listening starts.
-        await Eventually.Get(
-            () =>
-            {
-                clock.Advance(TimeSpan.FromSeconds(1));
-                return Task.FromResult(first.IsCompleted ? "woken" : null);
-            },
-            "the wakeup to list the databases again and listen");
-        await first;
+        await WokenAsync(clock, first, "the wakeup to list the databases again and listen");
         Assert.Equal(3, lookups);
 
         // And it hears a commit.
@@ -169,6 +155,19 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
             await using var notify = new NpgsqlCommand($"NOTIFY {CommitWakeup.Channel}", connection);
             await notify.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>Moves the clock a second at a time (the reconnect delay) until <paramref name="wait"/> ends.</summary>
+    private static async Task WokenAsync(FakeTimeProvider clock, Task wait, string what)
+    {
+        await Eventually.Get(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                return Task.FromResult(wait.IsCompleted ? "woken" : null);
+            },
+            what);
+        await wait;
     }
 
     private static async Task ArrivedAsync(CommitWakeup wakeup, long count) =>
