@@ -32,7 +32,7 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
     {
         var ct = TestContext.Current.CancellationToken;
         var clock = new FakeTimeProvider();
-        using var wakeup = new CommitWakeup(_ => Task.FromResult<IReadOnlyList<Func<NpgsqlConnection>>>([() => new NpgsqlConnection(_database)]), Every, clock, NullLogger<CommitWakeup>.Instance);
+        using var wakeup = Listening(clock);
 
         // Starting to listen wakes it once: what committed before it listened.
         await wakeup.WaitAsync(Never, ct).WaitAsync(Guard, ct);
@@ -74,7 +74,7 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
     {
         var ct = TestContext.Current.CancellationToken;
         var clock = new FakeTimeProvider();
-        using var wakeup = new CommitWakeup(_ => Task.FromResult<IReadOnlyList<Func<NpgsqlConnection>>>([() => new NpgsqlConnection(_database)]), Every, clock, NullLogger<CommitWakeup>.Instance);
+        using var wakeup = Listening(clock);
         await wakeup.WaitAsync(Never, ct).WaitAsync(Guard, ct);
         var seen = wakeup.Notified;
 
@@ -106,22 +106,16 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
         var ct = TestContext.Current.CancellationToken;
         var clock = new FakeTimeProvider();
         var lookups = 0;
-        using var wakeup = new CommitWakeup(
-            _ => ++lookups <= 2
-                ? throw new NpgsqlException("PostgreSQL is still starting")
-                : Task.FromResult<IReadOnlyList<Func<NpgsqlConnection>>>([() => new NpgsqlConnection(_database)]),
-            Every,
-            clock,
-            NullLogger<CommitWakeup>.Instance);
+        using var wakeup = Listening(clock, lookup => Interlocked.Increment(ref lookups) <= 2 ? throw new NpgsqlException("PostgreSQL is still starting") : lookup);
 
         // Until the lookup succeeds the agent polls: its wait ends only by its timeout.
         var first = wakeup.WaitAsync(Never, ct);
-        await Eventually.Get(() => Task.FromResult(lookups >= 1 ? "tried" : null), "the first lookup of the databases");
+        await Eventually.Get(() => Task.FromResult(Volatile.Read(ref lookups) >= 1 ? "tried" : null), "the first lookup of the databases");
         Assert.False(first.IsCompleted);
 
         // A second after each failure it looks again; the third lookup succeeds and listening starts.
         await WokenAsync(clock, first, "the wakeup to list the databases again and listen");
-        Assert.Equal(3, lookups);
+        Assert.Equal(3, Volatile.Read(ref lookups));
 
         // And it hears a commit.
         var seen = wakeup.Notified;
@@ -145,6 +139,18 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
 
         await ArrivedAsync(wakeup, before + 1);
     }
+
+    /// <summary>A wakeup on this class's database; <paramref name="listing"/> may stand in the way of its listing of the databases.</summary>
+    private CommitWakeup Listening(FakeTimeProvider clock, Func<Task<IReadOnlyList<Func<NpgsqlConnection>>>, Task<IReadOnlyList<Func<NpgsqlConnection>>>>? listing = null) =>
+        new(
+            _ =>
+            {
+                var databases = Task.FromResult<IReadOnlyList<Func<NpgsqlConnection>>>([() => new NpgsqlConnection(_database)]);
+                return listing is null ? databases : listing(databases);
+            },
+            Every,
+            clock,
+            NullLogger<CommitWakeup>.Instance);
 
     private async Task NotifyAsync(int commits, CancellationToken ct)
     {
