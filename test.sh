@@ -56,6 +56,13 @@ failed=$(summary failed)
 (( $# > 0 )) || failed=$(( failed + $(summary error) ))
 skipped=$(summary skipped)
 
+# The failed tests' names and messages again, after the projects' standard output (which a failed
+# project prints whole), so that the end of the log says what failed.
+if (( failed > 0 )); then
+  echo "==> failed tests" >&2
+  awk '/^failed / { shown = 0; inside = 1 } inside && /^    at / { inside = 0 } inside && shown++ < 40' "$log" >&2
+fi
+
 # Stop the infrastructure now, so that the totals are the last line printed.
 trap - EXIT
 stop_infrastructure
