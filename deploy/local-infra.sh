@@ -79,7 +79,8 @@ Environment (defaults):
   WARDLINK_RABBIT_DIST_PORT  25673
   WARDLINK_RABBIT_NODE       wardlink-run   (node: <name>@localhost)
   WARDLINK_PG_FAST           unset; 1 = fsync/synchronous_commit/full_page_writes/
-                             autovacuum off (tests only; applied when PostgreSQL starts)
+                             autovacuum off, max_connections 1000 rather than 300
+                             (tests only; applied when PostgreSQL starts)
 
 Example test profile next to the default one:
   WARDLINK_LOCAL_DIR=.local/test WARDLINK_PG_PORT=55433 WARDLINK_AMQP_PORT=55673 \\
@@ -411,8 +412,10 @@ pg_write_conf() {
     echo "port = $PG_PORT"
     echo "unix_socket_directories = '$PG_SOCKET_DIR'"
     echo "unix_socket_permissions = 0700"
-    echo "max_connections = 300"
     if [[ "$PG_FAST" == "1" ]]; then
+      # The test projects run a test class per core at once, each with its own services and their
+      # pools: on a machine with many cores they open more connections than one system does.
+      echo "max_connections = 1000"
       echo "# WARDLINK_PG_FAST=1: unsafe on crash, for test runs only"
       echo "fsync = off"
       echo "synchronous_commit = off"
@@ -420,6 +423,8 @@ pg_write_conf() {
       # Test databases live for one test class; an autovacuum worker still in one when the class
       # drops it makes DROP DATABASE … WITH (FORCE) fail (the test role cannot end its process).
       echo "autovacuum = off"
+    else
+      echo "max_connections = 300"
     fi
   } >"$conf"
   if is_root; then chown postgres:postgres "$conf"; fi
