@@ -40,7 +40,7 @@ public sealed class TracingTests(ServiceGroup services) : IClassFixture<ServiceG
         var spans = exported.ToArray();
         Assert.Contains(spans, span => span.Source.Name == "Microsoft.AspNetCore" && span.Kind == ActivityKind.Server);
         Assert.Contains(spans, span => span.Source.Name == "WardLink" && span.DisplayName == "relay PartnerRegistered");
-        Assert.DoesNotContain(spans, span => span.Source.Name == "Marten" && span.ParentSpanId == default);
+        Assert.Empty(spans.Where(span => span.Source.Name == "Marten" && span.ParentSpanId == default).Select(span => $"{span.DisplayName} ({span.Kind}, {span.Duration})"));
     }
 
     [Fact]
