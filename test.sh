@@ -60,7 +60,8 @@ skipped=$(summary skipped)
 # project prints whole), so that the end of the log says what failed.
 if (( failed > 0 )); then
   echo "==> failed tests" >&2
-  awk '/^failed / { shown = 0; inside = 1 } inside && /^    at / { inside = 0 } inside && shown++ < 40' "$log" >&2
+  # Each from its "failed" line to its stack trace or the end of its indented report, 40 lines at most.
+  awk '/^failed / { print; shown = 1; inside = 1; next } inside && (/^    at / || !/^  /) { inside = 0 } inside && shown++ < 40' "$log" >&2
 fi
 
 # Stop the infrastructure now, so that the totals are the last line printed.
