@@ -19,9 +19,6 @@ public static class AnnualReport
 {
     public const string Path = "/api/reports/annual";
 
-    /// <summary>What <c>boundaries=</c> takes: a ward as it recorded, or with the wards merged into it.</summary>
-    public static readonly IReadOnlyList<string> Boundaries = ["asRecorded", "current"];
-
     public static WebApplicationBuilder AddWardLinkAnnualReport(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<AnnualReportOptions>(builder.Configuration.GetSection("Reports"));
@@ -38,7 +35,7 @@ public static class AnnualReport
     private static async Task<IResult> Compose(
         int? year,
         string? ward,
-        string? boundaries,
+        [EnumOf(typeof(Boundaries))] string? boundaries,
         HttpContext http,
         IProxyConfigProvider proxy,
         IHttpClientFactory clients,
@@ -47,8 +44,10 @@ public static class AnnualReport
     {
         var errors = new FieldErrors()
             .CheckYear(year, "year")
-            .Check(ward is null || WardNames.IsId(ward), "ward", $"A ward id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters.")
-            .Check(boundaries is null || Boundaries.Contains(boundaries), "boundaries", $"One of {string.Join(", ", Boundaries)}.");
+            .Check(ward is null || WardNames.IsId(ward), "ward", $"A ward id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters.");
+
+        // Any letter case, as every enum (docs/api.md); the services are asked, and the report answers, with its name.
+        var within = EnumNames.NameOf(errors.ParseEnum<Boundaries>(boundaries, "boundaries") ?? Boundaries.AsRecorded);
         if (errors.Any)
         {
             return errors.ToRejection().ToProblem();
@@ -56,7 +55,7 @@ public static class AnnualReport
 
         var query = $"year={year}"
             + (ward is null ? "" : $"&ward={ward}")
-            + (boundaries is null ? "" : $"&boundaries={boundaries}");
+            + $"&boundaries={within}";
         var client = clients.CreateClient(nameof(AnnualReport));
         var figures = await Task.WhenAll(proxy.ServiceAddresses().Select(async service =>
         {
@@ -79,7 +78,7 @@ public static class AnnualReport
         return Results.Ok(new Report(
             year!.Value,
             ward,
-            boundaries ?? Boundaries[0],
+            within!,
             figures.All(service => service.Figures.Status == "ok"),
             figures.ToDictionary(service => service.Name, service => service.Figures)));
     }

@@ -2,6 +2,16 @@ using System.Text.RegularExpressions;
 
 namespace WardLink.Domain;
 
+/// <summary>Within which boundaries a statistic counts a ward.</summary>
+public enum Boundaries
+{
+    /// <summary>What the ward itself recorded.</summary>
+    AsRecorded,
+
+    /// <summary>The ward with every ward merged into it (directly or through another merger), each up to the date it was merged.</summary>
+    Current,
+}
+
 /// <summary>
 /// How a ward is named: its id (<c>dong-quang</c>, what tokens, <c>ward=</c> and the store's tenant
 /// use), its short code (<c>DQ</c>, what case and tip numbers carry: <c>INC-DQ-2025-0001</c>) and its name.

@@ -115,13 +115,19 @@ public class WardLinkSystem : ServiceGroup
 
     /// <summary>A client of one service directly (not through the gateway), with no token.</summary>
     public HttpClient CreateServiceClient(string serviceName) =>
-        new() { BaseAddress = _addresses[serviceName], Timeout = TimeSpan.FromSeconds(15) };
+        new() { BaseAddress = ServiceAddress(serviceName), Timeout = TimeSpan.FromSeconds(15) };
+
+    /// <summary>Where one service listens.</summary>
+    public Uri ServiceAddress(string serviceName) => _addresses[serviceName];
 
     /// <summary>Stops one service as a crash would look from the gateway: its socket closes.</summary>
     public Task StopAsync(string serviceName) => StopAsync(_services[serviceName]);
 
     /// <summary>Whether partners A and B are registered at start (for their clients); false leaves the system empty.</summary>
     protected virtual bool RegistersTestPartners => true;
+
+    /// <summary>Settings every service gets on top of the test defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? MoreServiceSettings => null;
 
     /// <summary>Settings the gateway gets on top of the services' addresses and its auth settings.</summary>
     protected virtual IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>();
@@ -157,7 +163,7 @@ public class WardLinkSystem : ServiceGroup
     private async Task<string> StartOnSocketAsync<TEntryPoint>(string name)
         where TEntryPoint : class
     {
-        var host = await StartAsync<TEntryPoint>(name, listenOnSocket: true);
+        var host = await StartAsync<TEntryPoint>(name, listenOnSocket: true, settings: MoreServiceSettings);
         _services[name] = host;
         _addresses[name] = host.Address;
         return host.Address.ToString();

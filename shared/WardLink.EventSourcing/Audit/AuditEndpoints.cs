@@ -153,7 +153,7 @@ public static class AuditEndpoints
             .Check(limit is null or >= 1, "limit", "At least 1.")
             .Check(types is null || typeList!.Length > 0, "types", "Event type names separated by commas.")
             .Check((types?.Length ?? 0) <= MaxTypesLength, "types", $"At most {MaxTypesLength} characters.")
-            .Check(from is null || to is null || from < to, "to", "After from.");
+            .CheckTimeRange(from, to, "to");
         if (errors.Any)
         {
             return errors.ToRejection().ToProblem();

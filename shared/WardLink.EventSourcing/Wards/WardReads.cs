@@ -9,16 +9,6 @@ using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing.Wards;
 
-/// <summary>Within which boundaries a statistic counts a ward.</summary>
-public enum Boundaries
-{
-    /// <summary>What the ward itself recorded.</summary>
-    AsRecorded,
-
-    /// <summary>The ward with every ward merged into it (directly or through another merger), each up to the date it was merged.</summary>
-    Current,
-}
-
 /// <summary>A ward a statistic counted: its records with a business time before <paramref name="Until"/> (null: all of them).</summary>
 public sealed record CountedWard([property: MaxLength(WardNames.MaxIdLength)] string Ward, DateTimeOffset? Until);
 

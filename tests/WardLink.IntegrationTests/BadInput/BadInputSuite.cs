@@ -316,6 +316,70 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         AssertNone(failures);
     }
 
+    [Fact]
+    public async Task An_enum_in_a_query_is_read_in_any_letter_case()
+    {
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
+        {
+            foreach (var (name, schema) in operation.Query.Where(parameter => parameter.Schema.Kind == SchemaKind.Enum))
+            {
+                foreach (var value in schema.EnumValues.SelectMany(value => new[] { value.ToUpperInvariant(), char.ToUpperInvariant(value[0]) + value[1..] }))
+                {
+                    sent++;
+                    var answer = await SendAsync(operation.Method, operation.Address(name, value), null);
+                    if (answer.Status >= 500 || (answer.Status == 400 && (!IsProblem(answer, out var problem) || NamesField(problem, name))))
+                    {
+                        failures.Add($"{operation}?{name}={value}: {answer.Status} {Shortened(answer.Body)}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(sent > 0, "No enum query parameter to try.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
+    /// Every time range a query takes (<c>from</c> and <c>to</c>, or <c>{x}From</c> and <c>{x}To</c>) is <c>[from, to)</c> alike
+    /// (docs/api.md): empty when they are equal, which is no error, and a 400 naming the end when it ends before it starts.
+    /// </summary>
+    [Fact]
+    public async Task Every_time_range_of_a_query_may_be_empty_and_one_that_ends_before_it_starts_is_a_400_naming_its_end()
+    {
+        var failures = new List<string>();
+        var ranges = 0;
+        foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
+        {
+            var times = operation.Query.Where(parameter => parameter.Schema.Format == "date-time").Select(parameter => parameter.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var from in times.Where(name => name == "from" || name.EndsWith("From", StringComparison.Ordinal)))
+            {
+                var to = from == "from" ? "to" : from[..^"From".Length] + "To";
+                if (!times.Contains(to))
+                {
+                    continue;
+                }
+
+                ranges++;
+                var path = PathParameter.Fill(operation.Template, operation.Parameters);
+                const string Start = "2024-05-01T00%3A00%3A00%2B07%3A00";
+                const string Before = "2024-04-30T00%3A00%3A00%2B07%3A00";
+                var empty = await SendAsync(operation.Method, $"{path}?{from}={Start}&{to}={Start}", null);
+                if (empty.Status >= 500 || (empty.Status == 400 && (!IsProblem(empty, out var problem) || NamesField(problem, to) || NamesField(problem, from))))
+                {
+                    failures.Add($"{operation}: an empty range [{from}, {to}) was {empty.Status} {Shortened(empty.Body)}");
+                }
+
+                var backwards = await SendAsync(operation.Method, $"{path}?{from}={Start}&{to}={Before}", null);
+                failures.AddRange(RefusalFailures($"{operation}", $"{to} before {from}", backwards, to, 400));
+            }
+        }
+
+        Assert.True(ranges > 0, "No time range to try.");
+        AssertNone(failures);
+    }
+
     /// <summary>
     /// The values at the edges of what a query parameter can be: 0, -1, the largest 32-bit integer
     /// and one past it; the first and the last day a date can name, a time without an offset; the

@@ -1,3 +1,4 @@
+using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.Privacy;
 
@@ -28,14 +29,7 @@ public sealed record AudienceTable(IReadOnlyDictionary<string, IReadOnlyDictiona
     /// <summary>Reads the table from the repository's docs/security.md (the repository found from the test's folder upwards).</summary>
     public static AudienceTable FromSecurityDocument()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "WardLink.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        Assert.True(directory is not null, $"No WardLink.slnx above {AppContext.BaseDirectory}: cannot find docs/security.md.");
-        return Parse(File.ReadAllLines(Path.Combine(directory.FullName, Document)));
+        return Parse(File.ReadAllLines(Repository.Path(Document)));
     }
 
     public static AudienceTable Parse(IReadOnlyList<string> lines)

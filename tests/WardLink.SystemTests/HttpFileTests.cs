@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using WardLink.Incidents;
+using WardLink.Partners;
+using WardLink.Patrols;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.SystemTests;
+
+/// <summary>
+/// The system as <c>./run.sh</c> starts it: the gateway's development clients
+/// (<c>appsettings.Development.json</c>), webhooks to local addresses allowed as in Development, and the
+/// demo data <c>deploy/demo-data.sh</c> loads through the gateway.
+/// </summary>
+public sealed class DemoSystem : WardLinkSystem
+{
+    protected override bool RegistersTestPartners => false;
+
+    protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } =
+        new ConfigurationBuilder()
+            .AddJsonFile(Repository.Path("gateway/WardLink.Gateway/appsettings.Development.json"))
+            .Build()
+            .GetSection("Auth:Clients")
+            .AsEnumerable()
+            .Where(setting => setting.Value is not null)
+            .ToDictionary();
+
+    protected override IReadOnlyDictionary<string, string?> MoreServiceSettings { get; } = new Dictionary<string, string?> { ["Webhooks:AllowLocalTargets"] = "true" };
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await WaitUntilReadyAsync();
+        var start = new ProcessStartInfo("bash", [Repository.Path("deploy/demo-data.sh"), GatewayAddress.ToString().TrimEnd('/')])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var demo = Process.Start(start) ?? throw new InvalidOperationException("Could not run deploy/demo-data.sh.");
+        var output = demo.StandardOutput.ReadToEndAsync();
+        var errors = demo.StandardError.ReadToEndAsync();
+        await demo.WaitForExitAsync();
+        Assert.True(demo.ExitCode == 0, $"deploy/demo-data.sh failed ({demo.ExitCode}):\n{await output}\n{await errors}");
+    }
+}
+
+/// <summary>
+/// <c>WardLink.http</c>, the README's way to call the API, run from top to bottom against the system as
+/// <c>./run.sh</c> starts it, as a newcomer's REST Client would: every request answers what its block says
+/// (<c># expect NNN</c>, else a 2xx). A request that depends on an event still travelling to another service
+/// (a site the incidents service has not heard of yet) is sent again until it answers so, for at most 30 s.
+/// </summary>
+public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
+{
+    /// <summary>The services' own ports under <c>./run.sh</c> (deploy/WardLink.AppHost/AppHost.cs), which a few requests call directly.</summary>
+    private static readonly IReadOnlyDictionary<string, string> DirectPorts = new Dictionary<string, string>
+    {
+        ["http://127.0.0.1:5101"] = IncidentsService.Name,
+        ["http://127.0.0.1:5102"] = PatrolsService.Name,
+        ["http://127.0.0.1:5103"] = TipsService.Name,
+        ["http://127.0.0.1:5104"] = PartnersService.Name,
+    };
+
+    [Fact]
+    public async Task Every_request_of_WardLink_http_answers_what_it_says()
+    {
+        var requests = HttpFile.Parse(File.ReadAllLines(Repository.Path("WardLink.http")));
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var responses = new Dictionary<string, HttpFileResponse>(StringComparer.Ordinal);
+        var failures = new List<string>();
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(60) };
+        var sent = 0;
+        foreach (var request in requests)
+        {
+            foreach (var (name, value) in request.Variables)
+            {
+                variables[name] = name == "gateway" ? system.GatewayAddress.ToString().TrimEnd('/') : value;
+            }
+
+            if (request.Method is null)
+            {
+                continue;
+            }
+
+            sent++;
+            var expected = request.Expect;
+            HttpFileResponse answer;
+            try
+            {
+                answer = await SendUntilAsync(client, request, variables, responses, status => expected is { } code ? status == code : status is >= 200 and < 300);
+            }
+            catch (InvalidOperationException unresolved)
+            {
+                failures.Add($"{request}: {unresolved.Message}");
+                continue;
+            }
+
+            if (expected is { } code ? answer.Status != code : answer.Status is < 200 or >= 300)
+            {
+                failures.Add($"{request}: expected {expected?.ToString() ?? "a 2xx"}, got {answer.Status} {Shortened(answer.Body)}");
+            }
+
+            if (request.Name is { } named)
+            {
+                responses[named] = answer;
+            }
+        }
+
+        Assert.True(sent > 50, $"Only {sent} requests in WardLink.http.");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {sent} requests of WardLink.http did not answer what they say:\n{string.Join("\n", failures)}");
+    }
+
+    private async Task<HttpFileResponse> SendUntilAsync(
+        HttpClient client, HttpFileRequest request, Dictionary<string, string> variables, Dictionary<string, HttpFileResponse> responses, Func<int, bool> expected)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var answer = await SendAsync(client, request, variables, responses);
+
+            // Only a refusal that stored nothing is sent again: a record another service has not heard of yet.
+            if (expected(answer.Status) || answer.Status is not (400 or 404 or 409) || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return answer;
+            }
+
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private async Task<HttpFileResponse> SendAsync(HttpClient client, HttpFileRequest request, Dictionary<string, string> variables, Dictionary<string, HttpFileResponse> responses)
+    {
+        var now = DateTimeOffset.UtcNow;
+        string Fill(string text) => HttpFile.Fill(text, variables, responses, now);
+        var address = Fill(request.Address!);
+        foreach (var (port, service) in DirectPorts)
+        {
+            if (address.StartsWith(port + "/", StringComparison.Ordinal))
+            {
+                address = system.ServiceAddress(service).ToString().TrimEnd('/') + address[port.Length..];
+            }
+        }
+
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method!), address);
+        var contentHeaders = new List<(string, string)>();
+        foreach (var (name, value) in request.Headers)
+        {
+            if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                contentHeaders.Add((name, Fill(value)));
+            }
+            else
+            {
+                message.Headers.TryAddWithoutValidation(name, Fill(value));
+            }
+        }
+
+        if (request.Body is { } body)
+        {
+            message.Content = new StringContent(Fill(body), Encoding.UTF8);
+            message.Content.Headers.ContentType = null;
+            foreach (var (name, value) in contentHeaders)
+            {
+                message.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        using var response = await client.SendAsync(message, TestContext.Current.CancellationToken);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .GroupBy(header => header.Key, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(group => group.Key, group => string.Join(", ", group.SelectMany(header => header.Value)), StringComparer.OrdinalIgnoreCase);
+        return new HttpFileResponse((int)response.StatusCode, headers, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static string Shortened(string text) => text.Length <= 400 ? text : text[..400] + "…";
+}
