@@ -26,6 +26,7 @@ public static class ApiDocument
         builder.Services.AddMemoryCache();
         builder.Services.AddHttpClient(nameof(ApiDocument));
         builder.Services.AddSingleton<MergedApiDocument>();
+        builder.Services.AddSingleton<DescribedPaths>();
         return builder;
     }
 
@@ -57,7 +58,7 @@ public static class ApiDocument
     }
 
     /// <summary>The merged document, kept for <see cref="ApiDocumentOptions.CacheFor"/> once every service gave its own.</summary>
-    private sealed class MergedApiDocument(
+    internal sealed class MergedApiDocument(
         IProxyConfigProvider proxy, IHttpClientFactory clients, IMemoryCache cache, IOptions<ApiDocumentOptions> options, ILogger<MergedApiDocument> log)
     {
         private static readonly JsonObject Gateway = LoadGatewayDocument();

@@ -33,7 +33,8 @@ var app = builder.Build();
 // details for whatever fails below; admission control (past its bound a 503 at once, before any
 // work); oversized bodies refused before anything else reads them;
 // routing; authentication, so the rate limiter partitions by the authenticated client; the rate
-// limiter before authorization, so refused requests (guessed tokens) count too; a partner's token
+// limiter before authorization, so refused requests (guessed tokens) count too; an anonymous request's
+// shape (405, 415) judged before its missing token, as the services judge it; a partner's token
 // only while the partner is in good standing; then the endpoints and the proxied routes.
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
@@ -44,6 +45,7 @@ app.UseRouting();
 app.UseRoutingRejections();
 app.UseAuthentication();
 app.UseRateLimiter();
+app.UseWardLinkRequestShape();
 app.UseWardLinkPartnerStanding();
 app.UseAuthorization();
 

@@ -39,12 +39,12 @@ public static class Health
     public static IEndpointRouteBuilder MapWardLinkHealth(this IEndpointRouteBuilder endpoints, HealthAnswer answer = HealthAnswer.Report)
     {
         Func<HttpContext, HealthReport, Task> writer = answer == HealthAnswer.StatusOnly ? WriteStatus : WriteReport;
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions
+        endpoints.MapReads("/health/live", new HealthCheckOptions
         {
             Predicate = _ => false,
             ResponseWriter = writer,
         }).AllowAnonymous();
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
+        endpoints.MapReads("/health/ready", new HealthCheckOptions
         {
             Predicate = IsReadinessCheck,
             ResponseWriter = writer,
@@ -54,7 +54,11 @@ public static class Health
 
     /// <summary>The whole readiness report at <paramref name="path"/>; the caller names who may read it.</summary>
     public static IEndpointConventionBuilder MapWardLinkReadinessReport(this IEndpointRouteBuilder endpoints, string path) =>
-        endpoints.MapHealthChecks(path, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReport });
+        endpoints.MapReads(path, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReport });
+
+    /// <summary>Health checks answer <c>GET</c> (and <c>HEAD</c>), as documented; another method is routing's 405 with <c>Allow</c>.</summary>
+    private static IEndpointConventionBuilder MapReads(this IEndpointRouteBuilder endpoints, string path, HealthCheckOptions options) =>
+        endpoints.MapHealthChecks(path, options).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
 
     /// <summary>
     /// The health endpoints (<c>/health/…</c>; at the gateway also the readiness reports under

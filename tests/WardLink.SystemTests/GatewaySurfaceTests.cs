@@ -18,6 +18,8 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
 {
     private static readonly string[] ServiceNames = ["incidents", "patrols", "tips", "partners"];
 
+    private static readonly string[] WriteAndReadMethods = ["GET", "POST", "PUT", "DELETE", "PATCH"];
+
     private readonly HttpClient _gateway = system.CreateGatewayClient();
 
     [Fact]
@@ -192,6 +194,61 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
         Assert.Equal("The request body is too large.", problem!["title"]!.GetValue<string>());
         Assert.Equal(before, await TipsReceivedAsync());
+    }
+
+    /// <summary>
+    /// Every path of the merged document that needs a token, asked anonymously (docs/api.md: the shape of a
+    /// request is judged before its token): a method it does not take is a 405 problem with <c>Allow</c>;
+    /// a form where an operation reads JSON a 415 problem; the right shape without a token a 401.
+    /// </summary>
+    [Fact]
+    public async Task An_anonymous_request_of_the_wrong_shape_is_a_405_or_415_problem_through_the_gateway_and_of_the_right_shape_a_401()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var paths = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!["paths"]!.AsObject();
+        using var anonymous = system.CreateAnonymousGatewayClient();
+        var failures = new List<string>();
+        var (wrongMethods, forms) = (0, 0);
+        foreach (var (template, item) in paths.Where(path => path.Key.StartsWith("/api/", StringComparison.Ordinal) && !path.Key.StartsWith("/api/public/", StringComparison.Ordinal)))
+        {
+            // A path value the route takes: an enum's first name (the ops health of a service), else a fresh id.
+            var address = Regex.Replace(template, "{([^}]+)}", name =>
+                item!.AsObject().SelectMany(operation => operation.Value?["parameters"] as JsonArray ?? [])
+                    .FirstOrDefault(parameter => (string?)parameter?["name"] == name.Groups[1].Value)?["schema"]?["enum"]?[0]?.GetValue<string>()
+                ?? Guid.NewGuid().ToString());
+            var methods = item!.AsObject().Select(operation => operation.Key.ToUpperInvariant()).ToHashSet(StringComparer.Ordinal);
+            var wrong = WriteAndReadMethods.First(method => !methods.Contains(method));
+            wrongMethods++;
+            using (var refused = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(wrong), address), ct))
+            {
+                var allowed = refused.Content.Headers.Allow.Concat(refused.Headers.TryGetValues("Allow", out var values) ? values : []).SelectMany(value => value.Split(", ")).ToHashSet(StringComparer.Ordinal);
+                if (refused.StatusCode != HttpStatusCode.MethodNotAllowed || refused.Content.Headers.ContentType?.MediaType != "application/problem+json" || !methods.IsSubsetOf(allowed) || allowed.Contains(wrong))
+                {
+                    failures.Add($"{wrong} {address}: {(int)refused.StatusCode} {refused.Content.Headers.ContentType?.MediaType}, Allow: {string.Join(", ", allowed)} (the path takes {string.Join(", ", methods)})");
+                }
+            }
+
+            foreach (var (method, operation) in item.AsObject().Where(operation => operation.Value?["requestBody"]?["content"]?["application/json"] is not null))
+            {
+                forms++;
+                using var form = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), address) { Content = new FormUrlEncodedContent([new("name", "x")]) };
+                using var refused = await anonymous.SendAsync(form, ct);
+                if (refused.StatusCode != HttpStatusCode.UnsupportedMediaType || refused.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                {
+                    failures.Add($"{method.ToUpperInvariant()} {address} with a form: {(int)refused.StatusCode} {refused.Content.Headers.ContentType?.MediaType}");
+                }
+            }
+
+            var right = methods.Contains("GET") ? "GET" : methods.First();
+            using var unauthorised = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(right), address) { Content = right == "GET" ? null : JsonContent.Create(new { }) }, ct);
+            if (unauthorised.StatusCode != HttpStatusCode.Unauthorized)
+            {
+                failures.Add($"{right} {address} without a token: {(int)unauthorised.StatusCode}");
+            }
+        }
+
+        Assert.True(wrongMethods > 20 && forms > 20, $"Only {wrongMethods} paths and {forms} operations with a JSON body were tried.");
+        Assert.True(failures.Count == 0, $"{failures.Count} anonymous requests not answered as their shape deserves:\n{string.Join("\n", failures)}");
     }
 
     [Theory]

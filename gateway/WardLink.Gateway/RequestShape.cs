@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Model;
+
+namespace WardLink.Gateway;
+
+/// <summary>
+/// The shape of an anonymous request to a route that needs a token, judged before the token as the services
+/// judge it (docs/api.md): a method the path does not take is a <c>405</c> problem with <c>Allow</c>, a body
+/// in another format than the operation reads (a form, XML where JSON is expected) a <c>415</c> problem.
+/// The gateway learns the paths, their methods and their bodies from the merged API document
+/// (<see cref="ApiDocument"/>); a path it does not describe, or a document it cannot have, is left to
+/// authorization (<c>401</c>). A caller with a token is judged by the service behind the route.
+/// </summary>
+public static class RequestShape
+{
+    public static WebApplication UseWardLinkRequestShape(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Headers.Authorization.Count == 0
+                && http.GetEndpoint()?.Metadata is { } metadata
+                && metadata.GetMetadata<RouteModel>() is not null
+                && metadata.GetMetadata<IAllowAnonymous>() is null
+                && await http.RequestServices.GetRequiredService<DescribedPaths>().RefusalOfAsync(http.Request, http.RequestAborted) is { } refusal)
+            {
+                await refusal.ExecuteAsync(http);
+                return;
+            }
+
+            await next(http);
+        });
+        return app;
+    }
+}
+
+/// <summary>
+/// The paths of the merged API document, each with its operations' methods and the media types of their bodies,
+/// read again at most every <see cref="ApiDocumentOptions.CacheFor"/> (a partial document too: anonymous
+/// requests never make the gateway ask the services more often than that).
+/// </summary>
+internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOptions<ApiDocumentOptions> options, TimeProvider clock)
+{
+    private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+
+    private Parsed? _parsed;
+
+    /// <summary>The refusal the request's shape deserves (405 or 415), or null when the document finds nothing wrong with it.</summary>
+    public async Task<IResult?> RefusalOfAsync(HttpRequest request, CancellationToken ct)
+    {
+        var paths = await PathsAsync(ct);
+        var segments = request.Path.Value?.Trim('/').Split('/') ?? [];
+        var matches = paths.Select(path => (Path: path, Literals: path.LiteralsMatching(segments))).Where(match => match.Literals >= 0).ToList();
+        if (matches.Count == 0)
+        {
+            return null;
+        }
+
+        // As routing does: literal segments win over parameters (/tips/stats is not /tips/{id}).
+        var best = matches.Max(match => match.Literals);
+        var operations = matches.Where(match => match.Literals == best).SelectMany(match => match.Path.Operations).ToList();
+        if (operations.Find(operation => string.Equals(operation.Method, request.Method, StringComparison.OrdinalIgnoreCase)) is not { } taken)
+        {
+            var allowed = string.Join(", ", operations.Select(operation => operation.Method).Distinct().Order(StringComparer.Ordinal));
+            request.HttpContext.Response.Headers.Allow = allowed;
+            return Results.Problem(title: $"The path takes {allowed}, not {request.Method}.", statusCode: StatusCodes.Status405MethodNotAllowed);
+        }
+
+        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null;
+        return hasBody && taken.BodyTypes.Count > 0 && !taken.BodyTypes.Any(type => Reads(type, request.ContentType))
+            ? Results.Problem(title: $"The body is read as {string.Join(" or ", taken.BodyTypes)}.", statusCode: StatusCodes.Status415UnsupportedMediaType)
+            : null;
+    }
+
+    private static bool Reads(string described, string? sent) =>
+        MediaTypeHeaderValue.TryParse(sent, out var type) && string.Equals(type.MediaType.Value, described, StringComparison.OrdinalIgnoreCase);
+
+    private async Task<IReadOnlyList<DescribedPath>> PathsAsync(CancellationToken ct)
+    {
+        if (_parsed is { } parsed && clock.GetUtcNow() - parsed.At < options.Value.CacheFor)
+        {
+            return parsed.Paths;
+        }
+
+        var (json, _) = await document.GetAsync(ct);
+
+        var paths = (JsonNode.Parse(json)?["paths"] as JsonObject ?? [])
+            .Select(path => new DescribedPath(
+                path.Key.Trim('/').Split('/'),
+                [
+                    .. Methods.Where(method => path.Value?[method] is JsonObject).Select(method => new DescribedOperation(
+                        method.ToUpperInvariant(),
+                        [.. (path.Value![method]!["requestBody"]?["content"] as JsonObject ?? []).Select(content => content.Key)])),
+                ]))
+            .ToList();
+        _parsed = new Parsed(paths, clock.GetUtcNow());
+        return paths;
+    }
+
+    private sealed record Parsed(IReadOnlyList<DescribedPath> Paths, DateTimeOffset At);
+
+    private sealed record DescribedOperation(string Method, IReadOnlyList<string> BodyTypes);
+
+    private sealed record DescribedPath(string[] Segments, IReadOnlyList<DescribedOperation> Operations)
+    {
+        /// <summary>How many of the path's literal segments <paramref name="segments"/> match, or -1 when it does not match the path.</summary>
+        public int LiteralsMatching(string[] segments)
+        {
+            if (segments.Length != Segments.Length)
+            {
+                return -1;
+            }
+
+            var literals = 0;
+            for (var i = 0; i < segments.Length; i++)
+            {
+                if (Segments[i].StartsWith('{'))
+                {
+                    continue;
+                }
+
+                if (!string.Equals(Segments[i], segments[i], StringComparison.OrdinalIgnoreCase))
+                {
+                    return -1;
+                }
+
+                literals++;
+            }
+
+            return literals;
+        }
+    }
+}
