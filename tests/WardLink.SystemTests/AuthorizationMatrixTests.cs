@@ -23,6 +23,8 @@ public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IC
     {
         ["GET /health/live"] = Anonymous,
         ["GET /health/ready"] = Anonymous,
+        ["HEAD /health/live"] = Anonymous,
+        ["HEAD /health/ready"] = Anonymous,
         ["GET /openapi/{documentName}.json"] = Anonymous,
         ["POST /public/tips"] = Anonymous,
         ["GET /public/tips/{code}"] = Anonymous,

@@ -22,10 +22,16 @@ public sealed class ChainCompletenessTests
     private static readonly Gen<GeneratedLog> Logs =
         Gen.Int[1, 40].SelectMany(count => Gen.Select(Gen.Int[1, 3].Array[count], Gen.Int[0, 5].Array[count], Generate));
 
-    /// <summary>A log and a part of it <c>[From, To)</c> (by index) that is not the whole log.</summary>
-    private static readonly Gen<(GeneratedLog Log, int From, int To)> Cuts =
-        Logs.SelectMany(log => Gen.Int[0, log.Entries.Count - 1].SelectMany(from => Gen.Int[from + 1, log.Entries.Count].Select(to => (log, from, to))))
-            .Where(cut => cut.Item3 - cut.Item2 < cut.Item1.Entries.Count);
+    /// <summary>
+    /// A log of at least <paramref name="least"/> events and a part of it <c>[From, To)</c> (by index) that
+    /// <paramref name="part"/> draws given the log's length: generated as wanted, not filtered, so no draw is
+    /// ever short of samples (a filter that keeps one draw in forty, a cut head of a long log, once gave up).
+    /// </summary>
+    private static Gen<(GeneratedLog Log, int From, int To)> Cuts(int least, Func<int, Gen<(int From, int To)>> part) =>
+        Logs.Where(log => log.Entries.Count >= least).SelectMany(log => part(log.Entries.Count).Select(cut => (log, cut.From, cut.To)));
+
+    /// <summary>From <paramref name="from"/> to any index after it up to <paramref name="last"/>.</summary>
+    private static Gen<(int From, int To)> Until(int from, int last) => Gen.Int[from + 1, last].Select(to => (from, to));
 
     [Fact]
     public void An_untouched_log_is_intact_and_its_unwitnessed_tail_is_what_follows_the_last_peer_checkpoint()
@@ -47,7 +53,7 @@ public sealed class ChainCompletenessTests
     [Fact]
     public void A_cut_head_is_a_truncated_head_at_the_first_sequence_the_log_still_has()
     {
-        Cuts.Where(cut => cut.From == 0).Sample((log, _, to) =>
+        Cuts(2, count => Until(0, count - 1)).Sample((log, _, to) =>
         {
             var report = Verify(log.Entries.Skip(to), log.Checkpoints);
 
@@ -59,7 +65,7 @@ public sealed class ChainCompletenessTests
     [Fact]
     public void A_cut_tail_is_a_truncated_tail_at_the_first_checkpoint_beyond_it_and_otherwise_only_unwitnessed_events_were_cut()
     {
-        Cuts.Where(cut => cut.To == cut.Log.Entries.Count).Sample((log, from, _) =>
+        Cuts(2, count => Gen.Int[1, count - 1].Select(from => (from, count))).Sample((log, from, _) =>
         {
             var kept = log.Entries.Take(from).ToList();
             var report = Verify(kept, log.Checkpoints);
@@ -82,7 +88,7 @@ public sealed class ChainCompletenessTests
     [Fact]
     public void An_event_removed_with_its_link_left_is_missing_at_its_sequence()
     {
-        Cuts.Where(cut => cut.To == cut.From + 1).Sample((log, removed, _) =>
+        Cuts(2, count => Gen.Int[0, count - 1].Select(from => (from, from + 1))).Sample((log, removed, _) =>
         {
             var entries = log.Entries.Select((entry, index) => index == removed ? entry with { Event = null } : entry);
 
@@ -96,7 +102,7 @@ public sealed class ChainCompletenessTests
     [Fact]
     public void Events_removed_with_their_links_are_caught_where_the_chain_no_longer_connects()
     {
-        Cuts.Where(cut => cut.From > 0 && cut.To < cut.Log.Entries.Count).Sample((log, from, to) =>
+        Cuts(3, count => Gen.Int[1, count - 2].SelectMany(from => Until(from, count - 1))).Sample((log, from, to) =>
         {
             var report = Verify(log.Entries.Take(from).Concat(log.Entries.Skip(to)), log.Checkpoints);
 
@@ -116,7 +122,7 @@ public sealed class ChainCompletenessTests
     [Fact]
     public void Events_removed_and_the_chain_recomputed_are_caught_by_the_first_peer_checkpoint_at_or_after_them()
     {
-        Cuts.Where(cut => cut.To < cut.Log.Entries.Count).Sample((log, from, to) =>
+        Cuts(2, count => Gen.Int[0, count - 2].SelectMany(from => Until(from, count - 1))).Sample((log, from, to) =>
         {
             var kept = Chain(log.Entries.Take(from).Concat(log.Entries.Skip(to)).Select(entry => (entry.Sequence, entry.Event!)));
             var heads = kept.ToDictionary(entry => entry.Sequence, entry => entry.Link!.Hash);
