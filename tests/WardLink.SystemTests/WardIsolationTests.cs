@@ -16,8 +16,8 @@ namespace WardLink.SystemTests;
 /// <summary>
 /// Wards are kept apart for every route of every service, through the gateway: records of another
 /// ward (a partner, its site, a tip, an incident, a patrol route and shift) are named in every route
-/// that takes ids, and the home ward's police, auditor and partner get a 404 problem from each and
-/// change nothing, while the other ward's own police reads them; every list, directory, statistic
+/// that takes ids, and the home ward's police, auditor and partner get from each exactly what an id
+/// nobody recorded gets (a 4xx problem, the same status and title) and change nothing, while the other ward's own police reads them; every list, directory, statistic
 /// and audit feed of the home ward shows nothing of them. The routes are read from the running
 /// services, so a route added later is covered.
 /// </summary>
@@ -56,7 +56,7 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
     private sealed record Route(string Service, string Method, string Pattern);
 
     [Fact]
-    public async Task Another_wards_records_are_a_404_on_every_route_that_names_them_and_change_nothing()
+    public async Task Another_wards_records_are_answered_as_records_nobody_recorded_on_every_route_that_names_them_and_change_nothing()
     {
         var (seeds, other) = await SeedOtherWardAsync();
         var callers = new (string Name, HttpClient Client)[]
@@ -94,9 +94,15 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
                     continue;
                 }
 
-                if (status != 404 || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                // Exactly what an id nobody recorded gets (the same status and title, ids aside): nothing tells the
+                // caller that the record exists elsewhere.
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                using var unknown = await SendAsync(client, route.Method, seeds.All.Aggregate(path, (unrecorded, id) => unrecorded.Replace(id.ToString(), Guid.CreateVersion7().ToString(), StringComparison.Ordinal)));
+                var unknownBody = await unknown.Content.ReadAsStringAsync(Ct);
+                if (status is < 400 or >= 500 || response.Content.Headers.ContentType?.MediaType != "application/problem+json"
+                    || status != (int)unknown.StatusCode || TitleOf(body) != TitleOf(unknownBody))
                 {
-                    failures.Add($"{route.Method} {path} as {name}: {status} {Shortened(await response.Content.ReadAsStringAsync(Ct))}");
+                    failures.Add($"{route.Method} {path} as {name}: {status} {Shortened(body)}; an unrecorded id: {(int)unknown.StatusCode} {Shortened(unknownBody)}");
                 }
             }
         }
@@ -260,6 +266,22 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
     }
 
     private static string Shortened(string body) => body.Length > 300 ? body[..300] + "…" : body;
+
+    /// <summary>A problem's title with its ids as <c>{id}</c>, or the whole body when it is no problem.</summary>
+    private static string TitleOf(string body)
+    {
+        try
+        {
+            return AnyGuid().Replace(JsonDocument.Parse(body).RootElement.GetProperty("title").GetString() ?? string.Empty, "{id}");
+        }
+        catch (Exception notAProblem) when (notAProblem is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return body;
+        }
+    }
+
+    [GeneratedRegex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
+    private static partial Regex AnyGuid();
 
     [GeneratedRegex(@"(?<segment>[A-Za-z-]+)/\{(?<name>[A-Za-z]+):guid\}")]
     private static partial Regex GuidParameter();

@@ -91,7 +91,7 @@ public static class AuditEndpoints
             return StreamResults.NotFound("Stream", id);
         }
 
-        var events = await log.ReadAsync(new AuditLogFilter(StreamId: id), http.Audience(), ct).ToListAsync(ct);
+        var events = await log.ReadAsync(new AuditLogFilter(StreamId: id, Tenants: [session.TenantId]), http.Audience(), ct).ToListAsync(ct);
         return Results.Ok(new StreamAudit(id, events));
     }
 
@@ -108,10 +108,13 @@ public static class AuditEndpoints
 
         await using var connection = await storage.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            $"select s.type, max(e.version), max(e.timestamp) from {storage.Events} e join {storage.Streams} s on s.id = e.stream_id " +
-            "where e.stream_id = @id and (@version::bigint is null or e.version <= @version) and (@at::timestamptz is null or e.timestamp <= @at) group by s.type",
+            $"select s.type, max(e.version), max(e.timestamp) from {storage.Events} e join {storage.Streams} s on s.id = e.stream_id and s.tenant_id = e.tenant_id " +
+            "where e.stream_id = @id and e.tenant_id = @tenant and (@version::bigint is null or e.version <= @version) and (@at::timestamptz is null or e.timestamp <= @at) group by s.type",
             connection);
         command.Parameters.AddWithValue("id", id);
+
+        // Only a stream of the request's ward: one of another is, to this caller, a stream nobody recorded.
+        command.Parameters.AddWithValue("tenant", session.TenantId);
         command.Parameters.AddWithValue("version", (object?)version ?? DBNull.Value);
         command.Parameters.AddWithValue("at", (object?)at?.ToUniversalTime() ?? DBNull.Value);
         await using var reader = await command.ExecuteReaderAsync(ct);

@@ -152,8 +152,8 @@ public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access, 
 
 /// <summary>
 /// Puts every request in one ward before its endpoint runs. A record in the path (any id in the route
-/// that is a stream of this service) puts it in that record's ward, and answers 404, as if the record did
-/// not exist, when the caller may not see that ward; else <c>ward=</c> names it (400 when malformed, 404
+/// that is a stream of this service) puts it in that record's ward, unless the caller may not see that ward:
+/// then the record is, to it, one that does not exist (the endpoint's own 404); else <c>ward=</c> names it (400 when malformed, 404
 /// when unknown or not the caller's); else the caller's first ward. The public (no token) may name
 /// any known ward and acts in the home ward otherwise.
 /// </summary>
@@ -184,15 +184,12 @@ public static class RequestWards
 
             string? ward = null;
             var (named, ofRecord) = (false, false);
-            if (await TenantOfPathAsync(http, http.RequestServices.GetRequiredService<WardDatabases>(), ct) is { } tenant)
+            // A record of a ward the caller may not see is, to the caller, a record nobody recorded: the request
+            // goes on in the ward it would act in without one, where the endpoint finds no such record and
+            // answers its own 404, word for word as for an id that does not exist.
+            var recorded = await TenantOfPathAsync(http, http.RequestServices.GetRequiredService<WardDatabases>(), ct) is { } tenant ? tenants.WardOf(tenant) : null;
+            if (recorded is not null && (anonymous || access.Allows(recorded)))
             {
-                var recorded = tenants.WardOf(tenant);
-                if (!anonymous && !access.Allows(recorded))
-                {
-                    await NotFound(http, "The record named in the path was not found.");
-                    return;
-                }
-
                 (ward, named, ofRecord) = (recorded, true, true);
             }
             else if (http.Request.Query.TryGetValue(Parameter, out var given))
