@@ -57,6 +57,13 @@ public sealed record StatisticWards(string? Ward, Boundaries Boundaries, IReadOn
 
         shares = [.. shares.GroupBy(share => share.Ward).Select(counted => counted.OrderBy(share => share.Until ?? DateTimeOffset.MaxValue).First())];
         var endedBefore = request.Named && request.Ward.EndsAt <= WardTime.LocalYearSpan(year).Start;
+        if (endedBefore)
+        {
+            // Its figures are empty, whatever was added later under its records (an outreach session of one of its partners)
+            // or stays counted through the years (a partner's membership): every share ends where the ward did.
+            shares = [.. shares.Select(share => share with { Until = share.Until < request.Ward.EndsAt ? share.Until : request.Ward.EndsAt })];
+        }
+
         return new StatisticWards(
             request.Named ? request.Ward.Id : null,
             boundaries,

@@ -75,6 +75,9 @@ public static class WardRequests
 /// </summary>
 public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClassFixture<ServiceFixture<PartnersService>>
 {
+    private static readonly string[] JointPatrols = ["jointPatrols"];
+    private static readonly string[] Drugs = ["drugs"];
+
     private readonly HttpClient _police = partners.CreateClient();
 
     private IDocumentStore Store => partners.Host.Services.GetRequiredService<IDocumentStore>();
@@ -208,6 +211,37 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownWard.StatusCode);
         Assert.Equal([2, 1, 1, 1], await Store.WardEventCountsAsync("hoang-dai", "hoang-quy", "hoang-hop", "hung-dung"));
+    }
+
+    /// <summary>
+    /// docs/wards.md: a ward's figures of a year after it ended are empty, with a note. What goes on being counted
+    /// (its partners' membership) and what may still be added under its records (an outreach session of one of its
+    /// partners, dated after the merger) count for the year before, not for the year after.
+    /// </summary>
+    [Fact]
+    public async Task A_merged_ward_s_partner_figures_of_a_year_after_the_merger_are_empty_with_a_note()
+    {
+        var province = ClientAs(WardLinkRoles.Police, provinces: [WardRequests.Province]);
+        await _police.EstablishedAsync("ngoc-trao", "NTR", "Ngọc Trạo", on: "2020-01-01");
+        await _police.EstablishedAsync("ngoc-dong", "NGD", "Ngọc Đông", on: "2020-01-01");
+        await Store.KnownAsync("ngoc-trao", 1);
+        using var registered = await province.PostAsJsonAsync("/partners?ward=ngoc-trao", new { name = "Ngọc Trạo school", kind = "school" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var partner = (await registered.BodyAsync()).GetProperty("id").GetGuid();
+        await province.StepOkAsync($"/partners/{partner}/agreement", "\"1\"", new { joinedOn = "2024-03-01T08:00:00+07:00", duties = JointPatrols });
+        await _police.StepOkAsync("/partners/wards/ngoc-trao/merge", "\"1\"", new { intoWardId = "ngoc-dong", effectiveOn = "2025-07-01" });
+        await Store.KnownAsync("ngoc-trao", 2);
+        using var outreach = await province.PostAsJsonAsync($"/partners/{partner}/outreach-sessions", new { topics = Drugs, attendees = 40, at = "2026-03-02T09:00:00+07:00" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, outreach.StatusCode);
+
+        var before = await province.GetFromJsonAsync<JsonElement>("/partners/stats?year=2024&ward=ngoc-trao", Ct);
+        var after = await province.GetFromJsonAsync<JsonElement>("/partners/stats?year=2026&ward=ngoc-trao", Ct);
+
+        Assert.Equal(1, before.GetProperty("partnersByKind").GetProperty("school").GetInt32());
+        Assert.Equal(JsonValueKind.Null, before.GetProperty("note").ValueKind);
+        Assert.Contains("ngoc-dong", after.GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.All(after.GetProperty("partnersByKind").EnumerateObject(), kind => Assert.Equal(0, kind.Value.GetInt32()));
+        Assert.Equal((0, 0), (after.GetProperty("outreachSessions").GetInt32(), after.GetProperty("outreachAttendees").GetInt32()));
     }
 
     [Fact]
