@@ -25,8 +25,8 @@ public sealed record HttpFileRequest(
     public override string ToString() => $"line {Line}, {Title}";
 }
 
-/// <summary>A response kept under its request's <c># @name</c>, for the requests after it to refer to.</summary>
-public sealed record HttpFileResponse(int Status, IReadOnlyDictionary<string, string> Headers, string Body);
+/// <summary>A response (to the request sent to <paramref name="Address"/>), kept under its request's <c># @name</c> for the requests after it to refer to.</summary>
+public sealed record HttpFileResponse(int Status, IReadOnlyDictionary<string, string> Headers, string Body, string Address);
 
 /// <summary>Reads a <c>.http</c> file into its requests and fills in their <c>{{…}}</c> as the REST Client does.</summary>
 public static partial class HttpFile

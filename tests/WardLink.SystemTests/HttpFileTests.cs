@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using WardLink.Incidents;
 using WardLink.Partners;
@@ -71,6 +72,7 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
         var responses = new Dictionary<string, HttpFileResponse>(StringComparer.Ordinal);
         var failures = new List<string>();
         using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(60) };
+        var documented = new DocumentedResponses(JsonNode.Parse(await client.GetStringAsync(new Uri(system.GatewayAddress, "/openapi/wardlink.json"), TestContext.Current.CancellationToken))!.AsObject());
         var sent = 0;
         foreach (var request in requests)
         {
@@ -100,6 +102,16 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
             if (expected is { } code ? answer.Status != code : answer.Status is < 200 or >= 300)
             {
                 failures.Add($"{request}: expected {expected?.ToString() ?? "a 2xx"}, got {answer.Status} {Shortened(answer.Body)}");
+            }
+
+            // Through the gateway, each answer is one the merged API document describes (all but the document itself),
+            // its body fitting the schema it lists.
+            var gateway = system.GatewayAddress.ToString().TrimEnd('/');
+            if (answer.Address.StartsWith(gateway, StringComparison.Ordinal) && answer.Address[gateway.Length..] is var path && !path.StartsWith("/openapi/", StringComparison.Ordinal))
+            {
+                answer.Headers.TryGetValue("Content-Type", out var contentType);
+                failures.AddRange(documented.Check(request.Method, path, answer.Status, contentType?.Split(';')[0].Trim(), answer.Body)
+                    .Select(problem => $"{request}: {request.Method} {path} answered {answer.Status}, not as the API document says: {problem}"));
             }
 
             if (request.Name is { } named)
@@ -171,7 +183,7 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
         var headers = response.Headers.Concat(response.Content.Headers)
             .GroupBy(header => header.Key, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(group => group.Key, group => string.Join(", ", group.SelectMany(header => header.Value)), StringComparer.OrdinalIgnoreCase);
-        return new HttpFileResponse((int)response.StatusCode, headers, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return new HttpFileResponse((int)response.StatusCode, headers, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), address);
     }
 
     private static string Shortened(string text) => text.Length <= 400 ? text : text[..400] + "…";
