@@ -32,6 +32,7 @@ public static class OpenApiMerge
         ["403"] = "The token's role may not do this.",
         ["404"] = "Unknown record.",
         ["413"] = "The request body is larger than the gateway accepts.",
+        ["415"] = "The body is not JSON (a form, XML): nothing was read.",
         ["429"] = "Too many requests from this client; retry after the Retry-After header's seconds.",
         ["502"] = "The service behind the gateway is not available.",
         ["503"] = "The gateway or the service is at capacity (admission control): nothing was done; retry after the Retry-After header's seconds.",
@@ -186,9 +187,10 @@ public static class OpenApiMerge
 
     /// <summary>
     /// Adds what the gateway and the conventions make an operation answer: 429 always; 401 and
-    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 413 with a body; 502 and
+    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 413 and 415 with a body; 502 and
     /// 504 when proxied; 503 but on health (admission control refuses everything else past its bound).
-    /// Every error response without content gets problem details; a 429 or 503 says when to retry.
+    /// Every error response without content gets problem details, a 400 those naming each wrong field;
+    /// a 429 or 503 says when to retry.
     /// </summary>
     private static void Complete(string path, JsonObject operation, Dictionary<string, int> operationIds)
     {
@@ -218,7 +220,7 @@ public static class OpenApiMerge
 
         if (hasBody)
         {
-            added.Add("413");
+            added.AddRange(["413", "415"]);
         }
 
         if (service is not null)
@@ -240,12 +242,14 @@ public static class OpenApiMerge
 
         foreach (var (status, response) in responses.Where(response => response.Key[0] is '4' or '5').ToList())
         {
+            // Bad input names each wrong field (errors), whatever the service declared for its 400.
             var content = response!["content"] as JsonObject;
-            if (content is null or { Count: 0 })
+            var problem = status == "400" ? "HttpValidationProblemDetails" : "ProblemDetails";
+            if (content is null or { Count: 0 } || (status == "400" && (string?)content["application/problem+json"]?["schema"]?["$ref"] == SchemaRef + "ProblemDetails"))
             {
                 response["content"] = new JsonObject
                 {
-                    ["application/problem+json"] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = SchemaRef + "ProblemDetails" } },
+                    ["application/problem+json"] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = SchemaRef + problem } },
                 };
             }
 

@@ -20,17 +20,19 @@ public sealed class DocumentedResponses(JsonObject document)
     public IReadOnlyList<string> Check(string method, string path, int status, string? mediaType, string body)
     {
         var segments = path.Split('?')[0].Trim('/').Split('/');
-        var matches = _paths
+        // As routing does: the path with the most literal segments (/tips/stats, not /tips/{id}); a method it does not take is no operation.
+        var matched = _paths
             .Select(candidate => (candidate.Item, Literals: LiteralsMatching(candidate.Segments, segments)))
-            .Where(candidate => candidate.Literals >= 0 && candidate.Item[method.ToLowerInvariant()] is JsonObject)
+            .Where(candidate => candidate.Literals >= 0)
             .OrderByDescending(candidate => candidate.Literals)
-            .ToList();
-        if (matches.Count == 0)
+            .Select(candidate => candidate.Item[method.ToLowerInvariant()])
+            .FirstOrDefault();
+        if (matched is not JsonObject operation)
         {
             return [$"{method} {path} is not in the document"];
         }
 
-        var responses = matches[0].Item[method.ToLowerInvariant()]!["responses"] as JsonObject ?? [];
+        var responses = operation["responses"] as JsonObject ?? [];
         if ((responses[status.ToString(CultureInfo.InvariantCulture)] ?? responses["default"]) is not JsonObject response)
         {
             return [$"status {status} is not documented (it lists {string.Join(", ", responses.Select(listed => listed.Key))})"];

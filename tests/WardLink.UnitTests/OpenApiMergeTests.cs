@@ -94,10 +94,12 @@ public sealed class OpenApiMergeTests
         var merged = OpenApiMerge.Merge(Gateway, [tips]);
 
         var responses = merged["paths"]!["/api/tips/{id}/assessments"]!["post"]!["responses"]!.AsObject();
-        Assert.Equal(["200", "400", "401", "403", "404", "409", "413", "429", "502", "503", "504"], responses.Select(response => response.Key));
-        foreach (var (_, response) in responses.Where(response => response.Key != "200"))
+        Assert.Equal(["200", "400", "401", "403", "404", "409", "413", "415", "429", "502", "503", "504"], responses.Select(response => response.Key));
+        foreach (var (status, response) in responses.Where(response => response.Key != "200"))
         {
-            Assert.Equal("#/components/schemas/ProblemDetails", response!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
+            // Bad input names each wrong field.
+            var schema = status == "400" ? "HttpValidationProblemDetails" : "ProblemDetails";
+            Assert.Equal($"#/components/schemas/{schema}", response!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
         }
 
         Assert.NotNull(responses["429"]!["headers"]!["Retry-After"]);
