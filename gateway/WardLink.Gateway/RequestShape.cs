@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using WardLink.ServiceDefaults;
 using Yarp.ReverseProxy.Model;
 
 namespace WardLink.Gateway;
@@ -51,8 +52,8 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
     public async Task<IResult?> RefusalOfAsync(HttpRequest request, CancellationToken ct)
     {
         var paths = await PathsAsync(ct);
-        var segments = request.Path.Value?.Trim('/').Split('/') ?? [];
-        var matches = paths.Select(path => (Path: path, Literals: path.LiteralsMatching(segments))).Where(match => match.Literals >= 0).ToList();
+        var segments = ApiPaths.Segments(request.Path.Value ?? string.Empty);
+        var matches = paths.Select(path => (Path: path, Literals: ApiPaths.LiteralsMatching(path.Segments, segments))).Where(match => match.Literals >= 0).ToList();
         if (matches.Count == 0)
         {
             return null;
@@ -88,7 +89,7 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
 
         var paths = (JsonNode.Parse(json)?["paths"] as JsonObject ?? [])
             .Select(path => new DescribedPath(
-                path.Key.Trim('/').Split('/'),
+                ApiPaths.Segments(path.Key),
                 [
                     .. Methods.Where(method => path.Value?[method] is JsonObject).Select(method => new DescribedOperation(
                         method.ToUpperInvariant(),
@@ -103,33 +104,5 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
 
     private sealed record DescribedOperation(string Method, IReadOnlyList<string> BodyTypes);
 
-    private sealed record DescribedPath(string[] Segments, IReadOnlyList<DescribedOperation> Operations)
-    {
-        /// <summary>How many of the path's literal segments <paramref name="segments"/> match, or -1 when it does not match the path.</summary>
-        public int LiteralsMatching(string[] segments)
-        {
-            if (segments.Length != Segments.Length)
-            {
-                return -1;
-            }
-
-            var literals = 0;
-            for (var i = 0; i < segments.Length; i++)
-            {
-                if (Segments[i].StartsWith('{'))
-                {
-                    continue;
-                }
-
-                if (!string.Equals(Segments[i], segments[i], StringComparison.OrdinalIgnoreCase))
-                {
-                    return -1;
-                }
-
-                literals++;
-            }
-
-            return literals;
-        }
-    }
+    private sealed record DescribedPath(string[] Segments, IReadOnlyList<DescribedOperation> Operations);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.Testing;
 
@@ -14,15 +15,15 @@ public sealed class DocumentedResponses(JsonObject document)
     private readonly JsonObject _components = document["components"] as JsonObject ?? [];
 
     private readonly IReadOnlyList<(string[] Segments, JsonObject Item)> _paths =
-        [.. (document["paths"] as JsonObject ?? []).Select(path => (path.Key.Trim('/').Split('/'), path.Value!.AsObject()))];
+        [.. (document["paths"] as JsonObject ?? []).Select(path => (ApiPaths.Segments(path.Key), path.Value!.AsObject()))];
 
     /// <summary>What is wrong with the answer <paramref name="status"/> <paramref name="body"/> (of <paramref name="mediaType"/>) to <paramref name="method"/> <paramref name="path"/>; none when it is as documented.</summary>
     public IReadOnlyList<string> Check(string method, string path, int status, string? mediaType, string body)
     {
-        var segments = path.Split('?')[0].Trim('/').Split('/');
+        var segments = ApiPaths.Segments(path);
         // As routing does: the path with the most literal segments (/tips/stats, not /tips/{id}); a method it does not take is no operation.
         var matched = _paths
-            .Select(candidate => (candidate.Item, Literals: LiteralsMatching(candidate.Segments, segments)))
+            .Select(candidate => (candidate.Item, Literals: ApiPaths.LiteralsMatching(candidate.Segments, segments)))
             .Where(candidate => candidate.Literals >= 0)
             .OrderByDescending(candidate => candidate.Literals)
             .Select(candidate => candidate.Item[method.ToLowerInvariant()])
@@ -177,30 +178,4 @@ public sealed class DocumentedResponses(JsonObject document)
         JsonValueKind.Number => value.GetValue<JsonElement>().TryGetInt64(out _) ? "integer" : "number",
         _ => "unknown",
     };
-
-    private static int LiteralsMatching(string[] template, string[] segments)
-    {
-        if (template.Length != segments.Length)
-        {
-            return -1;
-        }
-
-        var literals = 0;
-        for (var i = 0; i < segments.Length; i++)
-        {
-            if (template[i].StartsWith('{'))
-            {
-                continue;
-            }
-
-            if (!string.Equals(template[i], segments[i], StringComparison.Ordinal))
-            {
-                return -1;
-            }
-
-            literals++;
-        }
-
-        return literals;
-    }
 }
