@@ -21,7 +21,8 @@ public static class OpenApiMerge
     /// <summary>Every service writes problem details through ServiceDefaults: the gateway's definition describes them all.</summary>
     private static readonly HashSet<string> SharedSchemas = ["ProblemDetails", "HttpValidationProblemDetails"];
 
-    private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+    /// <summary>The operations a path item of an OpenAPI document may hold, by method.</summary>
+    internal static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
     private const string SchemaRef = "#/components/schemas/";
 

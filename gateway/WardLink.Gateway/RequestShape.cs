@@ -44,8 +44,6 @@ public static class RequestShape
 /// </summary>
 internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOptions<ApiDocumentOptions> options, TimeProvider clock)
 {
-    private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
-
     private Parsed? _parsed;
 
     /// <summary>The refusal the request's shape deserves (405 or 415), or null when the document finds nothing wrong with it.</summary>
@@ -91,7 +89,7 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
             .Select(path => new DescribedPath(
                 ApiPaths.Segments(path.Key),
                 [
-                    .. Methods.Where(method => path.Value?[method] is JsonObject).Select(method => new DescribedOperation(
+                    .. OpenApiMerge.Methods.Where(method => path.Value?[method] is JsonObject).Select(method => new DescribedOperation(
                         method.ToUpperInvariant(),
                         [.. (path.Value![method]!["requestBody"]?["content"] as JsonObject ?? []).Select(content => content.Key)])),
                 ]))
