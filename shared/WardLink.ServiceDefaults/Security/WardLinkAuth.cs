@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
@@ -145,11 +146,18 @@ public static class WardLinkAuth
     /// Bearer-token validation under <paramref name="scheme"/> for one audience (or any WardLink
     /// audience when <paramref name="audiences"/> lists several): issuer, signature, lifetime with
     /// 30 s of clock skew. Claims keep their JWT names (<c>sub</c>, <c>role</c>, <c>partner_id</c>).
+    /// A token found valid is remembered until it ends (<see cref="RememberedTokens"/>, one per scheme).
     /// </summary>
     public static void AddWardLinkBearer(this Microsoft.AspNetCore.Authentication.AuthenticationBuilder authentication, string scheme, AuthSettings settings, IEnumerable<string> audiences)
     {
         var key = settings.ValidationKey();
         var valid = audiences.ToArray();
+        authentication.Services.TryAddSingleton(TimeProvider.System);
+        authentication.Services.AddOptions<JwtBearerOptions>(scheme).Configure<TimeProvider>((options, clock) =>
+        {
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new RememberedTokens(clock) { MapInboundClaims = false });
+        });
         authentication.AddJwtBearer(scheme, options =>
         {
             options.MapInboundClaims = false;

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace WardLink.ServiceDefaults.Security;
+
+/// <summary>
+/// Bearer-token validation that remembers the tokens it found valid until they end (their expiry
+/// plus the clock skew, as validation itself would accept them), so a client's repeated requests with
+/// one token cost one signature check, not one each (an RSA verification through OpenSSL was a tenth
+/// of the gateway's CPU under intake; the gateway checks a token twice, its own scheme and the route's).
+/// A token found invalid is not remembered: it is checked in full every time. Each caller gets its own
+/// copy of the token's identity. One handler serves one bearer scheme, whose validation parameters do not
+/// change (<see cref="WardLinkAuth.AddWardLinkBearer"/> gives each scheme its own); it remembers at most
+/// <paramref name="capacity"/> tokens, dropping those that have ended when full, and all when none has.
+/// </summary>
+public sealed class RememberedTokens(TimeProvider clock, int capacity = RememberedTokens.DefaultCapacity) : JsonWebTokenHandler
+{
+    public const int DefaultCapacity = 10_000;
+
+    private readonly ConcurrentDictionary<string, Remembered> _valid = new(StringComparer.Ordinal);
+
+    /// <summary>How many tokens are remembered now.</summary>
+    public int Count => _valid.Count;
+
+    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    {
+        var now = clock.GetUtcNow();
+        if (_valid.TryGetValue(token, out var remembered))
+        {
+            if (now < remembered.Until)
+            {
+                return remembered.Copy();
+            }
+
+            _valid.TryRemove(KeyValuePair.Create(token, remembered));
+        }
+
+        var result = await base.ValidateTokenAsync(token, validationParameters);
+        if (result is { IsValid: true, SecurityToken: JsonWebToken { ValidTo: var validTo }, ClaimsIdentity: { } identity } && validTo > DateTime.MinValue)
+        {
+            Forget(now);
+            _valid[token] = new Remembered(result.SecurityToken, identity.Clone(), result.Issuer, result.TokenType, new DateTimeOffset(validTo, TimeSpan.Zero) + validationParameters.ClockSkew);
+        }
+
+        return result;
+    }
+
+    /// <summary>Makes room for one more: drops the tokens that have ended when full, and all when none has.</summary>
+    private void Forget(DateTimeOffset now)
+    {
+        if (_valid.Count < capacity)
+        {
+            return;
+        }
+
+        foreach (var (token, remembered) in _valid)
+        {
+            if (remembered.Until <= now)
+            {
+                _valid.TryRemove(KeyValuePair.Create(token, remembered));
+            }
+        }
+
+        if (_valid.Count >= capacity)
+        {
+            _valid.Clear();
+        }
+    }
+
+    private sealed record Remembered(SecurityToken Token, ClaimsIdentity Identity, string Issuer, string TokenType, DateTimeOffset Until)
+    {
+        public TokenValidationResult Copy() => new()
+        {
+            IsValid = true,
+            SecurityToken = Token,
+            ClaimsIdentity = Identity.Clone(),
+            Issuer = Issuer,
+            TokenType = TokenType,
+        };
+    }
+}
