@@ -28,7 +28,7 @@ public static class EventStore
     public const string ConnectionName = "Postgres";
 
     /// <summary>The async daemon wakes at most this often for commits (<see cref="CommitWakeup"/>).</summary>
-    public static readonly TimeSpan WakeEvery = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan WakeEvery = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// A store's connection string as the services use it: what it sets stays, and unless it says
