@@ -17,7 +17,7 @@ namespace WardLink.ServiceDefaults.Security;
 /// </summary>
 public sealed class RememberedTokens(TimeProvider clock, int capacity = RememberedTokens.DefaultCapacity) : JsonWebTokenHandler
 {
-    public const int DefaultCapacity = 10_000;
+    public const int DefaultCapacity = 1_000;
 
     private readonly ConcurrentDictionary<string, Remembered> _valid = new(StringComparer.Ordinal);
 
