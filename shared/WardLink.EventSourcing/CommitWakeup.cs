@@ -8,11 +8,13 @@ namespace WardLink.EventSourcing;
 
 /// <summary>
 /// Wakes the async daemon (the high-water agent that hands new events to the relay and the audit
-/// chain) when a commit has appended events, at most once per <c>every</c>: each such commit sends a
-/// <c>NOTIFY</c> on <see cref="Channel"/> (<see cref="CommitNotice"/>), and this listens on every database
-/// of the store. When quiet, the first notification wakes the agent at once; under load, the commits
-/// of one <c>every</c> share one wake (with a wake per commit, the daemon's own statements, about ten a
-/// wake, were a third of what PostgreSQL ran during intake). A notification that arrives while the agent
+/// chain) when a commit has appended events, at most once per <c>every</c> under load: each such commit
+/// sends a <c>NOTIFY</c> on <see cref="Channel"/> (<see cref="CommitNotice"/>), and this listens on every
+/// database of the store. A notification wakes the agent at once unless <see cref="BusyAfter"/> of them
+/// arrived within the last <c>every</c>: under that load, the commits of one <c>every</c> share one wake
+/// (with a wake per commit, the daemon's own statements, about ten a wake, were a third of what PostgreSQL
+/// ran during intake), while a few commits in a row, such as a tip assessed and then referred, each wake it
+/// at once. A notification that arrives while the agent
 /// is busy wakes it as soon as it waits again. Polling (the wait's timeout) stays the safety net, e.g.
 /// while a listening connection reconnects. The agents of several databases (ward databases) share one
 /// wakeup: any database's notification wakes them all, their wakes together stay one per <c>every</c>,
@@ -25,10 +27,14 @@ public sealed class CommitWakeup(Func<CancellationToken, Task<IReadOnlyList<Func
     /// <summary>The channel commits that append events notify.</summary>
     public const string Channel = "wardlink_events_appended";
 
+    /// <summary>How many notifications within one <c>every</c> mean commits keep coming, so a wake waits for the interval.</summary>
+    public const int BusyAfter = 5;
+
     private static readonly TimeSpan Reconnect = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Queue<long> _recent = new(BusyAfter);
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _notified;
     private long _seen;
@@ -73,12 +79,14 @@ public sealed class CommitWakeup(Func<CancellationToken, Task<IReadOnlyList<Func
         }
 
         long wokeAt;
+        bool busy;
         lock (_lock)
         {
             wokeAt = _wokeAt;
+            busy = _recent.Count == BusyAfter && clock.GetElapsedTime(_recent.Peek()) < every;
         }
 
-        if (wokeAt != long.MinValue && every - clock.GetElapsedTime(wokeAt) is var left && left > TimeSpan.Zero)
+        if (busy && wokeAt != long.MinValue && every - clock.GetElapsedTime(wokeAt) is var left && left > TimeSpan.Zero)
         {
             await Task.Delay(left, clock, token);
         }
@@ -147,6 +155,12 @@ public sealed class CommitWakeup(Func<CancellationToken, Task<IReadOnlyList<Func
         lock (_lock)
         {
             _notified++;
+            if (_recent.Count == BusyAfter)
+            {
+                _recent.Dequeue();
+            }
+
+            _recent.Enqueue(clock.GetTimestamp());
             (woken, _next) = (_next, new(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 

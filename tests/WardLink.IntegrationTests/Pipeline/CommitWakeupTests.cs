@@ -11,8 +11,8 @@ namespace WardLink.IntegrationTests.Pipeline;
 
 /// <summary>
 /// The daemon's wakeup (<see cref="CommitWakeup"/>) on a real PostgreSQL: a commit's notification wakes
-/// it at once when quiet; under a burst, the notifications of one interval share one wake and none is
-/// lost; the service's commits that append events notify. Time is a fake clock: nothing here waits on
+/// it at once when quiet, and so do a few in a row; under a burst, the notifications of one interval share
+/// one wake and none is lost; the service's commits that append events notify. Time is a fake clock: nothing here waits on
 /// how fast the machine is, only on notifications arriving.
 /// </summary>
 public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : IClassFixture<ServiceFixture<TipsService>>, IAsyncLifetime
@@ -28,7 +28,7 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
     public async ValueTask DisposeAsync() => await (await TestInfrastructure.GetAsync()).DropDatabaseAsync(_database);
 
     [Fact]
-    public async Task A_quiet_commit_wakes_at_once_and_a_burst_shares_one_wake_per_interval_without_losing_any()
+    public async Task A_quiet_commit_and_a_few_in_a_row_wake_at_once_and_a_burst_shares_one_wake_per_interval_without_losing_any()
     {
         var ct = TestContext.Current.CancellationToken;
         var clock = new FakeTimeProvider();
@@ -44,11 +44,19 @@ public sealed class CommitWakeupTests(ServiceFixture<TipsService> service) : ICl
         await NotifyAsync(1, ct);
         await quiet.WaitAsync(Guard, ct);
 
+        // A few in a row (with the quiet one, fewer than BusyAfter within the interval): each wakes it at once, right after the last wake too.
+        for (var few = 2; few < CommitWakeup.BusyAfter; few++)
+        {
+            var again = wakeup.WaitAsync(Never, ct);
+            await NotifyAsync(1, ct);
+            await again.WaitAsync(Guard, ct);
+        }
+
         // A burst right after a wake: eleven notifications arrive, the wake waits for the interval.
         var seen = wakeup.Notified;
-        var burst = wakeup.WaitAsync(Never, ct);
         await NotifyAsync(11, ct);
         await ArrivedAsync(wakeup, seen + 11);
+        var burst = wakeup.WaitAsync(Never, ct);
         Assert.False(burst.IsCompleted);
         clock.Advance(Every);
         await burst.WaitAsync(Guard, ct);
