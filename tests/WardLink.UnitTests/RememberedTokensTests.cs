@@ -1,4 +1,7 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using WardLink.ServiceDefaults.Security;
@@ -45,6 +48,26 @@ public sealed class RememberedTokensTests
         clock.Set(EndOf(token));
         Assert.False((await handler.ValidateTokenAsync(token, Nobody)).IsValid);
         Assert.Equal(0, handler.Count);
+    }
+
+    [Fact]
+    public async Task Every_bearer_scheme_remembers_apart_so_a_token_valid_for_one_audience_is_not_let_through_another()
+    {
+        var settings = new AuthSettings { PublicKey = TestAuth.PublicKeyPem };
+        var services = new ServiceCollection();
+        var authentication = services.AddAuthentication();
+        authentication.AddWardLinkBearer("any", settings, [WardLinkAuth.AudienceOf("tips"), WardLinkAuth.AudienceOf("patrols")]);
+        authentication.AddWardLinkBearer("tips", settings, [WardLinkAuth.AudienceOf("tips")]);
+        await using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>();
+        var (any, tips) = (options.Get("any"), options.Get("tips"));
+        var forPatrols = TestAuth.Token(WardLinkRoles.Police, audiences: ["patrols"]);
+
+        var remembering = Assert.IsType<RememberedTokens>(Assert.Single(any.TokenHandlers));
+        Assert.True((await remembering.ValidateTokenAsync(forPatrols, any.TokenValidationParameters)).IsValid);
+        Assert.Equal(1, remembering.Count);
+        Assert.NotSame(remembering, Assert.Single(tips.TokenHandlers));
+        Assert.False((await tips.TokenHandlers.Single().ValidateTokenAsync(forPatrols, tips.TokenValidationParameters)).IsValid);
     }
 
     [Fact]
