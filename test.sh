@@ -42,7 +42,11 @@ set +e
 # ("zero tests ran") and their "error" lines do not count then.
 filter_args=()
 (( $# == 0 )) || filter_args=(--ignore-exit-code 8)
-dotnet test --solution WardLink.slnx -c Release --no-build --results-directory "$results" "${filter_args[@]}" "$@" 2>&1 | tee "$log"
+# A test project in which no test starts or ends for $WARDLINK_TEST_HANG_TIMEOUT (default 10 minutes; a
+# whole run takes about as long) is stopped by the hang dump extension, which names the tests still
+# running; without it, a test that never ends would hold the run until CI's limit and say nothing.
+hang_args=(--hangdump --hangdump-timeout "${WARDLINK_TEST_HANG_TIMEOUT:-10m}" --hangdump-type None)
+dotnet test --solution WardLink.slnx -c Release --no-build --results-directory "$results" "${hang_args[@]}" "${filter_args[@]}" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
@@ -63,6 +67,15 @@ if (( failed > 0 )); then
   # Each from its "failed" line to its stack trace or the end of its indented report, 40 lines at most.
   awk '/^failed / { print; shown = 1; inside = 1; next } inside && (/^    at / || !/^  /) { inside = 0 } inside && shown++ < 40' "$log" >&2
 fi
+
+# A hung project: the tests the hang dump found still running (its <project>_<pid>_hang.log), each
+# counted as failed (in place of the project's one "error", which counts when no filter is given).
+for hang in "$results"/*_hang.log; do
+  [[ -e "$hang" ]] || continue
+  echo "==> $(basename "$hang" | cut -d_ -f1) hung: no test started or ended for ${WARDLINK_TEST_HANG_TIMEOUT:-10m}; still running then ([elapsed] name):" >&2
+  cat "$hang" >&2
+  failed=$(( failed + $(grep -c . "$hang") - ($# == 0 ? 1 : 0) ))
+done
 
 # Stop the infrastructure now, so that the totals are the last line printed.
 trap - EXIT
