@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Testing;
@@ -21,6 +23,7 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private readonly ConcurrentQueue<string> _failures = new();
 
     public ServiceHost(IReadOnlyDictionary<string, string?> settings, bool listenOnSocket = false, Action<IServiceCollection>? services = null)
     {
@@ -36,6 +39,24 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     public Uri Address =>
         new(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
 
+    /// <summary>
+    /// Starts the app expecting it to refuse, and says what it refused with: the exception thrown, and the
+    /// failures its host logged (when the app has stopped before the test host looks at it, what is thrown
+    /// is only that the app was disposed; the reason is in its log). Null when it started.
+    /// </summary>
+    public string? StartRefusal()
+    {
+        try
+        {
+            StartServer();
+            return null;
+        }
+        catch (Exception thrown)
+        {
+            return string.Join(Environment.NewLine, [thrown.ToString(), .. _failures]);
+        }
+    }
+
     protected override void ConfigureClient(HttpClient client)
     {
         base.ConfigureClient(client);
@@ -50,9 +71,33 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.AddProvider(new FailureLog(_failures)));
         if (_services is not null)
         {
             builder.ConfigureServices(_services);
         }
+    }
+}
+
+/// <summary>Keeps the exceptions logged as errors (for <see cref="ServiceHost{TEntryPoint}.StartRefusal"/>).</summary>
+internal sealed class FailureLog(ConcurrentQueue<string> failures) : ILoggerProvider, ILogger
+{
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel) && exception is not null)
+        {
+            failures.Enqueue(exception.ToString());
+        }
+    }
+
+    public void Dispose()
+    {
     }
 }

@@ -23,9 +23,9 @@ public sealed class CheckpointKeyTests
             [setting] = value == "public" ? OtherServicesKey : value,
         });
 
-        var failure = Record.Exception(host.StartServer);
+        var failure = host.StartRefusal();
 
         Assert.NotNull(failure);
-        Assert.Contains(named, failure.ToString(), StringComparison.Ordinal);
+        Assert.Contains(named, failure, StringComparison.Ordinal);
     }
 }

@@ -32,14 +32,19 @@ public sealed class WebhookSystem : ServiceGroup
     /// <summary>Every event type, as a subscription names them.</summary>
     public static readonly string[] AllEvents = [.. Enum.GetNames<WebhookEventType>().Select(name => JsonNamingPolicy.CamelCase.ConvertName(name))];
 
-    /// <summary>The sender on a short retry schedule, polling often, allowed to reach a loopback receiver.</summary>
+    /// <summary>
+    /// The sender on a short retry schedule, polling often, allowed to reach a loopback receiver. Its
+    /// timeout and window leave room for a loaded machine: an answer later than the timeout is retried (a
+    /// second copy with the same <c>webhook-id</c>), and a receiver that fails three times needs its fourth
+    /// attempt within the window, which the receiver that is down for all of it waits out.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string?> QuickSender = new Dictionary<string, string?>
     {
         ["Webhooks:AllowLocalTargets"] = "true",
-        ["Webhooks:Timeout"] = "00:00:02",
+        ["Webhooks:Timeout"] = "00:00:10",
         ["Webhooks:FirstRetryAfter"] = "00:00:00.100",
         ["Webhooks:MaxRetryInterval"] = "00:00:00.400",
-        ["Webhooks:RetryFor"] = "00:00:04",
+        ["Webhooks:RetryFor"] = "00:00:10",
         ["Webhooks:PollInterval"] = "00:00:00.100",
     };
 

@@ -18,9 +18,9 @@ public sealed class TipContactKeyTests
             ["Tips:ContactKey"] = key,
         });
 
-        var failure = Record.Exception(host.StartServer);
+        var failure = host.StartRefusal();
 
         Assert.NotNull(failure);
-        Assert.Contains("Tips:ContactKey", failure.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Tips:ContactKey", failure, StringComparison.Ordinal);
     }
 }

@@ -209,10 +209,10 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
         settings["Tips:ContactKey"] = ServiceGroup.TipsContactKey;
         using var moved = new ServiceHost<TipsService>(settings);
 
-        var failure = Record.Exception(moved.StartServer);
+        var failure = moved.StartRefusal();
 
         Assert.NotNull(failure);
-        Assert.Contains($"{WardOptions.Section}:Databases keeps {DongQuang} in a database of its own", failure.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{WardOptions.Section}:Databases keeps {DongQuang} in a database of its own", failure, StringComparison.Ordinal);
     }
 
     /// <summary>What <paramref name="sql"/> (with <c>@id</c> = <paramref name="id"/>) answers in <paramref name="database"/>, read over a connection of its own.</summary>
