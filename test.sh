@@ -45,8 +45,9 @@ filter_args=()
 # A test project in which no test starts or ends for $WARDLINK_TEST_HANG_TIMEOUT (default 10 minutes; a
 # whole run takes about as long) is stopped by the hang dump extension, which names the tests still
 # running; without it, a test that never ends would hold the run until CI's limit and say nothing.
+# Nothing reads standard input (a CI runner's open one has hung `dotnet test` runs elsewhere).
 hang_args=(--hangdump --hangdump-timeout "${WARDLINK_TEST_HANG_TIMEOUT:-10m}" --hangdump-type None)
-dotnet test --solution WardLink.slnx -c Release --no-build --results-directory "$results" "${hang_args[@]}" "${filter_args[@]}" "$@" 2>&1 | tee "$log"
+dotnet test --solution WardLink.slnx -c Release --no-build --results-directory "$results" "${hang_args[@]}" "${filter_args[@]}" "$@" </dev/null 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
