@@ -91,6 +91,10 @@ public static class EventStore
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
 
+                // The yearly counters' events, which every numbering service reads back (YearlyNumbers).
+                options.Events.AddEventType<NumberReserved>();
+                options.Events.AddEventType<NumbersReserved>();
+
                 // Every ward is a tenant of the one store: each stream, read model and record carries
                 // its ward, and a session sees only its own ward's (see TracedSessionFactory). What the
                 // whole service shares (the directories, the ledger of processed messages) is kept once.

@@ -31,10 +31,10 @@ public sealed class IntakeOptions
 /// prefix and year takes what arrived while its previous commit was in flight (up to
 /// <see cref="IntakeOptions.MaxBatch"/>), takes the counter's turn once, runs each record's decision
 /// with the next number (a refused record takes none and fails nothing else), appends the accepted
-/// records and their numbers, and commits them together: one transaction and one fsync for the batch,
-/// where one at a time under the counter's lock gave one each. A failed commit fails the whole batch
-/// and takes no number (the counter is appended in the same transaction). Every event keeps the trace
-/// of the request it came from. A request under an <c>Idempotency-Key</c> runs in its own transaction
+/// records and one event naming their numbers (<see cref="NumbersReserved"/>), and commits them together:
+/// one transaction and one fsync for the batch, where one at a time under the counter's lock gave one each.
+/// A failed commit fails the whole batch and takes no number (the counter is appended in the same
+/// transaction). A record's events keep the trace of the request it came from. A request under an <c>Idempotency-Key</c> runs in its own transaction
 /// (<see cref="RequestTransaction"/>, which keeps its answer with the record) and so is numbered alone,
 /// taking the same counter's turn.
 /// </summary>
@@ -189,7 +189,8 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
 
         /// <summary>
         /// One attempt at the batch. Its span starts once the session is open (without a trace, so
-        /// the session stamps nothing of its own) and links the requests; each event carries its request's trace.
+        /// the session stamps nothing of its own) and links the requests; each record's events carry its
+        /// request's trace, and the batch's numbers (one event on the counter) the batch's span.
         /// </summary>
         private async Task<Rejection?[]> StageAndSaveAsync(IDocumentSession session, List<Pending> batch)
         {
@@ -207,7 +208,7 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
                 : WardContext.Enter(_ward);
             var counter = await session.TakeCounterAsync(_prefix, _year, ct);
             var answers = new Rejection?[batch.Count];
-            var reserved = new List<(Pending Pending, NumberReserved Reserved)>();
+            var reserved = new List<NumberReserved>();
             for (var i = 0; i < batch.Count; i++)
             {
                 var pending = batch[i];
@@ -215,7 +216,7 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
                 answers[i] = pending.Write(session, counter.Peek());
                 if (answers[i] is null)
                 {
-                    reserved.Add((pending, new NumberReserved(counter.Next(), pending.For)));
+                    reserved.Add(new NumberReserved(counter.Next(), pending.For));
                     foreach (var stream in session.PendingChanges.Streams().Skip(staged))
                     {
                         Stamp(stream.Events, pending.Trace);
@@ -225,12 +226,9 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
 
             if (reserved.Count > 0)
             {
-                var numbers = session.Events.Append(counter.StreamId, counter.Last, [.. reserved.Select(item => (object)item.Reserved)]);
-                for (var i = 0; i < reserved.Count; i++)
-                {
-                    Stamp([numbers.Events[i]], reserved[i].Pending.Trace);
-                }
-
+                // One event names the batch's numbers (one a record doubled what the store and the audit chain wrote a tip).
+                var numbers = session.Events.Append(counter.StreamId, counter.Version + 1, new NumbersReserved(reserved));
+                Stamp(numbers.Events, activity);
                 await session.SaveChangesAsync(ct);
             }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Marten;
 using Npgsql;
 using WardLink.Audit;
@@ -9,11 +10,15 @@ namespace WardLink.EventSourcing;
 /// <summary>A number handed out by <see cref="YearlyNumbers"/>: which record it names, and when.</summary>
 public sealed record NumberReserved([property: ShownToAuditors] string Number, Guid For);
 
+/// <summary>The numbers one commit handed out together (a batch of <see cref="NumberedRecords"/>), in order: which record each names.</summary>
+public sealed record NumbersReserved(IReadOnlyList<NumberReserved> Numbers);
+
 /// <summary>
 /// Human-readable numbers per ward and year in the ward's local time (<c>TIP-QT-2024-0042</c>,
 /// <c>INC-DQ-2025-0007</c>: the ward's short code after the prefix), unique and gap-free: each prefix,
-/// ward and year is a small event stream, in that ward,
-/// whose version is the last number, appended in the same transaction as the record(s) it names.
+/// ward and year is a small event stream, in that ward, whose last event names the last number handed
+/// out (<see cref="NumberReserved"/> for one record, <see cref="NumbersReserved"/> for a batch), appended
+/// in the same transaction as the record(s) it names.
 /// Writers of one counter take turns: the reservation opens the session's transaction and holds a
 /// transaction-level advisory lock on the counter until the record commits, so concurrent writers
 /// queue instead of conflicting (with optimistic retries alone, 8 concurrent writers brought tip
@@ -34,7 +39,7 @@ public static class YearlyNumbers
     {
         var counter = await session.TakeCounterAsync(prefix, WardTime.LocalYear(at), ct);
         var number = counter.Next();
-        session.Events.Append(counter.StreamId, counter.Last, new NumberReserved(number, forRecord));
+        session.Events.Append(counter.StreamId, counter.Version + 1, new NumberReserved(number, forRecord));
         return number;
     }
 
@@ -58,19 +63,31 @@ public static class YearlyNumbers
         }
 
         var counter = CounterOf(prefix, ward, year);
-        var state = await session.Events.FetchStreamStateAsync(counter, ct);
-        return new Counter($"{prefix}-{code}", year, counter, state?.Version ?? 0);
+        var last = await session.Events.QueryAllRawEvents().Where(stored => stored.StreamId == counter).OrderByDescending(stored => stored.Version).FirstOrDefaultAsync(ct);
+        return new Counter($"{prefix}-{code}", year, counter, last?.Version ?? 0, last?.Data switch
+        {
+            null => 0,
+            NumberReserved one => CountOf(one.Number),
+            NumbersReserved batch => CountOf(batch.Numbers[^1].Number),
+            var other => throw new InvalidOperationException($"The counter {prefix}-{ward}-{year} ends with a {other.GetType().Name}, which names no number."),
+        });
     }
+
+    /// <summary>The count a number ends with (<c>TIP-QT-2024-0042</c>: 42).</summary>
+    internal static long CountOf(string number) => long.Parse(number.AsSpan(number.LastIndexOf('-') + 1), CultureInfo.InvariantCulture);
 
     /// <summary>The stream of the counter of <paramref name="prefix"/> in <paramref name="ward"/> and <paramref name="year"/>.</summary>
     public static Guid CounterOf(string prefix, string ward, int year) => NamedStreams.StreamIdOf($"{prefix}-{ward}-{year}");
 
-    /// <summary>A counter taken by one writer: the numbers it hands out follow <see cref="Last"/>.</summary>
-    internal sealed class Counter(string prefix, int year, Guid streamId, long last)
+    /// <summary>A counter taken by one writer at its stream's <paramref name="version"/>: the numbers it hands out follow <see cref="Last"/>.</summary>
+    internal sealed class Counter(string prefix, int year, Guid streamId, long version, long last)
     {
         public Guid StreamId { get; } = streamId;
 
-        /// <summary>The last number handed out (the counter stream's version once appended).</summary>
+        /// <summary>The counter stream's version when taken: the next event appended to it is the one after.</summary>
+        public long Version { get; } = version;
+
+        /// <summary>The last number handed out.</summary>
         public long Last { get; private set; } = last;
 
         /// <summary>The number after <see cref="Last"/>, not taken yet.</summary>

@@ -45,6 +45,7 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
         }).ToList();
         Assert.Equal(Enumerable.Range(1, accepted).Select(n => $"TIP-QT-2023-{n:0000}"), numbers.Order(StringComparer.Ordinal));
         Assert.Equal(numbers.Order(StringComparer.Ordinal), await StoredNumbersAsync(2023));
+        Assert.Equal(numbers.Order(StringComparer.Ordinal), await CounterNumbersAsync(2023));
 
         var replayed = await PostAsync(TipsApi.NewTip(receivedAt: "2023-03-04T10:00:00+07:00"), "group-commit-0");
         Assert.Equal(answers[0].Number, replayed.Number);
@@ -79,9 +80,9 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
 
         var next = await PostAsync(TipsApi.NewTip(receivedAt: "2022-07-01T09:00:00+07:00"));
         Assert.Equal($"TIP-QT-2022-{created.Count + 1:0000}", next.Number);
-        await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var counter = await session.Events.FetchStreamStateAsync(YearlyNumbers.CounterOf(Tip.NumberPrefix, new HomeWard().Id, 2022), TestContext.Current.CancellationToken);
-        Assert.Equal(created.Count + 1L, counter!.Version);
+
+        // The counter records each number once, with the tip it names: nothing of the dropped batch.
+        Assert.Equal(created.Append(next.Number!).Order(StringComparer.Ordinal), await CounterNumbersAsync(2022));
     }
 
     [Fact]
@@ -120,6 +121,30 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
         }
     }
 
+    [Fact]
+    public async Task A_counter_that_named_its_numbers_one_event_each_goes_on_from_its_last_whichever_event_ends_it()
+    {
+        // A counter as stores kept it before batches named their numbers together: one event a number.
+        var counter = YearlyNumbers.CounterOf(Tip.NumberPrefix, new HomeWard().Id, 2020);
+        await using (var session = tips.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Events.StartStream(counter, [.. Enumerable.Range(1, 3).Select(n => (object)new NumberReserved($"TIP-QT-2020-{n:0000}", Guid.CreateVersion7()))]);
+            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        // A batch after them, a record numbered alone (Idempotency-Key) after the batch, a batch after that.
+        var tip = TipsApi.NewTip(receivedAt: "2020-02-02T08:00:00+07:00");
+        Assert.Equal("TIP-QT-2020-0004", (await PostAsync(tip)).Number);
+        Assert.Equal("TIP-QT-2020-0005", (await PostAsync(tip, "counter-history")).Number);
+        Assert.Equal("TIP-QT-2020-0006", (await PostAsync(tip)).Number);
+
+        await using var query = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await query.Events.FetchStreamAsync(counter, token: TestContext.Current.CancellationToken);
+        Assert.Equal(
+            ["NumberReserved", "NumberReserved", "NumberReserved", "NumbersReserved", "NumberReserved", "NumbersReserved"],
+            events.Select(stored => stored.Data.GetType().Name));
+    }
+
     private sealed record Answer(HttpStatusCode Status, string? Number, bool RetryAfter);
 
     private async Task<Answer> PostAsync(object tip, string? idempotencyKey = null)
@@ -142,6 +167,25 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
         var fields = JsonSerializer.SerializeToElement(tip, JsonSerializerOptions.Web).Deserialize<Dictionary<string, object?>>(JsonSerializerOptions.Web)!;
         fields["description"] = null;
         return fields;
+    }
+
+    /// <summary>The numbers the counter of <paramref name="year"/> recorded, in order, each checked to name the tip that has it.</summary>
+    private async Task<List<string>> CounterNumbersAsync(int year)
+    {
+        await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await session.Events.FetchStreamAsync(YearlyNumbers.CounterOf(Tip.NumberPrefix, new HomeWard().Id, year), token: TestContext.Current.CancellationToken);
+        var numbers = events.SelectMany(stored => stored.Data switch
+        {
+            NumberReserved one => [one],
+            NumbersReserved batch => batch.Numbers,
+            var other => throw new InvalidOperationException($"The counter holds a {other.GetType().Name}."),
+        }).ToList();
+        foreach (var number in numbers)
+        {
+            Assert.Equal(number.Number, (await session.LoadAsync<TipState>(number.For, TestContext.Current.CancellationToken))?.Number);
+        }
+
+        return [.. numbers.Select(number => number.Number)];
     }
 
     /// <summary>The numbers of the tips stored for <paramref name="year"/>, in order.</summary>
