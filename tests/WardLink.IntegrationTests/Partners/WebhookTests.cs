@@ -153,6 +153,11 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Single(requests.Select(request => request.Id).Distinct());
         Assert.Equal(4, logged.GetProperty("attemptCount").GetInt32());
         Assert.Equal([500, 500, 500, 200], logged.GetProperty("attempts").EnumerateArray().Select(attempt => attempt.GetProperty("status").GetInt32()));
+
+        // The sender counts a delivery once its outcome is stored, so just after the log shows it (its lag last).
+        await Eventually.Get(
+            () => Task.FromResult(metrics.Of("wardlink.webhooks.lag").FirstOrDefault(lag => Equals(lag.Tags["event_type"], "IncidentReported"))),
+            "the delivery's lag");
         Assert.True(metrics.Of("wardlink.webhooks.failed_attempts").Count(failed => Equals(failed.Tags["reason"], "status") && Equals(failed.Tags["event_type"], "IncidentReported")) >= 3);
         Assert.Contains(metrics.Of("wardlink.webhooks.delivered"), delivered => Equals(delivered.Tags["event_type"], "IncidentReported"));
         Assert.Contains(metrics.Of("wardlink.webhooks.lag"), lag => lag.Value > 0);
