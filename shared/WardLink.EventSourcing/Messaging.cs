@@ -62,9 +62,16 @@ public static class Messaging
         {
             // Start without waiting for the broker: readiness reports it, the bus reconnects.
             options.WaitUntilStarted = false;
+
+            // Stop without waiting longer than this for the bus: a receive endpoint still waiting for a broker
+            // connection (after an outage) once kept a stopping service, and a test run, waiting forever.
+            options.StopTimeout = StopTimeout;
         });
         return builder;
     }
+
+    /// <summary>How long a stopping service waits for its bus to stop (within the orchestrators' 30 s grace period).</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// <c>Messaging:QueueType</c>: <c>classic</c> (the default: one node, the local run and the

@@ -109,6 +109,21 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
         }
     }
 
+    [Fact]
+    public async Task With_the_broker_gone_the_service_still_stops_within_its_bus_stop_timeout()
+    {
+        using var client = TipsHost.CreateClient();
+        Assert.Equal("Healthy", await BrokerCheckAsync(client));
+
+        Broker.Close();
+        await Eventually.Get(async () => await BrokerCheckAsync(client) == "Unhealthy" ? "yes" : null, "readiness to report the broker gone");
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        var tips = TipsHost;
+        _tips = null;
+        await services.StopAsync(tips).WaitAsync(WardLink.EventSourcing.Messaging.StopTimeout * 4, TestContext.Current.CancellationToken);
+        Assert.True(stopping.Elapsed < WardLink.EventSourcing.Messaging.StopTimeout * 2, $"the service took {stopping.Elapsed} to stop");
+    }
+
     private static async Task<string?> BrokerCheckAsync(HttpClient client)
     {
         using var response = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
