@@ -78,6 +78,12 @@ for hang in "$results"/*_hang.log; do
   failed=$(( failed + $(grep -c . "$hang") - ($# == 0 ? 1 : 0) ))
 done
 
+# A project that failed without a failed test: stopped by the hang dump once its tests had ended (a class
+# fixture that never finished disposing), or crashed.
+if (( status != 0 )) && ! grep -q '^failed ' "$log"; then
+  grep -E '\) failed \(' "$log" | sed 's/^ *//' | sort -u | sed 's/^/==> failed without a failed test (hung or crashed after its tests): /' >&2
+fi
+
 # Stop the infrastructure now, so that the totals are the last line printed.
 trap - EXIT
 stop_infrastructure
