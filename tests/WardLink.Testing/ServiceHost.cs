@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,7 +22,7 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
-    private readonly ConcurrentQueue<string> _failures = new();
+    private readonly CapturedLogs _failures = new(LogLevel.Error);
 
     public ServiceHost(IReadOnlyDictionary<string, string?> settings, bool listenOnSocket = false, Action<IServiceCollection>? services = null)
     {
@@ -53,7 +52,7 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
         }
         catch (Exception thrown)
         {
-            return string.Join(Environment.NewLine, [thrown.ToString(), .. _failures]);
+            return string.Join(Environment.NewLine, [thrown.ToString(), .. _failures.Lines]);
         }
     }
 
@@ -71,33 +70,10 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => logging.AddProvider(new FailureLog(_failures)));
+        builder.ConfigureLogging(logging => logging.AddProvider(_failures));
         if (_services is not null)
         {
             builder.ConfigureServices(_services);
         }
-    }
-}
-
-/// <summary>Keeps the exceptions logged as errors (for <see cref="ServiceHost{TEntryPoint}.StartRefusal"/>).</summary>
-internal sealed class FailureLog(ConcurrentQueue<string> failures) : ILoggerProvider, ILogger
-{
-    public ILogger CreateLogger(string categoryName) => this;
-
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        if (IsEnabled(logLevel) && exception is not null)
-        {
-            failures.Enqueue(exception.ToString());
-        }
-    }
-
-    public void Dispose()
-    {
     }
 }

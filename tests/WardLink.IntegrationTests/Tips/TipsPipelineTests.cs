@@ -16,31 +16,6 @@ using Contract = WardLink.Contracts.Tips;
 
 namespace WardLink.IntegrationTests.Tips;
 
-/// <summary>Every log line the host writes, at every level, formatted with its exception.</summary>
-public sealed class CapturedLogs : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyCollection<string> Lines => _lines;
-
-    public ILogger CreateLogger(string categoryName) => new Capture(categoryName, _lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Capture(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception} {state}");
-    }
-}
-
 /// <summary>Every message the host publishes, serialised as it goes out.</summary>
 public sealed class PublishedMessages : IPublishObserver
 {
