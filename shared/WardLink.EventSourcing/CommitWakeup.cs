@@ -30,8 +30,6 @@ public sealed class CommitWakeup(Func<CancellationToken, Task<IReadOnlyList<Func
     /// <summary>How many notifications within one <c>every</c> mean commits keep coming, so a wake waits for the interval.</summary>
     public const int BusyAfter = 5;
 
-    private static readonly TimeSpan Reconnect = TimeSpan.FromSeconds(1);
-
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Queue<long> _recent = new(BusyAfter);
@@ -104,50 +102,18 @@ public sealed class CommitWakeup(Func<CancellationToken, Task<IReadOnlyList<Func
         _stopping.Dispose();
     }
 
-    /// <summary>Listens on every database of the store; the lookup of the databases, like each connection, is retried until it stops.</summary>
+    /// <summary>
+    /// Listens on every database of the store; the lookup of the databases, like each connection, is retried
+    /// until it stops (the daemon polls meanwhile). What committed while nothing listened (at start, or while
+    /// reconnecting) is found by the wake each connection's listening counts as.
+    /// </summary>
     private Task ListenAsync(CancellationToken ct) =>
-        RetryAsync(async () => await Task.WhenAll((await databases(ct)).Select(connect => RetryAsync(() => ListenAsync(connect, ct), ct))), ct);
+        RetryAsync(
+            async () => await Task.WhenAll((await databases(ct)).Select(connect => RetryAsync(() => PostgresChannel.ListenAsync(connect, Channel, null, Notify, Notify, ct), ct))),
+            ct);
 
-    /// <summary>One listening connection, until it fails: what committed while nothing listened (at start, or while reconnecting) is found by its first wake.</summary>
-    private async Task ListenAsync(Func<NpgsqlConnection> connect, CancellationToken ct)
-    {
-        await using var connection = connect();
-        connection.Notification += (_, _) => Notify();
-        await connection.OpenAsync(ct);
-        await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-        {
-            await listen.ExecuteNonQueryAsync(ct);
-        }
-
-        Notify();
-        while (true)
-        {
-            await connection.WaitAsync(ct);
-        }
-    }
-
-    /// <summary>Runs <paramref name="attempt"/> again a second after each failure to reach PostgreSQL (the daemon polls meanwhile), until it ends or the wakeup stops.</summary>
-    private async Task RetryAsync(Func<Task> attempt, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await attempt();
-                return;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception failure) when (failure is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
-            {
-                logger.ListenFailed(Channel, failure.Message);
-            }
-
-            await Task.Delay(Reconnect, clock, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+    private Task RetryAsync(Func<Task> attempt, CancellationToken ct) =>
+        PostgresChannel.RetryAsync(attempt, failure => logger.ListenFailed(Channel, failure.Message), clock, ct);
 
     private void Notify()
     {

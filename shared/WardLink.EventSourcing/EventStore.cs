@@ -102,6 +102,7 @@ public static class EventStore
                 // Marten applies the policies last added first: the ward indexes see the documents multi-tenanted.
                 options.Policies.ForAllDocuments(WardIndexes.ByWardAndTime).AllDocumentsAreMultiTenanted();
                 options.AddJurisdictionDirectory();
+                options.Listeners.Add(new WardsChanged(services.GetRequiredService<WardDirectoryCache>()));
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
                 options.Events.MetadataConfig.CausationIdEnabled = true;
@@ -153,6 +154,8 @@ public static class EventStore
             .Validate(wards => !WardDatabases.Problems(wards).Any(), "Wards:Databases is not valid: every group names a connection string and wards, not the home ward, none twice (see WardDatabases).")
             .ValidateOnStart();
         builder.Services.AddSingleton<WardTenants>();
+        builder.Services.AddSingleton(services => new WardDirectoryCache(services.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.AddHostedService<WardDirectoryListener>();
         builder.Services.AddSingleton<WardDatabases>();
         builder.Services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options => options.AddOperationTransformer<WardParameterDocumentation>());
         builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<HomeWardKnown>(services, service.KeepsSiteDirectory));

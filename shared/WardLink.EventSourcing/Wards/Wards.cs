@@ -217,7 +217,7 @@ public static class RequestWards
                 return;
             }
 
-            if (ward is null || await directory.WardAsync(ward, ct) is not { } known)
+            if (ward is null || await http.RequestServices.GetRequiredService<WardDirectoryCache>().WardAsync(ward, () => directory.WardAsync(ward, ct)) is not { } known)
             {
                 await NotFound(http, $"Ward '{ward}' was not found.");
                 return;
