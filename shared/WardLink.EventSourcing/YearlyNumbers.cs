@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Marten;
 using Npgsql;
 using WardLink.Audit;
@@ -57,24 +58,55 @@ public static class YearlyNumbers
             ?? throw new InvalidOperationException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): no number can name it.");
         var (ward, code) = (known.Id, known.Code);
         await session.BeginTransactionAsync(ct);
-        await using (var turn = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", session.Connection) { Parameters = { new() { Value = LockKeyOf(prefix, ward, year) } } })
+        var counter = CounterOf(prefix, ward, year);
+
+        // One round trip: the turn, then the counter's last event in a statement of its own, which (read
+        // committed) sees what the turn's previous holder committed.
+        await using var batch = new NpgsqlBatch(session.Connection)
         {
-            await turn.ExecuteNonQueryAsync(ct);
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new() { Value = LockKeyOf(prefix, ward, year) } } },
+                new NpgsqlBatchCommand($"SELECT version, type, data::text FROM {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events WHERE stream_id = $1 AND tenant_id = $2 ORDER BY version DESC LIMIT 1")
+                {
+                    Parameters = { new() { Value = counter }, new() { Value = session.TenantId } },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return new Counter($"{prefix}-{code}", year, counter, 0, 0);
         }
 
-        var counter = CounterOf(prefix, ward, year);
-        var last = await session.Events.QueryAllRawEvents().Where(stored => stored.StreamId == counter).OrderByDescending(stored => stored.Version).FirstOrDefaultAsync(ct);
-        return new Counter($"{prefix}-{code}", year, counter, last?.Version ?? 0, last?.Data switch
-        {
-            null => 0,
-            NumberReserved one => CountOf(one.Number),
-            NumbersReserved batch => CountOf(batch.Numbers[^1].Number),
-            var other => throw new InvalidOperationException($"The counter {prefix}-{ward}-{year} ends with a {other.GetType().Name}, which names no number."),
-        });
+        var (version, type, data) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+        return new Counter($"{prefix}-{code}", year, counter, version, LastNumberIn(data)
+            ?? throw new InvalidOperationException($"The counter {prefix}-{ward}-{year} ends with a {type}, which names no number."));
     }
 
-    /// <summary>The count a number ends with (<c>TIP-QT-2024-0042</c>: 42).</summary>
-    internal static long CountOf(string number) => long.Parse(number.AsSpan(number.LastIndexOf('-') + 1), CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The count of the last number a counter's event names (<see cref="NumberReserved"/>: its number;
+    /// <see cref="NumbersReserved"/>: the last of its numbers), read from the event's stored data; null when it names none.
+    /// </summary>
+    public static long? LastNumberIn(string data)
+    {
+        using var stored = JsonDocument.Parse(data);
+        var root = stored.RootElement;
+        var last = root.ValueKind != JsonValueKind.Object
+            ? default
+            : root.TryGetProperty("numbers", out var numbers) && numbers.ValueKind == JsonValueKind.Array && numbers.GetArrayLength() > 0
+                ? numbers[numbers.GetArrayLength() - 1]
+                : root;
+        return last.ValueKind == JsonValueKind.Object && last.TryGetProperty("number", out var number) && number.ValueKind == JsonValueKind.String
+            && number.GetString() is { } text && TryCountOf(text) is { } count
+                ? count
+                : null;
+    }
+
+    /// <summary>The count a number ends with (<c>TIP-QT-2024-0042</c>: 42), or null when it ends with none.</summary>
+    private static long? TryCountOf(string number) =>
+        long.TryParse(number.AsSpan(number.LastIndexOf('-') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : null;
 
     /// <summary>The stream of the counter of <paramref name="prefix"/> in <paramref name="ward"/> and <paramref name="year"/>.</summary>
     public static Guid CounterOf(string prefix, string ward, int year) => NamedStreams.StreamIdOf($"{prefix}-{ward}-{year}");
