@@ -175,10 +175,9 @@ internal sealed class WardDirectoryListener(IDocumentStore store, WardDirectoryC
             CREATE OR REPLACE TRIGGER {Function} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
                 FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{Function}();
             """;
-        var main = await store.Storage.FindOrCreateDatabase(WardTenants.DefaultTenant);
         await PostgresChannel.RetryAsync(
-            () => PostgresChannel.ListenAsync(
-                main.CreateConnection,
+            async () => await PostgresChannel.ListenAsync(
+                (await store.Storage.FindOrCreateDatabase(WardTenants.DefaultTenant)).CreateConnection,
                 WardDirectoryCache.Channel,
                 async (connection, ct) =>
                 {
