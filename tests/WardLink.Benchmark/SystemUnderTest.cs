@@ -201,12 +201,14 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
     {
         using var client = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromSeconds(5) };
         var clock = Stopwatch.StartNew();
+        var last = "no answer";
         while (true)
         {
             try
             {
-                var body = await client.GetStringAsync(new Uri("/health/ready", UriKind.Relative), ct);
-                if (body.Contains("\"status\":\"Healthy\"", StringComparison.Ordinal))
+                using var answer = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), ct);
+                last = $"{(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync(ct)}";
+                if (answer.IsSuccessStatusCode && last.Contains("\"status\":\"Healthy\"", StringComparison.Ordinal))
                 {
                     return;
                 }
@@ -214,11 +216,12 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
             catch (Exception notYet) when (notYet is HttpRequestException || (notYet is TaskCanceledException && !ct.IsCancellationRequested))
             {
                 // not listening, or too busy starting to answer within the client's timeout
+                last = notYet.Message;
             }
 
             if (clock.Elapsed > TimeSpan.FromSeconds(90))
             {
-                throw new InvalidOperationException("The gateway and the services were not all ready within 90 s (logs: .local/bench/*.log).");
+                throw new InvalidOperationException($"The gateway and the services were not all ready within 90 s; the gateway's readiness last said: {last} (logs: .local/bench/*.log).");
             }
 
             await Task.Delay(250, ct);
