@@ -145,6 +145,31 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
             events.Select(stored => stored.Data.GetType().Name));
     }
 
+    [Fact]
+    public async Task A_counter_whose_last_event_names_no_number_hands_out_none_and_stores_nothing_while_other_years_go_on()
+    {
+        var tip = TipsApi.NewTip(receivedAt: "2019-06-01T08:00:00+07:00");
+        Assert.Equal("TIP-QT-2019-0001", (await PostAsync(tip)).Number);
+
+        // An insider (or a bug) appends an event that names no number to the year's counter.
+        var counter = YearlyNumbers.CounterOf(Tip.NumberPrefix, new HomeWard().Id, 2019);
+        await using (var session = tips.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Events.Append(counter, new NumbersReserved([]));
+            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        // The counter refuses to guess where it stands: no number is handed out twice, nothing is half-written.
+        foreach (var key in new[] { null, "tampered-counter" })
+        {
+            var refused = await PostAsync(tip, key);
+            Assert.Equal(HttpStatusCode.InternalServerError, refused.Status);
+        }
+
+        Assert.Equal(["TIP-QT-2019-0001"], await StoredNumbersAsync(2019));
+        Assert.Equal("TIP-QT-2018-0001", (await PostAsync(TipsApi.NewTip(receivedAt: "2018-06-01T08:00:00+07:00"))).Number);
+    }
+
     private sealed record Answer(HttpStatusCode Status, string? Number, bool RetryAfter);
 
     private async Task<Answer> PostAsync(object tip, string? idempotencyKey = null)
