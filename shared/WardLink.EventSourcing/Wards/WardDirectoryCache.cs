@@ -27,14 +27,13 @@ public sealed class WardDirectoryCache(TimeProvider clock)
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
 
     private readonly Lock _lock = new();
-    private readonly TimeProvider _clock = clock;
     private readonly Dictionary<string, (KnownWard Ward, DateTimeOffset At)> _wards = [];
     private long _generation;
     private bool _listening;
     private int _changing;
     private DateTimeOffset _changingSince;
 
-    internal TimeProvider Clock => _clock;
+    internal TimeProvider Clock => clock;
 
     /// <summary>Whether entries are kept now (this process listens on <see cref="Channel"/>).</summary>
     public bool Listening
@@ -54,7 +53,7 @@ public sealed class WardDirectoryCache(TimeProvider clock)
         long generation;
         lock (_lock)
         {
-            if (Usable && _wards.TryGetValue(ward, out var kept) && _clock.GetUtcNow() - kept.At < MaxAge)
+            if (Usable && _wards.TryGetValue(ward, out var kept) && clock.GetUtcNow() - kept.At < MaxAge)
             {
                 return kept.Ward;
             }
@@ -69,7 +68,7 @@ public sealed class WardDirectoryCache(TimeProvider clock)
             {
                 if (Usable && _generation == generation)
                 {
-                    _wards[ward] = (known, _clock.GetUtcNow());
+                    _wards[ward] = (known, clock.GetUtcNow());
                 }
             }
         }
@@ -81,7 +80,7 @@ public sealed class WardDirectoryCache(TimeProvider clock)
     /// Whether entries may be used and kept now: while listening, and not while a commit of this process changes
     /// the directory (one that failed stops counting after <see cref="MaxAge"/>).
     /// </summary>
-    private bool Usable => _listening && (_changing == 0 || _clock.GetUtcNow() - _changingSince >= MaxAge);
+    private bool Usable => _listening && (_changing == 0 || clock.GetUtcNow() - _changingSince >= MaxAge);
 
     /// <summary>The directory changed, or may have: nothing kept so far, nor read before now, is kept.</summary>
     public void Changed() => Forget(listening: null);
@@ -92,7 +91,7 @@ public sealed class WardDirectoryCache(TimeProvider clock)
         lock (_lock)
         {
             _changing++;
-            _changingSince = _clock.GetUtcNow();
+            _changingSince = clock.GetUtcNow();
             Forget(listening: null);
         }
     }
@@ -179,16 +178,7 @@ internal sealed class WardDirectoryListener(IDocumentStore store, WardDirectoryC
             async () => await PostgresChannel.ListenAsync(
                 (await store.Storage.FindOrCreateDatabase(WardTenants.DefaultTenant)).CreateConnection,
                 WardDirectoryCache.Channel,
-                async (connection, ct) =>
-                {
-                    await using var transaction = await connection.BeginTransactionAsync(ct);
-                    await using (var install = new NpgsqlCommand(trigger, connection, transaction))
-                    {
-                        await install.ExecuteNonQueryAsync(ct);
-                    }
-
-                    await transaction.CommitAsync(ct);
-                },
+                (connection, ct) => InstallAsync(connection, trigger, ct),
                 cache.StartedListening,
                 cache.Changed,
                 stoppingToken),
@@ -200,6 +190,17 @@ internal sealed class WardDirectoryListener(IDocumentStore store, WardDirectoryC
             cache.Clock,
             stoppingToken);
         cache.StoppedListening();
+    }
+
+    private static async Task InstallAsync(NpgsqlConnection connection, string trigger, CancellationToken ct)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var install = new NpgsqlCommand(trigger, connection, transaction))
+        {
+            await install.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
     }
 }
 

@@ -51,7 +51,11 @@ public sealed class WardDirectoryCacheTests(ServiceFixture<TipsService> tips) : 
         {
             await using var transaction = await insider.BeginTransactionAsync(TestContext.Current.CancellationToken);
             await ExecuteAsync(insider, $"lock table {Table} in share row exclusive mode");
-            Assert.Equal(1, await ExecuteAsync(insider, $"select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query = 'LISTEN {WardDirectoryCache.Channel}'"));
+            await using (var terminate = new NpgsqlCommand($"select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query = 'LISTEN {WardDirectoryCache.Channel}'", insider))
+            {
+                Assert.Equal(true, await terminate.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+            }
+
             await Eventually.Get(() => Task.FromResult(_cache.Listening ? null : "stopped"), "the service to find its listening connection cut");
             await ExecuteAsync(insider, UpdateCode("QY"));
             await transaction.CommitAsync(TestContext.Current.CancellationToken);
@@ -90,9 +94,7 @@ public sealed class WardDirectoryCacheTests(ServiceFixture<TipsService> tips) : 
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
-        return sql.StartsWith("select", StringComparison.Ordinal)
-            ? (await command.ExecuteScalarAsync(TestContext.Current.CancellationToken)) is true ? 1 : 0
-            : await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        return await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
     private async Task<string> NumberAsync()
