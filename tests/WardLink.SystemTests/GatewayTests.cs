@@ -116,6 +116,9 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
         var probe = Assert.Single(JsonDocument.Parse(status).RootElement.EnumerateObject());
         Assert.Equal(("status", "Healthy"), (probe.Name, probe.Value.GetString()));
         var report = await ops.GetFromJsonAsync<JsonElement>(Proxy.ReadinessReportPath, TestContext.Current.CancellationToken);
+        Assert.Equal(
+            OperatorGuide.ReadinessChecks(where => where == "gateway"),
+            [.. report.GetProperty("checks").EnumerateObject().Select(check => check.Name).Order(StringComparer.Ordinal)]);
         var services = report.GetProperty("checks").GetProperty("services").GetProperty("data");
         foreach (var name in new[] { "incidents", "patrols", "tips", "partners" })
         {

@@ -129,6 +129,11 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         var checks = JsonDocument.Parse(report).RootElement.GetProperty("checks");
         Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
         Assert.Equal("Healthy", checks.GetProperty("masstransit-bus").GetProperty("status").GetString());
+
+        // The operator's guide names every check a publishing service's readiness answers, and no other.
+        Assert.Equal(
+            OperatorGuide.ReadinessChecks(where => where.StartsWith("services", StringComparison.Ordinal)),
+            [.. checks.EnumerateObject().Select(check => check.Name).Order(StringComparer.Ordinal)]);
     }
 
     [Fact]
