@@ -39,7 +39,8 @@ async Task SettleAsync(IReadOnlyList<Func<CancellationToken, Task<double>>> meas
         Say($"  not settled after {rounds} rounds: {rows} may be slower than the system's steady state.");
     }
 }
-var table = new ResultTable($"{Machine.Describe()}; PostgreSQL {await Measurements.SettingsAsync(postgres, ct)}; load average (1 / 5 / 15 min) {Machine.LoadAverage()} at the start");
+var loadSockets = Load.CompletesInline ? "the load's socket continuations inline, the system's through the thread pool" : "every process's socket continuations through the thread pool";
+var table = new ResultTable($"{Machine.Describe()}; PostgreSQL {await Measurements.SettingsAsync(postgres, ct)}; {loadSockets}; load average (1 / 5 / 15 min) {Machine.LoadAverage()} at the start");
 
 await using var system = new SystemUnderTest(options.Repository, options.FirstPort);
 Say("starting the four services and the gateway (Release, Production)...");

@@ -278,6 +278,8 @@ public sealed class SystemUnderTest(string repository, int firstPort) : IAsyncDi
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The load's sockets complete inline (bench.sh); the system runs as it is deployed.
+        start.Environment.Remove(Load.InlineCompletions);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
