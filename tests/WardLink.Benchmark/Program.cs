@@ -134,8 +134,8 @@ if (options.Runs("latency"))
 {
     await WarmIntakeAsync();
 
-    // After the closed-loop rounds before it, the daemons still link and relay their backlog: the fixed rate's
-    // latency is that of the intake and its own daemons' work, so it is measured once they are done.
+    // The fixed rate's latency is that of the intake and its own daemons' work, never of a backlog the closed-loop
+    // rounds before it left the daemons (on 2026-12-02 they left none: quiet after a second).
     await QuietAsync("the latency run shares");
     Say($"tip intake, open loop at {options.Rate}/s through the gateway for {options.Duration.TotalSeconds:0} s...");
     var fixedRate = await Load.OpenLoopAsync(gateway, options.Rate, options.Duration, ct);
