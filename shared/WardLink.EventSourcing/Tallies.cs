@@ -3,8 +3,6 @@ using System.Reflection;
 using System.Text.Json;
 using Marten;
 using Marten.Linq;
-using Marten.Linq.MatchesSql;
-using Marten.Schema;
 using Npgsql;
 using WardLink.Domain;
 using WardLink.EventSourcing.Wards;
@@ -104,43 +102,20 @@ public static class Tallies
     /// ward's own rows whose business time (<paramref name="at"/>) falls in the year and before the
     /// end of the share, whatever ward the session is in. One query, whichever wards and boundaries.
     /// </summary>
-    /// <remarks>
-    /// When the time is a column of its own (<see cref="DuplicateFieldAttribute"/>, indexed after the ward), each
-    /// share is one row comparison, <c>(tenant_id, column) &gt;= (ward, start) and (tenant_id, column) &lt; (ward, end)</c>,
-    /// which only the <c>(tenant_id, column)</c> index answers: with separate conditions, PostgreSQL read a ward
-    /// that holds most of the table by the time's own index, every ward's rows of the year (docs/benchmark.md).
-    /// </remarks>
     public static IQueryable<T> InShares<T>(this IQueryable<T> rows, IReadOnlyList<WardShare> shares, WardTenants tenants, Expression<Func<T, DateTimeOffset>> at, int year)
-        where T : notnull
     {
         ArgumentOutOfRangeException.ThrowIfZero(shares.Count);
         var (start, end) = WardTime.LocalYearSpan(year);
+        var row = at.Parameters[0];
+        var inShares = shares
+            .Select(share => (Expression)Expression.AndAlso(
+                Expression.Call(TenantIsOneOf.MakeGenericMethod(typeof(T)), row, Expression.Constant(new[] { tenants.TenantOf(share.Ward) })),
+                Expression.LessThan(at.Body, Expression.Constant((share.Until < end ? share.Until.Value : end).ToUniversalTime()))))
+            .Aggregate(Expression.OrElse);
 
         // In UTC: what a timestamptz parameter takes.
-        var from = start.ToUniversalTime();
-        var spans = shares.Select(share => (Tenant: tenants.TenantOf(share.Ward), End: (share.Until < end ? share.Until.Value : end).ToUniversalTime())).ToList();
-        if (DuplicatedColumnOf(at) is { } column)
-        {
-            var sql = string.Join(" or ", spans.Select(_ => $"((d.tenant_id, d.{column}) >= (?, ?) and (d.tenant_id, d.{column}) < (?, ?))"));
-            object[] values = [.. spans.SelectMany(span => new object[] { span.Tenant, from, span.Tenant, span.End })];
-            string[] wards = [.. spans.Select(span => span.Tenant).Distinct(StringComparer.Ordinal)];
-            return rows.Where(counted => counted.TenantIsOneOf(wards) && counted.MatchesSql($"({sql})", values));
-        }
-
-        var row = at.Parameters[0];
-        var inShares = spans
-            .Select(span => (Expression)Expression.AndAlso(
-                Expression.Call(TenantIsOneOf.MakeGenericMethod(typeof(T)), row, Expression.Constant(new[] { span.Tenant })),
-                Expression.LessThan(at.Body, Expression.Constant(span.End))))
-            .Aggregate(Expression.OrElse);
-        return rows.Where(Expression.Lambda<Func<T, bool>>(Expression.AndAlso(Expression.GreaterThanOrEqual(at.Body, Expression.Constant(from)), inShares), row));
+        return rows.Where(Expression.Lambda<Func<T, bool>>(Expression.AndAlso(Expression.GreaterThanOrEqual(at.Body, Expression.Constant(start.ToUniversalTime())), inShares), row));
     }
-
-    /// <summary>The column Marten keeps <paramref name="at"/> in, when it is a property of the row duplicated into one (<c>ReceivedAt</c>: <c>received_at</c>).</summary>
-    private static string? DuplicatedColumnOf<T>(Expression<Func<T, DateTimeOffset>> at) =>
-        at.Body is MemberExpression { Member: PropertyInfo property, Expression: ParameterExpression } && property.GetCustomAttribute<DuplicateFieldAttribute>() is not null
-            ? string.Concat(property.Name.Select((letter, index) => char.IsUpper(letter) && index > 0 ? $"_{char.ToLowerInvariant(letter)}" : $"{char.ToLowerInvariant(letter)}"))
-            : null;
 
     /// <summary>
     /// The rows of <paramref name="rows"/> counted by each of <paramref name="members"/> (property
