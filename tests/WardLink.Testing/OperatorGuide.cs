@@ -5,9 +5,9 @@ public static class OperatorGuide
 {
     public const string Document = "deploy/README.md";
 
-    private const string ChecksHeader = "| check | where | fails when |";
+    private static readonly string[] ChecksHeader = ["check", "where", "fails when"];
 
-    private const string InstrumentsHeader = "| instrument | type | tags | what |";
+    private static readonly string[] InstrumentsHeader = ["instrument", "type", "tags", "what"];
 
     /// <summary>
     /// The readiness checks the guide's table names for a process whose <c>where</c> cell <paramref name="applies"/>
@@ -15,8 +15,8 @@ public static class OperatorGuide
     /// </summary>
     public static IReadOnlyList<string> ReadinessChecks(Func<string, bool> applies) =>
         [.. Rows(ChecksHeader)
-            .Where(cells => applies(cells[2]))
-            .Select(cells => cells[1].Trim('`'))
+            .Where(cells => applies(cells[1]))
+            .Select(cells => cells[0])
             .Order(StringComparer.Ordinal)];
 
     /// <summary>
@@ -25,23 +25,11 @@ public static class OperatorGuide
     /// </summary>
     public static IReadOnlyList<string> Instruments(string prefix) =>
         [.. Rows(InstrumentsHeader)
-            .SelectMany(cells => cells[1].Split(',', StringSplitOptions.TrimEntries).Select(name => name.Trim('`')))
+            .SelectMany(cells => cells[0].Split(',', StringSplitOptions.TrimEntries).Select(name => name.Trim('`')))
             .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)];
 
-    /// <summary>The cells of each row of the table headed <paramref name="header"/> (the first and last empty, around the pipes).</summary>
-    private static IEnumerable<string[]> Rows(string header)
-    {
-        var lines = File.ReadAllLines(Repository.Path(Document));
-        var at = Array.FindIndex(lines, line => line.Trim() == header);
-        if (at < 0)
-        {
-            throw new InvalidOperationException($"{Document} has no table headed {header}.");
-        }
-
-        return lines
-            .Skip(at + 2)
-            .TakeWhile(line => line.TrimStart().StartsWith('|'))
-            .Select(line => line.Split('|', StringSplitOptions.TrimEntries));
-    }
+    private static IReadOnlyList<List<string>> Rows(string[] header) =>
+        MarkdownTables.RowsUnder(File.ReadAllLines(Repository.Path(Document)), cells => cells.SequenceEqual(header))
+        ?? throw new InvalidOperationException($"{Document} has no table headed | {string.Join(" | ", header)} |.");
 }

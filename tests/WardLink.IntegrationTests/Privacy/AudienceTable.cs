@@ -34,12 +34,12 @@ public sealed record AudienceTable(IReadOnlyDictionary<string, IReadOnlyDictiona
 
     public static AudienceTable Parse(IReadOnlyList<string> lines)
     {
-        var header = lines.ToList().FindIndex(line => Cells(line) is [FirstHeader, ..] cells && cells.Skip(1).SequenceEqual(Columns.Select(column => column.Header)));
-        Assert.True(header >= 0, $"{Document} has no table with the header {HeaderLine}");
+        var table = MarkdownTables.RowsUnder(lines, cells => cells is [FirstHeader, ..] && cells.Skip(1).SequenceEqual(Columns.Select(column => column.Header)));
+        Assert.True(table is not null, $"{Document} has no table with the header {HeaderLine}");
         var rows = new Dictionary<string, IReadOnlyDictionary<Audience, bool>>(StringComparer.Ordinal);
-        foreach (var line in lines.Skip(header + 2).TakeWhile(line => line.TrimStart().StartsWith('|')))
+        foreach (var cells in table)
         {
-            var cells = Cells(line);
+            var line = string.Join(" | ", cells);
             Assert.True(cells.Count == Columns.Count + 1, $"{Document} audience table: row \"{line}\" has {cells.Count} cells, not {Columns.Count + 1}.");
             Assert.True(cells.Skip(1).All(cell => cell is "yes" or "no"), $"{Document} audience table: row \"{line}\" has a cell that is neither yes nor no.");
             Assert.True(rows.TryAdd(cells[0], Columns.Select((column, i) => (column.Audience, Shown: cells[i + 1] == "yes")).ToDictionary(cell => cell.Audience, cell => cell.Shown)),
@@ -48,7 +48,4 @@ public sealed record AudienceTable(IReadOnlyDictionary<string, IReadOnlyDictiona
 
         return new AudienceTable(rows);
     }
-
-    private static List<string> Cells(string line) =>
-        line.Trim() is ['|', .. var inner, '|'] ? [.. inner.Split('|').Select(cell => cell.Trim().Trim('`'))] : [];
 }
