@@ -1,6 +1,14 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Marten;
+using Marten.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
+using WardLink.IntegrationTests.Tips;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -9,6 +17,9 @@ namespace WardLink.IntegrationTests.Wards;
 /// <summary>One ward's statistics and lists read that ward's rows by index, however many wards share the table.</summary>
 public sealed class WardIndexTests(ServiceFixture<TipsService> tips) : IClassFixture<ServiceFixture<TipsService>>
 {
+    private const int ProvinceWards = 100;
+    private const int RowsEach = 3;
+
     [Fact]
     public async Task Every_duplicated_time_of_a_ward_s_rows_is_indexed_after_the_ward()
     {
@@ -20,5 +31,106 @@ public sealed class WardIndexTests(ServiceFixture<TipsService> tips) : IClassFix
         command.Parameters.AddWithValue("schema", store.Options.DatabaseSchemaName);
 
         Assert.NotNull(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>
+    /// The home ward holds nearly all of the table's rows of this year; a province of 100 wards holds 3 each. Counting
+    /// the province's year reads its 300 rows by the ward's index, not the year's rows of every ward filtered by ward
+    /// (what PostgreSQL did with one condition for each ward's share, taking the time's own index), whether the
+    /// statement is planned for its values or once for any (a prepared statement's generic plan).
+    /// </summary>
+    [Theory]
+    [InlineData("force_custom_plan")]
+    [InlineData("force_generic_plan")]
+    public async Task A_province_s_statistic_reads_only_its_wards_rows_when_another_ward_holds_most_of_the_table(string planning)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = tips.Host.Services.GetRequiredService<IDocumentStore>();
+        var wards = tips.Host.Services.GetRequiredService<WardTenants>();
+        var year = WardTime.LocalYear(DateTimeOffset.UtcNow);
+        string[] province = [.. Enumerable.Range(1, ProvinceWards).Select(ward => $"{planning}-{ward}")];
+        await using var connection = new NpgsqlConnection(await tips.DatabaseOfAsync(nameof(TipsService)));
+        await connection.OpenAsync(ct);
+        await FillAsync(connection, store.Options.DatabaseSchemaName, wards.TenantOf(wards.Home), province, WardTime.LocalYearSpan(year).Start.AddDays(1));
+
+        await using var session = store.QuerySession();
+        var counted = session.Query<TipRow>().InShares([.. province.Select(ward => new WardShare(ward, null))], wards, tip => tip.ReceivedAt, year).ToCommand(FetchType.FetchMany);
+        var plan = await PlanAsync(connection, counted, planning, ct);
+
+        Assert.Equal(ProvinceWards * RowsEach, plan.GetProperty("Actual Rows").GetDouble());
+        Assert.True(RowsRead(plan) <= 2 * ProvinceWards * RowsEach, $"Counting the province's {ProvinceWards * RowsEach} rows read {RowsRead(plan)} rows or index entries ({planning}): {plan.ToString()[..Math.Min(plan.ToString().Length, 3000)]}");
+    }
+
+    /// <summary>The first tip's list row copied: 20,000 times into the home ward (now), <see cref="RowsEach"/> times into each of <paramref name="province"/> (at <paramref name="at"/>).</summary>
+    private async Task FillAsync(NpgsqlConnection connection, string schema, string home, string[] province, DateTimeOffset at)
+    {
+        using var client = tips.CreateClient();
+        await client.ReceiveAsync();
+        await using var fill = new NpgsqlCommand(
+            $"""
+            insert into {schema}.mt_doc_tiprow (tenant_id, id, data, mt_dotnet_type, mt_version, received_at)
+            select copies.tenant, gen_random_uuid(), t.data, t.mt_dotnet_type, t.mt_version, copies.at
+            from (select * from {schema}.mt_doc_tiprow limit 1) t
+            cross join lateral (
+                select @home as tenant, now() as at from generate_series(1, 20000)
+                union all select ward, @at from unnest(@province) as ward, generate_series(1, {RowsEach})) copies;
+            analyze {schema}.mt_doc_tiprow
+            """,
+            connection);
+        fill.Parameters.AddWithValue("home", home);
+        fill.Parameters.AddWithValue("province", province);
+        fill.Parameters.AddWithValue("at", at.ToUniversalTime());
+        await fill.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
+    /// What PostgreSQL did to run <paramref name="query"/> (Marten's parameters <c>:p0</c>, <c>:p1</c>, …) as a prepared statement,
+    /// planned as <paramref name="planning"/> says. The statement is prepared from a <c>do</c> block: a <c>prepare</c> sent as a
+    /// statement of its own would have its <c>$1</c> taken for a parameter of that statement.
+    /// </summary>
+    private static async Task<JsonElement> PlanAsync(NpgsqlConnection connection, NpgsqlCommand query, string planning, CancellationToken ct)
+    {
+        var name = $"counted_{planning}";
+        var positional = Regex.Replace(query.CommandText, @"(?<!:):p(\d+)\b", named => $"${int.Parse(named.Groups[1].Value, CultureInfo.InvariantCulture) + 1}");
+        await using (var prepare = new NpgsqlCommand($"set plan_cache_mode = {planning}; do $prepare$ begin execute 'prepare {name}({string.Join(", ", query.Parameters.Select(TypeOf))}) as ' || {Quoted(positional)}; end $prepare$", connection))
+        {
+            await prepare.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var explain = new NpgsqlCommand($"explain (analyze, format json) execute {name}({string.Join(", ", query.Parameters.Select(LiteralOf))})", connection);
+        return JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(ct))!).RootElement[0].GetProperty("Plan");
+    }
+
+    /// <summary>The type PostgreSQL declares a statement's parameter of (what the statistics' queries take).</summary>
+    private static string TypeOf(NpgsqlParameter parameter) => parameter.Value switch
+    {
+        string[] => "text[]",
+        DateTimeOffset or DateTime => "timestamptz",
+        string => "text",
+        var other => throw new NotSupportedException($"A parameter of {other?.GetType()}"),
+    };
+
+    /// <summary>A parameter's value written into the statement (an <c>execute</c> under <c>explain</c> takes no parameters of its own).</summary>
+    private static string LiteralOf(NpgsqlParameter parameter) => parameter.Value switch
+    {
+        string[] texts => $"array[{string.Join(", ", texts.Select(Quoted))}]::text[]",
+        DateTimeOffset time => $"{Quoted(time.ToString("O", CultureInfo.InvariantCulture))}::timestamptz",
+        DateTime time => $"{Quoted(time.ToString("O", CultureInfo.InvariantCulture))}::timestamptz",
+        string text => Quoted(text),
+        var other => throw new NotSupportedException($"A parameter of {other?.GetType()}"),
+    };
+
+    private static string Quoted(string text) => $"'{text.Replace("'", "''", StringComparison.Ordinal)}'";
+
+    /// <summary>
+    /// The rows and index entries the plan's scans read, all nodes together: what each index scan found and its filter
+    /// removed, each sequential scan's rows, and what a heap scan's filter or recheck removed, in all their loops.
+    /// </summary>
+    private static double RowsRead(JsonElement node)
+    {
+        double Of(string measure) => node.TryGetProperty(measure, out var rows) ? rows.GetDouble() : 0;
+        var scanned = node.TryGetProperty("Index Name", out _) || node.GetProperty("Node Type").GetString() == "Seq Scan" ? Of("Actual Rows") : 0;
+        var read = (scanned + Of("Rows Removed by Filter") + Of("Rows Removed by Index Recheck")) * Math.Max(1, Of("Actual Loops"));
+        return read + (node.TryGetProperty("Plans", out var children) ? children.EnumerateArray().Sum(RowsRead) : 0);
     }
 }
