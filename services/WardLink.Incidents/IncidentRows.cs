@@ -1,5 +1,5 @@
 using Marten.Events.Aggregation;
-using Marten.Schema;
+using WardLink.EventSourcing.Wards;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
@@ -22,7 +22,7 @@ public sealed record IncidentRow(
     Guid? SiteId,
     IncidentSource Source,
     Guid? SubmittedByPartner,
-    [property: DuplicateField] DateTimeOffset OccurredAt,
+    [property: WardIndexedTime] DateTimeOffset OccurredAt,
     int LocalHour,
     IncidentOutcome? Outcome,
     double? HoursToResolution) : IPartnerVisible, IListRow

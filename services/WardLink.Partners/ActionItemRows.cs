@@ -1,10 +1,10 @@
 using Marten.Events.Projections;
-using Marten.Schema;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Partners;
 
 /// <summary>The read model of the statistics' action items: one row an item, when it is due, and when (and whether late) it was closed, in UTC.</summary>
-public sealed record ActionItemRow(Guid Id, [property: DuplicateField] DateTimeOffset DueAt, DateTimeOffset? CompletedAt, bool ClosedLate);
+public sealed record ActionItemRow(Guid Id, [property: WardIndexedTime] DateTimeOffset DueAt, DateTimeOffset? CompletedAt, bool ClosedLate);
 
 /// <summary>Projects a meeting's action items into their <see cref="ActionItemRow"/>s, inline.</summary>
 public sealed class ActionItemRows : MultiStreamProjection<ActionItemRow, Guid>

@@ -1,6 +1,6 @@
 using JasperFx.Events;
 using Marten.Events.Projections;
-using Marten.Schema;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Partners;
 
@@ -27,7 +27,7 @@ public enum LinkageStepKind
 public sealed record LinkageStep(
     Guid Id,
     LinkageStepKind Kind,
-    [property: DuplicateField] DateTimeOffset At,
+    [property: WardIndexedTime] DateTimeOffset At,
     long Amount,
     IReadOnlyList<OutreachTopic> Topics);
 

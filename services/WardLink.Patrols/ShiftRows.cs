@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 using Marten.Events.Aggregation;
-using Marten.Schema;
+using WardLink.EventSourcing.Wards;
 using WardLink.EventSourcing;
 
 namespace WardLink.Patrols;
@@ -18,7 +18,7 @@ public sealed record ShiftRow(
     Guid RouteId,
     Guid? ScheduleId,
     IReadOnlyList<Guid> SiteIds,
-    [property: DuplicateField] DateTimeOffset Begins,
+    [property: WardIndexedTime] DateTimeOffset Begins,
     int CheckIns,
     int CheckpointsMissed,
     int Observations,

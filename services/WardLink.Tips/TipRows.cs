@@ -1,5 +1,5 @@
 using Marten.Events.Aggregation;
-using Marten.Schema;
+using WardLink.EventSourcing.Wards;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.EventSourcing;
@@ -23,7 +23,7 @@ public sealed record TipRow(
     SecurityCategory Category,
     Guid? SiteId,
     Guid? SubmittedByPartner,
-    [property: DuplicateField] DateTimeOffset ReceivedAt,
+    [property: WardIndexedTime] DateTimeOffset ReceivedAt,
     TipVerdict? Verdict,
     bool Referred,
     IReadOnlyList<TipRowOutcome> Outcomes) : IPartnerVisible, IListRow

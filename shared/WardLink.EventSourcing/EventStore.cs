@@ -100,7 +100,7 @@ public static class EventStore
                 // whole service shares (the directories, the ledger of processed messages) is kept once.
                 options.Events.TenancyStyle = TenancyStyle.Conjoined;
                 // Marten applies the policies last added first: the ward indexes see the documents multi-tenanted.
-                options.Policies.ForAllDocuments(WardIndexes.ByWardAndTime).AllDocumentsAreMultiTenanted();
+                options.Policies.AllDocumentsAreMultiTenanted();
                 options.AddJurisdictionDirectory();
                 options.Listeners.Add(new WardsChanged(services.GetRequiredService<WardDirectoryCache>()));
                 options.Events.MetadataConfig.HeadersEnabled = true;
