@@ -52,9 +52,10 @@ public static class AuditRedaction
     /// The stored form <paramref name="stored"/> of a <paramref name="type"/> as <paramref name="audience"/> may
     /// read it (<see cref="Redact"/>), with who did what it records (the property its
     /// <see cref="IBusinessEvent.By"/> reads, or the actor the type always names) and when (its business time).
-    /// Parsed once; what no treatment touches is served as stored, without building its properties one by one.
+    /// Parsed once, from the stored text's UTF-8 as the database sends it; what no treatment touches is served as
+    /// stored, without building its properties one by one.
     /// </summary>
-    public static (JsonNode? Data, string? Actor, DateTimeOffset? WardTime) Read(string stored, Type type, Audience audience)
+    public static (JsonNode? Data, string? Actor, DateTimeOffset? WardTime) Read(ReadOnlySpan<byte> stored, Type type, Audience audience)
     {
         var plan = PlanOf(type);
         var root = JsonElement.Parse(stored);

@@ -176,7 +176,7 @@ public static class AuditEndpoints
         var tenants = http.Ward().Spans.Where(ward => databases.DatabaseOf(ward) == chain).Select(databases.Wards.TenantOf).ToList();
         await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit, tenants), http.Audience(), ct))
         {
-            JsonSerializer.Serialize(line, entry, json.Value.SerializerOptions);
+            JsonSerializer.Serialize(line, entry, AuditLines.Default.AuditEntry);
             line.Flush();
             line.Reset();
             body.Write(Newline.Span);

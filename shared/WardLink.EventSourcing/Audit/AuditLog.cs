@@ -173,7 +173,7 @@ public sealed class AuditLog(AuditStorage storage)
         var clrType = ClrTypes.GetOrAdd(reader.GetString(7), static name => Type.GetType(name, throwOnError: false));
 
         // An event whose type this service no longer knows cannot be checked for personal data: its data is withheld.
-        var (data, actor, wardTime) = clrType is null ? default : AuditRedaction.Read(reader.GetString(8), clrType, audience);
+        var (data, actor, wardTime) = clrType is null ? default : AuditRedaction.Read(reader.GetFieldValue<byte[]>(8), clrType, audience);
         return new AuditEvent(
             reader.GetGuid(1),
             reader.GetInt64(2),

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using WardLink.Audit;
 using WardLink.Domain;
@@ -39,7 +40,7 @@ public sealed class AuditActorTests
 
         foreach (var audience in Enum.GetValues<Audience>())
         {
-            var (_, actor, at) = AuditRedaction.Read(stored, type, audience);
+            var (_, actor, at) = AuditRedaction.Read(Encoding.UTF8.GetBytes(stored), type, audience);
             Assert.Equal(named.By, actor);
             Assert.Equal(named.At, at);
         }
@@ -61,7 +62,7 @@ public sealed class AuditActorTests
         {
             Assert.Equal(
                 AuditRedaction.Redact(System.Text.Json.Nodes.JsonNode.Parse(stored), type, audience)?.ToJsonString(),
-                AuditRedaction.Read(stored, type, audience).Data?.ToJsonString());
+                AuditRedaction.Read(Encoding.UTF8.GetBytes(stored), type, audience).Data?.ToJsonString());
         }
     }
 
