@@ -22,14 +22,12 @@ public sealed class WardIndexedTimeAttribute : MartenAttribute
 
     public override void Modify(DocumentMapping mapping, MemberInfo member)
     {
+        if (mapping.TenancyStyle != TenancyStyle.Conjoined)
+        {
+            throw new InvalidOperationException($"{mapping.DocumentType.Name}.{member.Name} is a ward's time, but {mapping.DocumentType.Name} is not kept by ward.");
+        }
+
         var field = mapping.DuplicateField(member.Name);
-        if (mapping.TenancyStyle == TenancyStyle.Conjoined)
-        {
-            mapping.Indexes.Add(new IndexDefinition($"{mapping.TableName.Name}_idx_ward_{field.ColumnName}") { Columns = [TenantColumn, field.ColumnName] });
-        }
-        else
-        {
-            mapping.AddIndex(field.ColumnName);
-        }
+        mapping.Indexes.Add(new IndexDefinition($"{mapping.TableName.Name}_idx_ward_{field.ColumnName}") { Columns = [TenantColumn, field.ColumnName] });
     }
 }

@@ -1,0 +1,30 @@
+using Marten;
+using Marten.Schema;
+using WardLink.EventSourcing.Wards;
+
+namespace WardLink.UnitTests;
+
+/// <summary>A ward's time is indexed after the ward, and only on rows kept by ward.</summary>
+public sealed class WardIndexedTimeTests
+{
+    public sealed record Row(Guid Id, [property: WardIndexedTime] DateTimeOffset At);
+
+    [Fact]
+    public void A_row_kept_by_ward_has_its_time_indexed_after_the_ward_and_not_alone()
+    {
+        var options = new StoreOptions();
+        options.Policies.AllDocumentsAreMultiTenanted();
+
+        var indexes = new DocumentMapping(typeof(Row), options).Indexes;
+
+        Assert.Equal(["tenant_id", "at"], Assert.Single(indexes).Columns!);
+    }
+
+    [Fact]
+    public void A_row_not_kept_by_ward_cannot_have_a_ward_s_time()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => new DocumentMapping(typeof(Row), new StoreOptions()));
+
+        Assert.Contains("Row.At", refused.Message, StringComparison.Ordinal);
+    }
+}
