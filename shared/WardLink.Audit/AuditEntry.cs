@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using WardLink.Domain;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
