@@ -8,15 +8,17 @@ namespace WardLink.EventSourcing.Wards;
 
 /// <summary>
 /// The wards of the jurisdiction directory as requests look them up (<see cref="RequestWards"/>: one
-/// read a request, a seventh of what PostgreSQL ran a tip during intake), kept in memory only while
-/// they can be kept true. Entries are kept while this process listens on <see cref="Channel"/>, which
+/// read a request, a seventh of what PostgreSQL ran a tip during intake), and the wards of a province-level
+/// caller's provinces (a read a request of such a caller, of every ward of its provinces), kept in memory only
+/// while they can be kept true. Entries are kept while this process listens on <see cref="Channel"/>, which
 /// a trigger on the directory's table notifies after every statement that changes it, whoever runs it
 /// (another replica's consumer, a migration, someone at <c>psql</c>); none is used or kept while a commit of
 /// this process changes the directory (<see cref="WardsChanged"/>: from before it is sent until it has
 /// committed, so what a request reads right after it is never older); a lookup that began before a change
 /// keeps nothing; and no entry is kept longer than <see cref="MaxAge"/>, should a listening connection
 /// die without failing. While nothing listens (at start, while reconnecting) every lookup reads the
-/// directory. Wards the directory does not know are never kept: a ward established a moment ago is found at once.
+/// directory. Wards the directory does not know, and provinces it knows no ward of, are never kept: a ward
+/// established a moment ago is found at once (a province's list that is kept gains it once the notification is heard).
 /// </summary>
 public sealed class WardDirectoryCache(TimeProvider clock)
 {
@@ -27,7 +29,8 @@ public sealed class WardDirectoryCache(TimeProvider clock)
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (KnownWard Ward, DateTimeOffset At)> _wards = [];
+    private readonly Dictionary<string, (KnownWard? Value, DateTimeOffset At)> _wards = [];
+    private readonly Dictionary<string, (IReadOnlyList<string> Value, DateTimeOffset At)> _provinces = [];
     private long _generation;
     private bool _listening;
     private int _changing;
@@ -48,32 +51,39 @@ public sealed class WardDirectoryCache(TimeProvider clock)
     }
 
     /// <summary>The ward, or null when the directory does not know it: kept, or as <paramref name="read"/> reads it from the directory.</summary>
-    public async Task<KnownWard?> WardAsync(string ward, Func<Task<KnownWard?>> read)
+    public Task<KnownWard?> WardAsync(string ward, Func<Task<KnownWard?>> read) => KeptAsync(_wards, ward, read, known => known is not null);
+
+    /// <summary>Every ward of <paramref name="provinces"/>, by id: kept, or as <paramref name="read"/> reads them from the directory.</summary>
+    public Task<IReadOnlyList<string>> WardsOfAsync(IReadOnlyCollection<string> provinces, Func<Task<IReadOnlyList<string>>> read) =>
+        KeptAsync(_provinces, string.Join('\n', provinces.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), read, wards => wards.Count > 0);
+
+    /// <summary>What <paramref name="kept"/> holds at <paramref name="key"/>, else what <paramref name="read"/> reads, kept when <paramref name="keep"/> says so and nothing changed meanwhile.</summary>
+    private async Task<T> KeptAsync<T>(Dictionary<string, (T Value, DateTimeOffset At)> kept, string key, Func<Task<T>> read, Func<T, bool> keep)
     {
         long generation;
         lock (_lock)
         {
-            if (Usable && _wards.TryGetValue(ward, out var kept) && clock.GetUtcNow() - kept.At < MaxAge)
+            if (Usable && kept.TryGetValue(key, out var entry) && clock.GetUtcNow() - entry.At < MaxAge)
             {
-                return kept.Ward;
+                return entry.Value;
             }
 
             generation = _generation;
         }
 
-        var known = await read();
-        if (known is not null)
+        var value = await read();
+        if (keep(value))
         {
             lock (_lock)
             {
                 if (Usable && _generation == generation)
                 {
-                    _wards[ward] = (known, clock.GetUtcNow());
+                    kept[key] = (value, clock.GetUtcNow());
                 }
             }
         }
 
-        return known;
+        return value;
     }
 
     /// <summary>
@@ -118,6 +128,7 @@ public sealed class WardDirectoryCache(TimeProvider clock)
         {
             _generation++;
             _wards.Clear();
+            _provinces.Clear();
             _listening = listening ?? _listening;
         }
     }

@@ -125,7 +125,7 @@ public sealed class WardAccess
 
     public bool Allows(string ward) => _wards is null || _wards.Contains(ward);
 
-    public static async Task<WardAccess> ForAsync(ClaimsPrincipal user, IQuerySession directory, HomeWard home, CancellationToken ct)
+    public static async Task<WardAccess> ForAsync(ClaimsPrincipal user, IQuerySession directory, WardDirectoryCache cache, HomeWard home, CancellationToken ct)
     {
         if (user.IsInRole(WardLinkRoles.Gateway))
         {
@@ -134,7 +134,7 @@ public sealed class WardAccess
 
         var named = user.FindAll(WardLinkClaims.Ward).Select(claim => claim.Value);
         var provinces = user.FindAll(WardLinkClaims.Province).Select(claim => claim.Value).ToList();
-        var wards = named.Concat(await directory.WardsOfAsync(provinces, ct)).Distinct().ToList();
+        var wards = named.Concat(await cache.WardsOfAsync(provinces, () => directory.WardsOfAsync(provinces, ct))).Distinct().ToList();
         return new WardAccess(wards.Count == 0 && provinces.Count == 0 ? [home.Id] : wards, everywhere: false);
     }
 }
@@ -179,7 +179,8 @@ public static class RequestWards
             var store = http.RequestServices.GetRequiredService<IDocumentStore>();
             await using var directory = store.QuerySession();
             var ct = http.RequestAborted;
-            var access = await WardAccess.ForAsync(http.User, directory, home, ct);
+            var cache = http.RequestServices.GetRequiredService<WardDirectoryCache>();
+            var access = await WardAccess.ForAsync(http.User, directory, cache, home, ct);
             var anonymous = http.User.Identity?.IsAuthenticated != true;
 
             string? ward = null;
@@ -217,7 +218,7 @@ public static class RequestWards
                 return;
             }
 
-            if (ward is null || await http.RequestServices.GetRequiredService<WardDirectoryCache>().WardAsync(ward, () => directory.WardAsync(ward, ct)) is not { } known)
+            if (ward is null || await cache.WardAsync(ward, () => directory.WardAsync(ward, ct)) is not { } known)
             {
                 await NotFound(http, $"Ward '{ward}' was not found.");
                 return;
