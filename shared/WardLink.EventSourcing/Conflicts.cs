@@ -44,12 +44,11 @@ public static class Conflicts
     }
 
     /// <summary>
-    /// Someone else wrote first: a stale expected version, a stream (a year's first number)
-    /// created concurrently, which quick appends report as a unique violation on mt_streams, or a
-    /// counter that did not go on from where its writer left it (a serialization failure, <see cref="YearlyNumbers.Resume"/>).
+    /// Someone else wrote first: a stale expected version, or a stream (a year's first number)
+    /// created concurrently, which quick appends report as a unique violation on mt_streams.
     /// </summary>
-    internal static bool IsConflict(Exception exception) =>
+    private static bool IsConflict(Exception exception) =>
         exception is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
-            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.SerializationFailure }
+            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
         || exception.InnerException is { } inner && IsConflict(inner);
 }

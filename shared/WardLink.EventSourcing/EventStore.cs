@@ -92,13 +92,8 @@ public static class EventStore
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
 
                 // The yearly counters' events, which every numbering service reads back (YearlyNumbers).
-                options.AddYearlyNumbers();
-
-                // An append that expects a stream's version waits for a commit ahead of it on that stream and
-                // then checks, rather than failing at once against what was committed before: a batch of
-                // numbers goes to PostgreSQL while the batch before it commits (NumberedRecords), and a
-                // loser fails before taking an event sequence number (no gap for the daemon to wait out).
-                options.Events.UseExclusiveLockOnConcurrentAppends = true;
+                options.Events.AddEventType<NumberReserved>();
+                options.Events.AddEventType<NumbersReserved>();
 
                 // Every ward is a tenant of the one store: each stream, read model and record carries
                 // its ward, and a session sees only its own ward's (see TracedSessionFactory). What the

@@ -117,9 +117,6 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
         private readonly int _year;
         private readonly NumberedRecords _records;
 
-        /// <summary>Where this writer's last staged batch leaves the counter; null when it must read it under the counter's turn.</summary>
-        private CounterPosition? _position;
-
         private Writer(string ward, string prefix, int year, NumberedRecords records)
         {
             _ward = ward;
@@ -149,10 +146,10 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
         {
             // Every session the writer opens is in its ward.
             using var ward = WardContext.Enter(_ward);
-            var committing = Task.CompletedTask;
+            var batch = new List<Pending>();
             while (await Queue.Reader.WaitToReadAsync())
             {
-                var batch = new List<Pending>();
+                batch.Clear();
                 while (batch.Count < _records._maxBatch && Queue.Reader.TryRead(out var pending))
                 {
                     if (!pending.Answer.Task.IsCompleted && pending.RequestAborted.IsCancellationRequested)
@@ -164,50 +161,18 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
                     batch.Add(pending);
                 }
 
-                if (batch.Count == 0)
+                if (batch.Count > 0)
                 {
-                    continue;
+                    await CommitAsync(batch);
                 }
-
-                if (Volatile.Read(ref _position) is null)
-                {
-                    // Reading where the counter stands waits for the batch before it to commit.
-                    await committing;
-                }
-
-                // Two batches in flight at most: this one is staged and sent (CommitAsync runs until its first
-                // wait for PostgreSQL) while the one before commits.
-                var next = CommitAsync(batch);
-                await committing;
-                committing = next;
             }
-
-            await committing;
         }
 
         private async Task CommitAsync(List<Pending> batch)
         {
-            var ct = CancellationToken.None;
             try
             {
-                Rejection?[]? answers = null;
-                if (Volatile.Read(ref _position) is { } position)
-                {
-                    try
-                    {
-                        // No wait before it: the next batch is staged from the position this one leaves.
-                        await using var session = _records._sessions.OpenSession();
-                        answers = await StageAndSaveAsync(session, batch, position);
-                    }
-                    catch (Exception conflict) when (Conflicts.IsConflict(conflict))
-                    {
-                        // The counter was not where this writer left it (the batch before failed, or a record
-                        // numbered alone came between): nothing of the attempt is stored.
-                        Volatile.Write(ref _position, null);
-                    }
-                }
-
-                answers ??= await _records._sessions.RetryOnConflictAsync(session => StageAndSaveAsync(session, batch, null), ct);
+                var answers = await _records._sessions.RetryOnConflictAsync(session => StageAndSaveAsync(session, batch), CancellationToken.None);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Answer.TrySetResult(answers[i]);
@@ -215,7 +180,6 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
             }
             catch (Exception failure)
             {
-                Volatile.Write(ref _position, null);
                 foreach (var pending in batch)
                 {
                     pending.Answer.TrySetException(failure);
@@ -224,14 +188,11 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
         }
 
         /// <summary>
-        /// One attempt at the batch: from <paramref name="resumed"/>, where this writer's last batch left the
-        /// counter, or, when null (or when no request of the batch read its ward), after taking the counter's
-        /// turn and reading it. Its span starts once the session is open (without a trace, so the session
-        /// stamps nothing of its own) and links the requests; each record's events carry its request's trace,
-        /// and the batch's numbers (one event on the counter, appended first, so that a counter moved by
-        /// someone else fails the commit before anything else is written) the batch's span.
+        /// One attempt at the batch. Its span starts once the session is open (without a trace, so
+        /// the session stamps nothing of its own) and links the requests; each record's events carry its
+        /// request's trace, and the batch's numbers (one event on the counter) the batch's span.
         /// </summary>
-        private async Task<Rejection?[]> StageAndSaveAsync(IDocumentSession session, List<Pending> batch, CounterPosition? resumed)
+        private async Task<Rejection?[]> StageAndSaveAsync(IDocumentSession session, List<Pending> batch)
         {
             using var activity = WardLinkActivity.Source.StartActivity(
                 ActivityKind.Internal,
@@ -239,20 +200,15 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
                 links: [.. batch.Where(pending => pending.Trace is not null).Select(pending => new ActivityLink(pending.Trace!.Context))],
                 name: $"number {_prefix}-{_ward}-{_year} batch");
             activity?.SetTag("wardlink.batch.size", batch.Count);
-            activity?.SetTag("wardlink.batch.resumed", resumed is not null);
             var ct = CancellationToken.None;
 
             // The ward as the newest of the batch's requests read it from the directory: no read of its own.
-            var known = batch.Select(pending => pending.Ward).LastOrDefault(known => known?.Id == _ward);
-            using var ward = known is not null ? WardContext.Enter(known) : WardContext.Enter(_ward);
-            var counter = resumed is not null && known is not null
-                ? session.Resume(_prefix, known, _year, resumed)
-                : await session.TakeCounterAsync(_prefix, _year, ct);
-            var reserved = new List<NumberReserved>();
-            var numbers = session.Events.Append(counter.StreamId, counter.Version + 1, new NumbersReserved(reserved)).Events.Single();
-            numbers.Id = Guid.CreateVersion7();
-            Stamp([numbers], activity);
+            using var ward = batch.Select(pending => pending.Ward).LastOrDefault(known => known?.Id == _ward) is { } known
+                ? WardContext.Enter(known)
+                : WardContext.Enter(_ward);
+            var counter = await session.TakeCounterAsync(_prefix, _year, ct);
             var answers = new Rejection?[batch.Count];
+            var reserved = new List<NumberReserved>();
             for (var i = 0; i < batch.Count; i++)
             {
                 var pending = batch[i];
@@ -270,8 +226,9 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
 
             if (reserved.Count > 0)
             {
-                // The next batch goes on from here while this one commits; a failed commit takes the position back.
-                Volatile.Write(ref _position, counter.After(numbers.Id));
+                // One event names the batch's numbers (one a record doubled what the store and the audit chain wrote a tip).
+                var numbers = session.Events.Append(counter.StreamId, counter.Version + 1, new NumbersReserved(reserved));
+                Stamp(numbers.Events, activity);
                 await session.SaveChangesAsync(ct);
             }
 

@@ -108,62 +108,6 @@ public static class YearlyNumbers
     private static long? TryCountOf(string number) =>
         long.TryParse(number.AsSpan(number.LastIndexOf('-') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : null;
 
-    /// <summary>The function that fails a transaction whose counter does not go on from the event it expects (<see cref="Resume"/>).</summary>
-    private const string GoesOnFunction = "wardlink_counter_goes_on";
-
-    /// <summary>Stores the counters' events, and the check that a counter resumed without its turn goes on from where its writer left it.</summary>
-    public static void AddYearlyNumbers(this StoreOptions options)
-    {
-        options.Events.AddEventType<NumberReserved>();
-        options.Events.AddEventType<NumbersReserved>();
-        var schema = options.Events.DatabaseSchemaName;
-        options.Storage.ExtendedSchemaObjects.Add(Weasel.Postgresql.Functions.Function.ForSql($"""
-            CREATE OR REPLACE FUNCTION {schema}.{GoesOnFunction}(counter uuid, tenant varchar, after bigint, event uuid) RETURNS void LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NOT EXISTS (SELECT 1 FROM {schema}.mt_events WHERE stream_id = counter AND tenant_id = tenant AND version = after AND id = event) THEN
-                    RAISE EXCEPTION 'The counter % did not go on from its event % at version %: another writer numbered meanwhile', counter, event, after
-                        USING ERRCODE = '40001';
-                END IF;
-            END $$;
-            """));
-    }
-
-    /// <summary>
-    /// Takes the counter of <paramref name="prefix"/>, <paramref name="ward"/> and <paramref name="year"/> where
-    /// its writer's last batch left it (<see cref="Counter.After"/>), without its turn or a read, so the batch can
-    /// go to PostgreSQL while the one before it commits. What its numbers rest on: the append to the counter
-    /// expects the version that batch left and waits for any commit ahead of it
-    /// (<c>UseExclusiveLockOnConcurrentAppends</c>), and the session checks, after it, that the event at that
-    /// version is the one that batch appended (another writer can take the same version when that batch fails).
-    /// Either failing fails the commit: no number repeats or is skipped.
-    /// </summary>
-    internal static Counter Resume(this IDocumentSession session, string prefix, KnownWard ward, int year, CounterPosition position)
-    {
-        var counter = new Counter($"{prefix}-{ward.Code}", year, CounterOf(prefix, ward.Id, year), position.Version, position.Last);
-        session.QueueOperation(new GoesOn(session.DocumentStore.Options.Events.DatabaseSchemaName, counter.StreamId, session.TenantId, position));
-        return counter;
-    }
-
-    /// <summary>
-    /// The check of a resumed counter (<see cref="Resume"/>), in the session's batch after the events (Marten
-    /// writes them first, so after the append that waited for the commit ahead of it); its one row is skipped.
-    /// </summary>
-    private sealed class GoesOn(string schema, Guid counter, string tenant, CounterPosition position) : Weasel.Storage.IStorageOperation
-    {
-        public Type DocumentType => typeof(NumbersReserved);
-
-        public void ConfigureCommand(Weasel.Core.ICommandBuilder builder, Weasel.Storage.IStorageSession session)
-        {
-            builder.Append($"SELECT {schema}.{GoesOnFunction}(");
-            builder.AppendParameters(counter, tenant, position.Version, position.Event);
-            builder.Append(')');
-        }
-
-        public Weasel.Core.OperationRole Role() => Weasel.Core.OperationRole.Other;
-
-        public Task PostprocessAsync(System.Data.Common.DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;
-    }
-
     /// <summary>The stream of the counter of <paramref name="prefix"/> in <paramref name="ward"/> and <paramref name="year"/>.</summary>
     public static Guid CounterOf(string prefix, string ward, int year) => NamedStreams.StreamIdOf($"{prefix}-{ward}-{year}");
 
@@ -178,9 +122,6 @@ public static class YearlyNumbers
         /// <summary>The last number handed out.</summary>
         public long Last { get; private set; } = last;
 
-        /// <summary>Where the counter stands once <paramref name="appended"/>, the event naming what was taken from it, is committed.</summary>
-        public CounterPosition After(Guid appended) => new(Version + 1, Last, appended);
-
         /// <summary>The number after <see cref="Last"/>, not taken yet.</summary>
         public string Peek() => $"{prefix}-{year}-{Last + 1:0000}";
 
@@ -193,6 +134,3 @@ public static class YearlyNumbers
         }
     }
 }
-
-/// <summary>Where a counter stands: its stream's version, the count of the last number it handed out, and the event that did.</summary>
-internal sealed record CounterPosition(long Version, long Last, Guid Event);

@@ -1,5 +1,3 @@
-using Marten;
-using Marten.Services;
 using Npgsql;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Wards;
@@ -29,45 +27,6 @@ public sealed class CounterTurn : IAsyncDisposable
         return turn;
     }
 
-    /// <summary>
-    /// Holds the row of the counter of <paramref name="prefix"/> and <paramref name="year"/> in the home ward
-    /// (its stream in <c>mt_streams</c>, which must exist): every append to the counter, with or without the
-    /// counter's turn, waits in PostgreSQL until <see cref="ReleaseAsync"/>.
-    /// </summary>
-    public static async Task<CounterTurn> HoldRowAsync(string connectionString, string schema, string prefix, int year)
-    {
-        var turn = new CounterTurn(new NpgsqlConnection(connectionString));
-        await turn._connection.OpenAsync(TestContext.Current.CancellationToken);
-        turn._transaction = await turn._connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
-        await using var hold = new NpgsqlCommand($"SELECT version FROM {schema}.mt_streams WHERE id = $1 FOR UPDATE", turn._connection)
-        {
-            Parameters = { new() { Value = YearlyNumbers.CounterOf(prefix, new HomeWard().Id, year) } },
-        };
-        Assert.NotNull(await hold.ExecuteScalarAsync(TestContext.Current.CancellationToken));
-        return turn;
-    }
-
-    /// <summary>The process ids of the backends of this database waiting for a lock.</summary>
-    public async Task<HashSet<string>> LockWaitersAsync()
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT pid::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
-            _connection);
-        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-        var waiters = new HashSet<string>();
-        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-        {
-            waiters.Add(reader.GetString(0));
-        }
-
-        return waiters;
-    }
-
-    /// <summary>The process id of a backend that waits for a lock and is not among <paramref name="known"/>, once there is one.</summary>
-    public Task<string> NewLockWaiterAsync(IReadOnlySet<string> known, string what) => Eventually.Get(
-        async () => (await LockWaitersAsync()).Except(known).FirstOrDefault(),
-        what);
-
     /// <summary>The process id of the backend that waits for the turn (a batch being committed), once there is one.</summary>
     public Task<string> WaiterAsync() => Eventually.Get(
         async () =>
@@ -81,33 +40,6 @@ public sealed class CounterTurn : IAsyncDisposable
 
     /// <summary>Drops the connection of backend <paramref name="pid"/>, as a network failure or a restart would.</summary>
     public Task TerminateAsync(string pid) => ExecuteAsync($"SELECT pg_terminate_backend({pid})");
-
-    /// <summary>
-    /// Numbers <paramref name="count"/> records (not tips) on the held counter, after its last number, as
-    /// another writer (a replica) would, in the transaction that holds the row, and commits it: the records' ids.
-    /// </summary>
-    public async Task<IReadOnlyList<Guid>> NumberAndCommitAsync(IDocumentStore store, string prefix, int year, int count)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var counter = YearlyNumbers.CounterOf(prefix, new HomeWard().Id, year);
-        var records = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToList();
-        await using (var session = store.LightweightSession(SessionOptions.ForTransaction(_transaction!)))
-        {
-            var last = (await session.Events.FetchStreamAsync(counter, token: ct)).Sum(stored => stored.Data switch
-            {
-                NumberReserved => 1,
-                NumbersReserved batch => batch.Numbers.Count,
-                _ => 0,
-            });
-            session.Events.Append(counter, new NumbersReserved([.. records.Select((record, n) => new NumberReserved($"{prefix}-QT-{year}-{last + n + 1:0000}", record))]));
-            await session.SaveChangesAsync(ct);
-        }
-
-        await _transaction!.CommitAsync(ct);
-        await _transaction.DisposeAsync();
-        _transaction = null;
-        return records;
-    }
 
     public async Task ReleaseAsync()
     {

@@ -86,74 +86,6 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
     }
 
     [Fact]
-    public async Task Once_it_has_numbered_a_batch_the_writer_sends_the_next_while_the_one_before_commits_without_the_counters_turn()
-    {
-        var connection = tips.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString(EventStore.ConnectionName)!;
-        var tip = TipsApi.NewTip(receivedAt: "2015-04-01T09:00:00+07:00");
-        Assert.Equal("TIP-QT-2015-0001", (await PostAsync(tip)).Number);
-
-        // The test holds the counter's turn for the whole test (a writer reading the counter would wait for it)
-        // and its row until both batches are in PostgreSQL, the second one sent before the first committed.
-        await using var turn = await CounterTurn.TakeAsync(connection, Tip.NumberPrefix, 2015);
-        await using var row = await CounterTurn.HoldRowAsync(connection, tips.Host.Services.GetRequiredService<IDocumentStore>().Options.Events.DatabaseSchemaName, Tip.NumberPrefix, 2015);
-        var waiting = await row.LockWaitersAsync();
-        var first = Task.Run(() => PostAsync(tip));
-        waiting.Add(await row.NewLockWaiterAsync(waiting, "the first batch waiting for the counter's row"));
-        var behind = Enumerable.Range(0, 4).Select(_ => Task.Run(() => PostAsync(tip))).ToList();
-        await row.NewLockWaiterAsync(waiting, "the batch behind it waiting for the counter's row");
-        await row.ReleaseAsync();
-
-        // Both commit, one after the other, and the tips behind them too, while the turn is still held.
-        var answers = await Task.WhenAll(behind.Prepend(first)).WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
-        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.Created, answer.Status));
-        Assert.Equal(
-            Enumerable.Range(1, answers.Length + 1).Select(n => $"TIP-QT-2015-{n:0000}"),
-            answers.Select(answer => answer.Number!).Append("TIP-QT-2015-0001").Order(StringComparer.Ordinal));
-        Assert.Equal(await StoredNumbersAsync(2015), await CounterNumbersAsync(2015));
-    }
-
-    [Theory]
-    [InlineData(2017, 0)]
-    [InlineData(2016, 2)]
-    public async Task A_batch_sent_while_the_one_before_it_fails_is_numbered_again_from_the_counter(int year, int numberedMeanwhile)
-    {
-        // The writer knows where the counter stands once it has numbered a tip, and from then on sends each batch
-        // while the one before it commits. The test holds the counter's row, so every append to it waits in PostgreSQL.
-        var store = tips.Host.Services.GetRequiredService<IDocumentStore>();
-        var tip = TipsApi.NewTip(receivedAt: $"{year}-04-01T09:00:00+07:00");
-        Assert.Equal($"TIP-QT-{year}-0001", (await PostAsync(tip)).Number);
-        await using var row = await CounterTurn.HoldRowAsync(
-            tips.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString(EventStore.ConnectionName)!,
-            store.Options.Events.DatabaseSchemaName,
-            Tip.NumberPrefix,
-            year);
-        var waiting = await row.LockWaitersAsync();
-
-        // A batch, numbered from where the writer left the counter, and the batch after it, sent meanwhile.
-        var first = Task.Run(() => PostAsync(tip));
-        var firstBatch = await row.NewLockWaiterAsync(waiting, "the first batch waiting for the counter's row");
-        waiting.Add(firstBatch);
-        var behind = Enumerable.Range(0, 4).Select(_ => Task.Run(() => PostAsync(tip))).ToList();
-        await row.NewLockWaiterAsync(waiting, "the batch behind it waiting for the counter's row");
-
-        // The first batch's connection drops. Another writer (a replica) may then number records of its own at
-        // the version the dropped batch would have taken: the batch behind, which counted on the dropped
-        // batch's numbers, must be numbered again from the counter.
-        await row.TerminateAsync(firstBatch);
-        var others = numberedMeanwhile > 0 ? await row.NumberAndCommitAsync(store, Tip.NumberPrefix, year, numberedMeanwhile) : [];
-        await row.ReleaseAsync();
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await first).Status);
-        var created = await Task.WhenAll(behind);
-        Assert.All(created, answer => Assert.Equal(HttpStatusCode.Created, answer.Status));
-
-        var tipNumbers = created.Select(answer => answer.Number!).Prepend($"TIP-QT-{year}-0001").Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(tipNumbers, await StoredNumbersAsync(year));
-        var counted = await CounterNumbersAsync(year, others);
-        Assert.Equal(Enumerable.Range(1, tipNumbers.Count + others.Count).Select(n => $"TIP-QT-{year}-{n:0000}"), counted.Order(StringComparer.Ordinal));
-        Assert.Equal($"TIP-QT-{year}-{counted.Count + 1:0000}", (await PostAsync(tip)).Number);
-    }
-
-    [Fact]
     public async Task A_batch_numbers_in_the_ward_as_its_requests_read_it_and_reads_the_directory_when_none_did()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -262,11 +194,8 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
         return fields;
     }
 
-    /// <summary>
-    /// The numbers the counter of <paramref name="year"/> recorded, in order, each checked to name the tip that has
-    /// it (but those naming one of <paramref name="notTips"/>, records another writer numbered).
-    /// </summary>
-    private async Task<List<string>> CounterNumbersAsync(int year, IReadOnlyCollection<Guid>? notTips = null)
+    /// <summary>The numbers the counter of <paramref name="year"/> recorded, in order, each checked to name the tip that has it.</summary>
+    private async Task<List<string>> CounterNumbersAsync(int year)
     {
         await using var session = tips.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var events = await session.Events.FetchStreamAsync(YearlyNumbers.CounterOf(Tip.NumberPrefix, new HomeWard().Id, year), token: TestContext.Current.CancellationToken);
@@ -276,7 +205,7 @@ public sealed class GroupCommitTests(ServiceFixture<TipsService> tips) : IClassF
             NumbersReserved batch => batch.Numbers,
             var other => throw new InvalidOperationException($"The counter holds a {other.GetType().Name}."),
         }).ToList();
-        foreach (var number in numbers.Where(number => notTips?.Contains(number.For) != true))
+        foreach (var number in numbers)
         {
             Assert.Equal(number.Number, (await session.LoadAsync<TipState>(number.For, TestContext.Current.CancellationToken))?.Number);
         }
