@@ -121,6 +121,34 @@ public sealed class WardDirectoryCacheTests
         return read.Task;
     }
 
+    /// <summary>
+    /// A province-level caller is answered the wards kept for its own set of provinces only: names made of the
+    /// characters a key could be joined with (line breaks, colons, digits) never make two sets share what is kept.
+    /// </summary>
+    [Fact]
+    public void The_wards_kept_for_a_set_of_provinces_answer_that_set_only()
+    {
+        var names = Gen.String[Gen.Char["ab\n:1"], 0, 3].Array[1, 3];
+        Gen.Select(names, names, Gen.Int[0, 3]).Sample((first, other, how) =>
+        {
+            // The second set: the first in reverse, its names joined into one, its names split at line breaks, or another.
+            string[] second = how switch
+            {
+                0 => [.. first.Reverse()],
+                1 => [string.Join('\n', first.Order(StringComparer.Ordinal))],
+                2 => [.. first.SelectMany(name => name.Split('\n'))],
+                _ => other,
+            };
+            var cache = new WardDirectoryCache(new ManualClock(Start));
+            cache.StartedListening();
+            Assert.Equal(["first"], cache.WardsOfAsync(first, () => Task.FromResult<IReadOnlyList<string>>(["first"])).Result);
+            var sameSet = first.ToHashSet(StringComparer.Ordinal).SetEquals(second);
+            Assert.Equal(
+                sameSet ? ["first"] : ["second"],
+                cache.WardsOfAsync(second, () => Task.FromResult<IReadOnlyList<string>>(["second"])).Result);
+        });
+    }
+
     [Fact]
     public async Task While_listening_a_ward_is_read_once_until_it_changes_or_ages()
     {

@@ -53,9 +53,12 @@ public sealed class WardDirectoryCache(TimeProvider clock)
     /// <summary>The ward, or null when the directory does not know it: kept, or as <paramref name="read"/> reads it from the directory.</summary>
     public Task<KnownWard?> WardAsync(string ward, Func<Task<KnownWard?>> read) => KeptAsync(_wards, ward, read, known => known is not null);
 
-    /// <summary>Every ward of <paramref name="provinces"/>, by id: kept, or as <paramref name="read"/> reads them from the directory.</summary>
+    /// <summary>
+    /// Every ward of <paramref name="provinces"/>, by id: kept, or as <paramref name="read"/> reads them from the directory.
+    /// Kept under the set of provinces, each name with its length, so no other set of names shares its key.
+    /// </summary>
     public Task<IReadOnlyList<string>> WardsOfAsync(IReadOnlyCollection<string> provinces, Func<Task<IReadOnlyList<string>>> read) =>
-        KeptAsync(_provinces, string.Join('\n', provinces.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)), read, wards => wards.Count > 0);
+        KeptAsync(_provinces, string.Concat(provinces.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(province => $"{province.Length}:{province}")), read, wards => wards.Count > 0);
 
     /// <summary>What <paramref name="kept"/> holds at <paramref name="key"/>, else what <paramref name="read"/> reads, kept when <paramref name="keep"/> says so and nothing changed meanwhile.</summary>
     private async Task<T> KeptAsync<T>(Dictionary<string, (T Value, DateTimeOffset At)> kept, string key, Func<Task<T>> read, Func<T, bool> keep)
