@@ -16,6 +16,24 @@ public sealed record AuditReplay(long Events, long Read, double Rate, long Befor
     public const long FlatBytes = 64L * 1048576;
 
     public long GrowthBytes => PeakBytes - BeforeBytes;
+
+    /// <summary>This and the <paramref name="next"/> turn together: every line read over both turns' time, the resident set before the first and at its largest in either.</summary>
+    public AuditReplay And(AuditReplay next) => this with
+    {
+        Events = next.Events,
+        Read = Read + next.Read,
+        Rate = new ReadRate(Read, Read / Rate).And(next.Read, next.Rate).Rate,
+        PeakBytes = Math.Max(PeakBytes, next.PeakBytes),
+    };
+}
+
+/// <summary>Rows read over some seconds, summed over turns: the rate of them all is every row over all their time.</summary>
+public sealed record ReadRate(long Rows, double Seconds)
+{
+    public double Rate => Seconds > 0 ? Rows / Seconds : 0;
+
+    /// <summary>This and a turn that read <paramref name="rows"/> at <paramref name="rate"/> rows a second.</summary>
+    public ReadRate And(long rows, double rate) => new(Rows + rows, Seconds + (rows / rate));
 }
 
 /// <summary>The measurements other than intake load: PostgreSQL's own rates, propagation, replay, store growth.</summary>
