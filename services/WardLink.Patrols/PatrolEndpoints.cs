@@ -64,7 +64,7 @@ public static class PatrolEndpoints
         patrols.MapPost("/schedules", CreateSchedule)
             .WithName("CreateSchedule")
             .WithWardParameter(WardParameters.Recorded)
-            .WithSummary("Schedule a route of the request's ward on days of the week in a local window (UTC+7; may cross midnight), by a team.")
+            .WithSummary($"Schedule a route of the request's ward on days of the week in a local window (UTC+7; may cross midnight), by a team, from startsOn (a local date in {WardTime.FirstYear} to {WardTime.LastYear}; default today).")
             .WithIdempotency()
             .Produces<ScheduleState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
@@ -76,7 +76,7 @@ public static class PatrolEndpoints
         patrols.MapPost("/shifts", StartShift)
             .WithName("StartShift")
             .WithWardParameter(WardParameters.Recorded)
-            .WithSummary("Start a planned shift (scheduleId + plannedDate) or one outside any schedule (routeId, kind, team), of the request's ward.")
+            .WithSummary($"Start a planned shift (scheduleId + plannedDate, a local date in {WardTime.FirstYear} to {WardTime.LastYear}) or one outside any schedule (routeId, kind, team), of the request's ward.")
             .WithIdempotency()
             .Produces<ShiftState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()

@@ -171,7 +171,8 @@ public static class PatrolSchedule
             .Check(start is null || end is null || start != end, "windowEnd", "The window ends where it starts: it would last no time.")
             .Check(command.Team is not null, "team", "Choose the team (police, joint, veterans).")
             .Check(command.Team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")
-            .CheckPartnerIds(partners);
+            .CheckPartnerIds(partners)
+            .CheckLocalDate(command.StartsOn, "startsOn");
         if (errors.Any)
         {
             return errors.ToRejection();

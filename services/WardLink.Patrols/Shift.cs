@@ -219,9 +219,10 @@ public static class Shift
         var partners = schedule?.PartnerIds ?? command.PartnerIds ?? [];
         var team = schedule?.Team ?? command.Team;
         var at = command.At ?? now;
-        var window = schedule is not null && command.PlannedDate is { } day && schedule.Plans(day) ? schedule.Window.On(day) : ((DateTimeOffset Start, DateTimeOffset End)?)null;
+        var window = schedule is not null && command.PlannedDate is { } day && WardTime.InYears(day) && schedule.Plans(day) ? schedule.Window.On(day) : ((DateTimeOffset Start, DateTimeOffset End)?)null;
         var errors = new FieldErrors()
             .CheckPast(at, "at", now)
+            .CheckLocalDate(command.PlannedDate, "plannedDate")
             .Check(command.At is null || window is not { } planned || (at >= planned.Start - EarlyStart && at < planned.End), "at", "A planned shift recorded after the fact began within its window (at most an hour early).")
             .Check(route is not null, schedule is null ? "routeId" : "scheduleId", schedule is null ? "No such route." : "No such schedule.")
             .Check(schedule is null || (command.PlannedDate is { } date && schedule.Plans(date)), "plannedDate", "The schedule plans no shift on that local date.")

@@ -83,10 +83,17 @@ public static class WardTime
     public static FieldErrors CheckYear(this FieldErrors errors, int? year, string field) =>
         errors.Check(year is >= FirstYear and <= LastYear, field, $"Give a year from {FirstYear} to {LastYear}.");
 
+    /// <summary>Whether the local date <paramref name="date"/> lies in the years <see cref="FirstYear"/> to <see cref="LastYear"/>.</summary>
+    public static bool InYears(DateOnly date) => date.Year is >= FirstYear and <= LastYear;
+
+    /// <summary>A local date given by the caller (none is fine: the decision fills in its own): in the years.</summary>
+    public static FieldErrors CheckLocalDate(this FieldErrors errors, DateOnly? date, string field) =>
+        errors.Check(date is not { } given || InYears(given), field, $"A local date (yyyy-MM-dd) in {FirstYear} to {LastYear}.");
+
     /// <summary>Local dates [<paramref name="from"/>, <paramref name="to"/>]: both given, in the years, in order, at most <see cref="MaxRangeDays"/> days.</summary>
     public static FieldErrors CheckLocalDates(this FieldErrors errors, DateOnly? from, DateOnly? to) => errors
-        .Check(from is { Year: >= FirstYear and <= LastYear }, "from", $"Give the first local date (yyyy-MM-dd), in {FirstYear} to {LastYear}.")
-        .Check(to is { Year: >= FirstYear and <= LastYear }, "to", $"Give the last local date (yyyy-MM-dd), in {FirstYear} to {LastYear}.")
+        .Check(from is { } first && InYears(first), "from", $"Give the first local date (yyyy-MM-dd), in {FirstYear} to {LastYear}.")
+        .Check(to is { } last && InYears(last), "to", $"Give the last local date (yyyy-MM-dd), in {FirstYear} to {LastYear}.")
         .Check(from is null || to is null || (from <= to && to.Value.DayNumber - from.Value.DayNumber < MaxRangeDays), "to", $"From the first date on, at most {MaxRangeDays} days.");
 
     /// <summary>A time range [<paramref name="from"/>, <paramref name="to"/>) of a query: when both are given, it does not end before it starts (an empty range finds nothing).</summary>

@@ -1,3 +1,4 @@
+using CsCheck;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.Domain;
@@ -223,6 +224,62 @@ public sealed class PatrolDecisionTests
         Assert.Equal(begun, started.At);
         Assert.Equal(new ShiftEnded(id, June1Window(23, 55), Desk), ended.Events[0]);
         Assert.All(ended.Events.Skip(1), missed => Assert.Equal(June1Window(23, 55), Assert.IsType<CheckpointMissed>(missed).At));
+    }
+
+    /// <summary>Any local date, the extremes of <see cref="DateOnly"/> and the years' edges more often.</summary>
+    private static readonly Gen<DateOnly> AnyDate = Gen.OneOf(
+        Gen.Int[DateOnly.MinValue.DayNumber, DateOnly.MaxValue.DayNumber].Select(DateOnly.FromDayNumber),
+        Gen.Int[0, 3].Select(days => DateOnly.MinValue.AddDays(days)),
+        Gen.Int[0, 3].Select(days => DateOnly.MaxValue.AddDays(-days)),
+        Gen.Int[-3, 3].Select(days => new DateOnly(WardTime.FirstYear, 1, 1).AddDays(days)),
+        Gen.Int[-3, 3].Select(days => new DateOnly(WardTime.LastYear, 12, 31).AddDays(days)));
+
+    /// <summary>Windows from the day's start, across midnight and to its end: the ones whose times leave the calendar first.</summary>
+    private static readonly Gen<(string Start, string End)> AnyWindow = Gen.Int[0, 3].Select(i => new[] { ("00:00", "01:00"), ("21:00", "24:00"), ("22:00", "02:00"), ("23:59", "23:58") }[i]);
+
+    [Fact]
+    public void A_planned_date_outside_the_years_is_refused_on_its_field_and_any_within_them_starts_its_shift()
+    {
+        Gen.Select(AnyDate, AnyWindow, Gen.Bool).Sample((date, window, afterTheFact) =>
+        {
+            var schedule = Schedule(window.Start, window.End) with { StartsOn = DateOnly.MinValue };
+            var members = new[] { new TeamMember("Lead", "police") };
+            var command = new StartShift(PatrolSchedule.PlannedShiftId(ScheduleId, date), Route, schedule, null, date, null, null, members, afterTheFact ? Now : null);
+
+            var decision = Shift.Start(null, command, Now, Desk);
+
+            if (!WardTime.InYears(date))
+            {
+                AssertInvalid(decision, "plannedDate");
+            }
+            else if (!afterTheFact)
+            {
+                Assert.Equal(schedule.Window.On(date).End, Assert.IsType<ShiftStarted>(Assert.Single(decision.Events)).WindowEnd);
+            }
+            else
+            {
+                var (start, end) = schedule.Window.On(date);
+                Assert.Equal(Now >= start - Shift.EarlyStart && Now < end, decision.Rejection is null);
+            }
+        });
+    }
+
+    [Fact]
+    public void A_schedule_starting_outside_the_years_is_refused_on_its_field_and_any_within_them_is_created()
+    {
+        AnyDate.Sample(date =>
+        {
+            var decision = PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "22:00", "02:00", TeamKind.Police, [], date), Now, Desk);
+
+            if (WardTime.InYears(date))
+            {
+                Assert.Equal(date, Assert.IsType<ScheduleCreated>(Assert.Single(decision.Events)).StartsOn);
+            }
+            else
+            {
+                AssertInvalid(decision, "startsOn");
+            }
+        });
     }
 
     [Fact]

@@ -57,6 +57,31 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
     }
 
     [Fact]
+    public async Task A_planned_date_or_a_schedule_start_at_the_calendars_ends_is_a_400_on_its_field_and_stores_nothing()
+    {
+        var (routeId, _, _) = await _client.DefineRouteAsync(patrols.Store);
+        var schedule = await _client.CreatedAsync("/patrols/schedules", new { routeId, kind = "patrol", days = PatrolRequests.EveryDay, windowStart = "22:00", windowEnd = "02:00", team = "police" });
+        var before = await patrols.Store.CountEventsAsync();
+
+        // The window of 9999-12-31 ends after the calendar's last day, and 0001-01-01 at 00:00 (UTC+7) is before its first.
+        foreach (var (path, body, field) in new (string, object, string)[]
+        {
+            ("/patrols/shifts", new { scheduleId = schedule.GetProperty("id").GetGuid(), plannedDate = "9999-12-31", members = PatrolRequests.Team }, "plannedDate"),
+            ("/patrols/shifts", new { scheduleId = schedule.GetProperty("id").GetGuid(), plannedDate = "0001-01-01", members = PatrolRequests.Team }, "plannedDate"),
+            ("/patrols/schedules", new { routeId, kind = "patrol", days = PatrolRequests.EveryDay, windowStart = "00:00", windowEnd = "01:00", team = "police", startsOn = "0001-01-01" }, "startsOn"),
+        })
+        {
+            var response = await _client.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);
+
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path} {field}: {response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors lack '{field}': {problem}");
+        }
+
+        Assert.Equal(before, await patrols.Store.CountEventsAsync());
+    }
+
+    [Fact]
     public async Task A_schedule_across_midnight_plans_a_shift_per_day_ending_the_next_local_day_and_a_zero_length_window_is_refused()
     {
         var (routeId, _, _) = await _client.DefineRouteAsync(patrols.Store);
