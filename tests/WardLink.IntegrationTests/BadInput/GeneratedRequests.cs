@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using CsCheck;
 using static WardLink.IntegrationTests.BadInput.JsonBodies;
@@ -67,6 +68,12 @@ public abstract partial class BadInputSuite<TEntryPoint>
             1 => "0001-01-01T00:00:00+00:00",
             2 => "9999-12-31T23:59:59+00:00",
             _ => "2024-05-02T21:40:00",
+        },
+        SchemaKind.Text when schema.Format is "date" => random.Next(3) switch
+        {
+            0 => DateOnly.FromDateTime(DateTime.UnixEpoch.AddDays(random.Next(0, 47_000))).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            1 => "0001-01-01",
+            _ => "9999-12-31",
         },
         SchemaKind.Text when schema.Format is "uuid" => random.Next(3) == 0 ? Guid.Empty.ToString() : Guid.NewGuid().ToString(),
         SchemaKind.Text => Text(random, random.Next(Math.Min(schema.MaxLength ?? 40, 40) + 1)),
