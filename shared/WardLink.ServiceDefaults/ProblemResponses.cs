@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -19,7 +20,7 @@ using WardLink.Domain;
 namespace WardLink.ServiceDefaults;
 
 /// <summary>RFC 9457 problem details for every error, and the JSON conventions of the API.</summary>
-public static class ProblemResponses
+public static partial class ProblemResponses
 {
     /// <summary>
     /// The longest text a problem holds (its type, title, detail, instance, each field's name and
@@ -248,11 +249,31 @@ public static class ProblemResponses
                     Status = StatusCodes.Status400BadRequest,
                     Title = "The request body is not valid.",
                 },
+                BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } bad when UnboundParameter().Match(bad.Message) is { Success: true } unbound =>
+                    new HttpValidationProblemDetails(new Dictionary<string, string[]> { [unbound.Groups["name"].Value] = [Expected(unbound.Groups["type"].Value)] })
+                    {
+                        Status = StatusCodes.Status400BadRequest,
+                        Title = "The request is not valid.",
+                        Detail = bad.Message,
+                    },
                 BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request is not valid.", Detail = bad.Message },
                 _ => null,
             };
             return await problems.TryAnswerAsync(httpContext, exception, problem);
         }
+
+        /// <summary>What a parameter of <paramref name="type"/> (as ASP.NET Core names it: <c>Nullable&lt;int&gt;</c>) takes.</summary>
+        private static string Expected(string type) => type.Replace("Nullable<", string.Empty, StringComparison.Ordinal).TrimEnd('>', '?') switch
+        {
+            "int" => $"A whole number from {int.MinValue} to {int.MaxValue}.",
+            "long" => $"A whole number from {long.MinValue} to {long.MaxValue}.",
+            "double" or "decimal" => "A number.",
+            "DateTimeOffset" => WardTime.WithOffset,
+            "DateOnly" => "A local date (yyyy-MM-dd) that exists.",
+            "Guid" => "A GUID (e.g. 0193b5a0-0000-7000-8000-0000000000c1).",
+            "bool" => "true or false.",
+            _ => "The value is not valid here.",
+        };
 
         private static string FieldOf(JsonException json)
         {
@@ -265,4 +286,11 @@ public static class ProblemResponses
         private static string Describe(JsonException json) =>
             json is UnreadableValueException or UnreadableTimeException ? json.Message : json.InnerException?.Message ?? string.Empty;
     }
+
+    /// <summary>
+    /// A parameter ASP.NET Core could not bind (<c>Failed to bind parameter "Nullable&lt;int&gt; limit" from "abc".</c>) or
+    /// did not find (<c>Required parameter "int year" was not provided from query string.</c>): its type and its name.
+    /// </summary>
+    [GeneratedRegex(@"^(?:Failed to bind|Required) parameter ""(?<type>[^""]*) (?<name>[^"" ]+)""")]
+    private static partial Regex UnboundParameter();
 }
