@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using WardLink.Domain;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.EventSourcing.Idempotency;
 
@@ -25,8 +26,9 @@ public sealed record KeptAnswer(int Status, string? Location, string? ETag, stri
 /// <c>Location</c>, <c>ETag</c>, <c>Content-Type</c>, body, and <c>Idempotent-Replayed: true</c>)
 /// and stores nothing; another body is a 422 problem; a retry while the first is still running
 /// waits for it (a 409 problem with <c>Retry-After</c> after <see cref="IdempotencyOptions.WaitFor"/>).
-/// A non-2xx answer stored nothing and is not kept. Keys are scoped to the client: the token's
-/// subject, or the caller's address for anonymous intake; only a hash of client and key is stored.
+/// A non-2xx answer stored nothing and is not kept. Keys are scoped to the client (the token's
+/// subject, or the caller's address for anonymous intake) and the ward the request acts in; only a hash
+/// of client, ward and key is stored.
 /// </summary>
 public static class IdempotencyKeys
 {
@@ -76,7 +78,7 @@ public static class IdempotencyKeys
             return;
         }
 
-        await RunAsync(http, next, creation, RecordIdOf(ClientOf(http), values[0]!));
+        await RunAsync(http, next, creation, RecordIdOf(ClientOf(http), WardContext.Current, values[0]!));
     });
 
     public static bool IsValid(string? key) =>
@@ -88,8 +90,12 @@ public static class IdempotencyKeys
             ? $"sub:{subject}"
             : $"address:{http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim() ?? http.Connection.RemoteIpAddress?.ToString()}";
 
-    /// <summary>The stored id of a client's key: a hash, so the table names neither the client nor the key.</summary>
-    public static string RecordIdOf(string client, string key) => Hash(Encoding.UTF8.GetBytes($"{client}\n{key}"));
+    /// <summary>
+    /// The stored id of a client's key in the ward the request acts in (<paramref name="ward"/>; null: the service's
+    /// default): a hash, so the table names neither the client nor the key. A key is kept in its ward's database, with
+    /// the record it made, so the same key in another ward is another request wherever the wards' databases are.
+    /// </summary>
+    public static string RecordIdOf(string client, string? ward, string key) => Hash(Encoding.UTF8.GetBytes($"{client}\n{ward}\n{key}"));
 
     private static async Task RunAsync(HttpContext http, RequestDelegate next, IdempotentCreation creation, string id)
     {

@@ -238,7 +238,7 @@ public sealed class TipsIdempotencyTests(ServiceFixture<TipsService> tips) : Ide
         // The first request, stalled in the middle of its work: its reservation is not committed.
         await using var connection = await store.OpenAsync(Ct);
         await using var first = await connection.BeginTransactionAsync(Ct);
-        var id = EventSourcing.Idempotency.IdempotencyKeys.RecordIdOf("sub:test-police", key);
+        var id = EventSourcing.Idempotency.IdempotencyKeys.RecordIdOf("sub:test-police", Service.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WardOptions>>().Value.Home.Id, key);
         Assert.Equal(EventSourcing.Idempotency.Reservation.Reserved, await store.ReserveAsync(first, id, "a fingerprint", Ct));
 
         var started = DateTimeOffset.UtcNow;

@@ -376,6 +376,42 @@ public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassF
         Assert.Equal(2, listed.Count);
     }
 
+    /// <summary>
+    /// A key is kept in its ward's database with the record it made, so it is the client's in that ward: the same key
+    /// and body in another ward make that ward's record, never a replay of the first ward's, whether the wards share a
+    /// database (as here) or not; a retry in the same ward is a replay.
+    /// </summary>
+    [Fact]
+    public async Task An_idempotency_key_in_another_ward_makes_that_wards_record_and_a_retry_in_a_ward_replays_its_own()
+    {
+        var both = (Tips: wards.Tips(DongQuang, DongVe), Incidents: wards.Incidents(DongQuang, DongVe));
+        foreach (var (client, path, body) in new (HttpClient, string, object)[]
+        {
+            (both.Tips, "/tips", TipsApi.NewTip()),
+            (both.Incidents, "/incidents", IncidentRequests.Report()),
+            (wards.Public(), "/public/tips", new { category = "theft", description = "A bag taken.", place = new { description = "Market" } }),
+        })
+        {
+            var key = Guid.NewGuid().ToString();
+            async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(string ward)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"{path}?ward={ward}") { Content = JsonContent.Create(body) };
+                request.Headers.Add(EventSourcing.Idempotency.IdempotencyKeys.HeaderName, key);
+                var response = await client.SendAsync(request, Ct);
+                return (response, await WardResponses.CreatedAsync(response));
+            }
+
+            var inDongQuang = await SendAsync(DongQuang);
+            var inDongVe = await SendAsync(DongVe);
+            var retried = await SendAsync(DongVe);
+
+            Assert.False(inDongVe.Response.Headers.Contains(EventSourcing.Idempotency.IdempotencyKeys.ReplayedHeaderName), $"{path}: the key in {DongVe} replayed {DongQuang}'s answer");
+            Assert.NotEqual(inDongQuang.Body.GetRawText(), inDongVe.Body.GetRawText());
+            Assert.True(retried.Response.Headers.Contains(EventSourcing.Idempotency.IdempotencyKeys.ReplayedHeaderName), $"{path}: the retry in {DongVe} was not replayed");
+            Assert.Equal(inDongVe.Body.GetRawText(), retried.Body.GetRawText());
+        }
+    }
+
     [Fact]
     public async Task A_site_of_another_ward_is_refused_naming_its_ward_and_nothing_is_stored()
     {
@@ -571,8 +607,8 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
         var opened = new Dictionary<string, Guid>();
         foreach (var (ward, at) in recorded)
         {
-            await CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={ward}", TipsApi.NewTip(receivedAt: at), Ct));
-            opened[at] = (await CreatedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={ward}", IncidentRequests.Report(occurredAt: at), Ct))).GetProperty("id").GetGuid();
+            await WardResponses.CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={ward}", TipsApi.NewTip(receivedAt: at), Ct));
+            opened[at] = (await WardResponses.CreatedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={ward}", IncidentRequests.Report(occurredAt: at), Ct))).GetProperty("id").GetGuid();
         }
 
         // One incident of each ward solved: Quảng Thắng's in 2 hours, Đông Quang's in 4.
@@ -591,9 +627,9 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
         await RefusedAsync(
             await wards.Public().PostAsJsonAsync($"/public/tips?ward={QuangThang}", new { category = "theft", description = "A bag taken.", place = new { description = "Market" } }, Ct),
             "receivedAt");
-        var late = await CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={QuangThang}", TipsApi.NewTip(receivedAt: "2025-06-30T23:59:59+07:00"), Ct));
+        var late = await WardResponses.CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={QuangThang}", TipsApi.NewTip(receivedAt: "2025-06-30T23:59:59+07:00"), Ct));
         Assert.StartsWith("TIP-QT-2025-", late.GetProperty("number").GetString(), StringComparison.Ordinal);
-        await CreatedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={QuangThang}", IncidentRequests.Report(occurredAt: "2025-06-30T23:59:59+07:00"), Ct));
+        await WardResponses.CreatedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={QuangThang}", IncidentRequests.Report(occurredAt: "2025-06-30T23:59:59+07:00"), Ct));
 
         foreach (var (client, path, count) in new[] { (tips, "/tips/stats", "received"), (incidents, "/incidents/stats", "total") })
         {
@@ -647,13 +683,6 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
         Assert.Equal(5, compared.GetProperty("totalChange").GetInt32());
     }
 
-    private static async Task<JsonElement> CreatedAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {body}");
-        return body;
-    }
-
     private static async Task RefusedAsync(HttpResponseMessage response, string field)
     {
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -661,5 +690,17 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
         Assert.Equal(
             "quang-thang was merged into dong-quang on 2025-07-01: what happened from then on is recorded in dong-quang.",
             Assert.Single(body.GetProperty("errors").GetProperty(field).EnumerateArray()).GetString());
+    }
+}
+
+/// <summary>What the ward tests read of an answer.</summary>
+internal static class WardResponses
+{
+    /// <summary>The body of a <c>201</c>, which the answer must be.</summary>
+    public static async Task<JsonElement> CreatedAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {body}");
+        return body;
     }
 }
