@@ -162,7 +162,7 @@ public static class LinkageEndpoints
         var meetings = await databases.ListAsync<MeetingState>(http.Ward().Spans, every => every.Where(meeting => meeting.HeldAt < at), ct);
         return TypedResults.Ok(meetings
             .SelectMany(meeting => meeting.ActionItems.Select(item => new OverdueActionItem(meeting.Id, databases.WardOfTenant(meeting.TenantId!), meeting.HeldAt, item)))
-            .Where(overdue => overdue.Item.CompletedAt is null && overdue.Item.DueAt < at)
+            .Where(overdue => overdue.Item.IsOpenPastDueAt(at))
             .Where(overdue => ownerPartnerId is null || overdue.Item.OwnerPartnerId == ownerPartnerId)
             .OrderBy(overdue => overdue.Item.DueAt)
             .ToList());

@@ -61,6 +61,28 @@ public sealed class LinkageApiTests(ServiceFixture<PartnersService> partners) : 
     }
 
     [Fact]
+    public async Task The_overdue_list_as_of_a_time_holds_the_items_open_and_past_due_then_completed_later_or_not()
+    {
+        var owner = await _client.RegisterPartnerAsync("Ward youth union", "other");
+        var (meetingId, etag, _) = await CreatedAsync(await _client.PostAsJsonAsync(
+            "/partners/meetings", new { heldAt = "2022-01-10T08:00:00+07:00", attendingPartnerIds = new[] { owner }, minutes = "Planned the spring campaign." }, Ct));
+        var assigned = await _client.StepAsync($"/partners/meetings/{meetingId}/action-items", etag, new { text = "Print the leaflets", ownerPartnerId = owner, dueAt = "2022-02-01T17:00:00+07:00" });
+        etag = assigned.Headers.ETag!.Tag;
+        var itemId = (await assigned.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("actionItems")[0].GetProperty("id").GetGuid();
+        await _client.StepOkAsync($"/partners/meetings/{meetingId}/action-items/{itemId}/complete", etag, new { at = "2022-03-01T09:00:00+07:00" });
+
+        async Task<IReadOnlyList<Guid>> OverdueAsOf(string asOf) =>
+            [.. (await _client.GetFromJsonAsync<JsonElement>($"/partners/action-items/overdue?ownerPartnerId={owner}&asOf={Uri.EscapeDataString(asOf)}", Ct))
+                .EnumerateArray().Select(overdue => overdue.GetProperty("item").GetProperty("id").GetGuid())];
+
+        Assert.Empty(await OverdueAsOf("2022-01-20T00:00:00+07:00"));
+        Assert.Equal([itemId], await OverdueAsOf("2022-02-15T00:00:00+07:00"));
+        Assert.Equal([itemId], await OverdueAsOf("2022-03-01T08:59:59+07:00"));
+        Assert.Empty(await OverdueAsOf("2022-03-01T09:00:00+07:00"));
+        Assert.Empty((await _client.GetFromJsonAsync<JsonElement>($"/partners/action-items/overdue?ownerPartnerId={owner}", Ct)).EnumerateArray());
+    }
+
+    [Fact]
     public async Task Bad_meetings_and_action_items_are_400s_unknown_ones_404s_stale_ones_412s_and_none_appends()
     {
         var police = await _client.RegisterPartnerAsync("Ward police for bad meetings", "police");
