@@ -1,3 +1,4 @@
+using WardLink.ServiceDefaults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace WardLink.Gateway;
@@ -7,11 +8,8 @@ public static class Problems
 {
     public static async Task WriteProblemAsync(this HttpContext http, int status, string title, string detail)
     {
-        http.Response.StatusCode = status;
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
+        // As the services answer theirs: a 503 says when to retry.
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryAnswerAsync(
+            http, null, new ProblemDetails { Status = status, Title = title, Detail = detail });
     }
 }

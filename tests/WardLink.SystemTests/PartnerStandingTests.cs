@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using WardLink.Gateway;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 
@@ -190,6 +191,7 @@ public sealed class PartnersUnreachableTests : IAsyncLifetime
         var response = await partner.GetAsync("/api/tips?limit=1", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(ProblemResponses.RetryAfterSeconds), response.Headers.RetryAfter?.Delta);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal("The partner's standing could not be confirmed.", problem.GetProperty("title").GetString());
     }
