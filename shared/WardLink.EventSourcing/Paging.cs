@@ -69,8 +69,19 @@ public static class Paging
 
     public static async Task<ListPage<T>> ToListPageAsync<T>(this IQueryable<T> query, PageRequest request, CancellationToken ct)
     {
-        var found = await query.ToPagedListAsync(request.Page, request.Limit, ct);
-        return new ListPage<T>([.. found], found.TotalItemCount, request.Page, request.Limit);
+        var (rows, total) = await PagedAsync(query, request, ct);
+        return new ListPage<T>(rows, total, request.Page, request.Limit);
+    }
+
+    /// <summary>
+    /// The page <paramref name="request"/> of <paramref name="query"/> and the count of all it matches. Marten counts
+    /// with the page's rows (<c>count(*) over ()</c>), so a page past the end counts none: its count is then the first
+    /// row's (the query already asks for statistics, which a plain count would refuse).
+    /// </summary>
+    private static async Task<(IReadOnlyList<T> Rows, long Total)> PagedAsync<T>(IQueryable<T> query, PageRequest request, CancellationToken ct)
+    {
+        var page = await query.ToPagedListAsync(request.Page, request.Limit, ct);
+        return ([.. page], page.Count > 0 || request.Page == 1 ? page.TotalItemCount : (await query.ToPagedListAsync(1, 1, ct)).TotalItemCount);
     }
 
     /// <summary>
@@ -120,8 +131,7 @@ public static class Paging
             var rows = order(kept);
             if (!several)
             {
-                var page = await rows.ToPagedListAsync(request.Page, request.Limit, ct);
-                return [(Rows: (IReadOnlyList<TRow>)[.. page], Total: page.TotalItemCount)];
+                return [await PagedAsync(rows, request, ct)];
             }
 
             return (IReadOnlyList<(IReadOnlyList<TRow> Rows, long Total)>)[(await rows.Take(request.Offset + request.Limit).ToListAsync(ct), await kept.LongCountAsync(ct))];

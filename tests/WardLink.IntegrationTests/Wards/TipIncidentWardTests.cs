@@ -376,6 +376,29 @@ public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassF
         Assert.Equal(2, listed.Count);
     }
 
+    /// <summary>Every list answers the count of what matched on any page: one past the end is empty and counts them all too.</summary>
+    [Fact]
+    public async Task A_page_past_the_end_of_a_list_is_empty_and_counts_what_matched()
+    {
+        var both = (Tips: wards.Tips(DongQuang, DongVe), Incidents: wards.Incidents(DongQuang, DongVe));
+        await WardResponses.CreatedAsync(await both.Tips.PostAsJsonAsync($"/tips?ward={DongVe}", TipsApi.NewTip(), Ct));
+        await WardResponses.CreatedAsync(await both.Incidents.PostAsJsonAsync($"/incidents?ward={DongVe}", IncidentRequests.Report(), Ct));
+        await wards.SiteOfAsync(DongVe);
+        foreach (var (client, path) in new[] { (both.Tips, "/tips"), (both.Incidents, "/incidents"), (both.Tips, "/tips/sites"), (both.Incidents, "/incidents/sites") })
+        {
+            foreach (var ward in new[] { $"&ward={DongVe}", string.Empty })
+            {
+                var first = await client.GetFromJsonAsync<JsonElement>($"{path}?limit=1&page=1{ward}", Ct);
+                var total = first.GetProperty("total").GetInt64();
+                var past = await client.GetFromJsonAsync<JsonElement>($"{path}?limit=1&page={total + 1}{ward}", Ct);
+
+                Assert.True(total > 0, $"{path}{ward}: nothing listed");
+                Assert.Empty(past.GetProperty("items").EnumerateArray());
+                Assert.True(past.GetProperty("total").GetInt64() == total, $"{path}?page={total + 1}{ward}: total {past.GetProperty("total")}, page 1 said {total}");
+            }
+        }
+    }
+
     /// <summary>
     /// A key is kept in its ward's database with the record it made, so it is the client's in that ward: the same key
     /// and body in another ward make that ward's record, never a replay of the first ward's, whether the wards share a
