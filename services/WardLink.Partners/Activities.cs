@@ -28,7 +28,7 @@ public sealed record HoldOutreachSession(Guid SessionId, PartnerState? Partner, 
 public sealed record HoldIdCardDrive(Guid DriveId, PartnerState? Partner, int? CardsIssued, DateTimeOffset? At);
 
 /// <summary>Signs posted (<paramref name="PostingId"/>) at a site of partner <paramref name="PartnerId"/>, with that site as the caller found it (null: no such site).</summary>
-public sealed record PostWarningSigns(Guid PostingId, Guid PartnerId, SiteState? Site, int? Count, string? Text, DateTimeOffset? At);
+public sealed record PostWarningSigns(Guid PostingId, Guid PartnerId, SiteState? Site, int? Count, string? Text, DateTimeOffset? At, PartnerState? Partner);
 
 public sealed record OutreachSessionState(
     Guid Id,
@@ -121,6 +121,11 @@ public static class Activities
         if (site.RetiredAt is not null)
         {
             return Rejection.Conflict($"Site {site.Name} is retired; no signs are posted at a retired site.");
+        }
+
+        if (command.Partner?.RefuseIfLeft() is { } refused)
+        {
+            return refused;
         }
 
         var errors = new FieldErrors()

@@ -88,6 +88,11 @@ public static class Agreement
 
     public static Decision MeetDuty(PartnerState partner, MeetDuty command, DateTimeOffset now, string actor)
     {
+        if (partner.RefuseIfLeft() is { } refused)
+        {
+            return refused;
+        }
+
         var evidence = command.Evidence ?? [];
         var links = evidence.Select(link => Uri.TryCreate(link, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null).ToList();
         var errors = new FieldErrors()

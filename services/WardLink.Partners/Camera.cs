@@ -26,7 +26,7 @@ public sealed record CameraOperationStarted(Guid CameraId, DateTimeOffset At, st
 public sealed record CameraDecommissioned(Guid CameraId, Guid SiteId, Guid PartnerId, string Reason, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>A survey for camera <paramref name="CameraId"/> at a site of partner <paramref name="PartnerId"/>, with that site as the caller found it (null: no such site).</summary>
-public sealed record SurveyCamera(Guid CameraId, Guid PartnerId, SiteState? Site, string? Description, DateTimeOffset? At);
+public sealed record SurveyCamera(Guid CameraId, Guid PartnerId, SiteState? Site, string? Description, DateTimeOffset? At, PartnerState? Partner);
 
 /// <summary>When a surveyed camera was approved, if not now; the request body of <c>POST /partners/cameras/{id}/approve</c>.</summary>
 public sealed record ApproveCamera(DateTimeOffset? At);
@@ -89,6 +89,11 @@ public static class Camera
         if (site.RetiredAt is not null)
         {
             return Rejection.Conflict($"Site {site.Name} is retired; no camera is surveyed at a retired site.");
+        }
+
+        if (command.Partner?.RefuseIfLeft() is { } refused)
+        {
+            return refused;
         }
 
         var errors = new FieldErrors()

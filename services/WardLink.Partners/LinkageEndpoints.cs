@@ -188,7 +188,8 @@ public static class LinkageEndpoints
         Guid id, Guid siteId, WarningSignsRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
-        var command = new PostWarningSigns(Guid.CreateVersion7(), id, site, request.Count, request.Text, request.At);
+        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var command = new PostWarningSigns(Guid.CreateVersion7(), id, site, request.Count, request.Text, request.At, partner);
         return await session.StartStreamAsync<WarningSignsState>(
             http, command.PostingId, Activities.PostWarningSigns(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/warning-signs/{command.PostingId}", ct);
     }

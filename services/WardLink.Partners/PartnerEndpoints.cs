@@ -165,7 +165,8 @@ public static class PartnerEndpoints
         Guid id, Guid siteId, SurveyCameraRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
-        var command = new SurveyCamera(Guid.CreateVersion7(), id, site, request.Description, request.At);
+        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var command = new SurveyCamera(Guid.CreateVersion7(), id, site, request.Description, request.At, partner);
         return await session.StartStreamAsync<CameraState>(
             http, command.CameraId, Camera.Survey(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/cameras/{command.CameraId}", ct);
     }

@@ -1,5 +1,6 @@
 using WardLink.Domain;
 using WardLink.Partners;
+using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 using SiteKind = WardLink.Contracts.Partners.SiteKind;
 
 namespace WardLink.UnitTests;
@@ -10,6 +11,7 @@ public sealed class CameraDecisionTests
     private static readonly Guid PartnerId = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
     private static readonly Guid SiteId = Guid.Parse("0193b5a0-0000-7000-8000-00000000c001");
     private static readonly Guid CameraId = Guid.Parse("0193b5a0-0000-7000-8000-00000000d001");
+    private static readonly PartnerState Hospital = PartnerState.Create(new PartnerRegistered(PartnerId, "Eye hospital", PartnerKind.Hospital, Now.AddYears(-1), "x"));
     private static readonly SiteState Gate = SiteState.Create(new SiteRegistered(SiteId, PartnerId, "Eye hospital gate", SiteKind.Gate, 19.81, 105.78, Now.AddYears(-1), "x"));
     private static readonly DateTimeOffset SurveyedOn = Now.AddDays(-30);
     private static readonly CameraState Surveyed = CameraState.Create(new CameraSurveyed(CameraId, SiteId, PartnerId, "Over the gate, facing the car park", SurveyedOn, "police"));
@@ -17,7 +19,7 @@ public sealed class CameraDecisionTests
     [Fact]
     public void A_survey_at_a_partner_s_site_starts_a_camera_dated_when_it_happened()
     {
-        var decision = Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate, " Over the gate, facing the car park ", SurveyedOn), Now, "police");
+        var decision = Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate, " Over the gate, facing the car park ", SurveyedOn, Hospital), Now, "police");
 
         Assert.Equal(new CameraSurveyed(CameraId, SiteId, PartnerId, "Over the gate, facing the car park", SurveyedOn, "police"), Assert.Single(decision.Events));
     }
@@ -25,13 +27,13 @@ public sealed class CameraDecisionTests
     [Fact]
     public void A_survey_needs_a_new_camera_a_known_site_of_the_partner_that_is_not_retired_a_description_and_a_past_date()
     {
-        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, null, "x", null), Now, "p").Rejection?.Kind);
-        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, Guid.CreateVersion7(), Gate, "x", null), Now, "p").Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate with { RetiredAt = Now }, "x", null), Now, "p").Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Camera.Survey(Surveyed, new SurveyCamera(CameraId, PartnerId, Gate, "x", null), Now, "p").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, null, "x", null, Hospital), Now, "p").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, Guid.CreateVersion7(), Gate, "x", null, Hospital), Now, "p").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate with { RetiredAt = Now }, "x", null, Hospital), Now, "p").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Camera.Survey(Surveyed, new SurveyCamera(CameraId, PartnerId, Gate, "x", null, Hospital), Now, "p").Rejection?.Kind);
         Assert.Equal(
             ["at", "description"],
-            Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate, "", Now.AddDays(1)), Now, "p").Rejection!.Errors!.Keys.Order());
+            Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate, "", Now.AddDays(1), Hospital), Now, "p").Rejection!.Errors!.Keys.Order());
     }
 
     [Fact]

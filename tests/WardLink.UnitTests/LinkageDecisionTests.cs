@@ -140,7 +140,37 @@ public sealed class LinkageDecisionTests
         AssertConflict(Meeting.Hold(Held, new HoldMeeting(MeetingId, HeldAt, [PartnerId], "Minutes", []), Now, "x"));
         AssertConflict(Activities.HoldOutreach(outreach, new HoldOutreachSession(outreach.Id, School, [OutreachTopic.Drugs], 10, HeldAt), Now, "x"));
         AssertConflict(Activities.HoldIdCardDrive(drive, new HoldIdCardDrive(drive.Id, School, 10, HeldAt), Now, "x"));
-        AssertConflict(Activities.PostWarningSigns(signs, new PostWarningSigns(signs.Id, PartnerId, Gate, 4, null, HeldAt), Now, "x"));
+        AssertConflict(Activities.PostWarningSigns(signs, new PostWarningSigns(signs.Id, PartnerId, Gate, 4, null, HeldAt, School), Now, "x"));
+    }
+
+    /// <summary>"A partner that left takes no more changes (409)": neither on its own record nor a new one of it or its sites.</summary>
+    [Fact]
+    public void A_partner_that_left_takes_no_more_changes_nor_new_records()
+    {
+        var left = School.Apply(new PartnerLeft(PartnerId, "Closed.", Now.AddDays(-1), "x"));
+        var decisions = new Dictionary<string, Decision>
+        {
+            ["rename"] = Partner.Rename(left, new RenamePartner("Another name"), Now, "x"),
+            ["kind"] = Partner.ChangeKind(left, new ChangePartnerKind(PartnerKind.Other), Now, "x"),
+            ["agreement"] = Agreement.Sign(left, new SignAgreement(HeldAt, [LinkageDuty.JointPatrols]), Now, "x"),
+            ["duty met"] = Agreement.MeetDuty(
+                School.Apply(new AgreementSigned(PartnerId, HeldAt, [LinkageDuty.JointPatrols], HeldAt, "x")).Apply(new PartnerLeft(PartnerId, "Closed.", Now.AddDays(-1), "x")),
+                new MeetDuty(LinkageDuty.JointPatrols, ["https://x.example/a"], null),
+                Now,
+                "x"),
+            ["contact"] = Agreement.AddContact(left, new AddContact(Guid.CreateVersion7(), "Security desk", "Lê Văn A", "0901234567"), Now, "x"),
+            ["site"] = Site.Register(null, new RegisterSite(Guid.CreateVersion7(), PartnerId, left, "Back gate", SiteKind.Gate, 19.8, 105.77), Now, "x"),
+            ["outreach"] = Activities.HoldOutreach(null, new HoldOutreachSession(Guid.CreateVersion7(), left, [OutreachTopic.Drugs], 10, HeldAt), Now, "x"),
+            ["ID-card drive"] = Activities.HoldIdCardDrive(null, new HoldIdCardDrive(Guid.CreateVersion7(), left, 10, HeldAt), Now, "x"),
+            ["warning signs"] = Activities.PostWarningSigns(null, new PostWarningSigns(Guid.CreateVersion7(), PartnerId, Gate, 4, null, HeldAt, left), Now, "x"),
+            ["camera survey"] = Camera.Survey(null, new SurveyCamera(Guid.CreateVersion7(), PartnerId, Gate, "Over the gate", HeldAt, left), Now, "x"),
+        };
+
+        Assert.All(decisions, decision =>
+        {
+            Assert.True(decision.Value.Rejection?.Kind == RejectionKind.Conflict, $"{decision.Key}: {decision.Value.Rejection?.Kind.ToString() ?? "accepted"}");
+            Assert.Empty(decision.Value.Events);
+        });
     }
 
     [Fact]
@@ -158,9 +188,9 @@ public sealed class LinkageDecisionTests
 
         Assert.Equal(
             new WarningSignsPosted(postingId, Gate.Id, PartnerId, 4, "Lock your motorbike", HeldAt, "x"),
-            Assert.Single(Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate, 4, " Lock your motorbike ", HeldAt), Now, "x").Events));
-        Assert.Equal(RejectionKind.NotFound, Activities.PostWarningSigns(null, new PostWarningSigns(postingId, Guid.CreateVersion7(), Gate, 4, null, HeldAt), Now, "x").Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate with { RetiredAt = Now }, 4, null, HeldAt), Now, "x").Rejection?.Kind);
-        Assert.Equal(["count"], Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate, 0, null, HeldAt), Now, "x").Rejection!.Errors!.Keys);
+            Assert.Single(Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate, 4, " Lock your motorbike ", HeldAt, School), Now, "x").Events));
+        Assert.Equal(RejectionKind.NotFound, Activities.PostWarningSigns(null, new PostWarningSigns(postingId, Guid.CreateVersion7(), Gate, 4, null, HeldAt, School), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate with { RetiredAt = Now }, 4, null, HeldAt, School), Now, "x").Rejection?.Kind);
+        Assert.Equal(["count"], Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate, 0, null, HeldAt, School), Now, "x").Rejection!.Errors!.Keys);
     }
 }

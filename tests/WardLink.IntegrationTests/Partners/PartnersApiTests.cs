@@ -129,6 +129,26 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
         Assert.True(errors.TryGetProperty("kind", out _) && errors.TryGetProperty("limit", out _), errors.ToString());
     }
 
+    private static readonly string[] JointPatrols = ["jointPatrols"];
+    private static readonly string[] Minutes = ["https://wardlink.example/minutes.pdf"];
+
+    [Fact]
+    public async Task A_partner_that_left_takes_no_duty_met_nor_signs_nor_camera_at_its_sites_and_nothing_is_stored()
+    {
+        var id = await _client.RegisterPartnerAsync("Thanh Hóa Lung Hospital");
+        var siteId = await _client.RegisterSiteAsync(id, "North gate");
+        var etag = await _client.StepOkAsync($"/partners/{id}/agreement", "\"1\"", new { joinedOn = "2024-01-15T00:00:00+07:00", duties = JointPatrols });
+        etag = await _client.StepOkAsync($"/partners/{id}/leave", etag, new { reason = "Moved out of the ward." });
+        var before = await Store.CountEventsAsync();
+
+        var dutyMet = await _client.StepAsync($"/partners/{id}/agreement/duties-met", etag, new { duty = "jointPatrols", evidence = Minutes });
+        var signs = await _client.PostAsJsonAsync($"/partners/{id}/sites/{siteId}/warning-signs", new { count = 3, at = "2024-06-01T09:00:00+07:00" }, Ct);
+        var camera = await _client.PostAsJsonAsync($"/partners/{id}/sites/{siteId}/cameras", new { description = "Over the north gate" }, Ct);
+
+        Assert.Equal([HttpStatusCode.Conflict, HttpStatusCode.Conflict, HttpStatusCode.Conflict], new[] { dutyMet.StatusCode, signs.StatusCode, camera.StatusCode });
+        Assert.Equal(before, await Store.CountEventsAsync());
+    }
+
     [Fact]
     public async Task A_site_is_updated_then_retired_under_If_Match_and_then_takes_no_more_changes()
     {
