@@ -63,6 +63,14 @@ public static class StreamResults
             return NotFound(what, id);
         }
 
+        // The decision (pure) runs first: a record it finds is not there for this caller (another partner's, deleted)
+        // is a 404 whatever If-Match says, so a stale ETag never tells that it exists, nor its version.
+        var decision = decide(state);
+        if (decision.Rejection is { Kind: RejectionKind.NotFound } missing)
+        {
+            return missing.ToProblem();
+        }
+
         var version = stream.CurrentVersion ?? 0;
         if (!http.Request.IfMatchAllows(version))
         {
@@ -73,7 +81,6 @@ public static class StreamResults
                 statusCode: StatusCodes.Status412PreconditionFailed);
         }
 
-        var decision = decide(state);
         if (decision.Rejection is { } rejection)
         {
             return rejection.ToProblem();

@@ -299,6 +299,11 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/partners/{system.PartnerB}/webhooks/{webhookId}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await b.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/pause", null, Ct)).StatusCode);
+
+        // A stale If-Match tells nothing either: not that the webhook exists, nor its version.
+        var staleStep = await SendWithIfMatchAsync(b, HttpMethod.Post, $"/partners/{system.PartnerB}/webhooks/{webhookId}/pause");
+        Assert.Equal(HttpStatusCode.NotFound, staleStep.StatusCode);
+        Assert.Null(staleStep.Headers.ETag);
         Assert.Equal(
             HttpStatusCode.NotFound,
             (await b.PostAsJsonAsync($"/partners/{system.PartnerA}/webhooks", new { url = system.Receiver.Endpoint("stolen"), events = CameraInstalled }, Ct)).StatusCode);
@@ -309,9 +314,19 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Equal(HttpStatusCode.Conflict, (await a.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/pause", null, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await a.GetAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendWithIfMatchAsync(a, HttpMethod.Delete, $"/partners/{system.PartnerA}/webhooks/{webhookId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendWithIfMatchAsync(a, HttpMethod.Post, $"/partners/{system.PartnerA}/webhooks/{webhookId}/resume")).StatusCode);
         Assert.DoesNotContain(
             (await a.GetFromJsonAsync<JsonElement>($"/partners/{system.PartnerA}/webhooks", Ct)).EnumerateArray(),
             webhook => webhook.GetProperty("id").GetGuid() == webhookId);
+    }
+
+    /// <summary>A step sent with an <c>If-Match</c> no version of the record has.</summary>
+    private static async Task<HttpResponseMessage> SendWithIfMatchAsync(HttpClient client, HttpMethod method, string path)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("If-Match", "\"99\"");
+        return await client.SendAsync(request, Ct);
     }
 
     [Fact]
