@@ -51,7 +51,8 @@ public static class AuditRedaction
     /// <summary>
     /// The stored form <paramref name="stored"/> of a <paramref name="type"/> as <paramref name="audience"/> may
     /// read it (<see cref="Redact"/>), with who did what it records (the property its
-    /// <see cref="IBusinessEvent.By"/> reads, or the actor the type always names) and when (its business time).
+    /// <see cref="IBusinessEvent.By"/> reads, or the actor the type always names) and when (its business time, in the
+    /// ward's local time: the services store their times in UTC).
     /// Parsed once, from the stored text's UTF-8 as the database sends it; what no treatment touches is served as
     /// stored, without building its properties one by one.
     /// </summary>
@@ -64,7 +65,7 @@ public static class AuditRedaction
             : named && root.TryGetProperty(by, out var actorValue) && actorValue.ValueKind == JsonValueKind.String ? actorValue.GetString()
             : null;
         DateTimeOffset? at = plan.WardTime is { } time && named && root.TryGetProperty(time, out var timeValue)
-            && timeValue.ValueKind == JsonValueKind.String && timeValue.TryGetDateTimeOffset(out var value) ? value : null;
+            && timeValue.ValueKind == JsonValueKind.String && timeValue.TryGetDateTimeOffset(out var value) ? value.ToOffset(WardTime.Offset) : null;
         JsonNode? data = root.ValueKind switch
         {
             JsonValueKind.Object => JsonObject.Create(root),

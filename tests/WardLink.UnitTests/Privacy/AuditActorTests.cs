@@ -15,7 +15,7 @@ namespace WardLink.UnitTests.Privacy;
 /// The audit log names an event's actor and business time as the event itself does
 /// (<see cref="IBusinessEvent"/>), for every event type of every service, whatever its stored
 /// properties are called: an event with several times (a referral: when the tip came in, when it
-/// was referred) is dated by the one it names, not by the first.
+/// was referred) is dated by the one it names, not by the first, in the ward's local time (UTC+7).
 /// </summary>
 public sealed class AuditActorTests
 {
@@ -34,7 +34,10 @@ public sealed class AuditActorTests
         var texts = type.GetProperties().Where(property => property.PropertyType == typeof(string) && property.CanWrite).ToList();
         var times = type.GetProperties().Where(property => property.PropertyType == typeof(DateTimeOffset) && property.CanWrite).ToList();
         texts.ForEach(property => property.SetValue(recorded, $"{property.Name} of {type.Name}"));
-        times.ForEach(property => property.SetValue(recorded, new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.Zero).AddMinutes(7 * (times.IndexOf(property) + 1))));
+        // Stored in UTC (as the services store their times) or with the offset a client sent: shown in the ward's local time.
+        TimeSpan[] offsets = [TimeSpan.Zero, TimeSpan.FromHours(-5), TimeSpan.FromHours(9)];
+        times.ForEach(property => property.SetValue(
+            recorded, new DateTimeOffset(2024, 12, 31, 20, 0, 0, offsets[times.IndexOf(property) % offsets.Length]).AddMinutes(7 * (times.IndexOf(property) + 1))));
         var stored = JsonSerializer.Serialize(recorded, type, Stored);
         var named = (IBusinessEvent)recorded;
 
@@ -43,6 +46,7 @@ public sealed class AuditActorTests
             var (_, actor, at) = AuditRedaction.Read(Encoding.UTF8.GetBytes(stored), type, audience);
             Assert.Equal(named.By, actor);
             Assert.Equal(named.At, at);
+            Assert.Equal(WardTime.Offset, at?.Offset);
         }
     }
 
