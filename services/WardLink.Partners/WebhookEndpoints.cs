@@ -59,8 +59,7 @@ public static class WebhookEndpoints
             .WithName("RotateWebhookSecret")
             .WithSummary($"Issue a new signing secret, shown once; the old one also signs for {Webhook.SecretOverlap.TotalHours:0} hours (both signatures are sent meanwhile).")
             .Produces<WebhookWithSecret>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .ProducesStepProblems();
         webhooks.MapPost("/{webhookId:guid}/pause", Pause)
             .DescribeStreamStep<WebhookState>("PauseWebhook", "Pause an active webhook: deliveries wait until it resumes.");
         webhooks.MapPost("/{webhookId:guid}/resume", Resume)
@@ -69,8 +68,7 @@ public static class WebhookEndpoints
             .WithName("DeleteWebhook")
             .WithSummary("Delete a webhook: nothing more is queued or sent.")
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+            .ProducesStepProblems();
         webhooks.MapGet("/{webhookId:guid}/deliveries", Deliveries)
             .WithName("ListWebhookDeliveries")
             .WithSummary($"The webhook's delivery log, newest first: each delivery's attempts (time, status, duration, the start of the answer); filter by status. {PageRequest.Limits}");

@@ -55,11 +55,12 @@ public static class PublicTipEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapPost("/{code}/messages", Post)
             .WithName("PostPublicTipMessage")
-            .WithSummary("Write to the police about the tip.")
+            .WithSummary("Write to the police about the tip. No If-Match is read and no ETag answered: the tip's version would tell how often it was acted on.")
             .Produces<IReadOnlyList<PublicMessage>>()
             .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return endpoints;
     }
 
@@ -115,7 +116,8 @@ public static class PublicTipEndpoints
                 TipEndpoints.What,
                 current => Tip.PostMessage(current, request with { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Tipster }, clock.GetUtcNow(), TipsterActor),
                 ct,
-                updated => Results.Ok(Public(updated))),
+                updated => Results.Ok(Public(updated)),
+                versioned: false),
             ct);
 
     /// <summary>

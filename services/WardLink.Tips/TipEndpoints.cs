@@ -52,14 +52,12 @@ public static class TipEndpoints
             .WithSummary("Give (or revise) the verdict: valuable, notValuable, duplicate (of another tip) or prank.")
             .Produces<TipPoliceView>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesStepProblems();
         tips.MapPost("/{id:guid}/referral", Refer)
             .WithName("ReferTip")
             .WithSummary("Refer a valuable tip to an existing incident (one the incidents service has reported: else 404), or to a new one (incidents hears TipReferred).")
             .Produces<TipPoliceView>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesStepProblems();
         tips.MapGet("/{id:guid}/messages", Messages)
             .WithName("GetTipMessages")
             .WithSummary("The follow-up thread with the tipster.")
@@ -72,7 +70,7 @@ public static class TipEndpoints
             .Produces<IReadOnlyList<TipMessage>>()
             .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesStepProblems();
         tips.MapGet("/{id:guid}/contact", ReadContact)
             .WithName("ReadTipsterContact")
             .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when).")
@@ -82,7 +80,7 @@ public static class TipEndpoints
             .WithName("EraseTipsterContact")
             .WithSummary("Delete the tipster's contact; the tip and its statistics stay.")
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesStepProblems();
         return endpoints;
     }
 

@@ -40,7 +40,9 @@ public static class StreamResults
     /// goes against the version just read); the decision's problem when refused. Nothing is appended
     /// unless the decision accepts. A writer that commits between the read and the append makes
     /// this one fail with a concurrency conflict (409). <paramref name="respond"/> may answer
-    /// something other than the new state.
+    /// something other than the new state. An unversioned step (<paramref name="versioned"/> false: the anonymous
+    /// follow-up) neither reads <c>If-Match</c> nor answers an ETag: the stream's version counts every event, and so
+    /// would tell the public how often the police acted on the record.
     /// </summary>
     public static async Task<IResult> AppendToStreamAsync<TState>(
         this IDocumentSession session,
@@ -49,7 +51,8 @@ public static class StreamResults
         string what,
         Func<TState, Decision> decide,
         CancellationToken ct,
-        Func<TState, IResult>? respond = null)
+        Func<TState, IResult>? respond = null,
+        bool versioned = true)
         where TState : class
     {
         if (await session.StreamOfAsync<TState>(id, ct) is null)
@@ -72,7 +75,7 @@ public static class StreamResults
         }
 
         var version = stream.CurrentVersion ?? 0;
-        if (!http.Request.IfMatchAllows(version))
+        if (versioned && !http.Request.IfMatchAllows(version))
         {
             http.Response.SetETag(version);
             return Results.Problem(
@@ -90,7 +93,11 @@ public static class StreamResults
         await session.SaveChangesAsync(ct);
         var newVersion = version + decision.Events.Count;
         var updated = await session.Events.AggregateStreamAsync<TState>(id, newVersion, token: ct);
-        http.Response.SetETag(newVersion);
+        if (versioned)
+        {
+            http.Response.SetETag(newVersion);
+        }
+
         return respond is null ? Results.Ok(http.ViewOf(updated!)) : respond(updated!);
     }
 

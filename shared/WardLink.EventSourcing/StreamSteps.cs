@@ -33,6 +33,10 @@ public static class StreamSteps
         .WithSummary(summary)
         .WithStateView<TState>(StatusCodes.Status200OK)
         .ProducesValidationProblem()
+        .ProducesStepProblems();
+
+    /// <summary>What a step on a record (<see cref="StreamResults.AppendToStreamAsync"/>) may answer besides its success: no such record (404), refused or a lost race (409), a stale <c>If-Match</c> (412).</summary>
+    public static RouteHandlerBuilder ProducesStepProblems(this RouteHandlerBuilder step) => step
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status412PreconditionFailed);

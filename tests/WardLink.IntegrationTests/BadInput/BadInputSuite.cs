@@ -219,6 +219,36 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// A step on a record (a write with a path id that answers 200 or 204) is appended against the version it read
+    /// (<c>If-Match</c>): its description says it may answer 412 (stale) and 409 (refused, or a lost race), and 404.
+    /// The anonymous follow-up (<c>/public/</c>) reads no <c>If-Match</c> (a version would tell the public how often
+    /// the police acted on the tip), so only its 404 and 409 are asked for.
+    /// </summary>
+    private static readonly string[] StepAnswers = ["404", "409", "412"];
+
+    [Fact]
+    public async Task Every_step_on_a_record_describes_its_404_409_and_412()
+    {
+        var document = (await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
+        var steps = (from path in document["paths"]!.AsObject()
+                     where path.Key.Contains('{', StringComparison.Ordinal)
+                     from operation in path.Value!.AsObject()
+                     where operation.Key is "post" or "put" or "delete" or "patch"
+                     let responses = operation.Value!["responses"]!.AsObject()
+                     where responses.ContainsKey("200") || responses.ContainsKey("204")
+                     select (Name: $"{operation.Key.ToUpperInvariant()} {path.Key}", Responses: responses)).ToList();
+
+        var missing = steps
+            .SelectMany(step => StepAnswers
+                .Where(status => !step.Responses.ContainsKey(status) && !(status == "412" && step.Name.Contains(" /public/", StringComparison.Ordinal)))
+                .Select(status => $"{step.Name}: no {status}"))
+            .ToList();
+
+        Assert.NotEmpty(steps);
+        Assert.True(missing.Count == 0, $"{missing.Count} answer(s) a step can give not described:\n{string.Join("\n", missing)}");
+    }
+
     [Fact]
     public async Task The_document_states_a_limit_for_every_text_integer_and_list_sent_or_answered_and_every_operation_its_success_response()
     {

@@ -147,9 +147,39 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         Assert.Contains("POST", response.Content.Headers.Allow);
     }
 
-    private async Task<HttpResponseMessage> Public(HttpMethod method, string path, string? secret, object? body = null)
+    /// <summary>The tip's version counts every event, the police's assessments and contact reads among them: the tipster is never told it.</summary>
+    [Fact]
+    public async Task The_tipster_is_never_told_the_tips_version_and_an_If_Match_changes_nothing()
+    {
+        var (code, secret) = await CredentialsOf(await _client.PostAsJsonAsync("/api/public/tips", PublicTip, TestContext.Current.CancellationToken));
+        Guid tipId;
+        await using (var session = Store.QuerySession())
+        {
+            tipId = (await session.LoadAsync<FollowUpAccess>(code, TestContext.Current.CancellationToken))!.TipId;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.AssessAsync(tipId, "valuable")).StatusCode);
+        var answers = new[]
+        {
+            await Public(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = "Any news?" }, ifMatch: "\"1\""),
+            await Public(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = "Still there tonight." }),
+            await Public(HttpMethod.Get, $"/public/tips/{code}/messages", secret),
+            await Public(HttpMethod.Get, $"/public/tips/{code}", secret),
+        };
+
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        Assert.All(answers, answer => Assert.Null(answer.Headers.ETag));
+        Assert.Equal(2, (await Store.EventsOfAsync(tipId)).OfType<TipMessagePosted>().Count());
+    }
+
+    private async Task<HttpResponseMessage> Public(HttpMethod method, string path, string? secret, object? body = null, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
         if (secret is not null)
         {
             request.Headers.Add(FollowUp.SecretHeader, secret);
