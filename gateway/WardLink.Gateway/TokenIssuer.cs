@@ -95,6 +95,8 @@ public static class ClientSecrets
 {
     private const string Scheme = "pbkdf2-sha256";
     private const int Iterations = 50_000;
+    private const int SaltLength = 16;
+    private const int HashLength = 32;
 
     /// <summary>
     /// What a secret presented for an unknown client is verified against: a hash made like every
@@ -104,8 +106,8 @@ public static class ClientSecrets
 
     public static string Hash(string secret)
     {
-        var salt = RandomNumberGenerator.GetBytes(16);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(secret), salt, Iterations, HashAlgorithmName.SHA256, 32);
+        var salt = RandomNumberGenerator.GetBytes(SaltLength);
+        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(secret), salt, Iterations, HashAlgorithmName.SHA256, HashLength);
         return $"{Scheme}:{Iterations}:{Convert.ToBase64String(salt)}:{Convert.ToBase64String(hash)}";
     }
 
@@ -137,7 +139,10 @@ public static class ClientSecrets
 
         try
         {
-            return (count, Convert.FromBase64String(salt), Convert.FromBase64String(hash));
+            // A salt shorter than Hash makes, or a hash of another length than SHA-256's, is no hash: a one-byte hash would
+            // take one secret in 256, an empty one every secret.
+            var (saltBytes, hashBytes) = (Convert.FromBase64String(salt), Convert.FromBase64String(hash));
+            return saltBytes.Length >= SaltLength && hashBytes.Length == HashLength ? (count, saltBytes, hashBytes) : null;
         }
         catch (FormatException)
         {

@@ -1,3 +1,4 @@
+using CsCheck;
 using WardLink.Gateway;
 
 namespace WardLink.UnitTests;
@@ -27,10 +28,31 @@ public sealed class ClientSecretsTests
     [InlineData("pbkdf2-sha256:50000:not base64:AAAA")]
     [InlineData("pbkdf2-sha256:10:AAAA:AAAA")]
     [InlineData("md5:1:AAAA:AAAA")]
+    [InlineData("pbkdf2-sha256:10000::")]
+    [InlineData("pbkdf2-sha256:10000:AA==:AA==")]
     public void What_is_not_a_hash_verifies_nothing(string stored)
     {
         Assert.False(ClientSecrets.IsHash(stored));
         Assert.False(ClientSecrets.Verify("plain-secret", stored));
+    }
+
+    /// <summary>
+    /// A stored hash is the scheme's: a salt of at least 16 bytes and a SHA-256 hash (32). A shorter hash would let one
+    /// secret in 2^(8·length) through (an empty one every secret), so the gateway refuses to start with it.
+    /// </summary>
+    [Fact]
+    public void Only_a_salt_of_16_bytes_or_more_and_a_hash_of_32_make_a_hash()
+    {
+        Gen.Select(Gen.Int[0, 40], Gen.Int[0, 40]).Sample((saltLength, hashLength) =>
+        {
+            var stored = $"pbkdf2-sha256:10000:{Convert.ToBase64String(new byte[saltLength])}:{Convert.ToBase64String(new byte[hashLength])}";
+
+            Assert.Equal(saltLength >= 16 && hashLength == 32, ClientSecrets.IsHash(stored));
+            if (hashLength != 32)
+            {
+                Assert.False(ClientSecrets.Verify("any secret", stored));
+            }
+        });
     }
 
     [Theory]
