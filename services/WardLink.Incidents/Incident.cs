@@ -5,6 +5,7 @@ using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.EventSourcing.Sites;
 
 namespace WardLink.Incidents;
@@ -111,7 +112,7 @@ public sealed record ReopenIncident([property: MaxLength(Incident.MaxTextLength)
 
 public sealed record ReclassifyIncident(IncidentClassification? Classification, SecurityCategory? Category, [property: MaxLength(Incident.MaxTextLength)] string? Reason);
 
-public sealed record LinkTip(Guid? TipId, [property: MaxLength(Incident.MaxShortTextLength)] string? TipNumber);
+public sealed record LinkTip(Guid? TipId, [property: MaxLength(YearlyNumbers.MaxNumberLength), RegularExpression(YearlyNumbers.Pattern)] string? TipNumber);
 
 public sealed record UnlinkTip(Guid TipId);
 
@@ -376,7 +377,7 @@ public static class Incident
     {
         var errors = new FieldErrors()
             .Check(command.TipId is not null && command.TipId != Guid.Empty, "tipId", "Give the tip's id.")
-            .Check((command.TipNumber?.Length ?? 0) <= MaxShortTextLength, "tipNumber", $"At most {MaxShortTextLength} characters.");
+            .Check(command.TipNumber is null || YearlyNumbers.IsNumber(command.TipNumber.Trim()), "tipNumber", "The tip's number, e.g. TIP-QT-2024-0042 (auditors are shown it: no free text).");
         if (errors.Any)
         {
             return errors.ToRejection();

@@ -27,13 +27,25 @@ public sealed record NumbersReserved(IReadOnlyList<NumberReserved> Numbers);
 /// for a message's consumer or a request under an <c>Idempotency-Key</c>) or a whole batch
 /// (<see cref="NumberedRecords"/>, HTTP intake); both take the same lock, so they share the counter.
 /// </summary>
-public static class YearlyNumbers
+public static partial class YearlyNumbers
 {
     /// <summary>The longest prefix of a number (<c>TIP</c>, <c>INC</c>).</summary>
     public const int MaxPrefixLength = 8;
 
     /// <summary>The longest number handed out: a prefix, a ward code, a four-digit year and a count of up to 19 digits.</summary>
     public const int MaxNumberLength = MaxPrefixLength + 1 + WardNames.MaxCodeLength + 1 + 4 + 1 + 19;
+
+    /// <summary>
+    /// What a number looks like (<c>TIP-QT-2024-0042</c>, or before wards <c>TIP-2024-0042</c>): a prefix, the ward's code,
+    /// the year, the count. Free text where a number goes would reach whoever is shown numbers (auditors).
+    /// </summary>
+    public const string Pattern = "^[A-Z]{1,8}(-[A-Z]{2,6})?-[0-9]{4,5}-[0-9]{1,19}$";
+
+    /// <summary>Whether <paramref name="text"/> is a number as <see cref="Pattern"/> describes it.</summary>
+    public static bool IsNumber(string text) => NumberShape().IsMatch(text);
+
+    [System.Text.RegularExpressions.GeneratedRegex(Pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial System.Text.RegularExpressions.Regex NumberShape();
 
     /// <summary>Reserves the next number of <paramref name="prefix"/> in the session's ward and the local year of <paramref name="at"/>.</summary>
     public static async Task<string> ReserveNumberAsync(this IDocumentSession session, string prefix, DateTimeOffset at, Guid forRecord, CancellationToken ct)

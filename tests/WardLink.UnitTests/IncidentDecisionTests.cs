@@ -1,3 +1,4 @@
+using CsCheck;
 using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
@@ -220,6 +221,18 @@ public sealed class IncidentDecisionTests
         AssertInvalid(Incident.Reclassify(Reported(), new ReclassifyIncident(null, null, "Nothing"), Now, Officer), "classification");
         AssertConflict(Incident.Reclassify(Reported(), new ReclassifyIncident(IncidentClassification.Criminal, SecurityCategory.Theft, "Same"), Now, Officer));
         AssertConflict(Incident.Reclassify(Closed(), new ReclassifyIncident(IncidentClassification.Traffic, null, "Too late"), Now, Officer));
+    }
+
+    /// <summary>Auditors are shown a linked tip's number, so only a number is taken there: free text (a name, a phone) is a 400.</summary>
+    [Fact]
+    public void A_tip_is_linked_with_its_number_or_none_and_free_text_in_its_place_is_refused()
+    {
+        var numbers = Gen.Select(Gen.Int[0, 2], Gen.Int[2000, 2100], Gen.Long[0, long.MaxValue])
+            .Select((code, year, count) => $"TIP{new[] { string.Empty, "-QT", "-DQUANG" }[code]}-{year}-{count:0000}");
+        numbers.Sample(number => Assert.True(Incident.LinkTip(Reported(), new LinkTip(TipId, number), Now, Officer).IsAccepted, number));
+        Gen.OneOf(Gen.String, numbers.Select(number => $"{number} Nguyễn Văn A"), numbers.Select(number => number.ToLowerInvariant()), Gen.Const("Nguyễn Văn A 0912 345 678"))
+            .Where(text => !EventSourcing.YearlyNumbers.IsNumber(text.Trim()))
+            .Sample(text => AssertInvalid(Incident.LinkTip(Reported(), new LinkTip(TipId, text), Now, Officer), "tipNumber"));
     }
 
     [Fact]

@@ -106,6 +106,7 @@ public sealed class BodySchema
                 ContactFormats.EmailPattern => "someone@example.org",
                 WardNames.IdPattern => "sample-ward",
                 WardNames.CodePattern => "SW",
+                EventSourcing.YearlyNumbers.Pattern => "TIP-SW-2024-0042",
                 _ => throw new InvalidOperationException($"No sample for the pattern {Pattern}: add one that matches it."),
             },
         },
