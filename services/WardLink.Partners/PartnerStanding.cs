@@ -24,8 +24,14 @@ public static class PartnerStanding
         return partners;
     }
 
+    /// <summary>Whether partner <paramref name="partnerId"/> is in good standing now: its clients let through, its webhooks told.</summary>
+    public static async Task<bool> InGoodStandingAsync(this IQuerySession session, Guid partnerId, CancellationToken ct) =>
+        await session.LoadAsync<PartnerState>(partnerId, ct) is { } partner && InGoodStanding(partner);
+
+    private static bool InGoodStanding(PartnerState partner) => partner.Status == PartnerStatus.Active;
+
     private static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
         await session.LoadAsync<PartnerState>(id, ct) is { } partner
-            ? Results.Ok(new PartnerStandingView(partner.Id, partner.Status, partner.Status == PartnerStatus.Active))
+            ? Results.Ok(new PartnerStandingView(partner.Id, partner.Status, InGoodStanding(partner)))
             : Results.Problem(title: $"Partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
 }

@@ -84,6 +84,12 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
         var now = _clock.GetUtcNow();
         foreach (var notice in await NoticesAsync(message, session, cancellationToken))
         {
+            // A partner's access ends with the partnership: one suspended or gone is told nothing.
+            if (!await session.InGoodStandingAsync(notice.PartnerId, cancellationToken))
+            {
+                continue;
+            }
+
             var webhooks = await session.Query<WebhookState>()
                 .Where(webhook => webhook.PartnerId == notice.PartnerId && webhook.Status != WebhookStatus.Deleted)
                 .ToListAsync(cancellationToken);

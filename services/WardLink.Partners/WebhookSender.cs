@@ -99,8 +99,10 @@ public sealed class WebhookSender(
         var webhook = await session.LoadAsync<WebhookState>(delivery.WebhookId, ct);
         var secret = await session.LoadAsync<WebhookSecret>(delivery.WebhookId, ct);
         var active = webhook is { Status: WebhookStatus.Active } && secret is not null;
-        session.Store(active
-            ? delivery with { NextAttemptAt = now + (Options.Timeout * 2) }
+        var partnerActive = await session.InGoodStandingAsync(delivery.PartnerId, ct);
+        session.Store(
+            !partnerActive ? delivery with { Status = DeliveryStatus.Held, Note = "Held: the partner is suspended or has left the linkage; nothing was sent." }
+            : active ? delivery with { NextAttemptAt = now + (Options.Timeout * 2) }
             : delivery with { Status = DeliveryStatus.Held, Note = "Held: the webhook is not active; resuming it sends this." });
         try
         {
@@ -111,7 +113,7 @@ public sealed class WebhookSender(
             return null;
         }
 
-        return active ? (delivery, webhook!, secrets.SigningAt(secret!, now)) : null;
+        return active && partnerActive ? (delivery, webhook!, secrets.SigningAt(secret!, now)) : null;
     }
 
     /// <summary>One attempt, and why it failed (status, timeout, refused, error) or null when the receiver accepted it.</summary>

@@ -288,6 +288,40 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.DoesNotContain("Bảo", told.Body, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A partner's access ends with the partnership: a suspended partner, or one that left, is told nothing of what happens at
+    /// its sites. One missed shift passing the sites of three partners fans out in one transaction, so once the partner
+    /// in good standing is told, the other two were passed over, not merely not yet served.
+    /// </summary>
+    [Fact]
+    public async Task A_partner_suspended_or_gone_is_told_nothing_while_one_in_good_standing_is()
+    {
+        var told = await system.Police.RegisterPartnerAsync("Thanh Hóa Rehabilitation Hospital");
+        var suspended = await system.Police.RegisterPartnerAsync("Thanh Hóa Traditional Medicine Hospital");
+        var gone = await system.Police.RegisterPartnerAsync("Ward market board", "other");
+        var sites = new List<Guid>();
+        var webhooks = new Dictionary<Guid, Guid>();
+        foreach (var partner in new[] { told, suspended, gone })
+        {
+            sites.Add(await system.Police.RegisterSiteAsync(partner, "Main gate"));
+            webhooks[partner] = (await SubscribeAsync(system.ClientOf(partner), partner, system.Receiver.Endpoint($"standing-{partner}"), "shiftMissed")).Id;
+        }
+
+        await system.Police.StepOkAsync($"/partners/{suspended}/suspend", "\"1\"", new { reason = "Under review." });
+        await system.Police.StepOkAsync($"/partners/{gone}/leave", "\"1\"", new { reason = "Closed." });
+        await system.Bus.PublishAsync(
+            new ShiftMissed(Guid.NewGuid(), Guid.NewGuid(), DateOnly.FromDateTime(DateTime.UtcNow), DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow, [.. sites]),
+            Guid.NewGuid());
+
+        Assert.Single(await ArrivedAsync($"standing-{told}", 1));
+        foreach (var partner in new[] { suspended, gone })
+        {
+            var page = await system.Police.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks/{webhooks[partner]}/deliveries", Ct);
+            Assert.Empty(page.GetProperty("items").EnumerateArray());
+            Assert.Empty(system.Receiver.At($"standing-{partner}") ?? []);
+        }
+    }
+
     [Fact]
     public async Task A_partner_client_manages_only_its_own_partner_s_webhooks_and_the_police_any()
     {
