@@ -140,6 +140,7 @@ public sealed class WebhookSender(
         string? response = null;
         string? error = null;
         string? failure = null;
+        string? detail = null;
         try
         {
             using var answer = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -150,13 +151,15 @@ public sealed class WebhookSender(
                 : $"The receiver answered {status}.";
             failure = error is null ? null : "status";
         }
+        // What the partner reads in its delivery log says what kind of failure it was, never what the sender's network
+        // told (where a name resolves, whether a host answers): the detail goes to the operators' trace only.
         catch (HttpRequestException sending) when (sending.InnerException is WebhookTargetRefusedException refused)
         {
-            (error, failure) = (refused.Message, "refused");
+            (error, failure, detail) = ("The address is not a public one: nothing was sent.", "refused", refused.Message);
         }
         catch (HttpRequestException sending)
         {
-            (error, failure) = (sending.Message, "error");
+            (error, failure, detail) = ("The receiver could not be reached (its name, a connection or TLS failed).", "error", sending.Message);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -166,7 +169,7 @@ public sealed class WebhookSender(
         activity?.SetTag("http.response.status_code", status);
         if (error is not null)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, error);
+            activity?.SetStatus(ActivityStatusCode.Error, detail ?? error);
         }
 
         var milliseconds = (int)Math.Min(_clock.GetElapsedTime(started).TotalMilliseconds, int.MaxValue);

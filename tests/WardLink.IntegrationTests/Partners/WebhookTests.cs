@@ -289,6 +289,27 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     }
 
     /// <summary>
+    /// The delivery log tells the partner what kind of failure an attempt met, never what the sender's network said: a
+    /// partner could otherwise subscribe internal names and read back which exist and where they point.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_attempt_is_logged_by_its_kind_without_what_the_network_said()
+    {
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Blood Transfusion Centre");
+        var site = await system.Police.RegisterSiteAsync(partner, "Donor entrance");
+        var client = system.ClientOf(partner);
+        var (webhookId, _) = await SubscribeAsync(client, partner, "http://127.0.0.1:9/hooks", "incidentReported");
+
+        await system.Bus.PublishAsync(IncidentAt(site), Guid.NewGuid());
+
+        var error = await Eventually.Get(
+            async () => (await client.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks/{webhookId}/deliveries", Ct)).GetProperty("items").EnumerateArray()
+                .SelectMany(delivery => delivery.GetProperty("attempts").EnumerateArray()).Select(attempt => attempt.GetProperty("error").GetString()).FirstOrDefault(),
+            "a failed attempt");
+        Assert.Equal("The receiver could not be reached (its name, a connection or TLS failed).", error);
+    }
+
+    /// <summary>
     /// A partner's access ends with the partnership: a suspended partner, or one that left, is told nothing of what happens at
     /// its sites. One missed shift passing the sites of three partners fans out in one transaction, so once the partner
     /// in good standing is told, the other two were passed over, not merely not yet served.
