@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Marten;
 using Npgsql;
 using WardLink.Audit;
@@ -44,8 +45,8 @@ public static partial class YearlyNumbers
     /// <summary>Whether <paramref name="text"/> is a number as <see cref="Pattern"/> describes it.</summary>
     public static bool IsNumber(string text) => NumberShape().IsMatch(text);
 
-    [System.Text.RegularExpressions.GeneratedRegex(Pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial System.Text.RegularExpressions.Regex NumberShape();
+    [GeneratedRegex(Pattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex NumberShape();
 
     /// <summary>Reserves the next number of <paramref name="prefix"/> in the session's ward and the local year of <paramref name="at"/>.</summary>
     public static async Task<string> ReserveNumberAsync(this IDocumentSession session, string prefix, DateTimeOffset at, Guid forRecord, CancellationToken ct)

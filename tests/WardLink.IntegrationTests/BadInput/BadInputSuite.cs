@@ -292,29 +292,35 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     [Fact]
     public async Task A_query_parameter_past_its_documented_limit_is_a_400_problem_naming_it_and_stores_nothing()
     {
+        var (limits, failures) = await RefusedQueryValuesAsync(PastTheLimit);
+
+        Assert.True(limits > 0, "No query parameter has a documented limit to pass.");
+        AssertNone(failures);
+    }
+
+    private static IEnumerable<string> PastTheLimit(BodySchema schema) =>
+        OutsideRange(schema).Select(value => value.ToString(CultureInfo.InvariantCulture))
+            .Concat(schema is { Kind: SchemaKind.Text, MaxLength: { } maxLength } && !schema.IsConstrainedText ? [new string('x', maxLength + 1)] : []);
+
+    /// <summary>Sends each of <paramref name="valuesOf"/> a query parameter's schema as that parameter of every operation: how many, and what was not a 400 problem naming it, or stored something.</summary>
+    private async Task<(int Sent, List<string> Failures)> RefusedQueryValuesAsync(Func<BodySchema, IEnumerable<string>> valuesOf)
+    {
         var failures = new List<string>();
-        var limits = 0;
+        var sent = 0;
         foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
         {
             foreach (var (name, schema) in operation.Query)
             {
-                var values = OutsideRange(schema).Select(value => value.ToString(CultureInfo.InvariantCulture)).ToList();
-                if (schema is { Kind: SchemaKind.Text, MaxLength: { } maxLength } && !schema.IsConstrainedText)
+                foreach (var value in valuesOf(schema))
                 {
-                    values.Add(new string('x', maxLength + 1));
-                }
-
-                foreach (var value in values)
-                {
-                    limits++;
+                    sent++;
                     var answer = await SendAsync(operation.Method, operation.Address(name, value), null);
                     failures.AddRange(RefusalFailures($"{operation}", $"{name} = {Shortened(value)}", answer, name, 400));
                 }
             }
         }
 
-        Assert.True(limits > 0, "No query parameter has a documented limit to pass.");
-        AssertNone(failures);
+        return (sent, failures);
     }
 
     /// <summary>
@@ -325,20 +331,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     [Fact]
     public async Task A_query_value_that_cannot_be_of_its_type_is_a_400_problem_naming_it_and_stores_nothing()
     {
-        var failures = new List<string>();
-        var sent = 0;
-        foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
-        {
-            foreach (var (name, schema) in operation.Query)
-            {
-                foreach (var value in NotOfItsType(schema))
-                {
-                    sent++;
-                    var answer = await SendAsync(operation.Method, operation.Address(name, value), null);
-                    failures.AddRange(RefusalFailures($"{operation}", $"{name} = {value}", answer, name, 400));
-                }
-            }
-        }
+        var (sent, failures) = await RefusedQueryValuesAsync(NotOfItsType);
 
         Assert.True(sent > 0, "No query parameter to try.");
         AssertNone(failures);

@@ -42,12 +42,7 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
     [Fact]
     public async Task The_tipster_follows_up_and_talks_with_the_police_without_being_identified()
     {
-        var (code, secret) = await CredentialsOf(await _client.PostAsJsonAsync("/api/public/tips", PublicTip, TestContext.Current.CancellationToken));
-        Guid tipId;
-        await using (var session = Store.QuerySession())
-        {
-            tipId = (await session.LoadAsync<FollowUpAccess>(code, TestContext.Current.CancellationToken))!.TipId;
-        }
+        var (code, secret, tipId) = await SubmittedAsync();
 
         var status = await Public(HttpMethod.Get, $"/api/public/tips/{code}", secret);
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
@@ -151,12 +146,7 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
     [Fact]
     public async Task The_tipster_is_never_told_the_tips_version_and_an_If_Match_changes_nothing()
     {
-        var (code, secret) = await CredentialsOf(await _client.PostAsJsonAsync("/api/public/tips", PublicTip, TestContext.Current.CancellationToken));
-        Guid tipId;
-        await using (var session = Store.QuerySession())
-        {
-            tipId = (await session.LoadAsync<FollowUpAccess>(code, TestContext.Current.CancellationToken))!.TipId;
-        }
+        var (code, secret, tipId) = await SubmittedAsync();
 
         Assert.Equal(HttpStatusCode.OK, (await _client.AssessAsync(tipId, "valuable")).StatusCode);
         var answers = new[]
@@ -191,6 +181,14 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         }
 
         return await _client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A public tip submitted: its follow-up code and secret, and the tip they open (which the tipster is never told).</summary>
+    private async Task<(string Code, string Secret, Guid TipId)> SubmittedAsync()
+    {
+        var (code, secret) = await CredentialsOf(await _client.PostAsJsonAsync("/api/public/tips", PublicTip, TestContext.Current.CancellationToken));
+        await using var session = Store.QuerySession();
+        return (code, secret, (await session.LoadAsync<FollowUpAccess>(code, TestContext.Current.CancellationToken))!.TipId);
     }
 
     private static async Task<(string Code, string Secret)> CredentialsOf(HttpResponseMessage created)
