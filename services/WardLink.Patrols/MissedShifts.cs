@@ -50,8 +50,8 @@ public sealed class MissedShiftSweep(
     /// <summary>Records <paramref name="shift"/> as missed unless it was started (or recorded) meanwhile; a write that loses a race is retried and finds it.</summary>
     private static async Task<bool> RecordMissedAsync(IDocumentSession session, PlannedShift shift, DateTimeOffset now, CancellationToken ct)
     {
-        var route = await session.Events.AggregateStreamAsync<RouteState>(shift.RouteId, token: ct);
-        var existing = await session.Events.AggregateStreamAsync<ShiftState>(shift.ShiftId, token: ct);
+        var route = await session.StateOfAsync<RouteState>(shift.RouteId, ct);
+        var existing = await session.StateOfAsync<ShiftState>(shift.ShiftId, ct);
         if (route is null || Shift.Miss(existing, new RecordMissedShift(shift, route), now, Shift.Sweeper) is not { IsAccepted: true } decision)
         {
             return false;

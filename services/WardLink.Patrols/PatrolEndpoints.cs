@@ -115,7 +115,7 @@ public static class PatrolEndpoints
     private static async Task<IResult> CreateSchedule(CreateScheduleRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        var route = request.RouteId is { } routeId ? await session.Events.AggregateStreamAsync<RouteState>(routeId, token: ct) : null;
+        var route = request.RouteId is { } routeId ? await session.StateOfAsync<RouteState>(routeId, ct) : null;
         var decision = PatrolSchedule.Create(
             null,
             new CreateSchedule(id, route, request.Kind, request.Days, request.WindowStart, request.WindowEnd, request.Team, request.PartnerIds, request.StartsOn),
@@ -133,7 +133,7 @@ public static class PatrolEndpoints
                 ScheduleState? schedule = null;
                 if (request.ScheduleId is { } scheduleId)
                 {
-                    schedule = await session.Events.AggregateStreamAsync<ScheduleState>(scheduleId, token: ct);
+                    schedule = await session.StateOfAsync<ScheduleState>(scheduleId, ct);
                     if (schedule is null)
                     {
                         return new FieldErrors().Check(false, "scheduleId", "No such schedule.").ToRejection().ToProblem();
@@ -141,9 +141,9 @@ public static class PatrolEndpoints
                 }
 
                 var routeId = schedule?.RouteId ?? request.RouteId;
-                var route = routeId is { } known ? await session.Events.AggregateStreamAsync<RouteState>(known, token: ct) : null;
+                var route = routeId is { } known ? await session.StateOfAsync<RouteState>(known, ct) : null;
                 var id = schedule is not null && request.PlannedDate is { } date ? PatrolSchedule.PlannedShiftId(schedule.Id, date) : Guid.CreateVersion7();
-                var existing = await session.Events.AggregateStreamAsync<ShiftState>(id, token: ct);
+                var existing = await session.StateOfAsync<ShiftState>(id, ct);
                 var decision = Shift.Start(
                     existing,
                     new StartShift(id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At),

@@ -166,7 +166,7 @@ public static class TipEndpoints
     {
         var command = request with
         {
-            OriginalExists = request.DuplicateOf is { } original && await session.Events.FetchStreamStateAsync(original, ct) is not null,
+            OriginalExists = request.DuplicateOf is { } original && await session.StreamOfAsync<TipState>(original, ct) is not null,
         };
         return await session.AppendToStreamAsync<TipState>(http, id, What, tip => Tip.Assess(tip, command, clock.GetUtcNow(), http.Actor()), ct);
     }

@@ -124,6 +124,14 @@ public static class StreamResults
             : (null, 0);
 
     /// <summary>
+    /// Stream <paramref name="id"/>'s state when it is a <typeparamref name="TState"/> stream; null when there is none
+    /// or it holds something else: an id a caller sends names a record of the kind its field says, or none.
+    /// </summary>
+    public static async Task<TState?> StateOfAsync<TState>(this IQuerySession session, Guid id, CancellationToken ct)
+        where TState : class =>
+        (await session.LoadStreamAsync<TState>(id, ct)).State;
+
+    /// <summary>
     /// Stream <paramref name="id"/> when it is a <typeparamref name="TState"/> stream; null when it does
     /// not exist or holds something else (a yearly counter, another kind of record): an internal
     /// stream is never read or written as a record.

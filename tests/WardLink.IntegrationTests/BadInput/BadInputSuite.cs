@@ -564,18 +564,24 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     /// <summary>The sample body of <paramref name="body"/> with the value at <paramref name="path"/> replaced.</summary>
-    private static string SampleWith(BodySchema body, string path, JsonNode? value)
+    private static string SampleWith(BodySchema body, string path, JsonNode? value) => SampleWith(body, [(path, value)]);
+
+    /// <summary>The sample body of <paramref name="body"/> with the value at each path replaced.</summary>
+    private static string SampleWith(BodySchema body, IEnumerable<(string Path, JsonNode? Value)> values)
     {
         var sample = body.Sample()!;
-        var segments = PathSegment().Matches(path).Select(match => match.Value).ToList();
-        var parent = segments[..^1].Aggregate(sample, (node, segment) => segment.StartsWith('[') ? node[int.Parse(segment[1..^1])]! : node[segment]!);
-        if (segments[^1].StartsWith('['))
+        foreach (var (path, value) in values)
         {
-            parent[int.Parse(segments[^1][1..^1])] = value;
-        }
-        else
-        {
-            parent[segments[^1]] = value;
+            var segments = PathSegment().Matches(path).Select(match => match.Value).ToList();
+            var parent = segments[..^1].Aggregate(sample, (node, segment) => segment.StartsWith('[') ? node[int.Parse(segment[1..^1])]! : node[segment]!);
+            if (segments[^1].StartsWith('['))
+            {
+                parent[int.Parse(segments[^1][1..^1])] = value;
+            }
+            else
+            {
+                parent[segments[^1]] = value;
+            }
         }
 
         return sample.ToJsonString();
@@ -591,15 +597,16 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     private Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent? content, string code = "UNKNOWN-CODE", string? emptyId = null) =>
         SendAsync(endpoint.Method, endpoint.Address(code, emptyId), content);
 
-    private async Task<Answer> SendAsync(string method, string address, HttpContent? content)
+    /// <summary>Sends a request; what it stored is counted unless <paramref name="countStored"/> is false (then none is reported).</summary>
+    private async Task<Answer> SendAsync(string method, string address, HttpContent? content, bool countStored = true)
     {
         _requests++;
-        var before = await _stored.CountAsync(Ct);
+        var before = countStored ? await _stored.CountAsync(Ct) : null;
         using var request = new HttpRequestMessage(new HttpMethod(method), address) { Content = content };
         using var response = await _client.SendAsync(request, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
-        var after = await _stored.CountAsync(Ct);
-        return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, StoredRows.Changed(before, after));
+        var changed = before is null ? [] : StoredRows.Changed(before, await _stored.CountAsync(Ct));
+        return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, changed);
     }
 
     /// <summary>Sends a bad request and returns what is wrong with the answer: none when it is a refusal that stored nothing.</summary>

@@ -1,10 +1,11 @@
+using JasperFx.Events;
 using Npgsql;
 
 namespace WardLink.IntegrationTests.BadInput;
 
 /// <summary>
 /// What a service has stored: the row count of its event tables (<c>mt_events</c>,
-/// <c>mt_streams</c>) and of every document table (<c>mt_doc_*</c>), read straight from its database.
+/// <c>mt_streams</c>, without Marten's tombstones) and of every document table (<c>mt_doc_*</c>), read straight from its database.
 /// </summary>
 public sealed class StoredRows(string connectionString)
 {
@@ -31,7 +32,7 @@ public sealed class StoredRows(string connectionString)
         }
 
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var count = new NpgsqlCommand(string.Join(" UNION ALL ", tables.Select(table => $"SELECT '{table}', count(*) FROM {table}")), connection);
+        await using var count = new NpgsqlCommand(string.Join(" UNION ALL ", tables.Select(table => $"SELECT '{table}', count(*) FROM {table}{WithoutTombstones(table)}")), connection);
         await using var rows = await count.ExecuteReaderAsync(ct);
         while (await rows.ReadAsync(ct))
         {
@@ -41,9 +42,58 @@ public sealed class StoredRows(string connectionString)
         return counts;
     }
 
+    /// <summary>
+    /// Marten fills the sequence numbers a failed append took with tombstone events, in a stream of its own, so that
+    /// its readers never wait on the gap: those hold nothing of the request, and are not counted.
+    /// </summary>
+    private static string WithoutTombstones(string table) =>
+        table.EndsWith(".mt_events", StringComparison.Ordinal) ? $" WHERE stream_id <> '{Tombstone.StreamId}'"
+        : table.EndsWith(".mt_streams", StringComparison.Ordinal) ? $" WHERE id <> '{Tombstone.StreamId}'"
+        : string.Empty;
+
+    /// <summary>
+    /// One stream of each kind stored (by its aggregate type; a stream of none, such as a yearly counter, is
+    /// internal), the newest of each.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredStreamOfKind>> NewestStreamOfEachKindAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        string? table;
+        await using (var find = new NpgsqlCommand(
+            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables WHERE table_name = 'mt_streams'",
+            connection))
+        {
+            table = (string?)await find.ExecuteScalarAsync(ct);
+        }
+
+        if (table is null)
+        {
+            return [];
+        }
+
+        var streams = new List<StoredStreamOfKind>();
+        await using var read = new NpgsqlCommand($"SELECT DISTINCT ON (type) id, type FROM {table}{WithoutTombstones(table)} ORDER BY type, created DESC", connection);
+        await using var rows = await read.ExecuteReaderAsync(ct);
+        while (await rows.ReadAsync(ct))
+        {
+            streams.Add(new StoredStreamOfKind(rows.GetGuid(0), rows.IsDBNull(1) ? null : rows.GetString(1)));
+        }
+
+        return streams;
+    }
+
     /// <summary>The tables whose row count differs between two counts (a table made since counts as 0 rows before).</summary>
     public static IReadOnlyList<string> Changed(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after) =>
         [.. after.Keys.Union(before.Keys)
             .Where(table => before.GetValueOrDefault(table) != after.GetValueOrDefault(table))
             .Select(table => $"{table} {before.GetValueOrDefault(table)} → {after.GetValueOrDefault(table)}")];
+}
+
+/// <summary>A stored stream and its kind (its aggregate type's alias; none for an internal stream).</summary>
+public sealed record StoredStreamOfKind(Guid Id, string? Kind)
+{
+    public bool IsInternal => Kind is null;
+
+    public override string ToString() => $"a {Kind ?? "internal"} stream";
 }

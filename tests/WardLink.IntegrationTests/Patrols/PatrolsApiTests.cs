@@ -56,6 +56,35 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
         Assert.Equal(before, await patrols.Store.CountEventsAsync());
     }
 
+    /// <summary>A route's, a schedule's or a shift's id where another of them is asked names no such record: a 400 on the field, not a 5xx nor a record read as another kind.</summary>
+    [Fact]
+    public async Task An_id_of_another_kind_of_patrol_record_is_a_400_naming_its_field_and_stores_nothing()
+    {
+        var (routeId, _, _) = await _client.DefineRouteAsync(patrols.Store);
+        var scheduleId = await _client.ScheduleAsync(routeId, "2024-06-01");
+        var (shiftId, _) = await _client.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team });
+        (string Path, object Body, string Field)[] requests =
+        [
+            ("/patrols/schedules", new { routeId = scheduleId, kind = "patrol", days = Weekend, windowStart = "21:00", windowEnd = "24:00", team = "police" }, "routeId"),
+            ("/patrols/schedules", new { routeId = shiftId, kind = "patrol", days = Weekend, windowStart = "21:00", windowEnd = "24:00", team = "police" }, "routeId"),
+            ("/patrols/shifts", new { routeId = scheduleId, kind = "patrol", team = "police", members = PatrolRequests.Team }, "routeId"),
+            ("/patrols/shifts", new { routeId = shiftId, kind = "patrol", team = "police", members = PatrolRequests.Team }, "routeId"),
+            ("/patrols/shifts", new { scheduleId = routeId, plannedDate = "2024-06-02", members = PatrolRequests.Team }, "scheduleId"),
+            ("/patrols/shifts", new { scheduleId = shiftId, plannedDate = "2024-06-02", members = PatrolRequests.Team }, "scheduleId"),
+        ];
+        var before = await patrols.Store.CountEventsAsync();
+
+        foreach (var (path, body, field) in requests)
+        {
+            var response = await _client.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path} with {field} of another record: {response.StatusCode} {problem}");
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{path}: errors lack '{field}': {problem}");
+        }
+
+        Assert.Equal(before, await patrols.Store.CountEventsAsync());
+    }
+
     [Fact]
     public async Task A_planned_date_or_a_schedule_start_at_the_calendars_ends_is_a_400_on_its_field_and_stores_nothing()
     {

@@ -5,6 +5,8 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Domain;
+using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.Testing;
 using WardLink.Tips;
 using SecurityCategory = WardLink.Contracts.Tips.SecurityCategory;
@@ -224,6 +226,7 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Single(await Store.EventsOfAsync(id));
     }
 
+    /// <summary>A duplicate names a tip: not an unknown id, nor the year's counter (a stream whose id follows from a public name).</summary>
     [Fact]
     public async Task A_duplicate_names_an_existing_tip()
     {
@@ -231,9 +234,11 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         var repeat = await _client.ReceiveAsync();
 
         var unknown = await _client.AssessAsync(repeat, "duplicate", "Same report.", Guid.CreateVersion7());
+        var counter = await _client.AssessAsync(repeat, "duplicate", "Same report.", YearlyNumbers.CounterOf(Tip.NumberPrefix, new HomeWard().Id, 2024));
         var duplicate = await _client.AssessAsync(repeat, "duplicate", "Same report.", original);
 
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, counter.StatusCode);
         Assert.Equal(HttpStatusCode.OK, duplicate.StatusCode);
         Assert.Equal(original, Assert.IsType<TipAssessed>((await Store.EventsOfAsync(repeat))[^1]).DuplicateOf);
     }
