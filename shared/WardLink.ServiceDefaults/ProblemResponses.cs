@@ -195,6 +195,8 @@ public static partial class ProblemResponses
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
             Bounded(context.ProblemDetails);
         });
+        // After ASP.NET Core's own writer: whatever the client's Accept, an error is answered as a problem.
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemWhateverAccepted>();
         // Unreadable bodies surface as exceptions, so ClientErrorHandler can name the field.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ClientErrorHandler>();
@@ -230,6 +232,25 @@ public static partial class ProblemResponses
 
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>
+    /// The last problem writer: ASP.NET Core's writes only to a client whose <c>Accept</c> takes JSON, and with none
+    /// able to write, a 413 became an empty 500 and a 405 plain text. A client that asked for <c>text/plain</c> or XML
+    /// still gets the problem (RFC 9457 JSON, the only form an error has here), written by ASP.NET Core's writer as to
+    /// a client that named no type.
+    /// </summary>
+    private sealed class ProblemWhateverAccepted : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => true;
+
+        public ValueTask WriteAsync(ProblemDetailsContext context)
+        {
+            context.HttpContext.Request.Headers.Accept = default;
+            return context.HttpContext.RequestServices.GetServices<IProblemDetailsWriter>()
+                .First(writer => writer is not ProblemWhateverAccepted && writer.CanWrite(context))
+                .WriteAsync(context);
+        }
     }
 
     /// <summary>

@@ -171,16 +171,23 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.NotNull(problem!["errors"]!["year"]);
     }
 
+    /// <summary>Also to a client that accepts no JSON: an error's only form is a problem (it was an empty 500).</summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_body_over_the_limit_is_a_413_problem_and_nothing_is_stored(bool chunked)
+    [InlineData(false, null)]
+    [InlineData(true, null)]
+    [InlineData(false, "text/plain")]
+    [InlineData(true, "application/xml")]
+    public async Task A_body_over_the_limit_is_a_413_problem_and_nothing_is_stored(bool chunked, string? accept)
     {
         var before = await TipsReceivedAsync();
         var huge = $$"""{ "channel": "chat", "category": "theft", "description": "{{new string('x', 2 * 1024 * 1024)}}" }""";
         using var content = new StringContent(huge, Encoding.UTF8, "application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tips") { Content = content };
         request.Headers.TransferEncodingChunked = chunked;
+        if (accept is not null)
+        {
+            request.Headers.Accept.ParseAdd(accept);
+        }
 
         // A body of a declared length is refused from its header and the connection closed unread:
         // a client asks first (as curl does with large bodies), or it may lose the answer to a
@@ -199,14 +206,22 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     /// <summary>
     /// Every path of the merged document that needs a token, asked anonymously (docs/api.md: the shape of a
     /// request is judged before its token): a method it does not take is a 405 problem with <c>Allow</c>;
-    /// a form where an operation reads JSON a 415 problem; the right shape without a token a 401.
+    /// a form where an operation reads JSON a 415 problem; the right shape without a token a 401 problem. So too for a
+    /// client that accepts no JSON (it was answered plain text).
     /// </summary>
-    [Fact]
-    public async Task An_anonymous_request_of_the_wrong_shape_is_a_405_or_415_problem_through_the_gateway_and_of_the_right_shape_a_401()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    public async Task An_anonymous_request_of_the_wrong_shape_is_a_405_or_415_problem_through_the_gateway_and_of_the_right_shape_a_401(string? accept)
     {
         var ct = TestContext.Current.CancellationToken;
         var paths = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!["paths"]!.AsObject();
         using var anonymous = system.CreateAnonymousGatewayClient();
+        if (accept is not null)
+        {
+            anonymous.DefaultRequestHeaders.Accept.ParseAdd(accept);
+        }
+
         var failures = new List<string>();
         var (wrongMethods, forms) = (0, 0);
         foreach (var (template, item) in paths.Where(path => path.Key.StartsWith("/api/", StringComparison.Ordinal) && !path.Key.StartsWith("/api/public/", StringComparison.Ordinal)))
@@ -241,9 +256,9 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
 
             var right = methods.Contains("GET") ? "GET" : methods.First();
             using var unauthorised = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(right), address) { Content = right == "GET" ? null : JsonContent.Create(new { }) }, ct);
-            if (unauthorised.StatusCode != HttpStatusCode.Unauthorized)
+            if (unauthorised.StatusCode != HttpStatusCode.Unauthorized || unauthorised.Content.Headers.ContentType?.MediaType != "application/problem+json")
             {
-                failures.Add($"{right} {address} without a token: {(int)unauthorised.StatusCode}");
+                failures.Add($"{right} {address} without a token: {(int)unauthorised.StatusCode} {unauthorised.Content.Headers.ContentType?.MediaType}");
             }
         }
 

@@ -597,12 +597,20 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     private Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent? content, string code = "UNKNOWN-CODE", string? emptyId = null) =>
         SendAsync(endpoint.Method, endpoint.Address(code, emptyId), content);
 
-    /// <summary>Sends a request; what it stored is counted unless <paramref name="countStored"/> is false (then none is reported).</summary>
-    private async Task<Answer> SendAsync(string method, string address, HttpContent? content, bool countStored = true)
+    /// <summary>
+    /// Sends a request (with <c>Accept: <paramref name="accept"/></c> when given); what it stored is counted unless
+    /// <paramref name="countStored"/> is false (then none is reported).
+    /// </summary>
+    private async Task<Answer> SendAsync(string method, string address, HttpContent? content, bool countStored = true, string? accept = null)
     {
         _requests++;
         var before = countStored ? await _stored.CountAsync(Ct) : null;
         using var request = new HttpRequestMessage(new HttpMethod(method), address) { Content = content };
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
         using var response = await _client.SendAsync(request, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         var changed = before is null ? [] : StoredRows.Changed(before, await _stored.CountAsync(Ct));
