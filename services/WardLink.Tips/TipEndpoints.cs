@@ -204,13 +204,26 @@ public static class TipEndpoints
             ct,
             tip => Results.Ok(tip.Messages));
 
-    private static async Task<IResult> ReadContact(
-        Guid id, HttpContext http, IDocumentSession session, ContactVault vault, TimeProvider clock, CancellationToken ct)
-    {
-        var contact = await session.LoadAsync<TipContact>(id, ct);
-        return await session.AppendToStreamAsync<TipState>(
-            http, id, What, tip => Tip.ReadContact(tip, new ReadTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()), ct, _ => Results.Ok(vault.Open(contact!)));
-    }
+    /// <summary>
+    /// A read, though it records itself: it takes no <c>If-Match</c> and answers no ETag, and officers reading at once
+    /// all read (the record of a read that loses the race to append is retried, not answered 409).
+    /// </summary>
+    private static Task<IResult> ReadContact(
+        Guid id, HttpContext http, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct) =>
+        sessions.RetryOnConflictAsync(
+            async session =>
+            {
+                var contact = await session.LoadAsync<TipContact>(id, ct);
+                return await session.AppendToStreamAsync<TipState>(
+                    http,
+                    id,
+                    What,
+                    tip => Tip.ReadContact(tip, new ReadTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()),
+                    ct,
+                    _ => Results.Ok(vault.Open(contact!)),
+                    versioned: false);
+            },
+            ct);
 
     private static async Task<IResult> EraseContact(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {

@@ -347,6 +347,29 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Equal(3, (await Store.EventsOfAsync(id)).Count);
     }
 
+    /// <summary>Reading the contact records the read, yet is a read: officers at once all read it, whatever If-Match says, and each read is recorded.</summary>
+    [Fact]
+    public async Task Officers_reading_a_contact_at_once_all_read_it_each_read_recorded_and_no_If_Match_refuses_it()
+    {
+        var id = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { name = "Lê Thị Contact", phone = "+84 911 222 333" }));
+        const int Readers = 8;
+
+        var reads = await Task.WhenAll(Enumerable.Range(0, Readers).Select(async reader =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/tips/{id}/contact");
+            if (reader % 2 == 0)
+            {
+                request.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+            }
+
+            using var response = await tips.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+            return (response.StatusCode, response.Headers.ETag);
+        }));
+
+        Assert.All(reads, read => Assert.Equal((HttpStatusCode.OK, (System.Net.Http.Headers.EntityTagHeaderValue?)null), read));
+        Assert.Equal(Readers, (await Store.EventsOfAsync(id)).Count(recorded => recorded is TipContactRead));
+    }
+
     [Fact]
     public async Task Statistics_need_a_year()
     {
