@@ -57,6 +57,7 @@ public static class Channel
             .Check(command.Kind is not null, "kind", "Choose the kind of channel (hotline, chatGroup).")
             .CheckName(command.Name)
             .Check(command.Kind != ChannelKind.Hotline || !string.IsNullOrWhiteSpace(command.Number), "number", "A hotline has a number.")
+            .Check(command.Kind != ChannelKind.ChatGroup || !string.IsNullOrWhiteSpace(command.Platform), "platform", "A chat group names its platform (Zalo, Telegram).")
             .Check((command.Number?.Length ?? 0) <= Agreement.MaxShortTextLength, "number", $"At most {Agreement.MaxShortTextLength} characters.")
             .Check((command.Platform?.Length ?? 0) <= Agreement.MaxShortTextLength, "platform", $"At most {Agreement.MaxShortTextLength} characters.")
             .Check((command.MemberPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "memberPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")

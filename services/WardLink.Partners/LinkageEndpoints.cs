@@ -89,7 +89,7 @@ public static class LinkageEndpoints
         partners.MapPost("/channels", OpenChannel)
             .WithName("OpenChannel")
             .WithWardParameter(WardParameters.Recorded)
-            .WithSummary("Open a communication channel in the request's ward: a hotline with its number, or a chat group with its members' partners (of that ward).")
+            .WithSummary("Open a communication channel in the request's ward: a hotline with its number, or a chat group with its platform and its members' partners (of that ward).")
             .WithIdempotency()
             .Produces<ChannelState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();

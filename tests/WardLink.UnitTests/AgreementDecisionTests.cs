@@ -1,3 +1,4 @@
+using CsCheck;
 using WardLink.Domain;
 using WardLink.Partners;
 using static WardLink.UnitTests.DecisionAssert;
@@ -80,12 +81,31 @@ public sealed class AgreementDecisionTests
         var opened = Assert.IsType<ChannelOpened>(Assert.Single(
             Channel.Open(null, new OpenChannel(channelId, ChannelKind.ChatGroup, "Linkage group", null, "Zalo", [PartnerId, PartnerId], []), Now, "police").Events));
         var noNumber = Channel.Open(null, new OpenChannel(channelId, ChannelKind.Hotline, "Ward hotline", " ", null, [], []), Now, "x");
-        var strangers = Channel.Open(null, new OpenChannel(channelId, ChannelKind.ChatGroup, "G", null, null, [unknown], [unknown]), Now, "x");
+        var strangers = Channel.Open(null, new OpenChannel(channelId, ChannelKind.ChatGroup, "G", null, "Zalo", [unknown], [unknown]), Now, "x");
 
         Assert.Equal([PartnerId], opened.MemberPartnerIds);
         Assert.Equal("Zalo", opened.Platform);
         Assert.Equal(["number"], noNumber.Rejection!.Errors!.Keys);
         Assert.Equal(["memberPartnerIds"], strangers.Rejection!.Errors!.Keys);
+    }
+
+    /// <summary>Whatever is given or left blank, a hotline is refused only without its number and a chat group only without its platform.</summary>
+    [Fact]
+    public void A_channel_is_refused_exactly_for_the_field_its_kind_needs_and_lacks()
+    {
+        var texts = Gen.Int[0, 4].Select(pick => new[] { null, string.Empty, " \t", "Zalo", "0237 3852 113" }[pick]);
+        Gen.Select(Gen.Enum<ChannelKind>(), texts, texts).Sample((kind, number, platform) =>
+        {
+            var decision = Channel.Open(null, new OpenChannel(Guid.CreateVersion7(), kind, "Linkage", number, platform, [PartnerId], []), Now, "x");
+
+            string[] expected = (kind, string.IsNullOrWhiteSpace(number), string.IsNullOrWhiteSpace(platform)) switch
+            {
+                (ChannelKind.Hotline, true, _) => ["number"],
+                (ChannelKind.ChatGroup, _, true) => ["platform"],
+                _ => [],
+            };
+            Assert.Equal(expected, decision.Rejection?.Errors?.Keys.ToArray() ?? []);
+        });
     }
 
     [Fact]
