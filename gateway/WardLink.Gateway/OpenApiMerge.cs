@@ -32,7 +32,7 @@ public static class OpenApiMerge
         ["401"] = "No valid bearer token.",
         ["403"] = "The token's role may not do this.",
         ["404"] = "Unknown record.",
-        ["413"] = "The request body is larger than the gateway accepts.",
+        ["413"] = "The request body is larger than the gateway accepts (whatever the operation: nothing was read).",
         ["415"] = "The body is not JSON (a form, XML): nothing was read.",
         ["429"] = "Too many requests from this client; retry after the Retry-After header's seconds.",
         ["502"] = "The service behind the gateway is not available.",
@@ -188,7 +188,8 @@ public static class OpenApiMerge
 
     /// <summary>
     /// Adds what the gateway and the conventions make an operation answer: 429 always; 401 and
-    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 413 and 415 with a body; 502 and
+    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 413 always (any request may carry a body, and the
+    /// limit is enforced before routing); 415 with a body; 502 and
     /// 504 when proxied; 503 but on health (admission control refuses everything else past its bound).
     /// Every error response without content gets problem details, a 400 those naming each wrong field;
     /// a 429 or 503 says when to retry.
@@ -203,7 +204,7 @@ public static class OpenApiMerge
 
         var anonymous = operation["security"] is JsonArray { Count: 0 };
         var hasBody = operation["requestBody"] is not null;
-        var added = new List<string> { "429" };
+        var added = new List<string> { "413", "429" };
         if (!anonymous)
         {
             added.AddRange(["401", "403"]);
@@ -221,7 +222,7 @@ public static class OpenApiMerge
 
         if (hasBody)
         {
-            added.AddRange(["413", "415"]);
+            added.Add("415");
         }
 
         if (service is not null)

@@ -117,6 +117,9 @@ public sealed class OpenApiMergeTests
             Assert.Null(operation["responses"]!["401"]);
             Assert.Null(operation["responses"]!["403"]);
             Assert.NotNull(operation["responses"]!["429"]);
+
+            // Any request may carry a body, and the limit is enforced before routing: a GET too.
+            Assert.NotNull(operation["responses"]!["413"]);
         }
 
         Assert.Null(merged["paths"]!["/health/live"]!["get"]!["responses"]!["502"]);
