@@ -32,7 +32,8 @@ var app = builder.Build();
 // limiter, logs and traces see the real caller; headers on every answer (errors too); problem
 // details for whatever fails below; admission control (past its bound a 503 at once, before any
 // work); oversized bodies refused before anything else reads them;
-// routing; authentication, so the rate limiter partitions by the authenticated client; the rate
+// routing; a token request's window by address (OpenIddict refuses a wrong secret within authentication);
+// authentication, so the rate limiter partitions by the authenticated client; the rate
 // limiter before authorization, so refused requests (guessed tokens) count too; an anonymous request's
 // shape (405, 415) judged before its missing token, as the services judge it; a partner's token
 // only while the partner is in good standing; then the endpoints and the proxied routes.
@@ -43,6 +44,7 @@ app.UseWardLinkAdmission();
 app.UseWardLinkRequestLimits();
 app.UseRouting();
 app.UseRoutingRejections();
+app.UseWardLinkTokenRateLimit();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseWardLinkRequestShape();

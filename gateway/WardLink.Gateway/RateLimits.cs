@@ -9,7 +9,8 @@ namespace WardLink.Gateway;
 /// <summary>
 /// Every request through the gateway (its own endpoints and the proxied routes) counts against a
 /// fixed window per client: the token's <c>client_id</c> when authenticated, else the remote
-/// address. The anonymous public tip intake counts against a stricter window per address too.
+/// address. The anonymous public tip intake counts against a stricter window per address too. A token request
+/// counts against its address's window before authentication (<see cref="UseWardLinkTokenRateLimit"/>).
 /// Over a limit: 429 problem details with <c>Retry-After</c> in seconds. Limits come from <c>RateLimits</c>.
 /// </summary>
 public static class RateLimits
@@ -20,19 +21,52 @@ public static class RateLimits
     {
         builder.Services.Configure<RateLimitsOptions>(builder.Configuration.GetSection("RateLimits"));
         builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddSingleton(services => new TokenRequests(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitsOptions>>((options, configured) =>
         {
             var limits = configured.Value;
             options.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                    RateLimitPartition.GetFixedWindowLimiter(ClientOf(http), _ => limits.PerClient.ToLimiterOptions())),
+                    TokenRequests.Counts(http)
+                        ? RateLimitPartition.GetNoLimiter(string.Empty)
+                        : RateLimitPartition.GetFixedWindowLimiter(ClientOf(http), _ => limits.PerClient.ToLimiterOptions())),
                 PartitionedRateLimiter.Create<HttpContext, string>(http =>
                     http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase)
                         ? RateLimitPartition.GetFixedWindowLimiter(AddressOf(http), _ => limits.PublicTips.ToLimiterOptions())
                         : RateLimitPartition.GetNoLimiter(string.Empty)));
-            options.OnRejected = (context, _) => RejectAsync(context, limits);
+            options.OnRejected = (context, _) => RejectAsync(context.HttpContext, context.Lease, limits);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Before authentication: a token request counts against its address's window (<see cref="RateLimitsOptions.PerClient"/>).
+    /// OpenIddict answers a refused client (a wrong secret) within authentication, so the limiter after it never saw
+    /// a guess: each was a free PBKDF2 check.
+    /// </summary>
+    public static WebApplication UseWardLinkTokenRateLimit(this WebApplication app)
+    {
+        var requests = app.Services.GetRequiredService<TokenRequests>();
+        var limits = app.Services.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
+        app.Use(async (http, next) =>
+        {
+            if (!TokenRequests.Counts(http))
+            {
+                await next(http);
+                return;
+            }
+
+            using var lease = await requests.Limiter.AcquireAsync(http, 1, http.RequestAborted);
+            if (lease.IsAcquired)
+            {
+                await next(http);
+            }
+            else
+            {
+                await RejectAsync(http, lease, limits);
+            }
+        });
+        return app;
     }
 
     private static string ClientOf(HttpContext http) =>
@@ -40,15 +74,26 @@ public static class RateLimits
 
     private static string AddressOf(HttpContext http) => $"address:{http.Connection.RemoteIpAddress}";
 
-    private static async ValueTask RejectAsync(OnRejectedContext context, RateLimitsOptions limits)
+    private static async ValueTask RejectAsync(HttpContext http, RateLimitLease lease, RateLimitsOptions limits)
     {
-        var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
             ? retryAfter
             : TimeSpan.FromTicks(Math.Max(limits.PerClient.Window.Ticks, limits.PublicTips.Window.Ticks));
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await context.HttpContext.WriteProblemAsync(
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await http.WriteProblemAsync(
             StatusCodes.Status429TooManyRequests, "Too many requests.", $"This client sent more requests than its limit allows; retry after {seconds} s.");
+    }
+
+    /// <summary>The token endpoint's window per address, held (and disposed) by the host.</summary>
+    private sealed class TokenRequests(RateLimitsOptions limits) : IDisposable
+    {
+        public PartitionedRateLimiter<HttpContext> Limiter { get; } = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            RateLimitPartition.GetFixedWindowLimiter(AddressOf(http), _ => limits.PerClient.ToLimiterOptions()));
+
+        public static bool Counts(HttpContext http) => http.Request.Path.StartsWithSegments(TokenIssuer.TokenPath, StringComparison.OrdinalIgnoreCase);
+
+        public void Dispose() => Limiter.Dispose();
     }
 }
 

@@ -20,30 +20,6 @@ public sealed class TrustedProxySystem : WardLinkSystem
         ["RateLimits:PublicTips:PermitLimit"] = "2",
         ["RateLimits:PublicTips:Window"] = "00:10:00",
     };
-
-    /// <summary>A client of the gateway whose connections come from <paramref name="local"/>.</summary>
-    public HttpClient CreateClientFrom(IPAddress local) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(local, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    {
-        BaseAddress = GatewayAddress,
-        Timeout = TimeSpan.FromSeconds(60),
-    };
 }
 
 /// <summary>The rate limits partition by the real caller behind a trusted proxy, and only behind one.</summary>

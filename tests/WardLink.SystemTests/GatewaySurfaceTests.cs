@@ -431,6 +431,46 @@ public sealed class ClientRateLimitTests(SteadyRateLimitedSystem system) : IClas
     }
 }
 
+/// <summary>The token endpoint under the steady limit: a caller guessing secrets is refused like any other, by address.</summary>
+[Collection(GatewaySurface.Collection)]
+public sealed class TokenRateLimitTests(SteadyRateLimitedSystem system) : IClassFixture<SteadyRateLimitedSystem>
+{
+    /// <summary>
+    /// Each refused token request (a wrong secret, a PBKDF2 check) counts against the caller's address: OpenIddict
+    /// answers it within authentication, where the rate limiter after it never saw one. Another address is served.
+    /// </summary>
+    [Fact]
+    public async Task Refused_token_requests_count_against_the_caller_s_address_and_another_address_gets_its_token()
+    {
+        await system.WaitUntilReadyAsync();
+        using var guesser = system.CreateClientFrom(System.Net.IPAddress.Parse("127.0.0.4"));
+        HttpResponseMessage? rejected = null;
+        var refused = new List<HttpStatusCode>();
+        for (var attempt = 0; attempt < 200 && rejected is null; attempt++)
+        {
+            var response = await guesser.PostAsync(
+                TokenIssuer.TokenPath,
+                new FormUrlEncodedContent([new("grant_type", "client_credentials"), new("client_id", "test-police"), new("client_secret", $"guess-{attempt}")]),
+                TestContext.Current.CancellationToken);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                rejected = response;
+            }
+            else
+            {
+                refused.Add(response.StatusCode);
+            }
+        }
+
+        Assert.NotNull(rejected);
+        Assert.All(refused, status => Assert.Contains(status, new[] { HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized }));
+        Assert.InRange(refused.Count, 1, 100);
+        await RateLimitTests.AssertTooManyRequestsAsync(rejected, windowSeconds: 3600);
+        using var police = await system.CreateGatewayClientAsync("test-police");
+        Assert.Equal(HttpStatusCode.OK, (await police.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
+    }
+}
+
 [Collection(GatewaySurface.Collection)]
 public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<RateLimitedSystem>
 {

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.Gateway;
@@ -42,6 +44,30 @@ public class WardLinkSystem : ServiceGroup
     public HttpClient CreateGatewayClient() => CreateAnonymousGatewayClient().As(TestAuth.Token(WardLinkRoles.Police));
 
     public HttpClient CreateAnonymousGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>A client of the gateway whose connections come from <paramref name="local"/>.</summary>
+    public HttpClient CreateClientFrom(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    {
+        BaseAddress = GatewayAddress,
+        Timeout = TimeSpan.FromSeconds(60),
+    };
 
     /// <summary>A client of the gateway with a token the gateway issued to <paramref name="clientId"/> (<see cref="Clients"/>).</summary>
     public async Task<HttpClient> CreateGatewayClientAsync(string clientId, string? scope = null)
