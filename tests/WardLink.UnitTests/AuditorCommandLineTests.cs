@@ -152,6 +152,27 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Contains(keys, errors, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The audited service not answering its checkpoints is exit 2, never "intact" against none (a log rewritten whole,
+    /// its links recomputed, would pass): <c>verify --url</c> and <c>checkpoints</c> alike. Nothing listens on port 1.
+    /// </summary>
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("checkpoints")]
+    public async Task A_service_that_does_not_answer_is_a_usage_error_never_intact(string command)
+    {
+        const string Nobody = "http://127.0.0.1:1";
+        var saved = Path.Combine(_folder.FullName, "unanswered.json");
+        string[] args = command == "verify"
+            ? ["verify", "--file", _log, "--service", "tips", "--url", Nobody]
+            : ["checkpoints", "--service", "tips", "--out", saved, "--url", Nobody];
+
+        var (exit, output, errors) = await RunAsync(args);
+
+        AssertUsage(exit, output, errors);
+        Assert.False(File.Exists(saved));
+    }
+
     [Fact]
     public async Task Unknown_commands_and_options_both_a_version_and_a_time_and_nothing_at_all_are_usage_errors()
     {
