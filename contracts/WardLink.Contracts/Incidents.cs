@@ -65,3 +65,13 @@ public sealed record IncidentReopened(
     Guid IncidentId,
     IReadOnlyList<Guid> LinkedTipIds,
     DateTimeOffset ReopenedAt);
+
+/// <summary>
+/// A tip was unlinked from an incident: an outcome the incident resolved with no longer stands for that tip, and tips
+/// takes it off (as on a reopening) unless the incident resolves again with the tip linked.
+/// </summary>
+[MessageUrn("wardlink:incidents:tip-unlinked-from-incident:v1")]
+public sealed record TipUnlinkedFromIncident(
+    Guid IncidentId,
+    Guid TipId,
+    DateTimeOffset UnlinkedAt);

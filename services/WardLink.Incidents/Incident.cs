@@ -301,9 +301,23 @@ public static class Incident
             return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a resolved or closed incident can be reopened.");
         }
 
+        if (ResolvedAhead(incident, now) is { } ahead)
+        {
+            return ahead;
+        }
+
         var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the incident is reopened.", MaxTextLength);
         return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, command.Reason!.Trim(), now, actor, incident.LinkedTipIds));
     }
+
+    /// <summary>
+    /// A resolution dated ahead of now (within the clock skew allowed) stands until then: reopening the incident or
+    /// unlinking a tip before it would come before it, and tips would keep the outcome (news older than what they know).
+    /// </summary>
+    private static Rejection? ResolvedAhead(IncidentState incident, DateTimeOffset now) =>
+        incident.ResolvedAt is { } resolvedAt && now < resolvedAt
+            ? Rejection.Conflict($"Incident {incident.CaseNumber} is resolved as of {resolvedAt:O}, which is still ahead; wait until then.")
+            : null;
 
     public static Decision Reclassify(IncidentState incident, ReclassifyIncident command, DateTimeOffset now, string actor)
     {
@@ -389,10 +403,11 @@ public static class Incident
             : Decision.Accept(new TipLinked(incident.Id, tipId, Trimmed(command.TipNumber), now, actor));
     }
 
+    /// <summary>Unlinks a tip; tips then takes the incident's outcome off it (<c>TipUnlinkedFromIncident</c>).</summary>
     public static Decision UnlinkTip(IncidentState incident, UnlinkTip command, DateTimeOffset now, string actor) =>
-        incident.LinkedTipIds.Contains(command.TipId)
-            ? Decision.Accept(new TipUnlinked(incident.Id, command.TipId, now, actor))
-            : Rejection.NotFound($"Tip {command.TipId} is not linked to incident {incident.CaseNumber}.");
+        !incident.LinkedTipIds.Contains(command.TipId)
+            ? Rejection.NotFound($"Tip {command.TipId} is not linked to incident {incident.CaseNumber}.")
+            : ResolvedAhead(incident, now) ?? Decision.Accept(new TipUnlinked(incident.Id, command.TipId, now, actor));
 
     public static Decision AddNote(IncidentState incident, AddIncidentNote command, DateTimeOffset now, string actor)
     {

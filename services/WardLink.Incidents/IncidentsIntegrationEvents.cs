@@ -4,7 +4,7 @@ using Contract = WardLink.Contracts.Incidents;
 
 namespace WardLink.Incidents;
 
-/// <summary>What the incidents service tells the others: an incident opened, resolved or reopened (with every tip linked then).</summary>
+/// <summary>What the incidents service tells the others: an incident opened, resolved or reopened (with every tip linked then), a tip unlinked from it.</summary>
 public sealed class IncidentsIntegrationEvents : IIntegrationEventMap
 {
     public object? ToMessage(IEvent recorded) => recorded.Data switch
@@ -22,6 +22,7 @@ public sealed class IncidentsIntegrationEvents : IIntegrationEventMap
         IncidentResolved resolved => new Contract.IncidentResolved(
             resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.LinkedTipIds, resolved.At, resolved.SiteId),
         IncidentReopened reopened => new Contract.IncidentReopened(reopened.IncidentId, reopened.LinkedTipIds ?? [], reopened.At),
+        TipUnlinked unlinked => new Contract.TipUnlinkedFromIncident(unlinked.IncidentId, unlinked.TipId, unlinked.At),
         _ => null,
     };
 }

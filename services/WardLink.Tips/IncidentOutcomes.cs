@@ -18,7 +18,17 @@ public sealed class IncidentReopenedConsumer(IDocumentSession session, TimeProvi
     : IdempotentConsumer<IncidentReopened>(session, clock)
 {
     protected override Task ApplyAsync(IncidentReopened message, IDocumentSession session, CancellationToken cancellationToken) =>
-        session.DecideOnTipsAsync(message.LinkedTipIds, message, Tip.WithdrawOutcome, message.ReopenedAt, cancellationToken);
+        session.DecideOnTipsAsync(
+            message.LinkedTipIds, message, (tip, reopened, _, _) => Tip.WithdrawOutcome(tip, reopened.IncidentId, reopened.ReopenedAt), message.ReopenedAt, cancellationToken);
+}
+
+/// <summary>A tip unlinked from an incident: the incident's outcome stops counting for that tip.</summary>
+public sealed class TipUnlinkedFromIncidentConsumer(IDocumentSession session, TimeProvider clock)
+    : IdempotentConsumer<TipUnlinkedFromIncident>(session, clock)
+{
+    protected override Task ApplyAsync(TipUnlinkedFromIncident message, IDocumentSession session, CancellationToken cancellationToken) =>
+        session.DecideOnTipsAsync(
+            [message.TipId], message, (tip, unlinked, _, _) => Tip.WithdrawOutcome(tip, unlinked.IncidentId, unlinked.UnlinkedAt), message.UnlinkedAt, cancellationToken);
 }
 
 internal static class IncidentNews

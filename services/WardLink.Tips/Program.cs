@@ -13,6 +13,7 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
         bus.AddConsumer<IncidentReportedConsumer>();
         bus.AddConsumer<IncidentResolvedConsumer>();
         bus.AddConsumer<IncidentReopenedConsumer>();
+        bus.AddConsumer<TipUnlinkedFromIncidentConsumer>();
     };
     service.AuditedStates.Add<TipState>();
     // A tip read or written in a request is of the request's ward (a request on a tip acts in the tip's).

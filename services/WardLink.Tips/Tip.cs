@@ -123,7 +123,10 @@ public sealed record TipOutcomeRecorded(
     string IBusinessEvent.By => Tip.IncidentsActor;
 }
 
-/// <summary>An incident the tip was linked to was reopened (from incidents' <c>IncidentReopened</c>, when it reopened): its outcome no longer counts.</summary>
+/// <summary>
+/// An incident the tip was linked to was reopened, or the tip was unlinked from it (from incidents' <c>IncidentReopened</c>
+/// or <c>TipUnlinkedFromIncident</c>; <see cref="ReopenedAt"/>, its stored name, is when either happened): its outcome no longer counts.
+/// </summary>
 public sealed record TipOutcomeWithdrawn(Guid TipId, Guid IncidentId, DateTimeOffset ReopenedAt) : IBusinessEvent
 {
     DateTimeOffset IBusinessEvent.At => ReopenedAt;
@@ -453,14 +456,14 @@ public static class Tip
                 tip.Id, resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.ResolvedAt, tip.Number, tip.SubmittedByPartner));
 
     /// <summary>
-    /// A linked incident was reopened: the outcome it was resolved with before then no longer counts.
-    /// Nothing when the tip is unknown here or already knows something newer. Recorded like
-    /// <see cref="RecordOutcome"/>: at the time it happened, by <see cref="IncidentsActor"/>.
+    /// Incident <paramref name="incidentId"/> was reopened, or the tip unlinked from it, at <paramref name="at"/>: the
+    /// outcome it was resolved with before then no longer counts for the tip. Nothing when the tip is unknown here or
+    /// already knows something newer. Recorded like <see cref="RecordOutcome"/>: at the time it happened, by <see cref="IncidentsActor"/>.
     /// </summary>
-    public static Decision WithdrawOutcome(TipState? tip, IncidentReopened reopened, DateTimeOffset now, string actor) =>
-        tip is null || !IsNewsAbout(tip, reopened.IncidentId, reopened.ReopenedAt)
+    public static Decision WithdrawOutcome(TipState? tip, Guid incidentId, DateTimeOffset at) =>
+        tip is null || !IsNewsAbout(tip, incidentId, at)
             ? Decision.Accept()
-            : Decision.Accept(new TipOutcomeWithdrawn(tip.Id, reopened.IncidentId, reopened.ReopenedAt));
+            : Decision.Accept(new TipOutcomeWithdrawn(tip.Id, incidentId, at));
 
     /// <summary>Whether something that happened to incident <paramref name="incidentId"/> at <paramref name="at"/> is later than all the tip knows of it.</summary>
     private static bool IsNewsAbout(TipState tip, Guid incidentId, DateTimeOffset at) =>

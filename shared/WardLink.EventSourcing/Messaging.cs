@@ -17,9 +17,15 @@ public static class Messaging
     public const int RetryLimit = 5;
 
     /// <summary>
+    /// How often a message that failed because PostgreSQL was unreachable is retried (every 1 s, growing to 30 s: about
+    /// five minutes in all) before it too is parked: a restart or a failover is waited out, not turned into error queues.
+    /// </summary>
+    public const int OutageRetryLimit = 14;
+
+    /// <summary>
     /// MassTransit over RabbitMQ: queues named after the service (<c>tips-site-registered</c>),
-    /// a bounded number of retries, then the queue's <c>_error</c> queue, whose depth is measured;
-    /// no fault messages are published.
+    /// a bounded number of retries (more, and longer apart, while PostgreSQL is unreachable), then the queue's
+    /// <c>_error</c> queue, whose depth is measured; no fault messages are published.
     /// </summary>
     public static IHostApplicationBuilder AddWardLinkMessaging(
         this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
@@ -51,7 +57,18 @@ public static class Messaging
                     host.Username(broker.Username);
                     host.Password(broker.Password);
                 });
-                rabbit.UseMessageRetry(retry => retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                // The outer policy (the one whose count the error queue's headers give) retries what fails for any other
+                // reason; within it, a failure because PostgreSQL is unreachable is retried apart, for longer.
+                rabbit.UseMessageRetry(retry =>
+                {
+                    retry.Ignore<Exception>(StoreProblems.IsDatabaseOutage);
+                    retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+                });
+                rabbit.UseMessageRetry(retry =>
+                {
+                    retry.Handle<Exception>(StoreProblems.IsDatabaseOutage);
+                    retry.Exponential(OutageRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+                });
                 rabbit.UseWardOfMessages();
                 rabbit.ConfigureEndpoints(context);
             });

@@ -49,7 +49,7 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
     /// going away (refused, reset, shutting down, out of connections): Npgsql calls those transient.
     /// A transaction it interrupted was never committed.
     /// </summary>
-    private static bool IsDatabaseOutage(Exception? exception)
+    internal static bool IsDatabaseOutage(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
         {

@@ -251,6 +251,33 @@ public sealed class IncidentDecisionTests
         Assert.Equal(RejectionKind.NotFound, Incident.UnlinkTip(unlinked, new UnlinkTip(TipId), Now, Officer).Rejection?.Kind);
     }
 
+    /// <summary>
+    /// A resolution may be dated a little ahead (clock skew): until then, reopening the incident or unlinking a tip would
+    /// come before it (tips would keep the outcome, the news being older than what they know), so both are a 409; from
+    /// the resolution's time on, both go through.
+    /// </summary>
+    [Fact]
+    public void Reopening_or_unlinking_before_a_resolution_dated_ahead_is_refused_and_from_its_time_on_accepted()
+    {
+        Gen.Int[-600, 120].Sample(seconds =>
+        {
+            var resolvedAt = Now.AddSeconds(seconds);
+            var linked = UnderInvestigation().Apply(new TipLinked(IncidentId, TipId, "TIP-QT-2024-0001", Now.AddHours(-1), Officer));
+            var resolved = linked.Apply(Assert.IsType<IncidentResolved>(Assert.Single(
+                Incident.Resolve(linked, new ResolveIncident(IncidentOutcome.CriminalCaseSolved, null, resolvedAt), resolvedAt, Officer).Events)));
+
+            var reopen = Incident.Reopen(resolved, new ReopenIncident("Contested"), Now, Officer);
+            var unlink = Incident.UnlinkTip(resolved, new UnlinkTip(TipId), Now, Officer);
+
+            Assert.Equal(seconds <= 0, reopen.IsAccepted);
+            Assert.Equal(seconds <= 0, unlink.IsAccepted);
+            if (seconds > 0)
+            {
+                Assert.Equal((RejectionKind.Conflict, RejectionKind.Conflict), (reopen.Rejection!.Kind, unlink.Rejection!.Kind));
+            }
+        });
+    }
+
     [Fact]
     public void A_note_needs_text()
     {

@@ -60,7 +60,7 @@ public sealed class TipOutcomeTests
         Assert.Equal(TipStatus.Referred, reopened.Status);
         Assert.Empty(row.Outcomes);
         Assert.Equal(TipStatus.Referred, row.Status);
-        Assert.Empty(Tip.WithdrawOutcome(reopened, new IncidentReopened(IncidentId, [TipId], Start.AddHours(1)), Start.AddHours(1), Tip.IncidentsActor).Events);
+        Assert.Empty(Tip.WithdrawOutcome(reopened, IncidentId, Start.AddHours(1)).Events);
         Assert.Empty(Tip.RecordOutcome(reopened, Resolved(IncidentOutcome.CriminalCaseSolved, 0), Start, Tip.IncidentsActor).Events);
     }
 
@@ -83,7 +83,7 @@ public sealed class TipOutcomeTests
         var decision = message switch
         {
             IncidentResolved resolved => Tip.RecordOutcome(current.Tip, resolved, resolved.ResolvedAt, Tip.IncidentsActor),
-            IncidentReopened reopened => Tip.WithdrawOutcome(current.Tip, reopened, reopened.ReopenedAt, Tip.IncidentsActor),
+            IncidentReopened reopened => Tip.WithdrawOutcome(current.Tip, reopened.IncidentId, reopened.ReopenedAt),
             _ => throw new ArgumentException($"Not a message from incidents: {message}", nameof(message)),
         };
         return decision.Events.Aggregate(current, (both, recorded) => recorded switch

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Npgsql;
+using WardLink.IntegrationTests.Pipeline;
 using WardLink.IntegrationTests.Tips;
+using WardLink.Partners;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -107,6 +109,34 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
             await using var session = store.QuerySession();
             return await session.Query<TipState>().CountAsync(TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>
+    /// A message that arrives while PostgreSQL is away (a restart, a failover) outlasting the ordinary retries (about
+    /// 6 s) is applied once it is back, not parked in the error queue: the service recovers by itself (docs/pipeline.md).
+    /// </summary>
+    [Fact]
+    public async Task A_message_that_arrives_while_PostgreSQL_is_away_longer_than_the_ordinary_retries_is_applied_once_it_is_back()
+    {
+        var partners = (await services.StartAsync<PartnersService>(PartnersService.Name)).CreateClient();
+        var partnerId = await partners.RegisterPartnerAsync();
+        var before = await partners.RegisterSiteAsync(partnerId, "Eye hospital gate, before the outage");
+        await Eventually.Get(async () => (await services.SitesKnownToAsync(TipsService.Name)).Any(site => site.Id == before) ? "known" : null, "the tips directory to learn a site");
+
+        Database.Close();
+        var during = await partners.RegisterSiteAsync(partnerId, "Eye hospital car park, during the outage");
+        await Eventually.Get(
+            async () => (await partners.GetFromJsonAsync<JsonElement>("/health/ready", TestContext.Current.CancellationToken)).GetProperty("checks").GetProperty("relay").GetProperty("data").GetProperty("lag").GetInt64() == 0 ? "published" : null,
+            "partners to publish the site");
+
+        // The outage lasts twice the ordinary retries' time, the message being delivered meanwhile.
+        await Task.Delay(TimeSpan.FromSeconds(12), TestContext.Current.CancellationToken);
+        Database.Open();
+
+        await Eventually.Get(
+            async () => (await services.SitesKnownToAsync(TipsService.Name)).Any(site => site.Id == during) ? "known" : null,
+            "the tips directory to learn the site registered during the outage",
+            TimeSpan.FromSeconds(60));
     }
 
     [Fact]
