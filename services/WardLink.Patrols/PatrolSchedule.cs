@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json.Serialization;
+using WardLink.Audit;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 
@@ -65,13 +66,14 @@ public readonly record struct LocalWindow(
     public static string Format(int minute) => $"{minute / 60:00}:{minute % 60:00}";
 }
 
+/// <summary>A schedule created; its window's ends are times of day (HH:mm, formatted from minutes: no free text), shown to auditors.</summary>
 public sealed record ScheduleCreated(
     Guid ScheduleId,
     Guid RouteId,
     ShiftKind Kind,
     IReadOnlyList<DayOfWeek> Days,
-    string WindowStart,
-    string WindowEnd,
+    [property: ShownToAuditors] string WindowStart,
+    [property: ShownToAuditors] string WindowEnd,
     TeamKind Team,
     IReadOnlyList<Guid> PartnerIds,
     IReadOnlyList<Guid> SiteIds,
@@ -100,8 +102,8 @@ public sealed record ScheduleState(
     Guid RouteId,
     ShiftKind Kind,
     IReadOnlyList<DayOfWeek> Days,
-    [property: MaxLength(LocalWindow.TimeOfDayLength)] string WindowStart,
-    [property: MaxLength(LocalWindow.TimeOfDayLength)] string WindowEnd,
+    [property: ShownToAuditors, MaxLength(LocalWindow.TimeOfDayLength)] string WindowStart,
+    [property: ShownToAuditors, MaxLength(LocalWindow.TimeOfDayLength)] string WindowEnd,
     TeamKind Team,
     [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid> PartnerIds,
     [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Guid> SiteIds,

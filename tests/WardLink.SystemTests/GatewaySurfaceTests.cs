@@ -171,6 +171,22 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.NotNull(problem!["errors"]!["year"]);
     }
 
+    /// <summary>
+    /// The refusals Kestrel makes before the gateway can answer (docs/api.md), without a body: a request line over
+    /// 8 KB is a 414, headers over 32 KB in all a 431; nothing reaches a service.
+    /// </summary>
+    [Fact]
+    public async Task A_request_line_or_headers_past_Kestrel_s_limits_are_a_414_or_a_431()
+    {
+        using var anonymous = system.CreateAnonymousGatewayClient();
+        using var longLine = await anonymous.GetAsync($"/api/public/tips/{new string('x', 10_000)}", TestContext.Current.CancellationToken);
+        using var bigHeaders = new HttpRequestMessage(HttpMethod.Get, "/health/live");
+        bigHeaders.Headers.TryAddWithoutValidation("X-Padding", new string('a', 33 * 1024));
+        using var refused = await anonymous.SendAsync(bigHeaders, TestContext.Current.CancellationToken);
+
+        Assert.Equal((HttpStatusCode.RequestUriTooLong, HttpStatusCode.RequestHeaderFieldsTooLarge), (longLine.StatusCode, refused.StatusCode));
+    }
+
     /// <summary>Also to a client that accepts no JSON: an error's only form is a problem (it was an empty 500).</summary>
     [Theory]
     [InlineData(false, null)]

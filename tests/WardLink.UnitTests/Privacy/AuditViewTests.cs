@@ -79,6 +79,19 @@ public sealed class AuditViewTests
         Assert.Equal(at, shown["at"]!.GetValue<DateTimeOffset>());
     }
 
+    /// <summary>A patrol schedule's window is times of day, shown to auditors as audit.md promises times are.</summary>
+    [Fact]
+    public void A_schedule_s_window_is_shown_to_an_auditor()
+    {
+        var at = new DateTimeOffset(2024, 5, 2, 21, 40, 0, TimeSpan.FromHours(7));
+        var created = new WardLink.Patrols.ScheduleCreated(
+            Guid.NewGuid(), Guid.NewGuid(), WardLink.Patrols.ShiftKind.Patrol, [DayOfWeek.Monday], "21:00", "24:00", WardLink.Patrols.TeamKind.Police, [], [], new DateOnly(2024, 5, 6), at, "police-desk");
+
+        var shown = AuditRedaction.Redact(JsonSerializer.SerializeToNode(created, JsonSerializerOptions.Web)!, typeof(WardLink.Patrols.ScheduleCreated), Audience.Auditor)!;
+
+        Assert.Equal(("21:00", "24:00"), (shown["windowStart"]!.GetValue<string>(), shown["windowEnd"]!.GetValue<string>()));
+    }
+
     private sealed record Leaf(string Path, string Value, bool ShownToAuditors, bool Personal);
 
     /// <summary>The stored form of a <paramref name="type"/> with every text a distinct value made of <paramref name="text"/>.</summary>
