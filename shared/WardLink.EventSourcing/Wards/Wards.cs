@@ -210,7 +210,9 @@ public static class RequestWards
                 (ward, named) = (given[0]!, true);
             }
 
-            ward ??= anonymous ? home.Id : access.Wards.Count > 0 ? access.Wards[0] : null;
+            ward ??= anonymous
+                ? await PublicWardAsync(home.Id, id => cache.WardAsync(id, () => directory.WardAsync(id, ct)), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow())
+                : access.Wards.Count > 0 ? access.Wards[0] : null;
             if (ward is null && http.GetEndpoint()?.Metadata.GetMetadata<WithoutWard>() is not null)
             {
                 // A caller with no ward yet (a province whose first ward is being established) on an endpoint that needs none.
@@ -232,6 +234,25 @@ public static class RequestWards
         });
         return app;
     }
+
+    /// <summary>
+    /// The ward the public's requests act in when they name none: the home ward, or once it has been merged, the ward it
+    /// was merged into (and so on, as far as mergers go): a tip the public sends today happens where the home ward now is,
+    /// not in a ward that would refuse it on a field the public cannot send.
+    /// </summary>
+    private static async Task<string> PublicWardAsync(string home, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset now)
+    {
+        var ward = home;
+        for (var hops = 0; hops < MaxMergers && await wardOf(ward) is { MergedInto: { } successor, EndsAt: { } ends } && ends <= now; hops++)
+        {
+            ward = successor;
+        }
+
+        return ward;
+    }
+
+    /// <summary>How many mergers the public's ward follows at most (a cycle in bad data ends there).</summary>
+    private const int MaxMergers = 16;
 
     /// <summary>The tenant of the streams of this service the route names by id, when it names any (looked for in every database).</summary>
     private static async Task<string?> TenantOfPathAsync(HttpContext http, WardDatabases databases, CancellationToken ct)

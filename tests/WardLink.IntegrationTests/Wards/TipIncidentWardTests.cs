@@ -650,6 +650,12 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
         await RefusedAsync(
             await wards.Public().PostAsJsonAsync($"/public/tips?ward={QuangThang}", new { category = "theft", description = "A bag taken.", place = new { description = "Market" } }, Ct),
             "receivedAt");
+        // The public naming no ward sends today's tip where the home ward now is: into the ward it was merged into.
+        var thisYear = WardLink.Domain.WardTime.LocalYear(DateTimeOffset.UtcNow);
+        var before = (await tips.GetFromJsonAsync<JsonElement>($"/tips/stats?year={thisYear}&ward={DongQuang}", Ct)).GetProperty("received").GetInt32();
+        await WardResponses.CreatedAsync(await wards.Public().PostAsJsonAsync("/public/tips", new { category = "theft", description = "A bag taken.", place = new { description = "Market" } }, Ct));
+        Assert.Equal(before + 1, (await tips.GetFromJsonAsync<JsonElement>($"/tips/stats?year={thisYear}&ward={DongQuang}", Ct)).GetProperty("received").GetInt32());
+
         var late = await WardResponses.CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={QuangThang}", TipsApi.NewTip(receivedAt: "2025-06-30T23:59:59+07:00"), Ct));
         Assert.StartsWith("TIP-QT-2025-", late.GetProperty("number").GetString(), StringComparison.Ordinal);
         await WardResponses.CreatedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={QuangThang}", IncidentRequests.Report(occurredAt: "2025-06-30T23:59:59+07:00"), Ct));
