@@ -2,11 +2,12 @@ using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.EventSourcing.Relay;
 
 /// <summary>Measures relay lag every few seconds for the <c>wardlink.relay.lag</c> gauge.</summary>
-public sealed class RelayMonitor(IDocumentStore store, RelayStatus status, TimeProvider clock, ILogger<RelayMonitor> logger) : BackgroundService
+public sealed class RelayMonitor(IDocumentStore store, WardDatabases databases, RelayStatus status, TimeProvider clock, ILogger<RelayMonitor> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -17,7 +18,7 @@ public sealed class RelayMonitor(IDocumentStore store, RelayStatus status, TimeP
         {
             try
             {
-                await status.RefreshAsync(store, stoppingToken);
+                await status.RefreshAsync(store, databases, stoppingToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -32,11 +33,11 @@ public sealed class RelayMonitor(IDocumentStore store, RelayStatus status, TimeP
 /// fails. A relay that cannot publish makes the service degraded (it still takes writes, which wait
 /// in the event store), not unready.
 /// </summary>
-public sealed class RelayHealthCheck(IDocumentStore store, RelayStatus status) : IHealthCheck
+public sealed class RelayHealthCheck(IDocumentStore store, WardDatabases databases, RelayStatus status) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        await status.RefreshAsync(store, cancellationToken);
+        await status.RefreshAsync(store, databases, cancellationToken);
         var data = new Dictionary<string, object>
         {
             ["lag"] = status.Lag,

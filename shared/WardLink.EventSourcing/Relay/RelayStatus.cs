@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Marten;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing.Relay;
@@ -28,11 +29,13 @@ public sealed class RelayStatus
 
     public long DeadLettered => Interlocked.Read(ref _deadLetteredTotal);
 
-    /// <summary>Highest committed event sequence minus the relay's progress, as last measured.</summary>
+    /// <summary>Committed events not yet relayed, as last measured: each database's highest sequence minus its relay's progress, summed.</summary>
     public long Lag { get; private set; }
 
+    /// <summary>The main database's highest committed sequence (each database numbers its own).</summary>
     public long HighWaterMark { get; private set; }
 
+    /// <summary>How far the main database's relay has come.</summary>
     public long RelayedSequence { get; private set; }
 
     /// <summary>Since when publishing fails (the broker is unreachable); null while it works.</summary>
@@ -60,13 +63,29 @@ public sealed class RelayStatus
         LastFailure = failure;
     }
 
-    /// <summary>Measures the lag: the store's highest sequence against the relay's stored progress.</summary>
-    public async Task RefreshAsync(IDocumentStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// Measures the lag in every database the store keeps wards in (each has its own events and its own relay): its
+    /// highest sequence against its relay's stored progress.
+    /// </summary>
+    public async Task RefreshAsync(IDocumentStore store, WardDatabases databases, CancellationToken cancellationToken)
     {
-        var statistics = await store.Advanced.FetchEventStoreStatistics(token: cancellationToken);
-        var progress = await store.Advanced.AllProjectionProgress(token: cancellationToken);
-        HighWaterMark = statistics.EventSequenceNumber;
-        RelayedSequence = progress.FirstOrDefault(shard => shard.ShardName.StartsWith(SubscriptionName, StringComparison.Ordinal))?.Sequence ?? 0;
-        Lag = Math.Max(0, HighWaterMark - RelayedSequence);
+        var lag = 0L;
+        var main = true;
+        foreach (var tenant in databases.SessionTenants)
+        {
+            var statistics = await store.Advanced.FetchEventStoreStatistics(tenant, cancellationToken);
+            var progress = await store.Advanced.AllProjectionProgress(tenant, cancellationToken);
+            var relayed = progress.FirstOrDefault(shard => shard.ShardName.StartsWith(SubscriptionName, StringComparison.Ordinal))?.Sequence ?? 0;
+
+            // A database without events reports its sequence's first value (1), which no relay ever reaches.
+            var highest = statistics.EventCount > 0 ? statistics.EventSequenceNumber : 0;
+            lag += Math.Max(0, highest - relayed);
+            if (main)
+            {
+                (HighWaterMark, RelayedSequence, main) = (highest, relayed, false);
+            }
+        }
+
+        Lag = lag;
     }
 }

@@ -198,6 +198,37 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
         }
     }
 
+    /// <summary>
+    /// Relay lag counts every database: the second database's relay set three events back (where a relay stopped there
+    /// would stand) is a lag of three in readiness, which read the main database alone and said 0.
+    /// </summary>
+    [Fact]
+    public async Task Relay_lag_in_readiness_counts_the_relay_of_the_second_database_too()
+    {
+        var tips = Wards.Tips(DongVe);
+        for (var i = 0; i < 3; i++)
+        {
+            await tips.ReceiveAsync();
+        }
+
+        var second = await Wards.DatabaseOfAsync($"{TipsService.Name}-{WardsOnTwoDatabases.Group}");
+        var setBack = $"update {Wards.StoreOf(TipsService.Name).Options.Events.DatabaseSchemaName}.mt_event_progression set last_seq_id = last_seq_id - @back where name like 'EventRelay%'";
+        await Eventually.Get(async () => await LagAsync() == 0 ? "relayed" : null, "the relays to catch up");
+
+        await ExecuteAsync(second, setBack, 3);
+        try
+        {
+            Assert.Equal(3, await LagAsync());
+        }
+        finally
+        {
+            await ExecuteAsync(second, setBack, -3);
+        }
+
+        async Task<long?> LagAsync() =>
+            (await tips.GetFromJsonAsync<JsonElement>("/health/ready", Ct)).GetProperty("checks").GetProperty("relay").GetProperty("data").GetProperty("lag").GetInt64();
+    }
+
     [Fact]
     public async Task A_service_refuses_to_start_when_its_configuration_moves_a_ward_away_from_records_it_already_has()
     {
@@ -216,6 +247,15 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
     }
 
     /// <summary>What <paramref name="sql"/> (with <c>@id</c> = <paramref name="id"/>) answers in <paramref name="database"/>, read over a connection of its own.</summary>
+    private static async Task ExecuteAsync(string database, string sql, long back)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("back", back);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
+    }
+
     private static async Task<string?> ScalarAsync(string database, string sql, Guid? id = null)
     {
         await using var connection = new NpgsqlConnection(database);
