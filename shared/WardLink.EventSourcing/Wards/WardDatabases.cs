@@ -120,25 +120,27 @@ public sealed class WardDatabases
     }
 
     /// <summary>
-    /// Refuses a configuration that moves a ward whose records the main database already holds: kept there, they would be
-    /// out of sight, and its numbers would start again in the other database.
+    /// Refuses a configuration that moves a ward away from a database that already holds records of it (out of the main
+    /// one, from one group's to another's, or back to the main one while its group's database is still configured): kept
+    /// there, they would be out of sight, and its numbers would start again in the other database.
     /// </summary>
     public async Task CheckMovedWardsAsync(CancellationToken ct)
     {
-        string[] moved = [.. _databaseOfWard.Keys.Select(_tenants.TenantOf)];
-        if (moved.Length == 0)
+        var stranded = new List<string>();
+        foreach (var tenant in SessionTenants)
         {
-            return;
+            var database = DatabaseOfTenant(tenant);
+            await using var session = _store.QuerySession(tenant);
+            var held = await session.AdvancedSql.QueryAsync<string>(
+                $"select distinct tenant_id from {_store.Options.Events.DatabaseSchemaName}.mt_streams order by tenant_id", ct);
+            stranded.AddRange(held.Where(kept => DatabaseOfTenant(kept) != database).Select(kept => $"{_tenants.WardOf(kept)} (held by {database}, kept in {DatabaseOfTenant(kept)})"));
         }
 
-        await using var main = _store.QuerySession();
-        var stranded = await main.AdvancedSql.QueryAsync<string>(
-            $"select distinct tenant_id from {_store.Options.Events.DatabaseSchemaName}.mt_streams where tenant_id = any(?) order by tenant_id", ct, (object)moved);
         if (stranded.Count > 0)
         {
             throw new InvalidOperationException(
-                $"{WardOptions.Section}:Databases keeps {string.Join(", ", stranded)} in a database of its own, but the service's own database already holds " +
-                "records of it: they would be out of sight, and its numbers would start again. Keep it in the service's own database, or copy its records " +
+                $"{WardOptions.Section}:Databases keeps {string.Join(", ", stranded)} in another database than the one that already holds " +
+                "records of it: they would be out of sight, and its numbers would start again. Keep it where its records are, or copy them " +
                 "to the other database first (WardLink does not copy them).");
         }
     }

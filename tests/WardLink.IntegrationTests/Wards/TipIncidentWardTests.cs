@@ -229,12 +229,26 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
             (await tips.GetFromJsonAsync<JsonElement>("/health/ready", Ct)).GetProperty("checks").GetProperty("relay").GetProperty("data").GetProperty("lag").GetInt64();
     }
 
-    [Fact]
-    public async Task A_service_refuses_to_start_when_its_configuration_moves_a_ward_away_from_records_it_already_has()
+    /// <summary>
+    /// A configuration that moves a ward away from the database holding its records is refused at start: out of the main
+    /// database, from one group's database to another's, or back to the main one while its group's is still configured.
+    /// </summary>
+    [Theory]
+    [InlineData("out of the main database")]
+    [InlineData("from one group's database to another's")]
+    [InlineData("back to the main database")]
+    public async Task A_service_refuses_to_start_when_its_configuration_moves_a_ward_away_from_records_it_already_has(string move)
     {
-        var number = (await Wards.Tips(DongQuang).PostAsJsonAsync("/tips", TipsApi.NewTip(), Ct)).StatusCode;
-        Assert.Equal(HttpStatusCode.Created, number);
-        var settings = await Wards.SecondDatabaseOfAsync(TipsService.Name, "south", [DongQuang]);
+        var (ward, heldBy) = move == "out of the main database" ? (DongQuang, WardDatabases.Main) : (DongVe, WardsOnTwoDatabases.Group);
+        Assert.Equal(HttpStatusCode.Created, (await Wards.Tips(ward).PostAsJsonAsync("/tips", TipsApi.NewTip(), Ct)).StatusCode);
+        var settings = move switch
+        {
+            "out of the main database" => await Wards.SecondDatabaseOfAsync(TipsService.Name, "south", [DongQuang]),
+            "from one group's database to another's" => new Dictionary<string, string?>(
+                (await Wards.SecondDatabaseOfAsync(TipsService.Name, WardsOnTwoDatabases.Group, ["hac-thanh"]))
+                    .Concat(await Wards.SecondDatabaseOfAsync(TipsService.Name, "south", [DongVe]))),
+            _ => await Wards.SecondDatabaseOfAsync(TipsService.Name, WardsOnTwoDatabases.Group, ["hac-thanh"]),
+        };
         settings["ConnectionStrings:Postgres"] = await Wards.DatabaseOfAsync(TipsService.Name);
         settings["ConnectionStrings:RabbitMq"] = "amqp://nobody:nobody@127.0.0.1:1/";
         settings["Tips:ContactKey"] = ServiceGroup.TipsContactKey;
@@ -243,10 +257,10 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
         var failure = moved.StartRefusal();
 
         Assert.NotNull(failure);
-        Assert.Contains($"{WardOptions.Section}:Databases keeps {DongQuang} in a database of its own", failure, StringComparison.Ordinal);
+        Assert.Contains($"{WardOptions.Section}:Databases keeps {ward} (held by {heldBy}", failure, StringComparison.Ordinal);
     }
 
-    /// <summary>What <paramref name="sql"/> (with <c>@id</c> = <paramref name="id"/>) answers in <paramref name="database"/>, read over a connection of its own.</summary>
+    /// <summary>Runs <paramref name="sql"/> (with <c>@back</c> = <paramref name="back"/>) in <paramref name="database"/>; it changes one row.</summary>
     private static async Task ExecuteAsync(string database, string sql, long back)
     {
         await using var connection = new NpgsqlConnection(database);
@@ -256,6 +270,7 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
         Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
     }
 
+    /// <summary>What <paramref name="sql"/> (with <c>@id</c> = <paramref name="id"/>) answers in <paramref name="database"/>, read over a connection of its own.</summary>
     private static async Task<string?> ScalarAsync(string database, string sql, Guid? id = null)
     {
         await using var connection = new NpgsqlConnection(database);
