@@ -122,7 +122,7 @@ public static class IncidentQueries
         HttpContext http,
         IQuerySession session,
         WardDatabases databases,
-        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [Required, Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
         [EnumOf(typeof(Boundaries))] string? boundaries,
         CancellationToken ct)
     {
@@ -136,8 +136,8 @@ public static class IncidentQueries
         HttpContext http,
         IQuerySession session,
         WardDatabases databases,
-        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
-        [Range(WardTime.FirstYear, WardTime.LastYear)] int? compareWith,
+        [Required, Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [Required, Range(WardTime.FirstYear, WardTime.LastYear)] int? compareWith,
         [EnumOf(typeof(Boundaries))] string? boundaries,
         CancellationToken ct)
     {

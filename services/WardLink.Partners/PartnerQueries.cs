@@ -93,7 +93,7 @@ public static class PartnerQueries
         IQuerySession session,
         WardDatabases databases,
         TimeProvider clock,
-        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [Required, Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
         [EnumOf(typeof(Boundaries))] string? boundaries,
         CancellationToken ct)
     {

@@ -124,7 +124,7 @@ public static class PatrolQueries
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PlannedShiftStatus>>, ValidationProblem>> Planned(
-        HttpContext http, IQuerySession session, WardDatabases databases, DateOnly? from, DateOnly? to, CancellationToken ct)
+        HttpContext http, IQuerySession session, WardDatabases databases, [Required] DateOnly? from, [Required] DateOnly? to, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckLocalDates(from, to);
         if (errors.Any)
@@ -143,7 +143,7 @@ public static class PatrolQueries
     }
 
     private static async Task<Results<Ok<SiteCoverage>, ValidationProblem>> Coverage(
-        HttpContext http, IQuerySession session, WardDatabases databases, DateOnly? from, DateOnly? to, Guid? siteId, CancellationToken ct)
+        HttpContext http, IQuerySession session, WardDatabases databases, [Required] DateOnly? from, [Required] DateOnly? to, Guid? siteId, CancellationToken ct)
     {
         var errors = new FieldErrors().CheckLocalDates(from, to);
         if (errors.Any)
@@ -234,7 +234,7 @@ public static class PatrolQueries
         HttpContext http,
         IQuerySession session,
         WardDatabases databases,
-        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [Required, Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
         [EnumOf(typeof(Boundaries))] string? boundaries,
         CancellationToken ct)
     {

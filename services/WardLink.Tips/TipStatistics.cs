@@ -44,7 +44,7 @@ public static class TipStatisticsEndpoints
     }
 
     private static async Task<IResult> Get(
-        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
+        [Required, Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
         [EnumOf(typeof(Boundaries))] string? boundaries,
         HttpContext http,
         IQuerySession session,

@@ -77,12 +77,17 @@ public sealed record DescribedOperation(string Method, string Template, JsonObje
 /// An operation of a service with query parameters, from its OpenAPI document: each with its
 /// schema, and the path parameters to fill in.
 /// </summary>
-public sealed record QueriedOperation(string Method, string Template, IReadOnlyList<PathParameter> Parameters, IReadOnlyList<(string Name, BodySchema Schema)> Query)
+public sealed record QueriedOperation(
+    string Method, string Template, IReadOnlyList<PathParameter> Parameters, IReadOnlyList<(string Name, BodySchema Schema)> Query, IReadOnlySet<string> Required)
 {
     public override string ToString() => $"{Method} {Template}";
 
     /// <summary>The operation's address with fresh GUIDs in its path and <paramref name="name"/>=<paramref name="value"/> as its query.</summary>
-    public string Address(string name, string value) => $"{PathParameter.Fill(Template, Parameters)}?{name}={Uri.EscapeDataString(value)}";
+    public string Address(string name, string value) => Address([(name, value)]);
+
+    /// <summary>The operation's address with fresh GUIDs in its path and <paramref name="query"/> as its query.</summary>
+    public string Address(IEnumerable<(string Name, string Value)> query) =>
+        $"{PathParameter.Fill(Template, Parameters)}?{string.Join('&', query.Select(pair => $"{pair.Name}={Uri.EscapeDataString(pair.Value)}"))}";
 
     /// <summary>Every operation of <c>GET /openapi/v1.json</c> that reads a query parameter.</summary>
     public static async Task<IReadOnlyList<QueriedOperation>> DescribedByAsync(HttpClient client, CancellationToken ct) =>
@@ -92,7 +97,12 @@ public sealed record QueriedOperation(string Method, string Template, IReadOnlyL
                .Select(parameter => ((string)parameter["name"]!, BodySchema.Resolve(parameter["schema"]!.AsObject(), operation.Components)))
                .ToList()
            where query.Count > 0
-           select new QueriedOperation(operation.Method, operation.Template, PathParameter.Of(operation.Description), query),
+           select new QueriedOperation(
+               operation.Method,
+               operation.Template,
+               PathParameter.Of(operation.Description),
+               query,
+               PathParameter.ParametersIn(operation.Description, "query").Where(parameter => (bool?)parameter["required"] == true).Select(parameter => (string)parameter["name"]!).ToHashSet(StringComparer.Ordinal)),
     ];
 }
 

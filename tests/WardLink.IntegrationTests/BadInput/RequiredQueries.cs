@@ -1,0 +1,66 @@
+using System.Text.Json;
+
+namespace WardLink.IntegrationTests.BadInput;
+
+/// <summary>What the document says of each query parameter's being required is what the operation does.</summary>
+public abstract partial class BadInputSuite<TEntryPoint>
+{
+    /// <summary>
+    /// Every read (GET) that takes a query: with its required parameters only (each a value its schema takes), it is never a
+    /// 400 naming a query parameter (an optional one left out is no error); without one of its required parameters, a 400
+    /// naming that one. (A year the statistics need was documented optional, and its absence a 400.)
+    /// </summary>
+    [Fact]
+    public async Task A_query_parameter_is_required_exactly_where_the_document_says()
+    {
+        var failures = new List<string>();
+        var reads = 0;
+        foreach (var operation in (await QueriedOperation.DescribedByAsync(_client, Ct)).Where(operation => operation.Method == "GET"))
+        {
+            reads++;
+            var required = operation.Query.Where(parameter => operation.Required.Contains(parameter.Name)).Select(parameter => (parameter.Name, TakenBy(parameter.Schema))).ToList();
+            var answer = await SendAsync(operation.Method, operation.Address(required), null);
+            if (answer.Status >= 500 || (answer.Status == 400 && NamedFields(answer).Intersect(operation.Query.Select(parameter => parameter.Name)).Any()))
+            {
+                failures.Add($"{operation} with only its required parameters ({string.Join(", ", required.Select(pair => pair.Name))}): {answer.Status} {Shortened(answer.Body)}");
+            }
+
+            foreach (var (left, _) in required)
+            {
+                var without = await SendAsync(operation.Method, operation.Address(required.Where(pair => pair.Name != left)), null);
+                failures.AddRange(RefusalFailures($"{operation}", $"without its required {left}", without, left, 400));
+            }
+        }
+
+        Assert.True(reads > 0, "No read takes a query.");
+        AssertNone(failures);
+    }
+
+    /// <summary>A value of the schema a parameter takes: a number within its range, a day, a time, an enum's first name.</summary>
+    private static string TakenBy(BodySchema schema) => schema.Kind switch
+    {
+        SchemaKind.WholeNumber => $"{(long)(schema.Minimum ?? 1)}",
+        SchemaKind.Enum => schema.EnumValues[0],
+        _ => schema.Format switch
+        {
+            "date" => "2024-03-14",
+            "date-time" => "2024-03-14T21:30:00+07:00",
+            "uuid" => Guid.NewGuid().ToString(),
+            _ => schema.Sample()?.ToString() ?? "sample",
+        },
+    };
+
+    private static List<string> NamedFields(Answer answer)
+    {
+        try
+        {
+            return JsonDocument.Parse(answer.Body).RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object
+                ? [.. errors.EnumerateObject().Select(error => error.Name)]
+                : [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+}
