@@ -99,12 +99,47 @@ public static class Paging
     }
 
     /// <summary>
+    /// The rows of several databases, each part in its database's order, merged: the next row is always the head of a
+    /// part, the one that comes first in <paramref name="order"/> (as .NET compares). A part's rows keep their
+    /// database's order even where .NET would order them otherwise (text under another collation, times finer than
+    /// PostgreSQL's microseconds), so every page is a window of one sequence: no row is shown twice and none is skipped.
+    /// </summary>
+    private static IEnumerable<TRow> Merged<TRow>(IReadOnlyList<IReadOnlyList<TRow>> parts, Func<IQueryable<TRow>, IOrderedQueryable<TRow>> order)
+        where TRow : IListRow
+    {
+        var rank = order(parts.SelectMany(part => part).AsQueryable()).AsEnumerable()
+            .Select((row, index) => (row.TenantId, row.Id, index))
+            .ToDictionary(ranked => (ranked.TenantId, ranked.Id), ranked => ranked.index);
+        var next = new int[parts.Count];
+        while (true)
+        {
+            var first = -1;
+            for (var part = 0; part < parts.Count; part++)
+            {
+                if (next[part] < parts[part].Count && (first < 0 || RankOf(parts[part][next[part]]) < RankOf(parts[first][next[first]])))
+                {
+                    first = part;
+                }
+            }
+
+            if (first < 0)
+            {
+                yield break;
+            }
+
+            yield return parts[first][next[first]++];
+        }
+
+        int RankOf(TRow row) => rank[(row.TenantId, row.Id)];
+    }
+
+    /// <summary>
     /// A page of a list that spans <paramref name="wards"/>: the read model's rows of those wards that
     /// <paramref name="filter"/> keeps, in <paramref name="order"/>, showing the records themselves (the
     /// documents <c>GET</c> of one reads, found by <paramref name="idOf"/>), each with its ward. Wards kept
     /// in several databases (<see cref="WardDatabases"/>) are each asked for their rows up to the page's
-    /// end and their count, and the rows put in <paramref name="order"/> again (in .NET: text sorts as .NET
-    /// compares it, which may differ from the database's collation for rows of different databases);
+    /// end and their count, and the parts merged in <paramref name="order"/> (<see cref="Merged{TRow}"/>: each keeps its
+    /// database's order, so text of different databases sorts as .NET compares it, which may differ from their collation);
     /// such a list pages no deeper than <see cref="MaxDepthAcrossDatabases"/> rows (<see cref="PageTooDeepException"/>).
     /// </summary>
     public static async Task<ListPage<InWard<TRecord>>> PageAsync<TRow, TRecord>(
@@ -136,8 +171,9 @@ public static class Paging
 
             return (IReadOnlyList<(IReadOnlyList<TRow> Rows, long Total)>)[(await rows.Take(request.Offset + request.Limit).ToListAsync(ct), await kept.LongCountAsync(ct))];
         });
-        var all = parts.SelectMany(part => part.Rows);
-        List<TRow> rows = several ? [.. order(all.AsQueryable()).Skip(request.Offset).Take(request.Limit)] : [.. all];
+        List<TRow> rows = several
+            ? [.. Merged([.. parts.Select(part => part.Rows)], order).Skip(request.Offset).Take(request.Limit)]
+            : [.. parts.SelectMany(part => part.Rows)];
 
         var ids = rows.Select(row => row.Id).ToArray();
         var records = (await databases.ReadAsync(

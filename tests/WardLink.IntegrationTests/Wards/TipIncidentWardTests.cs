@@ -230,6 +230,31 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
     }
 
     /// <summary>
+    /// Paging a list across databases shows each row once: two tips of one database received within the same microsecond
+    /// (PostgreSQL's precision: it orders them by id, .NET by the finer time) and an older one of the other database,
+    /// one a page, give three different tips (a re-sort of the pages' union showed one twice and never the other).
+    /// </summary>
+    [Fact]
+    public async Task A_list_across_databases_pages_each_row_once_where_the_databases_order_differs_from_NET()
+    {
+        var first = await Wards.Tips(DongQuang).ReceiveAsync(TipsApi.NewTip(receivedAt: "2011-11-11T21:40:00.0000001+07:00"));
+        var second = await Wards.Tips(DongQuang).ReceiveAsync(TipsApi.NewTip(receivedAt: "2011-11-11T21:40:00.0000009+07:00"));
+        var older = await Wards.Tips(DongVe).ReceiveAsync(TipsApi.NewTip(receivedAt: "2011-11-11T08:00:00+07:00"));
+        var (tips, _) = Wards.OfTheProvince();
+
+        var shown = new List<Guid>();
+        for (var page = 1; page <= 3; page++)
+        {
+            var body = await tips.GetFromJsonAsync<JsonElement>($"/tips?limit=1&page={page}&receivedFrom=2011-11-11T00:00:00%2B07:00&receivedTo=2011-11-12T00:00:00%2B07:00", Ct);
+            Assert.Equal(3, body.GetProperty("total").GetInt32());
+            shown.Add(Assert.Single(body.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+        }
+
+        Assert.Equal(new[] { first, second, older }.Order(), shown.Order());
+        Assert.Equal(older, shown[^1]);
+    }
+
+    /// <summary>
     /// A configuration that moves a ward away from the database holding its records is refused at start: out of the main
     /// database, from one group's database to another's, or back to the main one while its group's is still configured.
     /// </summary>
