@@ -109,7 +109,11 @@ public static class Tallies
     public static IQueryable<T> InShares<T>(this IQueryable<T> rows, IReadOnlyList<WardShare> shares, WardTenants tenants, Expression<Func<T, DateTimeOffset>> at, int year)
     {
         ArgumentOutOfRangeException.ThrowIfZero(shares.Count);
+
+        // A time stored outside the window (written before it was enforced) counts in the window's nearest year.
         var (start, end) = WardTime.LocalYearSpan(year);
+        start = year == WardTime.FirstYear ? DateTimeOffset.MinValue : start;
+        end = year == WardTime.LastYear ? DateTimeOffset.MaxValue : end;
         var row = at.Parameters[0];
         var inShares = shares
             .GroupBy(share => share.Until < end ? share.Until.Value : end)

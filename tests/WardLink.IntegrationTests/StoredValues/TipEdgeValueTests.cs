@@ -119,6 +119,10 @@ public sealed class TipEdgeValueTests(ServiceFixture<TipsService> tips) : IClass
         }
 
         Assert.Equal(1, (await _client.OkJsonAsync("/tips/stats?year=2030")).GetProperty("received").GetInt32());
+
+        // Outside the window, in its nearest year (docs/api.md).
+        Assert.Equal(1, (await _client.OkJsonAsync($"/tips/stats?year={WardTime.LastYear}")).GetProperty("received").GetInt32());
+        Assert.Equal(1, (await _client.OkJsonAsync($"/tips/stats?year={WardTime.FirstYear}")).GetProperty("received").GetInt32());
         await (await _client.GetAsync($"/tips/{farFuture}", Ct)).AssertOkAsync();
         await (await _client.GetAsync($"/tips/{yearOne}", Ct)).AssertOkAsync();
     }
