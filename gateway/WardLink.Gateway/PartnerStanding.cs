@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
@@ -193,12 +194,14 @@ public static class PartnerStandingChecks
     /// <summary>
     /// After authentication: a request carrying a partner's token goes on only while the partner is
     /// in good standing; else 401 (suspended, left, unknown) or 503 (not confirmed) problem details.
+    /// An operation that needs no token (the public intake) does not ask: the token lets nothing in there,
+    /// and the document lists no 401 for it.
     /// </summary>
     public static WebApplication UseWardLinkPartnerStanding(this WebApplication app)
     {
         app.Use(async (http, next) =>
         {
-            if (http.User.PartnerId() is not { } partnerId)
+            if (http.User.PartnerId() is not { } partnerId || http.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
             {
                 await next(http);
                 return;

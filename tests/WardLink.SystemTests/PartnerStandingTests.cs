@@ -47,6 +47,10 @@ public sealed class PartnerStandingTests(PartnerStandingSystem system) : IClassF
         await AssertRefusedLikeAnUnknownClientAsync("test-partner-a");
         await AssertHeldTokenRefusedAsync(partner);
 
+        // Where no token is needed (the public intake), the held token lets nothing in, and is not refused either.
+        var publicTip = await partner.PostAsJsonAsync("/api/public/tips", new { category = "theft", description = "A bag taken at the gate.", place = new { description = "School gate" } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, publicTip.StatusCode);
+
         Assert.Equal(HttpStatusCode.OK, (await police.PostAsync($"/api/partners/{WardLinkSystem.PartnerA}/resume", null, Ct)).StatusCode);
         await Eventually.Get(
             async () => (await partner.GetAsync("/api/tips?limit=1", Ct)).StatusCode == HttpStatusCode.OK ? "served" : null,
