@@ -74,6 +74,7 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
         using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(60) };
         var documented = new DocumentedResponses(JsonNode.Parse(await client.GetStringAsync(new Uri(system.GatewayAddress, "/openapi/wardlink.json"), TestContext.Current.CancellationToken))!.AsObject());
         var sent = 0;
+        var called = new HashSet<string>(StringComparer.Ordinal);
         foreach (var request in requests)
         {
             foreach (var (name, value) in request.Variables)
@@ -109,6 +110,11 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
             var gateway = system.GatewayAddress.ToString().TrimEnd('/');
             if (answer.Address.StartsWith(gateway, StringComparison.Ordinal) && answer.Address[gateway.Length..] is var path && !path.StartsWith("/openapi/", StringComparison.Ordinal))
             {
+                if (documented.OperationOf(request.Method, path.Split('?')[0]) is (var operation, _))
+                {
+                    called.Add(operation);
+                }
+
                 answer.Headers.TryGetValue("Content-Type", out var contentType);
                 failures.AddRange(documented.Check(request.Method, path, answer.Status, contentType?.Split(';')[0].Trim(), answer.Body)
                     .Select(problem => $"{request}: {request.Method} {path} answered {answer.Status}, not as the API document says: {problem}"));
@@ -120,6 +126,10 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
             }
         }
 
+        // Every write the API document describes is shown once (README: each service's records through their steps).
+        failures.AddRange(documented.Operations
+            .Where(operation => !operation.StartsWith("GET ", StringComparison.Ordinal) && !operation.StartsWith("HEAD ", StringComparison.Ordinal) && !called.Contains(operation))
+            .Select(operation => $"{operation} is described by the API document but WardLink.http never calls it"));
         Assert.True(sent > 50, $"Only {sent} requests in WardLink.http.");
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} requests of WardLink.http did not answer what they say:\n{string.Join("\n", failures)}");
     }

@@ -14,21 +14,31 @@ public sealed class DocumentedResponses(JsonObject document)
 {
     private readonly JsonObject _components = document["components"] as JsonObject ?? [];
 
-    private readonly IReadOnlyList<(string[] Segments, JsonObject Item)> _paths =
-        [.. (document["paths"] as JsonObject ?? []).Select(path => (ApiPaths.Segments(path.Key), path.Value!.AsObject()))];
+    private readonly IReadOnlyList<(string Template, string[] Segments, JsonObject Item)> _paths =
+        [.. (document["paths"] as JsonObject ?? []).Select(path => (path.Key, ApiPaths.Segments(path.Key), path.Value!.AsObject()))];
+
+    /// <summary>Every operation of the document: its method (upper case) and path template.</summary>
+    public IEnumerable<string> Operations => _paths.SelectMany(path => path.Item.Select(operation => $"{operation.Key.ToUpperInvariant()} {path.Template}"));
+
+    /// <summary>
+    /// The operation <paramref name="method"/> <paramref name="path"/> is routed to, as routing does: the path with the most
+    /// literal segments (/tips/stats, not /tips/{id}); a method it does not take is no operation. Its name is as in <see cref="Operations"/>.
+    /// </summary>
+    public (string Name, JsonObject Operation)? OperationOf(string method, string path)
+    {
+        var segments = ApiPaths.Segments(path);
+        return _paths
+            .Select(candidate => (candidate.Template, candidate.Item, Literals: ApiPaths.LiteralsMatching(candidate.Segments, segments)))
+            .Where(candidate => candidate.Literals >= 0)
+            .OrderByDescending(candidate => candidate.Literals)
+            .Select(candidate => candidate.Item[method.ToLowerInvariant()] is JsonObject operation ? ($"{method.ToUpperInvariant()} {candidate.Template}", operation) : ((string, JsonObject)?)null)
+            .FirstOrDefault();
+    }
 
     /// <summary>What is wrong with the answer <paramref name="status"/> <paramref name="body"/> (of <paramref name="mediaType"/>) to <paramref name="method"/> <paramref name="path"/>; none when it is as documented.</summary>
     public IReadOnlyList<string> Check(string method, string path, int status, string? mediaType, string body)
     {
-        var segments = ApiPaths.Segments(path);
-        // As routing does: the path with the most literal segments (/tips/stats, not /tips/{id}); a method it does not take is no operation.
-        var matched = _paths
-            .Select(candidate => (candidate.Item, Literals: ApiPaths.LiteralsMatching(candidate.Segments, segments)))
-            .Where(candidate => candidate.Literals >= 0)
-            .OrderByDescending(candidate => candidate.Literals)
-            .Select(candidate => candidate.Item[method.ToLowerInvariant()])
-            .FirstOrDefault();
-        if (matched is not JsonObject operation)
+        if (OperationOf(method, path) is not (_, var operation))
         {
             return [$"{method} {path} is not in the document"];
         }
