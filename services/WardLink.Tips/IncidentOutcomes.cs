@@ -10,7 +10,7 @@ public sealed class IncidentResolvedConsumer(IDocumentSession session, TimeProvi
     : IdempotentConsumer<IncidentResolved>(session, clock)
 {
     protected override Task ApplyAsync(IncidentResolved message, IDocumentSession session, CancellationToken cancellationToken) =>
-        session.DecideOnTipsAsync(message.LinkedTipIds, message, Tip.RecordOutcome, message.ResolvedAt, cancellationToken);
+        session.DecideOnTipsAsync(message.LinkedTipIds, tip => Tip.RecordOutcome(tip, message, message.ResolvedAt, Tip.IncidentsActor), cancellationToken);
 }
 
 /// <summary>An incident reopened: every tip linked to it that this service knows stops counting its outcome.</summary>
@@ -18,8 +18,7 @@ public sealed class IncidentReopenedConsumer(IDocumentSession session, TimeProvi
     : IdempotentConsumer<IncidentReopened>(session, clock)
 {
     protected override Task ApplyAsync(IncidentReopened message, IDocumentSession session, CancellationToken cancellationToken) =>
-        session.DecideOnTipsAsync(
-            message.LinkedTipIds, message, (tip, reopened, _, _) => Tip.WithdrawOutcome(tip, reopened.IncidentId, reopened.ReopenedAt), message.ReopenedAt, cancellationToken);
+        session.DecideOnTipsAsync(message.LinkedTipIds, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.ReopenedAt), cancellationToken);
 }
 
 /// <summary>A tip unlinked from an incident: the incident's outcome stops counting for that tip.</summary>
@@ -27,23 +26,18 @@ public sealed class TipUnlinkedFromIncidentConsumer(IDocumentSession session, Ti
     : IdempotentConsumer<TipUnlinkedFromIncident>(session, clock)
 {
     protected override Task ApplyAsync(TipUnlinkedFromIncident message, IDocumentSession session, CancellationToken cancellationToken) =>
-        session.DecideOnTipsAsync(
-            [message.TipId], message, (tip, unlinked, _, _) => Tip.WithdrawOutcome(tip, unlinked.IncidentId, unlinked.UnlinkedAt), message.UnlinkedAt, cancellationToken);
+        session.DecideOnTipsAsync([message.TipId], tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.UnlinkedAt), cancellationToken);
 }
 
 internal static class IncidentNews
 {
-    /// <summary>
-    /// Appends to each of <paramref name="tipIds"/> what <paramref name="decide"/> makes of the <paramref name="news"/> (which
-    /// happened at <paramref name="now"/>, told by incidents), in the consumer's transaction.
-    /// </summary>
-    public static async Task DecideOnTipsAsync<TNews>(
-        this IDocumentSession session, IEnumerable<Guid> tipIds, TNews news, Func<TipState?, TNews, DateTimeOffset, string, Decision> decide, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Appends to each of <paramref name="tipIds"/> what <paramref name="decide"/> makes of it (of incidents' news), in the consumer's transaction.</summary>
+    public static async Task DecideOnTipsAsync(this IDocumentSession session, IEnumerable<Guid> tipIds, Func<TipState?, Decision> decide, CancellationToken ct)
     {
         foreach (var tipId in tipIds.Distinct())
         {
             var (tip, version) = await session.LoadStreamAsync<TipState>(tipId, ct);
-            var decision = decide(tip, news, now, Tip.IncidentsActor);
+            var decision = decide(tip);
             if (decision.Events.Count > 0)
             {
                 session.Events.Append(tipId, version + decision.Events.Count, [.. decision.Events]);

@@ -20,21 +20,8 @@ public sealed class OutcomeRevisionTests(WardLinkSystem system) : IClassFixture<
     public async Task A_case_resolved_as_criminal_then_reopened_and_resolved_as_administrative_counts_once_as_administrative_everywhere()
     {
         using var api = system.CreateGatewayClient();
-        var tip = await CreatedIdAsync(await api.PostAsJsonAsync(
-            "/api/tips",
-            new
-            {
-                channel = "hotline",
-                category = "theft",
-                description = "Bags taken from the Eye hospital waiting room.",
-                place = new { description = "Eye hospital, waiting room" },
-                receivedAt = $"{Year}-03-01T20:00:00+07:00",
-            },
-            Ct));
-        await OkAsync(api.PostAsJsonAsync($"/api/tips/{tip}/assessments", new { verdict = "valuable", reason = "Seen on camera." }, Ct));
-        var referred = await OkAsync(api.PostAsJsonAsync($"/api/tips/{tip}/referral", new { }, Ct));
-        var incident = referred.GetProperty("incidentId").GetGuid();
-        await Eventually.Get(async () => (await api.GetAsync($"/api/incidents/{incident}", Ct)).IsSuccessStatusCode ? "opened" : null, "the referral to open its incident");
+        var (tip, _) = await ValuableTipAsync(api, Year);
+        var incident = await ReferredAsync(api, tip);
 
         await OkAsync(api.PostAsJsonAsync($"/api/incidents/{incident}/assign", new { unit = "Criminal team" }, Ct));
         await OkAsync(api.PostAsJsonAsync($"/api/incidents/{incident}/resolve", new { outcome = "criminalCaseSolved" }, Ct));
@@ -66,8 +53,7 @@ public sealed class OutcomeRevisionTests(WardLinkSystem system) : IClassFixture<
         using var api = system.CreateGatewayClient();
         var (first, _) = await ValuableTipAsync(api, Unlinked);
         var (second, secondNumber) = await ValuableTipAsync(api, Unlinked);
-        var incident = (await OkAsync(api.PostAsJsonAsync($"/api/tips/{first}/referral", new { }, Ct))).GetProperty("incidentId").GetGuid();
-        await Eventually.Get(async () => (await api.GetAsync($"/api/incidents/{incident}", Ct)).IsSuccessStatusCode ? "opened" : null, "the referral to open its incident");
+        var incident = await ReferredAsync(api, first);
         await OkAsync(api.PostAsJsonAsync($"/api/incidents/{incident}/tips", new { tipId = second, tipNumber = secondNumber }, Ct));
         await OkAsync(api.PostAsJsonAsync($"/api/incidents/{incident}/assign", new { unit = "Criminal team" }, Ct));
         await OkAsync(api.PostAsJsonAsync($"/api/incidents/{incident}/resolve", new { outcome = "criminalCaseSolved" }, Ct));
@@ -98,8 +84,8 @@ public sealed class OutcomeRevisionTests(WardLinkSystem system) : IClassFixture<
             {
                 channel = "hotline",
                 category = "theft",
-                description = "A motorbike taken from the school gate.",
-                place = new { description = "Quảng Thắng school gate" },
+                description = "Bags taken from the Eye hospital waiting room.",
+                place = new { description = "Eye hospital, waiting room" },
                 receivedAt = $"{year}-05-01T07:30:00+07:00",
             },
             Ct);
@@ -108,6 +94,14 @@ public sealed class OutcomeRevisionTests(WardLinkSystem system) : IClassFixture<
         var id = tip.GetProperty("id").GetGuid();
         await OkAsync(api.PostAsJsonAsync($"/api/tips/{id}/assessments", new { verdict = "valuable", reason = "A teacher saw it." }, Ct));
         return (id, tip.GetProperty("number").GetString()!);
+    }
+
+    /// <summary>Refers <paramref name="tip"/> to a new incident; its id once incidents has opened it.</summary>
+    private static async Task<Guid> ReferredAsync(HttpClient api, Guid tip)
+    {
+        var incident = (await OkAsync(api.PostAsJsonAsync($"/api/tips/{tip}/referral", new { }, Ct))).GetProperty("incidentId").GetGuid();
+        await Eventually.Get(async () => (await api.GetAsync($"/api/incidents/{incident}", Ct)).IsSuccessStatusCode ? "opened" : null, "the referral to open its incident");
+        return incident;
     }
 
     private static Task<string> OutcomesAsync(HttpClient api, Guid tip, int count, string what) =>
@@ -130,12 +124,6 @@ public sealed class OutcomeRevisionTests(WardLinkSystem system) : IClassFixture<
             },
             what);
         return JsonDocument.Parse(figures).RootElement;
-    }
-
-    private static async Task<Guid> CreatedIdAsync(HttpResponseMessage response)
-    {
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
     }
 
     private static async Task<JsonElement> OkAsync(Task<HttpResponseMessage> sending)

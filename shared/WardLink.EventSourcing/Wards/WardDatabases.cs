@@ -126,6 +126,12 @@ public sealed class WardDatabases
     /// </summary>
     public async Task CheckMovedWardsAsync(CancellationToken ct)
     {
+        // With no group configured, every ward is kept in the main database: none can be held elsewhere.
+        if (SessionTenants.Count == 1)
+        {
+            return;
+        }
+
         var stranded = new List<string>();
         foreach (var tenant in SessionTenants)
         {
