@@ -64,7 +64,7 @@ public static class AuditEndpoints
         audit.MapGet("/log", Log)
             .WithName("AuditLog")
             .Produces<AuditEntry>(StatusCodes.Status200OK, NdjsonContentType)
-            .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after=, ?types=a,b, ?from=, ?to= (recorded time), ?limit=.")
+            .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after=, ?types=a,b, ?from=, ?to= (recorded time), ?limit=. It ends before a sequence still being written, so paging on with after= the last sequence read misses no event.")
             .ProducesValidationProblem();
         audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) => Integrity(serviceName, log, storage, keys, ct))
             .WithName("AuditIntegrity")
@@ -174,7 +174,7 @@ public static class AuditEndpoints
         var databases = http.RequestServices.GetRequiredService<WardDatabases>();
         var chain = databases.DatabaseOf(http.Ward().Ward.Id);
         var tenants = http.Ward().Spans.Where(ward => databases.DatabaseOf(ward) == chain).Select(databases.Wards.TenantOf).ToList();
-        await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit, tenants), http.Audience(), ct))
+        await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit, tenants, Settled: true), http.Audience(), ct))
         {
             JsonSerializer.Serialize(line, entry, AuditLines.Default.AuditEntry);
             line.Flush();

@@ -31,6 +31,9 @@ public sealed class AuditStorage(IServiceProvider services)
 
     public string Links => $"{Schema}.{LinksTable}";
 
+    /// <summary>Marten's progress table, where the async daemon keeps its high-water mark.</summary>
+    public string Progression => $"{Schema}.mt_event_progression";
+
     public string Checkpoints => $"{Schema}.{CheckpointsTable}";
 
     /// <summary>The SQL of the SHA-256 (hex) of an event's data as PostgreSQL renders the stored jsonb.</summary>
