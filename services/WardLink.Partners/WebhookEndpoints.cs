@@ -98,6 +98,7 @@ public static class WebhookEndpoints
     private static async Task<IResult> Subscribe(
         Guid id, WebhookRequest request, HttpContext http, IDocumentSession session, WebhookSecrets secrets, WebhookTargetPolicy targets, TimeProvider clock, CancellationToken ct)
     {
+        await session.TakeTurnAsync(Webhook.SubscriptionsTurnOf(id), ct);
         var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
         var existing = await session.Query<WebhookState>().CountAsync(webhook => webhook.PartnerId == id && webhook.Status != WebhookStatus.Deleted, ct);
         var command = new SubscribeWebhook(Guid.CreateVersion7(), id, partner, existing, request, targets.AllowLocalTargets);
@@ -161,6 +162,7 @@ public static class WebhookEndpoints
         Guid id, Guid webhookId, HttpContext http, IDocumentSession session, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(webhookId), ct);
         var held = await session.Query<WebhookDelivery>().Where(delivery => delivery.WebhookId == webhookId && delivery.Status == DeliveryStatus.Held).ToListAsync(ct);
         foreach (var delivery in held)
         {

@@ -57,9 +57,18 @@ public sealed class WebhookSender(
         {
             using (EnterWardOf(delivery.Tenant))
             {
-                if (await DeliverAsync(delivery.Id, token))
+                // One delivery's fault (its database row, say) is logged and tried again on a later round; the
+                // others of the batch, which may be in mid-send, go on.
+                try
                 {
-                    Interlocked.Increment(ref attempts);
+                    if (await DeliverAsync(delivery.Id, token))
+                    {
+                        Interlocked.Increment(ref attempts);
+                    }
+                }
+                catch (Exception fault) when (!token.IsCancellationRequested)
+                {
+                    logger.LogError(fault, "Webhook delivery {Delivery} could not be attempted; it is tried again later.", delivery.Id);
                 }
             }
         });
@@ -96,6 +105,7 @@ public sealed class WebhookSender(
             return null;
         }
 
+        await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(delivery.WebhookId), ct);
         var webhook = await session.LoadAsync<WebhookState>(delivery.WebhookId, ct);
         var secret = await session.LoadAsync<WebhookSecret>(delivery.WebhookId, ct);
         var active = webhook is { Status: WebhookStatus.Active } && secret is not null;
@@ -144,9 +154,11 @@ public sealed class WebhookSender(
         try
         {
             using var answer = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            status = (int)answer.StatusCode;
+            var code = (int)answer.StatusCode;
+            status = code is >= 100 and <= 599 ? code : null;
             response = await ExcerptAsync(answer, timeout.Token);
-            error = answer.IsSuccessStatusCode ? null
+            error = status is null ? $"The receiver answered {code}, which is no HTTP status."
+                : answer.IsSuccessStatusCode ? null
                 : status is >= 300 and < 400 ? "A redirect: redirects are not followed; subscribe the final address."
                 : $"The receiver answered {status}.";
             failure = error is null ? null : "status";
@@ -206,14 +218,28 @@ public sealed class WebhookSender(
         return succeeded;
     }
 
-    /// <summary>The start of the answer's body, as text, at most <see cref="WebhookDelivery.MaxExcerptLength"/> characters.</summary>
+    /// <summary>
+    /// The start of the answer's body, as text the delivery log can store, at most <see cref="WebhookDelivery.MaxExcerptLength"/>
+    /// characters: a NUL character (which PostgreSQL cannot store) shown as U+FFFD, a character cut in half at the end left
+    /// out; a body that breaks off (shorter than it said, or badly chunked) is no answer's fault to log, and none is kept.
+    /// </summary>
     private static async Task<string?> ExcerptAsync(HttpResponseMessage answer, CancellationToken ct)
     {
         await using var body = await answer.Content.ReadAsStreamAsync(ct);
         using var reader = new StreamReader(body, Encoding.UTF8);
         var buffer = new char[WebhookDelivery.MaxExcerptLength];
-        var read = await reader.ReadBlockAsync(buffer, ct);
-        return read == 0 ? null : new string(buffer, 0, read);
+        int read;
+        try
+        {
+            read = await reader.ReadBlockAsync(buffer, ct);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+
+        var length = read > 0 && char.IsHighSurrogate(buffer[read - 1]) ? read - 1 : read;
+        return length == 0 ? null : new string(buffer, 0, length).Replace('\0', '\uFFFD');
     }
 
     private static string? Bounded(string? text, int maxLength) => text is null || text.Length <= maxLength ? text : text[..(maxLength - 1)] + "…";

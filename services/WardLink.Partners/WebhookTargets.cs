@@ -130,7 +130,9 @@ public static class WebhookTargets
             return IsPublicV4(b[2..6]);
         }
 
-        var teredoOrDocumentation = b[0] == 0x20 && b[1] == 0x01 && ((b[2] == 0x00 && b[3] == 0x00) || (b[2] == 0x0D && b[3] == 0xB8));
-        return (b[0] & 0xE0) == 0x20 && !teredoOrDocumentation;    // global unicast only (2000::/3): no unique-local, link-local or multicast
+        var protocolAssignments = b[0] == 0x20 && b[1] == 0x01 && b[2] < 0x02;           // 2001::/23: Teredo, benchmarking, ORCHID and the like
+        var documentation = (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8)  // 2001:db8::/32
+            || (b[0] == 0x3F && b[1] == 0xFF && b[2] < 0x10);                              // 3fff::/20
+        return (b[0] & 0xE0) == 0x20 && !protocolAssignments && !documentation;         // global unicast only (2000::/3): no unique-local, link-local or multicast
     }
 }

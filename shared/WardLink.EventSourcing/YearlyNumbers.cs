@@ -58,7 +58,7 @@ public static partial class YearlyNumbers
     }
 
     /// <summary>The advisory lock key of a counter: whoever holds it may number records of that prefix, ward and year.</summary>
-    public static long LockKeyOf(string prefix, string ward, int year) => BitConverter.ToInt64(CounterOf(prefix, ward, year).ToByteArray());
+    public static long LockKeyOf(string prefix, string ward, int year) => Turns.KeyOf(CounterOf(prefix, ward, year));
 
     /// <summary>
     /// Opens the session's transaction, waits for the counter's turn (the lock is released when the

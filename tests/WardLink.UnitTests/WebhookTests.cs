@@ -144,12 +144,24 @@ public sealed class WebhookTargetTests
                 Assert.False(WebhookTargets.IsPublic(address), $"{address}");
             }
         });
-        foreach (var text in new[] { "::", "::1", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "2001:db8::1", "2001:0:4136:e378::1" })
+        // The special-purpose blocks inside 2000::/3: the IETF's protocol assignments (2001::/23, benchmarking and ORCHID
+        // among them, as the IPv4 side refuses 198.18.0.0/15) and both documentation prefixes.
+        Gen.Byte.Array[16].Sample(bytes =>
+        {
+            (bytes[0], bytes[1], bytes[2]) = (0x20, 0x01, (byte)(bytes[2] & 0x01));
+            Assert.False(WebhookTargets.IsPublic(new IPAddress(bytes)), $"{new IPAddress(bytes)}");
+            (bytes[0], bytes[1], bytes[2]) = (0x3F, 0xFF, (byte)(bytes[2] & 0x0F));
+            Assert.False(WebhookTargets.IsPublic(new IPAddress(bytes)), $"{new IPAddress(bytes)}");
+        });
+        foreach (var text in new[] { "::", "::1", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "2001:db8::1", "2001:0:4136:e378::1", "2001:2::1", "2001:10::1", "3fff::1" })
         {
             Assert.False(WebhookTargets.IsPublic(IPAddress.Parse(text)), text);
         }
 
-        Assert.True(WebhookTargets.IsPublic(IPAddress.Parse("2a00:1450:4001:81c::200e")));
+        foreach (var text in new[] { "2a00:1450:4001:81c::200e", "2001:200::1", "3fff:1000::1" })
+        {
+            Assert.True(WebhookTargets.IsPublic(IPAddress.Parse(text)), text);
+        }
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Func<int, int>> _answers = new();
     private readonly ConcurrentDictionary<string, int> _counts = new();
+    private readonly ConcurrentDictionary<string, Func<HttpResponse, Task>> _writers = new();
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -46,6 +47,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync(http.RequestAborted);
             receiver.Received.Enqueue(new ReceivedWebhook(http.Request.Path, new HeaderDictionary(http.Request.Headers.ToDictionary()), body));
             var count = receiver._counts.AddOrUpdate(name, 1, (_, previous) => previous + 1);
+            if (receiver._writers.TryGetValue(name, out var write))
+            {
+                await write(http.Response);
+                return Results.Empty;
+            }
+
             var status = receiver._answers.TryGetValue(name, out var answer) ? answer(count) : StatusCodes.Status200OK;
             return Results.Text(status < 300 ? "thanks" : "not now", statusCode: status);
         });
@@ -61,6 +68,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
             _answers[name] = answer;
         }
 
+        return new Uri(Address, $"/hooks/{name}").AbsoluteUri;
+    }
+
+    /// <summary>The address of endpoint <paramref name="name"/>, answering every request as <paramref name="write"/> writes it, byte by byte.</summary>
+    public string Endpoint(string name, Func<HttpResponse, Task> write)
+    {
+        _writers[name] = write;
         return new Uri(Address, $"/hooks/{name}").AbsoluteUri;
     }
 

@@ -310,6 +310,107 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     }
 
     /// <summary>
+    /// A partner keeps at most <see cref="Webhook.MaxPerPartner"/> live webhooks, however many subscriptions arrive at
+    /// once: with room for one more, eight at once make one webhook and seven 409s.
+    /// </summary>
+    [Fact]
+    public async Task Subscriptions_at_once_never_take_a_partner_past_its_limit_of_webhooks()
+    {
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Endocrine Hospital");
+        var client = system.ClientOf(partner);
+        for (var i = 1; i < Webhook.MaxPerPartner; i++)
+        {
+            await SubscribeAsync(client, partner, system.Receiver.Endpoint($"limit-{i}"), "incidentReported");
+        }
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            using var response = await system.ClientOf(partner).PostAsJsonAsync(
+                $"/partners/{partner}/webhooks", new { url = system.Receiver.Endpoint($"limit-last-{i}"), events = CameraInstalled }, Ct);
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(1, answers.Count(status => status == HttpStatusCode.Created));
+        Assert.All(answers.Where(status => status != HttpStatusCode.Created), status => Assert.Equal(HttpStatusCode.Conflict, status));
+        Assert.Equal(Webhook.MaxPerPartner, (await client.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks", Ct)).GetArrayLength());
+    }
+
+    /// <summary>
+    /// Resuming sends what was held, whatever the sender was doing at that moment: a webhook paused and resumed again and
+    /// again while events keep coming (the sender holding some as it reads the webhook paused) ends with every delivery
+    /// sent, none left held under an active webhook.
+    /// </summary>
+    [Fact]
+    public async Task Every_delivery_held_while_a_webhook_is_paused_is_sent_once_it_resumes_however_the_sender_and_the_resume_meet()
+    {
+        const int Rounds = 10;
+        const int EventsPerRound = 20;
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Oncology Hospital");
+        var site = await system.Police.RegisterSiteAsync(partner, "Radiotherapy gate");
+        var client = system.ClientOf(partner);
+        var (webhookId, _) = await SubscribeAsync(client, partner, system.Receiver.Endpoint("paused-often"), "incidentReported");
+        var version = "\"1\"";
+        for (var round = 0; round < Rounds; round++)
+        {
+            version = await client.StepOkAsync($"/partners/{partner}/webhooks/{webhookId}/pause", version);
+            foreach (var _ in Enumerable.Range(0, EventsPerRound))
+            {
+                await system.Bus.PublishAsync(IncidentAt(site), Guid.NewGuid());
+            }
+
+            // Resumed as soon as the sender has begun holding this round's deliveries, while it holds the rest.
+            await Eventually.Get(
+                async () => (await client.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks/{webhookId}/deliveries?status=held", Ct))
+                    .GetProperty("total").GetInt32() > 0 ? "holding" : null,
+                "the sender to hold a delivery of the round");
+            version = await client.StepOkAsync($"/partners/{partner}/webhooks/{webhookId}/resume", version);
+        }
+
+        await Eventually.Get(
+            async () => (await client.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks/{webhookId}/deliveries?status=delivered", Ct))
+                .GetProperty("total").GetInt32() == Rounds * EventsPerRound ? "all sent" : null,
+            "every delivery to be sent");
+        var held = await client.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks/{webhookId}/deliveries?status=held", Ct);
+        Assert.Equal(0, held.GetProperty("total").GetInt32());
+    }
+
+    /// <summary>
+    /// Whatever a receiver answers is logged once and the delivery goes on by its schedule: a body with a NUL character
+    /// (which PostgreSQL cannot store), a body that breaks off before the length it announced, a status no HTTP status is.
+    /// None may leave the delivery pending with nothing logged, sent again and again for ever.
+    /// </summary>
+    [Fact]
+    public async Task An_answer_the_log_cannot_keep_as_it_came_is_logged_once_and_the_delivery_goes_on()
+    {
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Lung Hospital");
+        var site = await system.Police.RegisterSiteAsync(partner, "Outpatient gate");
+        var client = system.ClientOf(partner);
+        var nul = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("nul", response => response.WriteAsync("ok\0done", Ct)), "incidentReported")).Id;
+        var broken = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("broken", async response =>
+        {
+            response.ContentLength = 100;
+            await response.WriteAsync("thanks", Ct);
+        }), "incidentReported")).Id;
+        var noStatus = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("no-status", response =>
+        {
+            response.StatusCode = 999;
+            return Task.CompletedTask;
+        }), "incidentReported")).Id;
+
+        await system.Bus.PublishAsync(IncidentAt(site), Guid.NewGuid());
+
+        var kept = Assert.Single((await DeliveriesAsync(client, partner, nul, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
+        Assert.Equal("ok\uFFFDdone", kept.GetProperty("response").GetString());
+        var cut = Assert.Single((await DeliveriesAsync(client, partner, broken, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
+        Assert.Equal(200, cut.GetProperty("status").GetInt32());
+        var odd = (await DeliveriesAsync(client, partner, noStatus, "failed", 1)).Single().GetProperty("attempts").EnumerateArray().ToList();
+        Assert.All(odd, attempt => Assert.Equal(JsonValueKind.Null, attempt.GetProperty("status").ValueKind));
+        Assert.Equal("The receiver answered 999, which is no HTTP status.", odd[0].GetProperty("error").GetString());
+        Assert.Single(system.Receiver.At("nul"));
+        Assert.Single(system.Receiver.At("broken"));
+    }
+
+    /// <summary>
     /// A partner's access ends with the partnership: a suspended partner, or one that left, is told nothing of what happens at
     /// its sites. One missed shift passing the sites of three partners fans out in one transaction, so once the partner
     /// in good standing is told, the other two were passed over, not merely not yet served.
