@@ -15,8 +15,10 @@ namespace WardLink.EventSourcing.Sites;
 
 /// <summary>
 /// A partner's site as this service knows it from the partners service's events. <c>Version</c>
-/// is the site's stream version in partners (1 when registered), so an older change arriving late
-/// never overwrites a newer one; a retired site stays known (old records name it) with <c>RetiredAt</c>.
+/// is the site's stream version in partners of the details held (1 when registered, then each update's),
+/// so an older change arriving late never overwrites a newer one; a retired site stays known (old records
+/// name it) with <c>RetiredAt</c>. A retirement is a site's last step and changes no detail: it leaves
+/// <c>Version</c> as it is, so an update it overtook still applies.
 /// <c>Ward</c> is the ward of its partner (the ward its messages came from); a row kept before wards
 /// existed has none and is the home ward's (<see cref="WardIn"/>).
 /// </summary>
@@ -89,14 +91,21 @@ public sealed class SiteUpdatedConsumer(IDocumentSession session, TimeProvider c
     }
 }
 
-/// <summary>Marks a site retired, unless the directory already has a newer version of it.</summary>
+/// <summary>
+/// Marks a site retired. A retirement is the site's last step (partners updates no retired site) and
+/// names no details: the details held, and their version, stay, so an update it overtook (each message
+/// type has its own queue) still applies when it arrives.
+/// </summary>
 public sealed class SiteRetiredConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
     : DirectoryConsumer<SiteRetired>(session, clock, databases, tenants)
 {
     protected override async Task KeepAsync(SiteRetired message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         var site = await session.LoadKnownAsync(nameof(SiteRetired), message.SiteId, cancellationToken);
-        session.KeepNewest(site, site with { RetiredAt = message.RetiredAt, Version = message.SiteVersion });
+        if (site.RetiredAt != message.RetiredAt)
+        {
+            session.Update(site with { RetiredAt = message.RetiredAt });
+        }
     }
 }
 
