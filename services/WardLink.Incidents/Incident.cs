@@ -391,7 +391,7 @@ public static class Incident
     {
         var errors = new FieldErrors()
             .Check(command.TipId is not null && command.TipId != Guid.Empty, "tipId", "Give the tip's id.")
-            .Check(command.TipNumber is null || YearlyNumbers.IsNumber(command.TipNumber.Trim()), "tipNumber", "The tip's number, e.g. TIP-QT-2024-0042 (auditors are shown it: no free text).");
+            .Check(command.TipNumber is null || YearlyNumbers.IsNumber(command.TipNumber), "tipNumber", "The tip's number, e.g. TIP-QT-2024-0042 (auditors are shown it: no free text).");
         if (errors.Any)
         {
             return errors.ToRejection();

@@ -130,7 +130,7 @@ public static class Agreement
         var errors = new FieldErrors()
             .CheckText(command.Role, "role", "Say the contact's role (e.g. head of the security desk).", MaxShortTextLength)
             .CheckText(command.Name, "name", "Give the contact's name.", MaxShortTextLength)
-            .Check(ContactFormats.IsPhone(command.Phone?.Trim()), "phone", ContactFormats.PhoneRule);
+            .Check(ContactFormats.IsPhone(command.Phone), "phone", ContactFormats.PhoneRule);
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new ContactAdded(partner.Id, command.ContactId, command.Role!.Trim(), command.Name!.Trim(), command.Phone!.Trim(), now, actor));

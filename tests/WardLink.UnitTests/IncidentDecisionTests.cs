@@ -230,8 +230,17 @@ public sealed class IncidentDecisionTests
         var numbers = Gen.Select(Gen.Int[0, 2], Gen.Int[2000, 2100], Gen.Long[0, long.MaxValue])
             .Select((code, year, count) => $"TIP{new[] { string.Empty, "-QT", "-DQUANG" }[code]}-{year}-{count:0000}");
         numbers.Sample(number => Assert.True(Incident.LinkTip(Reported(), new LinkTip(TipId, number), Now, Officer).IsAccepted, number));
-        Gen.OneOf(Gen.String, numbers.Select(number => $"{number} Nguyễn Văn A"), numbers.Select(number => number.ToLowerInvariant()), Gen.Const("Nguyễn Văn A 0912 345 678"))
-            .Where(text => !EventSourcing.YearlyNumbers.IsNumber(text.Trim()))
+        numbers.Select(number => $" {number} ").Sample(number => Assert.True(Incident.LinkTip(Reported(), new LinkTip(TipId, number), Now, Officer).IsAccepted, number));
+
+        // Past the documented length (40) even when the shape fits: padded with spaces, or a five-digit year with every part at its longest.
+        Gen.OneOf(
+                Gen.String,
+                numbers.Select(number => $"{number} Nguyễn Văn A"),
+                numbers.Select(number => number.ToLowerInvariant()),
+                numbers.Select(number => number.PadRight(EventSourcing.YearlyNumbers.MaxNumberLength + 1)),
+                Gen.Const("ABCDEFGH-ABCDEF-20240-1234567890123456789"),
+                Gen.Const("Nguyễn Văn A 0912 345 678"))
+            .Where(text => !EventSourcing.YearlyNumbers.IsNumber(text))
             .Sample(text => AssertInvalid(Incident.LinkTip(Reported(), new LinkTip(TipId, text), Now, Officer), "tipNumber"));
     }
 

@@ -267,21 +267,9 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         {
             foreach (var (path, schema) in endpoint.Body?.Values() ?? [])
             {
-                if (schema is { Kind: SchemaKind.Text, MaxLength: { } maxLength } && !schema.IsConstrainedText)
+                foreach (var (what, value) in PastItsLimit(path, schema))
                 {
-                    failures.AddRange(await RefusedAsync(
-                        endpoint, $"{path} of {maxLength + 1} characters", Json(SampleWith(endpoint.Body!, path, new string('x', maxLength + 1))), path));
-                }
-
-                if (schema is { Kind: SchemaKind.Array, MaxItems: { } maxItems })
-                {
-                    var items = new JsonArray([.. Enumerable.Range(0, maxItems + 1).Select(_ => schema.Items.Sample())]);
-                    failures.AddRange(await RefusedAsync(endpoint, $"{path} of {maxItems + 1} items", Json(SampleWith(endpoint.Body!, path, items)), path));
-                }
-
-                foreach (var outside in OutsideRange(schema))
-                {
-                    failures.AddRange(await RefusedAsync(endpoint, $"{path} = {outside}", Json(SampleWith(endpoint.Body!, path, outside)), path));
+                    failures.AddRange(await RefusedAsync(endpoint, what, Json(SampleWith(endpoint.Body!, path, value)), path));
                 }
             }
         }
@@ -298,11 +286,34 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         AssertNone(failures);
     }
 
+    /// <summary>The values of <paramref name="schema"/> just past the limits the document states (a text's length, a list's items, a number's range), each with what it is.</summary>
+    private static IEnumerable<(string What, JsonNode? Value)> PastItsLimit(string path, BodySchema schema)
+    {
+        if (schema.PastMaxLength() is { } tooLong)
+        {
+            yield return ($"{path} of {tooLong.Length} characters", tooLong);
+        }
+
+        if (schema is { Kind: SchemaKind.Array, MaxItems: { } maxItems })
+        {
+            yield return ($"{path} of {maxItems + 1} items", new JsonArray([.. Enumerable.Range(0, maxItems + 1).Select(_ => schema.Items.Sample())]));
+        }
+
+        foreach (var outside in OutsideRange(schema))
+        {
+            yield return ($"{path} = {outside}", outside);
+        }
+    }
+
     private static IEnumerable<string> PastTheLimit(BodySchema schema) =>
         OutsideRange(schema).Select(value => value.ToString(CultureInfo.InvariantCulture))
-            .Concat(schema is { Kind: SchemaKind.Text, MaxLength: { } maxLength } && !schema.IsConstrainedText ? [new string('x', maxLength + 1)] : []);
+            .Concat(schema.PastMaxLength() is { } tooLong ? [tooLong] : []);
 
-    /// <summary>Sends each of <paramref name="valuesOf"/> a query parameter's schema as that parameter of every operation: how many, and what was not a 400 problem naming it, or stored something.</summary>
+    /// <summary>
+    /// Sends each of <paramref name="valuesOf"/> a query parameter's schema as that parameter of every operation, with a
+    /// well-typed body where the operation takes one (so the body is not what is refused): how many, and what was not a
+    /// 400 problem naming it, or stored something.
+    /// </summary>
     private async Task<(int Sent, List<string> Failures)> RefusedQueryValuesAsync(Func<BodySchema, IEnumerable<string>> valuesOf)
     {
         var failures = new List<string>();
@@ -314,7 +325,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                 foreach (var value in valuesOf(schema))
                 {
                     sent++;
-                    var answer = await SendAsync(operation.Method, operation.Address(name, value), null);
+                    var answer = await SendAsync(operation.Method, operation.Address(name, value), operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
                     failures.AddRange(RefusalFailures($"{operation}", $"{name} = {Shortened(value)}", answer, name, 400));
                 }
             }
@@ -389,7 +400,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                 foreach (var value in schema.EnumValues.SelectMany(value => new[] { value.ToUpperInvariant(), char.ToUpperInvariant(value[0]) + value[1..] }))
                 {
                     sent++;
-                    var answer = await SendAsync(operation.Method, operation.Address(name, value), null);
+                    var answer = await SendAsync(operation.Method, operation.Address(name, value), operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
                     if (answer.Status >= 500 || (answer.Status == 400 && (!IsProblem(answer, out var problem) || NamesField(problem, name))))
                     {
                         failures.Add($"{operation}?{name}={value}: {answer.Status} {Shortened(answer.Body)}");

@@ -83,6 +83,18 @@ public sealed class BodySchema
         return new BodySchema(node, components, nullable);
     }
 
+    /// <summary>
+    /// A text one character past its documented <c>maxLength</c>: free text, of x's; text with a pattern, its sample and
+    /// spaces (it matches once trimmed, so only its length is wrong); null for a text of a format (a date, an id), which
+    /// has no length of its own to pass.
+    /// </summary>
+    public string? PastMaxLength() => this switch
+    {
+        { Kind: SchemaKind.Text, MaxLength: { } max, Format: null, Pattern: null } => new string('x', max + 1),
+        { Kind: SchemaKind.Text, MaxLength: { } max, Format: null } => Sample()!.GetValue<string>().PadRight(max + 1),
+        _ => null,
+    };
+
     /// <summary>A well-typed body: every property given, enums their first value, nullable ids left null.</summary>
     public JsonNode? Sample() => Kind switch
     {

@@ -50,9 +50,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
             var targets = ids.Count > 0 && endpoint.Parameters.Any(parameter => parameter.IsGuid) ? streams.Select(stream => (StoredStreamOfKind?)stream).ToList() : [null];
             foreach (var target in targets)
             {
-                var address = target is null ? endpoint.Address() : PathParameter.Fill(
-                    endpoint.Parameters.Where(parameter => parameter.IsGuid).Aggregate(endpoint.Template, (template, parameter) => template.Replace($"{{{parameter.Name}}}", target.Id.ToString(), StringComparison.Ordinal)),
-                    endpoint.Parameters.Where(parameter => !parameter.IsGuid));
+                var address = target is null ? endpoint.Address() : AddressOn(endpoint, target);
                 foreach (var path in ids.Where(id => !IdsOfOtherServices.Contains(id)))
                 {
                     foreach (var stream in streams)
@@ -77,6 +75,11 @@ public abstract partial class BadInputSuite<TEntryPoint>
         Assert.True(sent > 0, "No operation takes an id.");
         AssertNone(failures);
     }
+
+    /// <summary>The address of <paramref name="endpoint"/> with <paramref name="target"/>'s id for every GUID in its path.</summary>
+    private static string AddressOn(WriteEndpoint endpoint, StoredStreamOfKind target) => PathParameter.Fill(
+        endpoint.Parameters.Where(parameter => parameter.IsGuid).Aggregate(endpoint.Template, (template, parameter) => template.Replace($"{{{parameter.Name}}}", target.Id.ToString(), StringComparison.Ordinal)),
+        endpoint.Parameters.Where(parameter => !parameter.IsGuid));
 
     private async Task<IReadOnlyList<StoredStreamOfKind>> FreshStreamsAsync()
     {

@@ -78,7 +78,8 @@ public sealed record DescribedOperation(string Method, string Template, JsonObje
 /// schema, and the path parameters to fill in.
 /// </summary>
 public sealed record QueriedOperation(
-    string Method, string Template, IReadOnlyList<PathParameter> Parameters, IReadOnlyList<(string Name, BodySchema Schema)> Query, IReadOnlySet<string> Required)
+    string Method, string Template, IReadOnlyList<PathParameter> Parameters, IReadOnlyList<(string Name, BodySchema Schema)> Query, IReadOnlySet<string> Required,
+    BodySchema? Body = null)
 {
     public override string ToString() => $"{Method} {Template}";
 
@@ -102,7 +103,8 @@ public sealed record QueriedOperation(
                operation.Template,
                PathParameter.Of(operation.Description),
                query,
-               PathParameter.ParametersIn(operation.Description, "query").Where(parameter => (bool?)parameter["required"] == true).Select(parameter => (string)parameter["name"]!).ToHashSet(StringComparer.Ordinal)),
+               PathParameter.ParametersIn(operation.Description, "query").Where(parameter => (bool?)parameter["required"] == true).Select(parameter => (string)parameter["name"]!).ToHashSet(StringComparer.Ordinal),
+               operation.Body),
     ];
 }
 
