@@ -163,6 +163,9 @@ public sealed record IncidentState(
     /// <summary>When it was last reopened: a new resolution comes after it.</summary>
     public DateTimeOffset? ReopenedAt { get; init; }
 
+    /// <summary>When each tip unlinked from it was last unlinked: a resolution that names the tip again comes after that.</summary>
+    public IReadOnlyDictionary<Guid, DateTimeOffset>? UnlinkedAt { get; init; }
+
     /// <summary>The partner whose client reported the incident.</summary>
     public Guid? SubmittedByPartner { get; init; }
 
@@ -207,7 +210,15 @@ public sealed record IncidentState(
 
     public IncidentState Apply(TipLinked linked) => this with { LinkedTipIds = [.. LinkedTipIds, linked.TipId] };
 
-    public IncidentState Apply(TipUnlinked unlinked) => this with { LinkedTipIds = [.. LinkedTipIds.Where(id => id != unlinked.TipId)] };
+    public IncidentState Apply(TipUnlinked unlinked) => this with
+    {
+        LinkedTipIds = [.. LinkedTipIds.Where(id => id != unlinked.TipId)],
+        UnlinkedAt = new Dictionary<Guid, DateTimeOffset>(UnlinkedAt ?? new Dictionary<Guid, DateTimeOffset>()) { [unlinked.TipId] = unlinked.At },
+    };
+
+    /// <summary>The last time a tip linked now was unlinked before; null when none of them ever was.</summary>
+    public DateTimeOffset? LinkedTipsLastUnlinkedAt() =>
+        LinkedTipIds.Select(id => UnlinkedAt is not null && UnlinkedAt.TryGetValue(id, out var at) ? at : (DateTimeOffset?)null).Max();
 }
 
 /// <summary>The decisions on an incident: pure functions of its state, the command, the time and the actor.</summary>
@@ -281,7 +292,11 @@ public static class Incident
             .Check((command.Summary?.Length ?? 0) <= MaxTextLength, "summary", $"At most {MaxTextLength} characters.")
             .CheckPast(at, "resolvedAt", now)
             .Check(at >= incident.OccurredAt, "resolvedAt", "An incident cannot be resolved before it happened.")
-            .Check(incident.ReopenedAt is null || at > incident.ReopenedAt, "resolvedAt", "A reopened incident is resolved after it was reopened.");
+            .Check(incident.ReopenedAt is null || at > incident.ReopenedAt, "resolvedAt", "A reopened incident is resolved after it was reopened.")
+            .Check(
+                incident.LinkedTipsLastUnlinkedAt() is not { } unlinkedAt || at > unlinkedAt,
+                "resolvedAt",
+                $"A tip linked again after it was unlinked takes only a resolution after that ({incident.LinkedTipsLastUnlinkedAt():O}).");
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new IncidentResolved(
@@ -312,10 +327,11 @@ public static class Incident
 
     /// <summary>
     /// A resolution dated ahead of now (within the clock skew allowed) stands until then: reopening the incident or
-    /// unlinking a tip before it would come before it, and tips would keep the outcome (news older than what they know).
+    /// unlinking a tip before it, or at that very moment, would not come after it, and tips would keep the outcome (news
+    /// no newer than what they know).
     /// </summary>
     private static Rejection? ResolvedAhead(IncidentState incident, DateTimeOffset now) =>
-        incident.ResolvedAt is { } resolvedAt && now < resolvedAt
+        incident.ResolvedAt is { } resolvedAt && now <= resolvedAt
             ? Rejection.Conflict($"Incident {incident.CaseNumber} is resolved as of {resolvedAt:O}, which is still ahead; wait until then.")
             : null;
 

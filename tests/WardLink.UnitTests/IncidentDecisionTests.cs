@@ -38,7 +38,7 @@ public sealed class IncidentDecisionTests
     private static IncidentState Reported() =>
         IncidentState.Create(Assert.IsType<IncidentReported>(Assert.Single(Incident.Report(null, ValidReport(), Now, Officer).Events)));
 
-    private static IncidentState UnderInvestigation() =>
+    internal static IncidentState UnderInvestigation() =>
         Reported().Apply(new InvestigationStarted(IncidentId, "Ward police, criminal team", "Lt. Hoa", Now, Officer));
 
     private static IncidentState Resolved() =>
@@ -197,16 +197,17 @@ public sealed class IncidentDecisionTests
     [Fact]
     public void A_resolved_or_closed_incident_is_reopened_with_a_reason_back_under_investigation()
     {
-        var decision = Incident.Reopen(Closed(), new ReopenIncident(" New evidence "), Now, Officer);
+        var later = Now.AddMinutes(5);
+        var decision = Incident.Reopen(Closed(), new ReopenIncident(" New evidence "), later, Officer);
 
         var reopened = Assert.IsType<IncidentReopened>(Assert.Single(decision.Events));
         Assert.Equal("New evidence", reopened.Reason);
         var state = Closed().Apply(reopened);
         Assert.Equal(IncidentStatus.UnderInvestigation, state.Status);
         Assert.Null(state.Outcome);
-        Assert.True(Incident.Reopen(Resolved(), new ReopenIncident("Outcome contested"), Now, Officer).IsAccepted);
-        AssertInvalid(Incident.Reopen(Closed(), new ReopenIncident("  "), Now, Officer), "reason");
-        AssertConflict(Incident.Reopen(UnderInvestigation(), new ReopenIncident("Why not"), Now, Officer));
+        Assert.True(Incident.Reopen(Resolved(), new ReopenIncident("Outcome contested"), later, Officer).IsAccepted);
+        AssertInvalid(Incident.Reopen(Closed(), new ReopenIncident("  "), later, Officer), "reason");
+        AssertConflict(Incident.Reopen(UnderInvestigation(), new ReopenIncident("Why not"), later, Officer));
     }
 
     [Fact]
@@ -261,12 +262,12 @@ public sealed class IncidentDecisionTests
     }
 
     /// <summary>
-    /// A resolution may be dated a little ahead (clock skew): until then, reopening the incident or unlinking a tip would
-    /// come before it (tips would keep the outcome, the news being older than what they know), so both are a 409; from
-    /// the resolution's time on, both go through.
+    /// A resolution may be dated a little ahead (clock skew): until then, and at that very moment, reopening the incident or
+    /// unlinking a tip would not come after it (tips would keep the outcome, the news being no newer than what they know),
+    /// so both are a 409; once it is past, both go through.
     /// </summary>
     [Fact]
-    public void Reopening_or_unlinking_before_a_resolution_dated_ahead_is_refused_and_from_its_time_on_accepted()
+    public void Reopening_or_unlinking_before_a_resolution_dated_ahead_or_at_its_time_is_refused_and_once_it_is_past_accepted()
     {
         Gen.Int[-600, 120].Sample(seconds =>
         {
@@ -278,9 +279,9 @@ public sealed class IncidentDecisionTests
             var reopen = Incident.Reopen(resolved, new ReopenIncident("Contested"), Now, Officer);
             var unlink = Incident.UnlinkTip(resolved, new UnlinkTip(TipId), Now, Officer);
 
-            Assert.Equal(seconds <= 0, reopen.IsAccepted);
-            Assert.Equal(seconds <= 0, unlink.IsAccepted);
-            if (seconds > 0)
+            Assert.Equal(seconds < 0, reopen.IsAccepted);
+            Assert.Equal(seconds < 0, unlink.IsAccepted);
+            if (seconds >= 0)
             {
                 Assert.Equal((RejectionKind.Conflict, RejectionKind.Conflict), (reopen.Rejection!.Kind, unlink.Rejection!.Kind));
             }

@@ -1,9 +1,11 @@
 using CsCheck;
+using JasperFx.Events;
 using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.Tips;
+using Decided = WardLink.Incidents;
 using TipOutcomeRecorded = WardLink.Tips.TipOutcomeRecorded;
 using TipReferred = WardLink.Tips.TipReferred;
 
@@ -64,6 +66,72 @@ public sealed class TipOutcomeTests
         Assert.Empty(Tip.RecordOutcome(reopened, Resolved(IncidentOutcome.CriminalCaseSolved, 0), Start, Tip.IncidentsActor).Events);
     }
 
+    /// <summary>
+    /// Incidents decides and tips follows: whatever an officer does to an incident (links the tip, unlinks it, resolves it
+    /// now, backdated or a little ahead, reopens it, closes it, at any pace, the same second included), and in whatever
+    /// order and however often the published messages reach tips, the tip holds the incident's outcome exactly when its
+    /// last resolution named the tip and nothing took it off since (a reopening, the tip's unlinking). A tip linked after
+    /// the resolution takes the outcome at the next one.
+    /// </summary>
+    [Fact]
+    public void Whatever_an_officer_does_and_however_the_news_arrives_the_tip_holds_the_outcome_exactly_when_the_incident_gives_it()
+    {
+        var steps = Gen.Select(Gen.Int[0, 4], Gen.Int[0, 90], Gen.Int[-30, 600]).Array[1, 25];
+        Gen.Select(steps, Gen.Int.Array[60], Gen.Int[0, 2].Array[60]).Sample((course, keys, repeats) =>
+        {
+            var incident = IncidentDecisionTests.UnderInvestigation();
+            var now = incident.OccurredAt.AddHours(3);
+            var messages = new List<object>();
+            (bool Holds, DateTimeOffset At) expected = (false, default);
+            foreach (var (step, advance, back) in course)
+            {
+                now = now.AddSeconds(advance);
+                var decision = step switch
+                {
+                    0 => Decided.Incident.LinkTip(incident, new Decided.LinkTip(TipId, null), now, "officer"),
+                    1 => Decided.Incident.UnlinkTip(incident, new Decided.UnlinkTip(TipId), now, "officer"),
+                    2 => Decided.Incident.Resolve(incident, new Decided.ResolveIncident(IncidentOutcome.CriminalCaseSolved, null, now.AddSeconds(-back)), now, "officer"),
+                    3 => Decided.Incident.Reopen(incident, new Decided.ReopenIncident("Contested"), now, "officer"),
+                    _ => Decided.Incident.Close(incident, new Decided.CloseIncident(), now, "officer"),
+                };
+                foreach (var happened in decision.Events)
+                {
+                    (incident, expected) = happened switch
+                    {
+                        Decided.TipLinked linked => (incident.Apply(linked), expected),
+                        Decided.TipUnlinked unlinked => (incident.Apply(unlinked), (false, expected.At)),
+                        Decided.IncidentResolved resolved => (incident.Apply(resolved), (resolved.LinkedTipIds.Contains(TipId), resolved.At)),
+                        Decided.IncidentReopened reopened => (incident.Apply(reopened), (false, expected.At)),
+                        Decided.IncidentClosed closed => (incident.Apply(closed), expected),
+                        _ => throw new InvalidOperationException($"Unexpected event {happened}"),
+                    };
+                    messages.AddRange(Published.ToMessage(new Event<object>(happened)) is { } message && IsAbout(message, TipId) ? [message] : []);
+                }
+            }
+
+            var (tip, _) = messages
+                .SelectMany((message, index) => Enumerable.Repeat(message, 1 + repeats[index % repeats.Length]).Select(copy => (Key: keys[index % keys.Length] ^ copy.GetHashCode(), Message: copy)))
+                .OrderBy(delivery => delivery.Key)
+                .Select(delivery => delivery.Message)
+                .Aggregate(Referred(), Deliver);
+
+            var held = tip.Outcomes.Where(outcome => outcome.IncidentId == incident.Id).Select(outcome => outcome.ResolvedAt).ToList();
+            Assert.Equal(expected.Holds ? [expected.At] : [], held);
+        },
+        iter: 5_000);
+    }
+
+    private static readonly Decided.IncidentsIntegrationEvents Published = new();
+
+    /// <summary>Whether tips acts on <paramref name="message"/> for tip <paramref name="tipId"/> (its consumers act on the tips a message names).</summary>
+    private static bool IsAbout(object message, Guid tipId) => message switch
+    {
+        IncidentResolved resolved => resolved.LinkedTipIds.Contains(tipId),
+        IncidentReopened reopened => reopened.LinkedTipIds.Contains(tipId),
+        TipUnlinkedFromIncident unlinked => unlinked.TipId == tipId,
+        _ => false,
+    };
+
     private static IncidentResolved Resolved(IncidentOutcome outcome, int index) =>
         new(IncidentId, "INC-2024-0001", IncidentClassification.Criminal, outcome, [TipId], Start.AddHours(2 * index));
 
@@ -84,6 +152,7 @@ public sealed class TipOutcomeTests
         {
             IncidentResolved resolved => Tip.RecordOutcome(current.Tip, resolved, resolved.ResolvedAt, Tip.IncidentsActor),
             IncidentReopened reopened => Tip.WithdrawOutcome(current.Tip, reopened.IncidentId, reopened.ReopenedAt),
+            TipUnlinkedFromIncident unlinked => Tip.WithdrawOutcome(current.Tip, unlinked.IncidentId, unlinked.UnlinkedAt),
             _ => throw new ArgumentException($"Not a message from incidents: {message}", nameof(message)),
         };
         return decision.Events.Aggregate(current, (both, recorded) => recorded switch
