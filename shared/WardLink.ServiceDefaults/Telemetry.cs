@@ -32,6 +32,7 @@ public static class Telemetry
             .ConfigureResource(resource => resource.AddService(serviceName, serviceNamespace: "wardlink", autoGenerateServiceInstanceId: false))
             .WithTracing(tracing => tracing
                 .SetSampler(new ParentBasedSampler(new BackgroundWorkSampler()))
+                .AddProcessor(new AnonymousSpans())
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthProbe(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddSource(ActivitySources))

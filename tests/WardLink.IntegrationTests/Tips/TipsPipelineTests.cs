@@ -8,6 +8,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 using WardLink.Contracts.Incidents;
 using WardLink.IntegrationTests.Operations;
 using WardLink.Testing;
@@ -49,16 +51,37 @@ public sealed class RecordedSpans : IDisposable
         {
             ShouldListenTo = _ => true,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = span => _spans.Enqueue(string.Join(
-                ' ',
-                [span.DisplayName, .. span.TagObjects.Select(tag => $"{tag.Key}={tag.Value}"), .. span.Events.Select(e => e.Name + string.Join(',', e.Tags)), .. span.Baggage.Select(b => $"{b.Key}={b.Value}")])),
+            ActivityStopped = span => _spans.Enqueue(Described(span)),
         };
         ActivitySource.AddActivityListener(_listener);
     }
 
     public IReadOnlyCollection<string> Spans => _spans;
 
+    /// <summary>A span as one line: its name, tags, events with their tags, and baggage.</summary>
+    public static string Described(Activity span) => string.Join(
+        ' ',
+        [span.DisplayName, .. span.TagObjects.Select(tag => $"{tag.Key}={tag.Value}"), .. span.Events.Select(e => e.Name + string.Join(',', e.Tags)), .. span.Baggage.Select(b => $"{b.Key}={b.Value}")]);
+
     public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>An exporter that keeps each span it is given, as <see cref="RecordedSpans.Described"/> writes it: what leaves the process.</summary>
+public sealed class ExportedSpans : BaseExporter<Activity>
+{
+    private readonly ConcurrentQueue<string> _spans = new();
+
+    public IReadOnlyCollection<string> Spans => _spans;
+
+    public override ExportResult Export(in OpenTelemetry.Batch<Activity> batch)
+    {
+        foreach (var span in batch)
+        {
+            _spans.Enqueue(RecordedSpans.Described(span));
+        }
+
+        return ExportResult.Success;
+    }
 }
 
 /// <summary>The tips service with its logs captured (at every level), its publishes and the process's spans recorded.</summary>
@@ -67,6 +90,9 @@ public sealed class ObservedTips : ServiceGroup
     public CapturedLogs Logs { get; } = new();
 
     public RecordedSpans Spans { get; } = new();
+
+    /// <summary>The spans the service exports (what an operator's trace backend receives), each as <see cref="RecordedSpans"/> writes it.</summary>
+    public ExportedSpans Exported { get; } = new();
 
     public PublishedMessages Messages { get; } = new();
 
@@ -85,6 +111,7 @@ public sealed class ObservedTips : ServiceGroup
             services.AddLogging(logging => logging.AddFilter<CapturedLogs>(null, LogLevel.Trace));
             services.AddPublishObserver(_ => Messages);
             services.AddConsumeObserver(_ => Consumed);
+            services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(Exported)));
         });
         Client = Host.CreateClient();
     }
@@ -130,6 +157,47 @@ public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<Observe
             Assert.All(tips.Messages.Published, message => Assert.DoesNotContain(canary, message.Json, StringComparison.OrdinalIgnoreCase));
             Assert.All(tips.Logs.Lines, line => Assert.DoesNotContain(canary, line, StringComparison.OrdinalIgnoreCase));
             Assert.All(tips.Spans.Spans, span => Assert.DoesNotContain(canary, span, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    /// <summary>
+    /// A tipster's browser string and the follow-up code of their tip never leave in a span: ASP.NET Core's instrumentation
+    /// records the caller's user agent and the request's path, and the code names one tip's thread. The request spans are
+    /// exported (their route says which operation ran), without either.
+    /// </summary>
+    [Fact]
+    public async Task A_tipster_s_user_agent_and_follow_up_code_are_in_no_exported_span()
+    {
+        const string CanaryAgent = "CanaryBrowser/7.3 (Tipster's phone)";
+        using var created = await PublicAsync(HttpMethod.Post, "/public/tips", null, new { category = "theft", description = "Bags stolen.", place = new { description = "Eye hospital" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var answer = await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var (code, secret) = (answer.GetProperty("code").GetString()!, answer.GetProperty("secret").GetString()!);
+        using var asked = await PublicAsync(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = "He came again tonight." });
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        using var read = await PublicAsync(HttpMethod.Get, $"/public/tips/{code}", secret);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+
+        var exported = await Eventually.Get(
+            () => Task.FromResult(tips.Exported.Spans.Where(span => span.Contains("/public/tips/{code}", StringComparison.Ordinal)).ToList() is { Count: >= 2 } spans ? spans : null),
+            "the follow-up requests' spans to be exported");
+        Assert.All(tips.Exported.Spans, span =>
+        {
+            Assert.DoesNotContain("CanaryBrowser", span, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(code, span, StringComparison.Ordinal);
+        });
+        Assert.NotEmpty(exported);
+
+        async Task<HttpResponseMessage> PublicAsync(HttpMethod method, string path, string? followUpSecret, object? body = null)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.TryAddWithoutValidation("User-Agent", CanaryAgent);
+            if (followUpSecret is not null)
+            {
+                request.Headers.Add(FollowUp.SecretHeader, followUpSecret);
+            }
+
+            return await tips.Client.SendAsync(request, TestContext.Current.CancellationToken);
         }
     }
 

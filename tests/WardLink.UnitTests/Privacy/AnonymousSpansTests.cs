@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using CsCheck;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.UnitTests.Privacy;
+
+/// <summary>A span leaves a process without the caller's user agent and without a follow-up code in any path or URL it names.</summary>
+public sealed class AnonymousSpansTests
+{
+    private static readonly Gen<string> Codes = Gen.Char["ABCDEFGHJKLMNPQRSTUVWXYZ23456789"].Array[12].Select(chars => new string(chars));
+
+    [Fact]
+    public void The_user_agent_and_every_follow_up_code_in_the_urls_and_the_name_are_gone_and_the_rest_stays()
+    {
+        Gen.Select(Codes, Gen.OneOf(Gen.Const(""), Gen.Const("/messages")), Gen.OneOf(Gen.Const("http://tips:8080/api"), Gen.Const(""), Gen.Const("https://gateway.example"))).Sample((code, tail, origin) =>
+        {
+            using var span = new Activity("request");
+            span.DisplayName = $"POST {origin}/public/tips/{code}{tail}";
+            span.SetTag("user_agent.original", "CanaryBrowser/1.0");
+            span.SetTag("url.path", $"/api/public/tips/{code}{tail}");
+            span.SetTag("url.full", $"{origin}/public/tips/{code}{tail}?lang=vi");
+            span.SetTag("http.route", "/public/tips/{code}/messages");
+            span.SetTag("wardlink.tip.id", "0193a000-0000-7000-8000-000000000001");
+
+            new AnonymousSpans().OnEnd(span);
+
+            Assert.Null(span.GetTagItem("user_agent.original"));
+            Assert.Equal($"/api/public/tips/{{code}}{tail}", span.GetTagItem("url.path"));
+            Assert.Equal($"{origin}/public/tips/{{code}}{tail}?lang=vi", span.GetTagItem("url.full"));
+            Assert.Equal($"POST {origin}/public/tips/{{code}}{tail}", span.DisplayName);
+            Assert.Equal("/public/tips/{code}/messages", span.GetTagItem("http.route"));
+            Assert.Equal("0193a000-0000-7000-8000-000000000001", span.GetTagItem("wardlink.tip.id"));
+        });
+
+        Assert.Equal("/api/public/tips", AnonymousSpans.WithoutFollowUpCode("/api/public/tips"));
+    }
+}
