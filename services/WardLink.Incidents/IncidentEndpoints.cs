@@ -74,12 +74,13 @@ public static class IncidentEndpoints
         }
 
         var events = await session.Events.FetchStreamAsync(id, version, token: ct);
-        http.Response.SetETag(version);
         if (scope is not null)
         {
+            // A partner takes no step on an incident, and the stream's version would count what it may not see.
             return Results.Ok(new IncidentPartnerRecord(IncidentPartnerView.Of(incident, WardOfWork.Id), PartnerTimeline.Of(events, IncidentViews.PartnerCourse)));
         }
 
+        http.Response.SetETag(version);
         return Results.Ok(new IncidentRecord(IncidentPoliceView.Of(incident, WardOfWork.Id), TimelineSteps.Of(events)));
     }
 

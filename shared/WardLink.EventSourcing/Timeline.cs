@@ -12,8 +12,12 @@ public sealed record PartnerTimelineEntry(
 
 public static class PartnerTimeline
 {
-    /// <summary>The steps among <paramref name="events"/> whose event type is in <paramref name="course"/> (what a partner may see of the record's course), in order.</summary>
+    /// <summary>
+    /// The steps among <paramref name="events"/> whose event type is in <paramref name="course"/> (what a partner may see of
+    /// the record's course), in order, each numbered by its place in that course (1, 2, …): the stream's own versions would
+    /// count, by their gaps, the steps withheld (a follow-up message, a contact read, a note).
+    /// </summary>
     public static IReadOnlyList<PartnerTimelineEntry> Of(IEnumerable<IEvent> events, IReadOnlySet<Type> course) =>
         [.. events.Where(recorded => course.Contains(recorded.Data.GetType()))
-            .Select(recorded => new PartnerTimelineEntry(recorded.Version, TimelineSteps.TypeName(recorded.Data), recorded.Timestamp))];
+            .Select((recorded, index) => new PartnerTimelineEntry(index + 1, TimelineSteps.TypeName(recorded.Data), recorded.Timestamp))];
 }

@@ -114,6 +114,31 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
         Assert.True(failures.Count == 0, $"{failures.Count} failure(s):\n{string.Join("\n", failures)}");
     }
 
+    /// <summary>
+    /// A partner's read of a tip or an incident at its site counts nothing it may not see: the stream's version (an ETag, the
+    /// history's step numbers) would count the follow-up messages, the contact reads and the notes by their gaps. The
+    /// partner takes no step on either, so it gets no ETag, and its history numbers the steps of its course 1, 2, ….
+    /// </summary>
+    [Fact]
+    public async Task A_partner_s_read_of_a_tip_or_an_incident_counts_no_step_it_may_not_see()
+    {
+        foreach (var (service, path, steps) in new[] { (TipsService.Name, $"/tips/{records.TipId}", "history"), (IncidentsService.Name, $"/incidents/{records.IncidentId}", "timeline") })
+        {
+            using var police = records.ClientOf(service, Audience.Police);
+            using var partner = records.ClientOf(service, Audience.PartnerOfTheSite);
+            using var policeAnswer = await police.GetAsync(path, Ct);
+            using var partnerAnswer = await partner.GetAsync(path, Ct);
+            Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (policeAnswer.StatusCode, partnerAnswer.StatusCode));
+
+            var history = JsonDocument.Parse(await partnerAnswer.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty(steps).EnumerateArray()
+                .Select(step => step.GetProperty("version").GetInt64()).ToList();
+            var stream = long.Parse(policeAnswer.Headers.ETag!.Tag.Trim('"'), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(stream > history.Count, $"{path}: the seeded record has no step hidden from partners ({stream} steps, {history.Count} shown)");
+            Assert.Null(partnerAnswer.Headers.ETag);
+            Assert.Equal(Enumerable.Range(1, history.Count).Select(step => (long)step), history);
+        }
+    }
+
     [Fact]
     public async Task A_partner_s_tip_list_of_its_site_holds_no_message_of_the_follow_up_thread()
     {
