@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace WardLink.Domain;
 
@@ -33,6 +34,14 @@ public sealed class SealingKey
         aes.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
         return new SealedData(nonce, ciphertext, tag);
     }
+
+    /// <summary>
+    /// A keyed hash of <paramref name="data"/> (HMAC-SHA-256 under a key derived from this one for <paramref name="purpose"/>):
+    /// what is kept to know a value again without keeping it, and which nobody without the key can test guesses against
+    /// (a phone number in a request body, an address).
+    /// </summary>
+    public byte[] Fingerprint(ReadOnlySpan<byte> data, string purpose) =>
+        HMACSHA256.HashData(HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, info: Encoding.UTF8.GetBytes(purpose)), data);
 
     public byte[] Open(SealedData sealedData, ReadOnlySpan<byte> associatedData)
     {

@@ -78,7 +78,7 @@ public static class IdempotencyKeys
             return;
         }
 
-        await RunAsync(http, next, creation, RecordIdOf(ClientOf(http), WardContext.Current, values[0]!));
+        await RunAsync(http, next, creation, RecordIdOf(ClientOf(http), WardContext.Current, values[0]!, http.RequestServices.GetService<SealingKey>()));
     });
 
     public static bool IsValid(string? key) =>
@@ -92,16 +92,17 @@ public static class IdempotencyKeys
 
     /// <summary>
     /// The stored id of a client's key in the ward the request acts in (<paramref name="ward"/>; null: the service's
-    /// default): a hash, so the table names neither the client nor the key. A key is kept in its ward's database, with
-    /// the record it made, so the same key in another ward is another request wherever the wards' databases are.
+    /// default): a hash, so the table names neither the client nor the key (keyed with <paramref name="sealing"/>, the
+    /// service's key, where it has one: an anonymous caller's address is a short list to guess). A key is kept in its ward's
+    /// database, with the record it made, so the same key in another ward is another request wherever the wards' databases are.
     /// </summary>
-    public static string RecordIdOf(string client, string? ward, string key) => Hash(Encoding.UTF8.GetBytes($"{client}\n{ward}\n{key}"));
+    public static string RecordIdOf(string client, string? ward, string key, SealingKey? sealing) => Hash(Encoding.UTF8.GetBytes($"{client}\n{ward}\n{key}"), sealing);
 
     private static async Task RunAsync(HttpContext http, RequestDelegate next, IdempotentCreation creation, string id)
     {
         var ct = http.RequestAborted;
         var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
-        var fingerprint = await FingerprintAsync(http.Request, ct);
+        var fingerprint = await FingerprintAsync(http.Request, http.RequestServices.GetService<SealingKey>(), ct);
         await using var connection = await store.OpenAsync(ct);
         await using (var transaction = await connection.BeginTransactionAsync(ct))
         {
@@ -195,16 +196,24 @@ public static class IdempotencyKeys
         http.RequestServices.GetService<SealingKey>()
         ?? throw new InvalidOperationException($"{http.GetEndpoint()?.DisplayName} keeps its answer sealed, but the service registers no {nameof(SealingKey)}.");
 
-    /// <summary>The request a key stands for: method, path (without the gateway's base) and body.</summary>
-    private static async Task<string> FingerprintAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>
+    /// The request a key stands for: method, path (without the gateway's base) and body, hashed under the service's key where
+    /// it has one (a tip's body holds the tipster's contact, whose few possible phone numbers an unkeyed hash would let anyone
+    /// with the table try).
+    /// </summary>
+    private static async Task<string> FingerprintAsync(HttpRequest request, SealingKey? sealing, CancellationToken ct)
     {
         request.EnableBuffering();
         using var body = new MemoryStream();
         body.Write(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}\n"));
         await request.Body.CopyToAsync(body, ct);
         request.Body.Position = 0;
-        return Hash(body.ToArray());
+        return Hash(body.ToArray(), sealing);
     }
 
-    private static string Hash(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
+    /// <summary>The purpose the service's key is derived for to hash what idempotency keeps.</summary>
+    private const string HashPurpose = "wardlink-idempotency-v1";
+
+    private static string Hash(byte[] data, SealingKey? sealing) =>
+        Convert.ToHexStringLower(sealing is null ? SHA256.HashData(data) : sealing.Fingerprint(data, HashPurpose));
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
 using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
@@ -216,6 +217,43 @@ public sealed class TipsIdempotencyTests(ServiceFixture<TipsService> tips) : Ide
         Assert.Equal(first.AsReplay(), await SendAsync(Client, request, key));
     }
 
+    /// <summary>
+    /// An insider with the table and the tip's events knows a public tip's body but for the tipster's phone, and the caller's
+    /// address but for a few guesses: the kept id and fingerprint are hashed under the service's key, so trying phone numbers
+    /// or addresses against them takes the key, not the table alone.
+    /// </summary>
+    [Fact]
+    public async Task A_kept_key_s_id_and_fingerprint_cannot_be_recomputed_from_the_request_without_the_service_s_key()
+    {
+        const string Address = "203.0.113.7";
+        var key = Guid.NewGuid().ToString();
+        var body = """{"category":"theft","description":"Bags stolen at the gate.","place":{"description":"Eye hospital"},"contact":{"phone":"+84 977 123 456"}}""";
+        using var message = new HttpRequestMessage(HttpMethod.Post, "/public/tips") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        message.Headers.Add(EventSourcing.Idempotency.IdempotencyKeys.HeaderName, key);
+        message.Headers.Add("X-Forwarded-For", Address);
+        using var anonymous = Service.Host.CreateClient().As(null);
+        using var response = await anonymous.SendAsync(message, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+
+        // The public intake acts in the public's default ward: the home ward.
+        var ward = Service.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WardOptions>>().Value.Home.Id;
+        var keyed = EventSourcing.Idempotency.IdempotencyKeys.RecordIdOf($"address:{Address}", ward, key, Service.Host.Services.GetRequiredService<SealingKey>());
+        var plain = EventSourcing.Idempotency.IdempotencyKeys.RecordIdOf($"address:{Address}", ward, key, null);
+        await using var connection = new Npgsql.NpgsqlConnection(Service.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"SELECT id, fingerprint FROM {Service.Host.Services.GetRequiredService<IDocumentStore>().Options.Events.DatabaseSchemaName}.wardlink_idempotent_requests WHERE id = any(@ids)", connection);
+        command.Parameters.AddWithValue("ids", new[] { keyed, plain });
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        Assert.True(await reader.ReadAsync(Ct), "the request's key is kept under neither id");
+        var (id, fingerprint) = (reader.GetString(0), reader.GetString(1));
+
+        Assert.Equal(keyed, id);
+        var unkeyed = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"POST\n/public/tips\n{body}")));
+        Assert.NotEqual(unkeyed, fingerprint);
+        Assert.Matches("^[0-9a-f]{64}$", fingerprint);
+    }
+
     [Fact]
     public async Task A_refused_request_keeps_nothing_the_same_key_with_a_corrected_body_creates_the_tip()
     {
@@ -238,7 +276,7 @@ public sealed class TipsIdempotencyTests(ServiceFixture<TipsService> tips) : Ide
         // The first request, stalled in the middle of its work: its reservation is not committed.
         await using var connection = await store.OpenAsync(Ct);
         await using var first = await connection.BeginTransactionAsync(Ct);
-        var id = EventSourcing.Idempotency.IdempotencyKeys.RecordIdOf("sub:test-police", Service.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WardOptions>>().Value.Home.Id, key);
+        var id = EventSourcing.Idempotency.IdempotencyKeys.RecordIdOf("sub:test-police", Service.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WardOptions>>().Value.Home.Id, key, Service.Host.Services.GetService<SealingKey>());
         Assert.Equal(EventSourcing.Idempotency.Reservation.Reserved, await store.ReserveAsync(first, id, "a fingerprint", Ct));
 
         var started = DateTimeOffset.UtcNow;
