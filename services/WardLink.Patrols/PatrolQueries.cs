@@ -194,7 +194,10 @@ public static class PatrolQueries
         bool AtSite(Checkpoint checkpoint) => siteId is null || checkpoint.SiteId == siteId;
         var covering = shifts.Where(shift => shift.Checkpoints.Any(AtSite)).ToList();
         var performed = covering.Where(shift => shift.Status != ShiftStatus.Missed).ToList();
-        var patrolled = performed.Where(shift => shift.EndedAt is not null).Select(shift => (Start: shift.Begins, End: shift.EndedAt!.Value, Ward: shift.TenantId)).ToList();
+        // A stored end outside the window (written before the limits existed) reads as the window's edge, and never before the start.
+        var patrolled = performed.Where(shift => shift.EndedAt is not null)
+            .Select(shift => (Start: shift.Begins, End: WardTime.Clamp(shift.EndedAt!.Value) is var end && end > shift.Begins ? end : shift.Begins, Ward: shift.TenantId))
+            .ToList();
         var hoursByHour = new double[WardTime.HoursInDay];
         foreach (var (start, end, _) in patrolled)
         {
