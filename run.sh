@@ -301,7 +301,8 @@ count_tips() {
   # Marten creates its event tables with the first event: no table yet means no tips yet.
   exists="$("${query[@]}" -c "SELECT to_regclass('mt_streams') IS NOT NULL" 2>>"$LOG_DIR/demo-data.log")" || return 1
   if [[ "$exists" == t ]]; then
-    "${query[@]}" -c 'SELECT count(*) FROM mt_streams' 2>>"$LOG_DIR/demo-data.log"
+    # Tips only: the yearly number counters are streams too.
+    "${query[@]}" -c "SELECT count(*) FROM mt_streams WHERE type = 'tip_state'" 2>>"$LOG_DIR/demo-data.log"
   else
     echo 0
   fi

@@ -8,7 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-export WARDLINK_LOCAL_DIR="${WARDLINK_LOCAL_DIR:-$PWD/.local/test}"
+# The tests' own folder, whatever WARDLINK_LOCAL_DIR (run.sh's) says: sharing it would have the
+# tests stop the running system's PostgreSQL and RabbitMQ when they finish.
+export WARDLINK_LOCAL_DIR="${WARDLINK_TEST_LOCAL_DIR:-$PWD/.local/test}"
 export WARDLINK_PG_PORT="${WARDLINK_TEST_PG_PORT:-55433}"
 export WARDLINK_AMQP_PORT="${WARDLINK_TEST_AMQP_PORT:-55673}"
 export WARDLINK_RABBIT_MGMT_PORT="${WARDLINK_TEST_RABBIT_MGMT_PORT:-55674}"

@@ -166,14 +166,16 @@ set_pg_paths() {
 }
 
 # The postgres user cannot reach $LOCAL_DIR (a clone under a private home, say): keep the data
-# under /var/lib/wardlink instead, linked from $LOCAL_DIR/pg so every later call finds it.
+# under /var/lib/wardlink instead, linked from $LOCAL_DIR/pg so every later call finds it. The
+# link is made only when $LOCAL_DIR has none, so whatever that folder holds is left from a
+# $LOCAL_DIR since deleted (to start afresh, as bench.sh does): it is wiped, not reused.
 relocate_pg_dir() {
   local blocked="$1" real
   [[ ! -f "$PGDATA_DIR/PG_VERSION" ]] \
     || die "the postgres user cannot enter directory $blocked (needed to reach $PG_DIR). Run 'chmod o+x $blocked' or set WARDLINK_LOCAL_DIR to a place postgres can reach."
   real="/var/lib/wardlink/$(printf '%s' "$LOCAL_DIR" | sha1sum | cut -c1-12)/pg"
   log "the postgres user cannot enter $blocked; PostgreSQL's data goes to $real (linked from $LOCAL_DIR/pg)"
-  rm -rf "$LOCAL_DIR/pg"
+  rm -rf "$LOCAL_DIR/pg" "$real"
   mkdir -p "$real"
   ln -s "$real" "$LOCAL_DIR/pg"
   set_pg_paths "$real"
