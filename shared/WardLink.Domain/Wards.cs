@@ -25,10 +25,10 @@ public static partial class WardNames
     public const int MaxNameLength = 200;
 
     /// <summary>Whether <paramref name="value"/> is a ward (or province) id: lower-case words joined by hyphens, at most <see cref="MaxIdLength"/> characters.</summary>
-    public static bool IsId(string? value) => value is { Length: > 1 and <= MaxIdLength } && Id().IsMatch(value);
+    public static bool IsId(string? value) => value is { Length: > 1 and <= MaxIdLength } && Id().IsWholly(value);
 
     /// <summary>Whether <paramref name="value"/> is a ward code: two to six capital letters.</summary>
-    public static bool IsCode(string? value) => value is not null && Code().IsMatch(value);
+    public static bool IsCode(string? value) => value is not null && Code().IsWholly(value);
 
     [GeneratedRegex(IdPattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Id();

@@ -356,6 +356,9 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         { Format: "date-time" } => ["yesterday", "2024-02-30T10:00:00+07:00"],
         { Format: "date" } => ["2024-02-30", "yesterday"],
         { Format: "uuid" } => ["x", "00000000-0000-0000-0000-00000000000g"],
+
+        // .NET's $ also matches before a final line feed; the document's pattern does not.
+        { Pattern: not null } => [$"{schema.Sample()!.GetValue<string>()}\n"],
         _ => [],
     };
 
