@@ -32,6 +32,7 @@ public static class OpenApiMerge
         ["401"] = "No valid bearer token.",
         ["403"] = "The token's role may not do this.",
         ["404"] = "Unknown record.",
+        ["408"] = "The request body did not arrive within the time the gateway allows: nothing was done.",
         ["413"] = "The request body is larger than the gateway accepts (whatever the operation: nothing was read).",
         ["415"] = "The body is not JSON (a form, XML): nothing was read.",
         ["429"] = "Too many requests from this client; retry after the Retry-After header's seconds.",
@@ -188,8 +189,8 @@ public static class OpenApiMerge
 
     /// <summary>
     /// Adds what the gateway and the conventions make an operation answer: 429 always; 401 and
-    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 413 always (any request may carry a body, and the
-    /// limit is enforced before routing); 415 with a body; 502 and
+    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 408 and 413 always (any request may carry a body,
+    /// and it is read, within a time and a size, before routing); 415 with a body; 502 and
     /// 504 when proxied; 503 but on health (admission control refuses everything else past its bound).
     /// Every error response without content gets problem details, a 400 those naming each wrong field;
     /// a 429 or 503 says when to retry.
@@ -204,7 +205,7 @@ public static class OpenApiMerge
 
         var anonymous = operation["security"] is JsonArray { Count: 0 };
         var hasBody = operation["requestBody"] is not null;
-        var added = new List<string> { "413", "429" };
+        var added = new List<string> { "408", "413", "429" };
         if (!anonymous)
         {
             added.AddRange(["401", "403"]);

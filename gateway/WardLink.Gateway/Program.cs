@@ -30,8 +30,9 @@ var app = builder.Build();
 
 // Order matters: the caller's address (from a trusted proxy's X-Forwarded-For) first, so the rate
 // limiter, logs and traces see the real caller; headers on every answer (errors too); problem
-// details for whatever fails below; admission control (past its bound a 503 at once, before any
-// work); oversized bodies refused before anything else reads them;
+// details for whatever fails below; bodies read whole (within Limits:MaxBodyReadTime), oversized ones
+// refused, before admission, so a client trickling a body in holds no turn; admission control (past
+// its bound a 503 at once, before any other work);
 // routing; a token request's window by address (OpenIddict refuses a wrong secret within authentication);
 // authentication, so the rate limiter partitions by the authenticated client; the rate
 // limiter before authorization, so refused requests (guessed tokens) count too; an anonymous request's
@@ -40,8 +41,8 @@ var app = builder.Build();
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
-app.UseWardLinkAdmission();
 app.UseWardLinkRequestLimits();
+app.UseWardLinkAdmission();
 app.UseRouting();
 app.UseRoutingRejections();
 app.UseWardLinkTokenRateLimit();

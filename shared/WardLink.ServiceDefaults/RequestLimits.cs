@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -9,12 +10,28 @@ using Microsoft.Extensions.Hosting;
 
 namespace WardLink.ServiceDefaults;
 
-/// <summary>The largest request body a service reads (<c>Limits:MaxRequestBodyBytes</c>).</summary>
-public sealed record RequestBodyLimit(long MaxBytes)
+/// <summary>
+/// The largest request body a service reads (<c>Limits:MaxRequestBodyBytes</c>), and how long it may take to arrive
+/// (<c>Limits:MaxBodyReadTime</c>).
+/// </summary>
+public sealed record RequestBodyLimit(long MaxBytes, TimeSpan MaxReadTime)
 {
     public const string ConfigurationKey = "Limits:MaxRequestBodyBytes";
 
+    public const string ReadTimeKey = "Limits:MaxBodyReadTime";
+
     public const long DefaultMaxBytes = 256 * 1024;
+
+    /// <summary>Enough for the largest body over a slow mobile link (256 KB at 10 KB/s).</summary>
+    public static readonly TimeSpan DefaultMaxReadTime = TimeSpan.FromSeconds(30);
+
+    /// <summary>The 408 problem of a body that did not arrive in time.</summary>
+    public ProblemDetails TooSlow() => new()
+    {
+        Status = StatusCodes.Status408RequestTimeout,
+        Title = "The request body took too long to arrive.",
+        Detail = $"A body must arrive within {MaxReadTime.TotalSeconds:0.#} seconds. Nothing was done.",
+    };
 
     /// <summary>The 413 problem of a body over the limit.</summary>
     public ProblemDetails TooLarge() => new()
@@ -40,7 +57,13 @@ public static class RequestLimits
             throw new InvalidOperationException($"{RequestBodyLimit.ConfigurationKey} must be a positive number of bytes, not {maxBytes}.");
         }
 
-        var limit = new RequestBodyLimit(maxBytes);
+        var readTime = builder.Configuration.GetValue(RequestBodyLimit.ReadTimeKey, RequestBodyLimit.DefaultMaxReadTime);
+        if (readTime <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{RequestBodyLimit.ReadTimeKey} must be a positive time, not {readTime}.");
+        }
+
+        var limit = new RequestBodyLimit(maxBytes, readTime);
         builder.Services.AddSingleton(limit);
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = limit.MaxBytes);
         return builder;
@@ -50,7 +73,9 @@ public static class RequestLimits
     /// Refuses a body over the limit before any endpoint reads it: by its <c>Content-Length</c>,
     /// or, for a chunked body, by reading (and buffering) it up to the limit. Reading it here
     /// matters: an endpoint that hits the server's own limit while binding its body sees only an
-    /// I/O error and leaves the server to answer an empty 413.
+    /// I/O error and leaves the server to answer an empty 413. A body must arrive within
+    /// <see cref="RequestBodyLimit.MaxReadTime"/> (a 408 problem after): a client trickling it
+    /// in holds nothing past that (at the gateway this runs before admission, so it holds no turn).
     /// </summary>
     public static IApplicationBuilder UseWardLinkRequestLimits(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
@@ -61,50 +86,64 @@ public static class RequestLimits
                 feature.MaxRequestBodySize = limit.MaxBytes;
             }
 
-            if (!await FitsAsync(context.Request, limit.MaxBytes, context.RequestAborted))
+            if (await RefusalOfBodyAsync(context.Request, limit, context.RequestAborted) is { } refusal)
             {
-                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                context.Response.StatusCode = refusal.Status!.Value;
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-                    .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = limit.TooLarge() });
+                    .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = refusal });
                 return;
             }
 
             await next(context);
         });
 
-    private static async Task<bool> FitsAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    /// <summary>
+    /// Why the body is refused (a 413 over the limit, a 408 when it has not all arrived within the read time), or null: it is
+    /// then buffered whole, so whatever reads it next (an endpoint, the gateway's proxy) never waits on the client.
+    /// </summary>
+    private static async Task<ProblemDetails?> RefusalOfBodyAsync(HttpRequest request, RequestBodyLimit limit, CancellationToken ct)
     {
-        if (request.ContentLength is { } length)
+        if (request.ContentLength > limit.MaxBytes)
         {
-            return length <= maxBytes;
+            return limit.TooLarge();
         }
 
-        if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {
-            return true;
+            return null;
         }
 
         request.EnableBuffering();
-        var buffer = new byte[16 * 1024];
-        long total = 0;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(limit.MaxReadTime);
+        var buffer = ArrayPool<byte>.Shared.Rent(4 * 1024);
         try
         {
+            long total = 0;
             int read;
-            while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
+            while ((read = await request.Body.ReadAsync(buffer, deadline.Token)) > 0)
             {
                 total += read;
-                if (total > maxBytes)
+                if (total > limit.MaxBytes)
                 {
-                    return false;
+                    return limit.TooLarge();
                 }
             }
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return false;
+            return limit.TooLarge();
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return limit.TooSlow();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         request.Body.Position = 0;
-        return true;
+        return null;
     }
 }

@@ -602,3 +602,64 @@ public sealed class CachedDocumentTests(WardLinkSystem system) : IClassFixture<W
         Assert.Equal(complete, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 }
+
+/// <summary>The system whose gateway admits one request at a time, queues none, and gives a body 2 s to arrive.</summary>
+public sealed class OneAtATimeSystem : WardLinkSystem
+{
+    protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
+    {
+        ["Admission:MaxInFlight"] = "1",
+        ["Admission:MaxQueued"] = "0",
+        ["Limits:MaxBodyReadTime"] = "00:00:02",
+    };
+}
+
+/// <summary>
+/// An anonymous caller trickling a body in (a byte now and then, as slowly as the server still allows) holds no turn of
+/// the gateway's admission control: the police are served meanwhile, and the trickle is a 408 problem once its time is up.
+/// </summary>
+[Collection(GatewaySurface.Collection)]
+public sealed class SlowBodyTests(OneAtATimeSystem system) : IClassFixture<OneAtATimeSystem>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_anonymous_body_trickling_in_holds_no_turn_and_is_a_408_problem_once_its_time_is_up()
+    {
+        await GatewaySurface.CompleteDocumentAsync(system);
+        using var police = system.CreateGatewayClient();
+        using var trickler = new TcpClient();
+        await trickler.ConnectAsync(system.GatewayAddress.Host, system.GatewayAddress.Port, Ct);
+        var stream = trickler.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /api/public/tips HTTP/1.1\r\nHost: {system.GatewayAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{{\r\n"), Ct);
+        var answer = HeadOfAnswerAsync(stream);
+
+        var served = new List<HttpStatusCode>();
+        while (!answer.IsCompleted)
+        {
+            using var response = await police.GetAsync("/api/tips/stats?year=2024", Ct);
+            served.Add(response.StatusCode);
+            await Task.WhenAny(answer, Task.Delay(TimeSpan.FromMilliseconds(100), Ct));
+        }
+
+        Assert.StartsWith("HTTP/1.1 408", await answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", await answer, StringComparison.Ordinal);
+        Assert.NotEmpty(served);
+        Assert.All(served, status => Assert.Equal(HttpStatusCode.OK, status));
+    }
+
+    /// <summary>The status line and headers of the answer on <paramref name="stream"/> (all that came, if it closed first).</summary>
+    private static async Task<string> HeadOfAnswerAsync(NetworkStream stream)
+    {
+        var head = new StringBuilder();
+        var buffer = new byte[1024];
+        int read;
+        while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal) && (read = await stream.ReadAsync(buffer, Ct)) > 0)
+        {
+            head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return head.ToString();
+    }
+}

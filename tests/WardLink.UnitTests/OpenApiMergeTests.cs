@@ -94,7 +94,7 @@ public sealed class OpenApiMergeTests
         var merged = OpenApiMerge.Merge(Gateway, [tips]);
 
         var responses = merged["paths"]!["/api/tips/{id}/assessments"]!["post"]!["responses"]!.AsObject();
-        Assert.Equal(["200", "400", "401", "403", "404", "409", "413", "415", "429", "502", "503", "504"], responses.Select(response => response.Key));
+        Assert.Equal(["200", "400", "401", "403", "404", "408", "409", "413", "415", "429", "502", "503", "504"], responses.Select(response => response.Key));
         foreach (var (status, response) in responses.Where(response => response.Key != "200"))
         {
             // Bad input names each wrong field.
