@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -9,7 +11,7 @@ namespace WardLink.Gateway;
 /// <summary>
 /// Every request through the gateway (its own endpoints and the proxied routes) counts against a
 /// fixed window per client: the token's <c>client_id</c> when authenticated, else the remote
-/// address. The anonymous public tip intake counts against a stricter window per address too. A token request
+/// address (an IPv6 address by its /64: <see cref="PartitionOf"/>). The anonymous public tip intake counts against a stricter window per address too. A token request
 /// counts against its address's window before authentication (<see cref="UseWardLinkTokenRateLimit"/>).
 /// Over a limit: 429 problem details with <c>Retry-After</c> in seconds. Limits come from <c>RateLimits</c>.
 /// </summary>
@@ -72,7 +74,34 @@ public static class RateLimits
     private static string ClientOf(HttpContext http) =>
         http.User.FindFirst(WardLinkClaims.ClientId)?.Value is { Length: > 0 } client ? $"client:{client}" : AddressOf(http);
 
-    private static string AddressOf(HttpContext http) => $"address:{http.Connection.RemoteIpAddress}";
+    private static string AddressOf(HttpContext http) => $"address:{PartitionOf(http.Connection.RemoteIpAddress)}";
+
+    /// <summary>
+    /// The part of an anonymous caller's address its limits count by: an IPv4 address (an IPv4-mapped IPv6 one as IPv4), or an
+    /// IPv6 address's /64, what one home, phone or host is given: counted by its full address, a caller could take a fresh
+    /// one of its 2^64 for every request (every guess of a client secret) and never meet a limit.
+    /// </summary>
+    public static string PartitionOf(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return $"{new IPAddress(bytes)}/64";
+    }
 
     private static async ValueTask RejectAsync(HttpContext http, RateLimitLease lease, RateLimitsOptions limits)
     {

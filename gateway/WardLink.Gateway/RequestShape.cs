@@ -13,7 +13,8 @@ namespace WardLink.Gateway;
 /// in another format than the operation reads (a form, XML where JSON is expected) a <c>415</c> problem.
 /// The gateway learns the paths, their methods and their bodies from the merged API document
 /// (<see cref="ApiDocument"/>); a path it does not describe, or a document it cannot have, is left to
-/// authorization (<c>401</c>). A caller with a token is judged by the service behind the route.
+/// authorization (<c>401</c>). A caller with a valid token is judged by the service behind the route; one whose token
+/// does not authenticate it (garbage, expired, signed by nobody trusted) is as anonymous as one without.
 /// </summary>
 public static class RequestShape
 {
@@ -21,7 +22,7 @@ public static class RequestShape
     {
         app.Use(async (http, next) =>
         {
-            if (http.Request.Headers.Authorization.Count == 0
+            if (http.User.Identity?.IsAuthenticated != true
                 && http.GetEndpoint()?.Metadata is { } metadata
                 && metadata.GetMetadata<RouteModel>() is not null
                 && metadata.GetMetadata<IAllowAnonymous>() is null

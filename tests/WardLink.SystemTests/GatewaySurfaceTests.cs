@@ -223,19 +223,28 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     /// Every path of the merged document that needs a token, asked anonymously (docs/api.md: the shape of a
     /// request is judged before its token): a method it does not take is a 405 problem with <c>Allow</c>;
     /// a form where an operation reads JSON a 415 problem; the right shape without a token a 401 problem. So too for a
-    /// client that accepts no JSON (it was answered plain text).
+    /// client that accepts no JSON (it was answered plain text), and for one whose token is no token (garbage, or signed
+    /// by nobody the gateway trusts): it is as anonymous as one without. Each case calls from an address of its own, whose
+    /// anonymous rate limit the others do not share.
     /// </summary>
     [Theory]
-    [InlineData(null)]
-    [InlineData("text/plain")]
-    public async Task An_anonymous_request_of_the_wrong_shape_is_a_405_or_415_problem_through_the_gateway_and_of_the_right_shape_a_401(string? accept)
+    [InlineData(null, null, "127.0.0.31")]
+    [InlineData("text/plain", null, "127.0.0.32")]
+    [InlineData(null, "not-a-token", "127.0.0.33")]
+    [InlineData(null, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwb2xpY2UtZGVzayJ9.c2lnbmF0dXJl", "127.0.0.34")]
+    public async Task An_anonymous_request_of_the_wrong_shape_is_a_405_or_415_problem_through_the_gateway_and_of_the_right_shape_a_401(string? accept, string? bearer, string from)
     {
         var ct = TestContext.Current.CancellationToken;
         var paths = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!["paths"]!.AsObject();
-        using var anonymous = system.CreateAnonymousGatewayClient();
+        using var anonymous = system.CreateClientFrom(IPAddress.Parse(from));
         if (accept is not null)
         {
             anonymous.DefaultRequestHeaders.Accept.ParseAdd(accept);
+        }
+
+        if (bearer is not null)
+        {
+            anonymous.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         }
 
         var failures = new List<string>();
