@@ -33,7 +33,8 @@ var app = builder.Build();
 // details for whatever fails below; bodies read whole (within Limits:MaxBodyReadTime), oversized ones
 // refused, before admission, so a client trickling a body in holds no turn; admission control (past
 // its bound a 503 at once, before any other work);
-// routing; a token request's window by address (OpenIddict refuses a wrong secret within authentication);
+// routing; a token request's window by address (OpenIddict refuses a wrong secret within authentication),
+// then its shape (a form, else a 415 problem);
 // authentication, so the rate limiter partitions by the authenticated client; the rate
 // limiter before authorization, so refused requests (guessed tokens) count too; an anonymous request's
 // shape (405, 415) judged before its missing token, as the services judge it; a partner's token
@@ -46,6 +47,7 @@ app.UseWardLinkAdmission();
 app.UseRouting();
 app.UseRoutingRejections();
 app.UseWardLinkTokenRateLimit();
+app.UseWardLinkTokenRequestShape();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseWardLinkRequestShape();

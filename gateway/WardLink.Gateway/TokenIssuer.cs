@@ -186,6 +186,11 @@ public static class TokenIssuer
             server.EnableDegradedMode();
             server.SetIssuer(settings.Issuer);
             server.SetTokenEndpointUris(TokenPath.TrimStart('/'));
+
+            // No discovery documents: nothing reads them (the services hold the public key), and they were open paths the
+            // API document did not describe, answering OAuth errors instead of problem details.
+            server.SetConfigurationEndpointUris(Array.Empty<Uri>());
+            server.SetJsonWebKeySetEndpointUris(Array.Empty<Uri>());
             server.AllowClientCredentialsFlow();
             server.RegisterScopes([.. Scopes]);
             server.AddEventHandler<OpenIddictServerEvents.ValidateTokenRequestContext>(handler => handler.UseSingletonHandler<ClientValidation>());
@@ -198,6 +203,30 @@ public static class TokenIssuer
             server.UseAspNetCore().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Before OpenIddict reads it: a token request is a form (RFC 6749); another body (JSON, XML) is a 415 problem, as the
+    /// API document says, not OpenIddict's 400.
+    /// </summary>
+    public static WebApplication UseWardLinkTokenRequestShape(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.Equals(TokenPath, StringComparison.OrdinalIgnoreCase)
+                && HttpMethods.IsPost(http.Request.Method)
+                && !http.Request.HasFormContentType)
+            {
+                await http.WriteProblemAsync(
+                    StatusCodes.Status415UnsupportedMediaType,
+                    "The token request must be a form.",
+                    "Send application/x-www-form-urlencoded fields: grant_type=client_credentials, client_id, client_secret and, optionally, scope.");
+                return;
+            }
+
+            await next(http);
+        });
+        return app;
     }
 
     public static IEndpointRouteBuilder MapWardLinkTokenEndpoint(this IEndpointRouteBuilder endpoints)
