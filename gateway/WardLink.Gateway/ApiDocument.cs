@@ -57,19 +57,51 @@ public static class ApiDocument
         return app;
     }
 
-    /// <summary>The merged document, kept for <see cref="ApiDocumentOptions.CacheFor"/> once every service gave its own.</summary>
-    internal sealed class MergedApiDocument(
+    /// <summary>
+    /// The merged document, kept for <see cref="ApiDocumentOptions.CacheFor"/> once every service gave its own. Callers that
+    /// find none kept share one reading of the services: a crowd of requests (anonymous ones whose shape is judged against
+    /// the document, say) when the cache runs out or while a service is missing asks each service once, not once each.
+    /// </summary>
+    public sealed class MergedApiDocument(
         IProxyConfigProvider proxy, IHttpClientFactory clients, IMemoryCache cache, IOptions<ApiDocumentOptions> options, ILogger<MergedApiDocument> log)
     {
         private static readonly JsonObject Gateway = LoadGatewayDocument();
 
-        public async Task<(string Json, IReadOnlyList<string> Missing)> GetAsync(CancellationToken ct)
+        private readonly Lock _gate = new();
+        private Task<(string Json, IReadOnlyList<string> Missing)>? _reading;
+
+        public Task<(string Json, IReadOnlyList<string> Missing)> GetAsync(CancellationToken ct)
         {
             if (cache.TryGetValue(nameof(MergedApiDocument), out (string, IReadOnlyList<string>) cached))
             {
-                return cached;
+                return Task.FromResult(cached);
             }
 
+            // The reading is shared, so no one caller's going away cancels it; each caller stops waiting on its own.
+            lock (_gate)
+            {
+                _reading ??= Task.Run(ReadAsync, CancellationToken.None);
+                return _reading.WaitAsync(ct);
+            }
+        }
+
+        private async Task<(string Json, IReadOnlyList<string> Missing)> ReadAsync()
+        {
+            try
+            {
+                return await ReadOnceAsync(CancellationToken.None);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _reading = null;
+                }
+            }
+        }
+
+        private async Task<(string Json, IReadOnlyList<string> Missing)> ReadOnceAsync(CancellationToken ct)
+        {
             var services = await Task.WhenAll(proxy.ServiceAddresses().Select(service => FetchAsync(service.Name, service.Address, ct)));
             var json = OpenApiMerge.Merge(Gateway, services).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
             var missing = services.Where(service => service.Document is null).Select(service => service.Service).ToList();
