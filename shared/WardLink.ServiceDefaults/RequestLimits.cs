@@ -70,8 +70,8 @@ public static class RequestLimits
     }
 
     /// <summary>
-    /// Refuses a body over the limit before any endpoint reads it: by its <c>Content-Length</c>,
-    /// or, for a chunked body, by reading (and buffering) it up to the limit. Reading it here
+    /// Refuses a body over the limit before any endpoint reads it: by its <c>Content-Length</c> when
+    /// that declares more, else by reading (and buffering) it, up to the limit. Reading it here
     /// matters: an endpoint that hits the server's own limit while binding its body sees only an
     /// I/O error and leaves the server to answer an empty 413. A body must arrive within
     /// <see cref="RequestBodyLimit.MaxReadTime"/> (a 408 problem after): a client trickling it
