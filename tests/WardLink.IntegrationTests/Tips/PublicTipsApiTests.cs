@@ -142,6 +142,38 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         Assert.Contains("POST", response.Content.Headers.Allow);
     }
 
+    /// <summary>
+    /// The tipster's messages and the police's steps on the tip race to append: every message the tipster sends is kept
+    /// (none is a 409, which would lose it and tell the tipster the police were at work); a police reply that loses its race
+    /// is the documented 409 of a step, and the thread holds exactly the replies answered 200.
+    /// </summary>
+    [Fact]
+    public async Task The_tipster_s_messages_are_kept_whatever_the_police_do_on_the_tip_at_the_same_moment()
+    {
+        var (code, secret, tipId) = await SubmittedAsync();
+        const int Each = 6;
+
+        var tipster = Enumerable.Range(0, Each).Select(async i =>
+        {
+            using var response = await Public(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = $"Seen again, time {i}." });
+            return response.StatusCode;
+        });
+        var police = Enumerable.Range(0, Each).Select(async i =>
+        {
+            using var response = await _client.PostAsJsonAsync($"/tips/{tipId}/messages", new { text = $"Thank you, note {i}." }, TestContext.Current.CancellationToken);
+            return response.StatusCode;
+        });
+        var (tipsterSent, policeSent) = (Task.WhenAll(tipster), Task.WhenAll(police));
+        await Task.WhenAll(tipsterSent, policeSent);
+        var (tipsterAnswers, policeAnswers) = (await tipsterSent, await policeSent);
+
+        Assert.All(tipsterAnswers, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.All(policeAnswers, status => Assert.Contains(status, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
+        var thread = await (await Public(HttpMethod.Get, $"/public/tips/{code}/messages", secret)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(Each, thread.EnumerateArray().Count(message => message.GetProperty("author").GetString() == "tipster"));
+        Assert.Equal(policeAnswers.Count(status => status == HttpStatusCode.OK), thread.EnumerateArray().Count(message => message.GetProperty("author").GetString() == "police"));
+    }
+
     /// <summary>The tip's version counts every event, the police's assessments and contact reads among them: the tipster is never told it.</summary>
     [Fact]
     public async Task The_tipster_is_never_told_the_tips_version_and_an_If_Match_changes_nothing()
