@@ -291,7 +291,7 @@ public sealed record TipState(
         Status = Status == TipStatus.Pending ? TipStatus.Assessed : Status,
     };
 
-    public TipState Apply(TipReferred referred) => this with { IncidentId = referred.IncidentId, Status = TipStatus.Referred };
+    public TipState Apply(TipReferred referred) => this with { IncidentId = referred.IncidentId, Status = StatusOf(Outcomes.Count, referred: true, assessed: true) };
 
     public TipState Apply(TipOutcomeRecorded recorded) => this with
     {
@@ -310,12 +310,12 @@ public sealed record TipState(
         {
             Outcomes = outcomes,
             Withdrawals = [.. Withdrawals.Where(earlier => earlier.IncidentId != withdrawn.IncidentId), withdrawn],
-            Status = StatusAfterWithdrawal(outcomes.Count, IncidentId is not null, Verdict is not null),
+            Status = StatusOf(outcomes.Count, IncidentId is not null, Verdict is not null),
         };
     }
 
-    /// <summary>Where a tip stands once an outcome is withdrawn: resolved while another outcome stands, else as far as it got.</summary>
-    public static TipStatus StatusAfterWithdrawal(int outcomesLeft, bool referred, bool assessed) =>
+    /// <summary>Where a tip stands: resolved while an outcome stands (one withdrawn, or a referral after a case it was linked to resolved, leaves the others), else as far as it got.</summary>
+    public static TipStatus StatusOf(int outcomesLeft, bool referred, bool assessed) =>
         outcomesLeft > 0 ? TipStatus.Resolved : referred ? TipStatus.Referred : assessed ? TipStatus.Assessed : TipStatus.Pending;
 
     public TipState Apply(TipMessagePosted posted) => this with

@@ -40,7 +40,7 @@ public sealed class TipRows : SingleStreamProjection<TipRow, Guid>
     public static TipRow Apply(TipAssessed assessed, TipRow row) =>
         row with { Verdict = assessed.Verdict, Status = row.Status == TipStatus.Pending ? TipStatus.Assessed : row.Status };
 
-    public static TipRow Apply(TipReferred referred, TipRow row) => row with { Referred = true, Status = TipStatus.Referred };
+    public static TipRow Apply(TipReferred referred, TipRow row) => row with { Referred = true, Status = TipState.StatusOf(row.Outcomes.Count, referred: true, assessed: true) };
 
     public static TipRow Apply(TipOutcomeRecorded recorded, TipRow row) => row with
     {
@@ -51,6 +51,6 @@ public sealed class TipRows : SingleStreamProjection<TipRow, Guid>
     public static TipRow Apply(TipOutcomeWithdrawn withdrawn, TipRow row)
     {
         var outcomes = row.Outcomes.Where(outcome => outcome.IncidentId != withdrawn.IncidentId).ToList();
-        return row with { Outcomes = outcomes, Status = TipState.StatusAfterWithdrawal(outcomes.Count, row.Referred, row.Verdict is not null) };
+        return row with { Outcomes = outcomes, Status = TipState.StatusOf(outcomes.Count, row.Referred, row.Verdict is not null) };
     }
 }

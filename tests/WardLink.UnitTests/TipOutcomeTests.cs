@@ -121,6 +121,25 @@ public sealed class TipOutcomeTests
         iter: 5_000);
     }
 
+    /// <summary>
+    /// A tip linked to a case by the police (not referred) takes its outcome and is resolved; referring it afterwards to a
+    /// new incident leaves it resolved, in its state and in the list's row, while the outcome stands.
+    /// </summary>
+    [Fact]
+    public void A_tip_resolved_through_a_linked_case_stays_resolved_when_it_is_referred_afterwards()
+    {
+        var received = new TipReceived(TipId, "TIP-2024-0002", TipChannel.Hotline, SecurityCategory.Theft, "seen", new Place(null, "gate", null, null), Start, "police-desk");
+        var assessed = new TipAssessed(TipId, TipVerdict.Valuable, null, "credible", Start, "police-desk");
+        var resolved = Deliver((TipState.Create(received).Apply(assessed), TipRows.Apply(assessed, TipRows.Create(received))), Resolved(IncidentOutcome.CriminalCaseSolved, 0));
+        var referral = new TipReferred(TipId, "TIP-2024-0002", Guid.NewGuid(), false, SecurityCategory.Theft, "seen", new Place(null, "gate", null, null), Start, Start.AddHours(5), "police-desk");
+
+        var (tip, row) = (resolved.Tip.Apply(referral), TipRows.Apply(referral, resolved.Row));
+
+        Assert.Equal((TipStatus.Resolved, TipStatus.Resolved), (tip.Status, row.Status));
+        Assert.True(row.Referred);
+        Assert.Single(tip.Outcomes);
+    }
+
     private static readonly Decided.IncidentsIntegrationEvents Published = new();
 
     /// <summary>Whether tips acts on <paramref name="message"/> for tip <paramref name="tipId"/> (its consumers act on the tips a message names).</summary>
