@@ -94,7 +94,7 @@ public static class WardEndpoints
         wards.MapPost("/", Establish)
             .WithName("EstablishWard")
             .WithSummary("Establish a ward of a province the caller covers; its code is in every number it gives and is one no other ward has. Published as WardEstablished.")
-            .WithIdempotency()
+            .WithIdempotency<EstablishWardRequest>(request => request.WardId)
             .WithStateView<WardState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)

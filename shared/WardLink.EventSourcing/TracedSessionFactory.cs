@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Marten;
 using Marten.Services;
+using Npgsql;
 using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Wards;
 
@@ -19,27 +20,38 @@ public sealed class TracedSessionFactory : SessionFactoryBase
     public const string TraceParentHeader = "traceparent";
 
     private readonly IDocumentStore _store;
-    private readonly WardTenants _wards;
+    private readonly WardDatabases _databases;
 
-    public TracedSessionFactory(IDocumentStore store, WardTenants wards)
+    public TracedSessionFactory(IDocumentStore store, WardDatabases databases)
         : base(store)
     {
         _store = store;
-        _wards = wards;
+        _databases = databases;
     }
 
     public override SessionOptions BuildOptions()
     {
-        var options = RequestTransaction.Current is { } transaction ? SessionOptions.ForTransaction(transaction) : new SessionOptions();
+        var tenant = Tenant();
+        var options = RequestTransaction.Current is { } transaction ? SessionOptions.ForTransaction(Enlisted(transaction, tenant)) : new SessionOptions();
         options.Tracking = DocumentTracking.None;
-        options.TenantId = Tenant();
+        options.TenantId = tenant;
         return options;
     }
+
+    /// <summary>
+    /// The request's transaction, when it is one of <paramref name="tenant"/>'s database: Marten would run a session of
+    /// another database's ward on it all the same, keeping that ward's records where none of its reads look.
+    /// </summary>
+    private NpgsqlTransaction Enlisted(NpgsqlTransaction transaction, string tenant) =>
+        _databases.DatabaseOfTenant(tenant) is var database && database == RequestTransaction.Database
+            ? transaction
+            : throw new InvalidOperationException(
+                $"A request kept under an Idempotency-Key in database {RequestTransaction.Database} opened a session of ward {_databases.WardOfTenant(tenant)}, kept in {database}.");
 
     /// <summary>A read-only session in the ward the work acts in (the base class would open it in the default tenant).</summary>
     public override IQuerySession QuerySession() => _store.QuerySession(new SessionOptions { TenantId = Tenant() });
 
-    private string Tenant() => WardContext.Current is { } ward ? _wards.TenantOf(ward) : WardTenants.DefaultTenant;
+    private string Tenant() => WardContext.Current is { } ward ? _databases.Wards.TenantOf(ward) : WardTenants.DefaultTenant;
 
     public override void ApplyMetadata(IDocumentSession documentSession)
     {

@@ -7,14 +7,19 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using WardLink.Domain;
 using WardLink.EventSourcing.Wards;
 
 namespace WardLink.EventSourcing.Idempotency;
 
-/// <summary>Endpoint metadata: a creating endpoint that honours <c>Idempotency-Key</c>; its kept answer sealed when it holds a secret.</summary>
-public sealed record IdempotentCreation(bool SealsAnswer);
+/// <summary>
+/// Endpoint metadata: a creating endpoint that honours <c>Idempotency-Key</c>; its kept answer sealed when it holds a
+/// secret; <see cref="WardOfBody"/>, for an endpoint whose record is another ward's than the one the request acts in
+/// (a ward's establishment), reads that ward from the body (null: the request's).
+/// </summary>
+public sealed record IdempotentCreation(bool SealsAnswer, Func<byte[], JsonSerializerOptions, string?>? WardOfBody = null);
 
 /// <summary>The answer kept for a key: what a retry gets back.</summary>
 public sealed record KeptAnswer(int Status, string? Location, string? ETag, string? ContentType, byte[] Body);
@@ -27,8 +32,8 @@ public sealed record KeptAnswer(int Status, string? Location, string? ETag, stri
 /// and stores nothing; another body is a 422 problem; a retry while the first is still running
 /// waits for it (a 409 problem with <c>Retry-After</c> after <see cref="IdempotencyOptions.WaitFor"/>).
 /// A non-2xx answer stored nothing and is not kept. Keys are scoped to the client (the token's
-/// subject, or the caller's address for anonymous intake) and the ward the request acts in; only a hash
-/// of client, ward and key is stored.
+/// subject, or the caller's address for anonymous intake) and the ward the request acts in (for a ward's
+/// establishment, the ward established), and kept in that ward's database; only a hash of client, ward and key is stored.
 /// </summary>
 public static class IdempotencyKeys
 {
@@ -43,9 +48,32 @@ public static class IdempotencyKeys
     /// Honours <c>Idempotency-Key</c> on this creating endpoint; <paramref name="sealAnswer"/> keeps
     /// its answer encrypted with the service's <see cref="SealingKey"/> (an answer holding a secret).
     /// </summary>
-    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder endpoint, bool sealAnswer = false)
+    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder endpoint, bool sealAnswer = false) =>
+        endpoint.WithIdempotency(new IdempotentCreation(sealAnswer));
+
+    /// <summary>
+    /// Honours <c>Idempotency-Key</c> on an endpoint that records in the ward <paramref name="wardOf"/> names in its body (read
+    /// as the endpoint reads it): the key is kept in that ward's database, with the record, and scoped to that ward.
+    /// </summary>
+    public static RouteHandlerBuilder WithIdempotency<TRequest>(this RouteHandlerBuilder endpoint, Func<TRequest, string?> wardOf) =>
+        endpoint.WithIdempotency(new IdempotentCreation(false, (body, json) => ReadOrDefault<TRequest>(body, json) is { } request ? wardOf(request) : null));
+
+    private static TRequest? ReadOrDefault<TRequest>(byte[] body, JsonSerializerOptions json)
     {
-        endpoint.WithMetadata(new IdempotentCreation(sealAnswer));
+        try
+        {
+            return JsonSerializer.Deserialize<TRequest>(body, json);
+        }
+        catch (JsonException)
+        {
+            // The endpoint answers the unreadable body with its 400: nothing is recorded, anywhere.
+            return default;
+        }
+    }
+
+    private static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder endpoint, IdempotentCreation creation)
+    {
+        endpoint.WithMetadata(creation);
         endpoint.Finally(built =>
         {
             foreach (var status in new[] { StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity })
@@ -78,7 +106,12 @@ public static class IdempotencyKeys
             return;
         }
 
-        await RunAsync(http, next, creation, RecordIdOf(ClientOf(http), WardContext.Current, values[0]!, http.RequestServices.GetService<SealingKey>()));
+        var sealing = http.RequestServices.GetService<SealingKey>();
+        var body = await ReadBodyAsync(http.Request, http.RequestAborted);
+        var ward = creation.WardOfBody?.Invoke(body, http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions) is { } named && WardNames.IsId(named)
+            ? named
+            : WardContext.Current;
+        await RunAsync(http, next, creation, ward, RecordIdOf(ClientOf(http), ward, values[0]!, sealing), Fingerprint(http.Request, body, sealing));
     });
 
     public static bool IsValid(string? key) =>
@@ -98,18 +131,18 @@ public static class IdempotencyKeys
     /// </summary>
     public static string RecordIdOf(string client, string? ward, string key, SealingKey? sealing) => Hash(Encoding.UTF8.GetBytes($"{client}\n{ward}\n{key}"), sealing);
 
-    private static async Task RunAsync(HttpContext http, RequestDelegate next, IdempotentCreation creation, string id)
+    /// <summary>Runs the request under the key kept as <paramref name="id"/> in the database of <paramref name="ward"/> (null: the default ward's).</summary>
+    private static async Task RunAsync(HttpContext http, RequestDelegate next, IdempotentCreation creation, string? ward, string id, string fingerprint)
     {
         var ct = http.RequestAborted;
         var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
-        var fingerprint = await FingerprintAsync(http.Request, http.RequestServices.GetService<SealingKey>(), ct);
-        await using var connection = await store.OpenAsync(ct);
+        await using var connection = await store.OpenAsync(ward, ct);
         await using (var transaction = await connection.BeginTransactionAsync(ct))
         {
             switch (await store.ReserveAsync(transaction, id, fingerprint, ct))
             {
                 case Reservation.Reserved:
-                    await RunReservedAsync(http, next, creation, id, store, transaction);
+                    await RunReservedAsync(http, next, creation, id, store, transaction, store.DatabaseOf(ward));
                     return;
                 case Reservation.InProgress:
                     http.Response.Headers.RetryAfter = "1";
@@ -126,7 +159,7 @@ public static class IdempotencyKeys
         if (await store.LoadAsync(connection, id, ct) is not { } kept)
         {
             // It expired between the two statements: the key is free again.
-            await RunAsync(http, next, creation, id);
+            await RunAsync(http, next, creation, ward, id, fingerprint);
             return;
         }
 
@@ -156,7 +189,8 @@ public static class IdempotencyKeys
     /// enlists, see <see cref="RequestTransaction"/>) with its answer buffered; a 2xx answer is kept
     /// and committed with the record, anything else rolls back. The answer is sent after the commit.
     /// </summary>
-    private static async Task RunReservedAsync(HttpContext http, RequestDelegate next, IdempotentCreation creation, string id, IdempotencyStore store, NpgsqlTransaction transaction)
+    private static async Task RunReservedAsync(
+        HttpContext http, RequestDelegate next, IdempotentCreation creation, string id, IdempotencyStore store, NpgsqlTransaction transaction, string database)
     {
         var ct = http.RequestAborted;
         var responseBody = http.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
@@ -165,13 +199,13 @@ public static class IdempotencyKeys
         http.Features.Set<IHttpResponseBodyFeature>(buffered);
         try
         {
-            RequestTransaction.Enlist(transaction);
+            RequestTransaction.Enlist(transaction, database);
             await next(http);
             await buffered.CompleteAsync();
         }
         finally
         {
-            RequestTransaction.Enlist(null);
+            RequestTransaction.Leave();
             http.Features.Set(responseBody);
         }
 
@@ -201,14 +235,17 @@ public static class IdempotencyKeys
     /// it has one (a tip's body holds the tipster's contact, whose few possible phone numbers an unkeyed hash would let anyone
     /// with the table try).
     /// </summary>
-    private static async Task<string> FingerprintAsync(HttpRequest request, SealingKey? sealing, CancellationToken ct)
+    private static string Fingerprint(HttpRequest request, byte[] body, SealingKey? sealing) =>
+        Hash([.. Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}\n"), .. body], sealing);
+
+    /// <summary>The request's body, left for the endpoint to read again.</summary>
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
         request.EnableBuffering();
         using var body = new MemoryStream();
-        body.Write(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}\n"));
         await request.Body.CopyToAsync(body, ct);
         request.Body.Position = 0;
-        return Hash(body.ToArray(), sealing);
+        return body.ToArray();
     }
 
     /// <summary>The purpose the service's key is derived for to hash what idempotency keeps.</summary>

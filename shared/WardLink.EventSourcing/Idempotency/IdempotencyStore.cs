@@ -67,11 +67,18 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
         options.Storage.ExtendedSchemaObjects.Add(table);
     }
 
-    /// <summary>A connection to the database of the ward the request acts in (<see cref="WardContext"/>): its work enlists in this connection's transaction.</summary>
-    public Task<NpgsqlConnection> OpenAsync(CancellationToken ct) =>
-        OpenAsync(WardContext.Current is { } ward ? tenants.TenantOf(ward) : WardTenants.DefaultTenant, ct);
+    /// <summary>
+    /// A connection to the database that keeps <paramref name="ward"/>'s records (null: the service's default ward's), named
+    /// by <see cref="DatabaseOf"/>: the work of a request kept in it enlists in this connection's transaction.
+    /// </summary>
+    public Task<NpgsqlConnection> OpenAsync(string? ward, CancellationToken ct) => OpenTenantAsync(TenantOf(ward), ct);
 
-    private async Task<NpgsqlConnection> OpenAsync(string tenant, CancellationToken ct)
+    /// <summary>The name of the database <see cref="OpenAsync(string?, CancellationToken)"/> opens for <paramref name="ward"/>.</summary>
+    public string DatabaseOf(string? ward) => databases.DatabaseOfTenant(TenantOf(ward));
+
+    private string TenantOf(string? ward) => ward is null ? WardTenants.DefaultTenant : tenants.TenantOf(ward);
+
+    private async Task<NpgsqlConnection> OpenTenantAsync(string tenant, CancellationToken ct)
     {
         var connection = (await store.Storage.FindOrCreateDatabase(tenant)).CreateConnection();
         await connection.OpenAsync(ct);
@@ -151,7 +158,7 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
         var swept = 0;
         foreach (var tenant in databases.SessionTenants)
         {
-            await using var connection = await OpenAsync(tenant, ct);
+            await using var connection = await OpenTenantAsync(tenant, ct);
             await using var sweep = new NpgsqlCommand($"DELETE FROM {Table} WHERE expires_at <= @now", connection);
             sweep.Parameters.AddWithValue("now", clock.GetUtcNow());
             swept += await sweep.ExecuteNonQueryAsync(ct);

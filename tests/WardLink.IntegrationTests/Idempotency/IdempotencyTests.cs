@@ -274,9 +274,10 @@ public sealed class TipsIdempotencyTests(ServiceFixture<TipsService> tips) : Ide
         var store = Service.Host.Services.GetRequiredService<EventSourcing.Idempotency.IdempotencyStore>();
 
         // The first request, stalled in the middle of its work: its reservation is not committed.
-        await using var connection = await store.OpenAsync(Ct);
+        var home = Service.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WardOptions>>().Value.Home.Id;
+        await using var connection = await store.OpenAsync(home, Ct);
         await using var first = await connection.BeginTransactionAsync(Ct);
-        var id = EventSourcing.Idempotency.IdempotencyKeys.RecordIdOf("sub:test-police", Service.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WardOptions>>().Value.Home.Id, key, Service.Host.Services.GetService<SealingKey>());
+        var id = EventSourcing.Idempotency.IdempotencyKeys.RecordIdOf("sub:test-police", home, key, Service.Host.Services.GetService<SealingKey>());
         Assert.Equal(EventSourcing.Idempotency.Reservation.Reserved, await store.ReserveAsync(first, id, "a fingerprint", Ct));
 
         var started = DateTimeOffset.UtcNow;

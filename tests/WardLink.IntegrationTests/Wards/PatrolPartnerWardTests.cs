@@ -131,7 +131,7 @@ public class WardedPatrolsAndPartners : ServiceGroup
 /// </summary>
 public sealed class WardedPatrolsAndPartnersOnTwoDatabases : WardedPatrolsAndPartners
 {
-    protected override IReadOnlyList<string> SecondDatabaseWards => ["hac-thanh", "tao-xuyen", "quang-tam", "ba-dinh", "hai-ba-trung"];
+    protected override IReadOnlyList<string> SecondDatabaseWards => ["hac-thanh", "tao-xuyen", "quang-tam", "ba-dinh", "hai-ba-trung", PatrolPartnerWardSuite<WardedPatrolsAndPartners>.EstablishedUnderAKey];
 }
 
 /// <summary>Patrols and partners' records as ward tenants, every ward in each service's own database.</summary>
@@ -434,6 +434,39 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
         await partners.CreatedAsync("/partners/meetings", new { heldAt = "2024-05-31T08:00:00+07:00", attendingPartnerIds = new[] { partnerId }, minutes = "Before the merger." });
         await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team, at = "2024-05-31T21:00:00+07:00" });
         await partners.CreatedAsync($"/partners/{partnerId}/outreach-sessions", new { topics = Drugs, attendees = 40, at = DateTimeOffset.UtcNow.AddHours(-1) });
+    }
+
+    /// <summary>The ward a test establishes under an <c>Idempotency-Key</c>: in the second database, where there is one.</summary>
+    public const string EstablishedUnderAKey = "dong-tien";
+
+    [Fact]
+    public async Task A_ward_established_under_an_idempotency_key_is_kept_in_its_own_database_with_its_key()
+    {
+        // The police bound to no ward act in the home ward (in the service's own database); the ward they establish is kept
+        // where its records are: until now, its stream went into the request's database, so it was listed but never found.
+        using var police = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police);
+        var body = new { wardId = EstablishedUnderAKey, code = "DT", name = "Đông Tiến", province = WardedPatrolsAndPartners.Province, establishedOn = "2025-07-01" };
+        var key = Guid.NewGuid().ToString();
+
+        async Task<HttpResponseMessage> EstablishAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/partners/wards") { Content = JsonContent.Create(body) };
+            request.Headers.Add(EventSourcing.Idempotency.IdempotencyKeys.HeaderName, key);
+            return await police.SendAsync(request, Ct);
+        }
+
+        var established = await EstablishAsync();
+        Assert.True(established.StatusCode == HttpStatusCode.Created, await established.Content.ReadAsStringAsync(Ct));
+        var retried = await EstablishAsync();
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.True(retried.Headers.Contains(EventSourcing.Idempotency.IdempotencyKeys.ReplayedHeaderName));
+
+        var read = await police.GetAsync($"/partners/wards/{EstablishedUnderAKey}", Ct);
+        Assert.True(read.StatusCode == HttpStatusCode.OK, await read.Content.ReadAsStringAsync(Ct));
+        Assert.Single(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, EstablishedUnderAKey, Ward.StreamIdOf(EstablishedUnderAKey)));
+
+        // A restart's check finds no ward's records outside the database configured to keep them.
+        await wards.Partners.Services.GetRequiredService<WardDatabases>().CheckMovedWardsAsync(Ct);
     }
 
     private static IncidentReported IncidentAt(Guid siteId, string caseNumber) => new(
