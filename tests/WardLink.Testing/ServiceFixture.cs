@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace WardLink.Testing;
 
 /// <summary>One WardLink service on its own fresh database and RabbitMQ virtual host, for one test class.</summary>
@@ -13,6 +15,11 @@ public class ServiceFixture<TEntryPoint> : ServiceGroup
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        _host = await StartAsync<TEntryPoint>(typeof(TEntryPoint).Name);
+        _host = await StartAsync<TEntryPoint>(typeof(TEntryPoint).Name, services: ConfigureServices);
+    }
+
+    /// <summary>What a fixture of the class changes in the service's registrations (nothing here).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 }

@@ -32,8 +32,12 @@ public sealed class PatrolsBadInputTests(ServiceFixture<PatrolsService> patrols)
     protected override async Task RecordOneOfEachKindAsync(HttpClient client, IServiceProvider services)
     {
         var (routeId, _, _) = await client.DefineRouteAsync(services.GetRequiredService<IDocumentStore>());
-        await client.ScheduleAsync(routeId, "2024-06-01");
+        await client.ScheduleAsync(routeId, PatrolRequests.Tomorrow);
         await client.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team });
+
+        // The suite counts every row before and after each request: the sweep (every minute) must find nothing to record.
+        var sweep = services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<MissedShiftSweep>().Single();
+        Assert.Empty(await sweep.SweepAsync(DateTimeOffset.UtcNow, TestContext.Current.CancellationToken));
     }
 }
 

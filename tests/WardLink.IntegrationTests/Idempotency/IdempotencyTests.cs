@@ -50,7 +50,7 @@ public sealed class PatrolsIdempotencyTests : IdempotencySuite<PatrolsService>
                 windowStart = "21:00",
                 windowEnd = "24:00",
                 team = "police",
-                startsOn = "2024-06-01",
+                startsOn = PatrolRequests.Tomorrow,
             }),
             ["POST /patrols/shifts"] = async variant => new("/patrols/shifts", new
             {

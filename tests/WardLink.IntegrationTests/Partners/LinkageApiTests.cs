@@ -10,7 +10,7 @@ using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.Partners;
 
-public sealed class LinkageApiTests(ServiceFixture<PartnersService> partners) : IClassFixture<ServiceFixture<PartnersService>>
+public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : IClassFixture<PartnersWithoutOverdueRounds>
 {
     private readonly HttpClient _client = partners.CreateClient();
 

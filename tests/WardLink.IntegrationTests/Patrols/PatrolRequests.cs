@@ -42,6 +42,12 @@ public static class PatrolRequests
 {
     public static readonly string[] EveryDay = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
+    /// <summary>
+    /// Tomorrow's local date: a schedule starting then has no window that closes while a test runs, so the missed-shift
+    /// sweep (on the real clock, every minute) records nothing beside a test that counts what the store holds.
+    /// </summary>
+    public static string Tomorrow => DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(Domain.WardTime.Offset).Date).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     public static async Task<JsonElement> CreatedAsync(this HttpClient client, string path, object body)
     {
         var response = await client.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);

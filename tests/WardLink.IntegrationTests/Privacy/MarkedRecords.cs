@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.Domain;
+using WardLink.IntegrationTests.Patrols;
 using WardLink.Incidents;
 using WardLink.Partners;
 using WardLink.Patrols;
@@ -232,8 +233,6 @@ public sealed class MarkedRecords : ServiceGroup
             name = "Eye hospital at night",
             checkpoints = new[] { new { code = "G1", siteId = SiteId, name = "Main gate" } },
         }));
-        // From tomorrow (local): no planned shift of it is missed while the test runs.
-        var tomorrow = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(WardTime.Offset).Date).AddDays(1);
         ScheduleId = IdOf(await WriteAsync(patrols, "/patrols/schedules", new
         {
             routeId = RouteId,
@@ -243,7 +242,7 @@ public sealed class MarkedRecords : ServiceGroup
             windowEnd = "24:00",
             team = "joint",
             partnerIds = new[] { PartnerId },
-            startsOn = tomorrow,
+            startsOn = PatrolRequests.Tomorrow,
         }));
         ShiftId = IdOf(await WriteAsync(patrols, "/patrols/shifts", new
         {

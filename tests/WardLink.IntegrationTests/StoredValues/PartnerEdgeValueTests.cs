@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Domain;
 using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.Partners;
 using WardLink.IntegrationTests.Pipeline;
 using WardLink.Partners;
 using WardLink.Testing;
@@ -14,7 +15,7 @@ namespace WardLink.IntegrationTests.StoredValues;
 /// statistics over poison records written straight into the event store (an action item due at
 /// 9999-12-31T23:59:59Z, ID-card drives whose cards overflow a 32-bit sum).
 /// </summary>
-public sealed class PartnerEdgeValueTests(ServiceFixture<PartnersService> partners) : IClassFixture<ServiceFixture<PartnersService>>
+public sealed class PartnerEdgeValueTests(PartnersWithoutOverdueRounds partners) : IClassFixture<PartnersWithoutOverdueRounds>
 {
     private readonly HttpClient _client = partners.CreateClient();
 
