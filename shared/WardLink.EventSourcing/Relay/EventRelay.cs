@@ -83,6 +83,7 @@ public sealed class EventRelay : SubscriptionBase
             {
                 await Task.WhenAll(attempts.Select(attempt => attempt.Task));
                 _status.CountPublished(outgoing.Count);
+                _status.PageConfirmed();
                 return;
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)

@@ -49,6 +49,7 @@ public sealed class RelayHealthCheck(IDocumentStore store, WardDatabases databas
         if (status.FailingSince is { } since)
         {
             data["failingSince"] = since;
+            data["failedAttempts"] = status.FailedAttempts;
             return HealthCheckResult.Degraded($"Publishing fails since {since:O}: {status.LastFailure}", data: data);
         }
 

@@ -15,6 +15,7 @@ public sealed class RelayStatus
     private readonly KeyValuePair<string, object?> _service;
     private long _publishedTotal;
     private long _deadLetteredTotal;
+    private int _failedAttempts;
 
     public RelayStatus(ServiceIdentity service, IMeterFactory meters)
     {
@@ -38,17 +39,27 @@ public sealed class RelayStatus
     /// <summary>How far the main database's relay has come.</summary>
     public long RelayedSequence { get; private set; }
 
-    /// <summary>Since when publishing fails (the broker is unreachable); null while it works.</summary>
+    /// <summary>Since when publishing fails (the broker is unreachable): the first failed attempt's time; null while it works.</summary>
     public DateTimeOffset? FailingSince { get; private set; }
 
     public string? LastFailure { get; private set; }
 
+    /// <summary>The attempts to publish a page that failed since <see cref="FailingSince"/>.</summary>
+    public int FailedAttempts => Volatile.Read(ref _failedAttempts);
+
+    /// <summary>Counts messages the broker confirmed, some of a page whose other messages failed too: that failure stands.</summary>
     public void CountPublished(int count)
     {
         Interlocked.Add(ref _publishedTotal, count);
         _published.Add(count, _service);
+    }
+
+    /// <summary>A whole page confirmed: publishing works (again).</summary>
+    public void PageConfirmed()
+    {
         FailingSince = null;
         LastFailure = null;
+        Interlocked.Exchange(ref _failedAttempts, 0);
     }
 
     public void CountDeadLetter()
@@ -61,6 +72,7 @@ public sealed class RelayStatus
     {
         FailingSince ??= now;
         LastFailure = failure;
+        Interlocked.Increment(ref _failedAttempts);
     }
 
     /// <summary>

@@ -35,7 +35,18 @@ public sealed class BrokerOutageTests(ServiceGroup services) : IClassFixture<Ser
                 return check.GetProperty("status").GetString() == "Degraded" ? check.ToString() : null;
             },
             "the relay to report that it cannot publish");
-        Assert.True(JsonDocument.Parse(relay).RootElement.GetProperty("data").GetProperty("lag").GetInt64() > 0);
+        var data = JsonDocument.Parse(relay).RootElement.GetProperty("data");
+        Assert.True(data.GetProperty("lag").GetInt64() > 0);
+
+        // The outage's start stands through the retries (each reset it, so an alert on its age never fired).
+        var failingSince = data.GetProperty("failingSince").GetDateTimeOffset();
+        var retried = await Eventually.Get(
+            async () => (await partners.GetFromJsonAsync<JsonElement>("/health/ready")).GetProperty("checks").GetProperty("relay").GetProperty("data") is var now
+                        && now.GetProperty("failedAttempts").GetInt32() >= data.GetProperty("failedAttempts").GetInt32() + 2
+                ? now.ToString()
+                : null,
+            "the relay to fail two more attempts");
+        Assert.Equal(failingSince, JsonDocument.Parse(retried).RootElement.GetProperty("failingSince").GetDateTimeOffset());
 
         await services.Infrastructure.RestoreVirtualHostAsync(services.VirtualHost);
         var known = await services.WaitForSitesAsync(Sites, TimeSpan.FromSeconds(90));
