@@ -45,9 +45,11 @@ public sealed class TipReferredConsumer(IDocumentSession session, TimeProvider c
     }
 }
 
-/// <summary>A referral in version 1 of the message (still queued from before the upgrade): read as version 2.</summary>
+/// <summary>A referral in version 1 of the message (still queued from before the upgrade): read as version 2, in its ledger.</summary>
 public sealed class TipReferredV1Consumer(IDocumentSession session, TimeProvider clock, WardTenants wards) : IdempotentConsumer<TipReferredV1>(session, clock)
 {
+    protected override string Ledger => nameof(TipReferredConsumer);
+
     protected override Task ApplyAsync(TipReferredV1 message, IDocumentSession session, CancellationToken cancellationToken) =>
         TipReferredConsumer.ReferAsync(message.Upgraded(), session, wards, cancellationToken);
 }

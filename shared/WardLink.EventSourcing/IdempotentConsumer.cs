@@ -11,8 +11,8 @@ public sealed record ProcessedMessage(string Id, string Consumer, Guid MessageId
 /// <summary>
 /// A consumer whose effect happens once per message id: it applies the message and records the
 /// message id in the same Marten transaction, so a redelivered message (at-least-once delivery,
-/// a relay that published twice) changes nothing. Failures are retried by the bus, then go to the
-/// queue's error queue.
+/// a relay that published twice) changes nothing, in whichever version of its contract it comes again
+/// (<see cref="Ledger"/>). Failures are retried by the bus, then go to the queue's error queue.
 /// </summary>
 public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, TimeProvider clock) : IConsumer<TMessage>
     where TMessage : class
@@ -20,7 +20,7 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
     public async Task Consume(ConsumeContext<TMessage> context)
     {
         var messageId = context.MessageId ?? throw new InvalidOperationException($"A {typeof(TMessage).Name} arrived without a message id.");
-        var consumer = GetType().Name;
+        var consumer = Ledger;
         var ledgerId = $"{consumer}/{messageId:N}";
         if (await session.LoadAsync<ProcessedMessage>(ledgerId, context.CancellationToken) is not null)
         {
@@ -41,6 +41,13 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
             // conflict of the effect itself: it propagates, and the bus delivers the message again.
         }
     }
+
+    /// <summary>
+    /// The name the ledger keeps this consumer's messages under: its class's, or, for a consumer of an older version of a
+    /// contract, the current version's consumer's, so one event relayed again in the other version (a relay restarted
+    /// mid-page across an upgrade republishes under the same message id) is recognised and changes nothing.
+    /// </summary>
+    protected virtual string Ledger => GetType().Name;
 
     /// <summary>Stages the message's effect in <paramref name="session"/>; the base class commits it.</summary>
     protected abstract Task ApplyAsync(TMessage message, IDocumentSession session, CancellationToken cancellationToken);

@@ -6,6 +6,7 @@ using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.StoredValues;
 using WardLink.Testing;
 using IncidentReported = WardLink.Incidents.IncidentReported;
 using PublishedResolution = WardLink.Contracts.Incidents.IncidentResolved;
@@ -83,9 +84,7 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
         await using var bus = await TestBus.StartAsync(incidents.VirtualHost);
         var incidentId = Guid.CreateVersion7();
         var v2 = Referral(incidentId, opensNewIncident: true);
-        var v1 = new TipReferredV1(
-            v2.TipId, v2.TipNumber, v2.IncidentId, v2.OpensNewIncident, v2.Category, v2.Description,
-            v2.Place.SiteId, v2.Place.Description, v2.Place.Latitude, v2.Place.Longitude, v2.ReceivedAt, v2.ReferredAt, v2.ReferredBy);
+        var v1 = VersionOne(v2);
         var messageId = NewId.NextGuid();
 
         await bus.PublishAsync(v1, messageId);
@@ -101,6 +100,30 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
         var queues = await incidents.Infrastructure.QueueTypesAsync(incidents.VirtualHost);
         Assert.Contains("incidents-tip-referred", queues.Keys);
         Assert.DoesNotContain(queues.Keys, queue => queue.StartsWith("incidents-tip-referred-v", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_referral_relayed_again_in_the_other_version_under_its_message_id_changes_nothing()
+    {
+        await using var bus = await TestBus.StartAsync(incidents.VirtualHost);
+        var incidentId = Guid.CreateVersion7();
+        var v2 = Referral(incidentId, opensNewIncident: true);
+        var messageId = NewId.NextGuid();
+
+        // An old tips instance relays the referral in version 1 and stops before storing its progress; the police unlink the
+        // tip; the upgraded instance relays the same event again, in version 2, under the same message id.
+        await bus.PublishAsync(VersionOne(v2), messageId);
+        await ConsumedAsync(messageId, 1);
+        using var unlink = new HttpRequestMessage(HttpMethod.Delete, $"/incidents/{incidentId}/tips/{v2.TipId}");
+        unlink.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"2\""));
+        await (await incidents.Client.SendAsync(unlink, TestContext.Current.CancellationToken)).AssertOkAsync();
+        await bus.PublishAsync(v2, messageId);
+        await ConsumedAsync(messageId, 2);
+
+        Assert.Equal(
+            [typeof(IncidentReported), typeof(TipLinked), typeof(TipUnlinked)],
+            (await incidents.Store.EventsOfAsync(incidentId)).Select(recorded => recorded.Data.GetType()));
+        Assert.Single(await incidents.ProcessedByAsync(IncidentsService.Name), processed => processed.MessageId == messageId);
     }
 
     [Fact]
@@ -191,6 +214,10 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
         Assert.Equal(IncidentSource.Police, reported.Source);
         Assert.Equal(body.GetProperty("caseNumber").GetString(), reported.CaseNumber);
     }
+
+    private static TipReferredV1 VersionOne(TipReferred v2) => new(
+        v2.TipId, v2.TipNumber, v2.IncidentId, v2.OpensNewIncident, v2.Category, v2.Description,
+        v2.Place.SiteId, v2.Place.Description, v2.Place.Latitude, v2.Place.Longitude, v2.ReceivedAt, v2.ReferredAt, v2.ReferredBy);
 
     private Task<string> ConsumedAsync(Guid messageId, int times) => Eventually.Get(
         () => Task.FromResult(incidents.Consumed.CountOf(messageId) >= times ? "consumed" : null),
