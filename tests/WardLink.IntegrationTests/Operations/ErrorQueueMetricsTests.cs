@@ -41,3 +41,33 @@ public sealed class ErrorQueueMetricsTests(ServiceGroup services) : IClassFixtur
             "the error queue gauge to read 0");
     }
 }
+
+/// <summary>A message in a version of its contract no consumer reads: set aside where the operators' gauge shows it.</summary>
+public sealed class SkippedQueueMetricsTests(ServiceGroup services) : IClassFixture<ServiceGroup>
+{
+    [Fact]
+    public async Task A_message_in_a_version_no_consumer_reads_is_set_aside_in_the_skipped_queue_and_shows_in_the_gauge()
+    {
+        var tips = await services.StartAsync<TipsService>(TipsService.Name);
+        using var metrics = new HostMetrics(tips.Services.GetRequiredService<IMeterFactory>());
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+
+        // From a partners service upgraded before tips: the same exchange, a version tips does not know.
+        await bus.PublishAsync(new SiteRegisteredV9(Guid.CreateVersion7(), "A gate from the future"), NewId.NextGuid());
+
+        var setAside = await Eventually.Get(
+            () =>
+            {
+                metrics.Observe();
+                return Task.FromResult(metrics.Of(ErrorQueues.InstrumentName).LastOrDefault(depth => depth.Tags["queue"] is "tips-site-registered_skipped" && depth.Value == 1));
+            },
+            "one message in the skipped queue's gauge");
+        Assert.Equal(TipsService.Name, setAside.Tags["service"]);
+        var message = Assert.Single(await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-registered_skipped", 10));
+        Assert.Contains("site-registered:v9", message.GetProperty("payload").GetString(), StringComparison.Ordinal);
+    }
+
+    [MessageUrn("wardlink:partners:site-registered:v9")]
+    [EntityName("WardLink.Contracts.Partners:SiteRegistered")]
+    public sealed record SiteRegisteredV9(Guid SiteId, string Name);
+}
