@@ -12,8 +12,9 @@ using WardLink.ServiceDefaults;
 namespace WardLink.EventSourcing;
 
 /// <summary>
-/// Messages parked in the service's <c>_error</c> queues, as the gauge
-/// <c>wardlink.messaging.error_queue.depth</c> (tagged with the queue). MassTransit's meter counts
+/// Messages parked in the service's <c>_error</c> queues, and set aside in its <c>_skipped</c> queues (a message on a
+/// queue that no consumer there reads: a version of its contract the service does not know, which MassTransit logs at
+/// Debug only), as the gauge <c>wardlink.messaging.error_queue.depth</c> (tagged with the queue). MassTransit's meter counts
 /// failures when they happen, not what still waits to be handled, so this reads the queues from
 /// RabbitMQ's management API every few seconds, when <c>ConnectionStrings:RabbitMqManagement</c>
 /// (<c>http://user:pass@host:15672/</c>) is set; without it the gauge reports nothing.
@@ -43,7 +44,7 @@ public sealed class ErrorQueues : BackgroundService
             InstrumentName,
             () => _depths.Select(queue => new Measurement<long>(queue.Value, serviceTag, new("queue", queue.Key))),
             "{message}",
-            "Messages waiting in the service's error queues.");
+            "Messages waiting in the service's error and skipped queues.");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -81,7 +82,8 @@ public sealed class ErrorQueues : BackgroundService
     {
         var prefix = _service.Name + "-";
         var errorQueues = (await client.GetFromJsonAsync<QueueDepth[]>(queues, cancellationToken) ?? [])
-            .Where(queue => queue.Name.StartsWith(prefix, StringComparison.Ordinal) && queue.Name.EndsWith("_error", StringComparison.Ordinal))
+            .Where(queue => queue.Name.StartsWith(prefix, StringComparison.Ordinal)
+                            && (queue.Name.EndsWith("_error", StringComparison.Ordinal) || queue.Name.EndsWith("_skipped", StringComparison.Ordinal)))
             .ToList();
         foreach (var queue in errorQueues)
         {
