@@ -132,6 +132,15 @@ public static class JurisdictionDirectory
         }
     }
 
+    /// <summary>Keeps a ward's end (its last step) beside its details, whose version it leaves as it is.</summary>
+    internal static void KeepEnd(this IDocumentSession session, KnownWard known, string? mergedInto, DateOnly endedOn)
+    {
+        if (known.MergedInto != mergedInto || known.EndedOn != endedOn)
+        {
+            session.Update(known with { MergedInto = mergedInto, EndedOn = endedOn });
+        }
+    }
+
     internal static void Validate(string messageType, string ward, long version)
     {
         if (!WardNames.IsId(ward) || version < 1)
@@ -172,25 +181,28 @@ public sealed class WardRenamedConsumer(IDocumentSession session, TimeProvider c
     }
 }
 
+/// <summary>
+/// A ward's merger is its last step (partners changes no ended ward) and names none of its details: they, and their
+/// version, stay, so a rename it overtook (each message type has its own queue) still applies when it arrives.
+/// </summary>
 public sealed class WardMergedConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
     : DirectoryConsumer<WardMerged>(session, clock, databases, tenants)
 {
     protected override async Task KeepAsync(WardMerged message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         JurisdictionDirectory.Validate(nameof(WardMerged), message.WardId, message.WardVersion);
-        var known = await session.LoadKnownAsync(nameof(WardMerged), message.WardId, cancellationToken);
-        session.KeepNewest(known, known with { MergedInto = message.IntoWardId, EndedOn = message.EffectiveOn, Version = message.WardVersion });
+        session.KeepEnd(await session.LoadKnownAsync(nameof(WardMerged), message.WardId, cancellationToken), message.IntoWardId, message.EffectiveOn);
     }
 }
 
+/// <summary>A ward's dissolution: its last step, kept as a merger is (its details and their version stay).</summary>
 public sealed class WardDissolvedConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
     : DirectoryConsumer<WardDissolved>(session, clock, databases, tenants)
 {
     protected override async Task KeepAsync(WardDissolved message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         JurisdictionDirectory.Validate(nameof(WardDissolved), message.WardId, message.WardVersion);
-        var known = await session.LoadKnownAsync(nameof(WardDissolved), message.WardId, cancellationToken);
-        session.KeepNewest(known, known with { EndedOn = message.EffectiveOn, Version = message.WardVersion });
+        session.KeepEnd(await session.LoadKnownAsync(nameof(WardDissolved), message.WardId, cancellationToken), null, message.EffectiveOn);
     }
 }
 

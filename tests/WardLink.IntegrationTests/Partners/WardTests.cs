@@ -54,15 +54,22 @@ public static class WardRequests
         return counts;
     }
 
-    /// <summary>Waits until the directory of <paramref name="store"/>'s service knows <paramref name="wardId"/> at <paramref name="version"/> or later.</summary>
+    /// <summary>Waits until the directory of <paramref name="store"/>'s service knows <paramref name="wardId"/>'s details at <paramref name="version"/> or later.</summary>
     public static Task<KnownWard> KnownAsync(this IDocumentStore store, string wardId, long version) =>
+        store.KnownAsync(wardId, known => known.Version >= version, $"at version {version}");
+
+    /// <summary>Waits until the directory of <paramref name="store"/>'s service knows <paramref name="wardId"/> ended (merged or dissolved: its last step, which leaves its details' version).</summary>
+    public static Task<KnownWard> EndedAsync(this IDocumentStore store, string wardId) =>
+        store.KnownAsync(wardId, known => known.EndedOn is not null, "ended");
+
+    private static Task<KnownWard> KnownAsync(this IDocumentStore store, string wardId, Func<KnownWard, bool> holds, string what) =>
         Eventually.Get(
             async () =>
             {
                 await using var session = store.QuerySession();
-                return await session.WardAsync(wardId, Ct) is { } known && known.Version >= version ? known : null;
+                return await session.WardAsync(wardId, Ct) is { } known && holds(known) ? known : null;
             },
-            $"ward {wardId} at version {version} in the directory");
+            $"ward {wardId} {what} in the directory");
 
     public static async Task<JsonElement> BodyAsync(this HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
 }
@@ -132,11 +139,11 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         var renaming = Assert.IsType<WardRenamed>((await Store.WardEventsAsync("dong-son"))[1].Data);
         Assert.Equal(new WardRenamed("dong-son", "Phường Đông Sơn", new DateOnly(2025, 8, 1), renaming.At, "test-police"), renaming);
 
-        var thoKnown = await Store.KnownAsync("dong-tho", 2);
+        var thoKnown = await Store.EndedAsync("dong-tho");
         Assert.Equal(("dong-son", new DateOnly(2025, 7, 1), (DateOnly?)null), (thoKnown.MergedInto, thoKnown.EndedOn, thoKnown.EstablishedOn));
         var sonKnown = await Store.KnownAsync("dong-son", 2);
         Assert.Equal(("Phường Đông Sơn", "DS", new DateOnly(2025, 7, 1)), (sonKnown.Name, sonKnown.Code, sonKnown.EstablishedOn!.Value));
-        Assert.Equal(new DateOnly(2026, 1, 1), (await Store.KnownAsync("dong-ve", 2)).EndedOn);
+        Assert.Equal(new DateOnly(2026, 1, 1), (await Store.EndedAsync("dong-ve")).EndedOn);
 
         var list = await _police.GetFromJsonAsync<JsonElement>($"/partners/wards?province={WardRequests.Province}&limit=500", Ct);
         var listed = list.GetProperty("items").EnumerateArray().Select(ward => (ward.GetProperty("id").GetString(), ward.GetProperty("status").GetString())).ToList();
@@ -230,7 +237,7 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         var partner = (await registered.BodyAsync()).GetProperty("id").GetGuid();
         await province.StepOkAsync($"/partners/{partner}/agreement", "\"1\"", new { joinedOn = "2024-03-01T08:00:00+07:00", duties = JointPatrols });
         await _police.StepOkAsync("/partners/wards/ngoc-trao/merge", "\"1\"", new { intoWardId = "ngoc-dong", effectiveOn = "2025-07-01" });
-        await Store.KnownAsync("ngoc-trao", 2);
+        await Store.EndedAsync("ngoc-trao");
         using var outreach = await province.PostAsJsonAsync($"/partners/{partner}/outreach-sessions", new { topics = Drugs, attendees = 40, at = "2026-03-02T09:00:00+07:00" }, Ct);
         Assert.Equal(HttpStatusCode.Created, outreach.StatusCode);
 
@@ -334,7 +341,7 @@ public sealed class WardDirectoryTests(PartnersReplicasAndTips services) : IClas
 
         var tips = services.StoreOf(TipsService.Name);
         var dongQuang = await tips.KnownAsync("dong-quang", 1);
-        var quangThang = await tips.KnownAsync("quang-thang", 2);
+        var quangThang = await tips.EndedAsync("quang-thang");
         Assert.Equal(("DQ", "Đông Quang", "thanh-hoa", new DateOnly(2025, 7, 1), (string?)null), (dongQuang.Code, dongQuang.Name, dongQuang.Province, dongQuang.EstablishedOn!.Value, dongQuang.MergedInto));
         Assert.Equal(("dong-quang", new DateOnly(2025, 7, 1)), (quangThang.MergedInto, quangThang.EndedOn!.Value));
 

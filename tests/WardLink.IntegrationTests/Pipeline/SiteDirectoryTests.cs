@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
 using WardLink.Contracts.Partners;
+using WardLink.Contracts.Wards;
+using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Operations;
 using WardLink.Patrols;
@@ -117,11 +119,31 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
         Assert.NotNull(site.RetiredAt);
     }
 
-    private async Task ConsumedAsync<T>(TestBus bus, T message)
+    /// <summary>
+    /// A ward's merger is its last step: the rename it overtook (another queue) still applies, and the ward stays merged;
+    /// an older change (its establishment again) changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_rename_overtaken_by_the_ward_s_merger_still_applies_and_the_ward_stays_merged()
+    {
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        const string Ward = "dong-linh";
+        var established = new WardEstablished(Ward, "DL", "Đông Lĩnh", "thanh-hoa", null, DateTimeOffset.UtcNow, 1);
+        await ConsumedAsync(bus, established, Ward);
+        await ConsumedAsync(bus, new WardMerged(Ward, "quang-thang", new DateOnly(2025, 7, 1), DateTimeOffset.UtcNow, 3), Ward);
+        await ConsumedAsync(bus, new WardRenamed(Ward, "Đông Lĩnh (renamed)", new DateOnly(2025, 6, 1), DateTimeOffset.UtcNow, 2), Ward);
+        await ConsumedAsync(bus, established, Ward);
+
+        await using var session = services.StoreOf(TipsService.Name).QuerySession();
+        var known = await session.WardAsync(Ward, TestContext.Current.CancellationToken);
+        Assert.Equal(("Đông Lĩnh (renamed)", "quang-thang", new DateOnly(2025, 7, 1), 2L), (known!.Name, known.MergedInto, known.EndedOn, known.Version));
+    }
+
+    private async Task ConsumedAsync<T>(TestBus bus, T message, string? ward = null)
         where T : class
     {
         var id = NewId.NextGuid();
-        await bus.PublishAsync(message, id);
+        await (ward is null ? bus.PublishAsync(message, id) : bus.PublishAsync(message, id, ward));
         await Eventually.Get(
             async () => (await services.ProcessedByAsync(TipsService.Name)).SingleOrDefault(processed => processed.MessageId == id),
             $"the tips service to consume {typeof(T).Name} {id}");
