@@ -50,6 +50,7 @@ public sealed class AuditorCommandLineTests : IDisposable
         (["export", "--service", "tips", "--out", Path.Combine(_folder.FullName, "out.ndjson"), "--to", "2024-01-01T00:00:00+07:00"], "--to"),
         (["checkpoints", "--service", "tips", "--out", Path.Combine(_folder.FullName, "saved.json"), "--url", "http://127.0.0.1:5080"], "--url"),
         (["verify", "--file", _log, "--service", "tips", "--url", "http://127.0.0.1:5080"], "--url"),
+        (Good["verify"], "--service"),
         (Good["state-version"], "--stream"),
         (Good["state-version"], "--version"),
         (Good["state-at"], "--at"),
@@ -171,6 +172,22 @@ public sealed class AuditorCommandLineTests : IDisposable
 
         AssertUsage(exit, output, errors);
         Assert.False(File.Exists(saved));
+    }
+
+    /// <summary>
+    /// A service that is not one of the four is refused before anything is read: with <c>tip</c> for <c>tips</c> the
+    /// verifier took tips' own checkpoints for a peer's, witnesses of the log tips itself could have rewritten.
+    /// </summary>
+    [Theory]
+    [InlineData("tip")]
+    [InlineData("Tips")]
+    [InlineData("gateway")]
+    public async Task A_service_that_is_not_known_is_a_usage_error_listing_the_known_ones(string service)
+    {
+        var (exit, output, errors) = await RunAsync(Replace(Good["verify"], "--service", service));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains($"--service: '{service}' is not a service (incidents, patrols, tips, partners)", errors, StringComparison.Ordinal);
     }
 
     [Fact]

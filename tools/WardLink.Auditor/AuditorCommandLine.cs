@@ -18,7 +18,12 @@ public sealed class AuditorCommandLine
 
     private readonly Option<string> _token = new("--token") { Description = "A bearer token (police or auditor)." };
 
-    private readonly Option<string> _service = new("--service") { Description = "The service whose log it is: incidents, patrols, tips or partners.", Required = true };
+    private readonly Option<string> _service = new("--service")
+    {
+        Description = $"The service whose log it is: {KnownServices}.",
+        Required = true,
+        CustomParser = result => Parse<string?>(result, "--service", $"a service ({KnownServices})", TryParseService),
+    };
 
     private readonly Option<FileInfo> _out = new Option<FileInfo>("--out") { Description = "The file to write.", Required = true }.AcceptLegalFilePathsOnly();
 
@@ -121,6 +126,15 @@ public sealed class AuditorCommandLine
         CustomParser = result => Parse(result, name, "a time with an offset (e.g. 2024-05-03T00:00:00+07:00)", (string text, out DateTimeOffset at) =>
             DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out at)),
     };
+
+    private static string KnownServices => string.Join(", ", AuditorCommands.Services);
+
+    /// <summary>Only a known service: another name (a typo, <c>tip</c>) would count the service's own checkpoints as a peer's.</summary>
+    private static bool TryParseService(string text, out string? service)
+    {
+        service = text;
+        return AuditorCommands.Services.Contains(text, StringComparer.Ordinal);
+    }
 
     private static bool TryParseAddress(string text, out Uri? url) =>
         Uri.TryCreate(text, UriKind.Absolute, out url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
