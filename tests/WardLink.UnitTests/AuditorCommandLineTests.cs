@@ -1,6 +1,9 @@
+using System.Net;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using CsCheck;
+using WardLink.Audit;
 using WardLink.Auditor;
 
 namespace WardLink.UnitTests;
@@ -14,15 +17,19 @@ namespace WardLink.UnitTests;
 public sealed class AuditorCommandLineTests : IDisposable
 {
     private const string Stream = "0190c6a1-0000-7000-8000-000000000001";
+    private const string Gateway = "http://gateway.test";
+    private static readonly DateTimeOffset CheckpointedAt = new(2024, 3, 14, 15, 0, 0, TimeSpan.Zero);
 
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("wardlink-audit-cli-");
     private readonly string _log;
     private readonly string _checkpoints;
     private readonly string _keys;
+    private readonly string _head;
 
     public AuditorCommandLineTests()
     {
-        var (entries, _) = HashChainTests.Log(3);
+        var (entries, heads) = HashChainTests.Log(3);
+        _head = heads[^1];
         _log = Path.Combine(_folder.FullName, "tips.ndjson");
         File.WriteAllLines(_log, entries.Select(entry => JsonSerializer.Serialize(entry, AuditorCommands.Json)));
         _checkpoints = Path.Combine(_folder.FullName, "checkpoints.json");
@@ -190,6 +197,52 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Contains($"--service: '{service}' is not a service (incidents, patrols, tips, partners)", errors, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Answers of a holder asked for its checkpoints that are not a list of checkpoints: a page, cut JSON, a null, an
+    /// entry without a head, holder or sequence (each of which the verifier took for a checkpoint that disagrees, or
+    /// crashed on), copies naming another holder than the one asked, and no answer before the client's timeout.
+    /// </summary>
+    public static TheoryData<string> BadCheckpointAnswers => ["page", "cut", "null", "null item", "no head", "no holder", "sequence 0", "another holder", "no answer"];
+
+    /// <summary>The bad answers a saved checkpoints file can hold too.</summary>
+    public static TheoryData<string> BadCheckpointFiles => ["cut", "null", "null item", "no head", "no holder", "sequence 0"];
+
+    [Theory]
+    [MemberData(nameof(BadCheckpointAnswers))]
+    public async Task A_bad_answer_of_the_service_for_its_own_checkpoints_is_a_usage_error_naming_it(string answer)
+    {
+        var (exit, output, errors) = await RunAsync(VerifyAtGateway, Holders(("tips", BadCheckpoints(answer, "tips"))));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains("The checkpoints tips holds of tips could not be read: ", errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadCheckpointAnswers))]
+    public async Task A_bad_answer_of_a_peer_is_named_and_its_copies_left_out(string answer)
+    {
+        var (exit, output, errors) = await RunAsync(VerifyAtGateway, Holders(("patrols", BadCheckpoints(answer, "patrols"))));
+
+        Assert.True(exit == AuditorCommands.Intact, errors);
+        var named = Assert.Single(errors.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("The checkpoints patrols holds of tips could not be read: ", named, StringComparison.Ordinal);
+        var report = JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!;
+        Assert.Equal(["incidents", "partners", "tips"], report.Checkpoints.Select(verdict => verdict.Holder).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(BadCheckpointFiles))]
+    public async Task A_checkpoints_file_that_is_not_a_list_of_checkpoints_is_a_usage_error_naming_it(string content)
+    {
+        var saved = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(saved, BadCheckpointsBody(content, "tips"), TestContext.Current.CancellationToken);
+
+        var (exit, output, errors) = await RunAsync(Replace(Good["verify"], "--checkpoints", saved));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains($"{saved} is not a list of checkpoints", errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Unknown_commands_and_options_both_a_version_and_a_time_and_nothing_at_all_are_usage_errors()
     {
@@ -229,12 +282,61 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.DoesNotContain("Exception", line, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Exit, string Output, string Errors)> RunAsync(string[] args)
+    private static async Task<(int Exit, string Output, string Errors)> RunAsync(string[] args, HttpMessageHandler? gateway = null)
     {
-        using var http = new HttpClient();
+        using var http = gateway is null ? new HttpClient() : new HttpClient(gateway) { Timeout = TimeSpan.FromSeconds(1) };
         using var output = new StringWriter();
         using var errors = new StringWriter();
         var exit = await AuditorCommands.RunAsync(args, http, output, errors, TestContext.Current.CancellationToken);
         return (exit, output.ToString(), errors.ToString());
+    }
+
+    private string[] VerifyAtGateway => ["verify", "--file", _log, "--service", "tips", "--url", Gateway];
+
+    /// <summary>
+    /// The gateway: each holder answers with its copy of tips' last checkpoint, which agrees with the log, but for the
+    /// holders given another answer.
+    /// </summary>
+    private Answering Holders(params (string Holder, Func<CancellationToken, Task<HttpResponseMessage>> Answer)[] others) => new((request, ct) =>
+    {
+        var holder = request.RequestUri!.AbsolutePath.Split('/')[3];
+        return others.FirstOrDefault(other => other.Holder == holder).Answer?.Invoke(ct) ?? Task.FromResult(Json(Copies(holder)));
+    });
+
+    private string Copies(string holder, long sequence = 3, string? head = null) =>
+        JsonSerializer.Serialize(new[] { new CheckpointCopy(holder, sequence, sequence, head ?? _head, CheckpointedAt) }, AuditorCommands.Json);
+
+    private Func<CancellationToken, Task<HttpResponseMessage>> BadCheckpoints(string answer, string holder) => answer switch
+    {
+        "page" => _ => Task.FromResult(Answer("<html><body>Sign in</body></html>", "text/html")),
+        "no answer" => async ct =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return Json("[]");
+        },
+        _ => _ => Task.FromResult(Json(BadCheckpointsBody(answer, holder))),
+    };
+
+    private string BadCheckpointsBody(string answer, string holder) => answer switch
+    {
+        "cut" => Copies(holder)[..20],
+        "null" => "null",
+        "null item" => "[null]",
+        "no head" => Copies(holder).Replace($"\"{_head}\"", "null", StringComparison.Ordinal),
+        "no holder" => Copies(holder).Replace($"\"{holder}\"", "null", StringComparison.Ordinal),
+        "sequence 0" => Copies(holder, sequence: 0),
+        "another holder" => Copies(holder == "tips" ? "incidents" : "tips"),
+        _ => throw new ArgumentOutOfRangeException(nameof(answer), answer, "no such answer"),
+    };
+
+    private static HttpResponseMessage Json(string body) => Answer(body, "application/json");
+
+    private static HttpResponseMessage Answer(string body, string mediaType) =>
+        new(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, mediaType) };
+
+    /// <summary>Answers the tool's requests in memory, as the gateway would.</summary>
+    private sealed class Answering(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> answer) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => answer(request, cancellationToken);
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Net.Mime;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using WardLink.Audit;
@@ -134,24 +134,53 @@ public static class AuditorCommands
 
     /// <summary>
     /// The service's own checkpoints and the copies each peer holds. The service itself must answer (else the chain would
-    /// be checked against nothing, and a log rewritten whole would pass: exit 2); a peer that does not is reported and left out.
+    /// be checked against nothing, and a log rewritten whole would pass: exit 2); a peer whose answer cannot be read is
+    /// named on <paramref name="errors"/> and left out.
     /// </summary>
     public static async Task<List<CheckpointCopy>> FetchCheckpointsAsync(HttpClient http, string service, TextWriter errors, CancellationToken ct)
     {
-        var copies = new List<CheckpointCopy>();
-        foreach (var holder in Services.Where(peer => peer != service).Prepend(service))
+        var copies = await CheckpointsHeldAsync(http, service, service, ct);
+        foreach (var peer in Services.Where(peer => peer != service))
         {
             try
             {
-                copies.AddRange(await http.GetFromJsonAsync<List<CheckpointCopy>>($"api/audit/{holder}/checkpoints/{service}", Json, ct) ?? []);
+                copies.AddRange(await CheckpointsHeldAsync(http, peer, service, ct));
             }
-            catch (HttpRequestException failure) when (holder != service)
+            catch (UsageException unread)
             {
-                await errors.WriteLineAsync($"The checkpoints {holder} holds of {service} could not be read: {failure.Message}");
+                await errors.WriteLineAsync(unread.Message);
             }
         }
 
         return copies;
+    }
+
+    /// <summary>
+    /// The checkpoints of <paramref name="service"/> that <paramref name="holder"/> answers it keeps. An answer that is
+    /// not JSON, not a list of checkpoints each held by <paramref name="holder"/> (whatever the service behind the
+    /// address, a copy is a witness only for the holder that was asked), or none within the client's timeout, is a
+    /// usage error naming the holder.
+    /// </summary>
+    private static async Task<List<CheckpointCopy>> CheckpointsHeldAsync(HttpClient http, string holder, string service, CancellationToken ct)
+    {
+        UsageException Unread(string reason) => new($"The checkpoints {holder} holds of {service} could not be read: {reason}");
+        try
+        {
+            using var response = await http.GetAsync($"api/audit/{holder}/checkpoints/{service}", ct);
+            response.EnsureSuccessStatusCode();
+            if (!string.Equals(response.Content.Headers.ContentType?.MediaType, MediaTypeNames.Application.Json, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Unread($"the answer is {response.Content.Headers.ContentType?.MediaType ?? "of no type"}, not {MediaTypeNames.Application.Json}.");
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            var copies = await JsonSerializer.DeserializeAsync<List<CheckpointCopy>>(body, Json, ct);
+            return Invalid(copies, holder) is { } reason ? throw Unread(reason) : copies!;
+        }
+        catch (Exception failure) when (failure is HttpRequestException or IOException or JsonException || (failure is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            throw Unread(failure.Message);
+        }
     }
 
     /// <summary>Checkpoints saved by <c>checkpoints</c>; a file that is not such a list is a usage error.</summary>
@@ -161,15 +190,33 @@ public static class AuditorCommands
         {
             await using var stream = file.OpenRead();
             var copies = await JsonSerializer.DeserializeAsync<List<CheckpointCopy>>(stream, Json, ct);
-            return copies is not null && copies.TrueForAll(copy => copy is { Holder: not null, Head: not null, Sequence: > 0 })
-                ? copies
-                : throw new UsageException($"{file} is not a list of checkpoints.");
+            return Invalid(copies, null) is { } reason ? throw new UsageException($"{file} is not a list of checkpoints: {reason}") : copies!;
         }
         catch (JsonException unreadable)
         {
             throw new UsageException($"{file} is not a list of checkpoints: {unreadable.Message}");
         }
     }
+
+    /// <summary>
+    /// Why <paramref name="copies"/> are not a list of checkpoints held by <paramref name="holder"/> (by anyone when
+    /// null); null when they are. The one check of a saved file and of every holder's answer, so that neither can hand
+    /// the verifier a checkpoint without a holder, a head or a sequence.
+    /// </summary>
+    private static string? Invalid(List<CheckpointCopy>? copies, string? holder)
+    {
+        if (copies is null)
+        {
+            return "null, not a list.";
+        }
+
+        var item = copies.FindIndex(copy => !IsCheckpoint(copy) || (holder is not null && copy.Holder != holder));
+        return item < 0 ? null
+            : IsCheckpoint(copies[item]) ? $"item {item + 1} names another holder than {holder}."
+            : $"item {item + 1} is not a checkpoint (a holder, a sequence from 1 and a head).";
+    }
+
+    private static bool IsCheckpoint(CheckpointCopy? copy) => copy is { Holder: not null, Head: not null, Sequence: > 0 };
 
     /// <summary>
     /// The services' public keys from a JSON file (<c>{"tips": "-----BEGIN PUBLIC KEY-----…", …}</c>);
