@@ -230,6 +230,42 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Equal(["incidents", "partners", "tips"], report.Checkpoints.Select(verdict => verdict.Holder).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// The service's own checkpoints alone cannot show a log that whoever runs it rewrote and signed anew: with not one
+    /// peer's copies read, <c>verify --url</c> and <c>checkpoints</c> are exit 2 naming every peer, never intact.
+    /// </summary>
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("checkpoints")]
+    public async Task No_peer_answering_is_a_usage_error_naming_each_never_intact(string command)
+    {
+        var saved = Path.Combine(_folder.FullName, "unwitnessed.json");
+        string[] args = command == "verify" ? VerifyAtGateway : ["checkpoints", "--service", "tips", "--out", saved, "--url", Gateway];
+
+        var (exit, output, errors) = await RunAsync(args, Holders(("incidents", Unavailable), ("patrols", BadCheckpoints("page", "patrols")), ("partners", Unavailable)));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains("No peer's copies of the checkpoints of tips could be read", errors, StringComparison.Ordinal);
+        Assert.All(["incidents", "patrols", "partners"], peer => Assert.Contains($"The checkpoints {peer} holds of tips could not be read: ", errors, StringComparison.Ordinal));
+        Assert.False(File.Exists(saved));
+    }
+
+    [Fact]
+    public async Task One_peer_answering_is_enough_and_the_others_are_named()
+    {
+        var saved = Path.Combine(_folder.FullName, "witnessed.json");
+
+        var (exit, _, errors) = await RunAsync(["checkpoints", "--service", "tips", "--out", saved, "--url", Gateway], Holders(("incidents", Unavailable), ("partners", Unavailable)));
+
+        Assert.True(exit == AuditorCommands.Intact, errors);
+        var lines = errors.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("The checkpoints incidents holds of tips could not be read: ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("The checkpoints partners holds of tips could not be read: ", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("2 checkpoints of tips saved to ", lines[2], StringComparison.Ordinal);
+        Assert.Equal(["tips", "patrols"], JsonSerializer.Deserialize<List<CheckpointCopy>>(await File.ReadAllTextAsync(saved, TestContext.Current.CancellationToken), AuditorCommands.Json)!.Select(copy => copy.Holder));
+    }
+
     [Theory]
     [MemberData(nameof(BadCheckpointFiles))]
     public async Task A_checkpoints_file_that_is_not_a_list_of_checkpoints_is_a_usage_error_naming_it(string content)
@@ -328,6 +364,8 @@ public sealed class AuditorCommandLineTests : IDisposable
         "another holder" => Copies(holder == "tips" ? "incidents" : "tips"),
         _ => throw new ArgumentOutOfRangeException(nameof(answer), answer, "no such answer"),
     };
+
+    private static Task<HttpResponseMessage> Unavailable(CancellationToken ct) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
 
     private static HttpResponseMessage Json(string body) => Answer(body, "application/json");
 

@@ -134,22 +134,35 @@ public static class AuditorCommands
 
     /// <summary>
     /// The service's own checkpoints and the copies each peer holds. The service itself must answer (else the chain would
-    /// be checked against nothing, and a log rewritten whole would pass: exit 2); a peer whose answer cannot be read is
-    /// named on <paramref name="errors"/> and left out.
+    /// be checked against nothing, and a log rewritten whole would pass: exit 2), and so must one peer at least: whoever
+    /// runs the service can rewrite its log and sign its own checkpoints anew, which only a peer's copies show (exit 2
+    /// too). A peer whose answer cannot be read while another's can is named on <paramref name="errors"/> and left out.
     /// </summary>
     public static async Task<List<CheckpointCopy>> FetchCheckpointsAsync(HttpClient http, string service, TextWriter errors, CancellationToken ct)
     {
         var copies = await CheckpointsHeldAsync(http, service, service, ct);
-        foreach (var peer in Services.Where(peer => peer != service))
+        var peers = Services.Where(peer => peer != service).ToList();
+        var unread = new List<string>();
+        foreach (var peer in peers)
         {
             try
             {
                 copies.AddRange(await CheckpointsHeldAsync(http, peer, service, ct));
             }
-            catch (UsageException unread)
+            catch (UsageException failure)
             {
-                await errors.WriteLineAsync(unread.Message);
+                unread.Add(failure.Message);
             }
+        }
+
+        if (unread.Count == peers.Count)
+        {
+            throw new UsageException($"No peer's copies of the checkpoints of {service} could be read, and {service}'s own cannot show a log rewritten by whoever runs it: {string.Join(" ", unread)}");
+        }
+
+        foreach (var failure in unread)
+        {
+            await errors.WriteLineAsync(failure);
         }
 
         return copies;
