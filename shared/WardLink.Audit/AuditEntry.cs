@@ -48,7 +48,11 @@ public sealed record AuditEntry([property: Range(0, long.MaxValue)] long Sequenc
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(AuditEntry))]
-public sealed partial class AuditLines : JsonSerializerContext;
+public sealed partial class AuditLines : JsonSerializerContext
+{
+    /// <summary>The media type of the log: newline-delimited JSON, one <see cref="AuditEntry"/> a line.</summary>
+    public const string ContentType = "application/x-ndjson";
+}
 
 public static class AuditEntryFields
 {

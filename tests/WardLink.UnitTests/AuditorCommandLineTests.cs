@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -279,6 +280,105 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Contains($"{saved} is not a list of checkpoints", errors, StringComparison.Ordinal);
     }
 
+    /// <summary>The service's NDJSON answer saved line for line: blank lines hold no event and are neither saved nor counted.</summary>
+    [Fact]
+    public async Task An_export_saves_each_entry_of_the_answer_and_counts_only_them()
+    {
+        var lines = await File.ReadAllLinesAsync(_log, TestContext.Current.CancellationToken);
+        var target = Path.Combine(_folder.FullName, "exported.ndjson");
+
+        var (exit, output, errors) = await RunAsync(Export(target), Always(_ => Ndjson(string.Join('\n', lines[0], string.Empty, lines[1], lines[2]) + "\n")));
+
+        Assert.True(exit == AuditorCommands.Intact, errors);
+        Assert.Empty(output);
+        Assert.Equal($"3 events exported to {target}", errors.TrimEnd());
+        Assert.Equal(lines, await File.ReadAllLinesAsync(target, TestContext.Current.CancellationToken));
+        Assert.Empty(Directory.GetFiles(_folder.FullName, "*.partial"));
+    }
+
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("application/json")]
+    [InlineData(null)]
+    public async Task An_export_answered_as_anything_but_ndjson_is_a_usage_error_and_saves_nothing(string? mediaType)
+    {
+        var target = Path.Combine(_folder.FullName, "exported.ndjson");
+
+        var (exit, output, errors) = await RunAsync(Export(target), Always(_ => Answer(File.ReadAllText(_log), mediaType)));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains($"the log tips answered could not be read: the answer is {mediaType ?? "of no type"}, not application/x-ndjson.", errors, StringComparison.Ordinal);
+        AssertNothingSaved(target);
+    }
+
+    /// <summary>A line of the answer that is not an audit entry, a cut last line among them: exit 2 naming it, nothing saved.</summary>
+    [Fact]
+    public void An_export_line_that_is_not_an_audit_entry_is_a_usage_error_naming_it_and_saves_nothing()
+    {
+        var lines = File.ReadAllLines(_log);
+        var unreadable = Gen.OneOf(Any("{}", "null", "[]", "42", "{\"sequence\":1}", lines[^1][..^1]), Gen.String.Select(text => "#" + text));
+        Gen.Select(Gen.Int[0, lines.Length], unreadable).Sample((at, line) =>
+        {
+            var target = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson");
+
+            var (exit, output, errors) = RunAsync(Export(target), Always(_ => Ndjson(string.Join('\n', [.. lines[..at], line, .. lines[at..]])))).GetAwaiter().GetResult();
+
+            AssertUsage(exit, output, errors);
+            Assert.Contains($"line {at + 1} of the log tips answered is not an audit entry", errors, StringComparison.Ordinal);
+            AssertNothingSaved(target);
+        });
+    }
+
+    /// <summary>A line past <see cref="AuditorCommands.MaxLineLength"/> (a body that never sends a newline) is refused once it passes the bound, not read whole.</summary>
+    [Fact]
+    public async Task An_export_line_longer_than_the_bound_is_refused_before_it_is_read_whole()
+    {
+        var target = Path.Combine(_folder.FullName, "exported.ndjson");
+        var bytes = new byte[AuditorCommands.MaxLineLength + (4 * 1024 * 1024)];
+        Array.Fill(bytes, (byte)'x');
+        var body = new Body(bytes, cut: false);
+
+        var (exit, output, errors) = await RunAsync(Export(target), Always(_ => Ndjson(body)));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains($"line 1 of the log tips answered is longer than {AuditorCommands.MaxLineLength} characters", errors, StringComparison.Ordinal);
+        Assert.InRange(body.BytesRead, AuditorCommands.MaxLineLength, bytes.Length - 1);
+        AssertNothingSaved(target);
+    }
+
+    [Fact]
+    public async Task A_file_line_longer_than_the_bound_is_a_usage_error_naming_it()
+    {
+        var file = Path.Combine(_folder.FullName, "long.ndjson");
+        await File.WriteAllTextAsync(file, await File.ReadAllTextAsync(_log, TestContext.Current.CancellationToken) + new string('x', AuditorCommands.MaxLineLength + 1), TestContext.Current.CancellationToken);
+
+        var (exit, output, errors) = await RunAsync(Replace(Good["verify"], "--file", file));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains($"line 4 of {file} is longer than {AuditorCommands.MaxLineLength} characters", errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>An export cut off on the way (the connection reset, or no answer within the client's timeout) leaves the file that was there as it was, and no partial one.</summary>
+    [Theory]
+    [InlineData("cut")]
+    [InlineData("no answer")]
+    public async Task An_export_that_fails_on_the_way_is_a_usage_error_and_leaves_the_earlier_file(string failure)
+    {
+        var target = Path.Combine(_folder.FullName, "exported.ndjson");
+        await File.WriteAllTextAsync(target, "an earlier export\n", TestContext.Current.CancellationToken);
+        var lines = await File.ReadAllLinesAsync(_log, TestContext.Current.CancellationToken);
+        Answering answer = failure == "cut"
+            ? Always(_ => Ndjson(new Body(Encoding.UTF8.GetBytes(string.Join('\n', lines[..2]) + "\n"), cut: true)))
+            : new((_, ct) => NoAnswerAsync(ct));
+
+        var (exit, output, errors) = await RunAsync(Export(target), answer);
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains(failure == "cut" ? "The connection was reset." : "HttpClient.Timeout", errors, StringComparison.Ordinal);
+        Assert.Equal("an earlier export\n", await File.ReadAllTextAsync(target, TestContext.Current.CancellationToken));
+        Assert.Empty(Directory.GetFiles(_folder.FullName, "*.partial"));
+    }
+
     [Fact]
     public async Task Unknown_commands_and_options_both_a_version_and_a_time_and_nothing_at_all_are_usage_errors()
     {
@@ -327,6 +427,14 @@ public sealed class AuditorCommandLineTests : IDisposable
         return (exit, output.ToString(), errors.ToString());
     }
 
+    private static string[] Export(string target) => ["export", "--service", "tips", "--out", target, "--url", Gateway];
+
+    private static void AssertNothingSaved(string target)
+    {
+        Assert.False(File.Exists(target));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.*.partial"));
+    }
+
     private string[] VerifyAtGateway => ["verify", "--file", _log, "--service", "tips", "--url", Gateway];
 
     /// <summary>
@@ -345,11 +453,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     private Func<CancellationToken, Task<HttpResponseMessage>> BadCheckpoints(string answer, string holder) => answer switch
     {
         "page" => _ => Task.FromResult(Answer("<html><body>Sign in</body></html>", "text/html")),
-        "no answer" => async ct =>
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-            return Json("[]");
-        },
+        "no answer" => NoAnswerAsync,
         _ => _ => Task.FromResult(Json(BadCheckpointsBody(answer, holder))),
     };
 
@@ -365,12 +469,37 @@ public sealed class AuditorCommandLineTests : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(answer), answer, "no such answer"),
     };
 
+    private static Answering Always(Func<CancellationToken, HttpResponseMessage> answer) => new((_, ct) => Task.FromResult(answer(ct)));
+
+    private static async Task<HttpResponseMessage> NoAnswerAsync(CancellationToken ct)
+    {
+        await Task.Delay(Timeout.Infinite, ct);
+        throw new UnreachableException();
+    }
+
     private static Task<HttpResponseMessage> Unavailable(CancellationToken ct) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
 
     private static HttpResponseMessage Json(string body) => Answer(body, "application/json");
 
-    private static HttpResponseMessage Answer(string body, string mediaType) =>
-        new(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, mediaType) };
+    private static HttpResponseMessage Ndjson(string body) => Answer(body, AuditLines.ContentType);
+
+    private static HttpResponseMessage Ndjson(Stream body) => new(HttpStatusCode.OK) { Content = new StreamContent(body) { Headers = { ContentType = new(AuditLines.ContentType) } } };
+
+    private static HttpResponseMessage Answer(string body, string? mediaType) =>
+        new(HttpStatusCode.OK) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) { Headers = { ContentType = mediaType is null ? null : new(mediaType) } } };
+
+    /// <summary>An answer's body: its bytes, then the connection reset when <paramref name="cut"/>; how much of it was read.</summary>
+    private sealed class Body(byte[] bytes, bool cut) : MemoryStream(bytes)
+    {
+        public long BytesRead { get; private set; }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await base.ReadAsync(buffer, cancellationToken);
+            BytesRead += read;
+            return read == 0 && cut ? throw new IOException("The connection was reset.") : read;
+        }
+    }
 
     /// <summary>Answers the tool's requests in memory, as the gateway would.</summary>
     private sealed class Answering(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> answer) : HttpMessageHandler

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Mime;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using WardLink.Audit;
@@ -21,6 +23,14 @@ public static class AuditorCommands
 
     /// <summary>The services whose copies of each other's checkpoints <c>verify</c> asks for.</summary>
     public static readonly string[] Services = ["incidents", "patrols", "tips", "partners"];
+
+    /// <summary>
+    /// The longest line of a log the tool reads, in characters (16 Mi). A line holds one event, whose data came from one
+    /// request body (at most <c>Limits:MaxRequestBodyBytes</c>, 1 MB at the gateway) written with at most six characters
+    /// for one (<c>\u003C</c>), so a real line stays far below it; a longer one, such as a stream that never sends a
+    /// newline, is refused instead of read whole into memory.
+    /// </summary>
+    public const int MaxLineLength = 16 * 1024 * 1024;
 
     public static readonly JsonSerializerOptions Json = CreateJson();
 
@@ -43,7 +53,8 @@ public static class AuditorCommands
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = errors, EnableDefaultExceptionHandler = false }, ct);
         }
-        catch (Exception failure) when (failure is UsageException or IOException or UnauthorizedAccessException or HttpRequestException)
+        catch (Exception failure) when (failure is UsageException or IOException or UnauthorizedAccessException or HttpRequestException
+            || (failure is OperationCanceledException && !ct.IsCancellationRequested))
         {
             await errors.WriteLineAsync(UsageLine(failure.Message));
             return Usage;
@@ -52,34 +63,68 @@ public static class AuditorCommands
 
     private static string UsageLine(string message) => $"wardlink-audit: {message.ReplaceLineEndings(" ")}";
 
-    /// <summary>Writes the log of <paramref name="service"/> (after <paramref name="query"/>) to <paramref name="file"/>, a line an event.</summary>
+    /// <summary>
+    /// Writes the log of <paramref name="service"/> (after <paramref name="query"/>) to <paramref name="file"/>, a line an
+    /// event. Only an NDJSON answer whose every line is an audit entry is saved; anything else is a usage error and
+    /// leaves no file.
+    /// </summary>
     public static async Task<int> ExportAsync(HttpClient http, string service, FileInfo file, string query, TextWriter progress, CancellationToken ct)
     {
         using var response = await http.GetAsync($"api/audit/{service}/log{query}", HttpCompletionOption.ResponseHeadersRead, ct);
         response.EnsureSuccessStatusCode();
-        await using var source = await response.Content.ReadAsStreamAsync(ct);
-        using var reader = new StreamReader(source);
-        await using var target = new StreamWriter(file.FullName);
-        long lines = 0;
-        while (await reader.ReadLineAsync(ct) is { } line)
+        var source = $"the log {service} answered";
+        if (NotOfType(response, AuditLines.ContentType) is { } reason)
         {
-            await target.WriteLineAsync(line);
-            if (++lines % 10_000 == 0)
-            {
-                await progress.WriteLineAsync($"{lines} events exported");
-            }
+            throw new UsageException($"{source} could not be read: {reason}");
         }
 
-        await progress.WriteLineAsync($"{lines} events exported to {file}");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        long events = 0;
+        await WriteWholeAsync(file, async target =>
+        {
+            await foreach (var (line, _) in EntriesAsync(reader, source, ct))
+            {
+                await target.WriteLineAsync(line);
+                if (++events % 10_000 == 0)
+                {
+                    await progress.WriteLineAsync($"{events} events exported");
+                }
+            }
+        });
+
+        await progress.WriteLineAsync($"{events} events exported to {file}");
         return Intact;
     }
 
     public static async Task<int> SaveCheckpointsAsync(HttpClient http, string service, FileInfo file, TextWriter progress, CancellationToken ct)
     {
         var copies = await FetchCheckpointsAsync(http, service, progress, ct);
-        await File.WriteAllTextAsync(file.FullName, JsonSerializer.Serialize(copies, Json), ct);
+        await WriteWholeAsync(file, target => target.WriteAsync(JsonSerializer.Serialize(copies, Json)));
         await progress.WriteLineAsync($"{copies.Count} checkpoints of {service} saved to {file}");
         return Intact;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="file"/> through a temporary file beside it (<c>.NAME.….partial</c>), moved into place once
+    /// <paramref name="write"/> is done: a failure on the way leaves no file, and a file already there as it was.
+    /// </summary>
+    private static async Task WriteWholeAsync(FileInfo file, Func<TextWriter, Task> write)
+    {
+        var partial = Path.Combine(Path.GetDirectoryName(file.FullName)!, $".{file.Name}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            await using (var target = new StreamWriter(partial))
+            {
+                await write(target);
+            }
+
+            File.Move(partial, file.FullName, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
     }
 
     /// <summary>
@@ -181,20 +226,26 @@ public static class AuditorCommands
         {
             using var response = await http.GetAsync($"api/audit/{holder}/checkpoints/{service}", ct);
             response.EnsureSuccessStatusCode();
-            if (!string.Equals(response.Content.Headers.ContentType?.MediaType, MediaTypeNames.Application.Json, StringComparison.OrdinalIgnoreCase))
+            if (NotOfType(response, MediaTypeNames.Application.Json) is { } reason)
             {
-                throw Unread($"the answer is {response.Content.Headers.ContentType?.MediaType ?? "of no type"}, not {MediaTypeNames.Application.Json}.");
+                throw Unread(reason);
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(ct);
             var copies = await JsonSerializer.DeserializeAsync<List<CheckpointCopy>>(body, Json, ct);
-            return Invalid(copies, holder) is { } reason ? throw Unread(reason) : copies!;
+            return Invalid(copies, holder) is { } invalid ? throw Unread(invalid) : copies!;
         }
         catch (Exception failure) when (failure is HttpRequestException or IOException or JsonException || (failure is OperationCanceledException && !ct.IsCancellationRequested))
         {
             throw Unread(failure.Message);
         }
     }
+
+    /// <summary>Why <paramref name="response"/> is not of <paramref name="mediaType"/>; null when it is.</summary>
+    private static string? NotOfType(HttpResponseMessage response, string mediaType) =>
+        string.Equals(response.Content.Headers.ContentType?.MediaType, mediaType, StringComparison.OrdinalIgnoreCase)
+            ? null
+            : $"the answer is {response.Content.Headers.ContentType?.MediaType ?? "of no type"}, not {mediaType}.";
 
     /// <summary>Checkpoints saved by <c>checkpoints</c>; a file that is not such a list is a usage error.</summary>
     public static async Task<IReadOnlyList<CheckpointCopy>> ReadCheckpointsAsync(FileInfo file, CancellationToken ct)
@@ -251,31 +302,74 @@ public static class AuditorCommands
     }
 
     /// <summary>The entries of an exported file; a line that is not an audit entry is a usage error naming the line.</summary>
-    public static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(FileInfo file, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    public static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(FileInfo file, [EnumeratorCancellation] CancellationToken ct)
     {
         using var reader = new StreamReader(file.FullName);
-        var number = 0;
-        while (await reader.ReadLineAsync(ct) is { } line)
+        await foreach (var (_, entry) in EntriesAsync(reader, file.ToString(), ct))
         {
-            number++;
-            if (line.Length > 0)
-            {
-                yield return EntryOf(line, file, number);
-            }
+            yield return entry;
         }
     }
 
-    private static AuditEntry EntryOf(string line, FileInfo file, int number)
+    /// <summary>
+    /// Each line of <paramref name="reader"/> (a file or the log as it arrives) with its audit entry; a blank line holds
+    /// none and is passed over. A line that is not an audit entry, or longer than <see cref="MaxLineLength"/> (found
+    /// before more of it is read), is a usage error naming it and <paramref name="source"/>.
+    /// </summary>
+    private static async IAsyncEnumerable<(string Line, AuditEntry Entry)> EntriesAsync(TextReader reader, string source, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var buffer = new char[64 * 1024];
+        var line = new StringBuilder();
+        var number = 1;
+        for (int read; (read = await reader.ReadAsync(buffer, ct)) > 0;)
+        {
+            var start = 0;
+            for (int end; (end = Array.IndexOf(buffer, '\n', start, read - start)) >= 0; start = end + 1, number++)
+            {
+                if (EntryOfLine(line.Append(buffer, start, end - start), source, number) is { } entry)
+                {
+                    yield return entry;
+                }
+
+                line.Clear();
+            }
+
+            RefuseOverlong(line.Append(buffer, start, read - start), source, number);
+        }
+
+        if (EntryOfLine(line, source, number) is { } last)
+        {
+            yield return last;
+        }
+    }
+
+    /// <summary>The line read into <paramref name="line"/> and its entry; null for a blank line.</summary>
+    private static (string Line, AuditEntry Entry)? EntryOfLine(StringBuilder line, string source, int number)
+    {
+        RefuseOverlong(line, source, number);
+        var text = line.ToString().TrimEnd('\r');
+        return text.Length == 0 ? null : (text, EntryOf(text, source, number));
+    }
+
+    private static void RefuseOverlong(StringBuilder line, string source, int number)
+    {
+        if (line.Length > MaxLineLength)
+        {
+            throw new UsageException($"line {number} of {source} is longer than {MaxLineLength} characters: not an audit entry.");
+        }
+    }
+
+    private static AuditEntry EntryOf(string line, string source, int number)
     {
         try
         {
             return JsonSerializer.Deserialize<AuditEntry>(line, Json) is { Sequence: > 0 } entry && (entry.Event is not null || entry.Link is not null)
                 ? entry
-                : throw new UsageException($"line {number} of {file} is not an audit entry.");
+                : throw new UsageException($"line {number} of {source} is not an audit entry.");
         }
         catch (JsonException unreadable)
         {
-            throw new UsageException($"line {number} of {file} is not an audit entry: {unreadable.Message}");
+            throw new UsageException($"line {number} of {source} is not an audit entry: {unreadable.Message}");
         }
     }
 

@@ -39,7 +39,6 @@ public sealed record StateAsOf(
 /// </summary>
 public static class AuditEndpoints
 {
-    public const string NdjsonContentType = "application/x-ndjson";
     private const int FlushEvery = 256;
 
     /// <summary>The longest <c>types</c> filter of the global log (event type names separated by commas).</summary>
@@ -63,7 +62,7 @@ public static class AuditEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/log", Log)
             .WithName("AuditLog")
-            .Produces<AuditEntry>(StatusCodes.Status200OK, NdjsonContentType)
+            .Produces<AuditEntry>(StatusCodes.Status200OK, AuditLines.ContentType)
             .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after=, ?types=a,b, ?from=, ?to= (recorded time), ?limit=. It ends before a sequence still being written, so paging on with after= the last sequence read misses no event.")
             .ProducesValidationProblem();
         audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) => Integrity(serviceName, log, storage, keys, ct))
@@ -162,7 +161,7 @@ public static class AuditEndpoints
             return errors.ToRejection().ToProblem();
         }
 
-        http.Response.ContentType = NdjsonContentType;
+        http.Response.ContentType = AuditLines.ContentType;
 
         // Each line serialised straight into the response's pipe, sent every FlushEvery lines (a write to
         // the body stream sent each line on its own).

@@ -3,7 +3,6 @@ using System.Text.Json;
 using WardLink.Audit;
 using WardLink.Auditor;
 using WardLink.EventSourcing;
-using WardLink.EventSourcing.Audit;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -54,7 +53,7 @@ public sealed class AuditLogStreamingTests(TipsOnASocket tips) : IClassFixture<T
         var peak = baseline;
         using var response = await client.GetAsync("/api/audit/tips/log", HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(AuditEndpoints.NdjsonContentType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(AuditLines.ContentType, response.Content.Headers.ContentType?.MediaType);
 
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
         long lines = 0, bytes = 0, previous = 0;

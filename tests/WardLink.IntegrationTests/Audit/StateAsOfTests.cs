@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.Audit;
 using WardLink.Auditor;
-using WardLink.EventSourcing.Audit;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Patrols;
@@ -234,7 +233,7 @@ public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<Aud
     {
         var response = await services.Clients[service].GetAsync($"/audit/{service}/log?{query}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(AuditEndpoints.NdjsonContentType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(AuditLines.ContentType, response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<AuditEntry>(line, AuditorCommands.Json)!)];
     }
