@@ -243,7 +243,11 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
 
     private void Break(BrokenLink broken) => _broken ??= broken;
 
-    private static BrokenLink Classify(long sequence, ChainedFields chained, ChainedFields found)
+    /// <summary>
+    /// The fields in which the event <paramref name="found"/> in the log differs from what its link <paramref name="chained"/>:
+    /// none when the link vouches for the event (the auditor tool's <c>state</c> folds only such events).
+    /// </summary>
+    public static List<string> Differences(ChainedFields chained, ChainedFields found)
     {
         var differences = new List<string>();
         if (chained.StreamId != found.StreamId)
@@ -271,6 +275,12 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
             differences.Add("recordedAt");
         }
 
+        return differences;
+    }
+
+    private static BrokenLink Classify(long sequence, ChainedFields chained, ChainedFields found)
+    {
+        var differences = Differences(chained, found);
         var kind = differences.Contains("streamId") || differences.Contains("version") ? BreakKind.OutOfOrder
             : differences.Contains("data") ? BreakKind.DataChanged
             : differences.Count > 0 ? BreakKind.FieldsChanged

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CsCheck;
 using WardLink.Audit;
 using WardLink.Auditor;
@@ -379,6 +381,62 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Empty(Directory.GetFiles(_folder.FullName, "*.partial"));
     }
 
+    /// <summary>
+    /// <c>state</c> folds what the chain vouches for, in version order: not an event waiting for its link (which
+    /// <c>verify</c> counts as pending), not one whose fields are not what its link chained, and not in the file's order.
+    /// </summary>
+    [Fact]
+    public async Task State_folds_only_the_events_their_link_vouches_for_in_version_order()
+    {
+        var chained = HashChainTests.Chain([TipEvent(2, "tip_assessed", """{"status":"Assessed","verdict":"Prank"}"""), TipEvent(1, "tip_received", """{"status":"Received","place":"Ward 3"}""")]);
+        var pending = new AuditEntry(3, TipEvent(3, "tip_referred", """{"status":"Referred"}"""), null);
+        var closed = HashChainTests.Chain([.. chained.Select(entry => entry.Event!), TipEvent(4, "tip_closed", """{"status":"Closed"}""")])[^1];
+        var forged = closed with { Event = TipEvent(4, "tip_closed", """{"status":"Forged"}""") };
+        var file = StateFile([.. chained, pending, forged]);
+
+        var (exit, output, errors) = await RunAsync(["state", "--file", file, "--stream", Stream]);
+
+        Assert.True(exit == AuditorCommands.Intact, errors);
+        var state = JsonNode.Parse(output)!;
+        Assert.Equal((2L, "tip_assessed"), (state["version"]!.GetValue<long>(), state["lastType"]!.GetValue<string>()));
+        Assert.Equal("""{"status":"Assessed","place":"Ward 3","verdict":"Prank"}""", state["state"]!.ToJsonString());
+        Assert.Equal($"Stream {Stream}: 2 of its events left out: not chained yet, or not what their link chained.", errors.TrimEnd());
+    }
+
+    /// <summary>
+    /// What <c>state</c> cannot answer is exit 2, never 1 (which says a log is broken, <c>verify</c>'s verdict): two
+    /// chained events of one version, a version past the stream's last (the endpoint's 400), a stream the file has no
+    /// chained event of, or none as of the time asked (the endpoint's 404).
+    /// </summary>
+    [Theory]
+    [InlineData("duplicate", "holds two chained events of version 2 of stream")]
+    [InlineData("past the last", "--version 4: stream 0190c6a1-0000-7000-8000-000000000001 has no version past 3 in")]
+    [InlineData("another stream", "has no chained event of stream 0190c6a1-0000-7000-8000-0000000000ff.")]
+    [InlineData("only pending", "has no chained event of stream 0190c6a1-0000-7000-8000-000000000001 (1 of its events left out: not chained yet")]
+    [InlineData("before it", "has no chained event of stream 0190c6a1-0000-7000-8000-000000000001 as of then.")]
+    public async Task A_state_the_file_does_not_hold_is_a_usage_error(string asked, string message)
+    {
+        AuditEvent[] three = [TipEvent(1, "tip_received", """{"status":"Received"}"""), TipEvent(2, "tip_assessed", """{"status":"Assessed"}"""), TipEvent(3, "tip_referred", """{"status":"Referred"}""")];
+        var file = StateFile(asked switch
+        {
+            "duplicate" => HashChainTests.Chain([.. three[..2], three[1] with { Data = JsonNode.Parse("""{"status":"Dismissed"}""") }]),
+            "only pending" => [new AuditEntry(1, three[0], null)],
+            _ => HashChainTests.Chain(three),
+        });
+        string[] args = asked switch
+        {
+            "past the last" => ["state", "--file", file, "--stream", Stream, "--version", "4"],
+            "another stream" => ["state", "--file", file, "--stream", "0190c6a1-0000-7000-8000-0000000000ff"],
+            "before it" => ["state", "--file", file, "--stream", Stream, "--at", three[0].RecordedAt.AddTicks(-10).ToString("O", CultureInfo.InvariantCulture)],
+            _ => ["state", "--file", file, "--stream", Stream],
+        };
+
+        var (exit, output, errors) = await RunAsync(args);
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains(message, errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Unknown_commands_and_options_both_a_version_and_a_time_and_nothing_at_all_are_usage_errors()
     {
@@ -425,6 +483,16 @@ public sealed class AuditorCommandLineTests : IDisposable
         using var errors = new StringWriter();
         var exit = await AuditorCommands.RunAsync(args, http, output, errors, TestContext.Current.CancellationToken);
         return (exit, output.ToString(), errors.ToString());
+    }
+
+    private static AuditEvent TipEvent(long version, string type, string data) => new(
+        Guid.Parse(Stream), version, type, CheckpointedAt.AddMinutes(version), null, "police-console", null, null, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(data))), JsonNode.Parse(data));
+
+    private string StateFile(IEnumerable<AuditEntry> entries)
+    {
+        var file = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson");
+        File.WriteAllLines(file, entries.Select(entry => JsonSerializer.Serialize(entry, AuditorCommands.Json)));
+        return file;
     }
 
     private static string[] Export(string target) => ["export", "--service", "tips", "--out", target, "--url", Gateway];

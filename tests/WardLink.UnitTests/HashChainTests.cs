@@ -149,20 +149,25 @@ public sealed class HashChainTests
     /// <summary>A log of <paramref name="count"/> events, alternating between two streams, each chained; and the heads after each.</summary>
     internal static (List<AuditEntry> Entries, List<string> Heads) Log(int count)
     {
+        var entries = Chain([.. Enumerable.Range(1, count).Select(sequence => new AuditEvent(
+            sequence % 2 == 1 ? First : Second, (sequence + 1) / 2, "tip_received", Recorded.AddSeconds(sequence), null, "police-console", null, null, Convert.ToHexStringLower(SHA256.HashData([(byte)sequence])), null))]);
+        return (entries, [.. entries.Select(entry => entry.Link!.Hash)]);
+    }
+
+    /// <summary>The log of <paramref name="events"/> in their order from sequence 1, each chained to the one before.</summary>
+    internal static List<AuditEntry> Chain(IReadOnlyList<AuditEvent> events)
+    {
         var entries = new List<AuditEntry>();
-        var heads = new List<string>();
         var previous = HashChain.Genesis;
-        for (var sequence = 1; sequence <= count; sequence++)
+        foreach (var recorded in events)
         {
-            var stream = sequence % 2 == 1 ? First : Second;
-            var recorded = new AuditEvent(stream, (sequence + 1) / 2, "tip_received", Recorded.AddSeconds(sequence), null, "police-console", null, null, Convert.ToHexStringLower(SHA256.HashData([(byte)sequence])), null);
+            var sequence = entries.Count + 1;
             var hash = HashChain.Link(previous, recorded.Chained(sequence));
-            entries.Add(new AuditEntry(sequence, recorded, new AuditLink(sequence, stream, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt, previous, hash)));
-            heads.Add(hash);
+            entries.Add(new AuditEntry(sequence, recorded, new AuditLink(sequence, recorded.StreamId, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt, previous, hash)));
             previous = hash;
         }
 
-        return (entries, heads);
+        return entries;
     }
 
     private sealed class BrokenLinkComparer : IEqualityComparer<BrokenLink?>

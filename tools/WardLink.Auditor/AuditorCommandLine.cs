@@ -93,7 +93,7 @@ public sealed class AuditorCommandLine
             }
         });
         state.SetAction((parsed, ct) => AuditorCommands.StateAsync(
-            parsed.GetRequiredValue(_file), parsed.GetValue(_stream)!.Value, parsed.GetValue(_version), parsed.GetValue(_at), output, ct));
+            parsed.GetRequiredValue(_file), parsed.GetValue(_stream)!.Value, parsed.GetValue(_version), parsed.GetValue(_at), output, errors, ct));
 
         Root = new RootCommand("The WardLink auditor: exports a service's audit log, verifies its hash chain offline against the checkpoints its peers hold, rebuilds a record as of a date.")
         {

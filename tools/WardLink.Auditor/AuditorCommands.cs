@@ -13,7 +13,8 @@ namespace WardLink.Auditor;
 /// <summary>
 /// <c>wardlink-audit</c>: <c>export</c> a service's log to an NDJSON file, <c>verify</c> a file
 /// offline against the checkpoints the service and its peers hold, <c>state</c> of one stream
-/// rebuilt from a file as of a version or a date. Exit codes: 0 fine, 1 the log is broken, 2 usage.
+/// rebuilt from a file as of a version or a date. Exit codes: 0 fine, 1 the log is broken (<c>verify</c> only), 2 what
+/// was asked cannot be answered: usage, a file or an answer that cannot be read, a state the file does not hold.
 /// </summary>
 public static class AuditorCommands
 {
@@ -145,34 +146,57 @@ public static class AuditorCommands
     }
 
     /// <summary>
-    /// Rebuilds one stream from an exported file without the service's code: a JSON fold in which
-    /// each event's fields overwrite the state's fields of the same name, up to the version or time asked for.
+    /// Rebuilds one stream from an exported file without the service's code: a JSON fold in which each event's fields
+    /// overwrite the state's fields of the same name, in version order, up to the version or time asked for. Only events
+    /// their link vouches for are folded (their fields are what was chained, as the verifier judges them); one not
+    /// chained yet, or not what its link chained, is left out and counted on <paramref name="errors"/>. Two events of
+    /// one version, a version past the stream's last, or nothing to fold is a usage error: <c>state</c> judges no log.
     /// </summary>
-    public static async Task<int> StateAsync(FileInfo file, Guid stream, long? version, DateTimeOffset? at, TextWriter output, CancellationToken ct)
+    public static async Task<int> StateAsync(FileInfo file, Guid stream, long? version, DateTimeOffset? at, TextWriter output, TextWriter errors, CancellationToken ct)
     {
-        var state = new JsonObject();
-        AuditEvent? last = null;
+        var chained = new SortedList<long, AuditEvent>();
+        long leftOut = 0;
         await foreach (var entry in ReadEntriesAsync(file, ct))
         {
-            if (entry.Event is not { } recorded || recorded.StreamId != stream || recorded.Version > version || recorded.RecordedAt > at)
+            if (entry.Event?.StreamId != stream && entry.Link?.StreamId != stream)
             {
                 continue;
             }
 
-            foreach (var (name, value) in recorded.Data as JsonObject ?? [])
+            if (entry is not { Event: { } recorded, Link: { } link } || ChainVerifier.Differences(link.Chained(entry.Sequence), recorded.Chained(entry.Sequence)).Count > 0)
             {
-                state[name] = value?.DeepClone();
+                leftOut++;
             }
-
-            last = recorded;
+            else if (!chained.TryAdd(recorded.Version, recorded))
+            {
+                throw new UsageException($"{file} holds two chained events of version {recorded.Version} of stream {stream} (the second at sequence {entry.Sequence}): the state is not one; verify the file.");
+            }
         }
 
-        if (last is null)
+        var unvouched = $"{leftOut} of its events left out: not chained yet, or not what their link chained";
+        var folded = chained.Values.Where(recorded => (version is null || recorded.Version <= version) && (at is null || recorded.RecordedAt <= at)).ToList();
+        if (folded.Count == 0)
         {
-            await output.WriteLineAsync($"Stream {stream} has no event in the file{(version is null && at is null ? string.Empty : " as of then")}.");
-            return Broken;
+            throw new UsageException($"{file} has no chained event of stream {stream}{(version is null && at is null ? string.Empty : " as of then")}{(leftOut == 0 ? string.Empty : $" ({unvouched})")}.");
         }
 
+        if (version > chained.Keys[^1])
+        {
+            throw new UsageException($"--version {version}: stream {stream} has no version past {chained.Keys[^1]} in {file}.");
+        }
+
+        var state = new JsonObject();
+        foreach (var (name, value) in folded.SelectMany(recorded => recorded.Data as JsonObject ?? []))
+        {
+            state[name] = value?.DeepClone();
+        }
+
+        if (leftOut > 0)
+        {
+            await errors.WriteLineAsync($"Stream {stream}: {unvouched}.");
+        }
+
+        var last = folded[^1];
         await output.WriteLineAsync(JsonSerializer.Serialize(new { streamId = stream, version = last.Version, recordedAt = last.RecordedAt, lastType = last.Type, state }, Json));
         return Intact;
     }
