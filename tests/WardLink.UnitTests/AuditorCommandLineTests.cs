@@ -381,6 +381,21 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Empty(Directory.GetFiles(_folder.FullName, "*.partial"));
     }
 
+    [Theory]
+    [InlineData("export")]
+    [InlineData("checkpoints")]
+    public async Task An_out_file_in_a_folder_that_is_not_there_is_a_usage_error_naming_it(string command)
+    {
+        var target = Path.Combine(_folder.FullName, "missing", "saved");
+        string[] args = command == "export" ? Export(target) : ["checkpoints", "--service", "tips", "--out", target, "--url", Gateway];
+
+        var (exit, output, errors) = await RunAsync(args, command == "export" ? Always(_ => Ndjson(File.ReadAllText(_log))) : Holders());
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains(Path.GetDirectoryName(target)!, errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(target)));
+    }
+
     /// <summary>
     /// <c>state</c> folds what the chain vouches for, in version order: not an event waiting for its link (which
     /// <c>verify</c> counts as pending), not one whose fields are not what its link chained, and not in the file's order.

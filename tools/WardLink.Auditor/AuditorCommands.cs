@@ -169,7 +169,7 @@ public static class AuditorCommands
             }
             else if (!chained.TryAdd(recorded.Version, recorded))
             {
-                throw new UsageException($"{file} holds two chained events of version {recorded.Version} of stream {stream} (the second at sequence {entry.Sequence}): the state is not one; verify the file.");
+                throw new UsageException($"{file} holds two chained events of version {recorded.Version} of stream {stream} (the second at sequence {entry.Sequence}), so which the state holds cannot be told: verify the file.");
             }
         }
 
