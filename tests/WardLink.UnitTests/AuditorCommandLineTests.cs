@@ -15,13 +15,16 @@ namespace WardLink.UnitTests;
 /// <c>wardlink-audit</c> over generated bad command lines: a malformed value for any typed option, a
 /// required option left out, a file that is not there, an unknown option, an exported file with a
 /// line that is not an audit entry. Each is exit code 2 and one line on standard error naming what
-/// was wrong, never a stack trace; the same command lines made good again run.
+/// was wrong, never a stack trace; the same command lines made good again run. Through an in-memory
+/// gateway (a stub <see cref="HttpMessageHandler"/> given to the tool's client), the answers a broken or
+/// hostile service could give: checkpoints and logs that are not what they claim, no answer, no peer.
 /// </summary>
 public sealed class AuditorCommandLineTests : IDisposable
 {
     private const string Stream = "0190c6a1-0000-7000-8000-000000000001";
     private const string Gateway = "http://gateway.test";
     private static readonly DateTimeOffset CheckpointedAt = new(2024, 3, 14, 15, 0, 0, TimeSpan.Zero);
+    private static readonly Func<CancellationToken, Task<HttpResponseMessage>> Unavailable = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
 
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("wardlink-audit-cli-");
     private readonly string _log;
@@ -289,7 +292,7 @@ public sealed class AuditorCommandLineTests : IDisposable
         var lines = await File.ReadAllLinesAsync(_log, TestContext.Current.CancellationToken);
         var target = Path.Combine(_folder.FullName, "exported.ndjson");
 
-        var (exit, output, errors) = await RunAsync(Export(target), Always(_ => Ndjson(string.Join('\n', lines[0], string.Empty, lines[1], lines[2]) + "\n")));
+        var (exit, output, errors) = await RunAsync(Export(target), Always(() => Ndjson(string.Join('\n', lines[0], string.Empty, lines[1], lines[2]) + "\n")));
 
         Assert.True(exit == AuditorCommands.Intact, errors);
         Assert.Empty(output);
@@ -306,7 +309,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     {
         var target = Path.Combine(_folder.FullName, "exported.ndjson");
 
-        var (exit, output, errors) = await RunAsync(Export(target), Always(_ => Answer(File.ReadAllText(_log), mediaType)));
+        var (exit, output, errors) = await RunAsync(Export(target), Always(() => Answer(File.ReadAllText(_log), mediaType)));
 
         AssertUsage(exit, output, errors);
         Assert.Contains($"the log tips answered could not be read: the answer is {mediaType ?? "of no type"}, not application/x-ndjson.", errors, StringComparison.Ordinal);
@@ -323,7 +326,7 @@ public sealed class AuditorCommandLineTests : IDisposable
         {
             var target = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson");
 
-            var (exit, output, errors) = RunAsync(Export(target), Always(_ => Ndjson(string.Join('\n', [.. lines[..at], line, .. lines[at..]])))).GetAwaiter().GetResult();
+            var (exit, output, errors) = RunAsync(Export(target), Always(() => Ndjson(string.Join('\n', [.. lines[..at], line, .. lines[at..]])))).GetAwaiter().GetResult();
 
             AssertUsage(exit, output, errors);
             Assert.Contains($"line {at + 1} of the log tips answered is not an audit entry", errors, StringComparison.Ordinal);
@@ -340,7 +343,7 @@ public sealed class AuditorCommandLineTests : IDisposable
         Array.Fill(bytes, (byte)'x');
         var body = new Body(bytes, cut: false);
 
-        var (exit, output, errors) = await RunAsync(Export(target), Always(_ => Ndjson(body)));
+        var (exit, output, errors) = await RunAsync(Export(target), Always(() => Ndjson(body)));
 
         AssertUsage(exit, output, errors);
         Assert.Contains($"line 1 of the log tips answered is longer than {AuditorCommands.MaxLineLength} characters", errors, StringComparison.Ordinal);
@@ -370,7 +373,7 @@ public sealed class AuditorCommandLineTests : IDisposable
         await File.WriteAllTextAsync(target, "an earlier export\n", TestContext.Current.CancellationToken);
         var lines = await File.ReadAllLinesAsync(_log, TestContext.Current.CancellationToken);
         Answering answer = failure == "cut"
-            ? Always(_ => Ndjson(new Body(Encoding.UTF8.GetBytes(string.Join('\n', lines[..2]) + "\n"), cut: true)))
+            ? Always(() => Ndjson(new Body(Encoding.UTF8.GetBytes(string.Join('\n', lines[..2]) + "\n"), cut: true)))
             : new((_, ct) => NoAnswerAsync(ct));
 
         var (exit, output, errors) = await RunAsync(Export(target), answer);
@@ -389,7 +392,7 @@ public sealed class AuditorCommandLineTests : IDisposable
         var target = Path.Combine(_folder.FullName, "missing", "saved");
         string[] args = command == "export" ? Export(target) : ["checkpoints", "--service", "tips", "--out", target, "--url", Gateway];
 
-        var (exit, output, errors) = await RunAsync(args, command == "export" ? Always(_ => Ndjson(File.ReadAllText(_log))) : Holders());
+        var (exit, output, errors) = await RunAsync(args, command == "export" ? Always(() => Ndjson(File.ReadAllText(_log))) : Holders());
 
         AssertUsage(exit, output, errors);
         Assert.Contains(Path.GetDirectoryName(target)!, errors, StringComparison.Ordinal);
@@ -530,8 +533,8 @@ public sealed class AuditorCommandLineTests : IDisposable
         return others.FirstOrDefault(other => other.Holder == holder).Answer?.Invoke(ct) ?? Task.FromResult(Json(Copies(holder)));
     });
 
-    private string Copies(string holder, long sequence = 3, string? head = null) =>
-        JsonSerializer.Serialize(new[] { new CheckpointCopy(holder, sequence, sequence, head ?? _head, CheckpointedAt) }, AuditorCommands.Json);
+    private string Copies(string holder, long sequence = 3) =>
+        JsonSerializer.Serialize(new[] { new CheckpointCopy(holder, sequence, sequence, _head, CheckpointedAt) }, AuditorCommands.Json);
 
     private Func<CancellationToken, Task<HttpResponseMessage>> BadCheckpoints(string answer, string holder) => answer switch
     {
@@ -552,15 +555,13 @@ public sealed class AuditorCommandLineTests : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(answer), answer, "no such answer"),
     };
 
-    private static Answering Always(Func<CancellationToken, HttpResponseMessage> answer) => new((_, ct) => Task.FromResult(answer(ct)));
+    private static Answering Always(Func<HttpResponseMessage> answer) => new((_, _) => Task.FromResult(answer()));
 
     private static async Task<HttpResponseMessage> NoAnswerAsync(CancellationToken ct)
     {
         await Task.Delay(Timeout.Infinite, ct);
         throw new UnreachableException();
     }
-
-    private static Task<HttpResponseMessage> Unavailable(CancellationToken ct) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
 
     private static HttpResponseMessage Json(string body) => Answer(body, "application/json");
 
