@@ -32,8 +32,8 @@ public sealed record KeptAnswer(int Status, string? Location, string? ETag, stri
 /// and stores nothing; another body is a 422 problem; a retry while the first is still running
 /// waits for it (a 409 problem with <c>Retry-After</c> after <see cref="IdempotencyOptions.WaitFor"/>).
 /// A non-2xx answer stored nothing and is not kept. Keys are scoped to the client (the token's
-/// subject, or the caller's address for anonymous intake) and the ward the request acts in (for a ward's
-/// establishment, the ward established), and kept in that ward's database; only a hash of client, ward and key is stored.
+/// subject, or the caller's address for anonymous intake) and the ward the request acts in, and kept with the record in
+/// its ward's database (for a ward's establishment, the new ward's); only a hash of client, ward and key is stored.
 /// </summary>
 public static class IdempotencyKeys
 {
@@ -53,7 +53,7 @@ public static class IdempotencyKeys
 
     /// <summary>
     /// Honours <c>Idempotency-Key</c> on an endpoint that records in the ward <paramref name="wardOf"/> names in its body (read
-    /// as the endpoint reads it): the key is kept in that ward's database, with the record, and scoped to that ward.
+    /// as the endpoint reads it): the key, still the ward's the request acts in, is kept in that ward's database, with the record.
     /// </summary>
     public static RouteHandlerBuilder WithIdempotency<TRequest>(this RouteHandlerBuilder endpoint, Func<TRequest, string?> wardOf) =>
         endpoint.WithIdempotency(new IdempotentCreation(false, (body, json) => ReadOrDefault<TRequest>(body, json) is { } request ? wardOf(request) : null));
@@ -108,10 +108,10 @@ public static class IdempotencyKeys
 
         var sealing = http.RequestServices.GetService<SealingKey>();
         var body = await ReadBodyAsync(http.Request, http.RequestAborted);
-        var ward = creation.WardOfBody?.Invoke(body, http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions) is { } named && WardNames.IsId(named)
+        var keptIn = creation.WardOfBody?.Invoke(body, http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions) is { } named && WardNames.IsId(named)
             ? named
             : WardContext.Current;
-        await RunAsync(http, next, creation, ward, RecordIdOf(ClientOf(http), ward, values[0]!, sealing), Fingerprint(http.Request, body, sealing));
+        await RunAsync(http, next, creation, keptIn, RecordIdOf(ClientOf(http), WardContext.Current, values[0]!, sealing), Fingerprint(http.Request, body, sealing));
     });
 
     public static bool IsValid(string? key) =>
