@@ -46,10 +46,10 @@ public sealed record RenameWard([property: MaxLength(WardNames.MaxNameLength)] s
 /// <summary>
 /// A merger into <paramref name="IntoWardId"/> from <paramref name="EffectiveOn"/>, with what the
 /// caller found: <paramref name="Into"/>, that ward (null when it does not exist or the caller may not
-/// see it), and <paramref name="Predecessors"/>, every ward merged into the merging one, directly or
-/// through another merger.
+/// see it), <paramref name="Predecessors"/>, every ward merged into the merging one, directly or
+/// through another merger, and <paramref name="LastMergedIn"/>, the latest date one of them was merged into it.
 /// </summary>
-public sealed record MergeWard(string? IntoWardId, DateOnly? EffectiveOn, WardState? Into, IReadOnlyCollection<string> Predecessors);
+public sealed record MergeWard(string? IntoWardId, DateOnly? EffectiveOn, WardState? Into, IReadOnlyCollection<string> Predecessors, DateOnly? LastMergedIn = null);
 
 /// <summary>The local date a ward ceases to exist; the request body of <c>POST /partners/wards/{wardId}/dissolve</c>.</summary>
 public sealed record DissolveWard(DateOnly? EffectiveOn);
@@ -104,6 +104,13 @@ public static class Ward
     public static DateOnly LatestDate(DateTimeOffset now) => DateOnly.FromDateTime(WardTime.LatestDue(now).ToOffset(WardTime.Offset).DateTime);
 
     /// <summary>Every ward merged into <paramref name="wardId"/>, directly or through other mergers, among <paramref name="wards"/>.</summary>
+    /// <summary>
+    /// The latest date a ward of <paramref name="merged"/> was merged into <paramref name="wardId"/>: the ward ends no
+    /// earlier, else what that ward recorded between the two dates would belong to neither.
+    /// </summary>
+    public static DateOnly? LastMergedInto(IEnumerable<WardState> merged, string wardId) =>
+        merged.Where(ward => ward.MergedInto == wardId).Max(ward => ward.EndedOn);
+
     public static IReadOnlySet<string> PredecessorsOf(IEnumerable<WardState> wards, string wardId)
     {
         var merged = wards.Where(ward => ward.MergedInto is not null).ToList();
@@ -178,7 +185,7 @@ public static class Ward
         var errors = new FieldErrors()
             .Check(WardNames.IsId(command.IntoWardId), "intoWardId", $"The id of the ward it is merged into: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters.")
             .Check(command.IntoWardId != ward.WardId, "intoWardId", "A ward is not merged into itself.")
-            .CheckWardDate(command.EffectiveOn, "effectiveOn", now, Later(ward.EstablishedOn, command.Into?.EstablishedOn), required: true);
+            .CheckWardDate(command.EffectiveOn, "effectiveOn", now, Later(Later(ward.EstablishedOn, command.Into?.EstablishedOn), command.LastMergedIn), required: true);
         if (errors.Any)
         {
             return errors.ToRejection();
@@ -204,14 +211,15 @@ public static class Ward
             : Decision.Accept(new WardMerged(ward.WardId, into.WardId, command.EffectiveOn!.Value, now, actor));
     }
 
-    public static Decision Dissolve(WardState ward, DissolveWard command, DateTimeOffset now, string actor)
+    /// <summary>Dissolves a ward from a date not before its establishment nor the last merger of another ward into it (<paramref name="lastMergedIn"/>).</summary>
+    public static Decision Dissolve(WardState ward, DissolveWard command, DateOnly? lastMergedIn, DateTimeOffset now, string actor)
     {
         if (ward.RefuseIfEnded() is { } refused)
         {
             return refused;
         }
 
-        var errors = new FieldErrors().CheckWardDate(command.EffectiveOn, "effectiveOn", now, ward.EstablishedOn, required: true);
+        var errors = new FieldErrors().CheckWardDate(command.EffectiveOn, "effectiveOn", now, Later(ward.EstablishedOn, lastMergedIn), required: true);
         return errors.Any ? errors.ToRejection() : Decision.Accept(new WardDissolved(ward.WardId, command.EffectiveOn!.Value, now, actor));
     }
 
@@ -232,7 +240,7 @@ public static class Ward
         var latest = LatestDate(now);
         return errors
             .Check(given >= EarliestDate && given <= latest, field, $"A local date from {EarliestDate:yyyy-MM-dd} to at most {WardTime.DueYearsAhead} years ahead ({latest:yyyy-MM-dd}).")
-            .Check(notBefore is not { } earliest || given >= earliest, field, $"Not before {notBefore:yyyy-MM-dd}: the ward (or the ward it joins) was established or last renamed then.");
+            .Check(notBefore is not { } earliest || given >= earliest, field, $"Not before {notBefore:yyyy-MM-dd}: the ward (or the ward it joins) was established or last renamed then, or another ward was merged into it then.");
     }
 
     private static DateOnly? Later(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : a > b ? a : b;

@@ -117,7 +117,15 @@ public static class WardEndpoints
             "MergeWard",
             "Merge a ward into another open ward of its province from a local date: what it recorded stays its own, what happens from that date is the other's. Published as WardMerged.",
             MergerAsync);
-        wards.MapWardStep<DissolveWard>("dissolve", "DissolveWard", "A ward ceases to exist from a local date, without a successor; its records stay. Published as WardDissolved.", Ward.Dissolve);
+        wards.MapWardStep<DissolveWard>(
+            "dissolve",
+            "DissolveWard",
+            "A ward ceases to exist from a local date (not before another ward's merger into it), without a successor; its records stay. Published as WardDissolved.",
+            async (request, step) =>
+            {
+                var lastMergedIn = Ward.LastMergedInto(await step.Databases.MergedWardsAsync(step.Ct), step.WardId);
+                return ward => Ward.Dissolve(ward, request, lastMergedIn, step.Now, step.Actor);
+            });
         return endpoints;
     }
 
@@ -213,8 +221,13 @@ public static class WardEndpoints
         var into = WardNames.IsId(request.IntoWardId)
             ? (await step.Databases.ListEveryWardAsync<WardState>(every => every.Where(ward => ward.WardId == request.IntoWardId), step.Ct)).FirstOrDefault()
             : null;
+        var merged = await step.Databases.MergedWardsAsync(step.Ct);
         var command = new MergeWard(
-            request.IntoWardId, request.EffectiveOn, into is not null && step.Coverage.Covers(into) ? into : null, await step.Databases.PredecessorsOfAsync(step.WardId, step.Ct));
+            request.IntoWardId,
+            request.EffectiveOn,
+            into is not null && step.Coverage.Covers(into) ? into : null,
+            [.. Ward.PredecessorsOf(merged, step.WardId)],
+            Ward.LastMergedInto(merged, step.WardId));
         return ward => Ward.Merge(ward, command, step.Now, step.Actor);
     }
 
@@ -279,8 +292,9 @@ public static class WardEndpoints
     }
 
     /// <summary>Every ward merged into <paramref name="wardId"/>, directly or through other mergers.</summary>
-    private static async Task<IReadOnlyCollection<string>> PredecessorsOfAsync(this WardDatabases databases, string wardId, CancellationToken ct) =>
-        [.. Ward.PredecessorsOf(await databases.ListEveryWardAsync<WardState>(every => every.Where(ward => ward.MergedInto != null), ct), wardId)];
+    /// <summary>The wards merged into another, of every database.</summary>
+    private static Task<List<WardState>> MergedWardsAsync(this WardDatabases databases, CancellationToken ct) =>
+        databases.ListEveryWardAsync<WardState>(every => every.Where(ward => ward.MergedInto != null), ct);
 
     private static bool IsUniqueViolation(Exception? exception)
     {

@@ -89,7 +89,7 @@ public sealed class WardDecisionTests
         Assert.True(Ward.Establish(null, Establishing(on: latest), Now, Desk).IsAccepted);
         AssertInvalid(Ward.Establish(null, Establishing(on: Ward.EarliestDate.AddDays(-1)), Now, Desk), "establishedOn");
         AssertInvalid(Ward.Establish(null, Establishing(on: latest.AddDays(1)), Now, Desk), "establishedOn");
-        AssertInvalid(Ward.Dissolve(QuangThang, new DissolveWard(latest.AddDays(1)), Now, Desk), "effectiveOn");
+        AssertInvalid(Ward.Dissolve(QuangThang, new DissolveWard(latest.AddDays(1)), null, Now, Desk), "effectiveOn");
         AssertInvalid(Ward.Rename(QuangThang, new RenameWard("Quảng Thắng mới", new DateOnly(1969, 12, 31)), Now, Desk), "effectiveOn");
     }
 
@@ -148,13 +148,33 @@ public sealed class WardDecisionTests
     [Fact]
     public void A_ward_is_dissolved_from_a_date_not_before_its_establishment()
     {
-        var dissolved = Assert.IsType<WardDissolved>(Assert.Single(Ward.Dissolve(DongQuang, new DissolveWard(new DateOnly(2026, 1, 1)), Now, Desk).Events));
+        var dissolved = Assert.IsType<WardDissolved>(Assert.Single(Ward.Dissolve(DongQuang, new DissolveWard(new DateOnly(2026, 1, 1)), null, Now, Desk).Events));
         var state = DongQuang.Apply(dissolved);
 
         Assert.Equal(new WardDissolved("dong-quang", new DateOnly(2026, 1, 1), Now, Desk), dissolved);
         Assert.Equal((WardStatus.Dissolved, (string?)null, new DateOnly(2026, 1, 1)), (state.Status, state.MergedInto, state.EndedOn));
-        AssertInvalid(Ward.Dissolve(DongQuang, new DissolveWard(MergerDay.AddDays(-1)), Now, Desk), "effectiveOn");
-        AssertInvalid(Ward.Dissolve(DongQuang, new DissolveWard(null), Now, Desk), "effectiveOn");
+        AssertInvalid(Ward.Dissolve(DongQuang, new DissolveWard(MergerDay.AddDays(-1)), null, Now, Desk), "effectiveOn");
+        AssertInvalid(Ward.Dissolve(DongQuang, new DissolveWard(null), null, Now, Desk), "effectiveOn");
+    }
+
+    /// <summary>
+    /// A ward ends no earlier than the last merger of another ward into it: merged into a ward already ended then, what the
+    /// other ward recorded between the two dates would count for neither (nor for the province under current boundaries).
+    /// </summary>
+    [Fact]
+    public void A_ward_is_merged_or_dissolved_no_earlier_than_another_ward_s_merger_into_it()
+    {
+        var hacThanh = Established("hac-thanh", "HT", null);
+        var mergedInOn = MergerDay.AddDays(30);
+        var mergedIn = new[] { QuangThang.Apply(new WardMerged("quang-thang", "dong-quang", mergedInOn, Now, Desk)) };
+        var lastMergedIn = Ward.LastMergedInto(mergedIn, "dong-quang");
+
+        Assert.Equal(mergedInOn, lastMergedIn);
+        Assert.Null(Ward.LastMergedInto(mergedIn, "hac-thanh"));
+        AssertInvalid(Ward.Merge(DongQuang, Into(hacThanh, mergedInOn.AddDays(-1)) with { LastMergedIn = lastMergedIn }, Now, Desk), "effectiveOn");
+        AssertInvalid(Ward.Dissolve(DongQuang, new DissolveWard(mergedInOn.AddDays(-1)), lastMergedIn, Now, Desk), "effectiveOn");
+        Assert.IsType<WardMerged>(Assert.Single(Ward.Merge(DongQuang, Into(hacThanh, mergedInOn) with { LastMergedIn = lastMergedIn }, Now, Desk).Events));
+        Assert.IsType<WardDissolved>(Assert.Single(Ward.Dissolve(DongQuang, new DissolveWard(mergedInOn), lastMergedIn, Now, Desk).Events));
     }
 
     [Fact]
@@ -169,7 +189,7 @@ public sealed class WardDecisionTests
         {
             AssertConflict(Ward.Rename(ended, new RenameWard("Quảng Thắng mới", MergerDay), Now, Desk));
             AssertConflict(Ward.Merge(ended, Into(hacThanh), Now, Desk));
-            AssertConflict(Ward.Dissolve(ended, new DissolveWard(MergerDay), Now, Desk));
+            AssertConflict(Ward.Dissolve(ended, new DissolveWard(MergerDay), null, Now, Desk));
         }
     }
 

@@ -195,6 +195,9 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         await _police.EstablishedAsync("hoang-hop", "HH", "Hoằng Hợp");
         await province.EstablishedAsync("hung-dung", "HU", "Hưng Dũng", province: "nghe-an");
         await _police.StepOkAsync("/partners/wards/hoang-dai/merge", "\"1\"", new { intoWardId = "hoang-quy", effectiveOn = "2025-07-01" });
+        await _police.EstablishedAsync("hoang-phu", "HP", "Hoằng Phú");
+        await _police.EstablishedAsync("hoang-loc", "HL", "Hoằng Lộc");
+        await _police.StepOkAsync("/partners/wards/hoang-phu/merge", "\"1\"", new { intoWardId = "hoang-loc", effectiveOn = "2025-09-01" });
 
         var itself = await _police.StepAsync("/partners/wards/hoang-quy/merge", "\"1\"", new { intoWardId = "hoang-quy", effectiveOn = "2025-07-01" });
         var unknown = await _police.StepAsync("/partners/wards/hoang-quy/merge", "\"1\"", new { intoWardId = "hoang-xuan", effectiveOn = "2025-07-01" });
@@ -205,6 +208,10 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         var renameMerged = await _police.StepAsync("/partners/wards/hoang-dai/rename", "\"2\"", new { name = "Hoằng Đại mới", effectiveOn = "2025-08-01" });
         var stale = await _police.StepAsync("/partners/wards/hoang-hop/dissolve", "\"7\"", new { effectiveOn = "2025-08-01" });
         var unknownWard = await _police.StepAsync("/partners/wards/hoang-xuan/dissolve", null, new { effectiveOn = "2025-08-01" });
+
+        // hoang-phu was merged into hoang-loc from 1 September: hoang-loc ends no earlier (what hoang-phu recorded in August would be nobody's).
+        var mergedBeforeItsPredecessor = await _police.StepAsync("/partners/wards/hoang-loc/merge", "\"1\"", new { intoWardId = "hoang-quy", effectiveOn = "2025-08-31" });
+        var dissolvedBeforeItsPredecessor = await _police.StepAsync("/partners/wards/hoang-loc/dissolve", "\"1\"", new { effectiveOn = "2025-08-31" });
 
         Assert.True(itself.StatusCode == HttpStatusCode.BadRequest && (await itself.BodyAsync()).GetProperty("errors").TryGetProperty("intoWardId", out _));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -217,7 +224,13 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         Assert.Equal(HttpStatusCode.Conflict, renameMerged.StatusCode);
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownWard.StatusCode);
-        Assert.Equal([2, 1, 1, 1], await Store.WardEventCountsAsync("hoang-dai", "hoang-quy", "hoang-hop", "hung-dung"));
+        foreach (var refused in new[] { mergedBeforeItsPredecessor, dissolvedBeforeItsPredecessor })
+        {
+            var body = await refused.BodyAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest && body.GetProperty("errors").TryGetProperty("effectiveOn", out _), $"{refused.StatusCode} {body}");
+        }
+
+        Assert.Equal([2, 1, 1, 1, 1], await Store.WardEventCountsAsync("hoang-dai", "hoang-quy", "hoang-hop", "hung-dung", "hoang-loc"));
     }
 
     /// <summary>
