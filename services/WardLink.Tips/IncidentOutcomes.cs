@@ -2,46 +2,92 @@ using Marten;
 using WardLink.Contracts.Incidents;
 using WardLink.Domain;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Tips;
 
 /// <summary>An incident resolved: every tip linked to it that this service knows records the outcome, replacing the one before.</summary>
-public sealed class IncidentResolvedConsumer(IDocumentSession session, TimeProvider clock)
+public sealed class IncidentResolvedConsumer(IDocumentSession session, TimeProvider clock, IncidentNews news)
     : IdempotentConsumer<IncidentResolved>(session, clock)
 {
     protected override Task ApplyAsync(IncidentResolved message, IDocumentSession session, CancellationToken cancellationToken) =>
-        session.DecideOnTipsAsync(message.LinkedTipIds, tip => Tip.RecordOutcome(tip, message, message.ResolvedAt, Tip.IncidentsActor), cancellationToken);
+        news.DecideOnTipsAsync(session, message.IncidentId, message.LinkedTipIds, tip => Tip.RecordOutcome(tip, message, message.ResolvedAt, Tip.IncidentsActor), cancellationToken);
 }
 
 /// <summary>An incident reopened: every tip linked to it that this service knows stops counting its outcome.</summary>
-public sealed class IncidentReopenedConsumer(IDocumentSession session, TimeProvider clock)
+public sealed class IncidentReopenedConsumer(IDocumentSession session, TimeProvider clock, IncidentNews news)
     : IdempotentConsumer<IncidentReopened>(session, clock)
 {
     protected override Task ApplyAsync(IncidentReopened message, IDocumentSession session, CancellationToken cancellationToken) =>
-        session.DecideOnTipsAsync(message.LinkedTipIds, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.ReopenedAt), cancellationToken);
+        news.DecideOnTipsAsync(session, message.IncidentId, message.LinkedTipIds, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.ReopenedAt), cancellationToken);
 }
 
 /// <summary>A tip unlinked from an incident: the incident's outcome stops counting for that tip.</summary>
-public sealed class TipUnlinkedFromIncidentConsumer(IDocumentSession session, TimeProvider clock)
+public sealed class TipUnlinkedFromIncidentConsumer(IDocumentSession session, TimeProvider clock, IncidentNews news)
     : IdempotentConsumer<TipUnlinkedFromIncident>(session, clock)
 {
     protected override Task ApplyAsync(TipUnlinkedFromIncident message, IDocumentSession session, CancellationToken cancellationToken) =>
-        session.DecideOnTipsAsync([message.TipId], tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.UnlinkedAt), cancellationToken);
+        news.DecideOnTipsAsync(session, message.IncidentId, [message.TipId], tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.UnlinkedAt), cancellationToken);
 }
 
-internal static class IncidentNews
+/// <summary>
+/// Incidents' news of the tips linked to an incident. A tip is mostly of the incident's ward (the message's, which the
+/// consumer's session acts in); one of another ward (a province's police link any tip of their wards) is decided in a
+/// session of its own ward, committed before the consumer's ledger: the decisions are idempotent (news no later than what
+/// the tip knows changes nothing), so a redelivery after a failure in between records nothing twice. A tip no ward holds
+/// (an id incidents took as given) is logged, not silently passed over.
+/// </summary>
+public sealed partial class IncidentNews(ISessionFactory sessions, WardDatabases databases, ILogger<IncidentNews> logger)
 {
-    /// <summary>Appends to each of <paramref name="tipIds"/> what <paramref name="decide"/> makes of it (of incidents' news), in the consumer's transaction.</summary>
-    public static async Task DecideOnTipsAsync(this IDocumentSession session, IEnumerable<Guid> tipIds, Func<TipState?, Decision> decide, CancellationToken ct)
+    /// <summary>Appends to each of <paramref name="tipIds"/> what <paramref name="decide"/> makes of it, in the tip's ward.</summary>
+    public async Task DecideOnTipsAsync(IDocumentSession session, Guid incidentId, IEnumerable<Guid> tipIds, Func<TipState?, Decision> decide, CancellationToken ct)
     {
         foreach (var tipId in tipIds.Distinct())
         {
-            var (tip, version) = await session.LoadStreamAsync<TipState>(tipId, ct);
-            var decision = decide(tip);
-            if (decision.Events.Count > 0)
+            if (await DecideAsync(session, tipId, decide, ct))
             {
-                session.Events.Append(tipId, version + decision.Events.Count, [.. decision.Events]);
+                continue;
+            }
+
+            if (await databases.TenantsOfStreamsAsync([tipId], ct) is [var tenant] && tenant != session.TenantId)
+            {
+                using (WardContext.Enter(databases.WardOfTenant(tenant)))
+                {
+                    await sessions.RetryOnConflictAsync(
+                        async there =>
+                        {
+                            await DecideAsync(there, tipId, decide, ct);
+                            await there.SaveChangesAsync(ct);
+                            return true;
+                        },
+                        ct);
+                }
+            }
+            else
+            {
+                UnknownTip(incidentId, tipId);
             }
         }
     }
+
+    /// <summary>Stages what <paramref name="decide"/> makes of tip <paramref name="tipId"/> in <paramref name="session"/>'s ward; false when the ward holds no such tip.</summary>
+    private static async Task<bool> DecideAsync(IDocumentSession session, Guid tipId, Func<TipState?, Decision> decide, CancellationToken ct)
+    {
+        var (tip, version) = await session.LoadStreamAsync<TipState>(tipId, ct);
+        if (tip is null)
+        {
+            return false;
+        }
+
+        var decision = decide(tip);
+        if (decision.Events.Count > 0)
+        {
+            session.Events.Append(tipId, version + decision.Events.Count, [.. decision.Events]);
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "News of incident {IncidentId} names tip {TipId}, which no ward of this service holds: nothing is recorded for it")]
+    private partial void UnknownTip(Guid incidentId, Guid tipId);
 }

@@ -7,7 +7,11 @@ var app = WardLinkApp.Build(args, TipsService.Name, service =>
 {
     service.KeepsSiteDirectory = true;
     service.Publishes = new TipsIntegrationEvents();
-    service.Services = ContactVault.Register;
+    service.Services = services =>
+    {
+        ContactVault.Register(services);
+        services.AddSingleton<IncidentNews>();
+    };
     service.Bus = bus =>
     {
         bus.AddConsumer<IncidentReportedConsumer>();

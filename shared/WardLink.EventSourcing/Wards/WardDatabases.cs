@@ -107,6 +107,12 @@ public sealed class WardDatabases
         return found;
     }
 
+    /// <summary>The tenants (wards) that hold a stream of <paramref name="ids"/>, in any database.</summary>
+    public async Task<List<string>> TenantsOfStreamsAsync(Guid[] ids, CancellationToken ct) =>
+        [.. (await ReadEveryWardAsync(session =>
+                session.AdvancedSql.QueryAsync<string>($"select distinct tenant_id from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams where id = any(?)", ct, ids)))
+            .Distinct()];
+
     /// <summary>Does <paramref name="write"/> in a session of each database other than the one of <paramref name="tenant"/>, committing each.</summary>
     public async Task WriteInTheOtherDatabasesAsync(string tenant, Func<IDocumentSession, Task> write, CancellationToken ct)
     {

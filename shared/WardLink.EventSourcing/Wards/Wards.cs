@@ -266,10 +266,7 @@ public static class RequestWards
             return null;
         }
 
-        var wards = (await databases.ReadEveryWardAsync(session =>
-                session.AdvancedSql.QueryAsync<string>($"select distinct tenant_id from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams where id = any(?)", ct, ids)))
-            .Distinct()
-            .ToList();
+        var wards = await databases.TenantsOfStreamsAsync(ids, ct);
         return wards.Count switch
         {
             0 => null,

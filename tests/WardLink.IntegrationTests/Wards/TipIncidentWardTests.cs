@@ -622,6 +622,29 @@ public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassF
     }
 
     /// <summary>
+    /// The province's police link a tip of one ward to an incident of another: the incident's news (its ward's) reaches the
+    /// tip in its own ward, whichever database keeps it; it was looked for in the incident's ward only, and passed over.
+    /// </summary>
+    [Fact]
+    public async Task An_incident_s_outcome_reaches_a_linked_tip_of_another_ward()
+    {
+        var (_, provinceIncidents) = wards.OfTheProvince();
+        var tips = wards.Tips(DongQuang);
+        var tipId = await tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2024-03-14T21:40:00+07:00"));
+        var tipNumber = (await tips.ReadAsync(tipId)).GetProperty("tip").GetProperty("number").GetString();
+        var (incidentId, etag, _) = await wards.Incidents(DongVe).ReportAsync();
+
+        etag = await provinceIncidents.StepOkAsync($"/incidents/{incidentId}/tips", etag, new { tipId, tipNumber });
+        etag = await provinceIncidents.StepOkAsync($"/incidents/{incidentId}/assign", etag, new { unit = "Đông Vệ ward police" });
+        await provinceIncidents.StepOkAsync($"/incidents/{incidentId}/resolve", etag, new { outcome = "criminalCaseSolved" });
+
+        var outcome = await Eventually.Get(
+            async () => (await tips.ReadAsync(tipId)).GetProperty("tip").GetProperty("outcomes").EnumerateArray().Select(item => item.ToString()).FirstOrDefault(),
+            "the outcome on the Đông Quang tip");
+        Assert.Equal(incidentId, JsonDocument.Parse(outcome).RootElement.GetProperty("incidentId").GetGuid());
+    }
+
+    /// <summary>
     /// Every route of the service's API document under <paramref name="prefix"/> (generated, so a route
     /// added later is covered), called by <paramref name="client"/> on record <paramref name="id"/> of
     /// <paramref name="ward"/>: each a 404 problem, and the record's stream unchanged.
