@@ -19,6 +19,7 @@ public static class Messaging
     /// <summary>
     /// How often a message that failed because PostgreSQL was unreachable is retried (every 1 s, growing to 30 s: about
     /// five minutes in all) before it too is parked: a restart or a failover is waited out, not turned into error queues.
+    /// As often, a message that names what the directory does not know yet (<see cref="NotKnownYetException"/>).
     /// </summary>
     public const int OutageRetryLimit = 14;
 
@@ -61,13 +62,18 @@ public static class Messaging
                 // reason; within it, a failure because PostgreSQL is unreachable is retried apart, for longer.
                 rabbit.UseMessageRetry(retry =>
                 {
-                    retry.Ignore<Exception>(StoreProblems.IsDatabaseOutage);
+                    retry.Ignore<Exception>(failure => StoreProblems.IsDatabaseOutage(failure) || failure is NotKnownYetException);
                     retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
                 });
                 rabbit.UseMessageRetry(retry =>
                 {
                     retry.Handle<Exception>(StoreProblems.IsDatabaseOutage);
                     retry.Exponential(OutageRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+                });
+                rabbit.UseMessageRetry(retry =>
+                {
+                    retry.Handle<NotKnownYetException>();
+                    retry.Exponential(OutageRetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
                 });
                 rabbit.UseWardOfMessages();
                 rabbit.ConfigureEndpoints(context);
@@ -132,3 +138,10 @@ public sealed record BrokerAddress(string Host, ushort Port, string VirtualHost,
 
 /// <summary>A consumer refused a message as malformed; the bus retries it, then parks it in the error queue.</summary>
 public sealed class InvalidMessageException(string message) : Exception(message);
+
+/// <summary>
+/// A message names what another message, still on its way on another queue, brings: a ward or a site the service's
+/// directory does not know yet. The bus retries it as patiently as an outage (from 100 ms, growing to 30 s: about five
+/// minutes in all, where other failures are parked within about 6 s), then parks it in the error queue.
+/// </summary>
+public sealed class NotKnownYetException(string message) : Exception(message);

@@ -176,7 +176,7 @@ public static class SiteDirectory
     /// </summary>
     internal static async Task<KnownSite> LoadKnownAsync(this IDocumentSession session, string messageType, Guid siteId, CancellationToken ct) =>
         await session.LoadAsync<KnownSite>(siteId, ct)
-        ?? throw new InvalidMessageException($"{messageType} for site '{siteId}', which is not known here (yet).");
+        ?? throw new NotKnownYetException($"{messageType} for site '{siteId}', which is not known here (yet).");
 
     public static void AddSiteDirectory(this StoreOptions store) =>
         store.Schema.For<KnownSite>().SingleTenanted().Index(site => site.PartnerId).Index(site => site.Ward!).UseOptimisticConcurrency(true);

@@ -117,7 +117,7 @@ public static class JurisdictionDirectory
 
     internal static async Task<KnownWard> LoadKnownAsync(this IDocumentSession session, string messageType, string ward, CancellationToken ct) =>
         await session.LoadAsync<KnownWard>(ward, ct)
-        ?? throw new InvalidMessageException($"{messageType} for ward '{ward}', which is not known here (yet).");
+        ?? throw new NotKnownYetException($"{messageType} for ward '{ward}', which is not known here (yet).");
 
     /// <summary>Stores <paramref name="candidate"/> unless the directory already holds as new a version (see the site directory's rule).</summary>
     internal static void KeepNewest(this IDocumentSession session, KnownWard? known, KnownWard candidate)

@@ -22,7 +22,7 @@ public static class WardIntake
     public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsAsync(this IQuerySession session, Place? place, WardTenants tenants, CancellationToken ct)
     {
         var ward = await session.WardOfSessionAsync(ct)
-            ?? throw new InvalidOperationException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): nothing can be recorded in it.");
+            ?? throw new NotKnownYetException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): nothing can be recorded in it.");
         var site = place?.SiteId is { } siteId ? await session.LoadAsync<KnownSite>(siteId, ct) : null;
         return (ward.AsRecording(), site?.WardIn(tenants));
     }

@@ -120,6 +120,30 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
     }
 
     /// <summary>
+    /// A retirement that overtakes its site's registration by longer than a failing message is retried (about 6 s) waits
+    /// for it, as an outage is waited out, and is applied once the registration comes; it was parked in the error queue.
+    /// </summary>
+    [Fact]
+    public async Task A_retirement_long_ahead_of_its_site_s_registration_waits_for_it_and_is_not_parked()
+    {
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        var siteId = Guid.CreateVersion7();
+        var partnerId = Guid.CreateVersion7();
+        var retirement = NewId.NextGuid();
+
+        await bus.PublishAsync(new SiteRetired(siteId, partnerId, DateTimeOffset.UtcNow, 2), retirement);
+        // Longer than a failing message is retried before it is parked (within about 6 s): what is checked is that it is
+        // not parked by then, so the wait is the point (a slower machine only makes the check weaker, never wrong).
+        await Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await bus.PublishAsync(new SiteRegistered(siteId, partnerId, "School gate", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow), NewId.NextGuid());
+
+        await Eventually.Get(
+            async () => (await services.SitesKnownToAsync(TipsService.Name)).SingleOrDefault(known => known.Id == siteId && known.RetiredAt is not null),
+            "the retirement applied once the registration came");
+        Assert.Empty(await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_error", 10));
+    }
+
+    /// <summary>
     /// A ward's merger is its last step: the rename it overtook (another queue) still applies, and the ward stays merged;
     /// an older change (its establishment again) changes nothing.
     /// </summary>
