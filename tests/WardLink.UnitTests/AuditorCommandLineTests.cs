@@ -363,23 +363,31 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Contains($"line 4 of {file} is longer than {AuditorCommands.MaxLineLength} characters", errors, StringComparison.Ordinal);
     }
 
-    /// <summary>An export cut off on the way (the connection reset, or no answer within the client's timeout) leaves the file that was there as it was, and no partial one.</summary>
+    /// <summary>
+    /// An export cut off on the way (the connection reset, no answer within the client's timeout, or a log that stops
+    /// sending for as long) leaves the file that was there as it was, and no partial one.
+    /// </summary>
     [Theory]
     [InlineData("cut")]
     [InlineData("no answer")]
+    [InlineData("stalled")]
     public async Task An_export_that_fails_on_the_way_is_a_usage_error_and_leaves_the_earlier_file(string failure)
     {
         var target = Path.Combine(_folder.FullName, "exported.ndjson");
         await File.WriteAllTextAsync(target, "an earlier export\n", TestContext.Current.CancellationToken);
         var lines = await File.ReadAllLinesAsync(_log, TestContext.Current.CancellationToken);
-        Answering answer = failure == "cut"
-            ? Always(() => Ndjson(new Body(Encoding.UTF8.GetBytes(string.Join('\n', lines[..2]) + "\n"), cut: true)))
-            : new((_, ct) => NoAnswerAsync(ct));
+        var twoLines = Encoding.UTF8.GetBytes(string.Join('\n', lines[..2]) + "\n");
+        Answering answer = failure switch
+        {
+            "cut" => Always(() => Ndjson(new Body(twoLines, cut: true))),
+            "stalled" => Always(() => Ndjson(new Body(twoLines, cut: false, stalls: true))),
+            _ => new((_, ct) => NoAnswerAsync(ct)),
+        };
 
         var (exit, output, errors) = await RunAsync(Export(target), answer);
 
         AssertUsage(exit, output, errors);
-        Assert.Contains(failure == "cut" ? "The connection was reset." : "HttpClient.Timeout", errors, StringComparison.Ordinal);
+        Assert.Contains(failure switch { "cut" => "The connection was reset.", "stalled" => "sent nothing for 1 s", _ => "HttpClient.Timeout" }, errors, StringComparison.Ordinal);
         Assert.Equal("an earlier export\n", await File.ReadAllTextAsync(target, TestContext.Current.CancellationToken));
         Assert.Empty(Directory.GetFiles(_folder.FullName, "*.partial"));
     }
@@ -572,8 +580,11 @@ public sealed class AuditorCommandLineTests : IDisposable
     private static HttpResponseMessage Answer(string body, string? mediaType) =>
         new(HttpStatusCode.OK) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) { Headers = { ContentType = mediaType is null ? null : new(mediaType) } } };
 
-    /// <summary>An answer's body: its bytes, then the connection reset when <paramref name="cut"/>; how much of it was read.</summary>
-    private sealed class Body(byte[] bytes, bool cut) : MemoryStream(bytes)
+    /// <summary>
+    /// An answer's body: its bytes, then the connection reset when <paramref name="cut"/>, or nothing more until the reader
+    /// gives up when it <paramref name="stalls"/>; how much of it was read.
+    /// </summary>
+    private sealed class Body(byte[] bytes, bool cut, bool stalls = false) : MemoryStream(bytes)
     {
         public long BytesRead { get; private set; }
 
@@ -581,6 +592,11 @@ public sealed class AuditorCommandLineTests : IDisposable
         {
             var read = await base.ReadAsync(buffer, cancellationToken);
             BytesRead += read;
+            if (read == 0 && stalls)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
             return read == 0 && cut ? throw new IOException("The connection was reset.") : read;
         }
     }

@@ -83,7 +83,7 @@ public static class AuditorCommands
         long events = 0;
         await WriteWholeAsync(file, async target =>
         {
-            await foreach (var (line, _) in EntriesAsync(reader, source, ct))
+            await foreach (var (line, _) in EntriesAsync(reader, source, http.Timeout, ct))
             {
                 await target.WriteLineAsync(line);
                 if (++events % 10_000 == 0)
@@ -329,7 +329,7 @@ public static class AuditorCommands
     public static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(FileInfo file, [EnumeratorCancellation] CancellationToken ct)
     {
         using var reader = new StreamReader(file.FullName);
-        await foreach (var (_, entry) in EntriesAsync(reader, file.ToString(), ct))
+        await foreach (var (_, entry) in EntriesAsync(reader, file.ToString(), Timeout.InfiniteTimeSpan, ct))
         {
             yield return entry;
         }
@@ -338,14 +338,16 @@ public static class AuditorCommands
     /// <summary>
     /// Each line of <paramref name="reader"/> (a file or the log as it arrives) with its audit entry; a blank line holds
     /// none and is passed over. A line that is not an audit entry, or longer than <see cref="MaxLineLength"/> (found
-    /// before more of it is read), is a usage error naming it and <paramref name="source"/>.
+    /// before more of it is read), is a usage error naming it and <paramref name="source"/>; so is a source that sends
+    /// nothing for <paramref name="idle"/> (the client's timeout covers an answer's headers only, so a log that stalled on
+    /// the way hung the export).
     /// </summary>
-    private static async IAsyncEnumerable<(string Line, AuditEntry Entry)> EntriesAsync(TextReader reader, string source, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<(string Line, AuditEntry Entry)> EntriesAsync(TextReader reader, string source, TimeSpan idle, [EnumeratorCancellation] CancellationToken ct)
     {
         var buffer = new char[64 * 1024];
         var line = new StringBuilder();
         var number = 1;
-        for (int read; (read = await reader.ReadAsync(buffer, ct)) > 0;)
+        for (int read; (read = await ReadWithinAsync(reader, buffer, source, idle, ct)) > 0;)
         {
             var start = 0;
             for (int end; (end = Array.IndexOf(buffer, '\n', start, read - start)) >= 0; start = end + 1, number++)
@@ -364,6 +366,20 @@ public static class AuditorCommands
         if (EntryOfLine(line, source, number) is { } last)
         {
             yield return last;
+        }
+    }
+
+    private static async Task<int> ReadWithinAsync(TextReader reader, char[] buffer, string source, TimeSpan idle, CancellationToken ct)
+    {
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stalled.CancelAfter(idle);
+        try
+        {
+            return await reader.ReadAsync(buffer, stalled.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new UsageException($"{source} sent nothing for {idle.TotalSeconds:0.#} s: it was not read to its end.");
         }
     }
 
