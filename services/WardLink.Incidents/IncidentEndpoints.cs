@@ -60,7 +60,7 @@ public static class IncidentEndpoints
             return rejection.ToProblem();
         }
 
-        http.Response.SetETag(1);
+        http.SetCreatedETag();
         return Results.Created($"{http.Request.PathBase}/incidents/{report.IncidentId}", http.ViewOf(incident!));
     }
 

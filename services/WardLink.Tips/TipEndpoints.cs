@@ -94,7 +94,7 @@ public static class TipEndpoints
             return rejection.ToProblem();
         }
 
-        http.Response.SetETag(1);
+        http.SetCreatedETag();
         return Results.Created($"{http.Request.PathBase}/tips/{command.TipId}", http.ViewOf(tip!));
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using WardLink.Domain;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.ServiceDefaults;
 
@@ -19,6 +20,18 @@ public static class HttpResults
 
     public static void SetETag(this HttpResponse response, long streamVersion) =>
         response.Headers.ETag = ETagOf(streamVersion);
+
+    /// <summary>
+    /// The ETag of a record just created (its first version) for the police, who take its next steps; a partner takes
+    /// none on a tip or an incident, and gets no ETag from its answer, as it gets none reading the record.
+    /// </summary>
+    public static void SetCreatedETag(this HttpContext http)
+    {
+        if (http.Audience() == Security.Audience.Police)
+        {
+            http.Response.SetETag(1);
+        }
+    }
 
     /// <summary>
     /// Whether the request's <c>If-Match</c> allows a write to a stream at <paramref name="streamVersion"/>:

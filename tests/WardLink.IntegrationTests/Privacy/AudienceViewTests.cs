@@ -1,9 +1,12 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Audit;
+using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.Tips;
 using WardLink.Testing;
 using WardLink.Tips;
 using static WardLink.IntegrationTests.Privacy.PrivateText;
@@ -136,6 +139,23 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
             Assert.True(stream > history.Count, $"{path}: the seeded record has no step hidden from partners ({stream} steps, {history.Count} shown)");
             Assert.Null(partnerAnswer.Headers.ETag);
             Assert.Equal(Enumerable.Range(1, history.Count).Select(step => (long)step), history);
+        }
+    }
+
+    /// <summary>A partner's answer to creating a tip or an incident has no ETag either (the police's has the first version's).</summary>
+    [Fact]
+    public async Task A_partner_s_answer_to_creating_a_tip_or_an_incident_has_no_ETag()
+    {
+        foreach (var (service, path, body) in new[] { (TipsService.Name, "/tips", TipsApi.NewTip()), (IncidentsService.Name, "/incidents", IncidentRequests.Report()) })
+        {
+            using var police = records.ClientOf(service, Audience.Police);
+            using var partner = records.ClientOf(service, Audience.PartnerOfTheSite);
+            using var policeAnswer = await police.PostAsJsonAsync(path, body, Ct);
+            using var partnerAnswer = await partner.PostAsJsonAsync(path, body, Ct);
+
+            Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (policeAnswer.StatusCode, partnerAnswer.StatusCode));
+            Assert.Equal("\"1\"", policeAnswer.Headers.ETag?.Tag);
+            Assert.Null(partnerAnswer.Headers.ETag);
         }
     }
 
