@@ -212,6 +212,8 @@ public static class PartnerStandingChecks
                 case Standing.Good:
                     await next(http);
                     break;
+                case Standing.NotGood when await http.RefusedForShapeAsync():
+                    break;
                 case Standing.NotGood:
                     http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\", error_description=\"The partner is not in good standing.\"";
                     await http.WriteProblemAsync(

@@ -24,6 +24,7 @@ builder.AddWardLinkAdmission();
 builder.AddWardLinkRateLimits();
 builder.AddWardLinkProxy();
 builder.AddWardLinkApiDocument();
+builder.AddWardLinkRequestShape();
 builder.AddWardLinkAnnualReport();
 
 var app = builder.Build();
@@ -36,9 +37,10 @@ var app = builder.Build();
 // routing; a token request's window by address (OpenIddict refuses a wrong secret within authentication),
 // then its shape (a form, else a 415 problem);
 // authentication, so the rate limiter partitions by the authenticated client; the rate
-// limiter before authorization, so refused requests (guessed tokens) count too; an anonymous request's
-// shape (405, 415) judged before its missing token, as the services judge it; a partner's token
-// only while the partner is in good standing; then the endpoints and the proxied routes.
+// limiter before authorization, so refused requests (guessed tokens) count too; a partner's token
+// only while the partner is in good standing; authorization (whose refusals, and the partner's, give way
+// to the request's shape: 405, 415, as the services judge it, RequestShape); then the endpoints and the
+// proxied routes.
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
@@ -50,7 +52,6 @@ app.UseWardLinkTokenRateLimit();
 app.UseWardLinkTokenRequestShape();
 app.UseAuthentication();
 app.UseRateLimiter();
-app.UseWardLinkRequestShape();
 app.UseWardLinkPartnerStanding();
 app.UseAuthorization();
 

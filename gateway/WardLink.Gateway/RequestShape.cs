@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using WardLink.ServiceDefaults;
@@ -8,33 +9,51 @@ using Yarp.ReverseProxy.Model;
 namespace WardLink.Gateway;
 
 /// <summary>
-/// The shape of an anonymous request to a route that needs a token, judged before the token as the services
-/// judge it (docs/api.md): a method the path does not take is a <c>405</c> problem with <c>Allow</c>, a body
-/// in another format than the operation reads (a form, XML where JSON is expected) a <c>415</c> problem.
-/// The gateway learns the paths, their methods and their bodies from the merged API document
-/// (<see cref="ApiDocument"/>); a path it does not describe, or a document it cannot have, is left to
-/// authorization (<c>401</c>). A caller with a valid token is judged by the service behind the route; one whose token
-/// does not authenticate it (garbage, expired, signed by nobody trusted) is as anonymous as one without.
+/// The shape of a request the gateway would refuse for its token, judged before the token as the services judge it
+/// (docs/api.md): a method the path does not take is a <c>405</c> problem with <c>Allow</c>, a body in another format
+/// than the operation reads (a form, XML where JSON is expected) a <c>415</c> problem. Whatever refuses the token (none,
+/// one that does not authenticate, one for another service's audience, a role the route does not admit, a partner out of
+/// good standing), the shape is judged first; a request the gateway lets through is judged by the service behind the
+/// route, so the gateway reads no document on the way of an admitted request. The gateway learns the paths, their methods
+/// and their bodies from the merged API document (<see cref="ApiDocument"/>); a path it does not describe, or a document
+/// it cannot have, is left to the token's refusal.
 /// </summary>
 public static class RequestShape
 {
-    public static WebApplication UseWardLinkRequestShape(this WebApplication app)
+    public static WebApplicationBuilder AddWardLinkRequestShape(this WebApplicationBuilder builder)
     {
-        app.Use(async (http, next) =>
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ShapeBeforeRefusal>();
+        return builder;
+    }
+
+    /// <summary>Answers the refusal a proxied route's request deserves for its shape (405, 415); false when its shape is not what is wrong.</summary>
+    public static async Task<bool> RefusedForShapeAsync(this HttpContext http) =>
+        http.GetEndpoint()?.Metadata is { } metadata
+        && metadata.GetMetadata<RouteModel>() is not null
+        && metadata.GetMetadata<IAllowAnonymous>() is null
+        && await http.RequestServices.GetRequiredService<DescribedPaths>().RefusalOfAsync(http.Request, http.RequestAborted) is { } refusal
+        && await Executed(refusal, http);
+
+    private static async Task<bool> Executed(IResult refusal, HttpContext http)
+    {
+        await refusal.ExecuteAsync(http);
+        return true;
+    }
+
+    /// <summary>Authorization's refusals (401, 403) give way to a refusal of the request's shape.</summary>
+    private sealed class ShapeBeforeRefusal : IAuthorizationMiddlewareResultHandler
+    {
+        private readonly AuthorizationMiddlewareResultHandler _refusals = new();
+
+        public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
         {
-            if (http.User.Identity?.IsAuthenticated != true
-                && http.GetEndpoint()?.Metadata is { } metadata
-                && metadata.GetMetadata<RouteModel>() is not null
-                && metadata.GetMetadata<IAllowAnonymous>() is null
-                && await http.RequestServices.GetRequiredService<DescribedPaths>().RefusalOfAsync(http.Request, http.RequestAborted) is { } refusal)
+            if ((authorizeResult.Challenged || authorizeResult.Forbidden) && await context.RefusedForShapeAsync())
             {
-                await refusal.ExecuteAsync(http);
                 return;
             }
 
-            await next(http);
-        });
-        return app;
+            await _refusals.HandleAsync(next, context, policy, authorizeResult);
+        }
     }
 }
 

@@ -234,8 +234,6 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     [InlineData(null, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwb2xpY2UtZGVzayJ9.c2lnbmF0dXJl", "127.0.0.34")]
     public async Task An_anonymous_request_of_the_wrong_shape_is_a_405_or_415_problem_through_the_gateway_and_of_the_right_shape_a_401(string? accept, string? bearer, string from)
     {
-        var ct = TestContext.Current.CancellationToken;
-        var paths = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!["paths"]!.AsObject();
         using var anonymous = system.CreateClientFrom(IPAddress.Parse(from));
         if (accept is not null)
         {
@@ -247,6 +245,34 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
             anonymous.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         }
 
+        await AssertShapesJudgedAsync(anonymous, rightShapeUnauthorized: true);
+    }
+
+    /// <summary>
+    /// A token the route refuses hides nothing of what is wrong with a request's shape (docs/api.md): a token for another
+    /// service's audience (else a 401) or of a role the route does not admit (else a 403) gets the 405 or 415 its shape
+    /// deserves, as an anonymous request does; where the token is admitted the service judges the shape alike.
+    /// </summary>
+    [Theory]
+    [InlineData("test-ops", null, "127.0.0.35")]
+    [InlineData("test-auditor", "tips", "127.0.0.36")]
+    public async Task A_request_whose_token_the_route_refuses_is_judged_for_its_shape_first(string clientId, string? scope, string from)
+    {
+        using var client = system.CreateClientFrom(IPAddress.Parse(from));
+        client.As(await WardLinkSystem.RequestTokenAsync(client, clientId, $"{clientId}-secret", scope));
+
+        await AssertShapesJudgedAsync(client, rightShapeUnauthorized: false);
+    }
+
+    /// <summary>
+    /// Walks every path of the merged document that needs a token with <paramref name="client"/>: a method it does not take
+    /// is a 405 problem with <c>Allow</c>, a form where an operation reads JSON a 415 problem, and (for a client without a
+    /// token that authenticates it, <paramref name="rightShapeUnauthorized"/>) the right shape a 401 problem.
+    /// </summary>
+    private async Task AssertShapesJudgedAsync(HttpClient anonymous, bool rightShapeUnauthorized)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var paths = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!["paths"]!.AsObject();
         var failures = new List<string>();
         var (wrongMethods, forms) = (0, 0);
         foreach (var (template, item) in paths.Where(path => path.Key.StartsWith("/api/", StringComparison.Ordinal) && !path.Key.StartsWith("/api/public/", StringComparison.Ordinal)))
@@ -279,6 +305,11 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
                 }
             }
 
+            if (!rightShapeUnauthorized)
+            {
+                continue;
+            }
+
             var right = methods.Contains("GET") ? "GET" : methods.First();
             using var unauthorised = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(right), address) { Content = right == "GET" ? null : JsonContent.Create(new { }) }, ct);
             if (unauthorised.StatusCode != HttpStatusCode.Unauthorized || unauthorised.Content.Headers.ContentType?.MediaType != "application/problem+json")
@@ -288,7 +319,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         }
 
         Assert.True(wrongMethods > 20 && forms > 20, $"Only {wrongMethods} paths and {forms} operations with a JSON body were tried.");
-        Assert.True(failures.Count == 0, $"{failures.Count} anonymous requests not answered as their shape deserves:\n{string.Join("\n", failures)}");
+        Assert.True(failures.Count == 0, $"{failures.Count} requests not answered as their shape deserves:\n{string.Join("\n", failures)}");
     }
 
     [Theory]

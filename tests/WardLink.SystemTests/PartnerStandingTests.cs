@@ -47,6 +47,13 @@ public sealed class PartnerStandingTests(PartnerStandingSystem system) : IClassF
         await AssertRefusedLikeAnUnknownClientAsync("test-partner-a");
         await AssertHeldTokenRefusedAsync(partner);
 
+        // A request of the wrong shape is refused for its shape first (docs/api.md), as it would be without the token.
+        using (var wrongMethod = await partner.PutAsJsonAsync("/api/tips", new { }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+            Assert.Contains("POST", wrongMethod.Content.Headers.Allow);
+        }
+
         // Where no token is needed (the public intake), the held token lets nothing in, and is not refused either.
         var publicTip = await partner.PostAsJsonAsync("/api/public/tips", new { category = "theft", description = "A bag taken at the gate.", place = new { description = "School gate" } }, Ct);
         Assert.Equal(HttpStatusCode.Created, publicTip.StatusCode);
