@@ -11,12 +11,12 @@ public static class IncidentIntake
     /// <summary>
     /// Reserves the next case number of the session's ward and the local year of <paramref name="now"/>
     /// in the session (committed only with the incident, so a refused report leaves no gap), looks up
-    /// the ward and the site's and decides the report.
+    /// the ward and the site's (a site not known yet waits, as a message does) and decides the report.
     /// </summary>
     public static async Task<Decision> DecideReportAsync(
         this IDocumentSession session, ReportIncident report, WardTenants wards, DateTimeOffset now, string actor, CancellationToken ct)
     {
-        var (ward, siteWard) = await session.LookUpWardsAsync(report.Place, wards, ct);
+        var (ward, siteWard) = await session.LookUpWardsOfMessageAsync(report.Place, wards, ct);
         return Incident.Report(
             null,
             report with

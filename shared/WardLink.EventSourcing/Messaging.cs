@@ -141,7 +141,7 @@ public sealed class InvalidMessageException(string message) : Exception(message)
 
 /// <summary>
 /// A message names what another message, still on its way on another queue, brings: a ward or a site the service's
-/// directory does not know yet. The bus retries it as patiently as an outage (from 100 ms, growing to 30 s: about five
+/// directory does not know yet. The bus retries it as patiently as an outage (from 100 ms, growing to 30 s: about four
 /// minutes in all, where other failures are parked within about 6 s), then parks it in the error queue.
 /// </summary>
 public sealed class NotKnownYetException(string message) : Exception(message);

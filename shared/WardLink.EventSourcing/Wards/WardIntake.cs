@@ -28,6 +28,19 @@ public static class WardIntake
     }
 
     /// <summary>
+    /// As <see cref="LookUpWardsAsync"/>, for a message: a site it names that the site directory does not know is one
+    /// the sending service knew, whose registration is still on its way on another queue: the message waits for it
+    /// (<see cref="NotKnownYetException"/>), where a request naming it is refused.
+    /// </summary>
+    public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsOfMessageAsync(this IQuerySession session, Place? place, WardTenants tenants, CancellationToken ct)
+    {
+        var (ward, siteWard) = await session.LookUpWardsAsync(place, tenants, ct);
+        return place?.SiteId is { } siteId && siteId != Guid.Empty && siteWard is null
+            ? throw new NotKnownYetException($"Site {siteId} is not in this service's site directory (yet).")
+            : (ward, siteWard);
+    }
+
+    /// <summary>
     /// Why a new record <paramref name="decision"/> starts may not go to the request's ward: it begins
     /// (when its first event happened: <see cref="BusinessEvents.HappenedAt"/>) once that ward has ended. Null when it may: when the request's ward
     /// is a record's in the path (what is added under an existing record, as a step to it, stays in its

@@ -2,6 +2,7 @@ using Marten;
 using MassTransit;
 using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
+using WardLink.Contracts.Partners;
 using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
 using WardLink.Incidents;
@@ -124,6 +125,29 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
             [typeof(IncidentReported), typeof(TipLinked), typeof(TipUnlinked)],
             (await incidents.Store.EventsOfAsync(incidentId)).Select(recorded => recorded.Data.GetType()));
         Assert.Single(await incidents.ProcessedByAsync(IncidentsService.Name), processed => processed.MessageId == messageId);
+    }
+
+    /// <summary>
+    /// A referral naming a site tips knew but whose registration has not reached incidents yet (another queue) waits for it
+    /// longer than a failing message is retried (about 6 s), and opens its incident at the site once it is known; it was
+    /// refused as naming no such site and parked.
+    /// </summary>
+    [Fact]
+    public async Task A_referral_naming_a_site_still_on_its_way_waits_for_it_and_is_not_parked()
+    {
+        await using var bus = await TestBus.StartAsync(incidents.VirtualHost);
+        var incidentId = Guid.CreateVersion7();
+        var siteId = Guid.CreateVersion7();
+        var referral = Referral(incidentId, opensNewIncident: true) with { Place = new Place(siteId, null, null, null) };
+        var messageId = NewId.NextGuid();
+
+        await bus.PublishAsync(referral, messageId);
+        // The wait is the point: by then a message refused for the site would have been parked.
+        await Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await bus.PublishAsync(new SiteRegistered(siteId, Guid.CreateVersion7(), "Obstetrics hospital car park", SiteKind.Gate, 19.8069, 105.7765, DateTimeOffset.UtcNow), NewId.NextGuid());
+        await ConsumedAsync(messageId, 1);
+
+        Assert.Equal(siteId, Assert.IsType<IncidentReported>((await incidents.Store.EventsOfAsync(incidentId))[0].Data).Place.SiteId);
     }
 
     [Fact]
