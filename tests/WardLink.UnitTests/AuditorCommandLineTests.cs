@@ -256,6 +256,23 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.False(File.Exists(saved));
     }
 
+    /// <summary>Peers that answer with no copy of the service's checkpoints witness nothing either: exit 2, never intact.</summary>
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("checkpoints")]
+    public async Task Peers_holding_no_copy_of_the_service_s_checkpoints_are_a_usage_error_never_intact(string command)
+    {
+        var saved = Path.Combine(_folder.FullName, "unwitnessed-empty.json");
+        string[] args = command == "verify" ? VerifyAtGateway : ["checkpoints", "--service", "tips", "--out", saved, "--url", Gateway];
+        Func<CancellationToken, Task<HttpResponseMessage>> none = _ => Task.FromResult(Json("[]"));
+
+        var (exit, output, errors) = await RunAsync(args, Holders(("incidents", none), ("patrols", none), ("partners", none)));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains("No peer holds a copy of the checkpoints of tips", errors, StringComparison.Ordinal);
+        Assert.False(File.Exists(saved));
+    }
+
     [Fact]
     public async Task One_peer_answering_is_enough_and_the_others_are_named()
     {

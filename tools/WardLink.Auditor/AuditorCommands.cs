@@ -229,6 +229,12 @@ public static class AuditorCommands
             throw new UsageException($"No peer's copies of the checkpoints of {service} could be read, and {service}'s own cannot show a log rewritten by whoever runs it: {string.Join(" ", unread)}");
         }
 
+        // Peers that answered, each with no copy, witness nothing either (while the service has checkpoints to witness).
+        if (copies.Any(copy => copy.Holder == service) && copies.All(copy => copy.Holder == service))
+        {
+            throw new UsageException($"No peer holds a copy of the checkpoints of {service}, and {service}'s own cannot show a log rewritten by whoever runs it; ask again once its checkpoints have reached the peers.");
+        }
+
         foreach (var failure in unread)
         {
             await errors.WriteLineAsync(failure);
