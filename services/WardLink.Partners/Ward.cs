@@ -103,7 +103,6 @@ public static class Ward
     /// <summary>The latest date a ward's change can take effect, seen at <paramref name="now"/>.</summary>
     public static DateOnly LatestDate(DateTimeOffset now) => DateOnly.FromDateTime(WardTime.LatestDue(now).ToOffset(WardTime.Offset).DateTime);
 
-    /// <summary>Every ward merged into <paramref name="wardId"/>, directly or through other mergers, among <paramref name="wards"/>.</summary>
     /// <summary>
     /// The latest date a ward of <paramref name="merged"/> was merged into <paramref name="wardId"/>: the ward ends no
     /// earlier, else what that ward recorded between the two dates would belong to neither.
@@ -111,6 +110,7 @@ public static class Ward
     public static DateOnly? LastMergedInto(IEnumerable<WardState> merged, string wardId) =>
         merged.Where(ward => ward.MergedInto == wardId).Max(ward => ward.EndedOn);
 
+    /// <summary>Every ward merged into <paramref name="wardId"/>, directly or through other mergers, among <paramref name="wards"/>.</summary>
     public static IReadOnlySet<string> PredecessorsOf(IEnumerable<WardState> wards, string wardId)
     {
         var merged = wards.Where(ward => ward.MergedInto is not null).ToList();

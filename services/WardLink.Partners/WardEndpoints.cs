@@ -139,7 +139,8 @@ public static class WardEndpoints
 
         // A malformed id names no tenant: the decision refuses it without a look.
         var named = WardNames.IsId(request.WardId);
-        using (WardContext.Enter(named ? request.WardId! : options.Value.Home.Id))
+        // A malformed id is refused in the ward the request acts in, where an Idempotency-Key keeps its answer too.
+        using (WardContext.Enter(named ? request.WardId! : WardContext.Current ?? options.Value.Home.Id))
         {
             await using var session = sessions.OpenSession();
             var streamId = Ward.StreamIdOf(request.WardId ?? string.Empty);
@@ -291,7 +292,6 @@ public static class WardEndpoints
         }
     }
 
-    /// <summary>Every ward merged into <paramref name="wardId"/>, directly or through other mergers.</summary>
     /// <summary>The wards merged into another, of every database.</summary>
     private static Task<List<WardState>> MergedWardsAsync(this WardDatabases databases, CancellationToken ct) =>
         databases.ListEveryWardAsync<WardState>(every => every.Where(ward => ward.MergedInto != null), ct);

@@ -164,9 +164,11 @@ public sealed class WardEstablishedConsumer(IDocumentSession session, TimeProvid
             throw new InvalidMessageException($"{nameof(WardEstablished)} for ward '{message.WardId}' has no valid code, name or province.");
         }
 
+        // An end already kept (the ward's last step, which leaves the version) stays: the home ward is known at version 0
+        // from configuration, so its establishment arriving after its merger is newer by version.
         var known = await session.LoadAsync<KnownWard>(message.WardId, cancellationToken);
         session.KeepNewest(known, new KnownWard(
-            message.WardId, message.Code, message.Name, message.Province, message.EstablishedOn, message.WardVersion, Tenants.TenantOf(message.WardId)));
+            message.WardId, message.Code, message.Name, message.Province, message.EstablishedOn, message.WardVersion, Tenants.TenantOf(message.WardId), known?.MergedInto, known?.EndedOn));
     }
 }
 
