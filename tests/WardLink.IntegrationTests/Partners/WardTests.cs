@@ -363,5 +363,16 @@ public sealed class WardDirectoryTests(PartnersReplicasAndTips services) : IClas
         Assert.Equal([new WardShare("dong-quang", null), new WardShare("quang-thang", merger)], await session.SharesOfAsync("dong-quang", currentBoundaries: true, Ct));
         Assert.Equal([new WardShare("dong-quang", null)], await session.SharesOfAsync("dong-quang", currentBoundaries: false, Ct));
         Assert.Equal([new WardShare("quang-thang", null)], await session.SharesOfAsync("quang-thang", currentBoundaries: true, Ct));
+
+        // The home ward's establishment arriving late (parked, then moved back): known from configuration at version 0,
+        // the home ward is newer by it, and still ended.
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        var late = MassTransit.NewId.NextGuid();
+        await bus.PublishAsync(new Contracts.Wards.WardEstablished("quang-thang", "QT", "Quảng Thắng", "thanh-hoa", null, DateTimeOffset.UtcNow, 1), late, "quang-thang");
+        await Eventually.Get(
+            async () => (await services.ProcessedByAsync(TipsService.Name)).FirstOrDefault(processed => processed.MessageId == late),
+            "the late establishment consumed by tips");
+        var still = await tips.EndedAsync("quang-thang");
+        Assert.Equal(("dong-quang", new DateOnly(2025, 7, 1)), (still.MergedInto, still.EndedOn!.Value));
     }
 }
