@@ -79,6 +79,13 @@ public static class WardEndpoints
 
     private const string WhatWard = "Ward";
 
+    /// <summary>
+    /// The turn ward changes take, across every database of wards: each checks other wards (a code no other ward has,
+    /// mergers that stay a forest, a merger's dates) before it writes its own, and two at once could each pass a check
+    /// the other breaks (opposite mergers both accepted: a cycle; one code taken in two databases, each with its own index).
+    /// </summary>
+    private const string WardsTurn = "wards";
+
     /// <summary>A ward's state kept inline with its stream, each ward id and code held by one ward whatever its tenant.</summary>
     public static void AddWardStorage(this StoreOptions store)
     {
@@ -130,12 +137,21 @@ public static class WardEndpoints
     }
 
     private static async Task<IResult> Establish(
-        EstablishWardRequest request, HttpContext http, ISessionFactory sessions, WardDatabases databases, IOptions<WardOptions> options, TimeProvider clock, CancellationToken ct)
+        EstablishWardRequest request,
+        HttpContext http,
+        ISessionFactory sessions,
+        WardDatabases databases,
+        IDocumentStore store,
+        IOptions<WardOptions> options,
+        TimeProvider clock,
+        CancellationToken ct)
     {
         if (WardNames.IsId(request.Province) && !WardCoverage.Of(http, options.Value.Home).Provinces.Contains(request.Province!))
         {
             return Results.Problem(title: $"Province {request.Province} was not found.", statusCode: StatusCodes.Status404NotFound);
         }
+
+        await http.TakeTurnUntilAnsweredAsync(store, WardsTurn, ct);
 
         // A malformed id names no tenant: the decision refuses it without a look.
         var named = WardNames.IsId(request.WardId);
@@ -253,9 +269,10 @@ public static class WardEndpoints
                     ISessionFactory sessions,
                     WardDatabases databases,
                     IOptions<WardOptions> options,
+                    IDocumentStore store,
                     TimeProvider clock,
                     CancellationToken ct) =>
-                    ChangeAsync(wardId, http, sessions, options, (session, coverage) => prepare(request, new WardStep(wardId, session, databases, coverage, clock.GetUtcNow(), http.Actor(), ct)), ct))
+                    ChangeAsync(wardId, http, sessions, store, options, (session, coverage) => prepare(request, new WardStep(wardId, session, databases, coverage, clock.GetUtcNow(), http.Actor(), ct)), ct))
             .Accepts<TRequest>("application/json")
             .DescribeStreamStep<WardState>(name, summary);
 
@@ -268,6 +285,7 @@ public static class WardEndpoints
         string wardId,
         HttpContext http,
         ISessionFactory sessions,
+        IDocumentStore store,
         IOptions<WardOptions> options,
         Func<IDocumentSession, WardCoverage, Task<Func<WardState, Decision>>> prepare,
         CancellationToken ct)
@@ -276,6 +294,8 @@ public static class WardEndpoints
         {
             return NotFound(wardId);
         }
+
+        await http.TakeTurnUntilAnsweredAsync(store, WardsTurn, ct);
 
         using (WardContext.Enter(wardId))
         {

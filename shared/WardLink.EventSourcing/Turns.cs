@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.AspNetCore.Http;
 using Npgsql;
 
 namespace WardLink.EventSourcing;
@@ -20,7 +21,26 @@ public static class Turns
     public static async Task TakeTurnAsync(this IDocumentSession session, string name, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", session.Connection)
+        await TakeTurnAsync(session.Connection!, name, ct);
+    }
+
+    /// <summary>
+    /// Waits for the turn of <paramref name="name"/> in a transaction of its own on <paramref name="database"/>'s main
+    /// database, held until the request ends (its answer sent, so after whatever it committed, an answer kept under an
+    /// <c>Idempotency-Key</c> too): for writers that check records of every database before they write their own.
+    /// </summary>
+    public static async Task TakeTurnUntilAnsweredAsync(this HttpContext http, IDocumentStore database, string name, CancellationToken ct)
+    {
+        var connection = (await database.Storage.FindOrCreateDatabase(Wards.WardTenants.DefaultTenant)).CreateConnection();
+        http.Response.RegisterForDisposeAsync(connection);
+        await connection.OpenAsync(ct);
+        http.Response.RegisterForDisposeAsync(await connection.BeginTransactionAsync(ct));
+        await TakeTurnAsync(connection, name, ct);
+    }
+
+    private static async Task TakeTurnAsync(NpgsqlConnection connection, string name, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection)
         {
             Parameters = { new() { Value = KeyOf(NamedStreams.StreamIdOf(name)) } },
         };

@@ -234,6 +234,33 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
     }
 
     /// <summary>
+    /// Ward changes check other wards before they write (mergers stay a forest): opposite mergers of two wards sent at
+    /// the same moment are never both accepted, so no two wards end merged into each other.
+    /// </summary>
+    [Fact]
+    public async Task Opposite_mergers_sent_at_once_are_never_both_accepted()
+    {
+        var pairs = "bcdfgh".Select(letter => ($"lang-{letter}-dong", $"lang-{letter}-tay", char.ToUpperInvariant(letter))).ToList();
+        foreach (var (east, west, letter) in pairs)
+        {
+            await _police.EstablishedAsync(east, $"L{letter}D", $"Làng {letter} Đông");
+            await _police.EstablishedAsync(west, $"L{letter}T", $"Làng {letter} Tây");
+        }
+
+        var answers = await Task.WhenAll(pairs.SelectMany(pair => new[]
+        {
+            _police.StepAsync($"/partners/wards/{pair.Item1}/merge", "\"1\"", new { intoWardId = pair.Item2, effectiveOn = "2025-08-01" }),
+            _police.StepAsync($"/partners/wards/{pair.Item2}/merge", "\"1\"", new { intoWardId = pair.Item1, effectiveOn = "2025-08-01" }),
+        }));
+
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            var statuses = new[] { answers[2 * i].StatusCode, answers[(2 * i) + 1].StatusCode };
+            Assert.True(statuses.Count(status => status == HttpStatusCode.OK) == 1 && statuses.Contains(HttpStatusCode.Conflict), $"{pairs[i].Item1} and {pairs[i].Item2}: {string.Join(", ", statuses)}");
+        }
+    }
+
+    /// <summary>
     /// docs/wards.md: a ward's figures of a year after it ended are empty, with a note. What goes on being counted
     /// (its partners' membership) and what may still be added under its records (an outreach session of one of its
     /// partners, dated after the merger) count for the year before, not for the year after.
