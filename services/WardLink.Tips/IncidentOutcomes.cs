@@ -40,7 +40,7 @@ public sealed class TipUnlinkedFromIncidentConsumer(IDocumentSession session, Ti
 public sealed partial class IncidentNews(ISessionFactory sessions, WardDatabases databases, ILogger<IncidentNews> logger)
 {
     /// <summary>Appends to each of <paramref name="tipIds"/> what <paramref name="decide"/> makes of it, in the tip's ward.</summary>
-    public async Task DecideOnTipsAsync(IDocumentSession session, Guid incidentId, IEnumerable<Guid> tipIds, Func<TipState?, Decision> decide, CancellationToken ct)
+    public async Task DecideOnTipsAsync(IDocumentSession session, Guid incidentId, IEnumerable<Guid> tipIds, Func<TipState, Decision> decide, CancellationToken ct)
     {
         foreach (var tipId in tipIds.Distinct())
         {
@@ -71,7 +71,7 @@ public sealed partial class IncidentNews(ISessionFactory sessions, WardDatabases
     }
 
     /// <summary>Stages what <paramref name="decide"/> makes of tip <paramref name="tipId"/> in <paramref name="session"/>'s ward; false when the ward holds no such tip.</summary>
-    private static async Task<bool> DecideAsync(IDocumentSession session, Guid tipId, Func<TipState?, Decision> decide, CancellationToken ct)
+    private static async Task<bool> DecideAsync(IDocumentSession session, Guid tipId, Func<TipState, Decision> decide, CancellationToken ct)
     {
         var (tip, version) = await session.LoadStreamAsync<TipState>(tipId, ct);
         if (tip is null)

@@ -246,7 +246,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     public async Task No_peer_answering_is_a_usage_error_naming_each_never_intact(string command)
     {
         var saved = Path.Combine(_folder.FullName, "unwitnessed.json");
-        string[] args = command == "verify" ? VerifyAtGateway : ["checkpoints", "--service", "tips", "--out", saved, "--url", Gateway];
+        var args = WitnessedAtGateway(command, saved);
 
         var (exit, output, errors) = await RunAsync(args, Holders(("incidents", Unavailable), ("patrols", BadCheckpoints("page", "patrols")), ("partners", Unavailable)));
 
@@ -263,7 +263,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     public async Task Peers_holding_no_copy_of_the_service_s_checkpoints_are_a_usage_error_never_intact(string command)
     {
         var saved = Path.Combine(_folder.FullName, "unwitnessed-empty.json");
-        string[] args = command == "verify" ? VerifyAtGateway : ["checkpoints", "--service", "tips", "--out", saved, "--url", Gateway];
+        var args = WitnessedAtGateway(command, saved);
         Func<CancellationToken, Task<HttpResponseMessage>> none = _ => Task.FromResult(Json("[]"));
 
         var (exit, output, errors) = await RunAsync(args, Holders(("incidents", none), ("patrols", none), ("partners", none)));
@@ -278,7 +278,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     {
         var saved = Path.Combine(_folder.FullName, "witnessed.json");
 
-        var (exit, _, errors) = await RunAsync(["checkpoints", "--service", "tips", "--out", saved, "--url", Gateway], Holders(("incidents", Unavailable), ("partners", Unavailable)));
+        var (exit, _, errors) = await RunAsync(SaveCheckpoints(saved), Holders(("incidents", Unavailable), ("partners", Unavailable)));
 
         Assert.True(exit == AuditorCommands.Intact, errors);
         var lines = errors.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
@@ -415,7 +415,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     public async Task An_out_file_in_a_folder_that_is_not_there_is_a_usage_error_naming_it(string command)
     {
         var target = Path.Combine(_folder.FullName, "missing", "saved");
-        string[] args = command == "export" ? Export(target) : ["checkpoints", "--service", "tips", "--out", target, "--url", Gateway];
+        var args = command == "export" ? Export(target) : SaveCheckpoints(target);
 
         var (exit, output, errors) = await RunAsync(args, command == "export" ? Always(() => Ndjson(File.ReadAllText(_log))) : Holders());
 
@@ -547,6 +547,11 @@ public sealed class AuditorCommandLineTests : IDisposable
     }
 
     private string[] VerifyAtGateway => ["verify", "--file", _log, "--service", "tips", "--url", Gateway];
+
+    private static string[] SaveCheckpoints(string target) => ["checkpoints", "--service", "tips", "--out", target, "--url", Gateway];
+
+    /// <summary>A command that needs the peers' copies of tips' checkpoints: <c>verify</c> the log, or <c>checkpoints</c> saved to <paramref name="saved"/>.</summary>
+    private string[] WitnessedAtGateway(string command, string saved) => command == "verify" ? VerifyAtGateway : SaveCheckpoints(saved);
 
     /// <summary>
     /// The gateway: each holder answers with its copy of tips' last checkpoint, which agrees with the log, but for the
