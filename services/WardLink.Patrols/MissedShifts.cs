@@ -28,14 +28,14 @@ public sealed class MissedShiftSweep(
         var today = DateOnly.FromDateTime(now.ToOffset(WardTime.Offset).DateTime);
         await using var query = sessions.QuerySession();
         var schedules = await databases.ListEveryWardAsync<ScheduleState>(every => every, ct);
-        var tenantOf = schedules.ToDictionary(schedule => schedule.Id, schedule => schedule.TenantId);
+        var scheduleOf = schedules.ToDictionary(schedule => schedule.Id);
         var planned = PatrolSchedule.Plan(schedules, today.AddDays(-options.LookBackDays), today, await query.WardEndsAsync(ct));
         var ids = planned.Select(shift => shift.ShiftId).ToArray();
         var recorded = (await databases.ListEveryWardAsync<ShiftState>(every => every.Where(shift => ids.Contains(shift.Id)), ct)).Select(shift => shift.Id).ToHashSet();
         var missed = new List<Guid>();
-        foreach (var shift in PatrolSchedule.MissedAt(planned, recorded, now))
+        foreach (var shift in PatrolSchedule.MissedAt(planned, scheduleOf, recorded, now))
         {
-            using (EnterWardOf(tenantOf[shift.ScheduleId]))
+            using (EnterWardOf(scheduleOf[shift.ScheduleId].TenantId))
             {
                 if (await sessions.RetryOnConflictAsync(session => RecordMissedAsync(session, shift, now, ct), ct))
                 {

@@ -9,7 +9,10 @@ using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Patrols;
 
-/// <summary>A planned shift, the ward of its schedule, and what became of it: null while nobody started it and its window is open.</summary>
+/// <summary>
+/// A planned shift, the ward of its schedule, and what became of it: null while nobody started it and its window is open,
+/// and for good when its window closed before its schedule was created or more than the sweep's 7 days ago.
+/// </summary>
 public sealed record PlannedShiftStatus(PlannedShift Shift, [property: MaxLength(WardNames.MaxIdLength)] string Ward, ShiftStatus? Status);
 
 /// <summary>

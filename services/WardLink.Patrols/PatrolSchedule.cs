@@ -227,9 +227,12 @@ public static class PatrolSchedule
     }
 
     /// <summary>
-    /// The planned shifts missed at <paramref name="now"/>: their window has ended and no shift
-    /// (started, or already recorded as missed) has their stream id.
+    /// The planned shifts missed at <paramref name="now"/>: their window has ended, it was still open when their
+    /// schedule was created (a schedule that begins on a past date plans shifts nobody could have started: they stay
+    /// planned, neither performed nor missed, and can be recorded after the fact), and no shift (started, or already
+    /// recorded as missed) has their stream id.
     /// </summary>
-    public static IReadOnlyList<PlannedShift> MissedAt(IEnumerable<PlannedShift> planned, IReadOnlySet<Guid> recorded, DateTimeOffset now) =>
+    public static IReadOnlyList<PlannedShift> MissedAt(
+        IEnumerable<PlannedShift> planned, IReadOnlyDictionary<Guid, ScheduleState> schedules, IReadOnlySet<Guid> recorded, DateTimeOffset now) =>
         [.. planned.Where(shift => shift.WindowEnd <= now && !recorded.Contains(shift.ShiftId))];
 }

@@ -171,13 +171,34 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void A_planned_shift_is_missed_once_its_window_across_midnight_has_ended_and_nothing_is_recorded_under_its_id()
     {
-        var planned = PatrolSchedule.Plan([Schedule("22:00", "02:00")], June1, new DateOnly(2024, 6, 2), NoWardEnded);
+        var schedule = Schedule("22:00", "02:00");
+        var planned = PatrolSchedule.Plan([schedule], June1, new DateOnly(2024, 6, 2), NoWardEnded);
+        var schedules = new Dictionary<Guid, ScheduleState> { [ScheduleId] = schedule };
         var justBefore = new DateTimeOffset(2024, 6, 2, 1, 59, 0, Local);
         var atEnd = new DateTimeOffset(2024, 6, 2, 2, 0, 0, Local);
 
-        Assert.Empty(PatrolSchedule.MissedAt(planned, new HashSet<Guid>(), justBefore));
-        Assert.Equal([June1], PatrolSchedule.MissedAt(planned, new HashSet<Guid>(), atEnd).Select(shift => shift.Date));
-        Assert.Empty(PatrolSchedule.MissedAt(planned, new HashSet<Guid> { planned[0].ShiftId }, atEnd));
+        Assert.Empty(PatrolSchedule.MissedAt(planned, schedules, new HashSet<Guid>(), justBefore));
+        Assert.Equal([June1], PatrolSchedule.MissedAt(planned, schedules, new HashSet<Guid>(), atEnd).Select(shift => shift.Date));
+        Assert.Empty(PatrolSchedule.MissedAt(planned, schedules, new HashSet<Guid> { planned[0].ShiftId }, atEnd));
+    }
+
+    [Fact]
+    public void A_planned_shift_whose_window_closed_before_its_schedule_was_created_is_never_missed()
+    {
+        var atEndOfJune1 = new DateTimeOffset(2024, 6, 2, 0, 0, 0, Local);
+        var later = new DateTimeOffset(2024, 6, 10, 12, 0, 0, Local);
+        foreach (var (createdAt, missed) in new[]
+        {
+            (atEndOfJune1.AddMinutes(-1), new[] { June1, June1.AddDays(1), June1.AddDays(2) }),
+            (atEndOfJune1, new[] { June1.AddDays(1), June1.AddDays(2) }),
+            (new DateTimeOffset(2024, 6, 3, 10, 0, 0, Local), new[] { June1.AddDays(2) }),
+        })
+        {
+            var schedule = Schedule() with { CreatedAt = createdAt };
+            var planned = PatrolSchedule.Plan([schedule], June1, June1.AddDays(2), NoWardEnded);
+
+            Assert.Equal(missed, PatrolSchedule.MissedAt(planned, new Dictionary<Guid, ScheduleState> { [ScheduleId] = schedule }, new HashSet<Guid>(), later).Select(shift => shift.Date));
+        }
     }
 
     [Fact]

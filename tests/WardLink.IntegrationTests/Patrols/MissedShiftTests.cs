@@ -17,6 +17,7 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
     public async Task A_planned_shift_not_started_by_the_end_of_its_window_is_recorded_as_missed_once_with_every_checkpoint()
     {
         var client = patrols.Client;
+        patrols.Clock.Set(PatrolsOnTheBus.Evening);
         var (routeId, first, second) = await client.DefineRouteAsync(patrols.Store);
         var scheduleId = await client.ScheduleAsync(routeId, "2024-06-01");
         var june1 = PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2024, 6, 1));
@@ -75,5 +76,38 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
             "the June 3 shift recorded as missed");
         Assert.Equal([typeof(ShiftMissed), typeof(CheckpointMissed), typeof(CheckpointMissed)], otherEvents.Select(recorded => recorded.Data.GetType()));
         Assert.Single(await patrols.Store.EventsOfAsync(june2));
+    }
+
+    [Fact]
+    public async Task A_schedule_that_begins_on_a_past_date_records_no_shift_as_missed_whose_window_closed_before_it_was_created()
+    {
+        var client = patrols.Client;
+        patrols.Clock.Set(new DateTimeOffset(2025, 7, 10, 10, 0, 0, Local));
+        var (routeId, _, _) = await client.DefineRouteAsync(patrols.Store);
+        var scheduleId = await client.ScheduleAsync(routeId, "2025-07-05");
+        var before = Enumerable.Range(5, 5).Select(day => PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2025, 7, day))).ToArray();
+        var sweep = patrols.Services.GetServices<IHostedService>().OfType<MissedShiftSweep>().Single();
+
+        var recorded = await sweep.SweepAsync(patrols.Clock.GetUtcNow(), TestContext.Current.CancellationToken);
+
+        Assert.Empty(recorded.Intersect(before));
+        foreach (var shift in before)
+        {
+            Assert.Empty(await patrols.Store.EventsOfAsync(shift));
+        }
+
+        var planned = (await client.GetJsonAsync("/patrols/planned?from=2025-07-05&to=2025-07-09")).EnumerateArray()
+            .Where(entry => entry.GetProperty("shift").GetProperty("scheduleId").GetGuid() == scheduleId).ToArray();
+        Assert.Equal(5, planned.Length);
+        Assert.All(planned, entry => Assert.Equal(System.Text.Json.JsonValueKind.Null, entry.GetProperty("status").ValueKind));
+
+        // Recorded after the fact, from a paper log; the day's own window, closing after the schedule's creation, is missed as usual.
+        var (started, _) = await client.StartShiftAsync(new { scheduleId, plannedDate = "2025-07-08", members = PatrolRequests.Team, at = "2025-07-08T21:05:00+07:00" });
+        Assert.Equal(before[3], started);
+        patrols.Clock.Set(new DateTimeOffset(2025, 7, 11, 0, 30, 0, Local));
+        var july10 = PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2025, 7, 10));
+        await sweep.SweepAsync(patrols.Clock.GetUtcNow(), TestContext.Current.CancellationToken);
+        Assert.IsType<ShiftMissed>((await patrols.Store.EventsOfAsync(july10))[0].Data);
+        Assert.Equal([typeof(ShiftStarted)], (await patrols.Store.EventsOfAsync(before[3])).Select(recorded => recorded.Data.GetType()));
     }
 }
