@@ -229,11 +229,15 @@ public static class AuditRedaction
         private static bool IsRecordLike(Type type) =>
             type.IsClass && type != typeof(string) && type.Namespace?.StartsWith("WardLink", StringComparison.Ordinal) == true;
 
-        /// <summary>Ids, enums, numbers, times and flags (and their nullable forms): values no one can write a name into.</summary>
+        /// <summary>
+        /// Ids, enums, whole numbers, times and flags (and their nullable forms): values no one can write a name into.
+        /// A fractional number is a measure, such as a tip's coordinates, which say where as much as its place's
+        /// description: it is withheld like text unless marked.
+        /// </summary>
         private static bool CannotHoldText(Type type)
         {
             var value = Nullable.GetUnderlyingType(type) ?? type;
-            return value.IsEnum || value.IsPrimitive || value == typeof(Guid) || value == typeof(decimal)
+            return value.IsEnum || (value.IsPrimitive && value != typeof(double) && value != typeof(float)) || value == typeof(Guid)
                 || value == typeof(DateTimeOffset) || value == typeof(DateTime) || value == typeof(DateOnly) || value == typeof(TimeOnly) || value == typeof(TimeSpan);
         }
 

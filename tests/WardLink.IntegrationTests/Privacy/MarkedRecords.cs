@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.Domain;
@@ -194,7 +195,13 @@ public sealed class MarkedRecords : ServiceGroup
         {
             category = "theft",
             description = TipDescription,
-            place = new { siteId = SiteId, description = TipPlace },
+            place = new
+            {
+                siteId = SiteId,
+                description = TipPlace,
+                latitude = double.Parse(TipLatitude, CultureInfo.InvariantCulture),
+                longitude = double.Parse(TipLongitude, CultureInfo.InvariantCulture),
+            },
             contact = new { name = TipsterName, phone = TipsterPhone, email = TipsterEmail },
         });
         FollowUpCode = credentials.GetProperty("code").GetString()!;

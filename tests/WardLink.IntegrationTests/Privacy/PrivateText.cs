@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace WardLink.IntegrationTests.Privacy;
 
 /// <summary>
-/// One row of the security document's table of who reads what: a personal or police-only text field, and the
-/// marker words the test writes into it. Each marker is a word nothing else ever says, so finding
+/// One row of the security document's table of who reads what: a personal or police-only text field (or measure), and
+/// the marker words (or numbers) the test writes into it. Each marker is a word nothing else ever says, so finding
 /// it in an answer proves that answer shows the field.
 /// </summary>
 public sealed record PrivateField(string Name, IReadOnlyList<string> Markers);
@@ -19,6 +19,8 @@ public static class PrivateText
     public const string PoliceReply = "MkPoliceReply3z";
     public const string TipDescription = "MkTipDescription2j";
     public const string TipPlace = "MkTipPlace8d";
+    public const string TipLatitude = "19.80613579";
+    public const string TipLongitude = "105.77612468";
     public const string AssessmentReason = "MkAssessmentReason5x";
     public const string IncidentDescription = "MkIncidentDescription6k";
     public const string IncidentPlace = "MkIncidentPlace1p";
@@ -47,6 +49,7 @@ public static class PrivateText
         new("police replies to the tipster", [PoliceReply]),
         new("tip description", [TipDescription]),
         new("tip place description", [TipPlace]),
+        new("tip place coordinates", [TipLatitude, TipLongitude]),
         new("assessment reason", [AssessmentReason]),
         new("incident description", [IncidentDescription]),
         new("incident place description", [IncidentPlace]),

@@ -15,9 +15,9 @@ namespace WardLink.UnitTests.Privacy;
 
 /// <summary>
 /// The audit's views, generated over every record type of the four services and the shared code
-/// (events, states and what they hold): whatever text is written into any field, an auditor reads
-/// it only where the type names it shown to auditors (or as the actor), and nobody reads personal
-/// data. A field added to any event or state later is covered without editing this test.
+/// (events, states and what they hold): whatever text (or fractional number, such as coordinates) is
+/// written into any field, an auditor reads it only where the type names it shown to auditors (or as the
+/// actor), and nobody reads personal data. A field added to any event or state later is covered without editing this test.
 /// </summary>
 public sealed class AuditViewTests
 {
@@ -144,7 +144,14 @@ public sealed class AuditViewTests
             return "21:00:00";
         }
 
-        if (value.IsEnum || value.IsPrimitive || value == typeof(decimal))
+        if (value == typeof(double) || value == typeof(float) || value == typeof(decimal))
+        {
+            var leaf = new Leaf(path, (0.5 + (leaves.Count / 1e6)).ToString("R", System.Globalization.CultureInfo.InvariantCulture), shown, personal);
+            leaves.Add(leaf);
+            return JsonValue.Create(double.Parse(leaf.Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (value.IsEnum || value.IsPrimitive)
         {
             return value == typeof(bool) ? JsonValue.Create(true) : JsonValue.Create(1);
         }
@@ -165,7 +172,7 @@ public sealed class AuditViewTests
             : null;
     }
 
-    /// <summary>Every text value left in <paramref name="json"/>.</summary>
+    /// <summary>Every text value left in <paramref name="json"/>, and every number's JSON text.</summary>
     private static HashSet<string> Shown(JsonNode? json)
     {
         var texts = new HashSet<string>(StringComparer.Ordinal);
@@ -189,6 +196,9 @@ public sealed class AuditViewTests
                     break;
                 case JsonValue leaf when leaf.TryGetValue<string>(out var text):
                     texts.Add(text);
+                    break;
+                case JsonValue number when number.GetValueKind() == JsonValueKind.Number:
+                    texts.Add(number.ToJsonString());
                     break;
             }
         }
