@@ -54,7 +54,7 @@ public static class IncidentEndpoints
         ReportIncident request, HttpContext http, NumberedRecords records, ISessionFactory sessions, WardTenants wards, TimeProvider clock, CancellationToken ct)
     {
         var report = request with { IncidentId = Guid.CreateVersion7(), SubmittedByPartner = http.PartnerId() };
-        var (rejection, incident) = await records.RecordReportAsync(sessions, wards, report, clock.GetUtcNow(), http.Actor(), ct);
+        var (rejection, incident) = await records.RecordReportAsync(sessions, wards, report, http.Ward().Access, clock.GetUtcNow(), http.Actor(), ct);
         if (rejection is not null)
         {
             return rejection.ToProblem();

@@ -36,11 +36,11 @@ public static class IncidentIntake
     /// (from its event, not read back), or the report's rejection (no number taken).
     /// </summary>
     public static async Task<(Rejection? Rejection, IncidentState? Incident)> RecordReportAsync(
-        this NumberedRecords records, ISessionFactory sessions, WardTenants wards, ReportIncident report, DateTimeOffset now, string actor, CancellationToken ct)
+        this NumberedRecords records, ISessionFactory sessions, WardTenants wards, ReportIncident report, WardAccess seenBy, DateTimeOffset now, string actor, CancellationToken ct)
     {
         await using (var lookup = sessions.QuerySession())
         {
-            var (ward, siteWard) = await lookup.LookUpWardsAsync(report.Place, wards, ct);
+            var (ward, siteWard) = await lookup.LookUpWardsAsync(report.Place, wards, seenBy, ct);
             report = report with { Ward = ward, SiteWard = siteWard };
         }
 

@@ -107,7 +107,7 @@ public static class PatrolEndpoints
         DefineRouteRequest request, HttpContext http, IDocumentSession session, WardTenants wards, TimeProvider clock, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        var siteWards = await session.WardsOfSitesAsync((request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId), wards, ct);
+        var siteWards = await session.WardsOfSitesAsync((request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId), wards, http.Ward().Access, ct);
         var decision = PatrolRoute.Define(null, new DefineRoute(id, request.Name, request.Checkpoints, siteWards, http.Ward().Ward.Id), clock.GetUtcNow(), http.Actor());
         return await session.StartStreamAsync<RouteState>(http, id, decision, $"/patrols/routes/{id}", ct);
     }

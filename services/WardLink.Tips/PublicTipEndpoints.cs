@@ -78,7 +78,7 @@ public static class PublicTipEndpoints
         var now = clock.GetUtcNow();
         var command = new ReceiveTip(TipChannel.Web, request.Category, request.Description, request.Place, now, request.Contact) { TipId = Guid.CreateVersion7() };
         var (credentials, access) = FollowUp.Issue(command.TipId);
-        return (await records.RecordAsync(sessions, wards, command, access, vault, now, TipsterActor, ct)).Rejection is { } rejection
+        return (await records.RecordAsync(sessions, wards, command, http.Ward().Access, access, vault, now, TipsterActor, ct)).Rejection is { } rejection
             ? rejection.ToProblem()
             : Results.Created($"{http.Request.PathBase}/public/tips/{credentials.Code}", credentials);
     }

@@ -88,7 +88,7 @@ public static class TipEndpoints
         ReceiveTip request, HttpContext http, NumberedRecords records, ISessionFactory sessions, WardTenants wards, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
         var command = request with { TipId = Guid.CreateVersion7(), SubmittedByPartner = http.PartnerId() };
-        var (rejection, tip) = await records.RecordAsync(sessions, wards, command, null, vault, clock.GetUtcNow(), http.Actor(), ct);
+        var (rejection, tip) = await records.RecordAsync(sessions, wards, command, http.Ward().Access, null, vault, clock.GetUtcNow(), http.Actor(), ct);
         if (rejection is not null)
         {
             return rejection.ToProblem();

@@ -21,6 +21,7 @@ public static class TipIntake
         ISessionFactory sessions,
         WardTenants wards,
         ReceiveTip command,
+        WardAccess seenBy,
         FollowUpAccess? access,
         ContactVault vault,
         DateTimeOffset now,
@@ -29,7 +30,7 @@ public static class TipIntake
     {
         await using (var lookup = sessions.QuerySession())
         {
-            var (ward, siteWard) = await lookup.LookUpWardsAsync(command.Place, wards, ct);
+            var (ward, siteWard) = await lookup.LookUpWardsAsync(command.Place, wards, seenBy, ct);
             command = command with { Ward = ward, SiteWard = siteWard };
         }
 

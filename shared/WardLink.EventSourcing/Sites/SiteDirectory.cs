@@ -36,6 +36,9 @@ public sealed record KnownSite(
 {
     /// <summary>The ward the site belongs to.</summary>
     public string WardIn(WardTenants wards) => Ward ?? wards.Home;
+
+    /// <summary>Whether a caller with <paramref name="access"/> may see the site (it is of one of its wards); to anyone else it is a site the directory does not know.</summary>
+    public bool SeenBy(WardAccess access, WardTenants wards) => access.Allows(WardIn(wards));
 }
 
 /// <summary>A site as every audience reads it from a directory: whose it is, its ward, name, kind, point, and whether it is retired.</summary>
@@ -120,12 +123,12 @@ public static class SiteDirectory
     public const int MaxPageSize = 500;
 
     /// <summary>
-    /// The wards of the sites of <paramref name="siteIds"/> that the directory knows, by site (an unknown
-    /// site is left out): a record names only sites of its own ward.
+    /// The wards of the sites of <paramref name="siteIds"/> that the directory knows and a caller with
+    /// <paramref name="access"/> may see, by site (any other site is left out, as unknown): a record names only sites of its own ward.
     /// </summary>
     public static async Task<IReadOnlyDictionary<Guid, string>> WardsOfSitesAsync(
-        this IQuerySession session, IEnumerable<Guid> siteIds, WardTenants wards, CancellationToken ct) =>
-        (await session.LoadManyAsync<KnownSite>(ct, siteIds.Distinct())).ToDictionary(site => site.Id, site => site.WardIn(wards));
+        this IQuerySession session, IEnumerable<Guid> siteIds, WardTenants wards, WardAccess access, CancellationToken ct) =>
+        (await session.LoadManyAsync<KnownSite>(ct, siteIds.Distinct())).Where(site => site.SeenBy(access, wards)).ToDictionary(site => site.Id, site => site.WardIn(wards));
 
     /// <summary>Whether <paramref name="place"/> names no site or a site in the service's site directory.</summary>
     public static async Task<bool> SiteKnownAsync(this IQuerySession session, Place? place, CancellationToken ct) =>
@@ -221,7 +224,7 @@ public static class SiteDirectory
     }
 
     private static async Task<Results<Ok<SiteEntry>, ProblemHttpResult>> Get(Guid id, HttpContext http, IQuerySession session, WardTenants wards, CancellationToken ct) =>
-        await session.LoadAsync<KnownSite>(id, ct) is { } site && http.Ward().Access.Allows(site.WardIn(wards))
+        await session.LoadAsync<KnownSite>(id, ct) is { } site && site.SeenBy(http.Ward().Access, wards)
             ? TypedResults.Ok(SiteEntry.Of(site, wards))
             : TypedResults.Problem(title: $"Site {id} is not known here.", statusCode: StatusCodes.Status404NotFound);
 }

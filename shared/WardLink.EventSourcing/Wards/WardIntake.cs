@@ -16,15 +16,18 @@ public static class WardIntake
     /// <summary>
     /// The ward <paramref name="session"/> records in, and the ward of the site <paramref name="place"/>
     /// names (null when it names none, or one this service's site directory does not know; a site known
-    /// from before wards existed is the home ward's). A ward the jurisdiction directory does not know
+    /// from before wards existed is the home ward's). A site of a ward the request's caller
+    /// (<paramref name="seenBy"/>; null for a message, which sees every ward) may not see is, to it, one
+    /// the directory does not know: its answer names no ward of another's. A ward the jurisdiction directory does not know
     /// (yet) takes no record: the work fails, so a message is retried until the directory knows it.
     /// </summary>
-    public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsAsync(this IQuerySession session, Place? place, WardTenants tenants, CancellationToken ct)
+    public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsAsync(
+        this IQuerySession session, Place? place, WardTenants tenants, WardAccess? seenBy, CancellationToken ct)
     {
         var ward = await session.WardOfSessionAsync(ct)
             ?? throw new NotKnownYetException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): nothing can be recorded in it.");
         var site = place?.SiteId is { } siteId ? await session.LoadAsync<KnownSite>(siteId, ct) : null;
-        return (ward.AsRecording(), site?.WardIn(tenants));
+        return (ward.AsRecording(), site is not null && (seenBy is null || site.SeenBy(seenBy, tenants)) ? site.WardIn(tenants) : null);
     }
 
     /// <summary>
@@ -34,7 +37,7 @@ public static class WardIntake
     /// </summary>
     public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsOfMessageAsync(this IQuerySession session, Place? place, WardTenants tenants, CancellationToken ct)
     {
-        var (ward, siteWard) = await session.LookUpWardsAsync(place, tenants, ct);
+        var (ward, siteWard) = await session.LookUpWardsAsync(place, tenants, seenBy: null, ct);
         return place?.SiteId is { } siteId && siteId != Guid.Empty && siteWard is null
             ? throw new NotKnownYetException($"Site {siteId} is not in this service's site directory (yet).")
             : (ward, siteWard);

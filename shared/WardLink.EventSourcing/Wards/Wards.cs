@@ -127,8 +127,9 @@ public sealed class WardAccess
 
     public static async Task<WardAccess> ForAsync(ClaimsPrincipal user, IQuerySession directory, WardDirectoryCache cache, HomeWard home, CancellationToken ct)
     {
-        if (user.IsInRole(WardLinkRoles.Gateway))
+        if (user.IsInRole(WardLinkRoles.Gateway) || user.Identity?.IsAuthenticated != true)
         {
+            // The gateway acts for whoever it forwards; the public may name any known ward (and acts in the home ward otherwise).
             return new WardAccess([home.Id], everywhere: true);
         }
 
@@ -189,7 +190,7 @@ public static class RequestWards
             // goes on in the ward it would act in without one, where the endpoint finds no such record and
             // answers its own 404, word for word as for an id that does not exist.
             var recorded = await TenantOfPathAsync(http, http.RequestServices.GetRequiredService<WardDatabases>(), ct) is { } tenant ? tenants.WardOf(tenant) : null;
-            if (recorded is not null && (anonymous || access.Allows(recorded)))
+            if (recorded is not null && access.Allows(recorded))
             {
                 (ward, named, ofRecord) = (recorded, true, true);
             }
@@ -201,7 +202,7 @@ public static class RequestWards
                     return;
                 }
 
-                if (!anonymous && !access.Allows(given[0]!))
+                if (!access.Allows(given[0]!))
                 {
                     await NotFound(http, $"Ward '{given[0]}' was not found.");
                     return;

@@ -174,12 +174,19 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
         Assert.Equal(A, (await partnersA.GetFromJsonAsync<JsonElement>($"/partners/{partnerA}", Ct)).GetProperty("ward").GetString());
         Assert.Equal(B, (await partnersB.GetFromJsonAsync<JsonElement>($"/partners/{partnerB}/sites/{siteB}", Ct)).GetProperty("ward").GetString());
 
-        // A route's checkpoints are at sites of its own ward.
+        // A route's checkpoints are at sites of its own ward; to a client of A, B's site is one the directory does not
+        // know (as its GET says), and its answer names no ward of B's; a client of both is told the site's ward.
         var before = await wards.PatrolsStore.CountEventsAsync();
-        var crossing = await patrolsA.PostAsJsonAsync("/patrols/routes", new { name = "Across the border", checkpoints = new[] { new { code = "X", siteId = siteB } } }, Ct);
-        Assert.Equal(HttpStatusCode.BadRequest, crossing.StatusCode);
-        var error = (await crossing.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").GetProperty("checkpoints[0].siteId")[0].GetString();
-        Assert.Contains(B, error, StringComparison.Ordinal);
+        using var patrolsOfBoth = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [A, B]);
+        foreach (var (client, naming) in new[] { (patrolsA, "No such site"), (patrolsOfBoth, B) })
+        {
+            var crossing = await client.PostAsJsonAsync($"/patrols/routes?ward={A}", new { name = "Across the border", checkpoints = new[] { new { code = "X", siteId = siteB } } }, Ct);
+            var body = await crossing.Content.ReadAsStringAsync(Ct);
+            Assert.True(crossing.StatusCode == HttpStatusCode.BadRequest, body);
+            Assert.Contains(naming, JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("checkpoints[0].siteId")[0].GetString(), StringComparison.Ordinal);
+            Assert.True(client == patrolsOfBoth || !body.Contains(B, StringComparison.Ordinal), body);
+        }
+
         Assert.Equal(before, await wards.PatrolsStore.CountEventsAsync());
 
         var routeA = (await patrolsA.CreatedAsync("/patrols/routes", new { name = "Health centre", checkpoints = new[] { new { code = "A", siteId = siteA } } })).GetProperty("id").GetGuid();

@@ -536,6 +536,29 @@ public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassF
     }
 
     [Fact]
+    public async Task A_site_of_a_ward_the_caller_may_not_see_is_refused_as_unknown_naming_no_ward_and_nothing_is_stored()
+    {
+        var siteOfDongVe = await wards.SiteOfAsync(DongVe);
+        var place = new { siteId = siteOfDongVe };
+        var tipsBefore = await wards.TipsStore.CountEventsAsync();
+        var incidentsBefore = await wards.IncidentsStore.CountEventsAsync();
+
+        foreach (var response in new[]
+        {
+            await wards.Tips(DongQuang).PostAsJsonAsync("/tips", TipsApi.NewTip(place: place), Ct),
+            await wards.Incidents(DongQuang).PostAsJsonAsync("/incidents", IncidentRequests.Report(place: place), Ct),
+        })
+        {
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            await AssertRefusedAsync(response, "place.siteId", "No such site in the site directory.");
+            Assert.DoesNotContain(DongVe, body, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(tipsBefore, await wards.TipsStore.CountEventsAsync());
+        Assert.Equal(incidentsBefore, await wards.IncidentsStore.CountEventsAsync());
+    }
+
+    [Fact]
     public async Task The_public_submits_to_a_named_ward_and_follows_up_by_code_whatever_the_ward()
     {
         var anonymous = wards.Public();
