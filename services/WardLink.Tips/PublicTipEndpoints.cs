@@ -55,7 +55,7 @@ public static class PublicTipEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapPost("/{code}/messages", Post)
             .WithName("PostPublicTipMessage")
-            .WithSummary("Write to the police about the tip. No If-Match is read and no ETag answered: the tip's version would tell how often it was acted on.")
+            .WithSummary("Write to the police about the tip. No If-Match is read and no ETag answered: the tip's version would tell how often it was acted on. At most 20 messages in a row await the police's reply: the next is a 409 until they answer.")
             .Produces<IReadOnlyList<PublicMessage>>()
             .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesValidationProblem()

@@ -332,6 +332,12 @@ public static class Tip
     public const int MaxReasonLength = 2000;
     public const int MaxMessageLength = 2000;
 
+    /// <summary>
+    /// How many of the tipster's messages in a row may await a reply from the police: a thread (and the tip's
+    /// state, which holds it) grows only as fast as the police answer, not as fast as anyone can post anonymously.
+    /// </summary>
+    public const int MaxUnansweredMessages = 20;
+
     /// <summary>Who records on a tip what incidents tells of a linked incident (its outcome, its reopening).</summary>
     public const string IncidentsActor = "incidents";
 
@@ -472,6 +478,13 @@ public static class Tip
 
     public static Decision PostMessage(TipState tip, PostTipMessage command, DateTimeOffset now, string actor)
     {
+        if (command.Author == MessageAuthor.Tipster
+            && tip.Messages.Count >= MaxUnansweredMessages
+            && tip.Messages.TakeLast(MaxUnansweredMessages).All(message => message.Author == MessageAuthor.Tipster))
+        {
+            return Rejection.Conflict($"{MaxUnansweredMessages} messages in a row await the police's reply: the next can be sent once they have answered.");
+        }
+
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Text), "text", "Write a message.")
             .Check((command.Text?.Length ?? 0) <= MaxMessageLength, "text", $"At most {MaxMessageLength} characters.");

@@ -1,3 +1,4 @@
+using CsCheck;
 using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Domain;
@@ -336,6 +337,23 @@ public sealed class TipDecisionTests
         Assert.Equal(new TipMessagePosted(TipId, messageId, MessageAuthor.Tipster, "It happened again.", Now, "tipster"), Assert.Single(posted.Events));
         AssertInvalid(Tip.PostMessage(Received(), new PostTipMessage(new string('x', Tip.MaxMessageLength + 1)) { MessageId = messageId, Author = MessageAuthor.Police }, Now, "officer-lan"), "text");
         AssertInvalid(Tip.PostMessage(Received(), new PostTipMessage("") { MessageId = messageId, Author = MessageAuthor.Police }, Now, "officer-lan"), "text");
+    }
+
+    [Fact]
+    public void A_tipster_s_message_is_refused_exactly_when_the_thread_ends_in_as_many_of_theirs_in_a_row_as_may_await_a_reply()
+    {
+        Gen.Bool.Array[0, 3 * Tip.MaxUnansweredMessages].Sample(byTipster =>
+        {
+            var tip = byTipster.Aggregate(Received(), (thread, tipster) => thread.Apply(
+                new TipMessagePosted(TipId, Guid.CreateVersion7(), tipster ? MessageAuthor.Tipster : MessageAuthor.Police, "Any news?", Now, tipster ? "tipster" : "officer-lan")));
+            var inARow = byTipster.Reverse().TakeWhile(tipster => tipster).Count();
+
+            var tipsters = Tip.PostMessage(tip, new PostTipMessage("More.") { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Tipster }, Now, "tipster");
+            var police = Tip.PostMessage(tip, new PostTipMessage("Thank you.") { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Police }, Now, "officer-lan");
+
+            Assert.Equal(inARow >= Tip.MaxUnansweredMessages ? RejectionKind.Conflict : null, tipsters.Rejection?.Kind);
+            Assert.True(police.IsAccepted);
+        });
     }
 
     [Fact]

@@ -194,6 +194,24 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         Assert.Equal(2, (await Store.EventsOfAsync(tipId)).OfType<TipMessagePosted>().Count());
     }
 
+    [Fact]
+    public async Task A_tipster_cannot_grow_a_thread_past_the_messages_that_may_await_a_reply_and_a_police_reply_opens_it_again()
+    {
+        var (code, secret, tipId) = await SubmittedAsync();
+        for (var i = 0; i < Tip.MaxUnansweredMessages; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Public(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = $"Detail {i}" })).StatusCode);
+        }
+
+        var refused = await Public(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = "One more." });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(Tip.MaxUnansweredMessages, (await Store.EventsOfAsync(tipId)).OfType<TipMessagePosted>().Count());
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsJsonAsync($"/tips/{tipId}/messages", new { text = "Thank you, we are on it." }, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Public(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = "One more." })).StatusCode);
+    }
+
     private async Task<HttpResponseMessage> Public(HttpMethod method, string path, string? secret, object? body = null, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(method, path);
