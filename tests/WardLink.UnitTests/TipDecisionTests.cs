@@ -342,8 +342,10 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_tipster_s_message_is_refused_exactly_when_the_thread_ends_in_as_many_of_theirs_in_a_row_as_may_await_a_reply()
     {
-        Gen.Bool.Array[0, 3 * Tip.MaxUnansweredMessages].Sample(byTipster =>
+        // Any thread, ending in a run of the tipster's messages of any length around the bound.
+        Gen.Select(Gen.Bool.Array[0, 2 * Tip.MaxUnansweredMessages], Gen.Int[0, 2 * Tip.MaxUnansweredMessages]).Sample((thread, run) =>
         {
+            var byTipster = thread.Concat(Enumerable.Repeat(true, run)).ToArray();
             var tip = byTipster.Aggregate(Received(), (thread, tipster) => thread.Apply(
                 new TipMessagePosted(TipId, Guid.CreateVersion7(), tipster ? MessageAuthor.Tipster : MessageAuthor.Police, "Any news?", Now, tipster ? "tipster" : "officer-lan")));
             var inARow = byTipster.Reverse().TakeWhile(tipster => tipster).Count();
