@@ -16,7 +16,8 @@ public static class WardTime
     /// <summary>The ward's local time (Asia/Ho_Chi_Minh: UTC+7, no daylight saving time).</summary>
     public static readonly TimeSpan Offset = TimeSpan.FromHours(7);
 
-    public const int FirstYear = 2000;
+    /// <summary>The first year a statistic or a date range names: <see cref="Earliest"/>'s, so every time intake accepts is counted in its own year.</summary>
+    public const int FirstYear = 1970;
     public const int LastYear = 2100;
     public const int DueYearsAhead = 5;
     public const int MaxRangeDays = 366;

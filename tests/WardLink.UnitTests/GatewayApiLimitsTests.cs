@@ -41,6 +41,11 @@ public sealed class GatewayApiLimitsTests
         Assert.Equal(ProblemResponses.TraceIdLength, (int)problem["traceId"]!["maxLength"]!);
         Assert.Equal((ProblemResponses.MaxFieldMessages, ProblemResponses.MaxTextLength), ((int)messages["maxItems"]!, (int)messages["items"]!["maxLength"]!));
         Assert.Equal((WardTime.FirstYear, WardTime.LastYear), ((int)year["minimum"]!, (int)year["maximum"]!));
+        var yearParameters = Document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject())
+            .SelectMany(operation => operation.Value!["parameters"]?.AsArray() ?? [])
+            .Where(parameter => (string?)parameter!["name"] == "year").ToList();
+        Assert.NotEmpty(yearParameters);
+        Assert.All(yearParameters, parameter => Assert.Equal((WardTime.FirstYear, WardTime.LastYear), ((int)parameter!["schema"]!["minimum"]!, (int)parameter["schema"]!["maximum"]!)));
         Assert.Equal((int)TokenIssuer.AccessTokenLifetime.TotalSeconds, (int)schemas["TokenResponse"]!["properties"]!["expires_in"]!["maximum"]!);
     }
 

@@ -40,6 +40,23 @@ public sealed class WardTimeTests
                 at >= WardTime.Earliest && at <= now.AddYears(WardTime.DueYearsAhead),
                 !new FieldErrors().CheckDue(at, "dueAt", now).Any));
 
+    /// <summary>Statistics count what intake accepts: a year a client may ask for holds every time a decision takes, in that time's own local year.</summary>
+    [Fact]
+    public void Any_time_a_decision_accepts_is_counted_in_a_statistics_year_a_client_may_ask_for_its_own_local_year() =>
+        AtAndNow.Sample((at, now) =>
+        {
+            if (new FieldErrors().CheckPast(at, "at", now).Any && new FieldErrors().CheckDue(at, "dueAt", now).Any)
+            {
+                return;
+            }
+
+            var year = WardTime.LocalYear(at);
+            var (start, end) = WardTime.LocalYearSpan(year);
+            Assert.Equal(at.ToOffset(WardTime.Offset).Year, year);
+            Assert.False(new FieldErrors().CheckYear(year, "year").Any, $"{at:O}: its year {year} cannot be asked for");
+            Assert.InRange(at, start, end.AddTicks(-1));
+        });
+
     [Fact]
     public void Any_stored_time_has_a_local_year_within_the_window() =>
         Gen.DateTimeOffset.Sample(at =>

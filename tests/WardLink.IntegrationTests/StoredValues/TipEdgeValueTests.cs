@@ -38,7 +38,7 @@ public sealed class TipEdgeValueTests(ServiceFixture<TipsService> tips) : IClass
     [InlineData("/tips?receivedTo=9999-12-31T23:59:59Z", "receivedTo")]
     [InlineData("/tips/stats?year=9998", "year")]
     [InlineData("/tips/stats?year=1", "year")]
-    [InlineData("/tips/stats?year=1999", "year")]
+    [InlineData("/tips/stats?year=1969", "year")]
     [InlineData("/tips/stats?year=2101", "year")]
     public async Task Edge_values_in_the_query_are_400_problems_naming_the_field(string path, string field) =>
         await (await _client.GetAsync(path, Ct)).AssertFieldErrorAsync(field);
@@ -135,6 +135,16 @@ public sealed class TipEdgeValueTests(ServiceFixture<TipsService> tips) : IClass
 
         await (await _client.GetAsync($"/tips/{farFuture}", Ct)).AssertOkAsync();
         await (await _client.GetAsync($"/tips/{yearOne}", Ct)).AssertOkAsync();
+    }
+
+    [Fact]
+    public async Task A_tip_received_in_the_last_century_counts_in_its_own_year_not_in_the_first_year_of_the_century()
+    {
+        var (in1999, in2000) = (await ReceivedInAsync(1999), await ReceivedInAsync(2000));
+
+        await _client.ReceiveAsync(TipsApi.NewTip(receivedAt: "1999-12-31T23:00:00+07:00"));
+
+        Assert.Equal((in1999 + 1, in2000), (await ReceivedInAsync(1999), await ReceivedInAsync(2000)));
     }
 
     private async Task<int> ReceivedInAsync(int year) =>
