@@ -304,7 +304,7 @@ public static class Incident
 
     public static Decision Close(IncidentState incident, CloseIncident command, DateTimeOffset now, string actor) =>
         incident.Status == IncidentStatus.Resolved
-            ? Decision.Accept(new IncidentClosed(incident.Id, now, actor))
+            ? ResolvedAhead(incident, now, orAtItsTime: false) ?? Decision.Accept(new IncidentClosed(incident.Id, now, actor))
             : Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a resolved incident can be closed.");
 
     public static Decision Reopen(IncidentState incident, ReopenIncident command, DateTimeOffset now, string actor)
@@ -326,10 +326,11 @@ public static class Incident
     /// <summary>
     /// A resolution dated ahead of now (within the clock skew allowed) stands until then: reopening the incident or
     /// unlinking a tip before it, or at that very moment, would not come after it, and tips would keep the outcome (news
-    /// no newer than what they know).
+    /// no newer than what they know); closing it before then would be dated before its resolution (at its time is fine:
+    /// <paramref name="orAtItsTime"/> false).
     /// </summary>
-    private static Rejection? ResolvedAhead(IncidentState incident, DateTimeOffset now) =>
-        incident.ResolvedAt is { } resolvedAt && now <= resolvedAt
+    private static Rejection? ResolvedAhead(IncidentState incident, DateTimeOffset now, bool orAtItsTime = true) =>
+        incident.ResolvedAt is { } resolvedAt && (now < resolvedAt || (orAtItsTime && now == resolvedAt))
             ? Rejection.Conflict($"Incident {incident.CaseNumber} is resolved as of {resolvedAt:O}, which is still ahead; wait until then.")
             : null;
 

@@ -264,10 +264,10 @@ public sealed class IncidentDecisionTests
     /// <summary>
     /// A resolution may be dated a little ahead (clock skew): until then, and at that very moment, reopening the incident or
     /// unlinking a tip would not come after it (tips would keep the outcome, the news being no newer than what they know),
-    /// so both are a 409; once it is past, both go through.
+    /// and closing it would be dated before it (at its very time it is not), so all three are a 409; once it is past, they go through.
     /// </summary>
     [Fact]
-    public void Reopening_or_unlinking_before_a_resolution_dated_ahead_or_at_its_time_is_refused_and_once_it_is_past_accepted()
+    public void Reopening_unlinking_or_closing_before_a_resolution_dated_ahead_or_at_its_time_is_refused_and_once_it_is_past_accepted()
     {
         Gen.Int[-600, 120].Sample(seconds =>
         {
@@ -278,13 +278,10 @@ public sealed class IncidentDecisionTests
 
             var reopen = Incident.Reopen(resolved, new ReopenIncident("Contested"), Now, Officer);
             var unlink = Incident.UnlinkTip(resolved, new UnlinkTip(TipId), Now, Officer);
+            var close = Incident.Close(resolved, new CloseIncident(), Now, Officer);
 
-            Assert.Equal(seconds < 0, reopen.IsAccepted);
-            Assert.Equal(seconds < 0, unlink.IsAccepted);
-            if (seconds >= 0)
-            {
-                Assert.Equal((RejectionKind.Conflict, RejectionKind.Conflict), (reopen.Rejection!.Kind, unlink.Rejection!.Kind));
-            }
+            Assert.Equal((seconds < 0, seconds < 0, seconds <= 0), (reopen.IsAccepted, unlink.IsAccepted, close.IsAccepted));
+            Assert.All(new[] { reopen, unlink, close }.Where(decision => !decision.IsAccepted), refused => Assert.Equal(RejectionKind.Conflict, refused.Rejection!.Kind));
         });
     }
 
