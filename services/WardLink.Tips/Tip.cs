@@ -413,14 +413,12 @@ public static class Tip
     /// <summary>Only a valuable tip is referred, once, to a new or an existing incident (one tips has heard of from incidents).</summary>
     public static Decision Refer(TipState tip, ReferTip command, DateTimeOffset now, string actor)
     {
-        if (command.IncidentId == Guid.Empty)
+        var unknown = new FieldErrors()
+            .Check(command.IncidentId != Guid.Empty, "incidentId", "Not an incident id.")
+            .Check(command.IncidentId is null || command.IncidentId == Guid.Empty || command.IncidentKnown, "incidentId", "No such incident: tips knows the incidents the incidents service has reported.");
+        if (unknown.Any)
         {
-            return new FieldErrors().Check(false, "incidentId", "Not an incident id.").ToRejection();
-        }
-
-        if (command.IncidentId is not null && !command.IncidentKnown)
-        {
-            return Rejection.NotFound($"Incident {command.IncidentId} was not found: tips knows the incidents the incidents service has reported.");
+            return unknown.ToRejection();
         }
 
         if (tip.Verdict != TipVerdict.Valuable)

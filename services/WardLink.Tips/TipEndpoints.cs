@@ -55,7 +55,7 @@ public static class TipEndpoints
             .ProducesStepProblems();
         tips.MapPost("/{id:guid}/referral", Refer)
             .WithName("ReferTip")
-            .WithSummary("Refer a valuable tip to an existing incident (one the incidents service has reported: else 404), or to a new one (incidents hears TipReferred).")
+            .WithSummary("Refer a valuable tip to an existing incident (one the incidents service has reported: else a 400 naming incidentId), or to a new one (incidents hears TipReferred).")
             .Produces<TipPoliceView>()
             .ProducesStepProblems();
         tips.MapGet("/{id:guid}/messages", Messages)

@@ -280,7 +280,7 @@ public sealed class TipDecisionTests
     {
         var decision = Tip.Refer(Valuable(), new ReferTip(Guid.CreateVersion7()) { NewIncidentId = Guid.CreateVersion7(), IncidentKnown = false }, Now, "officer-lan");
 
-        Assert.Equal(RejectionKind.NotFound, decision.Rejection?.Kind);
+        AssertInvalid(decision, "incidentId");
         Assert.Empty(decision.Events);
     }
 

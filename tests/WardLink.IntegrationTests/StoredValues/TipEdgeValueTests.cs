@@ -77,7 +77,7 @@ public sealed class TipEdgeValueTests(ServiceFixture<TipsService> tips) : IClass
     }
 
     [Fact]
-    public async Task A_referral_to_an_incident_tips_has_not_heard_of_is_a_404_and_one_it_has_heard_of_is_referred()
+    public async Task A_referral_to_an_incident_tips_has_not_heard_of_is_a_400_naming_it_and_one_it_has_heard_of_is_referred()
     {
         await using var bus = await TestBus.StartAsync(tips.VirtualHost);
         var tip = await _client.ReceiveAsync();
@@ -86,8 +86,7 @@ public sealed class TipEdgeValueTests(ServiceFixture<TipsService> tips) : IClass
 
         var unknown = await _client.PostAsJsonAsync($"/tips/{tip}/referral", new { incidentId }, Ct);
 
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        await unknown.AssertFieldErrorAsync("incidentId");
         Assert.Equal(2, (await Store.EventsOfAsync(tip)).Count);
 
         await bus.PublishAsync(

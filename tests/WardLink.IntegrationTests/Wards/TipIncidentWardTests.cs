@@ -14,6 +14,7 @@ using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.BadInput;
 using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.StoredValues;
 using WardLink.IntegrationTests.Tips;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
@@ -632,7 +633,7 @@ public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassF
         var ours = wards.Tips(DongQuang);
         var ourTip = await ours.ReceiveAsync();
         Assert.Equal(HttpStatusCode.OK, (await ours.AssessAsync(ourTip, "valuable")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await ours.PostAsJsonAsync($"/tips/{ourTip}/referral", new { incidentId }, Ct)).StatusCode);
+        await (await ours.PostAsJsonAsync($"/tips/{ourTip}/referral", new { incidentId }, Ct)).AssertFieldErrorAsync("incidentId");
 
         // Solved: the outcome comes back to the tip in Đông Vệ.
         var etag = await incidents.StepOkAsync($"/incidents/{incidentId}/assign", opened.Headers.ETag!.Tag, new { unit = "Đông Vệ ward police" });
