@@ -73,7 +73,7 @@ public static class Channel
     {
         if (!command.PartnerKnown)
         {
-            return Rejection.NotFound($"Partner {command.PartnerId} was not found.");
+            return new FieldErrors().Check(false, "partnerId", "No such partner.").ToRejection();
         }
 
         return channel.MemberPartnerIds.Contains(command.PartnerId)

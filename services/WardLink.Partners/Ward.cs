@@ -193,7 +193,7 @@ public static class Ward
 
         if (command.Into is not { } into)
         {
-            return Rejection.NotFound($"Ward {command.IntoWardId} was not found.");
+            return new FieldErrors().Check(false, "intoWardId", "No such ward.").ToRejection();
         }
 
         if (command.Predecessors.Contains(into.WardId))

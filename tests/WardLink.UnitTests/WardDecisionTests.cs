@@ -128,7 +128,7 @@ public sealed class WardDecisionTests
         AssertInvalid(Ward.Merge(QuangThang, Into(DongQuang) with { EffectiveOn = null }, Now, Desk), "effectiveOn");
         AssertInvalid(Ward.Merge(QuangThang, Into(DongQuang, MergerDay.AddDays(-1)), Now, Desk), "effectiveOn");
         AssertInvalid(Ward.Merge(DongQuang, Into(QuangThang, MergerDay.AddDays(-1)), Now, Desk), "effectiveOn");
-        Assert.Equal(RejectionKind.NotFound, Ward.Merge(QuangThang, Into(null, intoWardId: "hac-thanh"), Now, Desk).Rejection?.Kind);
+        AssertInvalid(Ward.Merge(QuangThang, Into(null, intoWardId: "hac-thanh"), Now, Desk), "intoWardId");
     }
 
     [Fact]

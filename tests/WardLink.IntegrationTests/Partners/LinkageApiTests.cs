@@ -5,6 +5,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Pipeline;
+using WardLink.IntegrationTests.StoredValues;
 using WardLink.Partners;
 using WardLink.Testing;
 
@@ -182,7 +183,7 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
 
         Assert.Equal("0237 3852 113", hotline.GetProperty("number").GetString());
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+        await stranger.AssertFieldErrorAsync("partnerId");
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badChannel.StatusCode);
         Assert.Equal("\"3\"", etag);
