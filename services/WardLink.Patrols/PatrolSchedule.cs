@@ -234,5 +234,5 @@ public static class PatrolSchedule
     /// </summary>
     public static IReadOnlyList<PlannedShift> MissedAt(
         IEnumerable<PlannedShift> planned, IReadOnlyDictionary<Guid, ScheduleState> schedules, IReadOnlySet<Guid> recorded, DateTimeOffset now) =>
-        [.. planned.Where(shift => shift.WindowEnd <= now && !recorded.Contains(shift.ShiftId))];
+        [.. planned.Where(shift => shift.WindowEnd <= now && shift.WindowEnd > schedules[shift.ScheduleId].CreatedAt && !recorded.Contains(shift.ShiftId))];
 }
