@@ -39,7 +39,7 @@ public static class PublicTipEndpoints
             .WithName("SubmitPublicTip")
             .WithSummary("Submit a tip anonymously; the answer holds the follow-up code and secret (shown once).")
             .WithIdempotency(sealAnswer: true)
-            .WithWardParameter("The ward the tip is for (any ward the service knows, else 404); left out: the deployment's home ward.")
+            .WithWardParameter("The ward the tip is for (any ward the service knows, else 404; one merged by now stands for the ward it was merged into); left out: the deployment's home ward.")
             .Produces<FollowUpCredentials>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

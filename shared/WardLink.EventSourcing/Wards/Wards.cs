@@ -183,6 +183,8 @@ public static class RequestWards
             var cache = http.RequestServices.GetRequiredService<WardDirectoryCache>();
             var access = await WardAccess.ForAsync(http.User, directory, cache, home, ct);
             var anonymous = http.User.Identity?.IsAuthenticated != true;
+            Task<string> PublicWardAsync(string named) =>
+                PublicWardOfAsync(named, id => cache.WardAsync(id, () => directory.WardAsync(id, ct)), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
 
             string? ward = null;
             var (named, ofRecord) = (false, false);
@@ -208,12 +210,10 @@ public static class RequestWards
                     return;
                 }
 
-                (ward, named) = (given[0]!, true);
+                (ward, named) = (anonymous ? await PublicWardAsync(given[0]!) : given[0]!, true);
             }
 
-            ward ??= anonymous
-                ? await PublicWardAsync(home.Id, id => cache.WardAsync(id, () => directory.WardAsync(id, ct)), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow())
-                : access.Wards.Count > 0 ? access.Wards[0] : null;
+            ward ??= anonymous ? await PublicWardAsync(home.Id) : access.Wards.Count > 0 ? access.Wards[0] : null;
             if (ward is null && http.GetEndpoint()?.Metadata.GetMetadata<WithoutWard>() is not null)
             {
                 // A caller with no ward yet (a province whose first ward is being established) on an endpoint that needs none.
@@ -237,13 +237,13 @@ public static class RequestWards
     }
 
     /// <summary>
-    /// The ward the public's requests act in when they name none: the home ward, or once it has been merged, the ward it
-    /// was merged into (and so on, as far as mergers go): a tip the public sends today happens where the home ward now is,
+    /// The ward the public's requests act in: the one they name (else the home ward), or once it has been merged, the ward
+    /// it was merged into (and so on, as far as mergers go): a tip the public sends today happens where that ward now is,
     /// not in a ward that would refuse it on a field the public cannot send.
     /// </summary>
-    private static async Task<string> PublicWardAsync(string home, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset now)
+    private static async Task<string> PublicWardOfAsync(string named, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset now)
     {
-        var ward = home;
+        var ward = named;
         for (var hops = 0; hops < MaxMergers && await wardOf(ward) is { MergedInto: { } successor, EndsAt: { } ends } && ends <= now; hops++)
         {
             ward = successor;
