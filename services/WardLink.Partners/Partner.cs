@@ -100,6 +100,12 @@ public static class Partner
     /// <summary>The most partners one list names (a meeting's attendance, a channel's members).</summary>
     public const int MaxPartnerIds = 100;
 
+    /// <summary>
+    /// The turn (<see cref="Turns"/>) registrations of one partner id take in the main database: each looks for the id in
+    /// every ward before it writes in its own, so two wards cannot both take it.
+    /// </summary>
+    public static string RegistrationTurnOf(Guid partnerId) => $"partner:{partnerId}";
+
     public static Decision Register(PartnerState? current, RegisterPartner command, DateTimeOffset now, string actor)
     {
         if (current is not null)

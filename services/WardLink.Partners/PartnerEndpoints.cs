@@ -106,11 +106,12 @@ public static class PartnerEndpoints
     }
 
     private static async Task<IResult> Register(
-        RegisterPartnerRequest request, HttpContext http, IDocumentSession session, WardDatabases databases, TimeProvider clock, CancellationToken ct)
+        RegisterPartnerRequest request, HttpContext http, IDocumentSession session, WardDatabases databases, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         var command = new RegisterPartner(request.PartnerId ?? Guid.CreateVersion7(), request.Name, request.Kind);
 
         // A partner client is bound to its partner's id, whatever the ward: an id is one partner's in every ward.
+        await http.TakeTurnUntilAnsweredAsync(store, Partner.RegistrationTurnOf(command.PartnerId), ct);
         var existing = (await databases.ListEveryWardAsync<PartnerState>(every => every.Where(partner => partner.Id == command.PartnerId), ct)).FirstOrDefault();
         return await session.StartStreamAsync<PartnerState>(
             http, command.PartnerId, Partner.Register(existing, command, clock.GetUtcNow(), http.Actor()), $"/partners/{command.PartnerId}", ct);

@@ -131,7 +131,7 @@ public class WardedPatrolsAndPartners : ServiceGroup
 /// </summary>
 public sealed class WardedPatrolsAndPartnersOnTwoDatabases : WardedPatrolsAndPartners
 {
-    protected override IReadOnlyList<string> SecondDatabaseWards => ["hac-thanh", "tao-xuyen", "quang-tam", "ba-dinh", "hai-ba-trung", PatrolPartnerWardSuite<WardedPatrolsAndPartners>.EstablishedUnderAKey];
+    protected override IReadOnlyList<string> SecondDatabaseWards => ["hac-thanh", "tao-xuyen", "quang-tam", "ba-dinh", "hai-ba-trung", "dong-huong", PatrolPartnerWardSuite<WardedPatrolsAndPartners>.EstablishedUnderAKey];
 }
 
 /// <summary>Patrols and partners' records as ward tenants, every ward in each service's own database.</summary>
@@ -251,6 +251,33 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
         var reused = await partnersB.PostAsJsonAsync("/partners", new { name = "Same id elsewhere", kind = "school", partnerId = partnerA }, Ct);
         Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
         Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, B, partnerA));
+    }
+
+    [Fact]
+    public async Task One_partner_id_registered_in_two_wards_at_once_is_taken_by_one_of_them()
+    {
+        // Each registration looks for the id in every ward before it writes in its own: without a turn, both looked, found nothing and wrote.
+        const string A = "dong-hai", B = "dong-huong";
+        await wards.KnowWardAsync(A, "DH");
+        await wards.KnowWardAsync(B, "DHU");
+        using var partnersA = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [A]);
+        using var partnersB = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [B]);
+
+        for (var pair = 0; pair < 6; pair++)
+        {
+            var partnerId = Guid.CreateVersion7();
+            var answers = await Task.WhenAll(
+                partnersA.PostAsJsonAsync("/partners", new { name = $"School {pair} of {A}", kind = "school", partnerId }, Ct),
+                partnersB.PostAsJsonAsync("/partners", new { name = $"School {pair} of {B}", kind = "school", partnerId }, Ct));
+            Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], answers.Select(answer => answer.StatusCode).Order());
+            var stored = new[]
+            {
+                (await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, A, partnerId)).Count,
+                (await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, B, partnerId)).Count,
+            };
+            Assert.Equal([0, 1], stored.Order());
+            Assert.Equal(answers[0].StatusCode == HttpStatusCode.Created ? 1 : 0, stored[0]);
+        }
     }
 
     [Fact]
