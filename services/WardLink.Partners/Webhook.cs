@@ -87,6 +87,9 @@ public sealed record ChangeWebhook(Guid PartnerId, WebhookRequest Request, bool 
 /// <summary>A step on a subscription of partner <paramref name="PartnerId"/> (the one in the address) that needs nothing more.</summary>
 public sealed record WebhookStep(Guid PartnerId);
 
+/// <summary>A new signing secret for a subscription of partner <paramref name="PartnerId"/>, while <paramref name="ReplacedStillSigning"/> secrets it replaced still sign.</summary>
+public sealed record RotateWebhookSecret(Guid PartnerId, int ReplacedStillSigning);
+
 /// <summary>The sender's giving up on a delivery: which, after how many attempts.</summary>
 public sealed record DisableWebhook(Guid DeliveryId, int Attempts);
 
@@ -164,11 +167,20 @@ public static class Webhook
     /// </summary>
     public static string DeliveriesTurnOf(Guid webhookId) => $"webhook:{webhookId}";
 
+    /// <summary>The turn (<see cref="Turns"/>) a webhook's rotations take: each keeps every secret the one before it replaced, and the one it issued.</summary>
+    public static string SecretsTurnOf(Guid webhookId) => $"webhook-secrets:{webhookId}";
+
     /// <summary>Who disables a subscription whose deliveries keep failing: the sender, not a person.</summary>
     public const string Sender = "partners-webhook-sender";
 
     /// <summary>How long a rotated-out secret still signs, so a receiver can switch without losing a delivery.</summary>
     public static readonly TimeSpan SecretOverlap = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The most replaced secrets that still sign at once: each delivery carries one signature per secret, so rotations
+    /// beyond this within <see cref="SecretOverlap"/> wait until the oldest stops signing.
+    /// </summary>
+    public const int MaxReplacedSecrets = 3;
 
     public static Decision Subscribe(WebhookState? current, SubscribeWebhook command, DateTimeOffset now, string actor)
     {
@@ -218,9 +230,15 @@ public static class Webhook
             : Decision.Accept(changed);
     }
 
-    /// <summary>A new secret; the one it replaces still signs for <see cref="SecretOverlap"/> (both signatures are sent meanwhile).</summary>
-    public static Decision RotateSecret(WebhookState webhook, WebhookStep command, DateTimeOffset now, string actor) =>
-        NotFound(webhook, command.PartnerId) is { } notFound ? notFound : Decision.Accept(new WebhookSecretRotated(webhook.Id, now + SecretOverlap, now, actor));
+    /// <summary>
+    /// A new secret; the one it replaces still signs for <see cref="SecretOverlap"/>, as do those replaced before it that still
+    /// sign (every signature is sent meanwhile), at most <see cref="MaxReplacedSecrets"/> of them.
+    /// </summary>
+    public static Decision RotateSecret(WebhookState webhook, RotateWebhookSecret command, DateTimeOffset now, string actor) =>
+        NotFound(webhook, command.PartnerId) is { } notFound ? notFound
+        : command.ReplacedStillSigning >= MaxReplacedSecrets
+            ? Rejection.Conflict($"Webhook {webhook.Id} has {command.ReplacedStillSigning} replaced secrets that still sign; rotate again once the oldest stops, {SecretOverlap.TotalHours:0} hours after its rotation.")
+            : Decision.Accept(new WebhookSecretRotated(webhook.Id, now + SecretOverlap, now, actor));
 
     public static Decision Pause(WebhookState webhook, WebhookStep command, DateTimeOffset now, string actor) =>
         NotFound(webhook, command.PartnerId) is { } notFound ? notFound

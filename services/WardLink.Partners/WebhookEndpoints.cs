@@ -57,7 +57,7 @@ public static class WebhookEndpoints
             .DescribeStreamStep<WebhookState>("ChangeWebhook", "Change a webhook's endpoint, events and description (all of them).");
         webhooks.MapPost("/{webhookId:guid}/rotate-secret", RotateSecret)
             .WithName("RotateWebhookSecret")
-            .WithSummary($"Issue a new signing secret, shown once; the old one also signs for {Webhook.SecretOverlap.TotalHours:0} hours (both signatures are sent meanwhile).")
+            .WithSummary($"Issue a new signing secret, shown once; each secret it replaces also signs for {Webhook.SecretOverlap.TotalHours:0} hours (every signature is sent meanwhile). While {Webhook.MaxReplacedSecrets} replaced secrets still sign, another rotation is a 409.")
             .Produces<WebhookWithSecret>()
             .ProducesStepProblems();
         webhooks.MapPost("/{webhookId:guid}/pause", Pause)
@@ -144,13 +144,18 @@ public static class WebhookEndpoints
     {
         var now = clock.GetUtcNow();
         var secret = WebhookSecrets.NewSecret();
-        if (await session.LoadAsync<WebhookSecret>(webhookId, ct) is { } kept)
+
+        // A rotation sent again while the first is under way keeps the secret the first issued: it reads the secrets once the first has committed.
+        await session.TakeTurnAsync(Webhook.SecretsTurnOf(webhookId), ct);
+        var kept = await session.LoadAsync<WebhookSecret>(webhookId, ct);
+        if (kept is not null)
         {
-            session.Store(secrets.Rotate(kept, secret, now + Webhook.SecretOverlap));
+            session.Store(secrets.Rotate(kept, secret, now, now + Webhook.SecretOverlap));
         }
 
+        var command = new RotateWebhookSecret(id, kept?.ReplacedStillSigningAt(now).Count ?? 0);
         return await session.AppendToStreamAsync<WebhookState>(
-            http, webhookId, WhatWebhook, webhook => Webhook.RotateSecret(webhook, new WebhookStep(id), now, http.Actor()), ct,
+            http, webhookId, WhatWebhook, webhook => Webhook.RotateSecret(webhook, command, now, http.Actor()), ct,
             webhook => Results.Ok(new WebhookWithSecret(WebhookView.Of(webhook), secret)));
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using CsCheck;
 using WardLink.Domain;
 using WardLink.Partners;
@@ -48,7 +49,7 @@ public sealed class WebhookDecisionTests
 
         foreach (var decision in new[]
         {
-            Webhook.Pause(Active, other, Now, "x"), Webhook.Resume(Active, other, Now, "x"), Webhook.RotateSecret(Active, other, Now, "x"),
+            Webhook.Pause(Active, other, Now, "x"), Webhook.Resume(Active, other, Now, "x"), Webhook.RotateSecret(Active, new RotateWebhookSecret(other.PartnerId, 0), Now, "x"),
             Webhook.Delete(Active, other, Now, "x"), Webhook.Change(Active, new ChangeWebhook(other.PartnerId, Valid, false), Now, "x"),
             Webhook.Pause(deleted, new WebhookStep(PartnerId), Now, "x"),
         })
@@ -78,7 +79,7 @@ public sealed class WebhookDecisionTests
     [Fact]
     public void A_rotated_secret_still_signs_for_a_day_and_a_change_that_changes_nothing_is_a_conflict()
     {
-        var rotated = Assert.IsType<WebhookSecretRotated>(Assert.Single(Webhook.RotateSecret(Active, new WebhookStep(PartnerId), Now, "x").Events));
+        var rotated = Assert.IsType<WebhookSecretRotated>(Assert.Single(Webhook.RotateSecret(Active, new RotateWebhookSecret(PartnerId, 0), Now, "x").Events));
 
         Assert.Equal(Now.AddHours(24), rotated.PreviousValidUntil);
         AssertConflict(Webhook.Change(Active, new ChangeWebhook(PartnerId, Valid, false), Now, "x"));
@@ -86,10 +87,70 @@ public sealed class WebhookDecisionTests
         Assert.Equal([WebhookEventType.ShiftMissed], Active.Apply(changed).Events);
     }
 
+    [Fact]
+    public void A_rotation_while_the_most_replaced_secrets_still_sign_is_a_conflict()
+    {
+        Assert.Single(Webhook.RotateSecret(Active, new RotateWebhookSecret(PartnerId, Webhook.MaxReplacedSecrets - 1), Now, "x").Events);
+        AssertConflict(Webhook.RotateSecret(Active, new RotateWebhookSecret(PartnerId, Webhook.MaxReplacedSecrets), Now, "x"));
+    }
+
     private static WebhookSubscribed Subscribed() =>
         Assert.IsType<WebhookSubscribed>(Assert.Single(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, Valid, false)).Events));
 
     private static Decision Subscribe(SubscribeWebhook command) => Webhook.Subscribe(null, command, Now, "partner-eye-hospital");
+}
+
+public sealed class WebhookSecretTests
+{
+    private static readonly DateTimeOffset Now = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(7));
+    private static readonly Guid WebhookId = Guid.Parse("0193b5a0-0000-7000-8000-00000000f001");
+    private static readonly WebhookSecrets Secrets = new(new SealingKey(new byte[32]));
+
+    [Fact]
+    public void A_second_rotation_within_a_day_keeps_the_first_secret_signing_for_a_day_from_its_own_rotation()
+    {
+        var (first, second, third) = (WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret());
+        var once = Secrets.Rotate(Secrets.Issue(WebhookId, first), second, Now, Now + Webhook.SecretOverlap);
+        var twice = Secrets.Rotate(once, third, Now.AddHours(1), Now.AddHours(1) + Webhook.SecretOverlap);
+
+        Assert.Equal([third, second, first], Secrets.SigningAt(twice, Now.AddHours(1)));
+        Assert.Equal([third, second], Secrets.SigningAt(twice, Now + Webhook.SecretOverlap));
+        Assert.Equal([third], Secrets.SigningAt(twice, Now.AddHours(1) + Webhook.SecretOverlap));
+        Assert.Equal(2, twice.ReplacedStillSigningAt(Now.AddHours(1)).Count);
+    }
+
+    [Fact]
+    public void A_secret_replaced_long_ago_is_not_kept_by_the_next_rotation()
+    {
+        var (first, second, third) = (WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret());
+        var once = Secrets.Rotate(Secrets.Issue(WebhookId, first), second, Now, Now + Webhook.SecretOverlap);
+        var later = Now.AddDays(2);
+
+        var twice = Secrets.Rotate(once, third, later, later + Webhook.SecretOverlap);
+
+        Assert.Equal([third, second], Secrets.SigningAt(twice, later));
+        Assert.Single(twice.Replaced!);
+    }
+
+    [Fact]
+    public void Secrets_kept_as_earlier_versions_kept_them_still_load_and_sign_and_the_next_rotation_keeps_the_replaced_one()
+    {
+        var (first, second, third) = (WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret());
+        var stored = JsonSerializer.Serialize(new
+        {
+            Id = WebhookId,
+            Secrets.Issue(WebhookId, second).Current,
+            Previous = Secrets.Issue(WebhookId, first).Current,
+            PreviousValidUntil = Now + Webhook.SecretOverlap,
+        });
+
+        var kept = JsonSerializer.Deserialize<WebhookSecret>(stored)!;
+        var rotated = Secrets.Rotate(kept, third, Now.AddHours(1), Now.AddHours(1) + Webhook.SecretOverlap);
+
+        Assert.Equal([second, first], Secrets.SigningAt(kept, Now.AddHours(1)));
+        Assert.Equal([third, second, first], Secrets.SigningAt(rotated, Now.AddHours(2)));
+        Assert.Null(rotated.Previous);
+    }
 }
 
 public sealed class WebhookTargetTests

@@ -96,7 +96,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_delivery_arrives_signed_verifies_with_the_package_s_verifier_continues_the_event_s_trace_and_after_a_rotation_verifies_with_both_secrets()
+    public async Task A_delivery_arrives_signed_verifies_with_the_package_s_verifier_continues_the_event_s_trace_and_after_two_rotations_verifies_with_each_secret_it_had()
     {
         var partner = system.ClientOf(system.PartnerA);
         var (webhookId, secret) = await SubscribeAsync(partner, system.PartnerA, system.Receiver.Endpoint("signed"), "cameraApproved", "cameraInstalled");
@@ -124,18 +124,33 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Equal(200, attempt.GetProperty("status").GetInt32());
         Assert.Equal("thanks", attempt.GetProperty("response").GetString());
 
-        var rotated = await partner.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/rotate-secret", null, Ct);
+        // Rotated twice (as a retry after a lost answer does): the receiver may still hold either earlier secret.
+        async Task<HttpResponseMessage> RotateAsync() => await partner.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/rotate-secret", null, Ct);
+        var rotated = await RotateAsync();
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        var betweenSecret = (await rotated.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("secret").GetString()!;
+        rotated = await RotateAsync();
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         var newSecret = (await rotated.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("secret").GetString()!;
-        Assert.NotEqual(secret, newSecret);
+        Assert.Equal(3, new[] { secret, betweenSecret, newSecret }.Distinct().Count());
         Assert.Equal(HttpStatusCode.OK, (await system.Police.PostAsJsonAsync($"/partners/cameras/{cameraId}/install", new { }, Ct)).StatusCode);
 
         var installed = (await ArrivedAsync("signed", 2))[1];
-        Assert.Equal(2, installed.Headers["webhook-signature"].ToString().Split(' ').Length);
+        Assert.Equal(3, installed.Headers["webhook-signature"].ToString().Split(' ').Length);
         new StandardWebhook(newSecret).Verify(installed.Body, installed.Headers);
+        VerifyAnySignature(betweenSecret, installed);
         VerifyAnySignature(secret, installed);
         Assert.Throws<WebhookVerificationException>(() => VerifyAnySignature(WebhookSecrets.NewSecret(), installed));
         Assert.Throws<WebhookVerificationException>(() => new StandardWebhook(newSecret).Verify(installed.Body.Replace("camera.installed", "camera.decommissioned", StringComparison.Ordinal), installed.Headers));
+
+
+        // Each delivery carries one signature per secret still signing: a rotation beyond the most of them waits.
+        for (var replaced = 2; replaced < Webhook.MaxReplacedSecrets; replaced++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await RotateAsync()).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Conflict, (await RotateAsync()).StatusCode);
     }
 
     [Fact]
@@ -307,6 +322,31 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
                 .SelectMany(delivery => delivery.GetProperty("attempts").EnumerateArray()).Select(attempt => attempt.GetProperty("error").GetString()).FirstOrDefault(),
             "a failed attempt");
         Assert.Equal("The receiver could not be reached (its name, a connection or TLS failed).", error);
+    }
+
+    /// <summary>
+    /// Rotations of one webhook sent at once (a client retrying one it got no answer to) take turns: each keeps the secrets the
+    /// others issued, where one that read the secrets before another committed would drop that one's secret, or fail.
+    /// </summary>
+    [Fact]
+    public async Task Rotations_sent_at_once_are_each_answered_and_every_secret_they_issued_still_signs()
+    {
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Paediatric Hospital");
+        var client = system.ClientOf(partner);
+        var (webhookId, secret) = await SubscribeAsync(client, partner, system.Receiver.Endpoint("rotated-at-once"), "incidentReported");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, Webhook.MaxReplacedSecrets).Select(async _ =>
+        {
+            using var response = await system.ClientOf(partner).PostAsync($"/partners/{partner}/webhooks/{webhookId}/rotate-secret", null, Ct);
+            return (response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>(Ct));
+        }));
+
+        Assert.All(answers, answer => Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{answer.StatusCode} {answer.Body}"));
+        await using var session = system.Partners.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var kept = await session.LoadAsync<WebhookSecret>(webhookId, Ct);
+        Assert.Equal(
+            answers.Select(answer => answer.Body.GetProperty("secret").GetString()!).Append(secret).Order(StringComparer.Ordinal),
+            system.Partners.Services.GetRequiredService<WebhookSecrets>().SigningAt(kept!, DateTimeOffset.UtcNow).Order(StringComparer.Ordinal));
     }
 
     /// <summary>
