@@ -18,14 +18,8 @@ public enum DeliveryStatus
     Held,
 }
 
-/// <summary>One try at a delivery: when, the answer's status (none when there was no answer), how long it took, what went wrong, the start of the answer.</summary>
-public sealed record DeliveryAttempt(
-    [property: Range(1, int.MaxValue)] int Number,
-    DateTimeOffset At,
-    [property: Range(100, 599)] int? Status,
-    [property: Range(0, int.MaxValue)] int Milliseconds,
-    [property: MaxLength(WebhookDelivery.MaxErrorLength)] string? Error,
-    [property: MaxLength(WebhookDelivery.MaxExcerptLength)] string? Response);
+/// <summary>One try at a delivery, as the sender keeps it: when, the answer's status (none when there was no answer), how long it took, what went wrong, the start of the answer.</summary>
+public sealed record DeliveryAttempt(int Number, DateTimeOffset At, int? Status, int Milliseconds, string? Error, string? Response);
 
 /// <summary>
 /// One event to send to one subscription, with its log of attempts. A delivery is a document, not
@@ -113,12 +107,25 @@ public sealed record WebhookDeliveryView(
     DateTimeOffset? NextAttemptAt,
     DateTimeOffset? DeliveredAt,
     [property: Range(0, int.MaxValue)] int AttemptCount,
-    [property: MaxLength(WebhookDelivery.MaxKeptAttempts)] IReadOnlyList<DeliveryAttempt> Attempts,
+    [property: MaxLength(WebhookDelivery.MaxKeptAttempts)] IReadOnlyList<DeliveryAttemptView> Attempts,
     [property: MaxLength(WebhookDelivery.MaxNoteLength)] string? Note)
 {
     public static WebhookDeliveryView Of(WebhookDelivery delivery) => new(
         delivery.Id, delivery.MessageId, delivery.EventType, delivery.Status, delivery.QueuedAt,
-        delivery.Status == DeliveryStatus.Pending ? delivery.NextAttemptAt : null, delivery.DeliveredAt, delivery.AttemptCount, delivery.Attempts, delivery.Note);
+        delivery.Status == DeliveryStatus.Pending ? delivery.NextAttemptAt : null, delivery.DeliveredAt, delivery.AttemptCount,
+        [.. delivery.Attempts.Select(DeliveryAttemptView.Of)], delivery.Note);
+}
+
+/// <summary>One try at a delivery in the log: when, the answer's status (none when there was no answer), how long it took, what went wrong, the start of the answer.</summary>
+public sealed record DeliveryAttemptView(
+    [property: Range(1, int.MaxValue)] int Number,
+    DateTimeOffset At,
+    [property: Range(100, 599)] int? Status,
+    [property: Range(0, int.MaxValue)] int Milliseconds,
+    [property: MaxLength(WebhookDelivery.MaxErrorLength)] string? Error,
+    [property: MaxLength(WebhookDelivery.MaxExcerptLength)] string? Response)
+{
+    public static DeliveryAttemptView Of(DeliveryAttempt attempt) => new(attempt.Number, attempt.At, attempt.Status, attempt.Milliseconds, attempt.Error, attempt.Response);
 }
 
 /// <summary>
