@@ -134,8 +134,9 @@ public sealed record RecordMissedShift(PlannedShift Planned, RouteState Route);
 
 /// <summary>
 /// A shift as it stands; also the read model of coverage and statistics (an inline snapshot).
-/// <see cref="Begins"/> is when it started, or the start of the window it missed. <see cref="TenantId"/>
-/// is the store's tenant of its ward, set by the store when it reads the shift.
+/// <see cref="Begins"/> is when it started, or the start of the window it missed. <see cref="LastRecordedAt"/>
+/// is the latest <c>at</c> of its check-ins and observations (none in a snapshot kept before it was, until the
+/// shift's next check-in or observation). <see cref="TenantId"/> is the store's tenant of its ward, set by the store when it reads the shift.
 /// </summary>
 public sealed record ShiftState(
     Guid Id,
@@ -156,7 +157,8 @@ public sealed record ShiftState(
     ResidenceTotals Residence,
     DateTimeOffset Begins,
     DateTimeOffset? EndedAt,
-    DateTimeOffset? WindowEnd) : Marten.Metadata.ITenanted
+    DateTimeOffset? WindowEnd,
+    DateTimeOffset? LastRecordedAt = null) : Marten.Metadata.ITenanted
 {
     [JsonIgnore]
     public string? TenantId { get; set; }
@@ -173,12 +175,14 @@ public sealed record ShiftState(
     {
         CheckIns = CheckIns + 1,
         Visited = Visited.Contains(checkedIn.Code) ? Visited : [.. Visited, checkedIn.Code],
+        LastRecordedAt = Latest(checkedIn.At),
     };
 
     public ShiftState Apply(ObservationReported observation) => this with
     {
         Observations = Observations + 1,
         IncidentsRaised = IncidentsRaised + (observation.NeedsIncident ? 1 : 0),
+        LastRecordedAt = Latest(observation.At),
     };
 
     public ShiftState Apply(ResidenceCheckRecorded recorded) => this with { Residence = Residence.Add(recorded.Counts) };
@@ -186,6 +190,8 @@ public sealed record ShiftState(
     public ShiftState Apply(ShiftEnded ended) => this with { Status = ShiftStatus.Ended, EndedAt = ended.At };
 
     public ShiftState Apply(CheckpointMissed missed) => this with { Missed = [.. Missed, missed.Code] };
+
+    private DateTimeOffset Latest(DateTimeOffset at) => LastRecordedAt is { } last && last > at ? last : at;
 }
 
 /// <summary>The decisions on a shift: pure functions of its state, the command, the time and the actor.</summary>
@@ -330,7 +336,8 @@ public static class Shift
         var when = command.At ?? now;
         var errors = new FieldErrors()
             .CheckPast(when, "at", now)
-            .Check(when >= shift.Begins, "at", "A shift cannot end before it began.");
+            .Check(when >= shift.Begins, "at", "A shift cannot end before it began.")
+            .Check(shift.LastRecordedAt is not { } last || when >= last, "at", $"A shift cannot end before its last check-in or observation ({shift.LastRecordedAt:O}).");
         if (errors.Any)
         {
             return errors.ToRejection();

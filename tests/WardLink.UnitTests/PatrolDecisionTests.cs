@@ -317,6 +317,22 @@ public sealed class PatrolDecisionTests
     }
 
     [Fact]
+    public void A_shift_cannot_end_before_its_last_check_in_or_observation_and_ends_at_it()
+    {
+        var later = Now.AddHours(2);
+        var checkedIn = Apply(Started(), Shift.CheckIn(Started(), new CheckIn("EYE-GATE", Now.AddMinutes(40), null, null), later, Desk));
+        var observed = Apply(checkedIn, Shift.Report(
+            checkedIn, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out in the car park", ObservationSeverity.Low, false, null, Now.AddMinutes(50)), later, Desk));
+        var checkedInEarlier = Apply(observed, Shift.CheckIn(observed, new CheckIn("OBS-CAR", Now.AddMinutes(20), null, null), later, Desk));
+
+        AssertInvalid(Shift.End(checkedIn, new EndShift(Now.AddMinutes(39)), later, Desk), "at");
+        AssertInvalid(Shift.End(checkedInEarlier, new EndShift(Now.AddMinutes(45)), later, Desk), "at");
+        Assert.Equal(Now.AddMinutes(50), checkedInEarlier.LastRecordedAt);
+        Assert.Equal(new ShiftEnded(ShiftId, Now.AddMinutes(50), Desk), Shift.End(checkedInEarlier, new EndShift(Now.AddMinutes(50)), later, Desk).Events[0]);
+        Assert.Single(Shift.End(Started() with { LastRecordedAt = null }, new EndShift(Now), later, Desk).Events.OfType<ShiftEnded>());
+    }
+
+    [Fact]
     public void A_check_in_at_a_route_checkpoint_records_its_site_time_and_coordinates()
     {
         var decision = Shift.CheckIn(Started(), new CheckIn(" OBS-CAR ", Now.AddMinutes(10), 19.8, 105.77), Now.AddMinutes(11), "team-a");
