@@ -74,7 +74,7 @@ public static class WebhookEndpoints
             .WithSummary($"The webhook's delivery log, newest first: each delivery's attempts (time, status, duration, the start of the answer); filter by status. {PageRequest.Limits}");
         webhooks.MapPost("/{webhookId:guid}/deliveries/{deliveryId:guid}/replay", ReplayOne)
             .WithName("ReplayWebhookDelivery")
-            .WithSummary("Send one delivery again (same webhook-id), with a fresh retry window.")
+            .WithSummary("Send one delivery again (same webhook-id), with a fresh retry window; one still pending (queued, waiting for its next attempt or being sent) is left as it is.")
             .Produces<WebhookDeliveryView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPost("/{webhookId:guid}/replay", ReplaySince)
@@ -210,24 +210,38 @@ public static class WebhookEndpoints
         return TypedResults.Ok(found.Select(WebhookDeliveryView.Of));
     }
 
-    private static async Task<IResult> ReplayOne(
-        Guid id, Guid webhookId, Guid deliveryId, IDocumentSession session, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
-    {
-        var delivery = await session.LoadAsync<WebhookDelivery>(deliveryId, ct);
-        if (delivery is null || delivery.WebhookId != webhookId || (await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
-        {
-            return Results.Problem(title: $"Delivery {deliveryId} of webhook {webhookId} was not found.", statusCode: StatusCodes.Status404NotFound);
-        }
+    /// <summary>
+    /// The sender records its attempts on a delivery meanwhile, under optimistic concurrency: a replay that lost the race reads
+    /// the delivery again. A delivery still pending (queued, waiting for its next attempt, or in mid-send) is left as it is: it
+    /// goes out anyway, and made due at once it could be sent a second time while an attempt is under way.
+    /// </summary>
+    private static Task<IResult> ReplayOne(
+        Guid id, Guid webhookId, Guid deliveryId, ISessionFactory sessions, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct) =>
+        sessions.RetryOnConflictAsync(
+            async session =>
+            {
+                var delivery = await session.LoadAsync<WebhookDelivery>(deliveryId, ct);
+                if (delivery is null || delivery.WebhookId != webhookId || (await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
+                {
+                    return Results.Problem(title: $"Delivery {deliveryId} of webhook {webhookId} was not found.", statusCode: StatusCodes.Status404NotFound);
+                }
 
-        var now = clock.GetUtcNow();
-        var replayed = delivery.Requeued(now, options.Value.Schedule, $"Replayed on request at {now:O}.");
-        session.Store(replayed);
-        await session.SaveChangesAsync(ct);
-        return Results.Accepted(value: WebhookDeliveryView.Of(replayed));
-    }
+                if (delivery.Status == DeliveryStatus.Pending)
+                {
+                    return Results.Accepted(value: WebhookDeliveryView.Of(delivery));
+                }
 
+                var now = clock.GetUtcNow();
+                var replayed = delivery.Requeued(now, options.Value.Schedule, $"Replayed on request at {now:O}.");
+                session.Store(replayed);
+                await session.SaveChangesAsync(ct);
+                return Results.Accepted(value: WebhookDeliveryView.Of(replayed));
+            },
+            ct);
+
+    /// <summary>Replays what is not pending, as <see cref="ReplayOne"/> does; one the sender or a resume changed meanwhile is read again.</summary>
     private static async Task<IResult> ReplaySince(
-        Guid id, Guid webhookId, ReplayRequest request, IDocumentSession session, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
+        Guid id, Guid webhookId, ReplayRequest request, ISessionFactory sessions, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var errors = new FieldErrors()
@@ -238,24 +252,29 @@ public static class WebhookEndpoints
             return errors.ToRejection().ToProblem();
         }
 
-        if ((await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
-        {
-            return NotFound(id, webhookId);
-        }
+        return await sessions.RetryOnConflictAsync(
+            async session =>
+            {
+                if ((await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
+                {
+                    return NotFound(id, webhookId);
+                }
 
-        var since = request.Since!.Value;
-        var deliveries = await session.Query<WebhookDelivery>()
-            .Where(delivery => delivery.WebhookId == webhookId && delivery.QueuedAt >= since && delivery.Status != DeliveryStatus.Pending)
-            .OrderBy(delivery => delivery.QueuedAt)
-            .Take(MaxReplay + 1)
-            .ToListAsync(ct);
-        foreach (var delivery in deliveries.Take(MaxReplay))
-        {
-            session.Store(delivery.Requeued(now, options.Value.Schedule, $"Replayed on request at {now:O}."));
-        }
+                var since = request.Since!.Value;
+                var deliveries = await session.Query<WebhookDelivery>()
+                    .Where(delivery => delivery.WebhookId == webhookId && delivery.QueuedAt >= since && delivery.Status != DeliveryStatus.Pending)
+                    .OrderBy(delivery => delivery.QueuedAt)
+                    .Take(MaxReplay + 1)
+                    .ToListAsync(ct);
+                foreach (var delivery in deliveries.Take(MaxReplay))
+                {
+                    session.Store(delivery.Requeued(now, options.Value.Schedule, $"Replayed on request at {now:O}."));
+                }
 
-        await session.SaveChangesAsync(ct);
-        return Results.Accepted(value: new ReplayAnswer(Math.Min(deliveries.Count, MaxReplay), deliveries.Count > MaxReplay ? deliveries[MaxReplay].QueuedAt : null));
+                await session.SaveChangesAsync(ct);
+                return Results.Accepted(value: new ReplayAnswer(Math.Min(deliveries.Count, MaxReplay), deliveries.Count > MaxReplay ? deliveries[MaxReplay].QueuedAt : null));
+            },
+            ct);
     }
 
     private static Task<IResult> Step(HttpContext http, IDocumentSession session, Guid webhookId, Func<WebhookState, Decision> decide, CancellationToken ct) =>

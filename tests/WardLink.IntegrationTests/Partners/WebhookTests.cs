@@ -236,6 +236,60 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsync($"/partners/{system.PartnerB}/webhooks/{webhookId}/deliveries/{delivery.GetProperty("id").GetGuid()}/replay", null, Ct)).StatusCode);
     }
 
+    /// <summary>
+    /// A delivery in mid-send is pending, its next attempt moved past the attempt's timeout: a replay leaves it so, where making
+    /// it due at once let the sender send it a second time while the first attempt was still under way.
+    /// </summary>
+    [Fact]
+    public async Task A_replay_of_a_delivery_being_sent_leaves_it_as_it_is()
+    {
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Traditional Medicine Hospital");
+        var client = system.ClientOf(partner);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (webhookId, _) = await SubscribeAsync(client, partner, system.Receiver.Endpoint("in-flight", async response =>
+        {
+            await answer.Task;
+            await response.WriteAsync("thanks", Ct);
+        }), "tipReferred");
+        try
+        {
+            await system.Bus.PublishAsync(TipFrom(partner, "A bag left by the pharmacy door"), Guid.NewGuid());
+            await ArrivedAsync("in-flight", 1);
+            var sending = await StoredDeliveryAsync(webhookId);
+
+            var replay = await client.PostAsync($"/partners/{partner}/webhooks/{webhookId}/deliveries/{sending.Id}/replay", null, Ct);
+
+            Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+            Assert.Equal("pending", (await replay.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetString());
+            var after = await StoredDeliveryAsync(webhookId);
+            Assert.Equal((DeliveryStatus.Pending, sending.NextAttemptAt, sending.RetryUntil, sending.Note), (after.Status, after.NextAttemptAt, after.RetryUntil, after.Note));
+        }
+        finally
+        {
+            answer.SetResult();
+        }
+    }
+
+    /// <summary>Replays of one delivery sent at once are each accepted: one that lost the race to store it reads it again, pending, and leaves it.</summary>
+    [Fact]
+    public async Task Replays_of_one_delivery_sent_at_once_are_each_accepted()
+    {
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Rehabilitation Hospital");
+        var client = system.ClientOf(partner);
+        var (webhookId, _) = await SubscribeAsync(client, partner, system.Receiver.Endpoint("replayed-at-once"), "tipReferred");
+        await system.Bus.PublishAsync(TipFrom(partner, "Someone sleeping in the stairwell"), Guid.NewGuid());
+        var deliveryId = Assert.Single(await DeliveriesAsync(client, partner, webhookId, "delivered", 1)).GetProperty("id").GetGuid();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var response = await system.ClientOf(partner).PostAsync($"/partners/{partner}/webhooks/{webhookId}/deliveries/{deliveryId}/replay", null, Ct);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync(Ct));
+        }));
+
+        Assert.All(answers, answer => Assert.True(answer.StatusCode == HttpStatusCode.Accepted, $"{answer.StatusCode} {answer.Body}"));
+        await ArrivedAsync("replayed-at-once", 2);
+    }
+
     [Fact]
     public async Task A_partner_is_told_only_of_its_own_sites_and_submissions_and_only_the_fields_of_its_view()
     {
@@ -581,6 +635,13 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     {
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The one delivery of <paramref name="webhookId"/> as the store keeps it.</summary>
+    private async Task<WebhookDelivery> StoredDeliveryAsync(Guid webhookId)
+    {
+        await using var session = system.Partners.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return Assert.Single(await session.Query<WebhookDelivery>().Where(delivery => delivery.AnyTenant() && delivery.WebhookId == webhookId).ToListAsync(Ct));
     }
 
     private async Task<IReadOnlyList<ReceivedWebhook>> ArrivedAsync(string name, int count) =>
