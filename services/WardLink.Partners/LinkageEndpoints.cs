@@ -170,7 +170,7 @@ public static class LinkageEndpoints
 
     private static async Task<IResult> HoldOutreach(Guid id, OutreachRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var partner = await session.PartnerInTurnAsync(id, ct);
         var command = new HoldOutreachSession(Guid.CreateVersion7(), partner, request.Topics, request.Attendees, request.At);
         return await session.StartStreamAsync<OutreachSessionState>(
             http, command.SessionId, Activities.HoldOutreach(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/outreach-sessions/{command.SessionId}", ct);
@@ -178,7 +178,7 @@ public static class LinkageEndpoints
 
     private static async Task<IResult> HoldIdCardDrive(Guid id, IdCardDriveRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var partner = await session.PartnerInTurnAsync(id, ct);
         var command = new HoldIdCardDrive(Guid.CreateVersion7(), partner, request.CardsIssued, request.At);
         return await session.StartStreamAsync<IdCardDriveState>(
             http, command.DriveId, Activities.HoldIdCardDrive(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/id-card-drives/{command.DriveId}", ct);
@@ -188,7 +188,7 @@ public static class LinkageEndpoints
         Guid id, Guid siteId, WarningSignsRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
-        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var partner = await session.PartnerInTurnAsync(id, ct);
         var command = new PostWarningSigns(Guid.CreateVersion7(), id, site, request.Count, request.Text, request.At, partner);
         return await session.StartStreamAsync<WarningSignsState>(
             http, command.PostingId, Activities.PostWarningSigns(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/warning-signs/{command.PostingId}", ct);

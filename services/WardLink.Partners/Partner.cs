@@ -106,6 +106,14 @@ public static class Partner
     /// </summary>
     public static string RegistrationTurnOf(Guid partnerId) => $"partner:{partnerId}";
 
+    /// <summary>
+    /// The turn (<see cref="Turns"/>) a partner's leave and the steps that record something of the partner in a stream of
+    /// their own (a site, a camera survey, an activity, a webhook) take in its ward's database: such a step reads the partner
+    /// once the leave has committed, or commits before the leave is decided (and two subscriptions at once cannot both find
+    /// room for one more webhook).
+    /// </summary>
+    public static string RecordsTurnOf(Guid partnerId) => $"partner-records:{partnerId}";
+
     public static Decision Register(PartnerState? current, RegisterPartner command, DateTimeOffset now, string actor)
     {
         if (current is not null)

@@ -54,8 +54,8 @@ public static class PartnerEndpoints
             "/{id:guid}/kind", WhatPartner, "ChangePartnerKind", "Change what kind of partner it is.", Partner.ChangeKind);
         partners.MapStreamStep<PartnerState, SuspendPartner>(
             "/{id:guid}/suspend", WhatPartner, "SuspendPartner", "Suspend an active partner's part in the linkage, with the reason.", Partner.Suspend);
-        partners.MapStreamStep<PartnerState, LeaveLinkage>(
-            "/{id:guid}/leave", WhatPartner, "PartnerLeaves", "A partner leaves the linkage, with the reason; its history stays.", Partner.Leave);
+        partners.MapPost("/{id:guid}/leave", Leave)
+            .DescribeStreamStep<PartnerState>("PartnerLeaves", "A partner leaves the linkage, with the reason; its history stays. Sites, camera surveys, activities and webhooks sent at the same time are recorded before it or refused.");
         partners.MapStreamStep<PartnerState, SignAgreement>(
             "/{id:guid}/agreement", WhatPartner, "SignAgreement", "The partner joins the linkage on a date with its listed duties (once).", Agreement.Sign);
         partners.MapStreamStep<PartnerState, MeetDuty>(
@@ -117,6 +117,23 @@ public static class PartnerEndpoints
             http, command.PartnerId, Partner.Register(existing, command, clock.GetUtcNow(), http.Actor()), $"/partners/{command.PartnerId}", ct);
     }
 
+    /// <summary>
+    /// Partner <paramref name="id"/>, read in its turn (<see cref="Partner.RecordsTurnOf"/>) for a step that records something
+    /// of it in a stream of its own: the step is decided on the partner as it stands until the step commits, never on one
+    /// that left meanwhile.
+    /// </summary>
+    internal static async Task<PartnerState?> PartnerInTurnAsync(this IDocumentSession session, Guid id, CancellationToken ct)
+    {
+        await session.TakeTurnAsync(Partner.RecordsTurnOf(id), ct);
+        return (await session.LoadStreamAsync<PartnerState>(id, ct)).State;
+    }
+
+    private static async Task<IResult> Leave(Guid id, LeaveLinkage request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        await session.TakeTurnAsync(Partner.RecordsTurnOf(id), ct);
+        return await session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Partner.Leave(partner, request, clock.GetUtcNow(), http.Actor()), ct);
+    }
+
     private static Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
         session.ReadStreamAsync<PartnerState>(http, id, WhatPartner, ct);
 
@@ -135,7 +152,7 @@ public static class PartnerEndpoints
     private static async Task<IResult> RegisterSite(
         Guid id, RegisterSiteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var partner = await session.PartnerInTurnAsync(id, ct);
         var command = new RegisterSite(Guid.CreateVersion7(), id, partner, request.Name, request.Kind, request.Latitude, request.Longitude);
         return await session.StartStreamAsync<SiteState>(
             http, command.SiteId, Site.Register(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/{id}/sites/{command.SiteId}", ct);
@@ -166,7 +183,7 @@ public static class PartnerEndpoints
         Guid id, Guid siteId, SurveyCameraRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
-        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        var partner = await session.PartnerInTurnAsync(id, ct);
         var command = new SurveyCamera(Guid.CreateVersion7(), id, site, request.Description, request.At, partner);
         return await session.StartStreamAsync<CameraState>(
             http, command.CameraId, Camera.Survey(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/cameras/{command.CameraId}", ct);

@@ -158,9 +158,6 @@ public static class Webhook
     /// <summary>The most live subscriptions one partner has at once.</summary>
     public const int MaxPerPartner = 10;
 
-    /// <summary>The turn (<see cref="Turns"/>) one partner's subscriptions take: two at once cannot both find room for one more.</summary>
-    public static string SubscriptionsTurnOf(Guid partnerId) => $"webhooks:{partnerId}";
-
     /// <summary>
     /// The turn a webhook's resume and the sender's claims of its deliveries take: a claim that read the webhook paused
     /// holds its delivery before the resume looks for what is held, or reads it active.

@@ -98,8 +98,8 @@ public static class WebhookEndpoints
     private static async Task<IResult> Subscribe(
         Guid id, WebhookRequest request, HttpContext http, IDocumentSession session, WebhookSecrets secrets, WebhookTargetPolicy targets, TimeProvider clock, CancellationToken ct)
     {
-        await session.TakeTurnAsync(Webhook.SubscriptionsTurnOf(id), ct);
-        var (partner, _) = await session.LoadStreamAsync<PartnerState>(id, ct);
+        // In the partner's turn: two subscriptions at once cannot both find room for one more, nor one follow its leave.
+        var partner = await session.PartnerInTurnAsync(id, ct);
         var existing = await session.Query<WebhookState>().CountAsync(webhook => webhook.PartnerId == id && webhook.Status != WebhookStatus.Deleted, ct);
         var command = new SubscribeWebhook(Guid.CreateVersion7(), id, partner, existing, request, targets.AllowLocalTargets);
         var decision = Webhook.Subscribe(null, command, clock.GetUtcNow(), http.Actor());

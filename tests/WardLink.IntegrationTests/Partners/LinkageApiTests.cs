@@ -142,6 +142,48 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
         Assert.Equal(50, (await _client.GetFromJsonAsync<JsonElement>("/partners/stats?year=2021", Ct)).GetProperty("idCardsIssued").GetInt32());
     }
 
+    /// <summary>
+    /// Sites, camera surveys, activities and webhooks recorded of a partner while it leaves the linkage: each step read the
+    /// partner, then wrote a stream of its own, so one that read it before the leave could be accepted after it.
+    /// </summary>
+    [Fact]
+    public async Task Steps_sent_alongside_a_partner_s_leave_are_accepted_only_before_it_and_refused_after_it()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var partner = await _client.RegisterPartnerAsync($"Thanh Hóa Lung Hospital {round}");
+            var siteId = await _client.RegisterSiteAsync(partner, "Lung hospital gate");
+            (string Path, object Body)[] steps =
+            [
+                .. Enumerable.Range(0, 4).Select(i => ($"/partners/{partner}/sites", (object)new { name = $"Ward building {i}", kind = "hospitalArea", latitude = 19.8, longitude = 105.77 })),
+                .. Enumerable.Range(0, 2).Select(i => ($"/partners/{partner}/sites/{siteId}/cameras", (object)new { description = $"Lamp post {i}", at = "2019-06-01T08:00:00+07:00" })),
+                ($"/partners/{partner}/outreach-sessions", new { topics = (string[])["drugs"], attendees = 40, at = "2019-06-01T08:00:00+07:00" }),
+                ($"/partners/{partner}/id-card-drives", new { cardsIssued = 30, at = "2019-06-01T08:00:00+07:00" }),
+                ($"/partners/{partner}/sites/{siteId}/warning-signs", new { count = 2, text = "Lock your bicycle.", at = "2019-06-01T08:00:00+07:00" }),
+                ($"/partners/{partner}/webhooks", new { url = "https://desk.lung-hospital.example/wardlink", events = (string[])["incidentReported"] }),
+            ];
+
+            var leave = _client.PostAsJsonAsync($"/partners/{partner}/leave", new { reason = "Moved to the province." }, Ct);
+            var answers = await Task.WhenAll(steps.Select(async step =>
+            {
+                using var response = await _client.PostAsJsonAsync(step.Path, step.Body, Ct);
+                return (step.Path, response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>(Ct));
+            }));
+            Assert.Equal(HttpStatusCode.OK, (await leave).StatusCode);
+
+            var left = Assert.Single(await Store.EventsOfAsync(partner), recorded => recorded.Data is PartnerLeft);
+            foreach (var (path, status, body) in answers)
+            {
+                Assert.True(status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{path}: {status} {body}");
+                if (status == HttpStatusCode.Created)
+                {
+                    var id = (body.TryGetProperty("webhook", out var webhook) ? webhook : body).GetProperty("id").GetGuid();
+                    Assert.True((await Store.EventsOfAsync(id))[0].Sequence < left.Sequence, $"{path}: {id} recorded after the partner left");
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task Bad_activities_are_400s_at_unknown_partners_or_sites_404s_and_none_appends()
     {
