@@ -125,7 +125,7 @@ public sealed class AgreementDecisionTests
         var added = Assert.IsType<ChannelMemberAdded>(Assert.Single(Channel.AddMember(group, new AddChannelMember(driver, true), Now, "x").Events));
         Assert.Equal([PartnerId, driver], group.Apply(added).MemberPartnerIds);
         Assert.Equal(RejectionKind.Conflict, Channel.AddMember(group, new AddChannelMember(PartnerId, true), Now, "x").Rejection?.Kind);
-        Assert.Equal(RejectionKind.NotFound, Channel.AddMember(group, new AddChannelMember(driver, false), Now, "x").Rejection?.Kind);
+        AssertInvalid(Channel.AddMember(group, new AddChannelMember(driver, false), Now, "x"), "partnerId");
         var removed = Assert.IsType<ChannelMemberRemoved>(Assert.Single(Channel.RemoveMember(group, new RemoveChannelMember(PartnerId), Now, "x").Events));
         Assert.Empty(group.Apply(removed).MemberPartnerIds);
         Assert.Equal(RejectionKind.NotFound, Channel.RemoveMember(group, new RemoveChannelMember(driver), Now, "x").Rejection?.Kind);
