@@ -215,6 +215,26 @@ public sealed partial class KubernetesTests
         Assert.Equal("3", (string?)rabbitMq["spec"]!["replicas"]);
     }
 
+    /// <summary>
+    /// Every PostgreSQL cluster acknowledges a commit only once a standby has it: the relay publishes within milliseconds
+    /// of a commit, so a failover to an asynchronous standby would lose events other services already consumed.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Folders))]
+    public void Every_PostgreSQL_cluster_replicates_synchronously_to_at_least_one_standby(string folder)
+    {
+        var clusters = Applied[folder].Value.Objects.Where(item => (string?)item["kind"] == "Cluster").ToList();
+        Assert.NotEmpty(clusters);
+        Assert.All(clusters, cluster =>
+        {
+            var synchronous = cluster["spec"]!["postgresql"]!["synchronous"];
+            Assert.True(synchronous is not null, $"{cluster["metadata"]!["name"]}: no synchronous replication");
+            Assert.Equal("any", (string?)synchronous["method"]);
+            Assert.InRange(int.Parse((string)synchronous["number"]!, System.Globalization.CultureInfo.InvariantCulture), 1, int.Parse((string)cluster["spec"]!["instances"]!, System.Globalization.CultureInfo.InvariantCulture) - 1);
+            Assert.Equal("required", (string?)synchronous["dataDurability"]);
+        });
+    }
+
     [Theory]
     [MemberData(nameof(Folders))]
     public void No_password_is_in_the_manifests(string folder)
