@@ -39,7 +39,8 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The database (PostgreSQL) is unavailable.",
-                Detail = $"Nothing was stored. Retry in {ProblemResponses.RetryAfterSeconds} seconds.",
+                Detail = $"Retry in {ProblemResponses.RetryAfterSeconds} seconds with the same Idempotency-Key (a creation) or If-Match (a step): "
+                    + "a connection lost at the commit leaves unknown whether the request was stored, and those recognise one that was.",
             },
             _ => null,
         });
@@ -47,7 +48,8 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
     /// <summary>
     /// Whether <paramref name="exception"/> (or what it wraps) is PostgreSQL being unreachable or
     /// going away (refused, reset, shutting down, out of connections): Npgsql calls those transient.
-    /// A transaction it interrupted was never committed.
+    /// A transaction it interrupted is all or nothing, but one lost while its commit's answer was on the way may have
+    /// committed: the answer says how a retry finds out.
     /// </summary>
     internal static bool IsDatabaseOutage(Exception? exception)
     {
