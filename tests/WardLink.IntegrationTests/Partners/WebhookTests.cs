@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
+using MassTransit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,6 +55,9 @@ public sealed class WebhookSystem : ServiceGroup
 
     public TestBus Bus { get; private set; } = null!;
 
+    /// <summary>What the partners service's consumers finished, by message id.</summary>
+    public ConsumeCounter Consumed { get; } = new();
+
     public HttpClient Police { get; private set; } = null!;
 
     public Guid PartnerA { get; private set; }
@@ -68,7 +72,7 @@ public sealed class WebhookSystem : ServiceGroup
     {
         await base.InitializeAsync();
         Receiver = await WebhookReceiver.StartAsync();
-        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: QuickSender);
+        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: QuickSender, services: services => services.AddConsumeObserver(_ => Consumed));
         Bus = await TestBus.StartAsync(VirtualHost);
         Police = Partners.CreateClient();
         PartnerA = await Police.RegisterPartnerAsync("Thanh Hóa Eye Hospital");
@@ -143,7 +147,6 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Throws<WebhookVerificationException>(() => VerifyAnySignature(WebhookSecrets.NewSecret(), installed));
         Assert.Throws<WebhookVerificationException>(() => new StandardWebhook(newSecret).Verify(installed.Body.Replace("camera.installed", "camera.decommissioned", StringComparison.Ordinal), installed.Headers));
 
-
         // Each delivery carries one signature per secret still signing: a rotation beyond the most of them waits.
         for (var replaced = 2; replaced < Webhook.MaxReplacedSecrets; replaced++)
         {
@@ -151,6 +154,27 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         }
 
         Assert.Equal(HttpStatusCode.Conflict, (await RotateAsync()).StatusCode);
+    }
+
+    /// <summary>
+    /// The one consumer whose effect is not idempotent by itself (each run would queue a delivery with a new webhook-id, which
+    /// a receiver cannot tell from another event): a message delivered again under its id queues nothing twice.
+    /// </summary>
+    [Fact]
+    public async Task A_message_delivered_twice_under_its_id_queues_one_delivery_and_the_receiver_gets_one_webhook()
+    {
+        var partner = system.ClientOf(system.PartnerB);
+        var (webhookId, _) = await SubscribeAsync(partner, system.PartnerB, system.Receiver.Endpoint("once", _ => 200), "incidentReported");
+        var (message, messageId) = (IncidentAt(system.SiteB), Guid.NewGuid());
+
+        await system.Bus.PublishAsync(message, messageId);
+        await system.Bus.PublishAsync(message, messageId);
+
+        await Eventually.Get(() => Task.FromResult(system.Consumed.CountOf(messageId) >= 2 ? "consumed" : null), "the message consumed twice");
+        Assert.Single(await DeliveriesAsync(partner, system.PartnerB, webhookId, "delivered", 1));
+        var log = await partner.GetFromJsonAsync<JsonElement>($"/partners/{system.PartnerB}/webhooks/{webhookId}/deliveries", Ct);
+        Assert.Single(log.GetProperty("items").EnumerateArray());
+        Assert.Single(await ArrivedAsync("once", 1));
     }
 
     [Fact]
