@@ -151,14 +151,21 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Two wards the services know, and a police client of the partners service bound to each.</summary>
+    private async Task<(HttpClient A, HttpClient B)> PartnersOfTwoWardsAsync((string Id, string Code) a, (string Id, string Code) b)
+    {
+        await wards.KnowWardAsync(a.Id, a.Code);
+        await wards.KnowWardAsync(b.Id, b.Code);
+        return (WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [a.Id]), WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [b.Id]));
+    }
+
     [Fact]
     public async Task A_client_bound_to_one_ward_finds_nothing_of_another_ward_by_id_in_lists_statistics_or_the_site_directory()
     {
         const string A = "dong-son", B = "hac-thanh";
-        await wards.KnowWardAsync(A, "DS");
-        await wards.KnowWardAsync(B, "HT");
-        using var partnersA = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [A]);
-        using var partnersB = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [B]);
+        var (partnersA, partnersB) = await PartnersOfTwoWardsAsync((A, "DS"), (B, "HT"));
+        using var ownedA = partnersA;
+        using var ownedB = partnersB;
         using var patrolsA = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [A]);
         using var patrolsB = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [B]);
 
@@ -258,10 +265,9 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
     {
         // Each registration looks for the id in every ward before it writes in its own: without a turn, both looked, found nothing and wrote.
         const string A = "dong-hai", B = "dong-huong";
-        await wards.KnowWardAsync(A, "DH");
-        await wards.KnowWardAsync(B, "DHU");
-        using var partnersA = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [A]);
-        using var partnersB = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [B]);
+        var (partnersA, partnersB) = await PartnersOfTwoWardsAsync((A, "DH"), (B, "DHU"));
+        using var ownedA = partnersA;
+        using var ownedB = partnersB;
 
         for (var pair = 0; pair < 6; pair++)
         {
