@@ -44,7 +44,9 @@ public sealed record IncidentReported(
 /// <summary>
 /// An incident was resolved; tips records the outcome on every linked tip. <see cref="SiteId"/>
 /// (the site it happened at, if any) was added to v1 as an optional field, so a partner's webhook
-/// hears of a resolution at its site; a message without it reads as one at no site.
+/// hears of a resolution at its site; a message without it reads as one at no site. <see cref="LinkReach"/> (optional,
+/// added to v1 the same way): for each linked tip whose link has one, the wards whose tip the news may reach (the wards the
+/// linking caller could see); a tip not named in it, or a message without it, is reached in any ward.
 /// </summary>
 [MessageUrn("wardlink:incidents:incident-resolved:v1")]
 public sealed record IncidentResolved(
@@ -54,7 +56,8 @@ public sealed record IncidentResolved(
     IncidentOutcome Outcome,
     IReadOnlyList<Guid> LinkedTipIds,
     DateTimeOffset ResolvedAt,
-    Guid? SiteId = null);
+    Guid? SiteId = null,
+    IReadOnlyDictionary<Guid, IReadOnlyList<string>>? LinkReach = null);
 
 /// <summary>
 /// A resolved (or closed) incident was reopened: its outcome no longer stands, and tips takes it
@@ -64,7 +67,8 @@ public sealed record IncidentResolved(
 public sealed record IncidentReopened(
     Guid IncidentId,
     IReadOnlyList<Guid> LinkedTipIds,
-    DateTimeOffset ReopenedAt);
+    DateTimeOffset ReopenedAt,
+    IReadOnlyDictionary<Guid, IReadOnlyList<string>>? LinkReach = null);
 
 /// <summary>
 /// A tip was unlinked from an incident: an outcome the incident resolved with no longer stands for that tip, and tips
@@ -74,4 +78,5 @@ public sealed record IncidentReopened(
 public sealed record TipUnlinkedFromIncident(
     Guid IncidentId,
     Guid TipId,
-    DateTimeOffset UnlinkedAt);
+    DateTimeOffset UnlinkedAt,
+    IReadOnlyList<string>? Reach = null);

@@ -45,12 +45,19 @@ public sealed record IncidentResolved(
     IReadOnlyList<Guid> LinkedTipIds,
     DateTimeOffset At,
     string By,
-    Guid? SiteId = null) : IBusinessEvent;
+    Guid? SiteId = null,
+    [property: ShownToAuditors] IReadOnlyDictionary<Guid, IReadOnlyList<string>>? LinkReach = null) : IBusinessEvent;
 
 public sealed record IncidentClosed(Guid IncidentId, DateTimeOffset At, string By) : IBusinessEvent;
 
-/// <summary>Carries the tips linked when it was reopened (none in events recorded before they were carried), so the relay can tell tips.</summary>
-public sealed record IncidentReopened(Guid IncidentId, string Reason, DateTimeOffset At, string By, IReadOnlyList<Guid>? LinkedTipIds = null) : IBusinessEvent;
+/// <summary>Carries the tips linked when it was reopened (none in events recorded before they were carried), and their links' reach, so the relay can tell tips.</summary>
+public sealed record IncidentReopened(
+    Guid IncidentId,
+    string Reason,
+    DateTimeOffset At,
+    string By,
+    IReadOnlyList<Guid>? LinkedTipIds = null,
+    [property: ShownToAuditors] IReadOnlyDictionary<Guid, IReadOnlyList<string>>? LinkReach = null) : IBusinessEvent;
 
 public sealed record IncidentReclassified(
     Guid IncidentId,
@@ -60,9 +67,20 @@ public sealed record IncidentReclassified(
     DateTimeOffset At,
     string By) : IBusinessEvent;
 
-public sealed record TipLinked(Guid IncidentId, Guid TipId, [property: ShownToAuditors] string? TipNumber, DateTimeOffset At, string By) : IBusinessEvent;
+/// <summary>
+/// A tip linked to the incident. <paramref name="Reach"/>: the wards the linking caller may see, the only ones whose tip the incident's
+/// news may reach (null: any, as for a link a referral made, or one recorded before links kept their reach).
+/// </summary>
+public sealed record TipLinked(
+    Guid IncidentId,
+    Guid TipId,
+    [property: ShownToAuditors] string? TipNumber,
+    DateTimeOffset At,
+    string By,
+    [property: ShownToAuditors] IReadOnlyList<string>? Reach = null) : IBusinessEvent;
 
-public sealed record TipUnlinked(Guid IncidentId, Guid TipId, DateTimeOffset At, string By) : IBusinessEvent;
+/// <summary>A tip unlinked from the incident, with its link's <paramref name="Reach"/> (see <see cref="TipLinked"/>).</summary>
+public sealed record TipUnlinked(Guid IncidentId, Guid TipId, DateTimeOffset At, string By, [property: ShownToAuditors] IReadOnlyList<string>? Reach = null) : IBusinessEvent;
 
 public sealed record NoteAdded(Guid IncidentId, string Text, DateTimeOffset At, string By) : IBusinessEvent;
 
@@ -112,7 +130,12 @@ public sealed record ReopenIncident([property: MaxLength(Incident.MaxTextLength)
 
 public sealed record ReclassifyIncident(IncidentClassification? Classification, SecurityCategory? Category, [property: MaxLength(Incident.MaxTextLength)] string? Reason);
 
-public sealed record LinkTip(Guid? TipId, [property: MaxLength(YearlyNumbers.MaxNumberLength), RegularExpression(YearlyNumbers.Pattern)] string? TipNumber);
+public sealed record LinkTip(Guid? TipId, [property: MaxLength(YearlyNumbers.MaxNumberLength), RegularExpression(YearlyNumbers.Pattern)] string? TipNumber)
+{
+    /// <summary>The wards the linking caller may see (null: any); set by the service, never read from the body.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string>? Reach { get; init; }
+}
 
 public sealed record UnlinkTip(Guid TipId);
 
@@ -166,6 +189,9 @@ public sealed record IncidentState(
     /// <summary>When each tip unlinked from it was last unlinked: a resolution that names the tip again comes after that.</summary>
     public IReadOnlyDictionary<Guid, DateTimeOffset>? UnlinkedAt { get; init; }
 
+    /// <summary>The reach of each linked tip's link that has one (<see cref="TipLinked.Reach"/>): the wards whose tip its news may reach.</summary>
+    public IReadOnlyDictionary<Guid, IReadOnlyList<string>>? LinkReach { get; init; }
+
     /// <summary>The partner whose client reported the incident.</summary>
     public Guid? SubmittedByPartner { get; init; }
 
@@ -208,13 +234,21 @@ public sealed record IncidentState(
     public IncidentState Apply(IncidentReclassified reclassified) =>
         this with { Classification = reclassified.Classification, Category = reclassified.Category };
 
-    public IncidentState Apply(TipLinked linked) => this with { LinkedTipIds = [.. LinkedTipIds, linked.TipId] };
+    public IncidentState Apply(TipLinked linked) => this with
+    {
+        LinkedTipIds = [.. LinkedTipIds, linked.TipId],
+        LinkReach = linked.Reach is { } reach ? new Dictionary<Guid, IReadOnlyList<string>>(LinkReach ?? new Dictionary<Guid, IReadOnlyList<string>>()) { [linked.TipId] = reach } : LinkReach,
+    };
 
     public IncidentState Apply(TipUnlinked unlinked) => this with
     {
         LinkedTipIds = [.. LinkedTipIds.Where(id => id != unlinked.TipId)],
         UnlinkedAt = new Dictionary<Guid, DateTimeOffset>(UnlinkedAt ?? new Dictionary<Guid, DateTimeOffset>()) { [unlinked.TipId] = unlinked.At },
+        LinkReach = LinkReach?.Where(link => link.Key != unlinked.TipId).ToDictionary(),
     };
+
+    /// <summary>The reach of the links of the tips linked now that have one; null when none has.</summary>
+    public IReadOnlyDictionary<Guid, IReadOnlyList<string>>? ReachOfLinks() => LinkReach is { Count: > 0 } reach ? reach : null;
 
     /// <summary>The last time a tip linked now was unlinked before; null when none of them ever was.</summary>
     public DateTimeOffset? LinkedTipsLastUnlinkedAt() =>
@@ -299,7 +333,7 @@ public static class Incident
             ? errors.ToRejection()
             : Decision.Accept(new IncidentResolved(
                 incident.Id, incident.CaseNumber, incident.Classification, command.Outcome!.Value, Trimmed(command.Summary), incident.LinkedTipIds, at, actor,
-                incident.Place.SiteId));
+                incident.Place.SiteId, incident.ReachOfLinks()));
     }
 
     public static Decision Close(IncidentState incident, CloseIncident command, DateTimeOffset now, string actor) =>
@@ -320,7 +354,7 @@ public static class Incident
         }
 
         var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the incident is reopened.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, command.Reason!.Trim(), now, actor, incident.LinkedTipIds));
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, command.Reason!.Trim(), now, actor, incident.LinkedTipIds, incident.ReachOfLinks()));
     }
 
     /// <summary>
@@ -415,14 +449,15 @@ public static class Incident
         var tipId = command.TipId!.Value;
         return incident.LinkedTipIds.Contains(tipId)
             ? Rejection.Conflict($"Tip {tipId} is already linked to incident {incident.CaseNumber}.")
-            : Decision.Accept(new TipLinked(incident.Id, tipId, Trimmed(command.TipNumber), now, actor));
+            : Decision.Accept(new TipLinked(incident.Id, tipId, Trimmed(command.TipNumber), now, actor, command.Reach));
     }
 
     /// <summary>Unlinks a tip; tips then takes the incident's outcome off it (<c>TipUnlinkedFromIncident</c>).</summary>
     public static Decision UnlinkTip(IncidentState incident, UnlinkTip command, DateTimeOffset now, string actor) =>
         !incident.LinkedTipIds.Contains(command.TipId)
             ? Rejection.NotFound($"Tip {command.TipId} is not linked to incident {incident.CaseNumber}.")
-            : ResolvedAhead(incident, now) ?? Decision.Accept(new TipUnlinked(incident.Id, command.TipId, now, actor));
+            : ResolvedAhead(incident, now) ?? Decision.Accept(new TipUnlinked(
+                incident.Id, command.TipId, now, actor, incident.LinkReach is { } reach && reach.TryGetValue(command.TipId, out var wards) ? wards : null));
 
     public static Decision AddNote(IncidentState incident, AddIncidentNote command, DateTimeOffset now, string actor)
     {

@@ -43,7 +43,12 @@ public static class IncidentEndpoints
             "/{id:guid}/reopen", What, "ReopenIncident", "Reopen a resolved or closed incident, with the reason.", Incident.Reopen);
         incidents.MapStreamStep<IncidentState, ReclassifyIncident>(
             "/{id:guid}/reclassify", What, "ReclassifyIncident", "Change an incident's classification and/or category, with the reason.", Incident.Reclassify);
-        incidents.MapStreamStep<IncidentState, LinkTip>("/{id:guid}/tips", What, "LinkTip", "Link a tip to the incident.", Incident.LinkTip);
+        incidents.MapStreamStep<IncidentState, LinkTip>(
+            "/{id:guid}/tips",
+            What,
+            "LinkTip",
+            "Link a tip to the incident. Its news (resolution, reopening, unlinking) reaches the tip only in a ward the linking caller may see.",
+            (incident, command, now, actor, http) => Incident.LinkTip(incident, command with { Reach = http.Ward().Access.Bounded }, now, actor));
         incidents.MapStreamStep<IncidentState, AddIncidentNote>("/{id:guid}/notes", What, "AddIncidentNote", "Add a note to the incident's timeline.", Incident.AddNote);
         incidents.MapPost("/{id:guid}/close", Close).DescribeStreamStep<IncidentState>("CloseIncident", "Close a resolved incident.");
         incidents.MapDelete("/{id:guid}/tips/{tipId:guid}", UnlinkTip).DescribeStreamStep<IncidentState>("UnlinkTip", "Unlink a tip from the incident.");

@@ -20,9 +20,9 @@ public sealed class IncidentsIntegrationEvents : IIntegrationEventMap
             reported.OccurredAt,
             reported.At),
         IncidentResolved resolved => new Contract.IncidentResolved(
-            resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.LinkedTipIds, resolved.At, resolved.SiteId),
-        IncidentReopened reopened => new Contract.IncidentReopened(reopened.IncidentId, reopened.LinkedTipIds ?? [], reopened.At),
-        TipUnlinked unlinked => new Contract.TipUnlinkedFromIncident(unlinked.IncidentId, unlinked.TipId, unlinked.At),
+            resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.LinkedTipIds, resolved.At, resolved.SiteId, resolved.LinkReach),
+        IncidentReopened reopened => new Contract.IncidentReopened(reopened.IncidentId, reopened.LinkedTipIds ?? [], reopened.At, reopened.LinkReach),
+        TipUnlinked unlinked => new Contract.TipUnlinkedFromIncident(unlinked.IncidentId, unlinked.TipId, unlinked.At, unlinked.Reach),
         _ => null,
     };
 }

@@ -11,7 +11,8 @@ public sealed class IncidentResolvedConsumer(IDocumentSession session, TimeProvi
     : IdempotentConsumer<IncidentResolved>(session, clock)
 {
     protected override Task ApplyAsync(IncidentResolved message, IDocumentSession session, CancellationToken cancellationToken) =>
-        news.DecideOnTipsAsync(session, message.IncidentId, message.LinkedTipIds, tip => Tip.RecordOutcome(tip, message, message.ResolvedAt, Tip.IncidentsActor), cancellationToken);
+        news.DecideOnTipsAsync(
+            session, message.IncidentId, message.LinkedTipIds, message.LinkReach.Of, tip => Tip.RecordOutcome(tip, message, message.ResolvedAt, Tip.IncidentsActor), cancellationToken);
 }
 
 /// <summary>An incident reopened: every tip linked to it that this service knows stops counting its outcome.</summary>
@@ -19,7 +20,8 @@ public sealed class IncidentReopenedConsumer(IDocumentSession session, TimeProvi
     : IdempotentConsumer<IncidentReopened>(session, clock)
 {
     protected override Task ApplyAsync(IncidentReopened message, IDocumentSession session, CancellationToken cancellationToken) =>
-        news.DecideOnTipsAsync(session, message.IncidentId, message.LinkedTipIds, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.ReopenedAt), cancellationToken);
+        news.DecideOnTipsAsync(
+            session, message.IncidentId, message.LinkedTipIds, message.LinkReach.Of, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.ReopenedAt), cancellationToken);
 }
 
 /// <summary>A tip unlinked from an incident: the incident's outcome stops counting for that tip.</summary>
@@ -27,20 +29,32 @@ public sealed class TipUnlinkedFromIncidentConsumer(IDocumentSession session, Ti
     : IdempotentConsumer<TipUnlinkedFromIncident>(session, clock)
 {
     protected override Task ApplyAsync(TipUnlinkedFromIncident message, IDocumentSession session, CancellationToken cancellationToken) =>
-        news.DecideOnTipsAsync(session, message.IncidentId, [message.TipId], tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.UnlinkedAt), cancellationToken);
+        news.DecideOnTipsAsync(
+            session, message.IncidentId, [message.TipId], _ => message.Reach, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.UnlinkedAt), cancellationToken);
+}
+
+/// <summary>The reach of each link of an incident's news, by tip (none named: any ward).</summary>
+public static class LinkReaches
+{
+    /// <summary>The wards whose tip <paramref name="tipId"/>'s link lets the news reach; null: any.</summary>
+    public static IReadOnlyList<string>? Of(this IReadOnlyDictionary<Guid, IReadOnlyList<string>>? reach, Guid tipId) =>
+        reach is not null && reach.TryGetValue(tipId, out var wards) ? wards : null;
 }
 
 /// <summary>
 /// Incidents' news of the tips linked to an incident. A tip is mostly of the incident's ward (the message's, which the
 /// consumer's session acts in); one of another ward (a province's police link any tip of their wards) is decided in a
 /// session of its own ward, committed before the consumer's ledger: the decisions are idempotent (news no later than what
-/// the tip knows changes nothing), so a redelivery after a failure in between records nothing twice. A tip no ward holds
-/// (an id incidents took as given) is logged, not silently passed over.
+/// the tip knows changes nothing), so a redelivery after a failure in between records nothing twice. Only a ward the link
+/// reaches, one the linking caller could see, is crossed into: a client bound to one ward that links another ward's tip
+/// (its id learnt elsewhere) writes nothing there. A tip no ward holds (an id incidents took as given), or one of a ward
+/// its link does not reach, is logged, not silently passed over.
 /// </summary>
 public sealed partial class IncidentNews(ISessionFactory sessions, WardDatabases databases, ILogger<IncidentNews> logger)
 {
     /// <summary>Appends to each of <paramref name="tipIds"/> what <paramref name="decide"/> makes of it, in the tip's ward.</summary>
-    public async Task DecideOnTipsAsync(IDocumentSession session, Guid incidentId, IEnumerable<Guid> tipIds, Func<TipState, Decision> decide, CancellationToken ct)
+    public async Task DecideOnTipsAsync(
+        IDocumentSession session, Guid incidentId, IEnumerable<Guid> tipIds, Func<Guid, IReadOnlyList<string>?> reachOf, Func<TipState, Decision> decide, CancellationToken ct)
     {
         foreach (var tipId in tipIds.Distinct())
         {
@@ -51,7 +65,14 @@ public sealed partial class IncidentNews(ISessionFactory sessions, WardDatabases
 
             if (await databases.TenantsOfStreamsAsync([tipId], ct) is [var tenant] && tenant != session.TenantId)
             {
-                using (WardContext.Enter(databases.WardOfTenant(tenant)))
+                var ward = databases.WardOfTenant(tenant);
+                if (reachOf(tipId) is { } reach && !reach.Contains(ward))
+                {
+                    BeyondReach(incidentId, tipId);
+                    continue;
+                }
+
+                using (WardContext.Enter(ward))
                 {
                     await sessions.RetryOnConflictAsync(
                         async there =>
@@ -90,4 +111,7 @@ public sealed partial class IncidentNews(ISessionFactory sessions, WardDatabases
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "News of incident {IncidentId} names tip {TipId}, which no ward of this service holds: nothing is recorded for it")]
     private partial void UnknownTip(Guid incidentId, Guid tipId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "News of incident {IncidentId} names tip {TipId} of a ward its link does not reach (the linking caller could not see it): nothing is recorded for it")]
+    private partial void BeyondReach(Guid incidentId, Guid tipId);
 }

@@ -21,8 +21,15 @@ public static class StreamSteps
         this RouteGroupBuilder group, string pattern, string what, string name, string summary, Func<TState, TRequest, DateTimeOffset, string, Decision> decide)
         where TState : class
         where TRequest : class =>
+        group.MapStreamStep<TState, TRequest>(pattern, what, name, summary, (state, request, now, actor, _) => decide(state, request, now, actor));
+
+    /// <summary>As the step above, for a decision that also reads the request (the caller's wards, say).</summary>
+    public static RouteHandlerBuilder MapStreamStep<TState, TRequest>(
+        this RouteGroupBuilder group, string pattern, string what, string name, string summary, Func<TState, TRequest, DateTimeOffset, string, HttpContext, Decision> decide)
+        where TState : class
+        where TRequest : class =>
         group.MapPost(pattern, (Guid id, TRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-                session.AppendToStreamAsync<TState>(http, id, what, state => decide(state, request, clock.GetUtcNow(), http.Actor()), ct))
+                session.AppendToStreamAsync<TState>(http, id, what, state => decide(state, request, clock.GetUtcNow(), http.Actor(), http), ct))
             .Accepts<TRequest>("application/json")
             .DescribeStreamStep<TState>(name, summary);
 

@@ -285,6 +285,28 @@ public sealed class IncidentDecisionTests
         });
     }
 
+    /// <summary>A link keeps the wards its caller could see, and the news of the incident names them for that tip, until it is unlinked.</summary>
+    [Fact]
+    public void A_link_s_reach_travels_with_the_incident_s_news_of_that_tip()
+    {
+        var otherTip = Guid.CreateVersion7();
+        var wardBound = new LinkTip(TipId, null) { Reach = ["dong-ve"] };
+        var linked = Assert.IsType<TipLinked>(Assert.Single(Incident.LinkTip(UnderInvestigation(), wardBound, Now, Officer).Events));
+        var incident = UnderInvestigation().Apply(linked).Apply(Assert.IsType<TipLinked>(Assert.Single(Incident.LinkTip(
+            UnderInvestigation().Apply(linked), new LinkTip(otherTip, null), Now, Officer).Events)));
+
+        var resolved = Assert.IsType<IncidentResolved>(Assert.Single(Incident.Resolve(incident, new ResolveIncident(IncidentOutcome.Unfounded, null, null), Now, Officer).Events));
+        var reopened = Assert.IsType<IncidentReopened>(Assert.Single(Incident.Reopen(incident.Apply(resolved), new ReopenIncident("Contested"), Now.AddMinutes(5), Officer).Events));
+        var unlinked = Assert.IsType<TipUnlinked>(Assert.Single(Incident.UnlinkTip(incident, new UnlinkTip(TipId), Now, Officer).Events));
+
+        Assert.Equal(["dong-ve"], linked.Reach);
+        Assert.Equal(["dong-ve"], Assert.Single(resolved.LinkReach!, reach => reach.Key == TipId).Value);
+        Assert.False(resolved.LinkReach!.ContainsKey(otherTip));
+        Assert.Equal(resolved.LinkReach, reopened.LinkReach);
+        Assert.Equal(["dong-ve"], unlinked.Reach);
+        Assert.Null(incident.Apply(unlinked).ReachOfLinks());
+    }
+
     [Fact]
     public void A_note_needs_text()
     {

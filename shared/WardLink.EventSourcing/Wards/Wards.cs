@@ -125,6 +125,9 @@ public sealed class WardAccess
 
     public bool Allows(string ward) => _wards is null || _wards.Contains(ward);
 
+    /// <summary>The wards the caller may see, or null when it may see every ward.</summary>
+    public IReadOnlyList<string>? Bounded => _wards is null ? null : Wards;
+
     public static async Task<WardAccess> ForAsync(ClaimsPrincipal user, IQuerySession directory, WardDirectoryCache cache, HomeWard home, CancellationToken ct)
     {
         if (user.IsInRole(WardLinkRoles.Gateway) || user.Identity?.IsAuthenticated != true)

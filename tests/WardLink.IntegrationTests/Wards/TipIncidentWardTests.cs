@@ -669,6 +669,33 @@ public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassF
     }
 
     /// <summary>
+    /// A client bound to Đông Vệ that links a Đông Quang tip (its id learnt elsewhere) gives it no outcome: the link reaches
+    /// only the wards its caller could see. The same resolution reaches the tip the province's police linked, so the
+    /// message was heard.
+    /// </summary>
+    [Fact]
+    public async Task An_incident_s_outcome_reaches_no_tip_of_a_ward_the_linking_caller_could_not_see()
+    {
+        var (_, provinceIncidents) = wards.OfTheProvince();
+        var tips = wards.Tips(DongQuang);
+        var outOfReach = await tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2024-03-14T21:40:00+07:00"));
+        var reached = await tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2024-03-14T21:45:00+07:00"));
+        var dongVe = wards.Incidents(DongVe);
+        var (incidentId, etag, _) = await dongVe.ReportAsync();
+
+        etag = await dongVe.StepOkAsync($"/incidents/{incidentId}/tips", etag, new { tipId = outOfReach });
+        etag = await provinceIncidents.StepOkAsync($"/incidents/{incidentId}/tips", etag, new { tipId = reached });
+        etag = await dongVe.StepOkAsync($"/incidents/{incidentId}/assign", etag, new { unit = "Đông Vệ ward police" });
+        await dongVe.StepOkAsync($"/incidents/{incidentId}/resolve", etag, new { outcome = "criminalCaseSolved" });
+
+        await Eventually.Get(
+            async () => (await tips.ReadAsync(reached)).GetProperty("tip").GetProperty("outcomes").EnumerateArray().Select(item => item.ToString()).FirstOrDefault(),
+            "the outcome on the tip the province linked");
+        Assert.Empty((await tips.ReadAsync(outOfReach)).GetProperty("tip").GetProperty("outcomes").EnumerateArray());
+        Assert.Equal(1, await VersionOfAsync(wards.TipsStore, DongQuang, outOfReach));
+    }
+
+    /// <summary>
     /// Every route of the service's API document under <paramref name="prefix"/> (generated, so a route
     /// added later is covered), called by <paramref name="client"/> on record <paramref name="id"/> of
     /// <paramref name="ward"/>: each a 404 problem, and the record's stream unchanged.
