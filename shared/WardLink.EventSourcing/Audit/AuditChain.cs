@@ -42,9 +42,10 @@ public sealed class AuditChain : SubscriptionBase
         var previous = head?.Hash ?? HashChain.Genesis;
         var position = head?.Position ?? 0;
 
-        var links = new List<(ChainedFields Fields, long Position, string Previous, string Hash)>();
+        var links = new List<(ChainedFields Fields, long Position, string Previous, string Hash, string Salt)>();
         await using (var command = new NpgsqlCommand(
-            $"select e.seq_id, e.stream_id, e.version, e.type, {AuditStorage.DataHashSql}, e.timestamp from {_storage.Events} e " +
+            $"select e.seq_id, e.stream_id, e.version, e.type, {AuditStorage.DataHashSql("s.salt")}, e.timestamp, s.salt from {_storage.Events} e " +
+            "cross join lateral (select md5(gen_random_uuid()::text || e.seq_id::text) as salt) s " +
             "where e.seq_id > @floor and e.seq_id <= @ceiling order by e.seq_id",
             connection))
         {
@@ -56,7 +57,7 @@ public sealed class AuditChain : SubscriptionBase
                 var fields = new ChainedFields(
                     reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5));
                 var hash = HashChain.Link(previous, fields);
-                links.Add((fields, ++position, previous, hash));
+                links.Add((fields, ++position, previous, hash, reader.GetString(6)));
                 previous = hash;
             }
         }
@@ -67,8 +68,8 @@ public sealed class AuditChain : SubscriptionBase
         }
 
         operations.QueueSqlCommand(
-            $"insert into {_storage.Links} (sequence, position, stream_id, version, type, data_hash, recorded_at, previous, hash) " +
-            "select * from unnest(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            $"insert into {_storage.Links} (sequence, position, stream_id, version, type, data_hash, recorded_at, previous, hash, data_salt) " +
+            "select * from unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             links.Select(link => link.Fields.Sequence).ToArray(),
             links.Select(link => link.Position).ToArray(),
             links.Select(link => link.Fields.StreamId).ToArray(),
@@ -77,7 +78,8 @@ public sealed class AuditChain : SubscriptionBase
             links.Select(link => link.Fields.DataHash).ToArray(),
             links.Select(link => link.Fields.RecordedAt.ToUniversalTime()).ToArray(),
             links.Select(link => link.Previous).ToArray(),
-            links.Select(link => link.Hash).ToArray());
+            links.Select(link => link.Hash).ToArray(),
+            links.Select(link => link.Salt).ToArray());
 
         var now = _clock.GetUtcNow().ToUniversalTime();
         foreach (var link in links.Where(link => link.Position % _checkpointEvery == 0))

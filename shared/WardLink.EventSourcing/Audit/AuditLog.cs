@@ -129,7 +129,7 @@ public sealed class AuditLog(AuditStorage storage)
     {
         var ofEvents = new StringBuilder(
             "select e.seq_id, " +
-            $"e.stream_id, e.version, e.type, e.timestamp, e.correlation_id, e.causation_id, e.mt_dotnet_type, e.data::text, {AuditStorage.DataHashSql}, " +
+            $"e.stream_id, e.version, e.type, e.timestamp, e.correlation_id, e.causation_id, e.mt_dotnet_type, e.data::text, {AuditStorage.LinkedDataHashSql}, " +
             $"{LinkColumns} from {events} e left join {links} l on l.sequence = e.seq_id where e.seq_id > @after");
         var ofOrphans = new StringBuilder(
             $"select l.sequence, {LinkColumns} from {links} l " +

@@ -36,8 +36,18 @@ public sealed class AuditStorage(IServiceProvider services)
 
     public string Checkpoints => $"{Schema}.{CheckpointsTable}";
 
-    /// <summary>The SQL of the SHA-256 (hex) of an event's data as PostgreSQL renders the stored jsonb.</summary>
-    public const string DataHashSql = "encode(sha256(convert_to(e.data::text, 'UTF8')), 'hex')";
+    /// <summary>
+    /// The SQL of an event's (<c>e</c>) data hash with the salt <paramref name="salt"/> (an SQL expression): the SHA-256 (hex) of
+    /// the salt followed by the data as PostgreSQL renders the stored jsonb. The salt is random for every link and never shown,
+    /// so a hash an auditor reads cannot confirm a guess at a text withheld from it (a phone number in a tipster's message).
+    /// </summary>
+    public static string DataHashSql(string salt) => $"encode(sha256(convert_to({salt} || e.data::text, 'UTF8')), 'hex')";
+
+    /// <summary>
+    /// The data hash of an event (<c>e</c>) as its link (<c>l</c>, left-joined) holds it: with the link's salt (none in a link
+    /// made before links had salts); empty while the event is not chained yet, since a hash without its salt is one a guess could confirm.
+    /// </summary>
+    public static readonly string LinkedDataHashSql = $"case when l.sequence is null then '' else {DataHashSql("coalesce(l.data_salt, '')")} end";
 
     public static void AddTables(StoreOptions options)
     {
@@ -49,6 +59,9 @@ public sealed class AuditStorage(IServiceProvider services)
         links.AddColumn("version", "bigint").NotNull();
         links.AddColumn("type", "text").NotNull();
         links.AddColumn("data_hash", "text").NotNull();
+
+        // The random salt of the data hash (DataHashSql); null in links made before links had salts.
+        links.AddColumn("data_salt", "text");
         links.AddColumn("recorded_at", "timestamp with time zone").NotNull();
         links.AddColumn("previous", "text").NotNull();
         links.AddColumn("hash", "text").NotNull();

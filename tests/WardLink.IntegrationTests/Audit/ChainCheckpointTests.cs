@@ -150,7 +150,9 @@ public sealed class ChainCheckpointTests(CheckpointingTips group) : IClassFixtur
         {
             await connection.OpenAsync(TestContext.Current.CancellationToken);
             await using var command = new Npgsql.NpgsqlCommand(
-                $"select seq_id, stream_id, version, type, {AuditStorage.DataHashSql}, timestamp from mt_events e order by seq_id", connection);
+                $"select e.seq_id, e.stream_id, e.version, e.type, {AuditStorage.LinkedDataHashSql}, e.timestamp from mt_events e " +
+                $"left join {AuditStorage.LinksTable} l on l.sequence = e.seq_id order by e.seq_id",
+                connection);
             await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
             var previous = HashChain.Genesis;
             while (await reader.ReadAsync(TestContext.Current.CancellationToken))

@@ -205,6 +205,44 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
         Assert.True(report.Intact, $"The incidents chain does not verify: {report.FirstBroken}");
     }
 
+    /// <summary>
+    /// An auditor reads each event's data hash to check the chain, not the texts withheld from it: the hash must confirm no
+    /// guess at them, not even the exact stored data (what an unsalted SHA-256 of a tipster's message would, for every phone
+    /// number tried). The chain still verifies.
+    /// </summary>
+    [Fact]
+    public async Task An_auditor_s_data_hashes_confirm_no_guess_at_what_was_withheld_not_even_the_exact_stored_data()
+    {
+        using var auditor = records.ClientOf(TipsService.Name, Audience.Auditor);
+        var hashes = await Eventually.Get(
+            async () =>
+            {
+                var (_, stream) = await GetAsync(auditor, $"/audit/tips/streams/{records.TipId}");
+                var found = JsonDocument.Parse(stream).RootElement.GetProperty("events").EnumerateArray()
+                    .Select(entry => entry.GetProperty("event").GetProperty("dataHash").GetString()!).ToList();
+                return found.Count > 0 && found.All(hash => hash.Length > 0) ? found : null;
+            },
+            "every event of the tip chained");
+
+        var guessed = new List<string>();
+        await using (var connection = records.StoreOf(TipsService.Name).Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = new Npgsql.NpgsqlCommand("select encode(sha256(convert_to(data::text, 'UTF8')), 'hex') from mt_events where stream_id = @id", connection);
+            command.Parameters.AddWithValue("id", records.TipId);
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            while (await reader.ReadAsync(Ct))
+            {
+                guessed.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal(hashes.Count, guessed.Count);
+        Assert.Empty(hashes.Intersect(guessed));
+        var report = await auditor.ChainedAsync(TipsService.Name);
+        Assert.True(report.Intact, $"The tips chain does not verify: {report.FirstBroken}");
+    }
+
     [Fact]
     public async Task A_yearly_number_counter_read_as_a_tip_or_an_incident_is_not_found()
     {
