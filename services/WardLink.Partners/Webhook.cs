@@ -56,7 +56,7 @@ public sealed record WebhookSubscribed(
 /// <summary>The endpoint, the events or the description changed; carries all three as they now are.</summary>
 public sealed record WebhookChanged(Guid WebhookId, string Url, IReadOnlyList<WebhookEventType> Events, string? Description, DateTimeOffset At, string By) : IBusinessEvent;
 
-/// <summary>A new signing secret was issued; the previous one still signs until <paramref name="PreviousValidUntil"/>.</summary>
+/// <summary>A new signing secret was issued; the one it replaced still signs until <paramref name="PreviousValidUntil"/> (as each replaced before it does until its own).</summary>
 public sealed record WebhookSecretRotated(Guid WebhookId, DateTimeOffset PreviousValidUntil, DateTimeOffset At, string By) : IBusinessEvent;
 
 public sealed record WebhookPaused(Guid WebhookId, DateTimeOffset At, string By) : IBusinessEvent;

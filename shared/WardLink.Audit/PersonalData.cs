@@ -29,7 +29,7 @@ public sealed class ShownToAuditorsAttribute : Attribute;
 /// with every <see cref="PersonalDataAttribute"/> property replaced for everyone and, for anyone
 /// but the police, every text the type does not name <see cref="ShownToAuditorsAttribute"/>
 /// (nor as its actor) withheld, in nested records and lists too. Values that cannot hold free text
-/// (ids, enums, numbers, times, flags) are shown. The stored data's hash is never touched, so the
+/// (ids, enums, whole numbers, times, flags) are shown; a fractional number (coordinates) is withheld like text. The stored data's hash is never touched, so the
 /// chain still verifies. By the events' naming convention it also finds the actor (the string
 /// property <c>By</c> or <c>…By</c>) and business time (<c>At</c>, else the first <c>…At</c>).
 /// </summary>
