@@ -37,7 +37,7 @@ public static class OpenApiMerge
         ["415"] = "The body is not JSON (a form, XML): nothing was read.",
         ["429"] = "Too many requests from this client; retry after the Retry-After header's seconds.",
         ["502"] = "The service behind the gateway is not available.",
-        ["503"] = "The gateway or the service is at capacity (admission control): nothing was done; retry after the Retry-After header's seconds.",
+        ["503"] = "The gateway or the service is at capacity (admission control): nothing was done; or the service's database is unavailable: retry after the Retry-After header's seconds as the problem's detail says (with the same Idempotency-Key or If-Match).",
         ["504"] = "The service behind the gateway did not answer in time.",
     };
 
