@@ -40,7 +40,7 @@ public static class IncidentIntake
     {
         await using (var lookup = sessions.QuerySession())
         {
-            var (ward, siteWard) = await lookup.LookUpWardsAsync(report.Place, wards, seenBy, ct);
+            var (ward, siteWard) = await lookup.LookUpWardsAsync(report.Place, wards, seenBy, report.OccurredAt ?? now, ct);
             report = report with { Ward = ward, SiteWard = siteWard };
         }
 

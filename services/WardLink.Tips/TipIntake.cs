@@ -30,7 +30,7 @@ public static class TipIntake
     {
         await using (var lookup = sessions.QuerySession())
         {
-            var (ward, siteWard) = await lookup.LookUpWardsAsync(command.Place, wards, seenBy, ct);
+            var (ward, siteWard) = await lookup.LookUpWardsAsync(command.Place, wards, seenBy, command.ReceivedAt ?? now, ct);
             command = command with { Ward = ward, SiteWard = siteWard };
         }
 

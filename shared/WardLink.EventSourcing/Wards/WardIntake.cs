@@ -18,16 +18,24 @@ public static class WardIntake
     /// names (null when it names none, or one this service's site directory does not know; a site known
     /// from before wards existed is the home ward's). A site of a ward the request's caller
     /// (<paramref name="seenBy"/>; null for a message, which sees every ward) may not see is, to it, one
-    /// the directory does not know: its answer names no ward of another's. A ward the jurisdiction directory does not know
+    /// the directory does not know: its answer names no ward of another's. A site of a ward merged into another by the
+    /// record's time (<paramref name="at"/>; none for a message) is the successor's then: a tip sent today from a site of
+    /// Quảng Thắng, merged into Đông Quang, is Đông Quang's. A ward the jurisdiction directory does not know
     /// (yet) takes no record: the work fails, so a message is retried until the directory knows it.
     /// </summary>
     public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsAsync(
-        this IQuerySession session, Place? place, WardTenants tenants, WardAccess? seenBy, CancellationToken ct)
+        this IQuerySession session, Place? place, WardTenants tenants, WardAccess? seenBy, DateTimeOffset? at, CancellationToken ct)
     {
         var ward = await session.WardOfSessionAsync(ct)
             ?? throw new NotKnownYetException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): nothing can be recorded in it.");
         var site = place?.SiteId is { } siteId ? await session.LoadAsync<KnownSite>(siteId, ct) : null;
-        return (ward.AsRecording(), site is not null && (seenBy is null || site.SeenBy(seenBy, tenants)) ? site.WardIn(tenants) : null);
+        if (site is null)
+        {
+            return (ward.AsRecording(), null);
+        }
+
+        var siteWard = at is { } when ? await site.WardAtAsync(session, tenants, when, ct) : site.WardIn(tenants);
+        return (ward.AsRecording(), seenBy is null || seenBy.Allows(siteWard) ? siteWard : null);
     }
 
     /// <summary>
@@ -37,7 +45,7 @@ public static class WardIntake
     /// </summary>
     public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsOfMessageAsync(this IQuerySession session, Place? place, WardTenants tenants, CancellationToken ct)
     {
-        var (ward, siteWard) = await session.LookUpWardsAsync(place, tenants, seenBy: null, ct);
+        var (ward, siteWard) = await session.LookUpWardsAsync(place, tenants, seenBy: null, at: null, ct);
         return place?.SiteId is { } siteId && siteId != Guid.Empty && siteWard is null
             ? throw new NotKnownYetException($"Site {siteId} is not in this service's site directory (yet).")
             : (ward, siteWard);

@@ -241,13 +241,18 @@ public static class RequestWards
 
     /// <summary>
     /// The ward the public's requests act in: the one they name (else the home ward), or once it has been merged, the ward
-    /// it was merged into (and so on, as far as mergers go): a tip the public sends today happens where that ward now is,
+    /// it was merged into (<see cref="WardAtAsync"/>): a tip the public sends today happens where that ward now is,
     /// not in a ward that would refuse it on a field the public cannot send.
     /// </summary>
-    private static async Task<string> PublicWardOfAsync(string named, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset now)
+    private static Task<string> PublicWardOfAsync(string named, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset now) => WardAtAsync(named, wardOf, now);
+
+    /// <summary>
+    /// Where ward <paramref name="ward"/>'s ground belongs at <paramref name="at"/>: to itself, or once it has been merged by
+    /// then, to the ward it was merged into (and so on, as far as mergers go).
+    /// </summary>
+    public static async Task<string> WardAtAsync(string ward, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset at)
     {
-        var ward = named;
-        for (var hops = 0; hops < MaxMergers && await wardOf(ward) is { MergedInto: { } successor, EndsAt: { } ends } && ends <= now; hops++)
+        for (var hops = 0; hops < MaxMergers && await wardOf(ward) is { MergedInto: { } successor, EndsAt: { } ends } && ends <= at; hops++)
         {
             ward = successor;
         }
@@ -255,7 +260,7 @@ public static class RequestWards
         return ward;
     }
 
-    /// <summary>How many mergers the public's ward follows at most (a cycle in bad data ends there).</summary>
+    /// <summary>How many mergers <see cref="WardAtAsync"/> follows at most (a cycle in bad data ends there).</summary>
     private const int MaxMergers = 16;
 
     /// <summary>The tenant of the streams of this service the route names by id, when it names any (looked for in every database).</summary>

@@ -813,8 +813,20 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
             await WardResponses.CreatedAsync(await wards.Public().PostAsJsonAsync(path, new { category = "theft", description = "A bag taken.", place = new { description = "Market" } }, Ct));
         }
 
+        // A site of Quảng Thắng is Đông Quang's ground from the merger on: a tip sent today from it (by the public naming
+        // either ward, or the police in Đông Quang) is Đông Quang's; one of before the merger is still Quảng Thắng's.
+        var siteOfQuangThang = await wards.SiteOfAsync(QuangThang);
+        foreach (var path in new[] { $"/public/tips?ward={QuangThang}", $"/public/tips?ward={DongQuang}" })
+        {
+            await WardResponses.CreatedAsync(await wards.Public().PostAsJsonAsync(path, new { category = "theft", description = "A bag taken.", place = new { siteId = siteOfQuangThang } }, Ct));
+        }
+
+        await WardResponses.CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={DongQuang}", TipsApi.NewTip(receivedAt: DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), place: new { siteId = siteOfQuangThang }), Ct));
+        var beforeTheMerger = await tips.PostAsJsonAsync($"/tips?ward={DongQuang}", TipsApi.NewTip(receivedAt: "2025-06-30T10:00:00+07:00", place: new { siteId = siteOfQuangThang }), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, beforeTheMerger.StatusCode);
+        Assert.Contains($"ward={QuangThang}", (await beforeTheMerger.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").GetProperty("place.siteId")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(
-            (before + 2, beforeInMerged),
+            (before + 5, beforeInMerged),
             (ReceivedIn(await tips.GetFromJsonAsync<JsonElement>($"/tips/stats?year={thisYear}&ward={DongQuang}", Ct)),
                 ReceivedIn(await tips.GetFromJsonAsync<JsonElement>($"/tips/stats?year={thisYear}&ward={QuangThang}", Ct))));
 
