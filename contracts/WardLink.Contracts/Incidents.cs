@@ -80,3 +80,11 @@ public sealed record TipUnlinkedFromIncident(
     Guid TipId,
     DateTimeOffset UnlinkedAt,
     IReadOnlyList<string>? Reach = null);
+
+/// <summary>The reach of the links an incident's news names (<see cref="IncidentResolved.LinkReach"/>), by tip.</summary>
+public static class LinkReaches
+{
+    /// <summary>The wards whose tip <paramref name="tipId"/>'s link lets the news reach; null: any (a tip not named).</summary>
+    public static IReadOnlyList<string>? Of(this IReadOnlyDictionary<Guid, IReadOnlyList<string>>? reach, Guid tipId) =>
+        reach is not null && reach.TryGetValue(tipId, out var wards) ? wards : null;
+}

@@ -189,7 +189,7 @@ public sealed record IncidentState(
     /// <summary>When each tip unlinked from it was last unlinked: a resolution that names the tip again comes after that.</summary>
     public IReadOnlyDictionary<Guid, DateTimeOffset>? UnlinkedAt { get; init; }
 
-    /// <summary>The reach of each linked tip's link that has one (<see cref="TipLinked.Reach"/>): the wards whose tip its news may reach.</summary>
+    /// <summary>The reach of each linked tip's link that has one (<see cref="TipLinked.Reach"/>): the wards whose tip its news may reach; null when none has.</summary>
     public IReadOnlyDictionary<Guid, IReadOnlyList<string>>? LinkReach { get; init; }
 
     /// <summary>The partner whose client reported the incident.</summary>
@@ -244,11 +244,8 @@ public sealed record IncidentState(
     {
         LinkedTipIds = [.. LinkedTipIds.Where(id => id != unlinked.TipId)],
         UnlinkedAt = new Dictionary<Guid, DateTimeOffset>(UnlinkedAt ?? new Dictionary<Guid, DateTimeOffset>()) { [unlinked.TipId] = unlinked.At },
-        LinkReach = LinkReach?.Where(link => link.Key != unlinked.TipId).ToDictionary(),
+        LinkReach = LinkReach?.Where(link => link.Key != unlinked.TipId).ToDictionary() is { Count: > 0 } left ? left : null,
     };
-
-    /// <summary>The reach of the links of the tips linked now that have one; null when none has.</summary>
-    public IReadOnlyDictionary<Guid, IReadOnlyList<string>>? ReachOfLinks() => LinkReach is { Count: > 0 } reach ? reach : null;
 
     /// <summary>The last time a tip linked now was unlinked before; null when none of them ever was.</summary>
     public DateTimeOffset? LinkedTipsLastUnlinkedAt() =>
@@ -333,7 +330,7 @@ public static class Incident
             ? errors.ToRejection()
             : Decision.Accept(new IncidentResolved(
                 incident.Id, incident.CaseNumber, incident.Classification, command.Outcome!.Value, Trimmed(command.Summary), incident.LinkedTipIds, at, actor,
-                incident.Place.SiteId, incident.ReachOfLinks()));
+                incident.Place.SiteId, incident.LinkReach));
     }
 
     public static Decision Close(IncidentState incident, CloseIncident command, DateTimeOffset now, string actor) =>
@@ -354,7 +351,7 @@ public static class Incident
         }
 
         var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the incident is reopened.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, command.Reason!.Trim(), now, actor, incident.LinkedTipIds, incident.ReachOfLinks()));
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, command.Reason!.Trim(), now, actor, incident.LinkedTipIds, incident.LinkReach));
     }
 
     /// <summary>
@@ -456,8 +453,7 @@ public static class Incident
     public static Decision UnlinkTip(IncidentState incident, UnlinkTip command, DateTimeOffset now, string actor) =>
         !incident.LinkedTipIds.Contains(command.TipId)
             ? Rejection.NotFound($"Tip {command.TipId} is not linked to incident {incident.CaseNumber}.")
-            : ResolvedAhead(incident, now) ?? Decision.Accept(new TipUnlinked(
-                incident.Id, command.TipId, now, actor, incident.LinkReach is { } reach && reach.TryGetValue(command.TipId, out var wards) ? wards : null));
+            : ResolvedAhead(incident, now) ?? Decision.Accept(new TipUnlinked(incident.Id, command.TipId, now, actor, incident.LinkReach.Of(command.TipId)));
 
     public static Decision AddNote(IncidentState incident, AddIncidentNote command, DateTimeOffset now, string actor)
     {

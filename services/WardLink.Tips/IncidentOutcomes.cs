@@ -33,14 +33,6 @@ public sealed class TipUnlinkedFromIncidentConsumer(IDocumentSession session, Ti
             session, message.IncidentId, [message.TipId], _ => message.Reach, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.UnlinkedAt), cancellationToken);
 }
 
-/// <summary>The reach of each link of an incident's news, by tip (none named: any ward).</summary>
-public static class LinkReaches
-{
-    /// <summary>The wards whose tip <paramref name="tipId"/>'s link lets the news reach; null: any.</summary>
-    public static IReadOnlyList<string>? Of(this IReadOnlyDictionary<Guid, IReadOnlyList<string>>? reach, Guid tipId) =>
-        reach is not null && reach.TryGetValue(tipId, out var wards) ? wards : null;
-}
-
 /// <summary>
 /// Incidents' news of the tips linked to an incident. A tip is mostly of the incident's ward (the message's, which the
 /// consumer's session acts in); one of another ward (a province's police link any tip of their wards) is decided in a

@@ -304,7 +304,7 @@ public sealed class IncidentDecisionTests
         Assert.False(resolved.LinkReach!.ContainsKey(otherTip));
         Assert.Equal(resolved.LinkReach, reopened.LinkReach);
         Assert.Equal(["dong-ve"], unlinked.Reach);
-        Assert.Null(incident.Apply(unlinked).ReachOfLinks());
+        Assert.Null(incident.Apply(unlinked).LinkReach);
     }
 
     [Fact]

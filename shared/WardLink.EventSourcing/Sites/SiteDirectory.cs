@@ -39,10 +39,6 @@ public sealed record KnownSite(
 
     /// <summary>Whether a caller with <paramref name="access"/> may see the site (it is of one of its wards); to anyone else it is a site the directory does not know.</summary>
     public bool SeenBy(WardAccess access, WardTenants wards) => access.Allows(WardIn(wards));
-
-    /// <summary>The ward the site's ground belongs to at <paramref name="at"/>: its ward's successor once that ward was merged by then (<see cref="RequestWards.WardAtAsync"/>).</summary>
-    public Task<string> WardAtAsync(IQuerySession session, WardTenants wards, DateTimeOffset at, CancellationToken ct) =>
-        RequestWards.WardAtAsync(WardIn(wards), ward => session.WardAsync(ward, ct), at);
 }
 
 /// <summary>A site as every audience reads it from a directory: whose it is, its ward, name, kind, point, and whether it is retired.</summary>

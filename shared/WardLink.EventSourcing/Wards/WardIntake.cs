@@ -34,7 +34,9 @@ public static class WardIntake
             return (ward.AsRecording(), null);
         }
 
-        var siteWard = at is { } when ? await site.WardAtAsync(session, tenants, when, ct) : site.WardIn(tenants);
+        var siteWard = at is { } when
+            ? await RequestWards.WardAtAsync(site.WardIn(tenants), id => id == ward.Id ? Task.FromResult<KnownWard?>(ward) : session.WardAsync(id, ct), when)
+            : site.WardIn(tenants);
         return (ward.AsRecording(), seenBy is null || seenBy.Allows(siteWard) ? siteWard : null);
     }
 

@@ -186,8 +186,10 @@ public static class RequestWards
             var cache = http.RequestServices.GetRequiredService<WardDirectoryCache>();
             var access = await WardAccess.ForAsync(http.User, directory, cache, home, ct);
             var anonymous = http.User.Identity?.IsAuthenticated != true;
+            // The public acts where the ward it names (else the home ward) now is: a tip it sends today happens there, not in a
+            // ward that would refuse it on a field the public cannot send.
             Task<string> PublicWardAsync(string named) =>
-                PublicWardOfAsync(named, id => cache.WardAsync(id, () => directory.WardAsync(id, ct)), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+                WardAtAsync(named, id => cache.WardAsync(id, () => directory.WardAsync(id, ct)), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
 
             string? ward = null;
             var (named, ofRecord) = (false, false);
@@ -238,13 +240,6 @@ public static class RequestWards
         });
         return app;
     }
-
-    /// <summary>
-    /// The ward the public's requests act in: the one they name (else the home ward), or once it has been merged, the ward
-    /// it was merged into (<see cref="WardAtAsync"/>): a tip the public sends today happens where that ward now is,
-    /// not in a ward that would refuse it on a field the public cannot send.
-    /// </summary>
-    private static Task<string> PublicWardOfAsync(string named, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset now) => WardAtAsync(named, wardOf, now);
 
     /// <summary>
     /// Where ward <paramref name="ward"/>'s ground belongs at <paramref name="at"/>: to itself, or once it has been merged by
