@@ -16,7 +16,7 @@ public static class IncidentIntake
     public static async Task<Decision> DecideReportAsync(
         this IDocumentSession session, ReportIncident report, WardTenants wards, DateTimeOffset now, string actor, CancellationToken ct)
     {
-        var (ward, siteWard) = await session.LookUpWardsOfMessageAsync(report.Place, wards, ct);
+        var (ward, siteWard) = await session.LookUpWardsOfMessageAsync(report.Place, wards, report.OccurredAt ?? now, ct);
         return Incident.Report(
             null,
             report with

@@ -27,7 +27,7 @@ public sealed class TipReferredConsumer(IDocumentSession session, TimeProvider c
     {
         var stream = await session.Events.FetchForWriting<IncidentState>(message.IncidentId, cancellationToken);
         var opens = stream.Aggregate is null && message.OpensNewIncident;
-        var (ward, siteWard) = await session.LookUpWardsOfMessageAsync(message.Place, wards, cancellationToken);
+        var (ward, siteWard) = await session.LookUpWardsOfMessageAsync(message.Place, wards, message.ReceivedAt, cancellationToken);
         var referral = new ReceiveReferral(
             message.IncidentId,
             message.TipId,

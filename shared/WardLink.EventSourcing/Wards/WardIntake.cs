@@ -19,12 +19,12 @@ public static class WardIntake
     /// from before wards existed is the home ward's). A site of a ward the request's caller
     /// (<paramref name="seenBy"/>; null for a message, which sees every ward) may not see is, to it, one
     /// the directory does not know: its answer names no ward of another's. A site of a ward merged into another by the
-    /// record's time (<paramref name="at"/>; none for a message) is the successor's then: a tip sent today from a site of
+    /// record's time (<paramref name="at"/>) is the successor's then: a tip sent today from a site of
     /// Quảng Thắng, merged into Đông Quang, is Đông Quang's. A ward the jurisdiction directory does not know
     /// (yet) takes no record: the work fails, so a message is retried until the directory knows it.
     /// </summary>
     public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsAsync(
-        this IQuerySession session, Place? place, WardTenants tenants, WardAccess? seenBy, DateTimeOffset? at, CancellationToken ct)
+        this IQuerySession session, Place? place, WardTenants tenants, WardAccess? seenBy, DateTimeOffset at, CancellationToken ct)
     {
         var ward = await session.WardOfSessionAsync(ct)
             ?? throw new NotKnownYetException($"The ward of tenant '{session.TenantId}' is not in this service's jurisdiction directory (yet): nothing can be recorded in it.");
@@ -34,20 +34,20 @@ public static class WardIntake
             return (ward.AsRecording(), null);
         }
 
-        var siteWard = at is { } when
-            ? await RequestWards.WardAtAsync(site.WardIn(tenants), id => id == ward.Id ? Task.FromResult<KnownWard?>(ward) : session.WardAsync(id, ct), when)
-            : site.WardIn(tenants);
+        var siteWard = await RequestWards.WardAtAsync(site.WardIn(tenants), id => id == ward.Id ? Task.FromResult<KnownWard?>(ward) : session.WardAsync(id, ct), at);
         return (ward.AsRecording(), seenBy is null || seenBy.Allows(siteWard) ? siteWard : null);
     }
 
     /// <summary>
-    /// As <see cref="LookUpWardsAsync"/>, for a message: a site it names that the site directory does not know is one
-    /// the sending service knew, whose registration is still on its way on another queue: the message waits for it
-    /// (<see cref="NotKnownYetException"/>), where a request naming it is refused.
+    /// As <see cref="LookUpWardsAsync"/>, for a message (which sees every ward), of a record of time <paramref name="at"/>
+    /// (a referred tip's, an observation's: the site of a ward merged by then is its successor's, as at the sender's intake):
+    /// a site it names that the site directory does not know is one the sending service knew, whose registration is still
+    /// on its way on another queue: the message waits for it (<see cref="NotKnownYetException"/>), where a request naming it is refused.
     /// </summary>
-    public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsOfMessageAsync(this IQuerySession session, Place? place, WardTenants tenants, CancellationToken ct)
+    public static async Task<(RecordingWard Ward, string? SiteWard)> LookUpWardsOfMessageAsync(
+        this IQuerySession session, Place? place, WardTenants tenants, DateTimeOffset at, CancellationToken ct)
     {
-        var (ward, siteWard) = await session.LookUpWardsAsync(place, tenants, seenBy: null, at: null, ct);
+        var (ward, siteWard) = await session.LookUpWardsAsync(place, tenants, seenBy: null, at, ct);
         return place?.SiteId is { } siteId && siteId != Guid.Empty && siteWard is null
             ? throw new NotKnownYetException($"Site {siteId} is not in this service's site directory (yet).")
             : (ward, siteWard);

@@ -821,7 +821,22 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
             await WardResponses.CreatedAsync(await wards.Public().PostAsJsonAsync(path, new { category = "theft", description = "A bag taken.", place = new { siteId = siteOfQuangThang } }, Ct));
         }
 
-        await WardResponses.CreatedAsync(await tips.PostAsJsonAsync($"/tips?ward={DongQuang}", TipsApi.NewTip(receivedAt: DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), place: new { siteId = siteOfQuangThang }), Ct));
+        var fromTheSite = (await WardResponses.CreatedAsync(await tips.PostAsJsonAsync(
+            $"/tips?ward={DongQuang}", TipsApi.NewTip(receivedAt: DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), place: new { siteId = siteOfQuangThang }), Ct))).GetProperty("id").GetGuid();
+
+        // Referred, it opens its incident in Đông Quang: the incidents service sets the site against the ward by the tip's
+        // time as the intake did (it read the site as Quảng Thắng's, refused the referral and parked it, the tip referred
+        // to an incident that never opened).
+        var dongQuangTips = wards.Tips(DongQuang);
+        Assert.Equal(HttpStatusCode.OK, (await dongQuangTips.AssessAsync(fromTheSite, "valuable")).StatusCode);
+        var referredId = (await (await dongQuangTips.PostAsJsonAsync($"/tips/{fromTheSite}/referral", new { }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct))
+            .GetProperty("incidentId").GetGuid();
+        var referredIncident = (await (await Eventually.Get(
+            async () => await wards.Incidents(DongQuang).GetAsync($"/incidents/{referredId}", Ct) is { StatusCode: HttpStatusCode.OK } found ? found : null,
+            "the incident opened in Đông Quang from the referral of a tip at a site of Quảng Thắng")).Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("incident");
+        Assert.Equal(DongQuang, referredIncident.GetProperty("ward").GetString());
+        Assert.Equal(siteOfQuangThang, referredIncident.GetProperty("place").GetProperty("siteId").GetGuid());
+        Assert.Matches($"^INC-DQ-{thisYear}-\\d{{4}}$", referredIncident.GetProperty("caseNumber").GetString());
         var beforeTheMerger = await tips.PostAsJsonAsync($"/tips?ward={DongQuang}", TipsApi.NewTip(receivedAt: "2025-06-30T10:00:00+07:00", place: new { siteId = siteOfQuangThang }), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, beforeTheMerger.StatusCode);
         Assert.Contains($"ward={QuangThang}", (await beforeTheMerger.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").GetProperty("place.siteId")[0].GetString(), StringComparison.Ordinal);
