@@ -35,9 +35,10 @@ var app = builder.Build();
 // refused, before admission, so a client trickling a body in holds no turn; admission control (past
 // its bound a 503 at once, before any other work);
 // routing; a token request's window by address (OpenIddict refuses a wrong secret within authentication),
-// then its shape (a form, else a 415 problem);
+// then its shape (a POST, else a 405 problem; a form, else a 415 problem);
 // authentication, so the rate limiter partitions by the authenticated client; the rate
-// limiter before authorization, so refused requests (guessed tokens) count too; a partner's token
+// limiter before authorization, so refused requests (guessed tokens) count too; routing's own refusals
+// (a method the path does not take: 405), counted as every request is; a partner's token
 // only while the partner is in good standing; authorization (whose refusals, and the partner's, give way
 // to the request's shape: 405, 415, as the services judge it, RequestShape); then the endpoints and the
 // proxied routes.
@@ -47,11 +48,11 @@ app.UseWardLinkProblemDetails();
 app.UseWardLinkRequestLimits();
 app.UseWardLinkAdmission();
 app.UseRouting();
-app.UseRoutingRejections();
 app.UseWardLinkTokenRateLimit();
 app.UseWardLinkTokenRequestShape();
 app.UseAuthentication();
 app.UseRateLimiter();
+app.UseRoutingRejections();
 app.UseWardLinkPartnerStanding();
 app.UseAuthorization();
 

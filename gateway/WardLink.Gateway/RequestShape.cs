@@ -93,8 +93,9 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
             : null;
     }
 
+    /// <summary>As the services' routing judges a body: of the described type or a subtype of it (<c>application/merge-patch+json</c> is JSON).</summary>
     private static bool Reads(string described, string? sent) =>
-        MediaTypeHeaderValue.TryParse(sent, out var type) && string.Equals(type.MediaType.Value, described, StringComparison.OrdinalIgnoreCase);
+        MediaTypeHeaderValue.TryParse(sent, out var type) && type.IsSubsetOf(MediaTypeHeaderValue.Parse(described));
 
     private async Task<IReadOnlyList<DescribedPath>> PathsAsync(CancellationToken ct)
     {

@@ -206,16 +206,28 @@ public static class TokenIssuer
     }
 
     /// <summary>
-    /// Before OpenIddict reads it: a token request is a form (RFC 6749); another body (JSON, XML) is a 415 problem, as the
-    /// API document says, not OpenIddict's 400.
+    /// Before OpenIddict reads it (within authentication): a token request is a <c>POST</c> (another method is a 405 problem,
+    /// as routing gives it on the gateway's other paths, once the request counted against its address's window) of a form
+    /// (RFC 6749); another body (JSON, XML) is a 415 problem, as the API document says, not OpenIddict's 400.
     /// </summary>
     public static WebApplication UseWardLinkTokenRequestShape(this WebApplication app)
     {
         app.Use(async (http, next) =>
         {
-            if (http.Request.Path.Equals(TokenPath, StringComparison.OrdinalIgnoreCase)
-                && HttpMethods.IsPost(http.Request.Method)
-                && !http.Request.HasFormContentType)
+            if (!http.Request.Path.Equals(TokenPath, StringComparison.OrdinalIgnoreCase))
+            {
+                await next(http);
+                return;
+            }
+
+            if (!HttpMethods.IsPost(http.Request.Method))
+            {
+                http.Response.Headers.Allow = HttpMethods.Post;
+                await http.WriteProblemAsync(StatusCodes.Status405MethodNotAllowed, $"The path takes POST, not {http.Request.Method}.", "Request a token with a POST of a form.");
+                return;
+            }
+
+            if (!http.Request.HasFormContentType)
             {
                 await http.WriteProblemAsync(
                     StatusCodes.Status415UnsupportedMediaType,

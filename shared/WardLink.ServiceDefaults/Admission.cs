@@ -59,7 +59,7 @@ public static class Admission
         return builder;
     }
 
-    /// <summary>Early in the pipeline: a refused request costs no token validation, no body read, no store.</summary>
+    /// <summary>Early in the pipeline: a refused request costs no token validation and no store (in a service, no body read either: the gateway reads a body whole before it).</summary>
     public static IApplicationBuilder UseWardLinkAdmission(this IApplicationBuilder app)
     {
         var limiter = app.ApplicationServices.GetRequiredService<ConcurrencyLimiter>();

@@ -7,7 +7,7 @@ namespace WardLink.ServiceDefaults;
 /// Routing's own refusals: <c>415</c> for a body of a type the endpoint does not read (a form or
 /// XML where JSON is expected), <c>405</c> for a method the path does not take, <c>406</c>. They are
 /// answers about the request's shape, not endpoints anyone authorises, so they are given before
-/// authentication: an anonymous caller posting a form to the public tip intake learns 415, not 401.
+/// authorization: an anonymous caller posting a form to the public tip intake learns 415, not 401.
 /// The status-code pages turn them into problem details.
 /// </summary>
 public static class RoutingRejections

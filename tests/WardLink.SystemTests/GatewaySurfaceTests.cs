@@ -18,7 +18,6 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
 {
     private static readonly string[] ServiceNames = ["incidents", "patrols", "tips", "partners"];
 
-    private static readonly string[] WriteAndReadMethods = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 
     private readonly HttpClient _gateway = system.CreateGatewayClient();
 
@@ -277,13 +276,8 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         var (wrongMethods, forms) = (0, 0);
         foreach (var (template, item) in paths.Where(path => path.Key.StartsWith("/api/", StringComparison.Ordinal) && !path.Key.StartsWith("/api/public/", StringComparison.Ordinal)))
         {
-            // A path value the route takes: an enum's first name (the ops health of a service), else a fresh id.
-            var address = Regex.Replace(template, "{([^}]+)}", name =>
-                item!.AsObject().SelectMany(operation => operation.Value?["parameters"] as JsonArray ?? [])
-                    .FirstOrDefault(parameter => (string?)parameter?["name"] == name.Groups[1].Value)?["schema"]?["enum"]?[0]?.GetValue<string>()
-                ?? Guid.NewGuid().ToString());
-            var methods = item!.AsObject().Select(operation => operation.Key.ToUpperInvariant()).ToHashSet(StringComparer.Ordinal);
-            var wrong = WriteAndReadMethods.First(method => !methods.Contains(method));
+            var address = GatewaySurface.AddressOf(template, item!);
+            var (methods, wrong) = GatewaySurface.MethodsOf(item!);
             wrongMethods++;
             using (var refused = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(wrong), address), ct))
             {
@@ -294,7 +288,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
                 }
             }
 
-            foreach (var (method, operation) in item.AsObject().Where(operation => operation.Value?["requestBody"]?["content"]?["application/json"] is not null))
+            foreach (var (method, operation) in item!.AsObject().Where(operation => operation.Value?["requestBody"]?["content"]?["application/json"] is not null))
             {
                 forms++;
                 using var form = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), address) { Content = new FormUrlEncodedContent([new("name", "x")]) };
@@ -311,10 +305,15 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
             }
 
             var right = methods.Contains("GET") ? "GET" : methods.First();
-            using var unauthorised = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(right), address) { Content = right == "GET" ? null : JsonContent.Create(new { }) }, ct);
-            if (unauthorised.StatusCode != HttpStatusCode.Unauthorized || unauthorised.Content.Headers.ContentType?.MediaType != "application/problem+json")
+            // JSON is any media type with the +json suffix too, as the services' routing reads it.
+            foreach (var type in right == "GET" ? new string?[] { null } : ["application/json", "application/merge-patch+json"])
             {
-                failures.Add($"{right} {address} without a token: {(int)unauthorised.StatusCode} {unauthorised.Content.Headers.ContentType?.MediaType}");
+                using var unauthorised = await anonymous.SendAsync(
+                    new HttpRequestMessage(new HttpMethod(right), address) { Content = type is null ? null : JsonContent.Create(new { }, new System.Net.Http.Headers.MediaTypeHeaderValue(type)) }, ct);
+                if (unauthorised.StatusCode != HttpStatusCode.Unauthorized || unauthorised.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                {
+                    failures.Add($"{right} {address} {type} without a token: {(int)unauthorised.StatusCode} {unauthorised.Content.Headers.ContentType?.MediaType}");
+                }
             }
         }
 
@@ -530,6 +529,40 @@ public sealed class TokenRateLimitTests(SteadyRateLimitedSystem system) : IClass
         using var police = await system.CreateGatewayClientAsync("test-police");
         Assert.Equal(HttpStatusCode.OK, (await police.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
     }
+
+    /// <summary>
+    /// Every request counts against the caller's limit (docs/api.md), the answers the gateway gives itself before any
+    /// route's work too: a method a path of the document does not take (the token endpoint's, the annual report's, a
+    /// health path's included) is a 405 until the caller's window is spent, then a 429. They were answered before the
+    /// rate limiters, and counted by none: unbounded from one address, past admission control on the health paths.
+    /// </summary>
+    [Fact]
+    public async Task A_method_a_path_does_not_take_counts_against_the_caller_s_limit_on_every_path()
+    {
+        var paths = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!["paths"]!.AsObject();
+        var failures = new List<string>();
+        var caller = 0;
+        foreach (var (template, item) in paths)
+        {
+            using var client = system.CreateClientFrom(System.Net.IPAddress.Parse($"127.0.2.{++caller}"));
+            var address = GatewaySurface.AddressOf(template, item!);
+            var (_, wrong) = GatewaySurface.MethodsOf(item!);
+            var answers = new List<HttpStatusCode>();
+            for (var sent = 0; sent <= 100 && !answers.Contains(HttpStatusCode.TooManyRequests); sent++)
+            {
+                using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(wrong), address), TestContext.Current.CancellationToken);
+                answers.Add(response.StatusCode);
+            }
+
+            if (answers[^1] != HttpStatusCode.TooManyRequests || answers.SkipLast(1).Any(status => status != HttpStatusCode.MethodNotAllowed))
+            {
+                failures.Add($"{wrong} {address}: {string.Join(", ", answers.GroupBy(status => status).Select(group => $"{group.Count()} × {(int)group.Key}"))}");
+            }
+        }
+
+        Assert.True(caller > 20, $"Only {caller} paths were tried.");
+        Assert.True(failures.Count == 0, $"{failures.Count} paths answered a wrong method outside the caller's limit:\n{string.Join("\n", failures)}");
+    }
 }
 
 [Collection(GatewaySurface.Collection)]
@@ -610,6 +643,22 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
 public static class GatewaySurface
 {
     public const string Collection = "gateway surface";
+
+    private static readonly string[] WriteAndReadMethods = ["GET", "POST", "PUT", "DELETE", "PATCH"];
+
+    /// <summary>An address of the document's path <paramref name="template"/>: each path value an enum's first name (the ops health of a service), else a fresh id.</summary>
+    public static string AddressOf(string template, JsonNode item) =>
+        Regex.Replace(template, "{([^}]+)}", name =>
+            item.AsObject().SelectMany(operation => operation.Value?["parameters"] as JsonArray ?? [])
+                .FirstOrDefault(parameter => (string?)parameter?["name"] == name.Groups[1].Value)?["schema"]?["enum"]?[0]?.GetValue<string>()
+            ?? Guid.NewGuid().ToString());
+
+    /// <summary>The methods the document's path <paramref name="item"/> takes, and one it does not.</summary>
+    public static (HashSet<string> Methods, string Wrong) MethodsOf(JsonNode item)
+    {
+        var methods = item.AsObject().Select(operation => operation.Key.ToUpperInvariant()).ToHashSet(StringComparer.Ordinal);
+        return (methods, WriteAndReadMethods.First(method => !methods.Contains(method)));
+    }
 
     /// <summary>The merged document once every service is in it.</summary>
     public static async Task<string> CompleteDocumentAsync(WardLinkSystem system)
