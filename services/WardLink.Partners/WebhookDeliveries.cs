@@ -28,7 +28,10 @@ public sealed record DeliveryAttempt(int Number, DateTimeOffset At, int? Status,
 /// under optimistic concurrency, so two replicas never send the same attempt twice. What is a fact
 /// (a webhook disabled because its deliveries failed) goes into the subscription's stream.
 /// <see cref="Payload"/> is the exact JSON sent every time, so a receiver can use the
-/// <c>webhook-id</c> (<see cref="MessageId"/>) to drop a repeat. A delivery belongs to its webhook's
+/// <c>webhook-id</c> (<see cref="MessageId"/>) to drop a repeat. <see cref="AttemptCount"/> counts every
+/// attempt, replays and resumes included (the log's numbers); <see cref="FailuresThisWindow"/> counts the failed
+/// attempts since the delivery was queued or last requeued, which the backoff goes by, so a replay starts at the
+/// first interval again. A delivery belongs to its webhook's
 /// ward; <see cref="TenantId"/> is that ward's tenant in the store, set by the store when it reads the delivery.
 /// </summary>
 public sealed record WebhookDelivery(
@@ -42,6 +45,7 @@ public sealed record WebhookDelivery(
     DateTimeOffset NextAttemptAt,
     DateTimeOffset RetryUntil,
     int AttemptCount,
+    int FailuresThisWindow,
     IReadOnlyList<DeliveryAttempt> Attempts,
     DateTimeOffset? DeliveredAt,
     string? TraceParent,
@@ -60,17 +64,17 @@ public sealed record WebhookDelivery(
     /// <summary>The <c>webhook-id</c> header: the same on every attempt and replay of this delivery.</summary>
     public string MessageId => $"msg_{Id:N}";
 
-    /// <summary>Due again from <paramref name="now"/>, for a fresh retry window (a replay, or a webhook resumed).</summary>
+    /// <summary>Due again from <paramref name="now"/>, for a fresh retry window with a fresh backoff (a replay, or a webhook resumed).</summary>
     public WebhookDelivery Requeued(DateTimeOffset now, RetrySchedule schedule, string note) =>
-        this with { Status = DeliveryStatus.Pending, NextAttemptAt = now, RetryUntil = now + schedule.RetryFor, Note = note };
+        this with { Status = DeliveryStatus.Pending, NextAttemptAt = now, RetryUntil = now + schedule.RetryFor, FailuresThisWindow = 0, Note = note };
 
     /// <summary>The delivery after <paramref name="attempt"/>, which failed: due again per <paramref name="schedule"/>, or given up when that is past its window.</summary>
     public WebhookDelivery AfterFailure(DeliveryAttempt attempt, RetrySchedule schedule, double jitter)
     {
-        var logged = Logged(attempt);
-        return schedule.NextAttemptAfter(logged.AttemptCount, attempt.At, RetryUntil, jitter) is { } next
+        var logged = Logged(attempt) with { FailuresThisWindow = FailuresThisWindow + 1 };
+        return schedule.NextAttemptAfter(logged.FailuresThisWindow, attempt.At, RetryUntil, jitter) is { } next
             ? logged with { NextAttemptAt = next }
-            : logged with { Status = DeliveryStatus.Failed, Note = $"Gave up after {logged.AttemptCount} attempts over the retry window; the webhook is disabled until it is resumed." };
+            : logged with { Status = DeliveryStatus.Failed, Note = $"Gave up after {logged.FailuresThisWindow} attempts over the retry window; the webhook is disabled until it is resumed." };
     }
 
     public WebhookDelivery AfterSuccess(DeliveryAttempt attempt) => Logged(attempt) with { Status = DeliveryStatus.Delivered, DeliveredAt = attempt.At, Note = null };

@@ -98,7 +98,7 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
             {
                 session.Insert(new WebhookDelivery(
                     Guid.CreateVersion7(), webhook.Id, webhook.PartnerId, notice.Type, payload, now, DeliveryStatus.Pending, now, now + _retryFor,
-                    0, [], null, Activity.Current?.Id, null));
+                    0, 0, [], null, Activity.Current?.Id, null));
             }
         }
     }

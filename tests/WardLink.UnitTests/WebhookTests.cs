@@ -291,13 +291,10 @@ public sealed class WebhookRetryTests
     [Fact]
     public void A_receiver_down_all_day_is_tried_for_the_window_and_then_given_up_once()
     {
-        var delivery = new WebhookDelivery(
-            Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), WebhookEventType.IncidentReported, "{}", Start, DeliveryStatus.Pending, Start, Start + Schedule.RetryFor, 0, [], null, null, null);
-        var now = Start;
+        var delivery = Queued();
         while (delivery.Status == DeliveryStatus.Pending)
         {
-            delivery = delivery.AfterFailure(new DeliveryAttempt(delivery.AttemptCount + 1, now, 503, 12, "The receiver answered 503.", null), Schedule, jitter: 0.5);
-            now = delivery.NextAttemptAt;
+            delivery = Failed(delivery, delivery.NextAttemptAt, jitter: 0.5);
         }
 
         Assert.Equal(DeliveryStatus.Failed, delivery.Status);
@@ -306,6 +303,69 @@ public sealed class WebhookRetryTests
         Assert.Equal(Math.Min(delivery.AttemptCount, WebhookDelivery.MaxKeptAttempts), delivery.Attempts.Count);
         Assert.Contains("disabled", delivery.Note, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_delivery_replayed_after_it_was_given_up_is_retried_first_after_the_first_interval_again()
+    {
+        var delivery = Queued();
+        while (delivery.Status == DeliveryStatus.Pending)
+        {
+            delivery = Failed(delivery, delivery.NextAttemptAt, jitter: 1);
+        }
+
+        var (givenUpAfter, replayedAt) = (delivery.AttemptCount, delivery.Attempts[^1].At.AddDays(2));
+        delivery = Failed(delivery.Requeued(replayedAt, Schedule, "Replayed on request."), replayedAt, jitter: 1);
+
+        Assert.Equal(DeliveryStatus.Pending, delivery.Status);
+        Assert.True(delivery.NextAttemptAt <= replayedAt + Schedule.FirstRetryAfter, $"{delivery.NextAttemptAt - replayedAt} after the replay's failure");
+        Assert.Equal(givenUpAfter + 1, delivery.AttemptCount);
+        Assert.Equal(givenUpAfter + 1, delivery.Attempts[^1].Number);
+    }
+
+    /// <summary>
+    /// Whatever failures, replays and resumes come in whatever order, the n-th failure since the delivery was queued or last
+    /// requeued waits what the n-th retry waits; the attempt count and the log's numbers count every attempt.
+    /// </summary>
+    [Fact]
+    public void Each_requeue_starts_a_fresh_backoff_and_the_log_counts_every_attempt()
+    {
+        var step = Gen.Select(Gen.Int[0, 29], Gen.Double[0, 1], Gen.Int[0, 7_200]);
+        step.List[1, 150].Sample(steps =>
+        {
+            var (delivery, now, failuresSinceQueued, attempts) = (Queued(), Start, 0, 0);
+            foreach (var (kind, jitter, wait) in steps)
+            {
+                if (kind == 0 || delivery.Status != DeliveryStatus.Pending)
+                {
+                    now = now.AddSeconds(wait);
+                    delivery = delivery.Requeued(now, Schedule, "Replayed on request.");
+                    failuresSinceQueued = 0;
+                    continue;
+                }
+
+                now = delivery.NextAttemptAt;
+                delivery = Failed(delivery, now, jitter);
+                (failuresSinceQueued, attempts) = (failuresSinceQueued + 1, attempts + 1);
+                Assert.Equal(attempts, delivery.AttemptCount);
+                Assert.Equal(attempts, delivery.Attempts[^1].Number);
+                if (delivery.Status == DeliveryStatus.Pending)
+                {
+                    var full = Math.Min(10 * Math.Pow(2, failuresSinceQueued - 1), 3600);
+                    Assert.InRange((delivery.NextAttemptAt - now).TotalSeconds, (full / 2) - 0.001, full + 0.001);
+                }
+                else
+                {
+                    Assert.Contains($"after {failuresSinceQueued} attempts", delivery.Note, StringComparison.Ordinal);
+                }
+            }
+        });
+    }
+
+    private static WebhookDelivery Queued() => new(
+        Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), WebhookEventType.IncidentReported, "{}", Start, DeliveryStatus.Pending, Start, Start + Schedule.RetryFor, 0, 0, [], null, null, null);
+
+    private static WebhookDelivery Failed(WebhookDelivery delivery, DateTimeOffset at, double jitter) =>
+        delivery.AfterFailure(new DeliveryAttempt(delivery.AttemptCount + 1, at, 503, 12, "The receiver answered 503.", null), Schedule, jitter);
 
     [Fact]
     public void Payload_types_have_wire_names_for_every_event_type()
