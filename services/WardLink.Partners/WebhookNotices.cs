@@ -8,6 +8,7 @@ using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using Contract = WardLink.Contracts.Partners;
 
 namespace WardLink.Partners;
@@ -38,8 +39,11 @@ public sealed record CameraNotice(Guid CameraId, Guid SiteId, DateTimeOffset At)
 /// <summary>An action item the partner owns went past its due date.</summary>
 public sealed record ActionItemOverdueNotice(Guid MeetingId, Guid ItemId, DateTimeOffset DueAt);
 
+/// <summary>A partner a notice is for, and the tenant of its ward, which keeps its standing, its webhooks and their deliveries.</summary>
+public sealed record NoticedPartner(Guid Id, string Tenant);
+
 /// <summary>What happened, for whom: queued as one delivery per subscription of that partner that asked for the type.</summary>
-public sealed record WebhookNotice(Guid PartnerId, WebhookEventType Type, DateTimeOffset Timestamp, object Data);
+public sealed record WebhookNotice(NoticedPartner Partner, WebhookEventType Type, DateTimeOffset Timestamp, object Data);
 
 /// <summary>The body of a webhook, as Standard Webhooks describes it: <c>{ type, timestamp, data }</c>.</summary>
 public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, object Data)
@@ -72,8 +76,15 @@ public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, objec
 /// concerns), each queued for every live subscription of that partner that asked for its type,
 /// with the consumed message's trace as the deliveries' parent. Once per message
 /// (<see cref="IdempotentConsumer{TMessage}"/>): a redelivered message queues nothing twice.
+/// A message is consumed in the ward it came from. The site or partner it names is looked for there,
+/// then in the other wards, where it counts only when its ward's ground was the message's ward's by the
+/// time the record happened: merged into it by then, as the intake counts a merged ward's site
+/// (<see cref="RequestWards.WardAtAsync"/>). So a merged ward's partner is told of what its successor records
+/// at its sites, and no other ward's record reaches a partner. Each partner's standing, webhooks and
+/// deliveries are read and written in its own ward.
 /// </summary>
-public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options) : IdempotentConsumer<TMessage>(session, clock)
+public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : IdempotentConsumer<TMessage>(session, clock)
     where TMessage : class
 {
     private readonly TimeProvider _clock = clock;
@@ -82,17 +93,79 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
     protected override async Task ApplyAsync(TMessage message, IDocumentSession session, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
-        foreach (var notice in await NoticesAsync(message, session, cancellationToken))
+        foreach (var notices in (await NoticesAsync(message, session, cancellationToken)).GroupBy(notice => notice.Partner.Tenant))
+        {
+            if (notices.Key == session.TenantId)
+            {
+                await QueueAsync(session, notices, now, cancellationToken);
+            }
+            else
+            {
+                await ApplyInTenantAsync(notices.Key, partnersWard => QueueAsync(partnersWard, notices, now, cancellationToken), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The notices <paramref name="message"/> makes: none when it concerns no partner.</summary>
+    protected abstract Task<IReadOnlyList<WebhookNotice>> NoticesAsync(TMessage message, IQuerySession session, CancellationToken ct);
+
+    /// <summary>
+    /// The partner whose site <paramref name="siteId"/> is, for a record that happened at <paramref name="at"/>; null for no site, or one
+    /// the service does not know in the message's ward or a ward whose ground was the message's ward's then.
+    /// </summary>
+    protected async Task<NoticedPartner?> PartnerOfSiteAsync(IQuerySession session, Guid? siteId, DateTimeOffset at, CancellationToken ct) =>
+        siteId is { } id && await FindAsync(session, id, at, (there, token) => there.StateOfAsync<SiteState>(id, token), ct) is { } found
+            ? new NoticedPartner(found.State.PartnerId, found.Tenant)
+            : null;
+
+    /// <summary>Partner <paramref name="partnerId"/>, named by a record that happened at <paramref name="at"/>; null as for <see cref="PartnerOfSiteAsync"/>.</summary>
+    protected async Task<NoticedPartner?> PartnerAsync(IQuerySession session, Guid? partnerId, DateTimeOffset at, CancellationToken ct) =>
+        partnerId is { } id && await FindAsync(session, id, at, (there, token) => there.LoadAsync<PartnerState>(id, token), ct) is { } found
+            ? new NoticedPartner(found.State.Id, found.Tenant)
+            : null;
+
+    protected static IReadOnlyList<WebhookNotice> For(NoticedPartner? partner, WebhookEventType type, DateTimeOffset timestamp, object data) =>
+        partner is not null ? [new WebhookNotice(partner, type, timestamp, data)] : [];
+
+    /// <summary>
+    /// Record <paramref name="id"/> as <paramref name="load"/> reads it, with its tenant: in the message's ward, else in the ward that
+    /// keeps it when that ward, followed through its mergers up to <paramref name="at"/>, is the message's.
+    /// </summary>
+    private async Task<(T State, string Tenant)?> FindAsync<T>(IQuerySession session, Guid id, DateTimeOffset at, Func<IQuerySession, CancellationToken, Task<T?>> load, CancellationToken ct)
+        where T : class
+    {
+        if (await load(session, ct) is { } here)
+        {
+            return (here, session.TenantId);
+        }
+
+        var messageWard = databases.WardOfTenant(session.TenantId);
+        foreach (var tenant in await databases.TenantsOfStreamsAsync([id], ct))
+        {
+            if (tenant != session.TenantId && await RequestWards.WardAtAsync(databases.WardOfTenant(tenant), ward => session.WardAsync(ward, ct), at) == messageWard)
+            {
+                await using var there = session.DocumentStore.QuerySession(tenant);
+                return await load(there, ct) is { } found ? (found, tenant) : null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Queues <paramref name="notices"/>, for partners of <paramref name="session"/>'s ward, for their live subscriptions.</summary>
+    private async Task QueueAsync(IDocumentSession session, IEnumerable<WebhookNotice> notices, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var notice in notices)
         {
             // A partner's access ends with the partnership: one suspended or gone is told nothing.
-            if (!await session.InGoodStandingAsync(notice.PartnerId, cancellationToken))
+            if (!await session.InGoodStandingAsync(notice.Partner.Id, ct))
             {
                 continue;
             }
 
             var webhooks = await session.Query<WebhookState>()
-                .Where(webhook => webhook.PartnerId == notice.PartnerId && webhook.Status != WebhookStatus.Deleted)
-                .ToListAsync(cancellationToken);
+                .Where(webhook => webhook.PartnerId == notice.Partner.Id && webhook.Status != WebhookStatus.Deleted)
+                .ToListAsync(ct);
             var payload = WebhookPayload.Of(notice);
             foreach (var webhook in webhooks.Where(webhook => webhook.Events.Contains(notice.Type)))
             {
@@ -102,60 +175,55 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
             }
         }
     }
-
-    /// <summary>The notices <paramref name="message"/> makes: none when it concerns no partner.</summary>
-    protected abstract Task<IReadOnlyList<WebhookNotice>> NoticesAsync(TMessage message, IQuerySession session, CancellationToken ct);
-
-    /// <summary>The partner whose site <paramref name="siteId"/> is; null for no site or one the service does not know.</summary>
-    protected static async Task<Guid?> PartnerOfSiteAsync(IQuerySession session, Guid? siteId, CancellationToken ct) =>
-        siteId is { } id && (await session.LoadStreamAsync<SiteState>(id, ct)).State is { } site ? site.PartnerId : null;
-
-    protected static IReadOnlyList<WebhookNotice> For(Guid? partnerId, WebhookEventType type, DateTimeOffset timestamp, object data) =>
-        partnerId is { } partner ? [new WebhookNotice(partner, type, timestamp, data)] : [];
 }
 
-public sealed class IncidentReportedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options)
-    : WebhookFanOut<IncidentReported>(session, clock, options)
+public sealed class IncidentReportedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : WebhookFanOut<IncidentReported>(session, clock, options, databases)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(IncidentReported message, IQuerySession session, CancellationToken ct) =>
-        For(await PartnerOfSiteAsync(session, message.SiteId, ct), WebhookEventType.IncidentReported, message.ReportedAt, new IncidentReportedNotice(
+        For(await PartnerOfSiteAsync(session, message.SiteId, message.OccurredAt, ct), WebhookEventType.IncidentReported, message.ReportedAt, new IncidentReportedNotice(
             message.IncidentId, message.CaseNumber, message.Classification, message.Category, message.Source, message.SiteId.GetValueOrDefault(), message.OccurredAt, message.ReportedAt));
 }
 
-public sealed class IncidentResolvedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options)
-    : WebhookFanOut<IncidentResolved>(session, clock, options)
+/// <summary>
+/// The message names no time of occurrence: its site is looked up as of the resolution, which comes after the occurrence (an incident
+/// its successor recorded at a merged ward's site occurred after the merger, or it would not be the successor's).
+/// </summary>
+public sealed class IncidentResolvedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : WebhookFanOut<IncidentResolved>(session, clock, options, databases)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(IncidentResolved message, IQuerySession session, CancellationToken ct) =>
-        For(await PartnerOfSiteAsync(session, message.SiteId, ct), WebhookEventType.IncidentResolved, message.ResolvedAt, new IncidentResolvedNotice(
+        For(await PartnerOfSiteAsync(session, message.SiteId, message.ResolvedAt, ct), WebhookEventType.IncidentResolved, message.ResolvedAt, new IncidentResolvedNotice(
             message.IncidentId, message.CaseNumber, message.Classification, message.Outcome, message.SiteId.GetValueOrDefault(), message.ResolvedAt));
 }
 
-public sealed class TipReferredWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options)
-    : WebhookFanOut<TipReferred>(session, clock, options)
+public sealed class TipReferredWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : WebhookFanOut<TipReferred>(session, clock, options, databases)
 {
-    protected override Task<IReadOnlyList<WebhookNotice>> NoticesAsync(TipReferred message, IQuerySession session, CancellationToken ct) =>
-        Task.FromResult(For(message.SubmittedByPartner, WebhookEventType.TipReferred, message.ReferredAt, new TipReferredNotice(
-            message.TipId, message.TipNumber, message.Category, message.Place.SiteId, message.ReceivedAt, message.ReferredAt)));
+    protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(TipReferred message, IQuerySession session, CancellationToken ct) =>
+        For(await PartnerAsync(session, message.SubmittedByPartner, message.ReceivedAt, ct), WebhookEventType.TipReferred, message.ReferredAt, new TipReferredNotice(
+            message.TipId, message.TipNumber, message.Category, message.Place.SiteId, message.ReceivedAt, message.ReferredAt));
 }
 
-public sealed class TipOutcomeRecordedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options)
-    : WebhookFanOut<TipOutcomeRecorded>(session, clock, options)
+/// <summary>The message names no time the tip came in: its partner is looked up as of the resolution, as for <see cref="IncidentResolvedWebhooks"/>.</summary>
+public sealed class TipOutcomeRecordedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : WebhookFanOut<TipOutcomeRecorded>(session, clock, options, databases)
 {
-    protected override Task<IReadOnlyList<WebhookNotice>> NoticesAsync(TipOutcomeRecorded message, IQuerySession session, CancellationToken ct) =>
-        Task.FromResult(For(message.SubmittedByPartner, WebhookEventType.TipOutcomeRecorded, message.ResolvedAt, new TipOutcomeNotice(
-            message.TipId, message.TipNumber, message.CaseNumber, message.Classification, message.Outcome, message.ResolvedAt)));
+    protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(TipOutcomeRecorded message, IQuerySession session, CancellationToken ct) =>
+        For(await PartnerAsync(session, message.SubmittedByPartner, message.ResolvedAt, ct), WebhookEventType.TipOutcomeRecorded, message.ResolvedAt, new TipOutcomeNotice(
+            message.TipId, message.TipNumber, message.CaseNumber, message.Classification, message.Outcome, message.ResolvedAt));
 }
 
 /// <summary>A missed shift concerns every partner with a site on its route; each is told of its own sites only.</summary>
-public sealed class ShiftMissedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options)
-    : WebhookFanOut<ShiftMissed>(session, clock, options)
+public sealed class ShiftMissedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : WebhookFanOut<ShiftMissed>(session, clock, options, databases)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(ShiftMissed message, IQuerySession session, CancellationToken ct)
     {
-        var sites = new List<(Guid Partner, Guid Site)>();
+        var sites = new List<(NoticedPartner Partner, Guid Site)>();
         foreach (var siteId in message.SiteIds.Distinct())
         {
-            if (await PartnerOfSiteAsync(session, siteId, ct) is { } partner)
+            if (await PartnerOfSiteAsync(session, siteId, message.WindowStart, ct) is { } partner)
             {
                 sites.Add((partner, siteId));
             }
@@ -170,32 +238,32 @@ public sealed class ShiftMissedWebhooks(IDocumentSession session, TimeProvider c
     }
 }
 
-public sealed class CameraApprovedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options)
-    : WebhookFanOut<Contract.CameraApproved>(session, clock, options)
+public sealed class CameraApprovedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : WebhookFanOut<Contract.CameraApproved>(session, clock, options, databases)
 {
-    protected override Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.CameraApproved message, IQuerySession session, CancellationToken ct) =>
-        Task.FromResult(For(message.PartnerId, WebhookEventType.CameraApproved, message.ApprovedAt, new CameraNotice(message.CameraId, message.SiteId, message.ApprovedAt)));
+    protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.CameraApproved message, IQuerySession session, CancellationToken ct) =>
+        For(await PartnerAsync(session, message.PartnerId, message.ApprovedAt, ct), WebhookEventType.CameraApproved, message.ApprovedAt, new CameraNotice(message.CameraId, message.SiteId, message.ApprovedAt));
 }
 
-public sealed class CameraInstalledWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options)
-    : WebhookFanOut<Contract.CameraInstalled>(session, clock, options)
+public sealed class CameraInstalledWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : WebhookFanOut<Contract.CameraInstalled>(session, clock, options, databases)
 {
-    protected override Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.CameraInstalled message, IQuerySession session, CancellationToken ct) =>
-        Task.FromResult(For(message.PartnerId, WebhookEventType.CameraInstalled, message.InstalledAt, new CameraNotice(message.CameraId, message.SiteId, message.InstalledAt)));
+    protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.CameraInstalled message, IQuerySession session, CancellationToken ct) =>
+        For(await PartnerAsync(session, message.PartnerId, message.InstalledAt, ct), WebhookEventType.CameraInstalled, message.InstalledAt, new CameraNotice(message.CameraId, message.SiteId, message.InstalledAt));
 }
 
-public sealed class CameraDecommissionedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options)
-    : WebhookFanOut<Contract.CameraDecommissioned>(session, clock, options)
+public sealed class CameraDecommissionedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : WebhookFanOut<Contract.CameraDecommissioned>(session, clock, options, databases)
 {
-    protected override Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.CameraDecommissioned message, IQuerySession session, CancellationToken ct) =>
-        Task.FromResult(For(message.PartnerId, WebhookEventType.CameraDecommissioned, message.DecommissionedAt, new CameraNotice(message.CameraId, message.SiteId, message.DecommissionedAt)));
+    protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.CameraDecommissioned message, IQuerySession session, CancellationToken ct) =>
+        For(await PartnerAsync(session, message.PartnerId, message.DecommissionedAt, ct), WebhookEventType.CameraDecommissioned, message.DecommissionedAt, new CameraNotice(message.CameraId, message.SiteId, message.DecommissionedAt));
 }
 
-public sealed class ActionItemOverdueWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options)
-    : WebhookFanOut<Contract.ActionItemOverdue>(session, clock, options)
+public sealed class ActionItemOverdueWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
+    : WebhookFanOut<Contract.ActionItemOverdue>(session, clock, options, databases)
 {
-    protected override Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.ActionItemOverdue message, IQuerySession session, CancellationToken ct) =>
-        Task.FromResult(For(message.OwnerPartnerId, WebhookEventType.ActionItemOverdue, message.NoticedAt, new ActionItemOverdueNotice(message.MeetingId, message.ItemId, message.DueAt)));
+    protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.ActionItemOverdue message, IQuerySession session, CancellationToken ct) =>
+        For(await PartnerAsync(session, message.OwnerPartnerId, message.NoticedAt, ct), WebhookEventType.ActionItemOverdue, message.NoticedAt, new ActionItemOverdueNotice(message.MeetingId, message.ItemId, message.DueAt));
 }
 
 public static class WebhookFanOuts

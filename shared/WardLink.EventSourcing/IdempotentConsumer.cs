@@ -17,9 +17,12 @@ public sealed record ProcessedMessage(string Id, string Consumer, Guid MessageId
 public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, TimeProvider clock) : IConsumer<TMessage>
     where TMessage : class
 {
+    private Guid _messageId;
+
     public async Task Consume(ConsumeContext<TMessage> context)
     {
         var messageId = context.MessageId ?? throw new InvalidOperationException($"A {typeof(TMessage).Name} arrived without a message id.");
+        _messageId = messageId;
         var consumer = Ledger;
         var ledgerId = $"{consumer}/{messageId:N}";
         if (await session.LoadAsync<ProcessedMessage>(ledgerId, context.CancellationToken) is not null)
@@ -51,6 +54,32 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
 
     /// <summary>Stages the message's effect in <paramref name="session"/>; the base class commits it.</summary>
     protected abstract Task ApplyAsync(TMessage message, IDocumentSession session, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// From <see cref="ApplyAsync"/>: stages what <paramref name="write"/> does in ward tenant <paramref name="tenant"/>, not the message's,
+    /// in a session of its own (the tenant may be kept in another database), committed at once with a ledger entry of its own
+    /// there, so a message that comes again (its own transaction having failed after) does not do it twice.
+    /// </summary>
+    protected async Task ApplyInTenantAsync(string tenant, Func<IDocumentSession, Task> write, CancellationToken cancellationToken)
+    {
+        var ledgerId = $"{Ledger}/{_messageId:N}/{tenant}";
+        await using var other = session.DocumentStore.LightweightSession(tenant);
+        if (await other.LoadAsync<ProcessedMessage>(ledgerId, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        await write(other);
+        other.Insert(new ProcessedMessage(ledgerId, Ledger, _messageId, clock.GetUtcNow()));
+        try
+        {
+            await other.SaveChangesAsync(cancellationToken);
+        }
+        catch (DocumentAlreadyExistsException duplicate) when (duplicate.DocumentType == typeof(ProcessedMessage))
+        {
+            // A concurrent delivery of the same message did it first; this transaction rolled back.
+        }
+    }
 }
 
 /// <summary>

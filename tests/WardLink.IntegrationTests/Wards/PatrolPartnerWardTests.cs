@@ -131,7 +131,7 @@ public class WardedPatrolsAndPartners : ServiceGroup
 /// </summary>
 public sealed class WardedPatrolsAndPartnersOnTwoDatabases : WardedPatrolsAndPartners
 {
-    protected override IReadOnlyList<string> SecondDatabaseWards => ["hac-thanh", "tao-xuyen", "quang-tam", "ba-dinh", "hai-ba-trung", "dong-huong", PatrolPartnerWardSuite<WardedPatrolsAndPartners>.EstablishedUnderAKey];
+    protected override IReadOnlyList<string> SecondDatabaseWards => ["hac-thanh", "tao-xuyen", "quang-tam", "ba-dinh", "hai-ba-trung", "dong-huong", "quang-thinh", PatrolPartnerWardSuite<WardedPatrolsAndPartners>.EstablishedUnderAKey];
 }
 
 /// <summary>Patrols and partners' records as ward tenants, every ward in each service's own database.</summary>
@@ -391,6 +391,87 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
             "the delivery of ward E's incident recorded as delivered");
         Assert.Equal(E, delivery.TenantId);
         Assert.DoesNotContain(elsewhere.IncidentId.ToString(), delivery.Payload, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// After a merger, what happens at a merged ward's site is recorded in its successor (the ground went with the merger), and its
+    /// messages come with the successor's ward: the partner of the merged ward is still told. What another ward records at its
+    /// sites, or names it in, and what its successor recorded at them before the merger (they were not its ground then), is not.
+    /// </summary>
+    [Fact]
+    public async Task A_merged_ward_s_partner_is_told_of_what_its_successor_records_at_its_sites_after_the_merger_only()
+    {
+        const string Merged = "quang-cat", Successor = "quang-thinh", Unrelated = "quang-dong";
+        var mergedOn = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).Date).AddDays(-1);
+        var merger = new DateTimeOffset(mergedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(7));
+        await wards.KnowWardAsync(Successor, "QTH");
+        await wards.KnowWardAsync(Unrelated, "QDO");
+        await wards.KnowWardAsync(Merged, "QC");
+        using var partners = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [Merged]);
+        var partner = await partners.RegisterPartnerAsync("Quảng Cát clinic", "hospital");
+        var site = await partners.RegisterSiteAsync(partner, "Clinic gate");
+        string[] events = ["incidentReported", "incidentResolved", "tipReferred", "shiftMissed"];
+        var subscribed = await partners.PostAsJsonAsync($"/partners/{partner}/webhooks", new { url = wards.Receiver.Endpoint("merged"), events }, Ct);
+        Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
+        await wards.KnowWardAsync(Merged, "QC", endedOn: mergedOn, mergedInto: Successor);
+
+        // Each kind of notice the merged ward's partner could be told, as a ward's relay would publish it: happening at its
+        // site, or naming it as the tip's partner, today (after the merger) or before the merger.
+        object[] Happenings(DateTimeOffset at) =>
+        [
+            IncidentAt(site, "INC-QTH-2025-0001") with { OccurredAt = at },
+            new IncidentResolved(Guid.NewGuid(), "INC-QTH-2025-0002", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [], at, site),
+            new TipReferred(
+                Guid.NewGuid(), "TIP-QTH-2025-0001", Guid.NewGuid(), true, SecurityCategory.Theft, "A bag taken at the gate.", new Contracts.Place(site, null, null, null),
+                at, at.AddMinutes(30), "police-desk", partner),
+            new WardLink.Contracts.Patrols.ShiftMissed(Guid.NewGuid(), Guid.NewGuid(), DateOnly.FromDateTime(at.ToOffset(TimeSpan.FromHours(7)).Date), at, at.AddHours(3), [site]),
+        ];
+        Task PublishAsync(object happening, Guid messageId, string ward) => happening switch
+        {
+            IncidentReported reported => wards.Bus.PublishAsync(reported, messageId, ward),
+            IncidentResolved resolved => wards.Bus.PublishAsync(resolved, messageId, ward),
+            TipReferred referred => wards.Bus.PublishAsync(referred, messageId, ward),
+            WardLink.Contracts.Patrols.ShiftMissed missed => wards.Bus.PublishAsync(missed, messageId, ward),
+            _ => throw new ArgumentOutOfRangeException(nameof(happening)),
+        };
+        var today = DateTimeOffset.UtcNow.AddHours(-1);
+
+        // Not told: another ward's records at its site or naming it, and what the successor recorded there before the merger.
+        var untold = Happenings(today).Select(happening => (Happening: happening, Ward: Unrelated))
+            .Concat(Happenings(merger.AddDays(-1)).Select(happening => (Happening: happening, Ward: Successor)))
+            .ToList();
+        foreach (var (happening, ward) in untold)
+        {
+            var messageId = Guid.NewGuid();
+            await PublishAsync(happening, messageId, ward);
+            await Eventually.Get(
+                async () => (await wards.ProcessedByAsync(PartnersService.Name)).FirstOrDefault(processed => processed.MessageId == messageId),
+                $"{happening.GetType().Name} of {ward} consumed by partners");
+        }
+
+        // Told: what the successor records at its site, or of the tip it submitted, from the merger on; each kept and sent in the merged ward.
+        var told = Happenings(today);
+        foreach (var happening in told)
+        {
+            await PublishAsync(happening, Guid.NewGuid(), Successor);
+        }
+
+        var received = await Eventually.Get(() => Task.FromResult(wards.Receiver.At("merged") is { Count: >= 4 } arrived ? arrived : null), "the webhooks of the successor's records");
+        Assert.Equal(
+            ["incident.reported", "incident.resolved", "shift.missed", "tip.referred"],
+            received.Select(webhook => JsonDocument.Parse(webhook.Body).RootElement.GetProperty("type").GetString()).Order());
+        var deliveries = await Eventually.Get(
+            async () =>
+            {
+                await using var session = wards.PartnersStore.QuerySession();
+                var kept = await session.Query<WebhookDelivery>().Where(delivery => delivery.AnyTenant() && delivery.PartnerId == partner).ToListAsync(Ct);
+                return kept.Count >= told.Length && kept.All(delivery => delivery.Status == DeliveryStatus.Delivered) ? kept : null;
+            },
+            "the deliveries of the successor's records recorded as delivered");
+
+        // The untold were consumed before the told were sent: none of them was queued meanwhile.
+        Assert.Equal(told.Length, deliveries.Count);
+        Assert.All(deliveries, delivery => Assert.Equal(Merged, delivery.TenantId));
     }
 
     [Fact]
