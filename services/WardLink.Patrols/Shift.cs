@@ -126,7 +126,10 @@ public sealed record CheckIn(
 public sealed record ReportObservation(
     Guid ObservationId, Guid IncidentId, string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At);
 
-/// <summary>Optional: <c>at</c> when the shift ended, if earlier than now (a shift recorded after the fact); the request body of <c>POST /patrols/shifts/{id}/end</c>.</summary>
+/// <summary>
+/// Optional: <c>at</c> when the shift ended, if earlier than now (a shift recorded after the fact); without it, now, or the shift's begin or last
+/// check-in or observation if later; the request body of <c>POST /patrols/shifts/{id}/end</c>.
+/// </summary>
 public sealed record EndShift(DateTimeOffset? At);
 
 /// <summary>Records <paramref name="Planned"/> as missed, with its <paramref name="Route"/> as the sweep found it.</summary>
@@ -325,7 +328,10 @@ public static class Shift
         return errors.Any ? errors.ToRejection() : Decision.Accept(new ResidenceCheckRecorded(shift.Id, command, now, actor));
     }
 
-    /// <summary>Ends the shift (at the time given, if earlier than now); every checkpoint of a patrol it did not scan is recorded as missed.</summary>
+    /// <summary>
+    /// Ends the shift at the time given (if earlier than now), else now, or when it began or last recorded something if that is later
+    /// (within the clock skew); every checkpoint of a patrol it did not scan is recorded as missed.
+    /// </summary>
     public static Decision End(ShiftState shift, EndShift command, DateTimeOffset now, string actor)
     {
         if (shift.Status != ShiftStatus.Started)
@@ -333,7 +339,7 @@ public static class Shift
             return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way can end.");
         }
 
-        var when = command.At ?? now;
+        var when = command.At ?? new[] { now, shift.Begins, shift.LastRecordedAt ?? now }.Max();
         var errors = new FieldErrors()
             .CheckPast(when, "at", now)
             .Check(when >= shift.Begins, "at", "A shift cannot end before it began.")

@@ -333,6 +333,50 @@ public sealed class PatrolDecisionTests
     }
 
     [Fact]
+    public void A_shift_ended_without_a_time_after_a_check_in_within_the_clock_skew_ends_at_that_check_in()
+    {
+        var later = Now.AddHours(2);
+        var checkedIn = Apply(Started(), Shift.CheckIn(Started(), new CheckIn("EYE-GATE", later.AddMinutes(1), null, null), later, Desk));
+
+        var ended = Shift.End(checkedIn, new EndShift(null), later, Desk);
+
+        Assert.Equal(new ShiftEnded(ShiftId, later.AddMinutes(1), Desk), ended.Events[0]);
+    }
+
+    /// <summary>A step on a shift: a check-in or an observation, some seconds after the last (its now), at a time given relative to its now or none.</summary>
+    private static readonly Gen<(bool CheckIn, int Elapsed, int? At)> AnyStep = Gen.Select(
+        Gen.Bool, Gen.Int[0, 90], Gen.OneOf(Gen.Const((int?)null), Gen.Int[-600, (int)WardTime.ClockSkew.TotalSeconds].Select(seconds => (int?)seconds)));
+
+    [Fact]
+    public void A_step_without_a_time_is_never_refused_on_it_and_an_end_without_one_is_at_the_latest_of_now_and_what_the_shift_recorded()
+    {
+        Gen.Select(Gen.Int[-600, (int)WardTime.ClockSkew.TotalSeconds], AnyStep.List[0, 8], Gen.Int[0, 90]).Sample((begun, steps, beforeEnd) =>
+        {
+            var members = new[] { new TeamMember("Lead", "police") };
+            var shift = ShiftState.Create(Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
+                null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, members, Now.AddSeconds(begun)), Now, Desk).Events)));
+            var now = Now;
+            foreach (var (checkIn, elapsed, at) in steps)
+            {
+                now = now.AddSeconds(elapsed);
+                var when = at is { } seconds ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
+                var decision = checkIn
+                    ? Shift.CheckIn(shift, new CheckIn("EYE-GATE", when, null, null), now, Desk)
+                    : Shift.Report(shift, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out", ObservationSeverity.Low, false, null, when), now, Desk);
+                Assert.True(when is not null || decision.Rejection is null, $"refused without a time: {decision.Rejection?.Errors?.Keys.FirstOrDefault()}");
+                shift = decision.Rejection is null ? Apply(shift, decision) : shift;
+            }
+
+            now = now.AddSeconds(beforeEnd);
+            var ended = Shift.End(shift, new EndShift(null), now, Desk);
+
+            var expected = new[] { now, shift.Begins, shift.LastRecordedAt ?? shift.Begins }.Max();
+            Assert.True(ended.Rejection is null, $"refused without a time: {ended.Rejection?.Errors?.Keys.FirstOrDefault()}");
+            Assert.Equal(new ShiftEnded(ShiftId, expected, Desk), ended.Events[0]);
+        });
+    }
+
+    [Fact]
     public void A_check_in_at_a_route_checkpoint_records_its_site_time_and_coordinates()
     {
         var decision = Shift.CheckIn(Started(), new CheckIn(" OBS-CAR ", Now.AddMinutes(10), 19.8, 105.77), Now.AddMinutes(11), "team-a");
