@@ -89,10 +89,15 @@ public static class PatrolEndpoints
 
         patrols.MapStreamStep<ShiftState, CheckIn>(
             "/shifts/{id:guid}/check-ins", ShiftWhat, "CheckIn", "Check in at a checkpoint by its code (time and coordinates optional).", Shift.CheckIn);
-        patrols.MapStreamStep("/shifts/{id:guid}/observations", ShiftWhat, "ReportObservation", "Report an observation; one that needs an incident is published with the incident id chosen here.",
-            (ShiftState shift, ObservationRequest request, DateTimeOffset now, string actor) => Shift.Report(
+        patrols.MapStreamStep(
+            "/shifts/{id:guid}/observations",
+            ShiftWhat,
+            "ReportObservation",
+            "Report an observation; one that needs an incident is published with the incident id chosen here (not one from the end of the shift's ward on: a 400 on at).",
+            (ShiftState shift, ObservationRequest request, DateTimeOffset now, string actor, HttpContext http) => Shift.Report(
                 shift,
-                new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), request.Description, request.Severity, request.NeedsIncident, request.SiteId, request.At),
+                new ReportObservation(
+                    Guid.CreateVersion7(), Guid.CreateVersion7(), request.Description, request.Severity, request.NeedsIncident, request.SiteId, request.At, http.Ward().Ward.AsRecording()),
                 now,
                 actor));
         patrols.MapStreamStep<ShiftState, ResidenceCounts>(

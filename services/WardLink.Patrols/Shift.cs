@@ -123,8 +123,9 @@ public sealed record CheckIn(
     [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude,
     [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude);
 
+/// <summary>An observation on a shift, with the ids chosen for it and the shift's <paramref name="Ward"/> as the request found it (where its incident would be opened).</summary>
 public sealed record ReportObservation(
-    Guid ObservationId, Guid IncidentId, string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At);
+    Guid ObservationId, Guid IncidentId, string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At, RecordingWard Ward);
 
 /// <summary>
 /// Optional: <c>at</c> when the shift ended, if earlier than now (a shift recorded after the fact); without it, now, or the shift's begin or last
@@ -288,7 +289,10 @@ public static class Shift
             : Decision.Accept(new CheckedIn(shift.Id, checkpoint!.Code, checkpoint.SiteId, command.Latitude, command.Longitude, at, actor));
     }
 
-    /// <summary>An observation that needs an incident carries the incident id chosen here, so incidents opens exactly that one.</summary>
+    /// <summary>
+    /// An observation that needs an incident carries the incident id chosen here, so incidents opens exactly that one, in the shift's ward:
+    /// one from the end of that ward on is refused, as incidents would refuse to open it. Any other observation is added to the shift's record.
+    /// </summary>
     public static Decision Report(ShiftState shift, ReportObservation command, DateTimeOffset now, string actor)
     {
         if (shift.Status != ShiftStatus.Started)
@@ -303,7 +307,8 @@ public static class Shift
             .Check(command.Severity is not null, "severity", "Choose the severity (low, medium, high).")
             .Check(command.SiteId is null || shift.Checkpoints.Any(point => point.SiteId == command.SiteId), "siteId", "Not a site of the shift's route.")
             .CheckPast(at, "at", now)
-            .Check(at >= shift.Begins - WardTime.ClockSkew, "at", "An observation cannot be before the shift started.");
+            .Check(at >= shift.Begins - WardTime.ClockSkew, "at", "An observation cannot be before the shift started.")
+            .CheckWard(command.Ward, command.NeedsIncident ? at : null, "at", siteWard: null);
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new ObservationReported(

@@ -27,6 +27,7 @@ public sealed class PatrolDecisionTests
     private static readonly DayOfWeek[] EveryDay = Enum.GetValues<DayOfWeek>();
     private const string Ward = "quang-thang";
     private static readonly Dictionary<string, DateTimeOffset> NoWardEnded = [];
+    private static readonly RecordingWard WardOfShift = new(Ward);
 
     private static readonly RouteState Route = RouteState.Create(new RouteDefined(
         RouteId, "Hospitals at night", [new Checkpoint("EYE-GATE", Eye, "Eye hospital gate"), new Checkpoint("OBS-CAR", Obstetrics, null)], Now.AddDays(-10), Desk));
@@ -322,7 +323,7 @@ public sealed class PatrolDecisionTests
         var later = Now.AddHours(2);
         var checkedIn = Apply(Started(), Shift.CheckIn(Started(), new CheckIn("EYE-GATE", Now.AddMinutes(40), null, null), later, Desk));
         var observed = Apply(checkedIn, Shift.Report(
-            checkedIn, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out in the car park", ObservationSeverity.Low, false, null, Now.AddMinutes(50)), later, Desk));
+            checkedIn, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out in the car park", ObservationSeverity.Low, false, null, Now.AddMinutes(50), WardOfShift), later, Desk));
         var checkedInEarlier = Apply(observed, Shift.CheckIn(observed, new CheckIn("OBS-CAR", Now.AddMinutes(20), null, null), later, Desk));
 
         AssertInvalid(Shift.End(checkedIn, new EndShift(Now.AddMinutes(39)), later, Desk), "at");
@@ -362,7 +363,7 @@ public sealed class PatrolDecisionTests
                 var when = at is { } seconds ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
                 var decision = checkIn
                     ? Shift.CheckIn(shift, new CheckIn("EYE-GATE", when, null, null), now, Desk)
-                    : Shift.Report(shift, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out", ObservationSeverity.Low, false, null, when), now, Desk);
+                    : Shift.Report(shift, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out", ObservationSeverity.Low, false, null, when, WardOfShift), now, Desk);
                 Assert.True(when is not null || decision.Rejection is null, $"refused without a time: {decision.Rejection?.Errors?.Keys.FirstOrDefault()}");
                 shift = decision.Rejection is null ? Apply(shift, decision) : shift;
             }
@@ -398,7 +399,7 @@ public sealed class PatrolDecisionTests
         var ended = Apply(Started(), Shift.End(Started(), new EndShift(null), Now.AddHours(2), Desk));
 
         AssertConflict(Shift.CheckIn(ended, new CheckIn("EYE-GATE", null, null, null), Now.AddHours(3), Desk));
-        AssertConflict(Shift.Report(ended, new ReportObservation(Guid.NewGuid(), Guid.NewGuid(), "x", ObservationSeverity.Low, false, null, null), Now.AddHours(3), Desk));
+        AssertConflict(Shift.Report(ended, new ReportObservation(Guid.NewGuid(), Guid.NewGuid(), "x", ObservationSeverity.Low, false, null, null, WardOfShift), Now.AddHours(3), Desk));
         AssertConflict(Shift.End(ended, new EndShift(null), Now.AddHours(3), Desk));
     }
 
@@ -409,14 +410,37 @@ public sealed class PatrolDecisionTests
         var incidentId = Guid.CreateVersion7();
 
         var needs = Assert.IsType<ObservationReported>(Assert.Single(Shift.Report(
-            Started(), new ReportObservation(observationId, incidentId, " A fight at the gate ", ObservationSeverity.High, true, Eye, null), Now, "team-a").Events));
+            Started(), new ReportObservation(observationId, incidentId, " A fight at the gate ", ObservationSeverity.High, true, Eye, null, WardOfShift), Now, "team-a").Events));
         var quiet = Assert.IsType<ObservationReported>(Assert.Single(Shift.Report(
-            Started(), new ReportObservation(observationId, incidentId, "Lights out in the car park", ObservationSeverity.Low, false, null, null), Now, "team-a").Events));
+            Started(), new ReportObservation(observationId, incidentId, "Lights out in the car park", ObservationSeverity.Low, false, null, null, WardOfShift), Now, "team-a").Events));
 
         Assert.Equal(new ObservationReported(ShiftId, observationId, RouteId, Eye, "A fight at the gate", ObservationSeverity.High, true, incidentId, Now, "team-a"), needs);
         Assert.Null(quiet.IncidentId);
-        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, "x", ObservationSeverity.Low, false, Guid.NewGuid(), null), Now, Desk), "siteId");
-        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, " ", null, false, null, null), Now, Desk), "severity");
+        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, "x", ObservationSeverity.Low, false, Guid.NewGuid(), null, WardOfShift), Now, Desk), "siteId");
+        AssertInvalid(Shift.Report(Started(), new ReportObservation(observationId, incidentId, " ", null, false, null, null, WardOfShift), Now, Desk), "severity");
+    }
+
+    [Fact]
+    public void An_observation_that_needs_an_incident_from_the_end_of_the_shift_s_ward_on_is_refused_on_at_naming_its_successor()
+    {
+        var merged = new RecordingWard(Ward, DateOnly.FromDateTime(Now.Date), "dong-quang");
+        var dissolved = merged with { MergedInto = null };
+        var end = merged.EndsAt!.Value;
+        var started = Started() with { Begins = end.AddHours(-3) };
+        ReportObservation Observation(bool needsIncident, DateTimeOffset? at, RecordingWard ward) =>
+            new(Guid.CreateVersion7(), Guid.CreateVersion7(), "A fight at the gate", ObservationSeverity.High, needsIncident, Eye, at, ward);
+
+        var afterMerger = Shift.Report(started, Observation(true, null, merged), Now, Desk);
+        var atEnd = Shift.Report(started, Observation(true, end, merged), Now, Desk);
+        var afterDissolution = Shift.Report(started, Observation(true, end.AddHours(1), dissolved), Now, Desk);
+
+        AssertInvalid(afterMerger, "at");
+        Assert.Contains("dong-quang", Assert.Single(afterMerger.Rejection!.Errors!["at"]), StringComparison.Ordinal);
+        AssertInvalid(atEnd, "at");
+        AssertInvalid(afterDissolution, "at");
+        Assert.Contains("dissolved", Assert.Single(afterDissolution.Rejection!.Errors!["at"]), StringComparison.Ordinal);
+        Assert.True(Assert.IsType<ObservationReported>(Assert.Single(Shift.Report(started, Observation(true, end.AddTicks(-1), merged), Now, Desk).Events)).NeedsIncident);
+        Assert.Single(Shift.Report(started, Observation(false, null, merged), Now, Desk).Events);
     }
 
     [Fact]

@@ -577,8 +577,20 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
 
         // What happened before the end is still the ward's; so is what is added to a record it has.
         await partners.CreatedAsync("/partners/meetings", new { heldAt = "2024-05-31T08:00:00+07:00", attendingPartnerIds = new[] { partnerId }, minutes = "Before the merger." });
-        await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team, at = "2024-05-31T21:00:00+07:00" });
+        var (shiftId, etag) = await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team, at = "2024-05-31T21:00:00+07:00" });
         await partners.CreatedAsync($"/partners/{partnerId}/outreach-sessions", new { topics = Drugs, attendees = 40, at = DateTimeOffset.UtcNow.AddHours(-1) });
+
+        // An observation on the shift is added to its record; but one that needs an incident from the ward's end on would
+        // open an incident in a ward that has ended, which incidents refuses: patrols refuses it first, naming the successor.
+        var incidentAfterTheEnd = await patrols.StepAsync($"/patrols/shifts/{shiftId}/observations", etag, new { description = "A fight at the gate.", severity = "high", needsIncident = true });
+        var refusal = await incidentAfterTheEnd.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(incidentAfterTheEnd.StatusCode == HttpStatusCode.BadRequest, $"{incidentAfterTheEnd.StatusCode} {refusal}");
+        Assert.Contains(Successor, refusal.GetProperty("errors").GetProperty("at")[0].GetString(), StringComparison.Ordinal);
+        Assert.Single(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, Ended, shiftId));
+        etag = await patrols.StepOkAsync($"/patrols/shifts/{shiftId}/observations", etag, new { description = "A lamp out by the gate.", severity = "low" });
+        await patrols.StepOkAsync($"/patrols/shifts/{shiftId}/observations", etag, new { description = "A fight at the gate.", severity = "high", needsIncident = true, at = "2024-05-31T23:00:00+07:00" });
+        var observations = (await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, Ended, shiftId)).Select(recorded => recorded.Data).OfType<ObservationReported>().ToList();
+        Assert.Equal([false, true], observations.Select(observation => observation.NeedsIncident));
     }
 
     /// <summary>The ward a test establishes under an <c>Idempotency-Key</c>: in the second database, where there is one.</summary>
