@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Linq.Expressions;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Domain;
@@ -18,8 +19,9 @@ public sealed record PlannedShiftStatus(PlannedShift Shift, [property: MaxLength
 /// <summary>
 /// Patrol coverage over local dates [from, to] (both included), of one site or of every site:
 /// shifts planned, performed and missed; checkpoints visited and missed; hours patrolled (ended
-/// shifts), spread over the local hours of the day; and the incidents that occurred there, by
-/// local hour of day, with how many of them occurred while a shift of their own ward was under way.
+/// shifts), spread over the local hours of the day (all of these of the shifts begun, or planned, on those dates);
+/// and the incidents that occurred there, by local hour of day, with how many of them occurred while a
+/// shift of their own ward was under way there (whenever it began; one not yet ended, until now).
 /// </summary>
 public sealed record SiteCoverage(
     DateOnly From,
@@ -146,7 +148,14 @@ public static class PatrolQueries
     }
 
     private static async Task<Results<Ok<SiteCoverage>, ValidationProblem>> Coverage(
-        HttpContext http, IQuerySession session, WardDatabases databases, [Required] DateOnly? from, [Required] DateOnly? to, Guid? siteId, CancellationToken ct)
+        HttpContext http,
+        IQuerySession session,
+        WardDatabases databases,
+        TimeProvider clock,
+        [Required] DateOnly? from,
+        [Required] DateOnly? to,
+        Guid? siteId,
+        CancellationToken ct)
     {
         var errors = new FieldErrors().CheckLocalDates(from, to);
         if (errors.Any)
@@ -157,7 +166,7 @@ public static class PatrolQueries
         var spans = http.Ward().Spans;
         var (start, end) = WardTime.LocalDays(from!.Value, to!.Value);
         var schedules = await databases.ListAsync<ScheduleState>(spans, every => every, ct);
-        var shifts = await databases.ListAsync<ShiftState>(spans, every => every.Where(shift => shift.Begins >= start && shift.Begins < end), ct);
+        var shifts = await databases.ListAsync<ShiftState>(spans, every => every.Where(CoverageReads(start, end)), ct);
         var incidents = await databases.ListAsync<SiteIncident>(
             spans,
             every =>
@@ -167,8 +176,15 @@ public static class PatrolQueries
             },
             ct);
         var planned = PatrolSchedule.Plan(schedules, from.Value, to.Value, await session.WardEndsAsync(ct));
-        return TypedResults.Ok(ComputeCoverage(from.Value, to.Value, siteId, planned, shifts, incidents));
+        return TypedResults.Ok(ComputeCoverage(from.Value, to.Value, siteId, planned, shifts, incidents, clock.GetUtcNow()));
     }
+
+    /// <summary>
+    /// The shifts the coverage of the instants [<paramref name="start"/>, <paramref name="end"/>) reads: those begun (or missed) then, which it counts,
+    /// and those under way at some instant of it, which its incidents are set against: begun before its end and not ended by its start.
+    /// </summary>
+    public static Expression<Func<ShiftState, bool>> CoverageReads(DateTimeOffset start, DateTimeOffset end) =>
+        shift => shift.Begins < end && (shift.Begins >= start || shift.Status == ShiftStatus.Started || shift.EndedAt > start);
 
     /// <summary>When each ward that was merged or dissolved stopped recording anything of its own, by its store tenant (what <see cref="PatrolSchedule.Plan"/> plans up to).</summary>
     public static async Task<IReadOnlyDictionary<string, DateTimeOffset>> WardEndsAsync(this IQuerySession session, CancellationToken ct) =>
@@ -188,21 +204,23 @@ public static class PatrolQueries
     }
 
     /// <summary>
-    /// The coverage of <paramref name="siteId"/> (every site when null) from shifts and incidents already limited to the dates,
-    /// of one ward or several: everything adds up across wards, and an incident counts as during a shift only when the shift is of its own ward.
+    /// The coverage of <paramref name="siteId"/> (every site when null) on the local dates [<paramref name="from"/>, <paramref name="to"/>] at
+    /// <paramref name="now"/>, from the shifts <see cref="CoverageReads"/> and the incidents of the dates, of one ward or several: the shifts
+    /// begun on the dates are counted, and everything adds up across wards; an incident counts as during a shift when a shift at the site
+    /// of its own ward was under way then, whenever that began (one not yet ended, until <paramref name="now"/>).
     /// </summary>
     public static SiteCoverage ComputeCoverage(
-        DateOnly from, DateOnly to, Guid? siteId, IReadOnlyList<PlannedShift> planned, IReadOnlyList<ShiftState> shifts, IReadOnlyList<SiteIncident> incidents)
+        DateOnly from, DateOnly to, Guid? siteId, IReadOnlyList<PlannedShift> planned, IReadOnlyList<ShiftState> shifts, IReadOnlyList<SiteIncident> incidents, DateTimeOffset now)
     {
+        var (first, afterLast) = WardTime.LocalDays(from, to);
         bool AtSite(Checkpoint checkpoint) => siteId is null || checkpoint.SiteId == siteId;
-        var covering = shifts.Where(shift => shift.Checkpoints.Any(AtSite)).ToList();
+        var atSite = shifts.Where(shift => shift.Checkpoints.Any(AtSite)).ToList();
+        var covering = atSite.Where(shift => shift.Begins >= first && shift.Begins < afterLast).ToList();
         var performed = covering.Where(shift => shift.Status != ShiftStatus.Missed).ToList();
-        // A stored end outside the window (written before the limits existed) reads as the window's edge, and never before the start.
-        var patrolled = performed.Where(shift => shift.EndedAt is not null)
-            .Select(shift => (Start: shift.Begins, End: WardTime.Clamp(shift.EndedAt!.Value) is var end && end > shift.Begins ? end : shift.Begins, Ward: shift.TenantId))
-            .ToList();
+        var patrolled = performed.Where(shift => shift.EndedAt is not null).Select(shift => UnderWay(shift, now)).ToList();
+        var underWay = atSite.Where(shift => shift.Status != ShiftStatus.Missed).Select(shift => (Interval: UnderWay(shift, now), Ward: shift.TenantId)).ToList();
         var hoursByHour = new double[WardTime.HoursInDay];
-        foreach (var (start, end, _) in patrolled)
+        foreach (var (start, end) in patrolled)
         {
             for (var at = start; at < end;)
             {
@@ -233,8 +251,15 @@ public static class PatrolQueries
             [.. hoursByHour.Select(hours => Math.Round(hours, 2))],
             incidents.Count,
             incidentsByHour,
-            incidents.Count(incident => patrolled.Any(interval => interval.Ward == incident.TenantId && incident.OccurredAt >= interval.Start && incident.OccurredAt < interval.End)));
+            incidents.Count(incident => underWay.Any(shift => shift.Ward == incident.TenantId && incident.OccurredAt >= shift.Interval.Start && incident.OccurredAt < shift.Interval.End)));
     }
+
+    /// <summary>
+    /// When <paramref name="shift"/> was under way: from its begin to its end, or to <paramref name="now"/> while it is. A stored end outside
+    /// the window (written before the limits existed) reads as the window's edge, and never before the start.
+    /// </summary>
+    private static (DateTimeOffset Start, DateTimeOffset End) UnderWay(ShiftState shift, DateTimeOffset now) =>
+        (shift.Begins, WardTime.Clamp(shift.EndedAt ?? now) is var end && end > shift.Begins ? end : shift.Begins);
 
     private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(
         HttpContext http,

@@ -519,7 +519,7 @@ public sealed class PatrolDecisionTests
             new SiteIncident(Guid.NewGuid(), "INC-2024-0002", Eye, IncidentClassification.Other, new DateTimeOffset(2024, 6, 2, 14, 0, 0, Local)),
         };
 
-        var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), Eye, PatrolSchedule.Plan([Schedule()], June1, new DateOnly(2024, 6, 2), NoWardEnded), [shift, missed], incidents);
+        var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), Eye, PatrolSchedule.Plan([Schedule()], June1, new DateOnly(2024, 6, 2), NoWardEnded), [shift, missed], incidents, Now.AddDays(2));
 
         Assert.Equal((2, 1, 1), (coverage.ShiftsPlanned, coverage.ShiftsPerformed, coverage.ShiftsMissed));
         Assert.Equal((1, 0), (coverage.CheckpointsVisited, coverage.CheckpointsMissed));
@@ -528,7 +528,7 @@ public sealed class PatrolDecisionTests
         Assert.Equal(1.0, coverage.HoursPatrolledByHourOfDay[0]);
         Assert.Equal(1.5, coverage.HoursPatrolledByHourOfDay.Sum());
         Assert.Equal((2, 1, 1, 1), (coverage.Incidents, coverage.IncidentsByHourOfDay[0], coverage.IncidentsByHourOfDay[14], coverage.IncidentsDuringShifts));
-        Assert.Equal(1, PatrolQueries.ComputeCoverage(June1, June1, Obstetrics, [], [shift], []).CheckpointsMissed);
+        Assert.Equal(1, PatrolQueries.ComputeCoverage(June1, June1, Obstetrics, [], [shift], [], Now.AddDays(2)).CheckpointsMissed);
     }
 
     [Fact]
@@ -540,8 +540,59 @@ public sealed class PatrolDecisionTests
         var incidentOfA = new SiteIncident(Guid.NewGuid(), "INC-A-2024-0001", null, IncidentClassification.Criminal, at) { TenantId = "ward-a" };
         var incidentOfB = new SiteIncident(Guid.NewGuid(), "INC-B-2024-0001", null, IncidentClassification.Criminal, at) { TenantId = "ward-b" };
 
-        var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), null, [], [shiftOfA], [incidentOfA, incidentOfB]);
+        var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), null, [], [shiftOfA], [incidentOfA, incidentOfB], Now.AddDays(2));
 
         Assert.Equal((2, 1, 1.5), (coverage.Incidents, coverage.IncidentsDuringShifts, coverage.HoursPatrolled));
+    }
+
+    /// <summary>A shift begun some minutes before now (or up to the clock skew after): ended some minutes after it began (by now), still under way, or missed; of ward a or b, at one or both sites.</summary>
+    private static readonly Gen<(int BeganAgo, int Lasted, ShiftStatus Status, bool OfA, int Sites)> AnyShiftAgo =
+        Gen.Select(Gen.Int[-(int)WardTime.ClockSkew.TotalMinutes, 6 * 24 * 60], Gen.Int[0, 12 * 60], Gen.Enum<ShiftStatus>(), Gen.Bool, Gen.Int[0, 2]);
+
+    /// <summary>An incident some minutes before now, of ward a or b, at one of the two sites.</summary>
+    private static readonly Gen<(int Ago, bool OfA, bool AtEye)> AnyIncidentAgo = Gen.Select(Gen.Int[0, 6 * 24 * 60], Gen.Bool, Gen.Bool);
+
+    [Fact]
+    public void Coverage_counts_an_incident_during_shifts_iff_a_shift_of_its_ward_at_the_site_was_under_way_then_and_counts_the_shifts_begun_on_its_dates()
+    {
+        Gen.Select(Gen.Int[0, 24 * 60 - 1], AnyShiftAgo.List[0, 8], AnyIncidentAgo.List[0, 8], Gen.Int[-7, 1], Gen.Int[0, 3], Gen.Int[0, 2]).Sample(
+            (minute, shiftsAgo, incidentsAgo, firstDay, days, site) =>
+            {
+                var now = new DateTimeOffset(2024, 6, 10, 0, 0, 0, Local).AddMinutes(minute);
+                var siteId = site switch { 0 => (Guid?)null, 1 => Eye, _ => Obstetrics };
+                var shifts = shiftsAgo.Select(ago =>
+                {
+                    var begins = now.AddMinutes(-ago.BeganAgo);
+                    var shift = Started() with
+                    {
+                        Status = ago.Status,
+                        Begins = begins,
+                        EndedAt = ago.Status == ShiftStatus.Ended ? begins.AddMinutes(Math.Clamp(ago.Lasted, 0, Math.Max(ago.BeganAgo, 0))) : null,
+                        Checkpoints = ago.Sites switch { 0 => Route.Checkpoints.Take(1).ToList(), 1 => Route.Checkpoints.Skip(1).ToList(), _ => Route.Checkpoints },
+                    };
+                    shift.TenantId = ago.OfA ? "ward-a" : "ward-b";
+                    return shift;
+                }).ToList();
+                var from = DateOnly.FromDateTime(now.ToOffset(Local).Date).AddDays(firstDay);
+                var to = from.AddDays(days);
+                var (start, end) = WardTime.LocalDays(from, to);
+                var incidents = incidentsAgo
+                    .Select(ago => new SiteIncident(Guid.NewGuid(), "INC-2024-0001", ago.AtEye ? Eye : Obstetrics, IncidentClassification.Other, now.AddMinutes(-ago.Ago)) { TenantId = ago.OfA ? "ward-a" : "ward-b" })
+                    .Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end && (siteId is null || incident.SiteId == siteId))
+                    .ToList();
+                bool AtSite(ShiftState shift) => siteId is null || shift.Checkpoints.Any(point => point.SiteId == siteId);
+
+                var coverage = PatrolQueries.ComputeCoverage(from, to, siteId, [], [.. shifts.Where(PatrolQueries.CoverageReads(start, end).Compile())], incidents, now);
+
+                var performed = shifts.Where(shift => AtSite(shift) && shift.Status != ShiftStatus.Missed && shift.Begins >= start && shift.Begins < end).ToList();
+                Assert.Equal(performed.Count, coverage.ShiftsPerformed);
+                Assert.Equal(Math.Round(performed.Sum(shift => ((shift.EndedAt ?? shift.Begins) - shift.Begins).TotalHours), 2), coverage.HoursPatrolled);
+                Assert.Equal(incidents.Count, coverage.Incidents);
+                Assert.Equal(
+                    incidents.Count(incident => shifts.Any(shift =>
+                        AtSite(shift) && shift.Status != ShiftStatus.Missed && shift.TenantId == incident.TenantId
+                        && shift.Begins <= incident.OccurredAt && incident.OccurredAt < (shift.EndedAt ?? now))),
+                    coverage.IncidentsDuringShifts);
+            });
     }
 }

@@ -305,4 +305,41 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
         Assert.Equal((0, 1, 0), (atSecond.GetProperty("checkpointsVisited").GetInt32(), atSecond.GetProperty("checkpointsMissed").GetInt32(), atSecond.GetProperty("incidents").GetInt32()));
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/patrols/coverage?to=2024-06-01", TestContext.Current.CancellationToken)).StatusCode);
     }
+
+    [Fact]
+    public async Task Coverage_sets_an_incident_against_a_shift_begun_the_day_before_or_still_under_way_but_counts_shifts_by_the_day_they_began()
+    {
+        await using var bus = await TestBus.StartAsync(patrols.VirtualHost);
+        var (routeId, first, _) = await _client.DefineRouteAsync(patrols.Store);
+        patrols.Clock.Set(new DateTimeOffset(2024, 6, 2, 2, 30, 0, Local));
+        var (overnight, etag) = await _client.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team, at = "2024-06-01T22:00:00+07:00" });
+        await _client.StepOkAsync($"/patrols/shifts/{overnight}/end", etag, new { at = "2024-06-02T02:00:00+07:00" });
+        patrols.Clock.Set(new DateTimeOffset(2024, 6, 2, 21, 0, 0, Local));
+        await _client.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team });
+        patrols.Clock.Set(new DateTimeOffset(2024, 6, 2, 22, 0, 0, Local));
+
+        foreach (var (caseNumber, occurredAt) in new[] { ("INC-2024-0101", new DateTimeOffset(2024, 6, 2, 1, 0, 0, Local)), ("INC-2024-0102", new DateTimeOffset(2024, 6, 2, 21, 30, 0, Local)) })
+        {
+            var incidentId = Guid.CreateVersion7();
+            await bus.PublishAsync(
+                new IncidentReported(
+                    incidentId, caseNumber, IncidentClassification.Criminal, Contracts.Tips.SecurityCategory.Theft, IncidentSource.Partner, null, first.Id, occurredAt, occurredAt.AddMinutes(5)),
+                NewId.NextGuid());
+            await Eventually.Get(
+                async () =>
+                {
+                    await using var session = patrols.Store.QuerySession();
+                    return await session.LoadAsync<SiteIncident>(incidentId, TestContext.Current.CancellationToken);
+                },
+                $"incident {caseNumber} in the patrols read model");
+        }
+
+        // The overnight shift began on 1 June: 2 June counts only the shift begun that evening (under way: no hours yet),
+        // yet both incidents of 2 June happened while a shift was under way.
+        var coverage = await _client.GetJsonAsync($"/patrols/coverage?from=2024-06-02&to=2024-06-02&siteId={first.Id}");
+        Assert.Equal((1, 0.0), (coverage.GetProperty("shiftsPerformed").GetInt32(), coverage.GetProperty("hoursPatrolled").GetDouble()));
+        Assert.Equal((2, 2), (coverage.GetProperty("incidents").GetInt32(), coverage.GetProperty("incidentsDuringShifts").GetInt32()));
+        var firstOfJune = await _client.GetJsonAsync($"/patrols/coverage?from=2024-06-01&to=2024-06-01&siteId={first.Id}");
+        Assert.Equal((1, 4.0, 0), (firstOfJune.GetProperty("shiftsPerformed").GetInt32(), firstOfJune.GetProperty("hoursPatrolled").GetDouble(), firstOfJune.GetProperty("incidents").GetInt32()));
+    }
 }
