@@ -39,6 +39,7 @@ public static class ServiceComposition
         app.UseRoutingRejections();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseWardLinkPublicOperations();
         app.UseWardLinkQueryTimes();
 
         // After authorization: a caller without the right token is refused before its body is read;

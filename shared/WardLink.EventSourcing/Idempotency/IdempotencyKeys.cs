@@ -32,7 +32,7 @@ public sealed record KeptAnswer(int Status, string? Location, string? ETag, stri
 /// and stores nothing; another body is a 422 problem; a retry while the first is still running
 /// waits for it (a 409 problem with <c>Retry-After</c> after <see cref="IdempotencyOptions.WaitFor"/>).
 /// A non-2xx answer stored nothing and is not kept. Keys are scoped to the client (the token's
-/// subject, or the caller's address for anonymous intake) and the ward the request acts in, and kept with the record in
+/// subject, or the caller's address on an operation open to the public, whatever token comes with it) and the ward the request acts in, and kept with the record in
 /// its ward's database (for a ward's establishment, the new ward's); only a hash of client, ward and key is stored.
 /// </summary>
 public static class IdempotencyKeys

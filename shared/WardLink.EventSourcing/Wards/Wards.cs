@@ -158,8 +158,9 @@ public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access, 
 /// Puts every request in one ward before its endpoint runs. A record in the path (any id in the route
 /// that is a stream of this service) puts it in that record's ward, unless the caller may not see that ward:
 /// then the record is, to it, one that does not exist (the endpoint's own 404); else <c>ward=</c> names it (400 when malformed, 404
-/// when unknown or not the caller's); else the caller's first ward. The public (no token) may name
-/// any known ward and acts in the home ward otherwise.
+/// when unknown or not the caller's); else the caller's first ward. The public (no token, or any request to an operation that
+/// needs none: <see cref="PublicOperations"/>) names no record by id, may name any known ward,
+/// and acts in the home ward otherwise.
 /// </summary>
 public static class RequestWards
 {
@@ -195,8 +196,12 @@ public static class RequestWards
             var (named, ofRecord) = (false, false);
             // A record of a ward the caller may not see is, to the caller, a record nobody recorded: the request
             // goes on in the ward it would act in without one, where the endpoint finds no such record and
-            // answers its own 404, word for word as for an id that does not exist.
-            var recorded = await TenantOfPathAsync(http, http.RequestServices.GetRequiredService<WardDatabases>(), ct) is { } tenant ? tenants.WardOf(tenant) : null;
+            // answers its own 404, word for word as for an id that does not exist. The public finds no record by id
+            // (a follow-up finds its tip by code and secret, in any ward): an id in its path is not looked up, so
+            // no answer tells whether it names a record.
+            var recorded = !anonymous && await TenantOfPathAsync(http, http.RequestServices.GetRequiredService<WardDatabases>(), ct) is { } tenant
+                ? tenants.WardOf(tenant)
+                : null;
             if (recorded is not null && access.Allows(recorded))
             {
                 (ward, named, ofRecord) = (recorded, true, true);

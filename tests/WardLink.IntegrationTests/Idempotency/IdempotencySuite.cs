@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.EventSourcing.Idempotency;
@@ -199,17 +202,23 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// Another client is another token's subject; on an endpoint open to the public (anonymous callers allowed) another
+    /// address, whatever token comes with it: there another token from the same address is the same client, and replays.
+    /// </summary>
     [Fact]
     public async Task A_key_is_the_client_s_own_the_same_key_from_another_client_creates_another_record()
     {
         var other = Service.Host.CreateClient().As(TestAuth.Token(WardLinkRoles.Police, subject: "another-police-desk"));
+        var openToThePublic = OpenToThePublic();
         var failures = new List<string>();
         foreach (var (endpoint, sample) in Samples)
         {
             var request = await sample(0);
             var key = Guid.NewGuid().ToString();
+            var open = openToThePublic.Contains(endpoint);
             var mine = await SendAsync(Client, request, key);
-            var theirs = await SendAsync(other, request, key);
+            var theirs = await SendAsync(other, request, key, open ? message => message.Headers.Add("X-Forwarded-For", "198.51.100.20") : null);
             var another = NamedByTheirBody.Contains(endpoint)
                 ? IsProblem(theirs, 409)
                 : theirs.Status == HttpStatusCode.Created && mine.Location != theirs.Location;
@@ -217,10 +226,24 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
             {
                 failures.Add($"{endpoint}: one key from two clients answered {mine} and {theirs}");
             }
+
+            if (open && await SendAsync(other, request, key) is var sameAddress && sameAddress != mine.AsReplay())
+            {
+                failures.Add($"{endpoint}: one key from one address with another token answered {sameAddress}, not a replay of {mine}");
+            }
         }
 
         AssertNone(failures);
     }
+
+    /// <summary>The service's endpoints that allow anonymous callers, as <c>POST /template</c>.</summary>
+    private HashSet<string> OpenToThePublic() =>
+    [
+        .. from endpoint in Service.Host.Services.GetServices<EndpointDataSource>().SelectMany(source => source.Endpoints).OfType<RouteEndpoint>()
+           where endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null
+           from method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []
+           select $"{method} /{endpoint.RoutePattern.RawText!.Trim('/')}",
+    ];
 
     [Fact]
     public async Task A_key_that_is_not_1_to_200_visible_ascii_characters_is_a_400_problem_naming_it_and_stores_nothing()

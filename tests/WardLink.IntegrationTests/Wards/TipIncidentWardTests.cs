@@ -79,8 +79,16 @@ public class WardedServices : ServiceGroup
         _tips!.CreateClient().As(TestAuth.Token(role, provinces: [Province])),
         _incidents!.CreateClient().As(TestAuth.Token(role, provinces: [Province])));
 
-    /// <summary>An anonymous client of the tips service (the public).</summary>
-    public HttpClient Public() => _tips!.CreateClient().As(null);
+    /// <summary>A client of the tips service's public operations: anonymous, or sending <paramref name="token"/>, which those operations must not read.</summary>
+    public HttpClient Public(string? token = null) => ClientOf(TipsService.Name, token);
+
+    /// <summary>A client of <paramref name="service"/> (tips or incidents) sending <paramref name="token"/> (none when null).</summary>
+    public HttpClient ClientOf(string service, string? token) => service switch
+    {
+        TipsService.Name => _tips!.CreateClient().As(token),
+        IncidentsService.Name => _incidents!.CreateClient().As(token),
+        _ => throw new ArgumentOutOfRangeException(nameof(service), service, "The group runs tips and incidents."),
+    };
 
     /// <summary>A site of <paramref name="ward"/> in both services' site directories, as partners would have told them.</summary>
     public async Task<Guid> SiteOfAsync(string ward)
@@ -802,23 +810,30 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
         await RefusedAsync(await tips.PostAsJsonAsync($"/tips?ward={QuangThang}", TipsApi.NewTip(receivedAt: "2025-07-01T00:00:00+07:00"), Ct), "receivedAt");
         await RefusedAsync(await incidents.PostAsJsonAsync($"/incidents?ward={QuangThang}", IncidentRequests.Report(occurredAt: "2025-07-02T08:00:00+07:00"), Ct), "occurredAt");
         // The public, naming the merged ward or none (the home ward), sends today's tip where that ward now is: into the
-        // ward it was merged into, not a refusal naming receivedAt, a field the public cannot send.
+        // ward it was merged into, not a refusal naming receivedAt, a field the public cannot send. Whatever token comes with
+        // it (of another ward's police, of a partner): the public's operations do not read it.
+        HttpClient[] publicCallers =
+        [
+            wards.Public(),
+            wards.Public(TestAuth.Token(WardLinkRoles.Police, wards: [WardedServices.DongVe])),
+            wards.Public(TestAuth.Token(WardLinkRoles.Partner, partnerId: Guid.CreateVersion7())),
+        ];
         var thisYear = WardLink.Domain.WardTime.LocalYear(DateTimeOffset.UtcNow);
         int ReceivedIn(JsonElement stats) => stats.GetProperty("received").GetInt32();
         var (before, beforeInMerged) = (
             ReceivedIn(await tips.GetFromJsonAsync<JsonElement>($"/tips/stats?year={thisYear}&ward={DongQuang}", Ct)),
             ReceivedIn(await tips.GetFromJsonAsync<JsonElement>($"/tips/stats?year={thisYear}&ward={QuangThang}", Ct)));
-        foreach (var path in new[] { $"/public/tips?ward={QuangThang}", "/public/tips" })
+        foreach (var (caller, path) in publicCallers.SelectMany(caller => new[] { $"/public/tips?ward={QuangThang}", "/public/tips" }.Select(path => (caller, path))))
         {
-            await WardResponses.CreatedAsync(await wards.Public().PostAsJsonAsync(path, new { category = "theft", description = "A bag taken.", place = new { description = "Market" } }, Ct));
+            await WardResponses.CreatedAsync(await caller.PostAsJsonAsync(path, new { category = "theft", description = "A bag taken.", place = new { description = "Market" } }, Ct));
         }
 
         // A site of Quảng Thắng is Đông Quang's ground from the merger on: a tip sent today from it (by the public naming
         // either ward, or the police in Đông Quang) is Đông Quang's; one of before the merger is still Quảng Thắng's.
         var siteOfQuangThang = await wards.SiteOfAsync(QuangThang);
-        foreach (var path in new[] { $"/public/tips?ward={QuangThang}", $"/public/tips?ward={DongQuang}" })
+        foreach (var (caller, path) in publicCallers.SelectMany(caller => new[] { $"/public/tips?ward={QuangThang}", $"/public/tips?ward={DongQuang}" }.Select(path => (caller, path))))
         {
-            await WardResponses.CreatedAsync(await wards.Public().PostAsJsonAsync(path, new { category = "theft", description = "A bag taken.", place = new { siteId = siteOfQuangThang } }, Ct));
+            await WardResponses.CreatedAsync(await caller.PostAsJsonAsync(path, new { category = "theft", description = "A bag taken.", place = new { siteId = siteOfQuangThang } }, Ct));
         }
 
         var fromTheSite = (await WardResponses.CreatedAsync(await tips.PostAsJsonAsync(
@@ -841,7 +856,7 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
         Assert.Equal(HttpStatusCode.BadRequest, beforeTheMerger.StatusCode);
         Assert.Contains($"ward={QuangThang}", (await beforeTheMerger.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").GetProperty("place.siteId")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(
-            (before + 5, beforeInMerged),
+            (before + (4 * publicCallers.Length) + 1, beforeInMerged),
             (ReceivedIn(await tips.GetFromJsonAsync<JsonElement>($"/tips/stats?year={thisYear}&ward={DongQuang}", Ct)),
                 ReceivedIn(await tips.GetFromJsonAsync<JsonElement>($"/tips/stats?year={thisYear}&ward={QuangThang}", Ct))));
 
