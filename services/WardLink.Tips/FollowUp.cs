@@ -4,6 +4,7 @@ using System.Text;
 using Marten;
 using Marten.Metadata;
 using WardLink.EventSourcing.Wards;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.Tips;
 
@@ -33,6 +34,19 @@ public static class FollowUp
 
     /// <summary>A secret: 32 random bytes in unpadded base64url.</summary>
     public const int SecretLength = 43;
+
+    /// <summary>
+    /// The secret header, as the follow-up operations' documents declare it. A value of another length or of other characters
+    /// is a wrong secret like any other, so it gets the same 404, never a 400 of its own.
+    /// </summary>
+    public static readonly DocumentedHeader Secret = new(
+        SecretHeader,
+        Required: true,
+        SecretLength,
+        SecretLength,
+        $"^[A-Za-z0-9_-]{{{SecretLength}}}$",
+        _ => $"The follow-up secret the public intake answered with the code ({SecretLength} characters of base64url). A missing or wrong secret " +
+            "(of another length or other characters too) gets the same 404 as a code no tip has: the answer never tells which was wrong.");
 
     /// <summary>Compared against when the code is unknown, so a wrong code costs the same time as a wrong secret.</summary>
     private static readonly byte[] NoSecret = new byte[SHA256.HashSizeInBytes];

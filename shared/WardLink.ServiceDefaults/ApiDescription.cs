@@ -62,6 +62,7 @@ public static class ApiDescription
                 return Task.CompletedTask;
             });
             DocumentedBounds.Describe(options);
+            DocumentedHeaders.Describe(options);
         });
 
     /// <summary>

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using WardLink.Domain;
 using WardLink.EventSourcing.Wards;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing.Idempotency;
 
@@ -44,6 +45,22 @@ public static class IdempotencyKeys
     /// <summary>1–200 visible ASCII characters (<c>!</c> to <c>~</c>).</summary>
     public const string Pattern = "^[\\x21-\\x7E]{1,200}$";
 
+    /// <summary>The optional <c>Idempotency-Key</c> header, as every creating operation's document declares it.</summary>
+    public static readonly DocumentedHeader Header = new(
+        HeaderName,
+        Required: false,
+        MinLength: 1,
+        MaxLength,
+        Pattern,
+        services =>
+        {
+            var options = services.GetRequiredService<IOptions<IdempotencyOptions>>().Value;
+            return $"A key the client chooses for this request (1–{MaxLength} visible ASCII characters, e.g. a UUID). A retry with the same key " +
+                $"and body within {options.KeepFor.TotalHours:0.##} hours gets the first successful answer again (with {ReplayedHeaderName}: true) " +
+                $"and stores nothing; the same key with another body is a 422; a retry while the first is running waits for it, or is a 409 after " +
+                $"{options.WaitFor.TotalSeconds:0.##} s. Keys are the client's own.";
+        });
+
     /// <summary>
     /// Honours <c>Idempotency-Key</c> on this creating endpoint; <paramref name="sealAnswer"/> keeps
     /// its answer encrypted with the service's <see cref="SealingKey"/> (an answer holding a secret).
@@ -73,7 +90,7 @@ public static class IdempotencyKeys
 
     private static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder endpoint, IdempotentCreation creation)
     {
-        endpoint.WithMetadata(creation);
+        endpoint.WithMetadata(creation).WithHeader(Header);
         endpoint.Finally(built =>
         {
             foreach (var status in new[] { StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity })

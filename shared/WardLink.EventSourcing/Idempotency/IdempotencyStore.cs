@@ -1,5 +1,4 @@
 using Marten;
-using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,7 +6,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using WardLink.Domain;
 using WardLink.EventSourcing.Wards;
-using WardLink.ServiceDefaults;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -179,7 +177,6 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
         services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.Section);
         services.AddSingleton<IdempotencyStore>();
         services.AddHostedService<IdempotencySweep>();
-        services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options => options.AddOperationTransformer<IdempotencyKeyDocumentation>());
     }
 }
 

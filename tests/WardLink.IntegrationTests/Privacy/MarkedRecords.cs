@@ -127,6 +127,9 @@ public sealed class MarkedRecords : ServiceGroup
         };
     }
 
+    /// <summary>Whether <see cref="ClientOf"/> sends header <paramref name="name"/> (the public's client: the follow-up secret).</summary>
+    public bool SendsHeader(string name) => name == FollowUp.SecretHeader && FollowUpSecret.Length > 0;
+
     /// <summary>A client of <paramref name="service"/> as <paramref name="audience"/>: its token, or none and the follow-up secret for the public.</summary>
     public HttpClient ClientOf(string service, Audience audience)
     {

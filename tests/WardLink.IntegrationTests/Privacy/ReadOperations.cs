@@ -63,7 +63,7 @@ public sealed record ReadOperation(string Service, string Template, IReadOnlyLis
             }
         }
 
-        foreach (var parameter in Parameters.Where(parameter => parameter is { Required: true, In: not ("path" or "query") }))
+        foreach (var parameter in Parameters.Where(parameter => parameter is { Required: true, In: not ("path" or "query") } && !(parameter.In == "header" && records.SendsHeader(parameter.Name))))
         {
             unfilled.Add($"{this}: no value for required {parameter.In} parameter {parameter.Name}");
         }

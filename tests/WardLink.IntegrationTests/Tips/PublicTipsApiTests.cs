@@ -97,6 +97,30 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         Assert.Equal(before, await Store.CountEventsAsync());
     }
 
+    /// <summary>The document bounds the secret (<see cref="FollowUp.SecretLength"/> characters of base64url); a secret past that is a wrong one: the same 404, never a 400 naming it.</summary>
+    [Fact]
+    public async Task A_secret_longer_than_documented_or_of_other_characters_gets_the_same_404_as_a_wrong_one_and_appends_nothing()
+    {
+        var (code, secret, _) = await SubmittedAsync();
+        var before = await Store.CountEventsAsync();
+        var wrong = await ProblemOf(await Public(HttpMethod.Get, $"/public/tips/{code}", secret[..^1] + (secret[^1] == 'A' ? 'B' : 'A')));
+
+        foreach (var value in new[] { secret + "A", secret + secret, new string('A', 8_000), $"{secret[..^1]}!", "*/;" + secret, $"{secret[..20]} {secret[20..]}" })
+        {
+            foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+            {
+                (HttpMethod.Get, $"/public/tips/{code}", null),
+                (HttpMethod.Get, $"/public/tips/{code}/messages", null),
+                (HttpMethod.Post, $"/public/tips/{code}/messages", new { text = "Let me in." }),
+            })
+            {
+                Assert.Equal(wrong, await ProblemOf(await Public(method, path, value, body)));
+            }
+        }
+
+        Assert.Equal(before, await Store.CountEventsAsync());
+    }
+
     [Fact]
     public async Task A_bad_public_tip_is_a_400_and_stores_nothing()
     {
@@ -239,6 +263,13 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         var (code, secret) = await CredentialsOf(await _client.PostAsJsonAsync("/api/public/tips", PublicTip, TestContext.Current.CancellationToken));
         await using var session = Store.QuerySession();
         return (code, secret, (await session.LoadAsync<FollowUpAccess>(code, TestContext.Current.CancellationToken))!.TipId);
+    }
+
+    /// <summary>A 404 problem's status, title and type.</summary>
+    private static async Task<string> ProblemOf(HttpResponseMessage response)
+    {
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return $"{(int)response.StatusCode} {response.Content.Headers.ContentType?.MediaType} {problem.GetProperty("title")} {problem.GetProperty("type")}";
     }
 
     private static async Task<(string Code, string Secret)> CredentialsOf(HttpResponseMessage created)

@@ -147,6 +147,42 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.True(document.GetProperty("paths").TryGetProperty("/tips/{id}", out _));
     }
 
+    /// <summary>
+    /// The follow-up secret travels in a header, which the document declares on the three follow-up operations, and on no
+    /// other: required, of exactly the secret's length, in the alphabet every issued secret is written in.
+    /// </summary>
+    [Fact]
+    public async Task The_follow_up_operations_and_only_they_declare_the_secret_header_with_its_length_and_alphabet()
+    {
+        var document = await _client.GetFromJsonAsync<JsonElement>("/openapi/v1.json", TestContext.Current.CancellationToken);
+        var declaring = new List<string>();
+        foreach (var (path, operations) in document.GetProperty("paths").EnumerateObject().Select(path => (path.Name, path.Value)))
+        {
+            foreach (var operation in operations.EnumerateObject())
+            {
+                var parameters = operation.Value.TryGetProperty("parameters", out var all) ? all.EnumerateArray().ToList() : [];
+                if (parameters.SingleOrDefault(parameter => parameter.GetProperty("name").GetString() == FollowUp.SecretHeader) is not { ValueKind: JsonValueKind.Object } secret)
+                {
+                    continue;
+                }
+
+                declaring.Add($"{operation.Name.ToUpperInvariant()} {path}");
+                Assert.Equal("header", secret.GetProperty("in").GetString());
+                Assert.True(secret.GetProperty("required").GetBoolean());
+                Assert.Contains("404", secret.GetProperty("description").GetString(), StringComparison.Ordinal);
+                var schema = secret.GetProperty("schema");
+                Assert.Equal("string", schema.GetProperty("type").GetString());
+                Assert.Equal(FollowUp.SecretLength, schema.GetProperty("minLength").GetInt32());
+                Assert.Equal(FollowUp.SecretLength, schema.GetProperty("maxLength").GetInt32());
+                var pattern = schema.GetProperty("pattern").GetString()!;
+                Assert.All(Enumerable.Range(0, 200).Select(_ => FollowUp.Issue(Guid.CreateVersion7()).Credentials.Secret), issued => Assert.Matches(pattern, issued));
+                Assert.DoesNotMatch(pattern, new string('A', FollowUp.SecretLength + 1));
+            }
+        }
+
+        Assert.Equal(["GET /public/tips/{code}", "GET /public/tips/{code}/messages", "POST /public/tips/{code}/messages"], declaring.Order(StringComparer.Ordinal));
+    }
+
     private IDocumentStore Store => tips.Host.Services.GetRequiredService<IDocumentStore>();
 
     [Fact]
