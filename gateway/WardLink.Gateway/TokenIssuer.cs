@@ -205,6 +205,10 @@ public static class TokenIssuer
         return builder;
     }
 
+    /// <summary>Whether <paramref name="path"/> is the token endpoint's as routing and OpenIddict take it: in any letter case, with or without a trailing slash.</summary>
+    public static bool IsTokenPath(PathString path) =>
+        path.Equals(TokenPath, StringComparison.OrdinalIgnoreCase) || path.Equals(TokenPath + "/", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// Before OpenIddict reads it (within authentication): a token request is a <c>POST</c> (another method is a 405 problem,
     /// as routing gives it on the gateway's other paths, once the request counted against its address's window) of a form
@@ -214,7 +218,7 @@ public static class TokenIssuer
     {
         app.Use(async (http, next) =>
         {
-            if (!http.Request.Path.Equals(TokenPath, StringComparison.OrdinalIgnoreCase))
+            if (!IsTokenPath(http.Request.Path))
             {
                 await next(http);
                 return;

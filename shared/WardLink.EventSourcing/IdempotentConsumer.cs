@@ -12,7 +12,8 @@ public sealed record ProcessedMessage(string Id, string Consumer, Guid MessageId
 /// A consumer whose effect happens once per message id: it applies the message and records the
 /// message id in the same Marten transaction, so a redelivered message (at-least-once delivery,
 /// a relay that published twice) changes nothing, in whichever version of its contract it comes again
-/// (<see cref="Ledger"/>). Failures are retried by the bus, then go to the queue's error queue.
+/// (<see cref="Ledger"/>); what it writes in another ward's tenant (<see cref="ApplyInTenantAsync"/>) is committed
+/// first, with its own ledger entry there. Failures are retried by the bus, then go to the queue's error queue.
 /// </summary>
 public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, TimeProvider clock) : IConsumer<TMessage>
     where TMessage : class

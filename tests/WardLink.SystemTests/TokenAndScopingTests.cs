@@ -13,29 +13,42 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>
-    /// The token endpoint reads a form, as the API document says: a JSON or XML body is a 415 problem and issues nothing; the
-    /// discovery documents OpenIddict would serve by default (which nothing reads) are not there: asked anonymously, they are
-    /// what any path the gateway does not describe is, a 401 problem.
+    /// The token endpoint reads a form, as the API document says: a JSON or XML body is a 415 problem and issues nothing, another
+    /// method than POST a 405 problem with <c>Allow: POST</c>, however the path is written (routing and OpenIddict take it with a
+    /// trailing slash or in other letter cases alike; the gateway's checks took the exact path only, so another spelling got
+    /// OpenIddict's 400); the discovery documents OpenIddict would serve by default (which nothing reads) are not there: asked
+    /// anonymously, they are what any path the gateway does not describe is, a 401 problem.
     /// </summary>
-    [Fact]
-    public async Task A_token_request_that_is_no_form_is_a_415_problem_and_no_discovery_document_is_served()
+    [Theory]
+    [InlineData("/connect/token")]
+    [InlineData("/connect/token/")]
+    [InlineData("/Connect/TOKEN")]
+    public async Task A_token_request_that_is_no_form_is_a_415_problem_and_no_discovery_document_is_served(string path)
     {
         using var gateway = system.CreateAnonymousGatewayClient();
         foreach (var (body, type) in new[] { ("{\"grant_type\":\"client_credentials\",\"client_id\":\"test-partner-a\",\"client_secret\":\"test-partner-a-secret\"}", "application/json"), ("<token/>", "application/xml") })
         {
-            using var refused = await gateway.PostAsync("/connect/token", new StringContent(body, Encoding.UTF8, type), Ct);
+            using var refused = await gateway.PostAsync(path, new StringContent(body, Encoding.UTF8, type), Ct);
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         }
 
-        foreach (var path in new[] { "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/jwks" })
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Put, HttpMethod.Delete })
         {
-            using var absent = await gateway.GetAsync(path, Ct);
-            Assert.True(absent.StatusCode == HttpStatusCode.Unauthorized, $"{path}: {(int)absent.StatusCode}");
+            using var refused = await gateway.SendAsync(new HttpRequestMessage(method, path), Ct);
+            Assert.True(refused.StatusCode == HttpStatusCode.MethodNotAllowed, $"{method} {path}: {(int)refused.StatusCode} {await refused.Content.ReadAsStringAsync(Ct)}");
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(["POST"], refused.Content.Headers.Allow.Concat(refused.Headers.TryGetValues("Allow", out var allowed) ? allowed : []));
+        }
+
+        foreach (var discovery in new[] { "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/jwks" })
+        {
+            using var absent = await gateway.GetAsync(discovery, Ct);
+            Assert.True(absent.StatusCode == HttpStatusCode.Unauthorized, $"{discovery}: {(int)absent.StatusCode}");
             Assert.Equal("application/problem+json", absent.Content.Headers.ContentType?.MediaType);
         }
 
-        using var granted = await gateway.PostAsync("/connect/token", WardLinkSystem.TokenRequest("test-partner-a", "test-partner-a-secret"), Ct);
+        using var granted = await gateway.PostAsync(path, WardLinkSystem.TokenRequest("test-partner-a", "test-partner-a-secret"), Ct);
         Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
     }
 
