@@ -615,7 +615,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     /// Sends a request (with <c>Accept: <paramref name="accept"/></c> when given); what it stored is counted unless
     /// <paramref name="countStored"/> is false (then none is reported).
     /// </summary>
-    private async Task<Answer> SendAsync(string method, string address, HttpContent? content, bool countStored = true, string? accept = null)
+    private async Task<Answer> SendAsync(string method, string address, HttpContent? content, bool countStored = true, string? accept = null, (string Name, string Value)? header = null)
     {
         _requests++;
         var before = countStored ? await _stored.CountAsync(Ct) : null;
@@ -623,6 +623,11 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         if (accept is not null)
         {
             request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        if (header is { } sent)
+        {
+            request.Headers.TryAddWithoutValidation(sent.Name, sent.Value);
         }
 
         using var response = await _client.SendAsync(request, Ct);

@@ -45,6 +45,9 @@ public sealed class BodySchema
     /// <summary>The documented maximum length of a text, or the maximum count of a list.</summary>
     public int? MaxLength => (int?)_node["maxLength"];
 
+    /// <summary>The documented minimum length of a text.</summary>
+    public int? MinLength => (int?)_node["minLength"];
+
     public int? MaxItems => (int?)_node["maxItems"];
 
     /// <summary>The documented range of a number.</summary>
