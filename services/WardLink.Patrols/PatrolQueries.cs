@@ -21,7 +21,8 @@ public sealed record PlannedShiftStatus(PlannedShift Shift, [property: MaxLength
 /// shifts planned, performed and missed; checkpoints visited and missed; hours patrolled (ended
 /// shifts), spread over the local hours of the day (all of these of the shifts begun, or planned, on those dates);
 /// and the incidents that occurred there, by local hour of day, with how many of them occurred while a
-/// shift of their own ward was under way there (whenever it began; one not yet ended, until now).
+/// shift of their own ward was under way there (whichever date it began on; one not yet ended, until now; any shift, for at most
+/// 24 hours after it began, which bounds its hours patrolled too).
 /// </summary>
 public sealed record SiteCoverage(
     DateOnly From,
@@ -58,6 +59,13 @@ public sealed record PatrolStatistics(
 public static class PatrolQueries
 {
     public const int MaxPageSize = 500;
+
+    /// <summary>
+    /// The longest coverage counts a shift as under way after it began, for the incidents set against it and its hours patrolled alike:
+    /// nothing bounds a shift as recorded (one started and never ended, or recorded as begun years before its end), and without a bound
+    /// one such shift would cover every later incident at its sites and every coverage would read every shift ever begun.
+    /// </summary>
+    public static readonly TimeSpan MaxUnderWay = TimeSpan.FromHours(24);
 
     public static IEndpointRouteBuilder MapPatrolQueries(this IEndpointRouteBuilder endpoints)
     {
@@ -181,10 +189,14 @@ public static class PatrolQueries
 
     /// <summary>
     /// The shifts the coverage of the instants [<paramref name="start"/>, <paramref name="end"/>) reads: those begun (or missed) then, which it counts,
-    /// and those under way at some instant of it, which its incidents are set against: begun before its end and not ended by its start.
+    /// and those that may be under way at some instant of it, which its incidents are set against: begun before its end and at most
+    /// <see cref="MaxUnderWay"/> before its start (a range of the index on when shifts began).
     /// </summary>
-    public static Expression<Func<ShiftState, bool>> CoverageReads(DateTimeOffset start, DateTimeOffset end) =>
-        shift => shift.Begins < end && (shift.Begins >= start || shift.Status == ShiftStatus.Started || shift.EndedAt > start);
+    public static Expression<Func<ShiftState, bool>> CoverageReads(DateTimeOffset start, DateTimeOffset end)
+    {
+        var earliest = start - MaxUnderWay;
+        return shift => shift.Begins >= earliest && shift.Begins < end;
+    }
 
     /// <summary>When each ward that was merged or dissolved stopped recording anything of its own, by its store tenant (what <see cref="PatrolSchedule.Plan"/> plans up to).</summary>
     public static async Task<IReadOnlyDictionary<string, DateTimeOffset>> WardEndsAsync(this IQuerySession session, CancellationToken ct) =>
@@ -207,7 +219,7 @@ public static class PatrolQueries
     /// The coverage of <paramref name="siteId"/> (every site when null) on the local dates [<paramref name="from"/>, <paramref name="to"/>] at
     /// <paramref name="now"/>, from the shifts <see cref="CoverageReads"/> and the incidents of the dates, of one ward or several: the shifts
     /// begun on the dates are counted, and everything adds up across wards; an incident counts as during a shift when a shift at the site
-    /// of its own ward was under way then, whenever that began (one not yet ended, until <paramref name="now"/>).
+    /// of its own ward was under way then (<see cref="UnderWay"/>), whichever date that began on.
     /// </summary>
     public static SiteCoverage ComputeCoverage(
         DateOnly from, DateOnly to, Guid? siteId, IReadOnlyList<PlannedShift> planned, IReadOnlyList<ShiftState> shifts, IReadOnlyList<SiteIncident> incidents, DateTimeOffset now)
@@ -255,11 +267,11 @@ public static class PatrolQueries
     }
 
     /// <summary>
-    /// When <paramref name="shift"/> was under way: from its begin to its end, or to <paramref name="now"/> while it is. A stored end outside
-    /// the window (written before the limits existed) reads as the window's edge, and never before the start.
+    /// When <paramref name="shift"/> was under way: from its begin to its end, or to <paramref name="now"/> while it is, and at most
+    /// <see cref="MaxUnderWay"/>. A stored end outside the window (written before the limits existed) reads as the window's edge, and never before the start.
     /// </summary>
     private static (DateTimeOffset Start, DateTimeOffset End) UnderWay(ShiftState shift, DateTimeOffset now) =>
-        (shift.Begins, WardTime.Clamp(shift.EndedAt ?? now) is var end && end > shift.Begins ? end : shift.Begins);
+        (shift.Begins, shift.Begins + TimeSpan.FromTicks(Math.Clamp((WardTime.Clamp(shift.EndedAt ?? now) - shift.Begins).Ticks, 0, MaxUnderWay.Ticks)));
 
     private static async Task<Results<Ok<PatrolStatistics>, ValidationProblem>> Statistics(
         HttpContext http,

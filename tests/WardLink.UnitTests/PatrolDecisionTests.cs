@@ -545,9 +545,35 @@ public sealed class PatrolDecisionTests
         Assert.Equal((2, 1, 1.5), (coverage.Incidents, coverage.IncidentsDuringShifts, coverage.HoursPatrolled));
     }
 
-    /// <summary>A shift begun some minutes before now (or up to the clock skew after): ended some minutes after it began (by now), still under way, or missed; of ward a or b, at one or both sites.</summary>
+    [Fact]
+    public void Coverage_sets_no_incident_against_a_shift_begun_longer_ago_than_a_shift_is_under_way_nor_reads_it()
+    {
+        var from = new DateOnly(2024, 7, 1);
+        var (start, end) = WardTime.LocalDays(from, from);
+        var now = new DateTimeOffset(2024, 7, 1, 23, 0, 0, Local);
+        var forgotten = Started() with { Begins = start.AddDays(-30) };
+        var sinceEpoch = Started() with { Begins = WardTime.Earliest, EndedAt = now, Status = ShiftStatus.Ended };
+        var incident = new SiteIncident(Guid.NewGuid(), "INC-2024-0001", Eye, IncidentClassification.Criminal, new DateTimeOffset(2024, 7, 1, 22, 0, 0, Local));
+
+        var coverage = PatrolQueries.ComputeCoverage(from, from, Eye, [], [forgotten, sinceEpoch], [incident], now);
+
+        Assert.Equal((1, 0, 0), (coverage.Incidents, coverage.IncidentsDuringShifts, coverage.ShiftsPerformed));
+        Assert.DoesNotContain(forgotten, new[] { forgotten, sinceEpoch }.Where(PatrolQueries.CoverageReads(start, end).Compile()));
+        Assert.DoesNotContain(sinceEpoch, new[] { forgotten, sinceEpoch }.Where(PatrolQueries.CoverageReads(start, end).Compile()));
+    }
+
+    /// <summary>
+    /// A shift begun some minutes before now (or up to the clock skew after), mostly within days, else up to 60 days before: ended some
+    /// minutes after it began (by now; up to 3 days, longer than a shift counts as under way), still under way, or missed; of ward a or b,
+    /// at one or both sites.
+    /// </summary>
     private static readonly Gen<(int BeganAgo, int Lasted, ShiftStatus Status, bool OfA, int Sites)> AnyShiftAgo =
-        Gen.Select(Gen.Int[-(int)WardTime.ClockSkew.TotalMinutes, 6 * 24 * 60], Gen.Int[0, 12 * 60], Gen.Enum<ShiftStatus>(), Gen.Bool, Gen.Int[0, 2]);
+        Gen.Select(
+            Gen.Frequency((3, Gen.Int[-(int)WardTime.ClockSkew.TotalMinutes, 6 * 24 * 60]), (1, Gen.Int[0, 60 * 24 * 60])),
+            Gen.Frequency((3, Gen.Int[0, 12 * 60]), (1, Gen.Int[0, 3 * 24 * 60])),
+            Gen.Enum<ShiftStatus>(),
+            Gen.Bool,
+            Gen.Int[0, 2]);
 
     /// <summary>An incident some minutes before now, of ward a or b, at one of the two sites.</summary>
     private static readonly Gen<(int Ago, bool OfA, bool AtEye)> AnyIncidentAgo = Gen.Select(Gen.Int[0, 6 * 24 * 60], Gen.Bool, Gen.Bool);
@@ -581,17 +607,18 @@ public sealed class PatrolDecisionTests
                     .Where(incident => incident.OccurredAt >= start && incident.OccurredAt < end && (siteId is null || incident.SiteId == siteId))
                     .ToList();
                 bool AtSite(ShiftState shift) => siteId is null || shift.Checkpoints.Any(point => point.SiteId == siteId);
+                DateTimeOffset UnderWayUntil(ShiftState shift) => new[] { shift.EndedAt ?? now, shift.Begins + PatrolQueries.MaxUnderWay }.Min();
 
                 var coverage = PatrolQueries.ComputeCoverage(from, to, siteId, [], [.. shifts.Where(PatrolQueries.CoverageReads(start, end).Compile())], incidents, now);
 
                 var performed = shifts.Where(shift => AtSite(shift) && shift.Status != ShiftStatus.Missed && shift.Begins >= start && shift.Begins < end).ToList();
                 Assert.Equal(performed.Count, coverage.ShiftsPerformed);
-                Assert.Equal(Math.Round(performed.Sum(shift => ((shift.EndedAt ?? shift.Begins) - shift.Begins).TotalHours), 2), coverage.HoursPatrolled);
+                Assert.Equal(Math.Round(performed.Where(shift => shift.EndedAt is not null).Sum(shift => (UnderWayUntil(shift) - shift.Begins).TotalHours), 2), coverage.HoursPatrolled);
                 Assert.Equal(incidents.Count, coverage.Incidents);
                 Assert.Equal(
                     incidents.Count(incident => shifts.Any(shift =>
                         AtSite(shift) && shift.Status != ShiftStatus.Missed && shift.TenantId == incident.TenantId
-                        && shift.Begins <= incident.OccurredAt && incident.OccurredAt < (shift.EndedAt ?? now))),
+                        && shift.Begins <= incident.OccurredAt && incident.OccurredAt < UnderWayUntil(shift))),
                     coverage.IncidentsDuringShifts);
             });
     }

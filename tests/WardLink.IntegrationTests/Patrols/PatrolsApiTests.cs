@@ -342,4 +342,34 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
         var firstOfJune = await _client.GetJsonAsync($"/patrols/coverage?from=2024-06-01&to=2024-06-01&siteId={first.Id}");
         Assert.Equal((1, 4.0, 0), (firstOfJune.GetProperty("shiftsPerformed").GetInt32(), firstOfJune.GetProperty("hoursPatrolled").GetDouble(), firstOfJune.GetProperty("incidents").GetInt32()));
     }
+
+    [Fact]
+    public async Task Coverage_sets_no_incident_against_a_shift_recorded_as_begun_years_before_and_counts_it_as_under_way_only_for_the_bounded_time()
+    {
+        await using var bus = await TestBus.StartAsync(patrols.VirtualHost);
+        var (routeId, first, _) = await _client.DefineRouteAsync(patrols.Store);
+        patrols.Clock.Set(PatrolsOnTheBus.Evening);
+        var (longAgo, etag) = await _client.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team, at = "2020-01-01T21:00:00+07:00" });
+        await _client.StepOkAsync($"/patrols/shifts/{longAgo}/end", etag);
+        var incidentId = Guid.CreateVersion7();
+        var occurredAt = new DateTimeOffset(2024, 6, 1, 2, 0, 0, Local);
+        await bus.PublishAsync(
+            new IncidentReported(
+                incidentId, "INC-2024-0103", IncidentClassification.Criminal, Contracts.Tips.SecurityCategory.Theft, IncidentSource.Partner, null, first.Id, occurredAt, occurredAt.AddMinutes(5)),
+            NewId.NextGuid());
+        await Eventually.Get(
+            async () =>
+            {
+                await using var session = patrols.Store.QuerySession();
+                return await session.LoadAsync<SiteIncident>(incidentId, TestContext.Current.CancellationToken);
+            },
+            "incident INC-2024-0103 in the patrols read model");
+
+        // Recorded as begun on 1 January 2020 and ended on 1 June 2024: it was under way for at most a day, so the incident of 1 June
+        // happened outside any shift, and the shift's hours on the day it began are those of that day, not four years'.
+        var coverage = await _client.GetJsonAsync($"/patrols/coverage?from=2024-06-01&to=2024-06-01&siteId={first.Id}");
+        Assert.Equal((0, 1, 0), (coverage.GetProperty("shiftsPerformed").GetInt32(), coverage.GetProperty("incidents").GetInt32(), coverage.GetProperty("incidentsDuringShifts").GetInt32()));
+        var began = await _client.GetJsonAsync($"/patrols/coverage?from=2020-01-01&to=2020-01-01&siteId={first.Id}");
+        Assert.Equal((1, PatrolQueries.MaxUnderWay.TotalHours), (began.GetProperty("shiftsPerformed").GetInt32(), began.GetProperty("hoursPatrolled").GetDouble()));
+    }
 }

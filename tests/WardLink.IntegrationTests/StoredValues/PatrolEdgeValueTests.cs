@@ -62,25 +62,29 @@ public sealed class PatrolEdgeValueTests(ServiceFixture<PatrolsService> patrols)
 
     /// <summary>
     /// A shift whose stored end is past the window (year 9999) or before its own start reads in the coverage: the end counts
-    /// as the window's edge (the last instant of 2100), never before the start; a 500 or hours in the millions are not an answer.
+    /// as the window's edge (the last instant of 2100), never before the start, and the shift as under way for at most
+    /// <see cref="PatrolQueries.MaxUnderWay"/>; a 500 or hours in the millions are not an answer.
     /// </summary>
     [Theory]
-    [InlineData("9999-12-31T23:59:59Z")]
-    [InlineData("1900-01-01T00:00:00Z")]
-    public async Task A_shift_whose_stored_end_is_outside_the_window_reads_in_the_coverage_ending_at_its_edge(string endedAt)
+    [InlineData("2022-03-01T21:00:00+07:00", "9999-12-31T23:59:59Z")]
+    [InlineData("2022-03-01T21:00:00+07:00", "1900-01-01T00:00:00Z")]
+    [InlineData("2100-12-31T21:00:00+07:00", "9999-12-31T23:59:59Z")]
+    public async Task A_shift_whose_stored_end_is_outside_the_window_reads_in_the_coverage_ending_at_its_edge_or_its_bound(string begunAt, string endedAt)
     {
         var shiftId = Guid.CreateVersion7();
         var siteId = Guid.CreateVersion7();
-        var at = new DateTimeOffset(2022, 3, 1, 21, 0, 0, WardTime.Offset);
+        var at = DateTimeOffset.Parse(begunAt, System.Globalization.CultureInfo.InvariantCulture);
         var ended = DateTimeOffset.Parse(endedAt, System.Globalization.CultureInfo.InvariantCulture);
         await Store.AppendRawAsync<ShiftState>(
             shiftId,
             new ShiftStarted(shiftId, ShiftKind.Patrol, Guid.CreateVersion7(), null, null, null, TeamKind.Police, [], [new TeamMember("A", "police")], [new Checkpoint("GATE", siteId, null)], at, "test"),
             new ShiftEnded(shiftId, ended, "test"));
 
-        var coverage = await _client.OkJsonAsync($"/patrols/coverage?from=2022-03-01&to=2022-03-01&siteId={siteId}");
+        var day = $"{at.ToOffset(WardTime.Offset):yyyy-MM-dd}";
+        var coverage = await _client.OkJsonAsync($"/patrols/coverage?from={day}&to={day}&siteId={siteId}");
 
-        var expected = ended > at ? Math.Round((WardTime.Clamp(ended) - at).TotalHours, 2) : 0;
+        var lasted = WardTime.Clamp(ended) - at;
+        var expected = ended > at ? Math.Round((lasted < PatrolQueries.MaxUnderWay ? lasted : PatrolQueries.MaxUnderWay).TotalHours, 2) : 0;
         Assert.Equal((1, expected), (coverage.GetProperty("shiftsPerformed").GetInt32(), coverage.GetProperty("hoursPatrolled").GetDouble()));
     }
 
