@@ -230,7 +230,9 @@ public static class PatrolQueries
         var covering = atSite.Where(shift => shift.Begins >= first && shift.Begins < afterLast).ToList();
         var performed = covering.Where(shift => shift.Status != ShiftStatus.Missed).ToList();
         var patrolled = performed.Where(shift => shift.EndedAt is not null).Select(shift => UnderWay(shift, now)).ToList();
-        var underWay = atSite.Where(shift => shift.Status != ShiftStatus.Missed).Select(shift => (Interval: UnderWay(shift, now), Ward: shift.TenantId)).ToList();
+        var underWay = atSite.Where(shift => shift.Status != ShiftStatus.Missed)
+            .Select(shift => (Interval: UnderWay(shift, now), Ward: shift.TenantId, Sites: shift.Checkpoints.Select(point => point.SiteId).ToHashSet()))
+            .ToList();
         var hoursByHour = new double[WardTime.HoursInDay];
         foreach (var (start, end) in patrolled)
         {
@@ -263,7 +265,9 @@ public static class PatrolQueries
             [.. hoursByHour.Select(hours => Math.Round(hours, 2))],
             incidents.Count,
             incidentsByHour,
-            incidents.Count(incident => underWay.Any(shift => shift.Ward == incident.TenantId && incident.OccurredAt >= shift.Interval.Start && incident.OccurredAt < shift.Interval.End)));
+            incidents.Count(incident => underWay.Any(shift =>
+                shift.Ward == incident.TenantId && incident.SiteId is { } site && shift.Sites.Contains(site)
+                && incident.OccurredAt >= shift.Interval.Start && incident.OccurredAt < shift.Interval.End)));
     }
 
     /// <summary>

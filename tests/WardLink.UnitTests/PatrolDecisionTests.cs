@@ -537,8 +537,8 @@ public sealed class PatrolDecisionTests
         var at = new DateTimeOffset(2024, 6, 2, 0, 15, 0, Local);
         var shiftOfA = Started() with { Begins = new DateTimeOffset(2024, 6, 1, 23, 30, 0, Local), EndedAt = new DateTimeOffset(2024, 6, 2, 1, 0, 0, Local), Status = ShiftStatus.Ended };
         shiftOfA.TenantId = "ward-a";
-        var incidentOfA = new SiteIncident(Guid.NewGuid(), "INC-A-2024-0001", null, IncidentClassification.Criminal, at) { TenantId = "ward-a" };
-        var incidentOfB = new SiteIncident(Guid.NewGuid(), "INC-B-2024-0001", null, IncidentClassification.Criminal, at) { TenantId = "ward-b" };
+        var incidentOfA = new SiteIncident(Guid.NewGuid(), "INC-A-2024-0001", Eye, IncidentClassification.Criminal, at) { TenantId = "ward-a" };
+        var incidentOfB = new SiteIncident(Guid.NewGuid(), "INC-B-2024-0001", Eye, IncidentClassification.Criminal, at) { TenantId = "ward-b" };
 
         var coverage = PatrolQueries.ComputeCoverage(June1, new DateOnly(2024, 6, 2), null, [], [shiftOfA], [incidentOfA, incidentOfB], Now.AddDays(2));
 
@@ -560,6 +560,24 @@ public sealed class PatrolDecisionTests
         Assert.Equal((1, 0, 0), (coverage.Incidents, coverage.IncidentsDuringShifts, coverage.ShiftsPerformed));
         Assert.DoesNotContain(forgotten, new[] { forgotten, sinceEpoch }.Where(PatrolQueries.CoverageReads(start, end).Compile()));
         Assert.DoesNotContain(sinceEpoch, new[] { forgotten, sinceEpoch }.Where(PatrolQueries.CoverageReads(start, end).Compile()));
+    }
+
+    /// <summary>
+    /// Coverage of every site sets an incident against the shifts at its own site: a shift only at the eye hospital under way
+    /// when an incident happened at the obstetrics hospital of the same ward does not make it one during a shift (it did: with
+    /// no site asked for, any shift of the ward counted).
+    /// </summary>
+    [Fact]
+    public void Coverage_of_every_site_sets_an_incident_against_the_shifts_at_its_own_site_only()
+    {
+        var day = new DateOnly(2024, 7, 1);
+        var now = new DateTimeOffset(2024, 7, 1, 23, 0, 0, Local);
+        var atEyeOnly = Started() with { Begins = now.AddHours(-2), Checkpoints = [.. Route.Checkpoints.Where(point => point.SiteId == Eye)] };
+        SiteIncident At(Guid site) => new(Guid.NewGuid(), "INC-2024-0001", site, IncidentClassification.Criminal, now.AddHours(-1)) { TenantId = atEyeOnly.TenantId };
+
+        var coverage = PatrolQueries.ComputeCoverage(day, day, null, [], [atEyeOnly], [At(Obstetrics), At(Eye)], now);
+
+        Assert.Equal((2, 1), (coverage.Incidents, coverage.IncidentsDuringShifts));
     }
 
     /// <summary>
@@ -617,7 +635,7 @@ public sealed class PatrolDecisionTests
                 Assert.Equal(incidents.Count, coverage.Incidents);
                 Assert.Equal(
                     incidents.Count(incident => shifts.Any(shift =>
-                        AtSite(shift) && shift.Status != ShiftStatus.Missed && shift.TenantId == incident.TenantId
+                        shift.Checkpoints.Any(point => point.SiteId == incident.SiteId) && shift.Status != ShiftStatus.Missed && shift.TenantId == incident.TenantId
                         && shift.Begins <= incident.OccurredAt && incident.OccurredAt < UnderWayUntil(shift))),
                     coverage.IncidentsDuringShifts);
             });
