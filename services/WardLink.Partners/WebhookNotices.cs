@@ -77,10 +77,11 @@ public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, objec
 /// with the consumed message's trace as the deliveries' parent. Once per message
 /// (<see cref="IdempotentConsumer{TMessage}"/>): a redelivered message queues nothing twice.
 /// A message is consumed in the ward it came from. The site or partner it names is looked for there,
-/// then in the other wards, where it counts only when its ward's ground was the message's ward's by the
-/// time the record happened: merged into it by then, as the intake counts a merged ward's site
-/// (<see cref="RequestWards.WardAtAsync"/>). So a merged ward's partner is told of what its successor records
-/// at its sites, and no other ward's record reaches a partner. Each partner's standing, webhooks and
+/// then in the other wards, where it counts only when its ward's ground went to the message's ward by the
+/// time the record happened: merged into it by then, directly or through other mergers, as the intake counts a merged
+/// ward's site (<see cref="RequestWards.MergerChainAsync"/>). The message's ward need not be the last of those mergers:
+/// a successor merged on since still takes the steps of what it recorded. So a merged ward's partner is told of what its
+/// successors record at its sites, and no other ward's record reaches a partner. Each partner's standing, webhooks and
 /// deliveries are read and written in its own ward.
 /// </summary>
 public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
@@ -129,7 +130,8 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
 
     /// <summary>
     /// Record <paramref name="id"/> as <paramref name="load"/> reads it, with its tenant: in the message's ward, else in the ward that
-    /// keeps it when that ward, followed through its mergers up to <paramref name="at"/>, is the message's.
+    /// keeps it when the message's ward is one that ward's ground went to by <paramref name="at"/> (<see cref="RequestWards.MergerChainAsync"/>):
+    /// not only the last, as a step stays in its record's ward, which may itself have been merged on since.
     /// </summary>
     private async Task<(T State, string Tenant)?> FindAsync<T>(IQuerySession session, Guid id, DateTimeOffset at, Func<IQuerySession, CancellationToken, Task<T?>> load, CancellationToken ct)
         where T : class
@@ -142,7 +144,8 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
         var messageWard = databases.WardOfTenant(session.TenantId);
         foreach (var tenant in await databases.TenantsOfStreamsAsync([id], ct))
         {
-            if (tenant != session.TenantId && await RequestWards.WardAtAsync(databases.WardOfTenant(tenant), ward => session.WardAsync(ward, ct), at) == messageWard)
+            if (tenant != session.TenantId
+                && await RequestWards.MergerChainAsync(databases.WardOfTenant(tenant), ward => session.WardAsync(ward, ct), at).ContainsAsync(messageWard, cancellationToken: ct))
             {
                 await using var there = session.DocumentStore.QuerySession(tenant);
                 return await load(there, ct) is { } found ? (found, tenant) : null;

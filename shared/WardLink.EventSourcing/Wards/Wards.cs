@@ -248,19 +248,27 @@ public static class RequestWards
 
     /// <summary>
     /// Where ward <paramref name="ward"/>'s ground belongs at <paramref name="at"/>: to itself, or once it has been merged by
-    /// then, to the ward it was merged into (and so on, as far as mergers go).
+    /// then, to the ward it was merged into (and so on, as far as mergers go): the last of <see cref="MergerChainAsync"/>.
     /// </summary>
-    public static async Task<string> WardAtAsync(string ward, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset at)
+    public static async Task<string> WardAtAsync(string ward, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset at) =>
+        await MergerChainAsync(ward, wardOf, at).LastAsync();
+
+    /// <summary>
+    /// The wards ward <paramref name="ward"/>'s ground went to by <paramref name="at"/>, in turn: itself, then, once it has been
+    /// merged by then, the ward it was merged into, then the ward that one was merged into by then, and so on, as far as mergers go.
+    /// A record a ward on the chain keeps stays there: its steps after a later merger still come from that ward.
+    /// </summary>
+    public static async IAsyncEnumerable<string> MergerChainAsync(string ward, Func<string, Task<KnownWard?>> wardOf, DateTimeOffset at)
     {
+        yield return ward;
         for (var hops = 0; hops < MaxMergers && await wardOf(ward) is { MergedInto: { } successor, EndsAt: { } ends } && ends <= at; hops++)
         {
             ward = successor;
+            yield return ward;
         }
-
-        return ward;
     }
 
-    /// <summary>How many mergers <see cref="WardAtAsync"/> follows at most (a cycle in bad data ends there).</summary>
+    /// <summary>How many mergers <see cref="MergerChainAsync"/> follows at most (a cycle in bad data ends there).</summary>
     private const int MaxMergers = 16;
 
     /// <summary>The tenant of the streams of this service the route names by id, when it names any (looked for in every database).</summary>

@@ -136,7 +136,7 @@ public class WardedPatrolsAndPartners : ServiceGroup
 /// </summary>
 public sealed class WardedPatrolsAndPartnersOnTwoDatabases : WardedPatrolsAndPartners
 {
-    protected override IReadOnlyList<string> SecondDatabaseWards => ["hac-thanh", "tao-xuyen", "quang-tam", "ba-dinh", "hai-ba-trung", "dong-huong", "quang-thinh", PatrolPartnerWardSuite<WardedPatrolsAndPartners>.EstablishedUnderAKey];
+    protected override IReadOnlyList<string> SecondDatabaseWards => ["hac-thanh", "tao-xuyen", "quang-tam", "ba-dinh", "hai-ba-trung", "dong-huong", "quang-thinh", "quang-yen", PatrolPartnerWardSuite<WardedPatrolsAndPartners>.EstablishedUnderAKey];
 }
 
 /// <summary>Patrols and partners' records as ward tenants, every ward in each service's own database.</summary>
@@ -496,6 +496,90 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
         await using var kept = wards.PartnersStore.QuerySession();
         Assert.Equal(told.Count, await kept.Query<WebhookDelivery>().CountAsync(delivery => delivery.AnyTenant() && delivery.PartnerId == partner, Ct));
         Assert.Contains(await wards.ProcessedByAsync(PartnersService.Name), processed => processed.MessageId == againId);
+    }
+
+    /// <summary>
+    /// A step stays in its record's ward: an incident the successor recorded at a merged ward's site is resolved in that successor
+    /// even once the successor has itself been merged on, and its message comes with the successor's ward. The merged ward's
+    /// partner is still told (its ward's ground went to every ward of its mergers in turn), but not by a ward merged into the last
+    /// of them from elsewhere, nor by its successor of a time before its merger.
+    /// </summary>
+    [Fact]
+    public async Task A_merged_ward_s_partner_is_told_of_the_steps_its_successor_takes_after_that_successor_was_merged_on()
+    {
+        const string Merged = "quang-yen", Successor = "quang-loi", Last = "quang-nham", Unrelated = "quang-chinh";
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).Date);
+        var (firstMergedOn, secondMergedOn) = (today.AddDays(-2), today.AddDays(-1));
+        var firstMerger = new DateTimeOffset(firstMergedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(7));
+        await wards.KnowWardAsync(Last, "QNH");
+        await wards.KnowWardAsync(Successor, "QLO");
+        await wards.KnowWardAsync(Unrelated, "QCH");
+        await wards.KnowWardAsync(Merged, "QY");
+        using var partners = WardedPatrolsAndPartners.ClientOf(wards.Partners, WardLinkRoles.Police, [Merged]);
+        var partner = await partners.RegisterPartnerAsync("Quảng Yên clinic", "hospital");
+        var site = await partners.RegisterSiteAsync(partner, "Clinic gate");
+        string[] events = ["incidentResolved", "tipOutcomeRecorded"];
+        var subscribed = await partners.PostAsJsonAsync($"/partners/{partner}/webhooks", new { url = wards.Receiver.Endpoint("merged-twice"), events }, Ct);
+        Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
+        await wards.KnowWardAsync(Merged, "QY", endedOn: firstMergedOn, mergedInto: Successor);
+        await wards.KnowWardAsync(Successor, "QLO", endedOn: secondMergedOn, mergedInto: Last);
+        await wards.KnowWardAsync(Unrelated, "QCH", endedOn: secondMergedOn, mergedInto: Last);
+
+        // The steps the merged ward's partner could be told of: a resolution at its site, the outcome of the tip it submitted.
+        (object Step, string Type)[] Steps(DateTimeOffset at) =>
+        [
+            (new IncidentResolved(Guid.NewGuid(), "INC-QLO-2025-0001", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [], at, site), "incident.resolved"),
+            (new TipOutcomeRecorded(Guid.NewGuid(), "TIP-QLO-2025-0001", Guid.NewGuid(), "INC-QLO-2025-0001", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, at, partner),
+                "tip.outcomeRecorded"),
+        ];
+        Task PublishAsync(object step, Guid messageId, string ward) => step switch
+        {
+            IncidentResolved resolved => wards.Bus.PublishAsync(resolved, messageId, ward),
+            TipOutcomeRecorded outcome => wards.Bus.PublishAsync(outcome, messageId, ward),
+            _ => throw new ArgumentOutOfRangeException(nameof(step)),
+        };
+        var now = DateTimeOffset.UtcNow.AddHours(-1);
+
+        // Not told: a ward merged into the last one from elsewhere, and the successor of a time before the merged ward joined it.
+        var untold = Steps(now).Select(step => (step.Step, Ward: Unrelated))
+            .Concat(Steps(firstMerger.AddDays(-1)).Select(step => (step.Step, Ward: Successor)))
+            .ToList();
+        foreach (var (step, ward) in untold)
+        {
+            var messageId = Guid.NewGuid();
+            await PublishAsync(step, messageId, ward);
+            await Eventually.Get(
+                async () => (await wards.ProcessedByAsync(PartnersService.Name)).FirstOrDefault(processed => processed.MessageId == messageId),
+                $"{step.GetType().Name} of {ward} consumed by partners");
+        }
+
+        // Told: the successor's steps after it was merged on, and the last ward's.
+        var told = Steps(now).Select(step => (step.Step, step.Type, Ward: Successor))
+            .Concat(Steps(now).Take(1).Select(step => (step.Step, step.Type, Ward: Last)))
+            .ToList();
+        foreach (var (step, _, ward) in told)
+        {
+            await PublishAsync(step, Guid.NewGuid(), ward);
+        }
+
+        var received = await Eventually.Get(
+            () => Task.FromResult(wards.Receiver.At("merged-twice") is var arrived && arrived.Count >= told.Count ? arrived : null), "the webhooks of the successors' steps");
+        Assert.Equal(
+            told.Select(step => step.Type).Order(),
+            received.Select(webhook => JsonDocument.Parse(webhook.Body).RootElement.GetProperty("type").GetString()).Order());
+        var deliveries = await Eventually.Get(
+            async () =>
+            {
+                // In the merged ward's database (a second one, in the suite on two databases), any of its tenants.
+                await using var session = wards.PartnersStore.QuerySession(Merged);
+                var kept = await session.Query<WebhookDelivery>().Where(delivery => delivery.AnyTenant() && delivery.PartnerId == partner).ToListAsync(Ct);
+                return kept.Count >= told.Count && kept.All(delivery => delivery.Status == DeliveryStatus.Delivered) ? kept : null;
+            },
+            "the deliveries of the successors' steps recorded as delivered");
+
+        // The untold were consumed before the told were sent: none of them was queued meanwhile.
+        Assert.Equal(told.Count, deliveries.Count);
+        Assert.All(deliveries, delivery => Assert.Equal(Merged, delivery.TenantId));
     }
 
     [Fact]
