@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using WardLink.Domain;
 
 namespace WardLink.Auditor;
 
@@ -123,8 +124,9 @@ public sealed class AuditorCommandLine
     private static Option<DateTimeOffset?> TimeOption(string name, string description) => new(name)
     {
         Description = description + " ISO 8601 with an offset, e.g. 2024-05-03T00:00:00+07:00.",
+        // Without an offset a time would be read in the machine's own zone: a usage error, as the services' 400.
         CustomParser = result => Parse(result, name, "a time with an offset (e.g. 2024-05-03T00:00:00+07:00)", (string text, out DateTimeOffset at) =>
-            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out at)),
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out at) && WardTime.HasOffset(text)),
     };
 
     private static string KnownServices => string.Join(", ", AuditorCommands.Services);

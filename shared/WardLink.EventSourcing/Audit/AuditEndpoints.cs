@@ -37,9 +37,13 @@ public sealed record StateAsOf(
 /// <c>/api/audit/{service}</c>), for the police and auditors: a stream's events, its state as of a version or a time, the log
 /// as NDJSON, the integrity check of the chain, and the checkpoints this service holds.
 /// </summary>
-public static class AuditEndpoints
+public static partial class AuditEndpoints
 {
     private const int FlushEvery = 256;
+
+    /// <summary>A service's name, matched whole (<see cref="Patterns.IsWholly"/>: <c>$</c> alone also matches before a final line feed).</summary>
+    [GeneratedRegex(ServiceIdentity.NamePattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex ServiceName();
 
     /// <summary>The longest <c>types</c> filter of the global log (event type names separated by commas).</summary>
     public const int MaxTypesLength = 4000;
@@ -70,7 +74,7 @@ public static class AuditEndpoints
             .Produces<IntegrityReport>()
             .WithSummary("Recomputes the chain from the log and reports whether it is complete and intact: the first broken link (a cut head or tail included), which of the service's own checkpoints agree and carry its signature, and the unwitnessed tail (events after the last checkpoint published to the peers).");
         audit.MapGet("/checkpoints/{service}", async ([MaxLength(ServiceIdentity.MaxNameLength), RegularExpression(ServiceIdentity.NamePattern)] string service, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) =>
-                service.Length > ServiceIdentity.MaxNameLength || !Regex.IsMatch(service, ServiceIdentity.NamePattern)
+                service.Length > ServiceIdentity.MaxNameLength || !ServiceName().IsWholly(service)
                     ? new FieldErrors().Check(false, "service", $"A service name: lowercase letters, digits and dashes, at most {ServiceIdentity.MaxNameLength} characters.").ToRejection().ToProblem()
                     : service != serviceName && !keys.Knows(service)
                         ? Results.Problem(title: $"No service '{service}' is known here: no key of it is configured.", statusCode: StatusCodes.Status404NotFound)
@@ -125,14 +129,15 @@ public static class AuditEndpoints
         var alias = reader.IsDBNull(0) ? null : reader.GetString(0);
         var asOf = reader.GetInt64(1);
         var recordedAt = reader.GetFieldValue<DateTimeOffset>(2);
-        if (version > asOf)
-        {
-            return new FieldErrors().Check(false, "version", $"Stream {id} has {asOf} versions.").ToRejection().ToProblem();
-        }
-
+        // A stream that is no audited record (a yearly counter) is a 404 whatever version is asked: a 400 would say how many it has.
         if (states.Types.FirstOrDefault(type => type.Name.ToTableAlias() == alias) is not { } stateType)
         {
             return Results.Problem(title: $"Stream {id} does not aggregate to a state this service audits.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (version > asOf)
+        {
+            return new FieldErrors().Check(false, "version", $"Stream {id} has {asOf} versions.").ToRejection().ToProblem();
         }
 
         var state = await states.AggregateAsync(stateType, session, id, asOf, ct);

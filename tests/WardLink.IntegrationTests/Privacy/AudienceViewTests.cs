@@ -264,6 +264,13 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
             (tipStatus, incidentStatus) == (HttpStatusCode.NotFound, HttpStatusCode.NotFound),
             $"GET /tips/{{the TIP-{records.Year} counter}}: {(int)tipStatus} {Shortened(tipBody)}\n" +
             $"GET /incidents/{{the INC-{records.Year} counter}}: {(int)incidentStatus} {Shortened(incidentBody)}");
+
+        // Its audited state is a 404 at any version asked (a version past its end was a 400 saying how many it has).
+        foreach (var version in new[] { string.Empty, "?version=1", "?version=100000" })
+        {
+            var (status, body) = await GetAsync(tips, $"/audit/tips/streams/{tipCounter}/state{version}");
+            Assert.True(status == HttpStatusCode.NotFound, $"GET /audit/tips/streams/{{the TIP-{records.Year} counter}}/state{version}: {(int)status} {Shortened(body)}");
+        }
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient client, string address)
