@@ -226,8 +226,10 @@ public static class AuditRedaction
             }
         }
 
+        /// <summary>A record of ours, class or struct (a schedule's window of minutes), whose fields are judged one by one.</summary>
         private static bool IsRecordLike(Type type) =>
-            type.IsClass && type != typeof(string) && type.Namespace?.StartsWith("WardLink", StringComparison.Ordinal) == true;
+            (type.IsClass || (type.IsValueType && !type.IsEnum && !type.IsPrimitive)) && type != typeof(string)
+            && type.Namespace?.StartsWith("WardLink", StringComparison.Ordinal) == true;
 
         /// <summary>
         /// Ids, enums, whole numbers, times and flags (and their nullable forms): values no one can write a name into.

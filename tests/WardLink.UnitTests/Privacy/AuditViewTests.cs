@@ -90,6 +90,13 @@ public sealed class AuditViewTests
         var shown = AuditRedaction.Redact(JsonSerializer.SerializeToNode(created, JsonSerializerOptions.Web)!, typeof(WardLink.Patrols.ScheduleCreated), Audience.Auditor)!;
 
         Assert.Equal(("21:00", "24:00"), (shown["windowStart"]!.GetValue<string>(), shown["windowEnd"]!.GetValue<string>()));
+
+        // The schedule's state shows its window as minutes of the day too: a struct of whole numbers, which holds no text
+        // (it was withheld whole, as text is: only classes were walked field by field).
+        var state = AuditRedaction.Redact(
+            JsonSerializer.SerializeToNode(WardLink.Patrols.ScheduleState.Create(created), JsonSerializerOptions.Web)!, typeof(WardLink.Patrols.ScheduleState), Audience.Auditor)!;
+        Assert.True(state["window"] is JsonObject, $"window: {state["window"]?.ToJsonString()}");
+        Assert.Equal((21 * 60, 24 * 60), (state["window"]!["startMinute"]!.GetValue<int>(), state["window"]!["endMinute"]!.GetValue<int>()));
     }
 
     private sealed record Leaf(string Path, string Value, bool ShownToAuditors, bool Personal);
