@@ -96,14 +96,7 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
         var now = _clock.GetUtcNow();
         foreach (var notices in (await NoticesAsync(message, session, cancellationToken)).GroupBy(notice => notice.Partner.Tenant))
         {
-            if (notices.Key == session.TenantId)
-            {
-                await QueueAsync(session, notices, now, cancellationToken);
-            }
-            else
-            {
-                await ApplyInTenantAsync(notices.Key, partnersWard => QueueAsync(partnersWard, notices, now, cancellationToken), cancellationToken);
-            }
+            await ApplyInTenantAsync(notices.Key, partnersWard => QueueAsync(partnersWard, notices, now, cancellationToken), cancellationToken);
         }
     }
 

@@ -22,28 +22,9 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
 
     public async Task Consume(ConsumeContext<TMessage> context)
     {
-        var messageId = context.MessageId ?? throw new InvalidOperationException($"A {typeof(TMessage).Name} arrived without a message id.");
-        _messageId = messageId;
-        var consumer = Ledger;
-        var ledgerId = $"{consumer}/{messageId:N}";
-        if (await session.LoadAsync<ProcessedMessage>(ledgerId, context.CancellationToken) is not null)
-        {
-            return;
-        }
-
-        session.CausationId = messageId.ToString();
-        await ApplyAsync(context.Message, session, context.CancellationToken);
-        session.Insert(new ProcessedMessage(ledgerId, consumer, messageId, clock.GetUtcNow()));
-        try
-        {
-            await session.SaveChangesAsync(context.CancellationToken);
-        }
-        catch (DocumentAlreadyExistsException duplicate) when (duplicate.DocumentType == typeof(ProcessedMessage))
-        {
-            // A concurrent delivery of the same message won the race; this transaction rolled back.
-            // Any other document that already exists (a row another message inserted meanwhile) is a
-            // conflict of the effect itself: it propagates, and the bus delivers the message again.
-        }
+        _messageId = context.MessageId ?? throw new InvalidOperationException($"A {typeof(TMessage).Name} arrived without a message id.");
+        session.CausationId = _messageId.ToString();
+        await OnceAsync(session, $"{Ledger}/{_messageId:N}", target => ApplyAsync(context.Message, target, context.CancellationToken), context.CancellationToken);
     }
 
     /// <summary>
@@ -57,28 +38,45 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
     protected abstract Task ApplyAsync(TMessage message, IDocumentSession session, CancellationToken cancellationToken);
 
     /// <summary>
-    /// From <see cref="ApplyAsync"/>: stages what <paramref name="write"/> does in ward tenant <paramref name="tenant"/>, not the message's,
-    /// in a session of its own (the tenant may be kept in another database), committed at once with a ledger entry of its own
-    /// there, so a message that comes again (its own transaction having failed after) does not do it twice.
+    /// From <see cref="ApplyAsync"/>: stages what <paramref name="write"/> does in ward tenant <paramref name="tenant"/>. In the
+    /// message's own tenant, in its session (committed with the ledger); in another, in a session of its own (the tenant may be kept
+    /// in another database), committed at once with a ledger entry of its own there, so a message that comes again (its own
+    /// transaction having failed after) does not do it twice.
     /// </summary>
     protected async Task ApplyInTenantAsync(string tenant, Func<IDocumentSession, Task> write, CancellationToken cancellationToken)
     {
-        var ledgerId = $"{Ledger}/{_messageId:N}/{tenant}";
+        if (tenant == session.TenantId)
+        {
+            await write(session);
+            return;
+        }
+
         await using var other = session.DocumentStore.LightweightSession(tenant);
-        if (await other.LoadAsync<ProcessedMessage>(ledgerId, cancellationToken) is not null)
+        await OnceAsync(other, $"{Ledger}/{_messageId:N}/{tenant}", write, cancellationToken);
+    }
+
+    /// <summary>
+    /// Unless <paramref name="target"/>'s ledger holds <paramref name="ledgerId"/>: stages what <paramref name="write"/> does there and
+    /// commits it with that ledger entry.
+    /// </summary>
+    private async Task OnceAsync(IDocumentSession target, string ledgerId, Func<IDocumentSession, Task> write, CancellationToken cancellationToken)
+    {
+        if (await target.LoadAsync<ProcessedMessage>(ledgerId, cancellationToken) is not null)
         {
             return;
         }
 
-        await write(other);
-        other.Insert(new ProcessedMessage(ledgerId, Ledger, _messageId, clock.GetUtcNow()));
+        await write(target);
+        target.Insert(new ProcessedMessage(ledgerId, Ledger, _messageId, clock.GetUtcNow()));
         try
         {
-            await other.SaveChangesAsync(cancellationToken);
+            await target.SaveChangesAsync(cancellationToken);
         }
         catch (DocumentAlreadyExistsException duplicate) when (duplicate.DocumentType == typeof(ProcessedMessage))
         {
-            // A concurrent delivery of the same message did it first; this transaction rolled back.
+            // A concurrent delivery of the same message won the race; this transaction rolled back.
+            // Any other document that already exists (a row another message inserted meanwhile) is a
+            // conflict of the effect itself: it propagates, and the bus delivers the message again.
         }
     }
 }
