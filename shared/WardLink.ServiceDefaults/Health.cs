@@ -56,9 +56,12 @@ public static class Health
     public static IEndpointConventionBuilder MapWardLinkReadinessReport(this IEndpointRouteBuilder endpoints, string path) =>
         endpoints.MapReads(path, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReport });
 
-    /// <summary>Health checks answer <c>GET</c> (and <c>HEAD</c>), as documented; another method is routing's 405 with <c>Allow</c>.</summary>
+    /// <summary>
+    /// Health checks answer <c>GET</c> (and <c>HEAD</c>), as documented; another method is routing's 405 with <c>Allow</c>. They act
+    /// in no ward (<see cref="WardFree"/>): <c>ward=</c> is not theirs.
+    /// </summary>
     private static IEndpointConventionBuilder MapReads(this IEndpointRouteBuilder endpoints, string path, HealthCheckOptions options) =>
-        endpoints.MapHealthChecks(path, options).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+        endpoints.MapHealthChecks(path, options).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head])).InNoWard();
 
     /// <summary>
     /// The health endpoints (<c>/health/…</c>; at the gateway also the readiness reports under

@@ -47,7 +47,7 @@ public static class ServiceComposition
         app.UseWardLinkRequestLimits();
         app.UseWardLinkRequestChecks();
         app.MapWardLinkHealth();
-        app.MapOpenApi().AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous().InNoWard();
         return app;
     }
 

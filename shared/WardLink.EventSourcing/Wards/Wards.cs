@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using WardLink.Domain;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.EventSourcing.Wards;
@@ -160,7 +161,8 @@ public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access, 
 /// then the record is, to it, one that does not exist (the endpoint's own 404); else <c>ward=</c> names it (400 when malformed, 404
 /// when unknown or not the caller's); else the caller's first ward. The public (no token, or any request to an operation that
 /// needs none: <see cref="PublicOperations"/>) names no record by id, may name any known ward,
-/// and acts in the home ward otherwise.
+/// and acts in the home ward otherwise. An endpoint that keeps no record (<see cref="WardFree"/>: the health probes, the API
+/// document) acts in no ward.
 /// </summary>
 public static class RequestWards
 {
@@ -179,6 +181,12 @@ public static class RequestWards
     {
         app.Use(async (http, next) =>
         {
+            if (http.GetEndpoint()?.Metadata.GetMetadata<WardFree>() is not null)
+            {
+                await next(http);
+                return;
+            }
+
             var home = http.RequestServices.GetRequiredService<IOptions<WardOptions>>().Value.Home;
             var tenants = http.RequestServices.GetRequiredService<WardTenants>();
             var store = http.RequestServices.GetRequiredService<IDocumentStore>();

@@ -112,6 +112,37 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
     }
 
     /// <summary>
+    /// Liveness says the process answers, nothing more (docs/operations.md): with PostgreSQL gone, an orchestrator that
+    /// restarted the service on a failed liveness probe would restart it for nothing. Readiness answers its own report, the
+    /// database check unhealthy, and the API document is served, whatever ward the request names: they keep no record.
+    /// </summary>
+    [Fact]
+    public async Task With_PostgreSQL_gone_liveness_and_the_API_document_answer_200_and_readiness_its_report_with_the_database_unhealthy()
+    {
+        using var client = TipsHost.CreateClient();
+        Database.Close();
+        foreach (var query in new[] { "", "?ward=quang-thang", "?ward=no-such-ward" })
+        {
+            foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+            {
+                using var live = await client.SendAsync(new HttpRequestMessage(method, "/health/live" + query), TestContext.Current.CancellationToken);
+                Assert.True(live.StatusCode == HttpStatusCode.OK, $"{method} /health/live{query}: {(int)live.StatusCode}");
+            }
+
+            using var document = await client.GetAsync("/openapi/v1.json" + query, TestContext.Current.CancellationToken);
+            Assert.True(document.StatusCode == HttpStatusCode.OK, $"GET /openapi/v1.json{query}: {(int)document.StatusCode}");
+
+            using var ready = await client.GetAsync("/health/ready" + query, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            var report = await ready.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
+            Assert.Contains(
+                report.GetProperty("checks").EnumerateObject(),
+                check => check.Value.GetProperty("status").GetString() == "Unhealthy" && check.Name.Contains("postgres", StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    /// <summary>
     /// A message that arrives while PostgreSQL is away (a restart, a failover) outlasting the ordinary retries (about
     /// 6 s) is applied once it is back, not parked in the error queue: the service recovers by itself (docs/pipeline.md).
     /// </summary>
