@@ -187,8 +187,7 @@ public static class LinkageEndpoints
     private static async Task<IResult> PostWarningSigns(
         Guid id, Guid siteId, WarningSignsRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
-        var partner = await session.PartnerInTurnAsync(id, ct);
+        var (partner, site) = await session.PartnerAndSiteInTurnAsync(id, siteId, ct);
         var command = new PostWarningSigns(Guid.CreateVersion7(), id, site, request.Count, request.Text, request.At, partner);
         return await session.StartStreamAsync<WarningSignsState>(
             http, command.PostingId, Activities.PostWarningSigns(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/warning-signs/{command.PostingId}", ct);

@@ -175,15 +175,31 @@ public static class PartnerEndpoints
         session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site =>
             Site.Update(site, new UpdateSite(id, request.Name, request.Kind, request.Latitude, request.Longitude), clock.GetUtcNow(), http.Actor()), ct);
 
-    private static Task<IResult> RetireSite(
-        Guid id, Guid siteId, ReasonRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site => Site.Retire(site, new RetireSite(id, request.Reason), clock.GetUtcNow(), http.Actor()), ct);
+    /// <summary>
+    /// In the partner's turn (<see cref="Partner.RecordsTurnOf"/>), as every step recorded at one of its sites: such a step
+    /// sent alongside is recorded before the retirement or judged on the retired site.
+    /// </summary>
+    private static async Task<IResult> RetireSite(
+        Guid id, Guid siteId, ReasonRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        await session.TakeTurnAsync(Partner.RecordsTurnOf(id), ct);
+        return await session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site => Site.Retire(site, new RetireSite(id, request.Reason), clock.GetUtcNow(), http.Actor()), ct);
+    }
+
+    /// <summary>
+    /// Partner <paramref name="id"/> and its site <paramref name="siteId"/>, both read in the partner's turn, for a step recorded
+    /// at the site: decided on them as they stand until the step commits (never on a site retired or a partner left meanwhile).
+    /// </summary>
+    internal static async Task<(PartnerState? Partner, SiteState? Site)> PartnerAndSiteInTurnAsync(this IDocumentSession session, Guid id, Guid siteId, CancellationToken ct)
+    {
+        var partner = await session.PartnerInTurnAsync(id, ct);
+        return (partner, (await session.LoadStreamAsync<SiteState>(siteId, ct)).State);
+    }
 
     private static async Task<IResult> SurveyCamera(
         Guid id, Guid siteId, SurveyCameraRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var (site, _) = await session.LoadStreamAsync<SiteState>(siteId, ct);
-        var partner = await session.PartnerInTurnAsync(id, ct);
+        var (partner, site) = await session.PartnerAndSiteInTurnAsync(id, siteId, ct);
         var command = new SurveyCamera(Guid.CreateVersion7(), id, site, request.Description, request.At, partner);
         return await session.StartStreamAsync<CameraState>(
             http, command.CameraId, Camera.Survey(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/cameras/{command.CameraId}", ct);

@@ -184,6 +184,44 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
         }
     }
 
+    /// <summary>
+    /// Every step recorded at a site (a camera's survey, a posting of warning signs) sent alongside the site's retirement is
+    /// either recorded before it or refused (409): none is recorded at a site already retired.
+    /// </summary>
+    [Fact]
+    public async Task Steps_at_a_site_sent_alongside_its_retirement_are_accepted_only_before_it_and_refused_after_it()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var partner = await _client.RegisterPartnerAsync($"Thanh Hóa Eye Hospital {round}");
+            var siteId = await _client.RegisterSiteAsync(partner, "Eye hospital gate");
+            (string Path, object Body)[] steps =
+            [
+                .. Enumerable.Range(0, 4).Select(i => ($"/partners/{partner}/sites/{siteId}/cameras", (object)new { description = $"Lamp post {i}", at = "2019-06-01T08:00:00+07:00" })),
+                .. Enumerable.Range(0, 2).Select(i => ($"/partners/{partner}/sites/{siteId}/warning-signs", (object)new { count = 2, text = $"Lock your bicycle {i}.", at = "2019-06-01T08:00:00+07:00" })),
+            ];
+
+            var retire = _client.StepAsync($"/partners/{partner}/sites/{siteId}/retire", "\"1\"", new { reason = "Gate moved." });
+            var answers = await Task.WhenAll(steps.Select(async step =>
+            {
+                using var response = await _client.PostAsJsonAsync(step.Path, step.Body, Ct);
+                return (step.Path, response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>(Ct));
+            }));
+            Assert.Equal(HttpStatusCode.OK, (await retire).StatusCode);
+
+            var retired = Assert.Single(await Store.EventsOfAsync(siteId), recorded => recorded.Data is SiteRetired);
+            foreach (var (path, status, body) in answers)
+            {
+                Assert.True(status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{path}: {status} {body}");
+                if (status == HttpStatusCode.Created)
+                {
+                    var id = body.GetProperty("id").GetGuid();
+                    Assert.True((await Store.EventsOfAsync(id))[0].Sequence < retired.Sequence, $"{path}: {id} recorded at a retired site");
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task Bad_activities_are_400s_at_unknown_partners_or_sites_404s_and_none_appends()
     {
