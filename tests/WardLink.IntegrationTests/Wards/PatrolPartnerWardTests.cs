@@ -263,6 +263,13 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
         var reused = await partnersB.PostAsJsonAsync("/partners", new { name = "Same id elsewhere", kind = "school", partnerId = partnerA }, Ct);
         Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
         Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, B, partnerA));
+
+        // So is any record's id: a site of A's (a stream of another kind) is no new partner of B's, which would make the
+        // id name records in two wards and a path naming it act in neither.
+        var taken = await partnersB.PostAsJsonAsync("/partners", new { name = "A site's id elsewhere", kind = "school", partnerId = siteA }, Ct);
+        Assert.True(taken.StatusCode == HttpStatusCode.Conflict, await taken.Content.ReadAsStringAsync(Ct));
+        Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, B, siteA));
+        Assert.Equal(A, (await partnersA.GetFromJsonAsync<JsonElement>($"/partners/{partnerA}/sites/{siteA}", Ct)).GetProperty("ward").GetString());
     }
 
     [Fact]
