@@ -317,7 +317,7 @@ public static class Incident
             return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only an incident under investigation can be resolved.");
         }
 
-        var at = command.ResolvedAt ?? now;
+        var at = WardTime.StepAt(command.ResolvedAt, now, incident.OccurredAt);
         var relinkedAfter = incident.LinkedTipsLastUnlinkedAt();
         var errors = new FieldErrors()
             .Check(command.Outcome is not null, "outcome", "Choose the outcome.")

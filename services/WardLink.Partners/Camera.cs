@@ -136,7 +136,7 @@ public static class Camera
             return Rejection.Conflict($"Camera {camera.Id} is {Describe(camera.Status)}; only {expected} camera can be {step}.");
         }
 
-        var when = at ?? now;
+        var when = WardTime.StepAt(at, now, camera.LastStepAt);
         var errors = new FieldErrors()
             .CheckPast(at, "at", now)
             .Check(when >= camera.LastStepAt, "at", "Cannot be before the camera's previous step.");

@@ -119,7 +119,7 @@ public static class Meeting
             return Rejection.Conflict($"Action item {command.ItemId} is already completed; an item is closed once.");
         }
 
-        var when = command.At ?? now;
+        var when = WardTime.StepAt(command.At, now, meeting.HeldAt);
         var errors = new FieldErrors()
             .CheckPast(command.At, "at", now)
             .Check(when >= meeting.HeldAt, "at", "An item cannot be completed before the meeting that set it.");

@@ -344,7 +344,7 @@ public static class Shift
             return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way can end.");
         }
 
-        var when = command.At ?? new[] { now, shift.Begins, shift.LastRecordedAt ?? now }.Max();
+        var when = WardTime.StepAt(command.At, now, shift.Begins, shift.LastRecordedAt);
         var errors = new FieldErrors()
             .CheckPast(when, "at", now)
             .Check(when >= shift.Begins, "at", "A shift cannot end before it began.")

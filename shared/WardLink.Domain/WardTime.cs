@@ -72,6 +72,26 @@ public static class WardTime
     /// <summary>Whether <paramref name="at"/> may be a due date set at <paramref name="now"/>.</summary>
     public static bool IsDue(DateTimeOffset at, DateTimeOffset now) => at >= Earliest && at <= LatestDue(now);
 
+    /// <summary>
+    /// When a step happened: the time given, else now, or the latest of <paramref name="notBefore"/> where that is later (a record
+    /// dated up to <see cref="ClockSkew"/> ahead by a caller whose clock runs fast): a step sent without a time is never refused on it.
+    /// </summary>
+    public static DateTimeOffset StepAt(DateTimeOffset? given, DateTimeOffset now, params ReadOnlySpan<DateTimeOffset?> notBefore)
+    {
+        if (given is { } at)
+        {
+            return at;
+        }
+
+        var latest = now;
+        foreach (var earliest in notBefore)
+        {
+            latest = earliest > latest ? earliest.Value : latest;
+        }
+
+        return latest;
+    }
+
     /// <summary>A time given by the caller (none is fine: the caller's decision fills in now): when something happened.</summary>
     public static FieldErrors CheckPast(this FieldErrors errors, DateTimeOffset? at, string field, DateTimeOffset now) =>
         errors.Check(at is not { } when || IsPast(when, now), field, $"From {Earliest:yyyy-MM-dd} on, and not in the future (at most {ClockSkew.TotalMinutes:0} minutes of clock skew).");

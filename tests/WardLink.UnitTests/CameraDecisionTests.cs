@@ -1,3 +1,4 @@
+using CsCheck;
 using WardLink.Domain;
 using WardLink.Partners;
 using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
@@ -89,5 +90,20 @@ public sealed class CameraDecisionTests
         Assert.Equal(["at"], Camera.Approve(Surveyed, new ApproveCamera(SurveyedOn.AddDays(-1)), Now, "x").Rejection!.Errors!.Keys);
         var installed = Surveyed with { Status = CameraStatus.Installed, InstalledAt = SurveyedOn };
         Assert.Equal(["reason"], Camera.Decommission(installed, new DecommissionCamera(null, null), Now, "x").Rejection!.Errors!.Keys);
+    }
+
+    /// <summary>A camera surveyed by a client whose clock runs ahead takes its next step without a time at once, dated no earlier than the survey.</summary>
+    [Fact]
+    public void A_step_without_a_time_is_never_refused_on_it_whenever_the_step_before_was()
+    {
+        Gen.Long[0, WardTime.ClockSkew.Ticks].Sample(ahead =>
+        {
+            var surveyedAt = Now.AddTicks(ahead);
+            var camera = CameraState.Create(new CameraSurveyed(CameraId, SiteId, PartnerId, "Over the gate", surveyedAt, "police"));
+            var decision = Camera.Approve(camera, new ApproveCamera(null), Now, "ward-committee");
+
+            Assert.True(decision.Rejection is null, $"refused without a time: {decision.Rejection?.Errors?.Keys.FirstOrDefault()}");
+            Assert.Equal(surveyedAt, Assert.IsType<CameraApproved>(Assert.Single(decision.Events)).At);
+        });
     }
 }

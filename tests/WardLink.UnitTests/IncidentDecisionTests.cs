@@ -324,4 +324,23 @@ public sealed class IncidentDecisionTests
     {
         Assert.Equal(expected, Incident.ProvisionalClassification(category));
     }
+
+    /// <summary>
+    /// An incident reported by a client whose clock runs ahead (its <c>occurredAt</c> up to the clock skew past now) is resolved
+    /// without a <c>resolvedAt</c> at once: never refused on a field the client did not send, and dated when it happened at the earliest.
+    /// </summary>
+    [Fact]
+    public void A_resolution_without_a_time_is_never_refused_on_it_whenever_the_incident_happened()
+    {
+        Gen.Long[-WardTime.ClockSkew.Ticks, WardTime.ClockSkew.Ticks].Sample(ahead =>
+        {
+            var occurredAt = Now.AddTicks(ahead);
+            var incident = IncidentState.Create(Assert.IsType<IncidentReported>(Assert.Single(Incident.Report(null, ValidReport() with { OccurredAt = occurredAt }, Now, Officer).Events)))
+                .Apply(new InvestigationStarted(IncidentId, "Ward police, criminal team", null, Now, Officer));
+            var decision = Incident.Resolve(incident, new ResolveIncident(IncidentOutcome.Unfounded, null, null), Now, Officer);
+
+            Assert.True(decision.Rejection is null, $"refused without a time: {decision.Rejection?.Errors?.Keys.FirstOrDefault()}");
+            Assert.Equal(occurredAt > Now ? occurredAt : Now, Assert.IsType<IncidentResolved>(Assert.Single(decision.Events)).At);
+        });
+    }
 }

@@ -1,3 +1,4 @@
+using CsCheck;
 using WardLink.Domain;
 using WardLink.Partners;
 using static WardLink.UnitTests.DecisionAssert;
@@ -192,5 +193,21 @@ public sealed class LinkageDecisionTests
         Assert.Equal(RejectionKind.NotFound, Activities.PostWarningSigns(null, new PostWarningSigns(postingId, Guid.CreateVersion7(), Gate, 4, null, HeldAt, School), Now, "x").Rejection?.Kind);
         Assert.Equal(RejectionKind.Conflict, Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate with { RetiredAt = Now }, 4, null, HeldAt, School), Now, "x").Rejection?.Kind);
         Assert.Equal(["count"], Activities.PostWarningSigns(null, new PostWarningSigns(postingId, PartnerId, Gate, 0, null, HeldAt, School), Now, "x").Rejection!.Errors!.Keys);
+    }
+
+    /// <summary>An action item of a meeting recorded by a client whose clock runs ahead is completed without a time at once, dated no earlier than the meeting.</summary>
+    [Fact]
+    public void An_item_completed_without_a_time_is_never_refused_on_it_whenever_its_meeting_was()
+    {
+        Gen.Long[0, WardTime.ClockSkew.Ticks].Sample(ahead =>
+        {
+            var heldAt = Now.AddTicks(ahead);
+            var meeting = MeetingState.Create(new MeetingHeld(MeetingId, heldAt, [PartnerId], "Reviewed May.", Now, "ward-committee"))
+                .Apply(new ActionItemAssigned(MeetingId, ItemId, "Survey the back gate", PartnerId, Now.AddDays(1), Now, "police"));
+            var decision = Meeting.CompleteActionItem(meeting, new CompleteActionItem(ItemId, null), Now, "police");
+
+            Assert.True(decision.Rejection is null, $"refused without a time: {decision.Rejection?.Errors?.Keys.FirstOrDefault()}");
+            Assert.Equal(heldAt, Assert.IsType<ActionItemCompleted>(Assert.Single(decision.Events)).At);
+        });
     }
 }
