@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
@@ -161,6 +162,9 @@ public static class TokenIssuer
 {
     public const string TokenPath = "/connect/token";
 
+    /// <summary>The one body a token request is (RFC 6749 §4.4.2).</summary>
+    private const string FormType = "application/x-www-form-urlencoded";
+
     /// <summary>The scopes a client can ask for: one per service.</summary>
     public static readonly ImmutableArray<string> Scopes = ["incidents", "patrols", "tips", "partners"];
 
@@ -212,7 +216,9 @@ public static class TokenIssuer
     /// <summary>
     /// Before OpenIddict reads it (within authentication): a token request is a <c>POST</c> (another method is a 405 problem,
     /// as routing gives it on the gateway's other paths, once the request counted against its address's window) of a form
-    /// (RFC 6749); another body (JSON, XML) is a 415 problem, as the API document says, not OpenIddict's 400.
+    /// (RFC 6749) of <c>application/x-www-form-urlencoded</c>; another body (JSON, XML, a multipart form) is a 415 problem, as the API
+    /// document says, not OpenIddict's 400, and a form past what ASP.NET Core's reader takes (a field name over 2,048 characters,
+    /// over 1,024 fields) an OAuth2 <c>invalid_request</c>.
     /// </summary>
     public static WebApplication UseWardLinkTokenRequestShape(this WebApplication app)
     {
@@ -231,12 +237,27 @@ public static class TokenIssuer
                 return;
             }
 
-            if (!http.Request.HasFormContentType)
+            if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) || !type.MediaType.Equals(FormType, StringComparison.OrdinalIgnoreCase))
             {
                 await http.WriteProblemAsync(
                     StatusCodes.Status415UnsupportedMediaType,
                     "The token request must be a form.",
-                    "Send application/x-www-form-urlencoded fields: grant_type=client_credentials, client_id, client_secret and, optionally, scope.");
+                    $"Send {FormType} fields: grant_type=client_credentials, client_id, client_secret and, optionally, scope.");
+                return;
+            }
+
+            try
+            {
+                // Read here once (OpenIddict reads the form kept), so a form the reader refuses is a malformed request, not a 500.
+                await http.Request.ReadFormAsync(http.RequestAborted);
+            }
+            catch (InvalidDataException refused)
+            {
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+                http.Response.Headers.CacheControl = "no-store";
+                await http.Response.WriteAsJsonAsync(
+                    new Dictionary<string, string> { ["error"] = Errors.InvalidRequest, ["error_description"] = $"The form could not be read: {refused.Message}" },
+                    http.RequestAborted);
                 return;
             }
 

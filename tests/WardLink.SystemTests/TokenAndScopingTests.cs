@@ -101,6 +101,46 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
         await AssertRefusedAsync("test-police", "test-police-secret", "client_credentials", string.Join(' ', Enumerable.Repeat("tips", TokenIssuer.MaxScopeLength / 4)), "invalid_request");
     }
 
+    /// <summary>
+    /// A form ASP.NET Core's reader refuses (a field name over 2,048 characters, more than 1,024 fields)
+    /// is an OAuth2 invalid_request like any other malformed token request: a 400 that issues nothing, never a 500.
+    /// </summary>
+    [Fact]
+    public async Task A_form_past_what_the_form_reader_takes_is_an_invalid_request_and_issues_nothing()
+    {
+        const string credentials = "grant_type=client_credentials&client_id=test-police&client_secret=test-police-secret&";
+        using var gateway = system.CreateAnonymousGatewayClient();
+        foreach (var (what, form) in new[]
+        {
+            ("a field name of 2,049 characters", credentials + new string('n', 2049) + "=v"),
+            ("1,025 fields", credentials + string.Join('&', Enumerable.Range(0, 1025).Select(i => $"f{i}=v"))),
+        })
+        {
+            using var response = await gateway.PostAsync("/connect/token", new StringContent(form, Encoding.ASCII, "application/x-www-form-urlencoded"), Ct);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{what}: {(int)response.StatusCode} {text}");
+            Assert.Equal("invalid_request", JsonDocument.Parse(text).RootElement.GetProperty("error").GetString());
+            Assert.DoesNotContain("access_token", text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A token request is a form of <c>application/x-www-form-urlencoded</c> only, as the API document lists: a multipart form is a 415 problem too.</summary>
+    [Fact]
+    public async Task A_multipart_token_request_is_a_415_problem()
+    {
+        using var gateway = system.CreateAnonymousGatewayClient();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("client_credentials"), "grant_type" },
+            { new StringContent("test-police"), "client_id" },
+            { new StringContent("test-police-secret"), "client_secret" },
+        };
+        using var response = await gateway.PostAsync("/connect/token", form, Ct);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     private async Task AssertRefusedAsync(string clientId, string secret, string grantType, string? scope, string error)
     {
         using var gateway = system.CreateAnonymousGatewayClient();
