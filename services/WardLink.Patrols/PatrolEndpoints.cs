@@ -135,23 +135,14 @@ public static class PatrolEndpoints
         return await sessions.RetryOnConflictAsync(
             async session =>
             {
-                ScheduleState? schedule = null;
-                if (request.ScheduleId is { } scheduleId)
-                {
-                    schedule = await session.StateOfAsync<ScheduleState>(scheduleId, ct);
-                    if (schedule is null)
-                    {
-                        return new FieldErrors().Check(false, "scheduleId", "No such schedule.").ToRejection().ToProblem();
-                    }
-                }
-
-                var routeId = schedule?.RouteId ?? request.RouteId;
+                var schedule = request.ScheduleId is { } scheduleId ? await session.StateOfAsync<ScheduleState>(scheduleId, ct) : null;
+                var routeId = request.ScheduleId is null ? request.RouteId : schedule?.RouteId;
                 var route = routeId is { } known ? await session.StateOfAsync<RouteState>(known, ct) : null;
                 var id = schedule is not null && request.PlannedDate is { } date ? PatrolSchedule.PlannedShiftId(schedule.Id, date) : Guid.CreateVersion7();
                 var existing = await session.StateOfAsync<ShiftState>(id, ct);
                 var decision = Shift.Start(
                     existing,
-                    new StartShift(id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At),
+                    new StartShift(id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At, request.ScheduleId is not null),
                     clock.GetUtcNow(),
                     actor);
                 return await session.StartStreamAsync<ShiftState>(http, id, decision, $"/patrols/shifts/{id}", ct);

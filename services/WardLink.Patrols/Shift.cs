@@ -103,7 +103,8 @@ public sealed record CheckpointMissed(Guid ShiftId, Guid RouteId, string Code, G
 
 /// <summary>
 /// Starts shift <paramref name="ShiftId"/> on <paramref name="Route"/>, as planned by <paramref name="Schedule"/> (null: a
-/// shift outside any schedule), with the route and schedule as the caller found them (null: no such route).
+/// shift outside any schedule), with the route and schedule as the caller found them (null: no such route); <paramref name="ScheduleNamed"/>
+/// when the request named a schedule (found or not: one not found is refused with the other wrong fields).
 /// </summary>
 public sealed record StartShift(
     Guid ShiftId,
@@ -114,7 +115,8 @@ public sealed record StartShift(
     TeamKind? Team,
     IReadOnlyList<Guid>? PartnerIds,
     IReadOnlyList<TeamMember>? Members,
-    DateTimeOffset? At = null);
+    DateTimeOffset? At = null,
+    bool ScheduleNamed = false);
 
 /// <summary>A check-in at a checkpoint by its code (time and coordinates optional); the request body of <c>POST /patrols/shifts/{id}/check-ins</c>.</summary>
 public sealed record CheckIn(
@@ -225,6 +227,7 @@ public static class Shift
         }
 
         var (route, schedule) = (command.Route, command.Schedule);
+        var scheduled = command.ScheduleNamed || schedule is not null;
         var members = command.Members ?? [];
         var partners = schedule?.PartnerIds ?? command.PartnerIds ?? [];
         var team = schedule?.Team ?? command.Team;
@@ -234,10 +237,10 @@ public static class Shift
             .CheckPast(at, "at", now)
             .CheckLocalDate(command.PlannedDate, "plannedDate")
             .Check(command.At is null || window is not { } planned || (at >= planned.Start - EarlyStart && at < planned.End), "at", "A planned shift recorded after the fact began within its window (at most an hour early).")
-            .Check(route is not null, schedule is null ? "routeId" : "scheduleId", schedule is null ? "No such route." : "No such schedule.")
-            .Check(schedule is null || (command.PlannedDate is { } date && schedule.Plans(date)), "plannedDate", "The schedule plans no shift on that local date.")
-            .Check(schedule is not null || command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
-            .Check(team is not null, "team", "Choose the team (police, joint, veterans).")
+            .Check(route is not null && (schedule is not null || !scheduled), scheduled ? "scheduleId" : "routeId", scheduled ? "No such schedule." : "No such route.")
+            .Check(!scheduled || (command.PlannedDate is { } date && (schedule is null || schedule.Plans(date))), "plannedDate", "The schedule plans no shift on that local date.")
+            .Check(scheduled || command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
+            .Check(team is not null || scheduled, "team", "Choose the team (police, joint, veterans).")
             .Check(team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")
             .CheckPartnerIds(partners)
             .Check(members.Count is > 0 and <= MaxMembers, "members", $"Name 1 to {MaxMembers} team members by name (or call sign) and role.");

@@ -227,6 +227,10 @@ public sealed class PatrolDecisionTests
         AssertInvalid(Shift.Start(null, new StartShift(ShiftId, Route, schedule, null, June1, null, null, members), Now, Desk), "plannedDate");
         AssertInvalid(Shift.Start(null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, []), Now, Desk), "members");
         AssertInvalid(Shift.Start(null, new StartShift(ShiftId, null, null, ShiftKind.Patrol, null, TeamKind.Police, null, members), Now, Desk), "routeId");
+
+        // A schedule named but not found is named with every other wrong field (and not the kind or team it would have given).
+        DecisionAssert.AssertInvalid(Shift.Start(null, new StartShift(ShiftId, null, null, null, June1, null, null, [], ScheduleNamed: true), Now, Desk), "scheduleId", "members");
+        DecisionAssert.AssertInvalid(Shift.Start(null, new StartShift(ShiftId, null, null, null, null, null, null, members, Now.AddHours(1), ScheduleNamed: true), Now, Desk), "scheduleId", "plannedDate", "at");
         AssertConflict(Shift.Start(Started(), new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, members), Now, Desk));
     }
 

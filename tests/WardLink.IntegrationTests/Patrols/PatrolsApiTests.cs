@@ -38,6 +38,8 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
         { "no checkpoints", "/patrols/routes", "{ \"name\": \"R\", \"checkpoints\": [] }", "checkpoints" },
         { "unknown route", "/patrols/schedules", $"{{ \"routeId\": \"{Guid.CreateVersion7()}\", \"kind\": \"patrol\", \"days\": [\"monday\"], \"windowStart\": \"21:00\", \"windowEnd\": \"24:00\", \"team\": \"police\" }}", "routeId" },
         { "unknown schedule", "/patrols/shifts", $"{{ \"scheduleId\": \"{Guid.CreateVersion7()}\", \"plannedDate\": \"2024-06-01\", \"members\": [{{ \"name\": \"L\", \"role\": \"police\" }}] }}", "scheduleId" },
+        { "unknown schedule, no members", "/patrols/shifts", $"{{ \"scheduleId\": \"{Guid.CreateVersion7()}\", \"plannedDate\": \"2024-06-01\", \"members\": [] }}", "scheduleId" },
+        { "no members, unknown schedule", "/patrols/shifts", $"{{ \"scheduleId\": \"{Guid.CreateVersion7()}\", \"plannedDate\": \"2024-06-01\", \"members\": [] }}", "members" },
         { "unknown route of a shift", "/patrols/shifts", $"{{ \"routeId\": \"{Guid.CreateVersion7()}\", \"kind\": \"patrol\", \"team\": \"police\", \"members\": [{{ \"name\": \"L\", \"role\": \"police\" }}] }}", "routeId" },
     };
 
