@@ -79,7 +79,7 @@ public static class PublicTipEndpoints
         CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var command = new ReceiveTip(TipChannel.Web, request.Category, request.Description, request.Place, now, request.Contact) { TipId = Guid.CreateVersion7() };
+        var command = new ReceiveTip(TipChannel.Web, request.Category, request.Description, request.Place, now, request.Contact) { TipId = Guid.CreateVersion7(), ReceivedNow = true };
         var (credentials, access) = FollowUp.Issue(command.TipId);
         return (await records.RecordAsync(sessions, wards, command, http.Ward().Access, access, vault, now, TipsterActor, ct)).Rejection is { } rejection
             ? rejection.ToProblem()

@@ -193,6 +193,13 @@ public sealed record ReceiveTip(
 
     [JsonIgnore]
     public Guid? SubmittedByPartner { get; init; }
+
+    /// <summary>
+    /// Received as it arrives, a time the caller did not send (the public's): a ward that has ended by then is refused on
+    /// <c>ward</c>, the field the caller can change, not on <c>receivedAt</c>.
+    /// </summary>
+    [JsonIgnore]
+    public bool ReceivedNow { get; init; }
 }
 
 /// <summary>Give (or revise) the verdict on a tip; a duplicate names the tip it repeats.</summary>
@@ -359,7 +366,7 @@ public static class Tip
             .Check((command.Contact?.Name?.Length ?? 0) <= ContactDetails.MaxNameLength, "contact.name", $"At most {ContactDetails.MaxNameLength} characters.")
             .Check(string.IsNullOrWhiteSpace(command.Contact?.Phone) || ContactFormats.IsPhone(command.Contact.Phone), "contact.phone", ContactFormats.PhoneRule)
             .Check(string.IsNullOrWhiteSpace(command.Contact?.Email) || ContactFormats.IsEmail(command.Contact.Email), "contact.email", ContactFormats.EmailRule);
-        errors.CheckPlace(command.Place, command.SiteWard is not null).CheckWard(command.Ward, command.ReceivedAt, "receivedAt", command.SiteWard);
+        errors.CheckPlace(command.Place, command.SiteWard is not null).CheckWard(command.Ward, command.ReceivedAt, command.ReceivedNow ? "ward" : "receivedAt", command.SiteWard);
         if (errors.Any)
         {
             return errors.ToRejection();

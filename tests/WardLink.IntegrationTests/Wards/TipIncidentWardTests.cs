@@ -68,6 +68,13 @@ public class WardedServices : ServiceGroup
         await KnownEverywhereAsync(ward, known => known.MergedInto == into && known.EndedOn == on, $"merged into {into}");
     }
 
+    /// <summary><paramref name="ward"/> dissolved from <paramref name="on"/>, once both services' directories know it.</summary>
+    public async Task DissolveAsync(string ward, DateOnly on)
+    {
+        await _bus!.PublishAsync(new WardDissolved(ward, on, DateTimeOffset.UtcNow, 2), NewId.NextGuid(), ward);
+        await KnownEverywhereAsync(ward, known => known.MergedInto is null && known.EndedOn == on, "dissolved");
+    }
+
     /// <summary>A tips client of the police bound to <paramref name="wards"/>.</summary>
     public HttpClient Tips(params string[] wards) => _tips!.CreateClient().As(TestAuth.Token(WardLinkRoles.Police, wards: wards));
 
@@ -774,6 +781,29 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
     private static readonly DateOnly MergedOn = new(2025, 7, 1);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// The public cannot send when its tip was received (now): a ward dissolved by now, named or the home ward, is refused on
+    /// <c>ward</c>, the field it can change, and nothing is stored; the police, who send <c>receivedAt</c>, are refused on it.
+    /// </summary>
+    [Fact]
+    public async Task A_public_tip_to_a_dissolved_ward_is_refused_on_ward_and_stores_nothing()
+    {
+        const string dissolved = "dong-tho";
+        await wards.EstablishAsync(dissolved, "DTH", "Đông Thọ");
+        await wards.DissolveAsync(dissolved, new DateOnly(2025, 1, 1));
+        var before = await wards.TipsStore.CountEventsAsync();
+
+        using var refused = await wards.Public().PostAsJsonAsync($"/public/tips?ward={dissolved}", new { category = "theft", description = "A bicycle taken by the market.", place = new { description = "Market" } }, Ct);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, problem.ToString());
+        Assert.Equal(["ward"], problem.GetProperty("errors").EnumerateObject().Select(field => field.Name));
+        Assert.Contains("dissolved", problem.GetProperty("errors").GetProperty("ward")[0].GetString(), StringComparison.Ordinal);
+
+        using var police = await wards.Tips(dissolved).PostAsJsonAsync($"/tips?ward={dissolved}", TipsApi.NewTip(receivedAt: "2025-02-01T10:00:00+07:00"), Ct);
+        Assert.Equal(["receivedAt"], (await police.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").EnumerateObject().Select(field => field.Name));
+        Assert.Equal(before, await wards.TipsStore.CountEventsAsync());
+    }
 
     [Fact]
     public async Task A_merger_keeps_what_each_ward_recorded_and_current_boundaries_count_the_predecessor_up_to_its_merger()
