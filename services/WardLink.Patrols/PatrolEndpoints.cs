@@ -18,8 +18,8 @@ public sealed record CreateScheduleRequest(
     Guid? RouteId,
     ShiftKind? Kind,
     [property: MaxLength(PatrolSchedule.DaysInWeek)] IReadOnlyList<DayOfWeek>? Days,
-    [property: MaxLength(LocalWindow.TimeOfDayLength)] string? WindowStart,
-    [property: MaxLength(LocalWindow.TimeOfDayLength)] string? WindowEnd,
+    [property: MaxLength(LocalWindow.TimeOfDayLength), RegularExpression(LocalWindow.StartPattern)] string? WindowStart,
+    [property: MaxLength(LocalWindow.TimeOfDayLength), RegularExpression(LocalWindow.EndPattern)] string? WindowEnd,
     TeamKind? Team,
     [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid>? PartnerIds,
     DateOnly? StartsOn);

@@ -55,7 +55,8 @@ public static class PatrolRoute
             var checkpoint = checkpoints[i];
             var code = checkpoint.Code?.Trim() ?? string.Empty;
             errors
-                .Check(code.Length is > 0 and <= MaxCodeLength, $"checkpoints[{i}].code", $"Give the tag's code (at most {MaxCodeLength} characters).")
+                .Check(code.Length > 0, $"checkpoints[{i}].code", "Give the tag's code.")
+                .Check((checkpoint.Code?.Length ?? 0) <= MaxCodeLength, $"checkpoints[{i}].code", $"At most {MaxCodeLength} characters.")
                 .Check(code.Length == 0 || codes.Add(code), $"checkpoints[{i}].code", "Each checkpoint of a route has its own code.")
                 .CheckSiteWard(command, checkpoint.SiteId, $"checkpoints[{i}].siteId")
                 .Check((checkpoint.Name?.Length ?? 0) <= MaxNameLength, $"checkpoints[{i}].name", $"At most {MaxNameLength} characters.");

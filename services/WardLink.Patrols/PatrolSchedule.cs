@@ -36,6 +36,12 @@ public readonly record struct LocalWindow(
     /// <summary>The length of a local time of day as the API reads it: <c>HH:mm</c>.</summary>
     public const int TimeOfDayLength = 5;
 
+    /// <summary>A window's start as <see cref="ParseMinute"/> reads it: a time of day, <c>HH:mm</c>.</summary>
+    public const string StartPattern = "^(?:[01][0-9]|2[0-3]):[0-5][0-9]$";
+
+    /// <summary>A window's end as <see cref="ParseMinute"/> reads it: a time of day, <c>HH:mm</c>, or <c>24:00</c>.</summary>
+    public const string EndPattern = "^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$";
+
     public const int MinutesPerDay = 24 * 60;
 
     /// <summary>The longest duration as the API writes it: a whole day, <c>1.00:00:00</c>.</summary>
@@ -169,7 +175,9 @@ public static class PatrolSchedule
             .Check(command.Days is { Count: > 0 }, "days", "Give the days of the week (e.g. every day: all seven).")
             .Check(command.Days is null || command.Days.Distinct().Count() == command.Days.Count, "days", "Each day of the week at most once.")
             .Check(start is not null, "windowStart", "A local time of day, HH:mm (e.g. 21:00).")
+            .Check((command.WindowStart?.Length ?? 0) <= LocalWindow.TimeOfDayLength, "windowStart", $"At most {LocalWindow.TimeOfDayLength} characters.")
             .Check(end is not null, "windowEnd", "A local time of day, HH:mm (24:00 for midnight at the end of the day).")
+            .Check((command.WindowEnd?.Length ?? 0) <= LocalWindow.TimeOfDayLength, "windowEnd", $"At most {LocalWindow.TimeOfDayLength} characters.")
             .Check(start is null || end is null || start != end, "windowEnd", "The window ends where it starts: it would last no time.")
             .Check(command.Team is not null, "team", "Choose the team (police, joint, veterans).")
             .Check(command.Team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")

@@ -84,6 +84,19 @@ public sealed class PatrolDecisionTests
         AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk), "name");
     }
 
+    /// <summary>A code is read trimmed, but its length counts it as sent: padded past the limit, it is refused.</summary>
+    [Theory]
+    [InlineData(" ", "")]
+    [InlineData("", " ")]
+    [InlineData("", "\n")]
+    public void A_checkpoint_code_past_its_length_as_sent_is_refused_though_it_fits_once_trimmed(string before, string after)
+    {
+        var code = before + new string('C', PatrolRoute.MaxCodeLength) + after;
+
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint(code, Eye, null)], InWard(Eye), Ward), Now, Desk), "checkpoints[0].code");
+        Assert.True(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint(code.Trim(), Eye, null)], InWard(Eye), Ward), Now, Desk).IsAccepted);
+    }
+
     [Fact]
     public void A_route_has_its_checkpoints_at_sites_of_its_own_ward()
     {
@@ -122,6 +135,32 @@ public sealed class PatrolDecisionTests
     [InlineData("21:00", "9pm", "windowEnd")]
     public void A_window_that_is_not_a_local_time_or_lasts_no_time_is_refused(string start, string end, string field) =>
         AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, start, end, TeamKind.Police, [], null), Now, Desk), field);
+
+    /// <summary>A time of day is read trimmed, but its length counts it as sent: five characters at most.</summary>
+    [Theory]
+    [InlineData(" 21:00", "24:00", "windowStart")]
+    [InlineData("21:00\n", "24:00", "windowStart")]
+    [InlineData("21:00", "24:00 ", "windowEnd")]
+    [InlineData("21:00", "\t02:00", "windowEnd")]
+    public void A_window_time_past_its_length_as_sent_is_refused_though_it_reads_once_trimmed(string start, string end, string field) =>
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, start, end, TeamKind.Police, [], null), Now, Desk), field);
+
+    /// <summary>The patterns the document states for a window's ends are what they read: every time of day, HH:mm, and 24:00 as an end.</summary>
+    [Fact]
+    public void The_documented_patterns_of_a_window_match_exactly_the_times_its_start_and_end_read()
+    {
+        var start = new System.Text.RegularExpressions.Regex(LocalWindow.StartPattern);
+        var end = new System.Text.RegularExpressions.Regex(LocalWindow.EndPattern);
+
+        Assert.All(Enumerable.Range(0, LocalWindow.MinutesPerDay), minute => Assert.Matches(start, LocalWindow.Format(minute)));
+        Assert.All(Enumerable.Range(0, LocalWindow.MinutesPerDay + 1), minute => Assert.Matches(end, LocalWindow.Format(minute)));
+        Assert.DoesNotMatch(start, "24:00");
+        Gen.Char["0123456789: "].Array[LocalWindow.TimeOfDayLength].Select(chars => new string(chars)).Sample(text =>
+        {
+            Assert.Equal(start.IsWholly(text), LocalWindow.ParseMinute(text, isEnd: false) is not null);
+            Assert.Equal(end.IsWholly(text), LocalWindow.ParseMinute(text, isEnd: true) is not null);
+        });
+    }
 
     [Fact]
     public void A_schedule_needs_a_route_days_and_partners_for_a_joint_team()

@@ -21,8 +21,9 @@ namespace WardLink.IntegrationTests.BadInput;
 /// <item>malformed JSON, a wrong type, text with a NUL character, an unknown enum value: a 4xx
 /// problem (a 400 naming the field where the value is readable as JSON), never 2xx nor 5xx, and
 /// nothing stored;</item>
-/// <item>a value one past its documented limit (a text or list one longer than its maximum, a
-/// number one over its maximum or under its minimum), in a body or a query: a 400 problem naming it
+/// <item>a value one past its documented limit (a text or list one longer than its maximum, a text
+/// also as its well-formed sample padded with spaces or a line feed, as its length counts it as sent,
+/// a number one over its maximum or under its minimum), in a body or a query: a 400 problem naming it
 /// (a 4xx where the endpoint is not reached), nothing stored;</item>
 /// <item>a body over <c>Limits:MaxRequestBodyBytes</c>: a 413 problem, nothing stored;</item>
 /// <item>script- or SQL-looking text: refused (4xx, nothing stored) where the schema constrains the
@@ -277,6 +278,24 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// A text past its limit is also sent well-formed but padded (<see cref="BodySchema.PastMaxLength"/>), which takes a
+    /// well-formed sample within the limit. Free text is sampled as <c>sample</c>: a text documented shorter than that has a
+    /// form of its own (a time of day, a code), which its schema states as a pattern for the suite to sample.
+    /// </summary>
+    [Fact]
+    public async Task Every_text_sent_has_a_well_formed_sample_within_its_documented_length()
+    {
+        var texts = (await EndpointsAsync()).SelectMany(endpoint => (endpoint.Body?.Values() ?? []).Select(value => (Where: $"{endpoint}, {value.Path}", value.Schema)))
+            .Concat((await QueriedOperation.DescribedByAsync(_client, Ct)).SelectMany(operation => operation.Query.Select(query => (Where: $"{operation}, {query.Name}", query.Schema))));
+
+        var unfit = texts.Where(text => !text.Schema.SampleFits)
+            .Select(text => $"{text.Where}: at most {text.Schema.MaxLength} characters, shorter than its sample {text.Schema.Sample()!.ToJsonString()}; state its form as a pattern")
+            .ToList();
+
+        Assert.True(unfit.Count == 0, $"{unfit.Count} text(s) without a well-formed sample:\n{string.Join("\n", unfit)}");
+    }
+
     [Fact]
     public async Task A_query_parameter_past_its_documented_limit_is_a_400_problem_naming_it_and_stores_nothing()
     {
@@ -289,9 +308,9 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     /// <summary>The values of <paramref name="schema"/> just past the limits the document states (a text's length, a list's items, a number's range), each with what it is.</summary>
     private static IEnumerable<(string What, JsonNode? Value)> PastItsLimit(string path, BodySchema schema)
     {
-        if (schema.PastMaxLength() is { } tooLong)
+        foreach (var (what, tooLong) in schema.PastMaxLength())
         {
-            yield return ($"{path} of {tooLong.Length} characters", tooLong);
+            yield return ($"{path} of {tooLong.Length} characters, {what}", tooLong);
         }
 
         if (schema is { Kind: SchemaKind.Array, MaxItems: { } maxItems })
@@ -307,7 +326,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
     private static IEnumerable<string> PastTheLimit(BodySchema schema) =>
         OutsideRange(schema).Select(value => value.ToString(CultureInfo.InvariantCulture))
-            .Concat(schema.PastMaxLength() is { } tooLong ? [tooLong] : []);
+            .Concat(schema.PastMaxLength().Select(tooLong => tooLong.Value));
 
     /// <summary>
     /// Sends each of <paramref name="valuesOf"/> a query parameter's schema as that parameter of every operation, with a

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using WardLink.Domain;
+using WardLink.Patrols;
 
 namespace WardLink.IntegrationTests.BadInput;
 
@@ -87,16 +88,40 @@ public sealed class BodySchema
     }
 
     /// <summary>
-    /// A text one character past its documented <c>maxLength</c>: free text, of x's; text with a pattern, its sample and
-    /// spaces (it matches once trimmed, so only its length is wrong); null for a text of a format (a date, an id), which
-    /// has no length of its own to pass.
+    /// Texts one character past the documented <c>maxLength</c>, each with what it is: free text of x's; and, free or with a
+    /// pattern, the well-formed sample padded with spaces before it, after it, and after it before a final line feed (it is
+    /// well-formed once trimmed, so only its length as sent is wrong: a check of the trimmed length lets it through). None
+    /// for a text of a format (a date, an id), which has no length of its own to pass, nor padded samples where the sample
+    /// itself is past the limit (<see cref="SampleFits"/>).
     /// </summary>
-    public string? PastMaxLength() => this switch
+    public IEnumerable<(string What, string Value)> PastMaxLength()
     {
-        { Kind: SchemaKind.Text, MaxLength: { } max, Format: null, Pattern: null } => new string('x', max + 1),
-        { Kind: SchemaKind.Text, MaxLength: { } max, Format: null } => Sample()!.GetValue<string>().PadRight(max + 1),
-        _ => null,
-    };
+        if (this is not { Kind: SchemaKind.Text, MaxLength: { } max, Format: null })
+        {
+            yield break;
+        }
+
+        if (Pattern is null)
+        {
+            yield return ("of x's", new string('x', max + 1));
+        }
+
+        if (!SampleFits)
+        {
+            yield break;
+        }
+
+        var sample = Sample()!.GetValue<string>();
+        yield return ("its sample after spaces", sample.PadLeft(max + 1));
+        yield return ("its sample before spaces", sample.PadRight(max + 1));
+        yield return ("its sample before spaces and a line feed", sample.PadRight(max) + "\n");
+    }
+
+    /// <summary>
+    /// Whether the <see cref="Sample"/> of a text is within its documented <c>maxLength</c>: free text is sampled as
+    /// <c>sample</c>, so a shorter limit means the text has a form of its own, which its schema should state as a pattern.
+    /// </summary>
+    public bool SampleFits => this is not { Kind: SchemaKind.Text, MaxLength: { } max, Format: null } || Sample()!.GetValue<string>().Length <= max;
 
     /// <summary>A well-typed body: every property given, enums their first value, nullable ids left null.</summary>
     public JsonNode? Sample() => Kind switch
@@ -122,6 +147,8 @@ public sealed class BodySchema
                 WardNames.IdPattern => "sample-ward",
                 WardNames.CodePattern => "SW",
                 EventSourcing.YearlyNumbers.Pattern => "TIP-SW-2024-0042",
+                LocalWindow.StartPattern => "21:00",
+                LocalWindow.EndPattern => "24:00",
                 _ => throw new InvalidOperationException($"No sample for the pattern {Pattern}: add one that matches it."),
             },
         },
