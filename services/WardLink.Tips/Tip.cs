@@ -364,8 +364,8 @@ public static class Tip
             .CheckPast(command.ReceivedAt, "receivedAt", now)
             .Check(command.Contact is null || !command.Contact.IsEmpty, "contact", "Leave the contact out, or give a name, a phone or an email.")
             .Check((command.Contact?.Name?.Length ?? 0) <= ContactDetails.MaxNameLength, "contact.name", $"At most {ContactDetails.MaxNameLength} characters.")
-            .Check(string.IsNullOrWhiteSpace(command.Contact?.Phone) || ContactFormats.IsPhone(command.Contact.Phone), "contact.phone", ContactFormats.PhoneRule)
-            .Check(string.IsNullOrWhiteSpace(command.Contact?.Email) || ContactFormats.IsEmail(command.Contact.Email), "contact.email", ContactFormats.EmailRule);
+            .Check(command.Contact?.Phone is null || ContactFormats.IsPhone(command.Contact.Phone), "contact.phone", ContactFormats.PhoneRule)
+            .Check(command.Contact?.Email is null || ContactFormats.IsEmail(command.Contact.Email), "contact.email", ContactFormats.EmailRule);
         errors.CheckPlace(command.Place, command.SiteWard is not null).CheckWard(command.Ward, command.ReceivedAt, command.ReceivedNow ? "ward" : "receivedAt", command.SiteWard);
         if (errors.Any)
         {

@@ -173,12 +173,22 @@ public sealed class TipDecisionTests
 
     [Theory]
     [InlineData(null, null, null)]
-    [InlineData("", " ", "")]
+    [InlineData("", null, null)]
+    [InlineData(" ", null, null)]
     public void An_empty_contact_is_refused(string? name, string? phone, string? email)
     {
         var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails(name, phone, email) }, Now, Desk);
 
         AssertInvalid(decision, "contact");
+    }
+
+    /// <summary>A contact of blank texts alone says nothing, and its phone and email, given, are no phone and no email.</summary>
+    [Fact]
+    public void A_contact_of_blank_texts_alone_is_refused_as_empty_its_phone_and_email_as_out_of_their_format()
+    {
+        var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails(string.Empty, " ", string.Empty) }, Now, Desk);
+
+        AssertInvalid(decision, "contact", "contact.phone", "contact.email");
     }
 
     [Theory]
@@ -188,6 +198,26 @@ public sealed class TipDecisionTests
     [InlineData(null, "not-an-email", "contact.email")]
     [InlineData(null, "two words@example.org", "contact.email")]
     public void A_contact_phone_or_email_out_of_its_format_is_refused(string? phone, string? email, string field)
+    {
+        var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails("Test", phone, email) }, Now, Desk);
+
+        AssertInvalid(decision, field);
+    }
+
+    public static TheoryData<string?, string?, string> EmptyOrBlankPhonesAndEmails => new()
+    {
+        { string.Empty, null, "contact.phone" },
+        { "   ", null, "contact.phone" },
+        { new string(' ', ContactFormats.MaxPhoneLength + 1), null, "contact.phone" },
+        { null, string.Empty, "contact.email" },
+        { null, "\n", "contact.email" },
+        { null, new string(' ', ContactFormats.MaxEmailLength + 1), "contact.email" },
+    };
+
+    /// <summary>A phone or an email is left out as null; one given, even empty or blank, is held to its pattern and length.</summary>
+    [Theory]
+    [MemberData(nameof(EmptyOrBlankPhonesAndEmails))]
+    public void A_contact_phone_or_email_given_empty_or_blank_is_refused_as_out_of_its_format(string? phone, string? email, string field)
     {
         var decision = Tip.Receive(null, ValidCommand() with { Contact = new ContactDetails("Test", phone, email) }, Now, Desk);
 

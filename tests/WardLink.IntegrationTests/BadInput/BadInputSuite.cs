@@ -25,6 +25,8 @@ namespace WardLink.IntegrationTests.BadInput;
 /// also as its well-formed sample padded with spaces or a line feed, as its length counts it as sent,
 /// a number one over its maximum or under its minimum), in a body or a query: a 400 problem naming it
 /// (a 4xx where the endpoint is not reached), nothing stored;</item>
+/// <item>an empty text, or one of spaces alone, where its pattern or minimum length refuses it: a 400
+/// problem naming it, nothing stored (it is no text left out: that is <c>null</c>);</item>
 /// <item>a body over <c>Limits:MaxRequestBodyBytes</c>: a 413 problem, nothing stored;</item>
 /// <item>script- or SQL-looking text: refused (4xx, nothing stored) where the schema constrains the
 /// value (a format, a pattern); in free text it may be accepted, but only as data: never a 5xx,
