@@ -21,7 +21,7 @@ public enum BreakKind
     /// <summary>The log has an event here inside the chained range that the chain never saw.</summary>
     UnchainedEvent,
 
-    /// <summary>The event matches what was chained, but the stored link does not follow from the links before it.</summary>
+    /// <summary>The event matches what was chained, but the stored link does not follow from the links before it (its hash, or its previous: <c>previous</c> in the differences).</summary>
     LinkAltered,
 
     /// <summary>The log does not start at the genesis link: its first chained event follows a link the log does not hold.</summary>
@@ -141,13 +141,20 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
             return;
         }
 
+        // A link follows the one before it; the first names where the log starts. A stored previous is text anyone with
+        // the database can write: one that is no digest names no link to follow, and the chain goes on from the genesis link.
+        var follows = true;
         if (_running is null)
         {
-            _running = link.Previous;
+            _running = HashChain.IsDigest(link.Previous) ? link.Previous : HashChain.Genesis;
             if (link.Previous != HashChain.Genesis)
             {
                 Break(new BrokenLink(entry.Sequence, BreakKind.TruncatedHead, ["previous"], link.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence)));
             }
+        }
+        else
+        {
+            follows = link.Previous == _running;
         }
 
         if (_firstUnchained is { Event: { } inserted })
@@ -169,9 +176,9 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
         {
             var found = recorded.Chained(entry.Sequence);
             _running = HashChain.Link(_running, found);
-            if (_running != link.Hash)
+            if (_running != link.Hash || !follows)
             {
-                Break(Classify(entry.Sequence, chained, found));
+                Break(Classify(entry.Sequence, chained, found, follows));
             }
         }
 
@@ -278,13 +285,19 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
         return differences;
     }
 
-    private static BrokenLink Classify(long sequence, ChainedFields chained, ChainedFields found)
+    /// <summary>What broke at a link whose hash is not the one recomputed, or whose previous does not <paramref name="follows"/> the link before it.</summary>
+    private static BrokenLink Classify(long sequence, ChainedFields chained, ChainedFields found, bool follows)
     {
         var differences = Differences(chained, found);
         var kind = differences.Contains("streamId") || differences.Contains("version") ? BreakKind.OutOfOrder
             : differences.Contains("data") ? BreakKind.DataChanged
             : differences.Count > 0 ? BreakKind.FieldsChanged
             : BreakKind.LinkAltered;
+        if (kind == BreakKind.LinkAltered && !follows)
+        {
+            differences.Add("previous");
+        }
+
         return new BrokenLink(sequence, kind, differences, chained, found);
     }
 }

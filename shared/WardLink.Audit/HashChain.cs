@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -34,9 +35,12 @@ public static class HashChain
     /// <summary>The link before the first event: 32 zero bytes.</summary>
     public static readonly string Genesis = new('0', HashLength);
 
+    /// <summary>Whether <paramref name="text"/> is a digest as the chain writes one: <see cref="HashLength"/> lowercase hexadecimal digits.</summary>
+    public static bool IsDigest([NotNullWhen(true)] string? text) => text is { Length: HashLength } && text.All(char.IsAsciiHexDigitLower);
+
     public static string Link(string previous, ChainedFields fields)
     {
-        var head = previous.Length == HashLength ? Convert.FromHexString(previous) : throw new FormatException($"'{previous}' is not a SHA-256 hex digest.");
+        var head = IsDigest(previous) ? Convert.FromHexString(previous) : throw new FormatException($"'{previous}' is not a SHA-256 hex digest.");
         var canonical = Encoding.UTF8.GetBytes(Canonical(fields));
         var input = new byte[head.Length + canonical.Length];
         head.CopyTo(input, 0);

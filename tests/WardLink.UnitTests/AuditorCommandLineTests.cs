@@ -425,6 +425,31 @@ public sealed class AuditorCommandLineTests : IDisposable
     }
 
     /// <summary>
+    /// A file whose links hold no digest where the chain wrote one (an insider's text in a link's previous or hash, a
+    /// null) is a log <c>verify</c> judges broken: exit 1 and the report, nothing on standard error, never a stack trace.
+    /// </summary>
+    [Theory]
+    [InlineData("previous", 0, "x")]
+    [InlineData("previous", 0, null)]
+    [InlineData("previous", 0, "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg")]
+    [InlineData("previous", 2, "x")]
+    [InlineData("hash", 0, "x")]
+    [InlineData("hash", 1, null)]
+    public async Task A_file_whose_link_holds_no_digest_is_a_broken_log_never_a_stack_trace(string field, int at, string? value)
+    {
+        var (entries, _) = HashChainTests.Log(3);
+        var link = entries[at].Link!;
+        entries[at] = entries[at] with { Link = field == "previous" ? link with { Previous = value! } : link with { Hash = value! } };
+
+        var (exit, output, errors) = await RunAsync(["verify", "--file", LogFile(entries), "--service", "tips", "--checkpoints", _checkpoints]);
+
+        Assert.True(exit == AuditorCommands.Broken, $"exit {exit}: {errors}");
+        Assert.Empty(errors);
+        var report = JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!;
+        Assert.Equal(at + 1, report.FirstBroken!.Sequence);
+    }
+
+    /// <summary>
     /// <c>state</c> folds what the chain vouches for, in version order: not an event waiting for its link (which
     /// <c>verify</c> counts as pending), not one whose fields are not what its link chained, and not in the file's order.
     /// </summary>
@@ -435,7 +460,7 @@ public sealed class AuditorCommandLineTests : IDisposable
         var pending = new AuditEntry(3, TipEvent(3, "tip_referred", """{"status":"Referred"}"""), null);
         var closed = HashChainTests.Chain([.. chained.Select(entry => entry.Event!), TipEvent(4, "tip_closed", """{"status":"Closed"}""")])[^1];
         var forged = closed with { Event = TipEvent(4, "tip_closed", """{"status":"Forged"}""") };
-        var file = StateFile([.. chained, pending, forged]);
+        var file = LogFile([.. chained, pending, forged]);
 
         var (exit, output, errors) = await RunAsync(["state", "--file", file, "--stream", Stream]);
 
@@ -460,7 +485,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     public async Task A_state_the_file_does_not_hold_is_a_usage_error(string asked, string message)
     {
         AuditEvent[] three = [TipEvent(1, "tip_received", """{"status":"Received"}"""), TipEvent(2, "tip_assessed", """{"status":"Assessed"}"""), TipEvent(3, "tip_referred", """{"status":"Referred"}""")];
-        var file = StateFile(asked switch
+        var file = LogFile(asked switch
         {
             "duplicate" => HashChainTests.Chain([.. three[..2], three[1] with { Data = JsonNode.Parse("""{"status":"Dismissed"}""") }]),
             "only pending" => [new AuditEntry(1, three[0], null)],
@@ -531,7 +556,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     private static AuditEvent TipEvent(long version, string type, string data) => new(
         Guid.Parse(Stream), version, type, CheckpointedAt.AddMinutes(version), null, "police-console", null, null, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(data))), JsonNode.Parse(data));
 
-    private string StateFile(IEnumerable<AuditEntry> entries)
+    private string LogFile(IEnumerable<AuditEntry> entries)
     {
         var file = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson");
         File.WriteAllLines(file, entries.Select(entry => JsonSerializer.Serialize(entry, AuditorCommands.Json)));

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CsCheck;
 using WardLink.Audit;
 
 namespace WardLink.UnitTests;
@@ -58,6 +59,67 @@ public sealed class HashChainTests
 
         Assert.Equal((3, BreakKind.TruncatedHead), (broken.Sequence, broken.Kind));
         Assert.Equal(["previous"], broken.Differences);
+    }
+
+    /// <summary>
+    /// A first link whose previous is no digest (text an insider wrote into the column, a null in a file) names no link
+    /// the log follows: a truncated head, as one naming a link the log does not hold is; the chain is recomputed from the
+    /// genesis link, so the events after it are still checked and still reach the checkpoints they agree with.
+    /// </summary>
+    [Fact]
+    public void A_first_link_whose_previous_is_no_digest_is_a_truncated_head_and_the_events_after_it_are_still_checked()
+    {
+        var (entries, heads) = Log(4);
+        entries[0] = entries[0] with { Link = entries[0].Link! with { Previous = "x" } };
+        entries[2] = entries[2] with { Event = entries[2].Event! with { DataHash = new string('f', 64) } };
+
+        var report = Verify(entries, new CheckpointCopy("patrols", 2, 2, heads[1], Recorded), new CheckpointCopy("patrols", 4, 4, heads[3], Recorded));
+
+        Assert.False(report.Intact);
+        Assert.Equal(new BrokenLink(1, BreakKind.TruncatedHead, ["previous"], entries[0].Link!.Chained(1), entries[0].Event!.Chained(1)), report.FirstBroken, BrokenLinkComparer.Instance);
+        Assert.Equal([true, false], report.Checkpoints.Select(verdict => verdict.Agrees));
+        Assert.Equal(4, report.EventsChecked);
+    }
+
+    /// <summary>
+    /// Whatever text stands in a stored link's previous or hash, at the first link or any later one (no digest at all,
+    /// nearly one, a digest in capitals, null as a file can hold it): the verifier answers, never throws, and the log is
+    /// intact only when the text is the digest the chain wrote there. A first link's previous says where the log starts
+    /// (a truncated head otherwise); any other previous, or a hash, that is not the chain's is the link altered.
+    /// </summary>
+    [Fact]
+    public void Any_text_in_a_stored_previous_or_hash_is_judged_and_only_the_chain_s_own_digest_is_intact()
+    {
+        var texts = Gen.OneOf(Gen.String, Gen.String[Gen.Char["0123456789abcdefABCDEFg"], 63, 65], Gen.Const(HashChain.Genesis));
+        var altered = Gen.Int[1, 5].SelectMany(count => Gen.Select(Gen.Const(count), Gen.Int[0, count - 1], Gen.Bool, Gen.Int[0, 3], texts));
+        altered.Sample((count, at, previous, variant, text) =>
+        {
+            var (entries, _) = Log(count);
+            var link = entries[at].Link!;
+            var original = previous ? link.Previous : link.Hash;
+            var value = variant switch
+            {
+                0 => text,
+                1 => original.ToUpperInvariant(),
+                2 => original,
+                _ => null!,
+            };
+            entries[at] = entries[at] with { Link = previous ? link with { Previous = value } : link with { Hash = value } };
+
+            var report = Verify(entries);
+
+            if (value == original)
+            {
+                Assert.True(report.Intact, $"{report.FirstBroken}");
+            }
+            else
+            {
+                Assert.False(report.Intact);
+                var kind = previous && at == 0 ? BreakKind.TruncatedHead : BreakKind.LinkAltered;
+                Assert.Equal((at + 1L, kind), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+                Assert.Equal(previous ? ["previous"] : [], report.FirstBroken.Differences);
+            }
+        });
     }
 
     [Fact]

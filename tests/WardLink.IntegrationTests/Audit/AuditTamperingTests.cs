@@ -99,6 +99,31 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
     }
 
     /// <summary>
+    /// A stored link's previous or hash rewritten to text that is no digest: the integrity check answers (never a 500)
+    /// and names it, a first link's previous as a truncated head, anything else as the link altered; the events are
+    /// untouched, so the chain recomputed from them still agrees with every checkpoint. The tool finds the same.
+    /// </summary>
+    [Theory]
+    [InlineData("previous", "min")]
+    [InlineData("previous", "max")]
+    [InlineData("hash", "min")]
+    public async Task A_link_rewritten_in_the_database_to_no_digest_is_found_by_the_service_and_by_the_tool(string column, string which)
+    {
+        var (client, store, _) = await ChainedIncidentsAsync($"incidents-{column}-{which}-garbled");
+        var sequence = (await store.QueryAsync($"select {which}(sequence) from {AuditStorage.LinksTable}", reader => reader.GetInt64(0))).Single();
+
+        await store.ExecuteAsync($"update {AuditStorage.LinksTable} set {column} = 'x' where sequence = @sequence", ("sequence", sequence));
+
+        var report = await client.IntegrityAsync(Service);
+        var kind = (column, which) == ("previous", "min") ? BreakKind.TruncatedHead : BreakKind.LinkAltered;
+        Assert.False(report.Intact);
+        Assert.Equal((sequence, kind), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.Equal(column == "previous" ? ["previous"] : [], report.FirstBroken.Differences);
+        Assert.All(report.Checkpoints, verdict => Assert.True(verdict.Agrees));
+        await AssertToolFindsAsync(client, sequence, kind);
+    }
+
+    /// <summary>
     /// The log is read as two streams merged in sequence order (the events with their links, the links
     /// whose event is gone): whatever the deleted events and the filter, the feed answers exactly the
     /// sequences of the one ordered union of events and links, each once, in order.
