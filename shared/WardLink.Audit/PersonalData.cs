@@ -28,8 +28,9 @@ public sealed class ShownToAuditorsAttribute : Attribute;
 /// What the audit shows of an event or a state to an audience: its JSON (camelCase, as stored)
 /// with every <see cref="PersonalDataAttribute"/> property replaced for everyone and, for anyone
 /// but the police, every text the type does not name <see cref="ShownToAuditorsAttribute"/>
-/// (nor as its actor) withheld, in nested records and lists too. Values that cannot hold free text
-/// (ids, enums, whole numbers, times, flags) are shown; a fractional number (coordinates) is withheld like text. The stored data's hash is never touched, so the
+/// (nor as its actor) withheld, in nested records, lists and maps too. Values that cannot hold free text
+/// (ids, enums, whole numbers, times, flags) are shown, a map's keys and values alike; a fractional number (coordinates)
+/// is withheld like text, and so is a map keyed by text. The stored data's hash is never touched, so the
 /// chain still verifies. By the events' naming convention it also finds the actor (the string
 /// property <c>By</c> or <c>…By</c>) and business time (<c>At</c>, else the first <c>…At</c>).
 /// </summary>
@@ -83,19 +84,58 @@ public static class AuditRedaction
 
     private static TypePlan PlanOf(Type type) => Plans.GetOrAdd(type, static type => TypePlan.For(type, []));
 
-    private enum Treatment
+    private sealed record PropertyPlan(string Name, bool Personal, ValuePlan? Value);
+
+    /// <summary>
+    /// What the audit does with a value other than personal data: <see cref="Withheld"/> replaces it for all but the
+    /// police (text, or what holds only text); what it holds that is planned in turn (a <see cref="Record"/>'s
+    /// properties, a list's <see cref="Items"/>, a map's <see cref="Values"/>) is walked wherever it is not replaced, so
+    /// personal data in it is removed for the police too. A value with no plan is shown as it is.
+    /// </summary>
+    private sealed record ValuePlan(bool Withheld, TypePlan? Record = null, ValuePlan? Items = null, ValuePlan? Values = null)
     {
-        /// <summary>Personal data: removed for everyone.</summary>
-        Personal,
+        public static readonly ValuePlan Text = new(Withheld: true);
 
-        /// <summary>Text (or anything that can hold it) the type does not show to auditors: withheld from all but the police.</summary>
-        Text,
+        public bool Treats(Audience audience) =>
+            (Withheld && audience != Audience.Police) || Record?.Treats(audience) == true || Items?.Treats(audience) == true || Values?.Treats(audience) == true;
 
-        /// <summary>A record or a list of records: planned in turn.</summary>
-        Nested,
+        /// <summary>The value as <paramref name="audience"/> may read it: a replacement, or <paramref name="value"/> walked in place.</summary>
+        public JsonNode Apply(JsonNode value, Audience audience)
+        {
+            if (Withheld && audience != Audience.Police)
+            {
+                return JsonValue.Create(AuditRedaction.Withheld);
+            }
+
+            Record?.Apply(value, audience);
+            if (Items is not null && value is JsonArray items)
+            {
+                for (var index = 0; index < items.Count; index++)
+                {
+                    Replace(items[index], Items, audience, shown => items[index] = shown);
+                }
+            }
+
+            if (Values is not null && value is JsonObject map)
+            {
+                foreach (var (key, entry) in map.ToList())
+                {
+                    Replace(entry, Values, audience, shown => map[key] = shown);
+                }
+            }
+
+            return value;
+        }
+
+        /// <summary>Applies <paramref name="plan"/> to <paramref name="value"/> (nothing to a null), putting back what replaces it.</summary>
+        public static void Replace(JsonNode? value, ValuePlan plan, Audience audience, Action<JsonNode> put)
+        {
+            if (value is not null && plan.Apply(value, audience) is var shown && !ReferenceEquals(shown, value))
+            {
+                put(shown);
+            }
+        }
     }
-
-    private sealed record PropertyPlan(string Name, Treatment Treatment, TypePlan? Nested, bool IsList);
 
     private sealed class TypePlan
     {
@@ -131,19 +171,13 @@ public static class AuditRedaction
             foreach (var property in all)
             {
                 var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-                var element = ElementOf(property.PropertyType);
-                var shape = element ?? property.PropertyType;
                 if (property.IsDefined(typeof(PersonalDataAttribute)))
                 {
-                    plans.Add(new PropertyPlan(name, Treatment.Personal, null, false));
+                    plans.Add(new PropertyPlan(name, true, null));
                 }
-                else if (IsRecordLike(shape))
+                else if (PlanOfValue(property.PropertyType, property == actor || property.IsDefined(typeof(ShownToAuditorsAttribute)), visiting) is { } value)
                 {
-                    plans.Add(new PropertyPlan(name, Treatment.Nested, For(shape, visiting), element is not null));
-                }
-                else if (!CannotHoldText(shape) && property != actor && !property.IsDefined(typeof(ShownToAuditorsAttribute)))
-                {
-                    plans.Add(new PropertyPlan(name, Treatment.Text, null, false));
+                    plans.Add(new PropertyPlan(name, false, value));
                 }
             }
 
@@ -182,13 +216,37 @@ public static class AuditRedaction
                 times.FirstOrDefault(property => property.Name == "At") ?? times.FirstOrDefault());
         }
 
-        /// <summary>Whether <see cref="Apply"/> can change anything of this type for <paramref name="audience"/>.</summary>
-        public bool Treats(Audience audience) => Properties.Any(property => property.Treatment switch
+        /// <summary>
+        /// How a value of <paramref name="type"/> is shown; null: as it is. Text (anything that can hold it) is withheld unless
+        /// <paramref name="textShown"/>; a record is planned in turn; a list as its items are, withheld whole when they are; a
+        /// map's values each as they are under keys that cannot hold text (ids, enum values, numbers, times), the whole map
+        /// withheld when its keys can (a name as a key is text too).
+        /// </summary>
+        private static ValuePlan? PlanOfValue(Type type, bool textShown, HashSet<Type> visiting)
         {
-            Treatment.Personal => true,
-            Treatment.Text => audience != Audience.Police,
-            _ => property.Nested!.Treats(audience),
-        });
+            var value = Nullable.GetUnderlyingType(type) ?? type;
+            if (IsRecordLike(value))
+            {
+                return new ValuePlan(false, Record: For(value, visiting));
+            }
+
+            if (EntriesOf(value) is { } entries)
+            {
+                var values = PlanOfValue(entries.Value, textShown, visiting);
+                var keysHoldText = !textShown && !CannotHoldText(entries.Key);
+                return keysHoldText || values is not null ? new ValuePlan(keysHoldText, Values: values) : null;
+            }
+
+            if (ElementOf(value) is { } element)
+            {
+                return PlanOfValue(element, textShown, visiting) is { } items ? new ValuePlan(items.Withheld, Items: items) : null;
+            }
+
+            return textShown || CannotHoldText(value) ? null : ValuePlan.Text;
+        }
+
+        /// <summary>Whether <see cref="Apply"/> can change anything of this type for <paramref name="audience"/>.</summary>
+        public bool Treats(Audience audience) => Properties.Any(property => property.Personal || property.Value!.Treats(audience));
 
         public void Apply(JsonNode? json, Audience audience)
         {
@@ -204,24 +262,13 @@ public static class AuditRedaction
                     continue;
                 }
 
-                switch (property.Treatment)
+                if (property.Personal)
                 {
-                    case Treatment.Personal:
-                        target[property.Name] = Redacted;
-                        break;
-                    case Treatment.Text when audience != Audience.Police:
-                        target[property.Name] = Withheld;
-                        break;
-                    case Treatment.Nested when property.IsList && value is JsonArray items:
-                        foreach (var item in items)
-                        {
-                            property.Nested!.Apply(item, audience);
-                        }
-
-                        break;
-                    case Treatment.Nested:
-                        property.Nested!.Apply(value, audience);
-                        break;
+                    target[property.Name] = Redacted;
+                }
+                else
+                {
+                    ValuePlan.Replace(value, property.Value!, audience, shown => target[property.Name] = shown);
                 }
             }
         }
@@ -242,6 +289,13 @@ public static class AuditRedaction
             return value.IsEnum || (value.IsPrimitive && value != typeof(double) && value != typeof(float)) || value == typeof(Guid)
                 || value == typeof(DateTimeOffset) || value == typeof(DateTime) || value == typeof(DateOnly) || value == typeof(TimeOnly) || value == typeof(TimeSpan);
         }
+
+        /// <summary>The key and value types of a map (written as a JSON object); null for anything else.</summary>
+        private static (Type Key, Type Value)? EntriesOf(Type type) =>
+            type.GetInterfaces().Append(type)
+                .FirstOrDefault(candidate => candidate.IsGenericType
+                    && (candidate.GetGenericTypeDefinition() == typeof(IDictionary<,>) || candidate.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>)))
+                ?.GetGenericArguments() is [var key, var value] ? (key, value) : null;
 
         private static Type? ElementOf(Type type) =>
             type == typeof(string) ? null

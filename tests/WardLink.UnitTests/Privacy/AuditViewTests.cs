@@ -17,7 +17,9 @@ namespace WardLink.UnitTests.Privacy;
 /// The audit's views, generated over every record type of the four services and the shared code
 /// (events, states and what they hold): whatever text (or fractional number, such as coordinates) is
 /// written into any field, an auditor reads it only where the type names it shown to auditors (or as the
-/// actor), and nobody reads personal data. A field added to any event or state later is covered without editing this test.
+/// actor), and nobody reads personal data; every id, time and whole number, in a list or a map too (its
+/// keys as well as its values), an auditor reads unless it is personal or sits in a map keyed by text.
+/// A field added to any event or state later is covered without editing this test.
 /// </summary>
 public sealed class AuditViewTests
 {
@@ -43,7 +45,7 @@ public sealed class AuditViewTests
     }
 
     [Fact]
-    public void An_auditor_reads_text_only_where_the_type_shows_it_and_nobody_reads_personal_data()
+    public void An_auditor_reads_text_only_where_the_type_shows_it_and_every_id_time_and_whole_number_and_nobody_reads_personal_data()
     {
         Gen.String.Sample(
             text =>
@@ -51,7 +53,7 @@ public sealed class AuditViewTests
                 foreach (var type in RecordTypes)
                 {
                     var leaves = new List<Leaf>();
-                    var json = Fill(type, type.Name, text, leaves, depth: 0);
+                    var json = Fill(type, type.Name, text, leaves, new Within(false, false, false), depth: 0);
                     var forAuditor = Shown(AuditRedaction.Redact(json.DeepClone(), type, Audience.Auditor));
                     var forPolice = Shown(AuditRedaction.Redact(json.DeepClone(), type, Audience.Police));
                     foreach (var leaf in leaves)
@@ -64,6 +66,22 @@ public sealed class AuditViewTests
                 }
             },
             iter: 40);
+    }
+
+    /// <summary>When each tip was unlinked, by tip id: ids and times, which audit.md promises an auditor reads.</summary>
+    [Fact]
+    public void An_incident_s_unlink_times_by_tip_are_shown_to_an_auditor()
+    {
+        var tip = Guid.Parse("0190c6a1-0000-7000-8000-0000000000aa");
+        var at = new DateTimeOffset(2024, 5, 2, 21, 40, 0, TimeSpan.FromHours(7));
+        var state = IncidentDecisionTests.UnderInvestigation().Apply(new TipUnlinked(Guid.NewGuid(), tip, at, "police-desk"));
+        var stored = JsonSerializer.SerializeToUtf8Bytes(state, JsonSerializerOptions.Web);
+
+        var (shown, _, _) = AuditRedaction.Read(stored, typeof(IncidentState), Audience.Auditor);
+
+        Assert.True(shown!["unlinkedAt"] is JsonObject, $"unlinkedAt: {shown["unlinkedAt"]?.ToJsonString()}");
+        Assert.Equal(at, shown["unlinkedAt"]![tip.ToString()]!.GetValue<DateTimeOffset>());
+        Assert.Equal(AuditRedaction.Withheld, shown["description"]!.GetValue<string>());
     }
 
     [Fact]
@@ -101,8 +119,8 @@ public sealed class AuditViewTests
 
     private sealed record Leaf(string Path, string Value, bool ShownToAuditors, bool Personal);
 
-    /// <summary>The stored form of a <paramref name="type"/> with every text a distinct value made of <paramref name="text"/>.</summary>
-    private static JsonObject Fill(Type type, string path, string text, List<Leaf> leaves, int depth)
+    /// <summary>The stored form of a <paramref name="type"/> with every text, id, time and number a distinct value (its texts made of <paramref name="text"/>).</summary>
+    private static JsonObject Fill(Type type, string path, string text, List<Leaf> leaves, Within within, int depth)
     {
         var json = new JsonObject();
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(property => property.GetIndexParameters().Length == 0 && property.Name != "EqualityContract").ToList();
@@ -112,7 +130,7 @@ public sealed class AuditViewTests
             var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             var shown = property == actor || property.IsDefined(typeof(ShownToAuditorsAttribute));
             var personal = property.IsDefined(typeof(PersonalDataAttribute));
-            if (Value(property.PropertyType, $"{path}.{name}", text, leaves, shown, personal, depth) is { } value)
+            if (Value(property.PropertyType, $"{path}.{name}", text, leaves, within with { Shown = shown, Personal = within.Personal || personal }, depth) is { } value)
             {
                 json[name] = value;
             }
@@ -121,65 +139,91 @@ public sealed class AuditViewTests
         return json;
     }
 
-    private static JsonNode? Value(Type type, string path, string text, List<Leaf> leaves, bool shown, bool personal, int depth)
+    /// <summary>
+    /// Where a value sits: in a property whose text is <see cref="Shown"/> to auditors, inside something
+    /// <see cref="Personal"/>, or inside something <see cref="Withheld"/> from auditors whole (a map keyed by text).
+    /// </summary>
+    private sealed record Within(bool Shown, bool Personal, bool Withheld);
+
+    private static JsonNode? Value(Type type, string path, string text, List<Leaf> leaves, Within within, int depth)
     {
         var value = Nullable.GetUnderlyingType(type) ?? type;
+        var n = leaves.Count + 1;
         if (value == typeof(string))
         {
-            var leaf = new Leaf(path, $"{text}\u241F{path}", shown, personal);
-            leaves.Add(leaf);
-            return leaf.Value;
+            return Track($"{text}\u241F{path}", textual: true);
         }
 
         if (value == typeof(Guid))
         {
-            return Guid.Empty.ToString();
+            return Track(new Guid(n, 0, 0, new byte[8]).ToString());
         }
 
         if (value == typeof(DateTimeOffset) || value == typeof(DateTime))
         {
-            return "2024-05-02T14:40:00+00:00";
+            return Track(new DateTimeOffset(2024, 5, 2, 14, 40, 0, TimeSpan.Zero).AddSeconds(n).ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (value == typeof(DateOnly))
         {
-            return "2024-05-02";
+            return Track(new DateOnly(2024, 5, 2).AddDays(n).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (value == typeof(TimeOnly) || value == typeof(TimeSpan))
         {
-            return "21:00:00";
+            return Track(TimeSpan.FromSeconds(n).ToString("c", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (value == typeof(double) || value == typeof(float) || value == typeof(decimal))
         {
-            var leaf = new Leaf(path, (0.5 + (leaves.Count / 1e6)).ToString("R", System.Globalization.CultureInfo.InvariantCulture), shown, personal);
+            var leaf = new Leaf(path, (0.5 + (n / 1e6)).ToString("R", System.Globalization.CultureInfo.InvariantCulture), within.Shown && !within.Withheld, within.Personal);
             leaves.Add(leaf);
             return JsonValue.Create(double.Parse(leaf.Value, System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (value.IsEnum || value.IsPrimitive)
+        if (value == typeof(bool))
         {
-            return value == typeof(bool) ? JsonValue.Create(true) : JsonValue.Create(1);
+            return JsonValue.Create(true);
         }
 
-        if (value.GetInterfaces().Append(value).FirstOrDefault(candidate => candidate.IsGenericType && candidate.GetGenericTypeDefinition() == typeof(IDictionary<,>) || candidate.IsGenericType && candidate.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>)) is { } dictionary)
+        if (value.IsEnum || value.IsPrimitive)
         {
-            return new JsonObject { ["key"] = Value(dictionary.GetGenericArguments()[1], $"{path}[key]", text, leaves, shown, personal, depth) };
+            leaves.Add(new Leaf(path, (1000 + n).ToString(System.Globalization.CultureInfo.InvariantCulture), !within.Withheld, within.Personal));
+            return JsonValue.Create(1000 + n);
+        }
+
+        if (value.GetInterfaces().Append(value).FirstOrDefault(candidate => candidate.IsGenericType && (candidate.GetGenericTypeDefinition() == typeof(IDictionary<,>) || candidate.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))) is { } dictionary)
+        {
+            // A key is written as the JSON text of its value; a key that can hold text withholds the whole map unless shown.
+            var (keyType, valueType) = (dictionary.GetGenericArguments()[0], dictionary.GetGenericArguments()[1]);
+            var key = Value(keyType, $"{path}{{key}}", text, leaves, within, depth) switch
+            {
+                JsonValue written when written.TryGetValue<string>(out var name) => name,
+                { } written => written.ToJsonString(),
+                null => "key",
+            };
+            var keyedByText = (Nullable.GetUnderlyingType(keyType) ?? keyType) == typeof(string) && !within.Shown;
+            return new JsonObject { [key] = Value(valueType, $"{path}[{key}]", text, leaves, within with { Withheld = within.Withheld || keyedByText }, depth) };
         }
 
         if (value.GetInterfaces().Append(value).FirstOrDefault(candidate => candidate.IsGenericType && candidate.GetGenericTypeDefinition() == typeof(IEnumerable<>)) is { } list)
         {
-            return new JsonArray(Value(list.GetGenericArguments()[0], $"{path}[0]", text, leaves, shown, personal, depth));
+            return new JsonArray(Value(list.GetGenericArguments()[0], $"{path}[0]", text, leaves, within, depth));
         }
 
-        // A record held by another (a place, a checkpoint, an outcome): planned in turn, a few levels deep.
-        return depth < 4 && value.IsClass && value.Namespace?.StartsWith("WardLink", StringComparison.Ordinal) == true
-            ? Fill(value, path, text, leaves, depth + 1)
+        // A record held by another (a place, a checkpoint, an outcome, a schedule's window): planned in turn, a few levels deep.
+        return depth < 4 && (value.IsClass || value.IsValueType) && value.Namespace?.StartsWith("WardLink", StringComparison.Ordinal) == true
+            ? Fill(value, path, text, leaves, within, depth + 1)
             : null;
+
+        JsonValue Track(string written, bool textual = false)
+        {
+            leaves.Add(new Leaf(path, written, (!textual || within.Shown) && !within.Withheld, within.Personal));
+            return JsonValue.Create(written);
+        }
     }
 
-    /// <summary>Every text value left in <paramref name="json"/>, and every number's JSON text.</summary>
+    /// <summary>Every text value left in <paramref name="json"/>, every name in it (a map's keys), and every number's JSON text.</summary>
     private static HashSet<string> Shown(JsonNode? json)
     {
         var texts = new HashSet<string>(StringComparer.Ordinal);
@@ -188,8 +232,9 @@ public sealed class AuditViewTests
             switch (node)
             {
                 case JsonObject record:
-                    foreach (var (_, child) in record)
+                    foreach (var (name, child) in record)
                     {
+                        texts.Add(name);
                         Walk(child);
                     }
 
