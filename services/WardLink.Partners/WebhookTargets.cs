@@ -118,9 +118,10 @@ public static class WebhookTargets
             return b[12] != 0 && IsPublicV4(b[12..16]);
         }
 
-        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B)
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
         {
-            // NAT64 (64:ff9b::/96): the IPv4 address it reaches
+            // The well-known NAT64 prefix (64:ff9b::/96): the IPv4 address it reaches. The rest of 64:ff9b::/32 (the local-use
+            // 64:ff9b:1::/48 among it, whose translators embed the IPv4 address elsewhere) is not global unicast: refused below.
             return IsPublicV4(b[12..16]);
         }
 

@@ -214,7 +214,17 @@ public sealed class WebhookTargetTests
             (bytes[0], bytes[1], bytes[2]) = (0x3F, 0xFF, (byte)(bytes[2] & 0x0F));
             Assert.False(WebhookTargets.IsPublic(new IPAddress(bytes)), $"{new IPAddress(bytes)}");
         });
-        foreach (var text in new[] { "::", "::1", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "2001:db8::1", "2001:0:4136:e378::1", "2001:2::1", "2001:10::1", "3fff::1" })
+        // 64:ff9b::/32 beyond the well-known /96 (RFC 8215's local-use 64:ff9b:1::/48 and the rest): a translator there embeds its
+        // IPv4 address in other bits than the last 32, so a public address in those proves nothing.
+        Gen.Byte.Array[16].Sample(bytes =>
+        {
+            (bytes[0], bytes[1], bytes[2], bytes[3]) = (0x00, 0x64, 0xFF, 0x9B);
+            if (bytes.AsSpan(4, 8).IndexOfAnyExcept((byte)0) >= 0)
+            {
+                Assert.False(WebhookTargets.IsPublic(new IPAddress(bytes)), $"{new IPAddress(bytes)}");
+            }
+        });
+        foreach (var text in new[] { "::", "::1", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "2001:db8::1", "2001:0:4136:e378::1", "2001:2::1", "2001:10::1", "3fff::1", "64:ff9b:1::808:808", "64:ff9b:1:a00:0:100:808:808" })
         {
             Assert.False(WebhookTargets.IsPublic(IPAddress.Parse(text)), text);
         }
