@@ -221,25 +221,24 @@ public sealed class WebhookSender(
     /// <summary>
     /// The start of the answer's body, as text the delivery log can store, at most <see cref="WebhookDelivery.MaxExcerptLength"/>
     /// characters: a NUL character (which PostgreSQL cannot store) shown as U+FFFD, a character cut in half at the end left
-    /// out; a body that breaks off (shorter than it said, or badly chunked) is no answer's fault to log, and none is kept.
+    /// out; a body that breaks off (shorter than it said, or badly chunked) or does not come within the time left (cancelled: its
+    /// status came in time, and a 2xx then is a delivery) is no answer's fault to log, and none is kept.
     /// </summary>
     private static async Task<string?> ExcerptAsync(HttpResponseMessage answer, CancellationToken ct)
     {
-        await using var body = await answer.Content.ReadAsStreamAsync(ct);
-        using var reader = new StreamReader(body, Encoding.UTF8);
-        var buffer = new char[WebhookDelivery.MaxExcerptLength];
-        int read;
         try
         {
-            read = await reader.ReadBlockAsync(buffer, ct);
+            await using var body = await answer.Content.ReadAsStreamAsync(ct);
+            using var reader = new StreamReader(body, Encoding.UTF8);
+            var buffer = new char[WebhookDelivery.MaxExcerptLength];
+            var read = await reader.ReadBlockAsync(buffer, ct);
+            var length = read > 0 && char.IsHighSurrogate(buffer[read - 1]) ? read - 1 : read;
+            return length == 0 ? null : new string(buffer, 0, length).Replace('\0', '\uFFFD');
         }
-        catch (IOException)
+        catch (Exception unfinished) when (unfinished is IOException or OperationCanceledException)
         {
             return null;
         }
-
-        var length = read > 0 && char.IsHighSurrogate(buffer[read - 1]) ? read - 1 : read;
-        return length == 0 ? null : new string(buffer, 0, length).Replace('\0', '\uFFFD');
     }
 
     private static string? Bounded(string? text, int maxLength) => text is null || text.Length <= maxLength ? text : text[..(maxLength - 1)] + "…";

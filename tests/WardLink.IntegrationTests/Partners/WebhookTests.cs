@@ -494,7 +494,8 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
 
     /// <summary>
     /// Whatever a receiver answers is logged once and the delivery goes on by its schedule: a body with a NUL character
-    /// (which PostgreSQL cannot store), a body that breaks off before the length it announced, a status no HTTP status is.
+    /// (which PostgreSQL cannot store), a body that breaks off before the length it announced, a 2xx whose body does not
+    /// finish within the timeout (the receiver said 2xx in time: delivered, not sent again), a status no HTTP status is.
     /// None may leave the delivery pending with nothing logged, sent again and again for ever.
     /// </summary>
     [Fact]
@@ -509,6 +510,20 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
             response.ContentLength = 100;
             await response.WriteAsync("thanks", Ct);
         }), "incidentReported")).Id;
+        var slow = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("slow-body", async response =>
+        {
+            response.ContentLength = 100;
+            await response.WriteAsync("accepted", Ct);
+            await response.Body.FlushAsync(Ct);
+            try
+            {
+                // The rest of the body never comes: the sender gives up on it when its timeout ends.
+                await Task.Delay(Timeout.Infinite, response.HttpContext.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }), "incidentReported")).Id;
         var noStatus = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("no-status", response =>
         {
             response.StatusCode = 999;
@@ -521,11 +536,14 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Equal("ok\uFFFDdone", kept.GetProperty("response").GetString());
         var cut = Assert.Single((await DeliveriesAsync(client, partner, broken, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
         Assert.Equal(200, cut.GetProperty("status").GetInt32());
+        var late = Assert.Single((await DeliveriesAsync(client, partner, slow, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
+        Assert.Equal((200, JsonValueKind.Null), (late.GetProperty("status").GetInt32(), late.GetProperty("error").ValueKind));
         var odd = (await DeliveriesAsync(client, partner, noStatus, "failed", 1)).Single().GetProperty("attempts").EnumerateArray().ToList();
         Assert.All(odd, attempt => Assert.Equal(JsonValueKind.Null, attempt.GetProperty("status").ValueKind));
         Assert.Equal("The receiver answered 999, which is no HTTP status.", odd[0].GetProperty("error").GetString());
         Assert.Single(system.Receiver.At("nul"));
         Assert.Single(system.Receiver.At("broken"));
+        Assert.Single(system.Receiver.At("slow-body"));
     }
 
     /// <summary>
