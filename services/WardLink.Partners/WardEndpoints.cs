@@ -17,15 +17,15 @@ namespace WardLink.Partners;
 
 /// <summary>A new ward; the request body of <c>POST /partners/wards</c>.</summary>
 public sealed record EstablishWardRequest(
-    [property: MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? WardId,
+    [property: MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? WardId,
     [property: MaxLength(WardNames.MaxCodeLength), RegularExpression(WardNames.CodePattern)] string? Code,
     [property: MaxLength(WardNames.MaxNameLength)] string? Name,
-    [property: MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? Province,
+    [property: MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? Province,
     DateOnly? EstablishedOn);
 
 /// <summary>The ward it is merged into and the local date the merger takes effect; the request body of <c>POST /partners/wards/{wardId}/merge</c>.</summary>
 public sealed record MergeWardRequest(
-    [property: MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? IntoWardId,
+    [property: MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? IntoWardId,
     DateOnly? EffectiveOn);
 
 /// <summary>A ward as every audience reads it: all of it (names, codes, dates; nothing personal).</summary>
@@ -180,14 +180,14 @@ public static class WardEndpoints
         HttpContext http,
         WardDatabases databases,
         IOptions<WardOptions> options,
-        [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? province,
+        [MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? province,
         [Range(1, MaxPageSize)] int? limit,
         [Range(1, PageRequest.MaxPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
         var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
-        errors.Check(province is null || WardNames.IsId(province), "province", $"A province id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters.");
+        errors.Check(province is null || WardNames.IsId(province), "province", $"A province id: lower-case words joined by hyphens, {WardNames.MinIdLength} to {WardNames.MaxIdLength} characters.");
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
@@ -206,7 +206,7 @@ public static class WardEndpoints
     }
 
     private static async Task<IResult> Get(
-        [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
+        [MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
         HttpContext http,
         ISessionFactory sessions,
         IOptions<WardOptions> options,
@@ -263,7 +263,7 @@ public static class WardEndpoints
         wards.MapPost(
                 $"/{{wardId}}/{action}",
                 (
-                    [MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
+                    [MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
                     TRequest request,
                     HttpContext http,
                     ISessionFactory sessions,

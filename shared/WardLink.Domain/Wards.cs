@@ -18,14 +18,15 @@ public enum Boundaries
 /// </summary>
 public static partial class WardNames
 {
+    public const int MinIdLength = 2;
     public const int MaxIdLength = 40;
     public const string IdPattern = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
     public const int MaxCodeLength = 6;
     public const string CodePattern = "^[A-Z]{2,6}$";
     public const int MaxNameLength = 200;
 
-    /// <summary>Whether <paramref name="value"/> is a ward (or province) id: lower-case words joined by hyphens, at most <see cref="MaxIdLength"/> characters.</summary>
-    public static bool IsId(string? value) => value is { Length: > 1 and <= MaxIdLength } && Id().IsWholly(value);
+    /// <summary>Whether <paramref name="value"/> is a ward (or province) id: lower-case words joined by hyphens, <see cref="MinIdLength"/> to <see cref="MaxIdLength"/> characters.</summary>
+    public static bool IsId(string? value) => value is { Length: >= MinIdLength and <= MaxIdLength } && Id().IsWholly(value);
 
     /// <summary>Whether <paramref name="value"/> is a ward code: two to six capital letters.</summary>
     public static bool IsCode(string? value) => value is not null && Code().IsWholly(value);

@@ -138,11 +138,11 @@ public static class WardParameters
         Name = RequestWards.Parameter,
         In = ParameterLocation.Query,
         Required = false,
-        Description = $"{description} A ward id: lower-case words joined by hyphens (dong-quang), at most {WardNames.MaxIdLength} characters; malformed: 400.",
+        Description = $"{description} A ward id: lower-case words joined by hyphens (dong-quang), {WardNames.MinIdLength} to {WardNames.MaxIdLength} characters; malformed: 400.",
         Schema = new OpenApiSchema
         {
             Type = JsonSchemaType.String,
-            MinLength = 2,
+            MinLength = WardNames.MinIdLength,
             MaxLength = WardNames.MaxIdLength,
             Pattern = WardNames.IdPattern,
         },

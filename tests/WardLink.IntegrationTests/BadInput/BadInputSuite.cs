@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using static WardLink.IntegrationTests.BadInput.JsonBodies;
@@ -250,6 +251,49 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
         Assert.NotEmpty(steps);
         Assert.True(missing.Count == 0, $"{missing.Count} answer(s) a step can give not described:\n{string.Join("\n", missing)}");
+    }
+
+    /// <summary>
+    /// Every ward or province id the document describes (a text of the ward id's pattern: a parameter, a body's field, an
+    /// answer's) states the lengths every request takes: a one-letter id matches the pattern but names no ward.
+    /// </summary>
+    [Fact]
+    public async Task Every_ward_id_the_document_describes_states_the_lengths_the_service_takes()
+    {
+        var document = (await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
+        var ids = new List<string>();
+        var wrong = new List<string>();
+        Walk(document, "#");
+
+        Assert.NotEmpty(ids);
+        Assert.True(wrong.Count == 0, $"{wrong.Count} ward id(s) stating other lengths than {WardNames.MinIdLength} to {WardNames.MaxIdLength}:\n{string.Join("\n", wrong)}");
+
+        void Walk(JsonNode? node, string at)
+        {
+            if (node is JsonObject schema)
+            {
+                if (schema["pattern"]?.GetValue<string>() == WardNames.IdPattern)
+                {
+                    ids.Add(at);
+                    if ((int?)schema["minLength"] != WardNames.MinIdLength || (int?)schema["maxLength"] != WardNames.MaxIdLength)
+                    {
+                        wrong.Add($"{at}: minLength {schema["minLength"]}, maxLength {schema["maxLength"]}");
+                    }
+                }
+
+                foreach (var (name, value) in schema)
+                {
+                    Walk(value, $"{at}/{name}");
+                }
+            }
+            else if (node is JsonArray items)
+            {
+                for (var i = 0; i < items.Count; i++)
+                {
+                    Walk(items[i], $"{at}/{i}");
+                }
+            }
+        }
     }
 
     [Fact]
