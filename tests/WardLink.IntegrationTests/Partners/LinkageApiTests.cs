@@ -163,24 +163,8 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
                 ($"/partners/{partner}/webhooks", new { url = "https://desk.lung-hospital.example/wardlink", events = (string[])["incidentReported"] }),
             ];
 
-            var leave = _client.PostAsJsonAsync($"/partners/{partner}/leave", new { reason = "Moved to the province." }, Ct);
-            var answers = await Task.WhenAll(steps.Select(async step =>
-            {
-                using var response = await _client.PostAsJsonAsync(step.Path, step.Body, Ct);
-                return (step.Path, response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>(Ct));
-            }));
-            Assert.Equal(HttpStatusCode.OK, (await leave).StatusCode);
-
-            var left = Assert.Single(await Store.EventsOfAsync(partner), recorded => recorded.Data is PartnerLeft);
-            foreach (var (path, status, body) in answers)
-            {
-                Assert.True(status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{path}: {status} {body}");
-                if (status == HttpStatusCode.Created)
-                {
-                    var id = (body.TryGetProperty("webhook", out var webhook) ? webhook : body).GetProperty("id").GetGuid();
-                    Assert.True((await Store.EventsOfAsync(id))[0].Sequence < left.Sequence, $"{path}: {id} recorded after the partner left");
-                }
-            }
+            await AssertRecordedOnlyBeforeAsync(
+                _client.PostAsJsonAsync($"/partners/{partner}/leave", new { reason = "Moved to the province." }, Ct), steps, partner, recorded => recorded is PartnerLeft, "after the partner left");
         }
     }
 
@@ -201,23 +185,32 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
                 .. Enumerable.Range(0, 2).Select(i => ($"/partners/{partner}/sites/{siteId}/warning-signs", (object)new { count = 2, text = $"Lock your bicycle {i}.", at = "2019-06-01T08:00:00+07:00" })),
             ];
 
-            var retire = _client.StepAsync($"/partners/{partner}/sites/{siteId}/retire", "\"1\"", new { reason = "Gate moved." });
-            var answers = await Task.WhenAll(steps.Select(async step =>
-            {
-                using var response = await _client.PostAsJsonAsync(step.Path, step.Body, Ct);
-                return (step.Path, response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>(Ct));
-            }));
-            Assert.Equal(HttpStatusCode.OK, (await retire).StatusCode);
+            await AssertRecordedOnlyBeforeAsync(
+                _client.StepAsync($"/partners/{partner}/sites/{siteId}/retire", "\"1\"", new { reason = "Gate moved." }), steps, siteId, recorded => recorded is SiteRetired, "at a retired site");
+        }
+    }
 
-            var retired = Assert.Single(await Store.EventsOfAsync(siteId), recorded => recorded.Data is SiteRetired);
-            foreach (var (path, status, body) in answers)
+    /// <summary>
+    /// Sends <paramref name="steps"/> while <paramref name="change"/> (answered 200) records its event (<paramref name="isChange"/>)
+    /// on <paramref name="stream"/>: each step is a 201 whose record's first event came before that event, or a 409.
+    /// </summary>
+    private async Task AssertRecordedOnlyBeforeAsync(Task<HttpResponseMessage> change, (string Path, object Body)[] steps, Guid stream, Func<object, bool> isChange, string after)
+    {
+        var answers = await Task.WhenAll(steps.Select(async step =>
+        {
+            using var response = await _client.PostAsJsonAsync(step.Path, step.Body, Ct);
+            return (step.Path, response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>(Ct));
+        }));
+        Assert.Equal(HttpStatusCode.OK, (await change).StatusCode);
+
+        var changed = Assert.Single(await Store.EventsOfAsync(stream), recorded => isChange(recorded.Data));
+        foreach (var (path, status, body) in answers)
+        {
+            Assert.True(status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{path}: {status} {body}");
+            if (status == HttpStatusCode.Created)
             {
-                Assert.True(status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{path}: {status} {body}");
-                if (status == HttpStatusCode.Created)
-                {
-                    var id = body.GetProperty("id").GetGuid();
-                    Assert.True((await Store.EventsOfAsync(id))[0].Sequence < retired.Sequence, $"{path}: {id} recorded at a retired site");
-                }
+                var id = (body.TryGetProperty("webhook", out var webhook) ? webhook : body).GetProperty("id").GetGuid();
+                Assert.True((await Store.EventsOfAsync(id))[0].Sequence < changed.Sequence, $"{path}: {id} recorded {after}");
             }
         }
     }
