@@ -35,13 +35,11 @@ public static class HttpResults
 
     /// <summary>
     /// Whether the request's <c>If-Match</c> allows a write to a stream at <paramref name="streamVersion"/>:
-    /// no header, <c>*</c>, or the stream's strong ETag among the listed ones.
+    /// no header, <c>*</c>, or the stream's strong ETag among the listed ones. A header sent empty names no version,
+    /// so it matches none (RFC 9110 §13.1.1), as a client that lost its ETag must not write blind.
     /// </summary>
-    public static bool IfMatchAllows(this HttpRequest request, long streamVersion)
-    {
-        var tags = request.Headers.IfMatch
+    public static bool IfMatchAllows(this HttpRequest request, long streamVersion) =>
+        request.Headers.IfMatch.Count == 0 || request.Headers.IfMatch
             .SelectMany(value => (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            .ToList();
-        return tags.Count == 0 || tags.Any(tag => tag == "*" || tag == ETagOf(streamVersion));
-    }
+            .Any(tag => tag == "*" || tag == ETagOf(streamVersion));
 }

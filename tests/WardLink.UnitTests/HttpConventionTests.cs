@@ -15,6 +15,9 @@ public sealed class HttpConventionTests
     [InlineData("\"2\"", false)]
     [InlineData("W/\"3\"", false)]
     [InlineData("3", false)]
+    [InlineData("", false)]
+    [InlineData(",", false)]
+    [InlineData(" ", false)]
     public void If_Match_allows_a_write_only_for_the_stream_s_current_strong_ETag_or_any(string? ifMatch, bool allowed)
     {
         var http = new DefaultHttpContext();
