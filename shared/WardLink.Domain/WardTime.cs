@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace WardLink.Domain;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace WardLink.Domain;
 /// [<see cref="Earliest"/>, <see cref="Latest"/>], so a value stored before the window existed
 /// never makes a read fail.
 /// </summary>
-public static class WardTime
+public static partial class WardTime
 {
     /// <summary>The ward's local time (Asia/Ho_Chi_Minh: UTC+7, no daylight saving time).</summary>
     public static readonly TimeSpan Offset = TimeSpan.FromHours(7);
@@ -50,16 +52,12 @@ public static class WardTime
     public const string WithOffset = "A time in ISO-8601 with its offset, e.g. 2024-05-02T21:40:00+07:00 or 2024-05-02T14:40:00Z.";
 
     /// <summary>
-    /// Whether an ISO-8601 time (already readable as one) states its offset: <c>Z</c> or
-    /// <c>±hh:mm</c> after the time of day. A date alone, or a time without an offset, would be
-    /// read in the server's own zone.
+    /// Whether a time (already readable as one) is written as <see cref="WithOffset"/> says: an ISO-8601 date and time of
+    /// day that ends in its offset, <c>Z</c> or <c>±hh:mm</c>. A date alone, a time without an offset, or another way of
+    /// writing one (<c>02-OCT-2024 21:40</c>, <c>Thu, 02 May 2024 14:40:00 GMT</c>) would be read in the server's own zone
+    /// or by its culture, where JSON never reads it: a query and the auditor take what a body takes.
     /// </summary>
-    public static bool HasOffset(string text)
-    {
-        var time = text.IndexOf('T', StringComparison.Ordinal);
-        return time > 0 && text.AsSpan(time).IndexOfAny("Zz+-") >= 0;
-    }
-
+    public static bool HasOffset(string text) => IsoWithOffset().IsMatch(text);
     /// <summary>The latest time something may have happened, at <paramref name="now"/>.</summary>
     public static DateTimeOffset LatestPast(DateTimeOffset now) => Min(now + ClockSkew, Latest);
 
@@ -150,4 +148,7 @@ public static class WardTime
     public static int LocalYear(DateTimeOffset at) => Clamp(at).ToOffset(Offset).Year;
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    [GeneratedRegex(@"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:[0-9]{2})\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex IsoWithOffset();
 }

@@ -71,7 +71,7 @@ public sealed class AuditorCommandLineTests : IDisposable
 
     /// <summary>Values no typed option takes: words, signs, fractions, dates that do not exist, numbers past 64 bits, anything after a tilde.</summary>
     private static readonly Gen<string> Malformed = Gen.OneOf(
-        Any("abc", "yesterday", "-1", "one", "0x10", "2024-13-01T00:00:00Z", "99999999999999999999", " ", "ftp://example.org/", "2024-05-03T00:00:00", "2024-05-03", "05/03/2024 00:00"),
+        Any("abc", "yesterday", "-1", "one", "0x10", "2024-13-01T00:00:00Z", "99999999999999999999", " ", "ftp://example.org/", "2024-05-03T00:00:00", "2024-05-03", "05/03/2024 00:00", "02-OCT-2024 21:40", "Thu, 02 May 2024 14:40:00 GMT"),
         Gen.String.Select(text => "~" + text));
 
     [Fact]

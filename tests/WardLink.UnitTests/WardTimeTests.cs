@@ -79,6 +79,48 @@ public sealed class WardTimeTests
         });
     }
 
+    /// <summary>The ways a client may write a time, right or wrong: ISO 8601 with and without an offset, and a culture's.</summary>
+    private static readonly string[] TimeFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", "yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'z'",
+        "yyyy-MM-dd'T'HH:mm:sszz", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd", "yyyy-MM-dd HH:mm:sszzz", "yyyy-MM-dd't'HH:mm:sszzz",
+        "u", "R", "dd-MMM-yyyy HH:mm", "dd-MMM-yyyy'T'HH:mm zzz", "MMM dd yyyy'T'HH:mm:ss zzz", "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz' '",
+    ];
+
+    [Fact]
+    public void A_query_or_command_line_time_reads_exactly_when_a_body_would_read_it_and_to_the_same_instant()
+    {
+        var json = new JsonSerializerOptions();
+        ProblemResponses.ConfigureJson(json);
+        Gen.Select(Gen.DateTimeOffset, Gen.Int[0, TimeFormats.Length - 1], Gen.Bool).Sample((at, which, upper) =>
+        {
+            var text = at.ToString(TimeFormats[which], CultureInfo.InvariantCulture) is var written && upper ? written.ToUpperInvariant() : written;
+            var asQuery = DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var read) && WardTime.HasOffset(text);
+            DateTimeOffset? asBody;
+            try
+            {
+                asBody = JsonSerializer.Deserialize<DateTimeOffset>(JsonSerializer.Serialize(text), json);
+            }
+            catch (JsonException)
+            {
+                asBody = null;
+            }
+
+            Assert.Equal(asBody, asQuery ? read : null);
+        });
+    }
+
+    [Theory]
+    [InlineData("2024-05-02T21:40:00+07:00", true)]
+    [InlineData("2024-05-02T14:40Z", true)]
+    [InlineData("02-OCT-2024 21:40", false)]
+    [InlineData("02-OCT-2024T21:40", false)]
+    [InlineData("Thu, 02 May 2024 14:40:00 GMT", false)]
+    [InlineData("2024-05-02T21:40:00", false)]
+    [InlineData("2024-05-02T21:40:00+07:00\n", false)]
+    public void A_time_is_written_with_its_offset_only_in_ISO_8601(string text, bool withOffset) =>
+        Assert.Equal(withOffset, WardTime.HasOffset(text));
+
     [Fact]
     public void Local_dates_are_accepted_iff_in_the_years_in_order_and_at_most_a_year_apart() =>
         Gen.Select(Gen.DateOnly, Gen.Int[-5, 400]).Sample((from, days) =>
