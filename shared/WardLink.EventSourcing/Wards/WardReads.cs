@@ -44,31 +44,30 @@ public sealed record StatisticWards(string? Ward, Boundaries Boundaries, IReadOn
     /// The shares of every ward <paramref name="request"/> spans (the one named, or all the caller's)
     /// within <paramref name="boundaries"/>. Under current boundaries a ward the caller sees by itself
     /// and also as the predecessor of another ward it sees counts once, as the predecessor: up to its
-    /// merger (so a province's current figures are those of its current wards). A named ward that had
-    /// ended before <paramref name="year"/> began gets a note saying so.
+    /// merger (so a province's current figures are those of its current wards). A ward that had ended before
+    /// <paramref name="year"/> began counts nothing of it, named or not; named, it gets a note saying so.
     /// </summary>
     public static async Task<StatisticWards> OfAsync(IQuerySession session, RequestWard request, Boundaries boundaries, int year, CancellationToken ct)
     {
+        var start = WardTime.LocalYearSpan(year).Start;
         var shares = new List<WardShare>();
         foreach (var ward in request.Spans)
         {
-            shares.AddRange(await session.SharesOfAsync(ward, boundaries == Boundaries.Current, ct));
+            // A ward that had ended before the year began counts nothing of it, named or not, whatever was added later
+            // under its records (an outreach session of one of its partners) or stays counted through the years (a
+            // partner's membership): every share ends where the ward did.
+            var endsAt = (await session.WardAsync(ward, ct))?.EndsAt;
+            var endedBefore = endsAt <= start;
+            shares.AddRange((await session.SharesOfAsync(ward, boundaries == Boundaries.Current, ct))
+                .Select(share => endedBefore && !(share.Until < endsAt) ? share with { Until = endsAt } : share));
         }
 
         shares = [.. shares.GroupBy(share => share.Ward).Select(counted => counted.OrderBy(share => share.Until ?? DateTimeOffset.MaxValue).First())];
-        var endedBefore = request.Named && request.Ward.EndsAt <= WardTime.LocalYearSpan(year).Start;
-        if (endedBefore)
-        {
-            // Its figures are empty, whatever was added later under its records (an outreach session of one of its partners)
-            // or stays counted through the years (a partner's membership): every share ends where the ward did.
-            shares = [.. shares.Select(share => share with { Until = share.Until < request.Ward.EndsAt ? share.Until : request.Ward.EndsAt })];
-        }
-
         return new StatisticWards(
             request.Named ? request.Ward.Id : null,
             boundaries,
             shares,
-            endedBefore ? WardChecks.Ended(request.Ward.AsRecording()) : null);
+            request.Named && request.Ward.EndsAt <= start ? WardChecks.Ended(request.Ward.AsRecording()) : null);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -290,6 +291,16 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         Assert.Contains("ngoc-dong", after.GetProperty("note").GetString(), StringComparison.Ordinal);
         Assert.All(after.GetProperty("partnersByKind").EnumerateObject(), kind => Assert.Equal(0, kind.Value.GetInt32()));
         Assert.Equal((0, 0), (after.GetProperty("outreachSessions").GetInt32(), after.GetProperty("outreachAttendees").GetInt32()));
+
+        // Counted among the wards its caller sees, without naming it, it ends where it ended all the same.
+        var itsOwn = ClientAs(WardLinkRoles.Police, wards: ["ngoc-trao"]);
+        var unnamedBefore = await itsOwn.GetFromJsonAsync<JsonElement>("/partners/stats?year=2024", Ct);
+        var unnamedAfter = await itsOwn.GetFromJsonAsync<JsonElement>("/partners/stats?year=2026", Ct);
+        Assert.Equal(1, unnamedBefore.GetProperty("partnersByKind").GetProperty("school").GetInt32());
+        Assert.All(unnamedAfter.GetProperty("partnersByKind").EnumerateObject(), kind => Assert.Equal(0, kind.Value.GetInt32()));
+        Assert.Equal((0, 0), (unnamedAfter.GetProperty("outreachSessions").GetInt32(), unnamedAfter.GetProperty("outreachAttendees").GetInt32()));
+        var counted = Assert.Single(unnamedAfter.GetProperty("wards").EnumerateArray());
+        Assert.Equal(("ngoc-trao", DateTimeOffset.Parse("2025-07-01T00:00:00+07:00", CultureInfo.InvariantCulture)), (counted.GetProperty("ward").GetString(), counted.GetProperty("until").GetDateTimeOffset()));
     }
 
     [Fact]
