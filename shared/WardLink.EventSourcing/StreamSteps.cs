@@ -42,8 +42,12 @@ public static class StreamSteps
         .ProducesValidationProblem()
         .ProducesStepProblems();
 
-    /// <summary>What a step on a record (<see cref="StreamResults.AppendToStreamAsync"/>) may answer besides its success: no such record (404), refused or a lost race (409), a stale <c>If-Match</c> (412).</summary>
+    /// <summary>
+    /// What a step on a record (<see cref="StreamResults.AppendToStreamAsync"/>) reads besides its body, its <c>If-Match</c>,
+    /// and may answer besides its success: no such record (404), refused or a lost race (409), a stale <c>If-Match</c> (412).
+    /// </summary>
     public static RouteHandlerBuilder ProducesStepProblems(this RouteHandlerBuilder step) => step
+        .WithHeader(HttpResults.IfMatch)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status412PreconditionFailed);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;
 
@@ -32,6 +33,19 @@ public static class HttpResults
             http.Response.SetETag(1);
         }
     }
+
+    /// <summary>
+    /// The optional <c>If-Match</c> header, as every step on a record declares it (<see cref="IfMatchAllows"/> reads it):
+    /// <c>*</c>, or a list of entity tags, each quoted, a weak one with <c>W/</c> before it (which never matches).
+    /// </summary>
+    public static readonly DocumentedHeader IfMatch = new(
+        HeaderNames.IfMatch,
+        Required: false,
+        MinLength: 1,
+        MaxLength: 200,
+        Pattern: "^(\\*|(W/)?\"[\\x21\\x23-\\x7E]*\"( *, *(W/)?\"[\\x21\\x23-\\x7E]*\")*)$",
+        _ => "The record's ETag as you last read it (e.g. \"3\"), or * for any version. A stale one is a 412 with the current ETag, " +
+            "and changes nothing; an empty one names no version and is a 412 too. Left out, the step applies to the version it finds.");
 
     /// <summary>
     /// Whether the request's <c>If-Match</c> allows a write to a stream at <paramref name="streamVersion"/>:

@@ -227,12 +227,13 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     /// A step on a record (a write with a path id that answers 200 or 204) is appended against the version it read
     /// (<c>If-Match</c>): its description says it may answer 412 (stale) and 409 (refused, or a lost race), and 404.
     /// The anonymous follow-up (<c>/public/</c>) reads no <c>If-Match</c> (a version would tell the public how often
-    /// the police acted on the tip), so only its 404 and 409 are asked for.
+    /// the police acted on the tip), so only its 404 and 409 are asked for. An operation declares the <c>If-Match</c> header
+    /// exactly when it describes a 412, so a client generated from the document sends the ETag it read.
     /// </summary>
     private static readonly string[] StepAnswers = ["404", "409", "412"];
 
     [Fact]
-    public async Task Every_step_on_a_record_describes_its_404_409_and_412()
+    public async Task Every_step_on_a_record_describes_its_404_409_and_412_and_the_If_Match_it_reads()
     {
         var document = (await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
         var steps = (from path in document["paths"]!.AsObject()
@@ -242,11 +243,18 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                      let responses = operation.Value!["responses"]!.AsObject()
                      where responses.ContainsKey("200") || responses.ContainsKey("204")
                      select (Name: $"{operation.Key.ToUpperInvariant()} {path.Key}", Responses: responses)).ToList();
+        var ifMatch = (from path in document["paths"]!.AsObject()
+                       from operation in path.Value!.AsObject()
+                       let declares = (operation.Value!["parameters"]?.AsArray() ?? []).Any(parameter =>
+                           (string?)parameter!["in"] == "header" && (string?)parameter["name"] == "If-Match" && parameter["required"]?.GetValue<bool>() != true)
+                       where declares != operation.Value!["responses"]!.AsObject().ContainsKey("412")
+                       select $"{operation.Key.ToUpperInvariant()} {path.Key}: {(declares ? "an If-Match header and no 412" : "a 412 and no optional If-Match header")}").ToList();
 
         var missing = steps
             .SelectMany(step => StepAnswers
                 .Where(status => !step.Responses.ContainsKey(status) && !(status == "412" && step.Name.Contains(" /public/", StringComparison.Ordinal)))
                 .Select(status => $"{step.Name}: no {status}"))
+            .Concat(ifMatch)
             .ToList();
 
         Assert.NotEmpty(steps);
