@@ -45,18 +45,21 @@ public static class PublicTipEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapGet("/{code}", Status)
             .WithName("GetPublicTipStatus")
+            .InNoWard()
             .WithSummary($"The tip's public status, in whichever ward it is; the secret goes in the {FollowUp.SecretHeader} header.")
             .WithHeader(FollowUp.Secret)
             .Produces<PublicTipStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapGet("/{code}/messages", Messages)
             .WithName("GetPublicTipMessages")
+            .InNoWard()
             .WithHeader(FollowUp.Secret)
             .Produces<IReadOnlyList<PublicMessage>>()
             .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapPost("/{code}/messages", Post)
             .WithName("PostPublicTipMessage")
+            .InNoWard()
             .WithHeader(FollowUp.Secret)
             .WithSummary("Write to the police about the tip. No If-Match is read and no ETag answered: the tip's version would tell how often it was acted on. At most 20 messages in a row await the police's reply: the next is a 409 until they answer.")
             .Produces<IReadOnlyList<PublicMessage>>()

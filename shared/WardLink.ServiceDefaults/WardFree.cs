@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Builder;
 namespace WardLink.ServiceDefaults;
 
 /// <summary>
-/// Marks an endpoint that reads and writes no record (the health probes, the API document): it acts in no ward, so the
-/// request is never put in one (no read of the jurisdiction directory, no judgement of <c>ward=</c>), and a liveness probe
-/// answers while PostgreSQL is away.
+/// Marks an endpoint the request puts in no ward: one that keeps no record (the health probes, the API document), or
+/// one that finds its record in whichever ward it is and acts there (a tipster's follow-up, by code and secret). The
+/// request is never put in a ward (no read of the jurisdiction directory, no judgement of <c>ward=</c>, which its
+/// document does not offer), so a liveness probe answers while PostgreSQL is away, and a follow-up link that carries a
+/// stray <c>ward=</c> still opens its tip.
 /// </summary>
 public sealed class WardFree
 {

@@ -1,17 +1,24 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing.Wards;
 
 /// <summary>
 /// Describes what <see cref="RequestWards"/> does on every operation: the optional <c>ward</c> query
-/// parameter, and the 404 for a record or ward the caller may not see.
+/// parameter, and the 404 for a record or ward the caller may not see; an operation in no ward (<see cref="WardFree"/>)
+/// offers neither.
 /// </summary>
 internal sealed class WardParameterDocumentation : IOpenApiOperationTransformer
 {
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<WardFree>().Any())
+        {
+            return Task.CompletedTask;
+        }
+
         operation.Parameters ??= [];
         if (!operation.Parameters.Any(parameter => parameter.Name == RequestWards.Parameter && parameter.In == ParameterLocation.Query))
         {
