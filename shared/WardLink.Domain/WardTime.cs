@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace WardLink.Domain;
@@ -58,6 +59,15 @@ public static partial class WardTime
     /// or by its culture, where JSON never reads it: a query and the auditor take what a body takes.
     /// </summary>
     public static bool HasOffset(string text) => IsoWithOffset().IsMatch(text);
+    /// <summary>What a local date given by a client looks like.</summary>
+    public const string LocalDateForm = "A local date written yyyy-MM-dd, e.g. 2024-05-02.";
+
+    /// <summary>
+    /// Whether a local date is written as <see cref="LocalDateForm"/> says, as JSON reads one: <c>06/01/2024</c>,
+    /// <c>2024/06/01</c> or <c>June 1, 2024</c> would be read by the server's culture, month and day in whichever order.
+    /// </summary>
+    public static bool IsLocalDate(string text) => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+
     /// <summary>The latest time something may have happened, at <paramref name="now"/>.</summary>
     public static DateTimeOffset LatestPast(DateTimeOffset now) => Min(now + ClockSkew, Latest);
 

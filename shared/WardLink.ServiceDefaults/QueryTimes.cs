@@ -13,19 +13,28 @@ namespace WardLink.ServiceDefaults;
 /// times in a body, checked once here for every endpoint: ISO-8601 with an offset
 /// (ASP.NET Core's binder would read <c>2024-05-02T21:40:00</c> in the server's own zone) and
 /// inside <see cref="WardTime"/>'s window. A value that is no time at all is left to the
-/// binder, which refuses it.
+/// binder, which refuses it. Local dates (<c>?from=2024-06-01</c>) are written <c>yyyy-MM-dd</c>,
+/// as in a body (the binder would read <c>06/01/2024</c> month first).
 /// </summary>
 public static class QueryTimes
 {
-    private static readonly ConcurrentDictionary<MethodInfo, string[]> Parameters = new();
+    private static readonly ConcurrentDictionary<MethodInfo, (string Name, bool IsDate)[]> Parameters = new();
 
     public static IApplicationBuilder UseWardLinkQueryTimes(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var errors = new FieldErrors();
-        foreach (var name in TimeParametersOf(context.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>()))
+        foreach (var (name, isDate) in ParametersOf(context.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>()))
         {
-            if (context.Request.Query.TryGetValue(name, out var values) && values.Count == 1 && values[0] is { } text
-                && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            if (!context.Request.Query.TryGetValue(name, out var values) || values.Count != 1 || values[0] is not { } text)
+            {
+                continue;
+            }
+
+            if (isDate)
+            {
+                errors.Check(WardTime.IsLocalDate(text), name, WardTime.LocalDateForm);
+            }
+            else if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
             {
                 errors
                     .Check(WardTime.HasOffset(text), name, WardTime.WithOffset)
@@ -42,9 +51,12 @@ public static class QueryTimes
         await next(context);
     });
 
-    private static string[] TimeParametersOf(MethodInfo? handler) =>
+    private static (string Name, bool IsDate)[] ParametersOf(MethodInfo? handler) =>
         handler is null ? [] : Parameters.GetOrAdd(handler, method => [.. method.GetParameters()
-            .Where(parameter => (parameter.ParameterType == typeof(DateTimeOffset) || parameter.ParameterType == typeof(DateTimeOffset?))
-                && parameter.GetCustomAttribute<FromRouteAttribute>() is null && parameter.GetCustomAttribute<FromHeaderAttribute>() is null)
-            .Select(parameter => parameter.GetCustomAttribute<FromQueryAttribute>()?.Name ?? parameter.Name!)]);
+            .Where(parameter => parameter.GetCustomAttribute<FromRouteAttribute>() is null && parameter.GetCustomAttribute<FromHeaderAttribute>() is null)
+            .Select(parameter => (
+                Name: parameter.GetCustomAttribute<FromQueryAttribute>()?.Name ?? parameter.Name!,
+                Type: Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType))
+            .Where(parameter => parameter.Type == typeof(DateTimeOffset) || parameter.Type == typeof(DateOnly))
+            .Select(parameter => (parameter.Name, parameter.Type == typeof(DateOnly)))]);
 }

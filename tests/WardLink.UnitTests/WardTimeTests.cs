@@ -110,6 +110,33 @@ public sealed class WardTimeTests
         });
     }
 
+    /// <summary>The ways a client may write a local date, right or wrong.</summary>
+    private static readonly string[] DateFormats =
+        ["yyyy-MM-dd", "MM/dd/yyyy", "dd/MM/yyyy", "yyyy/MM/dd", "MMMM d, yyyy", "d MMM yyyy", "yyyy-M-d", "yyyyMMdd", " yyyy-MM-dd", "yyyy-MM-dd'T'00:00", "yyyy-MM-dd'Z'"];
+
+    [Fact]
+    public void A_query_date_reads_exactly_when_a_body_would_read_it_and_to_the_same_day()
+    {
+        var json = new JsonSerializerOptions();
+        ProblemResponses.ConfigureJson(json);
+        Gen.Select(Gen.DateOnly, Gen.Int[0, DateFormats.Length - 1]).Sample((date, which) =>
+        {
+            var text = date.ToDateTime(TimeOnly.MinValue).ToString(DateFormats[which], CultureInfo.InvariantCulture);
+            DateOnly? asBody;
+            try
+            {
+                asBody = JsonSerializer.Deserialize<DateOnly>(JsonSerializer.Serialize(text), json);
+            }
+            catch (JsonException)
+            {
+                asBody = null;
+            }
+
+            Assert.Equal(asBody is not null, WardTime.IsLocalDate(text));
+            Assert.True(asBody is null || asBody == date, $"{text} read as {asBody}");
+        });
+    }
+
     [Theory]
     [InlineData("2024-05-02T21:40:00+07:00", true)]
     [InlineData("2024-05-02T14:40Z", true)]

@@ -409,7 +409,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
     /// <summary>
     /// A query value that cannot be of its parameter's type (a word for a number, one past the largest 32-bit or
-    /// 64-bit integer, a date that is no day, a word for a time or a GUID, a time without its offset or not in ISO 8601) is a 400 naming the parameter in
+    /// 64-bit integer, a date that is no day, a word for a time or a GUID, a time without its offset or not in ISO 8601, a date not written yyyy-MM-dd) is a 400 naming the parameter in
     /// <c>errors</c>, as every other 400 (docs/api.md), not a problem whose text alone names it.
     /// </summary>
     [Fact]
@@ -427,7 +427,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         { Kind: SchemaKind.WholeNumber } => ["abc", "1.5", "2147483648"],
         { Kind: SchemaKind.Number } => ["abc"],
         { Format: "date-time" } => ["yesterday", "2024-02-30T10:00:00+07:00", "2024-05-02T21:40:00", "02-OCT-2024 21:40", "Thu, 02 May 2024 14:40:00 GMT", "2024-05-02 21:40:00+07:00"],
-        { Format: "date" } => ["2024-02-30", "yesterday"],
+        { Format: "date" } => ["2024-02-30", "yesterday", "06/01/2024", "2024/06/01", "June 1, 2024", "2024-6-1"],
         { Format: "uuid" } => ["x", "00000000-0000-0000-0000-00000000000g"],
 
         // .NET's $ also matches before a final line feed; the document's pattern does not.
