@@ -35,7 +35,7 @@ namespace WardLink.IntegrationTests.BadInput;
 /// </list>
 /// Each test runs one kind of case over all endpoints and reports every failure at once.
 /// </summary>
-public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPoint> service) : IClassFixture<ServiceFixture<TEntryPoint>>
+public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPoint> service)
     where TEntryPoint : class
 {
     public const string Script = "<script>alert(1)</script>";
