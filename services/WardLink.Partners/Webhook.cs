@@ -159,8 +159,8 @@ public static class Webhook
     public const int MaxPerPartner = 10;
 
     /// <summary>
-    /// The turn a webhook's resume and the sender's claims of its deliveries take: a claim that read the webhook paused
-    /// holds its delivery before the resume looks for what is held, or reads it active.
+    /// The turn a webhook's resume and the sender's claims of its deliveries and give-ups on them take: a claim or give-up that
+    /// read the webhook paused holds its delivery before the resume looks for what is held, or reads it active.
     /// </summary>
     public static string DeliveriesTurnOf(Guid webhookId) => $"webhook:{webhookId}";
 
@@ -251,11 +251,14 @@ public static class Webhook
     public static Decision Delete(WebhookState webhook, WebhookStep command, DateTimeOffset now, string actor) =>
         NotFound(webhook, command.PartnerId) is { } notFound ? notFound : Decision.Accept(new WebhookDeleted(webhook.Id, now, actor));
 
-    /// <summary>The sender gives up on a delivery: an active webhook is disabled; any other stays as it is (nothing to record).</summary>
+    /// <summary>
+    /// The sender gives up on a delivery: an active webhook is disabled. One paused, disabled (by another delivery) or deleted
+    /// while the delivery's last attempt was under way is not: the sender holds the delivery instead, for a resume to send.
+    /// </summary>
     public static Decision Disable(WebhookState webhook, DisableWebhook command, DateTimeOffset now, string actor) =>
         webhook.Status == WebhookStatus.Active
             ? Decision.Accept(new WebhookDisabled(webhook.Id, command.DeliveryId, command.Attempts, now, actor))
-            : Decision.Accept();
+            : Rejection.Conflict($"Webhook {webhook.Id} is {Describe(webhook.Status)}; delivery {command.DeliveryId} waits until it resumes.");
 
     private static Rejection? NotFound(WebhookState webhook, Guid partnerId) =>
         webhook.IsLiveOf(partnerId) ? null : Rejection.NotFound($"Webhook {webhook.Id} of partner {partnerId} was not found.");

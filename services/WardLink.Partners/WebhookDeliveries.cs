@@ -77,6 +77,9 @@ public sealed record WebhookDelivery(
             : logged with { Status = DeliveryStatus.Failed, Note = $"Gave up after {logged.FailuresThisWindow} attempts over the retry window; the webhook is disabled until it is resumed." };
     }
 
+    /// <summary>Held while its webhook is not active (paused, disabled or deleted): resuming the webhook sends it.</summary>
+    public WebhookDelivery HeldUntilResumed() => this with { Status = DeliveryStatus.Held, Note = "Held: the webhook is not active; resuming it sends this." };
+
     public WebhookDelivery AfterSuccess(DeliveryAttempt attempt) => Logged(attempt) with { Status = DeliveryStatus.Delivered, DeliveredAt = attempt.At, Note = null };
 
     private WebhookDelivery Logged(DeliveryAttempt attempt) =>

@@ -19,9 +19,10 @@ namespace WardLink.Partners;
 /// to answer 2xx; redirects are not followed; the connection goes only to checked addresses
 /// (<see cref="WebhookTargets"/>). A failed attempt is retried per <see cref="RetrySchedule"/>; a
 /// delivery that fails for its whole window is given up and its webhook disabled, in the same
-/// transaction, which the delivery log tells. Each attempt is a span whose parent is the trace of
-/// the event that queued it. It sends the due deliveries of every ward, each in its own ward (where its
-/// webhook is, and where a webhook it gives up on is disabled).
+/// transaction, which the delivery log tells (held instead, for a resume to send, when the webhook
+/// was paused, disabled or deleted while its last attempt was under way). Each attempt is a span
+/// whose parent is the trace of the event that queued it. It sends the due deliveries of every
+/// ward, each in its own ward (where its webhook is, and where a webhook it gives up on is disabled).
 /// </summary>
 public sealed class WebhookSender(
     ISessionFactory sessions,
@@ -113,7 +114,7 @@ public sealed class WebhookSender(
         session.Store(
             !partnerActive ? delivery with { Status = DeliveryStatus.Held, Note = "Held: the partner is suspended or has left the linkage; nothing was sent." }
             : active ? delivery with { NextAttemptAt = now + (Options.Timeout * 2) }
-            : delivery with { Status = DeliveryStatus.Held, Note = "Held: the webhook is not active; resuming it sends this." });
+            : delivery.HeldUntilResumed());
         try
         {
             await session.SaveChangesAsync(ct);
@@ -188,23 +189,34 @@ public sealed class WebhookSender(
         return (new DeliveryAttempt(delivery.AttemptCount + 1, at, status, milliseconds, Bounded(error, WebhookDelivery.MaxErrorLength), response), failure);
     }
 
-    /// <summary>Logs the attempt on the delivery; when the delivery is given up, disables its webhook in the same transaction.</summary>
+    /// <summary>
+    /// Logs the attempt on the delivery. A delivery given up disables its webhook in the same transaction, when the webhook is
+    /// still active; one paused, disabled or deleted since the claim is not the sender's to stop, and the delivery is held
+    /// instead, for a resume to send. It takes the turn a resume takes (<see cref="Webhook.DeliveriesTurnOf"/>): a resume either
+    /// committed first, and the webhook reads active, or finds the delivery held; a pause meanwhile makes the disabling a conflict,
+    /// and the record is made again.
+    /// </summary>
     private async Task<bool> RecordAsync(IDocumentSession session, Guid id, DeliveryAttempt attempt, string? failure, CancellationToken ct)
     {
         var delivery = await session.LoadAsync<WebhookDelivery>(id, ct) ?? throw new InvalidOperationException($"Webhook delivery {id} vanished.");
         var now = _clock.GetUtcNow();
         var succeeded = failure is null;
         var updated = succeeded ? delivery.AfterSuccess(attempt) : delivery.AfterFailure(attempt, Options.Schedule, Random.Shared.NextDouble());
-        session.Store(updated);
         if (updated.Status == DeliveryStatus.Failed)
         {
+            await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(delivery.WebhookId), ct);
             var stream = await session.Events.FetchForWriting<WebhookState>(delivery.WebhookId, ct);
-            if (stream.Aggregate is { } webhook)
+            if (stream.Aggregate is { } webhook && Webhook.Disable(webhook, new DisableWebhook(delivery.Id, updated.AttemptCount), now, Webhook.Sender) is { IsAccepted: true } disabling)
             {
-                stream.AppendMany(Webhook.Disable(webhook, new DisableWebhook(delivery.Id, updated.AttemptCount), now, Webhook.Sender).Events);
+                stream.AppendMany(disabling.Events);
+            }
+            else
+            {
+                updated = updated.HeldUntilResumed();
             }
         }
 
+        session.Store(updated);
         await session.SaveChangesAsync(ct);
         if (succeeded)
         {

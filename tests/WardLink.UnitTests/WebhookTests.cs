@@ -69,7 +69,11 @@ public sealed class WebhookDecisionTests
 
         AssertConflict(Webhook.Pause(paused, step, Now, "x"));
         AssertConflict(Webhook.Resume(Active, step, Now, "x"));
-        Assert.Empty(Webhook.Disable(paused, new DisableWebhook(delivery, 12), Now, Webhook.Sender).Events);
+        foreach (var stopped in new[] { paused, disabled, Active.Apply(new WebhookDeleted(WebhookId, Now, "x")) })
+        {
+            AssertConflict(Webhook.Disable(stopped, new DisableWebhook(delivery, 12), Now, Webhook.Sender));
+        }
+
         Assert.Equal((WebhookStatus.Disabled, delivery), (disabled.Status, disabled.DisabledByDelivery));
         var resumed = disabled.Apply(Assert.IsType<WebhookResumed>(Assert.Single(Webhook.Resume(disabled, step, Now, "x").Events)));
         Assert.Equal((WebhookStatus.Active, null, null), (resumed.Status, resumed.DisabledAt, resumed.DisabledByDelivery));

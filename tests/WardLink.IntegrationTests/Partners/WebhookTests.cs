@@ -493,6 +493,105 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     }
 
     /// <summary>
+    /// A webhook paused while a delivery's last attempt is under way: the attempt fails, and the delivery the sender would
+    /// give up (and whose webhook it would disable) is held instead, the webhook left paused as its partner left it, so that
+    /// resuming sends it, once, with its webhook-id. The sender here gives up at the first failure, so the attempt the
+    /// receiver holds is the last.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_whose_last_attempt_fails_after_its_webhook_was_paused_is_held_and_sent_once_when_it_resumes()
+    {
+        await using var service = await SenderGivingUpAtOnce.StartAsync("Thanh Hóa Maternity Hospital");
+        var attempted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (webhookId, _) = await SubscribeAsync(service.Client, service.Partner, system.Receiver.Endpoint("paused-at-last", async response =>
+        {
+            // The first attempt fails once the test has paused the webhook; the one its resume makes is accepted.
+            if (attempted.TrySetResult())
+            {
+                await answer.Task;
+                response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+        }), "incidentReported");
+        var webhookPath = $"/partners/{service.Partner}/webhooks/{webhookId}";
+        try
+        {
+            await service.Bus.PublishAsync(IncidentAt(service.Site), Guid.NewGuid());
+            await attempted.Task.WaitAsync(Eventually.DefaultTimeout, Ct);
+            Assert.Equal(HttpStatusCode.OK, (await service.Client.PostAsync($"{webhookPath}/pause", null, Ct)).StatusCode);
+        }
+        finally
+        {
+            answer.TrySetResult();
+        }
+
+        var recorded = Assert.Single(await RecordedAsync(service.Client, webhookPath, 1));
+        Assert.Equal("held", recorded.GetProperty("status").GetString());
+        Assert.Equal("Held: the webhook is not active; resuming it sends this.", recorded.GetProperty("note").GetString());
+        Assert.Equal(500, Assert.Single(recorded.GetProperty("attempts").EnumerateArray()).GetProperty("status").GetInt32());
+        Assert.Equal("paused", (await service.Client.GetFromJsonAsync<JsonElement>(webhookPath, Ct)).GetProperty("status").GetString());
+        Assert.DoesNotContain(await service.Partners.Services.GetRequiredService<IDocumentStore>().EventsOfAsync(webhookId), recordedEvent => recordedEvent.Data is WebhookDisabled);
+
+        Assert.Equal(HttpStatusCode.OK, (await service.Client.PostAsync($"{webhookPath}/resume", null, Ct)).StatusCode);
+        var sent = Assert.Single(await DeliveriesAsync(service.Client, service.Partner, webhookId, "delivered", 1));
+        Assert.Equal(recorded.GetProperty("id").GetGuid(), sent.GetProperty("id").GetGuid());
+        var requests = system.Receiver.At("paused-at-last");
+        Assert.Equal(2, requests.Count);
+        Assert.All(requests, request => Assert.Equal(recorded.GetProperty("messageId").GetString(), request.Id));
+    }
+
+    /// <summary>
+    /// Two deliveries whose last attempts are under way at once both fail: the first recorded gives up and disables the
+    /// webhook; the other, recorded under the webhook its sibling disabled meanwhile, is held, so resuming sends it, once,
+    /// while the one given up stays failed (a replay sends it). One resume makes both due at once, so the sender takes both in
+    /// one round and their attempts are under way together.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_whose_last_attempt_fails_after_another_disabled_its_webhook_is_held_and_sent_once_when_it_resumes()
+    {
+        await using var service = await SenderGivingUpAtOnce.StartAsync("Thanh Hóa Obstetrics Clinic");
+        var bothUnderWay = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrivals = 0;
+        var (webhookId, _) = await SubscribeAsync(service.Client, service.Partner, system.Receiver.Endpoint("disabled-meanwhile", async response =>
+        {
+            // The first two attempts fail, answered once both are under way; later ones are accepted.
+            var arrival = Interlocked.Increment(ref arrivals);
+            if (arrival <= 2)
+            {
+                if (arrival == 2)
+                {
+                    bothUnderWay.SetResult();
+                }
+
+                await bothUnderWay.Task.WaitAsync(Eventually.DefaultTimeout, Ct);
+                response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+        }), "incidentReported");
+        var webhookPath = $"/partners/{service.Partner}/webhooks/{webhookId}";
+        Assert.Equal(HttpStatusCode.OK, (await service.Client.PostAsync($"{webhookPath}/pause", null, Ct)).StatusCode);
+        await service.Bus.PublishAsync(IncidentAt(service.Site), Guid.NewGuid());
+        await service.Bus.PublishAsync(IncidentAt(service.Site), Guid.NewGuid());
+        await DeliveriesAsync(service.Client, service.Partner, webhookId, "held", 2);
+
+        Assert.Equal(HttpStatusCode.OK, (await service.Client.PostAsync($"{webhookPath}/resume", null, Ct)).StatusCode);
+
+        var recorded = await RecordedAsync(service.Client, webhookPath, 2);
+        var failed = Assert.Single(recorded, delivery => delivery.GetProperty("status").GetString() == "failed");
+        var held = Assert.Single(recorded, delivery => delivery.GetProperty("status").GetString() == "held");
+        Assert.Equal("Held: the webhook is not active; resuming it sends this.", held.GetProperty("note").GetString());
+        var webhook = await service.Client.GetFromJsonAsync<JsonElement>(webhookPath, Ct);
+        Assert.Equal(("disabled", failed.GetProperty("id").GetGuid()), (webhook.GetProperty("status").GetString(), webhook.GetProperty("disabledByDelivery").GetGuid()));
+
+        Assert.Equal(HttpStatusCode.OK, (await service.Client.PostAsync($"{webhookPath}/resume", null, Ct)).StatusCode);
+        var sent = Assert.Single(await DeliveriesAsync(service.Client, service.Partner, webhookId, "delivered", 1));
+        Assert.Equal(held.GetProperty("id").GetGuid(), sent.GetProperty("id").GetGuid());
+        Assert.Equal(failed.GetProperty("id").GetGuid(), Assert.Single(await DeliveriesAsync(service.Client, service.Partner, webhookId, "failed", 1)).GetProperty("id").GetGuid());
+        var requests = system.Receiver.At("disabled-meanwhile");
+        Assert.Equal(2, requests.Count(request => request.Id == held.GetProperty("messageId").GetString()));
+        Assert.Single(requests, request => request.Id == failed.GetProperty("messageId").GetString());
+    }
+
+    /// <summary>
     /// Whatever a receiver answers is logged once and the delivery goes on by its schedule: a body with a NUL character
     /// (which PostgreSQL cannot store), a body that breaks off before the length it announced, a 2xx whose body does not
     /// finish within the timeout (the receiver said 2xx in time: delivered, not sent again), a status no HTTP status is.
@@ -700,6 +799,16 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
             $"{count} {status} deliveries of webhook {webhookId}",
             timeout);
 
+    /// <summary>The webhook's delivery log once <paramref name="count"/> of its deliveries have an attempt recorded and are no longer pending.</summary>
+    private static async Task<IReadOnlyList<JsonElement>> RecordedAsync(HttpClient client, string webhookPath, int count) =>
+        await Eventually.Get(
+            async () =>
+            {
+                var items = (await client.GetFromJsonAsync<JsonElement>($"{webhookPath}/deliveries", Ct)).GetProperty("items").EnumerateArray().ToList();
+                return items.Count(delivery => delivery.GetProperty("attemptCount").GetInt32() > 0 && delivery.GetProperty("status").GetString() != "pending") >= count ? items : null;
+            },
+            $"{count} deliveries of {webhookPath} with their attempts recorded");
+
     private static bool Accepted(string secret, ReceivedWebhook request)
     {
         new StandardWebhook(secret).Verify(request.Body, request.Headers);
@@ -738,4 +847,69 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
 
     private static List<string> FieldsOf(IEnumerable<ReceivedWebhook> requests, string type) =>
         [.. Data(requests, type).EnumerateObject().Select(field => field.Name).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// A partners service of the test's own whose sender gives up on a delivery at its first failed attempt: its window is
+    /// shorter than half its first retry, the least a retry waits, so no retry fits in it and the attempt a receiver holds
+    /// is the last. On a group of its own (database and virtual host): a second partners service on the fixture's would
+    /// compete for its queues. It has one partner, with a site, and a bus that tells it of events.
+    /// </summary>
+    private sealed class SenderGivingUpAtOnce : IAsyncDisposable
+    {
+        private static readonly Dictionary<string, string?> Settings = new(WebhookSystem.QuickSender)
+        {
+            ["Webhooks:FirstRetryAfter"] = "00:01:00",
+            ["Webhooks:MaxRetryInterval"] = "00:01:00",
+            ["Webhooks:RetryFor"] = "00:00:01",
+        };
+
+        private readonly ServiceGroup _group;
+
+        private SenderGivingUpAtOnce(ServiceGroup group, ServiceHost<PartnersService> partners, TestBus bus, Guid partner, Guid site)
+        {
+            _group = group;
+            Partners = partners;
+            Bus = bus;
+            Partner = partner;
+            Site = site;
+            Client = partners.CreateClient().As(TestAuth.Token(WardLinkRoles.Partner, partner));
+        }
+
+        public ServiceHost<PartnersService> Partners { get; }
+
+        public TestBus Bus { get; }
+
+        public Guid Partner { get; }
+
+        public Guid Site { get; }
+
+        /// <summary>A client of the partner's own.</summary>
+        public HttpClient Client { get; }
+
+        public static async Task<SenderGivingUpAtOnce> StartAsync(string partnerName)
+        {
+            var group = new ServiceGroup();
+            try
+            {
+                await group.InitializeAsync();
+                var partners = await group.StartAsync<PartnersService>(PartnersService.Name, settings: Settings);
+                using var police = partners.CreateClient();
+                var partner = await police.RegisterPartnerAsync(partnerName);
+                var site = await police.RegisterSiteAsync(partner, "Main gate");
+                return new SenderGivingUpAtOnce(group, partners, await TestBus.StartAsync(group.VirtualHost), partner, site);
+            }
+            catch
+            {
+                await group.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Bus.DisposeAsync();
+            await _group.DisposeAsync();
+        }
+    }
 }
