@@ -25,8 +25,9 @@ public sealed record CreateScheduleRequest(
     DateOnly? StartsOn);
 
 /// <summary>
-/// Either a planned shift (<c>scheduleId</c> and <c>plannedDate</c>) or one outside any schedule (<c>routeId</c>, <c>kind</c>, <c>team</c>);
-/// <c>at</c> when it began, if earlier than now (recorded after the fact).
+/// Either a planned shift (<c>scheduleId</c> and <c>plannedDate</c>; its route, kind, team and partners are its schedule's, and refused if
+/// sent) or one outside any schedule (<c>routeId</c>, <c>kind</c>, <c>team</c>, <c>partnerIds</c>); <c>at</c> when it began, if earlier than now
+/// (recorded after the fact).
 /// </summary>
 public sealed record StartShiftRequest(
     Guid? ScheduleId,
@@ -76,7 +77,9 @@ public static class PatrolEndpoints
         patrols.MapPost("/shifts", StartShift)
             .WithName("StartShift")
             .WithWardParameter(WardParameters.Recorded)
-            .WithSummary($"Start a planned shift (scheduleId + plannedDate, a local date in {WardTime.FirstYear} to {WardTime.LastYear}) or one outside any schedule (routeId, kind, team), of the request's ward.")
+            .WithSummary(
+                $"Start a planned shift (scheduleId + plannedDate, a local date in {WardTime.FirstYear} to {WardTime.LastYear}; its route, kind, team and partners are its schedule's: " +
+                "routeId, kind, team or partnerIds sent with it is a 400 on that field) or one outside any schedule (routeId, kind, team, partnerIds; no plannedDate), of the request's ward.")
             .WithIdempotency()
             .Produces<ShiftState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -142,7 +145,8 @@ public static class PatrolEndpoints
                 var existing = await session.StateOfAsync<ShiftState>(id, ct);
                 var decision = Shift.Start(
                     existing,
-                    new StartShift(id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At, request.ScheduleId is not null),
+                    new StartShift(
+                        id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At, request.ScheduleId is not null, request.RouteId is not null),
                     clock.GetUtcNow(),
                     actor);
                 return await session.StartStreamAsync<ShiftState>(http, id, decision, $"/patrols/shifts/{id}", ct);

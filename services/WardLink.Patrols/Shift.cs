@@ -104,7 +104,8 @@ public sealed record CheckpointMissed(Guid ShiftId, Guid RouteId, string Code, G
 /// <summary>
 /// Starts shift <paramref name="ShiftId"/> on <paramref name="Route"/>, as planned by <paramref name="Schedule"/> (null: a
 /// shift outside any schedule), with the route and schedule as the caller found them (null: no such route); <paramref name="ScheduleNamed"/>
-/// when the request named a schedule (found or not: one not found is refused with the other wrong fields).
+/// when the request named a schedule (found or not: one not found is refused with the other wrong fields), <paramref name="RouteNamed"/>
+/// when it named a route (a planned shift's route is its schedule's: one named besides is refused).
 /// </summary>
 public sealed record StartShift(
     Guid ShiftId,
@@ -116,7 +117,8 @@ public sealed record StartShift(
     IReadOnlyList<Guid>? PartnerIds,
     IReadOnlyList<TeamMember>? Members,
     DateTimeOffset? At = null,
-    bool ScheduleNamed = false);
+    bool ScheduleNamed = false,
+    bool RouteNamed = false);
 
 /// <summary>A check-in at a checkpoint by its code (time and coordinates optional); the request body of <c>POST /patrols/shifts/{id}/check-ins</c>.</summary>
 public sealed record CheckIn(
@@ -213,6 +215,9 @@ public static class Shift
     /// <summary>The actor of what the missed-shift sweep records.</summary>
     public const string Sweeper = "patrols-missed-shift-sweep";
 
+    /// <summary>Why a planned shift refuses a route, kind, team or partners sent with it, even the schedule's own: there is one source of them.</summary>
+    private const string TakenFromSchedule = "A planned shift takes its route, kind, team and partners from its schedule: leave this out.";
+
     /// <summary>How early a planned shift may begin before its window opens (the team gathers first).</summary>
     public static readonly TimeSpan EarlyStart = TimeSpan.FromHours(1);
 
@@ -242,7 +247,12 @@ public static class Shift
             .Check(scheduled || command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
             .Check(team is not null || scheduled, "team", "Choose the team (police, joint, veterans).")
             .Check(team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")
-            .CheckPartnerIds(partners)
+            .CheckPartnerIds(command.PartnerIds ?? [])
+            .Check(!scheduled || !command.RouteNamed, "routeId", TakenFromSchedule)
+            .Check(!scheduled || command.Kind is null, "kind", TakenFromSchedule)
+            .Check(!scheduled || command.Team is null, "team", TakenFromSchedule)
+            .Check(!scheduled || command.PartnerIds is null, "partnerIds", TakenFromSchedule)
+            .Check(scheduled || command.PlannedDate is null, "plannedDate", "Only a planned shift (scheduleId) has a planned date.")
             .Check(members.Count is > 0 and <= MaxMembers, "members", $"Name 1 to {MaxMembers} team members by name (or call sign) and role.");
         for (var i = 0; i < members.Count; i++)
         {

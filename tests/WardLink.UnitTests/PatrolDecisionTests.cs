@@ -274,6 +274,34 @@ public sealed class PatrolDecisionTests
     }
 
     [Fact]
+    public void A_planned_shift_refuses_a_route_kind_team_or_partners_of_its_own_and_a_shift_outside_any_schedule_a_planned_date()
+    {
+        var schedule = Schedule();
+        var id = PatrolSchedule.PlannedShiftId(ScheduleId, June1);
+        var members = new[] { new TeamMember("Lead", "police") };
+        StartShift Planned(ShiftKind? kind = null, TeamKind? team = null, IReadOnlyList<Guid>? partnerIds = null, bool routeNamed = false) =>
+            new(id, Route, schedule, kind, June1, team, partnerIds, members, ScheduleNamed: true, RouteNamed: routeNamed);
+        var tooMany = Enumerable.Range(0, PatrolSchedule.MaxPartners + 1).Select(_ => Guid.CreateVersion7()).ToArray();
+
+        // Even a value equal to the schedule's: the schedule alone says what its shifts are.
+        DecisionAssert.AssertInvalid(Shift.Start(null, Planned(routeNamed: true), Now, Desk), "routeId");
+        DecisionAssert.AssertInvalid(Shift.Start(null, Planned(kind: ShiftKind.Patrol), Now, Desk), "kind");
+        DecisionAssert.AssertInvalid(Shift.Start(null, Planned(kind: ShiftKind.ResidenceCheck), Now, Desk), "kind");
+        DecisionAssert.AssertInvalid(Shift.Start(null, Planned(team: TeamKind.Police), Now, Desk), "team");
+        DecisionAssert.AssertInvalid(Shift.Start(null, Planned(partnerIds: [Partner]), Now, Desk), "partnerIds");
+        DecisionAssert.AssertInvalid(Shift.Start(null, Planned(partnerIds: []), Now, Desk), "partnerIds");
+        DecisionAssert.AssertInvalid(Shift.Start(null, Planned(partnerIds: tooMany), Now, Desk), "partnerIds");
+        DecisionAssert.AssertInvalid(Shift.Start(null, Planned(partnerIds: [Guid.Empty]), Now, Desk), "partnerIds");
+        DecisionAssert.AssertInvalid(
+            Shift.Start(null, Planned(ShiftKind.Patrol, TeamKind.Joint, [Partner], routeNamed: true), Now, Desk), "routeId", "kind", "team", "partnerIds");
+        DecisionAssert.AssertInvalid(
+            Shift.Start(null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, June1, TeamKind.Police, null, members, RouteNamed: true), Now, Desk), "plannedDate");
+        DecisionAssert.AssertInvalid(
+            Shift.Start(null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Joint, tooMany, members, RouteNamed: true), Now, Desk), "partnerIds");
+        Assert.True(Shift.Start(null, Planned(), Now, Desk).IsAccepted);
+    }
+
+    [Fact]
     public void A_planned_shift_recorded_after_the_fact_begins_and_ends_at_the_times_given()
     {
         var schedule = Schedule();

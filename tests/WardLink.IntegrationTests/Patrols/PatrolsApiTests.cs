@@ -58,7 +58,10 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
         Assert.Equal(before, await patrols.Store.CountEventsAsync());
     }
 
-    /// <summary>A route's, a schedule's or a shift's id where another of them is asked names no such record: a 400 on the field, not a 5xx nor a record read as another kind.</summary>
+    /// <summary>
+    /// A route's, a schedule's or a shift's id where another of them is asked names no such record: a 400 on the field, not a 5xx nor a
+    /// record read as another kind, nor one left unread (a planned shift's route is its schedule's).
+    /// </summary>
     [Fact]
     public async Task An_id_of_another_kind_of_patrol_record_is_a_400_naming_its_field_and_stores_nothing()
     {
@@ -73,6 +76,7 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
             ("/patrols/shifts", new { routeId = shiftId, kind = "patrol", team = "police", members = PatrolRequests.Team }, "routeId"),
             ("/patrols/shifts", new { scheduleId = routeId, plannedDate = "2024-06-02", members = PatrolRequests.Team }, "scheduleId"),
             ("/patrols/shifts", new { scheduleId = shiftId, plannedDate = "2024-06-02", members = PatrolRequests.Team }, "scheduleId"),
+            ("/patrols/shifts", new { scheduleId, plannedDate = "2024-06-02", routeId = shiftId, members = PatrolRequests.Team }, "routeId"),
         ];
         var before = await patrols.Store.CountEventsAsync();
 
