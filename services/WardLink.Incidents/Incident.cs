@@ -317,8 +317,10 @@ public static class Incident
             return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only an incident under investigation can be resolved.");
         }
 
-        var at = WardTime.StepAt(command.ResolvedAt, now, incident.OccurredAt);
         var relinkedAfter = incident.LinkedTipsLastUnlinkedAt();
+
+        // Strictly after a reopening or a relinked tip's unlinking: another replica's clock, or a frozen one, may not have passed it yet.
+        var at = WardTime.StepAt(command.ResolvedAt, now, incident.OccurredAt, incident.ReopenedAt?.AddTicks(1), relinkedAfter?.AddTicks(1));
         var errors = new FieldErrors()
             .Check(command.Outcome is not null, "outcome", "Choose the outcome.")
             .Check((command.Summary?.Length ?? 0) <= MaxTextLength, "summary", $"At most {MaxTextLength} characters.")

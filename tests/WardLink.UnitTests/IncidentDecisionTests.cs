@@ -343,4 +343,71 @@ public sealed class IncidentDecisionTests
             Assert.Equal(occurredAt > Now ? occurredAt : Now, Assert.IsType<IncidentResolved>(Assert.Single(decision.Events)).At);
         });
     }
+
+    /// <summary>
+    /// A resolution sent without a time right after a reopening or a tip unlinked and linked again, recorded by a replica whose clock
+    /// is even with or behind the one that recorded that step (or by a frozen clock), is never refused on <c>resolvedAt</c>: it is dated after it.
+    /// </summary>
+    [Fact]
+    public void A_resolution_without_a_time_right_after_a_reopening_or_a_relinked_tip_is_dated_after_it()
+    {
+        foreach (var stepAt in new[] { Now, Now.AddSeconds(1) })
+        {
+            var resolved = UnderInvestigation().Apply(Assert.IsType<IncidentResolved>(Assert.Single(
+                Incident.Resolve(UnderInvestigation(), new ResolveIncident(IncidentOutcome.CriminalCaseSolved, null, Now.AddHours(-1)), Now, Officer).Events)));
+            var reopened = resolved.Apply(Assert.IsType<IncidentReopened>(Assert.Single(Incident.Reopen(resolved, new ReopenIncident("Contested"), stepAt, Officer).Events)));
+            var linked = UnderInvestigation().Apply(new TipLinked(IncidentId, TipId, null, Now.AddHours(-1), Officer));
+            var unlinked = linked.Apply(Assert.IsType<TipUnlinked>(Assert.Single(Incident.UnlinkTip(linked, new UnlinkTip(TipId), stepAt, Officer).Events)));
+            var relinked = unlinked.Apply(Assert.IsType<TipLinked>(Assert.Single(Incident.LinkTip(unlinked, new LinkTip(TipId, null), stepAt, Officer).Events)));
+
+            foreach (var (incident, after) in new[] { (reopened, reopened.ReopenedAt), (relinked, relinked.LinkedTipsLastUnlinkedAt()) })
+            {
+                var decision = Incident.Resolve(incident, new ResolveIncident(IncidentOutcome.Unfounded, null, null), Now, Officer);
+
+                Assert.True(decision.Rejection is null, $"refused without a time: {decision.Rejection?.Errors?.Keys.FirstOrDefault()}");
+                Assert.True(Assert.IsType<IncidentResolved>(Assert.Single(decision.Events)).At > after);
+            }
+        }
+    }
+
+    /// <summary>A step on an incident with a linked tip, some ticks after the last, recorded by a replica whose clock is off by up to a second.</summary>
+    private static readonly Gen<(int Step, long Elapsed, long ClockOffset)> AnyIncidentStep = Gen.Select(
+        Gen.Int[0, 3], Gen.Long[0, TimeSpan.TicksPerSecond], Gen.Long[-TimeSpan.TicksPerSecond, TimeSpan.TicksPerSecond]);
+
+    [Fact]
+    public void A_resolution_without_a_time_is_never_refused_on_it_whatever_steps_came_before_and_whatever_the_clocks()
+    {
+        AnyIncidentStep.List[0, 12].Sample(steps =>
+        {
+            var incident = UnderInvestigation().Apply(new TipLinked(IncidentId, TipId, null, Now.AddHours(-1), Officer));
+            var time = Now;
+            foreach (var (step, elapsed, clockOffset) in steps)
+            {
+                time = time.AddTicks(elapsed);
+                var now = time.AddTicks(clockOffset);
+                var decision = step switch
+                {
+                    0 => Incident.Resolve(incident, new ResolveIncident(IncidentOutcome.Unfounded, null, null), now, Officer),
+                    1 => Incident.Reopen(incident, new ReopenIncident("Contested"), now, Officer),
+                    2 => Incident.UnlinkTip(incident, new UnlinkTip(TipId), now, Officer),
+                    _ => Incident.LinkTip(incident, new LinkTip(TipId, null), now, Officer),
+                };
+                if (step == 0 && incident.Status == IncidentStatus.UnderInvestigation)
+                {
+                    Assert.True(decision.Rejection is null, $"refused without a time: {decision.Rejection?.Errors?.Keys.FirstOrDefault()}");
+                    var resolvedAt = Assert.IsType<IncidentResolved>(Assert.Single(decision.Events)).At;
+                    Assert.True(resolvedAt > incident.ReopenedAt.GetValueOrDefault(DateTimeOffset.MinValue) && resolvedAt > incident.LinkedTipsLastUnlinkedAt().GetValueOrDefault(DateTimeOffset.MinValue));
+                }
+
+                incident = decision.Events.Aggregate(incident, (state, recorded) => recorded switch
+                {
+                    IncidentResolved resolved => state.Apply(resolved),
+                    IncidentReopened reopened => state.Apply(reopened),
+                    TipUnlinked unlinked => state.Apply(unlinked),
+                    TipLinked linked => state.Apply(linked),
+                    _ => throw new InvalidOperationException(recorded.GetType().Name),
+                });
+            }
+        });
+    }
 }
