@@ -133,7 +133,7 @@ public sealed record ReportObservation(
 
 /// <summary>
 /// Optional: <c>at</c> when the shift ended, if earlier than now (a shift recorded after the fact); without it, now, or the shift's begin or last
-/// check-in or observation if later; the request body of <c>POST /patrols/shifts/{id}/end</c>.
+/// check-in, observation or residence check if later; the request body of <c>POST /patrols/shifts/{id}/end</c>.
 /// </summary>
 public sealed record EndShift(DateTimeOffset? At);
 
@@ -143,8 +143,8 @@ public sealed record RecordMissedShift(PlannedShift Planned, RouteState Route);
 /// <summary>
 /// A shift as it stands; also the read model of coverage and statistics (an inline snapshot).
 /// <see cref="Begins"/> is when it started, or the start of the window it missed. <see cref="LastRecordedAt"/>
-/// is the latest <c>at</c> of its check-ins and observations (none in a snapshot kept before it was, until the
-/// shift's next check-in or observation). <see cref="TenantId"/> is the store's tenant of its ward, set by the store when it reads the shift.
+/// is the latest <c>at</c> of its check-ins, observations and residence checks (none in a snapshot kept before it was, until the
+/// shift's next of them). <see cref="TenantId"/> is the store's tenant of its ward, set by the store when it reads the shift.
 /// </summary>
 public sealed record ShiftState(
     Guid Id,
@@ -193,7 +193,7 @@ public sealed record ShiftState(
         LastRecordedAt = Latest(observation.At),
     };
 
-    public ShiftState Apply(ResidenceCheckRecorded recorded) => this with { Residence = Residence.Add(recorded.Counts) };
+    public ShiftState Apply(ResidenceCheckRecorded recorded) => this with { Residence = Residence.Add(recorded.Counts), LastRecordedAt = Latest(recorded.At) };
 
     public ShiftState Apply(ShiftEnded ended) => this with { Status = ShiftStatus.Ended, EndedAt = ended.At };
 
@@ -361,7 +361,7 @@ public static class Shift
         var errors = new FieldErrors()
             .CheckPast(when, "at", now)
             .Check(when >= shift.Begins, "at", "A shift cannot end before it began.")
-            .Check(shift.LastRecordedAt is not { } last || when >= last, "at", $"A shift cannot end before its last check-in or observation ({shift.LastRecordedAt:O}).");
+            .Check(shift.LastRecordedAt is not { } last || when >= last, "at", $"A shift cannot end before its last check-in, observation or residence check ({shift.LastRecordedAt:O}).");
         if (errors.Any)
         {
             return errors.ToRejection();

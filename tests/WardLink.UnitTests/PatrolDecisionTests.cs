@@ -415,6 +415,17 @@ public sealed class PatrolDecisionTests
         Assert.Equal(new ShiftEnded(ShiftId, later.AddMinutes(1), Desk), ended.Events[0]);
     }
 
+    [Fact]
+    public void A_shift_cannot_end_before_a_residence_check_recorded_on_it_and_ends_at_it_without_a_time()
+    {
+        var later = Now.AddHours(1);
+        var checkedResidences = Apply(Started(ShiftKind.ResidenceCheck), Shift.RecordResidenceCheck(Started(ShiftKind.ResidenceCheck), new ResidenceCounts(3, 5, 1, 1), later, Desk));
+
+        Assert.Equal(later, checkedResidences.LastRecordedAt);
+        DecisionAssert.AssertInvalid(Shift.End(checkedResidences, new EndShift(Now.AddMinutes(30)), later, Desk), "at");
+        Assert.Equal(new ShiftEnded(ShiftId, later, Desk), Assert.Single(Shift.End(checkedResidences, new EndShift(null), later.AddTicks(-1), Desk).Events));
+    }
+
     /// <summary>A step on a shift: a check-in or an observation, some seconds after the last (its now), at a time given relative to its now or none.</summary>
     private static readonly Gen<(bool CheckIn, int Elapsed, int? At)> AnyStep = Gen.Select(
         Gen.Bool, Gen.Int[0, 90], Gen.OneOf(Gen.Const((int?)null), Gen.Int[-600, (int)WardTime.ClockSkew.TotalSeconds].Select(seconds => (int?)seconds)));
