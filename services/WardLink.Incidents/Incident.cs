@@ -324,7 +324,7 @@ public static class Incident
         var errors = new FieldErrors()
             .Check(command.Outcome is not null, "outcome", "Choose the outcome.")
             .Check((command.Summary?.Length ?? 0) <= MaxTextLength, "summary", $"At most {MaxTextLength} characters.")
-            .CheckPast(at, "resolvedAt", now)
+            .CheckPast(command.ResolvedAt, "resolvedAt", now)
             .Check(at >= incident.OccurredAt, "resolvedAt", "An incident cannot be resolved before it happened.")
             .Check(incident.ReopenedAt is null || at > incident.ReopenedAt, "resolvedAt", "A reopened incident is resolved after it was reopened.")
             .Check(relinkedAfter is null || at > relinkedAfter, "resolvedAt", $"A tip linked again after it was unlinked takes only a resolution after that ({relinkedAfter:O}).");

@@ -239,7 +239,7 @@ public static class Shift
         var at = command.At ?? now;
         var window = schedule is not null && command.PlannedDate is { } day && WardTime.InYears(day) && schedule.Plans(day) ? schedule.Window.On(day) : ((DateTimeOffset Start, DateTimeOffset End)?)null;
         var errors = new FieldErrors()
-            .CheckPast(at, "at", now)
+            .CheckPast(command.At, "at", now)
             .CheckLocalDate(command.PlannedDate, "plannedDate")
             .Check(command.At is null || window is not { } planned || (at >= planned.Start - EarlyStart && at < planned.End), "at", "A planned shift recorded after the fact began within its window (at most an hour early).")
             .Check(route is not null && (schedule is not null || !scheduled), scheduled ? "scheduleId" : "routeId", scheduled ? "No such schedule." : "No such route.")
@@ -288,13 +288,13 @@ public static class Shift
             return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way takes check-ins.");
         }
 
-        var at = command.At ?? now;
+        var at = WardTime.StepAt(command.At, now, shift.Begins);
         var checkpoint = shift.Checkpoints.FirstOrDefault(point => string.Equals(point.Code, command.Code?.Trim(), StringComparison.Ordinal));
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Code), "code", "Give the code scanned at the checkpoint.")
             .Check((command.Code?.Length ?? 0) <= PatrolRoute.MaxCodeLength, "code", $"At most {PatrolRoute.MaxCodeLength} characters.")
             .Check(string.IsNullOrWhiteSpace(command.Code) || checkpoint is not null, "code", "This code is not a checkpoint of the shift's route.")
-            .CheckPast(at, "at", now)
+            .CheckPast(command.At, "at", now)
             .Check(at >= shift.Begins - WardTime.ClockSkew, "at", "A check-in cannot be before the shift started.")
             .CheckCoordinates(command.Latitude, command.Longitude);
         return errors.Any
@@ -313,13 +313,13 @@ public static class Shift
             return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way reports observations.");
         }
 
-        var at = command.At ?? now;
+        var at = WardTime.StepAt(command.At, now, shift.Begins);
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen.")
             .Check((command.Description?.Length ?? 0) <= MaxTextLength, "description", $"At most {MaxTextLength} characters.")
             .Check(command.Severity is not null, "severity", "Choose the severity (low, medium, high).")
             .Check(command.SiteId is null || shift.Checkpoints.Any(point => point.SiteId == command.SiteId), "siteId", "Not a site of the shift's route.")
-            .CheckPast(at, "at", now)
+            .CheckPast(command.At, "at", now)
             .Check(at >= shift.Begins - WardTime.ClockSkew, "at", "An observation cannot be before the shift started.")
             .CheckWard(command.Ward, command.NeedsIncident ? at : null, "at", siteWard: null);
         return errors.Any
@@ -359,7 +359,7 @@ public static class Shift
 
         var when = WardTime.StepAt(command.At, now, shift.Begins, shift.LastRecordedAt);
         var errors = new FieldErrors()
-            .CheckPast(when, "at", now)
+            .CheckPast(command.At, "at", now)
             .Check(when >= shift.Begins, "at", "A shift cannot end before it began.")
             .Check(shift.LastRecordedAt is not { } last || when >= last, "at", $"A shift cannot end before its last check-in, observation or residence check ({shift.LastRecordedAt:O}).");
         if (errors.Any)

@@ -83,6 +83,7 @@ public static partial class WardTime
     /// <summary>
     /// When a step happened: the time given, else now, or the latest of <paramref name="notBefore"/> where that is later (a record
     /// dated up to <see cref="ClockSkew"/> ahead by a caller whose clock runs fast): a step sent without a time is never refused on it.
+    /// Hold the time given to <see cref="CheckPast"/>, not this one: the step before may lie past the skew from the now of a replica whose clock runs behind.
     /// </summary>
     public static DateTimeOffset StepAt(DateTimeOffset? given, DateTimeOffset now, params ReadOnlySpan<DateTimeOffset?> notBefore)
     {

@@ -344,6 +344,20 @@ public sealed class IncidentDecisionTests
         });
     }
 
+    /// <summary>An incident reported at the clock skew ahead is resolved without a time at once by a replica whose clock is a little behind: never refused on it.</summary>
+    [Fact]
+    public void A_resolution_without_a_time_on_a_replica_behind_is_never_refused_as_in_the_future()
+    {
+        var occurredAt = Now + WardTime.ClockSkew;
+        var incident = IncidentState.Create(Assert.IsType<IncidentReported>(Assert.Single(Incident.Report(null, ValidReport() with { OccurredAt = occurredAt }, Now, Officer).Events)))
+            .Apply(new InvestigationStarted(IncidentId, "Ward police, criminal team", null, Now, Officer));
+
+        var decision = Incident.Resolve(incident, new ResolveIncident(IncidentOutcome.Unfounded, null, null), Now.AddMilliseconds(-5), Officer);
+
+        Assert.True(decision.Rejection is null, $"refused without a time: {decision.Rejection?.Errors?.Keys.FirstOrDefault()}");
+        Assert.Equal(occurredAt, Assert.IsType<IncidentResolved>(Assert.Single(decision.Events)).At);
+    }
+
     /// <summary>
     /// A resolution sent without a time right after a reopening or a tip unlinked and linked again, recorded by a replica whose clock
     /// is even with or behind the one that recorded that step (or by a frozen clock), is never refused on <c>resolvedAt</c>: it is dated after it.

@@ -426,6 +426,27 @@ public sealed class PatrolDecisionTests
         Assert.Equal(new ShiftEnded(ShiftId, later, Desk), Assert.Single(Shift.End(checkedResidences, new EndShift(null), later.AddTicks(-1), Desk).Events));
     }
 
+    /// <summary>
+    /// A shift begun by a caller whose clock runs ahead (its <c>at</c> up to the clock skew past now) takes a check-in, an observation and
+    /// an end without a time at once, recorded by a replica whose clock is a little behind: never refused on <c>at</c>, dated when it began at the earliest.
+    /// </summary>
+    [Fact]
+    public void A_check_in_observation_or_end_without_a_time_on_a_shift_begun_ahead_is_never_refused_on_it()
+    {
+        var begun = Now + WardTime.ClockSkew;
+        var shift = ShiftState.Create(Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
+            null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, [new TeamMember("Lead", "police")], begun), Now, Desk).Events)));
+        var behind = Now.AddMilliseconds(-5);
+
+        var checkIn = Shift.CheckIn(shift, new CheckIn("EYE-GATE", null, null, null), behind, Desk);
+        var observation = Shift.Report(
+            shift, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out", ObservationSeverity.Low, false, null, null, WardOfShift), behind, Desk);
+
+        Assert.Equal(begun, Assert.IsType<CheckedIn>(Assert.Single(checkIn.Events)).At);
+        Assert.Equal(begun, Assert.IsType<ObservationReported>(Assert.Single(observation.Events)).At);
+        Assert.Equal(new ShiftEnded(ShiftId, begun, Desk), Shift.End(shift, new EndShift(null), behind, Desk).Events[0]);
+    }
+
     /// <summary>A step on a shift: a check-in or an observation, some seconds after the last (its now), at a time given relative to its now or none.</summary>
     private static readonly Gen<(bool CheckIn, int Elapsed, int? At)> AnyStep = Gen.Select(
         Gen.Bool, Gen.Int[0, 90], Gen.OneOf(Gen.Const((int?)null), Gen.Int[-600, (int)WardTime.ClockSkew.TotalSeconds].Select(seconds => (int?)seconds)));
