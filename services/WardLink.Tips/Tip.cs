@@ -278,6 +278,12 @@ public sealed record TipState(
 
     public IReadOnlyList<TipMessage> Messages { get; init; } = [];
 
+    /// <summary>
+    /// Whether the tipster's contact was erased: a step that loaded its record before the erasure committed decides
+    /// after it, and finds no contact.
+    /// </summary>
+    public bool ContactErased { get; init; }
+
     public static TipState Create(TipReceived received) => new(
         received.TipId,
         received.Number,
@@ -329,6 +335,8 @@ public sealed record TipState(
     {
         Messages = [.. Messages, new TipMessage(posted.MessageId, posted.Author, posted.Text, posted.PostedAt, posted.PostedBy)],
     };
+
+    public TipState Apply(TipContactErased erased) => this with { ContactErased = true };
 }
 
 /// <summary>The decisions on a tip: pure functions of its state, the command, the time and the actor.</summary>
@@ -498,12 +506,15 @@ public static class Tip
             : Decision.Accept(new TipMessagePosted(tip.Id, command.MessageId, command.Author, command.Text!.Trim(), now, actor));
     }
 
-    /// <summary>Reading a contact is recorded.</summary>
+    /// <summary>Reading a contact is recorded; an erased one is none, whatever record the reader found before the erasure.</summary>
     public static Decision ReadContact(TipState tip, ReadTipsterContact command, DateTimeOffset now, string actor) =>
-        command.ContactExists ? Decision.Accept(new TipContactRead(tip.Id, now, actor)) : NoContact(tip);
+        HasContact(tip, command.ContactExists) ? Decision.Accept(new TipContactRead(tip.Id, now, actor)) : NoContact(tip);
 
+    /// <summary>Erasing a contact is recorded; one already erased is none to erase.</summary>
     public static Decision EraseContact(TipState tip, EraseTipsterContact command, DateTimeOffset now, string actor) =>
-        command.ContactExists ? Decision.Accept(new TipContactErased(tip.Id, now, actor)) : NoContact(tip);
+        HasContact(tip, command.ContactExists) ? Decision.Accept(new TipContactErased(tip.Id, now, actor)) : NoContact(tip);
+
+    private static bool HasContact(TipState tip, bool recordFound) => recordFound && !tip.ContactErased;
 
     private static Rejection NoContact(TipState tip) => Rejection.NotFound($"Tip {tip.Number} has no tipster contact.");
 }

@@ -73,12 +73,12 @@ public static class TipEndpoints
             .ProducesStepProblems();
         tips.MapGet("/{id:guid}/contact", ReadContact)
             .WithName("ReadTipsterContact")
-            .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when).")
+            .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when). 404 when there is none: never given, or erased (a read under way when it is erased too).")
             .Produces<ContactDetails>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapDelete("/{id:guid}/contact", EraseContact)
             .WithName("EraseTipsterContact")
-            .WithSummary("Delete the tipster's contact; the tip and its statistics stay.")
+            .WithSummary("Delete the tipster's contact; the tip and its statistics stay. 404 when there is none: never given, or already erased.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesStepProblems();
         return endpoints;

@@ -397,6 +397,19 @@ public sealed class TipDecisionTests
         Assert.Equal(RejectionKind.NotFound, Tip.EraseContact(Received(), new EraseTipsterContact(false), Now, "officer-lan").Rejection?.Kind);
     }
 
+    /// <summary>
+    /// A read that found the contact's record before it was erased decides on the tip as it stands after the erasure:
+    /// the contact is gone, whatever the read found.
+    /// </summary>
+    [Fact]
+    public void An_erased_contact_is_no_contact_to_read_or_erase_even_to_a_step_that_found_its_record()
+    {
+        var erased = Received().Apply(new TipContactErased(TipId, Now, "officer-hoa"));
+
+        Assert.Equal(RejectionKind.NotFound, Tip.ReadContact(erased, new ReadTipsterContact(true), Now, "officer-lan").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Tip.EraseContact(erased, new EraseTipsterContact(true), Now, "officer-lan").Rejection?.Kind);
+    }
+
     [Fact]
     public void Every_tip_event_names_its_business_time_and_actor_under_its_stored_names()
     {

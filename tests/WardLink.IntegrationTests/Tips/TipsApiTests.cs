@@ -383,6 +383,36 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Equal(3, (await Store.EventsOfAsync(id)).Count);
     }
 
+    /// <summary>
+    /// A read that loaded the contact's record before an erasure committed decides after it: the record written back
+    /// stands in for what that read loaded, and the read is a 404 recording nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_contact_erased_while_a_read_is_in_flight_is_not_served_nor_its_read_recorded()
+    {
+        var id = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { name = "Lê Thị Contact", phone = "+84 911 222 333" }));
+        TipContact loaded;
+        await using (var session = Store.QuerySession())
+        {
+            loaded = (await session.LoadAsync<TipContact>(id, TestContext.Current.CancellationToken))!;
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/tips/{id}/contact", TestContext.Current.CancellationToken)).StatusCode);
+        await using (var session = Store.LightweightSession())
+        {
+            session.Store(loaded);
+            await session.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var read = await _client.GetAsync($"/tips/{id}/contact", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.DoesNotContain("911 222 333", await read.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        var events = await Store.EventsOfAsync(id);
+        Assert.IsType<TipContactErased>(events[^1]);
+        Assert.DoesNotContain(events, recorded => recorded is TipContactRead);
+    }
+
     /// <summary>Reading the contact records the read, yet is a read: officers at once all read it, whatever If-Match says, and each read is recorded.</summary>
     [Fact]
     public async Task Officers_reading_a_contact_at_once_all_read_it_each_read_recorded_and_no_If_Match_refuses_it()
