@@ -17,6 +17,9 @@ public sealed record ContactDetails(
     // Checks on the fields, not fields: never read from a request, described in its schema, or shown.
     [JsonIgnore]
     public bool IsEmpty => string.IsNullOrWhiteSpace(Name) && string.IsNullOrWhiteSpace(Phone) && string.IsNullOrWhiteSpace(Email);
+
+    /// <summary>The contact as its checks read it, and so as it is stored: each text trimmed, a blank name none.</summary>
+    public ContactDetails Trimmed() => new(string.IsNullOrWhiteSpace(Name) ? null : Name.Trim(), Phone?.Trim(), Email?.Trim());
 }
 
 /// <summary>

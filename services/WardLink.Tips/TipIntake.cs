@@ -10,7 +10,7 @@ public static class TipIntake
 {
     /// <summary>
     /// Records a new tip in the ward the work acts in, with the ward's next yearly number, its
-    /// encrypted contact and (for a public submission) its follow-up access, all in one transaction,
+    /// encrypted contact (trimmed, as checked) and (for a public submission) its follow-up access, all in one transaction,
     /// committed with the other tips of its ward and year that arrived meanwhile
     /// (<see cref="NumberedRecords"/>); a refused tip (a site of another ward, a time after the ward
     /// ended among others) stores nothing and takes no number. The new tip's state comes from its
@@ -34,7 +34,7 @@ public static class TipIntake
             command = command with { Ward = ward, SiteWard = siteWard };
         }
 
-        var contact = command.Contact is { } details ? vault.Seal(command.TipId, details) : null;
+        var contact = command.Contact is { } details ? vault.Seal(command.TipId, details.Trimmed()) : null;
         TipState? tip = null;
         var rejection = await records.RecordAsync(
             Tip.NumberPrefix,

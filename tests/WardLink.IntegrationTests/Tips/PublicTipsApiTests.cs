@@ -236,6 +236,21 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         Assert.Equal(HttpStatusCode.OK, (await Public(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = "One more." })).StatusCode);
     }
 
+    /// <summary>The public's contact is checked trimmed and stored as checked, as the police's intake stores it.</summary>
+    [Fact]
+    public async Task A_padded_contact_from_the_public_is_accepted_and_stored_trimmed()
+    {
+        var (code, _) = await CredentialsOf(await _client.PostAsJsonAsync(
+            "/public/tips", new { category = "suspiciousPerson", description = "Someone photographs the babies' ward door.", place = new { description = "Obstetrics hospital" }, contact = TipsApi.PaddedContact }, TestContext.Current.CancellationToken));
+        Guid tipId;
+        await using (var session = Store.QuerySession())
+        {
+            tipId = (await session.LoadAsync<FollowUpAccess>(code, TestContext.Current.CancellationToken))!.TipId;
+        }
+
+        await _client.AssertPaddedContactStoredTrimmedAsync(tipId);
+    }
+
     private async Task<HttpResponseMessage> Public(HttpMethod method, string path, string? secret, object? body = null, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(method, path);

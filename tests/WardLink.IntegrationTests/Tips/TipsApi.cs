@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Marten;
 using WardLink.Contracts.Partners;
+using WardLink.Domain;
 using WardLink.EventSourcing.Sites;
 using WardLink.Tips;
 
@@ -75,5 +77,22 @@ public static class TipsApi
     {
         await using var session = store.QuerySession();
         return await session.LoadAsync<TipState>(id);
+    }
+
+    /// <summary>A contact whose every text comes padded with white space, as a client may send it.</summary>
+    public static readonly object PaddedContact = new { name = " Lê Thị Padded\t", phone = "\t+84 912 345 678\n", email = " a@b.org " };
+
+    /// <summary>
+    /// Reads tip <paramref name="id"/>'s contact as the police, and asserts it is <see cref="PaddedContact"/> as stored:
+    /// trimmed, its phone and email wholly of the patterns the API document states for them.
+    /// </summary>
+    public static async Task AssertPaddedContactStoredTrimmedAsync(this HttpClient police, Guid id)
+    {
+        var contact = await police.GetFromJsonAsync<JsonElement>($"/tips/{id}/contact");
+        var (name, phone, email) = (contact.GetProperty("name").GetString()!, contact.GetProperty("phone").GetString()!, contact.GetProperty("email").GetString()!);
+
+        Assert.Equal(("Lê Thị Padded", "+84 912 345 678", "a@b.org"), (name, phone, email));
+        Assert.True(new Regex(ContactFormats.PhonePattern).IsWholly(phone), phone);
+        Assert.True(new Regex(ContactFormats.EmailPattern).IsWholly(email), email);
     }
 }

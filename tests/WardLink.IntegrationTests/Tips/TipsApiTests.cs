@@ -383,6 +383,15 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Equal(3, (await Store.EventsOfAsync(id)).Count);
     }
 
+    /// <summary>A contact's texts are checked trimmed, and stored as checked: read back, each is what its pattern describes.</summary>
+    [Fact]
+    public async Task A_padded_contact_is_accepted_and_stored_trimmed()
+    {
+        var id = await _client.ReceiveAsync(TipsApi.NewTip(contact: TipsApi.PaddedContact));
+
+        await _client.AssertPaddedContactStoredTrimmedAsync(id);
+    }
+
     /// <summary>
     /// A read that loaded the contact's record before an erasure committed decides after it: the record written back
     /// stands in for what that read loaded, and the read is a 404 recording nothing.
