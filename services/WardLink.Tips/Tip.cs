@@ -489,8 +489,17 @@ public static class Tip
         tip.Outcomes.All(outcome => outcome.IncidentId != incidentId || outcome.ResolvedAt < at)
         && tip.Withdrawals.All(withdrawn => withdrawn.IncidentId != incidentId || withdrawn.ReopenedAt < at);
 
+    /// <summary>A message in the thread; its text is checked first, so one that could never be sent is a 400 even at the cap.</summary>
     public static Decision PostMessage(TipState tip, PostTipMessage command, DateTimeOffset now, string actor)
     {
+        var errors = new FieldErrors()
+            .Check(!string.IsNullOrWhiteSpace(command.Text), "text", "Write a message.")
+            .Check((command.Text?.Length ?? 0) <= MaxMessageLength, "text", $"At most {MaxMessageLength} characters.");
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
         if (command.Author == MessageAuthor.Tipster
             && tip.Messages.Count >= MaxUnansweredMessages
             && tip.Messages.TakeLast(MaxUnansweredMessages).All(message => message.Author == MessageAuthor.Tipster))
@@ -498,12 +507,7 @@ public static class Tip
             return Rejection.Conflict($"{MaxUnansweredMessages} messages in a row await the police's reply: the next can be sent once they have answered.");
         }
 
-        var errors = new FieldErrors()
-            .Check(!string.IsNullOrWhiteSpace(command.Text), "text", "Write a message.")
-            .Check((command.Text?.Length ?? 0) <= MaxMessageLength, "text", $"At most {MaxMessageLength} characters.");
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new TipMessagePosted(tip.Id, command.MessageId, command.Author, command.Text!.Trim(), now, actor));
+        return Decision.Accept(new TipMessagePosted(tip.Id, command.MessageId, command.Author, command.Text!.Trim(), now, actor));
     }
 
     /// <summary>Reading a contact is recorded; an erased one is none, whatever record the reader found before the erasure.</summary>

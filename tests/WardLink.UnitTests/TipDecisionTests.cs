@@ -388,6 +388,19 @@ public sealed class TipDecisionTests
         });
     }
 
+    /// <summary>A message that is no message is refused naming its text, whether or not the thread is at the cap: it could never be sent.</summary>
+    [Fact]
+    public void A_tipster_s_message_without_text_or_too_long_is_refused_naming_text_even_at_the_cap()
+    {
+        var awaiting = Enumerable.Range(0, Tip.MaxUnansweredMessages).Aggregate(Received(), (tip, _) => tip.Apply(
+            new TipMessagePosted(TipId, Guid.CreateVersion7(), MessageAuthor.Tipster, "Any news?", Now, "tipster")));
+
+        foreach (var text in new[] { string.Empty, " ", new string('x', Tip.MaxMessageLength + 1) })
+        {
+            AssertInvalid(Tip.PostMessage(awaiting, new PostTipMessage(text) { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Tipster }, Now, "tipster"), "text");
+        }
+    }
+
     [Fact]
     public void Reading_or_erasing_a_contact_is_recorded_without_the_contact()
     {
