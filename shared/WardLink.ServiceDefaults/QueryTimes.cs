@@ -12,9 +12,10 @@ namespace WardLink.ServiceDefaults;
 /// Times in the query string (<c>?from=</c>, <c>?at=</c>, <c>?asOf=</c>) follow the same rules as
 /// times in a body, checked once here for every endpoint: ISO-8601 with an offset
 /// (ASP.NET Core's binder would read <c>2024-05-02T21:40:00</c> in the server's own zone) and
-/// inside <see cref="WardTime"/>'s window. A value that is no time at all is left to the
-/// binder, which refuses it. Local dates (<c>?from=2024-06-01</c>) are written <c>yyyy-MM-dd</c>,
-/// as in a body (the binder would read <c>06/01/2024</c> month first).
+/// inside <see cref="WardTime"/>'s window. A value in that form that is no time (the 30th of
+/// February) is left to the binder, which refuses it; one given twice is refused here. Local
+/// dates (<c>?from=2024-06-01</c>) are written <c>yyyy-MM-dd</c>, as in a body (the binder would
+/// read <c>06/01/2024</c> month first).
 /// </summary>
 public static class QueryTimes
 {
@@ -25,20 +26,24 @@ public static class QueryTimes
         var errors = new FieldErrors();
         foreach (var (name, isDate) in ParametersOf(context.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>()))
         {
-            if (!context.Request.Query.TryGetValue(name, out var values) || values.Count != 1 || values[0] is not { } text)
+            if (!context.Request.Query.TryGetValue(name, out var values) || values is [""])
             {
                 continue;
             }
 
+            // Given twice, it is refused: never its first value read alone, nor both joined as the binder would join them.
+            var text = values.Count == 1 ? values[0]! : string.Empty;
             if (isDate)
             {
                 errors.Check(WardTime.IsLocalDate(text), name, WardTime.LocalDateForm);
             }
+            else if (!WardTime.HasOffset(text))
+            {
+                errors.Check(false, name, WardTime.WithOffset);
+            }
             else if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
             {
-                errors
-                    .Check(WardTime.HasOffset(text), name, WardTime.WithOffset)
-                    .CheckQueryTime(at, name);
+                errors.CheckQueryTime(at, name);
             }
         }
 
