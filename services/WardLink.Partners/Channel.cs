@@ -76,8 +76,14 @@ public static class Channel
             return new FieldErrors().Check(false, "partnerId", "No such partner.").ToRejection();
         }
 
-        return channel.MemberPartnerIds.Contains(command.PartnerId)
-            ? Rejection.Conflict($"Partner {command.PartnerId} is already a member of {channel.Name}.")
+        if (channel.MemberPartnerIds.Contains(command.PartnerId))
+        {
+            return Rejection.Conflict($"Partner {command.PartnerId} is already a member of {channel.Name}.");
+        }
+
+        // Added one at a time, the members stay within the list a channel is opened with.
+        return channel.MemberPartnerIds.Count >= Partner.MaxPartnerIds
+            ? Rejection.Conflict($"{channel.Name} already has {Partner.MaxPartnerIds} members, the most a channel takes: remove one first.")
             : Decision.Accept(new ChannelMemberAdded(channel.Id, command.PartnerId, now, actor));
     }
 

@@ -95,7 +95,7 @@ public static class LinkageEndpoints
             .ProducesValidationProblem();
         MapRead<ChannelState>(partners, "/channels/{id:guid}", WhatChannel, "GetChannel");
         partners.MapPost("/channels/{id:guid}/members", AddChannelMember)
-            .DescribeStreamStep<ChannelState>("AddChannelMember", "Add a partner to a channel's members.");
+            .DescribeStreamStep<ChannelState>("AddChannelMember", $"Add a partner to a channel's members: at most {Partner.MaxPartnerIds}, as a channel is opened with (past that, 409).");
         partners.MapDelete("/channels/{id:guid}/members/{partnerId:guid}", RemoveChannelMember)
             .DescribeStreamStep<ChannelState>("RemoveChannelMember", "Remove a partner from a channel's members.");
         MapRead<OutreachSessionState>(partners, "/outreach-sessions/{id:guid}", "Outreach session", "GetOutreachSession");

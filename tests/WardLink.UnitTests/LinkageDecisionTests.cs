@@ -54,6 +54,21 @@ public sealed class LinkageDecisionTests
     }
 
     [Fact]
+    public void A_channel_gains_members_one_at_a_time_up_to_the_most_it_is_opened_with_and_no_further()
+    {
+        var full = Enumerable.Range(0, Partner.MaxPartnerIds).Select(_ => Guid.CreateVersion7()).ToArray();
+        var group = ChannelState.Create(new ChannelOpened(Guid.CreateVersion7(), ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", full[..^1], Now, "x"));
+
+        var last = Channel.AddMember(group, new AddChannelMember(full[^1], true), Now, "x");
+        var atTheMost = group.Apply(Assert.IsType<ChannelMemberAdded>(Assert.Single(last.Events)));
+        var past = Channel.AddMember(atTheMost, new AddChannelMember(Guid.CreateVersion7(), true), Now, "x");
+
+        Assert.Equal(Partner.MaxPartnerIds, atTheMost.MemberPartnerIds.Count);
+        Assert.Equal(RejectionKind.Conflict, past.Rejection?.Kind);
+        Assert.Empty(past.Events);
+    }
+
+    [Fact]
     public void An_open_item_past_its_due_date_is_noticed_once_and_a_completed_or_pending_one_never()
     {
         var late = Guid.CreateVersion7();
