@@ -67,9 +67,9 @@ public static class TipStatisticsEndpoints
         return wards.Describe(new TipStatistics(
             year,
             counted[nameof(TipRow.Channel)].Total(),
-            counted[nameof(TipRow.Channel)].Named<TipChannel>(),
-            counted[nameof(TipRow.Category)].Named<SecurityCategory>(),
-            counted[nameof(TipRow.Verdict)].Named<TipVerdict>(),
+            counted[nameof(TipRow.Channel)].Every<TipChannel>(),
+            counted[nameof(TipRow.Category)].Every<SecurityCategory>(),
+            counted[nameof(TipRow.Verdict)].Every<TipVerdict>(),
             counted[nameof(TipRow.Verdict)].CountOf(null),
             counted[nameof(TipRow.Referred)].CountOf("true"),
             await ContributedToAsync(IncidentOutcome.CriminalCaseSolved),

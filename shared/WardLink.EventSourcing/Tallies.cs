@@ -174,26 +174,20 @@ public static class Tallies
 
     /// <summary>Every value of <typeparamref name="T"/> by its API name, 0 where there was none, so two years line up.</summary>
     public static Dictionary<string, int> EveryName<T>(this IEnumerable<Tally> tallies)
+        where T : struct, Enum =>
+        tallies.Every<T>().ToDictionary(pair => EnumNames.NameOf(pair.Key)!, pair => pair.Value, StringComparer.Ordinal);
+
+    /// <summary>Every value of <typeparamref name="T"/>, in the enum's order, 0 where there was none, so two years line up.</summary>
+    public static Dictionary<T, int> Every<T>(this IEnumerable<Tally> tallies)
         where T : struct, Enum
     {
-        var counts = Enum.GetValues<T>().ToDictionary(value => EnumNames.NameOf(value)!, _ => 0, StringComparer.Ordinal);
-        foreach (var (value, count) in tallies.Named<T>())
-        {
-            counts[EnumNames.NameOf(value)!] += count;
-        }
-
-        return counts;
-    }
-
-    /// <summary>The values of <typeparamref name="T"/> that were counted, in the enum's order (the others left out).</summary>
-    public static Dictionary<T, int> Named<T>(this IEnumerable<Tally> tallies)
-        where T : struct, Enum =>
-        tallies
+        var counted = tallies
             .Select(tally => (Named: EnumNames.TryParse<T>(tally.Value, out var value), Value: value, tally.Count))
             .Where(tally => tally.Named)
             .GroupBy(tally => tally.Value)
-            .OrderBy(group => group.Key)
             .ToDictionary(group => group.Key, group => group.Sum(tally => tally.Count));
+        return Enum.GetValues<T>().Distinct().Order().ToDictionary(value => value, value => counted.GetValueOrDefault(value));
+    }
 
     /// <summary>The counts by local hour of the day (0 to 23), 0 where there was none.</summary>
     public static int[] ByHourOfDay(this IEnumerable<Tally> tallies)

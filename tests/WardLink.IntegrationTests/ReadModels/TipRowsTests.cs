@@ -40,6 +40,20 @@ public sealed class TipRowsTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Equal(2, statistics.GetProperty("referred").GetInt32());
         Assert.Equal(2, statistics.GetProperty("assessedByVerdict").GetProperty("valuable").GetInt32());
         Assert.Equal(3, statistics.GetProperty("receivedByChannel").GetProperty("hotline").GetInt32());
+
+        // Every channel, category and verdict is named, 0 where there was none (as incidents' and partners' figures), so two
+        // years line up.
+        foreach (var (field, values, counted) in new[]
+        {
+            ("receivedByChannel", Enum.GetValues<TipChannel>().Distinct().Count(), 3),
+            ("receivedByCategory", Enum.GetValues<SecurityCategory>().Distinct().Count(), 3),
+            ("assessedByVerdict", Enum.GetValues<TipVerdict>().Distinct().Count(), 2),
+        })
+        {
+            var counts = statistics.GetProperty(field).EnumerateObject().Select(count => count.Value.GetInt32()).ToList();
+            Assert.True(counts.Count == values, $"{field}: {counts.Count} of {values} values named");
+            Assert.Equal(counted, counts.Sum());
+        }
     }
 
     [Fact]
