@@ -10,8 +10,8 @@ namespace WardLink.Gateway;
 
 /// <summary>
 /// Every request through the gateway (its own endpoints and the proxied routes) counts against a
-/// fixed window per client: the token's <c>client_id</c> when authenticated, else the remote
-/// address (an IPv6 address by its /64: <see cref="PartitionOf"/>). The anonymous public tip intake counts against a stricter window per address too. A token request
+/// fixed window per client: the token's <c>client_id</c> when authenticated (but on the public tip
+/// paths, where a token is not read), else the remote address (an IPv6 address by its /64: <see cref="PartitionOf"/>). The anonymous public tip intake counts against a stricter window per address too. A token request
 /// counts against its address's window before authentication (<see cref="UseWardLinkTokenRateLimit"/>).
 /// Over a limit: 429 problem details with <c>Retry-After</c> in seconds. Limits come from <c>RateLimits</c>.
 /// </summary>
@@ -33,7 +33,7 @@ public static class RateLimits
                         ? RateLimitPartition.GetNoLimiter(string.Empty)
                         : RateLimitPartition.GetFixedWindowLimiter(ClientOf(http), _ => limits.PerClient.ToLimiterOptions())),
                 PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                    http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase)
+                    IsPublic(http)
                         ? RateLimitPartition.GetFixedWindowLimiter(AddressOf(http), _ => limits.PublicTips.ToLimiterOptions())
                         : RateLimitPartition.GetNoLimiter(string.Empty)));
             options.OnRejected = (context, _) => RejectAsync(context.HttpContext, context.Lease, limits);
@@ -71,8 +71,15 @@ public static class RateLimits
         return app;
     }
 
+    /// <summary>
+    /// Whose window a request counts against: its token's client, but on the public's operations, where a token is not read
+    /// (the call is the public's, docs/api.md), its address: a client that sends its token everywhere spends nothing of its
+    /// own window on them.
+    /// </summary>
     private static string ClientOf(HttpContext http) =>
-        http.User.FindFirst(WardLinkClaims.ClientId)?.Value is { Length: > 0 } client ? $"client:{client}" : AddressOf(http);
+        !IsPublic(http) && http.User.FindFirst(WardLinkClaims.ClientId)?.Value is { Length: > 0 } client ? $"client:{client}" : AddressOf(http);
+
+    private static bool IsPublic(HttpContext http) => http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase);
 
     private static string AddressOf(HttpContext http) => $"address:{PartitionOf(http.Connection.RemoteIpAddress)}";
 

@@ -534,6 +534,33 @@ public sealed class TokenRateLimitTests(SteadyRateLimitedSystem system) : IClass
     }
 
     /// <summary>
+    /// A token sent to the public's operations is not read (docs/api.md): the call counts against its address, as the
+    /// public's, and spends nothing of the token's client's window. More than that window of follow-up reads, from a few
+    /// addresses (each within the public tips' own limit), leave the client its window whole.
+    /// </summary>
+    [Fact]
+    public async Task A_token_sent_to_the_public_s_operations_spends_nothing_of_its_client_s_window()
+    {
+        await system.WaitUntilReadyAsync();
+        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
+        var token = auditor.DefaultRequestHeaders.Authorization!.Parameter!;
+        var answers = new List<HttpStatusCode>();
+        for (var address = 1; answers.Count <= 100; address++)
+        {
+            using var caller = system.CreateClientFrom(System.Net.IPAddress.Parse($"127.0.3.{address}")).As(token);
+            for (var sent = 0; sent < 15; sent++)
+            {
+                using var response = await caller.GetAsync($"/api/public/tips/TIP-NONE-{address}-{sent}", TestContext.Current.CancellationToken);
+                answers.Add(response.StatusCode);
+            }
+        }
+
+        Assert.DoesNotContain(HttpStatusCode.TooManyRequests, answers);
+        Assert.All(answers, status => Assert.True((int)status is >= 400 and < 500, $"{status}"));
+        Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    /// <summary>
     /// Every request counts against the caller's limit (docs/api.md), the answers the gateway gives itself before any
     /// route's work too: a method a path of the document does not take (the token endpoint's, the annual report's, a
     /// health path's included) is a 405 until the caller's window is spent, then a 429. They were answered before the
