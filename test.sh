@@ -26,12 +26,23 @@ stop_infrastructure() {
 }
 trap stop_infrastructure EXIT
 
+# A step before the tests that fails (the infrastructure, the build) ends the run as one in which no test ran: an
+# error, then the totals (none) as the last line, and a failure.
+no_test_ran() {
+  trap - EXIT
+  stop_infrastructure
+  echo "error: $1; no test ran" >&2
+  echo "0 passed, 0 failed"
+  exit 1
+}
+
 echo "==> starting PostgreSQL and RabbitMQ for tests (data in $WARDLINK_LOCAL_DIR)" >&2
-deploy/local-infra.sh start >/dev/null
-eval "$(deploy/local-infra.sh env)"
+deploy/local-infra.sh start >/dev/null || no_test_ran "PostgreSQL and RabbitMQ did not start (deploy/local-infra.sh start)"
+infra_env=$(deploy/local-infra.sh env) || no_test_ran "deploy/local-infra.sh env failed"
+eval "$infra_env"
 
 echo "==> building" >&2
-dotnet build WardLink.slnx -c Release -warnaserror --nologo -v quiet
+dotnet build WardLink.slnx -c Release -warnaserror --nologo -v quiet || no_test_ran "the build failed"
 
 results="$WARDLINK_LOCAL_DIR/results"
 rm -rf "$results"
