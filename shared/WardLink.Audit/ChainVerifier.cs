@@ -248,7 +248,11 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
         }
     }
 
-    private void Break(BrokenLink broken) => _broken ??= broken;
+    /// <summary>
+    /// The first break, with what each side holds shown within the lengths the report documents: a link or an event an insider
+    /// rewrote to a longer text is found by its hash, and shown by its first characters, never echoed whole.
+    /// </summary>
+    private void Break(BrokenLink broken) => _broken ??= broken with { Chained = broken.Chained?.Shown(), Found = broken.Found?.Shown() };
 
     /// <summary>
     /// The fields in which the event <paramref name="found"/> in the log differs from what its link <paramref name="chained"/>:

@@ -18,7 +18,15 @@ public sealed record ChainedFields(
     [property: Range(1, long.MaxValue)] long Version,
     [property: MaxLength(BusinessEvents.MaxTypeNameLength)] string Type,
     [property: MaxLength(HashChain.HashLength)] string DataHash,
-    DateTimeOffset RecordedAt);
+    DateTimeOffset RecordedAt)
+{
+    /// <summary>These fields with <see cref="Type"/> and <see cref="DataHash"/> cut to their documented lengths, as a report shows them.</summary>
+    public ChainedFields Shown() => this with
+    {
+        Type = Type.Length <= BusinessEvents.MaxTypeNameLength ? Type : Type[..BusinessEvents.MaxTypeNameLength],
+        DataHash = DataHash.Length <= HashChain.HashLength ? DataHash : DataHash[..HashChain.HashLength],
+    };
+}
 
 /// <summary>
 /// The tamper-evident chain over a service's event log: each link is

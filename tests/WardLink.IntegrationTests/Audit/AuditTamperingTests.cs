@@ -5,6 +5,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Audit;
 using WardLink.Auditor;
+using WardLink.Domain;
 using WardLink.EventSourcing.Audit;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
@@ -121,6 +122,28 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         Assert.Equal(column == "previous" ? ["previous"] : [], report.FirstBroken.Differences);
         Assert.All(report.Checkpoints, verdict => Assert.True(verdict.Agrees));
         await AssertToolFindsAsync(client, sequence, kind);
+    }
+
+    /// <summary>
+    /// A stored link rewritten (its hash) with its type and data hash as texts far longer than they can be: the check finds
+    /// the link altered and shows what it holds within the lengths the report documents (an insider's text is not echoed
+    /// whole into every auditor's report). The link's copies of the event's fields alone vouch for nothing: the chain is
+    /// recomputed from the events.
+    /// </summary>
+    [Fact]
+    public async Task A_link_rewritten_to_overlong_texts_is_found_and_shown_within_its_documented_lengths()
+    {
+        var (client, store, _) = await ChainedIncidentsAsync("incidents-overlong-link");
+        var sequence = (await store.QueryAsync($"select max(sequence) from {AuditStorage.LinksTable}", reader => reader.GetInt64(0))).Single();
+
+        await store.ExecuteAsync($"update {AuditStorage.LinksTable} set type = repeat('t', 5000), data_hash = repeat('d', 5000), hash = repeat('0', 64) where sequence = @sequence", ("sequence", sequence));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.False(report.Intact);
+        Assert.Equal(sequence, report.FirstBroken!.Sequence);
+        Assert.Contains("type", report.FirstBroken.Differences);
+        Assert.Equal(new string('t', BusinessEvents.MaxTypeNameLength), report.FirstBroken.Chained!.Type);
+        Assert.Equal(new string('d', HashChain.HashLength), report.FirstBroken.Chained.DataHash);
     }
 
     /// <summary>
