@@ -231,7 +231,7 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
     {
         bool? signatureValid = keys is null ? null : keys.Check(service, copy.Sequence, copy.Position, copy.Head, copy.At, copy.Signature) == SignatureCheck.Valid;
         var agrees = recomputed is not null && copy.Head == recomputed;
-        _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, copy.Head, recomputed, agrees, signatureValid));
+        _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, ChainedFields.Shown(copy.Head, HashChain.HashLength), recomputed, agrees, signatureValid));
         if (signatureValid == false)
         {
             Break(new BrokenLink(copy.Sequence, BreakKind.SignatureInvalid, ["signature"], null, null));

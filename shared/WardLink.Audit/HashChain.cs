@@ -23,9 +23,15 @@ public sealed record ChainedFields(
     /// <summary>These fields with <see cref="Type"/> and <see cref="DataHash"/> cut to their documented lengths, as a report shows them.</summary>
     public ChainedFields Shown() => this with
     {
-        Type = Type.Length <= BusinessEvents.MaxTypeNameLength ? Type : Type[..BusinessEvents.MaxTypeNameLength],
-        DataHash = DataHash.Length <= HashChain.HashLength ? DataHash : DataHash[..HashChain.HashLength],
+        Type = Shown(Type, BusinessEvents.MaxTypeNameLength),
+        DataHash = Shown(DataHash, HashChain.HashLength),
     };
+
+    /// <summary>
+    /// A stored text as a report shows it: its first <paramref name="length"/> characters, the most the report documents.
+    /// An insider with the database may make a stored text longer; what is wrong is found by its hash, not by its length.
+    /// </summary>
+    public static string Shown(string text, int length) => text.Length <= length ? text : text[..length];
 }
 
 /// <summary>

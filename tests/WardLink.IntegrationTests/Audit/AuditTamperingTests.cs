@@ -144,6 +144,12 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         Assert.Contains("type", report.FirstBroken.Differences);
         Assert.Equal(new string('t', BusinessEvents.MaxTypeNameLength), report.FirstBroken.Chained!.Type);
         Assert.Equal(new string('d', HashChain.HashLength), report.FirstBroken.Chained.DataHash);
+
+        // A checkpoint's head rewritten alike disagrees, and is shown as far as a head goes.
+        await store.ExecuteAsync($"update {AuditStorage.CheckpointsTable} set head = repeat('f', 5000)");
+        var checkpoints = (await client.IntegrityAsync(Service)).Checkpoints;
+        Assert.NotEmpty(checkpoints);
+        Assert.All(checkpoints, verdict => Assert.Equal((false, new string('f', HashChain.HashLength)), (verdict.Agrees, verdict.Head)));
     }
 
     /// <summary>
