@@ -50,13 +50,14 @@ public sealed record StatisticWards(string? Ward, Boundaries Boundaries, IReadOn
     public static async Task<StatisticWards> OfAsync(IQuerySession session, RequestWard request, Boundaries boundaries, int year, CancellationToken ct)
     {
         var start = WardTime.LocalYearSpan(year).Start;
+        var ends = (await session.LoadManyAsync<KnownWard>(ct, request.Spans)).ToDictionary(known => known.Id, known => known.EndsAt);
         var shares = new List<WardShare>();
         foreach (var ward in request.Spans)
         {
             // A ward that had ended before the year began counts nothing of it, named or not, whatever was added later
             // under its records (an outreach session of one of its partners) or stays counted through the years (a
             // partner's membership): every share ends where the ward did.
-            var endsAt = (await session.WardAsync(ward, ct))?.EndsAt;
+            var endsAt = ends.GetValueOrDefault(ward);
             var endedBefore = endsAt <= start;
             shares.AddRange((await session.SharesOfAsync(ward, boundaries == Boundaries.Current, ct))
                 .Select(share => endedBefore && !(share.Until < endsAt) ? share with { Until = endsAt } : share));
