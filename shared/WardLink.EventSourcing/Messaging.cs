@@ -26,7 +26,8 @@ public static class Messaging
     /// <summary>
     /// MassTransit over RabbitMQ: queues named after the service (<c>tips-site-registered</c>),
     /// a bounded number of retries (more, and longer apart, while PostgreSQL is unreachable), then the queue's
-    /// <c>_error</c> queue, whose depth is measured; no fault messages are published.
+    /// <c>_error</c> queue, whose depth is measured; no fault messages are published. MassTransit's usage telemetry
+    /// (the bus's endpoints, the host's system and time zone, posted to its makers) is off: nothing leaves for a third party.
     /// </summary>
     public static IHostApplicationBuilder AddWardLinkMessaging(
         this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
@@ -34,6 +35,7 @@ public static class Messaging
         var quorum = QuorumReplicasOf(builder.Configuration);
         builder.Services.AddMassTransit(bus =>
         {
+            bus.DisableUsageTelemetry();
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
