@@ -37,6 +37,14 @@ public static partial class WardTime
     /// <summary>The last instant of <see cref="LastYear"/> in the ward's local time.</summary>
     public static readonly DateTimeOffset Latest = new DateTimeOffset(LastYear + 1, 1, 1, 0, 0, 0, Offset).AddTicks(-1);
 
+    /// <summary>
+    /// What a time filter of a query may name: the local years <see cref="FirstYear"/> to <see cref="LastYear"/>, from the
+    /// first instant of the one to the instant after the other (a range's end is not in it), so every local year a
+    /// statistic counts can be asked for as a range [start, end) too.
+    /// </summary>
+    public static readonly (DateTimeOffset From, DateTimeOffset To) QueryWindow =
+        (new DateTimeOffset(FirstYear, 1, 1, 0, 0, 0, Offset), new DateTimeOffset(LastYear + 1, 1, 1, 0, 0, 0, Offset));
+
     /// <summary>How far a caller's clock may run ahead of ours before a time counts as future.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
@@ -47,18 +55,20 @@ public static partial class WardTime
     public static readonly string DateRangeLimits = $"Local dates (yyyy-MM-dd) in years {FirstYear} to {LastYear}, at most {MaxRangeDays} days.";
 
     /// <summary>The limits of a time filter, as API documents state them.</summary>
-    public static readonly string QueryTimeLimits = $"Times with an offset, from {Earliest:yyyy-MM-dd} to the end of {LastYear}.";
+    public static readonly string QueryTimeLimits = $"Times with an offset, from {QueryWindow.From:yyyy-MM-dd'T'HH:mmzzz} to {QueryWindow.To:yyyy-MM-dd'T'HH:mmzzz}.";
 
     /// <summary>What a time given by a client looks like.</summary>
-    public const string WithOffset = "A time in ISO-8601 with its offset, e.g. 2024-05-02T21:40:00+07:00 or 2024-05-02T14:40:00Z.";
+    public const string WithOffset = "A time in ISO-8601 with its offset (seconds to at most 7 decimals), e.g. 2024-05-02T21:40:00+07:00 or 2024-05-02T14:40:00Z.";
 
     /// <summary>
     /// Whether a time (already readable as one) is written as <see cref="WithOffset"/> says: an ISO-8601 date and time of
-    /// day that ends in its offset, <c>Z</c> or <c>±hh:mm</c>. A date alone, a time without an offset, or another way of
+    /// day that ends in its offset, <c>Z</c> or <c>±hh:mm</c>, its seconds to at most 7 decimals (a tick: more would be cut
+    /// unseen, and the text past its <see cref="MaxTextLength"/>). A date alone, a time without an offset, or another way of
     /// writing one (<c>02-OCT-2024 21:40</c>, <c>Thu, 02 May 2024 14:40:00 GMT</c>) would be read in the server's own zone
     /// or by its culture, where JSON never reads it: a query and the auditor take what a body takes.
     /// </summary>
     public static bool HasOffset(string text) => IsoWithOffset().IsMatch(text);
+
     /// <summary>What a local date given by a client looks like.</summary>
     public const string LocalDateForm = "A local date written yyyy-MM-dd, e.g. 2024-05-02.";
 
@@ -132,7 +142,7 @@ public static partial class WardTime
 
     /// <summary>A time filter of a query (from the query string): inside the window, if given.</summary>
     public static FieldErrors CheckQueryTime(this FieldErrors errors, DateTimeOffset? at, string field) =>
-        errors.Check(at is not { } when || (when >= Earliest && when <= Latest), field, $"From {Earliest:yyyy-MM-dd} to {Latest:yyyy-MM-dd} (local time).");
+        errors.Check(at is not { } when || (when >= QueryWindow.From && when <= QueryWindow.To), field, QueryTimeLimits);
 
     /// <summary>A stored time brought into the window, so a value stored before the window existed reads without error.</summary>
     public static DateTimeOffset Clamp(DateTimeOffset at) => at < Earliest ? Earliest : at > Latest ? Latest : at;
@@ -160,6 +170,6 @@ public static partial class WardTime
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    [GeneratedRegex(@"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:[0-9]{2})\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,7})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex IsoWithOffset();
 }

@@ -85,6 +85,7 @@ public sealed class WardTimeTests
         "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", "yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'z'",
         "yyyy-MM-dd'T'HH:mm:sszz", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd", "yyyy-MM-dd HH:mm:sszzz", "yyyy-MM-dd't'HH:mm:sszzz",
         "u", "R", "dd-MMM-yyyy HH:mm", "dd-MMM-yyyy'T'HH:mm zzz", "MMM dd yyyy'T'HH:mm:ss zzz", "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz' '",
+        "yyyy-MM-dd'T'HH:mm:ss.fffffff'0'zzz", "yyyy-MM-dd'T'HH:mm:ss.fffffff'123456789'zzz",
     ];
 
     [Fact]
@@ -107,7 +108,26 @@ public sealed class WardTimeTests
             }
 
             Assert.Equal(asBody, asQuery ? read : null);
+            Assert.True(asBody is null || text.Length <= WardTime.MaxTextLength, $"{text} read, past the {WardTime.MaxTextLength} characters a time has");
         });
+    }
+
+    /// <summary>Every local year a statistic counts can be asked for as a range [start, end) of a query, and nothing outside them.</summary>
+    [Fact]
+    public void A_query_time_is_taken_iff_it_lies_in_a_statistics_local_year_or_ends_the_last()
+    {
+        var first = new DateTimeOffset(WardTime.FirstYear, 1, 1, 0, 0, 0, WardTime.Offset);
+        var end = new DateTimeOffset(WardTime.LastYear + 1, 1, 1, 0, 0, 0, WardTime.Offset);
+        var anyTime = Gen.Long[first.AddYears(-10).UtcTicks, end.AddYears(10).UtcTicks].Select(ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
+        Gen.Select(Gen.OneOf(Gen.Const(first), Gen.Const(end), anyTime), Gen.Int[-600, 600], Gen.Int[-14 * 4, 14 * 4])
+            .Sample((edge, minutes, quarters) =>
+            {
+                var at = edge.AddMinutes(minutes).ToOffset(TimeSpan.FromMinutes(quarters * 15));
+                var localYear = at.ToOffset(WardTime.Offset).Year;
+                Assert.Equal(
+                    at == end || !new FieldErrors().CheckYear(localYear, "year").Any,
+                    !new FieldErrors().CheckQueryTime(at, "from").Any);
+            });
     }
 
     /// <summary>The ways a client may write a local date, right or wrong.</summary>

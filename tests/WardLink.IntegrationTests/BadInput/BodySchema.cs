@@ -90,12 +90,22 @@ public sealed class BodySchema
     /// <summary>
     /// Texts one character past the documented <c>maxLength</c>, each with what it is: free text of x's; and, free or with a
     /// pattern, the well-formed sample padded with spaces before it, after it, and after it before a final line feed (it is
-    /// well-formed once trimmed, so only its length as sent is wrong: a check of the trimmed length lets it through). None
-    /// for a text of a format (a date, an id), which has no length of its own to pass, nor padded samples where the sample
-    /// itself is past the limit (<see cref="SampleFits"/>).
+    /// well-formed once trimmed, so only its length as sent is wrong: a check of the trimmed length lets it through). A time
+    /// (<c>date-time</c>), its sample with more decimals of a second than its length holds. None for a text of another format
+    /// (a date, an id), which has no length of its own to pass, nor padded samples where the sample itself is past the limit
+    /// (<see cref="SampleFits"/>).
     /// </summary>
     public IEnumerable<(string What, string Value)> PastMaxLength()
     {
+        if (this is { Kind: SchemaKind.Text, MaxLength: { } longest, Format: "date-time" })
+        {
+            // Well-formed but for its length: more decimals of a second than a time has, which a reader would cut unseen.
+            var time = Sample()!.GetValue<string>();
+            var offsetAt = time.Length - "+07:00".Length;
+            yield return ("its sample with more decimals of a second", $"{time[..offsetAt]}.{new string('1', longest - time.Length)}{time[offsetAt..]}");
+            yield break;
+        }
+
         if (this is not { Kind: SchemaKind.Text, MaxLength: { } max, Format: null })
         {
             yield break;
