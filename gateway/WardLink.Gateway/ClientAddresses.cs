@@ -19,10 +19,10 @@ public static class ClientAddresses
         var trusted = TrustedProxies(builder.Configuration.GetSection(TrustedProxiesKey).Get<string[]>() ?? []);
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
-
-            // The defaults trust loopback; only what is configured is trusted, and every hop of a
-            // chain of trusted proxies is followed (no fixed count of hops).
+            // With no proxy listed the header is not read at all: the middleware believes every caller when it knows no
+            // proxy (it checks the connection only against a list that holds one), and the defaults trust loopback.
+            // Only what is configured is trusted, and every hop of a chain of trusted proxies is followed (no fixed count).
+            options.ForwardedHeaders = trusted.Count > 0 ? ForwardedHeaders.XForwardedFor : ForwardedHeaders.None;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
             options.ForwardLimit = null;

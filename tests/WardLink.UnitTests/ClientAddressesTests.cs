@@ -1,5 +1,12 @@
 using System.Net;
 using CsCheck;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using ForwardedHeadersMiddleware = Microsoft.AspNetCore.HttpOverrides.ForwardedHeadersMiddleware;
+using ForwardedHeadersOptions = Microsoft.AspNetCore.Builder.ForwardedHeadersOptions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using WardLink.Gateway;
 
 namespace WardLink.UnitTests;
@@ -26,6 +33,60 @@ public sealed class ClientAddressesTests
 
         Assert.Contains($"'{entry}'", refused.Message, StringComparison.Ordinal);
         Assert.StartsWith(ClientAddresses.TrustedProxiesKey, refused.Message, StringComparison.Ordinal);
+    }
+
+    private static readonly Gen<IPAddress> AnyAddress = Gen.OneOf(Gen.Byte.Array[4], Gen.Byte.Array[16]).Select(bytes => new IPAddress(bytes));
+
+    /// <summary>What anyone may write in front: addresses, with ports, or not addresses at all.</summary>
+    private static readonly Gen<string> Forwarded = Gen.OneOf(
+            AnyAddress.Select(address => address.ToString()),
+            AnyAddress.Select(address => new IPEndPoint(address, 4711).ToString()),
+            Gen.Const("unknown"))
+        .List[1, 4].Select(hops => string.Join(", ", hops));
+
+    [Fact]
+    public void With_no_proxy_listed_the_address_is_the_connections_whatever_X_Forwarded_For_says()
+    {
+        var gateway = ForwardedHeadersOf([]);
+        Gen.Select(AnyAddress, Forwarded).Sample((connection, forwarded) => Assert.Equal(connection, SeenBy(gateway, connection, forwarded)));
+        Assert.Equal(IPAddress.Loopback, SeenBy(gateway, IPAddress.Loopback, "203.0.113.7"));
+    }
+
+    [Fact]
+    public void Behind_a_listed_proxy_the_caller_it_names_is_believed_and_from_anyone_else_the_header_is_ignored()
+    {
+        var proxies = IPNetwork.Parse("10.0.0.0/8");
+        var gateway = ForwardedHeadersOf([proxies.ToString()]);
+        Gen.Select(AnyAddress, AnyAddress).Sample((connection, caller) =>
+        {
+            var seen = SeenBy(gateway, connection, caller.ToString());
+            Assert.Equal(proxies.Contains(connection) ? caller : connection, seen);
+        });
+        Assert.Equal(IPAddress.Parse("203.0.113.7"), SeenBy(gateway, IPAddress.Parse("10.1.2.3"), "203.0.113.7"));
+        Assert.Equal(IPAddress.Loopback, SeenBy(gateway, IPAddress.Loopback, "203.0.113.7"));
+    }
+
+    /// <summary>The forwarded-headers middleware the gateway's configuration makes (<see cref="ClientAddresses"/>).</summary>
+    private static ForwardedHeadersMiddleware ForwardedHeadersOf(string[] trustedProxies)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        for (var i = 0; i < trustedProxies.Length; i++)
+        {
+            builder.Configuration[$"{ClientAddresses.TrustedProxiesKey}:{i}"] = trustedProxies[i];
+        }
+
+        builder.AddWardLinkClientAddresses();
+        using var services = builder.Services.BuildServiceProvider();
+        return new ForwardedHeadersMiddleware(_ => Task.CompletedTask, NullLoggerFactory.Instance, services.GetRequiredService<IOptions<ForwardedHeadersOptions>>());
+    }
+
+    private static IPAddress? SeenBy(ForwardedHeadersMiddleware gateway, IPAddress connection, string forwardedFor)
+    {
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = connection;
+        context.Request.Headers["X-Forwarded-For"] = forwardedFor;
+        gateway.ApplyForwarders(context);
+        return context.Connection.RemoteIpAddress;
     }
 }
 
