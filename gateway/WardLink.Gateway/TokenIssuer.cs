@@ -246,24 +246,43 @@ public static class TokenIssuer
                 return;
             }
 
+            IFormCollection form;
             try
             {
                 // Read here once (OpenIddict reads the form kept), so a form the reader refuses is a malformed request, not a 500.
-                await http.Request.ReadFormAsync(http.RequestAborted);
+                form = await http.Request.ReadFormAsync(http.RequestAborted);
             }
             catch (InvalidDataException refused)
             {
-                http.Response.StatusCode = StatusCodes.Status400BadRequest;
-                http.Response.Headers.CacheControl = "no-store";
-                await http.Response.WriteAsJsonAsync(
-                    new Dictionary<string, string> { ["error"] = Errors.InvalidRequest, ["error_description"] = $"The form could not be read: {refused.Message}" },
-                    http.RequestAborted);
+                await InvalidRequestAsync(http, $"The form could not be read: {refused.Message}");
+                return;
+            }
+
+            // RFC 6749 3.1: a parameter is sent once. OpenIddict reads one sent twice as none (a repeated scope asked for
+            // every scope the client has, unchecked), so a repetition is refused here, whichever parameter it is.
+            if (form.FirstOrDefault(field => field.Value.Count > 1) is { Key: { } repeated })
+            {
+                var named = repeated.Length <= MaxRepeatedNameShown ? $"'{repeated}'" : "A parameter";
+                await InvalidRequestAsync(http, $"{named} is given more than once: each parameter of a token request is sent once (RFC 6749, section 3.1).");
                 return;
             }
 
             await next(http);
         });
         return app;
+    }
+
+    /// <summary>The longest parameter name a refusal of a repeated one names (a longer one is named as "a parameter").</summary>
+    private const int MaxRepeatedNameShown = 40;
+
+    /// <summary>An OAuth2 <c>invalid_request</c> (RFC 6749, section 5.2): a 400 of JSON that is never cached.</summary>
+    private static async Task InvalidRequestAsync(HttpContext http, string description)
+    {
+        http.Response.StatusCode = StatusCodes.Status400BadRequest;
+        http.Response.Headers.CacheControl = "no-store";
+        await http.Response.WriteAsJsonAsync(
+            new Dictionary<string, string> { ["error"] = Errors.InvalidRequest, ["error_description"] = description },
+            http.RequestAborted);
     }
 
     public static IEndpointRouteBuilder MapWardLinkTokenEndpoint(this IEndpointRouteBuilder endpoints)

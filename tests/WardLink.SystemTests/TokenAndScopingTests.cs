@@ -124,6 +124,34 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
         }
     }
 
+    /// <summary>
+    /// RFC 6749 3.1: a parameter is sent once. Each of the token request's parameters sent twice (the same value or
+    /// another, a scope the client may not have beside one it may) is an invalid_request that issues nothing: never read
+    /// as the parameter left out (a repeated scope was, and the token named every service of the client).
+    /// </summary>
+    [Fact]
+    public async Task A_token_request_parameter_given_twice_is_an_invalid_request_and_issues_nothing()
+    {
+        var once = new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "test-partner-a", ["client_secret"] = "test-partner-a-secret", ["scope"] = "tips",
+        };
+        using var gateway = system.CreateAnonymousGatewayClient();
+        foreach (var (name, value) in once)
+        {
+            foreach (var again in new[] { value, name == "scope" ? "admin" : "other" })
+            {
+                var form = once.Select(field => KeyValuePair.Create(field.Key, field.Value)).Append(KeyValuePair.Create(name, again));
+                using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(form), Ct);
+                var text = await response.Content.ReadAsStringAsync(Ct);
+
+                Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{name} twice ({value}, {again}): {(int)response.StatusCode} {text}");
+                Assert.Equal("invalid_request", JsonDocument.Parse(text).RootElement.GetProperty("error").GetString());
+                Assert.DoesNotContain("access_token", text, StringComparison.Ordinal);
+            }
+        }
+    }
+
     /// <summary>A token request is a form of <c>application/x-www-form-urlencoded</c> only, as the API document lists: a multipart form is a 415 problem too.</summary>
     [Fact]
     public async Task A_multipart_token_request_is_a_415_problem()
