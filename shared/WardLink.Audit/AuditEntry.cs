@@ -20,9 +20,16 @@ public sealed record AuditEvent(
     DateTimeOffset? WardTime,
     [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string? Actor,
     [property: MaxLength(ProblemResponses.TraceIdLength)] string? CorrelationId,
-    [property: MaxLength(DocumentedBounds.UuidLength)] string? CausationId,
+    [property: MaxLength(AuditEvent.MaxCausationIdLength)] string? CausationId,
     [property: MaxLength(HashChain.HashLength)] string DataHash,
-    JsonNode? Data);
+    JsonNode? Data)
+{
+    /// <summary>
+    /// What caused an event: the request's W3C <c>traceparent</c> (<c>00-{trace id}-{span id}-{flags}</c>, 55 characters) where a
+    /// request recorded it, the message's id (a GUID, 36) where a consumer did.
+    /// </summary>
+    public const int MaxCausationIdLength = 55;
+}
 
 /// <summary>The chain's link for one sequence: what was chained there, the link before it and the link itself.</summary>
 public sealed record AuditLink(

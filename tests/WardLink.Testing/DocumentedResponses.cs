@@ -7,8 +7,8 @@ namespace WardLink.Testing;
 
 /// <summary>
 /// What an OpenAPI document says an operation answers, and whether an answer is that: its status is one the
-/// operation lists, and its JSON body fits the schema listed for it (types, enums, required properties, and no
-/// property the schema does not name: a field is hidden until a view names it).
+/// operation lists, and its JSON body fits the schema listed for it (types, enums, required properties, the limits it
+/// states of texts, lists and numbers, and no property the schema does not name: a field is hidden until a view names it).
 /// </summary>
 public sealed class DocumentedResponses(JsonObject document)
 {
@@ -113,6 +113,8 @@ public sealed class DocumentedResponses(JsonObject document)
             problems.Add($"{at}: {value.ToJsonString()} is not one of {allowed.ToJsonString()}");
         }
 
+        problems.AddRange(PastLimits(value, kind, schema).Select(problem => $"{at}: {problem}"));
+
         switch (value)
         {
             case JsonObject obj:
@@ -148,6 +150,35 @@ public sealed class DocumentedResponses(JsonObject document)
                 break;
         }
     }
+
+    /// <summary>What of <paramref name="value"/> lies past the limits its schema states: a text's <c>maxLength</c>, a list's <c>maxItems</c>, a number's <c>minimum</c> and <c>maximum</c>.</summary>
+    private static IEnumerable<string> PastLimits(JsonNode? value, string kind, JsonObject schema)
+    {
+        if (kind == "string" && (int?)schema["maxLength"] is { } longest && value!.GetValue<string>() is { } text && text.Length > longest)
+        {
+            yield return $"{text.Length} characters ({Shortened(text)}) where the document says at most {longest}";
+        }
+
+        if (value is JsonArray list && (int?)schema["maxItems"] is { } most && list.Count > most)
+        {
+            yield return $"{list.Count} items where the document says at most {most}";
+        }
+
+        if (kind is "integer" or "number" && value!.GetValue<JsonElement>().GetDouble() is var number)
+        {
+            if ((double?)schema["minimum"] is { } least && number < least)
+            {
+                yield return $"{number} where the document says at least {least}";
+            }
+
+            if ((double?)schema["maximum"] is { } greatest && number > greatest)
+            {
+                yield return $"{number} where the document says at most {greatest}";
+            }
+        }
+    }
+
+    private static string Shortened(string text) => text.Length <= 80 ? text : $"{text[..80]}…";
 
     /// <summary>The parts of an <c>allOf</c> as one schema: their properties and required names together, the type they share.</summary>
     private JsonObject Merged(JsonArray parts)

@@ -17,10 +17,11 @@ public sealed class DocumentedResponsesTests
           },
           "components": { "schemas": {
             "Tip": { "type": "object", "required": ["id", "status"], "properties": {
-              "id": { "type": "string" },
+              "id": { "type": "string", "maxLength": 36 },
               "status": { "type": "string", "enum": ["received", "assessed"] },
+              "rank": { "type": "integer", "minimum": 1, "maximum": 9 },
               "note": { "type": ["null", "string"] },
-              "tags": { "type": "array", "items": { "type": "string" } } } },
+              "tags": { "type": "array", "maxItems": 2, "items": { "type": "string" } } } },
             "Base": { "type": "object", "properties": { "title": { "type": "string" } } },
             "Problem": { "allOf": [ { "$ref": "#/components/schemas/Base" }, { "type": "object", "properties": { "errors": { "type": "object" } } } ] }
           } }
@@ -30,6 +31,7 @@ public sealed class DocumentedResponsesTests
     [Theory]
     [InlineData("""{ "id": "a", "status": "received", "note": null, "tags": ["x"] }""")]
     [InlineData("""{ "id": "a", "status": "assessed" }""")]
+    [InlineData("""{ "id": "00-4f8b35bda680643bb0ea26b905c67c1", "status": "assessed", "rank": 9, "tags": ["x", "y"] }""")]
     public void An_answer_as_documented_passes(string body) =>
         Assert.Empty(Documented.Check("GET", "/api/tips/0195d000-0000-7000-8000-000000000001", 200, "application/json", body));
 
@@ -39,6 +41,10 @@ public sealed class DocumentedResponsesTests
     [InlineData(200, """{ "id": 7, "status": "received" }""", "$.id: integer where the document says string")]
     [InlineData(200, """{ "id": "a", "status": "Received" }""", "$.status: \"Received\" is not one of")]
     [InlineData(200, """{ "id": "a", "status": "received", "tags": [1] }""", "$.tags[0]: integer where the document says string")]
+    [InlineData(200, """{ "id": "00-4f8b35bda680643bb0ea26b905c67c14-75170224650d12cc-01", "status": "received" }""", "$.id: 55 characters")]
+    [InlineData(200, """{ "id": "a", "status": "received", "tags": ["x", "y", "z"] }""", "$.tags: 3 items where the document says at most 2")]
+    [InlineData(200, """{ "id": "a", "status": "received", "rank": 0 }""", "$.rank: 0 where the document says at least 1")]
+    [InlineData(200, """{ "id": "a", "status": "received", "rank": 10 }""", "$.rank: 10 where the document says at most 9")]
     [InlineData(500, """{ "title": "boom" }""", "status 500 is not documented")]
     [InlineData(404, """{ "title": "gone", "errors": {}, "stack": "at …" }""", "$.stack: answered, not in the document")]
     public void Each_kind_of_difference_is_found(int status, string body, string expected)
