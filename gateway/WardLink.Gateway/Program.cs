@@ -45,6 +45,7 @@ var app = builder.Build();
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
+app.UseWardLinkAsciiHeaders();
 app.UseWardLinkRequestLimits();
 app.UseWardLinkAdmission();
 app.UseRouting();

@@ -65,7 +65,14 @@ public static class RequestLimits
 
         var limit = new RequestBodyLimit(maxBytes, readTime);
         builder.Services.AddSingleton(limit);
-        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = limit.MaxBytes);
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = limit.MaxBytes;
+
+            // The read time is the one rule for a slow body: Kestrel's own minimum rate (240 bytes a second after 5 s)
+            // would cut it first, with a problem naming Kestrel's setting instead of this limit.
+            kestrel.Limits.MinRequestBodyDataRate = null;
+        });
         return builder;
     }
 

@@ -186,6 +186,45 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.Equal((HttpStatusCode.RequestUriTooLong, HttpStatusCode.RequestHeaderFieldsTooLarge), (longLine.StatusCode, refused.StatusCode));
     }
 
+    /// <summary>
+    /// A header value with letters outside ASCII (sent as UTF-8, which Kestrel reads) is a 400 problem naming the header, on
+    /// every kind of route: proxied (it was a false 502, "the service is not available": the proxy could not send it on),
+    /// public, the gateway's own; an Idempotency-Key of such letters too. Nothing is stored.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/api/tips/stats?year=2024", "X-Note")]
+    [InlineData("GET", "/api/reports/annual?year=2024", "X-Note")]
+    [InlineData("POST", "/api/public/tips", "Content-Type")]
+    [InlineData("POST", "/api/tips", "Idempotency-Key")]
+    [InlineData("POST", "/api/incidents", "If-Match")]
+    public async Task A_header_value_outside_ASCII_is_a_400_problem_naming_it_and_stores_nothing(string method, string path, string header)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var utf8 = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
+        {
+            BaseAddress = system.GatewayAddress,
+        }.As(TestAuth.Token(WardLinkRoles.Police));
+        var tipsBefore = await TipCountAsync(ct);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST")
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{ "category": "theft", "description": "x", "place": { "description": "y" } }"""));
+        }
+
+        var value = header == "Content-Type" ? "application/json; charset=é" : "bảo vệ";
+        Assert.True(header == "Content-Type" ? request.Content!.Headers.TryAddWithoutValidation(header, value) : request.Headers.TryAddWithoutValidation(header, value));
+        using var response = await utf8.SendAsync(request, ct);
+        var problem = await response.Content.ReadAsStringAsync(ct);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {problem}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(JsonDocument.Parse(problem).RootElement.GetProperty("errors").TryGetProperty(header, out _), problem);
+        Assert.Equal(tipsBefore, await TipCountAsync(ct));
+    }
+
+    private async Task<long> TipCountAsync(CancellationToken ct) =>
+        (await _gateway.GetFromJsonAsync<JsonElement>("/api/tips?limit=1", ct)).GetProperty("total").GetInt64();
+
     /// <summary>Also to a client that accepts no JSON: an error's only form is a problem (it was an empty 500).</summary>
     [Theory]
     [InlineData(false, null)]
@@ -734,7 +773,8 @@ public sealed class OneAtATimeSystem : WardLinkSystem
     {
         ["Admission:MaxInFlight"] = "1",
         ["Admission:MaxQueued"] = "0",
-        ["Limits:MaxBodyReadTime"] = "00:00:02",
+        // Longer than the 5 s after which Kestrel's own minimum data rate would cut a trickle: this limit is the one that does.
+        ["Limits:MaxBodyReadTime"] = "00:00:07",
     };
 }
 
@@ -757,7 +797,7 @@ public sealed class SlowBodyTests(OneAtATimeSystem system) : IClassFixture<OneAt
         var stream = trickler.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"POST /api/public/tips HTTP/1.1\r\nHost: {system.GatewayAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{{\r\n"), Ct);
-        var answer = HeadOfAnswerAsync(stream);
+        var answer = AnswerAsync(stream);
 
         var served = new List<HttpStatusCode>();
         while (!answer.IsCompleted)
@@ -769,21 +809,24 @@ public sealed class SlowBodyTests(OneAtATimeSystem system) : IClassFixture<OneAt
 
         Assert.StartsWith("HTTP/1.1 408", await answer, StringComparison.Ordinal);
         Assert.Contains("application/problem+json", await answer, StringComparison.Ordinal);
+        Assert.Contains("The request body took too long to arrive.", await answer, StringComparison.Ordinal);
+        Assert.Contains("within 7 seconds", await answer, StringComparison.Ordinal);
         Assert.NotEmpty(served);
         Assert.All(served, status => Assert.Equal(HttpStatusCode.OK, status));
     }
 
-    /// <summary>The status line and headers of the answer on <paramref name="stream"/> (all that came, if it closed first).</summary>
-    private static async Task<string> HeadOfAnswerAsync(NetworkStream stream)
+    /// <summary>The status line, headers and problem of the answer on <paramref name="stream"/> (all that came, if it closed first).</summary>
+    private static async Task<string> AnswerAsync(NetworkStream stream)
     {
-        var head = new StringBuilder();
+        var answer = new StringBuilder();
         var buffer = new byte[1024];
         int read;
-        while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal) && (read = await stream.ReadAsync(buffer, Ct)) > 0)
+        while (answer.ToString() is var text && !(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) is >= 0 and var head && text.IndexOf('}', head) >= 0)
+            && (read = await stream.ReadAsync(buffer, Ct)) > 0)
         {
-            head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
         }
 
-        return head.ToString();
+        return answer.ToString();
     }
 }
