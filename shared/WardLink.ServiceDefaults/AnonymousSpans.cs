@@ -33,9 +33,36 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
         data.DisplayName = WithoutFollowUpCode(data.DisplayName);
     }
 
-    /// <summary><paramref name="text"/> with the follow-up code of every public tip path in it shown as <c>{code}</c>.</summary>
-    public static string WithoutFollowUpCode(string text) => FollowUpCode().Replace(text, "/public/tips/{code}");
+    /// <summary>
+    /// <paramref name="text"/> with the follow-up code of every public tip path in it shown as <c>{code}</c>: as written, and
+    /// however else a client spelled the path (<c>/public//tips/</c>, <c>tips%2F</c>, <c>%74ips</c>, a backslash, <c>/./</c>,
+    /// escapes escaped again), which is then shown as read, every escape decoded and every run of separators one slash.
+    /// </summary>
+    public static string WithoutFollowUpCode(string text)
+    {
+        var shown = FollowUpCode().Replace(text, CodeShown);
+        var read = AsRead(text);
+        return FollowUpCode().Matches(read).Any(code => shown.Contains(code.Groups["code"].Value, StringComparison.OrdinalIgnoreCase))
+            ? FollowUpCode().Replace(read, CodeShown)
+            : shown;
+    }
 
-    [GeneratedRegex(@"/public/tips/(?!\{code\})[^/?#\s]+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    private const string CodeShown = "/public/tips/{code}";
+
+    /// <summary>The text with its escapes decoded (up to three times over), backslashes as slashes and runs of slashes and <c>/./</c> as one slash.</summary>
+    private static string AsRead(string text)
+    {
+        for (var round = 0; round < 3 && text.Contains('%', StringComparison.Ordinal); round++)
+        {
+            text = Uri.UnescapeDataString(text);
+        }
+
+        return Separators().Replace(text.Replace('\\', '/'), "/");
+    }
+
+    [GeneratedRegex(@"/public/tips/(?!\{code\})(?<code>[^/?#\s]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex FollowUpCode();
+
+    [GeneratedRegex(@"/(?:\.?/)+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Separators();
 }

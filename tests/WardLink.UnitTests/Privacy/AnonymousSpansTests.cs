@@ -34,4 +34,24 @@ public sealed class AnonymousSpansTests
 
         Assert.Equal("/api/public/tips", AnonymousSpans.WithoutFollowUpCode("/api/public/tips"));
     }
+
+    /// <summary>The ways a client may spell the public tips path in front of a code, each still read as that path by someone.</summary>
+    private static readonly string[] Spellings =
+    [
+        "/public/tips/", "/public//tips/", "//public/tips//", "/public/tips%2F", "/public%2ftips%2F", "/public/tips%252F", "/public/./tips/",
+        "/public\\tips\\", "/PUBLIC/Tips/", "/%70ublic/%74ips/", "/public/tips/./", "/public%5Ctips%5c",
+    ];
+
+    [Fact]
+    public void A_follow_up_code_is_gone_from_a_url_however_its_path_is_spelled()
+    {
+        Gen.Select(Codes, Gen.Int[0, Spellings.Length - 1], Gen.OneOf(Gen.Const(""), Gen.Const("/messages"), Gen.Const("?x=1"))).Sample((code, which, tail) =>
+        {
+            var url = $"/api{Spellings[which]}{code}{tail}";
+            var shown = AnonymousSpans.WithoutFollowUpCode(url);
+
+            Assert.DoesNotContain(code, shown, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("/tips/{code}", shown, StringComparison.OrdinalIgnoreCase);
+        });
+    }
 }
