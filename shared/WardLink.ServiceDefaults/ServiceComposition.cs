@@ -41,7 +41,7 @@ public static class ServiceComposition
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWardLinkPublicOperations();
-        app.UseWardLinkQueryTimes();
+        app.UseWardLinkQueryForms();
 
         // After authorization: a caller without the right token is refused before its body is read;
         // keys are the client's, and their bodies are read only once they fit the limit.

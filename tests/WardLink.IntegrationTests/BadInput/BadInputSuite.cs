@@ -224,6 +224,35 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     /// <summary>
+    /// An id in a path is the 36 characters the document states (8-4-4-4-12 with hyphens): written in braces, in parentheses
+    /// or as 32 digits without its hyphens (all of which .NET reads as the same id) it is past that or not that, a 400 naming
+    /// it in every operation, before anything is looked up, as an id in a query is.
+    /// </summary>
+    [Fact]
+    public async Task An_id_in_a_path_written_otherwise_than_the_document_says_is_a_400_naming_it_and_stores_nothing()
+    {
+        var id = Guid.NewGuid();
+        string[] spellings = [$"{{{id}}}", $"({id})", id.ToString("N"), id.ToString("X")];
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var operation in await PathOperation.DescribedByAsync(_client, Ct))
+        {
+            foreach (var parameter in operation.Parameters.Where(parameter => parameter.IsGuid))
+            {
+                foreach (var spelling in spellings)
+                {
+                    sent++;
+                    var answer = await SendAsync(operation.Method, operation.Address(parameter.Name, Uri.EscapeDataString(spelling)), operation.Body is null ? null : Json(operation.Body.Sample()!.ToJsonString()));
+                    failures.AddRange(RefusalFailures($"{operation}", $"{parameter.Name} = {spelling}", answer, parameter.Name, 400));
+                }
+            }
+        }
+
+        Assert.True(sent > 0, "No operation has an id in its path.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
     /// A step on a record (a write with a path id that answers 200 or 204) is appended against the version it read
     /// (<c>If-Match</c>): its description says it may answer 412 (stale) and 409 (refused, or a lost race), and 404.
     /// The anonymous follow-up (<c>/public/</c>) reads no <c>If-Match</c> (a version would tell the public how often
@@ -450,12 +479,12 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
     private static IEnumerable<string> NotOfItsType(BodySchema schema) => schema switch
     {
-        { Kind: SchemaKind.WholeNumber, Format: "int64" } => ["abc", "1.5", "9223372036854775808"],
-        { Kind: SchemaKind.WholeNumber } => ["abc", "1.5", "2147483648"],
+        { Kind: SchemaKind.WholeNumber, Format: "int64" } => ["abc", "1.5", "9223372036854775808", "01", "+1", "0001"],
+        { Kind: SchemaKind.WholeNumber } => ["abc", "1.5", "2147483648", "01", "+1", "0001"],
         { Kind: SchemaKind.Number } => ["abc"],
         { Format: "date-time" } => ["yesterday", "2024-02-30T10:00:00+07:00", "2024-05-02T21:40:00", "02-OCT-2024 21:40", "Thu, 02 May 2024 14:40:00 GMT", "2024-05-02 21:40:00+07:00"],
         { Format: "date" } => ["2024-02-30", "yesterday", "06/01/2024", "2024/06/01", "June 1, 2024", "2024-6-1"],
-        { Format: "uuid" } => ["x", "00000000-0000-0000-0000-00000000000g"],
+        { Format: "uuid" } => ["x", "00000000-0000-0000-0000-00000000000g", $"{{{Guid.NewGuid()}}}", $"({Guid.NewGuid()})", Guid.NewGuid().ToString("N")],
 
         // .NET's $ also matches before a final line feed; the document's pattern does not.
         { Pattern: not null } => [$"{schema.Sample()!.GetValue<string>()}\n"],
