@@ -262,7 +262,7 @@ public static class OpenApiMerge
                 {
                     ["Retry-After"] = new JsonObject
                     {
-                        ["description"] = status == "429" ? "Seconds until the client's window allows requests again." : "Seconds to wait before retrying.",
+                        ["description"] = status == "429" ? "Seconds to wait: the client's window's length, which the window reopens within (it may reopen sooner)." : "Seconds to wait before retrying.",
                         ["schema"] = new JsonObject { ["type"] = "integer", ["format"] = "int32", ["minimum"] = 1, ["maximum"] = int.MaxValue },
                     },
                 };

@@ -308,7 +308,7 @@ public static class WardEndpoints
                 return NotFound(wardId);
             }
 
-            return await session.AppendToStreamAsync(http, streamId, WhatWard, await prepare(session, coverage), ct);
+            return await session.AppendToStreamAsync(http, streamId, WhatWard, await prepare(session, coverage), ct, shownId: wardId);
         }
     }
 

@@ -42,7 +42,8 @@ public static class StreamResults
     /// this one fail with a concurrency conflict (409). <paramref name="respond"/> may answer
     /// something other than the new state. An unversioned step (<paramref name="versioned"/> false: the anonymous
     /// follow-up) neither reads <c>If-Match</c> nor answers an ETag: the stream's version counts every event, and so
-    /// would tell the public how often the police acted on the record.
+    /// would tell the public how often the police acted on the record. A record the API names otherwise than by its stream's id
+    /// (a ward, by its own) is named in a problem as <paramref name="shownId"/>.
     /// </summary>
     public static async Task<IResult> AppendToStreamAsync<TState>(
         this IDocumentSession session,
@@ -52,7 +53,8 @@ public static class StreamResults
         Func<TState, Decision> decide,
         CancellationToken ct,
         Func<TState, IResult>? respond = null,
-        bool versioned = true)
+        bool versioned = true,
+        string? shownId = null)
         where TState : class
     {
         if (await session.StreamOfAsync<TState>(id, ct) is null)
@@ -79,7 +81,7 @@ public static class StreamResults
         {
             http.Response.SetETag(version);
             return Results.Problem(
-                title: $"{what} {id} has changed since you read it.",
+                title: $"{what} {shownId ?? id.ToString()} has changed since you read it.",
                 detail: $"Its ETag is now {HttpResults.ETagOf(version)}; read it again and retry.",
                 statusCode: StatusCodes.Status412PreconditionFailed);
         }
