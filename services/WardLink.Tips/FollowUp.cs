@@ -46,7 +46,8 @@ public static class FollowUp
         SecretLength,
         $"^[A-Za-z0-9_-]{{{SecretLength}}}$",
         _ => $"The follow-up secret the public intake answered with the code ({SecretLength} characters of base64url). A missing or wrong secret " +
-            "(of another length or other characters too) gets the same 404 as a code no tip has: the answer never tells which was wrong.");
+            "(of another length or other characters too) gets the same 404 as a code no tip has: the answer never tells which was wrong.",
+        WrongFormIsUnknown: true);
 
     /// <summary>Compared against when the code is unknown, so a wrong code costs the same time as a wrong secret.</summary>
     private static readonly byte[] NoSecret = new byte[SHA256.HashSizeInBytes];

@@ -7,9 +7,12 @@ namespace WardLink.ServiceDefaults;
 /// <summary>
 /// A request header an operation reads (<see cref="DocumentedHeaders.WithHeader"/>), as its OpenAPI document declares it:
 /// whether it is required, its length and the characters it takes, and what it means (<paramref name="Describe"/>, given the
-/// service's services: a description may state configured values).
+/// service's services: a description may state configured values). A value outside that length or pattern is a 400 naming
+/// the header (<see cref="RequestChecks"/>), unless <paramref name="WrongFormIsUnknown"/>: the operation answers it as any
+/// wrong value (the follow-up secret: the same 404 as an unknown code, so the answer never tells which was wrong).
 /// </summary>
-public sealed record DocumentedHeader(string Name, bool Required, int MinLength, int MaxLength, string Pattern, Func<IServiceProvider, string> Describe);
+public sealed record DocumentedHeader(
+    string Name, bool Required, int MinLength, int MaxLength, string Pattern, Func<IServiceProvider, string> Describe, bool WrongFormIsUnknown = false);
 
 /// <summary>
 /// Declares the headers an operation reads in its OpenAPI document. A header read from the request rather than bound to a
