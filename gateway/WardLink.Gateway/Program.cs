@@ -56,6 +56,7 @@ app.UseRateLimiter();
 app.UseRoutingRejections();
 app.UseWardLinkPartnerStanding();
 app.UseAuthorization();
+app.UseWardLinkQueryForms();
 
 app.MapWardLinkGatewayHealth();
 app.MapWardLinkTokenEndpoint();

@@ -227,8 +227,8 @@ public static class Shift
         if (existing is not null)
         {
             return Rejection.Conflict(existing.Status == ShiftStatus.Missed
-                ? $"The shift planned on {existing.PlannedDate} was recorded as missed when its window closed."
-                : $"The shift planned on {existing.PlannedDate} has already started.");
+                ? $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} was recorded as missed when its window closed."
+                : $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} has already started.");
         }
 
         var (route, schedule) = (command.Route, command.Schedule);
@@ -382,12 +382,12 @@ public static class Shift
         var (planned, route) = (command.Planned, command.Route);
         if (existing is not null)
         {
-            return Rejection.Conflict($"The shift planned on {planned.Date} is already recorded.");
+            return Rejection.Conflict($"The shift planned on {planned.Date:yyyy-MM-dd} is already recorded.");
         }
 
         if (planned.WindowEnd > now)
         {
-            return Rejection.Conflict($"The window of the shift planned on {planned.Date} has not ended yet.");
+            return Rejection.Conflict($"The window of the shift planned on {planned.Date:yyyy-MM-dd} has not ended yet.");
         }
 
         var missed = planned.Kind == ShiftKind.Patrol ? route.Checkpoints : [];

@@ -160,6 +160,9 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     [InlineData("?year=1969")]
     [InlineData("?year=2101")]
     [InlineData("")]
+    [InlineData("?year=02024")]
+    [InlineData("?year=%2B2024")]
+    [InlineData("?year=%202024")]
     public async Task A_report_for_a_year_out_of_range_is_a_400_problem_naming_the_year(string query)
     {
         var response = await _gateway.GetAsync($"{AnnualReport.Path}{query}", TestContext.Current.CancellationToken);

@@ -271,6 +271,10 @@ public sealed class PatrolDecisionTests
         DecisionAssert.AssertInvalid(Shift.Start(null, new StartShift(ShiftId, null, null, null, June1, null, null, [], ScheduleNamed: true), Now, Desk), "scheduleId", "members");
         DecisionAssert.AssertInvalid(Shift.Start(null, new StartShift(ShiftId, null, null, null, null, null, null, members, Now.AddHours(1), ScheduleNamed: true), Now, Desk), "scheduleId", "plannedDate", "at");
         AssertConflict(Shift.Start(Started(), new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, members), Now, Desk));
+
+        // The date it names is written as the API writes dates (yyyy-MM-dd), never month first (06/01/2024).
+        var again = Shift.Start(Started() with { PlannedDate = June1 }, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, members), Now, Desk);
+        Assert.Equal("The shift planned on 2024-06-01 has already started.", again.Rejection?.Title);
     }
 
     [Fact]
