@@ -112,11 +112,11 @@ public static class Agreement
 
         if (partner.Agreement?.Duties.SingleOrDefault(record => record.Duty == command.Duty) is not { } listed)
         {
-            return Rejection.Conflict($"Partner {partner.Name} has no agreement listing the duty {command.Duty}; only a listed duty can be met.");
+            return Rejection.Conflict($"Partner {partner.Name} has no agreement listing the duty {EnumNames.NameOf(command.Duty!.Value)}; only a listed duty can be met.");
         }
 
         return listed.MetAt is not null
-            ? Rejection.Conflict($"Partner {partner.Name} already met the duty {command.Duty}.")
+            ? Rejection.Conflict($"Partner {partner.Name} already met the duty {EnumNames.NameOf(command.Duty!.Value)}.")
             : Decision.Accept(new DutyMet(partner.Id, command.Duty!.Value, [.. links.Select(link => link!)], command.At ?? now, actor));
     }
 

@@ -414,7 +414,7 @@ public static class Tip
 
         if (tip.Verdict == command.Verdict && tip.DuplicateOf == command.DuplicateOf)
         {
-            return Rejection.Conflict($"Tip {tip.Number} is already assessed as {command.Verdict}.");
+            return Rejection.Conflict($"Tip {tip.Number} is already assessed as {EnumNames.NameOf(command.Verdict!.Value)}.");
         }
 
         if (tip.IncidentId is not null && command.Verdict != TipVerdict.Valuable)

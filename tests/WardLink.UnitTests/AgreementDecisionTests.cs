@@ -38,6 +38,10 @@ public sealed class AgreementDecisionTests
         Assert.Null(after.Agreement.Duties.Single(duty => duty.Duty == LinkageDuty.JointPatrols).MetAt);
         Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(after, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], null), Now, "x").Rejection?.Kind);
         Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.IdCardDrives, ["https://x.example/a"], null), Now, "x").Rejection?.Kind);
+
+        // A duty is named as the API spells it, never as the code does.
+        Assert.Contains("the duty cameraSites.", Agreement.MeetDuty(after, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], null), Now, "x").Rejection?.Title, StringComparison.Ordinal);
+        Assert.Contains("the duty idCardDrives;", Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.IdCardDrives, ["https://x.example/a"], null), Now, "x").Rejection?.Title, StringComparison.Ordinal);
         Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Hospital, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], null), Now, "x").Rejection?.Kind);
     }
 

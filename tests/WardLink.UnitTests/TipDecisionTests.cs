@@ -250,6 +250,7 @@ public sealed class TipDecisionTests
         var decision = Tip.Assess(assessed, new AssessTip(TipVerdict.Prank, null, "still a joke"), Now, "officer-lan");
 
         AssertConflict(decision);
+        Assert.EndsWith("is already assessed as prank.", decision.Rejection!.Title, StringComparison.Ordinal);
     }
 
     [Theory]
