@@ -40,6 +40,9 @@ public static partial class ProblemResponses
         options.Converters.Add(new StrictEnumConverter());
         options.Converters.Add(new TimeWithOffsetConverter());
 
+        // A property given twice (in any letter case) is ambiguous input, not the last one's value: a 400 naming it.
+        options.AllowDuplicateProperties = false;
+
         // Text from a client is only data: answers escape markup characters (<, >, &, quotes), so a
         // page or a mis-sniffing browser never reads them as HTML; letters of every script stay readable.
         options.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
@@ -305,8 +308,14 @@ public static partial class ProblemResponses
         }
 
         private static string Describe(JsonException json) =>
-            json is UnreadableValueException or UnreadableTimeException ? json.Message : json.InnerException?.Message ?? string.Empty;
+            json is UnreadableValueException or UnreadableTimeException ? json.Message
+            : json.InnerException is null && DuplicateProperty().IsMatch(json.Message) ? "The property is given more than once (in any letter case)."
+            : json.InnerException?.Message ?? string.Empty;
     }
+
+    /// <summary>System.Text.Json's message for a property read twice, which names the record's .NET type: not repeated.</summary>
+    [GeneratedRegex("^Duplicate property '")]
+    private static partial Regex DuplicateProperty();
 
     /// <summary>
     /// A parameter ASP.NET Core could not bind (<c>Failed to bind parameter "Nullable&lt;int&gt; limit" from "abc".</c>) or

@@ -113,6 +113,40 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// A property given twice (<c>{"category":"theft","category":"drugs"}</c>) is ambiguous: a reader that keeps the
+    /// first and one that keeps the last (a proxy, a partner's logger, the service) would act on different requests.
+    /// </summary>
+    [Fact]
+    public async Task A_property_given_twice_is_a_400_problem_naming_it_and_stores_nothing()
+    {
+        const string Marker = "given-twice-marker";
+        var failures = new List<string>();
+        var properties = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, schema) in endpoint.Body?.Values().Where(value => !value.Path.EndsWith(']')) ?? [])
+            {
+                properties++;
+                var name = PathSegment().Matches(path)[^1].Value;
+                var value = schema.Sample()?.ToJsonString() ?? "null";
+                foreach (var twice in new[] { $"\"{name}\":{value},\"{name}\":{value}", $"\"{name}\":{value},\"{name.ToUpperInvariant()}\":{value}" })
+                {
+                    var body = SampleWith(endpoint.Body!, path, Marker).Replace($"\"{name}\":\"{Marker}\"", twice, StringComparison.Ordinal);
+                    var answer = await SendAsync(endpoint, Json(body));
+                    failures.AddRange(RefusalFailures($"{endpoint}", $"{path} given twice ({twice})", answer, path, 400));
+                    if (!answer.Body.Contains("given more than once", StringComparison.Ordinal) || answer.Body.Contains("deserialization", StringComparison.Ordinal))
+                    {
+                        failures.Add($"{endpoint}, {path} given twice: the problem does not say so in the API's words: {Shortened(answer.Body)}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(properties > 0, "No write endpoint has a property to give twice.");
+        AssertNone(failures);
+    }
+
     [Fact]
     public async Task An_unknown_enum_value_is_a_400_problem_naming_it_and_stores_nothing()
     {
