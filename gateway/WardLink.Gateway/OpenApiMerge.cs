@@ -34,7 +34,7 @@ public static class OpenApiMerge
         ["404"] = "Unknown record.",
         ["408"] = "The request body did not arrive within the time the gateway allows: nothing was done.",
         ["413"] = "The request body is larger than the gateway accepts (whatever the operation: nothing was read).",
-        ["415"] = "The body is not JSON (a form, XML): nothing was read.",
+        ["415"] = "The body is not what the operation reads (a form or XML where JSON is read, a charset the service cannot read), or it is in a content coding (Content-Encoding: gzip; any request may carry a body, read as sent): nothing was read.",
         ["429"] = "Too many requests from this client; retry after the Retry-After header's seconds.",
         ["502"] = "The service behind the gateway is not available.",
         ["503"] = "The gateway or the service is at capacity (admission control): nothing was done; or the service's database is unavailable: retry after the Retry-After header's seconds as the problem's detail says (with the same Idempotency-Key or If-Match).",
@@ -189,8 +189,8 @@ public static class OpenApiMerge
 
     /// <summary>
     /// Adds what the gateway and the conventions make an operation answer: 429 always; 401 and
-    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 408 and 413 always (any request may carry a body,
-    /// and it is read, within a time and a size, before routing); 415 with a body; 502 and
+    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 408, 413 and 415 always (any request may carry a body,
+    /// and it is read as sent, within a time and a size, before routing); 502 and
     /// 504 when proxied; 503 but on health (admission control refuses everything else past its bound).
     /// Every error response without content gets problem details, a 400 those naming each wrong field;
     /// a 429 or 503 says when to retry.
@@ -205,7 +205,7 @@ public static class OpenApiMerge
 
         var anonymous = operation["security"] is JsonArray { Count: 0 };
         var hasBody = operation["requestBody"] is not null;
-        var added = new List<string> { "408", "413", "429" };
+        var added = new List<string> { "408", "413", "415", "429" };
         if (!anonymous)
         {
             added.AddRange(["401", "403"]);
@@ -219,11 +219,6 @@ public static class OpenApiMerge
         if (path.Contains('{', StringComparison.Ordinal))
         {
             added.Add("404");
-        }
-
-        if (hasBody)
-        {
-            added.Add("415");
         }
 
         if (service is not null)

@@ -45,7 +45,7 @@ var app = builder.Build();
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
-app.UseWardLinkAsciiHeaders();
+app.UseWardLinkRequestHeaders();
 app.UseWardLinkRequestLimits();
 app.UseWardLinkAdmission();
 app.UseRouting();

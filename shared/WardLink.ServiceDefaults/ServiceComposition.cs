@@ -33,7 +33,7 @@ public static class ServiceComposition
     {
         app.UsePathBase(GatewayPathBase);
         app.UseWardLinkProblemDetails();
-        app.UseWardLinkAsciiHeaders();
+        app.UseWardLinkRequestHeaders();
 
         // Before anything costs: a request past the bound is refused before its token is checked.
         app.UseWardLinkAdmission();

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -223,6 +224,46 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.True(JsonDocument.Parse(problem).RootElement.GetProperty("errors").TryGetProperty(header, out _), problem);
         Assert.Equal(tipsBefore, await TipCountAsync(ct));
+    }
+
+    /// <summary>
+    /// A body in a content coding (gzip, brotli: compressed bytes) is a 415 problem with <c>Accept-Encoding: identity</c> on every
+    /// kind of route, not bytes read as JSON or a form (a 400 naming nothing, or the token endpoint's invalid_request); nothing is
+    /// stored. A body that says it is sent as it is (<c>identity</c>) is read.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/tips", "gzip")]
+    [InlineData("/api/public/tips", "br")]
+    [InlineData("/api/public/tips", "identity, gzip")]
+    [InlineData("/connect/token", "deflate")]
+    public async Task A_body_in_a_content_coding_is_a_415_problem_naming_identity_and_stores_nothing(string path, string coding)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tipsBefore = await TipCountAsync(ct);
+        var (plain, type) = path == "/connect/token"
+            ? ("grant_type=client_credentials&client_id=police-desk&client_secret=x", "application/x-www-form-urlencoded")
+            : ("""{ "channel": "chat", "category": "theft", "description": "x", "place": { "description": "y" } }""", "application/json");
+        using var compressed = new MemoryStream();
+        await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(plain), ct);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(compressed.ToArray()) };
+        request.Content.Headers.ContentType = new(type);
+        request.Content.Headers.TryAddWithoutValidation("Content-Encoding", coding);
+        using var response = await _gateway.SendAsync(request, ct);
+        var problem = await response.Content.ReadAsStringAsync(ct);
+
+        Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, $"{(int)response.StatusCode} {problem}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("identity", string.Join(",", response.Headers.GetValues("Accept-Encoding")));
+        Assert.Equal(tipsBefore, await TipCountAsync(ct));
+
+        using var identity = new HttpRequestMessage(HttpMethod.Post, "/api/tips") { Content = new StringContent($$"""{ "channel": "chat", "category": "theft", "description": "x", "place": { "description": "y" }, "receivedAt": "{{DateTimeOffset.UtcNow:O}}" }""", Encoding.UTF8, "application/json") };
+        identity.Content.Headers.ContentEncoding.Add("identity");
+        using var read = await _gateway.SendAsync(identity, ct);
+        Assert.True(read.StatusCode == HttpStatusCode.Created, $"{(int)read.StatusCode} {await read.Content.ReadAsStringAsync(ct)}");
     }
 
     private async Task<long> TipCountAsync(CancellationToken ct) =>

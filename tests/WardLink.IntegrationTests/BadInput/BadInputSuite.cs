@@ -89,6 +89,13 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                 named.Headers.TryAddWithoutValidation("Content-Type", $"application/json; charset={charset}");
                 failures.AddRange(await RefusedAsync(endpoint, $"a body of charset {charset}", named, status: 415));
             }
+
+            foreach (var coding in new[] { "gzip", "br", "deflate", "identity, gzip", "x-unknown" })
+            {
+                var encoded = Json(sample);
+                encoded.Headers.TryAddWithoutValidation("Content-Encoding", coding);
+                failures.AddRange(await RefusedAsync(endpoint, $"a body in content coding {coding}", encoded, status: 415));
+            }
         }
 
         AssertNone(failures);
