@@ -237,7 +237,7 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
 
         private static void Stamp(IEnumerable<IEvent> events, Activity? trace)
         {
-            if (TracedSessionFactory.TraceOf(trace) is not var (correlationId, traceParent))
+            if (TracedSessionFactory.TraceOf(trace) is not var (correlationId, causationId, traceParent))
             {
                 return;
             }
@@ -245,6 +245,7 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
             foreach (var stamped in events)
             {
                 stamped.CorrelationId = correlationId;
+                stamped.CausationId = causationId;
                 stamped.SetHeader(TracedSessionFactory.TraceParentHeader, traceParent);
             }
         }

@@ -55,16 +55,20 @@ public sealed class TracedSessionFactory : SessionFactoryBase
 
     public override void ApplyMetadata(IDocumentSession documentSession)
     {
-        if (TraceOf(Activity.Current) is var (correlationId, traceParent))
+        if (TraceOf(Activity.Current) is var (correlationId, causationId, traceParent))
         {
             documentSession.CorrelationId = correlationId;
+            documentSession.CausationId = causationId;
             documentSession.SetHeader(TraceParentHeader, traceParent);
         }
     }
 
-    /// <summary>What an event records of <paramref name="activity"/>: its trace id (the correlation id) and its W3C traceparent.</summary>
-    public static (string CorrelationId, string TraceParent)? TraceOf(Activity? activity) =>
+    /// <summary>
+    /// What an event records of <paramref name="activity"/>: its trace id (the correlation id), what caused it (the W3C
+    /// traceparent the request came with, as Marten reads an activity) and its own W3C traceparent (the relay's parent).
+    /// </summary>
+    public static (string CorrelationId, string? CausationId, string TraceParent)? TraceOf(Activity? activity) =>
         activity is { IdFormat: ActivityIdFormat.W3C }
-            ? (activity.TraceId.ToHexString(), activity.Id!)
+            ? (activity.TraceId.ToHexString(), activity.ParentId, activity.Id!)
             : null;
 }

@@ -21,18 +21,20 @@ public sealed class AuditedServices : ServiceGroup
 {
     public Dictionary<string, HttpClient> Clients { get; } = [];
 
-    /// <summary>A new client of the tips service (as the police until told otherwise).</summary>
-    public Func<HttpClient> NewTipsClient { get; private set; } = null!;
+    /// <summary>A new client of each service (as the police until told otherwise).</summary>
+    public Dictionary<string, Func<HttpClient>> NewClients { get; } = [];
 
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        var tips = await StartAsync<TipsService>(TipsService.Name);
-        NewTipsClient = tips.CreateClient;
-        Clients[TipsService.Name] = tips.CreateClient();
-        Clients[IncidentsService.Name] = (await StartAsync<IncidentsService>(IncidentsService.Name)).CreateClient();
-        Clients[PatrolsService.Name] = (await StartAsync<PatrolsService>(PatrolsService.Name)).CreateClient();
-        Clients[PartnersService.Name] = (await StartAsync<PartnersService>(PartnersService.Name)).CreateClient();
+        NewClients[TipsService.Name] = (await StartAsync<TipsService>(TipsService.Name)).CreateClient;
+        NewClients[IncidentsService.Name] = (await StartAsync<IncidentsService>(IncidentsService.Name)).CreateClient;
+        NewClients[PatrolsService.Name] = (await StartAsync<PatrolsService>(PatrolsService.Name)).CreateClient;
+        NewClients[PartnersService.Name] = (await StartAsync<PartnersService>(PartnersService.Name)).CreateClient;
+        foreach (var (name, newClient) in NewClients)
+        {
+            Clients[name] = newClient();
+        }
     }
 }
 
@@ -134,9 +136,9 @@ public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<Aud
             Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{holder}: {(int)refused.StatusCode} {await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
         }
 
-        using var auditor = services.NewTipsClient().As(TestAuth.Token(WardLinkRoles.Auditor));
-        using var partner = services.NewTipsClient().As(TestAuth.Token(WardLinkRoles.Partner, Guid.NewGuid()));
-        using var anonymous = services.NewTipsClient().As(null);
+        using var auditor = services.NewClients[TipsService.Name]().As(TestAuth.Token(WardLinkRoles.Auditor));
+        using var partner = services.NewClients[TipsService.Name]().As(TestAuth.Token(WardLinkRoles.Partner, Guid.NewGuid()));
+        using var anonymous = services.NewClients[TipsService.Name]().As(null);
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync($"/audit/tips/streams/{id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await partner.GetAsync($"/audit/tips/streams/{id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/audit/tips/integrity", TestContext.Current.CancellationToken)).StatusCode);
