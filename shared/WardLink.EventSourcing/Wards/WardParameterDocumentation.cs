@@ -23,9 +23,10 @@ internal sealed class WardParameterDocumentation : IOpenApiOperationTransformer
         if (!operation.Parameters.Any(parameter => parameter.Name == RequestWards.Parameter && parameter.In == ParameterLocation.Query))
         {
             operation.Parameters.Add(WardParameters.Parameter(
-                "The ward the request acts in: where a new record is recorded, what a list or a statistic counts. Without it: a record " +
-                "named in the path acts in its own ward; otherwise the caller's first ward, and lists and statistics span every ward the " +
-                "caller sees. A ward the caller may not see is a 404. A ward that has ended (merged or dissolved) takes no new record " +
+                "The ward the request acts in: where a new record is recorded, what a list or a statistic counts; a record named in the " +
+                "path is found only in it (one of another ward is a 404). Without it: a record named in the path acts in its own ward; " +
+                "otherwise the caller's first ward, and lists and statistics span every ward the caller sees. Malformed, it is a 400; " +
+                "a ward the caller may not see is a 404, whether or not the path names a record. A ward that has ended (merged or dissolved) takes no new record " +
                 "that happened from its end on: 400, naming the successor."));
         }
 

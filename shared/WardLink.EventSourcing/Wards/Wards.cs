@@ -156,10 +156,10 @@ public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access, 
 }
 
 /// <summary>
-/// Puts every request in one ward before its endpoint runs. A record in the path (any id in the route
-/// that is a stream of this service) puts it in that record's ward, unless the caller may not see that ward:
-/// then the record is, to it, one that does not exist (the endpoint's own 404); else <c>ward=</c> names it (400 when malformed, 404
-/// when unknown or not the caller's); else the caller's first ward. The public (no token, or any request to an operation that
+/// Puts every request in one ward before its endpoint runs. <c>ward=</c>, where given, is judged first (400 when malformed, 404
+/// when unknown or not the caller's). A record in the path (any id in the route that is a stream of this service) puts the
+/// request in that record's ward, unless the caller may not see that ward or <c>ward=</c> names another: then the record is, to
+/// it, one that does not exist (the endpoint's own 404); else <c>ward=</c> names it; else the caller's first ward. The public (no token, or any request to an operation that
 /// needs none: <see cref="PublicOperations"/>) names no record by id, may name any known ward,
 /// and acts in the home ward otherwise. An endpoint that keeps no record (<see cref="WardFree"/>: the health probes, the API
 /// document) acts in no ward.
@@ -200,35 +200,43 @@ public static class RequestWards
             Task<string> PublicWardAsync(string named) =>
                 WardAtAsync(named, id => cache.WardAsync(id, () => directory.WardAsync(id, ct)), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
 
-            string? ward = null;
-            var (named, ofRecord) = (false, false);
-            // A record of a ward the caller may not see is, to the caller, a record nobody recorded: the request
-            // goes on in the ward it would act in without one, where the endpoint finds no such record and
-            // answers its own 404, word for word as for an id that does not exist. The public finds no record by id
-            // (a follow-up finds its tip by code and secret, in any ward): an id in its path is not looked up, so
-            // no answer tells whether it names a record.
-            var recorded = !anonymous && await TenantOfPathAsync(http, http.RequestServices.GetRequiredService<WardDatabases>(), ct) is { } tenant
-                ? tenants.WardOf(tenant)
-                : null;
-            if (recorded is not null && access.Allows(recorded))
+            // ward= is judged wherever it is offered, a record in the path or not: malformed, a 400; unknown or not the
+            // caller's, a 404.
+            string? given = null;
+            if (http.Request.Query.TryGetValue(Parameter, out var values))
             {
-                (ward, named, ofRecord) = (recorded, true, true);
-            }
-            else if (http.Request.Query.TryGetValue(Parameter, out var given))
-            {
-                if (given.Count != 1 || !WardNames.IsId(given[0]))
+                if (values.Count != 1 || !WardNames.IsId(values[0]))
                 {
                     await Invalid(http);
                     return;
                 }
 
-                if (!access.Allows(given[0]!))
+                if (!access.Allows(values[0]!))
                 {
-                    await NotFound(http, $"Ward '{given[0]}' was not found.");
+                    await NotFound(http, $"Ward '{values[0]}' was not found.");
                     return;
                 }
 
-                (ward, named) = (anonymous ? await PublicWardAsync(given[0]!) : given[0]!, true);
+                given = values[0]!;
+            }
+
+            string? ward = null;
+            var (named, ofRecord) = (false, false);
+            // A record of a ward the caller may not see, or of another ward than the one named, is, to the caller, a record
+            // nobody recorded: the request goes on in the ward it would act in without one, where the endpoint finds no such
+            // record and answers its own 404, word for word as for an id that does not exist. The public finds no record by id
+            // (a follow-up finds its tip by code and secret, in any ward): an id in its path is not looked up, so no answer
+            // tells whether it names a record.
+            var recorded = !anonymous && await TenantOfPathAsync(http, http.RequestServices.GetRequiredService<WardDatabases>(), ct) is { } tenant
+                ? tenants.WardOf(tenant)
+                : null;
+            if (recorded is not null && access.Allows(recorded) && (given is null || given == recorded))
+            {
+                (ward, named, ofRecord) = (recorded, true, true);
+            }
+            else if (given is not null)
+            {
+                (ward, named) = (anonymous ? await PublicWardAsync(given) : given, true);
             }
 
             ward ??= anonymous ? await PublicWardAsync(home.Id) : access.Wards.Count > 0 ? access.Wards[0] : null;
