@@ -7,7 +7,8 @@ namespace WardLink.ServiceDefaults;
 /// <summary>
 /// What no span takes out of a process, whatever instrumentation put it there (ASP.NET Core's and HttpClient's add the
 /// caller's browser string and the path): the caller's user agent, which would follow a tipster's tip into the traces,
-/// and a public follow-up code in a path or URL (<c>/public/tips/{code}</c>), which names one tip's thread. It runs when a
+/// and a public follow-up code in a path or URL (<c>/public/tips/{code}</c>), which names one tip's thread, however mistyped
+/// the path around it. It runs when a
 /// span ends, before any exporter sees it.
 /// </summary>
 public sealed partial class AnonymousSpans : BaseProcessor<Activity>
@@ -34,20 +35,28 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
     }
 
     /// <summary>
-    /// <paramref name="text"/> with the follow-up code of every public tip path in it shown as <c>{code}</c>: as written, and
-    /// however else a client spelled the path (<c>/public//tips/</c>, <c>tips%2F</c>, <c>%74ips</c>, a backslash, <c>/./</c>,
-    /// escapes escaped again), which is then shown as read, every escape decoded and every run of separators one slash.
+    /// <paramref name="text"/> with every segment of a public path that is not one of the API's own words shown as
+    /// <c>{code}</c>: a follow-up code (<c>/public/tips/{code}</c>), and whatever a client typed there instead of a word
+    /// (<c>/public/tip/…</c>, <c>/public/tips;x/…</c>, <c>/public/…</c>), which may be a code all the same. A public path spelled
+    /// otherwise than it is read (<c>/public//tips/</c>, <c>tips%2F</c>, <c>%74ips</c>, a backslash, <c>/./</c>, escapes escaped
+    /// again) is shown as read, every escape decoded and every run of separators one slash.
     /// </summary>
     public static string WithoutFollowUpCode(string text)
     {
-        var shown = FollowUpCode().Replace(text, CodeShown);
         var read = AsRead(text);
-        return FollowUpCode().Matches(read).Any(code => shown.Contains(code.Groups["code"].Value, StringComparison.OrdinalIgnoreCase))
-            ? FollowUpCode().Replace(read, CodeShown)
-            : shown;
+        return PublicPath().Matches(read).Select(path => path.Value).SequenceEqual(PublicPath().Matches(text).Select(path => path.Value), StringComparer.Ordinal)
+            ? Redacted(text)
+            : Redacted(read);
     }
 
-    private const string CodeShown = "/public/tips/{code}";
+    private const string CodeShown = "{code}";
+
+    /// <summary>The segments a public path may show: the API's own words (and the code's place holder).</summary>
+    private static readonly HashSet<string> PublicWords = new(["", "tips", "messages", CodeShown], StringComparer.OrdinalIgnoreCase);
+
+    private static string Redacted(string text) => PublicPath().Replace(
+        text,
+        path => path.Groups["public"].Value + string.Join('/', path.Groups["rest"].Value.Split('/').Select(segment => PublicWords.Contains(segment) ? segment : CodeShown)));
 
     /// <summary>The text with its escapes decoded (up to three times over), backslashes as slashes and runs of slashes and <c>/./</c> as one slash.</summary>
     private static string AsRead(string text)
@@ -60,8 +69,8 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
         return Separators().Replace(text.Replace('\\', '/'), "/");
     }
 
-    [GeneratedRegex(@"/public/tips/(?!\{code\})(?<code>[^/?#\s]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex FollowUpCode();
+    [GeneratedRegex(@"(?<public>/public)(?<rest>(?:/[^/?#\s]*)+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex PublicPath();
 
     [GeneratedRegex(@"/(?:\.?/)+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Separators();

@@ -54,4 +54,25 @@ public sealed class AnonymousSpansTests
             Assert.Contains("/tips/{code}", shown, StringComparison.OrdinalIgnoreCase);
         });
     }
+
+    /// <summary>
+    /// A public path mistyped (<c>/public/tip/</c>, <c>/public/tips;x/</c>, the code right after <c>/public/</c>, any word a
+    /// client puts there) still leaves no code: no route reads it, but the span still names the path the client sent.
+    /// </summary>
+    [Fact]
+    public void A_follow_up_code_is_gone_from_a_mistyped_public_path_too()
+    {
+        var typed = Gen.OneOf(Gen.Const("tip"), Gen.Const("tips;x"), Gen.Const("tipss"), Gen.Const("TIP"), Gen.String[Gen.Char.AlphaNumeric, 1, 12]);
+        Gen.Select(Codes, typed.Array[0, 2], Gen.OneOf(Gen.Const(""), Gen.Const("/messages"), Gen.Const("?x=1"), Gen.Const("/"))).Sample((code, words, tail) =>
+        {
+            var url = $"https://gateway.example/api/public/{string.Concat(words.Select(word => word + "/"))}{code}{tail}";
+            var shown = AnonymousSpans.WithoutFollowUpCode(url);
+
+            Assert.DoesNotContain(code, shown, StringComparison.OrdinalIgnoreCase);
+            Assert.StartsWith("https://gateway.example/api/public/", shown, StringComparison.Ordinal);
+        });
+
+        Assert.Equal("/api/public/tips?ward=dong-quang", AnonymousSpans.WithoutFollowUpCode("/api/public/tips?ward=dong-quang"));
+        Assert.Equal("/api/tips/0193a000-0000-7000-8000-000000000001", AnonymousSpans.WithoutFollowUpCode("/api/tips/0193a000-0000-7000-8000-000000000001"));
+    }
 }
