@@ -61,7 +61,7 @@ public sealed class AuditorCommandLine
             long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version) && version >= 1),
     };
 
-    private readonly Option<DateTimeOffset?> _at = TimeOption("--at", "The state as of this time.");
+    private readonly Option<DateTimeOffset?> _at = TimeOption("--at", "The state as of this time: the events recorded (recordedAt) at or before it, whatever their business time.");
 
     public AuditorCommandLine(HttpClient http, TextWriter output, TextWriter errors)
     {

@@ -61,7 +61,7 @@ public static partial class AuditEndpoints
         audit.MapGet("/streams/{id:guid}/state", State)
             .WithName("AuditStateAsOf")
             .Produces<StateAsOf>()
-            .WithSummary("A stream's state as of a version (?version=) or a time (?at=), without personal data; for auditors without text the state does not name as shown to them.")
+            .WithSummary("A stream's state as of a version (?version=) or a time (?at=: the last event recorded at or before it, by recordedAt, not its business time), without personal data; for auditors without text the state does not name as shown to them.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/log", Log)

@@ -40,7 +40,7 @@ public sealed class AuditedServices : ServiceGroup
 
 /// <summary>
 /// A record of every service rebuilt as of its first version and as of the time that version was
-/// recorded, and as it is now; personal data (a tipster's messages, an officer's name, a patrol
+/// recorded (recorded, not its business time: by the endpoint and the tool alike), and as it is now; personal data (a tipster's messages, an officer's name, a patrol
 /// member's name, a partner contact's name and phone) in none of the audit's answers.
 /// </summary>
 public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<AuditedServices>
@@ -184,6 +184,15 @@ public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<Aud
             var received = await tips.AuditorAsync("state", "--file", file, "--stream", id.ToString(), "--at", stream[0].Event!.RecordedAt.ToString("O"));
             var assessed = await tips.AuditorAsync("state", "--file", file, "--stream", id.ToString(), "--version", "2");
             var unknown = await tips.AuditorAsync("state", "--file", file, "--stream", Guid.NewGuid().ToString());
+
+            // --at, as the endpoint's at=, is the time an event was recorded, not the business time it names: an hour after
+            // the tip was received (in 2024) it had not been recorded yet.
+            var afterReceived = stream[0].Event!.WardTime!.Value.AddHours(1).ToString("O");
+            var byBusinessTime = await tips.AuditorAsync("state", "--file", file, "--stream", id.ToString(), "--at", afterReceived);
+            using var endpointByBusinessTime = await tips.GetAsync($"/audit/tips/streams/{id}/state?at={Uri.EscapeDataString(afterReceived)}", TestContext.Current.CancellationToken);
+            Assert.True(byBusinessTime.Exit == AuditorCommands.Usage, byBusinessTime.Output);
+            Assert.Contains("as of then", byBusinessTime.Errors, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, endpointByBusinessTime.StatusCode);
 
             var first = JsonDocument.Parse(received.Output).RootElement;
             var second = JsonDocument.Parse(assessed.Output).RootElement;
