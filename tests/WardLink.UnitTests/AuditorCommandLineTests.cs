@@ -8,6 +8,8 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using WardLink.Audit;
 using WardLink.Auditor;
+using WardLink.ServiceDefaults;
+using WardLink.Testing;
 
 namespace WardLink.UnitTests;
 
@@ -155,6 +157,10 @@ public sealed class AuditorCommandLineTests : IDisposable
     [InlineData("[]")]
     [InlineData("{\"patrols\": \"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\\n\"}")]
     [InlineData("{\"tips\": \"not a key\"}")]
+    [InlineData("{\"tips\": {\"PublicKey\": \"not a key\"}}")]
+    [InlineData("{\"tips\": {\"SigningKey\": \"-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n\"}}")]
+    [InlineData("{\"tips\": 42}")]
+    [InlineData("{\"//\": \"a note, no key\"}")]
     public async Task A_keys_file_that_does_not_give_the_services_public_key_is_a_usage_error_naming_it(string content)
     {
         var keys = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.json");
@@ -164,6 +170,31 @@ public sealed class AuditorCommandLineTests : IDisposable
 
         AssertUsage(exit, output, errors);
         Assert.Contains(keys, errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The repository's development keys (<c>shared/WardLink.Audit/development-audit-keys.json</c>, what the demo system signs
+    /// with) are a keys file as they are: each service's <c>PublicKey</c> is read, its note passed over. A checkpoint tips
+    /// signed with its development key verifies; one signed with another key does not.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_repository_s_development_keys_check_the_demo_s_signatures_as_they_are(bool signedByTips)
+    {
+        var development = Repository.Path("shared/WardLink.Audit/development-audit-keys.json");
+        var signingKey = JsonNode.Parse(await File.ReadAllTextAsync(development, TestContext.Current.CancellationToken))!["tips"]!["SigningKey"]!.GetValue<string>();
+        using var key = signedByTips ? CheckpointSignature.Load(signingKey, "tips") : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var signed = new CheckpointSigner(new ServiceIdentity("tips"), key).Sign(3, 3, _head, CheckpointedAt);
+        var saved = Path.Combine(_folder.FullName, "development-checkpoints.json");
+        await File.WriteAllTextAsync(saved, JsonSerializer.Serialize(new[] { new CheckpointCopy("patrols", 3, 3, _head, signed.At, signed.Signature) }, AuditorCommands.Json), TestContext.Current.CancellationToken);
+
+        var (exit, output, errors) = await RunAsync(["verify", "--file", _log, "--service", "tips", "--checkpoints", saved, "--keys", development]);
+
+        Assert.True(exit == (signedByTips ? AuditorCommands.Intact : AuditorCommands.Broken), $"exit {exit}: {errors}");
+        Assert.Empty(errors);
+        var report = JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!;
+        Assert.Equal(signedByTips, Assert.Single(report.Checkpoints).SignatureValid);
     }
 
     /// <summary>

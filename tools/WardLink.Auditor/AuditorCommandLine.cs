@@ -32,7 +32,7 @@ public sealed class AuditorCommandLine
 
     private readonly Option<FileInfo> _checkpoints = new Option<FileInfo>("--checkpoints") { Description = "Checkpoints saved by 'checkpoints', instead of asking --url." }.AcceptExistingOnly();
 
-    private readonly Option<FileInfo> _keys = new Option<FileInfo>("--keys") { Description = "The services' public keys (a JSON object of PEM keys by service): the checkpoints' signatures are checked with them." }.AcceptExistingOnly();
+    private readonly Option<FileInfo> _keys = new Option<FileInfo>("--keys") { Description = "The services' public keys, a JSON object by service of PEM keys or of objects with a PublicKey (as shared/WardLink.Audit/development-audit-keys.json, the demo's): the checkpoints' signatures are checked with them." }.AcceptExistingOnly();
 
     private readonly Option<long?> _after = new("--after")
     {

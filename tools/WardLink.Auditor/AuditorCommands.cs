@@ -313,16 +313,19 @@ public static class AuditorCommands
     private static bool IsCheckpoint(CheckpointCopy? copy) => copy is { Holder: not null, Head: not null, Sequence: > 0 };
 
     /// <summary>
-    /// The services' public keys from a JSON file (<c>{"tips": "-----BEGIN PUBLIC KEY-----…", …}</c>);
-    /// one that is not such a file, or does not give <paramref name="service"/>'s key, is a usage error.
+    /// The services' public keys from a JSON file, each service's the PEM itself (<c>{"tips": "-----BEGIN PUBLIC KEY-----…", …}</c>)
+    /// or an object whose <c>PublicKey</c> it is (the shape of the repository's development keys, whose <c>SigningKey</c> is
+    /// never read); names that are no service (the development file's <c>//</c> note) are passed over. One that is not such a
+    /// file, or does not give <paramref name="service"/>'s key, is a usage error.
     /// </summary>
     public static async Task<CheckpointKeys> ReadKeysAsync(FileInfo file, string service, CancellationToken ct)
     {
         try
         {
             await using var stream = file.OpenRead();
-            var pems = await JsonSerializer.DeserializeAsync<Dictionary<string, string>>(stream, Json, ct)
+            var keys = await JsonSerializer.DeserializeAsync<Dictionary<string, JsonElement>>(stream, Json, ct)
                 ?? throw new UsageException($"{file} is not an object of public keys by service.");
+            var pems = keys.Where(key => Services.Contains(key.Key, StringComparer.Ordinal)).ToDictionary(key => key.Key, key => PublicKeyOf(key.Key, key.Value));
             return pems.ContainsKey(service) ? new CheckpointKeys(pems) : throw new UsageException($"{file} has no public key of {service}.");
         }
         catch (Exception unreadable) when (unreadable is JsonException or InvalidOperationException)
@@ -330,6 +333,13 @@ public static class AuditorCommands
             throw new UsageException($"{file} is not an object of ECDSA P-256 public keys (PEM) by service: {unreadable.Message}");
         }
     }
+
+    private static string PublicKeyOf(string service, JsonElement key) => key.ValueKind switch
+    {
+        JsonValueKind.String => key.GetString()!,
+        JsonValueKind.Object when key.TryGetProperty("PublicKey", out var pem) && pem.ValueKind == JsonValueKind.String => pem.GetString()!,
+        _ => throw new InvalidOperationException($"the key of {service} is neither a PEM text nor an object with one as its PublicKey."),
+    };
 
     /// <summary>The entries of an exported file; a line that is not an audit entry is a usage error naming the line.</summary>
     public static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(FileInfo file, [EnumeratorCancellation] CancellationToken ct)
