@@ -64,7 +64,8 @@ public sealed record CheckpointCopy(
 /// Whether a checkpoint agrees with the chain recomputed from the log at its sequence. A checkpoint
 /// the log does not reach (no event at its sequence, or beyond its end) never agrees:
 /// <see cref="Recomputed"/> is null then. <see cref="SignatureValid"/>: whether its signature verifies
-/// against its service's key; null when no keys were given to check it with.
+/// against its service's key; false when it carries none, null when it carries one and no keys were
+/// given to check it with.
 /// </summary>
 public sealed record CheckpointVerdict(
     [property: MaxLength(ServiceIdentity.MaxNameLength)] string Holder,
@@ -101,8 +102,8 @@ public sealed record IntegrityReport(
 /// Recomputes a service's chain from its log, entry by entry in sequence order (nothing is held
 /// but the running head), and compares it with the stored links and with checkpoints. A log is
 /// complete when its chain starts at <see cref="HashChain.Genesis"/> and reaches every checkpoint
-/// a holder keeps, and every checkpoint is signed by the service when <paramref name="keys"/> are
-/// given to check. The same check runs in the service (<c>GET /audit/{service}/integrity</c>) and
+/// a holder keeps, and every checkpoint is signed by the service: an unsigned one is a break
+/// always, a signature that does not verify when <paramref name="keys"/> are given to check it. The same check runs in the service (<c>GET /audit/{service}/integrity</c>) and
 /// offline in the auditor tool. <paramref name="witnesses"/> says which checkpoints vouch for the
 /// log from outside the service (by default those held by another service).
 /// </summary>
@@ -223,13 +224,16 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
 
     /// <summary>
     /// The verdict on a checkpoint given the head recomputed at its sequence (null: the log has no
-    /// event there). A checkpoint its service did not sign is a break whatever it says; one that
-    /// disagrees is a break of <paramref name="kind"/>; one a witness holds that agrees moves the
-    /// witnessed part of the log up to it.
+    /// event there). A checkpoint its service did not sign is a break whatever it says: one without a
+    /// signature always (its absence needs no key to see), one whose signature does not verify when
+    /// <c>keys</c> are given to check it; one that disagrees is a break of <paramref name="kind"/>; one
+    /// a witness holds that agrees moves the witnessed part of the log up to it.
     /// </summary>
     private void Judge(CheckpointCopy copy, string? recomputed, BreakKind kind)
     {
-        bool? signatureValid = keys is null ? null : keys.Check(service, copy.Sequence, copy.Position, copy.Head, copy.At, copy.Signature) == SignatureCheck.Valid;
+        bool? signatureValid = string.IsNullOrEmpty(copy.Signature) ? false
+            : keys is null ? null
+            : keys.Check(service, copy.Sequence, copy.Position, copy.Head, copy.At, copy.Signature) == SignatureCheck.Valid;
         var agrees = recomputed is not null && copy.Head == recomputed;
         _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, ChainedFields.Shown(copy.Head, HashChain.HashLength), recomputed, agrees, signatureValid));
         if (signatureValid == false)

@@ -31,4 +31,14 @@ public static class TestAudit
 
     /// <summary>A signer of <paramref name="service"/>'s checkpoints with its key in this run, or with <paramref name="key"/>.</summary>
     public static CheckpointSigner SignerOf(string service, ECDsa? key = null) => new(new WardLink.ServiceDefaults.ServiceIdentity(service), key ?? Keys[service]);
+
+    /// <summary>Every service's public key in this run, to check checkpoints' signatures with.</summary>
+    public static CheckpointKeys Checks() => new(PublicKeys);
+
+    /// <summary>The copy <paramref name="holder"/> keeps of a checkpoint of <paramref name="service"/>'s chain, signed with its key in this run.</summary>
+    public static CheckpointCopy CopyOf(string holder, string service, long sequence, long position, string head, DateTimeOffset at)
+    {
+        var signed = SignerOf(service).Sign(sequence, position, head, at);
+        return new CheckpointCopy(holder, signed.Sequence, signed.Position, signed.Head, signed.At, signed.Signature);
+    }
 }

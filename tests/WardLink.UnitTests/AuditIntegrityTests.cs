@@ -19,7 +19,7 @@ public sealed class AuditIntegrityTests
     {
         var (entries, heads) = HashChainTests.Log(4);
 
-        var verdict = Verdict(HashChainTests.Verify(entries, new CheckpointCopy("tips", 2, 2, heads[1], Taken)), last: 4);
+        var verdict = Verdict(HashChainTests.Verify(entries, HashChainTests.Signed("tips", 2, heads[1], Taken)), last: 4);
 
         Assert.Equal(("tips", 4L, true, 4L, 4L, 0L, 1, (string?)null), (verdict.Service, verdict.LastSequence, verdict.Intact, verdict.EventsChecked, verdict.ChainedThrough, verdict.Pending, verdict.CheckpointsAgreeing, verdict.FirstBroken));
         Assert.Empty(verdict.CheckpointsDisagreeing);
@@ -32,7 +32,7 @@ public sealed class AuditIntegrityTests
         var (entries, heads) = HashChainTests.Log(4);
         entries[2] = entries[2] with { Event = entries[2].Event! with { DataHash = new string('f', 64) } };
 
-        var verdict = Verdict(HashChainTests.Verify(entries, new CheckpointCopy("incidents", 4, 4, heads[3], Taken)), last: 4);
+        var verdict = Verdict(HashChainTests.Verify(entries, HashChainTests.Signed("incidents", 4, heads[3], Taken)), last: 4);
         var problems = AuditIntegrity.Problems([verdict]);
 
         Assert.False(verdict.Intact);

@@ -41,10 +41,9 @@ public sealed class AuditorCommandLineTests : IDisposable
         _log = Path.Combine(_folder.FullName, "tips.ndjson");
         File.WriteAllLines(_log, entries.Select(entry => JsonSerializer.Serialize(entry, AuditorCommands.Json)));
         _checkpoints = Path.Combine(_folder.FullName, "checkpoints.json");
-        File.WriteAllText(_checkpoints, "[]");
+        File.WriteAllText(_checkpoints, Copies("patrols"));
         _keys = Path.Combine(_folder.FullName, "keys.json");
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        File.WriteAllText(_keys, JsonSerializer.Serialize(new Dictionary<string, string> { ["tips"] = key.ExportSubjectPublicKeyInfoPem() }));
+        File.WriteAllText(_keys, JsonSerializer.Serialize(TestAudit.PublicKeys));
     }
 
     /// <summary>Command lines that parse and run offline, each option with a good value.</summary>
@@ -195,6 +194,51 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Empty(errors);
         var report = JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!;
         Assert.Equal(signedByTips, Assert.Single(report.Checkpoints).SignatureValid);
+    }
+
+    /// <summary>
+    /// A checkpoint without a signature is one its service did not sign: the log is broken (exit 1, <c>signatureInvalid</c>
+    /// at it) whether or not <c>--keys</c> are given; without them only the signatures it carries go unchecked.
+    /// </summary>
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("verify-keys")]
+    public async Task An_unsigned_checkpoint_is_a_broken_log_with_keys_or_without(string command)
+    {
+        var unsigned = Path.Combine(_folder.FullName, "unsigned.json");
+        var copies = JsonSerializer.Deserialize<List<CheckpointCopy>>(Copies("patrols"), AuditorCommands.Json)!.Select(copy => copy with { Signature = null });
+        await File.WriteAllTextAsync(unsigned, JsonSerializer.Serialize(copies, AuditorCommands.Json), TestContext.Current.CancellationToken);
+
+        var (exit, output, errors) = await RunAsync(Replace(Good[command], "--checkpoints", unsigned));
+
+        Assert.True(exit == AuditorCommands.Broken, $"exit {exit}: {errors}");
+        var report = JsonSerializer.Deserialize<IntegrityReport>(output, AuditorCommands.Json)!;
+        Assert.Equal((3L, BreakKind.SignatureInvalid), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.False(Assert.Single(report.Checkpoints).SignatureValid);
+    }
+
+    /// <summary>
+    /// No checkpoint at all, in a file given with <c>--checkpoints</c> or held by the service and its peers, witnesses
+    /// nothing: any log verifies against none, even one rewritten whole. Exit 2 saying so, never "intact".
+    /// </summary>
+    [Theory]
+    [InlineData("file")]
+    [InlineData("verify")]
+    [InlineData("checkpoints")]
+    public async Task No_checkpoint_at_all_is_a_usage_error_never_intact(string source)
+    {
+        var empty = Path.Combine(_folder.FullName, "empty.json");
+        await File.WriteAllTextAsync(empty, "[]", TestContext.Current.CancellationToken);
+        var saved = Path.Combine(_folder.FullName, "none.json");
+        Func<CancellationToken, Task<HttpResponseMessage>> none = _ => Task.FromResult(Json("[]"));
+
+        var (exit, output, errors) = source == "file"
+            ? await RunAsync(Replace(Good["verify"], "--checkpoints", empty))
+            : await RunAsync(WitnessedAtGateway(source, saved), Holders(("tips", none), ("incidents", none), ("patrols", none), ("partners", none)));
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains(source == "file" ? $"{empty} holds no checkpoint: nothing outside the log vouches for it" : "No checkpoint of tips is held, by tips or by a peer", errors, StringComparison.Ordinal);
+        Assert.False(File.Exists(saved));
     }
 
     /// <summary>
@@ -619,8 +663,9 @@ public sealed class AuditorCommandLineTests : IDisposable
         return others.FirstOrDefault(other => other.Holder == holder).Answer?.Invoke(ct) ?? Task.FromResult(Json(Copies(holder)));
     });
 
+    /// <summary>The copy <paramref name="holder"/> keeps of tips' checkpoint at <paramref name="sequence"/> (the log's head), signed by tips.</summary>
     private string Copies(string holder, long sequence = 3) =>
-        JsonSerializer.Serialize(new[] { new CheckpointCopy(holder, sequence, sequence, _head, CheckpointedAt) }, AuditorCommands.Json);
+        JsonSerializer.Serialize(new[] { TestAudit.CopyOf(holder, "tips", sequence, sequence, _head, CheckpointedAt) }, AuditorCommands.Json);
 
     private Func<CancellationToken, Task<HttpResponseMessage>> BadCheckpoints(string answer, string holder) => answer switch
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using CsCheck;
 using WardLink.Audit;
+using WardLink.Testing;
 
 namespace WardLink.UnitTests;
 
@@ -10,7 +11,7 @@ namespace WardLink.UnitTests;
 /// cut tail, events removed with their links left, and events removed with the chain and the
 /// service's own checkpoints recomputed. Each is caught, naming its kind and sequence, whenever
 /// something outside the removed part still remembers it; what no witness vouches for is the
-/// unwitnessed tail the report states.
+/// unwitnessed tail the report states. A checkpoint without a signature is a break.
 /// </summary>
 public sealed class ChainCompletenessTests
 {
@@ -18,7 +19,7 @@ public sealed class ChainCompletenessTests
     private static readonly string[] Holders = [Service, "incidents", "partners"];
     private static readonly DateTimeOffset Recorded = new(2024, 3, 14, 14, 30, 0, TimeSpan.Zero);
 
-    /// <summary>A chained log of 1 to 40 events; where each holder keeps a checkpoint (null: none there).</summary>
+    /// <summary>A chained log of 1 to 40 events; where each holder keeps a checkpoint (null: none there), each signed by the service.</summary>
     private static readonly Gen<GeneratedLog> Logs =
         Gen.Int[1, 40].SelectMany(count => Gen.Select(Gen.Int[1, 3].Array[count], Gen.Int[0, 5].Array[count], Generate));
 
@@ -126,9 +127,11 @@ public sealed class ChainCompletenessTests
         {
             var kept = Chain(log.Entries.Take(from).Concat(log.Entries.Skip(to)).Select(entry => (entry.Sequence, entry.Event!)));
             var heads = kept.ToDictionary(entry => entry.Sequence, entry => entry.Link!.Hash);
+
+            // Signed anew with the service's key: whoever runs the service has it.
             var checkpoints = log.Checkpoints
                 .Where(copy => copy.Holder != Service || heads.ContainsKey(copy.Sequence))
-                .Select(copy => copy.Holder == Service ? copy with { Head = heads[copy.Sequence] } : copy)
+                .Select(copy => copy.Holder == Service ? TestAudit.CopyOf(Service, Service, copy.Sequence, copy.Position, heads[copy.Sequence], copy.At) : copy)
                 .ToList();
 
             var report = Verify(kept, checkpoints);
@@ -151,9 +154,32 @@ public sealed class ChainCompletenessTests
         });
     }
 
-    private static IntegrityReport Verify(IEnumerable<AuditEntry> entries, IEnumerable<CheckpointCopy> checkpoints)
+    /// <summary>
+    /// A checkpoint that carries no signature is one its service did not sign: a break at its sequence whether or not keys
+    /// are given to check signatures with (its absence needs none), its verdict's <c>signatureValid</c> false.
+    /// </summary>
+    [Fact]
+    public void A_checkpoint_without_a_signature_is_a_break_at_its_sequence_with_keys_or_without()
     {
-        var verifier = new ChainVerifier(Service, checkpoints);
+        var copies = Logs.Where(log => log.Checkpoints.Count > 0).SelectMany(log => Gen.Int[0, log.Checkpoints.Count - 1].Select(copy => (log, copy)));
+        Gen.Select(copies, Gen.Bool, Gen.Bool).Sample((at, empty, withKeys) =>
+        {
+            var (log, stripped) = at;
+            var checkpoints = log.Checkpoints.Select((copy, index) => index == stripped ? copy with { Signature = empty ? string.Empty : null } : copy).ToList();
+
+            var report = Verify(log.Entries, checkpoints, withKeys);
+
+            Assert.False(report.Intact);
+            Assert.Equal((log.Checkpoints[stripped].Sequence, BreakKind.SignatureInvalid), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+            Assert.Equal(
+                checkpoints.OrderBy(copy => copy.Sequence).ThenBy(copy => copy.Holder, StringComparer.Ordinal).Select(copy => string.IsNullOrEmpty(copy.Signature) ? false : withKeys ? true : (bool?)null),
+                report.Checkpoints.Select(verdict => verdict.SignatureValid));
+        });
+    }
+
+    private static IntegrityReport Verify(IEnumerable<AuditEntry> entries, IEnumerable<CheckpointCopy> checkpoints, bool withKeys = true)
+    {
+        var verifier = new ChainVerifier(Service, checkpoints, withKeys ? TestAudit.Checks() : null);
         foreach (var entry in entries)
         {
             verifier.Add(entry);
@@ -176,7 +202,7 @@ public sealed class ChainCompletenessTests
         }));
         var checkpoints = entries
             .Select((entry, index) => holders[index] < Holders.Length
-                ? new CheckpointCopy(Holders[holders[index]], entry.Sequence, index + 1, entry.Link!.Hash, entry.Event!.RecordedAt.AddSeconds(1))
+                ? TestAudit.CopyOf(Holders[holders[index]], Service, entry.Sequence, index + 1, entry.Link!.Hash, entry.Event!.RecordedAt.AddSeconds(1))
                 : null)
             .OfType<CheckpointCopy>()
             .ToList();

@@ -10,7 +10,8 @@ namespace WardLink.UnitTests;
 
 /// <summary>
 /// Checkpoints signed by the service that took them: a signature verifies against that service's
-/// key only, over every field; the verifier treats a checkpoint its service did not sign as a break.
+/// key only, over every field; the verifier treats a checkpoint its service did not sign as a break,
+/// one that carries no signature even without keys to check signatures with.
 /// </summary>
 public sealed class CheckpointSignatureTests
 {
@@ -84,8 +85,10 @@ public sealed class CheckpointSignatureTests
         Assert.Equal((3L, BreakKind.SignatureInvalid), (checkedReport.FirstBroken!.Sequence, checkedReport.FirstBroken.Kind));
         Assert.Equal([true, false, false], checkedReport.Checkpoints.Select(verdict => verdict.SignatureValid));
         Assert.Equal(2, checkedReport.Unwitnessed.WitnessedThrough);
-        Assert.True(uncheckedReport.Intact);
-        Assert.All(uncheckedReport.Checkpoints, verdict => Assert.Null(verdict.SignatureValid));
+        // Without keys a signature cannot be checked, but its absence is seen: the unsigned one is still the break.
+        Assert.False(uncheckedReport.Intact);
+        Assert.Equal((4L, BreakKind.SignatureInvalid), (uncheckedReport.FirstBroken!.Sequence, uncheckedReport.FirstBroken.Kind));
+        Assert.Equal([null, null, false], uncheckedReport.Checkpoints.Select(verdict => verdict.SignatureValid));
     }
 
     [Fact]

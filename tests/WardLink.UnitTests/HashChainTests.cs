@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CsCheck;
 using WardLink.Audit;
+using WardLink.Testing;
 
 namespace WardLink.UnitTests;
 
@@ -28,7 +29,7 @@ public sealed class HashChainTests
     public void An_untouched_log_is_intact_and_agrees_with_every_checkpoint()
     {
         var (entries, heads) = Log(4);
-        var report = Verify(entries, new CheckpointCopy("tips", 2, 2, heads[1], Recorded), new CheckpointCopy("patrols", 4, 4, heads[3], Recorded));
+        var report = Verify(entries, Signed("tips", 2, heads[1], Recorded), Signed("patrols", 4, heads[3], Recorded));
 
         Assert.True(report.Intact);
         Assert.Null(report.FirstBroken);
@@ -42,7 +43,7 @@ public sealed class HashChainTests
     public void A_checkpoint_beyond_the_logs_last_event_is_a_truncated_tail_never_no_opinion()
     {
         var (entries, heads) = Log(4);
-        var report = Verify(entries.Take(3), new CheckpointCopy("patrols", 2, 2, heads[1], Recorded), new CheckpointCopy("patrols", 4, 4, heads[3], Recorded));
+        var report = Verify(entries.Take(3), Signed("patrols", 2, heads[1], Recorded), Signed("patrols", 4, heads[3], Recorded));
 
         Assert.False(report.Intact);
         Assert.Equal(new BrokenLink(4, BreakKind.TruncatedTail, ["sequence"], null, null), report.FirstBroken, BrokenLinkComparer.Instance);
@@ -73,7 +74,7 @@ public sealed class HashChainTests
         entries[0] = entries[0] with { Link = entries[0].Link! with { Previous = "x" } };
         entries[2] = entries[2] with { Event = entries[2].Event! with { DataHash = new string('f', 64) } };
 
-        var report = Verify(entries, new CheckpointCopy("patrols", 2, 2, heads[1], Recorded), new CheckpointCopy("patrols", 4, 4, heads[3], Recorded));
+        var report = Verify(entries, Signed("patrols", 2, heads[1], Recorded), Signed("patrols", 4, heads[3], Recorded));
 
         Assert.False(report.Intact);
         Assert.Equal(new BrokenLink(1, BreakKind.TruncatedHead, ["previous"], entries[0].Link!.Chained(1), entries[0].Event!.Chained(1)), report.FirstBroken, BrokenLinkComparer.Instance);
@@ -128,7 +129,7 @@ public sealed class HashChainTests
         var (entries, heads) = Log(4);
         entries[1] = entries[1] with { Event = entries[1].Event! with { DataHash = new string('f', 64) } };
 
-        var report = Verify(entries, new CheckpointCopy("incidents", 1, 1, heads[0], Recorded), new CheckpointCopy("incidents", 3, 3, heads[2], Recorded));
+        var report = Verify(entries, Signed("incidents", 1, heads[0], Recorded), Signed("incidents", 3, heads[2], Recorded));
 
         Assert.False(report.Intact);
         Assert.Equal(new BrokenLink(2, BreakKind.DataChanged, ["data"], entries[1].Link!.Chained(2), entries[1].Event!.Chained(2)), report.FirstBroken, BrokenLinkComparer.Instance);
@@ -190,12 +191,15 @@ public sealed class HashChainTests
             previous = hash;
         }
 
-        var report = Verify(forged, new CheckpointCopy("partners", 3, 3, heads[2], Recorded));
+        var report = Verify(forged, Signed("partners", 3, heads[2], Recorded));
 
         Assert.False(report.Intact);
         Assert.Equal(new BrokenLink(3, BreakKind.CheckpointDisagrees, ["head"], null, null), report.FirstBroken, BrokenLinkComparer.Instance);
         Assert.False(Assert.Single(report.Checkpoints).Agrees);
     }
+
+    /// <summary>A checkpoint of tips' chain at <paramref name="sequence"/> (its position too) as <paramref name="holder"/> keeps it, signed by tips.</summary>
+    internal static CheckpointCopy Signed(string holder, long sequence, string head, DateTimeOffset at) => TestAudit.CopyOf(holder, "tips", sequence, sequence, head, at);
 
     internal static IntegrityReport Verify(IEnumerable<AuditEntry> entries, params CheckpointCopy[] checkpoints)
     {

@@ -129,8 +129,8 @@ public static class AuditorCommands
     }
 
     /// <summary>
-    /// Recomputes the chain of <paramref name="file"/> against <paramref name="checkpoints"/>, checking
-    /// their signatures when <paramref name="keys"/> are given; prints the report.
+    /// Recomputes the chain of <paramref name="file"/> against <paramref name="checkpoints"/> (an unsigned one a break always),
+    /// checking their signatures when <paramref name="keys"/> are given; prints the report.
     /// </summary>
     public static async Task<int> VerifyAsync(string service, FileInfo file, IReadOnlyList<CheckpointCopy> checkpoints, CheckpointKeys? keys, TextWriter output, CancellationToken ct)
     {
@@ -229,8 +229,13 @@ public static class AuditorCommands
             throw new UsageException($"No peer's copies of the checkpoints of {service} could be read, and {service}'s own cannot show a log rewritten by whoever runs it: {string.Join(" ", unread)}");
         }
 
-        // Peers that answered, each with no copy, witness nothing either (while the service has checkpoints to witness).
-        if (copies.Any(copy => copy.Holder == service) && copies.All(copy => copy.Holder == service))
+        if (copies.Count == 0)
+        {
+            throw new UsageException($"No checkpoint of {service} is held, by {service} or by a peer: {NothingVouches} Ask again once {service} has taken one (after Audit:CheckpointEvery events, or Audit:CheckpointInterval after it started when events arrived) and it has reached the peers.");
+        }
+
+        // Peers that answered, each with no copy, witness nothing either.
+        if (copies.All(copy => copy.Holder == service))
         {
             throw new UsageException($"No peer holds a copy of the checkpoints of {service}, and {service}'s own cannot show a log rewritten by whoever runs it; ask again once its checkpoints have reached the peers.");
         }
@@ -277,14 +282,19 @@ public static class AuditorCommands
             ? null
             : $"the answer is {response.Content.Headers.ContentType?.MediaType ?? "of no type"}, not {mediaType}.";
 
-    /// <summary>Checkpoints saved by <c>checkpoints</c>; a file that is not such a list is a usage error.</summary>
+    /// <summary>
+    /// Checkpoints saved by <c>checkpoints</c>; a file that is not such a list, or holds none (against which any log, even one
+    /// rewritten whole, would verify), is a usage error.
+    /// </summary>
     public static async Task<IReadOnlyList<CheckpointCopy>> ReadCheckpointsAsync(FileInfo file, CancellationToken ct)
     {
         try
         {
             await using var stream = file.OpenRead();
             var copies = await JsonSerializer.DeserializeAsync<List<CheckpointCopy>>(stream, Json, ct);
-            return Invalid(copies, null) is { } reason ? throw new UsageException($"{file} is not a list of checkpoints: {reason}") : copies!;
+            return Invalid(copies, null) is { } reason ? throw new UsageException($"{file} is not a list of checkpoints: {reason}")
+                : copies!.Count == 0 ? throw new UsageException($"{file} holds no checkpoint: {NothingVouches} Save the checkpoints with 'checkpoints' once the service has taken one.")
+                : copies;
         }
         catch (JsonException unreadable)
         {
@@ -340,6 +350,9 @@ public static class AuditorCommands
         JsonValueKind.Object when key.TryGetProperty("PublicKey", out var pem) && pem.ValueKind == JsonValueKind.String => pem.GetString()!,
         _ => throw new InvalidOperationException($"the key of {service} is neither a PEM text nor an object with one as its PublicKey."),
     };
+
+    /// <summary>Why checkpoints none of which is at hand cannot tell whether a log is intact.</summary>
+    private const string NothingVouches = "nothing outside the log vouches for it, and a log rewritten whole, its links recomputed, would verify against none.";
 
     /// <summary>The entries of an exported file; a line that is not an audit entry is a usage error naming the line.</summary>
     public static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(FileInfo file, [EnumeratorCancellation] CancellationToken ct)
