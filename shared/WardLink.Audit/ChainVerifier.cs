@@ -12,7 +12,7 @@ public enum BreakKind
     /// <summary>The chain (a link, or a checkpoint a holder keeps) recorded an event here, the log has none.</summary>
     MissingEvent,
 
-    /// <summary>Another stream's event (or another version) sits where the chain recorded this one.</summary>
+    /// <summary>Another stream's event (or another version) sits where the chain recorded this one; or a line's sequence is not after the one before it (<c>sequence</c> in the differences).</summary>
     OutOfOrder,
 
     /// <summary>Its type or recorded time is not what was chained.</summary>
@@ -21,7 +21,11 @@ public enum BreakKind
     /// <summary>The log has an event here inside the chained range that the chain never saw.</summary>
     UnchainedEvent,
 
-    /// <summary>The event matches what was chained, but the stored link does not follow from the links before it (its hash, or its previous: <c>previous</c> in the differences).</summary>
+    /// <summary>
+    /// The event matches what was chained, but the stored link does not: its hash is not the one recomputed (or the sequence it
+    /// was hashed with was changed), its previous is not the link before it (<c>previous</c> in the differences), or its own
+    /// copies of the event's fields were changed (those fields in the differences).
+    /// </summary>
     LinkAltered,
 
     /// <summary>The log does not start at the genesis link: its first chained event follows a link the log does not hold.</summary>
@@ -122,6 +126,7 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
     private string? _running;
     private long _checked;
     private long _chainedThrough;
+    private long _lastSequence;
     private AuditEntry? _firstUnchained;
     private long _unchained;
     private BrokenLink? _broken;
@@ -134,11 +139,21 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
     {
         _entries++;
         _unwitnessedSince ??= entry.Event?.RecordedAt ?? entry.Link?.RecordedAt;
+
+        // The log runs in sequence order: a line whose sequence is not after the one before it was moved or changed, and
+        // is named where it stands, before any checkpoint its sequence would pass over is judged missing.
+        var inOrder = entry.Sequence > _lastSequence;
+        if (!inOrder)
+        {
+            Break(new BrokenLink(entry.Sequence, BreakKind.OutOfOrder, ["sequence"], entry.Link?.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence)));
+        }
+
         if (entry.Link is not { } link)
         {
             // Events after the last link are waiting for the chain; one before a link was slipped in.
             _firstUnchained ??= entry;
             _unchained++;
+            _lastSequence = inOrder ? entry.Sequence : _lastSequence;
             return;
         }
 
@@ -165,22 +180,37 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
 
         _firstUnchained = null;
         _unchained = 0;
-        PassOverCheckpointsBefore(entry.Sequence);
-        _checked++;
-        _chainedThrough = entry.Sequence;
-        var chained = link.Chained(entry.Sequence);
-        if (entry.Event is not { } recorded)
+
+        // The line on its own, judged from the link it names (the running head where it names none), as state judges it; a
+        // line that does not follow the one before it may have had only its previous changed: judged from the running head too.
+        var line = Examine(entry.Sequence, link, entry.Event, HashChain.IsDigest(link.Previous) ? link.Previous : _running);
+        if (line.Broken is not null && !follows && Examine(entry.Sequence, link, entry.Event, _running) is { Broken: null } fromRunning)
         {
-            Break(new BrokenLink(entry.Sequence, BreakKind.MissingEvent, ["event"], chained, null));
+            line = fromRunning;
         }
-        else
+
+        // A line that does not stand where its sequence says is named before the checkpoints its sequence would pass over.
+        if (inOrder && line.Placed)
         {
-            var found = recorded.Chained(entry.Sequence);
-            _running = HashChain.Link(_running, found);
-            if (_running != link.Hash || !follows)
-            {
-                Break(Classify(entry.Sequence, chained, found, follows));
-            }
+            PassOverCheckpointsBefore(entry.Sequence);
+            _lastSequence = entry.Sequence;
+        }
+
+        _checked++;
+        _chainedThrough = inOrder ? entry.Sequence : _chainedThrough;
+        if (line.Broken is { } broken)
+        {
+            Break(broken);
+        }
+        else if (!follows)
+        {
+            Break(new BrokenLink(entry.Sequence, BreakKind.LinkAltered, ["previous"], link.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence)));
+        }
+
+        // The chain recomputed from the events: a line that follows and whose link vouches for its event hashed to its link.
+        if (entry.Event is { } recorded)
+        {
+            _running = line.Broken is null && follows ? link.Hash : HashChain.Link(_running, recorded.Chained(entry.Sequence));
         }
 
         for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence == entry.Sequence; _nextCheckpoint++)
@@ -258,11 +288,8 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
     /// </summary>
     private void Break(BrokenLink broken) => _broken ??= broken with { Chained = broken.Chained?.Shown(), Found = broken.Found?.Shown() };
 
-    /// <summary>
-    /// The fields in which the event <paramref name="found"/> in the log differs from what its link <paramref name="chained"/>:
-    /// none when the link vouches for the event (the auditor tool's <c>state</c> folds only such events).
-    /// </summary>
-    public static List<string> Differences(ChainedFields chained, ChainedFields found)
+    /// <summary>The fields in which the event <paramref name="found"/> in the log differs from what its link <paramref name="chained"/>.</summary>
+    private static List<string> Differences(ChainedFields chained, ChainedFields found)
     {
         var differences = new List<string>();
         if (chained.StreamId != found.StreamId)
@@ -293,19 +320,47 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
         return differences;
     }
 
-    /// <summary>What broke at a link whose hash is not the one recomputed, or whose previous does not <paramref name="follows"/> the link before it.</summary>
-    private static BrokenLink Classify(long sequence, ChainedFields chained, ChainedFields found, bool follows)
+    /// <summary>
+    /// Whether the link of <paramref name="entry"/> vouches for its event on its own (the auditor tool's <c>state</c> folds only
+    /// such events): the judgement <c>verify</c> makes of each line, from the link the line names as its previous. A line
+    /// <c>verify</c> finds nothing wrong with is one whose link vouches for its event; one it names as broken is not.
+    /// </summary>
+    public static bool Vouches(AuditEntry entry) =>
+        entry is { Link: { } link, Event: not null } && HashChain.IsDigest(link.Previous) && Examine(entry.Sequence, link, entry.Event, link.Previous).Broken is null;
+
+    /// <summary>
+    /// One line of the log on its own, given the link before it (<paramref name="previous"/>): its link vouches for its event
+    /// when the link's copies of the event's fields are the event's and its hash is the one recomputed from
+    /// <paramref name="previous"/> and those fields at <paramref name="sequence"/>. <see cref="Line.Placed"/>: the link's hash
+    /// holds at this sequence for the event or for the link's own fields, so the line stands where its sequence says (a
+    /// sequence changed, or a hash, holds for neither).
+    /// </summary>
+    private static Line Examine(long sequence, AuditLink link, AuditEvent? recorded, string previous)
     {
-        var differences = Differences(chained, found);
-        var kind = differences.Contains("streamId") || differences.Contains("version") ? BreakKind.OutOfOrder
-            : differences.Contains("data") ? BreakKind.DataChanged
-            : differences.Count > 0 ? BreakKind.FieldsChanged
-            : BreakKind.LinkAltered;
-        if (kind == BreakKind.LinkAltered && !follows)
+        var chained = link.Chained(sequence);
+        var linkHolds = HashChain.Link(previous, chained) == link.Hash;
+        if (recorded is null)
         {
-            differences.Add("previous");
+            return new Line(new BrokenLink(sequence, BreakKind.MissingEvent, ["event"], chained, null), linkHolds);
         }
 
-        return new BrokenLink(sequence, kind, differences, chained, found);
+        var found = recorded.Chained(sequence);
+        var differences = Differences(chained, found);
+        var eventHolds = differences.Count == 0 ? linkHolds : HashChain.Link(previous, found) == link.Hash;
+        if (eventHolds && differences.Count == 0)
+        {
+            return new Line(null, Placed: true);
+        }
+
+        // The hash holds for the event: the link's own copies were changed. Otherwise the event is not what was chained; with
+        // no field different, the link's hash (or the sequence it is hashed with) is not what the chain wrote.
+        var kind = eventHolds || differences.Count == 0 ? BreakKind.LinkAltered
+            : differences.Contains("streamId") || differences.Contains("version") ? BreakKind.OutOfOrder
+            : differences.Contains("data") ? BreakKind.DataChanged
+            : BreakKind.FieldsChanged;
+        return new Line(new BrokenLink(sequence, kind, differences, chained, found), eventHolds || linkHolds);
     }
+
+    /// <summary>What one line says on its own: what is wrong with it (null: nothing), and whether it stands where its sequence says.</summary>
+    private readonly record struct Line(BrokenLink? Broken, bool Placed);
 }

@@ -1,6 +1,10 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using CsCheck;
 using WardLink.Audit;
+using WardLink.Auditor;
 using WardLink.Testing;
 
 namespace WardLink.UnitTests;
@@ -11,17 +15,22 @@ namespace WardLink.UnitTests;
 /// cut tail, events removed with their links left, and events removed with the chain and the
 /// service's own checkpoints recomputed. Each is caught, naming its kind and sequence, whenever
 /// something outside the removed part still remembers it; what no witness vouches for is the
-/// unwitnessed tail the report states. A checkpoint without a signature is a break.
+/// unwitnessed tail the report states. Any one field of a line changed in an exported file is judged
+/// alike by the tool's <c>verify</c> and <c>state</c>; a checkpoint without a signature is a break.
 /// </summary>
 public sealed class ChainCompletenessTests
 {
     private const string Service = "tips";
     private static readonly string[] Holders = [Service, "incidents", "partners"];
     private static readonly DateTimeOffset Recorded = new(2024, 3, 14, 14, 30, 0, TimeSpan.Zero);
+    private static readonly Guid[] Streams = [.. Enumerable.Range(1, 4).Select(stream => new Guid(stream, 0, 0, new byte[8]))];
 
-    /// <summary>A chained log of 1 to 40 events; where each holder keeps a checkpoint (null: none there), each signed by the service.</summary>
+    /// <summary>
+    /// A chained log of 1 to 40 events of up to four streams, each stream's versions in order; where each holder keeps a
+    /// checkpoint (null: none there), each signed by the service.
+    /// </summary>
     private static readonly Gen<GeneratedLog> Logs =
-        Gen.Int[1, 40].SelectMany(count => Gen.Select(Gen.Int[1, 3].Array[count], Gen.Int[0, 5].Array[count], Generate));
+        Gen.Int[1, 40].SelectMany(count => Gen.Select(Gen.Int[1, 3].Array[count], Gen.Int[0, 3].Array[count], Gen.Int[0, 5].Array[count], Generate));
 
     /// <summary>
     /// A log of at least <paramref name="least"/> events and a part of it <c>[From, To)</c> (by index) that
@@ -155,6 +164,40 @@ public sealed class ChainCompletenessTests
     }
 
     /// <summary>
+    /// Any field of one line of an exported file changed (its sequence, a field of its link, a field of its event): the
+    /// tool's <c>verify</c> and <c>state</c> judge it alike. A field the chain covers is a break that <c>verify</c> names at
+    /// that line (its sequence as the file now says), however far a changed sequence jumps past the checkpoints, and an event
+    /// <c>state</c> leaves out of the stream it was chained in; a field the chain does not cover (a link's position, an
+    /// event's business time, actor, correlation, causation and data) is neither.
+    /// </summary>
+    [Fact]
+    public void Any_field_of_a_line_changed_is_named_by_verify_where_it_stands_and_left_out_by_state_alike()
+    {
+        using var folder = new TemporaryFolder();
+        var keys = folder.Write("keys.json", JsonSerializer.Serialize(TestAudit.PublicKeys));
+        var lines = Logs.SelectMany(log => Gen.Int[0, log.Entries.Count - 1].Select(line => (log, line)));
+        Gen.Select(lines, Gen.Int[0, Changes.Length - 1], Gen.Long[1, 200], Gen.String, Gen.Guid).Sample((at, which, number, text, id) =>
+        {
+            var ((log, line), change) = (at, Changes[which]);
+            var entries = log.Entries.Select((entry, index) => index == line ? change.Apply(entry, new Values(number, text, id)) : entry).ToList();
+            var last = log.Entries[^1];
+            var witnessed = log.Checkpoints.Append(TestAudit.CopyOf("partners", Service, last.Sequence, log.Entries.Count, last.Link!.Hash, last.Event!.RecordedAt.AddSeconds(1)));
+            var file = folder.Write($"{Guid.NewGuid():N}.ndjson", string.Join('\n', entries.Select(entry => JsonSerializer.Serialize(entry, AuditorCommands.Json))));
+            var checkpoints = folder.Write($"{Guid.NewGuid():N}.json", JsonSerializer.Serialize(witnessed, AuditorCommands.Json));
+
+            var verify = Run("verify", "--file", file, "--service", Service, "--checkpoints", checkpoints, "--keys", keys);
+            var state = Run("state", "--file", file, "--stream", log.Entries[line].Event!.StreamId.ToString());
+
+            var report = JsonSerializer.Deserialize<IntegrityReport>(verify.Output, AuditorCommands.Json)!;
+            Assert.True(verify.Exit == (change.Chained ? AuditorCommands.Broken : AuditorCommands.Intact), $"{change.Field}: exit {verify.Exit}, {Describe(report)} {verify.Errors}");
+            Assert.Equal(change.Chained ? entries[line].Sequence : null, report.FirstBroken?.Sequence);
+            Assert.NotEqual(AuditorCommands.Broken, state.Exit);
+            var leftOut = Regex.Match(state.Errors, "([0-9]+) of its events left out");
+            Assert.True((change.Chained ? "1" : null) == (leftOut.Success ? leftOut.Groups[1].Value : null), $"{change.Field}: state says {state.Errors}");
+        });
+    }
+
+    /// <summary>
     /// A checkpoint that carries no signature is one its service did not sign: a break at its sequence whether or not keys
     /// are given to check signatures with (its absence needs none), its verdict's <c>signatureValid</c> false.
     /// </summary>
@@ -191,13 +234,17 @@ public sealed class ChainCompletenessTests
     private static string Describe(IntegrityReport report) =>
         $"first broken {report.FirstBroken?.Kind} at {report.FirstBroken?.Sequence}; checkpoints {string.Join(", ", report.Checkpoints.Select(verdict => $"{verdict.Holder}@{verdict.Sequence}:{verdict.Agrees}"))}";
 
-    private static GeneratedLog Generate(int[] gaps, int[] holders)
+    private static GeneratedLog Generate(int[] gaps, int[] streams, int[] holders)
     {
         var sequence = 0L;
-        var entries = Chain(gaps.Select(gap =>
+        var versions = new long[Streams.Length];
+        var entries = Chain(gaps.Select((gap, index) =>
         {
             sequence += gap;
-            var recorded = new AuditEvent(new Guid((int)sequence, 0, 0, new byte[8]), 1, "tip_received", Recorded.AddSeconds(sequence), null, "police-console", null, null, Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(sequence))), null);
+            var version = ++versions[streams[index]];
+            var recorded = new AuditEvent(
+                Streams[streams[index]], version, version == 1 ? "tip_received" : "tip_assessed", Recorded.AddSeconds(sequence), Recorded.AddDays(-sequence), "police-console",
+                null, null, Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(sequence))), new JsonObject { ["status"] = $"status {version}" });
             return (sequence, recorded);
         }));
         var checkpoints = entries
@@ -222,6 +269,71 @@ public sealed class ChainCompletenessTests
         }
 
         return entries;
+    }
+
+    /// <summary>What a changed field is changed to: a number (1 to 200), a text, an id.</summary>
+    private sealed record Values(long Number, string Text, Guid Id);
+
+    /// <summary>A field of a line changed, and whether the chain covers it (then a change is a break).</summary>
+    private sealed record Change(string Field, bool Chained, Func<AuditEntry, Values, AuditEntry> Apply);
+
+    /// <summary>Every field of a line: its sequence, each of its link's, each of its event's.</summary>
+    private static readonly Change[] Changes =
+    [
+        new("sequence", true, (entry, to) => entry with { Sequence = Other(entry.Sequence, to.Number) }),
+        new("link.position", false, (entry, to) => OfLink(entry, link => link with { Position = Other(link.Position, to.Number) })),
+        new("link.streamId", true, (entry, to) => OfLink(entry, link => link with { StreamId = to.Id })),
+        new("link.version", true, (entry, to) => OfLink(entry, link => link with { Version = Other(link.Version, to.Number) })),
+        new("link.type", true, (entry, to) => OfLink(entry, link => link with { Type = Other(link.Type, to.Text) })),
+        new("link.dataHash", true, (entry, to) => OfLink(entry, link => link with { DataHash = Other(link.DataHash, Digest(to)) })),
+        new("link.recordedAt", true, (entry, to) => OfLink(entry, link => link with { RecordedAt = link.RecordedAt.AddTicks(to.Number) })),
+        new("link.previous", true, (entry, to) => OfLink(entry, link => link with { Previous = Other(link.Previous, Digest(to)) })),
+        new("link.hash", true, (entry, to) => OfLink(entry, link => link with { Hash = Other(link.Hash, Digest(to)) })),
+        new("event.streamId", true, (entry, to) => OfEvent(entry, recorded => recorded with { StreamId = to.Id })),
+        new("event.version", true, (entry, to) => OfEvent(entry, recorded => recorded with { Version = Other(recorded.Version, to.Number) })),
+        new("event.type", true, (entry, to) => OfEvent(entry, recorded => recorded with { Type = Other(recorded.Type, to.Text) })),
+        new("event.dataHash", true, (entry, to) => OfEvent(entry, recorded => recorded with { DataHash = Other(recorded.DataHash, Digest(to)) })),
+        new("event.recordedAt", true, (entry, to) => OfEvent(entry, recorded => recorded with { RecordedAt = recorded.RecordedAt.AddTicks(to.Number) })),
+        new("event.wardTime", false, (entry, to) => OfEvent(entry, recorded => recorded with { WardTime = recorded.WardTime!.Value.AddTicks(to.Number) })),
+        new("event.actor", false, (entry, to) => OfEvent(entry, recorded => recorded with { Actor = Other(recorded.Actor, to.Text) })),
+        new("event.correlationId", false, (entry, to) => OfEvent(entry, recorded => recorded with { CorrelationId = to.Text })),
+        new("event.causationId", false, (entry, to) => OfEvent(entry, recorded => recorded with { CausationId = to.Text })),
+        new("event.data", false, (entry, to) => OfEvent(entry, recorded => recorded with { Data = new JsonObject { ["status"] = Other(recorded.Data!["status"]!.GetValue<string>(), to.Text) } })),
+    ];
+
+    private static AuditEntry OfLink(AuditEntry entry, Func<AuditLink, AuditLink> change) => entry with { Link = change(entry.Link!) };
+
+    private static AuditEntry OfEvent(AuditEntry entry, Func<AuditEvent, AuditEvent> change) => entry with { Event = change(entry.Event!) };
+
+    private static long Other(long original, long value) => value == original ? original + 1 : value;
+
+    private static string Other(string? original, string value) => value == original ? value + "x" : value;
+
+    /// <summary>A digest as the chain writes one (for an odd number) or any text (for an even one).</summary>
+    private static string Digest(Values to) => to.Number % 2 == 1 ? Convert.ToHexStringLower(SHA256.HashData(to.Id.ToByteArray())) : to.Text;
+
+    private static (int Exit, string Output, string Errors) Run(params string[] args)
+    {
+        using var http = new HttpClient();
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+        var exit = AuditorCommands.RunAsync(args, http, output, errors, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        return (exit, output.ToString(), errors.ToString());
+    }
+
+    /// <summary>A folder of the test's files, deleted with them at the end.</summary>
+    private sealed class TemporaryFolder : IDisposable
+    {
+        private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("wardlink-chain-");
+
+        public string Write(string name, string content)
+        {
+            var file = Path.Combine(_folder.FullName, name);
+            File.WriteAllText(file, content);
+            return file;
+        }
+
+        public void Dispose() => _folder.Delete(recursive: true);
     }
 
     private sealed record GeneratedLog(IReadOnlyList<AuditEntry> Entries, IReadOnlyList<CheckpointCopy> Checkpoints)

@@ -147,9 +147,10 @@ public static class AuditorCommands
 
     /// <summary>
     /// Rebuilds one stream from an exported file without the service's code: a JSON fold in which each event's fields
-    /// overwrite the state's fields of the same name, in version order, up to the version or time asked for. Only events
-    /// their link vouches for are folded (their fields are what was chained, as the verifier judges them); one not
-    /// chained yet, or not what its link chained, is left out and counted on <paramref name="errors"/>. Two events of
+    /// overwrite the state's fields of the same name, in version order, up to the version or time (recorded, as the
+    /// endpoint's <c>at</c>) asked for. Only events their link vouches for are folded (<see cref="ChainVerifier.Vouches"/>,
+    /// the judgement <c>verify</c> makes of each line); one not chained yet, or not what its link chained, is left out and
+    /// counted on <paramref name="errors"/>. Two events of
     /// one version, a version past the stream's last, or nothing to fold is a usage error: <c>state</c> judges no log.
     /// </summary>
     public static async Task<int> StateAsync(FileInfo file, Guid stream, long? version, DateTimeOffset? at, TextWriter output, TextWriter errors, CancellationToken ct)
@@ -163,7 +164,7 @@ public static class AuditorCommands
                 continue;
             }
 
-            if (entry is not { Event: { } recorded, Link: { } link } || ChainVerifier.Differences(link.Chained(entry.Sequence), recorded.Chained(entry.Sequence)).Count > 0)
+            if (entry.Event is not { } recorded || !ChainVerifier.Vouches(entry))
             {
                 leftOut++;
             }

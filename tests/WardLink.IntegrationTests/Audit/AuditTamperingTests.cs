@@ -18,7 +18,8 @@ public sealed class TamperedIncidents : ServiceGroup;
 
 /// <summary>
 /// History rewritten straight in PostgreSQL (data changed, an event deleted, two events swapped, the
-/// oldest events cut with their links, events deleted here and there under any filter of the log):
+/// oldest events cut with their links, a link's own copy of its event's fields changed, events deleted
+/// here and there under any filter of the log):
 /// the service's integrity check and the auditor tool's offline verify both find it and name the
 /// first broken link; before the tampering both find the log intact.
 /// </summary>
@@ -122,6 +123,33 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         Assert.Equal(column == "previous" ? ["previous"] : [], report.FirstBroken.Differences);
         Assert.All(report.Checkpoints, verdict => Assert.True(verdict.Agrees));
         await AssertToolFindsAsync(client, sequence, kind);
+    }
+
+    /// <summary>
+    /// A stored link's own copy of one of its event's fields rewritten, its event and its hash left as they were: the hash
+    /// still holds for the event, so only comparing the link's copies with the event shows it. The service and the tool
+    /// both name the link altered at its sequence, naming the field; the chain recomputed from the events still agrees with
+    /// every checkpoint.
+    /// </summary>
+    [Theory]
+    [InlineData("type", "'incident_forged'", "type")]
+    [InlineData("data_hash", "repeat('e', 64)", "data")]
+    [InlineData("recorded_at", "recorded_at + interval '1 second'", "recordedAt")]
+    [InlineData("version", "version + 1", "version")]
+    [InlineData("stream_id", "gen_random_uuid()", "streamId")]
+    public async Task A_links_own_copy_of_a_field_of_its_event_rewritten_is_found_by_the_service_and_by_the_tool(string column, string value, string field)
+    {
+        var (client, store, _) = await ChainedIncidentsAsync($"incidents-link-{column.Replace('_', '-')}");
+        var sequence = (await store.QueryAsync($"select max(sequence) from {AuditStorage.LinksTable}", reader => reader.GetInt64(0))).Single();
+
+        await store.ExecuteAsync($"update {AuditStorage.LinksTable} set {column} = {value} where sequence = @sequence", ("sequence", sequence));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.False(report.Intact);
+        Assert.Equal((sequence, BreakKind.LinkAltered), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.Equal([field], report.FirstBroken.Differences);
+        Assert.All(report.Checkpoints, verdict => Assert.True(verdict.Agrees));
+        await AssertToolFindsAsync(client, sequence, BreakKind.LinkAltered);
     }
 
     /// <summary>
