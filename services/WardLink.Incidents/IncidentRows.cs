@@ -12,7 +12,7 @@ namespace WardLink.Incidents;
 /// The read model of the incident list and the statistics (<see cref="IncidentQueries"/>): one row an
 /// incident with what the list filters, orders and scopes by, and what the statistics count: the
 /// local hour it occurred at, its outcome and the hours it took to resolve, while it stands resolved.
-/// Its ward is its tenant; its times are in UTC (what a timestamptz column takes).
+/// Its ward is its tenant; its times are in UTC.
 /// </summary>
 public sealed record IncidentRow(
     Guid Id,

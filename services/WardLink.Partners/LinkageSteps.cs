@@ -22,7 +22,7 @@ public enum LinkageStepKind
 /// (a camera's survey, installation, operation or decommissioning, signs posted, a meeting held, an
 /// outreach session, an ID-card drive), with how many it counts (signs, attendees, cards) and an
 /// outreach session's topics. Steps are facts: a row is written once, from its event. Its time is in
-/// UTC (what a timestamptz column takes).
+/// UTC.
 /// </summary>
 public sealed record LinkageStep(
     Guid Id,

@@ -9,7 +9,7 @@ namespace WardLink.Patrols;
 /// The read model of the shift list and the yearly statistics (<see cref="PatrolQueries"/>): one row a
 /// shift with what the list filters and orders by (the sites of its checkpoints among them) and what
 /// the statistics add up. <see cref="Begins"/> is when it started, or the start of the window it missed,
-/// in UTC (what a timestamptz column takes). The store fills in its ward's tenant when it reads the row.
+/// in UTC. The store fills in its ward's tenant when it reads the row.
 /// </summary>
 public sealed record ShiftRow(
     Guid Id,

@@ -387,7 +387,7 @@ public static class Tip
             command.Category!.Value,
             command.Description!.Trim(),
             command.Place!.Normalised(),
-            // Stored in UTC (an indexed timestamptz column takes no other offset); years are counted in local time.
+            // Stored in UTC, as tips always were; years are counted in local time.
             command.ReceivedAt!.Value.ToUniversalTime(),
             actor,
             command.SubmittedByPartner));

@@ -13,8 +13,7 @@ public sealed record TipRowOutcome(Guid IncidentId, IncidentOutcome Outcome);
 /// <summary>
 /// The read model of the tip list and the statistics (<see cref="TipStatistics"/>): one row a tip with
 /// what the list filters, orders and scopes by, and what the statistics count; its ward is its tenant.
-/// No free text, no place but its site, nothing of the tipster. Its times are in UTC (what a
-/// timestamptz column takes).
+/// No free text, no place but its site, nothing of the tipster. Its times are in UTC.
 /// </summary>
 public sealed record TipRow(
     Guid Id,

@@ -147,7 +147,7 @@ public static partial class WardTime
     /// <summary>A stored time brought into the window, so a value stored before the window existed reads without error.</summary>
     public static DateTimeOffset Clamp(DateTimeOffset at) => at < Earliest ? Earliest : at > Latest ? Latest : at;
 
-    /// <summary>The local dates [<paramref name="from"/>, <paramref name="to"/>] as the instants [start, end), in UTC (what a timestamptz column takes).</summary>
+    /// <summary>The local dates [<paramref name="from"/>, <paramref name="to"/>] as the instants [start, end), in UTC.</summary>
     public static (DateTimeOffset Start, DateTimeOffset End) LocalDays(DateOnly from, DateOnly to) => (
         new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), Offset).ToUniversalTime(),
         new DateTimeOffset(to.ToDateTime(TimeOnly.MinValue), Offset).AddDays(1).ToUniversalTime());

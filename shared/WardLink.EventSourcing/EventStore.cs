@@ -91,6 +91,9 @@ public static class EventStore
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
 
+                // Every time a query compares, orders or indexes, to the tick (a timestamptz keeps microseconds).
+                options.UseExactTimes();
+
                 // The yearly counters' events, which every numbering service reads back (YearlyNumbers).
                 options.Events.AddEventType<NumberReserved>();
                 options.Events.AddEventType<NumbersReserved>();

@@ -101,8 +101,8 @@ public static class Paging
     /// <summary>
     /// The rows of several databases, each part in its database's order, merged: the next row is always the head of a
     /// part, the one that comes first in <paramref name="order"/> (as .NET compares). A part's rows keep their
-    /// database's order even where .NET would order them otherwise (text under another collation, times finer than
-    /// PostgreSQL's microseconds), so every page is a window of one sequence: no row is shown twice and none is skipped.
+    /// database's order even where .NET would order them otherwise (text under another collation), so every page is a window
+    /// of one sequence: no row is shown twice and none is skipped.
     /// </summary>
     private static IEnumerable<TRow> Merged<TRow>(IReadOnlyList<IReadOnlyList<TRow>> parts, Func<IQueryable<TRow>, IOrderedQueryable<TRow>> order)
         where TRow : IListRow

@@ -120,11 +120,11 @@ public static class Tallies
             .OrderBy(until => until.Key)
             .Select(until => (Expression)Expression.AndAlso(
                 Expression.Call(TenantIsOneOf.MakeGenericMethod(typeof(T)), row, Expression.Constant(until.Select(share => tenants.TenantOf(share.Ward)).Distinct(StringComparer.Ordinal).ToArray())),
-                Expression.LessThan(at.Body, Expression.Constant(until.Key.ToUniversalTime()))))
+                Expression.LessThan(at.Body, Expression.Constant(until.Key))))
             .Aggregate(Expression.OrElse);
 
-        // In UTC: what a timestamptz parameter takes.
-        return rows.Where(Expression.Lambda<Func<T, bool>>(Expression.AndAlso(Expression.GreaterThanOrEqual(at.Body, Expression.Constant(start.ToUniversalTime())), inShares), row));
+        // Compared to the tick (ExactTimes): the last tick of a year is in it, the first of the next is not.
+        return rows.Where(Expression.Lambda<Func<T, bool>>(Expression.AndAlso(Expression.GreaterThanOrEqual(at.Body, Expression.Constant(start)), inShares), row));
     }
 
     /// <summary>

@@ -119,7 +119,9 @@ public static partial class AuditEndpoints
         // Only a stream of the request's ward: one of another is, to this caller, a stream nobody recorded.
         command.Parameters.AddWithValue("tenant", session.TenantId);
         command.Parameters.AddWithValue("version", (object?)version ?? DBNull.Value);
-        command.Parameters.AddWithValue("at", (object?)at?.ToUniversalTime() ?? DBNull.Value);
+
+        // The recorded times are PostgreSQL's, in whole microseconds: the last one at or before the time asked for.
+        command.Parameters.AddWithValue("at", at is { } asked ? ExactTimes.FloorMicrosecond(asked) : DBNull.Value);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {

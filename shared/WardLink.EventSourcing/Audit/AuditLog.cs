@@ -197,14 +197,15 @@ public sealed class AuditLog(AuditStorage storage)
             command.Parameters.AddWithValue("types", NpgsqlDbType.Array | NpgsqlDbType.Text, types.ToArray());
         }
 
+        // The recorded times are PostgreSQL's, in whole microseconds: each bound is the first one at or after it.
         if (filter.From is { } from)
         {
-            command.Parameters.AddWithValue("from", from.ToUniversalTime());
+            command.Parameters.AddWithValue("from", ExactTimes.CeilingMicrosecond(from));
         }
 
         if (filter.To is { } to)
         {
-            command.Parameters.AddWithValue("to", to.ToUniversalTime());
+            command.Parameters.AddWithValue("to", ExactTimes.CeilingMicrosecond(to));
         }
 
         if (filter.Limit is { } limit)

@@ -247,8 +247,9 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
 
     /// <summary>
     /// Paging a list across databases shows each row once: two tips of one database received within the same microsecond
-    /// (PostgreSQL's precision: it orders them by id, .NET by the finer time) and an older one of the other database,
-    /// one a page, give three different tips (a re-sort of the pages' union showed one twice and never the other).
+    /// (when PostgreSQL compared times to the microsecond it ordered them by id, .NET by the finer time; both order them by
+    /// their ticks now) and an older one of the other database, one a page, give three different tips (a re-sort of the
+    /// pages' union showed one twice and never the other).
     /// </summary>
     [Fact]
     public async Task A_list_across_databases_pages_each_row_once_where_the_databases_order_differs_from_NET()

@@ -21,16 +21,18 @@ public sealed class WardIndexTests(ServiceFixture<TipsService> tips) : IClassFix
     private const int RowsEach = 3;
 
     [Fact]
-    public async Task Every_duplicated_time_of_a_ward_s_rows_is_indexed_after_the_ward_and_not_alone()
+    public async Task Every_time_of_a_ward_s_rows_is_indexed_after_the_ward_to_the_tick_and_not_alone()
     {
         var store = tips.Host.Services.GetRequiredService<IDocumentStore>();
         await using var connection = new NpgsqlConnection(await tips.DatabaseOfAsync(nameof(TipsService)));
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand(
-            "select array_agg(indexdef) filter (where indexdef like '%(tenant_id, received_at)%'), array_agg(indexdef) filter (where indexdef like '%(received_at)%') " +
+            "select array_agg(indexdef) filter (where indexdef like '%(tenant_id, %' || @ticks || '((data ->> ''receivedAt''::text)))'), " +
+            "array_agg(indexdef) filter (where indexdef like '%receivedAt%' and indexdef not like '%(tenant_id, %') " +
             "from pg_indexes where schemaname = @schema and tablename = 'mt_doc_tiprow'",
             connection);
         command.Parameters.AddWithValue("schema", store.Options.DatabaseSchemaName);
+        command.Parameters.AddWithValue("ticks", ExactTimes.Function);
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         await reader.ReadAsync(TestContext.Current.CancellationToken);
 
@@ -82,15 +84,15 @@ public sealed class WardIndexTests(ServiceFixture<TipsService> tips) : IClassFix
         }
     }
 
-    /// <summary>The first tip's list row copied: for each of <paramref name="copies"/>, its count of times into its ward at its time.</summary>
+    /// <summary>The first tip's list row copied: for each of <paramref name="copies"/>, its count of times into its ward at its time (as JSON writes it).</summary>
     private async Task FillAsync(NpgsqlConnection connection, string schema, IReadOnlyList<(string Tenant, DateTimeOffset At, int Count)> copies)
     {
         using var client = tips.CreateClient();
         await client.ReceiveAsync();
         await using var fill = new NpgsqlCommand(
             $"""
-            insert into {schema}.mt_doc_tiprow (tenant_id, id, data, mt_dotnet_type, mt_version, received_at)
-            select copies.tenant, gen_random_uuid(), t.data, t.mt_dotnet_type, t.mt_version, copies.at
+            insert into {schema}.mt_doc_tiprow (tenant_id, id, data, mt_dotnet_type, mt_version)
+            select copies.tenant, gen_random_uuid(), jsonb_set(t.data, array['receivedAt'], to_jsonb(copies.at)), t.mt_dotnet_type, t.mt_version
             from (select * from {schema}.mt_doc_tiprow limit 1) t
             cross join lateral (
                 select c.tenant, c.at from unnest(@tenants, @ats, @counts) as c(tenant, at, n) cross join lateral generate_series(1, c.n)) copies;
@@ -98,7 +100,7 @@ public sealed class WardIndexTests(ServiceFixture<TipsService> tips) : IClassFix
             """,
             connection);
         fill.Parameters.AddWithValue("tenants", copies.Select(copy => copy.Tenant).ToArray());
-        fill.Parameters.AddWithValue("ats", copies.Select(copy => copy.At.ToUniversalTime()).ToArray());
+        fill.Parameters.AddWithValue("ats", copies.Select(copy => JsonSerializer.Deserialize<string>(JsonSerializer.Serialize(copy.At))!).ToArray());
         fill.Parameters.AddWithValue("counts", copies.Select(copy => copy.Count).ToArray());
         await fill.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
@@ -124,7 +126,7 @@ public sealed class WardIndexTests(ServiceFixture<TipsService> tips) : IClassFix
     private static string TypeOf(NpgsqlParameter parameter) => parameter.Value switch
     {
         string[] => "text[]",
-        DateTimeOffset or DateTime => "timestamptz",
+        long => "bigint",
         string => "text",
         var other => throw new NotSupportedException($"A parameter of {other?.GetType()}"),
     };
@@ -133,8 +135,7 @@ public sealed class WardIndexTests(ServiceFixture<TipsService> tips) : IClassFix
     private static string LiteralOf(NpgsqlParameter parameter) => parameter.Value switch
     {
         string[] texts => $"array[{string.Join(", ", texts.Select(Quoted))}]::text[]",
-        DateTimeOffset time => $"{Quoted(time.ToString("O", CultureInfo.InvariantCulture))}::timestamptz",
-        DateTime time => $"{Quoted(time.ToString("O", CultureInfo.InvariantCulture))}::timestamptz",
+        long ticks => ticks.ToString(CultureInfo.InvariantCulture),
         string text => Quoted(text),
         var other => throw new NotSupportedException($"A parameter of {other?.GetType()}"),
     };
