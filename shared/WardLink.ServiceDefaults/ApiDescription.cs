@@ -22,6 +22,9 @@ public static class ApiDescription
     /// <summary>The name of the one OpenAPI document a service serves (<c>/openapi/v1.json</c>).</summary>
     public const string DocumentName = "v1";
 
+    /// <summary>How the exporter marks the schema of a nullable property whose null it states beside the schema's reference.</summary>
+    private const string NullablePropertyMark = "x-is-nullable-property";
+
     public static IServiceCollection AddWardLinkOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(DocumentName, options =>
         {
@@ -47,7 +50,11 @@ public static class ApiDescription
                 }
                 else if (EnumOf(context.JsonTypeInfo.Type) is { } type)
                 {
-                    schema.Type = JsonSchemaType.String | (type == context.JsonTypeInfo.Type ? 0 : JsonSchemaType.Null);
+                    // An enum's schema is its names alone, whether the property holding it is nullable or not: the exporter
+                    // makes it a component and states a nullable property's null beside the reference (oneOf null or the enum),
+                    // as for every component (DescribeViewsPerAudience too, where it inlines one). A null in its type would say
+                    // the enum takes one, which its names refuse: JSON Schema reads the two keywords apart.
+                    schema.Type = JsonSchemaType.String;
                     schema.Enum = NamesOf(type);
                 }
                 else if (context.JsonTypeInfo is { Kind: JsonTypeInfoKind.Enumerable, ElementType: { } element } && EnumOf(element) is { } itemType)
@@ -68,7 +75,10 @@ public static class ApiDescription
     /// <summary>
     /// A read that answers each audience with its own view declares one type per audience for the
     /// same status (<c>.Produces&lt;TipPoliceView&gt;().Produces&lt;TipPartnerView&gt;()</c>); the
-    /// exporter would keep only the last, so the document states them all as <c>oneOf</c>.
+    /// exporter would keep only the last, so the document states them all as <c>anyOf</c>: an answer is one audience's
+    /// view, and may be another's as well (an empty page is every audience's), which <c>oneOf</c> would refuse. Each view
+    /// is inlined as the exporter makes it before resolving its references, so its nullable properties are given their
+    /// null here as the exporter gives it to their references.
     /// </summary>
     private static async Task DescribeViewsPerAudience(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
@@ -87,10 +97,43 @@ public static class ApiDescription
             var schemas = new List<IOpenApiSchema>();
             foreach (var type in views.Select(view => view.Type!).Distinct())
             {
-                schemas.Add(await context.GetOrCreateSchemaAsync(type, null, ct));
+                var view = await context.GetOrCreateSchemaAsync(type, null, ct);
+                StateNullableProperties(view);
+                schemas.Add(view);
             }
 
-            json!.Schema = new OpenApiSchema { OneOf = schemas };
+            json!.Schema = new OpenApiSchema { AnyOf = schemas };
+        }
+    }
+
+    /// <summary>
+    /// The exporter leaves the null out of a nullable property's schema when it makes that schema a component (an enum, an
+    /// object), marks the property, and states the null beside the reference when it resolves it: <c>oneOf</c> null or the
+    /// schema. A schema it made but did not resolve keeps its properties' schemas inline, so each marked one is given the
+    /// same <c>oneOf</c> here.
+    /// </summary>
+    private static void StateNullableProperties(IOpenApiSchema node)
+    {
+        if (node is not OpenApiSchema schema)
+        {
+            return;
+        }
+
+        foreach (var (name, property) in schema.Properties?.ToList() ?? [])
+        {
+            StateNullableProperties(property);
+            if (property is OpenApiSchema { Metadata: { } marks } && marks.TryGetValue(NullablePropertyMark, out var nullable) && nullable is true)
+            {
+                schema.Properties![name] = new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, property] };
+            }
+        }
+
+        foreach (var child in new[] { schema.Items, schema.AdditionalProperties }.Concat(schema.AllOf ?? []).Concat(schema.AnyOf ?? []).Concat(schema.OneOf ?? []))
+        {
+            if (child is not null)
+            {
+                StateNullableProperties(child);
+            }
         }
     }
 

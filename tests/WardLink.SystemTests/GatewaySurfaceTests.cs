@@ -86,6 +86,16 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     }
 
     [Fact]
+    public async Task No_schema_of_the_merged_document_refuses_a_null_its_type_allows()
+    {
+        var document = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!.AsObject();
+
+        var refused = DocumentedNulls.RefusedIn(document);
+
+        Assert.True(refused.Count == 0, $"{refused.Count} schema(s) refusing a null their type allows:\n{string.Join("\n", refused)}");
+    }
+
+    [Fact]
     public async Task The_docs_UI_and_the_document_are_served_from_the_gateway_without_a_token_with_the_script_under_a_nonce_policy()
     {
         using var anonymous = system.CreateAnonymousGatewayClient();

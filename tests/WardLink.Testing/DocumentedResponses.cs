@@ -1,18 +1,31 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Testing;
 
 /// <summary>
-/// What an OpenAPI document says an operation answers, and whether an answer is that: its status is one the
-/// operation lists, and its JSON body fits the schema listed for it (types, enums, required properties, the limits it
-/// states of texts, lists and numbers, and no property the schema does not name: a field is hidden until a view names it).
+/// What an OpenAPI document says an operation answers, and whether an answer is that: its status is one the operation
+/// lists; its JSON body is valid against the schema listed for it as JSON Schema 2020-12 reads it (what a client's
+/// validator says: an <c>enum</c> without null refuses null whatever <c>type</c> says, a <c>oneOf</c> takes exactly one of
+/// its schemas, a <c>$ref</c> applies beside its siblings), and, one rule more, names no property that no schema applied to
+/// its object names where one names some (a field is hidden until a view names it). A schema keyword the check does not
+/// read is itself a problem: no answer passes on what went unread.
 /// </summary>
 public sealed class DocumentedResponses(JsonObject document)
 {
-    private readonly JsonObject _components = document["components"] as JsonObject ?? [];
+    /// <summary>The keywords of a schema the check applies.</summary>
+    private static readonly HashSet<string> Assertions =
+    [
+        "$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "properties", "required", "additionalProperties", "items", "maxItems", "minItems",
+        "maxLength", "minLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    ];
+
+    /// <summary>The keywords that assert nothing (2020-12 reads <c>format</c> as an annotation unless told otherwise), and any <c>x-</c> extension.</summary>
+    private static readonly HashSet<string> Annotations = ["description", "format", "title", "default", "example", "examples", "deprecated", "readOnly", "writeOnly", "externalDocs", "$comment"];
 
     private readonly IReadOnlyList<(string Template, string[] Segments, JsonObject Item)> _paths =
         [.. (document["paths"] as JsonObject ?? []).Select(path => (path.Key, ApiPaths.Segments(path.Key), path.Value!.AsObject()))];
@@ -62,45 +75,55 @@ public sealed class DocumentedResponses(JsonObject document)
         }
 
         var problems = new List<string>();
-        Fits(JsonNode.Parse(body), schema, "$", problems);
-        return problems;
+        var answer = JsonNode.Parse(body);
+        Fits(answer, schema, "$", problems, closed: false);
+        Fits(answer, schema, "$", problems, closed: true);
+        return [.. problems.Distinct(StringComparer.Ordinal)];
     }
 
-    private void Fits(JsonNode? value, JsonObject schema, string at, List<string> problems)
+    /// <summary>
+    /// The problems of <paramref name="value"/> at <paramref name="at"/> against <paramref name="schema"/>; <paramref name="closed"/>:
+    /// also each property of an object there or within that no schema applied to it names, where one names some.
+    /// </summary>
+    private void Fits(JsonNode? value, JsonObject schema, string at, List<string> problems, bool closed)
     {
-        schema = Resolved(schema);
+        var named = new NamedProperties();
+        Applies(value, schema, at, problems, closed, named);
+        if (closed && value is JsonObject answered && named.Any)
+        {
+            problems.AddRange(answered.Where(member => !named.Names.Contains(member.Key)).Select(member => $"{at}.{member.Key}: answered, not in the document"));
+        }
+    }
 
-        foreach (var combination in new[] { "oneOf", "anyOf" })
+    /// <summary>
+    /// The schema's keywords applied to <paramref name="value"/> where it is, as 2020-12 applies them: all of them, those of
+    /// <c>$ref</c>'s target and of <c>allOf</c>'s parts too, and of the <c>anyOf</c> (at least one) or <c>oneOf</c> (exactly
+    /// one) schemas it fits; <paramref name="named"/> gathers the properties they name (of those it fits).
+    /// </summary>
+    private void Applies(JsonNode? value, JsonObject schema, string at, List<string> problems, bool closed, NamedProperties named)
+    {
+        problems.AddRange(schema
+            .Where(keyword => !Assertions.Contains(keyword.Key) && !Annotations.Contains(keyword.Key) && !keyword.Key.StartsWith("x-", StringComparison.Ordinal))
+            .Select(keyword => $"{at}: the document's schema uses {keyword.Key}, which this check does not read"));
+        if ((string?)schema["$ref"] is { } reference)
+        {
+            Applies(value, Target(reference), at, problems, closed, named);
+        }
+
+        foreach (var part in schema["allOf"] as JsonArray ?? [])
+        {
+            Applies(value, part!.AsObject(), at, problems, closed, named);
+        }
+
+        foreach (var combination in new[] { "anyOf", "oneOf" })
         {
             if (schema[combination] is JsonArray choices)
             {
-                var tried = choices.Select(choice =>
-                {
-                    var found = new List<string>();
-                    Fits(value, choice!.AsObject(), at, found);
-                    return found;
-                }).ToList();
-                if (tried.TrueForAll(found => found.Count > 0))
-                {
-                    problems.Add($"{at}: fits none of its {combination}: {string.Join(" | ", tried.Select(found => found[0]))}");
-                }
-
-                return;
+                Chooses(value, combination, choices, at, problems, closed, named);
             }
         }
 
-        if (schema["allOf"] is JsonArray parts)
-        {
-            Fits(value, Merged(parts), at, problems);
-            return;
-        }
-
-        var types = schema["type"] switch
-        {
-            JsonArray many => many.Select(type => (string)type!).ToList(),
-            JsonValue one => [(string)one!],
-            _ => [],
-        };
+        var types = TypesOf(schema);
         var kind = KindOf(value);
         if (types.Count > 0 && !types.Contains(kind) && !(kind == "integer" && types.Contains("number")))
         {
@@ -108,60 +131,125 @@ public sealed class DocumentedResponses(JsonObject document)
             return;
         }
 
-        if (schema["enum"] is JsonArray allowed && value is not null && !allowed.Any(choice => JsonNode.DeepEquals(choice, value)))
+        if (schema["enum"] is JsonArray allowed && !allowed.Any(choice => JsonNode.DeepEquals(choice, value)))
         {
-            problems.Add($"{at}: {value.ToJsonString()} is not one of {allowed.ToJsonString()}");
+            problems.Add($"{at}: {JsonText(value)} is not one of {allowed.ToJsonString()}");
+        }
+
+        if (schema.TryGetPropertyValue("const", out var constant) && !JsonNode.DeepEquals(constant, value))
+        {
+            problems.Add($"{at}: {JsonText(value)} is not {JsonText(constant)}");
         }
 
         problems.AddRange(PastLimits(value, kind, schema).Select(problem => $"{at}: {problem}"));
 
         switch (value)
         {
-            case JsonObject obj:
-                var properties = schema["properties"] as JsonObject;
-                foreach (var required in (schema["required"] as JsonArray ?? []).Select(name => (string)name!).Where(name => !obj.ContainsKey(name)))
-                {
-                    problems.Add($"{at}.{required}: required, missing");
-                }
-
-                foreach (var (name, member) in obj)
-                {
-                    if (properties?[name] is JsonObject declared)
-                    {
-                        Fits(member, declared, $"{at}.{name}", problems);
-                    }
-                    else if (schema["additionalProperties"] is JsonObject values)
-                    {
-                        Fits(member, values, $"{at}.{name}", problems);
-                    }
-                    else if (properties is not null || schema["additionalProperties"] is JsonValue)
-                    {
-                        problems.Add($"{at}.{name}: answered, not in the document");
-                    }
-                }
-
+            case JsonObject answered:
+                ChecksProperties(answered, schema, at, problems, closed, named);
                 break;
             case JsonArray array when schema["items"] is JsonObject items:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    Fits(array[i], items, $"{at}[{i}]", problems);
+                    Fits(array[i], items, $"{at}[{i}]", problems, closed);
                 }
 
                 break;
         }
     }
 
-    /// <summary>What of <paramref name="value"/> lies past the limits its schema states: a text's <c>maxLength</c>, a list's <c>maxItems</c>, a number's <c>minimum</c> and <c>maximum</c>.</summary>
+    /// <summary>An <c>anyOf</c> fits when one of its schemas at least does, a <c>oneOf</c> when exactly one does; the properties those name are named.</summary>
+    private void Chooses(JsonNode? value, string combination, JsonArray choices, string at, List<string> problems, bool closed, NamedProperties named)
+    {
+        var tried = choices.Select(choice =>
+        {
+            var found = new List<string>();
+            var branch = new NamedProperties();
+            Applies(value, choice!.AsObject(), at, found, closed, branch);
+            return (Found: found, Named: branch);
+        }).ToList();
+        var fitting = Enumerable.Range(0, tried.Count).Where(index => tried[index].Found.Count == 0).ToList();
+        if (fitting.Count == 0)
+        {
+            problems.Add($"{at}: fits none of its {combination}: {string.Join(" | ", tried.Select(found => found.Found[0]))}");
+        }
+        else if (combination == "oneOf" && fitting.Count > 1)
+        {
+            problems.Add($"{at}: fits {fitting.Count} of its oneOf (schemas {string.Join(" and ", fitting)}), which takes exactly one");
+        }
+        else
+        {
+            fitting.ForEach(index => named.Add(tried[index].Named));
+        }
+    }
+
+    /// <summary><c>required</c>, <c>properties</c> and <c>additionalProperties</c> of an object; each member checked as a value of its own.</summary>
+    private void ChecksProperties(JsonObject answered, JsonObject schema, string at, List<string> problems, bool closed, NamedProperties named)
+    {
+        problems.AddRange((schema["required"] as JsonArray ?? []).Select(name => (string)name!).Where(name => !answered.ContainsKey(name)).Select(name => $"{at}.{name}: required, missing"));
+        var properties = schema["properties"] as JsonObject;
+        named.Any |= properties is not null || schema.ContainsKey("additionalProperties");
+        foreach (var (name, member) in answered)
+        {
+            if (properties?[name] is JsonObject declared)
+            {
+                Fits(member, declared, $"{at}.{name}", problems, closed);
+                named.Names.Add(name);
+            }
+            else if (schema["additionalProperties"] is JsonObject values)
+            {
+                Fits(member, values, $"{at}.{name}", problems, closed);
+                named.Names.Add(name);
+            }
+            else if (schema["additionalProperties"] is JsonValue more)
+            {
+                if (!more.GetValue<bool>())
+                {
+                    problems.Add($"{at}.{name}: answered, where the document allows no other property");
+                }
+
+                named.Names.Add(name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What of <paramref name="value"/> lies past the limits its schema states: a text's <c>maxLength</c> and <c>minLength</c>
+    /// (in characters, as 2020-12 counts them: a surrogate pair is one) and <c>pattern</c> (ECMA-262, found anywhere in the
+    /// text unless anchored); a list's <c>maxItems</c> and <c>minItems</c>; a number's <c>minimum</c>, <c>maximum</c> and their exclusive forms.
+    /// </summary>
     private static IEnumerable<string> PastLimits(JsonNode? value, string kind, JsonObject schema)
     {
-        if (kind == "string" && (int?)schema["maxLength"] is { } longest && value!.GetValue<string>() is { } text && text.Length > longest)
+        if (kind == "string" && value!.GetValue<string>() is { } text)
         {
-            yield return $"{text.Length} characters ({Shortened(text)}) where the document says at most {longest}";
+            var length = text.EnumerateRunes().Count();
+            if ((int?)schema["maxLength"] is { } longest && length > longest)
+            {
+                yield return $"{length} characters ({Shortened(text)}) where the document says at most {longest}";
+            }
+
+            if ((int?)schema["minLength"] is { } shortest && length < shortest)
+            {
+                yield return $"{length} characters ({Shortened(text)}) where the document says at least {shortest}";
+            }
+
+            if ((string?)schema["pattern"] is { } pattern && !Regex.IsMatch(text, AsEcmaScript(pattern), RegexOptions.ECMAScript, TimeSpan.FromSeconds(1)))
+            {
+                yield return $"{Shortened(text)} does not match the document's pattern {pattern}";
+            }
         }
 
-        if (value is JsonArray list && (int?)schema["maxItems"] is { } most && list.Count > most)
+        if (value is JsonArray list)
         {
-            yield return $"{list.Count} items where the document says at most {most}";
+            if ((int?)schema["maxItems"] is { } most && list.Count > most)
+            {
+                yield return $"{list.Count} items where the document says at most {most}";
+            }
+
+            if ((int?)schema["minItems"] is { } fewest && list.Count < fewest)
+            {
+                yield return $"{list.Count} items where the document says at least {fewest}";
+            }
         }
 
         if (kind is "integer" or "number" && value!.GetValue<JsonElement>().GetDouble() is var number)
@@ -171,44 +259,70 @@ public sealed class DocumentedResponses(JsonObject document)
                 yield return $"{number} where the document says at least {least}";
             }
 
+            if ((double?)schema["exclusiveMinimum"] is { } above && number <= above)
+            {
+                yield return $"{number} where the document says more than {above}";
+            }
+
             if ((double?)schema["maximum"] is { } greatest && number > greatest)
             {
                 yield return $"{number} where the document says at most {greatest}";
             }
+
+            if ((double?)schema["exclusiveMaximum"] is { } below && number >= below)
+            {
+                yield return $"{number} where the document says less than {below}";
+            }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="pattern"/> as .NET reads what ECMA-262 means by it: a <c>$</c> (unescaped, outside a class) matches at
+    /// the end of the text only, where .NET's also matches before a final line feed.
+    /// </summary>
+    private static string AsEcmaScript(string pattern)
+    {
+        var written = new StringBuilder(pattern.Length);
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '\\' && i + 1 < pattern.Length)
+            {
+                written.Append(pattern, i++, 2);
+                continue;
+            }
+
+            inClass = pattern[i] switch { '[' => true, ']' => false, _ => inClass };
+            written.Append(pattern[i] == '$' && !inClass ? "(?!\\n)$" : pattern[i].ToString());
+        }
+
+        return written.ToString();
     }
 
     private static string Shortened(string text) => text.Length <= 80 ? text : $"{text[..80]}…";
 
-    /// <summary>The parts of an <c>allOf</c> as one schema: their properties and required names together, the type they share.</summary>
-    private JsonObject Merged(JsonArray parts)
+    private static string JsonText(JsonNode? value) => value?.ToJsonString() ?? "null";
+
+    private static List<string> TypesOf(JsonObject schema) => schema["type"] switch
     {
-        var merged = new JsonObject { ["properties"] = new JsonObject(), ["required"] = new JsonArray() };
-        foreach (var part in parts.Select(part => Resolved(part!.AsObject())))
+        JsonArray many => [.. many.Select(type => (string)type!)],
+        JsonValue one => [(string)one!],
+        _ => [],
+    };
+
+    /// <summary>The schema a <c>$ref</c> names: a JSON pointer into the document (<c>#/components/schemas/Tip</c>).</summary>
+    private JsonObject Target(string reference)
+    {
+        JsonNode? node = document;
+        foreach (var segment in reference.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            var whole = part["allOf"] is JsonArray nested ? Merged(nested) : part;
-            foreach (var (name, property) in whole["properties"] as JsonObject ?? [])
-            {
-                merged["properties"]![name] = property?.DeepClone();
-            }
-
-            foreach (var name in whole["required"] as JsonArray ?? [])
-            {
-                merged["required"]!.AsArray().Add(name?.DeepClone());
-            }
-
-            if (whole["type"] is { } type)
-            {
-                merged["type"] = type.DeepClone();
-            }
+            node = node?[segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)];
         }
 
-        return merged;
+        return node as JsonObject ?? throw new InvalidOperationException($"{reference} names nothing in the document.");
     }
 
-    private JsonObject Resolved(JsonObject schema) =>
-        (string?)schema["$ref"] is { } reference ? Resolved(_components["schemas"]![reference.Split('/')[^1]]!.AsObject()) : schema;
-
+    /// <summary>A value's JSON Schema type; a number with no fraction is an integer, as 2020-12 counts it (<c>1.0</c> too).</summary>
     private static string KindOf(JsonNode? value) => value?.GetValueKind() switch
     {
         null or JsonValueKind.Null => "null",
@@ -216,7 +330,22 @@ public sealed class DocumentedResponses(JsonObject document)
         JsonValueKind.Array => "array",
         JsonValueKind.String => "string",
         JsonValueKind.True or JsonValueKind.False => "boolean",
-        JsonValueKind.Number => value.GetValue<JsonElement>().TryGetInt64(out _) ? "integer" : "number",
+        JsonValueKind.Number when value.GetValue<JsonElement>() is var number && (number.TryGetInt64(out _) || (number.TryGetDecimal(out var exact) && exact == decimal.Truncate(exact))) => "integer",
+        JsonValueKind.Number => "number",
         _ => "unknown",
     };
+
+    /// <summary>The properties the schemas applied to one object name (what 2020-12's <c>unevaluatedProperties</c> reads), and whether any names some.</summary>
+    private sealed class NamedProperties
+    {
+        public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
+
+        public bool Any { get; set; }
+
+        public void Add(NamedProperties other)
+        {
+            Names.UnionWith(other.Names);
+            Any |= other.Any;
+        }
+    }
 }

@@ -1,11 +1,17 @@
 using System.Text.Json.Nodes;
+using CsCheck;
 using WardLink.Testing;
 
 namespace WardLink.UnitTests;
 
-/// <summary>The check that WardLink.http's answers are as the API document says (HttpFileTests) finds each kind of difference.</summary>
+/// <summary>
+/// The check that WardLink.http's answers are as the API document says (HttpFileTests) finds each kind of difference, and
+/// reads a schema as JSON Schema 2020-12 does, as a client's validator (ajv, python jsonschema) would.
+/// </summary>
 public sealed class DocumentedResponsesTests
 {
+    private const string TipPath = "/api/tips/0195d000-0000-7000-8000-000000000001";
+
     private static readonly DocumentedResponses Documented = new(JsonNode.Parse("""
         {
           "paths": {
@@ -13,15 +19,38 @@ public sealed class DocumentedResponsesTests
               "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Tip" } } } },
               "404": { "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } } } } },
             "/api/tips/stats": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
-              "type": "object", "additionalProperties": { "type": "integer" } } } } } } } }
+              "type": "object", "additionalProperties": { "type": "integer" } } } } } } } },
+            "/api/tips": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
+              "anyOf": [ { "$ref": "#/components/schemas/PolicePage" }, { "$ref": "#/components/schemas/PartnerPage" } ] } } } } } } },
+            "/api/pages": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
+              "oneOf": [ { "$ref": "#/components/schemas/PolicePage" }, { "$ref": "#/components/schemas/PartnerPage" } ] } } } } } } },
+            "/api/forms": { "get": { "responses": { "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Forms" } } } } } } },
+            "/api/titled": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
+              "$ref": "#/components/schemas/Base", "required": ["title"] } } } } } } },
+            "/api/unread": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
+              "type": "array", "uniqueItems": true, "maxItems": 9 } } } } } } }
           },
           "components": { "schemas": {
             "Tip": { "type": "object", "required": ["id", "status"], "properties": {
               "id": { "type": "string", "maxLength": 36 },
               "status": { "type": "string", "enum": ["received", "assessed"] },
+              "verdict": { "type": ["null", "string"], "enum": ["valuable", "prank"] },
+              "outcome": { "type": ["null", "string"], "enum": ["solved", null] },
               "rank": { "type": "integer", "minimum": 1, "maximum": 9 },
               "note": { "type": ["null", "string"] },
               "tags": { "type": "array", "maxItems": 2, "items": { "type": "string" } } } },
+            "PoliceView": { "type": "object", "required": ["id", "description"], "properties": { "id": { "type": "string" }, "description": { "type": "string" } } },
+            "PartnerView": { "type": "object", "required": ["id", "siteId"], "properties": { "id": { "type": "string" }, "siteId": { "type": "string" } } },
+            "PolicePage": { "type": "object", "required": ["items", "total"], "properties": {
+              "items": { "type": "array", "items": { "$ref": "#/components/schemas/PoliceView" } }, "total": { "type": "integer" } } },
+            "PartnerPage": { "type": "object", "required": ["items", "total"], "properties": {
+              "items": { "type": "array", "items": { "$ref": "#/components/schemas/PartnerView" } }, "total": { "type": "integer" } } },
+            "Forms": { "type": "object", "additionalProperties": false, "properties": {
+              "code": { "type": "string", "minLength": 2, "pattern": "^[a-z]+$" },
+              "kind": { "const": "tip" },
+              "share": { "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1 },
+              "seen": { "type": "array", "minItems": 1, "items": { "type": "integer" } },
+              "name": { "type": "string", "maxLength": 2 } } },
             "Base": { "type": "object", "properties": { "title": { "type": "string" } } },
             "Problem": { "allOf": [ { "$ref": "#/components/schemas/Base" }, { "type": "object", "properties": { "errors": { "type": "object" } } } ] }
           } }
@@ -32,8 +61,9 @@ public sealed class DocumentedResponsesTests
     [InlineData("""{ "id": "a", "status": "received", "note": null, "tags": ["x"] }""")]
     [InlineData("""{ "id": "a", "status": "assessed" }""")]
     [InlineData("""{ "id": "00-4f8b35bda680643bb0ea26b905c67c1", "status": "assessed", "rank": 9, "tags": ["x", "y"] }""")]
+    [InlineData("""{ "id": "a", "status": "assessed", "verdict": "prank", "outcome": null }""")]
     public void An_answer_as_documented_passes(string body) =>
-        Assert.Empty(Documented.Check("GET", "/api/tips/0195d000-0000-7000-8000-000000000001", 200, "application/json", body));
+        Assert.Empty(Documented.Check("GET", TipPath, 200, "application/json", body));
 
     [Theory]
     [InlineData(200, """{ "id": "a", "status": "received", "secret": "x" }""", "$.secret: answered, not in the document")]
@@ -45,12 +75,14 @@ public sealed class DocumentedResponsesTests
     [InlineData(200, """{ "id": "a", "status": "received", "tags": ["x", "y", "z"] }""", "$.tags: 3 items where the document says at most 2")]
     [InlineData(200, """{ "id": "a", "status": "received", "rank": 0 }""", "$.rank: 0 where the document says at least 1")]
     [InlineData(200, """{ "id": "a", "status": "received", "rank": 10 }""", "$.rank: 10 where the document says at most 9")]
+    [InlineData(200, """{ "id": "a", "status": "received", "verdict": null }""", "$.verdict: null is not one of [\"valuable\",\"prank\"]")]
+    [InlineData(200, """{ "id": "a", "status": "received", "outcome": "failed" }""", "$.outcome: \"failed\" is not one of [\"solved\",null]")]
     [InlineData(500, """{ "title": "boom" }""", "status 500 is not documented")]
     [InlineData(404, """{ "title": "gone", "errors": {}, "stack": "at …" }""", "$.stack: answered, not in the document")]
     public void Each_kind_of_difference_is_found(int status, string body, string expected)
     {
         var mediaType = status == 200 ? "application/json" : "application/problem+json";
-        var problems = Documented.Check("GET", "/api/tips/0195d000-0000-7000-8000-000000000001", status, mediaType, body);
+        var problems = Documented.Check("GET", TipPath, status, mediaType, body);
 
         Assert.Contains(problems, problem => problem.StartsWith(expected, StringComparison.Ordinal));
     }
@@ -62,4 +94,105 @@ public sealed class DocumentedResponsesTests
         Assert.Contains("$.received: string where the document says integer", Documented.Check("GET", "/api/tips/stats", 200, "application/json", """{ "received": "3" }"""));
         Assert.Contains("GET /api/incidents is not in the document", Documented.Check("GET", "/api/incidents", 200, "application/json", "[]"));
     }
+
+    /// <summary>
+    /// A pending tip's verdict is null: an <c>enum</c> refuses a value it does not list, null too, whatever its <c>type</c>
+    /// allows (2020-12 checks the two apart), as a client's validator refused the documents' nullable enums. Generated:
+    /// any names, a type with or without null, an enum with or without null, and null, a listed name or another.
+    /// </summary>
+    [Fact]
+    public void A_null_fits_an_enum_only_where_the_enum_lists_it_and_the_type_allows_it()
+    {
+        var names = Gen.Char['a', 'z'].Array[1, 8].Select(letters => new string(letters)).Array[1, 4].Select(listed => listed.Distinct().ToArray());
+        Gen.Select(names, Gen.Bool, Gen.Bool, Gen.Int[0, 2]).Sample((listed, typeAllowsNull, enumListsNull, which) =>
+        {
+            var value = which switch { 0 => null, 1 => JsonValue.Create(listed[0]), _ => JsonValue.Create(string.Concat(listed) + "x") };
+            var allowed = new JsonArray([.. listed.Select(name => (JsonNode?)name)]);
+            if (enumListsNull)
+            {
+                allowed.Add(null);
+            }
+
+            var schema = new JsonObject { ["type"] = typeAllowsNull ? new JsonArray("null", "string") : (JsonNode)"string", ["enum"] = allowed };
+            var fits = which switch { 0 => typeAllowsNull && enumListsNull, 1 => true, _ => false };
+
+            Assert.Equal(fits, Answering(schema).Check("GET", "/x", 200, "application/json", JsonText(value)).Count == 0);
+        });
+    }
+
+    /// <summary>
+    /// An answer fits a <c>oneOf</c> when it fits exactly one of its schemas, an <c>anyOf</c> when it fits one at least.
+    /// Generated: any number of schemas, each taking the answer or not.
+    /// </summary>
+    [Fact]
+    public void A_oneOf_takes_exactly_one_of_its_schemas_and_an_anyOf_one_at_least()
+    {
+        Gen.Select(Gen.Bool.Array[1, 5], Gen.Bool).Sample((taking, exclusive) =>
+        {
+            var schema = new JsonObject
+            {
+                [exclusive ? "oneOf" : "anyOf"] = new JsonArray([.. taking.Select(takes => (JsonNode)new JsonObject { ["type"] = "object", ["required"] = new JsonArray(takes ? "items" : "other") })]),
+            };
+            var fitting = taking.Count(takes => takes);
+
+            Assert.Equal(exclusive ? fitting == 1 : fitting >= 1, Answering(schema).Check("GET", "/x", 200, "application/json", """{ "items": [] }""").Count == 0);
+        });
+    }
+
+    /// <summary>
+    /// An empty page is every audience's: it fits the police's page and the partner's, which a <c>oneOf</c> refuses and an
+    /// <c>anyOf</c> takes. A schema fits as 2020-12 reads it when the document does not forbid other properties: a police
+    /// view fits a schema that does not name its description, so with the partner's fields too it fits both; yet no view
+    /// names all its fields, which the check's own rule refuses.
+    /// </summary>
+    [Fact]
+    public void An_answer_two_audiences_views_describe_fits_an_anyOf_of_them_and_not_a_oneOf()
+    {
+        const string empty = """{ "items": [], "total": 0 }""";
+        const string police = """{ "items": [{ "id": "a", "description": "car doors" }], "total": 1 }""";
+        const string both = """{ "items": [{ "id": "a", "description": "car doors", "siteId": "s" }], "total": 1 }""";
+
+        Assert.Contains("$: fits 2 of its oneOf (schemas 0 and 1), which takes exactly one", Documented.Check("GET", "/api/pages", 200, "application/json", empty));
+        Assert.Empty(Documented.Check("GET", "/api/pages", 200, "application/json", police));
+        Assert.Contains(Documented.Check("GET", "/api/pages", 200, "application/json", both), problem => problem.StartsWith("$: fits 2 of its oneOf", StringComparison.Ordinal));
+        Assert.Empty(Documented.Check("GET", "/api/tips", 200, "application/json", empty));
+        Assert.Empty(Documented.Check("GET", "/api/tips", 200, "application/json", police));
+        Assert.Contains(
+            Documented.Check("GET", "/api/tips", 200, "application/json", both),
+            problem => problem.StartsWith("$: fits none of its anyOf: $.items[0].siteId: answered, not in the document", StringComparison.Ordinal));
+        Assert.Contains(
+            Documented.Check("GET", "/api/tips", 200, "application/json", """{ "items": [{ "id": "a" }], "total": 1 }"""),
+            problem => problem.StartsWith("$: fits none of its anyOf", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/api/titled", """{ }""", "$.title: required, missing")]
+    [InlineData("/api/forms", """{ "code": "a" }""", "$.code: 1 characters (a) where the document says at least 2")]
+    [InlineData("/api/forms", """{ "code": "AB" }""", "$.code: AB does not match the document's pattern ^[a-z]+$")]
+    [InlineData("/api/forms", "{ \"code\": \"ab\\n\" }", "$.code: ab\n does not match the document's pattern ^[a-z]+$")]
+    [InlineData("/api/forms", """{ "kind": "incident" }""", "$.kind: \"incident\" is not \"tip\"")]
+    [InlineData("/api/forms", """{ "share": 1 }""", "$.share: 1 where the document says less than 1")]
+    [InlineData("/api/forms", """{ "share": 0 }""", "$.share: 0 where the document says more than 0")]
+    [InlineData("/api/forms", """{ "seen": [] }""", "$.seen: 0 items where the document says at least 1")]
+    [InlineData("/api/forms", """{ "seen": [1.5] }""", "$.seen[0]: number where the document says integer")]
+    [InlineData("/api/forms", """{ "other": 1 }""", "$.other: answered, where the document allows no other property")]
+    [InlineData("/api/unread", """[]""", "$: the document's schema uses uniqueItems, which this check does not read")]
+    public void Each_keyword_is_read_as_2020_12_reads_it_and_one_the_check_does_not_read_is_a_problem(string path, string body, string expected) =>
+        Assert.Contains(expected, Documented.Check("GET", path, 200, "application/json", body));
+
+    [Theory]
+    [InlineData("""{ "code": "ab", "kind": "tip", "share": 0.5, "seen": [1, 2.0] }""")]
+    [InlineData("""{ "name": "\ud83d\ude93\ud83d\ude93" }""")]
+    public void Values_within_each_keyword_pass(string body) =>
+        Assert.Empty(Documented.Check("GET", "/api/forms", 200, "application/json", body));
+
+    private static DocumentedResponses Answering(JsonObject schema) => new(new JsonObject
+    {
+        ["paths"] = new JsonObject
+        {
+            ["/x"] = new JsonObject { ["get"] = new JsonObject { ["responses"] = new JsonObject { ["200"] = new JsonObject { ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schema } } } } } },
+        },
+    });
+
+    private static string JsonText(JsonNode? value) => value?.ToJsonString() ?? "null";
 }

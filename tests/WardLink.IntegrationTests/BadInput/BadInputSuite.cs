@@ -392,6 +392,16 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     [Fact]
+    public async Task No_schema_of_the_document_refuses_a_null_its_type_allows()
+    {
+        var document = (await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
+
+        var refused = DocumentedNulls.RefusedIn(document);
+
+        Assert.True(refused.Count == 0, $"{refused.Count} schema(s) refusing a null their type allows:\n{string.Join("\n", refused)}");
+    }
+
+    [Fact]
     public async Task A_text_list_or_number_past_its_documented_limit_is_a_4xx_problem_naming_it_and_stores_nothing()
     {
         var failures = new List<string>();
