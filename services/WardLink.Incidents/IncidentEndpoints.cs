@@ -22,6 +22,7 @@ public static class IncidentEndpoints
                 "Report an incident in a ward; it gets the ward's next case number of the year (INC-QT-2024-0007). " +
                 "occurredAt: not from the day the ward was merged or dissolved. A site in place.siteId is one of the ward's.")
             .WithIdempotency()
+            .WithETag(toPoliceOnly: true)
             .WithWardParameter(WardParameters.Recorded)
             .Produces<IncidentPoliceView>(StatusCodes.Status201Created)
             .Produces<IncidentPartnerView>(StatusCodes.Status201Created)
@@ -29,6 +30,7 @@ public static class IncidentEndpoints
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         incidents.MapGet("/{id:guid}", Get)
             .WithName("GetIncident")
+            .WithETag(toPoliceOnly: true)
             .WithSummary("An incident with its timeline; the ETag is its stream version. The police get IncidentRecord, a partner IncidentPartnerRecord (the case's course, no text, unit or officer). An incident of a ward the caller may not see is a 404.")
             .Produces<IncidentRecord>()
             .Produces<IncidentPartnerRecord>()

@@ -52,6 +52,7 @@ public static class LinkageEndpoints
             .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Record a monthly coordination meeting in the request's ward: when, the attending partners (of that ward), the minutes.")
             .WithIdempotency()
+            .WithETag()
             .Produces<MeetingState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         MapRead<MeetingState>(partners, "/meetings/{id:guid}", WhatMeeting, "GetMeeting");
@@ -69,6 +70,7 @@ public static class LinkageEndpoints
             .WithName("HoldOutreachSession")
             .WithSummary("Record a legal-education session at a school (or another partner): topics, attendees.")
             .WithIdempotency()
+            .WithETag()
             .Produces<OutreachSessionState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -76,6 +78,7 @@ public static class LinkageEndpoints
             .WithName("HoldIdCardDrive")
             .WithSummary("Record a mobile ID-card drive at a partner: the cards issued.")
             .WithIdempotency()
+            .WithETag()
             .Produces<IdCardDriveState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -83,6 +86,7 @@ public static class LinkageEndpoints
             .WithName("PostWarningSigns")
             .WithSummary("Record theft-warning signs posted at a site.")
             .WithIdempotency()
+            .WithETag()
             .Produces<WarningSignsState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -91,6 +95,7 @@ public static class LinkageEndpoints
             .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Open a communication channel in the request's ward: a hotline with its number, or a chat group with its platform and its members' partners (of that ward).")
             .WithIdempotency()
+            .WithETag()
             .Produces<ChannelState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         MapRead<ChannelState>(partners, "/channels/{id:guid}", WhatChannel, "GetChannel");
@@ -108,6 +113,7 @@ public static class LinkageEndpoints
         where TState : class =>
         group.MapGet(pattern, (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) => session.ReadStreamAsync<TState>(http, id, what, ct))
             .WithName(name)
+            .WithETag()
             .Produces<TState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 

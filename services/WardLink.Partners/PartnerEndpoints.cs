@@ -42,10 +42,12 @@ public static class PartnerEndpoints
             .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Register a partner of the linkage in the request's ward (its sites, cameras, signs, contacts and activities belong to that ward too); a partner id already used in any ward is a 409.")
             .WithIdempotency()
+            .WithETag()
             .Produces<PartnerPoliceView>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         partners.MapGet("/{id:guid}", Get)
             .WithName("GetPartner")
+            .WithETag()
             .Produces<PartnerPoliceView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPartnerStanding();
@@ -71,11 +73,13 @@ public static class PartnerEndpoints
             .WithName("RegisterSite")
             .WithSummary("Register one of a partner's sites; the other services learn it from SiteRegistered.")
             .WithIdempotency()
+            .WithETag()
             .Produces<SitePoliceView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapGet("/{id:guid}/sites/{siteId:guid}", GetSite)
             .WithName("GetPartnerSite")
+            .WithETag()
             .Produces<SitePoliceView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPut("/{id:guid}/sites/{siteId:guid}", UpdateSite)
@@ -87,12 +91,14 @@ public static class PartnerEndpoints
             .WithName("SurveyCamera")
             .WithSummary("Record a survey for a security camera at the site: the first step of its lifecycle.")
             .WithIdempotency()
+            .WithETag()
             .Produces<CameraState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         partners.MapGet("/cameras/{id:guid}", GetCamera)
             .WithName("GetCamera")
+            .WithETag()
             .Produces<CameraState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapStreamStep<CameraState, ApproveCamera>(

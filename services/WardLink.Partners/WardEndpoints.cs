@@ -102,6 +102,7 @@ public static class WardEndpoints
             .WithName("EstablishWard")
             .WithSummary("Establish a ward of a province the caller covers; its code is in every number it gives and is one no other ward has. Published as WardEstablished.")
             .WithIdempotency<EstablishWardRequest>(request => request.WardId)
+            .WithETag()
             .WithStateView<WardState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -115,6 +116,7 @@ public static class WardEndpoints
             .AllowedWithoutWard();
         wards.MapGet("/{wardId}", Get)
             .WithName("GetWard")
+            .WithETag()
             .WithStateView<WardState>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(WardLinkPolicies.Wards);

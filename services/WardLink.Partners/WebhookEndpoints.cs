@@ -41,6 +41,7 @@ public static class WebhookEndpoints
             .WithName("SubscribeWebhook")
             .WithSummary($"Subscribe an endpoint (https) to events about the partner's sites and submissions; the answer shows the signing secret, once. At most {Webhook.MaxPerPartner} per partner.")
             .WithIdempotency(sealAnswer: true)
+            .WithETag()
             .Produces<WebhookWithSecret>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -51,6 +52,7 @@ public static class WebhookEndpoints
             .WithMaxItems(Webhook.MaxPerPartner);
         webhooks.MapGet("/{webhookId:guid}", Get)
             .WithName("GetWebhook")
+            .WithETag()
             .Produces<WebhookView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPut("/{webhookId:guid}", Change)

@@ -55,11 +55,13 @@ public static class PatrolEndpoints
             .WithWardParameter(WardParameters.Recorded)
             .WithSummary("Define a route in the request's ward: a name and its checkpoints in walking order, each a tag code at a known site of that ward.")
             .WithIdempotency()
+            .WithETag()
             .Produces<RouteState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         patrols.MapGet("/routes/{id:guid}", (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
                 session.ReadStreamAsync<RouteState>(http, id, RouteWhat, ct))
             .WithName("GetRoute")
+            .WithETag()
             .Produces<RouteState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         patrols.MapPost("/schedules", CreateSchedule)
@@ -67,11 +69,13 @@ public static class PatrolEndpoints
             .WithWardParameter(WardParameters.Recorded)
             .WithSummary($"Schedule a route of the request's ward on days of the week in a local window (UTC+7; may cross midnight), by a team, from startsOn (a local date in {WardTime.FirstYear} to {WardTime.LastYear}; default today).")
             .WithIdempotency()
+            .WithETag()
             .Produces<ScheduleState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         patrols.MapGet("/schedules/{id:guid}", (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
                 session.ReadStreamAsync<ScheduleState>(http, id, ScheduleWhat, ct))
             .WithName("GetSchedule")
+            .WithETag()
             .Produces<ScheduleState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         patrols.MapPost("/shifts", StartShift)
@@ -81,12 +85,14 @@ public static class PatrolEndpoints
                 $"Start a planned shift (scheduleId + plannedDate, a local date in {WardTime.FirstYear} to {WardTime.LastYear}; its route, kind, team and partners are its schedule's: " +
                 "routeId, kind, team or partnerIds sent with it is a 400 on that field) or one outside any schedule (routeId, kind, team, partnerIds; no plannedDate), of the request's ward.")
             .WithIdempotency()
+            .WithETag()
             .Produces<ShiftState>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
         patrols.MapGet("/shifts/{id:guid}", (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
                 session.ReadStreamAsync<ShiftState>(http, id, ShiftWhat, ct))
             .WithName("GetShift")
+            .WithETag()
             .Produces<ShiftState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -27,6 +27,7 @@ public static class TipEndpoints
                 "Record a tip received through any channel, in a ward, with the ward's next number of the year (TIP-QT-2024-0042); the tipster's contact (optional) is stored encrypted, apart. " +
                 "receivedAt: with an offset, from 1970, never in the future, nor from the day the ward was merged or dissolved. A site in place.siteId is one of the ward's.")
             .WithIdempotency()
+            .WithETag(toPoliceOnly: true)
             .WithWardParameter(WardParameters.Recorded)
             .Produces<TipPoliceView>(StatusCodes.Status201Created)
             .Produces<TipPartnerView>(StatusCodes.Status201Created)
@@ -42,6 +43,7 @@ public static class TipEndpoints
             .RequireAuthorization(WardLinkPolicies.PoliceOrPartner);
         tips.MapGet("/{id:guid}", Get)
             .WithName("GetTip")
+            .WithETag(toPoliceOnly: true)
             .WithSummary("A tip and its history; the ETag is its stream version. The police get TipDetails, a partner TipPartnerDetails (the tip's course, no text). A tip of a ward the caller may not see is a 404.")
             .Produces<TipDetails>()
             .Produces<TipPartnerDetails>()
@@ -60,6 +62,7 @@ public static class TipEndpoints
             .ProducesStepProblems();
         tips.MapGet("/{id:guid}/messages", Messages)
             .WithName("GetTipMessages")
+            .WithETag()
             .WithSummary("The follow-up thread with the tipster.")
             .Produces<IReadOnlyList<TipMessage>>()
             .WithMaxItems(DocumentedBounds.AnyCount)

@@ -70,6 +70,7 @@ public static class ApiDescription
             });
             DocumentedBounds.Describe(options);
             DocumentedHeaders.Describe(options);
+            AnsweredHeaders.Describe(options);
         });
 
     /// <summary>

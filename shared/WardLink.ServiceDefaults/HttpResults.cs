@@ -1,6 +1,8 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;
 
@@ -21,6 +23,30 @@ public static class HttpResults
 
     public static void SetETag(this HttpResponse response, long streamVersion) =>
         response.Headers.ETag = ETagOf(streamVersion);
+
+    /// <summary>
+    /// The <c>ETag</c> an operation answers with (<see cref="WithETag"/>): the record's version on a success, its current one on a
+    /// <c>412</c> (a stale <c>If-Match</c>).
+    /// </summary>
+    public static readonly AnsweredHeader ETag = new(
+        HeaderNames.ETag,
+        status => AnsweredHeader.Success(status) || status == StatusCodes.Status412PreconditionFailed,
+        Required: true,
+        _ => "The record's version (its stream version, quoted: \"3\"): as this answer leaves it, or with a 412 as it is now. Send it as If-Match with a step on the record.",
+        () => new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 21, Pattern = "^\"[1-9][0-9]{0,18}\"$" });
+
+    /// <summary>
+    /// Declares that the operation answers with the record's version as <see cref="ETag"/>; <paramref name="toPoliceOnly"/>: only
+    /// the police's answers carry it (<see cref="SetCreatedETag"/>), so the document says it may be missing.
+    /// </summary>
+    public static RouteHandlerBuilder WithETag(this RouteHandlerBuilder endpoint, bool toPoliceOnly = false) =>
+        endpoint.WithAnsweredHeader(toPoliceOnly
+            ? ETag with
+            {
+                Required = false,
+                Describe = services => $"{ETag.Describe(services)} The police's answers only: a partner takes no step on the record, and reads it without a version.",
+            }
+            : ETag);
 
     /// <summary>
     /// The ETag of a record just created (its first version) for the police, who take its next steps; a partner takes

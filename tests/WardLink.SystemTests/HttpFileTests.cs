@@ -106,7 +106,7 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
             }
 
             // Through the gateway, each answer is one the merged API document describes (all but the document itself),
-            // its body fitting the schema it lists.
+            // its headers those it declares and its body fitting the schema it lists.
             var gateway = system.GatewayAddress.ToString().TrimEnd('/');
             if (answer.Address.StartsWith(gateway, StringComparison.Ordinal) && answer.Address[gateway.Length..] is var path && !path.StartsWith("/openapi/", StringComparison.Ordinal))
             {
@@ -116,7 +116,7 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
                 }
 
                 answer.Headers.TryGetValue("Content-Type", out var contentType);
-                failures.AddRange(documented.Check(request.Method, path, answer.Status, contentType?.Split(';')[0].Trim(), answer.Body)
+                failures.AddRange(documented.Check(request.Method, path, answer.Status, contentType?.Split(';')[0].Trim(), answer.Body, answer.Headers)
                     .Select(problem => $"{request}: {request.Method} {path} answered {answer.Status}, not as the API document says: {problem}"));
             }
 
@@ -190,10 +190,8 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
         }
 
         using var response = await client.SendAsync(message, TestContext.Current.CancellationToken);
-        var headers = response.Headers.Concat(response.Content.Headers)
-            .GroupBy(header => header.Key, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(group => group.Key, group => string.Join(", ", group.SelectMany(header => header.Value)), StringComparer.OrdinalIgnoreCase);
-        return new HttpFileResponse((int)response.StatusCode, headers, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), address);
+        return new HttpFileResponse(
+            (int)response.StatusCode, DocumentedResponses.HeadersOf(response), await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), address);
     }
 
     private static string Shortened(string text) => text.Length <= 400 ? text : text[..400] + "…";

@@ -3,20 +3,27 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Net.Http.Headers;
+using WardLink.EventSourcing.Idempotency;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Testing;
 
 /// <summary>
 /// What an OpenAPI document says an operation answers, and whether an answer is that: its status is one the operation
-/// lists; its JSON body is valid against the schema listed for it as JSON Schema 2020-12 reads it (what a client's
-/// validator says: an <c>enum</c> without null refuses null whatever <c>type</c> says, a <c>oneOf</c> takes exactly one of
-/// its schemas, a <c>$ref</c> applies beside its siblings), and, one rule more, names no property that no schema applied to
-/// its object names where one names some (a field is hidden until a view names it). A schema keyword the check does not
-/// read is itself a problem: no answer passes on what went unread.
+/// lists; its headers are as the response declares them (each required one there, each one there of its schema, and none
+/// of the headers the API answers with, <see cref="AnswerHeaders"/>, that the response does not declare); its JSON body is
+/// valid against the schema listed for it as JSON Schema 2020-12 reads it (what a client's validator says: an <c>enum</c>
+/// without null refuses null whatever <c>type</c> says, a <c>oneOf</c> takes exactly one of its schemas, a <c>$ref</c>
+/// applies beside its siblings), and, one rule more, names no property that no schema applied to its object names where
+/// one names some (a field is hidden until a view names it). A schema keyword the check does not read is itself a
+/// problem: no answer passes on what went unread.
 /// </summary>
 public sealed class DocumentedResponses(JsonObject document)
 {
+    /// <summary>The headers the API answers with that a response must declare to carry them.</summary>
+    public static readonly IReadOnlyList<string> AnswerHeaders = [HeaderNames.ETag, HeaderNames.Location, IdempotencyKeys.ReplayedHeaderName, HeaderNames.RetryAfter];
+
     /// <summary>The keywords of a schema the check applies.</summary>
     private static readonly HashSet<string> Assertions =
     [
@@ -48,8 +55,11 @@ public sealed class DocumentedResponses(JsonObject document)
             .FirstOrDefault();
     }
 
-    /// <summary>What is wrong with the answer <paramref name="status"/> <paramref name="body"/> (of <paramref name="mediaType"/>) to <paramref name="method"/> <paramref name="path"/>; none when it is as documented.</summary>
-    public IReadOnlyList<string> Check(string method, string path, int status, string? mediaType, string body)
+    /// <summary>
+    /// What is wrong with the answer <paramref name="status"/> <paramref name="body"/> (of <paramref name="mediaType"/>, with
+    /// <paramref name="headers"/>) to <paramref name="method"/> <paramref name="path"/>; none when it is as documented.
+    /// </summary>
+    public IReadOnlyList<string> Check(string method, string path, int status, string? mediaType, string body, IReadOnlyDictionary<string, string> headers)
     {
         if (OperationOf(method, path) is not (_, var operation))
         {
@@ -62,23 +72,82 @@ public sealed class DocumentedResponses(JsonObject document)
             return [$"status {status} is not documented (it lists {string.Join(", ", responses.Select(listed => listed.Key))})"];
         }
 
+        var problems = HeaderProblems(response, headers);
         if (mediaType is not ("application/json" or "application/problem+json") || body.Length == 0)
         {
-            return [];
+            return problems;
         }
 
         if (response["content"]?[mediaType]?["schema"] is not JsonObject schema)
         {
             return response["content"] is JsonObject { Count: > 0 } content
-                ? [$"{status} {mediaType} is not documented (it lists {string.Join(", ", content.Select(type => type.Key))})"]
-                : [];
+                ? [.. problems, $"{status} {mediaType} is not documented (it lists {string.Join(", ", content.Select(type => type.Key))})"]
+                : problems;
         }
 
-        var problems = new List<string>();
         var answer = JsonNode.Parse(body);
         Fits(answer, schema, "$", problems, closed: false);
         Fits(answer, schema, "$", problems, closed: true);
         return [.. problems.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>What is wrong with <paramref name="response"/> (its body read as <paramref name="body"/>) to <paramref name="method"/> <paramref name="path"/>.</summary>
+    public IReadOnlyList<string> Check(string method, string path, HttpResponseMessage response, string body) =>
+        Check(method, path, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, HeadersOf(response));
+
+    /// <summary>The headers of <paramref name="response"/> and of its content, each name once (its values joined as HTTP joins them), in any letter case.</summary>
+    public static IReadOnlyDictionary<string, string> HeadersOf(HttpResponseMessage response) =>
+        response.Headers.Concat(response.Content.Headers)
+            .GroupBy(header => header.Key, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(group => group.Key, group => string.Join(", ", group.SelectMany(header => header.Value)), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Each header the response declares required and missing, or there and not of its schema; each of <see cref="AnswerHeaders"/> there that it does not declare.</summary>
+    private List<string> HeaderProblems(JsonObject response, IReadOnlyDictionary<string, string> headers)
+    {
+        string? ValueOf(string name) => headers.FirstOrDefault(header => string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+
+        var problems = new List<string>();
+        var declared = response["headers"] as JsonObject ?? [];
+        foreach (var (name, header) in declared)
+        {
+            if (ValueOf(name) is not { } text)
+            {
+                if ((bool?)header?["required"] == true)
+                {
+                    problems.Add($"header {name}: required, missing");
+                }
+            }
+            else if (header?["schema"] is JsonObject schema)
+            {
+                Fits(HeaderValue(text, schema), schema, $"header {name}", problems, closed: false);
+            }
+        }
+
+        problems.AddRange(AnswerHeaders
+            .Where(name => ValueOf(name) is not null && !declared.Any(header => string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase)))
+            .Select(name => $"header {name}: answered, not in the document"));
+        return problems;
+    }
+
+    /// <summary>A header's text as the value its schema describes: a number where it says integer or number and the text is one, else the text.</summary>
+    private JsonValue HeaderValue(string text, JsonObject schema)
+    {
+        if (TypesOf(schema["$ref"] is JsonValue reference ? Target((string)reference!) : schema).Intersect(["integer", "number"]).Any())
+        {
+            try
+            {
+                if (JsonNode.Parse(text) is JsonValue number && number.GetValueKind() == JsonValueKind.Number)
+                {
+                    return number;
+                }
+            }
+            catch (JsonException)
+            {
+                // Not a number: checked as the text it is.
+            }
+        }
+
+        return JsonValue.Create(text);
     }
 
     /// <summary>

@@ -12,6 +12,8 @@ public sealed class DocumentedResponsesTests
 {
     private const string TipPath = "/api/tips/0195d000-0000-7000-8000-000000000001";
 
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+
     private static readonly DocumentedResponses Documented = new(JsonNode.Parse("""
         {
           "paths": {
@@ -20,8 +22,20 @@ public sealed class DocumentedResponsesTests
               "404": { "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } } } } },
             "/api/tips/stats": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
               "type": "object", "additionalProperties": { "type": "integer" } } } } } } } },
-            "/api/tips": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
-              "anyOf": [ { "$ref": "#/components/schemas/PolicePage" }, { "$ref": "#/components/schemas/PartnerPage" } ] } } } } } } },
+            "/api/tips": {
+              "get": { "responses": { "200": { "content": { "application/json": { "schema": {
+                "anyOf": [ { "$ref": "#/components/schemas/PolicePage" }, { "$ref": "#/components/schemas/PartnerPage" } ] } } } } } },
+              "post": { "responses": {
+                "201": {
+                  "headers": {
+                    "Location": { "required": true, "schema": { "type": "string", "maxLength": 200, "pattern": "^(/[A-Za-z0-9-]+)+$" } },
+                    "ETag": { "required": false, "schema": { "type": "string", "maxLength": 21, "pattern": "^\"[1-9][0-9]{0,18}\"$" } },
+                    "Idempotent-Replayed": { "schema": { "type": "string", "enum": ["true"] } } },
+                  "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Tip" } } } },
+                "429": { "headers": { "Retry-After": { "schema": { "type": "integer", "minimum": 1, "maximum": 2147483647 } } } } } } },
+            "/api/tips/{id}/assessments": { "post": { "responses": {
+              "200": { "headers": { "ETag": { "required": true, "schema": { "type": "string", "maxLength": 21, "pattern": "^\"[1-9][0-9]{0,18}\"$" } } } },
+              "412": { "headers": { "ETag": { "required": true, "schema": { "type": "string", "maxLength": 21, "pattern": "^\"[1-9][0-9]{0,18}\"$" } } } } } } },
             "/api/pages": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
               "oneOf": [ { "$ref": "#/components/schemas/PolicePage" }, { "$ref": "#/components/schemas/PartnerPage" } ] } } } } } } },
             "/api/forms": { "get": { "responses": { "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Forms" } } } } } } },
@@ -63,7 +77,7 @@ public sealed class DocumentedResponsesTests
     [InlineData("""{ "id": "00-4f8b35bda680643bb0ea26b905c67c1", "status": "assessed", "rank": 9, "tags": ["x", "y"] }""")]
     [InlineData("""{ "id": "a", "status": "assessed", "verdict": "prank", "outcome": null }""")]
     public void An_answer_as_documented_passes(string body) =>
-        Assert.Empty(Documented.Check("GET", TipPath, 200, "application/json", body));
+        Assert.Empty(Documented.Check("GET", TipPath, 200, "application/json", body, NoHeaders));
 
     [Theory]
     [InlineData(200, """{ "id": "a", "status": "received", "secret": "x" }""", "$.secret: answered, not in the document")]
@@ -82,7 +96,7 @@ public sealed class DocumentedResponsesTests
     public void Each_kind_of_difference_is_found(int status, string body, string expected)
     {
         var mediaType = status == 200 ? "application/json" : "application/problem+json";
-        var problems = Documented.Check("GET", TipPath, status, mediaType, body);
+        var problems = Documented.Check("GET", TipPath, status, mediaType, body, NoHeaders);
 
         Assert.Contains(problems, problem => problem.StartsWith(expected, StringComparison.Ordinal));
     }
@@ -90,9 +104,9 @@ public sealed class DocumentedResponsesTests
     [Fact]
     public void A_literal_path_wins_over_a_parameter_and_a_map_s_values_are_checked()
     {
-        Assert.Empty(Documented.Check("GET", "/api/tips/stats?year=2024", 200, "application/json", """{ "received": 3 }"""));
-        Assert.Contains("$.received: string where the document says integer", Documented.Check("GET", "/api/tips/stats", 200, "application/json", """{ "received": "3" }"""));
-        Assert.Contains("GET /api/incidents is not in the document", Documented.Check("GET", "/api/incidents", 200, "application/json", "[]"));
+        Assert.Empty(Documented.Check("GET", "/api/tips/stats?year=2024", 200, "application/json", """{ "received": 3 }""", NoHeaders));
+        Assert.Contains("$.received: string where the document says integer", Documented.Check("GET", "/api/tips/stats", 200, "application/json", """{ "received": "3" }""", NoHeaders));
+        Assert.Contains("GET /api/incidents is not in the document", Documented.Check("GET", "/api/incidents", 200, "application/json", "[]", NoHeaders));
     }
 
     /// <summary>
@@ -116,7 +130,7 @@ public sealed class DocumentedResponsesTests
             var schema = new JsonObject { ["type"] = typeAllowsNull ? new JsonArray("null", "string") : (JsonNode)"string", ["enum"] = allowed };
             var fits = which switch { 0 => typeAllowsNull && enumListsNull, 1 => true, _ => false };
 
-            Assert.Equal(fits, Answering(schema).Check("GET", "/x", 200, "application/json", JsonText(value)).Count == 0);
+            Assert.Equal(fits, Answering(schema).Check("GET", "/x", 200, "application/json", JsonText(value), NoHeaders).Count == 0);
         });
     }
 
@@ -135,7 +149,7 @@ public sealed class DocumentedResponsesTests
             };
             var fitting = taking.Count(takes => takes);
 
-            Assert.Equal(exclusive ? fitting == 1 : fitting >= 1, Answering(schema).Check("GET", "/x", 200, "application/json", """{ "items": [] }""").Count == 0);
+            Assert.Equal(exclusive ? fitting == 1 : fitting >= 1, Answering(schema).Check("GET", "/x", 200, "application/json", """{ "items": [] }""", NoHeaders).Count == 0);
         });
     }
 
@@ -152,16 +166,16 @@ public sealed class DocumentedResponsesTests
         const string police = """{ "items": [{ "id": "a", "description": "car doors" }], "total": 1 }""";
         const string both = """{ "items": [{ "id": "a", "description": "car doors", "siteId": "s" }], "total": 1 }""";
 
-        Assert.Contains("$: fits 2 of its oneOf (schemas 0 and 1), which takes exactly one", Documented.Check("GET", "/api/pages", 200, "application/json", empty));
-        Assert.Empty(Documented.Check("GET", "/api/pages", 200, "application/json", police));
-        Assert.Contains(Documented.Check("GET", "/api/pages", 200, "application/json", both), problem => problem.StartsWith("$: fits 2 of its oneOf", StringComparison.Ordinal));
-        Assert.Empty(Documented.Check("GET", "/api/tips", 200, "application/json", empty));
-        Assert.Empty(Documented.Check("GET", "/api/tips", 200, "application/json", police));
+        Assert.Contains("$: fits 2 of its oneOf (schemas 0 and 1), which takes exactly one", Documented.Check("GET", "/api/pages", 200, "application/json", empty, NoHeaders));
+        Assert.Empty(Documented.Check("GET", "/api/pages", 200, "application/json", police, NoHeaders));
+        Assert.Contains(Documented.Check("GET", "/api/pages", 200, "application/json", both, NoHeaders), problem => problem.StartsWith("$: fits 2 of its oneOf", StringComparison.Ordinal));
+        Assert.Empty(Documented.Check("GET", "/api/tips", 200, "application/json", empty, NoHeaders));
+        Assert.Empty(Documented.Check("GET", "/api/tips", 200, "application/json", police, NoHeaders));
         Assert.Contains(
-            Documented.Check("GET", "/api/tips", 200, "application/json", both),
+            Documented.Check("GET", "/api/tips", 200, "application/json", both, NoHeaders),
             problem => problem.StartsWith("$: fits none of its anyOf: $.items[0].siteId: answered, not in the document", StringComparison.Ordinal));
         Assert.Contains(
-            Documented.Check("GET", "/api/tips", 200, "application/json", """{ "items": [{ "id": "a" }], "total": 1 }"""),
+            Documented.Check("GET", "/api/tips", 200, "application/json", """{ "items": [{ "id": "a" }], "total": 1 }""", NoHeaders),
             problem => problem.StartsWith("$: fits none of its anyOf", StringComparison.Ordinal));
     }
 
@@ -178,13 +192,44 @@ public sealed class DocumentedResponsesTests
     [InlineData("/api/forms", """{ "other": 1 }""", "$.other: answered, where the document allows no other property")]
     [InlineData("/api/unread", """[]""", "$: the document's schema uses uniqueItems, which this check does not read")]
     public void Each_keyword_is_read_as_2020_12_reads_it_and_one_the_check_does_not_read_is_a_problem(string path, string body, string expected) =>
-        Assert.Contains(expected, Documented.Check("GET", path, 200, "application/json", body));
+        Assert.Contains(expected, Documented.Check("GET", path, 200, "application/json", body, NoHeaders));
 
     [Theory]
     [InlineData("""{ "code": "ab", "kind": "tip", "share": 0.5, "seen": [1, 2.0] }""")]
     [InlineData("""{ "name": "\ud83d\ude93\ud83d\ude93" }""")]
     public void Values_within_each_keyword_pass(string body) =>
-        Assert.Empty(Documented.Check("GET", "/api/forms", 200, "application/json", body));
+        Assert.Empty(Documented.Check("GET", "/api/forms", 200, "application/json", body, NoHeaders));
+
+    [Theory]
+    [InlineData("POST", "/api/tips", 201, "Location=/api/tips/0195d000-0000-7000-8000-000000000001", null)]
+    [InlineData("POST", "/api/tips", 201, "Location=/api/tips/0195d000-0000-7000-8000-000000000001|ETag=\"1\"|Idempotent-Replayed=true", null)]
+    [InlineData("POST", "/api/tips", 201, "ETag=\"1\"", "header Location: required, missing")]
+    [InlineData("POST", "/api/tips", 201, "location=https://elsewhere.example/tips/1", "header Location: https://elsewhere.example/tips/1 does not match")]
+    [InlineData("POST", "/api/tips", 201, "Location=/api/tips/1|Idempotent-Replayed=false", "header Idempotent-Replayed: \"false\" is not one of [\"true\"]")]
+    [InlineData("POST", "/api/tips", 429, "Retry-After=30", null)]
+    [InlineData("POST", "/api/tips", 429, "Retry-After=soon", "header Retry-After: string where the document says integer")]
+    [InlineData("POST", "/api/tips", 429, "Retry-After=0", "header Retry-After: 0 where the document says at least 1")]
+    [InlineData("POST", "/api/tips/0195d000-0000-7000-8000-000000000001/assessments", 200, "ETag=\"3\"", null)]
+    [InlineData("POST", "/api/tips/0195d000-0000-7000-8000-000000000001/assessments", 200, "", "header ETag: required, missing")]
+    [InlineData("POST", "/api/tips/0195d000-0000-7000-8000-000000000001/assessments", 412, "ETag=W/\"3\"", "header ETag: W/\"3\" does not match")]
+    [InlineData("GET", TipPath, 404, "ETag=\"3\"", "header ETag: answered, not in the document")]
+    [InlineData("GET", TipPath, 200, "Location=/api/tips/1", "header Location: answered, not in the document")]
+    [InlineData("POST", "/api/tips/0195d000-0000-7000-8000-000000000001/assessments", 200, "ETag=\"3\"|Idempotent-Replayed=true", "header Idempotent-Replayed: answered, not in the document")]
+    public void An_answer_s_headers_are_those_its_response_declares(string method, string path, int status, string sent, string? expected)
+    {
+        var headers = sent.Split('|', StringSplitOptions.RemoveEmptyEntries).Select(header => header.Split('=', 2)).ToDictionary(header => header[0], header => header[1], StringComparer.OrdinalIgnoreCase);
+
+        var problems = Documented.Check(method, path, status, null, "", headers);
+
+        if (expected is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.Contains(problems, problem => problem.StartsWith(expected, StringComparison.Ordinal));
+        }
+    }
 
     private static DocumentedResponses Answering(JsonObject schema) => new(new JsonObject
     {

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,6 +10,8 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 using Npgsql;
 using WardLink.Domain;
 using WardLink.EventSourcing.Wards;
@@ -42,6 +46,9 @@ public static class IdempotencyKeys
     public const string ReplayedHeaderName = "Idempotent-Replayed";
     public const int MaxLength = 200;
 
+    /// <summary>The seconds a retry that found the first request with its key still running is told to wait.</summary>
+    private const int InProgressRetryAfter = 1;
+
     /// <summary>1–200 visible ASCII characters (<c>!</c> to <c>~</c>).</summary>
     public const string Pattern = "^[\\x21-\\x7E]{1,200}$";
 
@@ -60,6 +67,22 @@ public static class IdempotencyKeys
                 $"and stores nothing; the same key with another body is a 422; a retry while the first is running waits for it, or is a 409 after " +
                 $"{options.WaitFor.TotalSeconds:0.##} s. Keys are the client's own.";
         });
+
+    /// <summary>What a replayed answer carries besides the kept one's status, headers and body.</summary>
+    public static readonly AnsweredHeader Replayed = new(
+        ReplayedHeaderName,
+        AnsweredHeader.Success,
+        Required: false,
+        _ => $"true on the answer kept for an earlier request with the same {HeaderName} and body, sent again: nothing was stored this time. A first answer has none.",
+        () => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("true")] });
+
+    /// <summary>What a 409 says when it is a retry that waited in vain for the first request with its key.</summary>
+    public static readonly AnsweredHeader RetryWhileInProgress = new(
+        HeaderNames.RetryAfter,
+        status => status == StatusCodes.Status409Conflict,
+        Required: false,
+        services => $"On a retry that waited {services.GetRequiredService<IOptions<IdempotencyOptions>>().Value.WaitFor.TotalSeconds:0.##} s for the first request with its {HeaderName}, still running: the seconds to wait before sending it again.",
+        () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = InProgressRetryAfter.ToString(CultureInfo.InvariantCulture) });
 
     /// <summary>
     /// Honours <c>Idempotency-Key</c> on this creating endpoint; <paramref name="sealAnswer"/> keeps
@@ -90,7 +113,7 @@ public static class IdempotencyKeys
 
     private static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder endpoint, IdempotentCreation creation)
     {
-        endpoint.WithMetadata(creation).WithHeader(Header);
+        endpoint.WithMetadata(creation).WithHeader(Header).WithAnsweredHeader(Replayed).WithAnsweredHeader(RetryWhileInProgress);
         endpoint.Finally(built =>
         {
             foreach (var status in new[] { StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity })
@@ -162,7 +185,7 @@ public static class IdempotencyKeys
                     await RunReservedAsync(http, next, creation, id, store, transaction, store.DatabaseOf(ward));
                     return;
                 case Reservation.InProgress:
-                    http.Response.Headers.RetryAfter = "1";
+                    http.Response.Headers.RetryAfter = InProgressRetryAfter.ToString(CultureInfo.InvariantCulture);
                     await Results.Problem(
                             title: $"A request with this {HeaderName} is still in progress.",
                             detail: "Retry once it has been answered: the retry then gets its answer.",

@@ -128,6 +128,30 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// A creation's answer and its replay are as the service's document says: the headers it declares for the 201 (the
+    /// record's <c>Location</c>, its <c>ETag</c> where one comes, <c>Idempotent-Replayed</c>) and a body of its schema.
+    /// </summary>
+    [Fact]
+    public async Task A_creation_s_answer_and_its_replay_carry_the_headers_and_body_the_document_declares()
+    {
+        var documented = new DocumentedResponses((await Client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!);
+        var failures = new List<string>();
+        foreach (var (endpoint, sample) in Samples)
+        {
+            var request = await sample(0);
+            var key = Guid.NewGuid().ToString();
+            foreach (var sent in new[] { "first", "retry" })
+            {
+                using var response = await PostAsync(Client, request, key);
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                failures.AddRange(documented.Check("POST", request.Path, response, body).Select(problem => $"{endpoint}: the {sent} answered {(int)response.StatusCode}, not as the document says: {problem}"));
+            }
+        }
+
+        AssertNone(failures);
+    }
+
     [Fact]
     public async Task The_same_key_with_another_body_is_a_422_problem_and_stores_nothing()
     {
@@ -283,11 +307,16 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
 
     protected static async Task<Answer> SendAsync(HttpClient client, CreatingRequest request, string key, Action<HttpRequestMessage>? configure = null)
     {
+        using var response = await PostAsync(client, request, key, configure);
+        return await Answer.Of(response, Ct);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, CreatingRequest request, string key, Action<HttpRequestMessage>? configure = null)
+    {
         using var message = new HttpRequestMessage(HttpMethod.Post, request.Path) { Content = JsonContent.Create(request.Body) };
         message.Headers.TryAddWithoutValidation(IdempotencyKeys.HeaderName, key);
         configure?.Invoke(message);
-        using var response = await client.SendAsync(message, Ct);
-        return await Answer.Of(response, Ct);
+        return await client.SendAsync(message, Ct);
     }
 
     protected static bool IsProblem(Answer answer, int status) =>

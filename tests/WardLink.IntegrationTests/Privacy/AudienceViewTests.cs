@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
@@ -19,7 +20,8 @@ namespace WardLink.IntegrationTests.Privacy;
 /// text field; every GET operation of every service's OpenAPI document is called as each audience,
 /// and the markers found in the answers must be exactly what the security document's table of who reads what
 /// says, both ways: a field shown where the table says <c>no</c> is a leak, a <c>yes</c> no read
-/// shows is a table that is no longer true.
+/// shows is a table that is no longer true. Each successful read is also as its service's document says, for every
+/// audience: its headers (the ETag only where the document says it comes) and its body (<see cref="DocumentedResponses"/>).
 /// </summary>
 public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<MarkedRecords>
 {
@@ -35,10 +37,12 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
         failures.AddRange(table.Rows.Keys.Except(fieldNames).Select(name => $"{AudienceTable.Document}: row \"{name}\" is no field the test writes markers into: teach PrivateText.Fields its markers."));
 
         var operations = new List<ReadOperation>();
+        var documents = new Dictionary<string, DocumentedResponses>();
         foreach (var service in MarkedRecords.ServiceNames)
         {
             using var police = records.ClientOf(service, Audience.Police);
             operations.AddRange(await ReadOperation.DescribedByAsync(police, service, Ct));
+            documents[service] = new DocumentedResponses((await police.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!);
         }
 
         var addresses = new Dictionary<ReadOperation, IReadOnlyList<string>>();
@@ -72,6 +76,8 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
                     if (response.IsSuccessStatusCode)
                     {
                         readSomething.Add(operation);
+                        failures.AddRange(documents[operation.Service].Check("GET", address.Split('?')[0], response, body)
+                            .Select(problem => $"{operation} as {audience}: GET {address} answered {status}, not as the service's document says: {problem}"));
                     }
 
                     foreach (var marker in MarkersIn(body))
