@@ -51,6 +51,34 @@ public static class TickEdges
         AssertCountedWhereItFallsAsync(at, [year, year + 1], counted, inYear => WardTime.LocalYear(at) == inYear, recordAsync);
 
     /// <summary>
+    /// Forty times within a few ticks of a local year's end, each recorded in any offset by <paramref name="recordAsync"/>: each
+    /// counted by <paramref name="counted"/> in its own local year, not the other (<see cref="AssertCountedInItsYearAsync"/>).
+    /// </summary>
+    public static Task AssertEachCountedInItsYearAsync(Func<int, Task<int>> counted, Func<DateTimeOffset, TimeSpan, Task> recordAsync) =>
+        Gen.Select(EndedYear(), Near, Offset).SampleAsync(
+            async (year, ticks, offset) =>
+            {
+                var at = YearStart(year + 1).AddTicks(ticks);
+                await AssertCountedInItsYearAsync(at, year, counted, () => recordAsync(at, offset));
+            },
+            iter: 40,
+            threads: 1);
+
+    /// <summary>
+    /// Forty past times, each recorded in any offset by <paramref name="recordAsync"/> (the record's id): each listed by
+    /// <paramref name="listed"/> (from, to, id) for a range with a bound a few ticks away exactly when it falls in it.
+    /// </summary>
+    public static Task AssertEachListedInRangeAsync(Func<DateTimeOffset, TimeSpan, Task<Guid>> recordAsync, Func<string, string, Guid, Task<bool>> listed) =>
+        Gen.Select(Past, Offset, Near, Offset).SampleAsync(
+            async (at, offset, ticks, boundOffset) =>
+            {
+                var id = await recordAsync(at, offset);
+                await AssertListedInRangeAsync(at, at.AddTicks(ticks), boundOffset, (from, to) => listed(from, to, id));
+            },
+            iter: 40,
+            threads: 1);
+
+    /// <summary>
     /// What <paramref name="counted"/> counts in each of <paramref name="periods"/>, before and after <paramref name="recordAsync"/>
     /// records something at <paramref name="at"/>: one more in the period that <paramref name="holdsIt"/>, the same in every other.
     /// </summary>
