@@ -32,49 +32,35 @@ public static class DocumentedLimits
             }
         }
 
-        Check(document, "#", missing);
+        foreach (var (schema, where) in DocumentObjects.In(document))
+        {
+            Check(schema, where, missing);
+        }
+
         return missing;
     }
 
-    private static void Check(JsonNode? node, string where, List<string> missing)
+    private static void Check(JsonObject schema, string where, List<string> missing)
     {
-        switch (node)
+        var types = schema["type"] switch
         {
-            case JsonObject schema:
-                var types = schema["type"] switch
-                {
-                    JsonArray list => list.OfType<JsonValue>().Where(type => type.GetValueKind() == JsonValueKind.String).Select(type => type.GetValue<string>()).ToList(),
-                    JsonValue type when type.GetValueKind() == JsonValueKind.String => [type.GetValue<string>()],
-                    _ => [],
-                };
-                if (types.Contains("string") && schema["maxLength"] is null && schema["enum"] is null && schema["const"] is null)
-                {
-                    missing.Add($"{where}: a text without maxLength");
-                }
+            JsonArray list => list.OfType<JsonValue>().Where(type => type.GetValueKind() == JsonValueKind.String).Select(type => type.GetValue<string>()).ToList(),
+            JsonValue type when type.GetValueKind() == JsonValueKind.String => [type.GetValue<string>()],
+            _ => [],
+        };
+        if (types.Contains("string") && schema["maxLength"] is null && schema["enum"] is null && schema["const"] is null)
+        {
+            missing.Add($"{where}: a text without maxLength");
+        }
 
-                if (types.Contains("integer") && (!OneOf(schema, "minimum", "exclusiveMinimum") || !OneOf(schema, "maximum", "exclusiveMaximum")))
-                {
-                    missing.Add($"{where}: an integer without minimum and maximum");
-                }
+        if (types.Contains("integer") && (!OneOf(schema, "minimum", "exclusiveMinimum") || !OneOf(schema, "maximum", "exclusiveMaximum")))
+        {
+            missing.Add($"{where}: an integer without minimum and maximum");
+        }
 
-                if (types.Contains("array") && schema["maxItems"] is null)
-                {
-                    missing.Add($"{where}: a list without maxItems");
-                }
-
-                foreach (var (name, value) in schema)
-                {
-                    Check(value, $"{where}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}", missing);
-                }
-
-                break;
-            case JsonArray items:
-                for (var i = 0; i < items.Count; i++)
-                {
-                    Check(items[i], $"{where}/{i}", missing);
-                }
-
-                break;
+        if (types.Contains("array") && schema["maxItems"] is null)
+        {
+            missing.Add($"{where}: a list without maxItems");
         }
     }
 

@@ -15,41 +15,22 @@ public static class DocumentedNulls
     public static IReadOnlyList<string> RefusedIn(JsonObject document)
     {
         var refused = new List<string>();
-        Walk(document, "#", refused);
-        return refused;
-    }
-
-    private static void Walk(JsonNode? node, string where, List<string> refused)
-    {
-        switch (node)
+        foreach (var (schema, where) in DocumentObjects.In(document))
         {
-            case JsonObject schema:
-                if (schema["type"] is JsonArray types && types.Any(type => type?.GetValueKind() == JsonValueKind.String && (string)type! == "null"))
+            if (schema["type"] is JsonArray types && types.Any(type => type?.GetValueKind() == JsonValueKind.String && (string)type! == "null"))
+            {
+                if (schema["enum"] is JsonArray allowed && !allowed.Contains(null))
                 {
-                    if (schema["enum"] is JsonArray allowed && !allowed.Contains(null))
-                    {
-                        refused.Add($"{where}: its type allows null, its enum {allowed.ToJsonString()} does not");
-                    }
-
-                    if (schema.TryGetPropertyValue("const", out var constant) && constant is not null)
-                    {
-                        refused.Add($"{where}: its type allows null, its const {constant.ToJsonString()} does not");
-                    }
+                    refused.Add($"{where}: its type allows null, its enum {allowed.ToJsonString()} does not");
                 }
 
-                foreach (var (name, value) in schema)
+                if (schema.TryGetPropertyValue("const", out var constant) && constant is not null)
                 {
-                    Walk(value, $"{where}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}", refused);
+                    refused.Add($"{where}: its type allows null, its const {constant.ToJsonString()} does not");
                 }
-
-                break;
-            case JsonArray items:
-                for (var i = 0; i < items.Count; i++)
-                {
-                    Walk(items[i], $"{where}/{i}", refused);
-                }
-
-                break;
+            }
         }
+
+        return refused;
     }
 }

@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+using WardLink.Testing;
+
+namespace WardLink.UnitTests;
+
+/// <summary>The document checkers the suites rely on find what they look for wherever it stands, named by its JSON pointer.</summary>
+public sealed class DocumentCheckersTests
+{
+    private static readonly JsonObject Document = JsonNode.Parse("""
+        {
+          "paths": { "/tips": { "post": { "responses": { "400": {} },
+            "parameters": [ { "name": "q", "schema": { "type": "string" } } ] } } },
+          "components": { "schemas": {
+            "Verdict": { "type": ["null", "string"], "enum": ["valuable", "prank"] },
+            "Page": { "type": "object", "properties": { "items": { "type": "array" }, "total": { "type": "integer", "maximum": 5 } } } } }
+        }
+        """)!.AsObject();
+
+    [Fact]
+    public void The_limits_checker_names_every_unbounded_text_integer_and_list_and_an_operation_without_success() =>
+        Assert.Equal(
+            [
+                "POST /tips: no success response",
+                "#/paths/~1tips/post/parameters/0/schema: a text without maxLength",
+                "#/components/schemas/Page/properties/items: a list without maxItems",
+                "#/components/schemas/Page/properties/total: an integer without minimum and maximum",
+            ],
+            DocumentedLimits.MissingIn(Document));
+
+    [Fact]
+    public void The_nulls_checker_names_a_nullable_enum_that_refuses_null() =>
+        Assert.Equal(["#/components/schemas/Verdict: its type allows null, its enum [\"valuable\",\"prank\"] does not"], DocumentedNulls.RefusedIn(Document));
+}
