@@ -4,6 +4,7 @@ using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Transforms;
 
 namespace WardLink.Gateway;
 
@@ -12,14 +13,33 @@ public static class Proxy
     /// <summary>The gateway's own readiness report, beside the services' <c>/api/ops/{service}/health</c>.</summary>
     public const string ReadinessReportPath = "/api/ops/gateway/health";
 
+    /// <summary>YARP's name of the policy that lets anyone through a route.</summary>
+    public const string AnonymousPolicy = "Anonymous";
+
+    /// <summary>The request headers that carry a caller's credentials, not passed on by a route open to anyone.</summary>
+    public static readonly IReadOnlyList<string> Credentials = ["Authorization", "Cookie", "Proxy-Authorization"];
+
     /// <summary>
     /// YARP with routes and clusters from the <c>ReverseProxy</c> configuration section. A service
     /// that refuses the connection or answers too slowly becomes a 502/504 problem details response
-    /// (a client's failure, such as a body over the limit, keeps its own 4xx).
+    /// (a client's failure, such as a body over the limit, keeps its own 4xx). A route open to anyone
+    /// passes on none of the caller's credentials (<see cref="Credentials"/>): the service behind it
+    /// reads none, and a tipster's token or cookie reaches no service's log.
     /// </summary>
     public static WebApplicationBuilder AddWardLinkProxy(this WebApplicationBuilder builder)
     {
-        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddTransforms(context =>
+            {
+                if (string.Equals(context.Route.AuthorizationPolicy, AnonymousPolicy, StringComparison.OrdinalIgnoreCase))
+                {
+                    foreach (var header in Credentials)
+                    {
+                        context.AddRequestHeaderRemove(header);
+                    }
+                }
+            });
         builder.Services.AddHealthChecks().AddCheck<DownstreamServices>("services", tags: [Health.ReadyTag]);
         builder.Services.AddHttpClient(nameof(DownstreamServices), client => client.Timeout = TimeSpan.FromSeconds(2));
         builder.Services.Configure<ProblemDetailsOptions>(options =>
