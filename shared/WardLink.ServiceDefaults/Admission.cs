@@ -123,6 +123,7 @@ public static class Admission
                     Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.Integer,
+                        Format = "int32",
                         Minimum = "1",
                         Maximum = ProblemResponses.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     },

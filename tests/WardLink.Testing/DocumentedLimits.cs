@@ -5,12 +5,13 @@ namespace WardLink.Testing;
 
 /// <summary>
 /// What an OpenAPI document leaves unbounded, by the rules of Spectral's OWASP ruleset
-/// (<c>owasp:api4:2023-string-limit</c>, <c>integer-limit</c> and <c>array-limit</c>) applied as
+/// (<c>owasp:api4:2023-string-limit</c>, <c>integer-limit</c>, <c>integer-format</c> and <c>array-limit</c>) applied as
 /// Spectral applies them, to every schema anywhere in the document (parameters, bodies, answers,
 /// headers, components): a text (a type that includes <c>string</c>, a GUID, a time or a number
 /// read from text too) without <c>maxLength</c>, <c>enum</c> or <c>const</c>; an integer without
 /// exactly one of <c>minimum</c>/<c>exclusiveMinimum</c> and one of
-/// <c>maximum</c>/<c>exclusiveMaximum</c>; a list without <c>maxItems</c>. Also an operation
+/// <c>maximum</c>/<c>exclusiveMaximum</c>, or without the <c>format</c> <c>int32</c> or <c>int64</c>; a list without
+/// <c>maxItems</c>. Also an operation
 /// without a success (2xx) response.
 /// </summary>
 public static class DocumentedLimits
@@ -56,6 +57,11 @@ public static class DocumentedLimits
         if (types.Contains("integer") && (!OneOf(schema, "minimum", "exclusiveMinimum") || !OneOf(schema, "maximum", "exclusiveMaximum")))
         {
             missing.Add($"{where}: an integer without minimum and maximum");
+        }
+
+        if (types.Contains("integer") && (string?)schema["format"] is not ("int32" or "int64"))
+        {
+            missing.Add($"{where}: an integer without the format int32 or int64");
         }
 
         if (types.Contains("array") && schema["maxItems"] is null)

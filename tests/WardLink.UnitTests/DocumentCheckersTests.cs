@@ -8,7 +8,7 @@ public sealed class DocumentCheckersTests
 {
     private static readonly JsonObject Document = JsonNode.Parse("""
         {
-          "paths": { "/tips": { "post": { "responses": { "400": {} },
+          "paths": { "/tips": { "post": { "responses": { "400": { "headers": { "Retry-After": { "schema": { "type": "integer", "minimum": 1, "maximum": 5 } } } } },
             "parameters": [ { "name": "q", "schema": { "type": "string" } } ] } } },
           "components": { "schemas": {
             "Verdict": { "type": ["null", "string"], "enum": ["valuable", "prank"] },
@@ -17,13 +17,15 @@ public sealed class DocumentCheckersTests
         """)!.AsObject();
 
     [Fact]
-    public void The_limits_checker_names_every_unbounded_text_integer_and_list_and_an_operation_without_success() =>
+    public void The_limits_checker_names_every_unbounded_text_integer_and_list_an_integer_of_no_format_and_an_operation_without_success() =>
         Assert.Equal(
             [
                 "POST /tips: no success response",
+                "#/paths/~1tips/post/responses/400/headers/Retry-After/schema: an integer without the format int32 or int64",
                 "#/paths/~1tips/post/parameters/0/schema: a text without maxLength",
                 "#/components/schemas/Page/properties/items: a list without maxItems",
                 "#/components/schemas/Page/properties/total: an integer without minimum and maximum",
+                "#/components/schemas/Page/properties/total: an integer without the format int32 or int64",
             ],
             DocumentedLimits.MissingIn(Document));
 

@@ -84,7 +84,7 @@ public sealed class OpenApiMergeTests
     }
 
     [Fact]
-    public void A_proxied_operation_lists_auth_rate_limit_input_and_gateway_failures_as_problem_details()
+    public void A_proxied_operation_lists_auth_rate_limit_input_faults_and_gateway_failures_as_problem_details()
     {
         var tips = Service("tips", Paths("/tips/{id}/assessments", "post", "AssessTip", "Tips"));
         tips.Document!["paths"]!["/tips/{id}/assessments"]!["post"]!["requestBody"] = JsonNode.Parse("""{ "content": { "application/json": { "schema": { "type": "object" } } } }""");
@@ -94,7 +94,7 @@ public sealed class OpenApiMergeTests
         var merged = OpenApiMerge.Merge(Gateway, [tips]);
 
         var responses = merged["paths"]!["/api/tips/{id}/assessments"]!["post"]!["responses"]!.AsObject();
-        Assert.Equal(["200", "400", "401", "403", "404", "408", "409", "413", "415", "429", "502", "503", "504"], responses.Select(response => response.Key));
+        Assert.Equal(["200", "400", "401", "403", "404", "408", "409", "413", "415", "429", "500", "502", "503", "504"], responses.Select(response => response.Key));
         foreach (var (status, response) in responses.Where(response => response.Key != "200"))
         {
             // Bad input names each wrong field.
