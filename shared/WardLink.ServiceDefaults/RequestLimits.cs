@@ -49,7 +49,21 @@ public sealed record RequestBodyLimit(long MaxBytes, TimeSpan MaxReadTime)
 /// </summary>
 public static class RequestLimits
 {
-    public static IHostApplicationBuilder AddWardLinkRequestLimits(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The header fields the gateway may add to a request it forwards (<c>X-Forwarded-*</c>, the trace's
+    /// <c>traceparent</c> and <c>tracestate</c>, and room for more), and their bytes: a service behind the gateway admits
+    /// Kestrel's limits (100 fields, 32 KB) plus these, so the gateway's limits are the ones a caller meets.
+    /// </summary>
+    public const int GatewayAddedFields = 16;
+
+    /// <inheritdoc cref="GatewayAddedFields"/>
+    public const int GatewayAddedBytes = 8 * 1024;
+
+    /// <summary>
+    /// The body limits, and with <paramref name="behindGateway"/> the header limits widened by what the gateway adds
+    /// (<see cref="GatewayAddedFields"/>).
+    /// </summary>
+    public static IHostApplicationBuilder AddWardLinkRequestLimits(this IHostApplicationBuilder builder, bool behindGateway = false)
     {
         var maxBytes = builder.Configuration.GetValue(RequestBodyLimit.ConfigurationKey, RequestBodyLimit.DefaultMaxBytes);
         if (maxBytes <= 0)
@@ -72,6 +86,11 @@ public static class RequestLimits
             // The read time is the one rule for a slow body: Kestrel's own minimum rate (240 bytes a second after 5 s)
             // would cut it first, with a problem naming Kestrel's setting instead of this limit.
             kestrel.Limits.MinRequestBodyDataRate = null;
+            if (behindGateway)
+            {
+                kestrel.Limits.MaxRequestHeaderCount += GatewayAddedFields;
+                kestrel.Limits.MaxRequestHeadersTotalSize += GatewayAddedBytes;
+            }
         });
         return builder;
     }

@@ -22,7 +22,7 @@ public static class ServiceComposition
         builder.AddWardLinkHealth();
         builder.AddWardLinkProblemDetails();
         builder.AddWardLinkAuthentication(serviceName);
-        builder.AddWardLinkRequestLimits();
+        builder.AddWardLinkRequestLimits(behindGateway: true);
         builder.AddWardLinkAdmission();
         builder.Services.AddWardLinkOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
