@@ -110,10 +110,13 @@ public static class WardEndpoints
             .AllowedWithoutWard();
         wards.MapGet("/", List)
             .WithName("ListWards")
-            .WithSummary($"The wards the caller covers, by province and name; filter by province. {PageRequest.Limits}")
+            .WithSummary($"The wards the caller covers, by province and name; filter by province, or name one ward. {PageRequest.Limits}")
+            .WithWardParameter(WardParameters.OfTheWardList)
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(WardLinkPolicies.Wards)
-            .AllowedWithoutWard();
+            .AllowedWithoutWard()
+            .FiltersWardItself();
         wards.MapGet("/{wardId}", Get)
             .WithName("GetWard")
             .WithETag()
@@ -178,10 +181,11 @@ public static class WardEndpoints
         }
     }
 
-    private static async Task<Results<Ok<ListPage<WardView>>, ValidationProblem>> List(
+    private static async Task<Results<Ok<ListPage<WardView>>, ValidationProblem, ProblemHttpResult>> List(
         HttpContext http,
         WardDatabases databases,
         IOptions<WardOptions> options,
+        [MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? ward,
         [MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? province,
         [Range(1, MaxPageSize)] int? limit,
         [Range(1, PageRequest.MaxPage)] int? page,
@@ -198,12 +202,20 @@ public static class WardEndpoints
         var coverage = WardCoverage.Of(http, options.Value.Home);
         string[] wards = [.. coverage.Wards];
         string[] provinces = [.. coverage.Provinces];
-        var found = await databases.ListEveryWardAsync<WardState>(
-            every => every.Where(ward => (wards.Contains(ward.WardId) || provinces.Contains(ward.Province)) && (province == null || ward.Province == province)),
+        // ward= (well-formed: RequestWards judged its form) names one ward of those the caller covers, as GET /partners/wards/{wardId}
+        // finds it: one it does not cover, or that does not exist, is a 404.
+        var covered = await databases.ListEveryWardAsync<WardState>(
+            every => every.Where(listed => (wards.Contains(listed.WardId) || provinces.Contains(listed.Province)) && (ward == null || listed.WardId == ward)),
             ct);
+        if (ward is not null && covered.Count == 0)
+        {
+            return RequestWards.UnknownWard(ward);
+        }
+
+        var found = covered.Where(listed => province == null || listed.Province == province).ToList();
 
         // A province's wards are few (tens to a few hundred): the databases' answers are put in order and paged here.
-        var ordered = found.OrderBy(ward => ward.Province, StringComparer.Ordinal).ThenBy(ward => ward.Name, StringComparer.Ordinal).ThenBy(ward => ward.WardId, StringComparer.Ordinal);
+        var ordered = found.OrderBy(listed => listed.Province, StringComparer.Ordinal).ThenBy(listed => listed.Name, StringComparer.Ordinal).ThenBy(listed => listed.WardId, StringComparer.Ordinal);
         return TypedResults.Ok(new ListPage<WardView>([.. ordered.Skip(paging.Offset).Take(paging.Limit).Select(WardView.Of)], found.Count, paging.Page, paging.Limit));
     }
 

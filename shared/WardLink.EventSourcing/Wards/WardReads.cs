@@ -114,6 +114,10 @@ public static class WardParameters
     /// <summary>What <c>ward=</c> means on a list.</summary>
     public const string Listed = "Only the records of this ward (one the caller may see, else 404); left out: the records of every ward the caller sees.";
 
+    /// <summary>What <c>ward=</c> means on the ward list, which lists every ward the caller covers (<c>GET /partners/wards/{wardId}</c> finds).</summary>
+    public const string OfTheWardList =
+        "Only this ward, when the list covers it (as GET /partners/wards/{wardId} finds it), else 404; left out: every ward the caller covers.";
+
     /// <summary>What <c>ward=</c> means on a statistic.</summary>
     public const string Counted = "The ward to count (one the caller may see, else 404); left out: every ward the caller sees, summed.";
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using WardLink.Domain;
@@ -157,7 +158,8 @@ public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access, 
 
 /// <summary>
 /// Puts every request in one ward before its endpoint runs. <c>ward=</c>, where given, is judged first (400 when malformed, 404
-/// when unknown or not the caller's). A record in the path (any id in the route that is a stream of this service) puts the
+/// when unknown or not the caller's; an endpoint that filters by ward against a reach of its own judges a well-formed one itself:
+/// <see cref="FiltersWardItself"/>). A record in the path (any id in the route that is a stream of this service) puts the
 /// request in that record's ward, unless the caller may not see that ward or <c>ward=</c> names another: then the record is, to
 /// it, one that does not exist (the endpoint's own 404); else <c>ward=</c> names it; else the caller's first ward. The public (no token, or any request to an operation that
 /// needs none: <see cref="PublicOperations"/>) names no record by id, may name any known ward,
@@ -173,6 +175,16 @@ public static class RequestWards
     /// <paramref name="endpoint"/>, which then acts in no ward: it must not call <see cref="Ward"/>.
     /// </summary>
     public static RouteHandlerBuilder AllowedWithoutWard(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new WithoutWard());
+
+    /// <summary>
+    /// Lets <paramref name="endpoint"/>, a list whose reach is not the caller's access (the ward list: every ward of the provinces
+    /// the caller covers), judge a well-formed <c>ward=</c> itself against that reach, answering <see cref="UnknownWard"/> for a ward
+    /// outside it: a malformed one is still a 400 here, and the request acts as if it named no ward (in the caller's first ward).
+    /// </summary>
+    public static RouteHandlerBuilder FiltersWardItself(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new OwnWardFilter());
+
+    /// <summary>The 404 of <c>ward=</c> naming a ward that is unknown or not the caller's.</summary>
+    public static ProblemHttpResult UnknownWard(string? ward) => TypedResults.Problem(title: $"Ward '{ward}' was not found.", statusCode: StatusCodes.Status404NotFound);
 
     public static RequestWard Ward(this HttpContext http) =>
         http.Features.Get<RequestWard>() ?? throw new InvalidOperationException("The request's ward is set by UseWardLinkWards, which has not run.");
@@ -211,13 +223,16 @@ public static class RequestWards
                     return;
                 }
 
-                if (!access.Allows(values[0]!))
+                if (http.GetEndpoint()?.Metadata.GetMetadata<OwnWardFilter>() is null)
                 {
-                    await NotFound(http, $"Ward '{values[0]}' was not found.");
-                    return;
-                }
+                    if (!access.Allows(values[0]!))
+                    {
+                        await UnknownWard(values[0]).ExecuteAsync(http);
+                        return;
+                    }
 
-                given = values[0]!;
+                    given = values[0]!;
+                }
             }
 
             string? ward = null;
@@ -249,7 +264,7 @@ public static class RequestWards
 
             if (ward is null || await cache.WardAsync(ward, () => directory.WardAsync(ward, ct)) is not { } known)
             {
-                await NotFound(http, $"Ward '{ward}' was not found.");
+                await UnknownWard(ward).ExecuteAsync(http);
                 return;
             }
 
@@ -310,9 +325,6 @@ public static class RequestWards
         };
     }
 
-    private static Task NotFound(HttpContext http, string title) =>
-        Results.Problem(title: title, statusCode: StatusCodes.Status404NotFound).ExecuteAsync(http);
-
     private static Task Invalid(HttpContext http) =>
         Results.ValidationProblem(
             new Dictionary<string, string[]>
@@ -323,3 +335,6 @@ public static class RequestWards
 
 /// <summary>Marks an endpoint a caller with no ward may use (<see cref="RequestWards.AllowedWithoutWard"/>).</summary>
 public sealed class WithoutWard;
+
+/// <summary>Marks an endpoint that judges a well-formed <c>ward=</c> itself (<see cref="RequestWards.FiltersWardItself"/>).</summary>
+public sealed class OwnWardFilter;
