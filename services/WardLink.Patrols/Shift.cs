@@ -288,7 +288,7 @@ public static class Shift
             return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way takes check-ins.");
         }
 
-        var at = WardTime.StepAt(command.At, now, shift.Begins);
+        var at = WardTime.StepAt(command.At, now, shift.Begins, shift.LastRecordedAt);
         var checkpoint = shift.Checkpoints.FirstOrDefault(point => string.Equals(point.Code, command.Code?.Trim(), StringComparison.Ordinal));
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Code), "code", "Give the code scanned at the checkpoint.")
@@ -313,7 +313,7 @@ public static class Shift
             return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way reports observations.");
         }
 
-        var at = WardTime.StepAt(command.At, now, shift.Begins);
+        var at = WardTime.StepAt(command.At, now, shift.Begins, shift.LastRecordedAt);
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen.")
             .Check((command.Description?.Length ?? 0) <= MaxTextLength, "description", $"At most {MaxTextLength} characters.")
@@ -343,7 +343,7 @@ public static class Shift
             .Check(command.ResidentsNotRegistered is >= 0 and <= MaxResidenceCount, "residentsNotRegistered", $"A count from 0 to {MaxResidenceCount}.")
             .Check(command.RemindersIssued is >= 0 and <= MaxResidenceCount, "remindersIssued", $"A count from 0 to {MaxResidenceCount}.")
             .Check(command != ResidenceCounts.None, "premisesVisited", "Nothing to record: every count is 0.");
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new ResidenceCheckRecorded(shift.Id, command, now, actor));
+        return errors.Any ? errors.ToRejection() : Decision.Accept(new ResidenceCheckRecorded(shift.Id, command, WardTime.StepAt(null, now, shift.Begins, shift.LastRecordedAt), actor));
     }
 
     /// <summary>

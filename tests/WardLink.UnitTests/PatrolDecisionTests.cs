@@ -451,27 +451,45 @@ public sealed class PatrolDecisionTests
         Assert.Equal(new ShiftEnded(ShiftId, begun, Desk), Shift.End(shift, new EndShift(null), behind, Desk).Events[0]);
     }
 
-    /// <summary>A step on a shift: a check-in or an observation, some seconds after the last (its now), at a time given relative to its now or none.</summary>
-    private static readonly Gen<(bool CheckIn, int Elapsed, int? At)> AnyStep = Gen.Select(
-        Gen.Bool, Gen.Int[0, 90], Gen.OneOf(Gen.Const((int?)null), Gen.Int[-600, (int)WardTime.ClockSkew.TotalSeconds].Select(seconds => (int?)seconds)));
+    /// <summary>
+    /// A step on a shift: a check-in, an observation or a residence check (which takes no time), some seconds after the last
+    /// (its now), at a time given relative to its now or none.
+    /// </summary>
+    private static readonly Gen<(int Kind, int Elapsed, int? At)> AnyStep = Gen.Select(
+        Gen.Int[0, 2], Gen.Int[0, 90], Gen.OneOf(Gen.Const((int?)null), Gen.Int[-600, (int)WardTime.ClockSkew.TotalSeconds].Select(seconds => (int?)seconds)));
 
     [Fact]
-    public void A_step_without_a_time_is_never_refused_on_it_and_an_end_without_one_is_at_the_latest_of_now_and_what_the_shift_recorded()
+    public void A_step_without_a_time_is_never_refused_on_it_and_is_dated_at_the_latest_of_now_the_start_and_what_the_shift_recorded()
     {
         Gen.Select(Gen.Int[-600, (int)WardTime.ClockSkew.TotalSeconds], AnyStep.List[0, 8], Gen.Int[0, 90]).Sample((begun, steps, beforeEnd) =>
         {
             var members = new[] { new TeamMember("Lead", "police") };
             var shift = ShiftState.Create(Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
-                null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, members, Now.AddSeconds(begun)), Now, Desk).Events)));
+                null, new StartShift(ShiftId, Route, null, ShiftKind.ResidenceCheck, null, TeamKind.Police, null, members, Now.AddSeconds(begun)), Now, Desk).Events)));
             var now = Now;
-            foreach (var (checkIn, elapsed, at) in steps)
+            foreach (var (kind, elapsed, at) in steps)
             {
                 now = now.AddSeconds(elapsed);
-                var when = at is { } seconds ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
-                var decision = checkIn
-                    ? Shift.CheckIn(shift, new CheckIn("EYE-GATE", when, null, null), now, Desk)
-                    : Shift.Report(shift, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out", ObservationSeverity.Low, false, null, when, WardOfShift), now, Desk);
+                var when = kind == 2 ? null : at is { } seconds ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
+                var decision = kind switch
+                {
+                    0 => Shift.CheckIn(shift, new CheckIn("EYE-GATE", when, null, null), now, Desk),
+                    1 => Shift.Report(shift, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out", ObservationSeverity.Low, false, null, when, WardOfShift), now, Desk),
+                    _ => Shift.RecordResidenceCheck(shift, new ResidenceCounts(1, 0, 0, 0), now, Desk),
+                };
                 Assert.True(when is not null || decision.Rejection is null, $"refused without a time: {decision.Rejection?.Errors?.Keys.FirstOrDefault()}");
+                if (when is null)
+                {
+                    var dated = Assert.Single(decision.Events) switch
+                    {
+                        CheckedIn checkedIn => checkedIn.At,
+                        ObservationReported observation => observation.At,
+                        ResidenceCheckRecorded residence => residence.At,
+                        var other => throw new InvalidOperationException(other.GetType().Name),
+                    };
+                    Assert.Equal(new[] { now, shift.Begins, shift.LastRecordedAt ?? shift.Begins }.Max(), dated);
+                }
+
                 shift = decision.Rejection is null ? Apply(shift, decision) : shift;
             }
 
