@@ -15,26 +15,71 @@ namespace WardLink.Partners;
 
 // What a partner is told: each notice is the partner's view of what happened, no more. No free
 // text (descriptions, reasons, item texts), no actor, no police-only reference (routes, linked
-// tips, the incident a tip went to), no personal data; another partner's site is never named.
+// tips, the incident a tip went to), no personal data; another partner's site is never named
+// (data that names sites is INamesSites, and every fan-out keeps only the partner's own).
+
+/// <summary>
+/// Notice data that names sites. Whatever a fan-out put in it, every notice passes a site only to the partner whose site it
+/// is (<see cref="WebhookFanOut{TMessage}"/> applies this rule to each one): the data keeps only those sites.
+/// </summary>
+public interface INamesSites
+{
+    /// <summary>The sites this data names.</summary>
+    IEnumerable<Guid> NamedSites { get; }
+
+    /// <summary>This data naming only the sites <paramref name="own"/> holds; null when, without the others, there is nothing to tell.</summary>
+    object? NamingOnly(Func<Guid, bool> own);
+}
 
 /// <summary>An incident reported at one of the partner's sites (the fields of <c>IncidentPartnerView</c> it has then).</summary>
 public sealed record IncidentReportedNotice(
-    Guid IncidentId, string CaseNumber, IncidentClassification Classification, SecurityCategory Category, IncidentSource Source, Guid SiteId, DateTimeOffset OccurredAt, DateTimeOffset ReportedAt);
+    Guid IncidentId, string CaseNumber, IncidentClassification Classification, SecurityCategory Category, IncidentSource Source, Guid SiteId, DateTimeOffset OccurredAt, DateTimeOffset ReportedAt)
+    : INamesSites
+{
+    IEnumerable<Guid> INamesSites.NamedSites => [SiteId];
+
+    object? INamesSites.NamingOnly(Func<Guid, bool> own) => own(SiteId) ? this : null;
+}
 
 /// <summary>An incident at one of the partner's sites resolved.</summary>
-public sealed record IncidentResolvedNotice(Guid IncidentId, string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, Guid SiteId, DateTimeOffset ResolvedAt);
+public sealed record IncidentResolvedNotice(Guid IncidentId, string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, Guid SiteId, DateTimeOffset ResolvedAt)
+    : INamesSites
+{
+    IEnumerable<Guid> INamesSites.NamedSites => [SiteId];
 
-/// <summary>A tip the partner submitted was referred (the fields of <c>TipPartnerView</c> it has then).</summary>
-public sealed record TipReferredNotice(Guid TipId, string TipNumber, SecurityCategory Category, Guid? SiteId, DateTimeOffset ReceivedAt, DateTimeOffset ReferredAt);
+    object? INamesSites.NamingOnly(Func<Guid, bool> own) => own(SiteId) ? this : null;
+}
+
+/// <summary>
+/// A tip the partner submitted was referred (the fields of <c>TipPartnerView</c> it has then); its site only when it is one of
+/// the partner's own (a tip it submitted at another partner's site names none).
+/// </summary>
+public sealed record TipReferredNotice(Guid TipId, string TipNumber, SecurityCategory Category, Guid? SiteId, DateTimeOffset ReceivedAt, DateTimeOffset ReferredAt)
+    : INamesSites
+{
+    IEnumerable<Guid> INamesSites.NamedSites => SiteId is { } site ? [site] : [];
+
+    object? INamesSites.NamingOnly(Func<Guid, bool> own) => SiteId is { } site && !own(site) ? this with { SiteId = null } : this;
+}
 
 /// <summary>The outcome of the case a tip the partner submitted contributed to (a <c>TipPartnerOutcome</c>).</summary>
 public sealed record TipOutcomeNotice(Guid TipId, string TipNumber, string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
 
 /// <summary>A planned shift was missed; the partner's own sites on its route.</summary>
-public sealed record ShiftMissedNotice(DateOnly PlannedDate, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, IReadOnlyList<Guid> SiteIds);
+public sealed record ShiftMissedNotice(DateOnly PlannedDate, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, IReadOnlyList<Guid> SiteIds) : INamesSites
+{
+    IEnumerable<Guid> INamesSites.NamedSites => SiteIds;
+
+    object? INamesSites.NamingOnly(Func<Guid, bool> own) => SiteIds.Where(own).ToList() is { Count: > 0 } sites ? this with { SiteIds = sites } : null;
+}
 
 /// <summary>A camera at one of the partner's sites took a step (approved, installed, decommissioned).</summary>
-public sealed record CameraNotice(Guid CameraId, Guid SiteId, DateTimeOffset At);
+public sealed record CameraNotice(Guid CameraId, Guid SiteId, DateTimeOffset At) : INamesSites
+{
+    IEnumerable<Guid> INamesSites.NamedSites => [SiteId];
+
+    object? INamesSites.NamingOnly(Func<Guid, bool> own) => own(SiteId) ? this : null;
+}
 
 /// <summary>An action item the partner owns went past its due date.</summary>
 public sealed record ActionItemOverdueNotice(Guid MeetingId, Guid ItemId, DateTimeOffset DueAt);
@@ -94,7 +139,16 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
     protected override async Task ApplyAsync(TMessage message, IDocumentSession session, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
-        foreach (var notices in (await NoticesAsync(message, session, cancellationToken)).GroupBy(notice => notice.Partner.Tenant))
+        var told = new List<WebhookNotice>();
+        foreach (var notice in await NoticesAsync(message, session, cancellationToken))
+        {
+            if (await OwnSitesOnlyAsync(session, notice, cancellationToken) is { } kept)
+            {
+                told.Add(kept);
+            }
+        }
+
+        foreach (var notices in told.GroupBy(notice => notice.Partner.Tenant))
         {
             await ApplyInTenantAsync(notices.Key, partnersWard => QueueAsync(partnersWard, notices, now, cancellationToken), cancellationToken);
         }
@@ -117,6 +171,29 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
         partnerId is { } id && await FindAsync(session, id, at, (there, token) => there.LoadAsync<PartnerState>(id, token), ct) is { } found
             ? new NoticedPartner(found.State.Id, found.Tenant)
             : null;
+
+    /// <summary>
+    /// The rule of sites every notice passes, whichever fan-out made it: its data names a site only when the site is its partner's,
+    /// the owner looked up as of the notice's time (as <see cref="PartnerOfSiteAsync"/> looks it up); null when nothing is left to tell.
+    /// </summary>
+    private async Task<WebhookNotice?> OwnSitesOnlyAsync(IQuerySession session, WebhookNotice notice, CancellationToken ct)
+    {
+        if (notice.Data is not INamesSites named)
+        {
+            return notice;
+        }
+
+        var own = new HashSet<Guid>();
+        foreach (var site in named.NamedSites.Distinct())
+        {
+            if ((await PartnerOfSiteAsync(session, site, notice.Timestamp, ct))?.Id == notice.Partner.Id)
+            {
+                own.Add(site);
+            }
+        }
+
+        return named.NamingOnly(own.Contains) is { } data ? notice with { Data = data } : null;
+    }
 
     protected static IReadOnlyList<WebhookNotice> For(NoticedPartner? partner, WebhookEventType type, DateTimeOffset timestamp, object data) =>
         partner is not null ? [new WebhookNotice(partner, type, timestamp, data)] : [];
@@ -210,27 +287,23 @@ public sealed class TipOutcomeRecordedWebhooks(IDocumentSession session, TimePro
             message.TipId, message.TipNumber, message.CaseNumber, message.Classification, message.Outcome, message.ResolvedAt));
 }
 
-/// <summary>A missed shift concerns every partner with a site on its route; each is told of its own sites only.</summary>
+/// <summary>A missed shift concerns every partner with a site on its route; each is told of its own sites only (the rule of sites keeps those).</summary>
 public sealed class ShiftMissedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
     : WebhookFanOut<ShiftMissed>(session, clock, options, databases)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(ShiftMissed message, IQuerySession session, CancellationToken ct)
     {
-        var sites = new List<(NoticedPartner Partner, Guid Site)>();
+        var partners = new HashSet<NoticedPartner>();
         foreach (var siteId in message.SiteIds.Distinct())
         {
             if (await PartnerOfSiteAsync(session, siteId, message.WindowStart, ct) is { } partner)
             {
-                sites.Add((partner, siteId));
+                partners.Add(partner);
             }
         }
 
-        return
-        [
-            .. sites.GroupBy(site => site.Partner).Select(partner => new WebhookNotice(
-                partner.Key, WebhookEventType.ShiftMissed, message.WindowEnd,
-                new ShiftMissedNotice(message.PlannedDate, message.WindowStart, message.WindowEnd, [.. partner.Select(site => site.Site)]))),
-        ];
+        var notice = new ShiftMissedNotice(message.PlannedDate, message.WindowStart, message.WindowEnd, [.. message.SiteIds.Distinct()]);
+        return [.. partners.Select(partner => new WebhookNotice(partner, WebhookEventType.ShiftMissed, message.WindowEnd, notice))];
     }
 }
 

@@ -20,6 +20,7 @@ using WardLink.IntegrationTests.Pipeline;
 using WardLink.Partners;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
+using Contract = WardLink.Contracts.Partners;
 
 namespace WardLink.IntegrationTests.Partners;
 
@@ -353,6 +354,62 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
             [siteB],
             Data(toB, "shift.missed").GetProperty("siteIds").EnumerateArray().Select(site => site.GetGuid()));
         Assert.Equal(3, system.Receiver.At("view-a").Count);
+    }
+
+    /// <summary>
+    /// For every event type a webhook sends, messages naming each partner (as submitter, owner or the partner a camera is of,
+    /// where the message names one) beside each partner's site: whatever a message names, a delivery names a site only to the
+    /// partner whose site it is, and each partner is still told of every type, naming its own site where the type names one.
+    /// </summary>
+    [Fact]
+    public async Task No_event_type_names_a_site_to_a_partner_other_than_the_site_s_owner()
+    {
+        var partners = new[]
+        {
+            await system.Police.RegisterPartnerAsync("Thanh Hóa Obstetrics Hospital"),
+            await system.Police.RegisterPartnerAsync("Thanh Hóa Ophthalmology Centre"),
+        };
+        var siteOf = new Dictionary<Guid, Guid>();
+        var webhookOf = new Dictionary<Guid, Guid>();
+        foreach (var partner in partners)
+        {
+            siteOf[partner] = await system.Police.RegisterSiteAsync(partner, "Main gate");
+            webhookOf[partner] = (await SubscribeAsync(system.ClientOf(partner), partner, system.Receiver.Endpoint($"sites-{partner}"), WebhookSystem.AllEvents)).Id;
+        }
+
+        var messageIds = new List<Guid>();
+        foreach (var type in Enum.GetValues<WebhookEventType>())
+        {
+            foreach (var (partner, site) in partners.SelectMany(partner => partners.Select(owner => (partner, siteOf[owner]))))
+            {
+                var messageId = Guid.NewGuid();
+                await PublishNamingAsync(type, partner, site, messageId);
+                messageIds.Add(messageId);
+            }
+        }
+
+        await Eventually.Get(() => Task.FromResult(messageIds.All(id => system.Consumed.CountOf(id) > 0) ? "consumed" : null), "every message consumed");
+        await using var session = system.Partners.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        foreach (var partner in partners)
+        {
+            var webhookId = webhookOf[partner];
+            var queued = await session.Query<WebhookDelivery>().Where(delivery => delivery.AnyTenant() && delivery.WebhookId == webhookId).ToListAsync(Ct);
+            foreach (var other in partners.Where(other => other != partner))
+            {
+                Assert.All(queued, delivery => Assert.False(
+                    delivery.Payload.Contains(siteOf[other].ToString(), StringComparison.Ordinal), $"{delivery.EventType} to {partner} names {other}'s site: {delivery.Payload}"));
+            }
+
+            foreach (var type in Enum.GetValues<WebhookEventType>())
+            {
+                var bodies = queued.Where(delivery => delivery.EventType == type).Select(delivery => JsonDocument.Parse(delivery.Payload).RootElement.GetProperty("data")).ToList();
+                Assert.True(bodies.Count > 0, $"{partner} was told of no {type}");
+                if (bodies.Any(data => data.TryGetProperty("siteId", out _) || data.TryGetProperty("siteIds", out _)))
+                {
+                    Assert.Contains(bodies, data => data.ToString().Contains(siteOf[partner].ToString(), StringComparison.Ordinal));
+                }
+            }
+        }
     }
 
     [Fact]
@@ -753,6 +810,28 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         var permitted = system.Partners.Services.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookSender.ClientName);
         Assert.Equal(HttpStatusCode.OK, (await permitted.PostAsync(target, new StringContent("{}"), Ct)).StatusCode);
         Assert.Single(system.Receiver.At("never"));
+    }
+
+    /// <summary>Publishes a message of the event behind <paramref name="type"/> naming <paramref name="partner"/> wherever the message names a partner and <paramref name="site"/> wherever it names a site.</summary>
+    private Task PublishNamingAsync(WebhookEventType type, Guid partner, Guid site, Guid messageId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return type switch
+        {
+            WebhookEventType.IncidentReported => system.Bus.PublishAsync(IncidentAt(site), messageId),
+            WebhookEventType.IncidentResolved => system.Bus.PublishAsync(
+                new IncidentResolved(Guid.NewGuid(), "INC-2024-0051", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [], now, site), messageId),
+            WebhookEventType.TipReferred => system.Bus.PublishAsync(TipFrom(partner, "A tip at a site") with { Place = new Place(site, null, null, null) }, messageId),
+            WebhookEventType.TipOutcomeRecorded => system.Bus.PublishAsync(
+                new TipOutcomeRecorded(Guid.NewGuid(), "TIP-2024-0051", Guid.NewGuid(), "INC-2024-0051", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, now, partner), messageId),
+            WebhookEventType.ShiftMissed => system.Bus.PublishAsync(
+                new ShiftMissed(Guid.NewGuid(), Guid.NewGuid(), DateOnly.FromDateTime(now.UtcDateTime), now.AddHours(-3), now, [site]), messageId),
+            WebhookEventType.CameraApproved => system.Bus.PublishAsync(new Contract.CameraApproved(Guid.NewGuid(), site, partner, now), messageId),
+            WebhookEventType.CameraInstalled => system.Bus.PublishAsync(new Contract.CameraInstalled(Guid.NewGuid(), site, partner, now), messageId),
+            WebhookEventType.CameraDecommissioned => system.Bus.PublishAsync(new Contract.CameraDecommissioned(Guid.NewGuid(), site, partner, now), messageId),
+            WebhookEventType.ActionItemOverdue => system.Bus.PublishAsync(new Contract.ActionItemOverdue(Guid.NewGuid(), Guid.NewGuid(), partner, now.AddDays(-1), now), messageId),
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "A webhook event type this test does not publish yet: add its message."),
+        };
     }
 
     private static IncidentReported IncidentAt(Guid siteId) => new(
