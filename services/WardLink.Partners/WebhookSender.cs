@@ -127,7 +127,7 @@ public sealed class WebhookSender(
         return active && partnerActive ? (delivery, webhook!, secrets.SigningAt(secret!, now)) : null;
     }
 
-    /// <summary>One attempt, and why it failed (status, timeout, refused, error) or null when the receiver accepted it.</summary>
+    /// <summary>One attempt, and why it failed (status, not_http, timeout, refused, error) or null when the receiver accepted it.</summary>
     private async Task<(DeliveryAttempt Attempt, string? Failure)> AttemptAsync(WebhookDelivery delivery, WebhookState webhook, IReadOnlyList<string> signing, CancellationToken ct)
     {
         using var activity = WardLinkActivity.Source.StartActivity($"webhook {delivery.EventType}", ActivityKind.Client, ParentOf(delivery.TraceParent));
@@ -169,6 +169,10 @@ public sealed class WebhookSender(
         catch (HttpRequestException sending) when (sending.InnerException is WebhookTargetRefusedException refused)
         {
             (error, failure, detail) = ("The address is not a public one: nothing was sent.", "refused", refused.Message);
+        }
+        catch (HttpRequestException sending) when (sending.HttpRequestError == HttpRequestError.InvalidResponse)
+        {
+            (error, failure, detail) = ("The receiver answered something that is not HTTP (no status line or headers that could be read).", "not_http", sending.Message);
         }
         catch (HttpRequestException sending)
         {

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -81,4 +84,94 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public IReadOnlyList<ReceivedWebhook> At(string name) => [.. Received.Where(request => request.Path == $"/hooks/{name}")];
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
+
+/// <summary>
+/// A receiver below HTTP: a TCP listener on a free loopback port that reads each request (its head, then the body its
+/// <c>Content-Length</c> announces) and answers the bytes the test gave its path, whatever they are, then hangs up.
+/// </summary>
+public sealed class RawReceiver : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly ConcurrentDictionary<string, byte[]> _answers = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    private RawReceiver()
+    {
+        _listener.Start();
+        _ = Task.Run(AcceptAsync);
+    }
+
+    public static RawReceiver Start() => new();
+
+    /// <summary>The address of endpoint <paramref name="name"/>, answering every request with <paramref name="answer"/> as it is.</summary>
+    public string Endpoint(string name, string answer)
+    {
+        _answers[$"/raw/{name}"] = Encoding.Latin1.GetBytes(answer);
+        return $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/raw/{name}";
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                _ = AnswerAsync(await _listener.AcceptTcpClientAsync(_stop.Token));
+            }
+            catch (Exception stopped) when (stopped is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task AnswerAsync(TcpClient connection)
+    {
+        using (connection)
+        {
+            try
+            {
+                var stream = connection.GetStream();
+                var head = await ReadHeadAsync(stream);
+                var lines = head.Split("\r\n");
+                var length = lines.Select(line => line.Split(':', 2)).Where(field => field.Length == 2 && field[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                    .Select(field => int.Parse(field[1].Trim(), CultureInfo.InvariantCulture)).FirstOrDefault();
+                await stream.ReadExactlyAsync(new byte[length], _stop.Token);
+                var path = lines[0].Split(' ') is [_, var target, ..] ? target : string.Empty;
+                await stream.WriteAsync(_answers.GetValueOrDefault(path, Encoding.Latin1.GetBytes("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")), _stop.Token);
+                connection.Client.Shutdown(SocketShutdown.Send);
+                await stream.ReadAtLeastAsync(new byte[1], 1, throwOnEndOfStream: false, _stop.Token);
+            }
+            catch (Exception ended) when (ended is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The sender hung up first, or the receiver stopped.
+            }
+        }
+    }
+
+    /// <summary>The request's head, up to the empty line that ends it.</summary>
+    private async Task<string> ReadHeadAsync(NetworkStream stream)
+    {
+        var head = new StringBuilder();
+        var one = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            if (await stream.ReadAsync(one, _stop.Token) == 0)
+            {
+                throw new IOException("The request ended before its head did.");
+            }
+
+            head.Append((char)one[0]);
+        }
+
+        return head.ToString();
+    }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CsCheck;
 using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Http;
@@ -457,6 +458,43 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
                 .SelectMany(delivery => delivery.GetProperty("attempts").EnumerateArray()).Select(attempt => attempt.GetProperty("error").GetString()).FirstOrDefault(),
             "a failed attempt");
         Assert.Equal("The receiver could not be reached (its name, a connection or TLS failed).", error);
+    }
+
+    /// <summary>
+    /// A receiver that is reached but answers something HTTP cannot read (no status line, a status that is not three digits, a
+    /// header line without its colon) is logged as that kind of failure, without a status: not as one that could not be reached.
+    /// The answers are the two a probe found and some generated of each kind.
+    /// </summary>
+    [Fact]
+    public async Task An_answer_that_is_not_HTTP_is_logged_as_such_without_a_status()
+    {
+        var garbage = Gen.Select(Gen.Char["ABCXYZabcxyz<{"], Gen.String[Gen.Char["ABCXYZabcxyz019 :/.<>{}"], 0, 30], (first, rest) => $"{first}{rest}\r\n\r\n");
+        var badStatus = Gen.OneOf(Gen.Int[0, 99], Gen.Int[1000, 99999]).Select(code => $"HTTP/1.1 {code} X\r\n\r\n");
+        var badHeader = Gen.Select(Gen.Char["ABCXYZabcxyz019"], Gen.String[Gen.Char["ABCXYZabcxyz019 "], 0, 20], (first, rest) => $"HTTP/1.1 200 OK\r\n{first}{rest}\r\n\r\n");
+        string[] answers = ["HTTP/1.1 99 X\r\n\r\n", "NOT HTTP AT ALL\r\n\r\n", .. Check.Single(Gen.OneOf(garbage, badStatus, badHeader).Array[4])];
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Endocrinology Hospital");
+        var site = await system.Police.RegisterSiteAsync(partner, "Clinic entrance");
+        var client = system.ClientOf(partner);
+        using var raw = RawReceiver.Start();
+        var webhooks = new List<(Guid Id, string Answer)>();
+        for (var i = 0; i < answers.Length; i++)
+        {
+            webhooks.Add(((await SubscribeAsync(client, partner, raw.Endpoint($"answer-{i}", answers[i]), "incidentReported")).Id, answers[i]));
+        }
+
+        await system.Bus.PublishAsync(IncidentAt(site), Guid.NewGuid());
+
+        foreach (var (webhookId, answer) in webhooks)
+        {
+            var attempt = (await Eventually.Get(
+                async () => (await client.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks/{webhookId}/deliveries", Ct)).GetProperty("items").EnumerateArray()
+                    .SelectMany(delivery => delivery.GetProperty("attempts").EnumerateArray()).ToList() is { Count: > 0 } attempts ? attempts : null,
+                $"an attempt answered {answer}"))[0];
+            Assert.True(attempt.GetProperty("status").ValueKind == JsonValueKind.Null, answer);
+            Assert.True(
+                attempt.GetProperty("error").GetString() == "The receiver answered something that is not HTTP (no status line or headers that could be read).",
+                $"{answer}: {attempt.GetProperty("error").GetString()}");
+        }
     }
 
     /// <summary>
