@@ -39,7 +39,7 @@ public static class WebhookEndpoints
             .AddEndpointFilter(OwnPartnerOnly);
         webhooks.MapPost("/", Subscribe)
             .WithName("SubscribeWebhook")
-            .WithSummary($"Subscribe an endpoint (https) to events about the partner's sites and submissions; the answer shows the signing secret, once. At most {Webhook.MaxPerPartner} per partner.")
+            .WithSummary($"Subscribe an endpoint (https; no control characters or spaces in its address) to events about the partner's sites and submissions; the answer shows the signing secret, once. At most {Webhook.MaxPerPartner} per partner.")
             .WithIdempotency(sealAnswer: true)
             .WithETag()
             .Produces<WebhookWithSecret>(StatusCodes.Status201Created)
@@ -56,7 +56,7 @@ public static class WebhookEndpoints
             .Produces<WebhookView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPut("/{webhookId:guid}", Change)
-            .DescribeStreamStep<WebhookState>("ChangeWebhook", "Change a webhook's endpoint, events and description (all of them).");
+            .DescribeStreamStep<WebhookState>("ChangeWebhook", "Change a webhook's endpoint (checked as when subscribing), events and description (all of them).");
         webhooks.MapPost("/{webhookId:guid}/rotate-secret", RotateSecret)
             .WithName("RotateWebhookSecret")
             .WithSummary($"Issue a new signing secret, shown once; each secret it replaces also signs for {Webhook.SecretOverlap.TotalHours:0} hours (every signature is sent meanwhile). While {Webhook.MaxReplacedSecrets} replaced secrets still sign, another rotation is a 409.")

@@ -31,6 +31,12 @@ public static class WebhookTargets
             return $"At most {Webhook.MaxUrlLength} characters.";
         }
 
+        // Kept and shown as given: a control character (a CR LF, say) or a space has no place in it (escape a space as %20).
+        if (url.Any(char.IsControl) || url.Trim().Any(char.IsWhiteSpace))
+        {
+            return "No control characters or spaces in the address (write a space as %20).";
+        }
+
         if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
             return "Not an absolute address (https://host/path).";

@@ -258,6 +258,33 @@ public sealed class WebhookTargetTests
         Assert.NotNull(WebhookTargets.CheckUrl("ftp://127.0.0.1/h", allowLocalTargets: true));
     }
 
+    /// <summary>
+    /// A control character anywhere in an address (C0, DEL, C1: a CR LF that would start a header, say), or a space of any kind
+    /// inside it, is refused, where local targets are allowed or not; spaces around it are trimmed, as before.
+    /// </summary>
+    [Fact]
+    public void A_url_holding_a_control_character_or_a_space_is_refused_wherever_it_is()
+    {
+        var control = Gen.OneOf(Gen.Char['\u0000', '\u001F'], Gen.Const('\u007F'), Gen.Char['\u0080', '\u009F']);
+        var space = Gen.Char[" \u00A0\u1680\u2000\u200A\u2028\u2029\u202F\u205F\u3000"];
+        var urls = Gen.OneOf(
+            Gen.Const(("https://desk.eye-hospital.example/wardlink?x=1", false)),
+            Gen.Const(("http://127.0.0.1:5987/crlf/ok", true)));
+        Gen.Select(urls, Gen.OneOf(control.Select(character => (character, 0)), space.Select(character => (character, 1))), Gen.Double.Unit)
+            .Sample(
+                (target, unwanted, where) =>
+                {
+                    var (url, local) = target;
+                    var (character, fromEdge) = unwanted;
+                    var at = fromEdge + (int)(where * (url.Length + 1 - (2 * fromEdge)));
+                    Assert.Null(WebhookTargets.CheckUrl(url, local));
+                    Assert.NotNull(WebhookTargets.CheckUrl(url.Insert(at, character.ToString()), local));
+                },
+                iter: 2000);
+        Assert.NotNull(WebhookTargets.CheckUrl("http://127.0.0.1:5987/crlf/ok\r\nX-Injected: y", allowLocalTargets: true));
+        Assert.Null(WebhookTargets.CheckUrl(" https://desk.eye-hospital.example/a%20b ", allowLocalTargets: false));
+    }
+
     [Fact]
     public async Task The_connection_is_refused_before_any_socket_opens_when_a_name_resolves_to_loopback()
     {

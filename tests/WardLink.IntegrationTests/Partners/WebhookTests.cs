@@ -807,6 +807,41 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
             webhook => webhook.GetProperty("id").GetGuid() == webhookId);
     }
 
+    /// <summary>
+    /// An address holding a control character (the CR LF a probe stored, and generated ones) or a space inside it is a 400
+    /// naming <c>url</c>, when subscribing and when changing a webhook, and nothing is stored: the webhook keeps its address.
+    /// </summary>
+    [Fact]
+    public async Task An_address_holding_a_control_character_or_a_space_is_refused_when_subscribing_and_when_changing()
+    {
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Oncology Hospital");
+        var client = system.ClientOf(partner);
+        var good = system.Receiver.Endpoint("address-kept");
+        var (webhookId, _) = await SubscribeAsync(client, partner, good, CameraInstalled);
+        var unwanted = Gen.OneOf(Gen.Char['\u0000', '\u001F'], Gen.Const('\u007F'), Gen.Char['\u0080', '\u009F'], Gen.Char[" \u00A0\u2028\u3000"]);
+        string[] urls =
+        [
+            $"{good}\r\nX-Injected: y",
+            .. Check.Single(Gen.Select(unwanted, Gen.Int[1, good.Length - 1], (character, at) => good.Insert(at, character.ToString())).Array[10]),
+        ];
+        foreach (var url in urls)
+        {
+            var subscribed = await client.PostAsJsonAsync($"/partners/{partner}/webhooks", new { url, events = CameraInstalled }, Ct);
+            var read = await client.GetAsync($"/partners/{partner}/webhooks/{webhookId}", Ct);
+            using var change = new HttpRequestMessage(HttpMethod.Put, $"/partners/{partner}/webhooks/{webhookId}") { Content = JsonContent.Create(new { url, events = CameraInstalled }) };
+            change.Headers.IfMatch.Add(read.Headers.ETag!);
+            var changed = await client.SendAsync(change, Ct);
+            foreach (var answer in new[] { subscribed, changed })
+            {
+                Assert.True(answer.StatusCode == HttpStatusCode.BadRequest, $"{JsonSerializer.Serialize(url)}: {answer.StatusCode}");
+                Assert.True((await answer.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("url", out _), JsonSerializer.Serialize(url));
+            }
+        }
+
+        var kept = Assert.Single(await client.GetFromJsonAsync<JsonElement[]>($"/partners/{partner}/webhooks", Ct) ?? []);
+        Assert.Equal(good, kept.GetProperty("url").GetString());
+    }
+
     /// <summary>A step sent with an <c>If-Match</c> no version of the record has.</summary>
     private static async Task<HttpResponseMessage> SendWithIfMatchAsync(HttpClient client, HttpMethod method, string path)
     {
