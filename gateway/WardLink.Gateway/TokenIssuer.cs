@@ -9,6 +9,7 @@ using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using WardLink.Domain;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -217,8 +218,9 @@ public static class TokenIssuer
     /// Before OpenIddict reads it (within authentication): a token request is a <c>POST</c> (another method is a 405 problem,
     /// as routing gives it on the gateway's other paths, once the request counted against its address's window) of a form
     /// (RFC 6749) of <c>application/x-www-form-urlencoded</c>; another body (JSON, XML, a multipart form) is a 415 problem, as the API
-    /// document says, not OpenIddict's 400, and a form past what ASP.NET Core's reader takes (a field name over 2,048 characters,
-    /// over 1,024 fields) an OAuth2 <c>invalid_request</c>.
+    /// document says, not OpenIddict's 400, as is a form in a charset the gateway cannot read or whose media type gives a parameter
+    /// twice (<see cref="BodyCharsets"/>); a form past what ASP.NET Core's reader takes (a field name over 2,048 characters,
+    /// over 1,024 fields), or whose bytes its charset cannot decode (<see cref="StrictForm"/>), is an OAuth2 <c>invalid_request</c>.
     /// </summary>
     public static WebApplication UseWardLinkTokenRequestShape(this WebApplication app)
     {
@@ -246,11 +248,18 @@ public static class TokenIssuer
                 return;
             }
 
+            var (strict, unreadable) = BodyCharsets.Read(http.Request.ContentType);
+            if (unreadable is not null)
+            {
+                await unreadable.ExecuteAsync(http);
+                return;
+            }
+
             IFormCollection form;
             try
             {
-                // Read here once (OpenIddict reads the form kept), so a form the reader refuses is a malformed request, not a 500.
-                form = await http.Request.ReadFormAsync(http.RequestAborted);
+                // Read here once, strictly (OpenIddict reads the form kept), so a form the reader refuses is a malformed request, not a 500.
+                form = http.Request.Form = await StrictForm.ReadAsync(http.Request, strict ?? BodyCharsets.StrictUtf8, http.RequestAborted);
             }
             catch (InvalidDataException refused)
             {

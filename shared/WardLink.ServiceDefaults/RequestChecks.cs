@@ -15,7 +15,9 @@ namespace WardLink.ServiceDefaults;
 /// query value holds a NUL character (which PostgreSQL cannot take as text), and every header the operation declares
 /// (<see cref="DocumentedHeader"/>: If-Match, Idempotency-Key; not the follow-up secret, a wrong one of any form a 404) is within the length and of the pattern
 /// its document states. Each is a 400 problem naming the input, so no endpoint ever looks up or dereferences nothing. A JSON
-/// body in a charset the service cannot read is a 415 problem (it was a 500).
+/// body in a charset the service cannot read, or whose media type gives a parameter twice, is a 415 problem (it was a 500, or
+/// read in the first charset named); one in a charset the service reads is decoded strictly (<see cref="BodyCharsets"/>): bytes
+/// that charset cannot decode are a 400 naming the body (they were replaced by <c>?</c> and stored).
 /// </summary>
 public static class RequestChecks
 {
@@ -46,17 +48,24 @@ public static class RequestChecks
                     $"At most {header.MaxLength} characters, written as the API document's pattern for {header.Name} states.");
             }
 
-            if (context.Request.HasJsonContentType() && UnreadableCharset(context.Request) is { } charset)
+            var undecodable = false;
+            if (context.Request.HasJsonContentType())
             {
-                await Results.Problem(
-                        title: "The body's charset is not one the service reads.",
-                        detail: $"JSON is read as UTF-8 (or another encoding .NET knows by name), not as '{Shown(charset)}'. Nothing was done.",
-                        statusCode: StatusCodes.Status415UnsupportedMediaType)
-                    .ExecuteAsync(context);
-                return;
+                var (strict, unreadable) = BodyCharsets.Read(context.Request.ContentType);
+                if (unreadable is not null)
+                {
+                    await unreadable.ExecuteAsync(context);
+                    return;
+                }
+
+                if (await UndecodableAsync(context.Request, strict ?? BodyCharsets.StrictUtf8, context.RequestAborted) is { } why)
+                {
+                    undecodable = true;
+                    errors.Check(false, BodyField, why);
+                }
             }
 
-            if (RequiresBody(context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()) && await HasNoBodyAsync(context.Request, context.RequestAborted))
+            if (!undecodable && RequiresBody(context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()) && await HasNoBodyAsync(context.Request, context.RequestAborted))
             {
                 errors.Check(false, BodyField, "A JSON object is required here (the body is missing or null).");
             }
@@ -73,37 +82,44 @@ public static class RequestChecks
     private static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The charset a JSON body names that ASP.NET Core cannot read it in (it threw, a 500): unknown (<c>utf8</c>, <c>bogus</c>),
-    /// empty; or null when it names none or one it reads. A quoted name (<c>charset="utf-8"</c>, as RFC 9110 allows) is
-    /// unquoted in the request's <c>Content-Type</c>, which ASP.NET Core does not do itself.
+    /// Why a JSON body in the charset <paramref name="strict"/> stands for (UTF-8 when it names none) cannot be read: bytes that
+    /// charset cannot decode; or null, and then the body is UTF-8 (as sent, or decoded and written again) and its Content-Type says
+    /// so. ASP.NET Core reads another charset through a transcoding stream that replaces what it cannot decode, and throws on a
+    /// quoted name (<c>charset="utf-8"</c>).
     /// </summary>
-    private static string? UnreadableCharset(HttpRequest request)
+    private static async Task<string?> UndecodableAsync(HttpRequest request, Encoding strict, CancellationToken ct)
     {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.Charset is not { HasValue: true } given)
-        {
-            return null;
-        }
-
-        var charset = HeaderUtilities.RemoveQuotes(given).ToString();
+        request.EnableBuffering();
+        using var sent = new MemoryStream();
+        await request.Body.CopyToAsync(sent, ct);
+        var bytes = sent.GetBuffer().AsSpan(0, (int)sent.Length);
         try
         {
-            _ = Encoding.GetEncoding(charset);
+            if (strict.CodePage == Encoding.UTF8.CodePage)
+            {
+                _ = strict.GetCharCount(bytes);
+                request.Body.Position = 0;
+            }
+            else
+            {
+                var utf8 = Encoding.UTF8.GetBytes(strict.GetString(bytes));
+                request.Body = new MemoryStream(utf8, writable: false);
+                request.ContentLength = utf8.Length;
+            }
         }
-        catch (ArgumentException)
+        catch (DecoderFallbackException undecodable)
         {
-            return charset;
+            return BodyCharsets.Undecodable(strict, undecodable);
         }
 
-        if (charset != given.ToString())
+        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.Charset.HasValue)
         {
-            type.Charset = charset;
+            type.Charset = "utf-8";
             request.ContentType = type.ToString();
         }
 
         return null;
     }
-
-    private static string Shown(string charset) => charset.Length <= 40 ? charset : $"{charset[..40]}…";
 
     /// <summary>Whether an endpoint that <paramref name="accepts"/> this (its last such metadata) reads a JSON body it does not declare optional.</summary>
     public static bool RequiresBody(IAcceptsMetadata? accepts) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using CsCheck;
 using WardLink.Gateway;
 using WardLink.Testing;
 
@@ -150,6 +151,93 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
                 Assert.DoesNotContain("access_token", text, StringComparison.Ordinal);
             }
         }
+    }
+
+    /// <summary>
+    /// A token request's form names any charset (docs/security.md): one .NET reads is read, a form of the client's credentials
+    /// in it (UTF-16 too) granted; one it does not know or will not read (UTF-7 by each of its names, a 500), or a charset given
+    /// twice (read as the first), is a 415 problem that issues nothing. Never a 5xx.
+    /// </summary>
+    [Fact]
+    public async Task Every_charset_a_token_request_names_is_read_or_a_415_problem_never_a_5xx()
+    {
+        const string Credentials = "grant_type=client_credentials&client_id=test-partner-a&client_secret=test-partner-a-secret";
+        using var gateway = system.CreateAnonymousGatewayClient();
+        var failures = new List<string>();
+        async Task SendInAsync(string charset)
+        {
+            var strict = Charsets.Strict(charset);
+            var (status, text) = await SendFormAsync(gateway, (strict ?? Encoding.UTF8).GetBytes(Credentials), $"charset={charset}");
+            if (strict is null ? status != HttpStatusCode.UnsupportedMediaType || text.Contains("access_token", StringComparison.Ordinal) : status != HttpStatusCode.OK)
+            {
+                failures.Add($"charset {charset} ({(strict is null ? "not read" : "read")}): {(int)status} {text}");
+            }
+        }
+
+        foreach (var charset in Charsets.Named)
+        {
+            await SendInAsync(charset);
+        }
+
+        await Charsets.Made.SampleAsync(SendInAsync, iter: 8, threads: 1);
+        foreach (var twice in new[] { "charset=utf-8; charset=utf-16", "charset=utf-16; charset=utf-8" })
+        {
+            var (status, text) = await SendFormAsync(gateway, Encoding.UTF8.GetBytes(Credentials), twice);
+            if (status != HttpStatusCode.UnsupportedMediaType || JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString()?.Contains("'charset' is given more than once", StringComparison.Ordinal) is not true)
+            {
+                failures.Add($"{twice}: {(int)status} {text}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} charset(s) not read or refused as they should be:\n{string.Join("\n", failures)}");
+    }
+
+    /// <summary>
+    /// A property: bytes in a token request's form (as sent or percent-escaped) that its charset (UTF-8 when it names none) cannot
+    /// decode are an invalid_request that issues nothing, never read with a character replaced (in US-ASCII they were <c>?</c>,
+    /// in UTF-8 U+FFFD, and the token was granted).
+    /// </summary>
+    [Fact]
+    public async Task Bytes_a_token_request_charset_cannot_decode_are_an_invalid_request_never_replaced()
+    {
+        const string Credentials = "grant_type=client_credentials&client_id=test-partner-a&client_secret=test-partner-a-secret&note=";
+        using var gateway = system.CreateAnonymousGatewayClient();
+        var failures = new List<string>();
+        var undecodable = 0;
+        await Gen.Select(Gen.OneOf(Charsets.Read), Gen.Byte.Array[1, 6], Gen.Bool).SampleAsync(
+            async (charset, bytes, escaped) =>
+            {
+                var strict = Charsets.Strict(charset)!;
+                byte[] form = [.. strict.GetBytes(Credentials), .. escaped ? strict.GetBytes(string.Concat(bytes.Select(b => $"%{b:X2}"))) : bytes];
+                var (status, text) = await SendFormAsync(gateway, form, strict.CodePage == Encoding.UTF8.CodePage && escaped ? null : $"charset={charset}");
+                var what = $"note of bytes {Convert.ToHexString(bytes)} {(escaped ? "escaped" : "as sent")} in {charset}";
+                if (!Charsets.Decodes(strict, escaped ? bytes : form))
+                {
+                    undecodable++;
+                    if (status != HttpStatusCode.BadRequest || !text.Contains("\"invalid_request\"", StringComparison.Ordinal) || text.Contains("access_token", StringComparison.Ordinal))
+                    {
+                        failures.Add($"{what}: {(int)status} {text}");
+                    }
+                }
+                else if ((int)status >= 500)
+                {
+                    failures.Add($"{what}: {(int)status} {text}");
+                }
+            },
+            iter: 40,
+            threads: 1);
+
+        Assert.True(undecodable > 0, "No form of bytes its charset cannot decode was sent.");
+        Assert.True(failures.Count == 0, $"{failures.Count} form(s) not refused as they should be:\n{string.Join("\n", failures)}");
+    }
+
+    /// <summary>Posts <paramref name="form"/> to the token endpoint with the media type's <paramref name="parameters"/>: the answer's status and text.</summary>
+    private static async Task<(HttpStatusCode Status, string Text)> SendFormAsync(HttpClient gateway, byte[] form, string? parameters)
+    {
+        using var content = new ByteArrayContent(form);
+        content.Headers.TryAddWithoutValidation("Content-Type", parameters is null ? "application/x-www-form-urlencoded" : $"application/x-www-form-urlencoded; {parameters}");
+        using var response = await gateway.PostAsync("/connect/token", content, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
     /// <summary>A token request is a form of <c>application/x-www-form-urlencoded</c> only, as the API document lists: a multipart form is a 415 problem too.</summary>

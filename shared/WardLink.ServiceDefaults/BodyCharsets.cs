@@ -1,0 +1,65 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace WardLink.ServiceDefaults;
+
+/// <summary>
+/// How a request body's <c>Content-Type</c> charset is read, by every service (a JSON body) and by the gateway's token
+/// endpoint (a form) alike. A parameter given twice (<c>charset=utf-8; charset=utf-16</c>) is ambiguous, one reader taking
+/// the first and another the last; a charset .NET does not know (<c>utf8</c>, <c>bogus</c>, an empty one) or will not read
+/// (UTF-7, under any of its names: .NET throws a <see cref="NotSupportedException"/> for it, which was a 500) names none the
+/// body can be read in: each is a 415 problem naming it. Any other charset is decoded strictly: bytes it cannot decode are
+/// refused (a 400), never replaced by <c>?</c> or U+FFFD as .NET's own decoders do.
+/// </summary>
+public static class BodyCharsets
+{
+    /// <summary>UTF-8 that refuses what it cannot decode: the charset of a body that names none.</summary>
+    public static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// The charset <paramref name="contentType"/> names, as an encoding that throws a <see cref="DecoderFallbackException"/>
+    /// on bytes it cannot decode (null when it names none, or is no media type), or the 415 problem it deserves. A quoted
+    /// name (<c>charset="utf-8"</c>, as RFC 9110 allows) is read unquoted.
+    /// </summary>
+    public static (Encoding? Strict, IResult? Refusal) Read(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var type))
+        {
+            return (null, null);
+        }
+
+        if (type.Parameters.GroupBy(parameter => parameter.Name.ToString(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(named => named.Count() > 1) is { Key: var repeated })
+        {
+            return (null, Unsupported(
+                "The body's media type gives a parameter more than once.",
+                $"'{Shown(repeated)}' is given more than once in Content-Type: one reader would take the first, another the last. Give each parameter once. Nothing was done."));
+        }
+
+        if (type.Charset is not { HasValue: true } given)
+        {
+            return (null, null);
+        }
+
+        var charset = HeaderUtilities.RemoveQuotes(given).ToString();
+        try
+        {
+            return (Encoding.GetEncoding(charset, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback), null);
+        }
+        catch (Exception unknown) when (unknown is ArgumentException or NotSupportedException)
+        {
+            return (null, Unsupported(
+                "The body's charset is not one the service reads.",
+                $"A body is read as UTF-8 (or another encoding .NET reads, UTF-7 excepted), not as '{Shown(charset)}'. Nothing was done."));
+        }
+    }
+
+    /// <summary>Why a body is refused whose bytes <paramref name="strict"/> could not decode (<paramref name="undecodable"/>).</summary>
+    public static string Undecodable(Encoding strict, DecoderFallbackException undecodable) =>
+        $"Bytes not valid {strict.WebName}{(undecodable.BytesUnknown is { Length: > 0 } bytes ? $" ({Convert.ToHexString(bytes)})" : string.Empty)}: a body is read as sent, in the charset it names (UTF-8 when none), never with a character replaced.";
+
+    private static IResult Unsupported(string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status415UnsupportedMediaType);
+
+    private static string Shown(string text) => text.Length <= 40 ? text : $"{text[..40]}…";
+}
