@@ -351,9 +351,9 @@ public static class TokenIssuer
 
         public async ValueTask HandleAsync(OpenIddictServerEvents.ValidateTokenRequestContext context)
         {
-            if ((context.ClientId?.Length ?? 0) > MaxClientIdLength
-                || (context.Request.ClientSecret?.Length ?? 0) > MaxClientSecretLength
-                || (context.Request.Scope?.Length ?? 0) > MaxScopeLength)
+            if (!Characters.AtMost(context.ClientId, MaxClientIdLength)
+                || !Characters.AtMost(context.Request.ClientSecret, MaxClientSecretLength)
+                || !Characters.AtMost(context.Request.Scope, MaxScopeLength))
             {
                 context.Reject(Errors.InvalidRequest, $"A client id is at most {MaxClientIdLength} characters, a secret {MaxClientSecretLength}, the scopes {MaxScopeLength}.");
             }

@@ -273,7 +273,7 @@ public static class Incident
             .Check(command.OccurredAt is not null, "occurredAt", "Say when it happened (ISO-8601 with offset).")
             .CheckPast(command.OccurredAt, "occurredAt", now)
             .Check(command.Source is not null, "source", "Say where the report came from (tip, patrol, partner, police).")
-            .Check((command.SourceReference?.Length ?? 0) <= MaxShortTextLength, "sourceReference", $"At most {MaxShortTextLength} characters.");
+            .CheckLength(command.SourceReference, "sourceReference", MaxShortTextLength);
         errors.CheckPlace(command.Place, command.SiteWard is not null).CheckWard(command.Ward, command.OccurredAt, "occurredAt", command.SiteWard);
         if (errors.Any)
         {
@@ -304,7 +304,7 @@ public static class Incident
 
         var errors = new FieldErrors()
             .CheckText(command.Unit, "unit", "Name the unit that investigates.", MaxShortTextLength)
-            .Check((command.Officer?.Length ?? 0) <= MaxShortTextLength, "officer", $"At most {MaxShortTextLength} characters.");
+            .CheckLength(command.Officer, "officer", MaxShortTextLength);
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new InvestigationStarted(incident.Id, command.Unit!.Trim(), Trimmed(command.Officer), now, actor));
@@ -323,7 +323,7 @@ public static class Incident
         var at = WardTime.StepAt(command.ResolvedAt, now, incident.OccurredAt, incident.ReopenedAt?.AddTicks(1), relinkedAfter?.AddTicks(1));
         var errors = new FieldErrors()
             .Check(command.Outcome is not null, "outcome", "Choose the outcome.")
-            .Check((command.Summary?.Length ?? 0) <= MaxTextLength, "summary", $"At most {MaxTextLength} characters.")
+            .CheckLength(command.Summary, "summary", MaxTextLength)
             .CheckPast(command.ResolvedAt, "resolvedAt", now)
             .Check(at >= incident.OccurredAt, "resolvedAt", "An incident cannot be resolved before it happened.")
             .Check(incident.ReopenedAt is null || at > incident.ReopenedAt, "resolvedAt", "A reopened incident is resolved after it was reopened.")
@@ -474,10 +474,6 @@ public static class Incident
         SecurityCategory.PublicOrder => IncidentClassification.PublicOrder,
         _ => IncidentClassification.Other,
     };
-
-    private static FieldErrors CheckText(this FieldErrors errors, string? text, string field, string missing, int maxLength) => errors
-        .Check(!string.IsNullOrWhiteSpace(text), field, missing)
-        .Check((text?.Length ?? 0) <= maxLength, field, $"At most {maxLength} characters.");
 
     private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

@@ -130,7 +130,7 @@ public static class Activities
 
         var errors = new FieldErrors()
             .CheckCount(command.Count, "count")
-            .Check((command.Text?.Length ?? 0) <= Partner.MaxTextLength, "text", $"At most {Partner.MaxTextLength} characters.")
+            .CheckLength(command.Text, "text", Partner.MaxTextLength)
             .CheckDated(command.At, now);
         return errors.Any
             ? errors.ToRejection()

@@ -102,7 +102,7 @@ public static class Agreement
             .CheckPast(command.At, "at", now);
         for (var i = 0; i < links.Count; i++)
         {
-            errors.Check((evidence[i]?.Length ?? 0) <= MaxEvidenceLinkLength, $"evidence[{i}]", $"At most {MaxEvidenceLinkLength} characters.");
+            errors.CheckLength(evidence[i], $"evidence[{i}]", MaxEvidenceLinkLength);
         }
 
         if (errors.Any)

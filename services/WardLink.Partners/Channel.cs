@@ -58,8 +58,8 @@ public static class Channel
             .CheckName(command.Name)
             .Check(command.Kind != ChannelKind.Hotline || !string.IsNullOrWhiteSpace(command.Number), "number", "A hotline has a number.")
             .Check(command.Kind != ChannelKind.ChatGroup || !string.IsNullOrWhiteSpace(command.Platform), "platform", "A chat group names its platform (Zalo, Telegram).")
-            .Check((command.Number?.Length ?? 0) <= Agreement.MaxShortTextLength, "number", $"At most {Agreement.MaxShortTextLength} characters.")
-            .Check((command.Platform?.Length ?? 0) <= Agreement.MaxShortTextLength, "platform", $"At most {Agreement.MaxShortTextLength} characters.")
+            .CheckLength(command.Number, "number", Agreement.MaxShortTextLength)
+            .CheckLength(command.Platform, "platform", Agreement.MaxShortTextLength)
             .Check((command.MemberPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "memberPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")
             .Check(command.UnknownPartners.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", command.UnknownPartners)}.");
         return errors.Any

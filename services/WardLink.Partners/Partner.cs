@@ -181,10 +181,6 @@ public static class Partner
     internal static FieldErrors CheckName(this FieldErrors errors, string? name) =>
         errors.CheckText(name, "name", "A name is required.", MaxNameLength);
 
-    internal static FieldErrors CheckText(this FieldErrors errors, string? text, string field, string missing, int maxLength) => errors
-        .Check(!string.IsNullOrWhiteSpace(text), field, missing)
-        .Check((text?.Length ?? 0) <= maxLength, field, $"At most {maxLength} characters.");
-
     /// <summary>A partner that left the linkage keeps its history but takes no more changes.</summary>
     internal static Rejection? RefuseIfLeft(this PartnerState partner) =>
         partner.Status == PartnerStatus.Left ? Rejection.Conflict($"Partner {partner.Name} has left the linkage; its records no longer change.") : null;

@@ -228,7 +228,7 @@ public static class Ward
 
     private static FieldErrors CheckWardName(this FieldErrors errors, string? name) => errors
         .Check(!string.IsNullOrWhiteSpace(name), "name", "A name is required.")
-        .Check((name?.Length ?? 0) <= WardNames.MaxNameLength, "name", $"At most {WardNames.MaxNameLength} characters.");
+        .CheckLength(name, "name", WardNames.MaxNameLength);
 
     private static FieldErrors CheckWardDate(this FieldErrors errors, DateOnly? date, string field, DateTimeOffset now, DateOnly? notBefore, bool required)
     {

@@ -270,7 +270,7 @@ public static class Webhook
             .Check(refusedUrl is null, "url", refusedUrl ?? string.Empty)
             .Check(request.Events is { Count: > 0 }, "events", "List the events to be told of.")
             .Check((request.Events?.Count ?? 0) <= MaxEventTypes, "events", $"At most {MaxEventTypes} events.")
-            .Check((request.Description?.Length ?? 0) <= MaxDescriptionLength, "description", $"At most {MaxDescriptionLength} characters.");
+            .CheckLength(request.Description, "description", MaxDescriptionLength);
     }
 
     private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();

@@ -5,6 +5,7 @@ using JasperFx;
 using Marten;
 using Microsoft.Extensions.Options;
 using StandardWebhooks;
+using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
@@ -190,7 +191,7 @@ public sealed class WebhookSender(
         }
 
         var milliseconds = (int)Math.Min(_clock.GetElapsedTime(started).TotalMilliseconds, int.MaxValue);
-        return (new DeliveryAttempt(delivery.AttemptCount + 1, at, status, milliseconds, Bounded(error, WebhookDelivery.MaxErrorLength), response), failure);
+        return (new DeliveryAttempt(delivery.AttemptCount + 1, at, status, milliseconds, Characters.Cut(error, WebhookDelivery.MaxErrorLength), response), failure);
     }
 
     /// <summary>
@@ -256,8 +257,6 @@ public sealed class WebhookSender(
             return null;
         }
     }
-
-    private static string? Bounded(string? text, int maxLength) => text is null || text.Length <= maxLength ? text : text[..(maxLength - 1)] + "…";
 
     private static ActivityContext ParentOf(string? traceParent) =>
         ActivityContext.TryParse(traceParent, null, out var parent) ? parent : default;

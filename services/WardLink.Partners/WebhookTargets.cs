@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using WardLink.Domain;
 
 namespace WardLink.Partners;
 
@@ -26,7 +27,7 @@ public static class WebhookTargets
             return "Give the endpoint's address (https://…).";
         }
 
-        if (url.Length > Webhook.MaxUrlLength)
+        if (!Characters.AtMost(url, Webhook.MaxUrlLength))
         {
             return $"At most {Webhook.MaxUrlLength} characters.";
         }

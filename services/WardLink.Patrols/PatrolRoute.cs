@@ -47,7 +47,7 @@ public static class PatrolRoute
         var checkpoints = command.Checkpoints ?? [];
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Name), "name", "Name the route.")
-            .Check((command.Name?.Length ?? 0) <= MaxNameLength, "name", $"At most {MaxNameLength} characters.")
+            .CheckLength(command.Name, "name", MaxNameLength)
             .Check(checkpoints.Count is > 0 and <= MaxCheckpoints, "checkpoints", $"Give 1 to {MaxCheckpoints} checkpoints, in walking order.");
         var codes = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < checkpoints.Count; i++)
@@ -56,10 +56,10 @@ public static class PatrolRoute
             var code = checkpoint.Code?.Trim() ?? string.Empty;
             errors
                 .Check(code.Length > 0, $"checkpoints[{i}].code", "Give the tag's code.")
-                .Check((checkpoint.Code?.Length ?? 0) <= MaxCodeLength, $"checkpoints[{i}].code", $"At most {MaxCodeLength} characters.")
+                .CheckLength(checkpoint.Code, $"checkpoints[{i}].code", MaxCodeLength)
                 .Check(code.Length == 0 || codes.Add(code), $"checkpoints[{i}].code", "Each checkpoint of a route has its own code.")
                 .CheckSiteWard(command, checkpoint.SiteId, $"checkpoints[{i}].siteId")
-                .Check((checkpoint.Name?.Length ?? 0) <= MaxNameLength, $"checkpoints[{i}].name", $"At most {MaxNameLength} characters.");
+                .CheckLength(checkpoint.Name, $"checkpoints[{i}].name", MaxNameLength);
         }
 
         return errors.Any

@@ -257,8 +257,8 @@ public static class Shift
         for (var i = 0; i < members.Count; i++)
         {
             errors
-                .Check(!string.IsNullOrWhiteSpace(members[i].Name) && members[i].Name.Length <= MaxNameLength, $"members[{i}].name", $"A name or call sign, at most {MaxNameLength} characters.")
-                .Check(!string.IsNullOrWhiteSpace(members[i].Role) && members[i].Role.Length <= MaxNameLength, $"members[{i}].role", $"A role, at most {MaxNameLength} characters.");
+                .Check(!string.IsNullOrWhiteSpace(members[i].Name) && Characters.AtMost(members[i].Name, MaxNameLength), $"members[{i}].name", $"A name or call sign, at most {MaxNameLength} characters.")
+                .Check(!string.IsNullOrWhiteSpace(members[i].Role) && Characters.AtMost(members[i].Role, MaxNameLength), $"members[{i}].role", $"A role, at most {MaxNameLength} characters.");
         }
 
         if (errors.Any)
@@ -292,7 +292,7 @@ public static class Shift
         var checkpoint = shift.Checkpoints.FirstOrDefault(point => string.Equals(point.Code, command.Code?.Trim(), StringComparison.Ordinal));
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Code), "code", "Give the code scanned at the checkpoint.")
-            .Check((command.Code?.Length ?? 0) <= PatrolRoute.MaxCodeLength, "code", $"At most {PatrolRoute.MaxCodeLength} characters.")
+            .CheckLength(command.Code, "code", PatrolRoute.MaxCodeLength)
             .Check(string.IsNullOrWhiteSpace(command.Code) || checkpoint is not null, "code", "This code is not a checkpoint of the shift's route.")
             .CheckPast(command.At, "at", now)
             .Check(at >= shift.Begins - WardTime.ClockSkew, "at", "A check-in cannot be before the shift started.")
@@ -316,7 +316,7 @@ public static class Shift
         var at = WardTime.StepAt(command.At, now, shift.Begins, shift.LastRecordedAt);
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen.")
-            .Check((command.Description?.Length ?? 0) <= MaxTextLength, "description", $"At most {MaxTextLength} characters.")
+            .CheckLength(command.Description, "description", MaxTextLength)
             .Check(command.Severity is not null, "severity", "Choose the severity (low, medium, high).")
             .Check(command.SiteId is null || shift.Checkpoints.Any(point => point.SiteId == command.SiteId), "siteId", "Not a site of the shift's route.")
             .CheckPast(command.At, "at", now)

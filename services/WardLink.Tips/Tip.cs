@@ -367,11 +367,11 @@ public static class Tip
             .Check(command.Channel is not null, "channel", "Choose the channel the tip came through.")
             .Check(command.Category is not null, "category", "Choose a category.")
             .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen or heard.")
-            .Check((command.Description?.Length ?? 0) <= MaxDescriptionLength, "description", $"At most {MaxDescriptionLength} characters.")
+            .CheckLength(command.Description, "description", MaxDescriptionLength)
             .Check(command.ReceivedAt is not null, "receivedAt", "Say when the tip was received (ISO-8601 with offset).")
             .CheckPast(command.ReceivedAt, "receivedAt", now)
             .Check(command.Contact is null || !command.Contact.IsEmpty, "contact", "Leave the contact out, or give a name, a phone or an email.")
-            .Check((command.Contact?.Name?.Length ?? 0) <= ContactDetails.MaxNameLength, "contact.name", $"At most {ContactDetails.MaxNameLength} characters.")
+            .CheckLength(command.Contact?.Name, "contact.name", ContactDetails.MaxNameLength)
             .Check(command.Contact?.Phone is null || ContactFormats.IsPhone(command.Contact.Phone), "contact.phone", ContactFormats.PhoneRule)
             .Check(command.Contact?.Email is null || ContactFormats.IsEmail(command.Contact.Email), "contact.email", ContactFormats.EmailRule);
         errors.CheckPlace(command.Place, command.SiteWard is not null).CheckWard(command.Ward, command.ReceivedAt, command.ReceivedNow ? "ward" : "receivedAt", command.SiteWard);
@@ -402,7 +402,7 @@ public static class Tip
         var errors = new FieldErrors()
             .Check(command.Verdict is not null, "verdict", "Choose a verdict: valuable, notValuable, duplicate or prank.")
             .Check(!string.IsNullOrWhiteSpace(command.Reason), "reason", "Give the reason for the verdict.")
-            .Check((command.Reason?.Length ?? 0) <= MaxReasonLength, "reason", $"At most {MaxReasonLength} characters.")
+            .CheckLength(command.Reason, "reason", MaxReasonLength)
             .Check(command.Verdict != TipVerdict.Duplicate || command.DuplicateOf is not null, "duplicateOf", "A duplicate names the tip it repeats.")
             .Check(command.Verdict == TipVerdict.Duplicate || command.DuplicateOf is null, "duplicateOf", "Only a duplicate names another tip.")
             .Check(command.DuplicateOf != tip.Id, "duplicateOf", "A tip cannot duplicate itself.")
@@ -494,7 +494,7 @@ public static class Tip
     {
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Text), "text", "Write a message.")
-            .Check((command.Text?.Length ?? 0) <= MaxMessageLength, "text", $"At most {MaxMessageLength} characters.");
+            .CheckLength(command.Text, "text", MaxMessageLength);
         if (errors.Any)
         {
             return errors.ToRejection();

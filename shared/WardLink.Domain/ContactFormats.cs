@@ -25,10 +25,10 @@ public static partial class ContactFormats
     public const string EmailRule = "An email address (name@example.org).";
 
     /// <summary>Whether <paramref name="text"/>, as sent, is within the length the document states and a phone number once trimmed.</summary>
-    public static bool IsPhone(string? text) => text is { Length: <= MaxPhoneLength } && Phone().IsWholly(text.Trim());
+    public static bool IsPhone(string? text) => text is not null && Characters.AtMost(text, MaxPhoneLength) && Phone().IsWholly(text.Trim());
 
     /// <summary>Whether <paramref name="text"/>, as sent, is within the length the document states and an email address once trimmed.</summary>
-    public static bool IsEmail(string? text) => text is { Length: <= MaxEmailLength } && Email().IsWholly(text.Trim());
+    public static bool IsEmail(string? text) => text is not null && Characters.AtMost(text, MaxEmailLength) && Email().IsWholly(text.Trim());
 
     [GeneratedRegex(PhonePattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Phone();

@@ -53,6 +53,14 @@ public sealed class FieldErrors
         return this;
     }
 
+    /// <summary>A text, when given, of at most <paramref name="maxLength"/> characters as sent (<see cref="Characters"/>).</summary>
+    public FieldErrors CheckLength(string? text, string field, int maxLength) =>
+        Check(Characters.AtMost(text, maxLength), field, $"At most {maxLength} characters.");
+
+    /// <summary>A text required (not blank) and of at most <paramref name="maxLength"/> characters as sent.</summary>
+    public FieldErrors CheckText(string? text, string field, string missing, int maxLength) =>
+        Check(!string.IsNullOrWhiteSpace(text), field, missing).CheckLength(text, field, maxLength);
+
     /// <summary>
     /// Reads an optional enum value given as text (a query filter) as the JSON bodies read enums
     /// (<see cref="EnumNames"/>); anything else is an error of <paramref name="field"/>.

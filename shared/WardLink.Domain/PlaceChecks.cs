@@ -18,7 +18,7 @@ public static class PlaceChecks
                 "Give a site id, a description of the place, or coordinates.")
             .Check(place?.SiteId != Guid.Empty, "place.siteId", "Not a site id.")
             .Check(place?.SiteId is null || place.SiteId == Guid.Empty || siteKnown, "place.siteId", "No such site in the site directory.")
-            .Check((place?.Description?.Length ?? 0) <= Place.MaxDescriptionLength, "place.description", $"At most {Place.MaxDescriptionLength} characters.")
+            .CheckLength(place?.Description, "place.description", Place.MaxDescriptionLength)
             .Check(!hasCoordinates || (place!.Latitude is not null && place.Longitude is not null), "place", "Coordinates need both latitude and longitude.")
             .Check(place?.Latitude is null or (>= -Place.MaxLatitude and <= Place.MaxLatitude), "place.latitude", "Latitude is between -90 and 90.")
             .Check(place?.Longitude is null or (>= -Place.MaxLongitude and <= Place.MaxLongitude), "place.longitude", "Longitude is between -180 and 180.");

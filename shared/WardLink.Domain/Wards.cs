@@ -26,7 +26,7 @@ public static partial class WardNames
     public const int MaxNameLength = 200;
 
     /// <summary>Whether <paramref name="value"/> is a ward (or province) id: lower-case words joined by hyphens, <see cref="MinIdLength"/> to <see cref="MaxIdLength"/> characters.</summary>
-    public static bool IsId(string? value) => value is { Length: >= MinIdLength and <= MaxIdLength } && Id().IsWholly(value);
+    public static bool IsId(string? value) => value is not null && Characters.Between(value, MinIdLength, MaxIdLength) && Id().IsWholly(value);
 
     /// <summary>Whether <paramref name="value"/> is a ward code: two to six capital letters.</summary>
     public static bool IsCode(string? value) => value is not null && Code().IsWholly(value);

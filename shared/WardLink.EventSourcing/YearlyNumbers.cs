@@ -43,7 +43,7 @@ public static partial class YearlyNumbers
     public const string Pattern = "^[A-Z]{1,8}(-[A-Z]{2,6})?-[0-9]{4,5}-[0-9]{1,19}$";
 
     /// <summary>Whether <paramref name="text"/>, as sent, is within <see cref="MaxNumberLength"/> and a number as <see cref="Pattern"/> describes it once trimmed.</summary>
-    public static bool IsNumber(string text) => text.Length <= MaxNumberLength && NumberShape().IsWholly(text.Trim());
+    public static bool IsNumber(string text) => Characters.AtMost(text, MaxNumberLength) && NumberShape().IsWholly(text.Trim());
 
     [GeneratedRegex(Pattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex NumberShape();

@@ -159,7 +159,7 @@ public static partial class ProblemResponses
         }
     }
 
-    private static string? Cut(string? text) => text is { Length: > MaxTextLength } ? string.Concat(text.AsSpan(0, MaxTextLength - 1), "…") : text;
+    private static string? Cut(string? text) => Characters.Cut(text, MaxTextLength);
 
     /// <summary>
     /// A time is read only with its offset (<c>Z</c> or <c>±hh:mm</c>): System.Text.Json reads a

@@ -43,7 +43,7 @@ public static class RequestChecks
                 // Empty, a header names nothing, which each reader decides on (an empty If-Match is a 412, an empty key a 400).
                 var sent = string.Join(", ", context.Request.Headers[header.Name].Where(value => !string.IsNullOrEmpty(value)));
                 errors.Check(
-                    sent.Length == 0 || (sent.Length <= header.MaxLength && Regex.IsMatch(sent, header.Pattern, RegexOptions.CultureInvariant, PatternTimeout)),
+                    sent.Length == 0 || (Characters.AtMost(sent, header.MaxLength) && Regex.IsMatch(sent, header.Pattern, RegexOptions.CultureInvariant, PatternTimeout)),
                     header.Name,
                     $"At most {header.MaxLength} characters, written as the API document's pattern for {header.Name} states.");
             }

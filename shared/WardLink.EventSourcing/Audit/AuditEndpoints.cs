@@ -74,7 +74,7 @@ public static partial class AuditEndpoints
             .Produces<IntegrityReport>()
             .WithSummary("Recomputes the chain from the log and reports whether it is complete and intact: the first broken link (a cut head or tail included), which of the service's own checkpoints agree and carry its signature, and the unwitnessed tail (events after the last checkpoint published to the peers).");
         audit.MapGet("/checkpoints/{service}", async ([MaxLength(ServiceIdentity.MaxNameLength), RegularExpression(ServiceIdentity.NamePattern)] string service, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) =>
-                service.Length > ServiceIdentity.MaxNameLength || !ServiceName().IsWholly(service)
+                !Characters.AtMost(service, ServiceIdentity.MaxNameLength) || !ServiceName().IsWholly(service)
                     ? new FieldErrors().Check(false, "service", $"A service name: lowercase letters, digits and dashes, at most {ServiceIdentity.MaxNameLength} characters.").ToRejection().ToProblem()
                     : service != serviceName && !keys.Knows(service)
                         ? Results.Problem(title: $"No service '{service}' is known here: no key of it is configured.", statusCode: StatusCodes.Status404NotFound)
@@ -161,7 +161,7 @@ public static partial class AuditEndpoints
             .Check(after is null or >= 0, "after", "A sequence number, 0 or more.")
             .Check(limit is null or >= 1, "limit", "At least 1.")
             .Check(types is null || typeList!.Length > 0, "types", "Event type names separated by commas.")
-            .Check((types?.Length ?? 0) <= MaxTypesLength, "types", $"At most {MaxTypesLength} characters.")
+            .CheckLength(types, "types", MaxTypesLength)
             .CheckTimeRange(from, to, "to");
         if (errors.Any)
         {

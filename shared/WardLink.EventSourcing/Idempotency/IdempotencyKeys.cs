@@ -155,7 +155,7 @@ public static class IdempotencyKeys
     });
 
     public static bool IsValid(string? key) =>
-        key is { Length: > 0 and <= MaxLength } && key.All(character => character is >= '!' and <= '~');
+        key is { Length: > 0 } && Characters.AtMost(key, MaxLength) && key.All(character => character is >= '!' and <= '~');
 
     /// <summary>Who the key belongs to: the token's subject, else the caller's address (the first the gateway forwarded for, else the connection's).</summary>
     public static string ClientOf(HttpContext http) =>

@@ -49,7 +49,7 @@ public sealed class HomeWard
             yield return $"{WardOptions.Section}:Home:Code is two to six capital letters.";
         }
 
-        if (string.IsNullOrWhiteSpace(Name) || Name.Length > WardNames.MaxNameLength)
+        if (string.IsNullOrWhiteSpace(Name) || !Characters.AtMost(Name, WardNames.MaxNameLength))
         {
             yield return $"{WardOptions.Section}:Home:Name is required, at most {WardNames.MaxNameLength} characters.";
         }

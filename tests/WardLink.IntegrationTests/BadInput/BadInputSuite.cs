@@ -444,7 +444,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     {
         foreach (var (what, tooLong) in schema.PastMaxLength())
         {
-            yield return ($"{path} of {tooLong.Length} characters, {what}", tooLong);
+            yield return ($"{path} of {Characters.Count(tooLong)} characters, {what}", tooLong);
         }
 
         if (schema is { Kind: SchemaKind.Array, MaxItems: { } maxItems })

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using WardLink.Domain;
 using WardLink.Patrols;
 
@@ -88,7 +89,26 @@ public sealed class BodySchema
     }
 
     /// <summary>
-    /// Texts one character past the documented <c>maxLength</c>, each with what it is: free text of x's; and, free or with a
+    /// A character beyond the Basic Multilingual Plane (an emoji): one character as JSON Schema's <c>maxLength</c> counts a
+    /// text's length, two UTF-16 units as .NET's <see cref="string.Length"/> counts it.
+    /// </summary>
+    private const string Astral = "\ud83d\ude00";
+
+    /// <summary>
+    /// A text of exactly its documented <c>maxLength</c> in characters beyond the Basic Multilingual Plane, with what it is:
+    /// within its limit as the document counts it. None for a text of a format, or one whose pattern refuses such a text.
+    /// </summary>
+    public IEnumerable<(string What, string Value)> AtMaxLength()
+    {
+        if (this is { Kind: SchemaKind.Text, MaxLength: { } max, Format: null } && Admits(Astrals(max)))
+        {
+            yield return ($"of {max} characters beyond the Basic Multilingual Plane", Astrals(max));
+        }
+    }
+
+    /// <summary>
+    /// Texts one character past the documented <c>maxLength</c>, each with what it is: free text of x's, and of characters
+    /// beyond the Basic Multilingual Plane (also where a pattern admits them); and, free or with a
     /// pattern, the well-formed sample padded with spaces before it, after it, and after it before a final line feed (it is
     /// well-formed once trimmed, so only its length as sent is wrong: a check of the trimmed length lets it through). A time
     /// (<c>date-time</c>), its sample with more decimals of a second than its length holds. None for a text of another format
@@ -114,6 +134,11 @@ public sealed class BodySchema
         if (Pattern is null)
         {
             yield return ("of x's", new string('x', max + 1));
+        }
+
+        if (Admits(Astrals(max + 1)))
+        {
+            yield return ("of characters beyond the Basic Multilingual Plane", Astrals(max + 1));
         }
 
         if (!SampleFits)
@@ -175,6 +200,11 @@ public sealed class BodySchema
         };
         return path.Length == 0 ? nested : nested.Prepend((path, this));
     }
+
+    private static string Astrals(int count) => string.Concat(Enumerable.Repeat(Astral, count));
+
+    /// <summary>Whether the schema's pattern, if any, admits <paramref name="text"/>.</summary>
+    private bool Admits(string text) => Pattern is null || Regex.IsMatch(text, Pattern, RegexOptions.CultureInvariant);
 
     private static string[] TypesOf(JsonObject node) => node["type"] switch
     {

@@ -27,26 +27,40 @@ public abstract partial class BadInputSuite<TEntryPoint>
     {
         var failures = new List<string>();
         var sent = 0;
+        await foreach (var step in StepsOnStoredRecordsAsync(valuesOf))
+        {
+            sent++;
+            failures.AddRange(RefusalFailures(step.Where, step.What, await SendAsync(step.Method, step.Address, Json(step.Body(step.Value?.DeepClone()))), step.Path, status: null));
+        }
+
+        return (sent, failures);
+    }
+
+    /// <summary>
+    /// Each of <paramref name="valuesOf"/> a body value (its path and schema) of every step, addressed to a fresh record of
+    /// each kind the service keeps, one of them the kind the step acts on.
+    /// </summary>
+    private async IAsyncEnumerable<StepOnRecord> StepsOnStoredRecordsAsync(Func<string, BodySchema, IEnumerable<(string What, JsonNode? Value)>> valuesOf)
+    {
         foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.Body is not null && endpoint.Parameters.Any(parameter => parameter.IsGuid)))
         {
-            var values = endpoint.Body!.Values().SelectMany(value => valuesOf(value.Path, value.Schema).Select(bad => (value.Path, bad.What, bad.Value))).ToList();
+            var values = endpoint.Body!.Values().SelectMany(value => valuesOf(value.Path, value.Schema).Select(bad => (value.Path, value.Schema, bad.What, bad.Value))).ToList();
             if (values.Count == 0)
             {
                 continue;
             }
 
             var targets = (await FreshStreamsAsync()).Where(stream => !stream.IsInternal).ToList();
-            foreach (var (path, what, value) in values)
+            foreach (var (path, schema, what, value) in values)
             {
                 foreach (var target in targets)
                 {
-                    sent++;
-                    var answer = await SendAsync(endpoint.Method, AddressOn(endpoint, target), Json(SampleWith(endpoint.Body!, path, value?.DeepClone())));
-                    failures.AddRange(RefusalFailures($"{endpoint} on {target}", what, answer, path, status: null));
+                    yield return new StepOnRecord($"{endpoint} on {target}", endpoint.Method, AddressOn(endpoint, target), path, schema, what, value, given => SampleWith(endpoint.Body!, path, given));
                 }
             }
         }
-
-        return (sent, failures);
     }
+
+    /// <summary>A value sent in a step's body (<see cref="Body"/>: the sample body with a value at <see cref="Path"/>, of <see cref="Schema"/>) on a stored record.</summary>
+    private sealed record StepOnRecord(string Where, string Method, string Address, string Path, BodySchema Schema, string What, JsonNode? Value, Func<JsonNode?, string> Body);
 }
