@@ -121,8 +121,10 @@ public static class WardEndpoints
             .WithName("GetWard")
             .WithETag()
             .WithStateView<WardState>(StatusCodes.Status200OK)
+            .WithWardParameter(WardParameters.OfTheWardRead)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .RequireAuthorization(WardLinkPolicies.Wards);
+            .RequireAuthorization(WardLinkPolicies.Wards)
+            .FiltersWardItself();
         wards.MapWardStep<RenameWard>("rename", "RenameWard", "Give a ward a new name from a local date; its id and code stay. Published as WardRenamed.", Ward.Rename);
         wards.MapWardStep<MergeWardRequest>(
             "merge",
@@ -226,7 +228,8 @@ public static class WardEndpoints
         IOptions<WardOptions> options,
         CancellationToken ct)
     {
-        if (!WardNames.IsId(wardId))
+        // ward= (well-formed: RequestWards judged its form) names the ward of the path, or the ward read is, to the caller, not found.
+        if (!WardNames.IsId(wardId) || (http.Request.Query.TryGetValue(RequestWards.Parameter, out var named) && named != wardId))
         {
             return NotFound(wardId);
         }

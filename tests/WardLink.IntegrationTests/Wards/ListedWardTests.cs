@@ -157,7 +157,7 @@ public sealed class ListedWardTests(EveryServiceInTwoWards services) : IClassFix
     /// does not cover or that does not exist a 404 (the same answer as for a ward another list does not take), a malformed one a 400.
     /// </summary>
     [Fact]
-    public async Task The_ward_list_names_a_ward_as_its_own_get_finds_it()
+    public async Task The_ward_list_and_a_ward_s_own_read_take_ward_as_the_read_without_it_finds_it()
     {
         using var partners = services.ClientOf(PartnersService.Name, TestAuth.Token(WardLinkRoles.Police, provinces: ["ha-tinh"]));
         await partners.EstablishedAsync("thach-ha", "TH", "Thạch Hà", province: "ha-tinh");
@@ -168,6 +168,10 @@ public sealed class ListedWardTests(EveryServiceInTwoWards services) : IClassFix
             {
                 var found = await client.GetAsync($"/partners/wards/{ward}", Ct);
                 var listed = await client.GetAsync($"/partners/wards?ward={ward}", Ct);
+                var named = await client.GetAsync($"/partners/wards/{ward}?ward={ward}", Ct);
+                var namedElsewhere = await client.GetAsync($"/partners/wards/{ward}?ward={(ward == EveryServiceInTwoWards.Home ? EveryServiceInTwoWards.Other : EveryServiceInTwoWards.Home)}", Ct);
+                Assert.True(named.StatusCode == found.StatusCode, $"{who}, /partners/wards/{ward}?ward={ward}: {named.StatusCode}, without ward= {found.StatusCode}");
+                Assert.True(namedElsewhere.StatusCode == HttpStatusCode.NotFound, $"{who}, /partners/wards/{ward} with another ward=: {namedElsewhere.StatusCode}");
                 if (found.StatusCode == HttpStatusCode.OK)
                 {
                     Assert.True(listed.StatusCode == HttpStatusCode.OK, $"{who}, ward={ward}: {listed.StatusCode}");
