@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using WardLink.Domain;
@@ -32,10 +33,11 @@ public static class WebhookTargets
             return $"At most {Webhook.MaxUrlLength} characters.";
         }
 
-        // Kept and shown as given: a control character (a CR LF, say) or a space has no place in it (escape a space as %20).
-        if (url.Any(char.IsControl) || url.Trim().Any(char.IsWhiteSpace))
+        // Kept and shown as given: a control character (a CR LF, say), an invisible format character (a zero-width space, a
+        // right-to-left override: the address shown is not the one called) or a space has no place in it (escape a space as %20).
+        if (url.Any(character => char.IsControl(character) || char.GetUnicodeCategory(character) == UnicodeCategory.Format) || url.Trim().Any(char.IsWhiteSpace))
         {
-            return "No control characters or spaces in the address (write a space as %20).";
+            return "No control characters, invisible format characters (zero-width, bidirectional) or spaces in the address (write a space as %20).";
         }
 
         if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Host.Length == 0)

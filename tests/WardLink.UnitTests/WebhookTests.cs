@@ -259,13 +259,15 @@ public sealed class WebhookTargetTests
     }
 
     /// <summary>
-    /// A control character anywhere in an address (C0, DEL, C1: a CR LF that would start a header, say), or a space of any kind
+    /// A control character anywhere in an address (C0, DEL, C1: a CR LF that would start a header, say), an invisible format
+    /// character (a zero-width space, a bidirectional override: the address shown is not the one called), or a space of any kind
     /// inside it, is refused, where local targets are allowed or not; spaces around it are trimmed, as before.
     /// </summary>
     [Fact]
-    public void A_url_holding_a_control_character_or_a_space_is_refused_wherever_it_is()
+    public void A_url_holding_a_control_or_format_character_or_a_space_is_refused_wherever_it_is()
     {
-        var control = Gen.OneOf(Gen.Char['\u0000', '\u001F'], Gen.Const('\u007F'), Gen.Char['\u0080', '\u009F']);
+        var control = Gen.OneOf(
+            Gen.Char['\u0000', '\u001F'], Gen.Const('\u007F'), Gen.Char['\u0080', '\u009F'], Gen.Char["\u00AD\u200B\u200C\u200D\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\uFEFF"]);
         var space = Gen.Char[" \u00A0\u1680\u2000\u200A\u2028\u2029\u202F\u205F\u3000"];
         var urls = Gen.OneOf(
             Gen.Const(("https://desk.eye-hospital.example/wardlink?x=1", false)),
