@@ -121,7 +121,7 @@ public static class WardEndpoints
             .WithName("GetWard")
             .WithETag()
             .WithStateView<WardState>(StatusCodes.Status200OK)
-            .WithWardParameter(WardParameters.OfTheWardRead)
+            .WithWardParameter(WardParameters.OfTheWardInThePath)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(WardLinkPolicies.Wards)
             .FiltersWardItself();
@@ -228,8 +228,7 @@ public static class WardEndpoints
         IOptions<WardOptions> options,
         CancellationToken ct)
     {
-        // ward= (well-formed: RequestWards judged its form) names the ward of the path, or the ward read is, to the caller, not found.
-        if (!WardNames.IsId(wardId) || (http.Request.Query.TryGetValue(RequestWards.Parameter, out var named) && named != wardId))
+        if (!WardNames.IsId(wardId) || NamesAnotherWard(http, wardId))
         {
             return NotFound(wardId);
         }
@@ -248,6 +247,13 @@ public static class WardEndpoints
             return Results.Ok(http.ViewOf(ward));
         }
     }
+
+    /// <summary>
+    /// Whether <c>ward=</c> (well-formed: RequestWards judged its form) names another ward than <paramref name="wardId"/>, the one
+    /// the path reads or changes: then that ward is, to the caller, not found.
+    /// </summary>
+    private static bool NamesAnotherWard(HttpContext http, string wardId) =>
+        http.Request.Query.TryGetValue(RequestWards.Parameter, out var named) && named != wardId;
 
     /// <summary>Looks up the ward to merge into (when the caller covers it) and the wards merged into this one.</summary>
     private static async Task<Func<WardState, Decision>> MergerAsync(MergeWardRequest request, WardStep step)
@@ -291,7 +297,9 @@ public static class WardEndpoints
                     CancellationToken ct) =>
                     ChangeAsync(wardId, http, sessions, store, options, (session, coverage) => prepare(request, new WardStep(wardId, session, databases, coverage, clock.GetUtcNow(), http.Actor(), ct)), ct))
             .Accepts<TRequest>("application/json")
-            .DescribeStreamStep<WardState>(name, summary);
+            .DescribeStreamStep<WardState>(name, summary)
+            .WithWardParameter(WardParameters.OfTheWardInThePath)
+            .FiltersWardItself();
 
     /// <summary>
     /// Changes ward <paramref name="wardId"/> in its own tenant: 404 unless it exists and the caller
@@ -307,7 +315,7 @@ public static class WardEndpoints
         Func<IDocumentSession, WardCoverage, Task<Func<WardState, Decision>>> prepare,
         CancellationToken ct)
     {
-        if (!WardNames.IsId(wardId))
+        if (!WardNames.IsId(wardId) || NamesAnotherWard(http, wardId))
         {
             return NotFound(wardId);
         }

@@ -118,9 +118,9 @@ public static class WardParameters
     public const string OfTheWardList =
         "Only this ward, when the list covers it (as GET /partners/wards/{wardId} finds it), else 404; left out: every ward the caller covers.";
 
-    /// <summary>What <c>ward=</c> means on the read of one ward (<c>GET /partners/wards/{wardId}</c>), which finds any ward the caller covers.</summary>
-    public const string OfTheWardRead =
-        "The ward of the path, which the read then finds as it does without ward= (any ward the caller covers); another ward: 404.";
+    /// <summary>What <c>ward=</c> means on the read of one ward and its steps (<c>/partners/wards/{wardId}</c>), which find any ward the caller covers.</summary>
+    public const string OfTheWardInThePath =
+        "The ward of the path, which the request then finds as it does without ward= (any ward the caller covers); another ward: 404.";
 
     /// <summary>What <c>ward=</c> means on a statistic.</summary>
     public const string Counted = "The ward to count (one the caller may see, else 404); left out: every ward the caller sees, summed.";

@@ -177,7 +177,7 @@ public static class RequestWards
     public static RouteHandlerBuilder AllowedWithoutWard(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new WithoutWard());
 
     /// <summary>
-    /// Lets <paramref name="endpoint"/>, a read whose reach is not the caller's access (the ward list and the read of one ward:
+    /// Lets <paramref name="endpoint"/>, a request whose reach is not the caller's access (the ward list, the read of one ward and its steps:
     /// every ward of the provinces the caller covers), judge a well-formed <c>ward=</c> itself against that reach, answering a 404
     /// for a ward outside it: a malformed one is still a 400 here, and the request acts as if it named no ward (in the caller's
     /// first ward).

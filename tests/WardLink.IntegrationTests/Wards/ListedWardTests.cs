@@ -157,7 +157,7 @@ public sealed class ListedWardTests(EveryServiceInTwoWards services) : IClassFix
     /// does not cover or that does not exist a 404 (the same answer as for a ward another list does not take), a malformed one a 400.
     /// </summary>
     [Fact]
-    public async Task The_ward_list_and_a_ward_s_own_read_take_ward_as_the_read_without_it_finds_it()
+    public async Task The_ward_list_a_ward_s_read_and_its_steps_take_ward_as_the_read_without_it_finds_it()
     {
         using var partners = services.ClientOf(PartnersService.Name, TestAuth.Token(WardLinkRoles.Police, provinces: ["ha-tinh"]));
         await partners.EstablishedAsync("thach-ha", "TH", "Thạch Hà", province: "ha-tinh");
@@ -168,10 +168,16 @@ public sealed class ListedWardTests(EveryServiceInTwoWards services) : IClassFix
             {
                 var found = await client.GetAsync($"/partners/wards/{ward}", Ct);
                 var listed = await client.GetAsync($"/partners/wards?ward={ward}", Ct);
+                var elsewhere = ward == EveryServiceInTwoWards.Home ? EveryServiceInTwoWards.Other : EveryServiceInTwoWards.Home;
                 var named = await client.GetAsync($"/partners/wards/{ward}?ward={ward}", Ct);
-                var namedElsewhere = await client.GetAsync($"/partners/wards/{ward}?ward={(ward == EveryServiceInTwoWards.Home ? EveryServiceInTwoWards.Other : EveryServiceInTwoWards.Home)}", Ct);
+                var namedElsewhere = await client.GetAsync($"/partners/wards/{ward}?ward={elsewhere}", Ct);
                 Assert.True(named.StatusCode == found.StatusCode, $"{who}, /partners/wards/{ward}?ward={ward}: {named.StatusCode}, without ward= {found.StatusCode}");
                 Assert.True(namedElsewhere.StatusCode == HttpStatusCode.NotFound, $"{who}, /partners/wards/{ward} with another ward=: {namedElsewhere.StatusCode}");
+
+                // A step on the ward of the path that names another ward is, as the read, on no ward the caller finds: nothing changes.
+                var stepped = await client.PostAsJsonAsync($"/partners/wards/{ward}/rename?ward={elsewhere}", new { name = "Renamed under another ward", effectiveOn = "2026-01-01" }, Ct);
+                Assert.True(stepped.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden, $"{who}, a rename of {ward} naming ward={elsewhere}: {stepped.StatusCode}");
+                Assert.Equal(found.Headers.ETag?.Tag, (await client.GetAsync($"/partners/wards/{ward}", Ct)).Headers.ETag?.Tag);
                 if (found.StatusCode == HttpStatusCode.OK)
                 {
                     Assert.True(listed.StatusCode == HttpStatusCode.OK, $"{who}, ward={ward}: {listed.StatusCode}");
