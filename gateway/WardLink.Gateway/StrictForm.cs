@@ -28,7 +28,7 @@ public static class StrictForm
         }
         catch (DecoderFallbackException undecodable)
         {
-            throw new InvalidDataException(BodyCharsets.Undecodable(strict, undecodable), undecodable);
+            throw new InvalidDataException(BodyCharsets.Undecodable(strict), undecodable);
         }
     }
 

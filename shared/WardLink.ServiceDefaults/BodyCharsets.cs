@@ -29,7 +29,7 @@ public static class BodyCharsets
             return (null, null);
         }
 
-        if (type.Parameters.GroupBy(parameter => parameter.Name.ToString(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(named => named.Count() > 1) is { Key: var repeated })
+        if (type.Parameters.Count > 1 && type.Parameters.GroupBy(parameter => parameter.Name.ToString(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(named => named.Count() > 1) is { Key: var repeated })
         {
             return (null, Unsupported(
                 "The body's media type gives a parameter more than once.",
@@ -54,9 +54,12 @@ public static class BodyCharsets
         }
     }
 
-    /// <summary>Why a body is refused whose bytes <paramref name="strict"/> could not decode (<paramref name="undecodable"/>).</summary>
-    public static string Undecodable(Encoding strict, DecoderFallbackException undecodable) =>
-        $"Bytes not valid {strict.WebName}{(undecodable.BytesUnknown is { Length: > 0 } bytes ? $" ({Convert.ToHexString(bytes)})" : string.Empty)}: a body is read as sent, in the charset it names (UTF-8 when none), never with a character replaced.";
+    /// <summary>
+    /// Why a body is refused whose bytes <paramref name="strict"/> could not decode: naming the charset, not the bytes (a token
+    /// form's secret, a tipster's text: what was sent is not echoed).
+    /// </summary>
+    public static string Undecodable(Encoding strict) =>
+        $"Bytes not valid {strict.WebName}: a body is read as sent, in the charset it names (UTF-8 when none), never with a character replaced.";
 
     private static IResult Unsupported(string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: StatusCodes.Status415UnsupportedMediaType);

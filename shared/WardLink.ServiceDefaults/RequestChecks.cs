@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
@@ -90,26 +91,26 @@ public static class RequestChecks
     private static async Task<string?> UndecodableAsync(HttpRequest request, Encoding strict, CancellationToken ct)
     {
         request.EnableBuffering();
-        using var sent = new MemoryStream();
-        await request.Body.CopyToAsync(sent, ct);
-        var bytes = sent.GetBuffer().AsSpan(0, (int)sent.Length);
         try
         {
             if (strict.CodePage == Encoding.UTF8.CodePage)
             {
-                _ = strict.GetCharCount(bytes);
+                // The common case: the buffered body is checked where it is, a piece at a time, and read on as sent.
+                await DecodesWholeAsync(request.Body, strict.GetDecoder(), ct);
                 request.Body.Position = 0;
             }
             else
             {
-                var utf8 = Encoding.UTF8.GetBytes(strict.GetString(bytes));
+                using var sent = new MemoryStream();
+                await request.Body.CopyToAsync(sent, ct);
+                var utf8 = Encoding.UTF8.GetBytes(strict.GetString(sent.GetBuffer(), 0, (int)sent.Length));
                 request.Body = new MemoryStream(utf8, writable: false);
                 request.ContentLength = utf8.Length;
             }
         }
-        catch (DecoderFallbackException undecodable)
+        catch (DecoderFallbackException)
         {
-            return BodyCharsets.Undecodable(strict, undecodable);
+            return BodyCharsets.Undecodable(strict);
         }
 
         if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.Charset.HasValue)
@@ -119,6 +120,26 @@ public static class RequestChecks
         }
 
         return null;
+    }
+
+    /// <summary>Reads <paramref name="body"/> to its end through <paramref name="decoder"/> (whose fallback throws), with a pooled buffer.</summary>
+    private static async Task DecodesWholeAsync(Stream body, Decoder decoder, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            {
+                decoder.GetCharCount(buffer, 0, read, flush: false);
+            }
+
+            decoder.GetCharCount([], 0, 0, flush: true);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Whether an endpoint that <paramref name="accepts"/> this (its last such metadata) reads a JSON body it does not declare optional.</summary>
