@@ -189,7 +189,7 @@ public static class OpenApiMerge
             .ToDictionary(group => group.Key, group => group.Count(), StringComparer.Ordinal);
 
     /// <summary>
-    /// Adds what the gateway and the conventions make an operation answer: 429 always; 401 and
+    /// Adds what the gateway and the conventions make an operation answer: 429 and 500 always; 401 and
     /// 403 unless anonymous; 400 with input; 404 with a path parameter; 408, 413 and 415 always (any request may carry a body,
     /// and it is read as sent, within a time and a size, before routing); 502 and
     /// 504 when proxied; 503 but on health (admission control refuses everything else past its bound).
