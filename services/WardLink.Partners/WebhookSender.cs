@@ -171,9 +171,9 @@ public sealed class WebhookSender(
         {
             (error, failure, detail) = ("The address is not a public one: nothing was sent.", "refused", refused.Message);
         }
-        catch (HttpRequestException sending) when (sending.HttpRequestError == HttpRequestError.InvalidResponse)
+        catch (HttpRequestException sending) when (sending.HttpRequestError is HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded or HttpRequestError.ConfigurationLimitExceeded)
         {
-            (error, failure, detail) = ("The receiver answered something that is not HTTP (no status line or headers that could be read).", "not_http", sending.Message);
+            (error, failure, detail) = (UnreadableAnswer(sending.HttpRequestError), "not_http", sending.Message);
         }
         catch (HttpRequestException sending)
         {
@@ -193,6 +193,14 @@ public sealed class WebhookSender(
         var milliseconds = (int)Math.Min(_clock.GetElapsedTime(started).TotalMilliseconds, int.MaxValue);
         return (new DeliveryAttempt(delivery.AttemptCount + 1, at, status, milliseconds, Characters.Cut(error, WebhookDelivery.MaxErrorLength), response), failure);
     }
+
+    /// <summary>What the partner reads of an answer the receiver was reached for but that could not be read as a whole HTTP answer.</summary>
+    public static string UnreadableAnswer(HttpRequestError error) => error switch
+    {
+        HttpRequestError.ResponseEnded => "The receiver closed the connection before its status and headers were whole.",
+        HttpRequestError.ConfigurationLimitExceeded => "The receiver's answer has more headers than are read (64 KB).",
+        _ => "The receiver answered something that is not HTTP (no status line or headers that could be read).",
+    };
 
     /// <summary>
     /// Logs the attempt on the delivery. A delivery given up disables its webhook in the same transaction, when the webhook is

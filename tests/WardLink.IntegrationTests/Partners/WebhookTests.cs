@@ -462,38 +462,42 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
 
     /// <summary>
     /// A receiver that is reached but answers something HTTP cannot read (no status line, a status that is not three digits, a
-    /// header line without its colon) is logged as that kind of failure, without a status: not as one that could not be reached.
-    /// The answers are the two a probe found and some generated of each kind.
+    /// header line without its colon), cuts its answer short (nothing at all, a status line or head cut off; a body cut off
+    /// after a status is that status, its excerpt none) or sends more headers
+    /// than are read is logged as that kind of failure, without a status: not as one that could not be reached. The answers
+    /// are the two a probe found and some generated of each kind.
     /// </summary>
     [Fact]
-    public async Task An_answer_that_is_not_HTTP_is_logged_as_such_without_a_status()
+    public async Task An_answer_that_is_not_HTTP_is_cut_short_or_has_too_many_headers_is_logged_as_such_without_a_status()
     {
         var garbage = Gen.Select(Gen.Char["ABCXYZabcxyz<{"], Gen.String[Gen.Char["ABCXYZabcxyz019 :/.<>{}"], 0, 30], (first, rest) => $"{first}{rest}\r\n\r\n");
         var badStatus = Gen.OneOf(Gen.Int[0, 99], Gen.Int[1000, 99999]).Select(code => $"HTTP/1.1 {code} X\r\n\r\n");
         var badHeader = Gen.Select(Gen.Char["ABCXYZabcxyz019"], Gen.String[Gen.Char["ABCXYZabcxyz019 "], 0, 20], (first, rest) => $"HTTP/1.1 200 OK\r\n{first}{rest}\r\n\r\n");
-        string[] answers = ["HTTP/1.1 99 X\r\n\r\n", "NOT HTTP AT ALL\r\n\r\n", .. Check.Single(Gen.OneOf(garbage, badStatus, badHeader).Array[4])];
+        string[] notHttp = ["HTTP/1.1 99 X\r\n\r\n", "NOT HTTP AT ALL\r\n\r\n", .. Check.Single(Gen.OneOf(garbage, badStatus, badHeader).Array[4])];
+        var answers = notHttp.Select(answer => (answer, WebhookSender.UnreadableAnswer(HttpRequestError.InvalidResponse)))
+            .Concat(new[] { string.Empty, "HTTP/1.1 200 OK\r\nContent-Le", "HTTP/1.1 20" }.Select(cut => (cut, WebhookSender.UnreadableAnswer(HttpRequestError.ResponseEnded))))
+            .Append(($"HTTP/1.1 200 OK\r\nX-Padding: {new string('p', 70 * 1024)}\r\n\r\n", WebhookSender.UnreadableAnswer(HttpRequestError.ConfigurationLimitExceeded)))
+            .ToList();
         var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Endocrinology Hospital");
         var site = await system.Police.RegisterSiteAsync(partner, "Clinic entrance");
         var client = system.ClientOf(partner);
         using var raw = RawReceiver.Start();
-        var webhooks = new List<(Guid Id, string Answer)>();
-        for (var i = 0; i < answers.Length; i++)
+        var webhooks = new List<(Guid Id, string Answer, string Logged)>();
+        for (var i = 0; i < answers.Count; i++)
         {
-            webhooks.Add(((await SubscribeAsync(client, partner, raw.Endpoint($"answer-{i}", answers[i]), "incidentReported")).Id, answers[i]));
+            webhooks.Add(((await SubscribeAsync(client, partner, raw.Endpoint($"answer-{i}", answers[i].Item1), "incidentReported")).Id, answers[i].Item1, answers[i].Item2));
         }
 
         await system.Bus.PublishAsync(IncidentAt(site), Guid.NewGuid());
 
-        foreach (var (webhookId, answer) in webhooks)
+        foreach (var (webhookId, answer, logged) in webhooks)
         {
             var attempt = (await Eventually.Get(
                 async () => (await client.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks/{webhookId}/deliveries", Ct)).GetProperty("items").EnumerateArray()
                     .SelectMany(delivery => delivery.GetProperty("attempts").EnumerateArray()).ToList() is { Count: > 0 } attempts ? attempts : null,
                 $"an attempt answered {answer}"))[0];
             Assert.True(attempt.GetProperty("status").ValueKind == JsonValueKind.Null, answer);
-            Assert.True(
-                attempt.GetProperty("error").GetString() == "The receiver answered something that is not HTTP (no status line or headers that could be read).",
-                $"{answer}: {attempt.GetProperty("error").GetString()}");
+            Assert.True(attempt.GetProperty("error").GetString() == logged, $"{answer[..Math.Min(answer.Length, 40)]}: {attempt.GetProperty("error").GetString()}");
         }
     }
 
