@@ -61,7 +61,8 @@ public static class PublicTipEndpoints
             .WithName("PostPublicTipMessage")
             .InNoWard()
             .WithHeader(FollowUp.Secret)
-            .WithSummary("Write to the police about the tip. No If-Match is read and no ETag answered: the tip's version would tell how often it was acted on. At most 20 messages in a row await the police's reply: the next is a 409 until they answer.")
+            .WithSummary("Write to the police about the tip. No If-Match is read and no ETag answered: the tip's version would tell how often it was acted on. At most 20 messages in a row await the police's reply: the next is a 409 until they answer. A retry with the same Idempotency-Key and text posts nothing.")
+            .WithIdempotentStep()
             .Produces<IReadOnlyList<PublicMessage>>()
             .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesValidationProblem()
@@ -109,22 +110,26 @@ public static class PublicTipEndpoints
         HttpContext http,
         ISessionFactory sessions,
         WardDatabases databases,
+        SealingKey sealing,
         TimeProvider clock,
         CancellationToken ct) =>
-        FollowUpAsync(
-            code,
-            http,
-            sessions,
-            databases,
-            (tip, session) => session.AppendToStreamAsync<TipState>(
+        http.WithKeyKeptInStream(
+            TipsterActor,
+            sealing,
+            key => FollowUpAsync(
+                code,
                 http,
-                tip.Id,
-                TipEndpoints.What,
-                current => Tip.PostMessage(current, request with { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Tipster }, clock.GetUtcNow(), TipsterActor),
-                ct,
-                updated => Results.Ok(Public(updated)),
-                versioned: false),
-            ct);
+                sessions,
+                databases,
+                (tip, session) => session.AppendToStreamAsync<TipState>(
+                    http,
+                    tip.Id,
+                    TipEndpoints.What,
+                    current => Tip.PostMessage(current, request with { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Tipster, Key = key }, clock.GetUtcNow(), TipsterActor),
+                    ct,
+                    updated => Results.Ok(Public(updated)),
+                    versioned: false),
+                ct));
 
     /// <summary>
     /// Finds the tip a follow-up code and secret open, in whichever ward it is, and answers what

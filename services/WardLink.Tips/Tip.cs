@@ -134,13 +134,15 @@ public sealed record TipOutcomeWithdrawn(Guid TipId, Guid IncidentId, DateTimeOf
     string IBusinessEvent.By => Tip.IncidentsActor;
 }
 
+/// <summary>A message in a tip's thread; <paramref name="Key"/>: its request's <c>Idempotency-Key</c> as kept (a hash of client and key), if it had one.</summary>
 public sealed record TipMessagePosted(
     Guid TipId,
     Guid MessageId,
     MessageAuthor Author,
     [property: PersonalData] string Text,
     DateTimeOffset PostedAt,
-    string PostedBy) : IBusinessEvent
+    string PostedBy,
+    string? Key = null) : IBusinessEvent
 {
     DateTimeOffset IBusinessEvent.At => PostedAt;
 
@@ -230,6 +232,10 @@ public sealed record PostTipMessage([property: MaxLength(Tip.MaxMessageLength)] 
 
     [JsonIgnore]
     public MessageAuthor Author { get; init; }
+
+    /// <summary>The request's <c>Idempotency-Key</c> as the thread keeps it (<c>IdempotencyKeys.WithKeyKeptInStream</c>); null: none sent.</summary>
+    [JsonIgnore]
+    public string? Key { get; init; }
 }
 
 /// <summary>Read the tipster's contact; <paramref name="ContactExists"/> says whether there is one.</summary>
@@ -277,6 +283,9 @@ public sealed record TipState(
     public IReadOnlyList<TipOutcomeWithdrawn> Withdrawals { get; init; } = [];
 
     public IReadOnlyList<TipMessage> Messages { get; init; } = [];
+
+    /// <summary>The message each kept <c>Idempotency-Key</c> posted (<see cref="TipMessagePosted.Key"/>).</summary>
+    public IReadOnlyDictionary<string, Guid> MessageKeys { get; init; } = new Dictionary<string, Guid>(StringComparer.Ordinal);
 
     /// <summary>
     /// Whether the tipster's contact was erased: a step that loaded its record before the erasure committed decides
@@ -334,6 +343,7 @@ public sealed record TipState(
     public TipState Apply(TipMessagePosted posted) => this with
     {
         Messages = [.. Messages, new TipMessage(posted.MessageId, posted.Author, posted.Text, posted.PostedAt, posted.PostedBy)],
+        MessageKeys = posted.Key is { } key ? new Dictionary<string, Guid>(MessageKeys, StringComparer.Ordinal) { [key] = posted.MessageId } : MessageKeys,
     };
 
     public TipState Apply(TipContactErased erased) => this with { ContactErased = true };
@@ -489,9 +499,22 @@ public static class Tip
         tip.Outcomes.All(outcome => outcome.IncidentId != incidentId || outcome.ResolvedAt < at)
         && tip.Withdrawals.All(withdrawn => withdrawn.IncidentId != incidentId || withdrawn.ReopenedAt < at);
 
-    /// <summary>A message in the thread; its text is checked first, so one that could never be sent is a 400 even at the cap.</summary>
+    /// <summary>
+    /// A message in the thread; its text is checked first, so one that could never be sent is a 400 even at the cap. A request
+    /// whose <c>Idempotency-Key</c> the thread keeps is a retry: answered as the thread stands when it sends what the key posted
+    /// (author and text), else refused (<see cref="Rejection.KeyReused"/>), before any other check.
+    /// </summary>
     public static Decision PostMessage(TipState tip, PostTipMessage command, DateTimeOffset now, string actor)
     {
+        if (command.Key is { } key && tip.MessageKeys.TryGetValue(key, out var posted))
+        {
+            // A retry: the same author and text as the message its key posted (kept trimmed, as this one would be) is answered, not posted again.
+            return tip.Messages.Single(message => message.MessageId == posted) is var first
+                && first.Author == command.Author && first.Text == command.Text?.Trim()
+                ? Decision.Replay()
+                : Rejection.KeyReused;
+        }
+
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Text), "text", "Write a message.")
             .CheckLength(command.Text, "text", MaxMessageLength);
@@ -507,7 +530,7 @@ public static class Tip
             return Rejection.Conflict($"{MaxUnansweredMessages} messages in a row await the police's reply: the next can be sent once they have answered.");
         }
 
-        return Decision.Accept(new TipMessagePosted(tip.Id, command.MessageId, command.Author, command.Text!.Trim(), now, actor));
+        return Decision.Accept(new TipMessagePosted(tip.Id, command.MessageId, command.Author, command.Text!.Trim(), now, actor, command.Key));
     }
 
     /// <summary>Reading a contact is recorded; an erased one is none, whatever record the reader found before the erasure.</summary>

@@ -69,7 +69,8 @@ public static class TipEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapPost("/{id:guid}/messages", Reply)
             .WithName("ReplyToTipster")
-            .WithSummary("Write to the tipster; they read it with their follow-up code.")
+            .WithSummary("Write to the tipster; they read it with their follow-up code. A retry with the same Idempotency-Key and text posts nothing.")
+            .WithIdempotentStep()
             .Produces<IReadOnlyList<TipMessage>>()
             .WithMaxItems(DocumentedBounds.AnyCount)
             .ProducesValidationProblem()
@@ -202,14 +203,17 @@ public static class TipEndpoints
     }
 
     private static Task<IResult> Reply(
-        Guid id, PostTipMessage request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<TipState>(
-            http,
-            id,
-            What,
-            tip => Tip.PostMessage(tip, request with { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Police }, clock.GetUtcNow(), http.Actor()),
-            ct,
-            tip => Results.Ok(tip.Messages));
+        Guid id, PostTipMessage request, HttpContext http, IDocumentSession session, SealingKey sealing, TimeProvider clock, CancellationToken ct) =>
+        http.WithKeyKeptInStream(
+            IdempotencyKeys.ClientOf(http),
+            sealing,
+            key => session.AppendToStreamAsync<TipState>(
+                http,
+                id,
+                What,
+                tip => Tip.PostMessage(tip, request with { MessageId = Guid.CreateVersion7(), Author = MessageAuthor.Police, Key = key }, clock.GetUtcNow(), http.Actor()),
+                ct,
+                tip => Results.Ok(tip.Messages)));
 
     /// <summary>
     /// A read, though it records itself: it takes no <c>If-Match</c> and answers no ETag, and officers reading at once

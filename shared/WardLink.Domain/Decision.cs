@@ -8,7 +8,13 @@ public readonly record struct Decision(IReadOnlyList<object> Events, Rejection? 
 {
     public bool IsAccepted => Rejection is null;
 
+    /// <summary>The request was a retry of one already applied (its <c>Idempotency-Key</c> is kept in the stream): nothing to append, the record answered as it stands.</summary>
+    public bool Replayed { get; private init; }
+
     public static Decision Accept(params object[] events) => new(events, null);
+
+    /// <summary>A retry of a request already applied: see <see cref="Replayed"/>.</summary>
+    public static Decision Replay() => new([], null) { Replayed = true };
 
     public static implicit operator Decision(Rejection rejection) => new([], rejection);
 }
@@ -18,6 +24,9 @@ public enum RejectionKind
     Invalid,
     NotFound,
     Conflict,
+
+    /// <summary>An <c>Idempotency-Key</c> sent again with another request than the one it stood for.</summary>
+    KeyReused,
 }
 
 /// <summary>A refused command: a client error, never a fault.</summary>
@@ -29,6 +38,8 @@ public sealed record Rejection(RejectionKind Kind, string Title, IReadOnlyDictio
     public static Rejection NotFound(string title) => new(RejectionKind.NotFound, title);
 
     public static Rejection Conflict(string title) => new(RejectionKind.Conflict, title);
+
+    public static Rejection KeyReused { get; } = new(RejectionKind.KeyReused, "This Idempotency-Key was already used for another request.");
 }
 
 /// <summary>Collects field errors of a command, keyed by the camelCase field name.</summary>

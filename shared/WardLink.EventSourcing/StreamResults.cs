@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using WardLink.Domain;
+using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
@@ -43,7 +44,9 @@ public static class StreamResults
     /// something other than the new state. An unversioned step (<paramref name="versioned"/> false: the anonymous
     /// follow-up) neither reads <c>If-Match</c> nor answers an ETag: the stream's version counts every event, and so
     /// would tell the public how often the police acted on the record. A record the API names otherwise than by its stream's id
-    /// (a ward, by its own) is named in a problem as <paramref name="shownId"/>.
+    /// (a ward, by its own) is named in a problem as <paramref name="shownId"/>. A decision that finds the request applied
+    /// before (<see cref="Decision.Replayed"/>) appends nothing and answers the record as it stands, with
+    /// <c>Idempotent-Replayed: true</c>, whatever <c>If-Match</c> says.
     /// </summary>
     public static async Task<IResult> AppendToStreamAsync<TState>(
         this IDocumentSession session,
@@ -77,6 +80,13 @@ public static class StreamResults
         }
 
         var version = stream.CurrentVersion ?? 0;
+        if (decision.Replayed)
+        {
+            // A retry of a step applied before (its key is in the stream): its If-Match, the version the first saw, is stale by that step.
+            http.Response.Headers[IdempotencyKeys.ReplayedHeaderName] = "true";
+            return Answer(http, state, version, versioned, respond);
+        }
+
         if (versioned && !http.Request.IfMatchAllows(version))
         {
             http.Response.SetETag(version);
@@ -94,13 +104,18 @@ public static class StreamResults
         stream.AppendMany(decision.Events);
         await session.SaveChangesAsync(ct);
         var newVersion = version + decision.Events.Count;
-        var updated = await session.Events.AggregateStreamAsync<TState>(id, newVersion, token: ct);
+        return Answer(http, (await session.Events.AggregateStreamAsync<TState>(id, newVersion, token: ct))!, newVersion, versioned, respond);
+    }
+
+    private static IResult Answer<TState>(HttpContext http, TState state, long version, bool versioned, Func<TState, IResult>? respond)
+        where TState : class
+    {
         if (versioned)
         {
-            http.Response.SetETag(newVersion);
+            http.Response.SetETag(version);
         }
 
-        return respond is null ? Results.Ok(http.ViewOf(updated!)) : respond(updated!);
+        return respond is null ? Results.Ok(http.ViewOf(state)) : respond(state);
     }
 
     /// <summary>Stream <paramref name="id"/>'s state with its version as ETag, or a 404 problem naming <paramref name="what"/>.</summary>

@@ -15,6 +15,10 @@ public static class HttpResults
     {
         RejectionKind.Invalid => Results.ValidationProblem(rejection.Errors ?? new Dictionary<string, string[]>(), title: rejection.Title),
         RejectionKind.NotFound => Results.Problem(title: rejection.Title, statusCode: StatusCodes.Status404NotFound),
+        RejectionKind.KeyReused => Results.Problem(
+            title: rejection.Title,
+            detail: "A key stands for one request: the same method, path and body. Use a new key for a new request.",
+            statusCode: StatusCodes.Status422UnprocessableEntity),
         _ => Results.Problem(title: rejection.Title, statusCode: StatusCodes.Status409Conflict),
     };
 

@@ -402,6 +402,46 @@ public sealed class TipDecisionTests
         }
     }
 
+    /// <summary>
+    /// Any run of messages, keyed or not, with keys used again (by the same author or the other, with the same text or another): a
+    /// message under a key the thread keeps is answered as a replay when it is what that key posted, refused as a key reused
+    /// otherwise, and never posted twice; every other message is posted, its key kept.
+    /// </summary>
+    [Fact]
+    public void A_message_whose_key_the_thread_keeps_is_a_replay_of_what_it_posted_or_a_key_reused_never_a_second_message()
+    {
+        var sends = Gen.Select(Gen.Bool, Gen.OneOf(Gen.Const((string?)null), Gen.Const<string?>("k1"), Gen.Const<string?>("k2"), Gen.Const<string?>("k3")), Gen.OneOf(Gen.Const("Any news?"), Gen.Const(" Any news? "), Gen.Const("It happened again.")));
+        sends.Array[1, Tip.MaxUnansweredMessages - 1].Sample(run =>
+        {
+            var tip = Received();
+            var posted = new Dictionary<string, (MessageAuthor Author, string Text)>();
+            foreach (var (tipster, key, text) in run)
+            {
+                var author = tipster ? MessageAuthor.Tipster : MessageAuthor.Police;
+                var decision = Tip.PostMessage(tip, new PostTipMessage(text) { MessageId = Guid.CreateVersion7(), Author = author, Key = key }, Now, tipster ? "tipster" : "officer-lan");
+                if (key is not null && posted.TryGetValue(key, out var first))
+                {
+                    var same = first == (author, text.Trim());
+                    Assert.Equal(same, decision.Replayed);
+                    Assert.Equal(same ? null : RejectionKind.KeyReused, decision.Rejection?.Kind);
+                    Assert.Empty(decision.Events);
+                    continue;
+                }
+
+                var message = Assert.IsType<TipMessagePosted>(Assert.Single(decision.Events));
+                Assert.False(decision.Replayed);
+                Assert.Equal(key, message.Key);
+                tip = tip.Apply(message);
+                if (key is not null)
+                {
+                    posted[key] = (author, text.Trim());
+                }
+            }
+
+            Assert.Equal(run.Count(send => send.Item2 is null) + posted.Count, tip.Messages.Count);
+        });
+    }
+
     [Fact]
     public void Reading_or_erasing_a_contact_is_recorded_without_the_contact()
     {

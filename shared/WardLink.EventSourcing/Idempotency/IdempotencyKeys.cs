@@ -68,6 +68,17 @@ public static class IdempotencyKeys
                 $"{options.WaitFor.TotalSeconds:0.##} s. Keys are the client's own.";
         });
 
+    /// <summary>
+    /// The optional <c>Idempotency-Key</c> of a step that adds to a record (a message in a tip's thread): kept in the record's own
+    /// stream for as long as the record, where a creation's key is kept apart for <see cref="IdempotencyOptions.KeepFor"/>.
+    /// </summary>
+    public static readonly DocumentedHeader StepHeader = Header with
+    {
+        Describe = _ => $"A key the client chooses for this request (1–{MaxLength} visible ASCII characters, e.g. a UUID), kept with what it adds " +
+            $"for as long as the record: a retry with the same key and text gets the record as it stands (with {ReplayedHeaderName}: true, whatever " +
+            "If-Match it sends) and adds nothing; the same key with another text is a 422. Keys are the client's own.",
+    };
+
     /// <summary>What a replayed answer carries besides the kept one's status, headers and body.</summary>
     public static readonly AnsweredHeader Replayed = new(
         ReplayedHeaderName,
@@ -97,6 +108,13 @@ public static class IdempotencyKeys
     /// </summary>
     public static RouteHandlerBuilder WithIdempotency<TRequest>(this RouteHandlerBuilder endpoint, Func<TRequest, string?> wardOf) =>
         endpoint.WithIdempotency(new IdempotentCreation(false, (body, json) => ReadOrDefault<TRequest>(body, json) is { } request ? wardOf(request) : null));
+
+    /// <summary>
+    /// Declares the optional <see cref="StepHeader"/> of a step that keeps its key in its record's stream
+    /// (<see cref="WithKeyKeptInStream"/>), the <c>Idempotent-Replayed</c> of its retries and the 422 of a key reused.
+    /// </summary>
+    public static RouteHandlerBuilder WithIdempotentStep(this RouteHandlerBuilder endpoint) =>
+        endpoint.WithHeader(StepHeader).WithAnsweredHeader(Replayed).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     private static TRequest? ReadOrDefault<TRequest>(byte[] body, JsonSerializerOptions json)
     {
@@ -139,10 +157,7 @@ public static class IdempotencyKeys
 
         if (values.Count != 1 || !IsValid(values[0]))
         {
-            await Results.ValidationProblem(
-                    new Dictionary<string, string[]> { [HeaderName] = [$"Give one key of 1 to {MaxLength} visible ASCII characters."] },
-                    title: $"The {HeaderName} header is not valid.")
-                .ExecuteAsync(http);
+            await NotAKey().ExecuteAsync(http);
             return;
         }
 
@@ -153,6 +168,21 @@ public static class IdempotencyKeys
             : WardContext.Current;
         await RunAsync(http, next, creation, keptIn, RecordIdOf(ClientOf(http), WardContext.Current, values[0]!, sealing), Fingerprint(http.Request, body, sealing));
     });
+
+    /// <summary>
+    /// Runs a step that keeps its request's key in its record's stream (a message in a tip's thread, <see cref="StepHeader"/>) with the
+    /// key as the stream keeps it: a hash of <paramref name="client"/> and the key (<see cref="RecordIdOf"/>, in no ward: the record is
+    /// the scope), or null when the request sends none. A header that is not one key of 1–200 visible ASCII characters is a 400.
+    /// </summary>
+    public static Task<IResult> WithKeyKeptInStream(this HttpContext http, string client, SealingKey sealing, Func<string?, Task<IResult>> step) =>
+        !http.Request.Headers.TryGetValue(HeaderName, out var values) ? step(null)
+        : values.Count == 1 && IsValid(values[0]) ? step(RecordIdOf(client, null, values[0]!, sealing))
+        : Task.FromResult(NotAKey());
+
+    private static IResult NotAKey() =>
+        Results.ValidationProblem(
+            new Dictionary<string, string[]> { [HeaderName] = [$"Give one key of 1 to {MaxLength} visible ASCII characters."] },
+            title: $"The {HeaderName} header is not valid.");
 
     public static bool IsValid(string? key) =>
         key is { Length: > 0 } && Characters.AtMost(key, MaxLength) && key.All(character => character is >= '!' and <= '~');
@@ -205,11 +235,7 @@ public static class IdempotencyKeys
 
         if (kept.Fingerprint != fingerprint)
         {
-            await Results.Problem(
-                    title: $"This {HeaderName} was already used for another request.",
-                    detail: "A key stands for one request: the same method, path and body. Use a new key for a new request.",
-                    statusCode: StatusCodes.Status422UnprocessableEntity)
-                .ExecuteAsync(http);
+            await Rejection.KeyReused.ToProblem().ExecuteAsync(http);
             return;
         }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.EventSourcing.Idempotency;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -236,6 +237,48 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         Assert.Equal(HttpStatusCode.OK, (await Public(HttpMethod.Post, $"/public/tips/{code}/messages", secret, new { text = "One more." })).StatusCode);
     }
 
+    /// <summary>
+    /// A message whose answer was lost (a dropped connection, a 503 after the commit) is sent again under its Idempotency-Key: the
+    /// tipster's retries, sent one after another or all at once, and the police's, with the If-Match the first saw, post it once and
+    /// answer the thread with <c>Idempotent-Replayed: true</c>; the key with another text is a 422 that posts nothing; keys are each
+    /// client's own; a key that is no key is a 400 naming the header.
+    /// </summary>
+    [Fact]
+    public async Task A_message_sent_again_under_its_Idempotency_Key_is_posted_once_by_the_tipster_and_by_the_police()
+    {
+        var (code, secret, tipId) = await SubmittedAsync();
+        var path = $"/public/tips/{code}/messages";
+
+        var first = await Public(HttpMethod.Post, path, secret, new { text = "He came again." }, key: "tipster-1");
+        var retry = await Public(HttpMethod.Post, path, secret, new { text = " He came again. " }, key: "tipster-1");
+        var together = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Public(HttpMethod.Post, path, secret, new { text = "At 21:15." }, key: "tipster-2")));
+        var reused = await Public(HttpMethod.Post, path, secret, new { text = "Something else." }, key: "tipster-1");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.False(first.Headers.Contains(IdempotencyKeys.ReplayedHeaderName));
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal("true", Assert.Single(retry.Headers.GetValues(IdempotencyKeys.ReplayedHeaderName)));
+        Assert.All(together, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        Assert.Equal(3, together.Count(answer => answer.Headers.Contains(IdempotencyKeys.ReplayedHeaderName)));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Equal("application/problem+json", reused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(["He came again.", "At 21:15."], (await Store.EventsOfAsync(tipId)).OfType<TipMessagePosted>().Select(posted => posted.Text));
+
+        var version = (await _client.GetAsync($"/tips/{tipId}", TestContext.Current.CancellationToken)).Headers.ETag!.Tag;
+        var reply = await _client.SendAsync(Keyed(HttpMethod.Post, $"/tips/{tipId}/messages", "tipster-1", new { text = "Thank you." }, version), TestContext.Current.CancellationToken);
+        var replyAgain = await _client.SendAsync(Keyed(HttpMethod.Post, $"/tips/{tipId}/messages", "tipster-1", new { text = "Thank you." }, version), TestContext.Current.CancellationToken);
+        var notAKey = await _client.SendAsync(Keyed(HttpMethod.Post, $"/tips/{tipId}/messages", new string('k', IdempotencyKeys.MaxLength + 1), new { text = "Thank you." }), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replyAgain.StatusCode);
+        Assert.Equal("true", Assert.Single(replyAgain.Headers.GetValues(IdempotencyKeys.ReplayedHeaderName)));
+        Assert.Equal(reply.Headers.ETag, replyAgain.Headers.ETag);
+        Assert.Equal(await reply.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), await replyAgain.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(HttpStatusCode.BadRequest, notAKey.StatusCode);
+        Assert.Contains(IdempotencyKeys.HeaderName, await notAKey.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(["He came again.", "At 21:15.", "Thank you."], (await Store.EventsOfAsync(tipId)).OfType<TipMessagePosted>().Select(posted => posted.Text));
+    }
+
     /// <summary>The public's contact is checked trimmed and stored as checked, as the police's intake stores it.</summary>
     [Fact]
     public async Task A_padded_contact_from_the_public_is_accepted_and_stored_trimmed()
@@ -251,12 +294,20 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         await _client.AssertPaddedContactStoredTrimmedAsync(tipId);
     }
 
-    private async Task<HttpResponseMessage> Public(HttpMethod method, string path, string? secret, object? body = null, string? ifMatch = null)
+    private async Task<HttpResponseMessage> Public(HttpMethod method, string path, string? secret, object? body = null, string? ifMatch = null, string? key = null) =>
+        await _client.SendAsync(Keyed(method, path, key, body, ifMatch, secret), TestContext.Current.CancellationToken);
+
+    private static HttpRequestMessage Keyed(HttpMethod method, string path, string? key, object? body, string? ifMatch = null, string? secret = null)
     {
-        using var request = new HttpRequestMessage(method, path);
+        var request = new HttpRequestMessage(method, path);
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (key is not null)
+        {
+            request.Headers.TryAddWithoutValidation(IdempotencyKeys.HeaderName, key);
         }
 
         if (secret is not null)
@@ -269,7 +320,7 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
             request.Content = JsonContent.Create(body);
         }
 
-        return await _client.SendAsync(request, TestContext.Current.CancellationToken);
+        return request;
     }
 
     /// <summary>A public tip submitted: its follow-up code and secret, and the tip they open (which the tipster is never told).</summary>
