@@ -25,6 +25,7 @@ public static class Telemetry
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
+        builder.Services.AddAnonymousLogs();
 
         var otel = builder.Services.AddOpenTelemetry()
             // The instance id comes from OTEL_RESOURCE_ATTRIBUTES (the AppHost sets it), so the
