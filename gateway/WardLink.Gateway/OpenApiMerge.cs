@@ -28,7 +28,7 @@ public static class OpenApiMerge
 
     private static readonly Dictionary<string, string> AddedResponses = new()
     {
-        ["400"] = "Bad input: problem details naming each wrong field.",
+        ["400"] = "Bad input: problem details naming each wrong field, or header (a value outside visible ASCII is refused on every operation).",
         ["401"] = "No valid bearer token.",
         ["403"] = "The token's role may not do this.",
         ["404"] = "Unknown record.",
@@ -190,7 +190,7 @@ public static class OpenApiMerge
 
     /// <summary>
     /// Adds what the gateway and the conventions make an operation answer: 429 and 500 always; 401 and
-    /// 403 unless anonymous; 400 with input; 404 with a path parameter; 408, 413 and 415 always (any request may carry a body,
+    /// 403 unless anonymous; 400 always (headers are input); 404 with a path parameter; 408, 413 and 415 always (any request may carry a body,
     /// and it is read as sent, within a time and a size, before routing); 502 and
     /// 504 when proxied; 503 but on health (admission control refuses everything else past its bound).
     /// Every error response without content gets problem details, a 400 those naming each wrong field;
@@ -205,16 +205,11 @@ public static class OpenApiMerge
         }
 
         var anonymous = operation["security"] is JsonArray { Count: 0 };
-        var hasBody = operation["requestBody"] is not null;
-        var added = new List<string> { "408", "413", "415", "429", "500" };
+        // A header value outside visible ASCII is a 400 whatever the operation reads (RequestHeaders).
+        var added = new List<string> { "400", "408", "413", "415", "429", "500" };
         if (!anonymous)
         {
             added.AddRange(["401", "403"]);
-        }
-
-        if (hasBody || operation["parameters"] is JsonArray { Count: > 0 })
-        {
-            added.Add("400");
         }
 
         if (path.Contains('{', StringComparison.Ordinal))

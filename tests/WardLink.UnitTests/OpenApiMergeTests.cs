@@ -118,8 +118,9 @@ public sealed class OpenApiMergeTests
             Assert.Null(operation["responses"]!["403"]);
             Assert.NotNull(operation["responses"]!["429"]);
 
-            // Any request may carry a body, and the limit is enforced before routing: a GET too.
+            // Any request may carry a body, and the limit is enforced before routing: a GET too. Any carries headers, which are checked.
             Assert.NotNull(operation["responses"]!["413"]);
+            Assert.NotNull(operation["responses"]!["400"]);
         }
 
         Assert.Null(merged["paths"]!["/health/live"]!["get"]!["responses"]!["502"]);
