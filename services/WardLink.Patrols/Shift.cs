@@ -399,11 +399,6 @@ public static class Shift
         ]);
     }
 
-    private static FieldErrors CheckCoordinates(this FieldErrors errors, double? latitude, double? longitude) => errors
-        .Check((latitude is null) == (longitude is null), "latitude", "Coordinates need both latitude and longitude.")
-        .Check(latitude is null or (>= -Place.MaxLatitude and <= Place.MaxLatitude), "latitude", "Latitude is between -90 and 90.")
-        .Check(longitude is null or (>= -Place.MaxLongitude and <= Place.MaxLongitude), "longitude", "Longitude is between -180 and 180.");
-
     private static string Describe(ShiftStatus status) => status switch
     {
         ShiftStatus.Started => "under way",

@@ -19,8 +19,16 @@ public static class PlaceChecks
             .Check(place?.SiteId != Guid.Empty, "place.siteId", "Not a site id.")
             .Check(place?.SiteId is null || place.SiteId == Guid.Empty || siteKnown, "place.siteId", "No such site in the site directory.")
             .CheckLength(place?.Description, "place.description", Place.MaxDescriptionLength)
-            .Check(!hasCoordinates || (place!.Latitude is not null && place.Longitude is not null), "place", "Coordinates need both latitude and longitude.")
-            .Check(place?.Latitude is null or (>= -Place.MaxLatitude and <= Place.MaxLatitude), "place.latitude", "Latitude is between -90 and 90.")
-            .Check(place?.Longitude is null or (>= -Place.MaxLongitude and <= Place.MaxLongitude), "place.longitude", "Longitude is between -180 and 180.");
+            .CheckCoordinates(place?.Latitude, place?.Longitude, "place.");
     }
+
+    /// <summary>
+    /// Coordinates, when given, within their ranges and given both: the one left out is named (<paramref name="prefix"/>
+    /// <c>latitude</c> or <c>longitude</c>), as is one out of its range.
+    /// </summary>
+    public static FieldErrors CheckCoordinates(this FieldErrors errors, double? latitude, double? longitude, string prefix = "") => errors
+        .Check(latitude is not null || longitude is null, $"{prefix}latitude", "Give the latitude too: coordinates need both latitude and longitude.")
+        .Check(longitude is not null || latitude is null, $"{prefix}longitude", "Give the longitude too: coordinates need both latitude and longitude.")
+        .Check(latitude is null or (>= -Place.MaxLatitude and <= Place.MaxLatitude), $"{prefix}latitude", "Latitude is between -90 and 90.")
+        .Check(longitude is null or (>= -Place.MaxLongitude and <= Place.MaxLongitude), $"{prefix}longitude", "Longitude is between -180 and 180.");
 }

@@ -121,7 +121,7 @@ public sealed class IncidentDecisionTests
     {
         Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, "Market square", null, null), SiteWard = null }, Now, Officer).IsAccepted);
         Assert.True(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, 105.77), SiteWard = null }, Now, Officer).IsAccepted);
-        AssertInvalid(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, null), SiteWard = null }, Now, Officer), "place");
+        AssertInvalid(Incident.Report(null, ValidReport() with { Place = new Place(null, null, 19.8, null), SiteWard = null }, Now, Officer), "place.longitude");
     }
 
     [Fact]

@@ -515,7 +515,8 @@ public sealed class PatrolDecisionTests
     {
         AssertInvalid(Shift.CheckIn(Started(), new CheckIn("SCHOOL-GATE", null, null, null), Now, Desk), "code");
         AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", Now.AddHours(1), null, null), Now, Desk), "at");
-        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, 19.8, null), Now, Desk), "latitude");
+        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, 19.8, null), Now, Desk), "longitude");
+        AssertInvalid(Shift.CheckIn(Started(), new CheckIn("EYE-GATE", null, null, 105.7), Now, Desk), "latitude");
     }
 
     [Fact]

@@ -95,15 +95,33 @@ public sealed class TipDecisionTests
         AssertInvalid(decision, "channel", "category", "description", "receivedAt", "place");
     }
 
-    [Theory]
-    [InlineData(91.0, 105.0, "place.latitude")]
-    [InlineData(19.8, 181.0, "place.longitude")]
-    [InlineData(19.8, null, "place")]
-    public void Coordinates_must_be_a_real_point(double? latitude, double? longitude, string field)
+    /// <summary>
+    /// Any latitude and longitude, each left out, in range or out of it: the place is refused exactly when one is out of its range
+    /// or left out while the other is given, naming that one (<c>place.latitude</c>, <c>place.longitude</c>), and nothing else.
+    /// </summary>
+    [Fact]
+    public void Coordinates_must_be_a_real_point_and_the_one_wrong_or_left_out_is_named()
     {
-        var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(null, null, latitude, longitude) }, Now, Desk);
+        var latitude = Gen.OneOf(Gen.Const((double?)null), Gen.Double[-90, 90].Select(value => (double?)value), Gen.Double[90.000001, 1e6].Select(value => (double?)value), Gen.Double[-1e6, -90.000001].Select(value => (double?)value));
+        var longitude = Gen.OneOf(Gen.Const((double?)null), Gen.Double[-180, 180].Select(value => (double?)value), Gen.Double[180.000001, 1e6].Select(value => (double?)value), Gen.Double[-1e6, -180.000001].Select(value => (double?)value));
+        Gen.Select(latitude, longitude).Sample((lat, lon) =>
+        {
+            var decision = Tip.Receive(null, ValidCommand() with { Place = new Place(null, "gate", lat, lon) }, Now, Desk);
+            var named = new[]
+            {
+                (lat is null && lon is not null) || lat is < -90 or > 90 ? "place.latitude" : null,
+                (lon is null && lat is not null) || lon is < -180 or > 180 ? "place.longitude" : null,
+            }.OfType<string>().ToArray();
 
-        AssertInvalid(decision, field);
+            if (named.Length == 0)
+            {
+                Assert.True(decision.IsAccepted);
+            }
+            else
+            {
+                AssertInvalid(decision, named);
+            }
+        });
     }
 
     [Fact]
