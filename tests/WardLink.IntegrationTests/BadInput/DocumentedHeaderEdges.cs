@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using WardLink.Tips;
 using static WardLink.IntegrationTests.BadInput.JsonBodies;
 
 namespace WardLink.IntegrationTests.BadInput;
@@ -34,9 +35,10 @@ public abstract partial class BadInputSuite<TEntryPoint>
                         operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null,
                         header: (name, value));
                     // A 400 naming the header, as for any value past its documented bounds (an If-Match on a record that
-                    // does not exist too: its form is judged first); the follow-up secret's is a wrong secret, the same 404.
-                    var followUp = operation.Template.Contains("/public/tips/{code}", StringComparison.Ordinal);
-                    failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", $"{name}: {Shortened(value)}", answer, field: followUp ? null : name, status: followUp ? 404 : 400));
+                    // does not exist too: its form is judged first; an Idempotency-Key on a follow-up too, whatever its code);
+                    // the follow-up secret's is a wrong secret, the same 404.
+                    var wrongSecret = string.Equals(name, FollowUp.SecretHeader, StringComparison.OrdinalIgnoreCase);
+                    failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", $"{name}: {Shortened(value)}", answer, field: wrongSecret ? null : name, status: wrongSecret ? 404 : 400));
                 }
             }
         }
