@@ -93,6 +93,9 @@ public sealed record PartnerState(
 /// <summary>The decisions on a partner: pure functions of its state, the command, the time and the actor.</summary>
 public static class Partner
 {
+    /// <summary>What a problem calls a partner.</summary>
+    public const string What = "Partner";
+
     /// <summary>The longest name of a partner or of one of its sites.</summary>
     public const int MaxNameLength = SiteEntry.MaxNameLength;
     public const int MaxTextLength = 4000;

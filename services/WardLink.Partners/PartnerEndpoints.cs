@@ -30,8 +30,6 @@ public sealed record DatedStepRequest(DateTimeOffset? At);
 
 public static class PartnerEndpoints
 {
-    private const string WhatPartner = "Partner";
-    private const string WhatSite = "Site";
     private const string WhatCamera = "Camera";
 
     public static IEndpointRouteBuilder MapPartnerEndpoints(this IEndpointRouteBuilder endpoints)
@@ -52,17 +50,17 @@ public static class PartnerEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         partners.MapPartnerStanding();
         partners.MapStreamStep<PartnerState, RenamePartner>(
-            "/{id:guid}/rename", WhatPartner, "RenamePartner", "Give a partner a new name.", Partner.Rename);
+            "/{id:guid}/rename", Partner.What, "RenamePartner", "Give a partner a new name.", Partner.Rename);
         partners.MapStreamStep<PartnerState, ChangePartnerKind>(
-            "/{id:guid}/kind", WhatPartner, "ChangePartnerKind", "Change what kind of partner it is.", Partner.ChangeKind);
+            "/{id:guid}/kind", Partner.What, "ChangePartnerKind", "Change what kind of partner it is.", Partner.ChangeKind);
         partners.MapStreamStep<PartnerState, SuspendPartner>(
-            "/{id:guid}/suspend", WhatPartner, "SuspendPartner", "Suspend an active partner's part in the linkage, with the reason.", Partner.Suspend);
+            "/{id:guid}/suspend", Partner.What, "SuspendPartner", "Suspend an active partner's part in the linkage, with the reason.", Partner.Suspend);
         partners.MapPost("/{id:guid}/leave", Leave)
             .DescribeStreamStep<PartnerState>("PartnerLeaves", "A partner leaves the linkage, with the reason; its history stays. Sites, camera surveys, activities and webhooks sent at the same time are recorded before it or refused.");
         partners.MapStreamStep<PartnerState, SignAgreement>(
-            "/{id:guid}/agreement", WhatPartner, "SignAgreement", "The partner joins the linkage on a date with its listed duties (once).", Agreement.Sign);
+            "/{id:guid}/agreement", Partner.What, "SignAgreement", "The partner joins the linkage on a date with its listed duties (once).", Agreement.Sign);
         partners.MapStreamStep<PartnerState, MeetDuty>(
-            "/{id:guid}/agreement/duties-met", WhatPartner, "MeetDuty", "Mark one of the partner's listed duties met, with links to the evidence.", Agreement.MeetDuty);
+            "/{id:guid}/agreement/duties-met", Partner.What, "MeetDuty", "Mark one of the partner's listed duties met, with links to the evidence.", Agreement.MeetDuty);
         partners.MapPost("/{id:guid}/contacts", AddContact)
             .DescribeStreamStep<PartnerState>("AddPartnerContact", "Add a contact person (role, name, phone): personal data, never published.");
         partners.MapDelete("/{id:guid}/contacts/{contactId:guid}", RemoveContact)
@@ -145,23 +143,23 @@ public static class PartnerEndpoints
     private static async Task<IResult> Leave(Guid id, LeaveLinkage request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         await session.TakeTurnAsync(Partner.RecordsTurnOf(id), ct);
-        return await session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Partner.Leave(partner, request, clock.GetUtcNow(), http.Actor()), ct);
+        return await session.AppendToStreamAsync<PartnerState>(http, id, Partner.What, partner => Partner.Leave(partner, request, clock.GetUtcNow(), http.Actor()), ct);
     }
 
     private static Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
-        session.ReadStreamAsync<PartnerState>(http, id, WhatPartner, ct);
+        session.ReadStreamAsync<PartnerState>(http, id, Partner.What, ct);
 
     private static Task<IResult> Resume(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Partner.Resume(partner, new ResumePartner(), clock.GetUtcNow(), http.Actor()), ct);
+        session.AppendToStreamAsync<PartnerState>(http, id, Partner.What, partner => Partner.Resume(partner, new ResumePartner(), clock.GetUtcNow(), http.Actor()), ct);
 
     private static Task<IResult> AddContact(Guid id, AddContactRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var command = new AddContact(Guid.CreateVersion7(), request.Role, request.Name, request.Phone);
-        return session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Agreement.AddContact(partner, command, clock.GetUtcNow(), http.Actor()), ct);
+        return session.AppendToStreamAsync<PartnerState>(http, id, Partner.What, partner => Agreement.AddContact(partner, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 
     private static Task<IResult> RemoveContact(Guid id, Guid contactId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<PartnerState>(http, id, WhatPartner, partner => Agreement.RemoveContact(partner, new RemoveContact(contactId), clock.GetUtcNow(), http.Actor()), ct);
+        session.AppendToStreamAsync<PartnerState>(http, id, Partner.What, partner => Agreement.RemoveContact(partner, new RemoveContact(contactId), clock.GetUtcNow(), http.Actor()), ct);
 
     private static async Task<IResult> RegisterSite(
         Guid id, RegisterSiteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
@@ -177,7 +175,7 @@ public static class PartnerEndpoints
         var (site, version) = await session.LoadStreamAsync<SiteState>(siteId, ct);
         if (site is null || site.OfAnotherPartner(id) is not null)
         {
-            return Results.Problem(title: $"Site {siteId} of partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+            return StreamResults.NotFound(Site.What, siteId);
         }
 
         http.Response.SetETag(version);
@@ -186,7 +184,7 @@ public static class PartnerEndpoints
 
     private static Task<IResult> UpdateSite(
         Guid id, Guid siteId, RegisterSiteRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site =>
+        session.AppendToStreamAsync<SiteState>(http, siteId, Site.What, site =>
             Site.Update(site, new UpdateSite(id, request.Name, request.Kind, request.Latitude, request.Longitude), clock.GetUtcNow(), http.Actor()), ct);
 
     /// <summary>
@@ -197,7 +195,7 @@ public static class PartnerEndpoints
         Guid id, Guid siteId, ReasonRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         await session.TakeTurnAsync(Partner.RecordsTurnOf(id), ct);
-        return await session.AppendToStreamAsync<SiteState>(http, siteId, WhatSite, site => Site.Retire(site, new RetireSite(id, request.Reason), clock.GetUtcNow(), http.Actor()), ct);
+        return await session.AppendToStreamAsync<SiteState>(http, siteId, Site.What, site => Site.Retire(site, new RetireSite(id, request.Reason), clock.GetUtcNow(), http.Actor()), ct);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Marten;
+using WardLink.EventSourcing;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Partners;
@@ -33,5 +34,5 @@ public static class PartnerStanding
     private static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
         await session.LoadAsync<PartnerState>(id, ct) is { } partner
             ? Results.Ok(new PartnerStandingView(partner.Id, partner.Status, InGoodStanding(partner)))
-            : Results.Problem(title: $"Partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+            : StreamResults.NotFound(Partner.What, id);
 }

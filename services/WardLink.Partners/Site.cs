@@ -82,6 +82,9 @@ public sealed record SiteState(
 
 public static class Site
 {
+    /// <summary>What a problem calls a site: one under another partner is answered as one that does not exist.</summary>
+    public const string What = "Site";
+
     /// <summary>A site belongs to an existing partner and has a name, a kind and a real point.</summary>
     public static Decision Register(SiteState? current, RegisterSite command, DateTimeOffset now, string actor)
     {
@@ -92,7 +95,7 @@ public static class Site
 
         if (command.Partner is not { } partner)
         {
-            return Rejection.NotFound($"Partner {command.PartnerId} was not found.");
+            return Rejection.NotFound(Partner.What, command.PartnerId);
         }
 
         if (partner.RefuseIfLeft() is { } refused)
@@ -161,7 +164,7 @@ public static class Site
 
     /// <summary>A site is addressed under its partner; under another partner it does not exist.</summary>
     internal static Rejection? OfAnotherPartner(this SiteState site, Guid partnerId) =>
-        site.PartnerId == partnerId ? null : Rejection.NotFound($"Site {site.Id} of partner {partnerId} was not found.");
+        site.PartnerId == partnerId ? null : Rejection.NotFound(What, site.Id);
 
     private static FieldErrors CheckSite(this FieldErrors errors, string? name, SiteKind? kind, double? latitude, double? longitude) => errors
         .CheckName(name)

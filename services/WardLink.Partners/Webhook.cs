@@ -151,6 +151,9 @@ public sealed record WebhookWithSecret(WebhookView Webhook, [property: MaxLength
 /// <summary>The decisions on a partner's webhook subscription: pure functions of its state, the command, the time and the actor.</summary>
 public static class Webhook
 {
+    /// <summary>What a problem calls a subscription: another partner's or a deleted one is answered as one that does not exist.</summary>
+    public const string What = "Webhook";
+
     public const int MaxUrlLength = 2000;
     public const int MaxDescriptionLength = 500;
     public const int MaxEventTypes = 16;
@@ -188,7 +191,7 @@ public static class Webhook
 
         if (command.Partner is not { } partner)
         {
-            return Rejection.NotFound($"Partner {command.PartnerId} was not found.");
+            return Rejection.NotFound(Partner.What, command.PartnerId);
         }
 
         if (partner.RefuseIfLeft() is { } left)
@@ -261,7 +264,7 @@ public static class Webhook
             : Rejection.Conflict($"Webhook {webhook.Id} is {Describe(webhook.Status)}; delivery {command.DeliveryId} waits until it resumes.");
 
     private static Rejection? NotFound(WebhookState webhook, Guid partnerId) =>
-        webhook.IsLiveOf(partnerId) ? null : Rejection.NotFound($"Webhook {webhook.Id} of partner {partnerId} was not found.");
+        webhook.IsLiveOf(partnerId) ? null : Rejection.NotFound(What, webhook.Id);
 
     private static FieldErrors CheckRequest(this FieldErrors errors, WebhookRequest request, bool allowLocalTargets)
     {

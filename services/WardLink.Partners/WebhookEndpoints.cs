@@ -29,8 +29,6 @@ public static class WebhookEndpoints
     /// <summary>The most deliveries one page of the log holds.</summary>
     public const int MaxDeliveriesPage = 200;
 
-    private const string WhatWebhook = "Webhook";
-
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var webhooks = endpoints.MapGroup("/partners/{id:guid}/webhooks")
@@ -93,7 +91,7 @@ public static class WebhookEndpoints
     {
         var http = context.HttpContext;
         return http.PartnerId() is { } own && Guid.TryParse(http.Request.RouteValues["id"]?.ToString(), out var partnerId) && partnerId != own
-            ? Results.Problem(title: $"Partner {partnerId} was not found.", statusCode: StatusCodes.Status404NotFound)
+            ? StreamResults.NotFound(Partner.What, partnerId)
             : await next(context);
     }
 
@@ -115,7 +113,7 @@ public static class WebhookEndpoints
     {
         if (await session.StreamOfAsync<PartnerState>(id, ct) is null)
         {
-            return TypedResults.Problem(title: $"Partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+            return StreamResults.NotFound(Partner.What, id);
         }
 
         var webhooks = await session.Query<WebhookState>()
@@ -130,7 +128,7 @@ public static class WebhookEndpoints
         var (webhook, version) = await session.LoadStreamAsync<WebhookState>(webhookId, ct);
         if (webhook is null || !webhook.IsLiveOf(id))
         {
-            return NotFound(id, webhookId);
+            return StreamResults.NotFound(Webhook.What, webhookId);
         }
 
         http.Response.SetETag(version);
@@ -157,7 +155,7 @@ public static class WebhookEndpoints
 
         var command = new RotateWebhookSecret(id, kept?.ReplacedStillSigningAt(now).Count ?? 0);
         return await session.AppendToStreamAsync<WebhookState>(
-            http, webhookId, WhatWebhook, webhook => Webhook.RotateSecret(webhook, command, now, http.Actor()), ct,
+            http, webhookId, Webhook.What, webhook => Webhook.RotateSecret(webhook, command, now, http.Actor()), ct,
             webhook => Results.Ok(new WebhookWithSecret(WebhookView.Of(webhook), secret)));
     }
 
@@ -181,7 +179,7 @@ public static class WebhookEndpoints
 
     private static Task<IResult> Delete(Guid id, Guid webhookId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         session.AppendToStreamAsync<WebhookState>(
-            http, webhookId, WhatWebhook, webhook => Webhook.Delete(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
+            http, webhookId, Webhook.What, webhook => Webhook.Delete(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
 
     private static async Task<Results<Ok<ListPage<WebhookDeliveryView>>, ValidationProblem, ProblemHttpResult>> Deliveries(
         Guid id,
@@ -202,7 +200,7 @@ public static class WebhookEndpoints
 
         if ((await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State is not { } webhook || !webhook.IsLiveOf(id))
         {
-            return TypedResults.Problem(title: $"Webhook {webhookId} of partner {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+            return StreamResults.NotFound(Webhook.What, webhookId);
         }
 
         var deliveries = session.Query<WebhookDelivery>()
@@ -259,7 +257,7 @@ public static class WebhookEndpoints
             {
                 if ((await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
                 {
-                    return NotFound(id, webhookId);
+                    return StreamResults.NotFound(Webhook.What, webhookId);
                 }
 
                 var since = request.Since!.Value;
@@ -280,8 +278,5 @@ public static class WebhookEndpoints
     }
 
     private static Task<IResult> Step(HttpContext http, IDocumentSession session, Guid webhookId, Func<WebhookState, Decision> decide, CancellationToken ct) =>
-        session.AppendToStreamAsync(http, webhookId, WhatWebhook, decide, ct);
-
-    private static IResult NotFound(Guid partnerId, Guid webhookId) =>
-        Results.Problem(title: $"Webhook {webhookId} of partner {partnerId} was not found.", statusCode: StatusCodes.Status404NotFound);
+        session.AppendToStreamAsync(http, webhookId, Webhook.What, decide, ct);
 }

@@ -155,7 +155,7 @@ public static class TipEndpoints
         var scope = await PartnerScope.ForAsync(http, session, ct);
         if (state is null || !scope.Shows(state))
         {
-            return Rejection.NotFound($"Tip {id} was not found.").ToProblem();
+            return StreamResults.NotFound(What, id);
         }
 
         var events = await session.Events.FetchStreamAsync(id, version, token: ct);
@@ -195,7 +195,7 @@ public static class TipEndpoints
         var (tip, version) = await session.LoadStreamAsync<TipState>(id, ct);
         if (tip is null)
         {
-            return Rejection.NotFound($"Tip {id} was not found.").ToProblem();
+            return StreamResults.NotFound(What, id);
         }
 
         http.Response.SetETag(version);

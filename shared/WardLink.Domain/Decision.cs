@@ -37,6 +37,12 @@ public sealed record Rejection(RejectionKind Kind, string Title, IReadOnlyDictio
 
     public static Rejection NotFound(string title) => new(RejectionKind.NotFound, title);
 
+    /// <summary>
+    /// The one refusal of record <paramref name="id"/> (a <paramref name="what"/>) that does not exist, or that the caller may
+    /// not see (another partner's, another ward's, another kind of stream): word for word the same, so none tells it exists.
+    /// </summary>
+    public static Rejection NotFound(string what, Guid id) => NotFound($"{what} {id} was not found.");
+
     public static Rejection Conflict(string title) => new(RejectionKind.Conflict, title);
 
     public static Rejection KeyReused { get; } = new(RejectionKind.KeyReused, "This Idempotency-Key was already used for another request.");

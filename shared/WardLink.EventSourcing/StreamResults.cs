@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Domain;
 using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Wards;
@@ -177,7 +178,10 @@ public static class StreamResults
         return session.Events.FetchStreamStateAsync(id, ct);
     }
 
-    /// <summary>The 404 problem of a stream that does not exist, naming <paramref name="what"/> it would be.</summary>
-    public static IResult NotFound(string what, Guid id) =>
-        Results.Problem(title: $"{what} {id} was not found.", statusCode: StatusCodes.Status404NotFound);
+    /// <summary>
+    /// The 404 problem of a stream that does not exist, naming <paramref name="what"/> it would be; also of one the caller may
+    /// not see, which is answered word for word the same (<see cref="Rejection.NotFound(string, Guid)"/>).
+    /// </summary>
+    public static ProblemHttpResult NotFound(string what, Guid id) =>
+        TypedResults.Problem(title: Rejection.NotFound(what, id).Title, statusCode: StatusCodes.Status404NotFound);
 }

@@ -122,19 +122,21 @@ public static partial class AuditEndpoints
 
         // The recorded times are PostgreSQL's, in whole microseconds: the last one at or before the time asked for.
         command.Parameters.AddWithValue("at", at is { } asked ? ExactTimes.FloorMicrosecond(asked) : DBNull.Value);
+        // A stream that is no audited record (a yearly counter) is answered word for word as a stream nobody recorded, whatever
+        // version is asked (a 400 would say how many it has).
+        IResult NoSuchStream() => at is null ? StreamResults.NotFound("Stream", id) : Results.Problem(title: $"Stream {id} did not exist at {at:O}.", statusCode: StatusCodes.Status404NotFound);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
-            return at is null ? StreamResults.NotFound("Stream", id) : Results.Problem(title: $"Stream {id} did not exist at {at:O}.", statusCode: StatusCodes.Status404NotFound);
+            return NoSuchStream();
         }
 
         var alias = reader.IsDBNull(0) ? null : reader.GetString(0);
         var asOf = reader.GetInt64(1);
         var recordedAt = reader.GetFieldValue<DateTimeOffset>(2);
-        // A stream that is no audited record (a yearly counter) is a 404 whatever version is asked: a 400 would say how many it has.
         if (states.Types.FirstOrDefault(type => type.Name.ToTableAlias() == alias) is not { } stateType)
         {
-            return Results.Problem(title: $"Stream {id} does not aggregate to a state this service audits.", statusCode: StatusCodes.Status404NotFound);
+            return NoSuchStream();
         }
 
         if (version > asOf)

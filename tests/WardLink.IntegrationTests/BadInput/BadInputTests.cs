@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.EventSourcing;
@@ -11,6 +12,7 @@ using WardLink.IntegrationTests.Pipeline;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
 using WardLink.Patrols;
+using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -27,6 +29,10 @@ public sealed class IncidentsBadInputTests(ServiceFixture<IncidentsService> inci
 
     /// <summary>A linked tip is the tips service's: incidents keeps its id and number as given.</summary>
     protected override IReadOnlyCollection<string> IdsOfOtherServices => ["tipId"];
+
+    /// <summary>An incident no tip is linked to: every id under it names a tip it does not have.</summary>
+    protected override async Task<(IReadOnlyList<BareRecord> Bare, IReadOnlyList<Guid> Others)> BareRecordsAsync(HttpClient client) =>
+        ([new BareRecord("/incidents/{id}", (await client.ReportAsync()).Id, [])], []);
 }
 
 public sealed class PatrolsBadInputTests(ServiceFixture<PatrolsService> patrols) : BadInputSuite<PatrolsService>(patrols), IClassFixture<ServiceFixture<PatrolsService>>
@@ -68,5 +74,28 @@ public sealed class PartnersBadInputTests(PartnersWithoutOverdueRounds partners)
         await client.RegisterSiteAsync(partnerId, "Eye hospital gate");
         var channel = await client.PostAsJsonAsync("/partners/channels", new { kind = "hotline", name = "Ward police hotline", number = "0237 3852 113" }, TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Created, channel.StatusCode);
+    }
+
+    private static readonly string[] TipOutcomes = ["tipOutcomeRecorded"];
+
+    /// <summary>
+    /// A partner with no site, contact or webhook, reached by the police and by its own client, and a channel with no member:
+    /// every id under them names a record they do not have; among those named, another partner's webhook (its sites are among
+    /// the newest records of each kind).
+    /// </summary>
+    protected override async Task<(IReadOnlyList<BareRecord> Bare, IReadOnlyList<Guid> Others)> BareRecordsAsync(HttpClient client)
+    {
+        var other = await client.RegisterPartnerAsync("Provincial Eye Hospital");
+        var webhook = await client.PostAsJsonAsync($"/partners/{other}/webhooks", new { url = "https://partner.example/hooks", events = TipOutcomes }, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Created, webhook.StatusCode);
+        var webhookId = (await webhook.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("webhook").GetProperty("id").GetGuid();
+
+        var bare = await client.RegisterPartnerAsync("Provincial Dermatology Hospital");
+        var channel = await client.PostAsJsonAsync("/partners/channels", new { kind = "hotline", name = "Ward night hotline", number = "0237 3852 114" }, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Created, channel.StatusCode);
+        var channelId = (await channel.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetGuid();
+        return (
+            [new BareRecord("/partners/{id}", bare, [TestAuth.Token(WardLinkRoles.Partner, partnerId: bare)]), new BareRecord("/partners/channels/{id}", channelId, [])],
+            [other, webhookId]);
     }
 }
