@@ -59,22 +59,34 @@ public static class AnonymousLogs
         };
     }
 
+    /// <summary>A request's scope; its path is shown (and so read through the redaction) only when a line written in it is.</summary>
     private sealed class RequestScope(HttpContext http) : IReadOnlyList<KeyValuePair<string, object?>>
     {
-        private readonly KeyValuePair<string, object?>[] _values =
-        [
-            new("RequestPath", AnonymousSpans.WithoutFollowUpCode(http.Request.PathBase.Add(http.Request.Path).ToString())),
-            new("RequestId", http.TraceIdentifier),
-        ];
+        private readonly PathString _path = http.Request.PathBase.Add(http.Request.Path);
+        private readonly string _requestId = http.TraceIdentifier;
+        private string? _shown;
 
-        public int Count => _values.Length;
+        private string Shown => _shown ??= AnonymousSpans.WithoutFollowUpCode(_path.ToString());
 
-        public KeyValuePair<string, object?> this[int index] => _values[index];
+        public int Count => 2;
 
-        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_values).GetEnumerator();
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("RequestPath", Shown),
+            1 => new("RequestId", _requestId),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            for (var index = 0; index < Count; index++)
+            {
+                yield return this[index];
+            }
+        }
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-        public override string ToString() => $"RequestPath:{_values[0].Value} RequestId:{_values[1].Value}";
+        public override string ToString() => $"RequestPath:{Shown} RequestId:{_requestId}";
     }
 }
