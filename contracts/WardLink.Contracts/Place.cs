@@ -8,10 +8,10 @@ namespace WardLink.Contracts;
 /// states and requests and in the messages between them (<see cref="Tips.TipReferred"/>).
 /// </summary>
 public sealed record Place(
-    Guid? SiteId,
-    [property: MaxLength(Place.MaxDescriptionLength)] string? Description,
-    [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude,
-    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude)
+    Guid? SiteId = null,
+    [property: MaxLength(Place.MaxDescriptionLength)] string? Description = null,
+    [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude = null,
+    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude = null)
 {
     public const int MaxDescriptionLength = 500;
 

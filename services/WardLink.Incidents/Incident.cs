@@ -96,7 +96,7 @@ public sealed record ReportIncident(
     Place? Place,
     DateTimeOffset? OccurredAt,
     IncidentSource? Source,
-    [property: MaxLength(Incident.MaxShortTextLength)] string? SourceReference)
+    [property: MaxLength(Incident.MaxShortTextLength)] string? SourceReference = null)
 {
     [JsonIgnore]
     public Guid IncidentId { get; init; }
@@ -118,19 +118,19 @@ public sealed record ReportIncident(
 }
 
 /// <summary>Put a reported incident under investigation by a unit (and officer).</summary>
-public sealed record AssignIncident([property: MaxLength(Incident.MaxShortTextLength)] string? Unit, [property: MaxLength(Incident.MaxShortTextLength)] string? Officer);
+public sealed record AssignIncident([property: MaxLength(Incident.MaxShortTextLength)] string? Unit, [property: MaxLength(Incident.MaxShortTextLength)] string? Officer = null);
 
 /// <summary>Resolve an incident with its outcome; <paramref name="ResolvedAt"/> when it was resolved, if earlier than now (recorded after the fact).</summary>
-public sealed record ResolveIncident(IncidentOutcome? Outcome, [property: MaxLength(Incident.MaxTextLength)] string? Summary, DateTimeOffset? ResolvedAt);
+public sealed record ResolveIncident(IncidentOutcome? Outcome, [property: MaxLength(Incident.MaxTextLength)] string? Summary = null, DateTimeOffset? ResolvedAt = null);
 
 /// <summary>Close a resolved incident: nothing to say but the intent.</summary>
 public sealed record CloseIncident;
 
 public sealed record ReopenIncident([property: MaxLength(Incident.MaxTextLength)] string? Reason);
 
-public sealed record ReclassifyIncident(IncidentClassification? Classification, SecurityCategory? Category, [property: MaxLength(Incident.MaxTextLength)] string? Reason);
+public sealed record ReclassifyIncident([property: MaxLength(Incident.MaxTextLength)] string? Reason, IncidentClassification? Classification = null, SecurityCategory? Category = null);
 
-public sealed record LinkTip(Guid? TipId, [property: MaxLength(YearlyNumbers.MaxNumberLength), RegularExpression(YearlyNumbers.Pattern)] string? TipNumber)
+public sealed record LinkTip(Guid? TipId, [property: MaxLength(YearlyNumbers.MaxNumberLength), RegularExpression(YearlyNumbers.Pattern)] string? TipNumber = null)
 {
     /// <summary>The wards the linking caller may see (null: any); set by the service, never read from the body.</summary>
     [JsonIgnore]

@@ -35,7 +35,7 @@ public sealed record SignAgreement(DateTimeOffset? JoinedOn, [property: MaxLengt
 /// <summary>A listed duty met, with links to the evidence; the request body of <c>POST /partners/{id}/agreement/duties-met</c>.</summary>
 public sealed record MeetDuty(
     LinkageDuty? Duty,
-    [property: MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength)] IReadOnlyList<string>? Evidence, DateTimeOffset? At);
+    [property: MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength)] IReadOnlyList<string>? Evidence, DateTimeOffset? At = null);
 
 /// <summary>A contact person to add under the id <paramref name="ContactId"/> the caller chose.</summary>
 public sealed record AddContact(Guid ContactId, string? Role, string? Name, string? Phone);

@@ -29,16 +29,16 @@ public sealed record CameraDecommissioned(Guid CameraId, Guid SiteId, Guid Partn
 public sealed record SurveyCamera(Guid CameraId, Guid PartnerId, SiteState? Site, string? Description, DateTimeOffset? At, PartnerState? Partner);
 
 /// <summary>When a surveyed camera was approved, if not now; the request body of <c>POST /partners/cameras/{id}/approve</c>.</summary>
-public sealed record ApproveCamera(DateTimeOffset? At);
+public sealed record ApproveCamera(DateTimeOffset? At = null);
 
 /// <summary>When an approved camera was installed, if not now; the request body of <c>POST /partners/cameras/{id}/install</c>.</summary>
-public sealed record InstallCamera(DateTimeOffset? At);
+public sealed record InstallCamera(DateTimeOffset? At = null);
 
 /// <summary>When an installed camera began to work, if not now; the request body of <c>POST /partners/cameras/{id}/operate</c>.</summary>
-public sealed record StartCameraOperation(DateTimeOffset? At);
+public sealed record StartCameraOperation(DateTimeOffset? At = null);
 
 /// <summary>Why a camera is taken out of service, and when if not now; the request body of <c>POST /partners/cameras/{id}/decommission</c>.</summary>
-public sealed record DecommissionCamera([property: MaxLength(Partner.MaxTextLength)] string? Reason, DateTimeOffset? At);
+public sealed record DecommissionCamera([property: MaxLength(Partner.MaxTextLength)] string? Reason, DateTimeOffset? At = null);
 
 /// <summary>A camera as it stands, with the date of each step so far; also the statistics' read model (an inline snapshot).</summary>
 public sealed record CameraState(

@@ -19,9 +19,9 @@ public sealed record AssignActionItemRequest([property: MaxLength(Partner.MaxTex
 public sealed record OpenChannelRequest(
     ChannelKind? Kind,
     [property: MaxLength(Partner.MaxNameLength)] string? Name,
-    [property: MaxLength(Agreement.MaxShortTextLength)] string? Number,
-    [property: MaxLength(Agreement.MaxShortTextLength)] string? Platform,
-    [property: MaxLength(Partner.MaxPartnerIds)] IReadOnlyList<Guid>? MemberPartnerIds);
+    [property: MaxLength(Agreement.MaxShortTextLength), RequiredWhen(nameof(OpenChannelRequest.Kind), ChannelKind.Hotline)] string? Number = null,
+    [property: MaxLength(Agreement.MaxShortTextLength), RequiredWhen(nameof(OpenChannelRequest.Kind), ChannelKind.ChatGroup)] string? Platform = null,
+    [property: MaxLength(Partner.MaxPartnerIds)] IReadOnlyList<Guid>? MemberPartnerIds = null);
 
 public sealed record ChannelMemberRequest(Guid? PartnerId);
 
@@ -33,7 +33,8 @@ public sealed record IdCardDriveRequest([property: Range(1, Activities.MaxCount)
 
 public sealed record WarningSignsRequest(
     [property: Range(1, Activities.MaxCount)] int? Count,
-    [property: MaxLength(Partner.MaxTextLength)] string? Text, DateTimeOffset? At);
+    DateTimeOffset? At,
+    [property: MaxLength(Partner.MaxTextLength)] string? Text = null);
 
 /// <summary>An open action item past its due date, with the meeting that set it and the ward the meeting was held in.</summary>
 public sealed record OverdueActionItem(Guid MeetingId, [property: MaxLength(WardNames.MaxIdLength)] string Ward, DateTimeOffset MeetingHeldAt, ActionItem Item);

@@ -23,10 +23,10 @@ public sealed record AddContactRequest(
 
 public sealed record RegisterSiteRequest([property: MaxLength(Partner.MaxNameLength)] string? Name, SiteKind? Kind, [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude, [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude);
 
-public sealed record SurveyCameraRequest([property: MaxLength(Partner.MaxTextLength)] string? Description, DateTimeOffset? At);
+public sealed record SurveyCameraRequest([property: MaxLength(Partner.MaxTextLength)] string? Description, DateTimeOffset? At = null);
 
 /// <summary>A dated step: when it happened, if not now.</summary>
-public sealed record DatedStepRequest(DateTimeOffset? At);
+public sealed record DatedStepRequest(DateTimeOffset? At = null);
 
 public static class PartnerEndpoints
 {

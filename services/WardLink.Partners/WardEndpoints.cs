@@ -21,7 +21,7 @@ public sealed record EstablishWardRequest(
     [property: MaxLength(WardNames.MaxCodeLength), RegularExpression(WardNames.CodePattern)] string? Code,
     [property: MaxLength(WardNames.MaxNameLength)] string? Name,
     [property: MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? Province,
-    DateOnly? EstablishedOn);
+    DateOnly? EstablishedOn = null);
 
 /// <summary>The ward it is merged into and the local date the merger takes effect; the request body of <c>POST /partners/wards/{wardId}/merge</c>.</summary>
 public sealed record MergeWardRequest(

@@ -72,7 +72,7 @@ public sealed record WebhookDeleted(Guid WebhookId, DateTimeOffset At, string By
 public sealed record WebhookRequest(
     [property: MaxLength(Webhook.MaxUrlLength)] string? Url,
     [property: MaxLength(Webhook.MaxEventTypes)] IReadOnlyList<WebhookEventType>? Events,
-    [property: MaxLength(Webhook.MaxDescriptionLength)] string? Description);
+    [property: MaxLength(Webhook.MaxDescriptionLength)] string? Description = null);
 
 /// <summary>
 /// A new subscription <paramref name="WebhookId"/> for partner <paramref name="PartnerId"/>, with

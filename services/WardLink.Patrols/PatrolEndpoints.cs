@@ -21,8 +21,8 @@ public sealed record CreateScheduleRequest(
     [property: MaxLength(LocalWindow.TimeOfDayLength), RegularExpression(LocalWindow.StartPattern)] string? WindowStart,
     [property: MaxLength(LocalWindow.TimeOfDayLength), RegularExpression(LocalWindow.EndPattern)] string? WindowEnd,
     TeamKind? Team,
-    [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid>? PartnerIds,
-    DateOnly? StartsOn);
+    [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid>? PartnerIds = null,
+    DateOnly? StartsOn = null);
 
 /// <summary>
 /// Either a planned shift (<c>scheduleId</c> and <c>plannedDate</c>; its route, kind, team and partners are its schedule's, and refused if
@@ -30,16 +30,16 @@ public sealed record CreateScheduleRequest(
 /// (recorded after the fact).
 /// </summary>
 public sealed record StartShiftRequest(
-    Guid? ScheduleId,
-    DateOnly? PlannedDate,
-    Guid? RouteId,
-    ShiftKind? Kind,
-    TeamKind? Team,
-    [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid>? PartnerIds,
     [property: MaxLength(Shift.MaxMembers)] IReadOnlyList<TeamMember>? Members,
+    Guid? ScheduleId = null,
+    [property: RequiredWith(nameof(StartShiftRequest.ScheduleId))] DateOnly? PlannedDate = null,
+    [property: RequiredWithout(nameof(StartShiftRequest.ScheduleId))] Guid? RouteId = null,
+    [property: RequiredWithout(nameof(StartShiftRequest.ScheduleId))] ShiftKind? Kind = null,
+    [property: RequiredWithout(nameof(StartShiftRequest.ScheduleId))] TeamKind? Team = null,
+    [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid>? PartnerIds = null,
     DateTimeOffset? At = null);
 
-public sealed record ObservationRequest([property: MaxLength(Shift.MaxTextLength)] string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At);
+public sealed record ObservationRequest([property: MaxLength(Shift.MaxTextLength)] string? Description, ObservationSeverity? Severity, bool NeedsIncident = false, Guid? SiteId = null, DateTimeOffset? At = null);
 
 public static class PatrolEndpoints
 {

@@ -9,7 +9,7 @@ namespace WardLink.Patrols;
 public sealed record Checkpoint(
     [property: MaxLength(PatrolRoute.MaxCodeLength)] string Code,
     Guid SiteId,
-    [property: MaxLength(PatrolRoute.MaxNameLength)] string? Name);
+    [property: MaxLength(PatrolRoute.MaxNameLength)] string? Name = null);
 
 public sealed record RouteDefined(Guid RouteId, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By) : IBusinessEvent;
 

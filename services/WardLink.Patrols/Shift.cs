@@ -20,10 +20,10 @@ public sealed record TeamMember([property: PersonalData, MaxLength(Shift.MaxName
 
 /// <summary>What a residence check counted; never who.</summary>
 public sealed record ResidenceCounts(
-    [property: Range(0, Shift.MaxResidenceCount)] int PremisesVisited,
-    [property: Range(0, Shift.MaxResidenceCount)] int ResidentsRegistered,
-    [property: Range(0, Shift.MaxResidenceCount)] int ResidentsNotRegistered,
-    [property: Range(0, Shift.MaxResidenceCount)] int RemindersIssued)
+    [property: Range(0, Shift.MaxResidenceCount)] int PremisesVisited = 0,
+    [property: Range(0, Shift.MaxResidenceCount)] int ResidentsRegistered = 0,
+    [property: Range(0, Shift.MaxResidenceCount)] int ResidentsNotRegistered = 0,
+    [property: Range(0, Shift.MaxResidenceCount)] int RemindersIssued = 0)
 {
     public static readonly ResidenceCounts None = new(0, 0, 0, 0);
 
@@ -123,9 +123,9 @@ public sealed record StartShift(
 /// <summary>A check-in at a checkpoint by its code (time and coordinates optional); the request body of <c>POST /patrols/shifts/{id}/check-ins</c>.</summary>
 public sealed record CheckIn(
     [property: MaxLength(PatrolRoute.MaxCodeLength)] string? Code,
-    DateTimeOffset? At,
-    [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude,
-    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude);
+    DateTimeOffset? At = null,
+    [property: Range(-Place.MaxLatitude, Place.MaxLatitude), RequiredWith(nameof(CheckIn.Longitude))] double? Latitude = null,
+    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude = null);
 
 /// <summary>An observation on a shift, with the ids chosen for it and the shift's <paramref name="Ward"/> as the request found it (where its incident would be opened).</summary>
 public sealed record ReportObservation(
@@ -135,7 +135,7 @@ public sealed record ReportObservation(
 /// Optional: <c>at</c> when the shift ended, if earlier than now (a shift recorded after the fact); without it, now, or the shift's begin or last
 /// check-in, observation or residence check if later; the request body of <c>POST /patrols/shifts/{id}/end</c>.
 /// </summary>
-public sealed record EndShift(DateTimeOffset? At);
+public sealed record EndShift(DateTimeOffset? At = null);
 
 /// <summary>Records <paramref name="Planned"/> as missed, with its <paramref name="Route"/> as the sweep found it.</summary>
 public sealed record RecordMissedShift(PlannedShift Planned, RouteState Route);

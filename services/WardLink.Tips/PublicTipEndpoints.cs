@@ -11,7 +11,7 @@ using WardLink.ServiceDefaults;
 namespace WardLink.Tips;
 
 /// <summary>A tip from the public: no account, no channel to choose (web), received now.</summary>
-public sealed record PublicTipRequest(SecurityCategory? Category, [property: MaxLength(Tip.MaxDescriptionLength)] string? Description, Place? Place, ContactDetails? Contact);
+public sealed record PublicTipRequest(SecurityCategory? Category, [property: MaxLength(Tip.MaxDescriptionLength)] string? Description, Place? Place, ContactDetails? Contact = null);
 
 /// <summary>What the tipster sees of their tip: never who assessed it, nor how.</summary>
 public sealed record PublicTipStatus(

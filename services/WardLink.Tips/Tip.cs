@@ -7,6 +7,7 @@ using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Sites;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;
@@ -176,7 +177,7 @@ public sealed record ReceiveTip(
     [property: MaxLength(Tip.MaxDescriptionLength)] string? Description,
     Place? Place,
     DateTimeOffset? ReceivedAt,
-    ContactDetails? Contact)
+    ContactDetails? Contact = null)
 {
     [JsonIgnore]
     public Guid TipId { get; init; }
@@ -205,7 +206,10 @@ public sealed record ReceiveTip(
 }
 
 /// <summary>Give (or revise) the verdict on a tip; a duplicate names the tip it repeats.</summary>
-public sealed record AssessTip(TipVerdict? Verdict, Guid? DuplicateOf, [property: MaxLength(Tip.MaxReasonLength)] string? Reason)
+public sealed record AssessTip(
+    TipVerdict? Verdict,
+    [property: MaxLength(Tip.MaxReasonLength)] string? Reason,
+    [property: RequiredWhen(nameof(AssessTip.Verdict), TipVerdict.Duplicate)] Guid? DuplicateOf = null)
 {
     /// <summary>Whether the tip <see cref="DuplicateOf"/> names exists (looked up by the endpoint).</summary>
     [JsonIgnore]
@@ -213,7 +217,7 @@ public sealed record AssessTip(TipVerdict? Verdict, Guid? DuplicateOf, [property
 }
 
 /// <summary>Refer a tip to the existing incident <paramref name="IncidentId"/>, or leave it out to open a new one.</summary>
-public sealed record ReferTip(Guid? IncidentId)
+public sealed record ReferTip(Guid? IncidentId = null)
 {
     /// <summary>The id a new incident gets.</summary>
     [JsonIgnore]

@@ -8,9 +8,9 @@ namespace WardLink.Tips;
 
 /// <summary>How a tipster may be reached, when they chose to say.</summary>
 public sealed record ContactDetails(
-    [property: MaxLength(ContactDetails.MaxNameLength)] string? Name,
-    [property: MaxLength(ContactFormats.MaxPhoneLength), RegularExpression(ContactFormats.PhonePattern)] string? Phone,
-    [property: MaxLength(ContactFormats.MaxEmailLength), RegularExpression(ContactFormats.EmailPattern)] string? Email)
+    [property: MaxLength(ContactDetails.MaxNameLength)] string? Name = null,
+    [property: MaxLength(ContactFormats.MaxPhoneLength), RegularExpression(ContactFormats.PhonePattern)] string? Phone = null,
+    [property: MaxLength(ContactFormats.MaxEmailLength), RegularExpression(ContactFormats.EmailPattern)] string? Email = null)
 {
     public const int MaxNameLength = 200;
 

@@ -1,7 +1,10 @@
+using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
@@ -15,7 +18,8 @@ namespace WardLink.ServiceDefaults;
 /// Lengths, counts and ranges come from <c>[MaxLength]</c> and <c>[Range]</c> on the request
 /// records, the views and the handlers' query parameters, naming the constants the decisions check; the
 /// length of each text in a list from <see cref="ItemsMaxLengthAttribute"/>; what a value's form
-/// bounds by itself (GUIDs, times, numbers read from text) from <see cref="DocumentedBounds"/>.
+/// bounds by itself (GUIDs, times, numbers read from text) from <see cref="DocumentedBounds"/>. A request body's properties are
+/// required or not as the service reads them (<see cref="DescribeRequestProperties"/>).
 /// </summary>
 public static class ApiDescription
 {
@@ -68,10 +72,61 @@ public static class ApiDescription
 
                 return Task.CompletedTask;
             });
+            options.AddSchemaTransformer(DescribeRequestProperties);
             DocumentedBounds.Describe(options);
             DocumentedHeaders.Describe(options);
             AnsweredHeaders.Describe(options);
         });
+
+    /// <summary>
+    /// A request body's property is required exactly where the service refuses it left out, which it reads as null (or as its
+    /// value type's default): the exporter requires each property its record's constructor gives no default, so a property a
+    /// client may leave out has a default there (<c>= null</c>; <c>= 0</c> or <c>= false</c>, which the schema states as its
+    /// <c>default</c>), and a required one takes no null either, which the service refuses as it refuses it left out (its
+    /// type is nullable only so that the check, not the JSON reader, names what is missing). A property required only while
+    /// another has a value or is given or not (<see cref="ConditionallyRequiredAttribute"/>: a hotline's number) is stated as <c>if</c>/<c>then</c>. Views
+    /// keep their nullable properties: an answer writes each one, null or not.
+    /// </summary>
+    private static Task DescribeRequestProperties(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        if (context.ParameterDescription?.Source != BindingSource.Body)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (context.JsonPropertyInfo?.AssociatedParameter is { HasDefaultValue: false })
+        {
+            schema.Type &= ~JsonSchemaType.Null;
+            schema.Metadata?.Remove(NullablePropertyMark);
+        }
+        else if (context.JsonPropertyInfo?.AssociatedParameter is { HasDefaultValue: true, DefaultValue: { } value })
+        {
+            schema.Default = JsonSerializer.SerializeToNode(value, value.GetType());
+        }
+
+        if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object)
+        {
+            foreach (var property in context.JsonTypeInfo.Properties)
+            {
+                foreach (var condition in property.AttributeProvider?.GetCustomAttributes(typeof(ConditionallyRequiredAttribute), inherit: false).Cast<ConditionallyRequiredAttribute>() ?? [])
+                {
+                    var other = context.JsonTypeInfo.Properties.Single(candidate => candidate.AttributeProvider is MemberInfo { Name: var name } && name == condition.Property);
+                    schema.AllOf ??= [];
+                    schema.AllOf.Add(new OpenApiSchema
+                    {
+                        If = condition.Condition(other.Name),
+                        Then = new OpenApiSchema
+                        {
+                            Required = new HashSet<string> { property.Name },
+                            Properties = new Dictionary<string, IOpenApiSchema> { [property.Name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null } } },
+                        },
+                    });
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
 
     /// <summary>
     /// A read that answers each audience with its own view declares one type per audience for the
@@ -148,6 +203,51 @@ public static class ApiDescription
 public sealed class ItemsMaxLengthAttribute(int length) : Attribute
 {
     public int Length { get; } = length;
+}
+
+/// <summary>
+/// A request property that may be left out but while another property of the same record (<see cref="Property"/>, by its C#
+/// name) is as <see cref="Condition"/> says, when the service refuses it missing or null: the document states it as
+/// <c>if</c> (<see cref="Condition"/>) / <c>then</c> (this property given, not null).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true)]
+public abstract class ConditionallyRequiredAttribute(string property) : Attribute
+{
+    public string Property { get; } = property;
+
+    /// <summary>The schema an object fits while this property is required, given <see cref="Property"/>'s JSON name.</summary>
+    public abstract OpenApiSchema Condition(string name);
+}
+
+/// <summary>Required while the other property is <paramref name="value"/> (an enum's value: a hotline's number).</summary>
+public sealed class RequiredWhenAttribute(string property, object value) : ConditionallyRequiredAttribute(property)
+{
+    public object Value { get; } = value;
+
+    public override OpenApiSchema Condition(string name) => new()
+    {
+        Required = new HashSet<string> { name },
+        Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Const = JsonNamingPolicy.CamelCase.ConvertName($"{Value}") } },
+    };
+}
+
+/// <summary>Required while the other property is given, not null (a latitude beside a longitude).</summary>
+public sealed class RequiredWithAttribute(string property) : ConditionallyRequiredAttribute(property)
+{
+    public override OpenApiSchema Condition(string name) => new()
+    {
+        Required = new HashSet<string> { name },
+        Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null } } },
+    };
+}
+
+/// <summary>Required while the other property is left out or null (a shift's route where it names no schedule).</summary>
+public sealed class RequiredWithoutAttribute(string property) : ConditionallyRequiredAttribute(property)
+{
+    public override OpenApiSchema Condition(string name) => new()
+    {
+        Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Type = JsonSchemaType.Null } },
+    };
 }
 
 /// <summary>A text parameter read as an enum by <see cref="FieldErrors.ParseEnum{T}"/>: the document lists the names it accepts.</summary>

@@ -105,6 +105,15 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
                 failures.Add($"{request}: expected {expected?.ToString() ?? "a 2xx"}, got {answer.Status} {Shortened(answer.Body)}");
             }
 
+            // A body the request means to be taken is one the merged API document describes: what it requires, without a null
+            // where none is allowed.
+            if (request.Body is { } sentBody && (expected ?? 200) is >= 200 and < 300 && IsJson(request) && answer.Address.StartsWith(system.GatewayAddress.ToString().TrimEnd('/'), StringComparison.Ordinal))
+            {
+                var sentPath = new Uri(answer.Address).AbsolutePath;
+                failures.AddRange(documented.CheckRequest(request.Method, sentPath, JsonNode.Parse(HttpFile.Fill(sentBody, variables, responses, DateTimeOffset.UtcNow)))
+                    .Select(problem => $"{request}: its body is not as the API document says: {problem}"));
+            }
+
             // Through the gateway, each answer is one the merged API document describes (all but the document itself),
             // its headers those it declares and its body fitting the schema it lists.
             var gateway = system.GatewayAddress.ToString().TrimEnd('/');
@@ -133,6 +142,28 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
         Assert.True(sent > 50, $"Only {sent} requests in WardLink.http.");
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} requests of WardLink.http did not answer what they say:\n{string.Join("\n", failures)}");
     }
+
+    /// <summary>
+    /// The JSON body of each <c>curl</c> example of the README and <c>docs/</c> (what a newcomer copies) is one the merged API
+    /// document describes for the path it calls.
+    /// </summary>
+    [Fact]
+    public async Task Every_json_body_of_a_documented_curl_is_one_the_API_document_describes()
+    {
+        using var client = new HttpClient();
+        var documented = new DocumentedResponses(JsonNode.Parse(await client.GetStringAsync(new Uri(system.GatewayAddress, "/openapi/wardlink.json"), TestContext.Current.CancellationToken))!.AsObject());
+        var examples = DocumentedCurls.All().Where(curl => curl is { Body: not null, Path: not null }).ToList();
+
+        var failures = examples
+            .SelectMany(curl => documented.CheckRequest(curl.Method, curl.Path!, JsonNode.Parse(curl.Body!)).Select(problem => $"{curl.Document}: {curl.Method} {curl.Path}: {problem}"))
+            .ToList();
+
+        Assert.True(examples.Count >= 10, $"Only {examples.Count} documented curl examples with a JSON body were found: the scan is broken.");
+        Assert.True(failures.Count == 0, $"{failures.Count} documented body(ies) not as the API document says:\n{string.Join("\n", failures)}");
+    }
+
+    private static bool IsJson(HttpFileRequest request) =>
+        request.Headers.Any(header => string.Equals(header.Name, "Content-Type", StringComparison.OrdinalIgnoreCase) && header.Value.StartsWith("application/json", StringComparison.OrdinalIgnoreCase));
 
     private async Task<HttpFileResponse> SendUntilAsync(
         HttpClient client, HttpFileRequest request, Dictionary<string, string> variables, Dictionary<string, HttpFileResponse> responses, Func<int, bool> expected)

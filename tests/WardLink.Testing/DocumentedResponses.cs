@@ -17,7 +17,8 @@ namespace WardLink.Testing;
 /// without null refuses null whatever <c>type</c> says, a <c>oneOf</c> takes exactly one of its schemas, a <c>$ref</c>
 /// applies beside its siblings), and, one rule more, names no property that no schema applied to its object names where
 /// one names some (a field is hidden until a view names it). A schema keyword the check does not read is itself a
-/// problem: no answer passes on what went unread.
+/// problem: no answer passes on what went unread. A request's JSON body is checked against its operation's schema alike
+/// (<see cref="CheckRequest"/>).
 /// </summary>
 public sealed class DocumentedResponses(JsonObject document)
 {
@@ -28,7 +29,7 @@ public sealed class DocumentedResponses(JsonObject document)
     private static readonly HashSet<string> Assertions =
     [
         "$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "properties", "required", "additionalProperties", "items", "maxItems", "minItems",
-        "maxLength", "minLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "maxLength", "minLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "not", "if", "then", "else",
     ];
 
     /// <summary>The keywords that assert nothing (2020-12 reads <c>format</c> as an annotation unless told otherwise), and any <c>x-</c> extension.</summary>
@@ -89,6 +90,29 @@ public sealed class DocumentedResponses(JsonObject document)
         Fits(answer, schema, "$", problems, closed: false);
         Fits(answer, schema, "$", problems, closed: true);
         return [.. problems.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// What is wrong with <paramref name="body"/> as the JSON body of a request <paramref name="method"/> <paramref name="path"/>:
+    /// each problem with where it is (<c>$.place.siteId: required, missing</c>), a property no schema names among them; none
+    /// when the document describes it.
+    /// </summary>
+    public IReadOnlyList<string> CheckRequest(string method, string path, JsonNode? body)
+    {
+        if (OperationOf(method, path) is not (var name, var operation))
+        {
+            return [$"{method} {path} is not in the document"];
+        }
+
+        if (operation["requestBody"]?["content"]?["application/json"]?["schema"] is not JsonObject schema)
+        {
+            return [$"{name} reads no JSON body"];
+        }
+
+        var problems = new List<string>();
+        Fits(body, schema, "$", problems, closed: false);
+        Fits(body, schema, "$", problems, closed: true);
+        return [.. problems.Distinct(StringComparer.Ordinal).Select(problem => problem.Replace(": answered, not in the document", ": not in the document", StringComparison.Ordinal))];
     }
 
     /// <summary>What is wrong with <paramref name="response"/> (its body read as <paramref name="body"/>) to <paramref name="method"/> <paramref name="path"/>.</summary>
@@ -184,6 +208,17 @@ public sealed class DocumentedResponses(JsonObject document)
             Applies(value, part!.AsObject(), at, problems, closed, named);
         }
 
+        if (schema["not"] is JsonObject refused && Finds(value, refused, at, closed).Count == 0)
+        {
+            problems.Add($"{at}: {JsonText(value)} fits the schema its document says it is not");
+        }
+
+        // 2020-12: "then" applies where the value fits "if", "else" where it does not.
+        if (schema["if"] is JsonObject condition && schema[Finds(value, condition, at, closed).Count == 0 ? "then" : "else"] is JsonObject branch)
+        {
+            Applies(value, branch, at, problems, closed, named);
+        }
+
         foreach (var combination in new[] { "anyOf", "oneOf" })
         {
             if (schema[combination] is JsonArray choices)
@@ -225,6 +260,14 @@ public sealed class DocumentedResponses(JsonObject document)
 
                 break;
         }
+    }
+
+    /// <summary>The problems of <paramref name="value"/> against <paramref name="schema"/> alone, what it names left out.</summary>
+    private List<string> Finds(JsonNode? value, JsonObject schema, string at, bool closed)
+    {
+        var found = new List<string>();
+        Applies(value, schema, at, found, closed, new NamedProperties());
+        return found;
     }
 
     /// <summary>An <c>anyOf</c> fits when one of its schemas at least does, a <c>oneOf</c> when exactly one does; the properties those name are named.</summary>

@@ -213,15 +213,15 @@ public sealed class IncidentDecisionTests
     [Fact]
     public void Reclassifying_needs_a_change_and_a_reason_and_an_open_incident()
     {
-        var decision = Incident.Reclassify(UnderInvestigation(), new ReclassifyIncident(IncidentClassification.Administrative, null, "Damage below the criminal threshold"), Now, Officer);
+        var decision = Incident.Reclassify(UnderInvestigation(), new ReclassifyIncident(Classification: IncidentClassification.Administrative, Category: null, Reason: "Damage below the criminal threshold"), Now, Officer);
 
         Assert.Equal(
             new IncidentReclassified(IncidentId, IncidentClassification.Administrative, SecurityCategory.Theft, "Damage below the criminal threshold", Now, Officer),
             Assert.Single(decision.Events));
-        AssertInvalid(Incident.Reclassify(Reported(), new ReclassifyIncident(IncidentClassification.Traffic, null, null), Now, Officer), "reason");
-        AssertInvalid(Incident.Reclassify(Reported(), new ReclassifyIncident(null, null, "Nothing"), Now, Officer), "classification");
-        AssertConflict(Incident.Reclassify(Reported(), new ReclassifyIncident(IncidentClassification.Criminal, SecurityCategory.Theft, "Same"), Now, Officer));
-        AssertConflict(Incident.Reclassify(Closed(), new ReclassifyIncident(IncidentClassification.Traffic, null, "Too late"), Now, Officer));
+        AssertInvalid(Incident.Reclassify(Reported(), new ReclassifyIncident(Classification: IncidentClassification.Traffic, Category: null, Reason: null), Now, Officer), "reason");
+        AssertInvalid(Incident.Reclassify(Reported(), new ReclassifyIncident(Classification: null, Category: null, Reason: "Nothing"), Now, Officer), "classification");
+        AssertConflict(Incident.Reclassify(Reported(), new ReclassifyIncident(Classification: IncidentClassification.Criminal, Category: SecurityCategory.Theft, Reason: "Same"), Now, Officer));
+        AssertConflict(Incident.Reclassify(Closed(), new ReclassifyIncident(Classification: IncidentClassification.Traffic, Category: null, Reason: "Too late"), Now, Officer));
     }
 
     /// <summary>Auditors are shown a linked tip's number, so only a number is taken there: free text (a name, a phone) is a 400.</summary>

@@ -245,7 +245,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void A_tip_is_assessed_with_verdict_reason_officer_and_time()
     {
-        var decision = Tip.Assess(Received(), new AssessTip(TipVerdict.Valuable, null, " Plates match a stolen car. "), Now, "officer-lan");
+        var decision = Tip.Assess(Received(), new AssessTip(Verdict: TipVerdict.Valuable, DuplicateOf: null, Reason: " Plates match a stolen car. "), Now, "officer-lan");
 
         Assert.Equal(new TipAssessed(TipId, TipVerdict.Valuable, null, "Plates match a stolen car.", Now, "officer-lan"), Assert.Single(decision.Events));
     }
@@ -255,7 +255,7 @@ public sealed class TipDecisionTests
     {
         var assessed = Received().Apply(new TipAssessed(TipId, TipVerdict.NotValuable, null, "vague", Now, "officer-lan"));
 
-        var decision = Tip.Assess(assessed, new AssessTip(TipVerdict.Valuable, null, "Second caller confirmed it."), Now, "officer-minh");
+        var decision = Tip.Assess(assessed, new AssessTip(Verdict: TipVerdict.Valuable, DuplicateOf: null, Reason: "Second caller confirmed it."), Now, "officer-minh");
 
         Assert.Equal(TipVerdict.Valuable, Assert.IsType<TipAssessed>(Assert.Single(decision.Events)).Verdict);
     }
@@ -265,7 +265,7 @@ public sealed class TipDecisionTests
     {
         var assessed = Received().Apply(new TipAssessed(TipId, TipVerdict.Prank, null, "joke", Now, "officer-lan"));
 
-        var decision = Tip.Assess(assessed, new AssessTip(TipVerdict.Prank, null, "still a joke"), Now, "officer-lan");
+        var decision = Tip.Assess(assessed, new AssessTip(Verdict: TipVerdict.Prank, DuplicateOf: null, Reason: "still a joke"), Now, "officer-lan");
 
         AssertConflict(decision);
         Assert.EndsWith("is already assessed as prank.", decision.Rejection!.Title, StringComparison.Ordinal);
@@ -279,7 +279,7 @@ public sealed class TipDecisionTests
     [InlineData(null, null, false, "verdict")]
     public void A_duplicate_names_another_existing_tip_and_only_a_duplicate_does(TipVerdict? verdict, string? original, bool originalExists, string field)
     {
-        var command = new AssessTip(verdict, original is null ? null : Guid.Parse(original), "reason") { OriginalExists = originalExists };
+        var command = new AssessTip(Verdict: verdict, DuplicateOf: original is null ? null : Guid.Parse(original), Reason: "reason") { OriginalExists = originalExists };
 
         AssertInvalid(Tip.Assess(Received(), command, Now, "officer-lan"), field);
     }
@@ -289,7 +289,7 @@ public sealed class TipDecisionTests
     {
         var original = Guid.Parse("0193b5a0-0000-7000-8000-000000000099");
 
-        var decision = Tip.Assess(Received(), new AssessTip(TipVerdict.Duplicate, original, "Same car, same night.") { OriginalExists = true }, Now, "officer-lan");
+        var decision = Tip.Assess(Received(), new AssessTip(Verdict: TipVerdict.Duplicate, DuplicateOf: original, Reason: "Same car, same night.") { OriginalExists = true }, Now, "officer-lan");
 
         Assert.Equal(original, Assert.IsType<TipAssessed>(Assert.Single(decision.Events)).DuplicateOf);
     }
@@ -297,7 +297,7 @@ public sealed class TipDecisionTests
     [Fact]
     public void Assessing_needs_a_reason()
     {
-        AssertInvalid(Tip.Assess(Received(), new AssessTip(TipVerdict.Valuable, null, " "), Now, "officer-lan"), "reason");
+        AssertInvalid(Tip.Assess(Received(), new AssessTip(Verdict: TipVerdict.Valuable, DuplicateOf: null, Reason: " "), Now, "officer-lan"), "reason");
     }
 
     [Fact]
@@ -342,7 +342,7 @@ public sealed class TipDecisionTests
         AssertConflict(Tip.Refer(Received(), new ReferTip(null) { NewIncidentId = Guid.CreateVersion7() }, Now, "officer-lan"));
         AssertConflict(Tip.Refer(notValuable, new ReferTip(null) { NewIncidentId = Guid.CreateVersion7() }, Now, "officer-lan"));
         AssertConflict(Tip.Refer(referred, new ReferTip(null) { NewIncidentId = Guid.CreateVersion7() }, Now, "officer-lan"));
-        AssertConflict(Tip.Assess(referred, new AssessTip(TipVerdict.Prank, null, "changed mind"), Now, "officer-lan"));
+        AssertConflict(Tip.Assess(referred, new AssessTip(Verdict: TipVerdict.Prank, DuplicateOf: null, Reason: "changed mind"), Now, "officer-lan"));
     }
 
     [Fact]

@@ -766,19 +766,34 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         var sample = body.Sample()!;
         foreach (var (path, value) in values)
         {
-            var segments = PathSegment().Matches(path).Select(match => match.Value).ToList();
-            var parent = segments[..^1].Aggregate(sample, (node, segment) => segment.StartsWith('[') ? node[int.Parse(segment[1..^1])]! : node[segment]!);
-            if (segments[^1].StartsWith('['))
+            var (parent, last) = ParentOf(sample, path);
+            if (last.StartsWith('['))
             {
-                parent[int.Parse(segments[^1][1..^1])] = value;
+                parent[int.Parse(last[1..^1])] = value;
             }
             else
             {
-                parent[segments[^1]] = value;
+                parent[last] = value;
             }
         }
 
         return sample.ToJsonString();
+    }
+
+    /// <summary>The sample body of <paramref name="body"/> without the property at <paramref name="path"/>.</summary>
+    private static string SampleWithout(BodySchema body, string path)
+    {
+        var sample = body.Sample()!;
+        var (parent, name) = ParentOf(sample, path);
+        parent.AsObject().Remove(name);
+        return sample.ToJsonString();
+    }
+
+    /// <summary>The node holding the value at <paramref name="path"/> in <paramref name="sample"/>, and the value's last segment (a name, or <c>[index]</c>).</summary>
+    private static (JsonNode Parent, string Last) ParentOf(JsonNode sample, string path)
+    {
+        var segments = PathSegment().Matches(path).Select(match => match.Value).ToList();
+        return (segments[..^1].Aggregate(sample, (node, segment) => segment.StartsWith('[') ? node[int.Parse(segment[1..^1])]! : node[segment]!), segments[^1]);
     }
 
     /// <summary>A JSON object of <paramref name="bytes"/> UTF-8 bytes: <paramref name="sample"/> with an unknown property padding it.</summary>

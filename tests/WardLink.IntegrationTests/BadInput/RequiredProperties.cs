@@ -1,0 +1,103 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using WardLink.Testing;
+using static WardLink.IntegrationTests.BadInput.JsonBodies;
+
+namespace WardLink.IntegrationTests.BadInput;
+
+/// <summary>
+/// A body's schema says which properties a client must send, and which may be null: every property of every body (nested
+/// ones too) is left out of the sample body, and sent as null. Each is a 400 naming it exactly where the document's schema,
+/// read as a client's validator reads it (<see cref="DocumentedResponses.CheckRequest"/>: <c>required</c>, a type without
+/// null, <c>if</c>/<c>then</c>), finds that property wrong. A step is sent to a fresh record of each kind the service keeps
+/// (each pairing of them where its path names two). Where the answer does not name the property, the sample body is sent
+/// there too: a property the document refuses so is refused naming it wherever the sample reaches the step (accepted, or
+/// refused naming another field); where neither does (no such record, or one in another state), the answer says nothing of
+/// the body.
+/// </summary>
+public abstract partial class BadInputSuite<TEntryPoint>
+{
+    [Fact]
+    public async Task A_property_left_out_or_null_is_a_400_naming_it_exactly_where_the_document_refuses_it_so()
+    {
+        var document = new DocumentedResponses((await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!);
+        var failures = new List<string>();
+        var reached = 0;
+        foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.Body is not null))
+        {
+            var addresses = await AddressesOfAsync(endpoint);
+            foreach (var (path, _) in endpoint.Body!.Values().Where(value => !value.Path.EndsWith(']')))
+            {
+                foreach (var (what, body) in new[] { ("left out", SampleWithout(endpoint.Body, path)), ("null", SampleWith(endpoint.Body, path, null)) })
+                {
+                    var stepped = false;
+                    foreach (var address in addresses)
+                    {
+                        var wrong = document.CheckRequest(endpoint.Method, address, JsonNode.Parse(body)).Where(problem => problem.Contains($"$.{path}: ", StringComparison.Ordinal)).ToList();
+                        var said = wrong.Count > 0 ? $"the document refuses it ({wrong[0]})" : $"the document lets it be {what}";
+                        var answer = await SendAsync(endpoint.Method, address, Json(body), countStored: false);
+                        stepped |= answer.Status is >= 200 and < 300;
+                        if (Names(answer, path))
+                        {
+                            reached++;
+                            if (wrong.Count == 0)
+                            {
+                                failures.Add($"{endpoint} at {address}, {path} {what}: {said}, the answer is a 400 naming it: {Shortened(answer.Body)}");
+                            }
+                        }
+                        else if (answer.Status is >= 200 and < 300 || answer.Status == 400)
+                        {
+                            reached++;
+                            if (wrong.Count > 0)
+                            {
+                                failures.Add($"{endpoint} at {address}, {path} {what}: {said}, the answer is {answer.Status} {Shortened(answer.Body)}");
+                            }
+                        }
+                        else if (wrong.Count > 0)
+                        {
+                            var sample = await SendAsync(endpoint.Method, address, Json(endpoint.Body.Sample()!.ToJsonString()), countStored: false);
+                            stepped |= sample.Status is >= 200 and < 300;
+                            if (sample.Status is >= 200 and < 300 || sample.Status == 400)
+                            {
+                                reached++;
+                                failures.Add($"{endpoint} at {address}, {path} {what}: {said}, the answer is {answer.Status} {Shortened(answer.Body)}, where the sample body is {sample.Status}");
+                            }
+                        }
+                    }
+
+                    // A step taken changes its record: the next property is sent to fresh records, in the state the first found.
+                    if (stepped && endpoint.Parameters.Any(parameter => parameter.IsGuid))
+                    {
+                        addresses = await AddressesOfAsync(endpoint);
+                    }
+                }
+            }
+        }
+
+        Assert.True(reached > 0, "No property left out or null reached a step.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{reached} answers reached the step.");
+        AssertNone(failures);
+    }
+
+    /// <summary>Whether <paramref name="answer"/> is a 400 problem naming <paramref name="field"/>.</summary>
+    private static bool Names(Answer answer, string field) => answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, field);
+
+    /// <summary>
+    /// The addresses of <paramref name="endpoint"/>: a new record's, or, where its path names records, each fresh record of
+    /// each kind the service keeps in each id of its path (every pairing where it names two), an unknown code for the others.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> AddressesOfAsync(WriteEndpoint endpoint)
+    {
+        var ids = endpoint.Parameters.Where(parameter => parameter.IsGuid).ToList();
+        if (ids.Count == 0)
+        {
+            return [endpoint.Address()];
+        }
+
+        var streams = (await FreshStreamsAsync()).Where(stream => !stream.IsInternal).ToList();
+        var templates = ids.Aggregate(
+            (IEnumerable<string>)[endpoint.Template],
+            (filled, id) => filled.SelectMany(template => streams.Select(stream => template.Replace($"{{{id.Name}}}", stream.Id.ToString(), StringComparison.Ordinal))));
+        return [.. templates.Select(template => PathParameter.Fill(template, endpoint.Parameters.Where(parameter => !parameter.IsGuid)))];
+    }
+}
