@@ -125,7 +125,7 @@ public sealed record CheckIn(
     [property: MaxLength(PatrolRoute.MaxCodeLength)] string? Code,
     DateTimeOffset? At = null,
     [property: Range(-Place.MaxLatitude, Place.MaxLatitude), RequiredWith(nameof(CheckIn.Longitude))] double? Latitude = null,
-    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude = null);
+    [property: Range(-Place.MaxLongitude, Place.MaxLongitude), RequiredWith(nameof(CheckIn.Latitude))] double? Longitude = null);
 
 /// <summary>An observation on a shift, with the ids chosen for it and the shift's <paramref name="Ward"/> as the request found it (where its incident would be opened).</summary>
 public sealed record ReportObservation(
