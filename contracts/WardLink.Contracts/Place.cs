@@ -10,8 +10,8 @@ namespace WardLink.Contracts;
 public sealed record Place(
     Guid? SiteId = null,
     [property: MaxLength(Place.MaxDescriptionLength)] string? Description = null,
-    [property: Range(-Place.MaxLatitude, Place.MaxLatitude)] double? Latitude = null,
-    [property: Range(-Place.MaxLongitude, Place.MaxLongitude)] double? Longitude = null)
+    [property: Range(-Place.MaxLatitude, Place.MaxLatitude), RequiredWith(nameof(Place.Longitude))] double? Latitude = null,
+    [property: Range(-Place.MaxLongitude, Place.MaxLongitude), RequiredWith(nameof(Place.Latitude))] double? Longitude = null)
 {
     public const int MaxDescriptionLength = 500;
 

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WardLink.Contracts;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Wards;

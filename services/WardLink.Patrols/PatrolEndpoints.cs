@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
+using WardLink.Contracts;
 using WardLink.Contracts.Patrols;
 using WardLink.Domain;
 using WardLink.EventSourcing;

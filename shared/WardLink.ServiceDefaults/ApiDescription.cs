@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
+using WardLink.Contracts;
 using WardLink.Domain;
 
 namespace WardLink.ServiceDefaults;
@@ -87,6 +88,26 @@ public static class ApiDescription
     /// another has a value or is given or not (<see cref="ConditionallyRequiredAttribute"/>: a hotline's number) is stated as <c>if</c>/<c>then</c>. Views
     /// keep their nullable properties: an answer writes each one, null or not.
     /// </summary>
+    /// <summary>The schema an object fits while a property <paramref name="condition"/> marks is required, given the other property's JSON name.</summary>
+    private static OpenApiSchema ConditionOf(ConditionallyRequiredAttribute condition, string name) => condition switch
+    {
+        RequiredWhenAttribute valued => new()
+        {
+            Required = new HashSet<string> { name },
+            Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Const = JsonNamingPolicy.CamelCase.ConvertName($"{valued.Value}") } },
+        },
+        RequiredWithAttribute => new()
+        {
+            Required = new HashSet<string> { name },
+            Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null } } },
+        },
+        RequiredWithoutAttribute => new()
+        {
+            Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Type = JsonSchemaType.Null } },
+        },
+        _ => throw new NotSupportedException($"No schema states {condition.GetType().Name}."),
+    };
+
     private static Task DescribeRequestProperties(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
     {
         if (context.ParameterDescription?.Source != BindingSource.Body)
@@ -114,7 +135,7 @@ public static class ApiDescription
                     schema.AllOf ??= [];
                     schema.AllOf.Add(new OpenApiSchema
                     {
-                        If = condition.Condition(other.Name),
+                        If = ConditionOf(condition, other.Name),
                         Then = new OpenApiSchema
                         {
                             Required = new HashSet<string> { property.Name },
@@ -203,51 +224,6 @@ public static class ApiDescription
 public sealed class ItemsMaxLengthAttribute(int length) : Attribute
 {
     public int Length { get; } = length;
-}
-
-/// <summary>
-/// A request property that may be left out but while another property of the same record (<see cref="Property"/>, by its C#
-/// name) is as <see cref="Condition"/> says, when the service refuses it missing or null: the document states it as
-/// <c>if</c> (<see cref="Condition"/>) / <c>then</c> (this property given, not null).
-/// </summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = true)]
-public abstract class ConditionallyRequiredAttribute(string property) : Attribute
-{
-    public string Property { get; } = property;
-
-    /// <summary>The schema an object fits while this property is required, given <see cref="Property"/>'s JSON name.</summary>
-    public abstract OpenApiSchema Condition(string name);
-}
-
-/// <summary>Required while the other property is <paramref name="value"/> (an enum's value: a hotline's number).</summary>
-public sealed class RequiredWhenAttribute(string property, object value) : ConditionallyRequiredAttribute(property)
-{
-    public object Value { get; } = value;
-
-    public override OpenApiSchema Condition(string name) => new()
-    {
-        Required = new HashSet<string> { name },
-        Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Const = JsonNamingPolicy.CamelCase.ConvertName($"{Value}") } },
-    };
-}
-
-/// <summary>Required while the other property is given, not null (a latitude beside a longitude).</summary>
-public sealed class RequiredWithAttribute(string property) : ConditionallyRequiredAttribute(property)
-{
-    public override OpenApiSchema Condition(string name) => new()
-    {
-        Required = new HashSet<string> { name },
-        Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null } } },
-    };
-}
-
-/// <summary>Required while the other property is left out or null (a shift's route where it names no schedule).</summary>
-public sealed class RequiredWithoutAttribute(string property) : ConditionallyRequiredAttribute(property)
-{
-    public override OpenApiSchema Condition(string name) => new()
-    {
-        Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Type = JsonSchemaType.Null } },
-    };
 }
 
 /// <summary>A text parameter read as an enum by <see cref="FieldErrors.ParseEnum{T}"/>: the document lists the names it accepts.</summary>

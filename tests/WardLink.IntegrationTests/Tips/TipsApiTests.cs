@@ -72,7 +72,7 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         { "future", ValidTip.Replace("2024-05-02T21:40:00+07:00", "2999-01-01T00:00:00+07:00", StringComparison.Ordinal), "receivedAt" },
         { "unknown channel", ValidTip.Replace("\"hotline\"", "\"carrier-pigeon\"", StringComparison.Ordinal), "channel" },
         { "blank description", ValidTip.Replace("A man going through bags in the Eye hospital waiting room.", "   ", StringComparison.Ordinal), "description" },
-        { "no place", ValidTip.Replace("\"description\": \"Eye hospital, ground-floor waiting room\"", "\"latitude\": 19.8", StringComparison.Ordinal), "place" },
+        { "half coordinates", ValidTip.Replace("\"description\": \"Eye hospital, ground-floor waiting room\"", "\"latitude\": 19.8", StringComparison.Ordinal), "place.longitude" },
         { "not json", "{ this is not json", "body" },
         { "unknown category", ValidTip.Replace("\"theft\"", "\"arson\"", StringComparison.Ordinal), "category" },
         { "oversized description", ValidTip.Replace("A man going through bags in the Eye hospital waiting room.", new string('x', Tip.MaxDescriptionLength + 1), StringComparison.Ordinal), "description" },

@@ -1,0 +1,25 @@
+namespace WardLink.Contracts;
+
+/// <summary>
+/// A request property that may be left out but while another property of the same record (<see cref="Property"/>, by its C#
+/// name) is as the attribute says, when the service refuses it missing or null: the OpenAPI documents state it as
+/// <c>if</c> (that condition) / <c>then</c> (this property given, not null). Declared here, beside the records that need them
+/// (<see cref="Place"/>); the services' documents read them (<c>ApiDescription</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true)]
+public abstract class ConditionallyRequiredAttribute(string property) : Attribute
+{
+    public string Property { get; } = property;
+}
+
+/// <summary>Required while the other property is <paramref name="value"/> (an enum's value: a hotline's number).</summary>
+public sealed class RequiredWhenAttribute(string property, object value) : ConditionallyRequiredAttribute(property)
+{
+    public object Value { get; } = value;
+}
+
+/// <summary>Required while the other property is given, not null (a latitude beside a longitude).</summary>
+public sealed class RequiredWithAttribute(string property) : ConditionallyRequiredAttribute(property);
+
+/// <summary>Required while the other property is left out or null (a shift's route where it names no schedule).</summary>
+public sealed class RequiredWithoutAttribute(string property) : ConditionallyRequiredAttribute(property);
