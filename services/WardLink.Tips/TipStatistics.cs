@@ -60,9 +60,9 @@ public static class TipStatisticsEndpoints
     {
         var received = databases.Counting<TipRow>(wards, tip => tip.ReceivedAt, year);
         var counted = await received.CountEachAsync([nameof(TipRow.Channel), nameof(TipRow.Category), nameof(TipRow.Verdict), nameof(TipRow.Referred)], ct);
-        Task<int> ContributedToAsync(IncidentOutcome outcome) => received
-            .Where(tip => tip.Verdict == TipVerdict.Valuable)
-            .CountDistinctAsync(rows => rows.SelectMany(tip => tip.Outcomes).Where(standing => standing.Outcome == outcome).Select(standing => standing.IncidentId), ct);
+        // Every outcome a valuable tip stands at, read at once: a case resolved again between two reads would count under both outcomes.
+        var standing = await received.Where(tip => tip.Verdict == TipVerdict.Valuable).DistinctAsync(rows => rows.SelectMany(tip => tip.Outcomes), ct);
+        int ContributedTo(IncidentOutcome outcome) => standing.Where(stands => stands.Outcome == outcome).Select(stands => stands.IncidentId).Distinct().Count();
 
         return wards.Describe(new TipStatistics(
             year,
@@ -72,7 +72,7 @@ public static class TipStatisticsEndpoints
             counted[nameof(TipRow.Verdict)].Every<TipVerdict>(),
             counted[nameof(TipRow.Verdict)].CountOf(null),
             counted[nameof(TipRow.Referred)].CountOf("true"),
-            await ContributedToAsync(IncidentOutcome.CriminalCaseSolved),
-            await ContributedToAsync(IncidentOutcome.AdministrativeViolationHandled)));
+            ContributedTo(IncidentOutcome.CriminalCaseSolved),
+            ContributedTo(IncidentOutcome.AdministrativeViolationHandled)));
     }
 }

@@ -56,10 +56,13 @@ public sealed class CountedRows<T>(WardDatabases databases, StatisticWards count
 
     public Task<int> CountAsync(Expression<Func<T, bool>> predicate, CancellationToken ct) => Where(predicate).CountAsync(ct);
 
-    /// <summary>How many distinct values <paramref name="select"/> finds among the rows.</summary>
-    public async Task<int> CountDistinctAsync<TValue>(Func<IQueryable<T>, IQueryable<TValue>> select, CancellationToken ct)
+    /// <summary>
+    /// The distinct values <paramref name="select"/> finds among the rows (a row's records too), in one query a database: what is
+    /// counted of them is of one moment.
+    /// </summary>
+    public async Task<IReadOnlyList<TValue>> DistinctAsync<TValue>(Func<IQueryable<T>, IQueryable<TValue>> select, CancellationToken ct)
         where TValue : notnull =>
-        (await EachAsync(async (_, rows) => await select(rows).Distinct().ToListAsync(ct))).SelectMany(values => values).Distinct().Count();
+        [.. (await EachAsync(async (_, rows) => await select(rows).ToListAsync(ct))).SelectMany(values => values).Distinct()];
 
     /// <summary>The median of <paramref name="value"/> over the rows (which all have one), rounded to 2 decimals; null when there are none.</summary>
     public async Task<double?> MedianAsync(Expression<Func<T, double>> value, CancellationToken ct)
