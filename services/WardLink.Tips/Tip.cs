@@ -7,7 +7,6 @@ using WardLink.Contracts.Tips;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Sites;
-using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Tips;

@@ -88,26 +88,6 @@ public static class ApiDescription
     /// another has a value or is given or not (<see cref="ConditionallyRequiredAttribute"/>: a hotline's number) is stated as <c>if</c>/<c>then</c>. Views
     /// keep their nullable properties: an answer writes each one, null or not.
     /// </summary>
-    /// <summary>The schema an object fits while a property <paramref name="condition"/> marks is required, given the other property's JSON name.</summary>
-    private static OpenApiSchema ConditionOf(ConditionallyRequiredAttribute condition, string name) => condition switch
-    {
-        RequiredWhenAttribute valued => new()
-        {
-            Required = new HashSet<string> { name },
-            Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Const = JsonNamingPolicy.CamelCase.ConvertName($"{valued.Value}") } },
-        },
-        RequiredWithAttribute => new()
-        {
-            Required = new HashSet<string> { name },
-            Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null } } },
-        },
-        RequiredWithoutAttribute => new()
-        {
-            Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Type = JsonSchemaType.Null } },
-        },
-        _ => throw new NotSupportedException($"No schema states {condition.GetType().Name}."),
-    };
-
     private static Task DescribeRequestProperties(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
     {
         if (context.ParameterDescription?.Source != BindingSource.Body)
@@ -136,11 +116,7 @@ public static class ApiDescription
                     schema.AllOf.Add(new OpenApiSchema
                     {
                         If = ConditionOf(condition, other.Name),
-                        Then = new OpenApiSchema
-                        {
-                            Required = new HashSet<string> { property.Name },
-                            Properties = new Dictionary<string, IOpenApiSchema> { [property.Name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null } } },
-                        },
+                        Then = Given(property.Name),
                     });
                 }
             }
@@ -148,6 +124,29 @@ public static class ApiDescription
 
         return Task.CompletedTask;
     }
+
+    /// <summary>The schema an object fits while a property <paramref name="condition"/> marks is required, given the other property's JSON name.</summary>
+    private static OpenApiSchema ConditionOf(ConditionallyRequiredAttribute condition, string name) => condition switch
+    {
+        RequiredWhenAttribute valued => new()
+        {
+            Required = new HashSet<string> { name },
+            Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Const = JsonNamingPolicy.CamelCase.ConvertName($"{valued.Value}") } },
+        },
+        RequiredWithAttribute => Given(name),
+        RequiredWithoutAttribute => new()
+        {
+            Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Type = JsonSchemaType.Null } },
+        },
+        _ => throw new NotSupportedException($"No schema states {condition.GetType().Name}."),
+    };
+
+    /// <summary>The schema an object fits while it has property <paramref name="name"/>, not null.</summary>
+    private static OpenApiSchema Given(string name) => new()
+    {
+        Required = new HashSet<string> { name },
+        Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null } } },
+    };
 
     /// <summary>
     /// A read that answers each audience with its own view declares one type per audience for the
