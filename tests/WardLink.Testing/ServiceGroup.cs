@@ -26,6 +26,7 @@ public class ServiceGroup : IAsyncLifetime
     private readonly Dictionary<string, IServiceProvider> _running = [];
     private readonly List<IAsyncDisposable> _hosts = [];
 
+
     /// <summary>The databases partners runs on in this group (replicas share one).</summary>
     private readonly HashSet<string> _wardKeepers = [];
     private TestInfrastructure? _infrastructure;
@@ -36,6 +37,9 @@ public class ServiceGroup : IAsyncLifetime
 
     /// <summary>The key the partners service seals webhook signing secrets with in tests (base64, 32 bytes).</summary>
     public static readonly string WebhookSecretKey = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("wardlink-tests-webhook-key-32byt"));
+
+    /// <summary>How long a host may take to stop: its hosted services' 30 s shutdown, its bus's 15 s, with room for a slow machine.</summary>
+    protected virtual TimeSpan StopLimit => TimeSpan.FromMinutes(2);
 
     public TestInfrastructure Infrastructure => _infrastructure ?? throw new InvalidOperationException("Not initialised.");
 
@@ -165,7 +169,37 @@ public class ServiceGroup : IAsyncLifetime
     public async Task StopAsync(IAsyncDisposable host)
     {
         _hosts.Remove(host);
-        await host.DisposeAsync();
+        await StopWithinLimitAsync(host);
+    }
+
+    /// <summary>
+    /// Has what a fixture starts beside its services (a test bus, a webhook receiver) stopped with them, last started
+    /// first, within the same limit.
+    /// </summary>
+    protected T Own<T>(T started)
+        where T : IAsyncDisposable
+    {
+        _hosts.Add(started);
+        return started;
+    }
+
+    /// <summary>
+    /// Stops a host, failing with its name and the test class when it has not stopped within <see cref="StopLimit"/>: a
+    /// host that never stops would otherwise hold its class's fixture, and the run's last tests (those that run alone
+    /// wait for every other class to end), until the run's hang detector ends it without naming anything. The stop
+    /// runs off the caller's thread, so a disposal that blocks its thread is bounded too.
+    /// </summary>
+    private async Task StopWithinLimitAsync(IAsyncDisposable host)
+    {
+        try
+        {
+            await Task.Run(async () => await host.DisposeAsync()).WaitAsync(StopLimit);
+        }
+        catch (TimeoutException)
+        {
+            var service = host.GetType() is { IsGenericType: true } generic ? generic.GetGenericArguments()[0].Name : host.GetType().Name;
+            throw new TimeoutException($"{service} of {GetType().Name} did not stop within {StopLimit.TotalSeconds:0} s (a service stops within its 30 s grace period); it was left running.");
+        }
     }
 
     /// <summary>The services (DI container) of the last started instance of a service.</summary>
@@ -197,9 +231,18 @@ public class ServiceGroup : IAsyncLifetime
 
     public virtual async ValueTask DisposeAsync()
     {
+        // Every host is stopped, and the databases and virtual host dropped, even when one host does not stop.
+        var hung = new List<TimeoutException>();
         foreach (var host in Enumerable.Reverse(_hosts).ToList())
         {
-            await host.DisposeAsync();
+            try
+            {
+                await StopWithinLimitAsync(host);
+            }
+            catch (TimeoutException timeout)
+            {
+                hung.Add(timeout);
+            }
         }
 
         if (_infrastructure is not null)
@@ -217,5 +260,9 @@ public class ServiceGroup : IAsyncLifetime
         }
 
         GC.SuppressFinalize(this);
+        if (hung.Count > 0)
+        {
+            throw new AggregateException(hung);
+        }
     }
 }

@@ -91,6 +91,26 @@ public sealed class TestInfrastructure
             $"database {name} to be dropped");
     }
 
+    /// <summary>Whether the database of <paramref name="connectionString"/> exists.</summary>
+    public async Task<bool> DatabaseExistsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(_maintenance);
+        await connection.OpenAsync();
+        await using var exists = new NpgsqlCommand("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", connection)
+        {
+            Parameters = { new() { Value = new NpgsqlConnectionStringBuilder(connectionString).Database } },
+        };
+        return (bool)(await exists.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Whether the virtual host of <paramref name="address"/> exists.</summary>
+    public async Task<bool> VirtualHostExistsAsync(string address)
+    {
+        using var client = ManagementClient();
+        using var response = await client.GetAsync($"api/vhosts/{VirtualHostOf(address)}");
+        return response.StatusCode != HttpStatusCode.NotFound && response.EnsureSuccessStatusCode().IsSuccessStatusCode;
+    }
+
     /// <summary>Creates an empty virtual host and returns the amqp:// address that points into it.</summary>
     public async Task<string> CreateVirtualHostAsync(string purpose)
     {

@@ -73,9 +73,9 @@ public sealed class WebhookSystem : ServiceGroup
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        Receiver = await WebhookReceiver.StartAsync();
+        Receiver = Own(await WebhookReceiver.StartAsync());
         Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: QuickSender, services: services => services.AddConsumeObserver(_ => Consumed));
-        Bus = await TestBus.StartAsync(VirtualHost);
+        Bus = Own(await TestBus.StartAsync(VirtualHost));
         Police = Partners.CreateClient();
         PartnerA = await Police.RegisterPartnerAsync("Thanh Hóa Eye Hospital");
         SiteA = await Police.RegisterSiteAsync(PartnerA, "Eye hospital main gate");
@@ -86,12 +86,6 @@ public sealed class WebhookSystem : ServiceGroup
     /// <summary>A client of the partner's own, as its partner client calls the service.</summary>
     public HttpClient ClientOf(Guid partnerId) => Partners.CreateClient().As(TestAuth.Token(WardLinkRoles.Partner, partnerId));
 
-    public override async ValueTask DisposeAsync()
-    {
-        await Bus.DisposeAsync();
-        await Receiver.DisposeAsync();
-        await base.DisposeAsync();
-    }
 }
 
 /// <summary>Signed webhooks for partners (issue 22), against a real HTTP receiver on loopback.</summary>

@@ -55,7 +55,7 @@ public class WardedPatrolsAndPartners : ServiceGroup
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        Receiver = await WebhookReceiver.StartAsync();
+        Receiver = Own(await WebhookReceiver.StartAsync());
         Patrols = await StartAsync<PatrolsService>(
             PatrolsService.Name,
             services: services =>
@@ -71,7 +71,7 @@ public class WardedPatrolsAndPartners : ServiceGroup
         }
 
         Partners = await StartAsync<PartnersService>(PartnersService.Name, services: services => services.AddConsumeObserver(_ => PartnersConsumed), settings: partners);
-        Bus = await TestBus.StartAsync(VirtualHost);
+        Bus = Own(await TestBus.StartAsync(VirtualHost));
     }
 
     /// <summary>
@@ -121,13 +121,6 @@ public class WardedPatrolsAndPartners : ServiceGroup
         return await session.Events.FetchStreamAsync(id, token: TestContext.Current.CancellationToken);
     }
 
-    public override async ValueTask DisposeAsync()
-    {
-        await Bus.DisposeAsync();
-        await Receiver.DisposeAsync();
-        await base.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
 }
 
 /// <summary>

@@ -49,7 +49,7 @@ public class WardedServices : ServiceGroup
         await base.InitializeAsync();
         _tips = await StartAsync<TipsService>(TipsService.Name, settings: await SettingsOfAsync(TipsService.Name));
         _incidents = await StartAsync<IncidentsService>(IncidentsService.Name, settings: await SettingsOfAsync(IncidentsService.Name));
-        _bus = await TestBus.StartAsync(VirtualHost);
+        _bus = Own(await TestBus.StartAsync(VirtualHost));
         await EstablishAsync(DongQuang, "DQ", "Đông Quang");
         await EstablishAsync(DongVe, "DV", "Đông Vệ");
     }
@@ -115,17 +115,6 @@ public class WardedServices : ServiceGroup
 
     /// <summary>The settings service <paramref name="service"/> starts with beyond the group's: none here.</summary>
     protected virtual Task<IReadOnlyDictionary<string, string?>?> SettingsOfAsync(string service) => Task.FromResult<IReadOnlyDictionary<string, string?>?>(null);
-
-    public override async ValueTask DisposeAsync()
-    {
-        if (_bus is not null)
-        {
-            await _bus.DisposeAsync();
-        }
-
-        await base.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
 
     /// <summary>Waits until every directory knows <paramref name="ward"/> as <paramref name="matches"/> says: each service's, in each of its databases.</summary>
     private async Task KnownEverywhereAsync(string ward, Func<KnownWard, bool> matches, string what)

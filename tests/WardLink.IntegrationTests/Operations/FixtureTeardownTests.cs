@@ -1,0 +1,67 @@
+using WardLink.Testing;
+
+namespace WardLink.IntegrationTests.Operations;
+
+/// <summary>
+/// A class fixture that never finished disposing once held a CI run's last test (a class that runs alone waits for
+/// every other class to end) until the hang detector ended the run, naming nothing. A group stops what it owns within
+/// its limit, whether the disposal awaits forever or blocks its thread, names what did not stop, and still drops its
+/// databases and virtual host.
+/// </summary>
+public sealed class FixtureTeardownTests
+{
+    [Fact]
+    public async Task A_group_names_what_did_not_stop_within_its_limit_and_still_drops_its_database_and_virtual_host()
+    {
+        using var release = new ManualResetEventSlim();
+        var group = new QuickToGiveUp();
+        await group.InitializeAsync();
+        var database = await group.DatabaseOfAsync("teardown");
+        group.Start(new BlocksItsThread(release));
+        group.Start(new NeverStops());
+        var stops = new Stops();
+        group.Start(stops);
+
+        var failure = await Assert.ThrowsAsync<AggregateException>(async () => await group.DisposeAsync());
+        release.Set();
+
+        Assert.Equal(
+            ["NeverStops of QuickToGiveUp did not stop within 1 s", "BlocksItsThread of QuickToGiveUp did not stop within 1 s"],
+            failure.InnerExceptions.Select(hung => Assert.IsType<TimeoutException>(hung).Message[..hung.Message.IndexOf(" (", StringComparison.Ordinal)]));
+        Assert.True(stops.Stopped, "what stopped in time was not stopped");
+        Assert.False(await group.Infrastructure.DatabaseExistsAsync(database), "the group's database is left");
+        Assert.False(await group.Infrastructure.VirtualHostExistsAsync(group.VirtualHost), "the group's virtual host is left");
+    }
+
+    private sealed class QuickToGiveUp : ServiceGroup
+    {
+        protected override TimeSpan StopLimit => TimeSpan.FromSeconds(1);
+
+        public void Start(IAsyncDisposable started) => Own(started);
+    }
+
+    private sealed class BlocksItsThread(ManualResetEventSlim release) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            release.Wait(TestContext.Current.CancellationToken);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class NeverStops : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await Task.Delay(Timeout.InfiniteTimeSpan, TestContext.Current.CancellationToken);
+    }
+
+    private sealed class Stops : IAsyncDisposable
+    {
+        public bool Stopped { get; private set; }
+
+        public ValueTask DisposeAsync()
+        {
+            Stopped = true;
+            return ValueTask.CompletedTask;
+        }
+    }
+}
