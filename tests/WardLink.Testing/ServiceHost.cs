@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WardLink.ServiceDefaults.Security;
 
@@ -56,6 +57,13 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
         }
     }
 
+    /// <summary>
+    /// The host as the application runs it: Program.cs's <c>app.Run()</c> starts it, and stops and disposes it once its
+    /// lifetime is told to stop, once, as in a deployment. The factory's own stop ran every hosted service's stop a second
+    /// time, at once with the application's (Marten's projection coordinator then threw, or once never finished).
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder) => new RunByTheApplication(base.CreateHost(builder));
+
     protected override void ConfigureClient(HttpClient client)
     {
         base.ConfigureClient(client);
@@ -75,5 +83,29 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
         {
             builder.ConfigureServices(_services);
         }
+    }
+}
+
+/// <summary>A started application's host, stopped and disposed by the application's own run.</summary>
+internal sealed class RunByTheApplication(IHost host) : IHost
+{
+    private readonly IHostApplicationLifetime _lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+
+    public IServiceProvider Services => host.Services;
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => host.StartAsync(cancellationToken);
+
+    /// <summary>Has the application's run stop the host, and waits until it has.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = _lifetime.ApplicationStopped.Register(() => stopped.TrySetResult());
+        _lifetime.StopApplication();
+        await stopped.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Nothing: the application's run disposes the host once it has stopped it.</summary>
+    public void Dispose()
+    {
     }
 }

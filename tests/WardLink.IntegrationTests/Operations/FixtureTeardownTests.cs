@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using WardLink.Testing;
+using WardLink.Tips;
 
 namespace WardLink.IntegrationTests.Operations;
 
@@ -31,6 +34,60 @@ public sealed class FixtureTeardownTests
         Assert.True(stops.Stopped, "what stopped in time was not stopped");
         Assert.False(await group.Infrastructure.DatabaseExistsAsync(database), "the group's database is left");
         Assert.False(await group.Infrastructure.VirtualHostExistsAsync(group.VirtualHost), "the group's virtual host is left");
+    }
+
+    /// <summary>
+    /// The application's own run (Program.cs's <c>app.Run()</c>) stops its host once its lifetime is told to stop; a test
+    /// host that also stopped it itself ran every hosted service's stop twice at once, and Marten's projection coordinator
+    /// then threw (a disposed token source) or, once in CI, never finished, holding its class's fixture forever.
+    /// </summary>
+    [Fact]
+    public async Task A_stopped_service_stops_each_of_its_hosted_services_once()
+    {
+        var group = new ServiceGroup();
+        await group.InitializeAsync();
+        try
+        {
+            var stops = new CountedStops();
+            var tips = await group.StartAsync<TipsService>(TipsService.Name, services: services => services.AddSingleton<IHostedService>(stops));
+
+            await group.StopAsync(tips);
+
+            Assert.Equal((1, 1), (stops.Calls, stops.MostAtOnce));
+        }
+        finally
+        {
+            await group.DisposeAsync();
+        }
+    }
+
+    /// <summary>A hosted service that counts the calls of its stop, and how many ran at once.</summary>
+    private sealed class CountedStops : IHostedService
+    {
+        private readonly Lock _lock = new();
+        private int _running;
+
+        public int Calls { get; private set; }
+
+        public int MostAtOnce { get; private set; }
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                Calls++;
+                MostAtOnce = Math.Max(MostAtOnce, ++_running);
+            }
+
+            // Long enough for a second stop begun with the first to overlap it.
+            await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+            lock (_lock)
+            {
+                _running--;
+            }
+        }
     }
 
     private sealed class QuickToGiveUp : ServiceGroup
