@@ -26,7 +26,6 @@ public class ServiceGroup : IAsyncLifetime
     private readonly Dictionary<string, IServiceProvider> _running = [];
     private readonly List<IAsyncDisposable> _hosts = [];
 
-
     /// <summary>The databases partners runs on in this group (replicas share one).</summary>
     private readonly HashSet<string> _wardKeepers = [];
     private TestInfrastructure? _infrastructure;
