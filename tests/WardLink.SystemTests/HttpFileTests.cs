@@ -73,13 +73,14 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
         var failures = new List<string>();
         using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(60) };
         var documented = new DocumentedResponses(JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!.AsObject());
+        var gateway = system.GatewayAddress.ToString().TrimEnd('/');
         var sent = 0;
         var called = new HashSet<string>(StringComparer.Ordinal);
         foreach (var request in requests)
         {
             foreach (var (name, value) in request.Variables)
             {
-                variables[name] = name == "gateway" ? system.GatewayAddress.ToString().TrimEnd('/') : value;
+                variables[name] = name == "gateway" ? gateway : value;
             }
 
             if (request.Method is null)
@@ -107,7 +108,7 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
 
             // A body the request means to be taken is one the merged API document describes: what it requires, without a null
             // where none is allowed.
-            if (request.Body is { } sentBody && (expected ?? 200) is >= 200 and < 300 && IsJson(request) && answer.Address.StartsWith(system.GatewayAddress.ToString().TrimEnd('/'), StringComparison.Ordinal))
+            if (request.Body is { } sentBody && (expected ?? 200) is >= 200 and < 300 && IsJson(request) && answer.Address.StartsWith(gateway, StringComparison.Ordinal))
             {
                 var sentPath = new Uri(answer.Address).AbsolutePath;
                 failures.AddRange(documented.CheckRequest(request.Method, sentPath, JsonNode.Parse(HttpFile.Fill(sentBody, variables, responses, DateTimeOffset.UtcNow)))
@@ -116,7 +117,6 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
 
             // Through the gateway, each answer is one the merged API document describes (all but the document itself),
             // its headers those it declares and its body fitting the schema it lists.
-            var gateway = system.GatewayAddress.ToString().TrimEnd('/');
             if (answer.Address.StartsWith(gateway, StringComparison.Ordinal) && answer.Address[gateway.Length..] is var path && !path.StartsWith("/openapi/", StringComparison.Ordinal))
             {
                 if (documented.OperationOf(request.Method, path.Split('?')[0]) is (var operation, _))
