@@ -44,11 +44,15 @@ public static class Conflicts
     }
 
     /// <summary>
-    /// Someone else wrote first: a stale expected version, or a stream (a year's first number)
-    /// created concurrently, which quick appends report as a unique violation on mt_streams.
+    /// Someone else wrote first: a stale expected version (as Marten reports it, or as PostgreSQL raised it in a quick
+    /// append, <see cref="StreamVersionMismatch"/>), or a stream (a year's first number), an event's version or a key
+    /// claimed concurrently, a unique violation.
     /// </summary>
-    private static bool IsConflict(Exception exception) =>
+    internal static bool IsConflict(Exception exception) =>
         exception is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
-            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation or StreamVersionMismatch }
         || exception.InnerException is { } inner && IsConflict(inner);
+
+    /// <summary>What Marten's quick append raises when a stream's version is not the one expected (it then throws a <see cref="ConcurrencyException"/>).</summary>
+    private const string StreamVersionMismatch = "MT003";
 }

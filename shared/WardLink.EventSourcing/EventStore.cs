@@ -139,6 +139,8 @@ public static class EventStore
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
 
+        // Marten logs through this logger (AddMarten's default when no other is set): lost races at Debug.
+        builder.Services.AddSingleton<ILogger<IDocumentStore>, LostRaces>();
         builder.Services.AddSingleton(services => new CommitWakeup(
             async ct => [.. (await services.GetRequiredService<IDocumentStore>().Storage.AllDatabases()).Select(database => (Func<NpgsqlConnection>)(() => database.CreateConnection()))],
             WakeEvery,

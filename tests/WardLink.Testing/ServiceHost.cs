@@ -35,6 +35,9 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
         }
     }
 
+    /// <summary>Every line the app has logged at <see cref="LogLevel.Error"/> or above, with its exception: what an operator's alert on failures would see.</summary>
+    public IReadOnlyCollection<string> Failures => _failures.Lines;
+
     /// <summary>The address Kestrel listens on (after <see cref="WebApplicationFactory{T}.StartServer"/>).</summary>
     public Uri Address =>
         new(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
