@@ -77,12 +77,13 @@ public static class JurisdictionDirectory
 
     /// <summary>
     /// What a statistic of <paramref name="ward"/> counts. As recorded: the ward's own records. Under
-    /// current boundaries: those, and every ward merged into it (directly or through another merger),
+    /// current boundaries: those up to the ward's own end (<paramref name="endsAt"/>, its merger or dissolution: what
+    /// is dated from then on is no current ward's), and every ward merged into it (directly or through another merger),
     /// each up to the date it was merged.
     /// </summary>
-    public static async Task<IReadOnlyList<WardShare>> SharesOfAsync(this IQuerySession session, string ward, bool currentBoundaries, CancellationToken ct)
+    public static async Task<IReadOnlyList<WardShare>> SharesOfAsync(this IQuerySession session, string ward, DateTimeOffset? endsAt, bool currentBoundaries, CancellationToken ct)
     {
-        var shares = new List<WardShare> { new(ward, null) };
+        var shares = new List<WardShare> { new(ward, currentBoundaries ? endsAt : null) };
         if (!currentBoundaries)
         {
             return shares;

@@ -59,7 +59,7 @@ public sealed record StatisticWards(string? Ward, Boundaries Boundaries, IReadOn
             // partner's membership): every share ends where the ward did.
             var endsAt = ends.GetValueOrDefault(ward);
             var endedBefore = endsAt <= start;
-            shares.AddRange((await session.SharesOfAsync(ward, boundaries == Boundaries.Current, ct))
+            shares.AddRange((await session.SharesOfAsync(ward, endsAt, boundaries == Boundaries.Current, ct))
                 .Select(share => endedBefore && !(share.Until < endsAt) ? share with { Until = endsAt } : share));
         }
 

@@ -400,9 +400,10 @@ public sealed class WardDirectoryTests(PartnersReplicasAndTips services) : IClas
 
         await using var session = tips.QuerySession();
         var merger = new DateTimeOffset(2025, 7, 1, 0, 0, 0, TimeSpan.FromHours(7));
-        Assert.Equal([new WardShare("dong-quang", null), new WardShare("quang-thang", merger)], await session.SharesOfAsync("dong-quang", currentBoundaries: true, Ct));
-        Assert.Equal([new WardShare("dong-quang", null)], await session.SharesOfAsync("dong-quang", currentBoundaries: false, Ct));
-        Assert.Equal([new WardShare("quang-thang", null)], await session.SharesOfAsync("quang-thang", currentBoundaries: true, Ct));
+        Assert.Equal([new WardShare("dong-quang", null), new WardShare("quang-thang", merger)], await session.SharesOfAsync("dong-quang", null, currentBoundaries: true, Ct));
+        Assert.Equal([new WardShare("dong-quang", null)], await session.SharesOfAsync("dong-quang", null, currentBoundaries: false, Ct));
+        Assert.Equal([new WardShare("quang-thang", merger)], await session.SharesOfAsync("quang-thang", quangThang.EndsAt, currentBoundaries: true, Ct));
+        Assert.Equal([new WardShare("quang-thang", null)], await session.SharesOfAsync("quang-thang", quangThang.EndsAt, currentBoundaries: false, Ct));
 
         // The home ward's establishment arriving late (parked, then moved back): known from configuration at version 0,
         // the home ward is newer by it, and still ended.

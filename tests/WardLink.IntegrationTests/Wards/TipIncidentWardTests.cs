@@ -905,6 +905,15 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
                     counted.GetProperty("until").ValueKind == JsonValueKind.Null ? (DateTimeOffset?)null : counted.GetProperty("until").GetDateTimeOffset())));
             Assert.Equal(1, (await Figures($"year=2024&ward={DongQuang}&boundaries=current")).GetProperty(count).GetInt32());
 
+            // The merged ward named, within current boundaries: its share in its successor's figures, up to its merger, in
+            // its merger's year as in later ones (its record dated after the merger, entered before the merger was recorded,
+            // is its own as recorded and no current ward's).
+            var mergedWithin = await Figures($"year=2025&ward={QuangThang}&boundaries=current");
+            Assert.Equal(3, mergedWithin.GetProperty(count).GetInt32());
+            Assert.Equal(
+                [(QuangThang, new DateTimeOffset(2025, 7, 1, 0, 0, 0, TimeSpan.FromHours(7)))],
+                mergedWithin.GetProperty("wards").EnumerateArray().Select(counted => (counted.GetProperty("ward").GetString()!, counted.GetProperty("until").GetDateTimeOffset())));
+
             // The province: as recorded sums every ward's own; current counts Quảng Thắng through Đông Quang.
             Assert.Equal(7, (await Figures("year=2025")).GetProperty(count).GetInt32());
             Assert.Equal(6, (await Figures("year=2025&boundaries=current")).GetProperty(count).GetInt32());
