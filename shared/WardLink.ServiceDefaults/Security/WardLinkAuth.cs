@@ -183,7 +183,14 @@ public static class WardLinkAuth
             options.AddPolicy(name, policy => policy.AddAuthenticationSchemes(schemes).RequireAuthenticatedUser().RequireRole(roles));
         }
 
-        options.FallbackPolicy = options.GetPolicy(WardLinkPolicies.Police);
+        // An endpoint that names no policy is for the police. A request no route matched (a path no operation takes, such as
+        // a malformed id) is let through to its 404 whatever the caller's role: an auditor was told 403 for a malformed stream
+        // id of its own audit operation, where the police were told 404.
+        options.FallbackPolicy = new AuthorizationPolicyBuilder(schemes)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint() is null
+                || WardLinkPolicies.Roles[WardLinkPolicies.Police].Any(context.User.IsInRole))
+            .Build();
     }
 
     /// <summary>
