@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Gateway;
@@ -21,9 +22,13 @@ public static class RateLimits
 
     public static WebApplicationBuilder AddWardLinkRateLimits(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<RateLimitsOptions>(builder.Configuration.GetSection("RateLimits"));
+        builder.Services.AddOptions<RateLimitsOptions>()
+            .Bind(builder.Configuration.GetSection("RateLimits"))
+            .Validate(limits => limits.AnonymousInFlight >= 1, "RateLimits:AnonymousInFlight must be at least 1.")
+            .ValidateOnStart();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddSingleton(services => new TokenRequests(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
+        builder.Services.AddSingleton(services => new AnonymousRequests(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitsOptions>>((options, configured) =>
         {
             var limits = configured.Value;
@@ -36,7 +41,7 @@ public static class RateLimits
                     IsPublic(http)
                         ? RateLimitPartition.GetFixedWindowLimiter(AddressOf(http), _ => limits.PublicTips.ToLimiterOptions())
                         : RateLimitPartition.GetNoLimiter(string.Empty)));
-            options.OnRejected = (context, _) => RejectAsync(context.HttpContext, context.Lease, limits);
+            options.OnRejected = (context, _) => RejectAsync(context.HttpContext, WaitOf(context.Lease, limits));
         });
         return builder;
     }
@@ -65,7 +70,39 @@ public static class RateLimits
             }
             else
             {
-                await RejectAsync(http, lease, limits);
+                await RejectAsync(http, WaitOf(lease, limits));
+            }
+        });
+        return app;
+    }
+
+    /// <summary>
+    /// After the rate limiter: an anonymous caller (counted by its address, <see cref="ClientOf"/>) has at most
+    /// <see cref="RateLimitsOptions.AnonymousInFlight"/> requests in flight at once; past that, a 429 at once. A request
+    /// holds its admission turn until its answer is sent, and an answer the client does not read is not sent: one address
+    /// that asked 130 times for the API reference's 4.9 MB script and read nothing held every one of the gateway's 128 turns,
+    /// and everyone else was refused with 503 while it kept its connections open. Now it holds a few; an authenticated
+    /// client (a known client, whose secret can be withdrawn) is bound by admission alone. Health is exempt, as from admission.
+    /// </summary>
+    public static WebApplication UseWardLinkAnonymousInFlight(this WebApplication app)
+    {
+        var requests = app.Services.GetRequiredService<AnonymousRequests>();
+        app.Use(async (http, next) =>
+        {
+            if (Health.IsHealthPath(http.Request.Path) || ClientOf(http) is var partition && !partition.StartsWith(AddressPrefix, StringComparison.Ordinal))
+            {
+                await next(http);
+                return;
+            }
+
+            using var lease = requests.Limiter.AttemptAcquire(http);
+            if (lease.IsAcquired)
+            {
+                await next(http);
+            }
+            else
+            {
+                await RejectAsync(http, TimeSpan.FromSeconds(1), $"This address has {requests.Permits} requests in flight, as many as an anonymous caller may; retry once one is answered.");
             }
         });
         return app;
@@ -81,7 +118,9 @@ public static class RateLimits
 
     private static bool IsPublic(HttpContext http) => http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase);
 
-    private static string AddressOf(HttpContext http) => $"address:{PartitionOf(http.Connection.RemoteIpAddress)}";
+    private const string AddressPrefix = "address:";
+
+    private static string AddressOf(HttpContext http) => $"{AddressPrefix}{PartitionOf(http.Connection.RemoteIpAddress)}";
 
     /// <summary>
     /// The part of an anonymous caller's address its limits count by: an IPv4 address (an IPv4-mapped IPv6 one as IPv4), or an
@@ -110,15 +149,29 @@ public static class RateLimits
         return $"{new IPAddress(bytes)}/64";
     }
 
-    private static async ValueTask RejectAsync(HttpContext http, RateLimitLease lease, RateLimitsOptions limits)
-    {
-        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+    /// <summary>When a window that refused <paramref name="lease"/> reopens: as the limiter says, else the longest window.</summary>
+    private static TimeSpan WaitOf(RateLimitLease lease, RateLimitsOptions limits) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
             ? retryAfter
             : TimeSpan.FromTicks(Math.Max(limits.PerClient.Window.Ticks, limits.PublicTips.Window.Ticks));
+
+    private static async ValueTask RejectAsync(HttpContext http, TimeSpan wait, string? detail = null)
+    {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await http.WriteProblemAsync(
-            StatusCodes.Status429TooManyRequests, "Too many requests.", $"This client sent more requests than its limit allows; retry after {seconds} s.");
+            StatusCodes.Status429TooManyRequests, "Too many requests.", detail ?? $"This client sent more requests than its limit allows; retry after {seconds} s.");
+    }
+
+    /// <summary>The requests each anonymous address has in flight, held (and disposed) by the host.</summary>
+    private sealed class AnonymousRequests(RateLimitsOptions limits) : IDisposable
+    {
+        public int Permits => limits.AnonymousInFlight;
+
+        public PartitionedRateLimiter<HttpContext> Limiter { get; } = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            RateLimitPartition.GetConcurrencyLimiter(AddressOf(http), _ => new ConcurrencyLimiterOptions { PermitLimit = limits.AnonymousInFlight, QueueLimit = 0 }));
+
+        public void Dispose() => Limiter.Dispose();
     }
 
     /// <summary>The token endpoint's window per address, held (and disposed) by the host.</summary>
@@ -137,6 +190,9 @@ public sealed class RateLimitsOptions
 {
     /// <summary>Every request of one client (its <c>client_id</c>, or its address when anonymous).</summary>
     public WindowLimit PerClient { get; set; } = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Requests an anonymous address may have in flight at once (a browser opens six connections to a host).</summary>
+    public int AnonymousInFlight { get; set; } = 8;
 
     /// <summary>The anonymous public tip endpoints, per address, on top of <see cref="PerClient"/>.</summary>
     public WindowLimit PublicTips { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using WardLink.Gateway;
+
+namespace WardLink.SystemTests;
+
+/// <summary>The system whose gateway admits four requests at a time, queues none, and lets an anonymous address have two in flight.</summary>
+public sealed class FewTurnsSystem : WardLinkSystem
+{
+    public const int AnonymousInFlight = 2;
+
+    protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
+    {
+        ["Admission:MaxInFlight"] = "4",
+        ["Admission:MaxQueued"] = "0",
+        ["RateLimits:AnonymousInFlight"] = $"{AnonymousInFlight}",
+    };
+}
+
+/// <summary>
+/// An anonymous caller that asks for large answers and does not read them holds only the few admission turns its address
+/// may have: an answer the gateway cannot send keeps its request, and its turn, in flight. (A probe held all 128 of the
+/// gateway's turns from one address with 130 requests for the API reference's 4.9 MB script, and every other caller was
+/// refused with 503 while its connections stayed open.)
+/// </summary>
+[Collection(GatewaySurface.Collection)]
+public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTurnsSystem>
+{
+    private static readonly IPAddress Reader = IPAddress.Parse("127.0.0.5");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_anonymous_address_that_reads_no_answer_holds_only_its_share_of_the_turns_and_everyone_else_is_served()
+    {
+        await GatewaySurface.CompleteDocumentAsync(system);
+        var readers = new List<Socket>();
+        try
+        {
+            // One request at a time, each answer's status line read before the next is sent, the rest of it never.
+            var statuses = new List<string>();
+            for (var i = 0; i < FewTurnsSystem.AnonymousInFlight + 3; i++)
+            {
+                var reader = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 2048 };
+                readers.Add(reader);
+                reader.Bind(new IPEndPoint(Reader, 0));
+                await reader.ConnectAsync(system.GatewayAddress.Host, system.GatewayAddress.Port, Ct);
+                await reader.SendAsync(Encoding.ASCII.GetBytes($"GET {ApiDocument.UiPath}/scalar.js HTTP/1.1\r\nHost: {system.GatewayAddress.Authority}\r\n\r\n"), Ct);
+                statuses.Add(await HeadOfAsync(reader));
+            }
+
+            Assert.All(statuses.Take(FewTurnsSystem.AnonymousInFlight), head => Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal));
+            Assert.All(statuses.Skip(FewTurnsSystem.AnonymousInFlight), head =>
+            {
+                Assert.StartsWith("HTTP/1.1 429", head, StringComparison.Ordinal);
+                Assert.Contains("Retry-After: 1\r\n", head, StringComparison.OrdinalIgnoreCase);
+                Assert.Contains("application/problem+json", head, StringComparison.Ordinal);
+            });
+
+            // Meanwhile the police, and another anonymous address, are served.
+            using var police = system.CreateGatewayClient();
+            Assert.Equal(HttpStatusCode.OK, (await police.GetAsync("/api/tips/stats?year=2024", Ct)).StatusCode);
+            using var other = system.CreateClientFrom(IPAddress.Parse("127.0.0.6"));
+            Assert.Equal(HttpStatusCode.OK, (await other.GetAsync(ApiDocument.Path, Ct)).StatusCode);
+        }
+        finally
+        {
+            readers.ForEach(reader => reader.Dispose());
+        }
+    }
+
+    /// <summary>The status line and headers of the answer on <paramref name="socket"/>, read a little at a time.</summary>
+    private static async Task<string> HeadOfAsync(Socket socket)
+    {
+        var head = new StringBuilder();
+        var buffer = new byte[256];
+        int read;
+        while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal) && (read = await socket.ReceiveAsync(buffer, Ct)) > 0)
+        {
+            head.Append(Encoding.Latin1.GetString(buffer, 0, read));
+        }
+
+        return head.ToString();
+    }
+}
