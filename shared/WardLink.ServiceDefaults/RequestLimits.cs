@@ -109,7 +109,9 @@ public static class RequestLimits
             var limit = context.RequestServices.GetRequiredService<RequestBodyLimit>();
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
             {
-                feature.MaxRequestBodySize = limit.MaxBytes;
+                // Kestrel counts a chunked body's framing too (each chunk's size line and line breaks): a body sent in small
+                // chunks was refused within the limit. Such a body is held to the limit by its own bytes, as they are read below.
+                feature.MaxRequestBodySize = context.Request.ContentLength is null ? null : limit.MaxBytes;
             }
 
             if (await RefusalOfBodyAsync(context.Request, limit, context.RequestAborted) is { } refusal)

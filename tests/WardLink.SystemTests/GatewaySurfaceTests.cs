@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 using WardLink.Gateway;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 
@@ -280,7 +281,12 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     private async Task<long> TipCountAsync(CancellationToken ct) =>
         (await _gateway.GetFromJsonAsync<JsonElement>("/api/tips?limit=1", ct)).GetProperty("total").GetInt64();
 
-    /// <summary>Also to a client that accepts no JSON: an error's only form is a problem (it was an empty 500).</summary>
+    /// <summary>
+    /// Also to a client that accepts no JSON: an error's only form is a problem (it was an empty 500). The gateway's limit is
+    /// the services' own, so it refuses such a body itself: with a larger one it forwarded a body just over the services'
+    /// limit, and the service, refusing it while it still arrived, cut the gateway off, which answered a 502 "not available"
+    /// to a fifth of them. Sent five times each way.
+    /// </summary>
     [Theory]
     [InlineData(false, null)]
     [InlineData(true, null)]
@@ -289,10 +295,20 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     public async Task A_body_over_the_limit_is_a_413_problem_and_nothing_is_stored(bool chunked, string? accept)
     {
         var before = await TipsReceivedAsync();
-        // Just over the gateway's 1 MiB: a chunked body's last bytes are written before the gateway has read up to the limit,
-        // so the client is reading, not writing, when the gateway answers and closes (with 2 MiB it was still writing and,
-        // on a busy machine, lost the answer to a broken pipe).
-        var huge = $$"""{ "channel": "chat", "category": "theft", "description": "{{new string('x', 1024 * 1024)}}" }""";
+        for (var time = 0; time < 5; time++)
+        {
+            await AssertTooLargeAsync(chunked, accept);
+        }
+
+        Assert.Equal(before, await TipsReceivedAsync());
+    }
+
+    private async Task AssertTooLargeAsync(bool chunked, string? accept)
+    {
+        // Just over the limit: a chunked body's last bytes are written before the gateway has read up to the limit,
+        // so the client is reading, not writing, when the gateway answers and closes (with twice the limit it was still
+        // writing and, on a busy machine, lost the answer to a broken pipe).
+        var huge = $$"""{ "channel": "chat", "category": "theft", "description": "{{new string('x', (int)RequestBodyLimit.DefaultMaxBytes)}}" }""";
         using var content = new StringContent(huge, Encoding.UTF8, "application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tips") { Content = content };
         request.Headers.TransferEncodingChunked = chunked;
@@ -306,13 +322,13 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         // broken pipe while it still writes.
         request.Headers.ExpectContinue = !chunked;
 
-        var response = await _gateway.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await _gateway.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
         Assert.Equal("The request body is too large.", problem!["title"]!.GetValue<string>());
-        Assert.Equal(before, await TipsReceivedAsync());
+        Assert.Equal($"At most {RequestBodyLimit.DefaultMaxBytes} bytes.", problem["detail"]!.GetValue<string>());
     }
 
     /// <summary>
