@@ -184,12 +184,11 @@ public static class WardLinkAuth
         }
 
         // An endpoint that names no policy is for the police. A request no route matched (a path no operation takes, such as
-        // a malformed id) is let through to its 404 whatever the caller's role: an auditor was told 403 for a malformed stream
-        // id of its own audit operation, where the police were told 404.
+        // a malformed id) is let through to its 404 whoever asks: an auditor was told 403 for a malformed stream id of its
+        // own audit operation, where the police were told 404, and the public 401 for a mistyped public path.
         options.FallbackPolicy = new AuthorizationPolicyBuilder(schemes)
-            .RequireAuthenticatedUser()
             .RequireAssertion(context => context.Resource is HttpContext http && http.GetEndpoint() is null
-                || WardLinkPolicies.Roles[WardLinkPolicies.Police].Any(context.User.IsInRole))
+                || context.User.Identity?.IsAuthenticated == true && WardLinkPolicies.Roles[WardLinkPolicies.Police].Any(context.User.IsInRole))
             .Build();
     }
 

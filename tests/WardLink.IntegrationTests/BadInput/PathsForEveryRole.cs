@@ -8,9 +8,9 @@ public abstract partial class BadInputSuite<TEntryPoint>
 {
     /// <summary>
     /// A path value no route takes (over-long, a GUID one digit too long) is refused alike for every role an operation is
-    /// for: a role that the same operation with well-formed ids lets in is never told 401 or 403 for it (an auditor read
-    /// "Forbidden" for a malformed stream id, which the police read as a 404: a path no route matched fell to the police's
-    /// policy), and gets a 4xx problem.
+    /// for, and for the public: a caller that the same operation with well-formed ids lets in is never told 401 or 403 for
+    /// it (an auditor read "Forbidden" for a malformed stream id, which the police read as a 404, and the public 401 for a
+    /// mistyped public path: a path no route matched fell to the police's policy), and gets a 4xx problem.
     /// </summary>
     [Fact]
     public async Task A_malformed_path_value_is_refused_alike_for_every_role_the_operation_is_for()
@@ -19,9 +19,9 @@ public abstract partial class BadInputSuite<TEntryPoint>
         var operations = await PathOperation.DescribedByAsync(_client, Ct);
         var failures = new List<string>();
         var admitted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var role in WardLinkRoles.All)
+        foreach (var role in WardLinkRoles.All.Append(Anonymous))
         {
-            using var client = service.CreateClient().As(TestAuth.Token(role, partnerId: role == WardLinkRoles.Partner ? Guid.NewGuid() : null));
+            using var client = service.CreateClient().As(role == Anonymous ? null : TestAuth.Token(role, partnerId: role == WardLinkRoles.Partner ? Guid.NewGuid() : null));
             foreach (var operation in operations)
             {
                 var body = operation.Body?.Sample()?.ToJsonString();
@@ -49,6 +49,8 @@ public abstract partial class BadInputSuite<TEntryPoint>
         Assert.True(admitted.Count > 1, $"Only {string.Join(", ", admitted)} reached an operation with a path parameter: the walk compares roles.");
         AssertNone(failures);
     }
+
+    private const string Anonymous = "the public";
 
     private async Task<int> StatusAsync(HttpClient client, string method, string address, string? body)
     {

@@ -69,6 +69,25 @@ public sealed class PublicTipsApiTests(ServiceFixture<TipsService> tips) : IClas
         Assert.False(publicStatus.TryGetProperty("verdict", out _));
     }
 
+    /// <summary>A public path no operation takes is a 404 problem for the public, not a 401 asking for a token it never needs.</summary>
+    [Fact]
+    public async Task A_mistyped_public_path_is_a_404_problem_for_the_public()
+    {
+        var (code, secret) = await CredentialsOf(await _client.PostAsJsonAsync("/public/tips", PublicTip, TestContext.Current.CancellationToken));
+        using var anonymous = tips.CreateClient().As(null);
+
+        foreach (var path in new[] { $"/public/tips/{code}/message", $"/public/tips/{code}/messages/x", "/public/tip", "/public/tips/x/y/z" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add(FollowUp.SecretHeader, secret);
+            using var answer = await anonymous.SendAsync(request, TestContext.Current.CancellationToken);
+
+            Assert.True(answer.StatusCode == HttpStatusCode.NotFound, $"{path}: {(int)answer.StatusCode}");
+            Assert.False(answer.Headers.Contains("WWW-Authenticate"), path);
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
     [Fact]
     public async Task A_wrong_secret_and_an_unknown_code_get_the_same_404_and_append_nothing()
     {
