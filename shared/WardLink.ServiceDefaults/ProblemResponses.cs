@@ -190,12 +190,24 @@ public static partial class ProblemResponses
             : Array.Find(type.IsInterface ? [type, .. type.GetInterfaces()] : type.GetInterfaces(), candidate => candidate.IsGenericType && candidate.GetGenericTypeDefinition() == typeof(IEnumerable<>))
                 ?.GetGenericArguments()[0];
 
+    /// <summary>
+    /// The RFC sections of the statuses WardLink answers that ASP.NET Core gives no <c>type</c> (it does for the others): every
+    /// problem names its status's definition alike (a 413 and a 429 had none).
+    /// </summary>
+    private static readonly Dictionary<int, string> TypesAspNetCoreLeavesOut = new()
+    {
+        [StatusCodes.Status413PayloadTooLarge] = "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        [StatusCodes.Status429TooManyRequests] = "https://tools.ietf.org/html/rfc6585#section-4",
+        [StatusCodes.Status431RequestHeaderFieldsTooLarge] = "https://tools.ietf.org/html/rfc6585#section-5",
+    };
+
     public static IHostApplicationBuilder AddWardLinkProblemDetails(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
+            context.ProblemDetails.Type ??= context.ProblemDetails.Status is { } status ? TypesAspNetCoreLeavesOut.GetValueOrDefault(status) : null;
             Bounded(context.ProblemDetails);
         });
         // After ASP.NET Core's own writer: whatever the client's Accept, an error is answered as a problem.

@@ -768,6 +768,7 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
         Assert.InRange(retryAfter.Value.TotalSeconds, 1, windowSeconds);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", problem.GetProperty("type").GetString());
     }
 
     private static StringContent PublicTip() => new(

@@ -857,7 +857,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
         if (answer.MediaType != "application/problem+json" || !IsProblem(answer, out var problem))
         {
-            Fail("expected problem details with status and title");
+            Fail("expected problem details with status, title and type");
         }
         else if (field is not null && answer.Status == 400 && !NamesField(problem, field))
         {
@@ -907,7 +907,8 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
         return problem.ValueKind == JsonValueKind.Object
             && problem.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number && status.GetInt32() == answer.Status
-            && problem.TryGetProperty("title", out var title) && !string.IsNullOrWhiteSpace(title.GetString());
+            && problem.TryGetProperty("title", out var title) && !string.IsNullOrWhiteSpace(title.GetString())
+            && problem.TryGetProperty("type", out var type) && Uri.IsWellFormedUriString(type.GetString(), UriKind.Absolute);
     }
 
     private static bool NamesField(JsonElement problem, string field) =>
