@@ -13,7 +13,8 @@ namespace WardLink.Gateway;
 /// Every request through the gateway (its own endpoints and the proxied routes) counts against a
 /// fixed window per client: the token's <c>client_id</c> when authenticated (but on the public tip
 /// paths, where a token is not read), else the remote address (an IPv6 address by its /64: <see cref="PartitionOf"/>). The anonymous public tip intake counts against a stricter window per address too. A token request
-/// counts against its address's window before authentication (<see cref="UseWardLinkTokenRateLimit"/>).
+/// counts against a window of token requests per address, apart from the address's other requests, before authentication
+/// (<see cref="UseWardLinkTokenRateLimit"/>).
 /// Over a limit: 429 problem details with <c>Retry-After</c> in seconds. Limits come from <c>RateLimits</c>.
 /// </summary>
 public static class RateLimits
@@ -47,7 +48,8 @@ public static class RateLimits
     }
 
     /// <summary>
-    /// Before authentication: a token request counts against its address's window (<see cref="RateLimitsOptions.PerClient"/>).
+    /// Before authentication: a token request counts against its address's window of token requests (as large as
+    /// <see cref="RateLimitsOptions.PerClient"/>, apart from the address's other requests).
     /// OpenIddict answers a refused client (a wrong secret) within authentication, so the limiter after it never saw
     /// a guess: each was a free PBKDF2 check.
     /// </summary>
