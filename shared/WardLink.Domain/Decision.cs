@@ -32,8 +32,11 @@ public enum RejectionKind
 /// <summary>A refused command: a client error, never a fault.</summary>
 public sealed record Rejection(RejectionKind Kind, string Title, IReadOnlyDictionary<string, string[]>? Errors = null)
 {
+    /// <summary>What every refusal of a request's values says.</summary>
+    public const string InvalidTitle = "The request is not valid.";
+
     public static Rejection Invalid(IReadOnlyDictionary<string, string[]> errors) =>
-        new(RejectionKind.Invalid, "The request is not valid.", errors);
+        new(RejectionKind.Invalid, InvalidTitle, errors);
 
     public static Rejection NotFound(string title) => new(RejectionKind.NotFound, title);
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing;
@@ -21,7 +22,7 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
             PageTooDeepException deep => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["page"] = [deep.Message] })
             {
                 Status = StatusCodes.Status400BadRequest,
-                Title = "The request is not valid.",
+                Title = Rejection.InvalidTitle,
             },
             ConcurrencyException => new ProblemDetails
             {

@@ -201,6 +201,9 @@ public static partial class ProblemResponses
         [StatusCodes.Status431RequestHeaderFieldsTooLarge] = "https://tools.ietf.org/html/rfc6585#section-5",
     };
 
+    /// <summary>Every 400 of a request's values says so alike (<see cref="Rejection.InvalidTitle"/>); ASP.NET Core's validation problems said this.</summary>
+    private static readonly string? AspNetCoreValidationTitle = new HttpValidationProblemDetails().Title;
+
     public static IHostApplicationBuilder AddWardLinkProblemDetails(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
@@ -208,6 +211,10 @@ public static partial class ProblemResponses
         {
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
             context.ProblemDetails.Type ??= context.ProblemDetails.Status is { } status ? TypesAspNetCoreLeavesOut.GetValueOrDefault(status) : null;
+            if (context.ProblemDetails is HttpValidationProblemDetails && context.ProblemDetails.Title == AspNetCoreValidationTitle)
+            {
+                context.ProblemDetails.Title = Rejection.InvalidTitle;
+            }
             Bounded(context.ProblemDetails);
         });
         // After ASP.NET Core's own writer: whatever the client's Accept, an error is answered as a problem.
@@ -289,10 +296,9 @@ public static partial class ProblemResponses
                     new HttpValidationProblemDetails(new Dictionary<string, string[]> { [unbound.Groups["name"].Value] = [Expected(unbound.Groups["type"].Value)] })
                     {
                         Status = StatusCodes.Status400BadRequest,
-                        Title = "The request is not valid.",
-                        Detail = bad.Message,
+                        Title = Rejection.InvalidTitle,
                     },
-                BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request is not valid.", Detail = bad.Message },
+                BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = Rejection.InvalidTitle, Detail = bad.Message },
                 _ => null,
             };
             return await problems.TryAnswerAsync(httpContext, exception, problem);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
@@ -22,7 +23,9 @@ namespace WardLink.ServiceDefaults;
 /// <item>ids, in the query and the path, as the 36 characters the documents state (<c>8-4-4-4-12</c> hexadecimal digits): the
 /// binder also reads <c>{…}</c>, <c>(…)</c> and 32 digits without hyphens;</item>
 /// <item>whole numbers as the documents' pattern writes them, <c>^-?(?:0|[1-9]\d*)$</c>: no leading zeros
-/// (<c>?year=0000002026</c>), no sign <c>+</c>, no spaces.</item>
+/// (<c>?year=0000002026</c>), no sign <c>+</c>, no spaces; once, and within the parameter's type (the binder's refusal of
+/// <c>?after=1&amp;after=2</c> or of a number past 64 bits named .NET's types and their whole range, from -9223372036854775808
+/// for an <c>after</c> documented from 0): refused naming the range the parameter's <see cref="RangeAttribute"/> documents.</item>
 /// </list>
 /// </summary>
 public static partial class QueryForms
@@ -38,14 +41,12 @@ public static partial class QueryForms
     /// <summary>How an id is written, as the documents state it.</summary>
     public const string IdForm = "An id: 36 characters, hexadecimal digits in groups of 8-4-4-4-12 joined by hyphens.";
 
-    private const string WholeNumberForm = "A whole number written in digits, without leading zeros, sign + or spaces.";
-
-    private static readonly ConcurrentDictionary<MethodInfo, (string Name, Form Form)[]> Parameters = new();
+    private static readonly ConcurrentDictionary<MethodInfo, (string Name, Form Form, WholeNumbers? Takes)[]> Parameters = new();
 
     public static IApplicationBuilder UseWardLinkQueryForms(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var errors = new FieldErrors();
-        foreach (var (name, form) in ParametersOf(context.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>()))
+        foreach (var (name, form, takes) in ParametersOf(context.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>()))
         {
             if (!context.Request.Query.TryGetValue(name, out var values) || values is [""])
             {
@@ -68,8 +69,8 @@ public static partial class QueryForms
                 case Form.Id when values.Count == 1:
                     errors.Check(IsId(text), name, IdForm);
                     break;
-                case Form.WholeNumber when values.Count == 1:
-                    errors.Check(WholeNumber().IsMatch(text), name, WholeNumberForm);
+                case Form.WholeNumber:
+                    errors.Check(WholeNumber().IsMatch(text) && long.TryParse(text, CultureInfo.InvariantCulture, out var number) && takes!.Fits(number), name, takes!.Described);
                     break;
             }
         }
@@ -94,15 +95,46 @@ public static partial class QueryForms
     /// <summary>Whether <paramref name="text"/> is an id as the documents write one (<c>D</c>: 8-4-4-4-12 with hyphens, no braces).</summary>
     public static bool IsId(string text) => Guid.TryParseExact(text, "D", out _);
 
-    private static (string Name, Form Form)[] ParametersOf(MethodInfo? handler) =>
+    private static (string Name, Form Form, WholeNumbers? Takes)[] ParametersOf(MethodInfo? handler) =>
         handler is null ? [] : Parameters.GetOrAdd(handler, method => [.. method.GetParameters()
             .Where(parameter => parameter.GetCustomAttribute<FromRouteAttribute>() is null && parameter.GetCustomAttribute<FromHeaderAttribute>() is null)
             .Select(parameter => (
                 Name: parameter.GetCustomAttribute<FromQueryAttribute>()?.Name ?? parameter.Name!,
-                Type: Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType))
-            .Select(parameter => (parameter.Name, Form: FormOf(parameter.Type)))
+                Type: Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType,
+                Range: parameter.GetCustomAttribute<RangeAttribute>()))
+            .Select(parameter => (parameter.Name, Form: FormOf(parameter.Type), Takes: WholeNumbers.Of(parameter.Type, parameter.Range)))
             .Where(parameter => parameter.Form is not null)
-            .Select(parameter => (parameter.Name, parameter.Form!.Value))]);
+            .Select(parameter => (parameter.Name, parameter.Form!.Value, parameter.Takes))]);
+
+    /// <summary>
+    /// The whole numbers a parameter's type holds (<paramref name="Minimum"/> to <paramref name="Maximum"/>), and what the
+    /// parameter takes as its problem says it: the range its <see cref="RangeAttribute"/> documents (the endpoint refuses a number
+    /// outside it in its own words), else its type's.
+    /// </summary>
+    private sealed record WholeNumbers(long Minimum, long Maximum, string Described)
+    {
+        public bool Fits(long number) => number >= Minimum && number <= Maximum;
+
+        public static WholeNumbers? Of(Type type, RangeAttribute? range)
+        {
+            (long Minimum, long Maximum)? held = type == typeof(int) ? (int.MinValue, int.MaxValue) : type == typeof(long) ? (long.MinValue, long.MaxValue) : null;
+            if (held is not var (minimum, maximum))
+            {
+                return null;
+            }
+
+            var (from, to) = range is null ? (minimum, maximum) : (Within(range.Minimum), Within(range.Maximum));
+            return new(minimum, maximum, string.Create(CultureInfo.InvariantCulture, $"A whole number from {from} to {to}, written in digits, without leading zeros, sign + or spaces."));
+
+            // A bound as the attribute holds it (a long's largest, as a double, is past the long's range) within the type's.
+            long Within(object bound) => Convert.ToDouble(bound, CultureInfo.InvariantCulture) switch
+            {
+                var value when value >= maximum => maximum,
+                var value when value <= minimum => minimum,
+                var value => (long)value,
+            };
+        }
+    }
 
     private static Form? FormOf(Type type) =>
         type == typeof(DateTimeOffset) ? Form.Time

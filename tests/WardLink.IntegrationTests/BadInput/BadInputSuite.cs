@@ -467,7 +467,8 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     /// well-typed body where the operation takes one (so the body is not what is refused): how many, and what was not a
     /// 400 problem naming it, or stored something.
     /// </summary>
-    private async Task<(int Sent, List<string> Failures)> RefusedQueryValuesAsync(Func<BodySchema, IEnumerable<string>> valuesOf)
+    private async Task<(int Sent, List<string> Failures)> RefusedQueryValuesAsync(
+        Func<BodySchema, IEnumerable<string>> valuesOf, Func<BodySchema, string, Answer, string?>? alsoWrong = null)
     {
         var failures = new List<string>();
         var sent = 0;
@@ -480,6 +481,10 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                     sent++;
                     var answer = await SendAsync(operation.Method, operation.Address(name, value), operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
                     failures.AddRange(RefusalFailures($"{operation}", $"{name} = {Shortened(value)}", answer, name, 400));
+                    if (alsoWrong?.Invoke(schema, name, answer) is { } wrong)
+                    {
+                        failures.Add($"{operation}, {name} = {Shortened(value)}: {wrong} (got {Shortened(answer.Body)})");
+                    }
                 }
             }
         }
@@ -487,15 +492,26 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         return (sent, failures);
     }
 
+    /// <summary>What is wrong with a whole number's problem that does not state its documented range: null when it does.</summary>
+    private static string? StatesItsRange(BodySchema schema, string name, Answer answer) =>
+        schema is { Kind: SchemaKind.WholeNumber, Minimum: { } minimum, Maximum: { } maximum }
+        && IsProblem(answer, out var problem) && NamesField(problem, name)
+        && !problem.GetProperty("errors").EnumerateObject().First(error => string.Equals(error.Name, name, StringComparison.OrdinalIgnoreCase)).Value
+            .EnumerateArray().Any(message => message.GetString()!.Contains($"from {minimum.ToString(CultureInfo.InvariantCulture)} to {maximum.ToString(CultureInfo.InvariantCulture)}", StringComparison.Ordinal))
+            ? $"the problem does not say it takes a whole number from {minimum} to {maximum}"
+            : null;
+
     /// <summary>
     /// A query value that cannot be of its parameter's type (a word for a number, one past the largest 32-bit or
     /// 64-bit integer, a date that is no day, a word for a time or a GUID, a time without its offset or not in ISO 8601, a date not written yyyy-MM-dd) is a 400 naming the parameter in
     /// <c>errors</c>, as every other 400 (docs/api.md), not a problem whose text alone names it.
     /// </summary>
+    /// A whole number's problem says what the parameter takes as the document does, its minimum and maximum (it said "from
+    /// -9223372036854775808" for an <c>after</c> documented from 0), and no problem names .NET's types (<c>Nullable&lt;long&gt;</c>).
     [Fact]
     public async Task A_query_value_that_cannot_be_of_its_type_is_a_400_problem_naming_it_and_stores_nothing()
     {
-        var (sent, failures) = await RefusedQueryValuesAsync(NotOfItsType);
+        var (sent, failures) = await RefusedQueryValuesAsync(NotOfItsType, StatesItsRange);
 
         Assert.True(sent > 0, "No query parameter to try.");
         AssertNone(failures);
@@ -853,6 +869,16 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         if (answer.Changed.Count > 0)
         {
             Fail($"stored {string.Join(", ", answer.Changed)}");
+        }
+
+        if (answer.Body.Contains("Nullable<", StringComparison.Ordinal) || answer.Body.Contains("Failed to bind", StringComparison.Ordinal))
+        {
+            Fail("the problem names .NET's types, not the API's");
+        }
+
+        if (IsProblem(answer, out var titled) && titled.GetProperty("title").GetString() == new Microsoft.AspNetCore.Http.HttpValidationProblemDetails().Title)
+        {
+            Fail("the problem's title is ASP.NET Core's, not the API's");
         }
 
         if (answer.MediaType != "application/problem+json" || !IsProblem(answer, out var problem))
