@@ -142,7 +142,10 @@ public static partial class WardTime
 
     /// <summary>A time filter of a query (from the query string): inside the window, if given.</summary>
     public static FieldErrors CheckQueryTime(this FieldErrors errors, DateTimeOffset? at, string field) =>
-        errors.Check(at is not { } when || (when >= QueryWindow.From && when <= QueryWindow.To), field, QueryTimeLimits);
+        errors.Check(at is not { } when || IsInQueryWindow(when), field, QueryTimeLimits);
+
+    /// <summary>Whether <paramref name="at"/> is a time a query may name (<see cref="QueryWindow"/>): what the auditor's tool takes too.</summary>
+    public static bool IsInQueryWindow(DateTimeOffset at) => at >= QueryWindow.From && at <= QueryWindow.To;
 
     /// <summary>A stored time brought into the window, so a value stored before the window existed reads without error.</summary>
     public static DateTimeOffset Clamp(DateTimeOffset at) => at < Earliest ? Earliest : at > Latest ? Latest : at;

@@ -70,9 +70,9 @@ public sealed class AuditorCommandLineTests : IDisposable
         (Good["state-at"], "--at"),
     ];
 
-    /// <summary>Values no typed option takes: words, signs, fractions, dates that do not exist, numbers past 64 bits, anything after a tilde.</summary>
+    /// <summary>Values no typed option takes: words, signs, fractions, dates that do not exist, times outside the window a query takes, numbers past 64 bits, anything after a tilde.</summary>
     private static readonly Gen<string> Malformed = Gen.OneOf(
-        Any("abc", "yesterday", "-1", "one", "0x10", "2024-13-01T00:00:00Z", "99999999999999999999", " ", "ftp://example.org/", "2024-05-03T00:00:00", "2024-05-03", "05/03/2024 00:00", "02-OCT-2024 21:40", "Thu, 02 May 2024 14:40:00 GMT"),
+        Any("abc", "yesterday", "-1", "one", "0x10", "2024-13-01T00:00:00Z", "99999999999999999999", " ", "ftp://example.org/", "2024-05-03T00:00:00", "2024-05-03", "05/03/2024 00:00", "02-OCT-2024 21:40", "Thu, 02 May 2024 14:40:00 GMT", "2200-01-01T00:00:00Z", "1969-12-31T16:59:59Z", "9999-12-31T23:59:59+07:00"),
         Gen.String.Select(text => "~" + text));
 
     [Fact]
@@ -84,6 +84,24 @@ public sealed class AuditorCommandLineTests : IDisposable
             Assert.True(exit == AuditorCommands.Intact, $"{name}: exit {exit}, {errors}");
             Assert.Empty(errors);
             Assert.NotEmpty(output);
+        }
+    }
+
+    /// <summary>A time the services would refuse in a query (past 2100, before 1970 local) is one the tool refuses too: it read a state as of now.</summary>
+    [Fact]
+    public async Task A_time_outside_the_window_a_query_takes_is_a_usage_error_naming_the_option()
+    {
+        var times = Typed.Where(typed => typed.Option is "--at" or "--from" or "--to").ToList();
+        Assert.Equal(3, times.Count);
+        foreach (var (args, option) in times)
+        {
+            foreach (var outside in new[] { "2200-01-01T00:00:00Z", "2101-01-01T00:00:00.0000001+07:00", "1969-12-31T23:59:59+07:00" })
+            {
+                var (exit, output, errors) = await RunAsync(Replace(args, option, outside));
+
+                AssertUsage(exit, output, errors);
+                Assert.Contains($"{option}: '{outside}'", errors, StringComparison.Ordinal);
+            }
         }
     }
 

@@ -125,8 +125,9 @@ public sealed class AuditorCommandLine
     {
         Description = description + " ISO 8601 with an offset, e.g. 2024-05-03T00:00:00+07:00.",
         // Without an offset a time would be read in the machine's own zone: a usage error, as the services' 400.
-        CustomParser = result => Parse(result, name, "a time with an offset (e.g. 2024-05-03T00:00:00+07:00)", (string text, out DateTimeOffset at) =>
-            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out at) && WardTime.HasOffset(text)),
+        // Outside the window a query takes, a usage error too: the service would refuse it (2200-01-01 read a state as of now).
+        CustomParser = result => Parse(result, name, $"a time with an offset (e.g. 2024-05-03T00:00:00+07:00): {WardTime.QueryTimeLimits}", (string text, out DateTimeOffset at) =>
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out at) && WardTime.HasOffset(text) && WardTime.IsInQueryWindow(at)),
     };
 
     private static string KnownServices => string.Join(", ", AuditorCommands.Services);
