@@ -45,7 +45,7 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
         foreach (var discovery in new[] { "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/jwks" })
         {
             using var absent = await gateway.GetAsync(discovery, Ct);
-            Assert.True(absent.StatusCode == HttpStatusCode.Unauthorized, $"{discovery}: {(int)absent.StatusCode}");
+            Assert.True(absent.StatusCode == HttpStatusCode.NotFound, $"{discovery}: {(int)absent.StatusCode}");
             Assert.Equal("application/problem+json", absent.Content.Headers.ContentType?.MediaType);
         }
 
