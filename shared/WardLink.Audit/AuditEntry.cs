@@ -10,7 +10,8 @@ namespace WardLink.Audit;
 
 /// <summary>
 /// One event as an auditor sees it: its place in the log and stream, when it was recorded, its
-/// business time and actor, its correlation and causation, and its data with personal data removed.
+/// business time and actor, its correlation and causation, its data with personal data removed, and the ward it was
+/// recorded in (<see cref="Ward"/>: a province's log mixes its wards; null in a line written before it was named).
 /// </summary>
 public sealed record AuditEvent(
     Guid StreamId,
@@ -22,7 +23,8 @@ public sealed record AuditEvent(
     [property: MaxLength(ProblemResponses.TraceIdLength)] string? CorrelationId,
     [property: MaxLength(AuditEvent.MaxCausationIdLength)] string? CausationId,
     [property: MaxLength(HashChain.HashLength)] string DataHash,
-    JsonNode? Data)
+    JsonNode? Data,
+    [property: MaxLength(WardNames.MaxIdLength)] string? Ward = null)
 {
     /// <summary>
     /// What caused an event: the request's W3C <c>traceparent</c> (<c>00-{trace id}-{span id}-{flags}</c>, 55 characters) where a

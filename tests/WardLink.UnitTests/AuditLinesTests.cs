@@ -26,7 +26,7 @@ public sealed class AuditLinesTests
 
     private static readonly Gen<AuditEvent> Event =
         Gen.Select(Gen.Guid, Gen.Long[1, long.MaxValue], Text, Time, Time.Nullable(), Text.Null(), Text.Null(), Text.Null())
-            .SelectMany(recorded => Gen.Select(Text, Data, (text, data) => new AuditEvent(recorded.Item1, recorded.Item2, recorded.Item3, recorded.Item4, recorded.Item5, recorded.Item6, recorded.Item7, recorded.Item8, text, data)));
+            .SelectMany(recorded => Gen.Select(Text, Data, Text.Null(), (text, data, ward) => new AuditEvent(recorded.Item1, recorded.Item2, recorded.Item3, recorded.Item4, recorded.Item5, recorded.Item6, recorded.Item7, recorded.Item8, text, data, ward)));
 
     private static readonly Gen<AuditLink> Link =
         Gen.Select(Gen.Long[0, long.MaxValue], Gen.Guid, Gen.Long[1, long.MaxValue], Text, Text, Time, Text, Text)

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
 using WardLink.Audit;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.EventSourcing.Audit;
@@ -38,7 +39,7 @@ public sealed record AuditLogFilter(
 /// at once; one full join ordered by the sequence had PostgreSQL sort the whole log first (on disk: 890 MB
 /// for a million events, half the replay's time).
 /// </remarks>
-public sealed class AuditLog(AuditStorage storage)
+public sealed class AuditLog(AuditStorage storage, WardTenants wards)
 {
     /// <summary>How long a read waits for the transactions that hold sequences below events already committed.</summary>
     public static readonly TimeSpan InFlightWait = TimeSpan.FromSeconds(1);
@@ -130,7 +131,7 @@ public sealed class AuditLog(AuditStorage storage)
         var ofEvents = new StringBuilder(
             "select e.seq_id, " +
             $"e.stream_id, e.version, e.type, e.timestamp, e.correlation_id, e.causation_id, e.mt_dotnet_type, e.data::text, {AuditStorage.LinkedDataHashSql}, " +
-            $"{LinkColumns} from {events} e left join {links} l on l.sequence = e.seq_id where e.seq_id > @after");
+            $"{LinkColumns}, e.tenant_id from {events} e left join {links} l on l.sequence = e.seq_id where e.seq_id > @after");
         var ofOrphans = new StringBuilder(
             $"select l.sequence, {LinkColumns} from {links} l " +
             $"where l.sequence > @after and not exists (select 1 from {events} e where e.seq_id = l.sequence)");
@@ -221,7 +222,10 @@ public sealed class AuditLog(AuditStorage storage)
         return command;
     }
 
-    private static AuditEvent EventOf(NpgsqlDataReader reader, Audience audience)
+    /// <summary>The column of an event's tenant, after its link's (<see cref="LinkColumns"/>).</summary>
+    private const int TenantColumn = 18;
+
+    private AuditEvent EventOf(NpgsqlDataReader reader, Audience audience)
     {
         var clrType = ClrTypes.GetOrAdd(reader.GetString(7), static name => Type.GetType(name, throwOnError: false));
 
@@ -237,7 +241,8 @@ public sealed class AuditLog(AuditStorage storage)
             reader.IsDBNull(5) ? null : reader.GetString(5),
             reader.IsDBNull(6) ? null : reader.GetString(6),
             reader.GetString(9),
-            data);
+            data,
+            wards.WardOf(reader.GetString(TenantColumn)));
     }
 
     /// <summary>The link in the eight columns from <paramref name="at"/> (<see cref="LinkColumns"/>).</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using WardLink.Audit;
 using WardLink.Domain;
 using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
@@ -147,8 +148,10 @@ public sealed class ListedWardTests(EveryServiceInTwoWards services) : IClassFix
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         Assert.True(checkedWards > 0, "No list or statistic showed a ward.");
 
-        // Not vacuous: every service has a list or statistic that showed both wards to someone, the ward list among them.
+        // Not vacuous: every service has a list or statistic that showed both wards to someone, the ward list among them, and its
+        // audit log, whose lines name each event's ward.
         Assert.All(EveryServiceInTwoWards.Services, service => Assert.Contains(spanningBoth, operation => operation.StartsWith($"{service} ", StringComparison.Ordinal)));
+        Assert.All(EveryServiceInTwoWards.Services, service => Assert.Contains($"{service} GET /audit/{service}/log", spanningBoth));
         Assert.Contains($"{PartnersService.Name} GET /partners/wards", spanningBoth);
     }
 
@@ -221,15 +224,22 @@ public sealed class ListedWardTests(EveryServiceInTwoWards services) : IClassFix
     {
         using var response = await client.GetAsync(operation.Address(query), Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
-        if (response.StatusCode != HttpStatusCode.OK || response.Content.Headers.ContentType?.MediaType != "application/json")
+        if (response.StatusCode != HttpStatusCode.OK)
         {
-            // The audit log's lines (NDJSON) name no ward.
             return (response.StatusCode, [], body);
         }
 
+        // A JSON answer, or the audit log's lines (NDJSON), each naming its event's ward.
         var property = WardProperty.GetValueOrDefault(operation.Template, "ward");
         var wards = new SortedSet<string>(StringComparer.Ordinal);
-        Collect(JsonDocument.Parse(body).RootElement, property, wards);
+        var documents = response.Content.Headers.ContentType?.MediaType == AuditLines.ContentType
+            ? body.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            : [body];
+        foreach (var document in documents)
+        {
+            Collect(JsonDocument.Parse(document).RootElement, property, wards);
+        }
+
         return (response.StatusCode, [.. wards], body);
     }
 
