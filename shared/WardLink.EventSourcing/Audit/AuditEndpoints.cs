@@ -27,6 +27,7 @@ public sealed record StreamAudit(Guid StreamId, [property: MaxLength(DocumentedB
 /// <summary>A stream's state as it was at <see cref="Version"/> (the last event recorded at or before the time asked for).</summary>
 public sealed record StateAsOf(
     Guid StreamId,
+    [property: MaxLength(WardNames.MaxIdLength)] string Ward,
     [property: MaxLength(BusinessEvents.MaxTypeNameLength)] string StateType,
     [property: Range(1, long.MaxValue)] long Version,
     DateTimeOffset RecordedAt,
@@ -146,7 +147,7 @@ public static partial class AuditEndpoints
 
         var state = await states.AggregateAsync(stateType, session, id, asOf, ct);
         var node = JsonSerializer.SerializeToNode(state, stateType, json.Value.SerializerOptions);
-        return Results.Ok(new StateAsOf(id, stateType.Name, asOf, recordedAt, AuditRedaction.Redact(node, stateType, http.Audience())));
+        return Results.Ok(new StateAsOf(id, WardOfWork.Id, stateType.Name, asOf, recordedAt, AuditRedaction.Redact(node, stateType, http.Audience())));
     }
 
     private static async Task<IResult> Log(

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.Audit;
 using WardLink.Auditor;
+using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Patrols;
@@ -263,6 +264,7 @@ public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<Aud
         var response = await client.GetAsync($"/audit/{service}/streams/{id}/state?{query}", TestContext.Current.CancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{query}: {response.StatusCode} {body}");
+        Assert.Equal(new HomeWard().Id, body.GetProperty("ward").GetString());
         return body;
     }
 }
