@@ -37,8 +37,8 @@ var app = builder.Build();
 // routing; a token request's window by address (OpenIddict refuses a wrong secret within authentication),
 // then its shape (a POST, else a 405 problem; a form, else a 415 problem);
 // authentication, so the rate limiter partitions by the authenticated client; the rate
-// limiter before authorization, so refused requests (guessed tokens) count too; an anonymous address's requests in flight
-// bounded, so one that does not read its answers holds few admission turns; routing's own refusals
+// limiter before authorization, so refused requests (guessed tokens) count too; an anonymous address's and a partner's requests in
+// flight bounded, so one that does not read its answers holds few admission turns; routing's own refusals
 // (a method the path does not take: 405), counted as every request is; a partner's token
 // only while the partner is in good standing; authorization (whose refusals, and the partner's, give way
 // to the request's shape: 405, 415, as the services judge it, RequestShape); then the endpoints and the
@@ -54,7 +54,7 @@ app.UseWardLinkTokenRateLimit();
 app.UseWardLinkTokenRequestShape();
 app.UseAuthentication();
 app.UseRateLimiter();
-app.UseWardLinkAnonymousInFlight();
+app.UseWardLinkInFlightShares();
 app.UseRoutingRejections();
 app.UseWardLinkPartnerStanding();
 app.UseAuthorization();

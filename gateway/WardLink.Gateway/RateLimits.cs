@@ -25,11 +25,11 @@ public static class RateLimits
     {
         builder.Services.AddOptions<RateLimitsOptions>()
             .Bind(builder.Configuration.GetSection("RateLimits"))
-            .Validate(limits => limits.AnonymousInFlight >= 1, "RateLimits:AnonymousInFlight must be at least 1.")
+            .Validate(limits => limits.AnonymousInFlight >= 1 && limits.PartnerInFlight >= 1, "RateLimits:AnonymousInFlight and RateLimits:PartnerInFlight must be at least 1.")
             .ValidateOnStart();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddSingleton(services => new TokenRequests(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
-        builder.Services.AddSingleton(services => new AnonymousRequests(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
+        builder.Services.AddSingleton(services => new InFlightShares(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitsOptions>>((options, configured) =>
         {
             var limits = configured.Value;
@@ -80,31 +80,32 @@ public static class RateLimits
 
     /// <summary>
     /// After the rate limiter: an anonymous caller (counted by its address, <see cref="ClientOf"/>) has at most
-    /// <see cref="RateLimitsOptions.AnonymousInFlight"/> requests in flight at once; past that, a 429 at once. A request
-    /// holds its admission turn until its answer is sent, and an answer the client does not read is not sent: one address
-    /// that asked 130 times for the API reference's 4.9 MB script and read nothing held every one of the gateway's 128 turns,
-    /// and everyone else was refused with 503 while it kept its connections open. Now it holds a few; an authenticated
-    /// client (a known client, whose secret can be withdrawn) is bound by admission alone. Health is exempt, as from admission.
+    /// <see cref="RateLimitsOptions.AnonymousInFlight"/> requests in flight at once, a partner's client at most
+    /// <see cref="RateLimitsOptions.PartnerInFlight"/>; past that, a 429 at once. A request holds its admission turn until
+    /// its answer is sent, and an answer the client does not read is not sent: one address that asked 130 times for the API
+    /// reference's 4.9 MB script and read nothing held every one of the gateway's 128 turns, and everyone else was refused
+    /// with 503 while it kept its connections open. Now it holds a few. The police, auditors and operators (the deployment's
+    /// own clients) are bound by admission alone. Health is exempt, as from admission.
     /// </summary>
-    public static WebApplication UseWardLinkAnonymousInFlight(this WebApplication app)
+    public static WebApplication UseWardLinkInFlightShares(this WebApplication app)
     {
-        var requests = app.Services.GetRequiredService<AnonymousRequests>();
+        var shares = app.Services.GetRequiredService<InFlightShares>();
         app.Use(async (http, next) =>
         {
-            if (Health.IsHealthPath(http.Request.Path) || ClientOf(http) is var partition && !partition.StartsWith(AddressPrefix, StringComparison.Ordinal))
+            if (Health.IsHealthPath(http.Request.Path) || shares.Of(http) is not { } share)
             {
                 await next(http);
                 return;
             }
 
-            using var lease = requests.Limiter.AttemptAcquire(http);
+            using var lease = shares.Limiter.AttemptAcquire(share);
             if (lease.IsAcquired)
             {
                 await next(http);
             }
             else
             {
-                await RejectAsync(http, TimeSpan.FromSeconds(1), $"This address has {requests.Permits} requests in flight, as many as an anonymous caller may; retry once one is answered.");
+                await RejectAsync(http, TimeSpan.FromSeconds(1), $"{share.Who} has {share.Permits} requests in flight, as many as it may; retry once one is answered.");
             }
         });
         return app;
@@ -165,13 +166,22 @@ public static class RateLimits
             StatusCodes.Status429TooManyRequests, "Too many requests.", detail ?? $"This client sent more requests than its limit allows; retry after {seconds} s.");
     }
 
-    /// <summary>The requests each anonymous address has in flight, held (and disposed) by the host.</summary>
-    private sealed class AnonymousRequests(RateLimitsOptions limits) : IDisposable
-    {
-        public int Permits => limits.AnonymousInFlight;
+    /// <summary>A caller whose requests in flight are bounded: its partition, how many it may have, and who it is, as a refusal says.</summary>
+    private sealed record InFlightShare(string Partition, int Permits, string Who);
 
-        public PartitionedRateLimiter<HttpContext> Limiter { get; } = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-            RateLimitPartition.GetConcurrencyLimiter(AddressOf(http), _ => new ConcurrencyLimiterOptions { PermitLimit = limits.AnonymousInFlight, QueueLimit = 0 }));
+    /// <summary>The requests each anonymous address and each partner's client has in flight, held (and disposed) by the host.</summary>
+    private sealed class InFlightShares(RateLimitsOptions limits) : IDisposable
+    {
+        public PartitionedRateLimiter<InFlightShare> Limiter { get; } = PartitionedRateLimiter.Create<InFlightShare, string>(share =>
+            RateLimitPartition.GetConcurrencyLimiter(share.Partition, _ => new ConcurrencyLimiterOptions { PermitLimit = share.Permits, QueueLimit = 0 }));
+
+        /// <summary>The share <paramref name="http"/> counts against; null for the deployment's own clients.</summary>
+        public InFlightShare? Of(HttpContext http) => ClientOf(http) switch
+        {
+            var address when address.StartsWith(AddressPrefix, StringComparison.Ordinal) => new(address, limits.AnonymousInFlight, "This address"),
+            var client when http.User.IsInRole(WardLinkRoles.Partner) => new(client, limits.PartnerInFlight, "This partner's client"),
+            _ => null,
+        };
 
         public void Dispose() => Limiter.Dispose();
     }
@@ -195,6 +205,9 @@ public sealed class RateLimitsOptions
 
     /// <summary>Requests an anonymous address may have in flight at once (a browser opens six connections to a host).</summary>
     public int AnonymousInFlight { get; set; } = 8;
+
+    /// <summary>Requests a partner's client may have in flight at once (a partner system, not a browser).</summary>
+    public int PartnerInFlight { get; set; } = 16;
 
     /// <summary>The anonymous public tip endpoints, per address, on top of <see cref="PerClient"/>.</summary>
     public WindowLimit PublicTips { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };
