@@ -823,10 +823,11 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         SendAsync(endpoint.Method, endpoint.Address(code, emptyId), content);
 
     /// <summary>
-    /// Sends a request (with <c>Accept: <paramref name="accept"/></c> when given); what it stored is counted unless
-    /// <paramref name="countStored"/> is false (then none is reported).
+    /// Sends a request (with <c>Accept: <paramref name="accept"/></c> when given) as the suite's police client, or as
+    /// <paramref name="client"/>; what it stored is counted unless <paramref name="countStored"/> is false (then none is reported).
     /// </summary>
-    private async Task<Answer> SendAsync(string method, string address, HttpContent? content, bool countStored = true, string? accept = null, (string Name, string Value)? header = null)
+    private async Task<Answer> SendAsync(
+        string method, string address, HttpContent? content, bool countStored = true, string? accept = null, (string Name, string Value)? header = null, HttpClient? client = null)
     {
         _requests++;
         var before = countStored ? await _stored.CountAsync(Ct) : null;
@@ -841,7 +842,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
             request.Headers.TryAddWithoutValidation(sent.Name, sent.Value);
         }
 
-        using var response = await _client.SendAsync(request, Ct);
+        using var response = await (client ?? _client).SendAsync(request, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         var changed = before is null ? [] : StoredRows.Changed(before, await _stored.CountAsync(Ct));
         return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, changed);
