@@ -129,7 +129,7 @@ public static class IncidentQueries
         var (counted, errors) = await StatisticWards.ReadAsync(http, session, year, boundaries, ct);
         return counted is null
             ? TypedResults.ValidationProblem(errors.ToRejection().Errors!)
-            : TypedResults.Ok(await databases.StatisticsOfAsync(counted, year!.Value, ct));
+            : TypedResults.Ok(await databases.AtOneMomentAsync(moment => moment.StatisticsOfAsync(counted, year!.Value, ct)));
     }
 
     private static async Task<Results<Ok<IncidentStatisticsComparison>, ValidationProblem>> Compare(
@@ -148,8 +148,9 @@ public static class IncidentQueries
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);
         }
 
-        var current = await databases.StatisticsOfAsync(await StatisticWards.OfAsync(session, http.Ward(), within, year!.Value, ct), year.Value, ct);
-        var baseline = await databases.StatisticsOfAsync(await StatisticWards.OfAsync(session, http.Ward(), within, compareWith!.Value, ct), compareWith.Value, ct);
+        var (currentWards, baselineWards) = (await StatisticWards.OfAsync(session, http.Ward(), within, year!.Value, ct), await StatisticWards.OfAsync(session, http.Ward(), within, compareWith!.Value, ct));
+        var (current, baseline) = await databases.AtOneMomentAsync(async moment =>
+            (await moment.StatisticsOfAsync(currentWards, year.Value, ct), await moment.StatisticsOfAsync(baselineWards, compareWith.Value, ct)));
         var change = current.Total - baseline.Total;
         return TypedResults.Ok(new IncidentStatisticsComparison(
             current, baseline, change, baseline.Total == 0 ? null : Math.Round(100.0 * change / baseline.Total, 1)));

@@ -100,7 +100,7 @@ public static class PartnerQueries
         var (counted, errors) = await StatisticWards.ReadAsync(http, session, year, boundaries, ct);
         return counted is null
             ? TypedResults.ValidationProblem(errors.ToRejection().Errors!)
-            : TypedResults.Ok(await databases.StatisticsOfAsync(counted, year!.Value, clock.GetUtcNow(), ct));
+            : TypedResults.Ok(await databases.AtOneMomentAsync(moment => moment.StatisticsOfAsync(counted, year!.Value, clock.GetUtcNow(), ct)));
     }
 
     /// <summary>

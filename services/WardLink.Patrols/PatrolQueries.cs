@@ -288,7 +288,7 @@ public static class PatrolQueries
         var (counted, errors) = await StatisticWards.ReadAsync(http, session, year, boundaries, ct);
         return counted is null
             ? TypedResults.ValidationProblem(errors.ToRejection().Errors!)
-            : TypedResults.Ok(await databases.StatisticsOfAsync(session, counted, year!.Value, ct));
+            : TypedResults.Ok(await databases.AtOneMomentAsync(moment => moment.StatisticsOfAsync(session, counted, year!.Value, ct)));
     }
 
     /// <summary>

@@ -52,7 +52,7 @@ public static class TipStatisticsEndpoints
         CancellationToken ct)
     {
         var (wards, errors) = await StatisticWards.ReadAsync(http, session, year, boundaries, ct);
-        return wards is null ? errors.ToRejection().ToProblem() : Results.Ok(await databases.StatisticsOfAsync(wards, year!.Value, ct));
+        return wards is null ? errors.ToRejection().ToProblem() : Results.Ok(await databases.AtOneMomentAsync(moment => moment.StatisticsOfAsync(wards, year!.Value, ct)));
     }
 
     /// <summary>The statistics of local year <paramref name="year"/> in <paramref name="wards"/>, counted by the databases from the <see cref="TipRow"/>s.</summary>

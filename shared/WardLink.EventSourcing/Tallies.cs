@@ -96,9 +96,16 @@ public static class Tallies
 {
     private static readonly MethodInfo TenantIsOneOf = typeof(LinqExtensions).GetMethod(nameof(LinqExtensions.TenantIsOneOf))!;
 
-    /// <summary>The rows of <typeparamref name="T"/> that statistic <paramref name="counted"/> of local year <paramref name="year"/> counts, by their business time <paramref name="at"/>.</summary>
+    /// <summary>
+    /// The rows of <typeparamref name="T"/> that statistic <paramref name="counted"/> of local year <paramref name="year"/> counts, by their
+    /// business time <paramref name="at"/>; with <paramref name="databases"/> read at one moment (<see cref="WardDatabases.AtOneMomentAsync{T}"/>),
+    /// so that a statistic's figures, each read by a query of its own, agree with each other.
+    /// </summary>
     public static CountedRows<T> Counting<T>(this WardDatabases databases, StatisticWards counted, Expression<Func<T, DateTimeOffset>> at, int year)
-        where T : notnull => new(databases, counted, at, year);
+        where T : notnull =>
+        databases.IsAtOneMoment
+            ? new(databases, counted, at, year)
+            : throw new InvalidOperationException("A statistic counts with the databases read at one moment (WardDatabases.AtOneMomentAsync).");
 
     /// <summary>
     /// The rows a statistic of local year <paramref name="year"/> counts: each of <paramref name="shares"/>'

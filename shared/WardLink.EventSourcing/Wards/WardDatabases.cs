@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Data;
 using JasperFx.Descriptors;
 using JasperFx.MultiTenancy;
 using Marten;
 using Marten.Schema;
+using Marten.Services;
 using Marten.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -40,6 +42,7 @@ public sealed class WardDatabases
     private readonly IDocumentStore _store;
     private readonly WardTenants _tenants;
     private readonly Dictionary<string, string> _databaseOfWard;
+    private readonly Moment? _moment;
 
     public WardDatabases(IDocumentStore store, WardTenants tenants, IOptions<WardOptions> options)
     {
@@ -50,6 +53,27 @@ public sealed class WardDatabases
 
         // A tenant of each database, to open sessions in it: the home ward's in the main one, a group's first ward in each other.
         SessionTenants = [WardTenants.DefaultTenant, .. options.Value.Databases.Values.Select(group => tenants.TenantOf(group.Wards[0]))];
+    }
+
+    private WardDatabases(WardDatabases databases, Moment moment)
+    {
+        (_store, _tenants, _databaseOfWard, SessionTenants) = (databases._store, databases._tenants, databases._databaseOfWard, databases.SessionTenants);
+        _moment = moment;
+    }
+
+    /// <summary>Whether every database these read answers from one snapshot (<see cref="AtOneMomentAsync{T}"/>).</summary>
+    public bool IsAtOneMoment => _moment is not null;
+
+    /// <summary>
+    /// What <paramref name="read"/> finds with the databases read at one moment: each database it asks answers every one of its
+    /// queries from one snapshot (a read-only serializable transaction, its snapshot taken at its first query there), so the
+    /// figures of one answer agree with each other whatever commits meanwhile; no writer is serializable, so none conflicts with
+    /// it. Its queries name the tenants they read (a database's snapshot is a session in the tenant first asked there).
+    /// </summary>
+    public async Task<T> AtOneMomentAsync<T>(Func<WardDatabases, Task<T>> read)
+    {
+        await using var moment = new Moment(_store);
+        return await read(new WardDatabases(this, moment));
     }
 
     /// <summary>One tenant of each database (to open a session in it), the main one first.</summary>
@@ -77,8 +101,7 @@ public sealed class WardDatabases
         foreach (var group in wards.Distinct().GroupBy(DatabaseOf).OrderBy(group => group.Key != Main))
         {
             var tenants = group.Select(_tenants.TenantOf).ToArray();
-            await using var session = _store.QuerySession(tenants[0]);
-            found.AddRange(await read(session, tenants));
+            found.AddRange(await InSessionAsync(tenants[0], session => read(session, tenants)));
         }
 
         return found;
@@ -100,11 +123,47 @@ public sealed class WardDatabases
         var found = new List<T>();
         foreach (var tenant in SessionTenants)
         {
-            await using var session = _store.QuerySession(tenant);
-            found.AddRange(await read(session));
+            found.AddRange(await InSessionAsync(tenant, read));
         }
 
         return found;
+    }
+
+    /// <summary>What <paramref name="read"/> finds in a session of <paramref name="tenant"/>'s database: the moment's, or one of its own.</summary>
+    private async Task<T> InSessionAsync<T>(string tenant, Func<IQuerySession, Task<T>> read)
+    {
+        if (_moment is not null)
+        {
+            return await read(await _moment.SessionAsync(DatabaseOfTenant(tenant), tenant));
+        }
+
+        await using var session = _store.QuerySession(tenant);
+        return await read(session);
+    }
+
+    /// <summary>A session of each database asked, each in one read-only transaction (Marten's serializable query session), ended with the moment.</summary>
+    private sealed class Moment(IDocumentStore store) : IAsyncDisposable
+    {
+        private readonly Dictionary<string, IQuerySession> _sessions = new(StringComparer.Ordinal);
+
+        public async Task<IQuerySession> SessionAsync(string database, string tenant)
+        {
+            if (!_sessions.TryGetValue(database, out var session))
+            {
+                session = await store.QuerySerializableSessionAsync(new SessionOptions { TenantId = tenant, IsolationLevel = IsolationLevel.Serializable });
+                _sessions.Add(database, session);
+            }
+
+            return session;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var session in _sessions.Values)
+            {
+                await session.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>The tenants (wards) that hold a stream of <paramref name="ids"/>, in any database.</summary>

@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using WardLink.Contracts.Partners;
 using WardLink.Contracts.Wards;
+using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.EventSourcing.Audit;
 using WardLink.EventSourcing.Sites;
 using WardLink.EventSourcing.Wards;
@@ -460,6 +462,41 @@ public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassF
         Assert.Contains(listed, item => item.GetProperty("id").GetGuid() == theirIncident);
         Assert.All(listed, item => Assert.Equal(DongVe, item.GetProperty("ward").GetString()));
         Assert.Equal(2, listed.Count);
+    }
+
+    /// <summary>
+    /// A statistic's figures are read by several queries (the tips': the counts, then the outcomes of the valuable ones): each
+    /// database answers all of them from one snapshot, so what commits while they run counts in none, not in some. And no
+    /// statistic counts outside one moment.
+    /// </summary>
+    [Fact]
+    public async Task A_statistic_reads_each_database_at_one_moment_and_none_counts_outside_one()
+    {
+        var databases = wards.ServicesOf(TipsService.Name).GetRequiredService<WardDatabases>();
+        var counted = new StatisticWards(null, Boundaries.AsRecorded, [new WardShare(DongQuang, null), new WardShare(DongVe, null)], null);
+        var both = wards.Tips(DongQuang, DongVe);
+        async Task ReceiveOneEachAsync()
+        {
+            foreach (var ward in new[] { DongQuang, DongVe })
+            {
+                await WardResponses.CreatedAsync(await both.PostAsJsonAsync($"/tips?ward={ward}", TipsApi.NewTip(receivedAt: "2017-03-01T10:00:00+07:00"), Ct));
+            }
+        }
+
+        await ReceiveOneEachAsync();
+        var before = (await databases.AtOneMomentAsync(moment => TipStatisticsEndpoints.StatisticsOfAsync(moment, counted, 2017, Ct))).Received;
+        var (first, second) = await databases.AtOneMomentAsync(async moment =>
+        {
+            var first = await TipStatisticsEndpoints.StatisticsOfAsync(moment, counted, 2017, Ct);
+            await ReceiveOneEachAsync();
+            return (first.Received, (await TipStatisticsEndpoints.StatisticsOfAsync(moment, counted, 2017, Ct)).Received);
+        });
+
+        Assert.True(before >= 2, $"{before} tips of 2017 counted");
+        Assert.Equal(before, first);
+        Assert.Equal(first, second);
+        Assert.Equal(before + 2, (await databases.AtOneMomentAsync(moment => TipStatisticsEndpoints.StatisticsOfAsync(moment, counted, 2017, Ct))).Received);
+        Assert.Throws<InvalidOperationException>(() => databases.Counting<TipRow>(counted, tip => tip.ReceivedAt, 2017));
     }
 
     /// <summary>Every list answers the count of what matched on any page: one past the end is empty and counts them all too.</summary>
