@@ -141,8 +141,22 @@ public static class Paging
     /// end and their count, and the parts merged in <paramref name="order"/> (<see cref="Merged{TRow}"/>: each keeps its
     /// database's order, so text of different databases sorts as .NET compares it, which may differ from their collation);
     /// such a list pages no deeper than <see cref="MaxDepthAcrossDatabases"/> rows (<see cref="PageTooDeepException"/>).
+    /// The rows, their count and the records are read at one moment (<see cref="WardDatabases.AtOneMomentAsync{T}"/>): a record
+    /// shown is as its row was when the filter kept it.
     /// </summary>
-    public static async Task<ListPage<InWard<TRecord>>> PageAsync<TRow, TRecord>(
+    public static Task<ListPage<InWard<TRecord>>> PageAsync<TRow, TRecord>(
+        this WardDatabases databases,
+        IReadOnlyList<string> wards,
+        Func<IQueryable<TRow>, IQueryable<TRow>> filter,
+        Func<IQueryable<TRow>, IOrderedQueryable<TRow>> order,
+        Func<TRecord, Guid> idOf,
+        PageRequest request,
+        CancellationToken ct)
+        where TRow : IListRow
+        where TRecord : notnull =>
+        databases.AtOneMomentAsync(moment => PageAtOneMomentAsync(moment, wards, filter, order, idOf, request, ct));
+
+    private static async Task<ListPage<InWard<TRecord>>> PageAtOneMomentAsync<TRow, TRecord>(
         this WardDatabases databases,
         IReadOnlyList<string> wards,
         Func<IQueryable<TRow>, IQueryable<TRow>> filter,

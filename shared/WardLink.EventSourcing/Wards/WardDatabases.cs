@@ -72,6 +72,11 @@ public sealed class WardDatabases
     /// </summary>
     public async Task<T> AtOneMomentAsync<T>(Func<WardDatabases, Task<T>> read)
     {
+        if (IsAtOneMoment)
+        {
+            return await read(this);
+        }
+
         await using var moment = new Moment(_store);
         return await read(new WardDatabases(this, moment));
     }

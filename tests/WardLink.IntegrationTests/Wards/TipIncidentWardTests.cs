@@ -499,6 +499,49 @@ public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassF
         Assert.Throws<InvalidOperationException>(() => databases.Counting<TipRow>(counted, tip => tip.ReceivedAt, 2017));
     }
 
+    /// <summary>
+    /// A list reads its rows, their count and then the records it shows at one moment: a step committed between the row's read
+    /// and the record's (here held there by a lock on the records' table, the step written while it is held) does not show a
+    /// record the filter would not keep.
+    /// </summary>
+    [Fact]
+    public async Task A_list_shows_each_record_as_its_row_was_when_the_filter_kept_it()
+    {
+        var both = wards.Tips(DongQuang, DongVe);
+        var tipId = await both.ReceiveAsync(TipsApi.NewTip(receivedAt: "2016-02-03T10:00:00+07:00"));
+        var options = wards.TipsStore.Options;
+        await using var insider = new NpgsqlConnection(await wards.DatabaseOfAsync(TipsService.Name));
+        await insider.OpenAsync(Ct);
+        await using var step = await insider.BeginTransactionAsync(Ct);
+        var records = $"{options.DatabaseSchemaName}.mt_doc_tipstate";
+        await using (var hold = new NpgsqlCommand($"lock table {records} in access exclusive mode", insider, step))
+        {
+            await hold.ExecuteNonQueryAsync(Ct);
+        }
+
+        var listed = both.GetAsync("/tips?status=pending&receivedFrom=2016-01-01T00:00:00%2B07:00&receivedTo=2017-01-01T00:00:00%2B07:00", Ct);
+        await Eventually.Get(
+            async () =>
+            {
+                await using var waiting = new NpgsqlConnection(await wards.DatabaseOfAsync(TipsService.Name));
+                await waiting.OpenAsync(Ct);
+                await using var locks = new NpgsqlCommand("select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'mt_doc_tipstate' and not l.granted", waiting);
+                return (long)(await locks.ExecuteScalarAsync(Ct))! > 0 ? "waiting" : null;
+            },
+            "the list to wait for the records' table");
+        await using (var assess = new NpgsqlCommand($"update {records} set data = jsonb_set(data, '{{status}}', '\"Assessed\"') where id = @id and data ->> 'status' = 'Pending'", insider, step))
+        {
+            assess.Parameters.AddWithValue("id", tipId);
+            Assert.Equal(1, await assess.ExecuteNonQueryAsync(Ct));
+        }
+
+        await step.CommitAsync(Ct);
+        var response = await listed;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var items = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal("pending", Assert.Single(items, item => item.GetProperty("id").GetGuid() == tipId).GetProperty("status").GetString());
+    }
+
     /// <summary>Every list answers the count of what matched on any page: one past the end is empty and counts them all too.</summary>
     [Fact]
     public async Task A_page_past_the_end_of_a_list_is_empty_and_counts_what_matched()
