@@ -30,30 +30,46 @@ public static class EventStore
     /// <summary>The async daemon wakes at most this often for commits (<see cref="CommitWakeup"/>).</summary>
     public static readonly TimeSpan WakeEvery = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long a service waits for a connection to its store (the pool's or a new one) before it answers 503.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a service waits for PostgreSQL to answer a statement before it gives up (a 503): well within the gateway's
+    /// 30 s, so a database that hangs (stopped, partitioned) is a 503 problem and not the gateway's 504.
+    /// </summary>
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(20);
+
     /// <summary>
     /// A store's connection string as the services use it: what it sets stays, and unless it says
     /// otherwise, a pooled connection is not reset on return (no <c>DISCARD ALL</c>: nothing here leaves
     /// session state behind, the numbering locks are transaction-level, the daemon releases its own lock,
-    /// and the benchmark counted about five resets a tip) and statements run often are prepared once per connection.
+    /// and the benchmark counted about five resets a tip), statements run often are prepared once per connection,
+    /// and a connection or a statement is waited for no longer than <see cref="ConnectTimeout"/> and <see cref="CommandTimeout"/>.
     /// </summary>
     public static string Tuned(string connectionString)
     {
         // Npgsql's builder "contains" every keyword it knows: what the string itself sets is read apart.
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        bool Sets(string keyword) => given.ContainsKey(keyword) || given.ContainsKey(keyword.Replace(" ", "", StringComparison.Ordinal));
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!Sets("No Reset On Close"))
+        foreach (var (keywords, set) in Defaults)
         {
-            builder.NoResetOnClose = true;
-        }
-
-        if (!Sets("Max Auto Prepare"))
-        {
-            builder.MaxAutoPrepare = 64;
+            if (!keywords.Any(keyword => given.ContainsKey(keyword) || given.ContainsKey(keyword.Replace(" ", "", StringComparison.Ordinal))))
+            {
+                set(builder);
+            }
         }
 
         return builder.ConnectionString;
     }
+
+    /// <summary>What <see cref="Tuned"/> sets unless the string sets it under one of its keywords.</summary>
+    private static readonly (string[] Keywords, Action<NpgsqlConnectionStringBuilder> Set)[] Defaults =
+    [
+        (["No Reset On Close"], builder => builder.NoResetOnClose = true),
+        (["Max Auto Prepare"], builder => builder.MaxAutoPrepare = 64),
+        (["Timeout"], builder => builder.Timeout = (int)ConnectTimeout.TotalSeconds),
+        (["Command Timeout"], builder => builder.CommandTimeout = (int)CommandTimeout.TotalSeconds),
+    ];
 
     /// <summary>
     /// Marten on the service's own database: event metadata on, sessions stamped with the current
@@ -71,8 +87,8 @@ public static class EventStore
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
         builder.Services.AddExceptionHandler<StoreProblems>();
         builder.Services.AddHealthChecks()
-            .AddNpgSql(ConnectionString, name: "postgres", tags: [Health.ReadyTag])
-            .AddCheck<WardDatabasesHealthCheck>("ward-databases", tags: [Health.ReadyTag]);
+            .AddNpgSql(ConnectionString, name: "postgres", tags: [Health.ReadyTag], timeout: Health.CheckTimeout)
+            .AddCheck<WardDatabasesHealthCheck>("ward-databases", tags: [Health.ReadyTag], timeout: Health.CheckTimeout);
 
         var marten = builder.Services
             .AddMarten(services =>
@@ -170,7 +186,7 @@ public static class EventStore
             builder.Services.AddSingleton(map);
             builder.Services.AddSingleton<RelayStatus>();
             builder.Services.AddHostedService<RelayMonitor>();
-            builder.Services.AddHealthChecks().AddCheck<RelayHealthCheck>("relay", tags: [Health.ReadyTag]);
+            builder.Services.AddHealthChecks().AddCheck<RelayHealthCheck>("relay", tags: [Health.ReadyTag], timeout: Health.CheckTimeout);
             marten.AddSubscriptionWithServices<EventRelay>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         }
 

@@ -184,6 +184,12 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
                 {
                     pending.Answer.TrySetException(failure);
                 }
+
+                // PostgreSQL gone or hanging: what waits behind the batch would wait as long again for the same answer (a 503).
+                while (StoreProblems.IsDatabaseOutage(failure) && Queue.Reader.TryRead(out var waiting))
+                {
+                    waiting.Answer.TrySetException(failure);
+                }
             }
         }
 

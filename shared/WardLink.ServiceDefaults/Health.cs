@@ -24,9 +24,23 @@ public static class Health
     /// <summary>Checks tagged with this answer <c>/health/ready</c>; <c>/health/live</c> runs none.</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>How long a readiness check that asks a server may wait for it: one that hangs is unhealthy after this, and readiness answers.</summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
+
     public static IHostApplicationBuilder AddWardLinkHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks();
+
+        // A check registered with a timeout answers by then (unhealthy) whether what it asks answers or not: a server
+        // that hangs holds a connection attempt or a statement past any cancellation, and readiness must still answer.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations.Where(registration => registration.Timeout > TimeSpan.Zero))
+            {
+                var (check, timeout) = (registration.Factory, registration.Timeout);
+                registration.Factory = services => new BoundedCheck(check(services), timeout);
+            }
+        });
         return builder;
     }
 
@@ -96,5 +110,22 @@ public static class Health
                 }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), context.RequestAborted);
+    }
+}
+
+/// <summary>A health check that answers within <paramref name="timeout"/>: as its registration's failure status when the check it bounds has not answered by then.</summary>
+internal sealed class BoundedCheck(IHealthCheck check, TimeSpan timeout) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var answer = check.CheckHealthAsync(context, cancellationToken);
+        if (await Task.WhenAny(answer, Task.Delay(timeout, cancellationToken)) == answer)
+        {
+            return await answer;
+        }
+
+        // Its late failure is of no one's interest any more.
+        _ = answer.ContinueWith(static late => late.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return new HealthCheckResult(context.Registration.FailureStatus, $"No answer within {timeout.TotalSeconds:0.#} s.");
     }
 }

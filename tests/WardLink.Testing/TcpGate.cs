@@ -7,7 +7,9 @@ namespace WardLink.Testing;
 /// A TCP relay on loopback in front of a real server (PostgreSQL, RabbitMQ), so a test can make
 /// that server vanish for one service, as a crash or a cut network would, without stopping it for
 /// the other tests: <see cref="Close"/> resets every relayed connection and refuses new ones;
-/// <see cref="Open"/> listens again on the same port.
+/// <see cref="Open"/> listens again on the same port. <see cref="Freeze"/> makes it hang instead, as a
+/// stopped process or a partitioned network does: connections stay open, new ones are accepted, and no
+/// byte passes either way until <see cref="Thaw"/>.
 /// </summary>
 public sealed class TcpGate : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ public sealed class TcpGate : IAsyncDisposable
     private readonly Lock _lock = new();
     private TcpListener? _listener;
     private CancellationTokenSource _open = new();
+    private TaskCompletionSource _thawed = Thawed();
 
     private TcpGate(IPEndPoint target, int port)
     {
@@ -51,6 +54,27 @@ public sealed class TcpGate : IAsyncDisposable
         foreach (var connection in open)
         {
             Reset(connection);
+        }
+    }
+
+    /// <summary>Passes no byte either way, on open connections and on new ones, until <see cref="Thaw"/>: the server hangs.</summary>
+    public void Freeze()
+    {
+        lock (_lock)
+        {
+            if (_thawed.Task.IsCompleted)
+            {
+                _thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>Passes bytes again, those held while frozen first.</summary>
+    public void Thaw()
+    {
+        lock (_lock)
+        {
+            _thawed.TrySetResult();
         }
     }
 
@@ -116,7 +140,7 @@ public sealed class TcpGate : IAsyncDisposable
             await server.ConnectAsync(_target, open);
             var clientStream = client.GetStream();
             var serverStream = server.GetStream();
-            await Task.WhenAny(clientStream.CopyToAsync(serverStream, open), serverStream.CopyToAsync(clientStream, open));
+            await Task.WhenAny(PumpAsync(clientStream, serverStream, open), PumpAsync(serverStream, clientStream, open));
         }
         catch (Exception cut) when (cut is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
@@ -133,6 +157,31 @@ public sealed class TcpGate : IAsyncDisposable
             Reset(client);
             Reset(server);
         }
+    }
+
+    /// <summary>Copies what <paramref name="from"/> sends to <paramref name="to"/>, each read held while the gate is frozen.</summary>
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, CancellationToken open)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, open)) > 0)
+        {
+            Task thawed;
+            lock (_lock)
+            {
+                thawed = _thawed.Task;
+            }
+
+            await thawed.WaitAsync(open);
+            await to.WriteAsync(buffer.AsMemory(0, read), open);
+        }
+    }
+
+    private static TaskCompletionSource Thawed()
+    {
+        var thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        thawed.SetResult();
+        return thawed;
     }
 
     /// <summary>Closes a connection with a reset (no lingering), as a crashed peer's kernel would; it may be closed already.</summary>

@@ -3,7 +3,7 @@ using WardLink.EventSourcing;
 
 namespace WardLink.UnitTests;
 
-/// <summary>The services' store connections: no reset on return and prepared statements unless the connection string says otherwise.</summary>
+/// <summary>The services' store connections: no reset on return, prepared statements and bounded waits unless the connection string says otherwise.</summary>
 public sealed class StoreConnectionTests
 {
     [Fact]
@@ -13,15 +13,19 @@ public sealed class StoreConnectionTests
 
         Assert.True(tuned.NoResetOnClose);
         Assert.Equal(64, tuned.MaxAutoPrepare);
+        Assert.Equal((10, 20), (tuned.Timeout, tuned.CommandTimeout));
         Assert.Equal(("db", 5433, "tips", "secret", "wardlink_tips"), (tuned.Host, tuned.Port, tuned.Username, tuned.Password, tuned.Database));
     }
 
-    [Fact]
-    public void What_the_connection_string_sets_stays()
+    [Theory]
+    [InlineData("Host=db;No Reset On Close=false;Max Auto Prepare=0;Timeout=3;Command Timeout=0")]
+    [InlineData("Host=db;NoResetOnClose=false;MaxAutoPrepare=0;timeout=3;CommandTimeout=0")]
+    public void What_the_connection_string_sets_stays(string connectionString)
     {
-        var tuned = new NpgsqlConnectionStringBuilder(EventStore.Tuned("Host=db;No Reset On Close=false;Max Auto Prepare=0"));
+        var tuned = new NpgsqlConnectionStringBuilder(EventStore.Tuned(connectionString));
 
         Assert.False(tuned.NoResetOnClose);
         Assert.Equal(0, tuned.MaxAutoPrepare);
+        Assert.Equal((3, 0), (tuned.Timeout, tuned.CommandTimeout));
     }
 }

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Npgsql;
+using WardLink.EventSourcing;
 using WardLink.IntegrationTests.Pipeline;
+using WardLink.ServiceDefaults;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
 using WardLink.Testing;
@@ -79,7 +81,6 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
     {
         using var client = TipsHost.CreateClient();
         await client.ReceiveAsync();
-        var store = services.StoreOf(TipsService.Name);
         var before = await CountTipsAsync();
 
         Database.Close();
@@ -103,12 +104,58 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
             "a write to succeed once PostgreSQL is back");
         Assert.Equal(HttpStatusCode.Created, recovered.StatusCode);
         Assert.Equal(before + 1, await CountTipsAsync());
+    }
 
-        async Task<int> CountTipsAsync()
+    /// <summary>
+    /// A PostgreSQL that hangs (its process stopped, its network partitioned: connections stay open, nothing answers) holds a
+    /// request no longer than the service's bounds (<see cref="EventStore.ConnectTimeout"/>, <see cref="EventStore.CommandTimeout"/>,
+    /// well within the gateway's 30 s), then it is the same 503 problem as a database gone; readiness answers within its
+    /// check's bound, the database unhealthy; nothing is written, and writes resume once it answers again.
+    /// </summary>
+    [Fact]
+    public async Task With_PostgreSQL_hanging_a_write_is_a_503_problem_within_the_services_bounds_and_readiness_still_answers()
+    {
+        using var client = TipsHost.CreateClient();
+        await client.ReceiveAsync();
+        var before = await CountTipsAsync();
+
+        Database.Freeze();
+        try
         {
-            await using var session = store.QuerySession();
-            return await session.Query<TipState>().CountAsync(TestContext.Current.CancellationToken);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            using (var ready = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+                Assert.True(waited.Elapsed < Health.CheckTimeout + TimeSpan.FromSeconds(2), $"readiness answered after {waited.Elapsed}");
+            }
+
+            waited.Restart();
+            var refused = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.PostAsJsonAsync("/tips", TipsApi.NewTip(), TestContext.Current.CancellationToken)));
+            var bound = EventStore.CommandTimeout + TimeSpan.FromSeconds(5);
+            Assert.True(waited.Elapsed < bound, $"the writes were answered after {waited.Elapsed}, past {bound}");
+            foreach (var response in refused)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to retry");
+                var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+                Assert.Contains("PostgreSQL", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+            }
         }
+        finally
+        {
+            Database.Thaw();
+        }
+
+        await Eventually.Get(
+            async () => (await client.PostAsJsonAsync("/tips", TipsApi.NewTip(), TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.Created ? "stored" : null,
+            "a write to succeed once PostgreSQL answers again");
+        Assert.Equal(before + 1, await CountTipsAsync());
+    }
+
+    private async Task<int> CountTipsAsync()
+    {
+        await using var session = services.StoreOf(TipsService.Name).QuerySession();
+        return await session.Query<TipState>().CountAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>
