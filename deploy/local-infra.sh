@@ -225,7 +225,7 @@ ensure_ports_free() {
   local p
   for p in "$@"; do
     if port_open "$p"; then
-      die "$what: port $p on 127.0.0.1 is already in use by another process; stop it or choose other ports (see --help)"
+      die "$what: port $p on 127.0.0.1 is already in use by another process; stop it or choose other ports (see --help; ./test.sh: WARDLINK_TEST_*_PORT, ./test.sh --help)"
     fi
   done
 }
@@ -644,7 +644,7 @@ rmq_start() {
     fi
   else
     if epmd_has_our_node; then
-      die "an Erlang node named $NODE_SHORT is registered in epmd, but $RMQ_PID_FILE does not point to it; stop it (rabbitmqctl -n $NODE stop) or choose another WARDLINK_RABBIT_NODE"
+      die "an Erlang node named $NODE_SHORT is registered in epmd, but $RMQ_PID_FILE does not point to it; stop it (rabbitmqctl -n $NODE stop) or choose another WARDLINK_RABBIT_NODE (./test.sh: WARDLINK_TEST_RABBIT_NODE)"
     fi
     ensure_ports_free "RabbitMQ" "$AMQP_PORT" "$MGMT_PORT" "$DIST_PORT"
     rm -f "$RMQ_PID_FILE"
@@ -728,8 +728,9 @@ rmq_stop() {
       wait_for 10 pid_gone "$pid" || die "could not kill RabbitMQ pid $pid"
     fi
   elif epmd_has_our_node; then
-    warn "node $NODE is registered in epmd but $RMQ_PID_FILE is missing/stale; asking it to stop"
-    rmqctl stop >/dev/null 2>&1 || warn "rabbitmqctl -n $NODE stop failed"
+    # No beam of this instance's folder runs: the node of that name is another instance's (another clone, another
+    # local folder), and stopping it would stop someone else's run.
+    warn "a node named $NODE is registered in epmd but runs from another folder than $LOCAL_DIR; leaving it alone"
   else
     log "RabbitMQ node $NODE not running"
   fi
