@@ -39,6 +39,12 @@ public enum BreakKind
 
     /// <summary>A checkpoint's signature does not verify against its service's key: the service did not make it, or it was changed since.</summary>
     SignatureInvalid,
+
+    /// <summary>
+    /// A checkpoint follows the one before it (or the chain's start) by more links than the service takes one every
+    /// (<c>Audit:CheckpointEvery</c>): the checkpoints between were deleted from every holder, as whoever rewrote the chain there would.
+    /// </summary>
+    CheckpointMissing,
 }
 
 /// <summary>
@@ -109,11 +115,13 @@ public sealed record IntegrityReport(
 /// a holder keeps, and every checkpoint is signed by the service: an unsigned one is a break
 /// always, a signature that does not verify when <paramref name="keys"/> are given to check it. The same check runs in the service (<c>GET /audit/{service}/integrity</c>) and
 /// offline in the auditor tool. <paramref name="witnesses"/> says which checkpoints vouch for the
-/// log from outside the service (by default those held by another service).
+/// log from outside the service (by default those held by another service). Given <paramref name="checkpointEvery"/> (the
+/// service's <c>Audit:CheckpointEvery</c>), the checkpoints held follow each other by at most that many links: the service
+/// takes one at every such position, in the transaction that links it, so a longer gap is checkpoints deleted everywhere.
 /// </summary>
-public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints, CheckpointKeys? keys = null, Func<CheckpointCopy, bool>? witnesses = null)
+public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints, CheckpointKeys? keys = null, Func<CheckpointCopy, bool>? witnesses = null, long? checkpointEvery = null)
 {
-    /// <summary>The most fields a broken link names as different (streamId, version, type, data, recordedAt; or one of previous, event, sequence, head, signature).</summary>
+    /// <summary>The most fields a broken link names as different (streamId, version, type, data, recordedAt; or one of previous, event, sequence, head, signature, position).</summary>
     public const int ComparedFields = 5;
 
     /// <summary>The longest of those names (<c>recordedAt</c>).</summary>
@@ -134,6 +142,7 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
     private long _witnessedEntries;
     private CheckpointCopy? _witnessed;
     private DateTimeOffset? _unwitnessedSince;
+    private long _checkpointedThrough;
 
     public void Add(AuditEntry entry)
     {
@@ -266,9 +275,15 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
             : keys.Check(service, copy.Sequence, copy.Position, copy.Head, copy.At, copy.Signature) == SignatureCheck.Valid;
         var agrees = recomputed is not null && copy.Head == recomputed;
         _verdicts.Add(new CheckpointVerdict(copy.Holder, copy.Sequence, ChainedFields.Shown(copy.Head, HashChain.HashLength), recomputed, agrees, signatureValid));
+        var missingBefore = copy.Position - _checkpointedThrough > checkpointEvery;
+        _checkpointedThrough = Math.Max(_checkpointedThrough, copy.Position);
         if (signatureValid == false)
         {
             Break(new BrokenLink(copy.Sequence, BreakKind.SignatureInvalid, ["signature"], null, null));
+        }
+        else if (missingBefore)
+        {
+            Break(new BrokenLink(copy.Sequence, BreakKind.CheckpointMissing, ["position"], null, null));
         }
         else if (!agrees)
         {

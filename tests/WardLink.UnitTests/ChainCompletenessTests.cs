@@ -220,9 +220,50 @@ public sealed class ChainCompletenessTests
         });
     }
 
-    private static IntegrityReport Verify(IEnumerable<AuditEntry> entries, IEnumerable<CheckpointCopy> checkpoints, bool withKeys = true)
+    /// <summary>
+    /// A service takes a checkpoint every <c>CheckpointEvery</c> links (its peers keep copies): whoever rewrites the chain from
+    /// some link on and deletes, from every holder, the checkpoints that would show it, leaves the next checkpoint the service
+    /// signs further from the one before than that. The verifier told the service's <c>CheckpointEvery</c> finds it there,
+    /// whichever run is deleted; with a copy of each left at some holder, or no run deleted, the log is intact.
+    /// </summary>
+    [Fact]
+    public void Checkpoints_deleted_from_every_holder_are_missing_at_the_next_one_and_a_copy_anywhere_keeps_the_log_intact()
     {
-        var verifier = new ChainVerifier(Service, checkpoints, withKeys ? TestAudit.Checks() : null);
+        var logs = Gen.Select(Gen.Int[1, 5], Gen.Int[2, 8]).SelectMany((every, taken) =>
+            Gen.Select(Gen.Int[1, 3].Array[every * taken], Gen.Int[0, 3].Array[every * taken], Gen.Int[0, 0].Array[every * taken], Generate)
+                .Select(log => (Every: every, Log: log with { Checkpoints = EveryAt(log, every) })));
+        var deletions = logs.SelectMany(at => Gen.Int[1, at.Log.Entries.Count / at.Every - 1].SelectMany(first =>
+            Gen.Int[first, at.Log.Entries.Count / at.Every - 1].Select(last => (at.Every, at.Log, First: first, Last: last))));
+        Gen.Select(deletions, Gen.Bool).Sample((deleted, everywhere) =>
+        {
+            var (every, log, first, last) = deleted;
+            bool Deleted(CheckpointCopy copy) => copy.Position >= first * every && copy.Position <= last * every && (everywhere || copy.Holder != Holders[^1]);
+            var kept = log.Checkpoints.Where(copy => !Deleted(copy)).ToList();
+
+            var report = Verify(log.Entries, kept, checkpointEvery: every);
+
+            Assert.True(Verify(log.Entries, log.Checkpoints, checkpointEvery: every).Intact);
+            if (everywhere)
+            {
+                var next = log.Checkpoints.First(copy => copy.Position == (last + 1) * every);
+                Assert.False(report.Intact);
+                Assert.Equal((next.Sequence, BreakKind.CheckpointMissing), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+            }
+            else
+            {
+                Assert.True(report.Intact, Describe(report));
+            }
+        });
+    }
+
+    /// <summary>The service's checkpoint at every <paramref name="every"/>-th link of <paramref name="log"/>, and a copy of it at each peer.</summary>
+    private static IReadOnlyList<CheckpointCopy> EveryAt(GeneratedLog log, int every) =>
+        [.. log.Entries.Where(entry => entry.Link!.Position % every == 0).SelectMany(entry => Holders.Select(holder =>
+            TestAudit.CopyOf(holder, Service, entry.Sequence, entry.Link!.Position, entry.Link.Hash, entry.Event!.RecordedAt.AddSeconds(1))))];
+
+    private static IntegrityReport Verify(IEnumerable<AuditEntry> entries, IEnumerable<CheckpointCopy> checkpoints, bool withKeys = true, long? checkpointEvery = null)
+    {
+        var verifier = new ChainVerifier(Service, checkpoints, withKeys ? TestAudit.Checks() : null, checkpointEvery: checkpointEvery);
         foreach (var entry in entries)
         {
             verifier.Add(entry);

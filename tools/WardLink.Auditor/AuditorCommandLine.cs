@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using WardLink.Audit;
 using WardLink.Domain;
 
 namespace WardLink.Auditor;
@@ -61,6 +62,13 @@ public sealed class AuditorCommandLine
             long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version) && version >= 1),
     };
 
+    private readonly Option<long?> _checkpointEvery = new("--checkpoint-every")
+    {
+        Description = $"How many links the service takes a checkpoint every: its Audit:CheckpointEvery ({new AuditOptions().CheckpointEvery} unless configured; the largest it has used). Checkpoints further apart were deleted from every holder.",
+        CustomParser = result => Parse(result, "--checkpoint-every", "a number of links (1 or more)", (string text, out long every) =>
+            long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out every) && every >= 1),
+    };
+
     private readonly Option<DateTimeOffset?> _at = TimeOption("--at", "The state as of this time: the events recorded (recordedAt) at or before it, whatever their business time.");
 
     public AuditorCommandLine(HttpClient http, TextWriter output, TextWriter errors)
@@ -73,7 +81,7 @@ public sealed class AuditorCommandLine
 
         var verify = new Command("verify", "Recomputes the chain of an exported log against the checkpoints (and their signatures, with --keys); exit 0 intact, 1 broken.")
         {
-            _file, _service, _url, _token, _checkpoints, _keys,
+            _file, _service, _url, _token, _checkpoints, _keys, _checkpointEvery,
         };
         verify.SetAction(async (parsed, ct) =>
         {
@@ -82,7 +90,8 @@ public sealed class AuditorCommandLine
             var held = parsed.GetValue(_checkpoints) is { } saved
                 ? await AuditorCommands.ReadCheckpointsAsync(saved, ct)
                 : await AuditorCommands.FetchCheckpointsAsync(Client(http, parsed), service, errors, ct);
-            return await AuditorCommands.VerifyAsync(service, parsed.GetRequiredValue(_file), held, keys, output, ct);
+            var every = parsed.GetValue(_checkpointEvery) ?? new AuditOptions().CheckpointEvery;
+            return await AuditorCommands.VerifyAsync(service, parsed.GetRequiredValue(_file), held, keys, every, output, ct);
         });
 
         var state = new Command("state", "Rebuilds one stream from an exported log as of a version or a time.") { _file, _stream, _version, _at };

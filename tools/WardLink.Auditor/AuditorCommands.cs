@@ -130,11 +130,13 @@ public static class AuditorCommands
 
     /// <summary>
     /// Recomputes the chain of <paramref name="file"/> against <paramref name="checkpoints"/> (an unsigned one a break always),
-    /// checking their signatures when <paramref name="keys"/> are given; prints the report.
+    /// checking their signatures when <paramref name="keys"/> are given, and that they follow each other by at most
+    /// <paramref name="checkpointEvery"/> links; prints the report.
     /// </summary>
-    public static async Task<int> VerifyAsync(string service, FileInfo file, IReadOnlyList<CheckpointCopy> checkpoints, CheckpointKeys? keys, TextWriter output, CancellationToken ct)
+    public static async Task<int> VerifyAsync(
+        string service, FileInfo file, IReadOnlyList<CheckpointCopy> checkpoints, CheckpointKeys? keys, long checkpointEvery, TextWriter output, CancellationToken ct)
     {
-        var verifier = new ChainVerifier(service, checkpoints, keys);
+        var verifier = new ChainVerifier(service, checkpoints, keys, checkpointEvery: checkpointEvery);
         await foreach (var entry in ReadEntriesAsync(file, ct))
         {
             verifier.Add(entry);

@@ -70,7 +70,8 @@ public static partial class AuditEndpoints
             .Produces<AuditEntry>(StatusCodes.Status200OK, AuditLines.ContentType)
             .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after=, ?types=a,b, ?from=, ?to= (recorded time), ?limit=. It ends before a sequence still being written, so paging on with after= the last sequence read misses no event.")
             .ProducesValidationProblem();
-        audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) => Integrity(serviceName, log, storage, keys, ct))
+        audit.MapGet("/integrity", (AuditLog log, AuditStorage storage, CheckpointKeys keys, IOptions<AuditOptions> options, CancellationToken ct) =>
+                Integrity(serviceName, log, storage, keys, options.Value.CheckpointEvery, ct))
             .WithName("AuditIntegrity")
             .Produces<IntegrityReport>()
             .WithSummary("Recomputes the chain from the log and reports whether it is complete and intact: the first broken link (a cut head or tail included), which of the service's own checkpoints agree and carry its signature, and the unwitnessed tail (events after the last checkpoint published to the peers).");
@@ -198,13 +199,13 @@ public static partial class AuditEndpoints
         return Results.Empty;
     }
 
-    private static async Task<IResult> Integrity(string serviceName, AuditLog log, AuditStorage storage, CheckpointKeys keys, CancellationToken ct)
+    private static async Task<IResult> Integrity(string serviceName, AuditLog log, AuditStorage storage, CheckpointKeys keys, long checkpointEvery, CancellationToken ct)
     {
         // Checkpoints first, then the log: the log read later reaches at least as far as they do.
         // No peer's copy is at hand here (services never call each other), so what the broker
         // confirmed it carries to the peers stands for what they witnessed.
         var published = await storage.PublishedThroughAsync(serviceName, ct);
-        var verifier = new ChainVerifier(serviceName, await storage.CheckpointsOfAsync(serviceName, serviceName, ct), keys, copy => copy.Sequence <= published);
+        var verifier = new ChainVerifier(serviceName, await storage.CheckpointsOfAsync(serviceName, serviceName, ct), keys, copy => copy.Sequence <= published, checkpointEvery);
         await foreach (var entry in log.ReadAsync(new AuditLogFilter(), Audience.Auditor, ct))
         {
             verifier.Add(entry);

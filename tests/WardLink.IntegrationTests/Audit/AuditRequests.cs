@@ -47,10 +47,10 @@ public static class AuditRequests
     /// <summary>
     /// Exports the service's log with the tool and verifies the file offline against
     /// <paramref name="checkpoints"/> (saved to a file as <c>checkpoints</c> saves them) and, when given,
-    /// the services' public <paramref name="keys"/>.
+    /// the services' public <paramref name="keys"/>, told the service's <paramref name="checkpointEvery"/> when given.
     /// </summary>
     public static async Task<(int Exit, IntegrityReport Report)> ExportAndVerifyAsync(
-        this HttpClient client, string service, IEnumerable<CheckpointCopy> checkpoints, IReadOnlyDictionary<string, string>? keys)
+        this HttpClient client, string service, IEnumerable<CheckpointCopy> checkpoints, IReadOnlyDictionary<string, string>? keys, int? checkpointEvery = null)
     {
         var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
         var saved = Path.Combine(Path.GetTempPath(), $"wardlink-checkpoints-{Guid.NewGuid():N}.json");
@@ -61,6 +61,10 @@ public static class AuditRequests
             Assert.True(export.Exit == AuditorCommands.Intact, export.Errors);
             await File.WriteAllTextAsync(saved, JsonSerializer.Serialize(checkpoints, AuditorCommands.Json), TestContext.Current.CancellationToken);
             List<string> verify = ["verify", "--service", service, "--file", file, "--checkpoints", saved];
+            if (checkpointEvery is { } every)
+            {
+                verify.AddRange(["--checkpoint-every", every.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            }
 
             if (keys is not null)
             {

@@ -62,6 +62,31 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         await AssertToolFindsAsync(client, sequence, BreakKind.MissingEvent);
     }
 
+    /// <summary>
+    /// Whoever rewrites the chain from some link on must delete, from every holder, the checkpoints that would show it; the
+    /// service's next checkpoint then follows the one before by more links than it takes one every: both the service and the
+    /// tool told its <c>CheckpointEvery</c> find the checkpoints missing there, even with the chain itself unchanged.
+    /// </summary>
+    [Fact]
+    public async Task Checkpoints_deleted_from_every_holder_are_found_missing_at_the_next_one_by_the_service_and_by_the_tool()
+    {
+        var (client, store, _) = await ChainedIncidentsAsync("incidents-checkpoints-deleted");
+        var checkpoints = await client.CheckpointsAsync(Service, Service);
+        var (deleted, next) = (checkpoints[1], checkpoints[2]);
+
+        await store.ExecuteAsync(
+            $"delete from {store.Options.Events.DatabaseSchemaName}.{AuditStorage.CheckpointsTable} where sequence = @sequence", ("sequence", deleted.Sequence));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.False(report.Intact);
+        Assert.Equal((next.Sequence, BreakKind.CheckpointMissing), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.Equal(["position"], report.FirstBroken.Differences);
+        Assert.All(report.Checkpoints, verdict => Assert.True(verdict.Agrees));
+        var (exit, offline) = await client.ExportAndVerifyAsync(Service, await client.CheckpointsAsync(Service, Service), null, checkpointEvery: 2);
+        Assert.Equal(AuditorCommands.Broken, exit);
+        Assert.Equal((next.Sequence, BreakKind.CheckpointMissing), (offline.FirstBroken!.Sequence, offline.FirstBroken.Kind));
+    }
+
     [Fact]
     public async Task Two_events_swapped_in_the_database_are_found_out_of_order_at_the_first_of_them()
     {
