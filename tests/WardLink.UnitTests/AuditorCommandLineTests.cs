@@ -65,6 +65,7 @@ public sealed class AuditorCommandLineTests : IDisposable
         (["checkpoints", "--service", "tips", "--out", Path.Combine(_folder.FullName, "saved.json"), "--url", "http://127.0.0.1:5080"], "--url"),
         (["verify", "--file", _log, "--service", "tips", "--url", "http://127.0.0.1:5080"], "--url"),
         (Good["verify"], "--service"),
+        ([.. Good["verify"], "--checkpoint-every", "100"], "--checkpoint-every"),
         (Good["state-version"], "--stream"),
         (Good["state-version"], "--version"),
         (Good["state-at"], "--at"),
