@@ -11,7 +11,8 @@
 # Needs: Debian/Ubuntu with the .NET 10 SDK; root or sudo for the one-time apt-get installs.
 # Logs: .local/run/logs/ (build.log, infra.log, apphost.log with every service's output,
 # demo-data.log). Settings (environment, defaults in brackets):
-#   WARDLINK_GATEWAY_PORT [5080]   WARDLINK_DASHBOARD_PORT [18888] (OTLP on +1 gRPC, +2 HTTP)
+#   WARDLINK_GATEWAY_PORT [5080]   WARDLINK_DASHBOARD_PORT [18888] (OTLP on +1 gRPC, +2 HTTP, or
+#   WARDLINK_OTLP_GRPC_PORT, WARDLINK_OTLP_HTTP_PORT); the services' own ports are 5101-5104, one ./run.sh at a time
 #   WARDLINK_READY_TIMEOUT [300]   seconds to wait for the gateway after starting the AppHost
 #   WARDLINK_DEMO_DATA [1]         0: never load demo partners and tips
 #   WARDLINK_LOCAL_DIR [.local/run], WARDLINK_PG_PORT, WARDLINK_AMQP_PORT, ...: see deploy/local-infra.sh --help
