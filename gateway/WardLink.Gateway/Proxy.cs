@@ -52,9 +52,10 @@ public static class Proxy
                 {
                     var cluster = context.HttpContext.GetReverseProxyFeature().Cluster.Config.ClusterId;
                     context.ProblemDetails.Title = $"The {cluster} service is not available.";
-                    context.ProblemDetails.Detail = failure.Error is ForwarderError.RequestTimedOut
-                        ? $"The {cluster} service did not answer in time."
-                        : $"The {cluster} service could not be reached ({failure.Error}).";
+                    context.ProblemDetails.Detail = (failure.Error is ForwarderError.RequestTimedOut
+                        ? $"The {cluster} service did not answer in time"
+                        : $"The {cluster} service could not be reached ({failure.Error})")
+                        + $": a write may or may not have been stored; {ProblemResponses.RetryRecognised}";
                 }
             };
         });

@@ -40,8 +40,8 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The database (PostgreSQL) is unavailable.",
-                Detail = $"Retry in {ProblemResponses.RetryAfterSeconds} seconds with the same Idempotency-Key (a creation, a message) or If-Match (a step): "
-                    + "a connection lost at the commit leaves unknown whether the request was stored, and those recognise one that was.",
+                Detail = $"A connection lost at the commit leaves unknown whether the request was stored: in {ProblemResponses.RetryAfterSeconds} seconds, "
+                    + ProblemResponses.RetryRecognised,
             },
             _ => null,
         });

@@ -182,6 +182,7 @@ public sealed class StoppedServiceTests(WardLinkSystem system) : IClassFixture<W
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal("The tips service is not available.", problem.GetProperty("title").GetString());
+        Assert.Contains("retry with the same Idempotency-Key", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("traceId").GetString()));
 
         // The open probe says only that the gateway is degraded; the ops report says which service is down.
