@@ -51,9 +51,9 @@ public static class EventStore
         // Npgsql's builder "contains" every keyword it knows: what the string itself sets is read apart.
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        foreach (var (keywords, set) in Defaults)
+        foreach (var (keyword, set) in Defaults)
         {
-            if (!keywords.Any(keyword => given.ContainsKey(keyword) || given.ContainsKey(keyword.Replace(" ", "", StringComparison.Ordinal))))
+            if (!given.ContainsKey(keyword) && !given.ContainsKey(keyword.Replace(" ", "", StringComparison.Ordinal)))
             {
                 set(builder);
             }
@@ -62,13 +62,13 @@ public static class EventStore
         return builder.ConnectionString;
     }
 
-    /// <summary>What <see cref="Tuned"/> sets unless the string sets it under one of its keywords.</summary>
-    private static readonly (string[] Keywords, Action<NpgsqlConnectionStringBuilder> Set)[] Defaults =
+    /// <summary>What <see cref="Tuned"/> sets unless the string sets its keyword (with its spaces or without).</summary>
+    private static readonly (string Keyword, Action<NpgsqlConnectionStringBuilder> Set)[] Defaults =
     [
-        (["No Reset On Close"], builder => builder.NoResetOnClose = true),
-        (["Max Auto Prepare"], builder => builder.MaxAutoPrepare = 64),
-        (["Timeout"], builder => builder.Timeout = (int)ConnectTimeout.TotalSeconds),
-        (["Command Timeout"], builder => builder.CommandTimeout = (int)CommandTimeout.TotalSeconds),
+        ("No Reset On Close", builder => builder.NoResetOnClose = true),
+        ("Max Auto Prepare", builder => builder.MaxAutoPrepare = 64),
+        ("Timeout", builder => builder.Timeout = (int)ConnectTimeout.TotalSeconds),
+        ("Command Timeout", builder => builder.CommandTimeout = (int)CommandTimeout.TotalSeconds),
     ];
 
     /// <summary>

@@ -144,19 +144,7 @@ public static class Paging
     /// The rows, their count and the records are read at one moment (<see cref="WardDatabases.AtOneMomentAsync{T}"/>): a record
     /// shown is as its row was when the filter kept it.
     /// </summary>
-    public static Task<ListPage<InWard<TRecord>>> PageAsync<TRow, TRecord>(
-        this WardDatabases databases,
-        IReadOnlyList<string> wards,
-        Func<IQueryable<TRow>, IQueryable<TRow>> filter,
-        Func<IQueryable<TRow>, IOrderedQueryable<TRow>> order,
-        Func<TRecord, Guid> idOf,
-        PageRequest request,
-        CancellationToken ct)
-        where TRow : IListRow
-        where TRecord : notnull =>
-        databases.AtOneMomentAsync(moment => PageAtOneMomentAsync(moment, wards, filter, order, idOf, request, ct));
-
-    private static async Task<ListPage<InWard<TRecord>>> PageAtOneMomentAsync<TRow, TRecord>(
+    public static async Task<ListPage<InWard<TRecord>>> PageAsync<TRow, TRecord>(
         this WardDatabases databases,
         IReadOnlyList<string> wards,
         Func<IQueryable<TRow>, IQueryable<TRow>> filter,
@@ -167,6 +155,11 @@ public static class Paging
         where TRow : IListRow
         where TRecord : notnull
     {
+        if (!databases.IsAtOneMoment)
+        {
+            return await databases.AtOneMomentAsync(moment => moment.PageAsync(wards, filter, order, idOf, request, ct));
+        }
+
         var several = wards.Select(databases.DatabaseOf).Distinct().Count() > 1;
         if (several && request.Offset + request.Limit > MaxDepthAcrossDatabases)
         {

@@ -87,11 +87,8 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
         var refused = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.PostAsJsonAsync("/tips", TipsApi.NewTip(), TestContext.Current.CancellationToken)));
         foreach (var response in refused)
         {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to retry");
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-            Assert.Contains("PostgreSQL", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+            await AssertDatabaseUnavailableAsync(response);
         }
 
         Database.Open();
@@ -135,10 +132,7 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
             Assert.True(waited.Elapsed < bound, $"the writes were answered after {waited.Elapsed}, past {bound}");
             foreach (var response in refused)
             {
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-                Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to retry");
-                var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-                Assert.Contains("PostgreSQL", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+                await AssertDatabaseUnavailableAsync(response);
             }
         }
         finally
@@ -150,6 +144,15 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
             async () => (await client.PostAsJsonAsync("/tips", TipsApi.NewTip(), TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.Created ? "stored" : null,
             "a write to succeed once PostgreSQL answers again");
         Assert.Equal(before + 1, await CountTipsAsync());
+    }
+
+    /// <summary>The 503 problem a write needing an unavailable PostgreSQL gets: it says when to retry, and names the database.</summary>
+    private static async Task AssertDatabaseUnavailableAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to retry");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Contains("PostgreSQL", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
     }
 
     private async Task<int> CountTipsAsync()
