@@ -68,12 +68,12 @@ public sealed class EventRelay : SubscriptionBase
             }
         }
 
-        await PublishUntilConfirmedAsync(outgoing, cancellationToken);
+        await PublishUntilConfirmedAsync(operations.Database.Id.Identity, outgoing, cancellationToken);
         return NullChangeListener.Instance;
     }
 
-    /// <summary>Publishes the page, retrying what failed with backoff until the broker confirms all of it.</summary>
-    private async Task PublishUntilConfirmedAsync(List<(IEvent Event, object Message)> outgoing, CancellationToken cancellationToken)
+    /// <summary>Publishes a page of one database's events, retrying what failed with backoff until the broker confirms all of it.</summary>
+    private async Task PublishUntilConfirmedAsync(string database, List<(IEvent Event, object Message)> outgoing, CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromMilliseconds(250);
         while (outgoing.Count > 0)
@@ -83,14 +83,14 @@ public sealed class EventRelay : SubscriptionBase
             {
                 await Task.WhenAll(attempts.Select(attempt => attempt.Task));
                 _status.CountPublished(outgoing.Count);
-                _status.PageConfirmed();
+                _status.PageConfirmed(database);
                 return;
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
                 var published = attempts.Count(attempt => attempt.Task.IsCompletedSuccessfully);
                 _status.CountPublished(published);
-                _status.PublishFailed(_clock.GetUtcNow(), exception.Message);
+                _status.PublishFailed(database, _clock.GetUtcNow(), exception.Message);
                 outgoing = [.. attempts.Where(attempt => !attempt.Task.IsCompletedSuccessfully).Select(attempt => attempt.Item)];
                 _logger.LogWarning("Publishing {Count} messages failed ({Failure}); retrying in {Backoff}", outgoing.Count, exception.Message, backoff);
                 await Task.Delay(backoff, _clock, cancellationToken);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Marten;
 using WardLink.EventSourcing.Wards;
@@ -13,9 +14,9 @@ public sealed class RelayStatus
     private readonly Counter<long> _published;
     private readonly Counter<long> _deadLettered;
     private readonly KeyValuePair<string, object?> _service;
+    private readonly ConcurrentDictionary<string, Outage> _outages = new(StringComparer.Ordinal);
     private long _publishedTotal;
     private long _deadLetteredTotal;
-    private int _failedAttempts;
 
     public RelayStatus(ServiceIdentity service, IMeterFactory meters)
     {
@@ -39,13 +40,17 @@ public sealed class RelayStatus
     /// <summary>How far the main database's relay has come.</summary>
     public long RelayedSequence { get; private set; }
 
-    /// <summary>Since when publishing fails (the broker is unreachable): the first failed attempt's time; null while it works.</summary>
-    public DateTimeOffset? FailingSince { get; private set; }
+    /// <summary>
+    /// Since when publishing fails (the broker is unreachable): the first failed attempt's time of the longest outage of
+    /// any database's relay; null while every database's relay publishes.
+    /// </summary>
+    public DateTimeOffset? FailingSince => _outages.Values.Select(outage => (DateTimeOffset?)outage.Since).Min();
 
-    public string? LastFailure { get; private set; }
+    /// <summary>The latest failure of a relay whose database's outage lasts.</summary>
+    public string? LastFailure => _outages.Values.MaxBy(outage => outage.LastAt)?.Failure;
 
-    /// <summary>The attempts to publish a page that failed since <see cref="FailingSince"/>.</summary>
-    public int FailedAttempts => Volatile.Read(ref _failedAttempts);
+    /// <summary>The attempts to publish a page that failed since each failing database's outage began, summed.</summary>
+    public int FailedAttempts => _outages.Values.Sum(outage => outage.Attempts);
 
     /// <summary>Counts messages the broker confirmed, some of a page whose other messages failed too: that failure stands.</summary>
     public void CountPublished(int count)
@@ -54,13 +59,8 @@ public sealed class RelayStatus
         _published.Add(count, _service);
     }
 
-    /// <summary>A whole page confirmed: publishing works (again).</summary>
-    public void PageConfirmed()
-    {
-        FailingSince = null;
-        LastFailure = null;
-        Interlocked.Exchange(ref _failedAttempts, 0);
-    }
+    /// <summary>A whole page of one database's events confirmed: its relay publishes (again); another's outage stands.</summary>
+    public void PageConfirmed(string database) => _outages.TryRemove(database, out _);
 
     public void CountDeadLetter()
     {
@@ -68,12 +68,12 @@ public sealed class RelayStatus
         _deadLettered.Add(1, _service);
     }
 
-    public void PublishFailed(DateTimeOffset now, string failure)
-    {
-        FailingSince ??= now;
-        LastFailure = failure;
-        Interlocked.Increment(ref _failedAttempts);
-    }
+    /// <summary>An attempt to publish a page of one database's events failed.</summary>
+    public void PublishFailed(string database, DateTimeOffset now, string failure) =>
+        _outages.AddOrUpdate(
+            database,
+            _ => new Outage(now, now, failure, 1),
+            (_, outage) => outage with { LastAt = now, Failure = failure, Attempts = outage.Attempts + 1 });
 
     /// <summary>
     /// Measures the lag in every database the store keeps wards in (each has its own events and its own relay): its
@@ -100,4 +100,7 @@ public sealed class RelayStatus
 
         Lag = lag;
     }
+
+    /// <summary>One database's relay failing to publish: since when, the latest failure and the attempts failed since.</summary>
+    private sealed record Outage(DateTimeOffset Since, DateTimeOffset LastAt, string Failure, int Attempts);
 }
