@@ -77,7 +77,7 @@ public static class TipEndpoints
             .ProducesStepProblems();
         tips.MapGet("/{id:guid}/contact", ReadContact)
             .WithName("ReadTipsterContact")
-            .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when). 404 when there is none: never given, or erased (a read under way when it is erased too).")
+            .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when) in the tip's history, so it moves the tip's version (an earlier If-Match is then stale). 404 when there is none: never given, or erased (a read under way when it is erased too).")
             .Produces<ContactDetails>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapDelete("/{id:guid}/contact", EraseContact)

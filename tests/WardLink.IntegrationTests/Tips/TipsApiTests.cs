@@ -262,6 +262,28 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Single(await Store.EventsOfAsync(id));
     }
 
+    /// <summary>A contact's read shows in the tip's history, so the tip's version moves: an If-Match taken before it is stale.</summary>
+    [Fact]
+    public async Task A_contact_read_moves_the_version_an_earlier_If_Match_named()
+    {
+        var id = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { phone = "+84 911 000 111" }));
+        var before = await _client.GetAsync($"/tips/{id}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/tips/{id}/contact", TestContext.Current.CancellationToken)).StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/tips/{id}/assessments")
+        {
+            Content = JsonContent.Create(new { verdict = "valuable", reason = "The caller can be asked again." }),
+        };
+        request.Headers.IfMatch.Add(before.Headers.ETag!);
+
+        var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        var details = await _client.GetAsync($"/tips/{id}", TestContext.Current.CancellationToken);
+        Assert.Equal("\"2\"", details.Headers.ETag?.Tag);
+        var history = (await details.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("history");
+        Assert.Equal(["tipReceived", "tipContactRead"], history.EnumerateArray().Select(entry => entry.GetProperty("type").GetString()));
+    }
+
     /// <summary>A duplicate names a tip: not an unknown id, nor the year's counter (a stream whose id follows from a public name).</summary>
     [Fact]
     public async Task A_duplicate_names_an_existing_tip()
