@@ -54,7 +54,7 @@ public static class PatrolEndpoints
         patrols.MapPost("/routes", DefineRoute)
             .WithName("DefineRoute")
             .WithWardParameter(WardParameters.Recorded)
-            .WithSummary("Define a route in the request's ward: a name and its checkpoints in walking order, each a tag code at a known site of that ward.")
+            .WithSummary("Define a route in the request's ward: a name and its checkpoints in walking order, each a tag code at a known site of that ward (a site of a ward merged into it by now included).")
             .WithIdempotency()
             .WithETag()
             .Produces<RouteState>(StatusCodes.Status201Created)
@@ -122,8 +122,9 @@ public static class PatrolEndpoints
         DefineRouteRequest request, HttpContext http, IDocumentSession session, WardTenants wards, TimeProvider clock, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        var siteWards = await session.WardsOfSitesAsync((request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId), wards, http.Ward().Access, ct);
-        var decision = PatrolRoute.Define(null, new DefineRoute(id, request.Name, request.Checkpoints, siteWards, http.Ward().Ward.Id), clock.GetUtcNow(), http.Actor());
+        var now = clock.GetUtcNow();
+        var siteWards = await session.WardsOfSitesAsync((request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId), wards, http.Ward().Access, now, ct);
+        var decision = PatrolRoute.Define(null, new DefineRoute(id, request.Name, request.Checkpoints, siteWards, http.Ward().Ward.Id), now, http.Actor());
         return await session.StartStreamAsync<RouteState>(http, id, decision, $"/patrols/routes/{id}", ct);
     }
 

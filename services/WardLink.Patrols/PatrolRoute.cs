@@ -13,7 +13,7 @@ public sealed record Checkpoint(
 
 public sealed record RouteDefined(Guid RouteId, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By) : IBusinessEvent;
 
-/// <param name="SiteWards">The ward of each site of the checkpoints that the site directory knows.</param>
+/// <param name="SiteWards">The ward of each site of the checkpoints that the site directory knows, today (a merged ward's site is its successor's).</param>
 /// <param name="Ward">The ward the route is defined in: its checkpoints are at sites of that ward.</param>
 public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, IReadOnlyDictionary<Guid, string> SiteWards, string Ward);
 

@@ -123,12 +123,26 @@ public static class SiteDirectory
     public const int MaxPageSize = 500;
 
     /// <summary>
-    /// The wards of the sites of <paramref name="siteIds"/> that the directory knows and a caller with
-    /// <paramref name="access"/> may see, by site (any other site is left out, as unknown): a record names only sites of its own ward.
+    /// The wards of the sites of <paramref name="siteIds"/> at <paramref name="at"/> that the directory knows and a caller with
+    /// <paramref name="access"/> may see, by site (any other site is left out, as unknown): a record names only sites of its own
+    /// ward. A site of a ward merged into another by then is the successor's (the ground went with the merger), as at a tip's
+    /// or an incident's intake (<see cref="WardIntake.LookUpWardsAsync"/>).
     /// </summary>
     public static async Task<IReadOnlyDictionary<Guid, string>> WardsOfSitesAsync(
-        this IQuerySession session, IEnumerable<Guid> siteIds, WardTenants wards, WardAccess access, CancellationToken ct) =>
-        (await session.LoadManyAsync<KnownSite>(ct, siteIds.Distinct())).Where(site => site.SeenBy(access, wards)).ToDictionary(site => site.Id, site => site.WardIn(wards));
+        this IQuerySession session, IEnumerable<Guid> siteIds, WardTenants wards, WardAccess access, DateTimeOffset at, CancellationToken ct)
+    {
+        var seen = new Dictionary<Guid, string>();
+        foreach (var site in await session.LoadManyAsync<KnownSite>(ct, siteIds.Distinct()))
+        {
+            var ward = await RequestWards.WardAtAsync(site.WardIn(wards), id => session.WardAsync(id, ct), at);
+            if (access.Allows(ward))
+            {
+                seen[site.Id] = ward;
+            }
+        }
+
+        return seen;
+    }
 
     /// <summary>Whether <paramref name="place"/> names no site or a site in the service's site directory.</summary>
     public static async Task<bool> SiteKnownAsync(this IQuerySession session, Place? place, CancellationToken ct) =>

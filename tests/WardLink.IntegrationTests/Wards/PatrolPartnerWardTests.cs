@@ -622,6 +622,35 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
             (statistics.GetProperty("partnersByKind").GetProperty("school").GetInt32(), statistics.GetProperty("partnersByKind").GetProperty("hospital").GetInt32());
     }
 
+    /// <summary>
+    /// A route's checkpoints are at sites of its own ward; once a ward was merged, its sites are its successor's ground: a
+    /// route the successor defines then takes them, as a tip or an incident at them is the successor's.
+    /// </summary>
+    [Fact]
+    public async Task A_successor_s_route_takes_checkpoints_at_the_sites_of_a_ward_merged_into_it()
+    {
+        const string Merged = "thieu-do", Successor = "thieu-hoa";
+        await wards.KnowWardAsync(Successor, "THH");
+        await wards.KnowWardAsync(Merged, "TDO");
+        var site = await wards.KnowSiteInAsync(Merged);
+        using var patrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, [Successor]);
+        object Route() => new { name = "Round of the old ward's gate", checkpoints = new[] { new { code = "G", siteId = site } } };
+
+        var before = await patrols.PostAsJsonAsync("/patrols/routes", Route(), Ct);
+        var refusal = await before.Content.ReadAsStringAsync(Ct);
+        Assert.True(before.StatusCode == HttpStatusCode.BadRequest, refusal);
+        Assert.Contains("No such site", JsonDocument.Parse(refusal).RootElement.GetProperty("errors").GetProperty("checkpoints[0].siteId")[0].GetString(), StringComparison.Ordinal);
+
+        // Merged from a day the patrols' clock has passed.
+        await wards.KnowWardAsync(Merged, "TDO", endedOn: new DateOnly(2024, 6, 1), mergedInto: Successor);
+        var route = await patrols.CreatedAsync("/patrols/routes", Route());
+        Assert.Equal(site, route.GetProperty("checkpoints")[0].GetProperty("siteId").GetGuid());
+        var routeId = route.GetProperty("id").GetGuid();
+        Assert.Single(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, Successor, routeId));
+        var (shiftId, etag) = await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team });
+        await patrols.StepOkAsync($"/patrols/shifts/{shiftId}/check-ins", etag, new { code = "G" });
+    }
+
     [Fact]
     public async Task A_ward_that_has_ended_takes_no_new_record_that_begins_from_its_end_but_what_began_before_and_what_is_added_to_its_records()
     {
