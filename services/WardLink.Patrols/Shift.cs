@@ -295,7 +295,7 @@ public static class Shift
             .CheckLength(command.Code, "code", PatrolRoute.MaxCodeLength)
             .Check(string.IsNullOrWhiteSpace(command.Code) || checkpoint is not null, "code", "This code is not a checkpoint of the shift's route.")
             .CheckPast(command.At, "at", now)
-            .Check(at >= shift.Begins - WardTime.ClockSkew, "at", "A check-in cannot be before the shift started.")
+            .Check(at >= shift.Begins, "at", "A check-in cannot be before the shift started.")
             .CheckCoordinates(command.Latitude, command.Longitude);
         return errors.Any
             ? errors.ToRejection()
@@ -320,7 +320,7 @@ public static class Shift
             .Check(command.Severity is not null, "severity", "Choose the severity (low, medium, high).")
             .Check(command.SiteId is null || shift.Checkpoints.Any(point => point.SiteId == command.SiteId), "siteId", "Not a site of the shift's route.")
             .CheckPast(command.At, "at", now)
-            .Check(at >= shift.Begins - WardTime.ClockSkew, "at", "An observation cannot be before the shift started.")
+            .Check(at >= shift.Begins, "at", "An observation cannot be before the shift started.")
             .CheckWard(command.Ward, command.NeedsIncident ? at : null, "at", siteWard: null);
         return errors.Any
             ? errors.ToRejection()

@@ -502,6 +502,32 @@ public sealed class PatrolDecisionTests
         });
     }
 
+    /// <summary>
+    /// A check-in or an observation given its time is dated then, and a shift's record holds nothing from before it began (to
+    /// the tick), as its end does not: the clock skew allows a time a little ahead of now, not one before the shift.
+    /// </summary>
+    [Fact]
+    public void A_check_in_or_observation_given_a_time_before_the_shift_began_is_refused_on_at_to_the_tick()
+    {
+        Gen.Select(Gen.Frequency((3, Gen.Long[-TimeSpan.TicksPerMinute * 5, TimeSpan.TicksPerMinute * 5]), (1, Gen.Long[-2, 2])), Gen.Bool).Sample((offset, observe) =>
+        {
+            var shift = Started();
+            var at = shift.Begins.AddTicks(offset);
+            var now = shift.Begins.AddMinutes(10);
+            var decision = observe
+                ? Shift.Report(shift, new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "Lights out", ObservationSeverity.Low, false, null, at, WardOfShift), now, Desk)
+                : Shift.CheckIn(shift, new CheckIn("EYE-GATE", at, null, null), now, Desk);
+            if (offset < 0)
+            {
+                AssertInvalid(decision, "at");
+            }
+            else
+            {
+                Assert.Null(decision.Rejection);
+            }
+        });
+    }
+
     [Fact]
     public void A_check_in_at_a_route_checkpoint_records_its_site_time_and_coordinates()
     {
