@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,7 @@ public static class AnnualReport
     }
 
     private static async Task<IResult> Compose(
-        int? year,
+        [Range(WardTime.FirstYear, WardTime.LastYear)] int? year,
         string? ward,
         [EnumOf(typeof(Boundaries))] string? boundaries,
         HttpContext http,

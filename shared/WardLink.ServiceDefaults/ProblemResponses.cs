@@ -329,11 +329,34 @@ public static partial class ProblemResponses
                 : field ?? "body";
         }
 
+        /// <summary>
+        /// What was wrong with a value System.Text.Json could not read, in the API's words: what its property takes, from the type
+        /// it was read as (never System.Text.Json's own text, which names .NET's types: <c>not in a supported DateOnly format</c>,
+        /// <c>out of bounds for an Int32</c>, <c>a token type 'Number' as a string</c>); nothing more for an object or a list.
+        /// </summary>
         private static string Describe(JsonException json) =>
             json is UnreadableValueException or UnreadableTimeException ? json.Message
             : json.InnerException is null && DuplicateProperty().IsMatch(json.Message) ? "The property is given more than once (in any letter case)."
-            : json.InnerException?.Message ?? string.Empty;
+            : ReadAs().Match(json.Message) is { Success: true } readAs ? ExpectedOfBody(readAs.Groups["type"].Value)
+            : string.Empty;
+
+        /// <summary>What a body's value read as .NET type <paramref name="type"/> (<c>System.Nullable`1[System.Int32]</c>) takes.</summary>
+        private static string ExpectedOfBody(string type) => type.Replace("System.Nullable`1[", string.Empty, StringComparison.Ordinal).TrimEnd(']') switch
+        {
+            "System.Int32" or "System.Int64" => "A whole number, written in digits, within the range the document states for it.",
+            "System.Double" or "System.Decimal" => Expected("double"),
+            "System.DateTimeOffset" => Expected("DateTimeOffset"),
+            "System.DateOnly" => Expected("DateOnly"),
+            "System.Guid" => QueryForms.IdForm,
+            "System.Boolean" => Expected("bool"),
+            "System.String" => "A text (a JSON string).",
+            _ => string.Empty,
+        };
     }
+
+    /// <summary>System.Text.Json's message for a value it could not read as its property's type, which it names.</summary>
+    [GeneratedRegex(@"^The JSON value could not be converted to (?<type>\S+)\. Path: ")]
+    private static partial Regex ReadAs();
 
     /// <summary>System.Text.Json's message for a property read twice, which names the record's .NET type: not repeated.</summary>
     [GeneratedRegex("^Duplicate property '")]

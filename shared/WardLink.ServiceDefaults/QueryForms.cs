@@ -27,6 +27,8 @@ namespace WardLink.ServiceDefaults;
 /// <c>?after=1&amp;after=2</c> or of a number past 64 bits named .NET's types and their whole range, from -9223372036854775808
 /// for an <c>after</c> documented from 0): refused naming the range the parameter's <see cref="RangeAttribute"/> documents.</item>
 /// </list>
+/// A value given empty (<c>?year=</c>) is judged as any other written otherwise: the binder's refusal of it named a whole number's
+/// type's range, not the parameter's.
 /// </summary>
 public static partial class QueryForms
 {
@@ -48,7 +50,7 @@ public static partial class QueryForms
         var errors = new FieldErrors();
         foreach (var (name, form, takes) in ParametersOf(context.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>()))
         {
-            if (!context.Request.Query.TryGetValue(name, out var values) || values is [""])
+            if (!context.Request.Query.TryGetValue(name, out var values))
             {
                 continue;
             }

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
+using WardLink.Domain;
 using WardLink.Gateway;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
@@ -176,14 +177,16 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     [InlineData("?year=02024")]
     [InlineData("?year=%2B2024")]
     [InlineData("?year=%202024")]
-    public async Task A_report_for_a_year_out_of_range_is_a_400_problem_naming_the_year(string query)
+    [InlineData("?year=")]
+    [InlineData("?year=2024.0")]
+    public async Task A_report_for_a_year_out_of_range_is_a_400_problem_naming_the_year_and_the_documented_range(string query)
     {
         var response = await _gateway.GetAsync($"{AnnualReport.Path}{query}", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
-        Assert.NotNull(problem!["errors"]!["year"]);
+        Assert.Contains($"from {WardTime.FirstYear} to {WardTime.LastYear}", problem!["errors"]!["year"]![0]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     /// <summary>
