@@ -11,6 +11,7 @@ if (args is ["hash-secret", var secret])
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWardLinkTelemetry(GatewayService.Name);
+builder.AddWardLinkCallerTraces();
 builder.AddWardLinkHealth();
 builder.AddWardLinkProblemDetails();
 builder.AddWardLinkClientAddresses();
@@ -36,7 +37,8 @@ var app = builder.Build();
 // its bound a 503 at once, before any other work);
 // routing; a token request's window by address (OpenIddict refuses a wrong secret within authentication),
 // then its shape (a POST, else a 405 problem; a form, else a 415 problem);
-// authentication, so the rate limiter partitions by the authenticated client; the rate
+// authentication, so the rate limiter partitions by the authenticated client (and a client's own trace is linked: its
+// trace context is never continued, CallerTraces); the rate
 // limiter before authorization, so refused requests (guessed tokens) count too; an anonymous address's and a partner's requests in
 // flight bounded, so one that does not read its answers holds few admission turns; routing's own refusals
 // (a method the path does not take: 405), counted as every request is; a partner's token
@@ -53,6 +55,7 @@ app.UseRouting();
 app.UseWardLinkTokenRateLimit();
 app.UseWardLinkTokenRequestShape();
 app.UseAuthentication();
+app.UseWardLinkCallerTraceLinks();
 app.UseRateLimiter();
 app.UseWardLinkInFlightShares();
 app.UseRoutingRejections();

@@ -119,7 +119,8 @@ public static class RateLimits
     private static string ClientOf(HttpContext http) =>
         !IsPublic(http) && http.User.FindFirst(WardLinkClaims.ClientId)?.Value is { Length: > 0 } client ? $"client:{client}" : AddressOf(http);
 
-    private static bool IsPublic(HttpContext http) => http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether <paramref name="http"/> asks one of the public's operations, where no token is read.</summary>
+    public static bool IsPublic(HttpContext http) => http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase);
 
     private const string AddressPrefix = "address:";
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -26,6 +27,11 @@ public static class Telemetry
             logging.IncludeScopes = true;
         });
         builder.Services.AddAnonymousLogs();
+
+        // W3C trace context alone, read by ASP.NET Core's hosting (its propagator, which the gateway replaces so a caller's is
+        // not continued: CallerTraces), never again by OpenTelemetry's instrumentation, which reads a request's headers itself
+        // (and its baggage) whenever the process's propagator is any other. WardLink carries no baggage.
+        Sdk.SetDefaultTextMapPropagator(new TraceContextPropagator());
 
         var otel = builder.Services.AddOpenTelemetry()
             // The instance id comes from OTEL_RESOURCE_ATTRIBUTES (the AppHost sets it), so the
