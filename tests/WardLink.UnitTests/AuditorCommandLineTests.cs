@@ -125,7 +125,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     public void An_unreadable_line_in_an_exported_file_is_a_usage_error_naming_the_line()
     {
         var lines = File.ReadAllLines(_log);
-        var unreadable = Gen.OneOf(Any("{}", "null", "[]", "42", "\"tip\"", "{\"sequence\":0}", "{\"sequence\":1}"), Gen.String.Select(text => "#" + text));
+        var unreadable = Gen.OneOf(Any("{}", "null", "[]", "42", "\"tip\"", "{\"sequence\":0}", "{\"sequence\":1}", "{\"sequence\":1,\"link\":{\"position\":1}}", "{\"sequence\":1,\"event\":{},\"link\":{}}"), Gen.String.Select(text => "#" + text));
         Gen.Select(Gen.Int[0, lines.Length], unreadable, Gen.Int[0, Good.Count - 1]).Sample((at, line, command) =>
         {
             var file = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson");
@@ -136,6 +136,60 @@ public sealed class AuditorCommandLineTests : IDisposable
 
             AssertUsage(exit, output, errors);
             Assert.Contains($"line {at + 1} of", errors, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>
+    /// The fields every line of the log holds, which the service writes from columns that cannot be null: the sequence, an
+    /// event's place in its stream, type, recorded time and data hash, and every field of a link.
+    /// </summary>
+    private static readonly string[] EntryFields =
+    [
+        "sequence", "event.streamId", "event.version", "event.type", "event.recordedAt", "event.dataHash",
+        "link.position", "link.streamId", "link.version", "link.type", "link.dataHash", "link.recordedAt", "link.previous", "link.hash",
+    ];
+
+    /// <summary>The fields of an event the chain does not cover, which a line may leave out.</summary>
+    private static readonly string[] UnchainedFields = ["event.wardTime", "event.actor", "event.correlationId", "event.causationId", "event.data", "event.ward"];
+
+    /// <summary>
+    /// A line without a field every entry has, or with null there (a line made by hand, a service answering
+    /// <c>{"sequence":1,"event":{},"link":{}}</c>), is not an audit entry: exit 2 naming it, for <c>verify</c>, <c>state</c>
+    /// and <c>export</c> alike (<c>verify</c> crashed on a type or a data hash left out, <c>export</c> saved the line).
+    /// </summary>
+    [Fact]
+    public void A_line_without_a_field_every_entry_has_is_a_usage_error_naming_the_line_for_every_command()
+    {
+        var lines = File.ReadAllLines(_log);
+        Gen.Select(Gen.Int[0, lines.Length - 1], Gen.Int[0, EntryFields.Length - 1], Gen.Bool, Gen.Int[0, Good.Count]).Sample((at, field, asNull, command) =>
+        {
+            var target = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson");
+            var changed = lines.Select((line, index) => index == at ? Without(line, EntryFields[field], asNull) : line).ToArray();
+
+            var (exit, output, errors) = OverLinesAsync(changed, command, target).GetAwaiter().GetResult();
+
+            AssertUsage(exit, output, errors);
+            Assert.Contains($"line {at + 1} of {(command == Good.Count ? "the log tips answered" : target)} is not an audit entry", errors, StringComparison.Ordinal);
+            if (command == Good.Count)
+            {
+                AssertNothingSaved(target);
+            }
+        });
+    }
+
+    /// <summary>A line without a field of its event that the chain does not cover is an audit entry still, for every command.</summary>
+    [Fact]
+    public void A_line_without_a_field_the_chain_does_not_cover_is_read_by_every_command()
+    {
+        var lines = File.ReadAllLines(_log);
+        Gen.Select(Gen.Int[0, lines.Length - 1], Gen.Int[0, UnchainedFields.Length - 1], Gen.Int[0, Good.Count]).Sample((at, field, command) =>
+        {
+            var target = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson");
+            var changed = lines.Select((line, index) => index == at ? Without(line, UnchainedFields[field]) : line).ToArray();
+
+            var (exit, _, errors) = OverLinesAsync(changed, command, target).GetAwaiter().GetResult();
+
+            Assert.True(exit == AuditorCommands.Intact, $"{UnchainedFields[field]}: exit {exit}, {errors}");
         });
     }
 
@@ -432,7 +486,7 @@ public sealed class AuditorCommandLineTests : IDisposable
     public void An_export_line_that_is_not_an_audit_entry_is_a_usage_error_naming_it_and_saves_nothing()
     {
         var lines = File.ReadAllLines(_log);
-        var unreadable = Gen.OneOf(Any("{}", "null", "[]", "42", "{\"sequence\":1}", lines[^1][..^1]), Gen.String.Select(text => "#" + text));
+        var unreadable = Gen.OneOf(Any("{}", "null", "[]", "42", "{\"sequence\":1}", "{\"sequence\":1,\"event\":{},\"link\":{}}", lines[^1][..^1]), Gen.String.Select(text => "#" + text));
         Gen.Select(Gen.Int[0, lines.Length], unreadable).Sample((at, line) =>
         {
             var target = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson");
@@ -519,21 +573,21 @@ public sealed class AuditorCommandLineTests : IDisposable
     }
 
     /// <summary>
-    /// A file whose links hold no digest where the chain wrote one (an insider's text in a link's previous or hash, a
-    /// null) is a log <c>verify</c> judges broken: exit 1 and the report, nothing on standard error, never a stack trace.
+    /// A file whose links hold no digest where the chain wrote one (an insider's text in a link's previous or hash) is a
+    /// log <c>verify</c> judges broken: exit 1 and the report, nothing on standard error, never a stack trace. (A null
+    /// there is no text a column holds: the line is not an audit entry.)
     /// </summary>
     [Theory]
     [InlineData("previous", 0, "x")]
-    [InlineData("previous", 0, null)]
     [InlineData("previous", 0, "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg")]
     [InlineData("previous", 2, "x")]
     [InlineData("hash", 0, "x")]
-    [InlineData("hash", 1, null)]
-    public async Task A_file_whose_link_holds_no_digest_is_a_broken_log_never_a_stack_trace(string field, int at, string? value)
+    [InlineData("hash", 1, "")]
+    public async Task A_file_whose_link_holds_no_digest_is_a_broken_log_never_a_stack_trace(string field, int at, string value)
     {
         var (entries, _) = HashChainTests.Log(3);
         var link = entries[at].Link!;
-        entries[at] = entries[at] with { Link = field == "previous" ? link with { Previous = value! } : link with { Hash = value! } };
+        entries[at] = entries[at] with { Link = field == "previous" ? link with { Previous = value } : link with { Hash = value } };
 
         var (exit, output, errors) = await RunAsync(["verify", "--file", LogFile(entries), "--service", "tips", "--checkpoints", _checkpoints]);
 
@@ -645,6 +699,35 @@ public sealed class AuditorCommandLineTests : IDisposable
         using var errors = new StringWriter();
         var exit = await AuditorCommands.RunAsync(args, http, output, errors, TestContext.Current.CancellationToken);
         return (exit, output.ToString(), errors.ToString());
+    }
+
+    /// <summary><paramref name="line"/> without <paramref name="field"/> (the entry's, or its event's or link's as <c>event.type</c>), or with null there.</summary>
+    private static string Without(string line, string field, bool asNull = false)
+    {
+        var entry = JsonNode.Parse(line)!.AsObject();
+        var (holder, name) = field.Split('.') is [var part, var leaf] ? (entry[part]!.AsObject(), leaf) : (entry, field);
+        Assert.True(holder.Remove(name), $"{field} is not in {line}");
+        if (asNull)
+        {
+            holder[name] = null;
+        }
+
+        return entry.ToJsonString();
+    }
+
+    /// <summary>
+    /// The <see cref="Good"/> command numbered <paramref name="command"/> over <paramref name="file"/> holding <paramref name="lines"/>;
+    /// the one past them: an export to <paramref name="file"/> of a log answering them.
+    /// </summary>
+    private async Task<(int Exit, string Output, string Errors)> OverLinesAsync(string[] lines, int command, string file)
+    {
+        if (command == Good.Count)
+        {
+            return await RunAsync(Export(file), Always(() => Ndjson(string.Join('\n', lines))));
+        }
+
+        await File.WriteAllLinesAsync(file, lines, TestContext.Current.CancellationToken);
+        return await RunAsync(Replace(Good.Values.ElementAt(command), "--file", file));
     }
 
     private static AuditEvent TipEvent(long version, string type, string data) => new(

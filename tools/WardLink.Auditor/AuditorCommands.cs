@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using WardLink.Audit;
 using WardLink.ServiceDefaults;
 
@@ -34,6 +35,25 @@ public static class AuditorCommands
     public const int MaxLineLength = 16 * 1024 * 1024;
 
     public static readonly JsonSerializerOptions Json = CreateJson();
+
+    /// <summary>
+    /// How a line of a log is read: every field the entry's records declare not nullable (its sequence; its event's
+    /// stream, version, type, recorded time and data hash; every field of its link), which the log writes from columns
+    /// that cannot be null, must be given and not null, so that no check after it meets a null where the chain has a
+    /// value. An event's fields declared nullable (its business time, actor, correlation, causation, data, ward) may be
+    /// null or left out.
+    /// </summary>
+    private static readonly JsonSerializerOptions EntryJson = new(Json)
+    {
+        RespectNullableAnnotations = true,
+        TypeInfoResolver = Json.TypeInfoResolver!.WithAddedModifier(static type =>
+        {
+            foreach (var property in type.Properties)
+            {
+                property.IsRequired = !property.IsSetNullable;
+            }
+        }),
+    };
 
     /// <summary>
     /// Parses <paramref name="args"/> and runs the command. Whatever the caller got wrong (a
@@ -435,7 +455,7 @@ public static class AuditorCommands
     {
         try
         {
-            return JsonSerializer.Deserialize<AuditEntry>(line, Json) is { Sequence: > 0 } entry && (entry.Event is not null || entry.Link is not null)
+            return JsonSerializer.Deserialize<AuditEntry>(line, EntryJson) is { Sequence: > 0 } entry && (entry.Event is not null || entry.Link is not null)
                 ? entry
                 : throw new UsageException($"line {number} of {source} is not an audit entry.");
         }
