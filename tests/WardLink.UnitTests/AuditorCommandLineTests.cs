@@ -653,6 +653,25 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Contains(message, errors, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A failure the tool has no check for (a defect of its own; here the gateway's client throws what no client throws) is
+    /// one line naming it and exit code 3: never a stack trace, nor a verdict on the log (0, 1) or on what was asked (2).
+    /// </summary>
+    [Fact]
+    public async Task A_failure_the_tool_has_no_check_for_is_one_line_and_its_own_exit_code_never_a_stack_trace()
+    {
+        var target = Path.Combine(_folder.FullName, "failed.ndjson");
+
+        var (exit, output, errors) = await RunAsync(Export(target), new Answering((_, _) => throw new NotSupportedException("Nothing\nis supported.")));
+
+        Assert.Equal(AuditorCommands.Failed, exit);
+        Assert.Empty(output);
+        Assert.Equal(
+            "wardlink-audit: failed on a defect of its own (NotSupportedException: Nothing is supported.), not on the log or what was asked; report it with the command line.",
+            Assert.Single(errors.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries)));
+        AssertNothingSaved(target);
+    }
+
     [Fact]
     public async Task Unknown_commands_and_options_both_a_version_and_a_time_and_nothing_at_all_are_usage_errors()
     {

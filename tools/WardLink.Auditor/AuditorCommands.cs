@@ -15,13 +15,17 @@ namespace WardLink.Auditor;
 /// <c>wardlink-audit</c>: <c>export</c> a service's log to an NDJSON file, <c>verify</c> a file
 /// offline against the checkpoints the service and its peers hold, <c>state</c> of one stream
 /// rebuilt from a file as of a version or a date. Exit codes: 0 fine, 1 the log is broken (<c>verify</c> only), 2 what
-/// was asked cannot be answered: usage, a file or an answer that cannot be read, a state the file does not hold.
+/// was asked cannot be answered: usage, a file or an answer that cannot be read, a state the file does not hold; 3 the
+/// tool failed on a defect of its own.
 /// </summary>
 public static class AuditorCommands
 {
     public const int Intact = 0;
     public const int Broken = 1;
     public const int Usage = 2;
+
+    /// <summary>A failure no check of the tool foresaw: a defect of its own, neither a verdict on the log nor on what was asked.</summary>
+    public const int Failed = 3;
 
     /// <summary>The services whose copies of each other's checkpoints <c>verify</c> asks for.</summary>
     public static readonly string[] Services = ["incidents", "patrols", "tips", "partners"];
@@ -59,30 +63,36 @@ public static class AuditorCommands
     /// Parses <paramref name="args"/> and runs the command. Whatever the caller got wrong (a
     /// malformed or missing option, a file that cannot be read, a line that is not an audit entry,
     /// a service that does not answer) is one line on <paramref name="errors"/> and exit code
-    /// <see cref="Usage"/>, never a stack trace.
+    /// <see cref="Usage"/>, never a stack trace; so is, with exit code <see cref="Failed"/>, an exception no check
+    /// foresaw (a defect), which the line names for a report.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, HttpClient http, TextWriter output, TextWriter errors, CancellationToken ct)
     {
-        var parsed = new AuditorCommandLine(http, output, errors).Root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            await errors.WriteLineAsync(UsageLine($"{string.Join(" ", parsed.Errors.Select(error => error.Message))} (wardlink-audit --help lists the commands and their options)"));
-            return Usage;
-        }
-
         try
         {
+            var parsed = new AuditorCommandLine(http, output, errors).Root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                await errors.WriteLineAsync(OneLine($"{string.Join(" ", parsed.Errors.Select(error => error.Message))} (wardlink-audit --help lists the commands and their options)"));
+                return Usage;
+            }
+
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = errors, EnableDefaultExceptionHandler = false }, ct);
         }
         catch (Exception failure) when (failure is UsageException or IOException or UnauthorizedAccessException or HttpRequestException
             || (failure is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            await errors.WriteLineAsync(UsageLine(failure.Message));
+            await errors.WriteLineAsync(OneLine(failure.Message));
             return Usage;
+        }
+        catch (Exception defect) when (defect is not OperationCanceledException)
+        {
+            await errors.WriteLineAsync(OneLine($"failed on a defect of its own ({defect.GetType().Name}: {defect.Message}), not on the log or what was asked; report it with the command line."));
+            return Failed;
         }
     }
 
-    private static string UsageLine(string message) => $"wardlink-audit: {message.ReplaceLineEndings(" ")}";
+    private static string OneLine(string message) => $"wardlink-audit: {message.ReplaceLineEndings(" ")}";
 
     /// <summary>
     /// Writes the log of <paramref name="service"/> (after <paramref name="query"/>) to <paramref name="file"/>, a line an
