@@ -653,6 +653,99 @@ public sealed class AuditorCommandLineTests : IDisposable
         Assert.Contains(message, errors, StringComparison.Ordinal);
     }
 
+    /// <summary>What a bearer token is made of (RFC 6750's b64token), before the = signs that may close it.</summary>
+    private const string TokenCharacters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+
+    /// <summary>A bearer token but for its closing = signs, starting with a letter as a JWT does (a leading - would read as an option).</summary>
+    private static readonly Gen<string> TokenBodies = Gen.Select(Gen.Char['a', 'z'], Gen.String[Gen.Char[TokenCharacters], 7, 40]).Select((first, rest) => first + rest);
+
+    /// <summary>Control characters: a line feed (two tokens pasted together), a carriage return, a NUL, C0, DEL and C1.</summary>
+    private static readonly Gen<char> Controls = Gen.OneOf(Gen.Char['\0', '\u001f'], Gen.Char['\u007f', '\u009f']);
+
+    /// <summary>What a bearer token cannot hold: a control character, a space, a separator, a letter outside ASCII, an = sign before its end.</summary>
+    private static readonly Gen<char> NotInAToken = Gen.OneOf(Controls, Gen.Char[" \"(),:;<>?@[\\]{}!#$%&'*^`|="], Gen.Char['\u00a0', '\ud7ff']);
+
+    /// <summary>
+    /// A <c>--token</c> that is no bearer token is exit 2 naming the option and its first character out of place, for every
+    /// command that sends it, and never echoes the token (a credential): a line feed, a carriage return or a NUL crashed
+    /// the tool (FormatException), any other such character went out in the request's header.
+    /// </summary>
+    [Fact]
+    public void A_token_that_is_no_bearer_token_is_a_usage_error_naming_the_option_and_not_echoing_the_token()
+    {
+        var target = Path.Combine(_folder.FullName, "tokened.json");
+        string[][] commands = [Export(target), SaveCheckpoints(target), VerifyAtGateway];
+        Gen.Select(TokenBodies, NotInAToken, TokenBodies, Gen.Int[0, commands.Length - 1]).Sample((before, wrong, after, command) =>
+        {
+            var (exit, output, errors) = RunAsync([.. commands[command], "--token", before + wrong + after], GatewayFor(commands[command][0])).GetAwaiter().GetResult();
+
+            AssertUsage(exit, output, errors);
+            Assert.Contains($"--token: not a bearer token: its character {before.Length + 1} is U+{(int)wrong:X4}", errors, StringComparison.Ordinal);
+            Assert.DoesNotContain(before, errors, StringComparison.Ordinal);
+            Assert.DoesNotContain(after, errors, StringComparison.Ordinal);
+        });
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("==")]
+    public async Task An_empty_token_is_a_usage_error_naming_the_option(string token)
+    {
+        var (exit, output, errors) = await RunAsync([.. VerifyAtGateway, "--token", token], Holders());
+
+        AssertUsage(exit, output, errors);
+        Assert.Contains("--token: not a bearer token: it holds no letter, digit or - . _ ~ + /.", errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>A bearer token, = signs closing it or not, goes out as it was given, in the Authorization header.</summary>
+    [Fact]
+    public void A_bearer_token_is_sent_as_it_was_given()
+    {
+        var target = Path.Combine(_folder.FullName, "sent.ndjson");
+        var log = File.ReadAllText(_log);
+        Gen.Select(TokenBodies, Gen.Int[0, 2]).Sample((body, closing) =>
+        {
+            var token = body + new string('=', closing);
+            var sent = new List<string?>();
+
+            var (exit, _, errors) = RunAsync([.. Export(target), "--token", token], new Answering((request, _) =>
+            {
+                sent.Add(request.Headers.Authorization?.ToString());
+                return Task.FromResult(Ndjson(log));
+            })).GetAwaiter().GetResult();
+
+            Assert.True(exit == AuditorCommands.Intact, errors);
+            Assert.Equal($"Bearer {token}", Assert.Single(sent));
+        });
+    }
+
+    /// <summary>
+    /// A control character in an option the tool writes into a request's address (<c>--url</c>, <c>--types</c>) is exit 2
+    /// naming the option, wherever it stands: escaped, it asked another address, or for an event type no event has.
+    /// </summary>
+    [Fact]
+    public void A_control_character_in_an_option_of_the_address_is_a_usage_error_naming_the_option()
+    {
+        var target = Path.Combine(_folder.FullName, "addressed.ndjson");
+        (string[] Args, string Option)[] addressed =
+        [
+            (Export(target), "--url"),
+            (SaveCheckpoints(target), "--url"),
+            (VerifyAtGateway, "--url"),
+            ([.. Export(target), "--types", "tip_received,tip_assessed"], "--types"),
+        ];
+        Gen.Select(Gen.Int[0, addressed.Length - 1], Controls, Gen.Int[0, 100]).Sample((which, control, at) =>
+        {
+            var (args, option) = addressed[which];
+            var value = args[Array.IndexOf(args, option) + 1];
+
+            var (exit, output, errors) = RunAsync(Replace(args, option, value.Insert(at % (value.Length + 1), $"{control}")), GatewayFor(args[0])).GetAwaiter().GetResult();
+
+            AssertUsage(exit, output, errors);
+            Assert.Contains($"{option}: ", errors, StringComparison.Ordinal);
+        });
+    }
+
     /// <summary>
     /// A failure the tool has no check for (a defect of its own; here the gateway's client throws what no client throws) is
     /// one line naming it and exit code 3: never a stack trace, nor a verdict on the log (0, 1) or on what was asked (2).
@@ -806,6 +899,9 @@ public sealed class AuditorCommandLineTests : IDisposable
         "another holder" => Copies(holder == "tips" ? "incidents" : "tips"),
         _ => throw new ArgumentOutOfRangeException(nameof(answer), answer, "no such answer"),
     };
+
+    /// <summary>The gateway answering <paramref name="command"/> as it should: the log for an export, the holders' checkpoints otherwise.</summary>
+    private Answering GatewayFor(string command) => command == "export" ? Always(() => Ndjson(File.ReadAllText(_log))) : Holders();
 
     private static Answering Always(Func<HttpResponseMessage> answer) => new((_, _) => Task.FromResult(answer()));
 

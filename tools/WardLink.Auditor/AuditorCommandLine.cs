@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -15,10 +16,14 @@ public sealed class AuditorCommandLine
     private readonly Option<Uri> _url = new("--url")
     {
         Description = "The gateway (http://127.0.0.1:5080) or a service.",
-        CustomParser = result => Parse<Uri?>(result, "--url", "an http(s) address", TryParseAddress),
+        CustomParser = result => Parse<Uri?>(result, "--url", "an http(s) address with no control character", TryParseAddress),
     };
 
-    private readonly Option<string> _token = new("--token") { Description = "A bearer token (police or auditor)." };
+    private readonly Option<string> _token = new("--token")
+    {
+        Description = "A bearer token (police or auditor).",
+        CustomParser = ParseToken,
+    };
 
     private readonly Option<string> _service = new("--service")
     {
@@ -42,7 +47,15 @@ public sealed class AuditorCommandLine
             long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out after)),
     };
 
-    private readonly Option<string> _types = new("--types") { Description = "Only these event types, separated by commas." };
+    private readonly Option<string> _types = new("--types")
+    {
+        Description = "Only these event types, separated by commas.",
+        CustomParser = result => Parse<string?>(result, "--types", "event type names separated by commas, with no control character", (string text, out string? types) =>
+        {
+            types = text;
+            return !text.Any(char.IsControl);
+        }),
+    };
 
     private readonly Option<DateTimeOffset?> _from = TimeOption("--from", "Only events recorded at or after this time.");
 
@@ -148,8 +161,37 @@ public sealed class AuditorCommandLine
         return AuditorCommands.Services.Contains(text, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// An absolute http(s) address. A control character in it (a pasted line break) would be escaped into another
+    /// address than the one meant, or dropped from its ends.
+    /// </summary>
     private static bool TryParseAddress(string text, out Uri? url) =>
-        Uri.TryCreate(text, UriKind.Absolute, out url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
+        Uri.TryCreate(text, UriKind.Absolute, out url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) && !text.Any(char.IsControl);
+
+    /// <summary>What a bearer token is made of (RFC 6750's b64token), before the = signs that may close it.</summary>
+    private static readonly SearchValues<char> TokenCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
+
+    /// <summary>
+    /// A bearer token as RFC 6750 writes one (b64token): letters, digits and <c>- . _ ~ + /</c>, then only <c>=</c> signs. Anything
+    /// else (a line feed of two tokens pasted together, a NUL, which the request's header cannot carry, a space, a letter
+    /// outside ASCII) is an error naming the first character out of place by its position and code point, never echoing
+    /// the token: it is a credential.
+    /// </summary>
+    private static string? ParseToken(ArgumentResult result)
+    {
+        var text = string.Join(' ', result.Tokens.Select(token => token.Value));
+        var body = text.AsSpan().TrimEnd('=');
+        var wrong = body.IndexOfAnyExcept(TokenCharacters);
+        if (body.IsEmpty || wrong >= 0)
+        {
+            result.AddError(body.IsEmpty
+                ? "--token: not a bearer token: it holds no letter, digit or - . _ ~ + /."
+                : $"--token: not a bearer token: its character {wrong + 1} is U+{(int)body[wrong]:X4}, where a bearer token holds only letters, digits and - . _ ~ + / (RFC 6750), then = signs.");
+            return null;
+        }
+
+        return text;
+    }
 
     /// <summary>The option's one value parsed by <paramref name="parse"/>; otherwise an error naming the option and the value.</summary>
     private static T? Parse<T>(ArgumentResult result, string option, string expected, TryParse<T> parse)
