@@ -70,7 +70,7 @@ public sealed class AuditorCommandLine
 
     private readonly Option<long?> _version = new("--version")
     {
-        Description = "The state as of this version of the stream.",
+        Description = "Only the stream's events up to this version.",
         CustomParser = result => Parse(result, "--version", "a version (1 or more)", (string text, out long version) =>
             long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version) && version >= 1),
     };
@@ -82,7 +82,7 @@ public sealed class AuditorCommandLine
             long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out every) && every >= 1),
     };
 
-    private readonly Option<DateTimeOffset?> _at = TimeOption("--at", "The state as of this time: the events recorded (recordedAt) at or before it, whatever their business time.");
+    private readonly Option<DateTimeOffset?> _at = TimeOption("--at", "Only the stream's events recorded (recordedAt) at or before this time, whatever their business time.");
 
     public AuditorCommandLine(HttpClient http, TextWriter output, TextWriter errors)
     {
@@ -107,7 +107,15 @@ public sealed class AuditorCommandLine
             return await AuditorCommands.VerifyAsync(service, parsed.GetRequiredValue(_file), held, keys, every, output, ct);
         });
 
-        var state = new Command("state", "Rebuilds one stream from an exported log as of a version or a time.") { _file, _stream, _version, _at };
+        var state = new Command(
+            "state",
+            "Merges the data of one stream's chained events in an exported log, up to a version or a time: each field is the last value an event gave it. "
+            + "Not the record's state, which the service's code derives from the same events: the merge has no status (no event names one) and keeps "
+            + "what later events undo (an outcome withdrawn on reopening, a tip unlinked). "
+            + "For the record's state as of a version or a time: GET /api/audit/{service}/streams/{id}/state?version=… or ?at=….")
+        {
+            _file, _stream, _version, _at,
+        };
         state.Validators.Add(result =>
         {
             if (result.GetResult(_version) is not null && result.GetResult(_at) is not null)
@@ -118,7 +126,7 @@ public sealed class AuditorCommandLine
         state.SetAction((parsed, ct) => AuditorCommands.StateAsync(
             parsed.GetRequiredValue(_file), parsed.GetValue(_stream)!.Value, parsed.GetValue(_version), parsed.GetValue(_at), output, errors, ct));
 
-        Root = new RootCommand("The WardLink auditor: exports a service's audit log, verifies its hash chain offline against the checkpoints its peers hold, rebuilds a record as of a date.")
+        Root = new RootCommand("The WardLink auditor: exports a service's audit log, verifies its hash chain offline against the checkpoints its peers hold, merges the fields a stream's events named as of a date (not the record's state).")
         {
             export, checkpoints, verify, state,
         };

@@ -13,8 +13,8 @@ namespace WardLink.Auditor;
 
 /// <summary>
 /// <c>wardlink-audit</c>: <c>export</c> a service's log to an NDJSON file, <c>verify</c> a file
-/// offline against the checkpoints the service and its peers hold, <c>state</c> of one stream
-/// rebuilt from a file as of a version or a date. Exit codes: 0 fine, 1 the log is broken (<c>verify</c> only), 2 what
+/// offline against the checkpoints the service and its peers hold, <c>state</c>: the fields one stream's events named in a
+/// file, as of a version or a date (not the record's state). Exit codes: 0 fine, 1 the log is broken (<c>verify</c> only), 2 what
 /// was asked cannot be answered: usage, a file or an answer that cannot be read, a state the file does not hold; 3 the
 /// tool failed on a defect of its own.
 /// </summary>
@@ -178,9 +178,10 @@ public static class AuditorCommands
     }
 
     /// <summary>
-    /// Rebuilds one stream from an exported file without the service's code: a JSON fold in which each event's fields
-    /// overwrite the state's fields of the same name, in version order, up to the version or time (recorded, as the
-    /// endpoint's <c>at</c>) asked for. Only events their link vouches for are folded (<see cref="ChainVerifier.Vouches"/>,
+    /// Merges one stream's events from an exported file without the service's code: a JSON fold in which each event's fields
+    /// overwrite the fields of the same name, in version order, up to the version or time (recorded, as the endpoint's
+    /// <c>at</c>) asked for. Each field is the last value an event named for it, not the record's state, which the service's
+    /// code derives from the same events (<c>GET /api/audit/{service}/streams/{id}/state</c>). Only events their link vouches for are folded (<see cref="ChainVerifier.Vouches"/>,
     /// the judgement <c>verify</c> makes of each line); one not chained yet, or not what its link chained, is left out and
     /// counted on <paramref name="errors"/>. Two events of
     /// one version, a version past the stream's last, or nothing to fold is a usage error: <c>state</c> judges no log.
