@@ -35,7 +35,7 @@ var app = builder.Build();
 // details for whatever fails below; bodies read whole (within Limits:MaxBodyReadTime), oversized ones
 // refused, before admission, so a client trickling a body in holds no turn; admission control (past
 // its bound a 503 at once, before any other work);
-// routing; a token request's window by address (OpenIddict refuses a wrong secret within authentication),
+// routing, its words in the documents' letter case (ExactPaths); a token request's window by address (OpenIddict refuses a wrong secret within authentication),
 // then its shape (a POST, else a 405 problem; a form, else a 415 problem);
 // authentication, so the rate limiter partitions by the authenticated client (and a client's own trace is linked: its
 // trace context is never continued, CallerTraces); the rate
@@ -52,6 +52,7 @@ app.UseWardLinkRequestHeaders();
 app.UseWardLinkRequestLimits();
 app.UseWardLinkAdmission();
 app.UseRouting();
+app.UseWardLinkExactPaths();
 app.UseWardLinkTokenRateLimit();
 app.UseWardLinkTokenRequestShape();
 app.UseAuthentication();

@@ -71,10 +71,17 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
     {
         var paths = await PathsAsync(ct);
         var segments = ApiPaths.Segments(request.Path.Value ?? string.Empty);
-        var matches = paths.Select(path => (Path: path, Literals: ApiPaths.LiteralsMatching(path.Segments, segments))).Where(match => match.Literals >= 0).ToList();
+        var matches = paths
+            .Select(path => (Path: path, Literals: path.IdsAreIds(segments) ? ApiPaths.LiteralsMatching(path.Segments, segments) : -1))
+            .Where(match => match.Literals >= 0)
+            .ToList();
         if (matches.Count == 0)
         {
-            return null;
+            // A path of a service the document describes that no operation of it takes (an id one digit too long, a word
+            // misspelled or in another letter case) is the 404 anyone gets, as at the service, whatever token came.
+            return paths.Any(path => path.OfService(segments))
+                ? Results.Problem(statusCode: StatusCodes.Status404NotFound)
+                : null;
         }
 
         // As routing does: literal segments win over parameters (/tips/stats is not /tips/{id}).
@@ -113,6 +120,13 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
                     .. OpenApiMerge.Methods.Where(method => path.Value?[method] is JsonObject).Select(method => new DescribedOperation(
                         method.ToUpperInvariant(),
                         [.. (path.Value![method]!["requestBody"]?["content"] as JsonObject ?? []).Select(content => content.Key)])),
+                ],
+                [
+                    .. OpenApiMerge.Methods
+                        .SelectMany(method => path.Value?[method]?["parameters"] as JsonArray ?? [])
+                        .Where(parameter => parameter?["in"]?.GetValue<string>() == "path" && parameter["schema"]?["format"]?.GetValue<string>() == "uuid")
+                        .Select(parameter => $"{{{parameter!["name"]!.GetValue<string>()}}}")
+                        .Distinct(StringComparer.Ordinal),
                 ]))
             .ToList();
         _parsed = new Parsed(paths, clock.GetUtcNow());
@@ -123,5 +137,15 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
 
     private sealed record DescribedOperation(string Method, IReadOnlyList<string> BodyTypes);
 
-    private sealed record DescribedPath(string[] Segments, IReadOnlyList<DescribedOperation> Operations);
+    /// <summary>A path of the document, its operations, and its parameters that are ids (<c>{id}</c>), which routing takes as GUIDs only.</summary>
+    private sealed record DescribedPath(string[] Segments, IReadOnlyList<DescribedOperation> Operations, IReadOnlyList<string> Ids)
+    {
+        /// <summary>Whether <paramref name="segments"/> begin as this path does, <c>/api/{service}</c>, in any letter case.</summary>
+        public bool OfService(string[] segments) =>
+            Segments.Length > 1 && segments.Length > 1
+            && string.Equals(Segments[0], segments[0], StringComparison.OrdinalIgnoreCase) && string.Equals(Segments[1], segments[1], StringComparison.OrdinalIgnoreCase);
+
+        public bool IdsAreIds(string[] segments) =>
+            segments.Length != Segments.Length || Ids.All(id => Array.IndexOf(Segments, id) is var at && (at < 0 || Guid.TryParse(segments[at], out _)));
+    }
 }

@@ -7,9 +7,9 @@ public static class ApiPaths
     public static string[] Segments(string path) => path.Split('?')[0].Trim('/').Split('/');
 
     /// <summary>
-    /// How many literal segments of <paramref name="template"/> the request's <paramref name="segments"/> match (any letter
-    /// case, as routing), or -1 when they do not match it; routing prefers the template with the most (<c>/tips/stats</c>
-    /// over <c>/tips/{id}</c>).
+    /// How many literal segments of <paramref name="template"/> the request's <paramref name="segments"/> match (in their
+    /// letter case, as <see cref="ExactPaths"/> holds routing to), or -1 when they do not match it; routing prefers the
+    /// template with the most (<c>/tips/stats</c> over <c>/tips/{id}</c>).
     /// </summary>
     public static int LiteralsMatching(string[] template, string[] segments)
     {
@@ -26,7 +26,7 @@ public static class ApiPaths
                 continue;
             }
 
-            if (!string.Equals(template[i], segments[i], StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(template[i], segments[i], StringComparison.Ordinal))
             {
                 return -1;
             }

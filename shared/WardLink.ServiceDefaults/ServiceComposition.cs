@@ -37,6 +37,7 @@ public static class ServiceComposition
 
         // Before anything costs: a request past the bound is refused before its token is checked.
         app.UseWardLinkAdmission();
+        app.UseWardLinkExactPaths();
         app.UseRoutingRejections();
         app.UseAuthentication();
         app.UseAuthorization();

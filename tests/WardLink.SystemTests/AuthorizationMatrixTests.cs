@@ -8,13 +8,26 @@ using WardLink.Testing;
 namespace WardLink.SystemTests;
 
 /// <summary>
+/// The system with rate windows no walk of every route and caller fills: its callers without a token all come from one
+/// address, whose window (600 a minute, 20 public tips) the walks would empty for each other.
+/// </summary>
+public sealed class UnthrottledSystem : WardLinkSystem
+{
+    protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
+    {
+        ["RateLimits:PerClient:PermitLimit"] = "1000000",
+        ["RateLimits:PublicTips:PermitLimit"] = "1000000",
+    };
+}
+
+/// <summary>
 /// Every route of every service × every caller (no token, an expired token, a token for another
 /// service, and each role) → 2xx/4xx-but-let-in, 401 or 403, asserted directly against each
 /// service and again through the gateway with tokens the gateway issued. The routes are read
 /// from the running services, so a route added later is covered; what each route allows is
 /// written down here, apart from the code: anything not listed is for the police only.
 /// </summary>
-public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
+public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) : IClassFixture<UnthrottledSystem>
 {
     private const string Anonymous = "anonymous";
 
@@ -103,27 +116,7 @@ public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IC
     {
         await system.WaitUntilReadyAsync();
         using var gateway = system.CreateAnonymousGatewayClient();
-        var issued = new Dictionary<string, string>();
-        foreach (var (clientId, _) in WardLinkSystem.Clients)
-        {
-            issued[clientId] = await WardLinkSystem.RequestTokenAsync(gateway, clientId, $"{clientId}-secret");
-        }
-
-        var forOneService = new Dictionary<string, string>();
-        foreach (var service in TestAuth.Services)
-        {
-            forOneService[service] = await WardLinkSystem.RequestTokenAsync(gateway, "test-police", "test-police-secret", service);
-        }
-
-        var callers = new List<Caller>
-        {
-            new("no token", null, _ => Task.FromResult<string?>(null)),
-            new("expired police token", null, _ => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Police, lifetime: TimeSpan.FromMinutes(-10)))),
-            new("police token for another service", null, service => Task.FromResult<string?>(forOneService[Other(service)])),
-        };
-        callers.AddRange(WardLinkSystem.Clients
-            .Where(client => client.Key != "test-partner-b")
-            .Select(client => new Caller(client.Key, client.Value.Role, _ => Task.FromResult<string?>(issued[client.Key]))));
+        var callers = await GatewayCallersAsync(gateway);
 
         var failures = new List<string>();
         var checkedRoutes = 0;
@@ -151,6 +144,88 @@ public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IC
 
         Assert.True(checkedRoutes > 70, $"Only {checkedRoutes} routes were checked through the gateway.");
         Assert.True(failures.Count == 0, $"{failures.Count} wrong answers:\n{string.Join('\n', failures)}");
+    }
+
+    /// <summary>
+    /// A path no operation takes (a GUID one digit too long, a route's word in another letter case) is a 404 problem whoever
+    /// asks, with a token of any role or none, at each service and through the gateway (docs/security.md): the gateway told a
+    /// caller the route did not admit 401 or 403 for it, and the services found <c>/TIPS/{id}</c> as <c>/tips/{id}</c>.
+    /// </summary>
+    [Fact]
+    public async Task A_path_no_operation_takes_is_a_404_for_every_caller_at_each_service_and_through_the_gateway()
+    {
+        await system.WaitUntilReadyAsync();
+        using var gateway = system.CreateAnonymousGatewayClient();
+        var callers = await GatewayCallersAsync(gateway);
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var service in TestAuth.Services)
+        {
+            using var direct = system.CreateServiceClient(service);
+            foreach (var route in RoutesOf(service))
+            {
+                foreach (var path in NoOperationTakes(route.Pattern))
+                {
+                    foreach (var caller in callers)
+                    {
+                        var token = await caller.TokenFor(service);
+                        foreach (var (client, address) in new[] { (direct, path), (gateway, "/api" + path) })
+                        {
+                            sent++;
+                            using var request = new HttpRequestMessage(new HttpMethod(route.Method), address);
+                            request.Headers.Authorization = token is null ? null : new("Bearer", token);
+                            using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+                            if ((int)response.StatusCode != 404 || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                            {
+                                failures.Add($"{route.Method} {address} ({route.Pattern}) as {caller.Name}: {(int)response.StatusCode} {response.Content.Headers.ContentType?.MediaType}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(sent > 1_000, $"Only {sent} requests were sent.");
+        Assert.True(failures.Count == 0, $"{failures.Count} wrong answers:\n{string.Join('\n', failures.Take(50))}");
+    }
+
+    /// <summary>Paths of <paramref name="pattern"/> no operation takes: its first word in capitals, and its first id a digit too long.</summary>
+    private static IEnumerable<string> NoOperationTakes(string pattern)
+    {
+        var words = pattern.Split('/');
+        var first = Array.FindIndex(words, word => word.Length > 0 && !word.StartsWith('{'));
+        yield return Concrete(string.Join('/', words.Select((word, i) => i == first ? word.ToUpperInvariant() : word)));
+        if (pattern.Contains(":guid}", StringComparison.Ordinal))
+        {
+            yield return Concrete(GuidParameter().Replace(pattern, $"{Guid.CreateVersion7()}0", 1));
+        }
+    }
+
+    /// <summary>Every client the gateway issues tokens to but partner B, and the callers it refuses: no token, an expired one, one for another service.</summary>
+    private static async Task<List<Caller>> GatewayCallersAsync(HttpClient gateway)
+    {
+        var issued = new Dictionary<string, string>();
+        foreach (var (clientId, _) in WardLinkSystem.Clients)
+        {
+            issued[clientId] = await WardLinkSystem.RequestTokenAsync(gateway, clientId, $"{clientId}-secret");
+        }
+
+        var forOneService = new Dictionary<string, string>();
+        foreach (var service in TestAuth.Services)
+        {
+            forOneService[service] = await WardLinkSystem.RequestTokenAsync(gateway, "test-police", "test-police-secret", service);
+        }
+
+        var callers = new List<Caller>
+        {
+            new("no token", null, _ => Task.FromResult<string?>(null)),
+            new("expired police token", null, _ => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Police, lifetime: TimeSpan.FromMinutes(-10)))),
+            new("police token for another service", null, service => Task.FromResult<string?>(forOneService[Other(service)])),
+        };
+        callers.AddRange(WardLinkSystem.Clients
+            .Where(client => client.Key != "test-partner-b")
+            .Select(client => new Caller(client.Key, client.Value.Role, _ => Task.FromResult<string?>(issued[client.Key]))));
+        return callers;
     }
 
     private sealed record Route(string Method, string Pattern, string Path, string Policy);
@@ -218,4 +293,7 @@ public sealed partial class AuthorizationMatrixTests(WardLinkSystem system) : IC
 
     [GeneratedRegex(@"\{(?<name>[A-Za-z]+)(:[^}]*)?\}")]
     private static partial Regex Parameter();
+
+    [GeneratedRegex(@"\{[A-Za-z]+:guid\}")]
+    private static partial Regex GuidParameter();
 }
