@@ -209,7 +209,7 @@ public static class SiteDirectory
             .ProducesValidationProblem();
         sites.MapGet("/{id:guid}", Get)
             .WithName("GetSite")
-            .WithSummary("A site this service knows; a site of a ward the caller may not see is not found.")
+            .WithSummary("A site this service knows; a site of a ward the caller may not see, or of another ward than ward= names, is not found.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
     }
@@ -237,8 +237,9 @@ public static class SiteDirectory
         return TypedResults.Ok((await query.OrderBy(site => site.Name).ThenBy(site => site.Id).ToListPageAsync(paging, ct)).Select(site => SiteEntry.Of(site, wards)));
     }
 
+    /// <summary>A site the caller may see, of the ward <c>ward=</c> names where given (another ward's is, to it, a site nobody has).</summary>
     private static async Task<Results<Ok<SiteEntry>, ProblemHttpResult>> Get(Guid id, HttpContext http, IQuerySession session, WardTenants wards, CancellationToken ct) =>
-        await session.LoadAsync<KnownSite>(id, ct) is { } site && site.SeenBy(http.Ward().Access, wards)
+        await session.LoadAsync<KnownSite>(id, ct) is { } site && site.SeenBy(http.Ward().Access, wards) && (!http.Ward().Named || site.WardIn(wards) == http.Ward().Ward.Id)
             ? TypedResults.Ok(SiteEntry.Of(site, wards))
             : TypedResults.Problem(title: $"Site {id} is not known here.", statusCode: StatusCodes.Status404NotFound);
 }

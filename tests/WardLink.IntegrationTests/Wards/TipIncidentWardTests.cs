@@ -621,6 +621,28 @@ public abstract class TipIncidentWardSuite<TServices>(TServices wards) : IClassF
         Assert.Equal(HttpStatusCode.Created, (await both.Incidents.PostAsJsonAsync($"/incidents?ward={DongVe}", IncidentRequests.Report(place: place), Ct)).StatusCode);
     }
 
+    /// <summary>
+    /// A site directory's read of one site judges <c>ward=</c> as every read of a record by id does (docs/wards.md): naming the
+    /// site's ward it answers as without it, naming another the caller sees it is the 404 an unknown id gets, word for word.
+    /// </summary>
+    [Fact]
+    public async Task A_site_read_with_ward_naming_another_ward_is_the_404_of_an_unknown_site()
+    {
+        var site = await wards.SiteOfAsync(DongVe);
+        var (provinceTips, provinceIncidents) = wards.OfTheProvince();
+        foreach (var (client, service) in new[] { (provinceTips, "tips"), (provinceIncidents, "incidents") })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/{service}/sites/{site}", Ct)).StatusCode);
+            Assert.Equal(DongVe, (await client.GetFromJsonAsync<JsonElement>($"/{service}/sites/{site}?ward={DongVe}", Ct)).GetProperty("ward").GetString());
+            var elsewhere = await client.GetAsync($"/{service}/sites/{site}?ward={DongQuang}", Ct);
+            var unknown = await client.GetAsync($"/{service}/sites/{site}?ward={DongQuang}".Replace(site.ToString(), "0193b5a0-0000-7000-8000-0000000000c1", StringComparison.Ordinal), Ct);
+            Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+            Assert.Equal(
+                (await unknown.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString()!.Replace("0193b5a0-0000-7000-8000-0000000000c1", site.ToString(), StringComparison.Ordinal),
+                (await elsewhere.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString());
+        }
+    }
+
     [Fact]
     public async Task A_site_of_a_ward_the_caller_may_not_see_is_refused_as_unknown_naming_no_ward_and_nothing_is_stored()
     {
