@@ -23,3 +23,21 @@ public sealed class RequiredWithAttribute(string property) : ConditionallyRequir
 
 /// <summary>Required while the other property is left out or null (a shift's route where it names no schedule).</summary>
 public sealed class RequiredWithoutAttribute(string property) : ConditionallyRequiredAttribute(property);
+
+/// <summary>
+/// A text the service refuses empty or blank, of a record the documents also show in answers (a route's checkpoint, a
+/// shift's member), where the rule for a request's required texts does not reach it: the documents state <c>minLength</c> 1
+/// and a character that is not white space.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NotBlankAttribute : Attribute;
+
+/// <summary>
+/// A request record the service refuses unless one of <see cref="Properties"/> (by their C# names) is given, not null, a
+/// text not blank (a place's site, description or coordinates): the OpenAPI documents state it as <c>anyOf</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class AnyOfGivenAttribute(params string[] properties) : Attribute
+{
+    public IReadOnlyList<string> Properties { get; } = properties;
+}

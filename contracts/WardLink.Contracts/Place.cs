@@ -7,6 +7,7 @@ namespace WardLink.Contracts;
 /// and/or coordinates; at least one of them. Shared by tips and incidents, in their
 /// states and requests and in the messages between them (<see cref="Tips.TipReferred"/>).
 /// </summary>
+[AnyOfGiven(nameof(SiteId), nameof(Description), nameof(Latitude))]
 public sealed record Place(
     Guid? SiteId = null,
     [property: MaxLength(Place.MaxDescriptionLength)] string? Description = null,

@@ -215,7 +215,8 @@ public static class TokenIssuer
         path.Equals(TokenPath, StringComparison.OrdinalIgnoreCase) || path.Equals(TokenPath + "/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Before OpenIddict reads it (within authentication): a token request is a <c>POST</c> (another method is a 405 problem,
+    /// Before OpenIddict reads it (within authentication): a token request is at the path the document writes, in its letter
+    /// case (another spelling is the 404 of a path no operation takes, which OpenIddict would serve), a <c>POST</c> (another method is a 405 problem,
     /// as routing gives it on the gateway's other paths, once the request counted against its address's window) of a form
     /// (RFC 6749) of <c>application/x-www-form-urlencoded</c>; another body (JSON, XML, a multipart form) is a 415 problem, as the API
     /// document says, not OpenIddict's 400, as is a form in a charset the gateway cannot read or whose media type gives a parameter
@@ -229,6 +230,13 @@ public static class TokenIssuer
             if (!IsTokenPath(http.Request.Path))
             {
                 await next(http);
+                return;
+            }
+
+            // OpenIddict takes its path in any letter case; the gateway's paths are as the documents write them (ExactPaths).
+            if (!http.Request.Path.StartsWithSegments(TokenPath, StringComparison.Ordinal))
+            {
+                await Results.Problem(statusCode: StatusCodes.Status404NotFound).ExecuteAsync(http);
                 return;
             }
 

@@ -128,6 +128,7 @@ public sealed record CloseIncident;
 
 public sealed record ReopenIncident([property: MaxLength(Incident.MaxTextLength)] string? Reason);
 
+[AnyOfGiven(nameof(Classification), nameof(Category))]
 public sealed record ReclassifyIncident([property: MaxLength(Incident.MaxTextLength)] string? Reason, IncidentClassification? Classification = null, SecurityCategory? Category = null);
 
 public sealed record LinkTip(Guid? TipId, [property: MaxLength(YearlyNumbers.MaxNumberLength), RegularExpression(YearlyNumbers.Pattern)] string? TipNumber = null)

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using WardLink.Audit;
+using WardLink.Contracts;
 using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;
 
@@ -7,7 +8,7 @@ namespace WardLink.Patrols;
 
 /// <summary>A point a patrol must pass, at a partner site, named by the code on its QR/NFC tag.</summary>
 public sealed record Checkpoint(
-    [property: MaxLength(PatrolRoute.MaxCodeLength)] string Code,
+    [property: MaxLength(PatrolRoute.MaxCodeLength), NotBlank] string Code,
     Guid SiteId,
     [property: MaxLength(PatrolRoute.MaxNameLength)] string? Name = null);
 

@@ -16,7 +16,7 @@ public enum ShiftStatus
 }
 
 /// <summary>A team member as the partner chooses to name them (a name or call sign, and a role): nothing more.</summary>
-public sealed record TeamMember([property: PersonalData, MaxLength(Shift.MaxNameLength)] string Name, [property: MaxLength(Shift.MaxNameLength)] string Role);
+public sealed record TeamMember([property: PersonalData, MaxLength(Shift.MaxNameLength), NotBlank] string Name, [property: MaxLength(Shift.MaxNameLength), NotBlank] string Role);
 
 /// <summary>What a residence check counted; never who.</summary>
 public sealed record ResidenceCounts(

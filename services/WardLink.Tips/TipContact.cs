@@ -2,11 +2,13 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using WardLink.Contracts;
 using WardLink.Domain;
 
 namespace WardLink.Tips;
 
-/// <summary>How a tipster may be reached, when they chose to say.</summary>
+/// <summary>How a tipster may be reached, when they chose to say: a name, a phone or an email at least.</summary>
+[AnyOfGiven(nameof(Name), nameof(Phone), nameof(Email))]
 public sealed record ContactDetails(
     [property: MaxLength(ContactDetails.MaxNameLength)] string? Name = null,
     [property: MaxLength(ContactFormats.MaxPhoneLength), RegularExpression(ContactFormats.PhonePattern)] string? Phone = null,

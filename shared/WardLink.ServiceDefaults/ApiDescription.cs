@@ -85,11 +85,18 @@ public static class ApiDescription
     /// client may leave out has a default there (<c>= null</c>; <c>= 0</c> or <c>= false</c>, which the schema states as its
     /// <c>default</c>), and a required one takes no null either, which the service refuses as it refuses it left out (its
     /// type is nullable only so that the check, not the JSON reader, names what is missing). A property required only while
-    /// another has a value or is given or not (<see cref="ConditionallyRequiredAttribute"/>: a hotline's number) is stated as <c>if</c>/<c>then</c>. Views
+    /// another has a value or is given or not (<see cref="ConditionallyRequiredAttribute"/>: a hotline's number) is stated as <c>if</c>/<c>then</c>; a
+    /// record that needs one of several (<see cref="AnyOfGivenAttribute"/>: a place's site, description or coordinates) as <c>anyOf</c>; a required
+    /// text of no form of its own, which its decision refuses blank, with <c>minLength</c> 1 and <see cref="Patterns.NotBlank"/>. Views
     /// keep their nullable properties: an answer writes each one, null or not.
     /// </summary>
     private static Task DescribeRequestProperties(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
     {
+        if (context.JsonPropertyInfo?.AttributeProvider?.IsDefined(typeof(NotBlankAttribute), inherit: false) == true)
+        {
+            StateNotBlank(schema);
+        }
+
         if (context.ParameterDescription?.Source != BindingSource.Body)
         {
             return Task.CompletedTask;
@@ -99,6 +106,12 @@ public static class ApiDescription
         {
             schema.Type &= ~JsonSchemaType.Null;
             schema.Metadata?.Remove(NullablePropertyMark);
+
+            // A required text of no form of its own is refused empty or blank, as its decision checks it.
+            if (schema is { Type: JsonSchemaType.String, Format: null, Pattern: null, Enum: null or { Count: 0 } })
+            {
+                StateNotBlank(schema);
+            }
         }
         else if (context.JsonPropertyInfo?.AssociatedParameter is { HasDefaultValue: true, DefaultValue: { } value })
         {
@@ -107,6 +120,12 @@ public static class ApiDescription
 
         if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object)
         {
+            if (context.JsonTypeInfo.Type.GetCustomAttribute<AnyOfGivenAttribute>() is { } anyOf)
+            {
+                schema.AnyOf = [.. anyOf.Properties.Select(name => context.JsonTypeInfo.Properties.Single(candidate => candidate.AttributeProvider is MemberInfo { Name: var member } && member == name))
+                    .Select(property => (IOpenApiSchema)Given(property.Name, text: property.PropertyType == typeof(string)))];
+            }
+
             foreach (var property in context.JsonTypeInfo.Properties)
             {
                 foreach (var condition in property.AttributeProvider?.GetCustomAttributes(typeof(ConditionallyRequiredAttribute), inherit: false).Cast<ConditionallyRequiredAttribute>() ?? [])
@@ -116,7 +135,7 @@ public static class ApiDescription
                     schema.AllOf.Add(new OpenApiSchema
                     {
                         If = ConditionOf(condition, other.Name),
-                        Then = Given(property.Name),
+                        Then = Given(property.Name, text: property.PropertyType == typeof(string)),
                     });
                 }
             }
@@ -141,11 +160,21 @@ public static class ApiDescription
         _ => throw new NotSupportedException($"No schema states {condition.GetType().Name}."),
     };
 
-    /// <summary>The schema an object fits while it has property <paramref name="name"/>, not null.</summary>
-    private static OpenApiSchema Given(string name) => new()
+    /// <summary>A text refused empty or blank: at least one character, one of them not white space.</summary>
+    private static void StateNotBlank(OpenApiSchema schema)
+    {
+        schema.MinLength = 1;
+        schema.Pattern = Patterns.NotBlank;
+    }
+
+    /// <summary>The schema an object fits while it has property <paramref name="name"/>, not null (a <paramref name="text"/> not blank).</summary>
+    private static OpenApiSchema Given(string name, bool text = false) => new()
     {
         Required = new HashSet<string> { name },
-        Properties = new Dictionary<string, IOpenApiSchema> { [name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null } } },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            [name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null }, Pattern = text ? Patterns.NotBlank : null },
+        },
     };
 
     /// <summary>

@@ -15,15 +15,13 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
 
     /// <summary>
     /// The token endpoint reads a form, as the API document says: a JSON or XML body is a 415 problem and issues nothing, another
-    /// method than POST a 405 problem with <c>Allow: POST</c>, however the path is written (routing and OpenIddict take it with a
-    /// trailing slash or in other letter cases alike; the gateway's checks took the exact path only, so another spelling got
-    /// OpenIddict's 400); the discovery documents OpenIddict would serve by default (which nothing reads) are not there: asked
+    /// method than POST a 405 problem with <c>Allow: POST</c>, with or without a trailing slash (routing and OpenIddict take both;
+    /// the gateway's checks took the exact path only, so another spelling got OpenIddict's 400); the discovery documents OpenIddict would serve by default (which nothing reads) are not there: asked
     /// anonymously, they are what any path the gateway does not describe is, a 401 problem.
     /// </summary>
     [Theory]
     [InlineData("/connect/token")]
     [InlineData("/connect/token/")]
-    [InlineData("/Connect/TOKEN")]
     public async Task A_token_request_that_is_no_form_is_a_415_problem_and_no_discovery_document_is_served(string path)
     {
         using var gateway = system.CreateAnonymousGatewayClient();
@@ -51,6 +49,27 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
 
         using var granted = await gateway.PostAsync(path, WardLinkSystem.TokenRequest("test-partner-a", "test-partner-a-secret"), Ct);
         Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+    }
+
+    /// <summary>The token endpoint's path in another letter case is a path no operation takes: a 404 problem, whatever is sent, and no token.</summary>
+    [Theory]
+    [InlineData("/Connect/TOKEN")]
+    [InlineData("/CONNECT/token/")]
+    public async Task The_token_endpoint_s_path_in_another_letter_case_is_a_404_and_issues_nothing(string path)
+    {
+        using var gateway = system.CreateAnonymousGatewayClient();
+        foreach (var request in new[]
+        {
+            new HttpRequestMessage(HttpMethod.Post, path) { Content = WardLinkSystem.TokenRequest("test-partner-a", "test-partner-a-secret") },
+            new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("{}", Encoding.UTF8, "application/json") },
+            new HttpRequestMessage(HttpMethod.Get, path),
+        })
+        {
+            using var answer = await gateway.SendAsync(request, Ct);
+            Assert.True(answer.StatusCode == HttpStatusCode.NotFound, $"{request.Method} {path}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync(Ct)}");
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            request.Dispose();
+        }
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class BodySchema
     public IReadOnlyList<string> EnumValues => _node["enum"] is JsonArray values ? [.. values.Select(value => (string)value!)] : [];
 
     /// <summary>Constrained text: an id, a date, a time, a code with a pattern; anything but free text.</summary>
-    public bool IsConstrainedText => Kind == SchemaKind.Text && (Format is not null || Pattern is not null);
+    public bool IsConstrainedText => Kind == SchemaKind.Text && (Format is not null || Pattern is not (null or Patterns.NotBlank));
 
     public IEnumerable<(string Name, BodySchema Schema)> Properties =>
         _node["properties"] is JsonObject properties
@@ -131,7 +131,7 @@ public sealed class BodySchema
             yield break;
         }
 
-        if (Pattern is null)
+        if (Pattern is null or Patterns.NotBlank)
         {
             yield return ("of x's", new string('x', max + 1));
         }
@@ -176,7 +176,7 @@ public sealed class BodySchema
             "date" => "2024-03-14",
             _ => Pattern switch
             {
-                null => "sample",
+                null or Patterns.NotBlank => "sample",
                 ContactFormats.PhonePattern => "+84 (237) 385-2000",
                 ContactFormats.EmailPattern => "someone@example.org",
                 WardNames.IdPattern => "sample-ward",

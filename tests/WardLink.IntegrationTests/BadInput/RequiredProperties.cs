@@ -6,10 +6,12 @@ using static WardLink.IntegrationTests.BadInput.JsonBodies;
 namespace WardLink.IntegrationTests.BadInput;
 
 /// <summary>
-/// A body's schema says which properties a client must send, and which may be null: every property of every body (nested
-/// ones too) is left out of the sample body, and sent as null. Each is a 400 naming it exactly where the document's schema,
-/// read as a client's validator reads it (<see cref="DocumentedResponses.CheckRequest"/>: <c>required</c>, a type without
-/// null, <c>if</c>/<c>then</c>), finds that property wrong. A step is sent to a fresh record of each kind the service keeps
+/// A body's schema says which properties a client must send, and which may be null, empty or blank: every property of every
+/// body (nested ones too) is left out of the sample body, and sent as null; a text is sent empty and blank, an object empty.
+/// Each is a 400 naming it exactly where the document's schema, read as a client's validator reads it
+/// (<see cref="DocumentedResponses.CheckRequest"/>: <c>required</c>, a type without null, <c>if</c>/<c>then</c>, <c>anyOf</c>,
+/// <c>minLength</c>, <c>pattern</c>), finds that property wrong: a contact <c>{}</c>, a place <c>{}</c> or a blank required
+/// description, each within its schema, were refused. A step is sent to a fresh record of each kind the service keeps
 /// (each pairing of them where its path names two). Where the answer does not name the property, the sample body is sent
 /// there too: a property the document refuses so is refused naming it wherever the sample reaches the step (accepted, or
 /// refused naming another field); where neither does (no such record, or one in another state), the answer says nothing of
@@ -18,7 +20,7 @@ namespace WardLink.IntegrationTests.BadInput;
 public abstract partial class BadInputSuite<TEntryPoint>
 {
     [Fact]
-    public async Task A_property_left_out_or_null_is_a_400_naming_it_exactly_where_the_document_refuses_it_so()
+    public async Task A_property_left_out_null_empty_or_blank_is_a_400_naming_it_exactly_where_the_document_refuses_it_so()
     {
         var document = new DocumentedResponses((await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!);
         var failures = new List<string>();
@@ -26,9 +28,9 @@ public abstract partial class BadInputSuite<TEntryPoint>
         foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.Body is not null))
         {
             var addresses = await AddressesOfAsync(endpoint);
-            foreach (var (path, _) in endpoint.Body!.Values().Where(value => !value.Path.EndsWith(']')))
+            foreach (var (path, schema) in endpoint.Body!.Values().Where(value => !value.Path.EndsWith(']')))
             {
-                foreach (var (what, body) in new[] { ("left out", SampleWithout(endpoint.Body, path)), ("null", SampleWith(endpoint.Body, path, null)) })
+                foreach (var (what, body) in Variants(endpoint.Body, path, schema))
                 {
                     var stepped = false;
                     foreach (var address in addresses)
@@ -77,6 +79,22 @@ public abstract partial class BadInputSuite<TEntryPoint>
         Assert.True(reached > 0, "No property left out or null reached a step.");
         TestContext.Current.TestOutputHelper?.WriteLine($"{reached} answers reached the step.");
         AssertNone(failures);
+    }
+
+    /// <summary>The sample body with the property at <paramref name="path"/> left out, null, and, a text, empty and blank, an object, empty.</summary>
+    private static IEnumerable<(string What, string Body)> Variants(BodySchema body, string path, BodySchema schema)
+    {
+        yield return ("left out", SampleWithout(body, path));
+        yield return ("null", SampleWith(body, path, null));
+        if (schema is { Kind: SchemaKind.Text, Format: null })
+        {
+            yield return ("empty", SampleWith(body, path, string.Empty));
+            yield return ("blank", SampleWith(body, path, "   "));
+        }
+        else if (schema.Kind == SchemaKind.Record)
+        {
+            yield return ("an empty object", SampleWith(body, path, new JsonObject()));
+        }
     }
 
     /// <summary>Whether <paramref name="answer"/> is a 400 problem naming <paramref name="field"/>.</summary>
