@@ -94,8 +94,11 @@ public static partial class QueryForms
         await next(context);
     });
 
-    /// <summary>Whether <paramref name="text"/> is an id as the documents write one (<c>D</c>: 8-4-4-4-12 with hyphens, no braces).</summary>
-    public static bool IsId(string text) => Guid.TryParseExact(text, "D", out _);
+    /// <summary>
+    /// Whether <paramref name="text"/> is an id as the documents write one (<c>D</c>: 8-4-4-4-12 with hyphens, no braces), its 36
+    /// characters alone (.NET's reader takes white space around them).
+    /// </summary>
+    public static bool IsId(string text) => text.Length == 36 && Guid.TryParseExact(text, "D", out _);
 
     private static (string Name, Form Form, WholeNumbers? Takes)[] ParametersOf(MethodInfo? handler) =>
         handler is null ? [] : Parameters.GetOrAdd(handler, method => [.. method.GetParameters()

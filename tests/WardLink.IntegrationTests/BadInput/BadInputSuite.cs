@@ -266,14 +266,14 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
     /// <summary>
     /// An id in a path is the 36 characters the document states (8-4-4-4-12 with hyphens): written in braces, in parentheses
-    /// or as 32 digits without its hyphens (all of which .NET reads as the same id) it is past that or not that, a 400 naming
+    /// or as 32 digits without its hyphens, or with white space around it (all of which .NET reads as the same id) it is past that or not that, a 400 naming
     /// it in every operation, before anything is looked up, as an id in a query is.
     /// </summary>
     [Fact]
     public async Task An_id_in_a_path_written_otherwise_than_the_document_says_is_a_400_naming_it_and_stores_nothing()
     {
         var id = Guid.NewGuid();
-        string[] spellings = [$"{{{id}}}", $"({id})", id.ToString("N"), id.ToString("X")];
+        string[] spellings = [$"{{{id}}}", $"({id})", id.ToString("N"), id.ToString("X"), $" {id}", $"{id} ", $"{id}\t", $"\n{id}"];
         var failures = new List<string>();
         var sent = 0;
         foreach (var operation in await PathOperation.DescribedByAsync(_client, Ct))
@@ -551,7 +551,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         { Kind: SchemaKind.Number } => ["abc", ""],
         { Format: "date-time" } => ["", "yesterday", "2024-02-30T10:00:00+07:00", "2024-05-02T21:40:00", "02-OCT-2024 21:40", "Thu, 02 May 2024 14:40:00 GMT", "2024-05-02 21:40:00+07:00"],
         { Format: "date" } => ["", "2024-02-30", "yesterday", "06/01/2024", "2024/06/01", "June 1, 2024", "2024-6-1"],
-        { Format: "uuid" } => ["", "x", "00000000-0000-0000-0000-00000000000g", $"{{{Guid.NewGuid()}}}", $"({Guid.NewGuid()})", Guid.NewGuid().ToString("N")],
+        { Format: "uuid" } => ["", $" {Guid.NewGuid()}", $"{Guid.NewGuid()}\n", "x", "00000000-0000-0000-0000-00000000000g", $"{{{Guid.NewGuid()}}}", $"({Guid.NewGuid()})", Guid.NewGuid().ToString("N")],
 
         // .NET's $ also matches before a final line feed; the document's pattern does not.
         { Pattern: not null } => [$"{schema.Sample()!.GetValue<string>()}\n"],
