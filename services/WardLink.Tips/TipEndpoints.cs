@@ -82,7 +82,7 @@ public static class TipEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapDelete("/{id:guid}/contact", EraseContact)
             .WithName("EraseTipsterContact")
-            .WithSummary("Delete the tipster's contact; the tip and its statistics stay. 404 when there is none: never given, or already erased.")
+            .WithSummary("Delete the tipster's contact; the tip and its statistics stay. 404 when there is none: never given, or already erased. An erasure that loses the race to a read of the contact is run again, not answered 409.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesStepProblems();
         return endpoints;
@@ -236,11 +236,18 @@ public static class TipEndpoints
             },
             ct);
 
-    private static async Task<IResult> EraseContact(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
-    {
-        var contact = await session.LoadAsync<TipContact>(id, ct);
-        session.Delete<TipContact>(id);
-        return await session.AppendToStreamAsync<TipState>(
-            http, id, What, tip => Tip.EraseContact(tip, new EraseTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
-    }
+    /// <summary>
+    /// The tipster's right to be forgotten does not lose to officers reading the contact: an erasure that loses the race to
+    /// append to a read is run again (its <c>If-Match</c>, where sent, judged against the version it then finds: a 412).
+    /// </summary>
+    private static Task<IResult> EraseContact(Guid id, HttpContext http, ISessionFactory sessions, TimeProvider clock, CancellationToken ct) =>
+        sessions.RetryOnConflictAsync(
+            async session =>
+            {
+                var contact = await session.LoadAsync<TipContact>(id, ct);
+                session.Delete<TipContact>(id);
+                return await session.AppendToStreamAsync<TipState>(
+                    http, id, What, tip => Tip.EraseContact(tip, new EraseTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
+            },
+            ct);
 }

@@ -444,6 +444,37 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.DoesNotContain(events, recorded => recorded is TipContactRead);
     }
 
+    /// <summary>
+    /// The tipster's right to be forgotten does not lose to officers reading the contact: an erasure among reads at once is
+    /// erased (204), never a 409 for a lost race; the reads before it read, those after it find none, and nothing is left.
+    /// </summary>
+    [Fact]
+    public async Task An_erasure_among_reads_at_once_erases_the_contact()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var id = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { phone = "+84 911 444 555" }));
+            using var start = new SemaphoreSlim(0);
+            var reads = Enumerable.Range(0, 6).Select(async _ =>
+            {
+                await start.WaitAsync(TestContext.Current.CancellationToken);
+                return (await _client.GetAsync($"/tips/{id}/contact", TestContext.Current.CancellationToken)).StatusCode;
+            }).ToList();
+            var erasure = Task.Run(async () =>
+            {
+                await start.WaitAsync(TestContext.Current.CancellationToken);
+                return (await _client.DeleteAsync($"/tips/{id}/contact", TestContext.Current.CancellationToken)).StatusCode;
+            });
+            start.Release(7);
+
+            Assert.Equal(HttpStatusCode.NoContent, await erasure);
+            Assert.All(await Task.WhenAll(reads), status => Assert.True(status is HttpStatusCode.OK or HttpStatusCode.NotFound, $"a read: {status}"));
+            await using var session = Store.QuerySession();
+            Assert.Null(await session.LoadAsync<TipContact>(id, TestContext.Current.CancellationToken));
+            Assert.Single((await Store.EventsOfAsync(id)).OfType<TipContactErased>());
+        }
+    }
+
     /// <summary>Reading the contact records the read, yet is a read: officers at once all read it, whatever If-Match says, and each read is recorded.</summary>
     [Fact]
     public async Task Officers_reading_a_contact_at_once_all_read_it_each_read_recorded_and_no_If_Match_refuses_it()
