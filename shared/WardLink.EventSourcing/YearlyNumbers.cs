@@ -37,10 +37,12 @@ public static partial class YearlyNumbers
     public const int MaxNumberLength = MaxPrefixLength + 1 + WardNames.MaxCodeLength + 1 + 4 + 1 + 19;
 
     /// <summary>
-    /// What a number looks like (<c>TIP-QT-2024-0042</c>, or before wards <c>TIP-2024-0042</c>): a prefix, the ward's code,
-    /// the year, the count. Free text where a number goes would reach whoever is shown numbers (auditors).
+    /// What a tip's number looks like where a request names one (<c>TIP-QT-2024-0042</c>, or before wards <c>TIP-2024-0042</c>):
+    /// <c>TIP</c>, the ward's code, a year from 1970 to 2100, the count as numbers are written (four digits, or more without a
+    /// leading zero). Free text where a number goes would reach whoever is shown numbers (auditors): a name and a phone number
+    /// (<c>HOA-NGUYEN-1990-0912345678</c>) were taken as one.
     /// </summary>
-    public const string Pattern = "^[A-Z]{1,8}(-[A-Z]{2,6})?-[0-9]{4,5}-[0-9]{1,19}$";
+    public const string Pattern = "^TIP(-[A-Z]{2,6})?-(19[7-9][0-9]|20[0-9]{2}|2100)-([0-9]{4}|[1-9][0-9]{4,18})$";
 
     /// <summary>Whether <paramref name="text"/>, as sent, is within <see cref="MaxNumberLength"/> and a number as <see cref="Pattern"/> describes it once trimmed.</summary>
     public static bool IsNumber(string text) => Characters.AtMost(text, MaxNumberLength) && NumberShape().IsWholly(text.Trim());
