@@ -221,7 +221,8 @@ public static class TokenIssuer
     /// (RFC 6749) of <c>application/x-www-form-urlencoded</c>; another body (JSON, XML, a multipart form) is a 415 problem, as the API
     /// document says, not OpenIddict's 400, as is a form in a charset the gateway cannot read or whose media type gives a parameter
     /// twice (<see cref="BodyCharsets"/>); a form past what ASP.NET Core's reader takes (a field name over 2,048 characters,
-    /// over 1,024 fields), or whose bytes its charset cannot decode (<see cref="StrictForm"/>), is an OAuth2 <c>invalid_request</c>.
+    /// over 1,024 fields), or whose bytes its charset cannot decode (<see cref="StrictForm"/>), is an OAuth2 <c>invalid_request</c>, as
+    /// is a client id, secret or scopes past its bound (before OpenIddict judges the scopes' names).
     /// </summary>
     public static WebApplication UseWardLinkTokenRequestShape(this WebApplication app)
     {
@@ -281,6 +282,15 @@ public static class TokenIssuer
             {
                 var named = repeated.Length <= MaxRepeatedNameShown ? $"'{repeated}'" : "A parameter";
                 await InvalidRequestAsync(http, $"{named} is given more than once: each parameter of a token request is sent once (RFC 6749, section 3.1).");
+                return;
+            }
+
+            // Before OpenIddict, which judges the scopes' names first (an unknown one over the bound was invalid_scope), and before any hashing.
+            if (!Characters.AtMost(form["client_id"], MaxClientIdLength)
+                || !Characters.AtMost(form["client_secret"], MaxClientSecretLength)
+                || !Characters.AtMost(form["scope"], MaxScopeLength))
+            {
+                await InvalidRequestAsync(http, $"A client id is at most {MaxClientIdLength} characters, a secret {MaxClientSecretLength}, the scopes {MaxScopeLength}.");
                 return;
             }
 
@@ -359,13 +369,7 @@ public static class TokenIssuer
 
         public async ValueTask HandleAsync(OpenIddictServerEvents.ValidateTokenRequestContext context)
         {
-            if (!Characters.AtMost(context.ClientId, MaxClientIdLength)
-                || !Characters.AtMost(context.Request.ClientSecret, MaxClientSecretLength)
-                || !Characters.AtMost(context.Request.Scope, MaxScopeLength))
-            {
-                context.Reject(Errors.InvalidRequest, $"A client id is at most {MaxClientIdLength} characters, a secret {MaxClientSecretLength}, the scopes {MaxScopeLength}.");
-            }
-            else if (registry.Value.Authenticate(context.ClientId, context.Request.ClientSecret ?? "", ClientSecrets.Verify) is not { } client)
+            if (registry.Value.Authenticate(context.ClientId, context.Request.ClientSecret ?? "", ClientSecrets.Verify) is not { } client)
             {
                 context.Reject(Errors.InvalidClient, UnknownClient);
             }

@@ -119,6 +119,10 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
         await AssertRefusedAsync(new string('c', TokenIssuer.MaxClientIdLength + 1), "test-police-secret", "client_credentials", null, "invalid_request");
         await AssertRefusedAsync("test-police", new string('s', TokenIssuer.MaxClientSecretLength + 1), "client_credentials", null, "invalid_request");
         await AssertRefusedAsync("test-police", "test-police-secret", "client_credentials", string.Join(' ', Enumerable.Repeat("tips", TokenIssuer.MaxScopeLength / 4)), "invalid_request");
+
+        // Judged before the scopes' names: scopes past the bound that no client may ask for are past the bound first.
+        await AssertRefusedAsync("test-police", "test-police-secret", "client_credentials", new string('x', TokenIssuer.MaxScopeLength + 1), "invalid_request");
+        await AssertRefusedAsync("test-police", "test-police-secret", "client_credentials", string.Join(' ', Enumerable.Repeat("nothing", TokenIssuer.MaxScopeLength / 7)), "invalid_request");
     }
 
     /// <summary>
