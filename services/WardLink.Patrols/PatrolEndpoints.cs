@@ -124,7 +124,7 @@ public static class PatrolEndpoints
         var id = Guid.CreateVersion7();
         var now = clock.GetUtcNow();
         var siteWards = await session.WardsOfSitesAsync((request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId), wards, http.Ward().Access, now, ct);
-        var decision = PatrolRoute.Define(null, new DefineRoute(id, request.Name, request.Checkpoints, siteWards, http.Ward().Ward.Id), now, http.Actor());
+        var decision = PatrolRoute.Define(null, new DefineRoute(id, request.Name, request.Checkpoints, siteWards, http.Ward().Ward.AsRecording()), now, http.Actor());
         return await session.StartStreamAsync<RouteState>(http, id, decision, $"/patrols/routes/{id}", ct);
     }
 

@@ -15,8 +15,8 @@ public sealed record Checkpoint(
 public sealed record RouteDefined(Guid RouteId, [property: ShownToAuditors] string Name, IReadOnlyList<Checkpoint> Checkpoints, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <param name="SiteWards">The ward of each site of the checkpoints that the site directory knows, today (a merged ward's site is its successor's).</param>
-/// <param name="Ward">The ward the route is defined in: its checkpoints are at sites of that ward.</param>
-public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, IReadOnlyDictionary<Guid, string> SiteWards, string Ward);
+/// <param name="Ward">The ward the route is defined in: its checkpoints are at sites of that ward, and it takes no new route once it has ended.</param>
+public sealed record DefineRoute(Guid RouteId, string? Name, IReadOnlyList<Checkpoint>? Checkpoints, IReadOnlyDictionary<Guid, string> SiteWards, RecordingWard Ward);
 
 /// <summary>A named route with its checkpoints in the order they are walked.</summary>
 public sealed record RouteState(
@@ -49,7 +49,8 @@ public static class PatrolRoute
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Name), "name", "Name the route.")
             .CheckLength(command.Name, "name", MaxNameLength)
-            .Check(checkpoints.Count is > 0 and <= MaxCheckpoints, "checkpoints", $"Give 1 to {MaxCheckpoints} checkpoints, in walking order.");
+            .Check(checkpoints.Count is > 0 and <= MaxCheckpoints, "checkpoints", $"Give 1 to {MaxCheckpoints} checkpoints, in walking order.")
+            .CheckWard(command.Ward, now, "ward", siteWard: null);
         var codes = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < checkpoints.Count; i++)
         {
@@ -76,6 +77,6 @@ public static class PatrolRoute
     /// <summary>A checkpoint's site is one the directory knows, in the route's own ward.</summary>
     private static FieldErrors CheckSiteWard(this FieldErrors errors, DefineRoute command, Guid siteId, string field) =>
         command.SiteWards.TryGetValue(siteId, out var ward)
-            ? errors.Check(ward == command.Ward, field, $"The site is in ward {ward}; a route of ward {command.Ward} has its checkpoints at sites of that ward.")
+            ? errors.Check(ward == command.Ward.Id, field, $"The site is in ward {ward}; a route of ward {command.Ward.Id} has its checkpoints at sites of that ward.")
             : errors.Check(false, field, "No such site in the site directory.");
 }

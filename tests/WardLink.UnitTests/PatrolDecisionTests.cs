@@ -65,7 +65,7 @@ public sealed class PatrolDecisionTests
     {
         var decision = PatrolRoute.Define(
             null,
-            new DefineRoute(RouteId, " Hospitals ", [new Checkpoint(" EYE-GATE ", Eye, " Gate "), new Checkpoint("OBS-CAR", Obstetrics, null)], InWard(Eye, Obstetrics), Ward),
+            new DefineRoute(RouteId, " Hospitals ", [new Checkpoint(" EYE-GATE ", Eye, " Gate "), new Checkpoint("OBS-CAR", Obstetrics, null)], InWard(Eye, Obstetrics), WardOfShift),
             Now,
             Desk);
 
@@ -78,10 +78,13 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void A_route_needs_known_sites_distinct_codes_and_at_least_one_checkpoint()
     {
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], InWard(Eye), Ward), Now, Desk), "checkpoints[1].siteId");
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk), "checkpoints[1].code");
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [], InWard(), Ward), Now, Desk), "checkpoints");
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk), "name");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], InWard(Eye), WardOfShift), Now, Desk), "checkpoints[1].siteId");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("A", Eye, null)], InWard(Eye), WardOfShift), Now, Desk), "checkpoints[1].code");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [], InWard(), WardOfShift), Now, Desk), "checkpoints");
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, " ", [new Checkpoint("A", Eye, null)], InWard(Eye), WardOfShift), Now, Desk), "name");
+        AssertInvalid(
+            PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null)], InWard(Eye), new RecordingWard(Ward, DateOnly.FromDateTime(Now.Date), "dong-quang")), Now, Desk),
+            "ward");
     }
 
     /// <summary>A code is read trimmed, but its length counts it as sent: padded past the limit, it is refused.</summary>
@@ -93,8 +96,8 @@ public sealed class PatrolDecisionTests
     {
         var code = before + new string('C', PatrolRoute.MaxCodeLength) + after;
 
-        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint(code, Eye, null)], InWard(Eye), Ward), Now, Desk), "checkpoints[0].code");
-        Assert.True(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint(code.Trim(), Eye, null)], InWard(Eye), Ward), Now, Desk).IsAccepted);
+        AssertInvalid(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint(code, Eye, null)], InWard(Eye), WardOfShift), Now, Desk), "checkpoints[0].code");
+        Assert.True(PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint(code.Trim(), Eye, null)], InWard(Eye), WardOfShift), Now, Desk).IsAccepted);
     }
 
     [Fact]
@@ -102,7 +105,7 @@ public sealed class PatrolDecisionTests
     {
         var sites = new Dictionary<Guid, string> { [Eye] = Ward, [Obstetrics] = "dong-quang" };
 
-        var decision = PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], sites, Ward), Now, Desk);
+        var decision = PatrolRoute.Define(null, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null), new Checkpoint("B", Obstetrics, null)], sites, WardOfShift), Now, Desk);
 
         AssertInvalid(decision, "checkpoints[1].siteId");
         Assert.False(decision.Rejection!.Errors!.ContainsKey("checkpoints[0].siteId"));
@@ -112,7 +115,7 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void A_route_and_a_schedule_are_each_created_once()
     {
-        AssertConflict(PatrolRoute.Define(Route, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null)], InWard(Eye), Ward), Now, Desk));
+        AssertConflict(PatrolRoute.Define(Route, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null)], InWard(Eye), WardOfShift), Now, Desk));
         AssertConflict(PatrolSchedule.Create(
             Schedule(), new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null), Now, Desk));
     }
