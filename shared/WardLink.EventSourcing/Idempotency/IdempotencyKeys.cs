@@ -297,12 +297,13 @@ public static class IdempotencyKeys
         ?? throw new InvalidOperationException($"{http.GetEndpoint()?.DisplayName} keeps its answer sealed, but the service registers no {nameof(SealingKey)}.");
 
     /// <summary>
-    /// The request a key stands for: method, path (without the gateway's base) and body, hashed under the service's key where
-    /// it has one (a tip's body holds the tipster's contact, whose few possible phone numbers an unkeyed hash would let anyone
-    /// with the table try).
+    /// The request a key stands for: method, path (without the gateway's base, nor a trailing slash, which routing takes alike:
+    /// a client that added one on its retry was told the key stood for another request) and body, hashed under the service's
+    /// key where it has one (a tip's body holds the tipster's contact, whose few possible phone numbers an unkeyed hash would
+    /// let anyone with the table try).
     /// </summary>
     private static string Fingerprint(HttpRequest request, byte[] body, SealingKey? sealing) =>
-        Hash([.. Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}\n"), .. body], sealing);
+        Hash([.. Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path.Value?.TrimEnd('/')}\n"), .. body], sealing);
 
     /// <summary>The request's body, left for the endpoint to read again.</summary>
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)

@@ -113,10 +113,11 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
             var before = await StoredAsync();
             var retry = await SendAsync(Client, request, key);
             var through = await SendAsync(Client, request with { Path = "/api" + request.Path }, key);
+            var slashed = await SendAsync(Client, request with { Path = WithTrailingSlash(request.Path) }, key);
             var changed = StoredRows.Changed(before, await StoredAsync());
 
             failures.AddRange(
-                from answer in new[] { ("retry", retry), ("retry under the gateway's /api", through) }
+                from answer in new[] { ("retry", retry), ("retry under the gateway's /api", through), ("retry with a trailing slash, which routing takes alike", slashed) }
                 where answer.Item2 != first.AsReplay()
                 select $"{endpoint}: the {answer.Item1} answered {answer.Item2}, the first {first}");
             if (changed.Count > 0)
@@ -127,6 +128,8 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
 
         AssertNone(failures);
     }
+
+    private static string WithTrailingSlash(string path) => path.Contains('?', StringComparison.Ordinal) ? path.Replace("?", "/?", StringComparison.Ordinal) : path + "/";
 
     /// <summary>
     /// A creation's answer and its replay are as the service's document says: the headers it declares for the 201 (the
