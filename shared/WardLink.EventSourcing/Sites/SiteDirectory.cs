@@ -131,17 +131,16 @@ public static class SiteDirectory
     public static async Task<IReadOnlyDictionary<Guid, string>> WardsOfSitesAsync(
         this IQuerySession session, IEnumerable<Guid> siteIds, WardTenants wards, WardAccess access, DateTimeOffset at, CancellationToken ct)
     {
-        var seen = new Dictionary<Guid, string>();
-        foreach (var site in await session.LoadManyAsync<KnownSite>(ct, siteIds.Distinct()))
+        var sites = await session.LoadManyAsync<KnownSite>(ct, siteIds.Distinct());
+
+        // A route's checkpoints are mostly at sites of one ward: its merger chain is walked once, not once a site.
+        var wardAt = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var registered in sites.Select(site => site.WardIn(wards)).Distinct(StringComparer.Ordinal))
         {
-            var ward = await RequestWards.WardAtAsync(site.WardIn(wards), id => session.WardAsync(id, ct), at);
-            if (access.Allows(ward))
-            {
-                seen[site.Id] = ward;
-            }
+            wardAt[registered] = await RequestWards.WardAtAsync(registered, id => session.WardAsync(id, ct), at);
         }
 
-        return seen;
+        return sites.Where(site => access.Allows(wardAt[site.WardIn(wards)])).ToDictionary(site => site.Id, site => wardAt[site.WardIn(wards)]);
     }
 
     /// <summary>Whether <paramref name="place"/> names no site or a site in the service's site directory.</summary>
