@@ -144,13 +144,12 @@ public static class PublicTipEndpoints
             return Unknown();
         }
 
-        // A tipster's message that loses the race to append (the police acting on the tip at that moment) is tried again
-        // on the tip as it now stands: a 409 would lose the message and tell the tipster the police were at work.
+        // A tipster's message takes its turn with the police acting on the tip at that moment (StreamResults): a 409 would
+        // lose the message and tell the tipster the police were at work.
         using (WardContext.Enter(databases.WardOfTenant(tip.Tenant)))
         {
-            return await sessions.RetryOnConflictAsync(
-                async session => (await session.LoadStreamAsync<TipState>(tip.TipId, ct)).State is { } state ? await answer(state, session) : Unknown(),
-                ct);
+            await using var session = sessions.OpenSession();
+            return (await session.LoadStreamAsync<TipState>(tip.TipId, ct)).State is { } state ? await answer(state, session) : Unknown();
         }
     }
 

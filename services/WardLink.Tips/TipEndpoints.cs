@@ -82,7 +82,7 @@ public static class TipEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapDelete("/{id:guid}/contact", EraseContact)
             .WithName("EraseTipsterContact")
-            .WithSummary("Delete the tipster's contact; the tip and its statistics stay. 404 when there is none: never given, or already erased. An erasure that loses the race to a read of the contact is run again, not answered 409.")
+            .WithSummary("Delete the tipster's contact; the tip and its statistics stay. 404 when there is none: never given, or already erased. An erasure takes its turn with reads of the contact, never a 409.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesStepProblems();
         return endpoints;
@@ -216,38 +216,32 @@ public static class TipEndpoints
                 tip => Results.Ok(tip.Messages)));
 
     /// <summary>
-    /// A read, though it records itself: it takes no <c>If-Match</c> and answers no ETag, and officers reading at once
-    /// all read (the record of a read that loses the race to append is retried, not answered 409).
+    /// A read, though it records itself: it takes no <c>If-Match</c> and answers no ETag. Officers reading at once all read,
+    /// in turns; one after an erasure finds none (404: the tip's state says it is erased, whatever was loaded before its turn).
     /// </summary>
-    private static Task<IResult> ReadContact(
-        Guid id, HttpContext http, ISessionFactory sessions, ContactVault vault, TimeProvider clock, CancellationToken ct) =>
-        sessions.RetryOnConflictAsync(
-            async session =>
-            {
-                var contact = await session.LoadAsync<TipContact>(id, ct);
-                return await session.AppendToStreamAsync<TipState>(
-                    http,
-                    id,
-                    What,
-                    tip => Tip.ReadContact(tip, new ReadTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()),
-                    ct,
-                    _ => Results.Ok(vault.Open(contact!)),
-                    versioned: false);
-            },
-            ct);
+    private static async Task<IResult> ReadContact(
+        Guid id, HttpContext http, IDocumentSession session, ContactVault vault, TimeProvider clock, CancellationToken ct)
+    {
+        var contact = await session.LoadAsync<TipContact>(id, ct);
+        return await session.AppendToStreamAsync<TipState>(
+            http,
+            id,
+            What,
+            tip => Tip.ReadContact(tip, new ReadTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()),
+            ct,
+            _ => Results.Ok(vault.Open(contact!)),
+            versioned: false);
+    }
 
     /// <summary>
-    /// The tipster's right to be forgotten does not lose to officers reading the contact: an erasure that loses the race to
-    /// append to a read is run again (its <c>If-Match</c>, where sent, judged against the version it then finds: a 412).
+    /// The tipster's right to be forgotten takes its turn with officers reading the contact, never a 409 (its <c>If-Match</c>,
+    /// where sent, judged against the version it then finds: a 412); a second erasure finds none (404).
     /// </summary>
-    private static Task<IResult> EraseContact(Guid id, HttpContext http, ISessionFactory sessions, TimeProvider clock, CancellationToken ct) =>
-        sessions.RetryOnConflictAsync(
-            async session =>
-            {
-                var contact = await session.LoadAsync<TipContact>(id, ct);
-                session.Delete<TipContact>(id);
-                return await session.AppendToStreamAsync<TipState>(
-                    http, id, What, tip => Tip.EraseContact(tip, new EraseTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
-            },
-            ct);
+    private static async Task<IResult> EraseContact(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var contact = await session.LoadAsync<TipContact>(id, ct);
+        session.Delete<TipContact>(id);
+        return await session.AppendToStreamAsync<TipState>(
+            http, id, What, tip => Tip.EraseContact(tip, new EraseTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
+    }
 }

@@ -40,8 +40,9 @@ public static class StreamResults
     /// state, and answers 200 with the new state and ETag. 404 when the stream does not exist; 412
     /// when the request's <c>If-Match</c> names another version (without <c>If-Match</c> the write
     /// goes against the version just read); the decision's problem when refused. Nothing is appended
-    /// unless the decision accepts. A writer that commits between the read and the append makes
-    /// this one fail with a concurrency conflict (409). <paramref name="respond"/> may answer
+    /// unless the decision accepts. The stream is read under a lock held until the step commits: steps on one
+    /// record sent at once take turns, each deciding on the state the one before it left, as if sent one after
+    /// another (no lost race, no 409 but the decision's). <paramref name="respond"/> may answer
     /// something other than the new state. An unversioned step (<paramref name="versioned"/> false: the anonymous
     /// follow-up) neither reads <c>If-Match</c> nor answers an ETag: the stream's version counts every event, and so
     /// would tell the public how often the police acted on the record. A record the API names otherwise than by its stream's id
@@ -66,7 +67,9 @@ public static class StreamResults
             return NotFound(what, id);
         }
 
-        var stream = await session.Events.FetchForWriting<TState>(id, ct);
+        // The record's row stays locked until this step commits: steps on one record take turns, each deciding on what the one
+        // before it wrote, so none loses a race (a 409 for no reason of its own) and a stale If-Match is told so (412).
+        var stream = await session.Events.FetchForExclusiveWriting<TState>(id, ct);
         if (stream.Aggregate is not { } state)
         {
             return NotFound(what, id);

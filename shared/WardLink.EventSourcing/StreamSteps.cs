@@ -44,7 +44,7 @@ public static class StreamSteps
 
     /// <summary>
     /// What a step on a record (<see cref="StreamResults.AppendToStreamAsync"/>) reads besides its body, its <c>If-Match</c>,
-    /// and may answer besides its success: no such record (404), refused or a lost race (409), a stale <c>If-Match</c> (412);
+    /// and may answer besides its success: no such record (404), refused (409: steps at once take turns, so never a lost race), a stale <c>If-Match</c> (412);
     /// its success and its 412 carry the record's version as ETag.
     /// </summary>
     public static RouteHandlerBuilder ProducesStepProblems(this RouteHandlerBuilder step) => step

@@ -47,6 +47,12 @@ public sealed class PatrolsBadInputTests(ServiceFixture<PatrolsService> patrols)
         var sweep = services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<MissedShiftSweep>().Single();
         Assert.Empty(await sweep.SweepAsync(DateTimeOffset.UtcNow, TestContext.Current.CancellationToken));
     }
+
+    /// <summary>An observation the started shift takes again and again (the sample names a site nobody registered).</summary>
+    protected override IReadOnlyDictionary<string, object> StepBodies { get; } = new Dictionary<string, object>
+    {
+        ["POST /patrols/shifts/{id}/observations"] = new { description = "A lamp out by the gate.", severity = "low" },
+    };
 }
 
 /// <summary>

@@ -63,15 +63,7 @@ public sealed class StoredRows(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        string? table;
-        await using (var find = new NpgsqlCommand(
-            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables WHERE table_name = 'mt_streams'",
-            connection))
-        {
-            table = (string?)await find.ExecuteScalarAsync(ct);
-        }
-
-        if (table is null)
+        if (await StreamsTableAsync(connection, ct) is not { } table)
         {
             return [];
         }
@@ -85,6 +77,29 @@ public sealed class StoredRows(string connectionString)
         }
 
         return streams;
+    }
+
+    /// <summary>The version of stream <paramref name="id"/> (its events counted), as <c>mt_streams</c> holds it; 0 for none.</summary>
+    public async Task<long> VersionAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        if (await StreamsTableAsync(connection, ct) is not { } table)
+        {
+            return 0;
+        }
+
+        await using var version = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {table} WHERE id = @id", connection);
+        version.Parameters.AddWithValue("id", id);
+        return (long)(await version.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The service's <c>mt_streams</c> table, schema-qualified; null before its store made it.</summary>
+    private static async Task<string?> StreamsTableAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var find = new NpgsqlCommand(
+            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables WHERE table_name = 'mt_streams'", connection);
+        return (string?)await find.ExecuteScalarAsync(ct);
     }
 
     /// <summary>The tables whose row count differs between two counts (a table made since counts as 0 rows before).</summary>

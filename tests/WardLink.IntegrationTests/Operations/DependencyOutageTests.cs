@@ -127,10 +127,16 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
             }
 
             waited.Restart();
-            var refused = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.PostAsJsonAsync("/tips", TipsApi.NewTip(), TestContext.Current.CancellationToken)));
+            var writes = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+            {
+                var response = await client.PostAsJsonAsync("/tips", TipsApi.NewTip(), TestContext.Current.CancellationToken);
+                return (Response: response, Answered: waited.Elapsed);
+            }));
             var bound = EventStore.CommandTimeout + TimeSpan.FromSeconds(5);
-            Assert.True(waited.Elapsed < bound, $"the writes were answered after {waited.Elapsed}, past {bound}");
-            foreach (var response in refused)
+            Assert.True(
+                waited.Elapsed < bound,
+                $"the writes were answered after {waited.Elapsed}, past {bound}: {string.Join(", ", writes.Select(write => $"{(int)write.Response.StatusCode} after {write.Answered}"))}");
+            foreach (var (response, _) in writes)
             {
                 await AssertDatabaseUnavailableAsync(response);
             }
