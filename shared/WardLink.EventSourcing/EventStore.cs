@@ -31,20 +31,24 @@ public static class EventStore
     public static readonly TimeSpan WakeEvery = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long a service waits for a connection to its store (the pool's or a new one) before it answers 503.</summary>
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long a service waits for PostgreSQL to answer a statement before it gives up (a 503): well within the gateway's
-    /// 30 s, so a database that hangs (stopped, partitioned) is a 503 problem and not the gateway's 504.
+    /// How long a service waits for PostgreSQL to answer a statement before it gives up (a 503). Npgsql then asks PostgreSQL to
+    /// cancel it through a new connection, which a PostgreSQL that hangs (stopped, partitioned) holds up to twice
+    /// <see cref="ConnectTimeout"/> (its opening, then the server's close), and waits no longer for the statement's end
+    /// (<c>Cancellation Timeout=-1</c>): 22 s in all, within the gateway's 30 s, so such a database is a 503 problem and not
+    /// the gateway's 504.
     /// </summary>
-    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(12);
 
     /// <summary>
     /// A store's connection string as the services use it: what it sets stays, and unless it says
     /// otherwise, a pooled connection is not reset on return (no <c>DISCARD ALL</c>: nothing here leaves
     /// session state behind, the numbering locks are transaction-level, the daemon releases its own lock,
     /// and the benchmark counted about five resets a tip), statements run often are prepared once per connection,
-    /// and a connection or a statement is waited for no longer than <see cref="ConnectTimeout"/> and <see cref="CommandTimeout"/>.
+    /// and a connection or a statement is waited for no longer than <see cref="ConnectTimeout"/> and <see cref="CommandTimeout"/>
+    /// (a statement's cancellation no longer than the connection it takes).
     /// </summary>
     public static string Tuned(string connectionString)
     {
@@ -69,6 +73,7 @@ public static class EventStore
         ("Max Auto Prepare", builder => builder.MaxAutoPrepare = 64),
         ("Timeout", builder => builder.Timeout = (int)ConnectTimeout.TotalSeconds),
         ("Command Timeout", builder => builder.CommandTimeout = (int)CommandTimeout.TotalSeconds),
+        ("Cancellation Timeout", builder => builder.CancellationTimeout = -1),
     ];
 
     /// <summary>

@@ -13,19 +13,19 @@ public sealed class StoreConnectionTests
 
         Assert.True(tuned.NoResetOnClose);
         Assert.Equal(64, tuned.MaxAutoPrepare);
-        Assert.Equal((10, 20), (tuned.Timeout, tuned.CommandTimeout));
+        Assert.Equal((5, 12, -1), (tuned.Timeout, tuned.CommandTimeout, tuned.CancellationTimeout));
         Assert.Equal(("db", 5433, "tips", "secret", "wardlink_tips"), (tuned.Host, tuned.Port, tuned.Username, tuned.Password, tuned.Database));
     }
 
     [Theory]
-    [InlineData("Host=db;No Reset On Close=false;Max Auto Prepare=0;Timeout=3;Command Timeout=0")]
-    [InlineData("Host=db;NoResetOnClose=false;MaxAutoPrepare=0;timeout=3;CommandTimeout=0")]
+    [InlineData("Host=db;No Reset On Close=false;Max Auto Prepare=0;Timeout=3;Command Timeout=0;Cancellation Timeout=0")]
+    [InlineData("Host=db;NoResetOnClose=false;MaxAutoPrepare=0;timeout=3;CommandTimeout=0;CancellationTimeout=0")]
     public void What_the_connection_string_sets_stays(string connectionString)
     {
         var tuned = new NpgsqlConnectionStringBuilder(EventStore.Tuned(connectionString));
 
         Assert.False(tuned.NoResetOnClose);
         Assert.Equal(0, tuned.MaxAutoPrepare);
-        Assert.Equal((3, 0), (tuned.Timeout, tuned.CommandTimeout));
+        Assert.Equal((3, 0, 0), (tuned.Timeout, tuned.CommandTimeout, tuned.CancellationTimeout));
     }
 }
