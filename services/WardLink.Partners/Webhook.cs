@@ -162,8 +162,9 @@ public static class Webhook
     public const int MaxPerPartner = 10;
 
     /// <summary>
-    /// The turn a webhook's resume and the sender's claims of its deliveries and give-ups on them take: a claim or give-up that
-    /// read the webhook paused holds its delivery before the resume looks for what is held, or reads it active.
+    /// The turn a webhook's resume, its replays and the sender's claims of its deliveries and give-ups on them take: a claim or
+    /// give-up that read the webhook paused holds its delivery before the resume looks for what is held, or reads it active; a
+    /// replay and a resume making one held delivery due do so one after the other.
     /// </summary>
     public static string DeliveriesTurnOf(Guid webhookId) => $"webhook:{webhookId}";
 

@@ -212,7 +212,8 @@ public static class WebhookEndpoints
 
     /// <summary>
     /// The sender records its attempts on a delivery meanwhile, under optimistic concurrency: a replay that lost the race reads
-    /// the delivery again. A delivery still pending (queued, waiting for its next attempt, or in mid-send) is left as it is: it
+    /// the delivery again. A replay takes the turn a resume takes (<see cref="Webhook.DeliveriesTurnOf"/>): the two would both
+    /// make a held delivery due, and the one that lost would be a 409. A delivery still pending (queued, waiting for its next attempt, or in mid-send) is left as it is: it
     /// goes out anyway, and made due at once it could be sent a second time while an attempt is under way.
     /// </summary>
     private static Task<IResult> ReplayOne(
@@ -220,6 +221,7 @@ public static class WebhookEndpoints
         sessions.RetryOnConflictAsync(
             async session =>
             {
+                await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(webhookId), ct);
                 var delivery = await session.LoadAsync<WebhookDelivery>(deliveryId, ct);
                 if (delivery is null || delivery.WebhookId != webhookId || (await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
                 {
@@ -239,7 +241,7 @@ public static class WebhookEndpoints
             },
             ct);
 
-    /// <summary>Replays what is not pending, as <see cref="ReplayOne"/> does; one the sender or a resume changed meanwhile is read again.</summary>
+    /// <summary>Replays what is not pending, as <see cref="ReplayOne"/> does, in the same turn; one the sender changed meanwhile is read again.</summary>
     private static async Task<IResult> ReplaySince(
         Guid id, Guid webhookId, ReplayRequest request, ISessionFactory sessions, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
@@ -255,6 +257,7 @@ public static class WebhookEndpoints
         return await sessions.RetryOnConflictAsync(
             async session =>
             {
+                await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(webhookId), ct);
                 if ((await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
                 {
                     return StreamResults.NotFound(Webhook.What, webhookId);

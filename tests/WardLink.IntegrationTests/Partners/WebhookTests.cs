@@ -586,6 +586,47 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     }
 
     /// <summary>
+    /// A resume and replays of the delivery it would send, at once, take turns (docs/partners.md): the resume is never a 409,
+    /// the webhook ends active and the delivery is sent again, round after round, whichever commits first.
+    /// </summary>
+    [Fact]
+    public async Task A_resume_and_replays_of_its_held_delivery_at_once_each_succeed_and_the_webhook_is_active()
+    {
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Endocrinology Hospital");
+        var client = system.ClientOf(partner);
+        var (webhookId, _) = await SubscribeAsync(client, partner, system.Receiver.Endpoint("resumed-and-replayed"), "tipReferred");
+        var webhook = $"/partners/{partner}/webhooks/{webhookId}";
+        await system.Bus.PublishAsync(TipFrom(partner, "A bag left by the lift"), Guid.NewGuid());
+        var deliveryId = Assert.Single(await DeliveriesAsync(client, partner, webhookId, "delivered", 1)).GetProperty("id").GetGuid();
+        const int Rounds = 12;
+        for (var round = 1; round <= Rounds; round++)
+        {
+            var version = (await client.GetAsync(webhook, Ct)).Headers.ETag!.Tag;
+            await client.StepOkAsync($"{webhook}/pause", version);
+            using (var replayed = await client.PostAsync($"{webhook}/deliveries/{deliveryId}/replay", null, Ct))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, replayed.StatusCode);
+            }
+
+            await DeliveriesAsync(client, partner, webhookId, "held", 1);
+            var answers = await Task.WhenAll(
+                SendAsync(HttpMethod.Post, $"{webhook}/resume", new { }),
+                SendAsync(HttpMethod.Post, $"{webhook}/deliveries/{deliveryId}/replay", new { }),
+                SendAsync(HttpMethod.Post, $"{webhook}/replay", new { since = "2020-01-01T00:00:00+07:00" }));
+
+            Assert.True(answers is [(HttpStatusCode.OK, _), (HttpStatusCode.Accepted, _), (HttpStatusCode.Accepted, _)], $"round {round}: {string.Join(" | ", answers)}");
+            Assert.Equal("active", (await client.GetFromJsonAsync<JsonElement>(webhook, Ct)).GetProperty("status").GetString());
+            await ArrivedAsync("resumed-and-replayed", 1 + round);
+        }
+
+        async Task<(HttpStatusCode, string)> SendAsync(HttpMethod method, string path, object body)
+        {
+            using var response = await system.ClientOf(partner).SendAsync(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) }, Ct);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+        }
+    }
+
+    /// <summary>
     /// A webhook paused while a delivery's last attempt is under way: the attempt fails, and the delivery the sender would
     /// give up (and whose webhook it would disable) is held instead, the webhook left paused as its partner left it, so that
     /// resuming sends it, once, with its webhook-id. The sender here gives up at the first failure, so the attempt the
