@@ -142,11 +142,12 @@ public static class WebhookEndpoints
     private static async Task<IResult> RotateSecret(
         Guid id, Guid webhookId, HttpContext http, IDocumentSession session, WebhookSecrets secrets, TimeProvider clock, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
         var secret = WebhookSecrets.NewSecret();
 
-        // A rotation sent again while the first is under way keeps the secret the first issued: it reads the secrets once the first has committed.
+        // A rotation sent again while the first is under way keeps the secret the first issued: it reads the secrets (and the
+        // time its secret's overlap starts from) once the first has committed.
         await session.TakeTurnAsync(Webhook.SecretsTurnOf(webhookId), ct);
+        var now = clock.GetUtcNow();
         var kept = await session.LoadAsync<WebhookSecret>(webhookId, ct);
         if (kept is not null)
         {
@@ -166,8 +167,8 @@ public static class WebhookEndpoints
     private static async Task<IResult> Resume(
         Guid id, Guid webhookId, HttpContext http, IDocumentSession session, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
         await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(webhookId), ct);
+        var now = clock.GetUtcNow();
         var held = await session.Query<WebhookDelivery>().Where(delivery => delivery.WebhookId == webhookId && delivery.Status == DeliveryStatus.Held).ToListAsync(ct);
         foreach (var delivery in held)
         {

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using WardLink.EventSourcing.Idempotency;
+using WardLink.IntegrationTests.Idempotency;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -42,6 +44,52 @@ public sealed class LostRaceTests(ServiceFixture<TipsService> tips) : IClassFixt
         Assert.Equal(Together + 2, (await tips.Host.Services.GetRequiredService<IDocumentStore>().EventsOfAsync(tipId)).Count);
         Assert.Empty(tips.Host.Failures);
     }
+
+    /// <summary>
+    /// A step holds its record's row from its read to its commit; a writer appending to the record meanwhile without that read
+    /// (a consumer: an incident's outcome on a tip, the overdue sweep, the webhook sender) waits for the row before it writes
+    /// anything, then loses the race (and is retried). Before, it wrote its event first and then waited on the row, while the
+    /// step waited on that event: a deadlock, which PostgreSQL ended after a second by failing one of them, logged as an Error
+    /// (Marten committed the victim again).
+    /// </summary>
+    [Fact]
+    public async Task A_writer_appending_to_a_record_a_step_holds_waits_for_it_and_loses_the_race_never_a_deadlock()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tipId = await _police.ReceiveAsync(TipsApi.NewTip());
+        var store = tips.Host.Services.GetRequiredService<IDocumentStore>();
+        await using var step = store.LightweightSession();
+        var held = await step.Events.FetchForExclusiveWriting<TipState>(tipId, ct);
+        var version = held.CurrentVersion!.Value;
+
+        var consumer = Task.Run(
+            async () =>
+            {
+                await using var writer = store.LightweightSession();
+                writer.Events.Append(tipId, version + 1, new TipContactRead(tipId, DateTimeOffset.UtcNow, "a consumer"));
+                await writer.SaveChangesAsync(ct);
+            },
+            ct);
+        await Eventually.Get(async () => await WaitingOnALockAsync(ct) ? "waiting" : null, "the consumer to wait on the step's row");
+        held.AppendOne(new TipContactRead(tipId, DateTimeOffset.UtcNow, "an officer"));
+        await step.SaveChangesAsync(ct);
+
+        var lost = await Assert.ThrowsAnyAsync<Exception>(() => consumer);
+        Assert.True(LostTheRace(lost), $"the consumer did not lose a race: {lost}");
+        Assert.Equal(version + 1, (await store.EventsOfAsync(tipId)).Count);
+        Assert.Empty(tips.Host.Failures);
+    }
+
+    private async Task<bool> WaitingOnALockAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(tips.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
+        return (long)(await waiting.ExecuteScalarAsync(ct))! > 0;
+    }
+
+    private static bool LostTheRace(Exception? failure) =>
+        failure is not null && (failure is JasperFx.ConcurrencyException || failure is PostgresException { SqlState: "MT003" } || LostTheRace(failure.InnerException));
 
     private static HttpRequestMessage Keyed(string key)
     {
