@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WardLink.Domain;
@@ -12,6 +13,9 @@ namespace WardLink.EventSourcing;
 /// <summary>The shapes every stream endpoint shares: create a stream from a decision, change one under If-Match, read one with its ETag.</summary>
 public static class StreamResults
 {
+    /// <summary>How long a step waits for its turn on a record (<see cref="ProblemResponses.StepTurnSeconds"/>).</summary>
+    public static readonly TimeSpan TurnTimeout = TimeSpan.FromSeconds(ProblemResponses.StepTurnSeconds);
+
     /// <summary>
     /// Starts stream <paramref name="id"/> with the decision's events and answers 201 with the new
     /// state (or what <paramref name="answer"/> makes of it), its location (under the caller's path
@@ -68,7 +72,14 @@ public static class StreamResults
         }
 
         // The record's row stays locked until this step commits: steps on one record take turns, each deciding on what the one
-        // before it wrote, so none loses a race (a 409 for no reason of its own) and a stale If-Match is told so (412).
+        // before it wrote, so none loses a race (a 409 for no reason of its own) and a stale If-Match is told so (412). A turn
+        // that does not come within TurnTimeout is a 503 at once (StoreProblems): whatever holds the record is stuck.
+        await session.BeginTransactionAsync(ct);
+        await using (var wait = new NpgsqlCommand($"SET LOCAL lock_timeout = {(long)TurnTimeout.TotalMilliseconds}", session.Connection))
+        {
+            await wait.ExecuteNonQueryAsync(ct);
+        }
+
         var stream = await session.Events.FetchForExclusiveWriting<TState>(id, ct);
         if (stream.Aggregate is not { } state)
         {

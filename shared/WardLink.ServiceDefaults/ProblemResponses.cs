@@ -236,6 +236,9 @@ public static partial class ProblemResponses
     /// <summary>How long a client should wait before retrying when a dependency is down or the service is full.</summary>
     public const int RetryAfterSeconds = 5;
 
+    /// <summary>How long a step waits for its turn on a record (the steps before it to commit) before it is a 503.</summary>
+    public const int StepTurnSeconds = 5;
+
     /// <summary>How to retry a request that may or may not have been stored (its answer was lost on the way), so that one that was is recognised.</summary>
     public const string RetryRecognised =
         "retry with the same Idempotency-Key (a creation, a message) or If-Match (a step): those recognise a request that was stored.";

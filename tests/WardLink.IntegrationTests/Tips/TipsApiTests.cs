@@ -480,6 +480,36 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         }
     }
 
+    /// <summary>
+    /// A step whose turn does not come (whatever holds the record is stuck: here a session of the test's own) is a 503 problem
+    /// saying so (and an Error line: something held the record that long), with Retry-After, once it has waited <see cref="StreamResults.TurnTimeout"/>, never the minutes a lock may be
+    /// held; it changes nothing, and its retry applies once the record is free.
+    /// </summary>
+    [Fact]
+    public async Task A_step_whose_turn_does_not_come_is_a_503_saying_the_record_is_busy_and_changes_nothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tipId = await _client.ReceiveAsync(TipsApi.NewTip());
+        var store = Store;
+        var before = (await store.EventsOfAsync(tipId)).Count;
+        HttpResponseMessage refused;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        await using (var stuck = store.LightweightSession())
+        {
+            await stuck.Events.FetchForExclusiveWriting<TipState>(tipId, ct);
+            waited.Restart();
+            refused = await _client.PostAsJsonAsync($"/tips/{tipId}/assessments", new { verdict = "valuable", reason = "Seen on the camera." }, ct);
+            waited.Stop();
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to retry");
+        Assert.Equal("The record is busy with other changes.", (await refused.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("title").GetString());
+        Assert.InRange(waited.Elapsed, StreamResults.TurnTimeout, StreamResults.TurnTimeout + TimeSpan.FromSeconds(5));
+        Assert.Equal(before, (await store.EventsOfAsync(tipId)).Count);
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsJsonAsync($"/tips/{tipId}/assessments", new { verdict = "valuable", reason = "Seen on the camera." }, ct)).StatusCode);
+    }
+
     /// <summary>Reading the contact records the read, yet is a read: officers at once all read it, whatever If-Match says, and each read is recorded.</summary>
     [Fact]
     public async Task Officers_reading_a_contact_at_once_all_read_it_each_read_recorded_and_no_If_Match_refuses_it()
