@@ -25,7 +25,9 @@ public sealed class TipReferredConsumer(IDocumentSession session, TimeProvider c
     /// <summary>Loads the incident, looks up the case number, the ward and the site when the referral opens it, decides and appends.</summary>
     internal static async Task ReferAsync(TipReferred message, IDocumentSession session, WardTenants wards, CancellationToken cancellationToken)
     {
-        var stream = await session.Events.FetchForWriting<IncidentState>(message.IncidentId, cancellationToken);
+        // The incident's row first, as a step takes it: officers adding notes meanwhile commit first or wait, and the referral
+        // never loses a race to them (a lost race was the bus's retry, five at most, and then the referral parked).
+        var stream = await session.Events.FetchForExclusiveWriting<IncidentState>(message.IncidentId, cancellationToken);
         var opens = stream.Aggregate is null && message.OpensNewIncident;
         var (ward, siteWard) = await session.LookUpWardsOfMessageAsync(message.Place, wards, message.ReceivedAt, cancellationToken);
         var referral = new ReceiveReferral(

@@ -1,5 +1,7 @@
 using Marten;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Partners;
@@ -19,6 +21,9 @@ public sealed class IncidentsOnTheBus : ServiceGroup
 {
     public ConsumeCounter Consumed { get; } = new();
 
+    /// <summary>Every line the service logs (the bus's retries among them).</summary>
+    public CapturedLogs Logs { get; } = new();
+
     public HttpClient Client { get; private set; } = null!;
 
     public IDocumentStore Store => StoreOf(IncidentsService.Name);
@@ -26,7 +31,7 @@ public sealed class IncidentsOnTheBus : ServiceGroup
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        Client = (await StartAsync<IncidentsService>(IncidentsService.Name, services: services => services.AddConsumeObserver(_ => Consumed))).CreateClient();
+        Client = (await StartAsync<IncidentsService>(IncidentsService.Name, services: services => services.AddConsumeObserver(_ => Consumed).AddSingleton<ILoggerProvider>(Logs))).CreateClient();
     }
 }
 
@@ -164,6 +169,35 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
         var events = await incidents.Store.EventsOfAsync(incidentId);
         Assert.Equal(2, events.Count);
         Assert.Equal(referral.TipId, Assert.IsType<TipLinked>(events[1].Data).TipId);
+    }
+
+    /// <summary>
+    /// A referral reaching an incident an officer is adding a note to at that moment waits for the note and links the tip at its
+    /// first attempt: no lost race, so no retry by the bus (five lost races in a row parked the referral, the tip never linked).
+    /// </summary>
+    [Fact]
+    public async Task A_referral_reaching_an_incident_a_step_holds_waits_for_the_step_and_links_the_tip_at_its_first_attempt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var bus = await TestBus.StartAsync(incidents.VirtualHost);
+        var (incidentId, _, _) = await incidents.Client.ReportAsync();
+        var referral = Referral(incidentId, opensNewIncident: false);
+        var messageId = NewId.NextGuid();
+        var retriesBefore = incidents.Logs.Lines.Count(line => line.Contains("R-RETRY", StringComparison.Ordinal));
+
+        await using (var step = incidents.Store.LightweightSession())
+        {
+            var held = await step.Events.FetchForExclusiveWriting<IncidentState>(incidentId, ct);
+            await bus.PublishAsync(referral, messageId);
+            await Eventually.Get(async () => await RowLocks.AnyWaitingAsync(await incidents.DatabaseOfAsync(IncidentsService.Name), ct) ? "waiting" : null, "the referral to wait on the incident's row");
+            held.AppendOne(new NoteAdded(incidentId, "Checked the car park's camera.", DateTimeOffset.UtcNow, "an officer"));
+            await step.SaveChangesAsync(ct);
+        }
+
+        await ConsumedAsync(messageId, 1);
+        var events = await incidents.Store.EventsOfAsync(incidentId);
+        Assert.Equal([typeof(IncidentReported), typeof(NoteAdded), typeof(TipLinked)], events.Select(recorded => recorded.Data.GetType()));
+        Assert.Equal(retriesBefore, incidents.Logs.Lines.Count(line => line.Contains("R-RETRY", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class LostRaceTests(ServiceFixture<TipsService> tips) : IClassFixt
                 await writer.SaveChangesAsync(ct);
             },
             ct);
-        await Eventually.Get(async () => await WaitingOnALockAsync(ct) ? "waiting" : null, "the consumer to wait on the step's row");
+        await Eventually.Get(async () => await RowLocks.AnyWaitingAsync(tips.ConnectionString, ct) ? "waiting" : null, "the consumer to wait on the step's row");
         held.AppendOne(new TipContactRead(tipId, DateTimeOffset.UtcNow, "an officer"));
         await step.SaveChangesAsync(ct);
 
@@ -78,14 +78,6 @@ public sealed class LostRaceTests(ServiceFixture<TipsService> tips) : IClassFixt
         Assert.True(LostTheRace(lost), $"the consumer did not lose a race: {lost}");
         Assert.Equal(version + 1, (await store.EventsOfAsync(tipId)).Count);
         Assert.Empty(tips.Host.Failures);
-    }
-
-    private async Task<bool> WaitingOnALockAsync(CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(tips.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
-        return (long)(await waiting.ExecuteScalarAsync(ct))! > 0;
     }
 
     private static bool LostTheRace(Exception? failure) =>

@@ -283,6 +283,38 @@ public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<Observe
         Assert.Equal(statistics.ToString(), (await tips.Client.GetFromJsonAsync<JsonElement>("/tips/stats?year=2024", TestContext.Current.CancellationToken)).ToString());
     }
 
+    /// <summary>
+    /// An incident's resolution reaching a tip an officer is acting on at that moment waits for the officer's step and records
+    /// the outcome on the tip as the step left it, at its first attempt: no lost race, so no retry by the bus (five lost races
+    /// in a row parked the message, and the outcome was never recorded).
+    /// </summary>
+    [Fact]
+    public async Task A_resolution_reaching_a_tip_a_step_holds_waits_for_the_step_and_records_the_outcome_at_its_first_attempt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var bus = await TestBus.StartAsync(tips.VirtualHost);
+        var id = await tips.Client.ReceiveAsync(TipsApi.NewTip(receivedAt: "2024-11-03T22:10:00+07:00"));
+        await tips.Client.AssessAsync(id, "valuable");
+        Assert.Equal(HttpStatusCode.OK, (await tips.Client.PostAsJsonAsync($"/tips/{id}/referral", new { }, ct)).StatusCode);
+        var store = tips.StoreOf(TipsService.Name);
+        var incidentId = (await store.EventsOfAsync(id)).OfType<TipReferred>().Single().IncidentId;
+        var connection = tips.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")!;
+        var retriesBefore = tips.Logs.Lines.Count(line => line.Contains("R-RETRY", StringComparison.Ordinal));
+
+        await using (var step = store.LightweightSession())
+        {
+            var held = await step.Events.FetchForExclusiveWriting<TipState>(id, ct);
+            await bus.PublishAsync(new IncidentResolved(incidentId, "INC-2024-0009", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [id], DateTimeOffset.UtcNow), NewId.NextGuid());
+            await Eventually.Get(async () => await RowLocks.AnyWaitingAsync(connection, ct) ? "waiting" : null, "the resolution to wait on the tip's row");
+            held.AppendOne(new TipContactRead(id, DateTimeOffset.UtcNow, "an officer"));
+            await step.SaveChangesAsync(ct);
+        }
+
+        var outcome = await Eventually.Get(async () => (await store.EventsOfAsync(id)).OfType<TipOutcomeRecorded>().FirstOrDefault(), "the tip to record the outcome");
+        Assert.Equal(IncidentOutcome.CriminalCaseSolved, outcome.Outcome);
+        Assert.Equal(retriesBefore, tips.Logs.Lines.Count(line => line.Contains("R-RETRY", StringComparison.Ordinal)));
+    }
+
     private async Task<string> EverythingStoredAsync()
     {
         var connection = tips.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres");
