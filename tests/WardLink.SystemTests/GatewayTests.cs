@@ -177,20 +177,29 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
         var response = await tipster.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var tipsSpan = await spans.EventuallyAsync(span => span.DisplayName == "POST /public/tips/", "the tips service's span of the public tip");
+
+        // The tips service's span of this tip: of the public tips this test process's systems take meanwhile, the one whose
+        // trace this system's audit log names (the log as a whole: other tests' records come before this one's).
+        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
+        var (tipsSpan, log) = await Eventually.Get(
+            async () =>
+            {
+                var log = await auditor.GetStringAsync("/api/audit/tips/log", TestContext.Current.CancellationToken);
+                return spans.All.FirstOrDefault(span => span.DisplayName == "POST /public/tips/" && log.Contains(span.TraceId.ToHexString(), StringComparison.Ordinal)) is { } span
+                    ? Tuple.Create(span, log)
+                    : null;
+            },
+            "the public tip's event in this system's audit log, with the trace of the tips service's span");
         var trace = spans.All.Where(span => span.TraceId == tipsSpan.TraceId).ToList();
         Assert.True(trace.Count >= 2, "the gateway's and the service's spans in one trace");
         Assert.All(spans.All, span =>
         {
             Assert.NotEqual(traceId, span.TraceId);
-            Assert.Empty(span.Links);
+            Assert.DoesNotContain(span.Links, link => link.Context.TraceId == traceId);
             Assert.DoesNotContain(span.Baggage, item => item.Value?.Contains(traceId.ToHexString(), StringComparison.Ordinal) == true);
             Assert.DoesNotContain(traceId.ToHexString(), span.TraceStateString ?? string.Empty, StringComparison.Ordinal);
         });
 
-        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
-        var log = await auditor.GetStringAsync("/api/audit/tips/log?limit=1000", TestContext.Current.CancellationToken);
-        Assert.Contains(tipsSpan.TraceId.ToHexString(), log, StringComparison.Ordinal);
         Assert.DoesNotContain(traceId.ToHexString(), log, StringComparison.Ordinal);
     }
 
