@@ -48,10 +48,9 @@ public static class Conflicts
     /// append, <see cref="StreamVersionMismatch"/>), or a stream (a year's first number), an event's version or a key
     /// claimed concurrently, a unique violation.
     /// </summary>
-    internal static bool IsConflict(Exception exception) =>
-        exception is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
-            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation or StreamVersionMismatch }
-        || exception.InnerException is { } inner && IsConflict(inner);
+    public static bool IsConflict(Exception exception) =>
+        exception.Wraps(failure => failure is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException
+            or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation or StreamVersionMismatch });
 
     /// <summary>What Marten's quick append raises when a stream's version is not the one expected (it then throws a <see cref="ConcurrencyException"/>).</summary>
     private const string StreamVersionMismatch = "MT003";

@@ -53,7 +53,7 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
         });
 
     /// <summary>Whether <paramref name="exception"/> (or what it wraps) is a lock not granted within the statement's <c>lock_timeout</c> (a step's turn).</summary>
-    private static bool IsBusy(Exception? exception) => Wraps(exception, failure => failure is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable });
+    private static bool IsBusy(Exception? exception) => exception.Wraps(failure => failure is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable });
 
     /// <summary>
     /// Whether <paramref name="exception"/> (or what it wraps) is PostgreSQL being unreachable or
@@ -61,18 +61,5 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
     /// A transaction it interrupted is all or nothing, but one lost while its commit's answer was on the way may have
     /// committed: the answer says how a retry finds out.
     /// </summary>
-    internal static bool IsDatabaseOutage(Exception? exception) => Wraps(exception, failure => failure is NpgsqlException { IsTransient: true });
-
-    private static bool Wraps(Exception? exception, Func<Exception, bool> matches)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (matches(exception))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    internal static bool IsDatabaseOutage(Exception? exception) => exception.Wraps(failure => failure is NpgsqlException { IsTransient: true });
 }

@@ -1,8 +1,9 @@
+using Marten;
 using Npgsql;
 
 namespace WardLink.Testing;
 
-/// <summary>What a test sees of PostgreSQL's locks: whether a writer it started now waits on a row another holds.</summary>
+/// <summary>What a test sees of PostgreSQL's locks, and a step held open while another writer meets it.</summary>
 public static class RowLocks
 {
     /// <summary>Whether any session of the database <paramref name="connectionString"/> names waits on a lock now.</summary>
@@ -12,5 +13,23 @@ public static class RowLocks
         await connection.OpenAsync(ct);
         await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
         return (long)(await waiting.ExecuteScalarAsync(ct))! > 0;
+    }
+
+    /// <summary>
+    /// Holds record <paramref name="id"/>'s row as a step does (from its read), starts <paramref name="meanwhile"/> (given the
+    /// version the step read), waits until a writer waits on a lock, then commits the step's <paramref name="appended"/> event
+    /// and lets the row go: what <paramref name="meanwhile"/> started, to be awaited.
+    /// </summary>
+    public static async Task<Task> WhileAStepHoldsAsync<TState>(
+        this IDocumentStore store, string connectionString, Guid id, Func<long, Task> meanwhile, object appended, CancellationToken ct)
+        where TState : class
+    {
+        await using var step = store.LightweightSession();
+        var held = await step.Events.FetchForExclusiveWriting<TState>(id, ct);
+        var started = meanwhile(held.CurrentVersion ?? 0);
+        await Eventually.Get(async () => await AnyWaitingAsync(connectionString, ct) ? "waiting" : null, "a writer to wait on the step's row");
+        held.AppendOne(appended);
+        await step.SaveChangesAsync(ct);
+        return started;
     }
 }

@@ -58,8 +58,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
             {
                 // The kind of record an id names, as the path says it (/patrols/shifts/{id}: a shift); one that may name any
                 // record (/audit/…/streams/{id}) is walked above.
-                var kind = OwnKind().Match(operation.Template.Split($"/{{{parameter.Name}}}")[0]).Groups[1].Value;
-                var own = streams.Where(stream => stream.Kind?.Split('_').Contains(kind, StringComparer.Ordinal) == true).ToList();
+                var own = OwnStreams(operation.Template, parameter, streams).ToList();
                 if (own.Count == 0)
                 {
                     continue;
@@ -167,6 +166,13 @@ public abstract partial class BadInputSuite<TEntryPoint>
 
     [GeneratedRegex(@"\{([^}]+)\}")]
     private static partial Regex ParameterName();
+
+    /// <summary>The records of <paramref name="streams"/> of the kind <paramref name="parameter"/> names, as the path says it (<c>/patrols/shifts/{id}</c>: a shift).</summary>
+    private static IEnumerable<StoredStreamOfKind> OwnStreams(string template, PathParameter parameter, IEnumerable<StoredStreamOfKind> streams)
+    {
+        var kind = OwnKind().Match(template.Split($"/{{{parameter.Name}}}")[0]).Groups[1].Value;
+        return streams.Where(stream => stream.Kind?.Split('_').Contains(kind, StringComparer.Ordinal) == true);
+    }
 
     /// <summary>The last segment of a path, singular: <c>shift</c> of <c>/patrols/shifts</c>.</summary>
     [GeneratedRegex(@"/([a-z]+?)s?$")]

@@ -29,7 +29,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
             var parameters = PathParameter.Of(step.Description);
             var body = StepBodies.TryGetValue($"{step.Method} {step.Template}", out var given) ? JsonSerializer.Serialize(given, JsonSerializerOptions.Web) : step.Body?.Sample()?.ToJsonString();
             var twins = parameters.Where(parameter => parameter.IsGuid)
-                .Select(parameter => (parameter.Name, First: OwnStream(step.Template, parameter, oneAfterAnother), Second: OwnStream(step.Template, parameter, atOnce)))
+                .Select(parameter => (parameter.Name, First: OwnStreams(step.Template, parameter, oneAfterAnother).FirstOrDefault(), Second: OwnStreams(step.Template, parameter, atOnce).FirstOrDefault()))
                 .Where(twin => twin.First is not null && twin.Second is not null)
                 .ToList();
             if (twins.Count == 0)
@@ -72,13 +72,6 @@ public abstract partial class BadInputSuite<TEntryPoint>
         operation.Method is "POST" or "PUT" or "PATCH" or "DELETE"
         && PathParameter.Of(operation.Description).Any(parameter => parameter.IsGuid)
         && operation.Description["responses"]!.AsObject() is var responses && (responses.ContainsKey("200") || responses.ContainsKey("204"));
-
-    /// <summary>The fresh record of the kind <paramref name="parameter"/> names, as the path says it (<c>/patrols/shifts/{id}</c>: a shift).</summary>
-    private static StoredStreamOfKind? OwnStream(string template, PathParameter parameter, IReadOnlyList<StoredStreamOfKind> streams)
-    {
-        var kind = OwnKind().Match(template.Split($"/{{{parameter.Name}}}")[0]).Groups[1].Value;
-        return streams.FirstOrDefault(stream => stream.Kind?.Split('_').Contains(kind, StringComparer.Ordinal) == true);
-    }
 
     /// <summary>
     /// A step (<paramref name="method"/> <paramref name="template"/>) sent <see cref="AtOnce"/> times to <paramref name="records"/> (with their current version as

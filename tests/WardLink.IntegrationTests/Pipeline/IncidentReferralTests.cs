@@ -185,14 +185,12 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
         var messageId = NewId.NextGuid();
         var retriesBefore = incidents.Logs.Lines.Count(line => line.Contains("R-RETRY", StringComparison.Ordinal));
 
-        await using (var step = incidents.Store.LightweightSession())
-        {
-            var held = await step.Events.FetchForExclusiveWriting<IncidentState>(incidentId, ct);
-            await bus.PublishAsync(referral, messageId);
-            await Eventually.Get(async () => await RowLocks.AnyWaitingAsync(await incidents.DatabaseOfAsync(IncidentsService.Name), ct) ? "waiting" : null, "the referral to wait on the incident's row");
-            held.AppendOne(new NoteAdded(incidentId, "Checked the car park's camera.", DateTimeOffset.UtcNow, "an officer"));
-            await step.SaveChangesAsync(ct);
-        }
+        await await incidents.Store.WhileAStepHoldsAsync<IncidentState>(
+            await incidents.DatabaseOfAsync(IncidentsService.Name),
+            incidentId,
+            _ => bus.PublishAsync(referral, messageId),
+            new NoteAdded(incidentId, "Checked the car park's camera.", DateTimeOffset.UtcNow, "an officer"),
+            ct);
 
         await ConsumedAsync(messageId, 1);
         var events = await incidents.Store.EventsOfAsync(incidentId);

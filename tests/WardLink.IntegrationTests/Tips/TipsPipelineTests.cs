@@ -301,14 +301,12 @@ public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<Observe
         var connection = tips.Host.Services.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")!;
         var retriesBefore = tips.Logs.Lines.Count(line => line.Contains("R-RETRY", StringComparison.Ordinal));
 
-        await using (var step = store.LightweightSession())
-        {
-            var held = await step.Events.FetchForExclusiveWriting<TipState>(id, ct);
-            await bus.PublishAsync(new IncidentResolved(incidentId, "INC-2024-0009", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [id], DateTimeOffset.UtcNow), NewId.NextGuid());
-            await Eventually.Get(async () => await RowLocks.AnyWaitingAsync(connection, ct) ? "waiting" : null, "the resolution to wait on the tip's row");
-            held.AppendOne(new TipContactRead(id, DateTimeOffset.UtcNow, "an officer"));
-            await step.SaveChangesAsync(ct);
-        }
+        await await store.WhileAStepHoldsAsync<TipState>(
+            connection,
+            id,
+            _ => bus.PublishAsync(new IncidentResolved(incidentId, "INC-2024-0009", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [id], DateTimeOffset.UtcNow), NewId.NextGuid()),
+            new TipContactRead(id, DateTimeOffset.UtcNow, "an officer"),
+            ct);
 
         var outcome = await Eventually.Get(async () => (await store.EventsOfAsync(id)).OfType<TipOutcomeRecorded>().FirstOrDefault(), "the tip to record the outcome");
         Assert.Equal(IncidentOutcome.CriminalCaseSolved, outcome.Outcome);

@@ -1,0 +1,19 @@
+namespace WardLink.EventSourcing;
+
+/// <summary>What an exception wraps: the store's failures come wrapped (Marten's around Npgsql's around the socket's).</summary>
+internal static class ExceptionChain
+{
+    /// <summary>Whether <paramref name="exception"/> or any exception it wraps <paramref name="matches"/>.</summary>
+    public static bool Wraps(this Exception? exception, Func<Exception, bool> matches)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (matches(exception))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
