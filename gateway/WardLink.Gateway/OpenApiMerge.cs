@@ -26,6 +26,34 @@ public static class OpenApiMerge
 
     private const string SchemaRef = "#/components/schemas/";
 
+    private const string HeaderRef = "#/components/headers/";
+
+    /// <summary>What every 2xx and 4xx answer says of the caller's rate window (<see cref="RateLimits"/>).</summary>
+    private static readonly string[] WindowHeaders = [RateLimits.LimitHeader, RateLimits.RemainingHeader, RateLimits.ResetHeader];
+
+    /// <summary>The headers the gateway may add to any answer, each defined once and referred to from every response.</summary>
+    private static JsonObject GatewayHeaders()
+    {
+        const string Absent = " Absent from an answer given before the caller is counted (a header value refused, a body refused for its size or its time, a path no operation takes, admission control's 503).";
+        static JsonObject Count(string description, int minimum) => new()
+        {
+            ["description"] = description,
+            ["schema"] = new JsonObject { ["type"] = "integer", ["format"] = "int32", ["minimum"] = minimum, ["maximum"] = int.MaxValue },
+        };
+
+        return new JsonObject
+        {
+            [RateLimits.LimitHeader] = Count("The requests the caller's rate window allows: of the windows this request counted against (its client's or its address's, the public tips' stricter one per address, the token endpoint's per address), the one that refused it, else the one with fewest requests left." + Absent, 1),
+            [RateLimits.RemainingHeader] = Count("The requests left in that window after this one (0 on a 429)." + Absent, 0),
+            [RateLimits.ResetHeader] = Count("Whole seconds until that window starts again (at least 1; a 429's Retry-After is the same)." + Absent, 1),
+            [Cors.AllowOriginHeader] = new JsonObject
+            {
+                ["description"] = "The browser origin allowed to read this answer: the request's Origin, when the gateway's Cors:Origins names it (none by default: partners call from their systems, not from browsers). Absent otherwise.",
+                ["schema"] = new JsonObject { ["type"] = "string", ["maxLength"] = Cors.MaxOriginLength, ["pattern"] = Cors.OriginPattern },
+            },
+        };
+    }
+
     private static readonly Dictionary<string, string> AddedResponses = new()
     {
         ["400"] = "Bad input: problem details naming each wrong field, or header (a value outside visible ASCII is refused on every operation).",
@@ -61,6 +89,7 @@ public static class OpenApiMerge
             AddPaths(merged, part.Service, document);
         }
 
+        Child(merged, "components")["headers"] = GatewayHeaders();
         var operationIds = OperationIdCounts(merged);
         foreach (var (path, _, operation) in Operations(merged))
         {
@@ -194,7 +223,8 @@ public static class OpenApiMerge
     /// and it is read as sent, within a time and a size, before routing); 502 and
     /// 504 when proxied; 503 but on health (admission control refuses everything else past its bound).
     /// Every error response without content gets problem details, a 400 those naming each wrong field;
-    /// a 429 or 503 says when to retry.
+    /// a 429 or 503 says when to retry. Every 2xx and 4xx answer says where the caller stands in its rate window, and every answer
+    /// may name the browser origin allowed to read it (CORS).
     /// </summary>
     private static void Complete(string path, JsonObject operation, Dictionary<string, int> operationIds)
     {
@@ -253,10 +283,19 @@ public static class OpenApiMerge
                 {
                     ["Retry-After"] = new JsonObject
                     {
-                        ["description"] = status == "429" ? "Seconds to wait: the client's window's length, which the window reopens within (it may reopen sooner)." : "Seconds to wait before retrying.",
+                        ["description"] = status == "429" ? "Seconds until the window that refused the request starts again (as RateLimit-Reset says)." : "Seconds to wait before retrying.",
                         ["schema"] = new JsonObject { ["type"] = "integer", ["format"] = "int32", ["minimum"] = 1, ["maximum"] = int.MaxValue },
                     },
                 };
+            }
+        }
+
+        foreach (var (status, response) in responses)
+        {
+            var headers = Child(response!.AsObject(), "headers");
+            foreach (var header in (status[0] is '2' or '4' ? WindowHeaders : []).Append(Cors.AllowOriginHeader))
+            {
+                headers[header] = new JsonObject { ["$ref"] = HeaderRef + header };
             }
         }
 

@@ -20,6 +20,7 @@ builder.AddWardLinkPartnerStanding();
 builder.AddWardLinkTokenIssuer();
 builder.AddWardLinkGatewayAuthorization();
 builder.AddWardLinkSecurityHeaders();
+builder.AddWardLinkCors();
 builder.AddWardLinkRequestLimits();
 builder.AddWardLinkAdmission();
 builder.AddWardLinkRateLimits();
@@ -32,12 +33,13 @@ var app = builder.Build();
 
 // Order matters: the caller's address (from a trusted proxy's X-Forwarded-For) first, so the rate
 // limiter, logs and traces see the real caller; headers on every answer (errors too); problem
-// details for whatever fails below; bodies read whole (within Limits:MaxBodyReadTime), oversized ones
+// details for whatever fails below; header values checked; a browser's preflight from an origin Cors:Origins names answered
+// (and its origin named on every answer); bodies read whole (within Limits:MaxBodyReadTime), oversized ones
 // refused, before admission, so a client trickling a body in holds no turn; admission control (past
 // its bound a 503 at once, before any other work);
 // routing, its words in the documents' letter case (ExactPaths); a token request's window by address (OpenIddict refuses a wrong secret within authentication),
 // then its shape (a POST, else a 405 problem; a form, else a 415 problem);
-// authentication, so the rate limiter partitions by the authenticated client (and a client's own trace is linked: its
+// authentication, so the client's rate window is the authenticated client's (and a client's own trace is linked: its
 // trace context is never continued, CallerTraces); the rate
 // limiter before authorization, so refused requests (guessed tokens) count too; an anonymous address's and a partner's requests in
 // flight bounded, so one that does not read its answers holds few admission turns; routing's own refusals
@@ -49,6 +51,7 @@ app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
 app.UseWardLinkRequestHeaders();
+app.UseWardLinkCors();
 app.UseWardLinkRequestLimits();
 app.UseWardLinkAdmission();
 app.UseRouting();
@@ -57,7 +60,7 @@ app.UseWardLinkTokenRateLimit();
 app.UseWardLinkTokenRequestShape();
 app.UseAuthentication();
 app.UseWardLinkCallerTraceLinks();
-app.UseRateLimiter();
+app.UseWardLinkClientWindows();
 app.UseWardLinkInFlightShares();
 app.UseRoutingRejections();
 app.UseWardLinkPartnerStanding();

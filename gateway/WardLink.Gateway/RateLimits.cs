@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
@@ -15,36 +15,61 @@ namespace WardLink.Gateway;
 /// paths, where a token is not read), else the remote address (an IPv6 address by its /64: <see cref="PartitionOf"/>). The anonymous public tip intake counts against a stricter window per address too. A token request
 /// counts against a window of token requests per address, apart from the address's other requests, before authentication
 /// (<see cref="UseWardLinkTokenRateLimit"/>).
-/// Over a limit: 429 problem details with <c>Retry-After</c> in seconds. Limits come from <c>RateLimits</c>.
+/// Over a limit: 429 problem details with <c>Retry-After</c> in seconds. Every answer to a request counted against a window
+/// says where its caller stands in it (<see cref="LimitHeader"/>, <see cref="RemainingHeader"/>, <see cref="ResetHeader"/>: the
+/// window that refused it, else the one with fewest requests left). Limits come from <c>RateLimits</c>.
 /// </summary>
 public static class RateLimits
 {
     public const string PublicTipsPath = "/api/public/tips";
+
+    /// <summary>The requests the window allows.</summary>
+    public const string LimitHeader = "RateLimit-Limit";
+
+    /// <summary>The requests left in the window after this one.</summary>
+    public const string RemainingHeader = "RateLimit-Remaining";
+
+    /// <summary>Whole seconds until the window starts again (at least 1).</summary>
+    public const string ResetHeader = "RateLimit-Reset";
 
     public static WebApplicationBuilder AddWardLinkRateLimits(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<RateLimitsOptions>()
             .Bind(builder.Configuration.GetSection("RateLimits"))
             .Validate(limits => limits.AnonymousInFlight >= 1 && limits.PartnerInFlight >= 1, "RateLimits:AnonymousInFlight and RateLimits:PartnerInFlight must be at least 1.")
+            .Validate(limits => limits.PerClient.IsValid && limits.PublicTips.IsValid, "RateLimits:PerClient and RateLimits:PublicTips need a PermitLimit of at least 1 and a Window of at least a second.")
             .ValidateOnStart();
-        builder.Services.AddRateLimiter(_ => { });
-        builder.Services.AddSingleton(services => new TokenRequests(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => new RateWindows(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(services => new InFlightShares(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
-        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitsOptions>>((options, configured) =>
-        {
-            var limits = configured.Value;
-            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                    TokenRequests.Counts(http)
-                        ? RateLimitPartition.GetNoLimiter(string.Empty)
-                        : RateLimitPartition.GetFixedWindowLimiter(ClientOf(http), _ => limits.PerClient.ToLimiterOptions())),
-                PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                    IsPublic(http)
-                        ? RateLimitPartition.GetFixedWindowLimiter(AddressOf(http), _ => limits.PublicTips.ToLimiterOptions())
-                        : RateLimitPartition.GetNoLimiter(string.Empty)));
-            options.OnRejected = (context, _) => RejectAsync(context.HttpContext, WaitOf(context.Lease, limits));
-        });
         return builder;
+    }
+
+    /// <summary>
+    /// After authentication, so a request counts against its client's window (<see cref="ClientOf"/>), before authorization, so
+    /// refused requests (guessed tokens) count too; the public's operations count against their address's stricter window as well.
+    /// </summary>
+    public static WebApplication UseWardLinkClientWindows(this WebApplication app)
+    {
+        var windows = app.Services.GetRequiredService<RateWindows>();
+        var limits = app.Services.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
+        app.Use(async (http, next) =>
+        {
+            if (AsksForToken(http))
+            {
+                await next(http);
+                return;
+            }
+
+            var standing = windows.Take(ClientOf(http), limits.PerClient);
+            if (standing.Admitted && IsPublic(http))
+            {
+                standing = WindowStanding.Binding(standing, windows.Take(PublicPrefix + AddressOf(http), limits.PublicTips));
+            }
+
+            await AdmitAsync(http, next, standing);
+        });
+        return app;
     }
 
     /// <summary>
@@ -55,27 +80,45 @@ public static class RateLimits
     /// </summary>
     public static WebApplication UseWardLinkTokenRateLimit(this WebApplication app)
     {
-        var requests = app.Services.GetRequiredService<TokenRequests>();
+        var windows = app.Services.GetRequiredService<RateWindows>();
         var limits = app.Services.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
         app.Use(async (http, next) =>
         {
-            if (!TokenRequests.Counts(http))
+            if (AsksForToken(http))
             {
-                await next(http);
-                return;
-            }
-
-            using var lease = await requests.Limiter.AcquireAsync(http, 1, http.RequestAborted);
-            if (lease.IsAcquired)
-            {
-                await next(http);
+                await AdmitAsync(http, next, windows.Take(TokenPrefix + AddressOf(http), limits.PerClient));
             }
             else
             {
-                await RejectAsync(http, WaitOf(lease, limits));
+                await next(http);
             }
         });
         return app;
+    }
+
+    /// <summary>
+    /// Sends the request on when its window admitted it, else a 429 with <c>Retry-After</c> when the window starts again; its
+    /// answer says where the caller stands in the window, whatever writes it (a proxied service, a problem, a fault).
+    /// </summary>
+    private static async Task AdmitAsync(HttpContext http, RequestDelegate next, WindowStanding standing)
+    {
+        var reset = Math.Max(1, (long)Math.Ceiling(standing.Reset.TotalSeconds));
+        http.Response.OnStarting(() =>
+        {
+            var headers = http.Response.Headers;
+            headers[LimitHeader] = standing.Limit.ToString(CultureInfo.InvariantCulture);
+            headers[RemainingHeader] = standing.Remaining.ToString(CultureInfo.InvariantCulture);
+            headers[ResetHeader] = reset.ToString(CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        });
+        if (standing.Admitted)
+        {
+            await next(http);
+        }
+        else
+        {
+            await RejectAsync(http, reset);
+        }
     }
 
     /// <summary>
@@ -105,7 +148,7 @@ public static class RateLimits
             }
             else
             {
-                await RejectAsync(http, TimeSpan.FromSeconds(1), $"{share.Who} has {share.Permits} requests in flight, as many as it may; retry once one is answered.");
+                await RejectAsync(http, 1, $"{share.Who} has {share.Permits} requests in flight, as many as it may; retry once one is answered.");
             }
         });
         return app;
@@ -123,6 +166,10 @@ public static class RateLimits
     public static bool IsPublic(HttpContext http) => http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase);
 
     private const string AddressPrefix = "address:";
+
+    private const string PublicPrefix = "public:";
+
+    private const string TokenPrefix = "token:";
 
     private static string AddressOf(HttpContext http) => $"{AddressPrefix}{PartitionOf(http.Connection.RemoteIpAddress)}";
 
@@ -153,15 +200,8 @@ public static class RateLimits
         return $"{new IPAddress(bytes)}/64";
     }
 
-    /// <summary>When a window that refused <paramref name="lease"/> reopens: as the limiter says, else the longest window.</summary>
-    private static TimeSpan WaitOf(RateLimitLease lease, RateLimitsOptions limits) =>
-        lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-            ? retryAfter
-            : TimeSpan.FromTicks(Math.Max(limits.PerClient.Window.Ticks, limits.PublicTips.Window.Ticks));
-
-    private static async ValueTask RejectAsync(HttpContext http, TimeSpan wait, string? detail = null)
+    private static async Task RejectAsync(HttpContext http, long seconds, string? detail = null)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await http.WriteProblemAsync(
             StatusCodes.Status429TooManyRequests, "Too many requests.", detail ?? $"This client sent more requests than its limit allows; retry after {seconds} s.");
@@ -187,16 +227,8 @@ public static class RateLimits
         public void Dispose() => Limiter.Dispose();
     }
 
-    /// <summary>The token endpoint's window per address, held (and disposed) by the host.</summary>
-    private sealed class TokenRequests(RateLimitsOptions limits) : IDisposable
-    {
-        public PartitionedRateLimiter<HttpContext> Limiter { get; } = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-            RateLimitPartition.GetFixedWindowLimiter(AddressOf(http), _ => limits.PerClient.ToLimiterOptions()));
-
-        public static bool Counts(HttpContext http) => http.Request.Path.StartsWithSegments(TokenIssuer.TokenPath, StringComparison.OrdinalIgnoreCase);
-
-        public void Dispose() => Limiter.Dispose();
-    }
+    /// <summary>Whether <paramref name="http"/> asks for a token: it counts against a window of its own per address.</summary>
+    private static bool AsksForToken(HttpContext http) => http.Request.Path.StartsWithSegments(TokenIssuer.TokenPath, StringComparison.OrdinalIgnoreCase);
 }
 
 public sealed class RateLimitsOptions
@@ -220,11 +252,5 @@ public sealed class WindowLimit
 
     public TimeSpan Window { get; set; }
 
-    public FixedWindowRateLimiterOptions ToLimiterOptions() => new()
-    {
-        PermitLimit = PermitLimit,
-        Window = Window,
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
+    public bool IsValid => PermitLimit >= 1 && Window >= TimeSpan.FromSeconds(1);
 }

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using WardLink.Gateway;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 
@@ -130,7 +132,7 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
                 checkedRoutes++;
                 foreach (var caller in callers)
                 {
-                    await Check(gateway, route, "/api" + route.Path, caller, await caller.TokenFor(service), failures);
+                    await Check(gateway, route, "/api" + route.Path, caller, await caller.TokenFor(service), failures, throughGateway: true);
                 }
             }
 
@@ -138,7 +140,7 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
             var health = new Route("GET", $"/api/ops/{service}/health", $"/api/ops/{service}/health", WardLinkPolicies.Ops);
             foreach (var caller in callers)
             {
-                await Check(gateway, health, health.Path, caller, await caller.TokenFor(service), failures);
+                await Check(gateway, health, health.Path, caller, await caller.TokenFor(service), failures, throughGateway: true);
             }
         }
 
@@ -248,9 +250,19 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
         }
     }
 
-    private static async Task Check(HttpClient client, Route route, string path, Caller caller, string? token, List<string> failures)
+    /// <summary>
+    /// Sends <paramref name="route"/> as <paramref name="caller"/> and notes a wrong answer; through the gateway, also one that
+    /// does not say where its caller stands in its rate window (1,000,000 a window here), or that names a browser origin the
+    /// gateway does not allow (none is, by default) to read it.
+    /// </summary>
+    private static async Task Check(HttpClient client, Route route, string path, Caller caller, string? token, List<string> failures, bool throughGateway = false)
     {
         using var request = new HttpRequestMessage(new HttpMethod(route.Method), path);
+        if (throughGateway)
+        {
+            request.Headers.Add("Origin", "https://dashboard.ward.example");
+        }
+
         if (route.Method is "POST" or "PUT" or "PATCH")
         {
             request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
@@ -280,7 +292,16 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
         {
             failures.Add($"{route.Method} {path} ({route.Policy}) as {caller.Name}: expected {expected}, got {status}");
         }
+
+        if (throughGateway && (Single(response, RateLimits.LimitHeader) != 1_000_000 || Single(response, RateLimits.RemainingHeader) is not (>= 0 and < 1_000_000)
+            || Single(response, RateLimits.ResetHeader) is not (>= 1 and <= 60) || response.Headers.Contains("Access-Control-Allow-Origin")))
+        {
+            failures.Add($"{route.Method} {path} as {caller.Name}: {status} with {string.Join("; ", response.Headers.Where(header => header.Key.StartsWith("RateLimit", StringComparison.Ordinal) || header.Key.StartsWith("Access-Control", StringComparison.Ordinal)).Select(header => $"{header.Key}: {string.Join(", ", header.Value)}"))}");
+        }
     }
+
+    private static long? Single(HttpResponseMessage response, string header) =>
+        response.Headers.TryGetValues(header, out var values) && values.SingleOrDefault() is { } value && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : null;
 
     private static string Other(string service) => TestAuth.Services[(TestAuth.Services.ToList().IndexOf(service) + 1) % TestAuth.Services.Count];
 

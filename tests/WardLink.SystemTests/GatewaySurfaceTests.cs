@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
@@ -87,6 +88,48 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
 
         Assert.True(missing.Count == 0, $"{missing.Count} value(s) without a documented limit:\n{string.Join("\n", missing)}");
     }
+
+    /// <summary>
+    /// What Spectral's OWASP rate-limit and CORS rules check (<c>owasp:api4:2023-rate-limit</c>: every 2xx and 4xx answer of
+    /// every path declares <c>RateLimit-Limit</c> and <c>RateLimit-Reset</c>; <c>owasp:api8:2023-define-cors-origin</c>: every
+    /// <c>headers</c> object names <c>Access-Control-Allow-Origin</c>), and that each such header resolves to its definition.
+    /// </summary>
+    [Fact]
+    public async Task The_merged_document_declares_the_rate_window_on_every_2xx_and_4xx_and_the_allowed_origin_on_every_answer()
+    {
+        var document = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!.AsObject();
+        var definitions = document["components"]!["headers"]!.AsObject();
+        var failures = new List<string>();
+        var answers = 0;
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                foreach (var (status, response) in operation!["responses"]!.AsObject())
+                {
+                    answers++;
+                    var headers = response!["headers"] as JsonObject ?? [];
+                    var wanted = status[0] is '2' or '4' ? new[] { "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Access-Control-Allow-Origin" } : ["Access-Control-Allow-Origin"];
+                    failures.AddRange(wanted
+                        .Where(header => headers[header]?["$ref"]?.GetValue<string>() is not { } target || definitions[target["#/components/headers/".Length..]] is null)
+                        .Select(header => $"{method.ToUpperInvariant()} {path} {status}: no {header}"));
+                }
+            }
+        }
+
+        failures.AddRange(HeadersObjects(document).Where(headers => headers["Access-Control-Allow-Origin"] is null).Select(headers => $"{headers.GetPath()}: no Access-Control-Allow-Origin"));
+        Assert.True(answers > 1000, $"Only {answers} answers were found.");
+        Assert.True(failures.Count == 0, $"{failures.Count} answer(s) missing a header:\n{string.Join("\n", failures.Take(50))}");
+    }
+
+    private static IEnumerable<JsonObject> HeadersObjects(JsonNode? node) => node switch
+    {
+        JsonObject json => json.SelectMany(property => property.Key == "headers" && property.Value is JsonObject headers
+            ? HeadersObjects(headers).Prepend(headers)
+            : HeadersObjects(property.Value)),
+        JsonArray array => array.SelectMany(HeadersObjects),
+        _ => [],
+    };
 
     [Fact]
     public async Task No_schema_of_the_merged_document_refuses_a_null_its_type_allows()
@@ -559,11 +602,14 @@ public sealed class ServiceRequestTests
 
 /// <summary>
 /// The system with small rate limits: 40 requests per client in a 10 s window (41 requests in it take a loaded machine
-/// far less: in a 2 s window, a round trip over 49 ms never reached the limit) and 2 public tips per address in a 2 s one.
+/// far less: in a 2 s window, a round trip over 49 ms never reached the limit) and 2 public tips per address in a 2 s one;
+/// and one browser origin allowed (<see cref="BrowserOrigin"/>).
 /// </summary>
 public sealed class RateLimitedSystem : WardLinkSystem
 {
     public const int ClientWindowSeconds = 10;
+
+    public const string BrowserOrigin = "https://dashboard.ward.example:8443";
 
     protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
     {
@@ -571,6 +617,7 @@ public sealed class RateLimitedSystem : WardLinkSystem
         ["RateLimits:PerClient:Window"] = $"00:00:{ClientWindowSeconds:00}",
         ["RateLimits:PublicTips:PermitLimit"] = "2",
         ["RateLimits:PublicTips:Window"] = "00:00:02",
+        ["Cors:Origins:0"] = BrowserOrigin,
     };
 }
 
@@ -744,6 +791,111 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
             },
             "the address's next public tip window");
         Assert.Equal(HttpStatusCode.Created, recovered.StatusCode);
+    }
+
+    /// <summary>
+    /// Every answer to a counted request says where its caller stands (docs/api.md): the window's limit, the requests left
+    /// (one fewer each time within a window, a new window's whole limit less one), whole seconds until it starts again (at most
+    /// its length), whatever the answer (a 200, a 403); a 429 once none are left, its Retry-After the window's reset.
+    /// </summary>
+    [Fact]
+    public async Task Every_answer_says_where_the_client_stands_in_its_window_and_the_429_when_it_starts_again()
+    {
+        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
+        int? before = null;
+        HttpResponseMessage? refused = null;
+        var seen = new List<string>();
+        for (var sent = 0; sent < 100 && refused is null; sent++)
+        {
+            var response = await auditor.GetAsync(sent % 2 == 0 ? "/api/tips/stats?year=2024" : $"/api/tips/{Guid.NewGuid()}", TestContext.Current.CancellationToken);
+            var (limit, remaining, reset) = WindowOf(response);
+            seen.Add($"{(int)response.StatusCode} {remaining}/{limit} {reset}s");
+            Assert.Equal(40, limit);
+            Assert.InRange(reset, 1, RateLimitedSystem.ClientWindowSeconds);
+            Assert.True(remaining == before - 1 || remaining == limit - 1 || (remaining == 0 && response.StatusCode == HttpStatusCode.TooManyRequests), string.Join(", ", seen));
+            Assert.Contains(response.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Forbidden, HttpStatusCode.TooManyRequests });
+            refused = response.StatusCode == HttpStatusCode.TooManyRequests ? response : null;
+            before = remaining;
+        }
+
+        Assert.NotNull(refused);
+        Assert.Equal(0, WindowOf(refused).Remaining);
+        Assert.Equal(WindowOf(refused).Reset, (int)refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds);
+        Assert.Contains(seen, answer => answer.StartsWith("403", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The public's tips count against the address's window and their own stricter one: the answer reports the stricter (2 a
+    /// window here, against the address's 40), and a token request its own window by address.
+    /// </summary>
+    [Fact]
+    public async Task A_public_tip_reports_its_stricter_window_and_a_token_request_its_own()
+    {
+        using var tipster = system.CreateClientFrom(IPAddress.Parse("127.0.5.1"));
+        var first = await tipster.PostAsync("/api/public/tips", PublicTip(), TestContext.Current.CancellationToken);
+        var answers = new List<HttpResponseMessage> { first };
+        while (answers[^1].StatusCode != HttpStatusCode.TooManyRequests && answers.Count < 10)
+        {
+            answers.Add(await tipster.PostAsync("/api/public/tips", PublicTip(), TestContext.Current.CancellationToken));
+        }
+
+        Assert.All(answers, answer => Assert.Equal(2, WindowOf(answer).Limit));
+        Assert.Equal(HttpStatusCode.TooManyRequests, answers[^1].StatusCode);
+        Assert.Equal(0, WindowOf(answers[^1]).Remaining);
+        Assert.InRange(WindowOf(answers[^1]).Reset, 1, 2);
+        using var token = await system.CreateClientFrom(IPAddress.Parse("127.0.5.2")).PostAsync(
+            TokenIssuer.TokenPath,
+            new FormUrlEncodedContent([new("grant_type", "client_credentials"), new("client_id", "test-police"), new("client_secret", "not-its-secret")]),
+            TestContext.Current.CancellationToken);
+        Assert.Equal((40, 39), (WindowOf(token).Limit, WindowOf(token).Remaining));
+    }
+
+    /// <summary>
+    /// A page of the origin <c>Cors:Origins</c> names may call the API (docs/api.md): its preflight is answered before any
+    /// token is asked for, and every answer names its origin and lets it read the headers; another origin gets no CORS header at all.
+    /// </summary>
+    [Fact]
+    public async Task A_browser_page_of_an_allowed_origin_may_call_the_api_and_another_origin_s_may_not()
+    {
+        using var browser = system.CreateAnonymousGatewayClient();
+        foreach (var origin in new[] { RateLimitedSystem.BrowserOrigin, "https://evil.example", "https://dashboard.ward.example" })
+        {
+            var allowed = origin == RateLimitedSystem.BrowserOrigin;
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/tips");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization, content-type, idempotency-key");
+            using var preflightAnswer = await browser.SendAsync(preflight, TestContext.Current.CancellationToken);
+            using var read = new HttpRequestMessage(HttpMethod.Get, "/api/tips/stats?year=2024");
+            read.Headers.Add("Origin", origin);
+            read.Headers.Authorization = new("Bearer", TestAuth.Token(WardLinkRoles.Auditor));
+            using var readAnswer = await browser.SendAsync(read, TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.OK, readAnswer.StatusCode);
+            if (allowed)
+            {
+                Assert.Equal(HttpStatusCode.NoContent, preflightAnswer.StatusCode);
+                Assert.Equal(origin, preflightAnswer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+                Assert.Contains("POST", preflightAnswer.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+                Assert.Contains("idempotency-key", preflightAnswer.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+                Assert.Equal(origin, readAnswer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+                Assert.Equal("*", readAnswer.Headers.GetValues("Access-Control-Expose-Headers").Single());
+            }
+            else
+            {
+                Assert.DoesNotContain(preflightAnswer.Headers, header => header.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase));
+                Assert.DoesNotContain(readAnswer.Headers, header => header.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase));
+            }
+
+            Assert.False(preflightAnswer.Headers.Contains("Access-Control-Allow-Credentials"), origin);
+        }
+    }
+
+    /// <summary>An answer's <c>RateLimit-Limit</c>, <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c>, each one whole number.</summary>
+    internal static (int Limit, int Remaining, int Reset) WindowOf(HttpResponseMessage response)
+    {
+        int One(string header) => int.Parse(Assert.Single(response.Headers.GetValues(header)), NumberStyles.None, CultureInfo.InvariantCulture);
+        return (One(RateLimits.LimitHeader), One(RateLimits.RemainingHeader), One(RateLimits.ResetHeader));
     }
 
     internal static async Task<HttpResponseMessage> FirstRejectionAsync(Func<Task<HttpResponseMessage>> send, int attempts)

@@ -23,7 +23,11 @@ namespace WardLink.Testing;
 public sealed class DocumentedResponses(JsonObject document)
 {
     /// <summary>The headers the API answers with that a response must declare to carry them.</summary>
-    public static readonly IReadOnlyList<string> AnswerHeaders = [HeaderNames.ETag, HeaderNames.Location, IdempotencyKeys.ReplayedHeaderName, HeaderNames.RetryAfter];
+    public static readonly IReadOnlyList<string> AnswerHeaders =
+    [
+        HeaderNames.ETag, HeaderNames.Location, IdempotencyKeys.ReplayedHeaderName, HeaderNames.RetryAfter,
+        "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", HeaderNames.AccessControlAllowOrigin,
+    ];
 
     /// <summary>The keywords of a schema the check applies.</summary>
     private static readonly HashSet<string> Assertions =
@@ -132,8 +136,10 @@ public sealed class DocumentedResponses(JsonObject document)
 
         var problems = new List<string>();
         var declared = response["headers"] as JsonObject ?? [];
-        foreach (var (name, header) in declared)
+        foreach (var (name, declaration) in declared)
         {
+            // A header the document defines once (components.headers) and refers to from each response.
+            var header = declaration?["$ref"] is JsonValue reference ? Target((string)reference!) : declaration;
             if (ValueOf(name) is not { } text)
             {
                 if ((bool?)header?["required"] == true)
