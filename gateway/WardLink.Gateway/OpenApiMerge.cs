@@ -34,7 +34,7 @@ public static class OpenApiMerge
     /// <summary>The headers the gateway may add to any answer, each defined once and referred to from every response.</summary>
     private static JsonObject GatewayHeaders()
     {
-        const string Absent = " Absent from an answer given before the caller is counted (a header value refused, a body refused for its size or its time, a path no operation takes, admission control's 503).";
+        const string Absent = " Absent from an answer given before the caller is counted (a header value refused, a body refused for its size or its time, admission control's 503).";
         static JsonObject Count(string description, int minimum) => new()
         {
             ["description"] = description,
@@ -191,7 +191,7 @@ public static class OpenApiMerge
                 operation["x-wardlink-service"] = service;
                 if (publicPath.StartsWith("/api/public/", StringComparison.Ordinal))
                 {
-                    operation["security"] = new JsonArray();
+                    operation["security"] = Anonymous();
                 }
             }
 
@@ -234,7 +234,7 @@ public static class OpenApiMerge
             operation["operationId"] = Prefixed(service, id);
         }
 
-        var anonymous = operation["security"] is JsonArray { Count: 0 };
+        var anonymous = IsAnonymous(operation);
         // A header value outside visible ASCII is a 400 whatever the operation reads (RequestHeaders).
         var added = new List<string> { "400", "408", "413", "415", "429", "500" };
         if (!anonymous)
@@ -303,6 +303,15 @@ public static class OpenApiMerge
             .OrderBy(response => response.Key, StringComparer.Ordinal)
             .Select(response => KeyValuePair.Create(response.Key, response.Value?.DeepClone())));
     }
+
+    /// <summary>
+    /// An operation anyone may call, with a token or without (OpenAPI's empty security requirement, <c>[{}]</c>; <c>[]</c> says
+    /// the same to OpenAPI but reads to a linter as a write nobody secured).
+    /// </summary>
+    public static JsonArray Anonymous() => [new JsonObject()];
+
+    /// <summary>Whether <paramref name="operation"/> is one anyone may call (<see cref="Anonymous"/>).</summary>
+    public static bool IsAnonymous(JsonObject operation) => operation["security"] is JsonArray and [JsonObject { Count: 0 }];
 
     private static JsonObject Child(JsonObject parent, string name)
     {
