@@ -44,8 +44,8 @@ public static class OpenApiMerge
         return new JsonObject
         {
             [RateLimits.LimitHeader] = Count("The requests the caller's rate window allows: of the windows this request counted against (its client's or its address's, the public tips' stricter one per address, the token endpoint's per address), the one that refused it, else the one with fewest requests left." + Absent, 1),
-            [RateLimits.RemainingHeader] = Count("The requests left in that window after this one (0 on a 429)." + Absent, 0),
-            [RateLimits.ResetHeader] = Count("Whole seconds until that window starts again (at least 1; a 429's Retry-After is the same)." + Absent, 1),
+            [RateLimits.RemainingHeader] = Count("The requests left in that window after this one (0 on the 429 of a spent window; a 429 for too many requests in flight at once leaves it as it was)." + Absent, 0),
+            [RateLimits.ResetHeader] = Count("Whole seconds until that window starts again (at least 1; the Retry-After of a spent window's 429 is the same)." + Absent, 1),
             [Cors.AllowOriginHeader] = new JsonObject
             {
                 ["description"] = "The browser origin allowed to read this answer: the request's Origin, when the gateway's Cors:Origins names it (none by default: partners call from their systems, not from browsers). Absent otherwise.",
@@ -283,7 +283,7 @@ public static class OpenApiMerge
                 {
                     ["Retry-After"] = new JsonObject
                     {
-                        ["description"] = status == "429" ? "Seconds until the window that refused the request starts again (as RateLimit-Reset says)." : "Seconds to wait before retrying.",
+                        ["description"] = status == "429" ? "Seconds until the window that refused the request starts again (as RateLimit-Reset says); 1 when the caller had too many requests in flight at once." : "Seconds to wait before retrying.",
                         ["schema"] = new JsonObject { ["type"] = "integer", ["format"] = "int32", ["minimum"] = 1, ["maximum"] = int.MaxValue },
                     },
                 };
