@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.Net.Http.Headers;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Gateway;
@@ -28,7 +29,7 @@ public static class OpenApiMerge
 
     private const string HeaderRef = "#/components/headers/";
 
-    /// <summary>What every 2xx and 4xx answer says of the caller's rate window (<see cref="RateLimits"/>).</summary>
+    /// <summary>What every answer says of the caller's rate window (<see cref="RateLimits"/>), a 5xx too.</summary>
     private static readonly string[] WindowHeaders = [RateLimits.LimitHeader, RateLimits.RemainingHeader, RateLimits.ResetHeader];
 
     /// <summary>The headers the gateway may add to any answer, each defined once and referred to from every response.</summary>
@@ -44,9 +45,9 @@ public static class OpenApiMerge
         return new JsonObject
         {
             [RateLimits.LimitHeader] = Count("The requests the caller's rate window allows: of the windows this request counted against (its client's or its address's, the public tips' stricter one per address, the token endpoint's per address), the one that refused it, else the one with fewest requests left." + Absent, 1),
-            [RateLimits.RemainingHeader] = Count("The requests left in that window after this one (0 on the 429 of a spent window; a 429 for too many requests in flight at once leaves it as it was)." + Absent, 0),
+            [RateLimits.RemainingHeader] = Count("The requests left in that window after this one (0 on the 429 of a spent window)." + Absent, 0),
             [RateLimits.ResetHeader] = Count("Whole seconds until that window starts again (at least 1; the Retry-After of a spent window's 429 is the same)." + Absent, 1),
-            [Cors.AllowOriginHeader] = new JsonObject
+            [HeaderNames.AccessControlAllowOrigin] = new JsonObject
             {
                 ["description"] = "The browser origin allowed to read this answer: the request's Origin, when the gateway's Cors:Origins names it (none by default: partners call from their systems, not from browsers). Absent otherwise.",
                 ["schema"] = new JsonObject { ["type"] = "string", ["maxLength"] = Cors.MaxOriginLength, ["pattern"] = Cors.OriginPattern },
@@ -223,8 +224,8 @@ public static class OpenApiMerge
     /// and it is read as sent, within a time and a size, before routing); 502 and
     /// 504 when proxied; 503 but on health (admission control refuses everything else past its bound).
     /// Every error response without content gets problem details, a 400 those naming each wrong field;
-    /// a 429 or 503 says when to retry. Every 2xx and 4xx answer says where the caller stands in its rate window, and every answer
-    /// may name the browser origin allowed to read it (CORS).
+    /// a 429 or 503 says when to retry. Every answer says where the caller stands in its rate window, and may name the browser
+    /// origin allowed to read it (CORS).
     /// </summary>
     private static void Complete(string path, JsonObject operation, Dictionary<string, int> operationIds)
     {
@@ -293,7 +294,7 @@ public static class OpenApiMerge
         foreach (var (status, response) in responses)
         {
             var headers = Child(response!.AsObject(), "headers");
-            foreach (var header in (status[0] is '2' or '4' ? WindowHeaders : []).Append(Cors.AllowOriginHeader))
+            foreach (var header in WindowHeaders.Append(HeaderNames.AccessControlAllowOrigin))
             {
                 headers[header] = new JsonObject { ["$ref"] = HeaderRef + header };
             }

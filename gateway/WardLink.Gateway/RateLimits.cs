@@ -37,7 +37,7 @@ public static class RateLimits
         builder.Services.AddOptions<RateLimitsOptions>()
             .Bind(builder.Configuration.GetSection("RateLimits"))
             .Validate(limits => limits.AnonymousInFlight >= 1 && limits.PartnerInFlight >= 1, "RateLimits:AnonymousInFlight and RateLimits:PartnerInFlight must be at least 1.")
-            .Validate(limits => limits.PerClient.IsValid && limits.PublicTips.IsValid, "RateLimits:PerClient and RateLimits:PublicTips need a PermitLimit of at least 1 and a Window of at least a second.")
+            .Validate(limits => limits.PerClient.IsValid && limits.PublicTips.IsValid, "RateLimits:PerClient and RateLimits:PublicTips need a PermitLimit of at least 1 and a Window of a second to a day.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new RateWindows(services.GetRequiredService<TimeProvider>()));
@@ -52,6 +52,7 @@ public static class RateLimits
     public static WebApplication UseWardLinkClientWindows(this WebApplication app)
     {
         var windows = app.Services.GetRequiredService<RateWindows>();
+        var clock = app.Services.GetRequiredService<TimeProvider>();
         var limits = app.Services.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
         app.Use(async (http, next) =>
         {
@@ -67,7 +68,7 @@ public static class RateLimits
                 standing = WindowStanding.Binding(standing, windows.Take(PublicPrefix + AddressOf(http), limits.PublicTips));
             }
 
-            await AdmitAsync(http, next, standing);
+            await AdmitAsync(http, next, standing, clock);
         });
         return app;
     }
@@ -81,12 +82,13 @@ public static class RateLimits
     public static WebApplication UseWardLinkTokenRateLimit(this WebApplication app)
     {
         var windows = app.Services.GetRequiredService<RateWindows>();
+        var clock = app.Services.GetRequiredService<TimeProvider>();
         var limits = app.Services.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
         app.Use(async (http, next) =>
         {
             if (AsksForToken(http))
             {
-                await AdmitAsync(http, next, windows.Take(TokenPrefix + AddressOf(http), limits.PerClient));
+                await AdmitAsync(http, next, windows.Take(TokenPrefix + AddressOf(http), limits.PerClient), clock);
             }
             else
             {
@@ -100,24 +102,25 @@ public static class RateLimits
     /// Sends the request on when its window admitted it, else a 429 with <c>Retry-After</c> when the window starts again; its
     /// answer says where the caller stands in the window, whatever writes it (a proxied service, a problem, a fault).
     /// </summary>
-    private static async Task AdmitAsync(HttpContext http, RequestDelegate next, WindowStanding standing)
+    private static async Task AdmitAsync(HttpContext http, RequestDelegate next, WindowStanding standing, TimeProvider clock)
     {
-        var reset = Math.Max(1, (long)Math.Ceiling(standing.Reset.TotalSeconds));
+        // A refusal's reset is its Retry-After; an admitted request's is reckoned when its answer starts (a long one's too).
+        long? refused = standing.Admitted ? null : standing.ResetSeconds(clock.GetUtcNow());
         http.Response.OnStarting(() =>
         {
             var headers = http.Response.Headers;
             headers[LimitHeader] = standing.Limit.ToString(CultureInfo.InvariantCulture);
             headers[RemainingHeader] = standing.Remaining.ToString(CultureInfo.InvariantCulture);
-            headers[ResetHeader] = reset.ToString(CultureInfo.InvariantCulture);
+            headers[ResetHeader] = (refused ?? standing.ResetSeconds(clock.GetUtcNow())).ToString(CultureInfo.InvariantCulture);
             return Task.CompletedTask;
         });
-        if (standing.Admitted)
+        if (refused is { } seconds)
         {
-            await next(http);
+            await RejectAsync(http, seconds);
         }
         else
         {
-            await RejectAsync(http, reset);
+            await next(http);
         }
     }
 
@@ -252,5 +255,5 @@ public sealed class WindowLimit
 
     public TimeSpan Window { get; set; }
 
-    public bool IsValid => PermitLimit >= 1 && Window >= TimeSpan.FromSeconds(1);
+    public bool IsValid => PermitLimit >= 1 && Window >= TimeSpan.FromSeconds(1) && Window <= TimeSpan.FromDays(1);
 }

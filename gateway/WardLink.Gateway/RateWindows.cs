@@ -4,31 +4,39 @@ namespace WardLink.Gateway;
 
 /// <summary>
 /// Where a caller stands in one window after a request counted against it: whether the request was admitted, the window's
-/// limit, the requests it has left, and how long until the window starts again (the answer's <c>RateLimit-*</c> headers,
-/// and a refusal's <c>Retry-After</c>).
+/// limit, the requests it has left, and when the window starts again (the answer's <c>RateLimit-*</c> headers, and a
+/// refusal's <c>Retry-After</c>, reckoned as the answer starts).
 /// </summary>
-public readonly record struct WindowStanding(bool Admitted, int Limit, int Remaining, TimeSpan Reset)
+public readonly record struct WindowStanding(bool Admitted, int Limit, int Remaining, DateTimeOffset Ends, TimeSpan Window)
 {
     /// <summary>Of the windows a request counted against, the one its answer reports: a refusing one, else the one with least left.</summary>
     public static WindowStanding Binding(WindowStanding first, WindowStanding second) =>
         first.Admitted != second.Admitted ? (first.Admitted ? second : first)
-        : second.Remaining < first.Remaining || (second.Remaining == first.Remaining && second.Reset > first.Reset) ? second
+        : second.Remaining < first.Remaining || (second.Remaining == first.Remaining && second.Ends > first.Ends) ? second
         : first;
+
+    /// <summary>Whole seconds from <paramref name="now"/> until the window starts again: at least 1, at most its length.</summary>
+    public long ResetSeconds(DateTimeOffset now) =>
+        Math.Max(1, (long)Math.Ceiling(TimeSpan.FromTicks(Math.Min((Ends - now).Ticks, Window.Ticks)).TotalSeconds));
 }
 
 /// <summary>
 /// Fixed windows per partition (a client, an address): at most <see cref="WindowLimit.PermitLimit"/> requests in each
 /// <see cref="WindowLimit.Window"/>. A partition's windows follow one another on the clock from an offset of its own
 /// (a hash of its name), so windows of different callers do not all start again at once; a refused request takes nothing.
-/// Unlike .NET's fixed-window limiter, each answer can say when its window starts again. A window that has ended is
-/// forgotten (every few thousand requests the ended ones are dropped), so the partitions kept are those of the last window.
+/// A window only moves forward: a request whose clock reading is older than its partition's window (read just before
+/// another request moved it on) counts in the window as it stands; only a clock set back by more than a window starts the
+/// window it reads. Unlike .NET's fixed-window limiter,
+/// each answer can say when its window starts again. Ended windows are forgotten, by one request at a time and at most
+/// once a second, so the partitions kept are about those of the last window.
 /// </summary>
 public sealed class RateWindows(TimeProvider clock)
 {
-    private const int ForgetEvery = 4096;
+    private static readonly TimeSpan ForgetEvery = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, Count> _counts = new(StringComparer.Ordinal);
-    private long _taken;
+    private long _nextForget;
+    private int _forgetting;
 
     /// <summary>How many partitions have a window kept now.</summary>
     public int Kept => _counts.Count;
@@ -51,21 +59,29 @@ public sealed class RateWindows(TimeProvider clock)
                     continue;
                 }
 
-                if (count.Ends != ends)
+                if (ends > count.Ends || ends < count.Ends - length)
                 {
                     (count.Ends, count.Used) = (ends, 0);
                 }
 
                 var admitted = count.Used < limit.PermitLimit;
                 count.Used += admitted ? 1 : 0;
-                standing = new(admitted, limit.PermitLimit, limit.PermitLimit - count.Used, TimeSpan.FromTicks(ends - now));
+                standing = new(admitted, limit.PermitLimit, limit.PermitLimit - count.Used, new DateTimeOffset(count.Ends, TimeSpan.Zero), limit.Window);
                 break;
             }
         }
 
-        if (Interlocked.Increment(ref _taken) % ForgetEvery == 0)
+        if (now >= Interlocked.Read(ref _nextForget) && Interlocked.CompareExchange(ref _forgetting, 1, 0) == 0)
         {
-            Forget(now);
+            try
+            {
+                Forget(now);
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _nextForget, now + ForgetEvery.Ticks);
+                Volatile.Write(ref _forgetting, 0);
+            }
         }
 
         return standing;

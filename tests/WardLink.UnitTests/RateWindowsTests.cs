@@ -6,21 +6,22 @@ namespace WardLink.UnitTests;
 
 /// <summary>
 /// The gateway's rate windows (docs/api.md, "Rate limits"): judged only by what each answer reports (its window's limit, the
-/// requests left, the time until the window starts again), for any limit, window length and timing of requests.
+/// requests left, when the window starts again), for any limit, window length and timing of requests, one at a time and at once.
 /// </summary>
 public sealed class RateWindowsTests
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 5, 7, 0, 0, TimeSpan.Zero);
 
-    private static readonly Gen<(int Limit, int WindowSeconds, (int Partition, int AfterMs)[] Requests)> Traffic =
+    /// <summary>A request: its caller (of three), and how far the clock moves on before it: milliseconds, or to the very tick its caller's window ends.</summary>
+    private static readonly Gen<(int Limit, int WindowSeconds, (int Partition, int AfterMs, bool ToTheEnd)[] Requests)> Traffic =
         Gen.Select(Gen.Int[1, 8], Gen.Int[1, 90])
-            .SelectMany((limit, seconds) => Gen.Select(Gen.Int[0, 2], Gen.Int[0, seconds * 1500]).Array[1, 120]
+            .SelectMany((limit, seconds) => Gen.Select(Gen.Int[0, 2], Gen.Int[0, seconds * 1500], Gen.Int[0, 3].Select(kind => kind == 0)).Array[1, 120]
                 .Select(requests => (limit, seconds, requests)));
 
     /// <summary>
-    /// Within one window (the same end: now + reset) at most the limit is admitted, each admission leaves one request fewer, a
-    /// refusal comes only once the limit is used and leaves none; a new window starts only once the last has ended, and always
-    /// then, at a whole number of windows after it; the reset is never more than a window.
+    /// Within one window (the same end) at most the limit is admitted, each admission leaves one request fewer, a refusal comes
+    /// only once the limit is used and leaves none; a new window starts once the last has ended (at its very tick too), and
+    /// always then, a whole number of windows after it; the reset is between a second and the window's length.
     /// </summary>
     [Fact]
     public void Each_answer_tells_the_truth_about_its_window()
@@ -32,32 +33,32 @@ public sealed class RateWindowsTests
             var clock = new ManualClock(Start);
             var windows = new RateWindows(clock);
             var seen = new Dictionary<int, (DateTimeOffset Ends, int Admitted)>();
-            foreach (var (partition, afterMs) in traffic.Requests)
+            foreach (var (partition, afterMs, toTheEnd) in traffic.Requests)
             {
-                clock.Set(clock.GetUtcNow().AddMilliseconds(afterMs));
+                clock.Set(toTheEnd && seen.TryGetValue(partition, out var current) && current.Ends >= clock.GetUtcNow() ? current.Ends : clock.GetUtcNow().AddMilliseconds(afterMs));
                 var now = clock.GetUtcNow();
                 var standing = windows.Take($"client:{partition}", limit);
-                var ends = now + standing.Reset;
-                Assert.InRange(standing.Reset, TimeSpan.FromTicks(1), window);
+                Assert.InRange(standing.Ends - now, TimeSpan.FromTicks(1), window);
+                Assert.InRange(standing.ResetSeconds(now), 1, traffic.WindowSeconds);
                 Assert.Equal(traffic.Limit, standing.Limit);
                 var admitted = 0;
                 if (seen.TryGetValue(partition, out var last))
                 {
-                    Assert.Equal(now >= last.Ends, ends != last.Ends);
-                    if (ends == last.Ends)
+                    Assert.Equal(now >= last.Ends, standing.Ends != last.Ends);
+                    if (standing.Ends == last.Ends)
                     {
                         admitted = last.Admitted;
                     }
                     else
                     {
-                        Assert.Equal(0, (ends - last.Ends).Ticks % window.Ticks);
+                        Assert.Equal(0, (standing.Ends - last.Ends).Ticks % window.Ticks);
                     }
                 }
 
                 Assert.Equal(admitted < traffic.Limit, standing.Admitted);
                 admitted += standing.Admitted ? 1 : 0;
                 Assert.Equal(traffic.Limit - admitted, standing.Remaining);
-                seen[partition] = (ends, admitted);
+                seen[partition] = (standing.Ends, admitted);
             }
         });
     }
@@ -71,6 +72,42 @@ public sealed class RateWindowsTests
             var limit = new WindowLimit { PermitLimit = traffic.Limit, Window = TimeSpan.FromSeconds(traffic.WindowSeconds) };
             Assert.Equal(AnswersOfFirst(traffic.Requests, limit), AnswersOfFirst([.. traffic.Requests.Select(request => request with { Partition = request.Partition == 0 ? 0 : -1 })], limit));
         });
+    }
+
+    /// <summary>
+    /// Requests of one caller sent at once from four threads while the clock crosses many window ends (a request may read the
+    /// clock just before another moves the window on): no window admits more than its limit, and each admits it whole.
+    /// </summary>
+    [Fact]
+    public async Task Requests_at_once_across_window_ends_never_take_more_than_the_limit()
+    {
+        const int Limit = 50;
+        var clock = new ManualClock(Start);
+        var windows = new RateWindows(clock);
+        var limit = new WindowLimit { PermitLimit = Limit, Window = TimeSpan.FromSeconds(1) };
+        var answers = new System.Collections.Concurrent.ConcurrentBag<WindowStanding>();
+        using var done = new CancellationTokenSource();
+        var senders = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                answers.Add(windows.Take("client:busy", limit));
+            }
+        })).ToList();
+        for (var step = 0; step < 400; step++)
+        {
+            clock.Set(clock.GetUtcNow().AddMilliseconds(50));
+            Thread.SpinWait(20_000);
+        }
+
+        done.Cancel();
+        await Task.WhenAll(senders);
+
+        var perWindow = answers.Where(answer => answer.Admitted).GroupBy(answer => answer.Ends).Select(window => window.Count()).ToList();
+        Assert.True(perWindow.Count > 5, $"Only {perWindow.Count} windows were crossed.");
+        Assert.All(perWindow, admitted => Assert.InRange(admitted, 1, Limit));
+        Assert.All(answers.Where(answer => answer.Admitted).GroupBy(answer => answer.Ends), window =>
+            Assert.Equal(Enumerable.Range(0, window.Count()).Select(used => Limit - 1 - used), window.Select(answer => answer.Remaining).OrderDescending()));
     }
 
     /// <summary>Ended windows are forgotten as requests go on, and forgetting changes no answer of a window still running.</summary>
@@ -97,7 +134,8 @@ public sealed class RateWindowsTests
     [Fact]
     public void An_answer_reports_the_binding_window()
     {
-        var standing = Gen.Select(Gen.Bool, Gen.Int[1, 100], Gen.Int[0, 100], Gen.Int[1, 600]).Select((admitted, limit, remaining, reset) => new WindowStanding(admitted, limit, remaining, TimeSpan.FromSeconds(reset)));
+        var standing = Gen.Select(Gen.Bool, Gen.Int[1, 100], Gen.Int[0, 100], Gen.Int[1, 600])
+            .Select((admitted, limit, remaining, reset) => new WindowStanding(admitted, limit, remaining, Start.AddSeconds(reset), TimeSpan.FromMinutes(10)));
         Gen.Select(standing, standing).Sample((first, second) =>
         {
             var binding = WindowStanding.Binding(first, second);
@@ -110,12 +148,33 @@ public sealed class RateWindowsTests
         });
     }
 
-    private static List<WindowStanding> AnswersOfFirst((int Partition, int AfterMs)[] requests, WindowLimit limit)
+    /// <summary>
+    /// An origin is taken as a browser sends it (https, http for a loopback host; a name or an IPv4 address; a port only when not
+    /// the scheme's own; lower case; nothing else): any other text in <c>Cors:Origins</c> stops the gateway at start.
+    /// </summary>
+    [Fact]
+    public void Only_an_origin_as_a_browser_sends_it_is_allowed()
+    {
+        var label = Gen.Char['a', 'z'].Array[1, 12].Select(letters => new string(letters));
+        var origin = Gen.Select(label.Array[1, 4], Gen.Int[0, 65535]).Select((labels, port) =>
+            $"https://{string.Join('.', labels)}.example{(port is 0 or 443 ? string.Empty : $":{port}")}");
+        origin.Sample(allowed =>
+        {
+            Assert.True(Cors.IsOrigin(allowed), allowed);
+            Assert.All(
+                new[] { allowed + "/", allowed + "/path", allowed + "\n", " " + allowed, allowed.ToUpperInvariant(), allowed.Replace("https://", "http://", StringComparison.Ordinal), allowed.Replace("https://", "https://someone@", StringComparison.Ordinal), allowed + "?x", allowed + "#x" },
+                refused => Assert.False(Cors.IsOrigin(refused), refused));
+        });
+        Assert.All(["http://localhost:5173", "http://127.0.0.1:3000", "https://10.0.0.7:8443"], allowed => Assert.True(Cors.IsOrigin(allowed), allowed));
+        Assert.All(["*", "null", "https://a.example:443", "https://a.example:99999", "https://[::1]:3000", "ftp://a.example", "https://", "a.example", ""], refused => Assert.False(Cors.IsOrigin(refused), refused));
+    }
+
+    private static List<WindowStanding> AnswersOfFirst((int Partition, int AfterMs, bool ToTheEnd)[] requests, WindowLimit limit)
     {
         var clock = new ManualClock(Start);
         var windows = new RateWindows(clock);
         var answers = new List<WindowStanding>();
-        foreach (var (partition, afterMs) in requests)
+        foreach (var (partition, afterMs, _) in requests)
         {
             clock.Set(clock.GetUtcNow().AddMilliseconds(afterMs));
             if (partition >= 0)
