@@ -52,7 +52,6 @@ public static class RateLimits
     public static WebApplication UseWardLinkClientWindows(this WebApplication app)
     {
         var windows = app.Services.GetRequiredService<RateWindows>();
-        var clock = app.Services.GetRequiredService<TimeProvider>();
         var limits = app.Services.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
         app.Use(async (http, next) =>
         {
@@ -68,7 +67,7 @@ public static class RateLimits
                 standing = WindowStanding.Binding(standing, windows.Take(PublicPrefix + AddressOf(http), limits.PublicTips));
             }
 
-            await AdmitAsync(http, next, standing, clock);
+            await AdmitAsync(http, next, standing, windows);
         });
         return app;
     }
@@ -82,13 +81,12 @@ public static class RateLimits
     public static WebApplication UseWardLinkTokenRateLimit(this WebApplication app)
     {
         var windows = app.Services.GetRequiredService<RateWindows>();
-        var clock = app.Services.GetRequiredService<TimeProvider>();
         var limits = app.Services.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
         app.Use(async (http, next) =>
         {
             if (AsksForToken(http))
             {
-                await AdmitAsync(http, next, windows.Take(TokenPrefix + AddressOf(http), limits.PerClient), clock);
+                await AdmitAsync(http, next, windows.Take(TokenPrefix + AddressOf(http), limits.PerClient), windows);
             }
             else
             {
@@ -102,16 +100,16 @@ public static class RateLimits
     /// Sends the request on when its window admitted it, else a 429 with <c>Retry-After</c> when the window starts again; its
     /// answer says where the caller stands in the window, whatever writes it (a proxied service, a problem, a fault).
     /// </summary>
-    private static async Task AdmitAsync(HttpContext http, RequestDelegate next, WindowStanding standing, TimeProvider clock)
+    private static async Task AdmitAsync(HttpContext http, RequestDelegate next, WindowStanding standing, RateWindows windows)
     {
         // A refusal's reset is its Retry-After; an admitted request's is reckoned when its answer starts (a long one's too).
-        long? refused = standing.Admitted ? null : standing.ResetSeconds(clock.GetUtcNow());
+        long? refused = standing.Admitted ? null : standing.ResetSeconds(windows.Now);
         http.Response.OnStarting(() =>
         {
             var headers = http.Response.Headers;
             headers[LimitHeader] = standing.Limit.ToString(CultureInfo.InvariantCulture);
             headers[RemainingHeader] = standing.Remaining.ToString(CultureInfo.InvariantCulture);
-            headers[ResetHeader] = (refused ?? standing.ResetSeconds(clock.GetUtcNow())).ToString(CultureInfo.InvariantCulture);
+            headers[ResetHeader] = (refused ?? standing.ResetSeconds(windows.Now)).ToString(CultureInfo.InvariantCulture);
             return Task.CompletedTask;
         });
         if (refused is { } seconds)

@@ -4,10 +4,10 @@ namespace WardLink.Gateway;
 
 /// <summary>
 /// Where a caller stands in one window after a request counted against it: whether the request was admitted, the window's
-/// limit, the requests it has left, and when the window starts again (the answer's <c>RateLimit-*</c> headers, and a
-/// refusal's <c>Retry-After</c>, reckoned as the answer starts).
+/// limit, the requests it has left, and when the window ends on the windows' own clock (<see cref="RateWindows.Now"/>): the
+/// answer's <c>RateLimit-*</c> headers, and a refusal's <c>Retry-After</c>, reckoned as the answer starts.
 /// </summary>
-public readonly record struct WindowStanding(bool Admitted, int Limit, int Remaining, DateTimeOffset Ends, TimeSpan Window)
+public readonly record struct WindowStanding(bool Admitted, int Limit, int Remaining, TimeSpan Ends, TimeSpan Window)
 {
     /// <summary>Of the windows a request counted against, the one its answer reports: a refusing one, else the one with least left.</summary>
     public static WindowStanding Binding(WindowStanding first, WindowStanding second) =>
@@ -15,8 +15,8 @@ public readonly record struct WindowStanding(bool Admitted, int Limit, int Remai
         : second.Remaining < first.Remaining || (second.Remaining == first.Remaining && second.Ends > first.Ends) ? second
         : first;
 
-    /// <summary>Whole seconds from <paramref name="now"/> until the window starts again: at least 1, at most its length.</summary>
-    public long ResetSeconds(DateTimeOffset now) =>
+    /// <summary>Whole seconds from <paramref name="now"/> (<see cref="RateWindows.Now"/>) until the window starts again: at least 1, at most its length.</summary>
+    public long ResetSeconds(TimeSpan now) =>
         Math.Max(1, (long)Math.Ceiling(TimeSpan.FromTicks(Math.Min((Ends - now).Ticks, Window.Ticks)).TotalSeconds));
 }
 
@@ -24,9 +24,9 @@ public readonly record struct WindowStanding(bool Admitted, int Limit, int Remai
 /// Fixed windows per partition (a client, an address): at most <see cref="WindowLimit.PermitLimit"/> requests in each
 /// <see cref="WindowLimit.Window"/>. A partition's windows follow one another on the clock from an offset of its own
 /// (a hash of its name), so windows of different callers do not all start again at once; a refused request takes nothing.
-/// A window only moves forward: a request whose clock reading is older than its partition's window (read just before
-/// another request moved it on) counts in the window as it stands; only a clock set back by more than a window starts the
-/// window it reads. Unlike .NET's fixed-window limiter,
+/// Windows are reckoned on the clock's monotonic timestamps (a wall clock set back or forward moves none) and only move on: a
+/// request whose reading is older than its partition's window (read just before another request moved it on) counts in the
+/// window as it stands. Unlike .NET's fixed-window limiter,
 /// each answer can say when its window starts again. Ended windows are forgotten, by one request at a time and at most
 /// once a second, so the partitions kept are about those of the last window.
 /// </summary>
@@ -35,20 +35,26 @@ public sealed class RateWindows(TimeProvider clock)
     private static readonly TimeSpan ForgetEvery = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, Count> _counts = new(StringComparer.Ordinal);
+    private readonly long _origin = clock.GetTimestamp();
     private long _nextForget;
     private int _forgetting;
 
     /// <summary>How many partitions have a window kept now.</summary>
     public int Kept => _counts.Count;
 
+    /// <summary>The windows' own clock: the time since they began, on the clock's monotonic timestamps.</summary>
+    public TimeSpan Now => clock.GetElapsedTime(_origin);
+
     /// <summary>Counts a request against <paramref name="partition"/>'s window under <paramref name="limit"/>: admitted while the window has requests left.</summary>
     public WindowStanding Take(string partition, WindowLimit limit)
     {
-        var now = clock.GetUtcNow().UtcTicks;
+        var now = Now.Ticks;
         var length = limit.Window.Ticks;
         var offset = (long)((uint)StringComparer.Ordinal.GetHashCode(partition) % (ulong)length);
-        var ends = ((now - offset) / length + 1) * length + offset;
-        WindowStanding standing;
+
+        // The first end after now of the windows that end at offset + k × length (now - offset may be negative: no division of it).
+        var ends = (now - offset + length) / length * length + offset;
+        (bool Admitted, int Used, long Ends) taken;
         while (true)
         {
             var count = _counts.GetOrAdd(partition, _ => new Count());
@@ -59,14 +65,14 @@ public sealed class RateWindows(TimeProvider clock)
                     continue;
                 }
 
-                if (ends > count.Ends || ends < count.Ends - length)
+                if (ends > count.Ends)
                 {
                     (count.Ends, count.Used) = (ends, 0);
                 }
 
                 var admitted = count.Used < limit.PermitLimit;
                 count.Used += admitted ? 1 : 0;
-                standing = new(admitted, limit.PermitLimit, limit.PermitLimit - count.Used, new DateTimeOffset(count.Ends, TimeSpan.Zero), limit.Window);
+                taken = (admitted, count.Used, count.Ends);
                 break;
             }
         }
@@ -84,7 +90,7 @@ public sealed class RateWindows(TimeProvider clock)
             }
         }
 
-        return standing;
+        return new(taken.Admitted, limit.PermitLimit, limit.PermitLimit - taken.Used, TimeSpan.FromTicks(taken.Ends), limit.Window);
     }
 
     private void Forget(long now)

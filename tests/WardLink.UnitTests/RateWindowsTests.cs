@@ -12,7 +12,7 @@ public sealed class RateWindowsTests
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 5, 7, 0, 0, TimeSpan.Zero);
 
-    /// <summary>A request: its caller (of three), and how far the clock moves on before it: milliseconds, or to the very tick its caller's window ends.</summary>
+    /// <summary>A request: its caller (of three), and how far the clock moves on before it: milliseconds, or to the very tick its caller's window ends (on the windows' own clock, <see cref="RateWindows.Now"/>).</summary>
     private static readonly Gen<(int Limit, int WindowSeconds, (int Partition, int AfterMs, bool ToTheEnd)[] Requests)> Traffic =
         Gen.Select(Gen.Int[1, 8], Gen.Int[1, 90])
             .SelectMany((limit, seconds) => Gen.Select(Gen.Int[0, 2], Gen.Int[0, seconds * 1500], Gen.Int[0, 3].Select(kind => kind == 0)).Array[1, 120]
@@ -32,11 +32,11 @@ public sealed class RateWindowsTests
             var limit = new WindowLimit { PermitLimit = traffic.Limit, Window = window };
             var clock = new ManualClock(Start);
             var windows = new RateWindows(clock);
-            var seen = new Dictionary<int, (DateTimeOffset Ends, int Admitted)>();
+            var seen = new Dictionary<int, (TimeSpan Ends, int Admitted)>();
             foreach (var (partition, afterMs, toTheEnd) in traffic.Requests)
             {
-                clock.Set(toTheEnd && seen.TryGetValue(partition, out var current) && current.Ends >= clock.GetUtcNow() ? current.Ends : clock.GetUtcNow().AddMilliseconds(afterMs));
-                var now = clock.GetUtcNow();
+                clock.Set(toTheEnd && seen.TryGetValue(partition, out var current) && current.Ends >= windows.Now ? Start + current.Ends : clock.GetUtcNow().AddMilliseconds(afterMs));
+                var now = windows.Now;
                 var standing = windows.Take($"client:{partition}", limit);
                 Assert.InRange(standing.Ends - now, TimeSpan.FromTicks(1), window);
                 Assert.InRange(standing.ResetSeconds(now), 1, traffic.WindowSeconds);
@@ -135,7 +135,7 @@ public sealed class RateWindowsTests
     public void An_answer_reports_the_binding_window()
     {
         var standing = Gen.Select(Gen.Bool, Gen.Int[1, 100], Gen.Int[0, 100], Gen.Int[1, 600])
-            .Select((admitted, limit, remaining, reset) => new WindowStanding(admitted, limit, remaining, Start.AddSeconds(reset), TimeSpan.FromMinutes(10)));
+            .Select((admitted, limit, remaining, reset) => new WindowStanding(admitted, limit, remaining, TimeSpan.FromSeconds(reset), TimeSpan.FromMinutes(10)));
         Gen.Select(standing, standing).Sample((first, second) =>
         {
             var binding = WindowStanding.Binding(first, second);
