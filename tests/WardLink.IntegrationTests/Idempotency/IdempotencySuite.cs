@@ -230,6 +230,64 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
     }
 
     /// <summary>
+    /// The same creation sent several times at once without a key is answered as the same sent one after another (its twin, a
+    /// sample's other variant, on the same prerequisites): the same statuses and problems, each record made its own (a
+    /// <c>Location</c> of its own that reads), never a 5xx nor a 409 for a race, where the body names its record (a ward) one
+    /// made and the others told it exists. Four at a time, so both batches stay within a partner's ten webhooks.
+    /// </summary>
+    [Fact]
+    public async Task The_same_creation_sent_several_times_at_once_is_answered_as_if_sent_one_after_another()
+    {
+        const int AtOnce = 4;
+        var failures = new List<string>();
+        var created = 0;
+        foreach (var (endpoint, sample) in Samples)
+        {
+            // Prerequisites (a partner, a site, a route) and a year's first number are made by the first creation.
+            await SendAsync(Client, await sample(0), key: null);
+            var twin = await sample(1);
+            var sequence = new List<Answer>();
+            for (var sent = 0; sent < AtOnce; sent++)
+            {
+                sequence.Add(await SendAsync(Client, twin, key: null));
+            }
+
+            var request = await sample(2);
+            var together = await Task.WhenAll(Enumerable.Range(0, AtOnce).Select(_ => SendAsync(Client, request, key: null)));
+
+            var (oneAfterAnother, atOnce) = (sequence.Select(Outcome).Order(StringComparer.Ordinal).ToList(), together.Select(Outcome).Order(StringComparer.Ordinal).ToList());
+            if (!oneAfterAnother.SequenceEqual(atOnce))
+            {
+                failures.Add($"{endpoint} sent {AtOnce} times: one after another {string.Join(" | ", oneAfterAnother)}; at once {string.Join(" | ", atOnce)}");
+            }
+
+            var made = together.Where(answer => answer.Status == HttpStatusCode.Created).ToList();
+            created += made.Count;
+            if (made.Select(answer => answer.Location).Distinct().Count() != made.Count)
+            {
+                failures.Add($"{endpoint}: {made.Count} creations at once answered the same record: {string.Join(", ", made.Select(answer => answer.Location))}");
+            }
+
+            foreach (var location in made.Select(answer => answer.Location!).Where(location => !location.Contains("/public/", StringComparison.Ordinal)))
+            {
+                using var read = await Client.GetAsync(location.StartsWith("/api/", StringComparison.Ordinal) ? location[4..] : location, Ct);
+                if (read.StatusCode != HttpStatusCode.OK)
+                {
+                    failures.Add($"{endpoint}: the record created at once at {location} reads {(int)read.StatusCode}");
+                }
+            }
+        }
+
+        await SettledAsync();
+        AssertNone(failures);
+        Assert.True(created > 0, "No creation was made at once: the samples prove nothing.");
+    }
+
+    /// <summary>An answer's status and problem title, its ids and numbers (each record's own) written <c>#</c>.</summary>
+    private static string Outcome(Answer answer) =>
+        $"{(int)answer.Status} {(answer.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) == true ? ProblemTitles.Generalised(JsonNode.Parse(answer.Body)?["title"]?.GetValue<string>()) : string.Empty)}";
+
+    /// <summary>
     /// Another client is another token's subject; on an endpoint open to the public (anonymous callers allowed) another
     /// address, whatever token comes with it: there another token from the same address is the same client, and replays.
     /// </summary>
@@ -308,16 +366,20 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
         return await _stored.CountAsync(Ct);
     }
 
-    protected static async Task<Answer> SendAsync(HttpClient client, CreatingRequest request, string key, Action<HttpRequestMessage>? configure = null)
+    protected static async Task<Answer> SendAsync(HttpClient client, CreatingRequest request, string? key, Action<HttpRequestMessage>? configure = null)
     {
         using var response = await PostAsync(client, request, key, configure);
         return await Answer.Of(response, Ct);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, CreatingRequest request, string key, Action<HttpRequestMessage>? configure = null)
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, CreatingRequest request, string? key, Action<HttpRequestMessage>? configure = null)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, request.Path) { Content = JsonContent.Create(request.Body) };
-        message.Headers.TryAddWithoutValidation(IdempotencyKeys.HeaderName, key);
+        if (key is not null)
+        {
+            message.Headers.TryAddWithoutValidation(IdempotencyKeys.HeaderName, key);
+        }
+
         configure?.Invoke(message);
         return await client.SendAsync(message, Ct);
     }
