@@ -30,7 +30,7 @@ public sealed class RateWindowsTests
         {
             var window = TimeSpan.FromSeconds(traffic.WindowSeconds);
             var limit = new WindowLimit { PermitLimit = traffic.Limit, Window = window };
-            var clock = new ManualClock(Start);
+            var clock = new ManualClock(Start, timestampsFollow: true);
             var windows = new RateWindows(clock);
             var seen = new Dictionary<int, (TimeSpan Ends, int Admitted)>();
             foreach (var (partition, afterMs, toTheEnd) in traffic.Requests)
@@ -82,7 +82,7 @@ public sealed class RateWindowsTests
     public async Task Requests_at_once_across_window_ends_never_take_more_than_the_limit()
     {
         const int Limit = 50;
-        var clock = new ManualClock(Start);
+        var clock = new ManualClock(Start, timestampsFollow: true);
         var windows = new RateWindows(clock);
         var limit = new WindowLimit { PermitLimit = Limit, Window = TimeSpan.FromSeconds(1) };
         var answers = new System.Collections.Concurrent.ConcurrentBag<WindowStanding>();
@@ -114,7 +114,7 @@ public sealed class RateWindowsTests
     [Fact]
     public void Ended_windows_are_forgotten_and_running_ones_kept()
     {
-        var clock = new ManualClock(Start);
+        var clock = new ManualClock(Start, timestampsFollow: true);
         var windows = new RateWindows(clock);
         var limit = new WindowLimit { PermitLimit = 5000, Window = TimeSpan.FromMinutes(1) };
         for (var caller = 0; caller < 3000; caller++)
@@ -171,7 +171,7 @@ public sealed class RateWindowsTests
 
     private static List<WindowStanding> AnswersOfFirst((int Partition, int AfterMs, bool ToTheEnd)[] requests, WindowLimit limit)
     {
-        var clock = new ManualClock(Start);
+        var clock = new ManualClock(Start, timestampsFollow: true);
         var windows = new RateWindows(clock);
         var answers = new List<WindowStanding>();
         foreach (var (partition, afterMs, _) in requests)
