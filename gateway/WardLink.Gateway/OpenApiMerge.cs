@@ -35,7 +35,7 @@ public static class OpenApiMerge
     /// <summary>The headers the gateway may add to any answer, each defined once and referred to from every response.</summary>
     private static JsonObject GatewayHeaders()
     {
-        const string Absent = " Absent from an answer given before the caller is counted (a header value refused, a body refused for its size or its time, admission control's 503).";
+        const string Absent = " Absent from an answer given before the caller is counted (a header value outside visible ASCII, a body in a content coding, a body refused for its size or its time, admission control's 503).";
         static JsonObject Count(string description, int minimum) => new()
         {
             ["description"] = description,

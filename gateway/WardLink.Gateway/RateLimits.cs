@@ -156,15 +156,22 @@ public static class RateLimits
     }
 
     /// <summary>
-    /// Whose window a request counts against: its token's client, but on the public's operations, where a token is not read
-    /// (the call is the public's, docs/api.md), its address: a client that sends its token everywhere spends nothing of its
-    /// own window on them.
+    /// Whose window a request counts against: its token's client, but on an operation anyone may call, where a token is not
+    /// read (the call is the public's, docs/api.md, docs/security.md), its address: a client that sends its token everywhere
+    /// (its monitoring's health probes, a read of the API document) spends nothing of its own window on them.
     /// </summary>
     private static string ClientOf(HttpContext http) =>
-        !IsPublic(http) && http.User.FindFirst(WardLinkClaims.ClientId)?.Value is { Length: > 0 } client ? $"client:{client}" : AddressOf(http);
+        !ReadsNoToken(http) && http.User.FindFirst(WardLinkClaims.ClientId)?.Value is { Length: > 0 } client ? $"client:{client}" : AddressOf(http);
 
-    /// <summary>Whether <paramref name="http"/> asks one of the public's operations, where no token is read.</summary>
+    /// <summary>Whether <paramref name="http"/> asks one of the public's tip operations, where no token is read.</summary>
     public static bool IsPublic(HttpContext http) => http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether <paramref name="http"/> asks an operation anyone may call: the public's tip operations, the health probes, the API document and its page.</summary>
+    private static bool ReadsNoToken(HttpContext http) =>
+        IsPublic(http)
+        || http.Request.Path.StartsWithSegments(Health.ProbesPath, StringComparison.OrdinalIgnoreCase)
+        || http.Request.Path.StartsWithSegments(ApiDocument.Path, StringComparison.OrdinalIgnoreCase)
+        || http.Request.Path.StartsWithSegments(ApiDocument.UiPath, StringComparison.OrdinalIgnoreCase);
 
     private const string AddressPrefix = "address:";
 

@@ -24,6 +24,9 @@ public static class Health
     /// <summary>Checks tagged with this answer <c>/health/ready</c>; <c>/health/live</c> runs none.</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>Where every process's own probes answer, to anyone (<c>/health/live</c>, <c>/health/ready</c>).</summary>
+    public const string ProbesPath = "/health";
+
     /// <summary>How long a readiness check that asks a server may wait for it: one that hangs is unhealthy after this, and readiness answers.</summary>
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
 
@@ -82,7 +85,7 @@ public static class Health
     /// <c>/api/ops</c>): admission control never queues nor refuses them.
     /// </summary>
     public static bool IsHealthPath(PathString path) =>
-        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/ops", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments(ProbesPath, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/ops", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsReadinessCheck(HealthCheckRegistration check) => check.Tags.Contains(ReadyTag);
 

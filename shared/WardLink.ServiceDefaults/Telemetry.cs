@@ -73,5 +73,5 @@ public static class Telemetry
                 : new SamplingResult(SamplingDecision.RecordAndSample);
     }
 
-    private static bool IsHealthProbe(PathString path) => path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
+    private static bool IsHealthProbe(PathString path) => path.StartsWithSegments(Health.ProbesPath, StringComparison.OrdinalIgnoreCase);
 }

@@ -861,6 +861,30 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
     }
 
     /// <summary>
+    /// A token sent to an operation anyone may call (the health probes, the API document and its page) is not read (docs/api.md,
+    /// docs/security.md): the call counts against its address's window, and spends nothing of its client's (a partner's
+    /// monitoring sending its token everywhere). They counted against the client's.
+    /// </summary>
+    [Fact]
+    public async Task A_token_sent_where_none_is_read_counts_against_the_address_not_the_client()
+    {
+        using var auditor = await system.CreateGatewayClientAsync("test-auditor");
+        using var caller = system.CreateClientFrom(IPAddress.Parse("127.0.5.4")).As(auditor.DefaultRequestHeaders.Authorization!.Parameter!);
+        using var counted = await caller.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken);
+        var remaining = new List<int>();
+        foreach (var path in new[] { "/health/live", ApiDocument.UiPath, ApiDocument.Path })
+        {
+            using var response = await caller.GetAsync(path, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            remaining.Add(WindowOf(response).Remaining);
+        }
+
+        // The address's fresh window: 39 left after the first; the page may redirect (two requests), so fewer each time after.
+        Assert.Equal(39, remaining[0]);
+        Assert.True(remaining[1] < remaining[0] && remaining[2] < remaining[1], string.Join(", ", remaining));
+    }
+
+    /// <summary>
     /// The public's tips count against the address's window and their own stricter one: the answer reports the stricter (2 a
     /// window here, against the address's 40), and a token request its own window by address.
     /// </summary>
