@@ -245,7 +245,7 @@ public sealed class WebhookSender(
 
     /// <summary>
     /// The start of the answer's body, as text the delivery log can store, at most <see cref="WebhookDelivery.MaxExcerptLength"/>
-    /// characters: a NUL character (which PostgreSQL cannot store) shown as U+FFFD, a character cut in half at the end left
+    /// characters (Unicode's, as the document counts them: an emoji is one, though two UTF-16 units): a NUL character (which PostgreSQL cannot store) shown as U+FFFD, a character cut in half at the end left
     /// out; a body that breaks off (shorter than it said, or badly chunked) or does not come within the time left (cancelled: its
     /// status came in time, and a 2xx then is a delivery) is no answer's fault to log, and none is kept.
     /// </summary>
@@ -255,10 +255,10 @@ public sealed class WebhookSender(
         {
             await using var body = await answer.Content.ReadAsStreamAsync(ct);
             using var reader = new StreamReader(body, Encoding.UTF8);
-            var buffer = new char[WebhookDelivery.MaxExcerptLength];
+            var buffer = new char[2 * WebhookDelivery.MaxExcerptLength];
             var read = await reader.ReadBlockAsync(buffer, ct);
             var length = read > 0 && char.IsHighSurrogate(buffer[read - 1]) ? read - 1 : read;
-            return length == 0 ? null : new string(buffer, 0, length).Replace('\0', '\uFFFD');
+            return length == 0 ? null : Characters.Start(new string(buffer, 0, length), WebhookDelivery.MaxExcerptLength).Replace('\0', '\uFFFD');
         }
         catch (Exception unfinished) when (unfinished is IOException or OperationCanceledException)
         {

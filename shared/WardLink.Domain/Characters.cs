@@ -41,10 +41,16 @@ public static class Characters
             return text;
         }
 
+        return string.Concat(Start(text, maxLength - 1), "…");
+    }
+
+    /// <summary>The first <paramref name="count"/> characters of <paramref name="text"/> (all of it when it has fewer), never a character cut in half.</summary>
+    public static string Start(string text, int count)
+    {
         var (kept, end) = (0, 0);
         foreach (var character in text.EnumerateRunes())
         {
-            if (++kept == maxLength)
+            if (kept++ == count)
             {
                 break;
             }
@@ -52,6 +58,6 @@ public static class Characters
             end += character.Utf16SequenceLength;
         }
 
-        return string.Concat(text.AsSpan(0, end), "…");
+        return text[..end];
     }
 }

@@ -77,6 +77,20 @@ public sealed class CharactersTests
         Assert.Null(Characters.Cut(null, 1));
     }
 
+    /// <summary>A text's start (the delivery log's excerpt of an answer): its first n characters, or all of it, never a pair cut in half.</summary>
+    [Fact]
+    public void A_text_s_start_is_its_first_n_characters_never_a_character_cut_in_half()
+    {
+        Gen.Select(Texts, Gen.Int[0, 50]).Sample((text, count) =>
+        {
+            var start = Characters.Start(text, count);
+
+            Assert.StartsWith(start, text, StringComparison.Ordinal);
+            Assert.Equal(Math.Min(count, CodePointsOf(text)), CodePointsOf(start));
+            Assert.False(start.Length > 0 && start.Length < text.Length && char.IsSurrogatePair(text[start.Length - 1], text[start.Length]), "a character cut in half");
+        });
+    }
+
     [Fact]
     public void A_field_error_names_a_text_past_its_limit_in_characters_and_no_other()
     {

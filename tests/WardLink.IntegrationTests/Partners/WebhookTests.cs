@@ -757,6 +757,8 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
             {
             }
         }), "incidentReported")).Id;
+        var emoji = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("emoji", response =>
+            response.WriteAsync(string.Concat(new string('é', 10), string.Concat(Enumerable.Repeat("😀", 600))), Ct)), "incidentReported")).Id;
         var noStatus = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("no-status", response =>
         {
             response.StatusCode = 999;
@@ -767,6 +769,9 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
 
         var kept = Assert.Single((await DeliveriesAsync(client, partner, nul, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
         Assert.Equal("ok\uFFFDdone", kept.GetProperty("response").GetString());
+        // The first 500 characters as the document counts them (maxLength): an emoji is one, though two UTF-16 units.
+        var excerpt = Assert.Single((await DeliveriesAsync(client, partner, emoji, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
+        Assert.Equal(string.Concat(new string('é', 10), string.Concat(Enumerable.Repeat("😀", 490))), excerpt.GetProperty("response").GetString());
         var cut = Assert.Single((await DeliveriesAsync(client, partner, broken, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
         Assert.Equal(200, cut.GetProperty("status").GetInt32());
         var late = Assert.Single((await DeliveriesAsync(client, partner, slow, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
