@@ -49,28 +49,19 @@ public static class RateLimits
     /// After authentication, so a request counts against its client's window (<see cref="ClientOf"/>), before authorization, so
     /// refused requests (guessed tokens) count too; the public's operations count against their address's stricter window as well.
     /// </summary>
-    public static WebApplication UseWardLinkClientWindows(this WebApplication app)
-    {
-        var windows = app.Services.GetRequiredService<RateWindows>();
-        var limits = app.Services.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
-        app.Use(async (http, next) =>
+    public static WebApplication UseWardLinkClientWindows(this WebApplication app) =>
+        app.UseWindows((http, windows, limits) =>
         {
             if (AsksForToken(http))
             {
-                await next(http);
-                return;
+                return null;
             }
 
             var standing = windows.Take(ClientOf(http), limits.PerClient);
-            if (standing.Admitted && IsPublic(http))
-            {
-                standing = WindowStanding.Binding(standing, windows.Take(PublicPrefix + AddressOf(http), limits.PublicTips));
-            }
-
-            await AdmitAsync(http, next, standing, windows);
+            return standing.Admitted && IsPublic(http)
+                ? WindowStanding.Binding(standing, windows.Take(PublicPrefix + AddressOf(http), limits.PublicTips))
+                : standing;
         });
-        return app;
-    }
 
     /// <summary>
     /// Before authentication: a token request counts against its address's window of token requests (as large as
@@ -78,21 +69,15 @@ public static class RateLimits
     /// OpenIddict answers a refused client (a wrong secret) within authentication, so the limiter after it never saw
     /// a guess: each was a free PBKDF2 check.
     /// </summary>
-    public static WebApplication UseWardLinkTokenRateLimit(this WebApplication app)
+    public static WebApplication UseWardLinkTokenRateLimit(this WebApplication app) =>
+        app.UseWindows((http, windows, limits) => AsksForToken(http) ? windows.Take(TokenPrefix + AddressOf(http), limits.PerClient) : null);
+
+    /// <summary>Counts each request against the windows <paramref name="count"/> takes for it (none: it passes uncounted here) and admits it or not.</summary>
+    private static WebApplication UseWindows(this WebApplication app, Func<HttpContext, RateWindows, RateLimitsOptions, WindowStanding?> count)
     {
         var windows = app.Services.GetRequiredService<RateWindows>();
         var limits = app.Services.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
-        app.Use(async (http, next) =>
-        {
-            if (AsksForToken(http))
-            {
-                await AdmitAsync(http, next, windows.Take(TokenPrefix + AddressOf(http), limits.PerClient), windows);
-            }
-            else
-            {
-                await next(http);
-            }
-        });
+        app.Use((http, next) => count(http, windows, limits) is { } standing ? AdmitAsync(http, next, standing, windows) : next(http));
         return app;
     }
 
