@@ -22,7 +22,7 @@ public static class AnnualReport
 
     public static WebApplicationBuilder AddWardLinkAnnualReport(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<AnnualReportOptions>(builder.Configuration.GetSection("Reports"));
+        builder.Services.AddSettings<AnnualReportOptions>(AnnualReportOptions.Section);
         builder.Services.AddHttpClient(nameof(AnnualReport));
         return builder;
     }
@@ -99,6 +99,9 @@ public static class AnnualReport
 
 public sealed class AnnualReportOptions
 {
+    public const string Section = "Reports";
+
     /// <summary>How long the report waits for one service's statistics.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
     public TimeSpan ServiceTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

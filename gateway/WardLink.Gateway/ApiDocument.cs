@@ -1,8 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using WardLink.ServiceDefaults;
 using Yarp.ReverseProxy.Configuration;
 
 namespace WardLink.Gateway;
@@ -22,7 +24,7 @@ public static class ApiDocument
 
     public static WebApplicationBuilder AddWardLinkApiDocument(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<ApiDocumentOptions>(builder.Configuration.GetSection("ApiDocument"));
+        builder.Services.AddSettings<ApiDocumentOptions>(ApiDocumentOptions.Section);
         builder.Services.AddMemoryCache();
         builder.Services.AddHttpClient(nameof(ApiDocument));
         builder.Services.AddSingleton<MergedApiDocument>();
@@ -142,9 +144,13 @@ public static class ApiDocument
 
 public sealed class ApiDocumentOptions
 {
+    public const string Section = "ApiDocument";
+
     /// <summary>How long a complete merged document is served before the services are asked again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the gateway waits for one service's document.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
     public TimeSpan ServiceTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

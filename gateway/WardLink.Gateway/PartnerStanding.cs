@@ -1,12 +1,14 @@
-using Microsoft.AspNetCore.Authorization;
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Configuration;
 
@@ -31,9 +33,11 @@ public sealed class PartnerStandingOptions
     public const string Section = "Gateway:PartnerStanding";
 
     /// <summary>How long an answer is used, counted from when it was asked; at most a minute, so a partner's held tokens stop working within one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the partners service is given to answer.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
@@ -179,11 +183,7 @@ public static class PartnerStandingChecks
 {
     public static WebApplicationBuilder AddWardLinkPartnerStanding(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PartnerStandingOptions>()
-            .Bind(builder.Configuration.GetSection(PartnerStandingOptions.Section))
-            .Validate(options => options.CacheFor >= TimeSpan.Zero && options.CacheFor <= TimeSpan.FromMinutes(1), $"{PartnerStandingOptions.Section}:CacheFor must be between 00:00:00 and 00:01:00.")
-            .Validate(options => options.Timeout > TimeSpan.Zero, $"{PartnerStandingOptions.Section}:Timeout must be positive.")
-            .ValidateOnStart();
+        builder.Services.AddSettings<PartnerStandingOptions>(PartnerStandingOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new GatewayToken(AuthSettings.From(builder.Configuration), services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<PartnerStandings>();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -34,11 +35,7 @@ public static class RateLimits
 
     public static WebApplicationBuilder AddWardLinkRateLimits(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RateLimitsOptions>()
-            .Bind(builder.Configuration.GetSection("RateLimits"))
-            .Validate(limits => limits.AnonymousInFlight >= 1 && limits.PartnerInFlight >= 1, "RateLimits:AnonymousInFlight and RateLimits:PartnerInFlight must be at least 1.")
-            .Validate(limits => limits.PerClient.IsValid && limits.PublicTips.IsValid, "RateLimits:PerClient and RateLimits:PublicTips need a PermitLimit of at least 1 and a Window of a second to a day.")
-            .ValidateOnStart();
+        builder.Services.AddSettings<RateLimitsOptions>(RateLimitsOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new RateWindows(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(services => new InFlightShares(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
@@ -226,13 +223,17 @@ public static class RateLimits
 
 public sealed class RateLimitsOptions
 {
+    public const string Section = "RateLimits";
+
     /// <summary>Every request of one client (its <c>client_id</c>, or its address when anonymous).</summary>
     public WindowLimit PerClient { get; set; } = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
 
     /// <summary>Requests an anonymous address may have in flight at once (a browser opens six connections to a host).</summary>
+    [Range(1, int.MaxValue)]
     public int AnonymousInFlight { get; set; } = 8;
 
     /// <summary>Requests a partner's client may have in flight at once (a partner system, not a browser).</summary>
+    [Range(1, int.MaxValue)]
     public int PartnerInFlight { get; set; } = 16;
 
     /// <summary>The anonymous public tip endpoints, per address, on top of <see cref="PerClient"/>.</summary>
@@ -241,9 +242,9 @@ public sealed class RateLimitsOptions
 
 public sealed class WindowLimit
 {
+    [Range(1, int.MaxValue)]
     public int PermitLimit { get; set; }
 
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan Window { get; set; }
-
-    public bool IsValid => PermitLimit >= 1 && Window >= TimeSpan.FromSeconds(1) && Window <= TimeSpan.FromDays(1);
 }

@@ -4,10 +4,10 @@ using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Partners;
 
-/// <summary>How often the sweep looks for action items past their due date.</summary>
-public sealed record OverdueSweepOptions(TimeSpan Interval)
+/// <summary>How often the sweep looks for action items past their due date: fixed, not a setting (tests give their own).</summary>
+public sealed record OverdueSweepSchedule(TimeSpan Interval)
 {
-    public static readonly OverdueSweepOptions Default = new(TimeSpan.FromMinutes(1));
+    public static readonly OverdueSweepSchedule Default = new(TimeSpan.FromMinutes(1));
 }
 
 /// <summary>
@@ -17,7 +17,7 @@ public sealed record OverdueSweepOptions(TimeSpan Interval)
 /// sweeping at the same time loses the append race, retries and finds nothing new.
 /// </summary>
 public sealed class OverdueActionItemSweep(
-    ISessionFactory sessions, TimeProvider clock, OverdueSweepOptions options, WardTenants wards, WardDatabases databases, ILogger<OverdueActionItemSweep> logger)
+    ISessionFactory sessions, TimeProvider clock, OverdueSweepSchedule options, WardTenants wards, WardDatabases databases, ILogger<OverdueActionItemSweep> logger)
     : PeriodicSweep(clock, logger, wards)
 {
     /// <summary>Sweeps once at <paramref name="now"/>; returns how many items it recorded as overdue.</summary>

@@ -22,7 +22,7 @@ var app = WardLinkApp.Build(args, PartnersService.Name, service =>
         .Add<ActionItemRows, ActionItemRow>();
     service.Services = services => services
         .AddWebhooks()
-        .AddSingleton(OverdueSweepOptions.Default)
+        .AddSingleton(OverdueSweepSchedule.Default)
         .AddHostedService<OverdueActionItemSweep>()
         .AddHostedService<HomeWardEstablishment>();
     service.Bus = bus => bus.AddWebhookFanOut();

@@ -3,6 +3,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Options;
 using WardLink.Domain;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
 
@@ -19,17 +20,22 @@ public sealed class WebhookOptions
     public bool? AllowLocalTargets { get; set; }
 
     /// <summary>How long one attempt may take before it counts as failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The first retry's delay; each next one doubles, up to <see cref="MaxRetryInterval"/>, each with jitter (between half and all of it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan FirstRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How long a delivery is retried; when it fails for all of it, the sender gives up and disables the webhook.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan RetryFor { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How often the sender looks for deliveries that are due.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public RetrySchedule Schedule => new(FirstRetryAfter, MaxRetryInterval, RetryFor);
@@ -46,13 +52,9 @@ public static class WebhookComposition
     /// <summary>The webhook options (validated on start), the sealing key, the secrets, the sender and its HTTP client.</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
-        services.AddOptions<WebhookOptions>()
-            .BindConfiguration(WebhookOptions.Section)
-            .ValidateDataAnnotations()
+        services.AddSettings<WebhookOptions>(WebhookOptions.Section)
             .Validate(webhooks => webhooks.SecretKey is null || WebhookOptions.IsValidKey(webhooks.SecretKey), "Webhooks:SecretKey must be base64 of exactly 32 bytes (an AES-256 key).")
-            .Validate(webhooks => webhooks.Timeout > TimeSpan.Zero && webhooks.FirstRetryAfter > TimeSpan.Zero && webhooks.MaxRetryInterval >= webhooks.FirstRetryAfter
-                && webhooks.RetryFor > TimeSpan.Zero && webhooks.PollInterval > TimeSpan.Zero, "Webhooks: the timeout, retry delays, retry window and poll interval must be positive, the longest retry interval at least the first.")
-            .ValidateOnStart();
+            .Validate(webhooks => webhooks.MaxRetryInterval >= webhooks.FirstRetryAfter, "Webhooks:MaxRetryInterval must be at least Webhooks:FirstRetryAfter.");
         services.AddSingleton(provider => new SealingKey(Convert.FromBase64String(provider.GetRequiredService<IOptions<WebhookOptions>>().Value.SecretKey!)));
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<WebhookTargetPolicy>();

@@ -5,10 +5,10 @@ using WardLink.EventSourcing.Wards;
 
 namespace WardLink.Patrols;
 
-/// <summary>How often the sweep looks for missed shifts, and how many local days back it looks.</summary>
-public sealed record MissedShiftSweepOptions(TimeSpan Interval, int LookBackDays)
+/// <summary>How often the sweep looks for missed shifts, and how many local days back it looks: fixed, not a setting (tests give their own).</summary>
+public sealed record MissedShiftSweepSchedule(TimeSpan Interval, int LookBackDays)
 {
-    public static readonly MissedShiftSweepOptions Default = new(TimeSpan.FromMinutes(1), 7);
+    public static readonly MissedShiftSweepSchedule Default = new(TimeSpan.FromMinutes(1), 7);
 }
 
 /// <summary>
@@ -19,7 +19,7 @@ public sealed record MissedShiftSweepOptions(TimeSpan Interval, int LookBackDays
 /// time) finds the stream and records nothing twice.
 /// </summary>
 public sealed class MissedShiftSweep(
-    ISessionFactory sessions, TimeProvider clock, MissedShiftSweepOptions options, WardTenants wards, WardDatabases databases, ILogger<MissedShiftSweep> logger)
+    ISessionFactory sessions, TimeProvider clock, MissedShiftSweepSchedule options, WardTenants wards, WardDatabases databases, ILogger<MissedShiftSweep> logger)
     : PeriodicSweep(clock, logger, wards)
 {
     /// <summary>Sweeps once at <paramref name="now"/>; returns the ids of the shifts it recorded as missed.</summary>

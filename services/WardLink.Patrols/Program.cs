@@ -19,7 +19,7 @@ var app = WardLinkApp.Build(args, PatrolsService.Name, service =>
     service.Bus = bus => bus.AddConsumer<IncidentReportedConsumer>();
     service.Services = services =>
     {
-        services.AddSingleton(MissedShiftSweepOptions.Default);
+        services.AddSingleton(MissedShiftSweepSchedule.Default);
         services.AddHostedService<MissedShiftSweep>();
     };
 });

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using WardLink.Contracts;
 using WardLink.Domain;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.Tips;
 
@@ -65,11 +66,8 @@ public sealed class ContactVault(SealingKey key)
     /// <summary>Registers the service's sealing key and the vault; the host refuses to start without a valid key.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.AddOptions<TipContactOptions>()
-            .BindConfiguration(TipContactOptions.Section)
-            .ValidateDataAnnotations()
-            .Validate(tips => tips.ContactKey is null || TipContactOptions.IsValidKey(tips.ContactKey), "Tips:ContactKey must be base64 of exactly 32 bytes (an AES-256 key).")
-            .ValidateOnStart();
+        services.AddSettings<TipContactOptions>(TipContactOptions.Section)
+            .Validate(tips => tips.ContactKey is null || TipContactOptions.IsValidKey(tips.ContactKey), "Tips:ContactKey must be base64 of exactly 32 bytes (an AES-256 key).");
         services.AddSingleton(provider => new SealingKey(Convert.FromBase64String(provider.GetRequiredService<IOptions<TipContactOptions>>().Value.ContactKey!)));
         services.AddSingleton<ContactVault>();
     }

@@ -178,7 +178,7 @@ public static class EventStore
         builder.Services.AddHostedService<MovedWardsCheck>();
         builder.Services.AddHostedService<ReadModelRebuild>();
         IdempotencyStore.Register(builder.Services);
-        builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section);
+        builder.Services.AddSettings<IntakeOptions>(IntakeOptions.Section);
         builder.Services.AddSingleton<NumberedRecords>();
         builder.Services.AddOptions<WardOptions>().BindConfiguration(WardOptions.Section)
             .Validate(wards => !wards.Home.Problems().Any(), "Wards:Home is not a valid ward (see WardOptions).")

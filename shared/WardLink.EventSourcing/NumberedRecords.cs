@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Threading.Channels;
 using JasperFx.Events;
@@ -23,6 +24,7 @@ public sealed class IntakeOptions
 {
     public const string Section = "Intake";
 
+    [Range(1, int.MaxValue)]
     public int MaxBatch { get; set; } = 128;
 }
 
@@ -43,9 +45,7 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
     private readonly ConcurrentDictionary<(string Ward, string Prefix, int Year), Lazy<Writer>> _writers = new();
     private readonly string _home = wards.Value.Home.Id;
     private readonly ISessionFactory _sessions = sessions;
-    private readonly int _maxBatch = options.Value.MaxBatch > 0
-        ? options.Value.MaxBatch
-        : throw new InvalidOperationException($"{IntakeOptions.Section}:{nameof(IntakeOptions.MaxBatch)} must be at least 1.");
+    private readonly int _maxBatch = options.Value.MaxBatch;
 
     /// <summary>
     /// Records what <paramref name="write"/> stages under the next number of <paramref name="prefix"/>

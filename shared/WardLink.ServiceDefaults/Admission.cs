@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
@@ -17,12 +18,15 @@ public sealed class AdmissionOptions
     public const string Section = "Admission";
 
     /// <summary>Requests handled at once; the next ones wait in the queue.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxInFlight { get; set; } = 32;
 
     /// <summary>Requests waiting for a turn, oldest first; past that, a request is refused at once.</summary>
+    [Range(0, int.MaxValue)]
     public int MaxQueued { get; set; } = 64;
 
     /// <summary>How long a request waits for a turn before it is refused: what the queue may add to its latency.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
     public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
@@ -39,12 +43,7 @@ public static class Admission
 {
     public static IHostApplicationBuilder AddWardLinkAdmission(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AdmissionOptions>()
-            .BindConfiguration(AdmissionOptions.Section)
-            .Validate(
-                options => options.MaxInFlight >= 1 && options.MaxQueued >= 0 && options.MaxQueueWait > TimeSpan.Zero,
-                $"{AdmissionOptions.Section}:MaxInFlight must be at least 1, MaxQueued at least 0 and MaxQueueWait more than 0.")
-            .ValidateOnStart();
+        builder.Services.AddSettings<AdmissionOptions>(AdmissionOptions.Section);
         builder.Services.AddSingleton(services =>
         {
             var options = services.GetRequiredService<IOptions<AdmissionOptions>>().Value;

@@ -18,10 +18,7 @@ public static class AuditComposition
     public static IHostApplicationBuilder AddWardLinkAudit(this IHostApplicationBuilder builder, string serviceName, AuditedStates states)
     {
         builder.AddDevelopmentAuditKeys(serviceName);
-        builder.Services.AddOptions<AuditOptions>()
-            .BindConfiguration(AuditOptions.Section)
-            .Validate(options => options.CheckpointEvery >= 1 && options.CheckpointInterval > TimeSpan.Zero && options.PollInterval > TimeSpan.Zero,
-                "Audit:CheckpointEvery must be at least 1, Audit:CheckpointInterval and Audit:PollInterval positive.")
+        builder.Services.AddSettings<AuditOptions>(AuditOptions.Section)
             .Validate(options => CheckpointSignature.IsValidKey(options.SigningKey, needsPrivate: true),
                 $"Audit:SigningKey is not set or not an ECDSA P-256 private key (PEM): give the {serviceName} service the key it signs its checkpoints with.")
             .Validate(options => options.PublicKeys.Count > 0 && options.PublicKeys.Values.All(key => CheckpointSignature.IsValidKey(key, needsPrivate: false)),

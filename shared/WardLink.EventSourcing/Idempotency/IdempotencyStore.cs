@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using WardLink.Domain;
 using WardLink.EventSourcing.Wards;
+using WardLink.ServiceDefaults;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -17,12 +19,15 @@ public sealed class IdempotencyOptions
     public const string Section = "Idempotency";
 
     /// <summary>How long a first answer is returned for retries (24 hours).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan KeepFor { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How long a request waits for another one with the same key to finish before a 409 (10 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
     public TimeSpan WaitFor { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often expired answers are deleted (hourly); an expired one is never returned meanwhile.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan SweepEvery { get; set; } = TimeSpan.FromHours(1);
 }
 
@@ -174,7 +179,7 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
     /// <summary>The store, its options and the hourly sweep of expired answers.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.Section);
+        services.AddSettings<IdempotencyOptions>(IdempotencyOptions.Section);
         services.AddSingleton<IdempotencyStore>();
         services.AddHostedService<IdempotencySweep>();
     }

@@ -12,5 +12,5 @@ namespace WardLink.IntegrationTests.Partners;
 /// </summary>
 public sealed class PartnersWithoutOverdueRounds : ServiceFixture<PartnersService>
 {
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton(new OverdueSweepOptions(TimeSpan.FromHours(1)));
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton(new OverdueSweepSchedule(TimeSpan.FromHours(1)));
 }

@@ -30,7 +30,7 @@ public class PatrolsOnTheBus : ServiceGroup
         var host = await StartAsync<PatrolsService>(PatrolsService.Name, services: services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton(new MissedShiftSweepOptions(TimeSpan.FromMilliseconds(100), 7));
+            services.AddSingleton(new MissedShiftSweepSchedule(TimeSpan.FromMilliseconds(100), 7));
         });
         Client = host.CreateClient();
         Services = host.Services;

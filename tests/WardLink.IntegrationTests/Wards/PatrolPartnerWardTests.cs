@@ -61,7 +61,7 @@ public class WardedPatrolsAndPartners : ServiceGroup
             services: services =>
             {
                 services.AddSingleton<TimeProvider>(Clock);
-                services.AddSingleton(new MissedShiftSweepOptions(TimeSpan.FromMilliseconds(100), 7));
+                services.AddSingleton(new MissedShiftSweepSchedule(TimeSpan.FromMilliseconds(100), 7));
             },
             settings: await SettingsOfAsync(PatrolsService.Name));
         var partners = await SettingsOfAsync(PartnersService.Name);
