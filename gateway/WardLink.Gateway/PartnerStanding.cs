@@ -195,13 +195,13 @@ public static class PartnerStandingChecks
     /// After authentication: a request carrying a partner's token goes on only while the partner is
     /// in good standing; else 401 (suspended, left, unknown) or 503 (not confirmed) problem details.
     /// An operation that needs no token (the public intake) does not ask: the token lets nothing in there,
-    /// and the document lists no 401 for it.
+    /// and the document lists no 401 for it. Nor does a path no operation takes: it is a 404 whoever asks.
     /// </summary>
     public static WebApplication UseWardLinkPartnerStanding(this WebApplication app)
     {
         app.Use(async (http, next) =>
         {
-            if (http.User.PartnerId() is not { } partnerId || http.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+            if (http.User.PartnerId() is not { } partnerId || http.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
             {
                 await next(http);
                 return;

@@ -33,6 +33,9 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
 {
     private const string Anonymous = "anonymous";
 
+    /// <summary>A partner nobody registered: the gateway refuses its token (<c>401</c>) wherever a token is read, as it does a suspended one's.</summary>
+    private static readonly Guid UnknownPartner = Guid.Parse("0195d000-dddd-7000-8000-00000000000d");
+
     /// <summary>The routes open to more than the police ("METHOD pattern" → policy).</summary>
     private static readonly Dictionary<string, string> Exceptions = new()
     {
@@ -223,6 +226,7 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
             new("no token", null, _ => Task.FromResult<string?>(null)),
             new("expired police token", null, _ => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Police, lifetime: TimeSpan.FromMinutes(-10)))),
             new("police token for another service", null, service => Task.FromResult<string?>(forOneService[Other(service)])),
+            new("token of a partner not in good standing", null, _ => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Partner, UnknownPartner))),
         };
         callers.AddRange(WardLinkSystem.Clients
             .Where(client => client.Key != "test-partner-b")
