@@ -107,11 +107,13 @@ public static class RateLimits
     /// <summary>
     /// After the rate limiter: an anonymous caller (counted by its address, <see cref="ClientOf"/>) has at most
     /// <see cref="RateLimitsOptions.AnonymousInFlight"/> requests in flight at once, a partner's client at most
-    /// <see cref="RateLimitsOptions.PartnerInFlight"/>; past that, a 429 at once. A request holds its admission turn until
-    /// its answer is sent, and an answer the client does not read is not sent: one address that asked 130 times for the API
-    /// reference's 4.9 MB script and read nothing held every one of the gateway's 128 turns, and everyone else was refused
-    /// with 503 while it kept its connections open. Now it holds a few. The police, auditors and operators (the deployment's
-    /// own clients) are bound by admission alone. Health is exempt, as from admission.
+    /// <see cref="RateLimitsOptions.PartnerInFlight"/>; past that, a 429 at once. And anonymous callers together have at most
+    /// <see cref="RateLimitsOptions.AnonymousTotalInFlight"/>; past that, admission's 503 at once. A request holds its
+    /// admission turn until its answer is sent, and an answer the client does not read is not sent: one address that asked
+    /// 130 times for the API reference's 4.9 MB script and read nothing held every one of the gateway's 128 turns, and
+    /// everyone else was refused with 503 while it kept its connections open; then 17 addresses, 8 requests each, did the
+    /// same. Now one address holds a few, and all of them half. The police, auditors and operators (the deployment's own
+    /// clients) are bound by admission alone. Health is exempt, as from admission.
     /// </summary>
     public static WebApplication UseWardLinkInFlightShares(this WebApplication app)
     {
@@ -125,14 +127,21 @@ public static class RateLimits
             }
 
             using var lease = shares.Limiter.AttemptAcquire(share);
-            if (lease.IsAcquired)
-            {
-                await next(http);
-            }
-            else
+            if (!lease.IsAcquired)
             {
                 await RejectAsync(http, 1, $"{share.Who} has {share.Permits} requests in flight, as many as it may; retry once one is answered.");
+                return;
             }
+
+            using var together = share.Anonymous ? shares.Anonymous.AttemptAcquire() : null;
+            if (together is { IsAcquired: false })
+            {
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryAnswerAsync(http, null, Admission.Full(
+                    $"Anonymous callers have {shares.AnonymousTotal} requests in flight together, as many as they may: the gateway's other turns are kept for its clients. "));
+                return;
+            }
+
+            await next(http);
         });
         return app;
     }
@@ -198,7 +207,7 @@ public static class RateLimits
     }
 
     /// <summary>A caller whose requests in flight are bounded: its partition, how many it may have, and who it is, as a refusal says.</summary>
-    private sealed record InFlightShare(string Partition, int Permits, string Who);
+    private sealed record InFlightShare(string Partition, int Permits, string Who, bool Anonymous);
 
     /// <summary>The requests each anonymous address and each partner's client has in flight, held (and disposed) by the host.</summary>
     private sealed class InFlightShares(RateLimitsOptions limits) : IDisposable
@@ -206,15 +215,24 @@ public static class RateLimits
         public PartitionedRateLimiter<InFlightShare> Limiter { get; } = PartitionedRateLimiter.Create<InFlightShare, string>(share =>
             RateLimitPartition.GetConcurrencyLimiter(share.Partition, _ => new ConcurrencyLimiterOptions { PermitLimit = share.Permits, QueueLimit = 0 }));
 
+        /// <summary>Every anonymous address's requests in flight together.</summary>
+        public ConcurrencyLimiter Anonymous { get; } = new(new ConcurrencyLimiterOptions { PermitLimit = limits.AnonymousTotalInFlight, QueueLimit = 0 });
+
+        public int AnonymousTotal => limits.AnonymousTotalInFlight;
+
         /// <summary>The share <paramref name="http"/> counts against; null for the deployment's own clients.</summary>
         public InFlightShare? Of(HttpContext http) => ClientOf(http) switch
         {
-            var address when address.StartsWith(AddressPrefix, StringComparison.Ordinal) => new(address, limits.AnonymousInFlight, "This address"),
-            var client when http.User.IsInRole(WardLinkRoles.Partner) => new(client, limits.PartnerInFlight, "This partner's client"),
+            var address when address.StartsWith(AddressPrefix, StringComparison.Ordinal) => new(address, limits.AnonymousInFlight, "This address", Anonymous: true),
+            var client when http.User.IsInRole(WardLinkRoles.Partner) => new(client, limits.PartnerInFlight, "This partner's client", Anonymous: false),
             _ => null,
         };
 
-        public void Dispose() => Limiter.Dispose();
+        public void Dispose()
+        {
+            Limiter.Dispose();
+            Anonymous.Dispose();
+        }
     }
 
     /// <summary>Whether <paramref name="http"/> asks for a token: it counts against a window of its own per address.</summary>
@@ -231,6 +249,10 @@ public sealed class RateLimitsOptions
     /// <summary>Requests an anonymous address may have in flight at once (a browser opens six connections to a host).</summary>
     [Range(1, int.MaxValue)]
     public int AnonymousInFlight { get; set; } = 8;
+
+    /// <summary>Requests every anonymous address may have in flight together: half the gateway's turns (<c>Admission:MaxInFlight</c>, 128), the rest kept for its clients.</summary>
+    [Range(1, int.MaxValue)]
+    public int AnonymousTotalInFlight { get; set; } = 64;
 
     /// <summary>Requests a partner's client may have in flight at once (a partner system, not a browser).</summary>
     [Range(1, int.MaxValue)]

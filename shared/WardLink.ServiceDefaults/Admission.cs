@@ -100,11 +100,12 @@ public static class Admission
         }
     }
 
-    private static ProblemDetails Full() => new()
+    /// <summary>The 503 problem of a request refused for want of a turn (answered with <c>Retry-After</c>); <paramref name="whose"/> says whose turns are all taken, when not every one's.</summary>
+    public static ProblemDetails Full(string? whose = null) => new()
     {
         Status = StatusCodes.Status503ServiceUnavailable,
         Title = "The service is at capacity.",
-        Detail = $"Nothing was done. Retry in {ProblemResponses.RetryAfterSeconds} seconds.",
+        Detail = $"{whose}Nothing was done. Retry in {ProblemResponses.RetryAfterSeconds} seconds.",
     };
 
     /// <summary>Every operation may be refused when the service is full: the document says so.</summary>
