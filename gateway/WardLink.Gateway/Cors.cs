@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace WardLink.Gateway;
 
@@ -8,11 +10,11 @@ namespace WardLink.Gateway;
 /// header, for ten minutes) and every answer to them names their origin in <c>Access-Control-Allow-Origin</c> and lets
 /// them read every header (<c>Access-Control-Expose-Headers: *</c>: the ETag, Location, RateLimit-* and Retry-After a
 /// client needs). A page of any other origin gets no such header, and its browser keeps the answer from it. No cookie is
-/// read, so none is allowed. The token endpoint is not theirs: its only grant needs the client's secret, which a page
+/// read, so none is allowed. Every answer says <c>Vary: Origin</c>. The token endpoint is not theirs: its only grant needs the client's secret, which a page
 /// cannot keep (a page gets its token through its own server). An origin that is not <c>https://host[:port]</c> as a
 /// browser sends it (<c>http://</c> only for a loopback host) stops the gateway at start.
 /// </summary>
-public static class Cors
+public static partial class Cors
 {
     public const string Section = "Cors";
 
@@ -33,7 +35,11 @@ public static class Cors
         return builder;
     }
 
-    /// <summary>After admission, before the windows, routing and any token: a preflight is answered whatever its path, and counts against no window.</summary>
+    /// <summary>
+    /// Before anything can refuse a request (a header value, a body, admission, the windows, routing, a token): a preflight is
+    /// answered whatever its path, taking no turn and counting against no window, and every answer, a refusal too, names the
+    /// page's origin (the headers are set as the answer starts).
+    /// </summary>
     public static WebApplication UseWardLinkCors(this WebApplication app)
     {
         var origins = app.Services.GetRequiredService<IOptions<CorsOrigins>>().Value.Origins;
@@ -41,7 +47,7 @@ public static class Cors
         {
             app.UseWhen(
                 http => !http.Request.Path.StartsWithSegments(TokenIssuer.TokenPath, StringComparison.OrdinalIgnoreCase),
-                browsers => browsers.UseCors(policy => policy
+                browsers => browsers.Use(VaryByOrigin).UseCors(policy => policy
                     .WithOrigins(origins)
                     .WithMethods(Methods)
                     .AllowAnyHeader()
@@ -53,16 +59,47 @@ public static class Cors
     }
 
     /// <summary>
-    /// Whether <paramref name="origin"/> is an origin as a browser sends it: a scheme, a host (a name or an IPv4 address) and a
-    /// port only where it is not the scheme's own, in lower case, nothing else; <c>https</c>, or <c>http</c> for a loopback host.
+    /// Says on every answer that it varies by the request's <c>Origin</c> (a page of an allowed origin is named, another page
+    /// not), so that no cache gives one origin's answer to another: ASP.NET Core says so only when more than one origin is
+    /// allowed, and only to an allowed one.
+    /// </summary>
+    private static Task VaryByOrigin(HttpContext http, RequestDelegate next)
+    {
+        http.Response.OnStarting(() =>
+        {
+            if (!http.Response.Headers.Vary.Any(vary => vary?.Contains(HeaderNames.Origin, StringComparison.OrdinalIgnoreCase) == true))
+            {
+                http.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Origin);
+            }
+
+            return Task.CompletedTask;
+        });
+        return next(http);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="origin"/> is an origin as a browser sends it and as <see cref="OriginPattern"/> describes it: a
+    /// scheme, a host (a name of ASCII labels, an IDN in its <c>xn--</c> form, or an IPv4 address) and a port from 1 to 65535
+    /// only where it is not the scheme's own, in lower case, nothing else; <c>https</c>, or <c>http</c> for a loopback host.
     /// </summary>
     public static bool IsOrigin(string origin) =>
         origin.Length <= MaxOriginLength
+        && OriginForm().IsMatch(origin)
         && Uri.TryCreate(origin, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
-        && uri.HostNameType is UriHostNameType.Dns or UriHostNameType.IPv4
+        && (uri.HostNameType == UriHostNameType.IPv4 || (uri.HostNameType == UriHostNameType.Dns && IsName(uri.Host)))
+        && uri.Port is > 0 and <= 65535
         && uri.UserInfo.Length == 0
         && string.Equals(uri.GetLeftPart(UriPartial.Authority), origin, StringComparison.Ordinal);
+
+    /// <summary>A host name: labels of 1 to 63 characters, none starting or ending with a hyphen, the last not a number (a browser reads that as an IPv4 address).</summary>
+    private static bool IsName(string host) =>
+        host.Split('.') is var labels
+        && labels.All(label => label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-')
+        && !labels[^1].All(char.IsAsciiDigit);
+
+    [GeneratedRegex(OriginPattern, RegexOptions.CultureInvariant)]
+    private static partial Regex OriginForm();
 }
 
 /// <summary>The browser origins allowed to call the API (<c>Cors:Origins</c>).</summary>

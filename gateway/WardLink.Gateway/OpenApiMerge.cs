@@ -49,7 +49,7 @@ public static class OpenApiMerge
             [RateLimits.ResetHeader] = Count("Whole seconds until that window starts again (at least 1; the Retry-After of a spent window's 429 is the same)." + Absent, 1),
             [HeaderNames.AccessControlAllowOrigin] = new JsonObject
             {
-                ["description"] = "The browser origin allowed to read this answer: the request's Origin, when the gateway's Cors:Origins names it (none by default: partners call from their systems, not from browsers). Absent otherwise.",
+                ["description"] = "The browser origin allowed to read this answer: the request's Origin, when the gateway's Cors:Origins names it (none by default: partners call from their systems, not from browsers), on every answer but the token endpoint's (a page cannot keep a client's secret). Absent otherwise.",
                 ["schema"] = new JsonObject { ["type"] = "string", ["maxLength"] = Cors.MaxOriginLength, ["pattern"] = Cors.OriginPattern },
             },
         };

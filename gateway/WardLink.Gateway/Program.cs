@@ -32,11 +32,11 @@ builder.AddWardLinkAnnualReport();
 var app = builder.Build();
 
 // Order matters: the caller's address (from a trusted proxy's X-Forwarded-For) first, so the rate
-// limiter, logs and traces see the real caller; headers on every answer (errors too); problem
+// limiter, logs and traces see the real caller; headers on every answer (errors too), and a browser's preflight from an origin
+// Cors:Origins names answered (its origin named on every answer, every refusal below too), counted against no window; problem
 // details for whatever fails below; header values checked; bodies read whole (within Limits:MaxBodyReadTime), oversized ones
 // refused, before admission, so a client trickling a body in holds no turn; admission control (past
-// its bound a 503 at once, before any other work); a browser's preflight from an origin Cors:Origins names answered (and
-// its origin named on every answer), counted against no window;
+// its bound a 503 at once, before any other work);
 // routing, its words in the documents' letter case (ExactPaths); a token request's window by address (OpenIddict refuses a wrong secret within authentication),
 // then its shape (a POST, else a 405 problem; a form, else a 415 problem);
 // authentication, so the client's rate window is the authenticated client's (and a client's own trace is linked: its
@@ -49,11 +49,11 @@ var app = builder.Build();
 // proxied routes.
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
+app.UseWardLinkCors();
 app.UseWardLinkProblemDetails();
 app.UseWardLinkRequestHeaders();
 app.UseWardLinkRequestLimits();
 app.UseWardLinkAdmission();
-app.UseWardLinkCors();
 app.UseRouting();
 app.UseWardLinkExactPaths();
 app.UseWardLinkTokenRateLimit();

@@ -933,6 +933,7 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
             using var readAnswer = await browser.SendAsync(read, TestContext.Current.CancellationToken);
 
             Assert.Equal(HttpStatusCode.OK, readAnswer.StatusCode);
+            Assert.Contains("Origin", readAnswer.Headers.Vary);
             if (allowed)
             {
                 Assert.Equal(HttpStatusCode.NoContent, preflightAnswer.StatusCode);
@@ -959,6 +960,38 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
         using var tokenAnswer = await browser.SendAsync(tokenPreflight, TestContext.Current.CancellationToken);
         Assert.NotEqual(HttpStatusCode.NoContent, tokenAnswer.StatusCode);
         Assert.DoesNotContain(tokenAnswer.Headers, header => header.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Every answer to a page of an allowed origin names the origin, a refusal before anything else too (a header value outside
+    /// visible ASCII, a body in a content coding, a body over the limit): without it the page's browser hides the answer, and
+    /// the page sees a network error, not the problem nor its <c>Retry-After</c>. (They were written before the origin was looked at.)
+    /// </summary>
+    [Fact]
+    public async Task Every_answer_to_an_allowed_origin_s_page_names_the_origin_the_earliest_refusals_too()
+    {
+        using var browser = system.CreateClientFrom(IPAddress.Parse("127.0.5.6"));
+        var sent = new Dictionary<HttpStatusCode, HttpRequestMessage>
+        {
+            [HttpStatusCode.BadRequest] = new(HttpMethod.Get, "/api/tips/stats?year=2024"),
+            [HttpStatusCode.UnsupportedMediaType] = new(HttpMethod.Post, "/api/tips") { Content = new ByteArrayContent([0x1f, 0x8b]) { Headers = { ContentEncoding = { "gzip" } } } },
+            [HttpStatusCode.RequestEntityTooLarge] = new(HttpMethod.Post, "/api/tips") { Content = new ByteArrayContent(new byte[RequestBodyLimit.DefaultMaxBytes + 1]) },
+            [HttpStatusCode.NotFound] = new(HttpMethod.Get, "/api/no/such/path"),
+            [HttpStatusCode.Unauthorized] = new(HttpMethod.Get, "/api/tips/stats?year=2024"),
+        };
+        sent[HttpStatusCode.BadRequest].Headers.TryAddWithoutValidation("X-Note", "bad\u007fvalue");
+        foreach (var (expected, request) in sent)
+        {
+            using (request)
+            {
+                request.Headers.Add("Origin", RateLimitedSystem.BrowserOrigin);
+                using var answer = await browser.SendAsync(request, TestContext.Current.CancellationToken);
+
+                Assert.Equal(expected, answer.StatusCode);
+                Assert.Equal(RateLimitedSystem.BrowserOrigin, Assert.Single(answer.Headers.GetValues("Access-Control-Allow-Origin")));
+                Assert.Equal("*", Assert.Single(answer.Headers.GetValues("Access-Control-Expose-Headers")));
+            }
+        }
     }
 
     /// <summary>An answer's <c>RateLimit-Limit</c>, <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c>, each one whole number.</summary>

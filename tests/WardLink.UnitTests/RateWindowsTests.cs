@@ -148,27 +148,6 @@ public sealed class RateWindowsTests
         });
     }
 
-    /// <summary>
-    /// An origin is taken as a browser sends it (https, http for a loopback host; a name or an IPv4 address; a port only when not
-    /// the scheme's own; lower case; nothing else): any other text in <c>Cors:Origins</c> stops the gateway at start.
-    /// </summary>
-    [Fact]
-    public void Only_an_origin_as_a_browser_sends_it_is_allowed()
-    {
-        var label = Gen.Char['a', 'z'].Array[1, 12].Select(letters => new string(letters));
-        var origin = Gen.Select(label.Array[1, 4], Gen.Int[0, 65535]).Select((labels, port) =>
-            $"https://{string.Join('.', labels)}.example{(port is 0 or 443 ? string.Empty : $":{port}")}");
-        origin.Sample(allowed =>
-        {
-            Assert.True(Cors.IsOrigin(allowed), allowed);
-            Assert.All(
-                new[] { allowed + "/", allowed + "/path", allowed + "\n", " " + allowed, allowed.ToUpperInvariant(), allowed.Replace("https://", "http://", StringComparison.Ordinal), allowed.Replace("https://", "https://someone@", StringComparison.Ordinal), allowed + "?x", allowed + "#x" },
-                refused => Assert.False(Cors.IsOrigin(refused), refused));
-        });
-        Assert.All(["http://localhost:5173", "http://127.0.0.1:3000", "https://10.0.0.7:8443"], allowed => Assert.True(Cors.IsOrigin(allowed), allowed));
-        Assert.All(["*", "null", "https://a.example:443", "https://a.example:99999", "https://[::1]:3000", "ftp://a.example", "https://", "a.example", ""], refused => Assert.False(Cors.IsOrigin(refused), refused));
-    }
-
     private static List<WindowStanding> AnswersOfFirst((int Partition, int AfterMs, bool ToTheEnd)[] requests, WindowLimit limit)
     {
         var clock = new ManualClock(Start, timestampsFollow: true);
