@@ -24,9 +24,10 @@ public readonly record struct WindowStanding(bool Admitted, int Limit, int Remai
 /// Fixed windows per partition (a client, an address): at most <see cref="WindowLimit.PermitLimit"/> requests in each
 /// <see cref="WindowLimit.Window"/>. A partition's windows follow one another on the clock from an offset of its own
 /// (a hash of its name), so windows of different callers do not all start again at once; a refused request takes nothing.
-/// Windows are reckoned on the clock's monotonic timestamps (a wall clock set back or forward moves none) and only move on: a
-/// request whose reading is older than its partition's window (read just before another request moved it on) counts in the
-/// window as it stands. Unlike .NET's fixed-window limiter,
+/// Windows are reckoned on the clock's monotonic timestamps (a wall clock set back or forward moves none) and only move on:
+/// a request reads the clock under its partition's lock, so a partition's readings are in order, and one taken after its
+/// window was forgotten falls after that window's end (a reading taken before the lock once came after the window it fell
+/// in was forgotten, and was admitted again in a copy of it). Unlike .NET's fixed-window limiter,
 /// each answer can say when its window starts again. Ended windows are forgotten, by one request at a time and at most
 /// once a second, so the partitions kept are about those of the last window.
 /// </summary>
@@ -48,12 +49,11 @@ public sealed class RateWindows(TimeProvider clock)
     /// <summary>Counts a request against <paramref name="partition"/>'s window under <paramref name="limit"/>: admitted while the window has requests left.</summary>
     public WindowStanding Take(string partition, WindowLimit limit)
     {
-        var now = Now.Ticks;
         var length = limit.Window.Ticks;
-        var offset = (long)((uint)StringComparer.Ordinal.GetHashCode(partition) % (ulong)length);
-
-        // The first end after now of the windows that end at offset + k × length (now - offset may be negative: no division of it).
-        var ends = (now - offset + length) / length * length + offset;
+        // The hash's share of 2^32 of the window's length: anywhere in a window of any length (its remainder by the length
+        // stayed below 2^32 ticks, 7 minutes, and a day's windows all began within the first 7).
+        var offset = (long)((UInt128)(uint)StringComparer.Ordinal.GetHashCode(partition) * (ulong)length >> 32);
+        long now;
         (bool Admitted, int Used, long Ends) taken;
         while (true)
         {
@@ -65,6 +65,9 @@ public sealed class RateWindows(TimeProvider clock)
                     continue;
                 }
 
+                // The first end after now of the windows that end at offset + k × length (now - offset may be negative: no division of it).
+                now = Now.Ticks;
+                var ends = (now - offset + length) / length * length + offset;
                 if (ends > count.Ends)
                 {
                     (count.Ends, count.Used) = (ends, 0);

@@ -110,6 +110,88 @@ public sealed class RateWindowsTests
             Assert.Equal(Enumerable.Range(0, window.Count()).Select(used => Limit - 1 - used), window.Select(answer => answer.Remaining).OrderDescending()));
     }
 
+    /// <summary>
+    /// A request that read the clock within its spent window, held up there while the window ended and another caller's request
+    /// forgot it, is refused as the window's others were, not admitted in a copy of it: a partition's readings are taken under
+    /// its lock, in order. (A reading taken before the lock was admitted past the limit, in no window that counted it.) Without
+    /// the fix the other caller's request forgets at once; with it, it waits for the held request's lock, and the test lets the
+    /// held request go on after half a second either way.
+    /// </summary>
+    [Fact]
+    public async Task A_request_held_up_while_its_window_is_forgotten_is_not_admitted_past_the_limit()
+    {
+        using var clock = new HeldClock(Start);
+        var windows = new RateWindows(clock);
+        var limit = new WindowLimit { PermitLimit = 3, Window = TimeSpan.FromSeconds(10) };
+        var answers = Enumerable.Range(0, 4).Select(_ => windows.Take("client:held", limit)).ToList();
+
+        var held = Task.Run(() => clock.Holding(() => windows.Take("client:held", limit)), TestContext.Current.CancellationToken);
+        await clock.Held.WaitAsync(TestContext.Current.CancellationToken);
+        clock.Set(Start.AddSeconds(25));
+        var other = Task.Run(() => windows.Take("client:other", limit), TestContext.Current.CancellationToken);
+        await Task.WhenAny(other, Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken));
+        clock.Release();
+        answers.Add(await held);
+        await other;
+        answers.Add(windows.Take("client:held", limit));
+
+        Assert.Equal([true, true, true, false, false, true], answers.Select(answer => answer.Admitted));
+        Assert.All(answers.Where(answer => answer.Admitted).GroupBy(answer => answer.Ends), window => Assert.InRange(window.Count(), 1, limit.PermitLimit));
+    }
+
+    /// <summary>Partitions' windows begin anywhere in a window's length, a day's too: not all within its first minutes.</summary>
+    [Fact]
+    public void Windows_of_different_callers_begin_all_over_a_day()
+    {
+        var windows = new RateWindows(new ManualClock(Start, timestampsFollow: true));
+        var limit = new WindowLimit { PermitLimit = 1, Window = TimeSpan.FromDays(1) };
+
+        var ends = Enumerable.Range(0, 10_000).Select(caller => windows.Take($"address:{caller}", limit).Ends).ToList();
+
+        Assert.All(ends, end => Assert.InRange(end, TimeSpan.FromTicks(1), TimeSpan.FromDays(1)));
+        Assert.True(ends.Min() < TimeSpan.FromHours(1) && ends.Max() > TimeSpan.FromHours(23), $"{ends.Min()} to {ends.Max()}");
+        Assert.InRange(ends.Count(end => end < TimeSpan.FromHours(12)), 4_000, 6_000);
+    }
+
+    /// <summary>A clock whose one reading on a thread the test names is held until the test lets it go on (the reading taken before the hold).</summary>
+    private sealed class HeldClock(DateTimeOffset start) : TimeProvider, IDisposable
+    {
+        private readonly ManualClock _clock = new(start, timestampsFollow: true);
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _release = new();
+        private Thread? _holding;
+
+        /// <summary>Done once the held reading is taken.</summary>
+        public Task Held => _held.Task;
+
+        public override long TimestampFrequency => _clock.TimestampFrequency;
+
+        public override long GetTimestamp()
+        {
+            var timestamp = _clock.GetTimestamp();
+            if (Interlocked.CompareExchange(ref _holding, null, Thread.CurrentThread) == Thread.CurrentThread)
+            {
+                _held.TrySetResult();
+                _release.Wait();
+            }
+
+            return timestamp;
+        }
+
+        /// <summary>Runs <paramref name="take"/> on this thread, its first reading of the clock held.</summary>
+        public T Holding<T>(Func<T> take)
+        {
+            Volatile.Write(ref _holding, Thread.CurrentThread);
+            return take();
+        }
+
+        public void Set(DateTimeOffset now) => _clock.Set(now);
+
+        public void Release() => _release.Set();
+
+        public void Dispose() => _release.Dispose();
+    }
+
     /// <summary>Ended windows are forgotten as requests go on, and forgetting changes no answer of a window still running.</summary>
     [Fact]
     public void Ended_windows_are_forgotten_and_running_ones_kept()
