@@ -18,10 +18,13 @@ public static class CallerTraces
         return builder;
     }
 
-    /// <summary>Links an authenticated client's trace (not the public's) from the request's span: after authentication.</summary>
+    /// <summary>
+    /// Links an authenticated client's trace from the request's span, after authentication: not the public's, nor one sent
+    /// with a token where no token is read (<see cref="RateLimits.ReadsNoToken"/>: the call is the public's).
+    /// </summary>
     public static IApplicationBuilder UseWardLinkCallerTraceLinks(this IApplicationBuilder app) => app.Use((http, next) =>
     {
-        if (http.User.Identity?.IsAuthenticated == true && !RateLimits.IsPublic(http)
+        if (http.User.Identity?.IsAuthenticated == true && !RateLimits.ReadsNoToken(http)
             && http.Request.Headers.TraceParent is [{ } traceParent]
             && ActivityContext.TryParse(traceParent, null, isRemote: true, out var caller))
         {

@@ -46,7 +46,7 @@ public static partial class Cors
         if (origins.Length > 0)
         {
             app.UseWhen(
-                http => !http.Request.Path.StartsWithSegments(TokenIssuer.TokenPath, StringComparison.OrdinalIgnoreCase),
+                http => !TokenIssuer.IsTokenPath(http.Request.Path),
                 browsers => browsers.Use(VaryByOrigin).UseCors(policy => policy
                     .WithOrigins(origins)
                     .WithMethods(Methods)

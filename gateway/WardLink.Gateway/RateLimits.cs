@@ -49,7 +49,7 @@ public static class RateLimits
     public static WebApplication UseWardLinkClientWindows(this WebApplication app) =>
         app.UseWindows((http, windows, limits) =>
         {
-            if (AsksForToken(http))
+            if (TokenIssuer.IsTokenPath(http.Request.Path))
             {
                 return null;
             }
@@ -67,7 +67,7 @@ public static class RateLimits
     /// a guess: each was a free PBKDF2 check.
     /// </summary>
     public static WebApplication UseWardLinkTokenRateLimit(this WebApplication app) =>
-        app.UseWindows((http, windows, limits) => AsksForToken(http) ? windows.Take(TokenPrefix + AddressOf(http), limits.PerClient) : null);
+        app.UseWindows((http, windows, limits) => TokenIssuer.IsTokenPath(http.Request.Path) ? windows.Take(TokenPrefix + AddressOf(http), limits.PerClient) : null);
 
     /// <summary>Counts each request against the windows <paramref name="count"/> takes for it (none: it passes uncounted here) and admits it or not.</summary>
     private static WebApplication UseWindows(this WebApplication app, Func<HttpContext, RateWindows, RateLimitsOptions, WindowStanding?> count)
@@ -155,12 +155,15 @@ public static class RateLimits
         !ReadsNoToken(http) && http.User.FindFirst(WardLinkClaims.ClientId)?.Value is { Length: > 0 } client ? $"client:{client}" : AddressOf(http);
 
     /// <summary>Whether <paramref name="http"/> asks one of the public's tip operations, where no token is read.</summary>
-    public static bool IsPublic(HttpContext http) => http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase);
+    private static bool IsPublic(HttpContext http) => http.Request.Path.StartsWithSegments(PublicTipsPath, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether <paramref name="http"/> asks an operation anyone may call: the public's tip operations, the health probes, the API document and its page.</summary>
-    private static bool ReadsNoToken(HttpContext http) =>
+    /// <summary>
+    /// Whether <paramref name="http"/> asks an operation anyone may call, where no token is read (the call is the public's
+    /// whatever comes with it): the public's tip operations, the health probes, the API document and its page.
+    /// </summary>
+    public static bool ReadsNoToken(HttpContext http) =>
         IsPublic(http)
-        || http.Request.Path.StartsWithSegments(Health.ProbesPath, StringComparison.OrdinalIgnoreCase)
+        || Health.IsProbePath(http.Request.Path)
         || http.Request.Path.StartsWithSegments(ApiDocument.Path, StringComparison.OrdinalIgnoreCase)
         || http.Request.Path.StartsWithSegments(ApiDocument.UiPath, StringComparison.OrdinalIgnoreCase);
 
@@ -235,8 +238,6 @@ public static class RateLimits
         }
     }
 
-    /// <summary>Whether <paramref name="http"/> asks for a token: it counts against a window of its own per address.</summary>
-    private static bool AsksForToken(HttpContext http) => http.Request.Path.StartsWithSegments(TokenIssuer.TokenPath, StringComparison.OrdinalIgnoreCase);
 }
 
 public sealed class RateLimitsOptions

@@ -85,7 +85,10 @@ public static class Health
     /// <c>/api/ops</c>): admission control never queues nor refuses them.
     /// </summary>
     public static bool IsHealthPath(PathString path) =>
-        path.StartsWithSegments(ProbesPath, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/ops", StringComparison.OrdinalIgnoreCase);
+        IsProbePath(path) || path.StartsWithSegments("/api/ops", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The probes' paths (<c>/health/…</c>), in any letter case: never traced, open to anyone.</summary>
+    public static bool IsProbePath(PathString path) => path.StartsWithSegments(ProbesPath, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsReadinessCheck(HealthCheckRegistration check) => check.Tags.Contains(ReadyTag);
 

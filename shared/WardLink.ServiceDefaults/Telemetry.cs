@@ -40,7 +40,7 @@ public static class Telemetry
             .WithTracing(tracing => tracing
                 .SetSampler(new ParentBasedSampler(new BackgroundWorkSampler()))
                 .AddProcessor(new AnonymousSpans())
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthProbe(context.Request.Path))
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !Health.IsProbePath(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddSource(ActivitySources))
             .WithMetrics(metrics => metrics
@@ -72,6 +72,4 @@ public static class Telemetry
                 ? new SamplingResult(SamplingDecision.Drop)
                 : new SamplingResult(SamplingDecision.RecordAndSample);
     }
-
-    private static bool IsHealthProbe(PathString path) => path.StartsWithSegments(Health.ProbesPath, StringComparison.OrdinalIgnoreCase);
 }

@@ -158,6 +158,28 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
     }
 
     /// <summary>
+    /// A trace context sent with a token where no token is read (the API document and its page: the call is the public's, and
+    /// counts against its address's window) is not linked either: the gateway linked it as the client's.
+    /// </summary>
+    [Theory]
+    [InlineData(ApiDocument.Path)]
+    [InlineData(ApiDocument.UiPath)]
+    public async Task A_trace_context_sent_with_a_token_where_none_is_read_is_not_linked(string path)
+    {
+        var (traceId, callerSpan, mark) = (ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), Guid.NewGuid().ToString("N"));
+        using var spans = new ServerSpans();
+        using var caller = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null, AllowAutoRedirect = false }) { BaseAddress = system.GatewayAddress }
+            .As(TestAuth.Token(WardLinkRoles.Police));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{path}?m{mark}=1");
+        request.Headers.Add("traceparent", $"00-{traceId}-{callerSpan}-01");
+        using var response = await caller.SendAsync(request, TestContext.Current.CancellationToken);
+
+        var span = await spans.EventuallyAsync(span => span.GetTagItem("url.query") is string query && query.Contains(mark, StringComparison.Ordinal), $"the gateway's span of {path}");
+        Assert.DoesNotContain(span.Links, link => link.Context.TraceId == traceId);
+        Assert.DoesNotContain(spans.All, other => other.TraceId == traceId || other.Links.Any(link => link.Context.TraceId == traceId));
+    }
+
+    /// <summary>
     /// The public's request is not even linked: nothing a tipster's client sends as trace context (<c>traceparent</c>,
     /// <c>tracestate</c>, <c>baggage</c>) reaches a span, the services or the events auditors read.
     /// </summary>
