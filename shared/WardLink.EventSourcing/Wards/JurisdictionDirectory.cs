@@ -69,11 +69,21 @@ public static class JurisdictionDirectory
             : session.Query<KnownWard>().FirstOrDefaultAsync(ward => ward.Tenant == tenant, ct);
     }
 
-    /// <summary>Every ward of <paramref name="provinces"/>, by id.</summary>
-    public static async Task<IReadOnlyList<string>> WardsOfAsync(this IQuerySession session, IReadOnlyCollection<string> provinces, CancellationToken ct) =>
-        provinces.Count == 0
-            ? []
-            : await session.Query<KnownWard>().Where(ward => provinces.Contains(ward.Province)).OrderBy(ward => ward.Id).Select(ward => ward.Id).ToListAsync(ct);
+    /// <summary>
+    /// Every ward of <paramref name="provinces"/>, the one a province client acts in when it names none first: those not ended
+    /// (merged or dissolved) first, <paramref name="home"/> first of them, then by id. (The first by id acted for it, ended
+    /// or not: a ward established with an id that sorts earlier took every such request, and an ended one refused them all.)
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> WardsOfAsync(this IQuerySession session, IReadOnlyCollection<string> provinces, string home, CancellationToken ct)
+    {
+        if (provinces.Count == 0)
+        {
+            return [];
+        }
+
+        var wards = await session.Query<KnownWard>().Where(ward => provinces.Contains(ward.Province)).Select(ward => new { ward.Id, ward.EndedOn }).ToListAsync(ct);
+        return [.. wards.OrderBy(ward => ward.EndedOn is not null).ThenBy(ward => ward.Id != home).ThenBy(ward => ward.Id, StringComparer.Ordinal).Select(ward => ward.Id)];
+    }
 
     /// <summary>
     /// What a statistic of <paramref name="ward"/> counts. As recorded: the ward's own records. Under

@@ -140,7 +140,7 @@ public sealed class WardAccess
 
         var named = user.FindAll(WardLinkClaims.Ward).Select(claim => claim.Value);
         var provinces = user.FindAll(WardLinkClaims.Province).Select(claim => claim.Value).ToList();
-        var wards = named.Concat(await cache.WardsOfAsync(provinces, () => directory.WardsOfAsync(provinces, ct))).Distinct().ToList();
+        var wards = named.Concat(await cache.WardsOfAsync(provinces, () => directory.WardsOfAsync(provinces, home.Id, ct))).Distinct().ToList();
         return new WardAccess(wards.Count == 0 && provinces.Count == 0 ? [home.Id] : wards, everywhere: false);
     }
 }

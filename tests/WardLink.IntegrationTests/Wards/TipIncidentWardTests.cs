@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -1066,5 +1067,39 @@ internal static class WardResponses
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {body}");
         return body;
+    }
+}
+
+/// <summary>
+/// A province's client that names no ward acts in the home ward, while it is one of the province's and has not ended, else in
+/// the province's first ward not ended, by id (docs/wards.md). It acted in the first by id, ended or not: a ward established
+/// with an id sorting earlier took every such record, and an ended first ward refused them all.
+/// </summary>
+public sealed class ProvinceDefaultWardTests(WardedServices wards) : IClassFixture<WardedServices>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_province_client_naming_no_ward_acts_in_the_home_ward_and_never_in_an_ended_one()
+    {
+        var (tips, incidents) = wards.OfTheProvince();
+        Assert.Equal([WardedServices.Home, WardedServices.Home], await DefaultWardsAsync(tips, incidents));
+
+        await wards.EstablishAsync("an-hoach", "AH", "An Hoạch");
+        Assert.Equal([WardedServices.Home, WardedServices.Home], await DefaultWardsAsync(tips, incidents));
+
+        await wards.MergeAsync(WardedServices.Home, WardedServices.DongQuang, DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(WardTime.Offset).DateTime));
+        Assert.Equal(["an-hoach", "an-hoach"], await DefaultWardsAsync(tips, incidents));
+    }
+
+    /// <summary>The wards a tip and an incident recorded now by the province's police, naming no ward, are recorded in.</summary>
+    private static async Task<string[]> DefaultWardsAsync(HttpClient tips, HttpClient incidents)
+    {
+        var now = DateTimeOffset.UtcNow.ToOffset(WardTime.Offset).AddMinutes(-1).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+        using var tip = await tips.PostAsJsonAsync("/tips", TipsApi.NewTip(receivedAt: now), Ct);
+        var tipBody = await tip.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(tip.StatusCode == HttpStatusCode.Created, tipBody.ToString());
+        var (_, _, incident) = await incidents.ReportAsync(IncidentRequests.Report(occurredAt: now));
+        return [tipBody.GetProperty("ward").GetString()!, incident.GetProperty("ward").GetString()!];
     }
 }
