@@ -102,6 +102,6 @@ public sealed class AnnualReportOptions
     public const string Section = "Reports";
 
     /// <summary>How long the report waits for one service's statistics.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan ServiceTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -19,6 +19,9 @@ public static class ApiDocument
     public const string Path = "/openapi/wardlink.json";
     public const string UiPath = "/docs";
 
+    /// <summary>Whether <paramref name="path"/> is the API reference page's or one of its files', in any letter case.</summary>
+    public static bool IsUiPath(PathString path) => path.StartsWithSegments(UiPath, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Names the services whose documents are missing from a partial document.</summary>
     public const string MissingHeader = "X-WardLink-Missing";
 
@@ -147,10 +150,10 @@ public sealed class ApiDocumentOptions
     public const string Section = "ApiDocument";
 
     /// <summary>How long a complete merged document is served before the services are asked again.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the gateway waits for one service's document.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan ServiceTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -36,9 +36,10 @@ public static partial class Cors
     }
 
     /// <summary>
-    /// Before anything can refuse a request (a header value, a body, admission, the windows, routing, a token): a preflight is
-    /// answered whatever its path, taking no turn and counting against no window, and every answer, a refusal too, names the
-    /// page's origin (the headers are set as the answer starts).
+    /// After the header values are checked (a preflight's <c>Access-Control-Request-Headers</c> is echoed: a control character
+    /// in it was an empty 500), before anything else can refuse a request (a body, admission, the windows, routing, a token): a
+    /// preflight is answered whatever its path, taking no turn and counting against no window, and every answer, a refusal too,
+    /// names the page's origin (the headers are set as the answer starts).
     /// </summary>
     public static WebApplication UseWardLinkCors(this WebApplication app)
     {

@@ -37,7 +37,7 @@ public sealed class PartnerStandingOptions
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the partners service is given to answer.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 

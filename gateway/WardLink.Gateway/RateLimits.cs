@@ -118,6 +118,7 @@ public static class RateLimits
     public static WebApplication UseWardLinkInFlightShares(this WebApplication app)
     {
         var shares = app.Services.GetRequiredService<InFlightShares>();
+        var refusals = app.Services.GetRequiredService<Admission.TurnRefusals>();
         app.Use(async (http, next) =>
         {
             if (Health.IsHealthPath(http.Request.Path) || shares.Of(http) is not { } share)
@@ -136,8 +137,8 @@ public static class RateLimits
             using var together = share.Anonymous ? shares.Anonymous.AttemptAcquire() : null;
             if (together is { IsAcquired: false })
             {
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryAnswerAsync(http, null, Admission.Full(
-                    $"Anonymous callers have {shares.AnonymousTotal} requests in flight together, as many as they may: the gateway's other turns are kept for its clients. "));
+                await refusals.RefuseAsync(
+                    http, $"Anonymous callers have {shares.AnonymousTotal} requests in flight together, as many as they may: the gateway's other turns are kept for its clients. ");
                 return;
             }
 
@@ -165,7 +166,7 @@ public static class RateLimits
         IsPublic(http)
         || Health.IsProbePath(http.Request.Path)
         || http.Request.Path.StartsWithSegments(ApiDocument.Path, StringComparison.OrdinalIgnoreCase)
-        || http.Request.Path.StartsWithSegments(ApiDocument.UiPath, StringComparison.OrdinalIgnoreCase);
+        || ApiDocument.IsUiPath(http.Request.Path);
 
     private const string AddressPrefix = "address:";
 
@@ -209,7 +210,11 @@ public static class RateLimits
             StatusCodes.Status429TooManyRequests, "Too many requests.", detail ?? $"This client sent more requests than its limit allows; retry after {seconds} s.");
     }
 
-    /// <summary>A caller whose requests in flight are bounded: its partition, how many it may have, and who it is, as a refusal says.</summary>
+    /// <summary>
+    /// A caller whose requests in flight are bounded: its partition, how many it may have, who it is, as a refusal says, and
+    /// whether the request counts in the anonymous callers' share together (not a token request: the gateway's clients get
+    /// their tokens however many anonymous callers hold their share).
+    /// </summary>
     private sealed record InFlightShare(string Partition, int Permits, string Who, bool Anonymous);
 
     /// <summary>The requests each anonymous address and each partner's client has in flight, held (and disposed) by the host.</summary>
@@ -226,7 +231,7 @@ public static class RateLimits
         /// <summary>The share <paramref name="http"/> counts against; null for the deployment's own clients.</summary>
         public InFlightShare? Of(HttpContext http) => ClientOf(http) switch
         {
-            var address when address.StartsWith(AddressPrefix, StringComparison.Ordinal) => new(address, limits.AnonymousInFlight, "This address", Anonymous: true),
+            var address when address.StartsWith(AddressPrefix, StringComparison.Ordinal) => new(address, limits.AnonymousInFlight, "This address", Anonymous: !TokenIssuer.IsTokenPath(http.Request.Path)),
             var client when http.User.IsInRole(WardLinkRoles.Partner) => new(client, limits.PartnerInFlight, "This partner's client", Anonymous: false),
             _ => null,
         };

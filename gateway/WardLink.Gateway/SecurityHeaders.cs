@@ -31,7 +31,7 @@ public static class SecurityHeaders
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
                 headers.Remove("Server");
-                if (context.Request.Path.StartsWithSegments(ApiDocument.UiPath, StringComparison.OrdinalIgnoreCase))
+                if (ApiDocument.IsUiPath(context.Request.Path))
                 {
                     headers.ContentSecurityPolicy = DocsPolicy(context.Items[ScalarOptions.NonceHttpContextItemKey] as string);
                 }

@@ -20,22 +20,22 @@ public sealed class WebhookOptions
     public bool? AllowLocalTargets { get; set; }
 
     /// <summary>How long one attempt may take before it counts as failed.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The first retry's delay; each next one doubles, up to <see cref="MaxRetryInterval"/>, each with jitter (between half and all of it).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan FirstRetryAfter { get; set; } = TimeSpan.FromSeconds(10);
 
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How long a delivery is retried; when it fails for all of it, the sender gives up and disables the webhook.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "30.00:00:00")]
     public TimeSpan RetryFor { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How often the sender looks for deliveries that are due.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public RetrySchedule Schedule => new(FirstRetryAfter, MaxRetryInterval, RetryFor);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +33,7 @@ public static class Messaging
     public static IHostApplicationBuilder AddWardLinkMessaging(
         this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
     {
-        var quorum = QuorumReplicasOf(builder.Configuration);
+        var quorum = builder.Configuration.Read<MessagingOptions>(MessagingOptions.Section) is { QueueType: "quorum" } messaging ? messaging.QuorumReplicas : (int?)null;
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
@@ -98,21 +99,23 @@ public static class Messaging
     /// <summary>How long a stopping service waits for its bus to stop (within the orchestrators' 30 s grace period).</summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>
-    /// <c>Messaging:QueueType</c>: <c>classic</c> (the default: one node, the local run and the
-    /// tests) or <c>quorum</c> (a RabbitMQ cluster: every receive endpoint's queue is declared a
-    /// quorum queue replicated on <c>Messaging:QuorumReplicas</c> nodes, 3 by default). A queue's
-    /// type is fixed when it is declared, so choose before the first deployment.
-    /// </summary>
-    private static int? QuorumReplicasOf(IConfiguration configuration) =>
-        configuration["Messaging:QueueType"] switch
-        {
-            null or "" or "classic" => null,
-            "quorum" => configuration.GetValue("Messaging:QuorumReplicas", 3) is var replicas and >= 1
-                ? replicas
-                : throw new InvalidOperationException("Messaging:QuorumReplicas must be at least 1."),
-            var other => throw new InvalidOperationException($"Messaging:QueueType is '{other}': use classic or quorum."),
-        };
+}
+
+/// <summary>
+/// <c>Messaging:QueueType</c>: <c>classic</c> (the default: one node, the local run and the tests) or <c>quorum</c> (a RabbitMQ
+/// cluster: every receive endpoint's queue is declared a quorum queue replicated on <c>Messaging:QuorumReplicas</c> nodes, 3 by
+/// default, at most RabbitMQ's cluster of 99 in reason). A queue's type is fixed when it is declared, so choose before the
+/// first deployment.
+/// </summary>
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    [AllowedValues("classic", "quorum", ErrorMessage = "Messaging:QueueType must be classic or quorum.")]
+    public string QueueType { get; set; } = "classic";
+
+    [Range(1, 99)]
+    public int QuorumReplicas { get; set; } = 3;
 }
 
 /// <summary>The parts of an <c>amqp://</c> address MassTransit needs.</summary>

@@ -26,7 +26,7 @@ public sealed class AdmissionOptions
     public int MaxQueued { get; set; } = 64;
 
     /// <summary>How long a request waits for a turn before it is refused: what the queue may add to its latency.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
@@ -54,6 +54,7 @@ public static class Admission
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             });
         });
+        builder.Services.AddSingleton<TurnRefusals>();
         builder.Services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options => options.AddOperationTransformer(DescribeRefusal));
         return builder;
     }
@@ -63,8 +64,7 @@ public static class Admission
     {
         var limiter = app.ApplicationServices.GetRequiredService<ConcurrencyLimiter>();
         var maxQueueWait = app.ApplicationServices.GetRequiredService<IOptions<AdmissionOptions>>().Value.MaxQueueWait;
-        var refused = app.ApplicationServices.GetRequiredService<IMeterFactory>().Create(WardLinkActivity.SourceName)
-            .CreateCounter<long>("wardlink.admission.refused", "{request}", "Requests refused with a 503 because the process had as many in flight and queued as it admits.");
+        var refusals = app.ApplicationServices.GetRequiredService<TurnRefusals>();
         return app.Use(async (http, next) =>
         {
             if (Health.IsHealthPath(http.Request.Path))
@@ -76,8 +76,7 @@ public static class Admission
             using var lease = limiter.AttemptAcquire() is { IsAcquired: true } free ? free : await WaitForTurnAsync(limiter, maxQueueWait, http.RequestAborted);
             if (lease is not { IsAcquired: true })
             {
-                refused.Add(1);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryAnswerAsync(http, null, Full());
+                await refusals.RefuseAsync(http);
                 return;
             }
 
@@ -101,12 +100,29 @@ public static class Admission
     }
 
     /// <summary>The 503 problem of a request refused for want of a turn (answered with <c>Retry-After</c>); <paramref name="whose"/> says whose turns are all taken, when not every one's.</summary>
-    public static ProblemDetails Full(string? whose = null) => new()
+    private static ProblemDetails Full(string? whose) => new()
     {
         Status = StatusCodes.Status503ServiceUnavailable,
         Title = "The service is at capacity.",
         Detail = $"{whose}Nothing was done. Retry in {ProblemResponses.RetryAfterSeconds} seconds.",
     };
+
+    /// <summary>
+    /// Refusals for want of a turn, admission's and the gateway's share of its turns for anonymous callers alike: one
+    /// <c>503</c> problem with <c>Retry-After</c>, counted in <c>wardlink.admission.refused</c>.
+    /// </summary>
+    public sealed class TurnRefusals(IMeterFactory meters)
+    {
+        private readonly Counter<long> _refused = meters.Create(WardLinkActivity.SourceName)
+            .CreateCounter<long>("wardlink.admission.refused", "{request}", "Requests refused with a 503 for want of a turn: the process had as many in flight and queued as it admits, or at the gateway anonymous callers as many as their share.");
+
+        /// <summary>Answers <paramref name="http"/> with the <c>503</c>; <paramref name="whose"/> says whose turns are all taken, when not every one's.</summary>
+        public async Task RefuseAsync(HttpContext http, string? whose = null)
+        {
+            _refused.Add(1);
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryAnswerAsync(http, null, Full(whose));
+        }
+    }
 
     /// <summary>Every operation may be refused when the service is full: the document says so.</summary>
     private static async Task DescribeRefusal(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)

@@ -18,7 +18,8 @@ namespace WardLink.ServiceDefaults;
 /// </summary>
 public static class RequestHeaders
 {
-    public static IApplicationBuilder UseWardLinkRequestHeaders(this IApplicationBuilder app) =>
+    /// <summary>Header values outside visible ASCII: a 400 problem naming each header.</summary>
+    public static IApplicationBuilder UseWardLinkHeaderValues(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             var errors = new FieldErrors();
@@ -33,6 +34,13 @@ public static class RequestHeaders
                 return;
             }
 
+            await next(context);
+        });
+
+    /// <summary>A body in a content coding: a 415 problem with <c>Accept-Encoding: identity</c>.</summary>
+    public static IApplicationBuilder UseWardLinkContentCodings(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
             if (EncodedBody(context) is { } coding)
             {
                 context.Response.Headers.AcceptEncoding = "identity";

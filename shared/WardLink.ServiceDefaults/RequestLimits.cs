@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Buffers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,10 +17,6 @@ namespace WardLink.ServiceDefaults;
 /// </summary>
 public sealed record RequestBodyLimit(long MaxBytes, TimeSpan MaxReadTime)
 {
-    public const string ConfigurationKey = "Limits:MaxRequestBodyBytes";
-
-    public const string ReadTimeKey = "Limits:MaxBodyReadTime";
-
     public const long DefaultMaxBytes = 256 * 1024;
 
     /// <summary>Enough for the largest body over a slow mobile link (256 KB at 10 KB/s).</summary>
@@ -40,6 +37,21 @@ public sealed record RequestBodyLimit(long MaxBytes, TimeSpan MaxReadTime)
         Title = "The request body is too large.",
         Detail = $"At most {MaxBytes} bytes.",
     };
+}
+
+/// <summary>
+/// <c>Limits:MaxRequestBodyBytes</c> and <c>Limits:MaxBodyReadTime</c>: a body is read whole into memory, so at most 100 MB,
+/// and within at most ten minutes.
+/// </summary>
+public sealed class RequestLimitsOptions
+{
+    public const string Section = "Limits";
+
+    [Range(typeof(long), "1", "104857600")]
+    public long MaxRequestBodyBytes { get; set; } = RequestBodyLimit.DefaultMaxBytes;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan MaxBodyReadTime { get; set; } = RequestBodyLimit.DefaultMaxReadTime;
 }
 
 /// <summary>
@@ -65,19 +77,8 @@ public static class RequestLimits
     /// </summary>
     public static IHostApplicationBuilder AddWardLinkRequestLimits(this IHostApplicationBuilder builder, bool behindGateway = false)
     {
-        var maxBytes = builder.Configuration.GetValue(RequestBodyLimit.ConfigurationKey, RequestBodyLimit.DefaultMaxBytes);
-        if (maxBytes <= 0)
-        {
-            throw new InvalidOperationException($"{RequestBodyLimit.ConfigurationKey} must be a positive number of bytes, not {maxBytes}.");
-        }
-
-        var readTime = builder.Configuration.GetValue(RequestBodyLimit.ReadTimeKey, RequestBodyLimit.DefaultMaxReadTime);
-        if (readTime <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException($"{RequestBodyLimit.ReadTimeKey} must be a positive time, not {readTime}.");
-        }
-
-        var limit = new RequestBodyLimit(maxBytes, readTime);
+        var settings = builder.Configuration.Read<RequestLimitsOptions>(RequestLimitsOptions.Section);
+        var limit = new RequestBodyLimit(settings.MaxRequestBodyBytes, settings.MaxBodyReadTime);
         builder.Services.AddSingleton(limit);
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {

@@ -33,7 +33,8 @@ public static class ServiceComposition
     {
         app.UsePathBase(GatewayPathBase);
         app.UseWardLinkProblemDetails();
-        app.UseWardLinkRequestHeaders();
+        app.UseWardLinkHeaderValues();
+        app.UseWardLinkContentCodings();
 
         // Before anything costs: a request past the bound is refused before its token is checked.
         app.UseWardLinkAdmission();

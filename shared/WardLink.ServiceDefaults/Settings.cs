@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,19 @@ public static class Settings
     {
         services.AddSingleton<IValidateOptions<T>>(new Checked<T>(section));
         return services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
+    }
+
+    /// <summary>
+    /// <typeparamref name="T"/> read from <paramref name="section"/> while the process is being built (what configures the
+    /// server itself, before any service is resolved); a value outside its rules stops the process there, naming its key.
+    /// </summary>
+    public static T Read<T>(this IConfiguration configuration, string section)
+        where T : class, new()
+    {
+        var settings = configuration.GetSection(section).Get<T>() ?? new T();
+        return Problems(settings, section).ToList() is { Count: > 0 } problems
+            ? throw new InvalidOperationException(string.Join(" ", problems))
+            : settings;
     }
 
     /// <summary>
@@ -47,6 +61,14 @@ public static class Settings
             .Where(read => !read.setting.Rule.IsValid(read.value))
             .Select(read => read.setting.Problem(read.value));
 
+    /// <summary>A value as a configuration writes it: a time as <c>[-][d.]hh:mm:ss[.fffffff]</c>, its fraction's trailing zeros left out.</summary>
+    public static string Text(object? value) => value switch
+    {
+        TimeSpan time when time.ToString("c", CultureInfo.InvariantCulture) is var text && text.LastIndexOf('.') > text.LastIndexOf(':') => text.TrimEnd('0'),
+        TimeSpan time => time.ToString("c", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "not set",
+    };
+
     /// <summary>One setting's key, the properties that lead to it from its settings type, and the rule it states.</summary>
     public sealed record Setting(string Key, IReadOnlyList<PropertyInfo> Path, ValidationAttribute Rule)
     {
@@ -69,7 +91,6 @@ public static class Settings
             return range.Maximum is int.MaxValue or long.MaxValue ? least : $"{least} and {(range.MaximumIsExclusive ? "less than" : "at most")} {Text(range.Maximum)}";
         }
 
-        private static string Text(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "not set";
     }
 
     private sealed class Checked<T>(string section) : IValidateOptions<T>

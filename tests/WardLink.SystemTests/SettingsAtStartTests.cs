@@ -36,7 +36,7 @@ public sealed class SettingsAtStartTests
         var cases = new TheoryData<string, string, string, string>();
         foreach (var (process, setting) in Tried)
         {
-            foreach (var value in ProcessSettings.JustOutside(setting).Select(ProcessSettings.Text))
+            foreach (var value in ProcessSettings.JustOutside(setting).Select(Settings.Text))
             {
                 cases.Add(process, setting.Key, value, $"{setting.Key} is {value}: it must be ");
             }
@@ -58,7 +58,7 @@ public sealed class SettingsAtStartTests
             var settings = new Dictionary<string, string?>(Served);
             foreach (var setting in gateway)
             {
-                settings[setting.Key] = ProcessSettings.Text(edge(setting));
+                settings[setting.Key] = Settings.Text(edge(setting));
             }
 
             Assert.Null(Refusal(nameof(GatewayService), settings));

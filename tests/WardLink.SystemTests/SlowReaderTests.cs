@@ -27,7 +27,8 @@ public sealed class FewTurnsSystem : WardLinkSystem
 }
 
 /// <summary>
-/// An anonymous caller, or a partner's client, that asks for large answers and does not read them holds only the few
+/// An anonymous caller, or a partner's client sending its token where none is read (the API reference's files: it counts as
+/// its address there, docs/api.md), that asks for large answers and does not read them holds only the few
 /// admission turns it may have: an answer the gateway cannot send keeps its request, and its turn, in flight. (A probe held
 /// all 128 of the gateway's turns from one address with 130 requests for the API reference's 4.9 MB script, and every
 /// other caller was refused with 503 while its connections stayed open; another then did the same from 17 addresses, 8
@@ -106,6 +107,10 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
 
             Assert.Equal(HttpStatusCode.OK, (await police.GetAsync("/api/tips/stats?year=2024", Ct)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync("/api/tips?limit=1", Ct)).StatusCode);
+
+            // A client gets its token meanwhile: a token request is not among the anonymous callers' share.
+            using var newcomer = system.CreateClientFrom(IPAddress.Parse("127.0.0.31"));
+            Assert.NotEmpty(await WardLinkSystem.RequestTokenAsync(newcomer, "test-auditor", "test-auditor-secret"));
         }
         finally
         {

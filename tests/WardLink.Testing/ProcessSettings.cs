@@ -36,13 +36,6 @@ public static class ProcessSettings
             .SelectMany(type => Settings.Of(type, Section(type)!))
             .Where(setting => setting.Rule is RangeAttribute);
 
-    /// <summary>A value as a configuration writes it (a time as <c>[-][d.]hh:mm:ss[.fffffff]</c>).</summary>
-    public static string Text(object value) => value switch
-    {
-        TimeSpan time => time.ToString("c", CultureInfo.InvariantCulture),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture)!,
-    };
-
     /// <summary>
     /// The values just outside <paramref name="setting"/>'s bounds: a tick (a time) or one (a count) below its least and above
     /// its most (none above a count that takes the largest value a 32-bit count holds).

@@ -66,7 +66,7 @@ public sealed class SettingsTests
             if (outside)
             {
                 var problem = Assert.Single(problems);
-                Assert.StartsWith($"{setting.Key} is {ProcessSettings.Text(value)}: it must be ", problem, StringComparison.Ordinal);
+                Assert.StartsWith($"{setting.Key} is {Settings.Text(value)}: it must be ", problem, StringComparison.Ordinal);
             }
             else
             {

@@ -22,8 +22,7 @@ public static class AuditComposition
             .Validate(options => CheckpointSignature.IsValidKey(options.SigningKey, needsPrivate: true),
                 $"Audit:SigningKey is not set or not an ECDSA P-256 private key (PEM): give the {serviceName} service the key it signs its checkpoints with.")
             .Validate(options => options.PublicKeys.Count > 0 && options.PublicKeys.Values.All(key => CheckpointSignature.IsValidKey(key, needsPrivate: false)),
-                "Audit:PublicKeys must give every service's ECDSA P-256 public key (PEM), as Audit:PublicKeys:{service}.")
-            .ValidateOnStart();
+                "Audit:PublicKeys must give every service's ECDSA P-256 public key (PEM), as Audit:PublicKeys:{service}.");
         builder.Services.AddSingleton(provider => new CheckpointSigner(
             provider.GetRequiredService<ServiceIdentity>(), CheckpointSignature.Load(provider.GetRequiredService<IOptions<AuditOptions>>().Value.SigningKey, "Audit:SigningKey")));
         // The service checks its own stored checkpoints with the public half of the key it signs them with.

@@ -19,15 +19,15 @@ public sealed class IdempotencyOptions
     public const string Section = "Idempotency";
 
     /// <summary>How long a first answer is returned for retries (24 hours).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "30.00:00:00")]
     public TimeSpan KeepFor { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How long a request waits for another one with the same key to finish before a 409 (10 s).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan WaitFor { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often expired answers are deleted (hourly); an expired one is never returned meanwhile.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan SweepEvery { get; set; } = TimeSpan.FromHours(1);
 }
 
