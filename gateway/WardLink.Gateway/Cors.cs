@@ -19,7 +19,7 @@ public static partial class Cors
     public const string Section = "Cors";
 
     /// <summary>An origin as the API document describes the header's value.</summary>
-    public const string OriginPattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$";
+    public const string OriginPattern = "^https?://[A-Za-z0-9._-]+(:[0-9]{1,5})?$";
 
     public const int MaxOriginLength = 2048;
 
@@ -29,8 +29,8 @@ public static partial class Cors
     {
         builder.Services.AddOptions<CorsOrigins>()
             .Bind(builder.Configuration.GetSection(Section))
-            .Validate(cors => cors.Origins.All(IsOrigin), $"{Section}:Origins: each origin is https://host[:port] (http:// for a loopback host only), no path and no trailing slash.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CorsOrigins>, NamedOrigins>();
         builder.Services.AddCors();
         return builder;
     }
@@ -98,6 +98,17 @@ public static partial class Cors
         host.Split('.') is var labels
         && labels.All(label => label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-')
         && !labels[^1].All(char.IsAsciiDigit);
+
+    /// <summary>Names each origin <see cref="IsOrigin"/> refuses, with its key and the rule it breaks.</summary>
+    private sealed class NamedOrigins : IValidateOptions<CorsOrigins>
+    {
+        public ValidateOptionsResult Validate(string? name, CorsOrigins options) =>
+            options.Origins.Select((origin, index) => (Origin: origin, Index: index)).Where(entry => !IsOrigin(entry.Origin))
+                .Select(entry => $"{Section}:Origins:{entry.Index} is '{entry.Origin}': an origin is https://host[:port] as a browser sends it, in lower-case ASCII (an IDN as xn--), with a port from 1 to 65535 only when not 443, http:// for a loopback host only, no path and no trailing slash.")
+                .ToList() is { Count: > 0 } problems
+                ? ValidateOptionsResult.Fail(problems)
+                : ValidateOptionsResult.Success;
+    }
 
     [GeneratedRegex(OriginPattern, RegexOptions.CultureInvariant)]
     private static partial Regex OriginForm();

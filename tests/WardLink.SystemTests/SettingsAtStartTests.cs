@@ -76,11 +76,12 @@ public sealed class SettingsAtStartTests
     }
 
     [Theory]
-    [InlineData("Cors:Origins:1", "https://dashboard.ward.example/", "Cors:Origins")]
-    [InlineData("Cors:Origins:1", "*", "Cors:Origins")]
-    [InlineData("Cors:Origins:1", "null", "Cors:Origins")]
-    [InlineData("Cors:Origins:1", "http://dashboard.ward.example", "Cors:Origins")]
-    [InlineData("Cors:Origins:1", "https://Dashboard.ward.example", "Cors:Origins")]
+    [InlineData("Cors:Origins:1", "https://dashboard.ward.example/", "Cors:Origins:1 is 'https://dashboard.ward.example/': an origin is")]
+    [InlineData("Cors:Origins:1", "*", "Cors:Origins:1 is '*'")]
+    [InlineData("Cors:Origins:1", "null", "Cors:Origins:1 is 'null'")]
+    [InlineData("Cors:Origins:1", "http://dashboard.ward.example", "Cors:Origins:1 is 'http://dashboard.ward.example'")]
+    [InlineData("Cors:Origins:1", "https://Dashboard.ward.example", "Cors:Origins:1 is 'https://Dashboard.ward.example'")]
+    [InlineData("Cors:Origins:0", "https://1.2.3.4.5", "Cors:Origins:0 is 'https://1.2.3.4.5'")]
     [InlineData("Auth:Clients:test-police:Role", "sheriff", "Auth:Clients:test-police:Role")]
     [InlineData("Auth:Clients:test-police:SecretHash", "test-police-secret", "Auth:Clients:test-police:SecretHash")]
     [InlineData("Auth:Clients:test-police:PartnerId", "3f1c2e7a-0000-4000-8000-000000000001", "Auth:Clients:test-police: a partner client names its PartnerId")]

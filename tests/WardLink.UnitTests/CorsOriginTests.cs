@@ -19,7 +19,7 @@ public sealed class CorsOriginTests
     [Fact]
     public void An_origin_as_a_browser_sends_it_is_allowed_and_every_other_text_near_it_is_refused()
     {
-        Gen.Select(Origin, Gen.Char[" _!%*~^ü\u00e9\u0430\t"], Gen.Int[0, 1000]).Sample((allowed, odd, at) =>
+        Gen.Select(Origin, Gen.Char[" !%*~^ü\u00e9\u0430\t"], Gen.Int[0, 1000]).Sample((allowed, odd, at) =>
         {
             Assert.True(Cors.IsOrigin(allowed), allowed);
             Assert.Matches(Cors.OriginPattern, allowed);
@@ -37,9 +37,9 @@ public sealed class CorsOriginTests
     [Fact]
     public void The_edges_a_browser_would_not_send()
     {
-        Assert.All(["http://localhost:5173", "http://127.0.0.1:3000", "https://10.0.0.7:8443", "https://xn--bcher-kva.example", "https://a.example:1", "https://a.example:65535"], allowed => Assert.True(Cors.IsOrigin(allowed), allowed));
+        Assert.All(["http://localhost:5173", "http://127.0.0.1:3000", "https://10.0.0.7:8443", "https://xn--bcher-kva.example", "https://a.example:1", "https://a.example:65535", "https://my_app.example"], allowed => Assert.True(Cors.IsOrigin(allowed), allowed));
         Assert.All(
-            ["*", "null", "https://a.example:443", "https://a.example:0", "https://a.example:99999", "https://[::1]:3000", "ftp://a.example", "https://", "a.example", "", "https://my_app.example",
+            ["*", "null", "https://a.example:443", "https://a.example:0", "https://a.example:99999", "https://[::1]:3000", "ftp://a.example", "https://", "a.example", "",
              "https://bücher.example", "https://1.2.3.4.5", "https://a.example.", "https://a..example", "https://-a.example"],
             refused => Assert.False(Cors.IsOrigin(refused), refused));
     }
