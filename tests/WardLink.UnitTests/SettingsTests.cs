@@ -40,7 +40,8 @@ public sealed class SettingsTests
 
     /// <summary>
     /// A value inside its setting's bounds, the edges included, is no problem; one outside them is named with its key and
-    /// its value; and every default is inside (an options type with only its defaults has no problem at all).
+    /// its value; and every default is inside its bounds (an options type with only its defaults has no bounded setting's problem;
+    /// a required key, such as a sealing key, has no default). It checks the bounds as stated, not that they fit their use.
     /// </summary>
     [Fact]
     public void A_value_is_a_problem_exactly_when_it_is_outside_its_setting_s_bounds_and_the_problem_names_its_key()
