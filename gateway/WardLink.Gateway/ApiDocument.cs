@@ -49,6 +49,8 @@ public static class ApiDocument
             })
             .AllowAnonymous()
             .ExcludeFromDescription();
+        // One document, at the page's own path: Scalar's "/docs/{documentName}" would answer the page for any word after it,
+        // where a path no operation takes is a 404.
         app.MapScalarApiReference(UiPath, options => options
                 .WithTitle("WardLink API")
                 .WithOpenApiRoutePattern(Path)
@@ -58,7 +60,10 @@ public static class ApiDocument
                 .DisableAgent()
                 .DisableMcp()
                 .WithNonce())
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .AddEndpointFilter((context, next) => context.HttpContext.GetRouteValue("documentName") is string { Length: > 0 }
+                ? ValueTask.FromResult<object?>(TypedResults.NotFound())
+                : next(context));
         return app;
     }
 

@@ -165,6 +165,14 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.True((await script.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Length > 100_000);
+
+        // A path under the page's that names no file of it is a path no operation takes: a 404 problem, not the page again.
+        foreach (var path in new[] { "/nonexistent.js", "/scalar.js.map", "/wardlink", "/a/b" })
+        {
+            using var unknown = await anonymous.GetAsync(ApiDocument.UiPath + path, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        }
     }
 
     [Fact]

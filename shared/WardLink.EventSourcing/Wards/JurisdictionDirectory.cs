@@ -71,18 +71,19 @@ public static class JurisdictionDirectory
 
     /// <summary>
     /// Every ward of <paramref name="provinces"/>, the one a province client acts in when it names none first: those not ended
-    /// (merged or dissolved) first, <paramref name="home"/> first of them, then by id. (The first by id acted for it, ended
-    /// or not: a ward established with an id that sorts earlier took every such request, and an ended one refused them all.)
+    /// by <paramref name="now"/> (merged or dissolved; a merger recorded for a later day ends nothing yet) first,
+    /// <paramref name="home"/> first of them, then by id. (The first by id acted for it, ended or not: a ward established with
+    /// an id that sorts earlier took every such request, and an ended one refused them all.)
     /// </summary>
-    public static async Task<IReadOnlyList<string>> WardsOfAsync(this IQuerySession session, IReadOnlyCollection<string> provinces, string home, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>> WardsOfAsync(this IQuerySession session, IReadOnlyCollection<string> provinces, string home, DateTimeOffset now, CancellationToken ct)
     {
         if (provinces.Count == 0)
         {
             return [];
         }
 
-        var wards = await session.Query<KnownWard>().Where(ward => provinces.Contains(ward.Province)).Select(ward => new { ward.Id, ward.EndedOn }).ToListAsync(ct);
-        return [.. wards.OrderBy(ward => ward.EndedOn is not null).ThenBy(ward => ward.Id != home).ThenBy(ward => ward.Id, StringComparer.Ordinal).Select(ward => ward.Id)];
+        var wards = await session.Query<KnownWard>().Where(ward => provinces.Contains(ward.Province)).ToListAsync(ct);
+        return [.. wards.OrderBy(ward => ward.EndsAt <= now).ThenBy(ward => ward.Id != home).ThenBy(ward => ward.Id, StringComparer.Ordinal).Select(ward => ward.Id)];
     }
 
     /// <summary>

@@ -130,7 +130,7 @@ public sealed class WardAccess
     /// <summary>The wards the caller may see, or null when it may see every ward.</summary>
     public IReadOnlyList<string>? Bounded => _wards is null ? null : Wards;
 
-    public static async Task<WardAccess> ForAsync(ClaimsPrincipal user, IQuerySession directory, WardDirectoryCache cache, HomeWard home, CancellationToken ct)
+    public static async Task<WardAccess> ForAsync(ClaimsPrincipal user, IQuerySession directory, WardDirectoryCache cache, HomeWard home, DateTimeOffset now, CancellationToken ct)
     {
         if (user.IsInRole(WardLinkRoles.Gateway) || user.Identity?.IsAuthenticated != true)
         {
@@ -140,7 +140,7 @@ public sealed class WardAccess
 
         var named = user.FindAll(WardLinkClaims.Ward).Select(claim => claim.Value);
         var provinces = user.FindAll(WardLinkClaims.Province).Select(claim => claim.Value).ToList();
-        var wards = named.Concat(await cache.WardsOfAsync(provinces, () => directory.WardsOfAsync(provinces, home.Id, ct))).Distinct().ToList();
+        var wards = named.Concat(await cache.WardsOfAsync(provinces, () => directory.WardsOfAsync(provinces, home.Id, now, ct))).Distinct().ToList();
         return new WardAccess(wards.Count == 0 && provinces.Count == 0 ? [home.Id] : wards, everywhere: false);
     }
 }
@@ -206,12 +206,13 @@ public static class RequestWards
             await using var directory = store.QuerySession();
             var ct = http.RequestAborted;
             var cache = http.RequestServices.GetRequiredService<WardDirectoryCache>();
-            var access = await WardAccess.ForAsync(http.User, directory, cache, home, ct);
+            var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            var access = await WardAccess.ForAsync(http.User, directory, cache, home, now, ct);
             var anonymous = http.User.Identity?.IsAuthenticated != true;
             // The public acts where the ward it names (else the home ward) now is: a tip it sends today happens there, not in a
             // ward that would refuse it on a field the public cannot send.
             Task<string> PublicWardAsync(string named) =>
-                WardAtAsync(named, id => cache.WardAsync(id, () => directory.WardAsync(id, ct)), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+                WardAtAsync(named, id => cache.WardAsync(id, () => directory.WardAsync(id, ct)), now);
 
             // ward= is judged wherever it is offered, a record in the path or not: malformed, a 400; unknown or not the
             // caller's, a 404.

@@ -1093,7 +1093,7 @@ public sealed class ProvinceDefaultWardTests(WardedServices wards) : IClassFixtu
     }
 
     /// <summary>The wards a tip and an incident recorded now by the province's police, naming no ward, are recorded in.</summary>
-    private static async Task<string[]> DefaultWardsAsync(HttpClient tips, HttpClient incidents)
+    internal static async Task<string[]> DefaultWardsAsync(HttpClient tips, HttpClient incidents)
     {
         var now = DateTimeOffset.UtcNow.ToOffset(WardTime.Offset).AddMinutes(-1).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
         using var tip = await tips.PostAsJsonAsync("/tips", TipsApi.NewTip(receivedAt: now), Ct);
@@ -1101,5 +1101,23 @@ public sealed class ProvinceDefaultWardTests(WardedServices wards) : IClassFixtu
         Assert.True(tip.StatusCode == HttpStatusCode.Created, tipBody.ToString());
         var (_, _, incident) = await incidents.ReportAsync(IncidentRequests.Report(occurredAt: now));
         return [tipBody.GetProperty("ward").GetString()!, incident.GetProperty("ward").GetString()!];
+    }
+}
+
+/// <summary>
+/// A merger of the home ward recorded for a later day ends nothing yet: until that day a province's client naming no ward still
+/// acts in the home ward (found by a probe reading the code: a ward with any end date was taken for ended).
+/// </summary>
+public sealed class ProvinceDefaultWardBeforeMergerTests(WardedServices wards) : IClassFixture<WardedServices>
+{
+    [Fact]
+    public async Task A_home_ward_merged_from_a_later_day_is_still_where_a_province_client_naming_no_ward_acts()
+    {
+        var (tips, incidents) = wards.OfTheProvince();
+        await wards.EstablishAsync("an-hoach", "AH", "An Hoạch");
+
+        await wards.MergeAsync(WardedServices.Home, WardedServices.DongQuang, DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(WardTime.Offset).DateTime).AddDays(2));
+
+        Assert.Equal([WardedServices.Home, WardedServices.Home], await ProvinceDefaultWardTests.DefaultWardsAsync(tips, incidents));
     }
 }
