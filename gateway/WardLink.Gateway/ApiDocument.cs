@@ -19,11 +19,11 @@ public static class ApiDocument
     public const string Path = "/openapi/wardlink.json";
     public const string UiPath = "/docs";
 
-    /// <summary>Whether <paramref name="path"/> is the API reference page's or one of its files', in any letter case.</summary>
-    public static bool IsUiPath(PathString path) => path.StartsWithSegments(UiPath, StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Names the services whose documents are missing from a partial document.</summary>
     public const string MissingHeader = "X-WardLink-Missing";
+
+    /// <summary>Whether <paramref name="path"/> is the API reference page's or one of its files', in any letter case.</summary>
+    public static bool IsUiPath(PathString path) => path.StartsWithSegments(UiPath, StringComparison.OrdinalIgnoreCase);
 
     public static WebApplicationBuilder AddWardLinkApiDocument(this WebApplicationBuilder builder)
     {

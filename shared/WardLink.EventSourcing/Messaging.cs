@@ -98,7 +98,6 @@ public static class Messaging
 
     /// <summary>How long a stopping service waits for its bus to stop (within the orchestrators' 30 s grace period).</summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
-
 }
 
 /// <summary>

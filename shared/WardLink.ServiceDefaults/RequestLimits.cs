@@ -1,5 +1,5 @@
-using System.ComponentModel.DataAnnotations;
 using System.Buffers;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

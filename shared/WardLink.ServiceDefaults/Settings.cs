@@ -84,13 +84,12 @@ public static class Settings
             _ => Rule.FormatErrorMessage(Key),
         };
 
-        /// <summary>The bounds of a <c>[Range]</c> as an operator reads them: <c>at least 1</c>, <c>more than 00:00:00 and at most 00:10:00</c>.</summary>
+        /// <summary>The bounds of a <c>[Range]</c> as an operator reads them: <c>at least 1</c>, <c>at least 00:00:00.001 and at most 00:10:00</c>.</summary>
         private static string Bounds(RangeAttribute range)
         {
             var least = $"{(range.MinimumIsExclusive ? "more than" : "at least")} {Text(range.Minimum)}";
             return range.Maximum is int.MaxValue or long.MaxValue ? least : $"{least} and {(range.MaximumIsExclusive ? "less than" : "at most")} {Text(range.Maximum)}";
         }
-
     }
 
     private sealed class Checked<T>(string section) : IValidateOptions<T>

@@ -59,13 +59,7 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
                 statuses.Add(await AskAndReadNothingAsync(readers, IPAddress.Parse(partner ? "127.0.0.7" : "127.0.0.5"), authorization));
             }
 
-            Assert.All(statuses.Take(FewTurnsSystem.InFlight), head => Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal));
-            Assert.All(statuses.Skip(FewTurnsSystem.InFlight), head =>
-            {
-                Assert.StartsWith("HTTP/1.1 429", head, StringComparison.Ordinal);
-                Assert.Contains("Retry-After: 1\r\n", head, StringComparison.OrdinalIgnoreCase);
-                Assert.Contains("application/problem+json", head, StringComparison.Ordinal);
-            });
+            AssertServedThenRefused(statuses, FewTurnsSystem.InFlight, "429", retryAfter: 1);
 
             // Meanwhile the police, and another anonymous address, are served.
             Assert.Equal(HttpStatusCode.OK, (await police.GetAsync("/api/tips/stats?year=2024", Ct)).StatusCode);
@@ -97,13 +91,7 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
                 statuses.Add(await AskAndReadNothingAsync(readers, IPAddress.Parse($"127.0.0.{20 + i}"), authorization: string.Empty));
             }
 
-            Assert.All(statuses.Take(FewTurnsSystem.AnonymousTogether), head => Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal));
-            Assert.All(statuses.Skip(FewTurnsSystem.AnonymousTogether), head =>
-            {
-                Assert.StartsWith("HTTP/1.1 503", head, StringComparison.Ordinal);
-                Assert.Contains("Retry-After: 5\r\n", head, StringComparison.OrdinalIgnoreCase);
-                Assert.Contains("application/problem+json", head, StringComparison.Ordinal);
-            });
+            AssertServedThenRefused(statuses, FewTurnsSystem.AnonymousTogether, "503", retryAfter: 5);
 
             Assert.Equal(HttpStatusCode.OK, (await police.GetAsync("/api/tips/stats?year=2024", Ct)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync("/api/tips?limit=1", Ct)).StatusCode);
@@ -159,6 +147,18 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
         await reader.ConnectAsync(system.GatewayAddress.Host, system.GatewayAddress.Port, Ct);
         await reader.SendAsync(Encoding.ASCII.GetBytes($"GET {ApiDocument.UiPath}/scalar.js HTTP/1.1\r\nHost: {system.GatewayAddress.Authority}\r\n{authorization}\r\n"), Ct);
         return await HeadOfAsync(reader);
+    }
+
+    /// <summary>The first <paramref name="served"/> answers a <c>200</c>, each after them a <paramref name="refused"/> problem with <c>Retry-After: <paramref name="retryAfter"/></c>.</summary>
+    private static void AssertServedThenRefused(List<string> heads, int served, string refused, int retryAfter)
+    {
+        Assert.All(heads.Take(served), head => Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal));
+        Assert.All(heads.Skip(served), head =>
+        {
+            Assert.StartsWith($"HTTP/1.1 {refused}", head, StringComparison.Ordinal);
+            Assert.Contains($"Retry-After: {retryAfter}\r\n", head, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("application/problem+json", head, StringComparison.Ordinal);
+        });
     }
 
     /// <summary>The status line and headers of the answer on <paramref name="socket"/>, read a little at a time.</summary>
