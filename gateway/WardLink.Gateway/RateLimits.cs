@@ -112,13 +112,16 @@ public static class RateLimits
     /// admission turn until its answer is sent, and an answer the client does not read is not sent: one address that asked
     /// 130 times for the API reference's 4.9 MB script and read nothing held every one of the gateway's 128 turns, and
     /// everyone else was refused with 503 while it kept its connections open; then 17 addresses, 8 requests each, did the
-    /// same. Now one address holds a few, and all of them half. The police, auditors and operators (the deployment's own
-    /// clients) are bound by admission alone. Health is exempt, as from admission.
+    /// same. Now one address holds a few, and all of them half, and none for long: an answer of theirs must keep moving
+    /// (<see cref="SendProgress"/>, <see cref="RateLimitsOptions.SendTimeout"/>), else it is cut and its turn freed. The
+    /// police, auditors and operators (the deployment's own clients) are bound by admission alone. Health is exempt, as from
+    /// admission.
     /// </summary>
     public static WebApplication UseWardLinkInFlightShares(this WebApplication app)
     {
         var shares = app.Services.GetRequiredService<InFlightShares>();
         var refusals = app.Services.GetRequiredService<Admission.TurnRefusals>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendProgress));
         app.Use(async (http, next) =>
         {
             if (Health.IsHealthPath(http.Request.Path) || shares.Of(http) is not { } share)
@@ -142,7 +145,7 @@ public static class RateLimits
                 return;
             }
 
-            await next(http);
+            await SendProgress.RunAsync(http, shares.SendTimeout, next, logger);
         });
         return app;
     }
@@ -228,6 +231,8 @@ public static class RateLimits
 
         public int AnonymousTotal => limits.AnonymousTotalInFlight;
 
+        public TimeSpan SendTimeout => limits.SendTimeout;
+
         /// <summary>The share <paramref name="http"/> counts against; null for the deployment's own clients.</summary>
         public InFlightShare? Of(HttpContext http) => ClientOf(http) switch
         {
@@ -263,6 +268,13 @@ public sealed class RateLimitsOptions
     /// <summary>Requests a partner's client may have in flight at once (a partner system, not a browser).</summary>
     [Range(1, int.MaxValue)]
     public int PartnerInFlight { get; set; } = 16;
+
+    /// <summary>
+    /// How long a caller bound by a share (an anonymous address, a partner's client) may take none of its answer: each
+    /// <see cref="SendProgress.ChunkBytes"/> of it must be taken within this, else its connection is closed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The anonymous public tip endpoints, per address, on top of <see cref="PerClient"/>.</summary>
     public WindowLimit PublicTips { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };

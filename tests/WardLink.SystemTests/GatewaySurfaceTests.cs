@@ -1059,7 +1059,7 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
         Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", problem.GetProperty("type").GetString());
     }
 
-    private static StringContent PublicTip() => new(
+    internal static StringContent PublicTip() => new(
         """{ "category": "theft", "description": "Bags taken from the Endocrinology hospital benches.", "place": { "description": "Endocrinology hospital benches" } }""",
         Encoding.UTF8,
         "application/json");

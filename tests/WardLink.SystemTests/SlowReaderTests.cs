@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -138,8 +139,12 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
         return police;
     }
 
+    /// <inheritdoc cref="AskAndReadNothingAsync(WardLinkSystem, List{Socket}, IPAddress, string)"/>
+    private Task<string> AskAndReadNothingAsync(List<Socket> readers, IPAddress from, string authorization) =>
+        AskAndReadNothingAsync(system, readers, from, authorization);
+
     /// <summary>Sends a request for the API reference's 4.9 MB script from <paramref name="from"/> and reads its status line and headers, the rest never; the socket is kept open in <paramref name="readers"/>.</summary>
-    private async Task<string> AskAndReadNothingAsync(List<Socket> readers, IPAddress from, string authorization)
+    internal static async Task<string> AskAndReadNothingAsync(WardLinkSystem system, List<Socket> readers, IPAddress from, string authorization)
     {
         var reader = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 2048 };
         readers.Add(reader);
@@ -150,7 +155,7 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
     }
 
     /// <summary>The first <paramref name="served"/> answers a <c>200</c>, each after them a <paramref name="refused"/> problem with <c>Retry-After: <paramref name="retryAfter"/></c>.</summary>
-    private static void AssertServedThenRefused(List<string> heads, int served, string refused, int retryAfter)
+    internal static void AssertServedThenRefused(List<string> heads, int served, string refused, int retryAfter)
     {
         Assert.All(heads.Take(served), head => Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal));
         Assert.All(heads.Skip(served), head =>
@@ -162,7 +167,7 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
     }
 
     /// <summary>The status line and headers of the answer on <paramref name="socket"/>, read a little at a time.</summary>
-    private static async Task<string> HeadOfAsync(Socket socket)
+    internal static async Task<string> HeadOfAsync(Socket socket)
     {
         var head = new StringBuilder();
         var buffer = new byte[256];
@@ -173,5 +178,123 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
         }
 
         return head.ToString();
+    }
+}
+
+/// <summary>
+/// The system whose gateway lets anonymous callers have three requests in flight together, and cuts an answer a caller
+/// bound by a share takes none of for two seconds (<c>RateLimits:SendTimeout</c>).
+/// </summary>
+public sealed class SendTimeoutSystem : WardLinkSystem
+{
+    public const int AnonymousTogether = 3;
+
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(2);
+
+    protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
+    {
+        ["RateLimits:AnonymousTotalInFlight"] = $"{AnonymousTogether}",
+        ["RateLimits:SendTimeout"] = $"{SendTimeout}",
+    };
+}
+
+/// <summary>
+/// The anonymous callers' share bounds how long its turns are held, not only how many: an answer its caller stops reading is
+/// cut once a piece of it has waited <c>RateLimits:SendTimeout</c>, and its turn is free again while the caller's socket stays
+/// open (a probe kept every anonymous caller, the public's tip intake among them, at <c>503</c> for as long as 64 sockets that
+/// read nothing stayed open). A caller reading slowly but steadily gets the whole answer, however long it takes.
+/// </summary>
+[Collection(GatewaySurface.Collection)]
+public sealed class SendTimeoutTests(SendTimeoutSystem system) : IClassFixture<SendTimeoutSystem>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_answer_its_caller_stops_reading_is_cut_and_the_public_is_served_again_while_the_socket_stays_open()
+    {
+        await GatewaySurface.CompleteDocumentAsync(system);
+        var readers = new List<Socket>();
+        try
+        {
+            var statuses = new List<string>();
+            for (var i = 0; i <= SendTimeoutSystem.AnonymousTogether; i++)
+            {
+                statuses.Add(await SlowReaderTests.AskAndReadNothingAsync(system, readers, IPAddress.Parse($"127.0.0.{60 + i}"), authorization: string.Empty));
+            }
+
+            SlowReaderTests.AssertServedThenRefused(statuses, SendTimeoutSystem.AnonymousTogether, "503", retryAfter: 5);
+
+            // Nothing read, every socket open: another anonymous address is served again once the answers are cut, the
+            // public's tip intake too.
+            using var tipster = system.CreateClientFrom(IPAddress.Parse("127.0.0.70"));
+            await Eventually.Get(
+                async () => (await tipster.GetAsync(ApiDocument.Path, Ct)).StatusCode == HttpStatusCode.OK ? (object)true : null,
+                "an anonymous address served while the readers' sockets are open");
+            Assert.Equal(HttpStatusCode.Created, (await tipster.PostAsync("/api/public/tips", RateLimitTests.PublicTip(), Ct)).StatusCode);
+
+            // And each cut answer was closed short of its end (chunked: a whole one ends with its last, empty, chunk), where a
+            // whole answer leaves the connection open for the next request.
+            foreach (var reader in readers.Take(SendTimeoutSystem.AnonymousTogether))
+            {
+                Assert.False((await RestUntilClosedAsync(reader)).EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal));
+            }
+        }
+
+        finally
+        {
+            readers.ForEach(reader => reader.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// A caller that reads the API reference's 4.9 MB script 64 KB at a time, 50 ms apart (a few seconds in all, longer than
+    /// the send timeout), gets every byte of it.
+    /// </summary>
+    [Fact]
+    public async Task A_caller_reading_slowly_but_steadily_gets_the_whole_answer()
+    {
+        using var reader = system.CreateClientFrom(IPAddress.Parse("127.0.0.71"));
+        using var response = await reader.GetAsync($"{ApiDocument.UiPath}/scalar.js", HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var body = await response.Content.ReadAsStreamAsync(Ct);
+        var buffer = new byte[SendProgress.ChunkBytes];
+        var started = Stopwatch.StartNew();
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, Ct)) > 0)
+        {
+            total += read;
+            await Task.Delay(50, Ct);
+        }
+
+        using var quick = system.CreateClientFrom(IPAddress.Parse("127.0.0.72"));
+        Assert.Equal((await quick.GetByteArrayAsync($"{ApiDocument.UiPath}/scalar.js", Ct)).LongLength, total);
+        Assert.True(started.Elapsed > SendTimeoutSystem.SendTimeout, $"The answer took {started.Elapsed}, no longer than the send timeout: it proves nothing.");
+    }
+
+    /// <summary>
+    /// The last bytes <paramref name="socket"/> gives until the other end closes it (or resets it); a failure when it is still
+    /// open after the time <see cref="Eventually"/> waits.
+    /// </summary>
+    private static async Task<string> RestUntilClosedAsync(Socket socket)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(Eventually.DefaultTimeout);
+        var buffer = new byte[64 * 1024];
+        var last = string.Empty;
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, deadline.Token)) > 0)
+            {
+                last = (last + Encoding.Latin1.GetString(buffer, 0, read))[^Math.Min(16, last.Length + read)..];
+            }
+        }
+        catch (SocketException reset) when (reset.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // Closed with a reset: the bytes before it are all there is.
+        }
+
+        return last;
     }
 }
