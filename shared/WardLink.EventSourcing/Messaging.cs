@@ -110,7 +110,7 @@ public sealed class MessagingOptions
 {
     public const string Section = "Messaging";
 
-    [AllowedValues("classic", "quorum", ErrorMessage = "Messaging:QueueType must be classic or quorum.")]
+    [AllowedValues("classic", "quorum")]
     public string QueueType { get; set; } = "classic";
 
     [Range(1, 99)]

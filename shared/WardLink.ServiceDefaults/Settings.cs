@@ -81,6 +81,7 @@ public static class Settings
         public string Problem(object? value) => Rule switch
         {
             RangeAttribute range => $"{Key} is {Text(value)}: it must be {Bounds(range)}.",
+            AllowedValuesAttribute allowed => $"{Key} is '{Text(value)}': it must be one of {string.Join(", ", allowed.Values.Select(Text))}.",
             _ => Rule.FormatErrorMessage(Key),
         };
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using WardLink.Gateway;
 using WardLink.Incidents;
 using WardLink.Partners;
@@ -11,18 +12,18 @@ namespace WardLink.SystemTests;
 /// <summary>
 /// A process given a setting it cannot run by refuses to start and names the setting (deploy/README.md), rather than
 /// starting with a limit of nothing, a timeout of no time, an origin no browser sends or a client no token can be issued
-/// to. The numbers and times are found in each process's code (<see cref="ProcessSettings"/>): each is tried just
-/// outside its bounds and as no number at all, in the first process that reads it, so a setting added tomorrow is tried
-/// too. Each case changes one setting of a configuration that starts, so the refusal is that setting's.
+/// to. The numbers and times, and the texts with a choice of values (a queue type), are found in each process's code
+/// (<see cref="ProcessSettings"/>): each number is tried just outside its bounds and as no number at all, each text as none
+/// of its choices, in the first process that reads it, so a setting added tomorrow is tried too. Each case changes one setting of a configuration that starts, so the refusal is that setting's.
 /// </summary>
 public sealed class SettingsAtStartTests
 {
     /// <summary>The processes in the order their settings are tried: a setting shared by several is tried in the first.</summary>
     private static readonly Type[] Processes = [typeof(GatewayService), typeof(TipsService), typeof(PartnersService), typeof(IncidentsService), typeof(PatrolsService)];
 
-    /// <summary>Every bounded setting, with the first process that reads it.</summary>
+    /// <summary>Every setting with bounds or choices, with the first process that reads it.</summary>
     private static readonly (string Process, Settings.Setting Setting)[] Tried =
-        [.. Processes.SelectMany(process => ProcessSettings.Bounded(process).Select(setting => (process.Name, setting))).DistinctBy(tried => tried.setting.Key)];
+        [.. Processes.SelectMany(process => ProcessSettings.Ruled(process).Select(setting => (process.Name, setting))).DistinctBy(tried => tried.setting.Key)];
 
     /// <summary>The browser origins and clients the gateway serves by, at the edges of what it takes.</summary>
     private static readonly Dictionary<string, string?> Served = new()
@@ -36,12 +37,16 @@ public sealed class SettingsAtStartTests
         var cases = new TheoryData<string, string, string, string>();
         foreach (var (process, setting) in Tried)
         {
+            var chosen = setting.Rule is AllowedValuesAttribute;
             foreach (var value in ProcessSettings.JustOutside(setting).Select(Settings.Text))
             {
-                cases.Add(process, setting.Key, value, $"{setting.Key} is {value}: it must be ");
+                cases.Add(process, setting.Key, value, chosen ? $"{setting.Key} is '{value}': it must be one of " : $"{setting.Key} is {value}: it must be ");
             }
 
-            cases.Add(process, setting.Key, "many", $"'{setting.Key}'");
+            if (!chosen)
+            {
+                cases.Add(process, setting.Key, "many", $"'{setting.Key}'");
+            }
         }
 
         return cases;
@@ -50,7 +55,7 @@ public sealed class SettingsAtStartTests
     [Fact]
     public void The_gateway_starts_with_every_setting_it_reads_at_its_least_and_at_its_most()
     {
-        var gateway = Tried.Where(tried => tried.Process == nameof(GatewayService)).Select(tried => tried.Setting).ToList();
+        var gateway = Tried.Where(tried => tried.Process == nameof(GatewayService) && tried.Setting.Rule is RangeAttribute).Select(tried => tried.Setting).ToList();
         Assert.Contains(gateway, setting => setting.Key == "RateLimits:PerClient:Window");
 
         foreach (var edge in new Func<Settings.Setting, object>[] { setting => ProcessSettings.Edges(setting).Least, setting => ProcessSettings.Edges(setting).Most })
@@ -67,7 +72,7 @@ public sealed class SettingsAtStartTests
 
     [Theory]
     [MemberData(nameof(JustOutside))]
-    public void A_number_or_time_outside_its_bounds_stops_the_process_at_start_naming_the_setting(string process, string key, string value, string named)
+    public void A_number_or_time_outside_its_bounds_or_a_text_outside_its_choices_stops_the_process_at_start_naming_the_setting(string process, string key, string value, string named)
     {
         var failure = Refusal(process, new Dictionary<string, string?>(Served) { [key] = value });
 

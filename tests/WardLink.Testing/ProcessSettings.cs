@@ -29,24 +29,44 @@ public static class ProcessSettings
             ? Numbers(property.PropertyType).Select(path => (IReadOnlyList<PropertyInfo>)[property, .. path])
             : IsNumber(property.PropertyType) ? [[property]] : []);
 
-    /// <summary>The settings with bounds (<c>[Range]</c>) of the process whose entry point is <paramref name="entryPoint"/>.</summary>
-    public static IEnumerable<Settings.Setting> Bounded(Type entryPoint) =>
+    /// <summary>
+    /// The settings of the process whose entry point is <paramref name="entryPoint"/> with bounds (<c>[Range]</c>) or a choice
+    /// of values (<c>[AllowedValues]</c>).
+    /// </summary>
+    public static IEnumerable<Settings.Setting> Ruled(Type entryPoint) =>
         Types(entryPoint)
             .Where(type => Section(type) is not null)
             .SelectMany(type => Settings.Of(type, Section(type)!))
-            .Where(setting => setting.Rule is RangeAttribute);
+            .Where(setting => setting.Rule is RangeAttribute or AllowedValuesAttribute);
 
     /// <summary>
-    /// The values just outside <paramref name="setting"/>'s bounds: a tick (a time) or one (a count) below its least and above
-    /// its most (none above a count that takes the largest value a 32-bit count holds).
+    /// The values just outside <paramref name="setting"/>'s rule: a tick (a time) or one (a count) below its least and above
+    /// its most (none above a count that takes the largest value a 32-bit count holds); texts none of its choices.
     /// </summary>
-    public static IEnumerable<object> JustOutside(Settings.Setting setting) =>
-        Edges(setting) switch
+    public static IEnumerable<object> JustOutside(Settings.Setting setting)
+    {
+        if (setting.Rule is AllowedValuesAttribute allowed)
+        {
+            return NoneOf(allowed);
+        }
+
+        return Edges(setting) switch
         {
             (TimeSpan least, TimeSpan most) => [least - TimeSpan.FromTicks(1), most + TimeSpan.FromTicks(1)],
             (long least, long most) => most < int.MaxValue ? [least - 1, most + 1] : [least - 1],
             var edges => throw new NotSupportedException($"{setting.Key}: bounds {edges} are neither times nor counts."),
         };
+    }
+
+    /// <summary>
+    /// Texts none of <paramref name="allowed"/>'s values: nothing, each in upper case (the choice is exact, as the broker reads
+    /// it), each with a space after it, and a word of its own.
+    /// </summary>
+    private static IEnumerable<object> NoneOf(AllowedValuesAttribute allowed)
+    {
+        var values = allowed.Values.Select(Settings.Text).ToList();
+        return values.SelectMany(value => new[] { value.ToUpperInvariant(), $"{value} " }).Prepend(string.Empty).Append("many").Except(values, StringComparer.Ordinal);
+    }
 
     /// <summary>The values at <paramref name="setting"/>'s edges, the least and the most it takes (a tick or one inside an exclusive bound).</summary>
     public static (object Least, object Most) Edges(Settings.Setting setting)

@@ -20,7 +20,11 @@ public sealed class SettingsTests
 {
     private static readonly Type[] Processes = [typeof(GatewayService), typeof(IncidentsService), typeof(PatrolsService), typeof(TipsService), typeof(PartnersService)];
 
-    private static readonly Settings.Setting[] Bounded = [.. Processes.SelectMany(ProcessSettings.Bounded).DistinctBy(setting => setting.Key)];
+    private static readonly Settings.Setting[] Ruled = [.. Processes.SelectMany(ProcessSettings.Ruled).DistinctBy(setting => setting.Key)];
+
+    private static readonly Settings.Setting[] Bounded = [.. Ruled.Where(setting => setting.Rule is RangeAttribute)];
+
+    private static readonly Settings.Setting[] Chosen = [.. Ruled.Where(setting => setting.Rule is AllowedValuesAttribute)];
 
     [Fact]
     public void Every_number_and_time_a_process_reads_is_read_from_a_named_section_and_states_its_bounds()
@@ -72,6 +76,39 @@ public sealed class SettingsTests
             else
             {
                 Assert.Empty(problems);
+            }
+        });
+    }
+
+    /// <summary>
+    /// A text with a choice of values (<c>Messaging:QueueType</c>) is a problem exactly when it is none of them, as written
+    /// (another case, a space after it), and the problem names its key, its value and the choices.
+    /// </summary>
+    [Fact]
+    public void A_text_is_a_problem_exactly_when_it_is_none_of_its_setting_s_choices_and_the_problem_names_its_key_and_the_choices()
+    {
+        Assert.Contains(Chosen, setting => setting.Key == "Messaging:QueueType");
+        Gen.Int[0, Chosen.Length - 1].SelectMany(index =>
+        {
+            var choices = ((AllowedValuesAttribute)Chosen[index].Rule).Values.Select(Settings.Text).ToArray();
+            var near = Gen.Int[0, choices.Length - 1].SelectMany(choice => Gen.OneOf(
+                new[] { choices[choice], choices[choice].ToUpperInvariant(), $" {choices[choice]}", $"{choices[choice]} ", choices[choice][..^1] }.Select(Gen.Const).ToArray()));
+            return Gen.OneOf(near, Gen.String).Select(value => (Setting: Chosen[index], Choices: choices, Value: value));
+        }).Sample(tried =>
+        {
+            var (setting, choices, value) = tried;
+            var options = Activator.CreateInstance(setting.Path[0].DeclaringType!)!;
+            setting.Path[^1].SetValue(options, value);
+
+            var problems = Settings.Problems(options, ProcessSettings.Section(options.GetType())!).ToList();
+
+            if (choices.Contains(value, StringComparer.Ordinal))
+            {
+                Assert.Empty(problems);
+            }
+            else
+            {
+                Assert.Equal($"{setting.Key} is '{value}': it must be one of {string.Join(", ", choices)}.", Assert.Single(problems));
             }
         });
     }
