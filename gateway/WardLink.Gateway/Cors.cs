@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.Gateway;
 
@@ -36,10 +37,11 @@ public static partial class Cors
     }
 
     /// <summary>
-    /// After the header values are checked (a preflight's <c>Access-Control-Request-Headers</c> is echoed: a control character
-    /// in it was an empty 500), before anything else can refuse a request (a body, admission, the windows, routing, a token): a
+    /// Before anything else can refuse a request (a header value, a body, admission, the windows, routing, a token): a
     /// preflight is answered whatever its path, taking no turn and counting against no window, and every answer, a refusal too,
-    /// names the page's origin (the headers are set as the answer starts).
+    /// names the page's origin (the headers are set as the answer starts). A preflight's header values are checked first (its
+    /// <c>Access-Control-Request-Headers</c> is echoed: a control character in it was an empty 500); another request's after,
+    /// so their <c>400</c> names the origin too (a page sending <c>é</c> in a header saw a network error, not the problem).
     /// </summary>
     public static WebApplication UseWardLinkCors(this WebApplication app)
     {
@@ -48,7 +50,7 @@ public static partial class Cors
         {
             app.UseWhen(
                 http => !TokenIssuer.IsTokenPath(http.Request.Path),
-                browsers => browsers.Use(VaryByOrigin).UseCors(policy => policy
+                browsers => browsers.Use(VaryByOrigin).UseWhen(IsPreflight, preflights => preflights.UseWardLinkHeaderValues()).UseCors(policy => policy
                     .WithOrigins(origins)
                     .WithMethods(Methods)
                     .AllowAnyHeader()
@@ -58,6 +60,10 @@ public static partial class Cors
 
         return app;
     }
+
+    /// <summary>Whether <paramref name="http"/> is a browser's preflight, which the CORS middleware answers itself.</summary>
+    private static bool IsPreflight(HttpContext http) =>
+        HttpMethods.IsOptions(http.Request.Method) && http.Request.Headers.ContainsKey(HeaderNames.AccessControlRequestMethod);
 
     /// <summary>
     /// Says on every answer that it varies by the request's <c>Origin</c> (a page of an allowed origin is named, another page

@@ -33,9 +33,9 @@ var app = builder.Build();
 
 // Order matters: the caller's address (from a trusted proxy's X-Forwarded-For) first, so the rate
 // limiter, logs and traces see the real caller; headers on every answer (errors too); problem
-// details for whatever fails below; header values checked (what CORS echoes from a preflight among them); a browser's preflight
-// from an origin Cors:Origins names answered (its origin named on every answer, every refusal below too), taking no turn and
-// counted against no window; a body in a content coding refused; bodies read whole (within Limits:MaxBodyReadTime), oversized ones
+// details for whatever fails below; a browser's preflight from an origin Cors:Origins names answered once its header values
+// are checked (what CORS echoes among them; its origin named on every answer, every refusal below too), taking no turn and
+// counted against no window; header values checked; a body in a content coding refused; bodies read whole (within Limits:MaxBodyReadTime), oversized ones
 // refused, before admission, so a client trickling a body in holds no turn; admission control (past
 // its bound a 503 at once, before any other work);
 // routing, its words in the documents' letter case (ExactPaths); a token request's window by address (OpenIddict refuses a wrong secret within authentication),
@@ -51,8 +51,8 @@ var app = builder.Build();
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
-app.UseWardLinkHeaderValues();
 app.UseWardLinkCors();
+app.UseWardLinkHeaderValues();
 app.UseWardLinkContentCodings();
 app.UseWardLinkRequestLimits();
 app.UseWardLinkAdmission();

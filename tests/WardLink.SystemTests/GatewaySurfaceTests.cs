@@ -976,8 +976,8 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
     /// Every answer to a page of an allowed origin names the origin, the earliest refusals too (a body in a content coding, a
     /// body over the limit, a window's 429): without it the page's browser hides the answer, and the page sees a network
     /// error, not the problem nor its <c>Retry-After</c>. (They were written before the origin was looked at.) A header value
-    /// outside visible ASCII is refused before, a preflight's too: the header CORS echoes had a control character answered
-    /// with an empty 500.
+    /// outside visible ASCII too (a browser sends a DEL or an <c>é</c> a page puts in a header); a preflight's is refused before
+    /// the origin is looked at: the header CORS echoes had a control character answered with an empty 500.
     /// </summary>
     [Fact]
     public async Task Every_answer_to_an_allowed_origin_s_page_names_the_origin_the_earliest_refusals_too()
@@ -991,7 +991,9 @@ public sealed class RateLimitTests(RateLimitedSystem system) : IClassFixture<Rat
             [HttpStatusCode.RequestEntityTooLarge] = FromThePage(HttpMethod.Post, "/api/tips", new ByteArrayContent(new byte[RequestBodyLimit.DefaultMaxBytes + 1])),
             [HttpStatusCode.NotFound] = FromThePage(HttpMethod.Get, "/api/no/such/path"),
             [HttpStatusCode.Unauthorized] = FromThePage(HttpMethod.Get, "/api/tips/stats?year=2024"),
+            [HttpStatusCode.BadRequest] = FromThePage(HttpMethod.Get, "/api/tips/stats?year=2024"),
         };
+        sent[HttpStatusCode.BadRequest].Headers.TryAddWithoutValidation("X-Note", "bad\u007fvalue");
         var answers = new List<HttpResponseMessage>();
         try
         {
