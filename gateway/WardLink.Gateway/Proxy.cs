@@ -4,6 +4,7 @@ using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace WardLink.Gateway;
@@ -26,6 +27,9 @@ public static class Proxy
     /// passes on none of the caller's credentials (<see cref="Credentials"/>): the service behind it
     /// reads none, and a tipster's token or cookie reaches no service's log.
     /// </summary>
+    /// <summary>Whether <paramref name="http"/> was routed to a proxied route (its answer a service's), not to the gateway's own endpoints.</summary>
+    public static bool IsProxied(this HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
+
     public static WebApplicationBuilder AddWardLinkProxy(this WebApplicationBuilder builder)
     {
         builder.Services.AddReverseProxy()

@@ -39,6 +39,7 @@ public static class RateLimits
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new RateWindows(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(services => new InFlightShares(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
+        builder.Services.AddSingleton<SendProgress>();
         return builder;
     }
 
@@ -113,7 +114,8 @@ public static class RateLimits
     /// 130 times for the API reference's 4.9 MB script and read nothing held every one of the gateway's 128 turns, and
     /// everyone else was refused with 503 while it kept its connections open; then 17 addresses, 8 requests each, did the
     /// same. Now one address holds a few, and all of them half, and none for long: an answer of theirs must keep moving
-    /// (<see cref="SendProgress"/>, <see cref="RateLimitsOptions.SendTimeout"/>), else it is cut and its turn freed. The
+    /// (<see cref="SendProgress"/>, <see cref="RateLimitsOptions.SendTimeout"/> for the gateway's own answers, the clusters'
+    /// <c>ActivityTimeout</c> for the proxied routes'), else it is cut and its turn freed. The
     /// police, auditors and operators (the deployment's own clients) are bound by admission alone. Health is exempt, as from
     /// admission.
     /// </summary>
@@ -121,7 +123,7 @@ public static class RateLimits
     {
         var shares = app.Services.GetRequiredService<InFlightShares>();
         var refusals = app.Services.GetRequiredService<Admission.TurnRefusals>();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendProgress));
+        var progress = app.Services.GetRequiredService<SendProgress>();
         app.Use(async (http, next) =>
         {
             if (Health.IsHealthPath(http.Request.Path) || shares.Of(http) is not { } share)
@@ -145,7 +147,14 @@ public static class RateLimits
                 return;
             }
 
-            await SendProgress.RunAsync(http, shares.SendTimeout, next, logger);
+            if (http.IsProxied())
+            {
+                await next(http);
+            }
+            else
+            {
+                await progress.RunAsync(http, shares.SendTimeout, next);
+            }
         });
         return app;
     }
@@ -270,8 +279,9 @@ public sealed class RateLimitsOptions
     public int PartnerInFlight { get; set; } = 16;
 
     /// <summary>
-    /// How long a caller bound by a share (an anonymous address, a partner's client) may take none of its answer: each
-    /// <see cref="SendProgress.ChunkBytes"/> of it must be taken within this, else its connection is closed.
+    /// How long a caller bound by a share (an anonymous address, a partner's client) may take nothing of an answer the gateway
+    /// gives itself: each write of it (at most <see cref="SendProgress.ChunkBytes"/>) must be taken within this, else its
+    /// connection is closed.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -28,9 +28,8 @@ public static class RequestShape
 
     /// <summary>Answers the refusal a proxied route's request deserves for its shape (405, 415); false when its shape is not what is wrong.</summary>
     public static async Task<bool> RefusedForShapeAsync(this HttpContext http) =>
-        http.GetEndpoint()?.Metadata is { } metadata
-        && metadata.GetMetadata<RouteModel>() is not null
-        && metadata.GetMetadata<IAllowAnonymous>() is null
+        http.IsProxied()
+        && http.GetEndpoint()!.Metadata.GetMetadata<IAllowAnonymous>() is null
         && await http.RequestServices.GetRequiredService<DescribedPaths>().RefusalOfAsync(http.Request, http.RequestAborted) is { } refusal
         && await Executed(refusal, http);
 

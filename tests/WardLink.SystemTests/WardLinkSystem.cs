@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using WardLink.Gateway;
 using WardLink.Incidents;
 using WardLink.Partners;
@@ -38,7 +40,12 @@ public class WardLinkSystem : ServiceGroup
         ["test-partner-b"] = (WardLinkRoles.Partner, PartnerB),
     };
 
-    public Uri GatewayAddress => (_gateway ?? throw new InvalidOperationException("The gateway did not start.")).Address;
+    public Uri GatewayAddress => Gateway.Address;
+
+    /// <summary>The gateway's meters, as an exporter would read them.</summary>
+    public IMeterFactory GatewayMeters => Gateway.Services.GetRequiredService<IMeterFactory>();
+
+    private ServiceHost<GatewayService> Gateway => _gateway ?? throw new InvalidOperationException("The gateway did not start.");
 
     /// <summary>A client of the gateway with a police token.</summary>
     public HttpClient CreateGatewayClient() => CreateAnonymousGatewayClient().As(TestAuth.Token(WardLinkRoles.Police));

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace WardLink.IntegrationTests.Operations;
+namespace WardLink.Testing;
 
 /// <summary>Measurements of the meters one host made through its <see cref="IMeterFactory"/>, so other hosts in the process don't count.</summary>
-internal sealed class HostMetrics : IDisposable
+public sealed class HostMetrics : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string Instrument, Recorded Measurement)> _recorded = new();
@@ -43,4 +43,4 @@ internal sealed class HostMetrics : IDisposable
     }
 }
 
-internal sealed record Recorded(double Value, IReadOnlyDictionary<string, object?> Tags);
+public sealed record Recorded(double Value, IReadOnlyDictionary<string, object?> Tags);
