@@ -35,7 +35,10 @@ public static class RateLimits
 
     public static WebApplicationBuilder AddWardLinkRateLimits(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSettings<RateLimitsOptions>(RateLimitsOptions.Section);
+        builder.Services.AddSettings<RateLimitsOptions>(RateLimitsOptions.Section)
+            .Validate(
+                limits => limits.PublicTipsReservedInFlight < limits.AnonymousTotalInFlight,
+                $"{RateLimitsOptions.Section}:{nameof(RateLimitsOptions.PublicTipsReservedInFlight)} must be less than {RateLimitsOptions.Section}:{nameof(RateLimitsOptions.AnonymousTotalInFlight)}: the anonymous callers other than the public's tips need turns too.");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new RateWindows(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(services => new InFlightShares(services.GetRequiredService<IOptions<RateLimitsOptions>>().Value));
@@ -109,7 +112,8 @@ public static class RateLimits
     /// After the rate limiter: an anonymous caller (counted by its address, <see cref="ClientOf"/>) has at most
     /// <see cref="RateLimitsOptions.AnonymousInFlight"/> requests in flight at once, a partner's client at most
     /// <see cref="RateLimitsOptions.PartnerInFlight"/>; past that, a 429 at once. And anonymous callers together have at most
-    /// <see cref="RateLimitsOptions.AnonymousTotalInFlight"/>; past that, admission's 503 at once. A request holds its
+    /// <see cref="RateLimitsOptions.AnonymousTotalInFlight"/>, of which <see cref="RateLimitsOptions.PublicTipsReservedInFlight"/>
+    /// are kept for the public's tip operations; past that, admission's 503 at once. A request holds its
     /// admission turn until its answer is sent, and an answer the client does not read is not sent: one address that asked
     /// 130 times for the API reference's 4.9 MB script and read nothing held every one of the gateway's 128 turns, and
     /// everyone else was refused with 503 while it kept its connections open; then 17 addresses, 8 requests each, did the
@@ -139,11 +143,11 @@ public static class RateLimits
                 return;
             }
 
-            using var together = share.Anonymous ? shares.Anonymous.AttemptAcquire() : null;
-            if (together is { IsAcquired: false })
+            var (together, refusal) = share.Anonymous ? shares.TakeTogether(IsPublic(http)) : (null, null);
+            using var turns = together;
+            if (refusal is not null)
             {
-                await refusals.RefuseAsync(
-                    http, $"Anonymous callers have {shares.AnonymousTotal} requests in flight together, as many as they may: the gateway's other turns are kept for its clients. ");
+                await refusals.RefuseAsync(http, refusal);
                 return;
             }
 
@@ -236,9 +240,34 @@ public static class RateLimits
             RateLimitPartition.GetConcurrencyLimiter(share.Partition, _ => new ConcurrencyLimiterOptions { PermitLimit = share.Permits, QueueLimit = 0 }));
 
         /// <summary>Every anonymous address's requests in flight together.</summary>
-        public ConcurrencyLimiter Anonymous { get; } = new(new ConcurrencyLimiterOptions { PermitLimit = limits.AnonymousTotalInFlight, QueueLimit = 0 });
+        private readonly ConcurrencyLimiter _anonymous = new(new ConcurrencyLimiterOptions { PermitLimit = limits.AnonymousTotalInFlight, QueueLimit = 0 });
 
-        public int AnonymousTotal => limits.AnonymousTotalInFlight;
+        /// <summary>Every anonymous address's requests in flight together but the public's tip operations: the rest of their share is kept for those.</summary>
+        private readonly ConcurrencyLimiter _outsideTips = new(new ConcurrencyLimiterOptions { PermitLimit = limits.AnonymousTotalInFlight - limits.PublicTipsReservedInFlight, QueueLimit = 0 });
+
+        /// <summary>
+        /// Takes an anonymous request's turns of the anonymous callers' share: of the whole share, and outside the public's tip
+        /// operations (<paramref name="publicTips"/> false) of the part not kept for them; else why none is free.
+        /// </summary>
+        public (IDisposable? Turns, string? Refusal) TakeTogether(bool publicTips)
+        {
+            var outside = publicTips ? null : _outsideTips.AttemptAcquire();
+            if (outside is { IsAcquired: false })
+            {
+                outside.Dispose();
+                return (null, $"Anonymous callers have {limits.AnonymousTotalInFlight - limits.PublicTipsReservedInFlight} requests in flight together outside the public's tip operations, as many as they may: the gateway's other turns are kept for its clients and the public's tips. ");
+            }
+
+            var all = _anonymous.AttemptAcquire();
+            if (!all.IsAcquired)
+            {
+                all.Dispose();
+                outside?.Dispose();
+                return (null, $"Anonymous callers have {limits.AnonymousTotalInFlight} requests in flight together, as many as they may: the gateway's other turns are kept for its clients. ");
+            }
+
+            return (new Leases(all, outside), null);
+        }
 
         public TimeSpan SendTimeout => limits.SendTimeout;
 
@@ -253,7 +282,17 @@ public static class RateLimits
         public void Dispose()
         {
             Limiter.Dispose();
-            Anonymous.Dispose();
+            _anonymous.Dispose();
+            _outsideTips.Dispose();
+        }
+
+        private sealed class Leases(RateLimitLease all, RateLimitLease? outsideTips) : IDisposable
+        {
+            public void Dispose()
+            {
+                outsideTips?.Dispose();
+                all.Dispose();
+            }
         }
     }
 
@@ -273,6 +312,14 @@ public sealed class RateLimitsOptions
     /// <summary>Requests every anonymous address may have in flight together: half the gateway's turns (<c>Admission:MaxInFlight</c>, 128), the rest kept for its clients.</summary>
     [Range(1, int.MaxValue)]
     public int AnonymousTotalInFlight { get; set; } = 64;
+
+    /// <summary>
+    /// Of <see cref="AnonymousTotalInFlight"/>, the requests kept for the public's tip operations: other anonymous callers
+    /// (the API page's readers) hold at most the rest, so however many of them stop reading, a tipster is served. Less than
+    /// <see cref="AnonymousTotalInFlight"/>, so the others have turns too.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int PublicTipsReservedInFlight { get; set; } = 16;
 
     /// <summary>Requests a partner's client may have in flight at once (a partner system, not a browser).</summary>
     [Range(1, int.MaxValue)]

@@ -90,18 +90,18 @@ public sealed partial class SendProgress(IMeterFactory meters, ILogger<SendProgr
 
         /// <summary>
         /// Runs one write or flush of <paramref name="bytes"/>, closing the connection when the caller has not taken it within
-        /// the send timeout (whoever's token ended the wait then: a caller that went away earlier is no cut).
+        /// the send timeout (whoever's token ended the wait then: a caller that went away earlier is no cut; the timer, not a
+        /// clock read after it, says so: a timer may fire a millisecond before a stopwatch says its time is up).
         /// </summary>
         private async ValueTask WithinTimeoutAsync(int bytes, Func<CancellationToken, ValueTask> write, CancellationToken cancellationToken)
         {
-            var started = time.GetTimestamp();
             using var deadline = new CancellationTokenSource(timeout, time);
             using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {
                 await write(either.Token);
             }
-            catch (OperationCanceledException) when (time.GetElapsedTime(started) >= timeout)
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
                 Cut = true;
                 progress.Cut(bytes, timeout);

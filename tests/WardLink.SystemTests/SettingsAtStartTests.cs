@@ -90,7 +90,8 @@ public sealed class SettingsAtStartTests
     [InlineData("Auth:Clients:test-police:Role", "sheriff", "Auth:Clients:test-police:Role")]
     [InlineData("Auth:Clients:test-police:SecretHash", "test-police-secret", "Auth:Clients:test-police:SecretHash")]
     [InlineData("Auth:Clients:test-police:PartnerId", "3f1c2e7a-0000-4000-8000-000000000001", "Auth:Clients:test-police: a partner client names its PartnerId")]
-    public void An_origin_or_a_client_the_gateway_cannot_serve_stops_it_at_start_naming_the_setting(string key, string value, string named)
+    [InlineData("RateLimits:PublicTipsReservedInFlight", "64", "RateLimits:PublicTipsReservedInFlight must be less than RateLimits:AnonymousTotalInFlight")]
+    public void An_origin_a_client_or_a_share_the_gateway_cannot_serve_by_stops_it_at_start_naming_the_setting(string key, string value, string named)
     {
         var failure = Refusal(nameof(GatewayService), new Dictionary<string, string?>(Served) { [key] = value });
 

@@ -8,13 +8,18 @@ namespace WardLink.SystemTests;
 
 /// <summary>
 /// The system whose gateway admits six requests at a time, queues none, lets an anonymous address or a partner's client have
-/// two in flight, and every anonymous address three together.
+/// two in flight, and every anonymous address four together, one of them kept for the public's tip operations.
 /// </summary>
 public sealed class FewTurnsSystem : WardLinkSystem
 {
     public const int InFlight = 2;
 
-    public const int AnonymousTogether = 3;
+    public const int AnonymousTogether = 4;
+
+    public const int PublicTipsReserved = 1;
+
+    /// <summary>The anonymous callers' turns together outside the public's tip operations.</summary>
+    public const int OutsideTips = AnonymousTogether - PublicTipsReserved;
 
     protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
     {
@@ -23,6 +28,7 @@ public sealed class FewTurnsSystem : WardLinkSystem
         ["RateLimits:AnonymousInFlight"] = $"{InFlight}",
         ["RateLimits:PartnerInFlight"] = $"{InFlight}",
         ["RateLimits:AnonymousTotalInFlight"] = $"{AnonymousTogether}",
+        ["RateLimits:PublicTipsReservedInFlight"] = $"{PublicTipsReserved}",
     };
 }
 
@@ -74,8 +80,10 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
 
     /// <summary>
     /// However many addresses anonymous callers use, one request each that reads no answer, they hold at most
-    /// <c>RateLimits:AnonymousTotalInFlight</c> turns together; the next is admission's <c>503</c> at once, and the
-    /// gateway's clients, the police and a partner, are served meanwhile.
+    /// <c>RateLimits:AnonymousTotalInFlight</c> turns together, less those kept for the public's tip operations
+    /// (<c>RateLimits:PublicTipsReservedInFlight</c>); the next is admission's <c>503</c> at once, and the gateway's clients,
+    /// the police and a partner, are served meanwhile, and so is a tipster (a probe kept the public's tip intake at
+    /// <c>503</c> with 64 readers that asked again each time they were cut).
     /// </summary>
     [Fact]
     public async Task Anonymous_callers_from_many_addresses_that_read_no_answer_hold_only_their_share_together_and_the_clients_are_served()
@@ -86,15 +94,17 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
         try
         {
             var statuses = new List<string>();
-            for (var i = 0; i < FewTurnsSystem.AnonymousTogether + 2; i++)
+            for (var i = 0; i < FewTurnsSystem.OutsideTips + 2; i++)
             {
                 statuses.Add(await AskAndReadNothingAsync(readers, IPAddress.Parse($"127.0.0.{20 + i}"), authorization: string.Empty));
             }
 
-            AssertServedThenRefused(statuses, FewTurnsSystem.AnonymousTogether, "503", retryAfter: 5);
+            AssertServedThenRefused(statuses, FewTurnsSystem.OutsideTips, "503", retryAfter: 5);
 
             Assert.Equal(HttpStatusCode.OK, (await police.GetAsync("/api/tips/stats?year=2024", Ct)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync("/api/tips?limit=1", Ct)).StatusCode);
+            using var tipster = system.CreateClientFrom(IPAddress.Parse("127.0.0.32"));
+            Assert.Equal(HttpStatusCode.Created, (await tipster.PostAsync("/api/public/tips", RateLimitTests.PublicTip(), Ct)).StatusCode);
 
             // A client gets its token meanwhile: a token request is not among the anonymous callers' share.
             using var newcomer = system.CreateClientFrom(IPAddress.Parse("127.0.0.31"));
@@ -121,14 +131,14 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
     {
         await GatewaySurface.CompleteDocumentAsync(system);
         var police = await system.CreateGatewayClientAsync("test-police");
-        var anonymous = Enumerable.Range(0, FewTurnsSystem.AnonymousTogether).Select(i => system.CreateClientFrom(IPAddress.Parse($"127.0.0.{40 + i}"))).ToList();
+        var anonymous = Enumerable.Range(0, FewTurnsSystem.OutsideTips).Select(i => system.CreateClientFrom(IPAddress.Parse($"127.0.0.{40 + i}"))).ToList();
         try
         {
             await Eventually.Get(
                 async () => (await Task.WhenAll(Enumerable.Range(0, Turns).Select(async _ => (await police.GetAsync("/api/tips/stats?year=2024", Ct)).StatusCode)))
                     .Concat(await Task.WhenAll(anonymous.Select(async client => (await client.GetAsync(ApiDocument.Path, Ct)).StatusCode)))
                     .All(status => status == HttpStatusCode.OK) ? (object)true : null,
-                $"all {Turns} of the gateway's turns free, and all {FewTurnsSystem.AnonymousTogether} of the anonymous callers'");
+                $"all {Turns} of the gateway's turns free, and all {FewTurnsSystem.OutsideTips} of the anonymous callers' outside the public's tips");
         }
         finally
         {
@@ -181,7 +191,8 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
 }
 
 /// <summary>
-/// The system whose gateway lets anonymous callers have three requests in flight together, and cuts an answer of its own a
+/// The system whose gateway lets anonymous callers have three requests in flight together, none kept for the public's tips
+/// (so the tip intake too waits for a cut), and cuts an answer of its own a
 /// caller bound by a share takes nothing of for five seconds (<c>RateLimits:SendTimeout</c>): long enough that a few
 /// requests sent one after another on a loaded machine all find the first answer still held.
 /// </summary>
@@ -192,6 +203,7 @@ public sealed class SendTimeoutSystem : WardLinkSystem
     protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
     {
         ["RateLimits:AnonymousTotalInFlight"] = $"{AnonymousTogether}",
+        ["RateLimits:PublicTipsReservedInFlight"] = "0",
         ["RateLimits:SendTimeout"] = "00:00:05",
     };
 }
