@@ -115,8 +115,17 @@ public static class RequestLimits
                 feature.MaxRequestBodySize = context.Request.ContentLength is null ? null : limit.MaxBytes;
             }
 
-            if (await RefusalOfBodyAsync(context.Request, limit, context.RequestAborted) is { } refusal)
+            var refusal = await RefusalOfBodyAsync(context.Request, limit, context.RequestAborted);
+            if (ReferenceEquals(refusal, ClientGone))
             {
+                return;
+            }
+
+            if (refusal is not null)
+            {
+                // The rest of the body is not read: the connection closes after the answer, and says so (RFC 9110 15.5.9), and
+                // Kestrel does not try to read on past the cancelled read (an Error for every slow body).
+                context.Response.Headers.Connection = "close";
                 context.Response.StatusCode = refusal.Status!.Value;
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>()
                     .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = refusal });
@@ -126,9 +135,13 @@ public static class RequestLimits
             await next(context);
         });
 
+    /// <summary>What <see cref="RefusalOfBodyAsync"/> gives when the client went away while sending its body.</summary>
+    private static readonly ProblemDetails ClientGone = new();
+
     /// <summary>
-    /// Why the body is refused (a 413 over the limit, a 408 when it has not all arrived within the read time), or null: it is
-    /// then buffered whole, so whatever reads it next (an endpoint, the gateway's proxy) never waits on the client.
+    /// Why the body is refused (a 413 over the limit, a 408 when it has not all arrived within the read time;
+    /// <see cref="ClientGone"/> when the client went away), or null: it is then buffered whole, so whatever reads it next (an
+    /// endpoint, the gateway's proxy) never waits on the client.
     /// </summary>
     private static async Task<ProblemDetails?> RefusalOfBodyAsync(HttpRequest request, RequestBodyLimit limit, CancellationToken ct)
     {
@@ -166,6 +179,12 @@ public static class RequestLimits
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             return limit.TooSlow();
+        }
+        catch (IOException gone) when (gone is not Microsoft.AspNetCore.Http.BadHttpRequestException)
+        {
+            // The client went away (a reset) while sending its body: there is no one to answer, and nothing to log as an error.
+            request.HttpContext.Abort();
+            return ClientGone;
         }
         finally
         {

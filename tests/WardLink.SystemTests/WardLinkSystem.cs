@@ -42,6 +42,9 @@ public class WardLinkSystem : ServiceGroup
 
     public Uri GatewayAddress => Gateway.Address;
 
+    /// <summary>What the gateway logged at Error or above.</summary>
+    public IReadOnlyCollection<string> GatewayFailures => Gateway.Failures;
+
     /// <summary>The gateway's meters, as an exporter would read them.</summary>
     public IMeterFactory GatewayMeters => Gateway.Services.GetRequiredService<IMeterFactory>();
 
