@@ -633,8 +633,9 @@ public sealed class RateLimitedSystem : WardLinkSystem
 }
 
 /// <summary>
-/// The system with a per-client limit of 100 requests in a window no test outlives (an hour): what
-/// one client used up stays used up while others are served, whatever the machine's speed.
+/// The system with a per-client limit of 100 requests in an hour's window: what one client used up stays used up while
+/// others are served, whatever the machine's speed (a window starts at an offset of its own, so one may still end within a
+/// test: about one run in a thousand for a test of a second).
 /// </summary>
 public sealed class SteadyRateLimitedSystem : WardLinkSystem
 {
@@ -698,7 +699,9 @@ public sealed class TokenRateLimitTests(SteadyRateLimitedSystem system) : IClass
 
         Assert.NotNull(rejected);
         Assert.All(refused, status => Assert.Contains(status, new[] { HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized }));
-        Assert.InRange(refused.Count, 1, 100);
+        // At most the window's 100, or 199 when the address's window started again among them (windows start at an offset of
+        // their own, so even an hour's may end within the test).
+        Assert.InRange(refused.Count, 1, 199);
         await RateLimitTests.AssertTooManyRequestsAsync(rejected, windowSeconds: 3600);
         using var police = await system.CreateGatewayClientAsync("test-police");
         Assert.Equal(HttpStatusCode.OK, (await police.GetAsync("/api/tips/stats?year=2024", TestContext.Current.CancellationToken)).StatusCode);
@@ -775,7 +778,9 @@ public sealed class TokenRateLimitTests(SteadyRateLimitedSystem system) : IClass
             var address = GatewaySurface.AddressOf(template, item!);
             var (_, wrong) = GatewaySurface.MethodsOf(item!);
             var answers = new List<HttpStatusCode>();
-            for (var sent = 0; sent <= 100 && !answers.Contains(HttpStatusCode.TooManyRequests); sent++)
+            // Up to two windows' worth: an address's window may start again among its requests (windows start at an offset of
+            // their own, so even an hour's may end within the test); a 405 that counts meets the 429 within them either way.
+            for (var sent = 0; sent <= 200 && !answers.Contains(HttpStatusCode.TooManyRequests); sent++)
             {
                 using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(wrong), address), TestContext.Current.CancellationToken);
                 answers.Add(response.StatusCode);
