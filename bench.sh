@@ -7,16 +7,17 @@
 # RabbitMQ (deploy/local-infra.sh) with their own ports and data folder (.local/bench, wiped
 # first), so it runs beside ./run.sh and ./test.sh; runs the four services and the gateway as
 # processes; measures; prints the table (also written to .local/bench/result.md); stops everything.
-# Ports: WARDLINK_BENCH_PG_PORT [47433], WARDLINK_BENCH_AMQP_PORT [47673] (+1 management, +2 distribution),
-# the gateway 47080 and the services 47081-47084 (--port); the RabbitMQ node WARDLINK_BENCH_RABBIT_NODE
+# Ports (below Linux's ephemeral range, 32768-60999, where an outgoing connection could hold one as the benchmark
+# starts: the gateway's 47082 once was): WARDLINK_BENCH_PG_PORT [27433], WARDLINK_BENCH_AMQP_PORT [27673] (+1 management, +2 distribution),
+# the gateway 27080 and the services 27081-27084 (--port); the RabbitMQ node WARDLINK_BENCH_RABBIT_NODE
 # [wardlink-bench] (two benchmarks at once on one machine need two). Logs: .local/bench/*.log.
 # One section alone, e.g. the wards: ./bench.sh --sections wards
 set -euo pipefail
 cd "$(dirname "$0")"
 
 export WARDLINK_LOCAL_DIR="$PWD/.local/bench"
-export WARDLINK_PG_PORT="${WARDLINK_BENCH_PG_PORT:-47433}"
-export WARDLINK_AMQP_PORT="${WARDLINK_BENCH_AMQP_PORT:-47673}"
+export WARDLINK_PG_PORT="${WARDLINK_BENCH_PG_PORT:-27433}"
+export WARDLINK_AMQP_PORT="${WARDLINK_BENCH_AMQP_PORT:-27673}"
 export WARDLINK_RABBIT_MGMT_PORT=$((WARDLINK_AMQP_PORT + 1))
 export WARDLINK_RABBIT_DIST_PORT=$((WARDLINK_AMQP_PORT + 2))
 export WARDLINK_RABBIT_NODE="${WARDLINK_BENCH_RABBIT_NODE:-wardlink-bench}"

@@ -27,7 +27,7 @@ public sealed record BenchmarkOptions(
                                   [--propagation-samples N] [--base-events N] [--growth-rate N]
                                   [--sections NAME,…] [--wards N,…] [--ward-tips N]
           --repository           the clone, with the Release build (default: the current directory)
-          --port                 the gateway's port; the services use the next four (default 47080)
+          --port                 the gateway's port; the services use the next four (default 27080)
           --clients              concurrent clients of pgbench and of the closed-loop intake (default 8)
           --seconds              length of each load run (default 10)
           --rate                 requests per second of the fixed-rate latency run (default 500)
@@ -46,7 +46,7 @@ public sealed record BenchmarkOptions(
     public static BenchmarkOptions? Parse(string[] args)
     {
         var options = new BenchmarkOptions(
-            Directory.GetCurrentDirectory(), 47080, 8, TimeSpan.FromSeconds(10), 500, 50, 10_000, [1, 10, 100], 20, AllSections, [1, 10, 100], 20);
+            Directory.GetCurrentDirectory(), 27080, 8, TimeSpan.FromSeconds(10), 500, 50, 10_000, [1, 10, 100], 20, AllSections, [1, 10, 100], 20);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
