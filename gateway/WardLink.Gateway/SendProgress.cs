@@ -63,7 +63,7 @@ public sealed partial class SendProgress(IMeterFactory meters, ILogger<SendProgr
     [LoggerMessage(Level = LogLevel.Information, Message = "An answer was cut: its caller took none of a {Bytes}-byte write in {Timeout}.")]
     private static partial void LogCut(ILogger logger, int bytes, TimeSpan timeout);
 
-    private sealed class BodyStream(Stream inner, TimeSpan timeout, HttpContext http, SendProgress progress, TimeProvider time) : Stream
+    private sealed class BodyStream(Stream inner, TimeSpan timeout, HttpContext http, SendProgress progress, TimeProvider time) : WriteOnlyStream
     {
         /// <summary>Whether the answer was cut: a write of it was not taken within the send timeout.</summary>
         public bool Cut { get; private set; }
@@ -113,21 +113,5 @@ public sealed partial class SendProgress(IMeterFactory meters, ILogger<SendProgr
         public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
 
         public override void Flush() => inner.Flush();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

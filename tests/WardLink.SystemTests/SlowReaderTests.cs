@@ -175,6 +175,33 @@ public sealed class SlowReaderTests(FewTurnsSystem system) : IClassFixture<FewTu
         });
     }
 
+    /// <summary>
+    /// What <paramref name="socket"/> still gives until the other end closes it (or resets it): how many bytes, and the last 16
+    /// of them; a failure when it is still open after the time <see cref="Eventually"/> waits.
+    /// </summary>
+    internal static async Task<(long Bytes, string End)> UntilClosedAsync(Socket socket)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(Eventually.DefaultTimeout);
+        var buffer = new byte[64 * 1024];
+        var (bytes, end) = (0L, string.Empty);
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, deadline.Token)) > 0)
+            {
+                bytes += read;
+                end = (end + Encoding.Latin1.GetString(buffer, 0, read))[^Math.Min(16, end.Length + read)..];
+            }
+        }
+        catch (SocketException reset) when (reset.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // Closed with a reset: the bytes before it are all there is.
+        }
+
+        return (bytes, end);
+    }
+
     /// <summary>The status line and headers of the answer on <paramref name="socket"/>, read a little at a time.</summary>
     internal static async Task<string> HeadOfAsync(Socket socket)
     {
@@ -248,7 +275,7 @@ public sealed class SendTimeoutTests(SendTimeoutSystem system) : IClassFixture<S
             // whole answer leaves the connection open for the next request; each is counted.
             foreach (var reader in readers.Take(SendTimeoutSystem.AnonymousTogether))
             {
-                Assert.False((await RestUntilClosedAsync(reader)).EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal));
+                Assert.False((await SlowReaderTests.UntilClosedAsync(reader)).End.EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal));
             }
 
             // Kestrel closes the connection as the write is cancelled, before the gateway counts the cut: wait for the count.
@@ -262,29 +289,4 @@ public sealed class SendTimeoutTests(SendTimeoutSystem system) : IClassFixture<S
         }
     }
 
-    /// <summary>
-    /// The last bytes <paramref name="socket"/> gives until the other end closes it (or resets it); a failure when it is still
-    /// open after the time <see cref="Eventually"/> waits.
-    /// </summary>
-    private static async Task<string> RestUntilClosedAsync(Socket socket)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(Eventually.DefaultTimeout);
-        var buffer = new byte[64 * 1024];
-        var last = string.Empty;
-        try
-        {
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer, deadline.Token)) > 0)
-            {
-                last = (last + Encoding.Latin1.GetString(buffer, 0, read))[^Math.Min(16, last.Length + read)..];
-            }
-        }
-        catch (SocketException reset) when (reset.SocketErrorCode == SocketError.ConnectionReset)
-        {
-            // Closed with a reset: the bytes before it are all there is.
-        }
-
-        return last;
-    }
 }

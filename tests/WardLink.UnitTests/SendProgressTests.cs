@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using WardLink.Gateway;
+using WardLink.ServiceDefaults;
 using WardLink.Testing;
 
 namespace WardLink.UnitTests;
@@ -89,7 +90,7 @@ public sealed class SendProgressTests
     }
 
     /// <summary>A connection whose caller takes each write after the next of its waits, on the fake clock (a write not taken in time is cancelled, as Kestrel's is).</summary>
-    private sealed class Connection(FakeTimeProvider time, Queue<TimeSpan> waits) : Stream
+    private sealed class Connection(FakeTimeProvider time, Queue<TimeSpan> waits) : WriteOnlyStream
     {
         public long Taken { get; private set; }
 
@@ -108,22 +109,6 @@ public sealed class SendProgressTests
         }
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     private sealed class Lifetime : IHttpRequestLifetimeFeature
