@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.ComponentModel.DataAnnotations;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -155,15 +156,17 @@ public static class RequestLimits
             return null;
         }
 
+        var server = request.BodyReader;
+        request.Body = new DeadlineBody(server);
         request.EnableBuffering();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(limit.MaxReadTime);
+        using var deadline = new CancellationTokenSource(limit.MaxReadTime);
         var buffer = ArrayPool<byte>.Shared.Rent(4 * 1024);
         try
         {
+            await using var cut = deadline.Token.Register(server.CancelPendingRead);
             long total = 0;
             int read;
-            while ((read = await request.Body.ReadAsync(buffer, deadline.Token)) > 0)
+            while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
             {
                 total += read;
                 if (total > limit.MaxBytes)
@@ -193,5 +196,42 @@ public static class RequestLimits
 
         request.Body.Position = 0;
         return null;
+    }
+
+    /// <summary>
+    /// The body as the server's reader gives it, stopped at the deadline by <see cref="PipeReader.CancelPendingRead"/>, not by a
+    /// token: a read a token cancels leaves Kestrel's reader of a <c>Content-Length</c> body mid-read (dotnet/aspnetcore#17840), and
+    /// Kestrel, draining the rest after the <c>408</c>, logged "Reading is already in progress" as an error. A cancelled read is
+    /// handed back, nothing taken, before it throws, so the reader is free for Kestrel's drain.
+    /// </summary>
+    private sealed class DeadlineBody(PipeReader server) : ReadOnlyAsyncStream
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var result = await server.ReadAsync(cancellationToken);
+            var data = result.Buffer;
+            if (result.IsCanceled)
+            {
+                server.AdvanceTo(data.Start);
+                throw new OperationCanceledException("The request body's read time is up.");
+            }
+
+            // Copied a segment at a time: the lengths Kestrel's buffer of a chunked body reports are not what its segments hold (a
+            // slice of 4 KB of it said 8 KB).
+            var taken = 0;
+            foreach (var segment in data)
+            {
+                var part = segment.Span[..Math.Min(segment.Length, buffer.Length - taken)];
+                part.CopyTo(buffer.Span[taken..]);
+                taken += part.Length;
+                if (taken == buffer.Length)
+                {
+                    break;
+                }
+            }
+
+            server.AdvanceTo(data.GetPosition(taken));
+            return taken;
+        }
     }
 }
