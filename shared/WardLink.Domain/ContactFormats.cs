@@ -15,7 +15,7 @@ public static partial class ContactFormats
     public const int MaxPhoneLength = 40;
 
     /// <summary>Something before an <c>@</c>, a domain with a dot after it, no spaces.</summary>
-    public const string EmailPattern = @"^[^@\s]+@[^@\s]+\.[^@\s.]+$";
+    public const string EmailPattern = "^[^@" + Patterns.WhiteSpace + "]+@[^@" + Patterns.WhiteSpace + @"]+\.[^@." + Patterns.WhiteSpace + "]+$";
 
     /// <summary>The longest address SMTP carries (RFC 5321).</summary>
     public const int MaxEmailLength = 254;

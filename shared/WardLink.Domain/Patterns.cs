@@ -6,10 +6,17 @@ namespace WardLink.Domain;
 public static class Patterns
 {
     /// <summary>
+    /// White space as the services read it (.NET's <see cref="char.IsWhiteSpace(char)"/>, <see cref="string.Trim()"/>), spelled
+    /// out for a character class: the documents' patterns are ECMAScript's, whose <c>\s</c> takes U+FEFF and not U+0085, so a
+    /// document stating <c>\s</c> took a text the service refused and refused one it stored.
+    /// </summary>
+    public const string WhiteSpace = @"\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+    /// <summary>
     /// What the documents state of a text the service refuses empty or of white space alone (a description, a reason): it
     /// holds a character that is not white space (unanchored, as JSON Schema reads a pattern).
     /// </summary>
-    public const string NotBlank = @"\S";
+    public const string NotBlank = "[^" + WhiteSpace + "]";
 
     /// <summary>
     /// Whether <paramref name="pattern"/> matches the whole of <paramref name="text"/>. In .NET a pattern's <c>$</c> also
