@@ -74,6 +74,17 @@ public static class ApiDescription
                 return Task.CompletedTask;
             });
             options.AddSchemaTransformer(DescribeRequestProperties);
+            options.AddSchemaTransformer((schema, _, _) =>
+            {
+                // The exporter's patterns of numbers sent as text say \d, which .NET's engine reads as any script's digit and a
+                // partner's validator (ECMAScript's) as 0-9 alone, as the JSON reader takes them.
+                if (schema is OpenApiSchema { Pattern: { } pattern } && pattern.Contains(@"\d", StringComparison.Ordinal))
+                {
+                    schema.Pattern = pattern.Replace(@"\d", "[0-9]", StringComparison.Ordinal);
+                }
+
+                return Task.CompletedTask;
+            });
             DocumentedBounds.Describe(options);
             DocumentedHeaders.Describe(options);
             AnsweredHeaders.Describe(options);

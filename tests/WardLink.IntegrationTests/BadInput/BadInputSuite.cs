@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
@@ -392,6 +393,44 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         var refused = DocumentedNulls.RefusedIn(document);
 
         Assert.True(refused.Count == 0, $"{refused.Count} schema(s) refusing a null their type allows:\n{string.Join("\n", refused)}");
+    }
+
+    /// <summary>
+    /// A partner's validator reads the document's patterns as ECMAScript's regular expressions; the service checks its texts
+    /// with .NET's engine (and .NET wrote the patterns of numbers sent as text): each pattern must take the same texts in both,
+    /// tried on generated texts of the characters where the two engines' classes differ (<see cref="EcmaScriptPatterns"/>).
+    /// </summary>
+    [Fact]
+    public async Task Every_pattern_the_document_states_takes_in_ECMAScript_what_it_takes_in_dotnet()
+    {
+        var document = (await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
+        var patterns = DocumentObjects.In(document)
+            .Select(found => found.Object["pattern"])
+            .OfType<JsonValue>()
+            .Select(pattern => pattern.GetValue<string>())
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        Assert.NotEmpty(patterns);
+
+        var differing = new List<string>();
+        foreach (var pattern in patterns)
+        {
+            using var ecmaScript = EcmaScriptPatterns.Read(pattern);
+            EcmaScriptPatterns.Texts
+                .Where(text => !text.EndsWith('\n'))
+                .Sample(
+                    text =>
+                    {
+                        if (ecmaScript.Finds(text) != EcmaScriptPatterns.DotNetFinds(pattern, text))
+                        {
+                            differing.Add($"{pattern}: ECMAScript {ecmaScript.Finds(text)} for '{EcmaScriptPatterns.Escaped(text)}'");
+                        }
+                    },
+                    iter: 1000,
+                    threads: 1);
+        }
+
+        Assert.True(differing.Count == 0, $"{differing.Count} text(s) read otherwise by the two engines:\n{string.Join("\n", differing.Distinct().Take(20))}");
     }
 
     [Fact]
