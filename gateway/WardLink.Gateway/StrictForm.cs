@@ -24,7 +24,7 @@ public static class StrictForm
         request.Body.Position = 0;
         try
         {
-            return new FormCollection(Fields(strict.GetString(sent.GetBuffer(), 0, (int)sent.Length), strict));
+            return new FormCollection(Fields(BodyCharsets.Decode(strict, request.ContentType, sent.GetBuffer().AsSpan(0, (int)sent.Length)), strict));
         }
         catch (DecoderFallbackException undecodable)
         {

@@ -55,6 +55,64 @@ public static class BodyCharsets
     }
 
     /// <summary>
+    /// <paramref name="body"/> as text in <paramref name="strict"/> (throwing a <see cref="DecoderFallbackException"/> on bytes it
+    /// cannot decode). UTF-16 and UTF-32 are read in the byte order the body's byte order mark says, the mark no part of the text
+    /// (as WHATWG's decoders do, whatever the label); without a mark, in the order the charset names (<c>utf-16le</c>,
+    /// <c>utf-32be</c>), or where it names none (<c>utf-16</c>, <c>utf-32</c>: Java writes them big-endian, .NET little-endian)
+    /// in the order the body's first character is written in: a JSON text or a form starts with an ASCII character, whose
+    /// other bytes are zero.
+    /// </summary>
+    public static string Decode(Encoding strict, string? contentType, ReadOnlySpan<byte> body)
+    {
+        var unit = strict.CodePage switch { UnicodeLittle or UnicodeBig => 2, Utf32Little or Utf32Big => 4, _ => 0 };
+        if (unit == 0)
+        {
+            return strict.GetString(body);
+        }
+
+        var bigEndian = strict.CodePage is UnicodeBig or Utf32Big;
+        var mark = 0;
+        if (body.Length >= unit && MarkOrder(body[..unit]) is { } marked)
+        {
+            (bigEndian, mark) = (marked, unit);
+        }
+        else if (!NamesOrder(contentType) && body.Length >= unit && FirstCharacterOrder(body[..unit]) is { } written)
+        {
+            bigEndian = written;
+        }
+
+        Encoding inOrder = unit == 2
+            ? new UnicodeEncoding(bigEndian, byteOrderMark: false, throwOnInvalidBytes: true)
+            : new UTF32Encoding(bigEndian, byteOrderMark: false, throwOnInvalidCharacters: true);
+        return inOrder.GetString(body[mark..]);
+    }
+
+    private const int UnicodeLittle = 1200;
+    private const int UnicodeBig = 1201;
+    private const int Utf32Little = 12000;
+    private const int Utf32Big = 12001;
+
+    /// <summary>Whether the first code unit is a byte order mark, big-endian (true) or little (false); null when it is none.</summary>
+    private static bool? MarkOrder(ReadOnlySpan<byte> unit) => unit switch
+    {
+        [0xFE, 0xFF] or [0x00, 0x00, 0xFE, 0xFF] => true,
+        [0xFF, 0xFE] or [0xFF, 0xFE, 0x00, 0x00] => false,
+        _ => null,
+    };
+
+    /// <summary>Whether the first code unit is an ASCII character written big-endian (true) or little (false); null when neither.</summary>
+    private static bool? FirstCharacterOrder(ReadOnlySpan<byte> unit) =>
+        unit[0] != 0 && !unit[1..].ContainsAnyExcept((byte)0) ? unit[0] < 0x80 ? false : null
+        : unit[^1] is not 0 and < 0x80 && !unit[..^1].ContainsAnyExcept((byte)0) ? true
+        : null;
+
+    /// <summary>Whether the charset <paramref name="contentType"/> names says its byte order (<c>utf-16le</c>, <c>utf-32BE</c>).</summary>
+    private static bool NamesOrder(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && HeaderUtilities.RemoveQuotes(type.Charset).ToString() is var name
+        && (name.EndsWith("le", StringComparison.OrdinalIgnoreCase) || name.EndsWith("be", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
     /// Why a body is refused whose bytes <paramref name="strict"/> could not decode: naming the charset, not the bytes (a token
     /// form's secret, a tipster's text: what was sent is not echoed).
     /// </summary>

@@ -43,6 +43,36 @@ public static class Charsets
         }
     }
 
+    /// <summary>
+    /// <paramref name="text"/> in UTF-16 and UTF-32 in every byte order, with a byte order mark and without, each with the charset
+    /// it is sent as: a name that gives no order (<c>utf-16</c>, <c>utf-32</c>, <c>ucs-2</c>: Java's <c>getBytes("UTF-16")</c> writes
+    /// a big-endian mark and text, .NET's little-endian text) or the one that does (<c>utf-16BE</c>, then with its mark too).
+    /// </summary>
+    public static IEnumerable<(string Charset, string Written, byte[] Body)> InEveryByteOrder(string text)
+    {
+        foreach (var (unordered, little, big) in new (string[], string, string)[]
+        {
+            (["utf-16", "UTF-16", "ucs-2"], "utf-16LE", "utf-16BE"),
+            (["utf-32", "UTF-32"], "utf-32LE", "utf-32BE"),
+        })
+        {
+            foreach (var ordered in new[] { little, big })
+            {
+                var encoding = Encoding.GetEncoding(ordered);
+                var mark = encoding.GetBytes("\uFEFF");
+                var bare = encoding.GetBytes(text);
+                foreach (var charset in unordered)
+                {
+                    yield return (charset, $"{ordered} with its mark", [.. mark, .. bare]);
+                    yield return (charset, $"{ordered} without a mark", bare);
+                }
+
+                yield return (ordered, $"{ordered} without a mark", bare);
+                yield return (ordered, $"{ordered} with its mark", [.. mark, .. bare]);
+            }
+        }
+    }
+
     /// <summary>Whether <paramref name="strict"/> decodes <paramref name="bytes"/> whole.</summary>
     public static bool Decodes(Encoding strict, byte[] bytes)
     {

@@ -136,6 +136,50 @@ public abstract partial class BadInputSuite<TEntryPoint>
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// A free text of any script, in a body written in UTF-16 or UTF-32 in either byte order, with its mark or without, sent as
+    /// <c>charset=utf-16</c> (no order named; Java writes big-endian) or as the order it is in, is read and kept as sent: a
+    /// big-endian body was refused (docs/api.md: "UTF-16 and UTF-32 in either byte order … a byte order mark is skipped").
+    /// </summary>
+    [Fact]
+    public async Task A_body_in_UTF_16_or_UTF_32_of_either_byte_order_is_read_and_its_text_kept()
+    {
+        const string Text = "Việt 😀 中文 Quảng Thắng";
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            if (endpoint.Body?.Values().FirstOrDefault(value => value.Schema is { Kind: SchemaKind.Text, IsConstrainedText: false }) is not ({ } path, _))
+            {
+                continue;
+            }
+
+            foreach (var (charset, written, body) in Charsets.InEveryByteOrder(SampleWith(endpoint.Body, path, Text)))
+            {
+                var content = new ByteArrayContent(body);
+                content.Headers.TryAddWithoutValidation("Content-Type", $"application/json; charset={charset}");
+                var answer = await SendAsync(endpoint, content);
+                var what = $"{path} in {written}, sent as charset={charset}";
+                sent++;
+                if (answer.Status is >= 200 and < 300)
+                {
+                    failures.AddRange(KeptAsData(endpoint, what, answer, path, Text));
+                }
+                else if (answer.Status is 415 || (answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, RequestChecks.BodyField)))
+                {
+                    failures.Add($"{endpoint}, {what}: not read ({answer.Status} {Shortened(answer.Body)})");
+                }
+                else
+                {
+                    failures.AddRange(NeverAServerError($"{endpoint}", what, answer));
+                }
+            }
+        }
+
+        Assert.True(sent > 0, "No body in UTF-16 or UTF-32 was sent.");
+        AssertNone(failures);
+    }
+
     /// <summary>What is wrong with an answer that may be a success or a refusal: a 5xx, or a refusal that is no problem or stored something.</summary>
     private static IEnumerable<string> NeverAServerError(string endpoint, string what, Answer answer) =>
         answer.Status >= 500 || (answer.Status >= 400 && (!IsProblem(answer, out _) || answer.Changed.Count > 0))
