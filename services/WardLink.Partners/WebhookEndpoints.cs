@@ -37,7 +37,7 @@ public static class WebhookEndpoints
             .AddEndpointFilter(OwnPartnerOnly);
         webhooks.MapPost("/", Subscribe)
             .WithName("SubscribeWebhook")
-            .WithSummary($"Subscribe an endpoint (https; no control, invisible format or space characters in its address) to events about the partner's sites and submissions; the answer shows the signing secret, once. At most {Webhook.MaxPerPartner} per partner.")
+            .WithSummary($"Subscribe an endpoint (https; no control, invisible or space characters in its address, its host in ASCII) to events about the partner's sites and submissions; the answer shows the signing secret, once. At most {Webhook.MaxPerPartner} per partner.")
             .WithIdempotency(sealAnswer: true)
             .WithETag()
             .Produces<WebhookWithSecret>(StatusCodes.Status201Created)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using WardLink.Domain;
 
 namespace WardLink.Partners;
@@ -33,16 +34,24 @@ public static class WebhookTargets
             return $"At most {Webhook.MaxUrlLength} characters.";
         }
 
-        // Kept and shown as given: a control character (a CR LF, say), an invisible format character (a zero-width space, a
-        // right-to-left override: the address shown is not the one called) or a space has no place in it (escape a space as %20).
-        if (url.Any(character => char.IsControl(character) || char.GetUnicodeCategory(character) == UnicodeCategory.Format) || url.Trim().Any(char.IsWhiteSpace))
+        // Kept and shown as given: a control character (a CR LF, say), an invisible character (a zero-width space, a right-to-left
+        // override, a Hangul filler: the address shown is not the one called) or a space has no place in it (escape a space as %20).
+        if (url.EnumerateRunes().Any(IsUnseen) || url.Trim().Any(char.IsWhiteSpace))
         {
-            return "No control characters, invisible format characters (zero-width, bidirectional) or spaces in the address (write a space as %20).";
+            return "No control characters, invisible characters (zero-width, bidirectional, fillers) or spaces in the address (write a space as %20).";
         }
 
-        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+        var trimmed = url.Trim();
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
             return "Not an absolute address (https://host/path).";
+        }
+
+        // A host in other letters than ASCII (a Cyrillic а in "exаmple.org", full-width letters or dots) is called by its ASCII form,
+        // which the address shown does not say: an internationalised name is written as that form (xn--…).
+        if (!Ascii.IsValid(Authority(trimmed)))
+        {
+            return "Write the host in ASCII: an internationalised domain name as its xn-- form.";
         }
 
         if (uri.Scheme != Uri.UriSchemeHttps && !(allowLocalTargets && uri.Scheme == Uri.UriSchemeHttp))
@@ -58,6 +67,30 @@ public static class WebhookTargets
         return !allowLocalTargets && (uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && !IsPublic(address)))
             ? "Not a public address: private, loopback and link-local addresses are refused."
             : null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="rune"/> is a control character, a format character (zero-width, bidirectional) or another
+    /// character a reader does not see: Unicode's default-ignorable letters and marks (the combining grapheme joiner, the Hangul
+    /// fillers, Khmer's inherent vowels, Mongolian and variation selectors, tags) and the blank Braille pattern.
+    /// </summary>
+    private static bool IsUnseen(Rune rune) =>
+        Rune.IsControl(rune)
+        || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format
+        || rune.Value is 0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F) or 0x2800 or 0x3164
+            or (>= 0xFE00 and <= 0xFE0F) or 0xFFA0 or (>= 0xFFF0 and <= 0xFFF8) or (>= 0x1BCA0 and <= 0x1BCA3)
+            or (>= 0x1D173 and <= 0x1D17A) or (>= 0xE0000 and <= 0xE0FFF);
+
+    /// <summary>
+    /// The authority of an absolute <paramref name="url"/> as written: after its scheme (and <c>//</c>) up to its path, query or
+    /// fragment (a backslash starts a path too: <see cref="Uri"/> reads it as a slash).
+    /// </summary>
+    private static string Authority(string url)
+    {
+        var start = url.IndexOf(':', StringComparison.Ordinal) + 1;
+        start += url.AsSpan(start).IndexOfAnyExcept('/', '\\');
+        var end = url.IndexOfAny(['/', '\\', '?', '#'], start);
+        return url[start..(end < 0 ? url.Length : end)];
     }
 
     /// <summary>Whether <paramref name="address"/> is a public unicast address a webhook may be sent to.</summary>

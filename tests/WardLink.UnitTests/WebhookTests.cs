@@ -259,32 +259,54 @@ public sealed class WebhookTargetTests
     }
 
     /// <summary>
-    /// A control character anywhere in an address (C0, DEL, C1: a CR LF that would start a header, say), an invisible format
-    /// character (a zero-width space, a bidirectional override: the address shown is not the one called), or a space of any kind
-    /// inside it, is refused, where local targets are allowed or not; spaces around it are trimmed, as before.
+    /// A control character anywhere in an address (C0, DEL, C1: a CR LF that would start a header, say), an invisible character
+    /// (a zero-width space, a bidirectional override, a Hangul filler, the combining grapheme joiner, a variation selector, a
+    /// tag, the blank Braille pattern: the address shown is not the one called), or a space of any kind inside it, is refused,
+    /// where local targets are allowed or not; spaces around it are trimmed, as before.
     /// </summary>
     [Fact]
-    public void A_url_holding_a_control_or_format_character_or_a_space_is_refused_wherever_it_is()
+    public void A_url_holding_a_control_or_invisible_character_or_a_space_is_refused_wherever_it_is()
     {
         var control = Gen.OneOf(
-            Gen.Char['\u0000', '\u001F'], Gen.Const('\u007F'), Gen.Char['\u0080', '\u009F'], Gen.Char["\u00AD\u200B\u200C\u200D\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\uFEFF"]);
-        var space = Gen.Char[" \u00A0\u1680\u2000\u200A\u2028\u2029\u202F\u205F\u3000"];
+            Gen.Char['\u0000', '\u001F'], Gen.Const('\u007F'), Gen.Char['\u0080', '\u009F'], Gen.Char["\u00AD\u200B\u200C\u200D\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\uFEFF"])
+            .Select(character => character.ToString());
+        string[] unseen = ["\u034F", "\u115F", "\u1160", "\u17B4", "\u17B5", "\u180B", "\u180E", "\u2800", "\u3164", "\uFE00", "\uFE0F", "\uFFA0", "\U0001BCA0", "\U0001D173", "\U000E0041", "\U000E0100"];
+        var invisible = Gen.Int[0, unseen.Length - 1].Select(index => unseen[index]);
+        var space = Gen.Char[" \u00A0\u1680\u2000\u200A\u2028\u2029\u202F\u205F\u3000"].Select(character => character.ToString());
         var urls = Gen.OneOf(
             Gen.Const(("https://desk.eye-hospital.example/wardlink?x=1", false)),
             Gen.Const(("http://127.0.0.1:5987/crlf/ok", true)));
-        Gen.Select(urls, Gen.OneOf(control.Select(character => (character, 0)), space.Select(character => (character, 1))), Gen.Double.Unit)
+        Gen.Select(urls, Gen.OneOf(control.Select(text => (text, 0)), invisible.Select(text => (text, 0)), space.Select(text => (text, 1))), Gen.Double.Unit)
             .Sample(
                 (target, unwanted, where) =>
                 {
                     var (url, local) = target;
-                    var (character, fromEdge) = unwanted;
+                    var (text, fromEdge) = unwanted;
                     var at = fromEdge + (int)(where * (url.Length + 1 - (2 * fromEdge)));
                     Assert.Null(WebhookTargets.CheckUrl(url, local));
-                    Assert.NotNull(WebhookTargets.CheckUrl(url.Insert(at, character.ToString()), local));
+                    Assert.NotNull(WebhookTargets.CheckUrl(url.Insert(at, text), local));
                 },
                 iter: 2000);
         Assert.NotNull(WebhookTargets.CheckUrl("http://127.0.0.1:5987/crlf/ok\r\nX-Injected: y", allowLocalTargets: true));
         Assert.Null(WebhookTargets.CheckUrl(" https://desk.eye-hospital.example/a%20b ", allowLocalTargets: false));
+    }
+
+    /// <summary>
+    /// A host of letters other than ASCII (a Cyrillic а among Latin ones, full-width letters or dots, a Vietnamese name) is called by
+    /// its ASCII form, not the one shown: it is refused, and its xn-- form taken; letters of any script in the path are the path's.
+    /// </summary>
+    [Fact]
+    public void A_url_whose_host_is_not_written_in_ASCII_is_refused_and_its_ASCII_form_taken()
+    {
+        var letters = Gen.Char["\u0430\u0435\u043E\uFF45\uFF0E\u0111\u01B0\u00E9\u4E2D"].Select(character => character.ToString());
+        Gen.Select(letters, Gen.Int[0, "desk.eye-hospital.example".Length]).Sample((letter, at) =>
+        {
+            var host = "desk.eye-hospital.example".Insert(at, letter);
+            Assert.NotNull(WebhookTargets.CheckUrl($"https://{host}/wardlink", allowLocalTargets: false));
+            Assert.NotNull(WebhookTargets.CheckUrl($"https://{host}:8443?x=1", allowLocalTargets: false));
+            Assert.Null(WebhookTargets.CheckUrl($"https://desk.eye-hospital.example/{letter}", allowLocalTargets: false));
+        });
+        Assert.Null(WebhookTargets.CheckUrl("https://xn--exmple-4nf.org/hook", allowLocalTargets: false));
     }
 
     [Fact]
