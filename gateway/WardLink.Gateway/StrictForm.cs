@@ -24,7 +24,8 @@ public static class StrictForm
         request.Body.Position = 0;
         try
         {
-            return new FormCollection(Fields(BodyCharsets.Decode(strict, request.ContentType, sent.GetBuffer().AsSpan(0, (int)sent.Length)), strict));
+            var (form, read) = BodyCharsets.Decode(strict, request.ContentType, sent.GetBuffer().AsSpan(0, (int)sent.Length));
+            return new FormCollection(Fields(form, read));
         }
         catch (DecoderFallbackException undecodable)
         {

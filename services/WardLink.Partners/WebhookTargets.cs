@@ -71,15 +71,16 @@ public static class WebhookTargets
 
     /// <summary>
     /// Whether <paramref name="rune"/> is a control character, a format character (zero-width, bidirectional) or another
-    /// character a reader does not see: Unicode's default-ignorable letters and marks (the combining grapheme joiner, the Hangul
-    /// fillers, Khmer's inherent vowels, Mongolian and variation selectors, tags) and the blank Braille pattern.
+    /// character a reader does not see: Unicode's default-ignorable code points (the combining grapheme joiner, the Hangul
+    /// fillers, Khmer's inherent vowels, Mongolian and variation selectors, the reserved invisible operators, tags) and the
+    /// fillers that are not (the blank Braille pattern, the Khitan filler, the null notehead).
     /// </summary>
     private static bool IsUnseen(Rune rune) =>
         Rune.IsControl(rune)
         || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format
-        || rune.Value is 0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F) or 0x2800 or 0x3164
-            or (>= 0xFE00 and <= 0xFE0F) or 0xFFA0 or (>= 0xFFF0 and <= 0xFFF8) or (>= 0x1BCA0 and <= 0x1BCA3)
-            or (>= 0x1D173 and <= 0x1D17A) or (>= 0xE0000 and <= 0xE0FFF);
+        || rune.Value is 0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F) or (>= 0x2060 and <= 0x206F)
+            or 0x2800 or 0x3164 or (>= 0xFE00 and <= 0xFE0F) or 0xFFA0 or (>= 0xFFF0 and <= 0xFFF8) or (>= 0x1BCA0 and <= 0x1BCA3)
+            or 0x16FE4 or 0x1D159 or (>= 0x1D173 and <= 0x1D17A) or (>= 0xE0000 and <= 0xE0FFF);
 
     /// <summary>
     /// The authority of an absolute <paramref name="url"/> as written: after its scheme (and <c>//</c>) up to its path, query or

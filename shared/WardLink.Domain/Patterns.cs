@@ -19,6 +19,31 @@ public static class Patterns
     public const string NotBlank = "[^" + WhiteSpace + "]";
 
     /// <summary>
+    /// <paramref name="pattern"/> with each <c>\d</c> written <c>[0-9]</c> (<c>0-9</c> inside a class): .NET's engine reads
+    /// <c>\d</c> as any script's digit, a partner's validator (ECMAScript's) as 0-9 alone. An escaped backslash before a
+    /// <c>d</c> (<c>\\d</c>) is left as it is.
+    /// </summary>
+    public static string WithAsciiDigits(string pattern)
+    {
+        var written = new System.Text.StringBuilder(pattern.Length);
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '\\' && i + 1 < pattern.Length)
+            {
+                written.Append(pattern[i + 1] == 'd' ? inClass ? "0-9" : "[0-9]" : pattern.AsSpan(i, 2));
+                i++;
+                continue;
+            }
+
+            inClass = pattern[i] switch { '[' => true, ']' => false, _ => inClass };
+            written.Append(pattern[i]);
+        }
+
+        return written.ToString();
+    }
+
+    /// <summary>
     /// Whether <paramref name="pattern"/> matches the whole of <paramref name="text"/>. In .NET a pattern's <c>$</c> also
     /// matches before a final line feed, so <c>"dong-quang\n"</c> would pass <c>^[a-z-]+$</c>; the documents' patterns
     /// (ECMAScript's <c>$</c>) do not let it through, and neither does this.

@@ -76,11 +76,11 @@ public static class ApiDescription
             options.AddSchemaTransformer(DescribeRequestProperties);
             options.AddSchemaTransformer((schema, _, _) =>
             {
-                // The exporter's patterns of numbers sent as text say \d, which .NET's engine reads as any script's digit and a
-                // partner's validator (ECMAScript's) as 0-9 alone, as the JSON reader takes them.
-                if (schema is OpenApiSchema { Pattern: { } pattern } && pattern.Contains(@"\d", StringComparison.Ordinal))
+                // The exporter's patterns (a duration's) say \d, which .NET's engine reads as any script's digit and a partner's
+                // validator (ECMAScript's) as 0-9 alone, as the JSON reader takes them.
+                if (schema is OpenApiSchema { Pattern: { } pattern })
                 {
-                    schema.Pattern = pattern.Replace(@"\d", "[0-9]", StringComparison.Ordinal);
+                    schema.Pattern = Patterns.WithAsciiDigits(pattern);
                 }
 
                 return Task.CompletedTask;

@@ -60,14 +60,14 @@ public static class BodyCharsets
     /// (as WHATWG's decoders do, whatever the label); without a mark, in the order the charset names (<c>utf-16le</c>,
     /// <c>utf-32be</c>), or where it names none (<c>utf-16</c>, <c>utf-32</c>: Java writes them big-endian, .NET little-endian)
     /// in the order the body's first character is written in: a JSON text or a form starts with an ASCII character, whose
-    /// other bytes are zero.
+    /// other bytes are zero. Also the encoding it was read in, that order's (what a form's <c>%XX</c> escapes are bytes of).
     /// </summary>
-    public static string Decode(Encoding strict, string? contentType, ReadOnlySpan<byte> body)
+    public static (string Text, Encoding Read) Decode(Encoding strict, string? contentType, ReadOnlySpan<byte> body)
     {
         var unit = strict.CodePage switch { UnicodeLittle or UnicodeBig => 2, Utf32Little or Utf32Big => 4, _ => 0 };
         if (unit == 0)
         {
-            return strict.GetString(body);
+            return (strict.GetString(body), strict);
         }
 
         var bigEndian = strict.CodePage is UnicodeBig or Utf32Big;
@@ -84,7 +84,7 @@ public static class BodyCharsets
         Encoding inOrder = unit == 2
             ? new UnicodeEncoding(bigEndian, byteOrderMark: false, throwOnInvalidBytes: true)
             : new UTF32Encoding(bigEndian, byteOrderMark: false, throwOnInvalidCharacters: true);
-        return inOrder.GetString(body[mark..]);
+        return (inOrder.GetString(body[mark..]), inOrder);
     }
 
     private const int UnicodeLittle = 1200;

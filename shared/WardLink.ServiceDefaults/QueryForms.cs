@@ -22,7 +22,7 @@ namespace WardLink.ServiceDefaults;
 /// month first), once;</item>
 /// <item>ids, in the query and the path, as the 36 characters the documents state (<c>8-4-4-4-12</c> hexadecimal digits): the
 /// binder also reads <c>{…}</c>, <c>(…)</c> and 32 digits without hyphens;</item>
-/// <item>whole numbers as the documents' pattern writes them, <c>^-?(?:0|[1-9]\d*)$</c>: no leading zeros
+/// <item>whole numbers as the documents' pattern writes them, <c>^-?(?:0|[1-9][0-9]*)$</c>: no leading zeros
 /// (<c>?year=0000002026</c>), no sign <c>+</c>, no spaces; once, and within the parameter's type (the binder's refusal of
 /// <c>?after=1&amp;after=2</c> or of a number past 64 bits named .NET's types and their whole range, from -9223372036854775808
 /// for an <c>after</c> documented from 0): refused naming the range the parameter's <see cref="RangeAttribute"/> documents.</item>

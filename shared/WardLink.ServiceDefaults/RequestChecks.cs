@@ -103,7 +103,7 @@ public static class RequestChecks
             {
                 using var sent = new MemoryStream();
                 await request.Body.CopyToAsync(sent, ct);
-                var utf8 = Encoding.UTF8.GetBytes(BodyCharsets.Decode(strict, request.ContentType, sent.GetBuffer().AsSpan(0, (int)sent.Length)));
+                var utf8 = Encoding.UTF8.GetBytes(BodyCharsets.Decode(strict, request.ContentType, sent.GetBuffer().AsSpan(0, (int)sent.Length)).Text);
                 request.Body = new MemoryStream(utf8, writable: false);
                 request.ContentLength = utf8.Length;
             }

@@ -1,5 +1,7 @@
 using System.Text;
 using CsCheck;
+using Microsoft.AspNetCore.Http;
+using WardLink.Gateway;
 using WardLink.ServiceDefaults;
 using WardLink.Testing;
 
@@ -24,7 +26,7 @@ public sealed class BodyCharsetTests
             {
                 var (strict, refusal) = BodyCharsets.Read($"application/json; charset={charset}");
                 Assert.Null(refusal);
-                Assert.True(text == BodyCharsets.Decode(strict!, $"application/json; charset={charset}", body), $"{written}, sent as charset={charset}");
+                Assert.True(text == BodyCharsets.Decode(strict!, $"application/json; charset={charset}", body).Text, $"{written}, sent as charset={charset}");
             }
         });
     }
@@ -35,7 +37,32 @@ public sealed class BodyCharsetTests
         var bigEndian = Encoding.GetEncoding("utf-16BE").GetBytes("{}");
         var (strict, _) = BodyCharsets.Read("application/json; charset=utf-16le");
 
-        Assert.Equal("\u7b00\u7d00", BodyCharsets.Decode(strict!, "application/json; charset=utf-16le", bigEndian));
+        Assert.Equal("\u7b00\u7d00", BodyCharsets.Decode(strict!, "application/json; charset=utf-16le", bigEndian).Text);
+    }
+
+    /// <summary>A byte order mark that says otherwise than the charset's name is the body's own word: it is read in the mark's order.</summary>
+    [Fact]
+    public void A_mark_that_says_another_order_than_the_charset_is_followed()
+    {
+        var bigEndian = Encoding.GetEncoding("utf-16BE");
+        var (strict, _) = BodyCharsets.Read("application/json; charset=utf-16le");
+
+        var (text, read) = BodyCharsets.Decode(strict!, "application/json; charset=utf-16le", [.. bigEndian.GetBytes("\uFEFF{}")]);
+
+        Assert.Equal(("{}", bigEndian.CodePage), (text, read.CodePage));
+    }
+
+    /// <summary>A form's escapes are bytes in the order the form is read in: a big-endian form's <c>%00%E9</c> is é, not U+E900.</summary>
+    [Fact]
+    public async Task A_big_endian_form_sent_as_utf_16_reads_its_escapes_in_its_order()
+    {
+        var http = new DefaultHttpContext();
+        http.Request.ContentType = "application/x-www-form-urlencoded; charset=utf-16";
+        http.Request.Body = new MemoryStream(Encoding.GetEncoding("utf-16BE").GetBytes("name=caf%00%E9&kind=other"));
+
+        var form = await StrictForm.ReadAsync(http.Request, BodyCharsets.Read(http.Request.ContentType).Strict!, TestContext.Current.CancellationToken);
+
+        Assert.Equal(("café", "other"), (form["name"].ToString(), form["kind"].ToString()));
     }
 
     private static bool IsWellFormed(string text)

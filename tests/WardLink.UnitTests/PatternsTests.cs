@@ -45,6 +45,17 @@ public sealed class PatternsTests
         }
     }
 
+    [Theory]
+    [InlineData(@"^-?(?:0|[1-9]\d*)$", "^-?(?:0|[1-9][0-9]*)$")]
+    [InlineData(@"^-?(\d+\.)?\d{2}:\d{2}$", "^-?([0-9]+\\.)?[0-9]{2}:[0-9]{2}$")]
+    [InlineData(@"[\d.]+", "[0-9.]+")]
+    [InlineData(@"[a\]\d]", @"[a\]0-9]")]
+    [InlineData(@"\\d\D\s", @"\\d\D\s")]
+    public void Every_digit_class_of_a_pattern_is_written_as_ASCII_digits_inside_a_class_or_out(string pattern, string written)
+    {
+        Assert.Equal(written, Patterns.WithAsciiDigits(pattern));
+    }
+
     [Fact]
     public void A_match_must_cover_the_whole_text()
     {
