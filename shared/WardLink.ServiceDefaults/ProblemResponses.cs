@@ -9,11 +9,13 @@ using System.Text.Unicode;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using WardLink.Domain;
 
@@ -294,7 +296,7 @@ public static partial class ProblemResponses
             ProblemDetails? problem = exception switch
             {
                 BadHttpRequestException { InnerException: JsonException json } => new HttpValidationProblemDetails(
-                    new Dictionary<string, string[]> { [FieldOf(json)] = [$"The value is not valid here. {Describe(json)}".TrimEnd()] })
+                    new Dictionary<string, string[]> { [FieldOf(json)] = [$"The value is not valid here. {Describe(json, httpContext)}".TrimEnd()] })
                 {
                     Status = StatusCodes.Status400BadRequest,
                     Title = "The request body is not valid.",
@@ -334,32 +336,60 @@ public static partial class ProblemResponses
 
         /// <summary>
         /// What was wrong with a value System.Text.Json could not read, in the API's words: what its property takes, from the type
-        /// it was read as (never System.Text.Json's own text, which names .NET's types: <c>not in a supported DateOnly format</c>,
-        /// <c>out of bounds for an Int32</c>, <c>a token type 'Number' as a string</c>); nothing more for an object or a list.
+        /// of the property at the value's path in the endpoint's body (never System.Text.Json's own text, which names .NET's
+        /// types: <c>not in a supported DateOnly format</c>, <c>out of bounds for an Int32</c>, and since .NET 10 the record
+        /// holding the value, not the value's type); nothing more for an object or a list.
         /// </summary>
-        private static string Describe(JsonException json) =>
+        private static string Describe(JsonException json, HttpContext http) =>
             json is UnreadableValueException or UnreadableTimeException ? json.Message
             : json.InnerException is null && DuplicateProperty().IsMatch(json.Message) ? "The property is given more than once (in any letter case)."
-            : ReadAs().Match(json.Message) is { Success: true } readAs ? ExpectedOfBody(readAs.Groups["type"].Value)
+            : TypeAt(http, json.Path) is { } type ? ExpectedOfBody(Nullable.GetUnderlyingType(type) ?? type)
             : string.Empty;
 
-        /// <summary>What a body's value read as .NET type <paramref name="type"/> (<c>System.Nullable`1[System.Int32]</c>) takes.</summary>
-        private static string ExpectedOfBody(string type) => type.Replace("System.Nullable`1[", string.Empty, StringComparison.Ordinal).TrimEnd(']') switch
+        /// <summary>What a body's value of .NET type <paramref name="type"/> takes.</summary>
+        private static string ExpectedOfBody(Type type) =>
+            type == typeof(int) || type == typeof(long) ? "A whole number, written in digits, within the range the document states for it."
+            : type == typeof(double) || type == typeof(decimal) ? Expected("double")
+            : type == typeof(DateTimeOffset) ? Expected("DateTimeOffset")
+            : type == typeof(DateOnly) ? Expected("DateOnly")
+            : type == typeof(Guid) ? QueryForms.IdForm
+            : type == typeof(bool) ? Expected("bool")
+            : type == typeof(string) ? "A text (a JSON string)."
+            : string.Empty;
+
+        /// <summary>
+        /// The type of the value at <paramref name="path"/> (System.Text.Json's: <c>$.checkpoints[0].code</c>) in the body the
+        /// request's endpoint reads, as the API's JSON options read it; null where the path leads nowhere known.
+        /// </summary>
+        private static Type? TypeAt(HttpContext http, string? path)
         {
-            "System.Int32" or "System.Int64" => "A whole number, written in digits, within the range the document states for it.",
-            "System.Double" or "System.Decimal" => Expected("double"),
-            "System.DateTimeOffset" => Expected("DateTimeOffset"),
-            "System.DateOnly" => Expected("DateOnly"),
-            "System.Guid" => QueryForms.IdForm,
-            "System.Boolean" => Expected("bool"),
-            "System.String" => "A text (a JSON string).",
-            _ => string.Empty,
-        };
+            // The exception handler has cleared the request's endpoint by now; its feature keeps the one that threw.
+            var type = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+            if (type is null || path is null)
+            {
+                return null;
+            }
+
+            var options = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            foreach (Match step in PathStep().Matches(path))
+            {
+                type = step.Groups["index"].Success
+                    ? ItemTypeOf(type)
+                    : options.GetTypeInfo(type).Properties.FirstOrDefault(property =>
+                        string.Equals(property.Name, step.Groups["name"].Success ? step.Groups["name"].Value : step.Groups["quoted"].Value.Replace("''", "'", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase))?.PropertyType;
+                if (type is null)
+                {
+                    return null;
+                }
+            }
+
+            return type;
+        }
     }
 
-    /// <summary>System.Text.Json's message for a value it could not read as its property's type, which it names.</summary>
-    [GeneratedRegex(@"^The JSON value could not be converted to (?<type>\S+)\. Path: ")]
-    private static partial Regex ReadAs();
+    /// <summary>One step of System.Text.Json's path to a value: <c>.name</c>, <c>['odd name']</c> or <c>[2]</c>.</summary>
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>(?:[^']|'')*)'\]|\[(?<index>[0-9]+)\]")]
+    private static partial Regex PathStep();
 
     /// <summary>System.Text.Json's message for a property read twice, which names the record's .NET type: not repeated.</summary>
     [GeneratedRegex("^Duplicate property '")]

@@ -115,6 +115,51 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     /// <summary>
+    /// A body's value of another kind than its property's is refused saying what the property takes, in the API's words
+    /// (docs/api.md: "A text (a JSON string).", "A local date (yyyy-MM-dd) that exists.", an id's form…), for every text, date,
+    /// id, number, whole number and boolean of every body: since .NET 10 System.Text.Json names the record holding the value,
+    /// not its type, and every one of them said only "The value is not valid here.".
+    /// </summary>
+    [Fact]
+    public async Task A_value_of_another_kind_is_told_what_its_property_takes()
+    {
+        var failures = new List<string>();
+        var told = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, schema) in endpoint.Body?.Values() ?? [])
+            {
+                (JsonNode? Wrong, string Takes)? expected = schema switch
+                {
+                    { Kind: SchemaKind.Text, Format: null } => (42, "A text (a JSON string)."),
+                    { Kind: SchemaKind.Text, Format: "date" } => ("2023-02-29", "A local date (yyyy-MM-dd) that exists."),
+                    { Kind: SchemaKind.Text, Format: "uuid" } => (42, QueryForms.IdForm),
+                    { Kind: SchemaKind.Number } => (true, "A number."),
+                    { Kind: SchemaKind.WholeNumber } => (true, "A whole number"),
+                    { Kind: SchemaKind.Boolean } => ("yes", "true or false."),
+                    _ => null,
+                };
+                if (expected is not var (wrong, takes))
+                {
+                    continue;
+                }
+
+                var answer = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, wrong)));
+                told++;
+                if (!IsProblem(answer, out var problem) || !problem.TryGetProperty("errors", out var errors)
+                    || !errors.EnumerateObject().Any(error => string.Equals(error.Name, path, StringComparison.OrdinalIgnoreCase)
+                        && error.Value.EnumerateArray().Any(message => message.GetString()?.Contains(takes, StringComparison.Ordinal) == true)))
+                {
+                    failures.Add($"{endpoint}, {path} = {wrong?.ToJsonString()}: not told \"{takes}\" ({answer.Status} {Shortened(answer.Body)})");
+                }
+            }
+        }
+
+        Assert.True(told > 0, "No value of another kind was sent.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
     /// A property given twice (<c>{"category":"theft","category":"drugs"}</c>) is ambiguous: a reader that keeps the
     /// first and one that keeps the last (a proxy, a partner's logger, the service) would act on different requests.
     /// </summary>
