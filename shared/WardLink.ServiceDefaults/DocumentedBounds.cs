@@ -10,9 +10,8 @@ namespace WardLink.ServiceDefaults;
 /// The bounds an OpenAPI document states for every text, number and list, in requests and in
 /// answers alike. The checks' limits come from <c>[MaxLength]</c> and <c>[Range]</c> naming their
 /// constants; what a value's form bounds by itself is stated here, once: a GUID, a date or a time
-/// has a fixed longest text, and a number read from a string (the API accepts <c>"42"</c> for 42)
-/// is no longer than the text of its bounds. A text, number or list without either is left
-/// unbounded, and the documents' tests name it.
+/// has a fixed longest text (a number is a JSON number, never text). A text, number or list without
+/// either is left unbounded, and the documents' tests name it.
 /// </summary>
 public static class DocumentedBounds
 {
@@ -21,9 +20,6 @@ public static class DocumentedBounds
 
     /// <summary>A local date: <c>yyyy-MM-dd</c>.</summary>
     public const int DateLength = 10;
-
-    /// <summary>The longest text of a double in its round-trip form: <c>-1.7976931348623157E+308</c>.</summary>
-    public const int NumberTextLength = 24;
 
     /// <summary>
     /// The count of a list or a number no check caps, such as a record's timeline, a follow-up
@@ -94,8 +90,6 @@ public static class DocumentedBounds
             "uuid" => UuidLength,
             "date-time" => WardTime.MaxTextLength,
             "date" => DateLength,
-            _ when type.HasFlag(JsonSchemaType.Integer) && schema.Minimum is { } minimum && schema.Maximum is { } maximum => Math.Max(minimum.Length, maximum.Length),
-            _ when type.HasFlag(JsonSchemaType.Number) => NumberTextLength,
             _ => null,
         };
     }

@@ -1,5 +1,8 @@
 using System.Collections;
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -41,6 +44,12 @@ public static partial class ProblemResponses
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Converters.Add(new StrictEnumConverter());
         options.Converters.Add(new TimeWithOffsetConverter());
+
+        // A number is a JSON number: one sent as text ("+5", "007", fourteen digits) was read past the pattern and the length the
+        // documents stated for it. A whole number is any JSON number of no fraction, as JSON Schema's integer is (1.0, 1E2).
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.Converters.Add(new WholeNumberConverter<int>());
+        options.Converters.Add(new WholeNumberConverter<long>());
 
         // A property given twice (in any letter case) is ambiguous input, not the last one's value: a 400 naming it.
         options.AllowDuplicateProperties = false;
@@ -99,15 +108,30 @@ public static partial class ProblemResponses
     };
 
     /// <summary>
-    /// The API document states times as <c>date-time</c> strings: the generator leaves a type read by
-    /// a custom converter (<see cref="TimeWithOffsetConverter"/>) without a type.
+    /// The API document states times as <c>date-time</c> strings and whole numbers as <c>integer</c>s of their width: the
+    /// generator leaves a type read by a custom converter (<see cref="TimeWithOffsetConverter"/>,
+    /// <see cref="WholeNumberConverter{T}"/>) without a type.
     /// </summary>
     public static void DescribeJson(OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
     {
-        if (context.JsonTypeInfo.Type == typeof(DateTimeOffset) || context.JsonTypeInfo.Type == typeof(DateTimeOffset?))
+        var type = context.JsonTypeInfo.Type;
+        var nullable = Nullable.GetUnderlyingType(type) is not null;
+        if ((Nullable.GetUnderlyingType(type) ?? type) is var described && described == typeof(DateTimeOffset))
         {
-            schema.Type = context.JsonTypeInfo.Type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+            schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
             schema.Format = "date-time";
+        }
+        else if (described == typeof(int) || described == typeof(long))
+        {
+            schema.Type = nullable ? JsonSchemaType.Integer | JsonSchemaType.Null : JsonSchemaType.Integer;
+            schema.Format = described == typeof(int) ? "int32" : "int64";
+
+            // Nor does it state the [Range] of a property that has a default (a residence check's counts).
+            if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(RangeAttribute), inherit: false) is [RangeAttribute range, ..])
+            {
+                schema.Minimum ??= Convert.ToString(range.Minimum, CultureInfo.InvariantCulture);
+                schema.Maximum ??= Convert.ToString(range.Maximum, CultureInfo.InvariantCulture);
+            }
         }
         else if (context.JsonTypeInfo.Type.IsAssignableTo(typeof(ProblemDetails)))
         {
@@ -179,6 +203,22 @@ public static partial class ProblemResponses
     }
 
     private sealed class UnreadableTimeException() : JsonException(WardTime.WithOffset);
+
+    /// <summary>
+    /// A whole number as JSON Schema's <c>integer</c> takes it: any JSON number whose value has no fraction (<c>1.0</c>, <c>1E2</c>,
+    /// <c>-0</c>), within the type; System.Text.Json reads only digits. Anything else is unreadable, named by its path.
+    /// </summary>
+    private sealed class WholeNumberConverter<T> : JsonConverter<T>
+        where T : struct, IBinaryInteger<T>, IMinMaxValue<T>
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Number && reader.TryGetDecimal(out var value) && decimal.IsInteger(value)
+                && value >= decimal.CreateChecked(T.MinValue) && value <= decimal.CreateChecked(T.MaxValue)
+                ? T.CreateChecked(value)
+                : throw new JsonException();
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteNumberValue(long.CreateChecked(value));
+    }
 
     /// <summary>An unreadable value at <paramref name="Member"/> within the object being read (STJ gives the object's path).</summary>
     private sealed class UnreadableValueException(string member, string message) : JsonException(message)
@@ -348,7 +388,7 @@ public static partial class ProblemResponses
 
         /// <summary>What a body's value of .NET type <paramref name="type"/> takes.</summary>
         private static string ExpectedOfBody(Type type) =>
-            type == typeof(int) || type == typeof(long) ? "A whole number, written in digits, within the range the document states for it."
+            type == typeof(int) || type == typeof(long) ? "A whole number (a JSON number of no fraction) within the range the document states for it."
             : type == typeof(double) || type == typeof(decimal) ? Expected("double")
             : type == typeof(DateTimeOffset) ? Expected("DateTimeOffset")
             : type == typeof(DateOnly) ? Expected("DateOnly")

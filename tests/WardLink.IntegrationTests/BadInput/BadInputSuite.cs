@@ -160,6 +160,47 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     /// <summary>
+    /// A number is a JSON number, as the document types it: one sent as text (<c>"5"</c>) is a 400 naming it (text was read
+    /// past the pattern and length the document stated: <c>"+5"</c>, <c>"007"</c>, fourteen digits); and a whole number is any
+    /// JSON number of no fraction, as JSON Schema's <c>integer</c> takes it (<c>5.0</c>, <c>5E0</c> were refused), for every
+    /// number of every body.
+    /// </summary>
+    [Fact]
+    public async Task A_number_is_a_JSON_number_and_a_whole_number_any_number_of_no_fraction()
+    {
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, schema) in endpoint.Body?.Values() ?? [])
+            {
+                if (schema.Kind is not (SchemaKind.Number or SchemaKind.WholeNumber))
+                {
+                    continue;
+                }
+
+                var value = Math.Max(schema.Minimum ?? 0, 0);
+                sent++;
+                failures.AddRange(await RefusedAsync(endpoint, $"{path} = \"{value}\"", Json(SampleWith(endpoint.Body!, path, $"{value}")), path));
+                if (schema.Kind == SchemaKind.WholeNumber)
+                {
+                    foreach (var written in new[] { $"{value}.0", $"{value}E0", $"{value * 10}e-1" })
+                    {
+                        var answer = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, JsonNode.Parse(written))));
+                        if (answer.Status >= 500 || (answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, path)))
+                        {
+                            failures.Add($"{endpoint}, {path} = {written}: refused ({answer.Status} {Shortened(answer.Body)})");
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(sent > 0, "No number was sent.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
     /// A property given twice (<c>{"category":"theft","category":"drugs"}</c>) is ambiguous: a reader that keeps the
     /// first and one that keeps the last (a proxy, a partner's logger, the service) would act on different requests.
     /// </summary>
