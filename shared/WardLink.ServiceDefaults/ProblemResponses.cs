@@ -190,12 +190,15 @@ public static partial class ProblemResponses
     /// <summary>
     /// A time is read only with its offset (<c>Z</c> or <c>±hh:mm</c>): System.Text.Json reads a
     /// time without one (<c>2024-05-02T21:40:00</c>) in the server's own zone, a guess the ward's
-    /// records must never hold.
+    /// records must never hold. It is read as a query's time is, so a lower-case <c>t</c> or <c>z</c>
+    /// (RFC 3339 allows them, and so does the documents' <c>date-time</c>) is read too, which
+    /// System.Text.Json refused.
     /// </summary>
     private sealed class TimeWithOffsetConverter : JsonConverter<DateTimeOffset>
     {
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var at) && WardTime.HasOffset(reader.GetString()!)
+            reader.TokenType == JsonTokenType.String && reader.GetString() is { } text && WardTime.HasOffset(text)
+                && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
                 ? at
                 : throw new UnreadableTimeException();
 

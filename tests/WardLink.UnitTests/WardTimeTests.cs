@@ -157,6 +157,24 @@ public sealed class WardTimeTests
         });
     }
 
+    /// <summary>RFC 3339 (the documents' <c>date-time</c>) lets a time write its <c>T</c> and <c>Z</c> in lower case: read alike.</summary>
+    [Fact]
+    public void A_time_with_a_lower_case_t_or_z_reads_as_its_upper_case_twin_in_a_body_and_a_query()
+    {
+        var json = new JsonSerializerOptions();
+        ProblemResponses.ConfigureJson(json);
+        Gen.Select(Gen.DateTimeOffset, Gen.Bool, Gen.Bool).Sample((at, utc, lowerT) =>
+        {
+            var upper = utc
+                ? at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)
+                : at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
+            var lower = lowerT ? upper.Replace('T', 't') : upper.Replace('Z', 'z').Replace('T', 't');
+
+            Assert.True(WardTime.HasOffset(lower), lower);
+            Assert.Equal(JsonSerializer.Deserialize<DateTimeOffset>($"\"{upper}\"", json), JsonSerializer.Deserialize<DateTimeOffset>($"\"{lower}\"", json));
+        });
+    }
+
     [Theory]
     [InlineData("2024-05-02T21:40:00+07:00", true)]
     [InlineData("2024-05-02T14:40Z", true)]
