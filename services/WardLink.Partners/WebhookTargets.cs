@@ -48,10 +48,22 @@ public static class WebhookTargets
         }
 
         // A host in other letters than ASCII (a Cyrillic а in "exаmple.org", full-width letters or dots) is called by its ASCII form,
-        // which the address shown does not say: an internationalised name is written as that form (xn--…).
-        if (!Ascii.IsValid(Authority(trimmed)))
+        // which the address shown does not say: an internationalised name is written as that form (xn--…). So is an IPv4 address
+        // written otherwise than as four decimal numbers (134744072, 010.0.0.1 is 8.0.0.1: octal), called as Uri reads it.
+        var authority = Authority(trimmed);
+        if (!Ascii.IsValid(authority))
         {
             return "Write the host in ASCII: an internationalised domain name as its xn-- form.";
+        }
+
+        if (uri.HostNameType == UriHostNameType.IPv4 && !string.Equals(authority.Split(':')[0], uri.Host, StringComparison.Ordinal))
+        {
+            return $"Write an IPv4 address as four numbers from 0 to 255 without leading zeros ({uri.Host}): the address shown is the one called.";
+        }
+
+        if (uri.Port == 0)
+        {
+            return "A port from 1 to 65535.";
         }
 
         if (uri.Scheme != Uri.UriSchemeHttps && !(allowLocalTargets && uri.Scheme == Uri.UriSchemeHttp))
@@ -59,7 +71,7 @@ public static class WebhookTargets
             return "Only https:// addresses (http:// only in Development).";
         }
 
-        if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
+        if (uri.UserInfo.Length > 0 || authority.Contains('@', StringComparison.Ordinal) || uri.Fragment.Length > 0)
         {
             return "No user name, password or fragment in the address: receivers check the signature instead.";
         }

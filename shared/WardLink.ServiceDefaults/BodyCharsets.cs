@@ -56,7 +56,7 @@ public static class BodyCharsets
 
     /// <summary>
     /// <paramref name="body"/> as text in <paramref name="strict"/> (throwing a <see cref="DecoderFallbackException"/> on bytes it
-    /// cannot decode). UTF-16 and UTF-32 are read in the byte order the body's byte order mark says, the mark no part of the text
+    /// cannot decode), a UTF-8 byte order mark skipped. UTF-16 and UTF-32 are read in the byte order the body's byte order mark says, the mark no part of the text
     /// (as WHATWG's decoders do, whatever the label); without a mark, in the order the charset names (<c>utf-16le</c>,
     /// <c>utf-32be</c>), or where it names none (<c>utf-16</c>, <c>utf-32</c>: Java writes them big-endian, .NET little-endian)
     /// in the order the body's first character is written in: a JSON text or a form starts with an ASCII character, whose
@@ -67,7 +67,8 @@ public static class BodyCharsets
         var unit = strict.CodePage switch { UnicodeLittle or UnicodeBig => 2, Utf32Little or Utf32Big => 4, _ => 0 };
         if (unit == 0)
         {
-            return (strict.GetString(body), strict);
+            // A UTF-8 body's mark is no part of its text either (the JSON reader skips it; a form's first field was named by it).
+            return (strict.GetString(strict.CodePage == Encoding.UTF8.CodePage && body.StartsWith(Encoding.UTF8.Preamble) ? body[Encoding.UTF8.Preamble.Length..] : body), strict);
         }
 
         var bigEndian = strict.CodePage is UnicodeBig or Utf32Big;

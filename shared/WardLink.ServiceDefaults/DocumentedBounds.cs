@@ -10,8 +10,9 @@ namespace WardLink.ServiceDefaults;
 /// The bounds an OpenAPI document states for every text, number and list, in requests and in
 /// answers alike. The checks' limits come from <c>[MaxLength]</c> and <c>[Range]</c> naming their
 /// constants; what a value's form bounds by itself is stated here, once: a GUID, a date or a time
-/// has a fixed longest text (a number is a JSON number, never text). A text, number or list without
-/// either is left unbounded, and the documents' tests name it.
+/// has a fixed longest text, and a whole number in a query or a path (text, QueryForms) is no longer
+/// than the text of its bounds (in a body a number is a JSON number, never text). A text, number or
+/// list without either is left unbounded, and the documents' tests name it.
 /// </summary>
 public static class DocumentedBounds
 {
@@ -90,6 +91,7 @@ public static class DocumentedBounds
             "uuid" => UuidLength,
             "date-time" => WardTime.MaxTextLength,
             "date" => DateLength,
+            _ when type.HasFlag(JsonSchemaType.Integer) && schema.Minimum is { } minimum && schema.Maximum is { } maximum => Math.Max(minimum.Length, maximum.Length),
             _ => null,
         };
     }

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -125,6 +126,13 @@ public static partial class ProblemResponses
         {
             schema.Type = nullable ? JsonSchemaType.Integer | JsonSchemaType.Null : JsonSchemaType.Integer;
             schema.Format = described == typeof(int) ? "int32" : "int64";
+
+            // A query's or a path's whole number is text the service reads as the documents write it (QueryForms): say so.
+            if (context.ParameterDescription?.Source is { } source && (source == BindingSource.Query || source == BindingSource.Path))
+            {
+                schema.Type |= JsonSchemaType.String;
+                schema.Pattern = QueryForms.WholeNumberPattern;
+            }
 
             // Nor does it state the [Range] of a property that has a default (a residence check's counts).
             if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(RangeAttribute), inherit: false) is [RangeAttribute range, ..])

@@ -72,7 +72,7 @@ public static partial class QueryForms
                     errors.Check(IsId(text), name, IdForm);
                     break;
                 case Form.WholeNumber:
-                    errors.Check(WholeNumber().IsMatch(text) && long.TryParse(text, CultureInfo.InvariantCulture, out var number) && takes!.Fits(number), name, takes!.Described);
+                    errors.Check(WholeNumber().IsWholly(text) && long.TryParse(text, CultureInfo.InvariantCulture, out var number) && takes!.Fits(number), name, takes!.Described);
                     break;
             }
         }
@@ -148,6 +148,9 @@ public static partial class QueryForms
         : type == typeof(int) || type == typeof(long) ? Form.WholeNumber
         : null;
 
-    [GeneratedRegex(@"\A-?(?:0|[1-9][0-9]*)\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    /// <summary>A whole number in a query or a path as the documents state it: digits alone, no leading zero, no sign +.</summary>
+    public const string WholeNumberPattern = "^-?(?:0|[1-9][0-9]*)$";
+
+    [GeneratedRegex(WholeNumberPattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex WholeNumber();
 }

@@ -313,6 +313,25 @@ public sealed class WebhookTargetTests
         Assert.Null(WebhookTargets.CheckUrl("https://xn--exmple-4nf.org/hook", allowLocalTargets: false));
     }
 
+    /// <summary>
+    /// An address shown otherwise than it is called is refused: an IPv4 address not in dotted decimal (a number, octal or
+    /// leading zeros, which Uri reads as another address), an empty user name (<c>https://@host</c>), port 0.
+    /// </summary>
+    [Theory]
+    [InlineData("https://134744072/hook")]
+    [InlineData("https://010.8.8.8/hook")]
+    [InlineData("https://8.8.8.010/hook")]
+    [InlineData("https://0x8.8.8.8/hook")]
+    [InlineData("https://8.8.2056/hook")]
+    [InlineData("https://@desk.eye-hospital.example/hook")]
+    [InlineData("https://:@desk.eye-hospital.example/hook")]
+    [InlineData("https://desk.eye-hospital.example:0/hook")]
+    public void An_address_shown_otherwise_than_it_is_called_is_refused(string url)
+    {
+        Assert.NotNull(WebhookTargets.CheckUrl(url, allowLocalTargets: false));
+        Assert.Null(WebhookTargets.CheckUrl("https://8.8.8.8:8443/hook", allowLocalTargets: false));
+    }
+
     [Fact]
     public async Task The_connection_is_refused_before_any_socket_opens_when_a_name_resolves_to_loopback()
     {
