@@ -30,12 +30,12 @@ public sealed record ContactAdded(Guid PartnerId, Guid ContactId, string Role, [
 public sealed record ContactRemoved(Guid PartnerId, Guid ContactId, DateTimeOffset At, string By) : IBusinessEvent;
 
 /// <summary>The partner joins the linkage on a date with its listed duties; the request body of <c>POST /partners/{id}/agreement</c>.</summary>
-public sealed record SignAgreement(DateTimeOffset? JoinedOn, [property: MaxLength(Agreement.MaxDuties)] IReadOnlyList<LinkageDuty>? Duties);
+public sealed record SignAgreement(DateTimeOffset? JoinedOn, [property: MinLength(1), MaxLength(Agreement.MaxDuties)] IReadOnlyList<LinkageDuty>? Duties);
 
 /// <summary>A listed duty met, with links to the evidence; the request body of <c>POST /partners/{id}/agreement/duties-met</c>.</summary>
 public sealed record MeetDuty(
     LinkageDuty? Duty,
-    [property: MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength)] IReadOnlyList<string>? Evidence, DateTimeOffset? At = null);
+    [property: MinLength(1), MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength)] IReadOnlyList<string>? Evidence, DateTimeOffset? At = null);
 
 /// <summary>A contact person to add under the id <paramref name="ContactId"/> the caller chose.</summary>
 public sealed record AddContact(Guid ContactId, string? Role, string? Name, string? Phone);

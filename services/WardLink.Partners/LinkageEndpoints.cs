@@ -12,7 +12,7 @@ namespace WardLink.Partners;
 
 public sealed record HoldMeetingRequest(
     DateTimeOffset? HeldAt,
-    [property: MaxLength(Partner.MaxPartnerIds)] IReadOnlyList<Guid>? AttendingPartnerIds,
+    [property: MinLength(1), MaxLength(Partner.MaxPartnerIds)] IReadOnlyList<Guid>? AttendingPartnerIds,
     [property: MaxLength(Partner.MaxTextLength)] string? Minutes);
 
 public sealed record AssignActionItemRequest([property: MaxLength(Partner.MaxTextLength)] string? Text, Guid? OwnerPartnerId, DateTimeOffset? DueAt);
@@ -27,7 +27,7 @@ public sealed record OpenChannelRequest(
 public sealed record ChannelMemberRequest(Guid? PartnerId);
 
 public sealed record OutreachRequest(
-    [property: MaxLength(Activities.MaxTopics)] IReadOnlyList<OutreachTopic>? Topics,
+    [property: MinLength(1), MaxLength(Activities.MaxTopics)] IReadOnlyList<OutreachTopic>? Topics,
     [property: Range(1, Activities.MaxCount)] int? Attendees, DateTimeOffset? At);
 
 public sealed record IdCardDriveRequest([property: Range(1, Activities.MaxCount)] int? CardsIssued, DateTimeOffset? At);

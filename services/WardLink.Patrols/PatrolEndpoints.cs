@@ -13,12 +13,12 @@ namespace WardLink.Patrols;
 
 public sealed record DefineRouteRequest(
     [property: MaxLength(PatrolRoute.MaxNameLength)] string? Name,
-    [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Checkpoint>? Checkpoints);
+    [property: MinLength(1), MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Checkpoint>? Checkpoints);
 
 public sealed record CreateScheduleRequest(
     Guid? RouteId,
     ShiftKind? Kind,
-    [property: MaxLength(PatrolSchedule.DaysInWeek)] IReadOnlyList<DayOfWeek>? Days,
+    [property: MinLength(1), MaxLength(PatrolSchedule.DaysInWeek)] IReadOnlyList<DayOfWeek>? Days,
     [property: MaxLength(LocalWindow.TimeOfDayLength), RegularExpression(LocalWindow.StartPattern)] string? WindowStart,
     [property: MaxLength(LocalWindow.TimeOfDayLength), RegularExpression(LocalWindow.EndPattern)] string? WindowEnd,
     TeamKind? Team,
@@ -31,7 +31,7 @@ public sealed record CreateScheduleRequest(
 /// (recorded after the fact).
 /// </summary>
 public sealed record StartShiftRequest(
-    [property: MaxLength(Shift.MaxMembers)] IReadOnlyList<TeamMember>? Members,
+    [property: MinLength(1), MaxLength(Shift.MaxMembers)] IReadOnlyList<TeamMember>? Members,
     Guid? ScheduleId = null,
     [property: RequiredWith(nameof(StartShiftRequest.ScheduleId))] DateOnly? PlannedDate = null,
     [property: RequiredWithout(nameof(StartShiftRequest.ScheduleId))] Guid? RouteId = null,

@@ -201,6 +201,38 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     /// <summary>
+    /// A list is refused empty exactly where the document says so (<c>minItems</c>): a route's checkpoints, a schedule's days, a
+    /// webhook's events… were refused empty though their schemas took an empty list. Every list of every body is sent empty (the
+    /// tips' and incidents' bodies hold none).
+    /// </summary>
+    [Fact]
+    public async Task A_list_is_refused_empty_exactly_where_the_document_states_its_least_items()
+    {
+        var failures = new List<string>();
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, schema) in endpoint.Body?.Values() ?? [])
+            {
+                if (schema.Kind != SchemaKind.Array)
+                {
+                    continue;
+                }
+
+                var answer = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, new JsonArray())));
+                // Where the document states least items, an empty list is not taken (another refusal, an unknown record's 404,
+                // may come first); where it states none, an empty list is not refused for itself.
+                var refusedEmpty = answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, path);
+                if (schema.MinItems is > 0 ? answer.Status is >= 200 and < 300 : refusedEmpty)
+                {
+                    failures.Add($"{endpoint}, {path} = []: {(refusedEmpty ? "refused, the document states no minItems" : "taken, the document states minItems")} ({answer.Status} {Shortened(answer.Body)})");
+                }
+            }
+        }
+
+        AssertNone(failures);
+    }
+
+    /// <summary>
     /// A property given twice (<c>{"category":"theft","category":"drugs"}</c>) is ambiguous: a reader that keeps the
     /// first and one that keeps the last (a proxy, a partner's logger, the service) would act on different requests.
     /// </summary>

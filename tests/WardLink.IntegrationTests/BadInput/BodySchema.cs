@@ -52,6 +52,8 @@ public sealed class BodySchema
 
     public int? MaxItems => (int?)_node["maxItems"];
 
+    public int? MinItems => (int?)_node["minItems"];
+
     /// <summary>The documented range of a number.</summary>
     public decimal? Minimum => (decimal?)_node["minimum"];
 
