@@ -406,6 +406,7 @@ public static partial class ProblemResponses
             : type == typeof(Guid) ? QueryForms.IdForm
             : type == typeof(bool) ? Expected("bool")
             : type == typeof(string) ? "A text (a JSON string)."
+            : type.IsEnum ? EnumNames.OneOf(type)
             : string.Empty;
 
         /// <summary>

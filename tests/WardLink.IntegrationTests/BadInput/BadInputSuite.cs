@@ -137,6 +137,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                     { Kind: SchemaKind.Number } => (true, "A number."),
                     { Kind: SchemaKind.WholeNumber } => (true, "A whole number"),
                     { Kind: SchemaKind.Boolean } => ("yes", "true or false."),
+                    { Kind: SchemaKind.Enum } => (42, $"One of: {string.Join(", ", schema.EnumValues)}."),
                     _ => null,
                 };
                 if (expected is not var (wrong, takes))
