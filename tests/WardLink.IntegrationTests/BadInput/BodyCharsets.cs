@@ -34,7 +34,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
                 {
                     failures.AddRange(RefusalFailures($"{endpoint}", $"a JSON body of charset {charset}", answer, null, 415));
                 }
-                else if (endpoint.Body is not null && (answer.Status is 415 || (answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, RequestChecks.BodyField))))
+                else if (endpoint.Body is not null && NotRead(answer))
                 {
                     failures.Add($"{endpoint}, a JSON body of charset {charset}: not read ({answer.Status} {Shortened(answer.Body)})");
                 }
@@ -95,12 +95,12 @@ public abstract partial class BadInputSuite<TEntryPoint>
         var undecodable = 0;
         foreach (var endpoint in await EndpointsAsync())
         {
-            if (endpoint.Body?.Values().FirstOrDefault(value => value.Schema is { Kind: SchemaKind.Text, IsConstrainedText: false }) is not ({ } path, _))
+            if (FreeTextOf(endpoint) is not { } path)
             {
                 continue;
             }
 
-            var around = SampleWith(endpoint.Body, path, Marker).Split(Marker);
+            var around = SampleWith(endpoint.Body!, path, Marker).Split(Marker);
             await Gen.Select(Gen.OneOf(Charsets.Read), Gen.Byte.Array[1, 8], Gen.Bool).SampleAsync(
                 async (charset, bytes, declared) =>
                 {
@@ -149,12 +149,12 @@ public abstract partial class BadInputSuite<TEntryPoint>
         var sent = 0;
         foreach (var endpoint in await EndpointsAsync())
         {
-            if (endpoint.Body?.Values().FirstOrDefault(value => value.Schema is { Kind: SchemaKind.Text, IsConstrainedText: false }) is not ({ } path, _))
+            if (FreeTextOf(endpoint) is not { } path)
             {
                 continue;
             }
 
-            foreach (var (charset, written, body) in Charsets.InEveryByteOrder(SampleWith(endpoint.Body, path, Text)))
+            foreach (var (charset, written, body) in Charsets.InEveryByteOrder(SampleWith(endpoint.Body!, path, Text)))
             {
                 var content = new ByteArrayContent(body);
                 content.Headers.TryAddWithoutValidation("Content-Type", $"application/json; charset={charset}");
@@ -165,7 +165,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
                 {
                     failures.AddRange(KeptAsData(endpoint, what, answer, path, Text));
                 }
-                else if (answer.Status is 415 || (answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, RequestChecks.BodyField)))
+                else if (NotRead(answer))
                 {
                     failures.Add($"{endpoint}, {what}: not read ({answer.Status} {Shortened(answer.Body)})");
                 }
@@ -179,6 +179,14 @@ public abstract partial class BadInputSuite<TEntryPoint>
         Assert.True(sent > 0, "No body in UTF-16 or UTF-32 was sent.");
         AssertNone(failures);
     }
+
+    /// <summary>Whether the body was not read at all: its charset a 415, or a 400 naming the body.</summary>
+    private static bool NotRead(Answer answer) =>
+        answer.Status is 415 || (answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, RequestChecks.BodyField));
+
+    /// <summary>The path of the endpoint's first free text (a text of no form of its own), where any character may stand; null when it has none.</summary>
+    private static string? FreeTextOf(WriteEndpoint endpoint) =>
+        endpoint.Body?.Values().FirstOrDefault(value => value.Schema is { Kind: SchemaKind.Text, IsConstrainedText: false }).Path;
 
     /// <summary>What is wrong with an answer that may be a success or a refusal: a 5xx, or a refusal that is no problem or stored something.</summary>
     private static IEnumerable<string> NeverAServerError(string endpoint, string what, Answer answer) =>
