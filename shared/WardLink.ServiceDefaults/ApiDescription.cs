@@ -131,6 +131,8 @@ public static class ApiDescription
 
         if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object)
         {
+            // The services refuse a property the schema does not name (ProblemResponses.AddWardLinkProblemDetails).
+            schema.AdditionalPropertiesAllowed = false;
             if (context.JsonTypeInfo.Type.GetCustomAttribute<AnyOfGivenAttribute>() is { } anyOf)
             {
                 schema.AnyOf = [.. anyOf.Properties.Select(name => context.JsonTypeInfo.Properties.Single(candidate => candidate.AttributeProvider is MemberInfo { Name: var member } && member == name))

@@ -52,7 +52,7 @@ public static partial class ProblemResponses
         options.Converters.Add(new WholeNumberConverter<int>());
         options.Converters.Add(new WholeNumberConverter<long>());
 
-        // A property given twice (in any letter case) is ambiguous input, not the last one's value: a 400 naming it.
+        // A property given twice is ambiguous input, not the last one's value: a 400 naming it.
         options.AllowDuplicateProperties = false;
 
         // Text from a client is only data: answers escape markup characters (<, >, &, quotes), so a
@@ -259,7 +259,16 @@ public static partial class ProblemResponses
 
     public static IHostApplicationBuilder AddWardLinkProblemDetails(this IHostApplicationBuilder builder)
     {
-        builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            ConfigureJson(options.SerializerOptions);
+
+            // A body's properties are the ones its schema names, as named there: one in another letter case or misspelt is no
+            // property of the body to a partner's validator (and a required one is missing), and its value would be lost
+            // unseen, so it is a 400 naming it, as the documents say (additionalProperties: false).
+            options.SerializerOptions.PropertyNameCaseInsensitive = false;
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
@@ -393,7 +402,8 @@ public static partial class ProblemResponses
         /// </summary>
         private static string Describe(JsonException json, HttpContext http) =>
             json is UnreadableValueException or UnreadableTimeException ? json.Message
-            : json.InnerException is null && DuplicateProperty().IsMatch(json.Message) ? "The property is given more than once (in any letter case)."
+            : json.InnerException is null && DuplicateProperty().IsMatch(json.Message) ? "The property is given more than once."
+            : json.InnerException is null && UnnamedProperty().IsMatch(json.Message) ? "The document does not name this property here: properties are named as it names them, in their letter case."
             : TypeAt(http, json.Path) is { } type ? ExpectedOfBody(Nullable.GetUnderlyingType(type) ?? type)
             : string.Empty;
 
@@ -428,7 +438,7 @@ public static partial class ProblemResponses
                 type = step.Groups["index"].Success
                     ? ItemTypeOf(type)
                     : options.GetTypeInfo(type).Properties.FirstOrDefault(property =>
-                        string.Equals(property.Name, step.Groups["name"].Success ? step.Groups["name"].Value : step.Groups["quoted"].Value.Replace("''", "'", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase))?.PropertyType;
+                        string.Equals(property.Name, step.Groups["name"].Success ? step.Groups["name"].Value : step.Groups["quoted"].Value.Replace("''", "'", StringComparison.Ordinal), StringComparison.Ordinal))?.PropertyType;
                 if (type is null)
                 {
                     return null;
@@ -446,6 +456,10 @@ public static partial class ProblemResponses
     /// <summary>System.Text.Json's message for a property read twice, which names the record's .NET type: not repeated.</summary>
     [GeneratedRegex("^Duplicate property '")]
     private static partial Regex DuplicateProperty();
+
+    /// <summary>System.Text.Json's message for a property no member of the record takes, which names the record's .NET type: not repeated.</summary>
+    [GeneratedRegex("^The JSON property '.*' could not be mapped to any .NET member")]
+    private static partial Regex UnnamedProperty();
 
     /// <summary>
     /// A parameter ASP.NET Core could not bind (<c>Failed to bind parameter "Nullable&lt;int&gt; limit" from "abc".</c>) or

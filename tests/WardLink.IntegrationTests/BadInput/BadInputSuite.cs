@@ -250,20 +250,74 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                 properties++;
                 var name = PathSegment().Matches(path)[^1].Value;
                 var value = schema.Sample()?.ToJsonString() ?? "null";
-                foreach (var twice in new[] { $"\"{name}\":{value},\"{name}\":{value}", $"\"{name}\":{value},\"{name.ToUpperInvariant()}\":{value}" })
+                var twice = $"\"{name}\":{value},\"{name}\":{value}";
+                var body = SampleWith(endpoint.Body!, path, Marker).Replace($"\"{name}\":\"{Marker}\"", twice, StringComparison.Ordinal);
+                var answer = await SendAsync(endpoint, Json(body));
+                failures.AddRange(RefusalFailures($"{endpoint}", $"{path} given twice ({twice})", answer, path, 400));
+                if (!answer.Body.Contains("given more than once", StringComparison.Ordinal) || answer.Body.Contains("deserialization", StringComparison.Ordinal))
                 {
-                    var body = SampleWith(endpoint.Body!, path, Marker).Replace($"\"{name}\":\"{Marker}\"", twice, StringComparison.Ordinal);
-                    var answer = await SendAsync(endpoint, Json(body));
-                    failures.AddRange(RefusalFailures($"{endpoint}", $"{path} given twice ({twice})", answer, path, 400));
-                    if (!answer.Body.Contains("given more than once", StringComparison.Ordinal) || answer.Body.Contains("deserialization", StringComparison.Ordinal))
-                    {
-                        failures.Add($"{endpoint}, {path} given twice: the problem does not say so in the API's words: {Shortened(answer.Body)}");
-                    }
+                    failures.Add($"{endpoint}, {path} given twice: the problem does not say so in the API's words: {Shortened(answer.Body)}");
                 }
             }
         }
 
         Assert.True(properties > 0, "No write endpoint has a property to give twice.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
+    /// A property no schema of the body names is refused, not ignored: one in another letter case (<c>Name</c> for
+    /// <c>name</c>), which a partner's validator reads as another property (and the required one as missing), a misspelt
+    /// one, whose value would be lost unseen, and one added beside the others, at every object of the body, nested ones and
+    /// those in lists too. The document says so (<c>additionalProperties: false</c> on every object a body holds).
+    /// </summary>
+    [Fact]
+    public async Task A_property_the_document_does_not_name_is_a_400_problem_naming_it_and_stores_nothing()
+    {
+        const string Marker = "unnamed-property-marker";
+        var failures = new List<string>();
+        var objects = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            var records = endpoint.Body is { Kind: SchemaKind.Record } body
+                ? endpoint.Body.Values().Where(value => value.Schema.Kind == SchemaKind.Record).Prepend((Path: string.Empty, Schema: body))
+                : [];
+            foreach (var (path, schema) in records)
+            {
+                objects++;
+                if (schema.AdditionalPropertiesAllowed)
+                {
+                    failures.Add($"{endpoint}, {(path.Length == 0 ? "the body" : path)}: the document allows properties it does not name");
+                }
+
+                var at = path.Length == 0 ? string.Empty : $"{path}.";
+                var sample = schema.Sample()!.AsObject();
+                var unnamed = new List<(string What, string Name, JsonObject Value)>
+                {
+                    ("a property added", "zzNotInTheDocument", new JsonObject(sample.Select(property => KeyValuePair.Create(property.Key, property.Value?.DeepClone())).Append(KeyValuePair.Create("zzNotInTheDocument", (JsonNode?)"x")))),
+                };
+                foreach (var name in sample.Select(property => property.Key))
+                {
+                    foreach (var (what, other) in new[] { ("in another letter case", char.ToUpperInvariant(name[0]) + name[1..]), ("misspelt", name + "s") })
+                    {
+                        unnamed.Add(($"{name} {what}", other, new JsonObject(sample.Select(property => KeyValuePair.Create(property.Key == name ? other : property.Key, property.Value?.DeepClone())))));
+                    }
+                }
+
+                foreach (var (what, name, value) in unnamed)
+                {
+                    var sent = path.Length == 0 ? value.ToJsonString() : SampleWith(endpoint.Body!, path, Marker).Replace($"\"{Marker}\"", value.ToJsonString(), StringComparison.Ordinal);
+                    var answer = await SendAsync(endpoint, Json(sent));
+                    failures.AddRange(RefusalFailures($"{endpoint}", $"{at}{what} ({name})", answer, at + name, 400));
+                    if (answer.Status == 400 && !answer.Body.Contains("does not name", StringComparison.Ordinal))
+                    {
+                        failures.Add($"{endpoint}, {at}{what}: the problem does not say so in the API's words: {Shortened(answer.Body)}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(objects > 0, "No write endpoint reads an object.");
         AssertNone(failures);
     }
 
@@ -1012,12 +1066,8 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         return (segments[..^1].Aggregate(sample, (node, segment) => segment.StartsWith('[') ? node[int.Parse(segment[1..^1])]! : node[segment]!), segments[^1]);
     }
 
-    /// <summary>A JSON object of <paramref name="bytes"/> UTF-8 bytes: <paramref name="sample"/> with an unknown property padding it.</summary>
-    private static string Padded(string sample, long bytes)
-    {
-        var frame = Encoding.UTF8.GetByteCount(sample) + "\"padding\":\"\",".Length;
-        return "{\"padding\":\"" + new string('x', (int)(bytes - frame)) + "\"," + sample[1..];
-    }
+    /// <summary>A JSON body of <paramref name="bytes"/> UTF-8 bytes: <paramref name="sample"/> after white space padding it.</summary>
+    private static string Padded(string sample, long bytes) => new string(' ', (int)(bytes - Encoding.UTF8.GetByteCount(sample))) + sample;
 
     private Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent? content, string code = "UNKNOWN-CODE", string? emptyId = null) =>
         SendAsync(endpoint.Method, endpoint.Address(code, emptyId), content);

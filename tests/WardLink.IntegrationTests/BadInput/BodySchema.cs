@@ -59,6 +59,9 @@ public sealed class BodySchema
 
     public decimal? Maximum => (decimal?)_node["maximum"];
 
+    /// <summary>Whether an object may hold properties its schema does not name (JSON Schema's default: unless <c>additionalProperties</c> is false).</summary>
+    public bool AdditionalPropertiesAllowed => _node["additionalProperties"] is not JsonValue allowed || allowed.GetValue<bool>();
+
     public IReadOnlyList<string> EnumValues => _node["enum"] is JsonArray values ? [.. values.Select(value => (string)value!)] : [];
 
     /// <summary>Constrained text: an id, a date, a time, a code with a pattern; anything but free text.</summary>

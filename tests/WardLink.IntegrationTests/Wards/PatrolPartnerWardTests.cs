@@ -204,13 +204,14 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
         // By id, another ward's records do not exist: reads and steps alike, and nothing is appended.
         before = await wards.PatrolsStore.CountEventsAsync();
         var partnersBefore = await wards.PartnersStore.CountEventsAsync();
-        string[] hidden =
+        (string Request, object Body)[] hidden =
         [
-            $"GET /partners/{partnerB}", $"GET /partners/{partnerB}/sites/{siteB}", $"POST /partners/{partnerB}/rename", $"POST /partners/{partnerB}/sites/{siteB}/retire",
+            ($"GET /partners/{partnerB}", new { }), ($"GET /partners/{partnerB}/sites/{siteB}", new { }),
+            ($"POST /partners/{partnerB}/rename", new { name = "Taken over" }), ($"POST /partners/{partnerB}/sites/{siteB}/retire", new { reason = "Taken over" }),
         ];
-        foreach (var request in hidden)
+        foreach (var (request, body) in hidden)
         {
-            Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(partnersA, request, new { name = "Taken over", reason = "Taken over" })).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(partnersA, request, body)).StatusCode);
         }
 
         foreach (var request in new[] { $"GET /patrols/routes/{routeB}", $"GET /patrols/shifts/{shiftB}", $"POST /patrols/shifts/{shiftB}/end", $"GET /patrols/sites/{siteB}" })
