@@ -18,7 +18,7 @@ public sealed record DefineRouteRequest(
 public sealed record CreateScheduleRequest(
     Guid? RouteId,
     ShiftKind? Kind,
-    [property: MinLength(1), MaxLength(PatrolSchedule.DaysInWeek)] IReadOnlyList<DayOfWeek>? Days,
+    [property: MinLength(1), MaxLength(PatrolSchedule.DaysInWeek), UniqueItems] IReadOnlyList<DayOfWeek>? Days,
     [property: MaxLength(LocalWindow.TimeOfDayLength), RegularExpression(LocalWindow.StartPattern)] string? WindowStart,
     [property: MaxLength(LocalWindow.TimeOfDayLength), RegularExpression(LocalWindow.EndPattern)] string? WindowEnd,
     TeamKind? Team,

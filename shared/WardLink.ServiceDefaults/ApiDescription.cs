@@ -108,6 +108,11 @@ public static class ApiDescription
             StateNotBlank(schema);
         }
 
+        if (context.JsonPropertyInfo?.AttributeProvider?.IsDefined(typeof(UniqueItemsAttribute), inherit: false) == true)
+        {
+            schema.UniqueItems = true;
+        }
+
         if (context.ParameterDescription?.Source != BindingSource.Body)
         {
             return Task.CompletedTask;
@@ -266,6 +271,10 @@ public sealed class ItemsMaxLengthAttribute(int length) : Attribute
 {
     public int Length { get; } = length;
 }
+
+/// <summary>A list its decision refuses with an item given twice: the document states <c>uniqueItems</c>.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class UniqueItemsAttribute : Attribute;
 
 /// <summary>A text parameter read as an enum by <see cref="FieldErrors.ParseEnum{T}"/>: the document lists the names it accepts.</summary>
 [AttributeUsage(AttributeTargets.Parameter)]

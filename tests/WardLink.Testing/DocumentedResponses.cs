@@ -32,7 +32,7 @@ public sealed class DocumentedResponses(JsonObject document)
     /// <summary>The keywords of a schema the check applies.</summary>
     private static readonly HashSet<string> Assertions =
     [
-        "$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "properties", "required", "additionalProperties", "items", "maxItems", "minItems",
+        "$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "properties", "required", "additionalProperties", "items", "maxItems", "minItems", "uniqueItems",
         "maxLength", "minLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "not", "if", "then", "else",
     ];
 
@@ -331,10 +331,18 @@ public sealed class DocumentedResponses(JsonObject document)
         }
     }
 
+    /// <summary>The first item of <paramref name="list"/> equal (as a JSON value) to one before it, with that one's index.</summary>
+    private static (int First, int Repeat)? RepeatIn(JsonArray list) =>
+        Enumerable.Range(0, list.Count)
+            .SelectMany(repeat => Enumerable.Range(0, repeat).Select(first => (First: first, Repeat: repeat)))
+            .Where(pair => JsonNode.DeepEquals(list[pair.First], list[pair.Repeat]))
+            .Select(pair => ((int First, int Repeat)?)pair)
+            .FirstOrDefault();
+
     /// <summary>
     /// What of <paramref name="value"/> lies past the limits its schema states: a text's <c>maxLength</c> and <c>minLength</c>
     /// (in characters, as 2020-12 counts them: a surrogate pair is one) and <c>pattern</c> (ECMA-262, found anywhere in the
-    /// text unless anchored); a list's <c>maxItems</c> and <c>minItems</c>; a number's <c>minimum</c>, <c>maximum</c> and their exclusive forms.
+    /// text unless anchored); a list's <c>maxItems</c>, <c>minItems</c> and <c>uniqueItems</c> (equal as JSON values); a number's <c>minimum</c>, <c>maximum</c> and their exclusive forms.
     /// </summary>
     private static IEnumerable<string> PastLimits(JsonNode? value, string kind, JsonObject schema)
     {
@@ -367,6 +375,11 @@ public sealed class DocumentedResponses(JsonObject document)
             if ((int?)schema["minItems"] is { } fewest && list.Count < fewest)
             {
                 yield return $"{list.Count} items where the document says at least {fewest}";
+            }
+
+            if ((bool?)schema["uniqueItems"] == true && RepeatIn(list) is var (first, repeat))
+            {
+                yield return $"items {first} and {repeat} are equal where the document says each is unique";
             }
         }
 

@@ -234,6 +234,38 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     /// <summary>
+    /// A list is refused with an item given twice exactly where the document says so (<c>uniqueItems</c>): a schedule's days
+    /// were refused with a day twice though the schema took it. Every list of every body is sent with its sample item twice;
+    /// where the document states no <c>uniqueItems</c>, a repeat is not refused for itself (the service keeps one of each). The
+    /// tips' and incidents' bodies hold no list.
+    /// </summary>
+    [Fact]
+    public async Task A_list_is_refused_with_an_item_twice_exactly_where_the_document_states_unique_items()
+    {
+        var failures = new List<string>();
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, schema) in (endpoint.Body?.Values() ?? []).Where(value => value.Schema.Kind == SchemaKind.Array))
+            {
+                var item = schema.Items.Sample();
+                var twice = new JsonArray(item?.DeepClone(), item?.DeepClone());
+                var answer = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, twice)));
+                var once = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, new JsonArray(item?.DeepClone()))));
+
+                // Refused for the repeat: the list named, and not as it is with its item once (an unknown id is named either way).
+                var refused = answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, path)
+                    && !(IsProblem(once, out var alone) && ErrorsOf(alone, path).SequenceEqual(ErrorsOf(problem, path), StringComparer.Ordinal));
+                if (schema.UniqueItems ? answer.Status is >= 200 and < 300 : refused)
+                {
+                    failures.Add($"{endpoint}, {path} = {twice.ToJsonString()}: {(refused ? "refused, the document states no uniqueItems" : "taken, the document states uniqueItems")} ({answer.Status} {Shortened(answer.Body)})");
+                }
+            }
+        }
+
+        AssertNone(failures);
+    }
+
+    /// <summary>
     /// A property given twice (<c>{"category":"theft","category":"drugs"}</c>) is ambiguous: a reader that keeps the
     /// first and one that keeps the last (a proxy, a partner's logger, the service) would act on different requests.
     /// </summary>

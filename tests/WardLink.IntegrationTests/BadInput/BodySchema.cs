@@ -54,6 +54,9 @@ public sealed class BodySchema
 
     public int? MinItems => (int?)_node["minItems"];
 
+    /// <summary>Whether the document refuses a list with an item given twice.</summary>
+    public bool UniqueItems => (bool?)_node["uniqueItems"] == true;
+
     /// <summary>The documented range of a number.</summary>
     public decimal? Minimum => (decimal?)_node["minimum"];
 
