@@ -103,7 +103,9 @@ public static class RequestChecks
             {
                 using var sent = new MemoryStream();
                 await request.Body.CopyToAsync(sent, ct);
-                var utf8 = Encoding.UTF8.GetBytes(BodyCharsets.Decode(strict, request.ContentType, sent.GetBuffer().AsSpan(0, (int)sent.Length)).Text);
+                // Written again after UTF-8's mark, which the JSON reader skips once: a second mark the body sent after its own is
+                // then no JSON, as in a UTF-8 body, not skipped as the first of the text.
+                byte[] utf8 = [.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes(BodyCharsets.Decode(strict, request.ContentType, sent.GetBuffer().AsSpan(0, (int)sent.Length)).Text)];
                 request.Body = new MemoryStream(utf8, writable: false);
                 request.ContentLength = utf8.Length;
             }

@@ -180,6 +180,46 @@ public abstract partial class BadInputSuite<TEntryPoint>
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// A byte order mark is skipped once, in every charset alike: a second one after it is no JSON (a 400 naming the body), as
+    /// in UTF-8, where the reader skips one; a UTF-16 or UTF-32 body's second mark was read, written again as UTF-8's mark
+    /// and skipped there.
+    /// </summary>
+    [Fact]
+    public async Task A_second_byte_order_mark_is_a_400_naming_the_body_in_every_charset()
+    {
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            if (FreeTextOf(endpoint) is not { } path)
+            {
+                continue;
+            }
+
+            var sample = SampleWith(endpoint.Body!, path, "sample");
+            var marked = Charsets.InEveryByteOrder(sample).Where(body => body.Written.EndsWith("with its mark", StringComparison.Ordinal))
+                .Append(("utf-8", "utf-8 with its mark", [.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes(sample)]));
+            foreach (var (charset, written, body) in marked)
+            {
+                var mark = Encoding.GetEncoding(written.Split(' ')[0]).GetBytes("\uFEFF");
+                var content = new ByteArrayContent([.. mark, .. body]);
+                content.Headers.TryAddWithoutValidation("Content-Type", $"application/json; charset={charset}");
+                var answer = await SendAsync(endpoint, content);
+                sent++;
+                if (answer.Status is 415 || !NotRead(answer))
+                {
+                    failures.Add($"{endpoint}, {written} and a second mark, sent as charset={charset}: expected a 400 naming the body ({answer.Status} {Shortened(answer.Body)})");
+                }
+
+                failures.AddRange(NeverAServerError($"{endpoint}", $"{written} and a second mark", answer));
+            }
+        }
+
+        Assert.True(sent > 0, "No body with two marks was sent.");
+        AssertNone(failures);
+    }
+
     /// <summary>Whether the body was not read at all: its charset a 415, or a 400 naming the body.</summary>
     private static bool NotRead(Answer answer) =>
         answer.Status is 415 || (answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, RequestChecks.BodyField));
