@@ -109,18 +109,18 @@ public static partial class ProblemResponses
     };
 
     /// <summary>
-    /// The API document states times as <c>date-time</c> strings and whole numbers as <c>integer</c>s of their width: the
-    /// generator leaves a type read by a custom converter (<see cref="TimeWithOffsetConverter"/>,
-    /// <see cref="WholeNumberConverter{T}"/>) without a type.
+    /// The API document states times as <c>date-time</c> strings, ids as <c>uuid</c> strings and whole numbers as <c>integer</c>s
+    /// of their width: the generator leaves a type read by a custom converter (<see cref="TimeWithOffsetConverter"/>,
+    /// <see cref="IdConverter"/>, <see cref="WholeNumberConverter{T}"/>) without a type.
     /// </summary>
     public static void DescribeJson(OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
     {
         var type = context.JsonTypeInfo.Type;
         var nullable = Nullable.GetUnderlyingType(type) is not null;
-        if ((Nullable.GetUnderlyingType(type) ?? type) is var described && described == typeof(DateTimeOffset))
+        if ((Nullable.GetUnderlyingType(type) ?? type) is var described && (described == typeof(DateTimeOffset) || described == typeof(Guid)))
         {
             schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
-            schema.Format = "date-time";
+            schema.Format = described == typeof(Guid) ? "uuid" : "date-time";
         }
         else if (described == typeof(int) || described == typeof(long))
         {
@@ -140,6 +140,10 @@ public static partial class ProblemResponses
                 schema.Minimum ??= Convert.ToString(range.Minimum, CultureInfo.InvariantCulture);
                 schema.Maximum ??= Convert.ToString(range.Maximum, CultureInfo.InvariantCulture);
             }
+        }
+        else if (context.JsonTypeInfo is { Kind: JsonTypeInfoKind.Enumerable, ElementType: var element } && element == typeof(Guid))
+        {
+            schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" };
         }
         else if (context.JsonTypeInfo.Type.IsAssignableTo(typeof(ProblemDetails)))
         {
@@ -208,12 +212,25 @@ public static partial class ProblemResponses
             reader.TokenType == JsonTokenType.String && reader.GetString() is { } text && WardTime.HasOffset(text)
                 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
                 ? at
-                : throw new UnreadableTimeException();
+                : throw new ExplainedException(WardTime.WithOffset);
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 
-    private sealed class UnreadableTimeException() : JsonException(WardTime.WithOffset);
+    /// <summary>
+    /// An id as the documents write it (System.Text.Json's reading: 32 hexadecimal digits in 8-4-4-4-12 groups), never the
+    /// empty GUID, which names nothing (as in a path: <see cref="RequestChecks.EmptyId"/>), whatever property or list holds it.
+    /// </summary>
+    private sealed class IdConverter : JsonConverter<Guid>
+    {
+        public override Guid Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.GetGuid() is var id && id == Guid.Empty ? throw new ExplainedException(RequestChecks.EmptyId) : id;
+
+        public override void Write(Utf8JsonWriter writer, Guid value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
+
+    /// <summary>An unreadable value whose message says, in the API's words, what its property takes.</summary>
+    private sealed class ExplainedException(string message) : JsonException(message);
 
     /// <summary>
     /// A whole number as JSON Schema's <c>integer</c> takes it: any JSON number whose value has no fraction (<c>1.0</c>, <c>1E2</c>,
@@ -268,6 +285,7 @@ public static partial class ProblemResponses
             // unseen, so it is a 400 naming it, as the documents say (additionalProperties: false).
             options.SerializerOptions.PropertyNameCaseInsensitive = false;
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            options.SerializerOptions.Converters.Add(new IdConverter());
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -401,7 +419,7 @@ public static partial class ProblemResponses
         /// holding the value, not the value's type); nothing more for an object or a list.
         /// </summary>
         private static string Describe(JsonException json, HttpContext http) =>
-            json is UnreadableValueException or UnreadableTimeException ? json.Message
+            json is UnreadableValueException or ExplainedException ? json.Message
             : json.InnerException is null && DuplicateProperty().IsMatch(json.Message) ? "The property is given more than once."
             : json.InnerException is null && UnnamedProperty().IsMatch(json.Message) ? "The document does not name this property here: properties are named as it names them, in their letter case."
             : TypeAt(http, json.Path) is { } type ? ExpectedOfBody(Nullable.GetUnderlyingType(type) ?? type)

@@ -22,6 +22,9 @@ namespace WardLink.ServiceDefaults;
 /// </summary>
 public static class RequestChecks
 {
+    /// <summary>Why the empty GUID is refused wherever an id is sent: a path, a query or a body.</summary>
+    public const string EmptyId = "Not an id: the empty GUID names nothing.";
+
     /// <summary>The field a missing or null body is reported under.</summary>
     public const string BodyField = "body";
 
@@ -31,7 +34,7 @@ public static class RequestChecks
             var errors = new FieldErrors();
             foreach (var (name, value) in context.Request.RouteValues)
             {
-                errors.Check(!(value is string text && Guid.TryParse(text, out var id) && id == Guid.Empty), name, "Not an id: the empty GUID names nothing.");
+                errors.Check(!(value is string text && Guid.TryParse(text, out var id) && id == Guid.Empty), name, EmptyId);
             }
 
             foreach (var (name, values) in context.Request.Query)

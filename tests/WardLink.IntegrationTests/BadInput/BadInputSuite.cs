@@ -413,6 +413,33 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// The empty GUID names nothing wherever an id is sent: in a body too, each id of a list among them, it is a 400 naming
+    /// that value and saying so (a schedule's partner ids were told "Up to 20 partner ids.", a meeting's "Unknown partners").
+    /// </summary>
+    [Fact]
+    public async Task The_empty_guid_as_an_id_in_a_body_is_a_400_problem_naming_it_saying_it_names_nothing_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        var ids = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, _) in endpoint.Body?.Values().Where(value => value.Schema is { Kind: SchemaKind.Text, Format: "uuid" }) ?? [])
+            {
+                ids++;
+                var answer = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, Guid.Empty.ToString())));
+                failures.AddRange(RefusalFailures($"{endpoint}", $"{path} = the empty GUID", answer, path, 400));
+                if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, path).Any(message => message.Contains(RequestChecks.EmptyId, StringComparison.Ordinal)))
+                {
+                    failures.Add($"{endpoint}, {path} = the empty GUID: not told it names nothing ({Shortened(answer.Body)})");
+                }
+            }
+        }
+
+        Assert.True(ids > 0, "No write endpoint takes an id in its body.");
+        AssertNone(failures);
+    }
+
     [Fact]
     public async Task The_empty_guid_as_a_path_id_is_a_400_problem_naming_it_and_stores_nothing()
     {
