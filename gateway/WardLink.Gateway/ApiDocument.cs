@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using WardLink.ServiceDefaults;
 using Yarp.ReverseProxy.Configuration;
@@ -21,6 +22,26 @@ public static class ApiDocument
 
     /// <summary>Names the services whose documents are missing from a partial document.</summary>
     public const string MissingHeader = "X-WardLink-Missing";
+
+    /// <summary>The gateway's document of its own operations (<c>GatewayApi.json</c>), the scopes it grants filled in.</summary>
+    private static readonly JsonObject Gateway = LoadGatewayDocument();
+
+    /// <summary>The gateway's own operations as an OpenAPI document: what their queries may name (<see cref="DeclaredQueries"/>).</summary>
+    public static Task<OpenApiDocument> OwnOperationsAsync(CancellationToken ct) =>
+        Task.FromResult(OpenApiDocument.Parse(Gateway.ToJsonString(), OpenApiConstants.Json).Document
+            ?? throw new InvalidOperationException("GatewayApi.json does not read as an OpenAPI document."));
+
+    private static JsonObject LoadGatewayDocument()
+    {
+        using var stream = typeof(ApiDocument).Assembly.GetManifestResourceStream("WardLink.Gateway.GatewayApi.json")
+            ?? throw new InvalidOperationException("GatewayApi.json is not embedded in the gateway.");
+        var document = JsonNode.Parse(stream)!.AsObject();
+
+        // The scopes are what the token endpoint grants: one per service.
+        document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!["scopes"] = new JsonObject(
+            TokenIssuer.Scopes.Select(scope => KeyValuePair.Create(scope, (JsonNode?)$"Calls to the {scope} service.")));
+        return document;
+    }
 
     /// <summary>Whether <paramref name="path"/> is the API reference page's or one of its files', in any letter case.</summary>
     public static bool IsUiPath(PathString path) => path.StartsWithSegments(UiPath, StringComparison.OrdinalIgnoreCase);
@@ -75,7 +96,6 @@ public static class ApiDocument
     public sealed class MergedApiDocument(
         IProxyConfigProvider proxy, IHttpClientFactory clients, IMemoryCache cache, IOptions<ApiDocumentOptions> options, ILogger<MergedApiDocument> log)
     {
-        private static readonly JsonObject Gateway = LoadGatewayDocument();
 
         private readonly Lock _gate = new();
         private Task<(string Json, IReadOnlyList<string> Missing)>? _reading;
@@ -134,18 +154,6 @@ public static class ApiDocument
             return json is JsonObject document
                 ? new ServiceDocument(service, document, null)
                 : new ServiceDocument(service, null, reason ?? "answered a document that is not a JSON object");
-        }
-
-        private static JsonObject LoadGatewayDocument()
-        {
-            using var stream = typeof(ApiDocument).Assembly.GetManifestResourceStream("WardLink.Gateway.GatewayApi.json")
-                ?? throw new InvalidOperationException("GatewayApi.json is not embedded in the gateway.");
-            var document = JsonNode.Parse(stream)!.AsObject();
-
-            // The scopes are what the token endpoint grants: one per service.
-            document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!["clientCredentials"]!["scopes"] = new JsonObject(
-                TokenIssuer.Scopes.Select(scope => KeyValuePair.Create(scope, (JsonNode?)$"Calls to the {scope} service.")));
-            return document;
         }
     }
 }

@@ -47,7 +47,8 @@ var app = builder.Build();
 // (a method the path does not take: 405), counted as every request is; a partner's token
 // only while the partner is in good standing; authorization (whose refusals, and the partner's, give way
 // to the request's shape: 405, 415, as the services judge it, RequestShape); then the endpoints and the
-// proxied routes.
+// proxied routes; a query of the gateway's own operations names only what their document declares (a proxied one's is
+// the service's to judge).
 app.UseWardLinkClientAddresses();
 app.UseWardLinkSecurityHeaders();
 app.UseWardLinkProblemDetails();
@@ -67,6 +68,7 @@ app.UseWardLinkInFlightShares();
 app.UseRoutingRejections();
 app.UseWardLinkPartnerStanding();
 app.UseAuthorization();
+app.UseWardLinkDeclaredQueries(ApiDocument.OwnOperationsAsync);
 app.UseWardLinkQueryForms();
 
 app.MapWardLinkGatewayHealth();

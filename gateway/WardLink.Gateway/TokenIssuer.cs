@@ -264,6 +264,15 @@ public static class TokenIssuer
                 return;
             }
 
+            // The document declares no query parameter (DeclaredQueries): a token request's parameters are its form's, and a
+            // secret sent in a query would be written in every log a URL reaches. OpenIddict reads the form alone, so a query was
+            // passed over unseen.
+            if (http.Request.QueryString.HasValue)
+            {
+                await InvalidRequestAsync(http, "A token request sends its parameters in its form: none in the query.");
+                return;
+            }
+
             IFormCollection form;
             try
             {

@@ -43,6 +43,7 @@ public static class ServiceComposition
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWardLinkPublicOperations();
+        app.UseWardLinkDeclaredQueries();
         app.UseWardLinkQueryForms();
 
         // After authorization: a caller without the right token is refused before its body is read;

@@ -11,6 +11,12 @@ namespace WardLink.ServiceDefaults;
 /// </summary>
 public sealed class WardFree
 {
+    /// <summary>
+    /// The query parameter every other operation takes to name its ward, which such an endpoint passes over where given
+    /// (its only undeclared parameter not refused, <see cref="DeclaredQueries"/>): a follow-up link carrying it still opens.
+    /// </summary>
+    public const string WardParameter = "ward";
+
     private WardFree()
     {
     }

@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.Json;
 using WardLink.Contracts.Partners;
 using WardLink.EventSourcing.Sites;
+using Microsoft.OpenApi;
 using WardLink.Gateway;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 
@@ -103,6 +105,54 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    /// <summary>
+    /// A query parameter the gateway's own operations (the annual report, the token endpoint, the health probes) do not declare
+    /// is a 400 problem naming it, as a service's operation's is: <c>?Year=2024</c> was read as <c>year</c>, <c>?boundary=current</c>
+    /// passed over unseen. Every operation of the gateway's own document is sent one it does not declare, and each it declares in
+    /// capitals and misspelt.
+    /// </summary>
+    [Fact]
+    public async Task A_query_parameter_the_gateway_s_own_operations_do_not_declare_is_a_400_problem_naming_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var anonymous = system.CreateAnonymousGatewayClient();
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var (template, path) in (await ApiDocument.OwnOperationsAsync(ct)).Paths)
+        {
+            foreach (var (method, operation) in path.Operations ?? [])
+            {
+                var declared = (operation.Parameters ?? []).Where(parameter => parameter.In == ParameterLocation.Query).Select(parameter => parameter.Name!);
+                foreach (var name in declared.SelectMany(name => new[] { char.ToUpperInvariant(name[0]) + name[1..], name + "s" }).Prepend("zzNotDeclared"))
+                {
+                    sent++;
+                    var token = method == HttpMethod.Post;
+                    using var request = new HttpRequestMessage(method, $"{template.Replace("{service}", "tips", StringComparison.Ordinal)}?{name}=1")
+                    {
+                        Content = token ? new FormUrlEncodedContent([new("grant_type", "client_credentials")]) : null,
+                    };
+                    using var answer = await (token ? anonymous : _gateway).SendAsync(request, ct);
+                    var body = await answer.Content.ReadAsStringAsync(ct);
+
+                    // The token endpoint answers as OAuth 2 does (RFC 6749, section 5.2): invalid_request, saying what is wrong.
+                    var refused = token
+                        ? answer.StatusCode == HttpStatusCode.BadRequest && JsonDocument.Parse(body).RootElement is var error
+                            && error.GetProperty("error").GetString() == "invalid_request" && error.GetProperty("error_description").GetString()!.Contains("none in the query", StringComparison.Ordinal)
+                        : answer.StatusCode == HttpStatusCode.BadRequest && answer.Content.Headers.ContentType?.MediaType == "application/problem+json"
+                            && JsonDocument.Parse(body).RootElement.TryGetProperty("errors", out var errors) && errors.TryGetProperty(name, out var said)
+                            && said.EnumerateArray().Any(message => message.GetString() == DeclaredQueries.Undeclared);
+                    if (!refused)
+                    {
+                        failures.Add($"{method} {template}?{name}=1: {(int)answer.StatusCode} {body}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(sent > 0, "The gateway's document describes no operation.");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     [Fact]

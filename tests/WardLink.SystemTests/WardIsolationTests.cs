@@ -120,7 +120,9 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
         using var home = Gateway(TestAuth.Token(WardLinkRoles.Police));
         var reads = Routes()
             .Where(route => route.Method == "GET" && !route.Pattern.Contains('{', StringComparison.Ordinal) && !route.Pattern.StartsWith("/public", StringComparison.Ordinal))
-            .Select(route => route.Pattern.Contains("/stats", StringComparison.Ordinal) ? $"/api{route.Pattern}?year={Year}&compareWith={Year - 1}" : $"/api{route.Pattern}")
+            .Select(route => !route.Pattern.Contains("/stats", StringComparison.Ordinal) ? $"/api{route.Pattern}"
+                : route.Pattern.EndsWith("/compare", StringComparison.Ordinal) ? $"/api{route.Pattern}?year={Year}&compareWith={Year - 1}"
+                : $"/api{route.Pattern}?year={Year}")
             .ToList();
         var statistics = reads.Where(path => path.Contains("/stats", StringComparison.Ordinal)).ToList();
         var statisticsBefore = await ReadAllAsync(home, statistics);

@@ -168,7 +168,7 @@ public sealed record RequestWard(KnownWard Ward, bool Named, WardAccess Access, 
 /// </summary>
 public static class RequestWards
 {
-    public const string Parameter = "ward";
+    public const string Parameter = WardFree.WardParameter;
 
     /// <summary>
     /// Lets a caller that has no ward yet (a province-level client of a province whose first ward is being established) use

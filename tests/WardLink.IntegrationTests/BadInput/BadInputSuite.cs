@@ -789,6 +789,38 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     /// <summary>
+    /// A query parameter the operation does not declare is refused, not ignored, as a body's property the document does not
+    /// name is: a misspelt <c>?form=</c> or <c>?limt=</c> read as no parameter at all would answer for another window or page,
+    /// and <c>?Ward=</c>, read in any letter case by ASP.NET Core, is no parameter of the document to a partner's tools. Every
+    /// operation of the document is sent one parameter it does not declare, and each it declares in capitals and misspelt.
+    /// </summary>
+    [Fact]
+    public async Task A_query_parameter_the_operation_does_not_declare_is_a_400_problem_naming_it_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        var operations = 0;
+        foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
+        {
+            operations++;
+            var declared = PathParameter.ParametersIn(operation.Description, "query").Select(parameter => (string)parameter["name"]!).ToList();
+            var undeclared = declared.SelectMany(name => new[] { char.ToUpperInvariant(name[0]) + name[1..], name + "s" }).Prepend("zzNotDeclared");
+            foreach (var name in undeclared)
+            {
+                var address = $"{PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description))}?{name}=1";
+                var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
+                failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", $"?{name}=1", answer, name, 400));
+                if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, name).Any(message => message.Contains("does not declare", StringComparison.Ordinal)))
+                {
+                    failures.Add($"{operation.Method} {operation.Template}, ?{name}=1: not told the operation does not declare it ({Shortened(answer.Body)})");
+                }
+            }
+        }
+
+        Assert.True(operations > 0, "The document describes no operation.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
     /// A time or a date given twice in a query (<c>?from=2024-03-14T21:30:00&amp;from=</c>) is read as the binder reads it, both
     /// values joined by a comma: a 400 naming it, never the first value read in the server's zone nor the second ignored.
     /// </summary>
