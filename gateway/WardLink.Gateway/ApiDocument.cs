@@ -96,7 +96,6 @@ public static class ApiDocument
     public sealed class MergedApiDocument(
         IProxyConfigProvider proxy, IHttpClientFactory clients, IMemoryCache cache, IOptions<ApiDocumentOptions> options, ILogger<MergedApiDocument> log)
     {
-
         private readonly Lock _gate = new();
         private Task<(string Json, IReadOnlyList<string> Missing)>? _reading;
 

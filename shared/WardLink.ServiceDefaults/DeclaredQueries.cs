@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 using WardLink.Domain;
@@ -10,7 +11,7 @@ using WardLink.Domain;
 namespace WardLink.ServiceDefaults;
 
 /// <summary>
-/// A query parameter is one the operation's document declares, as it names it, or the request is a 400 naming it: ASP.NET Core
+/// A query parameter is one the operation's document declares, as it names it, once, or the request is a 400 naming it: ASP.NET Core
 /// reads a query's names in any letter case (<c>?Ward=</c> for <c>ward</c>) and passes over the ones no handler reads, so a
 /// misspelt <c>?form=</c> or <c>?limt=</c> answered for another window or page, unseen, where a partner's tools, reading the
 /// document, see no such parameter. The names come from the service's own document (what <c>/openapi/v1.json</c> serves: the
@@ -22,6 +23,9 @@ namespace WardLink.ServiceDefaults;
 public static class DeclaredQueries
 {
     public const string Undeclared = "The operation does not declare this query parameter: its document names those it takes, in their letter case.";
+
+    /// <summary>Why a parameter given twice is refused: no parameter of the documents is a list, and one reader takes the first value, another the last, ASP.NET Core both joined.</summary>
+    public const string GivenTwice = "The query parameter is given more than once: give it once.";
 
     /// <summary>Checks each request's query against the service's own document (the one <c>/openapi/v1.json</c> serves).</summary>
     public static IApplicationBuilder UseWardLinkDeclaredQueries(this IApplicationBuilder app) =>
@@ -37,9 +41,15 @@ public static class DeclaredQueries
             {
                 var wardFree = endpoint.Metadata.GetMetadata<WardFree>() is not null;
                 var errors = new FieldErrors();
-                foreach (var name in context.Request.Query.Keys)
+                var given = new HashSet<string>(StringComparer.Ordinal);
+
+                // The names as sent, each pair apart: ASP.NET Core's query collection holds names differing only in letter case
+                // as one (?Types=a&types=b read as types, a and b).
+                foreach (var pair in new QueryStringEnumerable(context.Request.QueryString.Value))
                 {
-                    errors.Check(names.Contains(name) || (wardFree && name == WardFree.WardParameter), name, Undeclared);
+                    var name = pair.DecodeName().ToString();
+                    var declaredHere = names.Contains(name) || (wardFree && name == WardFree.WardParameter);
+                    errors.Check(declaredHere, name, Undeclared).Check(!declaredHere || given.Add(name), name, GivenTwice);
                 }
 
                 if (errors.Any)

@@ -37,6 +37,9 @@ public static partial class ProblemResponses
     /// <summary>The most messages a problem gives for one field.</summary>
     public const int MaxFieldMessages = 10;
 
+    /// <summary>The most fields a problem names (the first found): a request of many wrong values is not answered at many times its size.</summary>
+    public const int MaxFields = 20;
+
     /// <summary>A trace id: 32 hexadecimal digits (W3C), or the server's request id where no trace runs.</summary>
     public const int TraceIdLength = 32;
 
@@ -170,6 +173,7 @@ public static partial class ProblemResponses
                     value.Maximum = "599";
                     break;
                 case "errors" when value.AdditionalProperties is OpenApiSchema { Items: OpenApiSchema message } messages:
+                    value.MaxProperties = MaxFields;
                     messages.MaxItems = MaxFieldMessages;
                     message.MaxLength = MaxTextLength;
                     break;
@@ -180,7 +184,7 @@ public static partial class ProblemResponses
         }
     }
 
-    /// <summary>Cuts what a problem says to the bounds its documents state (<see cref="MaxTextLength"/>, <see cref="MaxFieldMessages"/>).</summary>
+    /// <summary>Cuts what a problem says to the bounds its documents state (<see cref="MaxTextLength"/>, <see cref="MaxFieldMessages"/>, <see cref="MaxFields"/>).</summary>
     private static void Bounded(ProblemDetails problem)
     {
         problem.Type = Cut(problem.Type);
@@ -189,9 +193,10 @@ public static partial class ProblemResponses
         problem.Instance = Cut(problem.Instance);
         if (problem is HttpValidationProblemDetails validation)
         {
-            foreach (var (field, messages) in validation.Errors.ToList())
+            var fields = validation.Errors.ToList();
+            validation.Errors.Clear();
+            foreach (var (field, messages) in fields.Take(MaxFields))
             {
-                validation.Errors.Remove(field);
                 validation.Errors[Cut(field)!] = [.. messages.Take(MaxFieldMessages).Select(message => Cut(message)!)];
             }
         }
@@ -422,6 +427,8 @@ public static partial class ProblemResponses
             json is UnreadableValueException or ExplainedException ? json.Message
             : json.InnerException is null && DuplicateProperty().IsMatch(json.Message) ? "The property is given more than once."
             : json.InnerException is null && UnnamedProperty().IsMatch(json.Message) ? "The document does not name this property here: properties are named as it names them, in their letter case."
+            : json.InnerException is InvalidOperationException { Message: var reading } && reading.Contains("surrogate", StringComparison.Ordinal)
+                ? "A text holds whole characters: a lone surrogate (an escape such as \\ud800 without its pair) is none."
             : TypeAt(http, json.Path) is { } type ? ExpectedOfBody(Nullable.GetUnderlyingType(type) ?? type)
             : string.Empty;
 

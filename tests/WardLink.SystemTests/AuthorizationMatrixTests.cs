@@ -194,12 +194,17 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
         Assert.True(failures.Count == 0, $"{failures.Count} wrong answers:\n{string.Join('\n', failures.Take(50))}");
     }
 
-    /// <summary>Paths of <paramref name="pattern"/> no operation takes: its first word in capitals, and its first id a digit too long.</summary>
+    /// <summary>
+    /// Paths of <paramref name="pattern"/> no operation takes: its first word in capitals (also with a malformed <c>ward=</c>,
+    /// which no operation judges there), and its first id a digit too long.
+    /// </summary>
     private static IEnumerable<string> NoOperationTakes(string pattern)
     {
         var words = pattern.Split('/');
         var first = Array.FindIndex(words, word => word.Length > 0 && !word.StartsWith('{'));
-        yield return Concrete(string.Join('/', words.Select((word, i) => i == first ? word.ToUpperInvariant() : word)));
+        var capitals = Concrete(string.Join('/', words.Select((word, i) => i == first ? word.ToUpperInvariant() : word)));
+        yield return capitals;
+        yield return capitals + "?ward=BAD!";
         if (pattern.Contains(":guid}", StringComparison.Ordinal))
         {
             yield return Concrete(GuidParameter().Replace(pattern, $"{Guid.CreateVersion7()}0", 1));

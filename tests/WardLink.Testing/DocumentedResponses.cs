@@ -32,7 +32,7 @@ public sealed class DocumentedResponses(JsonObject document)
     /// <summary>The keywords of a schema the check applies.</summary>
     private static readonly HashSet<string> Assertions =
     [
-        "$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "properties", "required", "additionalProperties", "items", "maxItems", "minItems", "uniqueItems",
+        "$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "properties", "required", "additionalProperties", "items", "maxItems", "minItems", "uniqueItems", "maxProperties",
         "maxLength", "minLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "not", "if", "then", "else",
     ];
 
@@ -301,10 +301,15 @@ public sealed class DocumentedResponses(JsonObject document)
         }
     }
 
-    /// <summary><c>required</c>, <c>properties</c> and <c>additionalProperties</c> of an object; each member checked as a value of its own.</summary>
+    /// <summary><c>required</c>, <c>maxProperties</c>, <c>properties</c> and <c>additionalProperties</c> of an object; each member checked as a value of its own.</summary>
     private void ChecksProperties(JsonObject answered, JsonObject schema, string at, List<string> problems, bool closed, NamedProperties named)
     {
         problems.AddRange((schema["required"] as JsonArray ?? []).Select(name => (string)name!).Where(name => !answered.ContainsKey(name)).Select(name => $"{at}.{name}: required, missing"));
+        if ((int?)schema["maxProperties"] is { } most && answered.Count > most)
+        {
+            problems.Add($"{at}: {answered.Count} properties where the document says at most {most}");
+        }
+
         var properties = schema["properties"] as JsonObject;
         named.Any |= properties is not null || schema.ContainsKey("additionalProperties");
         foreach (var (name, member) in answered)

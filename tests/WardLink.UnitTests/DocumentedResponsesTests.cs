@@ -59,7 +59,7 @@ public sealed class DocumentedResponsesTests
               "items": { "type": "array", "items": { "$ref": "#/components/schemas/PoliceView" } }, "total": { "type": "integer" } } },
             "PartnerPage": { "type": "object", "required": ["items", "total"], "properties": {
               "items": { "type": "array", "items": { "$ref": "#/components/schemas/PartnerView" } }, "total": { "type": "integer" } } },
-            "Forms": { "type": "object", "additionalProperties": false, "properties": {
+            "Forms": { "type": "object", "additionalProperties": false, "maxProperties": 4, "properties": {
               "code": { "type": "string", "minLength": 2, "pattern": "^[a-z]+$" },
               "kind": { "const": "tip" },
               "share": { "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1 },
@@ -191,6 +191,7 @@ public sealed class DocumentedResponsesTests
     [InlineData("/api/forms", """{ "seen": [1.5] }""", "$.seen[0]: number where the document says integer")]
     [InlineData("/api/forms", """{ "other": 1 }""", "$.other: answered, where the document allows no other property")]
     [InlineData("/api/forms", """{ "seen": [1, 2, 1] }""", "$.seen: items 0 and 2 are equal where the document says each is unique")]
+    [InlineData("/api/forms", """{ "code": "ab", "kind": "tip", "share": 0.5, "seen": [1], "name": "x" }""", "$: 5 properties where the document says at most 4")]
     [InlineData("/api/unread", """[]""", "$: the document's schema uses contains, which this check does not read")]
     public void Each_keyword_is_read_as_2020_12_reads_it_and_one_the_check_does_not_read_is_a_problem(string path, string body, string expected) =>
         Assert.Contains(expected, Documented.Check("GET", path, 200, "application/json", body, NoHeaders));

@@ -34,12 +34,14 @@ public sealed class GatewayApiLimitsTests
     {
         var schemas = Document["components"]!["schemas"]!;
         var problem = schemas["ProblemDetails"]!["properties"]!;
-        var messages = schemas["HttpValidationProblemDetails"]!["allOf"]![1]!["properties"]!["errors"]!["additionalProperties"]!;
+        var errors = schemas["HttpValidationProblemDetails"]!["allOf"]![1]!["properties"]!["errors"]!;
+        var messages = errors["additionalProperties"]!;
         var year = schemas["AnnualReport"]!["properties"]!["year"]!;
 
         Assert.All(["type", "title", "detail", "instance"], text => Assert.Equal(ProblemResponses.MaxTextLength, (int)problem[text]!["maxLength"]!));
         Assert.Equal(ProblemResponses.TraceIdLength, (int)problem["traceId"]!["maxLength"]!);
         Assert.Equal((ProblemResponses.MaxFieldMessages, ProblemResponses.MaxTextLength), ((int)messages["maxItems"]!, (int)messages["items"]!["maxLength"]!));
+        Assert.Equal(ProblemResponses.MaxFields, (int)errors["maxProperties"]!);
         Assert.Equal((WardTime.FirstYear, WardTime.LastYear), ((int)year["minimum"]!, (int)year["maximum"]!));
         var yearParameters = Document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject())
             .SelectMany(operation => operation.Value!["parameters"]?.AsArray() ?? [])

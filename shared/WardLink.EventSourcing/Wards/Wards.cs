@@ -194,7 +194,8 @@ public static class RequestWards
     {
         app.Use(async (http, next) =>
         {
-            if (http.GetEndpoint()?.Metadata.GetMetadata<WardFree>() is not null)
+            // A path no operation takes is the 404 anyone gets, whatever ward= it carries (docs/security.md); one that acts in no ward is put in none.
+            if (http.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<WardFree>() is not null)
             {
                 await next(http);
                 return;
@@ -225,7 +226,7 @@ public static class RequestWards
                     return;
                 }
 
-                if (http.GetEndpoint()?.Metadata.GetMetadata<OwnWardFilter>() is null)
+                if (endpoint.Metadata.GetMetadata<OwnWardFilter>() is null)
                 {
                     if (!access.Allows(values[0]!))
                     {
@@ -257,7 +258,7 @@ public static class RequestWards
             }
 
             ward ??= anonymous ? await PublicWardAsync(home.Id) : access.Wards.Count > 0 ? access.Wards[0] : null;
-            if (ward is null && http.GetEndpoint()?.Metadata.GetMetadata<WithoutWard>() is not null)
+            if (ward is null && endpoint.Metadata.GetMetadata<WithoutWard>() is not null)
             {
                 // A caller with no ward yet (a province whose first ward is being established) on an endpoint that needs none.
                 await next(http);

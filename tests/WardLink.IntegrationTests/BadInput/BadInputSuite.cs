@@ -821,6 +821,76 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     /// <summary>
+    /// A query's names are judged as sent, each pair apart: ASP.NET Core's query collection holds <c>?Types=a&amp;types=b</c> as
+    /// one name (an undeclared spelling read when the declared one came after it), and a parameter given twice, which no
+    /// document declares as a list, is a 400 naming it and saying so (the audit log's <c>types</c> read both, joined); a query of
+    /// many undeclared names is answered naming at most <see cref="ProblemResponses.MaxFields"/>.
+    /// </summary>
+    [Fact]
+    public async Task A_query_parameter_given_twice_in_any_spelling_is_a_400_naming_it_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
+        {
+            var body = operation.Body is { } schema ? schema.Sample()!.ToJsonString() : null;
+            foreach (var (name, _) in operation.Query)
+            {
+                var other = char.ToUpperInvariant(name[0]) + name[1..];
+                foreach (var (query, named, said) in new[]
+                {
+                    ($"{name}=1&{other}=1", other, DeclaredQueries.Undeclared), ($"{other}=1&{name}=1", other, DeclaredQueries.Undeclared),
+                    ($"{name}=1&{name}=1", name, DeclaredQueries.GivenTwice),
+                })
+                {
+                    sent++;
+                    var answer = await SendAsync(operation.Method, $"{PathParameter.Fill(operation.Template, operation.Parameters)}?{query}", body is null ? null : Json(body));
+                    failures.AddRange(RefusalFailures($"{operation}", $"?{query}", answer, named, 400));
+                    if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, named).Contains(said))
+                    {
+                        failures.Add($"{operation}, ?{query}: {named} not told \"{said}\" ({Shortened(answer.Body)})");
+                    }
+                }
+            }
+
+            var many = await SendAsync(operation.Method, $"{PathParameter.Fill(operation.Template, operation.Parameters)}?{string.Join('&', Enumerable.Range(0, 30).Select(i => $"zz{i}=1"))}", body is null ? null : Json(body));
+            if (!IsProblem(many, out var manyNamed) || !manyNamed.TryGetProperty("errors", out var errors) || errors.EnumerateObject().Count() != ProblemResponses.MaxFields)
+            {
+                failures.Add($"{operation}, 30 undeclared names: expected a problem naming {ProblemResponses.MaxFields} of them ({many.Status} {Shortened(many.Body)})");
+            }
+        }
+
+        Assert.True(sent > 0, "No operation reads a query.");
+        AssertNone(failures);
+    }
+
+    /// <summary>A text holds whole characters: a lone surrogate escape (<c>"\ud800"</c>), which no text can be stored with, is a 400 naming it and saying so.</summary>
+    [Fact]
+    public async Task A_lone_surrogate_in_a_text_is_a_400_naming_it_saying_so_and_stores_nothing()
+    {
+        const string Marker = "lone-surrogate-marker";
+        var failures = new List<string>();
+        var texts = 0;
+        foreach (var endpoint in await EndpointsAsync())
+        {
+            foreach (var (path, _) in endpoint.Body?.Values().Where(value => value.Schema is { Kind: SchemaKind.Text, IsConstrainedText: false }) ?? [])
+            {
+                texts++;
+                var sent = SampleWith(endpoint.Body!, path, Marker).Replace($"\"{Marker}\"", "\"a\\ud800b\"", StringComparison.Ordinal);
+                var answer = await SendAsync(endpoint, Json(sent));
+                failures.AddRange(RefusalFailures($"{endpoint}", $"{path} with a lone surrogate", answer, path, 400));
+                if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, path).Any(message => message.Contains("lone surrogate", StringComparison.Ordinal)))
+                {
+                    failures.Add($"{endpoint}, {path} with a lone surrogate: not told so ({Shortened(answer.Body)})");
+                }
+            }
+        }
+
+        Assert.True(texts > 0, "No write endpoint takes a free text.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
     /// A time or a date given twice in a query (<c>?from=2024-03-14T21:30:00&amp;from=</c>) is read as the binder reads it, both
     /// values joined by a comma: a 400 naming it, never the first value read in the server's zone nor the second ignored.
     /// </summary>
