@@ -421,7 +421,8 @@ public static partial class ProblemResponses
         /// What was wrong with a value System.Text.Json could not read, in the API's words: what its property takes, from the type
         /// of the property at the value's path in the endpoint's body (never System.Text.Json's own text, which names .NET's
         /// types: <c>not in a supported DateOnly format</c>, <c>out of bounds for an Int32</c>, and since .NET 10 the record
-        /// holding the value, not the value's type); nothing more for an object or a list.
+        /// holding the value, not the value's type); for a body that is no JSON (a comment, a trailing comma, cut short), where the
+        /// reader stopped; nothing more for an object or a list.
         /// </summary>
         private static string Describe(JsonException json, HttpContext http) =>
             json is UnreadableValueException or ExplainedException ? json.Message
@@ -429,6 +430,8 @@ public static partial class ProblemResponses
             : json.InnerException is null && UnnamedProperty().IsMatch(json.Message) ? "The document does not name this property here: properties are named as it names them, in their letter case."
             : json.InnerException is InvalidOperationException { Message: var reading } && reading.Contains("surrogate", StringComparison.Ordinal)
                 ? "A text holds whole characters: a lone surrogate (an escape such as \\ud800 without its pair) is none."
+            : json is { InnerException: JsonException, LineNumber: { } line, BytePositionInLine: { } at }
+                ? string.Create(CultureInfo.InvariantCulture, $"The body is not JSON (RFC 8259): the reader stopped at line {line + 1}, byte {at + 1} of it (as UTF-8).")
             : TypeAt(http, json.Path) is { } type ? ExpectedOfBody(Nullable.GetUnderlyingType(type) ?? type)
             : string.Empty;
 

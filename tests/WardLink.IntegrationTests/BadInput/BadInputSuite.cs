@@ -95,6 +95,36 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// A body that is not JSON (a comment, a trailing comma, single quotes, <c>NaN</c>, a second value, cut short) is told so and
+    /// where the reader stopped, in the API's words: it was told only "The value is not valid here.", which sent a partner
+    /// looking for a wrong value in a body that did not read at all.
+    /// </summary>
+    [Fact]
+    public async Task A_body_that_is_not_JSON_is_a_400_saying_so_and_where_the_reader_stopped()
+    {
+        var failures = new List<string>();
+        foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.Body is not null))
+        {
+            var sample = endpoint.Body!.Sample()!.ToJsonString();
+            foreach (var (what, body) in new[]
+            {
+                ("a comment", "/* note */" + sample), ("a trailing comma", sample[..^1] + ",}"), ("single quotes", sample.Replace('"', '\'')),
+                ("NaN", "NaN"), ("a second value", sample + " {}"), ("cut short", sample[..(sample.Length / 2)]),
+            })
+            {
+                var answer = await SendAsync(endpoint, Json(body));
+                failures.AddRange(RefusalFailures($"{endpoint}", what, answer, null, 400));
+                if (answer.Status == 400 && !(answer.Body.Contains("is not JSON", StringComparison.Ordinal) && answer.Body.Contains("line 1", StringComparison.Ordinal)))
+                {
+                    failures.Add($"{endpoint}, {what}: not told the body is not JSON and where ({Shortened(answer.Body)})");
+                }
+            }
+        }
+
+        AssertNone(failures);
+    }
+
     [Fact]
     public async Task A_value_of_the_wrong_type_or_one_that_cannot_be_stored_is_a_400_problem_naming_it_and_stores_nothing()
     {
