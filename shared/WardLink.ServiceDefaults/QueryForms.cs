@@ -21,7 +21,8 @@ namespace WardLink.ServiceDefaults;
 /// <item>local dates (<c>?from=2024-06-01</c>) written <c>yyyy-MM-dd</c>, as in a body (the binder would read <c>06/01/2024</c>
 /// month first), once;</item>
 /// <item>ids, in the query and the path, as the 36 characters the documents state (<c>8-4-4-4-12</c> hexadecimal digits): the
-/// binder also reads <c>{…}</c>, <c>(…)</c> and 32 digits without hyphens;</item>
+/// binder also reads <c>{…}</c>, <c>(…)</c> and 32 digits without hyphens; a query's never the empty GUID, which names nothing
+/// (a path's: <see cref="RequestChecks"/>);</item>
 /// <item>whole numbers as the documents' pattern writes them, <c>^-?(?:0|[1-9][0-9]*)$</c>: no leading zeros
 /// (<c>?year=0000002026</c>), no sign <c>+</c>, no spaces; once, and within the parameter's type (the binder's refusal of
 /// <c>?after=1&amp;after=2</c> or of a number past 64 bits named .NET's types and their whole range, from -9223372036854775808
@@ -69,7 +70,7 @@ public static partial class QueryForms
                     errors.CheckQueryTime(at, name);
                     break;
                 case Form.Id when values.Count == 1:
-                    errors.Check(IsId(text), name, IdForm);
+                    errors.Check(IsId(text), name, IdForm).Check(text != Guid.Empty.ToString(), name, RequestChecks.EmptyId);
                     break;
                 case Form.WholeNumber:
                     errors.Check(WholeNumber().IsWholly(text) && long.TryParse(text, CultureInfo.InvariantCulture, out var number) && takes!.Fits(number), name, takes!.Described);

@@ -470,6 +470,27 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         AssertNone(failures);
     }
 
+    /// <summary>The empty GUID names nothing in a query either (<c>?siteId=</c>): a 400 naming it, saying so, not a list filtered by no site.</summary>
+    [Fact]
+    public async Task The_empty_guid_as_an_id_in_a_query_is_a_400_problem_naming_it_saying_it_names_nothing_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
+        {
+            foreach (var (name, _) in operation.Query.Where(parameter => parameter.Schema.Format == "uuid"))
+            {
+                var answer = await SendAsync(operation.Method, operation.Address(name, Guid.Empty.ToString()), operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
+                failures.AddRange(RefusalFailures($"{operation}", $"?{name}= the empty GUID", answer, name, 400));
+                if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, name).Contains(RequestChecks.EmptyId))
+                {
+                    failures.Add($"{operation}, ?{name}= the empty GUID: not told it names nothing ({Shortened(answer.Body)})");
+                }
+            }
+        }
+
+        AssertNone(failures);
+    }
+
     [Fact]
     public async Task The_empty_guid_as_a_path_id_is_a_400_problem_naming_it_and_stores_nothing()
     {
