@@ -124,6 +124,8 @@ public static partial class ProblemResponses
         {
             schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
             schema.Format = described == typeof(Guid) ? "uuid" : "date-time";
+
+            schema.Not = described == typeof(Guid) ? NotTheEmptyId() : schema.Not;
         }
         else if (described == typeof(int) || described == typeof(long))
         {
@@ -146,7 +148,7 @@ public static partial class ProblemResponses
         }
         else if (context.JsonTypeInfo is { Kind: JsonTypeInfoKind.Enumerable, ElementType: var element } && element == typeof(Guid))
         {
-            schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" };
+            schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Not = NotTheEmptyId() };
         }
         else if (context.JsonTypeInfo.Type.IsAssignableTo(typeof(ProblemDetails)))
         {
@@ -155,6 +157,14 @@ public static partial class ProblemResponses
 
         return Task.CompletedTask;
     });
+
+    /// <summary>
+    /// What an id is not: the empty GUID, which names nothing (a request's is refused: <see cref="IdConverter"/>,
+    /// <see cref="QueryForms"/>, <see cref="RequestChecks"/>; an answer names none), so a validator or a generator of requests
+    /// reading the document takes what the service takes. One schema for requests and answers alike: a record both send (a
+    /// route's checkpoint) is one component.
+    /// </summary>
+    private static OpenApiSchema NotTheEmptyId() => new() { Const = Guid.Empty.ToString() };
 
     /// <summary>A problem's bounds as <see cref="Bounded"/> keeps them.</summary>
     private static void DescribeProblem(OpenApiSchema problem)

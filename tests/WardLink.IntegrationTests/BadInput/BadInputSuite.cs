@@ -454,9 +454,14 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         var ids = 0;
         foreach (var endpoint in await EndpointsAsync())
         {
-            foreach (var (path, _) in endpoint.Body?.Values().Where(value => value.Schema is { Kind: SchemaKind.Text, Format: "uuid" }) ?? [])
+            foreach (var (path, schema) in endpoint.Body?.Values().Where(value => value.Schema is { Kind: SchemaKind.Text, Format: "uuid" }) ?? [])
             {
                 ids++;
+                if (!schema.RefusesEmptyId)
+                {
+                    failures.Add($"{endpoint}, {path}: the document does not say the empty GUID is refused");
+                }
+
                 var answer = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, Guid.Empty.ToString())));
                 failures.AddRange(RefusalFailures($"{endpoint}", $"{path} = the empty GUID", answer, path, 400));
                 if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, path).Any(message => message.Contains(RequestChecks.EmptyId, StringComparison.Ordinal)))
@@ -477,8 +482,13 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         var failures = new List<string>();
         foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
         {
-            foreach (var (name, _) in operation.Query.Where(parameter => parameter.Schema.Format == "uuid"))
+            foreach (var (name, schema) in operation.Query.Where(parameter => parameter.Schema.Format == "uuid"))
             {
+                if (!schema.RefusesEmptyId)
+                {
+                    failures.Add($"{operation}, ?{name}: the document does not say the empty GUID is refused");
+                }
+
                 var answer = await SendAsync(operation.Method, operation.Address(name, Guid.Empty.ToString()), operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
                 failures.AddRange(RefusalFailures($"{operation}", $"?{name}= the empty GUID", answer, name, 400));
                 if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, name).Contains(RequestChecks.EmptyId))

@@ -54,6 +54,9 @@ public sealed class BodySchema
 
     public int? MinItems => (int?)_node["minItems"];
 
+    /// <summary>Whether the document refuses the empty GUID here (<c>not: { const: "00000000-…" }</c>).</summary>
+    public bool RefusesEmptyId => (string?)_node["not"]?["const"] == Guid.Empty.ToString();
+
     /// <summary>Whether the document refuses a list with an item given twice.</summary>
     public bool UniqueItems => (bool?)_node["uniqueItems"] == true;
 
