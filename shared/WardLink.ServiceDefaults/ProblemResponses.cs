@@ -125,7 +125,10 @@ public static partial class ProblemResponses
             schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
             schema.Format = described == typeof(Guid) ? "uuid" : "date-time";
 
-            schema.Not = described == typeof(Guid) ? NotTheEmptyId() : schema.Not;
+            if (described == typeof(Guid))
+            {
+                schema.Not = NotTheEmptyId();
+            }
         }
         else if (described == typeof(int) || described == typeof(long))
         {

@@ -125,7 +125,7 @@ public sealed class GatewayTests(WardLinkSystem system) : IClassFixture<WardLink
             foreach (var (method, operation) in path.Operations ?? [])
             {
                 var declared = (operation.Parameters ?? []).Where(parameter => parameter.In == ParameterLocation.Query).Select(parameter => parameter.Name!);
-                foreach (var name in declared.SelectMany(name => new[] { char.ToUpperInvariant(name[0]) + name[1..], name + "s" }).Prepend("zzNotDeclared"))
+                foreach (var name in declared.SelectMany(name => Misnamings.Of(name).Select(other => other.Name)).Prepend("zzNotDeclared"))
                 {
                     sent++;
                     var token = method == HttpMethod.Post;

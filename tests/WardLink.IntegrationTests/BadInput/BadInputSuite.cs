@@ -336,7 +336,6 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     [Fact]
     public async Task A_property_the_document_does_not_name_is_a_400_problem_naming_it_and_stores_nothing()
     {
-        const string Marker = "unnamed-property-marker";
         var failures = new List<string>();
         var objects = 0;
         foreach (var endpoint in await EndpointsAsync())
@@ -360,7 +359,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                 };
                 foreach (var name in sample.Select(property => property.Key))
                 {
-                    foreach (var (what, other) in new[] { ("in another letter case", char.ToUpperInvariant(name[0]) + name[1..]), ("misspelt", name + "s") })
+                    foreach (var (what, other) in Misnamings.Of(name))
                     {
                         unnamed.Add(($"{name} {what}", other, new JsonObject(sample.Select(property => KeyValuePair.Create(property.Key == name ? other : property.Key, property.Value?.DeepClone())))));
                     }
@@ -368,7 +367,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
                 foreach (var (what, name, value) in unnamed)
                 {
-                    var sent = path.Length == 0 ? value.ToJsonString() : SampleWith(endpoint.Body!, path, Marker).Replace($"\"{Marker}\"", value.ToJsonString(), StringComparison.Ordinal);
+                    var sent = path.Length == 0 ? value.ToJsonString() : SampleWithJson(endpoint.Body!, path, value.ToJsonString());
                     var answer = await SendAsync(endpoint, Json(sent));
                     failures.AddRange(RefusalFailures($"{endpoint}", $"{at}{what} ({name})", answer, at + name, 400));
                     if (answer.Status == 400 && !answer.Body.Contains("does not name", StringComparison.Ordinal))
@@ -464,7 +463,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
                 var answer = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, Guid.Empty.ToString())));
                 failures.AddRange(RefusalFailures($"{endpoint}", $"{path} = the empty GUID", answer, path, 400));
-                if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, path).Any(message => message.Contains(RequestChecks.EmptyId, StringComparison.Ordinal)))
+                if (RefusedWithout(answer, path, RequestChecks.EmptyId))
                 {
                     failures.Add($"{endpoint}, {path} = the empty GUID: not told it names nothing ({Shortened(answer.Body)})");
                 }
@@ -864,13 +863,13 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         {
             operations++;
             var declared = PathParameter.ParametersIn(operation.Description, "query").Select(parameter => (string)parameter["name"]!).ToList();
-            var undeclared = declared.SelectMany(name => new[] { char.ToUpperInvariant(name[0]) + name[1..], name + "s" }).Prepend("zzNotDeclared");
+            var undeclared = declared.SelectMany(name => Misnamings.Of(name).Select(other => other.Name)).Prepend("zzNotDeclared");
             foreach (var name in undeclared)
             {
                 var address = $"{PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description))}?{name}=1";
                 var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
                 failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", $"?{name}=1", answer, name, 400));
-                if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, name).Any(message => message.Contains("does not declare", StringComparison.Ordinal)))
+                if (RefusedWithout(answer, name, "does not declare"))
                 {
                     failures.Add($"{operation.Method} {operation.Template}, ?{name}=1: not told the operation does not declare it ({Shortened(answer.Body)})");
                 }
@@ -897,15 +896,15 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
             var body = operation.Body is { } schema ? schema.Sample()!.ToJsonString() : null;
             foreach (var (name, _) in operation.Query)
             {
-                var other = char.ToUpperInvariant(name[0]) + name[1..];
-                foreach (var (query, named, said) in new[]
+                var other = Misnamings.Capitalised(name);
+                foreach (var (pair, named, said) in new[]
                 {
-                    ($"{name}=1&{other}=1", other, DeclaredQueries.Undeclared), ($"{other}=1&{name}=1", other, DeclaredQueries.Undeclared),
-                    ($"{name}=1&{name}=1", name, DeclaredQueries.GivenTwice),
+                    ((name, other), other, DeclaredQueries.Undeclared), ((other, name), other, DeclaredQueries.Undeclared), ((name, name), name, DeclaredQueries.GivenTwice),
                 })
                 {
                     sent++;
-                    var answer = await SendAsync(operation.Method, $"{PathParameter.Fill(operation.Template, operation.Parameters)}?{query}", body is null ? null : Json(body));
+                    var query = $"{pair.Item1}=1&{pair.Item2}=1";
+                    var answer = await SendAsync(operation.Method, operation.Address([(pair.Item1, "1"), (pair.Item2, "1")]), body is null ? null : Json(body));
                     failures.AddRange(RefusalFailures($"{operation}", $"?{query}", answer, named, 400));
                     if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, named).Contains(said))
                     {
@@ -914,7 +913,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                 }
             }
 
-            var many = await SendAsync(operation.Method, $"{PathParameter.Fill(operation.Template, operation.Parameters)}?{string.Join('&', Enumerable.Range(0, 30).Select(i => $"zz{i}=1"))}", body is null ? null : Json(body));
+            var many = await SendAsync(operation.Method, operation.Address(Enumerable.Range(0, 30).Select(i => ($"zz{i}", "1"))), body is null ? null : Json(body));
             if (!IsProblem(many, out var manyNamed) || !manyNamed.TryGetProperty("errors", out var errors) || errors.EnumerateObject().Count() != ProblemResponses.MaxFields)
             {
                 failures.Add($"{operation}, 30 undeclared names: expected a problem naming {ProblemResponses.MaxFields} of them ({many.Status} {Shortened(many.Body)})");
@@ -929,7 +928,6 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     [Fact]
     public async Task A_lone_surrogate_in_a_text_is_a_400_naming_it_saying_so_and_stores_nothing()
     {
-        const string Marker = "lone-surrogate-marker";
         var failures = new List<string>();
         var texts = 0;
         foreach (var endpoint in await EndpointsAsync())
@@ -937,10 +935,10 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
             foreach (var (path, _) in endpoint.Body?.Values().Where(value => value.Schema is { Kind: SchemaKind.Text, IsConstrainedText: false }) ?? [])
             {
                 texts++;
-                var sent = SampleWith(endpoint.Body!, path, Marker).Replace($"\"{Marker}\"", "\"a\\ud800b\"", StringComparison.Ordinal);
+                var sent = SampleWithJson(endpoint.Body!, path, "\"a\\ud800b\"");
                 var answer = await SendAsync(endpoint, Json(sent));
                 failures.AddRange(RefusalFailures($"{endpoint}", $"{path} with a lone surrogate", answer, path, 400));
-                if (answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, path).Any(message => message.Contains("lone surrogate", StringComparison.Ordinal)))
+                if (RefusedWithout(answer, path, "lone surrogate"))
                 {
                     failures.Add($"{endpoint}, {path} with a lone surrogate: not told so ({Shortened(answer.Body)})");
                 }
@@ -1072,7 +1070,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         {
             foreach (var (name, schema) in operation.Query.Where(parameter => parameter.Schema.Kind == SchemaKind.Enum))
             {
-                foreach (var value in schema.EnumValues.SelectMany(value => new[] { value.ToUpperInvariant(), char.ToUpperInvariant(value[0]) + value[1..] }))
+                foreach (var value in schema.EnumValues.SelectMany(value => new[] { value.ToUpperInvariant(), Misnamings.Capitalised(value) }))
                 {
                     sent++;
                     var answer = await SendAsync(operation.Method, operation.Address(name, value), operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
@@ -1272,6 +1270,13 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         return sample.ToJsonString();
     }
 
+    /// <summary>The sample body of <paramref name="body"/> with the value at <paramref name="path"/> written as <paramref name="json"/>, as sent (an escape no JSON writer writes).</summary>
+    private static string SampleWithJson(BodySchema body, string path, string json)
+    {
+        const string Marker = "sample-with-json-marker";
+        return SampleWith(body, path, Marker).Replace($"\"{Marker}\"", json, StringComparison.Ordinal);
+    }
+
     /// <summary>The sample body of <paramref name="body"/> without the property at <paramref name="path"/>.</summary>
     private static string SampleWithout(BodySchema body, string path)
     {
@@ -1413,6 +1418,10 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     private static bool NamesField(JsonElement problem, string field) =>
         problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object
         && errors.EnumerateObject().Any(error => string.Equals(error.Name, field, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether <paramref name="answer"/> is a 400 problem whose messages for <paramref name="field"/> do not say <paramref name="words"/>.</summary>
+    private static bool RefusedWithout(Answer answer, string field, string words) =>
+        answer.Status == 400 && IsProblem(answer, out var problem) && !ErrorsOf(problem, field).Any(message => message.Contains(words, StringComparison.Ordinal));
 
     private static string Shortened(string text) => text.Length <= 300 ? text : text[..300] + "…";
 
