@@ -33,7 +33,10 @@ public sealed record AuditEvent(
     public const int MaxCausationIdLength = 55;
 }
 
-/// <summary>The chain's link for one sequence: what was chained there, the link before it and the link itself.</summary>
+/// <summary>
+/// The chain's link for one sequence: what was chained there (the event's ward too, null in a link made before links named
+/// their ward), the link before it and the link itself.
+/// </summary>
 public sealed record AuditLink(
     [property: Range(0, long.MaxValue)] long Position,
     Guid StreamId,
@@ -42,7 +45,8 @@ public sealed record AuditLink(
     [property: MaxLength(HashChain.HashLength)] string DataHash,
     DateTimeOffset RecordedAt,
     [property: MaxLength(HashChain.HashLength)] string Previous,
-    [property: MaxLength(HashChain.HashLength)] string Hash);
+    [property: MaxLength(HashChain.HashLength)] string Hash,
+    [property: MaxLength(WardNames.MaxIdLength)] string? Ward = null);
 
 /// <summary>
 /// One line of the audit log (NDJSON): the event at <see cref="Sequence"/> and the chain's link
@@ -65,9 +69,13 @@ public sealed partial class AuditLines : JsonSerializerContext
 
 public static class AuditEntryFields
 {
-    public static ChainedFields Chained(this AuditEvent recorded, long sequence) =>
-        new(sequence, recorded.StreamId, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt);
+    /// <summary>
+    /// The event's fields as a link chains them: with its ward, but where they are compared with a link made before links
+    /// named their ward (<paramref name="link"/>'s ward null), whose hash covers none.
+    /// </summary>
+    public static ChainedFields Chained(this AuditEvent recorded, long sequence, AuditLink? link = null) =>
+        new(sequence, recorded.StreamId, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt, link is { Ward: null } ? null : recorded.Ward);
 
     public static ChainedFields Chained(this AuditLink link, long sequence) =>
-        new(sequence, link.StreamId, link.Version, link.Type, link.DataHash, link.RecordedAt);
+        new(sequence, link.StreamId, link.Version, link.Type, link.DataHash, link.RecordedAt, link.Ward);
 }

@@ -15,7 +15,7 @@ public enum BreakKind
     /// <summary>Another stream's event (or another version) sits where the chain recorded this one; or a line's sequence is not after the one before it (<c>sequence</c> in the differences).</summary>
     OutOfOrder,
 
-    /// <summary>Its type or recorded time is not what was chained.</summary>
+    /// <summary>Its type, recorded time or ward is not what was chained (a record moved to another ward of the database).</summary>
     FieldsChanged,
 
     /// <summary>The log has an event here inside the chained range that the chain never saw.</summary>
@@ -121,8 +121,8 @@ public sealed record IntegrityReport(
 /// </summary>
 public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> checkpoints, CheckpointKeys? keys = null, Func<CheckpointCopy, bool>? witnesses = null, long? checkpointEvery = null)
 {
-    /// <summary>The most fields a broken link names as different (streamId, version, type, data, recordedAt; or one of previous, event, sequence, head, signature, position).</summary>
-    public const int ComparedFields = 5;
+    /// <summary>The most fields a broken link names as different (streamId, version, type, data, recordedAt, ward; or one of previous, event, sequence, head, signature, position).</summary>
+    public const int ComparedFields = 6;
 
     /// <summary>The longest of those names (<c>recordedAt</c>).</summary>
     public const int MaxFieldNameLength = 10;
@@ -154,7 +154,7 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
         var inOrder = entry.Sequence > _lastSequence;
         if (!inOrder)
         {
-            Break(new BrokenLink(entry.Sequence, BreakKind.OutOfOrder, ["sequence"], entry.Link?.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence)));
+            Break(new BrokenLink(entry.Sequence, BreakKind.OutOfOrder, ["sequence"], entry.Link?.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence, entry.Link)));
         }
 
         if (entry.Link is not { } link)
@@ -174,7 +174,7 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
             _running = HashChain.IsDigest(link.Previous) ? link.Previous : HashChain.Genesis;
             if (link.Previous != HashChain.Genesis)
             {
-                Break(new BrokenLink(entry.Sequence, BreakKind.TruncatedHead, ["previous"], link.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence)));
+                Break(new BrokenLink(entry.Sequence, BreakKind.TruncatedHead, ["previous"], link.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence, link)));
             }
         }
         else
@@ -213,13 +213,13 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
         }
         else if (!follows)
         {
-            Break(new BrokenLink(entry.Sequence, BreakKind.LinkAltered, ["previous"], link.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence)));
+            Break(new BrokenLink(entry.Sequence, BreakKind.LinkAltered, ["previous"], link.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence, link)));
         }
 
         // The chain recomputed from the events: a line that follows and whose link vouches for its event hashed to its link.
-        if (entry.Event is { } recorded)
+        if (line.Found is { } found)
         {
-            _running = line.Broken is null && follows ? link.Hash : HashChain.Link(_running, recorded.Chained(entry.Sequence));
+            _running = line.Broken is null && follows ? link.Hash : HashChain.Link(_running, found);
         }
 
         for (; _nextCheckpoint < _checkpoints.Count && _checkpoints[_nextCheckpoint].Sequence == entry.Sequence; _nextCheckpoint++)
@@ -332,6 +332,11 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
             differences.Add("recordedAt");
         }
 
+        if (chained.Ward != found.Ward)
+        {
+            differences.Add("ward");
+        }
+
         return differences;
     }
 
@@ -359,12 +364,22 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
             return new Line(new BrokenLink(sequence, BreakKind.MissingEvent, ["event"], chained, null), linkHolds);
         }
 
-        var found = recorded.Chained(sequence);
+        var found = recorded.Chained(sequence, link);
         var differences = Differences(chained, found);
         var eventHolds = differences.Count == 0 ? linkHolds : HashChain.Link(previous, found) == link.Hash;
+
+        // A link that named its ward with the ward taken out of it (to pass for one made before links named theirs): its hash
+        // still holds for the event with its ward.
+        if (!eventHolds && link.Ward is null && recorded.Ward is not null && HashChain.Link(previous, recorded.Chained(sequence)) == link.Hash)
+        {
+            found = recorded.Chained(sequence);
+            differences = Differences(chained, found);
+            eventHolds = true;
+        }
+
         if (eventHolds && differences.Count == 0)
         {
-            return new Line(null, Placed: true);
+            return new Line(null, Placed: true, found);
         }
 
         // The hash holds for the event: the link's own copies were changed. Otherwise the event is not what was chained; with
@@ -373,9 +388,12 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
             : differences.Contains("streamId") || differences.Contains("version") ? BreakKind.OutOfOrder
             : differences.Contains("data") ? BreakKind.DataChanged
             : BreakKind.FieldsChanged;
-        return new Line(new BrokenLink(sequence, kind, differences, chained, found), eventHolds || linkHolds);
+        return new Line(new BrokenLink(sequence, kind, differences, chained, found), eventHolds || linkHolds, found);
     }
 
-    /// <summary>What one line says on its own: what is wrong with it (null: nothing), and whether it stands where its sequence says.</summary>
-    private readonly record struct Line(BrokenLink? Broken, bool Placed);
+    /// <summary>
+    /// What one line says on its own: what is wrong with it (null: nothing), whether it stands where its sequence says, and its
+    /// event's fields as its link chains them (null: no event), from which the chain is recomputed.
+    /// </summary>
+    private readonly record struct Line(BrokenLink? Broken, bool Placed, ChainedFields? Found = null);
 }

@@ -10,7 +10,9 @@ namespace WardLink.Audit;
 /// <summary>
 /// The immutable fields of one event that the chain covers. <see cref="DataHash"/> is the SHA-256
 /// (hex) of the event's data as PostgreSQL renders the stored jsonb, so the chain can be checked
-/// from an export whose data has personal fields removed.
+/// from an export whose data has personal fields removed. <see cref="Ward"/>: the ward the event was recorded in (its
+/// store tenant's), so a record an insider moves to another ward of the same database breaks the chain; null in a link
+/// made before links named their ward, whose hash covers none.
 /// </summary>
 public sealed record ChainedFields(
     [property: Range(0, long.MaxValue)] long Sequence,
@@ -18,13 +20,15 @@ public sealed record ChainedFields(
     [property: Range(1, long.MaxValue)] long Version,
     [property: MaxLength(BusinessEvents.MaxTypeNameLength)] string Type,
     [property: MaxLength(HashChain.HashLength)] string DataHash,
-    DateTimeOffset RecordedAt)
+    DateTimeOffset RecordedAt,
+    [property: MaxLength(WardNames.MaxIdLength)] string? Ward = null)
 {
     /// <summary>These fields with <see cref="Type"/> and <see cref="DataHash"/> cut to their documented lengths, as a report shows them.</summary>
     public ChainedFields Shown() => this with
     {
         Type = Shown(Type, BusinessEvents.MaxTypeNameLength),
         DataHash = Shown(DataHash, HashChain.HashLength),
+        Ward = Ward is null ? null : Shown(Ward, WardNames.MaxIdLength),
     };
 
     /// <summary>
@@ -38,8 +42,8 @@ public sealed record ChainedFields(
 /// The tamper-evident chain over a service's event log: each link is
 /// <c>SHA-256(previous link || canonical bytes of the event)</c>, the first one after
 /// <see cref="Genesis"/>. The canonical bytes are the UTF-8 of
-/// <c>sequence \n stream id \n version \n type \n data hash \n recorded time in microseconds since 1970 UTC</c>,
-/// simple enough for an auditor to recompute in any language.
+/// <c>sequence \n stream id \n version \n type \n data hash \n recorded time in microseconds since 1970 UTC \n ward</c>,
+/// simple enough for an auditor to recompute in any language; a link made before links named their ward has no ward line.
 /// </summary>
 public static class HashChain
 {
@@ -64,12 +68,15 @@ public static class HashChain
 
     public static string Canonical(ChainedFields fields) => string.Join(
         '\n',
-        fields.Sequence.ToString(CultureInfo.InvariantCulture),
-        fields.StreamId.ToString("D"),
-        fields.Version.ToString(CultureInfo.InvariantCulture),
-        fields.Type,
-        fields.DataHash,
-        MicrosecondsSinceEpoch(fields.RecordedAt).ToString(CultureInfo.InvariantCulture));
+        [
+            fields.Sequence.ToString(CultureInfo.InvariantCulture),
+            fields.StreamId.ToString("D"),
+            fields.Version.ToString(CultureInfo.InvariantCulture),
+            fields.Type,
+            fields.DataHash,
+            MicrosecondsSinceEpoch(fields.RecordedAt).ToString(CultureInfo.InvariantCulture),
+            .. fields.Ward is null ? Array.Empty<string>() : [fields.Ward],
+        ]);
 
     /// <summary>PostgreSQL keeps microseconds; the chain uses exactly what it keeps.</summary>
     public static long MicrosecondsSinceEpoch(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;

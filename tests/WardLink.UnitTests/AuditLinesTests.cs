@@ -30,7 +30,7 @@ public sealed class AuditLinesTests
 
     private static readonly Gen<AuditLink> Link =
         Gen.Select(Gen.Long[0, long.MaxValue], Gen.Guid, Gen.Long[1, long.MaxValue], Text, Text, Time, Text, Text)
-            .Select((position, stream, version, type, hash, at, previous, link) => new AuditLink(position, stream, version, type, hash, at, previous, link));
+            .SelectMany(link => Text.Null().Select(ward => new AuditLink(link.Item1, link.Item2, link.Item3, link.Item4, link.Item5, link.Item6, link.Item7, link.Item8, ward)));
 
     [Fact]
     public void A_line_is_written_as_the_services_options_write_it() =>

@@ -149,8 +149,8 @@ public sealed class AuditorCommandLineTests : IDisposable
         "link.position", "link.streamId", "link.version", "link.type", "link.dataHash", "link.recordedAt", "link.previous", "link.hash",
     ];
 
-    /// <summary>The fields of an event the chain does not cover, which a line may leave out.</summary>
-    private static readonly string[] UnchainedFields = ["event.wardTime", "event.actor", "event.correlationId", "event.causationId", "event.data", "event.ward"];
+    /// <summary>The fields of an event the chain does not cover, which a line may leave out (its ward is chained where its link names one).</summary>
+    private static readonly string[] UnchainedFields = ["event.wardTime", "event.actor", "event.correlationId", "event.causationId", "event.data"];
 
     /// <summary>
     /// A line without a field every entry has, or with null there (a line made by hand, a service answering
@@ -190,6 +190,47 @@ public sealed class AuditorCommandLineTests : IDisposable
             var (exit, _, errors) = OverLinesAsync(changed, command, target).GetAwaiter().GetResult();
 
             Assert.True(exit == AuditorCommands.Intact, $"{UnchainedFields[field]}: exit {exit}, {errors}");
+        });
+    }
+
+    /// <summary>
+    /// A log linked before links named their ward, exported since (its events name their ward, its links none, their hashes
+    /// covering none) is read by every command, and intact.
+    /// </summary>
+    [Fact]
+    public async Task A_log_linked_before_links_named_their_ward_is_intact_for_every_command()
+    {
+        var events = HashChainTests.Log(3).Entries.Select(entry => entry.Event!).ToList();
+        var legacy = HashChainTests.Chain([.. events.Select(recorded => recorded with { Ward = null })]).Select((entry, index) => entry with { Event = events[index] }).ToList();
+        var file = LogFile(legacy);
+        File.WriteAllText(_checkpoints, JsonSerializer.Serialize(new[] { TestAudit.CopyOf("patrols", "tips", 3, 3, legacy[^1].Link!.Hash, CheckpointedAt) }, AuditorCommands.Json));
+        foreach (var command in Good.Values)
+        {
+            var (exit, _, errors) = await RunAsync(Replace(command, "--file", file));
+
+            Assert.True(exit == AuditorCommands.Intact, $"{string.Join(' ', command)}: exit {exit}, {errors}");
+        }
+    }
+
+    /// <summary>
+    /// A line whose link names its event's ward, its event's ward left out or changed (a record moved to another ward), is a
+    /// break at that line for <c>verify</c>: the ward is chained.
+    /// </summary>
+    [Fact]
+    public void A_line_whose_event_lost_or_changed_the_ward_its_link_names_is_broken_there()
+    {
+        var lines = File.ReadAllLines(_log);
+        Gen.Select(Gen.Int[0, lines.Length - 1], Gen.Bool).Sample((at, leftOut) =>
+        {
+            var line = JsonNode.Parse(lines[at])!;
+            line["event"]!["ward"] = leftOut ? null : "ward-elsewhere";
+            var changed = lines.Select((text, index) => index == at ? line.ToJsonString() : text).ToArray();
+
+            var (exit, output, _) = OverLinesAsync(changed, 0, Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson")).GetAwaiter().GetResult();
+
+            Assert.Equal(AuditorCommands.Broken, exit);
+            var broken = JsonNode.Parse(output)!["firstBroken"]!;
+            Assert.Equal((at + 1L, "fieldsChanged", "ward"), (broken["sequence"]!.GetValue<long>(), broken["kind"]!.GetValue<string>(), broken["differences"]![0]!.GetValue<string>()));
         });
     }
 

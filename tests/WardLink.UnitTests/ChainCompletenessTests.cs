@@ -305,7 +305,7 @@ public sealed class ChainCompletenessTests
         foreach (var (sequence, recorded) in events)
         {
             var hash = HashChain.Link(previous, recorded.Chained(sequence));
-            entries.Add(new AuditEntry(sequence, recorded, new AuditLink(entries.Count + 1, recorded.StreamId, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt, previous, hash)));
+            entries.Add(new AuditEntry(sequence, recorded, new AuditLink(entries.Count + 1, recorded.StreamId, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt, previous, hash, recorded.Ward)));
             previous = hash;
         }
 

@@ -12,6 +12,10 @@ public sealed class HashChainTests
     private static readonly Guid First = Guid.Parse("0190c6a1-0000-7000-8000-000000000001");
     private static readonly Guid Second = Guid.Parse("0190c6a1-0000-7000-8000-000000000002");
     private static readonly DateTimeOffset Recorded = new(2024, 3, 14, 14, 30, 0, TimeSpan.Zero);
+    private static readonly string[] Wards = ["ward-quang-trung", "ward-ben-nghe", "ward-da-kao"];
+
+    /// <summary>The wards an insider moves an event to: another one, or its own in another letter case or with a space.</summary>
+    private static readonly string[] Destinations = [.. Wards, "Ward-Quang-Trung", "ward-quang-trung "];
 
     [Fact]
     public void A_link_is_the_sha256_of_the_previous_link_and_the_events_canonical_fields()
@@ -23,6 +27,71 @@ public sealed class HashChainTests
         Assert.Equal(canonical, HashChain.Canonical(fields));
         Assert.Equal(expected, HashChain.Link(HashChain.Genesis, fields));
         Assert.NotEqual(expected, HashChain.Link(HashChain.Link(HashChain.Genesis, fields), fields));
+    }
+
+    /// <summary>A link names its event's ward on a line of its own after the recorded time; a link made before links named their ward has none.</summary>
+    [Fact]
+    public void A_link_covers_its_events_ward_on_a_seventh_line()
+    {
+        var fields = new ChainedFields(7, First, 2, "tip_assessed", new string('a', 64), Recorded.AddTicks(1_234_560), Wards[0]);
+        var canonical = $"7\n{First:D}\n2\ntip_assessed\n{new string('a', 64)}\n1710426600123456\n{Wards[0]}";
+        var expected = Convert.ToHexStringLower(SHA256.HashData([.. new byte[32], .. Encoding.UTF8.GetBytes(canonical)]));
+
+        Assert.Equal(canonical, HashChain.Canonical(fields));
+        Assert.Equal(expected, HashChain.Link(HashChain.Genesis, fields));
+        Assert.NotEqual(HashChain.Link(HashChain.Genesis, fields with { Ward = null }), HashChain.Link(HashChain.Genesis, fields));
+    }
+
+    /// <summary>
+    /// An insider with the database moves a record to another ward of it (its events' tenant rewritten): whichever event of
+    /// whatever log, moved to whichever other ward, the check finds it at that event's sequence, naming the ward as the one
+    /// field changed, and every checkpoint from there on disagrees; the log as written is intact.
+    /// </summary>
+    [Fact]
+    public void An_event_moved_to_another_ward_is_found_at_its_sequence_and_every_later_checkpoint_disagrees()
+    {
+        Gen.Int[1, 8].SelectMany(count => Gen.Select(Gen.Const(count), Gen.Int[0, count - 1], Gen.Int[0, Destinations.Length - 1].Select(index => Destinations[index]))).Sample((count, at, ward) =>
+        {
+            var (entries, heads) = Log(count);
+            Assert.True(Verify(entries, Signed("incidents", count, heads[^1], Recorded)).Intact);
+            var moved = entries[at].Event! with { Ward = ward };
+            if (moved.Ward == entries[at].Event!.Ward)
+            {
+                return;
+            }
+
+            entries[at] = entries[at] with { Event = moved };
+
+            var report = Verify(entries, Signed("incidents", count, heads[^1], Recorded));
+
+            Assert.False(report.Intact);
+            Assert.Equal(new BrokenLink(at + 1, BreakKind.FieldsChanged, ["ward"], entries[at].Link!.Chained(at + 1), moved.Chained(at + 1)), report.FirstBroken, BrokenLinkComparer.Instance);
+            Assert.False(Assert.Single(report.Checkpoints).Agrees);
+        });
+    }
+
+    /// <summary>
+    /// Links made before links named their ward (none in the link, none in its hash) still verify, before and among links
+    /// that do: an upgraded service's log is intact. Such a link cannot tell a moved event (what it never covered), and a link
+    /// that named its ward made to look like one of them (its ward removed) is found altered, its hash covering the ward.
+    /// </summary>
+    [Fact]
+    public void Links_made_before_links_named_their_ward_still_verify_and_one_that_named_it_cannot_pass_for_them()
+    {
+        var (entries, heads) = Log(4);
+        var upgraded = Chain([.. entries.Select((entry, index) => index < 2 ? entry.Event! with { Ward = null } : entry.Event!)]);
+        upgraded[0] = upgraded[0] with { Event = upgraded[0].Event! with { Ward = Wards[0] } };
+        upgraded[1] = upgraded[1] with { Event = upgraded[1].Event! with { Ward = Wards[1] } };
+
+        Assert.True(Verify(upgraded).Intact, $"{Verify(upgraded).FirstBroken}");
+
+        entries[2] = entries[2] with { Link = entries[2].Link! with { Ward = null } };
+        var report = Verify(entries, Signed("tips", 4, heads[3], Recorded));
+
+        Assert.False(report.Intact);
+        Assert.Equal((3, BreakKind.LinkAltered), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.Equal(["ward"], report.FirstBroken.Differences);
+        Assert.True(Assert.Single(report.Checkpoints).Agrees);
     }
 
     [Fact]
@@ -216,11 +285,11 @@ public sealed class HashChainTests
     internal static (List<AuditEntry> Entries, List<string> Heads) Log(int count)
     {
         var entries = Chain([.. Enumerable.Range(1, count).Select(sequence => new AuditEvent(
-            sequence % 2 == 1 ? First : Second, (sequence + 1) / 2, "tip_received", Recorded.AddSeconds(sequence), null, "police-console", null, null, Convert.ToHexStringLower(SHA256.HashData([(byte)sequence])), null))]);
+            sequence % 2 == 1 ? First : Second, (sequence + 1) / 2, "tip_received", Recorded.AddSeconds(sequence), null, "police-console", null, null, Convert.ToHexStringLower(SHA256.HashData([(byte)sequence])), null, Wards[sequence % Wards.Length]))]);
         return (entries, [.. entries.Select(entry => entry.Link!.Hash)]);
     }
 
-    /// <summary>The log of <paramref name="events"/> in their order from sequence 1, each chained to the one before.</summary>
+    /// <summary>The log of <paramref name="events"/> in their order from sequence 1, each chained to the one before (with its ward, where it names one).</summary>
     internal static List<AuditEntry> Chain(IReadOnlyList<AuditEvent> events)
     {
         var entries = new List<AuditEntry>();
@@ -229,7 +298,7 @@ public sealed class HashChainTests
         {
             var sequence = entries.Count + 1;
             var hash = HashChain.Link(previous, recorded.Chained(sequence));
-            entries.Add(new AuditEntry(sequence, recorded, new AuditLink(sequence, recorded.StreamId, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt, previous, hash)));
+            entries.Add(new AuditEntry(sequence, recorded, new AuditLink(sequence, recorded.StreamId, recorded.Version, recorded.Type, recorded.DataHash, recorded.RecordedAt, previous, hash, recorded.Ward)));
             previous = hash;
         }
 

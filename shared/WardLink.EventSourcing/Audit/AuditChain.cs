@@ -5,6 +5,7 @@ using Marten.Subscriptions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WardLink.Audit;
+using WardLink.EventSourcing.Wards;
 
 namespace WardLink.EventSourcing.Audit;
 
@@ -22,13 +23,15 @@ public sealed class AuditChain : SubscriptionBase
     private readonly AuditStorage _storage;
     private readonly CheckpointSigner _signer;
     private readonly TimeProvider _clock;
+    private readonly WardTenants _wards;
     private readonly int _checkpointEvery;
 
-    public AuditChain(AuditStorage storage, CheckpointSigner signer, TimeProvider clock, IOptions<AuditOptions> options)
+    public AuditChain(AuditStorage storage, CheckpointSigner signer, TimeProvider clock, WardTenants wards, IOptions<AuditOptions> options)
     {
         _storage = storage;
         _signer = signer;
         _clock = clock;
+        _wards = wards;
         _checkpointEvery = options.Value.CheckpointEvery;
         Name = SubscriptionName;
     }
@@ -44,7 +47,7 @@ public sealed class AuditChain : SubscriptionBase
 
         var links = new List<(ChainedFields Fields, long Position, string Previous, string Hash, string Salt)>();
         await using (var command = new NpgsqlCommand(
-            $"select e.seq_id, e.stream_id, e.version, e.type, {AuditStorage.DataHashSql("s.salt")}, e.timestamp, s.salt from {_storage.Events} e " +
+            $"select e.seq_id, e.stream_id, e.version, e.type, {AuditStorage.DataHashSql("s.salt")}, e.timestamp, s.salt, e.tenant_id from {_storage.Events} e " +
             "cross join lateral (select md5(gen_random_uuid()::text || e.seq_id::text) as salt) s " +
             "where e.seq_id > @floor and e.seq_id <= @ceiling order by e.seq_id",
             connection))
@@ -55,7 +58,8 @@ public sealed class AuditChain : SubscriptionBase
             while (await reader.ReadAsync(cancellationToken))
             {
                 var fields = new ChainedFields(
-                    reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5));
+                    reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5),
+                    _wards.WardOf(reader.GetString(7)));
                 var hash = HashChain.Link(previous, fields);
                 links.Add((fields, ++position, previous, hash, reader.GetString(6)));
                 previous = hash;
@@ -68,8 +72,8 @@ public sealed class AuditChain : SubscriptionBase
         }
 
         operations.QueueSqlCommand(
-            $"insert into {_storage.Links} (sequence, position, stream_id, version, type, data_hash, recorded_at, previous, hash, data_salt) " +
-            "select * from unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            $"insert into {_storage.Links} (sequence, position, stream_id, version, type, data_hash, recorded_at, previous, hash, data_salt, ward) " +
+            "select * from unnest(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             links.Select(link => link.Fields.Sequence).ToArray(),
             links.Select(link => link.Position).ToArray(),
             links.Select(link => link.Fields.StreamId).ToArray(),
@@ -79,7 +83,8 @@ public sealed class AuditChain : SubscriptionBase
             links.Select(link => link.Fields.RecordedAt.ToUniversalTime()).ToArray(),
             links.Select(link => link.Previous).ToArray(),
             links.Select(link => link.Hash).ToArray(),
-            links.Select(link => link.Salt).ToArray());
+            links.Select(link => link.Salt).ToArray(),
+            links.Select(link => link.Fields.Ward).ToArray());
 
         var now = _clock.GetUtcNow().ToUniversalTime();
         foreach (var link in links.Where(link => link.Position % _checkpointEvery == 0))

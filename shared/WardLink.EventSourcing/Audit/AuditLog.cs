@@ -182,7 +182,7 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
         }
     }
 
-    private const string LinkColumns = "l.position, l.stream_id, l.version, l.type, l.data_hash, l.recorded_at, l.previous, l.hash";
+    private const string LinkColumns = "l.position, l.stream_id, l.version, l.type, l.data_hash, l.recorded_at, l.previous, l.hash, l.ward";
 
     private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, AuditLogFilter filter, bool byWard)
     {
@@ -223,7 +223,7 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
     }
 
     /// <summary>The column of an event's tenant, after its link's (<see cref="LinkColumns"/>).</summary>
-    private const int TenantColumn = 18;
+    private const int TenantColumn = 19;
 
     private AuditEvent EventOf(NpgsqlDataReader reader, Audience audience)
     {
@@ -245,7 +245,7 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
             wards.WardOf(reader.GetString(TenantColumn)));
     }
 
-    /// <summary>The link in the eight columns from <paramref name="at"/> (<see cref="LinkColumns"/>).</summary>
+    /// <summary>The link in the nine columns from <paramref name="at"/> (<see cref="LinkColumns"/>).</summary>
     private static AuditLink LinkOf(NpgsqlDataReader reader, int at) => new(
         reader.GetInt64(at),
         reader.GetGuid(at + 1),
@@ -254,5 +254,6 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
         reader.GetString(at + 4),
         reader.GetFieldValue<DateTimeOffset>(at + 5),
         reader.GetString(at + 6),
-        reader.GetString(at + 7));
+        reader.GetString(at + 7),
+        reader.IsDBNull(at + 8) ? null : reader.GetString(at + 8));
 }

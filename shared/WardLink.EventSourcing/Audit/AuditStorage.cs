@@ -65,6 +65,9 @@ public sealed class AuditStorage(IServiceProvider services)
         links.AddColumn("recorded_at", "timestamp with time zone").NotNull();
         links.AddColumn("previous", "text").NotNull();
         links.AddColumn("hash", "text").NotNull();
+
+        // The ward of the event (its tenant's), which the hash covers; null in links made before links named their ward.
+        links.AddColumn("ward", "text");
         options.Storage.ExtendedSchemaObjects.Add(links);
 
         var checkpoints = new Table(new PostgresqlObjectName(schema, CheckpointsTable, SchemaUtils.IdentifierUsage.General));

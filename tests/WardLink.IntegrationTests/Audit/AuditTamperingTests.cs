@@ -45,6 +45,34 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         await AssertToolFindsAsync(client, sequence, BreakKind.DataChanged);
     }
 
+    /// <summary>
+    /// An insider with the database moves a record to another ward it keeps (the tenant of its stream and of its events
+    /// rewritten, the chain left as it was): the service finds its first event with its ward changed, every checkpoint from
+    /// there on disagreeing, and the tool finds it gone from the ward it was in.
+    /// </summary>
+    [Fact]
+    public async Task A_record_moved_to_another_ward_of_the_database_is_found_at_its_first_event_by_the_service_and_by_the_tool()
+    {
+        var (client, store, incidents) = await ChainedIncidentsAsync("incidents-moved");
+        var sequence = await store.SequenceOfAsync(incidents[1], 1);
+
+        await store.ExecuteAsync(
+            "with moved as (update mt_streams set tenant_id = 'ward-elsewhere' where id = @id) update mt_events set tenant_id = 'ward-elsewhere' where stream_id = @id",
+            ("id", incidents[1]));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.False(report.Intact);
+        Assert.Equal((sequence, BreakKind.FieldsChanged), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.Equal(["ward"], report.FirstBroken.Differences);
+        Assert.Equal(("ward-elsewhere", incidents[1]), (report.FirstBroken.Found!.Ward, report.FirstBroken.Found.StreamId));
+        Assert.NotNull(report.FirstBroken.Chained!.Ward);
+        AssertCheckpointsDisagreeFrom(sequence, report);
+
+        // The tool's export, read by an auditor of the ward the record was in, no longer holds it: the checkpoint taken at its
+        // first event finds the event missing there.
+        await AssertToolFindsAsync(client, sequence, BreakKind.MissingEvent);
+    }
+
     [Fact]
     public async Task An_event_deleted_from_the_database_is_found_missing_where_its_link_remains()
     {
@@ -162,6 +190,7 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
     [InlineData("recorded_at", "recorded_at + interval '1 second'", "recordedAt")]
     [InlineData("version", "version + 1", "version")]
     [InlineData("stream_id", "gen_random_uuid()", "streamId")]
+    [InlineData("ward", "'ward-elsewhere'", "ward")]
     public async Task A_links_own_copy_of_a_field_of_its_event_rewritten_is_found_by_the_service_and_by_the_tool(string column, string value, string field)
     {
         var (client, store, _) = await ChainedIncidentsAsync($"incidents-link-{column.Replace('_', '-')}");

@@ -150,14 +150,15 @@ public sealed class ChainCheckpointTests(CheckpointingTips group) : IClassFixtur
         {
             await connection.OpenAsync(TestContext.Current.CancellationToken);
             await using var command = new Npgsql.NpgsqlCommand(
-                $"select e.seq_id, e.stream_id, e.version, e.type, {AuditStorage.LinkedDataHashSql}, e.timestamp from mt_events e " +
+                $"select e.seq_id, e.stream_id, e.version, e.type, {AuditStorage.LinkedDataHashSql}, e.timestamp, l.ward from mt_events e " +
                 $"left join {AuditStorage.LinksTable} l on l.sequence = e.seq_id order by e.seq_id",
                 connection);
             await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
             var previous = HashChain.Genesis;
             while (await reader.ReadAsync(TestContext.Current.CancellationToken))
             {
-                var fields = new ChainedFields(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5));
+                var fields = new ChainedFields(
+                    reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6));
                 var hash = HashChain.Link(previous, fields);
                 links.Add((fields.Sequence, previous, hash, fields.DataHash));
                 previous = hash;
