@@ -44,7 +44,8 @@ var app = builder.Build();
 // trace context is never continued, CallerTraces); the rate
 // limiter before authorization, so refused requests (guessed tokens) count too; an anonymous address's and a partner's requests in
 // flight bounded, so one that does not read its answers holds few admission turns; routing's own refusals
-// (a method the path does not take: 405), counted as every request is; a partner's token
+// (a method the path does not take: 405), counted as every request is; a proxied path's method no document writes (CONNECT,
+// a method in lower case: 405, RequestShape), whoever sends it; a partner's token
 // only while the partner is in good standing; authorization (whose refusals, and the partner's, give way
 // to the request's shape: 405, 415, as the services judge it, RequestShape); then the endpoints and the
 // proxied routes; a query of the gateway's own operations names only what their document declares (a proxied one's is
@@ -66,6 +67,7 @@ app.UseWardLinkCallerTraceLinks();
 app.UseWardLinkClientWindows();
 app.UseWardLinkInFlightShares();
 app.UseRoutingRejections();
+app.UseWardLinkProxiedMethods();
 app.UseWardLinkPartnerStanding();
 app.UseAuthorization();
 app.UseWardLinkDeclaredQueries(ApiDocument.OwnOperationsAsync);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -25,6 +26,26 @@ public static class RequestShape
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ShapeBeforeRefusal>();
         return builder;
     }
+
+    /// <summary>
+    /// A proxied request whose method no operation of any document is written with (<c>CONNECT</c>, which the proxy cannot
+    /// forward: it was a 502 saying the service was down; a method in another letter case; any other word) is judged by its
+    /// shape here, whoever sends it, anonymous or not: the path's 405. The methods the documents write are forwarded, the
+    /// service behind the route judging them, and cost one lookup.
+    /// </summary>
+    public static IApplicationBuilder UseWardLinkProxiedMethods(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (!DocumentedMethods.Contains(http.Request.Method) && http.IsProxied()
+            && await http.RequestServices.GetRequiredService<DescribedPaths>().RefusalOfAsync(http.Request, http.RequestAborted) is { } refusal)
+        {
+            await refusal.ExecuteAsync(http);
+            return;
+        }
+
+        await next(http);
+    });
+
+    private static readonly FrozenSet<string> DocumentedMethods = OpenApiMerge.Methods.Select(method => method.ToUpperInvariant()).ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Answers the refusal a proxied route's request deserves for its shape (405, 415); false when its shape is not what is wrong.</summary>
     public static async Task<bool> RefusedForShapeAsync(this HttpContext http) =>
@@ -86,11 +107,9 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
         // As routing does: literal segments win over parameters (/tips/stats is not /tips/{id}).
         var best = matches.Max(match => match.Literals);
         var operations = matches.Where(match => match.Literals == best).SelectMany(match => match.Path.Operations).ToList();
-        if (operations.Find(operation => string.Equals(operation.Method, request.Method, StringComparison.OrdinalIgnoreCase)) is not { } taken)
+        if (operations.Find(operation => string.Equals(operation.Method, request.Method, StringComparison.Ordinal)) is not { } taken)
         {
-            var allowed = string.Join(", ", operations.Select(operation => operation.Method).Distinct().Order(StringComparer.Ordinal));
-            request.HttpContext.Response.Headers.Allow = allowed;
-            return Results.Problem(title: $"The path takes {allowed}, not {request.Method}.", statusCode: StatusCodes.Status405MethodNotAllowed);
+            return MethodRefusals.Refused(request.HttpContext, operations.Select(operation => operation.Method));
         }
 
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null;

@@ -241,10 +241,10 @@ public static class TokenIssuer
                 return;
             }
 
-            if (!HttpMethods.IsPost(http.Request.Method))
+            if (!string.Equals(http.Request.Method, HttpMethods.Post, StringComparison.Ordinal))
             {
                 http.Response.Headers.Allow = HttpMethods.Post;
-                await http.WriteProblemAsync(StatusCodes.Status405MethodNotAllowed, $"The path takes POST, not {http.Request.Method}.", "Request a token with a POST of a form.");
+                await http.WriteProblemAsync(StatusCodes.Status405MethodNotAllowed, MethodRefusals.Title(HttpMethods.Post, http.Request.Method), "Request a token with a POST of a form.");
                 return;
             }
 

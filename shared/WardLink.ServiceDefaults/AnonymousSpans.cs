@@ -8,19 +8,34 @@ namespace WardLink.ServiceDefaults;
 /// What no span takes out of a process, whatever instrumentation put it there (ASP.NET Core's and HttpClient's add the
 /// caller's browser string and the path): the caller's user agent, which would follow a tipster's tip into the traces,
 /// and a public follow-up code in a path or URL (<c>/public/tips/{code}</c>), which names one tip's thread, however mistyped
-/// the path around it. It runs when a
-/// span ends, before any exporter sees it.
+/// the path around it; and on a public path, any part of its query but a <c>ward=</c> (the one name a public operation's query
+/// takes): a name of a client's making, or a part with no <c>=</c>, which instrumentation shows whole where it hides a
+/// value, may be what a tipster typed (a phone number sent as <c>?+84 912…</c>). It runs when a span ends, before any
+/// exporter sees it.
 /// </summary>
 public sealed partial class AnonymousSpans : BaseProcessor<Activity>
 {
     private static readonly string[] UserAgentTags = ["user_agent.original", "http.user_agent"];
     private static readonly string[] UrlTags = ["url.path", "url.full", "url.original", "http.target", "http.url"];
 
+    /// <summary>The query's own tag (without its <c>?</c>), beside the span's <c>url.path</c>.</summary>
+    private const string QueryTag = "url.query";
+
+    /// <summary>The names a public operation's query takes (a public tip's <c>ward</c>), shown with their values.</summary>
+    private static readonly HashSet<string> PublicQueryNames = new([WardFree.WardParameter], StringComparer.Ordinal);
+
+    private const string QueryPartShown = "Redacted";
+
     public override void OnEnd(Activity data)
     {
         foreach (var tag in UserAgentTags)
         {
             data.SetTag(tag, null);
+        }
+
+        if (data.GetTagItem(QueryTag) is string query && data.GetTagItem("url.path") is string path && IsPublic(path))
+        {
+            data.SetTag(QueryTag, PublicQuery(query));
         }
 
         foreach (var tag in UrlTags)
@@ -43,11 +58,19 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
     /// </summary>
     public static string WithoutFollowUpCode(string text)
     {
-        var read = AsRead(text);
-        return PublicPath().Matches(read).Select(path => path.Value).SequenceEqual(PublicPath().Matches(text).Select(path => path.Value), StringComparer.Ordinal)
-            ? Redacted(text)
+        var (path, query) = text.IndexOf('?', StringComparison.Ordinal) is var at and >= 0 ? (text[..at], text[(at + 1)..]) : (text, null);
+        var read = AsRead(path);
+        var shown = PublicPath().Matches(read).Select(match => match.Value).SequenceEqual(PublicPath().Matches(path).Select(match => match.Value), StringComparer.Ordinal)
+            ? Redacted(path)
             : Redacted(read);
+        return query is null ? shown : $"{shown}?{(PublicPath().IsMatch(read) ? PublicQuery(query) : query)}";
     }
+
+    private static bool IsPublic(string path) => PublicPath().IsMatch(AsRead(path));
+
+    /// <summary>A public path's query (without its <c>?</c>) as shown: each part but a <see cref="PublicQueryNames"/> one <c>Redacted</c>.</summary>
+    private static string PublicQuery(string query) => string.Join('&', query.Split('&').Select(part =>
+        part.Length == 0 || PublicQueryNames.Contains(part.Split('=')[0]) && part.Contains('=', StringComparison.Ordinal) ? part : QueryPartShown));
 
     private const string CodeShown = "{code}";
 

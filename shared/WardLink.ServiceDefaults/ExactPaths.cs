@@ -9,7 +9,8 @@ namespace WardLink.ServiceDefaults;
 /// A path is taken as the API documents write it: routing matches its words in any letter case (<c>/API/TIPS/{id}</c> found
 /// the tip, and the <c>Location</c> of a record created at <c>/API/tips</c> echoed <c>/API</c>), so a request whose words differ
 /// in case from its route's (or, behind the gateway's <c>/api</c>, from that) is one no operation takes: it goes on without an
-/// endpoint, to the 404 anyone gets (docs/security.md). After routing, before authentication.
+/// endpoint, to the 404 anyone gets (docs/security.md). Its method too: one the endpoint takes only in another letter case is
+/// a <c>405</c> (<see cref="MethodRefusals"/>). After routing, before authentication.
 /// </summary>
 public static class ExactPaths
 {
@@ -22,7 +23,7 @@ public static class ExactPaths
             context.Request.RouteValues.Clear();
         }
 
-        return next(context);
+        return MethodRefusals.RefuseLetterCase(context) ?? next(context);
     });
 
     private static bool IsExact(PathString pathBase, string documented) =>

@@ -69,16 +69,19 @@ public static class Health
         return endpoints;
     }
 
-    /// <summary>The whole readiness report at <paramref name="path"/>; the caller names who may read it.</summary>
+    /// <summary>
+    /// The whole readiness report at <paramref name="path"/>; the caller names who may read it. A read like any other, <c>GET</c>
+    /// alone, as its document writes it (a <c>HEAD</c> was answered to a token and refused without one).
+    /// </summary>
     public static IEndpointConventionBuilder MapWardLinkReadinessReport(this IEndpointRouteBuilder endpoints, string path) =>
-        endpoints.MapReads(path, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReport });
+        endpoints.MapReads(path, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReport }, HttpMethods.Get);
 
     /// <summary>
-    /// Health checks answer <c>GET</c> (and <c>HEAD</c>), as documented; another method is routing's 405 with <c>Allow</c>. They act
-    /// in no ward (<see cref="WardFree"/>): <c>ward=</c> is not theirs.
+    /// Health checks answer <paramref name="methods"/> (the probes <c>GET</c> and <c>HEAD</c>), as documented; another method is
+    /// routing's 405 with <c>Allow</c>. They act in no ward (<see cref="WardFree"/>): <c>ward=</c> is not theirs.
     /// </summary>
-    private static IEndpointConventionBuilder MapReads(this IEndpointRouteBuilder endpoints, string path, HealthCheckOptions options) =>
-        endpoints.MapHealthChecks(path, options).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head])).InNoWard();
+    private static IEndpointConventionBuilder MapReads(this IEndpointRouteBuilder endpoints, string path, HealthCheckOptions options, params string[] methods) =>
+        endpoints.MapHealthChecks(path, options).WithMetadata(new HttpMethodMetadata(methods is [] ? [HttpMethods.Get, HttpMethods.Head] : methods)).InNoWard();
 
     /// <summary>
     /// The health endpoints (<c>/health/…</c>; at the gateway also the readiness reports under

@@ -24,6 +24,13 @@ public static class RoutingRejections
         if (context.GetEndpoint() is { Metadata.Count: 0, RequestDelegate: { } refuse, DisplayName: { } name } && Refusals.Contains(name))
         {
             await refuse(context);
+
+            // Routing's 405 names the path's methods in Allow; its problem says so as every refusal of a method does.
+            if (context.Response is { StatusCode: StatusCodes.Status405MethodNotAllowed, HasStarted: false } response)
+            {
+                await MethodRefusals.Refused(context, response.Headers.Allow.ToString().Split(", ")).ExecuteAsync(context);
+            }
+
             return;
         }
 

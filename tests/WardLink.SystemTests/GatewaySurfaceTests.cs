@@ -418,6 +418,63 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     }
 
     /// <summary>
+    /// A method no path takes as sent (docs/api.md: a method's name is case-sensitive): <c>CONNECT</c> (the proxy cannot forward
+    /// it: it was a 502 saying the service was down, and a warning logged), a declared method in lower case (<c>head</c> was
+    /// answered as a <c>GET</c>, its body sent or said to be empty), an unknown word, and <c>HEAD</c> where the document takes
+    /// no <c>HEAD</c>: on every path of the merged document, anonymously and with the police's token, each is a 405 problem
+    /// whose <c>Allow</c> holds the path's documented methods and not the one sent, titled as every refusal of a method is,
+    /// and the gateway logs nothing of it. Sent on a socket as written (a client library would put <c>CONNECT</c> in another
+    /// form, and might write a method's name in capitals).
+    /// </summary>
+    [Fact]
+    public async Task A_method_no_path_takes_as_sent_is_a_405_problem_on_every_path_with_a_token_or_without()
+    {
+        var paths = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!["paths"]!.AsObject().ToList();
+        var before = system.GatewayFailures.Count;
+        var failures = new List<string>();
+        var tokens = new[] { null, TestAuth.Token(WardLinkRoles.Police) };
+        for (var index = 0; index < paths.Count; index++)
+        {
+            var (template, item) = (paths[index].Key, paths[index].Value!);
+            var address = GatewaySurface.AddressOf(template, item);
+            var (methods, _) = GatewaySurface.MethodsOf(item);
+            string[] sent = ["CONNECT", methods.Order(StringComparer.Ordinal).First().ToLowerInvariant(), "WARDLINK", methods.Contains("HEAD") || template.StartsWith("/health/", StringComparison.Ordinal) ? "CONNECT" : "HEAD"];
+            for (var caller = 0; caller < tokens.Length; caller++)
+            {
+                var method = sent[(index + caller) % sent.Length];
+                var answer = await RawAnswerAsync(method, address, tokens[caller]);
+                var allow = Regex.Match(answer, @"\r\nAllow: ([^\r]*)\r\n", RegexOptions.IgnoreCase).Groups[1].Value;
+                var allowed = allow.Split(", ").ToHashSet(StringComparer.Ordinal);
+                // An answer to HEAD has no body (RFC 9110, section 9.3.2): its problem is not sent.
+                var problem = method == "HEAD" ? answer.EndsWith("\r\n\r\n", StringComparison.Ordinal)
+                    : answer.Contains("\r\nContent-Type: application/problem+json", StringComparison.OrdinalIgnoreCase)
+                        && answer.Contains($"\"title\":\"{MethodRefusals.Title(allow, method)}\"", StringComparison.Ordinal);
+                if (!answer.StartsWith("HTTP/1.1 405 ", StringComparison.Ordinal) || !problem || !methods.IsSubsetOf(allowed) || allowed.Contains(method))
+                {
+                    failures.Add($"{method} {address} ({(caller == 0 ? "anonymous" : "police")}): {answer[..Math.Min(answer.Length, 600)]}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {paths.Count * tokens.Length}:\n{string.Join("\n", failures.Take(12))}");
+        Assert.Empty(system.GatewayFailures.Skip(before));
+    }
+
+    /// <summary>The whole answer to <paramref name="method"/> <paramref name="address"/> as written on a socket, the connection closed after it.</summary>
+    private async Task<string> RawAnswerAsync(string method, string address, string? token)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(system.GatewayAddress.Host, system.GatewayAddress.Port, TestContext.Current.CancellationToken);
+        var stream = socket.GetStream();
+        var authorization = token is null ? "" : $"Authorization: Bearer {token}\r\n";
+        await stream.WriteAsync(
+            Encoding.ASCII.GetBytes($"{method} {address} HTTP/1.1\r\nHost: {system.GatewayAddress.Authority}\r\n{authorization}Connection: close\r\n\r\n"),
+            TestContext.Current.CancellationToken);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
     /// A token the route refuses hides nothing of what is wrong with a request's shape (docs/api.md): a token for another
     /// service's audience (else a 401) or of a role the route does not admit (else a 403) gets the 405 or 415 its shape
     /// deserves, as an anonymous request does; where the token is admitted the service judges the shape alike.

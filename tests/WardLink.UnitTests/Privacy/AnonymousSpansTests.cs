@@ -19,6 +19,7 @@ public sealed class AnonymousSpansTests
             span.SetTag("user_agent.original", "CanaryBrowser/1.0");
             span.SetTag("url.path", $"/api/public/tips/{code}{tail}");
             span.SetTag("url.full", $"{origin}/public/tips/{code}{tail}?lang=vi");
+            span.SetTag("url.query", "ward=Redacted&Zqx Nguyen +84 912 000 777");
             span.SetTag("http.route", "/public/tips/{code}/messages");
             span.SetTag("wardlink.tip.id", "0193a000-0000-7000-8000-000000000001");
 
@@ -26,13 +27,52 @@ public sealed class AnonymousSpansTests
 
             Assert.Null(span.GetTagItem("user_agent.original"));
             Assert.Equal($"/api/public/tips/{{code}}{tail}", span.GetTagItem("url.path"));
-            Assert.Equal($"{origin}/public/tips/{{code}}{tail}?lang=vi", span.GetTagItem("url.full"));
+            Assert.Equal($"{origin}/public/tips/{{code}}{tail}?Redacted", span.GetTagItem("url.full"));
             Assert.Equal($"POST {origin}/public/tips/{{code}}{tail}", span.DisplayName);
+            Assert.Equal("ward=Redacted&Redacted", span.GetTagItem("url.query"));
             Assert.Equal("/public/tips/{code}/messages", span.GetTagItem("http.route"));
             Assert.Equal("0193a000-0000-7000-8000-000000000001", span.GetTagItem("wardlink.tip.id"));
         });
 
         Assert.Equal("/api/public/tips", AnonymousSpans.WithoutFollowUpCode("/api/public/tips"));
+    }
+
+    /// <summary>
+    /// Whatever query a client sends to a public path, spelled however (its parts with and without <c>=</c>, names of its own,
+    /// escapes, a second <c>?</c>), a span shows of it only a <c>ward=</c> part and <c>Redacted</c> for every other part, in
+    /// its URLs and in its own <c>url.query</c>; a query on any other path is shown as instrumentation left it.
+    /// </summary>
+    [Fact]
+    public void A_public_paths_query_shows_only_its_ward_and_a_mark_for_every_other_part()
+    {
+        var parts = Gen.OneOf(
+            Gen.String[Gen.Char["abcwardWARD=+%2 @.?;-0123456789"], 0, 16],
+            Gen.String,
+            Gen.Const("ward=Redacted"),
+            Gen.Const("ward=dong-quang"),
+            Gen.Const("Ward=x"),
+            Gen.Const("ward"));
+        Gen.Select(Gen.Int[0, Spellings.Length - 1], parts.Array[1, 5]).Sample((which, sent) =>
+        {
+            var query = string.Join('&', sent);
+            var path = $"/api{Spellings[which]}";
+            using var span = new Activity("request");
+            span.SetTag("url.path", path);
+            span.SetTag("url.query", query);
+            span.SetTag("url.full", $"http://tips:8080{path}?{query}");
+
+            new AnonymousSpans().OnEnd(span);
+
+            var shown = ((string)span.GetTagItem("url.full")!).Split('?', 2)[1];
+            Assert.Equal(shown, span.GetTagItem("url.query"));
+            Assert.All(shown.Split('&'), part => Assert.True(part is "" or "Redacted" || part.StartsWith("ward=", StringComparison.Ordinal) && sent.Contains(part), part));
+
+            using var police = new Activity("request");
+            police.SetTag("url.path", "/api/tips");
+            police.SetTag("url.query", query);
+            new AnonymousSpans().OnEnd(police);
+            Assert.Equal(query, police.GetTagItem("url.query"));
+        });
     }
 
     /// <summary>The ways a client may spell the public tips path in front of a code, each still read as that path by someone.</summary>
