@@ -110,6 +110,26 @@ public sealed class WebhookSecretTests
     private static readonly Guid WebhookId = Guid.Parse("0193b5a0-0000-7000-8000-00000000f001");
     private static readonly WebhookSecrets Secrets = new(new SealingKey(new byte[32]));
 
+    /// <summary>
+    /// Every new secret is <c>whsec_</c> and 32 random bytes in base64, and the answer showing it writes it as it is: copied
+    /// from the raw JSON (a terminal's <c>curl</c>), it is the secret (a <c>+</c> was written <c>\u002B</c>, about every other one).
+    /// </summary>
+    [Fact]
+    public void A_new_secret_reads_the_same_in_the_raw_answer_that_shows_it()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        WardLink.ServiceDefaults.ProblemResponses.ConfigureJson(options);
+        Gen.Const(0).Sample(
+            _ =>
+            {
+                var secret = WebhookSecrets.NewSecret();
+                Assert.StartsWith(WebhookSecrets.Prefix, secret, StringComparison.Ordinal);
+                Assert.Equal(32, Convert.FromBase64String(secret[WebhookSecrets.Prefix.Length..]).Length);
+                Assert.Equal($"\"{secret}\"", JsonSerializer.Serialize(secret, options));
+            },
+            iter: 2000);
+    }
+
     [Fact]
     public void A_second_rotation_within_a_day_keeps_the_first_secret_signing_for_a_day_from_its_own_rotation()
     {
