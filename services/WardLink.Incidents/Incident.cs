@@ -260,6 +260,12 @@ public static class Incident
     public const int MaxTextLength = 4000;
     public const int MaxShortTextLength = 500;
 
+    /// <summary>
+    /// Why a partner's report names no other source: it is the partner's, whatever it says (it was counted as the police's, a
+    /// tip's or a patrol's in every statistic; only the police's view showed who sent it).
+    /// </summary>
+    public const string PartnerSource = "A partner's report is its own: its source is partner.";
+
     public static Decision Report(IncidentState? current, ReportIncident command, DateTimeOffset now, string actor)
     {
         if (current is not null)
@@ -274,6 +280,7 @@ public static class Incident
             .Check(command.OccurredAt is not null, "occurredAt", "Say when it happened (ISO-8601 with offset).")
             .CheckPast(command.OccurredAt, "occurredAt", now)
             .Check(command.Source is not null, "source", "Say where the report came from (tip, patrol, partner, police).")
+            .Check(command.SubmittedByPartner is null || command.Source is null or IncidentSource.Partner, "source", PartnerSource)
             .CheckLength(command.SourceReference, "sourceReference", MaxShortTextLength);
         errors.CheckPlace(command.Place, command.SiteWard is not null).CheckWard(command.Ward, command.OccurredAt, "occurredAt", command.SiteWard);
         if (errors.Any)

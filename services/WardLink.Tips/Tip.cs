@@ -369,6 +369,12 @@ public static class Tip
     /// <summary>Who records on a tip what incidents tells of a linked incident (its outcome, its reopening).</summary>
     public const string IncidentsActor = "incidents";
 
+    /// <summary>
+    /// Why a partner's tip names no other channel: it came through the partner (it was counted as a hotline's, a patrol's or a
+    /// walk-in's in every statistic; only the police's view showed who sent it).
+    /// </summary>
+    public const string PartnerChannel = "A partner's tip comes through the partner: its channel is partner.";
+
     public static Decision Receive(TipState? current, ReceiveTip command, DateTimeOffset now, string actor)
     {
         if (current is not null)
@@ -378,6 +384,7 @@ public static class Tip
 
         var errors = new FieldErrors()
             .Check(command.Channel is not null, "channel", "Choose the channel the tip came through.")
+            .Check(command.SubmittedByPartner is null || command.Channel is null or TipChannel.Partner, "channel", PartnerChannel)
             .Check(command.Category is not null, "category", "Choose a category.")
             .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen or heard.")
             .CheckLength(command.Description, "description", MaxDescriptionLength)

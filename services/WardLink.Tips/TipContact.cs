@@ -53,9 +53,20 @@ public sealed class TipContactOptions
 /// </summary>
 public sealed class ContactVault(SealingKey key)
 {
+    /// <summary>
+    /// A contact is sealed padded with JSON's white space to a multiple of this many bytes: its sealed length (which AES-GCM keeps)
+    /// tells a reader of the database without the key nothing of which fields the tipster gave nor how long they are, but
+    /// for a contact past it (a name of a few hundred letters escaped in JSON).
+    /// </summary>
+    public const int PaddedTo = 512;
+
     public TipContact Seal(Guid tipId, ContactDetails contact)
     {
-        var sealedContact = key.Seal(JsonSerializer.SerializeToUtf8Bytes(contact), tipId.ToByteArray());
+        var json = JsonSerializer.SerializeToUtf8Bytes(contact);
+        var padded = new byte[(json.Length / PaddedTo + 1) * PaddedTo];
+        json.CopyTo(padded, 0);
+        padded.AsSpan(json.Length).Fill((byte)' ');
+        var sealedContact = key.Seal(padded, tipId.ToByteArray());
         return new TipContact(tipId, sealedContact.Nonce, sealedContact.Ciphertext, sealedContact.Tag);
     }
 

@@ -302,6 +302,16 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
             failures.Add($"{route.Method} {path} ({route.Policy}) as {caller.Name}: expected {expected}, got {status}");
         }
 
+        // RFC 6750, section 3.1: a request without a token is told no error; one whose token is refused, invalid_token and why, in
+        // words (the audience of a token for another service was told '(null)').
+        var challenge = response.Headers.WwwAuthenticate.ToString();
+        if (status == 401 && (token is null
+                ? !challenge.StartsWith("Bearer", StringComparison.Ordinal) || challenge.Contains("error", StringComparison.Ordinal)
+                : !challenge.Contains("error=\"invalid_token\"", StringComparison.Ordinal) || !challenge.Contains("error_description=", StringComparison.Ordinal) || challenge.Contains("(null)", StringComparison.Ordinal)))
+        {
+            failures.Add($"{route.Method} {path} as {caller.Name}: 401 with WWW-Authenticate: {challenge}");
+        }
+
         if (throughGateway && (Single(response, RateLimits.LimitHeader) != 1_000_000 || Single(response, RateLimits.RemainingHeader) is not (>= 0 and < 1_000_000)
             || Single(response, RateLimits.ResetHeader) is not (>= 1 and <= 60) || response.Headers.Contains("Access-Control-Allow-Origin")))
         {

@@ -20,6 +20,26 @@ public sealed class IncidentDecisionTests
     private static readonly Guid TipId = Guid.Parse("0193b5a0-0000-7000-8000-0000000000b1");
     private static readonly RecordingWard Ward = new("quang-thang");
 
+    /// <summary>
+    /// Whatever source a report names, sent by a partner or not: a partner's is taken only as the partner's (else a 400 naming
+    /// <c>source</c>, nothing recorded), anyone else's as it says.
+    /// </summary>
+    [Fact]
+    public void A_partners_report_is_taken_only_with_the_partner_as_its_source() =>
+        Gen.Select(Gen.Enum<IncidentSource>(), Gen.Bool).Sample((source, fromPartner) =>
+        {
+            var decision = Incident.Report(null, ValidReport() with { Source = source, SubmittedByPartner = fromPartner ? Guid.CreateVersion7() : null }, Now, Officer);
+
+            if (fromPartner && source != IncidentSource.Partner)
+            {
+                AssertInvalid(decision, "source");
+            }
+            else
+            {
+                Assert.Equal(source, Assert.IsType<IncidentReported>(Assert.Single(decision.Events)).Source);
+            }
+        });
+
     private static ReportIncident ValidReport() => new(
         IncidentClassification.Criminal,
         SecurityCategory.Theft,

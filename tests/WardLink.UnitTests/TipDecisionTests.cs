@@ -17,6 +17,26 @@ public sealed class TipDecisionTests
     private const string Desk = "police-desk";
     private static readonly RecordingWard Ward = new("quang-thang");
 
+    /// <summary>
+    /// Whatever channel a tip names, sent by a partner or not: a partner's is taken only through the partner's channel (else a
+    /// 400 naming <c>channel</c>, nothing recorded), anyone else's as it says.
+    /// </summary>
+    [Fact]
+    public void A_partners_tip_is_taken_only_through_the_partner_channel() =>
+        Gen.Select(Gen.Enum<TipChannel>(), Gen.Bool).Sample((channel, fromPartner) =>
+        {
+            var decision = Tip.Receive(null, ValidCommand() with { Channel = channel, SubmittedByPartner = fromPartner ? Guid.CreateVersion7() : null }, Now, Desk);
+
+            if (fromPartner && channel != TipChannel.Partner)
+            {
+                AssertInvalid(decision, "channel");
+            }
+            else
+            {
+                Assert.Equal(channel, Assert.IsType<TipReceived>(Assert.Single(decision.Events)).Channel);
+            }
+        });
+
     private static ReceiveTip ValidCommand() => new(
         TipChannel.Hotline,
         SecurityCategory.Theft,

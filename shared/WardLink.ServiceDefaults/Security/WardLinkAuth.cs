@@ -172,6 +172,21 @@ public static class WardLinkAuth
                 NameClaimType = WardLinkClaims.Subject,
                 RoleClaimType = WardLinkClaims.Role,
             };
+
+            // The handler describes a token for another audience by the one audience it found, which IdentityModel, checking a
+            // token's list of audiences, does not report: "The audience '(null)' is invalid". Say what is wrong instead.
+            options.Events = new JwtBearerEvents
+            {
+                OnChallenge = context =>
+                {
+                    if (context.AuthenticateFailure is SecurityTokenInvalidAudienceException)
+                    {
+                        context.ErrorDescription = $"The token is not for this service: it names none of {string.Join(", ", valid)} as its audience.";
+                    }
+
+                    return Task.CompletedTask;
+                },
+            };
         });
     }
 

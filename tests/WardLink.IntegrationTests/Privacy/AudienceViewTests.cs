@@ -152,12 +152,16 @@ public sealed class AudienceViewTests(MarkedRecords records) : IClassFixture<Mar
     [Fact]
     public async Task A_partner_s_answer_to_creating_a_tip_or_an_incident_has_no_ETag()
     {
-        foreach (var (service, path, body) in new[] { (TipsService.Name, "/tips", TipsApi.NewTip()), (IncidentsService.Name, "/incidents", IncidentRequests.Report()) })
+        foreach (var (service, path, body, partnerBody) in new[]
+        {
+            (TipsService.Name, "/tips", TipsApi.NewTip(), TipsApi.NewTip(channel: "partner")),
+            (IncidentsService.Name, "/incidents", IncidentRequests.Report(), IncidentRequests.Report(source: "partner")),
+        })
         {
             using var police = records.ClientOf(service, Audience.Police);
             using var partner = records.ClientOf(service, Audience.PartnerOfTheSite);
             using var policeAnswer = await police.PostAsJsonAsync(path, body, Ct);
-            using var partnerAnswer = await partner.PostAsJsonAsync(path, body, Ct);
+            using var partnerAnswer = await partner.PostAsJsonAsync(path, partnerBody, Ct);
 
             Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (policeAnswer.StatusCode, partnerAnswer.StatusCode));
             Assert.Equal("\"1\"", policeAnswer.Headers.ETag?.Tag);
