@@ -1,3 +1,4 @@
+using CsCheck;
 using WardLink.Domain;
 
 namespace WardLink.UnitTests;
@@ -19,4 +20,25 @@ internal static class DecisionAssert
         Assert.Equal(RejectionKind.Invalid, decision.Rejection!.Kind);
         Assert.Equal(fields.Order(), decision.Rejection.Errors!.Keys.Order());
     }
+
+    /// <summary>
+    /// Whatever <typeparamref name="TValue"/> a creation names (<paramref name="decide"/> given it and whether a partner sends it):
+    /// a partner's is taken only as <paramref name="partners"/> (else invalid, naming <paramref name="field"/>), anyone else's
+    /// as it says (<paramref name="recorded"/> in the one event).
+    /// </summary>
+    public static void AssertPartnerSaysOnly<TValue, TEvent>(Func<TValue, bool, Decision> decide, TValue partners, string field, Func<TEvent, TValue> recorded)
+        where TValue : struct, Enum =>
+        Gen.Select(Gen.Enum<TValue>(), Gen.Bool).Sample((value, fromPartner) =>
+        {
+            var decision = decide(value, fromPartner);
+
+            if (fromPartner && !value.Equals(partners))
+            {
+                AssertInvalid(decision, field);
+            }
+            else
+            {
+                Assert.Equal(value, recorded(Assert.IsType<TEvent>(Assert.Single(decision.Events))));
+            }
+        });
 }

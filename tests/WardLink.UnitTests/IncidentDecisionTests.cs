@@ -26,19 +26,11 @@ public sealed class IncidentDecisionTests
     /// </summary>
     [Fact]
     public void A_partners_report_is_taken_only_with_the_partner_as_its_source() =>
-        Gen.Select(Gen.Enum<IncidentSource>(), Gen.Bool).Sample((source, fromPartner) =>
-        {
-            var decision = Incident.Report(null, ValidReport() with { Source = source, SubmittedByPartner = fromPartner ? Guid.CreateVersion7() : null }, Now, Officer);
-
-            if (fromPartner && source != IncidentSource.Partner)
-            {
-                AssertInvalid(decision, "source");
-            }
-            else
-            {
-                Assert.Equal(source, Assert.IsType<IncidentReported>(Assert.Single(decision.Events)).Source);
-            }
-        });
+        AssertPartnerSaysOnly<IncidentSource, IncidentReported>(
+            (source, fromPartner) => Incident.Report(null, ValidReport() with { Source = source, SubmittedByPartner = fromPartner ? Guid.CreateVersion7() : null }, Now, Officer),
+            IncidentSource.Partner,
+            "source",
+            reported => reported.Source);
 
     private static ReportIncident ValidReport() => new(
         IncidentClassification.Criminal,

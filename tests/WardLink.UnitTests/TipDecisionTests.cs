@@ -23,19 +23,11 @@ public sealed class TipDecisionTests
     /// </summary>
     [Fact]
     public void A_partners_tip_is_taken_only_through_the_partner_channel() =>
-        Gen.Select(Gen.Enum<TipChannel>(), Gen.Bool).Sample((channel, fromPartner) =>
-        {
-            var decision = Tip.Receive(null, ValidCommand() with { Channel = channel, SubmittedByPartner = fromPartner ? Guid.CreateVersion7() : null }, Now, Desk);
-
-            if (fromPartner && channel != TipChannel.Partner)
-            {
-                AssertInvalid(decision, "channel");
-            }
-            else
-            {
-                Assert.Equal(channel, Assert.IsType<TipReceived>(Assert.Single(decision.Events)).Channel);
-            }
-        });
+        AssertPartnerSaysOnly<TipChannel, TipReceived>(
+            (channel, fromPartner) => Tip.Receive(null, ValidCommand() with { Channel = channel, SubmittedByPartner = fromPartner ? Guid.CreateVersion7() : null }, Now, Desk),
+            TipChannel.Partner,
+            "channel",
+            received => received.Channel);
 
     private static ReceiveTip ValidCommand() => new(
         TipChannel.Hotline,
