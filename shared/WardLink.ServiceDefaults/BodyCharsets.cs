@@ -36,6 +36,15 @@ public static class BodyCharsets
                 $"'{Shown(repeated)}' is given more than once in Content-Type: one reader would take the first, another the last. Give each parameter once. Nothing was done."));
         }
 
+        // A parameter is a name and a value (RFC 9110, section 5.6.6): `charset` alone was read as no charset at all, where
+        // `charset=` was refused.
+        if (type.Parameters.FirstOrDefault(parameter => !parameter.Value.HasValue) is { } bare)
+        {
+            return (null, Unsupported(
+                "The body's media type gives a parameter without a value.",
+                $"'{Shown(bare.Name.ToString())}' in Content-Type has no value: a parameter is written name=value. Nothing was done."));
+        }
+
         if (type.Charset is not { HasValue: true } given)
         {
             return (null, null);
