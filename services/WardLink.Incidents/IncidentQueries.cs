@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,6 +43,9 @@ public static class IncidentQueries
 {
     public const int MaxPageSize = 500;
 
+    /// <summary>A page's size when a request names none, as the document states it (<c>default</c>).</summary>
+    public const int DefaultPageSize = 50;
+
     public static IEndpointRouteBuilder MapIncidentQueries(this IEndpointRouteBuilder endpoints)
     {
         var incidents = endpoints.MapGroup("/incidents").WithTags("Incidents");
@@ -82,12 +86,12 @@ public static class IncidentQueries
         [EnumOf(typeof(IncidentSource))] string? source,
         DateTimeOffset? from,
         DateTimeOffset? to,
-        [Range(1, MaxPageSize)] int? limit,
-        [Range(1, PageRequest.MaxPage)] int? page,
+        [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? limit,
+        [Range(1, PageRequest.MaxPage), DefaultValue(PageRequest.FirstPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var paging = PageRequest.Read(limit, page, 50, MaxPageSize, errors);
+        var paging = PageRequest.Read(limit, page, DefaultPageSize, MaxPageSize, errors);
         var wantedStatus = errors.ParseEnum<IncidentStatus>(status, "status");
         var wantedClassification = errors.ParseEnum<IncidentClassification>(classification, "classification");
         var wantedCategory = errors.ParseEnum<SecurityCategory>(category, "category");

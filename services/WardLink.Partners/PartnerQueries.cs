@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,6 +43,9 @@ public static class PartnerQueries
 {
     public const int MaxPageSize = 500;
 
+    /// <summary>A page's size when a request names none, as the document states it (<c>default</c>).</summary>
+    public const int DefaultPageSize = 100;
+
     public static IEndpointRouteBuilder MapPartnerQueries(this IEndpointRouteBuilder endpoints)
     {
         var partners = endpoints.MapGroup("/partners").WithTags("Partners");
@@ -66,12 +70,12 @@ public static class PartnerQueries
         WardDatabases databases,
         [EnumOf(typeof(PartnerKind))] string? kind,
         [EnumOf(typeof(PartnerStatus))] string? status,
-        [Range(1, MaxPageSize)] int? limit,
-        [Range(1, PageRequest.MaxPage)] int? page,
+        [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? limit,
+        [Range(1, PageRequest.MaxPage), DefaultValue(PageRequest.FirstPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
+        var paging = PageRequest.Read(limit, page, DefaultPageSize, MaxPageSize, errors);
         var wantedKind = errors.ParseEnum<PartnerKind>(kind, "kind");
         var wantedStatus = errors.ParseEnum<PartnerStatus>(status, "status");
         if (errors.Any)

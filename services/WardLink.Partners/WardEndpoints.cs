@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using JasperFx.Events.Projections;
 using Marten;
@@ -73,6 +74,9 @@ public sealed record WardStep(string WardId, IDocumentSession Session, WardDatab
 public static class WardEndpoints
 {
     public const int MaxPageSize = 500;
+
+    /// <summary>A page's size when a request names none, as the document states it (<c>default</c>).</summary>
+    public const int DefaultPageSize = 100;
 
     /// <summary>The unique index that keeps each code to one ward, across every tenant.</summary>
     public const string CodeIndex = "mt_doc_wardstate_uidx_code";
@@ -189,12 +193,12 @@ public static class WardEndpoints
         IOptions<WardOptions> options,
         [MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? ward,
         [MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string? province,
-        [Range(1, MaxPageSize)] int? limit,
-        [Range(1, PageRequest.MaxPage)] int? page,
+        [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? limit,
+        [Range(1, PageRequest.MaxPage), DefaultValue(PageRequest.FirstPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
+        var paging = PageRequest.Read(limit, page, DefaultPageSize, MaxPageSize, errors);
         errors.Check(province is null || WardNames.IsId(province), "province", $"A province id: lower-case words joined by hyphens, {WardNames.MinIdLength} to {WardNames.MaxIdLength} characters.");
         if (errors.Any)
         {

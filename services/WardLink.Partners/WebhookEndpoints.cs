@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,6 +29,9 @@ public static class WebhookEndpoints
 
     /// <summary>The most deliveries one page of the log holds.</summary>
     public const int MaxDeliveriesPage = 200;
+
+    /// <summary>A page's size when a request names none, as the document states it (<c>default</c>).</summary>
+    public const int DefaultDeliveriesPage = MaxDeliveriesPage / 4;
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -187,12 +191,12 @@ public static class WebhookEndpoints
         Guid webhookId,
         IQuerySession session,
         [EnumOf(typeof(DeliveryStatus))] string? status,
-        [Range(1, MaxDeliveriesPage)] int? limit,
-        [Range(1, PageRequest.MaxPage)] int? page,
+        [Range(1, MaxDeliveriesPage), DefaultValue(DefaultDeliveriesPage)] int? limit,
+        [Range(1, PageRequest.MaxPage), DefaultValue(PageRequest.FirstPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var paging = PageRequest.Read(limit, page, MaxDeliveriesPage / 4, MaxDeliveriesPage, errors);
+        var paging = PageRequest.Read(limit, page, DefaultDeliveriesPage, MaxDeliveriesPage, errors);
         var wanted = errors.ParseEnum<DeliveryStatus>(status, "status");
         if (errors.Any)
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Linq.Expressions;
 using Marten;
@@ -60,6 +61,9 @@ public static class PatrolQueries
 {
     public const int MaxPageSize = 500;
 
+    /// <summary>A page's size when a request names none, as the document states it (<c>default</c>).</summary>
+    public const int DefaultPageSize = 50;
+
     /// <summary>
     /// The longest coverage counts a shift as under way after it began, for the incidents set against it and its hours patrolled alike:
     /// nothing bounds a shift as recorded (one started and never ended, or recorded as begun years before its end), and without a bound
@@ -107,12 +111,12 @@ public static class PatrolQueries
         Guid? siteId,
         DateTimeOffset? from,
         DateTimeOffset? to,
-        [Range(1, MaxPageSize)] int? limit,
-        [Range(1, PageRequest.MaxPage)] int? page,
+        [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? limit,
+        [Range(1, PageRequest.MaxPage), DefaultValue(PageRequest.FirstPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var paging = PageRequest.Read(limit, page, 50, MaxPageSize, errors);
+        var paging = PageRequest.Read(limit, page, DefaultPageSize, MaxPageSize, errors);
         var wantedStatus = errors.ParseEnum<ShiftStatus>(status, "status");
         var wantedKind = errors.ParseEnum<ShiftKind>(kind, "kind");
         errors.CheckTimeRange(from, to, "to");

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Tips;
@@ -14,6 +15,9 @@ namespace WardLink.Tips;
 public static class TipEndpoints
 {
     public const int MaxPageSize = 200;
+
+    /// <summary>A page's size when a request names none, as the document states it (<c>default</c>).</summary>
+    public const int DefaultPageSize = 50;
 
     /// <summary>How problems name a tip.</summary>
     internal const string What = "Tip";
@@ -113,12 +117,12 @@ public static class TipEndpoints
         Guid? siteId,
         DateTimeOffset? receivedFrom,
         DateTimeOffset? receivedTo,
-        [Range(1, MaxPageSize)] int? limit,
-        [Range(1, PageRequest.MaxPage)] int? page,
+        [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? limit,
+        [Range(1, PageRequest.MaxPage), DefaultValue(PageRequest.FirstPage)] int? page,
         CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var paging = PageRequest.Read(limit, page, 50, MaxPageSize, errors);
+        var paging = PageRequest.Read(limit, page, DefaultPageSize, MaxPageSize, errors);
         errors.CheckTimeRange(receivedFrom, receivedTo, "receivedTo");
         var withStatus = errors.ParseEnum<TipStatus>(status, "status");
         var withVerdict = errors.ParseEnum<TipVerdict>(verdict, "verdict");

@@ -18,6 +18,9 @@ public readonly record struct PageRequest(int Limit, int Page)
     public const int MaxPage = 10_000;
     public const int MaxLimit = 1_000;
 
+    /// <summary>The page a request that names none reads, as the documents state it (<c>default</c>).</summary>
+    public const int FirstPage = 1;
+
     /// <summary>The limits of a page, as API documents state them.</summary>
     public static readonly string Limits = $"Pages 1 to {MaxPage}.";
 
@@ -28,7 +31,7 @@ public readonly record struct PageRequest(int Limit, int Page)
     public static PageRequest Read(int? limit, int? page, int defaultLimit, int maxLimit, FieldErrors errors)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxLimit, MaxLimit);
-        var request = new PageRequest(limit ?? defaultLimit, page ?? 1);
+        var request = new PageRequest(limit ?? defaultLimit, page ?? FirstPage);
         errors
             .Check(request.Limit is >= 1 && request.Limit <= maxLimit, "limit", $"Between 1 and {maxLimit}.")
             .Check(request.Page is >= 1 and <= MaxPage, "page", $"Pages run from 1 to {MaxPage}; narrow the filters to reach further.");

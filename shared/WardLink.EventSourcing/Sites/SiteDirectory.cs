@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using MassTransit;
@@ -122,6 +123,9 @@ public static class SiteDirectory
 {
     public const int MaxPageSize = 500;
 
+    /// <summary>A page's size when a request names none, as the document states it (<c>default</c>).</summary>
+    public const int DefaultPageSize = 100;
+
     /// <summary>
     /// The wards of the sites of <paramref name="siteIds"/> at <paramref name="at"/> that the directory knows and a caller with
     /// <paramref name="access"/> may see, by site (any other site is left out, as unknown): a record names only sites of its own
@@ -214,10 +218,10 @@ public static class SiteDirectory
     }
 
     private static async Task<Results<Ok<ListPage<SiteEntry>>, ValidationProblem>> List(
-        HttpContext http, IQuerySession session, WardTenants wards, Guid? partnerId, [Range(1, MaxPageSize)] int? limit, [Range(1, PageRequest.MaxPage)] int? page, CancellationToken ct)
+        HttpContext http, IQuerySession session, WardTenants wards, Guid? partnerId, [Range(1, MaxPageSize), DefaultValue(DefaultPageSize)] int? limit, [Range(1, PageRequest.MaxPage), DefaultValue(PageRequest.FirstPage)] int? page, CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var paging = PageRequest.Read(limit, page, 100, MaxPageSize, errors);
+        var paging = PageRequest.Read(limit, page, DefaultPageSize, MaxPageSize, errors);
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToRejection().Errors!);

@@ -61,6 +61,9 @@ public sealed class BodySchema
     public bool UniqueItems => (bool?)_node["uniqueItems"] == true;
 
     /// <summary>The documented range of a number.</summary>
+    /// <summary>The value the operation takes when none is sent (<c>default</c>), as the document writes it; null where it states none.</summary>
+    public string? Default => _node["default"]?.ToJsonString();
+
     public decimal? Minimum => (decimal?)_node["minimum"];
 
     public decimal? Maximum => (decimal?)_node["maximum"];

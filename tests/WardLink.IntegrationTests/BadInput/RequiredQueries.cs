@@ -36,6 +36,46 @@ public abstract partial class BadInputSuite<TEntryPoint>
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// Every list (a read that takes a <c>page</c>) states the defaults of its <c>limit</c> and <c>page</c>, and asked without
+    /// them (with its required parameters only) answers that limit and that page (the document stated none: a list's page held
+    /// 50 or 100 items as the code chose).
+    /// </summary>
+    [Fact]
+    public async Task A_lists_limit_and_page_default_to_what_the_document_states()
+    {
+        var failures = new List<string>();
+        var (lists, answered) = (0, 0);
+        foreach (var operation in (await QueriedOperation.DescribedByAsync(_client, Ct)).Where(operation => operation.Method == "GET" && operation.Query.Any(parameter => parameter.Name == "page")))
+        {
+            lists++;
+            var defaults = operation.Query.Where(parameter => parameter.Name is "limit" or "page").ToDictionary(parameter => parameter.Name, parameter => parameter.Schema.Default);
+            if (defaults.Count != 2 || defaults.Any(stated => stated.Value is null))
+            {
+                failures.Add($"{operation}: no default stated for limit and page ({string.Join(", ", defaults.Select(stated => $"{stated.Key}: {stated.Value ?? "none"}"))})");
+                continue;
+            }
+
+            var required = operation.Query.Where(parameter => operation.Required.Contains(parameter.Name)).Select(parameter => (parameter.Name, TakenBy(parameter.Schema))).ToList();
+            var answer = await SendAsync(operation.Method, operation.Address(required), null);
+            if (answer.Status != 200)
+            {
+                // A list under a record a fresh id names (a webhook's deliveries) is that record's 404.
+                continue;
+            }
+
+            answered++;
+            var page = JsonDocument.Parse(answer.Body).RootElement;
+            if ((page.TryGetProperty("limit", out var limit) ? limit.GetRawText() : null) != defaults["limit"] || (page.TryGetProperty("page", out var number) ? number.GetRawText() : null) != defaults["page"])
+            {
+                failures.Add($"{operation} without limit and page: answered {Shortened(answer.Body)}, where the document states limit {defaults["limit"]} and page {defaults["page"]}");
+            }
+        }
+
+        Assert.True(lists > 0 && answered > 0, $"{lists} lists, {answered} answered.");
+        AssertNone(failures);
+    }
+
     /// <summary>A value of the schema a parameter takes: a number within its range, a day, a time, an enum's first name.</summary>
     private static string TakenBy(BodySchema schema) => schema.Kind switch
     {
