@@ -92,7 +92,7 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
         return Separators().Replace(text.Replace('\\', '/'), "/");
     }
 
-    [GeneratedRegex(@"(?<public>/public)(?<rest>(?:/[^/?#\s]*)+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"(?<public>/public)(?<rest>(?:/[^/]*)+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex PublicPath();
 
     [GeneratedRegex(@"/(?:\.?/)+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]

@@ -96,6 +96,26 @@ public sealed class AnonymousSpansTests
     }
 
     /// <summary>
+    /// A code glued to an escaped character that reads as no separator of a path's segments (<c>?</c>, <c>#</c>, a space, a tab,
+    /// escaped once or twice) is part of its segment as read, and gone with it: it stayed in the span where the escape read as
+    /// the start of a query.
+    /// </summary>
+    [Fact]
+    public void A_follow_up_code_after_an_escaped_query_mark_or_space_is_gone_too()
+    {
+        var escapes = Gen.OneOf(Gen.Const("%3F"), Gen.Const("%3f"), Gen.Const("%23"), Gen.Const("%20"), Gen.Const("%09"), Gen.Const("%253F"), Gen.Const("+"));
+        Gen.Select(Codes, escapes, Gen.Bool, Gen.OneOf(Gen.Const(""), Gen.Const("?ward=Redacted"))).Sample((code, escape, ownSegment, query) =>
+        {
+            var url = $"https://gateway.example/api/public/tips{(ownSegment ? "/" : "")}{escape}{code}{query}";
+            var shown = AnonymousSpans.WithoutFollowUpCode(url);
+
+            Assert.DoesNotContain(code, shown, StringComparison.OrdinalIgnoreCase);
+            Assert.Matches("/api/public/(tips/)?{code}", shown);
+            Assert.EndsWith(query, shown, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>
     /// A public path mistyped (<c>/public/tip/</c>, <c>/public/tips;x/</c>, the code right after <c>/public/</c>, any word a
     /// client puts there) still leaves no code: no route reads it, but the span still names the path the client sent.
     /// </summary>
