@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using OpenTelemetry;
+using WardLink.Domain;
 
 namespace WardLink.ServiceDefaults;
 
@@ -33,9 +34,9 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
             data.SetTag(tag, null);
         }
 
-        if (data.GetTagItem(QueryTag) is string query && data.GetTagItem("url.path") is string path && IsPublic(path))
+        if (data.GetTagItem(QueryTag) is string query)
         {
-            data.SetTag(QueryTag, PublicQuery(query));
+            data.SetTag(QueryTag, data.GetTagItem("url.path") is string path && IsPublic(path) ? PublicQuery(query) : WithoutFollowUpCode(query));
         }
 
         foreach (var tag in UrlTags)
@@ -63,14 +64,19 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
         var shown = PublicPath().Matches(read).Select(match => match.Value).SequenceEqual(PublicPath().Matches(path).Select(match => match.Value), StringComparer.Ordinal)
             ? Redacted(path)
             : Redacted(read);
-        return query is null ? shown : $"{shown}?{(PublicPath().IsMatch(read) ? PublicQuery(query) : query)}";
+        return query is null ? shown : $"{shown}?{(PublicPath().IsMatch(read) ? PublicQuery(query) : WithoutFollowUpCode(query))}";
     }
 
     private static bool IsPublic(string path) => PublicPath().IsMatch(AsRead(path));
 
-    /// <summary>A public path's query (without its <c>?</c>) as shown: each part but a <see cref="PublicQueryNames"/> one <c>Redacted</c>.</summary>
+    /// <summary>
+    /// A public path's query (without its <c>?</c>) as shown: each part <c>Redacted</c> but a <see cref="PublicQueryNames"/> one,
+    /// whose value is shown only as instrumentation hides it or as a ward's id is written (anything else a tipster typed there too).
+    /// </summary>
     private static string PublicQuery(string query) => string.Join('&', query.Split('&').Select(part =>
-        part.Length == 0 || PublicQueryNames.Contains(part.Split('=')[0]) && part.Contains('=', StringComparison.Ordinal) ? part : QueryPartShown));
+        part.Length == 0 ? part
+        : part.Split('=', 2) is [var name, var value] && PublicQueryNames.Contains(name) ? $"{name}={(value == QueryPartShown || WardNames.IsId(value) ? value : QueryPartShown)}"
+        : QueryPartShown));
 
     private const string CodeShown = "{code}";
 

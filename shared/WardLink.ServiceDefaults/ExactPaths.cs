@@ -23,7 +23,8 @@ public static class ExactPaths
             context.Request.RouteValues.Clear();
         }
 
-        return MethodRefusals.RefuseLetterCase(context) ?? next(context);
+        MethodRefusals.RouteLetterCaseToRefusal(context);
+        return next(context);
     });
 
     private static bool IsExact(PathString pathBase, string documented) =>

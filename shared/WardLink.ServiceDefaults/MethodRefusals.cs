@@ -24,22 +24,34 @@ public static class MethodRefusals
     public static string Title(string allow, string method) => $"The path takes {allow}, not {method}.";
 
     /// <summary>
-    /// After routing: a request routed to an endpoint whose methods hold its method only in another letter case is refused,
-    /// naming every method the endpoint's path takes (each endpoint of the same route pattern).
+    /// After routing: a request routed to an endpoint whose methods hold its method only in another letter case is routed to
+    /// routing's own refusal instead (<see cref="RoutingRejections"/>, which answers it where a method no path takes is answered,
+    /// counted as every request is), naming every method the endpoint's path takes (each endpoint of the same route pattern).
     /// </summary>
-    public static Task? RefuseLetterCase(HttpContext http)
+    public static void RouteLetterCaseToRefusal(HttpContext http)
     {
         if (http.GetEndpoint() is not RouteEndpoint endpoint
             || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { HttpMethods: { Count: > 0 } methods }
             || methods.Contains(http.Request.Method, StringComparer.Ordinal))
         {
-            return null;
+            return;
         }
 
-        var allowed = http.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints
+        var allow = string.Join(", ", http.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
             .Where(other => other.RoutePattern.RawText == endpoint.RoutePattern.RawText)
-            .SelectMany(other => other.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []);
-        return Refused(http, allowed).ExecuteAsync(http);
+            .SelectMany(other => other.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal));
+        http.SetEndpoint(new Endpoint(
+            refused =>
+            {
+                refused.Response.Headers.Allow = allow;
+                refused.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                return Task.CompletedTask;
+            },
+            EndpointMetadataCollection.Empty,
+            RoutingRejections.MethodNotSupported));
+        http.Request.RouteValues.Clear();
     }
 }

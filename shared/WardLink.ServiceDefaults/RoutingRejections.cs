@@ -12,10 +12,13 @@ namespace WardLink.ServiceDefaults;
 /// </summary>
 public static class RoutingRejections
 {
+    /// <summary>The name of routing's refusal of a method the path does not take.</summary>
+    public const string MethodNotSupported = "405 HTTP Method Not Supported";
+
     private static readonly HashSet<string> Refusals = new(StringComparer.Ordinal)
     {
         "415 HTTP Unsupported Media Type",
-        "405 HTTP Method Not Supported",
+        MethodNotSupported,
         "406 HTTP Unsupported Encoding",
     };
 

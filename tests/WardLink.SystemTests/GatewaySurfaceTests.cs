@@ -421,7 +421,8 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     /// A method no path takes as sent (docs/api.md: a method's name is case-sensitive): <c>CONNECT</c> (the proxy cannot forward
     /// it: it was a 502 saying the service was down, and a warning logged), a declared method in lower case (<c>head</c> was
     /// answered as a <c>GET</c>, its body sent or said to be empty), an unknown word, and <c>HEAD</c> where the document takes
-    /// no <c>HEAD</c>: on every path of the merged document, anonymously and with the police's token, each is a 405 problem
+    /// no <c>HEAD</c>: on every path of the merged document, anonymously and with the police's token (one of them a path and a
+    /// caller, in turn, so each is sent to a quarter of the paths), each is a 405 problem
     /// whose <c>Allow</c> holds the path's documented methods and not the one sent, titled as every refusal of a method is,
     /// and the gateway logs nothing of it. Sent on a socket as written (a client library would put <c>CONNECT</c> in another
     /// form, and might write a method's name in capitals).

@@ -59,7 +59,7 @@ public sealed class AuditChain : SubscriptionBase
             {
                 var fields = new ChainedFields(
                     reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5),
-                    _wards.WardOf(reader.GetString(7)));
+                    _wards.StoredWardOf(reader.GetString(7)) ?? reader.GetString(7));
                 var hash = HashChain.Link(previous, fields);
                 links.Add((fields, ++position, previous, hash, reader.GetString(6)));
                 previous = hash;

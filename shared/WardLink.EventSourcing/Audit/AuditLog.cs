@@ -142,7 +142,7 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
 
         Narrow(ofEvents, filter, "e", "e.timestamp", "e.seq_id", byWard: true);
 
-        // A link whose event is gone is read whatever the wards: it holds no data.
+        // A link whose event is gone is read whatever the wards: it holds no record's data (its ward's id, which is public, at most).
         Narrow(ofOrphans, filter, "l", "l.recorded_at", "l.sequence", byWard: false);
         return (ofEvents.ToString(), ofOrphans.ToString());
     }
@@ -242,7 +242,7 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
             reader.IsDBNull(6) ? null : reader.GetString(6),
             reader.GetString(9),
             data,
-            wards.WardOf(reader.GetString(TenantColumn)));
+            wards.StoredWardOf(reader.GetString(TenantColumn)));
     }
 
     /// <summary>The link in the nine columns from <paramref name="at"/> (<see cref="LinkColumns"/>).</summary>

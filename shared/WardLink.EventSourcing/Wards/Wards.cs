@@ -70,6 +70,13 @@ public sealed class WardTenants(IOptions<WardOptions> options)
     public string TenantOf(string ward) => ward == Home ? DefaultTenant : ward;
 
     public string WardOf(string tenant) => tenant == DefaultTenant ? Home : tenant;
+
+    /// <summary>
+    /// The ward a stored record's tenant names, as the audit chains and shows it: the home ward for the default tenant; none for
+    /// the home ward's own id, a tenant no service writes (the home ward's records are the default tenant's), so a record an
+    /// insider moved there, out of every read, is found; any other tenant its ward.
+    /// </summary>
+    public string? StoredWardOf(string tenant) => tenant == DefaultTenant ? Home : tenant == Home ? null : tenant;
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CsCheck;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.UnitTests.Privacy;
@@ -65,7 +66,7 @@ public sealed class AnonymousSpansTests
 
             var shown = ((string)span.GetTagItem("url.full")!).Split('?', 2)[1];
             Assert.Equal(shown, span.GetTagItem("url.query"));
-            Assert.All(shown.Split('&'), part => Assert.True(part is "" or "Redacted" || part.StartsWith("ward=", StringComparison.Ordinal) && sent.Contains(part), part));
+            Assert.All(shown.Split('&'), part => Assert.True(part is "" or "Redacted" or "ward=Redacted" || part.StartsWith("ward=", StringComparison.Ordinal) && WardNames.IsId(part[5..]) && sent.Contains(part), part));
 
             using var police = new Activity("request");
             police.SetTag("url.path", "/api/tips");
@@ -114,6 +115,31 @@ public sealed class AnonymousSpansTests
             Assert.EndsWith(query, shown, StringComparison.Ordinal);
         });
     }
+
+    /// <summary>
+    /// A code in what reads as no path of its URL is gone too: a path escaped before its public words (<c>/api%3F/public/tips/…</c>,
+    /// which a span's <c>url.path</c> shows decoded), the query of any path that names a public path, escaped or not.
+    /// </summary>
+    [Fact]
+    public void A_follow_up_code_in_what_reads_as_a_query_is_gone_too() =>
+        Codes.Sample(code =>
+        {
+            foreach (var (tag, value) in new[]
+            {
+                ("url.path", $"/api?/public/tips/{code}"),
+                ("url.full", $"https://gateway.example/api/tips?next=%2Fpublic%2Ftips%2F{code}"),
+                ("url.query", $"next=/api/public/tips/{code}/messages"),
+            })
+            {
+                using var span = new Activity("request");
+                span.SetTag("url.path", "/api/tips");
+                span.SetTag(tag, value);
+
+                new AnonymousSpans().OnEnd(span);
+
+                Assert.DoesNotContain(code, (string)span.GetTagItem(tag)!, StringComparison.OrdinalIgnoreCase);
+            }
+        });
 
     /// <summary>
     /// A public path mistyped (<c>/public/tip/</c>, <c>/public/tips;x/</c>, the code right after <c>/public/</c>, any word a
