@@ -60,12 +60,12 @@ public static class Health
         {
             Predicate = _ => false,
             ResponseWriter = writer,
-        }).AllowAnonymous();
+        }, ProbeMethods).AllowAnonymous();
         endpoints.MapReads("/health/ready", new HealthCheckOptions
         {
             Predicate = IsReadinessCheck,
             ResponseWriter = writer,
-        }).AllowAnonymous();
+        }, ProbeMethods).AllowAnonymous();
         return endpoints;
     }
 
@@ -74,14 +74,17 @@ public static class Health
     /// alone, as its document writes it (a <c>HEAD</c> was answered to a token and refused without one).
     /// </summary>
     public static IEndpointConventionBuilder MapWardLinkReadinessReport(this IEndpointRouteBuilder endpoints, string path) =>
-        endpoints.MapReads(path, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReport }, HttpMethods.Get);
+        endpoints.MapReads(path, new HealthCheckOptions { Predicate = IsReadinessCheck, ResponseWriter = WriteReport }, [HttpMethods.Get]);
 
     /// <summary>
     /// Health checks answer <paramref name="methods"/> (the probes <c>GET</c> and <c>HEAD</c>), as documented; another method is
     /// routing's 405 with <c>Allow</c>. They act in no ward (<see cref="WardFree"/>): <c>ward=</c> is not theirs.
     /// </summary>
-    private static IEndpointConventionBuilder MapReads(this IEndpointRouteBuilder endpoints, string path, HealthCheckOptions options, params string[] methods) =>
-        endpoints.MapHealthChecks(path, options).WithMetadata(new HttpMethodMetadata(methods is [] ? [HttpMethods.Get, HttpMethods.Head] : methods)).InNoWard();
+    private static IEndpointConventionBuilder MapReads(this IEndpointRouteBuilder endpoints, string path, HealthCheckOptions options, string[] methods) =>
+        endpoints.MapHealthChecks(path, options).WithMetadata(new HttpMethodMetadata(methods)).InNoWard();
+
+    /// <summary>The methods the probes (<c>/health/live</c>, <c>/health/ready</c>) answer.</summary>
+    private static readonly string[] ProbeMethods = [HttpMethods.Get, HttpMethods.Head];
 
     /// <summary>
     /// The health endpoints (<c>/health/…</c>; at the gateway also the readiness reports under
