@@ -102,12 +102,16 @@ public static class StreamResults
             return Answer(http, state, version, versioned, respond);
         }
 
-        if (versioned && !http.Request.IfMatchAllows(version))
+        if (versioned && http.Request.PreconditionOn(HttpResults.ETagOf(version)) is not Precondition.Holds and var failed)
         {
             http.Response.SetETag(version);
             return Results.Problem(
-                title: $"{what} {shownId ?? id.ToString()} has changed since you read it.",
-                detail: $"Its ETag is now {HttpResults.ETagOf(version)}; read it again and retry.",
+                title: failed is Precondition.IfMatchFails
+                    ? $"{what} {shownId ?? id.ToString()} has changed since you read it."
+                    : $"{what} {shownId ?? id.ToString()} is at a version If-None-Match names.",
+                detail: failed is Precondition.IfMatchFails
+                    ? $"Its ETag is now {HttpResults.ETagOf(version)}; read it again and retry."
+                    : $"Its ETag is {HttpResults.ETagOf(version)} (If-None-Match: * names any); nothing was done.",
                 statusCode: StatusCodes.Status412PreconditionFailed);
         }
 

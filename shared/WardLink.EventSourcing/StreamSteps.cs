@@ -43,12 +43,14 @@ public static class StreamSteps
         .ProducesStepProblems();
 
     /// <summary>
-    /// What a step on a record (<see cref="StreamResults.AppendToStreamAsync"/>) reads besides its body, its <c>If-Match</c>,
-    /// and may answer besides its success: no such record (404), refused (409: steps at once take turns, so never a lost race), a stale <c>If-Match</c> (412);
+    /// What a step on a record (<see cref="StreamResults.AppendToStreamAsync"/>) reads besides its body, its <c>If-Match</c> and
+    /// <c>If-None-Match</c>, and may answer besides its success: no such record (404), refused (409: steps at once take turns, so never a
+    /// lost race), a stale <c>If-Match</c> or an <c>If-None-Match</c> naming its version (412);
     /// its success and its 412 carry the record's version as ETag.
     /// </summary>
     public static RouteHandlerBuilder ProducesStepProblems(this RouteHandlerBuilder step) => step
         .WithHeader(HttpResults.IfMatch)
+        .WithHeader(HttpResults.IfNoneMatch)
         .WithETag()
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)

@@ -1,6 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using WardLink.Domain;
@@ -30,20 +33,24 @@ public static class HttpResults
 
     /// <summary>
     /// The <c>ETag</c> an operation answers with (<see cref="WithETag"/>): the record's version on a success, its current one on a
-    /// <c>412</c> (a stale <c>If-Match</c>).
+    /// <c>304</c> (a read's <c>If-None-Match</c> naming it) and a <c>412</c> (a stale <c>If-Match</c>).
     /// </summary>
     public static readonly AnsweredHeader ETag = new(
         HeaderNames.ETag,
-        status => AnsweredHeader.Success(status) || status == StatusCodes.Status412PreconditionFailed,
+        status => AnsweredHeader.Success(status) || status is StatusCodes.Status304NotModified or StatusCodes.Status412PreconditionFailed,
         Required: true,
-        _ => "The record's version (its stream version, quoted: \"3\"): as this answer leaves it, or with a 412 as it is now. Send it as If-Match with a step on the record.",
+        _ => "The record's version (its stream version, quoted: \"3\"): as this answer leaves it, or with a 304 or a 412 as it is now. " +
+            "Send it as If-Match with a step on the record, or as If-None-Match with a read to be answered 304 until it changes.",
         () => new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 21, Pattern = "^\"[1-9][0-9]{0,18}\"$" });
 
     /// <summary>
     /// Declares that the operation answers with the record's version as <see cref="ETag"/>; <paramref name="toPoliceOnly"/>: only
-    /// the police's answers carry it (<see cref="SetCreatedETag"/>), so the document says it may be missing.
+    /// the police's answers carry it (<see cref="SetCreatedETag"/>), so the document says it may be missing. A read (<c>GET</c>)
+    /// so declared is conditional (<see cref="ConditionalReadAsync"/>): it reads and declares <c>If-Match</c> and
+    /// <c>If-None-Match</c>, and may answer <c>304</c> and <c>412</c>.
     /// </summary>
-    public static RouteHandlerBuilder WithETag(this RouteHandlerBuilder endpoint, bool toPoliceOnly = false) =>
+    public static RouteHandlerBuilder WithETag(this RouteHandlerBuilder endpoint, bool toPoliceOnly = false)
+    {
         endpoint.WithAnsweredHeader(toPoliceOnly
             ? ETag with
             {
@@ -51,6 +58,45 @@ public static class HttpResults
                 Describe = services => $"{ETag.Describe(services)} The police's answers only: a partner takes no step on the record, and reads it without a version.",
             }
             : ETag);
+        endpoint.Add(built =>
+        {
+            if (built.Metadata.OfType<IHttpMethodMetadata>().Any(methods => methods.HttpMethods.SequenceEqual([HttpMethods.Get])))
+            {
+                built.Metadata.Add(ReadIfMatch);
+                built.Metadata.Add(ReadIfNoneMatch);
+                built.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status304NotModified, typeof(void)));
+                built.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status412PreconditionFailed, typeof(ProblemDetails), ["application/problem+json"]));
+                built.FilterFactories.Add((_, next) => invocation => ConditionalReadAsync(invocation, next));
+            }
+        });
+        return endpoint;
+    }
+
+    /// <summary>
+    /// A read's preconditions, evaluated on the version its answer carries once it is found (a record the caller may not see
+    /// stays a 404, whatever the headers say): a failed <c>If-Match</c> is a <c>412</c> with the current <c>ETag</c>, a failed
+    /// <c>If-None-Match</c> a <c>304</c> with it and no body (RFC 9110 §13.2.2).
+    /// </summary>
+    private static async ValueTask<object?> ConditionalReadAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var answer = await next(invocation);
+        if (answer is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
+        {
+            return answer;
+        }
+
+        var http = invocation.HttpContext;
+        var current = http.Response.Headers.ETag is { Count: > 0 } etag ? etag.ToString() : null;
+        return http.Request.PreconditionOn(current) switch
+        {
+            Precondition.IfMatchFails => Results.Problem(
+                title: "The record is not at a version If-Match names.",
+                detail: current is null ? "Read it without If-Match." : $"Its ETag is now {current}; read it again without If-Match.",
+                statusCode: StatusCodes.Status412PreconditionFailed),
+            Precondition.IfNoneMatchFails => Results.StatusCode(StatusCodes.Status304NotModified),
+            _ => answer,
+        };
+    }
 
     /// <summary>
     /// The ETag of a record just created (its first version) for the police, who take its next steps; a partner takes
@@ -65,7 +111,7 @@ public static class HttpResults
     }
 
     /// <summary>
-    /// The optional <c>If-Match</c> header, as every step on a record declares it (<see cref="IfMatchAllows"/> reads it):
+    /// The optional <c>If-Match</c> header, as every step on a record declares it (<see cref="PreconditionOn"/> reads it):
     /// <c>*</c>, or a list of entity tags, each quoted, a weak one with <c>W/</c> before it (which never matches).
     /// </summary>
     public static readonly DocumentedHeader IfMatch = new(
@@ -77,13 +123,64 @@ public static class HttpResults
         _ => "The record's ETag as you last read it (e.g. \"3\"), or * for any version. A stale one is a 412 with the current ETag, " +
             "and changes nothing; an empty one names no version and is a 412 too. Left out, the step applies to the version it finds.");
 
+    /// <summary>The optional <c>If-None-Match</c> header of a step: the versions (or <c>*</c>, any) the step must not find.</summary>
+    public static readonly DocumentedHeader IfNoneMatch = IfMatch with
+    {
+        Name = HeaderNames.IfNoneMatch,
+        Describe = _ => "ETags (e.g. \"3\", W/\"3\" alike) or *: the step applies only if the record is at none of them; at one " +
+            "(with *, at any: the record exists) it is a 412 with the current ETag, and changes nothing.",
+    };
+
+    /// <summary><c>If-Match</c> on a read: the record is answered only at a version it names.</summary>
+    private static readonly DocumentedHeader ReadIfMatch = IfMatch with
+    {
+        Describe = _ => "ETags (e.g. \"3\") or *: the record is answered only at one of them (a weak one, W/\"3\", never matches); else " +
+            "a 412 with its current ETag. A version you are not shown (a partner's read of a tip or an incident) matches none but *.",
+    };
+
+    /// <summary><c>If-None-Match</c> on a read: the versions the caller holds.</summary>
+    private static readonly DocumentedHeader ReadIfNoneMatch = IfMatch with
+    {
+        Name = HeaderNames.IfNoneMatch,
+        Describe = _ => "ETags you hold (e.g. \"3\", W/\"3\" alike) or * (any): while the record is at one of them the answer is a 304 " +
+            "with its ETag and no body. A version you are not shown matches none but *.",
+    };
+
     /// <summary>
-    /// Whether the request's <c>If-Match</c> allows a write to a stream at <paramref name="streamVersion"/>:
-    /// no header, <c>*</c>, or the stream's strong ETag among the listed ones. A header sent empty names no version,
-    /// so it matches none (RFC 9110 §13.1.1), as a client that lost its ETag must not write blind.
+    /// What a request's preconditions make of a record whose answer carries <paramref name="current"/> (its ETag; null where
+    /// the caller is shown no version), as RFC 9110 §13.2.2 evaluates them: first <c>If-Match</c>, which holds for <c>*</c> or a
+    /// strong match among its tags (sent empty, it names no version, so it matches none, §13.1.1: a client that lost its ETag
+    /// must not write blind); then <c>If-None-Match</c>, which fails for <c>*</c> or a weak match among its tags. A tag never
+    /// matches a version the caller is not shown, so neither header tells it one.
     /// </summary>
-    public static bool IfMatchAllows(this HttpRequest request, long streamVersion) =>
-        request.Headers.IfMatch.Count == 0 || request.Headers.IfMatch
-            .SelectMany(value => (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            .Any(tag => tag == "*" || tag == ETagOf(streamVersion));
+    public static Precondition PreconditionOn(this HttpRequest request, string? current)
+    {
+        if (request.Headers.IfMatch.Count > 0 && !TagsOf(request.Headers.IfMatch).Any(tag => tag == "*" || (current is not null && tag == current)))
+        {
+            return Precondition.IfMatchFails;
+        }
+
+        return TagsOf(request.Headers.IfNoneMatch).Any(tag => tag == "*" || (current is not null && Opaque(tag) == Opaque(current)))
+            ? Precondition.IfNoneMatchFails
+            : Precondition.Holds;
+    }
+
+    private static IEnumerable<string> TagsOf(StringValues values) =>
+        values.SelectMany(value => (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>An entity tag as a weak comparison reads it: without <c>W/</c>.</summary>
+    private static string Opaque(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
+}
+
+/// <summary>What a request's <c>If-Match</c> and <c>If-None-Match</c> make of a record (<see cref="HttpResults.PreconditionOn"/>).</summary>
+public enum Precondition
+{
+    /// <summary>Both hold (or neither was sent): the request goes on.</summary>
+    Holds,
+
+    /// <summary><c>If-Match</c> names no version the record is at: a <c>412</c>.</summary>
+    IfMatchFails,
+
+    /// <summary><c>If-None-Match</c> names the version the record is at (or <c>*</c>): a <c>304</c> on a read, a <c>412</c> on a step.</summary>
+    IfNoneMatchFails,
 }

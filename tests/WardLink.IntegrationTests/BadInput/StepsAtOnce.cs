@@ -26,7 +26,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
         foreach (var step in (await DescribedOperation.AllAsync(_client, Ct)).Where(IsStep))
         {
             var parameters = PathParameter.Of(step.Description);
-            var body = StepBodies.TryGetValue($"{step.Method} {step.Template}", out var given) ? JsonSerializer.Serialize(given, JsonSerializerOptions.Web) : step.Body?.Sample()?.ToJsonString();
+            var body = StepBody(step);
             var twins = parameters.Where(parameter => parameter.IsGuid)
                 .Select(parameter => (parameter.Name, First: OwnStreams(step.Template, parameter, oneAfterAnother).FirstOrDefault(), Second: OwnStreams(step.Template, parameter, atOnce).FirstOrDefault()))
                 .Where(twin => twin.First is not null && twin.Second is not null)
@@ -65,6 +65,10 @@ public abstract partial class BadInputSuite<TEntryPoint>
         AssertNone(failures);
         Assert.True(appliedAtOnce > 0, $"No step applied when sent at once: the samples prove nothing of turns (give a step a body it takes in {nameof(StepBodies)}).");
     }
+
+    /// <summary>The body <paramref name="step"/> is sent on the suite's fresh records: the one <see cref="StepBodies"/> gives, else its schema's sample.</summary>
+    private string? StepBody(DescribedOperation step) =>
+        StepBodies.TryGetValue($"{step.Method} {step.Template}", out var given) ? JsonSerializer.Serialize(given, JsonSerializerOptions.Web) : step.Body?.Sample()?.ToJsonString();
 
     /// <summary>A write on a record of its path (a GUID in it) that answers the record, or nothing (200, 204).</summary>
     private static bool IsStep(DescribedOperation operation) =>
