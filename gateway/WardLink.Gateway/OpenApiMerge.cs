@@ -13,7 +13,8 @@ public sealed record ServiceDocument(string Service, JsonObject? Document, strin
 /// services' paths under <c>/api</c>, their tags per service, schemas of the same name kept once
 /// when identical and prefixed with the service when not, and every operation's responses
 /// completed with the statuses the gateway and the conventions add (401, 403, 429, 400, 404, 413,
-/// 502, 504), each error as <c>application/problem+json</c>.
+/// 502, 504), each error as <c>application/problem+json</c>; and the services' <c>webhooks</c> (what the partners service sends
+/// to a partner's endpoint) as each service describes them.
 /// </summary>
 public static class OpenApiMerge
 {
@@ -88,6 +89,11 @@ public static class OpenApiMerge
             }
 
             AddPaths(merged, part.Service, document);
+            foreach (var (name, item) in document["webhooks"] as JsonObject ?? [])
+            {
+                // What a service sends to a partner's endpoint: described as the service describes it (no gateway stands between).
+                Child(merged, "webhooks")[name] = item!.DeepClone();
+            }
         }
 
         Child(merged, "components")["headers"] = GatewayHeaders();

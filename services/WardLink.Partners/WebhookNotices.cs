@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -9,6 +10,7 @@ using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Wards;
+using WardLink.ServiceDefaults;
 using Contract = WardLink.Contracts.Partners;
 
 namespace WardLink.Partners;
@@ -33,7 +35,14 @@ public interface INamesSites
 
 /// <summary>An incident reported at one of the partner's sites (the fields of <c>IncidentPartnerView</c> it has then).</summary>
 public sealed record IncidentReportedNotice(
-    Guid IncidentId, string CaseNumber, IncidentClassification Classification, SecurityCategory Category, IncidentSource Source, Guid SiteId, DateTimeOffset OccurredAt, DateTimeOffset ReportedAt)
+    Guid IncidentId,
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string CaseNumber,
+    IncidentClassification Classification,
+    SecurityCategory Category,
+    IncidentSource Source,
+    Guid SiteId,
+    DateTimeOffset OccurredAt,
+    DateTimeOffset ReportedAt)
     : INamesSites
 {
     IEnumerable<Guid> INamesSites.NamedSites => [SiteId];
@@ -42,7 +51,13 @@ public sealed record IncidentReportedNotice(
 }
 
 /// <summary>An incident at one of the partner's sites resolved.</summary>
-public sealed record IncidentResolvedNotice(Guid IncidentId, string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, Guid SiteId, DateTimeOffset ResolvedAt)
+public sealed record IncidentResolvedNotice(
+    Guid IncidentId,
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string CaseNumber,
+    IncidentClassification Classification,
+    IncidentOutcome Outcome,
+    Guid SiteId,
+    DateTimeOffset ResolvedAt)
     : INamesSites
 {
     IEnumerable<Guid> INamesSites.NamedSites => [SiteId];
@@ -54,7 +69,13 @@ public sealed record IncidentResolvedNotice(Guid IncidentId, string CaseNumber, 
 /// A tip the partner submitted was referred (the fields of <c>TipPartnerView</c> it has then); its site only when it is one of
 /// the partner's own (a tip it submitted at another partner's site names none).
 /// </summary>
-public sealed record TipReferredNotice(Guid TipId, string TipNumber, SecurityCategory Category, Guid? SiteId, DateTimeOffset ReceivedAt, DateTimeOffset ReferredAt)
+public sealed record TipReferredNotice(
+    Guid TipId,
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string TipNumber,
+    SecurityCategory Category,
+    Guid? SiteId,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset ReferredAt)
     : INamesSites
 {
     IEnumerable<Guid> INamesSites.NamedSites => SiteId is { } site ? [site] : [];
@@ -63,10 +84,18 @@ public sealed record TipReferredNotice(Guid TipId, string TipNumber, SecurityCat
 }
 
 /// <summary>The outcome of the case a tip the partner submitted contributed to (a <c>TipPartnerOutcome</c>).</summary>
-public sealed record TipOutcomeNotice(Guid TipId, string TipNumber, string CaseNumber, IncidentClassification Classification, IncidentOutcome Outcome, DateTimeOffset ResolvedAt);
+public sealed record TipOutcomeNotice(
+    Guid TipId,
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string TipNumber,
+    [property: MaxLength(YearlyNumbers.MaxNumberLength)] string CaseNumber,
+    IncidentClassification Classification,
+    IncidentOutcome Outcome,
+    DateTimeOffset ResolvedAt);
 
-/// <summary>A planned shift was missed; the partner's own sites on its route.</summary>
-public sealed record ShiftMissedNotice(DateOnly PlannedDate, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, IReadOnlyList<Guid> SiteIds) : INamesSites
+/// <summary>A planned shift was missed; the partner's own sites on its route (as many as the route passes: no bound of the partners service's own).</summary>
+public sealed record ShiftMissedNotice(
+    DateOnly PlannedDate, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<Guid> SiteIds)
+    : INamesSites
 {
     IEnumerable<Guid> INamesSites.NamedSites => SiteIds;
 

@@ -73,6 +73,7 @@ public static class WebhookComposition
                 };
             });
         services.AddHostedService<WebhookSender>();
+        services.AddWebhookDocument();
         return services;
     }
 

@@ -142,6 +142,24 @@ public sealed class OpenApiMergeTests
         Assert.Null(OpenApiMerge.Merge(Gateway, [])[OpenApiMerge.MissingExtension]);
     }
 
+    [Fact]
+    public void A_service_s_webhooks_are_kept_as_it_describes_them_their_references_following_its_renamed_schemas()
+    {
+        var hook = """{ "post": { "operationId": "CameraApprovedWebhook", "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/KnownSite" } } } }, "responses": { "2XX": { "description": "Received." } } } }""";
+        var partners = Service("partners", Schemas(("KnownSite", """{ "type": "object", "properties": { "owner": { "type": "string" } } }""")));
+        partners.Document!["webhooks"] = new JsonObject { ["camera.approved"] = JsonNode.Parse(hook) };
+        var tips = Service("tips", Schemas(("KnownSite", """{ "type": "object", "properties": { "name": { "type": "string" } } }""")));
+
+        var merged = OpenApiMerge.Merge(Gateway, [tips, partners]);
+
+        var webhook = merged["webhooks"]!["camera.approved"]!["post"]!;
+        Assert.Equal("#/components/schemas/PartnersKnownSite", webhook["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal(["2XX"], webhook["responses"]!.AsObject().Select(response => response.Key));
+        Assert.Null(webhook["tags"]);
+        Assert.Null(merged["paths"]!["/api/camera.approved"]);
+        Assert.Null(OpenApiMerge.Merge(Gateway, [tips])["webhooks"]);
+    }
+
     private static ServiceDocument Service(string name, JsonObject content)
     {
         var document = new JsonObject { ["openapi"] = "3.1.1" };

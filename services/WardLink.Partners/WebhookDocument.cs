@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using WardLink.ServiceDefaults;
+
+namespace WardLink.Partners;
+
+/// <summary>
+/// The deliveries a partner's endpoint receives, as the OpenAPI document's <c>webhooks</c> (OpenAPI 3.1): one per event type,
+/// keyed by its dotted name (<c>incident.reported</c>), a <c>POST</c> whose body is <c>{ type, timestamp, data }</c> with the
+/// type's data, signed with the Standard Webhooks headers, so a partner generates its receiver from the document as it
+/// generates its client.
+/// </summary>
+public static class WebhookDocument
+{
+    /// <summary>Each event type's data and when it is sent (docs/partners.md's table).</summary>
+    private static readonly Dictionary<WebhookEventType, (Type Data, string When)> Events = new()
+    {
+        [WebhookEventType.IncidentReported] = (typeof(IncidentReportedNotice), "An incident is reported at one of the partner's sites."),
+        [WebhookEventType.IncidentResolved] = (typeof(IncidentResolvedNotice), "An incident at one of the partner's sites resolves."),
+        [WebhookEventType.TipReferred] = (typeof(TipReferredNotice), "A tip the partner submitted is referred to an incident (siteId: one of its own sites, else null)."),
+        [WebhookEventType.TipOutcomeRecorded] = (typeof(TipOutcomeNotice), "The case a tip the partner submitted contributed to resolves."),
+        [WebhookEventType.ShiftMissed] = (typeof(ShiftMissedNotice), "A planned shift whose route passes the partner's sites was missed (siteIds: its own only)."),
+        [WebhookEventType.CameraApproved] = (typeof(CameraNotice), "A camera at one of the partner's sites is approved."),
+        [WebhookEventType.CameraInstalled] = (typeof(CameraNotice), "A camera at one of the partner's sites is installed."),
+        [WebhookEventType.CameraDecommissioned] = (typeof(CameraNotice), "A camera at one of the partner's sites is decommissioned."),
+        [WebhookEventType.ActionItemOverdue] = (typeof(ActionItemOverdueNotice), "An action item the partner owns passes its due date unfinished."),
+    };
+
+    /// <summary>The Standard Webhooks headers every delivery carries, and the trace it continues.</summary>
+    private static readonly (string Name, bool Required, int MaxLength, string Pattern, string Description)[] Headers =
+    [
+        ("webhook-id", true, 36, "^msg_[0-9a-f]{32}$", "The delivery's id, the same on every attempt, replay and resume: drop a repeat by it."),
+        ("webhook-timestamp", true, 19, "^[1-9][0-9]{0,18}$", "When this attempt was signed, in seconds since 1970 (UTC): refuse one far from your clock."),
+        ("webhook-signature", true, 195, "^v1,[A-Za-z0-9+/]{43}=( v1,[A-Za-z0-9+/]{43}=){0,3}$",
+            "HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\" under the webhook's secret (base64 after whsec_), as v1,<base64>; " +
+            "while replaced secrets still sign (24 hours after a rotation, at most 3), one signature per secret, separated by spaces: accept the delivery when one verifies."),
+        ("traceparent", false, 55, "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", "The W3C trace context of the attempt, a child of the event's trace."),
+    ];
+
+    public static void Describe(OpenApiOptions options) =>
+        options.AddDocumentTransformer(async (document, context, ct) =>
+        {
+            document.Webhooks ??= new Dictionary<string, IOpenApiPathItem>(StringComparer.Ordinal);
+            foreach (var (type, (data, when)) in Events)
+            {
+                var name = WebhookPayload.NameOf(type);
+                var body = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Required = new HashSet<string>(["type", "timestamp", "data"], StringComparer.Ordinal),
+                    Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
+                    {
+                        ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Const = name },
+                        ["timestamp"] = await context.GetOrCreateSchemaAsync(typeof(DateTimeOffset), null, ct),
+                        ["data"] = await context.GetOrCreateSchemaAsync(data, null, ct),
+                    },
+                };
+                document.Webhooks[name] = new OpenApiPathItem
+                {
+                    Operations = new Dictionary<HttpMethod, OpenApiOperation>
+                    {
+                        [HttpMethod.Post] = new()
+                        {
+                            OperationId = $"{type}Webhook",
+                            Summary = when,
+                            Description = $"Sent to each active webhook of the partner whose events name {JsonNamingPolicy.CamelCase.ConvertName(type.ToString())}: the partner's view of what happened and no more (docs/partners.md).",
+                            Parameters = [.. Headers.Select(header => (IOpenApiParameter)new OpenApiParameter
+                            {
+                                Name = header.Name,
+                                In = ParameterLocation.Header,
+                                Required = header.Required,
+                                Description = header.Description,
+                                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = header.MaxLength, Pattern = header.Pattern },
+                            })],
+                            RequestBody = new OpenApiRequestBody
+                            {
+                                Required = true,
+                                Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal) { ["application/json"] = new() { Schema = body } },
+                            },
+                            Responses = new OpenApiResponses
+                            {
+                                ["2XX"] = new OpenApiResponse { Description = "Received: within 5 s, the delivery is done (its body is read, the first 500 characters kept in the delivery log)." },
+                                ["default"] = new OpenApiResponse
+                                {
+                                    Description = "Not received (a redirect too: none is followed): retried after 10 s, doubling up to an hour, for 24 hours; then the webhook is disabled.",
+                                },
+                            },
+                            Security = [],
+                        },
+                    },
+                };
+            }
+        });
+
+    /// <summary>Adds <see cref="Describe"/> to the service's document.</summary>
+    public static IServiceCollection AddWebhookDocument(this IServiceCollection services) =>
+        services.Configure<OpenApiOptions>(ApiDescription.DocumentName, Describe);
+}
