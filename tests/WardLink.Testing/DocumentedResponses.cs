@@ -119,6 +119,45 @@ public sealed class DocumentedResponses(JsonObject document)
         return [.. problems.Distinct(StringComparer.Ordinal).Select(problem => problem.Replace(": answered, not in the document", ": not in the document", StringComparison.Ordinal))];
     }
 
+    /// <summary>
+    /// What is wrong with a delivery of webhook <paramref name="type"/> (the document's <c>webhooks</c>): its body, as the
+    /// entry's request body schema takes it (a property none of its schemas names among them), and its
+    /// <paramref name="headers"/>, each required one there and each one there of its schema.
+    /// </summary>
+    public IReadOnlyList<string> CheckWebhook(string type, JsonNode? body, IReadOnlyDictionary<string, string> headers)
+    {
+        if (document["webhooks"]?[type]?["post"] is not JsonObject operation)
+        {
+            return [$"webhook {type} is not in the document"];
+        }
+
+        var problems = new List<string>();
+        if (operation["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema)
+        {
+            Fits(body, schema, "$", problems, closed: false);
+            Fits(body, schema, "$", problems, closed: true);
+        }
+        else
+        {
+            problems.Add($"webhook {type} describes no JSON body");
+        }
+
+        foreach (var header in (operation["parameters"] as JsonArray ?? []).OfType<JsonObject>().Where(parameter => (string?)parameter["in"] == "header"))
+        {
+            var name = (string)header["name"]!;
+            if (headers.FirstOrDefault(sent => string.Equals(sent.Key, name, StringComparison.OrdinalIgnoreCase)).Value is not { } text)
+            {
+                problems.AddRange((bool?)header["required"] == true ? [$"header {name}: required, missing"] : []);
+            }
+            else if (header["schema"] is JsonObject headerSchema)
+            {
+                Fits(HeaderValue(text, headerSchema), headerSchema, $"header {name}", problems, closed: false);
+            }
+        }
+
+        return [.. problems.Distinct(StringComparer.Ordinal).Select(problem => problem.Replace(": answered, not in the document", ": sent, not in the document", StringComparison.Ordinal))];
+    }
+
     /// <summary>What is wrong with <paramref name="response"/> (its body read as <paramref name="body"/>) to <paramref name="method"/> <paramref name="path"/>.</summary>
     public IReadOnlyList<string> Check(string method, string path, HttpResponseMessage response, string body) =>
         Check(method, path, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, HeadersOf(response));

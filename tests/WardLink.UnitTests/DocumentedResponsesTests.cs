@@ -44,6 +44,14 @@ public sealed class DocumentedResponsesTests
             "/api/unread": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
               "type": "array", "contains": { "type": "integer" }, "maxItems": 9 } } } } } } }
           },
+          "webhooks": {
+            "tip.referred": { "post": {
+              "parameters": [
+                { "name": "webhook-id", "in": "header", "required": true, "schema": { "type": "string", "maxLength": 36, "pattern": "^msg_[0-9a-f]{32}$" } },
+                { "name": "traceparent", "in": "header", "schema": { "type": "string", "maxLength": 55 } } ],
+              "requestBody": { "content": { "application/json": { "schema": { "type": "object", "required": ["type", "data"], "properties": {
+                "type": { "type": "string", "const": "tip.referred" }, "data": { "$ref": "#/components/schemas/Tip" } } } } } } } }
+          },
           "components": { "schemas": {
             "Tip": { "type": "object", "required": ["id", "status"], "properties": {
               "id": { "type": "string", "maxLength": 36 },
@@ -99,6 +107,31 @@ public sealed class DocumentedResponsesTests
         var problems = Documented.Check("GET", TipPath, status, mediaType, body, NoHeaders);
 
         Assert.Contains(problems, problem => problem.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "tip.referred", "data": { "id": "a", "status": "received" } }""", "msg_0195d0000000700080000000000000ab", null)]
+    [InlineData("""{ "type": "tip.referred", "data": { "id": "a", "status": "received", "text": "x" } }""", "msg_0195d0000000700080000000000000ab", "$.data.text: sent, not in the document")]
+    [InlineData("""{ "type": "tip.referred", "data": { "id": "a" } }""", "msg_0195d0000000700080000000000000ab", "$.data.status: required, missing")]
+    [InlineData("""{ "type": "tip.assessed", "data": { "id": "a", "status": "received" } }""", "msg_0195d0000000700080000000000000ab", "$.type: ")]
+    [InlineData("""{ "type": "tip.referred", "data": { "id": "a", "status": "received" } }""", "0195d000", "header webhook-id: ")]
+    [InlineData("""{ "type": "tip.referred", "data": { "id": "a", "status": "received" } }""", null, "header webhook-id: required, missing")]
+    public void A_webhook_delivery_is_held_to_its_entry_body_and_headers(string body, string? id, string? expected)
+    {
+        var headers = id is null ? NoHeaders : new Dictionary<string, string> { ["Webhook-Id"] = id };
+
+        var problems = Documented.CheckWebhook("tip.referred", JsonNode.Parse(body), headers);
+
+        if (expected is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.Contains(problems, problem => problem.StartsWith(expected, StringComparison.Ordinal));
+        }
+
+        Assert.Equal(["webhook camera.approved is not in the document"], Documented.CheckWebhook("camera.approved", JsonNode.Parse(body), headers));
     }
 
     [Fact]
