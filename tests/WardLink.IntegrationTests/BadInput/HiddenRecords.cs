@@ -8,10 +8,10 @@ namespace WardLink.IntegrationTests.BadInput;
 
 /// <summary>
 /// A record the caller may not see is answered exactly as one nobody has: the same status, the same headers (but the date
-/// and trace) and the same problem word for word (but its trace id), its id aside, whatever <c>If-Match</c> says; else the
+/// and trace) and the same problem word for word (but its trace id), its id aside, whatever <c>If-Match</c> or <c>If-None-Match</c> says; else the
 /// answer tells that it exists (a probe read "Webhook … of partner …" for another partner's webhook and "Webhook … was not
 /// found." for an id nobody has). Walked over every operation with an id in its path, with a valid body where one is read,
-/// without and with a stale <c>If-Match</c>, the id sent each way, the other ids the same:
+/// without a precondition, with a stale <c>If-Match</c> and with <c>If-None-Match: *</c>, the id sent each way, the other ids the same:
 /// <list type="bullet">
 /// <item>in any id, an internal stream of the service (a yearly counter, whose id follows from a public name);</item>
 /// <item>in an id of the kind the path names (<c>/patrols/shifts/{id}</c>: a shift), a record of each other kind;</item>
@@ -24,6 +24,9 @@ public abstract partial class BadInputSuite<TEntryPoint>
 {
     private const string StaleIfMatch = "\"987654321\"";
 
+    /// <summary>The preconditions a hidden record is asked under: none, a stale version, and any version at all (which a found record meets).</summary>
+    private static readonly (string Name, string Value)?[] Preconditions = [null, ("If-Match", StaleIfMatch), ("If-None-Match", "*")];
+
     /// <summary>
     /// Records with nothing under them, and records the walk names under them besides the newest of each kind the service keeps
     /// (another partner's webhook, say); none by default.
@@ -32,7 +35,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
         Task.FromResult<(IReadOnlyList<BareRecord>, IReadOnlyList<Guid>)>(([], []));
 
     [Fact]
-    public async Task A_record_the_caller_may_not_see_is_answered_word_for_word_as_one_nobody_has_whatever_If_Match_says()
+    public async Task A_record_the_caller_may_not_see_is_answered_word_for_word_as_one_nobody_has_whatever_its_preconditions_say()
     {
         var streams = await FreshStreamsAsync();
         var (bare, others) = await BareRecordsAsync(_client);
@@ -102,7 +105,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
     /// <summary>
     /// What differs between the answers to <paramref name="template"/> with <paramref name="id"/> and with an id nobody has as
     /// <paramref name="varied"/>, each id read as <c>{id}</c>: sent by the police and with each of <paramref name="tokens"/>,
-    /// without and with a stale <c>If-Match</c>.
+    /// under each of <see cref="Preconditions"/>.
     /// </summary>
     private async Task<List<string>> UnlikeNobodysAsync(PathOperation operation, string template, string varied, Guid id, string what, IReadOnlyList<string> tokens)
     {
@@ -110,15 +113,15 @@ public abstract partial class BadInputSuite<TEntryPoint>
         var body = operation.Body?.Sample()?.ToJsonString();
         foreach (var token in tokens.Prepend(null))
         {
-            foreach (var ifMatch in new[] { null, StaleIfMatch })
+            foreach (var precondition in Preconditions)
             {
                 var nobody = Guid.NewGuid();
-                var hidden = await ComparableAnswerAsync(token, operation.Method, template.Replace($"{{{varied}}}", id.ToString(), StringComparison.Ordinal), body, ifMatch, id);
-                var missing = await ComparableAnswerAsync(token, operation.Method, template.Replace($"{{{varied}}}", nobody.ToString(), StringComparison.Ordinal), body, ifMatch, nobody);
+                var hidden = await ComparableAnswerAsync(token, operation.Method, template.Replace($"{{{varied}}}", id.ToString(), StringComparison.Ordinal), body, precondition, id);
+                var missing = await ComparableAnswerAsync(token, operation.Method, template.Replace($"{{{varied}}}", nobody.ToString(), StringComparison.Ordinal), body, precondition, nobody);
                 if (hidden != missing)
                 {
                     failures.Add(
-                        $"{operation}, {varied} = {what}{(token is null ? string.Empty : " (another caller)")}{(ifMatch is null ? string.Empty : " with a stale If-Match")}: " +
+                        $"{operation}, {varied} = {what}{(token is null ? string.Empty : " (another caller)")}{(precondition is { } sent ? $" with {sent.Name}: {sent.Value}" : string.Empty)}: " +
                         $"answered\n    {hidden}\n  where an id nobody has is answered\n    {missing}");
                 }
             }
@@ -128,14 +131,14 @@ public abstract partial class BadInputSuite<TEntryPoint>
     }
 
     /// <summary>An answer as status, headers and body, <paramref name="id"/> read as <c>{id}</c>, without what differs from one request to the next (the date, the trace, the length that follows the trace id).</summary>
-    private async Task<string> ComparableAnswerAsync(string? token, string method, string address, string? body, string? ifMatch, Guid id)
+    private async Task<string> ComparableAnswerAsync(string? token, string method, string address, string? body, (string Name, string Value)? precondition, Guid id)
     {
         _requests++;
         using var client = token is null ? null : service.CreateClient().As(token);
         using var request = new HttpRequestMessage(new HttpMethod(method), address) { Content = body is null ? null : Json(body) };
-        if (ifMatch is not null)
+        if (precondition is { } sent)
         {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            request.Headers.TryAddWithoutValidation(sent.Name, sent.Value);
         }
 
         using var response = await (client ?? _client).SendAsync(request, Ct);
