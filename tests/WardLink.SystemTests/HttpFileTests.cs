@@ -51,7 +51,8 @@ public sealed class DemoSystem : WardLinkSystem
 /// <c>WardLink.http</c>, the README's way to call the API, run from top to bottom against the system as
 /// <c>./run.sh</c> starts it, as a newcomer's REST Client would: every request answers what its block says
 /// (<c># expect NNN</c>, else a 2xx). A request that depends on an event still travelling to another service
-/// (a site the incidents service has not heard of yet) is sent again until it answers so, for at most 30 s.
+/// (a site the incidents service has not heard of yet) is sent again until it answers so, for at most 30 s. Every read
+/// answering a record's version is asked again under it (a 304) and under a stale one (a 412).
 /// </summary>
 public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
 {
@@ -75,6 +76,7 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
         var documented = new DocumentedResponses(JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!.AsObject());
         var gateway = system.GatewayAddress.ToString().TrimEnd('/');
         var sent = 0;
+        var conditional = 0;
         var called = new HashSet<string>(StringComparer.Ordinal);
         foreach (var request in requests)
         {
@@ -133,6 +135,15 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
             {
                 responses[named] = answer;
             }
+
+            // A read answering its record's version is conditional on it (docs/api.md): asked again under the version, a 304 with it
+            // and no body; under a stale If-Match, a 412 with it.
+            if (request.Method == "GET" && answer.Status == 200 && answer.Headers.TryGetValue("ETag", out var etag))
+            {
+                sent += 2;
+                conditional++;
+                failures.AddRange(await ConditionalFailuresAsync(client, request, variables, responses, etag));
+            }
         }
 
         // Every write the API document describes is shown once (README: each service's records through their steps).
@@ -140,6 +151,8 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
             .Where(operation => !operation.StartsWith("GET ", StringComparison.Ordinal) && !operation.StartsWith("HEAD ", StringComparison.Ordinal) && !called.Contains(operation))
             .Select(operation => $"{operation} is described by the API document but WardLink.http never calls it"));
         Assert.True(sent > 50, $"Only {sent} requests in WardLink.http.");
+        Assert.True(conditional >= 5, $"Only {conditional} reads of WardLink.http answered a record's version to ask again under it.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{sent} requests, {conditional} reads asked again under their version.");
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} requests of WardLink.http did not answer what they say:\n{string.Join("\n", failures)}");
     }
 
@@ -163,6 +176,22 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
 
     private static bool IsJson(HttpFileRequest request) =>
         request.Headers.Any(header => string.Equals(header.Name, "Content-Type", StringComparison.OrdinalIgnoreCase) && header.Value.StartsWith("application/json", StringComparison.OrdinalIgnoreCase));
+
+    private async Task<IEnumerable<string>> ConditionalFailuresAsync(
+        HttpClient client, HttpFileRequest request, Dictionary<string, string> variables, Dictionary<string, HttpFileResponse> responses, string etag)
+    {
+        var unchanged = await SendAsync(client, request with { Headers = [.. request.Headers, ("If-None-Match", etag)] }, variables, responses);
+        var stale = await SendAsync(client, request with { Headers = [.. request.Headers, ("If-Match", "\"987654321\"")] }, variables, responses);
+        return new[]
+        {
+            unchanged is { Status: 304, Body.Length: 0 } && unchanged.Headers.GetValueOrDefault("ETag") == etag
+                ? null
+                : $"{request}: under If-None-Match: {etag} answered {unchanged.Status} (ETag {unchanged.Headers.GetValueOrDefault("ETag") ?? "none"}) {Shortened(unchanged.Body)}, not a 304 with its ETag and no body",
+            stale.Status == 412 && stale.Headers.GetValueOrDefault("ETag") == etag
+                ? null
+                : $"{request}: under a stale If-Match answered {stale.Status} (ETag {stale.Headers.GetValueOrDefault("ETag") ?? "none"}), not a 412 with its ETag {etag}",
+        }.OfType<string>();
+    }
 
     private async Task<HttpFileResponse> SendUntilAsync(
         HttpClient client, HttpFileRequest request, Dictionary<string, string> variables, Dictionary<string, HttpFileResponse> responses, Func<int, bool> expected)

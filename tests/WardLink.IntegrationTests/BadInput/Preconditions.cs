@@ -28,10 +28,12 @@ public abstract partial class BadInputSuite<TEntryPoint>
             var plain = await ConditionalAsync("GET", address, null, null, null);
             if (plain is not { Status: 200, ETag: { } etag })
             {
+                TestContext.Current.TestOutputHelper?.WriteLine($"GET {read.Template}: not reached ({plain.Status})");
                 continue;
             }
 
             evaluated++;
+            TestContext.Current.TestOutputHelper?.WriteLine($"GET {read.Template}: evaluated");
             var what = $"GET {read.Template}";
             foreach (var (ifMatch, ifNoneMatch, status) in new (string?, string?, int)[]
             {
