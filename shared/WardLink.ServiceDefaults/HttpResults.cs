@@ -111,15 +111,22 @@ public static class HttpResults
     }
 
     /// <summary>
+    /// An <c>If-Match</c> or <c>If-None-Match</c> value as RFC 9110 writes it (§13.1.1, §5.6.1): <c>*</c> alone, or a list of entity
+    /// tags (each quoted, a weak one with <c>W/</c> before it; a comma or a <c>*</c> inside the quotes is part of the tag), commas
+    /// between them with spaces or tabs around, empty members (<c>"1", , "2",</c>) taken and skipped.
+    /// </summary>
+    public const string EntityTagList = "^(\\*|[ \\t,]*((W/)?\"[\\x21\\x23-\\x7E]*\"([ \\t]*,[ \\t,]*(W/)?\"[\\x21\\x23-\\x7E]*\")*[ \\t,]*)?)$";
+
+    /// <summary>
     /// The optional <c>If-Match</c> header, as every step on a record declares it (<see cref="PreconditionOn"/> reads it):
-    /// <c>*</c>, or a list of entity tags, each quoted, a weak one with <c>W/</c> before it (which never matches).
+    /// <c>*</c>, or a list of entity tags (<see cref="EntityTagList"/>), a weak one never matching.
     /// </summary>
     public static readonly DocumentedHeader IfMatch = new(
         HeaderNames.IfMatch,
         Required: false,
         MinLength: 1,
         MaxLength: 200,
-        Pattern: "^(\\*|(W/)?\"[\\x21\\x23-\\x7E]*\"( *, *(W/)?\"[\\x21\\x23-\\x7E]*\")*)$",
+        Pattern: EntityTagList,
         _ => "The record's ETag as you last read it (e.g. \"3\"), or * for any version. A stale one is a 412 with the current ETag, " +
             "and changes nothing; an empty one names no version and is a 412 too. Left out, the step applies to the version it finds.");
 
@@ -155,18 +162,70 @@ public static class HttpResults
     /// </summary>
     public static Precondition PreconditionOn(this HttpRequest request, string? current)
     {
-        if (request.Headers.IfMatch.Count > 0 && !TagsOf(request.Headers.IfMatch).Any(tag => tag == "*" || (current is not null && tag == current)))
+        // A value no list reads names no version (the document's pattern refuses it first): If-Match then matches none.
+        if (request.Headers.IfMatch.Count > 0 && EntityTagsOf(request.Headers.IfMatch)?.Any(tag => tag == "*" || (current is not null && tag == current)) != true)
         {
             return Precondition.IfMatchFails;
         }
 
-        return TagsOf(request.Headers.IfNoneMatch).Any(tag => tag == "*" || (current is not null && Opaque(tag) == Opaque(current)))
+        return EntityTagsOf(request.Headers.IfNoneMatch)?.Any(tag => tag == "*" || (current is not null && Opaque(tag) == Opaque(current))) == true
             ? Precondition.IfNoneMatchFails
             : Precondition.Holds;
     }
 
-    private static IEnumerable<string> TagsOf(StringValues values) =>
-        values.SelectMany(value => (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+    /// <summary>
+    /// The members of an <c>If-Match</c> or <c>If-None-Match</c> field, its lines read as one list (<see cref="EntityTagList"/>):
+    /// <c>*</c>, or each entity tag as sent (<c>W/"3"</c>), split at the commas between tags, never at one inside a tag's quotes;
+    /// none for an empty field. Null when the field is no such list: what <see cref="EntityTagList"/> refuses.
+    /// </summary>
+    public static IReadOnlyList<string>? EntityTagsOf(StringValues values)
+    {
+        var sent = values.Where(value => !string.IsNullOrEmpty(value)).Select(value => value!).ToList();
+        if (sent.Any(value => value == "*"))
+        {
+            return sent.Count == 1 ? ["*"] : null;
+        }
+
+        var tags = new List<string>();
+        foreach (var value in sent)
+        {
+            var at = 0;
+            while (true)
+            {
+                while (at < value.Length && value[at] is ' ' or '\t' or ',')
+                {
+                    at++;
+                }
+
+                if (at == value.Length)
+                {
+                    break;
+                }
+
+                var start = at;
+                at += value.AsSpan(at).StartsWith("W/", StringComparison.Ordinal) ? 2 : 0;
+                var close = at < value.Length && value[at] == '"' ? value.IndexOf('"', at + 1) : -1;
+                if (close < 0 || value.AsSpan(at + 1, close - at - 1).ContainsAnyExceptInRange('\x21', '\x7E'))
+                {
+                    return null;
+                }
+
+                tags.Add(value[start..(close + 1)]);
+                at = close + 1;
+                while (at < value.Length && value[at] is ' ' or '\t')
+                {
+                    at++;
+                }
+
+                if (at < value.Length && value[at] != ',')
+                {
+                    return null;
+                }
+            }
+        }
+
+        return tags;
+    }
 
     /// <summary>An entity tag as a weak comparison reads it: without <c>W/</c>.</summary>
     private static string Opaque(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;

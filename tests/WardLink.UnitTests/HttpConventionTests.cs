@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using CsCheck;
 using Microsoft.AspNetCore.Http;
 using WardLink.Contracts.Incidents;
@@ -36,29 +37,35 @@ public sealed class HttpConventionTests
         public override string ToString() => Any ? "*" : $"{(Weak ? "W/" : string.Empty)}\"{Version}\"";
     }
 
-    private static readonly Gen<SentTag> Tag = Gen.Select(Gen.Int[0, 9], Gen.Long[1, 6], Gen.Bool, (pick, version, weak) => new SentTag(pick == 0, version, weak));
+    private static readonly Gen<SentTag> Tag = Gen.Select(Gen.Long[1, 6], Gen.Bool, (version, weak) => new SentTag(false, version, weak));
 
-    /// <summary>Header values as a client may send them: absent, or one or more fields, each a list of tags with spaces or none around the commas.</summary>
-    private static readonly Gen<SentTag[][]?> Fields = Tag.Array[1, 3].Array[1, 2].Null();
+    /// <summary>A tag of another's making: commas, stars and quotes' neighbours inside its quotes, none of them a version.</summary>
+    private static readonly Gen<string> OpaqueTag = Gen.String[Gen.Char[",*W/1a"], 0, 6].Select(Gen.Bool, (inside, weak) => $"{(weak ? "W/" : string.Empty)}\"{inside}*\"");
 
-    private static readonly string[] Separators = [",", ", ", " ,  "];
+    /// <summary>Header values as a client may send them: absent, <c>*</c> alone, or one or more fields, each a list of tags.</summary>
+    private static readonly Gen<SentTag[][]?> Fields = Gen.Frequency((1, Gen.Const<SentTag[][]>([[new SentTag(true, 0, false)]])), (9, Tag.Array[1, 3].Array[1, 2])).Null();
 
-    private static string[] Sent(SentTag[][] fields, string separator) => [.. fields.Select(field => string.Join(separator, field.Select(tag => tag.ToString())))];
+    /// <summary>What may stand between two tags (RFC 9110 §5.6.1: a comma, spaces or tabs around it, empty members).</summary>
+    private static readonly string[] Separators = [",", ", ", " ,  ", ",\t", "\t, ", " , , ", ",,"];
+
+    /// <summary>Each field's tags joined by <paramref name="separator"/>, with it before and after a list of tags too where <paramref name="around"/>.</summary>
+    private static string[] Sent(SentTag[][] fields, string separator, bool around = false) =>
+        [.. fields.Select(field => string.Join(separator, field.Select(tag => tag.ToString())) is var list && around && list != "*" ? $"{separator.Trim(' ', '\t')}{list}{separator}".Trim(' ', '\t') : list)];
 
     [Fact]
     public void Preconditions_read_If_Match_strongly_then_If_None_Match_weakly_and_never_match_a_version_not_shown()
     {
-        Gen.Select(Fields, Fields, Gen.Long[1, 6].Nullable(), Gen.Int[0, Separators.Length - 1].Select(pick => Separators[pick])).Sample((ifMatch, ifNoneMatch, shown, separator) =>
+        Gen.Select(Fields, Fields, Gen.Long[1, 6].Nullable(), Gen.Int[0, Separators.Length - 1].Select(pick => Separators[pick]), Gen.Bool).Sample((ifMatch, ifNoneMatch, shown, separator, around) =>
         {
             var http = new DefaultHttpContext();
             if (ifMatch is not null)
             {
-                http.Request.Headers.IfMatch = Sent(ifMatch, separator);
+                http.Request.Headers.IfMatch = Sent(ifMatch, separator, around);
             }
 
             if (ifNoneMatch is not null)
             {
-                http.Request.Headers.IfNoneMatch = Sent(ifNoneMatch, separator);
+                http.Request.Headers.IfNoneMatch = Sent(ifNoneMatch, separator, around);
             }
 
             // RFC 9110 §13.2.2: If-Match first (strong comparison: a weak tag never matches), then If-None-Match (weak comparison).
@@ -68,6 +75,40 @@ public sealed class HttpConventionTests
 
             return http.Request.PreconditionOn(shown is { } version ? HttpResults.ETagOf(version) : null) == expected;
         });
+    }
+
+    /// <summary>
+    /// A tag of another's making (a comma or a <c>*</c> inside its quotes) names no version of the record and is no wildcard:
+    /// under <c>If-Match</c> the record is not at it, under <c>If-None-Match</c> it is not at it either.
+    /// </summary>
+    [Fact]
+    public void A_tag_holding_a_comma_or_a_star_inside_its_quotes_is_one_tag_and_no_wildcard()
+    {
+        Gen.Select(OpaqueTag.Array[1, 3], Gen.Int[0, Separators.Length - 1].Select(pick => Separators[pick])).Sample((tags, separator) =>
+        {
+            var list = string.Join(separator, tags);
+            var http = new DefaultHttpContext();
+            http.Request.Headers.IfMatch = list;
+            var ifMatch = http.Request.PreconditionOn(HttpResults.ETagOf(1));
+            http.Request.Headers.Remove("If-Match");
+            http.Request.Headers.IfNoneMatch = list;
+            var ifNoneMatch = http.Request.PreconditionOn(HttpResults.ETagOf(1));
+
+            return Regex.IsMatch(list, HttpResults.EntityTagList)
+                && HttpResults.EntityTagsOf(list)?.Count == tags.Length
+                && ifMatch == Precondition.IfMatchFails
+                && ifNoneMatch == Precondition.Holds;
+        });
+    }
+
+    /// <summary>The document's pattern for both headers and the list the service reads agree: what one takes, the other reads, whatever is sent.</summary>
+    [Fact]
+    public void The_documented_pattern_takes_exactly_the_values_read_as_a_list_of_tags()
+    {
+        var pieces = Gen.OneOf(Gen.Const("\""), Gen.Const("W/"), Gen.Const(","), Gen.Const(" "), Gen.Const("\t"), Gen.Const("*"), Gen.Const("1"), Gen.Const("W"), Gen.Const("\"1\""), Gen.Const("é"));
+        pieces.Array[0, 8].Select(parts => string.Concat(parts)).Sample(
+            value => Regex.IsMatch(value, HttpResults.EntityTagList) == (HttpResults.EntityTagsOf(value) is not null),
+            iter: 20_000);
     }
 
     [Theory]
