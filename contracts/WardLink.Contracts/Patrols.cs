@@ -2,6 +2,13 @@ using MassTransit;
 
 namespace WardLink.Contracts.Patrols;
 
+/// <summary>What bounds the patrols' messages: a route's checkpoints, and so the sites a missed shift names.</summary>
+public static class PatrolLimits
+{
+    /// <summary>The most checkpoints a route has (the patrols service refuses more), so the most sites a <see cref="ShiftMissed"/> names.</summary>
+    public const int MaxCheckpoints = 100;
+}
+
 public enum ObservationSeverity
 {
     Low,

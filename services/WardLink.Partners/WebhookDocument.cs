@@ -27,12 +27,15 @@ public static class WebhookDocument
         [WebhookEventType.ActionItemOverdue] = (typeof(ActionItemOverdueNotice), "An action item the partner owns passes its due date unfinished."),
     };
 
+    /// <summary>One signature: <c>v1,</c> and the base64 of an HMAC-SHA256 (32 bytes: 44 characters).</summary>
+    private static readonly (int Length, string Pattern) Signature = (3 + 44, "v1,[A-Za-z0-9+/]{43}=");
+
     /// <summary>The Standard Webhooks headers every delivery carries, and the trace it continues.</summary>
     private static readonly (string Name, bool Required, int MaxLength, string Pattern, string Description)[] Headers =
     [
         ("webhook-id", true, 36, "^msg_[0-9a-f]{32}$", "The delivery's id, the same on every attempt, replay and resume: drop a repeat by it."),
         ("webhook-timestamp", true, 19, "^[1-9][0-9]{0,18}$", "When this attempt was signed, in seconds since 1970 (UTC): refuse one far from your clock."),
-        ("webhook-signature", true, 195, "^v1,[A-Za-z0-9+/]{43}=( v1,[A-Za-z0-9+/]{43}=){0,3}$",
+        ("webhook-signature", true, (Signature.Length * (1 + Webhook.MaxReplacedSecrets)) + Webhook.MaxReplacedSecrets, $"^{Signature.Pattern}( {Signature.Pattern}){{0,{Webhook.MaxReplacedSecrets}}}$",
             "HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\" under the webhook's secret (base64 after whsec_), as v1,<base64>; " +
             "while replaced secrets still sign (24 hours after a rotation, at most 3), one signature per secret, separated by spaces: accept the delivery when one verifies."),
         ("traceparent", false, 55, "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", "The W3C trace context of the attempt, a child of the event's trace."),
@@ -45,15 +48,21 @@ public static class WebhookDocument
             foreach (var (type, (data, when)) in Events)
             {
                 var name = WebhookPayload.NameOf(type);
+                var timestamp = (OpenApiSchema)(await context.GetOrCreateSchemaAsync(typeof(DateTimeOffset), null, ct)).CreateShallowCopy();
+                timestamp.Description = "When it happened (the event's time, not the attempt's): the same on every attempt, replay and resume. " +
+                    "Deliveries come in no order (each is retried on its own): order what you keep by this.";
+                var described = (OpenApiSchema)(await context.GetOrCreateSchemaAsync(data, null, ct)).CreateShallowCopy();
+                described.Description = "The partner's view of what happened, and no more.";
                 var body = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Object,
                     Required = new HashSet<string>(["type", "timestamp", "data"], StringComparer.Ordinal),
+                    AdditionalPropertiesAllowed = false,
                     Properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
                     {
-                        ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Const = name },
-                        ["timestamp"] = await context.GetOrCreateSchemaAsync(typeof(DateTimeOffset), null, ct),
-                        ["data"] = await context.GetOrCreateSchemaAsync(data, null, ct),
+                        ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Const = name, Description = "The event's type, dotted." },
+                        ["timestamp"] = timestamp,
+                        ["data"] = described,
                     },
                 };
                 document.Webhooks[name] = new OpenApiPathItem
@@ -64,7 +73,9 @@ public static class WebhookDocument
                         {
                             OperationId = $"{type}Webhook",
                             Summary = when,
-                            Description = $"Sent to each active webhook of the partner whose events name {JsonNamingPolicy.CamelCase.ConvertName(type.ToString())}: the partner's view of what happened and no more (docs/partners.md).",
+                            Description = $"Sent to each active webhook of the partner whose events name {JsonNamingPolicy.CamelCase.ConvertName(type.ToString())}: the partner's view of what happened and no more (docs/partners.md). " +
+                                "Deliveries come in no order: each is retried on its own, so a later event may arrive first; order by the body's timestamp. " +
+                                $"Only these {Events.Count} events are sent: a record's later changes (an incident reopened or reclassified, and so a tip's outcome withdrawn) are not, so read the record before acting on what a delivery said.",
                             Parameters = [.. Headers.Select(header => (IOpenApiParameter)new OpenApiParameter
                             {
                                 Name = header.Name,

@@ -10,7 +10,6 @@ using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Wards;
-using WardLink.ServiceDefaults;
 using Contract = WardLink.Contracts.Partners;
 
 namespace WardLink.Partners;
@@ -92,9 +91,9 @@ public sealed record TipOutcomeNotice(
     IncidentOutcome Outcome,
     DateTimeOffset ResolvedAt);
 
-/// <summary>A planned shift was missed; the partner's own sites on its route (as many as the route passes: no bound of the partners service's own).</summary>
+/// <summary>A planned shift was missed; the partner's own sites on its route (one at least: else the partner is told nothing).</summary>
 public sealed record ShiftMissedNotice(
-    DateOnly PlannedDate, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<Guid> SiteIds)
+    DateOnly PlannedDate, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, [property: MinLength(1), MaxLength(PatrolLimits.MaxCheckpoints)] IReadOnlyList<Guid> SiteIds)
     : INamesSites
 {
     IEnumerable<Guid> INamesSites.NamedSites => SiteIds;

@@ -113,7 +113,7 @@ public sealed class WebhookSender(
         var active = webhook is { Status: WebhookStatus.Active } && secret is not null;
         var partnerActive = await session.InGoodStandingAsync(delivery.PartnerId, ct);
         session.Store(
-            !partnerActive ? delivery with { Status = DeliveryStatus.Held, Note = "Held: the partner is suspended or has left the linkage; nothing was sent." }
+            !partnerActive ? delivery with { Status = DeliveryStatus.Held, Note = "Held: the partner is suspended or has left the linkage; not sent while so (a replay sends it)." }
             : active ? delivery with { NextAttemptAt = now + (Options.Timeout * 2) }
             : delivery.HeldUntilResumed());
         try

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using WardLink.Audit;
 using WardLink.Contracts;
+using WardLink.Contracts.Patrols;
 using WardLink.Domain;
 using WardLink.ServiceDefaults.Security;
 
@@ -36,7 +37,7 @@ public static class PatrolRoute
 {
     public const int MaxNameLength = 200;
     public const int MaxCodeLength = 64;
-    public const int MaxCheckpoints = 100;
+    public const int MaxCheckpoints = PatrolLimits.MaxCheckpoints;
 
     public static Decision Define(RouteState? current, DefineRoute command, DateTimeOffset now, string actor)
     {

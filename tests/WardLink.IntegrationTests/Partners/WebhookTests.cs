@@ -439,6 +439,10 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
                 .Select(problem => $"{type}: {problem}");
         }).ToList();
 
+        // Closed, as every body the document describes: a receiver's validator refuses what the entry does not name.
+        failures.AddRange(Assert.IsType<JsonObject>(document["webhooks"])
+            .Where(webhook => (bool?)webhook.Value!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["additionalProperties"] != false)
+            .Select(webhook => $"{webhook.Key}: its body takes properties it does not name"));
         Assert.Equal(types.Select(WebhookPayload.NameOf).Order(StringComparer.Ordinal), TypesOf(arrived));
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
