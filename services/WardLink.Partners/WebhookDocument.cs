@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using WardLink.ServiceDefaults;
 
@@ -37,13 +38,14 @@ public static class WebhookDocument
         ("webhook-timestamp", true, 19, "^[1-9][0-9]{0,18}$", "When this attempt was signed, in seconds since 1970 (UTC): refuse one far from your clock."),
         ("webhook-signature", true, (Signature.Length * (1 + Webhook.MaxReplacedSecrets)) + Webhook.MaxReplacedSecrets, $"^{Signature.Pattern}( {Signature.Pattern}){{0,{Webhook.MaxReplacedSecrets}}}$",
             "HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\" under the webhook's secret (base64 after whsec_), as v1,<base64>; " +
-            "while replaced secrets still sign (24 hours after a rotation, at most 3), one signature per secret, separated by spaces: accept the delivery when one verifies."),
+            $"while replaced secrets still sign ({Webhook.SecretOverlap.TotalHours:0} hours after a rotation, at most {Webhook.MaxReplacedSecrets}), one signature per secret, separated by spaces: accept the delivery when one verifies."),
         ("traceparent", false, 55, "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", "The W3C trace context of the attempt, a child of the event's trace."),
     ];
 
     public static void Describe(OpenApiOptions options) =>
         options.AddDocumentTransformer(async (document, context, ct) =>
         {
+            var sending = context.ApplicationServices.GetRequiredService<IOptions<WebhookOptions>>().Value;
             document.Webhooks ??= new Dictionary<string, IOpenApiPathItem>(StringComparer.Ordinal);
             foreach (var (type, (data, when)) in Events)
             {
@@ -91,10 +93,15 @@ public static class WebhookDocument
                             },
                             Responses = new OpenApiResponses
                             {
-                                ["2XX"] = new OpenApiResponse { Description = "Received: within 5 s, the delivery is done (its body is read, the first 500 characters kept in the delivery log)." },
+                                ["2XX"] = new OpenApiResponse
+                                {
+                                    Description = $"Received, within {Said(sending.Timeout)}: the delivery is done (the first 500 characters of the answer are kept in its log).",
+                                },
                                 ["default"] = new OpenApiResponse
                                 {
-                                    Description = "Not received (a redirect too: none is followed): retried after 10 s, doubling up to an hour, for 24 hours; then the webhook is disabled.",
+                                    Description = $"Not received (a redirect too: none is followed; nor an answer later than {Said(sending.Timeout)}): retried after " +
+                                        $"{Said(sending.FirstRetryAfter / 2)} to {Said(sending.FirstRetryAfter)}, each next delay doubling up to {Said(sending.MaxRetryInterval)} " +
+                                        $"(each between half and all of it), for {Said(sending.RetryFor)}; then the webhook is disabled.",
                                 },
                             },
                             Security = [],
@@ -103,6 +110,12 @@ public static class WebhookDocument
                 };
             }
         });
+
+    /// <summary>A setting's time as the document says it: <c>5 s</c>, <c>1.5 s</c>, <c>10 min</c>, <c>24 h</c>.</summary>
+    private static string Said(TimeSpan time) =>
+        time.TotalHours >= 1 && time.TotalHours % 1 == 0 ? $"{time.TotalHours:0} h"
+        : time.TotalMinutes >= 1 && time.TotalMinutes % 1 == 0 ? $"{time.TotalMinutes:0} min"
+        : $"{time.TotalSeconds:0.###} s";
 
     /// <summary>Adds <see cref="Describe"/> to the service's document.</summary>
     public static IServiceCollection AddWebhookDocument(this IServiceCollection services) =>

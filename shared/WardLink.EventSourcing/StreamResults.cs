@@ -10,7 +10,7 @@ using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing;
 
-/// <summary>The shapes every stream endpoint shares: create a stream from a decision, change one under If-Match, read one with its ETag.</summary>
+/// <summary>The shapes every stream endpoint shares: create a stream from a decision, change one under If-Match and If-None-Match, read one with its ETag.</summary>
 public static class StreamResults
 {
     /// <summary>How long a step waits for its turn on a record (<see cref="ProblemResponses.StepTurnSeconds"/>).</summary>
@@ -43,16 +43,17 @@ public static class StreamResults
     /// Appends to stream <paramref name="id"/> what <paramref name="decide"/> returns for its current
     /// state, and answers 200 with the new state and ETag. 404 when the stream does not exist; 412
     /// when the request's <c>If-Match</c> names another version (without <c>If-Match</c> the write
-    /// goes against the version just read); the decision's problem when refused. Nothing is appended
+    /// goes against the version just read) or its <c>If-None-Match</c> names this one (or <c>*</c>); the decision's problem when refused. Nothing is appended
     /// unless the decision accepts. The stream is read under a lock held until the step commits: steps on one
     /// record sent at once take turns, each deciding on the state the one before it left, as if sent one after
     /// another (no lost race, no 409 but the decision's). <paramref name="respond"/> may answer
     /// something other than the new state. An unversioned step (<paramref name="versioned"/> false: the anonymous
-    /// follow-up) neither reads <c>If-Match</c> nor answers an ETag: the stream's version counts every event, and so
+    /// follow-up) neither reads <c>If-Match</c> nor <c>If-None-Match</c> nor answers an ETag: the stream's version counts every event, and so
     /// would tell the public how often the police acted on the record. A record the API names otherwise than by its stream's id
     /// (a ward, by its own) is named in a problem as <paramref name="shownId"/>. A decision that finds the request applied
     /// before (<see cref="Decision.Replayed"/>) appends nothing and answers the record as it stands, with
-    /// <c>Idempotent-Replayed: true</c>, whatever <c>If-Match</c> says.
+    /// <c>Idempotent-Replayed: true</c>, whatever <c>If-Match</c> or <c>If-None-Match</c> says (each was judged against the version the
+    /// first found).
     /// </summary>
     public static async Task<IResult> AppendToStreamAsync<TState>(
         this IDocumentSession session,
@@ -105,14 +106,7 @@ public static class StreamResults
         if (versioned && http.Request.PreconditionOn(HttpResults.ETagOf(version)) is not Precondition.Holds and var failed)
         {
             http.Response.SetETag(version);
-            return Results.Problem(
-                title: failed is Precondition.IfMatchFails
-                    ? $"{what} {shownId ?? id.ToString()} has changed since you read it."
-                    : $"{what} {shownId ?? id.ToString()} is at a version If-None-Match names.",
-                detail: failed is Precondition.IfMatchFails
-                    ? $"Its ETag is now {HttpResults.ETagOf(version)}; read it again and retry."
-                    : $"Its ETag is {HttpResults.ETagOf(version)} (If-None-Match: * names any); nothing was done.",
-                statusCode: StatusCodes.Status412PreconditionFailed);
+            return HttpResults.PreconditionFailed(failed, $"{what} {shownId ?? id.ToString()}", HttpResults.ETagOf(version));
         }
 
         if (decision.Rejection is { } rejection)

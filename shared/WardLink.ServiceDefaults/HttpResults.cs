@@ -89,14 +89,22 @@ public static class HttpResults
         var current = http.Response.Headers.ETag is { Count: > 0 } etag ? etag.ToString() : null;
         return http.Request.PreconditionOn(current) switch
         {
-            Precondition.IfMatchFails => Results.Problem(
-                title: "The record is not at a version If-Match names.",
-                detail: current is null ? "Read it without If-Match." : $"Its ETag is now {current}; read it again without If-Match.",
-                statusCode: StatusCodes.Status412PreconditionFailed),
+            Precondition.IfMatchFails => PreconditionFailed(Precondition.IfMatchFails, "The record", current),
             Precondition.IfNoneMatchFails => Results.StatusCode(StatusCodes.Status304NotModified),
             _ => answer,
         };
     }
+
+    /// <summary>
+    /// The <c>412</c> of a precondition <paramref name="record"/> (<c>Tip 0195…</c>) fails, naming its <paramref name="current"/>
+    /// ETag where the caller is shown one (which the answer also carries as its <c>ETag</c>).
+    /// </summary>
+    public static IResult PreconditionFailed(Precondition failed, string record, string? current) => Results.Problem(
+        title: failed is Precondition.IfMatchFails ? $"{record} has changed since you read it." : $"{record} is at a version If-None-Match names.",
+        detail: current is null ? "Nothing was done."
+            : failed is Precondition.IfMatchFails ? $"Its ETag is now {current}; read it again and retry."
+            : $"Its ETag is {current} (If-None-Match: * names any); nothing was done.",
+        statusCode: StatusCodes.Status412PreconditionFailed);
 
     /// <summary>
     /// The ETag of a record just created (its first version) for the police, who take its next steps; a partner takes

@@ -122,7 +122,8 @@ public sealed class DocumentedResponses(JsonObject document)
     /// <summary>
     /// What is wrong with a delivery of webhook <paramref name="type"/> (the document's <c>webhooks</c>): its body, as the
     /// entry's request body schema takes it (a property none of its schemas names among them), and its
-    /// <paramref name="headers"/>, each required one there and each one there of its schema.
+    /// <paramref name="headers"/>, each required one there and each one there of its schema, and no <c>webhook-</c> header it
+    /// does not describe.
     /// </summary>
     public IReadOnlyList<string> CheckWebhook(string type, JsonNode? body, IReadOnlyDictionary<string, string> headers)
     {
@@ -142,7 +143,11 @@ public sealed class DocumentedResponses(JsonObject document)
             problems.Add($"webhook {type} describes no JSON body");
         }
 
-        foreach (var header in (operation["parameters"] as JsonArray ?? []).OfType<JsonObject>().Where(parameter => (string?)parameter["in"] == "header"))
+        var described = (operation["parameters"] as JsonArray ?? []).OfType<JsonObject>().Where(parameter => (string?)parameter["in"] == "header").ToList();
+        problems.AddRange(headers.Keys
+            .Where(name => name.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase) && !described.Any(header => string.Equals((string?)header["name"], name, StringComparison.OrdinalIgnoreCase)))
+            .Select(name => $"header {name}: sent, not in the document"));
+        foreach (var header in described)
         {
             var name = (string)header["name"]!;
             if (headers.FirstOrDefault(sent => string.Equals(sent.Key, name, StringComparison.OrdinalIgnoreCase)).Value is not { } text)

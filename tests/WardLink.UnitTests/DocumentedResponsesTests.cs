@@ -116,9 +116,16 @@ public sealed class DocumentedResponsesTests
     [InlineData("""{ "type": "tip.assessed", "data": { "id": "a", "status": "received" } }""", "msg_0195d0000000700080000000000000ab", "$.type: ")]
     [InlineData("""{ "type": "tip.referred", "data": { "id": "a", "status": "received" } }""", "0195d000", "header webhook-id: ")]
     [InlineData("""{ "type": "tip.referred", "data": { "id": "a", "status": "received" } }""", null, "header webhook-id: required, missing")]
+    [InlineData("""{ "type": "tip.referred", "data": { "id": "a", "status": "received" } }""", "msg_0195d0000000700080000000000000ab;webhook-version", "header webhook-version: sent, not in the document")]
     public void A_webhook_delivery_is_held_to_its_entry_body_and_headers(string body, string? id, string? expected)
     {
-        var headers = id is null ? NoHeaders : new Dictionary<string, string> { ["Webhook-Id"] = id };
+        // "id;name": the id and another header, named, sent beside it.
+        var headers = id is null ? NoHeaders : id.Split(';') switch
+        {
+            [var only] => new Dictionary<string, string> { ["Webhook-Id"] = only },
+            [var given, var other] => new Dictionary<string, string> { ["Webhook-Id"] = given, [other] = "1" },
+            _ => throw new ArgumentException("An id, or an id and a header's name.", nameof(id)),
+        };
 
         var problems = Documented.CheckWebhook("tip.referred", JsonNode.Parse(body), headers);
 

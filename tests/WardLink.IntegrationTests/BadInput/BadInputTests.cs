@@ -84,6 +84,30 @@ public sealed class PartnersBadInputTests(PartnersWithoutOverdueRounds partners)
 
     private static readonly string[] TipOutcomes = ["tipOutcomeRecorded"];
 
+    /// <summary>The home ward, read by its own id.</summary>
+    protected override IReadOnlyDictionary<string, string> PathCodes { get; } = new Dictionary<string, string> { ["wardId"] = new HomeWard().Id };
+
+    /// <summary>A partner with a site, and under them each kind a read names: a camera, a meeting, an outreach session, an ID-card drive, warning signs, a webhook.</summary>
+    protected override async Task RecordEveryReadKindAsync(HttpClient client)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var partnerId = await client.RegisterPartnerAsync("Provincial Lung Hospital");
+        var siteId = await client.RegisterSiteAsync(partnerId, "Lung hospital gate");
+        foreach (var (path, body) in new (string, object)[]
+        {
+            ($"/partners/{partnerId}/sites/{siteId}/cameras", new { description = "On the lamp post, facing the gate", at = "2024-03-01T09:00:00+07:00" }),
+            ("/partners/meetings", new { heldAt = "2024-05-06T08:00:00+07:00", attendingPartnerIds = new[] { partnerId }, minutes = "Reviewed April's tips." }),
+            ($"/partners/{partnerId}/outreach-sessions", new { topics = (string[])["trafficSafety"], attendees = 120, at = "2024-09-10T08:00:00+07:00" }),
+            ($"/partners/{partnerId}/id-card-drives", new { cardsIssued = 300, at = "2024-05-20T08:00:00+07:00" }),
+            ($"/partners/{partnerId}/sites/{siteId}/warning-signs", new { count = 4, text = "Lock your motorbike.", at = "2024-03-01T08:00:00+07:00" }),
+            ($"/partners/{partnerId}/webhooks", new { url = "https://partner.example/hooks", events = TipOutcomes }),
+        })
+        {
+            using var created = await client.PostAsJsonAsync(path, body, ct);
+            Assert.True(created.StatusCode == System.Net.HttpStatusCode.Created, $"POST {path}: {created.StatusCode} {await created.Content.ReadAsStringAsync(ct)}");
+        }
+    }
+
     /// <summary>
     /// A partner with no site, contact or webhook, reached by the police and by its own client, and a channel with no member:
     /// every id under them names a record they do not have; among those named, another partner's webhook (its sites are among

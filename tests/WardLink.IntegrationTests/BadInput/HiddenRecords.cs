@@ -173,12 +173,14 @@ public abstract partial class BadInputSuite<TEntryPoint>
     /// <summary>The records of <paramref name="streams"/> of the kind <paramref name="parameter"/> names, as the path says it (<c>/patrols/shifts/{id}</c>: a shift).</summary>
     private static IEnumerable<StoredStreamOfKind> OwnStreams(string template, PathParameter parameter, IEnumerable<StoredStreamOfKind> streams)
     {
-        var kind = OwnKind().Match(template.Split($"/{{{parameter.Name}}}")[0]).Groups[1].Value;
-        return streams.Where(stream => stream.Kind?.Split('_').Contains(kind, StringComparer.Ordinal) == true);
+        // A kind of several words (/outreach-sessions: outreach_session_state) or named in the plural (/warning-signs:
+        // warning_signs_state) is its own too.
+        var kind = OwnKind().Match(template.Split($"/{{{parameter.Name}}}")[0]).Groups[1].Value.Replace('-', '_');
+        return streams.Where(stream => stream.Kind is { } alias && ($"_{alias}_".Contains($"_{kind}_", StringComparison.Ordinal) || $"_{alias}_".Contains($"_{kind}s_", StringComparison.Ordinal)));
     }
 
-    /// <summary>The last segment of a path, singular: <c>shift</c> of <c>/patrols/shifts</c>.</summary>
-    [GeneratedRegex(@"/([a-z]+?)s?$")]
+    /// <summary>The last segment of a path, singular: <c>shift</c> of <c>/patrols/shifts</c>, <c>outreach-session</c> of <c>/partners/outreach-sessions</c>.</summary>
+    [GeneratedRegex(@"/([a-z-]+?)s?$")]
     private static partial Regex OwnKind();
 }
 

@@ -12,29 +12,36 @@ namespace WardLink.IntegrationTests.BadInput;
 /// </summary>
 public abstract partial class BadInputSuite<TEntryPoint>
 {
+    /// <summary>
+    /// Records of the kinds only a read names (a camera, a meeting, a webhook under the partner recorded last), which
+    /// <see cref="RecordOneOfEachKindAsync"/> leaves out; none by default.
+    /// </summary>
+    protected virtual Task RecordEveryReadKindAsync(HttpClient client) => Task.CompletedTask;
+
+    /// <summary>The values of path parameters that name a record by a code of its own (a ward's id), where a read needs one; none by default.</summary>
+    protected virtual IReadOnlyDictionary<string, string> PathCodes { get; } = new Dictionary<string, string>();
+
     [Fact]
     public async Task A_read_answering_its_version_is_a_304_while_the_version_is_one_If_None_Match_names_and_a_412_unless_If_Match_names_it()
     {
-        var streams = await FreshStreamsAsync();
+        await FreshStreamsAsync();
+        await RecordEveryReadKindAsync(_client);
+        var streams = await _stored.NewestStreamOfEachKindAsync(Ct);
         var failures = new List<string>();
         var evaluated = 0;
         foreach (var read in (await DescribedOperation.AllAsync(_client, Ct)).Where(operation => operation.Method == "GET" && AnswersETag(operation)))
         {
             failures.AddRange(UndeclaredPreconditions(read, "304", "412"));
-            if (OnOwnRecords(read, streams) is not { } address)
+            var address = OnOwnRecords(read, streams, PathCodes);
+            var plain = address is null ? null : await ConditionalAsync("GET", address, null, null, null);
+            if (address is null || plain is not { Status: 200, ETag: { } etag })
             {
-                continue;
-            }
-
-            var plain = await ConditionalAsync("GET", address, null, null, null);
-            if (plain is not { Status: 200, ETag: { } etag })
-            {
-                TestContext.Current.TestOutputHelper?.WriteLine($"GET {read.Template}: not reached ({plain.Status})");
+                // Every read answering a version is tried: one the suite's records do not reach is a gap to close.
+                failures.Add($"GET {read.Template}: no record of the suite reached ({(plain is null ? "no record of its kind" : $"{plain.Status}")}): record one in {nameof(RecordEveryReadKindAsync)}");
                 continue;
             }
 
             evaluated++;
-            TestContext.Current.TestOutputHelper?.WriteLine($"GET {read.Template}: evaluated");
             var what = $"GET {read.Template}";
             foreach (var (ifMatch, ifNoneMatch, status) in new (string?, string?, int)[]
             {
@@ -119,18 +126,23 @@ public abstract partial class BadInputSuite<TEntryPoint>
             .Concat(statuses.Where(status => !responses.ContainsKey(status)).Select(status => $"{operation.Method} {operation.Template}: answers an ETag but declares no {status}"));
     }
 
-    /// <summary><paramref name="operation"/>'s address on the newest record of the kind each of its ids names (its other values filled), or null where an id names none.</summary>
-    private static string? OnOwnRecords(DescribedOperation operation, IReadOnlyList<StoredStreamOfKind> streams)
+    /// <summary>
+    /// <paramref name="operation"/>'s address on the newest record of the kind each of its ids names and the record each of its
+    /// codes names (<paramref name="codes"/>; its other values filled), or null where a parameter names none.
+    /// </summary>
+    private static string? OnOwnRecords(DescribedOperation operation, IReadOnlyList<StoredStreamOfKind> streams, IReadOnlyDictionary<string, string>? codes = null)
     {
         var parameters = PathParameter.Of(operation.Description);
         var own = parameters.Where(parameter => parameter.IsGuid).Select(parameter => (parameter.Name, Record: OwnStreams(operation.Template, parameter, streams).FirstOrDefault())).ToList();
-        if (own.Count == 0 || own.Any(id => id.Record is null))
+        var coded = parameters.Where(parameter => !parameter.IsGuid && codes?.ContainsKey(parameter.Name) == true).ToList();
+        if (own.Count + coded.Count == 0 || own.Any(id => id.Record is null))
         {
             return null;
         }
 
         var template = own.Aggregate(operation.Template, (path, id) => path.Replace($"{{{id.Name}}}", id.Record!.Id.ToString(), StringComparison.Ordinal));
-        return PathParameter.Fill(template, parameters.Where(parameter => !parameter.IsGuid));
+        template = coded.Aggregate(template, (path, parameter) => path.Replace($"{{{parameter.Name}}}", Uri.EscapeDataString(codes![parameter.Name]), StringComparison.Ordinal));
+        return PathParameter.Fill(template, parameters.Where(parameter => !parameter.IsGuid && !coded.Contains(parameter)));
     }
 
     private async Task<ConditionalAnswer> ConditionalAsync(string method, string address, string? body, string? ifMatch, string? ifNoneMatch)
