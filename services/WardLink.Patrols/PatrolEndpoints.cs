@@ -79,6 +79,13 @@ public static class PatrolEndpoints
             .WithETag()
             .Produces<ScheduleState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        patrols.MapStreamStep<ScheduleState, EndSchedule>(
+            "/schedules/{id:guid}/end",
+            ScheduleWhat,
+            "EndSchedule",
+            "End the schedule after endsOn, its last local date (today or later): it plans no shift after it, so none is missed after it; " +
+                "what it planned up to then stays. An ended schedule may be ended earlier, never later (409).",
+            PatrolSchedule.End);
         patrols.MapPost("/shifts", StartShift)
             .WithName("StartShift")
             .WithWardParameter(WardParameters.Recorded)

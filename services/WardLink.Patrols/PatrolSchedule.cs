@@ -87,6 +87,12 @@ public sealed record ScheduleCreated(
     DateTimeOffset At,
     string By) : IBusinessEvent;
 
+/// <summary>A schedule ended: it plans no shift after <paramref name="EndsOn"/>, its last local date.</summary>
+public sealed record ScheduleEnded(Guid ScheduleId, DateOnly EndsOn, DateTimeOffset At, string By) : IBusinessEvent;
+
+/// <summary>Ends a schedule after the local date <paramref name="EndsOn"/> (today or later).</summary>
+public sealed record EndSchedule(DateOnly? EndsOn);
+
 /// <summary>Schedules <paramref name="Route"/> (as the caller found it; null: no such route).</summary>
 public sealed record CreateSchedule(
     Guid ScheduleId,
@@ -126,13 +132,18 @@ public sealed record ScheduleState(
     [JsonIgnore]
     public string? TenantId { get; set; }
 
+    /// <summary>The last local date the schedule plans, once it is ended; null while it goes on.</summary>
+    public DateOnly? EndsOn { get; init; }
+
     public static ScheduleState Create(ScheduleCreated created) => new(
         created.ScheduleId, created.RouteId, created.Kind, created.Days, created.WindowStart, created.WindowEnd, created.Team,
         created.PartnerIds, created.SiteIds, created.StartsOn, created.At);
 
     public LocalWindow Window => new(LocalWindow.ParseMinute(WindowStart, isEnd: false)!.Value, LocalWindow.ParseMinute(WindowEnd, isEnd: true)!.Value);
 
-    public bool Plans(DateOnly date) => date >= StartsOn && Days.Contains(date.DayOfWeek);
+    public ScheduleState Apply(ScheduleEnded ended) => this with { EndsOn = ended.EndsOn };
+
+    public bool Plans(DateOnly date) => date >= StartsOn && (EndsOn is not { } last || date <= last) && Days.Contains(date.DayOfWeek);
 }
 
 /// <summary>A shift a schedule plans on a local date; its stream id is derived from the schedule and the date.</summary>
@@ -201,6 +212,28 @@ public static class PatrolSchedule
             command.StartsOn ?? DateOnly.FromDateTime(now.ToOffset(WardTime.Offset).DateTime),
             now,
             actor));
+    }
+
+    /// <summary>
+    /// Ends <paramref name="schedule"/> after a local date from today on: what it planned up to then stays planned (and a shift
+    /// of a day under way or past, missed or performed, stays as recorded); it plans nothing after. An ended schedule may be
+    /// ended earlier (from today on), never later: a 409, as ending it on the date it already ends on.
+    /// </summary>
+    public static Decision End(ScheduleState schedule, EndSchedule command, DateTimeOffset now, string actor)
+    {
+        var today = DateOnly.FromDateTime(now.ToOffset(WardTime.Offset).DateTime);
+        var errors = new FieldErrors()
+            .Check(command.EndsOn is not null, "endsOn", "Give the last local date the schedule plans (yyyy-MM-dd), today or later.")
+            .CheckLocalDate(command.EndsOn, "endsOn")
+            .Check(command.EndsOn is not { } last || last >= today, "endsOn", $"Today ({today:yyyy-MM-dd}, local) or later: a day under way or past keeps what was planned on it.");
+        if (errors.Any)
+        {
+            return errors.ToRejection();
+        }
+
+        return schedule.EndsOn is { } ends && ends <= command.EndsOn
+            ? Rejection.Conflict($"Schedule {schedule.Id} already ends on {ends:yyyy-MM-dd}: a schedule may be ended earlier, never later.")
+            : Decision.Accept(new ScheduleEnded(schedule.Id, command.EndsOn!.Value, now, actor));
     }
 
     /// <summary>The stream id of the shift <paramref name="scheduleId"/> plans on local date <paramref name="date"/>.</summary>

@@ -225,6 +225,41 @@ public sealed class PatrolDecisionTests
         Assert.Empty(PatrolSchedule.MissedAt(planned, schedules, new HashSet<Guid> { planned[0].ShiftId }, atEnd));
     }
 
+    /// <summary>
+    /// Ending a schedule, for any time it is ended, any date it names and any date it already ends on: accepted exactly when the
+    /// date is a local date from that day on and before any end it has; then it plans exactly what it planned before on the
+    /// dates up to it, and nothing after.
+    /// </summary>
+    [Fact]
+    public void An_ended_schedule_plans_what_it_planned_up_to_its_last_date_and_nothing_after()
+    {
+        var dates = Gen.Int[-20, 40].Select(days => June1.AddDays(days));
+        Gen.Select(Gen.Int[0, 30].Select(days => Now.AddDays(days).AddMinutes(days * 37)), dates, dates.Nullable()).Sample((now, endsOn, already) =>
+        {
+            var schedule = Schedule() with { EndsOn = already };
+            var today = DateOnly.FromDateTime(now.ToOffset(Local).DateTime);
+            var decision = PatrolSchedule.End(schedule, new EndSchedule(endsOn), now, Desk);
+            var accepted = endsOn >= today && (already is null || endsOn < already);
+            if (!accepted)
+            {
+                return decision.Events.Count == 0 && decision.Rejection?.Kind == (endsOn < today ? RejectionKind.Invalid : RejectionKind.Conflict);
+            }
+
+            var ended = schedule.Apply(Assert.IsType<ScheduleEnded>(Assert.Single(decision.Events)));
+            return ended.EndsOn == endsOn
+                && Enumerable.Range(-20, 80).Select(days => June1.AddDays(days)).All(date => ended.Plans(date) == (schedule.Plans(date) && date <= endsOn));
+        });
+    }
+
+    [Fact]
+    public void Ending_a_schedule_names_its_last_date()
+    {
+        var schedule = Schedule();
+
+        AssertInvalid(PatrolSchedule.End(schedule, new EndSchedule(null), Now, Desk), "endsOn");
+        AssertInvalid(PatrolSchedule.End(schedule, new EndSchedule(new DateOnly(2101, 1, 1)), Now, Desk), "endsOn");
+    }
+
     [Fact]
     public void A_planned_shift_whose_window_closed_before_its_schedule_was_created_is_never_missed()
     {

@@ -78,6 +78,74 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
         Assert.Single(await patrols.Store.EventsOfAsync(june2));
     }
 
+    /// <summary>
+    /// A schedule ended after a date plans nothing after it: the planned list, a planned shift's start and the sweep all read
+    /// the same predicate, so no shift after it is planned, started as planned or missed, while what it planned up to it stays
+    /// (and is missed). Ending it before today is a 400 naming <c>endsOn</c>; later than it ends, or again on its date, a 409;
+    /// neither stores anything.
+    /// </summary>
+    [Fact]
+    public async Task An_ended_schedule_plans_and_misses_nothing_after_its_last_date_and_keeps_what_it_planned_up_to_it()
+    {
+        var client = patrols.Client;
+        var ct = TestContext.Current.CancellationToken;
+        patrols.Clock.Set(new DateTimeOffset(2026, 3, 2, 10, 0, 0, Local));
+        var (routeId, _, _) = await client.DefineRouteAsync(patrols.Store);
+        var scheduleId = await client.ScheduleAsync(routeId, "2026-03-02");
+        var end = $"/patrols/schedules/{scheduleId}/end";
+
+        using (var past = await client.StepAsync(end, "\"1\"", new { endsOn = "2026-03-01" }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, past.StatusCode);
+            Assert.Contains("endsOn", await past.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        }
+
+        using (var ended = await client.StepAsync(end, "\"1\"", new { endsOn = "2026-03-04" }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, ended.StatusCode);
+            Assert.Equal("\"2\"", ended.Headers.ETag?.Tag);
+        }
+
+        foreach (var refused in new[] { "2026-03-06", "2026-03-04" })
+        {
+            using var again = await client.StepAsync(end, null, new { endsOn = refused });
+            Assert.Equal(System.Net.HttpStatusCode.Conflict, again.StatusCode);
+        }
+
+        using (var earlier = await client.StepAsync(end, null, new { endsOn = "2026-03-03" }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, earlier.StatusCode);
+        }
+
+        var schedule = await client.GetJsonAsync($"/patrols/schedules/{scheduleId}");
+        Assert.Equal("2026-03-03", schedule.GetProperty("endsOn").GetString());
+        Assert.Equal(3, (await patrols.Store.EventsOfAsync(scheduleId)).Count);
+
+        var planned = (await client.GetJsonAsync("/patrols/planned?from=2026-03-01&to=2026-03-09")).EnumerateArray()
+            .Where(entry => entry.GetProperty("shift").GetProperty("scheduleId").GetGuid() == scheduleId)
+            .Select(entry => entry.GetProperty("shift").GetProperty("date").GetString()).ToArray();
+        Assert.Equal(["2026-03-02", "2026-03-03"], planned);
+
+        patrols.Clock.Set(new DateTimeOffset(2026, 3, 5, 21, 5, 0, Local));
+        using (var unplanned = await client.StepAsync("/patrols/shifts", null, new { scheduleId, plannedDate = "2026-03-05", members = PatrolRequests.Team }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, unplanned.StatusCode);
+            Assert.Contains("plannedDate", await unplanned.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        }
+
+        patrols.Clock.Set(new DateTimeOffset(2026, 3, 9, 0, 30, 0, Local));
+        var sweep = patrols.Services.GetServices<IHostedService>().OfType<MissedShiftSweep>().Single();
+        await sweep.SweepAsync(patrols.Clock.GetUtcNow(), ct);
+        foreach (var day in Enumerable.Range(2, 7))
+        {
+            var shift = PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2026, 3, day));
+            var events = await Eventually.Get(
+                async () => day > 3 || await patrols.Store.EventsOfAsync(shift) is { Count: > 0 } ? await patrols.Store.EventsOfAsync(shift) : null,
+                $"March {day}'s shift as the sweep leaves it");
+            Assert.True(day <= 3 ? events.Count > 0 && events[0].Data is ShiftMissed : events.Count == 0, $"March {day}: {events.Count} event(s)");
+        }
+    }
+
     [Fact]
     public async Task A_schedule_that_begins_on_a_past_date_records_no_shift_as_missed_whose_window_closed_before_it_was_created()
     {
