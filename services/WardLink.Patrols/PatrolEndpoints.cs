@@ -79,13 +79,13 @@ public static class PatrolEndpoints
             .WithETag()
             .Produces<ScheduleState>()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        patrols.MapStreamStep<ScheduleState, EndSchedule>(
-            "/schedules/{id:guid}/end",
-            ScheduleWhat,
-            "EndSchedule",
-            "End the schedule after endsOn, its last local date (today or later): it plans no shift after it, so none is missed after it; " +
-                "what it planned up to then stays. An ended schedule may be ended earlier, never later (409).",
-            PatrolSchedule.End);
+        patrols.MapPost("/schedules/{id:guid}/end", EndSchedule)
+            .Accepts<EndSchedule>("application/json")
+            .DescribeStreamStep<ScheduleState>(
+                "EndSchedule",
+                $"End the schedule after endsOn, its last local date (today or later, up to {WardTime.LastYear}): it plans no shift after it, so none is started as " +
+                    "planned or missed after it; what it planned up to then stays (today's window too). Not before a planned shift of it that has started (409). " +
+                    "An ended schedule may be ended earlier, never later (409); an end is not undone.");
         patrols.MapPost("/shifts", StartShift)
             .WithName("StartShift")
             .WithWardParameter(WardParameters.Recorded)
@@ -133,6 +133,17 @@ public static class PatrolEndpoints
         var siteWards = await session.WardsOfSitesAsync((request.Checkpoints ?? []).Select(checkpoint => checkpoint.SiteId), wards, http.Ward().Access, now, ct);
         var decision = PatrolRoute.Define(null, new DefineRoute(id, request.Name, request.Checkpoints, siteWards, http.Ward().Ward.AsRecording()), now, http.Actor());
         return await session.StartStreamAsync<RouteState>(http, id, decision, $"/patrols/routes/{id}", ct);
+    }
+
+    private static async Task<IResult> EndSchedule(Guid id, EndSchedule request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        // The latest date of a planned shift of it that has started (early, or ahead of its day): the schedule keeps planning it.
+        var latest = await session.Query<ShiftState>()
+            .Where(shift => shift.ScheduleId == id && shift.PlannedDate != null && shift.Status != ShiftStatus.Missed)
+            .OrderByDescending(shift => shift.PlannedDate)
+            .FirstOrDefaultAsync(ct);
+        return await session.AppendToStreamAsync<ScheduleState>(
+            http, id, ScheduleWhat, schedule => PatrolSchedule.End(schedule, request, latest?.PlannedDate, clock.GetUtcNow(), http.Actor()), ct);
     }
 
     private static async Task<IResult> CreateSchedule(CreateScheduleRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)

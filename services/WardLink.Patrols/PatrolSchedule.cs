@@ -216,10 +216,12 @@ public static class PatrolSchedule
 
     /// <summary>
     /// Ends <paramref name="schedule"/> after a local date from today on: what it planned up to then stays planned (and a shift
-    /// of a day under way or past, missed or performed, stays as recorded); it plans nothing after. An ended schedule may be
-    /// ended earlier (from today on), never later: a 409, as ending it on the date it already ends on.
+    /// of a day under way or past, missed or performed, stays as recorded); it plans nothing after. Not before
+    /// <paramref name="lastStarted"/>, the latest date of a planned shift of it already started (a team may start one early,
+    /// or ahead): that shift stays planned, a 409. An ended schedule may be ended earlier (from today on), never later: a 409,
+    /// as ending it on the date it already ends on.
     /// </summary>
-    public static Decision End(ScheduleState schedule, EndSchedule command, DateTimeOffset now, string actor)
+    public static Decision End(ScheduleState schedule, EndSchedule command, DateOnly? lastStarted, DateTimeOffset now, string actor)
     {
         var today = DateOnly.FromDateTime(now.ToOffset(WardTime.Offset).DateTime);
         var errors = new FieldErrors()
@@ -233,6 +235,8 @@ public static class PatrolSchedule
 
         return schedule.EndsOn is { } ends && ends <= command.EndsOn
             ? Rejection.Conflict($"Schedule {schedule.Id} already ends on {ends:yyyy-MM-dd}: a schedule may be ended earlier, never later.")
+            : lastStarted is { } started && started > command.EndsOn
+            ? Rejection.Conflict($"The shift schedule {schedule.Id} planned on {started:yyyy-MM-dd} has started: end the schedule on that date or later.")
             : Decision.Accept(new ScheduleEnded(schedule.Id, command.EndsOn!.Value, now, actor));
     }
 

@@ -226,20 +226,20 @@ public sealed class PatrolDecisionTests
     }
 
     /// <summary>
-    /// Ending a schedule, for any time it is ended, any date it names and any date it already ends on: accepted exactly when the
-    /// date is a local date from that day on and before any end it has; then it plans exactly what it planned before on the
-    /// dates up to it, and nothing after.
+    /// Ending a schedule, for any time it is ended, any date it names, any date it already ends on and any date of a planned
+    /// shift of it already started: accepted exactly when the date is a local date from that day on, before any end it has and
+    /// not before the started shift's; then it plans exactly what it planned before on the dates up to it, and nothing after.
     /// </summary>
     [Fact]
     public void An_ended_schedule_plans_what_it_planned_up_to_its_last_date_and_nothing_after()
     {
         var dates = Gen.Int[-20, 40].Select(days => June1.AddDays(days));
-        Gen.Select(Gen.Int[0, 30].Select(days => Now.AddDays(days).AddMinutes(days * 37)), dates, dates.Nullable()).Sample((now, endsOn, already) =>
+        Gen.Select(Gen.Int[0, 30].Select(days => Now.AddDays(days).AddMinutes(days * 37)), dates, dates.Nullable(), dates.Nullable()).Sample((now, endsOn, already, started) =>
         {
             var schedule = Schedule() with { EndsOn = already };
             var today = DateOnly.FromDateTime(now.ToOffset(Local).DateTime);
-            var decision = PatrolSchedule.End(schedule, new EndSchedule(endsOn), now, Desk);
-            var accepted = endsOn >= today && (already is null || endsOn < already);
+            var decision = PatrolSchedule.End(schedule, new EndSchedule(endsOn), started, now, Desk);
+            var accepted = endsOn >= today && (already is null || endsOn < already) && (started is null || endsOn >= started);
             if (!accepted)
             {
                 return decision.Events.Count == 0 && decision.Rejection?.Kind == (endsOn < today ? RejectionKind.Invalid : RejectionKind.Conflict);
@@ -256,8 +256,8 @@ public sealed class PatrolDecisionTests
     {
         var schedule = Schedule();
 
-        AssertInvalid(PatrolSchedule.End(schedule, new EndSchedule(null), Now, Desk), "endsOn");
-        AssertInvalid(PatrolSchedule.End(schedule, new EndSchedule(new DateOnly(2101, 1, 1)), Now, Desk), "endsOn");
+        AssertInvalid(PatrolSchedule.End(schedule, new EndSchedule(null), null, Now, Desk), "endsOn");
+        AssertInvalid(PatrolSchedule.End(schedule, new EndSchedule(new DateOnly(2101, 1, 1)), null, Now, Desk), "endsOn");
     }
 
     [Fact]

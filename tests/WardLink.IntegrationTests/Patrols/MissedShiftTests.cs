@@ -81,8 +81,8 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
     /// <summary>
     /// A schedule ended after a date plans nothing after it: the planned list, a planned shift's start and the sweep all read
     /// the same predicate, so no shift after it is planned, started as planned or missed, while what it planned up to it stays
-    /// (and is missed). Ending it before today is a 400 naming <c>endsOn</c>; later than it ends, or again on its date, a 409;
-    /// neither stores anything.
+    /// (and is missed, or was started ahead of its day). Ending it before today is a 400 naming <c>endsOn</c>; before a day whose
+    /// planned shift has started, later than it ends, or again on its date, a 409; none stores anything.
     /// </summary>
     [Fact]
     public async Task An_ended_schedule_plans_and_misses_nothing_after_its_last_date_and_keeps_what_it_planned_up_to_it()
@@ -98,6 +98,13 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
         {
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, past.StatusCode);
             Assert.Contains("endsOn", await past.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        }
+
+        // A team starts the next day's planned shift ahead of it: the schedule cannot end before that day.
+        var (ahead, _) = await client.StartShiftAsync(new { scheduleId, plannedDate = "2026-03-03", members = PatrolRequests.Team });
+        using (var beforeIt = await client.StepAsync(end, "\"1\"", new { endsOn = "2026-03-02" }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Conflict, beforeIt.StatusCode);
         }
 
         using (var ended = await client.StepAsync(end, "\"1\"", new { endsOn = "2026-03-04" }))
@@ -136,13 +143,15 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
         patrols.Clock.Set(new DateTimeOffset(2026, 3, 9, 0, 30, 0, Local));
         var sweep = patrols.Services.GetServices<IHostedService>().OfType<MissedShiftSweep>().Single();
         await sweep.SweepAsync(patrols.Clock.GetUtcNow(), ct);
+        Assert.Equal(PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2026, 3, 3)), ahead);
         foreach (var day in Enumerable.Range(2, 7))
         {
             var shift = PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2026, 3, day));
             var events = await Eventually.Get(
-                async () => day > 3 || await patrols.Store.EventsOfAsync(shift) is { Count: > 0 } ? await patrols.Store.EventsOfAsync(shift) : null,
+                async () => day > 2 || await patrols.Store.EventsOfAsync(shift) is { Count: > 0 } ? await patrols.Store.EventsOfAsync(shift) : null,
                 $"March {day}'s shift as the sweep leaves it");
-            Assert.True(day <= 3 ? events.Count > 0 && events[0].Data is ShiftMissed : events.Count == 0, $"March {day}: {events.Count} event(s)");
+            var first = events.Select(recorded => recorded.Data.GetType()).FirstOrDefault();
+            Assert.True(day switch { 2 => first == typeof(ShiftMissed), 3 => first == typeof(ShiftStarted), _ => first is null }, $"March {day}: {first?.Name ?? "nothing"}");
         }
     }
 
