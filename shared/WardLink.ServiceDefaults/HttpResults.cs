@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -12,7 +13,7 @@ using WardLink.ServiceDefaults.Security;
 namespace WardLink.ServiceDefaults;
 
 /// <summary>HTTP conventions shared by every endpoint: problem results and stream-version ETags.</summary>
-public static class HttpResults
+public static partial class HttpResults
 {
     public static IResult ToProblem(this Rejection rejection) => rejection.Kind switch
     {
@@ -182,58 +183,25 @@ public static class HttpResults
     }
 
     /// <summary>
-    /// The members of an <c>If-Match</c> or <c>If-None-Match</c> field, its lines read as one list (<see cref="EntityTagList"/>):
-    /// <c>*</c>, or each entity tag as sent (<c>W/"3"</c>), split at the commas between tags, never at one inside a tag's quotes;
-    /// none for an empty field. Null when the field is no such list: what <see cref="EntityTagList"/> refuses.
+    /// The members of an <c>If-Match</c> or <c>If-None-Match</c> field, its lines read as one list, as the document's pattern
+    /// reads it (<see cref="EntityTagList"/>, the lines joined as <see cref="RequestChecks"/> joins them): <c>*</c>, or each entity
+    /// tag as sent (<c>W/"3"</c>), never split at a comma inside a tag's quotes; none for an empty field. Null when the field
+    /// is no such list.
     /// </summary>
     public static IReadOnlyList<string>? EntityTagsOf(StringValues values)
     {
-        var sent = values.Where(value => !string.IsNullOrEmpty(value)).Select(value => value!).ToList();
-        if (sent.Any(value => value == "*"))
-        {
-            return sent.Count == 1 ? ["*"] : null;
-        }
-
-        var tags = new List<string>();
-        foreach (var value in sent)
-        {
-            var at = 0;
-            while (true)
-            {
-                while (at < value.Length && value[at] is ' ' or '\t' or ',')
-                {
-                    at++;
-                }
-
-                if (at == value.Length)
-                {
-                    break;
-                }
-
-                var start = at;
-                at += value.AsSpan(at).StartsWith("W/", StringComparison.Ordinal) ? 2 : 0;
-                var close = at < value.Length && value[at] == '"' ? value.IndexOf('"', at + 1) : -1;
-                if (close < 0 || value.AsSpan(at + 1, close - at - 1).ContainsAnyExceptInRange('\x21', '\x7E'))
-                {
-                    return null;
-                }
-
-                tags.Add(value[start..(close + 1)]);
-                at = close + 1;
-                while (at < value.Length && value[at] is ' ' or '\t')
-                {
-                    at++;
-                }
-
-                if (at < value.Length && value[at] != ',')
-                {
-                    return null;
-                }
-            }
-        }
-
-        return tags;
+        var field = string.Join(", ", values.Where(value => !string.IsNullOrEmpty(value)));
+        return !EntityTagListShape().IsMatch(field) ? null
+            : field == "*" ? ["*"]
+            : [.. EntityTag().Matches(field).Select(tag => tag.Value)];
     }
+
+    [GeneratedRegex(EntityTagList, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex EntityTagListShape();
+
+    /// <summary>One entity tag of a list <see cref="EntityTagList"/> takes: its quotes hold no quote, so each match is one tag.</summary>
+    [GeneratedRegex("(W/)?\"[\\x21\\x23-\\x7E]*\"", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex EntityTag();
 
     /// <summary>An entity tag as a weak comparison reads it: without <c>W/</c>.</summary>
     private static string Opaque(string tag) => tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
