@@ -84,7 +84,8 @@ public static class PatrolEndpoints
             .DescribeStreamStep<ScheduleState>(
                 "EndSchedule",
                 $"End the schedule after endsOn, its last local date (today or later, up to {WardTime.LastYear}): it plans no shift after it, so none is started as " +
-                    "planned or missed after it; what it planned up to then stays (today's window too). Not before a planned shift of it that has started (409). " +
+                    "planned or missed after it; what it planned up to then stays (today's window too). Not before a planned shift of it that has started (409); " +
+                    "an end and a start of a shift it plans, sent at once, take turns, each decided on what the other left. " +
                     "An ended schedule may be ended earlier, never later (409); an end is not undone.");
         patrols.MapPost("/shifts", StartShift)
             .WithName("StartShift")
@@ -138,12 +139,21 @@ public static class PatrolEndpoints
     private static async Task<IResult> EndSchedule(Guid id, EndSchedule request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         // The latest date of a planned shift of it that has started (early, or ahead of its day): the schedule keeps planning it.
+        // Read in the schedule's turn, which a planned start takes too: a start sent meanwhile is read here, or reads the end.
+        await session.TakeTurnAsync(PatrolSchedule.ShiftsTurnOf(id), ct);
         var latest = await session.Query<ShiftState>()
             .Where(shift => shift.ScheduleId == id && shift.PlannedDate != null && shift.Status != ShiftStatus.Missed)
             .OrderByDescending(shift => shift.PlannedDate)
             .FirstOrDefaultAsync(ct);
         return await session.AppendToStreamAsync<ScheduleState>(
             http, id, ScheduleWhat, schedule => PatrolSchedule.End(schedule, request, latest?.PlannedDate, clock.GetUtcNow(), http.Actor()), ct);
+    }
+
+    /// <summary>Schedule <paramref name="id"/> as it stands in its turn (<see cref="PatrolSchedule.ShiftsTurnOf"/>), for a start of a shift it plans.</summary>
+    private static async Task<ScheduleState?> ScheduleInTurnAsync(IDocumentSession session, Guid id, CancellationToken ct)
+    {
+        await session.TakeTurnAsync(PatrolSchedule.ShiftsTurnOf(id), ct);
+        return await session.StateOfAsync<ScheduleState>(id, ct);
     }
 
     private static async Task<IResult> CreateSchedule(CreateScheduleRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
@@ -164,7 +174,7 @@ public static class PatrolEndpoints
         return await sessions.RetryOnConflictAsync(
             async session =>
             {
-                var schedule = request.ScheduleId is { } scheduleId ? await session.StateOfAsync<ScheduleState>(scheduleId, ct) : null;
+                var schedule = request.ScheduleId is { } scheduleId ? await ScheduleInTurnAsync(session, scheduleId, ct) : null;
                 var routeId = request.ScheduleId is null ? request.RouteId : schedule?.RouteId;
                 var route = routeId is { } known ? await session.StateOfAsync<RouteState>(known, ct) : null;
                 var id = schedule is not null && request.PlannedDate is { } date ? PatrolSchedule.PlannedShiftId(schedule.Id, date) : Guid.CreateVersion7();

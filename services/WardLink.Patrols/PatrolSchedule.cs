@@ -240,6 +240,13 @@ public static class PatrolSchedule
             : Decision.Accept(new ScheduleEnded(schedule.Id, command.EndsOn!.Value, now, actor));
     }
 
+    /// <summary>
+    /// The turn (<see cref="Turns"/>) an end of schedule <paramref name="scheduleId"/> and a start of a shift it plans take
+    /// before they read each other's records: an end sent with a start of a day after it is decided on the started shift, or the
+    /// start on the ended schedule, never both on what stood before either.
+    /// </summary>
+    public static string ShiftsTurnOf(Guid scheduleId) => $"schedule-shifts:{scheduleId}";
+
     /// <summary>The stream id of the shift <paramref name="scheduleId"/> plans on local date <paramref name="date"/>.</summary>
     public static Guid PlannedShiftId(Guid scheduleId, DateOnly date) =>
         NamedStreams.StreamIdOf($"shift:{scheduleId}:{date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");

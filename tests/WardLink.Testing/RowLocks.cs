@@ -6,13 +6,13 @@ namespace WardLink.Testing;
 /// <summary>What a test sees of PostgreSQL's locks, and a step held open while another writer meets it.</summary>
 public static class RowLocks
 {
-    /// <summary>Whether any session of the database <paramref name="connectionString"/> names waits on a lock now.</summary>
-    public static async Task<bool> AnyWaitingAsync(string connectionString, CancellationToken ct)
+    /// <summary>How many sessions of the database <paramref name="connectionString"/> names wait on a lock now.</summary>
+    public static async Task<long> WaitingAsync(string connectionString, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
-        return (long)(await waiting.ExecuteScalarAsync(ct))! > 0;
+        return (long)(await waiting.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>
@@ -27,7 +27,7 @@ public static class RowLocks
         await using var step = store.LightweightSession();
         var held = await step.Events.FetchForExclusiveWriting<TState>(id, ct);
         var started = meanwhile(held.CurrentVersion ?? 0);
-        await Eventually.Get(async () => await AnyWaitingAsync(connectionString, ct) ? "waiting" : null, "a writer to wait on the step's row");
+        await Eventually.Get(async () => await WaitingAsync(connectionString, ct) > 0 ? "waiting" : null, "a writer to wait on the step's row");
         held.AppendOne(appended);
         await step.SaveChangesAsync(ct);
         return started;

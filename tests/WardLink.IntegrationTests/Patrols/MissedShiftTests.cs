@@ -155,6 +155,39 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
         }
     }
 
+    /// <summary>
+    /// An end of a schedule and a start of the shift it plans the day after that end, sent at once, take turns: the end is held
+    /// on the schedule's row (an insider holds it, as a step on the schedule would) while the start is sent, and one of the two
+    /// is refused; never a shift started on a day the schedule no longer plans.
+    /// </summary>
+    [Fact]
+    public async Task An_end_and_a_start_of_a_day_after_it_sent_at_once_are_not_both_applied()
+    {
+        var client = patrols.Client;
+        var ct = TestContext.Current.CancellationToken;
+        patrols.Clock.Set(new DateTimeOffset(2026, 4, 6, 10, 0, 0, Local));
+        var (routeId, _, _) = await client.DefineRouteAsync(patrols.Store);
+        var scheduleId = await client.ScheduleAsync(routeId, "2026-04-06");
+        var database = await patrols.DatabaseOfAsync(PatrolsService.Name);
+        Task<HttpResponseMessage> end, start;
+        await using (var insider = patrols.Store.LightweightSession())
+        {
+            await insider.Events.FetchForExclusiveWriting<ScheduleState>(scheduleId, ct);
+            end = client.StepAsync($"/patrols/schedules/{scheduleId}/end", null, new { endsOn = "2026-04-06" });
+            await Eventually.Get(async () => await RowLocks.WaitingAsync(database, ct) > 0 ? "waiting" : null, "the end to wait on the schedule's row");
+            start = client.StepAsync("/patrols/shifts", null, new { scheduleId, plannedDate = "2026-04-07", members = PatrolRequests.Team });
+            await Eventually.Get(
+                async () => start.IsCompleted || await RowLocks.WaitingAsync(database, ct) > 1 ? "sent" : null, "the start to be answered or to wait for its turn");
+        }
+
+        using var ended = await end;
+        using var started = await start;
+        Assert.False(ended.IsSuccessStatusCode && started.IsSuccessStatusCode, $"both applied: the end {ended.StatusCode}, the start {started.StatusCode}");
+        var endsOn = (await client.GetJsonAsync($"/patrols/schedules/{scheduleId}")).TryGetProperty("endsOn", out var last) ? last.GetString() : null;
+        var shift = await patrols.Store.EventsOfAsync(PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2026, 4, 7)));
+        Assert.True(endsOn is null ? shift.Count > 0 : shift.Count == 0, $"the schedule ends on {endsOn ?? "no date"}, the shift of April 7 has {shift.Count} events");
+    }
+
     [Fact]
     public async Task A_schedule_that_begins_on_a_past_date_records_no_shift_as_missed_whose_window_closed_before_it_was_created()
     {
