@@ -127,11 +127,14 @@ public static class Ward
         return predecessors;
     }
 
+    /// <summary>What an establishment of ward <paramref name="wardId"/>, which exists, is told.</summary>
+    public static Rejection AlreadyExists(string wardId) => Rejection.Conflict($"Ward {wardId} already exists.");
+
     public static Decision Establish(WardState? current, EstablishWard command, DateTimeOffset now, string actor)
     {
         if (current is not null)
         {
-            return Rejection.Conflict($"Ward {current.WardId} already exists.");
+            return AlreadyExists(current.WardId);
         }
 
         var errors = new FieldErrors()

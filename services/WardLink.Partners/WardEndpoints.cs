@@ -104,7 +104,7 @@ public static class WardEndpoints
         var wards = endpoints.MapGroup("/partners/wards").WithTags("Wards");
         wards.MapPost("/", Establish)
             .WithName("EstablishWard")
-            .WithSummary("Establish a ward of a province the caller covers; its code is in every number it gives and is one no other ward has. Published as WardEstablished.")
+            .WithSummary("Establish a ward of a province the caller covers; its code is in every number it gives and is one no other ward has (the home ward's id and code are its own from the deployment's start). Published as WardEstablished.")
             .WithIdempotency<EstablishWardRequest>(request => request.WardId)
             .WithETag()
             .WithStateView<WardState>(StatusCodes.Status201Created)
@@ -172,7 +172,16 @@ public static class WardEndpoints
             await using var session = sessions.OpenSession();
             var streamId = Ward.StreamIdOf(request.WardId ?? string.Empty);
             var (current, _) = named ? await session.LoadStreamAsync<WardState>(streamId, ct) : (null, 0);
-            var codeTaken = WardNames.IsCode(request.Code) && (await databases.ListEveryWardAsync<WardState>(every => every.Where(ward => ward.Code == request.Code).Take(1), ct)).Count > 0;
+
+            // The home ward is a ward from the deployment's start (every directory knows it from configuration until partners
+            // records it, HomeWardEstablishment): its id and its code are its own before its stream exists too.
+            var home = options.Value.Home;
+            if (current is null && request.WardId == home.Id)
+            {
+                return Ward.AlreadyExists(home.Id).ToProblem();
+            }
+
+            var codeTaken = WardNames.IsCode(request.Code) && (request.Code == home.Code || await databases.IsCodeTakenAsync(request.Code!, ct));
             var command = new EstablishWard(request.WardId, request.Code, request.Name, request.Province, request.EstablishedOn, codeTaken);
             try
             {
@@ -186,6 +195,10 @@ public static class WardEndpoints
             }
         }
     }
+
+    /// <summary>Whether a ward kept in any of the service's databases has the code <paramref name="code"/>.</summary>
+    internal static async Task<bool> IsCodeTakenAsync(this WardDatabases databases, string code, CancellationToken ct) =>
+        (await databases.ListEveryWardAsync<WardState>(every => every.Where(ward => ward.Code == code).Take(1), ct)).Count > 0;
 
     private static async Task<Results<Ok<ListPage<WardView>>, ValidationProblem, ProblemHttpResult>> List(
         HttpContext http,

@@ -13,10 +13,12 @@ namespace WardLink.Partners;
 /// replicas: the stream's id is the ward's, so a later start finds it and a replica starting
 /// alongside loses the race to create it. It waits for the bus first, so partners' own directory
 /// is bound to the message before the relay publishes it; meanwhile the service starts and answers
-/// (the directories know the home ward from configuration until then).
+/// (the directories know the home ward from configuration until then, and the wards API refuses its id and its code to
+/// any other establishment). A code another ward kept before the deployment named it home is refused, and said so.
 /// </summary>
 public sealed class HomeWardEstablishment(
-    ISessionFactory sessions, IBusControl bus, IOptions<WardOptions> wards, TimeProvider clock, ILogger<HomeWardEstablishment> logger) : BackgroundService
+    ISessionFactory sessions, WardDatabases databases, IBusControl bus, IOptions<WardOptions> wards, TimeProvider clock, ILogger<HomeWardEstablishment> logger)
+    : BackgroundService
 {
     public const string Actor = "system";
 
@@ -52,7 +54,8 @@ public sealed class HomeWardEstablishment(
                 return;
             }
 
-            var decision = Ward.Establish(null, new EstablishWard(home.Id, home.Code, home.Name, home.Province, null, CodeTaken: false), clock.GetUtcNow(), Actor);
+            var codeTaken = await databases.IsCodeTakenAsync(home.Code, ct);
+            var decision = Ward.Establish(null, new EstablishWard(home.Id, home.Code, home.Name, home.Province, null, codeTaken), clock.GetUtcNow(), Actor);
             if (decision.Rejection is { } rejection)
             {
                 throw new InvalidOperationException($"{WardOptions.Section}:Home cannot be established: {rejection.Title}");

@@ -45,7 +45,7 @@ public enum WebhookStatus
     /// <summary>Disabled after a delivery failed for the whole retry window: deliveries wait until it resumes.</summary>
     Disabled,
 
-    /// <summary>Deleted: nothing more is queued or sent, and it is read as not found.</summary>
+    /// <summary>Deleted: nothing more is queued or taken up for sending, and it is read as not found.</summary>
     Deleted,
 }
 

@@ -70,7 +70,7 @@ public static class WebhookEndpoints
             .DescribeStreamStep<WebhookState>("ResumeWebhook", "Resume a paused webhook, or one disabled after failed deliveries; what waited is sent.");
         webhooks.MapDelete("/{webhookId:guid}", Delete)
             .WithName("DeleteWebhook")
-            .WithSummary("Delete a webhook: nothing more is queued or sent.")
+            .WithSummary("Delete a webhook: nothing more is queued or taken up for sending (an attempt already under way ends as it would).")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesStepProblems();
         webhooks.MapGet("/{webhookId:guid}/deliveries", Deliveries)

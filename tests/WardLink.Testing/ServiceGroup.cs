@@ -91,7 +91,7 @@ public class ServiceGroup : IAsyncLifetime
         if (ServiceNameOf<TEntryPoint>() == WardKeeper)
         {
             _wardKeepers.Add(name);
-            if (_wardKeepers.Count == 1)
+            if (_wardKeepers.Count == 1 && HomeWardRecordedOnStart)
             {
                 await WaitUntilHomeWardHeardAsync(host.Services);
             }
@@ -99,6 +99,9 @@ public class ServiceGroup : IAsyncLifetime
 
         return host;
     }
+
+    /// <summary>Whether the group's partners service records its home ward on start (a group that stops it from doing so says no).</summary>
+    protected virtual bool HomeWardRecordedOnStart => true;
 
     /// <summary>
     /// Partners establishes the home ward once its bus is up and hears it back as every directory does

@@ -417,3 +417,57 @@ public sealed class WardDirectoryTests(PartnersReplicasAndTips services) : IClas
         Assert.Equal(("dong-quang", new DateOnly(2025, 7, 1)), (still.MergedInto, still.EndedOn!.Value));
     }
 }
+
+/// <summary>Partners on a fresh database whose home ward it has not recorded yet: its <see cref="HomeWardEstablishment"/> does not run on start.</summary>
+public sealed class PartnersBeforeTheirHome : ServiceGroup
+{
+    public ServiceHost<PartnersService> Partners { get; private set; } = null!;
+
+    protected override bool HomeWardRecordedOnStart => false;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Partners = await StartAsync<PartnersService>(
+            PartnersService.Name,
+            services: services => services.Remove(services.Single(service => service.ImplementationType == typeof(HomeWardEstablishment))));
+    }
+}
+
+/// <summary>The home ward is a ward from the deployment's start, before partners records it (its broker connection may come later).</summary>
+public sealed class HomeWardTests(PartnersBeforeTheirHome partners) : IClassFixture<PartnersBeforeTheirHome>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// Until partners records the home ward, an establishment of its id or of another ward with its code is a 409 that stores
+    /// nothing, as once it is recorded: no ward takes its code (two wards would number records alike), nor its id with a caller's
+    /// code and name; then the home ward is recorded as configured.
+    /// </summary>
+    [Fact]
+    public async Task The_home_ward_s_id_and_code_are_its_own_before_partners_records_it()
+    {
+        var police = partners.Partners.CreateClient();
+        var store = partners.Partners.Services.GetRequiredService<IDocumentStore>();
+        using (var ownId = await police.EstablishAsync("quang-thang", "QX", "Phường Quảng Thắng"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, ownId.StatusCode);
+        }
+
+        using (var ownCode = await police.EstablishAsync("dong-quang", "QT", "Đông Quang"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, ownCode.StatusCode);
+        }
+
+        Assert.Equal([0, 0], await store.WardEventCountsAsync("quang-thang", "dong-quang"));
+
+        using var establishment = ActivatorUtilities.CreateInstance<HomeWardEstablishment>(partners.Partners.Services);
+        await establishment.StartAsync(Ct);
+        var established = await Eventually.Get(
+            async () => (await store.WardEventsAsync("quang-thang")).Select(recorded => recorded.Data).OfType<WardEstablished>().SingleOrDefault(),
+            "the home ward recorded");
+        await establishment.StopAsync(Ct);
+        Assert.Equal(("quang-thang", "QT", "Quảng Thắng", HomeWardEstablishment.Actor), (established.WardId, established.Code, established.Name, established.By));
+        Assert.Equal([1, 0], await store.WardEventCountsAsync("quang-thang", "dong-quang"));
+    }
+}
