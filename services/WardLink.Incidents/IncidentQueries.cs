@@ -157,7 +157,7 @@ public static class IncidentQueries
             (await moment.StatisticsOfAsync(currentWards, year.Value, ct), await moment.StatisticsOfAsync(baselineWards, compareWith.Value, ct)));
         var change = current.Total - baseline.Total;
         return TypedResults.Ok(new IncidentStatisticsComparison(
-            current, baseline, change, baseline.Total == 0 ? null : Math.Round(100.0 * change / baseline.Total, 1)));
+            current, baseline, change, baseline.Total == 0 ? null : Figures.Rounded(100.0 * change / baseline.Total, 1)));
     }
 
     /// <summary>The statistics of local year <paramref name="year"/> in <paramref name="wards"/>, counted by the databases from the <see cref="IncidentRow"/>s.</summary>

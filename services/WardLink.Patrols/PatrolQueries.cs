@@ -265,8 +265,8 @@ public static class PatrolQueries
             covering.Count(shift => shift.Status == ShiftStatus.Missed),
             covering.Sum(shift => shift.Checkpoints.Count(point => AtSite(point) && shift.Visited.Contains(point.Code))),
             covering.Sum(shift => shift.Checkpoints.Count(point => AtSite(point) && shift.Missed.Contains(point.Code))),
-            Math.Round(patrolled.Sum(interval => (interval.End - interval.Start).TotalHours), 2),
-            [.. hoursByHour.Select(hours => Math.Round(hours, 2))],
+            Figures.Rounded(patrolled.Sum(interval => (interval.End - interval.Start).TotalHours), 2),
+            [.. hoursByHour.Select(hours => Figures.Rounded(hours, 2))],
             incidents.Count,
             incidentsByHour,
             incidents.Count(incident => underWay.Any(shift =>

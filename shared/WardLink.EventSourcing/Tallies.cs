@@ -64,11 +64,11 @@ public sealed class CountedRows<T>(WardDatabases databases, StatisticWards count
         where TValue : notnull =>
         [.. (await EachAsync(async (_, rows) => await select(rows).ToListAsync(ct))).SelectMany(values => values).Distinct()];
 
-    /// <summary>The median of <paramref name="value"/> over the rows (which all have one), rounded to 2 decimals; null when there are none.</summary>
+    /// <summary>The median of <paramref name="value"/> over the rows (which all have one), rounded to 2 decimals (<see cref="Figures.Rounded"/>); null when there are none.</summary>
     public async Task<double?> MedianAsync(Expression<Func<T, double>> value, CancellationToken ct)
     {
         List<double> values = [.. (await EachAsync(async (_, rows) => await rows.Select(value).ToListAsync(ct))).SelectMany(found => found).Order()];
-        return values.Count == 0 ? null : Math.Round((values[(values.Count - 1) / 2] + values[values.Count / 2]) / 2, 2);
+        return values.Count == 0 ? null : Figures.Rounded((values[(values.Count - 1) / 2] + values[values.Count / 2]) / 2, 2);
     }
 
     private IQueryable<T> Then(IQueryable<T> rows) => then is null ? rows : then(rows);

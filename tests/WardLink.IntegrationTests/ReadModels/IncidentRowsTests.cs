@@ -48,7 +48,18 @@ public sealed class IncidentRowsTests(ServiceFixture<IncidentsService> incidents
         Assert.Equal(6, statistics.GetProperty("medianHoursToResolution").GetDouble());
     }
 
-    private async Task ReportAsync(IncidentClassification classification, Place place, DateTimeOffset occurred, (IncidentOutcome Outcome, int AfterHours)? resolution = null)
+    /// <summary>A median half-way between two hundredths is rounded as by hand, away from zero (docs/security.md), not to the even digit.</summary>
+    [Fact]
+    public async Task A_median_half_way_between_two_hundredths_is_rounded_away_from_zero()
+    {
+        var occurred = new DateTimeOffset(2023, 5, 2, 3, 0, 0, TimeSpan.Zero);
+        await ReportAsync(IncidentClassification.Criminal, new Place(null, "Market", null, null), occurred, (IncidentOutcome.CriminalCaseSolved, 1));
+        await ReportAsync(IncidentClassification.Criminal, new Place(null, "Market", null, null), occurred, (IncidentOutcome.CriminalCaseSolved, 1.25));
+
+        Assert.Equal(1.13, (await _client.OkJsonAsync("/incidents/stats?year=2023")).GetProperty("medianHoursToResolution").GetDouble());
+    }
+
+    private async Task ReportAsync(IncidentClassification classification, Place place, DateTimeOffset occurred, (IncidentOutcome Outcome, double AfterHours)? resolution = null)
     {
         var id = Guid.CreateVersion7();
         var number = $"INC-2024-{Interlocked.Increment(ref _numbers):0000}";
