@@ -29,6 +29,32 @@ public static class PartnerStanding
     public static async Task<bool> InGoodStandingAsync(this IQuerySession session, Guid partnerId, CancellationToken ct) =>
         await session.LoadAsync<PartnerState>(partnerId, ct) is { } partner && InGoodStanding(partner);
 
+    /// <summary>
+    /// Whether partner <paramref name="partnerId"/> was in good standing at <paramref name="at"/>: its suspensions, resumptions and
+    /// leaving up to then, each at its own time, whenever it is asked (a notice of what happened then, made a moment later).
+    /// </summary>
+    public static async Task<bool> WasInGoodStandingAsync(this IQuerySession session, Guid partnerId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (await session.LoadAsync<PartnerState>(partnerId, ct) is not { } partner)
+        {
+            return false;
+        }
+
+        var then = partner with { Status = PartnerStatus.Active };
+        foreach (var recorded in await session.Events.FetchStreamAsync(partnerId, token: ct))
+        {
+            then = recorded.Data switch
+            {
+                PartnerSuspended suspended when suspended.At <= at => then.Apply(suspended),
+                PartnerResumed resumed when resumed.At <= at => then.Apply(resumed),
+                PartnerLeft left when left.At <= at => then.Apply(left),
+                _ => then,
+            };
+        }
+
+        return InGoodStanding(then);
+    }
+
     private static bool InGoodStanding(PartnerState partner) => partner.Status == PartnerStatus.Active;
 
     private static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>

@@ -258,8 +258,9 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
     {
         foreach (var notice in notices)
         {
-            // A partner's access ends with the partnership: one suspended or gone is told nothing.
-            if (!await session.InGoodStandingAsync(notice.Partner.Id, ct))
+            // A partner's access ends with the partnership: one suspended or gone when it happened is told nothing of it; what
+            // happened before is queued (and held by the sender while the partner is suspended or gone), whenever this runs.
+            if (!await session.WasInGoodStandingAsync(notice.Partner.Id, notice.Timestamp, ct))
             {
                 continue;
             }

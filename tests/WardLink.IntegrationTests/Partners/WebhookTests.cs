@@ -858,6 +858,42 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         }
     }
 
+    /// <summary>
+    /// A partner's standing is judged at the time a thing happened, not when its notice is made a moment later (the broker, a
+    /// backlog): what happened before a suspension is queued, held while the partner is suspended and sent by a replay once it
+    /// is resumed; what happened while it was suspended is never queued, even when its notice is made after the resumption.
+    /// </summary>
+    [Fact]
+    public async Task A_partner_is_told_what_happened_before_its_suspension_and_never_what_happened_during_it_whenever_the_notice_is_made()
+    {
+        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Children's Hospital");
+        var site = await system.Police.RegisterSiteAsync(partner, "Children's hospital gate");
+        var client = system.ClientOf(partner);
+        var endpoint = $"standing-then-{partner}";
+        var (webhookId, _) = await SubscribeAsync(client, partner, system.Receiver.Endpoint(endpoint), "incidentReported");
+        var before = IncidentAt(site) with { OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-2), ReportedAt = DateTimeOffset.UtcNow.AddMinutes(-1) };
+
+        var suspended = await system.Police.StepOkAsync($"/partners/{partner}/suspend", "\"1\"", new { reason = "Under review." });
+        var during = IncidentAt(site) with { OccurredAt = DateTimeOffset.UtcNow, ReportedAt = DateTimeOffset.UtcNow };
+        var beforeId = Guid.NewGuid();
+        await system.Bus.PublishAsync(before, beforeId);
+        var held = Assert.Single(await DeliveriesAsync(system.Police, partner, webhookId, "held", 1));
+        Assert.Equal("Held: the partner is suspended or has left the linkage; not sent while so (a replay sends it).", held.GetProperty("note").GetString());
+
+        await system.Police.StepOkAsync($"/partners/{partner}/resume", suspended);
+        var duringId = Guid.NewGuid();
+        await system.Bus.PublishAsync(during, duringId);
+        await Eventually.Get(() => Task.FromResult(system.Consumed.CountOf(duringId) > 0 ? "consumed" : null), "the notice of what happened during the suspension made");
+        var log = await client.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks/{webhookId}/deliveries", Ct);
+        Assert.Equal([held.GetProperty("id").GetGuid()], log.GetProperty("items").EnumerateArray().Select(delivery => delivery.GetProperty("id").GetGuid()));
+        Assert.Empty(system.Receiver.At(endpoint));
+
+        using var replay = await client.PostAsJsonAsync($"/partners/{partner}/webhooks/{webhookId}/replay", new { since = DateTimeOffset.UtcNow.AddHours(-1) }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        var sent = Assert.Single(await ArrivedAsync(endpoint, 1));
+        Assert.Equal(before.IncidentId, JsonDocument.Parse(sent.Body).RootElement.GetProperty("data").GetProperty("incidentId").GetGuid());
+    }
+
     [Fact]
     public async Task A_partner_client_manages_only_its_own_partner_s_webhooks_and_the_police_any()
     {
