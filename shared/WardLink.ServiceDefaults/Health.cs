@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using WardLink.Domain;
 
 namespace WardLink.ServiceDefaults;
 
@@ -29,6 +30,9 @@ public static class Health
 
     /// <summary>How long a readiness check that asks a server may wait for it: one that hangs is unhealthy after this, and readiness answers.</summary>
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>The most characters of a check's description (or its failure's message) a report shows, as the gateway's document states.</summary>
+    public const int MaxDescriptionLength = 500;
 
     public static IHostApplicationBuilder AddWardLinkHealth(this IHostApplicationBuilder builder)
     {
@@ -116,7 +120,7 @@ public static class Health
                 entry => new
                 {
                     status = entry.Value.Status.ToString(),
-                    description = entry.Value.Description ?? entry.Value.Exception?.Message,
+                    description = Characters.Cut(entry.Value.Description ?? entry.Value.Exception?.Message, MaxDescriptionLength),
                     durationMs = entry.Value.Duration.TotalMilliseconds,
                     data = entry.Value.Data,
                 }),

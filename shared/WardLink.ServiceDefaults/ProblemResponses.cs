@@ -149,9 +149,19 @@ public static partial class ProblemResponses
                 schema.Maximum ??= Convert.ToString(range.Maximum, CultureInfo.InvariantCulture);
             }
         }
-        else if (context.JsonTypeInfo is { Kind: JsonTypeInfoKind.Enumerable, ElementType: var element } && element == typeof(Guid))
+        else if (context.JsonTypeInfo is { Kind: JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary, ElementType: { } element, Kind: var kind }
+            && ElementSchema(element) is { } elementSchema)
         {
-            schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Not = NotTheEmptyId() };
+            // The exporter leaves a list's items and a dictionary's values of such a type empty, and the document drops them:
+            // a list of counts, a tally by category, would say nothing of what it holds.
+            if (kind == JsonTypeInfoKind.Enumerable)
+            {
+                schema.Items = elementSchema;
+            }
+            else
+            {
+                schema.AdditionalProperties = elementSchema;
+            }
         }
         else if (context.JsonTypeInfo.Type.IsAssignableTo(typeof(ProblemDetails)))
         {
@@ -160,6 +170,14 @@ public static partial class ProblemResponses
 
         return Task.CompletedTask;
     });
+
+    /// <summary>The schema of an item or a dictionary's value of a type a converter of WardLink's own reads (a GUID, a time, a whole number); null for another type.</summary>
+    private static OpenApiSchema? ElementSchema(Type element) =>
+        element == typeof(Guid) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Not = NotTheEmptyId() }
+        : element == typeof(DateTimeOffset) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" }
+        : element == typeof(int) ? new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" }
+        : element == typeof(long) ? new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" }
+        : null;
 
     /// <summary>
     /// What an id is not: the empty GUID, which names nothing (a request's is refused: <see cref="IdConverter"/>,

@@ -11,8 +11,9 @@ namespace WardLink.Testing;
 /// read from text too) without <c>maxLength</c>, <c>enum</c> or <c>const</c>; an integer without
 /// exactly one of <c>minimum</c>/<c>exclusiveMinimum</c> and one of
 /// <c>maximum</c>/<c>exclusiveMaximum</c>, or without the <c>format</c> <c>int32</c> or <c>int64</c>; a list without
-/// <c>maxItems</c>. Also an operation
-/// without a success (2xx) response.
+/// <c>maxItems</c>. Beyond Spectral's rules, the shapes a reader needs: a list without <c>items</c> (or <c>prefixItems</c>),
+/// an object without <c>properties</c>, <c>additionalProperties</c> or <c>patternProperties</c> (a tally's values unsaid);
+/// a free-form object says <c>additionalProperties: true</c>. Also an operation without a success (2xx) response.
 /// </summary>
 public static class DocumentedLimits
 {
@@ -67,6 +68,16 @@ public static class DocumentedLimits
         if (types.Contains("array") && schema["maxItems"] is null)
         {
             missing.Add($"{where}: a list without maxItems");
+        }
+
+        if (types.Contains("array") && schema["items"] is null && schema["prefixItems"] is null)
+        {
+            missing.Add($"{where}: a list that does not say what its items are");
+        }
+
+        if (types.Contains("object") && schema["properties"] is null && schema["additionalProperties"] is null && schema["patternProperties"] is null)
+        {
+            missing.Add($"{where}: an object that says neither its properties nor its members' values (additionalProperties: true where any are)");
         }
     }
 
