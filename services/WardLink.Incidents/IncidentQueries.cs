@@ -21,22 +21,22 @@ namespace WardLink.Incidents;
 /// occurred to its resolution.
 /// </summary>
 public sealed record IncidentStatistics(
-    [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
-    [property: Range(0, int.MaxValue)] int Total,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ByClassification,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ByCategory,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> BySite,
-    [property: Range(0, int.MaxValue)] int WithoutSite,
-    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> ByHourOfDay,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> BySource,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> ResolvedByOutcome,
-    double? MedianHoursToResolution) : WardFigures;
+    [property: Range(WardTime.FirstYear, WardTime.LastYear), Description("The local year (UTC+7) the incidents occurred in.")] int Year,
+    [property: Range(0, int.MaxValue), Description("Incidents that occurred in the year.")] int Total,
+    [property: ItemsRange(0, int.MaxValue), Description("Incidents by their current classification: every classification, 0 where none.")] IReadOnlyDictionary<string, int> ByClassification,
+    [property: ItemsRange(0, int.MaxValue), Description("Incidents by category: every category, 0 where none.")] IReadOnlyDictionary<string, int> ByCategory,
+    [property: ItemsRange(0, int.MaxValue), Description("Incidents at a partner site, by the site's id.")] IReadOnlyDictionary<string, int> BySite,
+    [property: Range(0, int.MaxValue), Description("Incidents at no partner site.")] int WithoutSite,
+    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue), Description("Incidents by the local hour of day they occurred in: 24 counts, from 00:00 to 23:00.")] IReadOnlyList<int> ByHourOfDay,
+    [property: ItemsRange(0, int.MaxValue), Description("Incidents by who reported them: every source, 0 where none.")] IReadOnlyDictionary<string, int> BySource,
+    [property: ItemsRange(0, int.MaxValue), Description("Incidents of the year resolved now, by outcome: every outcome, 0 where none (a reopened incident counts once it is resolved again).")] IReadOnlyDictionary<string, int> ResolvedByOutcome,
+    [property: Description("The median time from occurrence to resolution of the incidents resolved, in hours, rounded to 2 decimals, a half away from zero (1.125 is 1.13); null when none is resolved.")] double? MedianHoursToResolution) : WardFigures;
 
 public sealed record IncidentStatisticsComparison(
-    IncidentStatistics Year,
-    IncidentStatistics ComparedWith,
-    [property: Range(-int.MaxValue, int.MaxValue)] int TotalChange,
-    double? TotalChangePercent);
+    [property: Description("The statistics of the year asked for (year).")] IncidentStatistics Year,
+    [property: Description("The statistics of the year compared with (compareWith).")] IncidentStatistics ComparedWith,
+    [property: Range(-int.MaxValue, int.MaxValue), Description("Incidents of the year less those of the year compared with.")] int TotalChange,
+    [property: Description("totalChange as a percentage of the year compared with, to 1 decimal, a half away from zero; null when that year has no incident.")] double? TotalChangePercent);
 
 /// <summary>The incident list and the yearly statistics, both read from <see cref="IncidentRow"/>s; the statistics are counted by the database.</summary>
 public static class IncidentQueries

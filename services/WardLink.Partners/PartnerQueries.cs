@@ -22,21 +22,21 @@ namespace WardLink.Partners;
 /// of its share, are named as every statistic names them (<see cref="WardFigures"/>).
 /// </summary>
 public sealed record PartnerStatistics(
-    [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> PartnersByKind,
-    [property: Range(0, int.MaxValue)] int CamerasSurveyed,
-    [property: Range(0, int.MaxValue)] int CamerasInstalled,
-    [property: Range(0, int.MaxValue)] int CamerasOperational,
-    [property: Range(0, int.MaxValue)] int CamerasDecommissioned,
-    [property: Range(0, long.MaxValue)] long WarningSignsPosted,
-    [property: Range(0, int.MaxValue)] int MeetingsHeld,
-    [property: Range(0, int.MaxValue)] int ActionItemsClosed,
-    [property: Range(0, int.MaxValue)] int ActionItemsOverdue,
-    [property: Range(0, int.MaxValue)] int OutreachSessions,
-    [property: Range(0, long.MaxValue)] long OutreachAttendees,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<string, int> OutreachSessionsByTopic,
-    [property: Range(0, int.MaxValue)] int IdCardDrives,
-    [property: Range(0, long.MaxValue)] long IdCardsIssued) : WardFigures;
+    [property: Range(WardTime.FirstYear, WardTime.LastYear), Description("The local year (UTC+7) counted.")] int Year,
+    [property: ItemsRange(0, int.MaxValue), Description("Partners in the linkage at some time of the year (joined before it ended, by their agreement's date or else their registration; not gone before it began), by kind: every kind, 0 where none.")] IReadOnlyDictionary<string, int> PartnersByKind,
+    [property: Range(0, int.MaxValue), Description("Camera surveys dated in the year.")] int CamerasSurveyed,
+    [property: Range(0, int.MaxValue), Description("Cameras installed in the year.")] int CamerasInstalled,
+    [property: Range(0, int.MaxValue), Description("Cameras put into operation in the year.")] int CamerasOperational,
+    [property: Range(0, int.MaxValue), Description("Cameras decommissioned in the year.")] int CamerasDecommissioned,
+    [property: Range(0, long.MaxValue), Description("Warning signs posted in the year.")] long WarningSignsPosted,
+    [property: Range(0, int.MaxValue), Description("Meetings held in the year.")] int MeetingsHeld,
+    [property: Range(0, int.MaxValue), Description("Action items completed in the year.")] int ActionItemsClosed,
+    [property: Range(0, int.MaxValue), Description("Action items due in the year not completed by their due date (completed late, or still open past it).")] int ActionItemsOverdue,
+    [property: Range(0, int.MaxValue), Description("Outreach sessions held in the year.")] int OutreachSessions,
+    [property: Range(0, long.MaxValue), Description("People who attended those sessions, added up.")] long OutreachAttendees,
+    [property: ItemsRange(0, int.MaxValue), Description("Those sessions by topic: every topic, 0 where none.")] IReadOnlyDictionary<string, int> OutreachSessionsByTopic,
+    [property: Range(0, int.MaxValue), Description("ID-card drives held in the year.")] int IdCardDrives,
+    [property: Range(0, long.MaxValue), Description("ID cards issued at those drives, added up.")] long IdCardsIssued) : WardFigures;
 
 /// <summary>The partner list and the yearly statistics, read from <see cref="PartnerRow"/>s, <see cref="LinkageStep"/>s and <see cref="ActionItemRow"/>s; the statistics are counted by the database.</summary>
 public static class PartnerQueries

@@ -26,32 +26,32 @@ public sealed record PlannedShiftStatus(PlannedShift Shift, [property: MaxLength
 /// 24 hours after it began, which bounds its hours patrolled too).
 /// </summary>
 public sealed record SiteCoverage(
-    DateOnly From,
-    DateOnly To,
-    Guid? SiteId,
-    [property: Range(0, int.MaxValue)] int ShiftsPlanned,
-    [property: Range(0, int.MaxValue)] int ShiftsPerformed,
-    [property: Range(0, int.MaxValue)] int ShiftsMissed,
-    [property: Range(0, int.MaxValue)] int CheckpointsVisited,
-    [property: Range(0, int.MaxValue)] int CheckpointsMissed,
-    double HoursPatrolled,
-    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay)] IReadOnlyList<double> HoursPatrolledByHourOfDay,
-    [property: Range(0, int.MaxValue)] int Incidents,
-    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue)] IReadOnlyList<int> IncidentsByHourOfDay,
-    [property: Range(0, int.MaxValue)] int IncidentsDuringShifts);
+    [property: Description("The first local date counted.")] DateOnly From,
+    [property: Description("The last local date counted (included).")] DateOnly To,
+    [property: Description("The site counted; null for every site.")] Guid? SiteId,
+    [property: Range(0, int.MaxValue), Description("Shifts the schedules planned on those dates (passing the site, when one is named).")] int ShiftsPlanned,
+    [property: Range(0, int.MaxValue), Description("Shifts begun on those dates, planned or not (passing the site, when one is named).")] int ShiftsPerformed,
+    [property: Range(0, int.MaxValue), Description("Planned shifts of those dates recorded as missed (passing the site, when one is named).")] int ShiftsMissed,
+    [property: Range(0, int.MaxValue), Description("Checkpoints visited on the shifts of those dates (at the site, when one is named).")] int CheckpointsVisited,
+    [property: Range(0, int.MaxValue), Description("Checkpoints missed on the shifts of those dates (at the site, when one is named): every checkpoint of a missed patrol, and those an ended patrol did not scan.")] int CheckpointsMissed,
+    [property: Description("Hours the ended shifts begun on those dates lasted (each for at most 24 hours), to 2 decimals, a half away from zero.")] double HoursPatrolled,
+    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), Description("Those hours spread over the local hours of the day they fell in: 24 values from 00:00 to 23:00, each to 2 decimals, a half away from zero.")] IReadOnlyList<double> HoursPatrolledByHourOfDay,
+    [property: Range(0, int.MaxValue), Description("Incidents that occurred there on those dates (as reported).")] int Incidents,
+    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue), Description("Those incidents by the local hour of day they occurred in: 24 counts, from 00:00 to 23:00.")] IReadOnlyList<int> IncidentsByHourOfDay,
+    [property: Range(0, int.MaxValue), Description("Those incidents that occurred while a shift of their own ward was under way there (whichever date it began on; for at most 24 hours after it began).")] int IncidentsDuringShifts);
 
 /// <summary>One local year (UTC+7) of patrolling, by when shifts began (or would have), in the wards it names (<see cref="WardFigures"/>).</summary>
 public sealed record PatrolStatistics(
-    [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
-    [property: Range(0, int.MaxValue)] int ShiftsPlanned,
-    [property: Range(0, int.MaxValue)] int ShiftsPerformed,
-    [property: Range(0, int.MaxValue)] int ShiftsMissed,
-    [property: Range(0, int.MaxValue)] int CheckIns,
-    [property: Range(0, int.MaxValue)] int CheckpointsMissed,
-    [property: Range(0, int.MaxValue)] int Observations,
-    [property: Range(0, int.MaxValue)] int IncidentsRaised,
-    [property: Range(0, int.MaxValue)] int ResidenceChecks,
-    ResidenceTotals ResidenceCounts) : WardFigures;
+    [property: Range(WardTime.FirstYear, WardTime.LastYear), Description("The local year (UTC+7) the shifts began in (or would have, for those missed).")] int Year,
+    [property: Range(0, int.MaxValue), Description("Shifts the schedules planned in the year.")] int ShiftsPlanned,
+    [property: Range(0, int.MaxValue), Description("Shifts begun in the year (planned or not).")] int ShiftsPerformed,
+    [property: Range(0, int.MaxValue), Description("Planned shifts of the year recorded as missed.")] int ShiftsMissed,
+    [property: Range(0, int.MaxValue), Description("Check-ins recorded on the shifts begun in the year.")] int CheckIns,
+    [property: Range(0, int.MaxValue), Description("Checkpoints missed on the shifts of the year: every checkpoint of a missed patrol, and those an ended patrol did not scan.")] int CheckpointsMissed,
+    [property: Range(0, int.MaxValue), Description("Observations recorded on the shifts begun in the year.")] int Observations,
+    [property: Range(0, int.MaxValue), Description("Observations of those shifts that raised an incident.")] int IncidentsRaised,
+    [property: Range(0, int.MaxValue), Description("Residence-check shifts held in the year (not missed): a shift with two checks is one.")] int ResidenceChecks,
+    [property: Description("What every residence check of those shifts recorded, added up.")] ResidenceTotals ResidenceCounts) : WardFigures;
 
 /// <summary>
 /// The shift list and the yearly statistics, read from <see cref="ShiftRow"/>s (the statistics added up by

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using WardLink.Audit;
@@ -31,10 +32,10 @@ public sealed record ResidenceCounts(
 
 /// <summary>Residence counts added up over checks and shifts, in 64 bits: many checks of large counts never overflow.</summary>
 public sealed record ResidenceTotals(
-    [property: Range(0, long.MaxValue)] long PremisesVisited,
-    [property: Range(0, long.MaxValue)] long ResidentsRegistered,
-    [property: Range(0, long.MaxValue)] long ResidentsNotRegistered,
-    [property: Range(0, long.MaxValue)] long RemindersIssued)
+    [property: Range(0, long.MaxValue), Description("Premises visited, added up.")] long PremisesVisited,
+    [property: Range(0, long.MaxValue), Description("Residents found registered, added up.")] long ResidentsRegistered,
+    [property: Range(0, long.MaxValue), Description("Residents found not registered, added up.")] long ResidentsNotRegistered,
+    [property: Range(0, long.MaxValue), Description("Reminders issued, added up.")] long RemindersIssued)
 {
     public static readonly ResidenceTotals None = new(0, 0, 0, 0);
 

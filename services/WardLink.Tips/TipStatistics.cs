@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using WardLink.Contracts.Incidents;
@@ -16,15 +17,15 @@ namespace WardLink.Tips;
 /// ones helped to solve; in the wards it names (<see cref="WardFigures"/>).
 /// </summary>
 public sealed record TipStatistics(
-    [property: Range(WardTime.FirstYear, WardTime.LastYear)] int Year,
-    [property: Range(0, int.MaxValue)] int Received,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<TipChannel, int> ReceivedByChannel,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<SecurityCategory, int> ReceivedByCategory,
-    [property: ItemsRange(0, int.MaxValue)] IReadOnlyDictionary<TipVerdict, int> AssessedByVerdict,
-    [property: Range(0, int.MaxValue)] int Pending,
-    [property: Range(0, int.MaxValue)] int Referred,
-    [property: Range(0, int.MaxValue)] int CriminalCasesContributed,
-    [property: Range(0, int.MaxValue)] int AdministrativeViolationsContributed) : WardFigures;
+    [property: Range(WardTime.FirstYear, WardTime.LastYear), Description("The local year (UTC+7) the tips were received in.")] int Year,
+    [property: Range(0, int.MaxValue), Description("Tips received in the year.")] int Received,
+    [property: ItemsRange(0, int.MaxValue), Description("Tips received, by the channel they came in by: every channel, 0 where none.")] IReadOnlyDictionary<TipChannel, int> ReceivedByChannel,
+    [property: ItemsRange(0, int.MaxValue), Description("Tips received, by category: every category, 0 where none.")] IReadOnlyDictionary<SecurityCategory, int> ReceivedByCategory,
+    [property: ItemsRange(0, int.MaxValue), Description("Tips received in the year by their current verdict: every verdict, 0 where none.")] IReadOnlyDictionary<TipVerdict, int> AssessedByVerdict,
+    [property: Range(0, int.MaxValue), Description("Tips received in the year with no verdict yet, whatever became of them otherwise.")] int Pending,
+    [property: Range(0, int.MaxValue), Description("Tips received in the year that were referred to an incident, whenever they were referred.")] int Referred,
+    [property: Range(0, int.MaxValue), Description("Distinct incidents resolved as a criminal case solved that valuable tips received in the year were linked to (incidents, not tips).")] int CriminalCasesContributed,
+    [property: Range(0, int.MaxValue), Description("Distinct incidents resolved as an administrative violation handled that valuable tips received in the year were linked to (incidents, not tips).")] int AdministrativeViolationsContributed) : WardFigures;
 
 public static class TipStatisticsEndpoints
 {

@@ -89,6 +89,17 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.True(missing.Count == 0, $"{missing.Count} value(s) without a documented limit:\n{string.Join("\n", missing)}");
     }
 
+    /// <summary>Every figure of every statistic the merged document describes, its components renamed or not, says what it counts.</summary>
+    [Fact]
+    public async Task The_merged_document_says_what_every_figure_of_a_statistic_counts()
+    {
+        var document = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!.AsObject();
+
+        var undescribed = DocumentedFigures.UndescribedIn(document);
+
+        Assert.True(undescribed.Count == 0, $"{undescribed.Count} figure(s) without a description:\n{string.Join("\n", undescribed)}");
+    }
+
     /// <summary>
     /// What Spectral's OWASP rate-limit and CORS rules check (<c>owasp:api4:2023-rate-limit</c>: every 2xx and 4xx answer of
     /// every path declares <c>RateLimit-Limit</c> and <c>RateLimit-Reset</c>; <c>owasp:api8:2023-define-cors-origin</c>: every

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +11,9 @@ using WardLink.ServiceDefaults;
 namespace WardLink.EventSourcing.Wards;
 
 /// <summary>A ward a statistic counted: its records with a business time before <paramref name="Until"/> (null: all of them).</summary>
-public sealed record CountedWard([property: MaxLength(WardNames.MaxIdLength)] string Ward, DateTimeOffset? Until);
+public sealed record CountedWard(
+    [property: MaxLength(WardNames.MaxIdLength), Description("A ward counted.")] string Ward,
+    [property: Description("The end of its share: its records with a business time before this are counted (its merger or dissolution); null for all of them.")] DateTimeOffset? Until);
 
 /// <summary>
 /// What every statistic says of the wards it counted: the ward named by <c>ward=</c> (null when it
@@ -22,15 +25,16 @@ public abstract record WardFigures
     /// <summary>The longest note: two ward ids and a date in a sentence.</summary>
     public const int MaxNoteLength = (2 * WardNames.MaxIdLength) + 40;
 
-    [MaxLength(WardNames.MaxIdLength)]
+    [MaxLength(WardNames.MaxIdLength), Description("The ward asked for (ward=); null when the figures are of every ward the caller sees.")]
     public string? Ward { get; init; }
 
+    [Description("asRecorded: what each ward itself recorded; current: a ward with every ward merged into it, each up to its merger.")]
     public Boundaries Boundaries { get; init; }
 
-    [MaxLength(DocumentedBounds.AnyCount)]
+    [MaxLength(DocumentedBounds.AnyCount), Description("Every ward counted, each with the end of its share.")]
     public IReadOnlyList<CountedWard> Wards { get; init; } = [];
 
-    [MaxLength(MaxNoteLength)]
+    [MaxLength(MaxNoteLength), Description("Why the figures are empty when the ward asked for had ended before the year began (quang-thang was merged into dong-quang on 2025-07-01); else null.")]
     public string? Note { get; init; }
 }
 

@@ -678,6 +678,16 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     [Fact]
+    public async Task Every_figure_a_statistic_answers_says_what_it_counts()
+    {
+        var document = (await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
+
+        var undescribed = DocumentedFigures.UndescribedIn(document);
+
+        Assert.True(undescribed.Count == 0, $"{undescribed.Count} figure(s) without a description:\n{string.Join("\n", undescribed)}");
+    }
+
+    [Fact]
     public async Task No_schema_of_the_document_refuses_a_null_its_type_allows()
     {
         var document = (await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!;
