@@ -23,13 +23,13 @@ namespace WardLink.Incidents;
 public sealed record IncidentStatistics(
     [property: Range(WardTime.FirstYear, WardTime.LastYear), Description("The local year (UTC+7) the incidents occurred in.")] int Year,
     [property: Range(0, int.MaxValue), Description("Incidents that occurred in the year.")] int Total,
-    [property: ItemsRange(0, int.MaxValue), Description("Incidents by their current classification: every classification, 0 where none.")] IReadOnlyDictionary<string, int> ByClassification,
-    [property: ItemsRange(0, int.MaxValue), Description("Incidents by category: every category, 0 where none.")] IReadOnlyDictionary<string, int> ByCategory,
-    [property: ItemsRange(0, int.MaxValue), Description("Incidents at a partner site, by the site's id.")] IReadOnlyDictionary<string, int> BySite,
+    [property: ItemsRange(0, int.MaxValue), KeysOf(typeof(IncidentClassification)), Description("Incidents by their current classification: every classification, 0 where none.")] IReadOnlyDictionary<string, int> ByClassification,
+    [property: ItemsRange(0, int.MaxValue), KeysOf(typeof(SecurityCategory)), Description("Incidents by category: every category, 0 where none.")] IReadOnlyDictionary<string, int> ByCategory,
+    [property: ItemsRange(0, int.MaxValue), KeysOf(typeof(Guid)), Description("Incidents at a partner site, by the site's id.")] IReadOnlyDictionary<string, int> BySite,
     [property: Range(0, int.MaxValue), Description("Incidents at no partner site.")] int WithoutSite,
     [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue), Description("Incidents by the local hour of day they occurred in: 24 counts, from 00:00 to 23:00.")] IReadOnlyList<int> ByHourOfDay,
-    [property: ItemsRange(0, int.MaxValue), Description("Incidents by who reported them: every source, 0 where none.")] IReadOnlyDictionary<string, int> BySource,
-    [property: ItemsRange(0, int.MaxValue), Description("Incidents of the year resolved now, by outcome: every outcome, 0 where none (a reopened incident counts once it is resolved again).")] IReadOnlyDictionary<string, int> ResolvedByOutcome,
+    [property: ItemsRange(0, int.MaxValue), KeysOf(typeof(IncidentSource)), Description("Incidents by who reported them: every source, 0 where none.")] IReadOnlyDictionary<string, int> BySource,
+    [property: ItemsRange(0, int.MaxValue), KeysOf(typeof(IncidentOutcome)), Description("Incidents of the year resolved now, by outcome: every outcome, 0 where none (a reopened incident counts once it is resolved again).")] IReadOnlyDictionary<string, int> ResolvedByOutcome,
     [property: Description("The median time from occurrence to resolution of the incidents resolved, in hours, rounded to 2 decimals, a half away from zero (1.125 is 1.13); null when none is resolved.")] double? MedianHoursToResolution) : WardFigures;
 
 public sealed record IncidentStatisticsComparison(

@@ -23,7 +23,7 @@ namespace WardLink.Partners;
 /// </summary>
 public sealed record PartnerStatistics(
     [property: Range(WardTime.FirstYear, WardTime.LastYear), Description("The local year (UTC+7) counted.")] int Year,
-    [property: ItemsRange(0, int.MaxValue), Description("Partners in the linkage at some time of the year (joined before it ended, by their agreement's date or else their registration; not gone before it began), by kind: every kind, 0 where none.")] IReadOnlyDictionary<string, int> PartnersByKind,
+    [property: ItemsRange(0, int.MaxValue), KeysOf(typeof(PartnerKind)), Description("Partners in the linkage at some time of the year (joined before it ended, by their agreement's date or else their registration; not gone before it began), by kind: every kind, 0 where none.")] IReadOnlyDictionary<string, int> PartnersByKind,
     [property: Range(0, int.MaxValue), Description("Camera surveys dated in the year.")] int CamerasSurveyed,
     [property: Range(0, int.MaxValue), Description("Cameras installed in the year.")] int CamerasInstalled,
     [property: Range(0, int.MaxValue), Description("Cameras put into operation in the year.")] int CamerasOperational,
@@ -34,7 +34,7 @@ public sealed record PartnerStatistics(
     [property: Range(0, int.MaxValue), Description("Action items due in the year not completed by their due date (completed late, or still open past it).")] int ActionItemsOverdue,
     [property: Range(0, int.MaxValue), Description("Outreach sessions held in the year.")] int OutreachSessions,
     [property: Range(0, long.MaxValue), Description("People who attended those sessions, added up.")] long OutreachAttendees,
-    [property: ItemsRange(0, int.MaxValue), Description("Those sessions by topic: every topic, 0 where none.")] IReadOnlyDictionary<string, int> OutreachSessionsByTopic,
+    [property: ItemsRange(0, int.MaxValue), KeysOf(typeof(OutreachTopic)), Description("Those sessions by topic: every topic, 0 where none.")] IReadOnlyDictionary<string, int> OutreachSessionsByTopic,
     [property: Range(0, int.MaxValue), Description("ID-card drives held in the year.")] int IdCardDrives,
     [property: Range(0, long.MaxValue), Description("ID cards issued at those drives, added up.")] long IdCardsIssued) : WardFigures;
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -62,6 +64,11 @@ public static class DocumentedBounds
             element.Maximum = range.Maximum.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (schema.AdditionalProperties is not null && KeysOf(context) is { } keys)
+        {
+            StateKeys(schema, keys);
+        }
+
         Bound(schema);
         if (element is not null)
         {
@@ -69,6 +76,30 @@ public static class DocumentedBounds
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>What a dictionary's names are: its <see cref="KeysOfAttribute"/>'s, else its key type when that is an enum.</summary>
+    private static Type? KeysOf(OpenApiSchemaTransformerContext context) =>
+        context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(KeysOfAttribute), inherit: false) is [KeysOfAttribute named, ..] ? named.Type
+        : context.JsonTypeInfo is { Kind: JsonTypeInfoKind.Dictionary, KeyType: { IsEnum: true } key } ? key
+        : null;
+
+    /// <summary>
+    /// A tally by an enum names each of its values, 0 where there was none (so two years line up): every name is required and
+    /// no other is; one by ids names ids.
+    /// </summary>
+    private static void StateKeys(OpenApiSchema schema, Type keys)
+    {
+        if (keys.IsEnum)
+        {
+            var names = EnumNames.Of(keys).ToList();
+            schema.PropertyNames = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. names.Select(name => (JsonNode)JsonValue.Create(name))] };
+            schema.Required = new HashSet<string>(names, StringComparer.Ordinal);
+        }
+        else if (keys == typeof(Guid))
+        {
+            schema.PropertyNames = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", MaxLength = UuidLength };
+        }
     }
 
     private static void Bound(OpenApiSchema schema)
@@ -103,6 +134,13 @@ public static class DocumentedBounds
         : bound;
 
     private sealed record MaxItemsMetadata(int MaxItems);
+}
+
+/// <summary>What a dictionary's names are (<c>propertyNames</c>): an enum's names, every one of them (a tally by category), or ids (<see cref="Guid"/>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class KeysOfAttribute(Type type) : Attribute
+{
+    public Type Type { get; } = type;
 }
 
 /// <summary>The range of each number of a list or of a dictionary's values (a tally per category, per hour).</summary>

@@ -5,7 +5,8 @@ namespace WardLink.Testing;
 /// <summary>
 /// What a statistic's answer leaves unsaid in an OpenAPI document: every property of the schema a statistics operation (a path
 /// ending in <c>/stats</c>, <c>/stats/compare</c>, <c>/coverage</c> or <c>/reports/annual</c>) answers with <c>200</c>, and of every schema it refers
-/// to, says in its <c>description</c> what it counts: a figure's name alone does not tell a partner or an auditor what was counted.
+/// to, says in its <c>description</c> what it counts (a figure's name alone does not tell a partner or an auditor what was
+/// counted), and every tally (an object of counts by name) says its names (<c>propertyNames</c>).
 /// </summary>
 public static class DocumentedFigures
 {
@@ -50,6 +51,11 @@ public static class DocumentedFigures
             if (described["description"] is null)
             {
                 undescribed.Add($"{where}/properties/{name}");
+            }
+
+            if (described["additionalProperties"] is JsonObject && described["propertyNames"] is null)
+            {
+                undescribed.Add($"{where}/properties/{name}: a tally whose names are unsaid (propertyNames)");
             }
 
             Walk(described, $"{where}/properties/{name}", schemas, seen, undescribed);

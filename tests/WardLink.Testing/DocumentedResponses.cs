@@ -32,7 +32,7 @@ public sealed class DocumentedResponses(JsonObject document)
     /// <summary>The keywords of a schema the check applies.</summary>
     private static readonly HashSet<string> Assertions =
     [
-        "$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "properties", "required", "additionalProperties", "items", "maxItems", "minItems", "uniqueItems", "maxProperties",
+        "$ref", "type", "enum", "const", "allOf", "anyOf", "oneOf", "properties", "required", "additionalProperties", "propertyNames", "items", "maxItems", "minItems", "uniqueItems", "maxProperties",
         "maxLength", "minLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "not", "if", "then", "else",
     ];
 
@@ -345,9 +345,20 @@ public sealed class DocumentedResponses(JsonObject document)
         }
     }
 
-    /// <summary><c>required</c>, <c>maxProperties</c>, <c>properties</c> and <c>additionalProperties</c> of an object; each member checked as a value of its own.</summary>
+    /// <summary>
+    /// <c>required</c>, <c>maxProperties</c>, <c>propertyNames</c> (each name checked as a text), <c>properties</c> and
+    /// <c>additionalProperties</c> of an object; each member checked as a value of its own.
+    /// </summary>
     private void ChecksProperties(JsonObject answered, JsonObject schema, string at, List<string> problems, bool closed, NamedProperties named)
     {
+        if (schema["propertyNames"] is JsonObject names)
+        {
+            foreach (var (name, _) in answered)
+            {
+                Fits(JsonValue.Create(name), names, $"{at} (the name {name})", problems, closed);
+            }
+        }
+
         problems.AddRange((schema["required"] as JsonArray ?? []).Select(name => (string)name!).Where(name => !answered.ContainsKey(name)).Select(name => $"{at}.{name}: required, missing"));
         if ((int?)schema["maxProperties"] is { } most && answered.Count > most)
         {

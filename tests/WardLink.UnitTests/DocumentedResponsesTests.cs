@@ -21,7 +21,7 @@ public sealed class DocumentedResponsesTests
               "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Tip" } } } },
               "404": { "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } } } } },
             "/api/tips/stats": { "get": { "responses": { "200": { "content": { "application/json": { "schema": {
-              "type": "object", "additionalProperties": { "type": "integer" } } } } } } } },
+              "type": "object", "additionalProperties": { "type": "integer" }, "propertyNames": { "enum": ["received", "pending"] } } } } } } } },
             "/api/tips": {
               "get": { "responses": { "200": { "content": { "application/json": { "schema": {
                 "anyOf": [ { "$ref": "#/components/schemas/PolicePage" }, { "$ref": "#/components/schemas/PartnerPage" } ] } } } } } },
@@ -142,10 +142,11 @@ public sealed class DocumentedResponsesTests
     }
 
     [Fact]
-    public void A_literal_path_wins_over_a_parameter_and_a_map_s_values_are_checked()
+    public void A_literal_path_wins_over_a_parameter_and_a_map_s_values_and_names_are_checked()
     {
         Assert.Empty(Documented.Check("GET", "/api/tips/stats?year=2024", 200, "application/json", """{ "received": 3 }""", NoHeaders));
         Assert.Contains("$.received: string where the document says integer", Documented.Check("GET", "/api/tips/stats", 200, "application/json", """{ "received": "3" }""", NoHeaders));
+        Assert.Single(Documented.Check("GET", "/api/tips/stats", 200, "application/json", """{ "received": 3, "referred": 1 }""", NoHeaders), problem => problem.StartsWith("$ (the name referred)", StringComparison.Ordinal));
         Assert.Contains("GET /api/incidents is not in the document", Documented.Check("GET", "/api/incidents", 200, "application/json", "[]", NoHeaders));
     }
 
