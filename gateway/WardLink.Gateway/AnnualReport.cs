@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using WardLink.Domain;
 using WardLink.ServiceDefaults;
@@ -84,17 +83,9 @@ public static class AnnualReport
             figures.ToDictionary(service => service.Name, service => service.Figures)));
     }
 
-    private sealed record Report(
-        int Year,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ward,
-        string Boundaries,
-        bool Complete,
-        IReadOnlyDictionary<string, ServiceFigures> Services);
+    private sealed record Report(int Year, string? Ward, string Boundaries, bool Complete, IReadOnlyDictionary<string, ServiceFigures> Services);
 
-    private sealed record ServiceFigures(
-        string Status,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Statistics,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason);
+    private sealed record ServiceFigures(string Status, JsonNode? Statistics, string? Reason);
 }
 
 public sealed class AnnualReportOptions

@@ -638,10 +638,11 @@ public sealed class MissingServiceTests(WardLinkSystem system) : IClassFixture<W
         var partners = report["services"]!["partners"]!.AsObject();
         Assert.Equal("missing", partners["status"]!.GetValue<string>());
         Assert.Equal("unreachable", partners["reason"]!.GetValue<string>());
-        Assert.False(partners.ContainsKey("statistics"));
+        Assert.True(partners.ContainsKey("statistics") && partners["statistics"] is null, "a missing service's statistics are null, not left out");
         foreach (var service in new[] { "tips", "incidents", "patrols" })
         {
             Assert.Equal("ok", report["services"]![service]!["status"]!.GetValue<string>());
+            Assert.True(report["services"]![service]!.AsObject().ContainsKey("reason") && report["services"]![service]!["reason"] is null, $"{service}: its reason null");
             Assert.Equal(2024, report["services"]![service]!["statistics"]!["year"]!.GetValue<int>());
         }
 

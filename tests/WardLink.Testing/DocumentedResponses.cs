@@ -16,12 +16,16 @@ namespace WardLink.Testing;
 /// valid against the schema listed for it as JSON Schema 2020-12 reads it (what a client's validator says: an <c>enum</c>
 /// without null refuses null whatever <c>type</c> says, a <c>oneOf</c> takes exactly one of its schemas, a <c>$ref</c>
 /// applies beside its siblings), and, one rule more, names no property that no schema applied to its object names where
-/// one names some (a field is hidden until a view names it). A schema keyword the check does not read is itself a
+/// one names some (a field is hidden until a view names it), and, <paramref name="complete"/>, that a success's JSON answer writes
+/// every property its schemas list there (<c>null</c> where it has none, as docs/api.md says). A schema keyword the check does not read is itself a
 /// problem: no answer passes on what went unread. A request's JSON body is checked against its operation's schema alike
 /// (<see cref="CheckRequest"/>).
 /// </summary>
-public sealed class DocumentedResponses(JsonObject document)
+public sealed class DocumentedResponses(JsonObject document, bool complete = true)
 {
+    /// <summary>The document the answers are held to.</summary>
+    public JsonObject Document => document;
+
     /// <summary>The headers the API answers with that a response must declare to carry them.</summary>
     public static readonly IReadOnlyList<string> AnswerHeaders =
     [
@@ -91,8 +95,8 @@ public sealed class DocumentedResponses(JsonObject document)
         }
 
         var answer = JsonNode.Parse(body);
-        Fits(answer, schema, "$", problems, closed: false);
-        Fits(answer, schema, "$", problems, closed: true);
+        Fits(answer, schema, "$", problems, Reading.Open);
+        Fits(answer, schema, "$", problems, complete && status is >= 200 and < 300 && mediaType == "application/json" ? Reading.Complete : Reading.Closed);
         return [.. problems.Distinct(StringComparer.Ordinal)];
     }
 
@@ -114,8 +118,8 @@ public sealed class DocumentedResponses(JsonObject document)
         }
 
         var problems = new List<string>();
-        Fits(body, schema, "$", problems, closed: false);
-        Fits(body, schema, "$", problems, closed: true);
+        Fits(body, schema, "$", problems, Reading.Open);
+        Fits(body, schema, "$", problems, Reading.Closed);
         return [.. problems.Distinct(StringComparer.Ordinal).Select(problem => problem.Replace(": answered, not in the document", ": not in the document", StringComparison.Ordinal))];
     }
 
@@ -135,8 +139,8 @@ public sealed class DocumentedResponses(JsonObject document)
         var problems = new List<string>();
         if (operation["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema)
         {
-            Fits(body, schema, "$", problems, closed: false);
-            Fits(body, schema, "$", problems, closed: true);
+            Fits(body, schema, "$", problems, Reading.Open);
+            Fits(body, schema, "$", problems, Reading.Closed);
         }
         else
         {
@@ -156,7 +160,7 @@ public sealed class DocumentedResponses(JsonObject document)
             }
             else if (header["schema"] is JsonObject headerSchema)
             {
-                Fits(HeaderValue(text, headerSchema), headerSchema, $"header {name}", problems, closed: false);
+                Fits(HeaderValue(text, headerSchema), headerSchema, $"header {name}", problems, Reading.Open);
             }
         }
 
@@ -193,7 +197,7 @@ public sealed class DocumentedResponses(JsonObject document)
             }
             else if (header?["schema"] is JsonObject schema)
             {
-                Fits(HeaderValue(text, schema), schema, $"header {name}", problems, closed: false);
+                Fits(HeaderValue(text, schema), schema, $"header {name}", problems, Reading.Open);
             }
         }
 
@@ -225,16 +229,23 @@ public sealed class DocumentedResponses(JsonObject document)
     }
 
     /// <summary>
-    /// The problems of <paramref name="value"/> at <paramref name="at"/> against <paramref name="schema"/>; <paramref name="closed"/>:
-    /// also each property of an object there or within that no schema applied to it names, where one names some.
+    /// The problems of <paramref name="value"/> at <paramref name="at"/> against <paramref name="schema"/>; read
+    /// <see cref="Reading.Closed"/>, also each property of an object there or within that no schema applied to it names, where
+    /// one names some; read <see cref="Reading.Complete"/> (a success's JSON answer), also each property a schema applied to it
+    /// lists that the object leaves out: an answer writes every property it lists, <c>null</c> where it has none (docs/api.md).
     /// </summary>
-    private void Fits(JsonNode? value, JsonObject schema, string at, List<string> problems, bool closed)
+    private void Fits(JsonNode? value, JsonObject schema, string at, List<string> problems, Reading reading)
     {
         var named = new NamedProperties();
-        Applies(value, schema, at, problems, closed, named);
-        if (closed && value is JsonObject answered && named.Any)
+        Applies(value, schema, at, problems, reading, named);
+        if (reading != Reading.Open && value is JsonObject answered && named.Any)
         {
             problems.AddRange(answered.Where(member => !named.Names.Contains(member.Key)).Select(member => $"{at}.{member.Key}: answered, not in the document"));
+        }
+
+        if (reading == Reading.Complete && value is JsonObject whole)
+        {
+            problems.AddRange(named.Listed.Where(name => !whole.ContainsKey(name)).Select(name => $"{at}.{name}: listed by the document, left out of the answer (null where it has none)"));
         }
     }
 
@@ -243,37 +254,37 @@ public sealed class DocumentedResponses(JsonObject document)
     /// <c>$ref</c>'s target and of <c>allOf</c>'s parts too, and of the <c>anyOf</c> (at least one) or <c>oneOf</c> (exactly
     /// one) schemas it fits; <paramref name="named"/> gathers the properties they name (of those it fits).
     /// </summary>
-    private void Applies(JsonNode? value, JsonObject schema, string at, List<string> problems, bool closed, NamedProperties named)
+    private void Applies(JsonNode? value, JsonObject schema, string at, List<string> problems, Reading reading, NamedProperties named)
     {
         problems.AddRange(schema
             .Where(keyword => !Assertions.Contains(keyword.Key) && !Annotations.Contains(keyword.Key) && !keyword.Key.StartsWith("x-", StringComparison.Ordinal))
             .Select(keyword => $"{at}: the document's schema uses {keyword.Key}, which this check does not read"));
         if ((string?)schema["$ref"] is { } reference)
         {
-            Applies(value, Target(reference), at, problems, closed, named);
+            Applies(value, Target(reference), at, problems, reading, named);
         }
 
         foreach (var part in schema["allOf"] as JsonArray ?? [])
         {
-            Applies(value, part!.AsObject(), at, problems, closed, named);
+            Applies(value, part!.AsObject(), at, problems, reading, named);
         }
 
-        if (schema["not"] is JsonObject refused && Finds(value, refused, at, closed).Count == 0)
+        if (schema["not"] is JsonObject refused && Finds(value, refused, at, reading).Count == 0)
         {
             problems.Add($"{at}: {JsonText(value)} fits the schema its document says it is not");
         }
 
         // 2020-12: "then" applies where the value fits "if", "else" where it does not.
-        if (schema["if"] is JsonObject condition && schema[Finds(value, condition, at, closed).Count == 0 ? "then" : "else"] is JsonObject branch)
+        if (schema["if"] is JsonObject condition && schema[Finds(value, condition, at, reading).Count == 0 ? "then" : "else"] is JsonObject branch)
         {
-            Applies(value, branch, at, problems, closed, named);
+            Applies(value, branch, at, problems, reading, named);
         }
 
         foreach (var combination in new[] { "anyOf", "oneOf" })
         {
             if (schema[combination] is JsonArray choices)
             {
-                Chooses(value, combination, choices, at, problems, closed, named);
+                Chooses(value, combination, choices, at, problems, reading, named);
             }
         }
 
@@ -300,12 +311,12 @@ public sealed class DocumentedResponses(JsonObject document)
         switch (value)
         {
             case JsonObject answered:
-                ChecksProperties(answered, schema, at, problems, closed, named);
+                ChecksProperties(answered, schema, at, problems, reading, named);
                 break;
             case JsonArray array when schema["items"] is JsonObject items:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    Fits(array[i], items, $"{at}[{i}]", problems, closed);
+                    Fits(array[i], items, $"{at}[{i}]", problems, reading);
                 }
 
                 break;
@@ -313,21 +324,21 @@ public sealed class DocumentedResponses(JsonObject document)
     }
 
     /// <summary>The problems of <paramref name="value"/> against <paramref name="schema"/> alone, what it names left out.</summary>
-    private List<string> Finds(JsonNode? value, JsonObject schema, string at, bool closed)
+    private List<string> Finds(JsonNode? value, JsonObject schema, string at, Reading reading)
     {
         var found = new List<string>();
-        Applies(value, schema, at, found, closed, new NamedProperties());
+        Applies(value, schema, at, found, reading, new NamedProperties());
         return found;
     }
 
     /// <summary>An <c>anyOf</c> fits when one of its schemas at least does, a <c>oneOf</c> when exactly one does; the properties those name are named.</summary>
-    private void Chooses(JsonNode? value, string combination, JsonArray choices, string at, List<string> problems, bool closed, NamedProperties named)
+    private void Chooses(JsonNode? value, string combination, JsonArray choices, string at, List<string> problems, Reading reading, NamedProperties named)
     {
         var tried = choices.Select(choice =>
         {
             var found = new List<string>();
             var branch = new NamedProperties();
-            Applies(value, choice!.AsObject(), at, found, closed, branch);
+            Applies(value, choice!.AsObject(), at, found, reading, branch);
             return (Found: found, Named: branch);
         }).ToList();
         var fitting = Enumerable.Range(0, tried.Count).Where(index => tried[index].Found.Count == 0).ToList();
@@ -349,13 +360,13 @@ public sealed class DocumentedResponses(JsonObject document)
     /// <c>required</c>, <c>maxProperties</c>, <c>propertyNames</c> (each name checked as a text), <c>properties</c> and
     /// <c>additionalProperties</c> of an object; each member checked as a value of its own.
     /// </summary>
-    private void ChecksProperties(JsonObject answered, JsonObject schema, string at, List<string> problems, bool closed, NamedProperties named)
+    private void ChecksProperties(JsonObject answered, JsonObject schema, string at, List<string> problems, Reading reading, NamedProperties named)
     {
         if (schema["propertyNames"] is JsonObject names)
         {
             foreach (var (name, _) in answered)
             {
-                Fits(JsonValue.Create(name), names, $"{at} (the name {name})", problems, closed);
+                Fits(JsonValue.Create(name), names, $"{at} (the name {name})", problems, reading);
             }
         }
 
@@ -367,16 +378,17 @@ public sealed class DocumentedResponses(JsonObject document)
 
         var properties = schema["properties"] as JsonObject;
         named.Any |= properties is not null || schema.ContainsKey("additionalProperties");
+        named.Listed.UnionWith(properties?.Select(property => property.Key) ?? []);
         foreach (var (name, member) in answered)
         {
             if (properties?[name] is JsonObject declared)
             {
-                Fits(member, declared, $"{at}.{name}", problems, closed);
+                Fits(member, declared, $"{at}.{name}", problems, reading);
                 named.Names.Add(name);
             }
             else if (schema["additionalProperties"] is JsonObject values)
             {
-                Fits(member, values, $"{at}.{name}", problems, closed);
+                Fits(member, values, $"{at}.{name}", problems, reading);
                 named.Names.Add(name);
             }
             else if (schema["additionalProperties"] is JsonValue more)
@@ -526,16 +538,30 @@ public sealed class DocumentedResponses(JsonObject document)
         _ => "unknown",
     };
 
-    /// <summary>The properties the schemas applied to one object name (what 2020-12's <c>unevaluatedProperties</c> reads), and whether any names some.</summary>
+    /// <summary>How far an answer is read: its schemas alone; also closed (no property no schema names); also complete (every property a schema lists there).</summary>
+    private enum Reading
+    {
+        Open,
+        Closed,
+        Complete,
+    }
+
+    /// <summary>
+    /// The properties the schemas applied to one object name among those it has (what 2020-12's <c>unevaluatedProperties</c>
+    /// reads), whether any names some, and every property they list.
+    /// </summary>
     private sealed class NamedProperties
     {
         public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Listed { get; } = new(StringComparer.Ordinal);
 
         public bool Any { get; set; }
 
         public void Add(NamedProperties other)
         {
             Names.UnionWith(other.Names);
+            Listed.UnionWith(other.Listed);
             Any |= other.Any;
         }
     }

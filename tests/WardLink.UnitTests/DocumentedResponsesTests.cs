@@ -77,7 +77,10 @@ public sealed class DocumentedResponsesTests
             "Problem": { "allOf": [ { "$ref": "#/components/schemas/Base" }, { "type": "object", "properties": { "errors": { "type": "object" } } } ] }
           } }
         }
-        """)!.AsObject());
+        """)!.AsObject(), complete: false);
+
+    /// <summary>The same document, holding a success's JSON answer to every property its schemas list.</summary>
+    private static readonly DocumentedResponses Complete = new(Documented.Document, complete: true);
 
     [Theory]
     [InlineData("""{ "id": "a", "status": "received", "note": null, "tags": ["x"] }""")]
@@ -86,6 +89,17 @@ public sealed class DocumentedResponsesTests
     [InlineData("""{ "id": "a", "status": "assessed", "verdict": "prank", "outcome": null }""")]
     public void An_answer_as_documented_passes(string body) =>
         Assert.Empty(Documented.Check("GET", TipPath, 200, "application/json", body, NoHeaders));
+
+    /// <summary>An answer writes every property its schemas list, null where it has none: one left out is named, wherever it is.</summary>
+    [Fact]
+    public void A_success_that_leaves_out_a_listed_property_is_named_and_one_that_writes_null_passes()
+    {
+        Assert.Empty(Complete.Check("GET", TipPath, 200, "application/json", """{ "id": "a", "status": "received", "verdict": "prank", "outcome": null, "rank": 1, "note": null, "tags": [] }""", NoHeaders));
+        Assert.Equal(
+            ["$.note: listed by the document, left out of the answer (null where it has none)"],
+            Complete.Check("GET", TipPath, 200, "application/json", """{ "id": "a", "status": "received", "verdict": "prank", "outcome": null, "rank": 1, "tags": [] }""", NoHeaders));
+        Assert.DoesNotContain(Complete.Check("GET", TipPath, 404, "application/problem+json", """{ "title": "gone" }""", NoHeaders), problem => problem.Contains("left out", StringComparison.Ordinal));
+    }
 
     [Theory]
     [InlineData(200, """{ "id": "a", "status": "received", "secret": "x" }""", "$.secret: answered, not in the document")]
