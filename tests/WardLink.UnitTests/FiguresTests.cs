@@ -23,15 +23,16 @@ public sealed class FiguresTests
         });
     }
 
-    /// <summary>Any figure moves by at most half its last kept digit, and a rounded figure rounds to itself.</summary>
+    /// <summary>Any figure moves by at most half its last kept digit, rounds to itself again, and is never written -0.</summary>
     [Fact]
-    public void A_figure_moves_by_at_most_half_a_kept_digit_and_rounds_to_itself_again()
+    public void A_figure_moves_by_at_most_half_a_kept_digit_rounds_to_itself_again_and_is_never_a_negative_zero()
     {
-        Gen.Select(Gen.Double[-1e9, 1e9], Gen.Int[0, 3]).Sample((value, decimals) =>
+        Gen.Select(Gen.OneOf(Gen.Double[-1e9, 1e9], Gen.Double[-0.5, 0.5]), Gen.Int[0, 3]).Sample((value, decimals) =>
         {
             var rounded = Figures.Rounded(value, decimals);
             Assert.True(Math.Abs(rounded - value) <= (0.5 * Math.Pow(10, -decimals)) + 1e-6, $"{value} to {decimals}: {rounded}");
             Assert.Equal(rounded, Figures.Rounded(rounded, decimals));
+            Assert.False(double.IsNegative(rounded) && rounded == 0, $"{value} to {decimals}: a negative zero");
         });
     }
 
