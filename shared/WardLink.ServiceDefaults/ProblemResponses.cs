@@ -119,41 +119,34 @@ public static partial class ProblemResponses
     public static void DescribeJson(OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
     {
         var type = context.JsonTypeInfo.Type;
-        var nullable = Nullable.GetUnderlyingType(type) is not null;
-        if ((Nullable.GetUnderlyingType(type) ?? type) is var described && (described == typeof(DateTimeOffset) || described == typeof(Guid)))
+        var described = Nullable.GetUnderlyingType(type) ?? type;
+        if (Form(described) is not null)
         {
-            schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
-            schema.Format = described == typeof(Guid) ? "uuid" : "date-time";
-
-            if (described == typeof(Guid))
+            State(schema, described, nullable: described != type);
+            if ((schema.Type ?? 0).HasFlag(JsonSchemaType.Integer))
             {
-                schema.Not = NotTheEmptyId();
-            }
-        }
-        else if (described == typeof(int) || described == typeof(long))
-        {
-            schema.Type = nullable ? JsonSchemaType.Integer | JsonSchemaType.Null : JsonSchemaType.Integer;
-            schema.Format = described == typeof(int) ? "int32" : "int64";
+                // A query's or a path's whole number is text the service reads as the documents write it (QueryForms): say so.
+                if (context.ParameterDescription?.Source is { } source && (source == BindingSource.Query || source == BindingSource.Path))
+                {
+                    schema.Type |= JsonSchemaType.String;
+                    schema.Pattern = QueryForms.WholeNumberPattern;
+                }
 
-            // A query's or a path's whole number is text the service reads as the documents write it (QueryForms): say so.
-            if (context.ParameterDescription?.Source is { } source && (source == BindingSource.Query || source == BindingSource.Path))
-            {
-                schema.Type |= JsonSchemaType.String;
-                schema.Pattern = QueryForms.WholeNumberPattern;
-            }
-
-            // Nor does it state the [Range] of a property that has a default (a residence check's counts).
-            if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(RangeAttribute), inherit: false) is [RangeAttribute range, ..])
-            {
-                schema.Minimum ??= Convert.ToString(range.Minimum, CultureInfo.InvariantCulture);
-                schema.Maximum ??= Convert.ToString(range.Maximum, CultureInfo.InvariantCulture);
+                // Nor does it state the [Range] of a property that has a default (a residence check's counts).
+                if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(RangeAttribute), inherit: false) is [RangeAttribute range, ..])
+                {
+                    schema.Minimum ??= Convert.ToString(range.Minimum, CultureInfo.InvariantCulture);
+                    schema.Maximum ??= Convert.ToString(range.Maximum, CultureInfo.InvariantCulture);
+                }
             }
         }
         else if (context.JsonTypeInfo is { Kind: JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary, ElementType: { } element, Kind: var kind }
-            && ElementSchema(element) is { } elementSchema)
+            && Form(element) is not null)
         {
             // The exporter leaves a list's items and a dictionary's values of such a type empty, and the document drops them:
             // a list of counts, a tally by category, would say nothing of what it holds.
+            var elementSchema = new OpenApiSchema();
+            State(elementSchema, element, nullable: false);
             if (kind == JsonTypeInfoKind.Enumerable)
             {
                 schema.Items = elementSchema;
@@ -171,13 +164,25 @@ public static partial class ProblemResponses
         return Task.CompletedTask;
     });
 
-    /// <summary>The schema of an item or a dictionary's value of a type a converter of WardLink's own reads (a GUID, a time, a whole number); null for another type.</summary>
-    private static OpenApiSchema? ElementSchema(Type element) =>
-        element == typeof(Guid) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Not = NotTheEmptyId() }
-        : element == typeof(DateTimeOffset) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" }
-        : element == typeof(int) ? new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" }
-        : element == typeof(long) ? new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" }
+    /// <summary>The JSON type and format of a value a converter of WardLink's own reads (a GUID, a time, a whole number); null for another type.</summary>
+    private static (JsonSchemaType Type, string Format)? Form(Type type) =>
+        type == typeof(Guid) ? (JsonSchemaType.String, "uuid")
+        : type == typeof(DateTimeOffset) ? (JsonSchemaType.String, "date-time")
+        : type == typeof(int) ? (JsonSchemaType.Integer, "int32")
+        : type == typeof(long) ? (JsonSchemaType.Integer, "int64")
         : null;
+
+    /// <summary>States on <paramref name="schema"/> the <see cref="Form"/> of <paramref name="type"/> (null too where <paramref name="nullable"/>), and an id's refusal of the empty GUID.</summary>
+    private static void State(OpenApiSchema schema, Type type, bool nullable)
+    {
+        var (json, format) = Form(type)!.Value;
+        schema.Type = nullable ? json | JsonSchemaType.Null : json;
+        schema.Format = format;
+        if (type == typeof(Guid))
+        {
+            schema.Not = NotTheEmptyId();
+        }
+    }
 
     /// <summary>
     /// What an id is not: the empty GUID, which names nothing (a request's is refused: <see cref="IdConverter"/>,

@@ -13,6 +13,14 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
 {
     private static readonly TimeSpan Local = TimeSpan.FromHours(7);
 
+    /// <summary>A daily schedule of a new route from local date <paramref name="startsOn"/>, made with the clock at <paramref name="now"/>.</summary>
+    private async Task<Guid> ScheduleAsync(DateTimeOffset now, string startsOn)
+    {
+        patrols.Clock.Set(now);
+        var (routeId, _, _) = await patrols.Client.DefineRouteAsync(patrols.Store);
+        return await patrols.Client.ScheduleAsync(routeId, startsOn);
+    }
+
     [Fact]
     public async Task A_planned_shift_not_started_by_the_end_of_its_window_is_recorded_as_missed_once_with_every_checkpoint()
     {
@@ -89,9 +97,7 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
     {
         var client = patrols.Client;
         var ct = TestContext.Current.CancellationToken;
-        patrols.Clock.Set(new DateTimeOffset(2026, 3, 2, 10, 0, 0, Local));
-        var (routeId, _, _) = await client.DefineRouteAsync(patrols.Store);
-        var scheduleId = await client.ScheduleAsync(routeId, "2026-03-02");
+        var scheduleId = await ScheduleAsync(new DateTimeOffset(2026, 3, 2, 10, 0, 0, Local), "2026-03-02");
         var end = $"/patrols/schedules/{scheduleId}/end";
 
         using (var past = await client.StepAsync(end, "\"1\"", new { endsOn = "2026-03-01" }))
@@ -165,9 +171,7 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
     {
         var client = patrols.Client;
         var ct = TestContext.Current.CancellationToken;
-        patrols.Clock.Set(new DateTimeOffset(2026, 4, 6, 10, 0, 0, Local));
-        var (routeId, _, _) = await client.DefineRouteAsync(patrols.Store);
-        var scheduleId = await client.ScheduleAsync(routeId, "2026-04-06");
+        var scheduleId = await ScheduleAsync(new DateTimeOffset(2026, 4, 6, 10, 0, 0, Local), "2026-04-06");
         var database = await patrols.DatabaseOfAsync(PatrolsService.Name);
         Task<HttpResponseMessage> end, start;
         await using (var insider = patrols.Store.LightweightSession())
@@ -194,9 +198,7 @@ public sealed class MissedShiftTests(PatrolsOnAClock patrols) : IClassFixture<Pa
     public async Task A_schedule_that_begins_on_a_past_date_records_no_shift_as_missed_whose_window_closed_before_it_was_created()
     {
         var client = patrols.Client;
-        patrols.Clock.Set(new DateTimeOffset(2025, 7, 10, 10, 0, 0, Local));
-        var (routeId, _, _) = await client.DefineRouteAsync(patrols.Store);
-        var scheduleId = await client.ScheduleAsync(routeId, "2025-07-05");
+        var scheduleId = await ScheduleAsync(new DateTimeOffset(2025, 7, 10, 10, 0, 0, Local), "2025-07-05");
         var before = Enumerable.Range(5, 5).Select(day => PatrolSchedule.PlannedShiftId(scheduleId, new DateOnly(2025, 7, day))).ToArray();
         var sweep = patrols.Services.GetServices<IHostedService>().OfType<MissedShiftSweep>().Single();
 
