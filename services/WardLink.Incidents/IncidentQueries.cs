@@ -30,13 +30,13 @@ public sealed record IncidentStatistics(
     [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue), Description("Incidents by the local hour of day they occurred in: 24 counts, from 00:00 to 23:00.")] IReadOnlyList<int> ByHourOfDay,
     [property: ItemsRange(0, int.MaxValue), KeysOf(typeof(IncidentSource)), Description("Incidents by who reported them: every source, 0 where none.")] IReadOnlyDictionary<string, int> BySource,
     [property: ItemsRange(0, int.MaxValue), KeysOf(typeof(IncidentOutcome)), Description("Incidents of the year resolved now, by outcome: every outcome, 0 where none (a reopened incident counts once it is resolved again).")] IReadOnlyDictionary<string, int> ResolvedByOutcome,
-    [property: Description("The median time from occurrence to resolution of the incidents resolved, in hours, rounded to 2 decimals, a half away from zero (1.125 is 1.13); null when none is resolved.")] double? MedianHoursToResolution) : WardFigures;
+    [property: AtLeast(0), Description("The median time from occurrence to resolution of the incidents resolved, in hours, rounded to 2 decimals, a half away from zero (1.125 is 1.13); null when none is resolved.")] double? MedianHoursToResolution) : WardFigures;
 
 public sealed record IncidentStatisticsComparison(
     [property: Description("The statistics of the year asked for (year).")] IncidentStatistics Year,
     [property: Description("The statistics of the year compared with (compareWith).")] IncidentStatistics ComparedWith,
     [property: Range(-int.MaxValue, int.MaxValue), Description("Incidents of the year less those of the year compared with.")] int TotalChange,
-    [property: Description("totalChange as a percentage of the year compared with, to 1 decimal, a half away from zero; null when that year has no incident.")] double? TotalChangePercent);
+    [property: AtLeast(-100), Description("totalChange as a percentage of the year compared with, to 1 decimal, a half away from zero; null when that year has no incident.")] double? TotalChangePercent);
 
 /// <summary>The incident list and the yearly statistics, both read from <see cref="IncidentRow"/>s; the statistics are counted by the database.</summary>
 public static class IncidentQueries

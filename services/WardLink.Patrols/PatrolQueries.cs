@@ -34,8 +34,8 @@ public sealed record SiteCoverage(
     [property: Range(0, int.MaxValue), Description("Planned shifts of those dates recorded as missed (passing the site, when one is named).")] int ShiftsMissed,
     [property: Range(0, int.MaxValue), Description("Checkpoints visited on the shifts of those dates (at the site, when one is named).")] int CheckpointsVisited,
     [property: Range(0, int.MaxValue), Description("Checkpoints missed on the shifts of those dates (at the site, when one is named): every checkpoint of a missed patrol, and those an ended patrol did not scan.")] int CheckpointsMissed,
-    [property: Description("Hours the ended shifts begun on those dates lasted (each for at most 24 hours), to 2 decimals, a half away from zero.")] double HoursPatrolled,
-    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), Description("Those hours spread over the local hours of the day they fell in: 24 values from 00:00 to 23:00, each to 2 decimals, a half away from zero.")] IReadOnlyList<double> HoursPatrolledByHourOfDay,
+    [property: AtLeast(0), Description("Hours the ended shifts begun on those dates lasted (each for at most 24 hours), to 2 decimals, a half away from zero.")] double HoursPatrolled,
+    [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), AtLeast(0), Description("Those hours spread over the local hours of the day they fell in: 24 values from 00:00 to 23:00, each to 2 decimals, a half away from zero.")] IReadOnlyList<double> HoursPatrolledByHourOfDay,
     [property: Range(0, int.MaxValue), Description("Incidents that occurred there on those dates (as reported).")] int Incidents,
     [property: MinLength(WardTime.HoursInDay), MaxLength(WardTime.HoursInDay), ItemsRange(0, int.MaxValue), Description("Those incidents by the local hour of day they occurred in: 24 counts, from 00:00 to 23:00.")] IReadOnlyList<int> IncidentsByHourOfDay,
     [property: Range(0, int.MaxValue), Description("Those incidents that occurred while a shift of their own ward was under way there (whichever date it began on; for at most 24 hours after it began).")] int IncidentsDuringShifts);

@@ -64,6 +64,11 @@ public static class DocumentedBounds
             element.Maximum = range.Maximum.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(AtLeastAttribute), inherit: false) is [AtLeastAttribute least, ..])
+        {
+            (element ?? schema).Minimum = least.Minimum.ToString(CultureInfo.InvariantCulture);
+        }
+
         if (schema.AdditionalProperties is not null && KeysOf(context) is { } keys)
         {
             StateKeys(schema, keys);
@@ -150,4 +155,14 @@ public sealed class ItemsRangeAttribute(long minimum, long maximum) : Attribute
     public long Minimum { get; } = minimum;
 
     public long Maximum { get; } = maximum;
+}
+
+/// <summary>
+/// The least a decimal figure can be (hours, a percentage), or each number of its list: what a reader may rely on. No such figure
+/// states its greatest, which grows with what is counted.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class AtLeastAttribute(double minimum) : Attribute
+{
+    public double Minimum { get; } = minimum;
 }

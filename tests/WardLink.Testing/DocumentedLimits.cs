@@ -11,7 +11,8 @@ namespace WardLink.Testing;
 /// read from text too) without <c>maxLength</c>, <c>enum</c> or <c>const</c>; an integer without
 /// exactly one of <c>minimum</c>/<c>exclusiveMinimum</c> and one of
 /// <c>maximum</c>/<c>exclusiveMaximum</c>, or without the <c>format</c> <c>int32</c> or <c>int64</c>; a list without
-/// <c>maxItems</c>. Beyond Spectral's rules, the shapes a reader needs: a list without <c>items</c> (or <c>prefixItems</c>),
+/// <c>maxItems</c>. Beyond Spectral's rules, a decimal (<c>number</c>) without its least (<c>minimum</c> or
+/// <c>exclusiveMinimum</c>: hours, a percentage; a reader relies on no negative hours), and the shapes a reader needs: a list without <c>items</c> (or <c>prefixItems</c>),
 /// an object without <c>properties</c>, <c>additionalProperties</c> or <c>patternProperties</c> (a tally's values unsaid);
 /// a free-form object says <c>additionalProperties: true</c>. Also an operation without a success (2xx) response.
 /// </summary>
@@ -63,6 +64,11 @@ public static class DocumentedLimits
         if (types.Contains("integer") && (string?)schema["format"] is not ("int32" or "int64"))
         {
             missing.Add($"{where}: an integer without the format int32 or int64");
+        }
+
+        if (types.Contains("number") && schema["minimum"] is null && schema["exclusiveMinimum"] is null)
+        {
+            missing.Add($"{where}: a number without minimum");
         }
 
         if (types.Contains("array") && schema["maxItems"] is null)

@@ -12,13 +12,13 @@ public sealed class DocumentCheckersTests
             "parameters": [ { "name": "q", "schema": { "type": "string" } } ] } } },
           "components": { "schemas": {
             "Verdict": { "type": ["null", "string"], "enum": ["valuable", "prank"] },
-            "Page": { "type": "object", "properties": { "items": { "type": "array" }, "total": { "type": "integer", "maximum": 5 },
+            "Page": { "type": "object", "properties": { "items": { "type": "array" }, "total": { "type": "integer", "maximum": 5 }, "hours": { "type": ["null", "number"], "maximum": 24 },
               "byHour": { "type": "object" }, "free": { "type": "object", "additionalProperties": true } } } } }
         }
         """)!.AsObject();
 
     [Fact]
-    public void The_limits_checker_names_every_unbounded_text_integer_and_list_an_integer_of_no_format_a_shape_unsaid_and_an_operation_without_success() =>
+    public void The_limits_checker_names_every_unbounded_text_integer_and_list_an_integer_of_no_format_a_number_with_no_least_a_shape_unsaid_and_an_operation_without_success() =>
         Assert.Equal(
             [
                 "POST /tips: no success response",
@@ -28,6 +28,7 @@ public sealed class DocumentCheckersTests
                 "#/components/schemas/Page/properties/items: a list that does not say what its items are",
                 "#/components/schemas/Page/properties/total: an integer without minimum and maximum",
                 "#/components/schemas/Page/properties/total: an integer without the format int32 or int64",
+                "#/components/schemas/Page/properties/hours: a number without minimum",
                 "#/components/schemas/Page/properties/byHour: an object that says neither its properties nor its members' values (additionalProperties: true where any are)",
             ],
             DocumentedLimits.MissingIn(Document));
