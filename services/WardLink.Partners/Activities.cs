@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using WardLink.Domain;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Partners;
@@ -36,7 +37,7 @@ public sealed record OutreachSessionState(
     [property: MaxLength(Activities.MaxTopics)] IReadOnlyList<OutreachTopic> Topics,
     [property: Range(1, Activities.MaxCount)] int Attendees,
     DateTimeOffset HeldAt,
-    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy)
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy) : KeptInWard
 {
     public static OutreachSessionState Create(OutreachSessionHeld held) => new(held.SessionId, held.PartnerId, held.Topics, held.Attendees, held.At, held.By);
 }
@@ -46,7 +47,7 @@ public sealed record IdCardDriveState(
     Guid PartnerId,
     [property: Range(1, Activities.MaxCount)] int CardsIssued,
     DateTimeOffset HeldAt,
-    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy)
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy) : KeptInWard
 {
     public static IdCardDriveState Create(IdCardDriveHeld held) => new(held.DriveId, held.PartnerId, held.CardsIssued, held.At, held.By);
 }
@@ -58,7 +59,7 @@ public sealed record WarningSignsState(
     [property: Range(1, Activities.MaxCount)] int Count,
     [property: MaxLength(Partner.MaxTextLength)] string? Text,
     DateTimeOffset PostedAt,
-    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy)
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string RecordedBy) : KeptInWard
 {
     public static WarningSignsState Create(WarningSignsPosted posted) =>
         new(posted.PostingId, posted.SiteId, posted.PartnerId, posted.Count, posted.Text, posted.At, posted.By);

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using WardLink.Domain;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.Partners;
 
@@ -51,7 +52,7 @@ public sealed record CameraState(
     DateTimeOffset? ApprovedAt,
     DateTimeOffset? InstalledAt,
     DateTimeOffset? OperationalAt,
-    DateTimeOffset? DecommissionedAt)
+    DateTimeOffset? DecommissionedAt) : KeptInWard
 {
     public DateTimeOffset LastStepAt => DecommissionedAt ?? OperationalAt ?? InstalledAt ?? ApprovedAt ?? SurveyedAt;
 

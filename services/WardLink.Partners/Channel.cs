@@ -33,7 +33,7 @@ public sealed record ChannelState(
     [property: MaxLength(Agreement.MaxShortTextLength)] string? Number,
     [property: MaxLength(Agreement.MaxShortTextLength)] string? Platform,
     [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<Guid> MemberPartnerIds,
-    DateTimeOffset OpenedAt)
+    DateTimeOffset OpenedAt) : KeptInWard
 {
     public static ChannelState Create(ChannelOpened opened) =>
         new(opened.ChannelId, opened.Kind, opened.Name, opened.Number, opened.Platform, opened.MemberPartnerIds, opened.At);

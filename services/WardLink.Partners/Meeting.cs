@@ -51,7 +51,7 @@ public sealed record MeetingState(
     DateTimeOffset HeldAt,
     [property: MaxLength(Partner.MaxPartnerIds)] IReadOnlyList<Guid> AttendingPartnerIds,
     [property: MaxLength(Partner.MaxTextLength)] string Minutes,
-    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<ActionItem> ActionItems) : Marten.Metadata.ITenanted
+    [property: MaxLength(DocumentedBounds.AnyCount)] IReadOnlyList<ActionItem> ActionItems) : KeptInWard, Marten.Metadata.ITenanted
 {
     [JsonIgnore]
     public string? TenantId { get; set; }

@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.Partners;
 
 var app = WardLinkApp.Build(args, PartnersService.Name, service =>
@@ -27,7 +28,7 @@ var app = WardLinkApp.Build(args, PartnersService.Name, service =>
         .AddHostedService<HomeWardEstablishment>();
     service.Bus = bus => bus.AddWebhookFanOut();
     service.Views
-        .Add<WebhookState, WebhookView>(WebhookView.Of, WebhookView.Of)
+        .Add<WebhookState, WebhookView>(webhook => WebhookView.Of(webhook, WardOfWork.Id), webhook => WebhookView.Of(webhook, WardOfWork.Id))
         .Add<WardState, WardView>(WardView.Of, WardView.Of)
         .AddPartnerViews();
     service.AuditedStates

@@ -126,9 +126,10 @@ public sealed record WebhookState(
     public bool IsLiveOf(Guid partnerId) => PartnerId == partnerId && Status != WebhookStatus.Deleted;
 }
 
-/// <summary>A subscription as the police and its partner read it: everything but the secret, which is shown once, when issued.</summary>
+/// <summary>A subscription as the police and its partner read it, with the ward it is kept in (its partner's): everything but the secret, which is shown once, when issued.</summary>
 public sealed record WebhookView(
     Guid Id,
+    [property: MaxLength(WardNames.MaxIdLength)] string Ward,
     Guid PartnerId,
     [property: MaxLength(Webhook.MaxUrlLength)] string Url,
     [property: MaxLength(Webhook.MaxEventTypes)] IReadOnlyList<WebhookEventType> Events,
@@ -140,8 +141,8 @@ public sealed record WebhookView(
     DateTimeOffset? DisabledAt,
     Guid? DisabledByDelivery)
 {
-    public static WebhookView Of(WebhookState webhook) => new(
-        webhook.Id, webhook.PartnerId, webhook.Url, webhook.Events, webhook.Description, webhook.Status, webhook.CreatedAt,
+    public static WebhookView Of(WebhookState webhook, string ward) => new(
+        webhook.Id, ward, webhook.PartnerId, webhook.Url, webhook.Events, webhook.Description, webhook.Status, webhook.CreatedAt,
         webhook.SecretRotatedAt, webhook.PreviousSecretValidUntil, webhook.DisabledAt, webhook.DisabledByDelivery);
 }
 

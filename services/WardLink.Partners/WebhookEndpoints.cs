@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using WardLink.Domain;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Idempotency;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
@@ -110,10 +111,10 @@ public static class WebhookEndpoints
         var secret = WebhookSecrets.NewSecret();
         session.Insert(secrets.Issue(command.WebhookId, secret));
         return await session.StartStreamAsync<WebhookState>(
-            http, command.WebhookId, decision, $"/partners/{id}/webhooks/{command.WebhookId}", ct, webhook => new WebhookWithSecret(WebhookView.Of(webhook), secret));
+            http, command.WebhookId, decision, $"/partners/{id}/webhooks/{command.WebhookId}", ct, webhook => new WebhookWithSecret(WebhookView.Of(webhook, http.Ward().Ward.Id), secret));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<WebhookView>>, ProblemHttpResult>> List(Guid id, IQuerySession session, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<WebhookView>>, ProblemHttpResult>> List(Guid id, HttpContext http, IQuerySession session, CancellationToken ct)
     {
         if (await session.StreamOfAsync<PartnerState>(id, ct) is null)
         {
@@ -124,7 +125,7 @@ public static class WebhookEndpoints
             .Where(webhook => webhook.PartnerId == id && webhook.Status != WebhookStatus.Deleted)
             .OrderBy(webhook => webhook.CreatedAt)
             .ToListAsync(ct);
-        return TypedResults.Ok<IReadOnlyList<WebhookView>>([.. webhooks.Select(WebhookView.Of)]);
+        return TypedResults.Ok<IReadOnlyList<WebhookView>>([.. webhooks.Select(webhook => WebhookView.Of(webhook, http.Ward().Ward.Id))]);
     }
 
     private static async Task<IResult> Get(Guid id, Guid webhookId, HttpContext http, IQuerySession session, CancellationToken ct)
@@ -136,7 +137,7 @@ public static class WebhookEndpoints
         }
 
         http.Response.SetETag(version);
-        return Results.Ok(WebhookView.Of(webhook));
+        return Results.Ok(WebhookView.Of(webhook, http.Ward().Ward.Id));
     }
 
     private static Task<IResult> Change(
@@ -161,7 +162,7 @@ public static class WebhookEndpoints
         var command = new RotateWebhookSecret(id, kept?.ReplacedStillSigningAt(now).Count ?? 0);
         return await session.AppendToStreamAsync<WebhookState>(
             http, webhookId, Webhook.What, webhook => Webhook.RotateSecret(webhook, command, now, http.Actor()), ct,
-            webhook => Results.Ok(new WebhookWithSecret(WebhookView.Of(webhook), secret)));
+            webhook => Results.Ok(new WebhookWithSecret(WebhookView.Of(webhook, http.Ward().Ward.Id), secret)));
     }
 
     private static Task<IResult> Pause(Guid id, Guid webhookId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>

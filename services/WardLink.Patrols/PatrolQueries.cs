@@ -137,7 +137,7 @@ public static class PatrolQueries
         }
 
         return TypedResults.Ok((await databases.PageAsync<ShiftRow, ShiftState>(
-            http.Ward().Spans, Filtered, rows => rows.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id), shift => shift.Id, paging, ct)).Select(shift => shift.Record));
+            http.Ward().Spans, Filtered, rows => rows.OrderByDescending(shift => shift.Begins).ThenBy(shift => shift.Id), shift => shift.Id, paging, ct)).Select(shift => shift.Record with { Ward = shift.Ward }));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PlannedShiftStatus>>, ValidationProblem>> Planned(

@@ -3,6 +3,7 @@ using WardLink.Audit;
 using WardLink.Contracts;
 using WardLink.Contracts.Patrols;
 using WardLink.Domain;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Patrols;
@@ -25,7 +26,7 @@ public sealed record RouteState(
     [property: ShownToAuditors, MaxLength(PatrolRoute.MaxNameLength)] string Name,
     [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Checkpoint> Checkpoints,
     DateTimeOffset DefinedAt,
-    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string DefinedBy)
+    [property: MaxLength(WardLinkClaims.MaxSubjectLength)] string DefinedBy) : KeptInWard
 {
     public static RouteState Create(RouteDefined defined) => new(defined.RouteId, defined.Name, defined.Checkpoints, defined.At, defined.By);
 

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using WardLink.Audit;
 using WardLink.Domain;
 using WardLink.EventSourcing;
+using WardLink.ServiceDefaults;
 
 namespace WardLink.Patrols;
 
@@ -120,7 +121,7 @@ public sealed record ScheduleState(
     [property: MaxLength(PatrolSchedule.MaxPartners)] IReadOnlyList<Guid> PartnerIds,
     [property: MaxLength(PatrolRoute.MaxCheckpoints)] IReadOnlyList<Guid> SiteIds,
     DateOnly StartsOn,
-    DateTimeOffset CreatedAt) : Marten.Metadata.ITenanted
+    DateTimeOffset CreatedAt) : KeptInWard, Marten.Metadata.ITenanted
 {
     /// <summary>
     /// The days of the week the schedule plans; a day stored before enums were read strictly (a list

@@ -167,7 +167,7 @@ public sealed record ShiftState(
     DateTimeOffset Begins,
     DateTimeOffset? EndedAt,
     DateTimeOffset? WindowEnd,
-    DateTimeOffset? LastRecordedAt = null) : Marten.Metadata.ITenanted
+    DateTimeOffset? LastRecordedAt = null) : KeptInWard, Marten.Metadata.ITenanted
 {
     [JsonIgnore]
     public string? TenantId { get; set; }

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.EventSourcing.Audit;
 using WardLink.EventSourcing.Relay;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing;
@@ -29,7 +30,7 @@ public sealed class WardLinkServiceOptions
     public bool KeepsSiteDirectory { get; set; }
 
     /// <summary>How each stream state is shown to each audience (a state without a view is police-only).</summary>
-    public StateViews Views { get; } = new();
+    public StateViews Views { get; } = new(http => http.Ward().Ward.Id);
 
     /// <summary>The state types the service's streams aggregate to, for the audit's state as of a version or a time.</summary>
     public AuditedStates AuditedStates { get; } = new();

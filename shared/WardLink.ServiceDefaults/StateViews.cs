@@ -8,9 +8,10 @@ namespace WardLink.ServiceDefaults;
 /// How a service shows each of its stream states: the one place a state becomes something a
 /// client reads. The shared stream endpoints (<c>StreamResults</c>, <c>StreamSteps</c> of the event store)
 /// answer with the caller's view of the state they wrote or read, never the state itself, when its
-/// type has views; the API documents name the police view.
+/// type has views; the API documents name the police view. A state without views that is <see cref="KeptInWard"/> is shown to
+/// the police with the ward <paramref name="wardOf"/> finds for the request (a request on a record acts in the record's ward).
 /// </summary>
-public sealed class StateViews
+public sealed class StateViews(Func<HttpContext, string> wardOf)
 {
     private readonly Dictionary<Type, (Type Police, Func<object, HttpContext, object> Show)> _views = [];
 
@@ -47,8 +48,9 @@ public sealed class StateViews
     public object Show<TState>(TState state, HttpContext http)
         where TState : class =>
         _views.TryGetValue(typeof(TState), out var view) ? view.Show(state, http)
-        : http.Audience() == Audience.Police ? state
-        : Refuse<TState>(http.Audience());
+        : http.Audience() != Audience.Police ? Refuse<TState>(http.Audience())
+        : state is KeptInWard kept ? kept with { Ward = wardOf(http) }
+        : state;
 
     private static object Refuse<TState>(Audience audience) =>
         throw new InvalidOperationException($"{typeof(TState).Name} has no view for the {audience} audience: add one to the service's StateViews before opening the read.");
