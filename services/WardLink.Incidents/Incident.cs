@@ -190,7 +190,8 @@ public sealed record IncidentState(
     /// <summary>When each tip unlinked from it was last unlinked: a resolution that names the tip again comes after that.</summary>
     public IReadOnlyDictionary<Guid, DateTimeOffset>? UnlinkedAt { get; init; }
 
-    /// <summary>The reach of each linked tip's link that has one (<see cref="TipLinked.Reach"/>): the wards whose tip its news may reach; null when none has.</summary>
+    /// <summary>The reach of each linked tip's link that has one (<see cref="TipLinked.Reach"/>): the wards whose tip its news may reach; null when none has. Ward ids, shown to auditors as in the events.</summary>
+    [ShownToAuditors]
     public IReadOnlyDictionary<Guid, IReadOnlyList<string>>? LinkReach { get; init; }
 
     /// <summary>The partner whose client reported the incident.</summary>

@@ -74,6 +74,17 @@ public static class ApiDescription
                 return Task.CompletedTask;
             });
             options.AddSchemaTransformer(DescribeRequestProperties);
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                // A JsonNode (an event's data, a state) is any JSON value but null, which C# writes for none: the exporter states
+                // it as any value at all, so a nullable one's "oneOf null or it" matched a null twice, and refused it.
+                if (context.JsonTypeInfo.Type == typeof(System.Text.Json.Nodes.JsonNode))
+                {
+                    schema.Not = new OpenApiSchema { Type = JsonSchemaType.Null };
+                }
+
+                return Task.CompletedTask;
+            });
             options.AddSchemaTransformer((schema, _, _) =>
             {
                 // The exporter's patterns (a duration's) say \d, which .NET's engine reads as any script's digit and a partner's

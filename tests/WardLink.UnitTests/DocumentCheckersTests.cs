@@ -12,6 +12,9 @@ public sealed class DocumentCheckersTests
             "parameters": [ { "name": "q", "schema": { "type": "string" } } ] } } },
           "components": { "schemas": {
             "Verdict": { "type": ["null", "string"], "enum": ["valuable", "prank"] },
+            "Any": {}, "AnyButNull": { "not": { "type": "null" } },
+            "Entry": { "type": "object", "properties": { "data": { "oneOf": [ { "type": "null" }, { "$ref": "#/components/schemas/Any" } ] },
+              "state": { "oneOf": [ { "type": "null" }, { "$ref": "#/components/schemas/AnyButNull" } ] } }, "additionalProperties": false },
             "Page": { "type": "object", "properties": { "items": { "type": "array" }, "total": { "type": "integer", "maximum": 5 }, "hours": { "type": ["null", "number"], "maximum": 24 },
               "byHour": { "type": "object" }, "free": { "type": "object", "additionalProperties": true } } } } }
         }
@@ -34,6 +37,11 @@ public sealed class DocumentCheckersTests
             DocumentedLimits.MissingIn(Document));
 
     [Fact]
-    public void The_nulls_checker_names_a_nullable_enum_that_refuses_null() =>
-        Assert.Equal(["#/components/schemas/Verdict: its type allows null, its enum [\"valuable\",\"prank\"] does not"], DocumentedNulls.RefusedIn(Document));
+    public void The_nulls_checker_names_a_nullable_enum_that_refuses_null_and_a_oneOf_a_null_matches_twice() =>
+        Assert.Equal(
+            [
+                "#/components/schemas/Verdict: its type allows null, its enum [\"valuable\",\"prank\"] does not",
+                "#/components/schemas/Entry/properties/data: more than one of its oneOf takes null, so null matches none of them alone",
+            ],
+            DocumentedNulls.RefusedIn(Document));
 }
