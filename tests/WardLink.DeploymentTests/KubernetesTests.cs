@@ -109,6 +109,36 @@ public sealed partial class KubernetesTests
         Assert.Equal(ServicePort("gateway", port => (string?)port["name"]), (string?)backend["port"]!["name"]);
     }
 
+    /// <summary>
+    /// A service takes the caller's address and the trace from whoever reaches it (X-Forwarded-For, traceparent: the audit records
+    /// the trace as an event's correlation): a NetworkPolicy lets only the gateway's pods reach it, on the port it listens on.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]
+    public void Only_the_gateway_s_pods_reach_a_service(string name)
+    {
+        var labels = Base.Find("Deployment", name)["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+        var policies = Base.OfKind("NetworkPolicy").Where(policy => Selects(policy["spec"]!["podSelector"]!.AsObject(), labels)).ToList();
+        var policy = Assert.Single(policies);
+        Assert.Equal(["Ingress"], policy["spec"]!["policyTypes"]!.AsArray().Select(type => (string?)type));
+        var rule = Assert.Single(policy["spec"]!["ingress"]!.AsArray())!;
+        var from = Assert.Single(rule["from"]!.AsArray())!.AsObject();
+        Assert.Equal(["podSelector"], from.Select(peer => peer.Key));
+        var gateway = Base.Find("Deployment", "gateway")["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+        Assert.True(Selects(from["podSelector"]!.AsObject(), gateway), "the policy's peer is not the gateway's pods");
+        Assert.False(Selects(from["podSelector"]!.AsObject(), labels), "the policy lets the services reach one another");
+        var port = Assert.Single(rule["ports"]!.AsArray())!;
+        Assert.Equal("http", (string?)port["port"]);
+        Assert.Contains("http", Base.Container(name)["ports"]!.AsArray().Select(named => (string?)named!["name"]));
+    }
+
+    /// <summary>Whether a label selector (<c>matchLabels</c>, <c>matchExpressions</c> of <c>In</c>) selects a pod of <paramref name="labels"/>.</summary>
+    private static bool Selects(JsonObject selector, JsonObject labels) =>
+        (selector["matchLabels"]?.AsObject() ?? []).All(label => (string?)labels[label.Key] == (string?)label.Value)
+        && (selector["matchExpressions"]?.AsArray() ?? []).All(expression =>
+            (string?)expression!["operator"] == "In"
+            && expression["values"]!.AsArray().Select(value => (string?)value).Contains((string?)labels[(string)expression["key"]!]));
+
     [Fact]
     public void The_gateway_believes_X_Forwarded_For_only_from_the_network_the_Ingress_controller_runs_in()
     {
