@@ -104,7 +104,7 @@ public static partial class HttpResults
         title: failed is Precondition.IfMatchFails ? $"{record} has changed since you read it." : $"{record} is at a version If-None-Match names.",
         detail: current is null ? "Nothing was done."
             : failed is Precondition.IfMatchFails ? $"Its ETag is now {current}; read it again and retry."
-            : $"Its ETag is {current} (If-None-Match: * names any); nothing was done.",
+            : $"Its ETag is {current}, a version If-None-Match names (its own tag, a weak one or *, which names any); nothing was done.",
         statusCode: StatusCodes.Status412PreconditionFailed);
 
     /// <summary>

@@ -28,6 +28,9 @@ namespace WardLink.ServiceDefaults;
 /// <summary>RFC 9457 problem details for every error, and the JSON conventions of the API.</summary>
 public static partial class ProblemResponses
 {
+    /// <summary>What a 400 of a body that does not read as JSON (or as its schema's types) says; every other 400 of a request's values says <c>Rejection.InvalidTitle</c>.</summary>
+    public const string UnreadableBodyTitle = "The request body is not valid.";
+
     /// <summary>
     /// The longest text a problem holds (its type, title, detail, instance, each field's name and
     /// message): a longer one is cut, so a problem never echoes a long input back.
@@ -418,7 +421,7 @@ public static partial class ProblemResponses
                     new Dictionary<string, string[]> { [FieldOf(json)] = [$"The value is not valid here. {Describe(json, httpContext)}".TrimEnd()] })
                 {
                     Status = StatusCodes.Status400BadRequest,
-                    Title = "The request body is not valid.",
+                    Title = UnreadableBodyTitle,
                 },
                 BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } bad when UnboundParameter().Match(bad.Message) is { Success: true } unbound =>
                     new HttpValidationProblemDetails(new Dictionary<string, string[]> { [unbound.Groups["name"].Value] = [Expected(unbound.Groups["type"].Value)] })

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -94,6 +95,7 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
             new("expired police token", null, service => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Police, lifetime: TimeSpan.FromMinutes(-10), audiences: [service]))),
             new("police token for another service", null, service => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Police, audiences: [Other(service)]))),
         };
+        callers.AddRange(BrokenTokens(service => TestAuth.Token(WardLinkRoles.Police, audiences: [service])));
         callers.AddRange(WardLinkRoles.All.Select(role => new Caller(role, role, service =>
             Task.FromResult<string?>(TestAuth.Token(role, role == WardLinkRoles.Partner ? WardLinkSystem.PartnerA : null, [service])))));
 
@@ -233,10 +235,29 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
             new("police token for another service", null, service => Task.FromResult<string?>(forOneService[Other(service)])),
             new("token of a partner not in good standing", null, _ => Task.FromResult<string?>(TestAuth.Token(WardLinkRoles.Partner, UnknownPartner))),
         };
+        callers.AddRange(BrokenTokens(_ => issued["test-police"]));
         callers.AddRange(WardLinkSystem.Clients
             .Where(client => client.Key != "test-partner-b")
             .Select(client => new Caller(client.Key, client.Value.Role, _ => Task.FromResult<string?>(issued[client.Key]))));
         return callers;
+    }
+
+    /// <summary>
+    /// Tokens no scheme takes, each of which is an <c>invalid_token</c> with a description saying why (RFC 6750; one that is no
+    /// JWT at all was told no why): not a JWT, a police token cut to two parts, one with another token's signature, one made unsigned.
+    /// </summary>
+    private static IEnumerable<Caller> BrokenTokens(Func<string, string> police) =>
+    [
+        new("a token that is not a JWT", null, _ => Task.FromResult<string?>("garbage")),
+        new("a police token cut to two parts", null, service => Task.FromResult<string?>(string.Join('.', police(service).Split('.')[..2]))),
+        new("a police token with another signature", null, service => Task.FromResult<string?>(WithParts(police(service), signature: TestAuth.Token(WardLinkRoles.Auditor).Split('.')[2]))),
+        new("a police token made unsigned (alg none)", null, service => Task.FromResult<string?>(WithParts(police(service), header: Base64Url.EncodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}"u8), signature: string.Empty))),
+    ];
+
+    private static string WithParts(string token, string? header = null, string? signature = null)
+    {
+        var parts = token.Split('.');
+        return $"{header ?? parts[0]}.{parts[1]}.{signature ?? parts[2]}";
     }
 
     private sealed record Route(string Method, string Pattern, string Path, string Policy);

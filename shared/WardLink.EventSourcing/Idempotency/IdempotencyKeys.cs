@@ -182,7 +182,7 @@ public static class IdempotencyKeys
     private static IResult NotAKey() =>
         Results.ValidationProblem(
             new Dictionary<string, string[]> { [HeaderName] = [$"Give one key of 1 to {MaxLength} visible ASCII characters."] },
-            title: $"The {HeaderName} header is not valid.");
+            title: Rejection.InvalidTitle);
 
     public static bool IsValid(string? key) =>
         key is { Length: > 0 } && Characters.AtMost(key, MaxLength) && key.All(character => character is >= '!' and <= '~');

@@ -174,16 +174,19 @@ public static class WardLinkAuth
             };
 
             // The handler describes a token for another audience by the one audience it found, which IdentityModel, checking a
-            // token's list of audiences, does not report: "The audience '(null)' is invalid". Say what is wrong instead.
+            // token's list of audiences, does not report: "The audience '(null)' is invalid". Say what is wrong instead. And it
+            // describes only the failures it knows: a token that is no JWT, or otherwise refused, was told invalid_token and no why.
             options.Events = new JwtBearerEvents
             {
                 OnChallenge = context =>
                 {
-                    if (context.AuthenticateFailure is SecurityTokenInvalidAudienceException)
+                    context.ErrorDescription = context.AuthenticateFailure switch
                     {
-                        context.ErrorDescription = $"The token is not for this service: it names none of {string.Join(", ", valid)} as its audience.";
-                    }
-
+                        SecurityTokenInvalidAudienceException => $"The token is not for this service: it names none of {string.Join(", ", valid)} as its audience.",
+                        SecurityTokenMalformedException => "The token is not a JWT: a header, claims and a signature, each base64url, joined by dots.",
+                        not null when string.IsNullOrEmpty(context.ErrorDescription) => "The token is not valid here.",
+                        _ => context.ErrorDescription,
+                    };
                     return Task.CompletedTask;
                 },
             };

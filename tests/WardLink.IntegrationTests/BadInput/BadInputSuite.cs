@@ -1377,6 +1377,10 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         {
             Fail($"expected a field error for {field}");
         }
+        else if (answer.Status == 400 && problem.GetProperty("title").GetString() is not (Rejection.InvalidTitle or ProblemResponses.UnreadableBodyTitle))
+        {
+            Fail($"a 400 of a request's values is titled \"{Rejection.InvalidTitle}\" (one of a body that does not read as JSON \"{ProblemResponses.UnreadableBodyTitle}\": docs/api.md)");
+        }
 
         return failures;
     }
