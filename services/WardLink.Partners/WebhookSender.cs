@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -38,59 +39,105 @@ public sealed class WebhookSender(
 {
     public const string ClientName = "webhooks";
 
-    private const int BatchSize = 20;
-    private const int Parallelism = 4;
+    /// <summary>The most attempts under way at once.</summary>
+    private const int MaxSending = 20;
+
+    /// <summary>The most attempts under way at once to one webhook (its earliest due first).</summary>
+    private const int PerWebhook = 4;
 
     private readonly TimeProvider _clock = clock;
 
+    /// <summary>The attempts under way, by delivery, with the webhook each is for.</summary>
+    private readonly ConcurrentDictionary<Guid, (Guid Webhook, Task Attempt)> _sending = new();
+
     private WebhookOptions Options => options.Value;
 
-    /// <summary>Sends what is due at <paramref name="now"/>; returns how many attempts it made.</summary>
+    /// <summary>
+    /// Starts the attempts due at <paramref name="now"/> that there is room for, and returns how many it started; each goes on
+    /// past the round, which waits for none. Every webhook with a due delivery has room for <see cref="PerWebhook"/> attempts
+    /// under way, all of them together for <see cref="MaxSending"/> (the webhooks in a random order each round, when more are
+    /// due than there is room for): a partner's endpoint that is slow or does not answer holds only its own attempts, for up to
+    /// the timeout each, never another partner's. (A round sent the 20 earliest due four at a time and waited for them all, so
+    /// one partner's endpoints that never answered held every other partner's notices for minutes.)
+    /// </summary>
     public async Task<int> SendDueAsync(DateTimeOffset now, CancellationToken ct)
     {
-        // The earliest due of each database, a batch's worth, then a batch's worth of them all.
-        var found = await databases.ListEveryWardAsync<WebhookDelivery>(
-            every => every.Where(delivery => delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now).OrderBy(delivery => delivery.NextAttemptAt).Take(BatchSize),
-            ct);
-        IReadOnlyList<(Guid Id, string? Tenant)> due = [.. found.OrderBy(delivery => delivery.NextAttemptAt).Take(BatchSize).Select(delivery => (delivery.Id, delivery.TenantId))];
-
-        var attempts = 0;
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (delivery, token) =>
+        var webhooks = await databases.ReadEveryWardAsync(async session => (IReadOnlyList<Guid>)await session.Query<WebhookDelivery>()
+            .Where(delivery => delivery.AnyTenant() && delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
+            .Select(delivery => delivery.WebhookId)
+            .Distinct()
+            .ToListAsync(ct));
+        var started = 0;
+        foreach (var webhook in webhooks.Distinct().OrderBy(_ => Random.Shared.Next()))
         {
-            using (EnterWardOf(delivery.Tenant))
+            var room = Math.Min(PerWebhook - _sending.Values.Count(sending => sending.Webhook == webhook), MaxSending - _sending.Count);
+            if (room <= 0)
             {
-                // One delivery's fault (its database row, say) is logged and tried again on a later round; the
-                // others of the batch, which may be in mid-send, go on.
-                try
-                {
-                    if (await DeliverAsync(delivery.Id, token))
-                    {
-                        Interlocked.Increment(ref attempts);
-                    }
-                }
-                catch (Exception fault) when (!token.IsCancellationRequested)
-                {
-                    logger.LogError(fault, "Webhook delivery {Delivery} could not be attempted; it is tried again later.", delivery.Id);
-                }
+                continue;
             }
-        });
-        return attempts;
+
+            var earliest = await databases.ListEveryWardAsync<WebhookDelivery>(
+                every => every.Where(delivery => delivery.WebhookId == webhook && delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
+                    .OrderBy(delivery => delivery.NextAttemptAt).Take(PerWebhook),
+                ct);
+            foreach (var delivery in earliest.OrderBy(delivery => delivery.NextAttemptAt).Where(delivery => !_sending.ContainsKey(delivery.Id)).Take(room))
+            {
+                // Started once it is counted, so that it cannot end (and be forgotten) before it is.
+                var attempt = new Task<Task>(() => AttemptInItsWardAsync(delivery.Id, delivery.TenantId, ct));
+                _sending[delivery.Id] = (webhook, attempt.Unwrap());
+                attempt.Start(TaskScheduler.Default);
+                started++;
+            }
+        }
+
+        return started;
+    }
+
+    /// <summary>Stops the rounds, then waits for the attempts under way, which the stop cancels (each is retried once its claim lapses).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await Task.WhenAll(_sending.Values.Select(sending => sending.Attempt)).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// One attempt of delivery <paramref name="id"/>, in the ward of <paramref name="tenant"/>: its fault (its database row, say) is
+    /// logged and it is tried again on a later round; the others under way go on.
+    /// </summary>
+    private async Task AttemptInItsWardAsync(Guid id, string? tenant, CancellationToken ct)
+    {
+        try
+        {
+            using (EnterWardOf(tenant))
+            {
+                await DeliverAsync(id, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The service stops: the claim lapses and another round, here or on another replica, tries it again.
+        }
+        catch (Exception fault)
+        {
+            logger.LogError(fault, "Webhook delivery {Delivery} could not be attempted; it is tried again later.", id);
+        }
+        finally
+        {
+            _sending.TryRemove(id, out _);
+        }
     }
 
     protected override TimeSpan Interval => Options.PollInterval;
 
     protected override Task<int> RunRoundAsync(DateTimeOffset now, CancellationToken ct) => SendDueAsync(now, ct);
 
-    private async Task<bool> DeliverAsync(Guid id, CancellationToken ct)
+    private async Task DeliverAsync(Guid id, CancellationToken ct)
     {
-        if (await ClaimAsync(id, ct) is not var (delivery, webhook, signing))
+        if (await ClaimAsync(id, ct) is var (delivery, webhook, signing))
         {
-            return false;
+            var (attempt, failure) = await AttemptAsync(delivery, webhook, signing, ct);
+            await sessions.RetryOnConflictAsync(session => RecordAsync(session, id, attempt, failure, ct), ct);
         }
-
-        var (attempt, failure) = await AttemptAsync(delivery, webhook, signing, ct);
-        await sessions.RetryOnConflictAsync(session => RecordAsync(session, id, attempt, failure, ct), ct);
-        return true;
     }
 
     /// <summary>

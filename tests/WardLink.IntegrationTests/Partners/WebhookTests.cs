@@ -1034,6 +1034,59 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Guid.NewGuid(), "TIP-2024-0042", Guid.NewGuid(), true, SecurityCategory.Theft, text, new Place(null, text, 19.8, 105.77),
         DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow, "officer-lan", partnerId);
 
+    /// <summary>
+    /// One partner's endpoints that never answer hold none of another partner's notices: with five webhooks of one partner on
+    /// an endpoint that holds every request open (past the sender's timeout, which would end them), a notice to another
+    /// partner's endpoint arrives while all five are still held. (The sender sent a round's deliveries four at a time, the
+    /// earliest due first, so the fifth and the other partner's waited for the first four to time out.)
+    /// </summary>
+    [Fact]
+    public async Task A_partner_s_endpoints_that_never_answer_do_not_hold_another_partner_s_notice()
+    {
+        var slowPartner = await system.Police.RegisterPartnerAsync("Hàm Rồng Ward Market Board");
+        var slowSite = await system.Police.RegisterSiteAsync(slowPartner, "Market hall gate");
+        var otherPartner = await system.Police.RegisterPartnerAsync("Đông Vệ Primary School", "school");
+        var otherSite = await system.Police.RegisterSiteAsync(otherPartner, "School gate");
+        var (held, ended) = (0, 0);
+        var slow = system.Receiver.Endpoint("never-answers", async response =>
+        {
+            Interlocked.Increment(ref held);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, response.HttpContext.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref ended);
+            }
+        });
+        var slowClient = system.ClientOf(slowPartner);
+        var slowWebhooks = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            slowWebhooks.Add((await SubscribeAsync(slowClient, slowPartner, $"{slow}?n={i}", "incidentReported")).Id);
+        }
+
+        try
+        {
+            await system.Bus.PublishAsync(IncidentAt(slowSite), Guid.NewGuid());
+            await Eventually.Get(() => Task.FromResult(Volatile.Read(ref held) >= 4 ? "held" : null), "the first attempts to the endpoint that never answers");
+            await SubscribeAsync(system.ClientOf(otherPartner), otherPartner, system.Receiver.Endpoint("answers-at-once"), "incidentReported");
+            await system.Bus.PublishAsync(IncidentAt(otherSite), Guid.NewGuid());
+
+            Assert.Single(await ArrivedAsync("answers-at-once", 1));
+            Assert.True(Volatile.Read(ref ended) == 0, $"the other partner's notice came only after {ended} attempt(s) to the endpoint that never answers ended");
+            Assert.Equal(5, Volatile.Read(ref held));
+        }
+        finally
+        {
+            foreach (var webhook in slowWebhooks)
+            {
+                await SendWithIfMatchAsync(slowClient, HttpMethod.Delete, $"/partners/{slowPartner}/webhooks/{webhook}");
+            }
+        }
+    }
+
     private static async Task<(Guid Id, string Secret)> SubscribeAsync(HttpClient client, Guid partnerId, string url, params string[] events)
     {
         var response = await client.PostAsJsonAsync($"/partners/{partnerId}/webhooks", new { url, events, description = "Security desk" }, Ct);
