@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using WardLink.Domain;
 
 namespace WardLink.Partners;
@@ -19,7 +20,7 @@ public sealed class WebhookTargetRefusedException(string message) : Exception(me
 /// resolves differently a moment later (DNS rebinding) gains nothing. Local targets (and http)
 /// are allowed only where configured: in Development, and in tests.
 /// </summary>
-public static class WebhookTargets
+public static partial class WebhookTargets
 {
     /// <summary>Why <paramref name="url"/> cannot be a webhook endpoint, or null when it can.</summary>
     public static string? CheckUrl(string? url, bool allowLocalTargets)
@@ -45,6 +46,14 @@ public static class WebhookTargets
         if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
             return "Not an absolute address (https://host/path).";
+        }
+
+        // A path called otherwise than it is written: a backslash is read as a slash (in the host's place too), a dot segment
+        // (/./, /../, escaped or not) is removed with what it names before the request is sent, and a % that starts no escape
+        // is sent as %25.
+        if (trimmed.Contains('\\', StringComparison.Ordinal) || HasDotSegment(trimmed) || LoosePercent().IsMatch(trimmed))
+        {
+            return "Write the path as it is called: no backslash (read as a slash), no . or .. segment (removed before the request is sent), and % only as an escape (%25 for itself).";
         }
 
         // A host in other letters than ASCII (a Cyrillic а in "exаmple.org", full-width letters or dots) is called by its ASCII form,
@@ -94,15 +103,33 @@ public static class WebhookTargets
             or 0x2800 or 0x3164 or (>= 0xFE00 and <= 0xFE0F) or 0xFFA0 or (>= 0xFFF0 and <= 0xFFF8) or (>= 0x1BCA0 and <= 0x1BCA3)
             or 0x16FE4 or 0x1D159 or (>= 0x1D173 and <= 0x1D17A) or (>= 0xE0000 and <= 0xE0FFF);
 
+    /// <summary>A <c>%</c> that starts no escape (two hexadecimal digits after it).</summary>
+    [GeneratedRegex("%(?![0-9A-Fa-f]{2})", RegexOptions.CultureInvariant)]
+    private static partial Regex LoosePercent();
+
+    /// <summary>Whether the path of an absolute <paramref name="url"/> as written (after its authority, up to its query or fragment) has a dot segment, escaped or not.</summary>
+    private static bool HasDotSegment(string url)
+    {
+        var afterScheme = url.IndexOf(':', StringComparison.Ordinal) + 1;
+        var start = url.IndexOfAny(['/', '?', '#'], afterScheme + url.AsSpan(afterScheme).IndexOfAnyExcept('/'));
+        if (start < 0 || url[start] is '?' or '#')
+        {
+            return false;
+        }
+
+        var end = url.IndexOfAny(['?', '#'], start);
+        return url[start..(end < 0 ? url.Length : end)].Split('/').Any(segment => Uri.UnescapeDataString(segment) is "." or "..");
+    }
+
     /// <summary>
-    /// The authority of an absolute <paramref name="url"/> as written: after its scheme (and <c>//</c>) up to its path, query or
-    /// fragment (a backslash starts a path too: <see cref="Uri"/> reads it as a slash).
+    /// The authority of an absolute <paramref name="url"/> as written (which holds no backslash): after its scheme (and <c>//</c>) up
+    /// to its path, query or fragment.
     /// </summary>
     private static string Authority(string url)
     {
         var start = url.IndexOf(':', StringComparison.Ordinal) + 1;
-        start += url.AsSpan(start).IndexOfAnyExcept('/', '\\');
-        var end = url.IndexOfAny(['/', '\\', '?', '#'], start);
+        start += url.AsSpan(start).IndexOfAnyExcept('/');
+        var end = url.IndexOfAny(['/', '?', '#'], start);
         return url[start..(end < 0 ? url.Length : end)];
     }
 

@@ -334,6 +334,30 @@ public sealed class WebhookTargetTests
     }
 
     /// <summary>
+    /// The path called is the path written (docs/partners.md: the address shown is the one called): an address whose path holds a
+    /// backslash (which .NET's Uri reads as a slash, in the host's place too), a dot segment, escaped or not (removed with what it
+    /// names), or a % that starts no escape (sent as %25) is refused; any other is called with its path as written. Generated from
+    /// segments of letters, dots, escapes and backslashes.
+    /// </summary>
+    [Fact]
+    public void An_accepted_address_is_called_with_its_path_as_written()
+    {
+        Gen.OneOf("hook", "b1", ".", "..", "%2e", "%2E%2e", ".a", "a.", "\\", "...", "a\\b", "%2e%2", "%41", "%", "%zz", "%2F", "%25").Array[1, 5].Sample(segments =>
+        {
+            var path = "/" + string.Join('/', segments);
+            var url = $"https://desk.eye-hospital.example{path}?x=1";
+            var refused = path.Contains('\\', StringComparison.Ordinal) || segments.Any(segment => Uri.UnescapeDataString(segment) is "." or "..")
+                || System.Text.RegularExpressions.Regex.IsMatch(path, "%(?![0-9A-Fa-f]{2})");
+            Assert.Equal(refused, WebhookTargets.CheckUrl(url, allowLocalTargets: false) is not null);
+
+            // Called with its path as written, but for an escape of a character that needs none, which the request may carry plain.
+            var called = new Uri(url).AbsolutePath;
+            Assert.True(refused || Uri.UnescapeDataString(called) == Uri.UnescapeDataString(path), $"{url} is called at {called}");
+        });
+        Assert.NotNull(WebhookTargets.CheckUrl("http:/\\127.0.0.1:18931/ok/backslash\\path", allowLocalTargets: true));
+    }
+
+    /// <summary>
     /// An address shown otherwise than it is called is refused: an IPv4 address not in dotted decimal (a number, octal or
     /// leading zeros, which Uri reads as another address), an empty user name (<c>https://@host</c>), port 0.
     /// </summary>
