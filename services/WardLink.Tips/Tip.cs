@@ -225,6 +225,10 @@ public sealed record ReferTip(Guid? IncidentId = null)
     /// <summary>Whether <see cref="IncidentId"/> names an incident tips has heard of from incidents (looked up by the endpoint).</summary>
     [JsonIgnore]
     public bool IncidentKnown { get; init; }
+
+    /// <summary>The tip's ward, as the request acting in it read it: a new incident is opened there, when the tip came in.</summary>
+    [JsonIgnore]
+    public RecordingWard? Ward { get; init; }
 }
 
 /// <summary>Write in a tip's follow-up thread; the endpoint says who writes (the police or the tipster) and gives the message its id.</summary>
@@ -464,6 +468,15 @@ public static class Tip
         if (tip.IncidentId is { } incident)
         {
             return Rejection.Conflict($"Tip {tip.Number} was already referred to incident {incident}.");
+        }
+
+        // A new incident is opened in the tip's ward when the tip came in, which incidents refuses on or after the ward's end (a
+        // tip entered late in a ward since merged or dissolved): refused here, or the tip would point at an incident never opened.
+        if (command.IncidentId is null && command.Ward is { EndsAt: { } end } ward && tip.ReceivedAt >= end)
+        {
+            return new FieldErrors()
+                .Check(false, "incidentId", $"A new incident would be opened in {ward.Id} when the tip came in, but {WardChecks.Ended(ward)}: link the tip from an incident{(ward.MergedInto is { } successor ? $" of {successor}" : string.Empty)} (POST /api/incidents/{{id}}/tips).")
+                .ToRejection();
         }
 
         return Decision.Accept(new TipReferred(

@@ -61,7 +61,7 @@ public static class TipEndpoints
             .ProducesStepProblems();
         tips.MapPost("/{id:guid}/referral", Refer)
             .WithName("ReferTip")
-            .WithSummary("Refer a valuable tip to an existing incident (one the incidents service has reported: else a 400 naming incidentId), or to a new one (incidents hears TipReferred).")
+            .WithSummary("Refer a valuable tip to an existing incident (one the incidents service has reported: else a 400 naming incidentId), or to a new one (incidents hears TipReferred), opened in the tip's ward when the tip came in: a tip that came in on or after its ward's end (merged or dissolved) is a 400 naming incidentId (link it from an incident of another ward).")
             .Produces<TipPoliceView>()
             .ProducesStepProblems();
         tips.MapGet("/{id:guid}/messages", Messages)
@@ -190,6 +190,7 @@ public static class TipEndpoints
         {
             NewIncidentId = Guid.CreateVersion7(),
             IncidentKnown = request?.IncidentId is { } existing && await session.LoadAsync<KnownIncident>(existing, ct) is not null,
+            Ward = http.Ward().Ward.AsRecording(),
         };
         return await session.AppendToStreamAsync<TipState>(http, id, What, tip => Tip.Refer(tip, command, clock.GetUtcNow(), http.Actor()), ct);
     }
