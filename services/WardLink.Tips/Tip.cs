@@ -430,7 +430,7 @@ public static class Tip
             .Check(command.Verdict != TipVerdict.Duplicate || command.DuplicateOf is not null, "duplicateOf", "A duplicate names the tip it repeats.")
             .Check(command.Verdict == TipVerdict.Duplicate || command.DuplicateOf is null, "duplicateOf", "Only a duplicate names another tip.")
             .Check(command.DuplicateOf != tip.Id, "duplicateOf", "A tip cannot duplicate itself.")
-            .Check(command.DuplicateOf is null || command.DuplicateOf == tip.Id || command.OriginalExists, "duplicateOf", "No such tip.");
+            .Check(command.DuplicateOf is null || command.DuplicateOf == tip.Id || command.OriginalExists, "duplicateOf", "No such tip in this tip's ward: a duplicate names a tip of its own ward (a ward merged into another keeps its tips).");
         if (errors.Any)
         {
             return errors.ToRejection();
