@@ -201,14 +201,11 @@ public static class Webhook
             return left;
         }
 
-        if (command.Existing >= MaxPerPartner)
-        {
-            return Rejection.Conflict($"Partner {partner.Name} already has {MaxPerPartner} webhooks; delete one first.");
-        }
-
+        // The request's values first, as every step judges them before what the record holds: at the limit, an invalid body is
+        // told what is wrong with it (it was told the limit, and the 400 only once a webhook was deleted).
         var errors = new FieldErrors().CheckRequest(command.Request, command.AllowLocalTargets);
-        return errors.Any
-            ? errors.ToRejection()
+        return errors.Any ? errors.ToRejection()
+            : command.Existing >= MaxPerPartner ? Rejection.Conflict($"Partner {partner.Name} already has {MaxPerPartner} webhooks; delete one first.")
             : Decision.Accept(new WebhookSubscribed(
                 command.WebhookId, partner.Id, command.Request.Url!.Trim(), [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor));
     }

@@ -45,7 +45,8 @@ public static partial class WebhookTargets
         var trimmed = url.Trim();
         if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
-            return "Not an absolute address (https://host/path).";
+            // .NET reads no address with a port past 65535: say which part is wrong.
+            return PortPastItsRange().IsMatch(trimmed) ? "A port from 1 to 65535." : "Not an absolute address (https://host/path).";
         }
 
         // A path called otherwise than it is written: a backslash is read as a slash (in the host's place too), a dot segment
@@ -102,6 +103,10 @@ public static partial class WebhookTargets
         || rune.Value is 0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F) or (>= 0x2060 and <= 0x206F)
             or 0x2800 or 0x3164 or (>= 0xFE00 and <= 0xFE0F) or 0xFFA0 or (>= 0xFFF0 and <= 0xFFF8) or (>= 0x1BCA0 and <= 0x1BCA3)
             or 0x16FE4 or 0x1D159 or (>= 0x1D173 and <= 0x1D17A) or (>= 0xE0000 and <= 0xE0FFF);
+
+    /// <summary>An authority whose port is a number past 65535 (after the host, before the path, query or fragment).</summary>
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*:0*(6553[6-9]|655[4-9][0-9]|65[6-9][0-9]{2}|6[6-9][0-9]{3}|[7-9][0-9]{4}|[1-9][0-9]{5,})(?:[/?#]|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex PortPastItsRange();
 
     /// <summary>A <c>%</c> that starts no escape (two hexadecimal digits after it).</summary>
     [GeneratedRegex("%(?![0-9A-Fa-f]{2})", RegexOptions.CultureInvariant)]

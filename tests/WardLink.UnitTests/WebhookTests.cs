@@ -29,13 +29,14 @@ public sealed class WebhookDecisionTests
     }
 
     [Fact]
-    public void A_subscription_needs_a_known_partner_in_the_linkage_room_for_it_and_a_valid_request()
+    public void A_subscription_needs_a_known_partner_in_the_linkage_a_valid_request_and_then_room_for_it()
     {
         var left = Hospital.Apply(new PartnerLeft(PartnerId, "merged", Now, "x"));
 
         Assert.Equal(RejectionKind.NotFound, Subscribe(new SubscribeWebhook(WebhookId, PartnerId, null, 0, Valid, false)).Rejection?.Kind);
         AssertConflict(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, left, 0, Valid, false)));
         AssertConflict(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, Webhook.MaxPerPartner, Valid, false)));
+        AssertInvalid(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, Webhook.MaxPerPartner, Valid with { Description = new string('x', Webhook.MaxDescriptionLength + 1) }, false)), "description");
         AssertInvalid(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, new WebhookRequest(null, [], new string('x', Webhook.MaxDescriptionLength + 1)), false)), "url", "events", "description");
         AssertInvalid(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, Valid with { Url = "http://desk.eye-hospital.example/" }, false)), "url");
         Assert.True(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, Valid with { Url = "http://127.0.0.1:5000/hooks" }, true)).IsAccepted);
@@ -356,6 +357,15 @@ public sealed class WebhookTargetTests
         });
         Assert.NotNull(WebhookTargets.CheckUrl("http:/\\127.0.0.1:18931/ok/backslash\\path", allowLocalTargets: true));
     }
+
+    /// <summary>A port outside 1 to 65535 is refused naming the port, whichever of .NET's readers refuses it (one past 65535 reads as no address at all).</summary>
+    [Theory]
+    [InlineData("https://desk.eye-hospital.example:0/hook")]
+    [InlineData("https://desk.eye-hospital.example:65536/hook")]
+    [InlineData("https://desk.eye-hospital.example:99999")]
+    [InlineData("https://desk.eye-hospital.example:1000000?x=1")]
+    public void A_port_outside_its_range_is_refused_naming_the_port(string url) =>
+        Assert.Equal("A port from 1 to 65535.", WebhookTargets.CheckUrl(url, allowLocalTargets: false));
 
     /// <summary>
     /// An address shown otherwise than it is called is refused: an IPv4 address not in dotted decimal (a number, octal or
