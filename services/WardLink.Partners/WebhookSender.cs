@@ -113,13 +113,14 @@ public sealed class WebhookSender(
                 await DeliverAsync(id, ct);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The service stops: the claim lapses and another round, here or on another replica, tries it again.
-        }
-        catch (Exception fault)
+        catch (Exception fault) when (!ct.IsCancellationRequested)
         {
             logger.LogError(fault, "Webhook delivery {Delivery} could not be attempted; it is tried again later.", id);
+        }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // The service stops (its database call or send cancelled, whatever it threw): the claim lapses and another round, here
+            // or on another replica, tries it again.
         }
         finally
         {
