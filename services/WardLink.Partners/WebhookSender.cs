@@ -40,51 +40,53 @@ public sealed class WebhookSender(
     public const string ClientName = "webhooks";
 
     /// <summary>The most attempts under way at once.</summary>
-    private const int MaxSending = 20;
+    private const int MaxSending = 40;
 
-    /// <summary>The most attempts under way at once to one webhook (its earliest due first).</summary>
-    private const int PerWebhook = 4;
+    /// <summary>The most attempts under way at once to one partner's endpoints (its earliest due first, whichever of its webhooks).</summary>
+    private const int PerPartner = 4;
 
     private readonly TimeProvider _clock = clock;
 
-    /// <summary>The attempts under way, by delivery, with the webhook each is for.</summary>
-    private readonly ConcurrentDictionary<Guid, (Guid Webhook, Task Attempt)> _sending = new();
+    /// <summary>The attempts under way, by delivery, with the partner each is for.</summary>
+    private readonly ConcurrentDictionary<Guid, (Guid Partner, Task Attempt)> _sending = new();
 
     private WebhookOptions Options => options.Value;
 
+    protected override TimeSpan Interval => Options.PollInterval;
+
     /// <summary>
     /// Starts the attempts due at <paramref name="now"/> that there is room for, and returns how many it started; each goes on
-    /// past the round, which waits for none. Every webhook with a due delivery has room for <see cref="PerWebhook"/> attempts
-    /// under way, all of them together for <see cref="MaxSending"/> (the webhooks in a random order each round, when more are
-    /// due than there is room for): a partner's endpoint that is slow or does not answer holds only its own attempts, for up to
+    /// past the round, which waits for none. Every partner with a due delivery has room for <see cref="PerPartner"/> attempts
+    /// under way, all of them together for <see cref="MaxSending"/> (the partners in a random order each round, when more are
+    /// due than there is room for): a partner's endpoints that are slow or do not answer hold only its own attempts, for up to
     /// the timeout each, never another partner's. (A round sent the 20 earliest due four at a time and waited for them all, so
     /// one partner's endpoints that never answered held every other partner's notices for minutes.)
     /// </summary>
-    public async Task<int> SendDueAsync(DateTimeOffset now, CancellationToken ct)
+    protected override async Task<int> RunRoundAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var webhooks = await databases.ReadEveryWardAsync(async session => (IReadOnlyList<Guid>)await session.Query<WebhookDelivery>()
+        var partners = await databases.ReadEveryWardAsync(async session => (IReadOnlyList<Guid>)await session.Query<WebhookDelivery>()
             .Where(delivery => delivery.AnyTenant() && delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
-            .Select(delivery => delivery.WebhookId)
+            .Select(delivery => delivery.PartnerId)
             .Distinct()
             .ToListAsync(ct));
         var started = 0;
-        foreach (var webhook in webhooks.Distinct().OrderBy(_ => Random.Shared.Next()))
+        foreach (var partner in partners.Distinct().OrderBy(_ => Random.Shared.Next()))
         {
-            var room = Math.Min(PerWebhook - _sending.Values.Count(sending => sending.Webhook == webhook), MaxSending - _sending.Count);
+            var room = Math.Min(PerPartner - _sending.Values.Count(sending => sending.Partner == partner), MaxSending - _sending.Count);
             if (room <= 0)
             {
                 continue;
             }
 
             var earliest = await databases.ListEveryWardAsync<WebhookDelivery>(
-                every => every.Where(delivery => delivery.WebhookId == webhook && delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
-                    .OrderBy(delivery => delivery.NextAttemptAt).Take(PerWebhook),
+                every => every.Where(delivery => delivery.PartnerId == partner && delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
+                    .OrderBy(delivery => delivery.NextAttemptAt).Take(PerPartner),
                 ct);
             foreach (var delivery in earliest.OrderBy(delivery => delivery.NextAttemptAt).Where(delivery => !_sending.ContainsKey(delivery.Id)).Take(room))
             {
                 // Started once it is counted, so that it cannot end (and be forgotten) before it is.
                 var attempt = new Task<Task>(() => AttemptInItsWardAsync(delivery.Id, delivery.TenantId, ct));
-                _sending[delivery.Id] = (webhook, attempt.Unwrap());
+                _sending[delivery.Id] = (partner, attempt.Unwrap());
                 attempt.Start(TaskScheduler.Default);
                 started++;
             }
@@ -93,11 +95,14 @@ public sealed class WebhookSender(
         return started;
     }
 
-    /// <summary>Stops the rounds, then waits for the attempts under way, which the stop cancels (each is retried once its claim lapses).</summary>
+    /// <summary>
+    /// Stops the rounds, then waits for the attempts under way, which the stop cancels (each is retried once its claim lapses), for
+    /// as long as the host gives the stop.
+    /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await Task.WhenAll(_sending.Values.Select(sending => sending.Attempt)).WaitAsync(cancellationToken);
+        await Task.WhenAll(_sending.Values.Select(sending => sending.Attempt)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>
@@ -127,10 +132,6 @@ public sealed class WebhookSender(
             _sending.TryRemove(id, out _);
         }
     }
-
-    protected override TimeSpan Interval => Options.PollInterval;
-
-    protected override Task<int> RunRoundAsync(DateTimeOffset now, CancellationToken ct) => SendDueAsync(now, ct);
 
     private async Task DeliverAsync(Guid id, CancellationToken ct)
     {

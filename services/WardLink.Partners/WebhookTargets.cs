@@ -54,7 +54,7 @@ public static partial class WebhookTargets
         // is sent as %25.
         if (trimmed.Contains('\\', StringComparison.Ordinal) || HasDotSegment(trimmed) || LoosePercent().IsMatch(trimmed))
         {
-            return "Write the path as it is called: no backslash (read as a slash), no . or .. segment (removed before the request is sent), and % only as an escape (%25 for itself).";
+            return "Write the address as it is called: no backslash (read as a slash), no . or .. segment in its path (removed before the request is sent), and % only as an escape (%25 for itself).";
         }
 
         // A host in other letters than ASCII (a Cyrillic а in "exаmple.org", full-width letters or dots) is called by its ASCII form,

@@ -1036,9 +1036,10 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
 
     /// <summary>
     /// One partner's endpoints that never answer hold none of another partner's notices: with five webhooks of one partner on
-    /// an endpoint that holds every request open (past the sender's timeout, which would end them), a notice to another
-    /// partner's endpoint arrives while all five are still held. (The sender sent a round's deliveries four at a time, the
-    /// earliest due first, so the fifth and the other partner's waited for the first four to time out.)
+    /// an endpoint that holds every request open (past the sender's timeout, which would end them), four notices each, a notice
+    /// to another partner's endpoint arrives while the first partner's attempts are all still held, four of them (its share).
+    /// (The sender sent a round's deliveries four at a time, the earliest due first, and waited for them all; with a share per
+    /// webhook, the first partner's twenty filled every attempt the sender had.)
     /// </summary>
     [Fact]
     public async Task A_partner_s_endpoints_that_never_answer_do_not_hold_another_partner_s_notice()
@@ -1069,14 +1070,18 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
 
         try
         {
-            await system.Bus.PublishAsync(IncidentAt(slowSite), Guid.NewGuid());
+            for (var i = 0; i < 4; i++)
+            {
+                await system.Bus.PublishAsync(IncidentAt(slowSite), Guid.NewGuid());
+            }
+
             await Eventually.Get(() => Task.FromResult(Volatile.Read(ref held) >= 4 ? "held" : null), "the first attempts to the endpoint that never answers");
             await SubscribeAsync(system.ClientOf(otherPartner), otherPartner, system.Receiver.Endpoint("answers-at-once"), "incidentReported");
             await system.Bus.PublishAsync(IncidentAt(otherSite), Guid.NewGuid());
 
             Assert.Single(await ArrivedAsync("answers-at-once", 1));
             Assert.True(Volatile.Read(ref ended) == 0, $"the other partner's notice came only after {ended} attempt(s) to the endpoint that never answers ended");
-            Assert.Equal(5, Volatile.Read(ref held));
+            Assert.Equal(4, Volatile.Read(ref held));
         }
         finally
         {

@@ -901,8 +901,8 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
     /// <summary>
     /// A tip entered late in a ward that has ended since (it came in after the ward's end, recorded before the end was) is not
     /// referred to a new incident, which incidents would refuse to open there: a 400 naming <c>incidentId</c> that stores nothing
-    /// (it was a 200, the tip left pointing at an incident never opened, its message parked for good). A tip that came in before
-    /// the end is referred.
+    /// (it was a 200, the tip left pointing at an incident never opened, its message parked for good), one at the end's very instant
+    /// (local midnight, written in UTC) too. A tip that came in a tick before the end is referred.
     /// </summary>
     [Fact]
     public async Task A_tip_that_came_in_after_its_ward_ended_is_not_referred_to_a_new_incident_and_nothing_is_stored()
@@ -911,8 +911,9 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
         await wards.EstablishAsync(ended, "HDA", "Hoằng Đại");
         var tips = wards.Tips(ended);
         var late = await tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2025-07-02T10:00:00+07:00"));
-        var before = await tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2025-06-30T23:59:59+07:00"));
-        foreach (var tip in new[] { late, before })
+        var atTheEnd = await tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2025-06-30T17:00:00Z"));
+        var before = await tips.ReceiveAsync(TipsApi.NewTip(receivedAt: "2025-06-30T23:59:59.9999999+07:00"));
+        foreach (var tip in new[] { late, atTheEnd, before })
         {
             Assert.Equal(HttpStatusCode.OK, (await tips.AssessAsync(tip, "valuable")).StatusCode);
         }
@@ -920,7 +921,11 @@ public sealed class TipIncidentMergerTests(WardedServices wards) : IClassFixture
         await wards.DissolveAsync(ended, new DateOnly(2025, 7, 1));
         var stored = await wards.TipsStore.CountEventsAsync();
 
-        await (await tips.PostAsJsonAsync($"/tips/{late}/referral", new { }, Ct)).AssertFieldErrorAsync("incidentId");
+        foreach (var tip in new[] { late, atTheEnd })
+        {
+            await (await tips.PostAsJsonAsync($"/tips/{tip}/referral", new { }, Ct)).AssertFieldErrorAsync("incidentId");
+        }
+
         Assert.Equal(stored, await wards.TipsStore.CountEventsAsync());
         Assert.Equal(HttpStatusCode.OK, (await tips.PostAsJsonAsync($"/tips/{before}/referral", new { }, Ct)).StatusCode);
     }
