@@ -115,15 +115,14 @@ public static partial class WebhookTargets
     /// <summary>Whether the path of an absolute <paramref name="url"/> as written (after its authority, up to its query or fragment) has a dot segment, escaped or not.</summary>
     private static bool HasDotSegment(string url)
     {
-        var afterScheme = url.IndexOf(':', StringComparison.Ordinal) + 1;
-        var start = url.IndexOfAny(['/', '?', '#'], afterScheme + url.AsSpan(afterScheme).IndexOfAnyExcept('/'));
-        if (start < 0 || url[start] is '?' or '#')
+        var (_, pathStart) = AuthorityBounds(url);
+        if (pathStart == url.Length || url[pathStart] is '?' or '#')
         {
             return false;
         }
 
-        var end = url.IndexOfAny(['?', '#'], start);
-        return url[start..(end < 0 ? url.Length : end)].Split('/').Any(segment => Uri.UnescapeDataString(segment) is "." or "..");
+        var end = url.IndexOfAny(['?', '#'], pathStart);
+        return url[pathStart..(end < 0 ? url.Length : end)].Split('/').Any(segment => Uri.UnescapeDataString(segment) is "." or "..");
     }
 
     /// <summary>
@@ -132,10 +131,17 @@ public static partial class WebhookTargets
     /// </summary>
     private static string Authority(string url)
     {
+        var (start, end) = AuthorityBounds(url);
+        return url[start..end];
+    }
+
+    /// <summary>Where the authority of an absolute <paramref name="url"/> starts, and where it ends (its path, query or fragment starts, else the end).</summary>
+    private static (int Start, int End) AuthorityBounds(string url)
+    {
         var start = url.IndexOf(':', StringComparison.Ordinal) + 1;
         start += url.AsSpan(start).IndexOfAnyExcept('/');
         var end = url.IndexOfAny(['/', '?', '#'], start);
-        return url[start..(end < 0 ? url.Length : end)];
+        return (start, end < 0 ? url.Length : end);
     }
 
     /// <summary>Whether <paramref name="address"/> is a public unicast address a webhook may be sent to.</summary>
