@@ -78,10 +78,15 @@ public sealed class WebhookSystem : ServiceGroup
         Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: QuickSender, services: services => services.AddConsumeObserver(_ => Consumed));
         Bus = Own(await TestBus.StartAsync(VirtualHost));
         Police = Partners.CreateClient();
-        PartnerA = await Police.RegisterPartnerAsync("Thanh Hóa Eye Hospital");
-        SiteA = await Police.RegisterSiteAsync(PartnerA, "Eye hospital main gate");
-        PartnerB = await Police.RegisterPartnerAsync("Provincial Political School", "school");
-        SiteB = await Police.RegisterSiteAsync(PartnerB, "Political School gate");
+        (PartnerA, SiteA) = await PartnerWithSiteAsync("Thanh Hóa Eye Hospital", "Eye hospital main gate");
+        (PartnerB, SiteB) = await PartnerWithSiteAsync("Provincial Political School", "Political School gate", "school");
+    }
+
+    /// <summary>A partner of a test's own, registered by the police, with one site.</summary>
+    public async Task<(Guid Partner, Guid Site)> PartnerWithSiteAsync(string name, string site, string kind = "hospital")
+    {
+        var partner = await Police.RegisterPartnerAsync(name, kind);
+        return (partner, await Police.RegisterSiteAsync(partner, site));
     }
 
     /// <summary>A client of the partner's own, as its partner client calls the service.</summary>
@@ -315,10 +320,8 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     public async Task A_partner_is_told_only_of_its_own_sites_and_submissions_and_only_the_fields_of_its_view()
     {
         // Partners of their own, so no other test's event reaches these subscriptions.
-        var partnerA = await system.Police.RegisterPartnerAsync("Thanh Hóa Psychiatric Hospital");
-        var siteA = await system.Police.RegisterSiteAsync(partnerA, "Psychiatric hospital gate");
-        var partnerB = await system.Police.RegisterPartnerAsync("Vocational and Continuing Education Centre", "school");
-        var siteB = await system.Police.RegisterSiteAsync(partnerB, "Education centre gate");
+        var (partnerA, siteA) = await system.PartnerWithSiteAsync("Thanh Hóa Psychiatric Hospital", "Psychiatric hospital gate");
+        var (partnerB, siteB) = await system.PartnerWithSiteAsync("Vocational and Continuing Education Centre", "Education centre gate", "school");
         await SubscribeAsync(system.ClientOf(partnerA), partnerA, system.Receiver.Endpoint("view-a"), WebhookSystem.AllEvents);
         await SubscribeAsync(system.ClientOf(partnerB), partnerB, system.Receiver.Endpoint("view-b"), WebhookSystem.AllEvents);
         const string Marker = "MARKER-never-leaves";
@@ -416,8 +419,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     [Fact]
     public async Task Every_event_type_arrives_as_the_document_s_webhooks_describe_it()
     {
-        var partner = await system.Police.RegisterPartnerAsync("Thanh Hóa Dermatology Hospital");
-        var site = await system.Police.RegisterSiteAsync(partner, "Main gate");
+        var (partner, site) = await system.PartnerWithSiteAsync("Thanh Hóa Dermatology Hospital", "Main gate");
         await SubscribeAsync(system.ClientOf(partner), partner, system.Receiver.Endpoint("documented"), WebhookSystem.AllEvents);
         var types = Enum.GetValues<WebhookEventType>();
         foreach (var type in types)
@@ -1044,10 +1046,8 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     [Fact]
     public async Task A_partner_s_endpoints_that_never_answer_do_not_hold_another_partner_s_notice()
     {
-        var slowPartner = await system.Police.RegisterPartnerAsync("Hàm Rồng Ward Market Board");
-        var slowSite = await system.Police.RegisterSiteAsync(slowPartner, "Market hall gate");
-        var otherPartner = await system.Police.RegisterPartnerAsync("Đông Vệ Primary School", "school");
-        var otherSite = await system.Police.RegisterSiteAsync(otherPartner, "School gate");
+        var (slowPartner, slowSite) = await system.PartnerWithSiteAsync("Hàm Rồng Ward Market Board", "Market hall gate");
+        var (otherPartner, otherSite) = await system.PartnerWithSiteAsync("Đông Vệ Primary School", "School gate", "school");
         var (held, ended) = (0, 0);
         var slow = system.Receiver.Endpoint("never-answers", async response =>
         {
