@@ -15,6 +15,7 @@
 #   WARDLINK_TEST_RABBIT_DIST_PORT [55675], WARDLINK_TEST_RABBIT_NODE [wardlink-test]
 #   WARDLINK_KEEP_INFRA [0]                1: leave PostgreSQL and RabbitMQ running for a faster next run
 #   WARDLINK_TEST_HANG_TIMEOUT [10m]       a test project in which no test starts or ends that long is stopped
+#   WARDLINK_TEST_ORDER [by name]          reverse: each class's tests in the reverse order of their names
 set -euo pipefail
 cd "$(dirname "$0")"
 
