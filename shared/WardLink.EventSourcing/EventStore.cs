@@ -66,6 +66,24 @@ public static class EventStore
         return builder.ConnectionString;
     }
 
+    /// <summary>
+    /// Npgsql asks PostgreSQL to cancel a statement past its <see cref="CommandTimeout"/> (or one whose request was
+    /// cancelled) synchronously, on a thread of the pool, through a new connection a PostgreSQL that hangs holds up to twice
+    /// <see cref="ConnectTimeout"/>. The pool adds threads about one a second past its minimum (the cores), so a hanging
+    /// database's statements timing out together held their requests, and every other (liveness too), seconds past the bounds
+    /// above: 24 requests at once were answered over 10 s, the last after 32 s. The minimum is raised so that every connection
+    /// the store may open can be cancelling at once while the cores still serve; threads the pool does not need are not started.
+    /// </summary>
+    private static void KeepThreadsForCancellations(IEnumerable<string> connectionStrings)
+    {
+        var wanted = Environment.ProcessorCount + connectionStrings.Sum(connectionString => new NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize);
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, completionPorts);
+        }
+    }
+
     /// <summary>What <see cref="Tuned"/> sets unless the string sets its keyword (with its spaces or without).</summary>
     private static readonly (string Keyword, Action<NpgsqlConnectionStringBuilder> Set)[] Defaults =
     [
@@ -100,6 +118,7 @@ public static class EventStore
             {
                 var options = new StoreOptions();
                 var wards = services.GetRequiredService<IOptions<WardOptions>>().Value;
+                KeepThreadsForCancellations([ConnectionString(services), .. wards.Databases.Values.Select(group => Tuned(group.ConnectionString))]);
                 if (wards.Databases.Count == 0)
                 {
                     options.Connection(ConnectionString(services));
