@@ -22,7 +22,7 @@ public sealed class TestOrder : ITestClassOrderer, ITestMethodOrderer, ITestCase
 
     private static readonly bool Reversed = Environment.GetEnvironmentVariable(Setting) switch
     {
-        null or "" or "byName" => false,
+        null or "" => false,
         "reverse" => true,
         var other => throw new InvalidOperationException($"{Setting} is \"{other}\": it may be \"reverse\" (or unset, by name)."),
     };
