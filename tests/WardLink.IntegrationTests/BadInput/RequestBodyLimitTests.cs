@@ -43,6 +43,15 @@ public sealed class RequestBodyLimitTests(ServiceGroup services) : IClassFixture
         Assert.Equal(HttpStatusCode.Created, under.StatusCode);
         Assert.Equal("Quảng Thắng primary school", (await under.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("name").GetString());
     }
+}
+
+/// <summary>
+/// Chunked bodies on a real socket, in a group of their own: a partners service started second in a group records its home
+/// ward in the background, which <see cref="RequestBodyLimitTests"/> counted as stored when this test's service started first.
+/// </summary>
+public sealed class ChunkedBodyTests(ServiceGroup services) : IClassFixture<ServiceGroup>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>
     /// A chunked body is held to the limit by its own bytes, as one sent with its length is: the framing around each chunk
@@ -52,7 +61,7 @@ public sealed class RequestBodyLimitTests(ServiceGroup services) : IClassFixture
     [Fact]
     public async Task A_chunked_body_within_the_limit_is_read_however_small_its_chunks()
     {
-        var host = await services.StartAsync<PartnersService>($"{PartnersService.Name}-chunks", listenOnSocket: true);
+        var host = await services.StartAsync<PartnersService>(PartnersService.Name, listenOnSocket: true);
         using var client = new HttpClient { BaseAddress = host.Address }.As(TestAuth.Token(WardLinkRoles.Police));
         var limit = host.Services.GetRequiredService<RequestBodyLimit>().MaxBytes;
 
