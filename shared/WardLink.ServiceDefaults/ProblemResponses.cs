@@ -318,6 +318,18 @@ public static partial class ProblemResponses
     /// <summary>Every 400 of a request's values says so alike (<see cref="Rejection.InvalidTitle"/>); ASP.NET Core's validation problems said this.</summary>
     private static readonly string? AspNetCoreValidationTitle = new HttpValidationProblemDetails().Title;
 
+    /// <summary>Leaves a type's always-ignored properties out of its contract, so that a JSON property naming one is unmapped.</summary>
+    private static void WithoutIgnoredProperties(JsonTypeInfo type)
+    {
+        for (var i = type.Properties.Count - 1; i >= 0; i--)
+        {
+            if (type.Properties[i].AttributeProvider?.GetCustomAttributes(typeof(JsonIgnoreAttribute), inherit: true) is [JsonIgnoreAttribute { Condition: JsonIgnoreCondition.Always }])
+            {
+                type.Properties.RemoveAt(i);
+            }
+        }
+    }
+
     public static IHostApplicationBuilder AddWardLinkProblemDetails(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(options =>
@@ -329,6 +341,10 @@ public static partial class ProblemResponses
             // unseen, so it is a 400 naming it, as the documents say (additionalProperties: false).
             options.SerializerOptions.PropertyNameCaseInsensitive = false;
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+
+            // What an endpoint sets itself on the body's type (JsonIgnore: a tip's number and ward, a message's author) is no
+            // property of the body either: a body naming one was read and the value dropped unseen, now a 400 naming it.
+            options.SerializerOptions.TypeInfoResolver = options.SerializerOptions.TypeInfoResolver!.WithAddedModifier(WithoutIgnoredProperties);
             options.SerializerOptions.Converters.Add(new IdConverter());
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>

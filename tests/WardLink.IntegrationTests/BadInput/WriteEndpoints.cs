@@ -143,14 +143,24 @@ public sealed partial record WriteEndpoint(string Method, string Template, IRead
     /// whether it reads a body.
     /// </summary>
     public static IReadOnlyDictionary<string, bool> MappedBy(IServiceProvider services) =>
+        Mapped(services)
+            .GroupBy(mapped => mapped.Key, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.Any(mapped => mapped.Accepts is not null), StringComparer.Ordinal);
+
+    /// <summary>The type of the body each write endpoint the service maps reads (<c>METHOD /template</c>), where it reads one.</summary>
+    public static IReadOnlyDictionary<string, Type> BodyTypesMappedBy(IServiceProvider services) =>
+        Mapped(services)
+            .Where(mapped => mapped.Accepts?.RequestType is not null)
+            .GroupBy(mapped => mapped.Key, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.First().Accepts!.RequestType!, StringComparer.Ordinal);
+
+    private static IEnumerable<(string Key, IAcceptsMetadata? Accepts)> Mapped(IServiceProvider services) =>
         services.GetServices<EndpointDataSource>()
             .SelectMany(source => source.Endpoints)
             .OfType<RouteEndpoint>()
             .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
                 .Where(method => WriteMethods.Contains(method))
-                .Select(method => (Key: $"{method} {WithoutConstraints(endpoint.RoutePattern.RawText!)}", ReadsBody: endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not null)))
-            .GroupBy(mapped => mapped.Key, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => group.Any(mapped => mapped.ReadsBody), StringComparer.Ordinal);
+                .Select(method => (Key: $"{method} {WithoutConstraints(endpoint.RoutePattern.RawText!)}", Accepts: endpoint.Metadata.GetMetadata<IAcceptsMetadata>())));
 
     private static string WithoutConstraints(string template) =>
         "/" + Constraint().Replace(template, "{$1}").Trim('/');
