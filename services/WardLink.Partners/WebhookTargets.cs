@@ -59,14 +59,15 @@ public static partial class WebhookTargets
 
         // A host in other letters than ASCII (a Cyrillic а in "exаmple.org", full-width letters or dots) is called by its ASCII form,
         // which the address shown does not say: an internationalised name is written as that form (xn--…). So is an IPv4 address
-        // written otherwise than as four decimal numbers (134744072, 010.0.0.1 is 8.0.0.1: octal), called as Uri reads it.
+        // written otherwise than as four decimal numbers (134744072, 010.0.0.1 is 8.0.0.1: octal), called as Uri reads it, alone
+        // or inside an IPv6 literal, and digits and dots that are no address, looked up as a name.
         var authority = Authority(trimmed);
         if (!Ascii.IsValid(authority))
         {
             return "Write the host in ASCII: an internationalised domain name as its xn-- form.";
         }
 
-        if (uri.HostNameType == UriHostNameType.IPv4 && !string.Equals(authority.Split(':')[0], uri.Host, StringComparison.Ordinal))
+        if (HostAsWritten(authority) is var host && (uri.HostNameType == UriHostNameType.IPv4 ? !string.Equals(host, uri.Host, StringComparison.Ordinal) : HasIPv4OtherwiseWritten(host)))
         {
             return $"Write an IPv4 address as four numbers from 0 to 255 without leading zeros ({uri.Host}): the address shown is the one called.";
         }
@@ -103,6 +104,27 @@ public static partial class WebhookTargets
         || rune.Value is 0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F) or (>= 0x2060 and <= 0x206F)
             or 0x2800 or 0x3164 or (>= 0xFE00 and <= 0xFE0F) or 0xFFA0 or (>= 0xFFF0 and <= 0xFFF8) or (>= 0x1BCA0 and <= 0x1BCA3)
             or 0x16FE4 or 0x1D159 or (>= 0x1D173 and <= 0x1D17A) or (>= 0xE0000 and <= 0xE0FFF);
+
+    /// <summary>The host of <paramref name="authority"/> as written: an IPv6 literal with its brackets, else up to its port.</summary>
+    private static string HostAsWritten(string authority)
+    {
+        var hostAndPort = authority[(authority.LastIndexOf('@') + 1)..];
+        return hostAndPort.StartsWith('[') && hostAndPort.IndexOf(']', StringComparison.Ordinal) is var end and > 0 ? hostAndPort[..(end + 1)] : hostAndPort.Split(':')[0];
+    }
+
+    /// <summary>
+    /// Whether a host Uri does not read as an IPv4 address holds one written otherwise than as four decimal numbers: as the last
+    /// part of an IPv6 literal (<c>[::ffff:127.0.0.010]</c> is called as 127.0.0.10, where <c>127.0.0.010</c> alone is 127.0.0.8),
+    /// or as digits and dots only that are no address (<c>8.8.8.08</c>, <c>1.2.3.4.5</c>: looked up as a name).
+    /// </summary>
+    private static bool HasIPv4OtherwiseWritten(string host) =>
+        host.StartsWith('[')
+            ? host.TrimEnd(']').Split(':')[^1] is var last && last.Contains('.', StringComparison.Ordinal) && !DottedDecimal().IsMatch(last)
+            : host.Length > 0 && host.All(character => char.IsAsciiDigit(character) || character == '.') && !DottedDecimal().IsMatch(host);
+
+    /// <summary>An IPv4 address as four decimal numbers from 0 to 255 without leading zeros.</summary>
+    [GeneratedRegex(@"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$", RegexOptions.CultureInvariant)]
+    private static partial Regex DottedDecimal();
 
     /// <summary>An authority whose port is a number past 65535 (after the host, before the path, query or fragment).</summary>
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*:0*(6553[6-9]|655[4-9][0-9]|65[6-9][0-9]{2}|6[6-9][0-9]{3}|[7-9][0-9]{4}|[1-9][0-9]{5,})(?:[/?#]|$)", RegexOptions.CultureInvariant)]

@@ -386,6 +386,25 @@ public sealed class WebhookTargetTests
         Assert.Null(WebhookTargets.CheckUrl("https://8.8.8.8:8443/hook", allowLocalTargets: false));
     }
 
+    /// <summary>
+    /// An IPv4 address is taken only as four decimal numbers without leading zeros, alone or as the last part of an IPv6 literal
+    /// (<c>[::ffff:127.0.0.010]</c> was taken and called as 127.0.0.10, where <c>127.0.0.010</c> alone is read as octal), and
+    /// digits and dots that are no address (<c>8.8.8.08</c>, five numbers) are no name either: generated hosts of three to five
+    /// numbers, each written with up to two leading zeros, local targets allowed so that only the writing decides.
+    /// </summary>
+    [Fact]
+    public void An_IPv4_address_is_taken_only_as_four_decimal_numbers_alone_or_inside_an_IPv6_literal()
+    {
+        var part = Gen.Select(Gen.Int[0, 255], Gen.Int[0, 2]).Select((value, zeros) => (Written: new string('0', zeros) + value, Plain: zeros == 0));
+        Gen.Select(part.Array[3, 5], Gen.OneOf(Gen.Const(string.Empty), Gen.Const("[::ffff:"), Gen.Const("[64:ff9b::"), Gen.Const("[::"))).Sample((parts, prefix) =>
+        {
+            var dotted = string.Join('.', parts.Select(written => written.Written));
+            var url = $"https://{prefix}{dotted}{(prefix.Length > 0 ? "]" : string.Empty)}/hook";
+            var taken = parts.Length == 4 && parts.All(written => written.Plain);
+            Assert.True(taken == (WebhookTargets.CheckUrl(url, allowLocalTargets: true) is null), $"{url}: {WebhookTargets.CheckUrl(url, allowLocalTargets: true) ?? "taken"}");
+        });
+    }
+
     [Fact]
     public async Task The_connection_is_refused_before_any_socket_opens_when_a_name_resolves_to_loopback()
     {
