@@ -34,10 +34,14 @@ public sealed class NotBlankAttribute : Attribute;
 
 /// <summary>
 /// A request record the service refuses unless one of <see cref="Properties"/> (by their C# names) is given, not null, a
-/// text not blank (a place's site, description or coordinates): the OpenAPI documents state it as <c>anyOf</c>.
+/// text not blank (a place's site, description or coordinates), a number at least <see cref="AtLeast"/> where it is set
+/// (a residence check's counts, each 0 by default, one at least 1): the OpenAPI documents state it as <c>anyOf</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class AnyOfGivenAttribute(params string[] properties) : Attribute
 {
     public IReadOnlyList<string> Properties { get; } = properties;
+
+    /// <summary>The least a number given must be for the record to be taken; none: any number.</summary>
+    public int AtLeast { get; init; } = int.MinValue;
 }

@@ -35,7 +35,7 @@ public sealed record SignAgreement(DateTimeOffset? JoinedOn, [property: MinLengt
 /// <summary>A listed duty met, with links to the evidence; the request body of <c>POST /partners/{id}/agreement/duties-met</c>.</summary>
 public sealed record MeetDuty(
     LinkageDuty? Duty,
-    [property: MinLength(1), MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength)] IReadOnlyList<string>? Evidence, DateTimeOffset? At = null);
+    [property: MinLength(1), MaxLength(Agreement.MaxEvidenceLinks), ItemsMaxLength(Agreement.MaxEvidenceLinkLength), HttpAddress] IReadOnlyList<string>? Evidence, DateTimeOffset? At = null);
 
 /// <summary>A contact person to add under the id <paramref name="ContactId"/> the caller chose.</summary>
 public sealed record AddContact(Guid ContactId, string? Role, string? Name, string? Phone);
@@ -98,11 +98,11 @@ public static class Agreement
         var errors = new FieldErrors()
             .Check(command.Duty is not null, "duty", "Name the duty.")
             .Check(links.Count is > 0 and <= MaxEvidenceLinks, "evidence", $"Give 1 to {MaxEvidenceLinks} links to the evidence.")
-            .Check(links.All(link => link is not null), "evidence", "Every link is an absolute http(s) address.")
             .CheckPast(command.At, "at", now);
         for (var i = 0; i < links.Count; i++)
         {
-            errors.CheckLength(evidence[i], $"evidence[{i}]", MaxEvidenceLinkLength);
+            errors.Check(links[i] is not null, $"evidence[{i}]", "An absolute http(s) address.")
+                .CheckLength(evidence[i], $"evidence[{i}]", MaxEvidenceLinkLength);
         }
 
         if (errors.Any)

@@ -20,6 +20,7 @@ public enum ShiftStatus
 public sealed record TeamMember([property: PersonalData, MaxLength(Shift.MaxNameLength), NotBlank] string Name, [property: MaxLength(Shift.MaxNameLength), NotBlank] string Role);
 
 /// <summary>What a residence check counted; never who.</summary>
+[AnyOfGiven(nameof(PremisesVisited), nameof(ResidentsRegistered), nameof(ResidentsNotRegistered), nameof(RemindersIssued), AtLeast = 1)]
 public sealed record ResidenceCounts(
     [property: Range(0, Shift.MaxResidenceCount)] int PremisesVisited = 0,
     [property: Range(0, Shift.MaxResidenceCount)] int ResidentsRegistered = 0,

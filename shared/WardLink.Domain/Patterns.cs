@@ -19,6 +19,12 @@ public static class Patterns
     public const string NotBlank = "[^" + WhiteSpace + "]";
 
     /// <summary>
+    /// What the documents state of a link the service takes only as an absolute http(s) address (a duty's evidence, a webhook's
+    /// endpoint): <c>http://</c> or <c>https://</c> in any letter case, a host, no white space.
+    /// </summary>
+    public const string HttpAddress = "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#" + WhiteSpace + "][^" + WhiteSpace + "]*$";
+
+    /// <summary>
     /// <paramref name="pattern"/> with each <c>\d</c> written <c>[0-9]</c> (<c>0-9</c> inside a class): .NET's engine reads
     /// <c>\d</c> as any script's digit, a partner's validator (ECMAScript's) as 0-9 alone. An escaped backslash before a
     /// <c>d</c> (<c>\\d</c>) is left as it is.

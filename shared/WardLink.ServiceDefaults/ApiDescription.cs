@@ -68,7 +68,17 @@ public static class ApiDescription
                 }
                 else if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(ItemsMaxLengthAttribute), inherit: false) is [ItemsMaxLengthAttribute items, ..])
                 {
-                    schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = (schema.Items as OpenApiSchema)?.Format, MaxLength = items.Length };
+                    schema.Items = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        Format = (schema.Items as OpenApiSchema)?.Format,
+                        MaxLength = items.Length,
+                        Pattern = IsHttpAddress(context) ? Patterns.HttpAddress : null,
+                    };
+                }
+                else if (context.JsonTypeInfo.Type == typeof(string) && IsHttpAddress(context))
+                {
+                    schema.Pattern = Patterns.HttpAddress;
                 }
 
                 return Task.CompletedTask;
@@ -152,7 +162,7 @@ public static class ApiDescription
             if (context.JsonTypeInfo.Type.GetCustomAttribute<AnyOfGivenAttribute>() is { } anyOf)
             {
                 schema.AnyOf = [.. anyOf.Properties.Select(name => context.JsonTypeInfo.Properties.Single(candidate => candidate.AttributeProvider is MemberInfo { Name: var member } && member == name))
-                    .Select(property => (IOpenApiSchema)Given(property.Name, text: property.PropertyType == typeof(string)))];
+                    .Select(property => (IOpenApiSchema)Given(property.Name, text: property.PropertyType == typeof(string), atLeast: anyOf.AtLeast == int.MinValue ? null : anyOf.AtLeast))];
             }
 
             foreach (var property in context.JsonTypeInfo.Properties)
@@ -197,12 +207,17 @@ public static class ApiDescription
     }
 
     /// <summary>The schema an object fits while it has property <paramref name="name"/>, not null (a <paramref name="text"/> not blank).</summary>
-    private static OpenApiSchema Given(string name, bool text = false) => new()
+    private static OpenApiSchema Given(string name, bool text = false, int? atLeast = null) => new()
     {
         Required = new HashSet<string> { name },
         Properties = new Dictionary<string, IOpenApiSchema>
         {
-            [name] = new OpenApiSchema { Not = new OpenApiSchema { Type = JsonSchemaType.Null }, Pattern = text ? Patterns.NotBlank : null },
+            [name] = new OpenApiSchema
+            {
+                Not = new OpenApiSchema { Type = JsonSchemaType.Null },
+                Pattern = text ? Patterns.NotBlank : null,
+                Minimum = atLeast?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
         },
     };
 
@@ -271,6 +286,9 @@ public static class ApiDescription
         }
     }
 
+    private static bool IsHttpAddress(OpenApiSchemaTransformerContext context) =>
+        context.JsonPropertyInfo?.AttributeProvider?.IsDefined(typeof(HttpAddressAttribute), inherit: false) == true;
+
     private static Type? EnumOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is { IsEnum: true } enumType ? enumType : null;
 
     private static List<JsonNode> NamesOf(Type enumType) => [.. EnumNames.Of(enumType).Select(name => (JsonNode)JsonValue.Create(name))];
@@ -282,6 +300,10 @@ public sealed class ItemsMaxLengthAttribute(int length) : Attribute
 {
     public int Length { get; } = length;
 }
+
+/// <summary>A text, or each text of a list, its decision takes only as an absolute http(s) address: the document states <see cref="Patterns.HttpAddress"/>.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class HttpAddressAttribute : Attribute;
 
 /// <summary>A list its decision refuses with an item given twice: the document states <c>uniqueItems</c>.</summary>
 [AttributeUsage(AttributeTargets.Property)]

@@ -49,7 +49,7 @@ public sealed class AgreementDecisionTests
     public void Meeting_a_duty_needs_the_duty_and_real_http_links()
     {
         Assert.Equal(["duty", "evidence"], Agreement.MeetDuty(Joined, new MeetDuty(null, [], null), Now, "x").Rejection!.Errors!.Keys.Order());
-        Assert.Equal(["evidence"], Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.JointPatrols, ["ftp://x.example/a", "not a link"], null), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["evidence[0]", "evidence[1]"], Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.JointPatrols, ["ftp://x.example/a", "not a link"], null), Now, "x").Rejection!.Errors!.Keys.Order());
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WardLink.Domain;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Pipeline;
+using WardLink.IntegrationTests.StoredValues;
 using WardLink.Partners;
 using WardLink.Testing;
 using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
@@ -20,6 +21,43 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
     private IDocumentStore Store => partners.Host.Services.GetRequiredService<IDocumentStore>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// A link the service takes only as an absolute http(s) address (a duty's evidence, a webhook's endpoint) is stated so in
+    /// the document: a text it refuses for its form (no scheme, another scheme) the document refuses too (both schemas took any
+    /// text, which a client's validator passed), and the document refuses white space in it, which a webhook's address refuses.
+    /// </summary>
+    [Fact]
+    public async Task A_link_is_refused_for_its_form_where_the_document_refuses_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var document = new DocumentedResponses((await _client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/openapi/v1.json", ct))!);
+        var partnerId = await _client.RegisterPartnerAsync();
+        await _client.StepOkAsync($"/partners/{partnerId}/agreement", "\"1\"", new { joinedOn = "2024-01-15T00:00:00+07:00", duties = (string[])["cameraSites"] });
+        foreach (var (link, taken) in new[]
+        {
+            ("Minutes of the 3 May meeting", false), ("partner.example/minutes", false), ("ftp://partner.example/minutes", false),
+            ("https://partner.example/the minutes", false), ("https://", false),
+            ("https://partner.example/minutes/3-may", true), ("HTTPS://partner.example/minutes", true),
+        })
+        {
+            foreach (var (path, body, field) in new (string, object, string)[]
+            {
+                ($"/partners/{partnerId}/agreement/duties-met", new { duty = "cameraSites", evidence = new[] { link } }, "evidence[0]"),
+                ($"/partners/{partnerId}/webhooks", new { url = link, events = new[] { "tipOutcomeRecorded" } }, "url"),
+            })
+            {
+                var documentTakes = document.CheckRequest("POST", path, System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(body, JsonSerializerOptions.Web))).Count == 0;
+                Assert.True(taken == documentTakes, $"{path}: the document {(documentTakes ? "takes" : "refuses")} {link}");
+                using var answer = await _client.PostAsJsonAsync(path, body, ct);
+                if (answer.StatusCode == HttpStatusCode.BadRequest)
+                {
+                    Assert.False(documentTakes, $"{path}: {link} refused, the document takes it: {await answer.Content.ReadAsStringAsync(ct)}");
+                    await answer.AssertFieldErrorAsync(field);
+                }
+            }
+        }
+    }
 
     [Fact]
     public async Task A_partner_registered_under_a_chosen_id_keeps_it_and_that_id_cannot_be_registered_again()

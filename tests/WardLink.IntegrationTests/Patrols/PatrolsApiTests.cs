@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MassTransit;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.StoredValues;
 using WardLink.Patrols;
 using WardLink.Testing;
 using CheckpointMissed = WardLink.Patrols.CheckpointMissed;
@@ -255,7 +257,18 @@ public sealed class PatrolsApiTests(PatrolsOnTheBus patrols) : IClassFixture<Pat
         var (routeId, _, _) = await _client.DefineRouteAsync(patrols.Store);
         var (shiftId, etag) = await _client.StartShiftAsync(new { routeId, kind = "residenceCheck", team = "police", members = PatrolRequests.Team });
 
-        etag = await _client.StepOkAsync($"/patrols/shifts/{shiftId}/residence-checks", etag, new { premisesVisited = 12, residentsRegistered = 30, residentsNotRegistered = 4, remindersIssued = 4 });
+        // Nothing to record (every count left out or 0) is a 400, as the document says: anyOf a count of at least 1 (it stated
+        // each count's default, 0, and took a body of none).
+        var document = new DocumentedResponses((await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", TestContext.Current.CancellationToken))!);
+        var path = $"/patrols/shifts/{shiftId}/residence-checks";
+        foreach (var nothing in new object[] { new { }, new { premisesVisited = 0, residentsRegistered = 0, residentsNotRegistered = 0, remindersIssued = 0 } })
+        {
+            Assert.NotEmpty(document.CheckRequest("POST", path, JsonNode.Parse(JsonSerializer.Serialize(nothing, JsonSerializerOptions.Web))));
+            await (await _client.StepAsync(path, etag, nothing)).AssertFieldErrorAsync("premisesVisited");
+        }
+
+        Assert.Empty(document.CheckRequest("POST", path, JsonNode.Parse("{\"remindersIssued\":1}")));
+        etag = await _client.StepOkAsync(path, etag, new { premisesVisited = 12, residentsRegistered = 30, residentsNotRegistered = 4, remindersIssued = 4 });
         etag = await _client.StepOkAsync($"/patrols/shifts/{shiftId}/check-ins", etag, new { code = "B" });
         await _client.StepOkAsync($"/patrols/shifts/{shiftId}/end", etag);
 
