@@ -2,6 +2,7 @@ using WardLink.Tests;
 using Xunit.Sdk;
 using Xunit.v3;
 
+[assembly: TestCollectionOrderer(typeof(TestOrder))]
 [assembly: TestClassOrderer(typeof(TestOrder))]
 [assembly: TestMethodOrderer(typeof(TestOrder))]
 [assembly: TestCaseOrderer(typeof(TestOrder))]
@@ -9,13 +10,13 @@ using Xunit.v3;
 namespace WardLink.Tests;
 
 /// <summary>
-/// Runs a class's tests in the order of their names (ordinal), and a collection's classes in the order of theirs, wherever the
-/// tests were built. xunit's own order hashes the test assembly's path, so a clone in another folder (CI's) ran a class's tests
+/// Runs a class's tests in the order of their names (ordinal), a collection's classes and the collections (each class is one
+/// unless it names a shared one) in the order of theirs, wherever the tests were built: which classes start together too. xunit's own order hashes the test assembly's path, so a clone in another folder (CI's) ran a class's tests
 /// in another order than every run here, and found there what one test had left in the class's store for the next. With
 /// <c>WARDLINK_TEST_ORDER=reverse</c> each class runs its tests the other way round: a test that passes only when another ran
 /// before it (or only when none did) fails in one of the two orders. Every test project compiles it in (tests/Directory.Build.props).
 /// </summary>
-public sealed class TestOrder : ITestClassOrderer, ITestMethodOrderer, ITestCaseOrderer
+public sealed class TestOrder : ITestCollectionOrderer, ITestClassOrderer, ITestMethodOrderer, ITestCaseOrderer
 {
     /// <summary>The environment variable that reverses the order; <c>reverse</c> or unset.</summary>
     public const string Setting = "WARDLINK_TEST_ORDER";
@@ -26,6 +27,10 @@ public sealed class TestOrder : ITestClassOrderer, ITestMethodOrderer, ITestCase
         "reverse" => true,
         var other => throw new InvalidOperationException($"{Setting} is \"{other}\": it may be \"reverse\" (or unset, by name)."),
     };
+
+    /// <inheritdoc/>
+    public IReadOnlyCollection<TTestCollection> OrderTestCollections<TTestCollection>(IReadOnlyCollection<TTestCollection> testCollections)
+        where TTestCollection : ITestCollection => Ordered(testCollections, testCollection => testCollection.TestCollectionDisplayName);
 
     /// <inheritdoc/>
     public IReadOnlyCollection<TTestClass?> OrderTestClasses<TTestClass>(IReadOnlyCollection<TTestClass?> testClasses)

@@ -94,14 +94,14 @@ public static class Agreement
         }
 
         var evidence = command.Evidence ?? [];
-        var links = evidence.Select(link => Uri.TryCreate(link, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null).ToList();
+        var links = evidence.Select(link => !link.Any(char.IsWhiteSpace) && Uri.TryCreate(link, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null).ToList();
         var errors = new FieldErrors()
             .Check(command.Duty is not null, "duty", "Name the duty.")
             .Check(links.Count is > 0 and <= MaxEvidenceLinks, "evidence", $"Give 1 to {MaxEvidenceLinks} links to the evidence.")
             .CheckPast(command.At, "at", now);
         for (var i = 0; i < links.Count; i++)
         {
-            errors.Check(links[i] is not null, $"evidence[{i}]", "An absolute http(s) address.")
+            errors.Check(links[i] is not null, $"evidence[{i}]", "An absolute http(s) address, with no white space (%20 for a space).")
                 .CheckLength(evidence[i], $"evidence[{i}]", MaxEvidenceLinkLength);
         }
 

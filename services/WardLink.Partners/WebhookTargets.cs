@@ -119,7 +119,7 @@ public static partial class WebhookTargets
     /// </summary>
     private static bool HasIPv4OtherwiseWritten(string host) =>
         host.StartsWith('[')
-            ? host.TrimEnd(']').Split(':')[^1] is var last && last.Contains('.', StringComparison.Ordinal) && !DottedDecimal().IsMatch(last)
+            ? host.TrimEnd(']').Split('%')[0].Split(':')[^1] is var last && last.Contains('.', StringComparison.Ordinal) && !DottedDecimal().IsMatch(last)
             : host.Length > 0 && host.All(character => char.IsAsciiDigit(character) || character == '.') && !DottedDecimal().IsMatch(host);
 
     /// <summary>An IPv4 address as four decimal numbers from 0 to 255 without leading zeros.</summary>

@@ -73,12 +73,12 @@ public static class ApiDescription
                         Type = JsonSchemaType.String,
                         Format = (schema.Items as OpenApiSchema)?.Format,
                         MaxLength = items.Length,
-                        Pattern = IsHttpAddress(context) ? Patterns.HttpAddress : null,
+                        Pattern = AddressPattern(context),
                     };
                 }
-                else if (context.JsonTypeInfo.Type == typeof(string) && IsHttpAddress(context))
+                else if (context.JsonTypeInfo.Type == typeof(string) && AddressPattern(context) is { } address)
                 {
-                    schema.Pattern = Patterns.HttpAddress;
+                    schema.Pattern = address;
                 }
 
                 return Task.CompletedTask;
@@ -286,8 +286,10 @@ public static class ApiDescription
         }
     }
 
-    private static bool IsHttpAddress(OpenApiSchemaTransformerContext context) =>
-        context.JsonPropertyInfo?.AttributeProvider?.IsDefined(typeof(HttpAddressAttribute), inherit: false) == true;
+    private static string? AddressPattern(OpenApiSchemaTransformerContext context) =>
+        context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(HttpAddressAttribute), inherit: false) is [HttpAddressAttribute address, ..]
+            ? address.HttpsOnly ? Patterns.HttpsAddress : Patterns.HttpAddress
+            : null;
 
     private static Type? EnumOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is { IsEnum: true } enumType ? enumType : null;
 
@@ -301,9 +303,16 @@ public sealed class ItemsMaxLengthAttribute(int length) : Attribute
     public int Length { get; } = length;
 }
 
-/// <summary>A text, or each text of a list, its decision takes only as an absolute http(s) address: the document states <see cref="Patterns.HttpAddress"/>.</summary>
+/// <summary>
+/// A text, or each text of a list, its decision takes only as an absolute http(s) address: the document states
+/// <see cref="Patterns.HttpAddress"/>, or <see cref="Patterns.HttpsAddress"/> where only https is taken as deployed (an http
+/// address taken in Development alone is not stated).
+/// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class HttpAddressAttribute : Attribute;
+public sealed class HttpAddressAttribute : Attribute
+{
+    public bool HttpsOnly { get; init; }
+}
 
 /// <summary>A list its decision refuses with an item given twice: the document states <c>uniqueItems</c>.</summary>
 [AttributeUsage(AttributeTargets.Property)]

@@ -403,6 +403,9 @@ public sealed class WebhookTargetTests
             var taken = parts.Length == 4 && parts.All(written => written.Plain);
             Assert.True(taken == (WebhookTargets.CheckUrl(url, allowLocalTargets: true) is null), $"{url}: {WebhookTargets.CheckUrl(url, allowLocalTargets: true) ?? "taken"}");
         });
+
+        // An IPv6 zone id is no IPv4 address, whatever dots it has.
+        Assert.DoesNotContain("IPv4", WebhookTargets.CheckUrl("https://[fe80::1%25eth0.5]/hook", allowLocalTargets: true) ?? string.Empty, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,36 +23,42 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>
-    /// A link the service takes only as an absolute http(s) address (a duty's evidence, a webhook's endpoint) is stated so in
-    /// the document: a text it refuses for its form (no scheme, another scheme) the document refuses too (both schemas took any
-    /// text, which a client's validator passed), and the document refuses white space in it, which a webhook's address refuses.
+    /// A link the service takes only as an absolute http(s) address (a duty's evidence, a webhook's endpoint, https alone as
+    /// deployed) is stated so in the document, and each is refused exactly where the document refuses it, naming it: no scheme,
+    /// another scheme, white space (both schemas took any text, which a client's validator passed). Each link on a partner of its own.
     /// </summary>
     [Fact]
-    public async Task A_link_is_refused_for_its_form_where_the_document_refuses_it()
+    public async Task A_link_is_refused_for_its_form_exactly_where_the_document_refuses_it()
     {
         var ct = TestContext.Current.CancellationToken;
         var document = new DocumentedResponses((await _client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/openapi/v1.json", ct))!);
-        var partnerId = await _client.RegisterPartnerAsync();
-        await _client.StepOkAsync($"/partners/{partnerId}/agreement", "\"1\"", new { joinedOn = "2024-01-15T00:00:00+07:00", duties = (string[])["cameraSites"] });
-        foreach (var (link, taken) in new[]
+        var refused = new[] { "Minutes of the 3 May meeting", "partner.example/minutes", "ftp://partner.example/minutes", "https://partner.example/the minutes", "https://" };
+        var taken = new[] { "https://partner.example/minutes/3-may", "HTTPS://partner.example/minutes" };
+        foreach (var (link, takes) in refused.Select(link => (link, false)).Concat(taken.Select(link => (link, true))).Append(("http://partner.example/minutes", true)))
         {
-            ("Minutes of the 3 May meeting", false), ("partner.example/minutes", false), ("ftp://partner.example/minutes", false),
-            ("https://partner.example/the minutes", false), ("https://", false),
-            ("https://partner.example/minutes/3-may", true), ("HTTPS://partner.example/minutes", true),
-        })
-        {
-            foreach (var (path, body, field) in new (string, object, string)[]
+            var partnerId = await _client.RegisterPartnerAsync();
+            await _client.StepOkAsync($"/partners/{partnerId}/agreement", "\"1\"", new { joinedOn = "2024-01-15T00:00:00+07:00", duties = (string[])["cameraSites"] });
+            var cases = new List<(string Path, object Body, string Field, bool Takes)>
             {
-                ($"/partners/{partnerId}/agreement/duties-met", new { duty = "cameraSites", evidence = new[] { link } }, "evidence[0]"),
-                ($"/partners/{partnerId}/webhooks", new { url = link, events = new[] { "tipOutcomeRecorded" } }, "url"),
-            })
+                ($"/partners/{partnerId}/agreement/duties-met", new { duty = "cameraSites", evidence = new[] { link } }, "evidence[0]", takes),
+            };
+            if (!link.StartsWith("http:", StringComparison.Ordinal))
+            {
+                // A webhook's http:// address is taken in Development alone, which the document does not state.
+                cases.Add(($"/partners/{partnerId}/webhooks", new { url = link, events = (string[])["tipOutcomeRecorded"] }, "url", takes));
+            }
+
+            foreach (var (path, body, field, expected) in cases)
             {
                 var documentTakes = document.CheckRequest("POST", path, System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(body, JsonSerializerOptions.Web))).Count == 0;
-                Assert.True(taken == documentTakes, $"{path}: the document {(documentTakes ? "takes" : "refuses")} {link}");
+                Assert.True(expected == documentTakes, $"{path}: the document {(documentTakes ? "takes" : "refuses")} \"{link}\"");
                 using var answer = await _client.PostAsJsonAsync(path, body, ct);
-                if (answer.StatusCode == HttpStatusCode.BadRequest)
+                if (expected)
                 {
-                    Assert.False(documentTakes, $"{path}: {link} refused, the document takes it: {await answer.Content.ReadAsStringAsync(ct)}");
+                    Assert.True(answer.IsSuccessStatusCode, $"{path}: \"{link}\" {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync(ct)}");
+                }
+                else
+                {
                     await answer.AssertFieldErrorAsync(field);
                 }
             }
