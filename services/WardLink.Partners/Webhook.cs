@@ -71,7 +71,7 @@ public sealed record WebhookDeleted(Guid WebhookId, DateTimeOffset At, string By
 
 /// <summary>The request body of <c>POST /partners/{id}/webhooks</c> and <c>PUT /partners/{id}/webhooks/{webhookId}</c>.</summary>
 public sealed record WebhookRequest(
-    [property: MaxLength(Webhook.MaxUrlLength), HttpAddress(HttpsOnly = true)] string? Url,
+    [property: MaxLength(Webhook.MaxUrlLength), HttpAddress] string? Url,
     [property: MinLength(1), MaxLength(Webhook.MaxEventTypes)] IReadOnlyList<WebhookEventType>? Events,
     [property: MaxLength(Webhook.MaxDescriptionLength)] string? Description = null);
 

@@ -24,9 +24,6 @@ public static class Patterns
     /// </summary>
     public const string HttpAddress = "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#" + WhiteSpace + "][^" + WhiteSpace + "]*$";
 
-    /// <summary>What the documents state of a link the service takes only as an absolute https address (a webhook's endpoint outside Development).</summary>
-    public const string HttpsAddress = "^[Hh][Tt][Tt][Pp][Ss]://[^/?#" + WhiteSpace + "][^" + WhiteSpace + "]*$";
-
     /// <summary>
     /// <paramref name="pattern"/> with each <c>\d</c> written <c>[0-9]</c> (<c>0-9</c> inside a class): .NET's engine reads
     /// <c>\d</c> as any script's digit, a partner's validator (ECMAScript's) as 0-9 alone. An escaped backslash before a

@@ -287,9 +287,7 @@ public static class ApiDescription
     }
 
     private static string? AddressPattern(OpenApiSchemaTransformerContext context) =>
-        context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(HttpAddressAttribute), inherit: false) is [HttpAddressAttribute address, ..]
-            ? address.HttpsOnly ? Patterns.HttpsAddress : Patterns.HttpAddress
-            : null;
+        context.JsonPropertyInfo?.AttributeProvider?.IsDefined(typeof(HttpAddressAttribute), inherit: false) == true ? Patterns.HttpAddress : null;
 
     private static Type? EnumOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is { IsEnum: true } enumType ? enumType : null;
 
@@ -305,14 +303,10 @@ public sealed class ItemsMaxLengthAttribute(int length) : Attribute
 
 /// <summary>
 /// A text, or each text of a list, its decision takes only as an absolute http(s) address: the document states
-/// <see cref="Patterns.HttpAddress"/>, or <see cref="Patterns.HttpsAddress"/> where only https is taken as deployed (an http
-/// address taken in Development alone is not stated).
+/// <see cref="Patterns.HttpAddress"/> (a webhook's http:// address, taken in Development alone, is said in prose).
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class HttpAddressAttribute : Attribute
-{
-    public bool HttpsOnly { get; init; }
-}
+public sealed class HttpAddressAttribute : Attribute;
 
 /// <summary>A list its decision refuses with an item given twice: the document states <c>uniqueItems</c>.</summary>
 [AttributeUsage(AttributeTargets.Property)]

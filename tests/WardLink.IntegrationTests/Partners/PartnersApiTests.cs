@@ -23,8 +23,8 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>
-    /// A link the service takes only as an absolute http(s) address (a duty's evidence, a webhook's endpoint, https alone as
-    /// deployed) is stated so in the document, and each is refused exactly where the document refuses it, naming it: no scheme,
+    /// A link the service takes only as an absolute http(s) address (a duty's evidence, a webhook's endpoint) is stated so in
+    /// the document, and each is refused exactly where the document refuses it, naming it: no scheme,
     /// another scheme, white space (both schemas took any text, which a client's validator passed). Each link on a partner of its own.
     /// </summary>
     [Fact]
@@ -44,7 +44,7 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
             };
             if (!link.StartsWith("http:", StringComparison.Ordinal))
             {
-                // A webhook's http:// address is taken in Development alone, which the document does not state.
+                // A webhook's http:// address, which the document's pattern takes, is taken in Development alone (docs/partners.md).
                 cases.Add(($"/partners/{partnerId}/webhooks", new { url = link, events = (string[])["tipOutcomeRecorded"] }, "url", takes));
             }
 
