@@ -94,7 +94,7 @@ public static class Agreement
         }
 
         var evidence = command.Evidence ?? [];
-        var links = evidence.Select(link => !link.Any(char.IsWhiteSpace) && Uri.TryCreate(link, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null).ToList();
+        var links = evidence.Select(link => Patterns.IsHttpAddress(link, out var uri) ? uri : null).ToList();
         var errors = new FieldErrors()
             .Check(command.Duty is not null, "duty", "Name the duty.")
             .Check(links.Count is > 0 and <= MaxEvidenceLinks, "evidence", $"Give 1 to {MaxEvidenceLinks} links to the evidence.")

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace WardLink.Domain;
 
 /// <summary>How a value is checked against a pattern the API documents (<c>^…$</c>).</summary>
-public static class Patterns
+public static partial class Patterns
 {
     /// <summary>
     /// White space as the services read it (.NET's <see cref="char.IsWhiteSpace(char)"/>, <see cref="string.Trim()"/>), spelled
@@ -23,6 +23,16 @@ public static class Patterns
     /// endpoint): <c>http://</c> or <c>https://</c> in any letter case, a host, no white space.
     /// </summary>
     public const string HttpAddress = "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#" + WhiteSpace + "][^" + WhiteSpace + "]*$";
+
+    /// <summary>Whether <paramref name="link"/> is an absolute http(s) address as the documents state it (<see cref="HttpAddress"/>) and as Uri reads one.</summary>
+    public static bool IsHttpAddress(string link, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? address)
+    {
+        address = null;
+        return HttpAddressForm().IsMatch(link) && Uri.TryCreate(link, UriKind.Absolute, out address);
+    }
+
+    [GeneratedRegex(HttpAddress, RegexOptions.CultureInvariant)]
+    private static partial Regex HttpAddressForm();
 
     /// <summary>
     /// <paramref name="pattern"/> with each <c>\d</c> written <c>[0-9]</c> (<c>0-9</c> inside a class): .NET's engine reads

@@ -18,15 +18,21 @@ public abstract partial class BadInputSuite<TEntryPoint>
     /// </summary>
     protected virtual Task RecordEveryReadKindAsync(HttpClient client) => Task.CompletedTask;
 
+    /// <summary>Records one of each kind the suite records (<see cref="RecordOneOfEachKindAsync"/>, <see cref="RecordEveryReadKindAsync"/>), then reads the newest stream of each kind.</summary>
+    private async Task<IReadOnlyList<StoredStreamOfKind>> RecordEveryKindAsync()
+    {
+        await FreshStreamsAsync();
+        await RecordEveryReadKindAsync(_client);
+        return await _stored.NewestStreamOfEachKindAsync(Ct);
+    }
+
     /// <summary>The values of path parameters that name a record by a code of its own (a ward's id), where a read needs one; none by default.</summary>
     protected virtual IReadOnlyDictionary<string, string> PathCodes { get; } = new Dictionary<string, string>();
 
     [Fact]
     public async Task A_read_answering_its_version_is_a_304_while_the_version_is_one_If_None_Match_names_and_a_412_unless_If_Match_names_it()
     {
-        await FreshStreamsAsync();
-        await RecordEveryReadKindAsync(_client);
-        var streams = await _stored.NewestStreamOfEachKindAsync(Ct);
+        var streams = await RecordEveryKindAsync();
         var failures = new List<string>();
         var evaluated = 0;
         foreach (var read in (await DescribedOperation.AllAsync(_client, Ct)).Where(operation => operation.Method == "GET" && AnswersETag(operation)))
