@@ -101,7 +101,7 @@ public static class Agreement
             .CheckPast(command.At, "at", now);
         for (var i = 0; i < links.Count; i++)
         {
-            errors.Check(links[i] is not null, $"evidence[{i}]", "An absolute http(s) address, with no white space (%20 for a space).")
+            errors.Check(links[i] is not null, $"evidence[{i}]", Patterns.HttpAddressRule)
                 .CheckLength(evidence[i], $"evidence[{i}]", MaxEvidenceLinkLength);
         }
 

@@ -71,7 +71,7 @@ public sealed record WebhookDeleted(Guid WebhookId, DateTimeOffset At, string By
 
 /// <summary>The request body of <c>POST /partners/{id}/webhooks</c> and <c>PUT /partners/{id}/webhooks/{webhookId}</c>.</summary>
 public sealed record WebhookRequest(
-    [property: MaxLength(Webhook.MaxUrlLength), HttpAddress] string? Url,
+    [property: MaxLength(Webhook.MaxUrlLength), HttpAddress(endpoint: true)] string? Url,
     [property: MinLength(1), MaxLength(Webhook.MaxEventTypes)] IReadOnlyList<WebhookEventType>? Events,
     [property: MaxLength(Webhook.MaxDescriptionLength)] string? Description = null);
 
@@ -208,7 +208,7 @@ public static class Webhook
         return errors.Any ? errors.ToRejection()
             : command.Existing >= MaxPerPartner ? Rejection.Conflict($"Partner {partner.Name} already has {MaxPerPartner} webhooks; delete one first.")
             : Decision.Accept(new WebhookSubscribed(
-                command.WebhookId, partner.Id, command.Request.Url!.Trim(), [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor));
+                command.WebhookId, partner.Id, command.Request.Url!, [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor));
     }
 
     public static Decision Change(WebhookState webhook, ChangeWebhook command, DateTimeOffset now, string actor)
@@ -224,7 +224,7 @@ public static class Webhook
             return errors.ToRejection();
         }
 
-        var changed = new WebhookChanged(webhook.Id, command.Request.Url!.Trim(), [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor);
+        var changed = new WebhookChanged(webhook.Id, command.Request.Url!, [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor);
         return changed.Url == webhook.Url && changed.Events.SequenceEqual(webhook.Events) && changed.Description == webhook.Description
             ? Rejection.Conflict($"Webhook {webhook.Id} already has that address, those events and that description.")
             : Decision.Accept(changed);

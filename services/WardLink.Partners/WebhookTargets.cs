@@ -36,23 +36,23 @@ public static partial class WebhookTargets
         }
 
         // Kept and shown as given: a control character (a CR LF, say), an invisible character (a zero-width space, a right-to-left
-        // override, a Hangul filler: the address shown is not the one called) or a space has no place in it (escape a space as %20).
-        if (url.EnumerateRunes().Any(IsUnseen) || url.Trim().Any(char.IsWhiteSpace))
+        // override, a Hangul filler: the address shown is not the one called) or a space, around it too, has no place in it
+        // (escape a space as %20).
+        if (url.EnumerateRunes().Any(IsUnseen) || url.Any(char.IsWhiteSpace))
         {
             return "No control characters, invisible characters (zero-width, bidirectional, fillers) or spaces in the address (write a space as %20).";
         }
 
-        var trimmed = url.Trim();
-        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
             // .NET reads no address with a port past 65535: say which part is wrong.
-            return PortPastItsRange().IsMatch(trimmed) ? "A port from 1 to 65535." : "Not an absolute address (https://host/path).";
+            return PortPastItsRange().IsMatch(url) ? "A port from 1 to 65535." : "Not an absolute address (https://host/path).";
         }
 
         // A path called otherwise than it is written: a backslash is read as a slash (in the host's place too), a dot segment
         // (/./, /../, escaped or not) is removed with what it names before the request is sent, and a % that starts no escape
         // is sent as %25.
-        if (trimmed.Contains('\\', StringComparison.Ordinal) || HasDotSegment(trimmed) || LoosePercent().IsMatch(trimmed))
+        if (url.Contains('\\', StringComparison.Ordinal) || HasDotSegment(url) || LoosePercent().IsMatch(url))
         {
             return "Write the address as it is called: no backslash (read as a slash), no . or .. segment in its path (removed before the request is sent), and % only as an escape (%25 for itself).";
         }
@@ -61,7 +61,7 @@ public static partial class WebhookTargets
         // which the address shown does not say: an internationalised name is written as that form (xn--…). So is an IPv4 address
         // written otherwise than as four decimal numbers (134744072, 010.0.0.1 is 8.0.0.1: octal), called as Uri reads it, alone
         // or inside an IPv6 literal, and digits and dots that are no address, looked up as a name.
-        var authority = Authority(trimmed);
+        var authority = Authority(url);
         if (!Ascii.IsValid(authority))
         {
             return "Write the host in ASCII: an internationalised domain name as its xn-- form.";
@@ -85,6 +85,12 @@ public static partial class WebhookTargets
         if (uri.UserInfo.Length > 0 || authority.Contains('@', StringComparison.Ordinal) || uri.Fragment.Length > 0)
         {
             return "No user name, password or fragment in the address: receivers check the signature instead.";
+        }
+
+        // The form the document states, whole (the checks above name the commonest ways to miss it).
+        if (!Patterns.IsHttpEndpoint(url))
+        {
+            return Patterns.HttpAddressRule;
         }
 
         return !allowLocalTargets && (uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && !IsPublic(address)))
@@ -123,7 +129,7 @@ public static partial class WebhookTargets
             : host.Length > 0 && host.All(character => char.IsAsciiDigit(character) || character == '.') && !DottedDecimal().IsMatch(host);
 
     /// <summary>An IPv4 address as four decimal numbers from 0 to 255 without leading zeros.</summary>
-    [GeneratedRegex(@"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^" + Patterns.DottedDecimal + "$", RegexOptions.CultureInvariant)]
     private static partial Regex DottedDecimal();
 
     /// <summary>An authority whose port is a number past 65535 (after the host, before the path, query or fragment).</summary>

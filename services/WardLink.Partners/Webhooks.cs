@@ -58,6 +58,7 @@ public static class WebhookComposition
         services.AddSingleton(provider => new SealingKey(Convert.FromBase64String(provider.GetRequiredService<IOptions<WebhookOptions>>().Value.SecretKey!)));
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<WebhookTargetPolicy>();
+        services.AddSingleton(provider => new EndpointAddressForm(provider.GetRequiredService<WebhookTargetPolicy>().AllowLocalTargets));
         services.AddSingleton<WebhookMetrics>();
         services.AddHttpClient(WebhookSender.ClientName)
             .ConfigurePrimaryHttpMessageHandler(provider =>

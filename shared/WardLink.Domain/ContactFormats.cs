@@ -9,13 +9,14 @@ namespace WardLink.Domain;
 /// </summary>
 public static partial class ContactFormats
 {
-    /// <summary>6 to 20 digits, optionally after <c>+</c>, with spaces, dots, dashes or parentheses between them.</summary>
-    public const string PhonePattern = @"^\+?(?:[ ().\-]*[0-9]){6,20}[ ().\-]*$";
+    /// <summary>6 to 20 digits, optionally after <c>+</c>, with spaces, dots, dashes or parentheses between them (read trimmed).</summary>
+    public const string PhonePattern = "^" + Patterns.AnyWhiteSpace + @"\+?(?:[ ().\-]*[0-9]){6,20}[ ().\-]*" + Patterns.AnyWhiteSpace + "$";
 
     public const int MaxPhoneLength = 40;
 
-    /// <summary>Something before an <c>@</c>, a domain with a dot after it, no spaces.</summary>
-    public const string EmailPattern = "^[^@" + Patterns.WhiteSpace + "]+@[^@" + Patterns.WhiteSpace + @"]+\.[^@." + Patterns.WhiteSpace + "]+$";
+    /// <summary>Something before an <c>@</c>, a domain with a dot after it, no spaces (read trimmed).</summary>
+    public const string EmailPattern =
+        "^" + Patterns.AnyWhiteSpace + "[^@" + Patterns.WhiteSpace + "]+@[^@" + Patterns.WhiteSpace + @"]+\.[^@." + Patterns.WhiteSpace + "]+" + Patterns.AnyWhiteSpace + "$";
 
     /// <summary>The longest address SMTP carries (RFC 5321).</summary>
     public const int MaxEmailLength = 254;
@@ -24,11 +25,11 @@ public static partial class ContactFormats
 
     public const string EmailRule = "An email address (name@example.org).";
 
-    /// <summary>Whether <paramref name="text"/>, as sent, is within the length the document states and a phone number once trimmed.</summary>
-    public static bool IsPhone(string? text) => text is not null && Characters.AtMost(text, MaxPhoneLength) && Phone().IsWholly(text.Trim());
+    /// <summary>Whether <paramref name="text"/>, as sent, is within the length the document states and a phone number (white space around it too).</summary>
+    public static bool IsPhone(string? text) => text is not null && Characters.AtMost(text, MaxPhoneLength) && Phone().IsWholly(text);
 
-    /// <summary>Whether <paramref name="text"/>, as sent, is within the length the document states and an email address once trimmed.</summary>
-    public static bool IsEmail(string? text) => text is not null && Characters.AtMost(text, MaxEmailLength) && Email().IsWholly(text.Trim());
+    /// <summary>Whether <paramref name="text"/>, as sent, is within the length the document states and an email address (white space around it too).</summary>
+    public static bool IsEmail(string? text) => text is not null && Characters.AtMost(text, MaxEmailLength) && Email().IsWholly(text);
 
     [GeneratedRegex(PhonePattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Phone();

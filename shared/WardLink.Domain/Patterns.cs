@@ -13,26 +13,100 @@ public static partial class Patterns
     public const string WhiteSpace = @"\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 
     /// <summary>
+    /// White space a text the service reads trimmed (a phone, an email, a tip's number) may have around its form: the documents'
+    /// patterns of such texts begin and end with it, so a validator takes what the service takes.
+    /// </summary>
+    public const string AnyWhiteSpace = "[" + WhiteSpace + "]*";
+
+    /// <summary>
     /// What the documents state of a text the service refuses empty or of white space alone (a description, a reason): it
     /// holds a character that is not white space (unanchored, as JSON Schema reads a pattern).
     /// </summary>
     public const string NotBlank = "[^" + WhiteSpace + "]";
 
-    /// <summary>
-    /// What the documents state of a link the service takes only as an absolute http(s) address (a duty's evidence, a webhook's
-    /// endpoint): <c>http://</c> or <c>https://</c> in any letter case, a host, no white space.
-    /// </summary>
-    public const string HttpAddress = "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#" + WhiteSpace + "][^" + WhiteSpace + "]*$";
+    /// <summary>A character of a path segment as RFC 3986 writes one (<c>pchar</c>): unreserved, a sub-delimiter, <c>:</c>, <c>@</c>, or an escape.</summary>
+    private const string PathCharacter = "(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})";
 
-    /// <summary>Whether <paramref name="link"/> is an absolute http(s) address as the documents state it (<see cref="HttpAddress"/>) and as Uri reads one.</summary>
+    /// <summary>An IPv4 address as four decimal numbers from 0 to 255 without leading zeros (no other writing: <c>010</c> is octal to some readers).</summary>
+    public const string DottedDecimal = "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+
+    private const string Hex16 = "[0-9A-Fa-f]{1,4}";
+
+    private const string Last32 = "(?:" + Hex16 + ":" + Hex16 + "|" + DottedDecimal + ")";
+
+    /// <summary>An IPv6 address as RFC 3986 writes one (<c>IPv6address</c>), an IPv4 address in it as <see cref="DottedDecimal"/>, no zone.</summary>
+    private const string IPv6 =
+        "(?:(?:" + Hex16 + ":){6}" + Last32
+        + "|::(?:" + Hex16 + ":){5}" + Last32
+        + "|(?:" + Hex16 + ")?::(?:" + Hex16 + ":){4}" + Last32
+        + "|(?:(?:" + Hex16 + ":){0,1}" + Hex16 + ")?::(?:" + Hex16 + ":){3}" + Last32
+        + "|(?:(?:" + Hex16 + ":){0,2}" + Hex16 + ")?::(?:" + Hex16 + ":){2}" + Last32
+        + "|(?:(?:" + Hex16 + ":){0,3}" + Hex16 + ")?::" + Hex16 + ":" + Last32
+        + "|(?:(?:" + Hex16 + ":){0,4}" + Hex16 + ")?::" + Last32
+        + "|(?:(?:" + Hex16 + ":){0,5}" + Hex16 + ")?::" + Hex16
+        + "|(?:(?:" + Hex16 + ":){0,6}" + Hex16 + ")?::)";
+
+    private const string Label = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+
+    /// <summary>
+    /// A host: a name of ASCII labels (letters, digits, inner hyphens; an internationalised name as its <c>xn--</c> form) that
+    /// is not <see cref="Numbers"/> (an address to some readers, a name to others), an IPv4 address as <see cref="DottedDecimal"/>,
+    /// or an IPv6 one in brackets.
+    /// </summary>
+    private const string Host = "(?:" + DottedDecimal + "(?=[:/?#]|$)|(?!" + Numbers + "(?:[:/?#]|$))" + Label + "(?:\\." + Label + ")*|\\[" + IPv6 + "\\])";
+
+    /// <summary>Numbers (decimal, or hexadecimal after <c>0x</c>) joined by dots: an IPv4 address to some readers (<c>0x7f.1</c> is 127.0.0.1), a name to others.</summary>
+    private const string Numbers = "(?:0[Xx][0-9A-Fa-f]*|[0-9]+)(?:\\.(?:0[Xx][0-9A-Fa-f]*|[0-9]+))*\\.?";
+
+    /// <summary>A port from 1 to 65535, without leading zeros.</summary>
+    private const string Port = "(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?";
+
+    /// <summary>A path whose every segment is called as written: no <c>.</c> or <c>..</c> segment (escaped or not), removed before a request is sent.</summary>
+    private const string Path = "(?:/(?!(?:\\.|%2[Ee]){1,2}(?:[/?#]|$))" + PathCharacter + "*)*";
+
+    private const string Query = "(?:\\?(?:" + PathCharacter + "|[/?])*)?";
+
+    /// <summary>What follows an address's scheme: its host, port, path and query.</summary>
+    private const string Rest = "://" + Host + Port + Path + Query;
+
+    private const string Start = "^[Hh][Tt][Tt][Pp][Ss]?" + Rest;
+
+    /// <summary>
+    /// What the documents state of an address a webhook calls, and the form its decision takes (<c>WebhookTargets</c>): an
+    /// absolute http(s) address as RFC 3986 writes one, called as written. <c>http://</c> or <c>https://</c> in any letter case,
+    /// a host (<see cref="Host"/>), a port from 1 to 65535, a path and a query of ASCII characters a URI holds (any other
+    /// escaped, <c>%</c> only as an escape), no dot segment, no user name, no fragment, no white space.
+    /// </summary>
+    public const string HttpEndpoint = Start + "$";
+
+    /// <summary>An <see cref="HttpEndpoint"/> of the https scheme alone: a webhook's address where no local target is allowed (but in Development).</summary>
+    public const string HttpsEndpoint = "^[Hh][Tt][Tt][Pp][Ss]" + Rest + "$";
+
+    /// <summary>What the documents state of a link to a page (a duty's evidence): an <see cref="HttpEndpoint"/>, with a fragment if any.</summary>
+    public const string HttpAddress = Start + "(?:#(?:" + PathCharacter + "|[/?])*)?$";
+
+    /// <summary>The form of <see cref="HttpAddress"/> and <see cref="HttpEndpoint"/>, in words.</summary>
+    public const string HttpAddressRule =
+        "An absolute http(s) address as RFC 3986 writes it, called as written: a host of ASCII letters, digits and inner hyphens (or an IPv4 "
+        + "address, or an IPv6 one in brackets), a port from 1 to 65535 without leading zeros, no user name, no . or .. segment, and a path and "
+        + "query (a link's fragment too) of letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ / ? (any other character, a space too, "
+        + "escaped as %XX).";
+
+    /// <summary>Whether <paramref name="link"/> is an absolute http(s) address as the documents state it (<see cref="HttpAddress"/>), read as Uri reads one.</summary>
     public static bool IsHttpAddress(string link, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? address)
     {
         address = null;
-        return HttpAddressForm().IsMatch(link) && Uri.TryCreate(link, UriKind.Absolute, out address);
+        return HttpAddressForm().IsWholly(link) && Uri.TryCreate(link, UriKind.Absolute, out address);
     }
 
-    [GeneratedRegex(HttpAddress, RegexOptions.CultureInvariant)]
+    /// <summary>Whether <paramref name="url"/> is an address a webhook may call as the documents state it (<see cref="HttpEndpoint"/>).</summary>
+    public static bool IsHttpEndpoint(string url) => HttpEndpointForm().IsWholly(url);
+
+    [GeneratedRegex(HttpAddress, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex HttpAddressForm();
+
+    [GeneratedRegex(HttpEndpoint, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex HttpEndpointForm();
 
     /// <summary>
     /// <paramref name="pattern"/> with each <c>\d</c> written <c>[0-9]</c> (<c>0-9</c> inside a class): .NET's engine reads

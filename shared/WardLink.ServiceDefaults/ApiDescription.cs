@@ -286,8 +286,17 @@ public static class ApiDescription
         }
     }
 
+    /// <summary>
+    /// The pattern of an <see cref="HttpAddressAttribute"/>'s text: a link's, or an endpoint's as the service's <see cref="EndpointAddressForm"/>
+    /// states it for its deployment (https alone where it takes no http://).
+    /// </summary>
     private static string? AddressPattern(OpenApiSchemaTransformerContext context) =>
-        context.JsonPropertyInfo?.AttributeProvider?.IsDefined(typeof(HttpAddressAttribute), inherit: false) == true ? Patterns.HttpAddress : null;
+        context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(HttpAddressAttribute), inherit: false).OfType<HttpAddressAttribute>().FirstOrDefault() switch
+        {
+            null => null,
+            { Endpoint: true } => context.ApplicationServices.GetService<EndpointAddressForm>()?.Pattern ?? Patterns.HttpsEndpoint,
+            _ => Patterns.HttpAddress,
+        };
 
     private static Type? EnumOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is { IsEnum: true } enumType ? enumType : null;
 
@@ -303,10 +312,23 @@ public sealed class ItemsMaxLengthAttribute(int length) : Attribute
 
 /// <summary>
 /// A text, or each text of a list, its decision takes only as an absolute http(s) address: the document states
-/// <see cref="Patterns.HttpAddress"/> (a webhook's http:// address, taken in Development alone, is said in prose).
+/// <see cref="Patterns.HttpAddress"/> (a link to a page), or for an <paramref name="endpoint"/> (an address a service calls) the
+/// pattern of its <see cref="EndpointAddressForm"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class HttpAddressAttribute : Attribute;
+public sealed class HttpAddressAttribute(bool endpoint = false) : Attribute
+{
+    public bool Endpoint { get; } = endpoint;
+}
+
+/// <summary>
+/// The form of an address a service calls as its deployment takes it, which its document states: <see cref="Patterns.HttpEndpoint"/>
+/// where <paramref name="http"/> is taken (in Development), else <see cref="Patterns.HttpsEndpoint"/> (also where none is registered).
+/// </summary>
+public sealed class EndpointAddressForm(bool http)
+{
+    public string Pattern { get; } = http ? Patterns.HttpEndpoint : Patterns.HttpsEndpoint;
+}
 
 /// <summary>A list its decision refuses with an item given twice: the document states <c>uniqueItems</c>.</summary>
 [AttributeUsage(AttributeTargets.Property)]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CsCheck;
 using WardLink.Domain;
 using WardLink.Partners;
+using WardLink.Testing;
 using static WardLink.UnitTests.DecisionAssert;
 using PartnerKind = WardLink.Contracts.Partners.PartnerKind;
 
@@ -14,7 +15,7 @@ public sealed class WebhookDecisionTests
     private static readonly Guid PartnerId = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
     private static readonly Guid WebhookId = Guid.Parse("0193b5a0-0000-7000-8000-00000000f001");
     private static readonly PartnerState Hospital = PartnerState.Create(new PartnerRegistered(PartnerId, "Thanh Hóa Eye Hospital", PartnerKind.Hospital, Now.AddYears(-1), "x"));
-    private static readonly WebhookRequest Valid = new(" https://desk.eye-hospital.example/wardlink ", [WebhookEventType.IncidentReported, WebhookEventType.IncidentReported], " Security desk ");
+    private static readonly WebhookRequest Valid = new("https://desk.eye-hospital.example/wardlink", [WebhookEventType.IncidentReported, WebhookEventType.IncidentReported], " Security desk ");
 
     private static WebhookState Active => WebhookState.Create(Subscribed());
 
@@ -39,6 +40,7 @@ public sealed class WebhookDecisionTests
         AssertInvalid(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, Webhook.MaxPerPartner, Valid with { Description = new string('x', Webhook.MaxDescriptionLength + 1) }, false)), "description");
         AssertInvalid(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, new WebhookRequest(null, [], new string('x', Webhook.MaxDescriptionLength + 1)), false)), "url", "events", "description");
         AssertInvalid(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, Valid with { Url = "http://desk.eye-hospital.example/" }, false)), "url");
+        AssertInvalid(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, Valid with { Url = $" {Valid.Url} " }, false)), "url");
         Assert.True(Subscribe(new SubscribeWebhook(WebhookId, PartnerId, Hospital, 0, Valid with { Url = "http://127.0.0.1:5000/hooks" }, true)).IsAccepted);
     }
 
@@ -309,12 +311,14 @@ public sealed class WebhookTargetTests
                 },
                 iter: 2000);
         Assert.NotNull(WebhookTargets.CheckUrl("http://127.0.0.1:5987/crlf/ok\r\nX-Injected: y", allowLocalTargets: true));
-        Assert.Null(WebhookTargets.CheckUrl(" https://desk.eye-hospital.example/a%20b ", allowLocalTargets: false));
+        Assert.Null(WebhookTargets.CheckUrl("https://desk.eye-hospital.example/a%20b", allowLocalTargets: false));
+        Assert.NotNull(WebhookTargets.CheckUrl(" https://desk.eye-hospital.example/a%20b ", allowLocalTargets: false));
     }
 
     /// <summary>
     /// A host of letters other than ASCII (a Cyrillic а among Latin ones, full-width letters or dots, a Vietnamese name) is called by
-    /// its ASCII form, not the one shown: it is refused, and its xn-- form taken; letters of any script in the path are the path's.
+    /// its ASCII form, not the one shown: it is refused, and its xn-- form taken; a letter of another script in the path is
+    /// taken escaped (as a URI writes it), not as it is.
     /// </summary>
     [Fact]
     public void A_url_whose_host_is_not_written_in_ASCII_is_refused_and_its_ASCII_form_taken()
@@ -329,7 +333,8 @@ public sealed class WebhookTargetTests
                 Assert.StartsWith(Uri.TryCreate(url, UriKind.Absolute, out _) ? "Write the host in ASCII" : "Not an absolute address", WebhookTargets.CheckUrl(url, allowLocalTargets: false), StringComparison.Ordinal);
             }
 
-            Assert.Null(WebhookTargets.CheckUrl($"https://desk.eye-hospital.example/{letter}", allowLocalTargets: false));
+            Assert.NotNull(WebhookTargets.CheckUrl($"https://desk.eye-hospital.example/{letter}", allowLocalTargets: false));
+            Assert.Null(WebhookTargets.CheckUrl($"https://desk.eye-hospital.example/{Uri.EscapeDataString(letter)}", allowLocalTargets: false));
         });
         Assert.Null(WebhookTargets.CheckUrl("https://xn--exmple-4nf.org/hook", allowLocalTargets: false));
     }
@@ -404,8 +409,51 @@ public sealed class WebhookTargetTests
             Assert.True(taken == (WebhookTargets.CheckUrl(url, allowLocalTargets: true) is null), $"{url}: {WebhookTargets.CheckUrl(url, allowLocalTargets: true) ?? "taken"}");
         });
 
-        // An IPv6 zone id is no IPv4 address, whatever dots it has.
-        Assert.DoesNotContain("IPv4", WebhookTargets.CheckUrl("https://[fe80::1%25eth0.5]/hook", allowLocalTargets: true) ?? string.Empty, StringComparison.Ordinal);
+        // An IPv6 zone id is no IPv4 address, whatever dots it has; the document's form takes no zone.
+        Assert.Equal(Patterns.HttpAddressRule, WebhookTargets.CheckUrl("https://[fe80::1%25eth0.5]/hook", allowLocalTargets: true));
+    }
+
+    /// <summary>
+    /// The document's form of a webhook's address (<see cref="Patterns.HttpEndpoint"/>) and of a link (<see cref="Patterns.HttpAddress"/>,
+    /// a fragment too) is what the service takes, where local targets are allowed (only the writing decides): a validator of the
+    /// document took what the service refused (a backslash, <c>|</c>, a port past 65535, an invisible character) and refused an
+    /// address with spaces around it, which the service trimmed and stored. Where local targets are not allowed, what the service
+    /// takes is of the https form (<see cref="Patterns.HttpsEndpoint"/>), which the document then states. Addresses generated from the parts of one, right and
+    /// wrong, then edited a character or two; every one the form takes is read by .NET's Uri, as the link's check reads it.
+    /// </summary>
+    [Fact]
+    public void An_address_is_taken_exactly_where_the_document_s_form_takes_it()
+    {
+        static Gen<string> Of(params string[] texts) => Gen.Int[0, texts.Length - 1].Select(index => texts[index]);
+        var scheme = Of("https://", "http://", "HTTPS://", "hTtP://", "ftp://", "https:/", "https:///", "https:\\\\", "", "https//");
+        var label = Of("desk", "eye-hospital", "example", "xn--exmple-4nf", "a", "b1", "1b", "-a", "a-", "a_b", "ex\u0430mple", "\uFF45x", "a%41", "127", "08", "0x7f", "256");
+        var name = label.Array[1, 4].Select(labels => string.Join('.', labels));
+        var ipv4 = Gen.Select(Gen.Int[0, 300], Gen.Int[0, 255], Gen.Int[0, 255], Gen.Int[0, 2]).Select((a, b, c, zeros) => $"{new string('0', zeros)}{a}.{b}.{c}.8");
+        var ipv6 = Of("[::1]", "[2001:db8::1]", "[2606:4700::1111]", "[::ffff:8.8.8.8]", "[::ffff:8.8.8.010]", "[1::2::3]", "[fe80::1%25eth0]", "[12345::1]", "[::]", "[1:2:3:4:5:6:7:8]", "[1:2:3:4:5:6:7:8:9]", "[64:ff9b::1.2.3.4]", "[v1.x]", "[]");
+        var host = Gen.OneOf(name, ipv4, ipv6, Of("", "@desk.example", "user:pw@desk.example", "desk.example.", ".desk.example", "desk..example"));
+        var port = Of("", "", ":443", ":8443", ":1", ":65535", ":65536", ":0", ":0443", ":", ":99999", ":a");
+        var segment = Of("hook", "a%20b", "%41", "%2F", "%zz", "%", ".", "..", "%2e", "%2E%2e", ".a", "...", "a\\b", "a|b", "a b", "\u00e9", "%C3%A9", "~x", "!$&'()*+,;=:@", "[x]", "{x}", "^", "`", "\"x\"", "<x>", "\u200b");
+        var path = segment.Array[0, 4].Select(segments => string.Concat(segments.Select(part => "/" + part)));
+        var query = Of("", "", "?x=1", "?a=b&c=d/e?f", "?x=%", "?x=a b", "?x=|", "?#");
+        var fragment = Of("", "", "", "#top", "#a/b?c", "#a#b", "#%zz");
+        var written = Gen.Select(scheme, host, port, path, query, fragment).Select((s, h, p, a, q, f) => s + h + p + a + q + f);
+        var edited = Gen.Select(written, Gen.Int[0, 200], Of(" ", "\t", "\n", "\u00a0", "/", "\\", ":", "@", "%", "#", "?", ".", "x", "0", "[", "]", "|", "\u0430")).Select((text, at, character) => text.Insert(at % (text.Length + 1), character));
+        using var endpointForm = EcmaScriptPatterns.Read(Patterns.HttpEndpoint);
+        using var linkForm = EcmaScriptPatterns.Read(Patterns.HttpAddress);
+        using var secureForm = EcmaScriptPatterns.Read(Patterns.HttpsEndpoint);
+        Gen.OneOf(written, edited).Sample(
+            url =>
+            {
+                var refusal = WebhookTargets.CheckUrl(url, allowLocalTargets: true);
+                Assert.True(Patterns.IsHttpEndpoint(url) == (refusal is null), $"'{EcmaScriptPatterns.Escaped(url)}': the form {(Patterns.IsHttpEndpoint(url) ? "takes" : "refuses")} it, the service {refusal ?? "takes it"}");
+                Assert.True(Patterns.IsHttpEndpoint(url) == endpointForm.Finds(url), $"'{EcmaScriptPatterns.Escaped(url)}': ECMAScript reads the webhook's form otherwise");
+                Assert.True(WebhookTargets.CheckUrl(url, allowLocalTargets: false) is not null || secureForm.Finds(url), $"'{EcmaScriptPatterns.Escaped(url)}': taken where only https is, refused by its form");
+                var link = Patterns.IsHttpAddress(url, out _);
+                Assert.True(link == linkForm.Finds(url), $"'{EcmaScriptPatterns.Escaped(url)}': ECMAScript reads the link's form otherwise");
+                Assert.True(link || !System.Text.RegularExpressions.Regex.IsMatch(url, Patterns.HttpAddress), $"'{EcmaScriptPatterns.Escaped(url)}': of the link's form, not read by Uri");
+            },
+            iter: 20_000,
+            threads: 1);
     }
 
     [Fact]

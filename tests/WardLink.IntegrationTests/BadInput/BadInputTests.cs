@@ -84,6 +84,16 @@ public sealed class PartnersBadInputTests(PartnersWithoutOverdueRounds partners)
 
     private static readonly string[] TipOutcomes = ["tipOutcomeRecorded"];
 
+    /// <summary>
+    /// A ward of the home ward's province (the sample names a province nobody recorded), refused for its blank name alone: a
+    /// walk judging each of its texts by whether it is named establishes no ward (a ward established is written to the
+    /// service's own directory in the background, which the next test's row counts would see).
+    /// </summary>
+    protected override IReadOnlyDictionary<string, object> StepBodies { get; } = new Dictionary<string, object>
+    {
+        ["POST /partners/wards"] = new { wardId = "sample-ward", code = "SW", name = " ", province = new HomeWard().Province },
+    };
+
     /// <summary>The home ward, read by its own id.</summary>
     protected override IReadOnlyDictionary<string, string> PathCodes { get; } = new Dictionary<string, string> { ["wardId"] = new HomeWard().Id };
 

@@ -193,7 +193,7 @@ public sealed class BodySchema
                 null or Patterns.NotBlank => "sample",
                 ContactFormats.PhonePattern => "+84 (237) 385-2000",
                 ContactFormats.EmailPattern => "someone@example.org",
-                Patterns.HttpAddress => "https://partner.example/hooks",
+                Patterns.HttpAddress or Patterns.HttpEndpoint or Patterns.HttpsEndpoint => "https://partner.example/hooks",
                 WardNames.IdPattern => "sample-ward",
                 WardNames.CodePattern => "SW",
                 EventSourcing.YearlyNumbers.Pattern => "TIP-SW-2024-0042",

@@ -13,7 +13,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
 {
     private const int AtOnce = 6;
 
-    /// <summary>Bodies a step takes on the suite's fresh records where its schema's sample is refused (<c>METHOD /template</c>).</summary>
+    /// <summary>Bodies an operation takes (a step on the suite's fresh records, a creation) where its schema's sample is refused (<c>METHOD /template</c>).</summary>
     protected virtual IReadOnlyDictionary<string, object> StepBodies { get; } = new Dictionary<string, object>();
 
     [Fact]
