@@ -30,6 +30,12 @@ public sealed class IncidentsBadInputTests(ServiceFixture<IncidentsService> inci
     /// <summary>A linked tip is the tips service's: incidents keeps its id and number as given.</summary>
     protected override IReadOnlyCollection<string> IdsOfOtherServices => ["tipId"];
 
+    /// <summary>A link of a tip nobody linked yet: each is taken once (the sample's tip, linked once, is a 409 after).</summary>
+    protected override IReadOnlyDictionary<string, object> StepBodies { get; } = new Dictionary<string, object>
+    {
+        ["POST /incidents/{id}/tips"] = (Func<object>)(() => new { tipId = Guid.NewGuid(), tipNumber = "TIP-SW-2024-0042" }),
+    };
+
     /// <summary>An incident no tip is linked to: every id under it names a tip it does not have.</summary>
     protected override async Task<(IReadOnlyList<BareRecord> Bare, IReadOnlyList<Guid> Others)> BareRecordsAsync(HttpClient client) =>
         ([new BareRecord("/incidents/{id}", (await client.ReportAsync()).Id, [])], []);

@@ -8,28 +8,31 @@ using static WardLink.IntegrationTests.BadInput.JsonBodies;
 namespace WardLink.IntegrationTests.BadInput;
 
 /// <summary>
-/// A partner's validator reads a body's text by its document's pattern and length, and so does a tester walking the document:
+/// A partner's validator reads a body's or a query's text by its document's pattern and length, and so does a tester walking the document:
 /// what the pattern takes must be taken, what it refuses refused. A webhook address with spaces around it was stored (the
 /// service trimmed it) though its pattern refused it, and forms its pattern took were refused.
 /// </summary>
 public abstract partial class BadInputSuite<TEntryPoint>
 {
-    /// <summary>How a refusal of a text of the right form that names no record begins (<c>No such ward.</c>): not a refusal of its form.</summary>
-    private const string NamesNoRecord = "No such ";
+    /// <summary>How many edited texts were judged, of those their pattern refuses and of those it takes.</summary>
+    private readonly int[] _judged = new int[2];
 
-    /// <summary>Characters put into a sample: the texts' separators, white space of either engine, other scripts' digits and letters, an astral one.</summary>
+    /// <summary>White space of either engine's reading (a text read trimmed is one the pattern must take with it around).</summary>
+    private static readonly string[] Spaces = [" ", "\t", "\n", "\r\n", "\u00a0", "\u2028", "\u3000", "\u0085", "\u200b", "\ufeff"];
+
+    /// <summary>Characters put into a sample: the texts' separators, other scripts' digits and letters, an astral one.</summary>
     private static readonly string[] Edits =
     [
-        " ", "\t", "\n", "\u00a0", "\u200b", "\ufeff", "-", ".", ":", "/", "@", "+", "%", "|", "\\", "#", "?", "(", ")", "_", "'", "\"",
-        "<", ";", ",", "[", "]", "~", "*", "=", "&", "!", "a", "z", "A", "Z", "0", "1", "9", "é", "\u0663", "\uff10", "\ud83d\ude00",
+        "-", ".", ":", "/", "@", "+", "%", "|", "\\", "#", "?", "(", ")", "_", "'", "\"", "<", ";", ",", "[", "]", "~", "*", "=", "&", "!",
+        "a", "z", "A", "Z", "0", "1", "9", "é", "\u0663", "\uff10", "\ud83d\ude00",
     ];
 
     /// <summary>
     /// Every body text with a pattern of its own (not free text) is sent as the value its operation takes on the suite's own
-    /// records (<see cref="StepBody"/>, addressed to a fresh record of each kind its path names) changed by one to three edits (a
-    /// character put in, put in place of one, or taken out; of <see cref="Edits"/> or of the value's own): a text the pattern
-    /// (read as ECMAScript reads it) and the length take is not refused for its form (it may name no record: "No such ward."); one they do not is a 400 naming it, storing
-    /// nothing. Each text's first disagreement is shrunk by CsCheck and reported with the others.
+    /// records (<see cref="StepBody"/>, addressed to a fresh record of each kind its path names) changed by one to three edits
+    /// (<see cref="EditsOf"/>): a text the pattern
+    /// (read as ECMAScript reads it) and the length take is not refused for its form; one they do not is a 400 naming it, storing
+    /// nothing (<see cref="DisagreementAsync"/>). Every text's disagreements are reported together.
     /// </summary>
     [Fact]
     public async Task A_text_of_a_pattern_is_taken_exactly_where_its_pattern_and_length_take_it()
@@ -52,44 +55,110 @@ public abstract partial class BadInputSuite<TEntryPoint>
                 continue;
             }
 
-            var taken = JsonNode.Parse(StepBody(operation)!)!;
             foreach (var (path, schema) in patterned)
             {
                 texts++;
-                using var ecmaScript = EcmaScriptPatterns.Read(schema.Pattern!);
-                try
-                {
-                    await EditsOf(TextAt(taken, path)).SampleAsync(
-                        async text =>
-                        {
-                            var length = CodePoints(text).Count;
-                            var admitted = ecmaScript.Finds(text) && length >= (schema.MinLength ?? 0) && length <= (schema.MaxLength ?? int.MaxValue);
-                            var answer = await SendAsync(operation.Method, address, Json(With(taken, path, text)));
-                            if (answer.Status is not (< 300 or 400))
-                            {
-                                // Refused for the record's state (a 409) or another record's absence (a 404), not for a text: unjudged.
-                                Assert.True(answer.Status < 500 && answer.Changed.Count == 0, $"{answer.Status} {Shortened(answer.Body)}, stored {string.Join(", ", answer.Changed)}");
-                                return;
-                            }
-
-                            var refused = answer.Status == 400 && IsProblem(answer, out var problem) && ErrorsOf(problem, path).Any(message => !message.StartsWith(NamesNoRecord, StringComparison.Ordinal));
-                            Assert.True(
-                                admitted != refused && answer.Status < 500 && (admitted || answer.Changed.Count == 0),
-                                $"{(admitted ? "its pattern takes it" : "its pattern refuses it")}: {answer.Status} {Shortened(answer.Body)}");
-                        },
-                        iter: 60,
-                        threads: 1,
-                        print: text => $"'{EcmaScriptPatterns.Escaped(text)}'");
-                }
-                catch (CsCheckException disagreement)
-                {
-                    failures.Add($"{operation.Method} {operation.Template}, {path} ({schema.Pattern}): {disagreement.Message} {disagreement.InnerException?.Message}");
-                }
+                failures.AddRange(await DisagreementAsync(
+                    $"{operation.Method} {operation.Template}",
+                    path,
+                    schema,
+                    TextAt(JsonNode.Parse(StepBody(operation)!)!, path),
+                    absenceJudged: false,
+                    text => SendAsync(operation.Method, address, Json(With(JsonNode.Parse(StepBody(operation)!)!, path, text)))));
             }
         }
 
         Assert.True(texts > 0, "No body text has a pattern of its own.");
+        Assert.True(_judged.All(count => count > 0), $"Judged {_judged[0]} texts their patterns refuse and {_judged[1]} they take: the walk must judge both.");
         AssertNone(failures);
+    }
+
+    /// <summary>
+    /// Every query text with a pattern of its own (a ward's or a province's id), sent as its sample (the other required queries
+    /// as theirs) edited one to three characters, on the suite's own records where the path names one (a fresh id where the suite
+    /// has none of its kind): taken exactly where its pattern and length take it, as a body's text is.
+    /// </summary>
+    [Fact]
+    public async Task A_query_text_of_a_pattern_is_taken_exactly_where_its_pattern_and_length_take_it()
+    {
+        var streams = await RecordEveryKindAsync();
+        var failures = new List<string>();
+        var texts = 0;
+        foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
+        {
+            var query = PathParameter.ParametersIn(operation.Description, "query")
+                .Select(parameter => (Name: (string)parameter["name"]!, Schema: BodySchema.Resolve(parameter["schema"]!.AsObject(), operation.Components), Required: (bool?)parameter["required"] == true))
+                .ToList();
+            var patterned = query.Where(parameter => parameter.Schema is { Kind: SchemaKind.Text, Format: null, Pattern: not (null or Patterns.NotBlank) }).ToList();
+            if (patterned.Count == 0)
+            {
+                continue;
+            }
+
+            // Where the suite has no record of the kind the path names, a fresh id: a query the pattern refuses is refused before
+            // the record is looked up, and one it takes is then answered a 404, not judged.
+            var parameters = PathParameter.Of(operation.Description);
+            var ownAddress = parameters.Count == 0 ? operation.Template : OnOwnRecords(operation, streams, PathCodes);
+            var own = ownAddress is not null;
+            var address = ownAddress ?? PathParameter.Fill(operation.Template, parameters, code: "unknown");
+            var body = operation.Body is null ? null : StepBody(operation);
+            foreach (var (name, schema, _) in patterned)
+            {
+                texts++;
+                var others = query.Where(parameter => parameter.Required && parameter.Name != name).Select(parameter => $"&{parameter.Name}={Uri.EscapeDataString(parameter.Schema.Default?.Trim('"') ?? QueryText(parameter.Schema))}");
+                failures.AddRange(await DisagreementAsync(
+                    $"{operation.Method} {operation.Template}",
+                    name,
+                    schema,
+                    QueryText(schema),
+                    absenceJudged: own,
+                    text => SendAsync(operation.Method, $"{address}?{name}={Uri.EscapeDataString(text)}{string.Concat(others)}", body is null ? null : Json(body))));
+            }
+        }
+
+        Assert.True(texts > 0, "No query text has a pattern of its own.");
+        Assert.True(_judged.All(count => count > 0), $"Judged {_judged[0]} texts their patterns refuse and {_judged[1]} they take: the walk must judge both.");
+        AssertNone(failures);
+    }
+
+    /// <summary>A query value of <paramref name="schema"/> as its sample writes it (a text as it is, a number or a date as JSON writes it, unquoted).</summary>
+    private static string QueryText(BodySchema schema) => schema.Sample() is JsonValue value && value.TryGetValue<string>(out var text) ? text : schema.Sample()?.ToJsonString() ?? string.Empty;
+
+    /// <summary>
+    /// <paramref name="value"/>, a text of <paramref name="schema"/>'s pattern at <paramref name="field"/>, edited one to three
+    /// characters and each sent by <paramref name="send"/> (never a 5xx; a refusal stores nothing): where the pattern and length do
+    /// not take it, a 400 naming it; where they do, not refused with a message any text they refuse got (its form's), though it
+    /// may be refused for another rule (a window that ends where it starts, a ward nobody recorded). An answer for another
+    /// record's absence (a 404, but where <paramref name="absenceJudged"/>: the text's own record) or the record's state (a 409)
+    /// is not judged. The disagreements, at most three.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> DisagreementAsync(string operation, string field, BodySchema schema, string value, bool absenceJudged, Func<string, Task<Answer>> send)
+    {
+        using var ecmaScript = EcmaScriptPatterns.Read(schema.Pattern!);
+        var judged = new List<(string Text, bool Admitted, Answer Answer, string[] Messages)>();
+        await EditsOf(value).SampleAsync(
+            async text =>
+            {
+                var length = CodePoints(text).Count;
+                var admitted = ecmaScript.Finds(text) && length >= (schema.MinLength ?? 0) && length <= (schema.MaxLength ?? int.MaxValue);
+                var answer = await send(text);
+                Assert.True(answer.Status < 500 && (answer.Status < 300 || answer.Changed.Count == 0), $"{operation}, {field} = '{EcmaScriptPatterns.Escaped(text)}': {answer.Status} {Shortened(answer.Body)}, stored {string.Join(", ", answer.Changed)}");
+                if (answer.Status is < 300 or 400 || (absenceJudged && answer.Status == 404))
+                {
+                    judged.Add((text, admitted, answer, answer.Status == 400 && IsProblem(answer, out var problem) ? [.. ErrorsOf(problem, field)] : []));
+                }
+            },
+            iter: 60,
+            threads: 1,
+            print: text => $"'{EcmaScriptPatterns.Escaped(text)}'");
+
+        var formMessages = judged.Where(sent => !sent.Admitted).SelectMany(sent => sent.Messages).ToHashSet(StringComparer.Ordinal);
+        _judged[0] += judged.Count(sent => !sent.Admitted);
+        _judged[1] += judged.Count(sent => sent.Admitted);
+        return [.. judged
+            .Where(sent => sent.Admitted ? sent.Messages.Any(formMessages.Contains) : sent.Messages.Length == 0)
+            .Take(3)
+            .Select(sent => $"{operation}, {field} ({schema.Pattern}) = '{EcmaScriptPatterns.Escaped(sent.Text)}': its pattern {(sent.Admitted ? "takes" : "refuses")} it, answered {sent.Answer.Status} {Shortened(sent.Answer.Body)}")];
     }
 
     /// <summary>The text at <paramref name="path"/> of <paramref name="body"/>.</summary>
@@ -102,8 +171,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
     /// <summary><paramref name="body"/> with <paramref name="text"/> at <paramref name="path"/>, written as JSON.</summary>
     private static string With(JsonNode body, string path, string text)
     {
-        var changed = body.DeepClone();
-        var (parent, last) = ParentOf(changed, path);
+        var (parent, last) = ParentOf(body, path);
         if (last.StartsWith('['))
         {
             parent[int.Parse(last[1..^1], CultureInfo.InvariantCulture)] = text;
@@ -113,15 +181,23 @@ public abstract partial class BadInputSuite<TEntryPoint>
             parent[last] = text;
         }
 
-        return changed.ToJsonString();
+        return body.ToJsonString();
     }
 
-    /// <summary><paramref name="sample"/> changed by one to three edits, each at a place of its own (a character beyond the Basic Multilingual Plane is one).</summary>
+    /// <summary>
+    /// <paramref name="sample"/> changed by one to three edits, each at a place of its own (a character beyond the Basic
+    /// Multilingual Plane is one): half of them any edit (a character put in, at either end too, put in place of one, or taken
+    /// out; white space, one of <see cref="Edits"/> or of its own), which its pattern mostly refuses, half a letter or digit put
+    /// in place of one of its kind (a lower-case letter for one, a digit for one), which its pattern mostly takes.
+    /// </summary>
     private static Gen<string> EditsOf(string sample)
     {
         var own = CodePoints(sample);
-        var put = Gen.OneOf(Gen.Int[0, Edits.Length - 1].Select(index => Edits[index]), Gen.Int[0, own.Count - 1].Select(index => own[index]));
-        return Gen.Select(Gen.Int[0, 2], Gen.Int[0, 1000], put).Array[1, 3].Select(edits => string.Concat(edits.Aggregate(own, (characters, edit) =>
+        var put = Gen.OneOf(
+            Gen.Int[0, Spaces.Length - 1].Select(index => Spaces[index]),
+            Gen.Int[0, Edits.Length - 1].Select(index => Edits[index]),
+            Gen.Int[0, own.Count - 1].Select(index => own[index]));
+        var anyEdit = Gen.Select(Gen.Int[0, 4], Gen.Int[0, 1000], put).Array[1, 3].Select(edits => edits.Aggregate(own, (characters, edit) =>
         {
             var (how, at, character) = edit;
             var index = at % (characters.Count + 1);
@@ -129,10 +205,24 @@ public abstract partial class BadInputSuite<TEntryPoint>
             {
                 0 => characters.Insert(index, character),
                 1 when index < characters.Count => characters.SetItem(index, character),
-                _ when index < characters.Count => characters.RemoveAt(index),
+                2 when index < characters.Count => characters.RemoveAt(index),
+                3 => characters.Insert(0, character),
                 _ => characters.Add(character),
             };
-        })));
+        }));
+        var ofItsKind = Gen.Select(Gen.Int[0, 1000], Gen.Int[0, 25]).Array[1, 3].Select(edits => edits.Aggregate(own, (characters, edit) =>
+        {
+            var (at, which) = edit;
+            var index = at % characters.Count;
+            return characters[index] switch
+            {
+                [var c] when char.IsAsciiDigit(c) => characters.SetItem(index, $"{which % 10}"),
+                [var c] when char.IsAsciiLetterLower(c) => characters.SetItem(index, $"{(char)('a' + which)}"),
+                [var c] when char.IsAsciiLetterUpper(c) => characters.SetItem(index, $"{(char)('A' + which)}"),
+                _ => characters,
+            };
+        }));
+        return Gen.OneOf(anyEdit, ofItsKind).Select(characters => string.Concat(characters));
     }
 
     /// <summary>The characters of <paramref name="text"/> as JSON Schema counts them (code points).</summary>

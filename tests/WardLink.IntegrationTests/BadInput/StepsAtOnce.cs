@@ -13,7 +13,10 @@ public abstract partial class BadInputSuite<TEntryPoint>
 {
     private const int AtOnce = 6;
 
-    /// <summary>Bodies an operation takes (a step on the suite's fresh records, a creation) where its schema's sample is refused (<c>METHOD /template</c>).</summary>
+    /// <summary>
+    /// Bodies an operation takes (a step on the suite's fresh records, a creation) where its schema's sample is refused (<c>METHOD
+    /// /template</c>); a <see cref="Func{TResult}"/> makes a new one each time it is asked (a tip's id a link takes once).
+    /// </summary>
     protected virtual IReadOnlyDictionary<string, object> StepBodies { get; } = new Dictionary<string, object>();
 
     [Fact]
@@ -80,7 +83,9 @@ public abstract partial class BadInputSuite<TEntryPoint>
 
     /// <summary>The body <paramref name="step"/> is sent on the suite's fresh records: the one <see cref="StepBodies"/> gives, else its schema's sample.</summary>
     private string? StepBody(DescribedOperation step) =>
-        StepBodies.TryGetValue($"{step.Method} {step.Template}", out var given) ? JsonSerializer.Serialize(given, JsonSerializerOptions.Web) : step.Body?.Sample()?.ToJsonString();
+        StepBodies.TryGetValue($"{step.Method} {step.Template}", out var given)
+            ? JsonSerializer.Serialize(given is Func<object> make ? make() : given, JsonSerializerOptions.Web)
+            : step.Body?.Sample()?.ToJsonString();
 
     /// <summary>A write on a record of its path (a GUID in it) that answers the record, or nothing (200, 204).</summary>
     private static bool IsStep(DescribedOperation operation) =>
