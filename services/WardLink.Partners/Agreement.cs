@@ -94,14 +94,15 @@ public static class Agreement
         }
 
         var evidence = command.Evidence ?? [];
-        var links = evidence.Select(link => Patterns.IsHttpAddress(link, out var uri) ? uri : null).ToList();
+        // A link past its length is refused for it, its form not read (the pattern's reader is linear, but a text has no need of it).
+        var links = evidence.Select(link => Characters.AtMost(link, MaxEvidenceLinkLength) && Patterns.IsHttpAddress(link, out var uri) ? uri : null).ToList();
         var errors = new FieldErrors()
             .Check(command.Duty is not null, "duty", "Name the duty.")
             .Check(links.Count is > 0 and <= MaxEvidenceLinks, "evidence", $"Give 1 to {MaxEvidenceLinks} links to the evidence.")
             .CheckPast(command.At, "at", now);
         for (var i = 0; i < links.Count; i++)
         {
-            errors.Check(links[i] is not null, $"evidence[{i}]", Patterns.HttpAddressRule)
+            errors.Check(links[i] is not null || !Characters.AtMost(evidence[i], MaxEvidenceLinkLength), $"evidence[{i}]", Patterns.HttpAddressRule)
                 .CheckLength(evidence[i], $"evidence[{i}]", MaxEvidenceLinkLength);
         }
 

@@ -43,6 +43,13 @@ public static partial class WebhookTargets
             return "No control characters, invisible characters (zero-width, bidirectional, fillers) or spaces in the address (write a space as %20).";
         }
 
+        // A bracketed host is read by no Uri property unless it is an IPv6 address as the form writes one: .NET's Uri takes
+        // [1:2:3:4:5:6:7:8:/9] and then throws reading its host.
+        if (HostAsWritten(Authority(url)) is ['[', ..] bracketed && !BracketedIPv6().IsMatch(bracketed))
+        {
+            return Patterns.HttpAddressRule;
+        }
+
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
             // .NET reads no address with a port past 65535: say which part is wrong.
@@ -132,6 +139,10 @@ public static partial class WebhookTargets
     [GeneratedRegex("^" + Patterns.DottedDecimal + "$", RegexOptions.CultureInvariant)]
     private static partial Regex DottedDecimal();
 
+    /// <summary>An IPv6 address in brackets, as the form writes one (<see cref="Patterns.IPv6"/>).</summary>
+    [GeneratedRegex(@"^\[" + Patterns.IPv6 + @"\]$", RegexOptions.CultureInvariant)]
+    private static partial Regex BracketedIPv6();
+
     /// <summary>An authority whose port is a number past 65535 (after the host, before the path, query or fragment).</summary>
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*:0*(6553[6-9]|655[4-9][0-9]|65[6-9][0-9]{2}|6[6-9][0-9]{3}|[7-9][0-9]{4}|[1-9][0-9]{5,})(?:[/?#]|$)", RegexOptions.CultureInvariant)]
     private static partial Regex PortPastItsRange();
@@ -163,11 +174,15 @@ public static partial class WebhookTargets
         return url[start..end];
     }
 
-    /// <summary>Where the authority of an absolute <paramref name="url"/> starts, and where it ends (its path, query or fragment starts, else the end).</summary>
+    /// <summary>
+    /// Where the authority of an absolute <paramref name="url"/> starts, and where it ends (its path, query or fragment starts,
+    /// else the end); of a text that is no such address, where it would (the end, for one of slashes alone).
+    /// </summary>
     private static (int Start, int End) AuthorityBounds(string url)
     {
         var start = url.IndexOf(':', StringComparison.Ordinal) + 1;
-        start += url.AsSpan(start).IndexOfAnyExcept('/');
+        var slashes = url.AsSpan(start).IndexOfAnyExcept('/');
+        start = slashes < 0 ? url.Length : start + slashes;
         var end = url.IndexOfAny(['/', '?', '#'], start);
         return (start, end < 0 ? url.Length : end);
     }

@@ -35,7 +35,7 @@ public static partial class Patterns
     private const string Last32 = "(?:" + Hex16 + ":" + Hex16 + "|" + DottedDecimal + ")";
 
     /// <summary>An IPv6 address as RFC 3986 writes one (<c>IPv6address</c>), an IPv4 address in it as <see cref="DottedDecimal"/>, no zone.</summary>
-    private const string IPv6 =
+    public const string IPv6 =
         "(?:(?:" + Hex16 + ":){6}" + Last32
         + "|::(?:" + Hex16 + ":){5}" + Last32
         + "|(?:" + Hex16 + ")?::(?:" + Hex16 + ":){4}" + Last32
@@ -46,14 +46,16 @@ public static partial class Patterns
         + "|(?:(?:" + Hex16 + ":){0,5}" + Hex16 + ")?::" + Hex16
         + "|(?:(?:" + Hex16 + ":){0,6}" + Hex16 + ")?::)";
 
-    private const string Label = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+    /// <summary>A label of a name: 1 to 63 letters, digits and inner hyphens (RFC 1035; .NET's Uri reads no label of 257 or more).</summary>
+    private const string Label = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 
     /// <summary>
-    /// A host: a name of ASCII labels (letters, digits, inner hyphens; an internationalised name as its <c>xn--</c> form) that
+    /// A host: a name of ASCII labels (letters, digits, inner hyphens; an internationalised name as its <c>xn--</c> form), at most
+    /// 253 characters, that
     /// is not <see cref="Numbers"/> (an address to some readers, a name to others), an IPv4 address as <see cref="DottedDecimal"/>,
     /// or an IPv6 one in brackets.
     /// </summary>
-    private const string Host = "(?:" + DottedDecimal + "(?=[:/?#]|$)|(?!" + Numbers + "(?:[:/?#]|$))" + Label + "(?:\\." + Label + ")*|\\[" + IPv6 + "\\])";
+    private const string Host = "(?:" + DottedDecimal + "(?=[:/?#]|$)|(?!" + Numbers + "(?:[:/?#]|$))(?=[^:/?#]{1,253}(?:[:/?#]|$))" + Label + "(?:\\." + Label + ")*|\\[" + IPv6 + "\\])";
 
     /// <summary>Numbers (decimal, or hexadecimal after <c>0x</c>) joined by dots: an IPv4 address to some readers (<c>0x7f.1</c> is 127.0.0.1), a name to others.</summary>
     private const string Numbers = "(?:0[Xx][0-9A-Fa-f]*|[0-9]+)(?:\\.(?:0[Xx][0-9A-Fa-f]*|[0-9]+))*\\.?";
@@ -72,8 +74,10 @@ public static partial class Patterns
     private const string Start = "^[Hh][Tt][Tt][Pp][Ss]?" + Rest;
 
     /// <summary>
-    /// What the documents state of an address a webhook calls, and the form its decision takes (<c>WebhookTargets</c>): an
-    /// absolute http(s) address as RFC 3986 writes one, called as written. <c>http://</c> or <c>https://</c> in any letter case,
+    /// The form of an address a webhook calls where http:// is taken (in Development; the documents state it there, and
+    /// <see cref="HttpsEndpoint"/> elsewhere), which its decision takes whole (<c>WebhookTargets</c>): an absolute http(s) address
+    /// as RFC 3986 writes one, called as written (up to RFC 3986's own equivalences: an escaped letter or digit sent plain, the
+    /// host in lower case, the scheme's default port left out). <c>http://</c> or <c>https://</c> in any letter case,
     /// a host (<see cref="Host"/>), a port from 1 to 65535, a path and a query of ASCII characters a URI holds (any other
     /// escaped, <c>%</c> only as an escape), no dot segment, no user name, no fragment, no white space.
     /// </summary>
@@ -87,8 +91,8 @@ public static partial class Patterns
 
     /// <summary>The form of <see cref="HttpAddress"/> and <see cref="HttpEndpoint"/>, in words.</summary>
     public const string HttpAddressRule =
-        "An absolute http(s) address as RFC 3986 writes it, called as written: a host of ASCII letters, digits and inner hyphens (or an IPv4 "
-        + "address, or an IPv6 one in brackets), a port from 1 to 65535 without leading zeros, no user name, no . or .. segment, and a path and "
+        "An absolute http(s) address as RFC 3986 writes it, called as written: a host of ASCII letters, digits and inner hyphens, labels of "
+        + "at most 63 and the name of at most 253 characters (or an IPv4 address, or an IPv6 one in brackets), a port from 1 to 65535 without leading zeros, no user name, no . or .. segment, and a path and "
         + "query (a link's fragment too) of letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ / ? (any other character, a space too, "
         + "escaped as %XX).";
 
@@ -99,7 +103,7 @@ public static partial class Patterns
         return HttpAddressForm().IsWholly(link) && Uri.TryCreate(link, UriKind.Absolute, out address);
     }
 
-    /// <summary>Whether <paramref name="url"/> is an address a webhook may call as the documents state it (<see cref="HttpEndpoint"/>).</summary>
+    /// <summary>Whether <paramref name="url"/> is of the form of an address a webhook calls (<see cref="HttpEndpoint"/>; the https scheme aside).</summary>
     public static bool IsHttpEndpoint(string url) => HttpEndpointForm().IsWholly(url);
 
     [GeneratedRegex(HttpAddress, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
