@@ -130,13 +130,12 @@ public static class Ward
     /// <summary>What an establishment of ward <paramref name="wardId"/>, which exists, is told.</summary>
     public static Rejection AlreadyExists(string wardId) => Rejection.Conflict($"Ward {wardId} already exists.");
 
+    /// <summary>
+    /// Establishes a ward: its body's form judged first (a 400 naming each field), then whether its id (<paramref name="current"/>)
+    /// or its code is taken (a 409).
+    /// </summary>
     public static Decision Establish(WardState? current, EstablishWard command, DateTimeOffset now, string actor)
     {
-        if (current is not null)
-        {
-            return AlreadyExists(current.WardId);
-        }
-
         var errors = new FieldErrors()
             .Check(WardNames.IsId(command.WardId), "wardId", $"A ward id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters (dong-quang).")
             .Check(WardNames.IsCode(command.Code), "code", $"A ward code: 2 to {WardNames.MaxCodeLength} capital letters (DQ).")
@@ -146,6 +145,11 @@ public static class Ward
         if (errors.Any)
         {
             return errors.ToRejection();
+        }
+
+        if (current is not null)
+        {
+            return AlreadyExists(current.WardId);
         }
 
         return command.CodeTaken

@@ -157,21 +157,25 @@ public static class WardEndpoints
         TimeProvider clock,
         CancellationToken ct)
     {
-        if (WardNames.IsId(request.Province) && !WardCoverage.Of(http, options.Value.Home).Provinces.Contains(request.Province!))
+        // The body's form is judged before any record it names is looked up: its province, its id, its code.
+        var command = new EstablishWard(request.WardId, request.Code, request.Name, request.Province, request.EstablishedOn, CodeTaken: false);
+        if (Ward.Establish(null, command, clock.GetUtcNow(), http.Actor()).Rejection is { } malformed)
+        {
+            return malformed.ToProblem();
+        }
+
+        if (!WardCoverage.Of(http, options.Value.Home).Provinces.Contains(request.Province!))
         {
             return Results.Problem(title: $"Province {request.Province} was not found.", statusCode: StatusCodes.Status404NotFound);
         }
 
         await http.TakeTurnUntilAnsweredAsync(store, WardsTurn, ct);
 
-        // A malformed id names no tenant: the decision refuses it without a look.
-        var named = WardNames.IsId(request.WardId);
-        // A malformed id is refused in the ward the request acts in, where an Idempotency-Key keeps its answer too.
-        using (WardContext.Enter(named ? request.WardId! : WardContext.Current ?? options.Value.Home.Id))
+        using (WardContext.Enter(request.WardId!))
         {
             await using var session = sessions.OpenSession();
-            var streamId = Ward.StreamIdOf(request.WardId ?? string.Empty);
-            var (current, _) = named ? await session.LoadStreamAsync<WardState>(streamId, ct) : (null, 0);
+            var streamId = Ward.StreamIdOf(request.WardId!);
+            var (current, _) = await session.LoadStreamAsync<WardState>(streamId, ct);
 
             // The home ward is a ward from the deployment's start (every directory knows it from configuration until partners
             // records it, HomeWardEstablishment): its id and its code are its own before its stream exists too.
@@ -181,8 +185,7 @@ public static class WardEndpoints
                 return Ward.AlreadyExists(home.Id).ToProblem();
             }
 
-            var codeTaken = WardNames.IsCode(request.Code) && (request.Code == home.Code || await databases.IsCodeTakenAsync(request.Code!, ct));
-            var command = new EstablishWard(request.WardId, request.Code, request.Name, request.Province, request.EstablishedOn, codeTaken);
+            command = command with { CodeTaken = request.Code == home.Code || await databases.IsCodeTakenAsync(request.Code!, ct) };
             try
             {
                 return await session.StartStreamAsync<WardState>(

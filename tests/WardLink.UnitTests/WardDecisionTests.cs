@@ -73,10 +73,12 @@ public sealed class WardDecisionTests
     }
 
     [Fact]
-    public void A_ward_established_twice_or_with_a_code_another_ward_has_is_a_conflict()
+    public void A_ward_established_twice_or_with_a_code_another_ward_has_is_a_conflict_once_its_form_is_judged()
     {
         AssertConflict(Ward.Establish(DongQuang, Establishing(), Now, Desk));
         AssertConflict(Ward.Establish(null, Establishing(codeTaken: true), Now, Desk));
+        AssertInvalid(Ward.Establish(DongQuang, Establishing(code: "dq"), Now, Desk), "code");
+        AssertInvalid(Ward.Establish(null, Establishing(code: "dq", codeTaken: true), Now, Desk), "code");
     }
 
     [Fact]
