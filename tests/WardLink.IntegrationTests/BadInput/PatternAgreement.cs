@@ -30,9 +30,9 @@ public abstract partial class BadInputSuite<TEntryPoint>
     /// <summary>
     /// Every body text with a pattern of its own (not free text) is sent as the value its operation takes on the suite's own
     /// records (<see cref="StepBody"/>, addressed to a fresh record of each kind its path names) changed by one to three edits
-    /// (<see cref="EditsOf"/>): a text the pattern
-    /// (read as ECMAScript reads it) and the length take is not refused for its form; one they do not is a 400 naming it, storing
-    /// nothing (<see cref="DisagreementAsync"/>). Every text's disagreements are reported together.
+    /// (<see cref="EditsOf"/>): a text the pattern (read as ECMAScript reads it) and the length take is not refused for its form;
+    /// one they do not is a 400 naming it, storing nothing (<see cref="DisagreementAsync"/>). Every text's disagreements are
+    /// reported together.
     /// </summary>
     [Fact]
     public async Task A_text_of_a_pattern_is_taken_exactly_where_its_pattern_and_length_take_it()
