@@ -37,18 +37,10 @@ public abstract partial class BadInputSuite<TEntryPoint>
     [Fact]
     public async Task A_text_of_a_pattern_is_taken_exactly_where_its_pattern_and_length_take_it()
     {
-        var streams = await RecordEveryKindAsync();
         var failures = new List<string>();
         var texts = 0;
-        foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
+        await foreach (var (operation, patterned, address) in PatternedOperationsAsync(operation => operation.Body?.Values() ?? []))
         {
-            var patterned = (operation.Body?.Values() ?? []).Where(value => value.Schema is { Kind: SchemaKind.Text, Format: null, Pattern: not (null or Patterns.NotBlank) }).ToList();
-            if (patterned.Count == 0)
-            {
-                continue;
-            }
-
-            var address = PathParameter.Of(operation.Description).Count == 0 ? operation.Template : OnOwnRecords(operation, streams, PathCodes);
             if (address is null)
             {
                 failures.Add($"{operation.Method} {operation.Template}: no record of the suite reached: record one in {nameof(RecordEveryReadKindAsync)}");
@@ -81,37 +73,26 @@ public abstract partial class BadInputSuite<TEntryPoint>
     [Fact]
     public async Task A_query_text_of_a_pattern_is_taken_exactly_where_its_pattern_and_length_take_it()
     {
-        var streams = await RecordEveryKindAsync();
         var failures = new List<string>();
         var texts = 0;
-        foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
+        await foreach (var (operation, patterned, ownAddress) in PatternedOperationsAsync(QueryOf))
         {
-            var query = PathParameter.ParametersIn(operation.Description, "query")
-                .Select(parameter => (Name: (string)parameter["name"]!, Schema: BodySchema.Resolve(parameter["schema"]!.AsObject(), operation.Components), Required: (bool?)parameter["required"] == true))
-                .ToList();
-            var patterned = query.Where(parameter => parameter.Schema is { Kind: SchemaKind.Text, Format: null, Pattern: not (null or Patterns.NotBlank) }).ToList();
-            if (patterned.Count == 0)
-            {
-                continue;
-            }
-
             // Where the suite has no record of the kind the path names, a fresh id: a query the pattern refuses is refused before
             // the record is looked up, and one it takes is then answered a 404, not judged.
-            var parameters = PathParameter.Of(operation.Description);
-            var ownAddress = parameters.Count == 0 ? operation.Template : OnOwnRecords(operation, streams, PathCodes);
-            var own = ownAddress is not null;
-            var address = ownAddress ?? PathParameter.Fill(operation.Template, parameters, code: "unknown");
+            var address = ownAddress ?? PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description), code: "unknown");
             var body = operation.Body is null ? null : StepBody(operation);
-            foreach (var (name, schema, _) in patterned)
+            var required = PathParameter.ParametersIn(operation.Description, "query").Where(parameter => (bool?)parameter["required"] == true).Select(parameter => (string)parameter["name"]!).ToHashSet(StringComparer.Ordinal);
+            foreach (var (name, schema) in patterned)
             {
                 texts++;
-                var others = query.Where(parameter => parameter.Required && parameter.Name != name).Select(parameter => $"&{parameter.Name}={Uri.EscapeDataString(parameter.Schema.Default?.Trim('"') ?? QueryText(parameter.Schema))}");
+                var others = QueryOf(operation).Where(parameter => required.Contains(parameter.Name) && parameter.Name != name)
+                    .Select(parameter => $"&{parameter.Name}={Uri.EscapeDataString(parameter.Schema.Default?.Trim('"') ?? QueryText(parameter.Schema))}");
                 failures.AddRange(await DisagreementAsync(
                     $"{operation.Method} {operation.Template}",
                     name,
                     schema,
                     QueryText(schema),
-                    absenceJudged: own,
+                    absenceJudged: ownAddress is not null,
                     text => SendAsync(operation.Method, $"{address}?{name}={Uri.EscapeDataString(text)}{string.Concat(others)}", body is null ? null : Json(body))));
             }
         }
@@ -119,6 +100,29 @@ public abstract partial class BadInputSuite<TEntryPoint>
         Assert.True(texts > 0, "No query text has a pattern of its own.");
         Assert.True(_judgedTaken > 0, "No edited text a pattern takes was judged: the walk must judge both kinds.");
         AssertNone(failures);
+    }
+
+    /// <summary>The query parameters of <paramref name="operation"/>, each with its schema.</summary>
+    private static IEnumerable<(string Name, BodySchema Schema)> QueryOf(DescribedOperation operation) =>
+        PathParameter.ParametersIn(operation.Description, "query").Select(parameter => ((string)parameter["name"]!, BodySchema.Resolve(parameter["schema"]!.AsObject(), operation.Components)));
+
+    /// <summary>
+    /// Every operation of the service's document with texts of a pattern of their own among <paramref name="valuesOf"/> (its
+    /// body's, its query's), after recording a record of each kind: the texts, and its address on the suite's own records (its
+    /// template where its path names none; null where the suite has no record of a kind its path names).
+    /// </summary>
+    private async IAsyncEnumerable<(DescribedOperation Operation, IReadOnlyList<(string Name, BodySchema Schema)> Texts, string? Address)> PatternedOperationsAsync(
+        Func<DescribedOperation, IEnumerable<(string Name, BodySchema Schema)>> valuesOf)
+    {
+        var streams = await RecordEveryKindAsync();
+        foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
+        {
+            var patterned = valuesOf(operation).Where(value => value.Schema is { Kind: SchemaKind.Text, Format: null, Pattern: not (null or Patterns.NotBlank) }).ToList();
+            if (patterned.Count > 0)
+            {
+                yield return (operation, patterned, PathParameter.Of(operation.Description).Count == 0 ? operation.Template : OnOwnRecords(operation, streams, PathCodes));
+            }
+        }
     }
 
     /// <summary>A query value of <paramref name="schema"/> as its sample writes it (a text as it is, a number or a date as JSON writes it, unquoted).</summary>
