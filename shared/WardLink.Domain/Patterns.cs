@@ -51,9 +51,8 @@ public static partial class Patterns
 
     /// <summary>
     /// A host: a name of ASCII labels (letters, digits, inner hyphens; an internationalised name as its <c>xn--</c> form), at most
-    /// 253 characters, that
-    /// is not <see cref="Numbers"/> (an address to some readers, a name to others), an IPv4 address as <see cref="DottedDecimal"/>,
-    /// or an IPv6 one in brackets.
+    /// 253 characters, that is not <see cref="Numbers"/> (an address to some readers, a name to others); an IPv4 address as
+    /// <see cref="DottedDecimal"/>; or an IPv6 one in brackets.
     /// </summary>
     private const string Host = "(?:" + DottedDecimal + "(?=[:/?#]|$)|(?!" + Numbers + "(?:[:/?#]|$))(?=[^:/?#]{1,253}(?:[:/?#]|$))" + Label + "(?:\\." + Label + ")*|\\[" + IPv6 + "\\])";
 
