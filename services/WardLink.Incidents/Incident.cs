@@ -463,7 +463,7 @@ public static class Incident
     /// <summary>Unlinks a tip; tips then takes the incident's outcome off it (<c>TipUnlinkedFromIncident</c>).</summary>
     public static Decision UnlinkTip(IncidentState incident, UnlinkTip command, DateTimeOffset now, string actor) =>
         !incident.LinkedTipIds.Contains(command.TipId)
-            ? Rejection.NotFound($"Tip {command.TipId} is not linked to incident {incident.CaseNumber}.")
+            ? Rejection.PartNotFound($"Tip {command.TipId} is not linked to incident {incident.CaseNumber}.")
             : ResolvedAhead(incident, now) ?? Decision.Accept(new TipUnlinked(incident.Id, command.TipId, now, actor, incident.LinkReach.Of(command.TipId)));
 
     public static Decision AddNote(IncidentState incident, AddIncidentNote command, DateTimeOffset now, string actor)

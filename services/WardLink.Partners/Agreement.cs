@@ -140,5 +140,5 @@ public static class Agreement
     public static Decision RemoveContact(PartnerState partner, RemoveContact command, DateTimeOffset now, string actor) =>
         partner.Contacts.Any(contact => contact.Id == command.ContactId)
             ? Decision.Accept(new ContactRemoved(partner.Id, command.ContactId, now, actor))
-            : Rejection.NotFound($"Contact {command.ContactId} of partner {partner.Id} was not found.");
+            : Rejection.PartNotFound($"Contact {command.ContactId} of partner {partner.Id} was not found.");
 }

@@ -90,7 +90,7 @@ public static class Channel
     public static Decision RemoveMember(ChannelState channel, RemoveChannelMember command, DateTimeOffset now, string actor) =>
         channel.MemberPartnerIds.Contains(command.PartnerId)
             ? Decision.Accept(new ChannelMemberRemoved(channel.Id, command.PartnerId, now, actor))
-            : Rejection.NotFound($"Partner {command.PartnerId} is not a member of {channel.Name}.");
+            : Rejection.PartNotFound($"Partner {command.PartnerId} is not a member of {channel.Name}.");
 
     private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -111,7 +111,7 @@ public static class Meeting
     {
         if (meeting.ActionItems.SingleOrDefault(item => item.Id == command.ItemId) is not { } item)
         {
-            return Rejection.NotFound($"Action item {command.ItemId} of meeting {meeting.Id} was not found.");
+            return Rejection.PartNotFound($"Action item {command.ItemId} of meeting {meeting.Id} was not found.");
         }
 
         if (item.CompletedAt is not null)

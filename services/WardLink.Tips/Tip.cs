@@ -566,5 +566,5 @@ public static class Tip
 
     private static bool HasContact(TipState tip, bool recordFound) => recordFound && !tip.ContactErased;
 
-    private static Rejection NoContact(TipState tip) => Rejection.NotFound($"Tip {tip.Number} has no tipster contact.");
+    private static Rejection NoContact(TipState tip) => Rejection.PartNotFound($"Tip {tip.Number} has no tipster contact.");
 }

@@ -86,7 +86,7 @@ public static class TipEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         tips.MapDelete("/{id:guid}/contact", EraseContact)
             .WithName("EraseTipsterContact")
-            .WithSummary("Delete the tipster's contact; the tip and its statistics stay. 404 when there is none: never given, or already erased. An erasure takes its turn with reads of the contact, never a 409.")
+            .WithSummary("Delete the tipster's contact; the tip and its statistics stay. 404 when there is none: never given, or already erased (a stale If-Match is a 412 first). An erasure takes its turn with reads of the contact, never a 409.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesStepProblems();
         return endpoints;

@@ -23,6 +23,13 @@ public enum RejectionKind
 {
     Invalid,
     NotFound,
+
+    /// <summary>
+    /// A part of a record the caller sees (a linked tip, a contact, a channel's member, an action item) that is not there: a
+    /// 404 as <see cref="NotFound"/> is, but judged after the request's preconditions on the record, so a removal already
+    /// applied, sent again with its <c>If-Match</c>, is a 412 as every step's retry is.
+    /// </summary>
+    PartNotFound,
     Conflict,
 
     /// <summary>An <c>Idempotency-Key</c> sent again with another request than the one it stood for.</summary>
@@ -45,6 +52,9 @@ public sealed record Rejection(RejectionKind Kind, string Title, IReadOnlyDictio
     /// not see (another partner's, another ward's, another kind of stream): word for word the same, so none tells it exists.
     /// </summary>
     public static Rejection NotFound(string what, Guid id) => NotFound($"{what} {id} was not found.");
+
+    /// <summary>A part of a record the caller sees that is not there (<see cref="RejectionKind.PartNotFound"/>).</summary>
+    public static Rejection PartNotFound(string title) => new(RejectionKind.PartNotFound, title);
 
     public static Rejection Conflict(string title) => new(RejectionKind.Conflict, title);
 

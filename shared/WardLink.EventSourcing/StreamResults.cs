@@ -43,7 +43,8 @@ public static class StreamResults
     /// Appends to stream <paramref name="id"/> what <paramref name="decide"/> returns for its current
     /// state, and answers 200 with the new state and ETag. 404 when the stream does not exist; 412
     /// when the request's <c>If-Match</c> names another version (without <c>If-Match</c> the write
-    /// goes against the version just read) or its <c>If-None-Match</c> names this one (or <c>*</c>); the decision's problem when refused. Nothing is appended
+    /// goes against the version just read) or its <c>If-None-Match</c> names this one (or <c>*</c>), also where the step names a
+    /// part of the record that is not there (a removal applied before); the decision's problem when refused. Nothing is appended
     /// unless the decision accepts. The stream is read under a lock held until the step commits: steps on one
     /// record sent at once take turns, each deciding on the state the one before it left, as if sent one after
     /// another (no lost race, no 409 but the decision's). <paramref name="respond"/> may answer
@@ -88,7 +89,8 @@ public static class StreamResults
         }
 
         // The decision (pure) runs first: a record it finds is not there for this caller (another partner's, deleted)
-        // is a 404 whatever If-Match says, so a stale ETag never tells that it exists, nor its version.
+        // is a 404 whatever If-Match says, so a stale ETag never tells that it exists, nor its version. A part of the record
+        // that is not there (RejectionKind.PartNotFound: a linked tip, a contact) is judged after the preconditions below.
         var decision = decide(state);
         if (decision.Rejection is { Kind: RejectionKind.NotFound } missing)
         {

@@ -39,7 +39,7 @@ public static class DocumentedHeaders
                     Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.String,
-                        MinLength = header.MinLength,
+                        MinLength = header.MinLength > 0 ? header.MinLength : null,
                         MaxLength = header.MaxLength,
                         Pattern = header.Pattern,
                     },

@@ -18,7 +18,7 @@ public static partial class HttpResults
     public static IResult ToProblem(this Rejection rejection) => rejection.Kind switch
     {
         RejectionKind.Invalid => Results.ValidationProblem(rejection.Errors ?? new Dictionary<string, string[]>(), title: rejection.Title),
-        RejectionKind.NotFound => Results.Problem(title: rejection.Title, statusCode: StatusCodes.Status404NotFound),
+        RejectionKind.NotFound or RejectionKind.PartNotFound => Results.Problem(title: rejection.Title, statusCode: StatusCodes.Status404NotFound),
         RejectionKind.KeyReused => Results.Problem(
             title: rejection.Title,
             detail: "A key stands for one request: the same method, path and body. Use a new key for a new request.",
@@ -101,7 +101,7 @@ public static partial class HttpResults
     /// ETag where the caller is shown one (which the answer also carries as its <c>ETag</c>).
     /// </summary>
     public static IResult PreconditionFailed(Precondition failed, string record, string? current) => Results.Problem(
-        title: failed is Precondition.IfMatchFails ? $"{record} has changed since you read it." : $"{record} is at a version If-None-Match names.",
+        title: failed is Precondition.IfMatchFails ? $"{record} is not at a version If-Match names." : $"{record} is at a version If-None-Match names.",
         detail: current is null ? "Nothing was done."
             : failed is Precondition.IfMatchFails ? $"Its ETag is now {current}; read it again and retry."
             : $"Its ETag is {current}, a version If-None-Match names (its own tag, a weak one or *, which names any); nothing was done.",
@@ -128,12 +128,13 @@ public static partial class HttpResults
 
     /// <summary>
     /// The optional <c>If-Match</c> header, as every step on a record declares it (<see cref="PreconditionOn"/> reads it):
-    /// <c>*</c>, or a list of entity tags (<see cref="EntityTagList"/>), a weak one never matching.
+    /// <c>*</c>, or a list of entity tags (<see cref="EntityTagList"/>), a weak one never matching; sent empty, a list of none
+    /// (RFC 9110 §5.6.1), which the document takes (no <c>minLength</c>) and which matches no version.
     /// </summary>
     public static readonly DocumentedHeader IfMatch = new(
         HeaderNames.IfMatch,
         Required: false,
-        MinLength: 1,
+        MinLength: 0,
         MaxLength: 200,
         Pattern: EntityTagList,
         _ => "The record's ETag as you last read it (e.g. \"3\"), or * for any version. A stale one is a 412 with the current ETag, " +
@@ -144,7 +145,7 @@ public static partial class HttpResults
     {
         Name = HeaderNames.IfNoneMatch,
         Describe = _ => "ETags (e.g. \"3\", W/\"3\" alike) or *: the step applies only if the record is at none of them; at one " +
-            "(with *, at any: the record exists) it is a 412 with the current ETag, and changes nothing.",
+            "(with *, at any: the record exists) it is a 412 with the current ETag, and changes nothing. An empty one names none.",
     };
 
     /// <summary><c>If-Match</c> on a read: the record is answered only at a version it names.</summary>

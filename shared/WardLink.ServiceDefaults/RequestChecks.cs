@@ -46,10 +46,15 @@ public static class RequestChecks
             {
                 // Empty, a header names nothing, which each reader decides on (an empty If-Match is a 412, an empty key a 400).
                 var sent = string.Join(", ", context.Request.Headers[header.Name].Where(value => !string.IsNullOrEmpty(value)));
-                errors.Check(
-                    sent.Length == 0 || (Characters.AtMost(sent, header.MaxLength) && Regex.IsMatch(sent, header.Pattern, RegexOptions.CultureInvariant, PatternTimeout)),
-                    header.Name,
-                    $"At most {header.MaxLength} characters, written as the API document's pattern for {header.Name} states.");
+                if (sent.Length > 0)
+                {
+                    var withinLength = Characters.AtMost(sent, header.MaxLength);
+                    errors.Check(withinLength, header.Name, $"At most {header.MaxLength} characters.");
+                    errors.Check(
+                        !withinLength || Regex.IsMatch(sent, header.Pattern, RegexOptions.CultureInvariant, PatternTimeout),
+                        header.Name,
+                        $"Written as the API document's pattern for {header.Name} states: {header.Pattern}");
+                }
             }
 
             var undecodable = false;

@@ -73,7 +73,7 @@ public sealed class AgreementDecisionTests
         Assert.Equal(["name", "phone", "role"], Agreement.AddContact(Hospital, new AddContact(contactId, "", null, "call me"), Now, "x").Rejection!.Errors!.Keys.Order());
         var removed = Assert.IsType<ContactRemoved>(Assert.Single(Agreement.RemoveContact(withContact, new RemoveContact(contactId), Now, "x").Events));
         Assert.Empty(withContact.Apply(removed).Contacts);
-        Assert.Equal(RejectionKind.NotFound, Agreement.RemoveContact(Hospital, new RemoveContact(contactId), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.PartNotFound, Agreement.RemoveContact(Hospital, new RemoveContact(contactId), Now, "x").Rejection?.Kind);
     }
 
     [Fact]
@@ -132,6 +132,6 @@ public sealed class AgreementDecisionTests
         AssertInvalid(Channel.AddMember(group, new AddChannelMember(driver, false), Now, "x"), "partnerId");
         var removed = Assert.IsType<ChannelMemberRemoved>(Assert.Single(Channel.RemoveMember(group, new RemoveChannelMember(PartnerId), Now, "x").Events));
         Assert.Empty(group.Apply(removed).MemberPartnerIds);
-        Assert.Equal(RejectionKind.NotFound, Channel.RemoveMember(group, new RemoveChannelMember(driver), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.PartNotFound, Channel.RemoveMember(group, new RemoveChannelMember(driver), Now, "x").Rejection?.Kind);
     }
 }

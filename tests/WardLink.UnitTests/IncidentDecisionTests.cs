@@ -279,7 +279,7 @@ public sealed class IncidentDecisionTests
 
         var unlinked = linked.Apply(Assert.IsType<TipUnlinked>(Assert.Single(Incident.UnlinkTip(linked, new UnlinkTip(TipId), Now, Officer).Events)));
         Assert.Empty(unlinked.LinkedTipIds);
-        Assert.Equal(RejectionKind.NotFound, Incident.UnlinkTip(unlinked, new UnlinkTip(TipId), Now, Officer).Rejection?.Kind);
+        Assert.Equal(RejectionKind.PartNotFound, Incident.UnlinkTip(unlinked, new UnlinkTip(TipId), Now, Officer).Rejection?.Kind);
     }
 
     /// <summary>

@@ -105,7 +105,7 @@ public sealed class LinkageDecisionTests
         var twice = Meeting.CompleteActionItem(meeting, new CompleteActionItem(ItemId, null), Now, "police");
         Assert.Equal(RejectionKind.Conflict, twice.Rejection?.Kind);
         Assert.Contains("already completed", twice.Rejection!.Title, StringComparison.Ordinal);
-        Assert.Equal(RejectionKind.NotFound, Meeting.CompleteActionItem(meeting, new CompleteActionItem(Guid.CreateVersion7(), null), Now, "x").Rejection?.Kind);
+        Assert.Equal(RejectionKind.PartNotFound, Meeting.CompleteActionItem(meeting, new CompleteActionItem(Guid.CreateVersion7(), null), Now, "x").Rejection?.Kind);
     }
 
     [Fact]

@@ -477,8 +477,8 @@ public sealed class TipDecisionTests
     {
         Assert.Equal(new TipContactRead(TipId, Now, "officer-lan"), Assert.Single(Tip.ReadContact(Received(), new ReadTipsterContact(true), Now, "officer-lan").Events));
         Assert.Equal(new TipContactErased(TipId, Now, "officer-lan"), Assert.Single(Tip.EraseContact(Received(), new EraseTipsterContact(true), Now, "officer-lan").Events));
-        Assert.Equal(RejectionKind.NotFound, Tip.ReadContact(Received(), new ReadTipsterContact(false), Now, "officer-lan").Rejection?.Kind);
-        Assert.Equal(RejectionKind.NotFound, Tip.EraseContact(Received(), new EraseTipsterContact(false), Now, "officer-lan").Rejection?.Kind);
+        Assert.Equal(RejectionKind.PartNotFound, Tip.ReadContact(Received(), new ReadTipsterContact(false), Now, "officer-lan").Rejection?.Kind);
+        Assert.Equal(RejectionKind.PartNotFound, Tip.EraseContact(Received(), new EraseTipsterContact(false), Now, "officer-lan").Rejection?.Kind);
     }
 
     /// <summary>
@@ -490,8 +490,8 @@ public sealed class TipDecisionTests
     {
         var erased = Received().Apply(new TipContactErased(TipId, Now, "officer-hoa"));
 
-        Assert.Equal(RejectionKind.NotFound, Tip.ReadContact(erased, new ReadTipsterContact(true), Now, "officer-lan").Rejection?.Kind);
-        Assert.Equal(RejectionKind.NotFound, Tip.EraseContact(erased, new EraseTipsterContact(true), Now, "officer-lan").Rejection?.Kind);
+        Assert.Equal(RejectionKind.PartNotFound, Tip.ReadContact(erased, new ReadTipsterContact(true), Now, "officer-lan").Rejection?.Kind);
+        Assert.Equal(RejectionKind.PartNotFound, Tip.EraseContact(erased, new EraseTipsterContact(true), Now, "officer-lan").Rejection?.Kind);
     }
 
     [Fact]

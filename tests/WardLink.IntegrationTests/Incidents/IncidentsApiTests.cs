@@ -85,9 +85,13 @@ public sealed class IncidentsApiTests(ServiceFixture<IncidentsService> incidents
         etag = await _client.StepOkAsync($"/incidents/{id}/resolve", etag, new { outcome = "administrativeViolationHandled", summary = "Owner fined for parking." });
         etag = await _client.StepOkAsync($"/incidents/{id}/close", etag);
         etag = await _client.StepOkAsync($"/incidents/{id}/reopen", etag, new { reason = "The owner appealed." });
+        var reopened = etag;
         etag = await _client.StepOkAsync($"/incidents/{id}/tips/{tipId}", etag, method: HttpMethod.Delete);
+        var retried = await _client.StepAsync($"/incidents/{id}/tips/{tipId}", reopened, method: HttpMethod.Delete);
 
         Assert.Equal("\"9\"", etag);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, retried.StatusCode);
+        Assert.Equal(etag, retried.Headers.ETag?.Tag);
         var events = await Store.EventsOfAsync(id);
         Assert.Equal(
             [typeof(IncidentReported), typeof(InvestigationStarted), typeof(TipLinked), typeof(NoteAdded), typeof(IncidentReclassified),

@@ -350,6 +350,11 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
         etag = await _client.StepOkAsync($"/partners/{id}/contacts/{contactId}", added.Headers.ETag!.Tag, method: HttpMethod.Delete);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.StepAsync($"/partners/{id}/contacts/{contactId}", etag, method: HttpMethod.Delete)).StatusCode);
 
+        // The removal sent again with the If-Match it was applied under (its answer lost): a 412 naming where the partner is, not a 404.
+        var retried = await _client.StepAsync($"/partners/{id}/contacts/{contactId}", added.Headers.ETag!.Tag, method: HttpMethod.Delete);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, retried.StatusCode);
+        Assert.Equal(etag, retried.Headers.ETag?.Tag);
+
         var events = await Store.EventsOfAsync(id);
         Assert.Equal(
             [typeof(PartnerRegistered), typeof(AgreementSigned), typeof(DutyMet), typeof(ContactAdded), typeof(ContactRemoved)],

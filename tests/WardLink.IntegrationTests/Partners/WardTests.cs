@@ -231,7 +231,7 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         Assert.True(beforeEstablished.StatusCode == HttpStatusCode.BadRequest && (await beforeEstablished.BodyAsync()).GetProperty("errors").TryGetProperty("effectiveOn", out _));
         Assert.Equal(HttpStatusCode.Conflict, renameMerged.StatusCode);
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
-        Assert.Equal("Ward hoang-hop has changed since you read it.", (await stale.BodyAsync()).GetProperty("title").GetString());
+        Assert.Equal("Ward hoang-hop is not at a version If-Match names.", (await stale.BodyAsync()).GetProperty("title").GetString());
         Assert.Equal(HttpStatusCode.NotFound, unknownWard.StatusCode);
         foreach (var refused in new[] { mergedBeforeItsPredecessor, dissolvedBeforeItsPredecessor })
         {
