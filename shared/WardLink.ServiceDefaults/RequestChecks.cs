@@ -48,8 +48,11 @@ public static class RequestChecks
                 var sent = string.Join(", ", context.Request.Headers[header.Name].Where(value => !string.IsNullOrEmpty(value)));
                 if (sent.Length > 0)
                 {
-                    var withinLength = Characters.AtMost(sent, header.MaxLength);
-                    errors.Check(withinLength, header.Name, $"At most {header.MaxLength} characters.");
+                    var withinLength = Characters.Between(sent, header.MinLength, header.MaxLength);
+                    errors.Check(
+                        withinLength,
+                        header.Name,
+                        header.MinLength > 1 ? $"At least {header.MinLength} and at most {header.MaxLength} characters." : $"At most {header.MaxLength} characters.");
                     errors.Check(
                         !withinLength || Regex.IsMatch(sent, header.Pattern, RegexOptions.CultureInvariant, PatternTimeout),
                         header.Name,

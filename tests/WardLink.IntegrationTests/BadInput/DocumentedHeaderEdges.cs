@@ -26,7 +26,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
             {
                 var name = (string)parameter["name"]!;
                 var schema = BodySchema.Resolve(parameter["schema"]!.AsObject(), operation.Components);
-                foreach (var value in OutsideItsBounds(schema))
+                foreach (var (value, told, notTold) in OutsideItsBounds(schema))
                 {
                     sent++;
                     var answer = await SendAsync(
@@ -39,6 +39,11 @@ public abstract partial class BadInputSuite<TEntryPoint>
                     // the follow-up secret's is a wrong secret, the same 404.
                     var wrongSecret = string.Equals(name, FollowUp.SecretHeader, StringComparison.OrdinalIgnoreCase);
                     failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", $"{name}: {Shortened(value)}", answer, field: wrongSecret ? null : name, status: wrongSecret ? 404 : 400));
+                    if (!wrongSecret && answer.Status == 400 && (!answer.Body.Contains(told, StringComparison.OrdinalIgnoreCase) || answer.Body.Contains(notTold, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        // Told which bound it broke: a key of a wrong character is not told its length.
+                        failures.Add($"{operation.Method} {operation.Template}, {name}: {Shortened(value)}: not told \"{told}\" alone ({Shortened(answer.Body)})");
+                    }
                 }
             }
         }
@@ -47,16 +52,17 @@ public abstract partial class BadInputSuite<TEntryPoint>
         AssertNone(failures);
     }
 
-    private static IEnumerable<string> OutsideItsBounds(BodySchema schema)
+    /// <summary>Values outside <paramref name="schema"/>'s bounds, each with what its refusal tells (the bound it breaks) and does not (one it keeps).</summary>
+    private static IEnumerable<(string Value, string Told, string NotTold)> OutsideItsBounds(BodySchema schema)
     {
         if (schema.MaxLength is { } longest)
         {
-            yield return new string('a', longest + 1);
+            yield return (new string('a', longest + 1), $"at most {longest} characters", "pattern");
         }
 
         if (schema.MinLength is > 1 and var shortest)
         {
-            yield return new string('a', shortest - 1);
+            yield return (new string('a', shortest - 1), $"At least {shortest}", "pattern");
         }
 
         // Of a length it takes, of characters it does not: the first of these its pattern refuses (a space inside, as
@@ -65,7 +71,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
         if (schema.Pattern is { } pattern
             && OutsideCharacters.Select(character => $"a{new string(character, length - 2)}a").FirstOrDefault(value => !Regex.IsMatch(value, pattern)) is { } refused)
         {
-            yield return refused;
+            yield return (refused, "pattern", "characters.");
         }
     }
 }
