@@ -13,7 +13,8 @@ namespace WardLink.EventSourcing.Audit;
 /// <summary>
 /// Which part of the log to read: after a sequence, one stream, some event types, a recorded-time range
 /// <c>[From, To)</c>, the events of some wards (store tenants; null: every ward). A link whose event is
-/// gone is read whatever the wards: it is evidence of the chain, and holds no data. <c>Settled</c>: only up
+/// gone is read where it names one of those wards (one made before links named their ward, where it is the home ward): it
+/// is evidence of the chain, and holds no data, but names its record. <c>Settled</c>: only up
 /// to the last sequence below which no transaction still appends (<see cref="AuditLog.SettledThroughAsync"/>),
 /// so a reader paging on with <c>After</c> the last sequence it saw misses no event committed late.
 /// </summary>
@@ -50,6 +51,13 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
 
     public async IAsyncEnumerable<AuditEntry> ReadAsync(AuditLogFilter filter, Audience audience, [EnumeratorCancellation] CancellationToken ct)
     {
+        // A reader of the home ward reads the home ward's own id too, a tenant no service writes: a record an insider moved
+        // there is shown with no ward (WardTenants.StoredWardOf), not left out of every log.
+        if (filter.Tenants is { } tenants && tenants.Contains(WardTenants.DefaultTenant))
+        {
+            filter = filter with { Tenants = [.. tenants, wards.Home] };
+        }
+
         var (eventsSql, orphansSql) = SqlOf(filter, storage.Events, storage.Links);
         await using var eventsConnection = await storage.OpenAsync(ct);
         await using var orphansConnection = await storage.OpenAsync(ct);
@@ -142,7 +150,7 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
 
         Narrow(ofEvents, filter, "e", "e.timestamp", "e.seq_id", byWard: true);
 
-        // A link whose event is gone is read whatever the wards: it holds no record's data (its ward's id, which is public, at most).
+        // A link whose event is gone holds no record's data, but names the record: it is read by the readers of its ward.
         Narrow(ofOrphans, filter, "l", "l.recorded_at", "l.sequence", byWard: false);
         return (ofEvents.ToString(), ofOrphans.ToString());
     }
@@ -170,9 +178,10 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
             sql.Append($" and {time} < @to");
         }
 
-        if (filter.Tenants is not null && byWard)
+        if (filter.Tenants is not null)
         {
-            sql.Append($" and {table}.tenant_id = any(@tenants)");
+            // An event by its tenant; a link by the ward it names (none: made before links named their ward, the home ward's).
+            sql.Append(byWard ? $" and {table}.tenant_id = any(@tenants)" : $" and coalesce({table}.ward, @home) = any(@wards)");
         }
 
         sql.Append($" order by {sequence}");
@@ -184,7 +193,7 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
 
     private const string LinkColumns = "l.position, l.stream_id, l.version, l.type, l.data_hash, l.recorded_at, l.previous, l.hash, l.ward";
 
-    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, AuditLogFilter filter, bool byWard)
+    private NpgsqlCommand Command(string sql, NpgsqlConnection connection, AuditLogFilter filter, bool byWard)
     {
         var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("after", filter.After);
@@ -217,6 +226,11 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
         if (filter.Tenants is { } tenants && byWard)
         {
             command.Parameters.AddWithValue("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text, tenants.ToArray());
+        }
+        else if (filter.Tenants is { } read)
+        {
+            command.Parameters.AddWithValue("wards", NpgsqlDbType.Array | NpgsqlDbType.Text, read.Select(wards.WardOf).ToArray());
+            command.Parameters.AddWithValue("home", wards.Home);
         }
 
         return command;

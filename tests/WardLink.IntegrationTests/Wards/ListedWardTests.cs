@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WardLink.Audit;
+using WardLink.IntegrationTests.Audit;
 using WardLink.Domain;
 using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
@@ -74,6 +75,15 @@ public sealed class EveryServiceInTwoWards : ServiceGroup
                 checkpoints = new[] { new { code = "A", siteId = sites[PatrolsService.Name].Single(site => site.Ward == ward).Id, name = "Gate" } },
             });
             await patrolsOfWard.ScheduleAsync(route.GetProperty("id").GetGuid(), PatrolRequests.Tomorrow);
+        }
+
+        // An insider deletes each database's newest event of the other ward, once chained: its link, left behind, names that ward,
+        // and is shown to the readers of that ward's log, not to those of the home ward's alone.
+        foreach (var service in Services)
+        {
+            using var auditor = ClientOf(service, TestAuth.Token(WardLinkRoles.Auditor, provinces: [WardRequests.Province]));
+            await auditor.ChainedAsync(service);
+            await StoreOf(service).ExecuteAsync("delete from mt_events where seq_id = (select max(seq_id) from mt_events where tenant_id = @ward)", ("ward", Other));
         }
     }
 
