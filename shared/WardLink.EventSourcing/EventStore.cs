@@ -219,7 +219,11 @@ public static class EventStore
         builder.Services.AddSingleton(services => new WardDirectoryCache(services.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.AddHostedService<WardDirectoryListener>();
         builder.Services.AddSingleton<WardDatabases>();
-        builder.Services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options => options.AddOperationTransformer<WardParameterDocumentation>());
+        builder.Services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options =>
+        {
+            options.AddOperationTransformer<WardParameterDocumentation>();
+            options.AddOperationTransformer(StoreProblems.DescribeUnreadableAsync);
+        });
         builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<HomeWardKnown>(services, service.KeepsSiteDirectory));
         marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         if (service.Publishes is { } map)

@@ -3,6 +3,8 @@ using Marten.Exceptions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Npgsql;
 using WardLink.Domain;
 using WardLink.ServiceDefaults;
@@ -12,10 +14,14 @@ namespace WardLink.EventSourcing;
 /// <summary>
 /// The store's exceptions a client can act on, as problem details: a page deeper than a list of wards
 /// in several databases pages is a 400, a lost optimistic concurrency race or a stream that already
-/// exists a 409, a record whose turn did not come (a step behind a stuck one) and PostgreSQL being down a 503 with <c>Retry-After</c>. Anything else is left to the next handler (a 500).
+/// exists a 409, a record one of whose stored events no longer reads as its type (changed in the database) a 409 naming the
+/// event's sequence (the state cannot be rebuilt, a read's or a step's alike), a record whose turn did not come (a step behind a stuck one) and PostgreSQL being down a 503 with <c>Retry-After</c>. Anything else is left to the next handler (a 500).
 /// </summary>
 internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptionHandler
 {
+    /// <summary>The problem of a record one of whose stored events no longer reads as its type (an insider's change in the database).</summary>
+    public const string UnreadableTitle = "A stored event of this record cannot be read.";
+
     public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
         problems.TryAnswerAsync(httpContext, exception, exception switch
         {
@@ -36,6 +42,13 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
                 Title = "It already exists.",
                 Detail = $"A record with id {collision.Id} already exists.",
             },
+            _ when exception.Wrapped<EventDeserializationFailureException>() is { } unreadable => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = UnreadableTitle,
+                Detail = $"The event at sequence {unreadable.Sequence} no longer reads as its type: its stored data was changed in the database, " +
+                    "outside the service. Nothing was done. The audit's integrity report names the change, and the record's events are shown as stored.",
+            },
             _ when IsBusy(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
@@ -51,6 +64,38 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
             },
             _ => null,
         });
+
+    /// <summary>
+    /// Every operation naming a record in its path, and every one answering a 409 of its own (a creation may read the records
+    /// its body names), may find a stored event of a record it reads unreadable: the document says so.
+    /// </summary>
+    public static async Task DescribeUnreadableAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        operation.Responses ??= [];
+        var status = $"{StatusCodes.Status409Conflict}";
+        if (operation.Responses.TryGetValue(status, out var conflict))
+        {
+            if (conflict is OpenApiResponse { Description: var described } response && described?.Contains(UnreadableDescription, StringComparison.Ordinal) != true)
+            {
+                response.Description = $"{described}: the request is refused by the state of a record it acts on or names (the problem's title says why); or {UnreadableDescription}";
+            }
+        }
+        else if (context.Description.RelativePath?.Contains('{', StringComparison.Ordinal) == true)
+        {
+            operation.Responses[status] = new OpenApiResponse
+            {
+                Description = UnreadableDescription,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/problem+json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, ct) },
+                },
+            };
+        }
+    }
+
+    private const string UnreadableDescription =
+        "a stored event of the record no longer reads as its type (its data was changed in the database, outside the service): " +
+        "problem details naming the event's sequence; nothing was done. The audit's integrity report names the change.";
 
     /// <summary>Whether <paramref name="exception"/> (or what it wraps) is a lock not granted within the statement's <c>lock_timeout</c> (a step's turn).</summary>
     private static bool IsBusy(Exception? exception) => exception.Wraps(failure => failure is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable });

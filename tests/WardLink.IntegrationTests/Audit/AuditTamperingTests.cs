@@ -8,6 +8,7 @@ using WardLink.Auditor;
 using WardLink.Domain;
 using WardLink.EventSourcing.Audit;
 using WardLink.Incidents;
+using WardLink.IntegrationTests.BadInput;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.Testing;
 
@@ -82,6 +83,55 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         var moved = (await LogAsync(client, $"/audit/{Service}/log?after={sequence - 1}")).Where(entry => entry.Sequence == sequence).ToList();
         Assert.Equal(shown is null ? [(true, null)] : [], moved.Select(entry => (entry.Event is not null, entry.Event?.Ward)));
         await AssertToolFindsAsync(client, sequence, toolFinds);
+    }
+
+    /// <summary>
+    /// An event's data rewritten to what its type cannot hold (the assignment's unit, a text, made an object): every read the
+    /// service's document names the record by in its path answers, never a 500 (the record's read and its rebuilt state, which
+    /// read its events, a 409 problem naming the event's sequence, which the document declares), and the integrity report and
+    /// the stream's events name the change.
+    /// </summary>
+    [Fact]
+    public async Task An_event_rewritten_to_what_its_type_cannot_hold_is_a_409_naming_it_on_every_read_of_its_record()
+    {
+        var (client, store, incidents) = await ChainedIncidentsAsync("incidents-unreadable");
+        var sequence = await store.SequenceOfAsync(incidents[0], 2);
+
+        await store.ExecuteAsync("update mt_events set data = jsonb_set(data, '{unit}', '{\"x\": [1, 2]}') where seq_id = @sequence", ("sequence", sequence));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.Equal((sequence, BreakKind.DataChanged), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        var failures = new List<string>();
+        var unreadable = 0;
+        foreach (var read in (await DescribedOperation.AllAsync(client, TestContext.Current.CancellationToken)).Where(operation => operation.Method == "GET"))
+        {
+            if (PathParameter.Of(read.Description) is not [{ IsGuid: true } record])
+            {
+                continue;
+            }
+
+            using var answer = await client.GetAsync(read.Template.Replace($"{{{record.Name}}}", incidents[0].ToString(), StringComparison.Ordinal), TestContext.Current.CancellationToken);
+            var body = await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            var status = (int)answer.StatusCode;
+            if (status >= 500 || read.Description["responses"]?[$"{status}"] is null)
+            {
+                failures.Add($"GET {read.Template}: {status} (undeclared or a fault) {body}");
+            }
+            else if (status == 409)
+            {
+                unreadable++;
+                var problem = JsonDocument.Parse(body).RootElement;
+                if (problem.GetProperty("title").GetString() != "A stored event of this record cannot be read." || problem.GetProperty("detail").GetString()?.Contains($"sequence {sequence} ", StringComparison.Ordinal) != true)
+                {
+                    failures.Add($"GET {read.Template}: a 409 naming no sequence {sequence}: {body}");
+                }
+            }
+        }
+
+        Assert.Empty(failures);
+        Assert.True(unreadable >= 2, $"{unreadable} reads found the event unreadable: the record's read and its state as of now rebuild it");
+        var events = await client.GetStringAsync($"/audit/{Service}/streams/{incidents[0]}", TestContext.Current.CancellationToken);
+        Assert.Contains("\"x\"", events, StringComparison.Ordinal);
     }
 
     [Fact]
