@@ -222,7 +222,7 @@ public static class EventStore
         builder.Services.Configure<OpenApiOptions>(ApiDescription.DocumentName, options =>
         {
             options.AddOperationTransformer<WardParameterDocumentation>();
-            options.AddOperationTransformer(StoreProblems.DescribeUnreadableAsync);
+            options.AddOperationTransformer(StoreProblems.DescribeUnreadable);
         });
         builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<HomeWardKnown>(services, service.KeepsSiteDirectory));
         marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);

@@ -69,7 +69,7 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
     /// Every operation naming a record in its path, and every one answering a 409 of its own (a creation may read the records
     /// its body names), may find a stored event of a record it reads unreadable: the document says so.
     /// </summary>
-    public static async Task DescribeUnreadableAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    public static Task DescribeUnreadable(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
         operation.Responses ??= [];
         var status = $"{StatusCodes.Status409Conflict}";
@@ -82,15 +82,18 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
         }
         else if (context.Description.RelativePath?.Contains('{', StringComparison.Ordinal) == true)
         {
+            // The document's own ProblemDetails (every record's 404 names it), not a copy of it in every operation.
             operation.Responses[status] = new OpenApiResponse
             {
                 Description = UnreadableDescription,
                 Content = new Dictionary<string, OpenApiMediaType>
                 {
-                    ["application/problem+json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, ct) },
+                    ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(nameof(ProblemDetails), context.Document) },
                 },
             };
         }
+
+        return Task.CompletedTask;
     }
 
     private const string UnreadableDescription =

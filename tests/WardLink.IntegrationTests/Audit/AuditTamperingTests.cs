@@ -120,6 +120,11 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
             else if (status == 409)
             {
                 unreadable++;
+                if ((string?)read.Description["responses"]!["409"]!["content"]?["application/problem+json"]?["schema"]?["$ref"] != "#/components/schemas/ProblemDetails")
+                {
+                    failures.Add($"GET {read.Template}: its 409 is declared without the document's ProblemDetails");
+                }
+
                 var problem = JsonDocument.Parse(body).RootElement;
                 if (problem.GetProperty("title").GetString() != "A stored event of this record cannot be read." || problem.GetProperty("detail").GetString()?.Contains($"sequence {sequence} ", StringComparison.Ordinal) != true)
                 {
