@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using OpenTelemetry;
 using WardLink.Domain;
 
@@ -11,13 +13,21 @@ namespace WardLink.ServiceDefaults;
 /// and a public follow-up code in a path or URL (<c>/public/tips/{code}</c>), which names one tip's thread, however mistyped
 /// the path around it; and on a public path, any part of its query but a <c>ward=</c> (the one name a public operation's query
 /// takes): a name of a client's making, or a part with no <c>=</c>, which instrumentation shows whole where it hides a
-/// value, may be what a tipster typed (a phone number sent as <c>?+84 912…</c>). It runs when a span ends, before any
-/// exporter sees it.
+/// value, may be what a tipster typed (a phone number sent as <c>?+84 912…</c>). A request answered with an error (4xx, 5xx),
+/// whatever its path, shows of its path only the API's own words (<paramref name="apiWords"/>: the literal segments of the
+/// process's routes) and record ids, every other segment as <c>{segment}</c>, and of its query only a <c>ward=</c> part: a
+/// path no operation reads, or one the caller may not use, may hold what a client typed by mistake (a code pasted into
+/// <c>/api/pubilc/tips/…</c> or <c>/api/tips/…</c>, a name). It runs when a span ends, before any exporter sees it.
 /// </summary>
-public sealed partial class AnonymousSpans : BaseProcessor<Activity>
+public sealed partial class AnonymousSpans(Func<IReadOnlySet<string>>? apiWords = null) : BaseProcessor<Activity>
 {
+    private readonly Lazy<IReadOnlySet<string>> _apiWords = new(apiWords ?? (() => new HashSet<string>()));
+
     private static readonly string[] UserAgentTags = ["user_agent.original", "http.user_agent"];
     private static readonly string[] UrlTags = ["url.path", "url.full", "url.original", "http.target", "http.url"];
+
+    /// <summary>The status a server or client span's request was answered with (an integer).</summary>
+    private const string StatusTag = "http.response.status_code";
 
     /// <summary>The query's own tag (without its <c>?</c>), beside the span's <c>url.path</c>.</summary>
     private const string QueryTag = "url.query";
@@ -34,16 +44,17 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
             data.SetTag(tag, null);
         }
 
+        var failed = data.GetTagItem(StatusTag) is int status and >= 400;
         if (data.GetTagItem(QueryTag) is string query)
         {
-            data.SetTag(QueryTag, data.GetTagItem("url.path") is string path && IsPublic(path) ? PublicQuery(query) : WithoutFollowUpCode(query));
+            data.SetTag(QueryTag, failed || (data.GetTagItem("url.path") is string path && IsPublic(path)) ? PublicQuery(query) : WithoutFollowUpCode(query));
         }
 
         foreach (var tag in UrlTags)
         {
             if (data.GetTagItem(tag) is string url)
             {
-                data.SetTag(tag, WithoutFollowUpCode(url));
+                data.SetTag(tag, failed ? WordsAndIds(url, _apiWords.Value) : WithoutFollowUpCode(url));
             }
         }
 
@@ -59,13 +70,44 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
     /// </summary>
     public static string WithoutFollowUpCode(string text)
     {
-        var (path, query) = text.IndexOf('?', StringComparison.Ordinal) is var at and >= 0 ? (text[..at], text[(at + 1)..]) : (text, null);
+        var (origin, path, query) = PartsOf(text);
         var read = AsRead(path);
         var shown = PublicPath().Matches(read).Select(match => match.Value).SequenceEqual(PublicPath().Matches(path).Select(match => match.Value), StringComparer.Ordinal)
             ? Redacted(path)
             : Redacted(read);
-        return query is null ? shown : $"{shown}?{(PublicPath().IsMatch(read) ? PublicQuery(query) : WithoutFollowUpCode(query))}";
+        return origin + (query is null ? shown : $"{shown}?{(PublicPath().IsMatch(read) ? PublicQuery(query) : WithoutFollowUpCode(query))}");
     }
+
+    /// <summary>
+    /// <paramref name="url"/> as an error's span shows it: its origin, each segment of its path that is one of
+    /// <paramref name="words"/> or a record's id as written, every other one <c>{segment}</c>, and of its query only a
+    /// <c>ward=</c> part.
+    /// </summary>
+    public static string WordsAndIds(string url, IReadOnlySet<string> words)
+    {
+        var (origin, path, query) = PartsOf(url);
+        var shown = string.Join('/', path.Split('/').Select(segment =>
+            segment.Length == 0 || words.Contains(segment) || Guid.TryParseExact(segment, "D", out _) ? segment : SegmentShown));
+        return origin + (query is null ? shown : $"{shown}?{PublicQuery(query)}");
+    }
+
+    private const string SegmentShown = "{segment}";
+
+    /// <summary>A URL's origin (<c>https://host:port</c>, empty for a path alone), its path and its query (null: none).</summary>
+    private static (string Origin, string Path, string? Query) PartsOf(string url)
+    {
+        var origin = Origin().Match(url).Value;
+        var rest = url[origin.Length..];
+        return rest.IndexOf('?', StringComparison.Ordinal) is var at and >= 0 ? (origin, rest[..at], rest[(at + 1)..]) : (origin, rest, null);
+    }
+
+    /// <summary>The words of <paramref name="endpoints"/>' routes: every literal segment (<c>api</c>, <c>tips</c>, <c>messages</c>).</summary>
+    public static IReadOnlySet<string> WordsOf(EndpointDataSource endpoints) =>
+        endpoints.Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(endpoint => endpoint.RoutePattern.PathSegments)
+            .Select(segment => segment.Parts is [RoutePatternLiteralPart literal] ? literal.Content : null)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
 
     private static bool IsPublic(string path) => PublicPath().IsMatch(AsRead(path));
 
@@ -103,4 +145,7 @@ public sealed partial class AnonymousSpans : BaseProcessor<Activity>
 
     [GeneratedRegex(@"/(?:\.?/)+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Separators();
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Origin();
 }

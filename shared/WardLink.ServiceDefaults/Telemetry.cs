@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -39,7 +40,7 @@ public static class Telemetry
             .ConfigureResource(resource => resource.AddService(serviceName, serviceNamespace: "wardlink", autoGenerateServiceInstanceId: false))
             .WithTracing(tracing => tracing
                 .SetSampler(new ParentBasedSampler(new BackgroundWorkSampler()))
-                .AddProcessor(new AnonymousSpans())
+                .AddProcessor(services => new AnonymousSpans(() => AnonymousSpans.WordsOf(services.GetRequiredService<EndpointDataSource>())))
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !Health.IsProbePath(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddSource(ActivitySources))

@@ -213,13 +213,24 @@ public sealed class TipsPipelineTests(ObservedTips tips) : IClassFixture<Observe
         using var read = await PublicAsync(HttpMethod.Get, $"/public/tips/{code}", secret);
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
 
+        // The code, and a name, where no operation reads them: a public path mistyped, the police's path, a query of a mistake.
+        foreach (var mistaken in new[] { $"/pubilc/tips/{code}", $"/public-tips/{code}/messages", $"/tips/{code}", $"/tips?Zqx%20Nguyen%20{code}" })
+        {
+            using var refused = await PublicAsync(HttpMethod.Get, mistaken, secret);
+            Assert.True((int)refused.StatusCode is >= 400 and < 500, $"{mistaken}: {refused.StatusCode}");
+        }
+
         var exported = await Eventually.Get(
             () => Task.FromResult(tips.Exported.Spans.Where(span => span.Contains("/public/tips/{code}", StringComparison.Ordinal)).ToList() is { Count: >= 2 } spans ? spans : null),
             "the follow-up requests' spans to be exported");
+        await Eventually.Get(
+            () => Task.FromResult(tips.Exported.Spans.Where(span => span.Contains("http.response.status_code=404", StringComparison.Ordinal)).ToList() is { Count: >= 3 } refused ? refused : null),
+            "the mistaken requests' spans to be exported");
         Assert.All(tips.Exported.Spans, span =>
         {
             Assert.DoesNotContain("WitnessBrowser", span, StringComparison.OrdinalIgnoreCase);
-            Assert.DoesNotContain(code, span, StringComparison.Ordinal);
+            Assert.DoesNotContain(code, span, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Zqx", span, StringComparison.Ordinal);
         });
         Assert.NotEmpty(exported);
 

@@ -159,6 +159,49 @@ public sealed class AnonymousSpansTests
         });
 
         Assert.Equal("/api/public/tips?ward=dong-quang", AnonymousSpans.WithoutFollowUpCode("/api/public/tips?ward=dong-quang"));
+        Assert.Equal("http://127.0.0.1:5103/public/tips/{code}", AnonymousSpans.WithoutFollowUpCode("http://127.0.0.1:5103/public/%74ips/QZ7K2M9PX4RT"));
         Assert.Equal("/api/tips/0193a000-0000-7000-8000-000000000001", AnonymousSpans.WithoutFollowUpCode("/api/tips/0193a000-0000-7000-8000-000000000001"));
+    }
+
+    /// <summary>
+    /// A request answered with an error, whatever its path (a public path mistyped, <c>/api/pubilc/tips/…</c>, a code pasted
+    /// into a police path, a name): its span shows the URL's origin, the API's words and record ids where they were, every
+    /// other segment as <c>{segment}</c> and of its query only a <c>ward=</c> part; a request served keeps its path.
+    /// </summary>
+    [Fact]
+    public void A_failed_request_s_span_shows_only_the_api_s_words_and_ids_of_its_path()
+    {
+        var words = new HashSet<string>(["api", "tips", "public", "messages", "incidents"], StringComparer.Ordinal);
+        var typed = Gen.OneOf(Codes, Gen.String[Gen.Char["abcxyzZQ0129 %+.;-"], 1, 16], Gen.Const("pubilc"), Gen.Const("public-tips"), Gen.Const("Tips"));
+        var segment = Gen.OneOf(Gen.Int[0, 4].Select(i => words.Order(StringComparer.Ordinal).ElementAt(i)), Gen.Guid.Select(id => id.ToString()), typed);
+        Gen.Select(segment.Array[1, 5], Gen.OneOf(Gen.Const(""), Gen.Const("http://127.0.0.1:5103"), Gen.Const("https://gateway.example")), Gen.Int[400, 599], typed.Array[0, 2]).Sample((segments, origin, status, query) =>
+        {
+            var path = "/" + string.Join('/', segments);
+            var sent = query.Length == 0 ? path : $"{path}?{string.Join('&', query)}";
+            using var span = new Activity("request");
+            span.SetTag("http.response.status_code", status);
+            span.SetTag("url.path", path);
+            span.SetTag("url.full", origin + sent);
+            span.SetTag("url.query", query.Length == 0 ? null : string.Join('&', query));
+
+            new AnonymousSpans(() => words).OnEnd(span);
+
+            var shown = (string)span.GetTagItem("url.full")!;
+            Assert.StartsWith(origin + "/", shown, StringComparison.Ordinal);
+            var shownSegments = shown[(origin.Length + 1)..].Split('?')[0].Split('/');
+            Assert.Equal(segments.Length, shownSegments.Length);
+            Assert.All(segments.Zip(shownSegments), pair =>
+                Assert.Equal(words.Contains(pair.First) || Guid.TryParseExact(pair.First, "D", out _) ? pair.First : "{segment}", pair.Second));
+            foreach (var shownQuery in new[] { (string?)span.GetTagItem("url.query"), shown.Split('?', 2).ElementAtOrDefault(1) }.OfType<string>())
+            {
+                Assert.All(shownQuery.Split('&'), part => Assert.True(part is "" or "Redacted", $"{part} shown of {string.Join('&', query)}"));
+            }
+        });
+
+        using var served = new Activity("request");
+        served.SetTag("http.response.status_code", 200);
+        served.SetTag("url.path", "/api/partners/wards/dong-quang");
+        new AnonymousSpans(() => words).OnEnd(served);
+        Assert.Equal("/api/partners/wards/dong-quang", served.GetTagItem("url.path"));
     }
 }
