@@ -79,15 +79,17 @@ public static class WebhookEndpoints
             .WithSummary($"The webhook's delivery log, newest first: each delivery's attempts (time, status, duration, the start of the answer); filter by status. {PageRequest.Limits}");
         webhooks.MapPost("/{webhookId:guid}/deliveries/{deliveryId:guid}/replay", ReplayOne)
             .WithName("ReplayWebhookDelivery")
-            .WithSummary("Send one delivery again (same webhook-id), with a fresh retry window; one still pending (queued, waiting for its next attempt or being sent) is left as it is.")
+            .WithSummary("Send one delivery again (same webhook-id), with a fresh retry window; one still pending (queued, waiting for its next attempt or being sent) is left as it is. 409 while the partner is suspended or once it has left: nothing is sent to it.")
             .Produces<WebhookDeliveryView>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         webhooks.MapPost("/{webhookId:guid}/replay", ReplaySince)
             .WithName("ReplayWebhookDeliveries")
-            .WithSummary($"Send again every delivery queued since a time (at most {MaxReplay}, oldest first), each with a fresh retry window.")
+            .WithSummary($"Send again every delivery queued since a time (at most {MaxReplay}, oldest first), each with a fresh retry window. 409 while the partner is suspended or once it has left: nothing is sent to it.")
             .Produces<ReplayAnswer>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return endpoints;
     }
 
@@ -234,6 +236,11 @@ public static class WebhookEndpoints
                     return Results.Problem(title: $"Delivery {deliveryId} of webhook {webhookId} was not found.", statusCode: StatusCodes.Status404NotFound);
                 }
 
+                if (await RefusedOutOfStandingAsync(session, id, ct) is { } refused)
+                {
+                    return refused;
+                }
+
                 if (delivery.Status == DeliveryStatus.Pending)
                 {
                     return Results.Accepted(value: WebhookDeliveryView.Of(delivery));
@@ -269,6 +276,11 @@ public static class WebhookEndpoints
                     return StreamResults.NotFound(Webhook.What, webhookId);
                 }
 
+                if (await RefusedOutOfStandingAsync(session, id, ct) is { } refused)
+                {
+                    return refused;
+                }
+
                 var since = request.Since!.Value;
                 var deliveries = await session.Query<WebhookDelivery>()
                     .Where(delivery => delivery.WebhookId == webhookId && delivery.QueuedAt >= since && delivery.Status != DeliveryStatus.Pending)
@@ -285,6 +297,21 @@ public static class WebhookEndpoints
             },
             ct);
     }
+
+    /// <summary>
+    /// A replay for a partner suspended or gone is a 409 that changes nothing: the sender sends such a partner nothing, so the
+    /// deliveries it made due would only be held again (the delivered among them shown held); a suspended partner's are sent
+    /// by a replay once it is resumed, a partner that left is sent nothing again.
+    /// </summary>
+    private static async Task<IResult?> RefusedOutOfStandingAsync(IQuerySession session, Guid partnerId, CancellationToken ct) =>
+        await session.LoadAsync<PartnerState>(partnerId, ct) is { Status: not PartnerStatus.Active and var status }
+            ? Results.Problem(
+                title: status == PartnerStatus.Left
+                    ? $"Partner {partnerId} has left the linkage: nothing is sent to its webhooks again."
+                    : $"Partner {partnerId} is suspended: nothing is sent to its webhooks while so.",
+                detail: status == PartnerStatus.Left ? "Nothing was changed." : "Nothing was changed: resume the partner, then replay.",
+                statusCode: StatusCodes.Status409Conflict)
+            : null;
 
     private static Task<IResult> Step(HttpContext http, IDocumentSession session, Guid webhookId, Func<WebhookState, Decision> decide, CancellationToken ct) =>
         session.AppendToStreamAsync(http, webhookId, Webhook.What, decide, ct);

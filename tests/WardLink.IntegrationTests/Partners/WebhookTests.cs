@@ -880,7 +880,15 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         var beforeId = Guid.NewGuid();
         await system.Bus.PublishAsync(before, beforeId);
         var held = Assert.Single(await DeliveriesAsync(system.Police, partner, webhookId, "held", 1));
-        Assert.Equal("Held: the partner is suspended or has left the linkage; not sent while so (a replay sends it).", held.GetProperty("note").GetString());
+        Assert.Equal(WebhookSender.HeldOutOfStanding, held.GetProperty("note").GetString());
+
+        // A replay while the partner is suspended sends nothing, so it is refused and changes nothing.
+        using (var whileSuspended = await system.Police.PostAsJsonAsync($"/partners/{partner}/webhooks/{webhookId}/replay", new { since = DateTimeOffset.UtcNow.AddHours(-1) }, Ct))
+        using (var oneWhileSuspended = await system.Police.PostAsync($"/partners/{partner}/webhooks/{webhookId}/deliveries/{held.GetProperty("id").GetGuid()}/replay", null, Ct))
+        {
+            Assert.Equal((HttpStatusCode.Conflict, HttpStatusCode.Conflict), (whileSuspended.StatusCode, oneWhileSuspended.StatusCode));
+            Assert.Equal(held.GetRawText(), Assert.Single(await DeliveriesAsync(system.Police, partner, webhookId, "held", 1)).GetRawText());
+        }
 
         await system.Police.StepOkAsync($"/partners/{partner}/resume", suspended);
         var duringId = Guid.NewGuid();
@@ -894,6 +902,15 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
         var sent = Assert.Single(await ArrivedAsync(endpoint, 1));
         Assert.Equal(before.IncidentId, JsonDocument.Parse(sent.Body).RootElement.GetProperty("data").GetProperty("incidentId").GetGuid());
+
+        // Once the partner has left, a replay is refused too: what was delivered stays delivered, and nothing is sent again.
+        var delivered = Assert.Single(await DeliveriesAsync(system.Police, partner, webhookId, "delivered", 1));
+        var partnerNow = await system.Police.GetAsync($"/partners/{partner}", Ct);
+        await system.Police.StepOkAsync($"/partners/{partner}/leave", partnerNow.Headers.ETag!.Tag, new { reason = "Closed." });
+        using var afterLeaving = await system.Police.PostAsJsonAsync($"/partners/{partner}/webhooks/{webhookId}/replay", new { since = DateTimeOffset.UtcNow.AddHours(-1) }, Ct);
+        Assert.Equal(HttpStatusCode.Conflict, afterLeaving.StatusCode);
+        Assert.Equal(delivered.GetProperty("id").GetGuid(), Assert.Single(await DeliveriesAsync(system.Police, partner, webhookId, "delivered", 1)).GetProperty("id").GetGuid());
+        Assert.Single(system.Receiver.At(endpoint));
     }
 
     [Fact]
