@@ -83,7 +83,7 @@ public sealed partial class AnonymousSpans(Func<IReadOnlySet<string>>? apiWords 
     /// <paramref name="words"/> or a record's id as written, every other one <c>{segment}</c>, and of its query only a
     /// <c>ward=</c> part.
     /// </summary>
-    public static string WordsAndIds(string url, IReadOnlySet<string> words)
+    private static string WordsAndIds(string url, IReadOnlySet<string> words)
     {
         var (origin, path, query) = PartsOf(url);
         var shown = string.Join('/', path.Split('/').Select(segment =>
