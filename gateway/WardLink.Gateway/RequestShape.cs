@@ -113,9 +113,16 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
         }
 
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null;
-        return hasBody && taken.BodyTypes.Count > 0 && !taken.BodyTypes.Any(type => Reads(type, request.ContentType))
+        if (!hasBody || taken.BodyTypes.Count == 0)
+        {
+            return null;
+        }
+
+        // A JSON body in a charset the service cannot read, or whose media type gives a parameter twice or without a value, is the
+        // service's 415 (BodyCharsets) for every caller, as a body of another type is: judged before the token, as the service would.
+        return !taken.BodyTypes.Any(type => Reads(type, request.ContentType))
             ? Results.Problem(title: $"The body is read as {string.Join(" or ", taken.BodyTypes)}.", statusCode: StatusCodes.Status415UnsupportedMediaType)
-            : null;
+            : request.HasJsonContentType() ? BodyCharsets.Read(request.ContentType).Refusal : null;
     }
 
     /// <summary>As the services' routing judges a body: of the described type or a subtype of it (<c>application/merge-patch+json</c> is JSON).</summary>

@@ -25,7 +25,7 @@ public static class RequestHeaders
             var errors = new FieldErrors();
             foreach (var (name, values) in context.Request.Headers)
             {
-                errors.Check(values.All(value => value is null || IsAscii(value)), name, "A header value is visible ASCII, spaces and tabs only.");
+                errors.Check(values.All(value => value is null || IsAscii(value)), name, OutsideAscii);
             }
 
             if (errors.Any)
@@ -37,10 +37,21 @@ public static class RequestHeaders
             await next(context);
         });
 
-    /// <summary>A body in a content coding: a 415 problem with <c>Accept-Encoding: identity</c>.</summary>
+    /// <summary>
+    /// A body in a content coding: a 415 problem with <c>Accept-Encoding: identity</c>. A body framed in a transfer coding other
+    /// than <c>chunked</c> alone (<c>gzip, chunked</c>: the server would read its chunks as if they held the body as sent), or
+    /// chunked in HTTP/1.0 (which has no transfer codings, RFC 9112 6.1): a 400 problem naming <c>Transfer-Encoding</c>.
+    /// </summary>
     public static IApplicationBuilder UseWardLinkContentCodings(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
+            if (UnreadTransferCoding(context.Request) is { } why)
+            {
+                await Results.ValidationProblem(new Dictionary<string, string[]> { [HeaderNames.TransferEncoding] = [why] }, title: Rejection.InvalidTitle)
+                    .ExecuteAsync(context);
+                return;
+            }
+
             if (EncodedBody(context) is { } coding)
             {
                 context.Response.Headers.AcceptEncoding = "identity";
@@ -55,7 +66,22 @@ public static class RequestHeaders
             await next(context);
         });
 
-    private static bool IsAscii(string value) => value.All(c => c is '\t' or (>= ' ' and <= '~'));
+    /// <summary>Why a header (or trailer) value outside visible ASCII is refused.</summary>
+    internal const string OutsideAscii = "A header value is visible ASCII, spaces and tabs only.";
+
+    internal static bool IsAscii(string value) => value.All(c => c is '\t' or (>= ' ' and <= '~'));
+
+    /// <summary>Why a request's transfer codings are not read, or null (none, or <c>chunked</c> alone in HTTP/1.1).</summary>
+    private static string? UnreadTransferCoding(HttpRequest request)
+    {
+        var codings = request.Headers.TransferEncoding
+            .SelectMany(value => (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+        return codings.Count == 0 ? null
+            : HttpProtocol.IsHttp10(request.Protocol) ? "Transfer codings are HTTP/1.1's: an HTTP/1.0 request gives its body's length in Content-Length."
+            : codings is [var only] && only.Equals("chunked", StringComparison.OrdinalIgnoreCase) ? null
+            : "A body is framed in chunked alone: no other transfer coding (gzip, deflate) is read.";
+    }
 
     /// <summary>The content coding a request's body names other than <c>identity</c>, or null (none, or no body).</summary>
     private static string? EncodedBody(HttpContext context) =>

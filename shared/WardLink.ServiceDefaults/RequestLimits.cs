@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using WardLink.Domain;
 
 namespace WardLink.ServiceDefaults;
 
@@ -183,6 +184,11 @@ public static class RequestLimits
         {
             return limit.TooSlow();
         }
+        catch (InvalidOperationException malformed) when (malformed.Source?.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) == true)
+        {
+            // Kestrel refuses a chunked body's trailer holding a NUL character by throwing this from the read, not as a bad request.
+            return UnreadableTrailers(RequestChecks.BodyField);
+        }
         catch (IOException gone) when (gone is not Microsoft.AspNetCore.Http.BadHttpRequestException)
         {
             // The client went away (a reset) while sending its body: there is no one to answer, and nothing to log as an error.
@@ -195,8 +201,21 @@ public static class RequestLimits
         }
 
         request.Body.Position = 0;
-        return null;
+
+        // A chunked body's trailers are header fields too (RFC 9110 6.5), held to the same visible ASCII as the headers.
+        var outside = request.SupportsTrailers() && request.CheckTrailersAvailable()
+            ? request.HttpContext.Features.Get<IHttpRequestTrailersFeature>()?.Trailers.FirstOrDefault(trailer => !trailer.Value.All(value => value is null || RequestHeaders.IsAscii(value))).Key
+            : null;
+        return outside is null ? null : UnreadableTrailers(outside);
     }
+
+    /// <summary>The 400 of a trailer whose value is outside visible ASCII, naming it (or the body, where the server names none).</summary>
+    private static HttpValidationProblemDetails UnreadableTrailers(string field) =>
+        new(new Dictionary<string, string[]> { [field] = [$"{RequestHeaders.OutsideAscii} (a trailer of the chunked body)"] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = Rejection.InvalidTitle,
+        };
 
     /// <summary>
     /// The body as the server's reader gives it, stopped at the deadline by <see cref="PipeReader.CancelPendingRead"/>, not by a

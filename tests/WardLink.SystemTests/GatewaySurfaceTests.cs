@@ -346,6 +346,37 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.True(read.StatusCode == HttpStatusCode.Created, $"{(int)read.StatusCode} {await read.Content.ReadAsStringAsync(ct)}");
     }
 
+    /// <summary>
+    /// A body framed otherwise than the API reads it, on a socket as a buggy client writes it, is a 400 problem naming what is
+    /// wrong, never a 5xx, and stores nothing: a chunked body's trailer holding a NUL character (a 500 from the server's
+    /// read) or a letter outside ASCII (it was taken, where a header's is refused); a transfer coding before <c>chunked</c> (its
+    /// chunks were read as if they held the body as sent); chunked in HTTP/1.0, which has no transfer codings.
+    /// </summary>
+    [Theory]
+    [InlineData("HTTP/1.1", "chunked", "X-Note: a\u0000b", "body")]
+    [InlineData("HTTP/1.1", "chunked", "X-Note: caf\u00e9", "X-Note")]
+    [InlineData("HTTP/1.1", "gzip, chunked", "", "Transfer-Encoding")]
+    [InlineData("HTTP/1.0", "chunked", "", "Transfer-Encoding")]
+    public async Task A_body_framed_otherwise_than_the_API_reads_it_is_a_400_problem_naming_why_and_stores_nothing(string version, string coding, string trailer, string field)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tipsBefore = await TipCountAsync(ct);
+        const string Body = """{ "category": "theft", "description": "Framed.", "place": { "description": "Gate" } }""";
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(system.GatewayAddress.Host, system.GatewayAddress.Port, ct);
+        var stream = socket.GetStream();
+        var head = $"POST /api/public/tips {version}\r\nHost: {system.GatewayAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: {coding}\r\nConnection: close\r\n\r\n";
+        var chunks = $"{Encoding.UTF8.GetByteCount(Body):x}\r\n{Body}\r\n0\r\n{(trailer.Length == 0 ? "" : trailer + "\r\n")}\r\n";
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(head + chunks), ct);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var answer = await reader.ReadToEndAsync(ct);
+
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+        Assert.Contains($"\"{field}\"", answer, StringComparison.Ordinal);
+        Assert.Equal(tipsBefore, await TipCountAsync(ct));
+    }
+
     private async Task<long> TipCountAsync(CancellationToken ct) =>
         (await _gateway.GetFromJsonAsync<JsonElement>("/api/tips?limit=1", ct)).GetProperty("total").GetInt64();
 
@@ -579,6 +610,15 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
                 if (refused.StatusCode != HttpStatusCode.UnsupportedMediaType || refused.Content.Headers.ContentType?.MediaType != "application/problem+json")
                 {
                     failures.Add($"{method.ToUpperInvariant()} {address} with a form: {(int)refused.StatusCode} {refused.Content.Headers.ContentType?.MediaType}");
+                }
+
+                // JSON in a charset no service reads is the service's 415 for every caller, as a form is (it was the token's 401 or 403).
+                using var unreadable = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), address) { Content = new StringContent("{}") };
+                unreadable.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
+                using var charset = await anonymous.SendAsync(unreadable, ct);
+                if (charset.StatusCode != HttpStatusCode.UnsupportedMediaType || charset.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                {
+                    failures.Add($"{method.ToUpperInvariant()} {address} with JSON in charset=bogus: {(int)charset.StatusCode} {charset.Content.Headers.ContentType?.MediaType}");
                 }
             }
 
