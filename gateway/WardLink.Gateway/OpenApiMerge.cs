@@ -284,6 +284,16 @@ public static class OpenApiMerge
                 };
             }
 
+            if (status == "415")
+            {
+                // RequestHeaders: the 415 of a body in a content coding says which one the API reads.
+                Child(response.AsObject(), "headers")["Accept-Encoding"] ??= new JsonObject
+                {
+                    ["description"] = "identity, where the body was refused for its content coding (Content-Encoding): send it as it is.",
+                    ["schema"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("identity") },
+                };
+            }
+
             if (status == "429" || (status == "503" && refusable))
             {
                 response["headers"] ??= new JsonObject

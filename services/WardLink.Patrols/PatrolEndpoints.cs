@@ -182,7 +182,7 @@ public static class PatrolEndpoints
                 var decision = Shift.Start(
                     existing,
                     new StartShift(
-                        id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At, request.ScheduleId is not null, request.RouteId is not null),
+                        id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At, request.ScheduleId is not null, request.RouteId is not null, http.Ward().Ward.EndsAt),
                     clock.GetUtcNow(),
                     actor);
                 return await session.StartStreamAsync<ShiftState>(http, id, decision, $"/patrols/shifts/{id}", ct);

@@ -295,6 +295,35 @@ public sealed class PatrolDecisionTests
         Assert.Equal(new DateTimeOffset(2024, 6, 2, 0, 0, 0, Local), started.WindowEnd);
     }
 
+    /// <summary>
+    /// A planned shift of a ward that has ended (merged or dissolved) starts exactly where the ward's plan shows it: its window
+    /// opening before the ward's end, else a 400 naming <c>plannedDate</c>, whenever it is started (an hour early too, its
+    /// <c>at</c> before the end: a started shift was recorded that the plan never showed nor the statistics planned).
+    /// </summary>
+    [Fact]
+    public void A_planned_shift_of_an_ended_ward_starts_exactly_where_the_ward_s_plan_shows_it() =>
+        Gen.Int[-3 * 24 * 60, 3 * 24 * 60].Sample(minutes =>
+        {
+            var schedule = Schedule();
+            schedule.TenantId = "ward-ended";
+            var opens = schedule.Window.On(June1).Start;
+            var ended = opens.AddMinutes(minutes);
+            var members = new[] { new TeamMember("Lead", "police") };
+            var planned = PatrolSchedule.Plan([schedule], June1, June1, new Dictionary<string, DateTimeOffset> { ["ward-ended"] = ended }).Count == 1;
+
+            var started = Shift.Start(
+                null, new StartShift(PatrolSchedule.PlannedShiftId(ScheduleId, June1), Route, schedule, null, June1, null, null, members, opens - Shift.EarlyStart, ScheduleNamed: true, WardEndsAt: ended), opens.AddDays(1), Desk);
+
+            if (planned)
+            {
+                Assert.Null(started.Rejection);
+            }
+            else
+            {
+                AssertInvalid(started, "plannedDate");
+            }
+        });
+
     [Fact]
     public void A_shift_is_refused_without_members_on_an_unplanned_date_or_once_started_or_missed()
     {
