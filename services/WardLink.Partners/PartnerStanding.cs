@@ -55,7 +55,8 @@ public static class PartnerStanding
         return InGoodStanding(then);
     }
 
-    private static bool InGoodStanding(PartnerState partner) => partner.Status == PartnerStatus.Active;
+    /// <summary>Whether <paramref name="partner"/> is served: active in the linkage, neither suspended nor gone.</summary>
+    internal static bool InGoodStanding(PartnerState partner) => partner.Status == PartnerStatus.Active;
 
     private static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
         await session.LoadAsync<PartnerState>(id, ct) is { } partner

@@ -304,12 +304,12 @@ public static class WebhookEndpoints
     /// by a replay once it is resumed, a partner that left is sent nothing again.
     /// </summary>
     private static async Task<IResult?> RefusedOutOfStandingAsync(IQuerySession session, Guid partnerId, CancellationToken ct) =>
-        await session.LoadAsync<PartnerState>(partnerId, ct) is { Status: not PartnerStatus.Active and var status }
+        await session.LoadAsync<PartnerState>(partnerId, ct) is { } partner && !PartnerStanding.InGoodStanding(partner)
             ? Results.Problem(
-                title: status == PartnerStatus.Left
+                title: partner.Status == PartnerStatus.Left
                     ? $"Partner {partnerId} has left the linkage: nothing is sent to its webhooks again."
                     : $"Partner {partnerId} is suspended: nothing is sent to its webhooks while so.",
-                detail: status == PartnerStatus.Left ? "Nothing was changed." : "Nothing was changed: resume the partner, then replay.",
+                detail: partner.Status == PartnerStatus.Left ? "Nothing was changed." : "Nothing was changed: resume the partner, then replay.",
                 statusCode: StatusCodes.Status409Conflict)
             : null;
 

@@ -252,6 +252,9 @@ public static class PatrolSchedule
     public static Guid PlannedShiftId(Guid scheduleId, DateOnly date) =>
         NamedStreams.StreamIdOf($"shift:{scheduleId}:{date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
 
+    /// <summary>Whether a ward that ended at <paramref name="wardEnd"/> (null: it has not) plans a shift whose window opens at <paramref name="windowStart"/>: only one opening before its end.</summary>
+    public static bool WardPlans(DateTimeOffset windowStart, DateTimeOffset? wardEnd) => wardEnd is not { } end || windowStart < end;
+
     /// <summary>The shifts the schedules plan on the local dates <paramref name="from"/> to <paramref name="to"/>, both included, by window start.</summary>
     /// <param name="wardEnds">
     /// When each ward that was merged or dissolved (by its store tenant) stopped recording anything of its own: its
@@ -264,11 +267,11 @@ public static class PatrolSchedule
         foreach (var schedule in schedules)
         {
             var window = schedule.Window;
-            var until = schedule.TenantId is { } tenant && wardEnds.TryGetValue(tenant, out var ended) ? ended : DateTimeOffset.MaxValue;
+            DateTimeOffset? until = schedule.TenantId is { } tenant && wardEnds.TryGetValue(tenant, out var ended) ? ended : null;
             for (var date = from; date <= to; date = date.AddDays(1))
             {
                 var (start, end) = window.On(date);
-                if (schedule.Plans(date) && start < until)
+                if (schedule.Plans(date) && WardPlans(start, until))
                 {
                     planned.Add(new PlannedShift(
                         PlannedShiftId(schedule.Id, date), schedule.Id, schedule.RouteId, schedule.Kind, date, start, end, schedule.Team, schedule.PartnerIds, schedule.SiteIds));

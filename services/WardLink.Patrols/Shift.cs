@@ -247,7 +247,7 @@ public static class Shift
             .Check(command.At is null || window is not { } planned || (at >= planned.Start - EarlyStart && at < planned.End), "at", "A planned shift recorded after the fact began within its window (at most an hour early).")
             .Check(route is not null && (schedule is not null || !scheduled), scheduled ? "scheduleId" : "routeId", scheduled ? "No such schedule." : "No such route.")
             .Check(!scheduled || (command.PlannedDate is { } date && (schedule is null || schedule.Plans(date))), "plannedDate", "The schedule plans no shift on that local date.")
-            .Check(window is not { } opens || command.WardEndsAt is not { } ended || opens.Start < ended, "plannedDate", "The ward plans no shift from its end on (it was merged or dissolved): its successor's schedules plan them.")
+            .Check(window is not { } opens || PatrolSchedule.WardPlans(opens.Start, command.WardEndsAt), "plannedDate", "The ward plans no shift from its end on (it was merged or dissolved): its successor's schedules plan them.")
             .Check(scheduled || command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
             .Check(team is not null || scheduled, "team", "Choose the team (police, joint, veterans).")
             .Check(team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")
