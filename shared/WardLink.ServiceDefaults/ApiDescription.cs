@@ -58,9 +58,17 @@ public static class ApiDescription
                     // An enum's schema is its names alone, whether the property holding it is nullable or not: the exporter
                     // makes it a component and states a nullable property's null beside the reference (oneOf null or the enum),
                     // as for every component (DescribeViewsPerAudience too, where it inlines one). A null in its type would say
-                    // the enum takes one, which its names refuse: JSON Schema reads the two keywords apart.
+                    // the enum takes one, which its names refuse: JSON Schema reads the two keywords apart. A nullable property a
+                    // body may leave out (= null) it keeps inline, unmarked and untyped: its null is stated here as a reference's is.
+                    var inlineNull = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) is not null && schema.Metadata?.ContainsKey(NullablePropertyMark) != true;
                     schema.Type = JsonSchemaType.String;
                     schema.Enum = NamesOf(type);
+                    if (inlineNull)
+                    {
+                        schema.OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, new OpenApiSchema { Type = schema.Type, Enum = schema.Enum }];
+                        schema.Type = null;
+                        schema.Enum = null;
+                    }
                 }
                 else if (context.JsonTypeInfo is { Kind: JsonTypeInfoKind.Enumerable, ElementType: { } element } && EnumOf(element) is { } itemType)
                 {

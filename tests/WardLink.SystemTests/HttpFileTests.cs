@@ -146,6 +146,8 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
             }
         }
 
+        failures.AddRange(await EffectFailuresAsync(client, gateway, responses));
+
         // Every write the API document describes is shown once (README: each service's records through their steps).
         failures.AddRange(documented.Operations
             .Where(operation => !operation.StartsWith("GET ", StringComparison.Ordinal) && !operation.StartsWith("HEAD ", StringComparison.Ordinal) && !called.Contains(operation))
@@ -172,6 +174,48 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
 
         Assert.True(examples.Count >= 10, $"Only {examples.Count} documented curl examples with a JSON body were found: the scan is broken.");
         Assert.True(failures.Count == 0, $"{failures.Count} documented body(ies) not as the API document says:\n{string.Join("\n", failures)}");
+    }
+
+    /// <summary>
+    /// What the file says its requests do elsewhere, seen there: the tip it links to an incident takes the incident's outcome at
+    /// the resolution and loses it at the unlinking (the file linked a tip id no ward held: neither happened, and nothing said
+    /// so), and today's coverage of the site, asked for the ward's local date, counts the shift the file started (asked for
+    /// UTC's date, it showed none from 17:00 to midnight UTC).
+    /// </summary>
+    private static async Task<IEnumerable<string>> EffectFailuresAsync(HttpClient client, string gateway, Dictionary<string, HttpFileResponse> responses)
+    {
+        var failures = new List<string>();
+        if (!responses.TryGetValue("siteCoverage", out var coverage) || !responses.TryGetValue("receiveTip", out var tip) || !responses.TryGetValue("police", out var police))
+        {
+            return ["WardLink.http names no siteCoverage, receiveTip or police response: the effects of its requests are not read"];
+        }
+
+        if (JsonNode.Parse(coverage.Body)?["shiftsPerformed"]?.GetValue<int>() is not >= 1)
+        {
+            failures.Add($"Coverage of the site today counts no shift, though the file started one: {Shortened(coverage.Body)}");
+        }
+
+        var token = JsonNode.Parse(police.Body)!["access_token"]!.GetValue<string>();
+        string[] expected = ["tipOutcomeRecorded", "tipOutcomeWithdrawn"];
+        try
+        {
+            await Eventually.Get(
+                async () =>
+                {
+                    using var read = new HttpRequestMessage(HttpMethod.Get, gateway + tip.Headers["Location"]) { Headers = { { "Authorization", $"Bearer {token}" } } };
+                    using var answer = await client.SendAsync(read, TestContext.Current.CancellationToken);
+                    var history = JsonNode.Parse(await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))?["history"]?.AsArray();
+                    var types = history?.Select(change => (string?)change!["type"]).ToList() ?? [];
+                    return expected.All(types.Contains) ? types : null;
+                },
+                "the linked tip's outcome recorded and withdrawn");
+        }
+        catch (TimeoutException)
+        {
+            failures.Add($"The tip WardLink.http links never showed {string.Join(" and ", expected)} in its history");
+        }
+
+        return failures;
     }
 
     private static bool IsJson(HttpFileRequest request) =>

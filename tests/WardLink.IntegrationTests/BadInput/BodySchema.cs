@@ -71,6 +71,9 @@ public sealed class BodySchema
     /// <summary>Whether an object may hold properties its schema does not name (JSON Schema's default: unless <c>additionalProperties</c> is false).</summary>
     public bool AdditionalPropertiesAllowed => _node["additionalProperties"] is not JsonValue allowed || allowed.GetValue<bool>();
 
+    /// <summary>The properties a record's schema requires (<c>required</c>; those an <c>if</c>/<c>then</c> requires are not among them).</summary>
+    public IReadOnlySet<string> Required => _node["required"] is JsonArray names ? names.Select(name => (string)name!).ToHashSet() : [];
+
     public IReadOnlyList<string> EnumValues => _node["enum"] is JsonArray values ? [.. values.Select(value => (string)value!)] : [];
 
     /// <summary>Constrained text: an id, a date, a time, a code with a pattern; anything but free text.</summary>

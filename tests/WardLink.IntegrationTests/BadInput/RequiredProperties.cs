@@ -82,6 +82,48 @@ public abstract partial class BadInputSuite<TEntryPoint>
     }
 
     /// <summary>
+    /// A property a body may leave out (not <c>required</c>, no <c>default</c>) is read as left out when it is null, as every
+    /// optional property of the services' requests is (<c>= null</c> in its record), so the document takes null for it too: a
+    /// reclassification's classification or category and a shift's kind or team, each an enum the service took null, were
+    /// stated as their names alone, and a partner's validator refused the null the service takes. The service's side (a null
+    /// is refused naming the property exactly where the document refuses it) is the walk above.
+    /// </summary>
+    [Fact]
+    public async Task A_property_a_body_may_leave_out_may_be_sent_null_as_the_service_reads_it()
+    {
+        var failures = new List<string>();
+        var optional = 0;
+        foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.Body is not null))
+        {
+            foreach (var (path, schema) in OptionalProperties(endpoint.Body!, string.Empty))
+            {
+                optional++;
+                if (!schema.Nullable)
+                {
+                    failures.Add($"{endpoint}: {path} may be left out, and the document refuses it null");
+                }
+            }
+        }
+
+        Assert.True(optional > 0, "No body has a property it may leave out.");
+        AssertNone(failures);
+    }
+
+    /// <summary>Each property of <paramref name="record"/> (nested ones too) a body may leave out and for which the document states no default.</summary>
+    private static IEnumerable<(string Path, BodySchema Schema)> OptionalProperties(BodySchema record, string path) =>
+        record.Properties.SelectMany(property =>
+        {
+            var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            var nested = property.Schema.Kind switch
+            {
+                SchemaKind.Record => OptionalProperties(property.Schema, at),
+                SchemaKind.Array when property.Schema.Items.Kind == SchemaKind.Record => OptionalProperties(property.Schema.Items, $"{at}[0]"),
+                _ => [],
+            };
+            return record.Required.Contains(property.Name) || property.Schema.Default is not null ? nested : nested.Prepend((at, property.Schema));
+        });
+
+    /// <summary>
     /// A body that is an empty object is refused exactly where the document refuses it: a residence check's counts, each 0 by
     /// default, were refused all left out ("Nothing to record"), which the document did not say (now <c>anyOf</c> a count of at
     /// least 1). A step is sent to a fresh record of each kind its path names: one the record's state refuses is a 409, not a 400.
