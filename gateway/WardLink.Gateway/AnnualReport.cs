@@ -42,9 +42,8 @@ public static class AnnualReport
         IOptions<AnnualReportOptions> options,
         CancellationToken ct)
     {
-        var errors = new FieldErrors()
-            .CheckYear(year, "year")
-            .Check(ward is null || WardNames.IsId(ward), "ward", $"A ward id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters.");
+        // ward='s form was judged with the query's (QueryForms); whose ward it is, the services judge.
+        var errors = new FieldErrors().CheckYear(year, "year");
 
         // Any letter case, as every enum (docs/api.md); the services are asked, and the report answers, with its name.
         var within = EnumNames.NameOf(errors.ParseEnum<Boundaries>(boundaries, "boundaries") ?? Boundaries.AsRecorded);

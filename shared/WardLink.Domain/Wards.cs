@@ -25,6 +25,9 @@ public static partial class WardNames
     public const string CodePattern = "^[A-Z]{2,6}$";
     public const int MaxNameLength = 200;
 
+    /// <summary>How a ward's id is written, as a problem naming <c>ward=</c> says it.</summary>
+    public static string IdForm { get; } = $"One ward id: lower-case words joined by hyphens, at most {MaxIdLength} characters.";
+
     /// <summary>Whether <paramref name="value"/> is a ward (or province) id: lower-case words joined by hyphens, <see cref="MinIdLength"/> to <see cref="MaxIdLength"/> characters.</summary>
     public static bool IsId(string? value) => value is not null && Characters.Between(value, MinIdLength, MaxIdLength) && Id().IsWholly(value);
 

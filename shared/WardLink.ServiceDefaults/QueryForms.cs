@@ -78,6 +78,14 @@ public static partial class QueryForms
             }
         }
 
+        // ward= where a handler of this process takes it (every one acting in a ward): judged with the query's other forms, so a
+        // 400 names every malformed one (whose ward it is comes after, UseWardLinkWards); a proxied request's is its service's.
+        if (context.GetEndpoint()?.Metadata is { } metadata && metadata.GetMetadata<MethodInfo>() is not null && metadata.GetMetadata<WardFree>() is null
+            && context.Request.Query.TryGetValue(WardFree.WardParameter, out var wards))
+        {
+            errors.CheckWard(wards);
+        }
+
         if (context.GetEndpoint() is RouteEndpoint { RoutePattern: var pattern })
         {
             foreach (var parameter in pattern.Parameters.Where(parameter => parameter.ParameterPolicies.Any(policy => policy.Content == "guid")))
@@ -94,6 +102,10 @@ public static partial class QueryForms
 
         await next(context);
     });
+
+    /// <summary>A <c>ward=</c> given once, as a ward's id is written (<see cref="WardNames.IdForm"/>), else an error naming it.</summary>
+    public static FieldErrors CheckWard(this FieldErrors errors, Microsoft.Extensions.Primitives.StringValues values) =>
+        errors.Check(values.Count == 1 && WardNames.IsId(values[0]), WardFree.WardParameter, WardNames.IdForm);
 
     /// <summary>
     /// Whether <paramref name="text"/> is an id as the documents write one (<c>D</c>: 8-4-4-4-12 with hyphens, no braces), its 36

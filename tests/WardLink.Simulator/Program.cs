@@ -15,7 +15,7 @@ const string Usage = """
       --seed           the year's variety (channels, categories, times, places; default 2024);
                        the programme's figures are the same for every seed
       --patrol-days    days of 2024, from 1 January, whose patrol shifts are played (default 366:
-                       the whole year, about 4,000 requests; fewer for a quicker run)
+                       the whole year, most of the run's requests; fewer for a quicker run)
     """;
 
 var gateway = new Uri("http://127.0.0.1:5080");

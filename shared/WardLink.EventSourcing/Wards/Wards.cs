@@ -227,9 +227,10 @@ public static class RequestWards
             string? given = null;
             if (http.Request.Query.TryGetValue(Parameter, out var values))
             {
-                if (values.Count != 1 || !WardNames.IsId(values[0]))
+                // Judged with the query's forms first (QueryForms) where a handler takes it; here for any other endpoint.
+                if (new FieldErrors().CheckWard(values) is { Any: true } malformed)
                 {
-                    await Invalid(http);
+                    await malformed.ToRejection().ToProblem().ExecuteAsync(http);
                     return;
                 }
 
@@ -334,13 +335,6 @@ public static class RequestWards
             _ => string.Empty,
         };
     }
-
-    private static Task Invalid(HttpContext http) =>
-        Results.ValidationProblem(
-            new Dictionary<string, string[]>
-            {
-                [Parameter] = [$"One ward id: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters."],
-            }).ExecuteAsync(http);
 }
 
 /// <summary>Marks an endpoint a caller with no ward may use (<see cref="RequestWards.AllowedWithoutWard"/>).</summary>

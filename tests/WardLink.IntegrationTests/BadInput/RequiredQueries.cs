@@ -76,6 +76,42 @@ public abstract partial class BadInputSuite<TEntryPoint>
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// A query's values are judged by their forms together, <c>ward</c>'s among them, before whose ward it names (docs/wards.md):
+    /// every operation taking <c>ward=</c> and a number, a date, a time or an id in its query, sent both malformed, is one 400
+    /// naming both; sent the number (or date, time, id) malformed beside a well-formed ward nobody recorded, a 400 naming it, not
+    /// the ward's 404. A year not written as a number named only the year, and so a client fixed one mistake to be told the next.
+    /// </summary>
+    [Fact]
+    public async Task Malformed_query_values_are_named_together_ward_among_them_before_the_ward_is_looked_up()
+    {
+        var failures = new List<string>();
+        var judged = 0;
+        foreach (var operation in (await QueriedOperation.DescribedByAsync(_client, Ct)).Where(operation => operation.Query.Any(parameter => parameter.Name == "ward")))
+        {
+            var required = operation.Query.Where(parameter => operation.Required.Contains(parameter.Name) && parameter.Name != "ward").Select(parameter => (parameter.Name, TakenBy(parameter.Schema))).ToList();
+            foreach (var (name, _) in operation.Query.Where(parameter => parameter.Schema.Kind == SchemaKind.WholeNumber || parameter.Schema.Format is "date" or "date-time" or "uuid"))
+            {
+                judged++;
+                var others = required.Where(pair => pair.Name != name).ToList();
+                var both = await SendAsync(operation.Method, operation.Address([.. others, (name, "x"), ("ward", "Not A Ward")]), null);
+                if (both.Status != 400 || !NamedFields(both).ToHashSet().IsSupersetOf([name, "ward"]))
+                {
+                    failures.Add($"{operation} with {name} and ward both malformed: {both.Status} {Shortened(both.Body)}, not a 400 naming both");
+                }
+
+                var unknown = await SendAsync(operation.Method, operation.Address([.. others, (name, "x"), ("ward", "ward-nobody-recorded")]), null);
+                if (unknown.Status != 400 || !NamedFields(unknown).Contains(name))
+                {
+                    failures.Add($"{operation} with {name} malformed and a ward nobody recorded: {unknown.Status} {Shortened(unknown.Body)}, not a 400 naming {name}");
+                }
+            }
+        }
+
+        Assert.True(judged > 0, "No operation takes ward= beside a number, date, time or id in its query.");
+        AssertNone(failures);
+    }
+
     /// <summary>A value of the schema a parameter takes: a number within its range, a day, a time, an enum's first name.</summary>
     private static string TakenBy(BodySchema schema) => schema.Kind switch
     {
