@@ -80,6 +80,18 @@ public sealed record WebhookDelivery(
     /// <summary>Held while its webhook is not active (paused, disabled or deleted): resuming the webhook sends it.</summary>
     public WebhookDelivery HeldUntilResumed() => this with { Status = DeliveryStatus.Held, Note = "Held: the webhook is not active; resuming it sends this." };
 
+    /// <summary>The note of a delivery held because its partner is suspended or has left (a replay is refused meanwhile: <see cref="WebhookEndpoints"/>).</summary>
+    public const string OutOfStandingNote = "Held: the partner is suspended or has left the linkage; not sent while so (once a suspended partner is resumed, a replay sends it).";
+
+    /// <summary>
+    /// Held while its partner is suspended or has left: resuming the webhook does not send it (<see cref="IsHeldForItsWebhook"/>),
+    /// nor does resuming the partner; a replay does, once the partner is in standing.
+    /// </summary>
+    public WebhookDelivery HeldOutOfStanding() => this with { Status = DeliveryStatus.Held, Note = OutOfStandingNote };
+
+    /// <summary>Whether it is held for its webhook's sake (paused, disabled), which resuming the webhook ends; not for its partner's standing.</summary>
+    public bool IsHeldForItsWebhook => Status == DeliveryStatus.Held && Note != OutOfStandingNote;
+
     public WebhookDelivery AfterSuccess(DeliveryAttempt attempt) => Logged(attempt) with { Status = DeliveryStatus.Delivered, DeliveredAt = attempt.At, Note = null };
 
     private WebhookDelivery Logged(DeliveryAttempt attempt) =>

@@ -170,14 +170,17 @@ public static class WebhookEndpoints
     private static Task<IResult> Pause(Guid id, Guid webhookId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         Step(http, session, webhookId, webhook => Webhook.Pause(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct);
 
-    /// <summary>Resumes the webhook and, in the same transaction, makes what was held while it was stopped due again.</summary>
+    /// <summary>
+    /// Resumes the webhook and, in the same transaction, makes what was held while it was stopped due again: not what its partner's
+    /// suspension or leaving holds, which stays held (a replay sends it once the partner is resumed).
+    /// </summary>
     private static async Task<IResult> Resume(
         Guid id, Guid webhookId, HttpContext http, IDocumentSession session, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
         await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(webhookId), ct);
         var now = clock.GetUtcNow();
         var held = await session.Query<WebhookDelivery>().Where(delivery => delivery.WebhookId == webhookId && delivery.Status == DeliveryStatus.Held).ToListAsync(ct);
-        foreach (var delivery in held)
+        foreach (var delivery in held.Where(delivery => delivery.IsHeldForItsWebhook))
         {
             session.Store(delivery.Requeued(now, options.Value.Schedule, "Sent again: the webhook resumed."));
         }

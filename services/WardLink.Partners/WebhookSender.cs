@@ -39,9 +39,6 @@ public sealed class WebhookSender(
 {
     public const string ClientName = "webhooks";
 
-    /// <summary>The note of a delivery held because its partner is suspended or has left (a replay is refused meanwhile: <see cref="WebhookEndpoints"/>).</summary>
-    public const string HeldOutOfStanding = "Held: the partner is suspended or has left the linkage; not sent while so (once a suspended partner is resumed, a replay sends it).";
-
     /// <summary>The most attempts under way at once.</summary>
     private const int MaxSending = 40;
 
@@ -165,7 +162,7 @@ public sealed class WebhookSender(
         var active = webhook is { Status: WebhookStatus.Active } && secret is not null;
         var partnerActive = await session.InGoodStandingAsync(delivery.PartnerId, ct);
         session.Store(
-            !partnerActive ? delivery with { Status = DeliveryStatus.Held, Note = HeldOutOfStanding }
+            !partnerActive ? delivery.HeldOutOfStanding()
             : active ? delivery with { NextAttemptAt = now + (Options.Timeout * 2) }
             : delivery.HeldUntilResumed());
         try

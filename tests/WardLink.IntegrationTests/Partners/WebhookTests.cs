@@ -880,7 +880,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         var beforeId = Guid.NewGuid();
         await system.Bus.PublishAsync(before, beforeId);
         var held = Assert.Single(await DeliveriesAsync(system.Police, partner, webhookId, "held", 1));
-        Assert.Equal(WebhookSender.HeldOutOfStanding, held.GetProperty("note").GetString());
+        Assert.Equal(WebhookDelivery.OutOfStandingNote, held.GetProperty("note").GetString());
 
         // A replay while the partner is suspended sends nothing, so it is refused and changes nothing.
         using (var whileSuspended = await system.Police.PostAsJsonAsync($"/partners/{partner}/webhooks/{webhookId}/replay", new { since = DateTimeOffset.UtcNow.AddHours(-1) }, Ct))
@@ -889,6 +889,14 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
             Assert.Equal((HttpStatusCode.Conflict, HttpStatusCode.Conflict), (whileSuspended.StatusCode, oneWhileSuspended.StatusCode));
             Assert.Equal(held.GetRawText(), Assert.Single(await DeliveriesAsync(system.Police, partner, webhookId, "held", 1)).GetRawText());
         }
+
+        // Nor does the webhook's pause and resume while the partner is suspended: resuming it makes due only what its pause
+        // held, so what the suspension holds stays as it was (it was made due, and went out if the partner was resumed before
+        // the sender held it again).
+        var paused = await system.Police.StepOkAsync($"/partners/{partner}/webhooks/{webhookId}/pause", "\"1\"");
+        await system.Police.StepOkAsync($"/partners/{partner}/webhooks/{webhookId}/resume", paused);
+        var afterResume = await system.Police.GetFromJsonAsync<JsonElement>($"/partners/{partner}/webhooks/{webhookId}/deliveries", Ct);
+        Assert.Equal(held.GetRawText(), Assert.Single(afterResume.GetProperty("items").EnumerateArray()).GetRawText());
 
         await system.Police.StepOkAsync($"/partners/{partner}/resume", suspended);
         var duringId = Guid.NewGuid();
