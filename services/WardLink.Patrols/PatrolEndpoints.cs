@@ -107,17 +107,11 @@ public static class PatrolEndpoints
 
         patrols.MapStreamStep<ShiftState, CheckIn>(
             "/shifts/{id:guid}/check-ins", ShiftWhat, "CheckIn", "Check in at a checkpoint by its code (time and coordinates optional).", Shift.CheckIn);
-        patrols.MapStreamStep(
-            "/shifts/{id:guid}/observations",
-            ShiftWhat,
-            "ReportObservation",
-            "Report an observation; one that needs an incident is published with the incident id chosen here (not one from the end of the shift's ward on: a 400 on at).",
-            (ShiftState shift, ObservationRequest request, DateTimeOffset now, string actor, HttpContext http) => Shift.Report(
-                shift,
-                new ReportObservation(
-                    Guid.CreateVersion7(), Guid.CreateVersion7(), request.Description, request.Severity, request.NeedsIncident, request.SiteId, request.At, http.Ward().Ward.AsRecording()),
-                now,
-                actor));
+        patrols.MapPost("/shifts/{id:guid}/observations", ReportObservation)
+            .Accepts<ObservationRequest>("application/json")
+            .DescribeStreamStep<ShiftState>(
+                "ReportObservation",
+                "Report an observation; one that needs an incident is published with the incident id chosen here (not one from the end of the shift's ward on: a 400 on at; nor one at a site that was another ward's at its time, a merged ward's before its merger: a 400 on siteId).");
         patrols.MapStreamStep<ShiftState, ResidenceCounts>(
             "/shifts/{id:guid}/residence-checks", ShiftWhat, "RecordResidenceCheck", "Record what a residence check counted (counts only, never who).", Shift.RecordResidenceCheck);
         patrols.MapPost("/shifts/{id:guid}/end", (Guid id, EndShift? command, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
@@ -166,6 +160,23 @@ public static class PatrolEndpoints
             clock.GetUtcNow(),
             http.Actor());
         return await session.StartStreamAsync<ScheduleState>(http, id, decision, $"/patrols/schedules/{id}", ct);
+    }
+
+    /// <summary>
+    /// An observation, with the ward whose ground its site was at the observation's time where it needs an incident: a site of a ward
+    /// merged by then is its successor's, as incidents judges the incident it opens (<see cref="WardIntake.LookUpWardsOfMessageAsync"/>,
+    /// for a message, which sees every ward).
+    /// </summary>
+    private static async Task<IResult> ReportObservation(
+        Guid id, ObservationRequest request, HttpContext http, IDocumentSession session, WardTenants wards, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var siteWard = request is { NeedsIncident: true, SiteId: { } siteId }
+            ? (await session.LookUpWardsAsync(new Place(siteId), wards, seenBy: null, request.At ?? now, ct)).SiteWard
+            : null;
+        var command = new ReportObservation(
+            Guid.CreateVersion7(), Guid.CreateVersion7(), request.Description, request.Severity, request.NeedsIncident, request.SiteId, request.At, http.Ward().Ward.AsRecording(), siteWard);
+        return await session.AppendToStreamAsync<ShiftState>(http, id, ShiftWhat, shift => Shift.Report(shift, command, now, http.Actor()), ct);
     }
 
     private static async Task<IResult> StartShift(StartShiftRequest request, HttpContext http, ISessionFactory sessions, TimeProvider clock, CancellationToken ct)

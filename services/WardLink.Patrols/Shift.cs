@@ -131,8 +131,9 @@ public sealed record CheckIn(
     [property: Range(-Place.MaxLongitude, Place.MaxLongitude), RequiredWith(nameof(CheckIn.Latitude))] double? Longitude = null);
 
 /// <summary>An observation on a shift, with the ids chosen for it and the shift's <paramref name="Ward"/> as the request found it (where its incident would be opened).</summary>
+/// <param name="SiteWard">The ward whose ground the site was at the observation's time, looked up for one that needs an incident; else null.</param>
 public sealed record ReportObservation(
-    Guid ObservationId, Guid IncidentId, string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At, RecordingWard Ward);
+    Guid ObservationId, Guid IncidentId, string? Description, ObservationSeverity? Severity, bool NeedsIncident, Guid? SiteId, DateTimeOffset? At, RecordingWard Ward, string? SiteWard = null);
 
 /// <summary>
 /// Optional: <c>at</c> when the shift ended, if earlier than now (a shift recorded after the fact); without it, now, or the shift's begin or last
@@ -308,7 +309,8 @@ public static class Shift
 
     /// <summary>
     /// An observation that needs an incident carries the incident id chosen here, so incidents opens exactly that one, in the shift's ward:
-    /// one from the end of that ward on is refused, as incidents would refuse to open it. Any other observation is added to the shift's record.
+    /// one from the end of that ward on, or at a site that was another ward's ground at its time (a merged ward's site before its
+    /// merger), is refused, as incidents would refuse to open it. Any other observation is added to the shift's record.
     /// </summary>
     public static Decision Report(ShiftState shift, ReportObservation command, DateTimeOffset now, string actor)
     {
@@ -325,7 +327,7 @@ public static class Shift
             .Check(command.SiteId is null || shift.Checkpoints.Any(point => point.SiteId == command.SiteId), "siteId", "Not a site of the shift's route.")
             .CheckPast(command.At, "at", now)
             .Check(at >= shift.Begins, "at", "An observation cannot be before the shift started.")
-            .CheckWard(command.Ward, command.NeedsIncident ? at : null, "at", siteWard: null);
+            .CheckWard(command.Ward, command.NeedsIncident ? at : null, "at", command.NeedsIncident ? command.SiteWard : null, "siteId");
         return errors.Any
             ? errors.ToRejection()
             : Decision.Accept(new ObservationReported(

@@ -19,10 +19,10 @@ public static class WardChecks
     /// The field errors of a record recorded in <paramref name="ward"/> that happened at
     /// <paramref name="at"/> (<paramref name="timeField"/>) at the site its place names, which belongs
     /// to <paramref name="siteWard"/> (null: no site, or one the directory does not know). The site must
-    /// be the ward's own, and the ward must not have ended by then: what happens from a merger on is
-    /// the successor's. A ward that was not looked up (null) takes nothing.
+    /// be the ward's own (a problem naming <paramref name="siteField"/>), and the ward must not have ended by then: what happens from a
+    /// merger on is the successor's. A ward that was not looked up (null) takes nothing.
     /// </summary>
-    public static FieldErrors CheckWard(this FieldErrors errors, RecordingWard? ward, DateTimeOffset? at, string timeField, string? siteWard)
+    public static FieldErrors CheckWard(this FieldErrors errors, RecordingWard? ward, DateTimeOffset? at, string timeField, string? siteWard, string siteField = "place.siteId")
     {
         if (ward is null)
         {
@@ -32,7 +32,7 @@ public static class WardChecks
         return errors
             .Check(
                 siteWard is null || siteWard == ward.Id,
-                "place.siteId",
+                siteField,
                 $"The site is in ward '{siteWard}', not '{ward.Id}': record it in ward '{siteWard}' (ward={siteWard}).")
             .Check(
                 at is null || ward.EndsAt is not { } end || at < end,

@@ -519,6 +519,34 @@ public sealed class PatrolDecisionTests
     }
 
     /// <summary>
+    /// An observation that needs an incident is taken exactly where incidents opens its incident: at a site whose ground was the
+    /// shift's ward at its time, or none; an observation that needs none is the shift's alone, wherever its site's ground was.
+    /// </summary>
+    [Fact]
+    public void An_observation_needing_an_incident_is_refused_on_its_site_exactly_where_the_site_was_another_ward_s_ground()
+    {
+        var shift = ShiftState.Create(Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
+            null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, [new TeamMember("Lead", "police")], Now.AddHours(-1)), Now, Desk).Events)));
+        Gen.Select(Gen.Bool, Gen.OneOf(Gen.Const((string?)null), Gen.Const<string?>(Ward), Gen.String[Gen.Char['a', 'z'], 3, 12].Select(ward => (string?)ward)), Gen.Bool)
+            .Sample((needsIncident, siteWard, named) =>
+            {
+                var decision = Shift.Report(
+                    shift,
+                    new ReportObservation(Guid.CreateVersion7(), Guid.CreateVersion7(), "A fight", ObservationSeverity.High, needsIncident, named ? Eye : null, null, WardOfShift, siteWard),
+                    Now,
+                    Desk);
+                if (needsIncident && siteWard is not null && siteWard != Ward)
+                {
+                    AssertInvalid(decision, "siteId");
+                }
+                else
+                {
+                    Assert.IsType<ObservationReported>(Assert.Single(decision.Events));
+                }
+            });
+    }
+
+    /// <summary>
     /// A step on a shift: a check-in, an observation or a residence check (which takes no time), some seconds after the last
     /// (its now), at a time given relative to its now or none.
     /// </summary>

@@ -649,7 +649,21 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
         var routeId = route.GetProperty("id").GetGuid();
         Assert.Single(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, Successor, routeId));
         var (shiftId, etag) = await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team });
-        await patrols.StepOkAsync($"/patrols/shifts/{shiftId}/check-ins", etag, new { code = "G" });
+        etag = await patrols.StepOkAsync($"/patrols/shifts/{shiftId}/check-ins", etag, new { code = "G" });
+        await patrols.StepOkAsync($"/patrols/shifts/{shiftId}/observations", etag, new { description = "A fight at the gate.", severity = "high", needsIncident = true, siteId = site });
+
+        // An observation that needs an incident is judged as incidents judges the incident it opens: at a site of the ward whose
+        // ground it was at the observation's time. On a shift recorded after the fact from before the merger, the merged ward's
+        // site was not the successor's yet: a 400 naming siteId and that ward, nothing recorded (it was taken, and its incident
+        // was refused by incidents and never opened). An observation that needs none is the shift's alone, and taken.
+        var (early, earlyTag) = await patrols.StartShiftAsync(new { routeId, kind = "patrol", team = "police", members = PatrolRequests.Team, at = "2024-05-31T21:00:00+07:00" });
+        var beforeTheMerger = await patrols.StepAsync(
+            $"/patrols/shifts/{early}/observations", earlyTag, new { description = "A fight at the gate.", severity = "high", needsIncident = true, siteId = site, at = "2024-05-31T22:00:00+07:00" });
+        var problem = await beforeTheMerger.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(beforeTheMerger.StatusCode == HttpStatusCode.BadRequest, $"{beforeTheMerger.StatusCode} {problem}");
+        Assert.Contains(Merged, problem.GetProperty("errors").GetProperty("siteId")[0].GetString(), StringComparison.Ordinal);
+        Assert.Single(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PatrolsStore, Successor, early));
+        await patrols.StepOkAsync($"/patrols/shifts/{early}/observations", earlyTag, new { description = "A lamp out by the gate.", severity = "low", siteId = site, at = "2024-05-31T22:00:00+07:00" });
     }
 
     [Fact]
