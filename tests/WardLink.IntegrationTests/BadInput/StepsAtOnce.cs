@@ -82,10 +82,13 @@ public abstract partial class BadInputSuite<TEntryPoint>
     }
 
     /// <summary>The body <paramref name="step"/> is sent on the suite's fresh records: the one <see cref="StepBodies"/> gives, else its schema's sample.</summary>
-    private string? StepBody(DescribedOperation step) =>
-        StepBodies.TryGetValue($"{step.Method} {step.Template}", out var given)
+    private string? StepBody(DescribedOperation step) => StepBody(step.Method, step.Template, step.Body);
+
+    /// <summary>The body the step <paramref name="method"/> <paramref name="template"/> is sent on the suite's fresh records, as above.</summary>
+    private string? StepBody(string method, string template, BodySchema? schema) =>
+        StepBodies.TryGetValue($"{method} {template}", out var given)
             ? JsonSerializer.Serialize(given is Func<object> make ? make() : given, JsonSerializerOptions.Web)
-            : step.Body?.Sample()?.ToJsonString();
+            : schema?.Sample()?.ToJsonString();
 
     /// <summary>A write on a record of its path (a GUID in it) that answers the record, or nothing (200, 204).</summary>
     private static bool IsStep(DescribedOperation operation) =>
