@@ -177,7 +177,8 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
     }
 
     /// <summary>
-    /// What the file says its requests do elsewhere, seen there: the tip it links to an incident takes the incident's outcome at
+    /// What the file says its requests do elsewhere, seen there: the Obstetrics hospital's desk reads the demo data's tip at its
+    /// gate (the demo tips named no site, so a partner's list was always empty); the tip it links to an incident takes the incident's outcome at
     /// the resolution and loses it at the unlinking (the file linked a tip id no ward held: neither happened, and nothing said
     /// so), and today's coverage of the site, asked for the ward's local date, counts the shift the file started (asked for
     /// UTC's date, it showed none from 17:00 to midnight UTC).
@@ -185,9 +186,15 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
     private static async Task<IEnumerable<string>> EffectFailuresAsync(HttpClient client, string gateway, Dictionary<string, HttpFileResponse> responses)
     {
         var failures = new List<string>();
-        if (!responses.TryGetValue("siteCoverage", out var coverage) || !responses.TryGetValue("receiveTip", out var tip) || !responses.TryGetValue("police", out var police))
+        if (!responses.TryGetValue("siteCoverage", out var coverage) || !responses.TryGetValue("receiveTip", out var tip) || !responses.TryGetValue("police", out var police)
+            || !responses.TryGetValue("obstetricsTips", out var partnerTips))
         {
-            return ["WardLink.http names no siteCoverage, receiveTip or police response: the effects of its requests are not read"];
+            return ["WardLink.http names no siteCoverage, receiveTip, police or obstetricsTips response: the effects of its requests are not read"];
+        }
+
+        if (JsonNode.Parse(partnerTips.Body)?["total"]?.GetValue<int>() is not >= 1)
+        {
+            failures.Add($"The Obstetrics hospital's desk reads no tip at its sites: {Shortened(partnerTips.Body)}");
         }
 
         if (JsonNode.Parse(coverage.Body)?["shiftsPerformed"]?.GetValue<int>() is not >= 1)
