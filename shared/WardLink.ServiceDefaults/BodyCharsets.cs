@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -16,6 +17,37 @@ public static class BodyCharsets
 {
     /// <summary>UTF-8 that refuses what it cannot decode: the charset of a body that names none.</summary>
     public static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The bytes read from the body at a time by <see cref="DecodeWholeAsync"/>.</summary>
+    public const int DecodedPiece = 16 * 1024;
+
+    /// <summary>
+    /// Reads <paramref name="body"/> to its end, decoding it in <paramref name="strict"/> (whose fallback throws
+    /// <see cref="DecoderFallbackException"/>) a piece at a time, with pooled buffers: the decoder keeps a character whose bytes a
+    /// piece cuts for the next (it counted each piece apart, so a character across a piece's end was refused as bytes the
+    /// charset cannot decode).
+    /// </summary>
+    public static async Task DecodeWholeAsync(Stream body, Encoding strict, CancellationToken ct)
+    {
+        var decoder = strict.GetDecoder();
+        var bytes = ArrayPool<byte>.Shared.Rent(DecodedPiece);
+        var chars = ArrayPool<char>.Shared.Rent(strict.GetMaxCharCount(DecodedPiece));
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(bytes.AsMemory(0, DecodedPiece), ct)) > 0)
+            {
+                decoder.GetChars(bytes, 0, read, chars, 0, flush: false);
+            }
+
+            decoder.GetChars([], 0, 0, chars, 0, flush: true);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
 
     /// <summary>
     /// The charset <paramref name="contentType"/> names, as an encoding that throws a <see cref="DecoderFallbackException"/>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
@@ -107,7 +106,7 @@ public static class RequestChecks
             if (strict.CodePage == Encoding.UTF8.CodePage)
             {
                 // The common case: the buffered body is checked where it is, a piece at a time, and read on as sent.
-                await DecodesWholeAsync(request.Body, strict.GetDecoder(), ct);
+                await BodyCharsets.DecodeWholeAsync(request.Body, strict, ct);
                 request.Body.Position = 0;
             }
             else
@@ -133,26 +132,6 @@ public static class RequestChecks
         }
 
         return null;
-    }
-
-    /// <summary>Reads <paramref name="body"/> to its end through <paramref name="decoder"/> (whose fallback throws), with a pooled buffer.</summary>
-    private static async Task DecodesWholeAsync(Stream body, Decoder decoder, CancellationToken ct)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await body.ReadAsync(buffer, ct)) > 0)
-            {
-                decoder.GetCharCount(buffer, 0, read, flush: false);
-            }
-
-            decoder.GetCharCount([], 0, 0, flush: true);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     /// <summary>Whether an endpoint that <paramref name="accepts"/> this (its last such metadata) reads a JSON body it does not declare optional.</summary>

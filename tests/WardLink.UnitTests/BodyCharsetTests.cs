@@ -80,6 +80,43 @@ public sealed class BodyCharsetTests
         Assert.Equal("client_credentials", form["grant_type"].ToString());
     }
 
+    /// <summary>Characters of one to four bytes in UTF-8: a letter, Vietnamese ones, a CJK one, an emoji, a CJK Extension B one.</summary>
+    private static readonly string[] Widths = ["a", "\u00e9", "\u01b0", "\u8d8a", "\ud83d\ude00", "\ud840\udc00"];
+
+    private static readonly Gen<string> OfEveryWidth = Gen.Int[0, Widths.Length - 1].Select(width => Widths[width]);
+
+    /// <summary>
+    /// A UTF-8 body is decoded whole however its pieces fall: characters of every width across every piece's end (the body
+    /// read in pieces of <see cref="BodyCharsets.DecodedPiece"/> bytes, and a stream handing out fewer bytes a read, as a
+    /// network does) are taken; the same body with one byte made one UTF-8 never holds is refused. A tip's description of
+    /// 4000 emoji and a place of 80 was refused as bytes not valid UTF-8: the decoder counted each piece apart, and lost a
+    /// character a piece cut.
+    /// </summary>
+    [Fact]
+    public void A_UTF_8_body_is_decoded_whole_whatever_its_pieces_cut_and_refused_for_one_byte_UTF_8_never_holds()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Gen.Select(Gen.Int[0, 3], OfEveryWidth.Array[BodyCharsets.DecodedPiece / 4, BodyCharsets.DecodedPiece], Gen.Int[1, 5000], Gen.Double[0, 1])
+            .Sample(
+                (shift, characters, readAtMost, spoilAt) =>
+                {
+                    var body = Encoding.UTF8.GetBytes(new string('{', shift) + string.Concat(characters));
+                    BodyCharsets.DecodeWholeAsync(new Trickle(body, readAtMost), BodyCharsets.StrictUtf8, ct).GetAwaiter().GetResult();
+
+                    var spoilt = body.ToArray();
+                    spoilt[(int)(spoilAt * (spoilt.Length - 1))] = 0xFF;
+                    Assert.Throws<DecoderFallbackException>(() => BodyCharsets.DecodeWholeAsync(new Trickle(spoilt, readAtMost), BodyCharsets.StrictUtf8, ct).GetAwaiter().GetResult());
+                },
+                iter: 60);
+    }
+
+    /// <summary>A body handing out at most <paramref name="atMost"/> bytes a read.</summary>
+    private sealed class Trickle(byte[] bytes, int atMost) : MemoryStream(bytes)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, atMost)], cancellationToken);
+    }
+
     private static bool IsWellFormed(string text)
     {
         try

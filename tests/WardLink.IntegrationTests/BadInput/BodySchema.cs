@@ -109,7 +109,7 @@ public sealed class BodySchema
     /// A character beyond the Basic Multilingual Plane (an emoji): one character as JSON Schema's <c>maxLength</c> counts a
     /// text's length, two UTF-16 units as .NET's <see cref="string.Length"/> counts it.
     /// </summary>
-    private const string Astral = "\ud83d\ude00";
+    public const string Astral = "\ud83d\ude00";
 
     /// <summary>
     /// A text of exactly its documented <c>maxLength</c> in characters beyond the Basic Multilingual Plane, with what it is:

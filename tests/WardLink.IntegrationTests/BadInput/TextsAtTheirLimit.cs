@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using WardLink.ServiceDefaults;
 using static WardLink.IntegrationTests.BadInput.JsonBodies;
 
 namespace WardLink.IntegrationTests.BadInput;
@@ -68,6 +70,50 @@ public abstract partial class BadInputSuite<TEntryPoint>
         Assert.True(reached > 0, "No text at its limit reached the checks.");
         AssertNone(failures);
     }
+
+    /// <summary>
+    /// Every body with each of its texts at its documented <c>maxLength</c> in characters beyond the Basic Multilingual Plane at
+    /// once (the largest body the document takes of them, past 16 KiB for a tip: four bytes a character), shifted by a few ASCII
+    /// characters so that the pieces the body is decoded in cut characters at every place: the body is read, never refused as
+    /// bytes not valid UTF-8 (naming <c>body</c>) nor a 5xx. A tip of 4000 emoji with a place of 80 was refused so: a character
+    /// across the 16 KiB piece's end was lost.
+    /// </summary>
+    [Fact]
+    public async Task A_body_of_every_text_at_its_limit_at_once_is_decoded_whole()
+    {
+        var failures = new List<string>();
+        var (judged, large) = (0, 0);
+        foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.Body is not null && !endpoint.Parameters.Any(parameter => parameter.IsGuid)))
+        {
+            var body = endpoint.Body!.Sample()!;
+            var atLimit = endpoint.Body.Values().SelectMany(value => value.Schema.AtMaxLength().Take(1).Select(text => (value.Path, text.Value))).ToList();
+            if (atLimit.Count == 0)
+            {
+                continue;
+            }
+
+            // As sent in UTF-8: System.Text.Json writes every character beyond the Basic Multilingual Plane as its escape pair.
+            var whole = atLimit.Aggregate(body.ToJsonString(), (_, text) => With(body, text.Path, text.Value))
+                .Replace(EscapedAstral, BodySchema.Astral, StringComparison.OrdinalIgnoreCase);
+            judged++;
+            large += Encoding.UTF8.GetByteCount(whole) > BodyCharsets.DecodedPiece ? 1 : 0;
+            for (var shift = 0; shift < 4; shift++)
+            {
+                var answer = await SendAsync(endpoint, Json(new string(' ', shift) + whole));
+                if (answer.Status >= 500 || (answer.Status == 400 && answer.Body.Contains($"\"{RequestChecks.BodyField}\"", StringComparison.Ordinal)))
+                {
+                    failures.Add($"{endpoint}, every text at its limit, {shift} spaces before: {answer.Status} {Shortened(answer.Body)}");
+                }
+            }
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{judged} bodies with every text at its limit, {large} of them past one piece ({BodyCharsets.DecodedPiece} bytes).");
+        Assert.True(judged > 0, "No body has a text with a documented maxLength.");
+        AssertNone(failures);
+    }
+
+    /// <summary>The escape pair System.Text.Json writes for <see cref="BodySchema.Astral"/>.</summary>
+    private const string EscapedAstral = "\\uD83D\\uDE00";
 
     /// <summary>
     /// Sends a request with <paramref name="value"/>, a text at its limit, as <paramref name="field"/> (<paramref name="sendWith"/>
