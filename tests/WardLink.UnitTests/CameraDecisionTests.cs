@@ -90,6 +90,12 @@ public sealed class CameraDecisionTests
         Assert.Equal(["at"], Camera.Approve(Surveyed, new ApproveCamera(SurveyedOn.AddDays(-1)), Now, "x").Rejection!.Errors!.Keys);
         var installed = Surveyed with { Status = CameraStatus.Installed, InstalledAt = SurveyedOn };
         Assert.Equal(["reason"], Camera.Decommission(installed, new DecommissionCamera(null, null), Now, "x").Rejection!.Errors!.Keys);
+
+        // Every wrong field at once: a decommissioning without a reason, in the future or before the step before, names both.
+        foreach (var at in new[] { Now.AddHours(1), SurveyedOn.AddDays(-1) })
+        {
+            Assert.Equal(["reason", "at"], Camera.Decommission(installed, new DecommissionCamera(" ", at), Now, "x").Rejection!.Errors!.Keys);
+        }
     }
 
     /// <summary>A camera surveyed by a client whose clock runs ahead takes its next step without a time at once, dated no earlier than the survey.</summary>
