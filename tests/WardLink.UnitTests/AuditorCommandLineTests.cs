@@ -661,6 +661,61 @@ public sealed class AuditorCommandLineTests : IDisposable
     }
 
     /// <summary>
+    /// A stream's event missing from the file up to the version asked (a line taken out, or one not what its link chained) is
+    /// exit 2 naming that version: the merge would keep what the events before it said (an incident's resolution taken out of
+    /// an export merged as if it had never been), or answer an earlier version than the one asked, and said nothing. Without
+    /// one, the state is the merge of them all.
+    /// </summary>
+    [Fact]
+    public async Task A_state_missing_an_event_up_to_the_version_asked_is_a_usage_error_naming_it()
+    {
+        await Gen.Select(Gen.Int[2, 7], Gen.Int[1, 7], Gen.Int[0, 7], Gen.Bool).SampleAsync(
+            async (count, taken, asked, forge) =>
+            {
+                taken = Math.Min(taken, count);
+                var events = Enumerable.Range(1, count).Select(version => TipEvent(version, "tip_noted", $"{{\"note{version}\":{version}}}")).ToArray();
+                var chain = HashChainTests.Chain(events);
+                AuditEntry[] lines = forge
+                    ? [.. chain.Select(entry => entry.Event!.Version == taken ? entry with { Event = TipEvent(taken, "tip_noted", "{\"note\":\"forged\"}") } : entry)]
+                    : [.. chain.Where(entry => entry.Event!.Version != taken)];
+                var file = LogFile(lines);
+                string[] args = asked == 0 ? ["state", "--file", file, "--stream", Stream] : ["state", "--file", file, "--stream", Stream, "--version", $"{Math.Min(asked, count)}"];
+                var through = asked == 0 ? (taken == count ? count - 1 : count) : Math.Min(asked, count);
+
+                var (exit, output, errors) = await RunAsync(args);
+
+                if (taken <= through)
+                {
+                    AssertUsage(exit, output, errors);
+                    // Named by its version, or, the first asked for alone, as a stream with no event then.
+                    Assert.True(errors.Contains($"version {taken}", StringComparison.Ordinal) || (taken == 1 && errors.Contains("has no chained event of stream", StringComparison.Ordinal)), errors);
+                }
+                else
+                {
+                    Assert.True(exit == AuditorCommands.Intact, errors);
+                    Assert.Equal(through, JsonNode.Parse(output)!["version"]!.GetValue<long>());
+                }
+            },
+            iter: 40);
+    }
+
+    /// <summary>
+    /// A blank line holds no event, empty or of white space alone (docs/audit.md): a line of spaces or a tab between the
+    /// entries, as an editor or a copy leaves one, was "not an audit entry" (exit 2), where an empty one was passed over.
+    /// </summary>
+    [Fact]
+    public async Task A_line_of_white_space_alone_holds_no_event_as_an_empty_line_holds_none()
+    {
+        var file = LogFile(HashChainTests.Chain([TipEvent(1, "tip_received", "{\"status\":\"Received\"}"), TipEvent(2, "tip_assessed", "{\"status\":\"Assessed\"}")]));
+        File.WriteAllLines(file, File.ReadAllLines(file).SelectMany(line => new[] { " \t", line, string.Empty, "   " }));
+
+        var (exit, output, errors) = await RunAsync(["state", "--file", file, "--stream", Stream]);
+
+        Assert.True(exit == AuditorCommands.Intact, errors);
+        Assert.Equal(2L, JsonNode.Parse(output)!["version"]!.GetValue<long>());
+    }
+
+    /// <summary>
     /// What <c>state</c> cannot answer is exit 2, never 1 (which says a log is broken, <c>verify</c>'s verdict): two
     /// chained events of one version, a version past the stream's last (the endpoint's 400), a stream the file has no
     /// chained event of, or none as of the time asked (the endpoint's 404).

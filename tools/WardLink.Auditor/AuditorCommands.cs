@@ -184,7 +184,8 @@ public static class AuditorCommands
     /// code derives from the same events (<c>GET /api/audit/{service}/streams/{id}/state</c>). Only events their link vouches for are folded (<see cref="ChainVerifier.Vouches"/>,
     /// the judgement <c>verify</c> makes of each line); one not chained yet, or not what its link chained, is left out and
     /// counted on <paramref name="errors"/>. Two events of
-    /// one version, a version past the stream's last, or nothing to fold is a usage error: <c>state</c> judges no log.
+    /// one version, a version past the stream's last, a version missing up to the one asked (or the last folded), or nothing to fold is a usage
+    /// error: <c>state</c> judges no log.
     /// </summary>
     public static async Task<int> StateAsync(FileInfo file, Guid stream, long? version, DateTimeOffset? at, TextWriter output, TextWriter errors, CancellationToken ct)
     {
@@ -217,6 +218,20 @@ public static class AuditorCommands
         if (version > chained.Keys[^1])
         {
             throw new UsageException($"--version {version}: stream {stream} has no version past {chained.Keys[^1]} in {file}.");
+        }
+
+        // A stream's versions run from 1 without a gap: one missing up to the version asked, or the last folded (a line taken
+        // out, an event not what its link chained, a file exported with --after, --types, --from or --to), would leave its
+        // fields as an earlier event left them, or answer an earlier version than asked, and the merge would not say so.
+        var through = version ?? folded[^1].Version;
+        var held = folded.Select(recorded => recorded.Version).ToHashSet();
+        for (var expected = 1L; expected <= through; expected++)
+        {
+            if (!held.Contains(expected))
+            {
+                throw new UsageException(
+                    $"{file} holds no chained event of version {expected} of stream {stream}{(leftOut == 0 ? string.Empty : $" ({unvouched})")}, so its state as of version {through} cannot be told: verify the file, and export the stream's whole log (no --after, --types, --from or --to).");
+            }
         }
 
         var state = new JsonObject();
@@ -446,12 +461,12 @@ public static class AuditorCommands
         }
     }
 
-    /// <summary>The line read into <paramref name="line"/> and its entry; null for a blank line.</summary>
+    /// <summary>The line read into <paramref name="line"/> and its entry; null for a blank line (empty, or of white space alone).</summary>
     private static (string Line, AuditEntry Entry)? EntryOfLine(StringBuilder line, string source, int number)
     {
         RefuseOverlong(line, source, number);
         var text = line.ToString().TrimEnd('\r');
-        return text.Length == 0 ? null : (text, EntryOf(text, source, number));
+        return string.IsNullOrWhiteSpace(text) ? null : (text, EntryOf(text, source, number));
     }
 
     private static void RefuseOverlong(StringBuilder line, string source, int number)
