@@ -113,9 +113,18 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
         }
 
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null;
-        if (!hasBody || taken.BodyTypes.Count == 0)
+        if (!hasBody)
         {
             return null;
+        }
+
+        // A body of another type than JSON sent to a step that reads none, or JSON in a charset no service reads, is the service's
+        // 415 (RequestChecks) for every caller.
+        if (taken.BodyTypes.Count == 0)
+        {
+            return request.HasJsonContentType() ? BodyCharsets.Read(request.ContentType).Refusal
+                : request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 ? Results.Problem(title: RequestChecks.NoBodyRead, statusCode: StatusCodes.Status415UnsupportedMediaType)
+                : null;
         }
 
         // A JSON body in a charset the service cannot read, or whose media type gives a parameter twice or without a value, is the

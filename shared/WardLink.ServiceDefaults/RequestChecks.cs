@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -80,6 +82,11 @@ public static class RequestChecks
             {
                 errors.Check(false, BodyField, "A JSON object is required here (the body is missing or null).");
             }
+            else if (!undecodable && ReadsNoBody(context) && await UnreadBodyAsync(context.Request, errors, context.RequestAborted) is { } unread)
+            {
+                await unread.ExecuteAsync(context);
+                return;
+            }
 
             if (errors.Any)
             {
@@ -132,6 +139,72 @@ public static class RequestChecks
         }
 
         return null;
+    }
+
+    /// <summary>Why a body sent to an operation that reads none is refused, naming it (a property of it, or the body).</summary>
+    public const string NoBodyRead = "The operation reads no body: send none (or {}), nothing it would leave unread.";
+
+    /// <summary>Whether the request is a write (POST, PUT, PATCH, DELETE) to an endpoint that reads no body (no <see cref="IAcceptsMetadata"/>).</summary>
+    private static bool ReadsNoBody(HttpContext context) =>
+        (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPut(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method) || HttpMethods.IsDelete(context.Request.Method))
+        && context.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null;
+
+    /// <summary>
+    /// A body sent to an operation that reads none (a step its document gives no request body: a close, a resume, a removal)
+    /// is refused, never passed over unread (a reason or a time sent with it was dropped unseen, as a form or XML was): of
+    /// another type than JSON, a 415 as any body of a type the operation does not read; JSON that says anything, a 400 naming
+    /// each property, or the body. An empty body, <c>{}</c> or <c>null</c> asks nothing, and is taken. Null when it is taken.
+    /// </summary>
+    private static async Task<IResult?> UnreadBodyAsync(HttpRequest request, FieldErrors errors, CancellationToken ct)
+    {
+        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return null;
+        }
+
+        request.EnableBuffering();
+        using var sent = new MemoryStream();
+        await request.Body.CopyToAsync(sent, ct);
+        request.Body.Position = 0;
+        if (sent.Length == 0)
+        {
+            return null;
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return Results.Problem(title: NoBodyRead, statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        JsonNode? body;
+        try
+        {
+            // A byte order mark in front is no character of the body (the JSON reader of a body skips it too).
+            var bytes = sent.GetBuffer().AsSpan(0, (int)sent.Length);
+            body = JsonNode.Parse(bytes.StartsWith(Encoding.UTF8.Preamble) ? bytes[Encoding.UTF8.Preamble.Length..] : bytes);
+        }
+        catch (JsonException)
+        {
+            errors.Check(false, BodyField, NoBodyRead);
+            return errors.ToRejection().ToProblem();
+        }
+
+        switch (body)
+        {
+            case null:
+            case JsonObject { Count: 0 }:
+                return null;
+            case JsonObject properties:
+                foreach (var (name, _) in properties)
+                {
+                    errors.Check(false, name, NoBodyRead);
+                }
+
+                return errors.ToRejection().ToProblem();
+            default:
+                errors.Check(false, BodyField, NoBodyRead);
+                return errors.ToRejection().ToProblem();
+        }
     }
 
     /// <summary>Whether an endpoint that <paramref name="accepts"/> this (its last such metadata) reads a JSON body it does not declare optional.</summary>

@@ -602,7 +602,10 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
                 }
             }
 
-            foreach (var (method, operation) in item!.AsObject().Where(operation => operation.Value?["requestBody"]?["content"]?["application/json"] is not null))
+            // A write that reads a body, or one that reads none (a close, a resume, a removal: a body sent to it is refused, not
+            // passed over), as the service judges it for every caller.
+            foreach (var (method, operation) in item!.AsObject().Where(operation =>
+                operation.Value?["requestBody"]?["content"]?["application/json"] is not null || (operation.Key is "post" or "put" or "patch" or "delete" && operation.Value?["requestBody"] is null)))
             {
                 forms++;
                 using var form = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), address) { Content = new FormUrlEncodedContent([new("name", "x")]) };
