@@ -1,9 +1,11 @@
 using System.Collections.Frozen;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using WardLink.Domain;
 using WardLink.ServiceDefaults;
 using Yarp.ReverseProxy.Model;
 
@@ -92,7 +94,7 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
         var paths = await PathsAsync(ct);
         var segments = ApiPaths.Segments(request.Path.Value ?? string.Empty);
         var matches = paths
-            .Select(path => (Path: path, Literals: path.IdsAreIds(segments) ? ApiPaths.LiteralsMatching(path.Segments, segments) : -1))
+            .Select(path => (Path: path, Literals: path.ParametersFit(segments) ? ApiPaths.LiteralsMatching(path.Segments, segments) : -1))
             .Where(match => match.Literals >= 0)
             .ToList();
         if (matches.Count == 0)
@@ -158,9 +160,9 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
                 [
                     .. OpenApiMerge.Methods
                         .SelectMany(method => path.Value?[method]?["parameters"] as JsonArray ?? [])
-                        .Where(parameter => parameter?["in"]?.GetValue<string>() == "path" && parameter["schema"]?["format"]?.GetValue<string>() == "uuid")
-                        .Select(parameter => $"{{{parameter!["name"]!.GetValue<string>()}}}")
-                        .Distinct(StringComparer.Ordinal),
+                        .Where(parameter => parameter?["in"]?.GetValue<string>() == "path" && parameter["schema"] is JsonObject)
+                        .DistinctBy(parameter => parameter!["name"]!.GetValue<string>(), StringComparer.Ordinal)
+                        .Select(parameter => new PathParameter($"{{{parameter!["name"]!.GetValue<string>()}}}", parameter["schema"]!.AsObject())),
                 ]))
             .ToList();
         _parsed = new Parsed(paths, clock.GetUtcNow());
@@ -171,15 +173,36 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
 
     private sealed record DescribedOperation(string Method, IReadOnlyList<string> BodyTypes);
 
-    /// <summary>A path of the document, its operations, and its parameters that are ids (<c>{id}</c>), which routing takes as GUIDs only.</summary>
-    private sealed record DescribedPath(string[] Segments, IReadOnlyList<DescribedOperation> Operations, IReadOnlyList<string> Ids)
+    /// <summary>
+    /// A path parameter (<c>{id}</c>, <c>{wardId}</c>) and what its schema takes: an id a GUID (as routing takes it), a text its
+    /// pattern and lengths, a name one of its enum's. A segment it does not take makes a path no operation takes.
+    /// </summary>
+    private sealed class PathParameter(string segment, JsonObject schema)
+    {
+        private readonly Regex? _pattern = schema["pattern"]?.GetValue<string>() is { } pattern ? new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)) : null;
+        private readonly int _minLength = schema["minLength"]?.GetValue<int>() ?? 0;
+        private readonly int _maxLength = schema["maxLength"]?.GetValue<int>() ?? int.MaxValue;
+        private readonly string[]? _names = schema["enum"] is JsonArray names ? [.. names.Select(name => name!.GetValue<string>())] : null;
+        private readonly bool _id = schema["format"]?.GetValue<string>() == "uuid";
+
+        public string Segment { get; } = segment;
+
+        public bool Takes(string value) =>
+            _id ? Guid.TryParse(value, out _)
+            : Uri.UnescapeDataString(value) is var text && Characters.Between(text, _minLength, _maxLength)
+                && (_pattern is null || _pattern.IsMatch(text)) && (_names is null || _names.Contains(text, StringComparer.Ordinal));
+    }
+
+    /// <summary>A path of the document, its operations, and its parameters (<see cref="PathParameter"/>).</summary>
+    private sealed record DescribedPath(string[] Segments, IReadOnlyList<DescribedOperation> Operations, IReadOnlyList<PathParameter> Parameters)
     {
         /// <summary>Whether <paramref name="segments"/> begin as this path does, <c>/api/{service}</c>, in any letter case.</summary>
         public bool OfService(string[] segments) =>
             Segments.Length > 1 && segments.Length > 1
             && string.Equals(Segments[0], segments[0], StringComparison.OrdinalIgnoreCase) && string.Equals(Segments[1], segments[1], StringComparison.OrdinalIgnoreCase);
 
-        public bool IdsAreIds(string[] segments) =>
-            segments.Length != Segments.Length || Ids.All(id => Array.IndexOf(Segments, id) is var at && (at < 0 || Guid.TryParse(segments[at], out _)));
+        /// <summary>Whether each parameter of this path takes the segment <paramref name="segments"/> hold in its place (another path's shape: true).</summary>
+        public bool ParametersFit(string[] segments) =>
+            segments.Length != Segments.Length || Parameters.All(parameter => Array.IndexOf(Segments, parameter.Segment) is var at && (at < 0 || parameter.Takes(segments[at])));
     }
 }

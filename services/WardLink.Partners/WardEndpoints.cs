@@ -121,7 +121,7 @@ public static class WardEndpoints
             .RequireAuthorization(WardLinkPolicies.Wards)
             .AllowedWithoutWard()
             .FiltersWardItself();
-        wards.MapGet("/{wardId}", Get)
+        wards.MapGet($"/{{wardId:{NameConstraints.WardId}}}", Get)
             .WithName("GetWard")
             .WithETag()
             .WithStateView<WardState>(StatusCodes.Status200OK)
@@ -248,7 +248,7 @@ public static class WardEndpoints
         IOptions<WardOptions> options,
         CancellationToken ct)
     {
-        if (!WardNames.IsId(wardId) || NamesAnotherWard(http, wardId))
+        if (NamesAnotherWard(http, wardId))
         {
             return NotFound(wardId);
         }
@@ -304,7 +304,7 @@ public static class WardEndpoints
         this RouteGroupBuilder wards, string action, string name, string summary, Func<TRequest, WardStep, Task<Func<WardState, Decision>>> prepare)
         where TRequest : class =>
         wards.MapPost(
-                $"/{{wardId}}/{action}",
+                $"/{{wardId:{NameConstraints.WardId}}}/{action}",
                 (
                     [MinLength(WardNames.MinIdLength), MaxLength(WardNames.MaxIdLength), RegularExpression(WardNames.IdPattern)] string wardId,
                     TRequest request,
@@ -335,7 +335,7 @@ public static class WardEndpoints
         Func<IDocumentSession, WardCoverage, Task<Func<WardState, Decision>>> prepare,
         CancellationToken ct)
     {
-        if (!WardNames.IsId(wardId) || NamesAnotherWard(http, wardId))
+        if (NamesAnotherWard(http, wardId))
         {
             return NotFound(wardId);
         }
@@ -374,7 +374,7 @@ public static class WardEndpoints
         return false;
     }
 
-    /// <summary>The 404 of a ward that does not exist or that the caller does not cover; a malformed id is not repeated.</summary>
+    /// <summary>The 404 of a ward that does not exist or that the caller does not cover (a malformed id is a path no operation takes: <see cref="NameConstraints"/>).</summary>
     private static IResult NotFound(string wardId) =>
-        Results.Problem(title: WardNames.IsId(wardId) ? $"Ward {wardId} was not found." : "No ward has that id.", statusCode: StatusCodes.Status404NotFound);
+        Results.Problem(title: $"Ward {wardId} was not found.", statusCode: StatusCodes.Status404NotFound);
 }

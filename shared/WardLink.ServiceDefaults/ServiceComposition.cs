@@ -25,6 +25,7 @@ public static class ServiceComposition
         builder.AddWardLinkRequestLimits(behindGateway: true);
         builder.AddWardLinkAdmission();
         builder.Services.AddWardLinkOpenApi();
+        builder.Services.AddWardLinkNameConstraints();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }

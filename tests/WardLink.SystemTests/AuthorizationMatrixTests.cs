@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Gateway;
+using WardLink.ServiceDefaults;
 using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 
@@ -68,7 +69,7 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
         ["GET /partners/stats"] = WardLinkPolicies.Statistics,
         ["GET /partners/{id:guid}/standing"] = WardLinkPolicies.PartnerStanding,
         ["GET /partners/wards"] = WardLinkPolicies.Wards,
-        ["GET /partners/wards/{wardId}"] = WardLinkPolicies.Wards,
+        [$"GET /partners/wards/{{wardId:{NameConstraints.WardId}}}"] = WardLinkPolicies.Wards,
         ["POST /partners/{id:guid}/webhooks"] = WardLinkPolicies.PoliceOrPartner,
         ["GET /partners/{id:guid}/webhooks"] = WardLinkPolicies.PoliceOrPartner,
         ["GET /partners/{id:guid}/webhooks/{webhookId:guid}"] = WardLinkPolicies.PoliceOrPartner,
@@ -154,7 +155,8 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
     }
 
     /// <summary>
-    /// A path no operation takes (a GUID one digit too long, a route's word in another letter case) is a 404 problem whoever
+    /// A path no operation takes (a GUID one digit too long, a route's word in another letter case, a ward's id or a service's
+    /// name of another form than its pattern's) is a 404 problem whoever
     /// asks, with a token of any role or none, at each service and through the gateway (docs/security.md): the gateway told a
     /// caller the route did not admit 401 or 403 for it, and the services found <c>/TIPS/{id}</c> as <c>/tips/{id}</c>.
     /// </summary>
@@ -210,6 +212,13 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
         if (pattern.Contains(":guid}", StringComparison.Ordinal))
         {
             yield return Concrete(GuidParameter().Replace(pattern, $"{Guid.CreateVersion7()}0", 1));
+        }
+
+        // A name of a form its parameter's pattern refuses (a ward's id, a service's name): the gateway judged only ids by the
+        // document, and answered a caller the route did not admit 401 or 403 for it; a service's checkpoints a 400.
+        foreach (var named in Parameter().Matches(pattern).Where(named => !named.Value.Contains(":guid", StringComparison.Ordinal) && named.Groups["name"].Value is not ("documentName" or "code")))
+        {
+            yield return Concrete(pattern.Replace(named.Value, "Not_A-Name", StringComparison.Ordinal));
         }
     }
 
@@ -345,10 +354,12 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
 
     private static string Other(string service) => TestAuth.Services[(TestAuth.Services.ToList().IndexOf(service) + 1) % TestAuth.Services.Count];
 
+    /// <summary><paramref name="pattern"/> with each parameter given a value of its form: an id a fresh one, a ward's id or a service's name a word of theirs.</summary>
     private static string Concrete(string pattern) => Parameter().Replace(pattern, match => match.Groups["name"].Value switch
     {
         "documentName" => "v1",
         "code" => "TIP-NO-SUCH-CODE",
+        _ when match.Value.Contains($":{NameConstraints.WardId}", StringComparison.Ordinal) || match.Value.Contains($":{NameConstraints.ServiceName}", StringComparison.Ordinal) => "sample-name",
         _ => Guid.CreateVersion7().ToString(),
     });
 

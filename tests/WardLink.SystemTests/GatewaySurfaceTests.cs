@@ -1239,12 +1239,16 @@ public static class GatewaySurface
 
     private static readonly string[] WriteAndReadMethods = ["GET", "POST", "PUT", "DELETE", "PATCH"];
 
-    /// <summary>An address of the document's path <paramref name="template"/>: each path value an enum's first name (the ops health of a service), else a fresh id.</summary>
+    /// <summary>An address of the document's path <paramref name="template"/>: each path value an enum's first name (the ops health of a service), an id a fresh one, a name of its form.</summary>
     public static string AddressOf(string template, JsonNode item) =>
         Regex.Replace(template, "{([^}]+)}", name =>
             item.AsObject().SelectMany(operation => operation.Value?["parameters"] as JsonArray ?? [])
-                .FirstOrDefault(parameter => (string?)parameter?["name"] == name.Groups[1].Value)?["schema"]?["enum"]?[0]?.GetValue<string>()
-            ?? Guid.NewGuid().ToString());
+                .FirstOrDefault(parameter => (string?)parameter?["name"] == name.Groups[1].Value)?["schema"] is not { } schema || (string?)schema["format"] == "uuid"
+                ? Guid.NewGuid().ToString()
+                : schema["enum"]?[0]?.GetValue<string>() ?? NameOfEveryForm);
+
+    /// <summary>A path's name (a ward's id, a service's name, a follow-up code) of the form each such parameter's pattern and length take.</summary>
+    private const string NameOfEveryForm = "sample-name";
 
     /// <summary>The methods the document's path <paramref name="item"/> takes, and one it does not.</summary>
     public static (HashSet<string> Methods, string Wrong) MethodsOf(JsonNode item)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using JasperFx.Core;
 using Marten;
 using Microsoft.AspNetCore.Builder;
@@ -38,13 +37,9 @@ public sealed record StateAsOf(
 /// <c>/api/audit/{service}</c>), for the police and auditors: a stream's events, its state as of a version or a time, the log
 /// as NDJSON, the integrity check of the chain, and the checkpoints this service holds.
 /// </summary>
-public static partial class AuditEndpoints
+public static class AuditEndpoints
 {
     private const int FlushEvery = 256;
-
-    /// <summary>A service's name, matched whole (<see cref="Patterns.IsWholly"/>: <c>$</c> alone also matches before a final line feed).</summary>
-    [GeneratedRegex(ServiceIdentity.NamePattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex ServiceName();
 
     /// <summary>The longest <c>types</c> filter of the global log (event type names separated by commas).</summary>
     public const int MaxTypesLength = 4000;
@@ -75,10 +70,9 @@ public static partial class AuditEndpoints
             .WithName("AuditIntegrity")
             .Produces<IntegrityReport>()
             .WithSummary("Recomputes the chain from the log and reports whether it is complete and intact: the first broken link (a cut head or tail included), which of the service's own checkpoints agree and carry its signature, and the unwitnessed tail (events after the last checkpoint published to the peers).");
-        audit.MapGet("/checkpoints/{service}", async ([MaxLength(ServiceIdentity.MaxNameLength), RegularExpression(ServiceIdentity.NamePattern)] string service, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) =>
-                !Characters.AtMost(service, ServiceIdentity.MaxNameLength) || !ServiceName().IsWholly(service)
-                    ? new FieldErrors().Check(false, "service", $"A service name: lowercase letters, digits and dashes, at most {ServiceIdentity.MaxNameLength} characters.").ToRejection().ToProblem()
-                    : service != serviceName && !keys.Knows(service)
+        // A name of another form than the document's is a path no operation takes (NameConstraints): the 404 whoever asks.
+        audit.MapGet($"/checkpoints/{{service:{NameConstraints.ServiceName}}}", async ([MaxLength(ServiceIdentity.MaxNameLength), RegularExpression(ServiceIdentity.NamePattern)] string service, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) =>
+                service != serviceName && !keys.Knows(service)
                         ? Results.Problem(title: $"No service '{service}' is known here: no key of it is configured.", statusCode: StatusCodes.Status404NotFound)
                         : Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
             .WithName("AuditCheckpoints")
