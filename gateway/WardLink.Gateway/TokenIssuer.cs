@@ -294,9 +294,18 @@ public static class TokenIssuer
                 return;
             }
 
+            // RFC 6749, section 2.3.1: a client sends its id and secret in the form or in an Authorization: Basic header (which
+            // OpenIddict reads too), never both, and either is held to the same bounds.
+            var basic = BasicCredentials(http.Request);
+            if (basic is not null && (form.ContainsKey("client_id") || form.ContainsKey("client_secret")))
+            {
+                await InvalidRequestAsync(http, "A client authenticates one way: its id and secret in the form or in an Authorization: Basic header, not both (RFC 6749, section 2.3.1).");
+                return;
+            }
+
             // Before OpenIddict, which judges the scopes' names first (an unknown one over the bound was invalid_scope), and before any hashing.
-            if (!Characters.AtMost(form["client_id"], MaxClientIdLength)
-                || !Characters.AtMost(form["client_secret"], MaxClientSecretLength)
+            if (!Characters.AtMost(basic?.Id ?? form["client_id"], MaxClientIdLength)
+                || !Characters.AtMost(basic?.Secret ?? form["client_secret"], MaxClientSecretLength)
                 || !Characters.AtMost(form["scope"], MaxScopeLength))
             {
                 await InvalidRequestAsync(http, $"A client id is at most {MaxClientIdLength} characters, a secret {MaxClientSecretLength}, the scopes {MaxScopeLength}.");
@@ -306,6 +315,30 @@ public static class TokenIssuer
             await next(http);
         });
         return app;
+    }
+
+    /// <summary>
+    /// The client id and secret of an <c>Authorization: Basic</c> header (RFC 6749, section 2.3.1: each form-urlencoded, then
+    /// joined by a colon, in base64), or null for none; one that does not decode is left to OpenIddict's refusal.
+    /// </summary>
+    private static (string Id, string Secret)? BasicCredentials(HttpRequest request)
+    {
+        if (!System.Net.Http.Headers.AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header)
+            || !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || header.Parameter is not { } encoded)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(encoded)).Split(':', 2) is [var id, var secret]
+                ? (Uri.UnescapeDataString(id.Replace('+', ' ')), Uri.UnescapeDataString(secret.Replace('+', ' ')))
+                : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The longest parameter name a refusal of a repeated one names (a longer one is named as "a parameter").</summary>

@@ -126,6 +126,43 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
     }
 
     /// <summary>
+    /// A client may authenticate with an <c>Authorization: Basic</c> header in place of the form's id and secret (RFC 6749,
+    /// section 2.3.1, which the server must take): a token as from the form; an id or secret past its documented length there
+    /// is the same invalid_request, before any hashing (it was an invalid_client, hashed); the header and the form's id or
+    /// secret together, two ways at once, an invalid_request.
+    /// </summary>
+    [Fact]
+    public async Task A_client_authenticated_by_a_Basic_header_gets_a_token_held_to_the_form_s_bounds_and_one_way_only()
+    {
+        using var gateway = system.CreateAnonymousGatewayClient();
+        async Task<(HttpStatusCode Status, JsonElement Body)> AskAsync(string id, string secret, params KeyValuePair<string, string>[] more)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+            {
+                Content = new FormUrlEncodedContent([new("grant_type", "client_credentials"), .. more]),
+            };
+            request.Headers.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(id)}:{Uri.EscapeDataString(secret)}")));
+            using var response = await gateway.SendAsync(request, Ct);
+            return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(Ct));
+        }
+
+        var (granted, token) = await AskAsync("test-police", "test-police-secret");
+        Assert.True(granted == HttpStatusCode.OK && token.TryGetProperty("access_token", out _), $"{granted} {token}");
+
+        foreach (var (id, secret, more) in new (string, string, KeyValuePair<string, string>[])[]
+        {
+            (new string('c', TokenIssuer.MaxClientIdLength + 1), "test-police-secret", []),
+            ("test-police", new string('s', TokenIssuer.MaxClientSecretLength + 1), []),
+            ("test-police", "test-police-secret", [new("client_id", "test-police")]),
+            ("test-police", "test-police-secret", [new("client_secret", "test-police-secret")]),
+        })
+        {
+            var (status, body) = await AskAsync(id, secret, more);
+            Assert.True(status == HttpStatusCode.BadRequest && body.GetProperty("error").GetString() == "invalid_request" && !body.TryGetProperty("access_token", out _), $"{id.Length}, {secret.Length}, {more.Length}: {status} {body}");
+        }
+    }
+
+    /// <summary>
     /// A form ASP.NET Core's reader refuses (a field name over 2,048 characters, more than 1,024 fields)
     /// is an OAuth2 invalid_request like any other malformed token request: a 400 that issues nothing, never a 500.
     /// </summary>
