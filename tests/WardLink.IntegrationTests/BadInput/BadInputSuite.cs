@@ -1323,7 +1323,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     /// <summary>A JSON body of <paramref name="bytes"/> UTF-8 bytes: <paramref name="sample"/> after white space padding it.</summary>
     private static string Padded(string sample, long bytes) => new string(' ', (int)(bytes - Encoding.UTF8.GetByteCount(sample))) + sample;
 
-    private Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent? content, string code = "UNKNOWN-CODE", string? emptyId = null) =>
+    private Task<Answer> SendAsync(WriteEndpoint endpoint, HttpContent? content, string code = "unknown-code", string? emptyId = null) =>
         SendAsync(endpoint.Method, endpoint.Address(code, emptyId), content);
 
     /// <summary>
@@ -1354,7 +1354,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
     /// <summary>Sends a bad request and returns what is wrong with the answer: none when it is a refusal that stored nothing.</summary>
     private async Task<IReadOnlyList<string>> RefusedAsync(
-        WriteEndpoint endpoint, string what, HttpContent? content, string? field = null, int? status = null, string code = "UNKNOWN-CODE", string? emptyId = null) =>
+        WriteEndpoint endpoint, string what, HttpContent? content, string? field = null, int? status = null, string code = "unknown-code", string? emptyId = null) =>
         RefusalFailures($"{endpoint}", what, await SendAsync(endpoint, content, code, emptyId), field, status);
 
     private static List<string> RefusalFailures(string endpoint, string what, Answer answer, string? field, int? status)

@@ -14,7 +14,7 @@ public sealed record PathParameter(string Name, bool IsGuid)
     /// <paramref name="template"/> with fresh GUIDs and <paramref name="code"/> for its parameters;
     /// the parameter named <paramref name="emptyId"/> gets the empty GUID.
     /// </summary>
-    public static string Fill(string template, IEnumerable<PathParameter> parameters, string code = "UNKNOWN-CODE", string? emptyId = null) =>
+    public static string Fill(string template, IEnumerable<PathParameter> parameters, string code = "unknown-code", string? emptyId = null) =>
         parameters.Aggregate(template, (path, parameter) => path.Replace(
             $"{{{parameter.Name}}}",
             parameter.Name == emptyId ? Guid.Empty.ToString() : parameter.IsGuid ? Guid.NewGuid().ToString() : Uri.EscapeDataString(code),
@@ -122,7 +122,7 @@ public sealed partial record WriteEndpoint(string Method, string Template, IRead
     /// The endpoint's address with fresh GUIDs and an unknown code for its parameters, or
     /// <paramref name="code"/>; the parameter named <paramref name="emptyId"/> gets the empty GUID.
     /// </summary>
-    public string Address(string code = "UNKNOWN-CODE", string? emptyId = null) => PathParameter.Fill(Template, Parameters, code, emptyId);
+    public string Address(string code = "unknown-code", string? emptyId = null) => PathParameter.Fill(Template, Parameters, code, emptyId);
 
     /// <summary>The write endpoints a service describes in <c>GET /openapi/v1.json</c>.</summary>
     public static async Task<IReadOnlyList<WriteEndpoint>> DescribedByAsync(HttpClient client, CancellationToken ct) =>
