@@ -342,6 +342,12 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
             failures.Add($"{route.Method} {path} as {caller.Name}: 401 with WWW-Authenticate: {challenge}");
         }
 
+        // An expired token is told when, in ISO 8601 with its zone (it was the server culture's '12/06/2026 23:51:48', month first).
+        if (status == 401 && caller.Name == "expired police token" && !ExpiredAt().IsMatch(challenge))
+        {
+            failures.Add($"{route.Method} {path} as {caller.Name}: 401 not telling when in ISO 8601: {challenge}");
+        }
+
         if (throughGateway && (Single(response, RateLimits.LimitHeader) != 1_000_000 || Single(response, RateLimits.RemainingHeader) is not (>= 0 and < 1_000_000)
             || Single(response, RateLimits.ResetHeader) is not (>= 1 and <= 60) || response.Headers.Contains("Access-Control-Allow-Origin")))
         {
@@ -368,4 +374,7 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
 
     [GeneratedRegex(@"\{[A-Za-z]+:guid\}")]
     private static partial Regex GuidParameter();
+
+    [GeneratedRegex(@"The token expired at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")]
+    private static partial Regex ExpiredAt();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -184,6 +185,10 @@ public static class WardLinkAuth
                     {
                         SecurityTokenInvalidAudienceException => $"The token is not for this service: it names none of {string.Join(", ", valid)} as its audience.",
                         SecurityTokenMalformedException => "The token is not a JWT: a header, claims and a signature, each base64url, joined by dots.",
+
+                        // IdentityModel writes the time in the server's culture, month first and with no zone ('12/06/2026 23:51:48').
+                        SecurityTokenExpiredException expired => string.Create(
+                            CultureInfo.InvariantCulture, $"The token expired at {DateTime.SpecifyKind(expired.Expires, DateTimeKind.Utc):yyyy-MM-ddTHH:mm:ssZ}: ask for a new one."),
                         not null when string.IsNullOrEmpty(context.ErrorDescription) => "The token is not valid here.",
                         _ => context.ErrorDescription,
                     };
