@@ -190,7 +190,7 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
         public bool Takes(string value) =>
             _id ? Guid.TryParse(value, out _)
             : Uri.UnescapeDataString(value) is var text && Characters.Between(text, _minLength, _maxLength)
-                && (_pattern is null || _pattern.IsMatch(text)) && (_names is null || _names.Contains(text, StringComparer.Ordinal));
+                && (_pattern is null || _pattern.IsWholly(text)) && (_names is null || _names.Contains(text, StringComparer.Ordinal));
     }
 
     /// <summary>A path of the document, its operations, and its parameters (<see cref="PathParameter"/>).</summary>

@@ -26,6 +26,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
             failures.AddRange(await RefusedAsync(endpoint, "JSON naming a property", Json("{\"reason\":\"x\",\"at\":\"2024-03-14T21:30:00+07:00\"}"), "reason", 400));
             failures.AddRange(await RefusedAsync(endpoint, "no JSON", Json("this is not JSON"), RequestChecks.BodyField, 400));
             failures.AddRange(await RefusedAsync(endpoint, "a JSON list", Json("[]"), RequestChecks.BodyField, 400));
+            failures.AddRange(await RefusedAsync(endpoint, "JSON naming a property twice", Json("{\"reason\":\"x\",\"reason\":\"y\"}"), "reason", 400));
             failures.AddRange(await RefusedAsync(endpoint, "a chunked JSON object naming a property", Chunked("{\"reason\":\"x\"}"), "reason", 400));
             foreach (var (what, content) in new (string, HttpContent?)[]
             {
