@@ -332,7 +332,7 @@ public static class TokenIssuer
         try
         {
             return Encoding.UTF8.GetString(Convert.FromBase64String(encoded)).Split(':', 2) is [var id, var secret]
-                ? (Uri.UnescapeDataString(id.Replace('+', ' ')), Uri.UnescapeDataString(secret.Replace('+', ' ')))
+                ? (System.Net.WebUtility.UrlDecode(id), System.Net.WebUtility.UrlDecode(secret))
                 : null;
         }
         catch (FormatException)

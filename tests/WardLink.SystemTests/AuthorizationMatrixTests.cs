@@ -220,7 +220,7 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
         foreach (var named in Parameter().Matches(pattern).Where(named => !named.Value.Contains(":guid", StringComparison.Ordinal) && named.Groups["name"].Value is not ("documentName" or "code")))
         {
             yield return Concrete(pattern.Replace(named.Value, "Not_A-Name", StringComparison.Ordinal));
-            yield return Concrete(pattern.Replace(named.Value, "sample-name%0A", StringComparison.Ordinal));
+            yield return Concrete(pattern.Replace(named.Value, $"{GatewaySurface.NameOfEveryForm}%0A", StringComparison.Ordinal));
         }
     }
 
@@ -367,7 +367,7 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
     {
         "documentName" => "v1",
         "code" => "TIP-NO-SUCH-CODE",
-        _ when match.Value.Contains($":{NameConstraints.WardId}", StringComparison.Ordinal) || match.Value.Contains($":{NameConstraints.ServiceName}", StringComparison.Ordinal) => "sample-name",
+        _ when match.Value.Contains($":{NameConstraints.WardId}", StringComparison.Ordinal) || match.Value.Contains($":{NameConstraints.ServiceName}", StringComparison.Ordinal) => GatewaySurface.NameOfEveryForm,
         _ => Guid.CreateVersion7().ToString(),
     });
 

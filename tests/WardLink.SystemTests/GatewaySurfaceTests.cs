@@ -1248,7 +1248,7 @@ public static class GatewaySurface
                 : schema["enum"]?[0]?.GetValue<string>() ?? NameOfEveryForm);
 
     /// <summary>A path's name (a ward's id, a service's name, a follow-up code) of the form each such parameter's pattern and length take.</summary>
-    private const string NameOfEveryForm = "sample-name";
+    public const string NameOfEveryForm = "sample-name";
 
     /// <summary>The methods the document's path <paramref name="item"/> takes, and one it does not.</summary>
     public static (HashSet<string> Methods, string Wrong) MethodsOf(JsonNode item)

@@ -73,8 +73,8 @@ public static class AuditEndpoints
         // A name of another form than the document's is a path no operation takes (NameConstraints): the 404 whoever asks.
         audit.MapGet($"/checkpoints/{{service:{NameConstraints.ServiceName}}}", async ([MaxLength(ServiceIdentity.MaxNameLength), RegularExpression(ServiceIdentity.NamePattern)] string service, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) =>
                 service != serviceName && !keys.Knows(service)
-                        ? Results.Problem(title: $"No service '{service}' is known here: no key of it is configured.", statusCode: StatusCodes.Status404NotFound)
-                        : Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
+                    ? Results.Problem(title: $"No service '{service}' is known here: no key of it is configured.", statusCode: StatusCodes.Status404NotFound)
+                    : Results.Ok(await storage.CheckpointsOfAsync(service, serviceName, ct)))
             .WithName("AuditCheckpoints")
             .Produces<IReadOnlyList<CheckpointCopy>>()
             .ProducesProblem(StatusCodes.Status404NotFound)
