@@ -70,11 +70,14 @@ public sealed record IncidentReclassified(
 /// <summary>
 /// A tip linked to the incident. <paramref name="Reach"/>: the wards the linking caller may see, the only ones whose tip the incident's
 /// news may reach (null: any, as for a link a referral made, or one recorded before links kept their reach).
+/// <paramref name="TipNumber"/> is withheld from auditors: an officer's link gives it as typed, shaped as a number but never
+/// compared with the tip's (incidents does not know it), so a phone number (<c>TIP-2026-84987654321</c>) or a surname for a
+/// ward's code reached them; the tip's own number reaches them from the tip's stream (<c>TipReferred</c>, its counter's).
 /// </summary>
 public sealed record TipLinked(
     Guid IncidentId,
     Guid TipId,
-    [property: ShownToAuditors] string? TipNumber,
+    string? TipNumber,
     DateTimeOffset At,
     string By,
     [property: ShownToAuditors] IReadOnlyList<string>? Reach = null) : IBusinessEvent;
@@ -269,11 +272,6 @@ public static class Incident
 
     public static Decision Report(IncidentState? current, ReportIncident command, DateTimeOffset now, string actor)
     {
-        if (current is not null)
-        {
-            return Rejection.Conflict($"Incident {command.IncidentId} already exists.");
-        }
-
         var errors = new FieldErrors()
             .Check(command.Classification is not null, "classification", "Choose a classification.")
             .Check(command.Category is not null, "category", "Choose a category.")
@@ -287,6 +285,11 @@ public static class Incident
         if (errors.Any)
         {
             return errors.ToRejection();
+        }
+
+        if (current is not null)
+        {
+            return Rejection.Conflict($"Incident {command.IncidentId} already exists.");
         }
 
         return Decision.Accept(new IncidentReported(
@@ -304,44 +307,32 @@ public static class Incident
             command.SubmittedByPartner));
     }
 
-    public static Decision StartInvestigation(IncidentState incident, AssignIncident command, DateTimeOffset now, string actor)
-    {
-        if (incident.Status != IncidentStatus.Reported)
-        {
-            return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a reported incident can be assigned for investigation.");
-        }
-
-        var errors = new FieldErrors()
+    public static Decision StartInvestigation(IncidentState incident, AssignIncident command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .CheckText(command.Unit, "unit", "Name the unit that investigates.", MaxShortTextLength)
-            .CheckLength(command.Officer, "officer", MaxShortTextLength);
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new InvestigationStarted(incident.Id, command.Unit!.Trim(), Trimmed(command.Officer), now, actor));
-    }
+            .CheckLength(command.Officer, "officer", MaxShortTextLength)
+            .Then(() => incident.Status != IncidentStatus.Reported
+                ? Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a reported incident can be assigned for investigation.")
+                : Decision.Accept(new InvestigationStarted(incident.Id, command.Unit!.Trim(), Trimmed(command.Officer), now, actor)));
 
     public static Decision Resolve(IncidentState incident, ResolveIncident command, DateTimeOffset now, string actor)
     {
-        if (incident.Status != IncidentStatus.UnderInvestigation)
-        {
-            return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only an incident under investigation can be resolved.");
-        }
-
         var relinkedAfter = incident.LinkedTipsLastUnlinkedAt();
 
         // Strictly after a reopening or a relinked tip's unlinking: another replica's clock, or a frozen one, may not have passed it yet.
         var at = WardTime.StepAt(command.ResolvedAt, now, incident.OccurredAt, incident.ReopenedAt?.AddTicks(1), relinkedAfter?.AddTicks(1));
-        var errors = new FieldErrors()
+        return new FieldErrors()
             .Check(command.Outcome is not null, "outcome", "Choose the outcome.")
             .CheckLength(command.Summary, "summary", MaxTextLength)
             .CheckPast(command.ResolvedAt, "resolvedAt", now)
             .Check(at >= incident.OccurredAt, "resolvedAt", "An incident cannot be resolved before it happened.")
             .Check(incident.ReopenedAt is null || at > incident.ReopenedAt, "resolvedAt", "A reopened incident is resolved after it was reopened.")
-            .Check(relinkedAfter is null || at > relinkedAfter, "resolvedAt", $"A tip linked again after it was unlinked takes only a resolution after that ({relinkedAfter:O}).");
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new IncidentResolved(
-                incident.Id, incident.CaseNumber, incident.Classification, command.Outcome!.Value, Trimmed(command.Summary), incident.LinkedTipIds, at, actor,
-                incident.Place.SiteId, incident.LinkReach));
+            .Check(relinkedAfter is null || at > relinkedAfter, "resolvedAt", $"A tip linked again after it was unlinked takes only a resolution after that ({relinkedAfter:O}).")
+            .Then(() => incident.Status != IncidentStatus.UnderInvestigation
+                ? Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only an incident under investigation can be resolved.")
+                : Decision.Accept(new IncidentResolved(
+                    incident.Id, incident.CaseNumber, incident.Classification, command.Outcome!.Value, Trimmed(command.Summary), incident.LinkedTipIds, at, actor,
+                    incident.Place.SiteId, incident.LinkReach)));
     }
 
     public static Decision Close(IncidentState incident, CloseIncident command, DateTimeOffset now, string actor) =>
@@ -349,21 +340,11 @@ public static class Incident
             ? ResolvedAhead(incident, now, orAtItsTime: false) ?? Decision.Accept(new IncidentClosed(incident.Id, now, actor))
             : Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a resolved incident can be closed.");
 
-    public static Decision Reopen(IncidentState incident, ReopenIncident command, DateTimeOffset now, string actor)
-    {
-        if (incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))
-        {
-            return Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a resolved or closed incident can be reopened.");
-        }
-
-        if (ResolvedAhead(incident, now) is { } ahead)
-        {
-            return ahead;
-        }
-
-        var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the incident is reopened.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new IncidentReopened(incident.Id, command.Reason!.Trim(), now, actor, incident.LinkedTipIds, incident.LinkReach));
-    }
+    public static Decision Reopen(IncidentState incident, ReopenIncident command, DateTimeOffset now, string actor) =>
+        new FieldErrors().CheckText(command.Reason, "reason", "Say why the incident is reopened.", MaxTextLength).Then(() =>
+            incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed)
+                ? Rejection.Conflict($"Incident {incident.CaseNumber} is {Describe(incident.Status)}; only a resolved or closed incident can be reopened.")
+                : ResolvedAhead(incident, now) ?? Decision.Accept(new IncidentReopened(incident.Id, command.Reason!.Trim(), now, actor, incident.LinkedTipIds, incident.LinkReach)));
 
     /// <summary>
     /// A resolution dated ahead of now (within the clock skew allowed) stands until then: reopening the incident or
@@ -376,27 +357,18 @@ public static class Incident
             ? Rejection.Conflict($"Incident {incident.CaseNumber} is resolved as of {resolvedAt:O}, which is still ahead; wait until then.")
             : null;
 
-    public static Decision Reclassify(IncidentState incident, ReclassifyIncident command, DateTimeOffset now, string actor)
-    {
-        if (incident.Status == IncidentStatus.Closed)
-        {
-            return Rejection.Conflict($"Incident {incident.CaseNumber} is closed; reopen it to reclassify it.");
-        }
-
-        var errors = new FieldErrors()
+    public static Decision Reclassify(IncidentState incident, ReclassifyIncident command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .Check(command.Classification is not null || command.Category is not null, "classification", "Give a new classification, a new category, or both.")
-            .CheckText(command.Reason, "reason", "Say why the incident is reclassified.", MaxTextLength);
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
-
-        var newClassification = command.Classification ?? incident.Classification;
-        var newCategory = command.Category ?? incident.Category;
-        return newClassification == incident.Classification && newCategory == incident.Category
-            ? Rejection.Conflict($"Incident {incident.CaseNumber} is already classified so.")
-            : Decision.Accept(new IncidentReclassified(incident.Id, newClassification, newCategory, command.Reason!.Trim(), now, actor));
-    }
+            .CheckText(command.Reason, "reason", "Say why the incident is reclassified.", MaxTextLength)
+            .Then(() =>
+            {
+                var newClassification = command.Classification ?? incident.Classification;
+                var newCategory = command.Category ?? incident.Category;
+                return incident.Status == IncidentStatus.Closed ? Rejection.Conflict($"Incident {incident.CaseNumber} is closed; reopen it to reclassify it.")
+                    : newClassification == incident.Classification && newCategory == incident.Category ? Rejection.Conflict($"Incident {incident.CaseNumber} is already classified so.")
+                    : Decision.Accept(new IncidentReclassified(incident.Id, newClassification, newCategory, command.Reason!.Trim(), now, actor));
+            });
 
     /// <summary>
     /// A referred tip opens the incident tips chose the id of (provisionally classified from the
@@ -448,7 +420,7 @@ public static class Incident
     {
         var errors = new FieldErrors()
             .Check(command.TipId is not null && command.TipId != Guid.Empty, "tipId", "Give the tip's id.")
-            .Check(command.TipNumber is null || YearlyNumbers.IsNumber(command.TipNumber), "tipNumber", "The tip's number, e.g. TIP-QT-2024-0042 (auditors are shown it: no free text).");
+            .Check(command.TipNumber is null || YearlyNumbers.IsNumber(command.TipNumber), "tipNumber", "The tip's number, e.g. TIP-QT-2024-0042 (no free text).");
         if (errors.Any)
         {
             return errors.ToRejection();

@@ -77,73 +77,41 @@ public static class Activities
     /// <summary>The most topics one outreach session lists.</summary>
     public const int MaxTopics = 10;
 
-    public static Decision HoldOutreach(OutreachSessionState? current, HoldOutreachSession command, DateTimeOffset now, string actor)
-    {
-        if (RefuseUnusable(current is not null, command.SessionId, command.Partner) is { } refused)
-        {
-            return refused;
-        }
+    public static Decision HoldOutreach(OutreachSessionState? current, HoldOutreachSession command, DateTimeOffset now, string actor) =>
+        Record(
+            current is not null, command.SessionId, command.Partner,
+            new FieldErrors()
+                .Check(command.Topics is { Count: > 0 and <= MaxTopics }, "topics", $"List 1 to {MaxTopics} topics (trafficSafety, drugs, schoolViolence, other).")
+                .CheckCount(command.Attendees, "attendees")
+                .CheckDated(command.At, now),
+            partner => new OutreachSessionHeld(command.SessionId, partner.Id, [.. command.Topics!.Distinct()], command.Attendees!.Value, command.At!.Value, actor));
 
-        var errors = new FieldErrors()
-            .Check(command.Topics is { Count: > 0 and <= MaxTopics }, "topics", $"List 1 to {MaxTopics} topics (trafficSafety, drugs, schoolViolence, other).")
-            .CheckCount(command.Attendees, "attendees")
-            .CheckDated(command.At, now);
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new OutreachSessionHeld(
-                command.SessionId, command.Partner!.Id, [.. command.Topics!.Distinct()], command.Attendees!.Value, command.At!.Value, actor));
-    }
+    public static Decision HoldIdCardDrive(IdCardDriveState? current, HoldIdCardDrive command, DateTimeOffset now, string actor) =>
+        Record(
+            current is not null, command.DriveId, command.Partner,
+            new FieldErrors().CheckCount(command.CardsIssued, "cardsIssued").CheckDated(command.At, now),
+            partner => new IdCardDriveHeld(command.DriveId, partner.Id, command.CardsIssued!.Value, command.At!.Value, actor));
 
-    public static Decision HoldIdCardDrive(IdCardDriveState? current, HoldIdCardDrive command, DateTimeOffset now, string actor)
-    {
-        if (RefuseUnusable(current is not null, command.DriveId, command.Partner) is { } refused)
-        {
-            return refused;
-        }
+    public static Decision PostWarningSigns(WarningSignsState? current, PostWarningSigns command, DateTimeOffset now, string actor) =>
+        command.Site is not { } site || site.OfAnotherPartner(command.PartnerId) is not null
+            ? Rejection.NotFound($"Site of partner {command.PartnerId} was not found.")
+            : new FieldErrors()
+                .CheckCount(command.Count, "count")
+                .CheckLength(command.Text, "text", Partner.MaxTextLength)
+                .CheckDated(command.At, now)
+                .Then(() => current is not null ? Rejection.Conflict($"Warning-sign posting {command.PostingId} already exists.")
+                    : site.RetiredAt is not null ? Rejection.Conflict($"Site {site.Name} is retired; no signs are posted at a retired site.")
+                    : command.Partner?.RefuseIfLeft() ?? Decision.Accept(new WarningSignsPosted(
+                        command.PostingId, site.Id, site.PartnerId, command.Count!.Value, string.IsNullOrWhiteSpace(command.Text) ? null : command.Text.Trim(), command.At!.Value, actor)));
 
-        var errors = new FieldErrors().CheckCount(command.CardsIssued, "cardsIssued").CheckDated(command.At, now);
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new IdCardDriveHeld(command.DriveId, command.Partner!.Id, command.CardsIssued!.Value, command.At!.Value, actor));
-    }
-
-    public static Decision PostWarningSigns(WarningSignsState? current, PostWarningSigns command, DateTimeOffset now, string actor)
-    {
-        if (current is not null)
-        {
-            return Rejection.Conflict($"Warning-sign posting {command.PostingId} already exists.");
-        }
-
-        if (command.Site is not { } site || site.OfAnotherPartner(command.PartnerId) is not null)
-        {
-            return Rejection.NotFound($"Site of partner {command.PartnerId} was not found.");
-        }
-
-        if (site.RetiredAt is not null)
-        {
-            return Rejection.Conflict($"Site {site.Name} is retired; no signs are posted at a retired site.");
-        }
-
-        if (command.Partner?.RefuseIfLeft() is { } refused)
-        {
-            return refused;
-        }
-
-        var errors = new FieldErrors()
-            .CheckCount(command.Count, "count")
-            .CheckLength(command.Text, "text", Partner.MaxTextLength)
-            .CheckDated(command.At, now);
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new WarningSignsPosted(
-                command.PostingId, site.Id, site.PartnerId, command.Count!.Value, string.IsNullOrWhiteSpace(command.Text) ? null : command.Text.Trim(), command.At!.Value, actor));
-    }
-
-    /// <summary>A record of an activity is made once, at a partner that exists and is still in the linkage.</summary>
-    private static Rejection? RefuseUnusable(bool recorded, Guid id, PartnerState? partner) =>
-        recorded ? Rejection.Conflict($"Activity record {id} already exists.")
-        : partner is null ? Rejection.NotFound("The partner was not found.")
-        : partner.RefuseIfLeft();
+    /// <summary>
+    /// A record of an activity is made once, at a partner that exists (else a 404 whatever its body) and is still in the
+    /// linkage, once its body's values are judged (<paramref name="errors"/>).
+    /// </summary>
+    private static Decision Record(bool recorded, Guid id, PartnerState? partner, FieldErrors errors, Func<PartnerState, object> happened) =>
+        partner is null
+            ? Rejection.NotFound("The partner was not found.")
+            : errors.Then(() => recorded ? Rejection.Conflict($"Activity record {id} already exists.") : partner.RefuseIfLeft() ?? Decision.Accept(happened(partner)));
 
     private static FieldErrors CheckCount(this FieldErrors errors, int? count, string field) =>
         errors.Check(count is >= 1 and <= MaxCount, field, $"A count from 1 to {MaxCount}.");

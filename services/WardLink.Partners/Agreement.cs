@@ -65,77 +65,53 @@ public static class Agreement
     /// <summary>The most duties one agreement lists.</summary>
     public const int MaxDuties = 20;
 
-    public static Decision Sign(PartnerState partner, SignAgreement command, DateTimeOffset now, string actor)
-    {
-        if (partner.RefuseIfLeft() is { } refused)
-        {
-            return refused;
-        }
-
-        if (partner.Agreement is not null)
-        {
-            return Rejection.Conflict($"Partner {partner.Name} already joined the linkage on {partner.Agreement.JoinedOn:yyyy-MM-dd}.");
-        }
-
-        var errors = new FieldErrors()
+    public static Decision Sign(PartnerState partner, SignAgreement command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .Check(command.JoinedOn is not null, "joinedOn", "Say when the partner joined (ISO-8601 with offset).")
             .CheckPast(command.JoinedOn, "joinedOn", now)
-            .Check(command.Duties is { Count: > 0 and <= MaxDuties }, "duties", $"List the partner's duties (at most {MaxDuties}).");
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new AgreementSigned(partner.Id, command.JoinedOn!.Value, [.. command.Duties!.Distinct()], now, actor));
-    }
+            .Check(command.Duties is { Count: > 0 and <= MaxDuties }, "duties", $"List the partner's duties (at most {MaxDuties}).")
+            .Then(() => partner.RefuseIfLeft()
+                ?? (partner.Agreement is not null
+                    ? Rejection.Conflict($"Partner {partner.Name} already joined the linkage on {partner.Agreement.JoinedOn:yyyy-MM-dd}.")
+                    : Decision.Accept(new AgreementSigned(partner.Id, command.JoinedOn!.Value, [.. command.Duties!.Distinct()], now, actor))));
 
+    /// <summary>
+    /// A listed duty met once, with its evidence, at <see cref="MeetDuty.At"/> (now when none): never before the partner
+    /// joined the linkage (the agreement's <c>joinedOn</c>), as every dated step comes after the one before it.
+    /// </summary>
     public static Decision MeetDuty(PartnerState partner, MeetDuty command, DateTimeOffset now, string actor)
     {
-        if (partner.RefuseIfLeft() is { } refused)
-        {
-            return refused;
-        }
-
         var evidence = command.Evidence ?? [];
         // A link past its length is refused for it, its form not read (the pattern's reader is linear, but a text has no need of it).
         var links = evidence.Select(link => Characters.AtMost(link, MaxEvidenceLinkLength) && Patterns.IsHttpAddress(link, out var uri) ? uri : null).ToList();
+        var at = command.At ?? now;
         var errors = new FieldErrors()
             .Check(command.Duty is not null, "duty", "Name the duty.")
             .Check(links.Count is > 0 and <= MaxEvidenceLinks, "evidence", $"Give 1 to {MaxEvidenceLinks} links to the evidence.")
-            .CheckPast(command.At, "at", now);
+            .CheckPast(command.At, "at", now)
+            .Check(partner.Agreement is not { } agreement || at >= agreement.JoinedOn, "at", $"A duty is met on or after the partner joined the linkage ({partner.Agreement?.JoinedOn:O}).");
         for (var i = 0; i < links.Count; i++)
         {
             errors.Check(links[i] is not null || !Characters.AtMost(evidence[i], MaxEvidenceLinkLength), $"evidence[{i}]", Patterns.HttpAddressRule)
                 .CheckLength(evidence[i], $"evidence[{i}]", MaxEvidenceLinkLength);
         }
 
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
-
-        if (partner.Agreement?.Duties.SingleOrDefault(record => record.Duty == command.Duty) is not { } listed)
-        {
-            return Rejection.Conflict($"Partner {partner.Name} has no agreement listing the duty {EnumNames.NameOf(command.Duty!.Value)}; only a listed duty can be met.");
-        }
-
-        return listed.MetAt is not null
-            ? Rejection.Conflict($"Partner {partner.Name} already met the duty {EnumNames.NameOf(command.Duty!.Value)}.")
-            : Decision.Accept(new DutyMet(partner.Id, command.Duty!.Value, [.. links.Select(link => link!)], command.At ?? now, actor));
+        return errors.Then(() =>
+            partner.RefuseIfLeft()
+            ?? (partner.Agreement?.Duties.SingleOrDefault(record => record.Duty == command.Duty) is not { } listed
+                ? Rejection.Conflict($"Partner {partner.Name} has no agreement listing the duty {EnumNames.NameOf(command.Duty!.Value)}; only a listed duty can be met.")
+                : listed.MetAt is not null
+                    ? Rejection.Conflict($"Partner {partner.Name} already met the duty {EnumNames.NameOf(command.Duty!.Value)}.")
+                    : Decision.Accept(new DutyMet(partner.Id, command.Duty!.Value, [.. links.Select(link => link!)], at, actor))));
     }
 
-    public static Decision AddContact(PartnerState partner, AddContact command, DateTimeOffset now, string actor)
-    {
-        if (partner.RefuseIfLeft() is { } refused)
-        {
-            return refused;
-        }
-
-        var errors = new FieldErrors()
+    public static Decision AddContact(PartnerState partner, AddContact command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .CheckText(command.Role, "role", "Say the contact's role (e.g. head of the security desk).", MaxShortTextLength)
             .CheckText(command.Name, "name", "Give the contact's name.", MaxShortTextLength)
-            .Check(ContactFormats.IsPhone(command.Phone), "phone", ContactFormats.PhoneRule);
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new ContactAdded(partner.Id, command.ContactId, command.Role!.Trim(), command.Name!.Trim(), command.Phone!.Trim(), now, actor));
-    }
+            .Check(ContactFormats.IsPhone(command.Phone), "phone", ContactFormats.PhoneRule)
+            .Then(() => partner.RefuseIfLeft()
+                ?? Decision.Accept(new ContactAdded(partner.Id, command.ContactId, command.Role!.Trim(), command.Name!.Trim(), command.Phone!.Trim(), now, actor)));
 
     public static Decision RemoveContact(PartnerState partner, RemoveContact command, DateTimeOffset now, string actor) =>
         partner.Contacts.Any(contact => contact.Id == command.ContactId)

@@ -75,65 +75,38 @@ public sealed record CameraState(
 /// </summary>
 public static class Camera
 {
-    public static Decision Survey(CameraState? current, SurveyCamera command, DateTimeOffset now, string actor)
-    {
-        if (current is not null)
-        {
-            return Rejection.Conflict($"Camera {command.CameraId} already exists.");
-        }
-
-        if (command.Site is not { } site || site.OfAnotherPartner(command.PartnerId) is not null)
-        {
-            return Rejection.NotFound($"Site of partner {command.PartnerId} was not found.");
-        }
-
-        if (site.RetiredAt is not null)
-        {
-            return Rejection.Conflict($"Site {site.Name} is retired; no camera is surveyed at a retired site.");
-        }
-
-        if (command.Partner?.RefuseIfLeft() is { } refused)
-        {
-            return refused;
-        }
-
-        var errors = new FieldErrors()
+    public static Decision Survey(CameraState? current, SurveyCamera command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .CheckText(command.Description, "description", "Say where the camera would go and what it would watch.", Partner.MaxTextLength)
-            .CheckPast(command.At, "at", now);
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new CameraSurveyed(command.CameraId, site.Id, site.PartnerId, command.Description!.Trim(), command.At ?? now, actor));
-    }
+            .CheckPast(command.At, "at", now)
+            .Then(() => current is not null ? Rejection.Conflict($"Camera {command.CameraId} already exists.")
+                : command.Site is not { } site || site.OfAnotherPartner(command.PartnerId) is not null ? Rejection.NotFound($"Site of partner {command.PartnerId} was not found.")
+                : site.RetiredAt is not null ? Rejection.Conflict($"Site {site.Name} is retired; no camera is surveyed at a retired site.")
+                : command.Partner?.RefuseIfLeft() ?? Decision.Accept(new CameraSurveyed(command.CameraId, site.Id, site.PartnerId, command.Description!.Trim(), command.At ?? now, actor)));
 
     public static Decision Approve(CameraState camera, ApproveCamera command, DateTimeOffset now, string actor) =>
-        camera.Step(CameraStatus.Surveyed, "approved", "a surveyed", command.At, now, when => new CameraApproved(camera.Id, camera.SiteId, camera.PartnerId, when, actor));
+        camera.Step(camera.Status == CameraStatus.Surveyed, "approved", "a surveyed", command.At, now, when => new CameraApproved(camera.Id, camera.SiteId, camera.PartnerId, when, actor));
 
     public static Decision Install(CameraState camera, InstallCamera command, DateTimeOffset now, string actor) =>
-        camera.Step(CameraStatus.Approved, "installed", "an approved", command.At, now, when => new CameraInstalled(camera.Id, camera.SiteId, camera.PartnerId, when, actor));
+        camera.Step(camera.Status == CameraStatus.Approved, "installed", "an approved", command.At, now, when => new CameraInstalled(camera.Id, camera.SiteId, camera.PartnerId, when, actor));
 
     public static Decision StartOperation(CameraState camera, StartCameraOperation command, DateTimeOffset now, string actor) =>
-        camera.Step(CameraStatus.Installed, "put into operation", "an installed", command.At, now, when => new CameraOperationStarted(camera.Id, when, actor));
+        camera.Step(camera.Status == CameraStatus.Installed, "put into operation", "an installed", command.At, now, when => new CameraOperationStarted(camera.Id, when, actor));
 
-    public static Decision Decommission(CameraState camera, DecommissionCamera command, DateTimeOffset now, string actor)
-    {
-        if (camera.Status is not (CameraStatus.Installed or CameraStatus.Operational))
-        {
-            return Rejection.Conflict($"Camera {camera.Id} is {Describe(camera.Status)}; only an installed or operational camera can be decommissioned.");
-        }
-
-        return camera.Step(
-            camera.Status, "decommissioned", "an installed", command.At, now,
+    public static Decision Decommission(CameraState camera, DecommissionCamera command, DateTimeOffset now, string actor) =>
+        camera.Step(
+            camera.Status is CameraStatus.Installed or CameraStatus.Operational, "decommissioned", "an installed or operational", command.At, now,
             when => new CameraDecommissioned(camera.Id, camera.SiteId, camera.PartnerId, command.Reason!.Trim(), when, actor),
             new FieldErrors().CheckText(command.Reason, "reason", "Say why the camera is decommissioned.", Partner.MaxTextLength));
-    }
 
     /// <summary>
-    /// A step from <paramref name="from"/> at <paramref name="at"/> (now when none), judged with the errors its body's other
-    /// fields already have (<paramref name="judged"/>), so a 400 names every wrong field at once.
+    /// A step its camera's status <paramref name="allows"/>, at <paramref name="at"/> (now when none), judged with the errors its
+    /// body's other fields already have (<paramref name="judged"/>), so a 400 names every wrong field at once, and before the
+    /// status: a step the status refuses still names a wrong field.
     /// </summary>
     private static Decision Step(
         this CameraState camera,
-        CameraStatus from,
+        bool allows,
         string step,
         string expected,
         DateTimeOffset? at,
@@ -141,16 +114,11 @@ public static class Camera
         Func<DateTimeOffset, IBusinessEvent> happened,
         FieldErrors? judged = null)
     {
-        if (camera.Status != from)
-        {
-            return Rejection.Conflict($"Camera {camera.Id} is {Describe(camera.Status)}; only {expected} camera can be {step}.");
-        }
-
         var when = WardTime.StepAt(at, now, camera.LastStepAt);
-        var errors = (judged ?? new FieldErrors())
+        return (judged ?? new FieldErrors())
             .CheckPast(at, "at", now)
-            .Check(when >= camera.LastStepAt, "at", "Cannot be before the camera's previous step.");
-        return errors.Any ? errors.ToRejection() : Decision.Accept(happened(when));
+            .Check(when >= camera.LastStepAt, "at", "Cannot be before the camera's previous step.")
+            .Then(() => allows ? Decision.Accept(happened(when)) : Rejection.Conflict($"Camera {camera.Id} is {Describe(camera.Status)}; only {expected} camera can be {step}."));
     }
 
     private static string Describe(CameraStatus status) => status switch

@@ -46,14 +46,8 @@ public sealed record ChannelState(
 /// <summary>Hotlines have a number; chat groups have a platform and their members' partners.</summary>
 public static class Channel
 {
-    public static Decision Open(ChannelState? current, OpenChannel command, DateTimeOffset now, string actor)
-    {
-        if (current is not null)
-        {
-            return Rejection.Conflict($"Channel {command.ChannelId} already exists.");
-        }
-
-        var errors = new FieldErrors()
+    public static Decision Open(ChannelState? current, OpenChannel command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .Check(command.Kind is not null, "kind", "Choose the kind of channel (hotline, chatGroup).")
             .CheckName(command.Name)
             .Check(command.Kind != ChannelKind.Hotline || !string.IsNullOrWhiteSpace(command.Number), "number", "A hotline has a number.")
@@ -61,13 +55,12 @@ public static class Channel
             .CheckLength(command.Number, "number", Agreement.MaxShortTextLength)
             .CheckLength(command.Platform, "platform", Agreement.MaxShortTextLength)
             .Check((command.MemberPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "memberPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")
-            .Check(command.UnknownPartners.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", command.UnknownPartners)}.");
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new ChannelOpened(
-                command.ChannelId, command.Kind!.Value, command.Name!.Trim(), Trimmed(command.Number), Trimmed(command.Platform),
-                [.. (command.MemberPartnerIds ?? []).Distinct()], now, actor));
-    }
+            .Check(command.UnknownPartners.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", command.UnknownPartners)}.")
+            .Then(() => current is not null
+                ? Rejection.Conflict($"Channel {command.ChannelId} already exists.")
+                : Decision.Accept(new ChannelOpened(
+                    command.ChannelId, command.Kind!.Value, command.Name!.Trim(), Trimmed(command.Number), Trimmed(command.Platform),
+                    [.. (command.MemberPartnerIds ?? []).Distinct()], now, actor)));
 
     public static Decision AddMember(ChannelState channel, AddChannelMember command, DateTimeOffset now, string actor)
     {

@@ -74,25 +74,18 @@ public static class Meeting
     /// <summary>Who records an item found overdue: the sweep, not a person.</summary>
     public const string Sweeper = "partners-overdue-sweep";
 
-    public static Decision Hold(MeetingState? current, HoldMeeting command, DateTimeOffset now, string actor)
-    {
-        if (current is not null)
-        {
-            return Rejection.Conflict($"Meeting {command.MeetingId} already exists.");
-        }
-
-        var errors = new FieldErrors()
+    public static Decision Hold(MeetingState? current, HoldMeeting command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .Check(command.HeldAt is not null, "heldAt", "Say when the meeting was held (ISO-8601 with offset).")
             .CheckPast(command.HeldAt, "heldAt", now)
             .Check(command.AttendingPartnerIds is { Count: > 0 }, "attendingPartnerIds", "List the partners who attended.")
             .Check((command.AttendingPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "attendingPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")
             .Check(command.UnknownPartners.Count == 0, "attendingPartnerIds", $"Unknown partners: {string.Join(", ", command.UnknownPartners)}.")
-            .CheckText(command.Minutes, "minutes", "Write the minutes.", Partner.MaxTextLength);
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new MeetingHeld(
-                command.MeetingId, command.HeldAt!.Value, [.. command.AttendingPartnerIds!.Distinct()], command.Minutes!.Trim(), now, actor));
-    }
+            .CheckText(command.Minutes, "minutes", "Write the minutes.", Partner.MaxTextLength)
+            .Then(() => current is not null
+                ? Rejection.Conflict($"Meeting {command.MeetingId} already exists.")
+                : Decision.Accept(new MeetingHeld(
+                    command.MeetingId, command.HeldAt!.Value, [.. command.AttendingPartnerIds!.Distinct()], command.Minutes!.Trim(), now, actor)));
 
     public static Decision AssignActionItem(MeetingState meeting, AssignActionItem command, DateTimeOffset now, string actor)
     {
@@ -114,16 +107,13 @@ public static class Meeting
             return Rejection.PartNotFound($"Action item {command.ItemId} of meeting {meeting.Id} was not found.");
         }
 
-        if (item.CompletedAt is not null)
-        {
-            return Rejection.Conflict($"Action item {command.ItemId} is already completed; an item is closed once.");
-        }
-
         var when = WardTime.StepAt(command.At, now, meeting.HeldAt);
-        var errors = new FieldErrors()
+        return new FieldErrors()
             .CheckPast(command.At, "at", now)
-            .Check(when >= meeting.HeldAt, "at", "An item cannot be completed before the meeting that set it.");
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new ActionItemCompleted(meeting.Id, command.ItemId, when, actor));
+            .Check(when >= meeting.HeldAt, "at", "An item cannot be completed before the meeting that set it.")
+            .Then(() => item.CompletedAt is not null
+                ? Rejection.Conflict($"Action item {command.ItemId} is already completed; an item is closed once.")
+                : Decision.Accept(new ActionItemCompleted(meeting.Id, command.ItemId, when, actor)));
     }
 
     /// <summary>Every open item of the meeting past its due date at <paramref name="now"/>, once each (none is an empty acceptance).</summary>

@@ -117,68 +117,35 @@ public static class Partner
     /// </summary>
     public static string RecordsTurnOf(Guid partnerId) => $"partner-records:{partnerId}";
 
-    public static Decision Register(PartnerState? current, RegisterPartner command, DateTimeOffset now, string actor)
-    {
-        if (current is not null)
-        {
-            return Rejection.Conflict($"Partner {command.PartnerId} already exists.");
-        }
-
-        var errors = new FieldErrors()
+    public static Decision Register(PartnerState? current, RegisterPartner command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .CheckName(command.Name)
             .Check(command.Kind is not null, "kind", "Choose the kind of partner.")
-            .Check(command.PartnerId != Guid.Empty, "partnerId", "Not a partner id.");
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
+            .Check(command.PartnerId != Guid.Empty, "partnerId", "Not a partner id.")
+            .Then(() => current is not null
+                ? Rejection.Conflict($"Partner {command.PartnerId} already exists.")
+                : Decision.Accept(new PartnerRegistered(command.PartnerId, command.Name!.Trim(), command.Kind!.Value, now, actor)));
 
-        return Decision.Accept(new PartnerRegistered(command.PartnerId, command.Name!.Trim(), command.Kind!.Value, now, actor));
-    }
+    public static Decision Rename(PartnerState partner, RenamePartner command, DateTimeOffset now, string actor) =>
+        new FieldErrors().CheckName(command.Name).Then(() => partner.Change(command.Name!.Trim(), partner.Kind, now, actor));
 
-    public static Decision Rename(PartnerState partner, RenamePartner command, DateTimeOffset now, string actor)
-    {
-        var errors = new FieldErrors().CheckName(command.Name);
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
+    public static Decision ChangeKind(PartnerState partner, ChangePartnerKind command, DateTimeOffset now, string actor) =>
+        new FieldErrors().Check(command.Kind is not null, "kind", "Choose the kind of partner.").Then(() => partner.Change(partner.Name, command.Kind!.Value, now, actor));
 
-        return partner.Change(command.Name!.Trim(), partner.Kind, now, actor);
-    }
-
-    public static Decision ChangeKind(PartnerState partner, ChangePartnerKind command, DateTimeOffset now, string actor)
-    {
-        var errors = new FieldErrors().Check(command.Kind is not null, "kind", "Choose the kind of partner.");
-        return errors.Any ? errors.ToRejection() : partner.Change(partner.Name, command.Kind!.Value, now, actor);
-    }
-
-    public static Decision Suspend(PartnerState partner, SuspendPartner command, DateTimeOffset now, string actor)
-    {
-        if (partner.Status != PartnerStatus.Active)
-        {
-            return Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only an active partner can be suspended.");
-        }
-
-        var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner is suspended.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new PartnerSuspended(partner.Id, command.Reason!.Trim(), now, actor));
-    }
+    public static Decision Suspend(PartnerState partner, SuspendPartner command, DateTimeOffset now, string actor) =>
+        new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner is suspended.", MaxTextLength).Then(() => partner.Status != PartnerStatus.Active
+            ? Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only an active partner can be suspended.")
+            : Decision.Accept(new PartnerSuspended(partner.Id, command.Reason!.Trim(), now, actor)));
 
     public static Decision Resume(PartnerState partner, ResumePartner command, DateTimeOffset now, string actor) =>
         partner.Status == PartnerStatus.Suspended
             ? Decision.Accept(new PartnerResumed(partner.Id, now, actor))
             : Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only a suspended partner can resume.");
 
-    public static Decision Leave(PartnerState partner, LeaveLinkage command, DateTimeOffset now, string actor)
-    {
-        if (partner.Status == PartnerStatus.Left)
-        {
-            return Rejection.Conflict($"Partner {partner.Name} has already left the linkage.");
-        }
-
-        var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner leaves.", MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new PartnerLeft(partner.Id, command.Reason!.Trim(), now, actor));
-    }
+    public static Decision Leave(PartnerState partner, LeaveLinkage command, DateTimeOffset now, string actor) =>
+        new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner leaves.", MaxTextLength).Then(() => partner.Status == PartnerStatus.Left
+            ? Rejection.Conflict($"Partner {partner.Name} has already left the linkage.")
+            : Decision.Accept(new PartnerLeft(partner.Id, command.Reason!.Trim(), now, actor)));
 
     /// <summary>A name is required and at most <see cref="MaxNameLength"/> characters (partners and sites alike).</summary>
     internal static FieldErrors CheckName(this FieldErrors errors, string? name) =>

@@ -85,82 +85,32 @@ public static class Site
     /// <summary>What a problem calls a site: one under another partner is answered as one that does not exist.</summary>
     public const string What = "Site";
 
-    /// <summary>A site belongs to an existing partner and has a name, a kind and a real point.</summary>
-    public static Decision Register(SiteState? current, RegisterSite command, DateTimeOffset now, string actor)
-    {
-        if (current is not null)
-        {
-            return Rejection.Conflict($"Site {command.SiteId} already exists.");
-        }
-
-        if (command.Partner is not { } partner)
-        {
-            return Rejection.NotFound(Partner.What, command.PartnerId);
-        }
-
-        if (partner.RefuseIfLeft() is { } refused)
-        {
-            return refused;
-        }
-
-        var errors = new FieldErrors().CheckSite(command.Name, command.Kind, command.Latitude, command.Longitude);
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
-
-        return Decision.Accept(new SiteRegistered(
-            command.SiteId,
-            partner.Id,
-            command.Name!.Trim(),
-            command.Kind!.Value,
-            command.Latitude!.Value,
-            command.Longitude!.Value,
-            now,
-            actor));
-    }
+    /// <summary>A site belongs to an existing partner (else a 404 whatever its body) and has a name, a kind and a real point.</summary>
+    public static Decision Register(SiteState? current, RegisterSite command, DateTimeOffset now, string actor) =>
+        command.Partner is not { } partner
+            ? Rejection.NotFound(Partner.What, command.PartnerId)
+            : new FieldErrors().CheckSite(command.Name, command.Kind, command.Latitude, command.Longitude).Then(() =>
+                current is not null ? Rejection.Conflict($"Site {command.SiteId} already exists.")
+                : partner.RefuseIfLeft() ?? Decision.Accept(new SiteRegistered(
+                    command.SiteId, partner.Id, command.Name!.Trim(), command.Kind!.Value, command.Latitude!.Value, command.Longitude!.Value, now, actor)));
 
     /// <summary>Changes a site's name, kind and point (all given, as they now are).</summary>
-    public static Decision Update(SiteState site, UpdateSite command, DateTimeOffset now, string actor)
-    {
-        if (site.OfAnotherPartner(command.PartnerId) is { } notFound)
+    public static Decision Update(SiteState site, UpdateSite command, DateTimeOffset now, string actor) =>
+        site.OfAnotherPartner(command.PartnerId) ?? new FieldErrors().CheckSite(command.Name, command.Kind, command.Latitude, command.Longitude).Then(() =>
         {
-            return notFound;
-        }
+            var updated = new SiteUpdated(
+                site.Id, site.PartnerId, command.Name!.Trim(), command.Kind!.Value, command.Latitude!.Value, command.Longitude!.Value, now, actor);
+            return site.RetiredAt is not null ? Rejection.Conflict($"Site {site.Name} is retired; a retired site is not updated.")
+                : updated.Name == site.Name && updated.Kind == site.Kind && updated.Latitude == site.Latitude && updated.Longitude == site.Longitude
+                    ? Rejection.Conflict($"Site {site.Name} already has these details.")
+                    : Decision.Accept(updated);
+        });
 
-        if (site.RetiredAt is not null)
-        {
-            return Rejection.Conflict($"Site {site.Name} is retired; a retired site is not updated.");
-        }
-
-        var errors = new FieldErrors().CheckSite(command.Name, command.Kind, command.Latitude, command.Longitude);
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
-
-        var updated = new SiteUpdated(
-            site.Id, site.PartnerId, command.Name!.Trim(), command.Kind!.Value, command.Latitude!.Value, command.Longitude!.Value, now, actor);
-        return updated.Name == site.Name && updated.Kind == site.Kind && updated.Latitude == site.Latitude && updated.Longitude == site.Longitude
-            ? Rejection.Conflict($"Site {site.Name} already has these details.")
-            : Decision.Accept(updated);
-    }
-
-    public static Decision Retire(SiteState site, RetireSite command, DateTimeOffset now, string actor)
-    {
-        if (site.OfAnotherPartner(command.PartnerId) is { } notFound)
-        {
-            return notFound;
-        }
-
-        if (site.RetiredAt is not null)
-        {
-            return Rejection.Conflict($"Site {site.Name} is already retired.");
-        }
-
-        var errors = new FieldErrors().CheckText(command.Reason, "reason", "Say why the site is retired.", Partner.MaxTextLength);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new SiteRetired(site.Id, site.PartnerId, command.Reason!.Trim(), now, actor));
-    }
+    public static Decision Retire(SiteState site, RetireSite command, DateTimeOffset now, string actor) =>
+        site.OfAnotherPartner(command.PartnerId) ?? new FieldErrors().CheckText(command.Reason, "reason", "Say why the site is retired.", Partner.MaxTextLength).Then(() =>
+            site.RetiredAt is not null
+                ? Rejection.Conflict($"Site {site.Name} is already retired.")
+                : Decision.Accept(new SiteRetired(site.Id, site.PartnerId, command.Reason!.Trim(), now, actor)));
 
     /// <summary>A site is addressed under its partner; under another partner it does not exist.</summary>
     internal static Rejection? OfAnotherPartner(this SiteState site, Guid partnerId) =>

@@ -185,50 +185,28 @@ public static class Webhook
     /// </summary>
     public const int MaxReplacedSecrets = 3;
 
-    public static Decision Subscribe(WebhookState? current, SubscribeWebhook command, DateTimeOffset now, string actor)
-    {
-        if (current is not null)
+    public static Decision Subscribe(WebhookState? current, SubscribeWebhook command, DateTimeOffset now, string actor) =>
+        command.Partner is not { } partner
+            ? Rejection.NotFound(Partner.What, command.PartnerId)
+
+            // The request's values first, as every step judges them before what the record holds: at the limit, an invalid body is
+            // told what is wrong with it (it was told the limit, and the 400 only once a webhook was deleted), and so is one to a
+            // partner that left.
+            : new FieldErrors().CheckRequest(command.Request, command.AllowLocalTargets).Then(() =>
+                current is not null ? Rejection.Conflict($"Webhook {command.WebhookId} already exists.")
+                : partner.RefuseIfLeft()
+                    ?? (command.Existing >= MaxPerPartner ? Rejection.Conflict($"Partner {partner.Name} already has {MaxPerPartner} webhooks; delete one first.")
+                    : Decision.Accept(new WebhookSubscribed(
+                        command.WebhookId, partner.Id, command.Request.Url!, [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor))));
+
+    public static Decision Change(WebhookState webhook, ChangeWebhook command, DateTimeOffset now, string actor) =>
+        NotFound(webhook, command.PartnerId) ?? new FieldErrors().CheckRequest(command.Request, command.AllowLocalTargets).Then(() =>
         {
-            return Rejection.Conflict($"Webhook {command.WebhookId} already exists.");
-        }
-
-        if (command.Partner is not { } partner)
-        {
-            return Rejection.NotFound(Partner.What, command.PartnerId);
-        }
-
-        if (partner.RefuseIfLeft() is { } left)
-        {
-            return left;
-        }
-
-        // The request's values first, as every step judges them before what the record holds: at the limit, an invalid body is
-        // told what is wrong with it (it was told the limit, and the 400 only once a webhook was deleted).
-        var errors = new FieldErrors().CheckRequest(command.Request, command.AllowLocalTargets);
-        return errors.Any ? errors.ToRejection()
-            : command.Existing >= MaxPerPartner ? Rejection.Conflict($"Partner {partner.Name} already has {MaxPerPartner} webhooks; delete one first.")
-            : Decision.Accept(new WebhookSubscribed(
-                command.WebhookId, partner.Id, command.Request.Url!, [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor));
-    }
-
-    public static Decision Change(WebhookState webhook, ChangeWebhook command, DateTimeOffset now, string actor)
-    {
-        if (NotFound(webhook, command.PartnerId) is { } notFound)
-        {
-            return notFound;
-        }
-
-        var errors = new FieldErrors().CheckRequest(command.Request, command.AllowLocalTargets);
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
-
-        var changed = new WebhookChanged(webhook.Id, command.Request.Url!, [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor);
-        return changed.Url == webhook.Url && changed.Events.SequenceEqual(webhook.Events) && changed.Description == webhook.Description
-            ? Rejection.Conflict($"Webhook {webhook.Id} already has that address, those events and that description.")
-            : Decision.Accept(changed);
-    }
+            var changed = new WebhookChanged(webhook.Id, command.Request.Url!, [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor);
+            return changed.Url == webhook.Url && changed.Events.SequenceEqual(webhook.Events) && changed.Description == webhook.Description
+                ? Rejection.Conflict($"Webhook {webhook.Id} already has that address, those events and that description.")
+                : Decision.Accept(changed);
+        });
 
     /// <summary>
     /// A new secret; the one it replaces still signs for <see cref="SecretOverlap"/>, as do those replaced before it that still

@@ -42,11 +42,6 @@ public static class PatrolRoute
 
     public static Decision Define(RouteState? current, DefineRoute command, DateTimeOffset now, string actor)
     {
-        if (current is not null)
-        {
-            return Rejection.Conflict($"Route {command.RouteId} already exists.");
-        }
-
         var checkpoints = command.Checkpoints ?? [];
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Name), "name", "Name the route.")
@@ -64,6 +59,11 @@ public static class PatrolRoute
                 .Check(code.Length == 0 || codes.Add(code), $"checkpoints[{i}].code", "Each checkpoint of a route has its own code.")
                 .CheckSiteWard(command, checkpoint.SiteId, $"checkpoints[{i}].siteId")
                 .CheckLength(checkpoint.Name, $"checkpoints[{i}].name", MaxNameLength);
+        }
+
+        if (current is not null && !errors.Any)
+        {
+            return Rejection.Conflict($"Route {command.RouteId} already exists.");
         }
 
         return errors.Any

@@ -172,11 +172,6 @@ public static class PatrolSchedule
 
     public static Decision Create(ScheduleState? current, CreateSchedule command, DateTimeOffset now, string actor)
     {
-        if (current is not null)
-        {
-            return Rejection.Conflict($"Schedule {command.ScheduleId} already exists.");
-        }
-
         var route = command.Route;
         var start = LocalWindow.ParseMinute(command.WindowStart, isEnd: false);
         var end = LocalWindow.ParseMinute(command.WindowEnd, isEnd: true);
@@ -198,6 +193,11 @@ public static class PatrolSchedule
         if (errors.Any)
         {
             return errors.ToRejection();
+        }
+
+        if (current is not null)
+        {
+            return Rejection.Conflict($"Schedule {command.ScheduleId} already exists.");
         }
 
         return Decision.Accept(new ScheduleCreated(

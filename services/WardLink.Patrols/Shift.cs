@@ -228,13 +228,6 @@ public static class Shift
     /// <param name="existing">The shift already under this id (a planned shift started or missed before), if any.</param>
     public static Decision Start(ShiftState? existing, StartShift command, DateTimeOffset now, string actor)
     {
-        if (existing is not null)
-        {
-            return Rejection.Conflict(existing.Status == ShiftStatus.Missed
-                ? $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} was recorded as missed when its window closed."
-                : $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} has already started.");
-        }
-
         var (route, schedule) = (command.Route, command.Schedule);
         var scheduled = command.ScheduleNamed || schedule is not null;
         var members = command.Members ?? [];
@@ -271,6 +264,13 @@ public static class Shift
             return errors.ToRejection();
         }
 
+        if (existing is not null)
+        {
+            return Rejection.Conflict(existing.Status == ShiftStatus.Missed
+                ? $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} was recorded as missed when its window closed."
+                : $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} has already started.");
+        }
+
         return Decision.Accept(new ShiftStarted(
             command.ShiftId,
             schedule?.Kind ?? command.Kind!.Value,
@@ -288,23 +288,16 @@ public static class Shift
 
     public static Decision CheckIn(ShiftState shift, CheckIn command, DateTimeOffset now, string actor)
     {
-        if (shift.Status != ShiftStatus.Started)
-        {
-            return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way takes check-ins.");
-        }
-
-        var at = WardTime.StepAt(command.At, now, shift.Begins, shift.LastRecordedAt);
+        var at = shift.StepAt(command.At, now);
         var checkpoint = shift.Checkpoints.FirstOrDefault(point => string.Equals(point.Code, command.Code?.Trim(), StringComparison.Ordinal));
-        var errors = new FieldErrors()
+        return new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Code), "code", "Give the code scanned at the checkpoint.")
             .CheckLength(command.Code, "code", PatrolRoute.MaxCodeLength)
             .Check(string.IsNullOrWhiteSpace(command.Code) || checkpoint is not null, "code", "This code is not a checkpoint of the shift's route.")
             .CheckPast(command.At, "at", now)
             .Check(at >= shift.Begins, "at", "A check-in cannot be before the shift started.")
-            .CheckCoordinates(command.Latitude, command.Longitude);
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new CheckedIn(shift.Id, checkpoint!.Code, checkpoint.SiteId, command.Latitude, command.Longitude, at, actor));
+            .CheckCoordinates(command.Latitude, command.Longitude)
+            .Then(() => shift.UnderWay("takes check-ins") ?? Decision.Accept(new CheckedIn(shift.Id, checkpoint!.Code, checkpoint.SiteId, command.Latitude, command.Longitude, at, actor)));
     }
 
     /// <summary>
@@ -314,43 +307,31 @@ public static class Shift
     /// </summary>
     public static Decision Report(ShiftState shift, ReportObservation command, DateTimeOffset now, string actor)
     {
-        if (shift.Status != ShiftStatus.Started)
-        {
-            return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way reports observations.");
-        }
-
-        var at = WardTime.StepAt(command.At, now, shift.Begins, shift.LastRecordedAt);
-        var errors = new FieldErrors()
+        var at = shift.StepAt(command.At, now);
+        return new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(command.Description), "description", "Describe what was seen.")
             .CheckLength(command.Description, "description", MaxTextLength)
             .Check(command.Severity is not null, "severity", "Choose the severity (low, medium, high).")
             .Check(command.SiteId is null || shift.Checkpoints.Any(point => point.SiteId == command.SiteId), "siteId", "Not a site of the shift's route.")
             .CheckPast(command.At, "at", now)
             .Check(at >= shift.Begins, "at", "An observation cannot be before the shift started.")
-            .CheckWard(command.Ward, command.NeedsIncident ? at : null, "at", command.NeedsIncident ? command.SiteWard : null, "siteId");
-        return errors.Any
-            ? errors.ToRejection()
-            : Decision.Accept(new ObservationReported(
+            .CheckWard(command.Ward, command.NeedsIncident ? at : null, "at", command.NeedsIncident ? command.SiteWard : null, "siteId")
+            .Then(() => shift.UnderWay("reports observations") ?? Decision.Accept(new ObservationReported(
                 shift.Id, command.ObservationId, shift.RouteId, command.SiteId, command.Description!.Trim(), command.Severity!.Value,
-                command.NeedsIncident, command.NeedsIncident ? command.IncidentId : null, at, actor));
+                command.NeedsIncident, command.NeedsIncident ? command.IncidentId : null, at, actor)));
     }
 
     /// <summary>The counts are the command as the request body gives them (<see cref="ResidenceCounts"/>, also what the event keeps).</summary>
-    public static Decision RecordResidenceCheck(ShiftState shift, ResidenceCounts command, DateTimeOffset now, string actor)
-    {
-        if (shift.Kind != ShiftKind.ResidenceCheck || shift.Status != ShiftStatus.Started)
-        {
-            return Rejection.Conflict("Only a residence check under way records residence counts.");
-        }
-
-        var errors = new FieldErrors()
+    public static Decision RecordResidenceCheck(ShiftState shift, ResidenceCounts command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .Check(command.PremisesVisited is >= 0 and <= MaxResidenceCount, "premisesVisited", $"A count from 0 to {MaxResidenceCount}.")
             .Check(command.ResidentsRegistered is >= 0 and <= MaxResidenceCount, "residentsRegistered", $"A count from 0 to {MaxResidenceCount}.")
             .Check(command.ResidentsNotRegistered is >= 0 and <= MaxResidenceCount, "residentsNotRegistered", $"A count from 0 to {MaxResidenceCount}.")
             .Check(command.RemindersIssued is >= 0 and <= MaxResidenceCount, "remindersIssued", $"A count from 0 to {MaxResidenceCount}.")
-            .Check(command != ResidenceCounts.None, "premisesVisited", "Nothing to record: every count is 0.");
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new ResidenceCheckRecorded(shift.Id, command, WardTime.StepAt(null, now, shift.Begins, shift.LastRecordedAt), actor));
-    }
+            .Check(command != ResidenceCounts.None, "premisesVisited", "Nothing to record: every count is 0.")
+            .Then(() => shift.Kind != ShiftKind.ResidenceCheck || shift.Status != ShiftStatus.Started
+                ? Rejection.Conflict("Only a residence check under way records residence counts.")
+                : Decision.Accept(new ResidenceCheckRecorded(shift.Id, command, shift.StepAt(null, now), actor)));
 
     /// <summary>
     /// Ends the shift at the time given (if earlier than now), else now, or when it began or last recorded something if that is later
@@ -358,29 +339,24 @@ public static class Shift
     /// </summary>
     public static Decision End(ShiftState shift, EndShift command, DateTimeOffset now, string actor)
     {
-        if (shift.Status != ShiftStatus.Started)
-        {
-            return Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way can end.");
-        }
-
-        var when = WardTime.StepAt(command.At, now, shift.Begins, shift.LastRecordedAt);
-        var errors = new FieldErrors()
+        var when = shift.StepAt(command.At, now);
+        return new FieldErrors()
             .CheckPast(command.At, "at", now)
             .Check(when >= shift.Begins, "at", "A shift cannot end before it began.")
-            .Check(shift.LastRecordedAt is not { } last || when >= last, "at", $"A shift cannot end before its last check-in, observation or residence check ({shift.LastRecordedAt:O}).");
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
-
-        var missed = shift.Kind == ShiftKind.Patrol
-            ? shift.Checkpoints.Where(point => !shift.Visited.Contains(point.Code))
-            : [];
-        return Decision.Accept([
-            new ShiftEnded(shift.Id, when, actor),
-            .. missed.Select(point => new CheckpointMissed(shift.Id, shift.RouteId, point.Code, point.SiteId, shift.WindowEnd ?? when, when, actor)),
-        ]);
+            .Check(shift.LastRecordedAt is not { } last || when >= last, "at", $"A shift cannot end before its last check-in, observation or residence check ({shift.LastRecordedAt:O}).")
+            .Then(() => shift.UnderWay("can end") ?? Decision.Accept([
+                new ShiftEnded(shift.Id, when, actor),
+                .. (shift.Kind == ShiftKind.Patrol ? shift.Checkpoints.Where(point => !shift.Visited.Contains(point.Code)) : [])
+                    .Select(point => new CheckpointMissed(shift.Id, shift.RouteId, point.Code, point.SiteId, shift.WindowEnd ?? when, when, actor)),
+            ]));
     }
+
+    /// <summary>The refusal of a step (one that <paramref name="what"/>) on a shift that is not under way, if it is not.</summary>
+    private static Rejection? UnderWay(this ShiftState shift, string what) =>
+        shift.Status == ShiftStatus.Started ? null : Rejection.Conflict($"The shift is {Describe(shift.Status)}; only a shift under way {what}.");
+
+    /// <summary>When a step of the shift happened: at the time given, else now, and never before the shift began or last recorded something (within the clock skew).</summary>
+    private static DateTimeOffset StepAt(this ShiftState shift, DateTimeOffset? at, DateTimeOffset now) => WardTime.StepAt(at, now, shift.Begins, shift.LastRecordedAt);
 
     /// <summary>Records a planned shift nobody started as missed, with every checkpoint of its patrol.</summary>
     public static Decision Miss(ShiftState? existing, RecordMissedShift command, DateTimeOffset now, string actor)

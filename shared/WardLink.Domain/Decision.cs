@@ -114,4 +114,10 @@ public sealed class FieldErrors
 
     public Rejection ToRejection() =>
         Rejection.Invalid(_errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal));
+
+    /// <summary>
+    /// The refusal of these errors, else what <paramref name="then"/> decides: a request's own values are judged before the
+    /// record's state (docs/api.md), so a step its record's state refuses still names a value past its limit or a blank one.
+    /// </summary>
+    public Decision Then(Func<Decision> then) => Any ? ToRejection() : then();
 }

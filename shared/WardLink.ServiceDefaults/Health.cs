@@ -40,12 +40,19 @@ public static class Health
 
         // A check registered with a timeout answers by then (unhealthy) whether what it asks answers or not: a server
         // that hangs holds a connection attempt or a statement past any cancellation, and readiness must still answer.
+        // A readiness check runs once at a time, whoever asks: probes that ask while it runs share its answer.
         builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
         {
             foreach (var registration in options.Registrations.Where(registration => registration.Timeout > TimeSpan.Zero))
             {
                 var (check, timeout) = (registration.Factory, registration.Timeout);
                 registration.Factory = services => new BoundedCheck(check(services), timeout);
+            }
+
+            foreach (var registration in options.Registrations.Where(IsReadinessCheck))
+            {
+                var run = new SharedRun(registration.Factory);
+                registration.Factory = services => new SharedCheck(run, services.GetRequiredService<IServiceScopeFactory>());
             }
         });
         return builder;
@@ -144,4 +151,45 @@ internal sealed class BoundedCheck(IHealthCheck check, TimeSpan timeout) : IHeal
         _ = answer.ContinueWith(static late => late.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return new HealthCheckResult(context.Registration.FailureStatus, $"No answer within {timeout.TotalSeconds:0.#} s.");
     }
+}
+
+/// <summary>
+/// One run at a time of a readiness check (<paramref name="factory"/>): a probe that asks while it runs waits for that run's
+/// answer instead of starting another. <c>/health/ready</c> is open to anyone, and the gateway's asks every service, each of
+/// which asks PostgreSQL, RabbitMQ and its relay: a hundred probes at once from one address ran a hundred rounds, and the
+/// police's reads waited seconds behind them. The run has a scope of its own and no caller's cancellation: one caller that
+/// goes away cancels neither the others' answer nor the services it uses.
+/// </summary>
+internal sealed class SharedRun(Func<IServiceProvider, IHealthCheck> factory)
+{
+    private readonly Lock _gate = new();
+    private Task<HealthCheckResult>? _running;
+
+    public Task<HealthCheckResult> AnswerAsync(HealthCheckContext context, IServiceScopeFactory scopes, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (_running is null || _running.IsCompleted)
+            {
+                _running = RunAsync(context, scopes);
+            }
+
+            return _running.WaitAsync(ct);
+        }
+    }
+
+    private async Task<HealthCheckResult> RunAsync(HealthCheckContext context, IServiceScopeFactory scopes)
+    {
+        // Out of the lock: the check's own work runs after the caller has its task.
+        await Task.Yield();
+        await using var scope = scopes.CreateAsyncScope();
+        return await factory(scope.ServiceProvider).CheckHealthAsync(context, CancellationToken.None);
+    }
+}
+
+/// <summary>A readiness check answered by its <see cref="SharedRun"/>.</summary>
+internal sealed class SharedCheck(SharedRun run, IServiceScopeFactory scopes) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        run.AnswerAsync(context, scopes, cancellationToken);
 }

@@ -45,6 +45,21 @@ public sealed class AgreementDecisionTests
         Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Hospital, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], null), Now, "x").Rejection?.Kind);
     }
 
+    /// <summary>
+    /// A duty is met on or after the partner joined the linkage, as every dated step comes after the one before it: one met in
+    /// 1999 of an agreement joined in 2023 was accepted. A partner with no agreement is refused for that (409), not for the time.
+    /// </summary>
+    [Fact]
+    public void A_duty_is_never_met_before_the_partner_joined_the_linkage()
+    {
+        var before = Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], JoinedOn.AddTicks(-1)), Now, "x");
+        Assert.Equal(["at"], before.Rejection!.Errors!.Keys);
+
+        var onTheDay = Assert.IsType<DutyMet>(Assert.Single(Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], JoinedOn), Now, "x").Events));
+        Assert.Equal(JoinedOn, onTheDay.At);
+        Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Hospital, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], JoinedOn.AddYears(-24)), Now, "x").Rejection?.Kind);
+    }
+
     [Fact]
     public void Meeting_a_duty_needs_the_duty_and_real_http_links()
     {

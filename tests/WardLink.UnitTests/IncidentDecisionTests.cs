@@ -59,6 +59,35 @@ public sealed class IncidentDecisionTests
 
     private static IncidentState Closed() => Resolved().Apply(new IncidentClosed(IncidentId, Now, Officer));
 
+    /// <summary>
+    /// A step's own values are judged before the incident's status (docs/api.md: a 400 "on a step on a stored record as on a
+    /// new one"): in every status, a blank or too long text of every step is a 400 naming it, never the status's 409, which
+    /// named nothing (a reopening of a reported incident with a reason of 4,001 characters).
+    /// </summary>
+    [Fact]
+    public void A_steps_bad_value_is_named_whatever_the_incidents_status()
+    {
+        var tooLong = new string('x', Incident.MaxTextLength + 1);
+        var steps = new (string Field, Func<IncidentState, Decision> Step)[]
+        {
+            ("unit", incident => Incident.StartInvestigation(incident, new AssignIncident(" "), Now, Officer)),
+            ("officer", incident => Incident.StartInvestigation(incident, new AssignIncident("Unit", new string('x', Incident.MaxShortTextLength + 1)), Now, Officer)),
+            ("summary", incident => Incident.Resolve(incident, new ResolveIncident(IncidentOutcome.Unfounded, tooLong), Now, Officer)),
+            ("outcome", incident => Incident.Resolve(incident, new ResolveIncident(null), Now, Officer)),
+            ("reason", incident => Incident.Reopen(incident, new ReopenIncident(tooLong), Now, Officer)),
+            ("reason", incident => Incident.Reopen(incident, new ReopenIncident(""), Now, Officer)),
+            ("reason", incident => Incident.Reclassify(incident, new ReclassifyIncident(" ", IncidentClassification.Administrative), Now, Officer)),
+        };
+        foreach (var incident in new[] { Reported(), UnderInvestigation(), Resolved(), Closed() })
+        {
+            foreach (var (field, step) in steps)
+            {
+                var refused = step(incident).Rejection;
+                Assert.True(refused is { Kind: RejectionKind.Invalid } && refused.Errors!.ContainsKey(field), $"{incident.Status}, {field}: {refused}");
+            }
+        }
+    }
+
     [Fact]
     public void A_valid_report_opens_the_incident_with_trimmed_text_the_case_number_actor_and_time()
     {

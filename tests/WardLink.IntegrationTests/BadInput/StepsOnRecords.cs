@@ -6,7 +6,10 @@ namespace WardLink.IntegrationTests.BadInput;
 /// <summary>
 /// A step on a record (its id in the path) reads its body once the record is found: sent to an id nobody has, a body past
 /// its limits is a 404, which says nothing of how the body is checked. Every step is sent each value past a documented
-/// limit on a fresh record of each kind the service keeps, one of them the kind it acts on.
+/// limit on a fresh record of each kind the service keeps, one of them the kind it acts on. Found so, a body's values are
+/// judged before the record's state (docs/api.md: a 400 "on a step on a stored record as on a new one"): a step its record's
+/// state refuses (a reopening of a reported incident, a site of a partner that left) answered a 4,001-character reason or a
+/// blank name with the state's 409, which names no field; so the values are also sent to records every step has moved on.
 /// </summary>
 public abstract partial class BadInputSuite<TEntryPoint>
 {
@@ -20,17 +23,34 @@ public abstract partial class BadInputSuite<TEntryPoint>
     }
 
     /// <summary>
-    /// Sends each of <paramref name="valuesOf"/> a body value (its path and schema) in the sample body of every step, on a
-    /// fresh record of each kind the service keeps: how many, and what was not refused naming the value, or stored something.
+    /// The fresh records are first taken through every step of the document once (its sample body, in the document's order:
+    /// an incident assigned, resolved, closed and reopened, a shift ended, a camera decommissioned, a partner suspended and
+    /// gone), then sent each value past its limit, empty or blank, in every step: each a 400 naming it, whatever the state.
     /// </summary>
-    private async Task<(int Sent, List<string> Failures)> RefusedOnStoredRecordsAsync(Func<string, BodySchema, IEnumerable<(string What, JsonNode? Value)>> valuesOf)
+    [Fact]
+    public async Task A_step_on_a_record_every_step_has_moved_on_names_a_bad_value_before_judging_the_records_state()
+    {
+        var (sent, failures) = await RefusedOnStoredRecordsAsync((path, schema) => PastItsLimit(path, schema).Concat(EmptyOrBlank(path, schema)), movedOn: true);
+
+        Assert.True(sent > 0, "No step takes a value with a documented limit.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
+    /// Sends each of <paramref name="valuesOf"/> a body value (its path and schema) in the sample body of every step, on a
+    /// fresh record of each kind the service keeps (<paramref name="movedOn"/>: the same records, once every step has been taken
+    /// on them): how many, and what was not refused naming the value (a 404 where the record is not of the step's kind), or
+    /// stored something.
+    /// </summary>
+    private async Task<(int Sent, List<string> Failures)> RefusedOnStoredRecordsAsync(Func<string, BodySchema, IEnumerable<(string What, JsonNode? Value)>> valuesOf, bool movedOn = false)
     {
         var failures = new List<string>();
         var sent = 0;
-        await foreach (var step in StepsOnStoredRecordsAsync(valuesOf))
+        await foreach (var step in StepsOnStoredRecordsAsync(valuesOf, movedOn))
         {
             sent++;
-            failures.AddRange(RefusalFailures(step.Where, step.What, await SendAsync(step.Method, step.Address, Json(step.Body(step.Value?.DeepClone()))), step.Path, status: null));
+            var answer = await SendAsync(step.Method, step.Address, Json(step.Body(step.Value?.DeepClone())));
+            failures.AddRange(RefusalFailures(step.Where, step.What, answer, step.Path, status: answer.Status == 404 ? null : 400));
         }
 
         return (sent, failures);
@@ -38,11 +58,14 @@ public abstract partial class BadInputSuite<TEntryPoint>
 
     /// <summary>
     /// Each of <paramref name="valuesOf"/> a body value (its path and schema) of every step, addressed to a fresh record of
-    /// each kind the service keeps, one of them the kind the step acts on.
+    /// each kind the service keeps, one of them the kind the step acts on (<paramref name="movedOn"/>: the same records for
+    /// every step, each first taken through every step once).
     /// </summary>
-    private async IAsyncEnumerable<StepOnRecord> StepsOnStoredRecordsAsync(Func<string, BodySchema, IEnumerable<(string What, JsonNode? Value)>> valuesOf)
+    private async IAsyncEnumerable<StepOnRecord> StepsOnStoredRecordsAsync(Func<string, BodySchema, IEnumerable<(string What, JsonNode? Value)>> valuesOf, bool movedOn = false)
     {
-        foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.Body is not null && endpoint.Parameters.Any(parameter => parameter.IsGuid)))
+        var steps = (await EndpointsAsync()).Where(endpoint => endpoint.Parameters.Any(parameter => parameter.IsGuid)).ToList();
+        var movedOnTargets = movedOn ? await MovedOnAsync(steps) : null;
+        foreach (var endpoint in steps.Where(endpoint => endpoint.Body is not null))
         {
             var values = endpoint.Body!.Values().SelectMany(value => valuesOf(value.Path, value.Schema).Select(bad => (value.Path, value.Schema, bad.What, bad.Value))).ToList();
             if (values.Count == 0)
@@ -50,7 +73,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
                 continue;
             }
 
-            var targets = (await FreshStreamsAsync()).Where(stream => !stream.IsInternal).ToList();
+            var targets = movedOnTargets ?? (await FreshStreamsAsync()).Where(stream => !stream.IsInternal).ToList();
             foreach (var (path, schema, what, value) in values)
             {
                 foreach (var target in targets)
@@ -59,6 +82,22 @@ public abstract partial class BadInputSuite<TEntryPoint>
                 }
             }
         }
+    }
+
+    /// <summary>Fresh records of each kind the service keeps, each taken through every one of <paramref name="steps"/> once (its sample body).</summary>
+    private async Task<List<StoredStreamOfKind>> MovedOnAsync(IReadOnlyList<WriteEndpoint> steps)
+    {
+        var targets = (await FreshStreamsAsync()).Where(stream => !stream.IsInternal).ToList();
+        foreach (var step in steps)
+        {
+            foreach (var target in targets)
+            {
+                var body = StepBody(step.Method, step.Template, step.Body);
+                await SendAsync(step.Method, AddressOn(step, target), body is null ? null : Json(body), countStored: false);
+            }
+        }
+
+        return targets;
     }
 
     /// <summary>A value sent in a step's body (<see cref="Body"/>: the sample body with a value at <see cref="Path"/>, of <see cref="Schema"/>) on a stored record.</summary>
