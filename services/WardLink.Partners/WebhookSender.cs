@@ -303,7 +303,7 @@ public sealed class WebhookSender(
         try
         {
             await using var body = await answer.Content.ReadAsStreamAsync(ct);
-            using var reader = new StreamReader(body, Encoding.UTF8);
+            using var reader = new StreamReader(body, ExcerptEncoding(answer.Content.Headers.ContentType?.CharSet));
             var buffer = new char[2 * WebhookDelivery.MaxExcerptLength];
             var read = await reader.ReadBlockAsync(buffer, ct);
             var length = read > 0 && char.IsHighSurrogate(buffer[read - 1]) ? read - 1 : read;
@@ -312,6 +312,23 @@ public sealed class WebhookSender(
         catch (Exception unfinished) when (unfinished is IOException or OperationCanceledException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// The charset an answer's excerpt is read in: the one its <c>Content-Type</c> names where .NET reads it (UTF-8, UTF-16,
+    /// UTF-32, ISO-8859-1, ASCII; a byte order mark wins), else UTF-8; a byte it cannot decode is shown as U+FFFD. "Thanh Hóa"
+    /// answered in ISO-8859-1 was logged as "Thanh H\uFFFDa", and UTF-16 without a mark as noise.
+    /// </summary>
+    private static Encoding ExcerptEncoding(string? charset)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(charset) ? Encoding.UTF8 : Encoding.GetEncoding(charset.Trim('"'));
+        }
+        catch (Exception unknown) when (unknown is ArgumentException or NotSupportedException)
+        {
+            return Encoding.UTF8;
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
@@ -801,6 +802,8 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         }), "incidentReported")).Id;
         var emoji = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("emoji", response =>
             response.WriteAsync(string.Concat(new string('é', 10), string.Concat(Enumerable.Repeat("😀", 600))), Ct)), "incidentReported")).Id;
+        var latin1 = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("latin1", response => Answer(response, "text/plain; charset=ISO-8859-1", Encoding.Latin1, "Thanh Hóa")), "incidentReported")).Id;
+        var utf16 = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("utf-16le", response => Answer(response, "text/plain; charset=utf-16le", Encoding.Unicode, "Quảng Thắng")), "incidentReported")).Id;
         var noStatus = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("no-status", response =>
         {
             response.StatusCode = 999;
@@ -814,6 +817,13 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         // The first 500 characters as the document counts them (maxLength): an emoji is one, though two UTF-16 units.
         var excerpt = Assert.Single((await DeliveriesAsync(client, partner, emoji, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
         Assert.Equal(string.Concat(new string('é', 10), string.Concat(Enumerable.Repeat("😀", 490))), excerpt.GetProperty("response").GetString());
+        // Read in the charset the answer names (ISO-8859-1's "ó" was logged as U+FFFD, UTF-16 without a mark as noise).
+        foreach (var (webhook, text) in new[] { (latin1, "Thanh Hóa"), (utf16, "Quảng Thắng") })
+        {
+            var read = Assert.Single((await DeliveriesAsync(client, partner, webhook, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
+            Assert.Equal(text, read.GetProperty("response").GetString());
+        }
+
         var cut = Assert.Single((await DeliveriesAsync(client, partner, broken, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
         Assert.Equal(200, cut.GetProperty("status").GetInt32());
         var late = Assert.Single((await DeliveriesAsync(client, partner, slow, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
@@ -824,6 +834,13 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Single(system.Receiver.At("nul"));
         Assert.Single(system.Receiver.At("broken"));
         Assert.Single(system.Receiver.At("slow-body"));
+    }
+
+    /// <summary>A receiver's answer of <paramref name="text"/> in <paramref name="encoding"/>, as <paramref name="contentType"/> says.</summary>
+    private static Task Answer(HttpResponse response, string contentType, Encoding encoding, string text)
+    {
+        response.ContentType = contentType;
+        return response.Body.WriteAsync(encoding.GetBytes(text), Ct).AsTask();
     }
 
     /// <summary>
