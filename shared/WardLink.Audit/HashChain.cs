@@ -32,10 +32,11 @@ public sealed record ChainedFields(
     };
 
     /// <summary>
-    /// A stored text as a report shows it: its first <paramref name="length"/> characters, the most the report documents.
-    /// An insider with the database may make a stored text longer; what is wrong is found by its hash, not by its length.
+    /// A stored text as a report shows it: its first <paramref name="length"/> characters (code points, as the report's document
+    /// counts them, so one an insider wrote of emoji is never cut inside one), the most the report documents. An insider with the
+    /// database may make a stored text longer; what is wrong is found by its hash, not by its length.
     /// </summary>
-    public static string Shown(string text, int length) => text.Length <= length ? text : text[..length];
+    public static string Shown(string text, int length) => Characters.Start(text, length);
 }
 
 /// <summary>

@@ -17,6 +17,28 @@ public sealed class HashChainTests
     /// <summary>The wards an insider moves an event to: another one, or its own in another letter case or with a space.</summary>
     private static readonly string[] Destinations = [.. Wards, "Ward-Quang-Trung", "ward-quang-trung "];
 
+    /// <summary>Letters of one and two UTF-16 units each.</summary>
+    private static readonly string[] Letters = ["😀", "ắ", "a", "𠀀"];
+
+    /// <summary>
+    /// A stored text an insider made longer is shown cut to the characters the report documents, as code points: any text, of
+    /// emoji or Vietnamese letters, is cut to at most that many characters and never inside one (a lone surrogate, which no JSON
+    /// reader takes as text); one within the length is shown whole.
+    /// </summary>
+    [Fact]
+    public void A_stored_text_is_shown_cut_to_its_documented_characters_never_inside_one()
+    {
+        Gen.Select(Gen.Int[0, Letters.Length - 1].Select(index => Letters[index]).Array[0, 90], Gen.Int[1, 70]).Sample((pieces, length) =>
+        {
+            var text = string.Concat(pieces);
+            var shown = ChainedFields.Shown(text, length);
+            Assert.Equal(Math.Min(length, text.EnumerateRunes().Count()), shown.EnumerateRunes().Count());
+            Assert.StartsWith(shown, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(shown.EnumerateRunes(), rune => rune == Rune.ReplacementChar);
+            Assert.False(shown.Length > 0 && char.IsHighSurrogate(shown[^1]), "cut inside a character");
+        });
+    }
+
     [Fact]
     public void A_link_is_the_sha256_of_the_previous_link_and_the_events_canonical_fields()
     {
