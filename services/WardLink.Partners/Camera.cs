@@ -75,14 +75,16 @@ public sealed record CameraState(
 /// </summary>
 public static class Camera
 {
+    /// <summary>A camera surveyed at a site of the partner (else a 404 whatever the body), once its body is judged valid.</summary>
     public static Decision Survey(CameraState? current, SurveyCamera command, DateTimeOffset now, string actor) =>
-        new FieldErrors()
-            .CheckText(command.Description, "description", "Say where the camera would go and what it would watch.", Partner.MaxTextLength)
-            .CheckPast(command.At, "at", now)
-            .Then(() => current is not null ? Rejection.Conflict($"Camera {command.CameraId} already exists.")
-                : command.Site is not { } site || site.OfAnotherPartner(command.PartnerId) is not null ? Rejection.NotFound($"Site of partner {command.PartnerId} was not found.")
-                : site.RetiredAt is not null ? Rejection.Conflict($"Site {site.Name} is retired; no camera is surveyed at a retired site.")
-                : command.Partner?.RefuseIfLeft() ?? Decision.Accept(new CameraSurveyed(command.CameraId, site.Id, site.PartnerId, command.Description!.Trim(), command.At ?? now, actor)));
+        command.Site is not { } site || site.OfAnotherPartner(command.PartnerId) is not null
+            ? Rejection.NotFound($"Site of partner {command.PartnerId} was not found.")
+            : new FieldErrors()
+                .CheckText(command.Description, "description", "Say where the camera would go and what it would watch.", Partner.MaxTextLength)
+                .CheckPast(command.At, "at", now)
+                .Then(() => current is not null ? Rejection.Conflict($"Camera {command.CameraId} already exists.")
+                    : site.RetiredAt is not null ? Rejection.Conflict($"Site {site.Name} is retired; no camera is surveyed at a retired site.")
+                    : command.Partner?.RefuseIfLeft() ?? Decision.Accept(new CameraSurveyed(command.CameraId, site.Id, site.PartnerId, command.Description!.Trim(), command.At ?? now, actor)));
 
     public static Decision Approve(CameraState camera, ApproveCamera command, DateTimeOffset now, string actor) =>
         camera.Step(camera.Status == CameraStatus.Surveyed, "approved", "a surveyed", command.At, now, when => new CameraApproved(camera.Id, camera.SiteId, camera.PartnerId, when, actor));

@@ -22,7 +22,8 @@ public sealed record OpenChannel(
     Guid ChannelId, ChannelKind? Kind, string? Name, string? Number, string? Platform, IReadOnlyList<Guid>? MemberPartnerIds, IReadOnlyCollection<Guid> UnknownPartners);
 
 /// <param name="PartnerKnown">Whether <paramref name="PartnerId"/> is a partner the service knows.</param>
-public sealed record AddChannelMember(Guid PartnerId, bool PartnerKnown);
+/// <summary>Add partner <paramref name="PartnerId"/> (none: the body named none) to a channel; <paramref name="PartnerKnown"/>: whether it is a partner.</summary>
+public sealed record AddChannelMember(Guid? PartnerId, bool PartnerKnown);
 
 public sealed record RemoveChannelMember(Guid PartnerId);
 
@@ -62,23 +63,17 @@ public static class Channel
                     command.ChannelId, command.Kind!.Value, command.Name!.Trim(), Trimmed(command.Number), Trimmed(command.Platform),
                     [.. (command.MemberPartnerIds ?? []).Distinct()], now, actor)));
 
-    public static Decision AddMember(ChannelState channel, AddChannelMember command, DateTimeOffset now, string actor)
-    {
-        if (!command.PartnerKnown)
-        {
-            return new FieldErrors().Check(false, "partnerId", "No such partner.").ToRejection();
-        }
+    public static Decision AddMember(ChannelState channel, AddChannelMember command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
+            .Check(command.PartnerId is not null, "partnerId", "Give the partner's id.")
+            .Check(command.PartnerId is null || command.PartnerKnown, "partnerId", "No such partner.")
+            .Then(() => channel.MemberPartnerIds.Contains(command.PartnerId!.Value)
+                ? Rejection.Conflict($"Partner {command.PartnerId} is already a member of {channel.Name}.")
 
-        if (channel.MemberPartnerIds.Contains(command.PartnerId))
-        {
-            return Rejection.Conflict($"Partner {command.PartnerId} is already a member of {channel.Name}.");
-        }
-
-        // Added one at a time, the members stay within the list a channel is opened with.
-        return channel.MemberPartnerIds.Count >= Partner.MaxPartnerIds
-            ? Rejection.Conflict($"{channel.Name} already has {Partner.MaxPartnerIds} members, the most a channel takes: remove one first.")
-            : Decision.Accept(new ChannelMemberAdded(channel.Id, command.PartnerId, now, actor));
-    }
+                // Added one at a time, the members stay within the list a channel is opened with.
+                : channel.MemberPartnerIds.Count >= Partner.MaxPartnerIds
+                    ? Rejection.Conflict($"{channel.Name} already has {Partner.MaxPartnerIds} members, the most a channel takes: remove one first.")
+                    : Decision.Accept(new ChannelMemberAdded(channel.Id, command.PartnerId.Value, now, actor)));
 
     public static Decision RemoveMember(ChannelState channel, RemoveChannelMember command, DateTimeOffset now, string actor) =>
         channel.MemberPartnerIds.Contains(command.PartnerId)

@@ -135,12 +135,8 @@ public static class LinkageEndpoints
     private static async Task<IResult> AddChannelMember(
         Guid id, ChannelMemberRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        if (request.PartnerId is not { } partnerId)
-        {
-            return new FieldErrors().Check(false, "partnerId", "Give the partner's id.").ToRejection().ToProblem();
-        }
-
-        var command = new AddChannelMember(partnerId, (await session.UnknownPartnersAsync([partnerId], ct)).Count == 0);
+        // The channel is found first (a 404 whatever the body), then the body judged.
+        var command = new AddChannelMember(request.PartnerId, request.PartnerId is { } partnerId && (await session.UnknownPartnersAsync([partnerId], ct)).Count == 0);
         return await session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.AddMember(channel, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 

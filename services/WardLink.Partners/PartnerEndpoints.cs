@@ -118,15 +118,15 @@ public static class PartnerEndpoints
         // A partner client is bound to its partner's id, whatever the ward: an id is one partner's in every ward.
         await http.TakeTurnUntilAnsweredAsync(store, Partner.RegistrationTurnOf(command.PartnerId), ct);
         var existing = (await databases.ListEveryWardAsync<PartnerState>(every => every.Where(partner => partner.Id == command.PartnerId), ct)).FirstOrDefault();
-        if (existing is null && (await databases.TenantsOfStreamsAsync([command.PartnerId], ct)).Count > 0)
+        var decision = Partner.Register(existing, command, clock.GetUtcNow(), http.Actor());
+        if (decision.IsAccepted && (await databases.TenantsOfStreamsAsync([command.PartnerId], ct)).Count > 0)
         {
             // Another kind of record has the id in some ward: answered as the store answers one in this ward (409), so the id
-            // never names records in two wards, where a path naming it would act in neither.
+            // never names records in two wards, where a path naming it would act in neither; a body the decision refuses is its 400 first.
             throw new ExistingStreamIdCollisionException(command.PartnerId, typeof(PartnerState));
         }
 
-        return await session.StartStreamAsync<PartnerState>(
-            http, command.PartnerId, Partner.Register(existing, command, clock.GetUtcNow(), http.Actor()), $"/partners/{command.PartnerId}", ct);
+        return await session.StartStreamAsync<PartnerState>(http, command.PartnerId, decision, $"/partners/{command.PartnerId}", ct);
     }
 
     /// <summary>

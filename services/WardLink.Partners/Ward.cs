@@ -157,78 +157,36 @@ public static class Ward
             : Decision.Accept(new WardEstablished(command.WardId!, command.Code!, command.Name!.Trim(), command.Province!, command.EstablishedOn, now, actor));
     }
 
-    public static Decision Rename(WardState ward, RenameWard command, DateTimeOffset now, string actor)
-    {
-        if (ward.RefuseIfEnded() is { } refused)
-        {
-            return refused;
-        }
-
-        var errors = new FieldErrors()
+    public static Decision Rename(WardState ward, RenameWard command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .CheckWardName(command.Name)
-            .CheckWardDate(command.EffectiveOn, "effectiveOn", now, Later(ward.EstablishedOn, ward.RenamedOn), required: true);
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
-
-        var name = command.Name!.Trim();
-        return name == ward.Name
-            ? Rejection.Conflict($"Ward {ward.WardId} is already named {ward.Name}.")
-            : Decision.Accept(new WardRenamed(ward.WardId, name, command.EffectiveOn!.Value, now, actor));
-    }
+            .CheckWardDate(command.EffectiveOn, "effectiveOn", now, Later(ward.EstablishedOn, ward.RenamedOn), required: true)
+            .Then(() => ward.RefuseIfEnded()
+                ?? (command.Name!.Trim() == ward.Name
+                    ? Rejection.Conflict($"Ward {ward.WardId} is already named {ward.Name}.")
+                    : Decision.Accept(new WardRenamed(ward.WardId, command.Name.Trim(), command.EffectiveOn!.Value, now, actor))));
 
     /// <summary>
     /// Merges a ward into another existing, still open ward of its province, never into itself nor
     /// into a ward that was (directly or through other mergers) merged into it: the mergers stay a forest.
     /// </summary>
-    public static Decision Merge(WardState ward, MergeWard command, DateTimeOffset now, string actor)
-    {
-        if (ward.RefuseIfEnded() is { } refused)
-        {
-            return refused;
-        }
-
-        var errors = new FieldErrors()
+    public static Decision Merge(WardState ward, MergeWard command, DateTimeOffset now, string actor) =>
+        new FieldErrors()
             .Check(WardNames.IsId(command.IntoWardId), "intoWardId", $"The id of the ward it is merged into: lower-case words joined by hyphens, at most {WardNames.MaxIdLength} characters.")
             .Check(command.IntoWardId != ward.WardId, "intoWardId", "A ward is not merged into itself.")
-            .CheckWardDate(command.EffectiveOn, "effectiveOn", now, Later(Later(ward.EstablishedOn, command.Into?.EstablishedOn), command.LastMergedIn), required: true);
-        if (errors.Any)
-        {
-            return errors.ToRejection();
-        }
-
-        if (command.Into is not { } into)
-        {
-            return new FieldErrors().Check(false, "intoWardId", "No such ward.").ToRejection();
-        }
-
-        if (command.Predecessors.Contains(into.WardId))
-        {
-            return Rejection.Conflict($"Ward {into.WardId} was merged into {ward.WardId}; {ward.WardId} cannot be merged into it.");
-        }
-
-        if (into.Status != WardStatus.Open)
-        {
-            return Rejection.Conflict($"Ward {into.WardId} was {Describe(into)}; a ward is merged only into an open ward.");
-        }
-
-        return into.Province != ward.Province
-            ? Rejection.Conflict($"Ward {into.WardId} is in province {into.Province}; a ward of {ward.Province} is merged only into a ward of its own province.")
-            : Decision.Accept(new WardMerged(ward.WardId, into.WardId, command.EffectiveOn!.Value, now, actor));
-    }
+            .CheckWardDate(command.EffectiveOn, "effectiveOn", now, Later(Later(ward.EstablishedOn, command.Into?.EstablishedOn), command.LastMergedIn), required: true)
+            .Then(() => command.Into is not { } into ? new FieldErrors().Check(false, "intoWardId", "No such ward.").ToRejection()
+                : ward.RefuseIfEnded()
+                    ?? (command.Predecessors.Contains(into.WardId) ? Rejection.Conflict($"Ward {into.WardId} was merged into {ward.WardId}; {ward.WardId} cannot be merged into it.")
+                    : into.Status != WardStatus.Open ? Rejection.Conflict($"Ward {into.WardId} was {Describe(into)}; a ward is merged only into an open ward.")
+                    : into.Province != ward.Province ? Rejection.Conflict($"Ward {into.WardId} is in province {into.Province}; a ward of {ward.Province} is merged only into a ward of its own province.")
+                    : Decision.Accept(new WardMerged(ward.WardId, into.WardId, command.EffectiveOn!.Value, now, actor))));
 
     /// <summary>Dissolves a ward from a date not before its establishment nor the last merger of another ward into it (<paramref name="lastMergedIn"/>).</summary>
-    public static Decision Dissolve(WardState ward, DissolveWard command, DateOnly? lastMergedIn, DateTimeOffset now, string actor)
-    {
-        if (ward.RefuseIfEnded() is { } refused)
-        {
-            return refused;
-        }
-
-        var errors = new FieldErrors().CheckWardDate(command.EffectiveOn, "effectiveOn", now, Later(ward.EstablishedOn, lastMergedIn), required: true);
-        return errors.Any ? errors.ToRejection() : Decision.Accept(new WardDissolved(ward.WardId, command.EffectiveOn!.Value, now, actor));
-    }
+    public static Decision Dissolve(WardState ward, DissolveWard command, DateOnly? lastMergedIn, DateTimeOffset now, string actor) =>
+        new FieldErrors()
+            .CheckWardDate(command.EffectiveOn, "effectiveOn", now, Later(ward.EstablishedOn, lastMergedIn), required: true)
+            .Then(() => ward.RefuseIfEnded() ?? Decision.Accept(new WardDissolved(ward.WardId, command.EffectiveOn!.Value, now, actor)));
 
     private static Rejection? RefuseIfEnded(this WardState ward) =>
         ward.Status == WardStatus.Open ? null : Rejection.Conflict($"Ward {ward.WardId} was {Describe(ward)}; it takes no more changes.");

@@ -265,11 +265,6 @@ public static class WebhookEndpoints
         var errors = new FieldErrors()
             .Check(request.Since is not null, "since", "Say from when (ISO-8601 with offset).")
             .CheckPast(request.Since, "since", now);
-        if (errors.Any)
-        {
-            return errors.ToRejection().ToProblem();
-        }
-
         return await sessions.RetryOnConflictAsync(
             async session =>
             {
@@ -277,6 +272,12 @@ public static class WebhookEndpoints
                 if ((await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
                 {
                     return StreamResults.NotFound(Webhook.What, webhookId);
+                }
+
+                // A webhook the caller has is found first (a 404 whatever the body), then the body judged, then the partner's standing.
+                if (errors.Any)
+                {
+                    return errors.ToRejection().ToProblem();
                 }
 
                 if (await RefusedOutOfStandingAsync(session, id, ct) is { } refused)

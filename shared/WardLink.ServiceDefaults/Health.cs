@@ -160,7 +160,7 @@ internal sealed class BoundedCheck(IHealthCheck check, TimeSpan timeout) : IHeal
 /// police's reads waited seconds behind them. The run has a scope of its own and no caller's cancellation: one caller that
 /// goes away cancels neither the others' answer nor the services it uses.
 /// </summary>
-internal sealed class SharedRun(Func<IServiceProvider, IHealthCheck> factory)
+public sealed class SharedRun(Func<IServiceProvider, IHealthCheck> factory)
 {
     private readonly Lock _gate = new();
     private Task<HealthCheckResult>? _running;
@@ -188,7 +188,7 @@ internal sealed class SharedRun(Func<IServiceProvider, IHealthCheck> factory)
 }
 
 /// <summary>A readiness check answered by its <see cref="SharedRun"/>.</summary>
-internal sealed class SharedCheck(SharedRun run, IServiceScopeFactory scopes) : IHealthCheck
+public sealed class SharedCheck(SharedRun run, IServiceScopeFactory scopes) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         run.AnswerAsync(context, scopes, cancellationToken);

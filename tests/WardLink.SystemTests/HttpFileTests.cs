@@ -178,9 +178,11 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
 
     /// <summary>
     /// What the file says its requests do elsewhere, seen there: the Obstetrics hospital's desk reads the demo data's tip at its
-    /// gate (the demo tips named no site, so a partner's list was always empty); the tip it links to an incident takes the incident's outcome at
-    /// the resolution and loses it at the unlinking (the file linked a tip id no ward held: neither happened, and nothing said
-    /// so), and today's coverage of the site, asked for the ward's local date, counts the shift the file started (asked for
+    /// gate (the demo tips named no site, so a partner's list was always empty); the tip it links to an incident hears of it and
+    /// holds no outcome at the end, its history showing the outcome withdrawn (the file linked a tip id no ward held: nothing
+    /// happened, and nothing said so). Whether it shows the outcome recorded in between is the order tips hears the incident's
+    /// news in (each kind has its own queue; a resolution heard after the reopening that followed it is not taken:
+    /// docs/incidents.md), which a loaded machine showed: the check waited for both and failed. And today's coverage of the site, asked for the ward's local date, counts the shift the file started (asked for
     /// UTC's date, it showed none from 17:00 to midnight UTC).
     /// </summary>
     private static async Task<IEnumerable<string>> EffectFailuresAsync(HttpClient client, string gateway, Dictionary<string, HttpFileResponse> responses)
@@ -203,7 +205,6 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
         }
 
         var token = JsonNode.Parse(police.Body)!["access_token"]!.GetValue<string>();
-        string[] expected = ["tipOutcomeRecorded", "tipOutcomeWithdrawn"];
         try
         {
             await Eventually.Get(
@@ -211,15 +212,15 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
                 {
                     using var read = new HttpRequestMessage(HttpMethod.Get, gateway + tip.Headers["Location"]) { Headers = { { "Authorization", $"Bearer {token}" } } };
                     using var answer = await client.SendAsync(read, TestContext.Current.CancellationToken);
-                    var history = JsonNode.Parse(await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))?["history"]?.AsArray();
-                    var types = history?.Select(change => (string?)change!["type"]).ToList() ?? [];
-                    return expected.All(types.Contains) ? types : null;
+                    var details = JsonNode.Parse(await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+                    var types = details?["history"]?.AsArray().Select(change => (string?)change!["type"]).ToList() ?? [];
+                    return types.Contains("tipOutcomeWithdrawn") && details?["tip"]?["outcomes"]?.AsArray().Count == 0 ? types : null;
                 },
-                "the linked tip's outcome recorded and withdrawn");
+                "the linked tip's outcome withdrawn");
         }
         catch (TimeoutException)
         {
-            failures.Add($"The tip WardLink.http links never showed {string.Join(" and ", expected)} in its history");
+            failures.Add("The tip WardLink.http links never showed tipOutcomeWithdrawn in its history with no outcome standing");
         }
 
         return failures;

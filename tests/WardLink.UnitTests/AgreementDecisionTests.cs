@@ -145,6 +145,7 @@ public sealed class AgreementDecisionTests
         Assert.Equal([PartnerId, driver], group.Apply(added).MemberPartnerIds);
         Assert.Equal(RejectionKind.Conflict, Channel.AddMember(group, new AddChannelMember(PartnerId, true), Now, "x").Rejection?.Kind);
         AssertInvalid(Channel.AddMember(group, new AddChannelMember(driver, false), Now, "x"), "partnerId");
+        AssertInvalid(Channel.AddMember(group, new AddChannelMember(null, false), Now, "x"), "partnerId");
         var removed = Assert.IsType<ChannelMemberRemoved>(Assert.Single(Channel.RemoveMember(group, new RemoveChannelMember(PartnerId), Now, "x").Events));
         Assert.Empty(group.Apply(removed).MemberPartnerIds);
         Assert.Equal(RejectionKind.PartNotFound, Channel.RemoveMember(group, new RemoveChannelMember(driver), Now, "x").Rejection?.Kind);

@@ -30,6 +30,10 @@ public sealed class CameraDecisionTests
     {
         Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, null, "x", null, Hospital), Now, "p").Rejection?.Kind);
         Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, Guid.CreateVersion7(), Gate, "x", null, Hospital), Now, "p").Rejection?.Kind);
+
+        // A site the partner does not have is not there whatever the body says: a 404 before a blank description's 400.
+        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, null, " ", null, Hospital), Now, "p").Rejection?.Kind);
+        Assert.Equal(RejectionKind.NotFound, Camera.Survey(null, new SurveyCamera(CameraId, Guid.CreateVersion7(), Gate, new string('x', Partner.MaxTextLength + 1), null, Hospital), Now, "p").Rejection?.Kind);
         Assert.Equal(RejectionKind.Conflict, Camera.Survey(null, new SurveyCamera(CameraId, PartnerId, Gate with { RetiredAt = Now }, "x", null, Hospital), Now, "p").Rejection?.Kind);
         Assert.Equal(RejectionKind.Conflict, Camera.Survey(Surveyed, new SurveyCamera(CameraId, PartnerId, Gate, "x", null, Hospital), Now, "p").Rejection?.Kind);
         Assert.Equal(

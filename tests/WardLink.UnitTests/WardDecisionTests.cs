@@ -30,6 +30,29 @@ public sealed class WardDecisionTests
     private static MergeWard Into(WardState? into, DateOnly? on = null, string? intoWardId = null, params string[] predecessors) =>
         new(intoWardId ?? into?.WardId, on ?? MergerDay, into, predecessors);
 
+    /// <summary>
+    /// A step's own values are judged before the ward's status: a ward that was merged or dissolved answered a blank name, a
+    /// date past its bounds or a merger into itself with the 409 "it takes no more changes", naming nothing.
+    /// </summary>
+    [Fact]
+    public void A_steps_bad_value_is_named_whatever_the_wards_status()
+    {
+        var merged = QuangThang.Apply(new WardMerged("quang-thang", "dong-quang", MergerDay, Now, Desk));
+        var dissolved = QuangThang.Apply(new WardDissolved("quang-thang", MergerDay, Now, Desk));
+        var farAhead = new DateOnly(2099, 1, 1);
+        foreach (var ward in new[] { QuangThang, merged, dissolved })
+        {
+            AssertInvalid(Ward.Rename(ward, new RenameWard(" ", MergerDay), Now, Desk), "name");
+            AssertInvalid(Ward.Rename(ward, new RenameWard("Quảng Thắng mới", farAhead), Now, Desk), "effectiveOn");
+            AssertInvalid(Ward.Merge(ward, Into(DongQuang, intoWardId: ward.WardId), Now, Desk), "intoWardId");
+            AssertInvalid(Ward.Merge(ward, Into(DongQuang, on: farAhead), Now, Desk), "effectiveOn");
+            AssertInvalid(Ward.Dissolve(ward, new DissolveWard(null), null, Now, Desk), "effectiveOn");
+        }
+
+        Assert.Equal(RejectionKind.Conflict, Ward.Rename(merged, new RenameWard("Quảng Thắng mới", MergerDay), Now, Desk).Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, Ward.Dissolve(dissolved, new DissolveWard(MergerDay), null, Now, Desk).Rejection?.Kind);
+    }
+
     [Fact]
     public void A_ward_is_established_with_its_id_code_trimmed_name_province_and_date()
     {
