@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using WardLink.ServiceDefaults;
 using static WardLink.IntegrationTests.BadInput.JsonBodies;
 
 namespace WardLink.IntegrationTests.BadInput;
@@ -31,6 +32,53 @@ public abstract partial class BadInputSuite<TEntryPoint>
     public async Task A_step_on_a_record_every_step_has_moved_on_names_a_bad_value_before_judging_the_records_state()
     {
         var (sent, failures) = await RefusedOnStoredRecordsAsync((path, schema) => PastItsLimit(path, schema).Concat(EmptyOrBlank(path, schema)), movedOn: true);
+
+        Assert.True(sent > 0, "No step takes a value with a documented limit.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
+    /// A step naming a record nobody has, or a part nobody has under a record that is there (a partner's site, webhook or channel
+    /// member nobody registered), is that record's 404 whatever its body: its values are judged once the record is found. A
+    /// camera surveyed at a site nobody has with a blank description was a 400, and only the fixed body learnt the site was not
+    /// there; a replay's missing <c>since</c> and a channel member's missing <c>partnerId</c> likewise. Every value past its
+    /// limit, empty or blank of every step's body, sent with fresh ids in the path and under each bare record; only a body that
+    /// does not read as its type ("The request body is not valid.") is refused before the record is looked up.
+    /// </summary>
+    [Fact]
+    public async Task A_step_naming_a_record_nobody_has_is_its_404_whatever_the_body()
+    {
+        var (bare, _) = await BareRecordsAsync(_client);
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.Body is not null && endpoint.Parameters.Any(parameter => parameter.IsGuid)))
+        {
+            var addresses = new List<string> { PathParameter.Fill(endpoint.Template, endpoint.Parameters) };
+            foreach (var record in bare.Where(record => endpoint.Template.StartsWith(record.Template + "/", StringComparison.Ordinal)))
+            {
+                var named = ParameterName().Match(record.Template).Groups[1].Value;
+                if (endpoint.Parameters.Any(parameter => parameter.IsGuid && parameter.Name != named))
+                {
+                    addresses.Add(PathParameter.Fill(
+                        endpoint.Template.Replace($"{{{named}}}", record.Id.ToString(), StringComparison.Ordinal), endpoint.Parameters.Where(parameter => parameter.Name != named)));
+                }
+            }
+
+            foreach (var (path, schema) in endpoint.Body!.Values())
+            {
+                foreach (var (what, value) in PastItsLimit(path, schema).Concat(EmptyOrBlank(path, schema)))
+                {
+                    foreach (var address in addresses)
+                    {
+                        sent++;
+                        // A body that does not read as its type (a time of more decimals than a time has) is refused before anything is looked up.
+                        var answer = await SendAsync(endpoint.Method, address, Json(SampleWith(endpoint.Body!, path, value?.DeepClone())));
+                        var unread = IsProblem(answer, out var problem) && problem.GetProperty("title").GetString() == ProblemResponses.UnreadableBodyTitle;
+                        failures.AddRange(RefusalFailures($"{endpoint} at {address}", what, answer, field: null, status: unread ? 400 : 404));
+                    }
+                }
+            }
+        }
 
         Assert.True(sent > 0, "No step takes a value with a documented limit.");
         AssertNone(failures);
