@@ -119,10 +119,11 @@ public static class PartnerEndpoints
         await http.TakeTurnUntilAnsweredAsync(store, Partner.RegistrationTurnOf(command.PartnerId), ct);
         var existing = (await databases.ListEveryWardAsync<PartnerState>(every => every.Where(partner => partner.Id == command.PartnerId), ct)).FirstOrDefault();
         var decision = Partner.Register(existing, command, clock.GetUtcNow(), http.Actor());
-        if (decision.IsAccepted && (await databases.TenantsOfStreamsAsync([command.PartnerId], ct)).Count > 0)
+        if (decision.Rejection is not { Kind: RejectionKind.Invalid } && (existing is not null || (await databases.TenantsOfStreamsAsync([command.PartnerId], ct)).Count > 0))
         {
-            // Another kind of record has the id in some ward: answered as the store answers one in this ward (409), so the id
-            // never names records in two wards, where a path naming it would act in neither; a body the decision refuses is its 400 first.
+            // A record has the id in some ward: answered as the store answers one in this ward (409), so the id never names
+            // records in two wards, where a path naming it would act in neither, and in the same words whatever kind of record
+            // has it (a partner's own "Partner … already exists." told a partner from a site); a body the decision refuses is its 400 first.
             throw new ExistingStreamIdCollisionException(command.PartnerId, typeof(PartnerState));
         }
 

@@ -263,6 +263,15 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
         var taken = await partnersB.PostAsJsonAsync("/partners", new { name = "A site's id elsewhere", kind = "school", partnerId = siteA }, Ct);
         Assert.True(taken.StatusCode == HttpStatusCode.Conflict, await taken.Content.ReadAsStringAsync(Ct));
         Assert.Empty(await WardedPatrolsAndPartners.EventsInWardAsync(wards.PartnersStore, B, siteA));
+
+        // Told in the same words whichever kind of record has the id (the id aside): "Partner … already exists." told a partner's
+        // id from a site's. A body the document refuses is its 400 first, whoever has the id.
+        string Said(JsonElement problem, Guid id) => $"{problem.GetProperty("title").GetString()} {problem.GetProperty("detail").GetString()?.Replace(id.ToString(), "{id}", StringComparison.Ordinal)}";
+        Assert.Equal(Said(await reused.Content.ReadFromJsonAsync<JsonElement>(Ct), partnerA), Said(await taken.Content.ReadFromJsonAsync<JsonElement>(Ct), siteA));
+        foreach (var id in new[] { partnerA, siteA })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await partnersB.PostAsJsonAsync("/partners", new { name = " ", kind = "school", partnerId = id }, Ct)).StatusCode);
+        }
         Assert.Equal(A, (await partnersA.GetFromJsonAsync<JsonElement>($"/partners/{partnerA}/sites/{siteA}", Ct)).GetProperty("ward").GetString());
     }
 
