@@ -69,6 +69,7 @@ public static class ApiDocument
                 return Results.Text(json, "application/json");
             })
             .AllowAnonymous()
+            .InNoWard()
             .ExcludeFromDescription();
         // One document, at the page's own path: Scalar's "/docs/{documentName}" would answer the page for any word after it,
         // where a path no operation takes is a 404.
@@ -82,6 +83,7 @@ public static class ApiDocument
                 .DisableMcp()
                 .WithNonce())
             .AllowAnonymous()
+            .InNoWard()
             .AddEndpointFilter((context, next) => context.HttpContext.GetRouteValue("documentName") is string { Length: > 0 }
                 ? ValueTask.FromResult<object?>(TypedResults.NotFound())
                 : next(context));

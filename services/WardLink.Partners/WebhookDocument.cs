@@ -52,7 +52,9 @@ public static class WebhookDocument
                 var name = WebhookPayload.NameOf(type);
                 var timestamp = (OpenApiSchema)(await context.GetOrCreateSchemaAsync(typeof(DateTimeOffset), null, ct)).CreateShallowCopy();
                 timestamp.Description = "When it happened (the event's time, not the attempt's): the same on every attempt, replay and resume. " +
-                    "Deliveries come in no order (each is retried on its own): order what you keep by this.";
+                    "Deliveries come in no order (each is retried on its own): order one record's deliveries by their steps " +
+                    "(reported before resolved, referred before outcomeRecorded, approved, installed, decommissioned), and those of one type by this; " +
+                    "a step's time a client gave after the fact (a resolvedAt) may be earlier than the report's.";
                 var described = (OpenApiSchema)(await context.GetOrCreateSchemaAsync(data, null, ct)).CreateShallowCopy();
                 described.Description = "The partner's view of what happened, and no more.";
                 var body = new OpenApiSchema

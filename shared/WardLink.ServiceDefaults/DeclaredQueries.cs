@@ -47,8 +47,14 @@ public static class DeclaredQueries
                 // as one (?Types=a&types=b read as types, a and b).
                 foreach (var pair in new QueryStringEnumerable(context.Request.QueryString.Value))
                 {
+                    // A stray ward= on what acts in no ward is passed over, however often it is given (docs/wards.md: never a 400).
                     var name = pair.DecodeName().ToString();
-                    var declaredHere = names.Contains(name) || (wardFree && name == WardFree.WardParameter);
+                    if (wardFree && name == WardFree.WardParameter)
+                    {
+                        continue;
+                    }
+
+                    var declaredHere = names.Contains(name);
                     errors.Check(declaredHere, name, Undeclared).Check(!declaredHere || given.Add(name), name, GivenTwice);
                 }
 

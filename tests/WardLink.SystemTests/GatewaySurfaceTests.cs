@@ -647,6 +647,32 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.True(failures.Count == 0, $"{failures.Count} requests not answered as their shape deserves:\n{string.Join("\n", failures)}");
     }
 
+    /// <summary>
+    /// What acts in no ward takes no <c>ward=</c> (docs/wards.md: "ignored, never a 400 or 404"): the gateway's API document and
+    /// its page answered a malformed, empty or repeated one with a 400 naming it, as an operation acting in a ward does.
+    /// </summary>
+    [Fact]
+    public async Task What_acts_in_no_ward_answers_a_stray_ward_as_it_answers_none()
+    {
+        string[] paths = [ApiDocument.Path, ApiDocument.UiPath, "/health/live", "/health/ready"];
+        string[] strays = ["ward=Dong%20Quang", "ward=", "ward=quang-thang&ward=dong-quang", "ward=no-such-ward"];
+        var failures = new List<string>();
+        foreach (var path in paths)
+        {
+            var plain = (await _gateway.GetAsync(path, TestContext.Current.CancellationToken)).StatusCode;
+            foreach (var stray in strays)
+            {
+                var answered = (await _gateway.GetAsync($"{path}?{stray}", TestContext.Current.CancellationToken)).StatusCode;
+                if (answered != plain)
+                {
+                    failures.Add($"{path}?{stray}: {(int)answered}, {(int)plain} without it");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     [Theory]
     [InlineData("ward=Dong%20Quang", "ward")]
     [InlineData("ward=q", "ward")]
