@@ -84,7 +84,9 @@ public static class Agreement
         var evidence = command.Evidence ?? [];
         // A link past its length is refused for it, its form not read (the pattern's reader is linear, but a text has no need of it).
         var links = evidence.Select(link => Characters.AtMost(link, MaxEvidenceLinkLength) && Patterns.IsHttpAddress(link, out var uri) ? uri : null).ToList();
-        var at = command.At ?? now;
+        // Without a time, now, or when the partner joined if that is later (a joinedOn up to the clock skew ahead): a step sent
+        // without a time is never refused on it.
+        var at = WardTime.StepAt(command.At, now, partner.Agreement?.JoinedOn);
         var errors = new FieldErrors()
             .Check(command.Duty is not null, "duty", "Name the duty.")
             .Check(links.Count is > 0 and <= MaxEvidenceLinks, "evidence", $"Give 1 to {MaxEvidenceLinks} links to the evidence.")

@@ -318,19 +318,30 @@ public sealed class WebhookSender(
     /// <summary>
     /// The charset an answer's excerpt is read in: the one its <c>Content-Type</c> names where .NET reads it (UTF-8, UTF-16,
     /// UTF-32, ISO-8859-1, ASCII; a byte order mark wins; <c>utf-16</c> and <c>utf-32</c> without one big-endian, as RFC 2781
-    /// reads them), else UTF-8; a byte it cannot decode is shown as U+FFFD (ASCII's own decoder wrote <c>?</c>). "Thanh Hóa"
+    /// reads them, under any of their names), else UTF-8; a byte it cannot decode is shown as U+FFFD (ASCII's own decoder wrote <c>?</c>). "Thanh Hóa"
     /// answered in ISO-8859-1 was logged as "Thanh H\uFFFDa", and UTF-16 without a mark as noise.
     /// </summary>
     private static Encoding ExcerptEncoding(string? charset)
     {
-        var name = charset?.Trim().Trim('"') ?? string.Empty;
+        var name = charset?.Trim().Trim('"', '\'').Trim() ?? string.Empty;
         var replaced = new DecoderReplacementFallback("\uFFFD");
         try
         {
-            return name.Length == 0 ? Encoding.UTF8
-                : name.Equals("utf-16", StringComparison.OrdinalIgnoreCase) ? Encoding.GetEncoding("utf-16BE", EncoderFallback.ReplacementFallback, replaced)
-                : name.Equals("utf-32", StringComparison.OrdinalIgnoreCase) ? Encoding.GetEncoding("utf-32BE", EncoderFallback.ReplacementFallback, replaced)
-                : Encoding.GetEncoding(name, EncoderFallback.ReplacementFallback, replaced);
+            if (name.Length == 0)
+            {
+                return Encoding.UTF8;
+            }
+
+            // .NET reads every name of UTF-16 and UTF-32 that says no byte order (utf-16, unicode, ucs-2…) little-endian.
+            var named = Encoding.GetEncoding(name);
+            var saysOrder = BodyCharsets.SaysByteOrder(name);
+            var codePage = named.CodePage switch
+            {
+                BodyCharsets.UnicodeLittle when !saysOrder => BodyCharsets.UnicodeBig,
+                BodyCharsets.Utf32Little when !saysOrder => BodyCharsets.Utf32Big,
+                var page => page,
+            };
+            return Encoding.GetEncoding(codePage, EncoderFallback.ReplacementFallback, replaced);
         }
         catch (Exception unknown) when (unknown is ArgumentException or NotSupportedException)
         {

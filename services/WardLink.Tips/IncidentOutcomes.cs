@@ -21,16 +21,16 @@ public sealed class IncidentReopenedConsumer(IDocumentSession session, TimeProvi
 {
     protected override Task ApplyAsync(IncidentReopened message, IDocumentSession session, CancellationToken cancellationToken) =>
         news.DecideOnTipsAsync(
-            session, message.IncidentId, message.LinkedTipIds, message.LinkReach.Of, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.ReopenedAt, unlinked: false), cancellationToken);
+            session, message.IncidentId, message.LinkedTipIds, message.LinkReach.Of, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.ReopenedAt), cancellationToken);
 }
 
-/// <summary>A tip unlinked from an incident: the incident's outcome stops counting for that tip, and its referral to it, if it was referred there.</summary>
+/// <summary>A tip unlinked from an incident: the incident's outcome stops counting for that tip.</summary>
 public sealed class TipUnlinkedFromIncidentConsumer(IDocumentSession session, TimeProvider clock, IncidentNews news)
     : IdempotentConsumer<TipUnlinkedFromIncident>(session, clock)
 {
     protected override Task ApplyAsync(TipUnlinkedFromIncident message, IDocumentSession session, CancellationToken cancellationToken) =>
         news.DecideOnTipsAsync(
-            session, message.IncidentId, [message.TipId], _ => message.Reach, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.UnlinkedAt, unlinked: true), cancellationToken);
+            session, message.IncidentId, [message.TipId], _ => message.Reach, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.UnlinkedAt), cancellationToken);
 }
 
 /// <summary>

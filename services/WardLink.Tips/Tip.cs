@@ -126,10 +126,8 @@ public sealed record TipOutcomeRecorded(
 /// <summary>
 /// An incident the tip was linked to was reopened, or the tip was unlinked from it (from incidents' <c>IncidentReopened</c>
 /// or <c>TipUnlinkedFromIncident</c>; <see cref="ReopenedAt"/>, its stored name, is when either happened): its outcome no longer counts.
-/// <see cref="ReferralWithdrawn"/>: the tip was unlinked from the incident it was referred to, after its referral, so it is
-/// referred nowhere now (valuable, to be referred again or assessed anew), as the incident no longer holds it.
 /// </summary>
-public sealed record TipOutcomeWithdrawn(Guid TipId, Guid IncidentId, DateTimeOffset ReopenedAt, bool ReferralWithdrawn = false) : IBusinessEvent
+public sealed record TipOutcomeWithdrawn(Guid TipId, Guid IncidentId, DateTimeOffset ReopenedAt) : IBusinessEvent
 {
     DateTimeOffset IBusinessEvent.At => ReopenedAt;
 
@@ -285,9 +283,6 @@ public sealed record TipState(
 
     public Guid? IncidentId { get; init; }
 
-    /// <summary>When the tip was referred to <see cref="IncidentId"/>: an unlinking from that incident after it withdraws the referral.</summary>
-    public DateTimeOffset? ReferredAt { get; init; }
-
     /// <summary>The outcome each linked incident stands at now: one per incident, the latest; none while it is reopened.</summary>
     public IReadOnlyList<TipOutcome> Outcomes { get; init; } = [];
 
@@ -325,8 +320,7 @@ public sealed record TipState(
         Status = Status == TipStatus.Pending ? TipStatus.Assessed : Status,
     };
 
-    public TipState Apply(TipReferred referred) =>
-        this with { IncidentId = referred.IncidentId, ReferredAt = referred.ReferredAt, Status = StatusOf(Outcomes.Count, referred: true, assessed: true) };
+    public TipState Apply(TipReferred referred) => this with { IncidentId = referred.IncidentId, Status = StatusOf(Outcomes.Count, referred: true, assessed: true) };
 
     public TipState Apply(TipOutcomeRecorded recorded) => this with
     {
@@ -341,14 +335,11 @@ public sealed record TipState(
     public TipState Apply(TipOutcomeWithdrawn withdrawn)
     {
         var outcomes = Outcomes.Where(outcome => outcome.IncidentId != withdrawn.IncidentId).ToList();
-        var referredTo = withdrawn.ReferralWithdrawn ? null : IncidentId;
         return this with
         {
             Outcomes = outcomes,
             Withdrawals = [.. Withdrawals.Where(earlier => earlier.IncidentId != withdrawn.IncidentId), withdrawn],
-            IncidentId = referredTo,
-            ReferredAt = referredTo is null ? null : ReferredAt,
-            Status = StatusOf(outcomes.Count, referredTo is not null, Verdict is not null),
+            Status = StatusOf(outcomes.Count, IncidentId is not null, Verdict is not null),
         };
     }
 
@@ -517,16 +508,14 @@ public static class Tip
                 tip.Id, resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.ResolvedAt, tip.Number, tip.SubmittedByPartner));
 
     /// <summary>
-    /// Incident <paramref name="incidentId"/> was reopened, or the tip <paramref name="unlinked"/> from it, at <paramref name="at"/>: the
-    /// outcome it was resolved with before then no longer counts for the tip, and an unlinking from the incident the tip was
-    /// referred to, after the referral, withdraws the referral (a tip kept referred to an incident that no longer held it could
-    /// be neither referred again nor assessed anew). Nothing when the tip is unknown here or already knows something newer.
-    /// Recorded like <see cref="RecordOutcome"/>: at the time it happened, by <see cref="IncidentsActor"/>.
+    /// Incident <paramref name="incidentId"/> was reopened, or the tip unlinked from it, at <paramref name="at"/>: the
+    /// outcome it was resolved with before then no longer counts for the tip. Nothing when the tip is unknown here or
+    /// already knows something newer. Recorded like <see cref="RecordOutcome"/>: at the time it happened, by <see cref="IncidentsActor"/>.
     /// </summary>
-    public static Decision WithdrawOutcome(TipState? tip, Guid incidentId, DateTimeOffset at, bool unlinked) =>
+    public static Decision WithdrawOutcome(TipState? tip, Guid incidentId, DateTimeOffset at) =>
         tip is null || !IsNewsAbout(tip, incidentId, at)
             ? Decision.Accept()
-            : Decision.Accept(new TipOutcomeWithdrawn(tip.Id, incidentId, at, unlinked && tip.IncidentId == incidentId && tip.ReferredAt <= at));
+            : Decision.Accept(new TipOutcomeWithdrawn(tip.Id, incidentId, at));
 
     /// <summary>Whether something that happened to incident <paramref name="incidentId"/> at <paramref name="at"/> is later than all the tip knows of it.</summary>
     private static bool IsNewsAbout(TipState tip, Guid incidentId, DateTimeOffset at) =>

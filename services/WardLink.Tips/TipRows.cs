@@ -50,7 +50,6 @@ public sealed class TipRows : SingleStreamProjection<TipRow, Guid>
     public static TipRow Apply(TipOutcomeWithdrawn withdrawn, TipRow row)
     {
         var outcomes = row.Outcomes.Where(outcome => outcome.IncidentId != withdrawn.IncidentId).ToList();
-        var referred = row.Referred && !withdrawn.ReferralWithdrawn;
-        return row with { Outcomes = outcomes, Referred = referred, Status = TipState.StatusOf(outcomes.Count, referred, row.Verdict is not null) };
+        return row with { Outcomes = outcomes, Status = TipState.StatusOf(outcomes.Count, row.Referred, row.Verdict is not null) };
     }
 }

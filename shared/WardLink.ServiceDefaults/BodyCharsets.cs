@@ -129,10 +129,8 @@ public static class BodyCharsets
         return (inOrder.GetString(body[mark..]), inOrder);
     }
 
-    private const int UnicodeLittle = 1200;
-    private const int UnicodeBig = 1201;
-    private const int Utf32Little = 12000;
-    private const int Utf32Big = 12001;
+    /// <summary>The code pages of UTF-16 and UTF-32 in each byte order.</summary>
+    public const int UnicodeLittle = 1200, UnicodeBig = 1201, Utf32Little = 12000, Utf32Big = 12001;
 
     /// <summary>Whether the first code unit is a byte order mark, big-endian (true) or little (false); null when it is none.</summary>
     private static bool? MarkOrder(ReadOnlySpan<byte> unit) => unit switch
@@ -150,9 +148,11 @@ public static class BodyCharsets
 
     /// <summary>Whether the charset <paramref name="contentType"/> names says its byte order (<c>utf-16le</c>, <c>utf-32BE</c>).</summary>
     private static bool NamesOrder(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var type)
-        && HeaderUtilities.RemoveQuotes(type.Charset).ToString() is var name
-        && (name.EndsWith("le", StringComparison.OrdinalIgnoreCase) || name.EndsWith("be", StringComparison.OrdinalIgnoreCase));
+        MediaTypeHeaderValue.TryParse(contentType, out var type) && SaysByteOrder(HeaderUtilities.RemoveQuotes(type.Charset).ToString());
+
+    /// <summary>Whether a charset's name says its byte order (<c>utf-16le</c>, <c>utf-32BE</c>).</summary>
+    public static bool SaysByteOrder(string name) =>
+        name.EndsWith("le", StringComparison.OrdinalIgnoreCase) || name.EndsWith("be", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Why a body is refused whose bytes <paramref name="strict"/> could not decode: naming the charset, not the bytes (a token

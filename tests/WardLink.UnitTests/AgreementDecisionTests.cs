@@ -58,6 +58,11 @@ public sealed class AgreementDecisionTests
         var onTheDay = Assert.IsType<DutyMet>(Assert.Single(Agreement.MeetDuty(Joined, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], JoinedOn), Now, "x").Events));
         Assert.Equal(JoinedOn, onTheDay.At);
         Assert.Equal(RejectionKind.Conflict, Agreement.MeetDuty(Hospital, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], JoinedOn.AddYears(-24)), Now, "x").Rejection?.Kind);
+
+        // Sent without a time right after joining on a time a minute ahead (within the clock skew): dated then, never refused on it.
+        var aheadJoined = Hospital.Apply(new AgreementSigned(PartnerId, Now.AddMinutes(1), [LinkageDuty.CameraSites], Now, "x"));
+        var dated = Assert.IsType<DutyMet>(Assert.Single(Agreement.MeetDuty(aheadJoined, new MeetDuty(LinkageDuty.CameraSites, ["https://x.example/a"], null), Now, "x").Events));
+        Assert.Equal(Now.AddMinutes(1), dated.At);
     }
 
     [Fact]

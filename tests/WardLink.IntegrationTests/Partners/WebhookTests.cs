@@ -805,6 +805,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         var latin1 = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("latin1", response => Answer(response, "text/plain; charset=ISO-8859-1", Encoding.Latin1, "Thanh Hóa")), "incidentReported")).Id;
         var utf16 = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("utf-16le", response => Answer(response, "text/plain; charset=utf-16le", Encoding.Unicode, "Quảng Thắng")), "incidentReported")).Id;
         var utf16Unmarked = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("utf-16", response => Answer(response, "text/plain; charset=utf-16", Encoding.BigEndianUnicode, "Đông Quang")), "incidentReported")).Id;
+        var unicode = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("unicode", response => Answer(response, "text/plain; charset=\"unicode\"", Encoding.BigEndianUnicode, "Điện Biên")), "incidentReported")).Id;
         var ascii = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("us-ascii", response => Answer(response, "text/plain; charset=us-ascii", Encoding.Latin1, "café")), "incidentReported")).Id;
         var noStatus = (await SubscribeAsync(client, partner, system.Receiver.Endpoint("no-status", response =>
         {
@@ -821,7 +822,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Equal(string.Concat(new string('é', 10), string.Concat(Enumerable.Repeat("😀", 490))), excerpt.GetProperty("response").GetString());
         // Read in the charset the answer names (ISO-8859-1's "ó" was logged as U+FFFD, UTF-16 without a mark as noise), UTF-16
         // without a mark big-endian (RFC 2781), a byte it cannot decode as U+FFFD (ASCII's decoder wrote "?").
-        foreach (var (webhook, text) in new[] { (latin1, "Thanh Hóa"), (utf16, "Quảng Thắng"), (utf16Unmarked, "Đông Quang"), (ascii, "caf\uFFFD") })
+        foreach (var (webhook, text) in new[] { (latin1, "Thanh Hóa"), (utf16, "Quảng Thắng"), (utf16Unmarked, "Đông Quang"), (unicode, "Điện Biên"), (ascii, "caf\uFFFD") })
         {
             var read = Assert.Single((await DeliveriesAsync(client, partner, webhook, "delivered", 1)).Single().GetProperty("attempts").EnumerateArray());
             Assert.Equal(text, read.GetProperty("response").GetString());
