@@ -330,6 +330,11 @@ if [[ "$DEMO_DATA" != 0 ]]; then
   fi
 fi
 
+# After the year the home ward has ended (merged into Đông Quang on 1 July 2025): the home ward's police record nothing
+# dated today, the successor's police do (docs/programme-year.md).
+TRY_CLIENT=police-desk
+[[ "$YEAR_DATA" == 1 ]] && TRY_CLIENT=dong-quang-police
+
 cat <<EOF
 
 WardLink is running ($(since "$T0")).
@@ -337,7 +342,7 @@ WardLink is running ($(since "$T0")).
   Dashboard:  $DASHBOARD_URL         (resources, console logs, traces, metrics; no login)
   Logs:       ${LOG_DIR#"$ROOT"/}/
   Try (demo clients and their secrets: docs/api.md):
-    TOKEN=\$(curl -s $GATEWAY_URL/connect/token -d grant_type=client_credentials -d client_id=police-desk -d client_secret=police-desk-dev-secret | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
+    TOKEN=\$(curl -s $GATEWAY_URL/connect/token -d grant_type=client_credentials -d client_id=$TRY_CLIENT -d client_secret=$TRY_CLIENT-dev-secret | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
     curl -i -X POST $GATEWAY_URL/api/tips -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
       -d '{"channel":"hotline","category":"theft","description":"Motorbike taken at the gate","place":{"description":"Obstetrics hospital gate"},"receivedAt":"$(date -u -d '+7 hours' +%Y-%m-%dT%H:%M:%S+07:00)"}'
     curl -s -H "Authorization: Bearer \$TOKEN" $GATEWAY_URL/api/tips/<id from the Location header>
