@@ -72,14 +72,17 @@ public sealed record IncidentReopened(
 
 /// <summary>
 /// A tip was unlinked from an incident: an outcome the incident resolved with no longer stands for that tip, and tips
-/// takes it off (as on a reopening) unless the incident resolves again with the tip linked.
+/// takes it off (as on a reopening) unless the incident resolves again with the tip linked. <paramref name="ReferralLink"/>:
+/// the link removed was the one the tip's referral made (tips then withdraws the referral: the incident no longer holds it);
+/// false for an officer's link, and in messages from before it was carried (an optional field added to v1).
 /// </summary>
 [MessageUrn("wardlink:incidents:tip-unlinked-from-incident:v1")]
 public sealed record TipUnlinkedFromIncident(
     Guid IncidentId,
     Guid TipId,
     DateTimeOffset UnlinkedAt,
-    IReadOnlyList<string>? Reach = null);
+    IReadOnlyList<string>? Reach = null,
+    bool ReferralLink = false);
 
 /// <summary>The reach of the links an incident's news names (<see cref="IncidentResolved.LinkReach"/>), by tip.</summary>
 public static class LinkReaches

@@ -80,10 +80,15 @@ public sealed record TipLinked(
     string? TipNumber,
     DateTimeOffset At,
     string By,
-    [property: ShownToAuditors] IReadOnlyList<string>? Reach = null) : IBusinessEvent;
+    [property: ShownToAuditors] IReadOnlyList<string>? Reach = null,
+    bool ByReferral = false) : IBusinessEvent;
 
-/// <summary>A tip unlinked from the incident, with its link's <paramref name="Reach"/> (see <see cref="TipLinked"/>).</summary>
-public sealed record TipUnlinked(Guid IncidentId, Guid TipId, DateTimeOffset At, string By, [property: ShownToAuditors] IReadOnlyList<string>? Reach = null) : IBusinessEvent;
+/// <summary>
+/// A tip unlinked from the incident, with its link's <paramref name="Reach"/> (see <see cref="TipLinked"/>) and whether the link
+/// was the one the tip's referral made (<paramref name="ByReferral"/>: tips then withdraws the referral).
+/// </summary>
+public sealed record TipUnlinked(
+    Guid IncidentId, Guid TipId, DateTimeOffset At, string By, [property: ShownToAuditors] IReadOnlyList<string>? Reach = null, bool ByReferral = false) : IBusinessEvent;
 
 public sealed record NoteAdded(Guid IncidentId, string Text, DateTimeOffset At, string By) : IBusinessEvent;
 
@@ -197,6 +202,9 @@ public sealed record IncidentState(
     [ShownToAuditors]
     public IReadOnlyDictionary<Guid, IReadOnlyList<string>>? LinkReach { get; init; }
 
+    /// <summary>The linked tips whose link their referral made (<see cref="TipLinked.ByReferral"/>).</summary>
+    public IReadOnlyList<Guid> ReferralLinks { get; init; } = [];
+
     /// <summary>The partner whose client reported the incident.</summary>
     public Guid? SubmittedByPartner { get; init; }
 
@@ -242,12 +250,14 @@ public sealed record IncidentState(
     public IncidentState Apply(TipLinked linked) => this with
     {
         LinkedTipIds = [.. LinkedTipIds, linked.TipId],
+        ReferralLinks = linked.ByReferral ? [.. ReferralLinks, linked.TipId] : ReferralLinks,
         LinkReach = linked.Reach is { } reach ? new Dictionary<Guid, IReadOnlyList<string>>(LinkReach ?? new Dictionary<Guid, IReadOnlyList<string>>()) { [linked.TipId] = reach } : LinkReach,
     };
 
     public IncidentState Apply(TipUnlinked unlinked) => this with
     {
         LinkedTipIds = [.. LinkedTipIds.Where(id => id != unlinked.TipId)],
+        ReferralLinks = [.. ReferralLinks.Where(id => id != unlinked.TipId)],
         UnlinkedAt = new Dictionary<Guid, DateTimeOffset>(UnlinkedAt ?? new Dictionary<Guid, DateTimeOffset>()) { [unlinked.TipId] = unlinked.At },
         LinkReach = LinkReach?.Where(link => link.Key != unlinked.TipId).ToDictionary() is { Count: > 0 } left ? left : null,
     };
@@ -380,7 +390,7 @@ public static class Incident
     {
         if (incident is not null)
         {
-            return incident.LinkedTipIds.Contains(referral.TipId) ? Decision.Accept() : LinkTip(incident, new LinkTip(referral.TipId, referral.TipNumber), now, actor);
+            return incident.LinkedTipIds.Contains(referral.TipId) ? Decision.Accept() : ByReferral(LinkTip(incident, new LinkTip(referral.TipId, referral.TipNumber), now, actor));
         }
 
         if (!referral.OpensNewIncident || referral.CaseNumber is not { } caseNumber)
@@ -411,7 +421,7 @@ public static class Incident
             return report;
         }
 
-        var link = LinkTip(IncidentState.Create((IncidentReported)report.Events[0]), new LinkTip(referral.TipId, referral.TipNumber), now, actor);
+        var link = ByReferral(LinkTip(IncidentState.Create((IncidentReported)report.Events[0]), new LinkTip(referral.TipId, referral.TipNumber), now, actor));
         return link.IsAccepted ? Decision.Accept([.. report.Events, .. link.Events]) : link;
     }
 
@@ -432,11 +442,19 @@ public static class Incident
             : Decision.Accept(new TipLinked(incident.Id, tipId, Trimmed(command.TipNumber), now, actor, command.Reach));
     }
 
-    /// <summary>Unlinks a tip; tips then takes the incident's outcome off it (<c>TipUnlinkedFromIncident</c>).</summary>
+    /// <summary>
+    /// Unlinks a tip; tips then takes the incident's outcome off it (<c>TipUnlinkedFromIncident</c>), and the tip's referral when the
+    /// link was the one its referral made.
+    /// </summary>
     public static Decision UnlinkTip(IncidentState incident, UnlinkTip command, DateTimeOffset now, string actor) =>
         !incident.LinkedTipIds.Contains(command.TipId)
             ? Rejection.PartNotFound($"Tip {command.TipId} is not linked to incident {incident.CaseNumber}.")
-            : ResolvedAhead(incident, now) ?? Decision.Accept(new TipUnlinked(incident.Id, command.TipId, now, actor, incident.LinkReach.Of(command.TipId)));
+            : ResolvedAhead(incident, now)
+                ?? Decision.Accept(new TipUnlinked(incident.Id, command.TipId, now, actor, incident.LinkReach.Of(command.TipId), incident.ReferralLinks.Contains(command.TipId)));
+
+    /// <summary>A link a referral makes, marked so (<see cref="TipLinked.ByReferral"/>).</summary>
+    private static Decision ByReferral(Decision link) =>
+        link.IsAccepted ? Decision.Accept([.. link.Events.Select(linked => linked is TipLinked tip ? tip with { ByReferral = true } : linked)]) : link;
 
     public static Decision AddNote(IncidentState incident, AddIncidentNote command, DateTimeOffset now, string actor)
     {

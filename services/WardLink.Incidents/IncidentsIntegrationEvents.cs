@@ -22,7 +22,7 @@ public sealed class IncidentsIntegrationEvents : IIntegrationEventMap
         IncidentResolved resolved => new Contract.IncidentResolved(
             resolved.IncidentId, resolved.CaseNumber, resolved.Classification, resolved.Outcome, resolved.LinkedTipIds, resolved.At, resolved.SiteId, resolved.LinkReach),
         IncidentReopened reopened => new Contract.IncidentReopened(reopened.IncidentId, reopened.LinkedTipIds ?? [], reopened.At, reopened.LinkReach),
-        TipUnlinked unlinked => new Contract.TipUnlinkedFromIncident(unlinked.IncidentId, unlinked.TipId, unlinked.At, unlinked.Reach),
+        TipUnlinked unlinked => new Contract.TipUnlinkedFromIncident(unlinked.IncidentId, unlinked.TipId, unlinked.At, unlinked.Reach, unlinked.ByReferral),
         _ => null,
     };
 }

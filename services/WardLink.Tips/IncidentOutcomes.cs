@@ -24,13 +24,13 @@ public sealed class IncidentReopenedConsumer(IDocumentSession session, TimeProvi
             session, message.IncidentId, message.LinkedTipIds, message.LinkReach.Of, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.ReopenedAt), cancellationToken);
 }
 
-/// <summary>A tip unlinked from an incident: the incident's outcome stops counting for that tip.</summary>
+/// <summary>A tip unlinked from an incident: the incident's outcome stops counting for that tip, and its referral when the link was the referral's.</summary>
 public sealed class TipUnlinkedFromIncidentConsumer(IDocumentSession session, TimeProvider clock, IncidentNews news)
     : IdempotentConsumer<TipUnlinkedFromIncident>(session, clock)
 {
     protected override Task ApplyAsync(TipUnlinkedFromIncident message, IDocumentSession session, CancellationToken cancellationToken) =>
         news.DecideOnTipsAsync(
-            session, message.IncidentId, [message.TipId], _ => message.Reach, tip => Tip.WithdrawOutcome(tip, message.IncidentId, message.UnlinkedAt), cancellationToken);
+            session, message.IncidentId, [message.TipId], _ => message.Reach, tip => Tip.Unlinked(tip, message), cancellationToken);
 }
 
 /// <summary>

@@ -134,6 +134,15 @@ public sealed record TipOutcomeWithdrawn(Guid TipId, Guid IncidentId, DateTimeOf
     string IBusinessEvent.By => Tip.IncidentsActor;
 }
 
+/// <summary>
+/// The tip was unlinked from the incident it was referred to, the link its referral made (from incidents'
+/// <c>TipUnlinkedFromIncident</c>): it is referred nowhere now, valuable, to be referred again or assessed anew.
+/// </summary>
+public sealed record TipReferralWithdrawn(Guid TipId, Guid IncidentId, DateTimeOffset At) : IBusinessEvent
+{
+    string IBusinessEvent.By => Tip.IncidentsActor;
+}
+
 /// <summary>A message in a tip's thread; <paramref name="Key"/>: its request's <c>Idempotency-Key</c> as kept (a hash of client and key), if it had one.</summary>
 public sealed record TipMessagePosted(
     Guid TipId,
@@ -343,6 +352,8 @@ public sealed record TipState(
         };
     }
 
+    public TipState Apply(TipReferralWithdrawn withdrawn) => this with { IncidentId = null, Status = StatusOf(Outcomes.Count, referred: false, Verdict is not null) };
+
     /// <summary>Where a tip stands: resolved while an outcome stands (one withdrawn, or a referral after a case it was linked to resolved, leaves the others), else as far as it got.</summary>
     public static TipStatus StatusOf(int outcomesLeft, bool referred, bool assessed) =>
         outcomesLeft > 0 ? TipStatus.Resolved : referred ? TipStatus.Referred : assessed ? TipStatus.Assessed : TipStatus.Pending;
@@ -516,6 +527,21 @@ public static class Tip
         tip is null || !IsNewsAbout(tip, incidentId, at)
             ? Decision.Accept()
             : Decision.Accept(new TipOutcomeWithdrawn(tip.Id, incidentId, at));
+
+    /// <summary>
+    /// The tip was unlinked from incident <paramref name="unlinked"/> names: its outcome withdrawn as on a reopening
+    /// (<see cref="WithdrawOutcome"/>), and its referral when the link removed was the one its referral made and the tip is
+    /// referred to that incident, whatever the outcome's news (a resolution after a relink, heard first, makes the unlinking
+    /// old news for the outcome, not for the referral). Only incidents knows which link it removed: a referral still on its
+    /// way that links the tip again after an officer's link was removed leaves the referral standing.
+    /// </summary>
+    public static Decision Unlinked(TipState? tip, TipUnlinkedFromIncident unlinked)
+    {
+        var outcome = WithdrawOutcome(tip, unlinked.IncidentId, unlinked.UnlinkedAt);
+        return tip is not null && unlinked.ReferralLink && tip.IncidentId == unlinked.IncidentId
+            ? Decision.Accept([.. outcome.Events, new TipReferralWithdrawn(tip.Id, unlinked.IncidentId, unlinked.UnlinkedAt)])
+            : outcome;
+    }
 
     /// <summary>Whether something that happened to incident <paramref name="incidentId"/> at <paramref name="at"/> is later than all the tip knows of it.</summary>
     private static bool IsNewsAbout(TipState tip, Guid incidentId, DateTimeOffset at) =>

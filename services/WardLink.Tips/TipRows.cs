@@ -52,4 +52,7 @@ public sealed class TipRows : SingleStreamProjection<TipRow, Guid>
         var outcomes = row.Outcomes.Where(outcome => outcome.IncidentId != withdrawn.IncidentId).ToList();
         return row with { Outcomes = outcomes, Status = TipState.StatusOf(outcomes.Count, row.Referred, row.Verdict is not null) };
     }
+
+    public static TipRow Apply(TipReferralWithdrawn withdrawn, TipRow row) =>
+        row with { Referred = false, Status = TipState.StatusOf(row.Outcomes.Count, referred: false, row.Verdict is not null) };
 }

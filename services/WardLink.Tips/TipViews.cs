@@ -75,6 +75,6 @@ public static class TipViews
     /// <summary>The events whose type (and time) a partner sees in a tip's history: its course, not the conversation or contact reads.</summary>
     public static readonly IReadOnlySet<Type> PartnerCourse = new HashSet<Type>
     {
-        typeof(TipReceived), typeof(TipAssessed), typeof(TipReferred), typeof(TipOutcomeRecorded), typeof(TipOutcomeWithdrawn),
+        typeof(TipReceived), typeof(TipAssessed), typeof(TipReferred), typeof(TipOutcomeRecorded), typeof(TipOutcomeWithdrawn), typeof(TipReferralWithdrawn),
     };
 }

@@ -44,7 +44,8 @@ public sealed class OutcomeRevisionTests(WardLinkSystem system) : IClassFixture<
 
     /// <summary>
     /// A tip unlinked from a resolved incident no longer holds its outcome, and once no valuable tip is linked the case
-    /// no longer counts as one tips contributed to (the unlink was not published: the outcome stood for good).
+    /// no longer counts as one tips contributed to (the unlink was not published: the outcome stood for good); the referred
+    /// tip, unlinked from the link its referral made, is referred nowhere and may be referred again.
     /// </summary>
     [Fact]
     public async Task A_tip_unlinked_from_a_resolved_incident_loses_its_outcome_and_the_case_stops_counting_once_none_is_linked()
@@ -74,6 +75,12 @@ public sealed class OutcomeRevisionTests(WardLinkSystem system) : IClassFixture<
 
         await StatisticsAsync(api, Unlinked, tips => tips.GetProperty("criminalCasesContributed").GetInt32() == 0, "the case to stop counting once no tip is linked");
         await OutcomesAsync(api, first, 0, "the referred tip, unlinked too, to lose the outcome");
+
+        // The first tip's link was the one its referral made: it is referred nowhere now, and is referred again (docs/incidents.md).
+        await Eventually.Get(
+            async () => (await api.GetFromJsonAsync<JsonElement>($"/api/tips/{first}", Ct)).GetProperty("tip").GetProperty("incidentId").ValueKind == JsonValueKind.Null ? "so" : null,
+            "the referral to be withdrawn");
+        Assert.NotEqual(incident, await ReferredAsync(api, first));
     }
 
     private static async Task<(Guid Id, string Number)> ValuableTipAsync(HttpClient api, int year)

@@ -52,7 +52,7 @@ public sealed class ReferralDecisionTests
                     IncidentId, "INC-2024-0009", IncidentClassification.Criminal, SecurityCategory.Drugs, "Dealing behind the market at night.",
                     new Place(SiteId, "Behind the market", null, null), Now.AddHours(-5), IncidentSource.Tip, "TIP-2024-0031", Now, Desk),
                 opened),
-            linked => Assert.Equal(new TipLinked(IncidentId, TipId, "TIP-2024-0031", Now, Desk), linked));
+            linked => Assert.Equal(new TipLinked(IncidentId, TipId, "TIP-2024-0031", Now, Desk, ByReferral: true), linked));
     }
 
     [Fact]
@@ -60,7 +60,26 @@ public sealed class ReferralDecisionTests
     {
         var decision = Incident.ReceiveReferral(Existing(), Referral(opensNew: false, caseNumber: null, siteKnown: false), Now, Desk);
 
-        Assert.Equal([new TipLinked(IncidentId, TipId, "TIP-2024-0031", Now, Desk)], decision.Events);
+        Assert.Equal([new TipLinked(IncidentId, TipId, "TIP-2024-0031", Now, Desk, ByReferral: true)], decision.Events);
+    }
+
+    /// <summary>
+    /// An unlinking says whether the link it removes is the one the tip's referral made (tips then withdraws the referral),
+    /// or an officer's: tips hears no link, so only incidents can tell.
+    /// </summary>
+    [Fact]
+    public void An_unlinking_says_whether_it_removes_the_link_a_referral_made()
+    {
+        var referred = Existing().Apply((TipLinked)Incident.ReceiveReferral(Existing(), Referral(opensNew: false, caseNumber: null, siteKnown: false), Now, Desk).Events.Single());
+        var byOfficer = Existing().Apply((TipLinked)Incident.LinkTip(Existing(), new LinkTip(TipId), Now, Desk).Events.Single());
+
+        Assert.True(Assert.IsType<TipUnlinked>(Assert.Single(Incident.UnlinkTip(referred, new UnlinkTip(TipId), Now.AddMinutes(5), Desk).Events)).ByReferral);
+        Assert.False(Assert.IsType<TipUnlinked>(Assert.Single(Incident.UnlinkTip(byOfficer, new UnlinkTip(TipId), Now.AddMinutes(5), Desk).Events)).ByReferral);
+
+        // Unlinked and linked again by an officer, the link is no referral's.
+        var relinked = referred.Apply(new TipUnlinked(IncidentId, TipId, Now.AddMinutes(5), Desk, ByReferral: true))
+            .Apply((TipLinked)Incident.LinkTip(referred with { LinkedTipIds = [] }, new LinkTip(TipId), Now.AddMinutes(6), Desk).Events.Single());
+        Assert.False(Assert.IsType<TipUnlinked>(Assert.Single(Incident.UnlinkTip(relinked, new UnlinkTip(TipId), Now.AddMinutes(7), Desk).Events)).ByReferral);
     }
 
     [Fact]

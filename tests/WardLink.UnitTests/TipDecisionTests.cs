@@ -507,6 +507,7 @@ public sealed class TipDecisionTests
             (new TipReferred(TipId, Number, incident, true, SecurityCategory.Theft, "d", place, received, Now.AddHours(-1), "officer-minh"), Now.AddHours(-1), "officer-minh"),
             (new TipOutcomeRecorded(TipId, incident, "INC-2024-0001", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, Now), Now, Tip.IncidentsActor),
             (new TipOutcomeWithdrawn(TipId, incident, Now.AddMinutes(5)), Now.AddMinutes(5), Tip.IncidentsActor),
+            (new TipReferralWithdrawn(TipId, incident, Now.AddMinutes(5)), Now.AddMinutes(5), Tip.IncidentsActor),
             (new TipMessagePosted(TipId, Guid.CreateVersion7(), MessageAuthor.Tipster, "t", Now.AddMinutes(6), "tipster"), Now.AddMinutes(6), "tipster"),
             (new TipContactRead(TipId, Now.AddMinutes(7), "officer-lan"), Now.AddMinutes(7), "officer-lan"),
             (new TipContactErased(TipId, Now.AddMinutes(8), "officer-hoa"), Now.AddMinutes(8), "officer-hoa"),

@@ -122,24 +122,42 @@ public sealed class TipOutcomeTests
     }
 
     /// <summary>
-    /// A tip unlinked from the incident it was referred to keeps its referral, as docs/incidents.md says: its
-    /// <c>incidentId</c> still names that incident (the tips desk's decision as recorded), it stays referred in its state and
-    /// in the list's row, and it is neither referred again nor assessed anew; only the incident's outcome leaves it. Tips
-    /// hears no link, only unlinkings, so it cannot tell an unlinking of the referral's link from one of an officer's link
-    /// that a late referral will make again: withdrawing the referral on it gave one history two endings.
+    /// A tip unlinked from the incident it was referred to, the link its referral made, is referred nowhere: it stood referred
+    /// to an incident that no longer held it, and could be neither referred again ("already referred") nor assessed anew
+    /// ("stays valuable"). Valuable again, in its state and in the list's row, it may be referred anew. An officer's link
+    /// removed (incidents says which) leaves the referral, and so does an unlinking from another incident. However the news
+    /// arrives (the unlinking, then a relink's resolution, in either order), the tip ends the same: referred nowhere, the
+    /// outcome standing.
     /// </summary>
     [Fact]
-    public void A_tip_unlinked_from_the_incident_it_was_referred_to_keeps_its_referral()
+    public void A_tip_unlinked_from_the_link_its_referral_made_is_referred_nowhere_whatever_order_the_news_comes_in()
     {
-        var solved = Deliver(Referred(), Resolved(IncidentOutcome.CriminalCaseSolved, 0));
-        var (tip, row) = Deliver(solved, new TipUnlinkedFromIncident(IncidentId, TipId, Start.AddHours(1)));
+        var unlinked = new TipUnlinkedFromIncident(IncidentId, TipId, Start.AddHours(1), ReferralLink: true);
+        var (tip, row) = Deliver(Referred(), unlinked);
 
-        Assert.Equal(IncidentId, tip.IncidentId);
-        Assert.Empty(tip.Outcomes);
-        Assert.Equal((TipStatus.Referred, TipStatus.Referred), (tip.Status, row.Status));
-        Assert.True(row.Referred);
-        Assert.Equal(RejectionKind.Conflict, Tip.Refer(tip, new ReferTip { NewIncidentId = Guid.NewGuid() }, Start.AddHours(2), "police-desk").Rejection?.Kind);
-        Assert.Equal(RejectionKind.Conflict, Tip.Assess(tip, new AssessTip(TipVerdict.NotValuable, "the caller took it back"), Start.AddHours(2), "police-desk").Rejection?.Kind);
+        Assert.Null(tip.IncidentId);
+        Assert.Equal((TipStatus.Assessed, TipStatus.Assessed), (tip.Status, row.Status));
+        Assert.False(row.Referred);
+        var again = Tip.Refer(tip, new ReferTip { NewIncidentId = Guid.NewGuid() }, Start.AddHours(2), "police-desk");
+        Assert.True(again.IsAccepted, $"{again.Rejection}");
+        Assert.True(Tip.Assess(tip, new AssessTip(TipVerdict.NotValuable, "the caller took it back"), Start.AddHours(2), "police-desk").IsAccepted);
+
+        foreach (var kept in new[] { new TipUnlinkedFromIncident(IncidentId, TipId, Start.AddHours(1)), new TipUnlinkedFromIncident(Guid.NewGuid(), TipId, Start.AddHours(1), ReferralLink: true) })
+        {
+            var (keptTip, keptRow) = Deliver(Referred(), kept);
+            Assert.Equal(IncidentId, keptTip.IncidentId);
+            Assert.True(keptRow.Referred);
+        }
+
+        var resolvedAfterRelink = Resolved(IncidentOutcome.CriminalCaseSolved, 1);
+        var unlinkFirst = Deliver(Deliver(Referred(), unlinked), resolvedAfterRelink);
+        var resolveFirst = Deliver(Deliver(Referred(), resolvedAfterRelink), unlinked);
+        foreach (var (ended, endedRow) in new[] { unlinkFirst, resolveFirst })
+        {
+            Assert.Null(ended.IncidentId);
+            Assert.Equal(IncidentOutcome.CriminalCaseSolved, Assert.Single(ended.Outcomes).Outcome);
+            Assert.Equal((TipStatus.Resolved, TipStatus.Resolved, false), (ended.Status, endedRow.Status, endedRow.Referred));
+        }
     }
 
     /// <summary>
@@ -192,13 +210,14 @@ public sealed class TipOutcomeTests
         {
             IncidentResolved resolved => Tip.RecordOutcome(current.Tip, resolved, resolved.ResolvedAt, Tip.IncidentsActor),
             IncidentReopened reopened => Tip.WithdrawOutcome(current.Tip, reopened.IncidentId, reopened.ReopenedAt),
-            TipUnlinkedFromIncident unlinked => Tip.WithdrawOutcome(current.Tip, unlinked.IncidentId, unlinked.UnlinkedAt),
+            TipUnlinkedFromIncident unlinked => Tip.Unlinked(current.Tip, unlinked),
             _ => throw new ArgumentException($"Not a message from incidents: {message}", nameof(message)),
         };
         return decision.Events.Aggregate(current, (both, recorded) => recorded switch
         {
             TipOutcomeRecorded outcome => (both.Tip.Apply(outcome), TipRows.Apply(outcome, both.Row)),
             TipOutcomeWithdrawn withdrawn => (both.Tip.Apply(withdrawn), TipRows.Apply(withdrawn, both.Row)),
+            TipReferralWithdrawn withdrawn => (both.Tip.Apply(withdrawn), TipRows.Apply(withdrawn, both.Row)),
             _ => throw new InvalidOperationException($"Unexpected event {recorded}"),
         });
     }
