@@ -61,19 +61,14 @@ public static class PatrolRoute
                 .CheckLength(checkpoint.Name, $"checkpoints[{i}].name", MaxNameLength);
         }
 
-        if (current is not null && !errors.Any)
-        {
-            return Rejection.Conflict($"Route {command.RouteId} already exists.");
-        }
-
-        return errors.Any
-            ? errors.ToRejection()
+        return errors.Then(() => current is not null
+            ? Rejection.Conflict($"Route {command.RouteId} already exists.")
             : Decision.Accept(new RouteDefined(
                 command.RouteId,
                 command.Name!.Trim(),
                 [.. checkpoints.Select(checkpoint => new Checkpoint(checkpoint.Code.Trim(), checkpoint.SiteId, string.IsNullOrWhiteSpace(checkpoint.Name) ? null : checkpoint.Name.Trim()))],
                 now,
-                actor));
+                actor)));
     }
 
     /// <summary>A checkpoint's site is one the directory knows, in the route's own ward.</summary>
