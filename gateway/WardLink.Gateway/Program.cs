@@ -77,5 +77,5 @@ app.MapWardLinkGatewayHealth();
 app.MapWardLinkTokenEndpoint();
 app.MapWardLinkApiDocument();
 app.MapWardLinkAnnualReport();
-app.MapReverseProxy();
+app.MapWardLinkProxy();
 app.Run();

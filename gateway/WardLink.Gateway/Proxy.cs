@@ -21,15 +21,21 @@ public static class Proxy
     public static readonly IReadOnlyList<string> Credentials = ["Authorization", "Cookie", "Proxy-Authorization"];
 
     /// <summary>
+    /// A route's metadata (<c>"Metadata": { "WardFree": "true" }</c>) marking it as acting in no ward (<see cref="WardFree"/>):
+    /// a service's readiness report, whose stray <c>ward=</c> the gateway passes over as the service does.
+    /// </summary>
+    public const string WardFreeMetadata = "WardFree";
+
+    /// <summary>Whether <paramref name="http"/> was routed to a proxied route (its answer a service's), not to the gateway's own endpoints.</summary>
+    public static bool IsProxied(this HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
+
+    /// <summary>
     /// YARP with routes and clusters from the <c>ReverseProxy</c> configuration section. A service
     /// that refuses the connection or answers too slowly becomes a 502/504 problem details response
     /// (a client's failure, such as a body over the limit, keeps its own 4xx). A route open to anyone
     /// passes on none of the caller's credentials (<see cref="Credentials"/>): the service behind it
     /// reads none, and a tipster's token or cookie reaches no service's log.
     /// </summary>
-    /// <summary>Whether <paramref name="http"/> was routed to a proxied route (its answer a service's), not to the gateway's own endpoints.</summary>
-    public static bool IsProxied(this HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
-
     public static WebApplicationBuilder AddWardLinkProxy(this WebApplicationBuilder builder)
     {
         builder.Services.AddReverseProxy()
@@ -64,6 +70,19 @@ public static class Proxy
             };
         });
         return builder;
+    }
+
+    /// <summary>The configured routes, those marked <see cref="WardFreeMetadata"/> acting in no ward.</summary>
+    public static IEndpointRouteBuilder MapWardLinkProxy(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapReverseProxy().ConfigureEndpoints((endpoint, route) =>
+        {
+            if (bool.TryParse(route.Metadata?.GetValueOrDefault(WardFreeMetadata), out var wardFree) && wardFree)
+            {
+                endpoint.InNoWard();
+            }
+        });
+        return endpoints;
     }
 
     /// <summary>

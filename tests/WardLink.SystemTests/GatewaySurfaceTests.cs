@@ -648,29 +648,68 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     }
 
     /// <summary>
-    /// What acts in no ward takes no <c>ward=</c> (docs/wards.md: "ignored, never a 400 or 404"): the gateway's API document and
-    /// its page answered a malformed, empty or repeated one with a 400 naming it, as an operation acting in a ward does.
+    /// What acts in no ward takes no <c>ward=</c> (docs/wards.md: "ignored, never a 400 or 404"): every operation of the merged
+    /// document that declares no <c>ward</c> (the probes, a service's readiness report, a tipster's follow-up; at every name its
+    /// path takes), the document and its page answer a malformed, empty, repeated or unknown one as they answer none. The API
+    /// document and its page answered it with a 400 naming it, as an operation acting in a ward does, and so did a service's
+    /// readiness report through the gateway (<c>/api/ops/tips/health?ward=</c>), whose service passes it over. The token
+    /// endpoint takes no query at all (its <c>invalid_request</c>).
     /// </summary>
     [Fact]
     public async Task What_acts_in_no_ward_answers_a_stray_ward_as_it_answers_none()
     {
-        string[] paths = [ApiDocument.Path, ApiDocument.UiPath, "/health/live", "/health/ready"];
+        var ct = TestContext.Current.CancellationToken;
+        using var ops = await system.CreateGatewayClientAsync("test-ops");
+        using var anonymous = system.CreateClientFrom(IPAddress.Parse("127.0.0.37"));
+        var paths = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!["paths"]!.AsObject();
+        var requests = new List<(HttpClient Client, string Method, string Address)>
+        {
+            (anonymous, "GET", ApiDocument.Path),
+            (anonymous, "GET", ApiDocument.UiPath),
+        };
+        foreach (var (template, item) in paths.Where(path => path.Key != TokenIssuer.TokenPath))
+        {
+            foreach (var (method, operation) in item!.AsObject().Select(operation => (operation.Key.ToUpperInvariant(), operation.Value!.AsObject())))
+            {
+                var parameters = operation["parameters"] as JsonArray ?? [];
+                if (parameters.Any(parameter => (string?)parameter!["in"] == "query" && (string?)parameter["name"] == WardFree.WardParameter))
+                {
+                    continue;
+                }
+
+                var client = OpenApiMerge.IsAnonymous(operation) ? anonymous : ops;
+                var named = parameters.FirstOrDefault(parameter => (string?)parameter!["in"] == "path" && parameter["schema"]?["enum"] is JsonArray);
+                var addresses = named is null
+                    ? [GatewaySurface.AddressOf(template, item)]
+                    : named["schema"]!["enum"]!.AsArray().Select(name => template.Replace($"{{{(string?)named["name"]}}}", name!.GetValue<string>(), StringComparison.Ordinal));
+                requests.AddRange(addresses.Select(address => (client, method, address)));
+            }
+        }
+
         string[] strays = ["ward=Dong%20Quang", "ward=", "ward=quang-thang&ward=dong-quang", "ward=no-such-ward"];
         var failures = new List<string>();
-        foreach (var path in paths)
+        foreach (var (client, method, address) in requests)
         {
-            var plain = (await _gateway.GetAsync(path, TestContext.Current.CancellationToken)).StatusCode;
+            var plain = await StatusAsync(client, method, address);
             foreach (var stray in strays)
             {
-                var answered = (await _gateway.GetAsync($"{path}?{stray}", TestContext.Current.CancellationToken)).StatusCode;
+                var answered = await StatusAsync(client, method, $"{address}?{stray}");
                 if (answered != plain)
                 {
-                    failures.Add($"{path}?{stray}: {(int)answered}, {(int)plain} without it");
+                    failures.Add($"{method} {address}?{stray}: {answered}, {plain} without it");
                 }
             }
         }
 
+        Assert.Contains(requests, request => request.Address.StartsWith("/api/ops/", StringComparison.Ordinal));
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        async Task<int> StatusAsync(HttpClient client, string method, string address)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), address) { Content = method == "GET" ? null : JsonContent.Create(new { }) };
+            using var response = await client.SendAsync(request, ct);
+            return (int)response.StatusCode;
+        }
     }
 
     [Theory]
