@@ -52,7 +52,7 @@ public static partial class WardTime
     public static readonly string YearLimits = $"Years {FirstYear} to {LastYear}.";
 
     /// <summary>The limits of a range of local dates, as API documents state them.</summary>
-    public static readonly string DateRangeLimits = $"Local dates (yyyy-MM-dd) in years {FirstYear} to {LastYear}, at most {MaxRangeDays} days.";
+    public static readonly string DateRangeLimits = $"Local dates (yyyy-MM-dd) in years {FirstYear} to {LastYear}, at most {MaxRangeDays} days counting both from and to (both included).";
 
     /// <summary>The limits of a time filter, as API documents state them.</summary>
     public static readonly string QueryTimeLimits = $"Times with an offset, from {QueryWindow.From:yyyy-MM-dd'T'HH:mmzzz} to {QueryWindow.To:yyyy-MM-dd'T'HH:mmzzz}.";
