@@ -188,9 +188,17 @@ public static class WebhookEndpoints
         return await Step(http, session, webhookId, webhook => Webhook.Resume(webhook, new WebhookStep(id), now, http.Actor()), ct);
     }
 
-    private static Task<IResult> Delete(Guid id, Guid webhookId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        session.AppendToStreamAsync<WebhookState>(
+    /// <summary>
+    /// A deleted webhook signs nothing again: its sealed secrets are removed with the step, in its transaction, so the table keeps
+    /// none of a subscription that is gone (a step refused, another partner's or a webhook deleted before, saves nothing and
+    /// removes nothing).
+    /// </summary>
+    private static Task<IResult> Delete(Guid id, Guid webhookId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        session.Delete<WebhookSecret>(webhookId);
+        return session.AppendToStreamAsync<WebhookState>(
             http, webhookId, Webhook.What, webhook => Webhook.Delete(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
+    }
 
     private static async Task<Results<Ok<ListPage<WebhookDeliveryView>>, ValidationProblem, ProblemHttpResult>> Deliveries(
         Guid id,

@@ -556,8 +556,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         }));
 
         Assert.All(answers, answer => Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{answer.StatusCode} {answer.Body}"));
-        await using var session = system.Partners.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var kept = await session.LoadAsync<WebhookSecret>(webhookId, Ct);
+        var kept = await SealedSecretOfAsync(webhookId);
         Assert.Equal(
             answers.Select(answer => answer.Body.GetProperty("secret").GetString()!).Append(secret).Order(StringComparer.Ordinal),
             system.Partners.Services.GetRequiredService<WebhookSecrets>().SigningAt(kept!, DateTimeOffset.UtcNow).Order(StringComparer.Ordinal));
@@ -966,13 +965,25 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
             webhook => webhook.GetProperty("id").GetGuid() == webhookId);
         Assert.Equal(HttpStatusCode.OK, (await system.Police.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/pause", null, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await a.PostAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}/pause", null, Ct)).StatusCode);
+
+        // Another partner's deletion removes nothing; the owner's removes the sealed secrets with the webhook (an insider reading
+        // the table finds none of a subscription that is gone).
+        Assert.Equal(HttpStatusCode.NotFound, (await b.DeleteAsync($"/partners/{system.PartnerB}/webhooks/{webhookId}", Ct)).StatusCode);
+        Assert.NotNull(await SealedSecretOfAsync(webhookId));
         Assert.Equal(HttpStatusCode.NoContent, (await a.DeleteAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}", Ct)).StatusCode);
+        Assert.Null(await SealedSecretOfAsync(webhookId));
         Assert.Equal(HttpStatusCode.NotFound, (await a.GetAsync($"/partners/{system.PartnerA}/webhooks/{webhookId}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await SendWithIfMatchAsync(a, HttpMethod.Delete, $"/partners/{system.PartnerA}/webhooks/{webhookId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await SendWithIfMatchAsync(a, HttpMethod.Post, $"/partners/{system.PartnerA}/webhooks/{webhookId}/resume")).StatusCode);
         Assert.DoesNotContain(
             (await a.GetFromJsonAsync<JsonElement>($"/partners/{system.PartnerA}/webhooks", Ct)).EnumerateArray(),
             webhook => webhook.GetProperty("id").GetGuid() == webhookId);
+    }
+
+    private async Task<WebhookSecret?> SealedSecretOfAsync(Guid webhookId)
+    {
+        await using var session = system.Partners.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return await session.LoadAsync<WebhookSecret>(webhookId, Ct);
     }
 
     /// <summary>
