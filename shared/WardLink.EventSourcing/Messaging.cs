@@ -27,6 +27,12 @@ public static class Messaging
     public const int OutageRetryLimit = 14;
 
     /// <summary>
+    /// The bus's heartbeat with RabbitMQ: a connection that passes nothing for two of them (a broker that hangs, a network that
+    /// drops everything) is given up and reconnected, and readiness's <see cref="BrokerHealthCheck"/> then asks the broker itself.
+    /// </summary>
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// MassTransit over RabbitMQ: queues named after the service (<c>tips-site-registered</c>),
     /// a bounded number of retries (more, and longer apart, while PostgreSQL is unreachable), then the queue's
     /// <c>_error</c> queue, whose depth is measured; no fault messages are published. MassTransit's usage telemetry
@@ -62,6 +68,7 @@ public static class Messaging
                 {
                     host.Username(broker.Username);
                     host.Password(broker.Password);
+                    host.Heartbeat(Heartbeat);
                 });
                 // The outer policy (the one whose count the error queue's headers give) retries what fails for any other
                 // reason; within it, a failure because PostgreSQL is unreachable is retried apart, for longer.

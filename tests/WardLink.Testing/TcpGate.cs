@@ -8,32 +8,36 @@ namespace WardLink.Testing;
 /// that server vanish for one service, as a crash or a cut network would, without stopping it for
 /// the other tests: <see cref="Close"/> resets every relayed connection and refuses new ones;
 /// <see cref="Open"/> listens again on the same port. <see cref="Freeze"/> makes it hang instead, as a
-/// stopped process or a partitioned network does: connections stay open, new ones are accepted, and no
-/// byte passes either way until <see cref="Thaw"/>.
+/// stopped process does: connections stay open and no byte passes either way until <see cref="Thaw"/>, and new
+/// ones are not accepted: the kernel completes them into the listener's queue (its backlog, as the server's own
+/// listen queue) until that is full, then leaves them unanswered.
 /// </summary>
 public sealed class TcpGate : IAsyncDisposable
 {
     private readonly IPEndPoint _target;
+    private readonly int _backlog;
     private readonly List<TcpClient> _connections = [];
     private readonly Lock _lock = new();
     private TcpListener? _listener;
     private CancellationTokenSource _open = new();
     private TaskCompletionSource _thawed = Thawed();
 
-    private TcpGate(IPEndPoint target, int port)
+    private TcpGate(IPEndPoint target, int port, int backlog)
     {
         _target = target;
         Port = port;
+        _backlog = backlog;
     }
 
     /// <summary>The loopback port clients connect to instead of the server's.</summary>
     public int Port { get; }
 
-    public static TcpGate Start(string host, int port)
+    /// <summary>A gate in front of <paramref name="host"/>:<paramref name="port"/> whose listen queue holds <paramref name="backlog"/> connections (as the kernel counts it).</summary>
+    public static TcpGate Start(string host, int port, int backlog = (int)SocketOptionName.MaxConnections)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var gate = new TcpGate(new IPEndPoint(Dns.GetHostAddresses(host).First(address => address.AddressFamily == AddressFamily.InterNetwork), port), ((IPEndPoint)listener.LocalEndpoint).Port);
+        listener.Start(backlog);
+        var gate = new TcpGate(new IPEndPoint(Dns.GetHostAddresses(host).First(address => address.AddressFamily == AddressFamily.InterNetwork), port), ((IPEndPoint)listener.LocalEndpoint).Port, backlog);
         gate.Accept(listener);
         return gate;
     }
@@ -83,7 +87,7 @@ public sealed class TcpGate : IAsyncDisposable
     {
         var listener = new TcpListener(IPAddress.Loopback, Port);
         listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Start();
+        listener.Start(_backlog);
         lock (_lock)
         {
             _open = new CancellationTokenSource();
@@ -114,6 +118,8 @@ public sealed class TcpGate : IAsyncDisposable
                 TcpClient client;
                 try
                 {
+                    // A frozen server accepts nothing: what arrives waits in the listen queue until the thaw.
+                    await Thawing().WaitAsync(open);
                     client = await listener.AcceptTcpClientAsync(open);
                 }
                 catch (Exception stopped) when (stopped is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -166,14 +172,17 @@ public sealed class TcpGate : IAsyncDisposable
         int read;
         while ((read = await from.ReadAsync(buffer, open)) > 0)
         {
-            Task thawed;
-            lock (_lock)
-            {
-                thawed = _thawed.Task;
-            }
-
-            await thawed.WaitAsync(open);
+            await Thawing().WaitAsync(open);
             await to.WriteAsync(buffer.AsMemory(0, read), open);
+        }
+    }
+
+    /// <summary>Completes once the gate is not frozen (at once when it is not).</summary>
+    private Task Thawing()
+    {
+        lock (_lock)
+        {
+            return _thawed.Task;
         }
     }
 

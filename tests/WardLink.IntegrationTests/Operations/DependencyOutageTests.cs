@@ -22,6 +22,9 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
 {
     private static readonly TimeSpan ReadinessDeadline = TimeSpan.FromSeconds(5);
 
+    /// <summary>How many connections the broker's gate queues unaccepted (as a hung broker's listen queue does), kept small.</summary>
+    private const int BrokerBacklog = 4;
+
     private TcpGate? _database;
     private TcpGate? _broker;
     private ServiceHost<TipsService>? _tips;
@@ -37,7 +40,7 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
         var database = new NpgsqlConnectionStringBuilder(await services.DatabaseOfAsync(TipsService.Name));
         _database = TcpGate.Start(database.Host!, database.Port);
         var broker = new UriBuilder((await services.BrokerUserOfAsync(TipsService.Name)).Broker);
-        _broker = TcpGate.Start(broker.Host, broker.Port);
+        _broker = TcpGate.Start(broker.Host, broker.Port, BrokerBacklog);
         database.Port = Database.Port;
         broker.Port = Broker.Port;
         _tips = await services.StartAsync<TipsService>(
@@ -240,6 +243,43 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
             async () => (await services.SitesKnownToAsync(TipsService.Name)).Any(site => site.Id == during) ? "known" : null,
             "the tips directory to learn the site registered during the outage",
             TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// A broker that hangs (its process stopped: its connections stay open, new ones wait in its listen queue unanswered) is
+    /// not filled by readiness: while the bus keeps its connection the probes open none, and readiness stays 200 over many
+    /// more probes than the queue holds. Each probe opened a connection that was never accepted, and once the queue was full
+    /// every probe failed, minutes into the hang for no change of its own (a probe of the running system found so). Once the
+    /// bus gives its connection up (two heartbeats passed nothing) readiness reports the broker gone, and back once it answers.
+    /// </summary>
+    [Fact]
+    public async Task A_hung_broker_keeps_readiness_while_the_bus_holds_its_connection_and_fails_it_once_the_bus_gives_up()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = TipsHost.CreateClient();
+        await Eventually.Get(async () => await BrokerCheckAsync(client) == "Healthy" ? "yes" : null, "the bus to connect");
+
+        Broker.Freeze();
+        try
+        {
+            for (var probe = 0; probe < 4 * BrokerBacklog; probe++)
+            {
+                using var ready = await client.GetAsync("/health/ready", ct);
+                var report = await ready.Content.ReadFromJsonAsync<JsonElement>(ct);
+                Assert.True(ready.StatusCode == HttpStatusCode.OK && report.GetProperty("checks").GetProperty("broker").GetProperty("status").GetString() == "Healthy", $"probe {probe + 1}: {(int)ready.StatusCode} {report}");
+            }
+
+            var hung = System.Diagnostics.Stopwatch.StartNew();
+            await Eventually.Get(
+                async () => await BrokerCheckAsync(client) == "Unhealthy" ? "yes" : null, "readiness to report the hung broker once the bus gives its connection up", 4 * Messaging.Heartbeat);
+            Assert.True(hung.Elapsed > Messaging.Heartbeat, $"the bus gave its connection up after {hung.Elapsed}, before a heartbeat passed");
+        }
+        finally
+        {
+            Broker.Thaw();
+        }
+
+        await Eventually.Get(async () => await BrokerCheckAsync(client) == "Healthy" ? "yes" : null, "readiness to report the broker back", TimeSpan.FromSeconds(60));
     }
 
     [Fact]
