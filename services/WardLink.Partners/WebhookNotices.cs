@@ -157,16 +157,16 @@ public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, objec
 /// successors record at its sites, and no other ward's record reaches a partner. Each partner's standing, webhooks and
 /// deliveries are read and written in its own ward.
 /// </summary>
-public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : IdempotentConsumer<TMessage>(session, clock)
+public abstract class WebhookFanOut<TMessage>(IDocumentSession session, WebhookQueueing queueing)
+    : IdempotentConsumer<TMessage>(session, queueing.Clock)
     where TMessage : class
 {
-    private readonly TimeProvider _clock = clock;
-    private readonly TimeSpan _retryFor = options.Value.RetryFor;
+    /// <summary>Whether the message queued a delivery: once committed, the sender is asked for a round at once.</summary>
+    private bool _queued;
 
     protected override async Task ApplyAsync(TMessage message, IDocumentSession session, CancellationToken cancellationToken)
     {
-        var now = _clock.GetUtcNow();
+        var now = queueing.Clock.GetUtcNow();
         var told = new List<WebhookNotice>();
         foreach (var notice in await NoticesAsync(message, session, cancellationToken))
         {
@@ -179,6 +179,17 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
         foreach (var notices in told.GroupBy(notice => notice.Partner.Tenant))
         {
             await ApplyInTenantAsync(notices.Key, partnersWard => QueueAsync(partnersWard, notices, now, cancellationToken), cancellationToken);
+        }
+
+        _queued = told.Count > 0;
+    }
+
+    /// <summary>A delivery queued is attempted at once, not at the sender's next poll.</summary>
+    protected override void Committed()
+    {
+        if (_queued)
+        {
+            queueing.Sender.RunSoon();
         }
     }
 
@@ -239,11 +250,11 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
             return (here, session.TenantId);
         }
 
-        var messageWard = databases.WardOfTenant(session.TenantId);
-        foreach (var tenant in await databases.TenantsOfStreamsAsync([id], ct))
+        var messageWard = queueing.Databases.WardOfTenant(session.TenantId);
+        foreach (var tenant in await queueing.Databases.TenantsOfStreamsAsync([id], ct))
         {
             if (tenant != session.TenantId
-                && await RequestWards.MergerChainAsync(databases.WardOfTenant(tenant), ward => session.WardAsync(ward, ct), at).ContainsAsync(messageWard, cancellationToken: ct))
+                && await RequestWards.MergerChainAsync(queueing.Databases.WardOfTenant(tenant), ward => session.WardAsync(ward, ct), at).ContainsAsync(messageWard, cancellationToken: ct))
             {
                 await using var there = session.DocumentStore.QuerySession(tenant);
                 return await load(there, ct) is { } found ? (found, tenant) : null;
@@ -272,15 +283,15 @@ public abstract class WebhookFanOut<TMessage>(IDocumentSession session, TimeProv
             foreach (var webhook in webhooks.Where(webhook => webhook.Events.Contains(notice.Type)))
             {
                 session.Insert(new WebhookDelivery(
-                    Guid.CreateVersion7(), webhook.Id, webhook.PartnerId, notice.Type, payload, now, DeliveryStatus.Pending, now, now + _retryFor,
+                    Guid.CreateVersion7(), webhook.Id, webhook.PartnerId, notice.Type, payload, now, DeliveryStatus.Pending, now, now + queueing.RetryFor,
                     0, 0, [], null, Activity.Current?.Id, null));
             }
         }
     }
 }
 
-public sealed class IncidentReportedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : WebhookFanOut<IncidentReported>(session, clock, options, databases)
+public sealed class IncidentReportedWebhooks(IDocumentSession session, WebhookQueueing queueing)
+    : WebhookFanOut<IncidentReported>(session, queueing)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(IncidentReported message, IQuerySession session, CancellationToken ct) =>
         For(await PartnerOfSiteAsync(session, message.SiteId, message.OccurredAt, ct), WebhookEventType.IncidentReported, message.ReportedAt, new IncidentReportedNotice(
@@ -291,16 +302,16 @@ public sealed class IncidentReportedWebhooks(IDocumentSession session, TimeProvi
 /// The message names no time of occurrence: its site is looked up as of the resolution, which comes after the occurrence (an incident
 /// its successor recorded at a merged ward's site occurred after the merger, or it would not be the successor's).
 /// </summary>
-public sealed class IncidentResolvedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : WebhookFanOut<IncidentResolved>(session, clock, options, databases)
+public sealed class IncidentResolvedWebhooks(IDocumentSession session, WebhookQueueing queueing)
+    : WebhookFanOut<IncidentResolved>(session, queueing)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(IncidentResolved message, IQuerySession session, CancellationToken ct) =>
         For(await PartnerOfSiteAsync(session, message.SiteId, message.ResolvedAt, ct), WebhookEventType.IncidentResolved, message.ResolvedAt, new IncidentResolvedNotice(
             message.IncidentId, message.CaseNumber, message.Classification, message.Outcome, message.SiteId.GetValueOrDefault(), message.ResolvedAt));
 }
 
-public sealed class TipReferredWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : WebhookFanOut<TipReferred>(session, clock, options, databases)
+public sealed class TipReferredWebhooks(IDocumentSession session, WebhookQueueing queueing)
+    : WebhookFanOut<TipReferred>(session, queueing)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(TipReferred message, IQuerySession session, CancellationToken ct) =>
         For(await PartnerAsync(session, message.SubmittedByPartner, message.ReceivedAt, ct), WebhookEventType.TipReferred, message.ReferredAt, new TipReferredNotice(
@@ -308,8 +319,8 @@ public sealed class TipReferredWebhooks(IDocumentSession session, TimeProvider c
 }
 
 /// <summary>The message names no time the tip came in: its partner is looked up as of the resolution, as for <see cref="IncidentResolvedWebhooks"/>.</summary>
-public sealed class TipOutcomeRecordedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : WebhookFanOut<TipOutcomeRecorded>(session, clock, options, databases)
+public sealed class TipOutcomeRecordedWebhooks(IDocumentSession session, WebhookQueueing queueing)
+    : WebhookFanOut<TipOutcomeRecorded>(session, queueing)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(TipOutcomeRecorded message, IQuerySession session, CancellationToken ct) =>
         For(await PartnerAsync(session, message.SubmittedByPartner, message.ResolvedAt, ct), WebhookEventType.TipOutcomeRecorded, message.ResolvedAt, new TipOutcomeNotice(
@@ -317,8 +328,8 @@ public sealed class TipOutcomeRecordedWebhooks(IDocumentSession session, TimePro
 }
 
 /// <summary>A missed shift concerns every partner with a site on its route; each is told of its own sites only (the rule of sites keeps those).</summary>
-public sealed class ShiftMissedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : WebhookFanOut<ShiftMissed>(session, clock, options, databases)
+public sealed class ShiftMissedWebhooks(IDocumentSession session, WebhookQueueing queueing)
+    : WebhookFanOut<ShiftMissed>(session, queueing)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(ShiftMissed message, IQuerySession session, CancellationToken ct)
     {
@@ -336,32 +347,44 @@ public sealed class ShiftMissedWebhooks(IDocumentSession session, TimeProvider c
     }
 }
 
-public sealed class CameraApprovedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : WebhookFanOut<Contract.CameraApproved>(session, clock, options, databases)
+public sealed class CameraApprovedWebhooks(IDocumentSession session, WebhookQueueing queueing)
+    : WebhookFanOut<Contract.CameraApproved>(session, queueing)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.CameraApproved message, IQuerySession session, CancellationToken ct) =>
         For(await PartnerAsync(session, message.PartnerId, message.ApprovedAt, ct), WebhookEventType.CameraApproved, message.ApprovedAt, new CameraNotice(message.CameraId, message.SiteId, message.ApprovedAt));
 }
 
-public sealed class CameraInstalledWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : WebhookFanOut<Contract.CameraInstalled>(session, clock, options, databases)
+public sealed class CameraInstalledWebhooks(IDocumentSession session, WebhookQueueing queueing)
+    : WebhookFanOut<Contract.CameraInstalled>(session, queueing)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.CameraInstalled message, IQuerySession session, CancellationToken ct) =>
         For(await PartnerAsync(session, message.PartnerId, message.InstalledAt, ct), WebhookEventType.CameraInstalled, message.InstalledAt, new CameraNotice(message.CameraId, message.SiteId, message.InstalledAt));
 }
 
-public sealed class CameraDecommissionedWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : WebhookFanOut<Contract.CameraDecommissioned>(session, clock, options, databases)
+public sealed class CameraDecommissionedWebhooks(IDocumentSession session, WebhookQueueing queueing)
+    : WebhookFanOut<Contract.CameraDecommissioned>(session, queueing)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.CameraDecommissioned message, IQuerySession session, CancellationToken ct) =>
         For(await PartnerAsync(session, message.PartnerId, message.DecommissionedAt, ct), WebhookEventType.CameraDecommissioned, message.DecommissionedAt, new CameraNotice(message.CameraId, message.SiteId, message.DecommissionedAt));
 }
 
-public sealed class ActionItemOverdueWebhooks(IDocumentSession session, TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases)
-    : WebhookFanOut<Contract.ActionItemOverdue>(session, clock, options, databases)
+public sealed class ActionItemOverdueWebhooks(IDocumentSession session, WebhookQueueing queueing)
+    : WebhookFanOut<Contract.ActionItemOverdue>(session, queueing)
 {
     protected override async Task<IReadOnlyList<WebhookNotice>> NoticesAsync(Contract.ActionItemOverdue message, IQuerySession session, CancellationToken ct) =>
         For(await PartnerAsync(session, message.OwnerPartnerId, message.NoticedAt, ct), WebhookEventType.ActionItemOverdue, message.NoticedAt, new ActionItemOverdueNotice(message.MeetingId, message.ItemId, message.DueAt));
+}
+
+/// <summary>What every fan-out consumer queues deliveries with: the clock, how long a delivery is tried, the wards' databases and the sender to wake.</summary>
+public sealed class WebhookQueueing(TimeProvider clock, IOptions<WebhookOptions> options, WardDatabases databases, WebhookSender sender)
+{
+    public TimeProvider Clock { get; } = clock;
+
+    public TimeSpan RetryFor { get; } = options.Value.RetryFor;
+
+    public WardDatabases Databases { get; } = databases;
+
+    public WebhookSender Sender { get; } = sender;
 }
 
 public static class WebhookFanOuts

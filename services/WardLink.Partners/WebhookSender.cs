@@ -50,6 +50,9 @@ public sealed class WebhookSender(
     /// <summary>The attempts under way, by delivery, with the partner each is for.</summary>
     private readonly ConcurrentDictionary<Guid, (Guid Partner, Task Attempt)> _sending = new();
 
+    /// <summary>Whether the last round left due deliveries for want of room: an attempt that ends then asks for the next round at once.</summary>
+    private volatile bool _leftDue;
+
     private WebhookOptions Options => options.Value;
 
     protected override TimeSpan Interval => Options.PollInterval;
@@ -60,10 +63,13 @@ public sealed class WebhookSender(
     /// under way, all of them together for <see cref="MaxSending"/> (the partners in a random order each round, when more are
     /// due than there is room for): a partner's endpoints that are slow or do not answer hold only its own attempts, for up to
     /// the timeout each, never another partner's. (A round sent the 20 earliest due four at a time and waited for them all, so
-    /// one partner's endpoints that never answered held every other partner's notices for minutes.)
+    /// one partner's endpoints that never answered held every other partner's notices for minutes.) A round that leaves due
+    /// deliveries for want of room is followed by the next as soon as an attempt ends, not a poll interval later: a partner's backlog
+    /// after an outage went out four a second however fast its endpoint answered.
     /// </summary>
     protected override async Task<int> RunRoundAsync(DateTimeOffset now, CancellationToken ct)
     {
+        var leftDue = false;
         var partners = await databases.ReadEveryWardAsync(async session => (IReadOnlyList<Guid>)await session.Query<WebhookDelivery>()
             .Where(delivery => delivery.AnyTenant() && delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
             .Select(delivery => delivery.PartnerId)
@@ -75,14 +81,18 @@ public sealed class WebhookSender(
             var room = Math.Min(PerPartner - _sending.Values.Count(sending => sending.Partner == partner), MaxSending - _sending.Count);
             if (room <= 0)
             {
+                leftDue = true;
                 continue;
             }
 
+            // One more than there is room for tells whether any is left.
             var earliest = await databases.ListEveryWardAsync<WebhookDelivery>(
                 every => every.Where(delivery => delivery.PartnerId == partner && delivery.Status == DeliveryStatus.Pending && delivery.NextAttemptAt <= now)
-                    .OrderBy(delivery => delivery.NextAttemptAt).Take(PerPartner),
+                    .OrderBy(delivery => delivery.NextAttemptAt).Take(PerPartner + 1),
                 ct);
-            foreach (var delivery in earliest.OrderBy(delivery => delivery.NextAttemptAt).Where(delivery => !_sending.ContainsKey(delivery.Id)).Take(room))
+            var waiting = earliest.OrderBy(delivery => delivery.NextAttemptAt).Where(delivery => !_sending.ContainsKey(delivery.Id)).ToList();
+            leftDue |= waiting.Count > room;
+            foreach (var delivery in waiting.Take(room))
             {
                 // Started once it is counted, so that it cannot end (and be forgotten) before it is.
                 var attempt = new Task<Task>(() => AttemptInItsWardAsync(delivery.Id, delivery.TenantId, ct));
@@ -92,6 +102,7 @@ public sealed class WebhookSender(
             }
         }
 
+        _leftDue = leftDue;
         return started;
     }
 
@@ -130,6 +141,10 @@ public sealed class WebhookSender(
         finally
         {
             _sending.TryRemove(id, out _);
+            if (_leftDue)
+            {
+                RunSoon();
+            }
         }
     }
 

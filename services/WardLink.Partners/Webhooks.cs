@@ -73,7 +73,9 @@ public static class WebhookComposition
                     ConnectCallback = (context, ct) => WebhookTargets.ConnectAsync(context.DnsEndPoint, policy.AllowLocalTargets, ct),
                 };
             });
-        services.AddHostedService<WebhookSender>();
+        services.AddSingleton<WebhookSender>();
+        services.AddHostedService(provider => provider.GetRequiredService<WebhookSender>());
+        services.AddSingleton<WebhookQueueing>();
         services.AddWebhookDocument();
         return services;
     }

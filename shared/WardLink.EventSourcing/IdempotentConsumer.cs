@@ -25,6 +25,12 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
         _messageId = context.MessageId ?? throw new InvalidOperationException($"A {typeof(TMessage).Name} arrived without a message id.");
         session.CausationId = _messageId.ToString();
         await OnceAsync(session, $"{Ledger}/{_messageId:N}", target => ApplyAsync(context.Message, target, context.CancellationToken), context.CancellationToken);
+        Committed();
+    }
+
+    /// <summary>Once the message's effect is committed (or was found committed before): what follows from it outside the store.</summary>
+    protected virtual void Committed()
+    {
     }
 
     /// <summary>

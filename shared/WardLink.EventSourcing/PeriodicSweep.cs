@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WardLink.EventSourcing.Wards;
@@ -13,8 +14,17 @@ namespace WardLink.EventSourcing;
 /// </summary>
 public abstract class PeriodicSweep(TimeProvider clock, ILogger logger, WardTenants wards) : BackgroundService
 {
+    /// <summary>Whether a round is asked for before the interval ends (<see cref="RunSoon"/>): one at most, however often asked.</summary>
+    private readonly Channel<bool> _soon = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
     /// <summary>How long between the start of two rounds.</summary>
     protected abstract TimeSpan Interval { get; }
+
+    /// <summary>
+    /// Asks for a round as soon as the one under way (if any) ends, without waiting for the interval: work was made due (a delivery
+    /// queued) or left behind for want of room. Asked many times meanwhile, one round runs; the interval's rounds go on as before.
+    /// </summary>
+    public void RunSoon() => _soon.Writer.TryWrite(true);
 
     /// <summary>One round at <paramref name="now"/>; returns how many things it did, for the log.</summary>
     protected abstract Task<int> RunRoundAsync(DateTimeOffset now, CancellationToken ct);
@@ -28,6 +38,8 @@ public abstract class PeriodicSweep(TimeProvider clock, ILogger logger, WardTena
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, clock);
+        Task<bool>? tick = null;
+        Task<bool>? soon = null;
         do
         {
             try
@@ -42,7 +54,24 @@ public abstract class PeriodicSweep(TimeProvider clock, ILogger logger, WardTena
             {
                 logger.LogWarning(failure, "{Sweep} failed; it runs again at the next interval", GetType().Name);
             }
+
+            // The next tick, or a round asked for sooner; whichever did not come stays awaited for the next wait (a timer takes one
+            // wait at a time, and a read left behind would take the next request unseen).
+            tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            soon ??= _soon.Reader.ReadAsync(stoppingToken).AsTask();
+            if (await Task.WhenAny(tick, soon) == soon)
+            {
+                soon = null;
+            }
+            else if (await tick)
+            {
+                tick = null;
+            }
+            else
+            {
+                return;
+            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (!stoppingToken.IsCancellationRequested);
     }
 }

@@ -32,7 +32,7 @@ namespace WardLink.IntegrationTests.Partners;
 /// loopback receiver, two partners (A and B) each with a site, and a bus of the test's own that
 /// plays the other services' relays.
 /// </summary>
-public sealed class WebhookSystem : ServiceGroup
+public class WebhookSystem : ServiceGroup
 {
     /// <summary>Every event type, as a subscription names them.</summary>
     public static readonly string[] AllEvents = [.. Enum.GetNames<WebhookEventType>().Select(name => JsonNamingPolicy.CamelCase.ConvertName(name))];
@@ -55,6 +55,9 @@ public sealed class WebhookSystem : ServiceGroup
 
     public ServiceHost<PartnersService> Partners { get; private set; } = null!;
 
+    /// <summary>The sender's settings (<see cref="QuickSender"/>).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> SenderSettings => QuickSender;
+
     public WebhookReceiver Receiver { get; private set; } = null!;
 
     public TestBus Bus { get; private set; } = null!;
@@ -76,7 +79,7 @@ public sealed class WebhookSystem : ServiceGroup
     {
         await base.InitializeAsync();
         Receiver = Own(await WebhookReceiver.StartAsync());
-        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: QuickSender, services: services => services.AddConsumeObserver(_ => Consumed));
+        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: SenderSettings, services: services => services.AddConsumeObserver(_ => Consumed));
         Bus = Own(await TestBus.StartAsync(VirtualHost));
         Police = Partners.CreateClient();
         (PartnerA, SiteA) = await PartnerWithSiteAsync("Thanh Hóa Eye Hospital", "Eye hospital main gate");
@@ -1086,7 +1089,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         };
     }
 
-    private static IncidentReported IncidentAt(Guid siteId) => new(
+    internal static IncidentReported IncidentAt(Guid siteId) => new(
         Guid.NewGuid(), "INC-2024-0042", IncidentClassification.Criminal, SecurityCategory.Theft, IncidentSource.Patrol, null, siteId, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow);
 
     private static TipReferred TipFrom(Guid? partnerId, string text) => new(
@@ -1149,7 +1152,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         }
     }
 
-    private static async Task<(Guid Id, string Secret)> SubscribeAsync(HttpClient client, Guid partnerId, string url, params string[] events)
+    internal static async Task<(Guid Id, string Secret)> SubscribeAsync(HttpClient client, Guid partnerId, string url, params string[] events)
     {
         var response = await client.PostAsJsonAsync($"/partners/{partnerId}/webhooks", new { url, events, description = "Security desk" }, Ct);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -1175,7 +1178,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     private async Task<IReadOnlyList<ReceivedWebhook>> ArrivedAsync(string name, int count) =>
         await Eventually.Get(() => Task.FromResult(system.Receiver.At(name) is { } arrived && arrived.Count >= count ? arrived : null), $"{count} webhook(s) at {name}");
 
-    private static async Task<IReadOnlyList<JsonElement>> DeliveriesAsync(HttpClient client, Guid partnerId, Guid webhookId, string status, int count, TimeSpan? timeout = null) =>
+    internal static async Task<IReadOnlyList<JsonElement>> DeliveriesAsync(HttpClient client, Guid partnerId, Guid webhookId, string status, int count, TimeSpan? timeout = null) =>
         await Eventually.Get(
             async () =>
             {
