@@ -27,7 +27,7 @@ public static class Messaging
     public const int OutageRetryLimit = 14;
 
     /// <summary>
-    /// The bus's heartbeat with RabbitMQ: a connection that passes nothing for two of them (a broker that hangs, a network that
+    /// The bus's heartbeat with RabbitMQ: a connection that passes nothing for a few of them (a broker that hangs, a network that
     /// drops everything) is given up and reconnected, and readiness's <see cref="BrokerHealthCheck"/> then asks the broker itself.
     /// </summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);

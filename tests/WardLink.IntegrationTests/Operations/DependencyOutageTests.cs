@@ -250,7 +250,7 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
     /// not filled by readiness: while the bus keeps its connection the probes open none, and readiness stays 200 over many
     /// more probes than the queue holds. Each probe opened a connection that was never accepted, and once the queue was full
     /// every probe failed, minutes into the hang for no change of its own (a probe of the running system found so). Once the
-    /// bus gives its connection up (two heartbeats passed nothing) readiness reports the broker gone, and back once it answers.
+    /// bus gives its connection up (its heartbeats found it dead) readiness reports the broker gone, and back once it answers.
     /// </summary>
     [Fact]
     public async Task A_hung_broker_keeps_readiness_while_the_bus_holds_its_connection_and_fails_it_once_the_bus_gives_up()
