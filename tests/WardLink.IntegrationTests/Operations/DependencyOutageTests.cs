@@ -271,7 +271,7 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
 
             var hung = System.Diagnostics.Stopwatch.StartNew();
             await Eventually.Get(
-                async () => await BrokerCheckAsync(client) == "Unhealthy" ? "yes" : null, "readiness to report the hung broker once the bus gives its connection up", 4 * Messaging.Heartbeat);
+                async () => await BrokerCheckAsync(client) == "Unhealthy" ? "yes" : null, "readiness to report the hung broker once the bus gives its connection up", 6 * Messaging.Heartbeat);
             Assert.True(hung.Elapsed > Messaging.Heartbeat, $"the bus gave its connection up after {hung.Elapsed}, before a heartbeat passed");
         }
         finally
