@@ -26,6 +26,9 @@ public static class TestAuth
 
     private static readonly SigningCredentials Signing = new(Issuer.Signing(), SecurityAlgorithms.RsaSha256);
 
+    /// <summary>A key of no issuer's, under a key id no service knows.</summary>
+    private static readonly SigningCredentials Foreign = new(new RsaSecurityKey(RSA.Create(2048)) { KeyId = "a-key-nobody-has" }, SecurityAlgorithms.RsaSha256);
+
     /// <summary>What a service needs to validate the test run's tokens.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> ServiceSettings =>
     [
@@ -72,17 +75,31 @@ public static class TestAuth
         }
 
         var issuedAt = valid < TimeSpan.Zero ? now + valid - TimeSpan.FromHours(1) : now;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        return Signed(claims, issuedAt, now + valid, Signing);
+    }
+
+    /// <summary>
+    /// A police token for every service valid from <paramref name="notBefore"/> to <paramref name="expires"/> (either claim left out
+    /// when null), signed with the run's key, or with another one under a key id no service knows (<paramref name="foreignKey"/>).
+    /// </summary>
+    public static string Police(DateTime? notBefore, DateTime? expires, bool foreignKey = false) =>
+        Signed(
+            new Dictionary<string, object> { [WardLinkClaims.Subject] = "test-police", [WardLinkClaims.Role] = WardLinkRoles.Police, ["aud"] = Services.Select(WardLinkAuth.AudienceOf).ToArray() },
+            notBefore,
+            expires,
+            foreignKey ? Foreign : Signing);
+
+    private static string Signed(Dictionary<string, object> claims, DateTime? notBefore, DateTime? expires, SigningCredentials signing) =>
+        new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer.Issuer.AbsoluteUri,
             Claims = claims,
-            IssuedAt = issuedAt,
-            NotBefore = issuedAt,
-            Expires = now + valid,
-            SigningCredentials = Signing,
+            IssuedAt = notBefore,
+            NotBefore = notBefore,
+            Expires = expires,
+            SigningCredentials = signing,
             TokenType = "at+jwt",
         });
-    }
 
     /// <summary>Sends <paramref name="token"/> (none when null) with every request of <paramref name="client"/>.</summary>
     public static HttpClient As(this HttpClient client, string? token)

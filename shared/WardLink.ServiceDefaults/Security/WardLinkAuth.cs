@@ -186,9 +186,14 @@ public static class WardLinkAuth
                         SecurityTokenInvalidAudienceException => $"The token is not for this service: it names none of {string.Join(", ", valid)} as its audience.",
                         SecurityTokenMalformedException => "The token is not a JWT: a header, claims and a signature, each base64url, joined by dots.",
 
-                        // IdentityModel writes the time in the server's culture, month first and with no zone ('12/06/2026 23:51:48').
-                        SecurityTokenExpiredException expired => string.Create(
-                            CultureInfo.InvariantCulture, $"The token expired at {DateTime.SpecifyKind(expired.Expires, DateTimeKind.Utc):yyyy-MM-ddTHH:mm:ssZ}: ask for a new one."),
+                        // IdentityModel writes the time in the server's culture, month first and with no zone ('12/06/2026 23:51:48'), and
+                        // tells a token with no expiry (one whose signing key it did not find, checked for its lifetime then) as expired in
+                        // the year 1.
+                        SecurityTokenNoExpirationException => NoExpiry,
+                        SecurityTokenExpiredException { Expires: var expires } when expires == DateTime.MinValue => NoExpiry,
+                        SecurityTokenExpiredException expired => $"The token expired at {AsUtc(expired.Expires)}: ask for a new one.",
+                        SecurityTokenNotYetValidException early => $"The token is not valid before {AsUtc(early.NotBefore)}: check the clocks, or ask for a new one.",
+                        SecurityTokenInvalidLifetimeException => EndsBeforeItBegins,
                         not null when string.IsNullOrEmpty(context.ErrorDescription) => "The token is not valid here.",
                         _ => context.ErrorDescription,
                     };
@@ -197,6 +202,15 @@ public static class WardLinkAuth
             };
         });
     }
+
+    /// <summary>Why a token whose expiry comes before its start (<c>exp</c> before <c>nbf</c>) is refused.</summary>
+    public const string EndsBeforeItBegins = "The token expires before it becomes valid (exp before nbf): ask for a new one.";
+
+    /// <summary>Why a token with no expiry time is refused.</summary>
+    public const string NoExpiry = "The token names no expiry time (exp): ask for a new one.";
+
+    /// <summary>A token's time as the problems write times: ISO 8601 in UTC, to the second.</summary>
+    private static string AsUtc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     /// <summary>The WardLink policies, each also requiring a token valid under <paramref name="scheme"/>.</summary>
     public static void AddWardLinkPolicies(this AuthorizationOptions options, params string[] schemes)
