@@ -85,9 +85,13 @@ public static class PublicTipEndpoints
         var now = clock.GetUtcNow();
         var command = new ReceiveTip(TipChannel.Web, request.Category, request.Description, request.Place, now, request.Contact) { TipId = Guid.CreateVersion7(), ReceivedNow = true };
         var (credentials, access) = FollowUp.Issue(command.TipId);
-        return (await records.RecordAsync(sessions, wards, command, http.Ward().Access, access, vault, now, TipsterActor, ct)).Rejection is { } rejection
-            ? rejection.ToProblem()
-            : Results.Created($"{http.Request.PathBase}/public/tips/{credentials.Code}", credentials);
+        if ((await records.RecordAsync(sessions, wards, command, http.Ward().Access, access, vault, now, TipsterActor, ct)).Rejection is { } rejection)
+        {
+            return rejection.ToProblem();
+        }
+
+        http.KeepsRecord(command.TipId);
+        return Results.Created($"{http.Request.PathBase}/public/tips/{credentials.Code}", credentials);
     }
 
     private static Task<IResult> Status(

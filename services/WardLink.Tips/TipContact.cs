@@ -63,7 +63,7 @@ public sealed class ContactVault(SealingKey key)
     public TipContact Seal(Guid tipId, ContactDetails contact)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(contact);
-        var padded = new byte[(json.Length / PaddedTo + 1) * PaddedTo];
+        var padded = new byte[(json.Length + PaddedTo - 1) / PaddedTo * PaddedTo];
         json.CopyTo(padded, 0);
         padded.AsSpan(json.Length).Fill((byte)' ');
         var sealedContact = key.Seal(padded, tipId.ToByteArray());

@@ -103,6 +103,7 @@ public static class TipEndpoints
         }
 
         http.SetCreatedETag();
+        http.KeepsRecord(command.TipId);
         return Results.Created($"{http.Request.PathBase}/tips/{command.TipId}", http.ViewOf(tip!));
     }
 
@@ -246,6 +247,7 @@ public static class TipEndpoints
     {
         var contact = await session.LoadAsync<TipContact>(id, ct);
         session.Delete<TipContact>(id);
+        IdempotencyStore.ForgetRequestsOf(session, id);
         return await session.AppendToStreamAsync<TipState>(
             http, id, What, tip => Tip.EraseContact(tip, new EraseTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
     }

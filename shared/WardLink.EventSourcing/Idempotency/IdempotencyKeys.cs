@@ -29,6 +29,9 @@ public sealed record IdempotentCreation(bool SealsAnswer, Func<byte[], JsonSeria
 /// <summary>The answer kept for a key: what a retry gets back.</summary>
 public sealed record KeptAnswer(int Status, string? Location, string? ETag, string? ContentType, byte[] Body);
 
+/// <summary>The record a keyed creation made, which the row of its key names (<see cref="IdempotencyKeys.KeepsRecord"/>).</summary>
+public sealed record KeptRecord(Guid Id);
+
 /// <summary>
 /// <c>Idempotency-Key</c> on creating <c>POST</c>s. The first successful (2xx) answer to a key is
 /// kept with the request's fingerprint for <see cref="IdempotencyOptions.KeepFor"/>, in the same
@@ -45,6 +48,12 @@ public static class IdempotencyKeys
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeaderName = "Idempotent-Replayed";
     public const int MaxLength = 200;
+
+    /// <summary>
+    /// Names the record this request creates in the row of its key, if it has one, so that erasing the record's personal data can
+    /// forget the request's fingerprint (<see cref="IdempotencyStore.ForgetRequestsOf"/>).
+    /// </summary>
+    public static void KeepsRecord(this HttpContext http, Guid id) => http.Features.Set(new KeptRecord(id));
 
     /// <summary>The seconds a retry that found the first request with its key still running is told to wait.</summary>
     private const int InProgressRetryAfter = 1;
@@ -64,7 +73,8 @@ public static class IdempotencyKeys
             var options = services.GetRequiredService<IOptions<IdempotencyOptions>>().Value;
             return $"A key the client chooses for this request (1–{MaxLength} visible ASCII characters, e.g. a UUID). A retry with the same key " +
                 $"and body within {options.KeepFor.TotalHours:0.##} hours gets the first successful answer again (with {ReplayedHeaderName}: true) " +
-                $"and stores nothing; the same key with another body is a 422; a retry while the first is running waits for it, or is a 409 after " +
+                $"and stores nothing; the same key with another body is a 422 (once the record it created has had its personal data erased, the kept " +
+                $"answer whatever the body); a retry while the first is running waits for it, or is a 409 after " +
                 $"{options.WaitFor.TotalSeconds:0.##} s. Keys are the client's own.";
         });
 
@@ -233,7 +243,8 @@ public static class IdempotencyKeys
             return;
         }
 
-        if (kept.Fingerprint != fingerprint)
+        // A fingerprint forgotten (its record's personal data erased) is no oracle: the key answers as it did, whatever the body.
+        if (kept.Fingerprint != fingerprint && kept.Fingerprint != IdempotencyStore.ForgottenFingerprint)
         {
             await Rejection.KeyReused.ToProblem().ExecuteAsync(http);
             return;
@@ -280,7 +291,7 @@ public static class IdempotencyKeys
             var answer = JsonSerializer.SerializeToUtf8Bytes(new KeptAnswer(
                 http.Response.StatusCode, http.Response.Headers.Location, http.Response.Headers.ETag, http.Response.ContentType, buffer.ToArray()));
             var sealedAnswer = creation.SealsAnswer ? SealingKeyOf(http).Seal(answer, Encoding.UTF8.GetBytes(id)) : null;
-            await store.KeepAsync(transaction, id, answer, sealedAnswer, ct);
+            await store.KeepAsync(transaction, id, answer, sealedAnswer, http.Features.Get<KeptRecord>()?.Id, ct);
             await transaction.CommitAsync(ct);
         }
         else

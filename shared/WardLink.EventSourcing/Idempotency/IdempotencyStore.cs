@@ -51,6 +51,9 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
 {
     public const string TableName = "wardlink_idempotent_requests";
 
+    /// <summary>The fingerprint of a request whose record's personal data was erased: it matches any body (no guess can be tested).</summary>
+    public const string ForgottenFingerprint = "forgotten";
+
     private const string LockNotAvailable = "55P03";
 
     private string Table => $"{store.Options.Events.DatabaseSchemaName}.{TableName}";
@@ -67,8 +70,18 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
         table.AddColumn("answer", "bytea");
         table.AddColumn("nonce", "bytea");
         table.AddColumn("tag", "bytea");
+        table.AddColumn("record_id", "uuid");
         options.Storage.ExtendedSchemaObjects.Add(table);
     }
+
+    /// <summary>
+    /// Stages, in <paramref name="session"/>'s unit of work (committed with it, or not at all), forgetting the fingerprints of the keyed
+    /// requests that created record <paramref name="recordId"/>: once its personal data is erased (a tipster's contact), a retry of
+    /// such a key answers its kept answer whatever body it comes with, so neither the API (a 201 for the right guess, a 422 for any
+    /// other) nor the table (a keyed hash of the body) can confirm a guess of what was erased.
+    /// </summary>
+    public static void ForgetRequestsOf(IDocumentSession session, Guid recordId) =>
+        session.QueueSqlCommand($"UPDATE {session.DocumentStore.Options.Events.DatabaseSchemaName}.{TableName} SET fingerprint = ? WHERE record_id = ?", ForgottenFingerprint, recordId);
 
     /// <summary>
     /// A connection to the database that keeps <paramref name="ward"/>'s records (null: the service's default ward's), named
@@ -101,7 +114,7 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
             $"""
              INSERT INTO {Table} AS kept (id, fingerprint, kept_at, expires_at) VALUES (@id, @fingerprint, @now, @expires)
              ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, kept_at = excluded.kept_at, expires_at = excluded.expires_at,
-                 answer = NULL, nonce = NULL, tag = NULL
+                 answer = NULL, nonce = NULL, tag = NULL, record_id = NULL
              WHERE kept.expires_at <= excluded.kept_at
              RETURNING id
              """,
@@ -145,10 +158,12 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
     }
 
     /// <summary>Completes the reservation with the answer (sealed, or in clear when <paramref name="sealedAnswer"/> is null).</summary>
-    public async Task KeepAsync(NpgsqlTransaction transaction, string id, byte[] answer, SealedData? sealedAnswer, CancellationToken ct)
+    public async Task KeepAsync(NpgsqlTransaction transaction, string id, byte[] answer, SealedData? sealedAnswer, Guid? recordId, CancellationToken ct)
     {
-        await using var keep = new NpgsqlCommand($"UPDATE {Table} SET answer = @answer, nonce = @nonce, tag = @tag WHERE id = @id", transaction.Connection, transaction);
+        await using var keep = new NpgsqlCommand(
+            $"UPDATE {Table} SET answer = @answer, nonce = @nonce, tag = @tag, record_id = @record WHERE id = @id", transaction.Connection, transaction);
         keep.Parameters.AddWithValue("id", id);
+        keep.Parameters.AddWithValue("record", (object?)recordId ?? DBNull.Value);
         keep.Parameters.AddWithValue("answer", sealedAnswer?.Ciphertext ?? answer);
         keep.Parameters.AddWithValue("nonce", (object?)sealedAnswer?.Nonce ?? DBNull.Value);
         keep.Parameters.AddWithValue("tag", (object?)sealedAnswer?.Tag ?? DBNull.Value);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using CsCheck;
 using WardLink.Domain;
 using WardLink.Tips;
@@ -28,6 +29,33 @@ public sealed class ContactVaultTests
             Assert.Equal(ContactVault.PaddedTo, sealedContact.Ciphertext.Length);
             Assert.Equal(contact, Vault.Open(sealedContact));
         });
+
+    /// <summary>
+    /// A contact is sealed to the fewest whole blocks of the padding its JSON fits, up to its last byte: one of exactly 512 bytes
+    /// stays at 512 (docs/tips.md: "within 512 bytes as JSON"); it was sealed to 1,024, a block more than its size needs.
+    /// </summary>
+    [Fact]
+    public void A_contact_seals_to_the_fewest_whole_blocks_its_JSON_fits() =>
+        Gen.Select(Gen.Int[0, ContactDetails.MaxNameLength], Gen.Char["aệ\""], Texts).Sample((length, letter, phone) =>
+        {
+            var contact = new ContactDetails(new string(letter, length), phone, null);
+            var json = JsonSerializer.SerializeToUtf8Bytes(contact).Length;
+
+            var sealedContact = Vault.Seal(Guid.CreateVersion7(), contact);
+
+            Assert.Equal((json + ContactVault.PaddedTo - 1) / ContactVault.PaddedTo * ContactVault.PaddedTo, sealedContact.Ciphertext.Length);
+            Assert.Equal(contact, Vault.Open(sealedContact));
+        });
+
+    [Fact]
+    public void A_contact_of_exactly_one_block_of_JSON_stays_one_block()
+    {
+        var empty = JsonSerializer.SerializeToUtf8Bytes(new ContactDetails(string.Empty, null, null)).Length;
+        var contact = new ContactDetails(new string('a', ContactVault.PaddedTo - empty), null, null);
+        Assert.Equal(ContactVault.PaddedTo, JsonSerializer.SerializeToUtf8Bytes(contact).Length);
+
+        Assert.Equal(ContactVault.PaddedTo, Vault.Seal(Guid.CreateVersion7(), contact).Ciphertext.Length);
+    }
 
     /// <summary>A contact at every field's longest (a name of letters JSON escapes) is sealed to a multiple of the padding, and opens back.</summary>
     [Fact]
