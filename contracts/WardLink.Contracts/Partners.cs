@@ -53,6 +53,18 @@ public sealed record PartnerChanged(
     PartnerKind Kind,
     DateTimeOffset ChangedAt);
 
+/// <summary>
+/// A partner was suspended from the linkage (<c>InGoodStanding</c> false) or resumed (true): every service refuses the tokens
+/// of a partner out of standing. <c>PartnerVersion</c> is the partner's stream version after the step, so a late message
+/// never overwrites a newer one. The reason for a suspension stays in partners.
+/// </summary>
+[MessageUrn("wardlink:partners:partner-standing-changed:v1")]
+public sealed record PartnerStandingChanged(
+    Guid PartnerId,
+    bool InGoodStanding,
+    DateTimeOffset At,
+    long PartnerVersion);
+
 /// <summary>A partner left the linkage; its history stays.</summary>
 [MessageUrn("wardlink:partners:partner-left:v1")]
 public sealed record PartnerLeft(

@@ -215,10 +215,10 @@ public static class PartnerStandingChecks
                 case Standing.NotGood when await http.RefusedForShapeAsync():
                     break;
                 case Standing.NotGood:
-                    http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\", error_description=\"The partner is not in good standing.\"";
+                    http.Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{PartnerOutOfStandingException.Reason}\"";
                     await http.WriteProblemAsync(
                         StatusCodes.Status401Unauthorized,
-                        "The partner is not in good standing.",
+                        PartnerOutOfStandingException.Reason,
                         "The partner this token was issued for is suspended, has left the linkage or is unknown: its clients are refused until it is active again.");
                     break;
                 default:

@@ -7,7 +7,7 @@ namespace WardLink.Partners;
 
 /// <summary>
 /// What the partners service tells the others (and its own webhook fan-out): who is in the linkage,
-/// where their sites are, which cameras watch them, and which action items are overdue. Contacts,
+/// whether they are in good standing (suspended or resumed), where their sites are, which cameras watch them, and which action items are overdue. Contacts,
 /// item texts and the reasons given for changes stay inside. And the wards: each change with its
 /// stream's version after it, so a directory never lets an older change overwrite a newer one.
 /// </summary>
@@ -17,6 +17,8 @@ public sealed class PartnersIntegrationEvents : IIntegrationEventMap
     {
         PartnerRegistered partner => new Contract.PartnerRegistered(partner.PartnerId, partner.Name, partner.Kind, partner.RegisteredAt),
         PartnerChanged partner => new Contract.PartnerChanged(partner.PartnerId, partner.Name, partner.Kind, partner.At),
+        PartnerSuspended partner => new Contract.PartnerStandingChanged(partner.PartnerId, false, partner.At, recorded.Version),
+        PartnerResumed partner => new Contract.PartnerStandingChanged(partner.PartnerId, true, partner.At, recorded.Version),
         PartnerLeft partner => new Contract.PartnerLeft(partner.PartnerId, partner.At),
         SiteRegistered site => new Contract.SiteRegistered(site.SiteId, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RegisteredAt),
         SiteUpdated site => new Contract.SiteUpdated(site.SiteId, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.At, recorded.Version),

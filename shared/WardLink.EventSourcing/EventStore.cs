@@ -157,6 +157,7 @@ public static class EventStore
                 // Marten applies the policies last added first: the ward indexes see the documents multi-tenanted.
                 options.Policies.AllDocumentsAreMultiTenanted();
                 options.AddJurisdictionDirectory();
+                options.AddPartnerStandings();
                 options.Listeners.Add(new WardsChanged(services.GetRequiredService<WardDirectoryCache>()));
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;

@@ -5,6 +5,7 @@ using WardLink.EventSourcing.Idempotency;
 using WardLink.EventSourcing.Sites;
 using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults;
+using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.EventSourcing;
 
@@ -19,6 +20,7 @@ public static class WardLinkApp
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
         builder.Services.AddSingleton(service.Views);
+        builder.Services.AddSingleton<IPartnerStandingCheck, PartnerStandingDirectory>();
         builder.AddWardLinkService(serviceName);
         service.Services?.Invoke(builder.Services);
         builder.AddWardLinkEventStore(serviceName, service);
@@ -27,6 +29,7 @@ public static class WardLinkApp
         {
             bus.AddConsumer<ChainCheckpointedConsumer>();
             bus.AddJurisdictionDirectory();
+            bus.AddPartnerStandings();
             if (service.KeepsSiteDirectory)
             {
                 bus.AddSiteDirectory();

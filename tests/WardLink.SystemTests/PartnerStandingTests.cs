@@ -46,6 +46,7 @@ public sealed class PartnerStandingTests(PartnerStandingSystem system) : IClassF
 
         await AssertRefusedLikeAnUnknownClientAsync("test-partner-a");
         await AssertHeldTokenRefusedAsync(partner);
+        await AssertAtEveryServiceAsync(partner, served: false);
 
         // A request of the wrong shape is refused for its shape first (docs/api.md), as it would be without the token.
         using (var wrongMethod = await partner.PutAsJsonAsync("/api/tips", new { }, Ct))
@@ -63,6 +64,7 @@ public sealed class PartnerStandingTests(PartnerStandingSystem system) : IClassF
             async () => (await partner.GetAsync("/api/tips?limit=1", Ct)).StatusCode == HttpStatusCode.OK ? "served" : null,
             "the held token to work again once the partner resumed",
             Bound);
+        await AssertAtEveryServiceAsync(partner, served: true);
         using var anonymous = system.CreateAnonymousGatewayClient();
         Assert.NotEmpty(await WardLinkSystem.RequestTokenAsync(anonymous, "test-partner-a", "test-partner-a-secret"));
     }
@@ -79,6 +81,7 @@ public sealed class PartnerStandingTests(PartnerStandingSystem system) : IClassF
 
         await AssertRefusedLikeAnUnknownClientAsync("test-partner-b");
         await AssertHeldTokenRefusedAsync(partner);
+        await AssertAtEveryServiceAsync(partner, served: false);
     }
 
     [Fact]
@@ -109,6 +112,29 @@ public sealed class PartnerStandingTests(PartnerStandingSystem system) : IClassF
         Assert.Equal(
             HttpStatusCode.Forbidden,
             (await Send(partners, $"/partners/{WardLinkSystem.PartnerA}/standing", TestAuth.Token(WardLinkRoles.Partner, WardLinkSystem.PartnerA))).StatusCode);
+    }
+
+    /// <summary>
+    /// The partner's held token sent straight to each service, past the gateway (an insider on the network), is
+    /// <paramref name="served"/> there too, once the partner's standing has reached it: a suspended partner's token wrote tips,
+    /// incidents and webhooks at the services' own ports for the rest of its hour (a probe found so).
+    /// </summary>
+    private async Task AssertAtEveryServiceAsync(HttpClient partner, bool served)
+    {
+        var token = partner.DefaultRequestHeaders.Authorization!.Parameter!;
+        foreach (var (service, read) in new[] { ("tips", "/tips?limit=1"), ("incidents", "/incidents?limit=1"), ("patrols", "/patrols/sites?limit=1"), ("partners", "/partners/wards") })
+        {
+            using var direct = system.CreateServiceClient(service);
+            await Eventually.Get(
+                async () =>
+                {
+                    using var answer = await Send(direct, read, token);
+                    return served ? answer.StatusCode == HttpStatusCode.OK ? "served" : null
+                        : answer.StatusCode == HttpStatusCode.Unauthorized && answer.Headers.WwwAuthenticate.ToString().Contains(PartnerOutOfStandingException.Reason, StringComparison.Ordinal) ? "refused" : null;
+                },
+                $"{service} to {(served ? "serve" : "refuse")} the partner's held token",
+                Bound);
+        }
     }
 
     private static async Task<HttpResponseMessage> Send(HttpClient client, string path, string token)

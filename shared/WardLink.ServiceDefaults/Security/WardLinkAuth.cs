@@ -138,6 +138,19 @@ public sealed class AuthSettings
     }
 }
 
+/// <summary>Whether a partner's clients may act: registered by a service that keeps the partners' standing (the gateway asks otherwise).</summary>
+public interface IPartnerStandingCheck
+{
+    Task<bool> InGoodStandingAsync(Guid partnerId, CancellationToken ct);
+}
+
+/// <summary>A partner token refused because its partner is suspended or has left the linkage.</summary>
+public sealed class PartnerOutOfStandingException() : SecurityTokenValidationException(Reason)
+{
+    /// <summary>What the refusal says, at the gateway and at every service.</summary>
+    public const string Reason = "The partner is not in good standing.";
+}
+
 public static class WardLinkAuth
 {
     /// <summary>The audience a service's tokens must name: <c>wardlink-{service}</c>.</summary>
@@ -179,11 +192,24 @@ public static class WardLinkAuth
             // describes only the failures it knows: a token that is no JWT, or otherwise refused, was told invalid_token and no why.
             options.Events = new JwtBearerEvents
             {
+                // A service asks its own directory whether a partner's token may act (the gateway asks the partners service
+                // itself, PartnerStandings there): a token its partner holds past a suspension or its leaving is refused as
+                // a token, wherever it is sent.
+                OnTokenValidated = async context =>
+                {
+                    if (context.Principal?.PartnerId() is { } partnerId
+                        && context.HttpContext.RequestServices.GetService<IPartnerStandingCheck>() is { } standings
+                        && !await standings.InGoodStandingAsync(partnerId, context.HttpContext.RequestAborted))
+                    {
+                        context.Fail(new PartnerOutOfStandingException());
+                    }
+                },
                 OnChallenge = context =>
                 {
                     context.ErrorDescription = context.AuthenticateFailure switch
                     {
                         SecurityTokenInvalidAudienceException => $"The token is not for this service: it names none of {string.Join(", ", valid)} as its audience.",
+                        PartnerOutOfStandingException => PartnerOutOfStandingException.Reason,
                         SecurityTokenMalformedException => "The token is not a JWT: a header, claims and a signature, each base64url, joined by dots.",
 
                         // IdentityModel writes the time in the server's culture, month first and with no zone ('12/06/2026 23:51:48'), and

@@ -6,7 +6,9 @@ using System.Text.Json;
 using MassTransit;
 using WardLink.Contracts.Partners;
 using WardLink.Contracts.Wards;
+using WardLink.EventSourcing.Sites;
 using WardLink.EventSourcing.Wards;
+using WardLink.ServiceDefaults.Security;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.Operations;
 using WardLink.Patrols;
@@ -24,11 +26,14 @@ public sealed class LinkedServices : ServiceGroup
 
     public HttpClient Tips { get; private set; } = null!;
 
+    public ServiceHost<TipsService> TipsHost { get; private set; } = null!;
+
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
         Partners = (await StartAsync<WardLink.Partners.PartnersService>(WardLink.Partners.PartnersService.Name)).CreateClient();
-        Tips = (await StartAsync<TipsService>(TipsService.Name, services: services => services.AddConsumeObserver(_ => TipsConsumed))).CreateClient();
+        TipsHost = await StartAsync<TipsService>(TipsService.Name, services: services => services.AddConsumeObserver(_ => TipsConsumed));
+        Tips = TipsHost.CreateClient();
         await StartAsync<IncidentsService>(IncidentsService.Name);
         await StartAsync<PatrolsService>(PatrolsService.Name);
     }
@@ -207,6 +212,47 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
             Assert.Equal(Sites, known.Count);
             Assert.All(known, site => Assert.Equal((Newest, $"Gate, version {Newest}"), (site.Version, site.Name)));
         }
+    }
+
+    /// <summary>
+    /// A partner's standing as tips keeps it from the partners service's messages, whatever order they arrive in: an older
+    /// step changes nothing, a newer one applies, and a leaving is for good. A partner token is refused at the service itself
+    /// while the partner is out of standing (a suspended partner's token wrote at the services' own ports: a probe found so).
+    /// </summary>
+    [Fact]
+    public async Task A_partner_s_standing_keeps_its_newest_step_whatever_the_order_and_its_leaving_for_good()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        var partnerId = Guid.CreateVersion7();
+        using var partner = services.TipsHost.CreateClient().As(TestAuth.Token(WardLinkRoles.Partner, partnerId, audiences: [TipsService.Name]));
+        Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync("/tips?limit=1", ct)).StatusCode);
+
+        async Task<KnownPartnerStanding?> KnownAsync()
+        {
+            await using var session = services.StoreOf(TipsService.Name).QuerySession();
+            return await session.LoadAsync<KnownPartnerStanding>(partnerId, ct);
+        }
+
+        await ConsumedAsync(bus, new PartnerStandingChanged(partnerId, false, DateTimeOffset.UtcNow, 2));
+        Assert.Equal(new KnownPartnerStanding(partnerId, false, 2), await KnownAsync());
+        using (var refused = await partner.GetAsync("/tips?limit=1", ct))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains(PartnerOutOfStandingException.Reason, refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
+        await ConsumedAsync(bus, new PartnerStandingChanged(partnerId, true, DateTimeOffset.UtcNow, 1));
+        Assert.Equal(new KnownPartnerStanding(partnerId, false, 2), await KnownAsync());
+
+        await ConsumedAsync(bus, new PartnerStandingChanged(partnerId, true, DateTimeOffset.UtcNow, 3));
+        Assert.Equal(new KnownPartnerStanding(partnerId, true, 3), await KnownAsync());
+        Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync("/tips?limit=1", ct)).StatusCode);
+
+        await ConsumedAsync(bus, new PartnerLeft(partnerId, DateTimeOffset.UtcNow));
+        await ConsumedAsync(bus, new PartnerStandingChanged(partnerId, true, DateTimeOffset.UtcNow, 5));
+        Assert.Equal(new KnownPartnerStanding(partnerId, false, 3, Left: true), await KnownAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await partner.GetAsync("/tips?limit=1", ct)).StatusCode);
     }
 
     [Fact]

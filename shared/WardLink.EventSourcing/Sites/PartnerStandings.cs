@@ -1,0 +1,65 @@
+using Marten;
+using MassTransit;
+using WardLink.Contracts.Partners;
+using WardLink.EventSourcing.Wards;
+using WardLink.ServiceDefaults.Security;
+
+namespace WardLink.EventSourcing.Sites;
+
+/// <summary>
+/// Whether a partner is in good standing, as this service knows it from the partners service's messages: suspended or resumed
+/// (<c>Version</c>, the partner's stream version of the last step kept, so a late message never overwrites a newer one), or
+/// gone (<c>Left</c>, for good). A partner the directory does not know (registered, nothing since) is in good standing.
+/// </summary>
+public sealed record KnownPartnerStanding(Guid Id, bool InGoodStanding, long Version, bool Left = false);
+
+/// <summary>
+/// The service's own answer to whether a partner's token may act (<see cref="IPartnerStandingCheck"/>): every service keeps the
+/// partners' standing (as it keeps the wards), so a token a suspended partner still holds works nowhere, not only at the gateway.
+/// </summary>
+public sealed class PartnerStandingDirectory(IDocumentStore store) : IPartnerStandingCheck
+{
+    public async Task<bool> InGoodStandingAsync(Guid partnerId, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<KnownPartnerStanding>(partnerId, ct) is not { } known || known.InGoodStanding;
+    }
+}
+
+/// <summary>Keeps a suspension or a resumption, unless the directory already has a newer step of the partner or its leaving.</summary>
+public sealed class PartnerStandingChangedConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : DirectoryConsumer<PartnerStandingChanged>(session, clock, databases, tenants)
+{
+    protected override async Task KeepAsync(PartnerStandingChanged message, IDocumentSession session, string ward, CancellationToken cancellationToken)
+    {
+        var known = await session.LoadAsync<KnownPartnerStanding>(message.PartnerId, cancellationToken);
+        if (known is null || (!known.Left && known.Version < message.PartnerVersion))
+        {
+            session.Store(new KnownPartnerStanding(message.PartnerId, message.InGoodStanding, message.PartnerVersion));
+        }
+    }
+}
+
+/// <summary>Keeps a partner's leaving: it is out of standing for good, whatever arrives after.</summary>
+public sealed class PartnerLeftStandingConsumer(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
+    : DirectoryConsumer<PartnerLeft>(session, clock, databases, tenants)
+{
+    protected override async Task KeepAsync(PartnerLeft message, IDocumentSession session, string ward, CancellationToken cancellationToken)
+    {
+        var known = await session.LoadAsync<KnownPartnerStanding>(message.PartnerId, cancellationToken);
+        session.Store(new KnownPartnerStanding(message.PartnerId, false, known?.Version ?? 0, Left: true));
+    }
+}
+
+public static class PartnerStandings
+{
+    public static void AddPartnerStandings(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<PartnerStandingChangedConsumer>();
+        bus.AddConsumer<PartnerLeftStandingConsumer>();
+    }
+
+    /// <summary>Kept once for every ward, under optimistic concurrency: two deliveries at once cannot both keep their step.</summary>
+    public static void AddPartnerStandings(this StoreOptions store) =>
+        store.Schema.For<KnownPartnerStanding>().SingleTenanted().UseOptimisticConcurrency(true);
+}
