@@ -114,20 +114,35 @@ public sealed class EventRelay : SubscriptionBase
         activity?.SetTag("wardlink.event.sequence", recorded.Sequence);
         activity?.SetTag("wardlink.event.stream_id", recorded.StreamId.ToString());
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(PublishTimeout);
-        await _bus.Publish(
-            message,
-            message.GetType(),
-            context =>
-            {
-                context.MessageId = recorded.Id;
-                context.Headers.Set(StreamIdHeader, recorded.StreamId.ToString());
-                context.Headers.Set(StreamVersionHeader, recorded.Version.ToString(CultureInfo.InvariantCulture));
-                context.Headers.Set(SequenceHeader, recorded.Sequence.ToString(CultureInfo.InvariantCulture));
-                context.Headers.Set(WardMessages.Header, _wards.WardOf(recorded.TenantId));
-            },
-            timeout.Token);
+        await WithinAsync(
+            token => _bus.Publish(
+                message,
+                message.GetType(),
+                context =>
+                {
+                    context.MessageId = recorded.Id;
+                    context.Headers.Set(StreamIdHeader, recorded.StreamId.ToString());
+                    context.Headers.Set(StreamVersionHeader, recorded.Version.ToString(CultureInfo.InvariantCulture));
+                    context.Headers.Set(SequenceHeader, recorded.Sequence.ToString(CultureInfo.InvariantCulture));
+                    context.Headers.Set(WardMessages.Header, _wards.WardOf(recorded.TenantId));
+                },
+                token),
+            PublishTimeout,
+            _clock,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="publish"/> for at most <paramref name="timeout"/>: its token is cancelled then, and the wait for it ends
+    /// then whether or not it heeds its token (a <see cref="TimeoutException"/>; the relay publishes again, at least once). A
+    /// publish under way when the bus gave its connection up to a hung broker heeded nothing and never ended, and the service
+    /// published nothing again until it was restarted.
+    /// </summary>
+    public static async Task WithinAsync(Func<CancellationToken, Task> publish, TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        using var expired = new CancellationTokenSource(timeout, clock);
+        using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expired.Token);
+        await publish(limited.Token).WaitAsync(timeout, clock, cancellationToken);
     }
 
     private static ActivityContext ParentOf(IEvent recorded) =>

@@ -6,9 +6,10 @@ namespace WardLink.IntegrationTests.BadInput;
 /// <summary>
 /// What a service has stored: the row count of its event tables (<c>mt_events</c>,
 /// <c>mt_streams</c>, without Marten's tombstones) and of every document table (<c>mt_doc_*</c>), read straight from its database;
-/// but the consumers' ledger (<c>mt_doc_processedmessage</c>), which no request writes: a message the service published for an
-/// earlier accepted request (a camera approved: its own webhook fan-out consumes it) is recorded there whenever it comes, and
-/// was counted as stored by the refusal it came beside.
+/// but the tables only consumers write, never a request: the consumers' ledger (<c>mt_doc_processedmessage</c>) and the partners'
+/// standing (<c>mt_doc_knownpartnerstanding</c>). A message the service published for an earlier accepted request (a camera
+/// approved: its own webhook fan-out consumes it; a partner suspended: every service keeps its standing) is kept there whenever
+/// it comes, and was counted as stored by the refusal it came beside.
 /// </summary>
 public sealed class StoredRows(string connectionString)
 {
@@ -20,7 +21,7 @@ public sealed class StoredRows(string connectionString)
         await using (var list = new NpgsqlCommand(
             "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables " +
             "WHERE table_type = 'BASE TABLE' AND (table_name IN ('mt_events', 'mt_streams') OR table_name LIKE 'mt\\_doc\\_%') " +
-            "AND table_name <> 'mt_doc_processedmessage' ORDER BY 1",
+            "AND table_name NOT IN ('mt_doc_processedmessage', 'mt_doc_knownpartnerstanding') ORDER BY 1",
             connection))
         await using (var reader = await list.ExecuteReaderAsync(ct))
         {

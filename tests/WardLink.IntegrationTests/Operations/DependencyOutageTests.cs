@@ -251,6 +251,8 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
     /// more probes than the queue holds. Each probe opened a connection that was never accepted, and once the queue was full
     /// every probe failed, minutes into the hang for no change of its own (a probe of the running system found so). Once the
     /// bus gives its connection up (its heartbeats found it dead) readiness reports the broker gone, and back once it answers.
+    /// What was written meanwhile is published once it answers: a relay's publish under way when the bus gave its connection
+    /// up never ended, and the service published nothing again (a probe found its lag growing for minutes after the pause).
     /// </summary>
     [Fact]
     public async Task A_hung_broker_keeps_readiness_while_the_bus_holds_its_connection_and_fails_it_once_the_bus_gives_up()
@@ -269,6 +271,11 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
                 Assert.True(ready.StatusCode == HttpStatusCode.OK && report.GetProperty("checks").GetProperty("broker").GetProperty("status").GetString() == "Healthy", $"probe {probe + 1}: {(int)ready.StatusCode} {report}");
             }
 
+            // A referral publishes TipReferred: written now, it waits in PostgreSQL, its publish hanging on the frozen broker.
+            var tipId = await client.ReceiveAsync();
+            Assert.Equal(HttpStatusCode.OK, (await client.AssessAsync(tipId, "valuable")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync($"/tips/{tipId}/referral", new { }, ct)).StatusCode);
+
             var hung = System.Diagnostics.Stopwatch.StartNew();
             await Eventually.Get(
                 async () => await BrokerCheckAsync(client) == "Unhealthy" ? "yes" : null, "readiness to report the hung broker once the bus gives its connection up", 6 * Messaging.Heartbeat);
@@ -280,6 +287,10 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
         }
 
         await Eventually.Get(async () => await BrokerCheckAsync(client) == "Healthy" ? "yes" : null, "readiness to report the broker back", TimeSpan.FromSeconds(60));
+        await Eventually.Get(
+            async () => (await client.GetFromJsonAsync<JsonElement>("/health/ready", ct)).GetProperty("checks").GetProperty("relay").GetProperty("data").GetProperty("lag").GetInt64() == 0 ? "published" : null,
+            "the referral written during the hang to be published",
+            TimeSpan.FromSeconds(60));
     }
 
     [Fact]
