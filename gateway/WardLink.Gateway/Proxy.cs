@@ -72,11 +72,17 @@ public static class Proxy
         return builder;
     }
 
-    /// <summary>The configured routes, those marked <see cref="WardFreeMetadata"/> acting in no ward.</summary>
+    /// <summary>
+    /// The configured routes, those marked <see cref="WardFreeMetadata"/> acting in no ward. A route's methods are its share of its
+    /// path's (the wards' reads go to one policy, their steps to another): a method in another letter case is judged against the
+    /// merged document's methods for the path (<see cref="RequestShape.UseWardLinkProxiedMethods"/>), never the route's (a
+    /// <c>get</c> on a ward's POST-only step was told <c>Allow: GET</c>, the reads' route's).
+    /// </summary>
     public static IEndpointRouteBuilder MapWardLinkProxy(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapReverseProxy().ConfigureEndpoints((endpoint, route) =>
         {
+            endpoint.WithMetadata(MethodsOfItsPathElsewhere.Marker);
             if (bool.TryParse(route.Metadata?.GetValueOrDefault(WardFreeMetadata), out var wardFree) && wardFree)
             {
                 endpoint.InNoWard();

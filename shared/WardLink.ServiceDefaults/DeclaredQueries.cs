@@ -39,7 +39,6 @@ public static class DeclaredQueries
         {
             if (context.Request.QueryString.HasValue && context.GetEndpoint() is { } endpoint && await declared.OfAsync(context.Request.Method, context.Request.Path) is { } names)
             {
-                var wardFree = endpoint.Metadata.GetMetadata<WardFree>() is not null;
                 var errors = new FieldErrors();
                 var given = new HashSet<string>(StringComparer.Ordinal);
 
@@ -49,7 +48,7 @@ public static class DeclaredQueries
                 {
                     // A stray ward= on what acts in no ward is passed over, however often it is given (docs/wards.md: never a 400).
                     var name = pair.DecodeName().ToString();
-                    if (wardFree && name == WardFree.WardParameter)
+                    if (WardFree.PassesOver(endpoint, name))
                     {
                         continue;
                     }

@@ -31,6 +31,7 @@ public static class MethodRefusals
     public static void RouteLetterCaseToRefusal(HttpContext http)
     {
         if (http.GetEndpoint() is not RouteEndpoint endpoint
+            || endpoint.Metadata.GetMetadata<MethodsOfItsPathElsewhere>() is not null
             || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { HttpMethods: { Count: > 0 } methods }
             || methods.Contains(http.Request.Method, StringComparer.Ordinal))
         {
@@ -54,4 +55,18 @@ public static class MethodRefusals
             RoutingRejections.MethodNotSupported));
         http.Request.RouteValues.Clear();
     }
+}
+
+/// <summary>
+/// Marks an endpoint whose route takes a share of its path's methods only (a gateway route that forwards a path's reads to one
+/// policy, its writes to another): the methods the path takes are not its route's, and a method in another letter case is
+/// judged where the path's methods are known (the gateway's API document), not by <see cref="MethodRefusals.RouteLetterCaseToRefusal"/>.
+/// </summary>
+public sealed class MethodsOfItsPathElsewhere
+{
+    private MethodsOfItsPathElsewhere()
+    {
+    }
+
+    public static MethodsOfItsPathElsewhere Marker { get; } = new();
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace WardLink.ServiceDefaults;
 
@@ -23,6 +24,12 @@ public sealed class WardFree
 
     /// <summary>The one marker every such endpoint carries.</summary>
     public static WardFree Marker { get; } = new();
+
+    /// <summary>
+    /// Whether query parameter <paramref name="name"/> is a stray <c>ward=</c> on an endpoint that acts in no ward, which every
+    /// check of the query passes over, whatever its value (an unknown, malformed or NUL-holding one changes nothing there).
+    /// </summary>
+    public static bool PassesOver(Endpoint? endpoint, string name) => name == WardParameter && endpoint?.Metadata.GetMetadata<WardFree>() is not null;
 }
 
 public static class WardFreeEndpoints

@@ -650,7 +650,8 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     /// <summary>
     /// Every path of the merged document answers a method it does not take with a 405 whose <c>Allow</c> names exactly the methods
     /// the document declares for it: no method answered that the document does not describe, none described that is not answered.
-    /// The health probes answered <c>HEAD</c> (as docs/api.md says) where the document declared only <c>GET</c>.
+    /// The health probes answered <c>HEAD</c> (as docs/api.md says) where the document declared only <c>GET</c>; a <c>get</c> in lower
+    /// case on a ward's POST-only step was told <c>Allow: GET</c> (the wards' reads' route's methods).
     /// </summary>
     [Fact]
     public async Task Every_path_allows_exactly_the_methods_its_document_declares()
@@ -663,11 +664,26 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         {
             var address = GatewaySurface.AddressOf(template, item!);
             var (methods, wrong) = GatewaySurface.MethodsOf(item!);
-            using var refused = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(wrong), address), ct);
-            var allowed = refused.Content.Headers.Allow.Concat(refused.Headers.TryGetValues("Allow", out var values) ? values : []).SelectMany(value => value.Split(", ")).ToHashSet(StringComparer.Ordinal);
-            if (refused.StatusCode != HttpStatusCode.MethodNotAllowed || !allowed.SetEquals(methods))
+
+            using (var refused = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(wrong), address), ct))
             {
-                failures.Add($"{wrong} {address}: {(int)refused.StatusCode}, Allow: {string.Join(", ", allowed)} (the document declares {string.Join(", ", methods)})");
+                var allowed = refused.Content.Headers.Allow.Concat(refused.Headers.TryGetValues("Allow", out var values) ? values : []).SelectMany(value => value.Split(", ")).ToHashSet(StringComparer.Ordinal);
+                if (refused.StatusCode != HttpStatusCode.MethodNotAllowed || !allowed.SetEquals(methods))
+                {
+                    failures.Add($"{wrong} {address}: {(int)refused.StatusCode}, Allow: {string.Join(", ", allowed)} (the document declares {string.Join(", ", methods)})");
+                }
+            }
+
+            // A method's name is case-sensitive: each declared one in lower case is a method the path does not take either (on a
+            // socket: HttpClient writes a known method in upper case whatever it is given).
+            foreach (var method in methods.Select(method => method.ToLowerInvariant()))
+            {
+                var answer = await RawAnswerAsync(method, address, token: null);
+                var allowed = AllowOf().Match(answer) is { Success: true } allow ? allow.Groups[1].Value.Trim().Split(", ").ToHashSet(StringComparer.Ordinal) : [];
+                if (!answer.StartsWith("HTTP/1.1 405 ", StringComparison.Ordinal) || !allowed.SetEquals(methods))
+                {
+                    failures.Add($"{method} {address}: {answer[..Math.Min(answer.Length, 12)]}, Allow: {string.Join(", ", allowed)} (the document declares {string.Join(", ", methods)})");
+                }
             }
         }
 
@@ -689,6 +705,13 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         var ct = TestContext.Current.CancellationToken;
         using var ops = await system.CreateGatewayClientAsync("test-ops");
         using var anonymous = system.CreateClientFrom(IPAddress.Parse("127.0.0.37"));
+        var clients = new List<HttpClient>();
+        HttpClient Own(HttpClient client)
+        {
+            clients.Add(client);
+            return client;
+        }
+
         var paths = JsonNode.Parse(await GatewaySurface.CompleteDocumentAsync(system))!["paths"]!.AsObject();
         var requests = new List<(HttpClient Client, string Method, string Address)>
         {
@@ -705,7 +728,8 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
                     continue;
                 }
 
-                var client = OpenApiMerge.IsAnonymous(operation) ? anonymous : ops;
+                // Each anonymous operation from an address of its own: the public tips' window (20 a minute) holds one's requests.
+                var client = OpenApiMerge.IsAnonymous(operation) ? Own(system.CreateClientFrom(IPAddress.Parse($"127.0.0.{40 + clients.Count}"))) : ops;
                 var named = parameters.FirstOrDefault(parameter => (string?)parameter!["in"] == "path" && parameter["schema"]?["enum"] is JsonArray);
                 var addresses = named is null
                     ? [GatewaySurface.AddressOf(template, item)]
@@ -714,7 +738,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
             }
         }
 
-        string[] strays = ["ward=Dong%20Quang", "ward=", "ward=quang-thang&ward=dong-quang", "ward=no-such-ward"];
+        string[] strays = ["ward=Dong%20Quang", "ward=", "ward=quang-thang&ward=dong-quang", "ward=no-such-ward", "ward=%00", "ward=a%00b"];
         var failures = new List<string>();
         foreach (var (client, method, address) in requests)
         {
@@ -729,6 +753,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
             }
         }
 
+        clients.ForEach(client => client.Dispose());
         Assert.Contains(requests, request => request.Address.StartsWith("/api/ops/", StringComparison.Ordinal));
         Assert.True(failures.Count == 0, string.Join("\n", failures));
 
@@ -796,6 +821,9 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         var page = await tips.GetFromJsonAsync<JsonObject>("/api/tips", TestContext.Current.CancellationToken);
         return page!["total"]!.GetValue<int>();
     }
+
+    [GeneratedRegex(@"\r\nAllow: ([^\r]*)\r\n", RegexOptions.IgnoreCase)]
+    private static partial Regex AllowOf();
 
     [GeneratedRegex("""<script src="scalar.js" nonce="(?<nonce>[^"]+)">""")]
     private static partial Regex NonceOnScript();
