@@ -81,7 +81,7 @@ public sealed class WebhookSender(
             var room = Math.Min(PerPartner - _sending.Values.Count(sending => sending.Partner == partner), MaxSending - _sending.Count);
             if (room <= 0)
             {
-                leftDue = true;
+                leftDue = _leftDue = true;
                 continue;
             }
 
@@ -92,6 +92,9 @@ public sealed class WebhookSender(
                 ct);
             var waiting = earliest.OrderBy(delivery => delivery.NextAttemptAt).Where(delivery => !_sending.ContainsKey(delivery.Id)).ToList();
             leftDue |= waiting.Count > room;
+
+            // Said before this partner's attempts start: one may end before the round does, and must then ask for the next.
+            _leftDue |= leftDue;
             foreach (var delivery in waiting.Take(room))
             {
                 // Started once it is counted, so that it cannot end (and be forgotten) before it is.

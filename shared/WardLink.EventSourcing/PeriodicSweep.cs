@@ -14,7 +14,7 @@ namespace WardLink.EventSourcing;
 /// </summary>
 public abstract class PeriodicSweep(TimeProvider clock, ILogger logger, WardTenants wards) : BackgroundService
 {
-    /// <summary>Whether a round is asked for before the interval ends (<see cref="RunSoon"/>): one at most, however often asked.</summary>
+    /// <summary>Whether a round is asked for before the interval ends (<see cref="RunSoon"/>): one held, however often asked.</summary>
     private readonly Channel<bool> _soon = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>How long between the start of two rounds.</summary>
@@ -22,7 +22,8 @@ public abstract class PeriodicSweep(TimeProvider clock, ILogger logger, WardTena
 
     /// <summary>
     /// Asks for a round as soon as the one under way (if any) ends, without waiting for the interval: work was made due (a delivery
-    /// queued) or left behind for want of room. Asked many times meanwhile, one round runs; the interval's rounds go on as before.
+    /// queued) or left behind for want of room. Asked many times during a round, at most two more run (one request already taken
+    /// by the waiting read, one held); the interval's rounds go on as before.
     /// </summary>
     public void RunSoon() => _soon.Writer.TryWrite(true);
 
@@ -52,7 +53,7 @@ public abstract class PeriodicSweep(TimeProvider clock, ILogger logger, WardTena
             }
             catch (Exception failure) when (failure is not OperationCanceledException)
             {
-                logger.LogWarning(failure, "{Sweep} failed; it runs again at the next interval", GetType().Name);
+                logger.LogWarning(failure, "{Sweep} failed; it runs again at the next round", GetType().Name);
             }
 
             // The next tick, or a round asked for sooner; whichever did not come stays awaited for the next wait (a timer takes one

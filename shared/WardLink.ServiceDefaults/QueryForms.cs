@@ -80,13 +80,14 @@ public static partial class QueryForms
 
         // ward= where a handler of this process takes it (every one acting in a ward): judged with the query's other forms, so a
         // 400 names every malformed one (whose ward it is comes after, UseWardLinkWards); a proxied request's is its service's.
-        if (context.GetEndpoint()?.Metadata is { } metadata && metadata.GetMetadata<MethodInfo>() is not null && metadata.GetMetadata<WardFree>() is null
+        var endpoint = context.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<MethodInfo>() is not null && !WardFree.PassesOver(endpoint, WardFree.WardParameter)
             && context.Request.Query.TryGetValue(WardFree.WardParameter, out var wards))
         {
             errors.CheckWard(wards);
         }
 
-        if (context.GetEndpoint() is RouteEndpoint { RoutePattern: var pattern })
+        if (endpoint is RouteEndpoint { RoutePattern: var pattern })
         {
             foreach (var parameter in pattern.Parameters.Where(parameter => parameter.ParameterPolicies.Any(policy => policy.Content == "guid")))
             {

@@ -32,17 +32,18 @@ public static class RequestChecks
         app.Use(async (context, next) =>
         {
             var errors = new FieldErrors();
+            var endpoint = context.GetEndpoint();
             foreach (var (name, value) in context.Request.RouteValues)
             {
                 errors.Check(!(value is string text && Guid.TryParse(text, out var id) && id == Guid.Empty), name, EmptyId);
             }
 
-            foreach (var (name, values) in context.Request.Query.Where(parameter => !WardFree.PassesOver(context.GetEndpoint(), parameter.Key)))
+            foreach (var (name, values) in context.Request.Query.Where(parameter => !WardFree.PassesOver(endpoint, parameter.Key)))
             {
                 errors.Check(!values.Any(value => value?.Contains('\0', StringComparison.Ordinal) == true), name, "Text cannot hold the NUL character (\\u0000).");
             }
 
-            foreach (var header in context.GetEndpoint()?.Metadata.OfType<DocumentedHeader>().Where(header => !header.WrongFormIsUnknown) ?? [])
+            foreach (var header in endpoint?.Metadata.OfType<DocumentedHeader>().Where(header => !header.WrongFormIsUnknown) ?? [])
             {
                 // Empty, a header names nothing, which each reader decides on (an empty If-Match is a 412, an empty key a 400).
                 var sent = string.Join(", ", context.Request.Headers[header.Name].Where(value => !string.IsNullOrEmpty(value)));
@@ -77,7 +78,7 @@ public static class RequestChecks
                 }
             }
 
-            if (!undecodable && RequiresBody(context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()) && await HasNoBodyAsync(context.Request, context.RequestAborted))
+            if (!undecodable && RequiresBody(endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()) && await HasNoBodyAsync(context.Request, context.RequestAborted))
             {
                 errors.Check(false, BodyField, "A JSON object is required here (the body is missing or null).");
             }

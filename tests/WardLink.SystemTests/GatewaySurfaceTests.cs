@@ -595,7 +595,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
             wrongMethods++;
             using (var refused = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(wrong), address), ct))
             {
-                var allowed = refused.Content.Headers.Allow.Concat(refused.Headers.TryGetValues("Allow", out var values) ? values : []).SelectMany(value => value.Split(", ")).ToHashSet(StringComparer.Ordinal);
+                var allowed = AllowedBy(refused);
                 if (refused.StatusCode != HttpStatusCode.MethodNotAllowed || refused.Content.Headers.ContentType?.MediaType != "application/problem+json" || !allowed.SetEquals(methods))
                 {
                     failures.Add($"{wrong} {address}: {(int)refused.StatusCode} {refused.Content.Headers.ContentType?.MediaType}, Allow: {string.Join(", ", allowed)} (the path takes {string.Join(", ", methods)})");
@@ -667,7 +667,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
 
             using (var refused = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(wrong), address), ct))
             {
-                var allowed = refused.Content.Headers.Allow.Concat(refused.Headers.TryGetValues("Allow", out var values) ? values : []).SelectMany(value => value.Split(", ")).ToHashSet(StringComparer.Ordinal);
+                var allowed = AllowedBy(refused);
                 if (refused.StatusCode != HttpStatusCode.MethodNotAllowed || !allowed.SetEquals(methods))
                 {
                     failures.Add($"{wrong} {address}: {(int)refused.StatusCode}, Allow: {string.Join(", ", allowed)} (the document declares {string.Join(", ", methods)})");
@@ -821,6 +821,10 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         var page = await tips.GetFromJsonAsync<JsonObject>("/api/tips", TestContext.Current.CancellationToken);
         return page!["total"]!.GetValue<int>();
     }
+
+    /// <summary>The methods a refusal's <c>Allow</c> names (a content header, or a response header where it has no body).</summary>
+    private static HashSet<string> AllowedBy(HttpResponseMessage refused) =>
+        refused.Content.Headers.Allow.Concat(refused.Headers.TryGetValues("Allow", out var values) ? values : []).SelectMany(value => value.Split(", ")).ToHashSet(StringComparer.Ordinal);
 
     [GeneratedRegex(@"\r\nAllow: ([^\r]*)\r\n", RegexOptions.IgnoreCase)]
     private static partial Regex AllowOf();

@@ -35,7 +35,7 @@ public sealed class PartnerStandingChangedConsumer(IDocumentSession session, Tim
         var known = await session.LoadAsync<KnownPartnerStanding>(message.PartnerId, cancellationToken);
         if (known is null || (!known.Left && known.Version < message.PartnerVersion))
         {
-            session.Store(new KnownPartnerStanding(message.PartnerId, message.InGoodStanding, message.PartnerVersion));
+            session.Keep(known, new KnownPartnerStanding(message.PartnerId, message.InGoodStanding, message.PartnerVersion));
         }
     }
 }
@@ -47,7 +47,7 @@ public sealed class PartnerLeftStandingConsumer(IDocumentSession session, TimePr
     protected override async Task KeepAsync(PartnerLeft message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         var known = await session.LoadAsync<KnownPartnerStanding>(message.PartnerId, cancellationToken);
-        session.Store(new KnownPartnerStanding(message.PartnerId, false, known?.Version ?? 0, Left: true));
+        session.Keep(known, new KnownPartnerStanding(message.PartnerId, false, known?.Version ?? 0, Left: true));
     }
 }
 
@@ -57,6 +57,23 @@ public static class PartnerStandings
     {
         bus.AddConsumer<PartnerStandingChangedConsumer>();
         bus.AddConsumer<PartnerLeftStandingConsumer>();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="kept"/> over <paramref name="known"/> (as this session read it): an insert where there was no row, so
+    /// two deliveries at once for a partner the directory did not know cannot both keep their step (the second insert fails and the
+    /// bus delivers its message again, which then reads the first's), an update under optimistic concurrency where there was one.
+    /// </summary>
+    internal static void Keep(this IDocumentSession session, KnownPartnerStanding? known, KnownPartnerStanding kept)
+    {
+        if (known is null)
+        {
+            session.Insert(kept);
+        }
+        else
+        {
+            session.Update(kept);
+        }
     }
 
     /// <summary>Kept once for every ward, under optimistic concurrency: two deliveries at once cannot both keep their step.</summary>

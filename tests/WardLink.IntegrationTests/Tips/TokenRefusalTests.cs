@@ -15,8 +15,6 @@ namespace WardLink.IntegrationTests.Tips;
 /// </summary>
 public sealed partial class TokenRefusalTests(ServiceFixture<TipsService> tips) : IClassFixture<ServiceFixture<TipsService>>
 {
-    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task A_refused_token_is_told_why_with_its_times_in_ISO_8601_UTC_and_a_valid_one_is_let_in()
     {
