@@ -175,7 +175,7 @@ public sealed class GatewayToken(AuthSettings settings, TimeProvider clock)
         NotBefore = now.UtcDateTime,
         Expires = (now + Lifetime).UtcDateTime,
         SigningCredentials = _signing,
-        TokenType = "at+jwt",
+        TokenType = WardLinkAuth.AccessTokenType,
     });
 }
 

@@ -80,16 +80,18 @@ public static class TestAuth
 
     /// <summary>
     /// A police token for every service valid from <paramref name="notBefore"/> to <paramref name="expires"/> (either claim left out
-    /// when null), signed with the run's key, or with another one under a key id no service knows (<paramref name="foreignKey"/>).
+    /// when null), signed with the run's key, or with another one under a key id no service knows (<paramref name="foreignKey"/>),
+    /// its header's <c>typ</c> <paramref name="type"/> (none when null).
     /// </summary>
-    public static string Police(DateTime? notBefore, DateTime? expires, bool foreignKey = false) =>
+    public static string Police(DateTime? notBefore, DateTime? expires, bool foreignKey = false, string? type = WardLinkAuth.AccessTokenType) =>
         Signed(
             new Dictionary<string, object> { [WardLinkClaims.Subject] = "test-police", [WardLinkClaims.Role] = WardLinkRoles.Police, ["aud"] = Services.Select(WardLinkAuth.AudienceOf).ToArray() },
             notBefore,
             expires,
-            foreignKey ? Foreign : Signing);
+            foreignKey ? Foreign : Signing,
+            type);
 
-    private static string Signed(Dictionary<string, object> claims, DateTime? notBefore, DateTime? expires, SigningCredentials signing) =>
+    private static string Signed(Dictionary<string, object> claims, DateTime? notBefore, DateTime? expires, SigningCredentials signing, string? type = WardLinkAuth.AccessTokenType) =>
         new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer.Issuer.AbsoluteUri,
@@ -98,7 +100,7 @@ public static class TestAuth
             NotBefore = notBefore,
             Expires = expires,
             SigningCredentials = signing,
-            TokenType = "at+jwt",
+            TokenType = type,
         });
 
     /// <summary>Sends <paramref name="token"/> (none when null) with every request of <paramref name="client"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -19,6 +20,9 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
 {
     public const int DefaultCapacity = 1_000;
 
+    /// <summary>A JWS in compact form (RFC 7515): base64url parts, unpadded, joined by dots.</summary>
+    private static readonly SearchValues<char> CompactForm = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
     private readonly ConcurrentDictionary<string, Remembered> _valid = new(StringComparer.Ordinal);
 
     /// <summary>How many tokens are remembered now.</summary>
@@ -26,6 +30,12 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
+        // IdentityModel decodes a part leniently: a signature with base64's '=' padding verified, so one token had many spellings.
+        if (token.AsSpan().ContainsAnyExcept(CompactForm))
+        {
+            return new TokenValidationResult { IsValid = false, Exception = new SecurityTokenMalformedException("A part of the token is not base64url.") };
+        }
+
         var now = clock.GetUtcNow();
         if (_valid.TryGetValue(token, out var remembered))
         {

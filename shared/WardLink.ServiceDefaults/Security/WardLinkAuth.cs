@@ -182,6 +182,7 @@ public static class WardLinkAuth
                 ValidAudiences = valid,
                 IssuerSigningKey = key,
                 ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+                ValidTypes = [AccessTokenType],
                 ClockSkew = TimeSpan.FromSeconds(30),
                 NameClaimType = WardLinkClaims.Subject,
                 RoleClaimType = WardLinkClaims.Role,
@@ -210,6 +211,7 @@ public static class WardLinkAuth
                     {
                         SecurityTokenInvalidAudienceException => $"The token is not for this service: it names none of {string.Join(", ", valid)} as its audience.",
                         PartnerOutOfStandingException => PartnerOutOfStandingException.Reason,
+                        SecurityTokenInvalidTypeException => NotAnAccessToken,
                         SecurityTokenMalformedException => "The token is not a JWT: a header, claims and a signature, each base64url, joined by dots.",
 
                         // IdentityModel writes the time in the server's culture, month first and with no zone ('12/06/2026 23:51:48'), and
@@ -228,6 +230,14 @@ public static class WardLinkAuth
             };
         });
     }
+
+    /// <summary>The header's <c>typ</c> of every access token OpenIddict issues (RFC 9068): a JWT of another type signed with the
+    /// same key (an identity token, a client's assertion) is not a token to act with.</summary>
+    public const string AccessTokenType = "at+jwt";
+
+    /// <summary>Why a token whose header's <c>typ</c> is not <see cref="AccessTokenType"/> is refused (the caller's own text is not
+    /// repeated in a header).</summary>
+    public const string NotAnAccessToken = $"The token is not an access token: its header's typ is not {AccessTokenType}.";
 
     /// <summary>Why a token whose expiry comes before its start (<c>exp</c> before <c>nbf</c>) is refused.</summary>
     public const string EndsBeforeItBegins = "The token expires before it becomes valid (exp before nbf): ask for a new one.";
