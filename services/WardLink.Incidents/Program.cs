@@ -5,7 +5,7 @@ using WardLink.Incidents;
 
 var app = WardLinkApp.Build(args, IncidentsService.Name, service =>
 {
-    service.KeepsSiteDirectory = true;
+    service.KeepsPartnerDirectory = true;
     service.Publishes = new IncidentsIntegrationEvents();
     service.Store = store => store.Projections.Snapshot<IncidentState>(SnapshotLifecycle.Inline);
     service.ReadModels.Add<IncidentRows, IncidentRow>();

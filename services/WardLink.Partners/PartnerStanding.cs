@@ -1,5 +1,6 @@
 using Marten;
 using WardLink.EventSourcing;
+using WardLink.EventSourcing.Wards;
 using WardLink.ServiceDefaults.Security;
 
 namespace WardLink.Partners;
@@ -62,4 +63,23 @@ public static class PartnerStanding
         await session.LoadAsync<PartnerState>(id, ct) is { } partner
             ? Results.Ok(new PartnerStandingView(partner.Id, partner.Status, InGoodStanding(partner)))
             : StreamResults.NotFound(Partner.What, id);
+}
+
+/// <summary>
+/// The partners service's own answer to whether a partner's token may act: the partner's record, in its ward, as of the request
+/// (the other services keep a directory from its messages; here one would lag the records while the relay cannot publish). A
+/// partner no ward records (none registered under the id) is in good standing, as the directories take it.
+/// </summary>
+public sealed class PartnerStandingOfRecord(IDocumentStore store, WardDatabases databases) : IPartnerStandingCheck
+{
+    public async Task<bool> InGoodStandingAsync(Guid partnerId, CancellationToken ct)
+    {
+        if (await databases.TenantsOfStreamsAsync([partnerId], ct) is not [var tenant])
+        {
+            return true;
+        }
+
+        await using var session = store.QuerySession(tenant);
+        return await session.LoadAsync<PartnerState>(partnerId, ct) is not { } partner || PartnerStanding.InGoodStanding(partner);
+    }
 }

@@ -2,6 +2,7 @@ using JasperFx.Events.Projections;
 using WardLink.EventSourcing;
 using WardLink.EventSourcing.Wards;
 using WardLink.Partners;
+using WardLink.ServiceDefaults.Security;
 
 var app = WardLinkApp.Build(args, PartnersService.Name, service =>
 {
@@ -23,6 +24,7 @@ var app = WardLinkApp.Build(args, PartnersService.Name, service =>
         .Add<ActionItemRows, ActionItemRow>();
     service.Services = services => services
         .AddWebhooks()
+        .AddSingleton<IPartnerStandingCheck, PartnerStandingOfRecord>()
         .AddSingleton(OverdueSweepSchedule.Default)
         .AddHostedService<OverdueActionItemSweep>()
         .AddHostedService<HomeWardEstablishment>();

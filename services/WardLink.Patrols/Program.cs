@@ -4,7 +4,7 @@ using WardLink.Patrols;
 
 var app = WardLinkApp.Build(args, PatrolsService.Name, service =>
 {
-    service.KeepsSiteDirectory = true;
+    service.KeepsPartnerDirectory = true;
     service.Publishes = new PatrolsIntegrationEvents();
     service.Store = store =>
     {

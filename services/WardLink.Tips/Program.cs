@@ -5,7 +5,7 @@ using WardLink.Tips;
 
 var app = WardLinkApp.Build(args, TipsService.Name, service =>
 {
-    service.KeepsSiteDirectory = true;
+    service.KeepsPartnerDirectory = true;
     service.Publishes = new TipsIntegrationEvents();
     service.Services = services =>
     {

@@ -157,7 +157,6 @@ public static class EventStore
                 // Marten applies the policies last added first: the ward indexes see the documents multi-tenanted.
                 options.Policies.AllDocumentsAreMultiTenanted();
                 options.AddJurisdictionDirectory();
-                options.AddPartnerStandings();
                 options.Listeners.Add(new WardsChanged(services.GetRequiredService<WardDirectoryCache>()));
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
@@ -184,9 +183,10 @@ public static class EventStore
                 AuditStorage.AddTables(options);
                 IdempotencyStore.AddTable(options);
                 options.Listeners.Add(new EventsAppended(serviceName, services.GetRequiredService<IMeterFactory>()));
-                if (service.KeepsSiteDirectory)
+                if (service.KeepsPartnerDirectory)
                 {
                     options.AddSiteDirectory();
+                    options.AddPartnerStandings();
                 }
 
                 service.Store?.Invoke(options);
@@ -225,7 +225,7 @@ public static class EventStore
             options.AddOperationTransformer<WardParameterDocumentation>();
             options.AddOperationTransformer(StoreProblems.DescribeUnreadable);
         });
-        builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<HomeWardKnown>(services, service.KeepsSiteDirectory));
+        builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<HomeWardKnown>(services, service.KeepsPartnerDirectory));
         marten.AddSubscriptionWithServices<AuditChain>(ServiceLifetime.Singleton, subscription => subscription.Options.BatchSize = 500);
         if (service.Publishes is { } map)
         {

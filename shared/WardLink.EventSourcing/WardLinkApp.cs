@@ -20,7 +20,11 @@ public static class WardLinkApp
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
         builder.Services.AddSingleton(service.Views);
-        builder.Services.AddSingleton<IPartnerStandingCheck, PartnerStandingDirectory>();
+        if (service.KeepsPartnerDirectory)
+        {
+            builder.Services.AddSingleton<IPartnerStandingCheck, PartnerStandingDirectory>();
+        }
+
         builder.AddWardLinkService(serviceName);
         service.Services?.Invoke(builder.Services);
         builder.AddWardLinkEventStore(serviceName, service);
@@ -29,10 +33,10 @@ public static class WardLinkApp
         {
             bus.AddConsumer<ChainCheckpointedConsumer>();
             bus.AddJurisdictionDirectory();
-            bus.AddPartnerStandings();
-            if (service.KeepsSiteDirectory)
+            if (service.KeepsPartnerDirectory)
             {
                 bus.AddSiteDirectory();
+                bus.AddPartnerStandings();
             }
 
             service.Bus?.Invoke(bus);
@@ -47,7 +51,7 @@ public static class WardLinkApp
         // After the request checks: a key is honoured only on a request that passed them.
         app.UseIdempotencyKeys();
         app.MapAudit(serviceName);
-        if (service.KeepsSiteDirectory)
+        if (service.KeepsPartnerDirectory)
         {
             app.MapSiteDirectory(serviceName);
         }

@@ -26,8 +26,11 @@ public sealed class WardLinkServiceOptions
     /// <summary>The service's own services (options validated on start, singletons).</summary>
     public Action<IServiceCollection>? Services { get; set; }
 
-    /// <summary>Keep a local directory of partner sites (<c>GET /sites</c>) from the partners service's events.</summary>
-    public bool KeepsSiteDirectory { get; set; }
+    /// <summary>
+    /// Keep a local directory of what the partners service records, from its events: partner sites (<c>GET /sites</c>) and each
+    /// partner's standing (whether its tokens may act here). Every service but the partners service, which keeps the records.
+    /// </summary>
+    public bool KeepsPartnerDirectory { get; set; }
 
     /// <summary>How each stream state is shown to each audience (a state without a view is police-only).</summary>
     public StateViews Views { get; } = new(http => http.Ward().Ward.Id);

@@ -14,8 +14,9 @@ namespace WardLink.EventSourcing.Sites;
 public sealed record KnownPartnerStanding(Guid Id, bool InGoodStanding, long Version, bool Left = false);
 
 /// <summary>
-/// The service's own answer to whether a partner's token may act (<see cref="IPartnerStandingCheck"/>): every service keeps the
-/// partners' standing (as it keeps the wards), so a token a suspended partner still holds works nowhere, not only at the gateway.
+/// The service's own answer to whether a partner's token may act (<see cref="IPartnerStandingCheck"/>): every service but the
+/// partners service (which reads its records) keeps the partners' standing as it keeps their sites, so a token a suspended partner
+/// still holds works nowhere, not only at the gateway.
 /// </summary>
 public sealed class PartnerStandingDirectory(IDocumentStore store) : IPartnerStandingCheck
 {

@@ -193,9 +193,9 @@ public static class WardLinkAuth
             // describes only the failures it knows: a token that is no JWT, or otherwise refused, was told invalid_token and no why.
             options.Events = new JwtBearerEvents
             {
-                // A service asks its own directory whether a partner's token may act (the gateway asks the partners service
-                // itself, PartnerStandings there): a token its partner holds past a suspension or its leaving is refused as
-                // a token, wherever it is sent.
+                // A service asks its own directory whether a partner's token may act (the partners service its records, the
+                // gateway the partners service): a token its partner holds past a suspension or its leaving is refused as a
+                // token, wherever it is sent.
                 OnTokenValidated = async context =>
                 {
                     if (context.Principal?.PartnerId() is { } partnerId
