@@ -66,9 +66,9 @@ public static class OpenApiMerge
         ["413"] = "The request body is larger than the gateway accepts (whatever the operation: nothing was read).",
         ["415"] = "The body is not what the operation reads (a form or XML where JSON is read, or a body of another type than JSON where the operation reads none, a charset the service cannot read, a media type parameter given twice), or it is in a content coding (Content-Encoding: gzip; any request may carry a body, read as sent): nothing was read.",
         ["429"] = "Too many requests from this client; retry after the Retry-After header's seconds.",
-        ["500"] = "An unexpected fault of the gateway or the service: problem details naming no internals. Whether a write was stored is not known: retry it with the same Idempotency-Key or If-Match.",
+        ["500"] = $"An unexpected fault of the gateway or the service: problem details naming no internals. Whether a write was stored is not known: {ProblemResponses.RetryRecognised}",
         ["502"] = "The service behind the gateway is not available.",
-        ["503"] = "The gateway or the service is at capacity (admission control): nothing was done; or the service's database is unavailable: retry after the Retry-After header's seconds as the problem's detail says (with the same Idempotency-Key or If-Match).",
+        ["503"] = $"The gateway or the service is at capacity (admission control): nothing was done; or the service's database is unavailable: retry after the Retry-After header's seconds as the problem's detail says: {ProblemResponses.RetryRecognised}",
         ["504"] = "The service behind the gateway did not answer in time.",
     };
 

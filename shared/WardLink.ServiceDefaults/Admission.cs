@@ -130,7 +130,7 @@ public static class Admission
         operation.Responses ??= [];
         operation.Responses.TryAdd($"{StatusCodes.Status503ServiceUnavailable}", new OpenApiResponse
         {
-            Description = $"The service is at capacity: nothing was done; or the record a step acts on is busy (its turn did not come within {ProblemResponses.StepTurnSeconds} s): nothing was changed; or its database is unavailable: retry after Retry-After seconds as the problem's detail says (with the same Idempotency-Key or If-Match, since a commit whose answer was lost may have stored the request).",
+            Description = $"The service is at capacity: nothing was done; or the record a step acts on is busy (its turn did not come within {ProblemResponses.StepTurnSeconds} s): nothing was changed; or its database is unavailable: retry after Retry-After seconds as the problem's detail says (a commit whose answer was lost may have stored the request): {ProblemResponses.RetryRecognised}",
             Headers = new Dictionary<string, IOpenApiHeader>
             {
                 ["Retry-After"] = new OpenApiHeader

@@ -381,7 +381,8 @@ public static partial class ProblemResponses
 
     /// <summary>How to retry a request that may or may not have been stored (its answer was lost on the way), so that one that was is recognised.</summary>
     public const string RetryRecognised =
-        "retry with the same Idempotency-Key (a creation, a message) or If-Match (a step): those recognise a request that was stored.";
+        "retry with the same Idempotency-Key (a creation, a message) or If-Match (a step): those recognise a request that was stored " +
+        "(a webhook's replay, which reads neither, only makes its deliveries due again, which their receivers know by their webhook-id).";
 
     /// <summary>
     /// Answers <paramref name="problem"/> for <paramref name="exception"/> (if any; a 503 with

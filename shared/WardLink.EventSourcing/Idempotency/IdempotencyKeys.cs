@@ -156,12 +156,21 @@ public static class IdempotencyKeys
     }
 
     /// <summary>After authentication (the key is the client's) and the body limit (the body is read here).</summary>
+    /// <remarks>
+    /// A key sent with a write that keeps none (a step, other than a message in a tip's thread) is a 400 naming it: ignored, it
+    /// let a retried note be posted twice while its client believed the key guarded it.
+    /// </remarks>
     public static IApplicationBuilder UseIdempotencyKeys(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (http.GetEndpoint()?.Metadata.GetMetadata<IdempotentCreation>() is not { } creation
-            || !http.Request.Headers.TryGetValue(HeaderName, out var values))
+        if (!http.Request.Headers.TryGetValue(HeaderName, out var values) || http.GetEndpoint() is not { } endpoint)
         {
             await next(http);
+            return;
+        }
+
+        if (endpoint.Metadata.GetMetadata<IdempotentCreation>() is not { } creation)
+        {
+            await (TakesNoKey(http.Request.Method, endpoint.Metadata) ? NotTaken().ExecuteAsync(http) : next(http));
             return;
         }
 
@@ -188,6 +197,19 @@ public static class IdempotencyKeys
         !http.Request.Headers.TryGetValue(HeaderName, out var values) ? step(null)
         : values.Count == 1 && IsValid(values[0]) ? step(RecordIdOf(client, null, values[0]!, sealing))
         : Task.FromResult(NotAKey());
+
+    /// <summary>Whether a request of <paramref name="method"/> to an endpoint of <paramref name="metadata"/> writes without keeping a key.</summary>
+    private static bool TakesNoKey(string method, EndpointMetadataCollection metadata) =>
+        !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method)
+        && !metadata.OfType<DocumentedHeader>().Any(header => header.Name == HeaderName);
+
+    /// <summary>Why a key sent with a write that keeps none is refused.</summary>
+    public const string NotTakenMessage =
+        "This operation keeps no Idempotency-Key (creations and a tip's messages do): send If-Match with the ETag you read instead, " +
+        "so a retry of a step that was applied is a 412 and applies nothing again.";
+
+    private static IResult NotTaken() =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [HeaderName] = [NotTakenMessage] }, title: Rejection.InvalidTitle);
 
     private static IResult NotAKey() =>
         Results.ValidationProblem(

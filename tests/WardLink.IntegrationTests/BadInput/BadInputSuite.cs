@@ -8,6 +8,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.Domain;
+using WardLink.EventSourcing.Idempotency;
 using WardLink.ServiceDefaults;
 using WardLink.Testing;
 using static WardLink.IntegrationTests.BadInput.JsonBodies;
@@ -904,6 +905,38 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         }
 
         Assert.True(operations > 0, "The document describes no operation.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
+    /// An <c>Idempotency-Key</c> sent with a write whose operation declares none (a step, a webhook's replay) is a 400 naming it
+    /// and saying what makes that write safe to retry: ignored, a keyed retry of a note posted it twice while its client took the
+    /// key for a guard. Every write operation of the document that declares no key is sent one (a well-formed key, its body's
+    /// sample); a read is not judged (it stores nothing to guard).
+    /// </summary>
+    [Fact]
+    public async Task A_key_sent_with_a_write_that_keeps_none_is_a_400_naming_it_and_stores_nothing()
+    {
+        var failures = new List<string>();
+        var writes = 0;
+        foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
+        {
+            if (operation.Method == "GET" || PathParameter.ParametersIn(operation.Description, "header").Any(header => (string)header["name"]! == IdempotencyKeys.HeaderName))
+            {
+                continue;
+            }
+
+            writes++;
+            var address = PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description));
+            var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null, header: (IdempotencyKeys.HeaderName, $"walk-{Guid.NewGuid()}"));
+            failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", IdempotencyKeys.HeaderName, answer, IdempotencyKeys.HeaderName, 400));
+            if (RefusedWithout(answer, IdempotencyKeys.HeaderName, "keeps no Idempotency-Key"))
+            {
+                failures.Add($"{operation.Method} {operation.Template}: not told the operation keeps no key ({Shortened(answer.Body)})");
+            }
+        }
+
+        Assert.True(writes > 0, "The document describes no write that keeps no key: every service takes steps.");
         AssertNone(failures);
     }
 
