@@ -58,7 +58,7 @@ public static class OpenApiMerge
 
     private static readonly Dictionary<string, string> AddedResponses = new()
     {
-        ["400"] = "Bad input: problem details naming each wrong field, or header (a value outside visible ASCII is refused on every operation).",
+        ["400"] = ProblemResponses.BadInputDescription,
         ["401"] = "No valid bearer token.",
         ["403"] = "The token's role may not do this.",
         ["404"] = "Unknown record.",

@@ -29,7 +29,7 @@ public sealed partial class AnonymousSpans(Func<IReadOnlySet<string>>? apiWords 
     /// <summary>The status a server or client span's request was answered with (an integer).</summary>
     private const string StatusTag = "http.response.status_code";
 
-    /// <summary>The query's own tag (without its <c>?</c>), beside the span's <c>url.path</c>.</summary>
+    /// <summary>The query's own tag (with or without its <c>?</c>), beside the span's <c>url.path</c>.</summary>
     private const string QueryTag = "url.query";
 
     /// <summary>The names a public operation's query takes (a public tip's <c>ward</c>), shown with their values.</summary>
@@ -45,9 +45,12 @@ public sealed partial class AnonymousSpans(Func<IReadOnlySet<string>>? apiWords 
         }
 
         var failed = data.GetTagItem(StatusTag) is int status and >= 400;
-        if (data.GetTagItem(QueryTag) is string query)
+        if (data.GetTagItem(QueryTag) is string tagged)
         {
-            data.SetTag(QueryTag, failed || (data.GetTagItem("url.path") is string path && IsPublic(path)) ? PublicQuery(query) : WithoutFollowUpCode(query));
+            // ASP.NET Core's instrumentation writes the query with its '?', which stays in front: read as the first name's, it hid a
+            // public request's ward.
+            var (mark, query) = tagged.StartsWith('?') ? ("?", tagged[1..]) : (string.Empty, tagged);
+            data.SetTag(QueryTag, mark + (failed || (data.GetTagItem("url.path") is string path && IsPublic(path)) ? PublicQuery(query) : WithoutFollowUpCode(query)));
         }
 
         foreach (var tag in UrlTags)

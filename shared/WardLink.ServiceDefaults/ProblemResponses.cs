@@ -119,7 +119,35 @@ public static partial class ProblemResponses
     /// of their width: the generator leaves a type read by a custom converter (<see cref="TimeWithOffsetConverter"/>,
     /// <see cref="IdConverter"/>, <see cref="WholeNumberConverter{T}"/>) without a type.
     /// </summary>
-    public static void DescribeJson(OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>
+    public static void DescribeJson(OpenApiOptions options)
+    {
+        options.AddOperationTransformer(DescribeBadInput);
+        options.AddSchemaTransformer(DescribeValues);
+    }
+
+    /// <summary>What every operation's <c>400</c> says, in a service's document and the gateway's.</summary>
+    public const string BadInputDescription =
+        "Bad input: problem details naming each wrong field, or header (a value outside visible ASCII, a query parameter the operation " +
+        "does not declare, an Idempotency-Key where none is kept: refused on every operation).";
+
+    /// <summary>
+    /// Every operation may be a <c>400</c> (a query it does not declare, a header outside visible ASCII): the document says so, as the
+    /// gateway's merged one does (a service's own listed it only where the operation read a body or a query of its own).
+    /// </summary>
+    private static async Task DescribeBadInput(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        operation.Responses ??= [];
+        operation.Responses.TryAdd($"{StatusCodes.Status400BadRequest}", new OpenApiResponse
+        {
+            Description = BadInputDescription,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/problem+json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(HttpValidationProblemDetails), null, ct) },
+            },
+        });
+    }
+
+    private static Task DescribeValues(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
     {
         var type = context.JsonTypeInfo.Type;
         var described = Nullable.GetUnderlyingType(type) ?? type;
@@ -165,7 +193,7 @@ public static partial class ProblemResponses
         }
 
         return Task.CompletedTask;
-    });
+    }
 
     /// <summary>The JSON type and format of a value a converter of WardLink's own reads (a GUID, a time, a whole number); null for another type.</summary>
     private static (JsonSchemaType Type, string Format)? Form(Type type) =>
@@ -195,9 +223,23 @@ public static partial class ProblemResponses
     /// </summary>
     private static OpenApiSchema NotTheEmptyId() => new() { Const = Guid.Empty.ToString() };
 
-    /// <summary>A problem's bounds as <see cref="Bounded"/> keeps them.</summary>
+    /// <summary>The member every problem carries besides RFC 9457's: the request's trace id.</summary>
+    public const string TraceIdMember = "traceId";
+
+    /// <summary>
+    /// A problem's bounds as <see cref="Bounded"/> keeps them, and its <see cref="TraceIdMember"/> (an extension the exporter does not
+    /// see: the services' own documents refused every problem they answered, the gateway's merged one declaring it).
+    /// </summary>
     private static void DescribeProblem(OpenApiSchema problem)
     {
+        problem.Properties ??= new Dictionary<string, IOpenApiSchema>();
+        problem.Properties[TraceIdMember] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            MaxLength = 32,
+            Description = "The W3C trace id of the request, to find it in the traces.",
+        };
+
         foreach (var (name, property) in problem.Properties ?? new Dictionary<string, IOpenApiSchema>())
         {
             if (property is not OpenApiSchema value)
@@ -349,7 +391,7 @@ public static partial class ProblemResponses
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
+            context.ProblemDetails.Extensions[TraceIdMember] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
             context.ProblemDetails.Type ??= context.ProblemDetails.Status is { } status ? TypesAspNetCoreLeavesOut.GetValueOrDefault(status) : null;
             if (context.ProblemDetails is HttpValidationProblemDetails && context.ProblemDetails.Title == AspNetCoreValidationTitle)
             {

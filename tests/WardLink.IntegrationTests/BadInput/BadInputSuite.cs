@@ -887,6 +887,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     {
         var failures = new List<string>();
         var operations = 0;
+        var document = await OwnDocumentAsync();
         foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
         {
             operations++;
@@ -897,6 +898,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                 var address = $"{PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description))}?{name}=1";
                 var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
                 failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", $"?{name}=1", answer, name, 400));
+                failures.AddRange(UndocumentedIn(document, operation, address, answer));
                 if (RefusedWithout(answer, name, "does not declare"))
                 {
                     failures.Add($"{operation.Method} {operation.Template}, ?{name}=1: not told the operation does not declare it ({Shortened(answer.Body)})");
@@ -919,6 +921,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     {
         var failures = new List<string>();
         var writes = 0;
+        var document = await OwnDocumentAsync();
         foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
         {
             if (operation.Method == "GET" || PathParameter.ParametersIn(operation.Description, "header").Any(header => (string)header["name"]! == IdempotencyKeys.HeaderName))
@@ -930,6 +933,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
             var address = PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description));
             var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null, header: (IdempotencyKeys.HeaderName, $"walk-{Guid.NewGuid()}"));
             failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", IdempotencyKeys.HeaderName, answer, IdempotencyKeys.HeaderName, 400));
+            failures.AddRange(UndocumentedIn(document, operation, address, answer));
             if (RefusedWithout(answer, IdempotencyKeys.HeaderName, "keeps no Idempotency-Key"))
             {
                 failures.Add($"{operation.Method} {operation.Template}: not told the operation keeps no key ({Shortened(answer.Body)})");
@@ -1434,6 +1438,17 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
 
         return failures;
     }
+
+    /// <summary>The service's own OpenAPI document (<c>/openapi/v1.json</c>), which its answers are held to as the merged one's are.</summary>
+    private async Task<DocumentedResponses> OwnDocumentAsync() => new((await _client.GetFromJsonAsync<JsonObject>("/openapi/v1.json", Ct))!);
+
+    /// <summary>
+    /// What <paramref name="document"/>, the service's own, says is wrong with <paramref name="answer"/> (its status and body; its
+    /// headers are the gateway's walks'): each problem the services answered had a <c>traceId</c> their own documents refused.
+    /// </summary>
+    private static IEnumerable<string> UndocumentedIn(DocumentedResponses document, DescribedOperation operation, string address, Answer answer) =>
+        document.Check(operation.Method, address.Split('?')[0], answer.Status, answer.MediaType, answer.Body, new Dictionary<string, string>())
+            .Select(problem => $"{operation.Method} {operation.Template}: the answer {answer.Status} is not as the service's own document says: {problem}");
 
     /// <summary>An accepted free text: only data, answered JSON-escaped, verbatim wherever the answer shows that field.</summary>
     private static IEnumerable<string> KeptAsData(WriteEndpoint endpoint, string what, Answer answer, string path, string payload)
