@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using WardLink.ServiceDefaults.Security;
@@ -90,6 +92,34 @@ public static class TestAuth
             expires,
             foreignKey ? Foreign : Signing,
             type);
+
+    /// <summary>
+    /// A token of exactly <paramref name="header"/> (its <c>kid</c> the run key's where it names none) and <paramref name="claims"/>,
+    /// as a forger writes one: signed with the run's key (RS256) when <paramref name="withKey"/>, else with a one-byte signature.
+    /// </summary>
+    public static string Raw(JsonObject header, JsonObject claims, bool withKey = true)
+    {
+        header["kid"] ??= Signing.Key.KeyId;
+        var content = $"{Base64UrlEncoder.Encode(header.ToJsonString())}.{Base64UrlEncoder.Encode(claims.ToJsonString())}";
+        var signature = withKey ? Key.SignData(Encoding.ASCII.GetBytes(content), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1) : [0x78];
+        return $"{content}.{Base64UrlEncoder.Encode(signature)}";
+    }
+
+    /// <summary>A police token's claims for every service, valid for the next hour, as the run's issuer writes them.</summary>
+    public static JsonObject PoliceClaims()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return new JsonObject
+        {
+            ["iss"] = Issuer.Issuer.AbsoluteUri,
+            [WardLinkClaims.Subject] = "test-police",
+            [WardLinkClaims.Role] = WardLinkRoles.Police,
+            ["aud"] = new JsonArray([.. Services.Select(service => (JsonNode)WardLinkAuth.AudienceOf(service))]),
+            ["iat"] = now,
+            ["nbf"] = now,
+            ["exp"] = now + 3600,
+        };
+    }
 
     private static string Signed(Dictionary<string, object> claims, DateTime? notBefore, DateTime? expires, SigningCredentials signing, string? type = WardLinkAuth.AccessTokenType) =>
         new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor

@@ -31,9 +31,11 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
         // IdentityModel decodes a part leniently: a signature with base64's '=' padding verified, so one token had many spellings.
-        if (token.AsSpan().ContainsAnyExcept(CompactForm))
+        // And it tells a token of five parts (an encrypted one's form), or one whose header is no JSON object, by no fault a caller
+        // can act on.
+        if (token.AsSpan().ContainsAnyExcept(CompactForm) || token.Split('.') is not [{ Length: > 0 }, { Length: > 0 }, { Length: > 0 }])
         {
-            return new TokenValidationResult { IsValid = false, Exception = new SecurityTokenMalformedException("A part of the token is not base64url.") };
+            return Malformed();
         }
 
         var now = clock.GetUtcNow();
@@ -47,7 +49,17 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
             _valid.TryRemove(KeyValuePair.Create(token, remembered));
         }
 
-        var result = await base.ValidateTokenAsync(token, validationParameters);
+        JsonWebToken read;
+        try
+        {
+            read = new JsonWebToken(token);
+        }
+        catch (ArgumentException)
+        {
+            return Malformed();
+        }
+
+        var result = await base.ValidateTokenAsync(read, validationParameters);
         if (result is { IsValid: true, SecurityToken: JsonWebToken { ValidTo: var validTo }, ClaimsIdentity: { } identity } && validTo > DateTime.MinValue)
         {
             Forget(now);
@@ -56,6 +68,9 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
 
         return result;
     }
+
+    private static TokenValidationResult Malformed() =>
+        new() { IsValid = false, Exception = new SecurityTokenMalformedException("The token is not a JWS in compact form of JSON parts.") };
 
     /// <summary>Makes room for one more: drops the tokens that have ended when full, and all when none has.</summary>
     private void Forget(DateTimeOffset now)

@@ -182,15 +182,15 @@ public static class WardLinkAuth
                 ValidAudiences = valid,
                 IssuerSigningKey = key,
                 ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
-                ValidTypes = [AccessTokenType],
+                TypeValidator = (type, _, _) => IsAccessTokenType(type) ? type : throw new SecurityTokenInvalidTypeException(NotAnAccessToken),
                 ClockSkew = TimeSpan.FromSeconds(30),
                 NameClaimType = WardLinkClaims.Subject,
                 RoleClaimType = WardLinkClaims.Role,
             };
 
-            // The handler describes a token for another audience by the one audience it found, which IdentityModel, checking a
-            // token's list of audiences, does not report: "The audience '(null)' is invalid". Say what is wrong instead. And it
-            // describes only the failures it knows: a token that is no JWT, or otherwise refused, was told invalid_token and no why.
+            // The handler describes a failure in IdentityModel's words, some of them the token's own (an issuer, an algorithm), which a
+            // caller wrote: a quote in an unsigned token's issuer added parameters of its own to WWW-Authenticate, and a letter outside
+            // ASCII made every authenticated route a 500. Every reason here is the service's own text; none repeats the token's.
             options.Events = new JwtBearerEvents
             {
                 // A service asks its own directory whether a partner's token may act (the partners service its records, the
@@ -209,10 +209,11 @@ public static class WardLinkAuth
                 {
                     context.ErrorDescription = context.AuthenticateFailure switch
                     {
+                        null => context.ErrorDescription,
                         SecurityTokenInvalidAudienceException => $"The token is not for this service: it names none of {string.Join(", ", valid)} as its audience.",
                         PartnerOutOfStandingException => PartnerOutOfStandingException.Reason,
                         SecurityTokenInvalidTypeException => NotAnAccessToken,
-                        SecurityTokenMalformedException => "The token is not a JWT: a header, claims and a signature, each base64url, joined by dots.",
+                        SecurityTokenMalformedException => NotAJwt,
 
                         // IdentityModel writes the time in the server's culture, month first and with no zone ('12/06/2026 23:51:48'), and
                         // tells a token with no expiry (one whose signing key it did not find, checked for its lifetime then) as expired in
@@ -222,8 +223,11 @@ public static class WardLinkAuth
                         SecurityTokenExpiredException expired => $"The token expired at {AsUtc(expired.Expires)}: ask for a new one.",
                         SecurityTokenNotYetValidException early => $"The token is not valid before {AsUtc(early.NotBefore)}: check the clocks, or ask for a new one.",
                         SecurityTokenInvalidLifetimeException => EndsBeforeItBegins,
-                        not null when string.IsNullOrEmpty(context.ErrorDescription) => "The token is not valid here.",
-                        _ => context.ErrorDescription,
+                        SecurityTokenInvalidIssuerException => $"The token is not issued by {settings.Issuer.AbsoluteUri}.",
+                        SecurityTokenSignatureKeyNotFoundException => "The signature key was not found",
+                        SecurityTokenInvalidSignatureException => "The signature is invalid",
+                        SecurityTokenInvalidAlgorithmException => $"The token is not signed with {SecurityAlgorithms.RsaSha256}.",
+                        _ => "The token is not valid here.",
                     };
                     return Task.CompletedTask;
                 },
@@ -235,9 +239,20 @@ public static class WardLinkAuth
     /// same key (an identity token, a client's assertion) is not a token to act with.</summary>
     public const string AccessTokenType = "at+jwt";
 
+    /// <summary>
+    /// Whether a header's <c>typ</c> names an access token: <c>at+jwt</c> or its full media type <c>application/at+jwt</c>, in any
+    /// letter case (RFC 9068 section 4; RFC 7515 reads a <c>typ</c> as a media type, whose letter case does not count).
+    /// </summary>
+    public static bool IsAccessTokenType(string? type) =>
+        string.Equals(type, AccessTokenType, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(type, $"application/{AccessTokenType}", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Why a token whose header's <c>typ</c> is not <see cref="AccessTokenType"/> is refused (the caller's own text is not
     /// repeated in a header).</summary>
     public const string NotAnAccessToken = $"The token is not an access token: its header's typ is not {AccessTokenType}.";
+
+    /// <summary>Why a token that is no signed JWT in compact form is refused.</summary>
+    public const string NotAJwt = "The token is not a JWT: a header, claims and a signature, each base64url, joined by dots.";
 
     /// <summary>Why a token whose expiry comes before its start (<c>exp</c> before <c>nbf</c>) is refused.</summary>
     public const string EndsBeforeItBegins = "The token expires before it becomes valid (exp before nbf): ask for a new one.";

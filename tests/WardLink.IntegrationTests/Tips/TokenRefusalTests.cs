@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CsCheck;
 using WardLink.ServiceDefaults.Security;
@@ -23,8 +25,8 @@ public sealed partial class TokenRefusalTests(ServiceFixture<TipsService> tips) 
         var ct = TestContext.Current.CancellationToken;
         using var client = tips.CreateClient();
         var moment = Gen.OneOf(Gen.Const((TimeSpan?)null), Gen.Int[2, 48 * 60].Select(minutes => (TimeSpan?)TimeSpan.FromMinutes(minutes)), Gen.Int[2, 48 * 60].Select(minutes => (TimeSpan?)TimeSpan.FromMinutes(-minutes)));
-        var type = Gen.OneOf(Gen.Const(WardLinkAuth.AccessTokenType), Gen.Const("JWT"), Gen.Const("id_token+jwt"));
-        await Gen.Select(moment, moment, Gen.Bool, type, Gen.Int[0, 8]).SampleAsync(
+        var type = Gen.OneOf(Gen.Const(WardLinkAuth.AccessTokenType), Gen.Const("JWT"), Gen.Const("id_token+jwt"), Gen.Const("application/AT+JWT"), Gen.Const("At+Jwt"));
+        await Gen.Select(moment, moment, Gen.Bool, type, Gen.Int[0, 10]).SampleAsync(
             async case_ =>
             {
                 var (notBefore, expires, foreign, typ, spelling) = case_;
@@ -35,7 +37,7 @@ public sealed partial class TokenRefusalTests(ServiceFixture<TipsService> tips) 
                 using var answer = await client.SendAsync(request, ct);
                 var said = answer.Headers.WwwAuthenticate.ToString();
                 var lifetimeValid = expires > TimeSpan.Zero && (notBefore is null || notBefore < TimeSpan.Zero);
-                if (!foreign && lifetimeValid && typ == WardLinkAuth.AccessTokenType && spelling == 0)
+                if (!foreign && lifetimeValid && WardLinkAuth.IsAccessTokenType(typ) && spelling == 0)
                 {
                     return answer.StatusCode == HttpStatusCode.OK;
                 }
@@ -44,13 +46,13 @@ public sealed partial class TokenRefusalTests(ServiceFixture<TipsService> tips) 
 
                 // A token spelled otherwise than base64url is malformed whatever it says; a foreign key's is told by IdentityModel (its
                 // signature or its lifetime first); a token of another type is told so once its lifetime is valid.
-                var expected = spelling != 0 ? Malformed
+                var expected = spelling != 0 ? WardLinkAuth.NotAJwt
                     : foreign ? null
                     : expires is null ? WardLinkAuth.NoExpiry
                     : notBefore > expires ? WardLinkAuth.EndsBeforeItBegins
                     : notBefore > TimeSpan.Zero ? $"The token is not valid before {now + notBefore:yyyy-MM-ddTHH:mm:ssZ}: check the clocks, or ask for a new one."
                     : expires < TimeSpan.Zero ? $"The token expired at {now + expires:yyyy-MM-ddTHH:mm:ssZ}: ask for a new one."
-                    : typ != WardLinkAuth.AccessTokenType ? WardLinkAuth.NotAnAccessToken
+                    : !WardLinkAuth.IsAccessTokenType(typ) ? WardLinkAuth.NotAnAccessToken
                     : throw new InvalidOperationException("A valid token was taken for a refused one.");
                 return answer.StatusCode == HttpStatusCode.Unauthorized
                     && said.Contains("error=\"invalid_token\"", StringComparison.Ordinal)
@@ -61,12 +63,11 @@ public sealed partial class TokenRefusalTests(ServiceFixture<TipsService> tips) 
             print: case_ => $"notBefore {case_.Item1}, expires {case_.Item2}, foreign key {case_.Item3}, typ {case_.Item4}, spelling {case_.Item5}");
     }
 
-    private const string Malformed = "The token is not a JWT: a header, claims and a signature, each base64url, joined by dots.";
-
     /// <summary>
     /// The token as signed (0), or respelled as a lenient decoder still reads it: its signature padded with base64's '=' (1 to 3),
     /// or its parts in base64's own alphabet, '+' and '/' for '-' and '_', with a space, a tab or a '%' inside, or each part padded
-    /// (4 to 8; a non-ASCII letter is Kestrel's to refuse, before any handler reads the header).
+    /// (4 to 8; a non-ASCII letter is Kestrel's to refuse, before any handler reads the header); or in base64url, but of five parts
+    /// (an encrypted token's form) or with a header that is no JSON object (9, 10).
     /// </summary>
     private static string Spelled(string token, int spelling) => spelling switch
     {
@@ -76,8 +77,76 @@ public sealed partial class TokenRefusalTests(ServiceFixture<TipsService> tips) 
         5 => token.Insert(token.IndexOf('.') + 1, " "),
         6 => token.Insert(token.IndexOf('.') + 1, "\t"),
         7 => token.Insert(token.LastIndexOf('.') + 1, "%"),
-        _ => token.Replace(".", "=."),
+        8 => token.Replace(".", "=."),
+        9 => $"{token}.AAAA.BBBB",
+        _ => $"W10{token[token.IndexOf('.')..]}",
     };
+
+    /// <summary>The reasons a refused token is told: the service's own words, never a text of the token's.</summary>
+    private static bool OwnWords(string why) =>
+        why is WardLinkAuth.NotAJwt or WardLinkAuth.NotAnAccessToken or WardLinkAuth.NoExpiry or WardLinkAuth.EndsBeforeItBegins
+            or "The signature key was not found" or "The signature is invalid" or "The token is not signed with RS256." or "The token is not valid here."
+        || why == $"The token is not issued by {TestAuth.PoliceClaims()["iss"]}."
+        || why.StartsWith("The token is not for this service: it names none of ", StringComparison.Ordinal)
+        || ExpiryWords().IsMatch(why);
+
+    /// <summary>
+    /// A forger's token (a header and claims of its choosing, signed with the issuer's key or not, under its key id or another) is
+    /// told why in the service's own words: an unsigned token's issuer was repeated in the header unescaped ("The issuer
+    /// 'https://evil/", error="insufficient_scope' is invalid"), and one outside ASCII made every authenticated route a 500. A
+    /// <c>typ</c> of another text is no access token's (one of its media type's spellings is), and a header member of JWS's or a
+    /// registered claim that is no text where RFC 7515 and 7519 write one (a <c>typ</c> that is a list) makes no JWT.
+    /// </summary>
+    [Fact]
+    public async Task A_forged_token_is_told_why_in_the_service_s_words_never_its_own()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = tips.CreateClient();
+        var hostile = Gen.OneOf(
+            Gen.Const<JsonNode?>("https://evil/\", error=\"insufficient_scope"),
+            Gen.Const<JsonNode?>("\u00e9vil"),
+            Gen.Const<JsonNode?>("evil\r\nSet-Cookie: x=y"),
+            Gen.Const<JsonNode?>("Qu\u1ea3ng Th\u1eafng evil"),
+            Gen.Const<JsonNode?>(new JsonArray("evil")),
+            Gen.Const<JsonNode?>(new JsonObject { ["evil"] = 1 }),
+            Gen.Const<JsonNode?>(7));
+        var where = Gen.OneOf(Gen.Const("header:typ"), Gen.Const("header:alg"), Gen.Const("header:kid"), Gen.Const("claims:iss"), Gen.Const("claims:aud"));
+        await Gen.Select(where, hostile, Gen.Bool).SampleAsync(
+            async case_ =>
+            {
+                var (place, value, signed) = case_;
+                var (header, claims) = (new JsonObject { ["alg"] = "RS256", ["typ"] = WardLinkAuth.AccessTokenType }, TestAuth.PoliceClaims());
+                var (part, name) = (place.Split(':')[0], place.Split(':')[1]);
+                (part == "header" ? header : claims)[name] = value?.DeepClone();
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/tips?limit=1");
+                request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {TestAuth.Raw(header, claims, signed)}");
+                using var answer = await client.SendAsync(request, ct);
+                var said = answer.Headers.WwwAuthenticate.ToString();
+                var why = Description().Match(said) is { Success: true } match ? match.Groups[1].Value : string.Empty;
+                TestContext.Current.TestOutputHelper?.WriteLine($"{place} = {value?.ToJsonString()}, signed {signed}: {(int)answer.StatusCode} {said}");
+
+                // The issuer's signature verifies whatever key id the header names (a hint to find the key, text): such a token acts.
+                var text = value?.GetValueKind() == JsonValueKind.String;
+                return place == "header:kid" && signed && text ? answer.StatusCode == HttpStatusCode.OK
+                    : answer.StatusCode == HttpStatusCode.Unauthorized
+                    && !said.Contains("evil", StringComparison.OrdinalIgnoreCase) && !said.Contains("Set-Cookie", StringComparison.Ordinal)
+                    && said.Count(character => character == '=') == 2 && OwnWords(why)
+                    && (place is not ("header:typ" or "header:kid") || !signed || why == (text ? WardLinkAuth.NotAnAccessToken : WardLinkAuth.NotAJwt));
+            },
+            iter: 60,
+            print: case_ => $"{case_.Item1} = {case_.Item2?.ToJsonString()}, signed {case_.Item3}");
+
+        foreach (var type in new[] { "application/at+jwt", "AT+JWT" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/tips?limit=1");
+            request.Headers.Authorization = new("Bearer", TestAuth.Raw(new JsonObject { ["alg"] = "RS256", ["typ"] = type }, TestAuth.PoliceClaims()));
+            using var answer = await client.SendAsync(request, ct);
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, $"typ {type}: {(int)answer.StatusCode} {answer.Headers.WwwAuthenticate}");
+        }
+    }
+
+    [GeneratedRegex(@"^The token (expired at|is not valid before) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: ")]
+    private static partial Regex ExpiryWords();
 
     [GeneratedRegex("error_description=\"([^\"]*)\"")]
     private static partial Regex Description();
