@@ -78,7 +78,7 @@ public static class WebhookDocument
                             OperationId = $"{type}Webhook",
                             Summary = when,
                             Description = $"Sent to each active webhook of the partner whose events name {JsonNamingPolicy.CamelCase.ConvertName(type.ToString())}: the partner's view of what happened and no more (docs/partners.md). " +
-                                "Deliveries come in no order: each is retried on its own, so a later event may arrive first; order by the body's timestamp. " +
+                                "Deliveries come in no order: each is retried on its own, so a later event may arrive first; drop a repeat by webhook-id and order one record's by its steps (reported before resolved, referred before an outcome), not by the body's timestamp alone, which a step recorded after the fact may give earlier (docs/partners.md). " +
                                 $"Only these {Events.Count} events are sent: a record's later changes (an incident reopened or reclassified, and so a tip's outcome withdrawn) are not, so read the record before acting on what a delivery said.",
                             Parameters = [.. Headers.Select(header => (IOpenApiParameter)new OpenApiParameter
                             {

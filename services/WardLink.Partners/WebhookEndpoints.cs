@@ -112,6 +112,7 @@ public static class WebhookEndpoints
         var decision = Webhook.Subscribe(null, command, clock.GetUtcNow(), http.Actor());
         var secret = WebhookSecrets.NewSecret();
         session.Insert(secrets.Issue(command.WebhookId, secret));
+        http.KeepsRecord(command.WebhookId);
         return await session.StartStreamAsync<WebhookState>(
             http, command.WebhookId, decision, $"/partners/{id}/webhooks/{command.WebhookId}", ct, webhook => new WebhookWithSecret(WebhookView.Of(webhook, http.Ward().Ward.Id), secret));
     }
@@ -190,12 +191,13 @@ public static class WebhookEndpoints
 
     /// <summary>
     /// A deleted webhook signs nothing again: its sealed secrets are removed with the step, in its transaction, so the table keeps
-    /// none of a subscription that is gone (a step refused, another partner's or a webhook deleted before, saves nothing and
-    /// removes nothing).
+    /// none of a subscription that is gone, and so is the kept answer of its keyed subscription, which showed the secret to a retry
+    /// for its 24 hours (a step refused, another partner's or a webhook deleted before, saves nothing and removes nothing).
     /// </summary>
     private static Task<IResult> Delete(Guid id, Guid webhookId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         session.Delete<WebhookSecret>(webhookId);
+        IdempotencyStore.ForgetAnswersOf(session, webhookId);
         return session.AppendToStreamAsync<WebhookState>(
             http, webhookId, Webhook.What, webhook => Webhook.Delete(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
     }
@@ -242,7 +244,8 @@ public static class WebhookEndpoints
             {
                 await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(webhookId), ct);
                 var delivery = await session.LoadAsync<WebhookDelivery>(deliveryId, ct);
-                if (delivery is null || delivery.WebhookId != webhookId || (await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
+                var webhook = (await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State;
+                if (delivery is null || delivery.WebhookId != webhookId || webhook?.IsLiveOf(id) != true)
                 {
                     return Results.Problem(title: $"Delivery {deliveryId} of webhook {webhookId} was not found.", statusCode: StatusCodes.Status404NotFound);
                 }
@@ -257,8 +260,7 @@ public static class WebhookEndpoints
                     return Results.Accepted(value: WebhookDeliveryView.Of(delivery));
                 }
 
-                var now = clock.GetUtcNow();
-                var replayed = delivery.Requeued(now, options.Value.Schedule, $"Replayed on request at {now:O}.");
+                var replayed = Replayed(delivery, webhook, clock.GetUtcNow(), options.Value.Schedule);
                 session.Store(replayed);
                 await session.SaveChangesAsync(ct);
                 return Results.Accepted(value: WebhookDeliveryView.Of(replayed));
@@ -277,7 +279,8 @@ public static class WebhookEndpoints
             async session =>
             {
                 await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(webhookId), ct);
-                if ((await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State?.IsLiveOf(id) != true)
+                var webhook = (await session.LoadStreamAsync<WebhookState>(webhookId, ct)).State;
+                if (webhook?.IsLiveOf(id) != true)
                 {
                     return StreamResults.NotFound(Webhook.What, webhookId);
                 }
@@ -301,7 +304,7 @@ public static class WebhookEndpoints
                     .ToListAsync(ct);
                 foreach (var delivery in deliveries.Take(MaxReplay))
                 {
-                    session.Store(delivery.Requeued(now, options.Value.Schedule, $"Replayed on request at {now:O}."));
+                    session.Store(Replayed(delivery, webhook, now, options.Value.Schedule));
                 }
 
                 await session.SaveChangesAsync(ct);
@@ -324,6 +327,16 @@ public static class WebhookEndpoints
                 detail: partner.Status == PartnerStatus.Left ? "Nothing was changed." : "Nothing was changed: resume the partner, then replay.",
                 statusCode: StatusCodes.Status409Conflict)
             : null;
+
+    /// <summary>
+    /// A delivery replayed: due again at once for a fresh retry window, or, while its webhook is paused or disabled, held for the
+    /// resume to send (it was answered "pending" and held by the sender a moment later: the answer and the log say so at once).
+    /// </summary>
+    private static WebhookDelivery Replayed(WebhookDelivery delivery, WebhookState webhook, DateTimeOffset now, RetrySchedule schedule)
+    {
+        var replayed = delivery.Requeued(now, schedule, $"Replayed on request at {now:O}.");
+        return webhook.Status == WebhookStatus.Active ? replayed : replayed.HeldUntilResumed();
+    }
 
     private static Task<IResult> Step(HttpContext http, IDocumentSession session, Guid webhookId, Func<WebhookState, Decision> decide, CancellationToken ct) =>
         session.AppendToStreamAsync(http, webhookId, Webhook.What, decide, ct);

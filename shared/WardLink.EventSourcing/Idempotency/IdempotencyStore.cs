@@ -84,6 +84,14 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
         session.QueueSqlCommand($"UPDATE {session.DocumentStore.Options.Events.DatabaseSchemaName}.{TableName} SET fingerprint = ? WHERE record_id = ?", ForgottenFingerprint, recordId);
 
     /// <summary>
+    /// Stages, in <paramref name="session"/>'s unit of work, forgetting the keyed requests that created record
+    /// <paramref name="recordId"/> and their kept answers, for a record deleted whose answer holds a secret (a webhook's signing
+    /// secret, replayed after its deletion for the key's 24 hours): the key is then free, and sent again it is a new request.
+    /// </summary>
+    public static void ForgetAnswersOf(IDocumentSession session, Guid recordId) =>
+        session.QueueSqlCommand($"DELETE FROM {session.DocumentStore.Options.Events.DatabaseSchemaName}.{TableName} WHERE record_id = ?", recordId);
+
+    /// <summary>
     /// A connection to the database that keeps <paramref name="ward"/>'s records (null: the service's default ward's), named
     /// by <see cref="DatabaseOf"/>: the work of a request kept in it enlists in this connection's transaction.
     /// </summary>

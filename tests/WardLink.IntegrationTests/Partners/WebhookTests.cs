@@ -247,6 +247,40 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
             request => Accepted(secret, request));
     }
 
+    /// <summary>
+    /// A replay on a paused webhook, of one delivery or of a window, holds what it replays, and says so: it was a 202 "pending"
+    /// whose delivery the sender quietly held again a moment later (the webhooks probe). The resume sends it, once.
+    /// </summary>
+    [Fact]
+    public async Task A_replay_on_a_paused_webhook_is_held_and_says_so_and_the_resume_sends_it()
+    {
+        var partner = system.ClientOf(system.PartnerA);
+        var (webhookId, _) = await SubscribeAsync(partner, system.PartnerA, system.Receiver.Endpoint("paused-replay"), "tipReferred");
+        await system.Bus.PublishAsync(TipFrom(system.PartnerA, "A bicycle taken from the rack"), Guid.NewGuid());
+        var delivery = Assert.Single(await DeliveriesAsync(partner, system.PartnerA, webhookId, "delivered", 1)).GetProperty("id").GetGuid();
+        var webhook = $"/partners/{system.PartnerA}/webhooks/{webhookId}";
+        Assert.Equal(HttpStatusCode.OK, (await partner.PostAsync($"{webhook}/pause", null, Ct)).StatusCode);
+
+        using (var one = await partner.PostAsync($"{webhook}/deliveries/{delivery}/replay", null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, one.StatusCode);
+            Assert.Equal("held", (await one.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetString());
+        }
+
+        Assert.Equal(delivery, Assert.Single(await DeliveriesAsync(partner, system.PartnerA, webhookId, "held", 1)).GetProperty("id").GetGuid());
+        using (var window = await partner.PostAsJsonAsync($"{webhook}/replay", new { since = DateTimeOffset.UtcNow.AddHours(-1) }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, window.StatusCode);
+        }
+
+        Assert.Equal(delivery, Assert.Single(await DeliveriesAsync(partner, system.PartnerA, webhookId, "held", 1)).GetProperty("id").GetGuid());
+        Assert.Single(system.Receiver.At("paused-replay"));
+        Assert.Equal(HttpStatusCode.OK, (await partner.PostAsync($"{webhook}/resume", null, Ct)).StatusCode);
+        var twice = await ArrivedAsync("paused-replay", 2);
+        Assert.Equal(twice[0].Id, twice[1].Id);
+        Assert.Equal(HttpStatusCode.NoContent, (await partner.DeleteAsync(webhook, Ct)).StatusCode);
+    }
+
     [Fact]
     public async Task One_delivery_is_replayed_on_request_with_the_same_webhook_id()
     {
@@ -981,6 +1015,50 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.DoesNotContain(
             (await a.GetFromJsonAsync<JsonElement>($"/partners/{system.PartnerA}/webhooks", Ct)).EnumerateArray(),
             webhook => webhook.GetProperty("id").GetGuid() == webhookId);
+    }
+
+    /// <summary>
+    /// A deleted webhook's secret is shown to nobody again: a retry of its keyed subscription replayed the kept answer, secret and
+    /// all, for its key's 24 hours after the deletion (the webhooks probe). The deletion forgets that answer with the secrets; the
+    /// key, free again, subscribes anew (a new webhook, a new secret).
+    /// </summary>
+    [Fact]
+    public async Task A_deleted_webhook_s_secret_is_not_replayed_to_a_retry_of_its_subscription()
+    {
+        var partner = system.ClientOf(system.PartnerA);
+        var key = $"subscribe-{Guid.NewGuid()}";
+        async Task<(HttpStatusCode Status, bool Replayed, Guid Id, string Secret)> SubscribeWithKeyAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/partners/{system.PartnerA}/webhooks")
+            {
+                Content = JsonContent.Create(new { url = system.Receiver.Endpoint("keyed"), events = CameraInstalled }),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            using var answer = await partner.SendAsync(request, Ct);
+            var body = await answer.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            return (answer.StatusCode, answer.Headers.Contains("Idempotent-Replayed"), body.GetProperty("webhook").GetProperty("id").GetGuid(), body.GetProperty("secret").GetString()!);
+        }
+
+        var first = await SubscribeWithKeyAsync();
+        Assert.Equal((HttpStatusCode.Created, false), (first.Status, first.Replayed));
+        Assert.Equal((HttpStatusCode.Created, true, first.Id, first.Secret), await SubscribeWithKeyAsync());
+        Assert.Equal(1, await KeptAnswersOfAsync(first.Id));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await partner.DeleteAsync($"/partners/{system.PartnerA}/webhooks/{first.Id}", Ct)).StatusCode);
+        Assert.Equal(0, await KeptAnswersOfAsync(first.Id));
+        var again = await SubscribeWithKeyAsync();
+        Assert.Equal((HttpStatusCode.Created, false), (again.Status, again.Replayed));
+        Assert.NotEqual(first.Id, again.Id);
+        Assert.NotEqual(first.Secret, again.Secret);
+        Assert.Equal(HttpStatusCode.NoContent, (await partner.DeleteAsync($"/partners/{system.PartnerA}/webhooks/{again.Id}", Ct)).StatusCode);
+    }
+
+    /// <summary>How many keyed requests' kept answers name record <paramref name="recordId"/> (an insider's read of the table).</summary>
+    private async Task<int> KeptAnswersOfAsync(Guid recordId)
+    {
+        await using var session = system.Partners.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return (await session.AdvancedSql.QueryAsync<int>(
+            $"select count(*)::int from {session.DocumentStore.Options.Events.DatabaseSchemaName}.{EventSourcing.Idempotency.IdempotencyStore.TableName} where record_id = ?", Ct, recordId)).Single();
     }
 
     private async Task<WebhookSecret?> SealedSecretOfAsync(Guid webhookId)
