@@ -56,17 +56,12 @@ public static class OpenApiMerge
         };
     }
 
-    private static readonly Dictionary<string, string> AddedResponses = new()
+    /// <summary>What the statuses the gateway adds say: those every operation of a service may answer, and the gateway's own.</summary>
+    private static readonly Dictionary<string, string> AddedResponses = new(ProblemResponses.Described)
     {
-        ["400"] = ProblemResponses.BadInputDescription,
-        ["401"] = "No valid bearer token.",
-        ["403"] = "The token's role may not do this.",
         ["404"] = "Unknown record.",
         ["408"] = "The request body did not arrive within the time the gateway allows: nothing was done.",
-        ["413"] = "The request body is larger than the gateway accepts (whatever the operation: nothing was read).",
-        ["415"] = "The body is not what the operation reads (a form or XML where JSON is read, or a body of another type than JSON where the operation reads none, a charset the service cannot read, a media type parameter given twice), or it is in a content coding (Content-Encoding: gzip; any request may carry a body, read as sent): nothing was read.",
         ["429"] = "Too many requests from this client; retry after the Retry-After header's seconds.",
-        ["500"] = $"An unexpected fault of the gateway or the service: problem details naming no internals. Whether a write was stored is not known: {ProblemResponses.RetryRecognised}",
         ["502"] = "The service behind the gateway is not available.",
         ["503"] = $"The gateway or the service is at capacity (admission control): nothing was done; or the service's database is unavailable: retry after the Retry-After header's seconds as the problem's detail says: {ProblemResponses.RetryRecognised}",
         ["504"] = "The service behind the gateway did not answer in time.",
@@ -243,11 +238,7 @@ public static class OpenApiMerge
 
         var anonymous = IsAnonymous(operation);
         // A header value outside visible ASCII is a 400 whatever the operation reads (RequestHeaders).
-        var added = new List<string> { "400", "408", "413", "415", "429", "500" };
-        if (!anonymous)
-        {
-            added.AddRange(["401", "403"]);
-        }
+        var added = ProblemResponses.AnsweredByEveryOperation(anonymous).Concat(["408", "429"]).ToList();
 
         if (path.Contains('{', StringComparison.Ordinal))
         {

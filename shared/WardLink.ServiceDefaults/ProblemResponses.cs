@@ -9,6 +9,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -121,7 +122,8 @@ public static partial class ProblemResponses
     /// </summary>
     public static void DescribeJson(OpenApiOptions options)
     {
-        options.AddOperationTransformer(DescribeBadInput);
+        options.AddOperationTransformer(DescribeStatuses);
+        options.AddDocumentTransformer(DescribeProblems);
         options.AddSchemaTransformer(DescribeValues);
     }
 
@@ -130,21 +132,64 @@ public static partial class ProblemResponses
         "Bad input: problem details naming each wrong field, or header (a value outside visible ASCII, a query parameter the operation " +
         "does not declare, an Idempotency-Key where none is kept: refused on every operation).";
 
+    /// <summary>What the statuses every operation may answer say, in a service's document and the gateway's.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Described = new Dictionary<string, string>
+    {
+        ["400"] = BadInputDescription,
+        ["401"] = "No valid bearer token.",
+        ["403"] = "The token's role may not do this.",
+        ["413"] = "The request body is larger than the API accepts (whatever the operation: nothing was read).",
+        ["415"] = "The body is not what the operation reads (a form or XML where JSON is read, or a body of another type than JSON where the operation reads none, a charset the service cannot read, a media type parameter given twice), or it is in a content coding (Content-Encoding: gzip; any request may carry a body, read as sent): nothing was read.",
+        ["500"] = $"An unexpected fault: problem details naming no internals. Whether a write was stored is not known: {RetryRecognised}",
+    };
+
     /// <summary>
-    /// Every operation may be a <c>400</c> (a query it does not declare, a header outside visible ASCII): the document says so, as the
-    /// gateway's merged one does (a service's own listed it only where the operation read a body or a query of its own).
+    /// The statuses every operation may answer, whatever it reads (<see cref="Described"/>): bad input (a query it does not declare,
+    /// a header outside visible ASCII), a body too large or of a type it does not read, a fault, and where it needs a token a
+    /// missing one or a role it is not for.
     /// </summary>
-    private static async Task DescribeBadInput(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    public static IEnumerable<string> AnsweredByEveryOperation(bool anonymous) =>
+        anonymous ? ["400", "413", "415", "500"] : ["400", "401", "403", "413", "415", "500"];
+
+    /// <summary>A service's document says what the service answers: every operation the statuses any may answer (<see cref="AnsweredByEveryOperation"/>).</summary>
+    private static Task DescribeStatuses(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
         operation.Responses ??= [];
-        operation.Responses.TryAdd($"{StatusCodes.Status400BadRequest}", new OpenApiResponse
+        var anonymous = context.Description.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any();
+        foreach (var status in AnsweredByEveryOperation(anonymous))
         {
-            Description = BadInputDescription,
-            Content = new Dictionary<string, OpenApiMediaType>
+            operation.Responses.TryAdd(status, new OpenApiResponse { Description = Described[status] });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Every error of a service's document as the problem details it is (a 400's naming each field), once every operation's
+    /// transformers have added theirs: a service's 404s (a ward nobody has) were declared with no content, and its problems'
+    /// <c>traceId</c> not at all, so a client holding answers to the service's own document refused every problem; the gateway's
+    /// merged document completes them so (OpenApiMerge).
+    /// </summary>
+    private static async Task DescribeProblems(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        var schemas = new Dictionary<string, IOpenApiSchema>
+        {
+            ["400"] = await context.GetOrCreateSchemaAsync(typeof(HttpValidationProblemDetails), null, ct),
+            [string.Empty] = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, ct),
+        };
+        foreach (var operation in (document.Paths ?? []).Values.SelectMany(path => path.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()))
+        {
+            foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
             {
-                ["application/problem+json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(HttpValidationProblemDetails), null, ct) },
-            },
-        });
+                if (status[0] is '4' or '5' && response is OpenApiResponse { Content: null or { Count: 0 } } bare)
+                {
+                    bare.Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/problem+json"] = new() { Schema = schemas.GetValueOrDefault(status) ?? schemas[string.Empty] },
+                    };
+                }
+            }
+        }
     }
 
     private static Task DescribeValues(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)

@@ -89,9 +89,11 @@ public sealed class DocumentedResponses(JsonObject document, bool complete = tru
 
         if (response["content"]?[mediaType]?["schema"] is not JsonObject schema)
         {
+            // A body where the response declares none is no more documented than one of another type: a service's 404s were
+            // declared bare while it answered problem details.
             return response["content"] is JsonObject { Count: > 0 } content
                 ? [.. problems, $"{status} {mediaType} is not documented (it lists {string.Join(", ", content.Select(type => type.Key))})"]
-                : problems;
+                : [.. problems, $"{status} declares no content, but the answer is {mediaType}"];
         }
 
         var answer = JsonNode.Parse(body);

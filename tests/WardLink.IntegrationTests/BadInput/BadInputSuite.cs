@@ -898,7 +898,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
                 var address = $"{PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description))}?{name}=1";
                 var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
                 failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", $"?{name}=1", answer, name, 400));
-                failures.AddRange(UndocumentedIn(document, operation, address, answer));
+                failures.AddRange(UndocumentedIn(document, operation.Method, $"{operation.Method} {operation.Template}", address, answer));
                 if (RefusedWithout(answer, name, "does not declare"))
                 {
                     failures.Add($"{operation.Method} {operation.Template}, ?{name}=1: not told the operation does not declare it ({Shortened(answer.Body)})");
@@ -933,7 +933,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
             var address = PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description));
             var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null, header: (IdempotencyKeys.HeaderName, $"walk-{Guid.NewGuid()}"));
             failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", IdempotencyKeys.HeaderName, answer, IdempotencyKeys.HeaderName, 400));
-            failures.AddRange(UndocumentedIn(document, operation, address, answer));
+            failures.AddRange(UndocumentedIn(document, operation.Method, $"{operation.Method} {operation.Template}", address, answer));
             if (RefusedWithout(answer, IdempotencyKeys.HeaderName, "keeps no Idempotency-Key"))
             {
                 failures.Add($"{operation.Method} {operation.Template}: not told the operation keeps no key ({Shortened(answer.Body)})");
@@ -941,6 +941,35 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         }
 
         Assert.True(writes > 0, "The document describes no write that keeps no key: every service takes steps.");
+        AssertNone(failures);
+    }
+
+    /// <summary>
+    /// A well-formed ward nobody has, named by <c>ward=</c> on every operation that declares it, is a 404 problem, stores nothing,
+    /// and is answered as the service's own document declares it: 33 operations declared that 404 with no content, so a client
+    /// holding answers to the service's document refused the problem (the recent-changes probe).
+    /// </summary>
+    [Fact]
+    public async Task A_ward_nobody_has_is_a_404_problem_as_the_service_s_own_document_declares_it()
+    {
+        var failures = new List<string>();
+        var named = 0;
+        var document = await OwnDocumentAsync();
+        foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
+        {
+            if (!PathParameter.ParametersIn(operation.Description, "query").Any(parameter => (string)parameter["name"]! == WardFree.WardParameter))
+            {
+                continue;
+            }
+
+            named++;
+            var address = $"{PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description))}?{WardFree.WardParameter}=zz-nobody";
+            var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
+            failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", "a ward nobody has", answer, null, 404));
+            failures.AddRange(UndocumentedIn(document, operation.Method, $"{operation.Method} {operation.Template}", address, answer));
+        }
+
+        Assert.True(named > 0, "No operation of the document takes ward=.");
         AssertNone(failures);
     }
 
@@ -1446,9 +1475,9 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     /// What <paramref name="document"/>, the service's own, says is wrong with <paramref name="answer"/> (its status and body; its
     /// headers are the gateway's walks'): each problem the services answered had a <c>traceId</c> their own documents refused.
     /// </summary>
-    private static IEnumerable<string> UndocumentedIn(DocumentedResponses document, DescribedOperation operation, string address, Answer answer) =>
-        document.Check(operation.Method, address.Split('?')[0], answer.Status, answer.MediaType, answer.Body, new Dictionary<string, string>())
-            .Select(problem => $"{operation.Method} {operation.Template}: the answer {answer.Status} is not as the service's own document says: {problem}");
+    private static IEnumerable<string> UndocumentedIn(DocumentedResponses document, string method, string endpoint, string address, Answer answer) =>
+        document.Check(method, address.Split('?')[0], answer.Status, answer.MediaType, answer.Body, new Dictionary<string, string>())
+            .Select(problem => $"{endpoint} at {address}: the answer {answer.Status} is not as the service's own document says: {problem}");
 
     /// <summary>An accepted free text: only data, answered JSON-escaped, verbatim wherever the answer shows that field.</summary>
     private static IEnumerable<string> KeptAsData(WriteEndpoint endpoint, string what, Answer answer, string path, string payload)

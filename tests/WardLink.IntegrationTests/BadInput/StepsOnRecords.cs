@@ -44,7 +44,8 @@ public abstract partial class BadInputSuite<TEntryPoint>
     /// there; a replay's missing <c>since</c> and a channel member's missing <c>partnerId</c> likewise. Every value past its
     /// limit, empty or blank of every step's body, sent with fresh ids in the path (a ward's id, a follow-up code nobody has too: the
     /// ward steps and a tipster's message are addressed by name) and under each bare record; only a body that
-    /// does not read as its type ("The request body is not valid.") is refused before the record is looked up.
+    /// does not read as its type ("The request body is not valid.") is refused before the record is looked up. Each answer is as the
+    /// service's own document declares it (its 404s were declared with no content, the problems they answer refused).
     /// </summary>
     [Fact]
     public async Task A_step_naming_a_record_nobody_has_is_its_404_whatever_the_body()
@@ -52,6 +53,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
         var (bare, _) = await BareRecordsAsync(_client);
         var failures = new List<string>();
         var sent = 0;
+        var document = await OwnDocumentAsync();
         foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.Body is not null && endpoint.Parameters.Count > 0))
         {
             var addresses = new List<string> { PathParameter.Fill(endpoint.Template, endpoint.Parameters) };
@@ -76,6 +78,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
                         var answer = await SendAsync(endpoint.Method, address, Json(SampleWith(endpoint.Body!, path, value?.DeepClone())));
                         var unread = IsProblem(answer, out var problem) && problem.GetProperty("title").GetString() == ProblemResponses.UnreadableBodyTitle;
                         failures.AddRange(RefusalFailures($"{endpoint} at {address}", what, answer, field: null, status: unread ? 400 : 404));
+                        failures.AddRange(UndocumentedIn(document, endpoint.Method, $"{endpoint}", address, answer));
                     }
                 }
             }
