@@ -30,14 +30,6 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
-        // IdentityModel decodes a part leniently: a signature with base64's '=' padding verified, so one token had many spellings.
-        // And it tells a token of five parts (an encrypted one's form), or one whose header is no JSON object, by no fault a caller
-        // can act on.
-        if (token.AsSpan().ContainsAnyExcept(CompactForm) || token.Split('.') is not [{ Length: > 0 }, { Length: > 0 }, { Length: > 0 }])
-        {
-            return Malformed();
-        }
-
         var now = clock.GetUtcNow();
         if (_valid.TryGetValue(token, out var remembered))
         {
@@ -47,6 +39,14 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
             }
 
             _valid.TryRemove(KeyValuePair.Create(token, remembered));
+        }
+
+        // IdentityModel decodes a part leniently: a signature with base64's '=' padding verified, so one token had many spellings.
+        // And it tells a token of five parts (an encrypted one's form), or one whose header is no JSON object, by no fault a caller
+        // can act on. (A token remembered passed this when it was found valid: the exact text is the key.)
+        if (!IsCompact(token))
+        {
+            return Malformed();
         }
 
         JsonWebToken read;
@@ -68,6 +68,13 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
 
         return result;
     }
+
+    /// <summary>Three non-empty parts of base64url's characters joined by dots.</summary>
+    private static bool IsCompact(ReadOnlySpan<char> token) =>
+        !token.ContainsAnyExcept(CompactForm)
+        && token.Count('.') == 2
+        && token.IndexOf('.') is > 0 and var first
+        && token.LastIndexOf('.') is var last && last > first + 1 && last < token.Length - 1;
 
     private static TokenValidationResult Malformed() =>
         new() { IsValid = false, Exception = new SecurityTokenMalformedException("The token is not a JWS in compact form of JSON parts.") };
