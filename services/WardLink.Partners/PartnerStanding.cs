@@ -67,19 +67,23 @@ public static class PartnerStanding
 
 /// <summary>
 /// The partners service's own answer to whether a partner's token may act: the partner's record, in its ward, as of the request
-/// (the other services keep a directory from its messages; here one would lag the records while the relay cannot publish). A
-/// partner no ward records (none registered under the id) is in good standing, as the directories take it.
+/// (the other services keep a directory from its messages; here one would lag the records while the relay cannot publish): out
+/// of standing in any ward that records it (an insider's copy in another ward too), it may not act. A partner no ward records
+/// (none registered under the id) is in good standing, as the directories take it. One query of each ward database a request.
 /// </summary>
 public sealed class PartnerStandingOfRecord(IDocumentStore store, WardDatabases databases) : IPartnerStandingCheck
 {
     public async Task<bool> InGoodStandingAsync(Guid partnerId, CancellationToken ct)
     {
-        if (await databases.TenantsOfStreamsAsync([partnerId], ct) is not [var tenant])
+        foreach (var tenant in await databases.TenantsOfStreamsAsync([partnerId], ct))
         {
-            return true;
+            await using var session = store.QuerySession(tenant);
+            if (await session.LoadAsync<PartnerState>(partnerId, ct) is { } partner && !PartnerStanding.InGoodStanding(partner))
+            {
+                return false;
+            }
         }
 
-        await using var session = store.QuerySession(tenant);
-        return await session.LoadAsync<PartnerState>(partnerId, ct) is not { } partner || PartnerStanding.InGoodStanding(partner);
+        return true;
     }
 }

@@ -129,8 +129,8 @@ public static partial class ProblemResponses
 
     /// <summary>What every operation's <c>400</c> says, in a service's document and the gateway's.</summary>
     public const string BadInputDescription =
-        "Bad input: problem details naming each wrong field, or header (a value outside visible ASCII, a query parameter the operation " +
-        "does not declare, an Idempotency-Key where none is kept: refused on every operation).";
+        "Bad input: problem details naming each wrong field, or header (on every operation a header value outside visible ASCII or a " +
+        "query parameter the operation does not declare; on a write that keeps none, an Idempotency-Key).";
 
     /// <summary>What the statuses every operation may answer say, in a service's document and the gateway's.</summary>
     public static readonly IReadOnlyDictionary<string, string> Described = new Dictionary<string, string>

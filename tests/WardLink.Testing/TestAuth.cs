@@ -83,7 +83,7 @@ public static class TestAuth
     /// <summary>
     /// A police token for every service valid from <paramref name="notBefore"/> to <paramref name="expires"/> (either claim left out
     /// when null), signed with the run's key, or with another one under a key id no service knows (<paramref name="foreignKey"/>),
-    /// its header's <c>typ</c> <paramref name="type"/> (none when null).
+    /// its header's <c>typ</c> <paramref name="type"/> (IdentityModel writes <c>JWT</c> when it is null; <see cref="Raw"/> writes any header).
     /// </summary>
     public static string Police(DateTime? notBefore, DateTime? expires, bool foreignKey = false, string? type = WardLinkAuth.AccessTokenType) =>
         Signed(

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -59,6 +60,12 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
             return Malformed();
         }
 
+        // IdentityModel reads a part's first JSON object and passes over what follows it ('{…}xx', a second object).
+        if (!IsOneJsonObject(read.EncodedHeader) || !IsOneJsonObject(read.EncodedPayload))
+        {
+            return Malformed();
+        }
+
         var result = await base.ValidateTokenAsync(read, validationParameters);
         if (result is { IsValid: true, SecurityToken: JsonWebToken { ValidTo: var validTo }, ClaimsIdentity: { } identity } && validTo > DateTime.MinValue)
         {
@@ -67,6 +74,20 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
         }
 
         return result;
+    }
+
+    /// <summary>Whether a base64url part decodes to one JSON object and nothing after it.</summary>
+    private static bool IsOneJsonObject(string part)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(part));
+            return json.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (Exception error) when (error is JsonException or FormatException or ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Three non-empty parts of base64url's characters joined by dots.</summary>

@@ -223,7 +223,7 @@ public static class WardLinkAuth
                         SecurityTokenExpiredException expired => $"The token expired at {AsUtc(expired.Expires)}: ask for a new one.",
                         SecurityTokenNotYetValidException early => $"The token is not valid before {AsUtc(early.NotBefore)}: check the clocks, or ask for a new one.",
                         SecurityTokenInvalidLifetimeException => EndsBeforeItBegins,
-                        SecurityTokenInvalidIssuerException => $"The token is not issued by {settings.Issuer.AbsoluteUri}.",
+                        SecurityTokenInvalidIssuerException => OtherIssuer,
                         SecurityTokenSignatureKeyNotFoundException => "The signature key was not found",
                         SecurityTokenInvalidSignatureException => "The signature is invalid",
                         SecurityTokenInvalidAlgorithmException => $"The token is not signed with {SecurityAlgorithms.RsaSha256}.",
@@ -250,6 +250,9 @@ public static class WardLinkAuth
     /// <summary>Why a token whose header's <c>typ</c> is not <see cref="AccessTokenType"/> is refused (the caller's own text is not
     /// repeated in a header).</summary>
     public const string NotAnAccessToken = $"The token is not an access token: its header's typ is not {AccessTokenType}.";
+
+    /// <summary>Why a token of another issuer is refused (not naming the deployment's: a host outside ASCII cannot be written in a header).</summary>
+    public const string OtherIssuer = "The token is not issued by this deployment's issuer (its iss).";
 
     /// <summary>Why a token that is no signed JWT in compact form is refused.</summary>
     public const string NotAJwt = "The token is not a JWT: a header, claims and a signature, each base64url, joined by dots.";
