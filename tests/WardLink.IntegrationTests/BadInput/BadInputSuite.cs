@@ -919,28 +919,16 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     [Fact]
     public async Task A_key_sent_with_a_write_that_keeps_none_is_a_400_naming_it_and_stores_nothing()
     {
-        var failures = new List<string>();
-        var writes = 0;
-        var document = await OwnDocumentAsync();
-        foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
-        {
-            if (operation.Method == "GET" || PathParameter.ParametersIn(operation.Description, "header").Any(header => (string)header["name"]! == IdempotencyKeys.HeaderName))
-            {
-                continue;
-            }
-
-            writes++;
-            var address = PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description));
-            var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null, header: (IdempotencyKeys.HeaderName, $"walk-{Guid.NewGuid()}"));
-            failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", IdempotencyKeys.HeaderName, answer, IdempotencyKeys.HeaderName, 400));
-            failures.AddRange(UndocumentedIn(document, operation.Method, $"{operation.Method} {operation.Template}", address, answer));
-            if (RefusedWithout(answer, IdempotencyKeys.HeaderName, "keeps no Idempotency-Key"))
-            {
-                failures.Add($"{operation.Method} {operation.Template}: not told the operation keeps no key ({Shortened(answer.Body)})");
-            }
-        }
-
-        Assert.True(writes > 0, "The document describes no write that keeps no key: every service takes steps.");
+        var (writes, failures) = await RefusedOnEveryOperationAsync(
+            operation => operation.Method != "GET" && !PathParameter.ParametersIn(operation.Description, "header").Any(header => (string)header["name"]! == IdempotencyKeys.HeaderName),
+            address => address,
+            IdempotencyKeys.HeaderName,
+            400,
+            (IdempotencyKeys.HeaderName, $"walk-{Guid.NewGuid()}"));
+        Assert.True(writes.Count > 0, "The document describes no write that keeps no key: every service takes steps.");
+        failures.AddRange(writes
+            .Where(sent => RefusedWithout(sent.Answer, IdempotencyKeys.HeaderName, "keeps no Idempotency-Key"))
+            .Select(sent => $"{sent.Operation}: not told the operation keeps no key ({Shortened(sent.Answer.Body)})"));
         AssertNone(failures);
     }
 
@@ -952,25 +940,36 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     [Fact]
     public async Task A_ward_nobody_has_is_a_404_problem_as_the_service_s_own_document_declares_it()
     {
-        var failures = new List<string>();
-        var named = 0;
-        var document = await OwnDocumentAsync();
-        foreach (var operation in await DescribedOperation.AllAsync(_client, Ct))
-        {
-            if (!PathParameter.ParametersIn(operation.Description, "query").Any(parameter => (string)parameter["name"]! == WardFree.WardParameter))
-            {
-                continue;
-            }
+        var (named, failures) = await RefusedOnEveryOperationAsync(
+            operation => PathParameter.ParametersIn(operation.Description, "query").Any(parameter => (string)parameter["name"]! == WardFree.WardParameter),
+            address => $"{address}?{WardFree.WardParameter}=zz-nobody",
+            null,
+            404);
+        Assert.True(named.Count > 0, "No operation of the document takes ward=.");
+        AssertNone(failures);
+    }
 
-            named++;
-            var address = $"{PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description))}?{WardFree.WardParameter}=zz-nobody";
-            var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null);
-            failures.AddRange(RefusalFailures($"{operation.Method} {operation.Template}", "a ward nobody has", answer, null, 404));
-            failures.AddRange(UndocumentedIn(document, operation.Method, $"{operation.Method} {operation.Template}", address, answer));
+    /// <summary>
+    /// Sends every operation of the service's document that <paramref name="selected"/> takes, at its path with fresh ids made
+    /// into an address by <paramref name="addressed"/>, its body's sample (and <paramref name="header"/>): what each answered, and
+    /// what was not a refusal of <paramref name="status"/> (naming <paramref name="field"/>) that stored nothing, as the service's
+    /// own document declares it.
+    /// </summary>
+    private async Task<(List<(string Operation, Answer Answer)> Sent, List<string> Failures)> RefusedOnEveryOperationAsync(
+        Func<DescribedOperation, bool> selected, Func<string, string> addressed, string? field, int status, (string Name, string Value)? header = null)
+    {
+        var (sent, failures) = (new List<(string, Answer)>(), new List<string>());
+        var document = await OwnDocumentAsync();
+        foreach (var operation in (await DescribedOperation.AllAsync(_client, Ct)).Where(selected))
+        {
+            var (named, address) = ($"{operation.Method} {operation.Template}", addressed(PathParameter.Fill(operation.Template, PathParameter.Of(operation.Description))));
+            var answer = await SendAsync(operation.Method, address, operation.Body is { } body ? Json(body.Sample()!.ToJsonString()) : null, header: header);
+            sent.Add((named, answer));
+            failures.AddRange(RefusalFailures(named, field ?? $"at {address}", answer, field, status));
+            failures.AddRange(UndocumentedIn(document, operation.Method, named, address, answer));
         }
 
-        Assert.True(named > 0, "No operation of the document takes ward=.");
-        AssertNone(failures);
+        return (sent, failures);
     }
 
     /// <summary>
