@@ -125,7 +125,7 @@ public static class Admission
     }
 
     /// <summary>Every operation may be refused when the service is full: the document says so.</summary>
-    private static async Task DescribeRefusal(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    private static Task DescribeRefusal(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
         operation.Responses ??= [];
         operation.Responses.TryAdd($"{StatusCodes.Status503ServiceUnavailable}", new OpenApiResponse
@@ -147,8 +147,9 @@ public static class Admission
             },
             Content = new Dictionary<string, OpenApiMediaType>
             {
-                ["application/problem+json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, ct) },
+                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(nameof(ProblemDetails), context.Document) },
             },
         });
+        return Task.CompletedTask;
     }
 }

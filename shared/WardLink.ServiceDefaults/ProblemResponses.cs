@@ -172,11 +172,20 @@ public static partial class ProblemResponses
     /// </summary>
     private static async Task DescribeProblems(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {
-        var schemas = new Dictionary<string, IOpenApiSchema>
+        // The document's own components, referred to (a copy inline in every response made the merged document four times as long).
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        var schemas = new Dictionary<string, IOpenApiSchema>();
+        foreach (var (status, type) in new[] { ("400", typeof(HttpValidationProblemDetails)), (string.Empty, typeof(ProblemDetails)) })
         {
-            ["400"] = await context.GetOrCreateSchemaAsync(typeof(HttpValidationProblemDetails), null, ct),
-            [string.Empty] = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, ct),
-        };
+            if (!document.Components.Schemas.ContainsKey(type.Name))
+            {
+                document.Components.Schemas[type.Name] = await context.GetOrCreateSchemaAsync(type, null, ct);
+            }
+
+            schemas[status] = new OpenApiSchemaReference(type.Name, document);
+        }
+
         foreach (var operation in (document.Paths ?? []).Values.SelectMany(path => path.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()))
         {
             foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
