@@ -278,6 +278,11 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         Assert.Equal(HttpStatusCode.OK, (await partner.PostAsync($"{webhook}/resume", null, Ct)).StatusCode);
         var twice = await ArrivedAsync("paused-replay", 2);
         Assert.Equal(twice[0].Id, twice[1].Id);
+
+        // Sent once by the resume, for both replays: the log shows it delivered again, with nothing left to send.
+        var sent = Assert.Single(await DeliveriesAsync(partner, system.PartnerA, webhookId, "delivered", 1));
+        Assert.Equal(2, sent.GetProperty("attemptCount").GetInt32());
+        Assert.Equal(2, system.Receiver.At("paused-replay").Count);
         Assert.Equal(HttpStatusCode.NoContent, (await partner.DeleteAsync(webhook, Ct)).StatusCode);
     }
 
