@@ -175,17 +175,17 @@ public static partial class ProblemResponses
         // The document's own components, referred to (a copy inline in every response made the merged document four times as long).
         document.Components ??= new OpenApiComponents();
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        var schemas = new Dictionary<string, IOpenApiSchema>();
-        foreach (var (status, type) in new[] { ("400", typeof(HttpValidationProblemDetails)), (string.Empty, typeof(ProblemDetails)) })
+        async Task<IOpenApiSchema> ReferenceTo(Type type)
         {
             if (!document.Components.Schemas.ContainsKey(type.Name))
             {
                 document.Components.Schemas[type.Name] = await context.GetOrCreateSchemaAsync(type, null, ct);
             }
 
-            schemas[status] = new OpenApiSchemaReference(type.Name, document);
+            return new OpenApiSchemaReference(type.Name, document);
         }
 
+        var (validation, problem) = (await ReferenceTo(typeof(HttpValidationProblemDetails)), await ReferenceTo(typeof(ProblemDetails)));
         foreach (var operation in (document.Paths ?? []).Values.SelectMany(path => path.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()))
         {
             foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
@@ -194,7 +194,7 @@ public static partial class ProblemResponses
                 {
                     bare.Content = new Dictionary<string, OpenApiMediaType>
                     {
-                        ["application/problem+json"] = new() { Schema = schemas.GetValueOrDefault(status) ?? schemas[string.Empty] },
+                        ["application/problem+json"] = new() { Schema = status == "400" ? validation : problem },
                     };
                 }
             }
