@@ -266,8 +266,8 @@ public static class OpenApiMerge
         {
             // Bad input names each wrong field (errors), whatever the service declared for its 400.
             var content = response!["content"] as JsonObject;
-            var problem = status == "400" ? "HttpValidationProblemDetails" : "ProblemDetails";
-            if (content is null or { Count: 0 } || (status == "400" && (string?)content["application/problem+json"]?["schema"]?["$ref"] == SchemaRef + "ProblemDetails"))
+            var declared = (string?)content?["application/problem+json"]?["schema"]?["$ref"];
+            if (ProblemResponses.ProblemSchemaToDeclare(status, content is { Count: > 0 }, declared?.StartsWith(SchemaRef, StringComparison.Ordinal) == true ? declared[SchemaRef.Length..] : null) is { } problem)
             {
                 response["content"] = new JsonObject
                 {

@@ -151,6 +151,17 @@ public static partial class ProblemResponses
     public static IEnumerable<string> AnsweredByEveryOperation(bool anonymous) =>
         anonymous ? ["400", "413", "415", "500"] : ["400", "401", "403", "413", "415", "500"];
 
+    /// <summary>
+    /// The problem schema an error response of a document is to refer to, or null to keep what it declares: a bare error (no
+    /// content) is the problem details it is, and a 400 names each wrong field (a 400 declared as plain problem details too).
+    /// The one rule of a service's own document and of the gateway's merged one, so the two never disagree.
+    /// </summary>
+    public static string? ProblemSchemaToDeclare(string status, bool hasContent, string? problemSchemaDeclared) =>
+        status[0] is not ('4' or '5') ? null
+        : !hasContent ? (status == "400" ? nameof(HttpValidationProblemDetails) : nameof(ProblemDetails))
+        : status == "400" && problemSchemaDeclared == nameof(ProblemDetails) ? nameof(HttpValidationProblemDetails)
+        : null;
+
     /// <summary>A service's document says what the service answers: every operation the statuses any may answer (<see cref="AnsweredByEveryOperation"/>).</summary>
     private static Task DescribeStatuses(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
@@ -190,11 +201,17 @@ public static partial class ProblemResponses
         {
             foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
             {
-                if (status[0] is '4' or '5' && response is OpenApiResponse { Content: null or { Count: 0 } } bare)
+                if (response is not OpenApiResponse declared)
                 {
-                    bare.Content = new Dictionary<string, OpenApiMediaType>
+                    continue;
+                }
+
+                var declaredProblem = (declared.Content is { } content && content.TryGetValue("application/problem+json", out var media) ? media.Schema : null) as OpenApiSchemaReference;
+                if (ProblemSchemaToDeclare(status, declared.Content is { Count: > 0 }, declaredProblem?.Reference.Id) is { } schema)
+                {
+                    declared.Content = new Dictionary<string, OpenApiMediaType>
                     {
-                        ["application/problem+json"] = new() { Schema = status == "400" ? validation : problem },
+                        ["application/problem+json"] = new() { Schema = schema == nameof(ProblemDetails) ? problem : validation },
                     };
                 }
             }
