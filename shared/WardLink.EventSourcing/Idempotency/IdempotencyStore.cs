@@ -71,6 +71,10 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
         table.AddColumn("nonce", "bytea");
         table.AddColumn("tag", "bytea");
         table.AddColumn("record_id", "uuid");
+        // Forgetting a record's requests (ForgetRequestsOf, ForgetAnswersOf) and the sweep of expired answers each find their rows
+        // by an index, not by reading every answer the ward kept for its 24 hours inside the erasure's or deletion's transaction.
+        table.Indexes.Add(new IndexDefinition($"ix_{TableName}_record_id") { Columns = ["record_id"], Predicate = "record_id is not null" });
+        table.Indexes.Add(new IndexDefinition($"ix_{TableName}_expires_at") { Columns = ["expires_at"] });
         options.Storage.ExtendedSchemaObjects.Add(table);
     }
 

@@ -71,6 +71,40 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
     /// <summary>Waits until what the requests so far cause after their answer (the service's own consumers of what it published) is stored.</summary>
     protected virtual Task SettledAsync() => Task.CompletedTask;
 
+    /// <summary>
+    /// Forgetting a record's keyed requests (a tipster's erasure, a webhook's deletion) and the sweep of expired answers run inside
+    /// the service's own transactions: each finds its rows by an index, or every erasure would read every answer the ward kept for
+    /// 24 hours. The planner, with sequential scans priced out, still plans one where no index serves.
+    /// </summary>
+    [Theory]
+    [InlineData("UPDATE {0} SET fingerprint = 'forgotten' WHERE record_id = '019a0000-0000-7000-8000-000000000001'")]
+    [InlineData("DELETE FROM {0} WHERE record_id = '019a0000-0000-7000-8000-000000000001'")]
+    [InlineData("DELETE FROM {0} WHERE expires_at <= now()")]
+    public async Task Forgetting_a_record_s_keys_and_sweeping_expired_ones_use_an_index(string statement)
+    {
+        var schema = service.Host.Services.GetRequiredService<Marten.IDocumentStore>().Options.Events.DatabaseSchemaName;
+        await using var connection = new Npgsql.NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var transaction = await connection.BeginTransactionAsync(Ct);
+        await using (var priced = new Npgsql.NpgsqlCommand("SET LOCAL enable_seqscan = off", connection, transaction))
+        {
+            await priced.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var explain = new Npgsql.NpgsqlCommand("EXPLAIN " + string.Format(System.Globalization.CultureInfo.InvariantCulture, statement, $"{schema}.{IdempotencyStore.TableName}"), connection, transaction);
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync(Ct))
+        {
+            while (await reader.ReadAsync(Ct))
+            {
+                plan.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.True(plan.Any(line => line.Contains(" on " + IdempotencyStore.TableName, StringComparison.Ordinal)), string.Join("\n", plan));
+        Assert.DoesNotContain(plan, line => line.Contains("Seq Scan", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Every_creating_endpoint_describes_the_key_its_422_and_409_and_has_a_sample_here()
     {
