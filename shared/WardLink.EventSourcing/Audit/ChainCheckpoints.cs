@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using WardLink.Audit;
 using WardLink.Contracts.Audit;
+using WardLink.EventSourcing.Relay;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.EventSourcing.Audit;
@@ -95,9 +96,9 @@ public sealed class ChainCheckpoints(
 
         foreach (var checkpoint in unpublished)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.Value.PublishTimeout);
-            await bus.Publish(checkpoint, context => context.MessageId = MessageIdOf(checkpoint), timeout.Token);
+            // Bounded as the relay's publishes are: given up after the timeout whether or not the bus heeds its token.
+            await EventRelay.WithinAsync(
+                token => bus.Publish(checkpoint, context => context.MessageId = MessageIdOf(checkpoint), token), options.Value.PublishTimeout, clock, ct);
             await using var update = new NpgsqlCommand(
                 $"update {storage.Checkpoints} set published_at = @now where service = @service and sequence = @sequence", connection);
             update.Parameters.AddWithValue("now", clock.GetUtcNow().ToUniversalTime());

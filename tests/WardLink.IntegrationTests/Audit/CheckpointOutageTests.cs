@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WardLink.Audit;
+using WardLink.IntegrationTests.Operations;
 using WardLink.IntegrationTests.Tips;
 using WardLink.Partners;
 using WardLink.Testing;
@@ -41,6 +42,52 @@ public sealed class CheckpointOutageTests(ServiceGroup group) : IClassFixture<Se
         var copies = await Eventually.Get(
             async () => await partners.CheckpointsAsync(PartnersService.Name, TipsService.Name) is { } held && held.Any(copy => copy.Head == head.Head) ? held : null,
             "partners to hold the checkpoint of tips' head");
+        Assert.Equal(head.ChainedThrough, copies.Single(copy => copy.Head == head.Head).Sequence);
+    }
+
+    /// <summary>
+    /// A hung broker (its process stopped: connections open, no byte passing) while a checkpoint is being published: the bus gives
+    /// its connection up after missed heartbeats, and a publish under way then heeded no token and never ended, so the service
+    /// neither took nor published a checkpoint again until it was restarted. Once the broker thaws, the checkpoint reaches the peer.
+    /// </summary>
+    [Fact]
+    public async Task A_checkpoint_publish_hung_on_a_frozen_broker_is_given_up_and_the_checkpoint_arrives_once_it_thaws()
+    {
+        var partners = (await group.StartAsync<PartnersService>(PartnersService.Name)).CreateClient();
+        var broker = new UriBuilder((await group.BrokerUserOfAsync(TipsService.Name)).Broker);
+        await using var gate = TcpGate.Start(broker.Host, broker.Port, backlog: 4);
+        broker.Port = gate.Port;
+        var tips = (await group.StartAsync<TipsService>(
+            TipsService.Name,
+            services: services => services.Configure<AuditOptions>(options =>
+            {
+                options.CheckpointEvery = 1;
+                options.PollInterval = TimeSpan.FromMilliseconds(100);
+                options.PublishTimeout = TimeSpan.FromMilliseconds(300);
+            }),
+            settings: new Dictionary<string, string?> { ["ConnectionStrings:RabbitMq"] = broker.Uri.ToString() })).CreateClient();
+        await Eventually.Get(async () => await DependencyOutageTests.BrokerCheckAsync(tips) == "Healthy" ? "yes" : null, "the bus to connect");
+
+        gate.Freeze();
+        IntegrityReport head;
+        try
+        {
+            await tips.ReceiveAsync();
+            head = await tips.ChainedAsync(TipsService.Name);
+            await Eventually.Get(
+                async () => await DependencyOutageTests.BrokerCheckAsync(tips) == "Unhealthy" ? "yes" : null,
+                "the bus to give its connection to the hung broker up",
+                6 * WardLink.EventSourcing.Messaging.Heartbeat);
+        }
+        finally
+        {
+            gate.Thaw();
+        }
+
+        var copies = await Eventually.Get(
+            async () => await partners.CheckpointsAsync(PartnersService.Name, TipsService.Name) is { } held && held.Any(copy => copy.Head == head.Head) ? held : null,
+            "partners to hold the checkpoint of tips' head, taken while the broker hung",
+            TimeSpan.FromSeconds(60));
         Assert.Equal(head.ChainedThrough, copies.Single(copy => copy.Head == head.Head).Sequence);
     }
 }

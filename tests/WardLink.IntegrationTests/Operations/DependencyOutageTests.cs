@@ -308,7 +308,8 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
         Assert.True(stopping.Elapsed < WardLink.EventSourcing.Messaging.StopTimeout * 2, $"the service took {stopping.Elapsed} to stop");
     }
 
-    private static async Task<string?> BrokerCheckAsync(HttpClient client)
+    /// <summary>The status readiness gives the service's broker.</summary>
+    internal static async Task<string?> BrokerCheckAsync(HttpClient client)
     {
         using var response = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
         return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("checks").GetProperty("broker").GetProperty("status").GetString();
