@@ -90,7 +90,7 @@ public sealed partial class AnonymousSpans(Func<IReadOnlySet<string>>? apiWords 
     {
         var (origin, path, query) = PartsOf(url);
         var shown = string.Join('/', path.Split('/').Select(segment =>
-            segment.Length == 0 || words.Contains(segment) || Guid.TryParseExact(segment, "D", out _) ? segment : SegmentShown));
+            segment.Length == 0 || words.Contains(segment) || QueryForms.IsId(segment) ? segment : SegmentShown));
         return origin + (query is null ? shown : $"{shown}?{PublicQuery(query)}");
     }
 

@@ -109,10 +109,11 @@ public static partial class QueryForms
         errors.Check(values.Count == 1 && WardNames.IsId(values[0]), WardFree.WardParameter, WardNames.IdForm);
 
     /// <summary>
-    /// Whether <paramref name="text"/> is an id as the documents write one (<c>D</c>: 8-4-4-4-12 with hyphens, no braces), its 36
-    /// characters alone (.NET's reader takes white space around them).
+    /// Whether <paramref name="text"/> is an id as the documents write one (<c>D</c>: 8-4-4-4-12 hexadecimal digits with hyphens),
+    /// its 36 characters alone: .NET's reader also takes braces, white space around them and a sign <c>+</c> opening any group
+    /// (<c>+1a24f9b-…</c> read as <c>01a24f9b-…</c>, the empty GUID written <c>+0000000-…</c> past a check of its text).
     /// </summary>
-    public static bool IsId(string text) => text.Length == 36 && Guid.TryParseExact(text, "D", out _);
+    public static bool IsId(string text) => text.Length == 36 && IdDigits().IsWholly(text);
 
     private static (string Name, Form Form, WholeNumbers? Takes)[] ParametersOf(MethodInfo? handler) =>
         handler is null ? [] : Parameters.GetOrAdd(handler, method => [.. method.GetParameters()
@@ -167,4 +168,7 @@ public static partial class QueryForms
 
     [GeneratedRegex(WholeNumberPattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex WholeNumber();
+
+    [GeneratedRegex("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex IdDigits();
 }
