@@ -377,6 +377,33 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.Equal(tipsBefore, await TipCountAsync(ct));
     }
 
+    /// <summary>
+    /// A request whose target is not a path (RFC 9112, section 3.2): Kestrel itself answers a 405 with <c>Allow</c> and no body
+    /// where the method is not the one such a target is for; <c>OPTIONS *</c> and <c>CONNECT</c> to the gateway's own host and
+    /// port reach the gateway with no path, which no operation has: a 404 problem (docs/api.md).
+    /// </summary>
+    [Theory]
+    [InlineData("GET *", "405", "Allow: OPTIONS")]
+    [InlineData("GET {authority}", "405", "Allow: CONNECT")]
+    [InlineData("OPTIONS *", "404", "\"status\":404")]
+    [InlineData("CONNECT {authority}", "404", "\"status\":404")]
+    public async Task A_target_that_is_not_a_path_is_Kestrel_s_405_or_a_404_problem(string line, string status, string shown)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(system.GatewayAddress.Host, system.GatewayAddress.Port, ct);
+        var stream = socket.GetStream();
+        var authority = system.GatewayAddress.Authority;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{line.Replace("{authority}", authority, StringComparison.Ordinal)} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"), ct);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var answer = await reader.ReadToEndAsync(ct);
+
+        Assert.StartsWith($"HTTP/1.1 {status} ", answer, StringComparison.Ordinal);
+        Assert.Contains(shown, answer, StringComparison.OrdinalIgnoreCase);
+        var body = answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.Equal(status == "405", body.Length == 0);
+    }
+
     private async Task<long> TipCountAsync(CancellationToken ct) =>
         (await _gateway.GetFromJsonAsync<JsonElement>("/api/tips?limit=1", ct)).GetProperty("total").GetInt64();
 
