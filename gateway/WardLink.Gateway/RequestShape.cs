@@ -114,8 +114,8 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
             return MethodRefusals.Refused(request.HttpContext, operations.Select(operation => operation.Method));
         }
 
-        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null;
-        if (!hasBody)
+        // A request without content sends no body whatever type it names, as the services take it (RequestChecks.HasNoContent).
+        if (RequestChecks.HasNoContent(request))
         {
             return null;
         }

@@ -28,6 +28,27 @@ public static class RequestChecks
     /// <summary>The field a missing or null body is reported under.</summary>
     public const string BodyField = "body";
 
+    /// <summary>Whether <paramref name="request"/> has no content: a <c>Content-Length</c> of 0, or neither a length nor a transfer coding.</summary>
+    public static bool HasNoContent(HttpRequest request) =>
+        request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false };
+
+    /// <summary>
+    /// A request without content sends no body, whatever <c>Content-Type</c> it names (RFC 9110, section 8.3: the type is its
+    /// content's, and there is none; a client's default, as Python's urllib names a form for an empty POST): the type is dropped
+    /// before routing judges it, so the request is answered as the same one naming none (a required body's 400 naming
+    /// <c>body</c>, an optional one taken as <c>{}</c>), never a 415 for a body not sent. Before routing.
+    /// </summary>
+    public static IApplicationBuilder UseWardLinkNoTypeWithoutContent(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            if (HasNoContent(context.Request))
+            {
+                context.Request.Headers.Remove(HeaderNames.ContentType);
+            }
+
+            return next(context);
+        });
+
     public static IApplicationBuilder UseWardLinkRequestChecks(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
@@ -157,7 +178,7 @@ public static class RequestChecks
     /// </summary>
     private static async Task<IResult?> UnreadBodyAsync(HttpRequest request, FieldErrors errors, CancellationToken ct)
     {
-        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        if (HasNoContent(request))
         {
             return null;
         }
@@ -215,7 +236,7 @@ public static class RequestChecks
     /// <summary>No body, an empty one, or the JSON <c>null</c> (a body of another content type is left to the endpoint's 415).</summary>
     private static async Task<bool> HasNoBodyAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        if (HasNoContent(request))
         {
             return true;
         }

@@ -152,7 +152,7 @@ public static class RequestLimits
             return limit.TooLarge();
         }
 
-        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        if (RequestChecks.HasNoContent(request))
         {
             return null;
         }

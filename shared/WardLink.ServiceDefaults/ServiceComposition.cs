@@ -32,7 +32,10 @@ public static class ServiceComposition
 
     public static WebApplication UseWardLinkService(this WebApplication app)
     {
+        // Routing after both: a request without content is routed as one naming no type, with or without the path base.
+        app.UseWardLinkNoTypeWithoutContent();
         app.UsePathBase(GatewayPathBase);
+        app.UseRouting();
         app.UseWardLinkProblemDetails();
         app.UseWardLinkHeaderValues();
         app.UseWardLinkContentCodings();

@@ -51,4 +51,36 @@ public abstract partial class BadInputSuite<TEntryPoint>
 
         AssertNone(failures);
     }
+
+    /// <summary>
+    /// A request without content (<c>Content-Length: 0</c>) sends no body, whatever <c>Content-Type</c> it names (a client's
+    /// default, as Python's urllib sends a form type with an empty POST): it is answered as the same request naming none, on
+    /// every write operation (a required body's 400 naming <c>body</c>, an optional one's step on a record not there its 404),
+    /// never a 415 for a body that was not sent. The optional bodies of a referral and a shift's end were a 415 where a close
+    /// was taken.
+    /// </summary>
+    [Fact]
+    public async Task A_request_without_content_is_answered_as_one_naming_no_type_whatever_content_type_it_names()
+    {
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => endpoint.BodyRequired || endpoint.Parameters.Any(parameter => parameter.IsGuid)))
+        {
+            var untyped = await SendAsync(endpoint.Method, endpoint.Address(), new ByteArrayContent([]));
+            failures.AddRange(RefusalFailures($"{endpoint}", "no content, no type", untyped, field: null, status: null));
+            foreach (var type in NoContentTypes)
+            {
+                sent++;
+                var content = new ByteArrayContent([]);
+                content.Headers.TryAddWithoutValidation("Content-Type", type);
+                var typed = await SendAsync(endpoint.Method, endpoint.Address(), content);
+                failures.AddRange(RefusalFailures($"{endpoint}", $"no content, Content-Type: {type}", typed, field: endpoint.BodyRequired ? RequestChecks.BodyField : null, status: untyped.Status));
+            }
+        }
+
+        Assert.True(sent > 0, "No write operation takes a body or names a record.");
+        AssertNone(failures);
+    }
+
+    private static readonly string[] NoContentTypes = ["application/x-www-form-urlencoded", "text/plain", "application/xml", "multipart/form-data; boundary=x", "application/json"];
 }
