@@ -17,9 +17,10 @@ public sealed class DeadLetterTests(ServiceGroup services) : IClassFixture<Servi
     public async Task An_event_whose_mapping_throws_is_dead_lettered_and_the_relay_goes_on()
     {
         await services.StartAsync<TipsService>(TipsService.Name);
-        var partners = (await services.StartAsync<PartnersService>(
+        var host = await services.StartAsync<PartnersService>(
             PartnersService.Name,
-            services: registry => registry.AddSingleton<IIntegrationEventMap>(new ThrowingFor(Unmappable)))).CreateClient();
+            services: registry => registry.AddSingleton<IIntegrationEventMap>(new ThrowingFor(Unmappable)));
+        var partners = host.CreateClient();
         var partnerId = await partners.RegisterPartnerAsync();
 
         var before = await partners.RegisterSiteAsync(partnerId, "School gate, before");
@@ -39,6 +40,30 @@ public sealed class DeadLetterTests(ServiceGroup services) : IClassFixture<Servi
             },
             "the relay to pass the unmappable event");
         Assert.Equal(1, JsonDocument.Parse(relay).RootElement.GetProperty("deadLettered").GetInt64());
+
+        // The count is the process's; what the runbook sends an operator to (deploy/README.md) is the stored dead letter, which
+        // outlives a restart: the relay's, naming the event by its sequence.
+        var schema = host.Services.GetRequiredService<Marten.IDocumentStore>().Options.Events.DatabaseSchemaName;
+        await using var connection = new Npgsql.NpgsqlConnection(await services.DatabaseOfAsync(PartnersService.Name));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var stored = new Npgsql.NpgsqlCommand(
+            $"""
+             select letter.data ->> 'projectionName', event.data::text from {schema}.mt_doc_deadletterevent letter
+             left join {schema}.mt_events event on event.seq_id = (letter.data ->> 'eventSequence')::bigint
+             """,
+            connection);
+        var letters = new List<(string Projection, string? Event)>();
+        await using (var reader = await stored.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                letters.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
+            }
+        }
+
+        var (projection, deadEvent) = Assert.Single(letters);
+        Assert.Equal(nameof(EventRelay), projection);
+        Assert.Contains(Unmappable, deadEvent, StringComparison.Ordinal);
     }
 
     /// <summary>The partners mapping, except that it throws for one site name.</summary>
