@@ -21,6 +21,7 @@ public sealed class TcpGate : IAsyncDisposable
     private TcpListener? _listener;
     private CancellationTokenSource _open = new();
     private TaskCompletionSource _thawed = Thawed();
+    private (byte[] Marker, TaskCompletionSource Cut)? _commitCut;
 
     private TcpGate(IPEndPoint target, int port, int backlog)
     {
@@ -80,6 +81,22 @@ public sealed class TcpGate : IAsyncDisposable
         {
             _thawed.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// Loses the answer to the next PostgreSQL <c>COMMIT</c> of a transaction whose statements hold <paramref name="marker"/>: the
+    /// server commits and answers, and the connection is reset before its answer reaches the client, which cannot know whether
+    /// its transaction was stored. Completes once that happened.
+    /// </summary>
+    public Task CutAnswerToCommitOf(string marker)
+    {
+        var cut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            _commitCut = (System.Text.Encoding.UTF8.GetBytes(marker), cut);
+        }
+
+        return cut.Task;
     }
 
     /// <summary>Accepts connections again on <see cref="Port"/>.</summary>
@@ -146,7 +163,8 @@ public sealed class TcpGate : IAsyncDisposable
             await server.ConnectAsync(_target, open);
             var clientStream = client.GetStream();
             var serverStream = server.GetStream();
-            await Task.WhenAny(PumpAsync(clientStream, serverStream, open), PumpAsync(serverStream, clientStream, open));
+            var relayed = new Relayed();
+            await Task.WhenAny(PumpAsync(clientStream, serverStream, relayed, fromClient: true, open), PumpAsync(serverStream, clientStream, relayed, fromClient: false, open));
         }
         catch (Exception cut) when (cut is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
@@ -165,16 +183,54 @@ public sealed class TcpGate : IAsyncDisposable
         }
     }
 
-    /// <summary>Copies what <paramref name="from"/> sends to <paramref name="to"/>, each read held while the gate is frozen.</summary>
-    private async Task PumpAsync(NetworkStream from, NetworkStream to, CancellationToken open)
+    /// <summary>
+    /// Copies what <paramref name="from"/> sends to <paramref name="to"/>, each read held while the gate is frozen; on a connection
+    /// whose client sent the marker of <see cref="CutAnswerToCommitOf"/> and then a <c>COMMIT</c>, the server's answer to it is
+    /// not passed on but ends the connection.
+    /// </summary>
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, Relayed relayed, bool fromClient, CancellationToken open)
     {
         var buffer = new byte[16 * 1024];
         int read;
         while ((read = await from.ReadAsync(buffer, open)) > 0)
         {
             await Thawing().WaitAsync(open);
+            var chunk = buffer.AsSpan(0, read);
+            (byte[] Marker, TaskCompletionSource Cut)? commitCut;
+            lock (_lock)
+            {
+                commitCut = _commitCut;
+            }
+
+            if (commitCut is { } armed)
+            {
+                if (fromClient)
+                {
+                    relayed.SawMarker |= chunk.IndexOf(armed.Marker) >= 0;
+                    relayed.Committing |= relayed.SawMarker && chunk.IndexOf("COMMIT"u8) >= 0;
+                }
+                else if (relayed.Committing && chunk.IndexOf("COMMIT\0"u8) >= 0)
+                {
+                    lock (_lock)
+                    {
+                        _commitCut = null;
+                    }
+
+                    armed.Cut.TrySetResult();
+                    throw new IOException("The answer to the marked COMMIT is lost on the way.");
+                }
+            }
+
             await to.WriteAsync(buffer.AsMemory(0, read), open);
         }
+    }
+
+    /// <summary>What one relayed connection carried so far, for <see cref="CutAnswerToCommitOf"/>.</summary>
+    private sealed class Relayed
+    {
+        public bool SawMarker { get; set; }
+
+        public bool Committing { get; set; }
     }
 
     /// <summary>Completes once the gate is not frozen (at once when it is not).</summary>

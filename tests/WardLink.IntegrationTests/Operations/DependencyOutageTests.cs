@@ -107,6 +107,42 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
     }
 
     /// <summary>
+    /// A connection lost while the commit's answer was on the way (PostgreSQL committed, the service never heard): the request is
+    /// a 503 problem saying to retry with the same <c>Idempotency-Key</c>, and that retry is answered as the tip stored was (its
+    /// 201 replayed, the same Location): one tip, never two, its record and its kept answer committed together (docs/pipeline.md).
+    /// </summary>
+    [Fact]
+    public async Task A_tip_whose_commit_answer_is_lost_is_a_503_and_its_keyed_retry_answers_the_one_tip_stored()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = TipsHost.CreateClient();
+        await client.ReceiveAsync();
+        var before = await CountTipsAsync();
+        var marker = $"Gate of the commit lost {Guid.NewGuid():N}";
+        var key = Guid.NewGuid().ToString();
+        Task<HttpResponseMessage> SendAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/tips") { Content = JsonContent.Create(TipsApi.NewTip(place: new { description = marker })) };
+            request.Headers.Add(WardLink.EventSourcing.Idempotency.IdempotencyKeys.HeaderName, key);
+            return client.SendAsync(request, ct);
+        }
+
+        var cut = Database.CutAnswerToCommitOf(marker);
+        using var lost = await SendAsync();
+        Assert.True(cut.IsCompleted, $"the commit's answer was not cut: {(int)lost.StatusCode}");
+        var detail = (await AssertDatabaseUnavailableAsync(lost)).GetProperty("detail").GetString();
+        Assert.Contains("Idempotency-Key", detail, StringComparison.Ordinal);
+
+        using var retried = await SendAsync();
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal("true", retried.Headers.GetValues(WardLink.EventSourcing.Idempotency.IdempotencyKeys.ReplayedHeaderName).Single());
+        Assert.Equal(before + 1, await CountTipsAsync());
+        await using var session = services.StoreOf(TipsService.Name).QuerySession();
+        var stored = await session.Query<TipState>().Where(tip => tip.Place.Description == marker).ToListAsync(ct);
+        Assert.Equal(retried.Headers.Location!.OriginalString.Split('/')[^1], Assert.Single(stored).Id.ToString());
+    }
+
+    /// <summary>
     /// A PostgreSQL that hangs (its process stopped, its network partitioned: connections stay open, nothing answers) holds a
     /// request no longer than the service's bounds (<see cref="EventStore.ConnectTimeout"/>, <see cref="EventStore.CommandTimeout"/>, and the statement's cancellation,
     /// well within the gateway's 30 s), then it is the same 503 problem as a database gone, whatever the request: a creation,
@@ -172,12 +208,14 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
     }
 
     /// <summary>The 503 problem a write needing an unavailable PostgreSQL gets: it says when to retry, and names the database.</summary>
-    private static async Task AssertDatabaseUnavailableAsync(HttpResponseMessage response)
+    /// <summary>Asserts the 503 problem of a database unavailable, and returns it.</summary>
+    private static async Task<JsonElement> AssertDatabaseUnavailableAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 503 says when to retry");
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Contains("PostgreSQL", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+        return problem;
     }
 
     private async Task<int> CountTipsAsync()
