@@ -389,14 +389,8 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     [InlineData("CONNECT {authority}", "404", "\"status\":404")]
     public async Task A_target_that_is_not_a_path_is_Kestrel_s_405_or_a_404_problem(string line, string status, string shown)
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var socket = new TcpClient();
-        await socket.ConnectAsync(system.GatewayAddress.Host, system.GatewayAddress.Port, ct);
-        var stream = socket.GetStream();
-        var authority = system.GatewayAddress.Authority;
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"{line.Replace("{authority}", authority, StringComparison.Ordinal)} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"), ct);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var answer = await reader.ReadToEndAsync(ct);
+        var (method, target) = (line.Split(' ')[0], line.Split(' ')[1].Replace("{authority}", system.GatewayAddress.Authority, StringComparison.Ordinal));
+        var answer = await RawAnswerAsync(method, target, token: null);
 
         Assert.StartsWith($"HTTP/1.1 {status} ", answer, StringComparison.Ordinal);
         Assert.Contains(shown, answer, StringComparison.OrdinalIgnoreCase);
