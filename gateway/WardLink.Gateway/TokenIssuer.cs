@@ -248,6 +248,14 @@ public static class TokenIssuer
                 return;
             }
 
+            // A request without content sends no form whatever type it names: the form's fields are missing (an OAuth2
+            // invalid_request), as they are from an empty form, never a 415 for a body not sent.
+            if (RequestChecks.HasNoContent(http.Request))
+            {
+                await InvalidRequestAsync(http, $"A token request is a {FormType} form: grant_type=client_credentials, client_id, client_secret and, optionally, scope; this one has no content.");
+                return;
+            }
+
             if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) || !type.MediaType.Equals(FormType, StringComparison.OrdinalIgnoreCase))
             {
                 await http.WriteProblemAsync(

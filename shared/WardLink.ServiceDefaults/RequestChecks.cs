@@ -33,6 +33,25 @@ public static class RequestChecks
         request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false };
 
     /// <summary>
+    /// Makes <paramref name="request"/>, whose body was read whole and found empty (a chunked body of its last chunk alone), one
+    /// without content from here on, as a <c>Content-Length: 0</c> is (<see cref="HasNoContent"/>): what judges it next, and the
+    /// gateway's proxy forwarding it, take it as having no body, however it was framed.
+    /// </summary>
+    public static void HasNoContentFromNowOn(HttpRequest request)
+    {
+        request.Headers.Remove(HeaderNames.TransferEncoding);
+        request.ContentLength = 0;
+        request.HttpContext.Features.Set<IHttpRequestBodyDetectionFeature>(NoBody.Instance);
+    }
+
+    private sealed class NoBody : IHttpRequestBodyDetectionFeature
+    {
+        public static readonly NoBody Instance = new();
+
+        public bool CanHaveBody => false;
+    }
+
+    /// <summary>
     /// A request without content sends no body, whatever <c>Content-Type</c> it names (RFC 9110, section 8.3: the type is its
     /// content's, and there is none; a client's default, as Python's urllib names a form for an empty POST): the type is dropped
     /// before routing judges it, so the request is answered as the same one naming none (a required body's 400 naming

@@ -201,6 +201,10 @@ public static class RequestLimits
         }
 
         request.Body.Position = 0;
+        if (request.Body.Length == 0)
+        {
+            RequestChecks.HasNoContentFromNowOn(request);
+        }
 
         // A chunked body's trailers are header fields too (RFC 9110 6.5), held to the same visible ASCII as the headers.
         var outside = request.SupportsTrailers() && request.CheckTrailersAvailable()

@@ -51,6 +51,32 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
     }
 
+    /// <summary>
+    /// A token request without content sends no form, whatever type it names: its fields are missing, an OAuth2
+    /// <c>invalid_request</c> as from an empty form, never a 415 for a body not sent (it was answered by the type it named).
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("application/json")]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("application/x-www-form-urlencoded; charset=bogus")]
+    public async Task A_token_request_without_content_is_an_invalid_request_whatever_type_it_names(string? type)
+    {
+        using var gateway = system.CreateAnonymousGatewayClient();
+        var content = new ByteArrayContent([]);
+        if (type is not null)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Type", type);
+        }
+
+        using var refused = await gateway.PostAsync("/connect/token", content, Ct);
+        var body = await refused.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{(int)refused.StatusCode} {body}");
+        Assert.Equal("invalid_request", body.GetProperty("error").GetString());
+        Assert.False(body.TryGetProperty("access_token", out _));
+    }
+
     /// <summary>The token endpoint's path in another letter case is a path no operation takes: a 404 problem, whatever is sent, and no token.</summary>
     [Theory]
     [InlineData("/Connect/TOKEN")]
