@@ -416,6 +416,9 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         // An address of its own: the walk's ~250 requests would empty the class's window (the tests' tokens name no client_id,
         // so they count by address, 600 a minute).
         using var police = system.CreateClientFrom(IPAddress.Parse("127.0.0.39")).As(TestAuth.Token(WardLinkRoles.Police));
+
+        // And a caller whose token is refused: the gateway judges the request's shape first, as the service would.
+        using var anonymous = system.CreateClientFrom(IPAddress.Parse("127.0.0.40"));
         foreach (var (template, item) in paths.Where(path => path.Key.StartsWith("/api/", StringComparison.Ordinal)))
         {
             foreach (var (method, _) in item!.AsObject().Where(operation => operation.Key is "post" or "put" or "patch" or "delete"))
@@ -430,6 +433,12 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
                     {
                         failures.Add($"{method.ToUpperInvariant()} {template}, chunked and empty, type {type ?? "none"}: {(int)chunked.StatusCode} {await chunked.Content.ReadAsStringAsync(ct)} (no content: {(int)untyped.StatusCode})");
                     }
+                }
+
+                using var refused = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), address) { Content = new EmptyOfUnknownLength("application/x-www-form-urlencoded") }, ct);
+                if (template.StartsWith("/api/public/", StringComparison.Ordinal) ? refused.StatusCode == HttpStatusCode.UnsupportedMediaType : refused.StatusCode != HttpStatusCode.Unauthorized)
+                {
+                    failures.Add($"{method.ToUpperInvariant()} {template}, chunked and empty with a form's type, no token: {(int)refused.StatusCode} {await refused.Content.ReadAsStringAsync(ct)}");
                 }
             }
         }
