@@ -54,9 +54,8 @@ public sealed class BrokerOutageTests(ServiceGroup services) : IClassFixture<Ser
         foreach (var service in Partnership.Directories)
         {
             Assert.Equal(registered.Order(), known[service].Select(site => site.Id).Order());
-            var processed = (await services.ProcessedByAsync(service)).Where(SiteRegistrations.SiteRegistration).ToList();
-            Assert.Equal(Sites, processed.Count);
-            Assert.Equal(Sites, processed.Select(message => message.MessageId).Distinct().Count());
+            // One ledger row a site (its key is the consumer's and the message's, so never two): none lost between relay and consumer.
+            Assert.Equal(Sites, (await services.ProcessedByAsync(service)).Count(SiteRegistrations.SiteRegistration));
         }
     }
 }
