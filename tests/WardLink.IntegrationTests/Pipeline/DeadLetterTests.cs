@@ -48,22 +48,27 @@ public sealed class DeadLetterTests(ServiceGroup services) : IClassFixture<Servi
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var stored = new Npgsql.NpgsqlCommand(
             $"""
-             select letter.data ->> 'projectionName', event.data::text from {schema}.mt_doc_deadletterevent letter
+             select letter.data ->> 'projectionName', event.data::text, letter.data ->> 'exceptionType', letter.data ->> 'exceptionMessage' from {schema}.mt_doc_deadletterevent letter
              left join {schema}.mt_events event on event.seq_id = (letter.data ->> 'eventSequence')::bigint
              """,
             connection);
-        var letters = new List<(string Projection, string? Event)>();
+        var letters = new List<(string Projection, string? Event, string Type, string Message)>();
         await using (var reader = await stored.ExecuteReaderAsync(TestContext.Current.CancellationToken))
         {
             while (await reader.ReadAsync(TestContext.Current.CancellationToken))
             {
-                letters.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
+                letters.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3)));
             }
         }
 
-        var (projection, deadEvent) = Assert.Single(letters);
+        var (projection, deadEvent, type, message) = Assert.Single(letters);
         Assert.Equal(nameof(EventRelay), projection);
         Assert.Contains(Unmappable, deadEvent, StringComparison.Ordinal);
+
+        // As the runbook says: the exception's type, and a message naming only the event (none of its data).
+        Assert.Equal(nameof(InvalidOperationException), type);
+        Assert.StartsWith("Failure to apply event #", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Unmappable, message, StringComparison.Ordinal);
     }
 
     /// <summary>The partners mapping, except that it throws for one site name.</summary>
