@@ -41,8 +41,8 @@ public sealed class ChainCheckpoints(
                 since = await CheckpointIfDueAsync(since, stoppingToken);
                 await PublishAsync(stoppingToken);
             }
-            // A publish that timed out while the broker is away is a cancellation too: only the
-            // service stopping ends the loop; anything else is retried on the next tick.
+            // A publish given up while the broker is away (its timeout, or its token cancelled) is retried on the next tick,
+            // as anything else is: only the service stopping ends the loop.
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning("Audit checkpoints could not be stored or published ({Failure}); retrying", exception.Message);

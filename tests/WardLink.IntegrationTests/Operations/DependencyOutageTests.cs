@@ -207,8 +207,7 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
         Assert.Equal(before + 1, await CountTipsAsync());
     }
 
-    /// <summary>The 503 problem a write needing an unavailable PostgreSQL gets: it says when to retry, and names the database.</summary>
-    /// <summary>Asserts the 503 problem of a database unavailable, and returns it.</summary>
+    /// <summary>Asserts the 503 problem a write needing an unavailable PostgreSQL gets (it says when to retry, and names the database), and returns it.</summary>
     private static async Task<JsonElement> AssertDatabaseUnavailableAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
