@@ -125,8 +125,7 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
         if (taken.BodyTypes.Count == 0)
         {
             return request.HasJsonContentType() ? BodyCharsets.Read(request.ContentType).Refusal
-                : request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 ? Results.Problem(title: RequestChecks.NoBodyRead, statusCode: StatusCodes.Status415UnsupportedMediaType)
-                : null;
+                : Results.Problem(title: RequestChecks.NoBodyRead, statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
         // A JSON body in a charset the service cannot read, or whose media type gives a parameter twice or without a value, is the

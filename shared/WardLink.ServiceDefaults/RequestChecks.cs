@@ -202,15 +202,11 @@ public static class RequestChecks
             return null;
         }
 
+        // The body limit read it whole: an empty one is a request without content by now (HasNoContentFromNowOn).
         request.EnableBuffering();
         using var sent = new MemoryStream();
         await request.Body.CopyToAsync(sent, ct);
         request.Body.Position = 0;
-        if (sent.Length == 0)
-        {
-            return null;
-        }
-
         if (!request.HasJsonContentType())
         {
             return Results.Problem(title: NoBodyRead, statusCode: StatusCodes.Status415UnsupportedMediaType);
