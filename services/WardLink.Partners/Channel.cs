@@ -17,13 +17,12 @@ public sealed record ChannelMemberAdded(Guid ChannelId, Guid PartnerId, DateTime
 
 public sealed record ChannelMemberRemoved(Guid ChannelId, Guid PartnerId, DateTimeOffset At, string By) : IBusinessEvent;
 
-/// <param name="UnknownPartners">Which of the member partner ids the service does not know.</param>
+/// <param name="Members">Which of the member partner ids the service does not know, and which partners have left.</param>
 public sealed record OpenChannel(
-    Guid ChannelId, ChannelKind? Kind, string? Name, string? Number, string? Platform, IReadOnlyList<Guid>? MemberPartnerIds, IReadOnlyCollection<Guid> UnknownPartners);
+    Guid ChannelId, ChannelKind? Kind, string? Name, string? Number, string? Platform, IReadOnlyList<Guid>? MemberPartnerIds, NamedPartners Members);
 
-/// <param name="PartnerKnown">Whether <paramref name="PartnerId"/> is a partner the service knows.</param>
-/// <summary>Add partner <paramref name="PartnerId"/> (none: the body named none) to a channel; <paramref name="PartnerKnown"/>: whether it is a partner.</summary>
-public sealed record AddChannelMember(Guid? PartnerId, bool PartnerKnown);
+/// <summary>Add partner <paramref name="PartnerId"/> (none: the body named none) to a channel; <paramref name="Partner"/>: whether the service knows it, whether it has left.</summary>
+public sealed record AddChannelMember(Guid? PartnerId, NamedPartners Partner);
 
 public sealed record RemoveChannelMember(Guid PartnerId);
 
@@ -56,19 +55,21 @@ public static class Channel
             .CheckLength(command.Number, "number", Agreement.MaxShortTextLength)
             .CheckLength(command.Platform, "platform", Agreement.MaxShortTextLength)
             .Check((command.MemberPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "memberPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")
-            .Check(command.UnknownPartners.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", command.UnknownPartners)}.")
+            .Check(command.Members.Unknown.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", command.Members.Unknown)}.")
             .Then(() => current is not null
                 ? Rejection.Conflict($"Channel {command.ChannelId} already exists.")
-                : Decision.Accept(new ChannelOpened(
+                : command.Members.RefuseIfAnyLeft() ?? Decision.Accept(new ChannelOpened(
                     command.ChannelId, command.Kind!.Value, command.Name!.Trim(), Trimmed(command.Number), Trimmed(command.Platform),
                     [.. (command.MemberPartnerIds ?? []).Distinct()], now, actor)));
 
     public static Decision AddMember(ChannelState channel, AddChannelMember command, DateTimeOffset now, string actor) =>
         new FieldErrors()
             .Check(command.PartnerId is not null, "partnerId", "Give the partner's id.")
-            .Check(command.PartnerId is null || command.PartnerKnown, "partnerId", "No such partner.")
+            .Check(command.PartnerId is null || command.Partner.Unknown.Count == 0, "partnerId", "No such partner.")
             .Then(() => channel.MemberPartnerIds.Contains(command.PartnerId!.Value)
                 ? Rejection.Conflict($"Partner {command.PartnerId} is already a member of {channel.Name}.")
+                : command.Partner.RefuseIfAnyLeft() is { } left
+                    ? left
 
                 // Added one at a time, the members stay within the list a channel is opened with.
                 : channel.MemberPartnerIds.Count >= Partner.MaxPartnerIds

@@ -59,7 +59,7 @@ public static class LinkageEndpoints
             .ProducesValidationProblem();
         MapRead<MeetingState>(partners, "/meetings/{id:guid}", WhatMeeting, "GetMeeting");
         partners.MapPost("/meetings/{id:guid}/action-items", AssignActionItem)
-            .DescribeStreamStep<MeetingState>("AssignActionItem", $"Give a meeting an action item: what, the owner partner, the due date (with an offset, from the meeting to at most {WardTime.DueYearsAhead} years ahead).");
+            .DescribeStreamStep<MeetingState>("AssignActionItem", $"Give a meeting an action item: what, the owner partner (one that has left the linkage is a 409), the due date (with an offset, from the meeting to at most {WardTime.DueYearsAhead} years ahead).");
         partners.MapPost("/meetings/{id:guid}/action-items/{itemId:guid}/complete", CompleteActionItem)
             .DescribeStreamStep<MeetingState>("CompleteActionItem", "Close an action item (once), on the date given or now.");
         partners.MapGet("/action-items/overdue", Overdue)
@@ -95,14 +95,14 @@ public static class LinkageEndpoints
         partners.MapPost("/channels", OpenChannel)
             .WithName("OpenChannel")
             .WithWardParameter(WardParameters.Recorded)
-            .WithSummary("Open a communication channel in the request's ward: a hotline with its number, or a chat group with its platform and its members' partners (of that ward).")
+            .WithSummary("Open a communication channel in the request's ward: a hotline with its number, or a chat group with its platform and its members' partners (of that ward; one that has left the linkage is a 409).")
             .WithIdempotency()
             .WithETag()
             .Produces<ChannelState>(StatusCodes.Status201Created)
             .ProducesValidationProblem();
         MapRead<ChannelState>(partners, "/channels/{id:guid}", WhatChannel, "GetChannel");
         partners.MapPost("/channels/{id:guid}/members", AddChannelMember)
-            .DescribeStreamStep<ChannelState>("AddChannelMember", $"Add a partner to a channel's members: at most {Partner.MaxPartnerIds}, as a channel is opened with (past that, 409).");
+            .DescribeStreamStep<ChannelState>("AddChannelMember", $"Add a partner to a channel's members: at most {Partner.MaxPartnerIds}, as a channel is opened with (past that, 409); a partner that has left the linkage is a 409.");
         partners.MapDelete("/channels/{id:guid}/members/{partnerId:guid}", RemoveChannelMember)
             .DescribeStreamStep<ChannelState>("RemoveChannelMember", "Remove a partner from a channel's members.");
         MapRead<OutreachSessionState>(partners, "/outreach-sessions/{id:guid}", "Outreach session", "GetOutreachSession");
@@ -126,8 +126,8 @@ public static class LinkageEndpoints
 
     private static async Task<IResult> OpenChannel(OpenChannelRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var unknown = await session.UnknownPartnersAsync(request.MemberPartnerIds ?? [], ct);
-        var command = new OpenChannel(Guid.CreateVersion7(), request.Kind, request.Name, request.Number, request.Platform, request.MemberPartnerIds, unknown);
+        var members = await session.PartnersInTurnAsync(request.MemberPartnerIds ?? [], ct);
+        var command = new OpenChannel(Guid.CreateVersion7(), request.Kind, request.Name, request.Number, request.Platform, request.MemberPartnerIds, members);
         return await session.StartStreamAsync<ChannelState>(
             http, command.ChannelId, Channel.Open(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/channels/{command.ChannelId}", ct);
     }
@@ -136,7 +136,7 @@ public static class LinkageEndpoints
         Guid id, ChannelMemberRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         // The channel is found first (a 404 whatever the body), then the body judged.
-        var command = new AddChannelMember(request.PartnerId, request.PartnerId is { } partnerId && (await session.UnknownPartnersAsync([partnerId], ct)).Count == 0);
+        var command = new AddChannelMember(request.PartnerId, await session.PartnersInTurnAsync(request.PartnerId is { } partnerId ? [partnerId] : [], ct));
         return await session.AppendToStreamAsync<ChannelState>(http, id, WhatChannel, channel => Channel.AddMember(channel, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 
@@ -145,8 +145,8 @@ public static class LinkageEndpoints
 
     private static async Task<IResult> HoldMeeting(HoldMeetingRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var unknown = await session.UnknownPartnersAsync(request.AttendingPartnerIds ?? [], ct);
-        var command = new HoldMeeting(Guid.CreateVersion7(), request.HeldAt, request.AttendingPartnerIds, request.Minutes, unknown);
+        var attending = await session.PartnersNamedAsync(request.AttendingPartnerIds ?? [], ct);
+        var command = new HoldMeeting(Guid.CreateVersion7(), request.HeldAt, request.AttendingPartnerIds, request.Minutes, attending.Unknown);
         return await session.StartStreamAsync<MeetingState>(
             http, command.MeetingId, Meeting.Hold(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/meetings/{command.MeetingId}", ct);
     }
@@ -154,8 +154,8 @@ public static class LinkageEndpoints
     private static async Task<IResult> AssignActionItem(
         Guid id, AssignActionItemRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var ownerKnown = request.OwnerPartnerId is { } owner && (await session.UnknownPartnersAsync([owner], ct)).Count == 0;
-        var command = new AssignActionItem(Guid.CreateVersion7(), request.Text, request.OwnerPartnerId, ownerKnown, request.DueAt);
+        var owner = await session.PartnersInTurnAsync(request.OwnerPartnerId is { } ownerId ? [ownerId] : [], ct);
+        var command = new AssignActionItem(Guid.CreateVersion7(), request.Text, request.OwnerPartnerId, owner, request.DueAt);
         return await session.AppendToStreamAsync<MeetingState>(http, id, WhatMeeting, meeting => Meeting.AssignActionItem(meeting, command, clock.GetUtcNow(), http.Actor()), ct);
     }
 
@@ -197,9 +197,21 @@ public static class LinkageEndpoints
             http, command.PostingId, Activities.PostWarningSigns(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/warning-signs/{command.PostingId}", ct);
     }
 
-    private static async Task<IReadOnlyCollection<Guid>> UnknownPartnersAsync(this IQuerySession session, IReadOnlyList<Guid> ids, CancellationToken ct)
+    /// <summary>
+    /// The partners a step engages (a channel's members, an action item's owner), read in each one's turn
+    /// (<see cref="Partner.RecordsTurnOf"/>) as the steps a leave refuses: one sent while a partner leaves is decided on the
+    /// partner once the leave has committed, or commits before the leave is decided.
+    /// </summary>
+    private static async Task<NamedPartners> PartnersInTurnAsync(this IDocumentSession session, IReadOnlyList<Guid> ids, CancellationToken ct)
     {
-        var known = (await session.LoadManyAsync<PartnerState>(ct, ids.Distinct())).Select(partner => partner.Id).ToHashSet();
-        return [.. ids.Distinct().Where(id => !known.Contains(id))];
+        await session.TakeTurnsAsync(ids.Select(Partner.RecordsTurnOf), ct);
+        return await session.PartnersNamedAsync(ids, ct);
+    }
+
+    private static async Task<NamedPartners> PartnersNamedAsync(this IQuerySession session, IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        var found = await session.LoadManyAsync<PartnerState>(ct, ids.Distinct());
+        var known = found.Select(partner => partner.Id).ToHashSet();
+        return new NamedPartners([.. ids.Distinct().Where(id => !known.Contains(id))], [.. found.Where(partner => partner.Status == PartnerStatus.Left)]);
     }
 }

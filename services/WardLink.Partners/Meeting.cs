@@ -23,8 +23,8 @@ public sealed record ActionItemOverdue(Guid MeetingId, Guid ItemId, Guid OwnerPa
 public sealed record HoldMeeting(
     Guid MeetingId, DateTimeOffset? HeldAt, IReadOnlyList<Guid>? AttendingPartnerIds, string? Minutes, IReadOnlyCollection<Guid> UnknownPartners);
 
-/// <param name="OwnerKnown">Whether the owner is a partner the service knows.</param>
-public sealed record AssignActionItem(Guid ItemId, string? Text, Guid? OwnerPartnerId, bool OwnerKnown, DateTimeOffset? DueAt);
+/// <param name="Owner">Whether the service knows <paramref name="OwnerPartnerId"/>, whether it has left.</param>
+public sealed record AssignActionItem(Guid ItemId, string? Text, Guid? OwnerPartnerId, NamedPartners Owner, DateTimeOffset? DueAt);
 
 /// <param name="At">When the item was done, if not now.</param>
 public sealed record CompleteActionItem(Guid ItemId, DateTimeOffset? At);
@@ -91,13 +91,13 @@ public static class Meeting
     {
         var errors = new FieldErrors()
             .CheckText(command.Text, "text", "Say what is to be done.", Partner.MaxTextLength)
-            .Check(command.OwnerPartnerId is not null && command.OwnerKnown, "ownerPartnerId", "Give the id of the partner who owns the item.")
+            .Check(command.OwnerPartnerId is not null && command.Owner.Unknown.Count == 0, "ownerPartnerId", "Give the id of the partner who owns the item.")
             .Check(command.DueAt is not null, "dueAt", "Say when it is due (ISO-8601 with offset).")
             .Check(command.DueAt is null || command.DueAt >= meeting.HeldAt, "dueAt", "An item cannot be due before the meeting that set it.")
             .CheckDue(command.DueAt, "dueAt", now);
         return errors.Any
             ? errors.ToRejection()
-            : Decision.Accept(new ActionItemAssigned(meeting.Id, command.ItemId, command.Text!.Trim(), command.OwnerPartnerId!.Value, command.DueAt!.Value, now, actor));
+            : command.Owner.RefuseIfAnyLeft() ?? Decision.Accept(new ActionItemAssigned(meeting.Id, command.ItemId, command.Text!.Trim(), command.OwnerPartnerId!.Value, command.DueAt!.Value, now, actor));
     }
 
     public static Decision CompleteActionItem(MeetingState meeting, CompleteActionItem command, DateTimeOffset now, string actor)

@@ -111,9 +111,9 @@ public static class Partner
 
     /// <summary>
     /// The turn (<see cref="Turns"/>) a partner's leave and the steps that record something of the partner in a stream of
-    /// their own (a site, a camera survey, an activity, a webhook) take in its ward's database: such a step reads the partner
-    /// once the leave has committed, or commits before the leave is decided (and two subscriptions at once cannot both find
-    /// room for one more webhook).
+    /// their own (a site, a camera survey, an activity, a webhook) or engage it (a channel's new member, an action item's owner)
+    /// take in its ward's database: such a step reads the partner once the leave has committed, or commits before the leave is
+    /// decided (and two subscriptions at once cannot both find room for one more webhook).
     /// </summary>
     public static string RecordsTurnOf(Guid partnerId) => $"partner-records:{partnerId}";
 
@@ -173,4 +173,17 @@ public static class Partner
         PartnerStatus.Suspended => "suspended",
         _ => "no longer in the linkage",
     };
+}
+
+/// <summary>
+/// The partners a step names in its body (a channel's members, a meeting's attending partners, an action item's owner): the ids
+/// the service does not know in the request's ward, and the partners that have left the linkage.
+/// </summary>
+public sealed record NamedPartners(IReadOnlyCollection<Guid> Unknown, IReadOnlyCollection<PartnerState> Left)
+{
+    /// <summary>A partner that has left the linkage takes on nothing new: it joins no channel and owns no new action item.</summary>
+    public Rejection? RefuseIfAnyLeft() =>
+        Left.Count == 0
+            ? null
+            : Rejection.Conflict($"A partner that has left the linkage takes on nothing new (a channel's membership, an action item): {string.Join(", ", Left.Select(partner => $"{partner.Name} ({partner.Id})"))}.");
 }

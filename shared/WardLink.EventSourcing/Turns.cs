@@ -18,10 +18,21 @@ public static class Turns
     /// Opens the session's transaction and waits for the turn of <paramref name="name"/>: what the session reads after
     /// this, every earlier holder has committed, and no later one writes until this session's transaction ends.
     /// </summary>
-    public static async Task TakeTurnAsync(this IDocumentSession session, string name, CancellationToken ct)
+    public static Task TakeTurnAsync(this IDocumentSession session, string name, CancellationToken ct) =>
+        session.TakeTurnsAsync([name], ct);
+
+    /// <summary>
+    /// Opens the session's transaction and waits for the turn of each of <paramref name="names"/>, in their ordinal order: two
+    /// sessions that take some of the same turns take them in the same order, so neither waits for a turn the other holds
+    /// while holding one it waits for.
+    /// </summary>
+    public static async Task TakeTurnsAsync(this IDocumentSession session, IEnumerable<string> names, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        await TakeTurnAsync(session.Connection!, name, ct);
+        foreach (var name in names.Distinct().Order(StringComparer.Ordinal))
+        {
+            await TakeTurnAsync(session.Connection!, name, ct);
+        }
     }
 
     /// <summary>

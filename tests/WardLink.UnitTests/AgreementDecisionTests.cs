@@ -11,6 +11,7 @@ public sealed class AgreementDecisionTests
     private static readonly DateTimeOffset Now = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(7));
     private static readonly DateTimeOffset JoinedOn = new(2023, 4, 12, 0, 0, 0, TimeSpan.FromHours(7));
     private static readonly Guid PartnerId = Guid.Parse("0193b5a0-0000-7000-8000-00000000b001");
+    private static readonly NamedPartners AllKnown = new([], []);
     private static readonly PartnerState Hospital = PartnerState.Create(new PartnerRegistered(PartnerId, "Eye Hospital", PartnerKind.Hospital, JoinedOn, "x"));
     private static readonly PartnerState Joined = Hospital.Apply(new AgreementSigned(PartnerId, JoinedOn, [LinkageDuty.JointPatrols, LinkageDuty.CameraSites], Now, "x"));
 
@@ -103,9 +104,9 @@ public sealed class AgreementDecisionTests
         var unknown = Guid.CreateVersion7();
 
         var opened = Assert.IsType<ChannelOpened>(Assert.Single(
-            Channel.Open(null, new OpenChannel(channelId, ChannelKind.ChatGroup, "Linkage group", null, "Zalo", [PartnerId, PartnerId], []), Now, "police").Events));
-        var noNumber = Channel.Open(null, new OpenChannel(channelId, ChannelKind.Hotline, "Ward hotline", " ", null, [], []), Now, "x");
-        var strangers = Channel.Open(null, new OpenChannel(channelId, ChannelKind.ChatGroup, "G", null, "Zalo", [unknown], [unknown]), Now, "x");
+            Channel.Open(null, new OpenChannel(channelId, ChannelKind.ChatGroup, "Linkage group", null, "Zalo", [PartnerId, PartnerId], AllKnown), Now, "police").Events));
+        var noNumber = Channel.Open(null, new OpenChannel(channelId, ChannelKind.Hotline, "Ward hotline", " ", null, [], AllKnown), Now, "x");
+        var strangers = Channel.Open(null, new OpenChannel(channelId, ChannelKind.ChatGroup, "G", null, "Zalo", [unknown], new NamedPartners([unknown], [])), Now, "x");
 
         Assert.Equal([PartnerId], opened.MemberPartnerIds);
         Assert.Equal("Zalo", opened.Platform);
@@ -120,7 +121,7 @@ public sealed class AgreementDecisionTests
         var texts = Gen.Int[0, 4].Select(pick => new[] { null, string.Empty, " \t", "Zalo", "0237 3852 113" }[pick]);
         Gen.Select(Gen.Enum<ChannelKind>(), texts, texts).Sample((kind, number, platform) =>
         {
-            var decision = Channel.Open(null, new OpenChannel(Guid.CreateVersion7(), kind, "Linkage", number, platform, [PartnerId], []), Now, "x");
+            var decision = Channel.Open(null, new OpenChannel(Guid.CreateVersion7(), kind, "Linkage", number, platform, [PartnerId], AllKnown), Now, "x");
 
             string[] expected = (kind, string.IsNullOrWhiteSpace(number), string.IsNullOrWhiteSpace(platform)) switch
             {
@@ -137,7 +138,7 @@ public sealed class AgreementDecisionTests
     {
         var group = ChannelState.Create(new ChannelOpened(Guid.CreateVersion7(), ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", [PartnerId], Now, "x"));
 
-        AssertConflict(Channel.Open(group, new OpenChannel(group.Id, ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", [PartnerId], []), Now, "x"));
+        AssertConflict(Channel.Open(group, new OpenChannel(group.Id, ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", [PartnerId], AllKnown), Now, "x"));
     }
 
     [Fact]
@@ -146,11 +147,11 @@ public sealed class AgreementDecisionTests
         var group = ChannelState.Create(new ChannelOpened(Guid.CreateVersion7(), ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", [PartnerId], Now, "x"));
         var driver = Guid.CreateVersion7();
 
-        var added = Assert.IsType<ChannelMemberAdded>(Assert.Single(Channel.AddMember(group, new AddChannelMember(driver, true), Now, "x").Events));
+        var added = Assert.IsType<ChannelMemberAdded>(Assert.Single(Channel.AddMember(group, new AddChannelMember(driver, AllKnown), Now, "x").Events));
         Assert.Equal([PartnerId, driver], group.Apply(added).MemberPartnerIds);
-        Assert.Equal(RejectionKind.Conflict, Channel.AddMember(group, new AddChannelMember(PartnerId, true), Now, "x").Rejection?.Kind);
-        AssertInvalid(Channel.AddMember(group, new AddChannelMember(driver, false), Now, "x"), "partnerId");
-        AssertInvalid(Channel.AddMember(group, new AddChannelMember(null, false), Now, "x"), "partnerId");
+        Assert.Equal(RejectionKind.Conflict, Channel.AddMember(group, new AddChannelMember(PartnerId, AllKnown), Now, "x").Rejection?.Kind);
+        AssertInvalid(Channel.AddMember(group, new AddChannelMember(driver, new NamedPartners([driver], [])), Now, "x"), "partnerId");
+        AssertInvalid(Channel.AddMember(group, new AddChannelMember(null, AllKnown), Now, "x"), "partnerId");
         var removed = Assert.IsType<ChannelMemberRemoved>(Assert.Single(Channel.RemoveMember(group, new RemoveChannelMember(PartnerId), Now, "x").Events));
         Assert.Empty(group.Apply(removed).MemberPartnerIds);
         Assert.Equal(RejectionKind.PartNotFound, Channel.RemoveMember(group, new RemoveChannelMember(driver), Now, "x").Rejection?.Kind);

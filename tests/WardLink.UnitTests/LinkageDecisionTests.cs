@@ -17,6 +17,7 @@ public sealed class LinkageDecisionTests
     private static readonly SiteState Gate = SiteState.Create(new SiteRegistered(Guid.CreateVersion7(), PartnerId, "School gate", SiteKind.Gate, 19.8, 105.77, Now.AddYears(-1), "x"));
     private static readonly DateTimeOffset HeldAt = Now.AddDays(-5);
     private static readonly MeetingState Held = MeetingState.Create(new MeetingHeld(MeetingId, HeldAt, [PartnerId], "Reviewed May.", HeldAt, "ward-committee"));
+    private static readonly NamedPartners AllKnown = new([], []);
 
     [Fact]
     public void A_meeting_is_held_with_its_attending_partners_once_each_and_its_minutes()
@@ -47,10 +48,40 @@ public sealed class LinkageDecisionTests
         var topics = Enumerable.Repeat(OutreachTopic.Drugs, Activities.MaxTopics + 1).ToArray();
 
         Assert.Equal(["attendingPartnerIds"], Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, many, "Minutes", []), Now, "x").Rejection!.Errors!.Keys);
-        Assert.Equal(["memberPartnerIds"], Channel.Open(null, new OpenChannel(MeetingId, ChannelKind.ChatGroup, "G", null, "Zalo", many, []), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["memberPartnerIds"], Channel.Open(null, new OpenChannel(MeetingId, ChannelKind.ChatGroup, "G", null, "Zalo", many, AllKnown), Now, "x").Rejection!.Errors!.Keys);
         Assert.Equal(["topics"], Activities.HoldOutreach(null, new HoldOutreachSession(Guid.CreateVersion7(), School, topics, 10, HeldAt), Now, "x").Rejection!.Errors!.Keys);
         Assert.Single(Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, many[..Partner.MaxPartnerIds], "Minutes", []), Now, "x").Events);
         Assert.Single(Activities.HoldOutreach(null, new HoldOutreachSession(Guid.CreateVersion7(), School, topics[..Activities.MaxTopics], 10, HeldAt), Now, "x").Events);
+    }
+
+    [Fact]
+    public void A_partner_that_has_left_joins_no_channel_opened_or_added_to_and_owns_no_new_action_item_whichever_others_are_named()
+    {
+        var partners = Gen.Int[1, 6].SelectMany(count => Gen.Bool.Array[count]).Select(left => left
+            .Select((gone, index) => (Partner: PartnerState.Create(new PartnerRegistered(Guid.CreateVersion7(), $"Partner {index}", PartnerKind.School, Now.AddYears(-1), "x")), Gone: gone))
+            .Select(named => named.Gone ? (Partner: named.Partner.Apply(new PartnerLeft(named.Partner.Id, "Moved away.", Now.AddDays(-1), "x")), Gone: true) : named)
+            .ToArray());
+        var group = ChannelState.Create(new ChannelOpened(Guid.CreateVersion7(), ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", [PartnerId], Now, "x"));
+
+        partners.Sample(named =>
+        {
+            var ids = named.Select(each => each.Partner.Id).ToArray();
+            var left = named.Where(each => each.Gone).Select(each => each.Partner).ToArray();
+            var opened = Channel.Open(null, new OpenChannel(Guid.CreateVersion7(), ChannelKind.ChatGroup, "G", null, "Zalo", ids, new NamedPartners([], left)), Now, "x");
+            var first = named[0];
+            var firstNamed = new NamedPartners([], first.Gone ? [first.Partner] : []);
+            var added = Channel.AddMember(group, new AddChannelMember(first.Partner.Id, firstNamed), Now, "x");
+            var owned = Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, "Survey the gate", first.Partner.Id, firstNamed, Now.AddDays(3)), Now, "x");
+
+            Assert.Equal(left.Length > 0, opened.Rejection?.Kind == RejectionKind.Conflict);
+            Assert.All(left, gone => Assert.Contains($"{gone.Name} ({gone.Id})", opened.Rejection!.Title, StringComparison.Ordinal));
+            Assert.Equal(left.Length == 0, opened.Events.Count == 1);
+            foreach (var step in new[] { added, owned })
+            {
+                Assert.Equal(first.Gone, step.Rejection?.Kind == RejectionKind.Conflict);
+                Assert.Equal(first.Gone ? 0 : 1, step.Events.Count);
+            }
+        });
     }
 
     [Fact]
@@ -59,9 +90,9 @@ public sealed class LinkageDecisionTests
         var full = Enumerable.Range(0, Partner.MaxPartnerIds).Select(_ => Guid.CreateVersion7()).ToArray();
         var group = ChannelState.Create(new ChannelOpened(Guid.CreateVersion7(), ChannelKind.ChatGroup, "Drivers' group", null, "Zalo", full[..^1], Now, "x"));
 
-        var last = Channel.AddMember(group, new AddChannelMember(full[^1], true), Now, "x");
+        var last = Channel.AddMember(group, new AddChannelMember(full[^1], AllKnown), Now, "x");
         var atTheMost = group.Apply(Assert.IsType<ChannelMemberAdded>(Assert.Single(last.Events)));
-        var past = Channel.AddMember(atTheMost, new AddChannelMember(Guid.CreateVersion7(), true), Now, "x");
+        var past = Channel.AddMember(atTheMost, new AddChannelMember(Guid.CreateVersion7(), AllKnown), Now, "x");
 
         Assert.Equal(Partner.MaxPartnerIds, atTheMost.MemberPartnerIds.Count);
         Assert.Equal(RejectionKind.Conflict, past.Rejection?.Kind);
@@ -92,7 +123,7 @@ public sealed class LinkageDecisionTests
     public void An_action_item_has_an_owner_partner_and_a_due_date_and_is_completed_once()
     {
         var assigned = Assert.IsType<ActionItemAssigned>(Assert.Single(
-            Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, " Survey the back gate for a camera ", PartnerId, true, Now.AddDays(20)), Now, "police").Events));
+            Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, " Survey the back gate for a camera ", PartnerId, AllKnown, Now.AddDays(20)), Now, "police").Events));
         Assert.Equal(new ActionItemAssigned(MeetingId, ItemId, "Survey the back gate for a camera", PartnerId, Now.AddDays(20), Now, "police"), assigned);
         var meeting = Held.Apply(assigned);
         Assert.False(Assert.Single(meeting.ActionItems).IsOverdueAt(Now));
@@ -111,8 +142,8 @@ public sealed class LinkageDecisionTests
     [Fact]
     public void An_action_item_needs_text_a_known_owner_and_a_due_date_not_before_the_meeting()
     {
-        var bad = Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, " ", PartnerId, false, HeldAt.AddDays(-1)), Now, "x");
-        var noDue = Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, "Do it", null, false, null), Now, "x");
+        var bad = Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, " ", PartnerId, new NamedPartners([PartnerId], []), HeldAt.AddDays(-1)), Now, "x");
+        var noDue = Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, "Do it", null, AllKnown, null), Now, "x");
         var meeting = Held.Apply(new ActionItemAssigned(MeetingId, ItemId, "Do it", PartnerId, Now, Now, "x"));
 
         Assert.Equal(["dueAt", "ownerPartnerId", "text"], bad.Rejection!.Errors!.Keys.Order());

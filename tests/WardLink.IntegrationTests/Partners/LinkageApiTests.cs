@@ -169,6 +169,68 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
     }
 
     /// <summary>
+    /// A channel opened with the partner, the partner added to channels and made the owner of action items, all sent alongside
+    /// its leave: each step reads the partner, then writes another record's stream (a channel's, a meeting's), so one that read
+    /// it before the leave could be recorded after it. Each is recorded before the leave or refused (409).
+    /// </summary>
+    [Fact]
+    public async Task A_partner_joins_channels_and_owns_action_items_sent_alongside_its_leave_only_before_it()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var partner = await _client.RegisterPartnerAsync($"Thanh Hóa Maternity Hospital {round}");
+            var police = await _client.RegisterPartnerAsync($"Ward police of round {round}", "police");
+            var channels = new List<Guid>();
+            for (var i = 0; i < 3; i++)
+            {
+                channels.Add((await CreatedAsync(await _client.PostAsJsonAsync("/partners/channels", new { kind = "chatGroup", name = $"Maternity group {round}.{i}", platform = "Zalo" }, Ct))).Id);
+            }
+
+            var (meeting, _, _) = await CreatedAsync(await _client.PostAsJsonAsync(
+                "/partners/meetings", new { heldAt = "2024-05-06T08:00:00+07:00", attendingPartnerIds = new[] { police }, minutes = "Planned the maternity ward's gate." }, Ct));
+            (string Path, object Body)[] steps =
+            [
+                .. channels.Select(channel => ($"/partners/channels/{channel}/members", (object)new { partnerId = partner })),
+                .. Enumerable.Range(0, 2).Select(i => ($"/partners/meetings/{meeting}/action-items", (object)new { text = $"Survey gate {i}", ownerPartnerId = partner, dueAt = DateTimeOffset.UtcNow.AddDays(30) })),
+                ("/partners/channels", new { kind = "hotline", name = $"Maternity hotline {round}", number = "0237 3852 115", memberPartnerIds = new[] { partner } }),
+            ];
+
+            var answers = await Task.WhenAll(steps.Select(async step =>
+            {
+                using var response = await _client.PostAsJsonAsync(step.Path, step.Body, Ct);
+                return (step.Path, response.StatusCode, Body: await response.Content.ReadAsStringAsync(Ct));
+            }).Append(LeaveAsync(partner)));
+
+            Assert.All(answers, answer => Assert.True(answer.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.Conflict, $"{answer.Path}: {answer.StatusCode} {answer.Body}"));
+            Assert.Contains(answers, answer => answer.Path.EndsWith("/leave", StringComparison.Ordinal) && answer.StatusCode == HttpStatusCode.OK);
+            var left = Assert.Single(await Store.EventsOfAsync(partner), recorded => recorded.Data is PartnerLeft).Sequence;
+            var opened = answers.Where(answer => answer.Path == "/partners/channels" && answer.StatusCode == HttpStatusCode.Created)
+                .Select(answer => JsonDocument.Parse(answer.Body).RootElement.GetProperty("id").GetGuid());
+            var engagements = new List<(long Sequence, object Data)>();
+            foreach (var stream in channels.Append(meeting).Concat(opened))
+            {
+                engagements.AddRange((await Store.EventsOfAsync(stream)).Where(recorded => recorded.Data switch
+                {
+                    ChannelMemberAdded added => added.PartnerId == partner,
+                    ChannelOpened open => open.MemberPartnerIds.Contains(partner),
+                    ActionItemAssigned assigned => assigned.OwnerPartnerId == partner,
+                    _ => false,
+                }).Select(recorded => (recorded.Sequence, recorded.Data)));
+            }
+
+            Assert.Equal(answers.Count(answer => answer.StatusCode != HttpStatusCode.Conflict) - 1, engagements.Count);
+            Assert.All(engagements, engagement => Assert.True(engagement.Sequence < left, $"{engagement.Data} recorded after the partner left"));
+        }
+    }
+
+    private async Task<(string Path, HttpStatusCode StatusCode, string Body)> LeaveAsync(Guid partner)
+    {
+        var path = $"/partners/{partner}/leave";
+        using var response = await _client.PostAsJsonAsync(path, new { reason = "Moved to the province." }, Ct);
+        return (path, response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    /// <summary>
     /// Every step recorded at a site (a camera's survey, a posting of warning signs) sent alongside the site's retirement is
     /// either recorded before it or refused (409): none is recorded at a site already retired.
     /// </summary>

@@ -177,10 +177,15 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
     private static readonly string[] Minutes = ["https://wardlink.example/minutes.pdf"];
 
     [Fact]
-    public async Task A_partner_that_left_takes_no_duty_met_nor_signs_nor_camera_at_its_sites_and_nothing_is_stored()
+    public async Task A_partner_that_left_takes_no_duty_met_nor_signs_nor_camera_at_its_sites_nor_a_channel_nor_an_action_item_and_nothing_is_stored()
     {
         var id = await _client.RegisterPartnerAsync("Thanh Hóa Lung Hospital");
+        var police = await _client.RegisterPartnerAsync("Ward police of the lung hospital", "police");
         var siteId = await _client.RegisterSiteAsync(id, "North gate");
+        using var group = await _client.PostAsJsonAsync("/partners/channels", new { kind = "chatGroup", name = "Lung hospital group", platform = "Zalo", memberPartnerIds = new[] { police } }, Ct);
+        var channel = (await group.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+        using var held = await _client.PostAsJsonAsync("/partners/meetings", new { heldAt = "2024-05-06T08:00:00+07:00", attendingPartnerIds = new[] { id, police }, minutes = "Met before it left." }, Ct);
+        var meeting = (await held.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
         var etag = await _client.StepOkAsync($"/partners/{id}/agreement", "\"1\"", new { joinedOn = "2024-01-15T00:00:00+07:00", duties = JointPatrols });
         etag = await _client.StepOkAsync($"/partners/{id}/leave", etag, new { reason = "Moved out of the ward." });
         var before = await Store.CountEventsAsync();
@@ -188,8 +193,16 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
         var dutyMet = await _client.StepAsync($"/partners/{id}/agreement/duties-met", etag, new { duty = "jointPatrols", evidence = Minutes });
         var signs = await _client.PostAsJsonAsync($"/partners/{id}/sites/{siteId}/warning-signs", new { count = 3, at = "2024-06-01T09:00:00+07:00" }, Ct);
         var camera = await _client.PostAsJsonAsync($"/partners/{id}/sites/{siteId}/cameras", new { description = "Over the north gate" }, Ct);
+        var member = await _client.PostAsJsonAsync($"/partners/channels/{channel}/members", new { partnerId = id }, Ct);
+        var opened = await _client.PostAsJsonAsync("/partners/channels", new { kind = "hotline", name = "Lung hotline", number = "0237 3852 114", memberPartnerIds = new[] { police, id } }, Ct);
+        var owner = await _client.PostAsJsonAsync($"/partners/meetings/{meeting}/action-items", new { text = "Survey the north gate", ownerPartnerId = id, dueAt = DateTimeOffset.UtcNow.AddDays(30) }, Ct);
 
-        Assert.Equal([HttpStatusCode.Conflict, HttpStatusCode.Conflict, HttpStatusCode.Conflict], new[] { dutyMet.StatusCode, signs.StatusCode, camera.StatusCode });
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Conflict, 6), new[] { dutyMet.StatusCode, signs.StatusCode, camera.StatusCode, member.StatusCode, opened.StatusCode, owner.StatusCode });
+        foreach (var refused in new[] { member, opened, owner })
+        {
+            Assert.Contains($"Thanh Hóa Lung Hospital ({id})", (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString(), StringComparison.Ordinal);
+        }
+
         Assert.Equal(before, await Store.CountEventsAsync());
     }
 
