@@ -235,7 +235,7 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     /// <summary>
     /// A list is refused empty exactly where the document says so (<c>minItems</c>): a route's checkpoints, a schedule's days, a
     /// webhook's events… were refused empty though their schemas took an empty list. Every list of every body is sent empty (the
-    /// tips' and incidents' bodies hold none).
+    /// tips' and incidents' bodies hold none), a step's on a stored record of each kind (<see cref="ListAddressesAsync"/>).
     /// </summary>
     [Fact]
     public async Task A_list_is_refused_empty_exactly_where_the_document_states_its_least_items()
@@ -243,21 +243,24 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
         var failures = new List<string>();
         foreach (var endpoint in await EndpointsAsync())
         {
-            foreach (var (path, schema) in endpoint.Body?.Values() ?? [])
+            foreach (var (path, schema) in (endpoint.Body?.Values() ?? []).Where(value => value.Schema.Kind == SchemaKind.Array))
             {
-                if (schema.Kind != SchemaKind.Array)
+                var judged = false;
+                foreach (var address in await ListAddressesAsync(endpoint))
                 {
-                    continue;
+                    var answer = await SendAsync(endpoint.Method, address, Json(SampleWith(endpoint.Body!, path, new JsonArray())));
+                    judged |= answer.Status != 404;
+
+                    // Where the document states least items, an empty list is not taken (another refusal, an unknown record's 404,
+                    // may come first); where it states none, an empty list is not refused for itself.
+                    var refusedEmpty = answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, path);
+                    if (schema.MinItems is > 0 ? answer.Status is >= 200 and < 300 : refusedEmpty)
+                    {
+                        failures.Add($"{endpoint} at {address}, {path} = []: {(refusedEmpty ? "refused, the document states no minItems" : "taken, the document states minItems")} ({answer.Status} {Shortened(answer.Body)})");
+                    }
                 }
 
-                var answer = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, new JsonArray())));
-                // Where the document states least items, an empty list is not taken (another refusal, an unknown record's 404,
-                // may come first); where it states none, an empty list is not refused for itself.
-                var refusedEmpty = answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, path);
-                if (schema.MinItems is > 0 ? answer.Status is >= 200 and < 300 : refusedEmpty)
-                {
-                    failures.Add($"{endpoint}, {path} = []: {(refusedEmpty ? "refused, the document states no minItems" : "taken, the document states minItems")} ({answer.Status} {Shortened(answer.Body)})");
-                }
+                failures.AddRange(judged ? [] : [$"{endpoint}, {path} = []: every answer a 404, so the list was judged on no record"]);
             }
         }
 
@@ -265,10 +268,26 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
     }
 
     /// <summary>
+    /// Where <paramref name="endpoint"/> is sent a list: a new record's address, or, where its path names records, its
+    /// addresses on a stored record of each kind (<see cref="AddressesOnAsync"/>): sent to ids nobody has, a step's list was
+    /// never judged (its 404 came first), so an empty or repeated list it took or refused went unseen.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ListAddressesAsync(WriteEndpoint endpoint)
+    {
+        if (!endpoint.Parameters.Any(parameter => parameter.IsGuid))
+        {
+            return [endpoint.Address()];
+        }
+
+        var streams = (await RecordEveryKindAsync()).Where(stream => !stream.IsInternal).ToList();
+        return await AddressesOnEachAsync(endpoint, streams, streams);
+    }
+
+    /// <summary>
     /// A list is refused with an item given twice exactly where the document says so (<c>uniqueItems</c>): a schedule's days
     /// were refused with a day twice though the schema took it. Every list of every body is sent with its sample item twice;
     /// where the document states no <c>uniqueItems</c>, a repeat is not refused for itself (the service keeps one of each). The
-    /// tips' and incidents' bodies hold no list.
+    /// tips' and incidents' bodies hold no list. A step's list is sent on a stored record of each kind (<see cref="ListAddressesAsync"/>).
     /// </summary>
     [Fact]
     public async Task A_list_is_refused_with_an_item_twice_exactly_where_the_document_states_unique_items()
@@ -280,16 +299,23 @@ public abstract partial class BadInputSuite<TEntryPoint>(ServiceFixture<TEntryPo
             {
                 var item = schema.Items.Sample();
                 var twice = new JsonArray(item?.DeepClone(), item?.DeepClone());
-                var answer = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, twice)));
-                var once = await SendAsync(endpoint, Json(SampleWith(endpoint.Body!, path, new JsonArray(item?.DeepClone()))));
-
-                // Refused for the repeat: the list named, and not as it is with its item once (an unknown id is named either way).
-                var refused = answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, path)
-                    && !(IsProblem(once, out var alone) && ErrorsOf(alone, path).SequenceEqual(ErrorsOf(problem, path), StringComparer.Ordinal));
-                if (schema.UniqueItems ? answer.Status is >= 200 and < 300 : refused)
+                var judged = false;
+                foreach (var address in await ListAddressesAsync(endpoint))
                 {
-                    failures.Add($"{endpoint}, {path} = {twice.ToJsonString()}: {(refused ? "refused, the document states no uniqueItems" : "taken, the document states uniqueItems")} ({answer.Status} {Shortened(answer.Body)})");
+                    var answer = await SendAsync(endpoint.Method, address, Json(SampleWith(endpoint.Body!, path, twice.DeepClone())));
+                    var once = await SendAsync(endpoint.Method, address, Json(SampleWith(endpoint.Body!, path, new JsonArray(item?.DeepClone()))));
+                    judged |= answer.Status != 404;
+
+                    // Refused for the repeat: the list named, and not as it is with its item once (an unknown id is named either way).
+                    var refused = answer.Status == 400 && IsProblem(answer, out var problem) && NamesField(problem, path)
+                        && !(IsProblem(once, out var alone) && ErrorsOf(alone, path).SequenceEqual(ErrorsOf(problem, path), StringComparer.Ordinal));
+                    if (schema.UniqueItems ? answer.Status is >= 200 and < 300 : refused)
+                    {
+                        failures.Add($"{endpoint} at {address}, {path} = {twice.ToJsonString()}: {(refused ? "refused, the document states no uniqueItems" : "taken, the document states uniqueItems")} ({answer.Status} {Shortened(answer.Body)})");
+                    }
                 }
+
+                failures.AddRange(judged ? [] : [$"{endpoint}, {path} = {twice.ToJsonString()}: every answer a 404, so the list was judged on no record"]);
             }
         }
 

@@ -103,7 +103,10 @@ public sealed class PartnersBadInputTests(PartnersWithoutOverdueRounds partners)
     /// <summary>The home ward, read by its own id.</summary>
     protected override IReadOnlyDictionary<string, string> PathCodes { get; } = new Dictionary<string, string> { ["wardId"] = new HomeWard().Id };
 
-    /// <summary>A partner with a site, and under them each kind a read names: a camera, a meeting, an outreach session, an ID-card drive, warning signs, a webhook.</summary>
+    /// <summary>
+    /// A partner with a site, and under them each kind a read names: a camera, a meeting (with an action item, a part a step
+    /// names), an outreach session, an ID-card drive, warning signs, a webhook.
+    /// </summary>
     protected override async Task RecordEveryReadKindAsync(HttpClient client)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -121,6 +124,11 @@ public sealed class PartnersBadInputTests(PartnersWithoutOverdueRounds partners)
         {
             using var created = await client.PostAsJsonAsync(path, body, ct);
             Assert.True(created.StatusCode == System.Net.HttpStatusCode.Created, $"POST {path}: {created.StatusCode} {await created.Content.ReadAsStringAsync(ct)}");
+            if (path == "/partners/meetings")
+            {
+                using var item = await client.PostAsJsonAsync($"{created.Headers.Location}/action-items", new { text = "Survey the gate for a camera.", ownerPartnerId = partnerId, dueAt = DateTimeOffset.UtcNow.AddDays(30) }, ct);
+                Assert.True(item.StatusCode == System.Net.HttpStatusCode.OK, $"an action item: {item.StatusCode} {await item.Content.ReadAsStringAsync(ct)}");
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using static WardLink.IntegrationTests.BadInput.JsonBodies;
 
 namespace WardLink.IntegrationTests.BadInput;
@@ -47,10 +48,9 @@ public abstract partial class BadInputSuite<TEntryPoint>
             // The record a step acts on is each stream in turn (a fresh one of each kind, not one an earlier step closed), so
             // that a step on a record of the right kind reads the ids its body names.
             streams = ids.Count > 0 ? await FreshStreamsAsync() : streams;
-            var targets = ids.Count > 0 && endpoint.Parameters.Any(parameter => parameter.IsGuid) ? streams.Select(stream => (StoredStreamOfKind?)stream).ToList() : [null];
-            foreach (var target in targets)
+            var addresses = ids.Count > 0 && endpoint.Parameters.Any(parameter => parameter.IsGuid) ? await AddressesOnEachAsync(endpoint, streams, streams) : [endpoint.Address()];
+            foreach (var address in addresses)
             {
-                var address = target is null ? endpoint.Address() : AddressOn(endpoint, target);
                 foreach (var path in ids.Where(id => !IdsOfOtherServices.Contains(id)))
                 {
                     foreach (var stream in streams)
@@ -65,7 +65,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
                             sent++;
                             var body = SampleWith(endpoint.Body!, variant.Append((path, stream.Id.ToString())));
                             var answer = await SendAsync(endpoint.Method, address, Json(body), countStored: false);
-                            failures.AddRange(MisreadFailures($"{endpoint} on {target?.ToString() ?? "a new record"}", $"{path} = {stream} in {Shortened(body)}", answer, stream));
+                            failures.AddRange(MisreadFailures($"{endpoint} at {address}", $"{path} = {stream} in {Shortened(body)}", answer, stream));
                         }
                     }
                 }
@@ -76,10 +76,68 @@ public abstract partial class BadInputSuite<TEntryPoint>
         AssertNone(failures);
     }
 
-    /// <summary>The address of <paramref name="endpoint"/> with <paramref name="target"/>'s id for every GUID in its path.</summary>
-    private static string AddressOn(WriteEndpoint endpoint, StoredStreamOfKind target) => PathParameter.Fill(
-        endpoint.Parameters.Where(parameter => parameter.IsGuid).Aggregate(endpoint.Template, (template, parameter) => template.Replace($"{{{parameter.Name}}}", target.Id.ToString(), StringComparison.Ordinal)),
-        endpoint.Parameters.Where(parameter => !parameter.IsGuid));
+    /// <summary>The addresses of <paramref name="endpoint"/> on each of <paramref name="targets"/> (<see cref="AddressesOnAsync"/>).</summary>
+    private async Task<IReadOnlyList<string>> AddressesOnEachAsync(WriteEndpoint endpoint, IEnumerable<StoredStreamOfKind> targets, IReadOnlyList<StoredStreamOfKind> streams)
+    {
+        var addresses = new List<string>();
+        foreach (var target in targets)
+        {
+            addresses.AddRange(await AddressesOnAsync(endpoint, target, streams));
+        }
+
+        return [.. addresses.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The addresses of <paramref name="endpoint"/> with <paramref name="target"/>'s id in each GUID of its path in turn, every
+    /// other GUID the newest of <paramref name="streams"/> of that parameter's own kind (a site's step: the newest partner, whose
+    /// the newest site is) or, one naming a part of its record (a meeting's action item), the record's first such part. One id in
+    /// every GUID of the path never reached a step under two (no record is both a partner and its site): each was a 404.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> AddressesOnAsync(WriteEndpoint endpoint, StoredStreamOfKind target, IReadOnlyList<StoredStreamOfKind> streams)
+    {
+        var ids = endpoint.Parameters.Where(parameter => parameter.IsGuid).ToList();
+        var addresses = new List<string>();
+        foreach (var placed in ids)
+        {
+            var path = endpoint.Template.Replace($"{{{placed.Name}}}", target.Id.ToString(), StringComparison.Ordinal);
+            foreach (var other in ids.Where(id => id != placed))
+            {
+                var id = OwnStreams(endpoint.Template, other, streams).FirstOrDefault()?.Id ?? await FirstPartAsync(path, other);
+                path = path.Replace($"{{{other.Name}}}", (id ?? Guid.NewGuid()).ToString(), StringComparison.Ordinal);
+            }
+
+            addresses.Add(PathParameter.Fill(path, endpoint.Parameters.Where(parameter => !parameter.IsGuid)));
+        }
+
+        return [.. addresses.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The id of the first part <paramref name="part"/> names in the record <paramref name="path"/> addresses before it
+    /// (<c>/partners/meetings/X/action-items/{itemId}</c>: the first of meeting X's <c>actionItems</c>), or null: no such record or part.
+    /// </summary>
+    private async Task<Guid?> FirstPartAsync(string path, PathParameter part)
+    {
+        var parts = PartSegment().Match(path.Split($"/{{{part.Name}}}")[0]);
+        if (!parts.Success || parts.Groups[1].Value.Contains('{', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        using var response = await _client.GetAsync(parts.Groups[1].Value, Ct);
+        var name = string.Concat(parts.Groups[2].Value.Split('-').Select((word, index) => index == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..]));
+        return response.IsSuccessStatusCode
+            && JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))?[name] is JsonArray { Count: > 0 } list
+            && list[0]?["id"]?.GetValue<string>() is { } id
+            && Guid.TryParse(id, out var found)
+                ? found
+                : null;
+    }
+
+    /// <summary>A record's path and the segment of its parts after it: <c>/partners/meetings/X</c> and <c>action-items</c>.</summary>
+    [GeneratedRegex(@"^(.+)/([a-z-]+)$")]
+    private static partial Regex PartSegment();
 
     private async Task<IReadOnlyList<StoredStreamOfKind>> FreshStreamsAsync()
     {

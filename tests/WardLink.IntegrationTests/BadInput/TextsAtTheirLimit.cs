@@ -25,12 +25,13 @@ public abstract partial class BadInputSuite<TEntryPoint>
     {
         var failures = new List<string>();
         var (sent, reached) = (0, 0);
-        async Task JudgeAsync(string where, string what, string field, string value, BodySchema schema, Func<string, Task<Answer>> sendWith)
+        async Task<int> JudgeAsync(string where, string what, string field, string value, BodySchema schema, Func<string, Task<Answer>> sendWith)
         {
             sent++;
-            var (checkedIt, wrong) = await RefusedForNoMoreThanItsSampleAsync(where, what, field, value, schema.Sample()!.GetValue<string>(), sendWith);
-            reached += checkedIt ? 1 : 0;
+            var (status, wrong) = await RefusedForNoMoreThanItsSampleAsync(where, what, field, value, schema.Sample()!.GetValue<string>(), sendWith);
+            reached += status is (>= 200 and < 300) or 400 ? 1 : 0;
             failures.AddRange(wrong);
+            return status;
         }
 
         foreach (var endpoint in (await EndpointsAsync()).Where(endpoint => !endpoint.Parameters.Any(parameter => parameter.IsGuid)))
@@ -44,10 +45,14 @@ public abstract partial class BadInputSuite<TEntryPoint>
             }
         }
 
+        var steps = new StepsReached();
         await foreach (var step in StepsOnStoredRecordsAsync((_, schema) => schema.AtMaxLength().Select(text => (text.What, (JsonNode?)text.Value))))
         {
-            await JudgeAsync(step.Where, $"{step.Path} {step.What}", step.Path, step.Value!.GetValue<string>(), step.Schema, text => SendAsync(step.Method, step.Address, Json(step.Body(text))));
+            var status = await JudgeAsync(step.Where, $"{step.Path} {step.What}", step.Path, step.Value!.GetValue<string>(), step.Schema, text => SendAsync(step.Method, step.Address, Json(step.Body(text))));
+            steps.Count(step, status != 404);
         }
+
+        failures.AddRange(steps.Never());
 
         foreach (var operation in await QueriedOperation.DescribedByAsync(_client, Ct))
         {
@@ -117,23 +122,23 @@ public abstract partial class BadInputSuite<TEntryPoint>
 
     /// <summary>
     /// Sends a request with <paramref name="value"/>, a text at its limit, as <paramref name="field"/> (<paramref name="sendWith"/>
-    /// makes it): whether the checks answered it (a success, or a 400), and what is wrong: a 5xx, a refusal that is no problem
+    /// makes it): its status (the checks answered it with a success or a 400; a 409 is its record's state, once the body was judged), and what is wrong: a 5xx, a refusal that is no problem
     /// or stored something, a 400 naming the field for more than the same request with its well-formed <paramref name="sample"/>
     /// there is refused for.
     /// </summary>
-    private static async Task<(bool Reached, List<string> Failures)> RefusedForNoMoreThanItsSampleAsync(
+    private static async Task<(int Status, List<string> Failures)> RefusedForNoMoreThanItsSampleAsync(
         string where, string what, string field, string value, string sample, Func<string, Task<Answer>> sendWith)
     {
         var answer = await sendWith(value);
         if (answer.Status is >= 200 and < 300)
         {
-            return (true, []);
+            return (answer.Status, []);
         }
 
         var failures = RefusalFailures(where, what, answer, field: null, status: null);
         if (answer.Status != 400 || !IsProblem(answer, out var problem) || ErrorsOf(problem, field) is not { Count: > 0 } errors)
         {
-            return (answer.Status == 400, failures);
+            return (answer.Status, failures);
         }
 
         var withSample = await sendWith(sample);
@@ -143,7 +148,7 @@ public abstract partial class BadInputSuite<TEntryPoint>
             failures.Add($"{where}, {what}: refused naming {field} ({string.Join(" ", more)}), which its sample \"{sample}\" is not refused for (got {withSample.Status} {Shortened(withSample.Body)})");
         }
 
-        return (true, failures);
+        return (answer.Status, failures);
     }
 
     /// <summary>The messages a problem's <c>errors</c> gives <paramref name="field"/> (named in any letter case).</summary>

@@ -87,6 +87,9 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
     private static readonly string[] JointPatrols = ["jointPatrols"];
     private static readonly string[] Drugs = ["drugs"];
 
+    /// <summary>Every kind of partner as a statistic names it: each counted, 0 where there is none.</summary>
+    private static readonly IEnumerable<string> EveryPartnerKind = Enum.GetNames<WardLink.Contracts.Partners.PartnerKind>().Select(JsonNamingPolicy.CamelCase.ConvertName).Order(StringComparer.Ordinal).ToArray();
+
     private readonly HttpClient _police = partners.CreateClient();
 
     private IDocumentStore Store => partners.Host.Services.GetRequiredService<IDocumentStore>();
@@ -296,6 +299,7 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         Assert.Equal(1, before.GetProperty("partnersByKind").GetProperty("school").GetInt32());
         Assert.Equal(JsonValueKind.Null, before.GetProperty("note").ValueKind);
         Assert.Contains("ngoc-dong", after.GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.Equal(EveryPartnerKind, after.GetProperty("partnersByKind").EnumerateObject().Select(kind => kind.Name).Order(StringComparer.Ordinal));
         Assert.All(after.GetProperty("partnersByKind").EnumerateObject(), kind => Assert.Equal(0, kind.Value.GetInt32()));
         Assert.Equal((0, 0), (after.GetProperty("outreachSessions").GetInt32(), after.GetProperty("outreachAttendees").GetInt32()));
 
@@ -304,6 +308,7 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         var unnamedBefore = await itsOwn.GetFromJsonAsync<JsonElement>("/partners/stats?year=2024", Ct);
         var unnamedAfter = await itsOwn.GetFromJsonAsync<JsonElement>("/partners/stats?year=2026", Ct);
         Assert.Equal(1, unnamedBefore.GetProperty("partnersByKind").GetProperty("school").GetInt32());
+        Assert.Equal(EveryPartnerKind, unnamedAfter.GetProperty("partnersByKind").EnumerateObject().Select(kind => kind.Name).Order(StringComparer.Ordinal));
         Assert.All(unnamedAfter.GetProperty("partnersByKind").EnumerateObject(), kind => Assert.Equal(0, kind.Value.GetInt32()));
         Assert.Equal((0, 0), (unnamedAfter.GetProperty("outreachSessions").GetInt32(), unnamedAfter.GetProperty("outreachAttendees").GetInt32()));
         var counted = Assert.Single(unnamedAfter.GetProperty("wards").EnumerateArray());
