@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,21 +72,26 @@ public static class Messaging
                     host.Heartbeat(Heartbeat);
                 });
                 // The outer policy (the one whose count the error queue's headers give) retries what fails for any other
-                // reason; within it, a failure because PostgreSQL is unreachable is retried apart, for longer.
+                // reason; within it, a failure because PostgreSQL is unreachable is retried apart, for longer. Each retry is
+                // counted (MessageRetries), by why.
+                var retries = MessageRetries.For(serviceName, context.GetRequiredService<IMeterFactory>());
                 rabbit.UseMessageRetry(retry =>
                 {
                     retry.Ignore<Exception>(failure => StoreProblems.IsDatabaseOutage(failure) || failure is NotKnownYetException);
                     retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+                    retry.ConnectRetryObserver(retries("failure"));
                 });
                 rabbit.UseMessageRetry(retry =>
                 {
                     retry.Handle<Exception>(StoreProblems.IsDatabaseOutage);
                     retry.Exponential(OutageRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+                    retry.ConnectRetryObserver(retries("outage"));
                 });
                 rabbit.UseMessageRetry(retry =>
                 {
                     retry.Handle<NotKnownYetException>();
                     retry.Exponential(OutageRetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+                    retry.ConnectRetryObserver(retries("notKnownYet"));
                 });
                 rabbit.UseWardOfMessages();
                 rabbit.ConfigureEndpoints(context);

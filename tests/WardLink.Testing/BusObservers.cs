@@ -31,22 +31,26 @@ public sealed class ConsumeCounter : IConsumeObserver
 
 /// <summary>
 /// Lets the first <paramref name="allowed"/> publishes of <typeparamref name="TMessage"/> through and
-/// holds every later one until it is cancelled: a relay stopped in the middle of a page.
+/// holds every later one until it is cancelled, or the gate opened (<see cref="Open"/>): a relay stopped in the middle of a page.
 /// </summary>
 public sealed class PublishGate<TMessage>(int allowed) : IPublishObserver
     where TMessage : class
 {
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _started;
     private int _published;
 
     public int Published => _published;
+
+    /// <summary>Lets every publish through from now on, those held too.</summary>
+    public void Open() => _opened.TrySetResult();
 
     public async Task PrePublish<T>(PublishContext<T> context)
         where T : class
     {
         if (typeof(T) == typeof(TMessage) && Interlocked.Increment(ref _started) > allowed)
         {
-            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            await _opened.Task.WaitAsync(context.CancellationToken);
         }
     }
 

@@ -26,6 +26,10 @@ public sealed class HostMetrics : IDisposable
     public IReadOnlyList<Recorded> Of(string instrument) =>
         [.. _recorded.Where(recorded => recorded.Instrument == instrument).Select(recorded => recorded.Measurement)];
 
+    /// <summary>The sum of what <paramref name="instrument"/> recorded with every one of <paramref name="tags"/>.</summary>
+    public double Sum(string instrument, params (string Name, object Value)[] tags) =>
+        Of(instrument).Where(recorded => tags.All(tag => Equals(recorded.Tags.GetValueOrDefault(tag.Name), tag.Value))).Sum(recorded => recorded.Value);
+
     /// <summary>Reads the observable instruments (gauges) now, as an exporter does on its interval.</summary>
     public void Observe() => _listener.RecordObservableInstruments();
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using WardLink.EventSourcing;
 using WardLink.IntegrationTests.Pipeline;
@@ -48,5 +49,35 @@ public sealed class MetricsTests(ServiceFixture<PartnersService> partners) : ICl
             },
             "the relay lag gauge to read 0");
         Assert.Equal(PartnersService.Name, lag.Tags["service"]);
+    }
+}
+
+/// <summary>The relay's lag as the service measures it by itself, with no readiness probe asking.</summary>
+public sealed class RelayLagGaugeTests(ServiceGroup services) : IClassFixture<ServiceGroup>
+{
+    /// <summary>
+    /// The gauge reads what the service's own monitor measured: above 0 while the broker holds a page, back to 0 once it is
+    /// published. A gauge never measured reads 0 too, so 0 alone proved nothing (the monitor unregistered, or failing each time).
+    /// </summary>
+    [Fact]
+    public async Task The_relay_lag_gauge_rises_while_a_page_is_held_and_falls_to_0_once_it_is_published()
+    {
+        var gate = new PublishGate<WardLink.Contracts.Partners.SiteRegistered>(0);
+        var host = await services.StartAsync<PartnersService>(PartnersService.Name, services: registry => registry.AddPublishObserver(_ => gate));
+        using var metrics = new HostMetrics(host.Services.GetRequiredService<IMeterFactory>());
+        var client = host.CreateClient();
+        var partnerId = await client.RegisterPartnerAsync();
+        await client.RegisterSiteAsync(partnerId, "Maternity hospital, main gate");
+
+        await Eventually.Get(() => Task.FromResult(LastLag(metrics) is >= 1 ? "held" : null), "the gauge to show the page held", TimeSpan.FromSeconds(30));
+        gate.Open();
+        await Eventually.Get(() => Task.FromResult(LastLag(metrics) is 0 ? "published" : null), "the gauge to fall to 0 once the page is published", TimeSpan.FromSeconds(60));
+        Assert.True(gate.Published >= 1, "the site's message was published through the opened gate");
+    }
+
+    private static double? LastLag(HostMetrics metrics)
+    {
+        metrics.Observe();
+        return metrics.Of("wardlink.relay.lag") is [.., var last] ? last.Value : null;
     }
 }
