@@ -52,7 +52,7 @@ public static class LinkageEndpoints
         partners.MapPost("/meetings", HoldMeeting)
             .WithName("HoldMeeting")
             .WithWardParameter(WardParameters.Recorded)
-            .WithSummary("Record a monthly coordination meeting in the request's ward: when, the attending partners (of that ward), the minutes.")
+            .WithSummary("Record a monthly coordination meeting in the request's ward: when, the attending partners (of that ward; one that had left the linkage by then is a 409), the minutes.")
             .WithIdempotency()
             .WithETag()
             .Produces<MeetingState>(StatusCodes.Status201Created)
@@ -145,8 +145,8 @@ public static class LinkageEndpoints
 
     private static async Task<IResult> HoldMeeting(HoldMeetingRequest request, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var attending = await session.PartnersNamedAsync(request.AttendingPartnerIds ?? [], ct);
-        var command = new HoldMeeting(Guid.CreateVersion7(), request.HeldAt, request.AttendingPartnerIds, request.Minutes, attending.Unknown);
+        var attending = await session.PartnersInTurnAsync(request.AttendingPartnerIds ?? [], ct);
+        var command = new HoldMeeting(Guid.CreateVersion7(), request.HeldAt, request.AttendingPartnerIds, request.Minutes, attending);
         return await session.StartStreamAsync<MeetingState>(
             http, command.MeetingId, Meeting.Hold(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/meetings/{command.MeetingId}", ct);
     }
@@ -198,18 +198,13 @@ public static class LinkageEndpoints
     }
 
     /// <summary>
-    /// The partners a step engages (a channel's members, an action item's owner), read in each one's turn
+    /// The partners a step engages (a channel's members, a meeting's attending partners, an action item's owner), read in each one's turn
     /// (<see cref="Partner.RecordsTurnOf"/>) as the steps a leave refuses: one sent while a partner leaves is decided on the
     /// partner once the leave has committed, or commits before the leave is decided.
     /// </summary>
     private static async Task<NamedPartners> PartnersInTurnAsync(this IDocumentSession session, IReadOnlyList<Guid> ids, CancellationToken ct)
     {
         await session.TakeTurnsAsync(ids.Select(Partner.RecordsTurnOf), ct);
-        return await session.PartnersNamedAsync(ids, ct);
-    }
-
-    private static async Task<NamedPartners> PartnersNamedAsync(this IQuerySession session, IReadOnlyList<Guid> ids, CancellationToken ct)
-    {
         var found = await session.LoadManyAsync<PartnerState>(ct, ids.Distinct());
         var known = found.Select(partner => partner.Id).ToHashSet();
         return new NamedPartners([.. ids.Distinct().Where(id => !known.Contains(id))], [.. found.Where(partner => partner.Status == PartnerStatus.Left)]);

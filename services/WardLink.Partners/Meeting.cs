@@ -19,9 +19,9 @@ public sealed record ActionItemCompleted(Guid MeetingId, Guid ItemId, DateTimeOf
 /// <summary>An open action item was found past its due date (by the sweep, once per item); published so its owner partner is told.</summary>
 public sealed record ActionItemOverdue(Guid MeetingId, Guid ItemId, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset At, string By) : IBusinessEvent;
 
-/// <param name="UnknownPartners">Which of the attending partner ids the service does not know.</param>
+/// <param name="Attending">Which of the attending partner ids the service does not know, and which partners have left.</param>
 public sealed record HoldMeeting(
-    Guid MeetingId, DateTimeOffset? HeldAt, IReadOnlyList<Guid>? AttendingPartnerIds, string? Minutes, IReadOnlyCollection<Guid> UnknownPartners);
+    Guid MeetingId, DateTimeOffset? HeldAt, IReadOnlyList<Guid>? AttendingPartnerIds, string? Minutes, NamedPartners Attending);
 
 /// <param name="Owner">Whether the service knows <paramref name="OwnerPartnerId"/>, whether it has left.</param>
 public sealed record AssignActionItem(Guid ItemId, string? Text, Guid? OwnerPartnerId, NamedPartners Owner, DateTimeOffset? DueAt);
@@ -80,11 +80,11 @@ public static class Meeting
             .CheckPast(command.HeldAt, "heldAt", now)
             .Check(command.AttendingPartnerIds is { Count: > 0 }, "attendingPartnerIds", "List the partners who attended.")
             .Check((command.AttendingPartnerIds?.Count ?? 0) <= Partner.MaxPartnerIds, "attendingPartnerIds", $"At most {Partner.MaxPartnerIds} partners.")
-            .Check(command.UnknownPartners.Count == 0, "attendingPartnerIds", $"Unknown partners: {string.Join(", ", command.UnknownPartners)}.")
+            .Check(command.Attending.Unknown.Count == 0, "attendingPartnerIds", $"Unknown partners: {string.Join(", ", command.Attending.Unknown)}.")
             .CheckText(command.Minutes, "minutes", "Write the minutes.", Partner.MaxTextLength)
             .Then(() => current is not null
                 ? Rejection.Conflict($"Meeting {command.MeetingId} already exists.")
-                : Decision.Accept(new MeetingHeld(
+                : command.Attending.RefuseIfAnyLeftBy(command.HeldAt!.Value) ?? Decision.Accept(new MeetingHeld(
                     command.MeetingId, command.HeldAt!.Value, [.. command.AttendingPartnerIds!.Distinct()], command.Minutes!.Trim(), now, actor)));
 
     public static Decision AssignActionItem(MeetingState meeting, AssignActionItem command, DateTimeOffset now, string actor)
@@ -97,7 +97,7 @@ public static class Meeting
             .CheckDue(command.DueAt, "dueAt", now);
         return errors.Any
             ? errors.ToRejection()
-            : command.Owner.RefuseIfAnyLeft() ?? Decision.Accept(new ActionItemAssigned(meeting.Id, command.ItemId, command.Text!.Trim(), command.OwnerPartnerId!.Value, command.DueAt!.Value, now, actor));
+            : command.Owner.RefuseIfAnyLeftBy(now) ?? Decision.Accept(new ActionItemAssigned(meeting.Id, command.ItemId, command.Text!.Trim(), command.OwnerPartnerId!.Value, command.DueAt!.Value, now, actor));
     }
 
     public static Decision CompleteActionItem(MeetingState meeting, CompleteActionItem command, DateTimeOffset now, string actor)

@@ -181,9 +181,12 @@ public static class Partner
 /// </summary>
 public sealed record NamedPartners(IReadOnlyCollection<Guid> Unknown, IReadOnlyCollection<PartnerState> Left)
 {
-    /// <summary>A partner that has left the linkage takes on nothing new: it joins no channel and owns no new action item.</summary>
-    public Rejection? RefuseIfAnyLeft() =>
-        Left.Count == 0
-            ? null
-            : Rejection.Conflict($"A partner that has left the linkage takes on nothing new (a channel's membership, an action item): {string.Join(", ", Left.Select(partner => $"{partner.Name} ({partner.Id})"))}.");
+    /// <summary>
+    /// A partner that has left the linkage takes on nothing new: it joins no channel, owns no new action item, and attends no
+    /// meeting held once it had left (<paramref name="at"/>: when the step takes it on, a meeting's time or now).
+    /// </summary>
+    public Rejection? RefuseIfAnyLeftBy(DateTimeOffset at) =>
+        Left.Where(partner => partner.LeftAt <= at).ToList() is { Count: > 0 } gone
+            ? Rejection.Conflict($"A partner that has left the linkage takes on nothing new (a channel's membership, an action item, a meeting held after it left): {string.Join(", ", gone.Select(partner => $"{partner.Name} ({partner.Id})"))}.")
+            : null;
 }

@@ -22,7 +22,7 @@ public sealed class LinkageDecisionTests
     [Fact]
     public void A_meeting_is_held_with_its_attending_partners_once_each_and_its_minutes()
     {
-        var decision = Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, [PartnerId, PartnerId], " Reviewed May. ", []), Now, "ward-committee");
+        var decision = Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, [PartnerId, PartnerId], " Reviewed May. ", AllKnown), Now, "ward-committee");
 
         var held = Assert.IsType<MeetingHeld>(Assert.Single(decision.Events));
         Assert.Equal((MeetingId, HeldAt, "Reviewed May.", Now, "ward-committee"), (held.MeetingId, held.HeldAt, held.Minutes, held.At, held.By));
@@ -34,8 +34,8 @@ public sealed class LinkageDecisionTests
     {
         var unknown = Guid.CreateVersion7();
 
-        var future = Meeting.Hold(null, new HoldMeeting(MeetingId, Now.AddDays(1), [unknown], "", [unknown]), Now, "x");
-        var nobody = Meeting.Hold(null, new HoldMeeting(MeetingId, null, [], "Minutes", []), Now, "x");
+        var future = Meeting.Hold(null, new HoldMeeting(MeetingId, Now.AddDays(1), [unknown], "", new NamedPartners([unknown], [])), Now, "x");
+        var nobody = Meeting.Hold(null, new HoldMeeting(MeetingId, null, [], "Minutes", AllKnown), Now, "x");
 
         Assert.Equal(["attendingPartnerIds", "heldAt", "minutes"], future.Rejection!.Errors!.Keys.Order());
         Assert.Equal(["attendingPartnerIds", "heldAt"], nobody.Rejection!.Errors!.Keys.Order());
@@ -47,15 +47,15 @@ public sealed class LinkageDecisionTests
         var many = Enumerable.Range(0, Partner.MaxPartnerIds + 1).Select(_ => PartnerId).ToArray();
         var topics = Enumerable.Repeat(OutreachTopic.Drugs, Activities.MaxTopics + 1).ToArray();
 
-        Assert.Equal(["attendingPartnerIds"], Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, many, "Minutes", []), Now, "x").Rejection!.Errors!.Keys);
+        Assert.Equal(["attendingPartnerIds"], Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, many, "Minutes", AllKnown), Now, "x").Rejection!.Errors!.Keys);
         Assert.Equal(["memberPartnerIds"], Channel.Open(null, new OpenChannel(MeetingId, ChannelKind.ChatGroup, "G", null, "Zalo", many, AllKnown), Now, "x").Rejection!.Errors!.Keys);
         Assert.Equal(["topics"], Activities.HoldOutreach(null, new HoldOutreachSession(Guid.CreateVersion7(), School, topics, 10, HeldAt), Now, "x").Rejection!.Errors!.Keys);
-        Assert.Single(Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, many[..Partner.MaxPartnerIds], "Minutes", []), Now, "x").Events);
+        Assert.Single(Meeting.Hold(null, new HoldMeeting(MeetingId, HeldAt, many[..Partner.MaxPartnerIds], "Minutes", AllKnown), Now, "x").Events);
         Assert.Single(Activities.HoldOutreach(null, new HoldOutreachSession(Guid.CreateVersion7(), School, topics[..Activities.MaxTopics], 10, HeldAt), Now, "x").Events);
     }
 
     [Fact]
-    public void A_partner_that_has_left_joins_no_channel_opened_or_added_to_and_owns_no_new_action_item_whichever_others_are_named()
+    public void A_partner_that_has_left_joins_no_channel_owns_no_new_action_item_and_attends_no_meeting_held_after_it_left_whichever_others_are_named()
     {
         var partners = Gen.Int[1, 6].SelectMany(count => Gen.Bool.Array[count]).Select(left => left
             .Select((gone, index) => (Partner: PartnerState.Create(new PartnerRegistered(Guid.CreateVersion7(), $"Partner {index}", PartnerKind.School, Now.AddYears(-1), "x")), Gone: gone))
@@ -68,6 +68,8 @@ public sealed class LinkageDecisionTests
             var ids = named.Select(each => each.Partner.Id).ToArray();
             var left = named.Where(each => each.Gone).Select(each => each.Partner).ToArray();
             var opened = Channel.Open(null, new OpenChannel(Guid.CreateVersion7(), ChannelKind.ChatGroup, "G", null, "Zalo", ids, new NamedPartners([], left)), Now, "x");
+            var heldBefore = Meeting.Hold(null, new HoldMeeting(MeetingId, Now.AddDays(-1).AddTicks(-1), ids, "Before they left.", new NamedPartners([], left)), Now, "x");
+            var heldAfter = Meeting.Hold(null, new HoldMeeting(MeetingId, Now.AddDays(-1), ids, "As they left.", new NamedPartners([], left)), Now, "x");
             var first = named[0];
             var firstNamed = new NamedPartners([], first.Gone ? [first.Partner] : []);
             var added = Channel.AddMember(group, new AddChannelMember(first.Partner.Id, firstNamed), Now, "x");
@@ -76,6 +78,9 @@ public sealed class LinkageDecisionTests
             Assert.Equal(left.Length > 0, opened.Rejection?.Kind == RejectionKind.Conflict);
             Assert.All(left, gone => Assert.Contains($"{gone.Name} ({gone.Id})", opened.Rejection!.Title, StringComparison.Ordinal));
             Assert.Equal(left.Length == 0, opened.Events.Count == 1);
+            Assert.Single(heldBefore.Events);
+            Assert.Equal(left.Length > 0, heldAfter.Rejection?.Kind == RejectionKind.Conflict);
+            Assert.Equal(left.Length == 0, heldAfter.Events.Count == 1);
             foreach (var step in new[] { added, owned })
             {
                 Assert.Equal(first.Gone, step.Rejection?.Kind == RejectionKind.Conflict);
@@ -184,7 +189,7 @@ public sealed class LinkageDecisionTests
         var drive = IdCardDriveState.Create(new IdCardDriveHeld(Guid.CreateVersion7(), PartnerId, 10, HeldAt, "x"));
         var signs = WarningSignsState.Create(new WarningSignsPosted(Guid.CreateVersion7(), Gate.Id, PartnerId, 4, null, HeldAt, "x"));
 
-        AssertConflict(Meeting.Hold(Held, new HoldMeeting(MeetingId, HeldAt, [PartnerId], "Minutes", []), Now, "x"));
+        AssertConflict(Meeting.Hold(Held, new HoldMeeting(MeetingId, HeldAt, [PartnerId], "Minutes", AllKnown), Now, "x"));
         AssertConflict(Activities.HoldOutreach(outreach, new HoldOutreachSession(outreach.Id, School, [OutreachTopic.Drugs], 10, HeldAt), Now, "x"));
         AssertConflict(Activities.HoldIdCardDrive(drive, new HoldIdCardDrive(drive.Id, School, 10, HeldAt), Now, "x"));
         AssertConflict(Activities.PostWarningSigns(signs, new PostWarningSigns(signs.Id, PartnerId, Gate, 4, null, HeldAt, School), Now, "x"));

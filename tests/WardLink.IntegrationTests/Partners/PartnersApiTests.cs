@@ -177,7 +177,7 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
     private static readonly string[] Minutes = ["https://wardlink.example/minutes.pdf"];
 
     [Fact]
-    public async Task A_partner_that_left_takes_no_duty_met_nor_signs_nor_camera_at_its_sites_nor_a_channel_nor_an_action_item_and_nothing_is_stored()
+    public async Task A_partner_that_left_takes_no_duty_met_nor_signs_nor_camera_at_its_sites_nor_a_channel_an_action_item_or_a_later_meeting_and_nothing_is_stored()
     {
         var id = await _client.RegisterPartnerAsync("Thanh Hóa Lung Hospital");
         var police = await _client.RegisterPartnerAsync("Ward police of the lung hospital", "police");
@@ -196,9 +196,10 @@ public sealed class PartnersApiTests(ServiceFixture<PartnersService> partners) :
         var member = await _client.PostAsJsonAsync($"/partners/channels/{channel}/members", new { partnerId = id }, Ct);
         var opened = await _client.PostAsJsonAsync("/partners/channels", new { kind = "hotline", name = "Lung hotline", number = "0237 3852 114", memberPartnerIds = new[] { police, id } }, Ct);
         var owner = await _client.PostAsJsonAsync($"/partners/meetings/{meeting}/action-items", new { text = "Survey the north gate", ownerPartnerId = id, dueAt = DateTimeOffset.UtcNow.AddDays(30) }, Ct);
+        var attended = await _client.PostAsJsonAsync("/partners/meetings", new { heldAt = DateTimeOffset.UtcNow, attendingPartnerIds = new[] { police, id }, minutes = "Met after it left." }, Ct);
 
-        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Conflict, 6), new[] { dutyMet.StatusCode, signs.StatusCode, camera.StatusCode, member.StatusCode, opened.StatusCode, owner.StatusCode });
-        foreach (var refused in new[] { member, opened, owner })
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Conflict, 7), new[] { dutyMet.StatusCode, signs.StatusCode, camera.StatusCode, member.StatusCode, opened.StatusCode, owner.StatusCode, attended.StatusCode });
+        foreach (var refused in new[] { member, opened, owner, attended })
         {
             Assert.Contains($"Thanh Hóa Lung Hospital ({id})", (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("title").GetString(), StringComparison.Ordinal);
         }
