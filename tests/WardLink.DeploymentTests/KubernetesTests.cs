@@ -145,8 +145,19 @@ public sealed partial class KubernetesTests
         var trusted = Base.Environment("gateway").Where(setting => setting.Key.StartsWith("Gateway__TrustedProxies__", StringComparison.Ordinal)).ToList();
 
         Assert.NotEmpty(trusted);
-        Assert.All(trusted, setting => Assert.True(System.Net.IPNetwork.TryParse(setting.Value, out _), $"{setting.Key}: '{setting.Value}' is no CIDR network"));
+        Assert.All(trusted, setting =>
+        {
+            Assert.True(System.Net.IPNetwork.TryParse(setting.Value, out var network), $"{setting.Key}: '{setting.Value}' is no CIDR network");
+
+            // A cluster's own network: private, and no wider than 10.0.0.0/8 (0.0.0.0/0 would let any caller name its address).
+            Assert.True(
+                PrivateNetworks.Any(outer => outer.BaseAddress.AddressFamily == network.BaseAddress.AddressFamily && outer.PrefixLength <= network.PrefixLength && outer.Contains(network.BaseAddress)),
+                $"{setting.Key}: '{setting.Value}' is not within a private network (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7)");
+        });
     }
+
+    private static readonly System.Net.IPNetwork[] PrivateNetworks =
+        [.. new[] { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7" }.Select(network => System.Net.IPNetwork.Parse(network))];
 
     [Theory]
     [MemberData(nameof(Topology.Services), MemberType = typeof(Topology))]

@@ -36,7 +36,10 @@ public sealed class ClientAddressTests(TrustedProxySystem system) : IClassFixtur
         Assert.Equal(HttpStatusCode.Created, await PublicTipAsync(proxy, "203.0.113.10"));
         Assert.Equal(HttpStatusCode.TooManyRequests, await PublicTipAsync(proxy, "203.0.113.10"));
 
-        // Another caller through the same proxy (which appends the address it saw) is served.
+        // The proxy appends the address it saw: that one is the caller, whatever the caller wrote before it. The spent caller
+        // naming a fresh address of its own is still refused; another caller naming the spent one is served.
+        Assert.Equal(HttpStatusCode.TooManyRequests, await PublicTipAsync(proxy, "198.51.100.9, 203.0.113.10"));
+        Assert.Equal(HttpStatusCode.Created, await PublicTipAsync(proxy, "203.0.113.10, 203.0.113.21"));
         Assert.Equal(HttpStatusCode.Created, await PublicTipAsync(proxy, "198.51.100.7, 203.0.113.20"));
         Assert.Equal(HttpStatusCode.TooManyRequests, await PublicTipAsync(proxy, "203.0.113.10"));
     }

@@ -20,6 +20,9 @@ public sealed class GatewayCredentialTests : IAsyncLifetime
 {
     private const string RouteHeader = "X-Test-Route";
 
+    /// <summary>The credentials every request sends, named here apart from the list the gateway strips (<c>Proxy.Credentials</c>).</summary>
+    private static readonly string[] SentCredentials = ["Authorization", "Proxy-Authorization", "Cookie"];
+
     /// <summary>A token of each role but the partner's (whose standing the gateway would ask a recorder): together they pass every guarded route.</summary>
     private static readonly Dictionary<string, string> Tokens = new[] { WardLinkRoles.Police, WardLinkRoles.Auditor, WardLinkRoles.Ops }
         .ToDictionary(role => role, role => TestAuth.Token(role), StringComparer.Ordinal);
@@ -77,7 +80,7 @@ public sealed class GatewayCredentialTests : IAsyncLifetime
             {
                 if (open.Contains(route.RouteId))
                 {
-                    Assert.All(Proxy.Credentials, header => Assert.False(headers.ContainsKey(header), $"{sent} passed on {header}"));
+                    Assert.All(SentCredentials, header => Assert.False(headers.ContainsKey(header), $"{sent} passed on {header}"));
                 }
                 else
                 {

@@ -288,7 +288,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         {
             BaseAddress = system.GatewayAddress,
         }.As(TestAuth.Token(WardLinkRoles.Police));
-        var tipsBefore = await TipCountAsync(ct);
+        var before = await RecordCountAsync(ct);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method == "POST")
         {
@@ -303,7 +303,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {problem}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.True(JsonDocument.Parse(problem).RootElement.GetProperty("errors").TryGetProperty(header, out _), problem);
-        Assert.Equal(tipsBefore, await TipCountAsync(ct));
+        Assert.Equal(before, await RecordCountAsync(ct));
     }
 
     /// <summary>
@@ -319,7 +319,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     public async Task A_body_in_a_content_coding_is_a_415_problem_naming_identity_and_stores_nothing(string path, string coding)
     {
         var ct = TestContext.Current.CancellationToken;
-        var tipsBefore = await TipCountAsync(ct);
+        var before = await RecordCountAsync(ct);
         var (plain, type) = path == "/connect/token"
             ? ("grant_type=client_credentials&client_id=police-desk&client_secret=x", "application/x-www-form-urlencoded")
             : ("""{ "channel": "chat", "category": "theft", "description": "x", "place": { "description": "y" } }""", "application/json");
@@ -338,7 +338,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, $"{(int)response.StatusCode} {problem}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("identity", string.Join(",", response.Headers.GetValues("Accept-Encoding")));
-        Assert.Equal(tipsBefore, await TipCountAsync(ct));
+        Assert.Equal(before, await RecordCountAsync(ct));
 
         using var identity = new HttpRequestMessage(HttpMethod.Post, "/api/tips") { Content = new StringContent($$"""{ "channel": "chat", "category": "theft", "description": "x", "place": { "description": "y" }, "receivedAt": "{{DateTimeOffset.UtcNow:O}}" }""", Encoding.UTF8, "application/json") };
         identity.Content.Headers.ContentEncoding.Add("identity");
@@ -360,7 +360,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     public async Task A_body_framed_otherwise_than_the_API_reads_it_is_a_400_problem_naming_why_and_stores_nothing(string version, string coding, string trailer, string field)
     {
         var ct = TestContext.Current.CancellationToken;
-        var tipsBefore = await TipCountAsync(ct);
+        var before = await RecordCountAsync(ct);
         const string Body = """{ "category": "theft", "description": "Framed.", "place": { "description": "Gate" } }""";
         using var socket = new TcpClient();
         await socket.ConnectAsync(system.GatewayAddress.Host, system.GatewayAddress.Port, ct);
@@ -374,7 +374,7 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
         Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
         Assert.Contains($"\"{field}\"", answer, StringComparison.Ordinal);
-        Assert.Equal(tipsBefore, await TipCountAsync(ct));
+        Assert.Equal(before, await RecordCountAsync(ct));
     }
 
     /// <summary>
@@ -455,8 +455,10 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     private static string FieldsNamed(string answer) =>
         answer.StartsWith('{') && JsonNode.Parse(answer)?["errors"] is JsonObject errors ? errors.ToJsonString() : string.Empty;
 
-    private async Task<long> TipCountAsync(CancellationToken ct) =>
-        (await _gateway.GetFromJsonAsync<JsonElement>("/api/tips?limit=1", ct)).GetProperty("total").GetInt64();
+    /// <summary>The tips and the incidents recorded: what a write refused through the gateway (a tip's, an incident's) must leave as it was.</summary>
+    private async Task<(long Tips, long Incidents)> RecordCountAsync(CancellationToken ct) =>
+        ((await _gateway.GetFromJsonAsync<JsonElement>("/api/tips?limit=1", ct)).GetProperty("total").GetInt64(),
+         (await _gateway.GetFromJsonAsync<JsonElement>("/api/incidents?limit=1", ct)).GetProperty("total").GetInt64());
 
     /// <summary>
     /// Also to a client that accepts no JSON: an error's only form is a problem (it was an empty 500). The gateway's limit is

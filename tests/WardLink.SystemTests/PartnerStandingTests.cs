@@ -105,7 +105,7 @@ public sealed class PartnerStandingTests(PartnerStandingSystem system) : IClassF
         var view = await standing.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(WardLinkSystem.PartnerA, view.GetProperty("partnerId").GetGuid());
         Assert.Equal(3, view.EnumerateObject().Count());
-        Assert.Equal(view.GetProperty("status").GetString() == "active", view.GetProperty("inGoodStanding").GetBoolean());
+        Assert.Equal(("active", true), (view.GetProperty("status").GetString(), view.GetProperty("inGoodStanding").GetBoolean()));
         Assert.Equal(HttpStatusCode.NotFound, (await Send(partners, $"/partners/{PartnerStandingSystem.UnregisteredPartner}/standing", asGateway)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await Send(partners, $"/partners/{WardLinkSystem.PartnerA}", asGateway)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await Send(partners, "/partners", asGateway)).StatusCode);

@@ -52,18 +52,40 @@ public sealed class ClientAddressesTests
         Assert.Equal(IPAddress.Loopback, SeenBy(gateway, IPAddress.Loopback, "203.0.113.7"));
     }
 
+    /// <summary>An address of the proxies' network, 10.0.0.0/8.</summary>
+    private static readonly Gen<IPAddress> InsideProxies = Gen.Byte.Array[3].Select(bytes => new IPAddress([10, .. bytes]));
+
     [Fact]
     public void Behind_a_listed_proxy_the_caller_it_names_is_believed_and_from_anyone_else_the_header_is_ignored()
     {
         var proxies = IPNetwork.Parse("10.0.0.0/8");
         var gateway = ForwardedHeadersOf([proxies.ToString()]);
-        Gen.Select(AnyAddress, AnyAddress).Sample((connection, caller) =>
+
+        // The connection as often from the proxies' network as from anywhere: a uniform address was one of theirs 1 time in 512.
+        Gen.Select(Gen.OneOf(AnyAddress, InsideProxies), AnyAddress).Sample((connection, caller) =>
         {
             var seen = SeenBy(gateway, connection, caller.ToString());
             Assert.Equal(proxies.Contains(connection) ? caller : connection, seen);
         });
         Assert.Equal(IPAddress.Parse("203.0.113.7"), SeenBy(gateway, IPAddress.Parse("10.1.2.3"), "203.0.113.7"));
         Assert.Equal(IPAddress.Loopback, SeenBy(gateway, IPAddress.Loopback, "203.0.113.7"));
+    }
+
+    /// <summary>
+    /// Each listed proxy appends the address it saw: the caller is the rightmost entry that is no proxy, however many proxies
+    /// (of the listed network) passed it on, and whatever the caller wrote in front of it (a fresh address a request would be a
+    /// fresh rate limit if the first entry were believed).
+    /// </summary>
+    [Fact]
+    public void Behind_a_chain_of_listed_proxies_the_rightmost_address_that_is_no_proxy_is_the_caller_whatever_it_wrote_in_front()
+    {
+        var proxies = IPNetwork.Parse("10.0.0.0/8");
+        var gateway = ForwardedHeadersOf([proxies.ToString()]);
+        var outside = Gen.Byte.Array[4].Where(bytes => bytes[0] != 10).Select(bytes => new IPAddress(bytes));
+
+        Gen.Select(Forwarded, outside, InsideProxies.List[0, 3], InsideProxies).Sample((written, caller, hops, connection) =>
+            Assert.Equal(caller, SeenBy(gateway, connection, string.Join(", ", [written, caller.ToString(), .. hops.Select(hop => hop.ToString())]))));
+        Assert.Equal(IPAddress.Parse("203.0.113.7"), SeenBy(gateway, IPAddress.Parse("10.1.2.3"), "198.51.100.9, 203.0.113.7, 10.9.9.9, 10.8.8.8"));
     }
 
     /// <summary>The forwarded-headers middleware the gateway's configuration makes (<see cref="ClientAddresses"/>).</summary>

@@ -27,7 +27,7 @@ public sealed class SendProgressTests
     {
         var answers =
             from writes in Gen.Int[1, 3 * SendProgress.ChunkBytes].Array[1, 6]
-            from waits in Gen.OneOf(Gen.Long[0, Timeout.Ticks - 1], Gen.Long[Timeout.Ticks, 2 * Timeout.Ticks]).Select(TimeSpan.FromTicks).Array[0, 20]
+            from waits in Gen.OneOf(Gen.Long[0, Timeout.Ticks - 1], Gen.Long[Timeout.Ticks, 2 * Timeout.Ticks], Gen.Long[Timeout.Ticks - 2, Timeout.Ticks + 2]).Select(TimeSpan.FromTicks).Array[0, 20]
             select (Writes: writes, Waits: waits);
 
         answers.Sample(answer =>
