@@ -14,12 +14,13 @@ using WardLink.Testing;
 namespace WardLink.SystemTests;
 
 /// <summary>
-/// Wards are kept apart for every route of every service, through the gateway: records of another
-/// ward (a partner, its site, a tip, an incident, a patrol route and shift) are named in every route
-/// that takes ids, and the home ward's police, auditor and partner get from each exactly what an id
-/// nobody recorded gets (a 4xx problem, the same status and title) and change nothing, while the other ward's own police reads them; every list, directory, statistic
-/// and audit feed of the home ward shows nothing of them. The routes are read from the running
-/// services, so a route added later is covered.
+/// Wards are kept apart for every route of every service, through the gateway: a record of every kind another ward keeps (a
+/// partner with its site, contact, camera, warning signs, outreach session, ID-card drive, webhook and a delivery of it; a
+/// channel, a meeting with an action item; a tip, an incident it is linked to; a patrol route, schedule and shift) is named in
+/// every route that takes ids, and the home ward's police, auditor and partner get from each exactly what an id nobody recorded
+/// gets (a 4xx problem, the same status and title) and change nothing, while the other ward's own police reads them; every
+/// list, directory, statistic and audit feed of the home ward shows nothing of them. The routes are read from the running
+/// services, so a route added later is covered, and one naming an id of a kind not seeded here fails until it is.
 /// </summary>
 public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFixture<WardLinkSystem>
 {
@@ -29,28 +30,19 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Ward B's records, by the name of the route segment that names their kind.</summary>
-    private sealed record Seeds(Guid Partner, Guid Site, Guid Tip, Guid Incident, Guid Route, Guid Shift)
+    /// <summary>
+    /// Ward B's records: by the segment an <c>{id}</c> follows (<c>/tips/{id}</c>, <c>/cameras/{id}</c>), else by the parameter's
+    /// own name (<c>{siteId}</c>, <c>{itemId}</c>); the paths ward B's police reads each at, for its version.
+    /// </summary>
+    private sealed record Seeds(IReadOnlyDictionary<string, Guid> ByName, IReadOnlyList<string> Reads)
     {
-        public IReadOnlyList<Guid> All => [Partner, Site, Tip, Incident, Route, Shift];
+        public IEnumerable<Guid> All => ByName.Values.Distinct();
 
-        /// <summary>The record a route's id names: by the segment before it (<c>/tips/{id}</c>, <c>/routes/{id}</c>), or for the audit of a stream, the service's own record.</summary>
-        public Guid? Of(string service, string segment, string parameter) => (parameter, segment) switch
-        {
-            ("siteId", _) => Site,
-            ("tipId", _) => Tip,
-            ("id", "tips") => Tip,
-            ("id", "sites") => Site,
-            ("id", "incidents") => Incident,
-            ("id", "partners") => Partner,
-            ("id", "routes") => Route,
-            ("id", "shifts") => Shift,
-            ("id", "streams") => service switch { "tips" => Tip, "incidents" => Incident, "partners" => Partner, _ => Route },
-            _ => null,
-        };
-
-        /// <summary>Any record of ward B that <paramref name="service"/> holds, for a route whose kind has none seeded.</summary>
-        public Guid AnyOf(string service) => service switch { "tips" => Tip, "incidents" => Incident, "partners" => Partner, _ => Route };
+        /// <summary>The record a route's id names, or for the audit of a stream, the service's own record (its main kind's).</summary>
+        public Guid? Of(string service, string segment, string parameter) =>
+            parameter == "id" && segment == "streams" ? ByName[service switch { "tips" => "tips", "incidents" => "incidents", "partners" => "partners", _ => "routes" }]
+            : ByName.TryGetValue(parameter == "id" ? segment : parameter, out var id) ? id
+            : null;
     }
 
     private sealed record Route(string Service, string Method, string Pattern);
@@ -66,7 +58,10 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
             ("partner A", Gateway(TestAuth.Token(WardLinkRoles.Partner, WardLinkSystem.PartnerA))),
         };
         var routes = Routes().Where(route => GuidParameter().IsMatch(route.Pattern)).Select(route => (Route: route, Concrete: Concrete(route, seeds))).ToList();
-        var failures = new List<string>();
+        var failures = routes.Where(route => !route.Concrete.AllSeeded)
+            .Select(route => $"{route.Route.Method} {route.Route.Pattern}: names an id of a kind ward B has none of; seed one in {nameof(SeedOtherWardAsync)}")
+            .ToList();
+        var compared = callers.ToDictionary(caller => caller.Name, _ => 0);
 
         // The control: the records' own ward reads every route that names them (some reads are recorded, e.g. a contact's).
         var readByOwner = 0;
@@ -94,6 +89,8 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
                     continue;
                 }
 
+                compared[name]++;
+
                 // Exactly what an id nobody recorded gets (the same status and title, ids aside): nothing tells the
                 // caller that the record exists elsewhere.
                 var body = await response.Content.ReadAsStringAsync(Ct);
@@ -110,6 +107,10 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
         var named = routes.Count;
         Assert.True(named > 60, $"Only {named} routes name a record by id.");
         Assert.True(readByOwner > 10, $"Only {readByOwner} routes were read back by the records' own ward.");
+
+        // The police may take every route: each was compared, none refused before it was looked up (a refused token compares nothing).
+        Assert.Equal(named, compared["home police"]);
+        Assert.True(compared["home auditor"] > 0 && compared["partner A"] > 0, $"Compared: {string.Join(", ", compared)}");
         Assert.True(failures.Count == 0, $"{failures.Count} wrong answers:\n{string.Join('\n', failures)}");
         Assert.Equal(before, await VersionsAsync(other, seeds));
     }
@@ -120,7 +121,7 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
         using var home = Gateway(TestAuth.Token(WardLinkRoles.Police));
         var reads = Routes()
             .Where(route => route.Method == "GET" && !route.Pattern.Contains('{', StringComparison.Ordinal) && !route.Pattern.StartsWith("/public", StringComparison.Ordinal))
-            .Select(route => !route.Pattern.Contains("/stats", StringComparison.Ordinal) ? $"/api{route.Pattern}"
+            .Select(route => !route.Pattern.Contains("/stats", StringComparison.Ordinal) ? $"/api{route.Pattern}{RequiredQuery(route.Pattern)}"
                 : route.Pattern.EndsWith("/compare", StringComparison.Ordinal) ? $"/api{route.Pattern}?year={Year}&compareWith={Year - 1}"
                 : $"/api{route.Pattern}?year={Year}")
             .ToList();
@@ -141,18 +142,27 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
 
         Assert.Equal(statisticsBefore, await ReadAllAsync(home, statistics));
         Assert.True(reads.Count > 15, $"Only {reads.Count} lists were read.");
+        Assert.All(await ReadAllAsync(home, reads), read => Assert.True(read.Body.StartsWith("200 ", StringComparison.Ordinal), $"GET {read.Path}: {Shortened(read.Body)}"));
         Assert.True(failures.Count == 0, $"{failures.Count} leaks:\n{string.Join('\n', failures)}");
 
         // The control: ward B's police lists its own records.
-        Assert.Contains(seeds.Tip.ToString(), await other.GetStringAsync("/api/tips?limit=200", Ct), StringComparison.Ordinal);
-        Assert.Contains(seeds.Incident.ToString(), await other.GetStringAsync("/api/incidents?limit=200", Ct), StringComparison.Ordinal);
+        Assert.Contains(seeds.ByName["tips"].ToString(), await other.GetStringAsync("/api/tips?limit=200", Ct), StringComparison.Ordinal);
+        Assert.Contains(seeds.ByName["incidents"].ToString(), await other.GetStringAsync("/api/incidents?limit=200", Ct), StringComparison.Ordinal);
     }
 
     private HttpClient Gateway(string token) => system.CreateAnonymousGatewayClient().As(token);
 
     /// <summary>
+    /// The query a list requires (<c>from</c>/<c>to</c> of the plans and the coverage, over the seeded year and the days ward B's
+    /// shift and schedule are on), so that it answers what it holds, not a 400 that shows nothing of either ward.
+    /// </summary>
+    private static string RequiredQuery(string pattern) =>
+        pattern is "/patrols/planned" or "/patrols/coverage" ? $"?from={DateTime.UtcNow.AddDays(-7):yyyy-MM-dd}&to={DateTime.UtcNow.AddDays(7):yyyy-MM-dd}" : string.Empty;
+
+    /// <summary>
     /// Ward B known to every service (its establishment, as partners publishes it), and one record of
-    /// each kind recorded in it by its own police through the gateway.
+    /// each kind recorded in it by its own police through the gateway (a part of a record too: a contact, an action item, a
+    /// channel's member, a tip linked to an incident, a webhook's delivery of the incident at the partner's site).
     /// </summary>
     private async Task<(Seeds Seeds, HttpClient Other)> SeedOtherWardAsync()
     {
@@ -179,20 +189,66 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
         await Eventually.Get(
             async () => (await other.GetAsync($"/api/patrols/sites/{site}", Ct)).IsSuccessStatusCode ? "known" : null,
             "patrols to know ward B's site");
+        var at = $"{Year}-05-02T09:00:00+07:00";
+        var contact = (await StepAsync(other, $"/api/partners/{partner}/contacts", new { role = "Head of security", name = "Đỗ Văn Cường", phone = "0912 000 333" })).GetProperty("contacts")[0].GetProperty("id").GetGuid();
+        var camera = await CreatedAsync(other, $"/api/partners/{partner}/sites/{site}/cameras", new { description = "Over the clinic gate", at });
+        var signs = await CreatedAsync(other, $"/api/partners/{partner}/sites/{site}/warning-signs", new { count = 2, text = "Lock your bicycle.", at });
+        var outreach = await CreatedAsync(other, $"/api/partners/{partner}/outreach-sessions", new { topics = (string[])["drugs"], attendees = 30, at });
+        var drive = await CreatedAsync(other, $"/api/partners/{partner}/id-card-drives", new { cardsIssued = 40, at });
+        var channel = await CreatedAsync(other, "/api/partners/channels", new { kind = "chatGroup", name = "Ward B linkage group", platform = "Zalo", memberPartnerIds = new[] { partner } });
+        var meeting = await CreatedAsync(other, "/api/partners/meetings", new { heldAt = at, attendingPartnerIds = new[] { partner }, minutes = "Ward B's first meeting." });
+        var item = (await StepAsync(other, $"/api/partners/meetings/{meeting}/action-items", new { text = "Survey the back gate", ownerPartnerId = partner, dueAt = DateTimeOffset.UtcNow.AddDays(30) }))
+            .GetProperty("actionItems")[0].GetProperty("id").GetGuid();
+        using var subscribed = await other.PostAsJsonAsync($"/api/partners/{partner}/webhooks", new { url = "https://clinic.ward-b.example/hooks", events = (string[])["incidentReported"] }, Ct);
+        Assert.True(subscribed.StatusCode == HttpStatusCode.Created, $"a webhook in ward B: {(int)subscribed.StatusCode} {await subscribed.Content.ReadAsStringAsync(Ct)}");
+        var webhook = (await subscribed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("webhook").GetProperty("id").GetGuid();
         var tip = await CreatedAsync(other, "/api/tips", new
         {
             channel = "hotline", category = "theft", description = "A bicycle taken at the clinic gate",
-            place = new { description = "Clinic gate" }, receivedAt = $"{Year}-05-02T09:00:00+07:00",
+            place = new { description = "Clinic gate" }, receivedAt = at,
             contact = new { name = "Lê Thị Bình", phone = "0912 000 222" },
         });
+        await Eventually.Get(
+            async () => (await other.GetAsync($"/api/incidents/sites/{site}", Ct)).IsSuccessStatusCode ? "known" : null,
+            "incidents to know ward B's site");
         var incident = await CreatedAsync(other, "/api/incidents", new
         {
             classification = "criminal", category = "theft", description = "A bicycle stolen at the clinic gate",
-            place = new { description = "Clinic gate" }, occurredAt = $"{Year}-05-01T21:30:00+07:00", source = "police",
+            place = new { siteId = site }, occurredAt = $"{Year}-05-01T21:30:00+07:00", source = "police",
         });
+        await StepAsync(other, $"/api/incidents/{incident}/tips", new { tipId = tip });
+        var delivery = await Eventually.Get(
+            async () => (await other.GetFromJsonAsync<JsonElement>($"/api/partners/{partner}/webhooks/{webhook}/deliveries", Ct)).GetProperty("items") is { } items && items.GetArrayLength() > 0
+                ? items[0].GetProperty("id").GetGuid().ToString()
+                : null,
+            "the webhook's delivery of the incident at the partner's site");
         var route = await CreatedAsync(other, "/api/patrols/routes", new { name = "Ward B clinic", checkpoints = new[] { new { code = "B-GATE", siteId = site } } });
+        var schedule = await CreatedAsync(other, "/api/patrols/schedules", new { routeId = route, kind = "patrol", days = (string[])["monday"], windowStart = "21:00", windowEnd = "23:00", team = "police" });
         var shift = await CreatedAsync(other, "/api/patrols/shifts", new { routeId = route, kind = "patrol", team = "police", members = new[] { new { name = "Lead", role = "ward police" } } });
-        return (new Seeds(partner, site, tip, incident, route, shift), other);
+        var byName = new Dictionary<string, Guid>
+        {
+            ["partners"] = partner, ["sites"] = site, ["siteId"] = site, ["contactId"] = contact, ["cameras"] = camera, ["warning-signs"] = signs,
+            ["outreach-sessions"] = outreach, ["id-card-drives"] = drive, ["channels"] = channel, ["partnerId"] = partner, ["meetings"] = meeting,
+            ["itemId"] = item, ["webhookId"] = webhook, ["deliveryId"] = Guid.Parse(delivery), ["tips"] = tip, ["tipId"] = tip, ["incidents"] = incident,
+            ["routes"] = route, ["schedules"] = schedule, ["shifts"] = shift,
+        };
+        string[] reads =
+        [
+            $"/api/partners/{partner}", $"/api/partners/{partner}/sites/{site}", $"/api/partners/cameras/{camera}", $"/api/partners/warning-signs/{signs}",
+            $"/api/partners/outreach-sessions/{outreach}", $"/api/partners/id-card-drives/{drive}", $"/api/partners/channels/{channel}",
+            $"/api/partners/meetings/{meeting}", $"/api/partners/{partner}/webhooks/{webhook}", $"/api/tips/{tip}", $"/api/incidents/{incident}",
+            $"/api/patrols/routes/{route}", $"/api/patrols/schedules/{schedule}", $"/api/patrols/shifts/{shift}",
+        ];
+        return (new Seeds(byName, reads), other);
+    }
+
+    /// <summary>A step on a record of ward B, answered 200: the record as it stands.</summary>
+    private static async Task<JsonElement> StepAsync(HttpClient client, string path, object body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"POST {path} in ward B: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
     }
 
     private static async Task<Guid> CreatedAsync(HttpClient client, string path, object body)
@@ -207,11 +263,7 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
     private static async Task<List<string>> VersionsAsync(HttpClient other, Seeds seeds)
     {
         var versions = new List<string>();
-        foreach (var path in new[]
-        {
-            $"/api/partners/{seeds.Partner}", $"/api/partners/{seeds.Partner}/sites/{seeds.Site}", $"/api/tips/{seeds.Tip}",
-            $"/api/incidents/{seeds.Incident}", $"/api/patrols/routes/{seeds.Route}", $"/api/patrols/shifts/{seeds.Shift}",
-        })
+        foreach (var path in seeds.Reads)
         {
             using var response = await other.GetAsync(path, Ct);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} as ward B's police: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
@@ -251,7 +303,7 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
             var segment = match.Groups["segment"].Value;
             var seeded = seeds.Of(route.Service, segment, match.Groups["name"].Value);
             allSeeded &= seeded is not null;
-            return $"{segment}/{seeded ?? (match.Groups["name"].Value == "id" ? seeds.AnyOf(route.Service) : Guid.CreateVersion7())}";
+            return $"{segment}/{seeded ?? Guid.CreateVersion7()}";
         });
         return ($"/api{path}", allSeeded);
     }
