@@ -57,6 +57,15 @@ public sealed class DemoSystem : WardLinkSystem
 public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
 {
     /// <summary>The services' own ports under <c>./run.sh</c> (deploy/WardLink.AppHost/AppHost.cs), which a few requests call directly.</summary>
+    /// <summary>
+    /// The writes WardLink.http shows only refused, and why: a delivery's id is known only once its notice has been queued, in the
+    /// background, so the file replays one nobody has (404); <c>WebhookTests</c> replay real ones.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> ShownRefused = new Dictionary<string, string>
+    {
+        ["POST /api/partners/{id}/webhooks/{webhookId}/deliveries/{deliveryId}/replay"] = "a delivery is queued in the background",
+    };
+
     private static readonly IReadOnlyDictionary<string, string> DirectPorts = new Dictionary<string, string>
     {
         ["http://127.0.0.1:5101"] = IncidentsService.Name,
@@ -121,7 +130,8 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
             // its headers those it declares and its body fitting the schema it lists.
             if (answer.Address.StartsWith(gateway, StringComparison.Ordinal) && answer.Address[gateway.Length..] is var path && !path.StartsWith("/openapi/", StringComparison.Ordinal))
             {
-                if (documented.OperationOf(request.Method, path.Split('?')[0]) is (var operation, _))
+                // Shown is taken: an operation called only to be refused (an id nobody has) could fail every real call unseen.
+                if (documented.OperationOf(request.Method, path.Split('?')[0]) is (var operation, _) && answer.Status is >= 200 and < 300)
                 {
                     called.Add(operation);
                 }
@@ -148,10 +158,12 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
 
         failures.AddRange(await EffectFailuresAsync(client, gateway, responses));
 
-        // Every write the API document describes is shown once (README: each service's records through their steps).
+        // Every write the API document describes is shown taken once (README: each service's records through their steps), but
+        // those WardLink.http can only show refused, each for its reason.
         failures.AddRange(documented.Operations
-            .Where(operation => !operation.StartsWith("GET ", StringComparison.Ordinal) && !operation.StartsWith("HEAD ", StringComparison.Ordinal) && !called.Contains(operation))
-            .Select(operation => $"{operation} is described by the API document but WardLink.http never calls it"));
+            .Where(operation => !operation.StartsWith("GET ", StringComparison.Ordinal) && !operation.StartsWith("HEAD ", StringComparison.Ordinal) && !called.Contains(operation) && !ShownRefused.ContainsKey(operation))
+            .Select(operation => $"{operation} is described by the API document but WardLink.http never calls it and has it taken"));
+        failures.AddRange(ShownRefused.Keys.Where(called.Contains).Select(operation => $"{operation} is taken in WardLink.http: no longer one shown only refused"));
         Assert.True(sent > 50, $"Only {sent} requests in WardLink.http.");
         Assert.True(conditional >= 5, $"Only {conditional} reads of WardLink.http answered a record's version to ask again under it.");
         TestContext.Current.TestOutputHelper?.WriteLine($"{sent} requests, {conditional} reads asked again under their version.");
