@@ -58,7 +58,7 @@ public static class Channel
             .Check(command.Members.Unknown.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", command.Members.Unknown)}.")
             .Then(() => current is not null
                 ? Rejection.Conflict($"Channel {command.ChannelId} already exists.")
-                : command.Members.RefuseIfAnyLeftBy(now) ?? Decision.Accept(new ChannelOpened(
+                : command.Members.RefuseIfAnyLeft() ?? Decision.Accept(new ChannelOpened(
                     command.ChannelId, command.Kind!.Value, command.Name!.Trim(), Trimmed(command.Number), Trimmed(command.Platform),
                     [.. (command.MemberPartnerIds ?? []).Distinct()], now, actor)));
 
@@ -68,7 +68,7 @@ public static class Channel
             .Check(command.PartnerId is null || command.Partner.Unknown.Count == 0, "partnerId", "No such partner.")
             .Then(() => channel.MemberPartnerIds.Contains(command.PartnerId!.Value)
                 ? Rejection.Conflict($"Partner {command.PartnerId} is already a member of {channel.Name}.")
-                : command.Partner.RefuseIfAnyLeftBy(now) is { } left
+                : command.Partner.RefuseIfAnyLeft() is { } left
                     ? left
 
                 // Added one at a time, the members stay within the list a channel is opened with.

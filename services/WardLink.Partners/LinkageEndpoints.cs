@@ -204,7 +204,12 @@ public static class LinkageEndpoints
     /// </summary>
     private static async Task<NamedPartners> PartnersInTurnAsync(this IDocumentSession session, IReadOnlyList<Guid> ids, CancellationToken ct)
     {
-        await session.TakeTurnsAsync(ids.Select(Partner.RecordsTurnOf), ct);
+        // More than a list takes is refused by the decision: no turn is taken for it (a body of thousands of ids held as many locks).
+        if (ids.Distinct().Count() <= Partner.MaxPartnerIds)
+        {
+            await session.TakeTurnsAsync(ids.Select(Partner.RecordsTurnOf), ct);
+        }
+
         var found = await session.LoadManyAsync<PartnerState>(ct, ids.Distinct());
         var known = found.Select(partner => partner.Id).ToHashSet();
         return new NamedPartners([.. ids.Distinct().Where(id => !known.Contains(id))], [.. found.Where(partner => partner.Status == PartnerStatus.Left)]);

@@ -84,7 +84,7 @@ public static class Meeting
             .CheckText(command.Minutes, "minutes", "Write the minutes.", Partner.MaxTextLength)
             .Then(() => current is not null
                 ? Rejection.Conflict($"Meeting {command.MeetingId} already exists.")
-                : command.Attending.RefuseIfAnyLeftBy(command.HeldAt!.Value) ?? Decision.Accept(new MeetingHeld(
+                : command.Attending.RefuseIfAnyLeft(command.HeldAt!.Value) ?? Decision.Accept(new MeetingHeld(
                     command.MeetingId, command.HeldAt!.Value, [.. command.AttendingPartnerIds!.Distinct()], command.Minutes!.Trim(), now, actor)));
 
     public static Decision AssignActionItem(MeetingState meeting, AssignActionItem command, DateTimeOffset now, string actor)
@@ -97,7 +97,7 @@ public static class Meeting
             .CheckDue(command.DueAt, "dueAt", now);
         return errors.Any
             ? errors.ToRejection()
-            : command.Owner.RefuseIfAnyLeftBy(now) ?? Decision.Accept(new ActionItemAssigned(meeting.Id, command.ItemId, command.Text!.Trim(), command.OwnerPartnerId!.Value, command.DueAt!.Value, now, actor));
+            : command.Owner.RefuseIfAnyLeft() ?? Decision.Accept(new ActionItemAssigned(meeting.Id, command.ItemId, command.Text!.Trim(), command.OwnerPartnerId!.Value, command.DueAt!.Value, now, actor));
     }
 
     public static Decision CompleteActionItem(MeetingState meeting, CompleteActionItem command, DateTimeOffset now, string actor)

@@ -111,8 +111,8 @@ public static class Partner
 
     /// <summary>
     /// The turn (<see cref="Turns"/>) a partner's leave and the steps that record something of the partner in a stream of
-    /// their own (a site, a camera survey, an activity, a webhook) or engage it (a channel's new member, an action item's owner)
-    /// take in its ward's database: such a step reads the partner once the leave has committed, or commits before the leave is
+    /// their own (a site, a camera survey, an activity, a webhook) or engage it (a channel opened with it or its new member, an
+    /// action item's owner, a meeting's attendee) take in its ward's database: such a step reads the partner once the leave has committed, or commits before the leave is
     /// decided (and two subscriptions at once cannot both find room for one more webhook).
     /// </summary>
     public static string RecordsTurnOf(Guid partnerId) => $"partner-records:{partnerId}";
@@ -182,11 +182,12 @@ public static class Partner
 public sealed record NamedPartners(IReadOnlyCollection<Guid> Unknown, IReadOnlyCollection<PartnerState> Left)
 {
     /// <summary>
-    /// A partner that has left the linkage takes on nothing new: it joins no channel, owns no new action item, and attends no
-    /// meeting held once it had left (<paramref name="at"/>: when the step takes it on, a meeting's time or now).
+    /// A partner that has left the linkage takes on nothing new: it joins no channel, owns no new action item (any partner that
+    /// has left: a leave is final, whatever this replica's clock reads), and attends no meeting held once it had left
+    /// (<paramref name="heldAt"/>, the meeting's time: one held before, recorded later, may name it).
     /// </summary>
-    public Rejection? RefuseIfAnyLeftBy(DateTimeOffset at) =>
-        Left.Where(partner => partner.LeftAt <= at).ToList() is { Count: > 0 } gone
+    public Rejection? RefuseIfAnyLeft(DateTimeOffset? heldAt = null) =>
+        Left.Where(partner => heldAt is not { } held || partner.LeftAt <= held).ToList() is { Count: > 0 } gone
             ? Rejection.Conflict($"A partner that has left the linkage takes on nothing new (a channel's membership, an action item, a meeting held after it left): {string.Join(", ", gone.Select(partner => $"{partner.Name} ({partner.Id})"))}.")
             : null;
 }

@@ -56,7 +56,6 @@ public sealed class DemoSystem : WardLinkSystem
 /// </summary>
 public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
 {
-    /// <summary>The services' own ports under <c>./run.sh</c> (deploy/WardLink.AppHost/AppHost.cs), which a few requests call directly.</summary>
     /// <summary>
     /// The writes WardLink.http shows only refused, and why: a delivery's id is known only once its notice has been queued, in the
     /// background, so the file replays one nobody has (404); <c>WebhookTests</c> replay real ones.
@@ -66,6 +65,7 @@ public sealed class HttpFileTests(DemoSystem system) : IClassFixture<DemoSystem>
         ["POST /api/partners/{id}/webhooks/{webhookId}/deliveries/{deliveryId}/replay"] = "a delivery is queued in the background",
     };
 
+    /// <summary>The services' own ports under <c>./run.sh</c> (deploy/WardLink.AppHost/AppHost.cs), which a few requests call directly.</summary>
     private static readonly IReadOnlyDictionary<string, string> DirectPorts = new Dictionary<string, string>
     {
         ["http://127.0.0.1:5101"] = IncidentsService.Name,

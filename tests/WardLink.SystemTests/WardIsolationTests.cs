@@ -153,8 +153,8 @@ public sealed partial class WardIsolationTests(WardLinkSystem system) : IClassFi
     private HttpClient Gateway(string token) => system.CreateAnonymousGatewayClient().As(token);
 
     /// <summary>
-    /// The query a list requires (<c>from</c>/<c>to</c> of the plans and the coverage, over the seeded year and the days ward B's
-    /// shift and schedule are on), so that it answers what it holds, not a 400 that shows nothing of either ward.
+    /// The query a list requires (<c>from</c>/<c>to</c> of the plans and the coverage: the week around today, when ward B's shift
+    /// started and its schedule plans), so that it answers what it holds, not a 400 that shows nothing of either ward.
     /// </summary>
     private static string RequiredQuery(string pattern) =>
         pattern is "/patrols/planned" or "/patrols/coverage" ? $"?from={DateTime.UtcNow.AddDays(-7):yyyy-MM-dd}&to={DateTime.UtcNow.AddDays(7):yyyy-MM-dd}" : string.Empty;

@@ -277,7 +277,7 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
         await Eventually.Get(
             () => Task.FromResult(metrics.Sum(MessageRetries.InstrumentName, ("message_type", nameof(SiteRegistered)), ("reason", "outage")) > Messaging.RetryLimit ? "past" : null),
             "tips to retry the site more often than a failing message is",
-            TimeSpan.FromSeconds(90));
+            TimeSpan.FromSeconds(150));
         Database.Open();
 
         await Eventually.Get(

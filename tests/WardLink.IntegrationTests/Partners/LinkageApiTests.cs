@@ -169,13 +169,13 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
     }
 
     /// <summary>
-    /// A channel opened with the partner, the partner added to channels, made the owner of action items and named among a
-    /// meeting's attendees, all sent alongside its leave: each step reads the partner, then writes another record's stream (a
-    /// channel's, a meeting's), so one that read it before the leave could be recorded after it. Each is recorded before the
-    /// leave or refused (409); a meeting, held (by its own time) before the partner left.
+    /// A channel opened with the partner, the partner added to channels and made the owner of action items, all sent alongside
+    /// its leave: each step reads the partner, then writes another record's stream (a channel's, a meeting's), so one that read
+    /// it before the leave could be recorded after it. Each is recorded before the leave or refused (409). (A meeting is judged
+    /// by the time it was held, which a client sends before the leave's own time is known: the refusal test covers it.)
     /// </summary>
     [Fact]
-    public async Task A_partner_joins_channels_owns_action_items_and_attends_meetings_sent_alongside_its_leave_only_before_it()
+    public async Task A_partner_joins_channels_and_owns_action_items_sent_alongside_its_leave_only_before_it()
     {
         for (var round = 0; round < 3; round++)
         {
@@ -194,7 +194,6 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
                 .. channels.Select(channel => ($"/partners/channels/{channel}/members", (object)new { partnerId = partner })),
                 .. Enumerable.Range(0, 2).Select(i => ($"/partners/meetings/{meeting}/action-items", (object)new { text = $"Survey gate {i}", ownerPartnerId = partner, dueAt = DateTimeOffset.UtcNow.AddDays(30) })),
                 ("/partners/channels", new { kind = "hotline", name = $"Maternity hotline {round}", number = "0237 3852 115", memberPartnerIds = new[] { partner } }),
-                ("/partners/meetings", new { heldAt = DateTimeOffset.UtcNow, attendingPartnerIds = new[] { police, partner }, minutes = "Met as it left." }),
             ];
 
             var answers = await Task.WhenAll(steps.Select(async step =>
@@ -205,8 +204,7 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
 
             Assert.All(answers, answer => Assert.True(answer.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.Conflict, $"{answer.Path}: {answer.StatusCode} {answer.Body}"));
             Assert.Contains(answers, answer => answer.Path.EndsWith("/leave", StringComparison.Ordinal) && answer.StatusCode == HttpStatusCode.OK);
-            var leave = Assert.Single(await Store.EventsOfAsync(partner), recorded => recorded.Data is PartnerLeft);
-            var (left, leftAt) = (leave.Sequence, ((PartnerLeft)leave.Data).At);
+            var left = Assert.Single(await Store.EventsOfAsync(partner), recorded => recorded.Data is PartnerLeft).Sequence;
             var opened = answers.Where(answer => answer.StatusCode == HttpStatusCode.Created)
                 .Select(answer => JsonDocument.Parse(answer.Body).RootElement.GetProperty("id").GetGuid());
             var engagements = new List<(long Sequence, object Data)>();
@@ -217,15 +215,12 @@ public sealed class LinkageApiTests(PartnersWithoutOverdueRounds partners) : ICl
                     ChannelMemberAdded added => added.PartnerId == partner,
                     ChannelOpened open => open.MemberPartnerIds.Contains(partner),
                     ActionItemAssigned assigned => assigned.OwnerPartnerId == partner,
-                    MeetingHeld held => held.AttendingPartnerIds.Contains(partner),
                     _ => false,
                 }).Select(recorded => (recorded.Sequence, recorded.Data)));
             }
 
             Assert.Equal(answers.Count(answer => answer.StatusCode != HttpStatusCode.Conflict) - 1, engagements.Count);
-            Assert.All(engagements, engagement => Assert.True(
-                engagement.Data is MeetingHeld held ? held.HeldAt < leftAt : engagement.Sequence < left,
-                $"{engagement.Data} recorded after the partner left"));
+            Assert.All(engagements, engagement => Assert.True(engagement.Sequence < left, $"{engagement.Data} recorded after the partner left"));
         }
     }
 
