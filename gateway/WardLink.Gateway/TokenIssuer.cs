@@ -115,10 +115,6 @@ public static class ClientSecrets
 
     public static bool IsHash(string value) => Parse(value) is not null;
 
-    /// <summary>The PBKDF2 work a verification against <paramref name="stored"/> does: iterations, salt and hash lengths (null for no hash).</summary>
-    public static (int Iterations, int SaltLength, int HashLength)? CostOf(string stored) =>
-        Parse(stored) is var (iterations, salt, hash) ? (iterations, salt.Length, hash.Length) : null;
-
     /// <summary>Whether <paramref name="secret"/> matches <paramref name="stored"/>, compared in constant time.</summary>
     public static bool Verify(string secret, string stored)
     {

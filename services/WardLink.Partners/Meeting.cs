@@ -36,8 +36,6 @@ public sealed record NoticeOverdueItems;
 public sealed record ActionItem(
     Guid Id, [property: MaxLength(Partner.MaxTextLength)] string Text, Guid OwnerPartnerId, DateTimeOffset DueAt, DateTimeOffset? CompletedAt, DateTimeOffset? OverdueNoticedAt = null)
 {
-    public bool IsOverdueAt(DateTimeOffset at) => CompletedAt is null ? DueAt < at : CompletedAt > DueAt;
-
     /// <summary>Whether the item was still open at <paramref name="at"/> (not completed, or completed later) and past its due date then.</summary>
     public bool IsOpenPastDueAt(DateTimeOffset at) => (CompletedAt is null || CompletedAt > at) && DueAt < at;
 }

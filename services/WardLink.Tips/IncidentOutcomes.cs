@@ -12,7 +12,7 @@ public sealed class IncidentResolvedConsumer(IDocumentSession session, TimeProvi
 {
     protected override Task ApplyAsync(IncidentResolved message, IDocumentSession session, CancellationToken cancellationToken) =>
         news.DecideOnTipsAsync(
-            session, message.IncidentId, message.LinkedTipIds, message.LinkReach.Of, tip => Tip.RecordOutcome(tip, message, message.ResolvedAt, Tip.IncidentsActor), cancellationToken);
+            session, message.IncidentId, message.LinkedTipIds, message.LinkReach.Of, tip => Tip.RecordOutcome(tip, message), cancellationToken);
 }
 
 /// <summary>An incident reopened: every tip linked to it that this service knows stops counting its outcome.</summary>

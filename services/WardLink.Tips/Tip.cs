@@ -509,10 +509,9 @@ public static class Tip
     /// when the tip is unknown here, or the news is not newer than what the tip knows: a resolution
     /// at or before the one recorded, or at or before the incident was last reopened (messages of
     /// different kinds may arrive out of order). A resolution is a fact from incidents, never refused;
-    /// it is recorded at the time it happened, by <see cref="IncidentsActor"/>, whatever
-    /// <paramref name="now"/> and <paramref name="actor"/> the consumer decides at.
+    /// it is recorded at the time it happened, whenever the consumer decides.
     /// </summary>
-    public static Decision RecordOutcome(TipState? tip, IncidentResolved resolved, DateTimeOffset now, string actor) =>
+    public static Decision RecordOutcome(TipState? tip, IncidentResolved resolved) =>
         tip is null || !IsNewsAbout(tip, resolved.IncidentId, resolved.ResolvedAt)
             ? Decision.Accept()
             : Decision.Accept(new TipOutcomeRecorded(

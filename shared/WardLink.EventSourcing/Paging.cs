@@ -87,19 +87,6 @@ public static class Paging
         return ([.. page], page.Count > 0 || request.Page == 1 ? page.TotalItemCount : (await query.ToPagedListAsync(1, 1, ct)).TotalItemCount);
     }
 
-    /// <summary>
-    /// A page of a list whose read model <paramref name="ids"/> filtered and ordered, showing the
-    /// records themselves (the documents <c>GET</c> of one reads, found by <paramref name="idOf"/>),
-    /// in the read model's order.
-    /// </summary>
-    public static async Task<ListPage<TRecord>> ToRecordPageAsync<TRecord>(
-        this IQueryable<Guid> ids, IQuerySession session, Func<TRecord, Guid> idOf, PageRequest request, CancellationToken ct)
-        where TRecord : notnull
-    {
-        var page = await ids.ToListPageAsync(request, ct);
-        var records = (await session.LoadManyAsync<TRecord>(ct, page.Items)).ToDictionary(idOf);
-        return new ListPage<TRecord>([.. page.Items.Where(records.ContainsKey).Select(id => records[id])], page.Total, page.Page, page.Limit);
-    }
 
     /// <summary>
     /// The rows of several databases, each part in its database's order, merged: the next row is always the head of a

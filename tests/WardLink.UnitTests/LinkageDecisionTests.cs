@@ -131,8 +131,8 @@ public sealed class LinkageDecisionTests
             Meeting.AssignActionItem(Held, new AssignActionItem(ItemId, " Survey the back gate for a camera ", PartnerId, AllKnown, Now.AddDays(20)), Now, "police").Events));
         Assert.Equal(new ActionItemAssigned(MeetingId, ItemId, "Survey the back gate for a camera", PartnerId, Now.AddDays(20), Now, "police"), assigned);
         var meeting = Held.Apply(assigned);
-        Assert.False(Assert.Single(meeting.ActionItems).IsOverdueAt(Now));
-        Assert.True(Assert.Single(meeting.ActionItems).IsOverdueAt(Now.AddDays(21)));
+        Assert.False(Assert.Single(meeting.ActionItems).IsOpenPastDueAt(Now));
+        Assert.True(Assert.Single(meeting.ActionItems).IsOpenPastDueAt(Now.AddDays(21)));
 
         var completed = Assert.IsType<ActionItemCompleted>(Assert.Single(Meeting.CompleteActionItem(meeting, new CompleteActionItem(ItemId, null), Now, "police").Events));
         meeting = meeting.Apply(completed);

@@ -362,16 +362,16 @@ public sealed class TipDecisionTests
     {
         var resolved = new IncidentResolved(Guid.CreateVersion7(), "INC-2024-0007", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [TipId], Now);
 
-        var recorded = Assert.IsType<TipOutcomeRecorded>(Assert.Single(Tip.RecordOutcome(Valuable(), resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events));
+        var recorded = Assert.IsType<TipOutcomeRecorded>(Assert.Single(Tip.RecordOutcome(Valuable(), resolved).Events));
         var withOutcome = Valuable().Apply(recorded);
 
         Assert.Equal(IncidentOutcome.CriminalCaseSolved, recorded.Outcome);
         Assert.Equal(Number, recorded.TipNumber);
         Assert.Null(recorded.SubmittedByPartner);
         Assert.Equal(TipStatus.Resolved, withOutcome.Status);
-        Assert.Empty(Tip.RecordOutcome(withOutcome, resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events);
-        Assert.Empty(Tip.RecordOutcome(null, resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events);
-        Assert.True(Tip.RecordOutcome(null, resolved, resolved.ResolvedAt, Tip.IncidentsActor).IsAccepted);
+        Assert.Empty(Tip.RecordOutcome(withOutcome, resolved).Events);
+        Assert.Empty(Tip.RecordOutcome(null, resolved).Events);
+        Assert.True(Tip.RecordOutcome(null, resolved).IsAccepted);
     }
 
     [Fact]
@@ -382,7 +382,7 @@ public sealed class TipDecisionTests
         var resolved = new IncidentResolved(Guid.CreateVersion7(), "INC-2024-0007", IncidentClassification.Criminal, IncidentOutcome.CriminalCaseSolved, [TipId], Now);
 
         var referred = Assert.IsType<TipReferred>(Assert.Single(Tip.Refer(fromPartner, new ReferTip(null) { NewIncidentId = Guid.CreateVersion7() }, Now, "officer-lan").Events));
-        var recorded = Assert.IsType<TipOutcomeRecorded>(Assert.Single(Tip.RecordOutcome(fromPartner, resolved, resolved.ResolvedAt, Tip.IncidentsActor).Events));
+        var recorded = Assert.IsType<TipOutcomeRecorded>(Assert.Single(Tip.RecordOutcome(fromPartner, resolved).Events));
 
         Assert.Equal(partner, referred.SubmittedByPartner);
         Assert.Equal(partner, recorded.SubmittedByPartner);

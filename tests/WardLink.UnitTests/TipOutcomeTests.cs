@@ -63,7 +63,7 @@ public sealed class TipOutcomeTests
         Assert.Empty(row.Outcomes);
         Assert.Equal(TipStatus.Referred, row.Status);
         Assert.Empty(Tip.WithdrawOutcome(reopened, IncidentId, Start.AddHours(1)).Events);
-        Assert.Empty(Tip.RecordOutcome(reopened, Resolved(IncidentOutcome.CriminalCaseSolved, 0), Start, Tip.IncidentsActor).Events);
+        Assert.Empty(Tip.RecordOutcome(reopened, Resolved(IncidentOutcome.CriminalCaseSolved, 0)).Events);
     }
 
     /// <summary>
@@ -208,7 +208,7 @@ public sealed class TipOutcomeTests
     {
         var decision = message switch
         {
-            IncidentResolved resolved => Tip.RecordOutcome(current.Tip, resolved, resolved.ResolvedAt, Tip.IncidentsActor),
+            IncidentResolved resolved => Tip.RecordOutcome(current.Tip, resolved),
             IncidentReopened reopened => Tip.WithdrawOutcome(current.Tip, reopened.IncidentId, reopened.ReopenedAt),
             TipUnlinkedFromIncident unlinked => Tip.Unlinked(current.Tip, unlinked),
             _ => throw new ArgumentException($"Not a message from incidents: {message}", nameof(message)),

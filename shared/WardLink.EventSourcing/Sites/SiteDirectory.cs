@@ -147,10 +147,6 @@ public static class SiteDirectory
         return sites.Where(site => access.Allows(wardAt[site.WardIn(wards)])).ToDictionary(site => site.Id, site => wardAt[site.WardIn(wards)]);
     }
 
-    /// <summary>Whether <paramref name="place"/> names no site or a site in the service's site directory.</summary>
-    public static async Task<bool> SiteKnownAsync(this IQuerySession session, Place? place, CancellationToken ct) =>
-        place?.SiteId is not { } siteId || await session.LoadAsync<KnownSite>(siteId, ct) is not null;
-
     public static void AddSiteDirectory(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<SiteRegisteredConsumer>();
