@@ -68,11 +68,12 @@ public static class PatrolEndpoints
         patrols.MapPost("/schedules", CreateSchedule)
             .WithName("CreateSchedule")
             .WithWardParameter(WardParameters.Recorded)
-            .WithSummary($"Schedule a route of the request's ward on days of the week in a local window (UTC+7; may cross midnight), by a team, from startsOn (a local date in {WardTime.FirstYear} to {WardTime.LastYear}; default today).")
+            .WithSummary($"Schedule a route of the request's ward on days of the week in a local window (UTC+7; may cross midnight), by a team, from startsOn (a local date in {WardTime.FirstYear} to {WardTime.LastYear}; default today). A partner the service has heard left the linkage is a 409.")
             .WithIdempotency()
             .WithETag()
             .Produces<ScheduleState>(StatusCodes.Status201Created)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
         patrols.MapGet("/schedules/{id:guid}", (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
                 session.ReadStreamAsync<ScheduleState>(http, id, ScheduleWhat, ct))
             .WithName("GetSchedule")
@@ -92,7 +93,7 @@ public static class PatrolEndpoints
             .WithWardParameter(WardParameters.Recorded)
             .WithSummary(
                 $"Start a planned shift (scheduleId + plannedDate, a local date in {WardTime.FirstYear} to {WardTime.LastYear}; its route, kind, team and partners are its schedule's: " +
-                "routeId, kind, team or partnerIds sent with it is a 400 on that field) or one outside any schedule (routeId, kind, team, partnerIds; no plannedDate), of the request's ward.")
+                "routeId, kind, team or partnerIds sent with it is a 400 on that field) or one outside any schedule (routeId, kind, team, partnerIds; no plannedDate; a partner the service has heard had left the linkage when the shift began is a 409), of the request's ward.")
             .WithIdempotency()
             .WithETag()
             .Produces<ShiftState>(StatusCodes.Status201Created)
@@ -154,10 +155,12 @@ public static class PatrolEndpoints
     {
         var id = Guid.CreateVersion7();
         var route = request.RouteId is { } routeId ? await session.StateOfAsync<RouteState>(routeId, ct) : null;
+        var now = clock.GetUtcNow();
+        var departed = await session.DepartedByAsync(request.PartnerIds ?? [], now, ct);
         var decision = PatrolSchedule.Create(
             null,
-            new CreateSchedule(id, route, request.Kind, request.Days, request.WindowStart, request.WindowEnd, request.Team, request.PartnerIds, request.StartsOn),
-            clock.GetUtcNow(),
+            new CreateSchedule(id, route, request.Kind, request.Days, request.WindowStart, request.WindowEnd, request.Team, request.PartnerIds, request.StartsOn, departed),
+            now,
             http.Actor());
         return await session.StartStreamAsync<ScheduleState>(http, id, decision, $"/patrols/schedules/{id}", ct);
     }
@@ -190,11 +193,15 @@ public static class PatrolEndpoints
                 var route = routeId is { } known ? await session.StateOfAsync<RouteState>(known, ct) : null;
                 var id = schedule is not null && request.PlannedDate is { } date ? PatrolSchedule.PlannedShiftId(schedule.Id, date) : Guid.CreateVersion7();
                 var existing = await session.StateOfAsync<ShiftState>(id, ct);
+                var now = clock.GetUtcNow();
+
+                // A shift outside any schedule names its partners: none that had left when it began. A planned one's are its schedule's.
+                var departed = await session.DepartedByAsync(request.ScheduleId is null ? request.PartnerIds ?? [] : [], request.At ?? now, ct);
                 var decision = Shift.Start(
                     existing,
                     new StartShift(
-                        id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At, request.ScheduleId is not null, request.RouteId is not null, http.Ward().Ward.EndsAt),
-                    clock.GetUtcNow(),
+                        id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At, request.ScheduleId is not null, request.RouteId is not null, http.Ward().Ward.EndsAt, departed),
+                    now,
                     actor);
                 return await session.StartStreamAsync<ShiftState>(http, id, decision, $"/patrols/shifts/{id}", ct);
             },

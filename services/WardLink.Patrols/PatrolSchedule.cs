@@ -104,7 +104,8 @@ public sealed record CreateSchedule(
     string? WindowEnd,
     TeamKind? Team,
     IReadOnlyList<Guid>? PartnerIds,
-    DateOnly? StartsOn);
+    DateOnly? StartsOn,
+    IReadOnlyList<Guid> DepartedPartners);
 
 /// <summary>
 /// A route patrolled on some days of the week in a local window, by a team, from a local date on.
@@ -166,6 +167,13 @@ public static class PatrolSchedule
 
     public const int DaysInWeek = 7;
 
+    /// <summary>
+    /// A partner that has left the linkage takes on nothing new (docs/partners.md): no schedule, no shift outside any that began
+    /// once it had left, as far as this service has heard of its leave.
+    /// </summary>
+    public static Rejection? RefuseDeparted(IReadOnlyList<Guid> departed) =>
+        departed.Count == 0 ? null : Rejection.Conflict($"A partner that has left the linkage takes on nothing new (a schedule, a shift begun after it left): {string.Join(", ", departed)}.");
+
     /// <summary>The partners of a team, on a schedule or a shift outside any: a few real ids.</summary>
     public static FieldErrors CheckPartnerIds(this FieldErrors errors, IReadOnlyList<Guid> partners) =>
         errors.Check(partners.Count <= MaxPartners && partners.All(id => id != Guid.Empty), "partnerIds", $"Up to {MaxPartners} partner ids.");
@@ -198,6 +206,11 @@ public static class PatrolSchedule
         if (current is not null)
         {
             return Rejection.Conflict($"Schedule {command.ScheduleId} already exists.");
+        }
+
+        if (RefuseDeparted(command.DepartedPartners) is { } departed)
+        {
+            return departed;
         }
 
         return Decision.Accept(new ScheduleCreated(

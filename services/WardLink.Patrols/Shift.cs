@@ -121,7 +121,8 @@ public sealed record StartShift(
     DateTimeOffset? At = null,
     bool ScheduleNamed = false,
     bool RouteNamed = false,
-    DateTimeOffset? WardEndsAt = null);
+    DateTimeOffset? WardEndsAt = null,
+    IReadOnlyList<Guid>? DepartedPartners = null);
 
 /// <summary>A check-in at a checkpoint by its code (time and coordinates optional); the request body of <c>POST /patrols/shifts/{id}/check-ins</c>.</summary>
 public sealed record CheckIn(
@@ -269,6 +270,11 @@ public static class Shift
             return Rejection.Conflict(existing.Status == ShiftStatus.Missed
                 ? $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} was recorded as missed when its window closed."
                 : $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} has already started.");
+        }
+
+        if (PatrolSchedule.RefuseDeparted(command.DepartedPartners ?? []) is { } departed)
+        {
+            return departed;
         }
 
         return Decision.Accept(new ShiftStarted(

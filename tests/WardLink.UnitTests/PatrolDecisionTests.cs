@@ -34,7 +34,7 @@ public sealed class PatrolDecisionTests
 
     private static ScheduleState Schedule(string start = "21:00", string end = "24:00", ShiftKind kind = ShiftKind.Patrol) =>
         ScheduleState.Create(Assert.IsType<ScheduleCreated>(Assert.Single(PatrolSchedule.Create(
-            null, new CreateSchedule(ScheduleId, Route, kind, EveryDay, start, end, TeamKind.Joint, [Partner], June1), Now.AddDays(-5), Desk).Events)));
+            null, new CreateSchedule(ScheduleId, Route, kind, EveryDay, start, end, TeamKind.Joint, [Partner], June1, []), Now.AddDays(-5), Desk).Events)));
 
     private static ShiftState Started(ShiftKind kind = ShiftKind.Patrol) =>
         ShiftState.Create(Assert.IsType<ShiftStarted>(Assert.Single(Shift.Start(
@@ -117,7 +117,7 @@ public sealed class PatrolDecisionTests
     {
         AssertConflict(PatrolRoute.Define(Route, new DefineRoute(RouteId, "R", [new Checkpoint("A", Eye, null)], InWard(Eye), WardOfShift), Now, Desk));
         AssertConflict(PatrolSchedule.Create(
-            Schedule(), new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null), Now, Desk));
+            Schedule(), new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null, []), Now, Desk));
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class PatrolDecisionTests
     [InlineData("24:00", "02:00", "windowStart")]
     [InlineData("21:00", "9pm", "windowEnd")]
     public void A_window_that_is_not_a_local_time_or_lasts_no_time_is_refused(string start, string end, string field) =>
-        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, start, end, TeamKind.Police, [], null), Now, Desk), field);
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, start, end, TeamKind.Police, [], null, []), Now, Desk), field);
 
     /// <summary>A time of day is read trimmed, but its length counts it as sent: five characters at most.</summary>
     [Theory]
@@ -146,7 +146,7 @@ public sealed class PatrolDecisionTests
     [InlineData("21:00", "24:00 ", "windowEnd")]
     [InlineData("21:00", "\t02:00", "windowEnd")]
     public void A_window_time_past_its_length_as_sent_is_refused_though_it_reads_once_trimmed(string start, string end, string field) =>
-        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, start, end, TeamKind.Police, [], null), Now, Desk), field);
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, start, end, TeamKind.Police, [], null, []), Now, Desk), field);
 
     /// <summary>The patterns the document states for a window's ends are what they read: every time of day, HH:mm, and 24:00 as an end.</summary>
     [Fact]
@@ -168,9 +168,29 @@ public sealed class PatrolDecisionTests
     [Fact]
     public void A_schedule_needs_a_route_days_and_partners_for_a_joint_team()
     {
-        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, null, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null), Now, Desk), "routeId");
-        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, [], "21:00", "24:00", TeamKind.Police, [], null), Now, Desk), "days");
-        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Veterans, [], null), Now, Desk), "partnerIds");
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, null, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null, []), Now, Desk), "routeId");
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, [], "21:00", "24:00", TeamKind.Police, [], null, []), Now, Desk), "days");
+        AssertInvalid(PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Veterans, [], null, []), Now, Desk), "partnerIds");
+    }
+
+    [Fact]
+    public void A_partner_known_to_have_left_is_on_no_new_schedule_nor_a_shift_outside_any_and_its_body_is_judged_first()
+    {
+        var members = new[] { new TeamMember("Patrol lead", "police") };
+
+        var schedule = PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Joint, [Partner], null, [Partner]), Now, Desk);
+        var shift = Shift.Start(null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Joint, [Partner], members, DepartedPartners: [Partner]), Now, Desk);
+        var badShift = Shift.Start(null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Joint, [Partner], [], DepartedPartners: [Partner]), Now, Desk);
+
+        foreach (var refused in new[] { schedule, shift })
+        {
+            Assert.Equal(RejectionKind.Conflict, refused.Rejection?.Kind);
+            Assert.Contains(Partner.ToString(), refused.Rejection!.Title, StringComparison.Ordinal);
+            Assert.Empty(refused.Events);
+        }
+
+        AssertInvalid(badShift, "members");
+        Assert.Single(Shift.Start(null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Joint, [Partner], members, DepartedPartners: []), Now, Desk).Events);
     }
 
     [Fact]
@@ -179,7 +199,7 @@ public sealed class PatrolDecisionTests
         var lateUtcEvening = new DateTimeOffset(2024, 6, 1, 18, 30, 0, TimeSpan.Zero);
 
         var created = Assert.IsType<ScheduleCreated>(Assert.Single(PatrolSchedule.Create(
-            null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null), lateUtcEvening, Desk).Events));
+            null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "21:00", "24:00", TeamKind.Police, [], null, []), lateUtcEvening, Desk).Events));
 
         Assert.Equal(new DateOnly(2024, 6, 2), created.StartsOn);
     }
@@ -433,7 +453,7 @@ public sealed class PatrolDecisionTests
     {
         AnyDate.Sample(date =>
         {
-            var decision = PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "22:00", "02:00", TeamKind.Police, [], date), Now, Desk);
+            var decision = PatrolSchedule.Create(null, new CreateSchedule(ScheduleId, Route, ShiftKind.Patrol, EveryDay, "22:00", "02:00", TeamKind.Police, [], date, []), Now, Desk);
 
             if (WardTime.InYears(date))
             {

@@ -9,9 +9,10 @@ namespace WardLink.EventSourcing.Sites;
 /// <summary>
 /// Whether a partner is in good standing, as this service knows it from the partners service's messages: suspended or resumed
 /// (<c>Version</c>, the partner's stream version of the last step kept, so a late message never overwrites a newer one), or
-/// gone (<c>Left</c>, for good). A partner the directory does not know (registered, nothing since) is in good standing.
+/// gone (<c>Left</c>, for good, from <c>LeftAt</c>: none for a leave kept before its time was). A partner the directory does
+/// not know (registered, nothing since) is in good standing.
 /// </summary>
-public sealed record KnownPartnerStanding(Guid Id, bool InGoodStanding, long Version, bool Left = false);
+public sealed record KnownPartnerStanding(Guid Id, bool InGoodStanding, long Version, bool Left = false, DateTimeOffset? LeftAt = null);
 
 /// <summary>
 /// The service's own answer to whether a partner's token may act (<see cref="IPartnerStandingCheck"/>): every service but the
@@ -48,12 +49,22 @@ public sealed class PartnerLeftStandingConsumer(IDocumentSession session, TimePr
     protected override async Task KeepAsync(PartnerLeft message, IDocumentSession session, string ward, CancellationToken cancellationToken)
     {
         var known = await session.LoadAsync<KnownPartnerStanding>(message.PartnerId, cancellationToken);
-        session.Keep(known, new KnownPartnerStanding(message.PartnerId, false, known?.Version ?? 0, Left: true));
+        session.Keep(known, new KnownPartnerStanding(message.PartnerId, false, known?.Version ?? 0, Left: true, message.LeftAt));
     }
 }
 
 public static class PartnerStandings
 {
+    /// <summary>
+    /// Which of <paramref name="partnerIds"/> the directory knows had left the linkage by <paramref name="at"/> (one whose leave
+    /// was kept without its time: at any time). A partner whose leave is still on its way is not among them.
+    /// </summary>
+    public static async Task<IReadOnlyList<Guid>> DepartedByAsync(this IQuerySession session, IReadOnlyList<Guid> partnerIds, DateTimeOffset at, CancellationToken ct) =>
+        [.. (await session.LoadManyAsync<KnownPartnerStanding>(ct, partnerIds.Distinct()))
+            .Where(known => known.Left && (known.LeftAt is not { } left || left <= at))
+            .Select(known => known.Id)
+            .Order()];
+
     public static void AddPartnerStandings(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<PartnerStandingChangedConsumer>();

@@ -12,6 +12,7 @@ using WardLink.EventSourcing;
 using WardLink.EventSourcing.Sites;
 using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
+using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Operations;
 using WardLink.Patrols;
 using WardLink.ServiceDefaults.Security;
@@ -38,8 +39,10 @@ public sealed class LinkedServices : ServiceGroup
         TipsHost = await StartAsync<TipsService>(TipsService.Name, services: services => services.AddConsumeObserver(_ => TipsConsumed));
         Tips = TipsHost.CreateClient();
         await StartAsync<IncidentsService>(IncidentsService.Name);
-        await StartAsync<PatrolsService>(PatrolsService.Name);
+        Patrols = (await StartAsync<PatrolsService>(PatrolsService.Name)).CreateClient();
     }
+
+    public HttpClient Patrols { get; private set; } = null!;
 }
 
 [Collection(ActivityListeners.Name)]
@@ -66,6 +69,47 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
         Assert.Equal("hospitalArea", overHttp.GetProperty("kind").GetString());
         var list = await services.Tips.GetFromJsonAsync<JsonElement>($"/tips/sites?partnerId={partnerId}", TestContext.Current.CancellationToken);
         Assert.Equal(siteId, Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+    }
+
+    /// <summary>
+    /// A partner that leaves the linkage in the partners service is, once patrols has heard of it, on no new schedule and no
+    /// shift outside any schedule that began after it left (409 naming it); a shift recorded after the fact
+    /// that began before it left still names it, and another partner is taken as before.
+    /// </summary>
+    [Fact]
+    public async Task A_partner_that_left_is_on_no_new_schedule_nor_a_shift_begun_after_it_left_once_patrols_heard_of_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var gone = await services.Partners.RegisterPartnerAsync("Veterans' team of the old market");
+        var staying = await services.Partners.RegisterPartnerAsync("Veterans' team of the new market");
+        var siteId = await services.Partners.RegisterSiteAsync(staying, "New market gate");
+        await Eventually.Get(async () => (await services.SitesKnownToAsync(PatrolsService.Name)).Any(site => site.Id == siteId) ? "known" : null, "patrols to know the site");
+        using var route = await services.Patrols.PostAsJsonAsync("/patrols/routes", new { name = "Markets", checkpoints = new[] { new { code = "NEW-GATE", siteId } } }, ct);
+        var routeId = (await route.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
+        var before = DateTimeOffset.UtcNow.AddMinutes(-30);
+        await services.Partners.StepOkAsync($"/partners/{gone}/leave", "\"1\"", new { reason = "Disbanded." });
+        await Eventually.Get(
+            async () =>
+            {
+                await using var session = services.StoreOf(PatrolsService.Name).QuerySession();
+                return await session.LoadAsync<KnownPartnerStanding>(gone, ct) is { Left: true, LeftAt: not null } known ? known : null;
+            },
+            "patrols to hear the partner left");
+
+        object Schedule(Guid partner) => new { routeId, kind = "patrol", days = (string[])["monday"], windowStart = "21:00", windowEnd = "23:00", team = "veterans", partnerIds = new[] { partner } };
+        object Shift(Guid partner, DateTimeOffset? at = null) => new { routeId, kind = "patrol", team = "veterans", partnerIds = new[] { partner }, members = new[] { new { name = "Lead", role = "veteran" } }, at };
+        using var schedule = await services.Patrols.PostAsJsonAsync("/patrols/schedules", Schedule(gone), ct);
+        using var shift = await services.Patrols.PostAsJsonAsync("/patrols/shifts", Shift(gone), ct);
+
+        foreach (var refused in new[] { schedule, shift })
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains(gone.ToString(), (await refused.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("title").GetString(), StringComparison.Ordinal);
+        }
+
+        using var earlier = await services.Patrols.PostAsJsonAsync("/patrols/shifts", Shift(gone, before), ct);
+        using var other = await services.Patrols.PostAsJsonAsync("/patrols/schedules", Schedule(staying), ct);
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (earlier.StatusCode, other.StatusCode));
     }
 
     [Fact]
@@ -255,9 +299,10 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
         Assert.Equal(new KnownPartnerStanding(partnerId, true, 3), await KnownAsync());
         Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync("/tips?limit=1", ct)).StatusCode);
 
-        await ConsumedAsync(bus, new PartnerLeft(partnerId, DateTimeOffset.UtcNow));
+        var leftAt = DateTimeOffset.UtcNow;
+        await ConsumedAsync(bus, new PartnerLeft(partnerId, leftAt));
         await ConsumedAsync(bus, new PartnerStandingChanged(partnerId, true, DateTimeOffset.UtcNow, 5));
-        Assert.Equal(new KnownPartnerStanding(partnerId, false, 3, Left: true), await KnownAsync());
+        Assert.Equal(new KnownPartnerStanding(partnerId, false, 3, Left: true, leftAt), await KnownAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, (await partner.GetAsync("/tips?limit=1", ct)).StatusCode);
     }
 
