@@ -58,7 +58,7 @@ public static class Channel
             .Check(command.Members.Unknown.Count == 0, "memberPartnerIds", $"Unknown partners: {string.Join(", ", command.Members.Unknown)}.")
             .Then(() => current is not null
                 ? Rejection.Conflict($"Channel {command.ChannelId} already exists.")
-                : command.Members.RefuseIfAnyLeft() ?? Decision.Accept(new ChannelOpened(
+                : Decision.AcceptUnless(command.Members.RefuseIfAnyLeft(), new ChannelOpened(
                     command.ChannelId, command.Kind!.Value, command.Name!.Trim(), Trimmed(command.Number), Trimmed(command.Platform),
                     [.. (command.MemberPartnerIds ?? []).Distinct()], now, actor)));
 

@@ -82,7 +82,7 @@ public static class Meeting
             .CheckText(command.Minutes, "minutes", "Write the minutes.", Partner.MaxTextLength)
             .Then(() => current is not null
                 ? Rejection.Conflict($"Meeting {command.MeetingId} already exists.")
-                : command.Attending.RefuseIfAnyLeft(command.HeldAt!.Value) ?? Decision.Accept(new MeetingHeld(
+                : Decision.AcceptUnless(command.Attending.RefuseIfAnyLeft(command.HeldAt!.Value), new MeetingHeld(
                     command.MeetingId, command.HeldAt!.Value, [.. command.AttendingPartnerIds!.Distinct()], command.Minutes!.Trim(), now, actor)));
 
     public static Decision AssignActionItem(MeetingState meeting, AssignActionItem command, DateTimeOffset now, string actor)

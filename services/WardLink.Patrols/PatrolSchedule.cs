@@ -208,12 +208,7 @@ public static class PatrolSchedule
             return Rejection.Conflict($"Schedule {command.ScheduleId} already exists.");
         }
 
-        if (RefuseDeparted(command.DepartedPartners) is { } departed)
-        {
-            return departed;
-        }
-
-        return Decision.Accept(new ScheduleCreated(
+        return Decision.AcceptUnless(RefuseDeparted(command.DepartedPartners), new ScheduleCreated(
             command.ScheduleId,
             route!.Id,
             command.Kind!.Value,

@@ -272,12 +272,7 @@ public static class Shift
                 : $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} has already started.");
         }
 
-        if (PatrolSchedule.RefuseDeparted(command.DepartedPartners ?? []) is { } departed)
-        {
-            return departed;
-        }
-
-        return Decision.Accept(new ShiftStarted(
+        return Decision.AcceptUnless(PatrolSchedule.RefuseDeparted(command.DepartedPartners ?? []), new ShiftStarted(
             command.ShiftId,
             schedule?.Kind ?? command.Kind!.Value,
             route!.Id,

@@ -13,6 +13,19 @@ public readonly record struct Decision(IReadOnlyList<object> Events, Rejection? 
 
     public static Decision Accept(params object[] events) => new(events, null);
 
+    /// <summary>
+    /// What a new record refused by <see cref="AcceptUnless"/> would have begun with, none appended: the time it would have
+    /// begun at, for the judgement of its ward's end.
+    /// </summary>
+    public IReadOnlyList<object> WouldBegin { get; private init; } = [];
+
+    /// <summary>
+    /// The events a new record begins with, unless <paramref name="conflict"/> refuses it for its parties (a partner that has
+    /// left the linkage): then none is appended, and its ward's end is judged first (a 400 on <c>ward</c>, as the request's own
+    /// values are), from the events it would have begun with.
+    /// </summary>
+    public static Decision AcceptUnless(Rejection? conflict, params object[] events) => conflict is null ? Accept(events) : new([], conflict) { WouldBegin = events };
+
     /// <summary>A retry of a request already applied: see <see cref="Replayed"/>.</summary>
     public static Decision Replay() => new([], null) { Replayed = true };
 

@@ -27,7 +27,7 @@ public static class StreamResults
         this IDocumentSession session, HttpContext http, Guid id, Decision decision, string path, CancellationToken ct, Func<TState, object>? answer = null)
         where TState : class
     {
-        if ((decision.Rejection ?? http.RefusedInAnEndedWard(session, decision)) is { } rejection)
+        if ((decision is { Rejection: { } refused, WouldBegin.Count: 0 } ? refused : http.RefusedInAnEndedWard(session, decision) ?? decision.Rejection) is { } rejection)
         {
             return rejection.ToProblem();
         }

@@ -54,8 +54,8 @@ public static class WardIntake
     }
 
     /// <summary>
-    /// Why a new record <paramref name="decision"/> starts may not go to the request's ward: it begins
-    /// (when its first event happened: <see cref="BusinessEvents.HappenedAt"/>) once that ward has ended. Null when it may: when the request's ward
+    /// Why a new record <paramref name="decision"/> starts (or would start: <see cref="Decision.WouldBegin"/>) may not go to the
+    /// request's ward: it begins (when its first event happened: <see cref="BusinessEvents.HappenedAt"/>) once that ward has ended. Null when it may: when the request's ward
     /// is a record's in the path (what is added under an existing record, as a step to it, stays in its
     /// ward), when the session records in another ward than the request's (a ward being established),
     /// and when the request acts in no ward (<see cref="RequestWards.AllowedWithoutWard"/>).
@@ -69,7 +69,7 @@ public static class WardIntake
         }
 
         var inRequestWard = session.TenantId == http.RequestServices.GetRequiredService<WardTenants>().TenantOf(ward.Id);
-        return inRequestWard && decision.Events.OfType<IBusinessEvent>().FirstOrDefault() is { } first
+        return inRequestWard && decision.Events.Concat(decision.WouldBegin).OfType<IBusinessEvent>().FirstOrDefault() is { } first
             && new FieldErrors().CheckWard(ward.AsRecording(), first.HappenedAt(), "ward", siteWard: null) is { Any: true } errors
                 ? errors.ToRejection()
                 : null;

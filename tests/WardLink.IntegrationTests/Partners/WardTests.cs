@@ -273,6 +273,34 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
     }
 
     /// <summary>
+    /// docs/wards.md: an ended ward takes no new meeting nor channel (a 400 on <c>ward</c>), and its end is judged as the
+    /// request's values are, before the record's parties: naming a partner that has left is that 400 too, not the 409 a
+    /// client would drop the partner for only to be refused again. A meeting held before the end, naming the partner while it
+    /// was in, is taken.
+    /// </summary>
+    [Fact]
+    public async Task An_ended_ward_s_400_comes_before_a_departed_partner_s_409_on_a_new_meeting_or_channel()
+    {
+        var province = ClientAs(WardLinkRoles.Police, provinces: [WardRequests.Province]);
+        await _police.EstablishedAsync("ngoc-son", "NSN", "Ngọc Sơn", on: "2020-01-01");
+        await _police.EstablishedAsync("ngoc-lam", "NLM", "Ngọc Lâm", on: "2020-01-01");
+        await Store.KnownAsync("ngoc-son", 1);
+        using var registered = await province.PostAsJsonAsync("/partners?ward=ngoc-son", new { name = "Ngọc Sơn clinic", kind = "hospital" }, Ct);
+        var partner = (await registered.BodyAsync()).GetProperty("id").GetGuid();
+        await province.StepOkAsync($"/partners/{partner}/leave", "\"1\"", new { reason = "Closed." });
+        await _police.StepOkAsync("/partners/wards/ngoc-son/merge", "\"1\"", new { intoWardId = "ngoc-lam", effectiveOn = "2025-07-01" });
+        await Store.EndedAsync("ngoc-son");
+
+        using var meeting = await province.PostAsJsonAsync("/partners/meetings?ward=ngoc-son", new { heldAt = DateTimeOffset.UtcNow.AddMinutes(-5), attendingPartnerIds = new[] { partner }, minutes = "After the end." }, Ct);
+        using var channel = await province.PostAsJsonAsync("/partners/channels?ward=ngoc-son", new { kind = "chatGroup", name = "Ngọc Sơn group", platform = "Zalo", memberPartnerIds = new[] { partner } }, Ct);
+        using var before = await province.PostAsJsonAsync("/partners/meetings?ward=ngoc-son", new { heldAt = "2024-05-06T08:00:00+07:00", attendingPartnerIds = new[] { partner }, minutes = "Before the end and the leave." }, Ct);
+
+        await meeting.AssertFieldErrorAsync("ward");
+        await channel.AssertFieldErrorAsync("ward");
+        Assert.Equal(HttpStatusCode.Created, before.StatusCode);
+    }
+
+    /// <summary>
     /// docs/wards.md: a ward's figures of a year after it ended are empty, with a note. What goes on being counted
     /// (its partners' membership) and what may still be added under its records (an outreach session of one of its
     /// partners, dated after the merger) count for the year before, not for the year after.
