@@ -272,6 +272,24 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         }
     }
 
+    /// <summary>Wards <paramref name="merged"/> and <paramref name="into"/> established from 2020, and a partner of the first registered by <paramref name="province"/>'s police: its id.</summary>
+    private async Task<Guid> PartnerOfTwoWardsAsync(HttpClient province, (string Id, string Code, string Name) merged, (string Id, string Code, string Name) into, string name, string kind)
+    {
+        await _police.EstablishedAsync(merged.Id, merged.Code, merged.Name, on: "2020-01-01");
+        await _police.EstablishedAsync(into.Id, into.Code, into.Name, on: "2020-01-01");
+        await Store.KnownAsync(merged.Id, 1);
+        using var registered = await province.PostAsJsonAsync($"/partners?ward={merged.Id}", new { name, kind }, Ct);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        return (await registered.BodyAsync()).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>Ward <paramref name="merged"/> merged into <paramref name="into"/> from 2025-07-01, as the service's directory knows.</summary>
+    private async Task MergedAsync(string merged, string into)
+    {
+        await _police.StepOkAsync($"/partners/wards/{merged}/merge", "\"1\"", new { intoWardId = into, effectiveOn = "2025-07-01" });
+        await Store.EndedAsync(merged);
+    }
+
     /// <summary>
     /// docs/wards.md: an ended ward takes no new meeting nor channel (a 400 on <c>ward</c>), and its end is judged as the
     /// request's values are, before the record's parties: naming a partner that has left is that 400 too, not the 409 a
@@ -282,14 +300,9 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
     public async Task An_ended_ward_s_400_comes_before_a_departed_partner_s_409_on_a_new_meeting_or_channel()
     {
         var province = ClientAs(WardLinkRoles.Police, provinces: [WardRequests.Province]);
-        await _police.EstablishedAsync("ngoc-son", "NSN", "Ngọc Sơn", on: "2020-01-01");
-        await _police.EstablishedAsync("ngoc-lam", "NLM", "Ngọc Lâm", on: "2020-01-01");
-        await Store.KnownAsync("ngoc-son", 1);
-        using var registered = await province.PostAsJsonAsync("/partners?ward=ngoc-son", new { name = "Ngọc Sơn clinic", kind = "hospital" }, Ct);
-        var partner = (await registered.BodyAsync()).GetProperty("id").GetGuid();
+        var partner = await PartnerOfTwoWardsAsync(province, ("ngoc-son", "NSN", "Ngọc Sơn"), ("ngoc-lam", "NLM", "Ngọc Lâm"), "Ngọc Sơn clinic", "hospital");
         await province.StepOkAsync($"/partners/{partner}/leave", "\"1\"", new { reason = "Closed." });
-        await _police.StepOkAsync("/partners/wards/ngoc-son/merge", "\"1\"", new { intoWardId = "ngoc-lam", effectiveOn = "2025-07-01" });
-        await Store.EndedAsync("ngoc-son");
+        await MergedAsync("ngoc-son", "ngoc-lam");
 
         using var meeting = await province.PostAsJsonAsync("/partners/meetings?ward=ngoc-son", new { heldAt = DateTimeOffset.UtcNow.AddMinutes(-5), attendingPartnerIds = new[] { partner }, minutes = "After the end." }, Ct);
         using var channel = await province.PostAsJsonAsync("/partners/channels?ward=ngoc-son", new { kind = "chatGroup", name = "Ngọc Sơn group", platform = "Zalo", memberPartnerIds = new[] { partner } }, Ct);
@@ -309,15 +322,9 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
     public async Task A_merged_ward_s_partner_figures_of_a_year_after_the_merger_are_empty_with_a_note()
     {
         var province = ClientAs(WardLinkRoles.Police, provinces: [WardRequests.Province]);
-        await _police.EstablishedAsync("ngoc-trao", "NTR", "Ngọc Trạo", on: "2020-01-01");
-        await _police.EstablishedAsync("ngoc-dong", "NGD", "Ngọc Đông", on: "2020-01-01");
-        await Store.KnownAsync("ngoc-trao", 1);
-        using var registered = await province.PostAsJsonAsync("/partners?ward=ngoc-trao", new { name = "Ngọc Trạo school", kind = "school" }, Ct);
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        var partner = (await registered.BodyAsync()).GetProperty("id").GetGuid();
+        var partner = await PartnerOfTwoWardsAsync(province, ("ngoc-trao", "NTR", "Ngọc Trạo"), ("ngoc-dong", "NGD", "Ngọc Đông"), "Ngọc Trạo school", "school");
         await province.StepOkAsync($"/partners/{partner}/agreement", "\"1\"", new { joinedOn = "2024-03-01T08:00:00+07:00", duties = JointPatrols });
-        await _police.StepOkAsync("/partners/wards/ngoc-trao/merge", "\"1\"", new { intoWardId = "ngoc-dong", effectiveOn = "2025-07-01" });
-        await Store.EndedAsync("ngoc-trao");
+        await MergedAsync("ngoc-trao", "ngoc-dong");
         using var outreach = await province.PostAsJsonAsync($"/partners/{partner}/outreach-sessions", new { topics = Drugs, attendees = 40, at = "2026-03-02T09:00:00+07:00" }, Ct);
         Assert.Equal(HttpStatusCode.Created, outreach.StatusCode);
 
