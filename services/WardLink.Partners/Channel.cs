@@ -68,13 +68,12 @@ public static class Channel
             .Check(command.PartnerId is null || command.Partner.Unknown.Count == 0, "partnerId", "No such partner.")
             .Then(() => channel.MemberPartnerIds.Contains(command.PartnerId!.Value)
                 ? Rejection.Conflict($"Partner {command.PartnerId} is already a member of {channel.Name}.")
-                : command.Partner.RefuseIfAnyLeft() is { } left
-                    ? left
+                : command.Partner.RefuseIfAnyLeft()
 
-                // Added one at a time, the members stay within the list a channel is opened with.
-                : channel.MemberPartnerIds.Count >= Partner.MaxPartnerIds
-                    ? Rejection.Conflict($"{channel.Name} already has {Partner.MaxPartnerIds} members, the most a channel takes: remove one first.")
-                    : Decision.Accept(new ChannelMemberAdded(channel.Id, command.PartnerId.Value, now, actor)));
+                    // Added one at a time, the members stay within the list a channel is opened with.
+                    ?? (channel.MemberPartnerIds.Count >= Partner.MaxPartnerIds
+                        ? Rejection.Conflict($"{channel.Name} already has {Partner.MaxPartnerIds} members, the most a channel takes: remove one first.")
+                        : Decision.Accept(new ChannelMemberAdded(channel.Id, command.PartnerId.Value, now, actor))));
 
     public static Decision RemoveMember(ChannelState channel, RemoveChannelMember command, DateTimeOffset now, string actor) =>
         channel.MemberPartnerIds.Contains(command.PartnerId)

@@ -204,14 +204,20 @@ public static class LinkageEndpoints
     /// </summary>
     private static async Task<NamedPartners> PartnersInTurnAsync(this IDocumentSession session, IReadOnlyList<Guid> ids, CancellationToken ct)
     {
-        // More than a list takes is refused by the decision: no turn is taken for it (a body of thousands of ids held as many locks).
-        if (ids.Distinct().Count() <= Partner.MaxPartnerIds)
+        var named = ids.Distinct().ToList();
+        if (named.Count == 0)
         {
-            await session.TakeTurnsAsync(ids.Select(Partner.RecordsTurnOf), ct);
+            return new NamedPartners([], []);
         }
 
-        var found = await session.LoadManyAsync<PartnerState>(ct, ids.Distinct());
+        // More than a list takes is refused by the decision: no turn is taken for it (a body of thousands of ids held as many locks).
+        if (named.Count <= Partner.MaxPartnerIds)
+        {
+            await session.TakeTurnsAsync(named.Select(Partner.RecordsTurnOf), ct);
+        }
+
+        var found = await session.LoadManyAsync<PartnerState>(ct, named);
         var known = found.Select(partner => partner.Id).ToHashSet();
-        return new NamedPartners([.. ids.Distinct().Where(id => !known.Contains(id))], [.. found.Where(partner => partner.Status == PartnerStatus.Left)]);
+        return new NamedPartners([.. named.Where(id => !known.Contains(id))], [.. found.Where(partner => partner.Status == PartnerStatus.Left)]);
     }
 }

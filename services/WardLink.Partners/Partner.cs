@@ -112,8 +112,8 @@ public static class Partner
     /// <summary>
     /// The turn (<see cref="Turns"/>) a partner's leave and the steps that record something of the partner in a stream of
     /// their own (a site, a camera survey, an activity, a webhook) or engage it (a channel opened with it or its new member, an
-    /// action item's owner, a meeting's attendee) take in its ward's database: such a step reads the partner once the leave has committed, or commits before the leave is
-    /// decided (and two subscriptions at once cannot both find room for one more webhook).
+    /// action item's owner, a meeting's attendee) take in its ward's database: such a step reads the partner once the leave has
+    /// committed, or commits before the leave is decided (and two subscriptions at once cannot both find room for one more webhook).
     /// </summary>
     public static string RecordsTurnOf(Guid partnerId) => $"partner-records:{partnerId}";
 

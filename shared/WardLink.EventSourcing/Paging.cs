@@ -87,7 +87,6 @@ public static class Paging
         return ([.. page], page.Count > 0 || request.Page == 1 ? page.TotalItemCount : (await query.ToPagedListAsync(1, 1, ct)).TotalItemCount);
     }
 
-
     /// <summary>
     /// The rows of several databases, each part in its database's order, merged: the next row is always the head of a
     /// part, the one that comes first in <paramref name="order"/> (as .NET compares). A part's rows keep their

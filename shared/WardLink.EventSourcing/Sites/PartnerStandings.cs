@@ -60,10 +60,12 @@ public static class PartnerStandings
     /// was kept without its time: at any time). A partner whose leave is still on its way is not among them.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>> DepartedByAsync(this IQuerySession session, IReadOnlyList<Guid> partnerIds, DateTimeOffset at, CancellationToken ct) =>
-        [.. (await session.LoadManyAsync<KnownPartnerStanding>(ct, partnerIds.Distinct()))
-            .Where(known => known.Left && (known.LeftAt is not { } left || left <= at))
-            .Select(known => known.Id)
-            .Order()];
+        partnerIds.Count == 0
+            ? []
+            : [.. (await session.LoadManyAsync<KnownPartnerStanding>(ct, partnerIds.Distinct()))
+                .Where(known => known.Left && (known.LeftAt is not { } left || left <= at))
+                .Select(known => known.Id)
+                .Order()];
 
     public static void AddPartnerStandings(this IBusRegistrationConfigurator bus)
     {
