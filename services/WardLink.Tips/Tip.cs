@@ -298,6 +298,12 @@ public sealed record TipState(
     /// <summary>When each linked incident was last reopened: an outcome resolved before then no longer counts.</summary>
     public IReadOnlyList<TipOutcomeWithdrawn> Withdrawals { get; init; } = [];
 
+    /// <summary>
+    /// When each incident last took the tip's referral off (its unlinking's time): an unlinking no later than that is one
+    /// heard again, and leaves a newer referral to the same incident standing.
+    /// </summary>
+    public IReadOnlyList<TipReferralWithdrawn> ReferralWithdrawals { get; init; } = [];
+
     public IReadOnlyList<TipMessage> Messages { get; init; } = [];
 
     /// <summary>The message each kept <c>Idempotency-Key</c> posted (<see cref="TipMessagePosted.Key"/>).</summary>
@@ -352,7 +358,12 @@ public sealed record TipState(
         };
     }
 
-    public TipState Apply(TipReferralWithdrawn withdrawn) => this with { IncidentId = null, Status = StatusOf(Outcomes.Count, referred: false, Verdict is not null) };
+    public TipState Apply(TipReferralWithdrawn withdrawn) => this with
+    {
+        IncidentId = null,
+        ReferralWithdrawals = [.. ReferralWithdrawals.Where(earlier => earlier.IncidentId != withdrawn.IncidentId), withdrawn],
+        Status = StatusOf(Outcomes.Count, referred: false, Verdict is not null),
+    };
 
     /// <summary>Where a tip stands: resolved while an outcome stands (one withdrawn, or a referral after a case it was linked to resolved, leaves the others), else as far as it got.</summary>
     public static TipStatus StatusOf(int outcomesLeft, bool referred, bool assessed) =>
@@ -532,12 +543,15 @@ public static class Tip
     /// (<see cref="WithdrawOutcome"/>), and its referral when the link removed was the one its referral made and the tip is
     /// referred to that incident, whatever the outcome's news (a resolution after a relink, heard first, makes the unlinking
     /// old news for the outcome, not for the referral). Only incidents knows which link it removed: a referral still on its
-    /// way that links the tip again after an officer's link was removed leaves the referral standing.
+    /// way that links the tip again after an officer's link was removed leaves the referral standing. An unlinking heard
+    /// again (a redelivery after the tip's ward committed and the consumer's ledger did not) leaves the tip's newer
+    /// referral to the same incident standing: it is no later than the referral withdrawal it already made.
     /// </summary>
     public static Decision Unlinked(TipState? tip, TipUnlinkedFromIncident unlinked)
     {
         var outcome = WithdrawOutcome(tip, unlinked.IncidentId, unlinked.UnlinkedAt);
         return tip is not null && unlinked.ReferralLink && tip.IncidentId == unlinked.IncidentId
+            && tip.ReferralWithdrawals.All(withdrawn => withdrawn.IncidentId != unlinked.IncidentId || withdrawn.At < unlinked.UnlinkedAt)
             ? Decision.Accept([.. outcome.Events, new TipReferralWithdrawn(tip.Id, unlinked.IncidentId, unlinked.UnlinkedAt)])
             : outcome;
     }

@@ -161,6 +161,39 @@ public sealed class TipOutcomeTests
     }
 
     /// <summary>
+    /// A tip referred to an incident, unlinked from it (the link its referral made), referred to it again, unlinked again, …:
+    /// however often each unlinking is heard again afterwards (a redelivery after the tip's ward committed and the
+    /// consumer's ledger did not), the tip stands referred exactly when its last step was a referral, in its state and in
+    /// the list's row; each referral again is one the tip takes (<see cref="Tip.Refer"/>), so each unlinking took the one before off.
+    /// </summary>
+    [Fact]
+    public void An_unlinking_heard_again_leaves_a_newer_referral_to_the_same_incident_standing()
+    {
+        Gen.Select(Gen.Int[0, 7].Array[0, 3].Array[1, 4], Gen.Bool).Sample((cycles, endsReferred) =>
+        {
+            var current = Referred();
+            var heard = new List<TipUnlinkedFromIncident>();
+            foreach (var (redeliveries, cycle) in cycles.Select((redeliveries, cycle) => (redeliveries, cycle)))
+            {
+                var unlinked = new TipUnlinkedFromIncident(IncidentId, TipId, Start.AddHours(2 * cycle + 1), ReferralLink: true);
+                heard.Add(unlinked);
+                current = Deliver(current, unlinked);
+                if (cycle < cycles.Length - 1 || endsReferred)
+                {
+                    var again = Tip.Refer(current.Tip, new ReferTip(IncidentId) { IncidentKnown = true }, Start.AddHours(2 * cycle + 2), "police-desk");
+                    Assert.True(again.IsAccepted, $"{again.Rejection}");
+                    current = Record(current, again.Events);
+                }
+
+                current = redeliveries.Select(pick => heard[pick % heard.Count]).Aggregate(current, Deliver);
+            }
+
+            Assert.Equal(endsReferred ? IncidentId : null, current.Tip.IncidentId);
+            Assert.Equal(endsReferred, current.Row.Referred);
+        });
+    }
+
+    /// <summary>
     /// A tip linked to a case by the police (not referred) takes its outcome and is resolved; referring it afterwards to a
     /// new incident leaves it resolved, in its state and in the list's row, while the outcome stands.
     /// </summary>
@@ -213,12 +246,17 @@ public sealed class TipOutcomeTests
             TipUnlinkedFromIncident unlinked => Tip.Unlinked(current.Tip, unlinked),
             _ => throw new ArgumentException($"Not a message from incidents: {message}", nameof(message)),
         };
-        return decision.Events.Aggregate(current, (both, recorded) => recorded switch
+        return Record(current, decision.Events);
+    }
+
+    /// <summary>The tip and its row after <paramref name="events"/>.</summary>
+    private static (TipState Tip, TipRow Row) Record((TipState Tip, TipRow Row) current, IEnumerable<object> events) =>
+        events.Aggregate(current, (both, recorded) => recorded switch
         {
+            TipReferred referred => (both.Tip.Apply(referred), TipRows.Apply(referred, both.Row)),
             TipOutcomeRecorded outcome => (both.Tip.Apply(outcome), TipRows.Apply(outcome, both.Row)),
             TipOutcomeWithdrawn withdrawn => (both.Tip.Apply(withdrawn), TipRows.Apply(withdrawn, both.Row)),
             TipReferralWithdrawn withdrawn => (both.Tip.Apply(withdrawn), TipRows.Apply(withdrawn, both.Row)),
             _ => throw new InvalidOperationException($"Unexpected event {recorded}"),
         });
-    }
 }
