@@ -148,7 +148,7 @@ public static class LinkageEndpoints
         var attending = await session.PartnersInTurnAsync(request.AttendingPartnerIds ?? [], ct);
         var command = new HoldMeeting(Guid.CreateVersion7(), request.HeldAt, request.AttendingPartnerIds, request.Minutes, attending);
         return await session.StartStreamAsync<MeetingState>(
-            http, command.MeetingId, Meeting.Hold(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/meetings/{command.MeetingId}", ct);
+            http, command.MeetingId, Meeting.Hold(null, command, clock.GetUtcNow(), http.Actor()), $"/partners/meetings/{command.MeetingId}", ct, beginsAt: _ => request.HeldAt);
     }
 
     private static async Task<IResult> AssignActionItem(

@@ -203,7 +203,7 @@ public static class PatrolEndpoints
                         id, route, schedule, request.Kind, request.PlannedDate, request.Team, request.PartnerIds, request.Members, request.At, request.ScheduleId is not null, request.RouteId is not null, http.Ward().Ward.EndsAt, departed),
                     now,
                     actor);
-                return await session.StartStreamAsync<ShiftState>(http, id, decision, $"/patrols/shifts/{id}", ct);
+                return await session.StartStreamAsync<ShiftState>(http, id, decision, $"/patrols/shifts/{id}", ct, beginsAt: now => request.At ?? now);
             },
             ct);
     }

@@ -72,6 +72,18 @@ public sealed record Rejection(RejectionKind Kind, string Title, IReadOnlyDictio
     public static Rejection Conflict(string title) => new(RejectionKind.Conflict, title);
 
     public static Rejection KeyReused { get; } = new(RejectionKind.KeyReused, "This Idempotency-Key was already used for another request.");
+
+    /// <summary>
+    /// This refusal with <paramref name="values"/>, a refusal of the request's values judged after it: one 400 naming the
+    /// fields of both (a message already said is not said twice) when this is one too, else <paramref name="values"/> alone,
+    /// since a request's own values are judged before the record's state (docs/api.md).
+    /// </summary>
+    public Rejection AndThen(Rejection values) =>
+        (this, values) is ({ Kind: RejectionKind.Invalid, Errors: { } these }, { Kind: RejectionKind.Invalid, Errors: { } those })
+            ? Invalid(these.Concat(those)
+                .GroupBy(field => field.Key, StringComparer.Ordinal)
+                .ToDictionary(field => field.Key, field => field.SelectMany(messages => messages.Value).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal))
+            : values;
 }
 
 /// <summary>Collects field errors of a command, keyed by the camelCase field name.</summary>

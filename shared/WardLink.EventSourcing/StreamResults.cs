@@ -20,14 +20,22 @@ public static class StreamResults
     /// Starts stream <paramref name="id"/> with the decision's events and answers 201 with the new
     /// state (or what <paramref name="answer"/> makes of it), its location (under the caller's path
     /// base) and ETag; or the decision's problem. A record of the request's ward that begins (its
-    /// first event's business time) once that ward has ended is refused (400, field <c>ward</c>):
-    /// what happens from a merger on is the successor's.
+    /// first event's business time; <paramref name="beginsAt"/> for a refused one that began nothing) once that ward has ended
+    /// is refused (400, field <c>ward</c>, with the request's other wrong values): what happens from a merger on is the
+    /// successor's (<see cref="WardIntake.RefusalOfNewRecord"/>).
     /// </summary>
     public static async Task<IResult> StartStreamAsync<TState>(
-        this IDocumentSession session, HttpContext http, Guid id, Decision decision, string path, CancellationToken ct, Func<TState, object>? answer = null)
+        this IDocumentSession session,
+        HttpContext http,
+        Guid id,
+        Decision decision,
+        string path,
+        CancellationToken ct,
+        Func<TState, object>? answer = null,
+        Func<DateTimeOffset, DateTimeOffset?>? beginsAt = null)
         where TState : class
     {
-        if ((decision is { Rejection: { } refused, WouldBegin.Count: 0 } ? refused : http.RefusedInAnEndedWard(session, decision) ?? decision.Rejection) is { } rejection)
+        if (http.RefusalOfNewRecord(session, decision, beginsAt) is { } rejection)
         {
             return rejection.ToProblem();
         }

@@ -54,25 +54,29 @@ public static class WardIntake
     }
 
     /// <summary>
-    /// Why a new record <paramref name="decision"/> starts (or would start: <see cref="Decision.WouldBegin"/>) may not go to the
-    /// request's ward: it begins (when its first event happened: <see cref="BusinessEvents.HappenedAt"/>) once that ward has ended. Null when it may: when the request's ward
-    /// is a record's in the path (what is added under an existing record, as a step to it, stays in its
-    /// ward), when the session records in another ward than the request's (a ward being established),
-    /// and when the request acts in no ward (<see cref="RequestWards.AllowedWithoutWard"/>).
-    /// Intakes that check their own business time field (<see cref="WardChecks.CheckWard"/>) refuse first.
+    /// The refusal of new record <paramref name="decision"/> starts (or would start: <see cref="Decision.WouldBegin"/>): its
+    /// ward's end judged with the request's values, since what happens from a merger on is the successor's. It may not go to
+    /// the request's ward when it begins (when its first event happened: <see cref="BusinessEvents.HappenedAt"/>; for a
+    /// decision that refused the request's values and began nothing, when <paramref name="beginsAt"/> says, by default now,
+    /// when it is recorded; null: not known) once that ward has ended: a 400 on <c>ward</c>, named with the other wrong values
+    /// of a refused request and before any other refusal. It may when the request's ward is a record's in the path (what is
+    /// added under an existing record, as a step to it, stays in its ward), when the session records in another ward than
+    /// the request's (a ward being established), and when the request acts in no ward (<see cref="RequestWards.AllowedWithoutWard"/>).
+    /// Intakes that check their own business time field (<see cref="WardChecks.CheckWard"/>) name it there.
     /// </summary>
-    public static Rejection? RefusedInAnEndedWard(this HttpContext http, IQuerySession session, Decision decision)
+    public static Rejection? RefusalOfNewRecord(this HttpContext http, IQuerySession session, Decision decision, Func<DateTimeOffset, DateTimeOffset?>? beginsAt)
     {
-        if (http.Features.Get<RequestWard>() is not { OfRecord: false, Ward: { EndedOn: not null } ward })
+        if (http.Features.Get<RequestWard>() is not { OfRecord: false, Ward: { EndedOn: not null } ward }
+            || session.TenantId != http.RequestServices.GetRequiredService<WardTenants>().TenantOf(ward.Id))
         {
-            return null;
+            return decision.Rejection;
         }
 
-        var inRequestWard = session.TenantId == http.RequestServices.GetRequiredService<WardTenants>().TenantOf(ward.Id);
-        return inRequestWard && decision.Events.Concat(decision.WouldBegin).OfType<IBusinessEvent>().FirstOrDefault() is { } first
-            && new FieldErrors().CheckWard(ward.AsRecording(), first.HappenedAt(), "ward", siteWard: null) is { Any: true } errors
-                ? errors.ToRejection()
-                : null;
+        var begins = decision.Events.Concat(decision.WouldBegin).OfType<IBusinessEvent>().FirstOrDefault() is { } first
+            ? first.HappenedAt()
+            : decision.Rejection is null ? null : (beginsAt ?? (now => now))(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        var ended = new FieldErrors().CheckWard(ward.AsRecording(), begins, "ward", siteWard: null);
+        return !ended.Any ? decision.Rejection : decision.Rejection is { } refused ? refused.AndThen(ended.ToRejection()) : ended.ToRejection();
     }
 
     /// <summary>The ward as a decision checks it.</summary>
