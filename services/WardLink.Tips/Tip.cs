@@ -254,8 +254,11 @@ public sealed record PostTipMessage([property: MaxLength(Tip.MaxMessageLength)] 
     public string? Key { get; init; }
 }
 
-/// <summary>Read the tipster's contact; <paramref name="ContactExists"/> says whether there is one.</summary>
-public sealed record ReadTipsterContact(bool ContactExists);
+/// <summary>
+/// Read the tipster's contact; <paramref name="ContactExists"/> says whether there is one, <paramref name="Opens"/> whether it
+/// opens with the service's key (false: sealed with another key, or changed in the database).
+/// </summary>
+public sealed record ReadTipsterContact(bool ContactExists, bool Opens = true);
 
 /// <summary>Erase the tipster's contact; <paramref name="ContactExists"/> says whether there is one.</summary>
 public sealed record EraseTipsterContact(bool ContactExists);
@@ -595,9 +598,14 @@ public static class Tip
         return Decision.Accept(new TipMessagePosted(tip.Id, command.MessageId, command.Author, command.Text!.Trim(), now, actor, command.Key));
     }
 
-    /// <summary>Reading a contact is recorded; an erased one is none, whatever record the reader found before the erasure.</summary>
+    /// <summary>
+    /// Reading a contact is recorded; an erased one is none, whatever record the reader found before the erasure. One that does
+    /// not open is read by nobody, so no read is recorded (a 409, as a stored event that no longer reads as its type is).
+    /// </summary>
     public static Decision ReadContact(TipState tip, ReadTipsterContact command, DateTimeOffset now, string actor) =>
-        HasContact(tip, command.ContactExists) ? Decision.Accept(new TipContactRead(tip.Id, now, actor)) : NoContact(tip);
+        !HasContact(tip, command.ContactExists) ? NoContact(tip)
+        : command.Opens ? Decision.Accept(new TipContactRead(tip.Id, now, actor))
+        : Rejection.Conflict($"The tipster's contact of tip {tip.Number} cannot be opened: it was sealed with another key (Tips:ContactKey) or changed in the database. Nothing was read or recorded.");
 
     /// <summary>Erasing a contact is recorded; one already erased is none to erase.</summary>
     public static Decision EraseContact(TipState tip, EraseTipsterContact command, DateTimeOffset now, string actor) =>

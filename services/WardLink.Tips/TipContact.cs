@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -70,9 +71,19 @@ public sealed class ContactVault(SealingKey key)
         return new TipContact(tipId, sealedContact.Nonce, sealedContact.Ciphertext, sealedContact.Tag);
     }
 
-    public ContactDetails Open(TipContact sealedContact) =>
-        JsonSerializer.Deserialize<ContactDetails>(
-            key.Open(new SealedData(sealedContact.Nonce, sealedContact.Ciphertext, sealedContact.Tag), sealedContact.Id.ToByteArray()))!;
+    /// <summary>The contact <paramref name="sealedContact"/> holds; null when it does not open with this key or is no contact (changed in the database).</summary>
+    public ContactDetails? TryOpen(TipContact sealedContact)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ContactDetails>(
+                key.Open(new SealedData(sealedContact.Nonce, sealedContact.Ciphertext, sealedContact.Tag), sealedContact.Id.ToByteArray()));
+        }
+        catch (Exception failed) when (failed is CryptographicException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Registers the service's sealing key and the vault; the host refuses to start without a valid key.</summary>
     public static void Register(IServiceCollection services)

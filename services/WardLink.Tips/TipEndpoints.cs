@@ -81,9 +81,10 @@ public static class TipEndpoints
             .ProducesStepProblems();
         tips.MapGet("/{id:guid}/contact", ReadContact)
             .WithName("ReadTipsterContact")
-            .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when) in the tip's history, so it moves the tip's version (an earlier If-Match is then stale). 404 when there is none: never given, or erased (a read under way when it is erased too).")
+            .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when) in the tip's history, so it moves the tip's version (an earlier If-Match is then stale). 404 when there is none: never given, or erased (a read under way when it is erased too). 409 when it does not open (sealed with another key, or changed in the database): nothing is read or recorded.")
             .Produces<ContactDetails>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         tips.MapDelete("/{id:guid}/contact", EraseContact)
             .WithName("EraseTipsterContact")
             .WithSummary("Delete the tipster's contact; the tip and its statistics stay. 404 when there is none: never given, or already erased (a stale If-Match is a 412 first). An erasure takes its turn with reads of the contact, never a 409.")
@@ -228,14 +229,16 @@ public static class TipEndpoints
     private static async Task<IResult> ReadContact(
         Guid id, HttpContext http, IDocumentSession session, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
+        // Opened before the read is recorded: a contact that does not open is read by nobody.
         var contact = await session.LoadAsync<TipContact>(id, ct);
+        var opened = contact is null ? null : vault.TryOpen(contact);
         return await session.AppendToStreamAsync<TipState>(
             http,
             id,
             What,
-            tip => Tip.ReadContact(tip, new ReadTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()),
+            tip => Tip.ReadContact(tip, new ReadTipsterContact(contact is not null, Opens: contact is null || opened is not null), clock.GetUtcNow(), http.Actor()),
             ct,
-            _ => Results.Ok(vault.Open(contact!)),
+            _ => Results.Ok(opened!),
             versioned: false);
     }
 

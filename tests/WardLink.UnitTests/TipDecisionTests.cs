@@ -479,6 +479,11 @@ public sealed class TipDecisionTests
         Assert.Equal(new TipContactErased(TipId, Now, "officer-lan"), Assert.Single(Tip.EraseContact(Received(), new EraseTipsterContact(true), Now, "officer-lan").Events));
         Assert.Equal(RejectionKind.PartNotFound, Tip.ReadContact(Received(), new ReadTipsterContact(false), Now, "officer-lan").Rejection?.Kind);
         Assert.Equal(RejectionKind.PartNotFound, Tip.EraseContact(Received(), new EraseTipsterContact(false), Now, "officer-lan").Rejection?.Kind);
+
+        // A contact that does not open is read by nobody: no read recorded; an erased one is none to read whether or not it would.
+        var unopened = Tip.ReadContact(Received(), new ReadTipsterContact(true, Opens: false), Now, "officer-lan");
+        Assert.Equal((RejectionKind.Conflict, 0), (unopened.Rejection?.Kind, unopened.Events.Count));
+        Assert.Equal(RejectionKind.PartNotFound, Tip.ReadContact(Received().Apply(new TipContactErased(TipId, Now, "officer-hoa")), new ReadTipsterContact(true, Opens: false), Now, "officer-lan").Rejection?.Kind);
     }
 
     /// <summary>

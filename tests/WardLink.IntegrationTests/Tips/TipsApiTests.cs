@@ -405,6 +405,40 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Equal(3, (await Store.EventsOfAsync(id)).Count);
     }
 
+    /// <summary>
+    /// An insider's copy of one tip's sealed contact onto another (it is sealed with its tip's id), a contact changed in the
+    /// database, or one sealed with another key: it does not open, so the read is a 409 problem and records no read (the
+    /// read was recorded, then the answer failed: a 500, and the history said the contact had been read).
+    /// </summary>
+    [Fact]
+    public async Task A_contact_that_does_not_open_is_a_409_and_no_read_is_recorded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var donor = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { phone = "+84 911 222 444" }));
+        var moved = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { phone = "+84 911 222 555" }));
+        var changed = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { phone = "+84 911 222 666" }));
+        await using (var session = Store.LightweightSession())
+        {
+            var sealedDonor = (await session.LoadAsync<TipContact>(donor, ct))!;
+            var sealedChanged = (await session.LoadAsync<TipContact>(changed, ct))!;
+            session.Store(sealedDonor with { Id = moved });
+            session.Store(sealedChanged with { Ciphertext = [.. sealedChanged.Ciphertext.Select((b, i) => i == 0 ? (byte)(b ^ 1) : b)] });
+            await session.SaveChangesAsync(ct);
+        }
+
+        foreach (var id in new[] { moved, changed })
+        {
+            var before = (await Store.EventsOfAsync(id)).Count;
+            using var read = await _client.GetAsync($"/tips/{id}/contact", ct);
+            Assert.Equal(HttpStatusCode.Conflict, read.StatusCode);
+            Assert.Equal("application/problem+json", read.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("cannot be opened", await read.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+            Assert.Equal(before, (await Store.EventsOfAsync(id)).Count);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/tips/{donor}/contact", ct)).StatusCode);
+    }
+
     /// <summary>A contact's texts are checked trimmed, and stored as checked: read back, each is what its pattern describes.</summary>
     [Fact]
     public async Task A_padded_contact_is_accepted_and_stored_trimmed()

@@ -27,7 +27,7 @@ public sealed class ContactVaultTests
             var sealedContact = Vault.Seal(Guid.CreateVersion7(), contact);
 
             Assert.Equal(ContactVault.PaddedTo, sealedContact.Ciphertext.Length);
-            Assert.Equal(contact, Vault.Open(sealedContact));
+            Assert.Equal(contact, Vault.TryOpen(sealedContact));
         });
 
     /// <summary>
@@ -44,7 +44,29 @@ public sealed class ContactVaultTests
             var sealedContact = Vault.Seal(Guid.CreateVersion7(), contact);
 
             Assert.Equal((json + ContactVault.PaddedTo - 1) / ContactVault.PaddedTo * ContactVault.PaddedTo, sealedContact.Ciphertext.Length);
-            Assert.Equal(contact, Vault.Open(sealedContact));
+            Assert.Equal(contact, Vault.TryOpen(sealedContact));
+        });
+
+    /// <summary>
+    /// A sealed contact moved to another tip, with any byte of its nonce, ciphertext or tag changed, or sealed with another key
+    /// does not open: none (the read is then refused and recorded nowhere), never an exception nor another contact.
+    /// </summary>
+    [Fact]
+    public void A_contact_moved_changed_or_sealed_with_another_key_does_not_open() =>
+        Gen.Select(Texts, Gen.Int[0, 2], Gen.Int[0, 10_000], Gen.Byte[1, 255]).Sample((phone, part, at, flip) =>
+        {
+            var sealedContact = Vault.Seal(Guid.CreateVersion7(), new ContactDetails("Lê Thị Contact", phone, null));
+            byte[] Flipped(byte[] bytes) => [.. bytes.Select((b, i) => i == at % bytes.Length ? (byte)(b ^ flip) : b)];
+            var changed = part switch
+            {
+                0 => sealedContact with { Nonce = Flipped(sealedContact.Nonce) },
+                1 => sealedContact with { Ciphertext = Flipped(sealedContact.Ciphertext) },
+                _ => sealedContact with { Tag = Flipped(sealedContact.Tag) },
+            };
+
+            Assert.Null(Vault.TryOpen(changed));
+            Assert.Null(Vault.TryOpen(sealedContact with { Id = Guid.CreateVersion7() }));
+            Assert.Null(new ContactVault(new SealingKey(RandomNumberGenerator.GetBytes(32))).TryOpen(sealedContact));
         });
 
     [Fact]
@@ -66,6 +88,6 @@ public sealed class ContactVaultTests
         var sealedContact = Vault.Seal(Guid.CreateVersion7(), contact);
 
         Assert.Equal(0, sealedContact.Ciphertext.Length % ContactVault.PaddedTo);
-        Assert.Equal(contact, Vault.Open(sealedContact));
+        Assert.Equal(contact, Vault.TryOpen(sealedContact));
     }
 }
