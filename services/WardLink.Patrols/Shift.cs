@@ -272,6 +272,12 @@ public static class Shift
                 : $"The shift planned on {existing.PlannedDate:yyyy-MM-dd} has already started.");
         }
 
+        if (command.At is null && window is { } closed && now >= closed.End)
+        {
+            // Begun now, after its window (a paper log typed in without at, a window the sweep has not recorded missed yet): not that shift.
+            return Rejection.Conflict($"The window of the shift planned on {command.PlannedDate:yyyy-MM-dd} closed at {closed.End:yyyy-MM-dd HH:mm zzz}: a shift begun now is not it (send the time it began as at, within its window, or start a shift outside the schedule).");
+        }
+
         return Decision.AcceptUnless(PatrolSchedule.RefuseDeparted(command.DepartedPartners ?? []), new ShiftStarted(
             command.ShiftId,
             schedule?.Kind ?? command.Kind!.Value,
