@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -336,7 +338,25 @@ public static class IdempotencyKeys
     /// let anyone with the table try).
     /// </summary>
     private static string Fingerprint(HttpRequest request, byte[] body, SealingKey? sealing) =>
-        Hash([.. Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path.Value?.TrimEnd('/')}\n"), .. body], sealing);
+        Hash([.. Encoding.UTF8.GetBytes($"{request.Method}\n{RoutedPath(request)}\n"), .. body], sealing);
+
+    /// <summary>
+    /// The path as routing read it: its endpoint's pattern with the values it took, an id written as a GUID is written, so a
+    /// retry with the path in another letter case (an id in upper case) or a trailing slash, which routing takes alike, is the
+    /// same request. A path no pattern routed (none is kept) as sent, without a trailing slash.
+    /// </summary>
+    private static string RoutedPath(HttpRequest request) =>
+        request.HttpContext.GetEndpoint() is RouteEndpoint { RoutePattern: var pattern }
+            ? string.Concat(pattern.PathSegments.Select(segment => "/" + string.Concat(segment.Parts.Select(part => part switch
+            {
+                RoutePatternLiteralPart literal => literal.Content,
+                RoutePatternSeparatorPart separator => separator.Content,
+                RoutePatternParameterPart parameter => request.RouteValues[parameter.Name] is string value && Guid.TryParse(value, out var id)
+                    ? id.ToString()
+                    : Convert.ToString(request.RouteValues[parameter.Name], CultureInfo.InvariantCulture),
+                _ => string.Empty,
+            }))))
+            : request.Path.Value?.TrimEnd('/') ?? string.Empty;
 
     /// <summary>The request's body, left for the endpoint to read again.</summary>
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)

@@ -148,10 +148,15 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
             var retry = await SendAsync(Client, request, key);
             var through = await SendAsync(Client, request with { Path = "/api" + request.Path }, key);
             var slashed = await SendAsync(Client, request with { Path = WithTrailingSlash(request.Path) }, key);
+            var upper = await SendAsync(Client, request with { Path = IdsInUpperCase(request.Path) }, key);
             var changed = StoredRows.Changed(before, await StoredAsync());
 
             failures.AddRange(
-                from answer in new[] { ("retry", retry), ("retry under the gateway's /api", through), ("retry with a trailing slash, which routing takes alike", slashed) }
+                from answer in new[]
+                {
+                    ("retry", retry), ("retry under the gateway's /api", through), ("retry with a trailing slash, which routing takes alike", slashed),
+                    ("retry with the ids of its path in upper case, which routing takes alike", upper),
+                }
                 where answer.Item2 != first.AsReplay()
                 select $"{endpoint}: the {answer.Item1} answered {answer.Item2}, the first {first}");
             if (changed.Count > 0)
@@ -162,6 +167,10 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
 
         AssertNone(failures);
     }
+
+    /// <summary><paramref name="path"/> with every id in it in upper case, as a GUID may be written.</summary>
+    private static string IdsInUpperCase(string path) =>
+        System.Text.RegularExpressions.Regex.Replace(path, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", id => id.Value.ToUpperInvariant());
 
     private static string WithTrailingSlash(string path) => path.Contains('?', StringComparison.Ordinal) ? path.Replace("?", "/?", StringComparison.Ordinal) : path + "/";
 
