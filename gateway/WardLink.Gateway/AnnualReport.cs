@@ -13,7 +13,8 @@ namespace WardLink.Gateway;
 /// <c>/api/{service}/stats</c> for that year, ward and boundaries, asked in parallel with the caller's
 /// <c>Authorization</c>, each within <see cref="AnnualReportOptions.ServiceTimeout"/>. A service that does
 /// not answer is listed as missing with the reason, never as zeros; a ward the services do not show the
-/// caller is a 404, as each of them answers.
+/// caller is a 404, as each of them answers, and so is a report of no ward named that every service answers 404 (a client
+/// none of whose wards the services know: a province's before its first ward, a ward-bound client's ward not established).
 /// </summary>
 public static class AnnualReport
 {
@@ -69,9 +70,10 @@ public static class AnnualReport
                 ? new ServiceFigures("ok", statistics, null)
                 : new ServiceFigures("missing", null, reason ?? "answered statistics that are not a JSON object"));
         }));
-        if (ward is not null && figures.Any(service => service.Status == StatusCodes.Status404NotFound))
+        var notFound = figures.Count(service => service.Status == StatusCodes.Status404NotFound);
+        if (ward is not null ? notFound > 0 : notFound == figures.Length)
         {
-            return Results.Problem(title: $"Ward '{ward}' was not found.", statusCode: StatusCodes.Status404NotFound);
+            return Results.Problem(title: WardNames.NotFoundTitle(ward), statusCode: StatusCodes.Status404NotFound);
         }
 
         return Results.Ok(new Report(

@@ -28,6 +28,13 @@ public static partial class WardNames
     /// <summary>How a ward's id is written, as a problem naming <c>ward=</c> says it.</summary>
     public static string IdForm { get; } = $"One ward id: lower-case words joined by hyphens, at most {MaxIdLength} characters.";
 
+    /// <summary>
+    /// The title of the 404 of ward <paramref name="ward"/>, unknown or not the caller's; of none (null): a caller none of whose
+    /// wards is known yet (a province's before its first ward is established, a ward-bound client's ward not established).
+    /// </summary>
+    public static string NotFoundTitle(string? ward) =>
+        ward is null ? "No ward of this client is known (yet): every request of it is a 404 until its first ward is established." : $"Ward '{ward}' was not found.";
+
     /// <summary>Whether <paramref name="value"/> is a ward (or province) id: lower-case words joined by hyphens, <see cref="MinIdLength"/> to <see cref="MaxIdLength"/> characters.</summary>
     public static bool IsId(string? value) => value is not null && Characters.Between(value, MinIdLength, MaxIdLength) && Id().IsWholly(value);
 

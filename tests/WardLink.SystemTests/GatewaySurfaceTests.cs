@@ -876,6 +876,31 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>
+    /// docs/wards.md: every request of a client none of whose wards the services know is a 404 (a province's before its first
+    /// ward, a ward-bound client whose ward is not established); the annual report, which asks each service, is that 404 too,
+    /// (it answered 200 with every service "missing: answered 404", as an outage reads), and a service's 404 of a client with no
+    /// ward at all says so (it named the ward ''). A report naming no ward of a client whose wards are known stays a 200.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "nghe-an")]
+    [InlineData("no-such-ward", null)]
+    public async Task The_annual_report_of_a_client_whose_wards_no_service_knows_is_a_404(string? ward, string? province)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var stranger = system.CreateAnonymousGatewayClient().As(TestAuth.Token(WardLinkRoles.Police, wards: ward is null ? null : [ward], provinces: province is null ? null : [province]));
+
+        using var report = await stranger.GetAsync($"{AnnualReport.Path}?year=2024", ct);
+        using var tips = await stranger.GetAsync("/api/tips/stats?year=2024", ct);
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (report.StatusCode, tips.StatusCode));
+        var problem = await report.Content.ReadFromJsonAsync<JsonObject>(ct);
+        Assert.Equal(WardNames.NotFoundTitle(null), (string?)problem!["title"]);
+        Assert.Equal(WardNames.NotFoundTitle(ward), (string?)(await tips.Content.ReadFromJsonAsync<JsonObject>(ct))!["title"]);
+
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.GetAsync($"{AnnualReport.Path}?year=2024", ct)).StatusCode);
+    }
+
     [Theory]
     [InlineData("/api/tips/stats?year=2024", HttpStatusCode.OK)]
     [InlineData("/api/tips/00000000-0000-0000-0000-000000000001", HttpStatusCode.NotFound)]

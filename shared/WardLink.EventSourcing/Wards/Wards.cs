@@ -192,7 +192,7 @@ public static class RequestWards
     public static RouteHandlerBuilder FiltersWardItself(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new OwnWardFilter());
 
     /// <summary>The 404 of <c>ward=</c> naming a ward that is unknown or not the caller's.</summary>
-    public static ProblemHttpResult UnknownWard(string? ward) => TypedResults.Problem(title: $"Ward '{ward}' was not found.", statusCode: StatusCodes.Status404NotFound);
+    public static ProblemHttpResult UnknownWard(string? ward) => TypedResults.Problem(title: WardNames.NotFoundTitle(ward), statusCode: StatusCodes.Status404NotFound);
 
     public static RequestWard Ward(this HttpContext http) =>
         http.Features.Get<RequestWard>() ?? throw new InvalidOperationException("The request's ward is set by UseWardLinkWards, which has not run.");
