@@ -114,25 +114,13 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
             return MethodRefusals.Refused(request.HttpContext, operations.Select(operation => operation.Method));
         }
 
-        // A request without content sends no body whatever type it names, as the services take it (RequestChecks.HasNoContent).
-        if (RequestChecks.HasNoContent(request))
-        {
-            return null;
-        }
-
-        // A body of another type than JSON sent to a step that reads none, or JSON in a charset no service reads, is the service's
-        // 415 (RequestChecks) for every caller.
-        if (taken.BodyTypes.Count == 0)
-        {
-            return request.HasJsonContentType() ? BodyCharsets.Read(request.ContentType).Refusal
-                : Results.Problem(title: RequestChecks.NoBodyRead, statusCode: StatusCodes.Status415UnsupportedMediaType);
-        }
-
-        // A JSON body in a charset the service cannot read, or whose media type gives a parameter twice or without a value, is the
-        // service's 415 (BodyCharsets) for every caller, as a body of another type is: judged before the token, as the service would.
-        return !taken.BodyTypes.Any(type => Reads(type, request.ContentType))
+        // A body of a type the operation does not read is routing's 415 at the service; JSON in a charset no service reads (or whose
+        // media type gives a parameter twice or without a value), and a body of another type than JSON sent to a step that reads none,
+        // the service's (RequestChecks.RefusalOfType): each for every caller, judged before the token, as the service judges it. A
+        // request without content sends no body whatever type it names, as the services take it (RequestChecks.HasNoContent).
+        return taken.BodyTypes.Count > 0 && !RequestChecks.HasNoContent(request) && !taken.BodyTypes.Any(type => Reads(type, request.ContentType))
             ? Results.Problem(title: $"The body is read as {string.Join(" or ", taken.BodyTypes)}.", statusCode: StatusCodes.Status415UnsupportedMediaType)
-            : request.HasJsonContentType() ? BodyCharsets.Read(request.ContentType).Refusal : null;
+            : RequestChecks.RefusalOfType(request, readsNoBody: taken.BodyTypes.Count == 0);
     }
 
     /// <summary>As the services' routing judges a body: of the described type or a subtype of it (<c>application/merge-patch+json</c> is JSON).</summary>

@@ -17,8 +17,9 @@ namespace WardLink.ServiceDefaults;
 /// (<see cref="DocumentedHeader"/>: If-Match, Idempotency-Key; not the follow-up secret, a wrong one of any form a 404) is within the length and of the pattern
 /// its document states. Each is a 400 problem naming the input, so no endpoint ever looks up or dereferences nothing. A JSON
 /// body in a charset the service cannot read, or whose media type gives a parameter twice, is a 415 problem (it was a 500, or
-/// read in the first charset named); one in a charset the service reads is decoded strictly (<see cref="BodyCharsets"/>): bytes
-/// that charset cannot decode are a 400 naming the body (they were replaced by <c>?</c> and stored).
+/// read in the first charset named), judged with the request's shape before its token (<see cref="UseWardLinkBodyTypes"/>);
+/// one in a charset the service reads is decoded strictly (<see cref="BodyCharsets"/>): bytes that charset cannot decode are a
+/// 400 naming the body (they were replaced by <c>?</c> and stored).
 /// </summary>
 public static class RequestChecks
 {
@@ -68,6 +69,38 @@ public static class RequestChecks
             return next(context);
         });
 
+    /// <summary>
+    /// Judges a request's body by its type before its token (docs/api.md: the shape of a request is judged before its token, as
+    /// routing's own <c>415</c> is, <see cref="RoutingRejections"/>): whoever sends it (anonymous, of a role the route does not
+    /// admit, of another service's audience, a partner out of good standing, or a caller the route admits) gets the
+    /// <c>415</c> problem of <see cref="RefusalOfType"/>. Such a caller was told <c>401</c> or <c>403</c>, a <c>415</c> once
+    /// admitted. The body is not read here: what it holds is judged after authorization (<see cref="UseWardLinkRequestChecks"/>).
+    /// </summary>
+    public static IApplicationBuilder UseWardLinkBodyTypes(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (RefusalOfType(context.Request, ReadsNoBody(context)) is { } refusal)
+            {
+                await refusal.ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+
+    /// <summary>
+    /// The <c>415</c> problem a request's body deserves for its type alone, for every caller, at the services and at the gateway
+    /// alike: JSON in a charset the service cannot read, or whose media type gives a parameter twice or without a value
+    /// (<see cref="BodyCharsets.Read"/>); a body of another type than JSON sent to an operation that reads none
+    /// (<paramref name="readsNoBody"/>: a close, a resume, a removal). Null for a request without content
+    /// (<see cref="HasNoContent"/>), and for one whose type is not what is wrong.
+    /// </summary>
+    public static IResult? RefusalOfType(HttpRequest request, bool readsNoBody) =>
+        HasNoContent(request) ? null
+        : request.HasJsonContentType() ? BodyCharsets.Read(request.ContentType).Refusal
+        : readsNoBody ? Results.Problem(title: NoBodyRead, statusCode: StatusCodes.Status415UnsupportedMediaType)
+        : null;
+
     public static IApplicationBuilder UseWardLinkRequestChecks(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
@@ -104,14 +137,8 @@ public static class RequestChecks
             var undecodable = false;
             if (context.Request.HasJsonContentType())
             {
-                var (strict, unreadable) = BodyCharsets.Read(context.Request.ContentType);
-                if (unreadable is not null)
-                {
-                    await unreadable.ExecuteAsync(context);
-                    return;
-                }
-
-                if (await UndecodableAsync(context.Request, strict ?? BodyCharsets.StrictUtf8, context.RequestAborted) is { } why)
+                // A charset the service cannot read was refused with the request's shape (UseWardLinkBodyTypes).
+                if (await UndecodableAsync(context.Request, BodyCharsets.Read(context.Request.ContentType).Strict ?? BodyCharsets.StrictUtf8, context.RequestAborted) is { } why)
                 {
                     undecodable = true;
                     errors.Check(false, BodyField, why);
@@ -192,8 +219,9 @@ public static class RequestChecks
     /// <summary>
     /// A body sent to an operation that reads none (a step its document gives no request body: a close, a resume, a removal)
     /// is refused, never passed over unread (a reason or a time sent with it was dropped unseen, as a form or XML was): of
-    /// another type than JSON, a 415 as any body of a type the operation does not read; JSON that says anything, a 400 naming
-    /// each property, or the body. An empty body, <c>{}</c> or <c>null</c> asks nothing, and is taken. Null when it is taken.
+    /// another type than JSON, a 415 as any body of a type the operation does not read, with the request's shape
+    /// (<see cref="RefusalOfType"/>); JSON that says anything, a 400 naming each property, or the body. An empty body,
+    /// <c>{}</c> or <c>null</c> asks nothing, and is taken. Null when it is taken.
     /// </summary>
     private static async Task<IResult?> UnreadBodyAsync(HttpRequest request, FieldErrors errors, CancellationToken ct)
     {
@@ -207,10 +235,6 @@ public static class RequestChecks
         using var sent = new MemoryStream();
         await request.Body.CopyToAsync(sent, ct);
         request.Body.Position = 0;
-        if (!request.HasJsonContentType())
-        {
-            return Results.Problem(title: NoBodyRead, statusCode: StatusCodes.Status415UnsupportedMediaType);
-        }
 
         // Read as a document, which keeps a property given twice (a JsonObject throws on it: a 500). A byte order mark in front
         // is no character of the body (the JSON reader of a body skips it too).

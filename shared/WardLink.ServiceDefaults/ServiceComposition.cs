@@ -43,7 +43,11 @@ public static class ServiceComposition
         // Before anything costs: a request past the bound is refused before its token is checked.
         app.UseWardLinkAdmission();
         app.UseWardLinkExactPaths();
+
+        // The request's shape before its token (docs/api.md), for every caller: routing's 405 and 415, then a body's type
+        // (a charset the service cannot read, a body where the operation reads none), judged from its headers alone.
         app.UseRoutingRejections();
+        app.UseWardLinkBodyTypes();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWardLinkPublicOperations();

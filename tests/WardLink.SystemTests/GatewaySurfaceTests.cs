@@ -644,11 +644,15 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     /// <summary>
     /// A token the route refuses hides nothing of what is wrong with a request's shape (docs/api.md): a token for another
     /// service's audience (else a 401) or of a role the route does not admit (else a 403) gets the 405 or 415 its shape
-    /// deserves, as an anonymous request does; where the token is admitted the service judges the shape alike.
+    /// deserves, as an anonymous request does; where the token is admitted the service judges the shape alike. A partner's
+    /// token, which the gateway lets through to incidents and tips (a partner reads some of their paths) and the service
+    /// refuses on a police-only write, got the service's 403 for JSON in a charset it cannot read and for a body sent to a
+    /// step that reads none, where an anonymous caller got 415.
     /// </summary>
     [Theory]
     [InlineData("test-ops", null, "127.0.0.35")]
     [InlineData("test-auditor", "tips", "127.0.0.36")]
+    [InlineData("test-partner-a", null, "127.0.0.41")]
     public async Task A_request_whose_token_the_route_refuses_is_judged_for_its_shape_first(string clientId, string? scope, string from)
     {
         using var client = system.CreateClientFrom(IPAddress.Parse(from));
@@ -656,6 +660,9 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
 
         await AssertShapesJudgedAsync(client, rightShapeUnauthorized: false);
     }
+
+    /// <summary>A JSON body's media type parameters no service reads: a charset it does not know, one given twice, one without a value.</summary>
+    private static readonly string[] UnreadableJsonParameters = ["charset=bogus", "charset=utf-8; charset=utf-16", "charset"];
 
     /// <summary>
     /// Walks every path of the merged document that needs a token with <paramref name="client"/>: a method it does not take
@@ -695,13 +702,19 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
                     failures.Add($"{method.ToUpperInvariant()} {address} with a form: {(int)refused.StatusCode} {refused.Content.Headers.ContentType?.MediaType}");
                 }
 
-                // JSON in a charset no service reads is the service's 415 for every caller, as a form is (it was the token's 401 or 403).
-                using var unreadable = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), address) { Content = new StringContent("{}") };
-                unreadable.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
-                using var charset = await anonymous.SendAsync(unreadable, ct);
-                if (charset.StatusCode != HttpStatusCode.UnsupportedMediaType || charset.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                // JSON in a charset no service reads, or whose media type gives a parameter twice or without a value, is the service's
+                // 415 for every caller, as a form is (it was the token's 401 or 403, at the gateway and, for a token the gateway lets
+                // through and the service refuses, a partner's on a police-only write, at the service).
+                foreach (var parameters in UnreadableJsonParameters)
                 {
-                    failures.Add($"{method.ToUpperInvariant()} {address} with JSON in charset=bogus: {(int)charset.StatusCode} {charset.Content.Headers.ContentType?.MediaType}");
+                    using var unreadable = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), address) { Content = new StringContent("{}") };
+                    unreadable.Content.Headers.Remove("Content-Type");
+                    unreadable.Content.Headers.TryAddWithoutValidation("Content-Type", $"application/json; {parameters}");
+                    using var charset = await anonymous.SendAsync(unreadable, ct);
+                    if (charset.StatusCode != HttpStatusCode.UnsupportedMediaType || charset.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                    {
+                        failures.Add($"{method.ToUpperInvariant()} {address} with JSON of {parameters}: {(int)charset.StatusCode} {charset.Content.Headers.ContentType?.MediaType}");
+                    }
                 }
             }
 
