@@ -203,7 +203,7 @@ public static class Webhook
         NotFound(webhook, command.PartnerId) ?? new FieldErrors().CheckRequest(command.Request, command.AllowLocalTargets).Then(() =>
         {
             var changed = new WebhookChanged(webhook.Id, command.Request.Url!, [.. command.Request.Events!.Distinct()], Trimmed(command.Request.Description), now, actor);
-            return changed.Url == webhook.Url && changed.Events.SequenceEqual(webhook.Events) && changed.Description == webhook.Description
+            return WebhookTargets.CalledAt(changed.Url) == WebhookTargets.CalledAt(webhook.Url) && changed.Events.SequenceEqual(webhook.Events) && changed.Description == webhook.Description
                 ? Rejection.Conflict($"Webhook {webhook.Id} already has that address, those events and that description.")
                 : Decision.Accept(changed);
         });

@@ -22,6 +22,13 @@ public sealed class WebhookTargetRefusedException(string message) : Exception(me
 /// </summary>
 public static partial class WebhookTargets
 {
+    /// <summary>
+    /// The address the sender calls for <paramref name="url"/>, an endpoint <see cref="CheckUrl"/> took: up to RFC 3986's own
+    /// equivalences (the scheme and host in lower case, an escaped letter or digit plain, the scheme's default port left out),
+    /// as .NET's <see cref="Uri"/> reads it; two spellings of one address call it alike.
+    /// </summary>
+    public static string CalledAt(string url) => new Uri(url, UriKind.Absolute).AbsoluteUri;
+
     /// <summary>Why <paramref name="url"/> cannot be a webhook endpoint, or null when it can.</summary>
     public static string? CheckUrl(string? url, bool allowLocalTargets)
     {

@@ -92,6 +92,17 @@ public sealed class WebhookDecisionTests
         AssertConflict(Webhook.Change(Active, new ChangeWebhook(PartnerId, Valid, false), Now, "x"));
         var changed = Assert.IsType<WebhookChanged>(Assert.Single(Webhook.Change(Active, new ChangeWebhook(PartnerId, Valid with { Events = [WebhookEventType.ShiftMissed] }, false), Now, "x").Events));
         Assert.Equal([WebhookEventType.ShiftMissed], Active.Apply(changed).Events);
+
+        // Another spelling of the address called alike changes nothing (it was taken as a new version); another path is a change.
+        foreach (var same in new[] { "HTTPS://DESK.Eye-Hospital.example/wardlink", "https://desk.eye-hospital.example:443/wardlink", "https://desk.eye-hospital.example/w%61rdlink", "https://desk.eye-hospital.example/%77ardlink" })
+        {
+            AssertConflict(Webhook.Change(Active, new ChangeWebhook(PartnerId, Valid with { Url = same }, false), Now, "x"));
+        }
+
+        foreach (var other in new[] { "https://desk.eye-hospital.example/WardLink", "https://desk.eye-hospital.example/wardlink/", "https://desk.eye-hospital.example:8443/wardlink" })
+        {
+            Assert.Equal(other, Assert.IsType<WebhookChanged>(Assert.Single(Webhook.Change(Active, new ChangeWebhook(PartnerId, Valid with { Url = other }, false), Now, "x").Events)).Url);
+        }
     }
 
     [Fact]
