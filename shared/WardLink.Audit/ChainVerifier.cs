@@ -18,7 +18,7 @@ public enum BreakKind
     /// <summary>Its type, recorded time or ward is not what was chained (a record moved to another ward of the database).</summary>
     FieldsChanged,
 
-    /// <summary>The log has an event here inside the chained range that the chain never saw.</summary>
+    /// <summary>The log has an event here inside the chained range that the chain never saw, or at a sequence of 0 or below, where the chain never starts.</summary>
     UnchainedEvent,
 
     /// <summary>
@@ -49,10 +49,11 @@ public enum BreakKind
 
 /// <summary>
 /// The first place where the log and the chain disagree: what the chain recorded and what the log
-/// holds now (null where there is nothing to show: a checkpoint's sequence, a cut).
+/// holds now (null where there is nothing to show: a checkpoint's sequence, a cut). Its <see cref="Sequence"/> is where
+/// the row or checkpoint stands, 0 or below for one an insider put there (the store numbers its events from 1).
 /// </summary>
 public sealed record BrokenLink(
-    [property: Range(0, long.MaxValue)] long Sequence,
+    long Sequence,
     BreakKind Kind,
     [property: MaxLength(ChainVerifier.ComparedFields), ItemsMaxLength(ChainVerifier.MaxFieldNameLength)] IReadOnlyList<string> Differences,
     ChainedFields? Chained,
@@ -148,6 +149,15 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
     {
         _entries++;
         _unwitnessedSince ??= entry.Event?.RecordedAt ?? entry.Link?.RecordedAt;
+
+        // The store numbers its events from 1, where the chain starts: a row at 0 or below was put there by hand, and a
+        // service's reads of its stream fold it all the same.
+        if (entry.Sequence <= 0)
+        {
+            Break(new BrokenLink(
+                entry.Sequence, entry.Event is null ? BreakKind.MissingEvent : BreakKind.UnchainedEvent, ["sequence"], entry.Link?.Chained(entry.Sequence), entry.Event?.Chained(entry.Sequence, entry.Link)));
+            return;
+        }
 
         // The log runs in sequence order: a line whose sequence is not after the one before it was moved or changed, and
         // is named where it stands, before any checkpoint its sequence would pass over is judged missing.

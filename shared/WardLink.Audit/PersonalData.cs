@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -30,7 +31,10 @@ public sealed class ShownToAuditorsAttribute : Attribute;
 /// but the police, every text the type does not name <see cref="ShownToAuditorsAttribute"/>
 /// (nor as its actor) withheld, in nested records, lists and maps too. Values that cannot hold free text
 /// (ids, enums, whole numbers, times, flags) are shown, a map's keys and values alike; a fractional number (coordinates)
-/// is withheld like text, and so is a map keyed by text. The stored data's hash is never touched, so the
+/// is withheld like text, and so is a map keyed by text. Nothing is shown that the type does not declare: a stored
+/// property it has no property of (by that exact name), or a value not of its property's form (text in an id, a record
+/// where a list goes), is replaced by <see cref="Undeclared"/> for everyone, so data an insider added, or read as another
+/// type, or kept under a property since removed, never leaves as stored. The stored data's hash is never touched, so the
 /// chain still verifies. By the events' naming convention it also finds the actor (the string
 /// property <c>By</c> or <c>…By</c>) and business time (<c>At</c>, else the first <c>…At</c>).
 /// </summary>
@@ -40,27 +44,35 @@ public static class AuditRedaction
 
     public const string Withheld = "[withheld from auditors]";
 
+    /// <summary>What replaces, for everyone, a stored value its type does not declare, or data that is not of its type's form.</summary>
+    public const string Undeclared = "[withheld: not of its type]";
+
     private static readonly ConcurrentDictionary<Type, TypePlan> Plans = new();
 
     /// <summary>Removes from <paramref name="json"/>, the stored form of a <paramref name="type"/>, what <paramref name="audience"/> may not read.</summary>
-    public static JsonNode? Redact(JsonNode? json, Type type, Audience audience)
-    {
-        PlanOf(type).Apply(json, audience);
-        return json;
-    }
+    public static JsonNode? Redact(JsonNode? json, Type type, Audience audience) => PlanOf(type).Shown(json, audience);
 
     /// <summary>
     /// The stored form <paramref name="stored"/> of a <paramref name="type"/> as <paramref name="audience"/> may
     /// read it (<see cref="Redact"/>), with who did what it records (the property its
     /// <see cref="IBusinessEvent.By"/> reads, or the actor the type always names) and when (its business time, in the
     /// ward's local time: the services store their times in UTC).
-    /// Parsed once, from the stored text's UTF-8 as the database sends it; what no treatment touches is served as
-    /// stored, without building its properties one by one.
+    /// Parsed once, from the stored text's UTF-8 as the database sends it. Data nested deeper than the reader goes (64
+    /// levels; no type nests a tenth as deep) is not of its type: <see cref="Undeclared"/>, with no actor or business time.
     /// </summary>
     public static (JsonNode? Data, string? Actor, DateTimeOffset? WardTime) Read(ReadOnlySpan<byte> stored, Type type, Audience audience)
     {
         var plan = PlanOf(type);
-        var root = JsonElement.Parse(stored);
+        JsonElement root;
+        try
+        {
+            root = JsonElement.Parse(stored);
+        }
+        catch (JsonException)
+        {
+            return (JsonValue.Create(Undeclared), null, null);
+        }
+
         var named = root.ValueKind == JsonValueKind.Object;
         var actor = plan.Actor is not { } by ? plan.ConstantActor
             : named && root.TryGetProperty(by, out var actorValue) && actorValue.ValueKind == JsonValueKind.String ? actorValue.GetString()
@@ -74,12 +86,7 @@ public static class AuditRedaction
             JsonValueKind.Null => null,
             _ => JsonValue.Create(root),
         };
-        if (plan.Treats(audience))
-        {
-            plan.Apply(data, audience);
-        }
-
-        return (data, actor, at);
+        return (plan.Shown(data, audience), actor, at);
     }
 
     private static TypePlan PlanOf(Type type) => Plans.GetOrAdd(type, static type => TypePlan.For(type, []));
@@ -87,37 +94,40 @@ public static class AuditRedaction
     private sealed record PropertyPlan(string Name, bool Personal, ValuePlan? Value);
 
     /// <summary>
-    /// What the audit does with a value other than personal data: <see cref="Withheld"/> replaces it for all but the
-    /// police (text, or what holds only text); what it holds that is planned in turn (a <see cref="Record"/>'s
-    /// properties, a list's <see cref="Items"/>, a map's <see cref="Values"/>) is walked wherever it is not replaced, so
-    /// personal data in it is removed for the police too. A value with no plan is shown as it is.
+    /// What the audit does with a value other than personal data: one not of the form its type gives (<see cref="Fits"/>) is
+    /// replaced by <see cref="Undeclared"/> for everyone; <see cref="Withheld"/> replaces one for all but the police (text, or
+    /// what holds only text); what it holds is planned in turn (a <see cref="Record"/>'s properties, a list's
+    /// <see cref="Items"/>, a map's <see cref="Values"/>) and walked wherever it is not replaced, so personal data in it is
+    /// removed for the police too.
     /// </summary>
-    private sealed record ValuePlan(bool Withheld, TypePlan? Record = null, ValuePlan? Items = null, ValuePlan? Values = null)
+    private sealed record ValuePlan(bool Withheld, Func<JsonNode, bool> Fits, TypePlan? Record = null, ValuePlan? Items = null, ValuePlan? Values = null)
     {
-        public static readonly ValuePlan Text = new(Withheld: true);
-
-        public bool Treats(Audience audience) =>
-            (Withheld && audience != Audience.Police) || Record?.Treats(audience) == true || Items?.Treats(audience) == true || Values?.Treats(audience) == true;
-
         /// <summary>The value as <paramref name="audience"/> may read it: a replacement, or <paramref name="value"/> walked in place.</summary>
         public JsonNode Apply(JsonNode value, Audience audience)
         {
+            if (!Fits(value))
+            {
+                return JsonValue.Create(Undeclared);
+            }
+
             if (Withheld && audience != Audience.Police)
             {
                 return JsonValue.Create(AuditRedaction.Withheld);
             }
 
-            Record?.Apply(value, audience);
-            if (Items is not null && value is JsonArray items)
+            Record?.Apply((JsonObject)value, audience);
+            if (Items is not null)
             {
+                var items = (JsonArray)value;
                 for (var index = 0; index < items.Count; index++)
                 {
                     Replace(items[index], Items, audience, shown => items[index] = shown);
                 }
             }
 
-            if (Values is not null && value is JsonObject map)
+            if (Values is not null)
             {
+                var map = (JsonObject)value;
                 foreach (var (key, entry) in map.ToList())
                 {
                     Replace(entry, Values, audience, shown => map[key] = shown);
@@ -143,13 +153,14 @@ public static class AuditRedaction
 
         private TypePlan(IReadOnlyList<PropertyPlan> properties, string? actor, string? constantActor, string? businessTime)
         {
-            Properties = properties;
+            Properties = properties.ToDictionary(property => property.Name, StringComparer.Ordinal);
             Actor = actor;
             ConstantActor = constantActor;
             WardTime = businessTime;
         }
 
-        public IReadOnlyList<PropertyPlan> Properties { get; }
+        /// <summary>The stored properties the type declares, by their exact stored names.</summary>
+        private Dictionary<string, PropertyPlan> Properties { get; }
 
         public string? Actor { get; }
 
@@ -171,14 +182,9 @@ public static class AuditRedaction
             foreach (var property in all)
             {
                 var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-                if (property.IsDefined(typeof(PersonalDataAttribute)))
-                {
-                    plans.Add(new PropertyPlan(name, true, null));
-                }
-                else if (PlanOfValue(property.PropertyType, property == actor || property.IsDefined(typeof(ShownToAuditorsAttribute)), visiting) is { } value)
-                {
-                    plans.Add(new PropertyPlan(name, false, value));
-                }
+                plans.Add(property.IsDefined(typeof(PersonalDataAttribute))
+                    ? new PropertyPlan(name, true, null)
+                    : new PropertyPlan(name, false, PlanOfValue(property.PropertyType, property == actor || property.IsDefined(typeof(ShownToAuditorsAttribute)), visiting)));
             }
 
             visiting.Remove(type);
@@ -217,58 +223,99 @@ public static class AuditRedaction
         }
 
         /// <summary>
-        /// How a value of <paramref name="type"/> is shown; null: as it is. Text (anything that can hold it) is withheld unless
+        /// How a value of <paramref name="type"/> is shown. Text (anything that can hold it) is withheld unless
         /// <paramref name="textShown"/>; a record is planned in turn; a list as its items are, withheld whole when they are; a
         /// map's values each as they are under keys that cannot hold text (ids, enum values, numbers, times), the whole map
-        /// withheld when its keys can (a name as a key is text too).
+        /// withheld when its keys can (a name as a key is text too). Each only in its type's form: an object for a record or
+        /// a map (whose keys read as its key type), an array for a list, a value that reads as its type for the rest.
         /// </summary>
-        private static ValuePlan? PlanOfValue(Type type, bool textShown, HashSet<Type> visiting)
+        private static ValuePlan PlanOfValue(Type type, bool textShown, HashSet<Type> visiting)
         {
             var value = Nullable.GetUnderlyingType(type) ?? type;
             if (IsRecordLike(value))
             {
-                return new ValuePlan(false, Record: For(value, visiting));
+                return new ValuePlan(false, node => node is JsonObject, Record: For(value, visiting));
             }
 
             if (EntriesOf(value) is { } entries)
             {
-                var values = PlanOfValue(entries.Value, textShown, visiting);
                 var keysHoldText = !textShown && !CannotHoldText(entries.Key);
-                return keysHoldText || values is not null ? new ValuePlan(keysHoldText, Values: values) : null;
+                return new ValuePlan(
+                    keysHoldText,
+                    node => node is JsonObject map && map.All(entry => ReadsAs(entries.Key, entry.Key)),
+                    Values: PlanOfValue(entries.Value, textShown, visiting));
             }
 
             if (ElementOf(value) is { } element)
             {
-                return PlanOfValue(element, textShown, visiting) is { } items ? new ValuePlan(items.Withheld, Items: items) : null;
+                var items = PlanOfValue(element, textShown, visiting);
+                return new ValuePlan(items.Withheld, node => node is JsonArray, Items: items);
             }
 
-            return textShown || CannotHoldText(value) ? null : ValuePlan.Text;
+            return new ValuePlan(!textShown && !CannotHoldText(value), node => Fits(value, node));
         }
 
-        /// <summary>Whether <see cref="Apply"/> can change anything of this type for <paramref name="audience"/>.</summary>
-        public bool Treats(Audience audience) => Properties.Any(property => property.Personal || property.Value!.Treats(audience));
-
-        public void Apply(JsonNode? json, Audience audience)
-        {
-            if (json is not JsonObject target)
+        /// <summary>Whether <paramref name="node"/> is a value of <paramref name="type"/> (no record, list or map) as stored.</summary>
+        private static bool Fits(Type type, JsonNode node) =>
+            node is JsonValue value && value.GetValueKind() switch
             {
-                return;
+                JsonValueKind.String => ReadsAs(type, value.GetValue<string>()),
+                JsonValueKind.Number => type.IsEnum || (type.IsPrimitive && type != typeof(bool) && type != typeof(char)) || type == typeof(decimal),
+                JsonValueKind.True or JsonValueKind.False => type == typeof(bool),
+                _ => false,
+            };
+
+        /// <summary>
+        /// Whether <paramref name="text"/> reads as a <paramref name="type"/> (a stored string, or a map's key): an id, an enum
+        /// value, a number, a time or a flag only as one; any text as text.
+        /// </summary>
+        private static bool ReadsAs(Type type, string text)
+        {
+            var value = Nullable.GetUnderlyingType(type) ?? type;
+            var invariant = CultureInfo.InvariantCulture;
+            return value.IsEnum ? Enum.TryParse(value, text, ignoreCase: true, out _)
+                : value == typeof(Guid) ? Guid.TryParse(text, out _)
+                : value == typeof(DateTimeOffset) || value == typeof(DateTime) ? DateTimeOffset.TryParse(text, invariant, out _)
+                : value == typeof(DateOnly) ? DateOnly.TryParse(text, invariant, out _)
+                : value == typeof(TimeOnly) ? TimeOnly.TryParse(text, invariant, out _)
+                : value == typeof(TimeSpan) ? TimeSpan.TryParse(text, invariant, out _)
+                : value == typeof(bool) ? bool.TryParse(text, out _)
+                : value == typeof(char) ? text.Length == 1
+                : value.IsPrimitive || value == typeof(decimal) ? decimal.TryParse(text, NumberStyles.Float, invariant, out _)
+                : true;
+        }
+
+        /// <summary>
+        /// <paramref name="json"/> as <paramref name="audience"/> may read it: a record's object walked in place, anything
+        /// else in its place (a record is stored as an object) <see cref="Undeclared"/>.
+        /// </summary>
+        public JsonNode? Shown(JsonNode? json, Audience audience)
+        {
+            if (json is not JsonObject record)
+            {
+                return json is null ? null : JsonValue.Create(Undeclared);
             }
 
-            foreach (var property in Properties)
-            {
-                if (!target.TryGetPropertyValue(property.Name, out var value) || value is null)
-                {
-                    continue;
-                }
+            Apply(record, audience);
+            return record;
+        }
 
-                if (property.Personal)
+        /// <summary>Walks <paramref name="target"/>'s stored properties: each the type declares as it plans it, every other one <see cref="Undeclared"/>.</summary>
+        public void Apply(JsonObject target, Audience audience)
+        {
+            foreach (var (name, value) in target.ToList())
+            {
+                if (!Properties.TryGetValue(name, out var property))
                 {
-                    target[property.Name] = Redacted;
+                    target[name] = Undeclared;
                 }
-                else
+                else if (value is not null && property.Personal)
                 {
-                    ValuePlan.Replace(value, property.Value!, audience, shown => target[property.Name] = shown);
+                    target[name] = Redacted;
+                }
+                else if (value is not null)
+                {
+                    ValuePlan.Replace(value, property.Value!, audience, shown => target[name] = shown);
                 }
             }
         }

@@ -268,6 +268,29 @@ public sealed class HashChainTests
         Assert.Equal(1, pending.Pending);
     }
 
+    /// <summary>
+    /// The store numbers its events from 1: an event or a link an insider put at 0 or below, before the chain's start (where the
+    /// log, read after 0, never showed it, and a record's read folds it all the same), is named at its own sequence, whatever it
+    /// copies and whatever follows it.
+    /// </summary>
+    [Theory]
+    [InlineData(0L, true)]
+    [InlineData(-7L, true)]
+    [InlineData(long.MinValue, true)]
+    [InlineData(-1L, false)]
+    public void An_event_or_a_link_put_at_a_sequence_of_0_or_below_is_named_there(long sequence, bool withEvent)
+    {
+        var (entries, heads) = Log(4);
+        var forged = new AuditEntry(sequence, withEvent ? entries[0].Event : null, withEvent ? null : entries[0].Link);
+
+        var report = Verify([forged, .. entries], Signed("incidents", 4, heads[3], Recorded));
+
+        Assert.False(report.Intact);
+        Assert.Equal((sequence, withEvent ? BreakKind.UnchainedEvent : BreakKind.MissingEvent), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.Equal(["sequence"], report.FirstBroken.Differences);
+        Assert.All(report.Checkpoints, verdict => Assert.True(verdict.Agrees));
+    }
+
     [Fact]
     public void Links_rewritten_to_match_a_changed_event_still_disagree_with_the_checkpoints_taken_before()
     {

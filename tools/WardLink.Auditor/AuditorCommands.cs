@@ -45,10 +45,12 @@ public static class AuditorCommands
     /// stream, version, type, recorded time and data hash; every field of its link), which the log writes from columns
     /// that cannot be null, must be given and not null, so that no check after it meets a null where the chain has a
     /// value. An event's fields declared nullable (its business time, actor, correlation, causation, data, ward) may be
-    /// null or left out.
+    /// null or left out. Names are read as written: an event's data may hold two that differ only in letter case (jsonb keeps
+    /// them apart, and the audit shows such a one as not of its type), which a reader blind to case took for one name twice.
     /// </summary>
     private static readonly JsonSerializerOptions EntryJson = new(Json)
     {
+        PropertyNameCaseInsensitive = false,
         RespectNullableAnnotations = true,
         TypeInfoResolver = Json.TypeInfoResolver!.WithAddedModifier(static type =>
         {
@@ -481,7 +483,7 @@ public static class AuditorCommands
     {
         try
         {
-            return JsonSerializer.Deserialize<AuditEntry>(line, EntryJson) is { Sequence: > 0 } entry && (entry.Event is not null || entry.Link is not null)
+            return JsonSerializer.Deserialize<AuditEntry>(line, EntryJson) is { } entry && (entry.Event is not null || entry.Link is not null)
                 ? entry
                 : throw new UsageException($"line {number} of {source} is not an audit entry.");
         }

@@ -52,7 +52,7 @@ public static class AuditEndpoints
         audit.MapGet("/streams/{id:guid}", Stream)
             .WithName("AuditStream")
             .Produces<StreamAudit>()
-            .WithSummary("A stream's events with their chain links: type, version, sequence, recorded and business time, actor, correlation, data without personal data; for auditors every text the event does not name as shown to them is withheld (its data hash still verifies).")
+            .WithSummary("A stream's events with their chain links: type, version, sequence, recorded and business time, actor, correlation, data without personal data; for auditors every text the event does not name as shown to them is withheld (its data hash still verifies); for everyone, what the event's type does not declare is \"[withheld: not of its type]\". One an insider put at a sequence of 0 or below is shown there too; one flagged archived is not.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/streams/{id:guid}/state", State)
             .WithName("AuditStateAsOf")
@@ -63,13 +63,13 @@ public static class AuditEndpoints
         audit.MapGet("/log", Log)
             .WithName("AuditLog")
             .Produces<AuditEntry>(StatusCodes.Status200OK, AuditLines.ContentType)
-            .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after=, ?types=a,b, ?from=, ?to= (recorded time), ?limit=. It ends before a sequence still being written, so paging on with after= the last sequence read misses no event.")
+            .WithSummary("The log after a sequence as NDJSON, one event and its link a line: ?after= (none: from the first row, one an insider put at a sequence of 0 or below too), ?types=a,b, ?from=, ?to= (recorded time), ?limit=. It ends before a sequence still being written, so paging on with after= the last sequence read misses no event.")
             .ProducesValidationProblem();
         audit.MapGet("/integrity", (HttpContext http, AuditLog log, AuditStorage storage, CheckpointKeys keys, IOptions<AuditOptions> options, CancellationToken ct) =>
                 Integrity(http, serviceName, log, storage, keys, options.Value.CheckpointEvery, ct))
             .WithName("AuditIntegrity")
             .Produces<IntegrityReport>()
-            .WithSummary("Recomputes the chain from the log and reports whether it is complete and intact: the first broken link (a cut head or tail included), which of the service's own checkpoints agree and carry its signature, and the unwitnessed tail (events after the last checkpoint published to the peers).");
+            .WithSummary("Recomputes the chain from the log and reports whether it is complete and intact: the first broken link (a cut head or tail included; an event at a sequence of 0 or below, where the chain never starts, unchainedEvent there; an event flagged archived, missingEvent; a time beyond what .NET reads, as changed), which of the service's own checkpoints agree and carry its signature, and the unwitnessed tail (events after the last checkpoint published to the peers). A report whatever the stored rows hold, never an error.");
         // A name of another form than the document's is a path no operation takes (NameConstraints): the 404 whoever asks.
         audit.MapGet($"/checkpoints/{{service:{NameConstraints.ServiceName}}}", async ([MaxLength(ServiceIdentity.MaxNameLength), RegularExpression(ServiceIdentity.NamePattern)] string service, AuditStorage storage, CheckpointKeys keys, CancellationToken ct) =>
                 service != serviceName && !keys.Knows(service)
@@ -107,7 +107,7 @@ public static class AuditEndpoints
 
         await using var connection = await storage.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            $"select s.type, max(e.version), max(e.timestamp) from {storage.Events} e join {storage.Streams} s on s.id = e.stream_id and s.tenant_id = e.tenant_id " +
+            $"select s.type, max(e.version), {AuditStorage.ReadableTimeSql("max(e.timestamp)")} from {storage.Events} e join {storage.Streams} s on s.id = e.stream_id and s.tenant_id = e.tenant_id " +
             "where e.stream_id = @id and e.tenant_id = @tenant and (@version::bigint is null or e.version <= @version) and (@at::timestamptz is null or e.timestamp <= @at) group by s.type",
             connection);
         command.Parameters.AddWithValue("id", id);
@@ -174,7 +174,7 @@ public static class AuditEndpoints
         await using var line = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = json.Value.SerializerOptions.Encoder, SkipValidation = true });
         var lines = 0;
         var tenants = WardsReadHere(http).Select(http.RequestServices.GetRequiredService<WardTenants>().TenantOf).ToList();
-        await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? 0, null, typeList, from, to, limit, tenants, Settled: true), http.Audience(), ct))
+        await foreach (var entry in log.ReadAsync(new AuditLogFilter(after ?? AuditLogFilter.FromTheFirstRow, null, typeList, from, to, limit, tenants, Settled: true), http.Audience(), ct))
         {
             JsonSerializer.Serialize(line, entry, AuditLines.Default.AuditEntry);
             line.Flush();

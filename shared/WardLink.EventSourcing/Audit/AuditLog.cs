@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
+using JasperFx.Core;
 using Npgsql;
 using NpgsqlTypes;
 using WardLink.Audit;
@@ -16,17 +17,25 @@ namespace WardLink.EventSourcing.Audit;
 /// gone is read where it names one of those wards (one made before links named their ward, where it is the home ward): it
 /// is evidence of the chain, and holds no data, but names its record. <c>Settled</c>: only up
 /// to the last sequence below which no transaction still appends (<see cref="AuditLog.SettledThroughAsync"/>),
-/// so a reader paging on with <c>After</c> the last sequence it saw misses no event committed late.
+/// so a reader paging on with <c>After</c> the last sequence it saw misses no event committed late. <c>After</c> by default:
+/// <see cref="FromTheFirstRow"/>.
 /// </summary>
 public sealed record AuditLogFilter(
-    long After = 0,
+    long After = AuditLogFilter.FromTheFirstRow,
     Guid? StreamId = null,
     IReadOnlyList<string>? Types = null,
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     int? Limit = null,
     IReadOnlyList<string>? Tenants = null,
-    bool Settled = false);
+    bool Settled = false)
+{
+    /// <summary>
+    /// Every row: the store numbers its events from 1, and one an insider put at 0 or below is folded by the service's reads of
+    /// its stream all the same, so the audit reads it too.
+    /// </summary>
+    public const long FromTheFirstRow = long.MinValue;
+}
 
 /// <summary>
 /// Reads the log joined with the chain, in sequence order, one row at a time from PostgreSQL (so a
@@ -138,11 +147,14 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
     {
         var ofEvents = new StringBuilder(
             "select e.seq_id, " +
-            $"e.stream_id, e.version, e.type, e.timestamp, e.correlation_id, e.causation_id, e.mt_dotnet_type, e.data::text, {AuditStorage.LinkedDataHashSql}, " +
-            $"{LinkColumns}, e.tenant_id from {events} e left join {links} l on l.sequence = e.seq_id where e.seq_id > @after");
+            $"e.stream_id, e.version, e.type, {AuditStorage.ReadableTimeSql("e.timestamp")}, e.correlation_id, e.causation_id, e.mt_dotnet_type, e.data::text, {AuditStorage.LinkedDataHashSql}, " +
+            $"{LinkColumns}, e.tenant_id from {events} e left join {links} l on l.sequence = e.seq_id where e.seq_id > @after and e.is_archived is false");
+
+        // An archived event (Marten's flag, which no service sets; or no flag at all) is one the service's reads pass over: its
+        // link stands alone, as an event's that is gone.
         var ofOrphans = new StringBuilder(
             $"select l.sequence, {LinkColumns} from {links} l " +
-            $"where l.sequence > @after and not exists (select 1 from {events} e where e.seq_id = l.sequence)");
+            $"where l.sequence > @after and not exists (select 1 from {events} e where e.seq_id = l.sequence and e.is_archived is false)");
         if (filter.Settled)
         {
             ofEvents.Append(" and e.seq_id <= @settled");
@@ -191,7 +203,8 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
         }
     }
 
-    private const string LinkColumns = "l.position, l.stream_id, l.version, l.type, l.data_hash, l.recorded_at, l.previous, l.hash, l.ward";
+    private static readonly string LinkColumns =
+        $"l.position, l.stream_id, l.version, l.type, l.data_hash, {AuditStorage.ReadableTimeSql("l.recorded_at")}, l.previous, l.hash, l.ward";
 
     private NpgsqlCommand Command(string sql, NpgsqlConnection connection, AuditLogFilter filter, bool byWard)
     {
@@ -239,16 +252,24 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
     /// <summary>The column of an event's tenant, after its link's (<see cref="LinkColumns"/>).</summary>
     private const int TenantColumn = 19;
 
+    /// <summary>
+    /// The event of the row at <paramref name="reader"/>, of the type the service's code reads it as (its .NET type,
+    /// <c>mt_dotnet_type</c>, which the chain does not cover): one whose .NET type is not of the type the chain vouches for
+    /// (its <c>type</c>) is shown as the type it is read as, which the chain finds changed, and its data as not of its type.
+    /// </summary>
     private AuditEvent EventOf(NpgsqlDataReader reader, Audience audience)
     {
         var clrType = ClrTypes.GetOrAdd(reader.GetString(7), static name => Type.GetType(name, throwOnError: false));
+        var type = clrType?.Name.ToTableAlias() ?? reader.GetString(3);
 
         // An event whose type this service no longer knows cannot be checked for personal data: its data is withheld.
-        var (data, actor, wardTime) = clrType is null ? default : AuditRedaction.Read(reader.GetFieldValue<byte[]>(8), clrType, audience);
+        var (data, actor, wardTime) = clrType is null ? default
+            : type != reader.GetString(3) ? (JsonValue.Create(AuditRedaction.Undeclared), null, null)
+            : AuditRedaction.Read(reader.GetFieldValue<byte[]>(8), clrType, audience);
         return new AuditEvent(
             reader.GetGuid(1),
             reader.GetInt64(2),
-            reader.GetString(3),
+            type,
             reader.GetFieldValue<DateTimeOffset>(4),
             wardTime,
             actor,

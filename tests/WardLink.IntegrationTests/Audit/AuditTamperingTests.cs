@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using CsCheck;
 using Marten;
@@ -10,6 +11,7 @@ using WardLink.EventSourcing.Audit;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.BadInput;
 using WardLink.IntegrationTests.Incidents;
+using WardLink.ServiceDefaults.Security;
 using WardLink.Testing;
 
 namespace WardLink.IntegrationTests.Audit;
@@ -88,8 +90,8 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
     /// <summary>
     /// An event's data rewritten to what its type cannot hold (the assignment's unit, a text, made an object): every read the
     /// service's document names the record by in its path answers, never a 500 (the record's read and its rebuilt state, which
-    /// read its events, a 409 problem naming the event's sequence, which the document declares), and the integrity report and
-    /// the stream's events name the change.
+    /// read its events, a 409 problem naming the event's sequence, which the document declares), the integrity report names
+    /// the change, and the stream's events show the unit as not of its type, never the object written there.
     /// </summary>
     [Fact]
     public async Task An_event_rewritten_to_what_its_type_cannot_hold_is_a_409_naming_it_on_every_read_of_its_record()
@@ -136,16 +138,132 @@ public sealed class AuditTamperingTests(TamperedIncidents group) : IClassFixture
         Assert.Empty(failures);
         Assert.True(unreadable >= 2, $"{unreadable} reads found the event unreadable: the record's read and its state as of now rebuild it");
         var events = await client.GetStringAsync($"/audit/{Service}/streams/{incidents[0]}", TestContext.Current.CancellationToken);
-        Assert.Contains("\"x\"", events, StringComparison.Ordinal);
+        Assert.Contains(AuditRedaction.Undeclared, events, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"x\"", events, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An event's stored .NET type (<c>mt_dotnet_type</c>, which the chain does not cover, and by which the service's code reads
+    /// it) rewritten to another event type's, and another event's data given properties its type does not declare (one in
+    /// another letter case, a contact's phone): no one, police or auditor, reads either as stored in the stream's events or
+    /// the log. The event read as another type is shown as that type, which the service and the tool find changed there.
+    /// </summary>
     [Fact]
-    public async Task An_event_deleted_from_the_database_is_found_missing_where_its_link_remains()
+    public async Task An_event_read_as_another_type_or_holding_what_its_type_does_not_declare_is_shown_to_no_one_as_stored()
     {
-        var (client, store, incidents) = await ChainedIncidentsAsync("incidents-deleted");
+        var (client, store, incidents) = await ChainedIncidentsAsync("incidents-undeclared");
+        var assigned = await store.SequenceOfAsync(incidents[0], 2);
+        var retyped = await store.SequenceOfAsync(incidents[1], 1);
+        var added = await store.SequenceOfAsync(incidents[2], 1);
+        var assignment = (await store.QueryAsync("select type from mt_events where seq_id = @assigned", reader => reader.GetString(0), ("assigned", assigned))).Single();
+
+        await store.ExecuteAsync(
+            "update mt_events set mt_dotnet_type = (select mt_dotnet_type from mt_events where seq_id = @assigned) where seq_id = @retyped; " +
+            "update mt_events set data = data || '{\"contactPhone\": \"0912 345 678\", \"Description\": \"Hidden Person\"}' where seq_id = @added",
+            ("assigned", assigned),
+            ("retyped", retyped),
+            ("added", added));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.Equal((retyped, BreakKind.FieldsChanged), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.Equal(["type"], report.FirstBroken.Differences);
+        Assert.Equal(assignment, report.FirstBroken.Found!.Type);
+        await AssertToolFindsAsync(client, retyped, BreakKind.FieldsChanged);
+        foreach (var role in new[] { WardLinkRoles.Auditor, WardLinkRoles.Police })
+        {
+            client.As(TestAuth.Token(role));
+            var read = await client.GetStringAsync($"/audit/{Service}/streams/{incidents[1]}", TestContext.Current.CancellationToken);
+            var retypedEvent = JsonDocument.Parse(read).RootElement.GetProperty("events")[0].GetProperty("event");
+            Assert.Equal((assignment, AuditRedaction.Undeclared), (retypedEvent.GetProperty("type").GetString(), retypedEvent.GetProperty("data").GetString()));
+            foreach (var path in new[] { $"/audit/{Service}/streams/{incidents[2]}", $"/audit/{Service}/log?after={added - 1}&limit=1" })
+            {
+                var shown = await client.GetStringAsync(path, TestContext.Current.CancellationToken);
+                Assert.DoesNotContain("0912 345 678", shown, StringComparison.Ordinal);
+                Assert.DoesNotContain("Hidden Person", shown, StringComparison.Ordinal);
+                Assert.Contains(AuditRedaction.Undeclared, shown, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The store numbers its events from 1. An event an insider put at a sequence of 0 or below (a record of its own, that the
+    /// chain never saw), which the record's read and its rebuilt state fold all the same, is in the record's events and in the
+    /// log, and the service and the tool find it unchained there.
+    /// </summary>
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-7L)]
+    public async Task An_event_put_at_a_sequence_of_0_or_below_is_in_its_stream_and_the_log_and_found_unchained_there(long sequence)
+    {
+        var (client, store, incidents) = await ChainedIncidentsAsync($"incidents-at-{-sequence}");
+        var copied = await store.SequenceOfAsync(incidents[1], 1);
+        var forged = Guid.NewGuid();
+
+        await store.ExecuteAsync(
+            "insert into mt_streams (tenant_id, id, type, version, timestamp, created) select tenant_id, @forged, type, 1, timestamp, created from mt_streams where id = @copiedStream; " +
+            "insert into mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type) " +
+            "select @sequence, gen_random_uuid(), @forged, 1, data, type, timestamp, tenant_id, mt_dotnet_type from mt_events where seq_id = @copied",
+            ("forged", forged),
+            ("copiedStream", incidents[1]),
+            ("sequence", sequence),
+            ("copied", copied));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.Equal((sequence, BreakKind.UnchainedEvent), (report.FirstBroken!.Sequence, report.FirstBroken.Kind));
+        Assert.Equal(forged, report.FirstBroken.Found!.StreamId);
+        var events = (await client.GetFromJsonAsync<StreamAudit>($"/audit/{Service}/streams/{forged}", AuditorCommands.Json, TestContext.Current.CancellationToken))!.Events;
+        Assert.Equal([(sequence, false)], events.Select(entry => (entry.Sequence, entry.Link is not null)));
+        Assert.Equal(sequence, (await LogAsync(client, $"/audit/{Service}/log?limit=1")).Single().Sequence);
+        await AssertToolFindsAsync(client, sequence, BreakKind.UnchainedEvent);
+    }
+
+    /// <summary>
+    /// A time an insider wrote beyond what .NET reads (the year 20000, or before the year 1) in an event's recorded time, a link's,
+    /// or a checkpoint's, or data nested deeper than a reader goes: the integrity report names it (never a 500, for any caller),
+    /// and the stream's events, the log and the checkpoints answer; the tool's export and verify find it too.
+    /// </summary>
+    [Theory]
+    [InlineData("recorded-far", "update mt_events set timestamp = '20000-01-01 00:00+00' where seq_id = @sequence", BreakKind.FieldsChanged, "recordedAt")]
+    [InlineData("recorded-bc", "update mt_events set timestamp = '0100-01-01 00:00+00 BC' where seq_id = @sequence", BreakKind.FieldsChanged, "recordedAt")]
+    [InlineData("linked-far", "update wardlink_audit_links set recorded_at = '20000-01-01 00:00+00' where sequence = @sequence", BreakKind.LinkAltered, "recordedAt")]
+    [InlineData("checkpointed-far", "update wardlink_audit_checkpoints set at = '20000-01-01 00:00+00' where sequence = (select min(sequence) from wardlink_audit_checkpoints where sequence >= @sequence)", BreakKind.SignatureInvalid, "signature")]
+    [InlineData("nested-deep", "update mt_events set data = data || jsonb_build_object('deep', (repeat('{\"deep\":', 100) || '1' || repeat('}', 100))::jsonb) where seq_id = @sequence", BreakKind.DataChanged, "data")]
+    public async Task A_value_beyond_what_net_reads_is_reported_and_every_read_of_the_log_answers(string name, string tampering, BreakKind kind, string field)
+    {
+        var (client, store, incidents) = await ChainedIncidentsAsync($"incidents-{name}");
         var sequence = await store.SequenceOfAsync(incidents[1], 1);
 
-        await store.ExecuteAsync("delete from mt_events where seq_id = @sequence", ("sequence", sequence));
+        await store.ExecuteAsync(tampering, ("sequence", sequence));
+
+        var report = await client.IntegrityAsync(Service);
+        Assert.Equal(kind, report.FirstBroken!.Kind);
+        Assert.Equal([field], report.FirstBroken.Differences);
+        Assert.True(report.FirstBroken.Sequence >= sequence, $"found at {report.FirstBroken.Sequence}, changed at {sequence}");
+        foreach (var read in new[] { $"/audit/{Service}/streams/{incidents[1]}", $"/audit/{Service}/log", $"/audit/{Service}/checkpoints/{Service}" })
+        {
+            using var answer = await client.GetAsync(read, TestContext.Current.CancellationToken);
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{read}: {answer.StatusCode} {await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        }
+
+        // The tool, given no keys, checks no signature: it reads the checkpoint all the same.
+        var (exit, offline) = await client.ExportAndVerifyAsync(Service);
+        (long, BreakKind)? expected = kind == BreakKind.SignatureInvalid ? null : (report.FirstBroken.Sequence, kind);
+        Assert.Equal((expected is null ? AuditorCommands.Intact : AuditorCommands.Broken, expected), (exit, offline.FirstBroken is { } broken ? (broken.Sequence, broken.Kind) : null));
+    }
+
+    /// <summary>
+    /// An event deleted, or flagged archived (Marten's <c>is_archived</c>, which no service sets; the record's read passes
+    /// over it, and so do the log and the record's events): the service and the tool find it missing where its link remains.
+    /// </summary>
+    [Theory]
+    [InlineData("deleted", "delete from mt_events where seq_id = @sequence")]
+    [InlineData("archived", "update mt_events set is_archived = true where seq_id = @sequence")]
+    public async Task An_event_deleted_from_the_database_is_found_missing_where_its_link_remains(string name, string tampering)
+    {
+        var (client, store, incidents) = await ChainedIncidentsAsync($"incidents-{name}");
+        var sequence = await store.SequenceOfAsync(incidents[1], 1);
+
+        await store.ExecuteAsync(tampering, ("sequence", sequence));
 
         var report = await client.IntegrityAsync(Service);
         Assert.False(report.Intact);

@@ -68,6 +68,103 @@ public sealed class AuditViewTests
             iter: 40);
     }
 
+    /// <summary>
+    /// Nothing is shown that the type does not declare, at any depth of any record type: a stored property it has no property
+    /// of (an insider's extra key, a property in another letter case, a property since removed) and a value not of its
+    /// property's form (a record, list or map where another goes; a text in an id, an enum, a number, a time or a flag) are
+    /// read by no one, police or auditor: each is <see cref="AuditRedaction.Undeclared"/> (or, in a personal property,
+    /// <see cref="AuditRedaction.Redacted"/>; to an auditor, in what is withheld whole, <see cref="AuditRedaction.Withheld"/>). Such data was read as stored, a contact's phone under <c>contactPhone</c> to
+    /// auditors too.
+    /// </summary>
+    [Fact]
+    public void Nobody_reads_a_stored_value_its_type_does_not_declare_nor_one_not_of_its_form_at_any_depth()
+    {
+        var leaks = new List<string>();
+        var tampered = 0;
+        foreach (var type in RecordTypes)
+        {
+            var filled = Fill(type, type.Name, "kept", [], new Within(false, false, false), depth: 0);
+            foreach (var (path, tamper) in Tamperings(filled, type, type.Name))
+            {
+                var json = filled.DeepClone();
+                var secret = $"secret\u241F{tampered++}";
+                tamper(json, secret);
+                foreach (var audience in new[] { Audience.Police, Audience.Auditor })
+                {
+                    var shown = AuditRedaction.Redact(json.DeepClone(), type, audience)!.ToJsonString();
+                    if (shown.Contains(secret, StringComparison.Ordinal)
+                        || !new[] { AuditRedaction.Undeclared, AuditRedaction.Redacted, AuditRedaction.Withheld }.Any(marker => shown.Contains(marker, StringComparison.Ordinal)))
+                    {
+                        leaks.Add($"{path} ({audience}): {shown}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(tampered > 500, $"only {tampered} tamperings");
+        Assert.Empty(leaks.Take(20));
+    }
+
+    /// <summary>
+    /// Every way a stored <paramref name="type"/> (<paramref name="json"/>, filled) can hold a value the type does not
+    /// declare, at <paramref name="json"/> and in every record it holds, alone or in a list: a property no type has, each of
+    /// its properties in another letter case, each one holding a record of undeclared properties, and each one that cannot
+    /// hold text holding text. Each writes a secret where it says.
+    /// </summary>
+    private static IEnumerable<(string Path, Action<JsonNode, string> Tamper)> Tamperings(JsonObject json, Type type, string path)
+    {
+        yield return ($"{path}.\u241F", (node, secret) => node["\u241F"] = secret);
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(property => property.GetIndexParameters().Length == 0 && property.Name != "EqualityContract");
+        foreach (var property in properties)
+        {
+            var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            var value = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var cased = char.ToUpperInvariant(name[0]) + name[1..];
+            if (cased != name)
+            {
+                yield return ($"{path}.{cased}", (node, secret) => node[cased] = secret);
+            }
+
+            yield return ($"{path}.{name} as a record", (node, secret) => node[name] = new JsonObject { ["\u241F"] = new JsonObject { ["\u241F"] = secret } });
+            if (value.IsEnum || value == typeof(Guid) || value == typeof(DateTimeOffset) || value == typeof(DateOnly) || value == typeof(TimeOnly) || value == typeof(TimeSpan)
+                || value == typeof(bool) || value == typeof(int) || value == typeof(long))
+            {
+                yield return ($"{path}.{name} as text", (node, secret) => node[name] = $"{secret} 0912 345 678");
+            }
+
+            var element = value.GetInterfaces().FirstOrDefault(candidate => candidate.IsGenericType && candidate.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+            var (held, within, at) = json[name] switch
+            {
+                JsonObject record when value.Namespace?.StartsWith("WardLink", StringComparison.Ordinal) == true => (record, value, (Func<JsonNode, JsonNode>)(node => node[name]!)),
+                JsonArray { Count: 1 } items when items[0] is JsonObject item && element?.Namespace?.StartsWith("WardLink", StringComparison.Ordinal) == true
+                    => (item, element, node => node[name]![0]!),
+                _ => (null, null, null),
+            };
+            if (held is not null)
+            {
+                foreach (var (inner, tamper) in Tamperings(held, within!, $"{path}.{name}"))
+                {
+                    yield return (inner, (node, secret) => tamper(at!(node), secret));
+                }
+            }
+        }
+    }
+
+    /// <summary>Data nested deeper than any type (an insider's, past the 64 levels a reader goes) is read, as not of its type, by every audience of every type.</summary>
+    [Fact]
+    public void Data_nested_deeper_than_a_reader_goes_is_read_as_not_of_its_type()
+    {
+        var deep = string.Concat(Enumerable.Repeat("{\"deep\":", 100)) + "\"0912 345 678\"" + new string('}', 100);
+        foreach (var type in RecordTypes)
+        {
+            foreach (var audience in new[] { Audience.Police, Audience.Auditor })
+            {
+                var (data, actor, wardTime) = AuditRedaction.Read(System.Text.Encoding.UTF8.GetBytes(deep), type, audience);
+                Assert.Equal((AuditRedaction.Undeclared, null, null), (data!.GetValue<string>(), actor, wardTime));
+            }
+        }
+    }
+
     /// <summary>When each tip was unlinked, by tip id: ids and times, which audit.md promises an auditor reads.</summary>
     [Fact]
     public void An_incident_s_unlink_times_by_tip_are_shown_to_an_auditor()
