@@ -53,7 +53,7 @@ public sealed record AuditLink(
 /// for it. An event not chained yet has no link; a link whose event is gone has no event. The store numbers its events
 /// from 1; a stream's events (<c>GET …/streams/{id}</c>) show one an insider put at 0 or below at its sequence too.
 /// </summary>
-public sealed record AuditEntry(long Sequence, AuditEvent? Event, AuditLink? Link);
+public sealed record AuditEntry([property: Range(long.MinValue, long.MaxValue)] long Sequence, AuditEvent? Event, AuditLink? Link);
 
 /// <summary>
 /// The audit log's lines, serialised by code generated at build time (no reflection, no metadata walked a line):

@@ -53,7 +53,7 @@ public enum BreakKind
 /// the row or checkpoint stands, 0 or below for one an insider put there (the store numbers its events from 1).
 /// </summary>
 public sealed record BrokenLink(
-    long Sequence,
+    [property: Range(long.MinValue, long.MaxValue)] long Sequence,
     BreakKind Kind,
     [property: MaxLength(ChainVerifier.ComparedFields), ItemsMaxLength(ChainVerifier.MaxFieldNameLength)] IReadOnlyList<string> Differences,
     ChainedFields? Chained,

@@ -86,7 +86,7 @@ public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<Aud
         var patrols = services.Clients[PatrolsService.Name];
         var (routeId, _, _) = await patrols.DefineRouteAsync(services.StoreOf(PatrolsService.Name));
         var scheduleId = await patrols.ScheduleAsync(routeId, "2024-06-01");
-        var (shiftId, etag) = await patrols.StartShiftAsync(new { scheduleId, plannedDate = "2024-06-01", members = new[] { new { name = CanaryName, role = "ward police" } } });
+        var (shiftId, etag) = await patrols.StartShiftAsync(new { scheduleId, plannedDate = "2024-06-01", at = "2024-06-01T21:05:00+07:00", members = new[] { new { name = CanaryName, role = "ward police" } } });
         await patrols.StepOkAsync($"/patrols/shifts/{shiftId}/check-ins", etag, new { code = "A" });
 
         var (first, now) = await AssertStatesAsync(PatrolsService.Name, shiftId, versions: 2);
