@@ -44,10 +44,6 @@ public sealed class AuditStorage(IServiceProvider services)
     public static string DataHashSql(string salt) => $"encode(sha256(convert_to({salt} || e.data::text, 'UTF8')), 'hex')";
 
     /// <summary>
-    /// The data hash of an event (<c>e</c>) as its link (<c>l</c>, left-joined) holds it: with the link's salt (none in a link
-    /// made before links had salts); empty while the event is not chained yet, since a hash without its salt is one a guess could confirm.
-    /// </summary>
-    /// <summary>
     /// A stored time (<c>timestamptz</c>) as .NET reads one: PostgreSQL keeps times from 4713 BC to 294276 AD and infinities,
     /// .NET from year 1 to 9999, so a time an insider wrote outside that range is read as the nearest end of it (never the time
     /// stored, so the chain finds it changed), not a failed read for every caller.
@@ -55,6 +51,10 @@ public sealed class AuditStorage(IServiceProvider services)
     public static string ReadableTimeSql(string time) =>
         $"greatest(least({time}, '9999-12-31 23:59:59.999999+00'::timestamptz), '0001-01-01 00:00:00+00'::timestamptz)";
 
+    /// <summary>
+    /// The data hash of an event (<c>e</c>) as its link (<c>l</c>, left-joined) holds it: with the link's salt (none in a link
+    /// made before links had salts); empty while the event is not chained yet, since a hash without its salt is one a guess could confirm.
+    /// </summary>
     public static readonly string LinkedDataHashSql = $"case when l.sequence is null then '' else {DataHashSql("coalesce(l.data_salt, '')")} end";
 
     public static void AddTables(StoreOptions options)

@@ -347,16 +347,19 @@ public static class IdempotencyKeys
     /// </summary>
     private static string RoutedPath(HttpRequest request) =>
         request.HttpContext.GetEndpoint() is RouteEndpoint { RoutePattern: var pattern }
-            ? string.Concat(pattern.PathSegments.Select(segment => "/" + string.Concat(segment.Parts.Select(part => part switch
-            {
-                RoutePatternLiteralPart literal => literal.Content,
-                RoutePatternSeparatorPart separator => separator.Content,
-                RoutePatternParameterPart parameter => request.RouteValues[parameter.Name] is string value && Guid.TryParse(value, out var id)
-                    ? id.ToString()
-                    : Convert.ToString(request.RouteValues[parameter.Name], CultureInfo.InvariantCulture),
-                _ => string.Empty,
-            }))))
+            ? string.Concat(pattern.PathSegments.Select(segment => "/" + string.Concat(segment.Parts.Select(part => AsRouted(part, request.RouteValues)))))
             : request.Path.Value?.TrimEnd('/') ?? string.Empty;
+
+    /// <summary>A part of a route's pattern as written there, a parameter as the value it took (an id as a GUID is written).</summary>
+    private static string? AsRouted(RoutePatternPart part, RouteValueDictionary values) => part switch
+    {
+        RoutePatternLiteralPart literal => literal.Content,
+        RoutePatternSeparatorPart separator => separator.Content,
+        RoutePatternParameterPart parameter => values[parameter.Name] is string value && Guid.TryParse(value, out var id)
+            ? id.ToString()
+            : Convert.ToString(values[parameter.Name], CultureInfo.InvariantCulture),
+        _ => null,
+    };
 
     /// <summary>The request's body, left for the endpoint to read again.</summary>
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
