@@ -314,11 +314,8 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
     }
 
     /// <summary>
-    /// docs/api.md: a refusal names each wrong field, the ward's end among them (docs/wards.md: a new record of an ended ward
-    /// is a 400 on <c>ward</c>). Every creation of the service's own document that records in the request's ward (a POST
-    /// naming no record, offering <c>ward=</c>) is sent to a merged ward with its sample body, its times now, and each free
-    /// text blank in turn: the 400 naming the text names the ward too (it named the text alone: the decision's refusal was
-    /// answered before the ward's end was judged). Establishing a ward records in no ward of the request's.
+    /// The partners service's creations, each refused for a blank text in a merged ward: the 400 names the ward too
+    /// (<see cref="Wards.EndedWardCreations"/>).
     /// </summary>
     [Fact]
     public async Task A_new_record_of_an_ended_ward_refused_for_another_value_too_is_one_400_naming_both()
@@ -327,49 +324,7 @@ public sealed class WardTests(ServiceFixture<PartnersService> partners) : IClass
         await PartnerOfTwoWardsAsync(province, ("ngoc-hoa", "NGH", "Ngọc Hòa"), ("ngoc-tan", "NGT", "Ngọc Tân"), "Ngọc Hòa market", "other");
         await MergedAsync("ngoc-hoa", "ngoc-tan");
 
-        var failures = new List<string>();
-        var creations = (await BadInput.DescribedOperation.AllAsync(province, Ct))
-            .Where(operation => operation is { Method: "POST", Body: not null } && BadInput.PathParameter.Of(operation.Description).Count == 0 && operation.Template != "/partners/wards")
-            .Where(operation => BadInput.PathParameter.ParametersIn(operation.Description, "query").Any(parameter => (string?)parameter["name"] == RequestWards.Parameter))
-            .ToList();
-        foreach (var creation in creations)
-        {
-            var sample = creation.Body!.Sample()!.AsObject();
-            var properties = creation.Body.Properties.ToList();
-            foreach (var (time, _) in properties.Where(property => property.Schema is { Kind: BadInput.SchemaKind.Text, Format: "date-time" }))
-            {
-                sample[time] = DateTimeOffset.UtcNow.AddMinutes(-1);
-            }
-
-            var named = 0;
-            foreach (var (text, _) in properties.Where(property => property.Schema is { Kind: BadInput.SchemaKind.Text, Format: null, Pattern: null or WardLink.Domain.Patterns.NotBlank }))
-            {
-                var body = sample.DeepClone().AsObject();
-                body[text] = " ";
-                using var answer = await province.PostAsync($"{creation.Template}?ward=ngoc-hoa", BadInput.JsonBodies.Json(body.ToJsonString()), Ct);
-                var errors = answer.StatusCode == HttpStatusCode.BadRequest && (await answer.BodyAsync()).TryGetProperty("errors", out var all)
-                    ? all.EnumerateObject().ToDictionary(field => field.Name, field => field.Value.EnumerateArray().Select(message => message.GetString()!).ToList())
-                    : [];
-                if (!errors.ContainsKey(text))
-                {
-                    continue;
-                }
-
-                named++;
-                if (!errors.TryGetValue("ward", out var ward) || !ward.Any(message => message.Contains("was merged into ngoc-tan", StringComparison.Ordinal)))
-                {
-                    failures.Add($"POST {creation.Template} with {text} blank: {string.Join("; ", errors.Select(field => $"{field.Key}: {string.Join(" ", field.Value)}"))}");
-                }
-            }
-
-            if (named == 0)
-            {
-                failures.Add($"POST {creation.Template}: no blank text was refused by name");
-            }
-        }
-
-        Assert.True(creations.Count >= 3, $"Only {creations.Count} creations offer ward=: {string.Join(", ", creations.Select(creation => creation.Template))}");
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        await Wards.EndedWardCreations.AssertEachNamesTheWardAsync(province, "ngoc-hoa", "ngoc-tan", DateTimeOffset.UtcNow, minimum: 3, Ct);
     }
 
     /// <summary>

@@ -633,6 +633,21 @@ public abstract class PatrolPartnerWardSuite<TServices>(TServices wards) : IClas
     }
 
     /// <summary>
+    /// The patrols service's creations (a route, a schedule, a shift begun a minute before its clock's now), each refused
+    /// for a blank text in a ward merged the day before: the 400 names the ward too (<see cref="EndedWardCreations"/>).
+    /// </summary>
+    [Fact]
+    public async Task A_new_patrol_record_of_an_ended_ward_refused_for_another_value_too_is_one_400_naming_both()
+    {
+        const string Merged = "ngoc-lac", Successor = "ngoc-phung";
+        var now = wards.Clock.GetUtcNow();
+        await wards.KnowWardAsync(Successor, "NPH");
+        await wards.KnowWardAsync(Merged, "NLC", endedOn: DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(7)).Date).AddDays(-1), mergedInto: Successor);
+        using var patrols = WardedPatrolsAndPartners.ClientOf(wards.Patrols, WardLinkRoles.Police, provinces: [WardedPatrolsAndPartners.Province]);
+        await EndedWardCreations.AssertEachNamesTheWardAsync(patrols, Merged, Successor, now, minimum: 3, Ct);
+    }
+
+    /// <summary>
     /// A route's checkpoints are at sites of its own ward; once a ward was merged, its sites are its successor's ground: a
     /// route the successor defines then takes them, as a tip or an incident at them is the successor's.
     /// </summary>
