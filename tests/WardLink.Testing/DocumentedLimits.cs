@@ -14,7 +14,9 @@ namespace WardLink.Testing;
 /// <c>maxItems</c>. Beyond Spectral's rules, a decimal (<c>number</c>) without its least (<c>minimum</c> or
 /// <c>exclusiveMinimum</c>: hours, a percentage; a reader relies on no negative hours), and the shapes a reader needs: a list without <c>items</c> (or <c>prefixItems</c>),
 /// an object without <c>properties</c>, <c>additionalProperties</c> or <c>patternProperties</c> (a tally's values unsaid);
-/// a free-form object says <c>additionalProperties: true</c>. Also an operation without a success (2xx) response.
+/// a free-form object says <c>additionalProperties: true</c>. Also an operation without a success (2xx) response, and a
+/// whole number of a query or path without the <c>pattern</c> of its digits (a reader cannot know that <c>02024</c> or
+/// <c>+2024</c> is a 400).
 /// </summary>
 public static class DocumentedLimits
 {
@@ -32,6 +34,14 @@ public static class DocumentedLimits
                 {
                     missing.Add($"{method.ToUpperInvariant()} {template}: no success response");
                 }
+
+                foreach (var (parameter, index) in (operation["parameters"] as JsonArray ?? []).Select((parameter, index) => (parameter, index)))
+                {
+                    if ((string?)parameter?["in"] is "query" or "path" && parameter["schema"] is JsonObject schema && TypesOf(schema).Contains("integer") && schema["pattern"] is null)
+                    {
+                        missing.Add($"#/paths/{template.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}/{method}/parameters/{index}/schema: a whole number read from text without the pattern of its digits");
+                    }
+                }
             }
         }
 
@@ -45,12 +55,7 @@ public static class DocumentedLimits
 
     private static void Check(JsonObject schema, string where, List<string> missing)
     {
-        var types = schema["type"] switch
-        {
-            JsonArray list => list.OfType<JsonValue>().Where(type => type.GetValueKind() == JsonValueKind.String).Select(type => type.GetValue<string>()).ToList(),
-            JsonValue type when type.GetValueKind() == JsonValueKind.String => [type.GetValue<string>()],
-            _ => [],
-        };
+        var types = TypesOf(schema);
         if (types.Contains("string") && schema["maxLength"] is null && schema["enum"] is null && schema["const"] is null)
         {
             missing.Add($"{where}: a text without maxLength");
@@ -86,6 +91,13 @@ public static class DocumentedLimits
             missing.Add($"{where}: an object that says neither its properties nor its members' values (additionalProperties: true where any are)");
         }
     }
+
+    private static List<string> TypesOf(JsonObject schema) => schema["type"] switch
+    {
+        JsonArray list => list.OfType<JsonValue>().Where(type => type.GetValueKind() == JsonValueKind.String).Select(type => type.GetValue<string>()).ToList(),
+        JsonValue type when type.GetValueKind() == JsonValueKind.String => [type.GetValue<string>()],
+        _ => [],
+    };
 
     private static bool OneOf(JsonObject schema, string inclusive, string exclusive) => (schema[inclusive] is null) != (schema[exclusive] is null);
 }

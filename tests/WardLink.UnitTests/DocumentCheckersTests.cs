@@ -9,7 +9,8 @@ public sealed class DocumentCheckersTests
     private static readonly JsonObject Document = JsonNode.Parse("""
         {
           "paths": { "/tips": { "post": { "responses": { "400": { "headers": { "Retry-After": { "schema": { "type": "integer", "minimum": 1, "maximum": 5 } } } } },
-            "parameters": [ { "name": "q", "schema": { "type": "string" } } ] } } },
+            "parameters": [ { "name": "q", "schema": { "type": "string" } },
+              { "name": "year", "in": "query", "schema": { "type": "integer", "format": "int32", "minimum": 1970, "maximum": 2100 } } ] } } },
           "components": { "schemas": {
             "Verdict": { "type": ["null", "string"], "enum": ["valuable", "prank"] },
             "Any": {}, "AnyButNull": { "not": { "type": "null" } },
@@ -21,10 +22,11 @@ public sealed class DocumentCheckersTests
         """)!.AsObject();
 
     [Fact]
-    public void The_limits_checker_names_every_unbounded_text_integer_and_list_an_integer_of_no_format_a_number_with_no_least_a_shape_unsaid_and_an_operation_without_success() =>
+    public void The_limits_checker_names_every_unbounded_text_integer_and_list_an_integer_of_no_format_a_number_with_no_least_a_shape_unsaid_an_operation_without_success_and_a_query_number_without_its_pattern() =>
         Assert.Equal(
             [
                 "POST /tips: no success response",
+                "#/paths/~1tips/post/parameters/1/schema: a whole number read from text without the pattern of its digits",
                 "#/paths/~1tips/post/responses/400/headers/Retry-After/schema: an integer without the format int32 or int64",
                 "#/paths/~1tips/post/parameters/0/schema: a text without maxLength",
                 "#/components/schemas/Page/properties/items: a list without maxItems",
