@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WardLink.Contracts;
 using WardLink.Domain;
@@ -52,7 +53,7 @@ public sealed class TipContactOptions
 /// Seals and opens <see cref="TipContact"/> records with the service's <see cref="SealingKey"/>
 /// (<c>Tips:ContactKey</c>), the key that also seals the kept answers of the public intake.
 /// </summary>
-public sealed class ContactVault(SealingKey key)
+public sealed partial class ContactVault(SealingKey key, ILogger<ContactVault> logger)
 {
     /// <summary>
     /// A contact is sealed padded with JSON's white space to a multiple of this many bytes: its sealed length (which AES-GCM keeps)
@@ -71,7 +72,10 @@ public sealed class ContactVault(SealingKey key)
         return new TipContact(tipId, sealedContact.Nonce, sealedContact.Ciphertext, sealedContact.Tag);
     }
 
-    /// <summary>The contact <paramref name="sealedContact"/> holds; null when it does not open with this key or is no contact (changed in the database).</summary>
+    /// <summary>
+    /// The contact <paramref name="sealedContact"/> holds; null when it does not open with this key or is no contact (changed in
+    /// the database), a warning for the operators naming the tip and what failed, never a byte of the record.
+    /// </summary>
     public ContactDetails? TryOpen(TipContact sealedContact)
     {
         try
@@ -81,9 +85,13 @@ public sealed class ContactVault(SealingKey key)
         }
         catch (Exception failed) when (failed is CryptographicException or JsonException or ArgumentException)
         {
+            DoesNotOpen(sealedContact.Id, failed.GetType().Name);
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The sealed contact of tip {TipId} does not open ({Failure}): sealed with another Tips:ContactKey, moved from another tip or changed in the database; it is read by nobody")]
+    private partial void DoesNotOpen(Guid tipId, string failure);
 
     /// <summary>Registers the service's sealing key and the vault; the host refuses to start without a valid key.</summary>
     public static void Register(IServiceCollection services)

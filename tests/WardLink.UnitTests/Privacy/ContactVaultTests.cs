@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using CsCheck;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using WardLink.Domain;
+using WardLink.Testing;
 using WardLink.Tips;
 
 namespace WardLink.UnitTests.Privacy;
@@ -9,7 +12,7 @@ namespace WardLink.UnitTests.Privacy;
 /// <summary>What a reader of the tips database without the key learns of a sealed contact: nothing but that there is one.</summary>
 public sealed class ContactVaultTests
 {
-    private static readonly ContactVault Vault = new(new SealingKey(RandomNumberGenerator.GetBytes(32)));
+    private static readonly ContactVault Vault = new(new SealingKey(RandomNumberGenerator.GetBytes(32)), NullLogger<ContactVault>.Instance);
 
     /// <summary>Texts of up to 25 characters, each of which JSON may write as a 6-byte escape: three of them fit the padding.</summary>
     private static readonly Gen<string?> Texts = Gen.String[Gen.Char["abcXYZ019 +@.-àáạảãđêếệươỳ<>&'\"\\"], 0, 25].Null();
@@ -66,8 +69,32 @@ public sealed class ContactVaultTests
 
             Assert.Null(Vault.TryOpen(changed));
             Assert.Null(Vault.TryOpen(sealedContact with { Id = Guid.CreateVersion7() }));
-            Assert.Null(new ContactVault(new SealingKey(RandomNumberGenerator.GetBytes(32))).TryOpen(sealedContact));
+            Assert.Null(new ContactVault(new SealingKey(RandomNumberGenerator.GetBytes(32)), NullLogger<ContactVault>.Instance).TryOpen(sealedContact));
         });
+
+    /// <summary>
+    /// A contact that does not open tells the operators which tip's record failed, as a warning: one line naming the tip and
+    /// the failure, nothing of the contact nor of its sealed bytes (the 409 alone told nobody but the officer who read).
+    /// </summary>
+    [Fact]
+    public void A_contact_that_does_not_open_is_one_warning_naming_its_tip_and_nothing_of_the_contact()
+    {
+        using var logs = new CapturedLogs();
+        using var factory = LoggerFactory.Create(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        var vault = new ContactVault(new SealingKey(RandomNumberGenerator.GetBytes(32)), factory.CreateLogger<ContactVault>());
+        var tipId = Guid.CreateVersion7();
+        var sealedContact = Vault.Seal(tipId, new ContactDetails("Lê Thị Unopened", "+84 912 000 731", "unopened@example.vn"));
+
+        Assert.Null(vault.TryOpen(sealedContact));
+
+        var line = Assert.Single(logs.Lines);
+        Assert.StartsWith($"Warning {typeof(ContactVault).FullName}: The sealed contact of tip {tipId} does not open (", line, StringComparison.Ordinal);
+        Assert.All(
+            ["Unopened", "912 000 731", "unopened@", Convert.ToBase64String(sealedContact.Ciphertext[..12]), Convert.ToHexString(sealedContact.Ciphertext[..12])],
+            text => Assert.DoesNotContain(text, line, StringComparison.OrdinalIgnoreCase));
+        Assert.NotNull(vault.TryOpen(vault.Seal(tipId, new ContactDetails("Lê Thị Unopened", null, null))));
+        Assert.Single(logs.Lines);
+    }
 
     [Fact]
     public void A_contact_of_exactly_one_block_of_JSON_stays_one_block()
