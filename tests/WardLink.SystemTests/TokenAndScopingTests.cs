@@ -212,6 +212,47 @@ public sealed class TokenAndScopingTests(WardLinkSystem system) : IClassFixture<
     }
 
     /// <summary>
+    /// docs/security.md: a token request's secret is written in no log. A secret sent under another name than
+    /// <c>client_secret</c> (camelCase, upper case, a trailing space, a dash: RFC 6749 has the server ignore a parameter it
+    /// does not know), pasted into <c>client_id</c> or <c>scope</c>, or sent as it should be, granted or refused: no line the
+    /// gateway logs at its configured levels holds it (OpenIddict logged every token request's form at Information, hiding
+    /// only the names it knows, so each of the misnamed secrets was written out in full to the console and OTLP logs).
+    /// </summary>
+    [Fact]
+    public async Task A_token_request_s_secret_under_any_name_or_in_any_field_is_written_in_no_log_line()
+    {
+        using var gateway = system.CreateAnonymousGatewayClient();
+        var marks = new List<string>();
+        string Mark(string where)
+        {
+            var mark = $"Zq9Unlogged{where}{Guid.NewGuid():N}";
+            marks.Add(mark);
+            return mark;
+        }
+
+        var requests = new List<IEnumerable<KeyValuePair<string, string>>>();
+        foreach (var name in new[] { "clientSecret", "CLIENT_SECRET", "client_secret ", "client-secret", "secret", "password" })
+        {
+            requests.Add([new("grant_type", "client_credentials"), new("client_id", "test-police"), new(name, Mark("Misnamed"))]);
+            requests.Add([new("grant_type", "client_credentials"), new("client_id", "test-police"), new("client_secret", "test-police-secret"), new(name, Mark("Beside"))]);
+        }
+
+        requests.Add([new("grant_type", "client_credentials"), new("client_id", Mark("InTheId")), new("client_secret", "x")]);
+        requests.Add([new("grant_type", "client_credentials"), new("client_id", "test-police"), new("client_secret", "test-police-secret"), new("scope", Mark("InTheScope"))]);
+        requests.Add([new("grant_type", "client_credentials"), new("client_id", "test-police"), new("client_secret", Mark("Wrong"))]);
+        requests.Add([new("grant_type", "password"), new("client_id", "test-police"), new("client_secret", "test-police-secret"), new("password", Mark("Grant"))]);
+        foreach (var form in requests)
+        {
+            using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(form), Ct);
+            Assert.True((int)response.StatusCode is 200 or 400 or 401, $"{string.Join("&", form.Select(field => field.Key))}: {(int)response.StatusCode}");
+        }
+
+        Assert.Contains(system.GatewayLogs.Lines, line => line.Contains("Application started", StringComparison.Ordinal));
+        var written = system.GatewayLogs.Lines.Where(line => marks.Any(mark => line.Contains(mark, StringComparison.Ordinal))).ToList();
+        Assert.True(written.Count == 0, string.Join("\n", written));
+    }
+
+    /// <summary>
     /// RFC 6749 3.1: a parameter is sent once. Each of the token request's parameters sent twice (the same value or
     /// another, a scope the client may not have beside one it may) is an invalid_request that issues nothing: never read
     /// as the parameter left out (a repeated scope was, and the token named every service of the client).

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WardLink.Gateway;
 using WardLink.Incidents;
 using WardLink.Partners;
@@ -44,6 +45,9 @@ public class WardLinkSystem : ServiceGroup
 
     /// <summary>What the gateway logged at Error or above.</summary>
     public IReadOnlyCollection<string> GatewayFailures => Gateway.Failures;
+
+    /// <summary>Every line the gateway logged at the levels its configuration sets (appsettings.json), as its console and OTLP exporters write them.</summary>
+    public CapturedLogs GatewayLogs { get; } = new();
 
     /// <summary>The gateway's meters, as an exporter would read them.</summary>
     public IMeterFactory GatewayMeters => Gateway.Services.GetRequiredService<IMeterFactory>();
@@ -119,7 +123,7 @@ public class WardLinkSystem : ServiceGroup
             addresses[key] = value;
         }
 
-        _gateway = new ServiceHost<GatewayService>(addresses, listenOnSocket: true);
+        _gateway = new ServiceHost<GatewayService>(addresses, listenOnSocket: true, services: services => services.AddLogging(logging => logging.AddProvider(GatewayLogs)));
         _gateway.StartServer();
 
         // The gateway serves a partner's clients only while the partner is active in the linkage.
