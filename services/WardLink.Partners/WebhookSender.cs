@@ -202,6 +202,7 @@ public sealed class WebhookSender(
         activity?.SetTag("wardlink.webhook.id", webhook.Id.ToString());
         activity?.SetTag("wardlink.webhook.delivery", delivery.MessageId);
         activity?.SetTag("wardlink.webhook.attempt", delivery.AttemptCount + 1);
+        activity?.SetTag(AnonymousSpans.AddressWithheldTag, true);
 
         var at = _clock.GetUtcNow();
         var started = _clock.GetTimestamp();

@@ -60,7 +60,9 @@ public static class WebhookComposition
         services.AddSingleton<WebhookTargetPolicy>();
         services.AddSingleton(provider => new EndpointAddressForm(provider.GetRequiredService<WebhookTargetPolicy>().AllowLocalTargets));
         services.AddSingleton<WebhookMetrics>();
+        // No log line of its own: HttpClient's name each call's address, whose path may hold the receiver's secret.
         services.AddHttpClient(WebhookSender.ClientName)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(provider =>
             {
                 var policy = provider.GetRequiredService<WebhookTargetPolicy>();

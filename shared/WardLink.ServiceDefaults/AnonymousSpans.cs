@@ -37,11 +37,30 @@ public sealed partial class AnonymousSpans(Func<IReadOnlySet<string>>? apiWords 
 
     private const string QueryPartShown = "Redacted";
 
+    /// <summary>
+    /// A tag a span of the process's own sets (true) when it calls an address of another's making, a partner's webhook: the
+    /// path and query of that address may hold the receiver's secret, so the HTTP client's span under it shows the address's
+    /// origin alone (<c>https://host:port/{path}</c>).
+    /// </summary>
+    public const string AddressWithheldTag = "wardlink.address_withheld";
+
+    private const string PathWithheld = "/{path}";
+
     public override void OnEnd(Activity data)
     {
         foreach (var tag in UserAgentTags)
         {
             data.SetTag(tag, null);
+        }
+
+        if (data.Parent?.GetTagItem(AddressWithheldTag) is true)
+        {
+            foreach (var tag in UrlTags.Append(QueryTag).Where(tag => data.GetTagItem(tag) is string))
+            {
+                data.SetTag(tag, tag == QueryTag ? QueryPartShown : PartsOf((string)data.GetTagItem(tag)!).Origin + PathWithheld);
+            }
+
+            return;
         }
 
         var failed = data.GetTagItem(StatusTag) is int status and >= 400;

@@ -11,6 +11,9 @@ using MassTransit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 using StandardWebhooks;
 using StandardWebhooks.Diagnostics;
 using WardLink.Contracts;
@@ -65,6 +68,12 @@ public class WebhookSystem : ServiceGroup
     /// <summary>What the partners service's consumers finished, by message id.</summary>
     public ConsumeCounter Consumed { get; } = new();
 
+    /// <summary>Every line the partners service logged at the levels its configuration sets (appsettings.json), as its exporters write them.</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>The spans the partners service exports (what an operator's trace backend receives).</summary>
+    public Tips.ExportedSpans Exported { get; } = new();
+
     public HttpClient Police { get; private set; } = null!;
 
     public Guid PartnerA { get; private set; }
@@ -79,7 +88,10 @@ public class WebhookSystem : ServiceGroup
     {
         await base.InitializeAsync();
         Receiver = Own(await WebhookReceiver.StartAsync());
-        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: SenderSettings, services: services => services.AddConsumeObserver(_ => Consumed));
+        Partners = await StartAsync<PartnersService>(PartnersService.Name, settings: SenderSettings, services: services => services
+            .AddConsumeObserver(_ => Consumed)
+            .AddLogging(logging => logging.AddProvider(Logs))
+            .ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(Exported))));
         Bus = Own(await TestBus.StartAsync(VirtualHost));
         Police = Partners.CreateClient();
         (PartnerA, SiteA) = await PartnerWithSiteAsync("Thanh Hóa Eye Hospital", "Eye hospital main gate");
@@ -166,6 +178,34 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
     /// The one consumer whose effect is not idempotent by itself (each run would queue a delivery with a new webhook-id, which
     /// a receiver cannot tell from another event): a message delivered again under its id queues nothing twice.
     /// </summary>
+    /// <summary>
+    /// A webhook's address may carry its receiver's secret in its path (a chat service's hook URL): no line the service logs
+    /// at its configured levels holds it, nor any span it exports, delivered or refused by the receiver (.NET's HttpClient
+    /// logged every call's address at Information, its query hidden, its path in full, and its span's url.full showed it).
+    /// </summary>
+    [Fact]
+    public async Task A_webhook_s_address_is_written_in_no_log_line_nor_span_whatever_its_receiver_answers()
+    {
+        var (partnerId, siteId) = await system.PartnerWithSiteAsync("Hook path clinic", "Hook path clinic gate");
+        using var partner = system.ClientOf(partnerId);
+        var (delivered, refused) = ($"hook-Zq9PathSecret{Guid.NewGuid():N}", $"hook-Zq9PathSecret{Guid.NewGuid():N}");
+        await SubscribeAsync(partner, partnerId, system.Receiver.Endpoint(delivered), "cameraApproved");
+        await SubscribeAsync(partner, partnerId, system.Receiver.Endpoint(refused, _ => 500), "cameraApproved");
+        var cameraId = await CreatedIdAsync(await system.Police.PostAsJsonAsync($"/partners/{partnerId}/sites/{siteId}/cameras", new { description = "Gate camera of the unlogged hook" }, Ct));
+        Assert.Equal(HttpStatusCode.OK, (await system.Police.PostAsJsonAsync($"/partners/cameras/{cameraId}/approve", new { }, Ct)).StatusCode);
+
+        await ArrivedAsync(delivered, 1);
+        await ArrivedAsync(refused, 2);
+
+        Assert.Contains(system.Logs.Lines, line => line.Contains("Application started", StringComparison.Ordinal));
+        // The receiver runs in the test's process: its own server spans (POST /hooks/{name}) are the receiver's, not the sender's.
+        var exported = system.Exported.Spans.Where(span => !span.StartsWith("POST /hooks/", StringComparison.Ordinal)).ToList();
+        Assert.True(exported.Count(span => span.StartsWith("webhook CameraApproved", StringComparison.Ordinal)) >= 3, string.Join("\n", exported));
+        Assert.Contains(exported, span => span.StartsWith("POST ", StringComparison.Ordinal) && span.Contains("url.full=http://127.0.0.1:", StringComparison.Ordinal) && span.Contains("/{path}", StringComparison.Ordinal));
+        var written = system.Logs.Lines.Concat(exported).Where(line => line.Contains(delivered, StringComparison.Ordinal) || line.Contains(refused, StringComparison.Ordinal)).ToList();
+        Assert.True(written.Count == 0, string.Join("\n", written));
+    }
+
     [Fact]
     public async Task A_message_delivered_twice_under_its_id_queues_one_delivery_and_the_receiver_gets_one_webhook()
     {

@@ -10,6 +10,39 @@ public sealed class AnonymousSpansTests
 {
     private static readonly Gen<string> Codes = Gen.Char["ABCDEFGHJKLMNPQRSTUVWXYZ23456789"].Array[12].Select(chars => new string(chars));
 
+    /// <summary>
+    /// An HTTP call under a span that calls an address of another's making (a partner's webhook, whose path may hold its
+    /// receiver's secret) shows that address's origin alone, whatever its path and query, answered or not; a sibling call
+    /// under no such span keeps its path.
+    /// </summary>
+    [Fact]
+    public void A_call_under_a_span_withholding_its_address_shows_the_origin_alone()
+    {
+        Gen.Select(Gen.String[Gen.Char["abcXYZ019-_~.%/"], 1, 40], Gen.OneOf(Gen.Const(""), Gen.Const("?token=s3cr3t")), Gen.OneOf(Gen.Const(200), Gen.Const(500))).Sample((path, query, status) =>
+        {
+            using var delivery = new Activity("webhook CameraApproved");
+            delivery.SetTag(AnonymousSpans.AddressWithheldTag, true);
+            delivery.Start();
+            using var call = new Activity("POST");
+            call.SetTag("url.full", $"https://hooks.example.net:8443/{path}{query}");
+            call.SetTag("url.query", query);
+            call.SetTag("http.response.status_code", status);
+            call.Start();
+
+            new AnonymousSpans().OnEnd(call);
+            call.Stop();
+            delivery.Stop();
+
+            Assert.Equal("https://hooks.example.net:8443/{path}", call.GetTagItem("url.full"));
+            Assert.Equal("Redacted", call.GetTagItem("url.query"));
+        });
+
+        using var other = new Activity("POST");
+        other.SetTag("url.full", "http://tips:8080/tips/stats?year=2024");
+        new AnonymousSpans().OnEnd(other);
+        Assert.Equal("http://tips:8080/tips/stats?year=2024", other.GetTagItem("url.full"));
+    }
+
     [Fact]
     public void The_user_agent_and_every_follow_up_code_in_the_urls_and_the_name_are_gone_and_the_rest_stays()
     {
