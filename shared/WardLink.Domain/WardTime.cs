@@ -134,11 +134,20 @@ public static partial class WardTime
     public static FieldErrors CheckLocalDates(this FieldErrors errors, DateOnly? from, DateOnly? to) => errors
         .Check(from is { } first && InYears(first), "from", $"Give the first local date (yyyy-MM-dd), in {FirstYear} to {LastYear}.")
         .Check(to is { } last && InYears(last), "to", $"Give the last local date (yyyy-MM-dd), in {FirstYear} to {LastYear}.")
-        .Check(from is null || to is null || (from <= to && to.Value.DayNumber - from.Value.DayNumber < MaxRangeDays), "to", $"From the first date on, at most {MaxRangeDays} days.");
+        .CheckDateOrder(from, to, "to")
+        .Check(from is null || to is null || from > to || to.Value.DayNumber - from.Value.DayNumber < MaxRangeDays, "to", $"At most {MaxRangeDays} days from the first date on.");
 
     /// <summary>A time range [<paramref name="from"/>, <paramref name="to"/>) of a query: when both are given, it does not end before it starts (an empty range finds nothing).</summary>
     public static FieldErrors CheckTimeRange(this FieldErrors errors, DateTimeOffset? from, DateTimeOffset? to, string toField) =>
-        errors.Check(from is null || to is null || from <= to, toField, "The range ends before it starts.");
+        errors.CheckDateOrder(from, to, toField);
+
+    /// <summary>A range of dates or times whose end, when both are given, is not before its start: one message for every range a query takes.</summary>
+    private static FieldErrors CheckDateOrder<T>(this FieldErrors errors, T? from, T? to, string toField)
+        where T : struct, IComparable<T> =>
+        errors.Check(from is not { } first || to is not { } last || first.CompareTo(last) <= 0, toField, RangeEndsBeforeItStarts);
+
+    /// <summary>The message of a range whose end comes before its start, of dates or of times alike.</summary>
+    public const string RangeEndsBeforeItStarts = "The range ends before it starts.";
 
     /// <summary>A time filter of a query (from the query string): inside the window, if given.</summary>
     public static FieldErrors CheckQueryTime(this FieldErrors errors, DateTimeOffset? at, string field) =>

@@ -187,11 +187,17 @@ public sealed class WardTimeTests
         Assert.Equal(withOffset, WardTime.HasOffset(text));
 
     [Fact]
-    public void Local_dates_are_accepted_iff_in_the_years_in_order_and_at_most_a_year_apart() =>
+    public void Local_dates_are_accepted_iff_in_the_years_in_order_and_at_most_a_year_apart_and_an_inverted_range_is_told_as_the_time_ranges_tell_it() =>
         Gen.Select(Gen.DateOnly, Gen.Int[-5, 400]).Sample((from, days) =>
         {
             var to = from.DayNumber + days is var last && last >= DateOnly.MinValue.DayNumber && last <= DateOnly.MaxValue.DayNumber ? DateOnly.FromDayNumber(last) : from;
-            var accepted = !new FieldErrors().CheckLocalDates(from, to).Any;
+            var errors = new FieldErrors().CheckLocalDates(from, to);
+            var accepted = !errors.Any;
+            if (to < from && from.Year is >= WardTime.FirstYear and <= WardTime.LastYear && to.Year is >= WardTime.FirstYear and <= WardTime.LastYear)
+            {
+                Assert.Equal([WardTime.RangeEndsBeforeItStarts], errors.ToRejection().Errors!["to"]);
+            }
+
 
             Assert.Equal(
                 from.Year is >= WardTime.FirstYear and <= WardTime.LastYear && to.Year is >= WardTime.FirstYear and <= WardTime.LastYear
