@@ -111,7 +111,7 @@ public static class Partner
 
     /// <summary>
     /// The turn (<see cref="Turns"/>) a partner's leave and the steps that record something of the partner in a stream of
-    /// their own (a site, a camera survey, an activity, a webhook) or engage it (a channel opened with it or its new member, an
+    /// their own (a site, a camera survey, an activity, a webhook, and every later step on a webhook but its deletion) or engage it (a channel opened with it or its new member, an
     /// action item's owner, a meeting's attendee) take in its ward's database: such a step reads the partner once the leave has
     /// committed, or commits before the leave is decided (and two subscriptions at once cannot both find room for one more webhook).
     /// </summary>
@@ -133,27 +133,39 @@ public static class Partner
         new FieldErrors().Check(command.Kind is not null, "kind", "Choose the kind of partner.").Then(() => partner.Change(partner.Name, command.Kind!.Value, now, actor));
 
     public static Decision Suspend(PartnerState partner, SuspendPartner command, DateTimeOffset now, string actor) =>
-        new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner is suspended.", MaxTextLength).Then(() => partner.Status != PartnerStatus.Active
-            ? Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only an active partner can be suspended.")
-            : Decision.Accept(new PartnerSuspended(partner.Id, command.Reason!.Trim(), now, actor)));
+        new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner is suspended.", MaxTextLength).Then(() => partner.RefuseIfLeft()
+            ?? (partner.Status != PartnerStatus.Active
+                ? Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only an active partner can be suspended.")
+                : Decision.Accept(new PartnerSuspended(partner.Id, command.Reason!.Trim(), now, actor))));
 
     public static Decision Resume(PartnerState partner, ResumePartner command, DateTimeOffset now, string actor) =>
-        partner.Status == PartnerStatus.Suspended
+        partner.RefuseIfLeft()
+        ?? (partner.Status == PartnerStatus.Suspended
             ? Decision.Accept(new PartnerResumed(partner.Id, now, actor))
-            : Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only a suspended partner can resume.");
+            : Rejection.Conflict($"Partner {partner.Name} is {Describe(partner.Status)}; only a suspended partner can resume."));
 
     public static Decision Leave(PartnerState partner, LeaveLinkage command, DateTimeOffset now, string actor) =>
-        new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner leaves.", MaxTextLength).Then(() => partner.Status == PartnerStatus.Left
-            ? Rejection.Conflict($"Partner {partner.Name} has already left the linkage.")
-            : Decision.Accept(new PartnerLeft(partner.Id, command.Reason!.Trim(), now, actor)));
+        new FieldErrors().CheckText(command.Reason, "reason", "Say why the partner leaves.", MaxTextLength).Then(() =>
+            partner.RefuseIfLeft() ?? Decision.Accept(new PartnerLeft(partner.Id, command.Reason!.Trim(), now, actor)));
 
     /// <summary>A name is required and at most <see cref="MaxNameLength"/> characters (partners and sites alike).</summary>
     internal static FieldErrors CheckName(this FieldErrors errors, string? name) =>
         errors.CheckText(name, "name", "A name is required.", MaxNameLength);
 
-    /// <summary>A partner that left the linkage keeps its history but takes no more changes.</summary>
+    /// <summary>
+    /// A partner that left the linkage keeps its history but takes no more changes: every step on it is refused in these words
+    /// (a suspension, a resumption and a second leave too).
+    /// </summary>
     internal static Rejection? RefuseIfLeft(this PartnerState partner) =>
         partner.Status == PartnerStatus.Left ? Rejection.Conflict($"Partner {partner.Name} has left the linkage; its records no longer change.") : null;
+
+    /// <summary>
+    /// <paramref name="decision"/> on a part of <paramref name="partner"/> kept in a stream of its own (a webhook), unless the
+    /// partner has left (<see cref="RefuseIfLeft"/>): a part the caller does not have is its 404, and the request's values are
+    /// judged, before the departure is told; a removal is not decided so (a partner that left may still have its data removed).
+    /// </summary>
+    internal static Decision UnlessLeft(this PartnerState? partner, Decision decision) =>
+        decision.Rejection is { Kind: RejectionKind.NotFound or RejectionKind.Invalid } || partner?.RefuseIfLeft() is not { } refused ? decision : refused;
 
     private static Decision Change(this PartnerState partner, string name, PartnerKind kind, DateTimeOffset now, string actor)
     {
@@ -167,12 +179,8 @@ public static class Partner
             : Decision.Accept(new PartnerChanged(partner.Id, name, kind, now, actor));
     }
 
-    private static string Describe(PartnerStatus status) => status switch
-    {
-        PartnerStatus.Active => "active",
-        PartnerStatus.Suspended => "suspended",
-        _ => "no longer in the linkage",
-    };
+    /// <summary>The status of a partner still in the linkage: one that left is refused before its status is told (<see cref="RefuseIfLeft"/>).</summary>
+    private static string Describe(PartnerStatus status) => status == PartnerStatus.Active ? "active" : "suspended";
 }
 
 /// <summary>

@@ -34,6 +34,9 @@ public static class WebhookEndpoints
     /// <summary>A page's size when a request names none, as the document states it (<c>default</c>).</summary>
     public const int DefaultDeliveriesPage = MaxDeliveriesPage / 4;
 
+    /// <summary>What the document says of every step on a webhook but its deletion once its partner has left (<see cref="Partner.UnlessLeft"/>).</summary>
+    private const string RefusedOnceLeft = " Once the partner has left the linkage, a 409 that changes nothing.";
+
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var webhooks = endpoints.MapGroup("/partners/{id:guid}/webhooks")
@@ -59,19 +62,19 @@ public static class WebhookEndpoints
             .Produces<WebhookView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPut("/{webhookId:guid}", Change)
-            .DescribeStreamStep<WebhookState>("ChangeWebhook", "Change a webhook's endpoint (checked as when subscribing), events and description (all of them).");
+            .DescribeStreamStep<WebhookState>("ChangeWebhook", "Change a webhook's endpoint (checked as when subscribing), events and description (all of them)." + RefusedOnceLeft);
         webhooks.MapPost("/{webhookId:guid}/rotate-secret", RotateSecret)
             .WithName("RotateWebhookSecret")
-            .WithSummary($"Issue a new signing secret, shown once; each secret it replaces also signs for {Webhook.SecretOverlap.TotalHours:0} hours (every signature is sent meanwhile). While {Webhook.MaxReplacedSecrets} replaced secrets still sign, another rotation is a 409.")
+            .WithSummary($"Issue a new signing secret, shown once; each secret it replaces also signs for {Webhook.SecretOverlap.TotalHours:0} hours (every signature is sent meanwhile). While {Webhook.MaxReplacedSecrets} replaced secrets still sign, another rotation is a 409.{RefusedOnceLeft}")
             .Produces<WebhookWithSecret>()
             .ProducesStepProblems();
         webhooks.MapPost("/{webhookId:guid}/pause", Pause)
-            .DescribeStreamStep<WebhookState>("PauseWebhook", "Pause an active webhook: deliveries wait until it resumes.");
+            .DescribeStreamStep<WebhookState>("PauseWebhook", "Pause an active webhook: deliveries wait until it resumes." + RefusedOnceLeft);
         webhooks.MapPost("/{webhookId:guid}/resume", Resume)
-            .DescribeStreamStep<WebhookState>("ResumeWebhook", "Resume a paused webhook, or one disabled after failed deliveries; what waited is sent.");
+            .DescribeStreamStep<WebhookState>("ResumeWebhook", "Resume a paused webhook, or one disabled after failed deliveries; what waited is sent." + RefusedOnceLeft);
         webhooks.MapDelete("/{webhookId:guid}", Delete)
             .WithName("DeleteWebhook")
-            .WithSummary("Delete a webhook: nothing more is queued or taken up for sending (an attempt already under way ends as it would).")
+            .WithSummary("Delete a webhook: nothing more is queued or taken up for sending (an attempt already under way ends as it would). Open once the partner has left the linkage too: its data may still be removed.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesStepProblems();
         webhooks.MapGet("/{webhookId:guid}/deliveries", Deliveries)
@@ -145,7 +148,7 @@ public static class WebhookEndpoints
 
     private static Task<IResult> Change(
         Guid id, Guid webhookId, WebhookRequest request, HttpContext http, IDocumentSession session, WebhookTargetPolicy targets, TimeProvider clock, CancellationToken ct) =>
-        Step(http, session, webhookId, webhook => Webhook.Change(webhook, new ChangeWebhook(id, request, targets.AllowLocalTargets), clock.GetUtcNow(), http.Actor()), ct);
+        Step(http, session, id, webhookId, webhook => Webhook.Change(webhook, new ChangeWebhook(id, request, targets.AllowLocalTargets), clock.GetUtcNow(), http.Actor()), ct);
 
     private static async Task<IResult> RotateSecret(
         Guid id, Guid webhookId, HttpContext http, IDocumentSession session, WebhookSecrets secrets, TimeProvider clock, CancellationToken ct)
@@ -163,13 +166,13 @@ public static class WebhookEndpoints
         }
 
         var command = new RotateWebhookSecret(id, kept?.ReplacedStillSigningAt(now).Count ?? 0);
-        return await session.AppendToStreamAsync<WebhookState>(
-            http, webhookId, Webhook.What, webhook => Webhook.RotateSecret(webhook, command, now, http.Actor()), ct,
+        return await Step(
+            http, session, id, webhookId, webhook => Webhook.RotateSecret(webhook, command, now, http.Actor()), ct,
             webhook => Results.Ok(new WebhookWithSecret(WebhookView.Of(webhook, http.Ward().Ward.Id), secret)));
     }
 
     private static Task<IResult> Pause(Guid id, Guid webhookId, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        Step(http, session, webhookId, webhook => Webhook.Pause(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct);
+        Step(http, session, id, webhookId, webhook => Webhook.Pause(webhook, new WebhookStep(id), clock.GetUtcNow(), http.Actor()), ct);
 
     /// <summary>
     /// Resumes the webhook and, in the same transaction, makes what was held while it was stopped due again: not what its partner's
@@ -186,7 +189,7 @@ public static class WebhookEndpoints
             session.Store(delivery.Requeued(now, options.Value.Schedule, "Sent again: the webhook resumed."));
         }
 
-        return await Step(http, session, webhookId, webhook => Webhook.Resume(webhook, new WebhookStep(id), now, http.Actor()), ct);
+        return await Step(http, session, id, webhookId, webhook => Webhook.Resume(webhook, new WebhookStep(id), now, http.Actor()), ct);
     }
 
     /// <summary>
@@ -338,6 +341,16 @@ public static class WebhookEndpoints
         return webhook.Status == WebhookStatus.Active ? replayed : replayed.HeldUntilResumed();
     }
 
-    private static Task<IResult> Step(HttpContext http, IDocumentSession session, Guid webhookId, Func<WebhookState, Decision> decide, CancellationToken ct) =>
-        session.AppendToStreamAsync(http, webhookId, Webhook.What, decide, ct);
+    /// <summary>
+    /// A step on webhook <paramref name="webhookId"/> of partner <paramref name="partnerId"/>, decided in the partner's turn
+    /// (<see cref="Partner.RecordsTurnOf"/>) as <paramref name="decide"/> finds, unless the partner has left
+    /// (<see cref="Partner.UnlessLeft"/>): a webhook of a partner that left changes no more, as a subscription for it is refused.
+    /// Only a deletion is not taken so: the data of a partner that left may still be removed.
+    /// </summary>
+    private static async Task<IResult> Step(
+        HttpContext http, IDocumentSession session, Guid partnerId, Guid webhookId, Func<WebhookState, Decision> decide, CancellationToken ct, Func<WebhookState, IResult>? respond = null)
+    {
+        var partner = await session.PartnerInTurnAsync(partnerId, ct);
+        return await session.AppendToStreamAsync<WebhookState>(http, webhookId, Webhook.What, webhook => partner.UnlessLeft(decide(webhook)), ct, respond);
+    }
 }
