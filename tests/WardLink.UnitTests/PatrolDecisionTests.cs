@@ -351,6 +351,14 @@ public sealed class PatrolDecisionTests
         var members = new[] { new TeamMember("Lead", "police") };
 
         AssertInvalid(Shift.Start(null, new StartShift(ShiftId, Route, schedule, null, June1, null, null, members), Now, Desk), "plannedDate");
+
+        // Each says its own reason: a date the schedule does not plan, a planned shift that names no date.
+        Assert.Equal(
+            ["The schedule plans no shift on that local date."],
+            Shift.Start(null, new StartShift(ShiftId, Route, schedule, null, June1, null, null, members, ScheduleNamed: true), Now, Desk).Rejection!.Errors!["plannedDate"]);
+        Assert.Equal(
+            ["A planned shift names the local date its schedule plans it on (yyyy-MM-dd)."],
+            Shift.Start(null, new StartShift(ShiftId, Route, schedule, null, null, null, null, members, ScheduleNamed: true), Now, Desk).Rejection!.Errors!["plannedDate"]);
         AssertInvalid(Shift.Start(null, new StartShift(ShiftId, Route, null, ShiftKind.Patrol, null, TeamKind.Police, null, []), Now, Desk), "members");
         AssertInvalid(Shift.Start(null, new StartShift(ShiftId, null, null, ShiftKind.Patrol, null, TeamKind.Police, null, members), Now, Desk), "routeId");
 
