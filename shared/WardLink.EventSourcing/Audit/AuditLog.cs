@@ -56,7 +56,11 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
 
     private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(20);
 
-    private static readonly ConcurrentDictionary<string, Type?> ClrTypes = new();
+    /// <summary>
+    /// Each stored .NET type name's type and the alias the chain names that type by, found once (the alias is made of the
+    /// type's name by a pattern: work the feed need not do again for every event).
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, (Type Type, string Alias)?> ClrTypes = new();
 
     public async IAsyncEnumerable<AuditEntry> ReadAsync(AuditLogFilter filter, Audience audience, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -259,11 +263,11 @@ public sealed class AuditLog(AuditStorage storage, WardTenants wards)
     /// </summary>
     private AuditEvent EventOf(NpgsqlDataReader reader, Audience audience)
     {
-        var clrType = ClrTypes.GetOrAdd(reader.GetString(7), static name => Type.GetType(name, throwOnError: false));
-        var type = clrType?.Name.ToTableAlias() ?? reader.GetString(3);
+        var clr = ClrTypes.GetOrAdd(reader.GetString(7), static name => Type.GetType(name, throwOnError: false) is { } found ? (found, found.Name.ToTableAlias()) : null);
+        var type = clr?.Alias ?? reader.GetString(3);
 
         // An event whose type this service no longer knows cannot be checked for personal data: its data is withheld.
-        var (data, actor, wardTime) = clrType is null ? default
+        var (data, actor, wardTime) = clr is not { Type: var clrType } ? default
             : type != reader.GetString(3) ? (JsonValue.Create(AuditRedaction.Undeclared), null, null)
             : AuditRedaction.Read(reader.GetFieldValue<byte[]>(8), clrType, audience);
         return new AuditEvent(
