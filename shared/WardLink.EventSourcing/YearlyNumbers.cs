@@ -42,7 +42,7 @@ public static partial class YearlyNumbers
     /// leading zero). Free text where a number goes would reach whoever is shown numbers (auditors): a name and a phone number
     /// (<c>HOA-NGUYEN-1990-0912345678</c>) were taken as one.
     /// </summary>
-    public const string Pattern = "^" + Patterns.AnyWhiteSpace + "TIP(-[A-Z]{2,6})?-(19[7-9][0-9]|20[0-9]{2}|2100)-([0-9]{4}|[1-9][0-9]{4,18})" + Patterns.AnyWhiteSpace + "$";
+    public const string Pattern = "^" + Patterns.AnyWhiteSpace + "TIP(-[A-Z]{2,6})?-(19[7-9][0-9]|20[0-9]{2}|2100)-(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3,18})" + Patterns.AnyWhiteSpace + "$";
 
     /// <summary>Whether <paramref name="text"/>, as sent, is within <see cref="MaxNumberLength"/> and a number as <see cref="Pattern"/> describes it (read trimmed: white space around it too).</summary>
     public static bool IsNumber(string text) => Characters.AtMost(text, MaxNumberLength) && NumberShape().IsWholly(text);

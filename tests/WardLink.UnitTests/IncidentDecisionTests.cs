@@ -286,12 +286,14 @@ public sealed class IncidentDecisionTests
             .Sample(text => AssertInvalid(Incident.LinkTip(Reported(), new LinkTip(TipId, text), Now, Officer), "tipNumber"));
 
         // Shaped as a number, yet none: another record's prefix, a year outside 1970-2100, a count with a leading zero past four
-        // digits, which no number has and a phone number does (HOA-NGUYEN-1990-0912345678: a name and a phone, taken before).
+        // digits, which no number has and a phone number does (HOA-NGUYEN-1990-0912345678: a name and a phone, taken before),
+        // a count of zero, which no counter issues (it counts from 1).
         Gen.OneOf(
                 Gen.Const("HOA-NGUYEN-1990-0912345678"),
                 numbers.Select(number => number.Replace("TIP", "INC", StringComparison.Ordinal)),
                 Gen.Select(Gen.Int[0, 2], Gen.Long[1_000, 99_999_999_999]).Select((code, digits) => $"TIP{new[] { string.Empty, "-QT", "-NGUYEN" }[code]}-2024-0{digits}"),
-                Gen.Select(Gen.OneOf(Gen.Int[0, 1969], Gen.Int[2101, 9999]), Gen.Int[1, 9999]).Select((year, count) => $"TIP-QT-{year:0000}-{count:0000}"))
+                Gen.Select(Gen.OneOf(Gen.Int[0, 1969], Gen.Int[2101, 9999]), Gen.Int[1, 9999]).Select((year, count) => $"TIP-QT-{year:0000}-{count:0000}"),
+                Gen.Select(Gen.Int[0, 2], Gen.Int[1970, 2100]).Select((code, year) => $"TIP{new[] { string.Empty, "-QT", "-NGUYEN" }[code]}-{year}-0000"))
             .Sample(text => AssertInvalid(Incident.LinkTip(Reported(), new LinkTip(TipId, text), Now, Officer), "tipNumber"));
     }
 
