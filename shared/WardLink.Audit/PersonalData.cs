@@ -118,17 +118,12 @@ public static class AuditRedaction
         /// <summary>What replaces <paramref name="value"/> for <paramref name="audience"/>, or null where it is shown as <paramref name="node"/> holds it, walked in place.</summary>
         public JsonValue? Replacement(JsonElement value, Audience audience, Func<JsonNode> node)
         {
-            if (!Fits(value))
+            if (MarkerOf(value, audience) is { } marker)
             {
-                return JsonValue.Create(Undeclared);
+                return JsonValue.Create(marker);
             }
 
-            if (Withheld && audience != Audience.Police)
-            {
-                return JsonValue.Create(AuditRedaction.Withheld);
-            }
-
-            if (!Changes(value, audience))
+            if (!ChangesWithin(value, audience))
             {
                 return null;
             }
@@ -168,9 +163,15 @@ public static class AuditRedaction
         }
 
         /// <summary>Whether anything of <paramref name="value"/> is replaced for <paramref name="audience"/>, itself or what it holds.</summary>
-        public bool Changes(JsonElement value, Audience audience) =>
-            !Fits(value) || (Withheld && audience != Audience.Police)
-            || (Record is not null && Record.Changes(value, audience))
+        public bool Changes(JsonElement value, Audience audience) => MarkerOf(value, audience) is not null || ChangesWithin(value, audience);
+
+        /// <summary>What replaces <paramref name="value"/> whole for <paramref name="audience"/>: not of its form, or withheld; null when neither.</summary>
+        private string? MarkerOf(JsonElement value, Audience audience) =>
+            !Fits(value) ? Undeclared : Withheld && audience != Audience.Police ? AuditRedaction.Withheld : null;
+
+        /// <summary>Whether anything <paramref name="value"/> holds (a record's properties, a list's items, a map's values) is replaced for <paramref name="audience"/>.</summary>
+        private bool ChangesWithin(JsonElement value, Audience audience) =>
+            (Record is not null && Record.Changes(value, audience))
             || (Items is not null && value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.Null && Items.Changes(item, audience)))
             || (Values is not null && value.EnumerateObject().Any(entry => entry.Value.ValueKind != JsonValueKind.Null && Values.Changes(entry.Value, audience)));
     }

@@ -55,9 +55,17 @@ public sealed partial class AnonymousSpans(Func<IReadOnlySet<string>>? apiWords 
 
         if (data.Parent?.GetTagItem(AddressWithheldTag) is true)
         {
-            foreach (var tag in UrlTags.Append(QueryTag).Where(tag => data.GetTagItem(tag) is string))
+            foreach (var tag in UrlTags)
             {
-                data.SetTag(tag, tag == QueryTag ? QueryPartShown : PartsOf((string)data.GetTagItem(tag)!).Origin + PathWithheld);
+                if (data.GetTagItem(tag) is string url)
+                {
+                    data.SetTag(tag, PartsOf(url).Origin + PathWithheld);
+                }
+            }
+
+            if (data.GetTagItem(QueryTag) is string)
+            {
+                data.SetTag(QueryTag, QueryPartShown);
             }
 
             return;
