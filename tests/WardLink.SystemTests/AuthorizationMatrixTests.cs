@@ -106,6 +106,27 @@ public sealed partial class AuthorizationMatrixTests(UnthrottledSystem system) :
         Assert.All(Admits, policy => Assert.Equal(policy.Value.Order(StringComparer.Ordinal), WardLinkPolicies.Roles[policy.Key].Order(StringComparer.Ordinal)));
     }
 
+    /// <summary>
+    /// docs/security.md's reason for each kind of refused token, word for word (<see cref="RefusedTokens"/>), at every service's own
+    /// port and through the gateway, which checks a token itself with the same handler: a token of another algorithm than RS256
+    /// was told a fault of its key or signature at each (the t-roles probe).
+    /// </summary>
+    [Fact]
+    public async Task A_refused_token_is_told_its_documented_reason_at_each_service_and_through_the_gateway()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var gateway = system.CreateAnonymousGatewayClient();
+        var failures = new List<string>();
+        foreach (var service in TestAuth.Services)
+        {
+            using var own = system.CreateServiceClient(service);
+            failures.AddRange(await RefusedTokens.MisToldAsync(own, $"/{service}/stats?year=2024", service, ct));
+            failures.AddRange(await RefusedTokens.MisToldAsync(gateway, $"/api/{service}/stats?year=2024", service, ct));
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     /// <summary>The callers, each as a token for one service's audience (null: no token).</summary>
     private sealed record Caller(string Name, string? Role, Func<string, Task<string?>> TokenFor);
 

@@ -93,16 +93,51 @@ public static class TestAuth
             foreignKey ? Foreign : Signing,
             type);
 
+    /// <summary>The key id of the run's key, as every token the gateway issues names it.</summary>
+    public static string KeyId => Signing.Key.KeyId;
+
+    /// <summary>An elliptic-curve key of no issuer's (P-256).</summary>
+    private static readonly ECDsa EllipticKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
     /// <summary>
     /// A token of exactly <paramref name="header"/> (its <c>kid</c> the run key's where it names none) and <paramref name="claims"/>,
     /// as a forger writes one: signed with the run's key (RS256) when <paramref name="withKey"/>, else with a one-byte signature.
     /// </summary>
     public static string Raw(JsonObject header, JsonObject claims, bool withKey = true)
     {
-        header["kid"] ??= Signing.Key.KeyId;
+        header["kid"] ??= KeyId;
+        return Joined(header, claims, content => withKey ? SignatureOf(SecurityAlgorithms.RsaSha256, content) : [0x78]);
+    }
+
+    /// <summary>
+    /// A token of exactly <paramref name="header"/> (no <c>kid</c> added) and <paramref name="claims"/>, signed as its <c>alg</c>
+    /// says with what a forger may hold (<see cref="SignatureOf"/>).
+    /// </summary>
+    public static string SignedAs(JsonObject header, JsonObject claims) =>
+        Joined(header, claims, content => SignatureOf(header["alg"]?.ToString(), content));
+
+    /// <summary>
+    /// The signature of <paramref name="content"/> by <paramref name="algorithm"/>: RS256, RS384, RS512 and PS256 with the run's own
+    /// RSA key (so only the algorithm can be wrong), ES256 with a key of no issuer's, HS256 with the run's public key (PEM) as the
+    /// secret (the forgery RFC 8725, section 2.1, warns of); none for <c>none</c> (RFC 7519's unsecured JWT); one byte for any other.
+    /// </summary>
+    private static byte[] SignatureOf(string? algorithm, byte[] content) => algorithm switch
+    {
+        SecurityAlgorithms.RsaSha256 => Key.SignData(content, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+        SecurityAlgorithms.RsaSha384 => Key.SignData(content, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1),
+        SecurityAlgorithms.RsaSha512 => Key.SignData(content, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1),
+        SecurityAlgorithms.RsaSsaPssSha256 => Key.SignData(content, HashAlgorithmName.SHA256, RSASignaturePadding.Pss),
+        SecurityAlgorithms.EcdsaSha256 => EllipticKey.SignData(content, HashAlgorithmName.SHA256),
+        SecurityAlgorithms.HmacSha256 => HMACSHA256.HashData(Encoding.ASCII.GetBytes(PublicKeyPem), content),
+        SecurityAlgorithms.None => [],
+        _ => [0x78],
+    };
+
+    /// <summary>The compact form of <paramref name="header"/> and <paramref name="claims"/> with the signature <paramref name="sign"/> makes of them.</summary>
+    private static string Joined(JsonObject header, JsonObject claims, Func<byte[], byte[]> sign)
+    {
         var content = $"{Base64UrlEncoder.Encode(header.ToJsonString())}.{Base64UrlEncoder.Encode(claims.ToJsonString())}";
-        var signature = withKey ? Key.SignData(Encoding.ASCII.GetBytes(content), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1) : [0x78];
-        return $"{content}.{Base64UrlEncoder.Encode(signature)}";
+        return $"{content}.{Base64UrlEncoder.Encode(sign(Encoding.ASCII.GetBytes(content)))}";
     }
 
     /// <summary>A police token's claims for every service, valid for the next hour, as the run's issuer writes them.</summary>

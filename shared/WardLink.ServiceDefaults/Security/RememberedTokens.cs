@@ -12,8 +12,10 @@ namespace WardLink.ServiceDefaults.Security;
 /// plus the clock skew, as validation itself would accept them), so a client's repeated requests with
 /// one token cost one signature check, not one each (an RSA verification through OpenSSL was a tenth
 /// of the gateway's CPU under intake; the gateway checks a token twice, its own scheme and the route's).
-/// A token found invalid is not remembered: it is checked in full every time. Each caller gets its own
-/// copy of the token's identity. One handler serves one bearer scheme, whose validation parameters do not
+/// A token found invalid is not remembered: it is checked in full every time. Before IdentityModel reads a token's key, signature
+/// or claims, one that is no JWS in compact form of JSON parts is refused as malformed, and one whose <c>alg</c> is not one of
+/// <see cref="TokenValidationParameters.ValidAlgorithms"/> as written (RFC 7515: case-sensitive) for its algorithm. Each caller gets
+/// its own copy of the token's identity. One handler serves one bearer scheme, whose validation parameters do not
 /// change (<see cref="WardLinkAuth.AddWardLinkBearer"/> gives each scheme its own); it remembers at most
 /// <paramref name="capacity"/> tokens, dropping those that have ended when full, and all when none has.
 /// </summary>
@@ -64,6 +66,13 @@ public sealed class RememberedTokens(TimeProvider clock, int capacity = Remember
         if (!IsOneJsonObject(read.EncodedHeader) || !IsOneJsonObject(read.EncodedPayload))
         {
             return Malformed();
+        }
+
+        // IdentityModel judges a token's algorithm only against a key it has found for it, and tells a failure there as the key's or
+        // the signature's ("The signature key was not found"): a token of an algorithm not accepted is told so before anything else.
+        if (validationParameters.ValidAlgorithms is { } algorithms && algorithms.Any() && !algorithms.Contains(read.Alg, StringComparer.Ordinal))
+        {
+            return new() { IsValid = false, Exception = new SecurityTokenInvalidAlgorithmException("The token's algorithm is not one accepted.") { InvalidAlgorithm = read.Alg } };
         }
 
         var result = await base.ValidateTokenAsync(read, validationParameters);

@@ -210,24 +210,25 @@ public static class WardLinkAuth
                     context.ErrorDescription = context.AuthenticateFailure switch
                     {
                         null => context.ErrorDescription,
-                        SecurityTokenInvalidAudienceException => $"The token is not for this service: it names none of {string.Join(", ", valid)} as its audience.",
+                        SecurityTokenInvalidAudienceException => NotFor(valid),
                         PartnerOutOfStandingException => PartnerOutOfStandingException.Reason,
                         SecurityTokenInvalidTypeException => NotAnAccessToken,
                         SecurityTokenMalformedException => NotAJwt,
 
                         // IdentityModel writes the time in the server's culture, month first and with no zone ('12/06/2026 23:51:48'), and
-                        // tells a token with no expiry (one whose signing key it did not find, checked for its lifetime then) as expired in
-                        // the year 1.
+                        // tells a token with no expiry (one under a key id it does not know, checked for its lifetime then) as expired in
+                        // the year 1, or, when it names a start, as expiring before it begins.
                         SecurityTokenNoExpirationException => NoExpiry,
                         SecurityTokenExpiredException { Expires: var expires } when expires == DateTime.MinValue => NoExpiry,
                         SecurityTokenExpiredException expired => $"The token expired at {AsUtc(expired.Expires)}: ask for a new one.",
                         SecurityTokenNotYetValidException early => $"The token is not valid before {AsUtc(early.NotBefore)}: check the clocks, or ask for a new one.",
+                        SecurityTokenInvalidLifetimeException { Expires: var expires } when expires == DateTime.MinValue => NoExpiry,
                         SecurityTokenInvalidLifetimeException => EndsBeforeItBegins,
                         SecurityTokenInvalidIssuerException => OtherIssuer,
-                        SecurityTokenSignatureKeyNotFoundException => "The signature key was not found",
-                        SecurityTokenInvalidSignatureException => "The signature is invalid",
-                        SecurityTokenInvalidAlgorithmException => $"The token is not signed with {SecurityAlgorithms.RsaSha256}.",
-                        _ => "The token is not valid here.",
+                        SecurityTokenSignatureKeyNotFoundException => UnknownKey,
+                        SecurityTokenInvalidSignatureException => InvalidSignature,
+                        SecurityTokenInvalidAlgorithmException => OtherAlgorithm,
+                        _ => NotValidHere,
                     };
                     return Task.CompletedTask;
                 },
@@ -262,6 +263,21 @@ public static class WardLinkAuth
 
     /// <summary>Why a token with no expiry time is refused.</summary>
     public const string NoExpiry = "The token names no expiry time (exp): ask for a new one.";
+
+    /// <summary>Why a token whose header's <c>alg</c> is not RS256 is refused, whatever its key id, signature and claims.</summary>
+    public const string OtherAlgorithm = $"The token is not signed with {SecurityAlgorithms.RsaSha256}.";
+
+    /// <summary>Why a token under no key id, or one the service does not know, whose signature no key verifies is refused.</summary>
+    public const string UnknownKey = "The signature key was not found";
+
+    /// <summary>Why a token under the issuer's key id whose signature does not verify is refused.</summary>
+    public const string InvalidSignature = "The signature is invalid";
+
+    /// <summary>Why a token is refused for any fault no other reason names.</summary>
+    public const string NotValidHere = "The token is not valid here.";
+
+    /// <summary>Why a token naming none of <paramref name="audiences"/> (those of the service that checks it) is refused.</summary>
+    public static string NotFor(IEnumerable<string> audiences) => $"The token is not for this service: it names none of {string.Join(", ", audiences)} as its audience.";
 
     /// <summary>A token's time as the problems write times: ISO 8601 in UTC, to the second.</summary>
     private static string AsUtc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
