@@ -12,7 +12,9 @@ namespace WardLink.Gateway;
 /// reader replaces bytes UTF-8 cannot decode with U+FFFD and, in any other charset, keeps escapes it cannot decode as text
 /// (<c>caf%E9</c>); here both are an <see cref="InvalidDataException"/>, as a form past the reader's limits (over
 /// <see cref="FormReader.DefaultValueCountLimit"/> fields, a name over <see cref="FormReader.DefaultKeyLengthLimit"/>
-/// characters) is.
+/// characters) is. Its reader also took names differing only in letter case for one field; here a name is as sent
+/// (RFC 6749, section 3.1, and OpenIddict, which reads the form kept, match names exactly), so <c>CLIENT_SECRET</c> is a field
+/// of its own, not <c>client_secret</c> given twice.
 /// </summary>
 public static class StrictForm
 {
@@ -33,9 +35,11 @@ public static class StrictForm
         }
     }
 
+    /// <summary>The values of each name <paramref name="form"/> sends, in the order sent; names compared as written.</summary>
     private static Dictionary<string, StringValues> Fields(string form, Encoding strict)
     {
-        var fields = new KeyValueAccumulator();
+        var fields = new Dictionary<string, StringValues>(StringComparer.Ordinal);
+        var count = 0;
         foreach (var field in form.Split('&').Where(field => field.Length > 0))
         {
             var equals = field.IndexOf('=', StringComparison.Ordinal);
@@ -45,14 +49,15 @@ public static class StrictForm
                 throw new InvalidDataException($"Form key length limit {FormReader.DefaultKeyLengthLimit} exceeded.");
             }
 
-            fields.Append(name, equals < 0 ? string.Empty : Unescaped(field[(equals + 1)..], strict));
-            if (fields.ValueCount > FormReader.DefaultValueCountLimit)
+            var value = equals < 0 ? string.Empty : Unescaped(field[(equals + 1)..], strict);
+            fields[name] = fields.TryGetValue(name, out var earlier) ? StringValues.Concat(earlier, value) : new StringValues(value);
+            if (++count > FormReader.DefaultValueCountLimit)
             {
                 throw new InvalidDataException($"Form value count limit {FormReader.DefaultValueCountLimit} exceeded.");
             }
         }
 
-        return fields.GetResults();
+        return fields;
     }
 
     /// <summary><paramref name="text"/> with <c>+</c> a space and each run of escapes the text its bytes are in <paramref name="strict"/>; a <c>%</c> without two hex digits stays as written.</summary>

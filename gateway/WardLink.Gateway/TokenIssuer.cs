@@ -290,7 +290,8 @@ public static class TokenIssuer
             }
 
             // RFC 6749 3.1: a parameter is sent once. OpenIddict reads one sent twice as none (a repeated scope asked for
-            // every scope the client has, unchecked), so a repetition is refused here, whichever parameter it is.
+            // every scope the client has, unchecked), so a repetition is refused here, whichever parameter it is. Names are
+            // matched as written here and below, as OpenIddict matches them: CLIENT_SECRET is a parameter it does not know, ignored.
             if (form.FirstOrDefault(field => field.Value.Count > 1) is { Key: { } repeated })
             {
                 var named = repeated.Length <= MaxRepeatedNameShown ? $"'{repeated}'" : "A parameter";
