@@ -11,7 +11,8 @@ public static class Conflicts
 
     /// <summary>
     /// Runs <paramref name="work"/> in a fresh session until it commits without an optimistic
-    /// concurrency conflict (a number, or a stream version, taken by someone else meanwhile). Inside
+    /// concurrency conflict (a number, or a stream version, taken by someone else meanwhile); a conflict no attempt can win, a stream
+    /// it appends to disagreeing with itself, is an <see cref="InconsistentStreamException"/> at once. Inside
     /// a request's transaction (<see cref="RequestTransaction"/>) each attempt runs under a savepoint,
     /// so a conflict undoes only that attempt.
     /// </summary>
@@ -31,8 +32,15 @@ public static class Conflicts
             {
                 return await work(session);
             }
-            catch (Exception conflict) when (IsConflict(conflict) && attempt < MaxAttempts)
+            catch (Exception conflict) when (IsConflict(conflict))
             {
+                // A stream whose row disagrees with its events refuses every attempt alike: no race to retry.
+                await session.ThrowIfInconsistentAsync(conflict, ct);
+                if (attempt == MaxAttempts)
+                {
+                    throw;
+                }
+
                 if (transaction is not null)
                 {
                     await transaction.RollbackAsync(Attempt, ct);

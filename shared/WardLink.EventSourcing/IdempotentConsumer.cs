@@ -76,7 +76,7 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
         target.Insert(new ProcessedMessage(ledgerId, Ledger, _messageId, clock.GetUtcNow()));
         try
         {
-            await target.SaveChangesAsync(cancellationToken);
+            await target.SaveChangesCheckedAsync(cancellationToken);
         }
         catch (DocumentAlreadyExistsException duplicate) when (duplicate.DocumentType == typeof(ProcessedMessage))
         {

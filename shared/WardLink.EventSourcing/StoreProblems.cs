@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Npgsql;
 using WardLink.Domain;
@@ -15,16 +16,37 @@ namespace WardLink.EventSourcing;
 /// The store's exceptions a client can act on, as problem details: a page deeper than a list of wards
 /// in several databases pages is a 400, a lost optimistic concurrency race or a stream that already
 /// exists a 409, a record one of whose stored events no longer reads as its type (changed in the database) a 409 naming the
-/// event's sequence (the state cannot be rebuilt, a read's or a step's alike), a record whose turn did not come (a step behind a stuck one) and PostgreSQL being down a 503 with <c>Retry-After</c>. Anything else is left to the next handler (a 500).
+/// event's sequence (the state cannot be rebuilt, a read's or a step's alike), a record whose turn did not come (a step behind a stuck one) and PostgreSQL being down a 503 with <c>Retry-After</c>,
+/// a stream that disagrees with itself (<see cref="InconsistentStreamException"/>: its row behind its events, a counter's last number not
+/// following from its history) a 500 that says so, never a race to retry, with an Error line for the operators. Anything else is left to the next handler (a 500).
 /// </summary>
-internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptionHandler
+internal sealed class StoreProblems(IProblemDetailsService problems, ILogger<StoreProblems> logger) : IExceptionHandler
 {
     /// <summary>The problem of a record one of whose stored events no longer reads as its type (an insider's change in the database).</summary>
     public const string UnreadableTitle = "A stored event of this record cannot be read.";
 
-    public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
-        problems.TryAnswerAsync(httpContext, exception, exception switch
+    public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var inconsistent = exception.Wrapped<InconsistentStreamException>();
+        if (inconsistent is not null)
         {
+            logger.LogError(
+                inconsistent,
+                "Stream {StreamId} of tenant {Tenant} is inconsistent, changed in the database outside the service: {Disagreement}. Every write to it is refused until it is mended.",
+                inconsistent.StreamId,
+                inconsistent.Tenant,
+                inconsistent.Disagreement);
+        }
+
+        return problems.TryAnswerAsync(httpContext, exception, exception switch
+        {
+            _ when inconsistent is not null => new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Title = InconsistentStreams.Title,
+                Detail = "What the database holds of it disagrees with itself (changed outside the service). Nothing was stored, and a retry " +
+                    "meets the same until the operators mend it: they were told, the service's log names the record.",
+            },
             PageTooDeepException deep => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["page"] = [deep.Message] })
             {
                 Status = StatusCodes.Status400BadRequest,
@@ -64,6 +86,7 @@ internal sealed class StoreProblems(IProblemDetailsService problems) : IExceptio
             },
             _ => null,
         });
+    }
 
     /// <summary>
     /// Every operation naming a record in its path, and every one answering a 409 of its own (a creation may read the records

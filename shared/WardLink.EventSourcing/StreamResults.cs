@@ -41,7 +41,7 @@ public static class StreamResults
         }
 
         session.Events.StartStream<TState>(id, decision.Events);
-        await session.SaveChangesAsync(ct);
+        await session.SaveChangesCheckedAsync(ct);
         var state = await session.Events.AggregateStreamAsync<TState>(id, token: ct);
         http.Response.SetETag(decision.Events.Count);
         return Results.Created($"{http.Request.PathBase}{path}", answer is null ? http.ViewOf(state!) : answer(state!));
@@ -125,7 +125,7 @@ public static class StreamResults
         }
 
         stream.AppendMany(decision.Events);
-        await session.SaveChangesAsync(ct);
+        await session.SaveChangesCheckedAsync(ct);
         var newVersion = version + decision.Events.Count;
         return Answer(http, (await session.Events.AggregateStreamAsync<TState>(id, newVersion, token: ct))!, newVersion, versioned, respond);
     }

@@ -75,14 +75,14 @@ public static partial class YearlyNumbers
         await session.BeginTransactionAsync(ct);
         var counter = CounterOf(prefix, ward, year);
 
-        // One round trip: the turn, then the counter's last event in a statement of its own, which (read
-        // committed) sees what the turn's previous holder committed.
+        // One round trip: the turn, then the counter's last two events in a statement of its own, which (read
+        // committed) sees what the turn's previous holder committed. The one before the last is read to check the last by it.
         await using var batch = new NpgsqlBatch(session.Connection)
         {
             BatchCommands =
             {
                 new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new() { Value = LockKeyOf(prefix, ward, year) } } },
-                new NpgsqlBatchCommand($"SELECT version, type, data::text FROM {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events WHERE stream_id = $1 AND tenant_id = $2 ORDER BY version DESC LIMIT 1")
+                new NpgsqlBatchCommand($"SELECT version, data::text FROM {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events WHERE stream_id = $1 AND tenant_id = $2 ORDER BY version DESC LIMIT 2")
                 {
                     Parameters = { new() { Value = counter }, new() { Value = session.TenantId } },
                 },
@@ -95,29 +95,66 @@ public static partial class YearlyNumbers
             return new Counter($"{prefix}-{code}", year, counter, 0, 0);
         }
 
-        var (version, type, data) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
-        return new Counter($"{prefix}-{code}", year, counter, version, LastNumberIn(data)
-            ?? throw new InvalidOperationException($"The counter {prefix}-{ward}-{year} ends with a {type}, which names no number."));
+        var (version, last) = (reader.GetInt64(0), CountsIn(reader.GetString(1)));
+        var before = await reader.ReadAsync(ct) && reader.GetInt64(0) == version - 1 ? CountsIn(reader.GetString(1)) : null;
+        if (DisagreementOf(version, last, before) is { } disagreement)
+        {
+            throw new InconsistentStreamException(counter, session.TenantId, $"the counter {prefix}-{ward}-{year} {disagreement}: no number can follow it safely");
+        }
+
+        return new Counter($"{prefix}-{code}", year, counter, version, last![^1]);
     }
 
     /// <summary>
-    /// The count of the last number a counter's event names (<see cref="NumberReserved"/>: its number;
-    /// <see cref="NumbersReserved"/>: the last of its numbers), read from the event's stored data; null when it names none.
+    /// The counts of the numbers a counter's event names, in order (<see cref="NumberReserved"/>: its number;
+    /// <see cref="NumbersReserved"/>: each of its numbers), read from the event's stored data; null when it names none, or one of
+    /// them is no number.
     /// </summary>
-    public static long? LastNumberIn(string data)
+    public static IReadOnlyList<long>? CountsIn(string data)
     {
         using var stored = JsonDocument.Parse(data);
         var root = stored.RootElement;
-        var last = root.ValueKind != JsonValueKind.Object
-            ? default
-            : root.TryGetProperty("numbers", out var numbers) && numbers.ValueKind == JsonValueKind.Array && numbers.GetArrayLength() > 0
-                ? numbers[numbers.GetArrayLength() - 1]
-                : root;
-        return last.ValueKind == JsonValueKind.Object && last.TryGetProperty("number", out var number) && number.ValueKind == JsonValueKind.String
-            && number.GetString() is { } text && TryCountOf(text) is { } count
-                ? count
-                : null;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var named = root.TryGetProperty("numbers", out var numbers) && numbers.ValueKind == JsonValueKind.Array ? [.. numbers.EnumerateArray()] : new[] { root };
+        var counts = named.Select(CountIn).ToList();
+        return counts.Count > 0 && counts.All(count => count is not null) ? [.. counts.Select(count => count!.Value)] : null;
     }
+
+    /// <summary>
+    /// Why a counter at <paramref name="version"/>, whose last event names the counts <paramref name="last"/> and the event before it
+    /// <paramref name="before"/> (null: none, or naming none), cannot go on from its last number; null when it can. A counter's numbers
+    /// count on one by one from 1, each event naming one at least: the last event's go on from the one before's last (from 1 at
+    /// version 1), and its last is at least the version. A number rewritten in the database, to an earlier one (the next would be
+    /// handed out twice), a later one (a gap) or no number, does not follow.
+    /// </summary>
+    public static string? DisagreementOf(long version, IReadOnlyList<long>? last, IReadOnlyList<long>? before)
+    {
+        if (last is null)
+        {
+            return $"ends with an event (version {version}) that names no number";
+        }
+
+        if (version > 1 && before is null)
+        {
+            return $"has no event naming a number before its last (version {version - 1})";
+        }
+
+        var after = version == 1 ? 0 : before![^1];
+        return last.Select((count, i) => count != after + 1 + i).Any(differs => differs) || last[^1] < version
+            ? $"ends with an event (version {version}) naming {string.Join(", ", last)} after {after}"
+            : null;
+    }
+
+    /// <summary>The count of the number one element of a counter's event names, or null when it names none.</summary>
+    private static long? CountIn(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("number", out var number) && number.ValueKind == JsonValueKind.String
+            && number.GetString() is { } text
+            ? TryCountOf(text)
+            : null;
 
     /// <summary>The count a number ends with (<c>TIP-QT-2024-0042</c>: 42), or null when it ends with none.</summary>
     private static long? TryCountOf(string number) =>

@@ -140,7 +140,9 @@ public static partial class ProblemResponses
         ["403"] = "The token's role may not do this.",
         ["413"] = "The request body is larger than the API accepts (whatever the operation: nothing was read).",
         ["415"] = "The body is not what the operation reads (a form or XML where JSON is read, or a body of another type than JSON where the operation reads none, a charset the service cannot read, a media type parameter given twice or without a value), or it is in a content coding (Content-Encoding: gzip; any request may carry a body, read as sent): nothing was read. Judged before the token: a caller the operation would refuse (401, 403) is told this 415 too. A request without content (Content-Length: 0, or neither a length nor a transfer coding; through the gateway also a chunked body of its last chunk alone, which it forwards as none) is never one, whatever Content-Type it names: it is answered as one naming none.",
-        ["500"] = $"An unexpected fault: problem details naming no internals. Whether a write was stored is not known: {RetryRecognised}",
+        ["500"] = $"An unexpected fault: problem details naming no internals. Whether a write was stored is not known: {RetryRecognised} " +
+            "Or a record (or the yearly counter numbering it) that disagrees with itself in the database, changed outside the service: titled " +
+            "\"The stored record is inconsistent.\", nothing was stored, and a retry meets the same until the operators, told in the service's log, mend it.",
     };
 
     /// <summary>
