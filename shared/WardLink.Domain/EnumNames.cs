@@ -35,14 +35,21 @@ public static class EnumNames
     }
 }
 
-/// <summary>Enums in JSON as <see cref="EnumNames"/> reads and writes them, as values and as dictionary keys.</summary>
-public sealed class StrictEnumConverter : JsonConverterFactory
+/// <summary>
+/// A converter of every enum type: <paramref name="converter"/>, an open generic <c>JsonConverter&lt;T&gt;</c> of one type
+/// parameter (the enum), made for each enum it meets. The API's (<see cref="StrictEnumConverter"/>) and the bus's share it.
+/// </summary>
+public abstract class EnumConverterFactory(Type converter) : JsonConverterFactory
 {
-    public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+    public sealed override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
 
-    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
-        (JsonConverter)Activator.CreateInstance(typeof(EnumConverter<>).MakeGenericType(typeToConvert))!;
+    public sealed override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(converter.MakeGenericType(typeToConvert))!;
+}
 
+/// <summary>Enums in JSON as <see cref="EnumNames"/> reads and writes them, as values and as dictionary keys.</summary>
+public sealed class StrictEnumConverter() : EnumConverterFactory(typeof(EnumConverter<>))
+{
     private sealed class EnumConverter<T> : JsonConverter<T>
         where T : struct, Enum
     {

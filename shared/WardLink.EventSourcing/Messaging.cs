@@ -36,12 +36,14 @@ public static class Messaging
     /// <summary>
     /// MassTransit over RabbitMQ: queues named after the service (<c>tips-site-registered</c>),
     /// a bounded number of retries (more, and longer apart, while PostgreSQL is unreachable), then the queue's
-    /// <c>_error</c> queue, whose depth is measured; no fault messages are published. MassTransit's usage telemetry
-    /// (the bus's endpoints, the host's system and time zone, posted to its makers) is off: nothing leaves for a third party.
+    /// <c>_error</c> queue, whose depth is measured; no fault messages are published. An enum value a message's enum does not
+    /// define fails the message's reading (<see cref="MessageEnums"/>). MassTransit's usage telemetry (the bus's endpoints,
+    /// the host's system and time zone, posted to its makers) is off: nothing leaves for a third party.
     /// </summary>
     public static IHostApplicationBuilder AddWardLinkMessaging(
         this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
     {
+        MessageEnums.RefuseUndefined();
         var quorum = builder.Configuration.Read<MessagingOptions>(MessagingOptions.Section) is { QueueType: "quorum" } messaging ? messaging.QuorumReplicas : (int?)null;
         builder.Services.AddMassTransit(bus =>
         {

@@ -52,6 +52,10 @@ public sealed class TestBus : IAsyncDisposable
         where T : class =>
         _bus.Publish(message, context => context.MessageId = messageId, TestTimeout());
 
+    /// <summary>Publishes a message whose type is known only at run time (a generated sample of each contract).</summary>
+    public Task PublishAsync(object message, Type messageType, Guid messageId) =>
+        _bus.Publish(message, messageType, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), TestTimeout());
+
     /// <summary>Publishes as the relay of a record of ward <paramref name="ward"/> does: with the ward's header, so consumers act in that ward.</summary>
     public Task PublishAsync<T>(T message, Guid messageId, string ward)
         where T : class =>

@@ -221,6 +221,39 @@ public sealed class TestInfrastructure
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
     }
 
+    /// <summary>The queues a message published to <paramref name="exchange"/> reaches, through the exchanges bound to it (MassTransit binds a consumer's queue through an exchange of the queue's name).</summary>
+    public async Task<IReadOnlySet<string>> QueuesFedByAsync(string address, string exchange)
+    {
+        using var client = ManagementClient();
+        var queues = new HashSet<string>(StringComparer.Ordinal);
+        var exchanges = new Queue<string>([exchange]);
+        var seen = new HashSet<string>([exchange], StringComparer.Ordinal);
+        while (exchanges.TryDequeue(out var source))
+        {
+            using var response = await client.GetAsync($"api/exchanges/{VirtualHostOf(address)}/{Uri.EscapeDataString(source)}/bindings/source");
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                continue;
+            }
+
+            response.EnsureSuccessStatusCode();
+            foreach (var binding in (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray())
+            {
+                var destination = binding.GetProperty("destination").GetString()!;
+                if (binding.GetProperty("destination_type").GetString() == "queue")
+                {
+                    queues.Add(destination);
+                }
+                else if (seen.Add(destination))
+                {
+                    exchanges.Enqueue(destination);
+                }
+            }
+        }
+
+        return queues;
+    }
+
     /// <summary>The type (<c>classic</c>, <c>quorum</c>) of every queue declared on a virtual host, by queue name.</summary>
     public async Task<IReadOnlyDictionary<string, string>> QueueTypesAsync(string address)
     {
