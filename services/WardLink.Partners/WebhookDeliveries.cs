@@ -77,6 +77,10 @@ public sealed record WebhookDelivery(
             : logged with { Status = DeliveryStatus.Failed, Note = $"Gave up after {logged.FailuresThisWindow} attempts over the retry window; the webhook is disabled until it is resumed." };
     }
 
+    /// <summary>The delivery after <paramref name="attempt"/>, which failed for a reason no retry mends (<paramref name="why"/>): given up at once.</summary>
+    public WebhookDelivery GivenUpAfter(DeliveryAttempt attempt, string why) =>
+        Logged(attempt) with { FailuresThisWindow = FailuresThisWindow + 1, Status = DeliveryStatus.Failed, Note = $"Gave up at once: {why}; the webhook is disabled until it is resumed." };
+
     /// <summary>Held while its webhook is not active (paused, disabled or deleted): resuming the webhook sends it.</summary>
     public WebhookDelivery HeldUntilResumed() => this with { Status = DeliveryStatus.Held, Note = "Held: the webhook is not active; resuming it sends this." };
 

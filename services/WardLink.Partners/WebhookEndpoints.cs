@@ -65,7 +65,7 @@ public static class WebhookEndpoints
             .DescribeStreamStep<WebhookState>("ChangeWebhook", "Change a webhook's endpoint (checked as when subscribing), events and description (all of them)." + RefusedOnceLeft);
         webhooks.MapPost("/{webhookId:guid}/rotate-secret", RotateSecret)
             .WithName("RotateWebhookSecret")
-            .WithSummary($"Issue a new signing secret, shown once; each secret it replaces also signs for {Webhook.SecretOverlap.TotalHours:0} hours (every signature is sent meanwhile). While {Webhook.MaxReplacedSecrets} replaced secrets still sign, another rotation is a 409.{RefusedOnceLeft}")
+            .WithSummary($"Issue a new signing secret, shown once; each secret it replaces also signs for {Webhook.SecretOverlap.TotalHours:0} hours (every signature is sent meanwhile); a kept secret that does not open (changed in the database, moved from another webhook) signs nothing and is dropped, so a rotation replaces a damaged secret. While {Webhook.MaxReplacedSecrets} replaced secrets still sign, another rotation is a 409.{RefusedOnceLeft}")
             .Produces<WebhookWithSecret>()
             .ProducesStepProblems();
         webhooks.MapPost("/{webhookId:guid}/pause", Pause)
@@ -159,13 +159,14 @@ public static class WebhookEndpoints
         // time its secret's overlap starts from) once the first has committed.
         await session.TakeTurnAsync(Webhook.SecretsTurnOf(webhookId), ct);
         var now = clock.GetUtcNow();
-        var kept = await session.LoadAsync<WebhookSecret>(webhookId, ct);
-        if (kept is not null)
+        var rotated = secrets.Rotate(await session.LoadSealedAsync<WebhookSecret>(webhookId, ct), secret, now, now + Webhook.SecretOverlap);
+        if (rotated is not null)
         {
-            session.Store(secrets.Rotate(kept, secret, now, now + Webhook.SecretOverlap));
+            session.Store(rotated);
         }
 
-        var command = new RotateWebhookSecret(id, kept?.ReplacedStillSigningAt(now).Count ?? 0);
+        // The secrets it replaced that still sign and open, the one it replaced now among them: those that do not open are dropped.
+        var command = new RotateWebhookSecret(id, rotated is { Replaced: { } replaced } ? replaced.Count - 1 : 0);
         return await Step(
             http, session, id, webhookId, webhook => Webhook.RotateSecret(webhook, command, now, http.Actor()), ct,
             webhook => Results.Ok(new WebhookWithSecret(WebhookView.Of(webhook, http.Ward().Ward.Id), secret)));

@@ -155,7 +155,9 @@ public sealed class WebhookSender(
     {
         if (await ClaimAsync(id, ct) is var (delivery, webhook, signing))
         {
-            var (attempt, failure) = await AttemptAsync(delivery, webhook, signing, ct);
+            var (attempt, failure) = signing is null
+                ? (new DeliveryAttempt(delivery.AttemptCount + 1, _clock.GetUtcNow(), null, 0, UnsignableError, null), UnsignableFailure)
+                : await AttemptAsync(delivery, webhook, signing, ct);
             await sessions.RetryOnConflictAsync(session => RecordAsync(session, id, attempt, failure, ct), ct);
         }
     }
@@ -163,9 +165,10 @@ public sealed class WebhookSender(
     /// <summary>
     /// Takes a due delivery for one attempt: its next attempt moves past the attempt's time, under
     /// optimistic concurrency, so another replica that read it as due too loses the race and skips
-    /// it. A delivery of a webhook that is not active is held instead.
+    /// it. A delivery of a webhook that is not active is held instead. Its secrets are null when its current one does not open
+    /// (<see cref="WebhookSecrets.SigningAt"/>): nothing can be signed, and it is not sent.
     /// </summary>
-    private async Task<(WebhookDelivery Delivery, WebhookState Webhook, IReadOnlyList<string> Secrets)?> ClaimAsync(Guid id, CancellationToken ct)
+    private async Task<(WebhookDelivery Delivery, WebhookState Webhook, IReadOnlyList<string>? Secrets)?> ClaimAsync(Guid id, CancellationToken ct)
     {
         await using var session = sessions.OpenSession();
         var now = _clock.GetUtcNow();
@@ -176,8 +179,8 @@ public sealed class WebhookSender(
 
         await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(delivery.WebhookId), ct);
         var webhook = await session.LoadAsync<WebhookState>(delivery.WebhookId, ct);
-        var secret = await session.LoadAsync<WebhookSecret>(delivery.WebhookId, ct);
-        var active = webhook is { Status: WebhookStatus.Active } && secret is not null;
+        var secret = await session.LoadSealedAsync<WebhookSecret>(delivery.WebhookId, ct);
+        var active = webhook is { Status: WebhookStatus.Active } && secret.Exists;
         var partnerActive = await session.InGoodStandingAsync(delivery.PartnerId, ct);
         session.Store(
             !partnerActive ? delivery.HeldOutOfStanding()
@@ -192,7 +195,7 @@ public sealed class WebhookSender(
             return null;
         }
 
-        return active && partnerActive ? (delivery, webhook!, secrets.SigningAt(secret!, now)) : null;
+        return active && partnerActive ? (delivery, webhook!, secrets.SigningAt(secret, now)) : null;
     }
 
     /// <summary>One attempt, and why it failed (status, not_http, timeout, refused, error) or null when the receiver accepted it.</summary>
@@ -262,6 +265,12 @@ public sealed class WebhookSender(
         return (new DeliveryAttempt(delivery.AttemptCount + 1, at, status, milliseconds, Characters.Cut(error, WebhookDelivery.MaxErrorLength), response), failure);
     }
 
+    /// <summary>Why an attempt failed (the metric's <c>reason</c>) when the webhook's signing secret does not open: nothing was sent, and no retry can send it.</summary>
+    public const string UnsignableFailure = "secret";
+
+    /// <summary>What the partner reads of an attempt whose webhook's signing secret does not open (the operators' log says what failed).</summary>
+    public const string UnsignableError = "The webhook's signing secret cannot be opened (changed in the database): nothing was sent. Rotate the secret, then resume the webhook and replay this delivery.";
+
     /// <summary>What the partner reads of an answer the receiver was reached for but that could not be read as a whole HTTP answer.</summary>
     public static string UnreadableAnswer(HttpRequestError error) => error switch
     {
@@ -282,7 +291,9 @@ public sealed class WebhookSender(
         var delivery = await session.LoadAsync<WebhookDelivery>(id, ct) ?? throw new InvalidOperationException($"Webhook delivery {id} vanished.");
         var now = _clock.GetUtcNow();
         var succeeded = failure is null;
-        var updated = succeeded ? delivery.AfterSuccess(attempt) : delivery.AfterFailure(attempt, Options.Schedule, Random.Shared.NextDouble());
+        var updated = succeeded ? delivery.AfterSuccess(attempt)
+            : failure == UnsignableFailure ? delivery.GivenUpAfter(attempt, "its webhook's signing secret does not open (rotate it, then resume the webhook and replay this)")
+            : delivery.AfterFailure(attempt, Options.Schedule, Random.Shared.NextDouble());
         if (updated.Status == DeliveryStatus.Failed)
         {
             await session.TakeTurnAsync(Webhook.DeliveriesTurnOf(delivery.WebhookId), ct);

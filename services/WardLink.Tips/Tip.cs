@@ -256,7 +256,7 @@ public sealed record PostTipMessage([property: MaxLength(Tip.MaxMessageLength)] 
 
 /// <summary>
 /// Read the tipster's contact; <paramref name="ContactExists"/> says whether there is one, <paramref name="Opens"/> whether it
-/// opens with the service's key (false: sealed with another key, or changed in the database).
+/// opens with the service's key, bound to this tip (false: sealed with another key, moved from another tip, or changed in the database).
 /// </summary>
 public sealed record ReadTipsterContact(bool ContactExists, bool Opens = true);
 
@@ -607,9 +607,12 @@ public static class Tip
         : command.Opens ? Decision.Accept(new TipContactRead(tip.Id, now, actor))
         : Rejection.Conflict($"The tipster's contact of tip {tip.Number} cannot be opened: it was sealed with another key (Tips:ContactKey) or changed in the database. Nothing was read or recorded.");
 
-    /// <summary>Erasing a contact is recorded; one already erased is none to erase.</summary>
+    /// <summary>
+    /// Erasing a contact is recorded whenever its record is there, whatever the state says: a record put back after an erasure
+    /// (the state's flag is no proof that none is kept) is erased again. One already erased, and gone, is none to erase.
+    /// </summary>
     public static Decision EraseContact(TipState tip, EraseTipsterContact command, DateTimeOffset now, string actor) =>
-        HasContact(tip, command.ContactExists) ? Decision.Accept(new TipContactErased(tip.Id, now, actor)) : NoContact(tip);
+        command.ContactExists ? Decision.Accept(new TipContactErased(tip.Id, now, actor)) : NoContact(tip);
 
     private static bool HasContact(TipState tip, bool recordFound) => recordFound && !tip.ContactErased;
 

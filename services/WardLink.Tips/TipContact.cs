@@ -1,11 +1,11 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WardLink.Contracts;
 using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.ServiceDefaults;
 
 namespace WardLink.Tips;
@@ -32,7 +32,7 @@ public sealed record ContactDetails(
 /// cannot be moved to another tip), in a document of its own so erasing it leaves the tip's
 /// events intact. Never copied into an event, a message, a log or a trace.
 /// </summary>
-public sealed record TipContact(Guid Id, byte[] Nonce, byte[] Ciphertext, byte[] Tag);
+public sealed record TipContact(Guid Id, byte[] Nonce, byte[] Ciphertext, byte[] Tag) : ISealedDocument;
 
 public sealed class TipContactOptions
 {
@@ -73,21 +73,29 @@ public sealed partial class ContactVault(SealingKey key, ILogger<ContactVault> l
     }
 
     /// <summary>
-    /// The contact <paramref name="sealedContact"/> holds; null when it does not open with this key or is no contact (changed in
-    /// the database), a warning for the operators naming the tip and what failed, never a byte of the record.
+    /// The contact <paramref name="sealedContact"/> holds, opened bound to the tip it was loaded for; null when there is none, or
+    /// when it does not open with this key or is no contact (changed in the database, moved from another tip: its row does not
+    /// read, or names another tip), a warning for the operators naming the tip and what failed, never a byte of the record.
     /// </summary>
-    public ContactDetails? TryOpen(TipContact sealedContact)
+    public ContactDetails? TryOpen(SealedDocument<TipContact> sealedContact)
     {
+        var (plaintext, failure) = sealedContact.Open(key, contact => new SealedData(contact.Nonce, contact.Ciphertext, contact.Tag));
+        ContactDetails? opened = null;
         try
         {
-            return JsonSerializer.Deserialize<ContactDetails>(
-                key.Open(new SealedData(sealedContact.Nonce, sealedContact.Ciphertext, sealedContact.Tag), sealedContact.Id.ToByteArray()));
+            opened = plaintext is null ? null : JsonSerializer.Deserialize<ContactDetails>(plaintext);
         }
-        catch (Exception failed) when (failed is CryptographicException or JsonException or ArgumentException)
+        catch (JsonException unreadable)
         {
-            DoesNotOpen(sealedContact.Id, failed.GetType().Name);
-            return null;
+            failure = unreadable.GetType().Name;
         }
+
+        if (failure is not null)
+        {
+            DoesNotOpen(sealedContact.RecordId, failure);
+        }
+
+        return opened;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The sealed contact of tip {TipId} does not open ({Failure}): sealed with another Tips:ContactKey, moved from another tip or changed in the database; it is read by nobody")]

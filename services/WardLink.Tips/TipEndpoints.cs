@@ -81,13 +81,13 @@ public static class TipEndpoints
             .ProducesStepProblems();
         tips.MapGet("/{id:guid}/contact", ReadContact)
             .WithName("ReadTipsterContact")
-            .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when) in the tip's history, so it moves the tip's version (an earlier If-Match is then stale). 404 when there is none: never given, or erased (a read under way when it is erased too). 409 when it does not open (sealed with another key, or changed in the database): nothing is read or recorded.")
+            .WithSummary("The tipster's contact, decrypted; every read is recorded (who, when) in the tip's history, so it moves the tip's version (an earlier If-Match is then stale). 404 when there is none: never given, or erased (a read under way when it is erased too, and whatever the tip's snapshot says once its events record an erasure). 409 when it does not open bound to this tip (sealed with another key, moved from another tip, or changed in the database: its stored document unreadable too): nothing is read or recorded.")
             .Produces<ContactDetails>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         tips.MapDelete("/{id:guid}/contact", EraseContact)
             .WithName("EraseTipsterContact")
-            .WithSummary("Delete the tipster's contact; the tip and its statistics stay. 404 when there is none: never given, or already erased (a stale If-Match is a 412 first). An erasure takes its turn with reads of the contact, never a 409.")
+            .WithSummary("Delete the tipster's contact; the tip and its statistics stay. It deletes the contact's record whenever one is there, without opening it: one that does not open, or one put back after an erasure (erased again), too. 404 when there is none: never given, or already erased (a stale If-Match is a 412 first). An erasure takes its turn with reads of the contact, never a 409.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesStepProblems();
         return endpoints;
@@ -224,34 +224,57 @@ public static class TipEndpoints
 
     /// <summary>
     /// A read, though it records itself: it takes no <c>If-Match</c> and answers no ETag. Officers reading at once all read,
-    /// in turns; one after an erasure finds none (404: the tip's state says it is erased, whatever was loaded before its turn).
+    /// in turns; one after an erasure finds none (404: the tip's state says it is erased, whatever was loaded before its turn,
+    /// and so do its events, whatever its snapshot says). The contact is loaded and opened in the read's turn, bound to the tip
+    /// the path names: one that does not open (moved from another tip, changed in the database, whatever way) is read by nobody.
     /// </summary>
     private static async Task<IResult> ReadContact(
         Guid id, HttpContext http, IDocumentSession session, ContactVault vault, TimeProvider clock, CancellationToken ct)
     {
-        // Opened before the read is recorded: a contact that does not open is read by nobody.
-        var contact = await session.LoadAsync<TipContact>(id, ct);
-        var opened = contact is null ? null : vault.TryOpen(contact);
+        ContactDetails? opened = null;
         return await session.AppendToStreamAsync<TipState>(
             http,
             id,
             What,
-            tip => Tip.ReadContact(tip, new ReadTipsterContact(contact is not null, Opens: contact is null || opened is not null), clock.GetUtcNow(), http.Actor()),
+            async tip =>
+            {
+                // Opened before the read is recorded: a contact that does not open is read by nobody.
+                var contact = await session.LoadSealedAsync<TipContact>(id, ct);
+                var erased = tip.ContactErased || await ErasureRecordedAsync(session, id, ct);
+                opened = contact.Exists && !erased ? vault.TryOpen(contact) : null;
+                return Tip.ReadContact(tip, new ReadTipsterContact(contact.Exists && !erased, Opens: opened is not null), clock.GetUtcNow(), http.Actor());
+            },
             ct,
             _ => Results.Ok(opened!),
             versioned: false);
     }
 
     /// <summary>
+    /// Whether tip <paramref name="id"/>'s events record an erasure of its contact: its snapshot's flag is not chained, and a
+    /// contact put back in the database with the flag turned back is still erased (read from the stream's own rows, by index).
+    /// </summary>
+    private static Task<bool> ErasureRecordedAsync(IQuerySession session, Guid id, CancellationToken ct)
+    {
+        var erased = ((Marten.Events.EventGraph)session.DocumentStore.Options.Events).EventMappingFor(typeof(TipContactErased)).EventTypeName;
+        return session.Events.QueryAllRawEvents().AnyAsync(recorded => recorded.StreamId == id && recorded.EventTypeName == erased, ct);
+    }
+
+    /// <summary>
     /// The tipster's right to be forgotten takes its turn with officers reading the contact, never a 409 (its <c>If-Match</c>,
-    /// where sent, judged against the version it then finds: a 412); a second erasure finds none (404).
+    /// where sent, judged against the version it then finds: a 412); a second erasure finds none (404). Whether a contact's row is
+    /// there is read in its turn, without opening or even reading it: a row that does not open is erased all the same, and so is
+    /// one put back in the database after an erasure (erased again).
     /// </summary>
     private static async Task<IResult> EraseContact(Guid id, HttpContext http, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var contact = await session.LoadAsync<TipContact>(id, ct);
         session.Delete<TipContact>(id);
         IdempotencyStore.ForgetRequestsOf(session, id);
         return await session.AppendToStreamAsync<TipState>(
-            http, id, What, tip => Tip.EraseContact(tip, new EraseTipsterContact(contact is not null), clock.GetUtcNow(), http.Actor()), ct, _ => Results.NoContent());
+            http,
+            id,
+            What,
+            async tip => Tip.EraseContact(tip, new EraseTipsterContact(await session.Json.FindByIdAsync<TipContact>(id, ct) is not null), clock.GetUtcNow(), http.Actor()),
+            ct,
+            _ => Results.NoContent());
     }
 }

@@ -43,8 +43,19 @@ public sealed class SealingKey
     public byte[] Fingerprint(ReadOnlySpan<byte> data, string purpose) =>
         HMACSHA256.HashData(HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, info: Encoding.UTF8.GetBytes(purpose)), data);
 
+    /// <summary>
+    /// The plaintext <paramref name="sealedData"/> holds, sealed with <paramref name="associatedData"/>: a
+    /// <see cref="CryptographicException"/> when it was sealed with another key or other associated data, changed, or a part of it
+    /// is missing (a sealed value read back from the database may lack any), an <see cref="ArgumentException"/> when its nonce or
+    /// tag is of a length AES-GCM does not take.
+    /// </summary>
     public byte[] Open(SealedData sealedData, ReadOnlySpan<byte> associatedData)
     {
+        if (sealedData is not { Nonce: not null, Ciphertext: not null, Tag: not null })
+        {
+            throw new CryptographicException("The sealed value lacks its nonce, ciphertext or tag.");
+        }
+
         var plaintext = new byte[sealedData.Ciphertext.Length];
         using var aes = new AesGcm(_key, sealedData.Tag.Length);
         aes.Decrypt(sealedData.Nonce, sealedData.Ciphertext, sealedData.Tag, plaintext, associatedData);

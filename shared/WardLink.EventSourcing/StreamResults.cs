@@ -64,12 +64,30 @@ public static class StreamResults
     /// <c>Idempotent-Replayed: true</c>, whatever <c>If-Match</c> or <c>If-None-Match</c> says (each was judged against the version the
     /// first found).
     /// </summary>
-    public static async Task<IResult> AppendToStreamAsync<TState>(
+    public static Task<IResult> AppendToStreamAsync<TState>(
         this IDocumentSession session,
         HttpContext http,
         Guid id,
         string what,
         Func<TState, Decision> decide,
+        CancellationToken ct,
+        Func<TState, IResult>? respond = null,
+        bool versioned = true,
+        string? shownId = null)
+        where TState : class =>
+        session.AppendToStreamAsync<TState>(http, id, what, state => Task.FromResult(decide(state)), ct, respond, versioned, shownId);
+
+    /// <summary>
+    /// <see cref="AppendToStreamAsync{TState}(IDocumentSession, HttpContext, Guid, string, Func{TState, Decision}, CancellationToken, Func{TState, IResult}?, bool, string?)"/>
+    /// for a step that reads what it decides on in its turn, besides the state (whether a document beside the stream is there
+    /// once the steps before it have committed): <paramref name="decide"/> reads it in the step's transaction, then decides.
+    /// </summary>
+    public static async Task<IResult> AppendToStreamAsync<TState>(
+        this IDocumentSession session,
+        HttpContext http,
+        Guid id,
+        string what,
+        Func<TState, Task<Decision>> decide,
         CancellationToken ct,
         Func<TState, IResult>? respond = null,
         bool versioned = true,
@@ -99,7 +117,7 @@ public static class StreamResults
         // The decision (pure) runs first: a record it finds is not there for this caller (another partner's, deleted)
         // is a 404 whatever If-Match says, so a stale ETag never tells that it exists, nor its version. A part of the record
         // that is not there (RejectionKind.PartNotFound: a linked tip, a contact) is judged after the preconditions below.
-        var decision = decide(state);
+        var decision = await decide(state);
         if (decision.Rejection is { Kind: RejectionKind.NotFound } missing)
         {
             return missing.ToProblem();

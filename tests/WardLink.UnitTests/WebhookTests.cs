@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using CsCheck;
+using Microsoft.Extensions.Logging.Abstractions;
 using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.Partners;
 using WardLink.Testing;
 using static WardLink.UnitTests.DecisionAssert;
@@ -122,7 +124,7 @@ public sealed class WebhookSecretTests
 {
     private static readonly DateTimeOffset Now = new(2024, 6, 1, 10, 0, 0, TimeSpan.FromHours(7));
     private static readonly Guid WebhookId = Guid.Parse("0193b5a0-0000-7000-8000-00000000f001");
-    private static readonly WebhookSecrets Secrets = new(new SealingKey(new byte[32]));
+    private static readonly WebhookSecrets Secrets = new(new SealingKey(new byte[32]), NullLogger<WebhookSecrets>.Instance);
 
     /// <summary>
     /// Every new secret is <c>whsec_</c> and 32 random bytes in base64, and the answer showing it writes it as it is: copied
@@ -144,16 +146,42 @@ public sealed class WebhookSecretTests
             iter: 2000);
     }
 
+    /// <summary>Secrets as loaded for the webhook they name.</summary>
+    private static SealedDocument<WebhookSecret> Kept(WebhookSecret kept) => new(kept.Id, kept, null);
+
+    /// <summary>
+    /// A webhook's secrets row copied whole into another webhook's (the p-insider probe: the other's deliveries were signed with
+    /// the first's secret), or one that does not read, signs nothing for the webhook it was loaded for: no secret to sign with
+    /// (the delivery is given up), and a rotation replaces it, dropping what does not open, where it was a 500.
+    /// </summary>
+    [Fact]
+    public void Secrets_copied_from_another_webhook_or_unreadable_sign_nothing_and_a_rotation_replaces_them()
+    {
+        var (first, second, fresh) = (WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret());
+        var other = Guid.CreateVersion7();
+        var copied = Secrets.Rotate(Kept(Secrets.Issue(WebhookId, first)), second, Now, Now + Webhook.SecretOverlap)!;
+
+        foreach (var loaded in new[] { new SealedDocument<WebhookSecret>(other, copied, null), new SealedDocument<WebhookSecret>(other, null, "JsonException at $.current.tag") })
+        {
+            Assert.Null(Secrets.SigningAt(loaded, Now));
+            var rotated = Secrets.Rotate(loaded, fresh, Now, Now + Webhook.SecretOverlap)!;
+            Assert.Equal(other, rotated.Id);
+            Assert.Equal([fresh], Secrets.SigningAt(Kept(rotated), Now));
+        }
+
+        Assert.Null(Secrets.Rotate(new SealedDocument<WebhookSecret>(other, null, null), fresh, Now, Now + Webhook.SecretOverlap));
+    }
+
     [Fact]
     public void A_second_rotation_within_a_day_keeps_the_first_secret_signing_for_a_day_from_its_own_rotation()
     {
         var (first, second, third) = (WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret());
-        var once = Secrets.Rotate(Secrets.Issue(WebhookId, first), second, Now, Now + Webhook.SecretOverlap);
-        var twice = Secrets.Rotate(once, third, Now.AddHours(1), Now.AddHours(1) + Webhook.SecretOverlap);
+        var once = Secrets.Rotate(Kept(Secrets.Issue(WebhookId, first)), second, Now, Now + Webhook.SecretOverlap)!;
+        var twice = Secrets.Rotate(Kept(once), third, Now.AddHours(1), Now.AddHours(1) + Webhook.SecretOverlap)!;
 
-        Assert.Equal([third, second, first], Secrets.SigningAt(twice, Now.AddHours(1)));
-        Assert.Equal([third, second], Secrets.SigningAt(twice, Now + Webhook.SecretOverlap));
-        Assert.Equal([third], Secrets.SigningAt(twice, Now.AddHours(1) + Webhook.SecretOverlap));
+        Assert.Equal([third, second, first], Secrets.SigningAt(Kept(twice), Now.AddHours(1)));
+        Assert.Equal([third, second], Secrets.SigningAt(Kept(twice), Now + Webhook.SecretOverlap));
+        Assert.Equal([third], Secrets.SigningAt(Kept(twice), Now.AddHours(1) + Webhook.SecretOverlap));
         Assert.Equal(2, twice.ReplacedStillSigningAt(Now.AddHours(1)).Count);
     }
 
@@ -161,12 +189,12 @@ public sealed class WebhookSecretTests
     public void A_secret_replaced_long_ago_is_not_kept_by_the_next_rotation()
     {
         var (first, second, third) = (WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret(), WebhookSecrets.NewSecret());
-        var once = Secrets.Rotate(Secrets.Issue(WebhookId, first), second, Now, Now + Webhook.SecretOverlap);
+        var once = Secrets.Rotate(Kept(Secrets.Issue(WebhookId, first)), second, Now, Now + Webhook.SecretOverlap)!;
         var later = Now.AddDays(2);
 
-        var twice = Secrets.Rotate(once, third, later, later + Webhook.SecretOverlap);
+        var twice = Secrets.Rotate(Kept(once), third, later, later + Webhook.SecretOverlap)!;
 
-        Assert.Equal([third, second], Secrets.SigningAt(twice, later));
+        Assert.Equal([third, second], Secrets.SigningAt(Kept(twice), later));
         Assert.Single(twice.Replaced!);
     }
 
@@ -183,10 +211,10 @@ public sealed class WebhookSecretTests
         });
 
         var kept = JsonSerializer.Deserialize<WebhookSecret>(stored)!;
-        var rotated = Secrets.Rotate(kept, third, Now.AddHours(1), Now.AddHours(1) + Webhook.SecretOverlap);
+        var rotated = Secrets.Rotate(Kept(kept), third, Now.AddHours(1), Now.AddHours(1) + Webhook.SecretOverlap)!;
 
-        Assert.Equal([second, first], Secrets.SigningAt(kept, Now.AddHours(1)));
-        Assert.Equal([third, second, first], Secrets.SigningAt(rotated, Now.AddHours(2)));
+        Assert.Equal([second, first], Secrets.SigningAt(Kept(kept), Now.AddHours(1)));
+        Assert.Equal([third, second, first], Secrets.SigningAt(Kept(rotated), Now.AddHours(2)));
         Assert.Null(rotated.Previous);
     }
 }

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
@@ -45,7 +46,7 @@ public sealed record KeptRecord(Guid Id);
 /// subject, or the caller's address on an operation open to the public, whatever token comes with it) and the ward the request acts in, and kept with the record in
 /// its ward's database (for a ward's establishment, the new ward's); only a hash of client, ward and key is stored.
 /// </summary>
-public static class IdempotencyKeys
+public static partial class IdempotencyKeys
 {
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeaderName = "Idempotent-Replayed";
@@ -77,7 +78,8 @@ public static class IdempotencyKeys
                 $"and body within {options.KeepFor.TotalHours:0.##} hours gets the first successful answer again (with {ReplayedHeaderName}: true) " +
                 $"and stores nothing; the same key with another body is a 422 (once the record it created has had its personal data erased, the kept " +
                 $"answer whatever the body); a retry while the first is running waits for it, or is a 409 after " +
-                $"{options.WaitFor.TotalSeconds:0.##} s. Keys are the client's own.";
+                $"{options.WaitFor.TotalSeconds:0.##} s; a retry whose kept answer cannot be read (changed in the database) is a 409, never a replay. " +
+                "Keys are the client's own.";
         });
 
     /// <summary>
@@ -274,8 +276,12 @@ public static class IdempotencyKeys
             return;
         }
 
-        var plain = kept.Sealed is { } sealedAnswer ? SealingKeyOf(http).Open(sealedAnswer, Encoding.UTF8.GetBytes(id)) : kept.Answer;
-        var answer = JsonSerializer.Deserialize<KeptAnswer>(plain)!;
+        if (ReadKept(http, creation, id, kept.Answer, kept.Sealed) is not { } answer)
+        {
+            await Results.Problem(title: UnreadableTitle, detail: UnreadableDetail, statusCode: StatusCodes.Status409Conflict).ExecuteAsync(http);
+            return;
+        }
+
         http.Response.StatusCode = answer.Status;
         http.Response.Headers.Location = answer.Location;
         http.Response.Headers.ETag = answer.ETag;
@@ -284,6 +290,47 @@ public static class IdempotencyKeys
         http.Response.ContentLength = answer.Body.Length;
         await http.Response.Body.WriteAsync(answer.Body, ct);
     }
+
+    /// <summary>The title of the 409 a retry gets when the answer kept for its key cannot be read (<see cref="ReadKept"/>).</summary>
+    public const string UnreadableTitle = $"The answer kept for this {HeaderName} cannot be read.";
+
+    /// <summary>What that 409 tells the client to do.</summary>
+    public const string UnreadableDetail =
+        "The first request with this key was applied, but the answer kept for it was changed in the database or sealed with another key: " +
+        "nothing was done now. Find the record it created (a list, a search) rather than send the request with a new key, which creates another.";
+
+    /// <summary>
+    /// The answer kept as <paramref name="id"/>, opened bound to that id (the row's key, which it was loaded by) when the endpoint
+    /// seals its answers; null when it does not open or read as a kept answer (a 2xx with a body), with a warning naming the row and
+    /// what failed, never a byte of it: a sealed answer kept in clear, a part of it missing, another key's or another row's.
+    /// </summary>
+    private static KeptAnswer? ReadKept(HttpContext http, IdempotentCreation creation, string id, byte[]? answer, SealedData? sealedAnswer)
+    {
+        string failure;
+        try
+        {
+            var plain = sealedAnswer is not null
+                ? (http.RequestServices.GetService<SealingKey>() ?? throw new CryptographicException("A sealed answer where the service has no sealing key.")).Open(sealedAnswer, Encoding.UTF8.GetBytes(id))
+                : creation.SealsAnswer ? throw new CryptographicException("A sealed answer is kept in clear.")
+                : answer ?? throw new JsonException("No answer is kept.");
+            if (JsonSerializer.Deserialize<KeptAnswer>(plain) is { Status: >= 200 and < 300, Body: not null } read)
+            {
+                return read;
+            }
+
+            failure = "not a kept answer (a 2xx with a body)";
+        }
+        catch (Exception unreadable) when (unreadable is CryptographicException or ArgumentException or JsonException)
+        {
+            failure = unreadable.GetType().Name;
+        }
+
+        KeptAnswerUnreadable(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdempotencyKeys)), id, failure);
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The answer kept for Idempotency-Key row {KeyRow} cannot be read ({Failure}): changed in the database or sealed with another key; its retries are a 409")]
+    private static partial void KeptAnswerUnreadable(ILogger logger, string keyRow, string failure);
 
     /// <summary>
     /// Runs the request inside <paramref name="transaction"/> (every document session it opens

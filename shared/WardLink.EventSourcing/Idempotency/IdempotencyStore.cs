@@ -152,10 +152,14 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
         return Reservation.Reserved;
     }
 
-    /// <summary>The live answer kept for <paramref name="id"/> with the fingerprint of its request; null when there is none (any more).</summary>
-    public async Task<(string Fingerprint, byte[] Answer, SealedData? Sealed)?> LoadAsync(NpgsqlConnection connection, string id, CancellationToken ct)
+    /// <summary>
+    /// The live answer kept for <paramref name="id"/> with the fingerprint of its request; null when there is none (any more). An
+    /// answer missing from a kept row (which a request never commits) is null here; a sealed one is one with a nonce or a tag, a
+    /// missing other part empty: it does not open, where it would be taken for an answer in clear.
+    /// </summary>
+    public async Task<(string Fingerprint, byte[]? Answer, SealedData? Sealed)?> LoadAsync(NpgsqlConnection connection, string id, CancellationToken ct)
     {
-        await using var load = new NpgsqlCommand($"SELECT fingerprint, answer, nonce, tag FROM {Table} WHERE id = @id AND expires_at > @now AND answer IS NOT NULL", connection);
+        await using var load = new NpgsqlCommand($"SELECT fingerprint, answer, nonce, tag FROM {Table} WHERE id = @id AND expires_at > @now", connection);
         load.Parameters.AddWithValue("id", id);
         load.Parameters.AddWithValue("now", clock.GetUtcNow());
         await using var reader = await load.ExecuteReaderAsync(ct);
@@ -164,8 +168,9 @@ public sealed class IdempotencyStore(IDocumentStore store, IOptions<IdempotencyO
             return null;
         }
 
-        var answer = reader.GetFieldValue<byte[]>(1);
-        var sealedAnswer = reader.IsDBNull(2) ? null : new SealedData(reader.GetFieldValue<byte[]>(2), answer, reader.GetFieldValue<byte[]>(3));
+        byte[]? Column(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
+        var (answer, nonce, tag) = (Column(1), Column(2), Column(3));
+        var sealedAnswer = nonce is null && tag is null ? null : new SealedData(nonce ?? [], answer ?? [], tag ?? []);
         return (reader.GetString(0), answer, sealedAnswer);
     }
 

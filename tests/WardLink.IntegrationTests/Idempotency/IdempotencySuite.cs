@@ -168,6 +168,88 @@ public abstract class IdempotencySuite<TEntryPoint>(ServiceFixture<TEntryPoint> 
         AssertNone(failures);
     }
 
+    /// <summary>
+    /// An answer kept for a key and changed in the database (the p-insider probe: a sealed answer's tag changed was a 500 on
+    /// every retry for the key's 24 hours), each of the row's byte columns in turn set to null and to a byte that is none of
+    /// what was kept, in every creating endpoint's row, sealed or in clear: a retry is the documented 409 naming the key, never a
+    /// 500 nor an answer replayed from what was changed; once the row is put back, the retry replays the first answer.
+    /// </summary>
+    [Fact]
+    public async Task A_kept_answer_changed_in_the_database_is_a_409_to_a_retry_never_a_500()
+    {
+        var failures = new List<string>();
+        var table = $"{service.Host.Services.GetRequiredService<Marten.IDocumentStore>().Options.Events.DatabaseSchemaName}.{IdempotencyStore.TableName}";
+        await using var connection = new Npgsql.NpgsqlConnection(service.ConnectionString);
+        await connection.OpenAsync(Ct);
+        var columns = await ScalarsAsync<string>(
+            connection, $"SELECT column_name FROM information_schema.columns WHERE table_schema || '.' || table_name = '{table}' AND data_type = 'bytea' ORDER BY column_name");
+        Assert.NotEmpty(columns);
+        var tested = 0;
+        foreach (var (endpoint, sample) in Samples)
+        {
+            var request = await sample(12);
+            var key = Guid.NewGuid().ToString();
+            var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+            var first = await SendAsync(Client, request, key);
+            // A key is kept in its record's ward's database: one kept in another's than the service's default is not changed here.
+            if ((int)first.Status is < 200 or >= 300
+                || await ScalarsAsync<string>(connection, $"SELECT id FROM {table} WHERE kept_at >= '{since:O}' AND answer IS NOT NULL ORDER BY kept_at DESC LIMIT 1") is not [var row])
+            {
+                continue;
+            }
+
+            tested++;
+            foreach (var (column, value) in columns.SelectMany(column => new[] { (column, "NULL"), (column, "'\\x00'::bytea") }))
+            {
+                var kept = await ScalarsAsync<byte[]?>(connection, $"SELECT {column} FROM {table} WHERE id = '{row}'");
+                if (kept[0] is null && value == "NULL")
+                {
+                    continue;
+                }
+
+                await ExecuteAsync(connection, $"UPDATE {table} SET {column} = {value} WHERE id = '{row}'");
+                var retry = await SendAsync(Client, request, key);
+                if (!IsProblem(retry, 409) || !retry.Body.Contains(IdempotencyKeys.HeaderName, StringComparison.Ordinal))
+                {
+                    failures.Add($"{endpoint}: {column} = {value}: the retry answered {retry}");
+                }
+
+                await using (var restore = new Npgsql.NpgsqlCommand($"UPDATE {table} SET {column} = @kept WHERE id = '{row}'", connection))
+                {
+                    restore.Parameters.Add(new Npgsql.NpgsqlParameter("kept", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)kept[0] ?? DBNull.Value });
+                    await restore.ExecuteNonQueryAsync(Ct);
+                }
+            }
+
+            if (await SendAsync(Client, request, key) is var replayed && replayed != first.AsReplay())
+            {
+                failures.Add($"{endpoint}: put back, the retry answered {replayed}, the first {first}");
+            }
+        }
+
+        Assert.True(tested > 0, "no creating endpoint kept its key in the service's default database");
+        AssertNone(failures);
+    }
+
+    private static async Task<List<T>> ScalarsAsync<T>(Npgsql.NpgsqlConnection connection, string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        var values = new List<T>();
+        while (await reader.ReadAsync(Ct))
+        {
+            values.Add(reader.IsDBNull(0) ? default! : reader.GetFieldValue<T>(0));
+        }
+
+        return values;
+    }
+
+    private static async Task ExecuteAsync(Npgsql.NpgsqlConnection connection, string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
     /// <summary><paramref name="path"/> with every id in it in upper case, as a GUID may be written.</summary>
     private static string IdsInUpperCase(string path) =>
         System.Text.RegularExpressions.Regex.Replace(path, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", id => id.Value.ToUpperInvariant());

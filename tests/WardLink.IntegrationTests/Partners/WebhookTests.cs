@@ -20,6 +20,7 @@ using WardLink.Contracts;
 using WardLink.Contracts.Incidents;
 using WardLink.Contracts.Patrols;
 using WardLink.Contracts.Tips;
+using WardLink.EventSourcing;
 using WardLink.IntegrationTests.Incidents;
 using WardLink.IntegrationTests.Operations;
 using WardLink.IntegrationTests.Pipeline;
@@ -641,7 +642,7 @@ public sealed class WebhookTests(WebhookSystem system) : IClassFixture<WebhookSy
         var kept = await SealedSecretOfAsync(webhookId);
         Assert.Equal(
             answers.Select(answer => answer.Body.GetProperty("secret").GetString()!).Append(secret).Order(StringComparer.Ordinal),
-            system.Partners.Services.GetRequiredService<WebhookSecrets>().SigningAt(kept!, DateTimeOffset.UtcNow).Order(StringComparer.Ordinal));
+            system.Partners.Services.GetRequiredService<WebhookSecrets>().SigningAt(new SealedDocument<WebhookSecret>(webhookId, kept, null), DateTimeOffset.UtcNow)!.Order(StringComparer.Ordinal));
     }
 
     /// <summary>

@@ -439,6 +439,50 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/tips/{donor}/contact", ct)).StatusCode);
     }
 
+    /// <summary>
+    /// A contact's row copied whole from another tip's (the p-insider probe: across wards it showed another ward's tipster, and
+    /// recorded the read on the wrong tip) or damaged in the database, field by field over every field of the sealed document
+    /// (<see cref="SealedRows"/>), is read by nobody: a 409 problem, no read recorded on either tip, never a 500 nor the donor's
+    /// contact; and it is erased all the same (204, the row gone: the erasure opens nothing), where a damaged row was a 500 to
+    /// read and to erase, so the tipster could not be forgotten.
+    /// </summary>
+    [Fact]
+    public async Task A_contact_row_copied_from_another_tip_or_damaged_is_a_409_to_read_never_a_500_and_is_erased_all_the_same()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var failuresBefore = tips.Host.Failures.Count;
+        var donor = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { name = "Zyxwq Donor", phone = "+84 912 555 001" }));
+        var stored = await SealedRows.DataOfAsync<TipContact>(Store, donor, ct);
+        var donorEvents = (await Store.EventsOfAsync(donor)).Count;
+
+        foreach (var (damage, data) in SealedRows.DamagesOf<TipContact>(stored).Prepend(("copied whole from another tip", stored.ToJsonString())))
+        {
+            var id = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { phone = "+84 912 555 002" }));
+            await SealedRows.WriteAsync<TipContact>(Store, id, data, ct);
+            var before = (await Store.EventsOfAsync(id)).Count;
+
+            using var read = await _client.GetAsync($"/tips/{id}/contact", ct);
+            var body = await read.Content.ReadAsStringAsync(ct);
+            Assert.True(read.StatusCode == HttpStatusCode.Conflict, $"{damage}: {(int)read.StatusCode} {body}");
+            Assert.Equal("application/problem+json", read.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("cannot be opened", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("Zyxwq", body, StringComparison.Ordinal);
+            Assert.Equal(before, (await Store.EventsOfAsync(id)).Count);
+
+            using var erased = await _client.DeleteAsync($"/tips/{id}/contact", ct);
+            Assert.True(erased.StatusCode == HttpStatusCode.NoContent, $"{damage}: erasure {(int)erased.StatusCode}");
+            await using (var session = Store.QuerySession())
+            {
+                Assert.Null(await session.Json.FindByIdAsync<TipContact>(id, ct));
+            }
+
+            Assert.IsType<TipContactErased>((await Store.EventsOfAsync(id))[^1]);
+        }
+
+        Assert.Equal(donorEvents, (await Store.EventsOfAsync(donor)).Count);
+        Assert.Equal(failuresBefore, tips.Host.Failures.Count);
+    }
+
     /// <summary>A contact's texts are checked trimmed, and stored as checked: read back, each is what its pattern describes.</summary>
     [Fact]
     public async Task A_padded_contact_is_accepted_and_stored_trimmed()
@@ -476,6 +520,40 @@ public sealed class TipsApiTests(ServiceFixture<TipsService> tips) : IClassFixtu
         var events = await Store.EventsOfAsync(id);
         Assert.IsType<TipContactErased>(events[^1]);
         Assert.DoesNotContain(events, recorded => recorded is TipContactRead);
+    }
+
+    /// <summary>
+    /// An erased contact's row put back in the database, with the tip's snapshot saying it was never erased (the p-insider probe:
+    /// the contact was read again, its read recorded after the erasure), is still erased: the tip's events say so, and the read is
+    /// a 404 recording nothing. Such a row, which the API could not remove (a 404 to erase), is erased again: 204, the row gone.
+    /// </summary>
+    [Fact]
+    public async Task An_erased_contact_put_back_with_its_snapshot_changed_is_not_read_and_is_erased_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var id = await _client.ReceiveAsync(TipsApi.NewTip(contact: new { name = "Lê Thị Contact", phone = "+84 911 222 777" }));
+        var stored = await SealedRows.DataOfAsync<TipContact>(Store, id, ct);
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/tips/{id}/contact", ct)).StatusCode);
+        await using (var session = Store.LightweightSession())
+        {
+            session.QueueSqlCommand($"INSERT INTO {SealedRows.TableOf<TipContact>(Store)} (id, data, mt_version, mt_dotnet_type) VALUES (?, ?::jsonb, gen_random_uuid(), ?)", id, stored.ToJsonString(), typeof(TipContact).FullName!);
+            session.QueueSqlCommand($"UPDATE {SealedRows.TableOf<TipState>(Store)} SET data = jsonb_set(data, '{{contactErased}}', 'false') WHERE id = ?", id);
+            await session.SaveChangesAsync(ct);
+        }
+
+        using var read = await _client.GetAsync($"/tips/{id}/contact", ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.DoesNotContain("222 777", await read.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.DoesNotContain(await Store.EventsOfAsync(id), recorded => recorded is TipContactRead);
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/tips/{id}/contact", ct)).StatusCode);
+        await using (var session = Store.QuerySession())
+        {
+            Assert.Null(await session.Json.FindByIdAsync<TipContact>(id, ct));
+        }
+
+        Assert.Equal(2, (await Store.EventsOfAsync(id)).Count(recorded => recorded is TipContactErased));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.DeleteAsync($"/tips/{id}/contact", ct)).StatusCode);
     }
 
     /// <summary>

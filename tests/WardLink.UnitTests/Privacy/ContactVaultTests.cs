@@ -4,6 +4,7 @@ using CsCheck;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WardLink.Domain;
+using WardLink.EventSourcing;
 using WardLink.Testing;
 using WardLink.Tips;
 
@@ -30,7 +31,7 @@ public sealed class ContactVaultTests
             var sealedContact = Vault.Seal(Guid.CreateVersion7(), contact);
 
             Assert.Equal(ContactVault.PaddedTo, sealedContact.Ciphertext.Length);
-            Assert.Equal(contact, Vault.TryOpen(sealedContact));
+            Assert.Equal(contact, Vault.TryOpen(Loaded(sealedContact)));
         });
 
     /// <summary>
@@ -47,11 +48,11 @@ public sealed class ContactVaultTests
             var sealedContact = Vault.Seal(Guid.CreateVersion7(), contact);
 
             Assert.Equal((json + ContactVault.PaddedTo - 1) / ContactVault.PaddedTo * ContactVault.PaddedTo, sealedContact.Ciphertext.Length);
-            Assert.Equal(contact, Vault.TryOpen(sealedContact));
+            Assert.Equal(contact, Vault.TryOpen(Loaded(sealedContact)));
         });
 
     /// <summary>
-    /// A sealed contact moved to another tip, with any byte of its nonce, ciphertext or tag changed, or sealed with another key
+    /// A sealed contact moved to another tip (copied whole into its row, or its id changed too), with any byte of its nonce, ciphertext or tag changed, or sealed with another key
     /// does not open: none (the read is then refused and recorded nowhere), never an exception nor another contact.
     /// </summary>
     [Fact]
@@ -67,9 +68,11 @@ public sealed class ContactVaultTests
                 _ => sealedContact with { Tag = Flipped(sealedContact.Tag) },
             };
 
-            Assert.Null(Vault.TryOpen(changed));
-            Assert.Null(Vault.TryOpen(sealedContact with { Id = Guid.CreateVersion7() }));
-            Assert.Null(new ContactVault(new SealingKey(RandomNumberGenerator.GetBytes(32)), NullLogger<ContactVault>.Instance).TryOpen(sealedContact));
+            Assert.Null(Vault.TryOpen(Loaded(changed)));
+            var otherTip = Guid.CreateVersion7();
+            Assert.Null(Vault.TryOpen(new SealedDocument<TipContact>(otherTip, sealedContact, null)));
+            Assert.Null(Vault.TryOpen(Loaded(sealedContact with { Id = otherTip })));
+            Assert.Null(new ContactVault(new SealingKey(RandomNumberGenerator.GetBytes(32)), NullLogger<ContactVault>.Instance).TryOpen(Loaded(sealedContact)));
         });
 
     /// <summary>
@@ -85,16 +88,19 @@ public sealed class ContactVaultTests
         var tipId = Guid.CreateVersion7();
         var sealedContact = Vault.Seal(tipId, new ContactDetails("Lê Thị Unopened", "+84 912 000 731", "unopened@example.vn"));
 
-        Assert.Null(vault.TryOpen(sealedContact));
+        Assert.Null(vault.TryOpen(Loaded(sealedContact)));
 
         var line = Assert.Single(logs.Lines);
         Assert.StartsWith($"Warning {typeof(ContactVault).FullName}: The sealed contact of tip {tipId} does not open (", line, StringComparison.Ordinal);
         Assert.All(
             ["Unopened", "912 000 731", "unopened@", Convert.ToBase64String(sealedContact.Ciphertext[..12]), Convert.ToHexString(sealedContact.Ciphertext[..12])],
             text => Assert.DoesNotContain(text, line, StringComparison.OrdinalIgnoreCase));
-        Assert.NotNull(vault.TryOpen(vault.Seal(tipId, new ContactDetails("Lê Thị Unopened", null, null))));
+        Assert.NotNull(vault.TryOpen(Loaded(vault.Seal(tipId, new ContactDetails("Lê Thị Unopened", null, null)))));
         Assert.Single(logs.Lines);
     }
+
+    /// <summary>A contact as loaded for the tip it names.</summary>
+    private static SealedDocument<TipContact> Loaded(TipContact contact) => new(contact.Id, contact, null);
 
     [Fact]
     public void A_contact_of_exactly_one_block_of_JSON_stays_one_block()
@@ -115,6 +121,6 @@ public sealed class ContactVaultTests
         var sealedContact = Vault.Seal(Guid.CreateVersion7(), contact);
 
         Assert.Equal(0, sealedContact.Ciphertext.Length % ContactVault.PaddedTo);
-        Assert.Equal(contact, Vault.TryOpen(sealedContact));
+        Assert.Equal(contact, Vault.TryOpen(Loaded(sealedContact)));
     }
 }
