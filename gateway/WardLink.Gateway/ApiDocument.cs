@@ -101,6 +101,9 @@ public static class ApiDocument
         private readonly Lock _gate = new();
         private Task<(string Json, IReadOnlyList<string> Missing)>? _reading;
 
+        /// <summary>Whether a complete document is kept (no service asked).</summary>
+        public bool IsComplete => cache.TryGetValue(nameof(MergedApiDocument), out _);
+
         public Task<(string Json, IReadOnlyList<string> Missing)> GetAsync(CancellationToken ct)
         {
             if (cache.TryGetValue(nameof(MergedApiDocument), out (string, IReadOnlyList<string>) cached))

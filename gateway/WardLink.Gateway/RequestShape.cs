@@ -18,8 +18,8 @@ namespace WardLink.Gateway;
 /// one that does not authenticate, one for another service's audience, a role the route does not admit, a partner out of
 /// good standing), the shape is judged first; a request the gateway lets through is judged by the service behind the
 /// route, so the gateway reads no document on the way of an admitted request. The gateway learns the paths, their methods
-/// and their bodies from the merged API document (<see cref="ApiDocument"/>); a path it does not describe, or a document
-/// it cannot have, is left to the token's refusal.
+/// and their bodies from the merged API document (<see cref="ApiDocument"/>); a path it does not describe, or a service
+/// whose document it has never had, is left to the token's refusal.
 /// </summary>
 public static class RequestShape
 {
@@ -82,7 +82,11 @@ public static class RequestShape
 /// <summary>
 /// The paths of the merged API document, each with its operations' methods and the media types of their bodies,
 /// read again at most every <see cref="ApiDocumentOptions.CacheFor"/> (a partial document too: anonymous
-/// requests never make the gateway ask the services more often than that).
+/// requests never make the gateway ask the services more often than that). Once it had a complete document, a partial
+/// one (a service down, or slower to give its document than <see cref="ApiDocumentOptions.ServiceTimeout"/>) leaves the
+/// paths as the complete one gave them: a service's paths are judged as before while its document is missing, not left to
+/// the token's refusal (a path no operation takes was then a 401 or 403 for a while, not the 404 anyone gets); a partial
+/// document's paths give way as soon as a complete one is kept.
 /// </summary>
 internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOptions<ApiDocumentOptions> options, TimeProvider clock)
 {
@@ -129,12 +133,17 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
 
     private async Task<IReadOnlyList<DescribedPath>> PathsAsync(CancellationToken ct)
     {
-        if (_parsed is { } parsed && clock.GetUtcNow() - parsed.At < options.Value.CacheFor)
+        if (_parsed is { } parsed && clock.GetUtcNow() - parsed.At < options.Value.CacheFor && (parsed.Complete || !document.IsComplete))
         {
             return parsed.Paths;
         }
 
-        var (json, _) = await document.GetAsync(ct);
+        var (json, missing) = await document.GetAsync(ct);
+        if (missing.Count > 0 && _parsed is { Complete: true } complete)
+        {
+            _parsed = complete with { At = clock.GetUtcNow() };
+            return complete.Paths;
+        }
 
         var paths = (JsonNode.Parse(json)?["paths"] as JsonObject ?? [])
             .Select(path => new DescribedPath(
@@ -152,11 +161,11 @@ internal sealed class DescribedPaths(ApiDocument.MergedApiDocument document, IOp
                         .Select(parameter => new PathParameter($"{{{parameter!["name"]!.GetValue<string>()}}}", parameter["schema"]!.AsObject())),
                 ]))
             .ToList();
-        _parsed = new Parsed(paths, clock.GetUtcNow());
+        _parsed = new Parsed(paths, clock.GetUtcNow(), missing.Count == 0);
         return paths;
     }
 
-    private sealed record Parsed(IReadOnlyList<DescribedPath> Paths, DateTimeOffset At);
+    private sealed record Parsed(IReadOnlyList<DescribedPath> Paths, DateTimeOffset At, bool Complete);
 
     private sealed record DescribedOperation(string Method, IReadOnlyList<string> BodyTypes);
 

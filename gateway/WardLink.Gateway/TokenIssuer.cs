@@ -230,8 +230,9 @@ public static class TokenIssuer
                 return;
             }
 
-            // OpenIddict takes its path in any letter case; the gateway's paths are as the documents write them (ExactPaths).
-            if (!http.Request.Path.StartsWithSegments(TokenPath, StringComparison.Ordinal))
+            // OpenIddict takes its path in any letter case, and as the server made it of a dot segment (/connect/token/x/..); the
+            // gateway's paths are as the documents write them (ExactPaths).
+            if (!http.Request.Path.StartsWithSegments(TokenPath, StringComparison.Ordinal) || http.WrittenWithDotSegment())
             {
                 await Results.Problem(statusCode: StatusCodes.Status404NotFound).ExecuteAsync(http);
                 return;

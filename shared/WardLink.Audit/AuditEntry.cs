@@ -31,6 +31,13 @@ public sealed record AuditEvent(
     /// request recorded it, the message's id (a GUID, 36) where a consumer did.
     /// </summary>
     public const int MaxCausationIdLength = 55;
+
+    /// <summary>
+    /// The type of the events Marten writes, in a stream of their own and with no record, to fill the sequence numbers a
+    /// failed write took: recorded at PostgreSQL's <c>-infinity</c> (read as year 1), they are chained as every event, so the
+    /// chain has no gap, but no time they show is when anything was stored.
+    /// </summary>
+    public const string TombstoneType = "tombstone";
 }
 
 /// <summary>

@@ -89,7 +89,8 @@ public sealed record CheckpointVerdict(
 /// <summary>
 /// The events no witness can vouch for yet: the <see cref="Events"/> after the last checkpoint a
 /// witness holds that agrees with the log (<see cref="WitnessedThrough"/>, taken at
-/// <see cref="WitnessedAt"/>; 0 and null before any), the first of them recorded at <see cref="Since"/>.
+/// <see cref="WitnessedAt"/>; 0 and null before any), the first of them recorded at <see cref="Since"/> (a tombstone's time
+/// aside, <see cref="AuditEvent.TombstoneType"/>: null while the tail holds only tombstones).
 /// Whoever rewrites the service's database can change these without a witness noticing.
 /// </summary>
 public sealed record UnwitnessedTail(
@@ -148,7 +149,10 @@ public sealed class ChainVerifier(string service, IEnumerable<CheckpointCopy> ch
     public void Add(AuditEntry entry)
     {
         _entries++;
-        _unwitnessedSince ??= entry.Event?.RecordedAt ?? entry.Link?.RecordedAt;
+        if ((entry.Event?.Type ?? entry.Link?.Type) != AuditEvent.TombstoneType)
+        {
+            _unwitnessedSince ??= entry.Event?.RecordedAt ?? entry.Link?.RecordedAt;
+        }
 
         // The store numbers its events from 1, where the chain starts: a row at 0 or below was put there by hand, and a
         // service's reads of its stream fold it all the same.

@@ -627,19 +627,8 @@ public sealed partial class GatewaySurfaceTests(WardLinkSystem system) : IClassF
     /// The whole answer to <paramref name="method"/> <paramref name="address"/> as written on a socket (with <paramref name="headers"/>, each
     /// line ending in CRLF, and a JSON <paramref name="body"/>), the connection closed after it.
     /// </summary>
-    private async Task<string> RawAnswerAsync(string method, string address, string? token, string headers = "", string? body = null)
-    {
-        using var socket = new TcpClient();
-        await socket.ConnectAsync(system.GatewayAddress.Host, system.GatewayAddress.Port, TestContext.Current.CancellationToken);
-        var stream = socket.GetStream();
-        var authorization = token is null ? "" : $"Authorization: Bearer {token}\r\n";
-        var content = body is null ? "" : $"Content-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n";
-        await stream.WriteAsync(
-            Encoding.ASCII.GetBytes($"{method} {address} HTTP/1.1\r\nHost: {system.GatewayAddress.Authority}\r\n{authorization}{headers}{content}Connection: close\r\n\r\n{body}"),
-            TestContext.Current.CancellationToken);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
-    }
+    private Task<string> RawAnswerAsync(string method, string address, string? token, string headers = "", string? body = null) =>
+        GatewaySurface.RawAnswerAsync(system.GatewayAddress, method, address, token, headers, body);
 
     /// <summary>
     /// A token the route refuses hides nothing of what is wrong with a request's shape (docs/api.md): a token for another
@@ -987,6 +976,65 @@ public sealed class MissingServiceTests(WardLinkSystem system) : IClassFixture<W
         Assert.Contains("/api/tips/stats", paths);
         Assert.Contains("/api/incidents/stats", paths);
         Assert.Contains("/api/patrols/stats", paths);
+    }
+}
+
+/// <summary>The system whose gateway keeps a complete API document for <see cref="CacheFor"/>, then asks the services again.</summary>
+public sealed class ShortDocumentCacheSystem : WardLinkSystem
+{
+    public static readonly TimeSpan CacheFor = TimeSpan.FromMilliseconds(300);
+
+    protected override IReadOnlyDictionary<string, string?> MoreGatewaySettings { get; } = new Dictionary<string, string?>
+    {
+        ["ApiDocument:CacheFor"] = CacheFor.ToString(),
+    };
+}
+
+/// <summary>
+/// A service whose document goes missing (stopped, or slower than the gateway waits) keeps its paths as the last complete
+/// document gave them: under a loaded machine's full run a partners document read late made the gateway answer a path no
+/// operation takes 401 and 403, not the 404 anyone gets, until it read the document again.
+/// </summary>
+[Collection(GatewaySurface.Collection)]
+public sealed class MissingDocumentPathTests(ShortDocumentCacheSystem system) : IClassFixture<ShortDocumentCacheSystem>
+{
+    [Fact]
+    public async Task A_path_no_operation_takes_stays_a_404_for_a_caller_the_gateway_refuses_while_the_service_document_is_missing()
+    {
+        await GatewaySurface.CompleteDocumentAsync(system);
+        using var gateway = system.CreateAnonymousGatewayClient();
+        var partner = await WardLinkSystem.RequestTokenAsync(gateway, "test-partner-a", "test-partner-a-secret");
+        string[] paths = ["/api/partners/wards/Not_A-Name/dissolve", $"/api/partners/{Guid.CreateVersion7()}0", "/api/PARTNERS"];
+        await ExpectNotFoundAsync(gateway, paths, partner);
+        await system.StopAsync("partners");
+        await Eventually.Get(
+            async () => (await gateway.GetAsync(ApiDocument.Path, TestContext.Current.CancellationToken)).Headers.Contains(ApiDocument.MissingHeader) ? "missing" : null,
+            "the document to be read again without the partners service");
+
+        // Every answer a 404 while the gateway reads the document again and again without the service.
+        var until = DateTimeOffset.UtcNow + (4 * ShortDocumentCacheSystem.CacheFor);
+        var rounds = 0;
+        while (DateTimeOffset.UtcNow < until || rounds < 3)
+        {
+            await ExpectNotFoundAsync(gateway, paths, partner);
+            rounds++;
+        }
+    }
+
+    private static async Task ExpectNotFoundAsync(HttpClient gateway, string[] paths, string partner)
+    {
+        foreach (var path in paths)
+        {
+            foreach (var token in new[] { null, partner })
+            {
+                using var request = new HttpRequestMessage(path.EndsWith("/dissolve", StringComparison.Ordinal) ? HttpMethod.Post : HttpMethod.Get, path);
+                request.Headers.Authorization = token is null ? null : new("Bearer", token);
+                using var response = await gateway.SendAsync(request, TestContext.Current.CancellationToken);
+                Assert.True(
+                    response.StatusCode == HttpStatusCode.NotFound && response.Content.Headers.ContentType?.MediaType == "application/problem+json",
+                    $"{request.Method} {path} {(token is null ? "without a token" : "as partner A")}: {(int)response.StatusCode} {response.Content.Headers.ContentType?.MediaType}");
+            }
+        }
     }
 }
 
@@ -1498,6 +1546,24 @@ public static class GatewaySurface
     {
         var methods = item.AsObject().Select(operation => operation.Key.ToUpperInvariant()).ToHashSet(StringComparer.Ordinal);
         return (methods, WriteAndReadMethods.First(method => !methods.Contains(method)));
+    }
+
+    /// <summary>
+    /// The whole answer of <paramref name="server"/> to <paramref name="method"/> <paramref name="address"/> as written on a socket (with
+    /// <paramref name="headers"/>, each line ending in CRLF, and a JSON <paramref name="body"/>), the connection closed after it.
+    /// </summary>
+    public static async Task<string> RawAnswerAsync(Uri server, string method, string address, string? token, string headers = "", string? body = null)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(server.Host, server.Port, TestContext.Current.CancellationToken);
+        var stream = socket.GetStream();
+        var authorization = token is null ? "" : $"Authorization: Bearer {token}\r\n";
+        var content = body is null ? "" : $"Content-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n";
+        await stream.WriteAsync(
+            Encoding.ASCII.GetBytes($"{method} {address} HTTP/1.1\r\nHost: {server.Authority}\r\n{authorization}{headers}{content}Connection: close\r\n\r\n{body}"),
+            TestContext.Current.CancellationToken);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>The merged document once every service is in it.</summary>

@@ -26,11 +26,14 @@ public sealed class ChainCompletenessTests
     private static readonly Guid[] Streams = [.. Enumerable.Range(1, 4).Select(stream => new Guid(stream, 0, 0, new byte[8]))];
 
     /// <summary>
-    /// A chained log of 1 to 40 events of up to four streams, each stream's versions in order; where each holder keeps a
+    /// A chained log of 1 to 40 events of up to four streams, each stream's versions in order, and Marten's tombstones among them; where each holder keeps a
     /// checkpoint (null: none there), each signed by the service.
     /// </summary>
     private static readonly Gen<GeneratedLog> Logs =
-        Gen.Int[1, 40].SelectMany(count => Gen.Select(Gen.Int[1, 3].Array[count], Gen.Int[0, 3].Array[count], Gen.Int[0, 5].Array[count], Generate));
+        Gen.Int[1, 40].SelectMany(count => Gen.Select(Gen.Int[1, 3].Array[count], Gen.Int[0, Streams.Length].Array[count], Gen.Int[0, 5].Array[count], Generate));
+
+    /// <summary>The stream Marten writes its tombstones to (<see cref="AuditEvent.TombstoneType"/>), each at the version of its sequence.</summary>
+    private static readonly Guid Tombstones = Guid.Parse("ac58fe93-e177-4fdd-8f61-2ca5f4689d9c");
 
     /// <summary>
     /// A log of at least <paramref name="least"/> events and a part of it <c>[From, To)</c> (by index) that
@@ -55,7 +58,7 @@ public sealed class ChainCompletenessTests
             var witnessed = log.Checkpoints.LastOrDefault(copy => copy.Holder != Service);
             var after = log.Entries.Where(entry => entry.Sequence > (witnessed?.Sequence ?? 0)).ToList();
             Assert.Equal(
-                new UnwitnessedTail(witnessed?.Sequence ?? 0, witnessed?.At, after.Count, after.FirstOrDefault()?.Event!.RecordedAt),
+                new UnwitnessedTail(witnessed?.Sequence ?? 0, witnessed?.At, after.Count, after.FirstOrDefault(entry => entry.Event!.Type != AuditEvent.TombstoneType)?.Event!.RecordedAt),
                 report.Unwitnessed);
         });
     }
@@ -282,6 +285,11 @@ public sealed class ChainCompletenessTests
         var entries = Chain(gaps.Select((gap, index) =>
         {
             sequence += gap;
+            if (streams[index] == Streams.Length)
+            {
+                return (sequence, new AuditEvent(Tombstones, sequence, AuditEvent.TombstoneType, DateTimeOffset.MinValue, null, null, null, null, Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(sequence))), new JsonObject()));
+            }
+
             var version = ++versions[streams[index]];
             var recorded = new AuditEvent(
                 Streams[streams[index]], version, version == 1 ? "tip_received" : "tip_assessed", Recorded.AddSeconds(sequence), Recorded.AddDays(-sequence), "police-console",
@@ -335,11 +343,11 @@ public sealed class ChainCompletenessTests
         new("event.type", true, (entry, to) => OfEvent(entry, recorded => recorded with { Type = Other(recorded.Type, to.Text) })),
         new("event.dataHash", true, (entry, to) => OfEvent(entry, recorded => recorded with { DataHash = Other(recorded.DataHash, Digest(to)) })),
         new("event.recordedAt", true, (entry, to) => OfEvent(entry, recorded => recorded with { RecordedAt = recorded.RecordedAt.AddTicks(to.Number) })),
-        new("event.wardTime", false, (entry, to) => OfEvent(entry, recorded => recorded with { WardTime = recorded.WardTime!.Value.AddTicks(to.Number) })),
+        new("event.wardTime", false, (entry, to) => OfEvent(entry, recorded => recorded with { WardTime = (recorded.WardTime ?? Recorded).AddTicks(to.Number) })),
         new("event.actor", false, (entry, to) => OfEvent(entry, recorded => recorded with { Actor = Other(recorded.Actor, to.Text) })),
         new("event.correlationId", false, (entry, to) => OfEvent(entry, recorded => recorded with { CorrelationId = to.Text })),
         new("event.causationId", false, (entry, to) => OfEvent(entry, recorded => recorded with { CausationId = to.Text })),
-        new("event.data", false, (entry, to) => OfEvent(entry, recorded => recorded with { Data = new JsonObject { ["status"] = Other(recorded.Data!["status"]!.GetValue<string>(), to.Text) } })),
+        new("event.data", false, (entry, to) => OfEvent(entry, recorded => recorded with { Data = new JsonObject { ["status"] = Other(recorded.Data!["status"]?.GetValue<string>(), to.Text) } })),
     ];
 
     private static AuditEntry OfLink(AuditEntry entry, Func<AuditLink, AuditLink> change) => entry with { Link = change(entry.Link!) };
