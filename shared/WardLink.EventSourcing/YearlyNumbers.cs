@@ -144,7 +144,7 @@ public static partial class YearlyNumbers
         }
 
         var after = version == 1 ? 0 : before![^1];
-        return last.Select((count, i) => count != after + 1 + i).Any(differs => differs) || last[^1] < version
+        return last.Where((count, i) => count != after + 1 + i).Any() || last[^1] < version
             ? $"ends with an event (version {version}) naming {string.Join(", ", last)} after {after}"
             : null;
     }
