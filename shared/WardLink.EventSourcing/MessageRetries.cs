@@ -35,9 +35,12 @@ public sealed class MessageRetries : IRetryObserver
     public Task PreRetry<T>(RetryContext<T> context)
         where T : class, PipeContext
     {
-        _retried.Add(1, _service, _reason, new("message_type", typeof(T).IsGenericType ? typeof(T).GetGenericArguments()[0].Name : typeof(T).Name));
+        Count(typeof(T).IsGenericType ? typeof(T).GetGenericArguments()[0].Name : typeof(T).Name);
         return Task.CompletedTask;
     }
+
+    /// <summary>Counts one retry of a message of the type named: the retry policies' and the wait queues' (<see cref="WaitQueues"/>).</summary>
+    public void Count(string messageType) => _retried.Add(1, _service, _reason, new("message_type", messageType));
 
     public Task PostCreate<T>(RetryPolicyContext<T> context)
         where T : class, PipeContext => Task.CompletedTask;

@@ -23,7 +23,7 @@ public static class Messaging
     /// <summary>
     /// How often a message that failed because PostgreSQL was unreachable is retried (every 1 s, growing to 30 s: about
     /// five minutes in all) before it too is parked: a restart or a failover is waited out, not turned into error queues.
-    /// As often, a message that names what the directory does not know yet (<see cref="NotKnownYetException"/>).
+    /// A message that names what the directory does not know yet waits on the broker instead (<see cref="WaitQueues"/>).
     /// </summary>
     public const int OutageRetryLimit = 14;
 
@@ -74,8 +74,8 @@ public static class Messaging
                     host.Heartbeat(Heartbeat);
                 });
                 // The outer policy (the one whose count the error queue's headers give) retries what fails for any other
-                // reason; within it, a failure because PostgreSQL is unreachable is retried apart, for longer. Each retry is
-                // counted (MessageRetries), by why.
+                // reason; within it, a failure because PostgreSQL is unreachable is retried apart, for longer, and a message
+                // naming what is not known here yet waits on the broker. Each retry and wait is counted (MessageRetries), by why.
                 var retries = MessageRetries.For(serviceName, context.GetRequiredService<IMeterFactory>());
                 rabbit.UseMessageRetry(retry =>
                 {
@@ -89,12 +89,7 @@ public static class Messaging
                     retry.Exponential(OutageRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
                     retry.ConnectRetryObserver(retries("outage"));
                 });
-                rabbit.UseMessageRetry(retry =>
-                {
-                    retry.Handle<NotKnownYetException>();
-                    retry.Exponential(OutageRetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
-                    retry.ConnectRetryObserver(retries("notKnownYet"));
-                });
+                rabbit.UseWaitQueues(serviceName, quorum, retries("notKnownYet"));
                 rabbit.UseWardOfMessages();
                 rabbit.ConfigureEndpoints(context);
             });
@@ -170,8 +165,8 @@ public sealed class InvalidMessageException(string message) : Exception(message)
 
 /// <summary>
 /// A message names what another message, still on its way on another queue, brings: a ward or a site the service's
-/// directory does not know yet. The bus retries it as patiently as an outage (from 100 ms, growing to 30 s: about four
-/// minutes in all, where other failures are parked within about 6 s), then parks it in the error queue.
+/// directory does not know yet. The message waits on the broker (<see cref="WaitQueues"/>: from 100 ms, growing to 30 s,
+/// about four minutes in all, where other failures are parked within about 6 s), then is parked in the error queue.
 /// </summary>
 public sealed class NotKnownYetException(string message) : Exception(message);
 

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using WardLink.EventSourcing;
 
 namespace WardLink.Testing;
 
-/// <summary>Counts the messages a host's consumers finished (applied or skipped as duplicates), by message id.</summary>
+/// <summary>Counts the messages a host's consumers finished (applied or skipped as duplicates, not sent to wait), by message id.</summary>
 public sealed class ConsumeCounter : IConsumeObserver
 {
     private readonly ConcurrentQueue<(Type Type, Guid Id)> _consumed = new();
@@ -21,7 +22,11 @@ public sealed class ConsumeCounter : IConsumeObserver
     public Task PostConsume<T>(ConsumeContext<T> context)
         where T : class
     {
-        _consumed.Enqueue((typeof(T), context.MessageId ?? Guid.Empty));
+        if (!context.ReceiveContext.TryGetPayload<WaitQueues.Waited>(out _))
+        {
+            _consumed.Enqueue((typeof(T), context.MessageId ?? Guid.Empty));
+        }
+
         return Task.CompletedTask;
     }
 

@@ -59,12 +59,20 @@ public sealed class TestBus : IAsyncDisposable
     /// <summary>Publishes as the relay of a record of ward <paramref name="ward"/> does: with the ward's header, so consumers act in that ward.</summary>
     public Task PublishAsync<T>(T message, Guid messageId, string ward)
         where T : class =>
+        PublishAsync(message, messageId, new Dictionary<string, string> { [WardMessages.Header] = ward });
+
+    /// <summary>Publishes with headers of the test's choosing (a ward's, a count of waits).</summary>
+    public Task PublishAsync<T>(T message, Guid messageId, IReadOnlyDictionary<string, string> headers)
+        where T : class =>
         _bus.Publish(
             message,
             context =>
             {
                 context.MessageId = messageId;
-                context.Headers.Set(WardMessages.Header, ward);
+                foreach (var (name, value) in headers)
+                {
+                    context.Headers.Set(name, value);
+                }
             },
             TestTimeout());
 

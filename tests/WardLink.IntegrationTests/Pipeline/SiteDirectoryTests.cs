@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WardLink.Contracts.Partners;
 using WardLink.Contracts.Wards;
 using WardLink.EventSourcing;
@@ -26,6 +27,9 @@ public sealed class LinkedServices : ServiceGroup
 {
     public ConsumeCounter TipsConsumed { get; } = new();
 
+    /// <summary>Every line the tips service logs.</summary>
+    public CapturedLogs TipsLogs { get; } = new();
+
     public HttpClient Partners { get; private set; } = null!;
 
     public HttpClient Tips { get; private set; } = null!;
@@ -36,7 +40,7 @@ public sealed class LinkedServices : ServiceGroup
     {
         await base.InitializeAsync();
         Partners = (await StartAsync<WardLink.Partners.PartnersService>(WardLink.Partners.PartnersService.Name)).CreateClient();
-        TipsHost = await StartAsync<TipsService>(TipsService.Name, services: services => services.AddConsumeObserver(_ => TipsConsumed));
+        TipsHost = await StartAsync<TipsService>(TipsService.Name, services: services => services.AddConsumeObserver(_ => TipsConsumed).AddSingleton<ILoggerProvider>(TipsLogs));
         Tips = TipsHost.CreateClient();
         await StartAsync<IncidentsService>(IncidentsService.Name);
         Patrols = (await StartAsync<PatrolsService>(PatrolsService.Name)).CreateClient();
@@ -196,6 +200,76 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
             async () => (await services.SitesKnownToAsync(TipsService.Name)).SingleOrDefault(known => known.Id == siteId && known.RetiredAt is not null),
             "the retirement applied once the registration came");
         Assert.Empty(await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_error", 10));
+    }
+
+    /// <summary>
+    /// A message waiting for what has not come yet waits on the broker, not in the service (<see cref="WaitQueues"/>): twice as
+    /// many retirements of sites not registered yet as the queue has prefetched slots (MassTransit's default, at least 16) hold
+    /// up nothing behind them; a retirement of a known site is applied within the usual wait. Each waiting one, its waits
+    /// counted, is applied once its site is registered, and none is parked nor logged as a fault. Retried in the service, they
+    /// once held every slot for about four minutes.
+    /// </summary>
+    [Fact]
+    public async Task Retirements_waiting_for_their_sites_hold_up_none_behind_them_and_each_is_applied_once_its_site_comes()
+    {
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        using var metrics = new HostMetrics(services.TipsHost.Services.GetRequiredService<IMeterFactory>());
+        var partnerId = Guid.CreateVersion7();
+        var waiting = Enumerable.Range(0, 2 * Math.Max(Environment.ProcessorCount * 2, 16)).Select(_ => Guid.CreateVersion7()).ToList();
+        foreach (var siteId in waiting)
+        {
+            await bus.PublishAsync(new SiteRetired(siteId, partnerId, DateTimeOffset.UtcNow, 2), NewId.NextGuid());
+        }
+
+        await Eventually.Get(
+            () => Task.FromResult(metrics.Sum(MessageRetries.InstrumentName, ("message_type", nameof(SiteRetired)), ("reason", "notKnownYet")) >= waiting.Count ? "waited" : null),
+            "every retirement of an unknown site to have waited");
+        var known = Guid.CreateVersion7();
+        await bus.PublishAsync(new SiteRegistered(known, partnerId, "Market gate", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow), NewId.NextGuid());
+        await Eventually.Get(async () => (await services.SitesKnownToAsync(TipsService.Name)).SingleOrDefault(site => site.Id == known), "the known site");
+        await bus.PublishAsync(new SiteRetired(known, partnerId, DateTimeOffset.UtcNow, 2), NewId.NextGuid());
+        await Eventually.Get(
+            async () => (await services.SitesKnownToAsync(TipsService.Name)).SingleOrDefault(site => site.Id == known && site.RetiredAt is not null),
+            "the retirement of the known site, behind the waiting ones");
+
+        foreach (var siteId in waiting)
+        {
+            await bus.PublishAsync(new SiteRegistered(siteId, partnerId, "School gate", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow), NewId.NextGuid());
+        }
+
+        await Eventually.Get(
+            async () => (await services.SitesKnownToAsync(TipsService.Name)).Count(site => waiting.Contains(site.Id) && site.RetiredAt is not null) == waiting.Count ? "all" : null,
+            "every waiting retirement applied once its site came",
+            TimeSpan.FromSeconds(90));
+        Assert.Empty(await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_error", 10));
+        Assert.DoesNotContain(services.TipsLogs.Lines, line => line.Contains("R-FAULT", StringComparison.Ordinal) && waiting.Any(siteId => line.Contains(siteId.ToString(), StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// A message that has waited as often as <see cref="WaitQueues.Schedule"/> allows (here: one arriving with that count) and still
+    /// names what is not known is parked at once in its queue's error queue, the exception in its headers and the log, and changes
+    /// nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_message_that_has_waited_its_last_is_parked_in_the_error_queue_naming_why()
+    {
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        var siteId = Guid.CreateVersion7();
+
+        await bus.PublishAsync(
+            new SiteRetired(siteId, Guid.CreateVersion7(), DateTimeOffset.UtcNow, 2),
+            NewId.NextGuid(),
+            new Dictionary<string, string> { [WaitQueues.Header] = WaitQueues.Schedule.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        var parked = await Eventually.Get(
+            async () => (await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_error", 10)) is { Count: > 0 } taken ? taken : null,
+            "the retirement parked");
+        var headers = Assert.Single(parked, message => message.GetProperty("payload").GetString()!.Contains(siteId.ToString(), StringComparison.Ordinal))
+            .GetProperty("properties").GetProperty("headers");
+        Assert.Equal(typeof(NotKnownYetException).FullName, headers.GetProperty("MT-Fault-ExceptionType").GetString());
+        Assert.Contains(siteId.ToString(), headers.GetProperty("MT-Fault-Message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(await services.SitesKnownToAsync(TipsService.Name), site => site.Id == siteId);
+        Assert.Contains(services.TipsLogs.Lines, line => line.Contains("R-FAULT", StringComparison.Ordinal) && line.Contains(siteId.ToString(), StringComparison.Ordinal));
     }
 
     /// <summary>

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CsCheck;
+using WardLink.EventSourcing;
+using WardLink.Testing;
+
+namespace WardLink.UnitTests;
+
+/// <summary>The wait queues' schedule, names and count of waits (<see cref="WaitQueues"/>).</summary>
+public sealed class WaitQueuesTests
+{
+    [Fact]
+    public void A_message_waits_from_100_ms_growing_to_30_s_about_four_minutes_in_all_in_four_queues()
+    {
+        var total = WaitQueues.Schedule.Aggregate(TimeSpan.Zero, (sum, delay) => sum + delay);
+
+        Assert.InRange(total, TimeSpan.FromMinutes(3.5), TimeSpan.FromMinutes(4.5));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), WaitQueues.Schedule[0]);
+        Assert.Equal(TimeSpan.FromSeconds(30), WaitQueues.Schedule[^1]);
+        Assert.Equal(WaitQueues.Schedule.Order(), WaitQueues.Schedule);
+        Assert.Equal(
+            ["tips-wait-100ms", "tips-wait-1s", "tips-wait-5s", "tips-wait-30s"],
+            WaitQueues.Schedule.Distinct().Select(delay => WaitQueues.QueueOf("tips", delay)));
+    }
+
+    /// <summary>A service's broker user may declare, publish to and bind its wait queues and the exchange that returns what waited.</summary>
+    [Fact]
+    public void Every_service_s_broker_user_may_declare_publish_to_and_bind_its_wait_queues_and_their_way_back()
+    {
+        foreach (var service in BrokerPermissions.Services)
+        {
+            var permissions = BrokerPermissions.Of(service);
+            foreach (var name in WaitQueues.Schedule.Distinct().Select(delay => WaitQueues.QueueOf(service, delay)).Append(WaitQueues.ReturnOf(service)))
+            {
+                Assert.All(
+                    new[] { permissions.Configure, permissions.Write, permissions.Read },
+                    regex => Assert.True(Regex.IsMatch(name, regex, RegexOptions.None, TimeSpan.FromSeconds(1)), $"{service} may not use {name} ({regex})"));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_count_of_waits_is_read_back_as_written() =>
+        Gen.Int[0, int.MaxValue].Sample(waits => WaitQueues.WaitsOf(waits.ToString(CultureInfo.InvariantCulture)) == waits);
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("-1")]
+    [InlineData("+3")]
+    [InlineData(" 3")]
+    [InlineData("3 ")]
+    [InlineData("3.0")]
+    [InlineData("0x3")]
+    [InlineData("\u0663")]
+    [InlineData("2147483648")]
+    [InlineData("three")]
+    public void What_is_not_a_count_of_waits_counts_none(string? header) => Assert.Equal(0, WaitQueues.WaitsOf(header));
+}
