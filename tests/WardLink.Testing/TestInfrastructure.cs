@@ -254,6 +254,20 @@ public sealed class TestInfrastructure
         return queues;
     }
 
+    /// <summary>How many messages a queue holds, as RabbitMQ's management API last counted them (every few seconds); an absent queue none.</summary>
+    public async Task<long> MessagesInAsync(string address, string queue)
+    {
+        using var client = ManagementClient();
+        using var response = await client.GetAsync($"api/queues/{VirtualHostOf(address)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
+    }
+
     /// <summary>The type (<c>classic</c>, <c>quorum</c>) of every queue declared on a virtual host, by queue name.</summary>
     public async Task<IReadOnlyDictionary<string, string>> QueueTypesAsync(string address)
     {

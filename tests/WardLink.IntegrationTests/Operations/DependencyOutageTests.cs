@@ -3,8 +3,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using SiteMessages = WardLink.Contracts.Partners;
 using WardLink.EventSourcing;
 using WardLink.IntegrationTests.Pipeline;
 using WardLink.IntegrationTests.Tips;
@@ -284,6 +286,37 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
             async () => (await services.SitesKnownToAsync(TipsService.Name)).Any(site => site.Id == during) ? "known" : null,
             "the tips directory to learn the site registered during the outage",
             TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// A message waiting on the broker for its site (<see cref="WaitQueues"/>) is kept while the service is cut off from the
+    /// broker: its wait ends and it returns to its queue with no service to take it, the site's registration comes meanwhile,
+    /// and once the service is back both are applied, nothing parked.
+    /// </summary>
+    [Fact]
+    public async Task A_message_waiting_for_its_site_while_the_service_is_cut_off_from_the_broker_is_applied_once_it_is_back()
+    {
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        using var metrics = new HostMetrics(TipsHost.Services.GetRequiredService<IMeterFactory>());
+        var (siteId, partnerId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await bus.PublishAsync(new SiteMessages.SiteRetired(siteId, partnerId, DateTimeOffset.UtcNow, 2), NewId.NextGuid());
+        await Eventually.Get(
+            () => Task.FromResult(metrics.Sum(MessageRetries.InstrumentName, ("message_type", nameof(SiteMessages.SiteRetired)), ("reason", "notKnownYet")) >= 1 ? "waiting" : null),
+            "the retirement to wait");
+
+        Broker.Close();
+        await bus.PublishAsync(new SiteMessages.SiteRegistered(siteId, partnerId, "Eye hospital gate", SiteMessages.SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow), NewId.NextGuid());
+        await Eventually.Get(
+            async () => await services.Infrastructure.MessagesInAsync(services.VirtualHost, "tips-site-retired") >= 1 ? "back" : null,
+            "the retirement back in its queue, no service to take it",
+            TimeSpan.FromSeconds(60));
+        Broker.Open();
+
+        await Eventually.Get(
+            async () => (await services.SitesKnownToAsync(TipsService.Name)).SingleOrDefault(site => site.Id == siteId && site.RetiredAt is not null),
+            "the site registered and retired once the service is back",
+            TimeSpan.FromSeconds(60));
+        Assert.Empty(await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_error", 10));
     }
 
     /// <summary>

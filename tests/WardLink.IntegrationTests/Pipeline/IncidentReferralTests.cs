@@ -140,7 +140,8 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
     /// <summary>
     /// A referral naming a site tips knew but whose registration has not reached incidents yet (another queue) waits for it
     /// through more retries than a failing message is given (<see cref="Messaging.RetryLimit"/>), and opens its incident at
-    /// the site once it is known; it was refused as naming no such site and parked.
+    /// the site once it is known; it was refused as naming no such site and parked. Delivered twice, both copies wait, and
+    /// the referral is applied once.
     /// </summary>
     [Fact]
     public async Task A_referral_naming_a_site_still_on_its_way_waits_for_it_and_is_not_parked()
@@ -153,14 +154,18 @@ public sealed class IncidentReferralTests(IncidentsOnTheBus incidents) : IClassF
         var messageId = NewId.NextGuid();
 
         await bus.PublishAsync(referral, messageId);
+        await bus.PublishAsync(referral, messageId);
         await Eventually.Get(
             () => Task.FromResult(metrics.Sum(MessageRetries.InstrumentName, ("message_type", nameof(TipReferred)), ("reason", "notKnownYet")) > Messaging.RetryLimit ? "past" : null),
             "the referral retried more often than a failing message is",
             TimeSpan.FromSeconds(60));
         await bus.PublishAsync(new SiteRegistered(siteId, Guid.CreateVersion7(), "Obstetrics hospital car park", SiteKind.Gate, 19.8069, 105.7765, DateTimeOffset.UtcNow), NewId.NextGuid());
-        await ConsumedAsync(messageId, 1);
+        await ConsumedAsync(messageId, 2);
 
-        Assert.Equal(siteId, Assert.IsType<IncidentReported>((await incidents.Store.EventsOfAsync(incidentId))[0].Data).Place.SiteId);
+        var events = await incidents.Store.EventsOfAsync(incidentId);
+        Assert.Equal([typeof(IncidentReported), typeof(TipLinked)], events.Select(recorded => recorded.Data.GetType()));
+        Assert.Equal(siteId, Assert.IsType<IncidentReported>(events[0].Data).Place.SiteId);
+        Assert.Single(await incidents.ProcessedByAsync(IncidentsService.Name), processed => processed.MessageId == messageId);
     }
 
     [Fact]
