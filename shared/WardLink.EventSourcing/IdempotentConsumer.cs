@@ -2,6 +2,7 @@ using JasperFx;
 using Marten;
 using WardLink.EventSourcing.Wards;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace WardLink.EventSourcing;
 
@@ -13,7 +14,8 @@ public sealed record ProcessedMessage(string Id, string Consumer, Guid MessageId
 /// message id in the same Marten transaction, so a redelivered message (at-least-once delivery,
 /// a relay that published twice) changes nothing, in whichever version of its contract it comes again
 /// (<see cref="Ledger"/>); what it writes in another ward's tenant (<see cref="ApplyInTenantAsync"/>) is committed
-/// first, with its own ledger entry there. Failures are retried by the bus, then go to the queue's error queue.
+/// first, with its own ledger entry there. A message naming what is not known here yet waits on the broker
+/// (<see cref="WaitQueues"/>); other failures are retried by the bus, then go to the queue's error queue.
 /// </summary>
 public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, TimeProvider clock) : IConsumer<TMessage>
     where TMessage : class
@@ -24,7 +26,16 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
     {
         _messageId = context.MessageId ?? throw new InvalidOperationException($"A {typeof(TMessage).Name} arrived without a message id.");
         session.CausationId = _messageId.ToString();
-        await OnceAsync(session, $"{Ledger}/{_messageId:N}", target => ApplyAsync(context.Message, target, context.CancellationToken), context.CancellationToken);
+        try
+        {
+            await OnceAsync(session, $"{Ledger}/{_messageId:N}", target => ApplyAsync(context.Message, target, context.CancellationToken), context.CancellationToken);
+        }
+        catch (NotKnownYetException) when (WaitQueues.MayWait(context))
+        {
+            await context.GetPayload<IServiceProvider>().GetRequiredService<WaitQueues>().WaitAsync(context);
+            return;
+        }
+
         Committed();
     }
 

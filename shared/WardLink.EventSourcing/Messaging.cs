@@ -45,19 +45,26 @@ public static class Messaging
     {
         MessageEnums.RefuseUndefined();
         var quorum = builder.Configuration.Read<MessagingOptions>(MessagingOptions.Section) is { QueueType: "quorum" } messaging ? messaging.QuorumReplicas : (int?)null;
+        builder.Services.AddSingleton(services => MessageRetries.For(serviceName, services.GetRequiredService<IMeterFactory>()));
+        builder.Services.AddSingleton(services => new WaitQueues(serviceName, quorum, services.GetRequiredService<Func<string, MessageRetries>>()("notKnownYet")));
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            bus.AddConfigureEndpointsCallback((context, queue, endpoint) =>
             {
                 // No Fault<T> message: nothing consumes one, and a service's broker user may publish
                 // only the messages it owns (deploy/rabbitmq/permissions.txt). A failed message
                 // waits in the queue's _error queue, with the exception in its headers.
                 endpoint.PublishFaults = false;
-                if (quorum is { } replicas && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
-                    rabbit.SetQuorumQueue(replicas);
+                    if (quorum is { } replicas)
+                    {
+                        rabbit.SetQuorumQueue(replicas);
+                    }
+
+                    context.GetRequiredService<WaitQueues>().Configure(rabbit, queue);
                 }
             });
 
@@ -74,9 +81,10 @@ public static class Messaging
                     host.Heartbeat(Heartbeat);
                 });
                 // The outer policy (the one whose count the error queue's headers give) retries what fails for any other
-                // reason; within it, a failure because PostgreSQL is unreachable is retried apart, for longer, and a message
-                // naming what is not known here yet waits on the broker. Each retry and wait is counted (MessageRetries), by why.
-                var retries = MessageRetries.For(serviceName, context.GetRequiredService<IMeterFactory>());
+                // reason; within it, a failure because PostgreSQL is unreachable is retried apart, for longer. A message naming
+                // what is not known here yet waits on the broker (WaitQueues), and is parked once it waited its last. Each retry
+                // and wait is counted (MessageRetries), by why.
+                var retries = context.GetRequiredService<Func<string, MessageRetries>>();
                 rabbit.UseMessageRetry(retry =>
                 {
                     retry.Ignore<Exception>(failure => StoreProblems.IsDatabaseOutage(failure) || failure is NotKnownYetException);
@@ -89,7 +97,6 @@ public static class Messaging
                     retry.Exponential(OutageRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
                     retry.ConnectRetryObserver(retries("outage"));
                 });
-                rabbit.UseWaitQueues(serviceName, quorum, retries("notKnownYet"));
                 rabbit.UseWardOfMessages();
                 rabbit.ConfigureEndpoints(context);
             });

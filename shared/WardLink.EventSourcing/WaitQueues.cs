@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using MassTransit;
-using MassTransit.Configuration;
-using MassTransit.Context;
 using MassTransit.RabbitMqTransport;
 using RabbitMQ.Client;
 
@@ -10,18 +8,23 @@ namespace WardLink.EventSourcing;
 
 /// <summary>
 /// A message that names what another message, still on its way on another queue, brings (<see cref="NotKnownYetException"/>)
-/// waits on the broker, not in the service: a copy goes to one of the service's wait queues (<c>tips-wait-100ms</c>,
-/// <c>tips-wait-1s</c>, <c>tips-wait-5s</c>, <c>tips-wait-30s</c>), whose time to live hands it to the service's
-/// <c>tips-waited</c> exchange, which routes it back to the queue it came from; the message is acknowledged once the broker
-/// confirmed the copy, and the copy counts its waits in the <see cref="Header"/> header. After <see cref="Schedule"/>'s
-/// waits (about four minutes) it is parked in the queue's <c>_error</c> queue like any failing message. A message that
-/// waited in the service instead (retried in memory) kept one of the queue's prefetched slots: sixteen of them held every
-/// slot for minutes, and the queue's other messages waited with them.
+/// waits on the broker, not in the service: its consumer (<see cref="IdempotentConsumer{TMessage}"/>) publishes a copy of the
+/// delivery to one of the service's wait queues (<c>tips-wait-100ms</c>, <c>tips-wait-1s</c>, <c>tips-wait-5s</c>,
+/// <c>tips-wait-30s</c>) and ends; the delivery is acknowledged once the broker confirmed the copy. A wait queue's time to live
+/// hands the copy to the service's <c>tips-waited</c> exchange, which routes it back to the queue it came from; the copy counts
+/// its waits in the <see cref="Header"/> header. After <see cref="Schedule"/>'s waits (about four minutes) the consumer
+/// throws, and the message is parked in the queue's <c>_error</c> queue like any failing message. The wait queues, their
+/// exchanges and each queue's way back are declared with the queue's other topology, on every connection. A message retried
+/// in the service instead (in memory) kept one of the queue's prefetched slots: sixteen of them held every slot for minutes,
+/// and the queue's other messages waited with them.
 /// </summary>
-public static class WaitQueues
+public sealed class WaitQueues(string service, int? quorumReplicas, MessageRetries retries)
 {
-    /// <summary>How often a message has waited; a message moved back from the <c>_error</c> queue keeps it, so waits no more.</summary>
+    /// <summary>How often a message has waited since it was last parked.</summary>
     public const string Header = "WardLink-Waits";
+
+    /// <summary>The headers MassTransit gives a message it parks: a message moved back from the error queue carries them.</summary>
+    private const string FaultHeaders = "MT-Fault-";
 
     /// <summary>How long each wait lasts, in turn: about four minutes in all.</summary>
     public static readonly IReadOnlyList<TimeSpan> Schedule =
@@ -39,148 +42,135 @@ public static class WaitQueues
     /// <summary>The exchange through which a service's waited messages return to their queues, each bound by its own name.</summary>
     public static string ReturnOf(string service) => $"{service}-waited";
 
-    /// <summary>How often a message has waited: its <see cref="Header"/>, or 0 when it has none (or one that is not a count).</summary>
-    public static int WaitsOf(string? header) =>
-        int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var waits) ? waits : 0;
-
     /// <summary>
-    /// Puts every message type's consumers behind the wait (between the retry policies configured before and the consumers):
-    /// each wait is counted as a retry by <paramref name="retries"/>. Wait queues are quorum queues of
-    /// <paramref name="quorumReplicas"/> nodes when the service's queues are.
+    /// How often a delivery with these headers has waited: its <see cref="Header"/> (0 without one, or with one that is not a
+    /// count), or 0 once it was parked and moved back from the error queue (it carries MassTransit's fault headers): what it
+    /// names may have come meanwhile, and it waits its whole schedule again.
     /// </summary>
-    public static void UseWaitQueues(this IConsumePipeConfigurator pipe, string service, int? quorumReplicas, MessageRetries retries) =>
-        _ = new WaitObserver(pipe, new Topology(service, quorumReplicas), retries);
+    public static int WaitsOf(IEnumerable<KeyValuePair<string, object>> headers)
+    {
+        var waits = 0;
+        foreach (var (name, value) in headers)
+        {
+            if (name.StartsWith(FaultHeaders, StringComparison.OrdinalIgnoreCase))
+            {
+                return 0;
+            }
+
+            if (string.Equals(name, Header, StringComparison.OrdinalIgnoreCase))
+            {
+                waits = int.TryParse(value as string, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 0;
+            }
+        }
+
+        return waits;
+    }
+
+    /// <summary>Whether the delivery of <paramref name="context"/> may wait once more.</summary>
+    public static bool MayWait(ConsumeContext context) => WaitsOf(context.ReceiveContext.TransportHeaders.GetAll()) < Schedule.Count;
 
     /// <summary>
-    /// On a delivery's receive context, once its copy waits in <paramref name="Queue"/> (its <paramref name="Waits"/>th wait): the
-    /// delivery's consumers ended without a fault, and applied nothing. A consume observer's <c>PostConsume</c> comes all the same.
+    /// A receive endpoint's part: the service's wait queues (declared on each channel the endpoint opens, before it consumes:
+    /// a queue of other arguments fails the endpoint's start, as its own queue would) and the way back from
+    /// <see cref="ReturnOf"/> to the endpoint's queue <paramref name="queue"/>.
+    /// </summary>
+    public void Configure(IRabbitMqReceiveEndpointConfigurator endpoint, string queue)
+    {
+        endpoint.Bind(ReturnOf(service), back =>
+        {
+            back.ExchangeType = ExchangeType.Direct;
+            back.RoutingKey = queue;
+        });
+        endpoint.ConfigureChannel(channel => channel.UseFilter(new DeclareWaitQueues(this)));
+    }
+
+    /// <summary>
+    /// Publishes the delivery of <paramref name="context"/> as it came (its properties, headers and body), its waits counted,
+    /// to its next wait queue, once the broker confirmed it: the consumer then ends, and the delivery is acknowledged. A delivery
+    /// that already waited (a second consumer of its type on its queue) waits once. A copy the broker refuses (its wait queue
+    /// gone: returned unrouted) fails the consume, as any failure does.
+    /// </summary>
+    public async Task WaitAsync<TMessage>(ConsumeContext<TMessage> context)
+        where TMessage : class
+    {
+        var receive = context.ReceiveContext;
+        if (receive.TryGetPayload<Waited>(out _))
+        {
+            return;
+        }
+
+        if (!receive.TryGetPayload(out ChannelContext? channel) || !receive.TryGetPayload(out RabbitMqBasicConsumeContext? delivery)
+            || !receive.TryGetPayload(out ReceiveSettings? settings))
+        {
+            throw new InvalidOperationException("A message can wait only on the RabbitMQ channel it came on.");
+        }
+
+        var waits = WaitsOf(receive.TransportHeaders.GetAll()) + 1;
+        var queue = QueueOf(service, Schedule[waits - 1]);
+        var properties = new BasicProperties(delivery.Properties) { UserId = null, Expiration = null };
+        properties.Headers = new Dictionary<string, object?>(
+            (delivery.Properties.Headers ?? new Dictionary<string, object?>()).Where(header => !IsKeptFromTheCopy(header.Key)),
+            StringComparer.Ordinal)
+        {
+            [Header] = waits.ToString(CultureInfo.InvariantCulture),
+        };
+        await channel.BasicPublishAsync(queue, settings.QueueName, mandatory: true, properties, receive.GetBody(), awaitAck: true, receive.CancellationToken);
+        retries.Count(typeof(TMessage).Name);
+        receive.GetOrAddPayload(() => new Waited(queue, waits));
+        Activity.Current?.SetTag("wardlink.message.wait_queue", queue).SetTag("wardlink.message.waits", waits);
+    }
+
+    /// <summary>
+    /// What the copy leaves out: the broker's record of the dead-lettering (the broker's to write: a publisher's is not kept,
+    /// and only grows), and the fault headers of an earlier parking (the copy waits anew).
+    /// </summary>
+    private static bool IsKeptFromTheCopy(string header) =>
+        header.StartsWith("x-death", StringComparison.Ordinal) || header.StartsWith("x-first-death-", StringComparison.Ordinal)
+        || header.StartsWith("x-last-death-", StringComparison.Ordinal) || header.StartsWith(FaultHeaders, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(header, "MT-Reason", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// On a delivery's receive context, once a copy waits in <paramref name="Queue"/> (its <paramref name="Waits"/>th wait): the
+    /// delivery's consumer ended and applied nothing (its consume observers' <c>PostConsume</c> came all the same).
     /// </summary>
     public sealed record Waited(string Queue, int Waits);
 
-    private sealed record Topology(string Service, int? QuorumReplicas)
+    /// <summary>Declares the wait queues on a channel: each fed by a fanout exchange of its name, its messages returned through <see cref="ReturnOf"/>.</summary>
+    private async Task DeclareAsync(ChannelContext channel)
     {
-        /// <summary>
-        /// Declares the wait queue of <paramref name="delay"/> and the way back to <paramref name="origin"/> (each time: a message
-        /// waits rarely, and a broker that lost them gets them back), and gives the exchange to publish to.
-        /// </summary>
-        public async Task<string> DeclareAsync(ChannelContext channel, TimeSpan delay, string origin, CancellationToken ct)
+        foreach (var delay in Schedule.Distinct())
         {
-            var queue = QueueOf(Service, delay);
-            var back = ReturnOf(Service);
+            var queue = QueueOf(service, delay);
             var arguments = new Dictionary<string, object>
             {
                 ["x-message-ttl"] = (long)delay.TotalMilliseconds,
-                ["x-dead-letter-exchange"] = back,
+                ["x-dead-letter-exchange"] = ReturnOf(service),
             };
-            if (QuorumReplicas is { } replicas)
+            if (quorumReplicas is { } replicas)
             {
-                // A quorum queue dead-letters at most once unless told otherwise: a message returning while the
-                // return's target has no leader would be lost.
+                // A quorum queue dead-letters at most once unless told otherwise: a message returning while its way back has
+                // no leader would be lost.
                 arguments["x-queue-type"] = "quorum";
                 arguments["x-quorum-initial-group-size"] = replicas;
                 arguments["x-dead-letter-strategy"] = "at-least-once";
                 arguments["x-overflow"] = "reject-publish";
             }
 
-            await channel.ExchangeDeclare(back, ExchangeType.Direct, durable: true, autoDelete: false, new Dictionary<string, object>(), ct);
-            await channel.QueueBind(origin, back, origin, new Dictionary<string, object>(), ct);
-            await channel.ExchangeDeclare(queue, ExchangeType.Fanout, durable: true, autoDelete: false, new Dictionary<string, object>(), ct);
-            await channel.QueueDeclare(queue, durable: true, exclusive: false, autoDelete: false, arguments, ct);
-            await channel.QueueBind(queue, queue, string.Empty, new Dictionary<string, object>(), ct);
-            return queue;
+            await channel.ExchangeDeclare(queue, ExchangeType.Fanout, durable: true, autoDelete: false, new Dictionary<string, object>(), channel.CancellationToken);
+            await channel.QueueDeclare(queue, durable: true, exclusive: false, autoDelete: false, arguments, channel.CancellationToken);
+            await channel.QueueBind(queue, queue, string.Empty, new Dictionary<string, object>(), channel.CancellationToken);
         }
     }
 
-    private sealed class WaitObserver : ConfigurationObserver, IMessageConfigurationObserver
+    /// <summary>Declares the wait queues on each channel an endpoint opens, before it consumes.</summary>
+    private sealed class DeclareWaitQueues(WaitQueues waits) : IFilter<ChannelContext>
     {
-        private readonly Topology _topology;
-        private readonly MessageRetries _retries;
-
-        public WaitObserver(IConsumePipeConfigurator pipe, Topology topology, MessageRetries retries)
-            : base(pipe)
+        public async Task Send(ChannelContext context, IPipe<ChannelContext> next)
         {
-            _topology = topology;
-            _retries = retries;
-            Connect(this);
-        }
-
-        public void MessageConfigured<TMessage>(IConsumePipeConfigurator configurator)
-            where TMessage : class =>
-            configurator.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<TMessage>>(new WaitFilter<TMessage>(_topology, _retries)));
-    }
-
-    private sealed class WaitFilter<TMessage>(Topology topology, MessageRetries retries) : IFilter<ConsumeContext<TMessage>>
-        where TMessage : class
-    {
-        public async Task Send(ConsumeContext<TMessage> context, IPipe<ConsumeContext<TMessage>> next)
-        {
-            var waiting = new WaitingContext(context);
-            var waits = WaitsOf(context.ReceiveContext.TransportHeaders.Get<string>(Header));
-            try
-            {
-                await next.Send(waiting);
-                return;
-            }
-            catch (NotKnownYetException) when (waits >= Schedule.Count)
-            {
-                await waiting.NotifyHeldFaultAsync();
-                throw;
-            }
-            catch (NotKnownYetException)
-            {
-                // Waits remain: the message waits, and is no fault (no R-FAULT in the log, no consume error counted).
-            }
-
-            var queue = await WaitAsync(context.ReceiveContext, waits);
-            retries.Count(typeof(TMessage).Name);
-            context.ReceiveContext.GetOrAddPayload(() => new Waited(queue, waits + 1));
-            Activity.Current?.SetTag("wardlink.message.wait_queue", queue).SetTag("wardlink.message.waits", waits + 1);
-        }
-
-        /// <summary>Publishes the delivery as it came (its properties, headers and body), its waits counted, to the next wait queue, named.</summary>
-        private async Task<string> WaitAsync(ReceiveContext receive, int waits)
-        {
-            if (!receive.TryGetPayload(out ChannelContext? channel) || !receive.TryGetPayload(out RabbitMqBasicConsumeContext? delivery))
-            {
-                throw new InvalidOperationException("A message can wait only on the RabbitMQ channel it came on.");
-            }
-
-            var origin = receive.InputAddress.AbsolutePath[(receive.InputAddress.AbsolutePath.LastIndexOf('/') + 1)..];
-            var exchange = await topology.DeclareAsync(channel, Schedule[waits], origin, receive.CancellationToken);
-            var properties = new BasicProperties(delivery.Properties);
-            var headers = new Dictionary<string, object?>(delivery.Properties.Headers ?? new Dictionary<string, object?>(), StringComparer.Ordinal);
-
-            // The broker's own record of the dead-lettering is its to write: a publisher's is not kept, and only grows.
-            foreach (var death in headers.Keys.Where(key => key.StartsWith("x-death", StringComparison.Ordinal) || key.StartsWith("x-first-death-", StringComparison.Ordinal) || key.StartsWith("x-last-death-", StringComparison.Ordinal)).ToList())
-            {
-                headers.Remove(death);
-            }
-
-            headers[Header] = (waits + 1).ToString(CultureInfo.InvariantCulture);
-            properties.Headers = headers;
-            await channel.BasicPublishAsync(exchange, origin, mandatory: true, properties, receive.GetBody(), awaitAck: true, receive.CancellationToken);
-            return exchange;
+            await waits.DeclareAsync(context);
+            await next.Send(context);
         }
 
         public void Probe(ProbeContext context) => context.CreateFilterScope("waitQueues");
-
-        /// <summary>Holds back the fault a consumer reports for what is not known yet, as MassTransit's retries do for theirs, until it is one.</summary>
-        private sealed class WaitingContext(ConsumeContext<TMessage> context) : ConsumeContextScope<TMessage>(context)
-        {
-            private Func<Task>? _held;
-
-            public override Task NotifyFaulted<T>(ConsumeContext<T> faulted, TimeSpan duration, string consumerType, Exception exception)
-            {
-                if (exception is not NotKnownYetException)
-                {
-                    return base.NotifyFaulted(faulted, duration, consumerType, exception);
-                }
-
-                _held = () => base.NotifyFaulted(faulted, duration, consumerType, exception);
-                return Task.CompletedTask;
-            }
-
-            public Task NotifyHeldFaultAsync() => _held?.Invoke() ?? Task.CompletedTask;
-        }
     }
 }

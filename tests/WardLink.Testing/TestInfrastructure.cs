@@ -254,6 +254,13 @@ public sealed class TestInfrastructure
         return queues;
     }
 
+    /// <summary>Deletes a queue (an operator's mistake), its messages with it.</summary>
+    public async Task DeleteQueueAsync(string address, string queue)
+    {
+        using var client = ManagementClient();
+        (await client.DeleteAsync($"api/queues/{VirtualHostOf(address)}/{Uri.EscapeDataString(queue)}")).EnsureSuccessStatusCode();
+    }
+
     /// <summary>How many messages a queue holds, as RabbitMQ's management API last counted them (every few seconds); an absent queue none.</summary>
     public async Task<long> MessagesInAsync(string address, string queue)
     {

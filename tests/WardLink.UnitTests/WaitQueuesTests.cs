@@ -40,11 +40,14 @@ public sealed class WaitQueuesTests
     }
 
     [Fact]
-    public void A_count_of_waits_is_read_back_as_written() =>
-        Gen.Int[0, int.MaxValue].Sample(waits => WaitQueues.WaitsOf(waits.ToString(CultureInfo.InvariantCulture)) == waits);
+    public void A_count_of_waits_is_read_back_as_written_whatever_the_other_headers() =>
+        Gen.Int[0, int.MaxValue].Select(Gen.Dictionary(Gen.String[1, 20].Where(name => !IsWaitsOrFault(name)), Gen.String.Select(text => (object)text)))
+            .Sample((waits, others) => WaitQueues.WaitsOf(others.Append(Header(waits.ToString(CultureInfo.InvariantCulture)))) == waits);
+
+    [Fact]
+    public void No_count_of_waits_counts_none() => Assert.Equal(0, WaitQueues.WaitsOf([]));
 
     [Theory]
-    [InlineData(null)]
     [InlineData("")]
     [InlineData("-1")]
     [InlineData("+3")]
@@ -55,5 +58,23 @@ public sealed class WaitQueuesTests
     [InlineData("\u0663")]
     [InlineData("2147483648")]
     [InlineData("three")]
-    public void What_is_not_a_count_of_waits_counts_none(string? header) => Assert.Equal(0, WaitQueues.WaitsOf(header));
+    public void What_is_not_a_count_of_waits_counts_none(string header) => Assert.Equal(0, WaitQueues.WaitsOf([Header(header)]));
+
+    [Fact]
+    public void A_count_that_is_no_text_counts_none() => Assert.Equal(0, WaitQueues.WaitsOf([new(WaitQueues.Header, 12)]));
+
+    /// <summary>A message moved back from the error queue (MassTransit's fault headers, in any letter case) waits anew, whatever its count.</summary>
+    [Fact]
+    public void A_message_parked_and_moved_back_waits_anew() =>
+        Gen.Int[0, int.MaxValue].Select(Gen.OneOf(Gen.Const("MT-Fault-ExceptionType"), Gen.Const("MT-Fault-Timestamp"), Gen.Const("mt-fault-message")), Gen.Bool)
+            .Sample((waits, fault, faultFirst) =>
+            {
+                KeyValuePair<string, object>[] headers = [Header(waits.ToString(CultureInfo.InvariantCulture)), new(fault, "WardLink.EventSourcing.NotKnownYetException")];
+                return WaitQueues.WaitsOf(faultFirst ? headers.Reverse() : headers) == 0;
+            });
+
+    private static KeyValuePair<string, object> Header(string value) => new(WaitQueues.Header, value);
+
+    private static bool IsWaitsOrFault(string name) =>
+        name.Equals(WaitQueues.Header, StringComparison.OrdinalIgnoreCase) || name.StartsWith("MT-Fault-", StringComparison.OrdinalIgnoreCase);
 }

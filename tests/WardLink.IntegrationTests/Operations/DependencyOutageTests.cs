@@ -300,9 +300,7 @@ public sealed class DependencyOutageTests(ServiceGroup services) : IClassFixture
         using var metrics = new HostMetrics(TipsHost.Services.GetRequiredService<IMeterFactory>());
         var (siteId, partnerId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
         await bus.PublishAsync(new SiteMessages.SiteRetired(siteId, partnerId, DateTimeOffset.UtcNow, 2), NewId.NextGuid());
-        await Eventually.Get(
-            () => Task.FromResult(metrics.Sum(MessageRetries.InstrumentName, ("message_type", nameof(SiteMessages.SiteRetired)), ("reason", "notKnownYet")) >= 1 ? "waiting" : null),
-            "the retirement to wait");
+        await metrics.WaitedAsync<SiteMessages.SiteRetired>(1);
 
         Broker.Close();
         await bus.PublishAsync(new SiteMessages.SiteRegistered(siteId, partnerId, "Eye hospital gate", SiteMessages.SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow), NewId.NextGuid());

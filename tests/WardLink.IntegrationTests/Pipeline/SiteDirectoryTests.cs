@@ -190,10 +190,7 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
         var retirement = NewId.NextGuid();
 
         await bus.PublishAsync(new SiteRetired(siteId, partnerId, DateTimeOffset.UtcNow, 2), retirement);
-        await Eventually.Get(
-            () => Task.FromResult(metrics.Sum(MessageRetries.InstrumentName, ("message_type", nameof(SiteRetired)), ("reason", "notKnownYet")) > Messaging.RetryLimit ? "past" : null),
-            "the retirement retried more often than a failing message is",
-            TimeSpan.FromSeconds(60));
+        await metrics.WaitedAsync<SiteRetired>(Messaging.RetryLimit + 1, TimeSpan.FromSeconds(60));
         await bus.PublishAsync(new SiteRegistered(siteId, partnerId, "School gate", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow), NewId.NextGuid());
 
         await Eventually.Get(
@@ -221,9 +218,7 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
             await bus.PublishAsync(new SiteRetired(siteId, partnerId, DateTimeOffset.UtcNow, 2), NewId.NextGuid());
         }
 
-        await Eventually.Get(
-            () => Task.FromResult(metrics.Sum(MessageRetries.InstrumentName, ("message_type", nameof(SiteRetired)), ("reason", "notKnownYet")) >= waiting.Count ? "waited" : null),
-            "every retirement of an unknown site to have waited");
+        await metrics.WaitedAsync<SiteRetired>(waiting.Count);
         var known = Guid.CreateVersion7();
         await bus.PublishAsync(new SiteRegistered(known, partnerId, "Market gate", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow), NewId.NextGuid());
         await Eventually.Get(async () => (await services.SitesKnownToAsync(TipsService.Name)).SingleOrDefault(site => site.Id == known), "the known site");
@@ -242,13 +237,55 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
             "every waiting retirement applied once its site came",
             TimeSpan.FromSeconds(90));
         Assert.Empty(await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_error", 10));
+        Assert.Empty(await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_skipped", 10));
         Assert.DoesNotContain(services.TipsLogs.Lines, line => line.Contains("R-FAULT", StringComparison.Ordinal) && waiting.Any(siteId => line.Contains(siteId.ToString(), StringComparison.Ordinal)));
+        await Eventually.Get(
+            async () => await WaitingInAsync(TipsService.Name) == 0 ? "drained" : null,
+            "the tips wait queues to drain",
+            TimeSpan.FromSeconds(60));
     }
 
     /// <summary>
-    /// A message that has waited as often as <see cref="WaitQueues.Schedule"/> allows (here: one arriving with that count) and still
-    /// names what is not known is parked at once in its queue's error queue, the exception in its headers and the log, and changes
-    /// nothing.
+    /// A message parked after its waits and moved back from the error queue (it carries MassTransit's fault headers and its
+    /// count) waits its whole schedule again, its count reset: what it names may come meanwhile, and it is then applied.
+    /// </summary>
+    [Fact]
+    public async Task A_message_moved_back_from_the_error_queue_waits_anew_and_is_applied_once_what_it_names_comes()
+    {
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        using var metrics = new HostMetrics(services.TipsHost.Services.GetRequiredService<IMeterFactory>());
+        var (siteId, partnerId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+
+        await bus.PublishAsync(
+            new SiteRetired(siteId, partnerId, DateTimeOffset.UtcNow, 2),
+            NewId.NextGuid(),
+            new Dictionary<string, string>
+            {
+                [WaitQueues.Header] = WaitQueues.Schedule.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["MT-Fault-ExceptionType"] = typeof(NotKnownYetException).FullName!,
+                ["MT-Reason"] = "fault",
+            });
+        await metrics.WaitedAsync<SiteRetired>(2);
+        await services.RegisteredThenRetiredInTipsAsync(bus, siteId, partnerId);
+
+        Assert.Empty(await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_error", 10));
+    }
+
+    private async Task<long> WaitingInAsync(string service)
+    {
+        var waiting = 0L;
+        foreach (var delay in WaitQueues.Schedule.Distinct())
+        {
+            waiting += await services.Infrastructure.MessagesInAsync(services.VirtualHost, WaitQueues.QueueOf(service, delay));
+        }
+
+        return waiting;
+    }
+
+    /// <summary>
+    /// A message that has waited as often as <see cref="WaitQueues.Schedule"/> allows but once (here: one arriving with that count)
+    /// waits its last wait, comes back counted, and still naming what is not known is parked in its queue's error queue, its count
+    /// and the exception in its headers and the log, and changes nothing.
     /// </summary>
     [Fact]
     public async Task A_message_that_has_waited_its_last_is_parked_in_the_error_queue_naming_why()
@@ -259,13 +296,15 @@ public sealed class SiteDirectoryTests(LinkedServices services) : IClassFixture<
         await bus.PublishAsync(
             new SiteRetired(siteId, Guid.CreateVersion7(), DateTimeOffset.UtcNow, 2),
             NewId.NextGuid(),
-            new Dictionary<string, string> { [WaitQueues.Header] = WaitQueues.Schedule.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            new Dictionary<string, string> { [WaitQueues.Header] = (WaitQueues.Schedule.Count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         var parked = await Eventually.Get(
             async () => (await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_error", 10)) is { Count: > 0 } taken ? taken : null,
-            "the retirement parked");
+            "the retirement parked after its last wait",
+            WaitQueues.Schedule[^1] + TimeSpan.FromSeconds(30));
         var headers = Assert.Single(parked, message => message.GetProperty("payload").GetString()!.Contains(siteId.ToString(), StringComparison.Ordinal))
             .GetProperty("properties").GetProperty("headers");
+        Assert.Equal(WaitQueues.Schedule.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), headers.GetProperty(WaitQueues.Header).GetString());
         Assert.Equal(typeof(NotKnownYetException).FullName, headers.GetProperty("MT-Fault-ExceptionType").GetString());
         Assert.Contains(siteId.ToString(), headers.GetProperty("MT-Fault-Message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(await services.SitesKnownToAsync(TipsService.Name), site => site.Id == siteId);

@@ -1,0 +1,39 @@
+using MassTransit;
+using WardLink.Contracts.Partners;
+using WardLink.EventSourcing;
+using WardLink.Testing;
+using WardLink.Tips;
+
+namespace WardLink.IntegrationTests.Pipeline;
+
+/// <summary>
+/// A wait the broker refuses (<see cref="WaitQueues"/>): the tips service alone on a virtual host, whose first wait queue an
+/// operator deleted while it ran.
+/// </summary>
+public sealed class WaitFailureTests(ServiceGroup services) : IClassFixture<ServiceGroup>
+{
+    /// <summary>
+    /// The copy is returned unrouted, so the wait fails as any failure does: retried 5 times, then the message is parked naming
+    /// the wait queue and why, never dropped (docs/pipeline.md, and the runbook's error queue).
+    /// </summary>
+    [Fact]
+    public async Task A_message_whose_wait_queue_is_gone_is_parked_naming_why_not_lost()
+    {
+        await services.StartAsync<TipsService>(TipsService.Name);
+        var queue = WaitQueues.QueueOf(TipsService.Name, WaitQueues.Schedule[0]);
+        await services.Infrastructure.DeleteQueueAsync(services.VirtualHost, queue);
+        await using var bus = await TestBus.StartAsync(services.VirtualHost);
+        var siteId = Guid.CreateVersion7();
+
+        await bus.PublishAsync(new SiteRetired(siteId, Guid.CreateVersion7(), DateTimeOffset.UtcNow, 2), NewId.NextGuid());
+
+        var parked = await Eventually.Get(
+            async () => (await services.Infrastructure.TakeMessagesAsync(services.VirtualHost, "tips-site-retired_error", 10)) is { Count: > 0 } taken ? taken : null,
+            "the retirement parked");
+        var headers = Assert.Single(parked).GetProperty("properties").GetProperty("headers");
+        Assert.Equal("RabbitMQ.Client.Exceptions.PublishReturnException", headers.GetProperty("MT-Fault-ExceptionType").GetString());
+        Assert.Equal($"312 NO_ROUTE Exchange: {queue} Routing Key: tips-site-retired", headers.GetProperty("MT-Fault-Message").GetString());
+        Assert.Equal(Messaging.RetryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), headers.GetProperty("MT-Fault-RetryCount").ToString());
+        Assert.Contains(siteId.ToString(), Assert.Single(parked).GetProperty("payload").GetString(), StringComparison.Ordinal);
+    }
+}
