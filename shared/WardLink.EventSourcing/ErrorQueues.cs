@@ -14,10 +14,11 @@ namespace WardLink.EventSourcing;
 /// <summary>
 /// Messages parked in the service's <c>_error</c> queues, and set aside in its <c>_skipped</c> queues (a message on a
 /// queue that no consumer there reads: a version of its contract the service does not know, which MassTransit logs at
-/// Debug only), as the gauge <c>wardlink.messaging.error_queue.depth</c> (tagged with the queue). MassTransit's meter counts
-/// failures when they happen, not what still waits to be handled, so this reads the queues from
+/// Debug only), as the gauge <c>wardlink.messaging.error_queue.depth</c> (tagged with the queue); and the messages waiting
+/// in its wait queues for a ward or site still on its way (<see cref="WaitQueues"/>), as <c>wardlink.messaging.waiting</c>.
+/// MassTransit's meter counts failures when they happen, not what still waits to be handled, so this reads the queues from
 /// RabbitMQ's management API every few seconds, when <c>ConnectionStrings:RabbitMqManagement</c>
-/// (<c>http://user:pass@host:15672/</c>) is set; without it the gauge reports nothing.
+/// (<c>http://user:pass@host:15672/</c>) is set; without it the gauges report nothing.
 /// </summary>
 public sealed class ErrorQueues : BackgroundService
 {
@@ -25,9 +26,12 @@ public sealed class ErrorQueues : BackgroundService
 
     public const string InstrumentName = "wardlink.messaging.error_queue.depth";
 
+    public const string WaitingInstrumentName = "wardlink.messaging.waiting";
+
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, long> _depths = new();
+    private readonly ConcurrentDictionary<string, long> _waiting = new();
     private readonly IConfiguration _configuration;
     private readonly ServiceIdentity _service;
     private readonly TimeProvider _clock;
@@ -39,12 +43,9 @@ public sealed class ErrorQueues : BackgroundService
         _service = service;
         _clock = clock;
         _logger = logger;
-        var serviceTag = new KeyValuePair<string, object?>("service", service.Name);
-        meters.Create(WardLinkActivity.SourceName).CreateObservableGauge(
-            InstrumentName,
-            () => _depths.Select(queue => new Measurement<long>(queue.Value, serviceTag, new("queue", queue.Key))),
-            "{message}",
-            "Messages waiting in the service's error and skipped queues.");
+        var meter = meters.Create(WardLinkActivity.SourceName);
+        meter.CreateObservableGauge(InstrumentName, () => Measured(_depths), "{message}", "Messages waiting in the service's error and skipped queues.");
+        meter.CreateObservableGauge(WaitingInstrumentName, () => Measured(_waiting), "{message}", "Messages waiting in the service's wait queues for a ward or site still on its way.");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -71,33 +72,43 @@ public sealed class ErrorQueues : BackgroundService
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 // Once per outage: the gauge stops changing, the service goes on.
-                _logger.Log(failing ? LogLevel.Debug : LogLevel.Warning, exception, "Could not read the error queues from RabbitMQ's management API");
+                _logger.Log(failing ? LogLevel.Debug : LogLevel.Warning, exception, "Could not read the error and wait queues from RabbitMQ's management API");
                 failing = true;
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    private IEnumerable<Measurement<long>> Measured(ConcurrentDictionary<string, long> depths) =>
+        depths.Select(queue => new Measurement<long>(queue.Value, new("service", _service.Name), new("queue", queue.Key)));
+
     private async Task MeasureAsync(HttpClient client, string queues, CancellationToken cancellationToken)
     {
         var prefix = _service.Name + "-";
-        var errorQueues = (await client.GetFromJsonAsync<QueueDepth[]>(queues, cancellationToken) ?? [])
-            .Where(queue => queue.Name.StartsWith(prefix, StringComparison.Ordinal)
-                            && (queue.Name.EndsWith("_error", StringComparison.Ordinal) || queue.Name.EndsWith("_skipped", StringComparison.Ordinal)))
+        var waitQueues = WaitQueues.Schedule.Select(delay => WaitQueues.QueueOf(_service.Name, delay)).ToHashSet(StringComparer.Ordinal);
+        var ours = (await client.GetFromJsonAsync<QueueDepth[]>(queues, cancellationToken) ?? [])
+            .Where(queue => queue.Name.StartsWith(prefix, StringComparison.Ordinal))
             .ToList();
-        foreach (var queue in errorQueues)
+        Keep(_depths, ours.Where(queue => queue.Name.EndsWith("_error", StringComparison.Ordinal) || queue.Name.EndsWith("_skipped", StringComparison.Ordinal)));
+        Keep(_waiting, ours.Where(queue => waitQueues.Contains(queue.Name)));
+    }
+
+    /// <summary>Keeps each queue's depth, and forgets a deleted queue (it holds nothing).</summary>
+    private static void Keep(ConcurrentDictionary<string, long> depths, IEnumerable<QueueDepth> queues)
+    {
+        var measured = queues.ToList();
+        foreach (var queue in measured)
         {
             // A queue's message count appears with the broker's first statistics of it.
             if (queue.Messages is { } messages)
             {
-                _depths[queue.Name] = messages;
+                depths[queue.Name] = messages;
             }
         }
 
-        // A deleted error queue holds nothing.
-        foreach (var gone in _depths.Keys.Except(errorQueues.Select(queue => queue.Name)))
+        foreach (var gone in depths.Keys.Except(measured.Select(queue => queue.Name)))
         {
-            _depths.TryRemove(gone, out _);
+            depths.TryRemove(gone, out _);
         }
     }
 

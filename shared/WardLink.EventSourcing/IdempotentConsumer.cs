@@ -32,6 +32,9 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
         }
         catch (NotKnownYetException) when (WaitQueues.MayWait(context))
         {
+            // The attempt's transaction (a record's row lock with it) ends before the broker is asked to keep the copy, which
+            // may take long (a broker that blocks publishers); the scope's own dispose later is then nothing.
+            await session.DisposeAsync();
             await context.GetPayload<IServiceProvider>().GetRequiredService<WaitQueues>().WaitAsync(context);
             return;
         }

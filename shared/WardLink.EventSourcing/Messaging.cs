@@ -46,7 +46,8 @@ public static class Messaging
         MessageEnums.RefuseUndefined();
         var quorum = builder.Configuration.Read<MessagingOptions>(MessagingOptions.Section) is { QueueType: "quorum" } messaging ? messaging.QuorumReplicas : (int?)null;
         builder.Services.AddSingleton(services => MessageRetries.For(serviceName, services.GetRequiredService<IMeterFactory>()));
-        builder.Services.AddSingleton(services => new WaitQueues(serviceName, quorum, services.GetRequiredService<Func<string, MessageRetries>>()("notKnownYet")));
+        builder.Services.AddSingleton(services => new WaitQueues(
+            serviceName, quorum, services.GetRequiredService<Func<string, MessageRetries>>()("notKnownYet"), services.GetRequiredService<ILogger<WaitQueues>>()));
         builder.Services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MassTransit;
 using MassTransit.RabbitMqTransport;
+using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
 namespace WardLink.EventSourcing;
@@ -18,7 +19,7 @@ namespace WardLink.EventSourcing;
 /// in the service instead (in memory) kept one of the queue's prefetched slots: sixteen of them held every slot for minutes,
 /// and the queue's other messages waited with them.
 /// </summary>
-public sealed class WaitQueues(string service, int? quorumReplicas, MessageRetries retries)
+public sealed partial class WaitQueues(string service, int? quorumReplicas, MessageRetries retries, ILogger<WaitQueues> logger)
 {
     /// <summary>How often a message has waited since it was last parked.</summary>
     public const string Header = "WardLink-Waits";
@@ -70,9 +71,8 @@ public sealed class WaitQueues(string service, int? quorumReplicas, MessageRetri
     public static bool MayWait(ConsumeContext context) => WaitsOf(context.ReceiveContext.TransportHeaders.GetAll()) < Schedule.Count;
 
     /// <summary>
-    /// A receive endpoint's part: the service's wait queues (declared on each channel the endpoint opens, before it consumes:
-    /// a queue of other arguments fails the endpoint's start, as its own queue would) and the way back from
-    /// <see cref="ReturnOf"/> to the endpoint's queue <paramref name="queue"/>.
+    /// A receive endpoint's part: the service's wait queues (declared on each channel the endpoint opens, before it consumes)
+    /// and the way back from <see cref="ReturnOf"/> to the endpoint's queue <paramref name="queue"/>.
     /// </summary>
     public void Configure(IRabbitMqReceiveEndpointConfigurator endpoint, string queue)
     {
@@ -86,19 +86,14 @@ public sealed class WaitQueues(string service, int? quorumReplicas, MessageRetri
 
     /// <summary>
     /// Publishes the delivery of <paramref name="context"/> as it came (its properties, headers and body), its waits counted,
-    /// to its next wait queue, once the broker confirmed it: the consumer then ends, and the delivery is acknowledged. A delivery
-    /// that already waited (a second consumer of its type on its queue) waits once. A copy the broker refuses (its wait queue
-    /// gone: returned unrouted) fails the consume, as any failure does.
+    /// to its next wait queue, once the broker confirmed it: the consumer then ends, and the delivery is acknowledged. A copy
+    /// the broker refuses (its wait queue gone: returned unrouted) fails the consume, as any failure does. One consumer of a
+    /// message type to a queue (each consumer has its own, MassTransit's default): two that both waited would each publish a copy.
     /// </summary>
     public async Task WaitAsync<TMessage>(ConsumeContext<TMessage> context)
         where TMessage : class
     {
         var receive = context.ReceiveContext;
-        if (receive.TryGetPayload<Waited>(out _))
-        {
-            return;
-        }
-
         if (!receive.TryGetPayload(out ChannelContext? channel) || !receive.TryGetPayload(out RabbitMqBasicConsumeContext? delivery)
             || !receive.TryGetPayload(out ReceiveSettings? settings))
         {
@@ -138,6 +133,19 @@ public sealed class WaitQueues(string service, int? quorumReplicas, MessageRetri
     /// <summary>Declares the wait queues on a channel: each fed by a fanout exchange of its name, its messages returned through <see cref="ReturnOf"/>.</summary>
     private async Task DeclareAsync(ChannelContext channel)
     {
+        try
+        {
+            await DeclareEachAsync(channel);
+        }
+        catch (Exception refused) when (!channel.CancellationToken.IsCancellationRequested)
+        {
+            LogNotDeclared(logger, refused, service);
+            throw;
+        }
+    }
+
+    private async Task DeclareEachAsync(ChannelContext channel)
+    {
         foreach (var delay in Schedule.Distinct())
         {
             var queue = QueueOf(service, delay);
@@ -162,7 +170,13 @@ public sealed class WaitQueues(string service, int? quorumReplicas, MessageRetri
         }
     }
 
-    /// <summary>Declares the wait queues on each channel an endpoint opens, before it consumes.</summary>
+    [LoggerMessage(Level = LogLevel.Error, Message = "The wait queues of {Service} could not be declared: no queue of the service consumes until they are (a wait queue of other arguments, e.g. of another Messaging:QueueType, is deleted once empty).")]
+    private static partial void LogNotDeclared(ILogger logger, Exception exception, string service);
+
+    /// <summary>
+    /// Declares the wait queues on each channel an endpoint opens, before it consumes. One the broker refuses (declared before
+    /// with other arguments) stops every queue of the service, each retried by MassTransit: logged at Error, naming why.
+    /// </summary>
     private sealed class DeclareWaitQueues(WaitQueues waits) : IFilter<ChannelContext>
     {
         public async Task Send(ChannelContext context, IPipe<ChannelContext> next)

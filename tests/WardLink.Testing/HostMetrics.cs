@@ -33,6 +33,17 @@ public sealed class HostMetrics : IDisposable
     /// <summary>Reads the observable instruments (gauges) now, as an exporter does on its interval.</summary>
     public void Observe() => _listener.RecordObservableInstruments();
 
+    /// <summary>Observes the gauges until the last measurement of <paramref name="instrument"/> of <paramref name="queue"/> is <paramref name="value"/>.</summary>
+    public Task<Recorded> GaugeOfQueueAsync(string instrument, string queue, double value, TimeSpan? timeout = null) =>
+        Eventually.Get(
+            () =>
+            {
+                Observe();
+                return Task.FromResult(Of(instrument).LastOrDefault(recorded => Equals(recorded.Tags.GetValueOrDefault("queue"), queue)) is { } last && last.Value == value ? last : null);
+            },
+            $"{instrument} of {queue} to read {value}",
+            timeout);
+
     public void Dispose() => _listener.Dispose();
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)

@@ -254,6 +254,15 @@ public sealed class TestInfrastructure
         return queues;
     }
 
+    /// <summary>Declares a durable queue with the arguments given (a JSON object), as another program would have.</summary>
+    public async Task DeclareQueueAsync(string address, string queue, string arguments)
+    {
+        using var client = ManagementClient();
+        (await client.PutAsync(
+            $"api/queues/{VirtualHostOf(address)}/{Uri.EscapeDataString(queue)}",
+            Json($$"""{"durable":true,"auto_delete":false,"arguments":{{arguments}}}"""))).EnsureSuccessStatusCode();
+    }
+
     /// <summary>Deletes a queue (an operator's mistake), its messages with it.</summary>
     public async Task DeleteQueueAsync(string address, string queue)
     {

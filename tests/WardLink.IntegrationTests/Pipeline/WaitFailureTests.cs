@@ -1,4 +1,6 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WardLink.Contracts.Partners;
 using WardLink.EventSourcing;
 using WardLink.Testing;
@@ -35,5 +37,30 @@ public sealed class WaitFailureTests(ServiceGroup services) : IClassFixture<Serv
         Assert.Equal($"312 NO_ROUTE Exchange: {queue} Routing Key: tips-site-retired", headers.GetProperty("MT-Fault-Message").GetString());
         Assert.Equal(Messaging.RetryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), headers.GetProperty("MT-Fault-RetryCount").ToString());
         Assert.Contains(siteId.ToString(), Assert.Single(parked).GetProperty("payload").GetString(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A wait queue declared before with other arguments than the service's (<see cref="WaitQueues"/>), on a virtual host of its own.</summary>
+public sealed class WaitQueueMismatchTests(ServiceGroup services) : IClassFixture<ServiceGroup>
+{
+    /// <summary>
+    /// The broker refuses the service's declaration: the service's bus never becomes healthy (no queue of it consumes:
+    /// docs/pipeline.md), and an Error names the queue and why.
+    /// </summary>
+    [Fact]
+    public async Task A_wait_queue_of_other_arguments_keeps_the_bus_unhealthy_and_is_an_error_in_the_log_naming_it()
+    {
+        var queue = WaitQueues.QueueOf(TipsService.Name, TimeSpan.FromSeconds(1));
+        await services.Infrastructure.DeclareQueueAsync(services.VirtualHost, queue, """{"x-message-ttl":999}""");
+        var logs = new CapturedLogs(LogLevel.Error);
+
+        var unhealthy = await Assert.ThrowsAsync<TimeoutException>(() => services.StartAsync<TipsService>(TipsService.Name, services: added => added.AddSingleton<ILoggerProvider>(logs)));
+
+        Assert.Equal("The tips service's bus did not become healthy: Unhealthy.", unhealthy.Message);
+        var error = await Eventually.Get(
+            () => Task.FromResult(logs.Lines.FirstOrDefault(line => line.Contains("The wait queues of tips could not be declared", StringComparison.Ordinal))),
+            "the refused declaration in the log");
+        Assert.Contains(queue, error, StringComparison.Ordinal);
+        Assert.Contains("PRECONDITION_FAILED", error, StringComparison.Ordinal);
     }
 }
