@@ -103,9 +103,11 @@ public abstract class IdempotentConsumer<TMessage>(IDocumentSession session, Tim
 
 /// <summary>
 /// A consumer that keeps a directory (the wards, the sites). Every database of the service keeps the whole
-/// directory, so a session of any ward reads it: the message is kept in the other databases first, each
-/// committed on its own (keeping is idempotent: the newest version stays), then in the consumer's own
-/// session with the ledger, so a failure part-way is redone whole when the message comes again.
+/// directory, so a session of any ward reads it: the message is staged in the consumer's own session first (where
+/// a message naming what its own database does not know yet stops before any database is written: it waits,
+/// <see cref="WaitQueues"/>), then kept in the other databases, each committed on its own (keeping is idempotent:
+/// the newest version stays), and the own session is committed last with the ledger, so a failure part-way is redone
+/// whole when the message comes again, and a message's own database knows a thing only once every other does.
 /// </summary>
 public abstract class DirectoryConsumer<TMessage>(IDocumentSession session, TimeProvider clock, WardDatabases databases, WardTenants tenants)
     : IdempotentConsumer<TMessage>(session, clock)
@@ -117,8 +119,8 @@ public abstract class DirectoryConsumer<TMessage>(IDocumentSession session, Time
     protected sealed override async Task ApplyAsync(TMessage message, IDocumentSession session, CancellationToken cancellationToken)
     {
         var ward = Tenants.WardOf(session.TenantId);
-        await databases.WriteInTheOtherDatabasesAsync(session.TenantId, other => KeepAsync(message, other, ward, cancellationToken), cancellationToken);
         await KeepAsync(message, session, ward, cancellationToken);
+        await databases.WriteInTheOtherDatabasesAsync(session.TenantId, other => KeepAsync(message, other, ward, cancellationToken), cancellationToken);
     }
 
     /// <summary>Stages what the directory in <paramref name="session"/>'s database keeps of the message, which came from ward <paramref name="ward"/>.</summary>

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using WardLink.Contracts.Partners;
 using WardLink.EventSourcing;
@@ -45,7 +46,7 @@ public sealed class WaitQueueMismatchTests(ServiceGroup services) : IClassFixtur
 {
     /// <summary>
     /// The broker refuses the service's declaration: the service's bus never becomes healthy (no queue of it consumes:
-    /// docs/pipeline.md), and an Error names the queue and why.
+    /// docs/pipeline.md), readiness's bus check says so, and an Error names the queue and why.
     /// </summary>
     [Fact]
     public async Task A_wait_queue_of_other_arguments_keeps_the_bus_unhealthy_and_is_an_error_in_the_log_naming_it()
@@ -62,5 +63,10 @@ public sealed class WaitQueueMismatchTests(ServiceGroup services) : IClassFixtur
             "the refused declaration in the log");
         Assert.Contains(queue, error, StringComparison.Ordinal);
         Assert.Contains("PRECONDITION_FAILED", error, StringComparison.Ordinal);
+
+        // Readiness shows it: its bus check is not Healthy, while the broker itself answers.
+        var readiness = await services.ServicesOf(TipsService.Name).GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
+        Assert.NotEqual(HealthStatus.Healthy, readiness.Entries["masstransit-bus"].Status);
+        Assert.Equal(HealthStatus.Healthy, readiness.Entries["broker"].Status);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -17,6 +18,7 @@ using WardLink.EventSourcing.Wards;
 using WardLink.Incidents;
 using WardLink.IntegrationTests.BadInput;
 using WardLink.IntegrationTests.Incidents;
+using WardLink.IntegrationTests.Pipeline;
 using WardLink.IntegrationTests.StoredValues;
 using WardLink.IntegrationTests.Tips;
 using WardLink.ServiceDefaults;
@@ -186,6 +188,46 @@ public sealed class TipIncidentWardsOnTwoDatabasesTests(WardsOnTwoDatabases ward
             var directory = $"select string_agg(id, ',' order by id) from {options.DatabaseSchemaName}.mt_doc_knownward";
             Assert.Equal(await ScalarAsync(first, directory), await ScalarAsync(second, directory));
             Assert.Contains(DongVe, (await ScalarAsync(second, directory))!, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// A retirement whose site the second database knows but its own (the main one) not yet, as while the site's registration
+    /// is part-way (kept in the other databases first, its own last), changes no database while it waits: it was applied in
+    /// the second and then waited, and a message finally parked left the directory split. Once the registration comes, both
+    /// databases have the site retired.
+    /// </summary>
+    [Fact]
+    public async Task A_retirement_ahead_of_its_site_in_its_own_database_changes_no_other_database_while_it_waits()
+    {
+        var site = new KnownSite(Guid.CreateVersion7(), Guid.CreateVersion7(), "Gate of the north school", SiteKind.Gate, 19.81, 105.78, DateTimeOffset.UtcNow);
+        var store = Wards.StoreOf(TipsService.Name);
+        await using (var second = store.LightweightSession(DongVe))
+        {
+            second.Store(site);
+            await second.SaveChangesAsync(Ct);
+        }
+
+        using var metrics = new HostMetrics(Wards.ServicesOf(TipsService.Name).GetRequiredService<IMeterFactory>());
+        await using var bus = await TestBus.StartAsync(Wards.VirtualHost);
+        await bus.PublishAsync(new SiteRetired(site.Id, site.PartnerId, DateTimeOffset.UtcNow, 2), NewId.NextGuid());
+        await metrics.WaitedAsync<SiteRetired>(2);
+
+        await using (var second = store.QuerySession(DongVe))
+        {
+            Assert.Null((await second.LoadAsync<KnownSite>(site.Id, Ct))!.RetiredAt);
+        }
+
+        await bus.PublishAsync(new SiteRegistered(site.Id, site.PartnerId, site.Name, site.Kind, site.Latitude, site.Longitude, site.RegisteredAt), NewId.NextGuid());
+        foreach (var tenant in new[] { DongQuang, DongVe })
+        {
+            await Eventually.Get(
+                async () =>
+                {
+                    await using var session = store.QuerySession(tenant);
+                    return await session.LoadAsync<KnownSite>(site.Id, Ct) is { RetiredAt: not null } retired ? retired : null;
+                },
+                $"the site retired in the database of {tenant}");
         }
     }
 
