@@ -104,14 +104,14 @@ public sealed partial class WaitQueues(string service, int? quorumReplicas, Mess
         var queue = QueueOf(service, Schedule[waits - 1]);
         var properties = new BasicProperties(delivery.Properties) { UserId = null, Expiration = null };
         properties.Headers = new Dictionary<string, object?>(
-            (delivery.Properties.Headers ?? new Dictionary<string, object?>()).Where(header => !IsKeptFromTheCopy(header.Key)),
+            (delivery.Properties.Headers ?? new Dictionary<string, object?>()).Where(header => !IsLeftOutOfTheCopy(header.Key)),
             StringComparer.Ordinal)
         {
             [Header] = waits.ToString(CultureInfo.InvariantCulture),
         };
         await channel.BasicPublishAsync(queue, settings.QueueName, mandatory: true, properties, receive.GetBody(), awaitAck: true, receive.CancellationToken);
         retries.Count(typeof(TMessage).Name);
-        receive.GetOrAddPayload(() => new Waited(queue, waits));
+        receive.GetOrAddPayload(() => new Waited());
         Activity.Current?.SetTag("wardlink.message.wait_queue", queue).SetTag("wardlink.message.waits", waits);
     }
 
@@ -119,16 +119,16 @@ public sealed partial class WaitQueues(string service, int? quorumReplicas, Mess
     /// What the copy leaves out: the broker's record of the dead-lettering (the broker's to write: a publisher's is not kept,
     /// and only grows), and the fault headers of an earlier parking (the copy waits anew).
     /// </summary>
-    private static bool IsKeptFromTheCopy(string header) =>
+    private static bool IsLeftOutOfTheCopy(string header) =>
         header.StartsWith("x-death", StringComparison.Ordinal) || header.StartsWith("x-first-death-", StringComparison.Ordinal)
         || header.StartsWith("x-last-death-", StringComparison.Ordinal) || header.StartsWith(FaultHeaders, StringComparison.OrdinalIgnoreCase)
         || string.Equals(header, "MT-Reason", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// On a delivery's receive context, once a copy waits in <paramref name="Queue"/> (its <paramref name="Waits"/>th wait): the
-    /// delivery's consumer ended and applied nothing (its consume observers' <c>PostConsume</c> came all the same).
+    /// On a delivery's receive context once its copy waits: the delivery's consumer ended and applied nothing (its consume
+    /// observers' <c>PostConsume</c> came all the same). Where it waits is the span's (<c>wardlink.message.wait_queue</c>).
     /// </summary>
-    public sealed record Waited(string Queue, int Waits);
+    public sealed record Waited;
 
     /// <summary>Declares the wait queues on a channel: each fed by a fanout exchange of its name, its messages returned through <see cref="ReturnOf"/>.</summary>
     private async Task DeclareAsync(ChannelContext channel)
