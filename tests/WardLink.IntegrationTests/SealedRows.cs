@@ -10,7 +10,7 @@ namespace WardLink.IntegrationTests;
 /// <summary>
 /// What an insider with the database does to a sealed document's row (the p-insider probe), generated from the document's type:
 /// each of its fields, and each field of the objects and lists in it, removed, set to null and set to a value of the wrong JSON
-/// type (a byte field to text that is not base64), and the whole data replaced by <c>[]</c>, a string or <c>null</c>; so a field
+/// type (a byte field to text that is not base64, and to other bytes, one bit changed), and the whole data replaced by <c>[]</c>, a string or <c>null</c>; so a field
 /// added to a sealed document is damaged here without a test naming it.
 /// </summary>
 public static class SealedRows
@@ -31,6 +31,14 @@ public static class SealedRows
         session.QueueSqlCommand($"UPDATE {TableOf<T>(store)} SET data = ?::jsonb WHERE id = ?", data, id);
         await session.SaveChangesAsync(ct);
     }
+
+    /// <summary>
+    /// Does <paramref name="damage"/> (one of <see cref="DamagesOf{T}"/>) to the row of <typeparamref name="T"/> <paramref name="id"/>
+    /// as it is stored: the row keeps its own id and sealed values, so only the damage tells it from a sound one.
+    /// </summary>
+    public static async Task DamageAsync<T>(IDocumentStore store, Guid id, string damage, CancellationToken ct)
+        where T : class, ISealedDocument =>
+        await WriteAsync<T>(store, id, DamagesOf<T>(await DataOfAsync<T>(store, id, ct)).Single(done => done.Damage == damage).Data, ct);
 
     /// <summary>The table that keeps documents of <typeparamref name="T"/>.</summary>
     public static string TableOf<T>(IDocumentStore store) => store.Options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
@@ -60,6 +68,7 @@ public static class SealedRows
             if (property.PropertyType == typeof(byte[]))
             {
                 yield return ($"{shown} not base64", at, JsonValue.Create("not base64!"), false);
+                yield return ($"{shown} one bit changed", at, JsonValue.Create(OneBitChanged(Convert.FromBase64String(value.GetValue<string>()))), false);
             }
 
             foreach (var inner in Inside(property.PropertyType, value, at))
@@ -86,6 +95,9 @@ public static class SealedRows
         JsonValueKind.Object or JsonValueKind.Array when type != typeof(string) => JsonValue.Create("text"),
         _ => new JsonArray(),
     };
+
+    /// <summary>The bytes with the first one's lowest bit flipped: still of their form, no longer what was sealed.</summary>
+    private static byte[] OneBitChanged(byte[] bytes) => [.. bytes.Select((one, index) => index == 0 ? (byte)(one ^ 1) : one)];
 
     private static string Changed(JsonObject stored, object[] path, JsonNode? value, bool remove)
     {
