@@ -84,6 +84,14 @@ public sealed record TipLinked(
     bool ByReferral = false) : IBusinessEvent;
 
 /// <summary>
+/// The tip's referral reached the incident while a link an officer made already held the tip (made before the referral came,
+/// or after its referral was withdrawn): that link is the referral's as well from now on, so removing it withdraws the referral
+/// (<see cref="TipUnlinked.ByReferral"/>), as removing the link a referral made does. Without it, the tip stayed referred to an
+/// incident that no longer linked it, and could be referred nowhere else.
+/// </summary>
+public sealed record TipReferredOnLink(Guid IncidentId, Guid TipId, DateTimeOffset At, string By) : IBusinessEvent;
+
+/// <summary>
 /// A tip unlinked from the incident, with its link's <paramref name="Reach"/> (see <see cref="TipLinked"/>) and whether the link
 /// was the one the tip's referral made (<paramref name="ByReferral"/>: tips then withdraws the referral).
 /// </summary>
@@ -254,6 +262,8 @@ public sealed record IncidentState(
         LinkReach = linked.Reach is { } reach ? new Dictionary<Guid, IReadOnlyList<string>>(LinkReach ?? new Dictionary<Guid, IReadOnlyList<string>>()) { [linked.TipId] = reach } : LinkReach,
     };
 
+    public IncidentState Apply(TipReferredOnLink referred) => this with { ReferralLinks = [.. ReferralLinks, referred.TipId] };
+
     public IncidentState Apply(TipUnlinked unlinked) => this with
     {
         LinkedTipIds = [.. LinkedTipIds.Where(id => id != unlinked.TipId)],
@@ -383,14 +393,17 @@ public static class Incident
     /// <summary>
     /// A referred tip opens the incident tips chose the id of (provisionally classified from the
     /// tip's category, sourced from the tip) and is linked to it, or is linked to the incident that
-    /// exists; a tip already linked changes nothing (a redelivery, or a second referral naming the
-    /// same new incident). A referral to an incident unknown here, not opening one, is refused.
+    /// exists; a tip its referral linked already changes nothing (a redelivery, or a second referral naming the
+    /// same new incident), and one an officer linked has that link taken as the referral's too (<see cref="TipReferredOnLink"/>).
+    /// A referral to an incident unknown here, not opening one, is refused.
     /// </summary>
     public static Decision ReceiveReferral(IncidentState? incident, ReceiveReferral referral, DateTimeOffset now, string actor)
     {
         if (incident is not null)
         {
-            return incident.LinkedTipIds.Contains(referral.TipId) ? Decision.Accept() : ByReferral(LinkTip(incident, new LinkTip(referral.TipId, referral.TipNumber), now, actor));
+            return !incident.LinkedTipIds.Contains(referral.TipId) ? ByReferral(LinkTip(incident, new LinkTip(referral.TipId, referral.TipNumber), now, actor))
+                : incident.ReferralLinks.Contains(referral.TipId) ? Decision.Accept()
+                : Decision.Accept(new TipReferredOnLink(incident.Id, referral.TipId, now, actor));
         }
 
         if (!referral.OpensNewIncident || referral.CaseNumber is not { } caseNumber)

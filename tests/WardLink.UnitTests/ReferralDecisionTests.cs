@@ -83,13 +83,67 @@ public sealed class ReferralDecisionTests
     }
 
     [Fact]
-    public void A_referral_of_a_tip_already_linked_changes_nothing()
+    public void A_referral_of_a_tip_its_referral_linked_already_changes_nothing()
     {
-        var decision = Incident.ReceiveReferral(Existing(TipId), Referral(), Now, Desk);
+        var decision = Incident.ReceiveReferral(Existing(TipId) with { ReferralLinks = [TipId] }, Referral(), Now, Desk);
 
         Assert.True(decision.IsAccepted);
         Assert.Empty(decision.Events);
     }
+
+    /// <summary>
+    /// A referral reaching an incident whose officer's link already holds the tip makes no second link but takes that one as its
+    /// own: removing it then says so, and tips withdraws the referral.
+    /// </summary>
+    [Fact]
+    public void A_referral_of_a_tip_an_officer_linked_takes_that_link_as_the_referral_s()
+    {
+        var decision = Incident.ReceiveReferral(Existing(TipId), Referral(), Now, Desk);
+
+        var referred = Existing(TipId).Apply(Assert.IsType<TipReferredOnLink>(Assert.Single(decision.Events)));
+        Assert.Equal([TipId], referred.LinkedTipIds);
+        Assert.True(Assert.IsType<TipUnlinked>(Assert.Single(Incident.UnlinkTip(referred, new UnlinkTip(TipId), Now.AddMinutes(5), Desk).Events)).ByReferral);
+        Assert.Empty(Incident.ReceiveReferral(referred, Referral(), Now.AddMinutes(1), Desk).Events);
+    }
+
+    /// <summary>
+    /// Whatever order an officer's links and unlinkings and the tip's referrals come in (tips refers the tip only while it is referred
+    /// nowhere, and withdraws its referral on an unlinking that says it removed the referral's link), the tip is referred to the
+    /// incident only while the incident links it (the tips probe found a tip referred to an incident that no longer linked it).
+    /// </summary>
+    [Fact]
+    public void A_tip_is_referred_to_the_incident_only_while_the_incident_links_it() =>
+        Gen.Int[0, 2].Array[1, 12].Sample(steps =>
+        {
+            var (incident, referred, at) = (Existing(), false, Now);
+            foreach (var step in steps)
+            {
+                at = at.AddMinutes(1);
+                var linked = incident.LinkedTipIds.Contains(TipId);
+                var decision = step switch
+                {
+                    0 when !linked => Incident.LinkTip(incident, new LinkTip(TipId), at, Desk),
+                    1 when linked => Incident.UnlinkTip(incident, new UnlinkTip(TipId), at, Desk),
+                    2 when !referred => Incident.ReceiveReferral(incident, Referral(opensNew: false, caseNumber: null, siteKnown: false), at, Desk),
+                    _ => Decision.Accept(),
+                };
+                Assert.True(decision.IsAccepted);
+                referred |= step == 2;
+                foreach (var recorded in decision.Events)
+                {
+                    incident = recorded switch
+                    {
+                        TipLinked link => incident.Apply(link),
+                        TipReferredOnLink onLink => incident.Apply(onLink),
+                        TipUnlinked unlink => incident.Apply(unlink),
+                        _ => throw new InvalidOperationException($"A link decided {recorded.GetType().Name}."),
+                    };
+                    referred &= recorded is not TipUnlinked { ByReferral: true };
+                }
+
+                Assert.True(!referred || incident.LinkedTipIds.Contains(TipId), $"referred to an incident that does not link it after steps {string.Join(", ", steps)}");
+            }
+        });
 
     [Fact]
     public void A_referral_to_an_incident_unknown_here_that_opens_none_is_refused_as_not_found()
