@@ -243,7 +243,7 @@ public static class Shift
             .Check(route is not null && (schedule is not null || !scheduled), scheduled ? "scheduleId" : "routeId", scheduled ? "No such schedule." : "No such route.")
             .Check(!scheduled || command.PlannedDate is not null, "plannedDate", "A planned shift names the local date its schedule plans it on (yyyy-MM-dd).")
             .Check(command.PlannedDate is not { } date || schedule is null || schedule.Plans(date), "plannedDate", "The schedule plans no shift on that local date.")
-            .Check(window is not { } opens || PatrolSchedule.WardPlans(opens.Start, command.WardEndsAt), "plannedDate", "The ward plans no shift from its end on (it was merged or dissolved): its successor's schedules plan them.")
+            .Check(window is not { } opens || PatrolSchedule.WardPlans(opens.Start, command.WardEndsAt), "plannedDate", "The ward plans no shift from its end on (it was merged or dissolved): a merged ward's successor plans them with its own schedules.")
             .Check(scheduled || command.Kind is not null, "kind", "Choose the kind of shift (patrol, residenceCheck).")
             .Check(team is not null || scheduled, "team", "Choose the team (police, joint, veterans).")
             .Check(team is null or TeamKind.Police || partners.Count > 0, "partnerIds", "A joint or veterans' team names its partners.")
