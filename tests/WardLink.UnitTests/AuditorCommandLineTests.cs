@@ -522,6 +522,40 @@ public sealed class AuditorCommandLineTests : IDisposable
         AssertNothingSaved(target);
     }
 
+    /// <summary>
+    /// A refusal is exit 2 with one line naming its status and the service's own reason, read from its problem: its detail (else its
+    /// title) and each field its errors name, any text the service wrote there on the one line (control characters as spaces, at
+    /// most 500 characters of it); an answer that is no problem is its status alone (the auditor probe: "Response status code does
+    /// not indicate success: 400 (Bad Request)." dropped the service's "to: The range ends before it starts.").
+    /// </summary>
+    [Fact]
+    public void A_refused_export_is_a_usage_error_naming_the_status_and_the_service_s_reason() =>
+        Gen.Select(Gen.OneOf(Gen.Const(HttpStatusCode.BadRequest), Gen.Const(HttpStatusCode.Forbidden), Gen.Const(HttpStatusCode.NotFound), Gen.Const(HttpStatusCode.ServiceUnavailable)), Gen.String[Gen.OneOf(Controls, Gen.Char[' ', '\ud7ff']), 0, 700], Gen.Bool, Gen.Bool)
+            .Sample((status, text, asDetail, asProblem) =>
+            {
+                var target = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.ndjson");
+                var problem = asDetail
+                    ? new JsonObject { ["title"] = "Not this one.", ["detail"] = text }
+                    : new JsonObject { ["title"] = "One or more validation errors occurred.", ["errors"] = new JsonObject { ["to"] = new JsonArray(text) } };
+                var answer = new HttpResponseMessage(status)
+                {
+                    Content = new StringContent(asProblem ? problem.ToJsonString() : $"<html>{text}</html>", Encoding.UTF8, asProblem ? "application/problem+json" : "text/html"),
+                };
+
+                var (exit, output, errors) = RunAsync(Export(target), Always(() => answer)).GetAwaiter().GetResult();
+
+                AssertUsage(exit, output, errors);
+                var line = errors[..^Environment.NewLine.Length];
+                var said = $"the log tips answered was refused: {(int)status} ({answer.ReasonPhrase})";
+                var reason = new string([.. (asDetail ? text : $"One or more validation errors occurred. to: {text}").Select(character => char.IsControl(character) ? ' ' : character)]).ReplaceLineEndings(" ");
+                Assert.EndsWith(
+                    !asProblem || reason.Length == 0 ? said : $"{said}: {(reason.Length > 500 ? reason[..500] + "…" : reason)}",
+                    line,
+                    StringComparison.Ordinal);
+                AssertNothingSaved(target);
+            },
+            iter: 200);
+
     /// <summary>A line of the answer that is not an audit entry, a cut last line among them: exit 2 naming it, nothing saved.</summary>
     [Fact]
     public void An_export_line_that_is_not_an_audit_entry_is_a_usage_error_naming_it_and_saves_nothing()

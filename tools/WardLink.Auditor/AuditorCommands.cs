@@ -104,8 +104,12 @@ public static class AuditorCommands
     public static async Task<int> ExportAsync(HttpClient http, string service, FileInfo file, string query, TextWriter progress, CancellationToken ct)
     {
         using var response = await http.GetAsync($"api/audit/{service}/log{query}", HttpCompletionOption.ResponseHeadersRead, ct);
-        response.EnsureSuccessStatusCode();
         var source = $"the log {service} answered";
+        if (await RefusalOfAsync(response, ct) is { } refusal)
+        {
+            throw new UsageException($"{source} was refused: {refusal}");
+        }
+
         if (NotOfType(response, AuditLines.ContentType) is { } reason)
         {
             throw new UsageException($"{source} could not be read: {reason}");
@@ -311,7 +315,11 @@ public static class AuditorCommands
         try
         {
             using var response = await http.GetAsync($"api/audit/{holder}/checkpoints/{service}", ct);
-            response.EnsureSuccessStatusCode();
+            if (await RefusalOfAsync(response, ct) is { } refusal)
+            {
+                throw Unread($"refused: {refusal}");
+            }
+
             if (NotOfType(response, MediaTypeNames.Application.Json) is { } reason)
             {
                 throw Unread(reason);
@@ -326,6 +334,73 @@ public static class AuditorCommands
             throw Unread(failure.Message);
         }
     }
+
+    /// <summary>
+    /// Null for a success; else the status and the service's own reason, read from its problem (its <c>detail</c>, else its
+    /// <c>title</c>, and each field its <c>errors</c> name: "400 (Bad Request): to: The range ends before it starts."), where the
+    /// status alone said nothing of what was wrong. At most <see cref="MaxReasonLength"/> characters of it, control characters as
+    /// spaces (the line is the terminal's); an answer that is no problem is its status alone.
+    /// </summary>
+    private static async Task<string?> RefusalOfAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var status = $"{(int)response.StatusCode} ({response.ReasonPhrase})";
+        if (NotOfType(response, "application/problem+json") is not null)
+        {
+            return status;
+        }
+
+        var bytes = new byte[MaxProblemBytes];
+        var read = 0;
+        await using (var body = await response.Content.ReadAsStreamAsync(ct))
+        {
+            int last;
+            while (read < bytes.Length && (last = await body.ReadAsync(bytes.AsMemory(read), ct)) > 0)
+            {
+                read += last;
+            }
+        }
+
+        List<string> said = [];
+        try
+        {
+            using var problem = JsonDocument.Parse(bytes.AsMemory(0, read));
+            if (problem.RootElement is { ValueKind: JsonValueKind.Object } root)
+            {
+                if ((TextOf(root, "detail") ?? TextOf(root, "title")) is { } summary)
+                {
+                    said.Add(summary);
+                }
+
+                if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+                {
+                    said.AddRange(errors.EnumerateObject()
+                        .Where(field => field.Value.ValueKind == JsonValueKind.Array)
+                        .SelectMany(field => field.Value.EnumerateArray().Where(text => text.ValueKind == JsonValueKind.String).Select(text => $"{field.Name}: {text.GetString()}")));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return status;
+        }
+
+        var reason = new string([.. string.Join(" ", said).Select(character => char.IsControl(character) ? ' ' : character)]);
+        return reason.Length == 0 ? status : $"{status}: {(reason.Length > MaxReasonLength ? reason[..MaxReasonLength] + "…" : reason)}";
+    }
+
+    /// <summary>The text <paramref name="property"/> of <paramref name="problem"/> holds; null when it holds none.</summary>
+    private static string? TextOf(JsonElement problem, string property) =>
+        problem.TryGetProperty(property, out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+
+    /// <summary>How much of a refusal's problem is read, and how much of its reason written.</summary>
+    private const int MaxProblemBytes = 65_536;
+
+    private const int MaxReasonLength = 500;
 
     /// <summary>Why <paramref name="response"/> is not of <paramref name="mediaType"/>; null when it is.</summary>
     private static string? NotOfType(HttpResponseMessage response, string mediaType) =>

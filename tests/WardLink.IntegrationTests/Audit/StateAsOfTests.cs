@@ -269,4 +269,28 @@ public sealed class StateAsOfTests(AuditedServices services) : IClassFixture<Aud
         Assert.Equal(new HomeWard().Id, body.GetProperty("ward").GetString());
         return body;
     }
+
+    /// <summary>
+    /// What the service refuses the tool is exit 2 with the service's own reason on its one line (the auditor probe: a range
+    /// that ends before it starts, and a caller the audit does not admit, were both a bare "Response status code does not
+    /// indicate success"): an export and a save of checkpoints, nothing written.
+    /// </summary>
+    [Fact]
+    public async Task What_the_service_refuses_the_tool_is_exit_2_with_the_service_s_reason()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"wardlink-audit-{Guid.NewGuid():N}.ndjson");
+        using var partner = services.NewClients[TipsService.Name]().As(TestAuth.Token(WardLinkRoles.Partner, Guid.NewGuid()));
+
+        var inverted = await services.Clients[TipsService.Name].AuditorAsync(
+            "export", "--service", TipsService.Name, "--out", file, "--from", "2026-12-08T03:00:00Z", "--to", "2026-12-08T02:00:00Z");
+        var forbidden = await partner.AuditorAsync("export", "--service", TipsService.Name, "--out", file);
+        var checkpoints = await partner.AuditorAsync("checkpoints", "--service", TipsService.Name, "--out", file);
+
+        Assert.Equal((AuditorCommands.Usage, AuditorCommands.Usage, AuditorCommands.Usage), (inverted.Exit, forbidden.Exit, checkpoints.Exit));
+        Assert.Contains("the log tips answered was refused: 400 (Bad Request): The request is not valid. to: The range ends before it starts.", inverted.Errors, StringComparison.Ordinal);
+        Assert.Contains("the log tips answered was refused: 403 (Forbidden)", forbidden.Errors, StringComparison.Ordinal);
+        Assert.Contains("could not be read: refused: 403 (Forbidden)", checkpoints.Errors, StringComparison.Ordinal);
+        Assert.All(new[] { inverted.Errors, forbidden.Errors, checkpoints.Errors }, line => Assert.Single(line.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(File.Exists(file));
+    }
 }
