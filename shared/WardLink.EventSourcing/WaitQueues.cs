@@ -4,6 +4,7 @@ using MassTransit;
 using MassTransit.RabbitMqTransport;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace WardLink.EventSourcing;
 
@@ -130,19 +131,43 @@ public sealed partial class WaitQueues(string service, int? quorumReplicas, Mess
     /// </summary>
     public sealed record Waited;
 
-    /// <summary>Declares the wait queues on a channel: each fed by a fanout exchange of its name, its messages returned through <see cref="ReturnOf"/>.</summary>
+    /// <summary>
+    /// Declares the wait queues on a channel: each fed by a fanout exchange of its name, its messages returned through
+    /// <see cref="ReturnOf"/>. What fails is thrown on as <see cref="AsRetried"/> says, so MassTransit tries the channel again.
+    /// </summary>
     private async Task DeclareAsync(ChannelContext channel)
     {
         try
         {
             await DeclareEachAsync(channel);
         }
-        catch (Exception refused) when (!channel.CancellationToken.IsCancellationRequested)
+        catch (Exception failed) when (!channel.CancellationToken.IsCancellationRequested)
         {
-            LogNotDeclared(logger, refused, service);
-            throw;
+            if (IsRefusal(failed))
+            {
+                LogNotDeclared(logger, failed, service);
+            }
+            else
+            {
+                LogInterrupted(logger, failed, service);
+            }
+
+            throw AsRetried(failed, service);
         }
     }
+
+    /// <summary>Whether the broker refused a declaration (a reply code of 400 or more: other arguments, no permission).</summary>
+    public static bool IsRefusal(Exception failure) => failure is OperationInterruptedException { ShutdownReason.ReplyCode: >= 400 };
+
+    /// <summary>
+    /// What a failed declaration is thrown on as, for MassTransit's receive transport to retry it (its policy retries a
+    /// <see cref="ConnectionException"/> and a broker's refusal, nothing else): a refusal as it came; anything else, the channel
+    /// or its connection closed on the way (the channel disposed, <c>320 CONNECTION_FORCED</c>, a cut socket), as a
+    /// <see cref="RabbitMqConnectionException"/>. Thrown as it came, that stopped the endpoint for good (the faults probe: a
+    /// queue of the service consumed nothing after its connection was closed during the declaration, its service still ready).
+    /// </summary>
+    public static Exception AsRetried(Exception failure, string service) =>
+        IsRefusal(failure) ? failure : new RabbitMqConnectionException($"The wait queues of {service} could not be declared: the channel closed on the way.", failure);
 
     private async Task DeclareEachAsync(ChannelContext channel)
     {
@@ -173,9 +198,13 @@ public sealed partial class WaitQueues(string service, int? quorumReplicas, Mess
     [LoggerMessage(Level = LogLevel.Error, Message = "The wait queues of {Service} could not be declared: no queue of the service consumes until they are (a wait queue of other arguments, e.g. of another Messaging:QueueType, is deleted once empty).")]
     private static partial void LogNotDeclared(ILogger logger, Exception exception, string service);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The wait queues of {Service} could not be declared: the channel or its connection closed on the way; the endpoint tries again on a new one.")]
+    private static partial void LogInterrupted(ILogger logger, Exception exception, string service);
+
     /// <summary>
     /// Declares the wait queues on each channel an endpoint opens, before it consumes. One the broker refuses (declared before
-    /// with other arguments) stops every queue of the service, each retried by MassTransit: logged at Error, naming why.
+    /// with other arguments) stops every queue of the service, each retried by MassTransit: logged at Error, naming why; a channel
+    /// closed on the way is retried as a lost connection (<see cref="AsRetried"/>), logged at Warning.
     /// </summary>
     private sealed class DeclareWaitQueues(WaitQueues waits) : IFilter<ChannelContext>
     {

@@ -78,3 +78,38 @@ public sealed class WaitQueuesTests
     private static bool IsWaitsOrFault(string name) =>
         name.Equals(WaitQueues.Header, StringComparison.OrdinalIgnoreCase) || name.StartsWith("MT-Fault-", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>
+/// A wait queue's declaration that fails is thrown on so that MassTransit's receive transport tries the channel again (its
+/// policy, RabbitMqHostConfiguration in 8.5, retries a <see cref="MassTransit.ConnectionException"/>, and an interruption whose
+/// reply code is 400 or more, nothing else): the faults probe closed a service's broker connection while it declared, the
+/// channel was disposed under it, and one queue of the service consumed nothing again, its service still ready.
+/// </summary>
+public sealed class WaitQueueDeclarationTests
+{
+    [Fact]
+    public void A_declaration_cut_on_the_way_is_retried_as_a_lost_connection_and_a_refusal_as_it_came()
+    {
+        Exception[] cut =
+        [
+            new ObjectDisposedException("Channel"),
+            new RabbitMQ.Client.Exceptions.OperationInterruptedException(new RabbitMQ.Client.Events.ShutdownEventArgs(RabbitMQ.Client.ShutdownInitiator.Peer, 320, "CONNECTION_FORCED - Closed via management plugin")),
+            new RabbitMQ.Client.Exceptions.AlreadyClosedException(new RabbitMQ.Client.Events.ShutdownEventArgs(RabbitMQ.Client.ShutdownInitiator.Library, 200, "Closed")),
+            new IOException("Unable to read data from the transport connection."),
+            new OperationCanceledException(),
+        ];
+        foreach (var failure in cut)
+        {
+            var thrown = Assert.IsType<MassTransit.RabbitMqConnectionException>(WaitQueues.AsRetried(failure, "tips"));
+            Assert.Same(failure, thrown.InnerException);
+            Assert.Contains("The wait queues of tips could not be declared", thrown.Message, StringComparison.Ordinal);
+        }
+
+        foreach (var code in new ushort[] { 403, 404, 406 })
+        {
+            var refused = new RabbitMQ.Client.Exceptions.OperationInterruptedException(new RabbitMQ.Client.Events.ShutdownEventArgs(RabbitMQ.Client.ShutdownInitiator.Peer, code, "PRECONDITION_FAILED - inequivalent arg 'x-queue-type'"));
+            Assert.True(WaitQueues.IsRefusal(refused));
+            Assert.Same(refused, WaitQueues.AsRetried(refused, "tips"));
+        }
+    }
+}
