@@ -88,13 +88,13 @@ public static class Messaging
                 var retries = context.GetRequiredService<Func<string, MessageRetries>>();
                 rabbit.UseMessageRetry(retry =>
                 {
-                    retry.Ignore<Exception>(failure => StoreProblems.IsDatabaseOutage(failure) || failure is NotKnownYetException);
+                    retry.Ignore<Exception>(failure => DatabaseOutages.Is(failure) || failure is NotKnownYetException);
                     retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
                     retry.ConnectRetryObserver(retries("failure"));
                 });
                 rabbit.UseMessageRetry(retry =>
                 {
-                    retry.Handle<Exception>(StoreProblems.IsDatabaseOutage);
+                    retry.Handle<Exception>(DatabaseOutages.Is);
                     retry.Exponential(OutageRetryLimit, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
                     retry.ConnectRetryObserver(retries("outage"));
                 });

@@ -186,7 +186,7 @@ public sealed class NumberedRecords(ISessionFactory sessions, IOptions<IntakeOpt
                 }
 
                 // PostgreSQL gone or hanging: what waits behind the batch would wait as long again for the same answer (a 503).
-                while (StoreProblems.IsDatabaseOutage(failure) && Queue.Reader.TryRead(out var waiting))
+                while (DatabaseOutages.Is(failure) && Queue.Reader.TryRead(out var waiting))
                 {
                     waiting.Answer.TrySetException(failure);
                 }

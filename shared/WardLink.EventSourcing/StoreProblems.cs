@@ -77,7 +77,7 @@ internal sealed class StoreProblems(IProblemDetailsService problems, ILogger<Sto
                 Title = "The record is busy with other changes.",
                 Detail = $"Nothing was changed: its turn did not come within {StreamResults.TurnTimeout.TotalSeconds:0} seconds. Retry in {ProblemResponses.RetryAfterSeconds} seconds.",
             },
-            _ when IsDatabaseOutage(exception) => new ProblemDetails
+            _ when DatabaseOutages.Is(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The database (PostgreSQL) is unavailable.",
@@ -125,12 +125,22 @@ internal sealed class StoreProblems(IProblemDetailsService problems, ILogger<Sto
 
     /// <summary>Whether <paramref name="exception"/> (or what it wraps) is a lock not granted within the statement's <c>lock_timeout</c> (a step's turn).</summary>
     private static bool IsBusy(Exception? exception) => exception.Wraps(failure => failure is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable });
+}
 
+/// <summary>The failures that are PostgreSQL's outage, not the request's: a 503 to answer, a message's retry to wait out.</summary>
+public static class DatabaseOutages
+{
     /// <summary>
     /// Whether <paramref name="exception"/> (or what it wraps) is PostgreSQL being unreachable or
     /// going away (refused, reset, shutting down, out of connections): Npgsql calls those transient.
     /// A transaction it interrupted is all or nothing, but one lost while its commit's answer was on the way may have
-    /// committed: the answer says how a retry finds out.
+    /// committed: the answer says how a retry finds out. So is Npgsql refusing a transaction or connection that a restart
+    /// took away before the request's next statement (<see cref="LostToARestart"/>): the faults probe's PostgreSQL restart made
+    /// a step a 500 "Transaction is already completed".
     /// </summary>
-    internal static bool IsDatabaseOutage(Exception? exception) => exception.Wraps(failure => failure is NpgsqlException { IsTransient: true });
+    public static bool Is(Exception? exception) =>
+        exception.Wraps(failure => failure is NpgsqlException { IsTransient: true } || (failure is InvalidOperationException { Source: "Npgsql" } lost && LostToARestart.Contains(lost.Message)));
+
+    /// <summary>What Npgsql says of a transaction or connection it found gone (broken, its transaction ended) when a statement is sent on it.</summary>
+    public static readonly IReadOnlySet<string> LostToARestart = new HashSet<string>(StringComparer.Ordinal) { "Transaction is already completed", "Connection is not open" };
 }
