@@ -183,14 +183,16 @@ public static partial class WebhookTargets
 
     /// <summary>
     /// Where the authority of an absolute <paramref name="url"/> starts, and where it ends (its path, query or fragment starts,
-    /// else the end); of a text that is no such address, where it would (the end, for one of slashes alone).
+    /// else the end); of a text that is no such address, where it would (the end, for one of slashes alone). A backslash is a
+    /// slash here, as .NET's Uri reads it: <c>https:\\[1:2:3:4:5:6:7:8:/9]</c> hid its bracketed host from the check of it, and
+    /// Uri then threw reading that host (a 500 to subscribe).
     /// </summary>
     private static (int Start, int End) AuthorityBounds(string url)
     {
         var start = url.IndexOf(':', StringComparison.Ordinal) + 1;
-        var slashes = url.AsSpan(start).IndexOfAnyExcept('/');
+        var slashes = url.AsSpan(start).IndexOfAnyExcept('/', '\\');
         start = slashes < 0 ? url.Length : start + slashes;
-        var end = url.IndexOfAny(['/', '?', '#'], start);
+        var end = url.IndexOfAny(['/', '\\', '?', '#'], start);
         return (start, end < 0 ? url.Length : end);
     }
 
