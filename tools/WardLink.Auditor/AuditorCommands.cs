@@ -337,7 +337,7 @@ public static class AuditorCommands
 
     /// <summary>
     /// Null for a success; else the status and the service's own reason, read from its problem (its <c>detail</c>, else its
-    /// <c>title</c>, and each field its <c>errors</c> name: "400 (Bad Request): to: The range ends before it starts."), where the
+    /// <c>title</c>, and each field its <c>errors</c> name: "400 (Bad Request): The request is not valid. to: The range ends before it starts."), where the
     /// status alone said nothing of what was wrong. At most <see cref="MaxReasonLength"/> characters of it, control characters as
     /// spaces (the line is the terminal's); an answer that is no problem is its status alone.
     /// </summary>
